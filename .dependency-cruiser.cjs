@@ -1,0 +1,38 @@
+/**
+ * The dependency rules of DESIGN.md, checked in CI (`npm run deps:check`):
+ * dependencies point toward core; microsoft, store and sinks never import each other (only the
+ * collector connects them); nothing imports cli or server (cli may start the server); the emulator
+ * never imports the real clients or the collector; the web UI talks to the server only over HTTP.
+ */
+module.exports = {
+  forbidden: [
+    { name: 'core-is-pure', severity: 'error', comment: 'core is vocabulary with no dependency on other modules',
+      from: { path: '^src/core/' }, to: { path: '^src/(?!core/)' } },
+    { name: 'config-below-modules', severity: 'error', comment: 'config depends only on core',
+      from: { path: '^src/config/' }, to: { path: '^src/(?!core/|config/)' } },
+    { name: 'microsoft-not-store', severity: 'error', comment: 'only the collector connects Microsoft clients and the store',
+      from: { path: '^src/microsoft/' }, to: { path: '^src/(store|sinks|collector|ingest|search|reports|posture)/' } },
+    { name: 'store-not-microsoft', severity: 'error', comment: 'the store never talks to Microsoft',
+      from: { path: '^src/store/' }, to: { path: '^src/(microsoft|sinks|collector|posture|reports)/' } },
+    { name: 'sinks-isolated', severity: 'error',
+      from: { path: '^src/sinks/' }, to: { path: '^src/(microsoft|store|collector)/' } },
+    { name: 'nothing-imports-cli', severity: 'error', comment: 'cli is the composition root',
+      from: { path: '^(src|emulator|web)/', pathNot: '^src/cli/' }, to: { path: '^src/cli/' } },
+    { name: 'only-cli-imports-server', severity: 'error',
+      from: { path: '^(src|emulator)/', pathNot: '^src/(cli|server)/' }, to: { path: '^src/server/' } },
+    { name: 'emulator-is-independent', severity: 'error', comment: 'the emulator is independent evidence of the contract',
+      from: { path: '^emulator/' }, to: { path: '^src/(microsoft|collector|store|search|reports|posture|server|ingest)/' } },
+    { name: 'src-not-emulator', severity: 'error', comment: 'the product never depends on the emulator, except cli (demo, emulator commands)',
+      from: { path: '^src/', pathNot: '^src/cli/' }, to: { path: '^emulator/' } },
+    { name: 'web-over-http', severity: 'error', comment: 'the web UI talks to the server only over HTTP',
+      from: { path: '^web/' }, to: { path: '^(src|emulator)/' } },
+    { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(node_modules|dist)' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { extensions: ['.ts', '.tsx', '.js'] },
+  },
+};

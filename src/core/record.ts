@@ -1,0 +1,65 @@
+/**
+ * The one shape every audit record takes inside tenantwatch, whatever it arrived as
+ * (Management Activity API blob, Search-UnifiedAuditLog, Graph auditLogRecord, Purview CSV export).
+ * `raw` keeps the original AuditData JSON text untouched: it is the evidence, everything else is derived.
+ */
+
+/** Where a record came from. */
+export const RECORD_SOURCES = ['management-api', 'graph', 'search-unified-audit-log', 'import'] as const;
+export type RecordSource = (typeof RECORD_SOURCES)[number];
+
+/** The Management Activity API content types, exact casing as the API wants them. */
+export const CONTENT_TYPES = [
+  'Audit.AzureActiveDirectory',
+  'Audit.Exchange',
+  'Audit.SharePoint',
+  'Audit.General',
+  'DLP.All',
+] as const;
+export type ContentType = (typeof CONTENT_TYPES)[number];
+
+export function isContentType(value: string): value is ContentType {
+  return (CONTENT_TYPES as readonly string[]).includes(value);
+}
+
+/**
+ * Derived result of the action. Microsoft's ResultStatus alone is not enough: a UserLoginFailed record
+ * can say "Success" (the HTTP call worked) while the sign-in failed.
+ */
+export type Outcome = 'success' | 'failure' | 'unknown';
+
+export interface AuditRecord {
+  /** Tenant key: the tenant's GUID (OrganizationId) when known, else the name it was imported under. */
+  tenant: string;
+  /** Microsoft's record Id — the de-duplication key within a tenant; derived from content when absent. */
+  id: string;
+  /** CreationTime, epoch milliseconds UTC. */
+  creationTime: number;
+  /** AuditLogRecordType number; unknown numbers are kept as they are. */
+  recordType: number;
+  operation: string;
+  workload: string | null;
+  /** UserId exactly as given. */
+  userId: string | null;
+  /** UserId lower-cased, for case-insensitive matching (not Microsoft's own UserKey field, which stays in raw). */
+  userKey: string | null;
+  /** UserType number (0 Regular … 10 Guest), null when absent. */
+  userType: number | null;
+  /** Client address without port; IPv4-mapped IPv6 (::ffff:a.b.c.d) is stored as the plain IPv4 address. */
+  clientIp: string | null;
+  clientPort: number | null;
+  objectId: string | null;
+  resultStatus: string | null;
+  outcome: Outcome;
+  organizationId: string | null;
+  source: RecordSource;
+  contentType: ContentType | null;
+  /** The original AuditData JSON text, byte for byte as received (after decoding to a string). */
+  raw: string;
+}
+
+/** A record as read back from the store. */
+export interface StoredRecord extends AuditRecord {
+  /** When tenantwatch stored it, epoch ms UTC. */
+  ingestedAt: number;
+}

@@ -1,0 +1,33 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseIsoUtc, parseTimeInput, parseDuration, toIsoSeconds, DAY } from './time.js';
+import { AppError } from './errors.js';
+
+test('CreationTime without an offset is UTC; an offset is honoured; long fractions are truncated', () => {
+  assert.equal(parseIsoUtc('2015-06-29T20:03:19'), Date.UTC(2015, 5, 29, 20, 3, 19));
+  assert.equal(parseIsoUtc('2015-06-29T20:03:19Z'), Date.UTC(2015, 5, 29, 20, 3, 19));
+  assert.equal(parseIsoUtc('2015-06-29T22:03:19+02:00'), Date.UTC(2015, 5, 29, 20, 3, 19));
+  assert.equal(parseIsoUtc('2015-06-29T15:03:19-0500'), Date.UTC(2015, 5, 29, 20, 3, 19));
+  assert.equal(parseIsoUtc('2023-09-20T04:05:03.1234567'), Date.UTC(2023, 8, 20, 4, 5, 3, 123));
+  assert.equal(parseIsoUtc('2023-09-20'), Date.UTC(2023, 8, 20));
+  assert.equal(parseIsoUtc('2023-02-31'), null);
+  assert.equal(parseIsoUtc('9/20/2023 4:05:03 AM'), null);
+});
+
+test('a person may type dates, date-times, now, or spans back from now', () => {
+  const now = Date.UTC(2026, 10, 25, 12);
+  assert.equal(parseTimeInput('7d', now), now - 7 * DAY);
+  assert.equal(parseTimeInput('24h', now), now - DAY);
+  assert.equal(parseTimeInput('now', now), now);
+  assert.equal(parseTimeInput('2026-11-01', now), Date.UTC(2026, 10, 1));
+  assert.equal(parseDuration('90m'), 90 * 60_000);
+  assert.throws(
+    () => parseTimeInput('last tuesday', now, 'start'),
+    (e: unknown) => e instanceof AppError && e.code === 'BAD_TIME' && /start "last tuesday"/.test(e.message) && !!e.hint,
+  );
+});
+
+test('times print as ISO 8601 UTC', () => {
+  assert.equal(toIsoSeconds(Date.UTC(2026, 0, 2, 3, 4, 5)), '2026-01-02T03:04:05Z');
+  assert.equal(toIsoSeconds(Date.UTC(2026, 0, 2, 3, 4, 5, 6)), '2026-01-02T03:04:05.006Z');
+});

@@ -1,0 +1,90 @@
+import { AppError } from './errors.js';
+
+/**
+ * Time rules, in one place:
+ * - Inside tenantwatch every instant is epoch milliseconds, UTC.
+ * - Microsoft's CreationTime carries no offset ("2015-06-29T20:03:19") and means UTC; a value that does
+ *   carry an offset ("Z", "+02:00") is honoured. Fractions beyond milliseconds (".1234567") are truncated.
+ * - A person's input may be an ISO date (midnight UTC), an ISO date-time with or without offset,
+ *   `now`, or a relative span back from now (`30m`, `24h`, `7d`, `2w`).
+ */
+const ISO =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
+
+export const MINUTE = 60_000;
+export const HOUR = 60 * MINUTE;
+export const DAY = 24 * HOUR;
+
+/** Parses an ISO-8601 instant; no offset means UTC. Returns null when the text is not such a time. */
+export function parseIsoUtc(text: string): number | null {
+  const m = ISO.exec(text.trim());
+  if (!m) return null;
+  const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone] = m;
+  const year = Number(y);
+  const month = Number(mo);
+  const day = Number(d);
+  const hour = Number(h);
+  const minute = Number(mi);
+  const second = Number(s);
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 24 || minute > 59 || second > 60) return null;
+  const ms = frac ? Number(frac.slice(0, 3).padEnd(3, '0')) : 0;
+  let t = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  // Date.UTC rolls 2026-02-31 over into March; a real calendar date does not.
+  if (new Date(Date.UTC(year, month - 1, day)).getUTCDate() !== day) return null;
+  if (zone && zone !== 'Z' && zone !== 'z') {
+    const sign = zone.startsWith('-') ? -1 : 1;
+    const digits = zone.slice(1).replace(':', '');
+    const offset = Number(digits.slice(0, 2)) * HOUR + Number(digits.slice(2, 4) || '0') * MINUTE;
+    t -= sign * offset;
+  }
+  return t;
+}
+
+const SPAN = /^(\d+(?:\.\d+)?)\s*(ms|s|m|min|h|d|w)$/i;
+const UNIT: Record<string, number> = { ms: 1, s: 1000, m: MINUTE, min: MINUTE, h: HOUR, d: DAY, w: 7 * DAY };
+
+/** "90m", "24h", "7d", "2w" → milliseconds; null when the text is not a span. */
+export function parseDuration(text: string): number | null {
+  const m = SPAN.exec(text.trim());
+  if (!m) return null;
+  return Math.round(Number(m[1]) * UNIT[m[2]!.toLowerCase()]!);
+}
+
+/**
+ * A time a person typed: an ISO date or date-time (offset honoured, none means UTC), `now`, or a
+ * span back from `now` (`7d` means seven days ago). `what` names the input in the error message.
+ */
+export function parseTimeInput(text: string, now: number, what = 'time'): number {
+  const value = text.trim();
+  if (value.toLowerCase() === 'now') return now;
+  const span = parseDuration(value);
+  if (span !== null) return now - span;
+  const t = parseIsoUtc(value);
+  if (t !== null) return t;
+  throw new AppError('BAD_TIME', `The ${what} "${text}" is not a date or time tenantwatch understands`, {
+    hint: 'Use an ISO date such as 2026-11-01, a date-time such as 2026-11-01T08:30:00Z or 2026-11-01T09:30+01:00, "now", or a span back from now such as 24h, 7d or 2w',
+    details: { input: text },
+  });
+}
+
+/** Milliseconds → "2026-11-01T08:30:00.000Z". */
+export function toIso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** Milliseconds → "2026-11-01T08:30:00Z" (no fraction when it is zero): what people read. */
+export function toIsoSeconds(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return iso.endsWith('.000Z') ? iso.slice(0, -5) + 'Z' : iso;
+}
+
+/** A half-open interval [start, end) in epoch ms. */
+export interface TimeRange {
+  start: number;
+  end: number;
+}
+
+/** Floors an instant to the start of its UTC day. */
+export function utcDay(ms: number): number {
+  return ms - (((ms % DAY) + DAY) % DAY);
+}

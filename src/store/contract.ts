@@ -1,0 +1,170 @@
+import type { AuditRecord, ContentType, StoredRecord } from '../core/record.js';
+import type { CountDimension, CountRow, SearchCursor, SearchQuery } from '../core/search-query.js';
+
+/**
+ * The storage contract. Every adapter (store/sqlite, store/postgres) implements it with the same
+ * file roles, and every adapter must pass `store.conformance.ts`. Nothing outside store/ imports a
+ * database driver.
+ */
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  readonly records: RecordStore;
+  readonly tenants: TenantStore;
+  readonly ledger: LedgerStore;
+  readonly posture: PostureStore;
+  /** Creates or upgrades the schema; safe to call on every start. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface InsertResult {
+  /** Records that were new. */
+  inserted: number;
+  /** Records whose (tenant, id) was already stored: dropped, by design (Microsoft repeats records). */
+  duplicates: number;
+}
+
+export interface SearchOptions {
+  /** Maximum rows to return; undefined means all of them (no cap). */
+  limit?: number;
+  /** Continue strictly after this row (newest-first order). */
+  after?: SearchCursor;
+  signal?: AbortSignal;
+}
+
+export interface RecordStore {
+  /** Inserts a batch in one transaction; a record whose (tenant, id) exists is ignored, not updated. */
+  insert(records: readonly AuditRecord[]): Promise<InsertResult>;
+  /** Matching records, newest first (creationTime desc, then tenant, then id desc), streamed. */
+  search(query: SearchQuery, options?: SearchOptions): AsyncIterable<StoredRecord>;
+  /** Exact number of matching records. */
+  count(query: SearchQuery): Promise<number>;
+  /** Matching records counted by one dimension, largest first (day/hour: in time order). */
+  countBy(query: SearchQuery, dimension: CountDimension, options?: { limit?: number }): Promise<CountRow[]>;
+  get(tenant: string, id: string): Promise<StoredRecord | null>;
+  /** Newest CreationTime stored per tenant (all tenants when none given). */
+  newest(tenants?: string[]): Promise<Map<string, number>>;
+}
+
+/** Secret material is stored encrypted (config/secrets); the store only ever sees ciphertext. */
+export interface TenantRow {
+  /** Short name people type (unique). */
+  name: string;
+  /** Entra tenant GUID (unique); also the tenant key on records. */
+  tenantId: string;
+  domain: string | null;
+  clientId: string;
+  cloud: 'commercial' | 'gcc' | 'gcchigh' | 'dod';
+  authKind: 'secret' | 'certificate';
+  /** Encrypted credential blob, or a reference such as `env:NAME` / `file:/path`. */
+  credential: string;
+  /** Certificate (PEM, public part) for certificate auth, else null. */
+  certificatePem: string | null;
+  publisherId: string | null;
+  /** Overrides every Microsoft host (emulator, proxies); null for the real cloud. */
+  baseUrl: string | null;
+  caFile: string | null;
+  addedAt: number;
+  updatedAt: number;
+}
+
+export interface TenantStore {
+  upsert(row: TenantRow): Promise<void>;
+  list(): Promise<TenantRow[]>;
+  /** By name or tenant GUID (case-insensitive). */
+  get(nameOrId: string): Promise<TenantRow | null>;
+  /** True when something was removed. Collected records stay. */
+  remove(nameOrId: string): Promise<boolean>;
+}
+
+/** A stream is what the ledger keeps books for: a content type, or a history source. */
+export type LedgerStream = ContentType | 'graph' | 'search-unified-audit-log' | 'import';
+
+export type WindowState = 'planned' | 'listed' | 'fetched' | 'partial' | 'failed' | 'expired';
+
+/** One window [start, end) of one stream of one tenant, as the coverage ledger keeps it. */
+export interface CoverageWindow {
+  tenant: string;
+  stream: LedgerStream;
+  start: number;
+  end: number;
+  state: WindowState;
+  /** The startTime actually sent to the API for this window (re-used on resumption; see STYLE.md). */
+  queriedStart: number | null;
+  blobsListed: number;
+  blobsFetched: number;
+  blobsFailed: number;
+  records: number;
+  newRecords: number;
+  attempts: number;
+  lastError: string | null;
+  updatedAt: number;
+}
+
+export interface BlobRow {
+  tenant: string;
+  contentType: ContentType;
+  contentId: string;
+  contentUri: string;
+  contentCreated: number;
+  contentExpiration: number | null;
+  fetchedAt: number;
+  /** Records in the blob body. */
+  records: number;
+  /** Records that were new to the store. */
+  newRecords: number;
+  /** sha256 (hex) of the body bytes as received: evidence of what was read. */
+  sha256: string | null;
+  /** 'fetched', or why it was not: 'refused', 'expired', 'missing', 'failed'. */
+  status: 'fetched' | 'refused' | 'expired' | 'missing' | 'failed';
+  reason: string | null;
+  windowStart: number;
+}
+
+export interface Checkpoint {
+  tenant: string;
+  stream: LedgerStream;
+  /** Everything available before this instant (contentCreated) has been committed. */
+  position: number;
+  updatedAt: number;
+}
+
+export interface LedgerStore {
+  upsertWindow(window: CoverageWindow): Promise<void>;
+  listWindows(filter?: { tenant?: string; stream?: LedgerStream; from?: number; to?: number }): Promise<CoverageWindow[]>;
+  /**
+   * Stores a fetched blob's records and its ledger row in ONE transaction, so a crash leaves either
+   * both or neither. Returns how many records were new.
+   */
+  commitBlob(blob: Omit<BlobRow, 'records' | 'newRecords'>, records: readonly AuditRecord[]): Promise<InsertResult>;
+  /** Records a blob that was not fetched (refused URL, expired, missing) with its reason. */
+  recordBlobIssue(blob: Omit<BlobRow, 'records' | 'newRecords' | 'sha256'>): Promise<void>;
+  /** True when this blob was already committed (status 'fetched'). */
+  hasBlob(tenant: string, contentId: string): Promise<boolean>;
+  listBlobs(filter: { tenant?: string; contentType?: ContentType; from?: number; to?: number; limit?: number }): Promise<BlobRow[]>;
+  getCheckpoint(tenant: string, stream: LedgerStream): Promise<Checkpoint | null>;
+  /** Moves a checkpoint forward; a position before the stored one is ignored (returns false). */
+  advanceCheckpoint(tenant: string, stream: LedgerStream, position: number, at: number): Promise<boolean>;
+  /**
+   * A lease lets several collector processes share work through the database: true when `owner`
+   * now holds `key` until `until` (epoch ms). An expired lease can be taken over.
+   */
+  acquireLease(key: string, owner: string, until: number, now: number): Promise<boolean>;
+  releaseLease(key: string, owner: string): Promise<void>;
+}
+
+export interface PostureSnapshot {
+  tenant: string;
+  takenAt: number;
+  verdict: 'ok' | 'warning' | 'failing' | 'unknown';
+  /** The full check result as JSON (posture module owns its shape). */
+  body: unknown;
+}
+
+export interface PostureStore {
+  save(snapshot: PostureSnapshot): Promise<void>;
+  /** Newest first. */
+  list(tenant: string, limit?: number): Promise<PostureSnapshot[]>;
+  /** The newest snapshot of each tenant. */
+  latest(): Promise<PostureSnapshot[]>;
+}
