@@ -15,7 +15,7 @@ export interface Locations {
 
 export function resolveLocations(opts: { data?: string; db?: string }, env: NodeJS.ProcessEnv = process.env): Locations {
   const dataDir = resolve(opts.data ?? env.TENANTWATCH_HOME ?? join(homedir(), '.tenantwatch'));
-  const dbUrl = normaliseDbUrl(opts.db ?? env.TENANTWATCH_DB ?? `sqlite:${join(dataDir, 'tenantwatch.sqlite')}`, dataDir);
+  const dbUrl = normaliseDbUrl(opts.db || env.TENANTWATCH_DB || `sqlite:${join(dataDir, 'tenantwatch.sqlite')}`, dataDir);
   const secretKeyFile = env.TENANTWATCH_KEY_FILE ?? join(dataDir, 'secret.key');
   return { dataDir, dbUrl, secretKeyFile };
 }
