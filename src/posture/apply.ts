@@ -1,0 +1,58 @@
+import type { Logger } from '../core/log.js';
+import { silentLogger } from '../core/log.js';
+import { toAppError } from '../core/errors.js';
+import type { CmdletRunner } from './read.js';
+import type { PlanStep, StepResult } from './types.js';
+
+/**
+ * Carries out a plan step by step. A failing mailbox does not stop the others; every step ends with a
+ * status, so nothing is half-applied without being listed. If hydration fails, the Set-* steps that
+ * need it are skipped (they would fail the same way) and say why.
+ */
+export async function applyPlan(
+  exchange: CmdletRunner,
+  steps: PlanStep[],
+  options: { logger?: Logger; signal?: AbortSignal; onStep?: (r: StepResult) => void } = {},
+): Promise<StepResult[]> {
+  const logger = options.logger ?? silentLogger;
+  const results: StepResult[] = [];
+  let hydrationFailed: string | null = null;
+  for (const step of steps) {
+    let result: StepResult;
+    if (options.signal?.aborted) {
+      result = { step, status: 'skipped', message: 'stopped on request before this step' };
+    } else if (hydrationFailed && step.kind !== 'hydrate') {
+      result = { step, status: 'skipped', message: `not attempted: Enable-OrganizationCustomization failed (${hydrationFailed})` };
+    } else {
+      result = await runStep(exchange, step, options.signal);
+      if (step.kind === 'hydrate' && result.status === 'failed') hydrationFailed = result.message ?? 'unknown reason';
+    }
+    logger.info({ event: 'posture.step', kind: step.kind, target: step.target, status: result.status, reason: result.message }, 'audit-config step');
+    options.onStep?.(result);
+    results.push(result);
+  }
+  return results;
+}
+
+async function runStep(exchange: CmdletRunner, step: PlanStep, signal?: AbortSignal): Promise<StepResult> {
+  try {
+    const { warnings } = await exchange.invoke(step.cmdlet, step.parameters, signal);
+    return { step, status: 'done', ...(warnings.length ? { message: warnings.join(' ') } : {}) };
+  } catch (e) {
+    if (signal?.aborted) return { step, status: 'skipped', message: 'stopped on request during this step' };
+    const error = toAppError(e);
+    return { step, status: 'failed', message: error.toLine() };
+  }
+}
+
+/**
+ * After a re-check: a UAL step that was accepted but is not visible yet is "pending" (Microsoft takes up
+ * to 60 minutes), not a failure; likewise a mailbox whose change is not visible yet.
+ */
+export function settle(results: StepResult[], stillNeeded: (step: PlanStep) => boolean): StepResult[] {
+  return results.map((r) =>
+    r.status === 'done' && stillNeeded(r.step)
+      ? { ...r, status: 'pending', message: r.step.kind === 'ual' ? 'accepted; Microsoft applies it within about 60 minutes — run check again later' : 'accepted; not visible yet — run check again later' }
+      : r,
+  );
+}

@@ -1,0 +1,16 @@
+/**
+ * The Exchange Online cmdlets and parameters tenantwatch uses or prints, each as named in
+ * spec/microsoft-apis.md §4.1 and §5.5. The generated PowerShell may use only these (a test checks the
+ * script against this table, and the table against the spec).
+ */
+export const CMDLET_PARAMETERS: Record<string, readonly string[]> = {
+  'Connect-ExchangeOnline': [],
+  'Enable-OrganizationCustomization': [],
+  'Get-AdminAuditLogConfig': [],
+  'Set-AdminAuditLogConfig': ['UnifiedAuditLogIngestionEnabled'],
+  'Get-OrganizationConfig': [],
+  'Set-OrganizationConfig': ['AuditDisabled'],
+  'Get-Mailbox': ['ResultSize'],
+  'Set-Mailbox': ['AuditEnabled', 'AuditLogAgeLimit', 'AuditOwner', 'AuditDelegate', 'AuditAdmin'],
+  'Search-UnifiedAuditLog': ['StartDate', 'EndDate', 'ResultSize', 'RecordType', 'Operations'],
+};

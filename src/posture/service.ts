@@ -1,0 +1,71 @@
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/log.js';
+import { AppError } from '../core/errors.js';
+import type { Store, TenantRow } from '../store/contract.js';
+import { settle, applyPlan } from './apply.js';
+import { changesSince } from './changes.js';
+import { planEnable, unknownMailboxes } from './plan.js';
+import { readAuditState, type PostureSources } from './read.js';
+import { buildResult } from './rules.js';
+import type { AuditState, EnableOptions, PlanStep, PostureResult, StepResult } from './types.js';
+
+export interface PostureDeps {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  /** The Exchange client (and subscription lister) for one tenant; the CLI wires the real ones. */
+  sourcesFor(tenant: TenantRow): Promise<PostureSources>;
+}
+
+/** Checks one tenant, compares with its previous snapshot, stores the new snapshot. */
+export async function checkTenant(deps: PostureDeps, tenant: TenantRow, signal?: AbortSignal): Promise<PostureResult> {
+  return (await inspect(deps, tenant, await deps.sourcesFor(tenant), signal)).result;
+}
+
+async function inspect(deps: PostureDeps, tenant: TenantRow, sources: PostureSources, signal?: AbortSignal): Promise<{ state: AuditState; result: PostureResult }> {
+  const newest = async (): Promise<number | null> => (await deps.store.records.newest([tenant.tenantId])).get(tenant.tenantId) ?? null;
+  const state = await readAuditState({ newestRecord: newest, ...sources }, signal);
+  const now = deps.clock.now();
+  const previous = (await deps.store.posture.list(tenant.tenantId, 1))[0]?.body as PostureResult | undefined;
+  const draft = buildResult(tenant, state, now);
+  const result = buildResult(tenant, state, now, changesSince(previous ?? null, draft));
+  await deps.store.posture.save({ tenant: tenant.tenantId, takenAt: now, verdict: result.verdict, body: result });
+  deps.logger.info({ event: 'posture.checked', tenant: tenant.name, verdict: result.verdict, findings: result.findings.map((f) => f.code) }, 'audit posture checked');
+  return { state, result };
+}
+
+export interface EnableOutcome {
+  tenant: string;
+  dryRun: boolean;
+  plan: PlanStep[];
+  results: StepResult[];
+  /** The re-check after the changes (absent on a dry run). */
+  after: PostureResult | null;
+}
+
+/** Plans, applies, and re-checks. Idempotent: a second run finds nothing to do. */
+export async function enableTenant(
+  deps: PostureDeps,
+  tenant: TenantRow,
+  options: EnableOptions,
+  run: { dryRun: boolean; signal?: AbortSignal; onPlan?: (plan: PlanStep[]) => void; onStep?: (r: StepResult) => void },
+): Promise<EnableOutcome> {
+  const sources = await deps.sourcesFor(tenant);
+  const before = await readAuditState({ exchange: sources.exchange }, run.signal);
+  if (before.readErrors.length && before.ualEnabled === null && before.mailboxes === null) {
+    const first = before.readErrors[0]!;
+    throw new AppError('UPSTREAM', `Could not read the audit settings of ${tenant.name}: ${first.message}`, { ...(first.hint ? { hint: first.hint } : {}) });
+  }
+  const unknown = unknownMailboxes(before, options.mailboxes);
+  if (unknown.length) {
+    throw new AppError('BAD_INPUT', `No such mailbox in ${tenant.name}: ${unknown.join(', ')}`, { hint: 'Give user principal names of existing mailboxes, or --mailboxes all' });
+  }
+  const plan = planEnable(before, options);
+  run.onPlan?.(plan);
+  if (run.dryRun || plan.length === 0) return { tenant: tenant.name, dryRun: run.dryRun, plan, results: [], after: null };
+  const applied = await applyPlan(sources.exchange, plan, { logger: deps.logger, ...(run.signal ? { signal: run.signal } : {}), ...(run.onStep ? { onStep: run.onStep } : {}) });
+  const { state: afterState, result: after } = await inspect(deps, tenant, sources, run.signal);
+  const remaining = planEnable(afterState, options);
+  const stillNeeded = (step: PlanStep): boolean => remaining.some((r) => r.kind === step.kind && r.target === step.target);
+  return { tenant: tenant.name, dryRun: false, plan, results: settle(applied, stillNeeded), after };
+}

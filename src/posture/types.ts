@@ -1,0 +1,98 @@
+/**
+ * The audit posture vocabulary: what we read from a tenant (AuditState), what we conclude (Finding,
+ * verdict), and what we would change (PlanStep).
+ */
+export interface MailboxAudit {
+  userPrincipalName: string;
+  auditEnabled: boolean;
+  /** AuditLogAgeLimit in whole days ("90.00:00:00" → 90); null when unreadable. */
+  ageLimitDays: number | null;
+  auditOwner: string[];
+  auditDelegate: string[];
+  auditAdmin: string[];
+}
+
+export interface SubscriptionState {
+  contentType: string;
+  status: string;
+}
+
+/** Raw settings read from one tenant; null where a setting could not be read (see `readErrors`). */
+export interface AuditState {
+  ualEnabled: boolean | null;
+  ualFirstOptInDate: string | null;
+  adminAuditLogEnabled: boolean | null;
+  orgAuditDisabled: boolean | null;
+  dehydrated: boolean | null;
+  mailboxes: MailboxAudit[] | null;
+  subscriptions: SubscriptionState[] | null;
+  /** Newest CreationTime collected by tenantwatch for this tenant (epoch ms). */
+  newestRecord: number | null;
+  readErrors: { what: string; message: string; hint?: string }[];
+}
+
+export type Severity = 'failing' | 'warning' | 'info';
+export type Verdict = 'ok' | 'warning' | 'failing' | 'unknown';
+
+export interface Finding {
+  code: string;
+  severity: Severity;
+  /** Plain words: what is wrong and why it matters. */
+  message: string;
+  /** What to do about it. */
+  fix?: string;
+}
+
+export interface MailboxSummary {
+  total: number;
+  auditEnabled: number;
+  auditDisabled: string[];
+  ageLimitBelow90: string[];
+  missingActions: { userPrincipalName: string; owner: string[]; delegate: string[]; admin: string[] }[];
+}
+
+/** One tenant's check, as printed by `audit-config check --format json` and stored as a snapshot. */
+export interface PostureResult {
+  tenant: string;
+  tenantId: string;
+  checkedAt: string;
+  verdict: Verdict;
+  findings: Finding[];
+  ualEnabled: boolean | null;
+  orgAuditDisabled: boolean | null;
+  dehydrated: boolean | null;
+  adminAuditLogEnabled: boolean | null;
+  mailboxes: MailboxSummary | null;
+  subscriptions: SubscriptionState[] | null;
+  newestRecord: string | null;
+}
+
+export interface EnableOptions {
+  /** 'all', or the UPNs of the mailboxes to change. */
+  mailboxes: 'all' | string[];
+  /** Raise AuditLogAgeLimit to this many days where it is lower (never lowers it). */
+  ageLimitDays?: number;
+  ownerActions?: string[];
+  delegateActions?: string[];
+  adminActions?: string[];
+}
+
+export type StepKind = 'hydrate' | 'ual' | 'org-audit' | 'mailbox';
+
+export interface PlanStep {
+  kind: StepKind;
+  /** What the step changes: the tenant, or a mailbox UPN. */
+  target: string;
+  cmdlet: string;
+  parameters: Record<string, unknown>;
+  /** Plain words, e.g. "turn unified audit log ingestion on". */
+  description: string;
+}
+
+export type StepStatus = 'done' | 'pending' | 'failed' | 'skipped';
+
+export interface StepResult {
+  step: PlanStep;
+  status: StepStatus;
+  message?: string;
+}
