@@ -1,0 +1,31 @@
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/log.js';
+import type { Store } from '../store/contract.js';
+
+/**
+ * What the server needs, injected by the composition root (cli/commands/serve.ts, demo.ts) or a test.
+ * Optional parts (reports, collector status, web root) may be absent: their routes then answer
+ * NOT_IMPLEMENTED (501) with a clear message instead of failing.
+ */
+export interface ServerDeps {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  reports?: ReportsApi;
+  collector?: CollectorStatusSource;
+  /** Folder of the built web console (web/dist); when absent or missing, only /api is served. */
+  webRoot?: string;
+  /** Page size cap of /api/search (default 1,000). */
+  maxPageSize?: number;
+}
+
+/** The reports engine as the server sees it (src/reports/registry.ts: listReports, runReport). */
+export interface ReportsApi {
+  list(): unknown[];
+  run(id: string, params: Record<string, unknown>): Promise<unknown>;
+}
+
+/** What a running collector says about itself (demo, serve with --collect); shape owned by the collector. */
+export interface CollectorStatusSource {
+  status(): unknown;
+}

@@ -1,0 +1,61 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, ERROR_CATALOGUE, toAppError } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
+import { SERVER_EVENTS } from './events.js';
+
+/** The body of every error response: stable code, what failed, what to do. */
+export interface ErrorBody {
+  error: { code: string; message: string; hint?: string };
+}
+
+/**
+ * The ONE place where failures become HTTP responses (STYLE.md: errors mapped in one place).
+ * AppError → its catalogue status; fastify's own 4xx (bad JSON body, body too large, bad content
+ * type) → BAD_INPUT with fastify's message; anything else → 500 INTERNAL with a generic message,
+ * and the real one only in the log. Bad input must never surface as a 500.
+ */
+export function toHttpError(e: unknown): AppError {
+  if (e instanceof AppError) return e;
+  const fe = e as Partial<FastifyError>;
+  if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+    return new AppError(fe.statusCode === 404 ? 'NOT_FOUND' : 'BAD_INPUT', fe.message ?? 'The request is not valid', {
+      hint: 'Check the request against the API reference in docs/ARCHITECTURE.md (Console)',
+    });
+  }
+  return toAppError(e);
+}
+
+export function errorBody(error: AppError): ErrorBody {
+  const internal = error.code === 'INTERNAL';
+  return {
+    error: {
+      code: error.code,
+      message: internal ? 'The server failed while handling this request' : error.message,
+      ...(internal ? { hint: 'See the server log for the cause; this is a bug worth reporting' } : error.hint ? { hint: error.hint } : {}),
+    },
+  };
+}
+
+export function installErrorHandling(app: FastifyInstance, logger: Logger): void {
+  app.setErrorHandler((e: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const error = toHttpError(e);
+    const status = ERROR_CATALOGUE[error.code].status;
+    if (status >= 500) {
+      logger.error({ event: SERVER_EVENTS.requestFailed, method: request.method, url: request.url, code: error.code, err: e }, 'request failed');
+    } else {
+      logger.debug({ event: SERVER_EVENTS.requestRejected, method: request.method, url: request.url, code: error.code, message: error.message });
+    }
+    // A streamed response that already started cannot change its status: cut it so the client sees it broken.
+    if (reply.sent || reply.raw.headersSent) {
+      reply.raw.destroy(error);
+      return;
+    }
+    void reply.code(status).type('application/json; charset=utf-8').send(errorBody(error));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const error = new AppError('NOT_FOUND', `No API route ${request.method} ${request.url.split('?')[0]}`, {
+      hint: 'The API lives under /api: see GET /api for the list of routes',
+    });
+    void reply.code(404).send(errorBody(error));
+  });
+}

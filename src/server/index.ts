@@ -1,0 +1,67 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { ServerDeps } from './deps.js';
+import { installErrorHandling } from './errors.js';
+import { SERVER_EVENTS } from './events.js';
+import { registerCatalogRoutes } from './routes/catalog.js';
+import { registerExportRoutes } from './routes/export.js';
+import { registerRecordRoutes } from './routes/records.js';
+import { registerReportRoutes } from './routes/reports.js';
+import { registerSearchRoutes } from './routes/search.js';
+import { registerTenantRoutes } from './routes/tenants.js';
+
+export type { ServerDeps, ReportsApi, CollectorStatusSource } from './deps.js';
+
+/** The routes, for GET /api (a person exploring the API with curl finds them here). */
+const ROUTES = [
+  'GET /api/tenants',
+  'GET /api/search?start&end&user&operation&recordType&workload&ip&object&freeText&tenant&limit&cursor',
+  'GET /api/search/count?<filters>',
+  'GET /api/search/timeline?<filters>&bucket=auto|day|hour',
+  'GET /api/search/counts?<filters>&by=operation|user|workload|recordType|tenant|day|hour|clientIp|outcome',
+  'GET /api/records/:tenant/:id',
+  'GET /api/export?<filters>&format=csv|json|ndjson',
+  'GET /api/activities',
+  'GET /api/reports',
+  'POST /api/reports/:id/run',
+  'GET /api/posture',
+  'GET /api/coverage?tenant',
+  'GET /api/status',
+];
+
+/**
+ * The HTTP API over search, records, reports, posture, coverage and tenants, plus the built web
+ * console. Returns the fastify instance unstarted: tests call `inject()`, the CLI calls `listen()`.
+ */
+export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false, bodyLimit: 1_048_576, maxParamLength: 1_000, routerOptions: { ignoreTrailingSlash: true } });
+  installErrorHandling(app, deps.logger);
+  app.get('/api', async () => ({ routes: ROUTES }));
+  registerSearchRoutes(app, deps);
+  registerRecordRoutes(app, deps);
+  registerExportRoutes(app, deps);
+  registerCatalogRoutes(app);
+  registerReportRoutes(app, deps);
+  registerTenantRoutes(app, deps);
+  await serveWeb(app, deps);
+  return app;
+}
+
+/** Serves web/dist; unknown non-API paths fall back to index.html (the console routes itself). */
+async function serveWeb(app: FastifyInstance, deps: ServerDeps): Promise<void> {
+  const root = deps.webRoot;
+  if (!root || !existsSync(join(root, 'index.html'))) {
+    if (root) deps.logger.warn({ event: SERVER_EVENTS.webMissing, webRoot: root }, 'web console not built: run npm run build:web');
+    app.get('/', async () => ({ message: 'tenantwatch API; the web console is not built (npm run build:web)', api: '/api' }));
+    return;
+  }
+  await app.register(fastifyStatic, { root, wildcard: false, index: 'index.html' });
+  app.get('/*', async (request, reply) => {
+    if (request.url.startsWith('/api/') || request.url === '/api') {
+      return reply.callNotFound();
+    }
+    return reply.type('text/html; charset=utf-8').sendFile('index.html');
+  });
+}

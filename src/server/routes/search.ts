@@ -1,0 +1,79 @@
+import type { FastifyInstance } from 'fastify';
+import type { StoredRecord } from '../../core/record.js';
+import { COUNT_DIMENSIONS, type CountDimension, type SearchQuery } from '../../core/search-query.js';
+import { toRecordView } from '../../search/formats.js';
+import type { ServerDeps } from '../deps.js';
+import { decodeCursor, encodeCursor, parseLimit, pickOne, searchQueryFrom, type RawQuery } from '../query.js';
+import { clientGone, textStream } from '../stream.js';
+
+const DEFAULT_PAGE = 200;
+
+/** The row of a result page: the record view without the parsed AuditData (the detail route has it). */
+export function summaryView(r: StoredRecord): Record<string, unknown> {
+  const { auditData: _omit, ...rest } = toRecordView(r) as Record<string, unknown>;
+  return rest;
+}
+
+/**
+ * Search, as Purview's audit search page does it but with no cap: a page of results newest first,
+ * streamed as it is read (the first rows leave before the page is complete), with a keyset cursor
+ * for the next page. The exact count is a separate request so the first page never waits for it.
+ */
+export function registerSearchRoutes(app: FastifyInstance, deps: ServerDeps): void {
+  const max = deps.maxPageSize ?? 1_000;
+
+  app.get('/api/search', async (request, reply) => {
+    const raw = request.query as RawQuery;
+    const query = await searchQueryFrom(raw, deps.clock.now(), deps.store, ['limit', 'cursor']);
+    const limit = parseLimit(raw.limit, DEFAULT_PAGE, max);
+    const after = decodeCursor(raw.cursor);
+    const signal = clientGone(request);
+    const rows = deps.store.records.search(query, { limit: limit + 1, ...(after ? { after } : {}), signal });
+    return reply.type('application/json; charset=utf-8').send(textStream(pageChunks(rows, limit)));
+  });
+
+  app.get('/api/search/count', async (request) => {
+    const query = await searchQueryFrom(request.query as RawQuery, deps.clock.now(), deps.store);
+    return { count: await deps.store.records.count(query) };
+  });
+
+  app.get('/api/search/timeline', async (request) => {
+    const raw = request.query as RawQuery;
+    const query = await searchQueryFrom(raw, deps.clock.now(), deps.store, ['bucket']);
+    const bucket = pickOne(raw.bucket, 'bucket', ['auto', 'day', 'hour'] as const, 'auto');
+    const chosen = bucket === 'auto' ? autoBucket(query) : bucket;
+    const rows = await deps.store.records.countBy(query, chosen);
+    return { bucket: chosen, start: query.range.start, end: query.range.end, rows };
+  });
+
+  app.get('/api/search/counts', async (request) => {
+    const raw = request.query as RawQuery;
+    const query = await searchQueryFrom(raw, deps.clock.now(), deps.store, ['by', 'limit']);
+    const by = pickOne<CountDimension>(raw.by, 'by', COUNT_DIMENSIONS, 'operation');
+    const limit = parseLimit(raw.limit, 20, max);
+    return { by, rows: await deps.store.records.countBy(query, by, { limit }) };
+  });
+}
+
+/** Hourly bars for up to three days, daily beyond: enough bars to read, never thousands. */
+function autoBucket(query: SearchQuery): 'day' | 'hour' {
+  return query.range.end - query.range.start <= 3 * 86_400_000 ? 'hour' : 'day';
+}
+
+async function* pageChunks(rows: AsyncIterable<StoredRecord>, limit: number): AsyncGenerator<string> {
+  yield '{"records":[';
+  let n = 0;
+  let last: StoredRecord | undefined;
+  let more = false;
+  for await (const r of rows) {
+    if (n === limit) {
+      more = true;
+      break;
+    }
+    yield (n === 0 ? '' : ',') + JSON.stringify(summaryView(r));
+    last = r;
+    n++;
+  }
+  const next = more && last ? encodeCursor({ creationTime: last.creationTime, tenant: last.tenant, id: last.id }) : null;
+  yield `],"returned":${n},"next":${JSON.stringify(next)}}`;
+}

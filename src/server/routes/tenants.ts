@@ -1,0 +1,95 @@
+import type { FastifyInstance } from 'fastify';
+import { AppError } from '../../core/errors.js';
+import { CONTENT_TYPES } from '../../core/record.js';
+import type { Checkpoint, CoverageWindow, PostureSnapshot, Store, TenantRow } from '../../store/contract.js';
+import { summarizeCoverage, type StreamCoverage } from '../coverage.js';
+import type { ServerDeps } from '../deps.js';
+import type { RawQuery } from '../query.js';
+
+/** A tenant as the console's first page shows it; never any credential. */
+export interface TenantOverview {
+  name: string;
+  tenantId: string;
+  domain: string | null;
+  cloud: string;
+  authKind: string;
+  posture: { verdict: PostureSnapshot['verdict']; takenAt: number; auditingOff: boolean; findings: unknown[] } | null;
+  newestRecord: number | null;
+  /** now − the oldest checkpoint of the tenant's streams: how far behind collection is. */
+  lagMs: number | null;
+  state: 'never collected' | 'collecting' | 'up to date' | 'errors';
+  errors: { windows: number; last: string | null };
+  gaps: number;
+}
+
+async function checkpointsOf(store: Store, tenants: readonly TenantRow[]): Promise<Checkpoint[]> {
+  const out: Checkpoint[] = [];
+  for (const t of tenants) {
+    for (const stream of CONTENT_TYPES) {
+      const cp = await store.ledger.getCheckpoint(t.tenantId, stream);
+      if (cp) out.push(cp);
+    }
+  }
+  return out;
+}
+
+function postureOf(s: PostureSnapshot | undefined): TenantOverview['posture'] {
+  if (!s) return null;
+  const body = (s.body ?? {}) as { ualEnabled?: boolean | null; findings?: unknown[] };
+  return { verdict: s.verdict, takenAt: s.takenAt, auditingOff: body.ualEnabled === false, findings: Array.isArray(body.findings) ? body.findings : [] };
+}
+
+function overview(t: TenantRow, now: number, cov: StreamCoverage[], newest: number | undefined, snap: PostureSnapshot | undefined, windows: CoverageWindow[]): TenantOverview {
+  const mine = cov.filter((c) => c.tenant === t.tenantId);
+  const failed = windows.filter((w) => w.tenant === t.tenantId && (w.state === 'failed' || w.state === 'expired'));
+  const last = failed.sort((a, b) => b.updatedAt - a.updatedAt)[0]?.lastError ?? null;
+  const checkpoints = mine.map((c) => c.checkpoint).filter((c): c is number => c !== null);
+  const lagMs = checkpoints.length ? now - Math.min(...checkpoints) : null;
+  const state = mine.length === 0 ? 'never collected' : failed.length ? 'errors' : lagMs !== null && lagMs < 2 * 3_600_000 ? 'up to date' : 'collecting';
+  return {
+    name: t.name,
+    tenantId: t.tenantId,
+    domain: t.domain,
+    cloud: t.cloud,
+    authKind: t.authKind,
+    posture: postureOf(snap),
+    newestRecord: newest ?? null,
+    lagMs,
+    state,
+    errors: { windows: failed.length, last },
+    gaps: mine.reduce((n, c) => n + c.gaps.length, 0),
+  };
+}
+
+/** Tenants at a glance, posture snapshots, and the coverage ledger with its gaps. */
+export function registerTenantRoutes(app: FastifyInstance, deps: ServerDeps): void {
+  const { store } = deps;
+
+  app.get('/api/tenants', async () => {
+    const tenants = await store.tenants.list();
+    const [windows, newest, snaps, cps] = await Promise.all([store.ledger.listWindows(), store.records.newest(), store.posture.latest(), checkpointsOf(store, tenants)]);
+    const cov = summarizeCoverage(windows, cps);
+    const now = deps.clock.now();
+    return {
+      now,
+      tenants: tenants.map((t) => overview(t, now, cov, newest.get(t.tenantId), snaps.find((s) => s.tenant === t.tenantId || s.tenant === t.name), windows)),
+    };
+  });
+
+  app.get('/api/posture', async () => ({ snapshots: await store.posture.latest() }));
+
+  app.get('/api/coverage', async (request) => {
+    const raw = request.query as RawQuery;
+    const wanted = typeof raw.tenant === 'string' && raw.tenant ? raw.tenant : undefined;
+    let tenants = await store.tenants.list();
+    if (wanted) {
+      const row = await store.tenants.get(wanted);
+      if (!row) throw new AppError('UNKNOWN_TENANT', `No tenant is named "${wanted.slice(0, 100)}"`, { hint: 'GET /api/tenants lists the registered tenants' });
+      tenants = [row];
+    }
+    const windows = wanted ? await store.ledger.listWindows({ tenant: tenants[0]!.tenantId }) : await store.ledger.listWindows();
+    return { streams: summarizeCoverage(windows, await checkpointsOf(store, tenants)) };
+  });
+
+  app.get('/api/status', async () => ({ now: deps.clock.now(), collector: deps.collector?.status() ?? null }));
+}
