@@ -1,0 +1,186 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { AuditRecord } from '../core/record.js';
+import { normalizeRecord, type NormalizeContext } from './normalize.js';
+import { DERIVED_ID_PREFIX } from './record-id.js';
+
+/** A realistic SharePoint record; tests override a few fields. */
+const BASE = {
+  CreationTime: '2024-02-22T16:06:53',
+  Id: '5c4a2b1e-0f3d-4c55-9a8b-1d2e3f405162',
+  Operation: 'FileAccessed',
+  OrganizationId: 'b7c3a9e2-1111-4222-8333-944455566677',
+  RecordType: 6,
+  UserKey: 'i:0h.f|membership|10032000aaaa@live.com',
+  UserType: 0,
+  Version: 1,
+  Workload: 'SharePoint',
+  ClientIP: '203.0.113.7',
+  ObjectId: 'https://contoso.sharepoint.com/sites/hr/Shared Documents/pay.xlsx',
+  UserId: 'Alice@Contoso.com',
+  SourceFileName: 'pay.xlsx',
+};
+const CTX: NormalizeContext = { source: 'import' };
+
+function rec(overrides: Record<string, unknown> = {}, remove: string[] = []): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...BASE, ...overrides };
+  for (const key of remove) delete out[key];
+  return out;
+}
+
+function ok(input: string | object, ctx: NormalizeContext = CTX): AuditRecord {
+  const result = normalizeRecord(input, ctx);
+  if (!result.ok) assert.fail(`rejected: ${result.reason}`);
+  return result.record;
+}
+
+function rejected(input: string | object, ctx: NormalizeContext = CTX): string {
+  const result = normalizeRecord(input, ctx);
+  assert.equal(result.ok, false, 'expected a reject');
+  return result.ok ? '' : result.reason;
+}
+
+test('a PascalCase record becomes an AuditRecord with raw kept byte for byte', () => {
+  const text = JSON.stringify(rec()).replace(',', ' ,  ');
+  const r = ok(text);
+  assert.equal(r.raw, text);
+  assert.equal(r.tenant, BASE.OrganizationId);
+  assert.equal(r.id, BASE.Id);
+  assert.equal(r.creationTime, Date.UTC(2024, 1, 22, 16, 6, 53));
+  assert.equal(r.recordType, 6);
+  assert.equal(r.operation, 'FileAccessed');
+  assert.equal(r.workload, 'SharePoint');
+  assert.equal(r.userId, 'Alice@Contoso.com');
+  assert.equal(r.userKey, 'alice@contoso.com');
+  assert.equal(r.userType, 0);
+  assert.equal(r.clientIp, '203.0.113.7');
+  assert.equal(r.clientPort, null);
+  assert.equal(r.objectId, BASE.ObjectId);
+  assert.equal(r.outcome, 'success');
+  assert.equal(r.source, 'import');
+  assert.equal(r.contentType, 'Audit.SharePoint', 'routing rule when no content type is given');
+});
+
+test('an object input keeps JSON.stringify of it as raw; ctx.tenant and contentType win', () => {
+  const r = ok(rec(), { tenant: 'contoso', source: 'management-api', contentType: 'Audit.General' });
+  assert.equal(r.raw, JSON.stringify(rec()));
+  assert.equal(r.tenant, 'contoso');
+  assert.equal(r.organizationId, BASE.OrganizationId);
+  assert.equal(r.contentType, 'Audit.General');
+  assert.equal(ok(rec(), { source: 'import', contentType: null }).contentType, null);
+});
+
+test('CreationTime without offset is UTC; with an offset it is honoured; AIP CreationDate is read', () => {
+  assert.equal(ok(rec({ CreationTime: '2024-02-22T16:06:53.1234567' })).creationTime, Date.UTC(2024, 1, 22, 16, 6, 53, 123));
+  assert.equal(ok(rec({ CreationTime: '2024-02-22T18:06:53+02:00' })).creationTime, Date.UTC(2024, 1, 22, 16, 6, 53));
+  const aip = rec({ CreationDate: '2022-12-06T20:51:58' }, ['CreationTime']);
+  assert.equal(ok(aip).creationTime, Date.UTC(2022, 11, 6, 20, 51, 58));
+  assert.match(rejected(rec({ CreationTime: '12/6/2022 8:51:58 PM' })), /CreationTime "12\/6\/2022 8:51:58 PM" is not an ISO 8601/);
+  assert.match(rejected(rec({}, ['CreationTime'])), /no CreationTime/);
+});
+
+test('lower-case keys and numbers sent as strings are read', () => {
+  const lower = Object.fromEntries(Object.entries(rec({ RecordType: '6', UserType: '2' })).map(([k, v]) => [k.toLowerCase(), v]));
+  const r = ok(lower);
+  assert.equal(r.recordType, 6);
+  assert.equal(r.userType, 2);
+  assert.equal(r.operation, 'FileAccessed');
+  assert.equal(r.id, BASE.Id);
+  assert.equal(ok(rec({ RecordType: '1e1' })).recordType, 10);
+});
+
+test('RecordType as a name or Graph member; unknown numbers kept; nonsense refused', () => {
+  assert.equal(ok(rec({ RecordType: 'SharePointFileOperation' })).recordType, 6);
+  assert.equal(ok(rec({ RecordType: 'sharePointFileOperation' })).recordType, 6);
+  assert.equal(ok(rec({ RecordType: 4242 })).recordType, 4242);
+  assert.match(rejected(rec({ RecordType: 'NotAType' })), /RecordType "NotAType" is neither a number nor a known/);
+  assert.match(rejected(rec({}, ['RecordType'])), /no RecordType/);
+  assert.match(rejected(rec({}, ['Operation'])), /no Operation/);
+});
+
+test('a Graph auditLogRecord is read from its envelope and auditData; raw is the auditData', () => {
+  const auditData = rec({}, ['ClientIP', 'UserId']);
+  const graph = {
+    id: BASE.Id,
+    createdDateTime: '2024-02-22T16:06:53Z',
+    auditLogRecordType: 'sharePointFileOperation',
+    operation: 'FileAccessed',
+    service: 'SharePoint',
+    objectId: BASE.ObjectId,
+    clientIp: '[2001:db8::7]:443',
+    userId: 'alice@contoso.com',
+    userPrincipalName: 'alice@contoso.com',
+    userType: 'regular',
+    organizationId: BASE.OrganizationId,
+    administrativeUnits: [],
+    auditData,
+  };
+  const r = ok(JSON.stringify(graph), { source: 'graph' });
+  assert.equal(r.raw, JSON.stringify(auditData));
+  assert.equal(r.clientIp, '2001:db8::7');
+  assert.equal(r.clientPort, 443);
+  assert.equal(r.userId, 'alice@contoso.com');
+  assert.equal(r.recordType, 6);
+  const bare = ok({ ...graph, auditData: undefined, userType: 'guest' }, { source: 'graph' });
+  assert.equal(bare.recordType, 6);
+  assert.equal(bare.userType, 10);
+  assert.equal(bare.creationTime, Date.UTC(2024, 1, 22, 16, 6, 53));
+});
+
+test('client addresses: every corpus spelling, first usable field wins', () => {
+  const ip = (v: Record<string, unknown>) => {
+    const r = ok({ ...rec({}, ['ClientIP']), ...v });
+    return [r.clientIp, r.clientPort];
+  };
+  assert.deepEqual(ip({ ClientIP: '1.2.3.4:8085' }), ['1.2.3.4', 8085]);
+  assert.deepEqual(ip({ ClientIP: '::ffff:1.2.3.4' }), ['1.2.3.4', null]);
+  assert.deepEqual(ip({ ClientIP: '[::ffff:1.2.3.4]:80' }), ['1.2.3.4', 80]);
+  assert.deepEqual(ip({ ClientIP: 'FE80::' }), ['fe80::', null]);
+  assert.deepEqual(ip({ ClientIP: '[2001:db8::abcd]' }), ['2001:db8::abcd', null]);
+  assert.deepEqual(ip({ ClientIP: ' 52.159.112.221' }), ['52.159.112.221', null]);
+  assert.deepEqual(ip({ ClientIP: '<null>', ActorIpAddress: '192.0.2.9' }), ['192.0.2.9', null]);
+  assert.deepEqual(ip({ ClientIP: '' }), [null, null]);
+  assert.deepEqual(ip({ ClientIPAddress: '[SERVER (10.90.0.1)]' }), ['10.90.0.1', null]);
+  assert.deepEqual(ip({ ClientIPAddress: 'NOTANIPV4 (10.9000.0.1)' }), [null, null]);
+  assert.deepEqual(ip({ ClientIP: '192.0.2.1', ClientIPAddress: '2603:1026::5' }), ['192.0.2.1', null]);
+  assert.deepEqual(ip({ SenderIp: '198.51.100.3' }), ['198.51.100.3', null]);
+  assert.deepEqual(ip({ ClientIP: 'host.example:443' }), [null, 443]);
+});
+
+test('outcome: UserLoginFailed and STS logon errors are failures whatever ResultStatus says', () => {
+  const outcome = (v: Record<string, unknown>, remove: string[] = []) => ok(rec(v, remove)).outcome;
+  assert.equal(outcome({ RecordType: 15, Operation: 'UserLoginFailed', ResultStatus: 'Success' }), 'failure');
+  assert.equal(outcome({ RecordType: 15, Operation: 'UserLoggedIn', ResultStatus: 'Succeeded', LogonError: 'InvalidPasswordExpiredPassword' }), 'failure');
+  assert.equal(outcome({ RecordType: 15, Operation: 'UserLoggedIn', ResultStatus: 'Succeeded', ErrorCode: '50126' }), 'failure');
+  assert.equal(outcome({ RecordType: 15, Operation: 'UserLoggedIn', ResultStatus: 'Succeeded', ErrorNumber: '0' }), 'success');
+  assert.equal(outcome({ ResultStatus: 'failed' }), 'failure');
+  assert.equal(outcome({ ResultStatus: 'False' }), 'failure');
+  assert.equal(outcome({ ResultStatus: 'TRUE' }), 'success');
+  assert.equal(outcome({ ResultStatus: 'PartiallySucceeded' }), 'success');
+  assert.equal(outcome({ ResultStatus: 2 }), 'failure', 'Planner numeric enum');
+  assert.equal(outcome({}, ['ResultStatus']), 'success', 'absent: the action was recorded');
+  assert.equal(outcome({ ResultStatus: 'InProgress' }), 'unknown');
+});
+
+test('tenant comes from ctx or OrganizationId; neither is refused with a hint', () => {
+  assert.match(rejected(rec({}, ['OrganizationId'])), /no tenant.*--tenant/);
+  assert.equal(ok(rec({}, ['OrganizationId']), { tenant: 'contoso', source: 'import' }).tenant, 'contoso');
+});
+
+test('a record without Id gets a stable derived id that cannot look like a GUID', () => {
+  const a = ok(rec({}, ['Id']));
+  const b = ok(JSON.stringify(Object.fromEntries(Object.entries(rec({}, ['Id'])).reverse())));
+  const c = ok(rec({ Operation: 'FileDownloaded' }, ['Id']));
+  assert.ok(a.id.startsWith(DERIVED_ID_PREFIX));
+  assert.equal(a.id, b.id, 'key order does not matter');
+  assert.notEqual(a.id, c.id);
+  assert.doesNotMatch(a.id, /^[0-9a-f]{8}-[0-9a-f]{4}-/i);
+});
+
+test('inputs that are not records are refused with a reason', () => {
+  assert.match(rejected('{"CreationTime": "2024-'), /not valid JSON/);
+  assert.match(rejected('[1,2]'), /not a JSON object but an array/);
+  assert.match(rejected('"text"'), /not a JSON object but a string/);
+  assert.match(rejected({ auditData: '{broken' }), /auditData is not a JSON object/);
+  assert.equal(ok(rec({ UserId: '' })).userId, null);
+});

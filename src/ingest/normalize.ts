@@ -1,0 +1,159 @@
+import { resolveRecordType, resolveUserType } from '../core/catalog/index.js';
+import { contentTypeForRecordType } from '../core/catalog/index.js';
+import type { AuditRecord, ContentType, RecordSource } from '../core/record.js';
+import { parseIsoUtc } from '../core/time.js';
+import { parseClientAddress, type ClientAddress } from './client-address.js';
+import { emptyExtracted, extractFields, type Extracted } from './extract.js';
+import { deriveOutcome } from './outcome.js';
+import { derivedRecordId } from './record-id.js';
+
+/**
+ * Any audit record shape → one AuditRecord (issue 2 §3): PascalCase AuditData (Management Activity API
+ * blobs, Search-UnifiedAuditLog, CSV AuditData cells), a Graph auditLogRecord (camelCase envelope with
+ * `auditData` inside; `raw` is then the auditData JSON), lower-case keys, numbers sent as strings.
+ * A record that cannot be stored faithfully is refused with a reason, never repaired silently.
+ */
+export interface NormalizeContext {
+  /** Tenant key to file the record under; defaults to the record's OrganizationId. */
+  tenant?: string;
+  source: RecordSource;
+  /** The feed it came from; undefined → the content-type routing rule of core/catalog. */
+  contentType?: ContentType | null;
+}
+
+export type NormalizeResult = { ok: true; record: AuditRecord } | { ok: false; reason: string };
+
+type Json = Record<string, unknown>;
+
+export function normalizeRecord(input: string | object, ctx: NormalizeContext): NormalizeResult {
+  let parsed: unknown = input;
+  if (typeof input === 'string') {
+    try {
+      parsed = JSON.parse(input);
+    } catch (e) {
+      return fail(`not valid JSON (${(e as Error).message})`);
+    }
+  }
+  if (!isObject(parsed)) return fail(`not a JSON object but ${describe(parsed)}: an audit record is an object`);
+  const text = typeof input === 'string' ? input : null;
+  const fields = emptyExtracted();
+  let body: Json = parsed;
+  let raw: string;
+  if (isGraphEnvelope(parsed)) {
+    const inner = parsed.auditData;
+    if (typeof inner === 'string') {
+      const decoded = tryParse(inner);
+      if (!isObject(decoded)) return fail('the Graph record\'s auditData is not a JSON object');
+      body = decoded;
+      raw = inner;
+    } else if (isObject(inner)) {
+      body = inner;
+      raw = JSON.stringify(inner);
+    } else {
+      raw = text ?? JSON.stringify(parsed);
+    }
+    if (body !== parsed) extractFields(body, fields, false);
+    extractFields(parsed, fields, true);
+  } else {
+    extractFields(parsed, fields, false);
+    raw = text ?? JSON.stringify(parsed);
+  }
+  return build(fields, body, raw, ctx);
+}
+
+function build(f: Extracted, body: Json, raw: string, ctx: NormalizeContext): NormalizeResult {
+  const timeField = f.creationTime !== undefined ? 'CreationTime' : 'CreationDate';
+  const timeValue = f.creationTime ?? f.creationDate;
+  if (timeValue === undefined) return fail('no CreationTime');
+  const creationTime = typeof timeValue === 'string' ? parseIsoUtc(timeValue) : null;
+  if (creationTime === null) return fail(`${timeField} ${JSON.stringify(timeValue)} is not an ISO 8601 date-time`);
+  if (f.recordType === undefined) return fail('no RecordType');
+  const recordType = toRecordType(f.recordType);
+  if (recordType === null) return fail(`RecordType ${JSON.stringify(f.recordType)} is neither a number nor a known record type name`);
+  const operation = text(f.operation);
+  if (operation === null) return fail('no Operation');
+  const organizationId = text(f.organizationId);
+  const tenant = ctx.tenant ?? organizationId;
+  if (!tenant) return fail('no tenant: the record has no OrganizationId; import it with --tenant NAME');
+  const userId = text(f.userId) ?? text(f.userPrincipalName);
+  const resultStatus = text(f.resultStatus);
+  const address = clientAddress(f);
+  return {
+    ok: true,
+    record: {
+      tenant,
+      id: text(f.id) ?? derivedRecordId(body),
+      creationTime,
+      recordType,
+      operation,
+      workload: text(f.workload),
+      userId,
+      userKey: userId === null ? null : userId.toLowerCase(),
+      userType: toUserType(f.userType),
+      clientIp: address.ip,
+      clientPort: address.port,
+      objectId: text(f.objectId),
+      resultStatus,
+      outcome: deriveOutcome({ operation, recordType, resultStatus, logonError: f.logonError, errorCode: f.errorCode }),
+      organizationId,
+      source: ctx.source,
+      contentType: ctx.contentType === undefined ? contentTypeForRecordType(recordType) : ctx.contentType,
+      raw,
+    },
+  };
+}
+
+/** The first field that holds a usable address wins: ClientIP, ClientIPAddress, ActorIpAddress, UserIp, SenderIp. */
+function clientAddress(f: Extracted): ClientAddress {
+  let hostOnly: ClientAddress | null = null;
+  for (const value of [f.clientIp, f.clientIpAddress, f.actorIpAddress, f.userIp, f.senderIp]) {
+    if (value === undefined) continue;
+    const parsed = parseClientAddress(value);
+    if (parsed.ip !== null) return parsed;
+    if (parsed.port !== null) hostOnly ??= parsed;
+  }
+  return hostOnly ?? { ip: null, port: null };
+}
+
+function toRecordType(value: unknown): number | null {
+  if (typeof value === 'number') return Number.isInteger(value) ? value : null;
+  return typeof value === 'string' ? resolveRecordType(value) : null;
+}
+
+function toUserType(value: unknown): number | null {
+  if (typeof value === 'number') return Number.isInteger(value) ? value : null;
+  return typeof value === 'string' ? resolveUserType(value) : null;
+}
+
+/** Strings as given (empty → null); numbers and booleans as their text; anything else → null. */
+function text(value: unknown): string | null {
+  if (typeof value === 'string') return value === '' ? null : value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return null;
+}
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Graph auditLogRecord: lowerCamel envelope (security-auditlogrecord.md). */
+function isGraphEnvelope(record: Json): boolean {
+  return 'auditData' in record || 'auditLogRecordType' in record || 'createdDateTime' in record;
+}
+
+function tryParse(textValue: string): unknown {
+  try {
+    return JSON.parse(textValue);
+  } catch {
+    return undefined;
+  }
+}
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return 'an array';
+  return value === null ? 'null' : `a ${typeof value}`;
+}
+
+function fail(reason: string): NormalizeResult {
+  return { ok: false, reason };
+}
