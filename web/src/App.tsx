@@ -1,0 +1,42 @@
+import { CoveragePage } from './pages/CoveragePage.js';
+import { ReportsPage } from './pages/ReportsPage.js';
+import { SearchPage } from './pages/SearchPage.js';
+import { TenantsPage } from './pages/TenantsPage.js';
+import { useRoute } from './route.js';
+
+const PAGES = [
+  { id: 'tenants', label: 'Tenants' },
+  { id: 'search', label: 'Search' },
+  { id: 'reports', label: 'Reports' },
+  { id: 'coverage', label: 'Coverage' },
+] as const;
+
+export function App() {
+  const route = useRoute();
+  return (
+    <div className="app">
+      <header className="topbar">
+        <span className="brand">tenantwatch</span>
+        <nav aria-label="Pages">
+          {PAGES.map((p) => (
+            <a key={p.id} href={`#/${p.id}`} className={route.page === p.id ? 'tab active' : 'tab'} aria-current={route.page === p.id ? 'page' : undefined}>
+              {p.label}
+            </a>
+          ))}
+        </nav>
+        <span className="utc">all times UTC</span>
+      </header>
+      <main className="content">
+        {route.page === 'search' ? (
+          <SearchPage params={route.params} />
+        ) : route.page === 'reports' ? (
+          <ReportsPage params={route.params} />
+        ) : route.page === 'coverage' ? (
+          <CoveragePage params={route.params} />
+        ) : (
+          <TenantsPage />
+        )}
+      </main>
+    </div>
+  );
+}

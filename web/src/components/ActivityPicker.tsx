@@ -1,0 +1,91 @@
+import { useMemo, useState } from 'react';
+import { useApi } from './useApi.js';
+import type { Activity } from '../types.js';
+
+interface Props {
+  selected: string[];
+  onChange: (operations: string[]) => void;
+}
+
+/**
+ * Activities by friendly name, grouped by category as in Purview's picker; the search gets the exact
+ * operation names. Operations typed by hand (any cmdlet can be an operation) stay selectable too.
+ */
+export function ActivityPicker({ selected, onChange }: Props) {
+  const { data } = useApi<{ categories: { category: string; activities: Activity[] }[] }>('/api/activities');
+  const [open, setOpen] = useState(false);
+  const [filter, setFilter] = useState('');
+  const friendly = useMemo(() => {
+    const m = new Map<string, string>();
+    for (const c of data?.categories ?? []) for (const a of c.activities) if (!m.has(a.operation.toLowerCase())) m.set(a.operation.toLowerCase(), a.friendly);
+    return m;
+  }, [data]);
+  const groups = useMemo(() => {
+    const f = filter.trim().toLowerCase();
+    return (data?.categories ?? [])
+      .map((c) => ({ category: c.category, activities: c.activities.filter((a) => !f || a.friendly.toLowerCase().includes(f) || a.operation.toLowerCase().includes(f) || c.category.toLowerCase().includes(f)) }))
+      .filter((c) => c.activities.length > 0);
+  }, [data, filter]);
+  const has = (op: string): boolean => selected.some((s) => s.toLowerCase() === op.toLowerCase());
+  const toggle = (op: string): void => onChange(has(op) ? selected.filter((s) => s.toLowerCase() !== op.toLowerCase()) : [...selected, op]);
+  const addTyped = (): void => {
+    const v = filter.trim();
+    if (v && !has(v)) onChange([...selected, v]);
+    setFilter('');
+  };
+  return (
+    <div className="picker">
+      <div className="chips">
+        {selected.map((op) => (
+          <span key={op} className="chip" title={op}>
+            {friendly.get(op.toLowerCase()) ?? op}
+            <button type="button" aria-label={`Remove ${op}`} onClick={() => toggle(op)}>
+              ×
+            </button>
+          </span>
+        ))}
+        <button type="button" className="small" aria-expanded={open} onClick={() => setOpen(!open)}>
+          {selected.length ? 'Change…' : 'Choose activities…'}
+        </button>
+      </div>
+      {open ? (
+        <div className="picker-panel" role="dialog" aria-label="Activities">
+          <input
+            autoFocus
+            placeholder="Filter activities, or type an operation and press Enter"
+            value={filter}
+            onChange={(e) => setFilter(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter') {
+                e.preventDefault();
+                addTyped();
+              }
+              if (e.key === 'Escape') setOpen(false);
+            }}
+          />
+          <div className="picker-groups">
+            {groups.map((g) => (
+              <fieldset key={g.category}>
+                <legend>{g.category}</legend>
+                {g.activities.map((a) => (
+                  <label key={a.operation + (a.workload ?? '')} title={a.operation}>
+                    <input type="checkbox" checked={has(a.operation)} onChange={() => toggle(a.operation)} /> {a.friendly}
+                  </label>
+                ))}
+              </fieldset>
+            ))}
+            {groups.length === 0 ? <p className="muted">No activity matches; press Enter to search for the operation “{filter}” as typed.</p> : null}
+          </div>
+          <div className="picker-foot">
+            <button type="button" onClick={() => onChange([])}>
+              Clear
+            </button>
+            <button type="button" onClick={() => setOpen(false)}>
+              Done
+            </button>
+          </div>
+        </div>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,22 @@
+import { COLUMNS } from './columns.js';
+import type { RecordSummary } from '../types.js';
+
+export function ColumnChooser({ shown, onChange }: { shown: (keyof RecordSummary)[]; onChange: (keys: (keyof RecordSummary)[]) => void }) {
+  return (
+    <details className="dropdown">
+      <summary className="small">Columns</summary>
+      <div className="dropdown-panel">
+        {COLUMNS.map((c) => (
+          <label key={c.key}>
+            <input
+              type="checkbox"
+              checked={shown.includes(c.key)}
+              onChange={(e) => onChange(e.target.checked ? COLUMNS.map((x) => x.key).filter((k) => k === c.key || shown.includes(k)) : shown.filter((k) => k !== c.key))}
+            />{' '}
+            {c.label}
+          </label>
+        ))}
+      </div>
+    </details>
+  );
+}

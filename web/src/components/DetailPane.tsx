@@ -1,0 +1,45 @@
+import { useState } from 'react';
+import { ErrorNote } from './ErrorNote.js';
+import { JsonView } from './JsonView.js';
+import { useApi } from './useApi.js';
+import { fmtTime } from '../format.js';
+import type { RecordView } from '../types.js';
+
+/** The full record: derived columns on top, the original AuditData below (readable or raw). */
+export function DetailPane({ tenant, id, onClose }: { tenant: string; id: string; onClose: () => void }) {
+  const { data, error, loading } = useApi<RecordView>(`/api/records/${encodeURIComponent(tenant)}/${encodeURIComponent(id)}`);
+  const [raw, setRaw] = useState(false);
+  return (
+    <aside className="detail" aria-label="Record detail">
+      <div className="detail-head">
+        <strong>{data?.operation ?? 'Record'}</strong>
+        <span className="muted">{data ? fmtTime(data.creationTime) : ''}</span>
+        <span className="spacer" />
+        <label className="small">
+          <input type="checkbox" checked={raw} onChange={(e) => setRaw(e.target.checked)} /> raw JSON
+        </label>
+        <button type="button" className="small" onClick={onClose} aria-label="Close detail">
+          ✕
+        </button>
+      </div>
+      <ErrorNote error={error} />
+      {loading && !data ? <p className="muted">Loading…</p> : null}
+      {data ? (
+        <div className="detail-body">
+          <table className="kv summary">
+            <tbody>
+              {(['id', 'tenant', 'recordTypeName', 'workload', 'userId', 'clientIp', 'objectId', 'resultStatus', 'outcome', 'source'] as const).map((k) => (
+                <tr key={k}>
+                  <td className="key">{k}</td>
+                  <td className="mono">{data[k] === null ? '' : String(data[k])}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <h3>AuditData</h3>
+          {raw ? <pre className="raw">{JSON.stringify(data.auditData, null, 2)}</pre> : <JsonView value={data.auditData} />}
+        </div>
+      ) : null}
+    </aside>
+  );
+}

@@ -1,0 +1,123 @@
+import { useState } from 'react';
+import { ActivityPicker } from './ActivityPicker.js';
+import { useApi } from './useApi.js';
+import type { TenantOverview } from '../types.js';
+
+/** The Purview filters; names match the API's query parameters, so the URL is the search. */
+export interface Filters {
+  start: string;
+  end: string;
+  operation: string[];
+  user: string;
+  object: string;
+  recordType: string;
+  workload: string;
+  ip: string;
+  freeText: string;
+  tenant: string[];
+}
+
+export function filtersFrom(params: URLSearchParams): Filters {
+  return {
+    start: params.get('start') ?? '7d',
+    end: params.get('end') ?? 'now',
+    operation: params.getAll('operation'),
+    user: params.getAll('user').join(', '),
+    object: params.getAll('object').join(', '),
+    recordType: params.getAll('recordType').join(', '),
+    workload: params.getAll('workload').join(', '),
+    ip: params.getAll('ip').join(', '),
+    freeText: params.get('freeText') ?? '',
+    tenant: params.getAll('tenant'),
+  };
+}
+
+export function filtersToParams(f: Filters): Record<string, string | string[]> {
+  return { ...f };
+}
+
+const QUICK = [
+  ['24h', 'Last 24 hours'],
+  ['7d', 'Last 7 days'],
+  ['30d', 'Last 30 days'],
+  ['90d', 'Last 90 days'],
+] as const;
+
+function Field({ label, hint, children }: { label: string; hint?: string; children: React.ReactNode }) {
+  return (
+    <label className="field">
+      <span className="label" title={hint}>
+        {label}
+      </span>
+      {children}
+    </label>
+  );
+}
+
+export function SearchForm({ initial, onSearch, busy }: { initial: Filters; onSearch: (f: Filters) => void; busy: boolean }) {
+  const [f, setF] = useState(initial);
+  const tenants = useApi<{ tenants: TenantOverview[] }>('/api/tenants').data?.tenants ?? [];
+  const set = <K extends keyof Filters>(k: K, v: Filters[K]): void => setF((old) => ({ ...old, [k]: v }));
+  const text = (k: 'user' | 'object' | 'recordType' | 'workload' | 'ip' | 'freeText', label: string, placeholder: string, hint?: string) => (
+    <Field label={label} hint={hint}>
+      <input name={k} value={f[k]} placeholder={placeholder} onChange={(e) => set(k, e.target.value)} />
+    </Field>
+  );
+  return (
+    <form
+      className="search-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        onSearch(f);
+      }}
+    >
+      <div className="row">
+        <Field label="Start" hint="ISO date or time (UTC unless an offset is given), or a span back from now such as 7d">
+          <input name="start" value={f.start} onChange={(e) => set('start', e.target.value)} placeholder="2026-11-01 or 7d" className="time" />
+        </Field>
+        <Field label="End" hint="ISO date or time, or now">
+          <input name="end" value={f.end} onChange={(e) => set('end', e.target.value)} placeholder="now" className="time" />
+        </Field>
+        <div className="quick" role="group" aria-label="Quick ranges">
+          {QUICK.map(([v, label]) => (
+            <button key={v} type="button" className={f.start === v && f.end === 'now' ? 'small on' : 'small'} onClick={() => setF((o) => ({ ...o, start: v, end: 'now' }))} title={label}>
+              {v}
+            </button>
+          ))}
+        </div>
+        <Field label="Tenants">
+          <select
+            name="tenant"
+            multiple
+            value={f.tenant}
+            size={1}
+            className="tenants-select"
+            onChange={(e) => set('tenant', Array.from(e.target.selectedOptions, (o) => o.value))}
+          >
+            {tenants.map((t) => (
+              <option key={t.tenantId} value={t.name}>
+                {t.name}
+              </option>
+            ))}
+          </select>
+        </Field>
+      </div>
+      <div className="row">
+        <Field label="Activities">
+          <ActivityPicker selected={f.operation} onChange={(ops) => set('operation', ops)} />
+        </Field>
+      </div>
+      <div className="row">
+        {text('user', 'Users', 'alice@contoso.com, bob@…', 'UserId, any case; comma-separated')}
+        {text('object', 'File, folder or site', 'part of a URL or name', 'Substring of ObjectId')}
+        {text('recordType', 'Record types', 'SharePointFileOperation, 6', 'Name or number')}
+        {text('workload', 'Workloads', 'SharePoint, Exchange')}
+        {text('ip', 'IP addresses', '203.0.113.7, 10.0.0.0/8', 'Addresses or CIDR blocks')}
+        {text('freeText', 'Free text', 'anywhere in the record')}
+        <button type="submit" className="primary" disabled={busy}>
+          Search
+        </button>
+      </div>
+    </form>
+  );
+}

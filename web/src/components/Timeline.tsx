@@ -1,0 +1,44 @@
+import { fmtCount, fmtTime } from '../format.js';
+import type { CountRow } from '../types.js';
+
+interface Props {
+  rows: CountRow[] | null;
+  bucket: 'day' | 'hour';
+  start: number;
+  end: number;
+}
+
+const H = 70;
+
+/** Matches over time as bars (SVG); empty buckets drawn as gaps, so quiet periods are visible. */
+export function Timeline({ rows, bucket, start, end }: Props) {
+  const step = bucket === 'day' ? 86_400_000 : 3_600_000;
+  const first = Math.floor(start / step) * step;
+  const n = Math.max(1, Math.min(2_000, Math.ceil((end - first) / step)));
+  const counts = new Map<number, number>();
+  for (const r of rows ?? []) counts.set(Number(r.key), r.count);
+  const max = Math.max(1, ...counts.values());
+  const w = 1000 / n;
+  return (
+    <div className="timeline" aria-label="Matches over time">
+      <svg viewBox={`0 0 1000 ${H + 14}`} preserveAspectRatio="none" role="img">
+        {Array.from({ length: n }, (_, i) => {
+          const at = first + i * step;
+          const c = counts.get(at) ?? 0;
+          const h = (c / max) * H;
+          return (
+            <rect key={i} x={i * w + 0.5} y={H - h} width={Math.max(0.5, w - 1)} height={h} className="bar">
+              <title>{`${fmtTime(at)}  ${fmtCount(c)}`}</title>
+            </rect>
+          );
+        })}
+        <line x1="0" y1={H + 0.5} x2="1000" y2={H + 0.5} className="axis" />
+      </svg>
+      <div className="timeline-axis">
+        <span>{fmtTime(first)}</span>
+        <span className="muted">per {bucket} · peak {fmtCount(rows ? max : null)}</span>
+        <span>{fmtTime(end)}</span>
+      </div>
+    </div>
+  );
+}

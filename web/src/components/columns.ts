@@ -1,0 +1,34 @@
+import { fmtTime } from '../format.js';
+import type { RecordSummary } from '../types.js';
+
+export interface Column {
+  key: keyof RecordSummary;
+  label: string;
+  width: number;
+  render?: (r: RecordSummary) => string;
+}
+
+/** Every column a result row can show; the person picks which (kept in localStorage). */
+export const COLUMNS: Column[] = [
+  { key: 'creationTime', label: 'Date (UTC)', width: 150, render: (r) => fmtTime(r.creationTime) },
+  { key: 'tenant', label: 'Tenant', width: 120 },
+  { key: 'userId', label: 'User', width: 210 },
+  { key: 'operation', label: 'Activity', width: 170 },
+  { key: 'workload', label: 'Workload', width: 110 },
+  { key: 'recordTypeName', label: 'Record type', width: 150 },
+  { key: 'objectId', label: 'Item', width: 330 },
+  { key: 'clientIp', label: 'IP address', width: 120 },
+  { key: 'outcome', label: 'Outcome', width: 70 },
+  { key: 'resultStatus', label: 'Result status', width: 100 },
+  { key: 'userType', label: 'User type', width: 70 },
+  { key: 'source', label: 'Source', width: 120 },
+  { key: 'id', label: 'Record Id', width: 280 },
+];
+
+export const DEFAULT_COLUMNS: (keyof RecordSummary)[] = ['creationTime', 'tenant', 'userId', 'operation', 'workload', 'objectId', 'clientIp', 'outcome'];
+
+export function cellText(c: Column, r: RecordSummary): string {
+  if (c.render) return c.render(r);
+  const v = r[c.key];
+  return v === null || v === undefined ? '' : String(v);
+}

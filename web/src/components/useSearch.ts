@@ -1,0 +1,75 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { getJson, isAbort } from '../api.js';
+import type { CountRow, RecordSummary, SearchPage } from '../types.js';
+
+const PAGE = 500;
+
+export interface SearchState {
+  rows: RecordSummary[];
+  count: number | null;
+  next: string | null;
+  done: boolean;
+  loading: boolean;
+  error: unknown;
+  timeline: { bucket: 'day' | 'hour'; start: number; end: number; rows: CountRow[] } | null;
+}
+
+const EMPTY: SearchState = { rows: [], count: null, next: null, done: false, loading: false, error: null, timeline: null };
+
+/**
+ * One search's results: the first page, the exact count and the timeline are asked for at once
+ * (the first rows never wait for the count); later pages load with the keyset cursor as the table
+ * scrolls towards them. A new query aborts everything of the old one.
+ */
+export function useSearch(queryString: string | null): SearchState & { loadMore: (upTo: number) => void } {
+  const [state, setState] = useState<SearchState>(EMPTY);
+  const control = useRef<AbortController | null>(null);
+  const busy = useRef(false);
+  const latest = useRef(state);
+  latest.current = state;
+
+  useEffect(() => {
+    control.current?.abort();
+    busy.current = false;
+    if (queryString === null) {
+      setState(EMPTY);
+      return;
+    }
+    const c = new AbortController();
+    control.current = c;
+    setState({ ...EMPTY, loading: true });
+    const fail = (error: unknown): void => {
+      if (!isAbort(error)) setState((s) => ({ ...s, loading: false, error }));
+    };
+    busy.current = true;
+    getJson<SearchPage>(`/api/search?${queryString}&limit=${PAGE}`, c.signal).then((p) => {
+      busy.current = false;
+      setState((s) => ({ ...s, rows: p.records, next: p.next, done: p.next === null, loading: false }));
+    }, fail);
+    getJson<{ count: number }>(`/api/search/count?${queryString}`, c.signal).then((r) => setState((s) => ({ ...s, count: r.count })), fail);
+    getJson<SearchState['timeline']>(`/api/search/timeline?${queryString}`, c.signal).then((t) => setState((s) => ({ ...s, timeline: t })), fail);
+    return () => c.abort();
+  }, [queryString]);
+
+  const loadMore = useCallback(
+    (upTo: number) => {
+      const s = latest.current;
+      if (busy.current || !s.next || s.rows.length > upTo || queryString === null) return;
+      const c = control.current;
+      if (!c) return;
+      busy.current = true;
+      getJson<SearchPage>(`/api/search?${queryString}&limit=${PAGE * 2}&cursor=${s.next}`, c.signal).then(
+        (p) => {
+          busy.current = false;
+          setState((old) => ({ ...old, rows: old.rows.concat(p.records), next: p.next, done: p.next === null }));
+        },
+        (error: unknown) => {
+          busy.current = false;
+          if (!isAbort(error)) setState((old) => ({ ...old, error }));
+        },
+      );
+    },
+    [queryString],
+  );
+  return { ...state, loadMore };
+}

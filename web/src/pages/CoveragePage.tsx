@@ -1,0 +1,82 @@
+import { ErrorNote } from '../components/ErrorNote.js';
+import { useApi } from '../components/useApi.js';
+import { fmtCount, fmtTime } from '../format.js';
+import type { StreamCoverage, TenantOverview } from '../types.js';
+
+/** A strip from the stream's first window to its last, gaps drawn in red where they fall. */
+function Strip({ s }: { s: StreamCoverage }) {
+  if (s.from === null || s.to === null || s.to <= s.from) return null;
+  const span = s.to - s.from;
+  return (
+    <svg className="strip" viewBox="0 0 200 10" preserveAspectRatio="none" aria-hidden="true">
+      <rect x="0" y="0" width="200" height="10" className="strip-ok" />
+      {s.gaps.map((g, i) => (
+        <rect key={i} x={((g.start - s.from!) / span) * 200} y="0" width={Math.max(1, ((g.end - g.start) / span) * 200)} height="10" className="strip-gap" />
+      ))}
+    </svg>
+  );
+}
+
+/** The coverage ledger per tenant and content type: what was collected, and every gap. */
+export function CoveragePage({ params }: { params: URLSearchParams }) {
+  const tenant = params.get('tenant') ?? '';
+  const { data, error } = useApi<{ streams: StreamCoverage[] }>(`/api/coverage${tenant ? '?tenant=' + encodeURIComponent(tenant) : ''}`);
+  const tenants = useApi<{ tenants: TenantOverview[] }>('/api/tenants').data?.tenants ?? [];
+  const nameOf = (id: string): string => tenants.find((t) => t.tenantId === id)?.name ?? id;
+  return (
+    <section className="page">
+      <h1>Coverage {tenant ? <span className="muted">— {tenant}</span> : null}</h1>
+      <p className="muted">Each content type of each tenant: the windows the collector planned, what it fetched, and the stretches not proven collected (gaps, in red).</p>
+      <ErrorNote error={error} />
+      {data && data.streams.length === 0 ? <p className="muted">Nothing collected yet: run <code>tenantwatch collect</code>.</p> : null}
+      {data && data.streams.length > 0 ? (
+        <table className="grid coverage">
+          <thead>
+            <tr>
+              <th>Tenant</th>
+              <th>Stream</th>
+              <th>Covered</th>
+              <th>From</th>
+              <th>To</th>
+              <th>Checkpoint</th>
+              <th className="num">Windows</th>
+              <th className="num">Fetched</th>
+              <th className="num">Failed</th>
+              <th className="num">Blobs</th>
+              <th className="num">Records</th>
+              <th>Gaps</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.streams.map((s) => (
+              <tr key={s.tenant + s.stream} className={s.gaps.length ? 'has-gaps' : undefined}>
+                <td>{nameOf(s.tenant)}</td>
+                <td className="mono">{s.stream}</td>
+                <td>
+                  <Strip s={s} />
+                </td>
+                <td className="mono">{fmtTime(s.from)}</td>
+                <td className="mono">{fmtTime(s.to)}</td>
+                <td className="mono">{fmtTime(s.checkpoint)}</td>
+                <td className="num">{s.windows}</td>
+                <td className="num">{s.fetched}</td>
+                <td className="num">{s.failed || ''}</td>
+                <td className="num">{fmtCount(s.blobs)}</td>
+                <td className="num">{fmtCount(s.records)}</td>
+                <td className="gaps">
+                  {s.gaps.length === 0 ? <span className="ok-text">none</span> : null}
+                  {s.gaps.map((g, i) => (
+                    <div key={i} className="gap" title={g.lastError ?? ''}>
+                      {fmtTime(g.start)} → {fmtTime(g.end)} <span className="badge failing">{g.reason}</span>
+                      {g.lastError ? <span className="sub"> {g.lastError}</span> : null}
+                    </div>
+                  ))}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,132 @@
+import { useMemo, useState } from 'react';
+import { isAbort, postJson } from '../api.js';
+import { BarList, asCountRows } from '../components/BarList.js';
+import { DetailPane } from '../components/DetailPane.js';
+import { ErrorNote } from '../components/ErrorNote.js';
+import { ReportForm } from '../components/ReportForm.js';
+import { useApi } from '../components/useApi.js';
+import { csvCell, download, fmtCell, fmtCount } from '../format.js';
+import type { ReportInfo, ReportResult } from '../types.js';
+
+function columnsOf(rows: Record<string, unknown>[]): string[] {
+  const keys = new Set<string>();
+  for (const r of rows.slice(0, 200)) for (const k of Object.keys(r)) keys.add(k);
+  return [...keys];
+}
+
+function Summary({ summary }: { summary: Record<string, unknown> | undefined }) {
+  if (!summary) return null;
+  const charts: [string, { key: string; count: number }[]][] = [];
+  const totals: [string, unknown][] = [];
+  for (const [k, v] of Object.entries(summary)) {
+    const rows = asCountRows(v);
+    if (rows) charts.push([k, rows]);
+    else if (v === null || typeof v !== 'object') totals.push([k, v]);
+  }
+  return (
+    <div className="summary">
+      {totals.length ? (
+        <div className="totals">
+          {totals.map(([k, v]) => (
+            <div key={k} className="total">
+              <div className="num big">{typeof v === 'number' ? fmtCount(v) : fmtCell(v)}</div>
+              <div className="sub">{k}</div>
+            </div>
+          ))}
+        </div>
+      ) : null}
+      <div className="charts">
+        {charts.map(([k, rows]) => (
+          <BarList key={k} title={k} rows={rows} />
+        ))}
+      </div>
+    </div>
+  );
+}
+
+/** The investigations: pick one, fill its parameters, read the result as a table and charts. */
+export function ReportsPage({ params }: { params: URLSearchParams }) {
+  const list = useApi<{ reports: ReportInfo[] }>('/api/reports');
+  const id = params.get('id') ?? list.data?.reports[0]?.id ?? null;
+  const info = list.data?.reports.find((r) => r.id === id);
+  const [run, setRun] = useState<{ id: string; result: ReportResult | null; error: unknown; busy: boolean } | null>(null);
+  const [detail, setDetail] = useState<{ tenant: string; id: string } | null>(null);
+  const result = run?.id === id ? run.result : null;
+  const columns = useMemo(() => columnsOf(result?.rows ?? []), [result]);
+  const execute = (p: Record<string, unknown>): void => {
+    if (!id) return;
+    setRun({ id, result: null, error: null, busy: true });
+    postJson<ReportResult>(`/api/reports/${encodeURIComponent(id)}/run`, p).then(
+      (r) => setRun({ id, result: r, error: null, busy: false }),
+      (error: unknown) => !isAbort(error) && setRun({ id, result: null, error, busy: false }),
+    );
+  };
+  const exportCsv = (): void => {
+    if (!result) return;
+    const text = '\ufeff' + [columns.map(csvCell).join(','), ...result.rows.map((r) => columns.map((c) => csvCell(r[c])).join(','))].join('\r\n') + '\r\n';
+    download(`${id}.csv`, text, 'text/csv');
+  };
+  return (
+    <section className="page reports-page">
+      <nav className="report-list" aria-label="Reports">
+        <h1>Reports</h1>
+        <ErrorNote error={list.error} />
+        {list.data?.reports.map((r) => (
+          <a key={r.id} href={`#/reports?id=${encodeURIComponent(r.id)}`} className={r.id === id ? 'report-item active' : 'report-item'} data-report={r.id}>
+            {r.title}
+          </a>
+        ))}
+      </nav>
+      <div className="report-main">
+        {info ? (
+          <>
+            <h2>{info.title}</h2>
+            <p className="description">{info.description}</p>
+            <ReportForm key={info.id} schema={info.parameters ?? info.schema} onRun={execute} busy={run?.busy === true && run.id === id} />
+          </>
+        ) : null}
+        {run?.id === id ? <ErrorNote error={run.error} /> : null}
+        {result ? (
+          <>
+            <div className="result-bar">
+              <strong>{fmtCount(result.rows.length)}</strong>&nbsp;rows
+              <span className="spacer" />
+              <button type="button" className="small" onClick={exportCsv}>
+                Export CSV
+              </button>
+              <button type="button" className="small" onClick={() => download(`${id}.json`, JSON.stringify(result, null, 2), 'application/json')}>
+                Export JSON
+              </button>
+            </div>
+            <Summary summary={result.summary} />
+            <div className="report-rows">
+              <table className="grid">
+                <thead>
+                  <tr>
+                    {columns.map((c) => (
+                      <th key={c}>{c}</th>
+                    ))}
+                  </tr>
+                </thead>
+                <tbody>
+                  {result.rows.slice(0, 2000).map((r, i) => (
+                    <tr key={i} tabIndex={0} className="clickable" onClick={() => typeof r.id === 'string' && typeof r.tenant === 'string' && setDetail({ tenant: r.tenant, id: r.id })} onKeyDown={(e) => e.key === 'Enter' && typeof r.id === 'string' && typeof r.tenant === 'string' && setDetail({ tenant: r.tenant, id: r.id })}>
+                      {columns.map((c) => (
+                        <td key={c} title={fmtCell(r[c])}>
+                          {fmtCell(r[c])}
+                        </td>
+                      ))}
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+              {result.rows.length > 2000 ? <p className="muted">Showing the first 2,000 rows; export has all {fmtCount(result.rows.length)}.</p> : null}
+            </div>
+          </>
+        ) : null}
+        {detail ? <DetailPane tenant={detail.tenant} id={detail.id} onClose={() => setDetail(null)} /> : null}
+        {!info && list.data && list.data.reports.length === 0 ? <p className="muted">No reports available.</p> : null}
+      </div>
+    </section>
+  );
+}

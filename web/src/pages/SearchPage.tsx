@@ -1,0 +1,86 @@
+import { useMemo, useState } from 'react';
+import { toQueryString } from '../api.js';
+import { ColumnChooser } from '../components/ColumnChooser.js';
+import { COLUMNS, DEFAULT_COLUMNS } from '../components/columns.js';
+import { DetailPane } from '../components/DetailPane.js';
+import { ErrorNote } from '../components/ErrorNote.js';
+import { ResultsTable } from '../components/ResultsTable.js';
+import { SearchForm, filtersFrom, filtersToParams, type Filters } from '../components/SearchForm.js';
+import { Timeline } from '../components/Timeline.js';
+import { useSearch } from '../components/useSearch.js';
+import { fmtCount } from '../format.js';
+import { navigate } from '../route.js';
+import type { RecordSummary } from '../types.js';
+
+function loadColumns(): (keyof RecordSummary)[] {
+  try {
+    const saved = JSON.parse(localStorage.getItem('tw.columns') ?? 'null') as unknown;
+    if (Array.isArray(saved) && saved.length) return COLUMNS.map((c) => c.key).filter((k) => saved.includes(k));
+  } catch {
+    /* a bad saved value falls back to the defaults */
+  }
+  return DEFAULT_COLUMNS;
+}
+
+/**
+ * Purview's audit search without its caps. The URL hash holds the query: submitting the form
+ * changes the URL, and the URL drives the search, so a link reproduces a search exactly.
+ */
+export function SearchPage({ params }: { params: URLSearchParams }) {
+  const queryString = params.toString();
+  const hasQuery = params.has('start');
+  const search = useSearch(hasQuery ? queryString : null);
+  const [selected, setSelected] = useState<{ index: number; row: RecordSummary } | null>(null);
+  const [shown, setShown] = useState(loadColumns);
+  const columns = useMemo(() => COLUMNS.filter((c) => shown.includes(c.key)), [shown]);
+  const submit = (f: Filters): void => {
+    setSelected(null);
+    navigate('search', toQueryString(filtersToParams(f)));
+  };
+  const changeColumns = (keys: (keyof RecordSummary)[]): void => {
+    setShown(keys);
+    localStorage.setItem('tw.columns', JSON.stringify(keys));
+  };
+  return (
+    <section className="page search-page">
+      <SearchForm key={queryString} initial={filtersFrom(params)} onSearch={submit} busy={search.loading} />
+      <ErrorNote error={search.error} />
+      <div className="result-bar">
+        <span className="count" aria-live="polite">
+          {hasQuery ? (
+            <>
+              <strong>{fmtCount(search.count)}</strong> matches{search.count !== null ? ` · ${fmtCount(search.rows.length)} loaded` : ''}
+            </>
+          ) : (
+            'Choose filters and press Search (Enter)'
+          )}
+        </span>
+        <span className="spacer" />
+        <ColumnChooser shown={shown} onChange={changeColumns} />
+        {hasQuery ? (
+          <>
+            <a className="button small" href={`/api/export?${queryString}&format=csv`} download>
+              Export CSV
+            </a>
+            <a className="button small" href={`/api/export?${queryString}&format=json`} download>
+              Export JSON
+            </a>
+          </>
+        ) : null}
+      </div>
+      <div className="timeline-slot">{search.timeline ? <Timeline rows={search.timeline.rows} bucket={search.timeline.bucket} start={search.timeline.start} end={search.timeline.end} /> : null}</div>
+      <div className={selected ? 'split with-detail' : 'split'}>
+        <ResultsTable
+          rows={search.rows}
+          total={search.count}
+          complete={search.done}
+          columns={columns}
+          selected={selected?.index ?? null}
+          onSelect={(index, row) => setSelected({ index, row })}
+          onNeed={search.loadMore}
+        />
+        {selected ? <DetailPane tenant={selected.row.tenant} id={selected.row.id} onClose={() => setSelected(null)} /> : null}
+      </div>
+    </section>
+  );
+}
