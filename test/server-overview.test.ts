@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { buildServer } from '../src/server/index.js';
+import { CONTOSO, DAY, FABRIKAM, NOW, testDeps } from '../src/server/testing/fixtures.js';
+
+/** Tenants, posture, coverage, status, activities and reports through the API. */
+let app: FastifyInstance;
+
+before(async () => {
+  app = await buildServer(await testDeps({ collector: { status: () => ({ running: true }) } }));
+});
+after(async () => {
+  await app.close();
+});
+
+async function get(url: string) {
+  const res = await app.inject({ method: 'GET', url });
+  return { status: res.statusCode, body: res.json(), text: res.body };
+}
+
+describe('overview routes', () => {
+  test('tenants: posture verdict, auditing off flagged, newest record, lag, errors, gaps; no credentials', async () => {
+    const res = await get('/api/tenants');
+    assert.equal(res.status, 200);
+    const contoso = res.body.tenants.find((t: { name: string }) => t.name === 'contoso');
+    const fabrikam = res.body.tenants.find((t: { name: string }) => t.name === 'fabrikam');
+    assert.equal(contoso.posture.verdict, 'ok');
+    assert.equal(contoso.posture.auditingOff, false);
+    assert.equal(fabrikam.posture.auditingOff, true);
+    assert.equal(fabrikam.posture.verdict, 'failing');
+    assert.ok(contoso.newestRecord <= NOW && contoso.newestRecord > NOW - DAY);
+    assert.equal(contoso.lagMs, DAY);
+    assert.equal(contoso.errors.windows, 1);
+    assert.equal(contoso.errors.last, 'AF20055 throttled');
+    assert.equal(contoso.gaps, 1);
+    assert.equal(contoso.state, 'errors');
+    assert.equal(fabrikam.state, 'never collected');
+    assert.ok(!res.text.includes('SECRET-CIPHERTEXT'), 'credentials never leave the server');
+  });
+
+  test('coverage: per tenant and stream, the failed window listed as a gap', async () => {
+    const res = await get('/api/coverage?tenant=contoso');
+    assert.equal(res.status, 200);
+    assert.equal(res.body.streams.length, 1);
+    const s = res.body.streams[0];
+    assert.equal(s.tenant, CONTOSO);
+    assert.equal(s.windows, 2);
+    assert.equal(s.checkpoint, NOW - DAY);
+    assert.deepEqual(s.gaps.map((g: { start: number; end: number; reason: string }) => [g.start, g.end, g.reason]), [[NOW - DAY, NOW, 'failed']]);
+  });
+
+  test('posture: the latest snapshot per tenant', async () => {
+    const res = await get('/api/posture');
+    assert.deepEqual(res.body.snapshots.map((s: { tenant: string }) => s.tenant).sort(), [CONTOSO, FABRIKAM].sort());
+  });
+
+  test('status: the collector reports itself', async () => {
+    const res = await get('/api/status');
+    assert.deepEqual(res.body.collector, { running: true });
+    assert.equal(res.body.now, NOW);
+  });
+
+  test('activities: friendly names grouped by category', async () => {
+    const res = await get('/api/activities');
+    assert.ok(res.body.categories.length > 3);
+    const all = res.body.categories.flatMap((c: { activities: { operation: string; friendly: string }[] }) => c.activities);
+    assert.ok(all.some((a: { operation: string; friendly: string }) => a.operation === 'FileAccessed' && a.friendly === 'Accessed file'));
+  });
+
+  test('reports: list and run', async () => {
+    const list = await get('/api/reports');
+    assert.ok(list.body.reports.some((r: { id: string }) => r.id === 'admin-activity'));
+    const run = await app.inject({ method: 'POST', url: '/api/reports/admin-activity/run', payload: {} });
+    assert.equal(run.statusCode, 200);
+    assert.equal(run.json().report, 'admin-activity');
+  });
+
+  test('without a reports engine, reports answer 501 NOT_IMPLEMENTED, not a crash', async () => {
+    const bare = await buildServer({ ...(await testDeps()), reports: undefined });
+    const res = await bare.inject({ method: 'GET', url: '/api/reports' });
+    assert.equal(res.statusCode, 501);
+    await bare.close();
+  });
+
+  test('GET /api lists the routes', async () => {
+    const res = await get('/api');
+    assert.ok(res.body.routes.length > 10);
+  });
+});
