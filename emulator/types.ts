@@ -1,0 +1,167 @@
+import type { Logger } from '../src/core/log.js';
+import type { Simulation } from './sim/types.js';
+
+/**
+ * Faults a test or the demo can switch on (GET/POST /_emulator/faults, RunningEmulator.setFaults).
+ * Every random-looking fault is decided by a hash of the seed and a request counter, so runs repeat.
+ */
+export interface Faults {
+  /** Requests per minute (emulator clock) per quota pool before AF429 / 429; null = unlimited. */
+  throttleBudgetPerMinute: number | null;
+  /** Management Activity API throttling status: 403 as documented, or 429 as seen on the wire (§2.10). */
+  throttleStatus: 403 | 429;
+  /** Seconds in Retry-After for Graph and Exchange throttling (§3.6, §5.3). */
+  retryAfterSeconds: number;
+  /** Fraction [0,1] of API requests answered with a 5xx (AF50000 / Graph / EXO envelope). */
+  serverErrorRate: number;
+  /** Real milliseconds every API response waits before it starts. */
+  slowMs: number;
+  /** Fraction [0,1] of API responses whose connection is cut half-way through the body. */
+  cutRate: number;
+  /** Lifetime of issued access tokens in seconds (default 3599); short values test renewal. */
+  tokenLifetimeSeconds: number;
+  /** Offset in ms added to the Date header and to token times (clock skew as a client sees it). */
+  clockSkewMs: number;
+  /** Tenant ids (or "*") whose unified audit logging is forced off, whatever their settings say. */
+  ualDisabled: string[];
+  /** Exchange: answer InvokeCommand with the plain-text concurrency error (§5.3, behaviour 44). */
+  exoConcurrencyError: boolean;
+  /** Exchange: Set-Mailbox fails for these mailboxes (UPN, case-insensitive): "a mailbox that fails in the middle". */
+  setMailboxFailFor: string[];
+  /** Search-UnifiedAuditLog answers the bogus ResultIndex -1 / ResultCount 0 (§4.3, behaviour 43). */
+  searchBogusResult: boolean;
+  /** Exchange: reject InvokeCommand without X-AnchorMailbox (behaviour 36). */
+  strictAnchorMailbox: boolean;
+}
+
+export const DEFAULT_FAULTS: Faults = {
+  throttleBudgetPerMinute: null,
+  throttleStatus: 403,
+  retryAfterSeconds: 30,
+  serverErrorRate: 0,
+  slowMs: 0,
+  cutRate: 0,
+  tokenLifetimeSeconds: 3599,
+  clockSkewMs: 0,
+  ualDisabled: [],
+  exoConcurrencyError: false,
+  setMailboxFailFor: [],
+  searchBogusResult: false,
+  strictAnchorMailbox: false,
+};
+
+/** Behaviour knobs where the spec is uncertain or the real service is slow; defaults are the documented ones. */
+export interface Tuning {
+  /** Delay from the end of a record's time slot to its blob's contentCreated (real service: 60–90 min). */
+  deliveryDelayMs: number;
+  /** Width of the CreationTime slots blobs are assembled from. */
+  slotMs: number;
+  /** Extra spread of contentCreated per blob, larger than a slot so blobs arrive out of event order. */
+  deliveryJitterMs: number;
+  /** Content listing page size before NextPageUri (undocumented; §7). */
+  contentPageSize: number;
+  /** After a start, listing shows nothing for this long (real: up to 12 h; behaviour 26). */
+  firstDataDelayMs: number;
+  /** Minimum time between subscription starts per tenant (§2.2: 15 min). */
+  startThrottleMs: number;
+  /** Set-AdminAuditLogConfig takes effect after this long (§5.5: up to 60 min). */
+  ualSwitchDelayMs: number;
+  /** Graph audit query: notStarted → running after this, running → succeeded after `graphQueryRunMs` more. */
+  graphQueryStartMs: number;
+  graphQueryRunMs: number;
+  /** Graph audit query records page size, and limits (§3.6). */
+  graphPageSize: number;
+  graphDailyQueryLimit: number;
+  graphConcurrentQueryLimit: number;
+  /** Default Graph users/directoryRoles page size. */
+  graphDirectoryPageSize: number;
+  /** Content type matching: case-insensitive by default (peer observation, §2.1). */
+  contentTypeCaseInsensitive: boolean;
+  /** Default window when /content gets neither start nor end: the reference doc's 24 h, or today since 00:00. */
+  defaultWindow: 'last24h' | 'today';
+}
+
+export const DEFAULT_TUNING: Tuning = {
+  deliveryDelayMs: 5 * 60_000,
+  slotMs: 5 * 60_000,
+  deliveryJitterMs: 12 * 60_000,
+  contentPageSize: 200,
+  firstDataDelayMs: 0,
+  startThrottleMs: 15 * 60_000,
+  ualSwitchDelayMs: 60 * 60_000,
+  graphQueryStartMs: 10_000,
+  graphQueryRunMs: 60_000,
+  graphPageSize: 150,
+  graphDailyQueryLimit: 200,
+  graphConcurrentQueryLimit: 50,
+  graphDirectoryPageSize: 100,
+  contentTypeCaseInsensitive: true,
+  defaultWindow: 'last24h',
+};
+
+export interface EmulatorOptions {
+  /** 0 = any free port (default). */
+  port?: number;
+  host?: '127.0.0.1';
+  /** Where the CA, certificates, app credentials and mutable settings live (reused on later starts). */
+  stateDir: string;
+  seed?: number;
+  tenants?: number;
+  users?: number;
+  days?: number;
+  /** 'real' follows the system clock; 'virtual' only moves through the control API or `clock.advance`. */
+  clock?: 'real' | 'virtual';
+  /** Epoch ms the virtual clock starts at and the simulation is anchored to (default: now, to the minute). */
+  start?: number;
+  deliveryDelayMs?: number;
+  faults?: Partial<Faults>;
+  tuning?: Partial<Tuning>;
+  /** Records per user per day for the simulation (default 20). */
+  recordsPerUserPerDay?: number;
+  /** A ready simulation instead of the seeded one (tests). */
+  simulation?: Simulation;
+  logger?: Logger;
+}
+
+/** One tenant as GET /_emulator/tenants shows it (with credentials: this is a test bed). */
+export interface EmulatorTenantView {
+  name: string;
+  tenantId: string;
+  domain: string;
+  clientId: string;
+  clientSecret: string;
+  certificatePem: string;
+  privateKeyPem: string;
+  /** SHA-1 and SHA-256 thumbprints of the certificate (hex), as msal-node's configuration takes them. */
+  thumbprint: string;
+  thumbprintSha256: string;
+  publisherId: string;
+  ualEnabled: boolean;
+  orgAuditDisabled: boolean;
+  dehydrated: boolean;
+  globalAdmins: string[];
+}
+
+export interface EmulatorClockControl {
+  now(): number;
+  /** Moves a virtual clock forward and waits for the webhook deliveries that became due. */
+  advance(ms: number): Promise<void>;
+  set(time: number | string): Promise<void>;
+}
+
+export interface RunningEmulator {
+  url: string;
+  controlUrl: string;
+  caFile: string;
+  caPem: string;
+  port: number;
+  /** The server certificate and key (name 127.0.0.1), for test servers that must be trusted by the same CA. */
+  serverCertPem: string;
+  serverKeyPem: string;
+  tenants: EmulatorTenantView[];
+  clock: EmulatorClockControl;
+  setFaults(faults: Partial<Faults>): void;
+  /** Replaces the application permissions (token `roles`) granted in one tenant. */
+  setRoles(tenantId: string, roles: string[]): void;
+  close(): Promise<void>;
+}
