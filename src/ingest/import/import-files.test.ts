@@ -1,0 +1,183 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import iconv from 'iconv-lite';
+import { tempDir } from '../../../test/support/paths.js';
+import { importFiles, memoryRejects, type ImportSummary } from './index.js';
+import { memorySink } from './testing/memory-sink.js';
+
+const ORG = 'b7c3a9e2-1111-4222-8333-944455566677';
+
+/** A realistic Exchange admin record with embedded quotes; tests vary the index. */
+function record(i: number, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    CreationTime: `2024-05-23T15:10:${String(i % 60).padStart(2, '0')}`,
+    Id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    Operation: 'New-InboxRule',
+    OrganizationId: ORG,
+    RecordType: 1,
+    ResultStatus: 'True',
+    UserKey: 'NT AUTHORITY\\SYSTEM (Microsoft.Exchange.ServiceHost)',
+    UserType: 2,
+    Version: 1,
+    Workload: 'Exchange',
+    ClientIP: '203.0.113.9:63070',
+    ObjectId: `Rule "Forward, all"\nline ${i}`,
+    UserId: 'Admin@Contoso.com',
+    Parameters: [{ Name: 'ForwardTo', Value: 'x@evil.example' }],
+    ...overrides,
+  };
+}
+
+function csvCell(text: string): string {
+  return `"${text.replace(/"/g, '""')}"`;
+}
+
+async function run(files: Record<string, string | Buffer>, options: { tenant?: string; batchSize?: number } = {}) {
+  const { dir, cleanup } = tempDir();
+  try {
+    const paths = Object.entries(files).map(([name, content]) => {
+      const path = join(dir, name);
+      writeFileSync(path, content);
+      return path;
+    });
+    const store = memorySink();
+    const rejects = memoryRejects();
+    const summary = await importFiles(paths, { sink: store.sink, rejects, ...options });
+    return { summary, store, rejects: rejects.rejects, dir };
+  } finally {
+    cleanup();
+  }
+}
+
+function totals(summary: ImportSummary) {
+  return { read: summary.read, imported: summary.imported, duplicates: summary.duplicates, rejected: summary.rejected, failedFiles: summary.failedFiles };
+}
+
+const recs = [1, 2, 3].map((i) => record(i));
+
+test('NDJSON with CRLF and blank lines', async () => {
+  const text = recs.map((r) => JSON.stringify(r)).join('\r\n\r\n') + '\r\n';
+  const { summary, store } = await run({ 'a.log': text });
+  assert.deepEqual(totals(summary), { read: 3, imported: 3, duplicates: 0, rejected: 0, failedFiles: 0 });
+  assert.equal(summary.files[0]!.format, 'ndjson');
+  const first = [...store.records.values()][0]!;
+  assert.equal(first.raw, JSON.stringify(recs[0]), 'raw is the line without its CR');
+  assert.equal(first.clientIp, '203.0.113.9');
+  assert.equal(first.clientPort, 63070);
+});
+
+test('JSON arrays: pretty-printed, and several content blobs one after another', async () => {
+  const pretty = JSON.stringify(recs, null, 2);
+  const blobs = JSON.stringify(recs.slice(0, 2)) + '\n' + JSON.stringify([record(4)]);
+  const { summary, store } = await run({ 'pretty.txt': pretty, 'blobs.json': blobs });
+  assert.deepEqual(totals(summary), { read: 6, imported: 4, duplicates: 2, rejected: 0, failedFiles: 0 });
+  const raw = store.records.get(`${ORG}\u0000${recs[0]!.Id as string}`)!.raw;
+  assert.equal(raw, JSON.stringify(recs[0], null, 2).replace(/\n/g, '\n  '), 'raw is the element text exactly');
+});
+
+test('Graph records page, pretty and on one line', async () => {
+  const page = { '@odata.context': 'x', value: recs.map((r) => ({ id: r.Id, createdDateTime: `${r.CreationTime as string}Z`, auditLogRecordType: 'exchangeAdmin', operation: r.Operation, auditData: r })), '@odata.nextLink': 'https://graph.microsoft.com/next' };
+  const { summary, store } = await run({ 'page.json': JSON.stringify(page, null, 1), 'page2.json': JSON.stringify(page) }, { tenant: 'contoso' });
+  assert.deepEqual(totals(summary), { read: 6, imported: 3, duplicates: 3, rejected: 0, failedFiles: 0 });
+  assert.equal([...store.records.values()][0]!.tenant, 'contoso');
+  assert.equal([...store.records.values()][0]!.raw, JSON.stringify(recs[0]));
+});
+
+test('Purview CSV, both layouts; AuditData with quotes and newlines; time from AuditData', async () => {
+  const classic = ['CreationDate,UserIds,Operations,AuditData', ...recs.map((r) => `5/23/2024 3:10 PM,admin@contoso.com,New-InboxRule,${csvCell(JSON.stringify(r, null, 1))}`)].join('\r\n');
+  const modern = [
+    'RecordId,CreationDate,RecordType,Operation,UserId,AuditData,AssociatedAdminUnits,AssociatedAdminUnitsNames',
+    ...[4, 5].map((i) => `${record(i).Id as string},2024-05-23T15:10:00.0000000Z,1,New-InboxRule,admin@contoso.com,${csvCell(JSON.stringify(record(i)))},,`),
+  ].join('\n');
+  const { summary, store, rejects } = await run({ 'classic.csv': classic, 'modern.csv': modern });
+  assert.deepEqual(rejects, []);
+  assert.deepEqual(totals(summary), { read: 5, imported: 5, duplicates: 0, rejected: 0, failedFiles: 0 });
+  const r = store.records.get(`${ORG}\u0000${recs[1]!.Id as string}`)!;
+  assert.equal(r.creationTime, Date.UTC(2024, 4, 23, 15, 10, 2));
+  assert.equal(r.raw, JSON.stringify(recs[1], null, 1), 'raw is the cell text untouched');
+  assert.equal(r.objectId, 'Rule "Forward, all"\nline 2');
+});
+
+test('Export-Csv output in UTF-16LE with BOM, #TYPE line and extra columns', async () => {
+  const header = '"RunspaceId","RecordType","CreationDate","UserIds","Operations","AuditData","ResultIndex","ResultCount","Identity","IsValid","ObjectState"';
+  const rows = recs.map((r, i) => `"f00","ExchangeAdmin","23.05.2024 15:10:0${i}","admin@contoso.com","New-InboxRule",${csvCell(JSON.stringify(r))},"${i + 1}","3","${r.Id as string}","True","Unchanged"`);
+  const text = ['#TYPE Deserialized.Microsoft.Exchange.Management.SystemConfigurationTasks.UnifiedAuditLogEvent', header, ...rows].join('\r\n') + '\r\n';
+  const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode(text, 'utf16le')]);
+  const utf8bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text.replace('New-InboxRule', 'Set-Mailbox'))]);
+  const { summary } = await run({ 'export.csv': utf16, 'bom.csv': utf8bom });
+  assert.equal(summary.files[0]!.encoding, 'utf-16le');
+  assert.equal(summary.files[0]!.format, 'csv');
+  assert.equal(summary.files[1]!.encoding, 'utf-8');
+  assert.deepEqual(totals(summary), { read: 6, imported: 3, duplicates: 3, rejected: 0, failedFiles: 0 });
+});
+
+test('a truncated JSON array: complete records import, the cut one is rejected', async () => {
+  const text = JSON.stringify(recs, null, 2);
+  const { summary, rejects } = await run({ 'cut.json': text.slice(0, text.length - 40) });
+  assert.deepEqual(totals(summary), { read: 3, imported: 2, duplicates: 0, rejected: 1, failedFiles: 0 });
+  assert.match(rejects[0]!.reason, /ends inside this record/);
+  assert.ok(rejects[0]!.line > 1);
+});
+
+test('a truncated NDJSON file: the last line is rejected as invalid JSON', async () => {
+  const text = recs.map((r) => JSON.stringify(r)).join('\n');
+  const { summary, rejects } = await run({ 'cut.ndjson': text.slice(0, -25) });
+  assert.deepEqual(totals(summary), { read: 3, imported: 2, duplicates: 0, rejected: 1, failedFiles: 0 });
+  assert.equal(rejects[0]!.line, 3);
+  assert.match(rejects[0]!.reason, /not valid JSON/);
+});
+
+test('CSV with a broken quote and a row whose AuditData is not JSON: every good row still imports', async () => {
+  const good = (i: number) => `5/23/2024,admin,New-InboxRule,${csvCell(JSON.stringify(record(i)))}`;
+  const lines = ['CreationDate,UserIds,Operations,AuditData', good(1), `5/23/2024,admin,New-InboxRule,"{"Id":"broken"}"`, good(2), '5/23/2024,admin,New-InboxRule,"not json at all"', good(3), '5/23/2024,admin,New-InboxRule,'];
+  const { summary, rejects } = await run({ 'bad.csv': lines.join('\n') + '\n' });
+  assert.deepEqual(totals(summary), { read: 6, imported: 3, duplicates: 0, rejected: 3, failedFiles: 0 });
+  const byLine = new Map(rejects.map((r) => [r.line, r]));
+  assert.match(byLine.get(3)!.reason, /broken CSV quoting/);
+  assert.match(byLine.get(5)!.reason, /not valid JSON/);
+  assert.equal(byLine.get(5)!.raw, 'not json at all');
+  assert.match(byLine.get(7)!.reason, /AuditData cell is empty/);
+  assert.ok(rejects.every((r) => r.file.endsWith('bad.csv')));
+});
+
+test('empty, binary, missing and unrecognised files give clear messages and do not stop the others', async () => {
+  const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52]);
+  const { summary, dir } = await run({ 'empty.json': '', 'pic.png': png, 'notes.txt': 'hello world\nthis is not an export\n', 'good.ndjson': JSON.stringify(record(9)) });
+  const [empty, bin, text, good] = summary.files;
+  assert.equal(empty!.error, null);
+  assert.match(empty!.note!, /empty/);
+  assert.equal(bin!.error?.code, 'FILE_FORMAT');
+  assert.match(bin!.error!.message, /not a text file/);
+  assert.equal(text!.error?.code, 'FILE_FORMAT');
+  assert.match(text!.error!.message, /starts with "hello world"/);
+  assert.equal(good!.imported, 1);
+  assert.equal(summary.failedFiles, 2);
+  const missing = await importFiles([join(dir, 'nope.csv')], { sink: memorySink().sink, rejects: memoryRejects() });
+  assert.equal(missing.files[0]!.error?.code, 'FILE_NOT_FOUND');
+  assert.match(missing.files[0]!.error!.message, /nope\.csv does not exist/);
+});
+
+test('records are sent to the sink in batches, and progress is reported', async () => {
+  const many = Array.from({ length: 25 }, (_, i) => JSON.stringify(record(i))).join('\n');
+  const { dir, cleanup } = tempDir();
+  try {
+    const path = join(dir, 'many.ndjson');
+    writeFileSync(path, many);
+    const store = memorySink();
+    const seen: number[] = [];
+    const summary = await importFiles([path], { sink: store.sink, rejects: memoryRejects(), batchSize: 10, onProgress: (p) => seen.push(p.records) });
+    assert.equal(summary.imported, 25);
+    assert.equal(store.calls, 3);
+    assert.equal(seen.at(-1), 25);
+  } finally {
+    cleanup();
+  }
+});
+
+test('an aborted import stops with CANCELLED after storing what it read', async () => {
+  const controller = new AbortController();
+  controller.abort();
+  await assert.rejects(importFiles(['/nonexistent'], { sink: memorySink().sink, rejects: memoryRejects(), signal: controller.signal }), { code: 'CANCELLED' });
+});

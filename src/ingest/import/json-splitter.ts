@@ -1,0 +1,171 @@
+import type { RawItem } from './types.js';
+
+/**
+ * A streaming splitter of JSON text into records, in constant memory whatever the file size (only the
+ * record being read is held). Hand-written rather than a library because it must return each record's
+ * original text untouched (it becomes `raw`) and its line number (for rejects), and needs no more than
+ * bracket and string tracking:
+ * - a top-level array (a Management Activity API content blob, a saved JSON array): each element;
+ *   several arrays one after another are read in turn;
+ * - top-level objects one after another (pretty-printed records): each object;
+ * - a Graph records page `{"value": [...], "@odata.nextLink": …}`: each element of `value`.
+ * Whether each piece is valid JSON is decided later, by JSON.parse, record by record.
+ */
+export class JsonSplitter {
+  private depth = 0;
+  /** Container kinds, outermost first: '{' or '['. */
+  private readonly stack: string[] = [];
+  private inString = false;
+  private escaped = false;
+  private line = 1;
+  /** The record being read: its pieces from earlier chunks, start offset in this chunk, kind, line. */
+  private pieces: string[] = [];
+  private start = -1;
+  private kind = '';
+  private startLine = 0;
+  private inPage = false;
+  /** Depth-1 string of a top-level object, to recognise the Graph page's "value" key. */
+  private key = '';
+  private keyStart = -1;
+  private lastKey = '';
+  /** Next backslash in the current chunk (searched once, not once per string). */
+  private slash = -1;
+
+  /** Feeds a chunk; returns the records completed in it. */
+  push(chunk: string): RawItem[] {
+    const out: RawItem[] = [];
+    const n = chunk.length;
+    this.slash = -1;
+    for (let i = 0; i < n; i++) {
+      if (this.inString) {
+        i = this.skipString(chunk, i);
+        if (this.inString) break;
+        this.stringClosed(chunk, i, out);
+        continue;
+      }
+      const c = chunk.charCodeAt(i);
+      if (c === 10) this.line++;
+      if (c === 32 || c === 10 || c === 13 || c === 9) {
+        if (this.start >= 0 && this.isScalar()) this.finish(chunk, i, out, false);
+        continue;
+      }
+      if (this.start < 0 && this.depth === this.elementDepth() && c !== 44 && c !== 93 && c !== 125 && !(c === 91 && this.depth === 0)) {
+        this.begin(chunk, i);
+      }
+      this.structural(chunk, i, c, out);
+    }
+    if (this.start >= 0) {
+      this.pieces.push(chunk.slice(this.start));
+      this.start = 0;
+    }
+    if (this.keyStart >= 0) {
+      this.key += chunk.slice(this.keyStart);
+      this.keyStart = 0;
+    }
+    return out;
+  }
+
+  /** End of input: a record still open means the file was cut off. */
+  end(): RawItem[] {
+    if (this.start < 0) return [];
+    const text = this.pieces.join('');
+    this.pieces = [];
+    this.start = -1;
+    if (this.isScalar() && !this.inString) return [{ line: this.startLine, text }];
+    return [{ line: this.startLine, text, reject: 'the file ends inside this record (truncated file?)' }];
+  }
+
+  private elementDepth(): number {
+    if (this.stack[0] === '[') return 1;
+    return this.inPage ? 2 : 0;
+  }
+
+  private isScalar(): boolean {
+    return this.kind !== '{' && this.kind !== '[' && this.kind !== '"';
+  }
+
+  private begin(chunk: string, i: number): void {
+    this.start = i;
+    this.pieces = [];
+    this.kind = chunk[i]!;
+    this.startLine = this.line;
+  }
+
+  private structural(chunk: string, i: number, c: number, out: RawItem[]): void {
+    if (c === 34) {
+      this.inString = true;
+      this.escaped = false;
+      if (this.depth === 1 && this.stack[0] === '{' && !this.inPage) {
+        this.key = '';
+        this.keyStart = i + 1;
+      }
+      return;
+    }
+    if (c === 123 || c === 91) {
+      if (c === 91 && this.depth === 1 && this.stack[0] === '{' && !this.inPage && this.lastKey === 'value') {
+        // A Graph records page: its elements are the records, the envelope is not one.
+        this.inPage = true;
+        this.start = -1;
+        this.pieces = [];
+      }
+      this.stack.push(chunk[i]!);
+      this.depth++;
+      return;
+    }
+    if (c === 125 || c === 93) {
+      if (this.start >= 0 && this.isScalar() && this.depth === this.elementDepth()) this.finish(chunk, i, out, false);
+      if (this.depth === 0) return;
+      this.stack.pop();
+      this.depth--;
+      if (this.inPage && this.depth === 1) this.inPage = false;
+      if (this.start >= 0 && this.depth === this.elementDepth() && !this.isScalar()) this.finish(chunk, i, out, true);
+      return;
+    }
+    if (c === 44 && this.start >= 0 && this.isScalar() && this.depth === this.elementDepth()) this.finish(chunk, i, out, false);
+  }
+
+  /** Moves past the string's closing quote, or to the end of the chunk when it continues. */
+  private skipString(chunk: string, i: number): number {
+    let j = i;
+    if (this.escaped) {
+      this.escaped = false;
+      j++;
+    }
+    for (;;) {
+      const quote = chunk.indexOf('"', j);
+      if (this.slash !== Infinity && this.slash < j) {
+        const found = chunk.indexOf('\\', j);
+        this.slash = found < 0 ? Infinity : found;
+      }
+      const slash = this.slash === Infinity ? -1 : this.slash;
+      if (slash >= 0 && (quote < 0 || slash < quote)) {
+        if (slash + 1 >= chunk.length) {
+          this.escaped = true;
+          return chunk.length;
+        }
+        j = slash + 2;
+        continue;
+      }
+      if (quote < 0) return chunk.length;
+      this.inString = false;
+      return quote;
+    }
+  }
+
+  private stringClosed(chunk: string, i: number, out: RawItem[]): void {
+    if (this.keyStart >= 0) {
+      this.lastKey = this.key + chunk.slice(this.keyStart, i);
+      this.keyStart = -1;
+      this.key = '';
+    }
+    if (this.start >= 0 && this.kind === '"' && this.depth === this.elementDepth()) this.finish(chunk, i, out, true);
+  }
+
+  private finish(chunk: string, i: number, out: RawItem[], inclusive: boolean): void {
+    const end = inclusive ? i + 1 : i;
+    this.pieces.push(chunk.slice(this.start, end));
+    out.push({ line: this.startLine, text: this.pieces.join('') });
+    this.pieces = [];
+    this.start = -1;
+  }
+}

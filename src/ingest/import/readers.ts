@@ -1,0 +1,60 @@
+import { JsonSplitter } from './json-splitter.js';
+import type { RawItem } from './types.js';
+
+/**
+ * NDJSON: one record per line (CRLF tolerated, blank lines skipped). A line holding a Graph records
+ * page (`{"value": [...]}`) gives its elements. Lines are split on the decoded text, so memory holds
+ * one chunk and at most one partial line.
+ */
+export async function* readNdjson(chunks: AsyncIterable<string>): AsyncGenerator<RawItem[]> {
+  let rest = '';
+  let line = 0;
+  for await (const chunk of chunks) {
+    const text = rest + chunk;
+    const items: RawItem[] = [];
+    let from = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
+      line++;
+      pushLine(items, text.slice(from, nl), line);
+      from = nl + 1;
+    }
+    rest = text.slice(from);
+    if (items.length) yield items;
+  }
+  const items: RawItem[] = [];
+  if (rest) pushLine(items, rest, ++line);
+  if (items.length) yield items;
+}
+
+function pushLine(items: RawItem[], raw: string, line: number): void {
+  const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+  if (text.trim() === '') return;
+  if (text.startsWith('{"value":') || text.startsWith('{"@odata')) {
+    const page = graphPage(text);
+    if (page) {
+      for (const element of page) items.push({ line, text: JSON.stringify(element) });
+      return;
+    }
+  }
+  items.push({ line, text });
+}
+
+function graphPage(text: string): unknown[] | null {
+  try {
+    const parsed = JSON.parse(text) as { value?: unknown };
+    return Array.isArray(parsed.value) ? parsed.value : null;
+  } catch {
+    return null;
+  }
+}
+
+/** JSON arrays, concatenated objects and Graph pages, through the streaming splitter. */
+export async function* readJson(chunks: AsyncIterable<string>): AsyncGenerator<RawItem[]> {
+  const splitter = new JsonSplitter();
+  for await (const chunk of chunks) {
+    const items = splitter.push(chunk);
+    if (items.length) yield items;
+  }
+  const tail = splitter.end();
+  if (tail.length) yield tail;
+}

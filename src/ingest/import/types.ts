@@ -1,0 +1,81 @@
+import type { AuditRecord } from '../../core/record.js';
+import type { InsertResult } from '../../store/contract.js';
+
+/** The file formats the importer recognises, from content (never from the file name). */
+export type ImportFormat = 'csv' | 'ndjson' | 'json';
+
+/** One piece of text a reader found: a record's JSON text, or a problem with its location. */
+export interface RawItem {
+  /** 1-based line where the record starts in the decoded file. */
+  line: number;
+  text: string;
+  /** Set when the reader itself could not delimit a record (broken CSV quote, truncated JSON). */
+  reject?: string;
+}
+
+/** A row that could not be imported: written to the rejects file as one NDJSON line. */
+export interface Reject {
+  file: string;
+  line: number;
+  reason: string;
+  raw: string;
+}
+
+export interface RejectWriter {
+  write(reject: Reject): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ImportProgress {
+  file: string;
+  fileIndex: number;
+  files: number;
+  bytesRead: number;
+  bytesTotal: number;
+  records: number;
+  rejected: number;
+}
+
+export interface ImportOptions {
+  /** Tenant key for every record; else each record's OrganizationId. */
+  tenant?: string;
+  /** Stores a batch; (tenant, id) already stored counts as a duplicate (Store.records.insert). */
+  sink: (records: AuditRecord[]) => Promise<InsertResult>;
+  rejects: RejectWriter;
+  onProgress?: (progress: ImportProgress) => void;
+  signal?: AbortSignal;
+  /** Records per sink call (default 5,000). */
+  batchSize?: number;
+}
+
+export interface FileError {
+  code: 'FILE_NOT_FOUND' | 'FILE_UNREADABLE' | 'FILE_FORMAT';
+  message: string;
+  hint: string;
+}
+
+export interface FileSummary {
+  file: string;
+  format: ImportFormat | null;
+  encoding: string | null;
+  bytes: number;
+  /** Records found (imported + duplicates + rejected). */
+  read: number;
+  imported: number;
+  duplicates: number;
+  rejected: number;
+  /** Set when the file could not be read at all. */
+  error: FileError | null;
+  /** A remark that is not a failure (an empty file). */
+  note: string | null;
+}
+
+export interface ImportSummary {
+  files: FileSummary[];
+  read: number;
+  imported: number;
+  duplicates: number;
+  rejected: number;
+  /** Files that could not be read at all. */
+  failedFiles: number;
+}
