@@ -149,14 +149,14 @@ test('empty, binary, missing and unrecognised files give clear messages and do n
   assert.equal(empty!.error, null);
   assert.match(empty!.note!, /empty/);
   assert.equal(bin!.error?.code, 'FILE_FORMAT');
-  assert.match(bin!.error!.message, /not a text file/);
+  assert.match(bin!.error.message, /not a text file/);
   assert.equal(text!.error?.code, 'FILE_FORMAT');
-  assert.match(text!.error!.message, /starts with "hello world"/);
+  assert.match(text!.error.message, /starts with "hello world"/);
   assert.equal(good!.imported, 1);
   assert.equal(summary.failedFiles, 2);
   const missing = await importFiles([join(dir, 'nope.csv')], { sink: memorySink().sink, rejects: memoryRejects() });
   assert.equal(missing.files[0]!.error?.code, 'FILE_NOT_FOUND');
-  assert.match(missing.files[0]!.error!.message, /nope\.csv does not exist/);
+  assert.match(missing.files[0]!.error.message, /nope\.csv does not exist/);
 });
 
 test('records are sent to the sink in batches, and progress is reported', async () => {
