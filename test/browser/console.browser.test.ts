@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { runCli } from '../support/cli.js';
+import { START, artifacts, startWorld, type World } from './harness.js';
+
+/**
+ * The console end to end in a real browser (Debian's Chromium, playwright-core): the acceptance
+ * items of issue 7 — a user's SharePoint week equals the ground truth, a record opens, the CSV export
+ * equals the CLI's, the admin-activity report runs, a tenant with auditing off is flagged — with a
+ * screenshot of every page in test-artifacts/.
+ */
+let w: World;
+const DAY = 86_400_000;
+const start = new Date(START - 7 * DAY).toISOString().slice(0, 19) + 'Z';
+const end = new Date(START).toISOString().slice(0, 19) + 'Z';
+let user = '';
+let expected: string[] = [];
+
+async function loadReports(store: World['store']) {
+  try {
+    const registry = await import('../../src/reports/registry.js');
+    const { systemClock } = await import('../../src/core/clock.js');
+    return { list: () => registry.listReports(), run: (id: string, params: Record<string, unknown>) => registry.runReport(id, params, { store, clock: { ...systemClock, now: () => START } }) };
+  } catch {
+    return undefined;
+  }
+}
+
+before(async () => {
+  w = await startWorld(loadReports);
+  // The ground truth's SharePoint records of the busiest SharePoint user of the first tenant, that week.
+  const tenant = w.emu.tenants[0]!;
+  const inWeek = (r: Record<string, unknown>): boolean => {
+    const t = Date.parse(String(r.CreationTime) + (String(r.CreationTime).endsWith('Z') ? '' : 'Z'));
+    return t >= START - 7 * DAY && t < START;
+  };
+  const sp = w.truth.get(tenant.tenantId)!.filter((r) => String(r.Workload).toLowerCase() === 'sharepoint' && inWeek(r));
+  const byUser = new Map<string, number>();
+  for (const r of sp) byUser.set(String(r.UserId).toLowerCase(), (byUser.get(String(r.UserId).toLowerCase()) ?? 0) + 1);
+  user = [...byUser.entries()].sort((a, b) => b[1] - a[1])[0]![0];
+  expected = sp.filter((r) => String(r.UserId).toLowerCase() === user).map((r) => String(r.Id)).sort();
+});
+after(async () => {
+  await w?.close();
+});
+
+describe('console in a browser', () => {
+  test("a user's SharePoint week: exactly the ground truth's rows, a record opens, exports match the CLI", async () => {
+    const page = w.page;
+    await page.goto(`${w.url}#/search`);
+    await page.fill('input[name=start]', start);
+    await page.fill('input[name=end]', end);
+    await page.fill('input[name=user]', user.toUpperCase());
+    await page.fill('input[name=workload]', 'SharePoint');
+    await page.press('input[name=workload]', 'Enter');
+    await page.waitForFunction((n) => document.querySelector('.count strong')?.textContent === n.toLocaleString('en-US'), expected.length, { timeout: 15_000 });
+    assert.ok(expected.length > 0, 'the chosen user has SharePoint activity');
+    assert.match(page.url(), /#\/search\?.*user=/, 'the URL holds the query');
+    await page.waitForSelector('.tr .td:not(:empty)');
+    await page.screenshot({ path: join(artifacts, 'search.png') });
+
+    const jsonDownload = await Promise.all([page.waitForEvent('download'), page.click('text=Export JSON')]).then(([d]) => d);
+    const exported = JSON.parse(readFileSync(await jsonDownload.path(), 'utf8')) as { count: number; records: { id: string; creationTime: string }[] };
+    assert.deepEqual(exported.records.map((r) => r.id).sort(), expected, 'the export is exactly the ground truth');
+    assert.equal(exported.count, expected.length);
+
+    await page.click('.tr >> nth=0');
+    await page.waitForSelector('.detail .kv.summary');
+    const detailText = await page.textContent('.detail');
+    assert.ok(detailText?.includes(exported.records[0]!.id), 'the newest row opens in the detail pane');
+    assert.ok(detailText?.includes('AuditData'));
+    await page.screenshot({ path: join(artifacts, 'search-detail.png') });
+
+    const csvDownload = await Promise.all([page.waitForEvent('download'), page.click('text=Export CSV')]).then(([d]) => d);
+    const csv = readFileSync(await csvDownload.path(), 'utf8');
+    const cli = await runCli(['search', '--start', start, '--end', end, '--user', user.toUpperCase(), '--workload', 'SharePoint', '--format', 'csv'], { dataDir: w.dataDir, env: { TENANTWATCH_DB: w.dbUrl } });
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.equal(csv, cli.stdout, "the console's CSV is byte for byte the CLI's");
+  });
+
+  test('the admin-activity report runs and shows its result', async () => {
+    const page = w.page;
+    await page.goto(`${w.url}#/reports?id=admin-activity`);
+    await page.waitForSelector('.report-form button[type=submit]');
+    await page.click('.report-form button[type=submit]');
+    await page.waitForSelector('.report-main .result-bar, .report-main .error', { timeout: 30_000 });
+    assert.equal(await page.$('.report-main .error'), null, (await page.textContent('.report-main .error').catch(() => '')) ?? '');
+    await page.screenshot({ path: join(artifacts, 'reports.png'), fullPage: true });
+  });
+
+  test('a tenant with auditing off is flagged on the tenants page', async () => {
+    const page = w.page;
+    await page.goto(`${w.url}#/tenants`);
+    await page.waitForSelector('table.tenants tbody tr');
+    const off = w.emu.tenants.filter((t) => !t.ualEnabled).map((t) => t.name).sort();
+    assert.ok(off.length > 0, 'the simulation has a tenant with auditing off');
+    const flagged = (await page.$$eval('tr.flagged', (rows) => rows.map((r) => r.getAttribute('data-tenant') ?? ''))).sort();
+    assert.deepEqual(flagged, off);
+    const badge = await page.textContent(`tr[data-tenant="${off[0]}"] .badge`);
+    assert.equal(badge, 'AUDITING OFF');
+    await page.screenshot({ path: join(artifacts, 'tenants.png') });
+    await page.goto(`${w.url}#/coverage`);
+    await page.waitForSelector('h1');
+    await page.screenshot({ path: join(artifacts, 'coverage.png') });
+  });
+});
