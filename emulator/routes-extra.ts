@@ -2,8 +2,9 @@ import type { Route } from './http.js';
 import type { FaultGate } from './faults.js';
 import type { BlobCatalog } from './management/blobs.js';
 import type { World } from './world.js';
+import { exchangeRoutes } from './exchange/routes.js';
 
-/** Graph and Exchange admin REST routes (added as they land). */
-export function extraRoutes(_world: World, _faults: FaultGate, _blobs: BlobCatalog): Route[] {
-  return [];
+/** Exchange admin REST and Graph routes. */
+export function extraRoutes(world: World, faults: FaultGate, blobs: BlobCatalog): Route[] {
+  return [...exchangeRoutes(world, faults, blobs)];
 }
