@@ -1,0 +1,6 @@
+export const meta = {
+  id: 'admin-activity',
+  title: 'What the global administrators did',
+  description:
+    'Every administrative action taken by the holders of Global Administrator (and, with --roles, other privileged roles such as Exchange Administrator or Privileged Role Administrator) in the period: Exchange Online admin cmdlets, Entra ID directory changes, SharePoint administration and Security & Compliance changes, across tenants. An action counts only while its author held one of the roles, so someone added or removed during the period is shown for the time they held it. Holders come from Microsoft Graph (directory roles and their members) when the tenant grants RoleManagement.Read.Directory, otherwise from the "Add member to role." and "Remove member from role." events in the audit log; the summary says which source was used. Review each change you do not recognise with the administrator who made it; an action from an unfamiliar IP address or at an unusual hour, a new role assignment, a new forwarding rule or an application given permissions deserves to be treated as a possible account compromise: reset the account\'s credentials, revoke its sessions and review its other changes.',
+} as const;

@@ -1,0 +1,54 @@
+import type { StoredRecord } from '../core/record.js';
+import { toIso, utcDay } from '../core/time.js';
+import type { CountEntry, ReportSummary } from './types.js';
+
+/**
+ * Counts the audit records behind a report's findings by user, operation, workload, UTC day and
+ * tenant. A record counted twice (two findings about one record) is counted once: the summary
+ * speaks about records, rows may be fewer (aggregates) or the same.
+ */
+export class SummaryTally {
+  private readonly seen = new Set<string>();
+  private readonly dims = {
+    byUser: new Map<string, number>(),
+    byOperation: new Map<string, number>(),
+    byWorkload: new Map<string, number>(),
+    byDay: new Map<string, number>(),
+    byTenant: new Map<string, number>(),
+  };
+
+  count(record: StoredRecord): void {
+    const key = `${record.tenant}\u0000${record.id}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    bump(this.dims.byUser, record.userKey ?? '(none)');
+    bump(this.dims.byOperation, record.operation);
+    bump(this.dims.byWorkload, record.workload ?? '(none)');
+    bump(this.dims.byDay, toIso(utcDay(record.creationTime)).slice(0, 10));
+    bump(this.dims.byTenant, record.tenant);
+  }
+
+  summary(rows: number, totals: ReportSummary['totals'] = {}): ReportSummary {
+    return {
+      records: this.seen.size,
+      rows,
+      byUser: largestFirst(this.dims.byUser),
+      byOperation: largestFirst(this.dims.byOperation),
+      byWorkload: largestFirst(this.dims.byWorkload),
+      // Days in time order, as a chart's x axis wants them.
+      byDay: [...this.dims.byDay].sort(([a], [b]) => a.localeCompare(b)).map(([key, count]) => ({ key, count })),
+      byTenant: largestFirst(this.dims.byTenant),
+      totals,
+    };
+  }
+}
+
+function bump(map: Map<string, number>, key: string): void {
+  map.set(key, (map.get(key) ?? 0) + 1);
+}
+
+function largestFirst(map: Map<string, number>): CountEntry[] {
+  return [...map]
+    .sort(([ka, a], [kb, b]) => b - a || ka.localeCompare(kb))
+    .map(([key, count]) => ({ key, count }));
+}

@@ -1,0 +1,28 @@
+import { ManualClock } from '../../core/clock.js';
+import type { AuditRecord } from '../../core/record.js';
+import type { TenantRow } from '../../store/contract.js';
+import { executeReport } from '../engine.js';
+import type { RoleHolderSource } from '../roles/source.js';
+import type { ReportDefinition, ReportResult } from '../types.js';
+import { NOW } from './builders.js';
+import { memoryReportStore } from './memory-store.js';
+
+/** Runs one report over fixture records in memory, at the builders' NOW (default period: 7 days back). */
+export function runOver(
+  def: ReportDefinition,
+  records: readonly AuditRecord[],
+  params: Record<string, unknown> = {},
+  extra: { tenants?: TenantRow[]; roleSource?: RoleHolderSource } = {},
+): Promise<ReportResult> {
+  const store = memoryReportStore(records, extra.tenants ?? []);
+  return executeReport(def, params, { store, clock: new ManualClock(NOW), ...(extra.roleSource ? { roleSource: extra.roleSource } : {}) });
+}
+
+/** The ids of the rows, sorted, for exact comparisons. */
+export function rowIds(result: ReportResult): string[] {
+  return result.rows.map((r) => String(r.id)).sort();
+}
+
+export function idsOf(records: readonly AuditRecord[]): string[] {
+  return records.map((r) => r.id).sort();
+}

@@ -1,0 +1,94 @@
+import type { z } from 'zod';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/log.js';
+import type { StoredRecord } from '../core/record.js';
+import type { TimeRange } from '../core/time.js';
+import type { RecordStore, TenantStore } from '../store/contract.js';
+import type { RoleHolderSource } from './roles/source.js';
+
+/**
+ * The shapes of the report engine (docs/ARCHITECTURE.md, "Reports"). A report is a named
+ * investigation: declared parameters, a run over the store's search, rows plus a summary.
+ */
+
+/** The part of the Store a report reads: records through search, tenants for names and domains. */
+export interface ReportStore {
+  records: RecordStore;
+  tenants: Pick<TenantStore, 'list' | 'get'>;
+}
+
+export interface ReportDeps {
+  store: ReportStore;
+  clock: Clock;
+  /** Where admin-activity learns who held a role (Graph); absent → the audit log's role events. */
+  roleSource?: RoleHolderSource;
+  logger?: Logger;
+  signal?: AbortSignal;
+}
+
+/** One row of a report. A row that stands for one audit record carries its `id` and `tenant`. */
+export interface ReportRow {
+  tenant: string;
+  id?: string;
+  [field: string]: unknown;
+}
+
+export interface CountEntry {
+  key: string;
+  count: number;
+}
+
+/**
+ * Counts of the audit records behind the findings, by user, operation, workload, day (UTC, ISO
+ * date) and tenant — a table and a chart each — plus the report's own totals.
+ */
+export interface ReportSummary {
+  records: number;
+  rows: number;
+  byUser: CountEntry[];
+  byOperation: CountEntry[];
+  byWorkload: CountEntry[];
+  byDay: CountEntry[];
+  byTenant: CountEntry[];
+  totals: Record<string, number | string | boolean>;
+}
+
+export interface ReportResult {
+  report: string;
+  parameters: Record<string, unknown>;
+  summary: ReportSummary;
+  rows: ReportRow[];
+}
+
+/** What a run gets besides its own parameters: the resolved period and tenant keys. */
+export interface ReportInput<P> {
+  params: P;
+  period: TimeRange;
+  /** Tenant keys (GUIDs or import names); undefined = every tenant. */
+  tenants: string[] | undefined;
+  /** Counts a record into the summary; call it once per audit record behind a finding. */
+  count(record: StoredRecord): void;
+}
+
+export interface ReportOutput {
+  rows: ReportRow[];
+  totals?: Record<string, number | string | boolean>;
+}
+
+export interface ReportDefinition<S extends z.ZodType = z.ZodType> {
+  id: string;
+  title: string;
+  /** One paragraph: what it shows and what to do about a finding. */
+  description: string;
+  /** The report's full parameter schema (common parameters included, see params.ts). */
+  parameters: S;
+  run(input: ReportInput<z.output<S>>, deps: ReportDeps): Promise<ReportOutput>;
+}
+
+export interface ReportInfo {
+  id: string;
+  title: string;
+  description: string;
+  /** JSON Schema of the parameters, for forms in the console and `report list`. */
+  parameters: unknown;
+}
