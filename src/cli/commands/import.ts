@@ -1,12 +1,84 @@
-import type { Command } from 'commander';
+import { join } from 'node:path';
+import cliProgress from 'cli-progress';
+import { Option, type Command } from 'commander';
+import { toIso } from '../../core/time.js';
+import { importFiles, rejectFile, type ImportProgress, type ImportSummary } from '../../ingest/import/index.js';
+import type { CliContext } from '../context.js';
 import type { Runner } from '../run.js';
-import { notYet } from '../run.js';
+
+interface ImportFlags {
+  tenant?: string;
+  rejects?: string;
+  format: 'table' | 'json';
+}
 
 export function register(program: Command, run: Runner): void {
   program
     .command('import')
-    .description('import audit records from files (Purview CSV, JSON, NDJSON, API blobs)')
-    .allowUnknownOption()
-    .allowExcessArguments()
-    .action(run(async () => notYet('tenantwatch import')));
+    .description('import audit records from files: Purview CSV (both layouts), Export-Csv, JSON arrays, NDJSON, API content blobs, Graph pages')
+    .argument('<files...>', 'files to import (format recognised from content)')
+    .option('--tenant <name>', 'tenant to file the records under (a registered name, or any label); default: each record\'s OrganizationId')
+    .option('--rejects <file>', 'where rows that cannot be imported are written (NDJSON); default: under the data folder')
+    .addOption(new Option('--format <format>', 'summary format').choices(['table', 'json']).default('table'))
+    .action(run(async (ctx, files: string[], flags: ImportFlags) => importCommand(ctx, files, flags)));
+}
+
+/** Wires the importer to the store and the terminal; exit 1 when a file could not be read at all. */
+export async function importCommand(ctx: CliContext, files: string[], flags: ImportFlags): Promise<number> {
+  const store = await ctx.store();
+  const registered = flags.tenant ? await store.tenants.get(flags.tenant) : null;
+  const tenant = registered?.tenantId ?? flags.tenant;
+  const rejectsPath = flags.rejects ?? join(ctx.locations.dataDir, 'rejects', `import-${toIso(ctx.clock.now()).replace(/[:.]/g, '-')}.ndjson`);
+  const rejects = rejectFile(rejectsPath);
+  const bar = ctx.err.isTTY ? progressBar(ctx) : null;
+  let summary: ImportSummary;
+  try {
+    summary = await importFiles(files, {
+      ...(tenant ? { tenant } : {}),
+      sink: (records) => store.records.insert(records),
+      rejects,
+      signal: ctx.signal,
+      ...(bar ? { onProgress: bar.update } : {}),
+    });
+  } finally {
+    bar?.stop();
+    await rejects.close();
+  }
+  ctx.logger.info({ event: 'import.done', files: files.length, imported: summary.imported, rejected: summary.rejected }, 'import finished');
+  ctx.out.write(flags.format === 'json' ? JSON.stringify({ ...summary, tenant: tenant ?? null, rejectsFile: rejects.count ? rejectsPath : null }, null, 2) + '\n' : table(summary, rejects.count ? rejectsPath : null));
+  for (const file of summary.files) if (file.error) ctx.err.write(`tenantwatch: ${file.error.message}. ${file.error.hint}\n`);
+  return summary.failedFiles > 0 ? 1 : 0;
+}
+
+function progressBar(ctx: CliContext): { update: (p: ImportProgress) => void; stop: () => void } {
+  const bar = new cliProgress.SingleBar(
+    { stream: ctx.err, format: '{file} [{bar}] {percentage}% | {records} records, {rejected} rejected', hideCursor: true },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = '';
+  return {
+    update(p) {
+      const label = `${p.fileIndex + 1}/${p.files}`;
+      if (started !== p.file) {
+        if (started) bar.stop();
+        bar.start(p.bytesTotal, 0, { file: label, records: 0, rejected: 0 });
+        started = p.file;
+      }
+      bar.update(p.bytesRead, { file: label, records: p.records, rejected: p.rejected });
+    },
+    stop: () => {
+      if (started) bar.stop();
+    },
+  };
+}
+
+function table(summary: ImportSummary, rejectsPath: string | null): string {
+  const head = ['file', 'format', 'read', 'imported', 'duplicates', 'rejected', 'note'];
+  const rows = summary.files.map((f) => [f.file, f.format ?? '-', f.read, f.imported, f.duplicates, f.rejected, f.error ? `ERROR ${f.error.code}` : (f.note ?? '')].map(String));
+  rows.push(['total', '', summary.read, summary.imported, summary.duplicates, summary.rejected, ''].map(String));
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i >= 2 && i <= 5 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const out = [line(head), ...rows.map(line)];
+  if (rejectsPath) out.push(`${summary.rejected} rejected row(s) written to ${rejectsPath}`);
+  return out.join('\n') + '\n';
 }

@@ -1,4 +1,5 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { dirname } from 'node:path';
 import { once } from 'node:events';
 import type { Reject, RejectWriter } from './types.js';
 
@@ -15,7 +16,10 @@ export function rejectFile(path: string): RejectWriter & { readonly count: numbe
       return count;
     },
     async write(reject: Reject) {
-      stream ??= createWriteStream(path, { flags: 'a' });
+      if (!stream) {
+        mkdirSync(dirname(path), { recursive: true });
+        stream = createWriteStream(path, { flags: 'a' });
+      }
       count++;
       if (!stream.write(JSON.stringify(reject) + '\n')) await once(stream, 'drain');
     },

@@ -1,0 +1,80 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { ManualClock } from '../../core/clock.js';
+import { silentLogger } from '../../core/log.js';
+import type { Store, TenantRow } from '../../store/contract.js';
+import { memorySink } from '../../ingest/import/testing/memory-sink.js';
+import { tempDir } from '../../../test/support/paths.js';
+import type { CliContext } from '../context.js';
+import { importCommand } from './import.js';
+
+const TENANT_ID = '6f1c2b3a-0000-4000-8000-00000000abcd';
+
+/** The command over an in-memory store (the SQLite adapter is built in parallel). */
+function context(dataDir: string) {
+  const sink = memorySink();
+  const store = {
+    records: { insert: sink.sink },
+    tenants: { get: async (name: string) => (name === 'contoso' ? ({ name, tenantId: TENANT_ID } as TenantRow) : null) },
+  } as unknown as Store;
+  let out = '';
+  let err = '';
+  const outStream = new PassThrough().on('data', (d: Buffer) => (out += d.toString()));
+  const errStream = new PassThrough().on('data', (d: Buffer) => (err += d.toString()));
+  const ctx: CliContext = {
+    locations: { dataDir, dbUrl: 'sqlite::memory:', secretKeyFile: join(dataDir, 'k') },
+    clock: new ManualClock(Date.UTC(2026, 10, 1)),
+    logger: silentLogger,
+    out: outStream,
+    err: errStream,
+    store: async () => store,
+    signal: new AbortController().signal,
+    close: async () => undefined,
+  };
+  return { ctx, sink, output: () => ({ out, err }) };
+}
+
+const record = (i: number) => JSON.stringify({ CreationTime: '2024-01-01T00:00:00', Id: `id-${i}`, Operation: 'FileAccessed', RecordType: 6, UserId: 'a@b.c' });
+
+test('import files under a registered tenant; a second run adds nothing; rejects go to the file', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const file = join(dir, 'x.ndjson');
+    writeFileSync(file, [record(1), record(2), '{"broken'].join('\n'));
+    const rejects = join(dir, 'rejects.ndjson');
+    const { ctx, sink, output } = context(dir);
+    assert.equal(await importCommand(ctx, [file], { tenant: 'contoso', rejects, format: 'json' }), 0);
+    const summary = JSON.parse(output().out) as { imported: number; rejected: number; tenant: string; rejectsFile: string };
+    assert.equal(summary.imported, 2);
+    assert.equal(summary.rejected, 1);
+    assert.equal(summary.tenant, TENANT_ID);
+    assert.equal([...sink.records.values()][0]!.tenant, TENANT_ID);
+    const line = JSON.parse(readFileSync(rejects, 'utf8').trim()) as { file: string; line: number; reason: string; raw: string };
+    assert.deepEqual({ ...line, reason: '' }, { file, line: 3, reason: '', raw: '{"broken' });
+    const again = context(dir);
+    again.sink.records = sink.records;
+    assert.equal(await importCommand(again.ctx, [file], { tenant: 'contoso', format: 'table' }), 0);
+    assert.match(again.output().out, /total\s+-?\s*3\s+0\s+2\s+1/);
+  } finally {
+    cleanup();
+  }
+});
+
+test('a file that cannot be read makes the exit status 1 and says why; good files still import', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const good = join(dir, 'good.ndjson');
+    writeFileSync(good, record(1));
+    const { ctx, sink, output } = context(dir);
+    assert.equal(await importCommand(ctx, [join(dir, 'missing.csv'), good], { tenant: 'other', format: 'table' }), 1);
+    assert.equal(sink.records.size, 1);
+    assert.equal([...sink.records.values()][0]!.tenant, 'other', 'an unregistered name is used as given');
+    assert.match(output().err, /missing\.csv does not exist\. Check the path/);
+    assert.match(output().out, /ERROR FILE_NOT_FOUND/);
+  } finally {
+    cleanup();
+  }
+});
