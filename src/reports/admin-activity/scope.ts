@@ -4,8 +4,9 @@ import type { StoredRecord } from '../../core/record.js';
 /**
  * What counts as an administrative action (issue 6: Exchange admin cmdlets, Entra ID directory
  * changes, SharePoint admin, Security & Compliance changes): the record types of those admin
- * surfaces, plus SharePoint's site-administration operations (Purview category "Site administration
- * activities"), which share their record type with ordinary file events.
+ * surfaces, plus SharePoint's administration operations (Purview categories "Site administration
+ * activities" and "Site permissions activities": site collection admins, permission levels, sharing
+ * policy), which share their record types with ordinary file events.
  */
 export const ADMIN_RECORD_TYPES: Record<number, string> = {
   1: 'Exchange admin',
@@ -14,10 +15,12 @@ export const ADMIN_RECORD_TYPES: Record<number, string> = {
   87: 'Security & Compliance',
 };
 
+const SHAREPOINT_ADMIN_CATEGORIES = ['Site administration activities', 'Site permissions activities'];
+
 export const SHAREPOINT_ADMIN_OPERATIONS: readonly string[] = [
   ...new Set(
     activityCategories()
-      .filter((c) => c.category === 'Site administration activities')
+      .filter((c) => SHAREPOINT_ADMIN_CATEGORIES.includes(c.category))
       .flatMap((c) => c.activities.map((a) => a.operation)),
   ),
 ];

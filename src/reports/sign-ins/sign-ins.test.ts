@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { DOMAIN, entra, signIn } from '../testing/builders.js';
+import { runOver } from '../testing/harness.js';
+import { signIns } from './report.js';
+
+const at = (iso: string, ip = '192.0.2.1') => ({ CreationTime: iso, ClientIP: ip });
+
+test('groups by user, IP and user agent; an address unseen in the look-back is new', async () => {
+  const known = signIn(false, at('2026-02-20T08:00:00'));
+  const again = signIn(false, at('2026-03-10T08:00:00'));
+  const fresh = signIn(false, at('2026-03-10T09:00:00', '203.0.113.9'));
+  const failed = signIn(true, at('2026-03-10T09:01:00', '203.0.113.9'));
+  const result = await runOver(signIns, [known, again, fresh, failed]);
+  const groups = result.rows.filter((r) => r.kind === 'sign-ins');
+  assert.equal(groups.length, 2);
+  const byIp = Object.fromEntries(groups.map((g) => [g.clientIp, g]));
+  assert.equal(byIp['192.0.2.1']?.newIp, false);
+  assert.equal(byIp['203.0.113.9']?.newIp, true);
+  assert.deepEqual([byIp['203.0.113.9']?.successes, byIp['203.0.113.9']?.failures], [1, 1]);
+  assert.match(String(byIp['192.0.2.1']?.userAgent), /Firefox/);
+  assert.equal(result.summary.records, 3);
+});
+
+test('a burst of failures at the threshold within the window is one row; spread-out failures are none', async () => {
+  const burst = Array.from({ length: 10 }, (_, i) => signIn(true, at(`2026-03-10T10:0${i}:00`)));
+  const spread = Array.from({ length: 10 }, (_, i) => signIn(true, { ...at(`2026-03-0${(i % 5) + 5}T1${i}:00:00`), UserId: `megan@${DOMAIN}` }));
+  const result = await runOver(signIns, [...burst, ...spread]);
+  const bursts = result.rows.filter((r) => r.kind === 'failure-burst');
+  assert.equal(bursts.length, 1);
+  assert.deepEqual([bursts[0]?.user, bursts[0]?.failures], [`adele@${DOMAIN}`, 10]);
+  assert.equal((await runOver(signIns, burst, { burstThreshold: 11 })).rows.filter((r) => r.kind === 'failure-burst').length, 0);
+});
+
+test('MFA changes: Disable Strong Authentication and StrongAuthentication updates; other user updates are not', async () => {
+  const off = entra('Disable Strong Authentication.');
+  const methods = entra('Update user.', { ModifiedProperties: [{ Name: 'StrongAuthenticationMethod', NewValue: '[]', OldValue: '[{"MethodType":6}]' }] });
+  const title = entra('Update user.', { ModifiedProperties: [{ Name: 'JobTitle', NewValue: '["CEO"]', OldValue: '[]' }] });
+  const mfa = (await runOver(signIns, [off, methods, title])).rows.filter((r) => r.kind === 'mfa');
+  assert.deepEqual(mfa.map((r) => r.id).sort(), [off.id, methods.id].sort());
+});
