@@ -17,7 +17,7 @@ export function ActivityPicker({ selected, onChange }: Props) {
   const [filter, setFilter] = useState('');
   const friendly = useMemo(() => {
     const m = new Map<string, string>();
-    for (const c of data?.categories ?? []) for (const a of c.activities) if (!m.has(a.operation.toLowerCase())) m.set(a.operation.toLowerCase(), a.friendly);
+    for (const c of data?.categories ?? []) for (const a of c.activities) if (a.friendly && !m.has(a.operation.toLowerCase())) m.set(a.operation.toLowerCase(), a.friendly);
     return m;
   }, [data]);
   const groups = useMemo(() => {
@@ -69,7 +69,7 @@ export function ActivityPicker({ selected, onChange }: Props) {
                 <legend>{g.category}</legend>
                 {g.activities.map((a) => (
                   <label key={a.operation + (a.workload ?? '')} title={a.operation}>
-                    <input type="checkbox" checked={has(a.operation)} onChange={() => toggle(a.operation)} /> {a.friendly}
+                    <input type="checkbox" checked={has(a.operation)} onChange={() => toggle(a.operation)} /> {a.friendly || a.operation}
                   </label>
                 ))}
               </fieldset>

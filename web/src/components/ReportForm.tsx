@@ -31,7 +31,7 @@ export function ReportForm({ schema, onRun, busy }: { schema: JsonSchema | undef
       {props.map(([name, s]) => {
         const kind = kindOf(s);
         const required = schema?.required?.includes(name);
-        const placeholder = s.default !== undefined ? `default: ${JSON.stringify(s.default)}` : kind === 'list' ? 'comma-separated' : '';
+        const placeholder = s.default !== undefined ? `default: ${typeof s.default === 'string' ? s.default : JSON.stringify(s.default)}` : kind === 'list' ? 'comma-separated' : '';
         return (
           <label key={name} className="field" title={s.description}>
             <span className="label">

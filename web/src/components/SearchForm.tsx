@@ -43,14 +43,39 @@ const QUICK = [
   ['90d', 'Last 90 days'],
 ] as const;
 
-function Field({ label, hint, children }: { label: string; hint?: string; children: React.ReactNode }) {
-  return (
+/** A labelled control; `group` for composite controls (a label may not contain other labels). */
+function Field({ label, hint, group, children }: { label: string; hint?: string; group?: boolean; children: React.ReactNode }) {
+  const caption = (
+    <span className="label" title={hint}>
+      {label}
+    </span>
+  );
+  return group ? (
+    <div className="field" role="group" aria-label={label}>
+      {caption}
+      {children}
+    </div>
+  ) : (
     <label className="field">
-      <span className="label" title={hint}>
-        {label}
-      </span>
+      {caption}
       {children}
     </label>
+  );
+}
+
+function TenantChooser({ tenants, selected, onChange }: { tenants: TenantOverview[]; selected: string[]; onChange: (names: string[]) => void }) {
+  return (
+    <details className="dropdown tenant-chooser">
+      <summary className="select-like">{selected.length === 0 ? 'All tenants' : selected.join(', ')}</summary>
+      <div className="dropdown-panel">
+        {tenants.map((t) => (
+          <label key={t.tenantId}>
+            <input type="checkbox" name="tenant" value={t.name} checked={selected.includes(t.name)} onChange={(e) => onChange(e.target.checked ? [...selected, t.name] : selected.filter((n) => n !== t.name))} /> {t.name}
+          </label>
+        ))}
+        {tenants.length === 0 ? <span className="muted">No tenants registered</span> : null}
+      </div>
+    </details>
   );
 }
 
@@ -85,25 +110,12 @@ export function SearchForm({ initial, onSearch, busy }: { initial: Filters; onSe
             </button>
           ))}
         </div>
-        <Field label="Tenants">
-          <select
-            name="tenant"
-            multiple
-            value={f.tenant}
-            size={1}
-            className="tenants-select"
-            onChange={(e) => set('tenant', Array.from(e.target.selectedOptions, (o) => o.value))}
-          >
-            {tenants.map((t) => (
-              <option key={t.tenantId} value={t.name}>
-                {t.name}
-              </option>
-            ))}
-          </select>
+        <Field label="Tenants" group>
+          <TenantChooser tenants={tenants} selected={f.tenant} onChange={(names) => set('tenant', names)} />
         </Field>
       </div>
       <div className="row">
-        <Field label="Activities">
+        <Field label="Activities" group>
           <ActivityPicker selected={f.operation} onChange={(ops) => set('operation', ops)} />
         </Field>
       </div>

@@ -19,8 +19,12 @@ function Summary({ summary }: { summary: Record<string, unknown> | undefined }) 
   const charts: [string, { key: string; count: number }[]][] = [];
   const totals: [string, unknown][] = [];
   for (const [k, v] of Object.entries(summary)) {
+    if (k === 'totals' && v && typeof v === 'object' && !Array.isArray(v)) {
+      totals.push(...Object.entries(v as Record<string, unknown>));
+      continue;
+    }
     const rows = asCountRows(v);
-    if (rows) charts.push([k, rows]);
+    if (rows) charts.push([k.replace(/^by/, 'by '), rows]);
     else if (v === null || typeof v !== 'object') totals.push([k, v]);
   }
   return (
@@ -81,7 +85,10 @@ export function ReportsPage({ params }: { params: URLSearchParams }) {
         {info ? (
           <>
             <h2>{info.title}</h2>
-            <p className="description">{info.description}</p>
+            <details className="description">
+              <summary>{info.description.split(/(?<=\.)\s/)[0]}</summary>
+              {info.description}
+            </details>
             <ReportForm key={info.id} schema={info.parameters ?? info.schema} onRun={execute} busy={run?.busy === true && run.id === id} />
           </>
         ) : null}
