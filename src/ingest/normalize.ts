@@ -65,13 +65,13 @@ function build(f: Extracted, body: Json, raw: string, ctx: NormalizeContext): No
   const timeField = f.creationTime !== undefined ? 'CreationTime' : 'CreationDate';
   const timeValue = f.creationTime ?? f.creationDate;
   if (timeValue === undefined) return fail('no CreationTime');
-  const creationTime = typeof timeValue === 'string' ? parseIsoUtc(timeValue) : null;
+  const creationTime = typeof timeValue === 'string' ? parseCreationTime(timeValue) : null;
   if (creationTime === null) return fail(`${timeField} ${JSON.stringify(timeValue)} is not an ISO 8601 date-time`);
   if (f.recordType === undefined) return fail('no RecordType');
   const recordType = toRecordType(f.recordType);
   if (recordType === null) return fail(`RecordType ${JSON.stringify(f.recordType)} is neither a number nor a known record type name`);
-  const operation = text(f.operation);
-  if (operation === null) return fail('no Operation');
+  // A record without Operation is still evidence (Elastic's ip-formats fixtures have none): kept with ''.
+  const operation = text(f.operation) ?? '';
   const organizationId = text(f.organizationId);
   const tenant = ctx.tenant ?? organizationId;
   if (!tenant) return fail('no tenant: the record has no OrganizationId; import it with --tenant NAME');
@@ -101,6 +101,22 @@ function build(f: Extracted, body: Json, raw: string, ctx: NormalizeContext): No
       raw,
     },
   };
+}
+
+const OVERFLOW_SECONDS = /^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}):([6-9]\d)(.*)$/;
+
+/**
+ * CreationTime per core/time.ts (no offset = UTC). Real exports hold seconds past 59 (a Splunk example
+ * record has "2023-10-10T17:08:65"): rolled over into the next minute rather than losing the record;
+ * `raw` keeps what was written.
+ */
+function parseCreationTime(value: string): number | null {
+  const t = parseIsoUtc(value);
+  if (t !== null) return t;
+  const overflow = OVERFLOW_SECONDS.exec(value.trim());
+  if (!overflow) return null;
+  const base = parseIsoUtc(`${overflow[1]}:00${overflow[3]}`);
+  return base === null ? null : base + Number(overflow[2]) * 1000;
 }
 
 /** The first field that holds a usable address wins: ClientIP, ClientIPAddress, ActorIpAddress, UserIp, SenderIp. */
