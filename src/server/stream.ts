@@ -1,16 +1,16 @@
 import { Readable } from 'node:stream';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 
 /**
  * An AbortSignal that fires when the client goes away, so a search over millions of rows stops
  * reading the store as soon as nobody is listening.
  */
-export function clientGone(request: FastifyRequest): AbortSignal {
+export function clientGone(reply: FastifyReply): AbortSignal {
   const controller = new AbortController();
-  request.raw.once('close', () => {
-    if (!request.raw.complete || request.raw.destroyed) controller.abort();
+  // The response closes either after its last byte (writableFinished) or because the client left.
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) controller.abort();
   });
-  request.raw.socket?.once('close', () => controller.abort());
   return controller.signal;
 }
 

@@ -25,7 +25,7 @@ export function registerExportRoutes(app: FastifyInstance, deps: ServerDeps): vo
     const raw = request.query as RawQuery;
     const query = await searchQueryFrom(raw, deps.clock.now(), deps.store, ['format']);
     const format = pickOne(raw.format, 'format', FORMATS, 'csv');
-    const rows = deps.store.records.search(query, { signal: clientGone(request) });
+    const rows = deps.store.records.search(query, { signal: clientGone(reply) });
     const count = format === 'json' ? await deps.store.records.count(query) : null;
     const stamp = new Date(deps.clock.now()).toISOString().slice(0, 19).replace(/[-:]/g, '');
     void reply

@@ -27,7 +27,7 @@ export function registerSearchRoutes(app: FastifyInstance, deps: ServerDeps): vo
     const query = await searchQueryFrom(raw, deps.clock.now(), deps.store, ['limit', 'cursor']);
     const limit = parseLimit(raw.limit, DEFAULT_PAGE, max);
     const after = decodeCursor(raw.cursor);
-    const signal = clientGone(request);
+    const signal = clientGone(reply);
     const rows = deps.store.records.search(query, { limit: limit + 1, ...(after ? { after } : {}), signal });
     return reply.type('application/json; charset=utf-8').send(textStream(pageChunks(rows, limit)));
   });
