@@ -17,7 +17,7 @@ after(() => t.close());
 const tenant = () => t.emu.tenants[0]!;
 const form = (extra: Record<string, string>) => ({ client_id: tenant().clientId, grant_type: 'client_credentials', ...extra });
 
-function assertAadError(body: Record<string, any>, error: string, code: number) {
+function assertAadError(body: { error: string; error_codes: number[]; error_description: string; timestamp: string; trace_id: string; correlation_id: string; error_uri: string }, error: string, code: number) {
   assert.equal(body.error, error);
   assert.deepEqual(body.error_codes, [code]);
   assert.match(body.error_description, new RegExp(`^AADSTS${code}: `));
