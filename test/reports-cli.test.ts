@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AppError } from '../src/core/errors.js';
+import type { AppError } from '../src/core/errors.js';
 import { parseFlags, render } from '../src/cli/commands/report.js';
 import type { ReportResult } from '../src/reports/types.js';
 

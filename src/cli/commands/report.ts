@@ -67,7 +67,9 @@ export function render(result: ReportResult, format: 'table' | 'json' | 'csv'): 
 
 function cell(v: unknown): string {
   if (v === undefined || v === null) return '';
-  return typeof v === 'object' ? JSON.stringify(v) : String(v);
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return JSON.stringify(v) ?? '';
 }
 
 /** RFC 4180 quoting; a leading = + - @ is defused so the file opens safely in Excel. */
