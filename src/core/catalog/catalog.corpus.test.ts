@@ -8,7 +8,7 @@ import { recordTypeName, resolveRecordType, resolveUserType, userTypeName } from
 
 /** Microsoft's own enum tables (corpus/microsoft-docs-o365-mgmt-api) agree with our catalogues both ways. */
 function table(name: string): { value: number; name: string }[] {
-  const rows = parse(readFileSync(join(corpusDir, 'microsoft-docs-o365-mgmt-api', name), 'utf8'), { columns: true }) as Record<string, string>[];
+  const rows = parse<Record<string, string>>(readFileSync(join(corpusDir, 'microsoft-docs-o365-mgmt-api', name), 'utf8'), { columns: true });
   return rows.map((r) => ({ value: Number(r.Value), name: r['Member name']!.trim() }));
 }
 
