@@ -46,6 +46,8 @@ export function exchangeRoutes(world: World, faults: FaultGate, blobs: BlobCatal
     const params = (body?.CmdletInput?.Parameters ?? {}) as Record<string, unknown>;
     const result = run(name, tenant.tenantId, params);
     if ('error' in result) return exoError(result.error, rate());
+    // Search-UnifiedAuditLog pages by its own ResultSize/SessionId; other cmdlets page by odata.maxpagesize.
+    if (name.toLowerCase() === 'search-unifiedauditlog') return ok(req, tenant.tenantId, result.value, { warnings: result.warnings, headers: rate() });
     return paged(req, tenant.tenantId, result.value, result.warnings, rate());
   };
 

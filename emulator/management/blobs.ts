@@ -65,7 +65,8 @@ export class BlobCatalog {
     const from = slot * this.slotMs;
     const to = from + this.slotMs;
     const extra = this.world.state.tenant(tenantId).extraRecords.filter((r) => r.creationTime >= from && r.creationTime < to);
-    const records = [...this.world.sim.records(tenantId, from, to), ...extra].filter((r) => this.world.ualEnabledAt(tenantId, r.creationTime));
+    // Set-AdminAuditLogConfig "always writes" its record (§5.5), so protocol-side records skip the UAL filter.
+    const records = [...this.world.sim.records(tenantId, from, to).filter((r) => this.world.ualEnabledAt(tenantId, r.creationTime)), ...extra];
     // The current slot is still filling (activity keeps arriving): never cache it.
     if (to <= this.world.now()) {
       if (this.cachedRecords > CACHE_LIMIT_RECORDS) {
