@@ -23,10 +23,14 @@ export async function* readCsv(chunks: AsyncIterable<string>, skipLines: number)
     raw: true,
   });
   parser.on('skip', (error: CsvError & { lines?: number; raw?: string }) => {
-    const line = error.lines ?? 0;
-    if (line === lastProblemLine) return;
-    lastProblemLine = line;
-    problems.push({ line, text: error.raw ?? '', reject: `broken CSV quoting: ${error.message}` });
+    const endLine = error.lines ?? 0;
+    if (endLine === lastProblemLine) return;
+    lastProblemLine = endLine;
+    // An unclosed quote runs into the next lines: name them all, so no row is lost without a mention.
+    const raw = error.raw ?? '';
+    const line = endLine - (raw.match(/\n/g)?.length ?? 0);
+    const span = line < endLine ? `lines ${line}-${endLine}, every row on them` : `line ${line}`;
+    problems.push({ line, text: raw, reject: `broken CSV quoting (${span} not imported): ${error.message}` });
   });
   Readable.from(chunks).pipe(parser);
   let auditData = -1;

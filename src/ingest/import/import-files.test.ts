@@ -142,6 +142,16 @@ test('CSV with a broken quote and a row whose AuditData is not JSON: every good 
   assert.ok(rejects.every((r) => r.file.endsWith('bad.csv')));
 });
 
+test('an unclosed quote that runs into the next row names every line it swallowed', async () => {
+  const good = (i: number) => `5/23/2024,admin,New-InboxRule,${csvCell(JSON.stringify(record(i)))}`;
+  const lines = ['CreationDate,UserIds,Operations,AuditData', good(1), '5/23/2024,admin,New-InboxRule,"{""Id"":""cut', good(2), good(3)];
+  const { summary, rejects } = await run({ 'open.csv': lines.join('\n') });
+  assert.equal(summary.imported, 2);
+  assert.equal(rejects.length, 1);
+  assert.equal(rejects[0]!.line, 3);
+  assert.match(rejects[0]!.reason, /lines 3-4, every row on them not imported/);
+});
+
 test('empty, binary, missing and unrecognised files give clear messages and do not stop the others', async () => {
   const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52]);
   const { summary, dir } = await run({ 'empty.json': '', 'pic.png': png, 'notes.txt': 'hello world\nthis is not an export\n', 'good.ndjson': JSON.stringify(record(9)) });
