@@ -3,7 +3,8 @@ import { AppError } from '../../core/errors.js';
 import type { StoredRecord } from '../../core/record.js';
 import { toRecordView } from '../../search/formats.js';
 import type { ServerDeps } from '../deps.js';
-import { pickOne, searchQueryFrom, type RawQuery } from '../query.js';
+import { pickOne, type RawQuery } from '../params.js';
+import { searchQueryFrom } from '../query.js';
 import { clientGone, textStream } from '../stream.js';
 
 const FORMATS = ['csv', 'json', 'ndjson'] as const;

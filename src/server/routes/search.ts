@@ -3,7 +3,8 @@ import type { StoredRecord } from '../../core/record.js';
 import { COUNT_DIMENSIONS, type CountDimension, type SearchQuery } from '../../core/search-query.js';
 import { toRecordView } from '../../search/formats.js';
 import type { ServerDeps } from '../deps.js';
-import { decodeCursor, encodeCursor, parseLimit, pickOne, searchQueryFrom, type RawQuery } from '../query.js';
+import { decodeCursor, encodeCursor, parseLimit, pickOne, type RawQuery } from '../params.js';
+import { searchQueryFrom } from '../query.js';
 import { clientGone, textStream } from '../stream.js';
 
 const DEFAULT_PAGE = 200;

@@ -4,7 +4,7 @@ import { CONTENT_TYPES } from '../../core/record.js';
 import type { Checkpoint, CoverageWindow, PostureSnapshot, Store, TenantRow } from '../../store/contract.js';
 import { summarizeCoverage, type StreamCoverage } from '../coverage.js';
 import type { ServerDeps } from '../deps.js';
-import type { RawQuery } from '../query.js';
+import type { RawQuery } from '../params.js';
 
 /** A tenant as the console's first page shows it; never any credential. */
 export interface TenantOverview {

@@ -91,7 +91,7 @@ export const fakeReports: ReportsApi = {
 };
 
 /** Server dependencies over a seeded in-memory SQLite store, at a fixed clock. */
-export async function testDeps(overrides: Partial<ServerDeps> = {}): Promise<ServerDeps & { clock: ManualClock }> {
+export async function testDeps(overrides: Partial<ServerDeps> = {}): Promise<ServerDeps> {
   const store = await openStore('sqlite::memory:');
   await seedStore(store);
   return { store, clock: new ManualClock(NOW), logger: silentLogger, reports: fakeReports, ...overrides };
