@@ -48,7 +48,7 @@ export async function searchQueryFrom(raw: RawQuery, now: number, store: Store, 
     }
     input[target] = key === 'start' || key === 'end' ? single(key, list) : list;
   }
-  const query = parseSearchFilters(input as SearchFilterInput, now);
+  const query = parseSearchFilters(input, now);
   if (query.tenants?.length) query.tenants = await resolveTenants(store, query.tenants);
   return query;
 }
