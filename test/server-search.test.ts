@@ -53,7 +53,7 @@ describe('GET /api/search', () => {
   });
 
   test('filters as Purview does: user any case, friendly activity name, workload, tenant by name', async () => {
-    const res = await get(`/api/search?${range}&user=ADELE@contoso.onmicrosoft.com&operation=FileAccessed&operation=New-InboxRule&tenant=contoso&limit=1000`);
+    const res = await get(`/api/search?${range}&user=ADELE@contoso.onmicrosoft.com&operation=Accessed%20file&operation=new-inboxrule&tenant=contoso&limit=1000`);
     assert.equal(res.status, 200, res.text);
     const want = expectedIds((r) => r.userKey === 'adele@contoso.onmicrosoft.com' && ['FileAccessed', 'New-InboxRule'].includes(r.operation) && r.tenant === CONTOSO);
     assert.ok(want.length > 0);

@@ -36,7 +36,7 @@ const ROUTES = [
  * console. Returns the fastify instance unstarted: tests call `inject()`, the CLI calls `listen()`.
  */
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, bodyLimit: 1_048_576, maxParamLength: 1_000, routerOptions: { ignoreTrailingSlash: true } });
+  const app = Fastify({ logger: false, bodyLimit: 1_048_576, routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1_000 } });
   installErrorHandling(app, deps.logger);
   app.get('/api', async () => ({ routes: ROUTES }));
   registerSearchRoutes(app, deps);

@@ -1,7 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { AppError } from '../../core/errors.js';
-import type { StoredRecord } from '../../core/record.js';
-import { toRecordView } from '../../search/formats.js';
+import { recordChunks, type RecordFormat } from '../../search/formats.js';
 import type { ServerDeps } from '../deps.js';
 import { pickOne, type RawQuery } from '../params.js';
 import { searchQueryFrom } from '../query.js';
@@ -9,6 +7,9 @@ import { clientGone, textStream } from '../stream.js';
 
 const FORMATS = ['csv', 'json', 'ndjson'] as const;
 type ExportFormat = (typeof FORMATS)[number];
+
+/** The CLI's writer for each export format: the console and `tenantwatch search --format` share the bytes. */
+const AS: Record<ExportFormat, RecordFormat> = { csv: 'csv', json: 'json', ndjson: 'jsonl' };
 
 const TYPES: Record<ExportFormat, string> = {
   csv: 'text/csv; charset=utf-8',
@@ -32,26 +33,6 @@ export function registerExportRoutes(app: FastifyInstance, deps: ServerDeps): vo
     void reply
       .type(TYPES[format])
       .header('content-disposition', `attachment; filename="tenantwatch-search-${stamp}.${format}"`);
-    return reply.send(textStream(chunks(format, rows, count)));
+    return reply.send(textStream(recordChunks(AS[format], rows, count === null ? {} : { count })));
   });
-}
-
-async function* chunks(format: ExportFormat, rows: AsyncIterable<StoredRecord>, count: number | null): AsyncGenerator<string> {
-  if (format === 'csv') {
-    yield* csvChunks(rows);
-    return;
-  }
-  if (format === 'json') yield `{"count":${count},"records":[`;
-  let n = 0;
-  for await (const r of rows) {
-    const text = JSON.stringify(toRecordView(r));
-    yield format === 'json' ? (n === 0 ? text : ',' + text) : text + '\n';
-    n++;
-  }
-  if (format === 'json') yield ']}';
-}
-
-async function* csvChunks(_rows: AsyncIterable<StoredRecord>): AsyncGenerator<string> {
-  yield* [];
-  throw new AppError('NOT_IMPLEMENTED', 'CSV export waits for search/formats.ts');
 }

@@ -11,7 +11,7 @@ const DEFAULT_PAGE = 200;
 
 /** The row of a result page: the record view without the parsed AuditData (the detail route has it). */
 export function summaryView(r: StoredRecord): Record<string, unknown> {
-  const { auditData: _omit, ...rest } = toRecordView(r) as Record<string, unknown>;
+  const { auditData: _omit, ...rest } = toRecordView(r);
   return rest;
 }
 
