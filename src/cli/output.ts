@@ -1,0 +1,119 @@
+import { AppError } from '../core/errors.js';
+import { csvLine, UTF8_BOM } from '../search/csv.js';
+import { tableChunks, type TableColumn } from '../search/table.js';
+
+/**
+ * How the CLI prints: every listing command takes `--format table|json|jsonl|csv` (DESIGN.md CLI
+ * contract) and prints through here, with the same CSV rules as search results (search/csv.ts).
+ */
+export const LISTING_FORMATS = ['table', 'json', 'jsonl', 'csv'] as const;
+export type ListingFormat = (typeof LISTING_FORMATS)[number];
+
+export function parseFormat(text: string | undefined, fallback: ListingFormat = 'table'): ListingFormat {
+  if (text === undefined) return fallback;
+  const value = text.trim().toLowerCase();
+  if ((LISTING_FORMATS as readonly string[]).includes(value)) return value as ListingFormat;
+  throw new AppError('USAGE', `--format ${text} is not one of ${LISTING_FORMATS.join(', ')}`, {
+    hint: 'Use --format table (for people), json, jsonl (one object per line) or csv (opens safely in Excel)',
+  });
+}
+
+export interface ListingColumn extends TableColumn {
+  /** Header in csv (default: the key). */
+  csv?: string;
+}
+
+type Rows = AsyncIterable<Record<string, unknown>> | Iterable<Record<string, unknown>>;
+
+/**
+ * Prints a listing. json is `{"count": N, "<name>": [...]}` (name defaults to "rows"); jsonl one
+ * object per line; csv with a BOM and header; table aligned with a footer counting the rows (or `count`
+ * when the caller knows a larger total). Returns the number of rows printed.
+ */
+export async function writeListing(
+  format: ListingFormat,
+  columns: readonly ListingColumn[],
+  rows: Rows,
+  out: NodeJS.WritableStream,
+  options: { count?: number; name?: string; noun?: string } = {},
+): Promise<number> {
+  return writeChunks(listingChunks(format, columns, rows, options), out);
+}
+
+export async function* listingChunks(format: ListingFormat, columns: readonly ListingColumn[], rows: Rows, options: { count?: number; name?: string; noun?: string } = {}): AsyncGenerator<string, number> {
+  const pick = (row: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(columns.map((c) => [c.key, row[c.key] ?? null]));
+  let n = 0;
+  if (format === 'table') {
+    const noun = options.noun ?? 'row';
+    return yield* tableChunks(columns, rows, {
+      footer: (shown) => {
+        const total = options.count ?? shown;
+        const label = `${total.toLocaleString('en-US')} ${noun}${total === 1 ? '' : 's'}`;
+        return shown === total ? label : `${shown.toLocaleString('en-US')} shown of ${label}`;
+      },
+    });
+  }
+  if (format === 'json') return yield* jsonChunks(rows, pick, options);
+  if (format === 'csv') yield UTF8_BOM + csvLine(columns.map((c) => c.csv ?? c.key));
+  for await (const row of rows) {
+    yield format === 'csv' ? csvLine(columns.map((c) => row[c.key])) : JSON.stringify(pick(row)) + '\n';
+    n++;
+  }
+  return n;
+}
+
+/**
+ * `{"count": N, "<name>": [...]}`, the count first as in search output. When the caller gives the
+ * count, rows stream; otherwise they are gathered first (listings are small: tenants, windows, report rows).
+ */
+async function* jsonChunks(rows: Rows, pick: (row: Record<string, unknown>) => Record<string, unknown>, options: { count?: number; name?: string }): AsyncGenerator<string, number> {
+  const name = JSON.stringify(options.name ?? 'rows');
+  let n = 0;
+  if (options.count !== undefined) {
+    yield `{"count":${options.count},${name}:[`;
+    for await (const row of rows) yield (n++ === 0 ? '\n' : ',\n') + JSON.stringify(pick(row));
+    yield n === 0 ? ']}\n' : '\n]}\n';
+    return n;
+  }
+  const items: string[] = [];
+  for await (const row of rows) items.push(JSON.stringify(pick(row)));
+  yield `{"count":${items.length},${name}:[${items.length ? '\n' + items.join(',\n') + '\n' : ''}]}\n`;
+  return items.length;
+}
+
+/**
+ * Writes text chunks to a stream in blocks of about 64 KB, waiting for 'drain' when the stream is
+ * full, so a slow pipe (`| less`, a network share) never makes memory grow. Returns the generator's
+ * result.
+ */
+export async function writeChunks(chunks: AsyncGenerator<string, number>, out: NodeJS.WritableStream): Promise<number> {
+  let block = '';
+  for (;;) {
+    const next = await chunks.next();
+    if (next.done) {
+      if (block) await write(out, block);
+      return next.value;
+    }
+    block += next.value;
+    if (block.length >= 65_536) {
+      await write(out, block);
+      block = '';
+    }
+  }
+}
+
+function write(out: NodeJS.WritableStream, text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (e: unknown): void => reject(e instanceof Error ? e : new Error(String(e)));
+    out.once('error', onError);
+    const ok = out.write(text, (e) => {
+      if (e) onError(e);
+    });
+    const done = (): void => {
+      out.off('error', onError);
+      resolve();
+    };
+    if (ok) done();
+    else out.once('drain', done);
+  });
+}
