@@ -1,0 +1,133 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { silentLogger } from '../src/core/log.js';
+import { ExchangeAdminClient } from '../src/microsoft/exchange-admin.js';
+import { createHttpClient } from '../src/microsoft/http.js';
+import { endpointsFor, type TenantConnection } from '../src/microsoft/types.js';
+import { checkTenant, enableTenant, type PostureDeps } from '../src/posture/service.js';
+import type { Store, TenantRow } from '../src/store/contract.js';
+import { openStore } from '../src/store/open.js';
+import { startTestEmulator, type TestEmulator } from './support/emulator.js';
+import type { EmulatorTenantView } from '../emulator/types.js';
+
+/**
+ * Issue 5 acceptance against the emulator: `check` agrees with the emulator's ground truth for every
+ * simulated profile, `enable` makes each unhealthy tenant healthy (the emulator's state confirms it), a
+ * second `enable` has nothing to do, and a mailbox that fails is listed while the others are done.
+ */
+let env: TestEmulator;
+let store: Store;
+let deps: PostureDeps;
+const http = { client: null as ReturnType<typeof createHttpClient> | null };
+
+interface MailboxTruth {
+  userPrincipalName: string;
+  auditEnabled: boolean;
+}
+
+const row = (t: EmulatorTenantView): TenantRow => ({
+  name: t.name,
+  tenantId: t.tenantId,
+  domain: t.domain,
+  clientId: t.clientId,
+  cloud: 'commercial',
+  authKind: 'secret',
+  credential: 'test',
+  certificatePem: null,
+  publisherId: t.publisherId,
+  baseUrl: env.emu.url,
+  caFile: env.emu.caFile,
+  addedAt: 0,
+  updatedAt: 0,
+});
+
+async function truth(t: EmulatorTenantView): Promise<{ tenant: EmulatorTenantView; mailboxes: MailboxTruth[] }> {
+  const tenants = (await env.client.request('GET', '/_emulator/tenants')).json<EmulatorTenantView[]>();
+  const mailboxes = (await env.client.request('GET', `/_emulator/mailboxes?tenantId=${t.tenantId}`)).json<MailboxTruth[]>();
+  return { tenant: tenants.find((x) => x.tenantId === t.tenantId)!, mailboxes };
+}
+
+before(async () => {
+  env = await startTestEmulator({ tenants: 5, users: 12 });
+  store = await openStore('sqlite::memory:');
+  http.client = createHttpClient({ ca: env.emu.caPem });
+  const clock = { now: () => env.emu.clock.now(), sleep: async (ms: number) => env.emu.clock.advance(ms) };
+  deps = {
+    store,
+    clock,
+    logger: silentLogger,
+    async sourcesFor(tenant) {
+      const connection: TenantConnection = {
+        tenantId: tenant.tenantId,
+        endpoints: endpointsFor('commercial', env.emu.url),
+        publisherId: tenant.publisherId,
+        http: http.client!,
+        tokens: { token: async () => env.client.token(tenant.tenantId, 'https://outlook.office365.com') },
+      };
+      return { exchange: new ExchangeAdminClient(connection, { clock }) };
+    },
+  };
+});
+
+after(async () => {
+  http.client?.close();
+  await store?.close();
+  await env?.close();
+});
+
+test('check gives each simulated tenant the verdict and reasons its ground truth implies', async () => {
+  const profiles = new Set<string>();
+  for (const t of env.emu.tenants) {
+    const { tenant, mailboxes } = await truth(t);
+    const result = await checkTenant(deps, row(t));
+    const codes = new Set(result.findings.map((f) => f.code));
+    const off = mailboxes.filter((m) => !m.auditEnabled).map((m) => m.userPrincipalName).sort();
+    assert.equal(result.ualEnabled, tenant.ualEnabled, `${t.name}: UAL`);
+    assert.equal(result.orgAuditDisabled, tenant.orgAuditDisabled, `${t.name}: org auditing`);
+    assert.equal(result.dehydrated, tenant.dehydrated, `${t.name}: dehydration`);
+    assert.equal(result.mailboxes!.total, mailboxes.length);
+    assert.deepEqual([...result.mailboxes!.auditDisabled].sort(), off, `${t.name}: mailboxes with auditing off`);
+    assert.equal(codes.has('UAL_OFF'), !tenant.ualEnabled);
+    assert.equal(codes.has('ORG_MAILBOX_AUDIT_OFF'), tenant.orgAuditDisabled);
+    assert.equal(codes.has('DEHYDRATED'), tenant.dehydrated);
+    assert.equal(codes.has('MAILBOX_AUDIT_OFF'), off.length > 0);
+    const expected = !tenant.ualEnabled || tenant.orgAuditDisabled ? 'failing' : result.findings.some((f) => f.severity === 'warning') ? 'warning' : 'ok';
+    assert.equal(result.verdict, expected, `${t.name}: verdict`);
+    if (!tenant.ualEnabled) profiles.add('ual-off');
+    if (tenant.orgAuditDisabled) profiles.add('org-audit-off');
+    if (tenant.dehydrated) profiles.add('dehydrated');
+    if (off.length && !tenant.orgAuditDisabled) profiles.add('mailboxes-off');
+    if (result.verdict === 'ok' || (result.verdict === 'warning' && !off.length)) profiles.add('healthy');
+  }
+  assert.deepEqual([...profiles].sort(), ['dehydrated', 'healthy', 'mailboxes-off', 'org-audit-off', 'ual-off'], 'every profile is simulated');
+  assert.equal((await store.posture.latest()).length, env.emu.tenants.length, 'a snapshot per tenant is stored');
+});
+
+test('enable makes every unhealthy tenant healthy, mailbox by mailbox, and a second enable does nothing', async () => {
+  const unhealthy = env.emu.tenants.filter((t) => !t.ualEnabled || t.orgAuditDisabled || t.dehydrated);
+  const victim = (await truth(env.emu.tenants[0]!)).mailboxes[1]!.userPrincipalName;
+  env.emu.setFaults({ setMailboxFailFor: [victim] });
+  for (const t of env.emu.tenants) {
+    const outcome = await enableTenant(deps, row(t), { mailboxes: 'all', ageLimitDays: 180 }, { dryRun: false });
+    const failed = outcome.results.filter((r) => r.status === 'failed').map((r) => r.step.target);
+    const undone = outcome.results.filter((r) => r.status === 'skipped');
+    assert.deepEqual(undone, [], `${t.name}: nothing skipped`);
+    assert.deepEqual(failed, t === env.emu.tenants[0] ? [victim] : [], `${t.name}: only the faulty mailbox fails, and it is listed`);
+    if (!t.ualEnabled) assert.equal(outcome.results.find((r) => r.step.kind === 'ual')!.status, 'pending', 'UAL takes effect later: pending, not failed');
+  }
+  env.emu.setFaults({ setMailboxFailFor: [] });
+  await env.emu.clock.advance(61 * 60_000);
+  for (const t of env.emu.tenants) {
+    const { tenant, mailboxes } = await truth(t);
+    assert.equal(tenant.ualEnabled, true, `${t.name}: UAL on in the emulator`);
+    assert.equal(tenant.orgAuditDisabled, false, `${t.name}: org auditing on in the emulator`);
+    const stillOff = mailboxes.filter((m) => !m.auditEnabled).map((m) => m.userPrincipalName);
+    assert.deepEqual(stillOff, t === env.emu.tenants[0] && stillOff.length ? [victim] : [], `${t.name}: mailboxes on in the emulator`);
+  }
+  for (const t of env.emu.tenants) {
+    const second = await enableTenant(deps, row(t), { mailboxes: 'all', ageLimitDays: 180 }, { dryRun: false });
+    const remaining = second.plan.filter((s) => !(t === env.emu.tenants[0] && s.target === victim));
+    assert.deepEqual(remaining.map((s) => `${s.kind}:${s.target}`), [], `${t.name}: nothing left to do`);
+  }
+  assert.ok(unhealthy.length >= 3, 'the simulation has unhealthy tenants');
+});
