@@ -84,21 +84,27 @@ async function* jsonChunks(rows: Rows, pick: (row: Record<string, unknown>) => R
 /**
  * Writes text chunks to a stream in blocks of about 64 KB, waiting for 'drain' when the stream is
  * full, so a slow pipe (`| less`, a network share) never makes memory grow. Returns the generator's
- * result.
+ * result. On a write error the generator is closed (and with it the store's cursor) before rethrowing.
  */
 export async function writeChunks(chunks: AsyncGenerator<string, number>, out: NodeJS.WritableStream): Promise<number> {
   let block = '';
-  for (;;) {
-    const next = await chunks.next();
-    if (next.done) {
-      if (block) await write(out, block);
-      return next.value;
+  try {
+    for (;;) {
+      const next = await chunks.next();
+      if (next.done) {
+        if (block) await write(out, block);
+        return next.value;
+      }
+      block += next.value;
+      if (block.length >= 65_536) {
+        await write(out, block);
+        block = '';
+      }
     }
-    block += next.value;
-    if (block.length >= 65_536) {
-      await write(out, block);
-      block = '';
-    }
+  } catch (e) {
+    // A closed pipe (`| head`) or a failed write: close the generator so the store stops reading.
+    await chunks.return(0).catch(() => undefined);
+    throw e;
   }
 }
 
