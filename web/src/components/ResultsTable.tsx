@@ -1,6 +1,6 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { cellText, type Column } from './columns.js';
+import { cellText, type Column, type TenantNames } from './columns.js';
 import type { RecordSummary } from '../types.js';
 
 const ROW = 24;
@@ -14,6 +14,7 @@ interface Props {
   selected: number | null;
   onSelect: (index: number, row: RecordSummary) => void;
   onNeed: (upTo: number) => void;
+  tenantNames?: TenantNames;
 }
 
 type Sort = { key: keyof RecordSummary; dir: 1 | -1 } | null;
@@ -24,7 +25,7 @@ type Sort = { key: keyof RecordSummary; dir: 1 | -1 } | null;
  * jumps while pages stream in. Rows not loaded yet show as placeholders and are fetched on approach.
  * Sorting by a column needs every row, so it is offered once all matches are loaded.
  */
-export function ResultsTable({ rows, total, complete, columns, selected, onSelect, onNeed }: Props) {
+export function ResultsTable({ rows, total, complete, columns, selected, onSelect, onNeed, tenantNames }: Props) {
   const scroller = useRef<HTMLDivElement>(null);
   const [sort, setSort] = useState<Sort>(null);
   const view = useMemo(() => {
@@ -87,8 +88,8 @@ export function ResultsTable({ rows, total, complete, columns, selected, onSelec
               onClick={() => r && onSelect(item.index, r)}
             >
               {columns.map((c) => (
-                <div key={c.key} className="td" style={{ width: c.width }} role="gridcell" title={r ? cellText(c, r) : ''}>
-                  {r ? cellText(c, r) : <span className="placeholder" />}
+                <div key={c.key} className="td" style={{ width: c.width }} role="gridcell" title={r ? cellText(c, r, tenantNames) : ''}>
+                  {r ? cellText(c, r, tenantNames) : <span className="placeholder" />}
                 </div>
               ))}
             </div>

@@ -27,8 +27,12 @@ export const COLUMNS: Column[] = [
 
 export const DEFAULT_COLUMNS: (keyof RecordSummary)[] = ['creationTime', 'tenant', 'userId', 'operation', 'workload', 'objectId', 'clientIp', 'outcome'];
 
-export function cellText(c: Column, r: RecordSummary): string {
+/** Tenant GUID → registered name, so rows read "contoso" rather than a GUID. */
+export type TenantNames = ReadonlyMap<string, string>;
+
+export function cellText(c: Column, r: RecordSummary, names?: TenantNames): string {
   if (c.render) return c.render(r);
+  if (c.key === 'tenant') return names?.get(r.tenant) ?? r.tenant;
   const v = r[c.key];
   return v === null || v === undefined ? '' : String(v);
 }

@@ -6,7 +6,7 @@ import { ErrorNote } from '../components/ErrorNote.js';
 import { ReportForm } from '../components/ReportForm.js';
 import { useApi } from '../components/useApi.js';
 import { csvCell, download, fmtCell, fmtCount } from '../format.js';
-import type { ReportInfo, ReportResult } from '../types.js';
+import type { ReportInfo, ReportResult, TenantOverview } from '../types.js';
 
 function columnsOf(rows: Record<string, unknown>[]): string[] {
   const keys = new Set<string>();
@@ -14,7 +14,7 @@ function columnsOf(rows: Record<string, unknown>[]): string[] {
   return [...keys];
 }
 
-function Summary({ summary }: { summary: Record<string, unknown> | undefined }) {
+function Summary({ summary, names }: { summary: Record<string, unknown> | undefined; names: ReadonlyMap<string, string> }) {
   if (!summary) return null;
   const charts: [string, { key: string; count: number }[]][] = [];
   const totals: [string, unknown][] = [];
@@ -24,7 +24,7 @@ function Summary({ summary }: { summary: Record<string, unknown> | undefined }) 
       continue;
     }
     const rows = asCountRows(v);
-    if (rows) charts.push([k.replace(/^by/, 'by '), rows]);
+    if (rows) charts.push([k.replace(/^by/, 'by '), k === 'byTenant' ? rows.map((r) => ({ ...r, key: names.get(r.key) ?? r.key })) : rows]);
     else if (v === null || typeof v !== 'object') totals.push([k, v]);
   }
   return (
@@ -51,6 +51,8 @@ function Summary({ summary }: { summary: Record<string, unknown> | undefined }) 
 /** The investigations: pick one, fill its parameters, read the result as a table and charts. */
 export function ReportsPage({ params }: { params: URLSearchParams }) {
   const list = useApi<{ reports: ReportInfo[] }>('/api/reports');
+  const tenants = useApi<{ tenants: TenantOverview[] }>('/api/tenants').data?.tenants;
+  const names = useMemo(() => new Map((tenants ?? []).map((t) => [t.tenantId, t.name])), [tenants]);
   const id = params.get('id') ?? list.data?.reports[0]?.id ?? null;
   const info = list.data?.reports.find((r) => r.id === id);
   const [run, setRun] = useState<{ id: string; result: ReportResult | null; error: unknown; busy: boolean } | null>(null);
@@ -105,7 +107,7 @@ export function ReportsPage({ params }: { params: URLSearchParams }) {
                 Export JSON
               </button>
             </div>
-            <Summary summary={result.summary} />
+            <Summary summary={result.summary} names={names} />
             <div className="report-rows">
               <table className="grid">
                 <thead>
@@ -120,7 +122,7 @@ export function ReportsPage({ params }: { params: URLSearchParams }) {
                     <tr key={i} tabIndex={0} className="clickable" onClick={() => typeof r.id === 'string' && typeof r.tenant === 'string' && setDetail({ tenant: r.tenant, id: r.id })} onKeyDown={(e) => e.key === 'Enter' && typeof r.id === 'string' && typeof r.tenant === 'string' && setDetail({ tenant: r.tenant, id: r.id })}>
                       {columns.map((c) => (
                         <td key={c} title={fmtCell(r[c])}>
-                          {fmtCell(r[c])}
+                          {c === 'tenant' ? (names.get(String(r[c])) ?? fmtCell(r[c])) : fmtCell(r[c])}
                         </td>
                       ))}
                     </tr>

@@ -7,10 +7,11 @@ import { ErrorNote } from '../components/ErrorNote.js';
 import { ResultsTable } from '../components/ResultsTable.js';
 import { SearchForm, filtersFrom, filtersToParams, type Filters } from '../components/SearchForm.js';
 import { Timeline } from '../components/Timeline.js';
+import { useApi } from '../components/useApi.js';
 import { useSearch } from '../components/useSearch.js';
 import { fmtCount } from '../format.js';
 import { navigate } from '../route.js';
-import type { RecordSummary } from '../types.js';
+import type { RecordSummary, TenantOverview } from '../types.js';
 
 function loadColumns(): (keyof RecordSummary)[] {
   try {
@@ -33,6 +34,8 @@ export function SearchPage({ params }: { params: URLSearchParams }) {
   const [selected, setSelected] = useState<{ index: number; row: RecordSummary } | null>(null);
   const [shown, setShown] = useState(loadColumns);
   const columns = useMemo(() => COLUMNS.filter((c) => shown.includes(c.key)), [shown]);
+  const tenants = useApi<{ tenants: TenantOverview[] }>('/api/tenants').data?.tenants;
+  const tenantNames = useMemo(() => new Map((tenants ?? []).map((t) => [t.tenantId, t.name])), [tenants]);
   const submit = (f: Filters): void => {
     setSelected(null);
     navigate('search', toQueryString(filtersToParams(f)));
@@ -78,6 +81,7 @@ export function SearchPage({ params }: { params: URLSearchParams }) {
           selected={selected?.index ?? null}
           onSelect={(index, row) => setSelected({ index, row })}
           onNeed={search.loadMore}
+          tenantNames={tenantNames}
         />
         {selected ? <DetailPane tenant={selected.row.tenant} id={selected.row.id} onClose={() => setSelected(null)} /> : null}
       </div>
