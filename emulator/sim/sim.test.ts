@@ -9,8 +9,6 @@ const start = Date.UTC(2025, 5, 18, 9, 30, 0); // a Wednesday
 const sim = createSimulation({ seed: 7, start, users: 30, days: 3 });
 const history = start - 3 * DAY;
 const week = new Map(sim.tenants.map((t) => [t.tenantId, sim.records(t.tenantId, history, start)]));
-const all = (): SimRecord[] => [...week.values()].flat();
-const ops = (rs: SimRecord[]): Set<string> => new Set(rs.map((r) => String(r.record.Operation)));
 
 describe('simulation determinism', () => {
   test('the same seed and clock give the same tenants and records', () => {

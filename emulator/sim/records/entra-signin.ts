@@ -58,6 +58,6 @@ export function signIn(g: Gen, user: SimUser, s: SignIn): SimRecord {
       ['SessionId', g.rng.guid()],
     ]),
     ErrorNumber: s.ok ? '0' : code,
-    ...(s.ok ? {} : { LogonError: text }),
+    ...(s.ok ? {} : { ErrorCode: code, LogonError: text }),
   });
 }

@@ -27,13 +27,15 @@ function base(g: Gen, user: SimUser, site: SimSite, operation: string, recordTyp
 
 /** The fields of SharePointBase every SharePoint record carries, in real order. */
 function spBase(g: Gen, user: SimUser, site: SimSite, itemType: string, agent: string): Fields {
+  // GeoLocation appears on file and sharing records (RecordType 6, 14), not on RecordType 4 ones.
+  const geo = itemType === 'File' ? { GeoLocation: 'EUR' } : {};
   const browser = agent.includes('Edg/') ? 'Edge' : agent.includes('Firefox') ? 'Firefox' : agent.includes('Chrome') ? 'Chrome' : agent.includes('Safari') ? 'Safari' : '';
   return {
     AuthenticationType: 'OAuth',
     BrowserName: browser,
     CorrelationId: g.rng.guid(),
     EventSource: 'SharePoint',
-    GeoLocation: 'EUR',
+    ...geo,
     IsManagedDevice: user.kind === 'member' && g.rng.chance(0.6),
     ItemType: itemType,
     ListId: g.rng.guid(),
@@ -58,15 +60,12 @@ export function fileOp(g: Gen, user: SimUser, site: SimSite, file: File, operati
   });
 }
 
+/** PageViewed (RecordType 4): the page is in ObjectId (RecordType 4 records carry no SourceFileName). */
 export function pageViewed(g: Gen, user: SimUser, site: SimSite): SimRecord {
   const url = `${site.url}/SitePages/Home.aspx`;
   return record(g, base(g, user, site, 'PageViewed', 4, url, ipOf(g, user)), {
     ...spBase(g, user, site, 'Page', user.userAgent),
     ListItemUniqueId: g.rng.guid(),
-    SiteUrl: `${site.url}/`,
-    SourceFileExtension: 'aspx',
-    SourceFileName: 'Home.aspx',
-    SourceRelativeUrl: 'SitePages',
   });
 }
 
