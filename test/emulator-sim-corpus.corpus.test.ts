@@ -37,7 +37,7 @@ function tryJson(text: string): unknown {
 function corpusRecords(): Json[] {
   const out: Json[] = [];
   const add = (x: unknown): void => {
-    if (x && typeof x === 'object' && !Array.isArray(x) && ('RecordType' in x || 'Operation' in x)) out.push(x as Json);
+    if (x && typeof x === 'object' && !Array.isArray(x) && ('RecordType' in x || 'Operation' in x)) out.push(x);
   };
   for (const file of walk(corpusDir)) {
     if (/\.(ndjson|jsonl|log)$/.test(file)) {

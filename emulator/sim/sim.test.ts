@@ -3,7 +3,6 @@ import { describe, test } from 'node:test';
 import { AppError } from '../../src/core/errors.js';
 import { DAY, HOUR, MINUTE } from '../../src/core/time.js';
 import { createSimulation } from './index.js';
-import type { SimRecord } from './types.js';
 
 const start = Date.UTC(2025, 5, 18, 9, 30, 0); // a Wednesday
 const sim = createSimulation({ seed: 7, start, users: 30, days: 3 });
