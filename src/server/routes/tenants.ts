@@ -17,7 +17,7 @@ export interface TenantOverview {
   newestRecord: number | null;
   /** now − the oldest checkpoint of the tenant's streams: how far behind collection is. */
   lagMs: number | null;
-  state: 'never collected' | 'collecting' | 'up to date' | 'errors';
+  state: 'never collected' | 'imported only' | 'collecting' | 'up to date' | 'errors';
   errors: { windows: number; last: string | null };
   gaps: number;
 }
@@ -39,13 +39,20 @@ function postureOf(s: PostureSnapshot | undefined): TenantOverview['posture'] {
   return { verdict: s.verdict, takenAt: s.takenAt, auditingOff: body.ualEnabled === false, findings: Array.isArray(body.findings) ? body.findings : [] };
 }
 
+/** Up to date = every stream's checkpoint within two hours (the API's own delivery delay is up to 90 min). */
+function collectionState(collected: boolean, hasRecords: boolean, failedWindows: number, lagMs: number | null): TenantOverview['state'] {
+  if (!collected) return hasRecords ? 'imported only' : 'never collected';
+  if (failedWindows > 0) return 'errors';
+  return lagMs !== null && lagMs < 2 * 3_600_000 ? 'up to date' : 'collecting';
+}
+
 function overview(t: TenantRow, now: number, cov: StreamCoverage[], newest: number | undefined, snap: PostureSnapshot | undefined, windows: CoverageWindow[]): TenantOverview {
   const mine = cov.filter((c) => c.tenant === t.tenantId);
   const failed = windows.filter((w) => w.tenant === t.tenantId && (w.state === 'failed' || w.state === 'expired'));
   const last = failed.sort((a, b) => b.updatedAt - a.updatedAt)[0]?.lastError ?? null;
   const checkpoints = mine.map((c) => c.checkpoint).filter((c): c is number => c !== null);
   const lagMs = checkpoints.length ? now - Math.min(...checkpoints) : null;
-  const state = mine.length === 0 ? 'never collected' : failed.length ? 'errors' : lagMs !== null && lagMs < 2 * 3_600_000 ? 'up to date' : 'collecting';
+  const state = collectionState(mine.length > 0, newest !== undefined, failed.length, lagMs);
   return {
     name: t.name,
     tenantId: t.tenantId,
