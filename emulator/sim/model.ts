@@ -45,7 +45,7 @@ export function buildModel(seed: number, index: number, tenant: SimTenant): Tena
     members,
     guests: tenant.users.filter((u) => u.kind === 'guest'),
     service: tenant.users.find((u) => u.kind === 'service')!,
-    staff: members.filter((u) => !adminIds.has(u.id)),
+    staff: members.some((u) => !adminIds.has(u.id)) ? members.filter((u) => !adminIds.has(u.id)) : members,
     byUpn: new Map(tenant.users.map((u) => [u.userPrincipalName, u])),
     mailboxByUpn: new Map(tenant.mailboxes.map((m) => [m.userPrincipalName, m])),
     teamSites: tenant.sites.filter((s) => s.kind !== 'onedrive'),

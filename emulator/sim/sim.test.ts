@@ -107,6 +107,14 @@ describe('tenants', () => {
     assert.ok(t.sites.every((s) => s.files.length > 0));
   });
 
+  test('a tiny tenant still has every role and kind of user, and activity', () => {
+    const tiny = createSimulation({ seed: 1, start, tenants: 1, users: 1, days: 1 });
+    const t = tiny.tenants[0]!;
+    assert.ok(t.users.length >= 15);
+    assert.ok(t.users.some((u) => u.kind === 'guest') && t.users.some((u) => u.kind === 'service'));
+    assert.ok(tiny.records(t.tenantId, start - DAY, start).length > 50);
+  });
+
   test('invalid options are refused with a hint', () => {
     assert.throws(() => createSimulation({ start, users: 0 }), (e: unknown) => e instanceof AppError && e.code === 'CONFIG_INVALID' && /users/.test(e.message));
     assert.throws(() => createSimulation({ start, recordsPerUserPerDay: Number.NaN }), AppError);

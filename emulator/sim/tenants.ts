@@ -13,7 +13,7 @@ import { buildRoles } from './roles.js';
 import type { SimMailbox, SimOptions, SimSite, SimTenant, SimUser } from './types.js';
 
 /** Fewer users than this cannot hold every role and kind the issue asks for. */
-export const MIN_USERS = 10;
+export const MIN_USERS = 15;
 
 export function buildTenant(o: SimOptions, index: number): SimTenant {
   const org = ORGS[index % ORGS.length]!;
