@@ -1,7 +1,6 @@
-import { CONTENT_TYPES } from '../../src/core/record.js';
-import { DAY } from '../../src/core/time.js';
 import { json, jsonBody, type EmuRequest, type Reply, type Route } from '../http.js';
-import { recordId, type BlobCatalog } from '../management/blobs.js';
+import type { BlobCatalog } from '../management/blobs.js';
+import { groundTruth } from './ground-truth.js';
 import { mailboxViews } from '../mailboxes.js';
 import { DEFAULT_FAULTS, type EmulatorTenantView, type Faults } from '../types.js';
 import type { World } from '../world.js';
@@ -24,34 +23,6 @@ function tenantParam(world: World, req: EmuRequest): string | Reply {
   if (!key) return bad('tenantId is required, e.g. ?tenantId=<GUID from /_emulator/tenants>');
   const t = world.tenant(key);
   return t ? t.tenantId : json(404, { error: { code: 'NotFound', message: `No simulated tenant "${key}"` } });
-}
-
-/** Every record of the tenant, once each (by Id); `available`: only those in blobs listable now. */
-export function groundTruth(world: World, blobs: BlobCatalog, tenantId: string, available: boolean): string[] {
-  const now = world.now();
-  const first = world.sim.options.start - world.sim.options.days * DAY;
-  const seen = new Set<string>();
-  const lines: string[] = [];
-  const add = (rec: Record<string, unknown>, id: string): void => {
-    if (seen.has(id)) return;
-    seen.add(id);
-    lines.push(JSON.stringify(rec));
-  };
-  const slotMs = world.tuning.slotMs;
-  if (!available) {
-    for (let slot = Math.floor(first / slotMs); slot * slotMs <= now; slot++) {
-      for (const r of blobs.slotRecords(tenantId, slot)) if (r.creationTime <= now) add(r.record, recordId(r));
-    }
-    return lines;
-  }
-  for (const ct of CONTENT_TYPES) {
-    for (let from = first; from <= now; from += DAY) {
-      for (const b of blobs.blobsCreatedIn(tenantId, ct, from, Math.min(from + DAY, now + 1))) {
-        for (const rec of blobs.blobRecords(b)) add(rec, typeof rec.Id === 'string' ? rec.Id : JSON.stringify(rec));
-      }
-    }
-  }
-  return lines;
 }
 
 function parseFaults(body: unknown): Partial<Faults> | string {

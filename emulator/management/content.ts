@@ -1,13 +1,12 @@
-import { DAY } from '../../src/core/time.js';
 import { header, type EmuRequest, type Reply } from '../http.js';
 import type { FaultGate } from '../faults.js';
-import type { SubscriptionState } from '../state.js';
 import { stableGuid } from '../util/rand.js';
 import type { World } from '../world.js';
-import { parseContentId, type BlobCatalog, type BlobRef } from './blobs.js';
+import { parseContentId, type BlobCatalog } from './blobs.js';
 import { AF, mapiJson } from './errors.js';
 import { contentTypeOf, gate, isReply, type MapiCall } from './gate.js';
 import { contentObject } from './webhooks.js';
+import { BLOB_LIFETIME_MS, ready, visible } from './visibility.js';
 import { resolveWindow, type Window } from './window.js';
 
 /**
@@ -15,11 +14,6 @@ import { resolveWindow, type Window } from './window.js';
  * 13, 17, 19–25). Listing is by contentCreated in [start, end), pages of `contentPageSize` with an
  * absolute NextPageUri (literally /api/v1/ as in the reference doc's example).
  */
-function visible(sub: SubscriptionState, b: BlobRef, now: number): boolean {
-  if (b.contentCreated > now) return false;
-  return !sub.stoppedSpans.some(([from, to]) => b.contentCreated >= from && (to === null || b.contentCreated < to));
-}
-
 const NEXT_RE = /^(\d{14})R(\d{12})$/;
 
 function pageToken(w: Window, offset: number): string {
@@ -64,8 +58,7 @@ export function contentHandlers(world: World, faults: FaultGate, blobs: BlobCata
     const p = prepare(req, 'ListContent');
     if (isReply(p)) return p;
     const now = world.now();
-    const ready = now >= p.sub.enabledAt + world.tuning.firstDataDelayMs;
-    const all = ready ? blobs.blobsCreatedIn(p.call.tenantId, p.ct.ct, p.w.start, p.w.end).filter((b) => visible(p.sub, b, now)) : [];
+    const all = ready(world, p.sub, now) ? blobs.blobsCreatedIn(p.call.tenantId, p.ct.ct, p.w.start, p.w.end).filter((b) => visible(p.sub, b, now)) : [];
     const paged = page(req, p.w, all, world.tuning.contentPageSize);
     if (isReply(paged)) return paged;
     const headers = paged.next === null ? undefined : { NextPageUri: nextPageUri(req, p.call, p.ct.given, p.w, paged.next, 'content') };
@@ -93,7 +86,7 @@ export function contentHandlers(world: World, faults: FaultGate, blobs: BlobCata
     const ref = blobs.slotBlobs(call.tenantId, parsed.contentType, parsed.slot).find((b) => b.index === parsed.index);
     const now = world.now();
     if (!ref || new Date(ref.contentCreated).toISOString().replace(/[-:TZ.]/g, '') !== parsed.created || ref.contentCreated > now) return AF.noContent(id);
-    if (now >= ref.contentCreated + 7 * DAY) return AF.expired(id);
+    if (now >= ref.contentCreated + BLOB_LIFETIME_MS) return AF.expired(id);
     const sub = world.state.tenant(call.tenantId).subscriptions[parsed.contentType];
     if (sub && !visible(sub, ref, now)) return AF.noContent(id);
     return mapiJson(200, blobs.blobRecords(ref));
