@@ -44,6 +44,41 @@ export interface RecordStore {
   get(tenant: string, id: string): Promise<StoredRecord | null>;
   /** Newest CreationTime stored per tenant (all tenants when none given). */
   newest(tenants?: string[]): Promise<Map<string, number>>;
+  /**
+   * Optional (the SQL stores have it): run after a large load. Refreshes the query planner's
+   * statistics and, with `textIndex: true`, builds the free-text index (false drops it). Results are
+   * the same either way; only speed changes (docs/ARCHITECTURE.md, Store).
+   */
+  optimize?(options?: OptimizeOptions): Promise<OptimizeResult>;
+  /**
+   * Optional (the SQL stores have it): a writer for large imports that spans many batches with few
+   * commits (a commit per 5,000 rows rewrites the randomly placed (tenant, id) index pages each time).
+   * Counts are exact per batch; rows become durable at the writer's periodic commits and at close().
+   * Safe for idempotent imports (re-running one re-adds only what was lost); the collector uses
+   * ledger.commitBlob instead.
+   */
+  bulk?(): BulkWriter;
+}
+
+export interface BulkWriter {
+  /** As RecordStore.insert: duplicates of stored (tenant, id) are ignored and counted. */
+  insert(records: readonly AuditRecord[]): Promise<InsertResult>;
+  /** Commits what is pending and ends the bulk load; call it in a finally. */
+  close(): Promise<void>;
+}
+
+export interface OptimizeOptions {
+  /** true: build (or rebuild) the free-text index; false: drop it; undefined: leave it as it is. */
+  textIndex?: boolean;
+}
+
+export interface OptimizeResult {
+  /** Whether free-text searches now use an index. */
+  textIndex: boolean;
+  /** Time spent building or dropping the free-text index, ms. */
+  textIndexMs: number;
+  /** Time spent refreshing planner statistics, ms. */
+  analyzeMs: number;
 }
 
 /** Secret material is stored encrypted (config/secrets); the store only ever sees ciphertext. */

@@ -1,0 +1,90 @@
+import type { CountDimension, SearchCursor, SearchQuery } from '../core/search-query.js';
+import { ipKeyBounds } from './ip-key.js';
+import { SELECT_COLUMNS } from './columns.js';
+
+/**
+ * SearchQuery → SQL WHERE clause, written once for both adapters (each compile.ts supplies the dialect).
+ * Every value a person typed is a bound parameter, never spliced into the SQL text: an injection
+ * attempt is just a string that matches nothing. Semantics of core/search-query.ts: AND across
+ * filters, OR within one; an empty list in a filter matches nothing (OR over no alternatives).
+ */
+export interface SqlDialect {
+  /** Binds a value and returns its placeholder. */
+  bind(value: string | number): string;
+  /** Case-insensitive substring test of `column` against a term (JavaScript toLowerCase() semantics). */
+  contains(column: 'raw' | 'object_id', term: string): string;
+  /** Optional index pre-filter for free-text terms (a superset of the matching rows), or null. */
+  textPrefilter?(terms: string[]): string | null;
+}
+
+/** The WHERE clause of a search (without the keyword). */
+export function compileWhere(query: SearchQuery, d: SqlDialect, after?: SearchCursor): string {
+  const parts = [`creation_time >= ${d.bind(query.range.start)}`, `creation_time < ${d.bind(query.range.end)}`];
+  const list = (column: string, values: (string | number)[] | undefined): void => {
+    if (values === undefined) return;
+    if (values.length === 0) parts.push('1 = 0');
+    else parts.push(`${column} IN (${values.map((v) => d.bind(v)).join(', ')})`);
+  };
+  const lower = (values: string[] | undefined): string[] | undefined => values?.map((v) => v.toLowerCase());
+  list('tenant', query.tenants);
+  list('user_key', lower(query.users));
+  list('operation_key', lower(query.operations));
+  list('record_type', query.recordTypes);
+  list('workload_key', lower(query.workloads));
+  if (query.ips) parts.push(anyOf(query.ips.map((f) => ipCondition(ipKeyBounds(f), d))));
+  if (query.objects) parts.push(anyOf(query.objects.map((t) => d.contains('object_id', t))));
+  if (query.freeText) {
+    const pre = query.freeText.length ? d.textPrefilter?.(query.freeText) : null;
+    if (pre) parts.push(pre);
+    parts.push(anyOf(query.freeText.map((t) => d.contains('raw', t))));
+  }
+  if (after) {
+    // Keyset continuation in the newest-first order (creation_time, tenant, id all descending).
+    parts.push(`(creation_time, tenant, id) < (${d.bind(after.creationTime)}, ${d.bind(after.tenant)}, ${d.bind(after.id)})`);
+  }
+  return parts.join(' AND ');
+}
+
+function ipCondition(bounds: [string, string] | null, d: SqlDialect): string {
+  if (!bounds) return '1 = 0';
+  if (bounds[0] === bounds[1]) return `client_ip_key = ${d.bind(bounds[0])}`;
+  return `client_ip_key BETWEEN ${d.bind(bounds[0])} AND ${d.bind(bounds[1])}`;
+}
+
+function anyOf(conditions: string[]): string {
+  if (conditions.length === 0) return '1 = 0';
+  return conditions.length === 1 ? conditions[0]! : `(${conditions.join(' OR ')})`;
+}
+
+/** Newest first; ties broken by tenant, then id, both descending too, so one index serves the order and the cursor. */
+export const ORDER_NEWEST_FIRST = 'creation_time DESC, tenant DESC, id DESC';
+
+const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+
+/** The SQL expression a count is grouped by (day/hour: the UTC bucket start in epoch ms). */
+export function dimensionExpression(dimension: CountDimension): string {
+  switch (dimension) {
+    case 'operation': return 'operation_key';
+    case 'user': return 'user_key';
+    case 'workload': return 'workload';
+    case 'recordType': return 'record_type';
+    case 'tenant': return 'tenant';
+    case 'day': return `creation_time - ((creation_time % ${DAY_MS}) + ${DAY_MS}) % ${DAY_MS}`;
+    case 'hour': return `creation_time - ((creation_time % ${HOUR_MS}) + ${HOUR_MS}) % ${HOUR_MS}`;
+    case 'clientIp': return 'client_ip';
+    case 'outcome': return 'outcome';
+  }
+}
+
+/** Orders count rows: largest first (ties by key), or time order for day/hour buckets. */
+export function countOrder(dimension: CountDimension): string {
+  return dimension === 'day' || dimension === 'hour' ? 'key ASC NULLS LAST' : 'n DESC, key ASC NULLS LAST';
+}
+
+/** True for a term the fast SQL path can compare exactly (see columns.ts, `plain`). */
+export function isAsciiTerm(term: string): boolean {
+  return !/[^\x00-\x7f]/.test(term);
+}
+
+export const SELECT_COLUMNS_SQL = SELECT_COLUMNS;

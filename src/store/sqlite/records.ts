@@ -1,0 +1,127 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { Clock } from '../../core/clock.js';
+import { AppError } from '../../core/errors.js';
+import type { AuditRecord, StoredRecord } from '../../core/record.js';
+import type { CountDimension, CountRow, SearchQuery } from '../../core/search-query.js';
+import { RECORD_COLUMNS, recordValues, SELECT_COLUMNS, toStoredRecord } from '../columns.js';
+import type { SelectedRow } from '../columns.js';
+import type { BulkWriter, InsertResult, OptimizeOptions, OptimizeResult, RecordStore, SearchOptions } from '../contract.js';
+import type { SqliteTextIndex } from './text-index.js';
+import { SqliteBulkWriter } from './bulk.js';
+import { compileCount, compileCountBy, compileSearch } from './compile.js';
+
+/** Pages grow from small (a first screen comes fast) to large (few round trips for a million rows). */
+const FIRST_PAGE = 200;
+const MAX_PAGE = 5_000;
+
+/**
+ * Records in SQLite. better-sqlite3 is synchronous, and a statement left iterating would keep the
+ * connection busy for every other caller (the collector writing while the console streams), so
+ * search streams in keyset pages: each page is one short query continuing strictly after the last
+ * row of the previous one, memory stays bounded and other work interleaves between pages.
+ */
+export class SqliteRecordStore implements RecordStore {
+  private readonly insertRow: Statement;
+  private readonly getRow: Statement;
+
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock,
+    private readonly text: SqliteTextIndex,
+  ) {
+    const marks = RECORD_COLUMNS.map(() => '?').join(', ');
+    this.insertRow = db.prepare(`INSERT OR IGNORE INTO records (${RECORD_COLUMNS.join(', ')}) VALUES (${marks})`);
+    this.getRow = db.prepare(`SELECT ${SELECT_COLUMNS} FROM records WHERE tenant = ? AND id = ?`);
+  }
+
+  async insert(records: readonly AuditRecord[]): Promise<InsertResult> {
+    return this.db.transaction(() => this.insertAll(records))();
+  }
+
+  bulk(): BulkWriter {
+    return new SqliteBulkWriter(this.db, (records) => this.insertAll(records));
+  }
+
+  /** Inserts inside the caller's transaction (ledger.commitBlob uses it with its blob row). */
+  insertAll(records: readonly AuditRecord[]): InsertResult {
+    const at = this.clock.now();
+    let inserted = 0;
+    for (const r of records) inserted += this.insertRow.run(recordValues(r, at)).changes;
+    return { inserted, duplicates: records.length - inserted };
+  }
+
+  async *search(query: SearchQuery, options: SearchOptions = {}): AsyncIterable<StoredRecord> {
+    let after = options.after;
+    let remaining = options.limit ?? Infinity;
+    let page = FIRST_PAGE;
+    while (remaining > 0) {
+      throwIfAborted(options.signal);
+      const size = Math.min(page, remaining);
+      const { sql, params } = compileSearch(query, this.text.ready(), after, size);
+      const rows = this.db.prepare(sql).all(params) as SelectedRow[];
+      for (const row of rows) {
+        const record = toStoredRecord(row);
+        yield record;
+        after = { creationTime: record.creationTime, tenant: record.tenant, id: record.id };
+      }
+      if (rows.length < size) return;
+      remaining -= rows.length;
+      page = Math.min(page * 4, MAX_PAGE);
+    }
+  }
+
+  /**
+   * After a large load: refresh the planner's statistics (ANALYZE; without them a month's count by
+   * operation reads the table instead of an index) and, when asked, build or drop the free-text index.
+   */
+  async optimize(options: OptimizeOptions = {}): Promise<OptimizeResult> {
+    const started = performance.now();
+    if (options.textIndex === true) this.text.build();
+    if (options.textIndex === false) this.text.drop();
+    const textIndexMs = performance.now() - started;
+    this.db.exec('ANALYZE');
+    return { textIndex: this.text.ready(), textIndexMs, analyzeMs: performance.now() - started - textIndexMs };
+  }
+
+  async count(query: SearchQuery): Promise<number> {
+    const { sql, params } = compileCount(query, this.text.ready());
+    return (this.db.prepare(sql).get(params) as { n: number }).n;
+  }
+
+  async countBy(query: SearchQuery, dimension: CountDimension, options: { limit?: number } = {}): Promise<CountRow[]> {
+    const { sql, params } = compileCountBy(query, dimension, this.text.ready(), options.limit);
+    const rows = this.db.prepare(sql).all(params) as { key: string | number | null; n: number }[];
+    if (dimension !== 'operation') return rows.map((r) => ({ key: r.key, count: r.n }));
+    // Grouped by the lower-cased key (one group per operation whatever its casing); shown as stored.
+    const spelling = this.db.prepare('SELECT operation FROM records WHERE operation_key = ? LIMIT 1').pluck();
+    return rows.map((r) => ({ key: (spelling.get(r.key) as string | undefined) ?? r.key, count: r.n }));
+  }
+
+  async get(tenant: string, id: string): Promise<StoredRecord | null> {
+    const row = this.getRow.get(tenant, id) as SelectedRow | undefined;
+    return row ? toStoredRecord(row) : null;
+  }
+
+  async newest(tenants?: string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    const newest = this.db.prepare('SELECT creation_time FROM records WHERE tenant = ? ORDER BY creation_time DESC LIMIT 1').pluck();
+    for (const tenant of tenants ?? this.distinctTenants()) {
+      const value = newest.get(tenant) as number | undefined;
+      if (value !== undefined) out.set(tenant, value);
+    }
+    return out;
+  }
+
+  /** Tenant keys by successive seeks on the (tenant, id) index instead of reading every entry. */
+  private distinctTenants(): string[] {
+    const next = this.db.prepare('SELECT min(tenant) FROM records WHERE tenant > ?').pluck();
+    const out: string[] = [];
+    const first = this.db.prepare('SELECT min(tenant) FROM records').pluck();
+    for (let t = first.get() as string | null; t !== null; t = next.get(t) as string | null) out.push(t);
+    return out;
+  }
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new AppError('CANCELLED', 'The search was cancelled before it finished', { hint: 'Run it again to see every result' });
+}

@@ -1,0 +1,71 @@
+import type { Database } from 'better-sqlite3';
+import { AppError } from '../../core/errors.js';
+
+/**
+ * Migrations, applied in order inside one transaction each, recorded in `schema_version`; safe to run
+ * on every start. A database newer than this code is refused rather than half-understood.
+ *
+ * Records (DESIGN.md, data model): an INTEGER rowid table, so rows append at the end of the B-tree in
+ * arrival order, with the (tenant, id) de-duplication key as a UNIQUE index (a text primary key would
+ * make every 1.3 KB row a random B-tree insert). Secondary indexes serve the structured filters,
+ * each ending with creation_time so a filter plus a time range is one index range.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE records (
+     seq INTEGER PRIMARY KEY,
+     tenant TEXT NOT NULL, id TEXT NOT NULL, creation_time INTEGER NOT NULL, record_type INTEGER NOT NULL,
+     operation TEXT NOT NULL, operation_key TEXT NOT NULL, workload TEXT, workload_key TEXT,
+     user_id TEXT, user_key TEXT, user_type INTEGER, client_ip TEXT, client_ip_key TEXT, client_port INTEGER,
+     object_id TEXT, result_status TEXT, outcome TEXT NOT NULL, organization_id TEXT, source TEXT NOT NULL,
+     content_type TEXT, plain INTEGER NOT NULL, ingested_at INTEGER NOT NULL, raw TEXT NOT NULL);
+   CREATE UNIQUE INDEX records_key ON records (tenant, id);
+   CREATE INDEX records_time ON records (creation_time, tenant, id);
+   CREATE INDEX records_user ON records (user_key, creation_time);
+   CREATE INDEX records_operation ON records (operation_key, creation_time);
+   CREATE INDEX records_ip ON records (client_ip_key, creation_time);
+   CREATE TABLE blobs (
+     tenant TEXT NOT NULL, content_id TEXT NOT NULL, content_type TEXT NOT NULL, content_uri TEXT NOT NULL,
+     content_created INTEGER NOT NULL, content_expiration INTEGER, fetched_at INTEGER NOT NULL,
+     records INTEGER NOT NULL, new_records INTEGER NOT NULL, sha256 TEXT, status TEXT NOT NULL, reason TEXT,
+     window_start INTEGER NOT NULL, PRIMARY KEY (tenant, content_id));
+   CREATE INDEX blobs_created ON blobs (tenant, content_type, content_created);
+   CREATE TABLE coverage (
+     tenant TEXT NOT NULL, stream TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL, state TEXT NOT NULL,
+     queried_start INTEGER, blobs_listed INTEGER NOT NULL, blobs_fetched INTEGER NOT NULL, blobs_failed INTEGER NOT NULL,
+     records INTEGER NOT NULL, new_records INTEGER NOT NULL, attempts INTEGER NOT NULL, last_error TEXT,
+     updated_at INTEGER NOT NULL, PRIMARY KEY (tenant, stream, start));
+   CREATE TABLE checkpoints (
+     tenant TEXT NOT NULL, stream TEXT NOT NULL, position INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+     PRIMARY KEY (tenant, stream));
+   CREATE TABLE leases (key TEXT PRIMARY KEY, owner TEXT NOT NULL, until INTEGER NOT NULL);
+   CREATE TABLE tenants (
+     tenant_id TEXT PRIMARY KEY COLLATE NOCASE, name TEXT NOT NULL UNIQUE COLLATE NOCASE, domain TEXT,
+     client_id TEXT NOT NULL, cloud TEXT NOT NULL, auth_kind TEXT NOT NULL, credential TEXT NOT NULL,
+     certificate_pem TEXT, publisher_id TEXT, base_url TEXT, ca_file TEXT,
+     added_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+   CREATE TABLE posture (
+     seq INTEGER PRIMARY KEY, tenant TEXT NOT NULL, taken_at INTEGER NOT NULL, verdict TEXT NOT NULL, body TEXT NOT NULL);
+   CREATE INDEX posture_tenant ON posture (tenant, taken_at);
+   CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+];
+
+/** Creates or upgrades the schema. */
+export function migrate(db: Database): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+  const row = db.prepare('SELECT max(version) AS v FROM schema_version').get() as { v: number | null };
+  const current = row.v ?? 0;
+  if (current > MIGRATIONS.length) {
+    throw new AppError('STORE_SCHEMA', `The database has schema version ${current}, newer than this tenantwatch knows (${MIGRATIONS.length})`, {
+      hint: 'Upgrade tenantwatch, or point --db at a database this version created',
+    });
+  }
+  for (let v = current; v < MIGRATIONS.length; v++) {
+    // Re-read inside the write lock: another process may have applied this step meanwhile.
+    db.transaction(() => {
+      const now = (db.prepare('SELECT max(version) AS v FROM schema_version').get() as { v: number | null }).v ?? 0;
+      if (now > v) return;
+      db.exec(MIGRATIONS[v]!);
+      db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(v + 1);
+    }).immediate();
+  }
+}

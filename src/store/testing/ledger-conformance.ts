@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Store } from '../contract.js';
+import { blobRow, DAY, record, T0, TENANT_A, TENANT_B, tenantRow, windowRow } from './fixtures.js';
+
+/** The ledger, tenants and posture part of store.conformance.ts (same fresh store per test). */
+export function runLedgerConformance(ctx: { readonly store: Store }): void {
+  test('tenants: upsert, list, get and remove by name or GUID in any case; a taken name is a conflict', async () => {
+    const t = ctx.store.tenants;
+    await t.upsert(tenantRow());
+    await t.upsert(tenantRow({ name: 'fabrikam', tenantId: TENANT_B, authKind: 'certificate', certificatePem: '-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----', baseUrl: 'https://127.0.0.1:8443', caFile: '/tmp/ca.pem', publisherId: 'pub', cloud: 'gcchigh', addedAt: T0 + 1 }));
+    assert.deepEqual((await t.list()).map((r) => r.name), ['contoso', 'fabrikam']);
+    assert.deepEqual(await t.get('FABRIKAM'), (await t.list())[1]);
+    assert.equal((await t.get(TENANT_B.toUpperCase()))?.name, 'fabrikam');
+    assert.equal((await t.get('fabrikam'))?.cloud, 'gcchigh');
+    assert.equal(await t.get('nobody'), null);
+    await t.upsert(tenantRow({ domain: 'contoso.com', updatedAt: T0 + 5, addedAt: T0 + 5 }));
+    const updated = await t.get('contoso');
+    assert.equal(updated?.domain, 'contoso.com');
+    assert.equal(updated?.updatedAt, T0 + 5);
+    assert.equal(updated?.addedAt, T0, 'an update keeps when the tenant was first added');
+    await assert.rejects(t.upsert(tenantRow({ name: 'Contoso', tenantId: '99999999-0000-0000-0000-000000000000' })), { code: 'CONFLICT' });
+    assert.equal(await t.remove('CONTOSO'), true);
+    assert.equal(await t.remove(TENANT_B), true);
+    assert.equal(await t.remove('contoso'), false);
+    assert.deepEqual(await t.list(), []);
+  });
+
+  test('coverage windows: upsert replaces by (tenant, stream, start); list filters by tenant, stream and overlap', async () => {
+    const l = ctx.store.ledger;
+    await l.upsertWindow(windowRow());
+    await l.upsertWindow(windowRow({ start: T0 + DAY, end: T0 + 2 * DAY }));
+    await l.upsertWindow(windowRow({ stream: 'Audit.Exchange' }));
+    await l.upsertWindow(windowRow({ tenant: TENANT_B }));
+    const done = windowRow({ state: 'fetched', queriedStart: T0 - 1, blobsListed: 3, blobsFetched: 2, blobsFailed: 1, records: 10, newRecords: 7, attempts: 2, lastError: 'AF429', updatedAt: T0 + 9 });
+    await l.upsertWindow(done);
+    assert.equal((await l.listWindows()).length, 4);
+    const mine = await l.listWindows({ tenant: TENANT_A, stream: 'Audit.SharePoint' });
+    assert.deepEqual(mine[0], done);
+    assert.deepEqual(mine.map((w) => w.start), [T0, T0 + DAY]);
+    assert.deepEqual((await l.listWindows({ tenant: TENANT_A, stream: 'Audit.SharePoint', from: T0 + DAY })).map((w) => w.start), [T0 + DAY]);
+    assert.deepEqual((await l.listWindows({ tenant: TENANT_A, stream: 'Audit.SharePoint', to: T0 + DAY })).map((w) => w.start), [T0]);
+  });
+
+  test('commitBlob stores the records and the blob row together; hasBlob and listBlobs see it', async () => {
+    const l = ctx.store.ledger;
+    const records = [record(), record(), record()];
+    await ctx.store.records.insert([records[0]!]);
+    assert.deepEqual(await l.commitBlob(blobRow(), records), { inserted: 2, duplicates: 1 });
+    assert.equal(await l.hasBlob(TENANT_A, blobRow().contentId), true);
+    assert.equal(await l.hasBlob(TENANT_B, blobRow().contentId), false);
+    const [row] = await l.listBlobs({ tenant: TENANT_A });
+    assert.deepEqual(row, { ...blobRow(), records: 3, newRecords: 2 });
+    assert.equal((await ctx.store.records.get(TENANT_A, records[2]!.id))?.id, records[2]!.id);
+  });
+
+  test('commitBlob is atomic: a failing record leaves neither records nor the blob row', async () => {
+    const l = ctx.store.ledger;
+    const bad = record({ operation: null as unknown as string });
+    await assert.rejects(l.commitBlob(blobRow(), [record(), bad]));
+    assert.equal(await l.hasBlob(TENANT_A, blobRow().contentId), false);
+    assert.deepEqual(await l.listBlobs({}), []);
+    assert.equal(await ctx.store.records.count({ range: { start: 0, end: 8e12 } }), 0);
+  });
+
+  test('blob issues are kept with their reason and never hide a committed blob', async () => {
+    const l = ctx.store.ledger;
+    await l.recordBlobIssue({ ...blobRow({ contentId: 'refused-1', contentUri: 'https://evil.example/x' }), status: 'refused', reason: 'host is not the tenant Management API' });
+    assert.equal(await l.hasBlob(TENANT_A, 'refused-1'), false);
+    const [issue] = await l.listBlobs({ tenant: TENANT_A });
+    assert.equal(issue?.status, 'refused');
+    assert.equal(issue?.reason, 'host is not the tenant Management API');
+    assert.equal(issue?.sha256, null);
+    await l.commitBlob(blobRow({ contentId: 'ok-1', contentCreated: T0 + 1 }), [record()]);
+    await l.recordBlobIssue({ ...blobRow({ contentId: 'ok-1', contentCreated: T0 + 1 }), status: 'expired', reason: 'late' });
+    assert.equal(await l.hasBlob(TENANT_A, 'ok-1'), true);
+    await l.commitBlob(blobRow({ contentId: 'refused-1' }), [record()]);
+    assert.equal(await l.hasBlob(TENANT_A, 'refused-1'), true, 'a later successful fetch replaces the issue');
+    assert.deepEqual((await l.listBlobs({ from: T0 + 1, to: T0 + 2 })).map((b) => b.contentId), ['ok-1']);
+    assert.equal((await l.listBlobs({ limit: 1 })).length, 1);
+    assert.equal((await l.listBlobs({ contentType: 'Audit.Exchange' })).length, 0);
+  });
+
+  test('checkpoints only move forward', async () => {
+    const l = ctx.store.ledger;
+    assert.equal(await l.getCheckpoint(TENANT_A, 'Audit.Exchange'), null);
+    assert.equal(await l.advanceCheckpoint(TENANT_A, 'Audit.Exchange', T0 + 10, T0 + 100), true);
+    assert.equal(await l.advanceCheckpoint(TENANT_A, 'Audit.Exchange', T0 + 5, T0 + 200), false);
+    assert.deepEqual(await l.getCheckpoint(TENANT_A, 'Audit.Exchange'), { tenant: TENANT_A, stream: 'Audit.Exchange', position: T0 + 10, updatedAt: T0 + 100 });
+    assert.equal(await l.advanceCheckpoint(TENANT_A, 'Audit.Exchange', T0 + 20, T0 + 300), true);
+    assert.equal((await l.getCheckpoint(TENANT_A, 'Audit.Exchange'))?.position, T0 + 20);
+    assert.equal(await l.getCheckpoint(TENANT_A, 'Audit.General'), null, 'each stream has its own');
+  });
+
+  test('leases: exclusive while valid, renewable by the owner, taken over after expiry, released only by the owner', async () => {
+    const l = ctx.store.ledger;
+    assert.equal(await l.acquireLease('tenant-a', 'one', T0 + 100, T0), true);
+    assert.equal(await l.acquireLease('tenant-a', 'two', T0 + 150, T0 + 50), false);
+    assert.equal(await l.acquireLease('tenant-b', 'two', T0 + 150, T0 + 50), true, 'another key is free');
+    assert.equal(await l.acquireLease('tenant-a', 'one', T0 + 200, T0 + 60), true, 'the owner renews');
+    assert.equal(await l.acquireLease('tenant-a', 'two', T0 + 300, T0 + 150), false, 'the renewal holds');
+    assert.equal(await l.acquireLease('tenant-a', 'two', T0 + 300, T0 + 200), true, 'expired: taken over');
+    await l.releaseLease('tenant-a', 'one');
+    assert.equal(await l.acquireLease('tenant-a', 'one', T0 + 400, T0 + 210), false, 'a former owner cannot release it');
+    await l.releaseLease('tenant-a', 'two');
+    assert.equal(await l.acquireLease('tenant-a', 'one', T0 + 400, T0 + 210), true);
+  });
+
+  test('posture snapshots: history newest first, with limit; latest per tenant', async () => {
+    const p = ctx.store.posture;
+    await p.save({ tenant: TENANT_A, takenAt: T0, verdict: 'failing', body: { unified: false } });
+    await p.save({ tenant: TENANT_A, takenAt: T0 + 10, verdict: 'ok', body: { unified: true, mailboxes: [1, 2] } });
+    await p.save({ tenant: TENANT_B, takenAt: T0 + 5, verdict: 'unknown', body: null });
+    const history = await p.list(TENANT_A);
+    assert.deepEqual(history.map((s) => s.verdict), ['ok', 'failing']);
+    assert.deepEqual(history[0]?.body, { unified: true, mailboxes: [1, 2] });
+    assert.equal((await p.list(TENANT_A, 1)).length, 1);
+    assert.deepEqual((await p.latest()).map((s) => [s.tenant, s.verdict]), [[TENANT_A, 'ok'], [TENANT_B, 'unknown']]);
+    assert.deepEqual(await p.list('nobody'), []);
+  });
+}
