@@ -1,15 +1,15 @@
 import type { AddressInfo } from 'node:net';
-import { silentLogger, type Logger } from '../src/core/log.js';
+import { silentLogger } from '../src/core/log.js';
 import { ensureAppCredentials, ensureSigningKey, type AppCredentials } from './apps.js';
 import { controlRoutes } from './control/routes.js';
 import { FaultGate } from './faults.js';
-import { createFakeSimulation } from './fake-sim.js';
 import type { Route } from './http.js';
 import { BlobCatalog } from './management/blobs.js';
 import { managementRoutes } from './management/routes.js';
 import { deliverNotifications } from './management/webhooks.js';
 import { createEmulatorServer } from './server.js';
-import type { SimOptions, Simulation } from './sim/types.js';
+import { createSimulation } from './sim/index.js';
+import type { SimOptions } from './sim/types.js';
 import { StateStore } from './state.js';
 import { ensureTls } from './tls.js';
 import { tokenRoutes } from './token/service.js';
@@ -36,7 +36,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     start,
     recordsPerUserPerDay: options.recordsPerUserPerDay ?? 20,
   };
-  const sim = options.simulation ?? (await loadSimulation(simOptions, logger));
+  const sim = options.simulation ?? createSimulation(simOptions);
   const tls = ensureTls(options.stateDir);
   const apps = new Map<string, AppCredentials>(sim.tenants.map((t) => [t.tenantId, ensureAppCredentials(options.stateDir, t)]));
   const tuning = { ...DEFAULT_TUNING, ...(options.deliveryDelayMs !== undefined ? { deliveryDelayMs: options.deliveryDelayMs } : {}), ...options.tuning };
@@ -114,21 +114,4 @@ function tenantView(world: World, app: AppCredentials, tenantId: string): Emulat
     dehydrated: world.dehydrated(tenantId),
     globalAdmins: world.globalAdminsAt(tenantId, world.now()),
   };
-}
-
-/**
- * The seeded simulator from emulator/sim (built by another engineer behind emulator/sim/types.ts). Until
- * it exists, a small deterministic stand-in keeps the emulator usable; the log says which one runs.
- */
-async function loadSimulation(options: SimOptions, logger: Logger): Promise<Simulation> {
-  const specifier = './sim/index.js';
-  try {
-    const mod = (await import(specifier)) as { createSimulation?: (o: SimOptions) => Simulation | Promise<Simulation> };
-    if (typeof mod.createSimulation === 'function') return await mod.createSimulation(options);
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw e;
-  }
-  logger.warn({ event: 'emulator.fake_simulation' }, 'emulator/sim is not available: using the small stand-in simulation');
-  return createFakeSimulation(options);
 }

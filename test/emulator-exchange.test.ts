@@ -90,7 +90,9 @@ test('41, 42: Get-Mailbox pages by Prefer: odata.maxpagesize with POST nextLink;
     page = (await inv('Get-Mailbox', { ResultSize: 'Unlimited' }, page['@odata.nextLink'])).json<Value>();
     all.push(...page.value);
   }
-  assert.equal(all.length, 30);
+  const mailboxes = (await t.client.request('GET', `/_emulator/mailboxes?tenantId=${ten.tenantId}`)).json<{ userPrincipalName: string }[]>();
+  assert.ok(all.length > 7, 'more than one page');
+  assert.deepEqual(all.map((x) => String(x.UserPrincipalName)).sort(), mailboxes.map((x) => x.userPrincipalName).sort());
   for (const k of ['AuditEnabled', 'AuditLogAgeLimit', 'AuditOwner', 'AuditDelegate', 'AuditAdmin', 'DefaultAuditSet']) assert.ok(k in all[0]!, k);
   const upn = all[3]!.UserPrincipalName as string;
   const set = await inv('Set-Mailbox', { Identity: upn, AuditEnabled: true, AuditLogAgeLimit: 180, AuditOwner: { '@odata.type': '#Exchange.GenericHashTable', Add: ['MailItemsAccessed'] }, AuditDelegate: { '@odata.type': '#Exchange.GenericHashTable', Remove: ['SendAs'] } });
