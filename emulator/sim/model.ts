@@ -28,8 +28,9 @@ export interface TenantModel {
   sidPrefix: string;
   /** Attacker addresses (documentation range 198.51.100.0/24). */
   attackerIps: string[];
-  /** Per-UPN identifiers computed once (SIDs, mailbox GUIDs). */
-  memo: Map<string, string>;
+  /** Per-UPN identifiers computed once. */
+  sids: Map<string, string>;
+  mailboxGuids: Map<string, string>;
 }
 
 export function buildModel(seed: number, index: number, tenant: SimTenant): TenantModel {
@@ -54,22 +55,23 @@ export function buildModel(seed: number, index: number, tenant: SimTenant): Tena
     servers: Array.from({ length: 4 }, () => `${region}MB${rng.int(1000, 9999)}`),
     sidPrefix: `S-1-5-21-${rng.int(1e9, 4e9)}-${rng.int(1e9, 4e9)}-${rng.int(1e8, 9e8)}`,
     attackerIps: Array.from({ length: 3 }, (_, i) => `198.51.100.${20 + index * 10 + i}`),
-    memo: new Map(),
+    sids: new Map(),
+    mailboxGuids: new Map(),
   };
 }
 
 /** A stable SID per user, as Exchange writes it in LogonUserSid / MailboxOwnerSid. */
 export function sidOf(m: TenantModel, upn: string): string {
-  return memo(m, `sid:${upn}`, () => `${m.sidPrefix}-${Rng.of(m.seed, m.tenant.tenantId, 'sid', upn).int(1e7, 9e7)}`);
+  return memo(m.sids, upn, () => `${m.sidPrefix}-${Rng.of(m.seed, m.tenant.tenantId, 'sid', upn).int(1e7, 9e7)}`);
 }
 
 /** The Exchange mailbox GUID (MailboxGuid), distinct from the Entra object id. */
 export function mailboxGuid(m: TenantModel, upn: string): string {
-  return memo(m, `mbx:${upn}`, () => Rng.of(m.seed, m.tenant.tenantId, 'mailbox-guid', upn).guid());
+  return memo(m.mailboxGuids, upn, () => Rng.of(m.seed, m.tenant.tenantId, 'mailbox-guid', upn).guid());
 }
 
-function memo(m: TenantModel, key: string, make: () => string): string {
-  let v = m.memo.get(key);
-  if (v === undefined) m.memo.set(key, (v = make()));
+function memo(cache: Map<string, string>, key: string, make: () => string): string {
+  let v = cache.get(key);
+  if (v === undefined) cache.set(key, (v = make()));
   return v;
 }
