@@ -68,13 +68,34 @@ function overview(t: TenantRow, now: number, cov: StreamCoverage[], newest: numb
   };
 }
 
+const NEWEST_TTL_MS = 15_000;
+
+/**
+ * The newest record per tenant, remembered for a few seconds: every console page asks for the tenant
+ * list, and on a large store the per-tenant lookup holds the (synchronous) database long enough to
+ * delay a search that starts at the same moment.
+ */
+function newestCache(store: Store, clock: ServerDeps['clock']): () => Promise<Map<string, number>> {
+  let cached: { at: number; value: Promise<Map<string, number>> } | null = null;
+  return () => {
+    const now = clock.now();
+    if (!cached || now - cached.at > NEWEST_TTL_MS || now < cached.at) {
+      const value = store.records.newest();
+      cached = { at: now, value };
+      value.catch(() => (cached = null));
+    }
+    return cached.value;
+  };
+}
+
 /** Tenants at a glance, posture snapshots, and the coverage ledger with its gaps. */
 export function registerTenantRoutes(app: FastifyInstance, deps: ServerDeps): void {
   const { store } = deps;
+  const newestRecords = newestCache(store, deps.clock);
 
   app.get('/api/tenants', async () => {
     const tenants = await store.tenants.list();
-    const [windows, newest, snaps, cps] = await Promise.all([store.ledger.listWindows(), store.records.newest(), store.posture.latest(), checkpointsOf(store, tenants)]);
+    const [windows, newest, snaps, cps] = await Promise.all([store.ledger.listWindows(), newestRecords(), store.posture.latest(), checkpointsOf(store, tenants)]);
     const cov = summarizeCoverage(windows, cps);
     const now = deps.clock.now();
     return {

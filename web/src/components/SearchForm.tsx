@@ -1,6 +1,5 @@
 import { useState } from 'react';
 import { ActivityPicker } from './ActivityPicker.js';
-import { useApi } from './useApi.js';
 import type { TenantOverview } from '../types.js';
 
 /** The Purview filters; names match the API's query parameters, so the URL is the search. */
@@ -79,9 +78,8 @@ function TenantChooser({ tenants, selected, onChange }: { tenants: TenantOvervie
   );
 }
 
-export function SearchForm({ initial, onSearch, busy }: { initial: Filters; onSearch: (f: Filters) => void; busy: boolean }) {
+export function SearchForm({ initial, onSearch, busy, tenants }: { initial: Filters; onSearch: (f: Filters) => void; busy: boolean; tenants: TenantOverview[] }) {
   const [f, setF] = useState(initial);
-  const tenants = useApi<{ tenants: TenantOverview[] }>('/api/tenants').data?.tenants ?? [];
   const set = <K extends keyof Filters>(k: K, v: Filters[K]): void => setF((old) => ({ ...old, [k]: v }));
   const text = (k: 'user' | 'object' | 'recordType' | 'workload' | 'ip' | 'freeText', label: string, placeholder: string, hint?: string) => (
     <Field label={label} hint={hint}>

@@ -17,12 +17,12 @@ export interface SearchState {
 const EMPTY: SearchState = { rows: [], count: null, next: null, done: false, loading: false, error: null, timeline: null };
 
 /**
- * One search's results: the first page, the exact count and the timeline are asked for at once
- * (the first rows never wait for the count); later pages load with the keyset cursor as the table
+ * One search's results: the first page first, then the exact count and the timeline (the first rows
+ * never wait for the count); later pages load with the keyset cursor as the table
  * scrolls towards them. A new query aborts everything of the old one.
  */
 export function useSearch(queryString: string | null): SearchState & { loadMore: (upTo: number) => void } {
-  const [state, setState] = useState<SearchState>(EMPTY);
+  const [state, setState] = useState<SearchState>({ ...EMPTY, loading: queryString !== null });
   const control = useRef<AbortController | null>(null);
   const busy = useRef(false);
   const latest = useRef(state);
@@ -42,12 +42,14 @@ export function useSearch(queryString: string | null): SearchState & { loadMore:
       if (!isAbort(error)) setState((s) => ({ ...s, loading: false, error }));
     };
     busy.current = true;
+    // The first page goes alone: the store answers one query at a time, so the count and the
+    // timeline (which read every match) are asked for only once the first rows are on screen.
     getJson<SearchPage>(`/api/search?${queryString}&limit=${PAGE}`, c.signal).then((p) => {
       busy.current = false;
-      setState((s) => ({ ...s, rows: p.records, next: p.next, done: p.next === null, loading: false }));
+      setState((s) => ({ ...s, rows: p.records, next: p.next, done: p.next === null, loading: false, ...(p.next === null ? { count: p.returned } : {}) }));
+      if (p.next !== null) getJson<{ count: number }>(`/api/search/count?${queryString}`, c.signal).then((r) => setState((s) => ({ ...s, count: r.count })), fail);
+      getJson<SearchState['timeline']>(`/api/search/timeline?${queryString}`, c.signal).then((t) => setState((s) => ({ ...s, timeline: t })), fail);
     }, fail);
-    getJson<{ count: number }>(`/api/search/count?${queryString}`, c.signal).then((r) => setState((s) => ({ ...s, count: r.count })), fail);
-    getJson<SearchState['timeline']>(`/api/search/timeline?${queryString}`, c.signal).then((t) => setState((s) => ({ ...s, timeline: t })), fail);
     return () => c.abort();
   }, [queryString]);
 

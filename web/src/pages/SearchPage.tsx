@@ -34,7 +34,8 @@ export function SearchPage({ params }: { params: URLSearchParams }) {
   const [selected, setSelected] = useState<{ index: number; row: RecordSummary } | null>(null);
   const [shown, setShown] = useState(loadColumns);
   const columns = useMemo(() => COLUMNS.filter((c) => shown.includes(c.key)), [shown]);
-  const tenants = useApi<{ tenants: TenantOverview[] }>('/api/tenants').data?.tenants;
+  // Asked for once the first page is in: on a large store the tenant overview must not delay it.
+  const tenants = useApi<{ tenants: TenantOverview[] }>(search.loading ? null : '/api/tenants').data?.tenants;
   const tenantNames = useMemo(() => new Map((tenants ?? []).map((t) => [t.tenantId, t.name])), [tenants]);
   const submit = (f: Filters): void => {
     setSelected(null);
@@ -46,7 +47,7 @@ export function SearchPage({ params }: { params: URLSearchParams }) {
   };
   return (
     <section className="page search-page">
-      <SearchForm key={queryString} initial={filtersFrom(params)} onSearch={submit} busy={search.loading} />
+      <SearchForm key={queryString} initial={filtersFrom(params)} onSearch={submit} busy={search.loading} tenants={tenants ?? []} />
       <ErrorNote error={search.error} />
       <div className="result-bar">
         <span className="count" aria-live="polite">
@@ -72,7 +73,7 @@ export function SearchPage({ params }: { params: URLSearchParams }) {
         ) : null}
       </div>
       <div className="timeline-slot">{search.timeline ? <Timeline rows={search.timeline.rows} bucket={search.timeline.bucket} start={search.timeline.start} end={search.timeline.end} /> : null}</div>
-      <div className={selected ? 'split with-detail' : 'split'}>
+      <div className={selected ? 'split with-detail' : 'split'} onKeyDown={(e) => e.key === 'Escape' && setSelected(null)}>
         <ResultsTable
           rows={search.rows}
           total={search.count}
