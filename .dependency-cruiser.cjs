@@ -8,8 +8,9 @@ module.exports = {
   forbidden: [
     { name: 'core-is-pure', severity: 'error', comment: 'core is vocabulary with no dependency on other modules',
       from: { path: '^src/core/' }, to: { path: '^src/(?!core/)' } },
-    { name: 'config-below-modules', severity: 'error', comment: 'config depends only on core',
-      from: { path: '^src/config/' }, to: { path: '^src/(?!core/|config/)' } },
+    { name: 'config-below-modules', severity: 'error',
+      comment: 'config turns stored configuration into live objects: it may use core, the Microsoft clients and the store contract, nothing above them',
+      from: { path: '^src/config/' }, to: { path: '^src/(?!core/|config/|microsoft/|store/contract)' } },
     { name: 'microsoft-not-store', severity: 'error', comment: 'only the collector connects Microsoft clients and the store',
       from: { path: '^src/microsoft/' }, to: { path: '^src/(store|sinks|collector|ingest|search|reports|posture)/' } },
     { name: 'store-not-microsoft', severity: 'error', comment: 'the store never talks to Microsoft',

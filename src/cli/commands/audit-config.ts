@@ -1,10 +1,164 @@
 import type { Command } from 'commander';
+import { AppError } from '../../core/errors.js';
+import type { LiveConnection } from '../../config/tenants.js';
+import { ExchangeAdminClient } from '../../microsoft/exchange-admin.js';
+import { ManagementActivityClient } from '../../microsoft/management-activity.js';
+import { enableScript } from '../../posture/powershell.js';
+import { checkTenant, enableTenant, type PostureDeps } from '../../posture/service.js';
+import type { EnableOptions, PostureResult } from '../../posture/types.js';
+import type { TenantRow } from '../../store/contract.js';
+import type { CliContext } from '../context.js';
+import { parseFormat, writeListing } from '../output.js';
 import type { Runner } from '../run.js';
-import { notYet } from '../run.js';
+import { openConnection, selectTenants } from '../tenants.js';
+import { printOutcome, printResults } from './audit-config-print.js';
+
+interface CheckFlags {
+  all?: boolean;
+  format?: string;
+}
+
+interface EnableFlags {
+  mailboxes?: string[];
+  ageLimit?: string;
+  ownerActions?: string;
+  delegateActions?: string;
+  adminActions?: string;
+  dryRun?: boolean;
+  powershell?: boolean;
+  format?: string;
+}
 
 export function register(program: Command, run: Runner): void {
-  const audit = program.command('audit-config').description('check and enable audit logging');
-  for (const sub of ['check', 'enable']) {
-    audit.command(sub).allowUnknownOption().allowExcessArguments().action(run(async () => notYet(`audit-config ${sub}`)));
+  const audit = program.command('audit-config').description('check and enable audit logging (unified audit log, mailbox auditing, age limits)');
+  audit
+    .command('check')
+    .description('verdict and findings per tenant, with a summary; every check is kept, so changes show')
+    .argument('[tenants...]', 'tenant names or GUIDs (default: all)')
+    .option('--all', 'every registered tenant')
+    .option('--format <format>', 'table|json|jsonl|csv', 'table')
+    .action(run(async (ctx: CliContext, tenants: string[], flags: CheckFlags) => check(ctx, tenants, flags)));
+  audit
+    .command('enable')
+    .description('plan, apply and re-check: turn unified audit logging and mailbox auditing on')
+    .argument('<tenant>', 'tenant name or GUID')
+    .option('--mailboxes <upn...>', 'all, or user principal names', ['all'])
+    .option('--age-limit <days>', 'raise AuditLogAgeLimit to this many days where lower (never lowers it)')
+    .option('--owner-actions <list>', 'comma-separated actions to audit for owners (default: Microsoft’s default set)')
+    .option('--delegate-actions <list>', 'comma-separated actions to audit for delegates')
+    .option('--admin-actions <list>', 'comma-separated actions to audit for admins')
+    .option('--dry-run', 'show the plan, change nothing')
+    .option('--powershell', 'print the equivalent Exchange Online PowerShell instead of changing anything')
+    .option('--format <format>', 'table|json', 'table')
+    .action(run(async (ctx: CliContext, tenant: string, flags: EnableFlags) => enable(ctx, tenant, flags)));
+}
+
+function postureDeps(ctx: CliContext, store: PostureDeps['store'], opened: LiveConnection[]): PostureDeps {
+  return {
+    store,
+    clock: ctx.clock,
+    logger: ctx.logger,
+    async sourcesFor(tenant: TenantRow) {
+      const connection = openConnection(ctx, tenant, opened);
+      const management = new ManagementActivityClient(connection);
+      return {
+        exchange: new ExchangeAdminClient(connection, { clock: ctx.clock, logger: ctx.logger }),
+        async listSubscriptions(signal?: AbortSignal) {
+          const step = await management.listSubscriptions(signal);
+          if (!step.ok) throw step.failure.error;
+          return step.value;
+        },
+      };
+    },
+  };
+}
+
+async function check(ctx: CliContext, names: string[], flags: CheckFlags): Promise<number> {
+  const format = parseFormat(flags.format);
+  const tenants = await selectTenants(ctx, names, flags.all);
+  const opened: LiveConnection[] = [];
+  const deps = postureDeps(ctx, await ctx.store(), opened);
+  const results: PostureResult[] = [];
+  try {
+    for (const tenant of tenants) {
+      try {
+        results.push(await checkTenant(deps, tenant, ctx.signal));
+      } catch (e) {
+        if (ctx.signal.aborted) throw e;
+        // One tenant that cannot be reached does not hide the others' answers.
+        const message = e instanceof AppError ? e.toLine() : String(e);
+        results.push(unreachable(tenant, message, ctx.clock.now()));
+      }
+    }
+  } finally {
+    opened.forEach((c) => c.close());
+  }
+  if (format === 'table') printResults(ctx.out, results);
+  else await writeListing(format, JSON_COLUMNS, results as unknown as Record<string, unknown>[], ctx.out, { name: 'tenants', noun: 'tenant' });
+  return results.some((r) => r.verdict === 'unknown') ? 1 : 0;
+}
+
+const JSON_COLUMNS = ['tenant', 'tenantId', 'checkedAt', 'verdict', 'findings', 'ualEnabled', 'orgAuditDisabled', 'dehydrated', 'adminAuditLogEnabled', 'mailboxes', 'subscriptions', 'newestRecord'].map(
+  (key) => ({ key, title: key }),
+);
+
+function unreachable(tenant: TenantRow, message: string, now: number): PostureResult {
+  return {
+    tenant: tenant.name,
+    tenantId: tenant.tenantId,
+    checkedAt: new Date(now).toISOString(),
+    verdict: 'unknown',
+    findings: [{ code: 'CHECK_FAILED', severity: 'warning', message }],
+    ualEnabled: null,
+    orgAuditDisabled: null,
+    dehydrated: null,
+    adminAuditLogEnabled: null,
+    mailboxes: null,
+    subscriptions: null,
+    newestRecord: null,
+  };
+}
+
+function enableOptions(flags: EnableFlags): EnableOptions {
+  const list = (text: string | undefined): string[] | undefined => (text === undefined ? undefined : text.split(',').map((s) => s.trim()).filter(Boolean));
+  const wanted = (flags.mailboxes ?? ['all']).flatMap((m) => m.split(',')).map((m) => m.trim()).filter(Boolean);
+  const options: EnableOptions = { mailboxes: wanted.length === 1 && wanted[0]!.toLowerCase() === 'all' ? 'all' : wanted };
+  if (flags.ageLimit !== undefined) {
+    const days = Number(flags.ageLimit);
+    if (!Number.isInteger(days) || days < 1 || days > 24_855) {
+      throw new AppError('USAGE', `--age-limit ${flags.ageLimit} is not a number of days`, { hint: 'Give whole days, e.g. --age-limit 180 (Microsoft allows up to 24855)' });
+    }
+    options.ageLimitDays = days;
+  }
+  const owner = list(flags.ownerActions);
+  const delegate = list(flags.delegateActions);
+  const admin = list(flags.adminActions);
+  if (owner) options.ownerActions = owner;
+  if (delegate) options.delegateActions = delegate;
+  if (admin) options.adminActions = admin;
+  return options;
+}
+
+async function enable(ctx: CliContext, name: string, flags: EnableFlags): Promise<number> {
+  const options = enableOptions(flags);
+  const [tenant] = await selectTenants(ctx, [name]);
+  const store = await ctx.store();
+  if (flags.powershell) {
+    const last = (await store.posture.list(tenant!.tenantId, 1))[0]?.body as PostureResult | undefined;
+    ctx.out.write(enableScript(tenant!, options, last) + '\n');
+    return 0;
+  }
+  const opened: LiveConnection[] = [];
+  try {
+    const outcome = await enableTenant(postureDeps(ctx, store, opened), tenant!, options, {
+      dryRun: flags.dryRun === true,
+      signal: ctx.signal,
+      ...(flags.format === 'json' ? {} : { onPlan: (plan) => printOutcome(ctx.out, { plan }), onStep: (r) => printOutcome(ctx.out, { step: r }) }),
+    });
+    if (flags.format === 'json') ctx.out.write(JSON.stringify(outcome, null, 2) + '\n');
+    else printOutcome(ctx.out, { outcome });
+    return outcome.results.some((r) => r.status === 'failed') ? 1 : 0;
+  } finally {
+    opened.forEach((c) => c.close());
   }
 }

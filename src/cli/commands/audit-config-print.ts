@@ -1,0 +1,58 @@
+import type { EnableOutcome } from '../../posture/service.js';
+import type { PlanStep, PostureResult, StepResult } from '../../posture/types.js';
+
+type Out = NodeJS.WritableStream;
+
+const yesNo = (v: boolean | null, yes: string, no: string): string => (v === null ? '?' : v ? yes : no);
+const MARK: Record<string, string> = { ok: 'OK', warning: 'WARNING', failing: 'FAILING', unknown: 'UNKNOWN' };
+
+/** Per tenant: the verdict line, then each finding with its fix; then a summary across tenants. */
+export function printResults(out: Out, results: PostureResult[]): void {
+  for (const r of results) {
+    const mb = r.mailboxes ? `${r.mailboxes.auditEnabled}/${r.mailboxes.total} mailboxes audited` : 'mailboxes ?';
+    out.write(
+      `${r.tenant} (${r.tenantId}): ${MARK[r.verdict]} — unified audit log ${yesNo(r.ualEnabled, 'on', 'OFF')}, ` +
+        `org mailbox auditing ${yesNo(r.orgAuditDisabled === null ? null : !r.orgAuditDisabled, 'on', 'OFF')}, ${mb}` +
+        `${r.dehydrated ? ', dehydrated' : ''}, newest record ${r.newestRecord ?? 'none'}\n`,
+    );
+    for (const f of r.findings) {
+      out.write(`  ${f.severity.padEnd(7)} ${f.code}: ${f.message}\n`);
+      if (f.fix) out.write(`          fix: ${f.fix}\n`);
+    }
+  }
+  const count = (v: string): number => results.filter((r) => r.verdict === v).length;
+  out.write(`\n${results.length} tenant${results.length === 1 ? '' : 's'}: ${count('ok')} ok, ${count('warning')} warning, ${count('failing')} failing${count('unknown') ? `, ${count('unknown')} could not be checked` : ''}\n`);
+}
+
+/** Prints the plan when made, each step as it ends, and the result of the re-check. */
+export function printOutcome(out: Out, part: { plan?: PlanStep[]; step?: StepResult; outcome?: EnableOutcome }): void {
+  if (part.plan) {
+    if (!part.plan.length) {
+      out.write('Nothing to do: auditing is already on as asked.\n');
+      return;
+    }
+    const mailboxes = part.plan.filter((s) => s.kind === 'mailbox').length;
+    out.write(`Plan (${part.plan.length} changes${mailboxes ? `, ${mailboxes} mailboxes` : ''}):\n`);
+    for (const s of part.plan) out.write(`  - ${s.kind === 'mailbox' ? s.target + ': ' : ''}${s.description}\n`);
+  }
+  if (part.step) {
+    const s = part.step;
+    out.write(`  ${s.status.toUpperCase().padEnd(7)} ${s.step.cmdlet} ${s.step.target}${s.message ? ` — ${s.message}` : ''}\n`);
+  }
+  const o = part.outcome;
+  if (!o) return;
+  if (o.dryRun) {
+    out.write(o.plan.length ? 'Dry run: nothing was changed.\n' : '');
+    return;
+  }
+  if (!o.results.length) return;
+  const n = (status: string): number => o.results.filter((r) => r.status === status).length;
+  out.write(`\nDone: ${n('done')} applied, ${n('pending')} pending (Microsoft applies them later), ${n('failed')} failed, ${n('skipped')} skipped.\n`);
+  for (const r of o.results.filter((x) => x.status === 'failed' || x.status === 'pending')) {
+    out.write(`  ${r.status}: ${r.step.cmdlet} ${r.step.target}${r.message ? ` — ${r.message}` : ''}\n`);
+  }
+  if (o.after) {
+    out.write('\nAfter the changes:\n');
+    printResults(out, [o.after]);
+  }
+}
