@@ -1,0 +1,73 @@
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/log.js';
+import type { ContentType } from '../core/record.js';
+import type { ManagementActivityClient } from '../microsoft/management-activity.js';
+import type { Store } from '../store/contract.js';
+import type { FairScheduler, TenantBudget } from './budget.js';
+import type { RetryPolicy } from './retry.js';
+
+/** What every part of one collection run shares (built once by `collect`). */
+export interface RunContext {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  retry: RetryPolicy;
+  scheduler: FairScheduler;
+  /** Ctrl-C: no new blob starts; the one being written finishes. */
+  signal: AbortSignal;
+  options: ResolvedOptions;
+  owner: string;
+}
+
+export interface ResolvedOptions {
+  contentTypes: readonly ContentType[];
+  sinceMs: number;
+  windowMs: number;
+  relistMs: number;
+  horizonMarginMs: number;
+  requestsPerMinute: number;
+  batchSize: number;
+  leaseMs: number;
+  /** Blob requests wait at most this long (ms, real time) before they are cut and retried. */
+  requestTimeoutMs: number;
+}
+
+/** Progress counters per tenant (shown on a terminal, returned in the summary). */
+export interface TenantStats {
+  tenant: string;
+  name: string;
+  state: 'waiting' | 'running' | 'done' | 'failed';
+  error: { code: string; message: string; hint?: string } | null;
+  windowsPlanned: number;
+  windowsDone: number;
+  windowsFailed: number;
+  windowsExpired: number;
+  blobsListed: number;
+  blobsFetched: number;
+  blobsSkipped: number;
+  blobsFailed: number;
+  blobsRefused: number;
+  records: number;
+  newRecords: number;
+  recordsRejected: number;
+  throttled: number;
+  throttleWaitMs: number;
+  retries: number;
+  streamsSkipped: { contentType: ContentType; reason: string }[];
+}
+
+export interface TenantRun {
+  tenantId: string;
+  name: string;
+  client: ManagementActivityClient;
+  budget: TenantBudget;
+  stats: TenantStats;
+}
+
+export function emptyStats(tenant: string, name: string): TenantStats {
+  return {
+    tenant, name, state: 'waiting', error: null, windowsPlanned: 0, windowsDone: 0, windowsFailed: 0, windowsExpired: 0,
+    blobsListed: 0, blobsFetched: 0, blobsSkipped: 0, blobsFailed: 0, blobsRefused: 0, records: 0, newRecords: 0,
+    recordsRejected: 0, throttled: 0, throttleWaitMs: 0, retries: 0, streamsSkipped: [],
+  };
+}

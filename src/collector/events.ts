@@ -1,0 +1,28 @@
+/**
+ * The log events the collector emits (structured, pino-compatible; field names are stable). Grep a log
+ * for `"event":"collector.` to follow a run; docs/ARCHITECTURE.md (Collector) describes each.
+ */
+export const EVENTS = {
+  runStarted: 'collector.run.started',
+  runFinished: 'collector.run.finished',
+  tenantFailed: 'collector.tenant.failed',
+  streamSkipped: 'collector.stream.skipped',
+  subscribed: 'collector.subscription.started',
+  windowPlanned: 'collector.window.planned',
+  windowListed: 'collector.window.listed',
+  windowDone: 'collector.window.done',
+  windowFailed: 'collector.window.failed',
+  windowExpired: 'collector.window.expired',
+  blobCommitted: 'collector.blob.committed',
+  blobSkipped: 'collector.blob.skipped',
+  blobRefused: 'collector.blob.refused',
+  blobFailed: 'collector.blob.failed',
+  recordRejected: 'collector.record.rejected',
+  retry: 'collector.retry',
+  throttled: 'collector.throttled',
+  checkpoint: 'collector.checkpoint.advanced',
+  leaseBusy: 'collector.lease.busy',
+  pollWaiting: 'collector.poll.waiting',
+} as const;
+
+export type CollectorEvent = (typeof EVENTS)[keyof typeof EVENTS];

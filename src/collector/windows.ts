@@ -1,0 +1,58 @@
+import type { CoverageWindow, LedgerStream } from '../store/contract.js';
+
+/**
+ * The window planner. Windows lie on a fixed grid of `windowMs` (≤ 24 h, the API's limit, §2.5) over
+ * contentCreated, start inclusive and end exclusive, so the same window always has the same ledger
+ * key (tenant, stream, start) across runs and processes. The last window ends just after now (windows
+ * reaching into the future are accepted, §2.5). Look-back stops at the API's 7-day horizon less a
+ * margin (Elastic uses 167h55m); a window partly behind it is queried from the horizon (its
+ * `queriedStart`), and windows wholly behind it are 'expired' gaps — listed, never silent.
+ */
+export const SEVEN_DAYS = 7 * 24 * 3_600_000;
+
+export interface PlanInput {
+  tenant: string;
+  stream: LedgerStream;
+  now: number;
+  /** Collect from here: the checkpoint, or now − since on a first run. */
+  from: number;
+  windowMs: number;
+  horizonMarginMs: number;
+  /** Windows already in the ledger from `from` on (to re-use queriedStart and counts). */
+  existing: readonly CoverageWindow[];
+}
+
+export interface Plan {
+  /** Windows to list and fetch, oldest first. */
+  windows: CoverageWindow[];
+  /** Windows lost behind the 7-day horizon. */
+  expired: CoverageWindow[];
+}
+
+export function horizon(now: number, marginMs: number): number {
+  return Math.ceil((now - SEVEN_DAYS + marginMs) / 1000) * 1000;
+}
+
+export function emptyWindow(tenant: string, stream: LedgerStream, start: number, end: number, now: number): CoverageWindow {
+  return { tenant, stream, start, end, state: 'planned', queriedStart: null, blobsListed: 0, blobsFetched: 0, blobsFailed: 0, records: 0, newRecords: 0, attempts: 0, lastError: null, updatedAt: now };
+}
+
+export function planWindows(input: PlanInput): Plan {
+  const { tenant, stream, now, windowMs } = input;
+  const edge = horizon(now, input.horizonMarginMs);
+  const end = Math.ceil((now + 1) / 1000) * 1000;
+  const byStart = new Map(input.existing.map((w) => [w.start, w]));
+  const windows: CoverageWindow[] = [];
+  const expired: CoverageWindow[] = [];
+  for (let start = Math.floor(input.from / windowMs) * windowMs; start < end; start += windowMs) {
+    const cellEnd = Math.min(start + windowMs, end);
+    const known = byStart.get(start);
+    if (cellEnd <= edge) {
+      if (known?.state !== 'fetched') expired.push({ ...(known ?? emptyWindow(tenant, stream, start, start + windowMs, now)), end: start + windowMs, state: 'expired', lastError: 'passed the API\'s 7-day horizon before it was fetched', updatedAt: now });
+      continue;
+    }
+    const queriedStart = Math.max(start, edge, known?.queriedStart ?? start);
+    windows.push({ ...(known ?? emptyWindow(tenant, stream, start, cellEnd, now)), end: cellEnd, queriedStart, updatedAt: now });
+  }
+  return { windows, expired };
+}

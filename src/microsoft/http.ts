@@ -1,0 +1,116 @@
+import { Agent, request as httpsRequest } from 'node:https';
+import type { IncomingMessage } from 'node:http';
+import { rootCertificates } from 'node:tls';
+import { AppError } from '../core/errors.js';
+import type { HttpClient, HttpRequest, HttpResponse } from './types.js';
+
+/**
+ * The one HTTPS client every Microsoft call goes through. An extra CA (the emulator's, or a proxy's) is
+ * trusted IN ADDITION to the system roots — that is how `--ca-file` works; verification is never turned
+ * off. Keep-alive with a bounded socket pool, so many tenants in one process reuse connections without
+ * opening hundreds; a whole-request timeout that also covers a stalled body; bodies are streams.
+ */
+export interface HttpClientOptions {
+  /** Extra trusted CA certificate(s), PEM. */
+  ca?: string | readonly string[] | null;
+  /** Socket pool bound per host (default 16). */
+  maxSockets?: number;
+  /** Default whole-request timeout in ms (default 120 s). */
+  timeoutMs?: number;
+  userAgent?: string;
+}
+
+export interface ClosableHttpClient extends HttpClient {
+  /** Closes idle keep-alive sockets. */
+  close(): void;
+}
+
+export function createHttpClient(options: HttpClientOptions = {}): ClosableHttpClient {
+  const extra = options.ca == null ? [] : typeof options.ca === 'string' ? [options.ca] : [...options.ca];
+  const ca = extra.length ? [...rootCertificates, ...extra] : undefined;
+  const agent = new Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 16, maxFreeSockets: 8, ...(ca ? { ca } : {}) });
+  const defaults = { timeoutMs: options.timeoutMs ?? 120_000, userAgent: options.userAgent ?? 'tenantwatch/0.1' };
+  return {
+    request: (req) => send(agent, ca, defaults, req),
+    close: () => agent.destroy(),
+  };
+}
+
+function send(agent: Agent, ca: string[] | undefined, defaults: { timeoutMs: number; userAgent: string }, req: HttpRequest): Promise<HttpResponse> {
+  const url = new URL(req.url);
+  if (url.protocol !== 'https:') {
+    return Promise.reject(new AppError('REFUSED_URL', `Refused to call ${url.origin}: only https is used for Microsoft services`, { hint: 'Give an https:// base URL' }));
+  }
+  const controller = new AbortController();
+  const timeoutMs = req.timeoutMs ?? defaults.timeoutMs;
+  const timer = setTimeout(() => controller.abort(new AppError('TIMEOUT', `${req.method} ${url.origin}${url.pathname} took longer than ${timeoutMs} ms`, { hint: 'The service is slow or unreachable; it is retried' })), timeoutMs);
+  const onOuterAbort = (): void => controller.abort(req.signal?.reason);
+  if (req.signal?.aborted) onOuterAbort();
+  else req.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  const done = (): void => {
+    clearTimeout(timer);
+    req.signal?.removeEventListener('abort', onOuterAbort);
+  };
+  const headers: Record<string, string> = { 'user-agent': defaults.userAgent, accept: 'application/json', ...req.headers };
+  if (req.body !== undefined) headers['content-length'] = String(Buffer.byteLength(req.body));
+  return new Promise<HttpResponse>((resolve, reject) => {
+    const r = httpsRequest(url, { method: req.method, headers, agent, signal: controller.signal, ...(ca ? { ca } : {}) }, (res) => {
+      res.once('end', done);
+      res.once('close', done);
+      res.once('error', done);
+      resolve(wrap(res, controller.signal, url));
+    });
+    r.on('error', (e) => {
+      done();
+      reject(networkError(e, controller.signal, url));
+    });
+    r.end(req.body);
+  });
+}
+
+function wrap(res: IncomingMessage, signal: AbortSignal, url: URL): HttpResponse {
+  const headers: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(res.headers)) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  const text = async (): Promise<string> => {
+    const chunks: Buffer[] = [];
+    try {
+      for await (const chunk of res) chunks.push(chunk as Buffer);
+    } catch (e) {
+      throw networkError(e, signal, url);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  };
+  return {
+    status: res.statusCode ?? 0,
+    headers,
+    body: res,
+    text,
+    async json() {
+      const body = await text();
+      try {
+        return JSON.parse(body) as unknown;
+      } catch {
+        throw new AppError('UPSTREAM', `The service answered ${res.statusCode} with a body that is not JSON`, { details: { start: body.slice(0, 200) }, hint: 'It is retried; if it persists the service or a proxy in between is misbehaving' });
+      }
+    },
+  };
+}
+
+/** Network failures become NETWORK (retryable), an abort stays an abort, a timeout stays TIMEOUT. */
+export function networkError(e: unknown, signal: AbortSignal, url: URL): Error {
+  if (signal.aborted) {
+    const reason: unknown = signal.reason;
+    if (reason instanceof Error) return reason;
+    const err = new Error('The operation was aborted');
+    err.name = 'AbortError';
+    return err;
+  }
+  if (e instanceof AppError) return e;
+  const message = e instanceof Error ? e.message : String(e);
+  const code = (e as { code?: string }).code;
+  return new AppError('NETWORK', `Connection to ${url.host} failed: ${message}`, {
+    cause: e,
+    details: { code },
+    hint: code?.startsWith('ERR_TLS') || /certificate/i.test(message) ? 'The server certificate is not trusted: give --ca-file for an emulator or proxy' : 'Retried automatically; check the network if it persists',
+  });
+}

@@ -1,0 +1,163 @@
+import { AppError } from '../core/errors.js';
+import type { ContentType } from '../core/record.js';
+import { classifyFailure, type ApiFailure } from './management-errors.js';
+import type { HttpResponse, TenantConnection } from './types.js';
+
+/**
+ * The Office 365 Management Activity API (spec §2) as small steps, each returning what to do next:
+ * ensure a subscription, list one page of content for a window, fetch one blob. The collector's loop
+ * owns waiting, budgets and retries; each step's answer is decided by a pure function
+ * (`startOutcome`, `contentPage`) that a test feeds a canned response, no network.
+ */
+export interface ContentItem {
+  contentType: string;
+  contentId: string;
+  contentUri: string;
+  /** Epoch ms. */
+  contentCreated: number;
+  contentExpiration: number | null;
+}
+
+export type Step<T> = { ok: true; value: T } | { ok: false; failure: ApiFailure };
+
+export interface ContentPage {
+  items: ContentItem[];
+  /** NextPageUri (or NextPageUrl, any casing, §2.5); null on the last page. */
+  next: string | null;
+}
+
+/** `YYYY-MM-DDTHH:MM:SS`, the documented UTC format (§2.5); windows are planned on whole seconds. */
+export function apiTime(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 19);
+}
+
+/** A start answer: 200 enabled, or AF20024 "already enabled" (§2.2, success), else a failure. */
+export function startOutcome(status: number, text: string, headers: Record<string, string | undefined> = {}): Step<'enabled'> {
+  if (status === 200) return { ok: true, value: 'enabled' };
+  const failure = classifyFailure(status, text, headers, 'Starting the subscription');
+  return failure.disposition === 'success' ? { ok: true, value: 'enabled' } : { ok: false, failure };
+}
+
+/** One listing page: the items (bad ones dropped, counted by the caller) and the next page, if any. */
+export function contentPage(status: number, text: string, headers: Record<string, string | undefined>): Step<ContentPage> {
+  if (status !== 200) return { ok: false, failure: classifyFailure(status, text, headers, 'Listing content') };
+  let body: unknown;
+  try {
+    body = text.trim() ? JSON.parse(text) : [];
+  } catch {
+    return { ok: false, failure: classifyFailure(502, text, headers, 'Listing content (the body was not JSON)') };
+  }
+  if (!Array.isArray(body)) return { ok: false, failure: classifyFailure(502, text, headers, 'Listing content (the body was not an array)') };
+  const items: ContentItem[] = [];
+  for (const raw of body) {
+    const item = toContentItem(raw);
+    if (item) items.push(item);
+  }
+  const next = headers['nextpageuri'] ?? headers['nextpageurl'] ?? null;
+  return { ok: true, value: { items, next: next && next.trim() ? next.trim() : null } };
+}
+
+function toContentItem(raw: unknown): ContentItem | null {
+  if (!raw || typeof raw !== 'object') return null;
+  const r = raw as Record<string, unknown>;
+  const created = typeof r.contentCreated === 'string' ? Date.parse(r.contentCreated.endsWith('Z') || /[+-]\d\d:\d\d$/.test(r.contentCreated) ? r.contentCreated : `${r.contentCreated}Z`) : NaN;
+  if (typeof r.contentId !== 'string' || typeof r.contentUri !== 'string' || !Number.isFinite(created)) return null;
+  const expiration = typeof r.contentExpiration === 'string' ? Date.parse(r.contentExpiration) : NaN;
+  return {
+    contentType: typeof r.contentType === 'string' ? r.contentType : '',
+    contentId: r.contentId,
+    contentUri: r.contentUri,
+    contentCreated: created,
+    contentExpiration: Number.isFinite(expiration) ? expiration : null,
+  };
+}
+
+/**
+ * True when `uri` has the scheme and host (port included) of the tenant's Management API base: the
+ * only place the tenant's token may be sent. A tampered or odd listing must never carry it elsewhere.
+ */
+export function isManagementUri(uri: string, managementBase: string): boolean {
+  try {
+    const u = new URL(uri);
+    const base = new URL(managementBase);
+    return u.protocol === base.protocol && u.host.toLowerCase() === base.host.toLowerCase() && u.username === '' && u.password === '';
+  } catch {
+    return false;
+  }
+}
+
+export class ManagementActivityClient {
+  constructor(private readonly conn: TenantConnection) {}
+
+  get base(): string {
+    return this.conn.endpoints.management;
+  }
+
+  /** `…/activity/feed/{path}` with PublisherIdentifier added (every call, §2.1). */
+  url(path: string, params: Record<string, string> = {}): string {
+    const u = new URL(`${this.base}/api/v1.0/${this.conn.tenantId}/activity/feed/${path}`);
+    for (const [k, v] of Object.entries(params)) u.searchParams.set(k, v);
+    return this.withPublisher(u.toString());
+  }
+
+  withPublisher(url: string): string {
+    if (!this.conn.publisherId) return url;
+    const u = new URL(url);
+    if (!u.searchParams.has('PublisherIdentifier')) u.searchParams.set('PublisherIdentifier', this.conn.publisherId);
+    return u.toString();
+  }
+
+  async startSubscription(contentType: ContentType, signal?: AbortSignal): Promise<Step<'enabled'>> {
+    const res = await this.call('POST', this.url('subscriptions/start', { contentType }), signal);
+    return startOutcome(res.status, await res.text(), res.headers);
+  }
+
+  async listSubscriptions(signal?: AbortSignal): Promise<Step<{ contentType: string; status: string }[]>> {
+    const res = await this.call('GET', this.url('subscriptions/list'), signal);
+    const text = await res.text();
+    if (res.status !== 200) return { ok: false, failure: classifyFailure(res.status, text, res.headers, 'Listing subscriptions') };
+    const body = JSON.parse(text) as unknown;
+    return { ok: true, value: Array.isArray(body) ? (body as { contentType: string; status: string }[]) : [] };
+  }
+
+  /** The first page of a window, or the page a NextPageUri names (same host only). */
+  async listContent(target: { contentType: ContentType; start: number; end: number } | { next: string }, signal?: AbortSignal): Promise<Step<ContentPage>> {
+    let url: string;
+    if ('next' in target) {
+      if (!isManagementUri(target.next, this.base)) throw new AppError('REFUSED_URL', `A NextPageUri pointed outside the Management API (${safeOrigin(target.next)})`, { hint: 'The listing is refused; the token was not sent there' });
+      url = this.withPublisher(target.next);
+    } else {
+      url = this.url('subscriptions/content', { contentType: target.contentType, startTime: apiTime(target.start), endTime: apiTime(target.end) });
+    }
+    const res = await this.call('GET', url, signal);
+    return contentPage(res.status, await res.text(), res.headers);
+  }
+
+  /** GET a blob; 200 gives the streamed response (read it once), anything else a failure. */
+  async fetchBlob(contentUri: string, signal?: AbortSignal): Promise<Step<HttpResponse>> {
+    if (!isManagementUri(contentUri, this.base)) throw new AppError('REFUSED_URL', `contentUri ${safeOrigin(contentUri)} is not the Management API ${this.base}`, { hint: 'Refused: the token is only sent to the Management API host' });
+    const res = await this.call('GET', this.withPublisher(contentUri), signal);
+    if (res.status === 200) return { ok: true, value: res };
+    return { ok: false, failure: classifyFailure(res.status, await res.text(), res.headers, 'Fetching a content blob') };
+  }
+
+  /** One authorized request; a 401 renews the token once and repeats (§2.10: Beats renews on 401). */
+  private async call(method: 'GET' | 'POST', url: string, signal?: AbortSignal): Promise<HttpResponse> {
+    const send = async (forceRefresh: boolean): Promise<HttpResponse> => {
+      const token = await this.conn.tokens.token('management', { forceRefresh, ...(signal ? { signal } : {}) });
+      return this.conn.http.request({ method, url, headers: { authorization: `Bearer ${token}` }, ...(method === 'POST' ? { body: '' } : {}), ...(signal ? { signal } : {}) });
+    };
+    const first = await send(false);
+    if (first.status !== 401) return first;
+    first.body.resume();
+    return send(true);
+  }
+}
+
+function safeOrigin(uri: string): string {
+  try {
+    return new URL(uri).origin;
+  } catch {
+    return 'an unparseable URL';
+  }
+}
