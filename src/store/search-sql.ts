@@ -1,3 +1,4 @@
+import { AppError } from '../core/errors.js';
 import type { CountDimension, SearchCursor, SearchQuery } from '../core/search-query.js';
 import { ipKeyBounds } from './ip-key.js';
 import { SELECT_COLUMNS } from './columns.js';
@@ -88,3 +89,8 @@ export function isAsciiTerm(term: string): boolean {
 }
 
 export const SELECT_COLUMNS_SQL = SELECT_COLUMNS;
+
+/** Streams check their caller's signal between pages: a cancelled search ends with an error, never looks complete. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new AppError('CANCELLED', 'The search was cancelled before it finished', { hint: 'Run it again to see every result' });
+}

@@ -1,3 +1,4 @@
+import { AppError } from '../core/errors.js';
 import type { PostureSnapshot, TenantRow } from './contract.js';
 
 /** Tenant and posture rows ↔ columns, shared by both adapters (tenant_id first: the key). */
@@ -30,4 +31,13 @@ export interface PostureSelect {
 
 export function toSnapshot(r: PostureSelect): PostureSnapshot {
   return { tenant: r.tenant, takenAt: Number(r.taken_at), verdict: r.verdict as PostureSnapshot['verdict'], body: JSON.parse(r.body) as unknown };
+}
+
+/** Names are unique without regard to case: a second tenant may not take one already in use. */
+export function nameTaken(row: TenantRow, cause: unknown): AppError {
+  return new AppError('CONFLICT', `Another tenant already uses the name "${row.name}"`, {
+    hint: 'Choose another --name, or remove the other tenant first',
+    details: { name: row.name, tenantId: row.tenantId },
+    cause,
+  });
 }

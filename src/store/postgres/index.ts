@@ -1,6 +1,80 @@
+import pg from 'pg';
+import type { Pool } from 'pg';
+import { systemClock } from '../../core/clock.js';
+import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
 import type { Store } from '../contract.js';
+import { PostgresLedgerStore } from './ledger.js';
+import { PostgresPostureStore } from './posture.js';
+import { PostgresRecordStore } from './records.js';
+import { migrate, quoteIdent } from './schema.js';
+import { PostgresTenantStore } from './tenants.js';
 
-export function openPostgresStore(url: string): Promise<Store> {
-  return Promise.reject(new AppError('NOT_IMPLEMENTED', `The PostgreSQL store (${url.replace(/:[^:@/]*@/, ':***@')}) is not built yet`));
+export interface PostgresStoreOptions {
+  /** Schema for every table (default: the URL's `schema` parameter, else "public"). */
+  schema?: string;
+  clock?: Clock;
+  /** Connections in the pool (default 4). */
+  poolSize?: number;
+}
+
+/** Hides the password of a database URL for messages and logs. */
+export function redactUrl(url: string): string {
+  return url.replace(/:[^:@/]*@/, ':***@');
+}
+
+/**
+ * Opens the PostgreSQL store. `postgres://user@host/db?schema=name` keeps tenantwatch's tables in
+ * their own schema (tests give every run its own, so runs never collide). Checks the connection at
+ * once so a wrong URL fails at start with a clear message, not at the first query.
+ */
+export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<Store> {
+  const parsed = new URL(url);
+  const schema = options.schema ?? parsed.searchParams.get('schema') ?? 'public';
+  parsed.searchParams.delete('schema');
+  quoteIdent(schema);
+  const pool = new pg.Pool({ connectionString: parsed.toString(), max: options.poolSize ?? 4, options: `-c search_path=${schema}` });
+  // An idle client's error (the server restarted) must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  const client = await pool.connect().catch(async (error: unknown) => {
+    await pool.end();
+    throw new AppError('STORE_UNAVAILABLE', `PostgreSQL at ${redactUrl(url)} cannot be reached: ${(error as Error).message}`, {
+      hint: 'Check that the server runs, and the host, port, user, password and database name in --db',
+      cause: error,
+    });
+  });
+  client.release();
+  return new PostgresStore(pool, schema, options.clock ?? systemClock);
+}
+
+class PostgresStore implements Store {
+  readonly kind = 'postgres' as const;
+  readonly records: PostgresRecordStore;
+  readonly tenants: PostgresTenantStore;
+  readonly ledger: PostgresLedgerStore;
+  readonly posture: PostgresPostureStore;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly schema: string,
+    clock: Clock,
+  ) {
+    this.records = new PostgresRecordStore(pool, clock);
+    this.tenants = new PostgresTenantStore(pool);
+    this.ledger = new PostgresLedgerStore(pool, this.records);
+    this.posture = new PostgresPostureStore(pool);
+  }
+
+  async migrate(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await migrate(client, this.schema);
+    } finally {
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
 }

@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { AuditRecord } from '../../core/record.js';
 import type { BulkWriter, InsertResult } from '../contract.js';
+import { dropSecondaryIndexes, ensureIndexes } from './schema.js';
 
 /** Rows per commit in bulk mode: large enough that index pages are written once per many batches. */
 const COMMIT_ROWS = 250_000;
@@ -13,11 +14,19 @@ const COMMIT_ROWS = 250_000;
 export class SqliteBulkWriter implements BulkWriter {
   private pending = 0;
   private closed = false;
+  private deferred = false;
 
   constructor(
     private readonly db: Database,
     private readonly insertAll: (records: readonly AuditRecord[]) => InsertResult,
-  ) {}
+  ) {
+    // Into an empty store, the secondary indexes are built once at close (a sorted build), which is
+    // about twice as fast as maintaining them row by row; (tenant, id) stays to de-duplicate.
+    if (db.prepare('SELECT 1 FROM records LIMIT 1').get() === undefined) {
+      dropSecondaryIndexes(db);
+      this.deferred = true;
+    }
+  }
 
   async insert(records: readonly AuditRecord[]): Promise<InsertResult> {
     if (this.closed) throw new Error('bulk writer used after close()');
@@ -33,6 +42,7 @@ export class SqliteBulkWriter implements BulkWriter {
     if (this.closed) return;
     this.closed = true;
     if (this.pending > 0) this.commit();
+    if (this.deferred) ensureIndexes(this.db);
   }
 
   private commit(): void {

@@ -1,6 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { Clock } from '../../core/clock.js';
-import { AppError } from '../../core/errors.js';
 import type { AuditRecord, StoredRecord } from '../../core/record.js';
 import type { CountDimension, CountRow, SearchQuery } from '../../core/search-query.js';
 import { RECORD_COLUMNS, recordValues, SELECT_COLUMNS, toStoredRecord } from '../columns.js';
@@ -8,6 +7,7 @@ import type { SelectedRow } from '../columns.js';
 import type { BulkWriter, InsertResult, OptimizeOptions, OptimizeResult, RecordStore, SearchOptions } from '../contract.js';
 import type { SqliteTextIndex } from './text-index.js';
 import { SqliteBulkWriter } from './bulk.js';
+import { throwIfAborted } from '../search-sql.js';
 import { compileCount, compileCountBy, compileSearch } from './compile.js';
 
 /** Pages grow from small (a first screen comes fast) to large (few round trips for a million rows). */
@@ -120,8 +120,4 @@ export class SqliteRecordStore implements RecordStore {
     for (let t = first.get() as string | null; t !== null; t = next.get(t) as string | null) out.push(t);
     return out;
   }
-}
-
-export function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new AppError('CANCELLED', 'The search was cancelled before it finished', { hint: 'Run it again to see every result' });
 }

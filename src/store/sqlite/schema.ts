@@ -19,10 +19,6 @@ export const MIGRATIONS: readonly string[] = [
      object_id TEXT, result_status TEXT, outcome TEXT NOT NULL, organization_id TEXT, source TEXT NOT NULL,
      content_type TEXT, plain INTEGER NOT NULL, ingested_at INTEGER NOT NULL, raw TEXT NOT NULL);
    CREATE UNIQUE INDEX records_key ON records (tenant, id);
-   CREATE INDEX records_time ON records (creation_time, tenant, id);
-   CREATE INDEX records_user ON records (user_key, creation_time);
-   CREATE INDEX records_operation ON records (operation_key, creation_time);
-   CREATE INDEX records_ip ON records (client_ip_key, creation_time);
    CREATE TABLE blobs (
      tenant TEXT NOT NULL, content_id TEXT NOT NULL, content_type TEXT NOT NULL, content_uri TEXT NOT NULL,
      content_created INTEGER NOT NULL, content_expiration INTEGER, fetched_at INTEGER NOT NULL,
@@ -49,6 +45,26 @@ export const MIGRATIONS: readonly string[] = [
    CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
 ];
 
+/**
+ * The indexes the structured filters use. Not part of a numbered migration: a bulk load into an empty
+ * store drops them and builds them once at the end (sorted builds beat a million random inserts),
+ * and every start re-creates any that a crash in between left missing.
+ */
+export const SECONDARY_INDEXES: readonly string[] = [
+  'CREATE INDEX IF NOT EXISTS records_time ON records (creation_time)',
+  'CREATE INDEX IF NOT EXISTS records_user ON records (user_key, creation_time)',
+  'CREATE INDEX IF NOT EXISTS records_operation ON records (operation_key, creation_time)',
+  'CREATE INDEX IF NOT EXISTS records_ip ON records (client_ip_key, creation_time)',
+];
+
+export function ensureIndexes(db: Database): void {
+  for (const sql of SECONDARY_INDEXES) db.exec(sql);
+}
+
+export function dropSecondaryIndexes(db: Database): void {
+  for (const name of ['records_time', 'records_user', 'records_operation', 'records_ip']) db.exec(`DROP INDEX IF EXISTS ${name}`);
+}
+
 /** Creates or upgrades the schema. */
 export function migrate(db: Database): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
@@ -68,4 +84,5 @@ export function migrate(db: Database): void {
       db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(v + 1);
     }).immediate();
   }
+  ensureIndexes(db);
 }

@@ -1,7 +1,6 @@
 import type { Database } from 'better-sqlite3';
-import { AppError } from '../../core/errors.js';
 import type { TenantRow, TenantStore } from '../contract.js';
-import { TENANT_COLUMNS, tenantValues, toTenantRow } from '../tenant-rows.js';
+import { nameTaken, TENANT_COLUMNS, tenantValues, toTenantRow } from '../tenant-rows.js';
 import type { TenantSelect } from '../tenant-rows.js';
 
 /** Tenants by name or GUID, both unique and compared without regard to case (COLLATE NOCASE). */
@@ -32,12 +31,4 @@ export class SqliteTenantStore implements TenantStore {
   async remove(nameOrId: string): Promise<boolean> {
     return this.db.prepare('DELETE FROM tenants WHERE name = ? OR tenant_id = ?').run(nameOrId, nameOrId).changes > 0;
   }
-}
-
-export function nameTaken(row: TenantRow, cause: unknown): AppError {
-  return new AppError('CONFLICT', `Another tenant already uses the name "${row.name}"`, {
-    hint: 'Choose another --name, or remove the other tenant first',
-    details: { name: row.name, tenantId: row.tenantId },
-    cause,
-  });
 }

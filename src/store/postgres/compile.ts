@@ -1,0 +1,47 @@
+import type { CountDimension, SearchCursor, SearchQuery } from '../../core/search-query.js';
+import { compileWhere, countOrder, dimensionExpression, ORDER_NEWEST_FIRST, SELECT_COLUMNS_SQL } from '../search-sql.js';
+import type { SqlDialect } from '../search-sql.js';
+
+/** A compiled statement: SQL text with positional parameters ($1…) and their values. */
+export interface Compiled {
+  sql: string;
+  params: (string | number)[];
+}
+
+/**
+ * PostgreSQL's dialect. Substrings use strpos(lower(x), term) with the term lower-cased in
+ * JavaScript: no LIKE pattern at all, so % _ \ in a search are ordinary characters. On ASCII text
+ * lower() is exactly JavaScript's toLowerCase(); beyond ASCII it follows the database's Unicode
+ * rules (docs/ARCHITECTURE.md, Store, lists the rare differences).
+ */
+class PostgresDialect implements SqlDialect {
+  readonly params: (string | number)[] = [];
+
+  bind(value: string | number): string {
+    this.params.push(value);
+    return `$${this.params.length}`;
+  }
+
+  contains(column: 'raw' | 'object_id', term: string): string {
+    return `strpos(lower(${column}), ${this.bind(term.toLowerCase())}) > 0`;
+  }
+}
+
+export function compileSearch(query: SearchQuery, after: SearchCursor | undefined, limit: number): Compiled {
+  const d = new PostgresDialect();
+  const where = compileWhere(query, d, after);
+  return { sql: `SELECT ${SELECT_COLUMNS_SQL} FROM records WHERE ${where} ORDER BY ${ORDER_NEWEST_FIRST} LIMIT ${d.bind(limit)}`, params: d.params };
+}
+
+export function compileCount(query: SearchQuery): Compiled {
+  const d = new PostgresDialect();
+  return { sql: `SELECT count(*) AS n FROM records WHERE ${compileWhere(query, d)}`, params: d.params };
+}
+
+export function compileCountBy(query: SearchQuery, dimension: CountDimension, limit: number | undefined): Compiled {
+  const d = new PostgresDialect();
+  const key = dimensionExpression(dimension);
+  const tail = limit === undefined ? '' : ` LIMIT ${d.bind(limit)}`;
+  const sql = `SELECT ${key} AS key, count(*) AS n FROM records WHERE ${compileWhere(query, d)} GROUP BY ${key} ORDER BY ${countOrder(dimension)}${tail}`;
+  return { sql, params: d.params };
+}
