@@ -6,7 +6,7 @@ import { ManualClock } from '../src/core/clock.js';
 import type { AuditRecord } from '../src/core/record.js';
 import { normalizeRecord } from '../src/ingest/normalize.js';
 import { runReport } from '../src/reports/registry.js';
-import { memoryReportStore } from '../src/reports/testing/memory-store.js';
+import { fixtureStore } from '../src/reports/testing/store.js';
 import { corpusDir, corpusSkip } from './support/paths.js';
 
 /**
@@ -30,7 +30,12 @@ function load(): AuditRecord[] {
 const params = { start: '2015-01-01', end: '2030-01-01' };
 
 async function run(id: string, records: AuditRecord[]) {
-  return runReport(id, params, { store: memoryReportStore(records), clock: new ManualClock('2026-01-01') });
+  const store = await fixtureStore(records);
+  try {
+    return await runReport(id, params, { store, clock: new ManualClock('2026-01-01') });
+  } finally {
+    await store.close();
+  }
 }
 
 const ofOp = (records: AuditRecord[], op: string) => records.filter((r) => r.operation === op);

@@ -8,7 +8,7 @@ import { normalizeRecord } from '../src/ingest/normalize.js';
 import { adminCategory } from '../src/reports/admin-activity/scope.js';
 import { runReport } from '../src/reports/registry.js';
 import type { RoleHolderSource } from '../src/reports/roles/source.js';
-import { memoryReportStore } from '../src/reports/testing/memory-store.js';
+import { fixtureStore } from '../src/reports/testing/store.js';
 import type { Simulation } from '../emulator/sim/types.js';
 import { repoRoot } from './support/paths.js';
 
@@ -31,7 +31,7 @@ async function setup() {
       return n.record;
     }),
   );
-  const deps = { store: memoryReportStore(records), clock: new ManualClock(START) };
+  const deps = { store: await fixtureStore(records), clock: new ManualClock(START) };
   return { sim, records, deps };
 }
 

@@ -4,9 +4,9 @@ import { ManualClock } from '../core/clock.js';
 import type { AppError } from '../core/errors.js';
 import { listReports, runReport } from './registry.js';
 import { NOW, exchangeAdmin, spFile } from './testing/builders.js';
-import { memoryReportStore } from './testing/memory-store.js';
+import { fixtureStore } from './testing/store.js';
 
-const deps = (records = [spFile('FileAccessed')]) => ({ store: memoryReportStore(records), clock: new ManualClock(NOW) });
+const deps = async (records = [spFile('FileAccessed')]) => ({ store: await fixtureStore(records), clock: new ManualClock(NOW) });
 
 test('listReports: the nine reports with a description and a JSON schema of their parameters', () => {
   const list = listReports();
@@ -19,25 +19,25 @@ test('listReports: the nine reports with a description and a JSON schema of thei
 });
 
 test('runReport: an unknown id is UNKNOWN_REPORT naming the reports', async () => {
-  await assert.rejects(runReport('nope', {}, deps()), (e: AppError) => e.code === 'UNKNOWN_REPORT' && /admin-activity/.test(e.hint ?? ''));
+  await assert.rejects(runReport('nope', {}, await deps()), (e: AppError) => e.code === 'UNKNOWN_REPORT' && /admin-activity/.test(e.hint ?? ''));
 });
 
 test('runReport: unknown and ill-typed parameters are BAD_INPUT naming them', async () => {
-  await assert.rejects(runReport('inbox-rules', { usr: 'x' }, deps()), (e: AppError) => e.code === 'BAD_INPUT' && /usr/.test(e.message));
-  await assert.rejects(runReport('mass-file-activity', { downloadThreshold: 'many' }, deps()), (e: AppError) => e.code === 'BAD_INPUT' && /downloadThreshold/.test(e.message));
-  await assert.rejects(runReport('user-activity', {}, deps()), (e: AppError) => e.code === 'BAD_INPUT' && /user/.test(e.message));
+  await assert.rejects(runReport('inbox-rules', { usr: 'x' }, await deps()), (e: AppError) => e.code === 'BAD_INPUT' && /usr/.test(e.message));
+  await assert.rejects(runReport('mass-file-activity', { downloadThreshold: 'many' }, await deps()), (e: AppError) => e.code === 'BAD_INPUT' && /downloadThreshold/.test(e.message));
+  await assert.rejects(runReport('user-activity', {}, await deps()), (e: AppError) => e.code === 'BAD_INPUT' && /user/.test(e.message));
 });
 
 test('runReport: a reversed or unreadable period is BAD_TIME', async () => {
-  await assert.rejects(runReport('inbox-rules', { start: '1d', end: '3d' }, deps()), (e: AppError) => e.code === 'BAD_TIME');
-  await assert.rejects(runReport('inbox-rules', { start: 'yesterday' }, deps()), (e: AppError) => e.code === 'BAD_TIME');
+  await assert.rejects(runReport('inbox-rules', { start: '1d', end: '3d' }, await deps()), (e: AppError) => e.code === 'BAD_TIME');
+  await assert.rejects(runReport('inbox-rules', { start: 'yesterday' }, await deps()), (e: AppError) => e.code === 'BAD_TIME');
 });
 
 test('runReport: default period is the last 7 days, echoed with ISO times; summary counts by user, operation, workload and day', async () => {
   const old = spFile('FileAccessed', { CreationTime: '2026-02-01T00:00:00' });
   const a = spFile('FileAccessed');
   const b = spFile('FileDownloaded', { Workload: 'OneDrive', CreationTime: '2026-03-11T08:00:00' });
-  const result = await runReport('user-activity', { user: 'ADELE@contoso.onmicrosoft.com' }, deps([old, a, b, exchangeAdmin('Set-Mailbox', {})]));
+  const result = await runReport('user-activity', { user: 'ADELE@contoso.onmicrosoft.com' }, await deps([old, a, b, exchangeAdmin('Set-Mailbox', {})]));
   assert.equal(result.parameters.start, '2026-03-05T00:00:00Z');
   assert.equal(result.parameters.end, '2026-03-12T00:00:00Z');
   assert.equal(result.summary.records, 3);
@@ -49,7 +49,7 @@ test('runReport: default period is the last 7 days, echoed with ISO times; summa
 
 test('runReport: --tenant narrows to that tenant, by name or key', async () => {
   const other = spFile('FileAccessed', { OrganizationId: 'aaaaaaaa-0000-0000-0000-000000000000' });
-  const store = memoryReportStore([spFile('FileAccessed'), other], [{ name: 'other', tenantId: other.tenant } as never]);
+  const store = await fixtureStore([spFile('FileAccessed'), other], [{ name: 'other', tenantId: other.tenant }]);
   const result = await runReport('user-activity', { user: 'adele@contoso.onmicrosoft.com', tenant: 'other' }, { store, clock: new ManualClock(NOW) });
   assert.deepEqual(result.rows.map((r) => r.id), [other.id]);
   assert.deepEqual(result.parameters.tenant, [other.tenant]);

@@ -25,7 +25,7 @@ test('a rule forwarding inside the organization is listed but not flagged; suspi
 
 test('the registered tenant domain counts as inside', async () => {
   const rule = exchangeAdmin('Set-InboxRule', { Name: 'copy', RedirectTo: 'me@contoso.com' });
-  const tenants = [{ name: 'contoso', tenantId: rule.tenant, domain: 'contoso.com' } as never];
+  const tenants = [{ name: 'contoso', tenantId: rule.tenant, domain: 'contoso.com' }];
   assert.equal((await runOver(inboxRules, [rule], {}, { tenants })).rows[0]?.external, false);
   assert.equal((await runOver(inboxRules, [rule])).rows[0]?.external, true);
 });

@@ -5,17 +5,21 @@ import { executeReport } from '../engine.js';
 import type { RoleHolderSource } from '../roles/source.js';
 import type { ReportDefinition, ReportResult } from '../types.js';
 import { NOW } from './builders.js';
-import { memoryReportStore } from './memory-store.js';
+import { fixtureStore } from './store.js';
 
-/** Runs one report over fixture records in memory, at the builders' NOW (default period: 7 days back). */
-export function runOver(
+/** Runs one report over fixture records in an in-memory SQLite store, at the builders' NOW (default period: 7 days back). */
+export async function runOver(
   def: ReportDefinition,
   records: readonly AuditRecord[],
   params: Record<string, unknown> = {},
-  extra: { tenants?: TenantRow[]; roleSource?: RoleHolderSource } = {},
+  extra: { tenants?: Partial<TenantRow>[]; roleSource?: RoleHolderSource } = {},
 ): Promise<ReportResult> {
-  const store = memoryReportStore(records, extra.tenants ?? []);
-  return executeReport(def, params, { store, clock: new ManualClock(NOW), ...(extra.roleSource ? { roleSource: extra.roleSource } : {}) });
+  const store = await fixtureStore(records, extra.tenants ?? []);
+  try {
+    return await executeReport(def, params, { store, clock: new ManualClock(NOW), ...(extra.roleSource ? { roleSource: extra.roleSource } : {}) });
+  } finally {
+    await store.close();
+  }
 }
 
 /** The ids of the rows, sorted, for exact comparisons. */
