@@ -1,6 +1,6 @@
 import { Agent, request as httpsRequest } from 'node:https';
 import type { IncomingMessage } from 'node:http';
-import { rootCertificates } from 'node:tls';
+import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 import { AppError } from '../core/errors.js';
 import type { HttpClient, HttpRequest, HttpResponse } from './types.js';
 
@@ -27,16 +27,18 @@ export interface ClosableHttpClient extends HttpClient {
 
 export function createHttpClient(options: HttpClientOptions = {}): ClosableHttpClient {
   const extra = options.ca == null ? [] : typeof options.ca === 'string' ? [options.ca] : [...options.ca];
-  const ca = extra.length ? [...rootCertificates, ...extra] : undefined;
-  const agent = new Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 16, maxFreeSockets: 8, ...(ca ? { ca } : {}) });
+  // One secure context, parsed once: passing `ca` per request would re-parse ~140 roots per connection
+  // and make every request's pool key (Agent.getName) a string of all of them.
+  const secureContext = extra.length ? createSecureContext({ ca: [...rootCertificates, ...extra] }) : undefined;
+  const agent = new Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 16, maxFreeSockets: 8, ...(secureContext ? { secureContext } : {}) });
   const defaults = { timeoutMs: options.timeoutMs ?? 120_000, userAgent: options.userAgent ?? 'tenantwatch/0.1' };
   return {
-    request: (req) => send(agent, ca, defaults, req),
+    request: (req) => send(agent, secureContext, defaults, req),
     close: () => agent.destroy(),
   };
 }
 
-function send(agent: Agent, ca: string[] | undefined, defaults: { timeoutMs: number; userAgent: string }, req: HttpRequest): Promise<HttpResponse> {
+function send(agent: Agent, secureContext: SecureContext | undefined, defaults: { timeoutMs: number; userAgent: string }, req: HttpRequest): Promise<HttpResponse> {
   const url = new URL(req.url);
   if (url.protocol !== 'https:') {
     return Promise.reject(new AppError('REFUSED_URL', `Refused to call ${url.origin}: only https is used for Microsoft services`, { hint: 'Give an https:// base URL' }));
@@ -54,7 +56,7 @@ function send(agent: Agent, ca: string[] | undefined, defaults: { timeoutMs: num
   const headers: Record<string, string> = { 'user-agent': defaults.userAgent, accept: 'application/json', ...req.headers };
   if (req.body !== undefined) headers['content-length'] = String(Buffer.byteLength(req.body));
   return new Promise<HttpResponse>((resolve, reject) => {
-    const r = httpsRequest(url, { method: req.method, headers, agent, signal: controller.signal, ...(ca ? { ca } : {}) }, (res) => {
+    const r = httpsRequest(url, { method: req.method, headers, agent, signal: controller.signal, ...(secureContext ? { secureContext } : {}) }, (res) => {
       res.once('end', done);
       res.once('close', done);
       res.once('error', done);

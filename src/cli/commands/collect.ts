@@ -1,12 +1,110 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { collect, type CollectTenant } from '../../collector/collect.js';
+import type { TenantStats } from '../../collector/context.js';
+import { connectTenant } from '../../config/tenants.js';
+import { AppError } from '../../core/errors.js';
+import { parseDuration } from '../../core/time.js';
+import type { TenantRow } from '../../store/contract.js';
+import type { CliContext } from '../context.js';
 import type { Runner } from '../run.js';
-import { notYet } from '../run.js';
 
+interface CollectFlags {
+  all?: boolean;
+  since: string;
+  follow?: boolean;
+  interval: string;
+  concurrency: string;
+  format: 'table' | 'json';
+  requestsPerMinute: string;
+  lease: string;
+}
+
+/** `tenantwatch collect [tenants…|--all] [--since 7d] [--follow] [--interval 60s] [--concurrency N]`. */
 export function register(program: Command, run: Runner): void {
   program
     .command('collect')
-    .description('collect audit records through the Management Activity API')
-    .allowUnknownOption()
-    .allowExcessArguments()
-    .action(run(async () => notYet('tenantwatch collect')));
+    .description('collect audit records through the Management Activity API, exactly once, with a coverage ledger')
+    .argument('[tenants...]', 'tenant names or ids (default: all registered)')
+    .option('--all', 'every registered tenant')
+    .option('--since <span>', 'first-run look-back (capped by the API at 7 days)', '7d')
+    .option('--follow', 'keep collecting; re-list recent windows to catch late blobs')
+    .option('--interval <span>', 'pause between passes with --follow', '60s')
+    .option('--concurrency <n>', 'blob downloads in flight across all tenants', '8')
+    .option('--requests-per-minute <n>', 'request budget per tenant', '1800')
+    .option('--lease <span>', 'how long a stream lease lasts without renewal (several collectors on one database)', '2m')
+    .addOption(new Option('--format <format>', 'summary format').choices(['table', 'json']).default('table'))
+    .action(run(async (ctx: CliContext, names: string[], flags: CollectFlags) => runCollect(ctx, names, flags)));
+}
+
+function span(text: string, flag: string): number {
+  const ms = parseDuration(text);
+  if (ms === null || ms <= 0) throw new AppError('USAGE', `${flag} "${text}" is not a duration`, { hint: 'Use e.g. 90s, 30m, 24h or 7d' });
+  return ms;
+}
+
+function count(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new AppError('USAGE', `${flag} must be a whole number of at least 1`, { hint: `e.g. ${flag} 8` });
+  return n;
+}
+
+async function selectTenants(ctx: CliContext, names: string[]): Promise<TenantRow[]> {
+  const store = await ctx.store();
+  if (!names.length) {
+    const all = await store.tenants.list();
+    if (!all.length) throw new AppError('UNKNOWN_TENANT', 'No tenant is registered', { hint: 'Register one with tenantwatch tenant add, or tenant add-emulated for the emulator' });
+    return all;
+  }
+  const rows: TenantRow[] = [];
+  for (const name of names) {
+    const row = await store.tenants.get(name);
+    if (!row) throw new AppError('UNKNOWN_TENANT', `No tenant "${name}" is registered`, { hint: 'See tenantwatch tenant list' });
+    rows.push(row);
+  }
+  return rows;
+}
+
+async function runCollect(ctx: CliContext, names: string[], flags: CollectFlags): Promise<number> {
+  const rows = await selectTenants(ctx, flags.all ? [] : names);
+  const store = await ctx.store();
+  const tenants: CollectTenant[] = rows.map((row) => ({
+    tenantId: row.tenantId,
+    name: row.name,
+    connect: () => connectTenant(row, { keyFile: ctx.locations.secretKeyFile, clock: ctx.clock, logger: ctx.logger }),
+  }));
+  const tty = ctx.err.isTTY === true;
+  let latest: readonly TenantStats[] = [];
+  const timer = tty ? setInterval(() => drawProgress(ctx, latest), 1000) : null;
+  try {
+    const summary = await collect({
+      tenants, store, clock: ctx.clock, logger: ctx.logger, signal: ctx.signal,
+      sinceMs: span(flags.since, '--since'), follow: !!flags.follow, intervalMs: span(flags.interval, '--interval'),
+      concurrency: count(flags.concurrency, '--concurrency'),
+      onProgress: (stats) => (latest = stats),
+      tuning: { requestsPerMinute: count(flags.requestsPerMinute, '--requests-per-minute'), leaseMs: span(flags.lease, '--lease') },
+    });
+    if (tty) ctx.err.write('\r\x1b[K');
+    ctx.out.write(flags.format === 'json' ? JSON.stringify(summary, null, 2) + '\n' : summaryTable(summary.tenants));
+    for (const s of summary.tenants) if (s.error) ctx.err.write(`tenantwatch: ${s.name}: ${s.error.message}${s.error.hint ? `. ${s.error.hint}` : ''}\n`);
+    return summary.ok ? 0 : 1;
+  } finally {
+    if (timer) clearInterval(timer);
+  }
+}
+
+function progressLine(s: TenantStats): string {
+  return `${s.name}: ${s.state}, windows ${s.windowsDone}/${s.windowsPlanned}, blobs ${s.blobsFetched + s.blobsSkipped}/${s.blobsListed}, records ${s.newRecords.toLocaleString('en-US')} new, throttled ${s.throttled}× (${Math.round(s.throttleWaitMs / 1000)} s)`;
+}
+
+function drawProgress(ctx: CliContext, stats: readonly TenantStats[]): void {
+  if (!stats.length) return;
+  ctx.err.write(`\x1b[s${stats.map((s) => `\r\x1b[K${progressLine(s)}`).join('\n')}\x1b[u`);
+}
+
+function summaryTable(stats: readonly TenantStats[]): string {
+  const head = ['tenant', 'state', 'windows', 'blobs', 'records', 'new', 'rejected', 'throttled', 'problem'];
+  const rows = stats.map((s) => [s.name, s.state, `${s.windowsDone}/${s.windowsPlanned}`, `${s.blobsFetched + s.blobsSkipped}/${s.blobsListed}`, String(s.records), String(s.newRecords), String(s.recordsRejected), String(s.throttled), s.error?.message ?? s.streamsSkipped.map((x) => `${x.contentType}: ${x.reason}`).join('; ')]);
+  const cells = [head, ...rows];
+  const widths = head.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
+  return cells.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd() + '\n').join('');
 }

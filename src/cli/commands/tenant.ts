@@ -1,10 +1,189 @@
-import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { Option, type Command } from 'commander';
+import { loadSecretKey, redact } from '../../config/secrets.js';
+import { buildTenantRow, connectTenant, publicView, readCertificateFiles, type CredentialInput } from '../../config/tenants.js';
+import { AppError } from '../../core/errors.js';
+import { addEmulatedTenants } from '../../collector/emulated.js';
+import { testTenant } from '../../collector/tenant-test.js';
+import type { CliContext } from '../context.js';
 import type { Runner } from '../run.js';
-import { notYet } from '../run.js';
+
+/**
+ * `tenantwatch tenant add|list|show|remove|test|add-emulated`. Secrets come from an env var or a file
+ * (kept as references), stdin or a hidden prompt (sealed with the key in --data/secret.key); they are
+ * never printed, and every message shown passes through `redact`.
+ */
+interface AddFlags {
+  tenantId: string;
+  clientId: string;
+  secretEnv?: string;
+  secretFile?: string;
+  secretStdin?: boolean;
+  certificate?: string;
+  key?: string;
+  pfxPasswordEnv?: string;
+  cloud: string;
+  baseUrl?: string;
+  caFile?: string;
+  publisherId?: string;
+  domain?: string;
+}
 
 export function register(program: Command, run: Runner): void {
   const tenant = program.command('tenant').description('register and check tenants');
-  for (const sub of ['add', 'list', 'show', 'remove', 'test', 'add-emulated']) {
-    tenant.command(sub).allowUnknownOption().allowExcessArguments().action(run(async () => notYet(`tenant ${sub}`)));
+  tenant
+    .command('add')
+    .description('register a tenant: its app registration and how to sign in')
+    .argument('<name>', 'short name for the tenant')
+    .requiredOption('--tenant-id <guid>', 'Entra tenant id')
+    .requiredOption('--client-id <guid>', 'application (client) id')
+    .option('--secret-env <var>', 'client secret in this environment variable (stored as a reference)')
+    .option('--secret-file <file>', 'client secret in this file (stored as a reference)')
+    .option('--secret-stdin', 'read the client secret from stdin (stored encrypted)')
+    .option('--certificate <file>', 'certificate: PEM (with --key) or PFX')
+    .option('--key <file>', 'private key PEM for --certificate')
+    .option('--pfx-password-env <var>', 'PFX password in this environment variable')
+    .addOption(new Option('--cloud <cloud>', 'Microsoft cloud').choices(['commercial', 'gcc', 'gcchigh', 'dod']).default('commercial'))
+    .option('--base-url <url>', 'send every Microsoft call here (emulator, proxy)')
+    .option('--ca-file <file>', 'extra CA certificate to trust (PEM)')
+    .option('--publisher-id <guid>', 'PublisherIdentifier for the Management API quota pool')
+    .option('--domain <domain>', 'primary domain, for display')
+    .action(run(async (ctx: CliContext, name: string, flags: AddFlags) => addTenant(ctx, name, flags)));
+  tenant
+    .command('list')
+    .description('registered tenants (no secrets)')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'jsonl', 'csv']).default('table'))
+    .action(run(async (ctx: CliContext, flags: { format: string }) => listTenants(ctx, flags.format)));
+  tenant
+    .command('show')
+    .argument('<name>', 'tenant name or id')
+    .description('one tenant, without its secret')
+    .action(run(async (ctx: CliContext, name: string) => {
+      const row = await (await ctx.store()).tenants.get(name);
+      if (!row) throw unknown(name);
+      ctx.out.write(JSON.stringify(publicView(row), null, 2) + '\n');
+    }));
+  tenant
+    .command('remove')
+    .argument('<name>', 'tenant name or id')
+    .description('forget a tenant (its collected records stay)')
+    .action(run(async (ctx: CliContext, name: string) => {
+      if (!(await (await ctx.store()).tenants.remove(name))) throw unknown(name);
+      ctx.out.write(`removed ${name}\n`);
+    }));
+  tenant
+    .command('test')
+    .argument('<name>', 'tenant name or id')
+    .description('sign in and list subscriptions; explains each failure in plain words')
+    .action(run(async (ctx: CliContext, name: string) => runTest(ctx, name)));
+  tenant
+    .command('add-emulated')
+    .argument('<control-url>', "the emulator's control URL, e.g. https://127.0.0.1:8443/_emulator")
+    .option('--ca-file <file>', "the emulator's CA certificate")
+    .addOption(new Option('--auth <kind>', 'credential to register').choices(['mixed', 'secret', 'certificate']).default('mixed'))
+    .description('register every tenant an emulator simulates (mixed: certificate for every other tenant)')
+    .action(run(async (ctx: CliContext, url: string, flags: { caFile?: string; auth: 'mixed' | 'secret' | 'certificate' }) => {
+      const added = await addEmulatedTenants(await ctx.store(), url, { caFile: flags.caFile ?? null, auth: flags.auth, keyFile: ctx.locations.secretKeyFile, now: ctx.clock.now(), signal: ctx.signal });
+      for (const a of added) ctx.out.write(`added ${a.name} (${a.tenantId}, ${a.auth})\n`);
+    }));
+}
+
+function unknown(name: string): AppError {
+  return new AppError('UNKNOWN_TENANT', `No tenant "${name}" is registered`, { hint: 'See tenantwatch tenant list' });
+}
+
+async function credentialFrom(ctx: CliContext, flags: AddFlags): Promise<CredentialInput> {
+  const given = [flags.secretEnv, flags.secretFile, flags.secretStdin, flags.certificate].filter(Boolean).length;
+  if (given > 1) throw new AppError('USAGE', 'Give one credential: --secret-env, --secret-file, --secret-stdin or --certificate', { hint: 'Run tenantwatch tenant add --help' });
+  if (flags.secretEnv) {
+    if (!process.env[flags.secretEnv]) throw new AppError('SECRET_MISSING', `The environment variable ${flags.secretEnv} is not set`, { hint: 'Set it before adding the tenant (and whenever tenantwatch runs)' });
+    return { kind: 'secret-ref', ref: `env:${flags.secretEnv}` };
+  }
+  if (flags.secretFile) {
+    const path = (await import('node:path')).resolve(flags.secretFile);
+    try {
+      if (!readFileSync(path, 'utf8').trim()) throw new Error('empty');
+    } catch (e) {
+      throw new AppError('SECRET_MISSING', `The secret file ${path} is missing or empty`, { hint: 'Write the secret value into it', cause: e });
+    }
+    return { kind: 'secret-ref', ref: `file:${path}` };
+  }
+  if (flags.certificate) {
+    const password = flags.pfxPasswordEnv ? process.env[flags.pfxPasswordEnv] : undefined;
+    return { kind: 'certificate', ...readCertificateFiles(flags.certificate, flags.key, password) };
+  }
+  if (flags.secretStdin || !process.stdin.isTTY) return { kind: 'secret', secret: await readStdin() };
+  return { kind: 'secret', secret: await prompt(ctx, 'Client secret (input hidden): ') };
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8').trim();
+}
+
+/** A hidden prompt: the terminal echo is off while the secret is typed. */
+async function prompt(ctx: CliContext, question: string): Promise<string> {
+  ctx.err.write(question);
+  const stdin = process.stdin;
+  stdin.setRawMode(true);
+  let value = '';
+  try {
+    for await (const chunk of stdin) {
+      for (const ch of (chunk as Buffer).toString('utf8')) {
+        if (ch === '\r' || ch === '\n') return value;
+        if (ch === '\u0003') throw new AppError('CANCELLED', 'Stopped on request');
+        value = ch === '\u007f' ? value.slice(0, -1) : value + ch;
+      }
+    }
+    return value;
+  } finally {
+    stdin.setRawMode(false);
+    stdin.pause();
+    ctx.err.write('\n');
+  }
+}
+
+async function addTenant(ctx: CliContext, name: string, flags: AddFlags): Promise<void> {
+  const store = await ctx.store();
+  const credential = await credentialFrom(ctx, flags);
+  const existing = await store.tenants.get(name);
+  const row = buildTenantRow(
+    { name, tenantId: flags.tenantId, clientId: flags.clientId, cloud: flags.cloud, baseUrl: flags.baseUrl ?? null, caFile: flags.caFile ?? null, publisherId: flags.publisherId ?? null, domain: flags.domain ?? null, credential },
+    () => loadSecretKey(ctx.locations.secretKeyFile, process.env, { create: true }),
+    ctx.clock.now(),
+    existing,
+  );
+  await store.tenants.upsert(row);
+  ctx.out.write(`${existing ? 'updated' : 'added'} ${row.name} (${row.tenantId}, ${row.cloud}, ${row.authKind}); check it with: tenantwatch tenant test ${row.name}\n`);
+}
+
+async function listTenants(ctx: CliContext, format: string): Promise<void> {
+  const rows = (await (await ctx.store()).tenants.list()).map(publicView);
+  if (format === 'json') return void ctx.out.write(JSON.stringify(rows, null, 2) + '\n');
+  if (format === 'jsonl') return void ctx.out.write(rows.map((r) => JSON.stringify(r) + '\n').join(''));
+  const cols = ['name', 'tenantId', 'cloud', 'auth', 'credential', 'management', 'publisherId'];
+  if (format === 'csv') {
+    const { csvLine } = await import('../../search/csv.js');
+    ctx.out.write([csvLine(cols), ...rows.map((r) => csvLine(cols.map((c) => r[c] ?? '')))].join(''));
+    return;
+  }
+  if (!rows.length) return void ctx.out.write('no tenants registered: tenantwatch tenant add NAME --tenant-id … --client-id …\n');
+  const cells = [cols, ...rows.map((r) => cols.map((c) => String(r[c] ?? '')))];
+  const widths = cols.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
+  ctx.out.write(cells.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd() + '\n').join(''));
+}
+
+async function runTest(ctx: CliContext, name: string): Promise<number> {
+  const row = await (await ctx.store()).tenants.get(name);
+  if (!row) throw unknown(name);
+  const conn = connectTenant(row, { keyFile: ctx.locations.secretKeyFile, clock: ctx.clock, logger: ctx.logger });
+  try {
+    const result = await testTenant(conn, ctx.signal);
+    for (const line of result.lines) ctx.out.write(redact(line, conn.secrets) + '\n');
+    if (result.error) ctx.err.write(`tenantwatch: ${redact(result.error.toLine(), conn.secrets)}\n`);
+    return result.error ? result.error.exitCode : 0;
+  } finally {
+    conn.close();
   }
 }
