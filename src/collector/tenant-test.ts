@@ -1,4 +1,4 @@
-import { AppError, toAppError } from '../core/errors.js';
+import { toAppError, type AppError } from '../core/errors.js';
 import { ManagementActivityClient } from '../microsoft/management-activity.js';
 import type { TenantConnection } from '../microsoft/types.js';
 

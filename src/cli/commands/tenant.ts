@@ -169,7 +169,7 @@ async function listTenants(ctx: CliContext, format: string): Promise<void> {
     return;
   }
   if (!rows.length) return void ctx.out.write('no tenants registered: tenantwatch tenant add NAME --tenant-id … --client-id …\n');
-  const cells = [cols, ...rows.map((r) => cols.map((c) => String(r[c] ?? '')))];
+  const cells = [cols, ...rows.map((r) => cols.map((c) => (r[c] === null || r[c] === undefined ? '' : String(r[c] as string))))];
   const widths = cols.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
   ctx.out.write(cells.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd() + '\n').join(''));
 }
