@@ -54,3 +54,12 @@ test('runReport: --tenant narrows to that tenant, by name or key', async () => {
   assert.deepEqual(result.rows.map((r) => r.id), [other.id]);
   assert.deepEqual(result.parameters.tenant, [other.tenant]);
 });
+
+test('runReport: filters read like search: a comma list of users, and an unknown tenant is UNKNOWN_TENANT', async () => {
+  const megan = spFile('FileAccessed', { UserId: 'megan@contoso.onmicrosoft.com' });
+  const adele = spFile('FileAccessed');
+  const other = spFile('FileAccessed', { UserId: 'other@contoso.onmicrosoft.com' });
+  const result = await runReport('user-activity', { user: 'Megan@contoso.onmicrosoft.com,adele@contoso.onmicrosoft.com' }, await deps([megan, adele, other]));
+  assert.deepEqual(result.rows.map((r) => r.id).sort(), [megan.id, adele.id].sort());
+  await assert.rejects(runReport('inbox-rules', { tenant: 'nosuch' }, await deps()), (e: AppError) => e.code === 'UNKNOWN_TENANT' && /nosuch/.test(e.message));
+});

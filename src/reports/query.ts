@@ -1,6 +1,5 @@
 import type { StoredRecord } from '../core/record.js';
 import type { SearchQuery } from '../core/search-query.js';
-import type { CommonParams } from './params.js';
 import type { ReportDeps, ReportInput } from './types.js';
 
 /**
@@ -8,10 +7,10 @@ import type { ReportDeps, ReportInput } from './types.js';
  * adds its own operations, record types or workloads so that the store narrows first and only the
  * candidates' raw AuditData is read in code.
  */
-export function baseQuery(input: ReportInput<CommonParams>, extra: Omit<Partial<SearchQuery>, 'range'> = {}): SearchQuery {
+export function baseQuery(input: Omit<ReportInput<unknown>, 'params' | 'count'>, extra: Omit<Partial<SearchQuery>, 'range'> = {}): SearchQuery {
   const query: SearchQuery = { range: { ...input.period }, ...extra };
   if (input.tenants) query.tenants = input.tenants;
-  if (input.params.user?.length) query.users = input.params.user.map((u) => u.toLowerCase());
+  if (input.users?.length) query.users = input.users;
   return query;
 }
 

@@ -3,7 +3,7 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { StoredRecord } from '../core/record.js';
 import type { TimeRange } from '../core/time.js';
-import type { RecordStore, TenantStore } from '../store/contract.js';
+import type { Store } from '../store/contract.js';
 import type { RoleHolderSource } from './roles/source.js';
 
 /**
@@ -11,14 +11,9 @@ import type { RoleHolderSource } from './roles/source.js';
  * investigation: declared parameters, a run over the store's search, rows plus a summary.
  */
 
-/** The part of the Store a report reads: records through search, tenants for names and domains. */
-export interface ReportStore {
-  records: RecordStore;
-  tenants: Pick<TenantStore, 'list' | 'get'>;
-}
-
 export interface ReportDeps {
-  store: ReportStore;
+  /** Reports read records through search, and tenants for names and domains. */
+  store: Store;
   clock: Clock;
   /** Where admin-activity learns who held a role (Graph); absent → the audit log's role events. */
   roleSource?: RoleHolderSource;
@@ -66,6 +61,8 @@ export interface ReportInput<P> {
   period: TimeRange;
   /** Tenant keys (GUIDs or import names); undefined = every tenant. */
   tenants: string[] | undefined;
+  /** The `user` parameter as the search parser reads it (lower case, comma lists split); undefined = everyone. */
+  users?: string[];
   /** Counts a record into the summary; call it once per audit record behind a finding. */
   count(record: StoredRecord): void;
 }

@@ -63,10 +63,10 @@ async function roleHolders(tenant: string, roles: string[], period: TimeRange, d
 /** The holders' records in the period: admin record types, plus SharePoint admin operations (two narrow searches). */
 async function holderRecords(tenant: string, holders: RoleHolder[], input: ReportInput<Params>, deps: ReportDeps): Promise<StoredRecord[]> {
   const users = [...new Set(holders.map((h) => h.userPrincipalName))];
-  const asked = input.params.user?.map((u) => u.toLowerCase());
+  const asked = input.users;
   const who = asked ? users.filter((u) => asked.includes(u)) : users;
   if (who.length === 0) return [];
-  const scoped = { ...input, tenants: [tenant], params: { ...input.params, user: who } };
+  const scoped = { ...input, tenants: [tenant], users: who };
   const queries =
     input.params.scope === 'all'
       ? [baseQuery(scoped)]

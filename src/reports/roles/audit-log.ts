@@ -1,7 +1,7 @@
 import type { StoredRecord } from '../../core/record.js';
 import type { TimeRange } from '../../core/time.js';
 import { auditData, field, modified, text } from '../audit-data.js';
-import type { ReportStore } from '../types.js';
+import type { Store } from '../../store/contract.js';
 import type { RoleHolder, RoleHolders, RoleHolderSource } from './source.js';
 
 /** Entra's role-membership operations (RecordType 8, AzureActiveDirectory). */
@@ -19,7 +19,7 @@ export const ROLE_REMOVE = 'Remove member from role.';
  * removal means the role was held since before the log began (from = null).
  */
 export class AuditLogRoleSource implements RoleHolderSource {
-  constructor(private readonly store: ReportStore, private readonly signal?: AbortSignal) {}
+  constructor(private readonly store: Pick<Store, 'records'>, private readonly signal?: AbortSignal) {}
 
   async holders(tenant: string, roles: readonly string[], period: TimeRange): Promise<RoleHolders> {
     const wanted = new Set(roles.map((r) => r.toLowerCase()));
