@@ -1,68 +1,128 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { ManualClock } from '../src/core/clock.js';
+import type { AuditRecord } from '../src/core/record.js';
 import { DAY } from '../src/core/time.js';
 import { normalizeRecord } from '../src/ingest/normalize.js';
-import { adminCategory } from '../src/reports/admin-activity/scope.js';
 import { runReport } from '../src/reports/registry.js';
 import type { RoleHolderSource } from '../src/reports/roles/source.js';
 import { fixtureStore } from '../src/reports/testing/store.js';
+import { createSimulation } from '../emulator/sim/index.js';
 import type { Simulation } from '../emulator/sim/types.js';
-import { repoRoot } from './support/paths.js';
 
 /**
- * admin-activity and user-activity --workload SharePoint against the emulator's ground truth: the
- * simulator's records, loaded through normalizeRecord (no collector), and its role spans. The
- * expected sets are computed here from the simulation, independently of the reports' own logic.
+ * admin-activity and user-activity --workload SharePoint against the simulator's ground truth: its
+ * records, loaded through normalizeRecord into the SQLite store (no collector), and its role spans.
+ * The expected sets are computed here from the simulation's own knowledge, with a definition of
+ * "admin action" written from the issue (not imported from the report), so a report bug cannot
+ * hide behind a shared helper.
  */
-const simPath = join(repoRoot, 'emulator', 'sim', 'index.ts');
-const simSkip = existsSync(simPath) ? false : 'emulator/sim/index.ts (createSimulation) has not landed yet';
 const START = Date.UTC(2026, 2, 1);
+const PERIOD = { start: START - 7 * DAY, end: START };
+
+/**
+ * Issue 6's admin surfaces: Exchange admin cmdlets (RecordType 1 ExchangeAdmin), Entra ID directory
+ * changes (8 AzureActiveDirectory), Security & Compliance cmdlets (18), and SharePoint administration:
+ * the two site-administration operations the simulator writes (emulator/sim/script.ts "site-admin").
+ */
+const ADMIN_TYPES = new Set([1, 8, 18]);
+const SHAREPOINT_ADMIN = new Set(['SiteCollectionAdminAdded', 'SharingPolicyChanged']);
+const isAdminAction = (raw: Record<string, unknown>): boolean =>
+  ADMIN_TYPES.has(Number(raw.RecordType)) || (raw.Workload === 'SharePoint' && SHAREPOINT_ADMIN.has(String(raw.Operation)));
+
+interface Truth {
+  tenant: string;
+  raw: Record<string, unknown>;
+  record: AuditRecord;
+}
 
 async function setup() {
-  const { createSimulation } = (await import(simPath)) as { createSimulation(o: Partial<Simulation['options']>): Simulation };
-  const sim = createSimulation({ start: START, seed: 7, tenants: 2, users: 12, days: 8 });
-  const records = sim.tenants.flatMap((t) =>
+  const sim: Simulation = createSimulation({ start: START, seed: 7, tenants: 2, users: 12, days: 8 });
+  const truth: Truth[] = sim.tenants.flatMap((t) =>
     sim.records(t.tenantId, START - 8 * DAY, START).map((r) => {
       const n = normalizeRecord(r.record, { source: 'management-api', tenant: t.tenantId, contentType: r.contentType });
       assert.ok(n.ok, n.ok ? '' : n.reason);
-      return n.record;
+      return { tenant: t.tenantId, raw: r.record, record: n.record };
     }),
   );
-  const deps = { store: await fixtureStore(records), clock: new ManualClock(START) };
-  return { sim, records, deps };
+  const store = await fixtureStore(truth.map((t) => t.record));
+  return { sim, truth, deps: { store, clock: new ManualClock(START) } };
 }
 
-test('admin-activity returns exactly the admin actions of Global Administrators while they held the role', { skip: simSkip }, async () => {
-  const { sim, records, deps } = await setup();
-  // Graph's view: who holds the role at the end (the simulator's spans still open).
-  const graph: RoleHolderSource = {
-    holders: async (tenant) => ({
+/** Graph's view: who holds each role at the end of the period (the simulator's spans open then). */
+function graphOf(sim: Simulation): RoleHolderSource {
+  return {
+    holders: async (tenant, roles) => ({
       source: 'graph',
-      holders: sim.roles(tenant).filter((s) => s.role === 'Global Administrator' && s.to === null).map((s) => ({ userPrincipalName: s.userPrincipalName.toLowerCase(), role: s.role, from: null, to: null })),
+      holders: sim
+        .roles(tenant)
+        .filter((s) => roles.some((r) => r.toLowerCase() === s.role.toLowerCase()) && s.from <= START && (s.to === null || s.to > START))
+        .map((s) => ({ userPrincipalName: s.userPrincipalName.toLowerCase(), role: s.role, from: null, to: null })),
     }),
   };
-  const period = { start: START - 7 * DAY, end: START };
-  const expected = records
-    .filter((r) => r.creationTime >= period.start && r.creationTime < period.end && adminCategory(r) !== null)
-    .filter((r) => sim.roles(r.tenant).some((s) => s.role === 'Global Administrator' && s.userPrincipalName.toLowerCase() === r.userKey && r.creationTime >= s.from && (s.to === null || r.creationTime < s.to)))
-    .map((r) => `${r.tenant}/${r.id}`)
+}
+
+/** Admin actions in the period by someone who, per the simulator's spans, held one of `roles` at that instant. */
+function expectedAdmin(sim: Simulation, truth: Truth[], roles: string[]): string[] {
+  return truth
+    .filter(({ raw, record }) => record.creationTime >= PERIOD.start && record.creationTime < PERIOD.end && isAdminAction(raw))
+    .filter(({ tenant, raw, record }) =>
+      sim.roles(tenant).some((s) => roles.includes(s.role) && s.userPrincipalName.toLowerCase() === String(raw.UserId).toLowerCase() && record.creationTime >= s.from && (s.to === null || record.creationTime < s.to)),
+    )
+    .map(({ tenant, raw }) => `${tenant}/${String(raw.Id)}`)
     .sort();
+}
+
+const keysOf = (rows: { tenant: string; id?: string }[]) => rows.map((r) => `${r.tenant}/${String(r.id)}`).sort();
+
+test('admin-activity returns exactly the admin actions of Global Administrators while they held the role', async () => {
+  const { sim, truth, deps } = await setup();
+  const expected = expectedAdmin(sim, truth, ['Global Administrator']);
   assert.ok(expected.length > 0, 'the simulation has admin activity to find');
-  const result = await runReport('admin-activity', { start: '7d', end: 'now' }, { ...deps, roleSource: graph });
-  assert.deepEqual(result.rows.map((r) => `${r.tenant}/${String(r.id)}`).sort(), expected);
+  const result = await runReport('admin-activity', { start: '7d', end: 'now' }, { ...deps, roleSource: graphOf(sim) });
+  assert.deepEqual(keysOf(result.rows), expected);
+  // The Global Administrator added during the period (emulator/sim/roles.ts) counts from the addition on.
+  const added = sim.roles(sim.tenants[0]!.tenantId).find((s) => s.role === 'Global Administrator' && s.from > PERIOD.start)!;
+  const byAdded = result.rows.filter((r) => String(r.user).toLowerCase() === added.userPrincipalName.toLowerCase());
+  assert.ok(byAdded.length > 0 && byAdded.every((r) => Date.parse(String(r.time)) >= added.from), 'actions only from the addition on');
+  assert.equal(result.summary.totals.roleSource, 'graph');
+  await deps.store.close();
 });
 
-test('user-activity --workload SharePoint returns exactly that user\'s SharePoint and OneDrive records', { skip: simSkip }, async () => {
-  const { sim, records, deps } = await setup();
-  const user = sim.tenants[0]!.users[0]!.userPrincipalName;
-  const expected = records
-    .filter((r) => r.userKey === user.toLowerCase() && r.creationTime >= START - 7 * DAY && ['sharepoint', 'onedrive'].includes((r.workload ?? '').toLowerCase()))
-    .map((r) => r.id)
-    .sort();
-  assert.ok(expected.length > 0, 'the user did something in SharePoint');
-  const result = await runReport('user-activity', { user, workload: 'SharePoint' }, deps);
-  assert.deepEqual(result.rows.map((r) => String(r.id)).sort(), expected);
+test('admin-activity with Exchange Administrator too: the holder removed during the period counts until the removal', async () => {
+  const { sim, truth, deps } = await setup();
+  const roles = ['Global Administrator', 'Exchange Administrator'];
+  const removed = sim.roles(sim.tenants[0]!.tenantId).find((s) => s.to !== null && s.to > PERIOD.start && s.to < PERIOD.end);
+  assert.ok(removed, 'the simulation removes a holder during the period');
+  const expected = expectedAdmin(sim, truth, roles);
+  const result = await runReport('admin-activity', { start: '7d', end: 'now', roles }, { ...deps, roleSource: graphOf(sim) });
+  assert.deepEqual(keysOf(result.rows), expected);
+  const byRemoved = result.rows.filter((r) => String(r.user).toLowerCase() === removed.userPrincipalName.toLowerCase());
+  assert.ok(byRemoved.length > 0 && byRemoved.every((r) => Date.parse(String(r.time)) < removed.to!), 'actions only while holding');
+  await deps.store.close();
+});
+
+test('admin-activity from the audit log alone finds only holders whose membership was logged, and never a non-holder', async () => {
+  const { sim, truth, deps } = await setup();
+  const expected = new Set(expectedAdmin(sim, truth, ['Global Administrator']));
+  const result = await runReport('admin-activity', { start: '7d', end: 'now' }, deps);
+  assert.equal(result.summary.totals.roleSource, 'audit-log');
+  const found = keysOf(result.rows);
+  assert.ok(found.length > 0 && found.every((k) => expected.has(k)), 'a subset of the ground truth');
+  await deps.store.close();
+});
+
+test("user-activity --workload SharePoint returns exactly that user's SharePoint and OneDrive records", async () => {
+  const { sim, truth, deps } = await setup();
+  for (const tenant of sim.tenants) {
+    const user = tenant.users[3]!.userPrincipalName;
+    const expected = truth
+      .filter(({ raw, record }) => String(raw.UserId).toLowerCase() === user.toLowerCase() && record.creationTime >= PERIOD.start && ['SharePoint', 'OneDrive'].includes(String(raw.Workload)))
+      .map(({ tenant: t, raw }) => `${t}/${String(raw.Id)}`)
+      .sort();
+    assert.ok(expected.length > 0, 'the user did something in SharePoint');
+    const result = await runReport('user-activity', { user: user.toUpperCase(), workload: 'SharePoint', tenant: tenant.tenantId }, deps);
+    assert.deepEqual(keysOf(result.rows), expected);
+  }
+  await deps.store.close();
 });
