@@ -30,7 +30,7 @@ function thumbprints(certificatePem: string): Pick<AppCredentials, 'thumbprint' 
   return { thumbprint: sha1.toString('hex').toUpperCase(), thumbprintSha256: sha256.toString('hex').toUpperCase(), x5t: sha1.toString('base64url'), x5tS256: sha256.toString('base64url') };
 }
 
-export function ensureAppCredentials(stateDir: string, tenant: SimTenant): AppCredentials {
+export async function ensureAppCredentials(stateDir: string, tenant: SimTenant): Promise<AppCredentials> {
   const dir = join(stateDir, 'apps');
   const file = join(dir, `${tenant.tenantId}.json`);
   let pems: { certificatePem: string; privateKeyPem: string };
@@ -38,7 +38,7 @@ export function ensureAppCredentials(stateDir: string, tenant: SimTenant): AppCr
     pems = JSON.parse(readFileSync(file, 'utf8')) as typeof pems;
   } else {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const keys = newRsaKeyPair();
+    const keys = await newRsaKeyPair();
     const certificatePem = makeCertificate({ subjectCn: `tenantwatch-${tenant.domain}`, keys, years: 2 });
     pems = { certificatePem, privateKeyPem: keys.privateKeyPem };
     writeFileSync(file, JSON.stringify(pems), { mode: 0o600 });
@@ -53,10 +53,10 @@ export interface SigningKey {
 }
 
 /** The key the token service signs access tokens with (published in the JWKS). */
-export function ensureSigningKey(stateDir: string): SigningKey {
+export async function ensureSigningKey(stateDir: string): Promise<SigningKey> {
   const file = join(stateDir, 'token-signing-key.json');
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as SigningKey;
-  const keys = newRsaKeyPair();
+  const keys = await newRsaKeyPair();
   const kid = createHash('sha256').update(keys.publicKeyPem).digest('base64url').slice(0, 27);
   const key: SigningKey = { kid, ...keys };
   mkdirSync(stateDir, { recursive: true });

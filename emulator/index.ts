@@ -37,10 +37,15 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     recordsPerUserPerDay: options.recordsPerUserPerDay ?? 20,
   };
   const sim = options.simulation ?? createSimulation(simOptions);
-  const tls = ensureTls(options.stateDir);
-  const apps = new Map<string, AppCredentials>(sim.tenants.map((t) => [t.tenantId, ensureAppCredentials(options.stateDir, t)]));
+  // Keys are made in parallel on first start (RSA key generation dominates start time); later starts read them.
+  const [tls, signingKey, appList] = await Promise.all([
+    ensureTls(options.stateDir),
+    ensureSigningKey(options.stateDir),
+    Promise.all(sim.tenants.map((t) => ensureAppCredentials(options.stateDir, t))),
+  ]);
+  const apps = new Map<string, AppCredentials>(appList.map((a) => [a.tenantId, a]));
   const tuning = { ...DEFAULT_TUNING, ...(options.deliveryDelayMs !== undefined ? { deliveryDelayMs: options.deliveryDelayMs } : {}), ...options.tuning };
-  const world = new World(sim, new StateStore(options.stateDir), tls, apps, ensureSigningKey(options.stateDir), tuning, { ...DEFAULT_FAULTS, ...options.faults }, simOptions.seed, logger, options.clock ?? 'virtual', start);
+  const world = new World(sim, new StateStore(options.stateDir), tls, apps, signingKey, tuning, { ...DEFAULT_FAULTS, ...options.faults }, simOptions.seed, logger, options.clock ?? 'virtual', start);
   const faults = new FaultGate(world);
   const blobs = new BlobCatalog(world);
   let base = '';

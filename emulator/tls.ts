@@ -1,4 +1,5 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPair, randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import forge from 'node-forge';
@@ -38,8 +39,14 @@ export interface KeyPairPem {
   publicKeyPem: string;
 }
 
-export function newRsaKeyPair(): KeyPairPem {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', {
+const generateKeyPairAsync = promisify(generateKeyPair);
+
+/**
+ * A fresh RSA-2048 key pair. Asynchronous (libuv thread pool) so the first start makes its eight or so
+ * keys in parallel: one at a time they took most of the 5-second start budget on a busy machine.
+ */
+export async function newRsaKeyPair(): Promise<KeyPairPem> {
+  const { privateKey, publicKey } = await generateKeyPairAsync('rsa', {
     modulusLength: 2048,
     publicKeyEncoding: { type: 'spki', format: 'pem' },
     privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
@@ -88,16 +95,15 @@ export function makeCertificate(spec: CertSpec): string {
 const CA_CN = 'tenantwatch emulator CA';
 
 /** Loads the CA and server certificate from the state folder, creating them on first start. */
-export function ensureTls(stateDir: string): TlsMaterial {
+export async function ensureTls(stateDir: string): Promise<TlsMaterial> {
   const dir = join(stateDir, 'tls');
   const files = { ca: join(dir, 'ca.pem'), caKey: join(dir, 'ca-key.pem'), cert: join(dir, 'server.pem'), key: join(dir, 'server-key.pem') };
   if (Object.values(files).every((f) => existsSync(f))) {
     return { caFile: files.ca, caPem: readFileSync(files.ca, 'utf8'), certPem: readFileSync(files.cert, 'utf8'), keyPem: readFileSync(files.key, 'utf8') };
   }
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const caKeys = newRsaKeyPair();
+  const [caKeys, serverKeys] = await Promise.all([newRsaKeyPair(), newRsaKeyPair()]);
   const caPem = makeCertificate({ subjectCn: CA_CN, keys: caKeys, ca: true, years: 10 });
-  const serverKeys = newRsaKeyPair();
   const altNames = [
     { type: 7, ip: '127.0.0.1' },
     { type: 2, value: 'localhost' },
