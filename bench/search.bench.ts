@@ -1,0 +1,156 @@
+/**
+ * Search bench (issue 2, acceptance): on a generated 1,000,000-record NDJSON file,
+ *   1. the floor: read + JSON.parse of the file;
+ *   2. import through the real importer (ingest importFiles) into a fresh SQLite store, every index
+ *      the structured filters use built within the import time (plus ANALYZE, shown apart);
+ *   3. the free-text index, built separately, with its cost in time and bytes;
+ *   4. latency (median, p95) of typical investigation searches, side by side with DuckDB over the
+ *      same file, runs interleaved so both see the same machine load.
+ * Results as Markdown on stdout (bench/run.ts puts them in docs/BENCHMARKS.md); progress on stderr.
+ *   npm run bench -- search           node --import tsx bench/search.bench.ts [records]
+ */
+import { existsSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { memoryRejects, importFiles } from '../src/ingest/import/index.js';
+import type { Store } from '../src/store/contract.js';
+import { openStore } from '../src/store/open.js';
+import { loadDuck, type Duck } from './lib/duck.js';
+import { ensureNdjson, readAndParse } from './lib/ndjson-data.js';
+import { measureCases, renderCases, type CaseResult } from './lib/search-measure.js';
+import { searchCases } from './lib/search-cases.js';
+import { ms, progress, thousands } from './lib/stats.js';
+
+const SEED = 20261125;
+const END = Date.UTC(2026, 10, 1);
+const DAYS = 60;
+
+interface ImportResult {
+  records: number;
+  ms: number;
+  indexMs: number | null;
+  analyzeMs: number;
+  rejected: number;
+}
+
+async function importInto(store: Store, file: string): Promise<ImportResult> {
+  const bulk = store.records.bulk?.();
+  const sink = bulk ? (r: Parameters<Store['records']['insert']>[0]) => bulk.insert(r) : (r: Parameters<Store['records']['insert']>[0]) => store.records.insert(r);
+  const t0 = performance.now();
+  let last = 0;
+  const summary = await importFiles([file], {
+    sink,
+    rejects: memoryRejects(),
+    onProgress: (p) => {
+      if (p.records - last >= 100_000) progress(`  imported ${thousands((last = p.records))}`);
+    },
+  });
+  const beforeClose = performance.now();
+  await bulk?.close();
+  const indexMs = bulk ? performance.now() - beforeClose : null;
+  const optimized = await store.records.optimize?.();
+  return { records: summary.imported, ms: performance.now() - t0, indexMs, analyzeMs: optimized?.analyzeMs ?? 0, rejected: summary.rejected };
+}
+
+function fileBytes(path: string): number {
+  return ['', '-wal', '-shm'].reduce((sum, suffix) => sum + (existsSync(path + suffix) ? statSync(path + suffix).size : 0), 0);
+}
+
+function removeDb(path: string): void {
+  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(path + suffix, { force: true });
+}
+
+export async function run(total = 1_000_000): Promise<string> {
+  const dir = join(import.meta.dirname, '.data');
+  const file = join(dir, `records-${total}-seed${SEED}.ndjson`);
+  const data = await ensureNdjson(file, total, { seed: SEED, end: END, days: DAYS });
+  progress('read + JSON.parse');
+  const parse = await readAndParse(file);
+  const dbPath = join(dir, `search-${total}.sqlite`);
+  removeDb(dbPath);
+  const store = await openStore(`sqlite:${dbPath}`);
+  let duck: Duck | undefined;
+  try {
+    progress('import into a fresh SQLite store');
+    const imported = await importInto(store, file);
+    const sizeBefore = fileBytes(dbPath);
+    progress('DuckDB load');
+    duck = await loadDuck(file);
+    const cases = searchCases(END);
+    progress('searches');
+    const results: CaseResult[] = await measureCases(store, duck, cases.filter((c) => !c.freeText), 'no text index');
+    const freeText = cases.filter((c) => c.freeText);
+    results.push(...(await measureCases(store, duck, freeText, 'scan (no text index)')));
+    progress('building the free-text index');
+    const text = await store.records.optimize?.({ textIndex: true });
+    const textBytes = fileBytes(dbPath) - sizeBefore;
+    results.push(...(await measureCases(store, duck, freeText, 'with the trigram text index')));
+    return report({ total, bytes: data.bytes, parse, imported, duckLoadMs: duck.loadMs, dbBytes: sizeBefore, text: text ? { ms: text.textIndexMs, bytes: textBytes } : null, results });
+  } finally {
+    duck?.close();
+    await store.close();
+  }
+}
+
+interface Report {
+  total: number;
+  bytes: number;
+  parse: { records: number; ms: number };
+  imported: ImportResult;
+  duckLoadMs: number;
+  dbBytes: number;
+  text: { ms: number; bytes: number } | null;
+  results: CaseResult[];
+}
+
+function report(r: Report): string {
+  const rate = (n: number, t: number): string => `${thousands(n / (t / 1000))}/s`;
+  const parseRate = r.parse.records / (r.parse.ms / 1000);
+  const importRate = r.imported.records / (r.imported.ms / 1000);
+  const mb = (b: number): string => `${(b / 2 ** 20).toFixed(0)} MB`;
+  const lines = [
+    `${thousands(r.total)} generated records (src/search/testing/generate.ts, seed ${SEED}, 4 tenants, ${DAYS} days), NDJSON ${mb(r.bytes)}, ${Math.round(r.bytes / r.total)} bytes per record.`,
+    '',
+    '### Import',
+    '',
+    '| step | time | records/s | share of read + parse rate |',
+    '|---|---|---|---|',
+    `| read + JSON.parse (the floor) | ${ms(r.parse.ms)} | ${rate(r.parse.records, r.parse.ms)} | 100% |`,
+    `| import: decode, normalize, insert, every structured-filter index built, ANALYZE | ${ms(r.imported.ms)} | ${rate(r.imported.records, r.imported.ms)} | ${((importRate / parseRate) * 100).toFixed(0)}% |`,
+    `| … of which building the secondary indexes at the end of the load | ${r.imported.indexMs === null ? 'maintained row by row' : ms(r.imported.indexMs)} | | |`,
+    `| … of which ANALYZE | ${ms(r.imported.analyzeMs)} | | |`,
+    `| free-text (FTS5 trigram) index, built separately | ${r.text ? ms(r.text.ms) : 'not available'} | ${r.text ? rate(r.total, r.text.ms) : ''} | ${r.text ? `+${mb(r.text.bytes)} on disk` : ''} |`,
+    `| DuckDB: read_ndjson_objects into a table (raw text kept) | ${ms(r.duckLoadMs)} | ${rate(r.total, r.duckLoadMs)} | ${((r.total / (r.duckLoadMs / 1000) / parseRate) * 100).toFixed(0)}% |`,
+    '',
+    `SQLite file after import: ${mb(r.dbBytes)}. Rejected rows: ${r.imported.rejected}.`,
+    '',
+    '### Search latency',
+    '',
+    renderCases(r.results),
+    '',
+    '### Targets (issue 2)',
+    '',
+    ...targets(r, importRate / parseRate),
+  ];
+  return lines.join('\n');
+}
+
+function targets(r: Report, importShare: number): string[] {
+  const find = (id: string, mode?: string): CaseResult | undefined => r.results.find((x) => x.id === id && (mode === undefined || x.mode === mode));
+  const verdict = (ok: boolean, got: string, target: string): string => `${ok ? 'met' : 'MISSED'}: ${got} (target ${target})`;
+  const user = find('user-7d');
+  const ops = find('ops-30d');
+  const scan = find('rare-word', 'scan (no text index)');
+  const indexed = find('rare-word', 'with the trigram text index');
+  return [
+    `- Import at ≥ 1/5 of the read + parse rate: ${verdict(importShare >= 0.2, `${(importShare * 100).toFixed(0)}%`, '≥ 20%')}`,
+    `- One user + 7 days < 5 ms (first page of 100, median): ${user ? verdict(user.first.median < 5, ms(user.first.median), '< 5 ms') : 'not measured'}; every row (${user ? thousands(user.matches) : '?'}): ${user ? ms(user.all.median) : '–'}`,
+    `- Count by operation over 30 days < 50 ms (median): ${ops ? verdict(ops.all.median < 50, ms(ops.all.median), '< 50 ms') : 'not measured'}`,
+    `- Free text, rare word < 300 ms (median, every row): without the text index ${scan ? verdict(scan.all.median < 300, ms(scan.all.median), '< 300 ms') : 'not measured'}; with it ${indexed ? verdict(indexed.all.median < 300, ms(indexed.all.median), '< 300 ms') : 'not measured'}, the index costing ${r.text ? `${ms(r.text.ms)} to build and ${(r.text.bytes / 2 ** 20).toFixed(0)} MB` : 'n/a'}`,
+  ];
+}
+
+export default run;
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  process.stdout.write((await run(Number(process.argv[2]) || 1_000_000)) + '\n');
+}
