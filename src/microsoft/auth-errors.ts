@@ -37,7 +37,12 @@ export function explainAuthFailure(e: unknown, who: { tenantId: string; clientId
   const plain = code ? AADSTS[code] : undefined;
   const nested = (e as { cause?: unknown }).cause;
   if (!code && nested && isAppError(nested)) return explainAuthFailure(nested, who);
-  const what = plain?.what ?? (code ? `Entra ID refused the sign-in (AADSTS${code})` : 'the sign-in failed');
+  // No AADSTS code and not a configuration mistake: the sign-in service could not be reached or
+  // answered garbage (metadata fetch failed, 5xx, cut connection). Transient: NETWORK, retried.
+  if (!code && (e as { name?: string }).name !== 'ClientConfigurationError') {
+    return new AppError('NETWORK', `The sign-in service ${who.login} could not be used: ${message.split('\n')[0]!.slice(0, 200)}`, { hint: 'Retried automatically; check the network and --base-url if it persists', cause: e });
+  }
+  const what = plain?.what ?? (code ? `Entra ID refused the sign-in (AADSTS${code})` : `the sign-in failed (${message.split('\n')[0]!.slice(0, 200)})`);
   return new AppError('AUTH_FAILED', `Sign-in for tenant ${who.tenantId} with app ${who.clientId} failed: ${what}`, {
     hint: plain?.hint ?? 'Check the tenant id, client id, credential and --cloud; run tenantwatch tenant test NAME',
     details: { aadsts: code, errorCode: (e as { errorCode?: unknown }).errorCode ?? null },
