@@ -79,15 +79,16 @@ type Say = ReturnType<typeof progress>;
 /**
  * The real path: register every simulated tenant as `tenant add-emulated` does (config/tenants.ts,
  * the secret sealed at rest) and collect their week with the collector, exactly as against
- * Microsoft. Returns false when this build has no collector, so the demo can still show data.
+ * Microsoft. Returns the run's summary, or null when this build has no collector (the demo then
+ * loads the emulator's records directly so it still has data to show).
  */
-async function registerAndCollect(ctx: CliContext, store: Store, emu: RunningEmulator, say: Say): Promise<boolean> {
+async function registerAndCollect(ctx: CliContext, store: Store, emu: RunningEmulator, say: Say): Promise<{ tenants: unknown[] } | null> {
   let mods;
   try {
     mods = { tenants: await import('../../config/tenants.js'), secrets: await import('../../config/secrets.js'), collector: await import('../../collector/collect.js') };
   } catch (e) {
     ctx.logger.warn({ event: 'demo.collector_unavailable', err: e }, 'collector not available: loading the emulator ground truth');
-    return false;
+    return null;
   }
   const { tenants, secrets, collector } = mods;
   const key = (): Buffer => secrets.loadSecretKey(ctx.locations.secretKeyFile, process.env, { create: true });
@@ -107,7 +108,7 @@ async function registerAndCollect(ctx: CliContext, store: Store, emu: RunningEmu
   for (const s of summary.tenants) {
     say.step(`${s.name}: ${s.newRecords.toLocaleString('en-US')} records collected (${s.blobsFetched} blobs)${s.error ? ` — ${s.error.message}` : ''}`);
   }
-  return true;
+  return summary;
 }
 
 /** A posture snapshot from what the emulator says of each tenant, when the posture check is not wired. */
@@ -136,7 +137,8 @@ async function runDemo(ctx: CliContext, opts: DemoOptions): Promise<void> {
   });
   say.step(`emulator running at ${emu.url} with ${emu.tenants.length} simulated tenants`);
   try {
-    if (!(await registerAndCollect(ctx, store, emu, say))) {
+    const run = await registerAndCollect(ctx, store, emu, say);
+    if (!run) {
       await registerDirectly(store, emu, ctx.clock.now());
       say.step(`registered ${emu.tenants.map((t) => t.name).join(', ')} (no collector in this build: loading the emulator's records directly)`);
       for (const t of emu.tenants) {
@@ -149,7 +151,7 @@ async function runDemo(ctx: CliContext, opts: DemoOptions): Promise<void> {
     const reports = await loadReports(store, ctx);
     const webRoot = findWebRoot();
     const running = await startConsole(
-      { store, clock: ctx.clock, logger: ctx.logger, ...(reports ? { reports } : {}), ...(webRoot ? { webRoot } : {}) },
+      { store, clock: ctx.clock, logger: ctx.logger, ...(reports ? { reports } : {}), ...(webRoot ? { webRoot } : {}), ...(run ? { collector: { status: () => run } } : {}) },
       { port: parsePort(opts.port, 8080), host: opts.host },
     );
     ctx.out.write(`tenantwatch console: ${running.url}\n`);

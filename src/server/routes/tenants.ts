@@ -46,13 +46,25 @@ function collectionState(collected: boolean, hasRecords: boolean, failedWindows:
   return lagMs !== null && lagMs < 2 * 3_600_000 ? 'up to date' : 'collecting';
 }
 
-function overview(t: TenantRow, now: number, cov: StreamCoverage[], newest: number | undefined, snap: PostureSnapshot | undefined, windows: CoverageWindow[]): TenantOverview {
+/**
+ * A tenant-level failure the running collector reported (audit log off, wrong secret): it leaves no
+ * ledger window, so only the collector's own status knows. The status shape is the collector's
+ * (`{ tenants: [{ tenant, error: { message } }] }`); anything else is ignored.
+ */
+function collectorError(status: unknown, tenantId: string): string | null {
+  const tenants = (status as { tenants?: unknown } | null)?.tenants;
+  if (!Array.isArray(tenants)) return null;
+  const mine = tenants.find((x: unknown) => (x as { tenant?: unknown })?.tenant === tenantId) as { error?: { message?: unknown } | null } | undefined;
+  return typeof mine?.error?.message === 'string' ? mine.error.message : null;
+}
+
+function overview(t: TenantRow, now: number, cov: StreamCoverage[], newest: number | undefined, snap: PostureSnapshot | undefined, windows: CoverageWindow[], runError: string | null): TenantOverview {
   const mine = cov.filter((c) => c.tenant === t.tenantId);
   const failed = windows.filter((w) => w.tenant === t.tenantId && (w.state === 'failed' || w.state === 'expired'));
-  const last = failed.sort((a, b) => b.updatedAt - a.updatedAt)[0]?.lastError ?? null;
+  const last = runError ?? failed.sort((a, b) => b.updatedAt - a.updatedAt)[0]?.lastError ?? null;
   const checkpoints = mine.map((c) => c.checkpoint).filter((c): c is number => c !== null);
   const lagMs = checkpoints.length ? now - Math.min(...checkpoints) : null;
-  const state = collectionState(mine.length > 0, newest !== undefined, failed.length, lagMs);
+  const state = runError ? 'errors' : collectionState(mine.length > 0, newest !== undefined, failed.length, lagMs);
   return {
     name: t.name,
     tenantId: t.tenantId,
@@ -98,9 +110,10 @@ export function registerTenantRoutes(app: FastifyInstance, deps: ServerDeps): vo
     const [windows, newest, snaps, cps] = await Promise.all([store.ledger.listWindows(), newestRecords(), store.posture.latest(), checkpointsOf(store, tenants)]);
     const cov = summarizeCoverage(windows, cps);
     const now = deps.clock.now();
+    const status = deps.collector?.status() ?? null;
     return {
       now,
-      tenants: tenants.map((t) => overview(t, now, cov, newest.get(t.tenantId), snaps.find((s) => s.tenant === t.tenantId || s.tenant === t.name), windows)),
+      tenants: tenants.map((t) => overview(t, now, cov, newest.get(t.tenantId), snaps.find((s) => s.tenant === t.tenantId || s.tenant === t.name), windows, collectorError(status, t.tenantId))),
     };
   });
 
