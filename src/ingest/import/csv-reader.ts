@@ -1,5 +1,4 @@
-import { Readable } from 'node:stream';
-import { parse, type CsvError, type Info } from 'csv-parse';
+import { CsvRecordSplitter, splitCells, type CsvRecord } from './csv-records.js';
 import type { RawItem } from './types.js';
 
 /**
@@ -8,59 +7,66 @@ import type { RawItem } from './types.js';
  * `RecordId,CreationDate,RecordType,Operation,UserId,AuditData,AssociatedAdminUnits,…`, and
  * `Search-UnifiedAuditLog | Export-Csv` output (a `#TYPE` line, extra columns). Only the AuditData cell
  * is used: CreationDate is locale-formatted (`9/20/2023 4:05:03 AM`), the time comes from AuditData.
- * csv-parse reads RFC 4180 (quoted cells with doubled quotes and newlines, CRLF); a row whose quoting
- * is broken is skipped by the parser and reported here, and reading continues with the next row.
+ * Records come from `csv-records.ts` (RFC 4180, quoted cells with doubled quotes and line breaks,
+ * CRLF); a row whose quoting is broken is reported with its line and reading goes on with the next.
  */
+const BATCH = 1000;
+
 export async function* readCsv(chunks: AsyncIterable<string>, skipLines: number): AsyncGenerator<RawItem[]> {
-  const problems: RawItem[] = [];
-  let lastProblemLine = -1;
-  const parser = parse({
-    from_line: skipLines + 1,
-    relax_column_count: true,
-    skip_records_with_error: true,
-    skip_empty_lines: true,
-    info: true,
-    raw: true,
-  });
-  parser.on('skip', (error: CsvError & { lines?: number; raw?: string }) => {
-    const endLine = error.lines ?? 0;
-    if (endLine === lastProblemLine) return;
-    lastProblemLine = endLine;
-    // An unclosed quote runs into the next lines: name them all, so no row is lost without a mention.
-    const raw = error.raw ?? '';
-    const line = endLine - (raw.match(/\n/g)?.length ?? 0);
-    const span = line < endLine ? `lines ${line}-${endLine}, every row on them` : `line ${line}`;
-    problems.push({ line, text: raw, reject: `broken CSV quoting (${span} not imported): ${error.message}` });
-  });
-  Readable.from(chunks).pipe(parser);
+  let splitter: CsvRecordSplitter | null = null;
   let auditData = -1;
   let batch: RawItem[] = [];
-  for await (const row of parser as AsyncIterable<{ record: string[]; info: Info; raw: string }>) {
-    if (problems.length) batch.push(...problems.splice(0));
-    const line = startLine(row.info.lines, row.raw);
-    if (auditData < 0) {
-      auditData = row.record.findIndex((cell) => cell.trim().toLowerCase() === 'auditdata');
+  let stopped = false;
+  const take = (records: CsvRecord[]): boolean => {
+    for (const record of records) {
       if (auditData < 0) {
-        batch.push({ line, text: row.raw, reject: 'the CSV header has no AuditData column' });
-        break;
+        auditData = headerColumn(record);
+        if (auditData < 0) {
+          batch.push({ line: record.line, text: record.text, reject: 'the CSV header has no AuditData column' });
+          return false;
+        }
+        continue;
       }
-      continue;
+      batch.push(item(record, auditData));
     }
-    const cell = row.record[auditData];
-    if (cell === undefined || cell.trim() === '') batch.push({ line, text: row.raw, reject: 'the AuditData cell is empty' });
-    else batch.push({ line, text: cell });
-    if (batch.length >= 1000) {
+    return true;
+  };
+  for await (const chunk of chunks) {
+    splitter ??= new CsvRecordSplitter(delimiterOf(chunk, skipLines), skipLines);
+    if (!take(splitter.push(chunk))) {
+      stopped = true;
+      break;
+    }
+    if (batch.length >= BATCH) {
       yield batch;
       batch = [];
     }
   }
-  batch.push(...problems.splice(0));
+  if (splitter && !stopped) take(splitter.end());
   if (batch.length) yield batch;
 }
 
-/** csv-parse reports the line a record ends on; a record with embedded newlines started earlier. */
-function startLine(endLine: number, raw: string): number {
-  let newlines = 0;
-  for (let i = raw.indexOf('\n'); i >= 0 && i < raw.length - 1; i = raw.indexOf('\n', i + 1)) newlines++;
-  return endLine - newlines;
+function headerColumn(record: CsvRecord): number {
+  return record.cells ? record.cells.findIndex((cell) => cell.trim().toLowerCase() === 'auditdata') : -1;
+}
+
+function item(record: CsvRecord, auditData: number): RawItem {
+  if (record.error !== null) return { line: record.line, text: record.text, reject: `broken CSV quoting: ${record.error}` };
+  const cell = record.cells![auditData];
+  if (cell === undefined) return { line: record.line, text: record.text, reject: `the row has ${record.cells!.length} cells and no AuditData cell (column ${auditData + 1})` };
+  if (cell === '' || (cell.charCodeAt(0) <= 32 && cell.trim() === '')) return { line: record.line, text: record.text, reject: 'the AuditData cell is empty' };
+  return { line: record.line, text: cell };
+}
+
+/** Exports use commas; a header with no comma outside quotes but semicolons or tabs uses those. */
+function delimiterOf(head: string, skipLines: number): string {
+  let from = 0;
+  for (let i = 0; i < skipLines && from >= 0; i++) from = head.indexOf('\n', from) + 1;
+  const end = head.indexOf('\n', from);
+  const header = head.slice(from, end < 0 ? undefined : end).replace(/\r$/, '');
+  for (const candidate of [',', ';', '\t']) {
+    const cells = splitCells(header, candidate);
+    if (typeof cells !== 'string' && cells.length > 1) return candidate;
+  }
+  return ',';
 }

@@ -142,14 +142,16 @@ test('CSV with a broken quote and a row whose AuditData is not JSON: every good 
   assert.ok(rejects.every((r) => r.file.endsWith('bad.csv')));
 });
 
-test('an unclosed quote that runs into the next row names every line it swallowed', async () => {
+test('an unclosed quote costs its own row only: the rows it ran into are read again', async () => {
   const good = (i: number) => `5/23/2024,admin,New-InboxRule,${csvCell(JSON.stringify(record(i)))}`;
-  const lines = ['CreationDate,UserIds,Operations,AuditData', good(1), '5/23/2024,admin,New-InboxRule,"{""Id"":""cut', good(2), good(3)];
-  const { summary, rejects } = await run({ 'open.csv': lines.join('\n') });
-  assert.equal(summary.imported, 2);
-  assert.equal(rejects.length, 1);
-  assert.equal(rejects[0]!.line, 3);
-  assert.match(rejects[0]!.reason, /lines 3-4, every row on them not imported/);
+  const broken = '5/23/2024,admin,New-InboxRule,"{""Id"":""cut';
+  const lines = ['CreationDate,UserIds,Operations,AuditData', good(1), broken, good(2), good(3), `5/23/2024,adm"in,x,${csvCell('{}')}`, good(4)];
+  const { summary, store, rejects } = await run({ 'open.csv': lines.join('\r\n') });
+  assert.deepEqual([...store.records.values()].map((r) => r.id), [1, 2, 3, 4].map((i) => record(i).Id));
+  assert.deepEqual(rejects.map((r) => [r.line, r.raw]), [[3, broken], [6, lines[5]]]);
+  assert.match(rejects[0]!.reason, /^broken CSV quoting: .*never closed.*read again/);
+  assert.match(rejects[1]!.reason, /holds a quote but is not quoted/);
+  assert.equal(summary.rejected, 2);
 });
 
 test('empty, binary, missing and unrecognised files give clear messages and do not stop the others', async () => {
