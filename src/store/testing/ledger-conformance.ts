@@ -106,6 +106,16 @@ export function runLedgerConformance(ctx: { readonly store: Store }): void {
     assert.equal(await l.acquireLease('tenant-a', 'one', T0 + 400, T0 + 210), true);
   });
 
+  test('leases: of many owners racing for a free or an expired key, exactly one wins', async () => {
+    const l = ctx.store.ledger;
+    const owners = Array.from({ length: 12 }, (_, i) => `worker-${i}`);
+    const won = await Promise.all(owners.map((o) => l.acquireLease('race', o, T0 + 1000, T0)));
+    assert.equal(won.filter(Boolean).length, 1);
+    assert.equal(await l.acquireLease('race-expired', 'old', T0 + 100, T0), true);
+    const again = await Promise.all(owners.map((o) => l.acquireLease('race-expired', o, T0 + 10_000, T0 + 200)));
+    assert.equal(again.filter(Boolean).length, 1);
+  });
+
   test('posture snapshots: history newest first, with limit; latest per tenant', async () => {
     const p = ctx.store.posture;
     await p.save({ tenant: TENANT_A, takenAt: T0, verdict: 'failing', body: { unified: false } });
