@@ -134,6 +134,7 @@ async function withLease<T>(ctx: RunContext, run: TenantRun, ct: ContentType, wo
   const take = (): Promise<boolean> => ctx.store.ledger.acquireLease(key, ctx.owner, ctx.clock.now() + ctx.options.leaseMs, ctx.clock.now());
   if (!(await take())) {
     ctx.logger.info({ event: EVENTS.leaseBusy, tenant: run.tenantId, contentType: ct }, 'another collector holds this stream');
+    run.stats.streamsSkipped.push({ contentType: ct, reason: 'another collector holds this stream (lease); it is collected there' });
     return null;
   }
   try {
