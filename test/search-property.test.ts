@@ -70,11 +70,26 @@ test(`${QUERIES} random searches over ${RECORDS.toLocaleString('en-US')} records
     if (i % 10 === 0) {
       const limit = 1 + Math.floor(next() * 50);
       assert.deepEqual(await ids(query, limit), want.slice(0, limit), `limit ${limit}: ${explain(i, query, [], want)}`);
+      await sameCounts(query, i);
     }
   }
   // Guard against a generator that only produces empty answers (which any store would "pass").
   assert.ok(nonEmpty > QUERIES / 2, `only ${nonEmpty} of ${QUERIES} queries matched anything: the generator needs fixing`);
 });
+
+/** countBy (summaries, reports) agrees with the oracle's matches grouped the same way. */
+async function sameCounts(query: SearchQuery, i: number): Promise<void> {
+  const matched = referenceSearch(records, query);
+  const tally = (keyOf: (r: StoredRecord) => string): Map<string, number> => {
+    const m = new Map<string, number>();
+    for (const r of matched) m.set(keyOf(r), (m.get(keyOf(r)) ?? 0) + 1);
+    return m;
+  };
+  const byOperation = await store.records.countBy(query, 'operation');
+  assert.deepEqual(new Map(byOperation.map((c) => [String(c.key).toLowerCase(), c.count])), tally((r) => r.operation.toLowerCase()), `countBy operation: seed ${SEED}, query #${i}`);
+  const byDay = await store.records.countBy(query, 'day');
+  assert.deepEqual(new Map(byDay.map((c) => [String(c.key), c.count])), tally((r) => String(r.creationTime - (r.creationTime % 86_400_000))), `countBy day: seed ${SEED}, query #${i}`);
+}
 
 test('paging with the cursor walks the same rows as one search', async () => {
   const query = parseSearchFilters({ start: '2026-10-01', end: '2026-10-03', workload: ['sharepoint'] }, END);
