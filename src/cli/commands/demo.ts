@@ -7,7 +7,7 @@ import { startEmulator, type EmulatorTenantView, type RunningEmulator } from '..
 import type { AuditRecord } from '../../core/record.js';
 import { normalizeRecord } from '../../ingest/normalize.js';
 import { findWebRoot, parsePort, startConsole, untilAborted } from '../../server/listen.js';
-import type { Store } from '../../store/contract.js';
+import type { Store, TenantRow } from '../../store/contract.js';
 import type { CliContext } from '../context.js';
 import type { Runner } from '../run.js';
 import { loadReports } from './serve.js';
@@ -82,7 +82,7 @@ type Say = ReturnType<typeof progress>;
  * Microsoft. Returns the run's summary, or null when this build has no collector (the demo then
  * loads the emulator's records directly so it still has data to show).
  */
-async function registerAndCollect(ctx: CliContext, store: Store, emu: RunningEmulator, say: Say): Promise<{ tenants: unknown[] } | null> {
+async function registerAndCollect(ctx: CliContext, store: Store, emu: RunningEmulator, say: Say): Promise<{ tenants: unknown[]; rows: TenantRow[] } | null> {
   let mods;
   try {
     mods = { tenants: await import('../../config/tenants.js'), secrets: await import('../../config/secrets.js'), collector: await import('../../collector/collect.js') };
@@ -108,7 +108,40 @@ async function registerAndCollect(ctx: CliContext, store: Store, emu: RunningEmu
   for (const s of summary.tenants) {
     say.step(`${s.name}: ${s.newRecords.toLocaleString('en-US')} records collected (${s.blobsFetched} blobs)${s.error ? ` — ${s.error.message}` : ''}`);
   }
-  return summary;
+  return { ...summary, rows };
+}
+
+/**
+ * Checks each tenant's audit configuration through the emulator's Exchange admin REST, as
+ * `audit-config check` does (posture/service.ts), and stores the snapshots the Tenants page shows.
+ * A tenant that cannot be checked keeps no snapshot and shows as "not checked".
+ */
+async function checkPosture(ctx: CliContext, store: Store, rows: readonly TenantRow[], say: Say): Promise<void> {
+  const [{ checkTenant }, { connectTenant }, { ExchangeAdminClient }, { ManagementActivityClient }] = await Promise.all([
+    import('../../posture/service.js'), import('../../config/tenants.js'), import('../../microsoft/exchange-admin.js'), import('../../microsoft/management-activity.js'),
+  ]);
+  for (const row of rows) {
+    const connection = connectTenant(row, { keyFile: ctx.locations.secretKeyFile, clock: ctx.clock, logger: ctx.logger });
+    try {
+      const management = new ManagementActivityClient(connection);
+      const result = await checkTenant({
+        store, clock: ctx.clock, logger: ctx.logger,
+        sourcesFor: async () => ({
+          exchange: new ExchangeAdminClient(connection, { clock: ctx.clock, logger: ctx.logger }),
+          async listSubscriptions(signal?: AbortSignal) {
+            const step = await management.listSubscriptions(signal);
+            if (!step.ok) throw step.failure.error;
+            return step.value;
+          },
+        }),
+      }, row, ctx.signal);
+      say.step(`${row.name}: audit posture ${result.verdict}${result.findings[0] ? ` — ${result.findings[0].message}` : ''}`);
+    } catch (e) {
+      say.step(`${row.name}: audit posture could not be checked (${e instanceof Error ? e.message : String(e)})`);
+    } finally {
+      connection.close();
+    }
+  }
 }
 
 /** A posture snapshot from what the emulator says of each tenant, when the posture check is not wired. */
@@ -146,12 +179,15 @@ async function runDemo(ctx: CliContext, opts: DemoOptions): Promise<void> {
         say.step(`${t.name}: ${n.toLocaleString('en-US')} records loaded`);
       }
     }
-    await postureFromEmulator(store, emu, ctx.clock.now());
-    say.step('audit posture checked');
+    if (run) await checkPosture(ctx, store, run.rows, say);
+    else {
+      await postureFromEmulator(store, emu, ctx.clock.now());
+      say.step('audit posture taken from the emulator');
+    }
     const reports = await loadReports(store, ctx);
     const webRoot = findWebRoot();
     const running = await startConsole(
-      { store, clock: ctx.clock, logger: ctx.logger, ...(reports ? { reports } : {}), ...(webRoot ? { webRoot } : {}), ...(run ? { collector: { status: () => run } } : {}) },
+      { store, clock: ctx.clock, logger: ctx.logger, ...(reports ? { reports } : {}), ...(webRoot ? { webRoot } : {}), ...(run ? { collector: { status: () => ({ tenants: run.tenants }) } } : {}) },
       { port: parsePort(opts.port, 8080), host: opts.host },
     );
     ctx.out.write(`tenantwatch console: ${running.url}\n`);
