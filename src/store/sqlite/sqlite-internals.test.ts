@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import Database from 'better-sqlite3';
+import { tempDir } from '../../../test/support/paths.js';
+import { DAY, record, T0 } from '../testing/fixtures.js';
+import { compileCountBy, compileSearch } from './compile.js';
+import { openSqliteStore } from './index.js';
+
+const indexNames = (file: string): string[] => {
+  const db = new Database(file, { readonly: true });
+  try {
+    return (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'records' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all() as string[]);
+  } finally {
+    db.close();
+  }
+};
+const ALL_INDEXES = ['records_ip', 'records_key', 'records_operation', 'records_time', 'records_user'];
+
+test('a bulk load into an empty store builds the secondary indexes at close; a crash before it is repaired at the next start', async () => {
+  const dir = tempDir();
+  try {
+    const file = join(dir.dir, 'bulk.sqlite');
+    const store = openSqliteStore(file);
+    const bulk = store.records.bulk();
+    await bulk.insert([record(), record()]);
+    assert.deepEqual(indexNames(file), ['records_key'], 'deferred while loading (de-duplication key kept)');
+    await bulk.close();
+    assert.deepEqual(indexNames(file), ALL_INDEXES);
+    const crashed = openSqliteStore(join(dir.dir, 'crash.sqlite'));
+    await crashed.records.bulk().insert([record()]); // never closed: as if the process died
+    await crashed.close();
+    const reopened = openSqliteStore(join(dir.dir, 'crash.sqlite'));
+    assert.deepEqual(indexNames(join(dir.dir, 'crash.sqlite')), ALL_INDEXES);
+    assert.equal(await reopened.records.count({ range: { start: 0, end: 8e12 } }), 0, 'the uncommitted batch is gone, nothing half-written');
+    await reopened.close();
+    await store.close();
+  } finally {
+    dir.cleanup();
+  }
+});
+
+test('the query shapes the targets depend on use their index (plans checked, not timed)', async () => {
+  const store = openSqliteStore(':memory:');
+  await store.records.insert(Array.from({ length: 50 }, (_, i) => record({ userId: `u${i % 5}@contoso.com`, operation: `Op${i % 4}`, creationTime: T0 + i * DAY })));
+  await store.records.optimize();
+  const db = (store as unknown as { db: Database.Database }).db;
+  const plan = (sql: string, params: Record<string, string | number>): string =>
+    (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[]).map((r) => r.detail).join(' | ');
+  const week = { start: T0, end: T0 + 7 * DAY };
+  const user = compileSearch({ range: week, users: ['u1@contoso.com'] }, false, undefined, 200);
+  assert.match(plan(user.sql, user.params), /records_user/);
+  const ip = compileSearch({ range: week, ips: [{ kind: 'cidr', network: '203.0.113.0', prefix: 24, family: 4 }] }, false, undefined, 200);
+  assert.match(plan(ip.sql, ip.params), /records_ip|records_time/);
+  const byOp = compileCountBy({ range: { start: T0, end: T0 + 30 * DAY } }, 'operation', false, undefined);
+  assert.match(plan(byOp.sql, byOp.params), /COVERING INDEX records_operation/);
+  await store.close();
+});
