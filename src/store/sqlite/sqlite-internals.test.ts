@@ -22,13 +22,13 @@ test('a bulk load into an empty store builds the secondary indexes at close; a c
   try {
     const file = join(dir.dir, 'bulk.sqlite');
     const store = openSqliteStore(file);
-    const bulk = store.records.bulk();
+    const bulk = store.records.bulk!();
     await bulk.insert([record(), record()]);
     assert.deepEqual(indexNames(file), ['records_key'], 'deferred while loading (de-duplication key kept)');
     await bulk.close();
     assert.deepEqual(indexNames(file), ALL_INDEXES);
     const crashed = openSqliteStore(join(dir.dir, 'crash.sqlite'));
-    await crashed.records.bulk().insert([record()]); // never closed: as if the process died
+    await crashed.records.bulk!().insert([record()]); // never closed: as if the process died
     await crashed.close();
     const reopened = openSqliteStore(join(dir.dir, 'crash.sqlite'));
     assert.deepEqual(indexNames(join(dir.dir, 'crash.sqlite')), ALL_INDEXES);
@@ -43,7 +43,7 @@ test('a bulk load into an empty store builds the secondary indexes at close; a c
 test('the query shapes the targets depend on use their index (plans checked, not timed)', async () => {
   const store = openSqliteStore(':memory:');
   await store.records.insert(Array.from({ length: 50 }, (_, i) => record({ userId: `u${i % 5}@contoso.com`, operation: `Op${i % 4}`, creationTime: T0 + i * DAY })));
-  await store.records.optimize();
+  await store.records.optimize!();
   const db = (store as unknown as { db: Database.Database }).db;
   const plan = (sql: string, params: Record<string, string | number>): string =>
     (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[]).map((r) => r.detail).join(' | ');
