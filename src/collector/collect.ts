@@ -60,7 +60,7 @@ export function resolveOptions(o: CollectOptions): ResolvedOptions {
     relistMs: t.relistMs ?? (o.follow ? 2 * 3_600_000 : 0),
     horizonMarginMs: t.horizonMarginMs ?? 5 * 60_000,
     requestsPerMinute: t.requestsPerMinute ?? 1_800,
-    batchSize: t.batchSize ?? 5_000,
+    batchSize: t.batchSize ?? 2_000,
     leaseMs: t.leaseMs ?? 120_000,
     requestTimeoutMs: t.requestTimeoutMs ?? 300_000,
   };
