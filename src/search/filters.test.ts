@@ -85,3 +85,13 @@ test('empty values and absurd sizes are refused, naming the filter', () => {
   rejects({ start: '1d', end: 'now', user: [many] }, 'BAD_FILTER', /user filter has 1001 values/);
   assert.equal(parseSearchFilters({ start: '1d', end: 'now', user: [many.split(',').slice(1).join(',')] }, NOW).users!.length, MAX_VALUES_PER_FILTER);
 });
+
+test('a NUL character is refused in every filter (SQLite would read it as the end of the pattern)', () => {
+  for (const key of ['user', 'operation', 'workload', 'object', 'freeText', 'tenant'] as const) {
+    assert.throws(
+      () => parseSearchFilters({ start: '7d', end: 'now', [key]: ['\u0000nul'] }, Date.UTC(2026, 10, 25)),
+      (e: unknown) => e instanceof AppError && e.code === 'BAD_FILTER' && /NUL character/.test(e.message),
+      key,
+    );
+  }
+});

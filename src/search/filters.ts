@@ -166,7 +166,17 @@ function nonEmpty(key: ListKey, part: string, raw: string): string {
   });
 }
 
+/**
+ * Bounds one value's length, and refuses the NUL character: no audit field holds one, and SQLite's
+ * string functions stop at it, so "\0abc" would otherwise silently become "match everything".
+ */
 function checkLength(key: keyof SearchFilterInput, value: string): string {
+  if (value.includes('\u0000')) {
+    throw new AppError('BAD_FILTER', `The ${LABEL[key]} value contains a NUL character`, {
+      hint: 'Remove the NUL (\\0) character; no audit record contains one',
+      details: { filter: LABEL[key] },
+    });
+  }
   if (value.length <= MAX_VALUE_CHARS) return value;
   throw new AppError('BAD_FILTER', `The ${LABEL[key]} value is ${value.length} characters long; the most accepted is ${MAX_VALUE_CHARS}`, {
     hint: 'Search for a shorter, distinctive part of the value',
