@@ -6,6 +6,7 @@ import { DAY } from '../src/core/time.js';
 import { normalizeRecord } from '../src/ingest/normalize.js';
 import { runReport } from '../src/reports/registry.js';
 import type { RoleHolderSource } from '../src/reports/roles/source.js';
+import { expectedAdminActions, rowKeys, type TruthRecord } from '../src/reports/testing/ground-truth.js';
 import { fixtureStore } from '../src/reports/testing/store.js';
 import { createSimulation } from '../emulator/sim/index.js';
 import type { Simulation } from '../emulator/sim/types.js';
@@ -13,26 +14,13 @@ import type { Simulation } from '../emulator/sim/types.js';
 /**
  * admin-activity and user-activity --workload SharePoint against the simulator's ground truth: its
  * records, loaded through normalizeRecord into the SQLite store (no collector), and its role spans.
- * The expected sets are computed here from the simulation's own knowledge, with a definition of
- * "admin action" written from the issue (not imported from the report), so a report bug cannot
- * hide behind a shared helper.
+ * The expected sets are computed from the simulation's own knowledge by the oracle in
+ * src/reports/testing/ground-truth.ts, which shares no code with the reports.
  */
 const START = Date.UTC(2026, 2, 1);
 const PERIOD = { start: START - 7 * DAY, end: START };
 
-/**
- * Issue 6's admin surfaces: Exchange admin cmdlets (RecordType 1 ExchangeAdmin), Entra ID directory
- * changes (8 AzureActiveDirectory), Security & Compliance cmdlets (18), and SharePoint administration:
- * the two site-administration operations the simulator writes (emulator/sim/script.ts "site-admin").
- */
-const ADMIN_TYPES = new Set([1, 8, 18]);
-const SHAREPOINT_ADMIN = new Set(['SiteCollectionAdminAdded', 'SharingPolicyChanged']);
-const isAdminAction = (raw: Record<string, unknown>): boolean =>
-  ADMIN_TYPES.has(Number(raw.RecordType)) || (raw.Workload === 'SharePoint' && SHAREPOINT_ADMIN.has(String(raw.Operation)));
-
-interface Truth {
-  tenant: string;
-  raw: Record<string, unknown>;
+interface Truth extends TruthRecord {
   record: AuditRecord;
 }
 
@@ -42,7 +30,7 @@ async function setup() {
     sim.records(t.tenantId, START - 8 * DAY, START).map((r) => {
       const n = normalizeRecord(r.record, { source: 'management-api', tenant: t.tenantId, contentType: r.contentType });
       assert.ok(n.ok, n.ok ? '' : n.reason);
-      return { tenant: t.tenantId, raw: r.record, record: n.record };
+      return { tenant: t.tenantId, raw: r.record, time: r.creationTime, record: n.record };
     }),
   );
   const store = await fixtureStore(truth.map((t) => t.record));
@@ -62,18 +50,11 @@ function graphOf(sim: Simulation): RoleHolderSource {
   };
 }
 
-/** Admin actions in the period by someone who, per the simulator's spans, held one of `roles` at that instant. */
 function expectedAdmin(sim: Simulation, truth: Truth[], roles: string[]): string[] {
-  return truth
-    .filter(({ raw, record }) => record.creationTime >= PERIOD.start && record.creationTime < PERIOD.end && isAdminAction(raw))
-    .filter(({ tenant, raw, record }) =>
-      sim.roles(tenant).some((s) => roles.includes(s.role) && s.userPrincipalName.toLowerCase() === String(raw.UserId).toLowerCase() && record.creationTime >= s.from && (s.to === null || record.creationTime < s.to)),
-    )
-    .map(({ tenant, raw }) => `${tenant}/${String(raw.Id)}`)
-    .sort();
+  return expectedAdminActions(truth, (tenant) => sim.roles(tenant), roles, PERIOD);
 }
 
-const keysOf = (rows: { tenant: string; id?: string }[]) => rows.map((r) => `${r.tenant}/${String(r.id)}`).sort();
+const keysOf = rowKeys;
 
 test('admin-activity returns exactly the admin actions of Global Administrators while they held the role', async () => {
   const { sim, truth, deps } = await setup();

@@ -1,39 +1,70 @@
 import type { Command } from 'commander';
 import { AppError } from '../../core/errors.js';
+import type { LiveConnection } from '../../config/tenants.js';
+import { GraphDirectory } from '../../microsoft/graph-directory.js';
 import { listReports, runReport } from '../../reports/registry.js';
+import { GraphRoleSource } from '../../reports/roles/graph.js';
 import type { ReportResult } from '../../reports/types.js';
+import type { CliContext } from '../context.js';
+import { parseFormat, writeListing, type ListingColumn, type ListingFormat } from '../output.js';
 import type { Runner } from '../run.js';
+import { openConnection } from '../tenants.js';
 
 /**
- * `tenantwatch report list` and `tenantwatch report ID [--name value …] [--format table|json|csv]`.
+ * `tenantwatch report list` and `tenantwatch report ID [--name value …] [--format table|json|jsonl|csv]`.
  * Every report parameter is a flag of the same name (repeat a flag for a list); the reports engine
- * validates them, so a typo is refused with the report's parameter names.
+ * validates them, so a typo is refused with the report's parameter names. Output goes through the
+ * CLI's listing writer (the same Excel-safe CSV as search); `--format json` is the whole result,
+ * `{"report", "parameters", "summary", "rows"}` (issue 6).
  */
 export function register(program: Command, run: Runner): void {
   program
     .command('report')
-    .description('ready investigations: report list | report ID [--tenant T] [--start 7d] [--end now] [--user U] [--name value …] [--format table|json|csv]')
+    .description('ready investigations: report list | report ID [--tenant T] [--start 7d] [--end now] [--user U] [--name value …] [--format table|json|jsonl|csv]')
     .argument('[id]', 'report id, or "list"')
     .argument('[params...]', 'report parameters as --name value')
     .allowUnknownOption()
     .helpOption(false)
     .action(
       run(async (ctx, id: string | undefined, rest: string[]) => {
+        const { params, format } = parseFlags(rest);
         if (!id || id === 'list') {
-          for (const r of listReports()) ctx.out.write(`${r.id.padEnd(20)} ${r.title}\n`);
+          await writeReportList(ctx, format);
           return;
         }
-        const { params, format } = parseFlags(rest);
-        const store = await ctx.store();
-        const result = await runReport(id, params, { store, clock: ctx.clock, logger: ctx.logger, signal: ctx.signal });
-        ctx.out.write(render(result, format));
+        const opened: LiveConnection[] = [];
+        try {
+          const result = await runReport(id, params, { store: await ctx.store(), clock: ctx.clock, logger: ctx.logger, signal: ctx.signal, roleSource: graphRoles(ctx, opened) });
+          const notes = result.summary.totals.roleSourceNotes;
+          if (typeof notes === 'string') for (const note of notes.split(' | ')) ctx.err.write(`tenantwatch: note: ${note}\n`);
+          await writeResult(ctx, result, format);
+        } finally {
+          for (const c of opened) c.close();
+        }
       }),
     );
 }
 
-export function parseFlags(args: string[]): { params: Record<string, unknown>; format: 'table' | 'json' | 'csv' } {
+/**
+ * Role holders from Microsoft Graph for registered tenants, connected only when admin-activity asks.
+ * A tenant that is not registered (records imported under a label) has no app to ask with: that is an
+ * error the report turns into "audit log used, and why", as it does for a Graph refusal.
+ */
+function graphRoles(ctx: CliContext, opened: LiveConnection[]): GraphRoleSource {
+  return new GraphRoleSource(async (tenant) => {
+    const row = await (await ctx.store()).tenants.get(tenant);
+    if (!row) {
+      throw new AppError('UNKNOWN_TENANT', `tenant ${tenant} is not registered, so Graph cannot be asked who holds the roles`, {
+        hint: 'Register it with tenantwatch tenant add (with RoleManagement.Read.Directory granted) to use Graph',
+      });
+    }
+    return new GraphDirectory(openConnection(ctx, row, opened));
+  }, ctx.signal);
+}
+
+export function parseFlags(args: string[]): { params: Record<string, unknown>; format: ListingFormat } {
   const params: Record<string, string | string[]> = {};
-  let format: 'table' | 'json' | 'csv' = 'table';
+  let format: ListingFormat = 'table';
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     const m = /^--([A-Za-z][\w-]*)(?:=(.*))?$/.exec(arg);
@@ -42,8 +73,7 @@ export function parseFlags(args: string[]): { params: Record<string, unknown>; f
     const value = m[2] ?? args[++i];
     if (value === undefined) throw new AppError('USAGE', `--${m[1]} needs a value`, { hint: `Write --${m[1]} VALUE` });
     if (name === 'format') {
-      if (value !== 'table' && value !== 'json' && value !== 'csv') throw new AppError('USAGE', `--format ${value} is not table, json or csv`, { hint: 'Use --format table, json or csv' });
-      format = value;
+      format = parseFormat(value);
       continue;
     }
     const prior = params[name];
@@ -52,29 +82,28 @@ export function parseFlags(args: string[]): { params: Record<string, unknown>; f
   return { params, format };
 }
 
-export function render(result: ReportResult, format: 'table' | 'json' | 'csv'): string {
-  if (format === 'json') return JSON.stringify(result, null, 2) + '\n';
-  const columns = [...new Set(result.rows.flatMap((r) => Object.keys(r)))];
-  if (format === 'csv') return [columns.map(csvCell).join(','), ...result.rows.map((r) => columns.map((c) => csvCell(r[c])).join(','))].join('\r\n') + '\r\n';
-  const lines = [`${result.report}: ${result.summary.rows} rows, ${result.summary.records} records, ${result.parameters.start as string} – ${result.parameters.end as string}`];
-  for (const [k, v] of Object.entries(result.summary.totals)) lines.push(`  ${k}: ${String(v)}`);
-  const cells = result.rows.map((r) => columns.map((c) => cell(r[c])));
-  const widths = columns.map((c, i) => Math.min(60, Math.max(c.length, ...cells.map((row) => row[i]!.length))));
-  lines.push(columns.map((c, i) => c.padEnd(widths[i]!)).join('  '));
-  for (const row of cells) lines.push(row.map((v, i) => v.slice(0, widths[i]).padEnd(widths[i]!)).join('  '));
-  return lines.join('\n') + '\n';
+async function writeReportList(ctx: CliContext, format: ListingFormat): Promise<void> {
+  const columns: ListingColumn[] =
+    format === 'table'
+      ? [{ key: 'id', title: 'REPORT' }, { key: 'title', title: 'TITLE', max: 70 }]
+      : [{ key: 'id', title: 'id' }, { key: 'title', title: 'title' }, { key: 'description', title: 'description' }, { key: 'parameters', title: 'parameters' }];
+  await writeListing(format, columns, listReports().map((r) => ({ ...r })), ctx.out, { name: 'reports', noun: 'report' });
 }
 
-function cell(v: unknown): string {
-  if (v === undefined || v === null) return '';
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return JSON.stringify(v) ?? '';
+/** json: the whole result; table: a summary header, then the rows; csv/jsonl: the rows only (data, nothing else). */
+export async function writeResult(ctx: Pick<CliContext, 'out'>, result: ReportResult, format: ListingFormat): Promise<void> {
+  if (format === 'json') {
+    ctx.out.write(JSON.stringify(result, null, 2) + '\n');
+    return;
+  }
+  if (format === 'table') ctx.out.write(summaryLines(result));
+  const columns = [...new Set(result.rows.flatMap((r) => Object.keys(r)))].map((key) => ({ key, title: key }));
+  await writeListing(format, columns, result.rows, ctx.out, { noun: 'row' });
 }
 
-/** RFC 4180 quoting; a leading = + - @ is defused so the file opens safely in Excel. */
-function csvCell(v: unknown): string {
-  let s = cell(v);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+function summaryLines(result: ReportResult): string {
+  const s = result.summary;
+  const lines = [`${result.report}: ${s.rows} rows, ${s.records} records, ${String(result.parameters.start)} – ${String(result.parameters.end)}`];
+  for (const [k, v] of Object.entries(s.totals)) lines.push(`  ${k}: ${String(v)}`);
+  return lines.join('\n') + '\n\n';
 }

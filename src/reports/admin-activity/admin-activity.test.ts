@@ -64,6 +64,7 @@ test('Graph refused (permission missing): falls back to the audit log and says s
   const result = await runOver(adminActivity, [add, act], {}, { roleSource: refused });
   assert.deepEqual(rowIds(result), idsOf([act]));
   assert.equal(result.summary.totals.roleSource, 'audit-log');
+  assert.match(String(result.summary.totals.roleSourceNotes), new RegExp(`${TENANT}: Graph not used \\(PERMISSION_MISSING`));
 });
 
 test('scope=all includes everything a holder did', async () => {

@@ -25,10 +25,12 @@ export const adminActivity: ReportDefinition<typeof parameters> = {
   async run(input, deps) {
     const rows: ReportRow[] = [];
     const sources = new Set<string>();
+    const notes: string[] = [];
     let holderCount = 0;
     for (const tenant of input.tenants ?? (await allTenants(deps))) {
-      const { source, holders } = await roleHolders(tenant, input.params.roles, input.period, deps);
+      const { source, holders, note } = await roleHolders(tenant, input.params.roles, input.period, deps);
       sources.add(source);
+      if (note) notes.push(note);
       holderCount += new Set(holders.map((h) => h.userPrincipalName)).size;
       if (holders.length === 0) continue;
       for (const record of await holderRecords(tenant, holders, input, deps)) {
@@ -38,15 +40,19 @@ export const adminActivity: ReportDefinition<typeof parameters> = {
         rows.push(recordRow(record, { category: adminCategory(record) ?? 'other', roles: [...new Set(held.map((h) => h.role))].join(', '), roleSource: source }));
       }
     }
-    return { rows, totals: { roleSource: [...sources].sort().join(', ') || 'none', holders: holderCount } };
+    const totals: Record<string, string | number> = { roleSource: [...sources].sort().join(', ') || 'none', holders: holderCount };
+    if (notes.length) totals.roleSourceNotes = notes.join(' | ');
+    return { rows, totals };
   },
 };
 
 /**
  * Graph when a role source is wired and answers (refined with the log's spans, so holders added or
- * removed during the period are placed in time); the audit log's own role events otherwise.
+ * removed during the period are placed in time); the audit log's own role events otherwise. When
+ * Graph was asked and could not answer (permission missing, tenant not registered…), `note` says
+ * why, for the summary: the log-only answer misses holders whose membership never changed in it.
  */
-async function roleHolders(tenant: string, roles: string[], period: TimeRange, deps: ReportDeps): Promise<{ source: RoleSourceName; holders: RoleHolder[] }> {
+async function roleHolders(tenant: string, roles: string[], period: TimeRange, deps: ReportDeps): Promise<{ source: RoleSourceName; holders: RoleHolder[]; note?: string }> {
   const log = await new AuditLogRoleSource(deps.store, deps.signal).holders(tenant, roles, period);
   if (!deps.roleSource) return log;
   try {
@@ -56,7 +62,7 @@ async function roleHolders(tenant: string, roles: string[], period: TimeRange, d
   } catch (e) {
     const error = toAppError(e);
     deps.logger?.warn({ tenant, code: error.code, err: error.message }, 'role holders from Graph unavailable; using the audit log');
-    return log;
+    return { ...log, note: `${tenant}: Graph not used (${error.code}: ${error.message}); role holders from the audit log's role events` };
   }
 }
 
