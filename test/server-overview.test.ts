@@ -89,3 +89,38 @@ describe('overview routes', () => {
     assert.ok(res.body.routes.length > 10);
   });
 });
+
+describe('the built console', () => {
+  test('index.html for pages, files as they are, JSON 404 for a missing file or API route', async () => {
+    const { mkdtempSync, writeFileSync, mkdirSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const root = mkdtempSync(join(tmpdir(), 'tw-web-'));
+    mkdirSync(join(root, 'assets'));
+    writeFileSync(join(root, 'index.html'), '<!doctype html><div id="root"></div>');
+    writeFileSync(join(root, 'assets', 'app.js'), 'console.log(1)');
+    const web = await buildServer({ ...(await testDeps()), webRoot: root });
+    try {
+      for (const url of ['/', '/search', '/tenants/x']) {
+        const res = await web.inject({ method: 'GET', url });
+        assert.equal(res.statusCode, 200, url);
+        assert.match(String(res.headers['content-type']), /text\/html/);
+      }
+      writeFileSync(join(root, 'assets', 'new.js'), 'console.log(2)');
+      const added = await web.inject({ method: 'GET', url: '/assets/new.js' });
+      assert.equal(added.statusCode, 200, 'a file built after start is served');
+      assert.match(String(added.headers['content-type']), /javascript/);
+      const missing = await web.inject({ method: 'GET', url: '/assets/gone.js' });
+      assert.equal(missing.statusCode, 404);
+      assert.equal(missing.json().error.code, 'NOT_FOUND');
+      const traversal = await web.inject({ method: 'GET', url: '/assets/..%2f..%2f..%2fetc%2fpasswd' });
+      assert.ok(traversal.statusCode >= 400 && traversal.statusCode < 500);
+      const api = await web.inject({ method: 'GET', url: '/api/nope' });
+      assert.equal(api.statusCode, 404);
+      assert.equal(api.json().error.code, 'NOT_FOUND');
+    } finally {
+      await web.close();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});

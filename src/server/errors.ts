@@ -36,7 +36,13 @@ export function errorBody(error: AppError): ErrorBody {
   };
 }
 
-export function installErrorHandling(app: FastifyInstance, logger: Logger): void {
+/** A page path (no file extension, not the API): the console's index.html answers it. */
+function isPagePath(method: string, url: string): boolean {
+  const path = url.split('?')[0] ?? '';
+  return method === 'GET' && !path.startsWith('/api') && !/\.[A-Za-z0-9]+$/.test(path);
+}
+
+export function installErrorHandling(app: FastifyInstance, logger: Logger, webRoot?: string): void {
   app.setErrorHandler((e: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const error = toHttpError(e);
     const status = ERROR_CATALOGUE[error.code].status;
@@ -53,9 +59,12 @@ export function installErrorHandling(app: FastifyInstance, logger: Logger): void
     void reply.code(status).type('application/json; charset=utf-8').send(errorBody(error));
   });
   app.setNotFoundHandler((request, reply) => {
-    const error = new AppError('NOT_FOUND', `No API route ${request.method} ${request.url.split('?')[0]}`, {
+    if (webRoot && isPagePath(request.method, request.url)) {
+      return reply.type('text/html; charset=utf-8').sendFile('index.html', webRoot);
+    }
+    const error = new AppError('NOT_FOUND', `Nothing at ${request.method} ${request.url.split('?')[0]?.slice(0, 200)}`, {
       hint: 'The API lives under /api: see GET /api for the list of routes',
     });
-    void reply.code(404).send(errorBody(error));
+    return reply.code(404).send(errorBody(error));
   });
 }

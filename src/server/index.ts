@@ -37,7 +37,9 @@ const ROUTES = [
  */
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, bodyLimit: 1_048_576, routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1_000 } });
-  installErrorHandling(app, deps.logger);
+  const web = deps.webRoot && existsSync(join(deps.webRoot, 'index.html')) ? deps.webRoot : undefined;
+  if (deps.webRoot && !web) deps.logger.warn({ event: SERVER_EVENTS.webMissing, webRoot: deps.webRoot }, 'web console not built: run npm run build:web');
+  installErrorHandling(app, deps.logger, web);
   app.get('/api', async () => ({ routes: ROUTES }));
   registerSearchRoutes(app, deps);
   registerRecordRoutes(app, deps);
@@ -45,23 +47,16 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerCatalogRoutes(app);
   registerReportRoutes(app, deps);
   registerTenantRoutes(app, deps);
-  await serveWeb(app, deps);
+  await serveWeb(app, web);
   return app;
 }
 
-/** Serves web/dist; unknown non-API paths fall back to index.html (the console routes itself). */
-async function serveWeb(app: FastifyInstance, deps: ServerDeps): Promise<void> {
-  const root = deps.webRoot;
-  if (!root || !existsSync(join(root, 'index.html'))) {
-    if (root) deps.logger.warn({ event: SERVER_EVENTS.webMissing, webRoot: root }, 'web console not built: run npm run build:web');
+/** Serves web/dist; unknown page paths fall back to index.html (errors.ts), the console routes itself. */
+async function serveWeb(app: FastifyInstance, root: string | undefined): Promise<void> {
+  if (!root) {
     app.get('/', async () => ({ message: 'tenantwatch API; the web console is not built (npm run build:web)', api: '/api' }));
     return;
   }
-  await app.register(fastifyStatic, { root, wildcard: false, index: 'index.html' });
-  app.get('/*', async (request, reply) => {
-    if (request.url.startsWith('/api/') || request.url === '/api') {
-      return reply.callNotFound();
-    }
-    return reply.type('text/html; charset=utf-8').sendFile('index.html');
-  });
+  // wildcard: files are looked up per request, so a rebuilt console is served without a restart.
+  await app.register(fastifyStatic, { root, index: 'index.html' });
 }

@@ -3,6 +3,11 @@ import { useApi } from '../components/useApi.js';
 import { fmtCount, fmtTime } from '../format.js';
 import type { StreamCoverage, TenantOverview } from '../types.js';
 
+/** "11-18 00:00": the year is the same on every row of a ledger. */
+function short(t: number | null): string {
+  return t === null ? '—' : fmtTime(t).slice(5, 16);
+}
+
 /** A strip from the stream's first window to its last, gaps drawn in red where they fall. */
 function Strip({ s }: { s: StreamCoverage }) {
   if (s.from === null || s.to === null || s.to <= s.from) return null;
@@ -29,15 +34,22 @@ export function CoveragePage({ params }: { params: URLSearchParams }) {
       <p className="muted">Each content type of each tenant: the windows the collector planned, what it fetched, and the stretches not proven collected (gaps, in red).</p>
       <ErrorNote error={error} />
       {data && data.streams.length === 0 ? <p className="muted">Nothing collected yet: run <code>tenantwatch collect</code>.</p> : null}
+      {data && !tenant
+        ? tenants
+            .filter((t) => !data.streams.some((s) => s.tenant === t.tenantId))
+            .map((t) => (
+              <div key={t.tenantId} className="error">
+                <strong>{t.name}: no content type collected.</strong> {t.errors.last ?? 'Collection has not run for this tenant.'}
+              </div>
+            ))
+        : null}
       {data && data.streams.length > 0 ? (
         <table className="grid coverage">
           <thead>
             <tr>
               <th>Tenant</th>
               <th>Stream</th>
-              <th>Covered</th>
-              <th>From</th>
-              <th>To</th>
+              <th>Covered (from → to)</th>
               <th>Checkpoint</th>
               <th className="num">Windows</th>
               <th className="num">Fetched</th>
@@ -54,10 +66,11 @@ export function CoveragePage({ params }: { params: URLSearchParams }) {
                 <td className="mono">{s.stream}</td>
                 <td>
                   <Strip s={s} />
+                  <div className="sub mono">
+                    {short(s.from)} → {short(s.to)}
+                  </div>
                 </td>
-                <td className="mono">{fmtTime(s.from)}</td>
-                <td className="mono">{fmtTime(s.to)}</td>
-                <td className="mono">{fmtTime(s.checkpoint)}</td>
+                <td className="mono">{short(s.checkpoint)}</td>
                 <td className="num">{s.windows}</td>
                 <td className="num">{s.fetched}</td>
                 <td className="num">{s.failed || ''}</td>
@@ -67,7 +80,7 @@ export function CoveragePage({ params }: { params: URLSearchParams }) {
                   {s.gaps.length === 0 ? <span className="ok-text">none</span> : null}
                   {s.gaps.map((g, i) => (
                     <div key={i} className="gap" title={g.lastError ?? ''}>
-                      {fmtTime(g.start)} → {fmtTime(g.end)} <span className="badge failing">{g.reason}</span>
+                      {short(g.start)} → {short(g.end)} <span className="badge failing">{g.reason}</span>
                       {g.lastError ? <span className="sub"> {g.lastError}</span> : null}
                     </div>
                   ))}
