@@ -13,7 +13,7 @@ test('first run over 7 days: ≤ 24 h grid windows, oldest first, the last ends 
   for (const w of plan.windows) assert.ok(w.end - w.start <= DAY && w.end > w.start);
   assert.ok(plan.windows.every((w, i) => i === 0 || w.start === plan.windows[i - 1]!.end));
   assert.equal(plan.windows[0]!.queriedStart, horizon(now, 5 * 60_000));
-  assert.ok(plan.windows[0]!.queriedStart! >= now - SEVEN_DAYS + 5 * 60_000);
+  assert.ok(plan.windows[0]!.queriedStart >= now - SEVEN_DAYS + 5 * 60_000);
   assert.equal(plan.windows.at(-1)!.end, Date.UTC(2026, 2, 10, 12, 0, 1));
 });
 
