@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { test } from 'node:test';
+import { ManualClock } from '../core/clock.js';
+import { recordingLogger } from '../core/log.js';
+import type { ContentType } from '../core/record.js';
+import { endpointsFor, type HttpRequest, type HttpResponse, type TenantConnection } from '../microsoft/types.js';
+import { openStore } from '../store/open.js';
+import { collect, type CollectTenant } from './collect.js';
+
+/**
+ * The collector over a canned Management API (no network): a refused contentUri, a record that
+ * cannot be normalized, the checkpoint rule, and Ctrl-C stopping after the blob in hand.
+ */
+const TENANT = '3509e8a3-4d87-4795-8f58-150ac9ed451b';
+const NOW = Date.UTC(2026, 2, 10, 12);
+const BASE = 'https://manage.office.com';
+const rec = (id: string): string => `{"Id":"${id}","CreationTime":"2026-03-10T09:00:00","Operation":"FileAccessed","OrganizationId":"${TENANT}","RecordType":6,"UserId":"a@b.c","Workload":"SharePoint"}`;
+
+interface Fake {
+  blobs: { id: string; uri?: string; body: string }[];
+  seen: HttpRequest[];
+  onBlob?: (id: string) => void;
+}
+
+function reply(status: number, body: string, headers: Record<string, string> = {}): HttpResponse {
+  return { status, headers, body: Readable.from([Buffer.from(body)]), text: async () => body, json: async () => JSON.parse(body) as unknown };
+}
+
+function fakeTenant(fake: Fake): CollectTenant {
+  const conn: TenantConnection = {
+    tenantId: TENANT, endpoints: endpointsFor('commercial'), publisherId: null,
+    tokens: { token: async () => 'token-123' },
+    http: {
+      async request(req) {
+        fake.seen.push(req);
+        const url = new URL(req.url);
+        if (url.pathname.endsWith('/subscriptions/list')) return reply(200, JSON.stringify([{ contentType: 'Audit.SharePoint', status: 'enabled', webhook: null }]));
+        if (url.pathname.endsWith('/subscriptions/content')) {
+          const start = Date.parse(`${url.searchParams.get('startTime')}Z`);
+          const end = Date.parse(`${url.searchParams.get('endTime')}Z`);
+          const created = NOW - 3_600_000;
+          const items = created >= start && created < end ? fake.blobs.map((b) => ({ contentType: 'Audit.SharePoint', contentId: b.id, contentUri: b.uri ?? `${BASE}/api/v1.0/${TENANT}/activity/feed/audit/${b.id}`, contentCreated: new Date(created).toISOString(), contentExpiration: new Date(created + 7 * 86_400_000).toISOString() })) : [];
+          return reply(200, JSON.stringify(items));
+        }
+        const blob = fake.blobs.find((b) => url.pathname.endsWith(`/audit/${b.id}`));
+        if (!blob) return reply(404, '{"error":{"code":"AF20050","message":"no"}}');
+        fake.onBlob?.(blob.id);
+        return reply(200, blob.body);
+      },
+    },
+  };
+  return { tenantId: TENANT, name: 'contoso', connect: () => conn };
+}
+
+const only: ContentType[] = ['Audit.SharePoint'];
+
+test('a contentUri on another host is refused into the ledger and never called; a bad record is visible; the checkpoint follows the commit', async () => {
+  const store = await openStore('sqlite::memory:');
+  const fake: Fake = {
+    seen: [],
+    blobs: [
+      { id: 'b1', body: `[${rec('r1')},${rec('r2')}]` },
+      { id: 'b2', uri: `https://attacker.example/api/v1.0/${TENANT}/activity/feed/audit/b2`, body: '[]' },
+      { id: 'b3', body: `[${rec('r2')},{"broken":true}]` },
+    ],
+  };
+  const logger = recordingLogger();
+  const summary = await collect({ tenants: [fakeTenant(fake)], store, clock: new ManualClock(NOW, true), logger, signal: new AbortController().signal, sinceMs: 86_400_000, tuning: { contentTypes: only } });
+  assert.equal(summary.ok, true, JSON.stringify(summary));
+  assert.ok(!fake.seen.some((r) => r.url.includes('attacker.example')), 'the token never left the Management API');
+  const blobs = await store.ledger.listBlobs({ tenant: TENANT });
+  const by = new Map(blobs.map((b) => [b.contentId, b]));
+  assert.equal(by.get('b2')?.status, 'refused');
+  assert.match(by.get('b2')?.reason ?? '', /not the Management API/);
+  assert.equal(by.get('b3')?.status, 'fetched');
+  assert.match(by.get('b3')?.reason ?? '', /1 record\(s\) could not be normalized/);
+  assert.equal(summary.tenants[0]!.recordsRejected, 1);
+  assert.equal(summary.tenants[0]!.newRecords, 2);
+  assert.equal(await store.records.count({ range: { start: 0, end: NOW * 2 }, tenants: [TENANT] }), 2);
+  const cp = await store.ledger.getCheckpoint(TENANT, 'Audit.SharePoint');
+  assert.ok(cp && cp.position > NOW - 3_600_000);
+  assert.ok(logger.entries.some((e) => (e.obj as { event?: string }).event === 'collector.blob.refused'));
+  // A second run re-lists but fetches nothing already committed.
+  const fetchesBefore = fake.seen.filter((r) => r.url.includes('/audit/')).length;
+  await collect({ tenants: [fakeTenant(fake)], store, clock: new ManualClock(NOW + 60_000, true), logger, signal: new AbortController().signal, tuning: { contentTypes: only } });
+  assert.equal(fake.seen.filter((r) => r.url.includes('/audit/')).length, fetchesBefore);
+  await store.close();
+});
+
+test('Ctrl-C stops after the blob being fetched: it is committed, no other starts, the checkpoint stays', async () => {
+  const store = await openStore('sqlite::memory:');
+  const controller = new AbortController();
+  const fake: Fake = { seen: [], blobs: [1, 2, 3, 4].map((i) => ({ id: `b${i}`, body: `[${rec(`r${i}`)}]` })), onBlob: () => controller.abort() };
+  const summary = await collect({ tenants: [fakeTenant(fake)], store, clock: new ManualClock(NOW, true), logger: recordingLogger(), signal: controller.signal, concurrency: 1, sinceMs: 86_400_000, tuning: { contentTypes: only } });
+  assert.equal(summary.stopped, true);
+  const fetched = (await store.ledger.listBlobs({ tenant: TENANT })).filter((b) => b.status === 'fetched');
+  assert.equal(fetched.length, 1);
+  assert.equal(await store.records.count({ range: { start: 0, end: NOW * 2 }, tenants: [TENANT] }), 1);
+  // The empty window before may complete; the window holding the unfetched blobs must not.
+  const cp = await store.ledger.getCheckpoint(TENANT, 'Audit.SharePoint');
+  assert.ok(!cp || cp.position <= NOW - 3_600_000, `checkpoint ${cp?.position}`);
+  const windows = await store.ledger.listWindows({ tenant: TENANT });
+  assert.notEqual(windows.at(-1)!.state, 'fetched');
+  await store.close();
+});
