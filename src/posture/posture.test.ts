@@ -7,6 +7,15 @@ import { applyPlan } from './apply.js';
 import { changesSince } from './changes.js';
 import { parseAgeLimitDays } from './baseline.js';
 import { FakeExchange } from './testing/fake-exchange.js';
+import type { CmdletRunner } from './read.js';
+import type { InvokeResult } from '../microsoft/exchange-admin.js';
+
+/** A runner that answers like `org` except where `override` throws. */
+function failingOn(org: FakeExchange, cmdlet: string, error: Error): CmdletRunner {
+  return {
+    invoke: <T>(c: string, p?: Record<string, unknown>): Promise<InvokeResult<T>> => (c === cmdlet ? Promise.reject(error) : org.invoke<T>(c, p)),
+  };
+}
 
 const NOW = Date.UTC(2026, 10, 25, 12);
 const tenant = { name: 'contoso', tenantId: '11111111-1111-1111-1111-111111111111' };
@@ -52,7 +61,7 @@ test('a dehydrated but otherwise healthy tenant is ok, with an info finding', as
 
 test('stale collection and unreadable settings are reported, not hidden', async () => {
   const org = new FakeExchange().addMailboxes(1);
-  const broken = { invoke: async (c: string, p?: Record<string, unknown>) => (c === 'Get-Mailbox' ? Promise.reject(new Error('boom')) : org.invoke(c, p)) };
+  const broken = failingOn(org, 'Get-Mailbox', new Error('boom'));
   const state = await readAuditState({ exchange: broken, newestRecord: async () => NOW - 3 * 86_400_000 });
   const result = buildResult(tenant, state, NOW);
   assert.deepEqual(codes(result), ['CHECK_INCOMPLETE', 'COLLECTION_STALE']);
@@ -89,7 +98,7 @@ test('when hydration fails the Set steps are skipped with the reason', async () 
   const org = new FakeExchange().addMailboxes(1, { AuditEnabled: false });
   org.dehydrated = true;
   org.ual = false;
-  const failingHydrate = { invoke: async (c: string, p?: Record<string, unknown>) => (c === 'Enable-OrganizationCustomization' ? Promise.reject(new Error('not now')) : org.invoke(c, p)) };
+  const failingHydrate = failingOn(org, 'Enable-OrganizationCustomization', new Error('not now'));
   const { state } = await check(org);
   const results = await applyPlan(failingHydrate, planEnable(state, { mailboxes: 'all' }));
   assert.deepEqual(results.map((r) => r.status), ['failed', 'skipped', 'skipped']);
