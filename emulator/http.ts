@@ -24,6 +24,11 @@ export interface Reply {
   /** A string is sent as is (with `contentType`); anything else is sent as JSON; undefined = empty body. */
   body?: unknown;
   contentType?: string;
+  /**
+   * A body made piece by piece instead (ground truth of a week is tens of MB): sent chunked, with
+   * backpressure, so it is never whole in memory. Control routes only: the slow and cut faults skip it.
+   */
+  stream?: Iterable<string>;
 }
 
 export type Handler = (req: EmuRequest) => Reply | Promise<Reply>;

@@ -34,7 +34,36 @@ function bodyOf(reply: Reply): { text: string; type: string | undefined } {
   return { text: JSON.stringify(reply.body), type: reply.contentType ?? JSON_UTF8 };
 }
 
+/** Resolves when the socket can take more, or is gone; leaves no listener behind. */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+/** Writes a streamed reply in chunks of about 64 KiB, waiting for the socket to drain between them. */
+async function writeStream(world: World, res: ServerResponse, reply: Reply, stream: Iterable<string>): Promise<void> {
+  res.writeHead(reply.status, { Date: new Date(world.shownNow()).toUTCString(), 'Content-Type': reply.contentType ?? 'text/plain; charset=utf-8', ...reply.headers });
+  let chunk = '';
+  for (const piece of stream) {
+    chunk += piece;
+    if (chunk.length < 65_536) continue;
+    const flushed = res.write(chunk);
+    chunk = '';
+    if (!flushed) await drained(res);
+    if (res.destroyed) return;
+  }
+  res.end(chunk);
+}
+
 async function write(world: World, faults: FaultGate, res: ServerResponse, reply: Reply, api: boolean): Promise<void> {
+  if (reply.stream) return writeStream(world, res, reply, reply.stream);
   if (api && world.faults.slowMs > 0) await sleep(world.faults.slowMs);
   const { text, type } = bodyOf(reply);
   const payload = Buffer.from(text, 'utf8');

@@ -6,7 +6,8 @@ import type { SubscriptionState } from '../state.js';
 import type { World } from '../world.js';
 
 /**
- * Ground truth for `GET /_emulator/records` (issue 3, control API). Without `available`: every record the
+ * Ground truth for `GET /_emulator/records` (issue 3, control API), as NDJSON lines made one at a time
+ * (a week of a big tenant is tens of MB, streamed rather than held). Without `available`: every record the
  * tenant has up to now (CreationTime ≤ now), once each by Id. With `available=true`: exactly what a client
  * that subscribed to every content type it may can list and fetch now, once each, so a collector's
  * end-to-end test can require its stored ids to equal it (none missing, none extra):
@@ -14,32 +15,30 @@ import type { World } from '../world.js';
  * - every record in a blob whose contentCreated ≤ now and that has not expired (< contentCreated + 7 d),
  * - minus blobs that subscription cannot list (made while it was stopped, or before `firstDataDelayMs`).
  */
-export function groundTruth(world: World, blobs: BlobCatalog, tenantId: string, available: boolean): string[] {
+export function* groundTruth(world: World, blobs: BlobCatalog, tenantId: string, available: boolean): Generator<string> {
   const seen = new Set<string>();
-  const lines: string[] = [];
-  const add = (rec: Record<string, unknown>, id: string): void => {
-    if (seen.has(id)) return;
+  const fresh = (id: string): boolean => {
+    if (seen.has(id)) return false;
     seen.add(id);
-    lines.push(JSON.stringify(rec));
+    return true;
   };
   const now = world.now();
   if (!available) {
     const slotMs = world.tuning.slotMs;
     const first = world.sim.options.start - world.sim.options.days * DAY;
     for (let slot = Math.floor(first / slotMs); slot * slotMs <= now; slot++) {
-      for (const r of blobs.slotRecords(tenantId, slot)) if (r.creationTime <= now) add(r.record, recordId(r));
+      for (const r of blobs.slotRecords(tenantId, slot)) if (r.creationTime <= now && fresh(recordId(r))) yield `${JSON.stringify(r.record)}\n`;
     }
-    return lines;
+    return;
   }
   for (const ct of CONTENT_TYPES) {
     const sub = subscriberView(world, tenantId, ct, now);
     if (!sub || !ready(world, sub, now)) continue;
     for (const b of blobs.blobsCreatedIn(tenantId, ct, now - BLOB_LIFETIME_MS + 1, now + 1)) {
       if (!visible(sub, b, now)) continue;
-      for (const rec of blobs.blobRecords(b)) add(rec, typeof rec.Id === 'string' ? rec.Id : JSON.stringify(rec));
+      for (const rec of blobs.blobRecords(b)) if (fresh(typeof rec.Id === 'string' ? rec.Id : JSON.stringify(rec))) yield `${JSON.stringify(rec)}\n`;
     }
   }
-  return lines;
 }
 
 /**

@@ -45,8 +45,7 @@ export function controlRoutes(world: World, blobs: BlobCatalog, hooks: ControlHo
     C('GET', 'records', (req) => {
       const tid = tenantParam(world, req);
       if (typeof tid !== 'string') return tid;
-      const lines = groundTruth(world, blobs, tid, req.url.searchParams.get('available') === 'true');
-      return { status: 200, body: lines.length ? lines.join('\n') + '\n' : '', contentType: 'application/x-ndjson' };
+      return { status: 200, stream: groundTruth(world, blobs, tid, req.url.searchParams.get('available') === 'true'), contentType: 'application/x-ndjson' };
     }),
     C('GET', 'roles', (req) => {
       const tid = tenantParam(world, req);
