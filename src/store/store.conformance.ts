@@ -224,7 +224,7 @@ function searchTests(ctx: StoreContext): void {
     if (!optimize) return t.skip('this store has no optimize()');
     const records = dataset();
     await ctx.store.records.insert(records);
-    const queries = ['zanzibar', 'RARE-TOKEN', 'müller', 'a_b', '1=1', 'zz', '"', 'nothing-like-this'].map((t) => ({ ...ALL, freeText: [t] }));
+    const queries = ['zanzibar', 'anzib', 'zibar rare-tok', 'RARE-TOKEN', 'müller', 'a_b', '1=1', 'zz', '"', 'nothing-like-this', '100% and'].map((t) => ({ ...ALL, freeText: [t] }));
     for (const q of queries) assert.deepEqual(await collect(ctx.store.records.search(q)), expectedIds(records, q), `${q.freeText[0]} (no index)`);
     const result = await optimize({ textIndex: true });
     const late = record({ raw: '{"late":"Zanzibar after the index"}' });

@@ -1,6 +1,7 @@
 import type { CountDimension, SearchCursor, SearchQuery } from '../../core/search-query.js';
 import { compileWhere, countOrder, dimensionExpression, isAsciiTerm, ORDER_NEWEST_FIRST, SELECT_COLUMNS_SQL } from '../search-sql.js';
 import type { SqlDialect } from '../search-sql.js';
+import type { SqliteTextIndex } from './text-index.js';
 
 /** A compiled statement: SQL text with named parameters (@p1…) and their values. */
 export interface Compiled {
@@ -18,13 +19,13 @@ export function containsFolded(text: string | null, term: string): number {
 /**
  * SQLite's dialect. Substrings: on rows whose text is pure ASCII (`plain`) SQLite's LIKE folds case
  * exactly as JavaScript's toLowerCase() does, so LIKE with % _ \ escaped is exact (and about five
- * times faster than instr(lower(x))); other rows and non-ASCII terms go through tw_contains. With the optional trigram index ready, free
- * text of three or more ASCII characters is first narrowed by FTS5, then checked exactly.
+ * times faster than instr(lower(x))); other rows and non-ASCII terms go through tw_contains. With the optional text index built
+ * (text-index.ts), free text is first narrowed to a superset of candidate rows, then checked exactly.
  */
 class SqliteDialect implements SqlDialect {
   readonly params: Record<string, string | number> = {};
   private n = 0;
-  constructor(private readonly textIndex: boolean) {}
+  constructor(private readonly text: SqliteTextIndex | null) {}
 
   bind(value: string | number): string {
     const name = `p${++this.n}`;
@@ -40,12 +41,20 @@ class SqliteDialect implements SqlDialect {
   }
 
   textPrefilter(terms: string[]): string | null {
-    if (!this.textIndex || terms.some((t) => [...t].length < 3 || !isAsciiTerm(t))) return null;
-    // detail=none keeps no positions, so no phrase queries: each term becomes the AND of its
-    // trigrams, a superset of the rows holding it; the exact test that follows decides.
-    const match = terms.map((t) => `(${trigrams(t).map((g) => `"${g.replaceAll('"', '""')}"`).join(' AND ')})`).join(' OR ');
-    return `seq IN (SELECT rowid FROM records_text WHERE records_text MATCH ${this.bind(match)})`;
+    const upto = this.text?.coveredUpTo() ?? null;
+    if (upto === null) return null;
+    const words = new Set<string>();
+    for (const term of terms) {
+      const found = this.text!.words(term);
+      if (found === null) return null;
+      for (const w of found) words.add(w);
+    }
+    const newer = `seq > ${this.bind(upto)}`;
+    if (words.size === 0) return newer;
+    const match = [...words].map((w) => `"${w.replaceAll('"', '""')}"`).join(' OR ');
+    return `(seq IN (SELECT rowid FROM records_words WHERE records_words MATCH ${this.bind(match)}) OR ${newer})`;
   }
+
 }
 
 /** LIKE's own characters (%, _ and the escape character) made literal. */
@@ -53,26 +62,19 @@ export function likeEscape(term: string): string {
   return term.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-function trigrams(term: string): string[] {
-  const chars = [...term.toLowerCase()];
-  const out = new Set<string>();
-  for (let i = 0; i + 3 <= chars.length; i++) out.add(chars.slice(i, i + 3).join(''));
-  return [...out];
-}
-
-export function compileSearch(query: SearchQuery, textIndex: boolean, after: SearchCursor | undefined, limit: number): Compiled {
-  const d = new SqliteDialect(textIndex);
+export function compileSearch(query: SearchQuery, text: SqliteTextIndex | null, after: SearchCursor | undefined, limit: number): Compiled {
+  const d = new SqliteDialect(text);
   const where = compileWhere(query, d, after);
   return { sql: `SELECT ${SELECT_COLUMNS_SQL} FROM records WHERE ${where} ORDER BY ${ORDER_NEWEST_FIRST} LIMIT ${d.bind(limit)}`, params: d.params };
 }
 
-export function compileCount(query: SearchQuery, textIndex: boolean): Compiled {
-  const d = new SqliteDialect(textIndex);
+export function compileCount(query: SearchQuery, text: SqliteTextIndex | null): Compiled {
+  const d = new SqliteDialect(text);
   return { sql: `SELECT count(*) AS n FROM records WHERE ${compileWhere(query, d)}`, params: d.params };
 }
 
-export function compileCountBy(query: SearchQuery, dimension: CountDimension, textIndex: boolean, limit: number | undefined): Compiled {
-  const d = new SqliteDialect(textIndex);
+export function compileCountBy(query: SearchQuery, dimension: CountDimension, text: SqliteTextIndex | null, limit: number | undefined): Compiled {
+  const d = new SqliteDialect(text);
   const key = dimensionExpression(dimension);
   const tail = limit === undefined ? '' : ` LIMIT ${d.bind(limit)}`;
   const sql = `SELECT ${key} AS key, count(*) AS n FROM records WHERE ${compileWhere(query, d)} GROUP BY ${key} ORDER BY ${countOrder(dimension)}${tail}`;

@@ -57,7 +57,7 @@ export class SqliteRecordStore implements RecordStore {
     while (remaining > 0) {
       throwIfAborted(options.signal);
       const size = Math.min(page, remaining);
-      const { sql, params } = compileSearch(query, this.text.ready(), after, size);
+      const { sql, params } = compileSearch(query, this.text, after, size);
       const rows = this.db.prepare(sql).all(params) as SelectedRow[];
       for (const row of rows) {
         const record = toStoredRecord(row);
@@ -80,16 +80,16 @@ export class SqliteRecordStore implements RecordStore {
     if (options.textIndex === false) this.text.drop();
     const textIndexMs = performance.now() - started;
     this.db.exec('ANALYZE');
-    return { textIndex: this.text.ready(), textIndexMs, analyzeMs: performance.now() - started - textIndexMs };
+    return { textIndex: this.text.coveredUpTo() !== null, textIndexMs, analyzeMs: performance.now() - started - textIndexMs };
   }
 
   async count(query: SearchQuery): Promise<number> {
-    const { sql, params } = compileCount(query, this.text.ready());
+    const { sql, params } = compileCount(query, this.text);
     return (this.db.prepare(sql).get(params) as { n: number }).n;
   }
 
   async countBy(query: SearchQuery, dimension: CountDimension, options: { limit?: number } = {}): Promise<CountRow[]> {
-    const { sql, params } = compileCountBy(query, dimension, this.text.ready(), options.limit);
+    const { sql, params } = compileCountBy(query, dimension, this.text, options.limit);
     const rows = this.db.prepare(sql).all(params) as { key: string | number | null; n: number }[];
     if (dimension !== 'operation') return rows.map((r) => ({ key: r.key, count: r.n }));
     // Grouped by the lower-cased key (one group per operation whatever its casing); shown as stored.

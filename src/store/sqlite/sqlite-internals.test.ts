@@ -6,6 +6,7 @@ import { tempDir } from '../../../test/support/paths.js';
 import { DAY, record, T0 } from '../testing/fixtures.js';
 import { compileCountBy, compileSearch } from './compile.js';
 import { openSqliteStore } from './index.js';
+import type { SqliteTextIndex } from './text-index.js';
 
 const indexNames = (file: string): string[] => {
   const db = new Database(file, { readonly: true });
@@ -48,11 +49,26 @@ test('the query shapes the targets depend on use their index (plans checked, not
   const plan = (sql: string, params: Record<string, string | number>): string =>
     (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[]).map((r) => r.detail).join(' | ');
   const week = { start: T0, end: T0 + 7 * DAY };
-  const user = compileSearch({ range: week, users: ['u1@contoso.com'] }, false, undefined, 200);
+  const user = compileSearch({ range: week, users: ['u1@contoso.com'] }, null, undefined, 200);
   assert.match(plan(user.sql, user.params), /records_user/);
-  const ip = compileSearch({ range: week, ips: [{ kind: 'cidr', network: '203.0.113.0', prefix: 24, family: 4 }] }, false, undefined, 200);
+  const ip = compileSearch({ range: week, ips: [{ kind: 'cidr', network: '203.0.113.0', prefix: 24, family: 4 }] }, null, undefined, 200);
   assert.match(plan(ip.sql, ip.params), /records_ip|records_time/);
-  const byOp = compileCountBy({ range: { start: T0, end: T0 + 30 * DAY } }, 'operation', false, undefined);
+  const byOp = compileCountBy({ range: { start: T0, end: T0 + 30 * DAY } }, 'operation', null, undefined);
   assert.match(plan(byOp.sql, byOp.params), /COVERING INDEX records_operation/);
+  await store.close();
+});
+
+test('with the text index built, free text is narrowed through it; rows stored later are still searched', async () => {
+  const store = openSqliteStore(':memory:');
+  await store.records.insert([record({ raw: '{"Note":"Zanzibar"}' }), record()]);
+  assert.equal((await store.records.optimize!({ textIndex: true })).textIndex, true);
+  await store.records.insert([record({ raw: '{"Note":"later zanzibar"}' })]);
+  const db = (store as unknown as { db: Database.Database }).db;
+  const text = (store.records as unknown as { text: SqliteTextIndex }).text;
+  const q = compileSearch({ range: { start: 0, end: 8e12 }, freeText: ['ANZIB'] }, text, undefined, 200);
+  assert.match(q.sql, /records_words MATCH/);
+  assert.equal(text.words('anzib')?.join(), 'zanzibar');
+  assert.equal((db.prepare(q.sql).all(q.params)).length, 2);
+  assert.equal(text.words('zz'), null, 'too short to narrow: scanned');
   await store.close();
 });

@@ -1,52 +1,72 @@
 import type { Database } from 'better-sqlite3';
 
+/** Beyond this many vocabulary words the term is too common for the index to help: scan instead. */
+const MAX_WORDS = 2_000;
+const MIN_RUN = 3;
+
 /**
- * The optional free-text index: an FTS5 table with the trigram tokenizer over `records.raw`
- * (external content, so raw is not stored twice; detail=none, the smallest form). Trigrams give
- * substring semantics, so a MATCH narrows the rows and the exact case-insensitive test (compile.ts)
- * still decides: the answer is the same with or without the index, only faster.
- *
- * Off by default because it costs: about 30–45 s and 250+ MB per million records to build, and about
- * a third more time per inserted row once it exists (triggers keep it current). `build()` is what
- * `records.optimize({ textIndex: true })` runs after a large import.
+ * The optional free-text index (records.optimize({ textIndex: true })). Free text means substrings
+ * (core/search-query.ts), which a word index cannot answer directly, and the FTS5 trigram tokenizer
+ * that can costs ~280 CPU-seconds per million records to build (measured here). So:
+ * - `records_words`: FTS5 over raw with the unicode61 (word) tokenizer, detail=none (~15 s per million);
+ * - `records_terms`: its vocabulary (one row per distinct word, from fts5vocab) under a trigram index,
+ *   which is cheap here because words are short (~8 s per million records).
+ * A term's longest ASCII letter/digit run lies inside one word of any record containing the term, so
+ * the rows holding a vocabulary word that contains that run (a trigram LIKE on the vocabulary) are a
+ * superset of the matches; the exact test in compile.ts decides. Rows stored after the build (seq
+ * above `upto`) are simply scanned, so inserts pay nothing; optimize() again folds them in.
  */
 export class SqliteTextIndex {
-  private cached: boolean | null = null;
+  private state: { upto: number } | null | undefined;
 
   constructor(private readonly db: Database) {}
 
-  ready(): boolean {
-    this.cached ??= this.db.prepare("SELECT 1 FROM store_meta WHERE key = 'text_index' AND value = 'ready'").get() !== undefined;
-    return this.cached;
+  /** The highest record seq the index covers, or null when there is no index. */
+  coveredUpTo(): number | null {
+    if (this.state === undefined) {
+      const value = this.db.prepare("SELECT value FROM store_meta WHERE key = 'text_index_upto'").pluck().get() as string | undefined;
+      this.state = value === undefined ? null : { upto: Number(value) };
+    }
+    return this.state?.upto ?? null;
   }
 
-  /** Builds (or rebuilds) the index over every stored record and keeps it current from then on. */
+  /** Vocabulary words that may hold `term`, or null when the index cannot narrow it (then: scan). */
+  words(term: string): string[] | null {
+    if (this.coveredUpTo() === null) return null;
+    const runs = term.toLowerCase().match(/[a-z0-9]+/g) ?? [];
+    const run = runs.reduce((a, b) => (b.length > a.length ? b : a), '');
+    if (run.length < MIN_RUN) return null;
+    const words = this.db.prepare('SELECT term FROM records_terms WHERE term LIKE ? LIMIT ?').pluck().all(`%${run}%`, MAX_WORDS + 1) as string[];
+    return words.length > MAX_WORDS ? null : words;
+  }
+
+  /** Builds (or rebuilds) the index over every stored record. */
   build(): void {
     this.db.transaction(() => {
+      this.dropTables();
       this.db.exec(`
-        DROP TRIGGER IF EXISTS records_text_insert;
-        DROP TRIGGER IF EXISTS records_text_delete;
-        DROP TABLE IF EXISTS records_text;
-        CREATE VIRTUAL TABLE records_text USING fts5(raw, content='records', content_rowid='seq', tokenize='trigram', detail='none');
-        INSERT INTO records_text (records_text) VALUES ('rebuild');
-        CREATE TRIGGER records_text_insert AFTER INSERT ON records BEGIN
-          INSERT INTO records_text (rowid, raw) VALUES (new.seq, new.raw);
-        END;
-        CREATE TRIGGER records_text_delete AFTER DELETE ON records BEGIN
-          INSERT INTO records_text (records_text, rowid, raw) VALUES ('delete', old.seq, old.raw);
-        END;
-        INSERT INTO store_meta (key, value) VALUES ('text_index', 'ready') ON CONFLICT (key) DO UPDATE SET value = 'ready';`);
+        CREATE VIRTUAL TABLE records_words USING fts5(raw, content='records', content_rowid='seq', detail='none', tokenize='unicode61 remove_diacritics 0');
+        INSERT INTO records_words (records_words) VALUES ('rebuild');
+        CREATE VIRTUAL TABLE temp.records_words_vocab USING fts5vocab(main, records_words, 'row');
+        CREATE VIRTUAL TABLE records_terms USING fts5(term, tokenize='trigram');
+        INSERT INTO records_terms (term) SELECT term FROM records_words_vocab;
+        DROP TABLE temp.records_words_vocab;`);
+      const upto = (this.db.prepare('SELECT max(seq) FROM records').pluck().get() as number | null) ?? 0;
+      this.db.prepare("INSERT INTO store_meta (key, value) VALUES ('text_index_upto', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(upto));
     })();
-    this.cached = true;
+    this.state = undefined;
   }
 
-  /** Removes the index (imports run faster without it; searches stay correct, scanning instead). */
+  /** Removes the index; searches stay correct, scanning instead. */
   drop(): void {
-    this.db.exec(`
-      DROP TRIGGER IF EXISTS records_text_insert;
-      DROP TRIGGER IF EXISTS records_text_delete;
-      DROP TABLE IF EXISTS records_text;
-      DELETE FROM store_meta WHERE key = 'text_index';`);
-    this.cached = false;
+    this.db.transaction(() => {
+      this.dropTables();
+      this.db.exec("DELETE FROM store_meta WHERE key = 'text_index_upto'");
+    })();
+    this.state = undefined;
+  }
+
+  private dropTables(): void {
+    this.db.exec('DROP TABLE IF EXISTS records_words; DROP TABLE IF EXISTS records_terms;');
   }
 }
