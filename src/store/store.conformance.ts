@@ -76,6 +76,20 @@ function recordTests(ctx: StoreContext): void {
     assert.equal(await ctx.store.records.get(TENANT_B, r.id), null);
   });
 
+  test('a large batch (the COPY path in PostgreSQL) keeps counts exact and every byte of raw', async () => {
+    const tricky = '{"A":"tab\there","B":"line\nbreak","C":"back\\slash \\N","D":"\u00e9\u2603 \ud83d\ude00","E":"\r"}';
+    const unc = String.raw`\\server\share\N`;
+    const rows = Array.from({ length: 1_500 }, (_, i) => record(i === 7 ? { raw: tricky } : i === 9 ? { objectId: unc } : {}));
+    const literal = record({ raw: 'tab\there\nnewline\\ and \\N' });
+    rows.push(literal, rows[0]!, rows[1]!);
+    assert.deepEqual(await ctx.store.records.insert(rows), { inserted: 1_501, duplicates: 2 });
+    assert.equal((await ctx.store.records.get(rows[7]!.tenant, rows[7]!.id))?.raw, tricky);
+    assert.equal((await ctx.store.records.get(rows[9]!.tenant, rows[9]!.id))?.objectId, unc);
+    assert.equal((await ctx.store.records.get(literal.tenant, literal.id))?.raw, literal.raw);
+    assert.equal((await ctx.store.records.get(rows[3]!.tenant, rows[3]!.id))?.userKey, 'alice@contoso.com');
+    assert.deepEqual(await ctx.store.records.insert(rows.slice(0, 1_200)), { inserted: 0, duplicates: 1_200 });
+  });
+
   test('newest gives the latest CreationTime per tenant', async () => {
     await ctx.store.records.insert([record({ creationTime: T0 + 5 }), record({ creationTime: T0 + 9 }), record({ tenant: TENANT_B, creationTime: T0 + 1 })]);
     assert.deepEqual(await ctx.store.records.newest(), new Map([[TENANT_A, T0 + 9], [TENANT_B, T0 + 1]]));

@@ -149,8 +149,8 @@ function* copyLines(records: readonly AuditRecord[], at: number): Generator<stri
   if (chunk) yield chunk;
 }
 
-function copyValue(value: string | number | null): string {
-  if (value === null) return '\\N';
+function copyValue(value: string | number | null | undefined): string {
+  if (value === null || value === undefined) return '\\N';
   if (typeof value === 'number') return String(value);
   return value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
 }
