@@ -7,7 +7,7 @@ import type { AuditRecord, StoredRecord } from '../../core/record.js';
 import type { CountDimension, CountRow, SearchQuery } from '../../core/search-query.js';
 import { RECORD_COLUMNS, recordValues, SELECT_COLUMNS, toStoredRecord } from '../columns.js';
 import type { SelectedRow } from '../columns.js';
-import type { InsertResult, OptimizeResult, RecordStore, SearchOptions } from '../contract.js';
+import type { BulkWriter, InsertResult, OptimizeResult, RecordStore, SearchOptions } from '../contract.js';
 import { throwIfAborted } from '../search-sql.js';
 import { compileCount, compileCountBy, compileSearch } from './compile.js';
 
@@ -126,6 +126,14 @@ export class PostgresRecordStore implements RecordStore {
       if (rows[0]) out.set(tenant, Number(rows[0].c));
     }
     return out;
+  }
+
+  /**
+   * Bulk loading in PostgreSQL needs no long transaction (each batch is one COPY round trip, and
+   * several writers may share the server); close() refreshes planner statistics.
+   */
+  bulk(): BulkWriter {
+    return { insert: (records) => this.insert(records), close: async () => void (await this.pool.query('ANALYZE records')) };
   }
 
   /** ANALYZE after a large load. PostgreSQL has no free-text index here: free text is a scan. */
