@@ -104,3 +104,17 @@ test('Ctrl-C stops after the blob being fetched: it is committed, no other start
   assert.notEqual(windows.at(-1)!.state, 'fetched');
   await store.close();
 });
+
+test('two collectors on one database share the work through leases: every blob fetched once', async () => {
+  const store = await openStore('sqlite::memory:');
+  const fake: Fake = { seen: [], blobs: [1, 2, 3, 4, 5].map((i) => ({ id: `b${i}`, body: `[${rec(`r${i}`)}]` })) };
+  const run = (owner: string) => collect({ tenants: [fakeTenant(fake)], store, clock: new ManualClock(NOW, true), logger: recordingLogger(), signal: new AbortController().signal, sinceMs: 86_400_000, tuning: { contentTypes: only, owner } });
+  const [a, b] = await Promise.all([run('collector-a'), run('collector-b')]);
+  const fetches = fake.seen.filter((r) => new URL(r.url).pathname.includes('/audit/'));
+  assert.equal(fetches.length, 5);
+  const skipped = [...a.tenants, ...b.tenants].flatMap((s) => s.streamsSkipped);
+  assert.equal(skipped.length, 1);
+  assert.match(skipped[0]!.reason, /another collector holds this stream/);
+  assert.equal(await store.records.count({ range: { start: 0, end: NOW * 2 }, tenants: [TENANT] }), 5);
+  await store.close();
+});
