@@ -5,10 +5,9 @@ import type { TimeRange } from '../../core/time.js';
 import { recordRow } from '../audit-data.js';
 import { commonParams, stringList } from '../params.js';
 import { baseQuery, scan } from '../query.js';
-import { AuditLogRoleSource } from '../roles/audit-log.js';
+import { AuditLogRoleSource, ROLE_ADD, ROLE_REMOVE } from '../roles/audit-log.js';
 import { mergeGraphWithLog } from '../roles/merge.js';
 import { heldAt, type RoleHolder, type RoleSourceName } from '../roles/source.js';
-import { allTenants } from '../tenants.js';
 import type { ReportDefinition, ReportDeps, ReportInput, ReportRow } from '../types.js';
 import { meta } from './meta.js';
 import { ADMIN_RECORD_TYPES, SHAREPOINT_ADMIN_OPERATIONS, adminCategory } from './scope.js';
@@ -27,7 +26,7 @@ export const adminActivity: ReportDefinition<typeof parameters> = {
     const sources = new Set<string>();
     const notes: string[] = [];
     let holderCount = 0;
-    for (const tenant of input.tenants ?? (await allTenants(deps))) {
+    for (const tenant of input.tenants ?? (await candidateTenants(input.period, deps))) {
       const { source, holders, note } = await roleHolders(tenant, input.params.roles, input.period, deps);
       sources.add(source);
       if (note) notes.push(note);
@@ -64,6 +63,17 @@ async function roleHolders(tenant: string, roles: string[], period: TimeRange, d
     deps.logger?.warn({ tenant, code: error.code, err: error.message }, 'role holders from Graph unavailable; using the audit log');
     return { ...log, note: `${tenant}: Graph not used (${error.code}: ${error.message}); role holders from the audit log's role events` };
   }
+}
+
+/**
+ * Without --tenant: the tenants that can have holders, i.e. the registered ones (Graph may know them)
+ * and those with role-membership events up to the period's end. Any other tenant has no known holder.
+ */
+async function candidateTenants(period: TimeRange, deps: ReportDeps): Promise<string[]> {
+  const keys = new Set((await deps.store.tenants.list()).map((t) => t.tenantId));
+  const logged = await deps.store.records.countBy({ range: { start: 0, end: period.end }, operations: [ROLE_ADD, ROLE_REMOVE] }, 'tenant');
+  for (const row of logged) if (typeof row.key === 'string') keys.add(row.key);
+  return [...keys].sort();
 }
 
 /** The holders' records in the period: admin record types, plus SharePoint admin operations (two narrow searches). */

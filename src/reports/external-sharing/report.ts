@@ -27,7 +27,12 @@ export const externalSharing: ReportDefinition<typeof parameters> = {
       let kind: string | null = null;
       if (ANONYMOUS.includes(record.operation)) kind = 'anonymous link';
       else if (/guest/i.test(targetType) || /#ext#|urn:spo:guest/i.test(target)) kind = 'guest';
-      else if (target.includes('@') && (await domains.isExternal(record.tenant, target))) kind = 'outside domain';
+      else if (target.includes('@')) {
+        // The sharer is one of the tenant's people (a guest's #ext# name teaches nothing): its domain is inside.
+        await domains.load(record.tenant);
+        domains.learn(record, '');
+        if (await domains.isExternal(record.tenant, target)) kind = 'outside domain';
+      }
       if (!kind) continue;
       totals[kind === 'anonymous link' ? 'anonymousLinks' : kind === 'guest' ? 'guests' : 'outsideDomains']++;
       const site = text(field(data, 'SiteUrl'));

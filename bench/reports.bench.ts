@@ -1,0 +1,145 @@
+/**
+ * Reports bench (issue 6 acceptance): each report over 1,000,000 records answers in under a second.
+ * The records are the search bench's data set (src/search/testing/generate.ts through
+ * bench/lib/ndjson-data.ts: same seed, same file under bench/.data/), imported once through the real
+ * importer and the SQLite store's bulk path into bench/.data/reports-N.sqlite, then reused. Every
+ * report runs over the whole 60 days (all N records in its period), several times; median and p95.
+ * Results as Markdown on stdout (bench/run.ts puts them in docs/BENCHMARKS.md); progress on stderr.
+ *   npm run bench -- reports          node --import tsx bench/reports.bench.ts [records]
+ */
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { ManualClock } from '../src/core/clock.js';
+import { importFiles, memoryRejects } from '../src/ingest/import/index.js';
+import { runReport } from '../src/reports/registry.js';
+import type { RoleHolderSource } from '../src/reports/roles/source.js';
+import type { ReportResult } from '../src/reports/types.js';
+import { TENANTS } from '../src/search/testing/generate.js';
+import type { Store } from '../src/store/contract.js';
+import { openStore } from '../src/store/open.js';
+import { ensureNdjson } from './lib/ndjson-data.js';
+import { median, ms, p95, progress, thousands } from './lib/stats.js';
+
+/** The search bench's data set: the NDJSON file is shared when both benches run. */
+const SEED = 20261125;
+const END = Date.UTC(2026, 10, 1);
+const DAYS = 60;
+const DAY = 86_400_000;
+const TARGET_MS = 1000;
+
+async function ensureStore(total: number): Promise<{ store: Store; importMs: number | null }> {
+  const dir = join(import.meta.dirname, '.data');
+  const file = join(dir, `records-${total}-seed${SEED}.ndjson`);
+  await ensureNdjson(file, total, { seed: SEED, end: END, days: DAYS });
+  const db = join(dir, `reports-${total}.sqlite`);
+  if (existsSync(db)) {
+    const store = await openStore(`sqlite:${db}`);
+    if ((await store.records.count({ range: { start: 0, end: END + DAY } })) === total) return { store, importMs: null };
+    await store.close();
+  }
+  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(db + suffix, { force: true });
+  progress(`importing ${thousands(total)} records into ${db}`);
+  const store = await openStore(`sqlite:${db}`);
+  const t0 = performance.now();
+  const bulk = store.records.bulk?.();
+  let last = 0;
+  await importFiles([file], {
+    sink: (records) => (bulk ? bulk.insert(records) : store.records.insert(records)),
+    rejects: memoryRejects(),
+    onProgress: (p) => {
+      if (p.records - last >= 200_000) progress(`  imported ${thousands((last = p.records))}`);
+    },
+  });
+  await bulk?.close();
+  await store.records.optimize?.();
+  return { store, importMs: performance.now() - t0 };
+}
+
+/**
+ * What Graph would say: three holders of Global Administrator per tenant, users the generator writes
+ * (generate.ts user numbers 0, 1 and 2), so admin-activity has work to do.
+ */
+const graph: RoleHolderSource = {
+  holders: async (tenant) => {
+    const domain = ['contoso.com', 'fabrikam.onmicrosoft.com', 'northwind.co.uk', 'adatum.de'][TENANTS.indexOf(tenant as (typeof TENANTS)[number])] ?? 'contoso.com';
+    const upns = ['alice.smith', 'bob.kowalski', 'carol.nguyen'].map((u) => `${u}@${domain}`);
+    return { source: 'graph', holders: upns.map((userPrincipalName) => ({ userPrincipalName, role: 'Global Administrator', from: null, to: null })) };
+  },
+};
+
+interface Case {
+  title: string;
+  id: string;
+  params: Record<string, unknown>;
+  graph?: boolean;
+}
+
+const PERIOD = { start: new Date(END - DAYS * DAY).toISOString(), end: new Date(END).toISOString() };
+const CASES: Case[] = [
+  { title: 'admin-activity (Graph: 3 holders per tenant)', id: 'admin-activity', params: {}, graph: true },
+  { title: 'admin-activity (audit log role events)', id: 'admin-activity', params: {} },
+  { title: 'user-activity, one user', id: 'user-activity', params: { user: 'alice.smith@contoso.com' } },
+  { title: 'user-activity --workload SharePoint', id: 'user-activity', params: { user: 'alice.smith@contoso.com', workload: 'SharePoint' } },
+  { title: 'inbox-rules', id: 'inbox-rules', params: {} },
+  { title: 'mailbox-access', id: 'mailbox-access', params: {} },
+  { title: 'external-sharing', id: 'external-sharing', params: {} },
+  { title: 'sign-ins', id: 'sign-ins', params: {} },
+  { title: 'audit-tampering', id: 'audit-tampering', params: {} },
+  { title: 'app-consent', id: 'app-consent', params: {} },
+  { title: 'mass-file-activity', id: 'mass-file-activity', params: {} },
+];
+
+interface Measured {
+  c: Case;
+  result: ReportResult;
+  runs: number[];
+}
+
+/** One warm-up, then at least 5 and at most 15 runs, within about 15 s per report. */
+async function measure(store: Store, c: Case): Promise<Measured> {
+  const deps = { store, clock: new ManualClock(END), ...(c.graph ? { roleSource: graph } : {}) };
+  const once = () => runReport(c.id, { ...PERIOD, ...c.params }, deps);
+  let result = await once();
+  const runs: number[] = [];
+  const started = performance.now();
+  while (runs.length < 5 || (runs.length < 15 && performance.now() - started < 15_000)) {
+    const t0 = performance.now();
+    result = await once();
+    runs.push(performance.now() - t0);
+  }
+  return { c, result, runs };
+}
+
+export async function run(total = 1_000_000): Promise<string> {
+  const { store, importMs } = await ensureStore(total);
+  try {
+    const results: Measured[] = [];
+    for (const c of CASES) {
+      progress(c.title);
+      results.push(await measure(store, c));
+    }
+    return render(total, importMs, results);
+  } finally {
+    await store.close();
+  }
+}
+
+function render(total: number, importMs: number | null, results: Measured[]): string {
+  const missed = results.filter((r) => median(r.runs) >= TARGET_MS);
+  return [
+    `${thousands(total)} generated records (src/search/testing/generate.ts, seed ${SEED}, 4 tenants, ${DAYS} days) in the SQLite store` +
+      `${importMs === null ? ' (imported by an earlier run)' : `, imported in ${ms(importMs)}`}; every report's period covers all ${DAYS} days.`,
+    '',
+    '| report | rows | records behind them | median | p95 | runs |',
+    '|---|---|---|---|---|---|',
+    ...results.map((r) => `| ${r.c.title} | ${thousands(r.result.summary.rows)} | ${thousands(r.result.summary.records)} | ${ms(median(r.runs))} | ${ms(p95(r.runs))} | ${r.runs.length} |`),
+    '',
+    `Target (issue 6): every report under 1 s on ${thousands(total)} records (median): ${missed.length ? `MISSED by ${missed.map((r) => r.c.title).join(', ')}` : 'met'}.`,
+  ].join('\n');
+}
+
+export default run;
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  process.stdout.write((await run(Number(process.argv[2]) || 1_000_000)) + '\n');
+}
