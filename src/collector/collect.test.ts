@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
+import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
+import { pgSkip, pgUrl } from '../../test/support/paths.js';
 import { ManualClock } from '../core/clock.js';
 import { recordingLogger } from '../core/log.js';
 import type { ContentType } from '../core/record.js';
@@ -15,7 +17,7 @@ import { collect, type CollectTenant } from './collect.js';
 const TENANT = '3509e8a3-4d87-4795-8f58-150ac9ed451b';
 const NOW = Date.UTC(2026, 2, 10, 12);
 const BASE = 'https://manage.office.com';
-const rec = (id: string): string => `{"Id":"${id}","CreationTime":"2026-03-10T09:00:00","Operation":"FileAccessed","OrganizationId":"${TENANT}","RecordType":6,"UserId":"a@b.c","Workload":"SharePoint"}`;
+const rec = (id: string, tenant = TENANT): string => `{"Id":"${id}","CreationTime":"2026-03-10T09:00:00","Operation":"FileAccessed","OrganizationId":"${tenant}","RecordType":6,"UserId":"a@b.c","Workload":"SharePoint"}`;
 
 interface Fake {
   blobs: { id: string; uri?: string; body: string }[];
@@ -27,9 +29,9 @@ function reply(status: number, body: string, headers: Record<string, string> = {
   return { status, headers, body: Readable.from([Buffer.from(body)]), text: async () => body, json: async () => JSON.parse(body) as unknown };
 }
 
-function fakeTenant(fake: Fake): CollectTenant {
+function fakeTenant(fake: Fake, tenant = TENANT): CollectTenant {
   const conn: TenantConnection = {
-    tenantId: TENANT, endpoints: endpointsFor('commercial'), publisherId: null,
+    tenantId: tenant, endpoints: endpointsFor('commercial'), publisherId: null,
     tokens: { token: async () => 'token-123' },
     http: {
       async request(req) {
@@ -40,7 +42,7 @@ function fakeTenant(fake: Fake): CollectTenant {
           const start = Date.parse(`${url.searchParams.get('startTime')}Z`);
           const end = Date.parse(`${url.searchParams.get('endTime')}Z`);
           const created = NOW - 3_600_000;
-          const items = created >= start && created < end ? fake.blobs.map((b) => ({ contentType: 'Audit.SharePoint', contentId: b.id, contentUri: b.uri ?? `${BASE}/api/v1.0/${TENANT}/activity/feed/audit/${b.id}`, contentCreated: new Date(created).toISOString(), contentExpiration: new Date(created + 7 * 86_400_000).toISOString() })) : [];
+          const items = created >= start && created < end ? fake.blobs.map((b) => ({ contentType: 'Audit.SharePoint', contentId: b.id, contentUri: b.uri ?? `${BASE}/api/v1.0/${tenant}/activity/feed/audit/${b.id}`, contentCreated: new Date(created).toISOString(), contentExpiration: new Date(created + 7 * 86_400_000).toISOString() })) : [];
           return reply(200, JSON.stringify(items));
         }
         const blob = fake.blobs.find((b) => url.pathname.endsWith(`/audit/${b.id}`));
@@ -50,7 +52,7 @@ function fakeTenant(fake: Fake): CollectTenant {
       },
     },
   };
-  return { tenantId: TENANT, name: 'contoso', connect: () => conn };
+  return { tenantId: tenant, name: 'contoso', connect: () => conn };
 }
 
 const only: ContentType[] = ['Audit.SharePoint'];
@@ -117,4 +119,19 @@ test('two collectors on one database share the work through leases: every blob f
   assert.match(skipped[0]!.reason, /another collector holds this stream/);
   assert.equal(await store.records.count({ range: { start: 0, end: NOW * 2 }, tenants: [TENANT] }), 5);
   await store.close();
+});
+
+test('on PostgreSQL, two collector processes (two connections) share the work through leases', { skip: pgSkip }, async () => {
+  const tenant = randomUUID();
+  const [s1, s2] = [await openStore(pgUrl!), await openStore(pgUrl!)];
+  try {
+    const fake: Fake = { seen: [], blobs: [1, 2, 3, 4].map((i) => ({ id: `${tenant}-b${i}`, body: `[${rec(`${tenant}-r${i}`, tenant)}]` })) };
+    const run = (store: typeof s1, owner: string) => collect({ tenants: [fakeTenant(fake, tenant)], store, clock: new ManualClock(NOW, true), logger: recordingLogger(), signal: new AbortController().signal, sinceMs: 86_400_000, tuning: { contentTypes: only, owner } });
+    await Promise.all([run(s1, 'pg-a'), run(s2, 'pg-b')]);
+    assert.equal(fake.seen.filter((r) => new URL(r.url).pathname.includes('/audit/')).length, 4);
+    assert.equal(await s1.records.count({ range: { start: 0, end: NOW * 2 }, tenants: [tenant] }), 4);
+  } finally {
+    await s1.close();
+    await s2.close();
+  }
 });
