@@ -19,6 +19,8 @@ const HOST_PAREN = /^\[?[^()\s]*\s*\(([^()]+)\)\]?$/;
 
 export function parseClientAddress(value: unknown): ClientAddress {
   if (typeof value !== 'string') return NONE;
+  const quick = plainIpv4(value);
+  if (quick) return quick;
   const text = value.trim();
   if (text === '' || text === '<null>' || text.toLowerCase() === 'null') return NONE;
   const direct = canonicalIp(text);
@@ -36,4 +38,38 @@ function toPort(text: string | undefined): number | null {
   if (text === undefined) return null;
   const port = Number(text);
   return port <= 65535 ? port : null;
+}
+
+/**
+ * The common spellings `a.b.c.d` and `a.b.c.d:port` (already canonical: no leading zeros), read
+ * character by character; anything else (null here) takes the general path above. Most records carry
+ * one of these, and the general path's regexes and isIP calls were 8% of an import's CPU.
+ */
+function plainIpv4(text: string): ClientAddress | null {
+  const n = text.length;
+  let i = 0;
+  for (let octet = 0; octet < 4; octet++) {
+    if (octet > 0) {
+      if (text.charCodeAt(i) !== 46) return null;
+      i++;
+    }
+    const start = i;
+    let value = 0;
+    for (; i < n && i - start < 4; i++) {
+      const c = text.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) break;
+      value = value * 10 + c;
+    }
+    const length = i - start;
+    if (length === 0 || length > 3 || value > 255 || (length > 1 && text.charCodeAt(start) === 48)) return null;
+  }
+  if (i === n) return { ip: text, port: null };
+  if (text.charCodeAt(i) !== 58 || n - i < 2 || n - i > 6) return null;
+  let port = 0;
+  for (i++; i < n; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return null;
+    port = port * 10 + c;
+  }
+  return port <= 65535 ? { ip: text.slice(0, text.indexOf(':')), port } : null;
 }

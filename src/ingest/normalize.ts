@@ -1,8 +1,8 @@
 import { resolveRecordType, resolveUserType } from '../core/catalog/index.js';
 import { contentTypeForRecordType } from '../core/catalog/index.js';
 import type { AuditRecord, ContentType, RecordSource } from '../core/record.js';
-import { parseIsoUtc } from '../core/time.js';
 import { parseClientAddress, type ClientAddress } from './client-address.js';
+import { parseCreationTime } from './creation-time.js';
 import { emptyExtracted, extractFields, type Extracted } from './extract.js';
 import { deriveOutcome } from './outcome.js';
 import { derivedRecordId } from './record-id.js';
@@ -101,22 +101,6 @@ function build(f: Extracted, body: Json, raw: string, ctx: NormalizeContext): No
       raw,
     },
   };
-}
-
-const OVERFLOW_SECONDS = /^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}):([6-9]\d)(.*)$/;
-
-/**
- * CreationTime per core/time.ts (no offset = UTC). Real exports hold seconds past 59 (a Splunk example
- * record has "2023-10-10T17:08:65"): rolled over into the next minute rather than losing the record;
- * `raw` keeps what was written.
- */
-function parseCreationTime(value: string): number | null {
-  const t = parseIsoUtc(value);
-  if (t !== null) return t;
-  const overflow = OVERFLOW_SECONDS.exec(value.trim());
-  if (!overflow) return null;
-  const base = parseIsoUtc(`${overflow[1]}:00${overflow[3]}`);
-  return base === null ? null : base + Number(overflow[2]) * 1000;
 }
 
 /** The first field that holds a usable address wins: ClientIP, ClientIPAddress, ActorIpAddress, UserIp, SenderIp. */

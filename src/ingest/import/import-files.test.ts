@@ -193,3 +193,25 @@ test('an aborted import stops with CANCELLED after storing what it read', async 
   controller.abort();
   await assert.rejects(importFiles(['/nonexistent'], { sink: memorySink().sink, rejects: memoryRejects(), signal: controller.signal }), { code: 'CANCELLED' });
 });
+
+test('parallel (a worker thread reads and normalizes) gives the same records, rejects and summary', async () => {
+  const many = Array.from({ length: 23 }, (_, i) => (i === 7 ? '{"cut' : JSON.stringify(record(i)))).join('\n');
+  const csv = ['CreationDate,UserIds,Operations,AuditData', ...[30, 31].map((i) => `d,u,o,${csvCell(JSON.stringify(record(i)))}`), 'd,u,o,"{"bad"}"'].join('\r\n');
+  const { dir, cleanup } = tempDir();
+  try {
+    const paths = [join(dir, 'many.ndjson'), join(dir, 'rows.csv'), join(dir, 'missing.json')];
+    writeFileSync(paths[0]!, many);
+    writeFileSync(paths[1]!, iconv.encode(csv, 'utf16le'));
+    const outcomes = [];
+    for (const parallel of [false, true]) {
+      const store = memorySink();
+      const rejects = memoryRejects();
+      const summary = await importFiles(paths, { sink: store.sink, rejects, batchSize: 5, parallel });
+      outcomes.push({ summary, records: [...store.records.values()], rejects: rejects.rejects });
+    }
+    assert.deepEqual(outcomes[1], outcomes[0]);
+    assert.deepEqual(totals(outcomes[0]!.summary), { read: 26, imported: 24, duplicates: 0, rejected: 2, failedFiles: 1 });
+  } finally {
+    cleanup();
+  }
+});

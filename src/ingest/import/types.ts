@@ -46,6 +46,11 @@ export interface ImportOptions {
   signal?: AbortSignal;
   /** Records per sink call (default 5,000). */
   batchSize?: number;
+  /**
+   * Read and normalize in a worker thread while this thread stores (parse-in-worker.ts); the results
+   * are the same. 'auto': for files of 16 MB or more on a machine with a second core. Default false.
+   */
+  parallel?: boolean | 'auto';
 }
 
 export interface FileError {

@@ -1,0 +1,170 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { AuditRecord } from '../../core/record.js';
+import { normalizeRecord } from '../normalize.js';
+import { readCsv } from './csv-reader.js';
+import { BinaryFileError, decodeText } from './decode.js';
+import { detectFormat } from './detect.js';
+import { readJson, readNdjson } from './readers.js';
+import type { FileError, ImportFormat, RawItem } from './types.js';
+
+/**
+ * The reading half of an import, one file: stream the bytes, recognise encoding and format from
+ * content, split records, normalize each one, and hand back batches of records with the rows that
+ * could not be read. It stores nothing, so it can run in a worker thread (parse-worker.ts) while the
+ * importer's thread writes the previous batch; everything it yields survives structured cloning.
+ */
+export interface ParseOptions {
+  /** Tenant key for every record; else each record's OrganizationId. */
+  tenant?: string;
+  /** Records per batch. */
+  batchSize: number;
+}
+
+/** What is known about the file: sent first (size) and last (format, encoding, error, note). */
+export interface FileFacts {
+  kind: 'facts';
+  format: ImportFormat | null;
+  encoding: string | null;
+  bytes: number;
+  error: FileError | null;
+  note: string | null;
+}
+
+export interface ParsedBatch {
+  kind: 'batch';
+  records: AuditRecord[];
+  /** Rows that could not be imported, in file order, since the previous batch. */
+  rejects: { line: number; reason: string; raw: string }[];
+  /** Records found in this batch (records + rejects). */
+  read: number;
+  /** Bytes of the file read so far (progress). */
+  bytesRead: number;
+}
+
+export type FileEvent = FileFacts | ParsedBatch;
+
+const HEAD_CHARS = 4096;
+
+export async function* parseFile(path: string, options: ParseOptions): AsyncGenerator<FileEvent> {
+  const facts: FileFacts = { kind: 'facts', format: null, encoding: null, bytes: 0, error: null, note: null };
+  const size = await fileSize(path, facts);
+  if (size === null) {
+    yield facts;
+    return;
+  }
+  facts.bytes = size;
+  yield { ...facts };
+  if (size === 0) {
+    facts.note = 'the file is empty: nothing to import';
+    yield facts;
+    return;
+  }
+  const bytes = createReadStream(path, { highWaterMark: 1 << 20 });
+  let bytesRead = 0;
+  async function* counted(): AsyncGenerator<Buffer> {
+    for await (const b of bytes as AsyncIterable<Buffer>) {
+      bytesRead += b.length;
+      yield b;
+    }
+  }
+  let found = 0;
+  try {
+    const decoded = await decodeText(counted());
+    facts.encoding = decoded.encoding;
+    const { head, chunks } = await peek(decoded.chunks);
+    const detected = detectFormat(head);
+    if (!detected) {
+      facts.error = notAnExport(path, head);
+      yield facts;
+      return;
+    }
+    facts.format = detected.format;
+    const items = detected.format === 'csv' ? readCsv(chunks, detected.skipLines) : detected.format === 'ndjson' ? readNdjson(chunks) : readJson(chunks);
+    for await (const batch of batches(items, options, () => bytesRead)) {
+      found += batch.read;
+      yield batch;
+    }
+    if (found === 0) facts.note = 'no records found in the file';
+  } catch (e) {
+    if (e instanceof BinaryFileError) facts.error = binary(path, e.offset);
+    else if (isFsError(e)) facts.error = unreadable(path, e);
+    else throw e;
+  } finally {
+    bytes.destroy();
+  }
+  yield facts;
+}
+
+/** Normalizes items into batches of `batchSize` records; rejects travel with the batch they fell in. */
+async function* batches(items: AsyncIterable<RawItem[]>, options: ParseOptions, bytesRead: () => number): AsyncGenerator<ParsedBatch> {
+  const ctx = { source: 'import' as const, ...(options.tenant ? { tenant: options.tenant } : {}) };
+  let batch: ParsedBatch = { kind: 'batch', records: [], rejects: [], read: 0, bytesRead: 0 };
+  for await (const chunk of items) {
+    for (const item of chunk) {
+      batch.read++;
+      const result = item.reject === undefined ? normalizeRecord(item.text, ctx) : { ok: false as const, reason: item.reject };
+      if (result.ok) batch.records.push(result.record);
+      else batch.rejects.push({ line: item.line, reason: result.reason, raw: item.text });
+      if (batch.records.length >= options.batchSize || batch.rejects.length >= options.batchSize) {
+        yield { ...batch, bytesRead: bytesRead() };
+        batch = { kind: 'batch', records: [], rejects: [], read: 0, bytesRead: 0 };
+      }
+    }
+  }
+  yield { ...batch, bytesRead: bytesRead() };
+}
+
+async function peek(chunks: AsyncGenerator<string>): Promise<{ head: string; chunks: AsyncGenerator<string> }> {
+  const seen: string[] = [];
+  let head = '';
+  while (head.trimStart().length < HEAD_CHARS) {
+    const next = await chunks.next();
+    if (next.done) break;
+    seen.push(next.value);
+    head += next.value;
+  }
+  async function* all(): AsyncGenerator<string> {
+    yield* seen;
+    yield* chunks;
+  }
+  return { head, chunks: all() };
+}
+
+async function fileSize(path: string, facts: FileFacts): Promise<number | null> {
+  try {
+    const info = await stat(path);
+    if (info.isFile()) return info.size;
+    facts.error = { code: 'FILE_UNREADABLE', message: `${path} is not a file`, hint: 'Give the path of an exported audit log file' };
+  } catch (e) {
+    facts.error = isFsError(e) && e.code === 'ENOENT'
+      ? { code: 'FILE_NOT_FOUND', message: `${path} does not exist`, hint: 'Check the path and the current folder' }
+      : unreadable(path, e);
+  }
+  return null;
+}
+
+function isFsError(e: unknown): e is NodeJS.ErrnoException {
+  return e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string';
+}
+
+function unreadable(path: string, e: unknown): FileError {
+  return { code: 'FILE_UNREADABLE', message: `${path} cannot be read (${(e as Error).message})`, hint: 'Check the file permissions' };
+}
+
+function binary(path: string, offset: number): FileError {
+  return {
+    code: 'FILE_FORMAT',
+    message: `${path} is not a text file (binary content near character ${offset})`,
+    hint: 'Import the audit log as exported (CSV, JSON or NDJSON); decompress .zip or .gz files first',
+  };
+}
+
+function notAnExport(path: string, head: string): FileError {
+  const first = head.trimStart().split(/\r?\n/, 1)[0]!.slice(0, 60);
+  return {
+    code: 'FILE_FORMAT',
+    message: `${path} is not an audit log export tenantwatch recognises (it starts with ${JSON.stringify(first)})`,
+    hint: 'Use a Purview or Export-Csv CSV with an AuditData column, a JSON array of records, NDJSON, a Management API content blob or a Graph records page',
+  };
+}

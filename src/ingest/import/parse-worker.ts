@@ -1,0 +1,29 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { packRecords } from './packed-records.js';
+import { parseFile, type ParseOptions } from './parse-file.js';
+import type { WireEvent } from './parse-in-worker.js';
+
+/**
+ * Worker-thread entry of a parallel import (parse-in-worker.ts): parses one file and posts its
+ * events. It runs at most IN_FLIGHT events ahead of the importer's acknowledgements, so memory stays
+ * bounded whatever the file size while parsing of the next batch overlaps the store's write of this one.
+ */
+const IN_FLIGHT = 1;
+const port = parentPort!;
+const { path, options } = workerData as { path: string; options: ParseOptions };
+let credits = IN_FLIGHT;
+let wake: (() => void) | null = null;
+port.on('message', () => {
+  credits++;
+  const w = wake;
+  wake = null;
+  w?.();
+});
+for await (const event of parseFile(path, options)) {
+  while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
+  credits--;
+  const wire: WireEvent = event.kind === 'batch' ? { ...event, records: packRecords(event.records) } : event;
+  port.postMessage(wire);
+}
+port.postMessage({ kind: 'end' } satisfies WireEvent);
+port.close();
