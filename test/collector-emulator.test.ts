@@ -18,7 +18,7 @@ let t: TestEmulator;
 let store: Store;
 
 before(async () => {
-  t = await startTestEmulator({ tenants: 4, users: 8, days: 7, recordsPerUserPerDay: 12, tuning: { slotMs: 30 * 60_000, deliveryJitterMs: 45 * 60_000 } });
+  t = await startTestEmulator({ tenants: 4, users: 8, days: 7, recordsPerUserPerDay: 12, tuning: { slotMs: 60 * 60_000, deliveryJitterMs: 90 * 60_000 } });
   store = await openStore('sqlite::memory:');
 });
 after(async () => {
@@ -31,7 +31,7 @@ test('3 tenants, 7 days, every fault on: stored ids equal the ground truth exact
   const chosen = t.emu.tenants.filter((x) => x.ualEnabled).slice(0, 3);
   assert.equal(chosen.length, 3);
   const tenants = chosen.map((x, i) => emulatedTenant(t.emu, x, clock, i === 1 ? 'certificate' : 'secret'));
-  t.emu.setFaults({ throttleBudgetPerMinute: 400, throttleStatus: 403, serverErrorRate: 0.04, cutRate: 0.04, tokenLifetimeSeconds: 240, clockSkewMs: 90_000 });
+  t.emu.setFaults({ throttleBudgetPerMinute: 150, throttleStatus: 403, serverErrorRate: 0.04, cutRate: 0.04, tokenLifetimeSeconds: 240, clockSkewMs: 90_000 });
   const logger = recordingLogger();
   const signal = new AbortController().signal;
   const first = await collect({ tenants, store, clock, logger, signal, tuning: { requestsPerMinute: 100_000, retry: { maxAttempts: 20, random: () => 0.5 } } });

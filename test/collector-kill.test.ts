@@ -16,7 +16,7 @@ let t: TestEmulator;
 let dir: { dir: string; cleanup: () => void };
 
 before(async () => {
-  t = await startTestEmulator({ tenants: 3, users: 6, days: 7, recordsPerUserPerDay: 10, faults: { serverErrorRate: 0.03, cutRate: 0.03 }, tuning: { slotMs: 30 * 60_000, deliveryJitterMs: 45 * 60_000 } });
+  t = await startTestEmulator({ tenants: 3, users: 6, days: 7, recordsPerUserPerDay: 10, faults: { serverErrorRate: 0.03, cutRate: 0.03 }, tuning: { slotMs: 60 * 60_000, deliveryJitterMs: 90 * 60_000 } });
   dir = tempDir('tw-kill-');
 });
 after(async () => {
