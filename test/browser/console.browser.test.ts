@@ -72,6 +72,12 @@ describe('console in a browser', () => {
     assert.ok(detailText?.includes(exported.records[0]!.id), 'the newest row opens in the detail pane');
     assert.ok(detailText?.includes('AuditData'));
     await page.screenshot({ path: join(artifacts, 'search-detail.png') });
+    // Keyboard: the arrow key moves to the next result and the detail pane follows.
+    await page.focus('.results');
+    await page.keyboard.press('ArrowDown');
+    await page.waitForFunction((id) => document.querySelector('.detail')?.textContent?.includes(id), exported.records[1]!.id, { timeout: 10_000 });
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('.detail', { state: 'detached' });
 
     const csvDownload = await Promise.all([page.waitForEvent('download'), page.click('text=Export CSV')]).then(([d]) => d);
     const csv = readFileSync(await csvDownload.path(), 'utf8');
