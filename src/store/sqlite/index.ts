@@ -12,6 +12,9 @@ import { migrate } from './schema.js';
 import { SqliteTextIndex } from './text-index.js';
 import { SqliteTenantStore } from './tenants.js';
 
+/** Negative: KiB (SQLite's convention). */
+export const DEFAULT_CACHE_KIB = -65_536;
+
 export interface SqliteStoreOptions {
   clock?: Clock;
 }
@@ -21,7 +24,8 @@ export interface SqliteStoreOptions {
  * a million records (docs/ARCHITECTURE.md, Store): WAL so readers never block the writer, 16 KB pages
  * (fewer, larger B-tree pages for 1.3 KB rows), synchronous=NORMAL (a WAL commit survives a process
  * crash; only an OS crash can lose the last commits, which the idempotent collector re-fetches), and a
- * page cache large enough to hold the (tenant, id) index, whose inserts land at random places.
+ * 64 MB page cache (the collector must stay small); a bulk load raises it to 256 MB while it runs, so
+ * the randomly placed (tenant, id) index inserts stay in memory.
  */
 export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): Store {
   let db: Db;
@@ -36,7 +40,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   db.pragma('page_size = 16384');
   if (path !== ':memory:' && path !== '') db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  db.pragma('cache_size = -262144');
+  db.pragma(`cache_size = ${DEFAULT_CACHE_KIB}`);
   db.pragma('temp_store = MEMORY');
   db.pragma('busy_timeout = 10000');
   db.function(CONTAINS_FUNCTION, { deterministic: true }, (text: unknown, term: unknown) => containsFolded(typeof text === 'string' ? text : null, String(term)));
