@@ -1,0 +1,128 @@
+import { AppError } from '../core/errors.js';
+import type { ApiFailure } from './management-errors.js';
+import type { Step } from './management-activity.js';
+import { isManagementUri } from './management-activity.js';
+import type { HttpResponse, TenantConnection } from './types.js';
+
+/**
+ * The Microsoft Graph audit log query API (`security/auditLog/queries`, spec §3) as small steps, for
+ * history beyond the Management API's 7 days: create a query, poll its status, read its records page by
+ * page (`@odata.nextLink`, same host only). Global service only (§1.4): a national cloud is refused up
+ * front. Each answer is decided by a pure function a test feeds a canned response.
+ */
+export type QueryStatus = 'notStarted' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'unknownFutureValue';
+
+export interface AuditQueryFilter {
+  start: number;
+  end: number;
+  recordTypes?: string[];
+  operations?: string[];
+  users?: string[];
+  keyword?: string;
+}
+
+export interface AuditQuery {
+  id: string;
+  status: QueryStatus;
+}
+
+export interface RecordsPage {
+  /** Graph auditLogRecord objects (camelCase envelope, `auditData` inside), for normalizeRecord. */
+  records: Record<string, unknown>[];
+  next: string | null;
+}
+
+/** Graph errors as the collector's dispositions: 429 waits (Retry-After), 401 renews, 403 names the permission. */
+export function graphFailure(status: number, text: string, headers: Record<string, string | undefined>, what: string): ApiFailure {
+  let code: string | null = null;
+  let message = text.slice(0, 300);
+  try {
+    const body = JSON.parse(text) as { error?: { code?: string; message?: string } };
+    code = body.error?.code ?? null;
+    message = body.error?.message ?? message;
+  } catch {
+    /* not JSON: keep the text */
+  }
+  const base = { status, code, message, retryAfterMs: null as number | null, throttled: false };
+  const err = (app: ConstructorParameters<typeof AppError>[0], msg: string, hint: string): AppError => new AppError(app, msg, { hint, details: { status, code } });
+  if (/AuditingDisabledTenant/i.test(`${code} ${message}`)) return { ...base, disposition: 'fatal', error: err('AUDIT_DISABLED', `${what} failed: unified audit logging is off for this tenant`, 'Turn it on (tenantwatch audit-config enable); it takes up to 60 minutes to apply') };
+  if (status === 429) {
+    const seconds = Number(headers['retry-after']);
+    return { ...base, throttled: true, retryAfterMs: Number.isFinite(seconds) ? seconds * 1000 : null, disposition: 'retry-later', error: err('THROTTLED', `${what} was throttled by Graph`, 'Retried after the pause Graph asks for') };
+  }
+  if (status === 401) return { ...base, disposition: 'renew-token', error: err('AUTH_FAILED', `${what} was refused: the token was not accepted`, 'The token is renewed once') };
+  if (status === 403) return { ...base, disposition: 'fatal', error: err('PERMISSION_MISSING', `${what} was refused: the app lacks AuditLogsQuery.Read.All`, 'Grant the Microsoft Graph application permission AuditLogsQuery.Read.All and have an admin consent') };
+  if (status >= 500 || status === 408) return { ...base, disposition: 'retry-later', error: err('UPSTREAM', `${what} failed with ${status}`, 'Retried automatically') };
+  return { ...base, disposition: 'fatal', error: err('UPSTREAM', `${what} failed with ${status}${code ? ` ${code}` : ''}: ${message}`, 'See the message from Microsoft') };
+}
+
+export function queryAnswer(status: number, text: string, headers: Record<string, string | undefined>, what: string): Step<AuditQuery> {
+  if (status !== 200 && status !== 201) return { ok: false, failure: graphFailure(status, text, headers, what) };
+  const body = JSON.parse(text) as { id?: unknown; status?: unknown };
+  if (typeof body.id !== 'string') return { ok: false, failure: graphFailure(502, text, headers, `${what} (no query id in the answer)`) };
+  return { ok: true, value: { id: body.id, status: (typeof body.status === 'string' ? body.status : 'notStarted') as QueryStatus } };
+}
+
+export function recordsAnswer(status: number, text: string, headers: Record<string, string | undefined>): Step<RecordsPage> {
+  if (status !== 200) return { ok: false, failure: graphFailure(status, text, headers, 'Reading audit query records') };
+  const body = JSON.parse(text) as { value?: unknown; '@odata.nextLink'?: unknown };
+  const records = Array.isArray(body.value) ? (body.value.filter((v) => v && typeof v === 'object') as Record<string, unknown>[]) : [];
+  const next = typeof body['@odata.nextLink'] === 'string' ? body['@odata.nextLink'] : null;
+  return { ok: true, value: { records, next } };
+}
+
+export class GraphAuditQueryClient {
+  constructor(
+    private readonly conn: TenantConnection,
+    private readonly version: 'v1.0' | 'beta' = 'beta',
+  ) {
+    if (!conn.endpoints.graphAuditQueryAvailable) {
+      throw new AppError('NOT_IMPLEMENTED', `The Graph audit log query API is not offered in the ${conn.endpoints.cloud} cloud`, { hint: 'Use the Management Activity API (7 days) or Search-UnifiedAuditLog for history there' });
+    }
+  }
+
+  private get root(): string {
+    return `${this.conn.endpoints.graph}/${this.version}/security/auditLog/queries`;
+  }
+
+  async create(filter: AuditQueryFilter, signal?: AbortSignal): Promise<Step<AuditQuery>> {
+    const body = {
+      '@odata.type': '#microsoft.graph.security.auditLogQuery',
+      displayName: `tenantwatch ${new Date(filter.start).toISOString()}..${new Date(filter.end).toISOString()}`,
+      filterStartDateTime: new Date(filter.start).toISOString(),
+      filterEndDateTime: new Date(filter.end).toISOString(),
+      ...(filter.recordTypes?.length ? { recordTypeFilters: filter.recordTypes } : {}),
+      ...(filter.operations?.length ? { operationFilters: filter.operations } : {}),
+      ...(filter.users?.length ? { userPrincipalNameFilters: filter.users } : {}),
+      ...(filter.keyword ? { keywordFilter: filter.keyword } : {}),
+    };
+    const res = await this.call('POST', this.root, signal, JSON.stringify(body));
+    return queryAnswer(res.status, await res.text(), res.headers, 'Creating an audit log query');
+  }
+
+  async status(id: string, signal?: AbortSignal): Promise<Step<AuditQuery>> {
+    const res = await this.call('GET', `${this.root}/${encodeURIComponent(id)}`, signal);
+    return queryAnswer(res.status, await res.text(), res.headers, 'Polling an audit log query');
+  }
+
+  async records(target: { id: string } | { next: string }, signal?: AbortSignal): Promise<Step<RecordsPage>> {
+    let url: string;
+    if ('next' in target) {
+      if (!isManagementUri(target.next, this.conn.endpoints.graph)) throw new AppError('REFUSED_URL', '@odata.nextLink pointed outside Microsoft Graph', { hint: 'Refused: the token is only sent to the Graph host' });
+      url = target.next;
+    } else url = `${this.root}/${encodeURIComponent(target.id)}/records`;
+    const res = await this.call('GET', url, signal);
+    return recordsAnswer(res.status, await res.text(), res.headers);
+  }
+
+  private async call(method: 'GET' | 'POST', url: string, signal?: AbortSignal, body?: string): Promise<HttpResponse> {
+    const send = async (forceRefresh: boolean): Promise<HttpResponse> => {
+      const token = await this.conn.tokens.token('graph', { forceRefresh, ...(signal ? { signal } : {}) });
+      return this.conn.http.request({ method, url, headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, ...(body !== undefined ? { body } : {}), ...(signal ? { signal } : {}) });
+    };
+    const first = await send(false);
+    if (first.status !== 401) return first;
+    first.body.resume();
+    return send(true);
+  }
+}
