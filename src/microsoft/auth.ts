@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { ConfidentialClientApplication, type Configuration, type INetworkModule, type NetworkRequestOptions, type NetworkResponse } from '@azure/msal-node';
 import type { Clock } from '../core/clock.js';
 import { silentLogger, type Logger } from '../core/log.js';
-import { explainAuthFailure } from './auth-errors.js';
+import { aadstsCode, explainAuthFailure } from './auth-errors.js';
 import type { ApiResource, CloudEndpoints, HttpClient, TokenProvider } from './types.js';
 
 /** A client secret, or a certificate with its private key (PEM), as msal-node takes them. */
@@ -25,10 +25,13 @@ export interface TokenProviderOptions {
  * msal's documented extension point (`system.networkClient`, ENVIRONMENT.md) on our HttpClient: the
  * one way to trust a per-tenant CA at run time (NODE_EXTRA_CA_CERTS only works at process start).
  */
-export function msalNetworkModule(http: HttpClient): INetworkModule {
+export function msalNetworkModule(http: HttpClient, onRefusal?: (status: number, text: string) => void): INetworkModule {
   const call = async <T>(method: 'GET' | 'POST', url: string, options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> => {
     const res = await http.request({ method, url, ...(options?.headers ? { headers: options.headers } : {}), ...(options?.body !== undefined ? { body: options.body } : {}), ...(timeout ? { timeoutMs: timeout } : {}) });
     const text = await res.text();
+    // msal hides a refused metadata fetch (unknown tenant: AADSTS90002) behind "endpoints_resolution_error";
+    // keep what the service said so the failure can be explained.
+    if (res.status >= 400 && onRefusal) onRefusal(res.status, text);
     let body: unknown = {};
     try {
       body = text ? JSON.parse(text) : {};
@@ -61,6 +64,7 @@ export class MsalTokenProvider implements TokenProvider {
   private readonly cache = new Map<ApiResource, { token: string; expiresAt: number }>();
   private readonly inflight = new Map<ApiResource, Promise<string>>();
   private readonly logger: Logger;
+  private lastRefusal: string | null = null;
 
   constructor(private readonly options: TokenProviderOptions) {
     this.logger = (options.logger ?? silentLogger).child({ module: 'auth', tenant: options.tenantId });
@@ -76,7 +80,7 @@ export class MsalTokenProvider implements TokenProvider {
           ? { clientSecret: options.credential.secret }
           : { clientCertificate: certificateCredential(options.credential.certificatePem, options.credential.privateKeyPem) }),
       },
-      system: { networkClient: msalNetworkModule(options.http) },
+      system: { networkClient: msalNetworkModule(options.http, (_status, text) => (this.lastRefusal = text)) },
     };
     this.app = new ConfidentialClientApplication(config);
   }
@@ -94,6 +98,7 @@ export class MsalTokenProvider implements TokenProvider {
 
   private async acquire(resource: ApiResource): Promise<string> {
     const scope = this.options.endpoints.scopes[resource];
+    this.lastRefusal = null;
     try {
       // skipCache: this class owns the cache, on the injected clock (msal's follows the system clock).
       const result = await this.app.acquireTokenByClientCredential({ scopes: [scope], skipCache: true });
@@ -104,7 +109,10 @@ export class MsalTokenProvider implements TokenProvider {
       return result.accessToken;
     } catch (e) {
       this.cache.delete(resource);
-      throw explainAuthFailure(e, { tenantId: this.options.tenantId, clientId: this.options.clientId, login: this.options.endpoints.login });
+      const who = { tenantId: this.options.tenantId, clientId: this.options.clientId, login: this.options.endpoints.login };
+      const explained = explainAuthFailure(e, who);
+      if (explained.code === 'NETWORK' && this.lastRefusal && aadstsCode(this.lastRefusal)) throw explainAuthFailure(new Error(this.lastRefusal, { cause: e }), who);
+      throw explained;
     }
   }
 }
