@@ -20,6 +20,7 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX records_user ON records (user_key, creation_time);
    CREATE INDEX records_operation ON records (operation_key, creation_time);
    CREATE INDEX records_ip ON records (client_ip_key, creation_time);
+   CREATE INDEX records_tenant_time ON records (tenant, creation_time);
    CREATE TABLE blobs (
      tenant text NOT NULL, content_id text NOT NULL, content_type text NOT NULL, content_uri text NOT NULL,
      content_created bigint NOT NULL, content_expiration bigint, fetched_at bigint NOT NULL, records integer NOT NULL,

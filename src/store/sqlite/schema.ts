@@ -55,6 +55,9 @@ export const SECONDARY_INDEXES: readonly string[] = [
   'CREATE INDEX IF NOT EXISTS records_user ON records (user_key, creation_time)',
   'CREATE INDEX IF NOT EXISTS records_operation ON records (operation_key, creation_time)',
   'CREATE INDEX IF NOT EXISTS records_ip ON records (client_ip_key, creation_time)',
+  // One tenant over a time range is the partner's everyday search, and the tenants page asks each
+  // tenant's newest record: without it that lookup read a million rows (~0.7 s a tenant).
+  'CREATE INDEX IF NOT EXISTS records_tenant_time ON records (tenant, creation_time)',
 ];
 
 export function ensureIndexes(db: Database): void {
@@ -62,7 +65,7 @@ export function ensureIndexes(db: Database): void {
 }
 
 export function dropSecondaryIndexes(db: Database): void {
-  for (const name of ['records_time', 'records_user', 'records_operation', 'records_ip']) db.exec(`DROP INDEX IF EXISTS ${name}`);
+  for (const name of ['records_time', 'records_user', 'records_operation', 'records_ip', 'records_tenant_time']) db.exec(`DROP INDEX IF EXISTS ${name}`);
 }
 
 /** Creates or upgrades the schema. */

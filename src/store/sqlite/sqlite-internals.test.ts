@@ -16,7 +16,7 @@ const indexNames = (file: string): string[] => {
     db.close();
   }
 };
-const ALL_INDEXES = ['records_ip', 'records_key', 'records_operation', 'records_time', 'records_user'];
+const ALL_INDEXES = ['records_ip', 'records_key', 'records_operation', 'records_tenant_time', 'records_time', 'records_user'];
 
 test('a bulk load into an empty store builds the secondary indexes at close; a crash before it is repaired at the next start', async () => {
   const dir = tempDir();
