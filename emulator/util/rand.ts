@@ -4,21 +4,9 @@
  * same clock give the same answers: ground truth and tests stay stable.
  */
 
-/** FNV-1a 32-bit of a string. */
-export function hash32(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  // final avalanche (murmur3 fmix) so nearby keys spread
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+import { hash32 } from '../sim/rng.js';
+
+export { hash32 };
 
 /** A number in [0, 1) from the key. */
 export function unit(...key: (string | number)[]): number {
