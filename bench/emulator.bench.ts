@@ -7,7 +7,7 @@
  *     memory (VmHWM) while clients crawl every tenant's week over HTTPS through the Management Activity
  *     API (subscribe to every content type, 24-hour windows, NextPageUri, every blob) and then read the
  *     ground truth; each crawl must equal `/_emulator/records?available=true`.
- *   npm run bench -- emulator     (or: node --import tsx bench/emulator.bench.ts [tenants] [users] [--no-cli])
+ *   npm run bench -- emulator     (or: node --import tsx bench/emulator.bench.ts [tenants] [users] [--no-cli] [--no-lean-heap] [--heap=MB])
  */
 import { fork, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -30,9 +30,10 @@ interface Served {
 }
 
 /** Child mode: run the emulator and tell the parent where it is. */
-async function serve(stateDir: string, tenants: number, users: number): Promise<void> {
+async function serve(stateDir: string, tenants: number, users: number, leanHeap: boolean): Promise<void> {
   const t0 = performance.now();
-  const emu = await startEmulator({ stateDir, tenants, users, days: 8, clock: 'virtual', start: START });
+  // The virtual clock fixes the week; leanHeap as `tenantwatch emulator` (real clock) has it by default.
+  const emu = await startEmulator({ stateDir, tenants, users, days: 8, clock: 'virtual', start: START, leanHeap });
   const served: Served = { url: emu.url, caPem: emu.caPem, startMs: performance.now() - t0, tenants: emu.tenants };
   process.send!(served);
   // Asked by the parent: the live heap after a full collection (what the caches really hold).
@@ -102,13 +103,13 @@ async function crawlWeek(get: Get, t: Served['tenants'][number]): Promise<{ blob
 
 const kib = (pid: number, field: 'VmRSS' | 'VmHWM'): number => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
 
-export async function run(tenants = 5, users = 200, cli = true): Promise<void> {
+export async function run(tenants = 5, users = 200, cli = true, heapMb: number | null = null, leanHeap = true): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tw-emu-bench-'));
   try {
     const firstCli = cli ? await cliStart(dir, tenants, users) : null;
     const againCli = cli ? await cliStart(dir, tenants, users) : null;
     const t0 = performance.now();
-    const child = fork(import.meta.filename, ['--serve', dir, String(tenants), String(users)], { execArgv: ['--import', 'tsx', '--expose-gc'] });
+    const child = fork(import.meta.filename, ['--serve', dir, String(tenants), String(users), String(leanHeap)], { execArgv: ['--import', 'tsx', '--expose-gc', ...(heapMb ? [`--max-old-space-size=${heapMb}`] : [])] });
     const served = await new Promise<Served>((done) => child.once('message', (m) => done(m as Served)));
     const forkMs = performance.now() - t0;
     const afterStart = kib(child.pid!, 'VmRSS');
@@ -131,7 +132,7 @@ export async function run(tenants = 5, users = 200, cli = true): Promise<void> {
     close();
     child.disconnect();
     const n = (x: number) => x.toLocaleString('en-US');
-    console.log(`| emulator, ${tenants} tenants × ${users} users, 8 days | value |\n|---|---|`);
+    console.log(`| emulator, ${tenants} tenants × ${users} users, 8 days${leanHeap ? ', leanHeap' : ''}${heapMb ? `, --max-old-space-size=${heapMb}` : ''} | value |\n|---|---|`);
     if (firstCli !== null && againCli !== null) {
       console.log(`| \`tenantwatch emulator\` to its ready line, fresh state folder | ${(firstCli / 1000).toFixed(2)} s |`);
       console.log(`| \`tenantwatch emulator\` to its ready line, state reused | ${(againCli / 1000).toFixed(2)} s |`);
@@ -147,7 +148,8 @@ export async function run(tenants = 5, users = 200, cli = true): Promise<void> {
 }
 
 if (process.argv[2] === '--serve') {
-  await serve(process.argv[3]!, Number(process.argv[4]), Number(process.argv[5]));
+  await serve(process.argv[3]!, Number(process.argv[4]), Number(process.argv[5]), process.argv[6] === 'true');
 } else if (import.meta.url === `file://${process.argv[1]}`) {
-  await run(Number(process.argv[2]) || 5, Number(process.argv[3]) || 200, !process.argv.includes('--no-cli'));
+  const heap = /^--heap=(\d+)$/.exec(process.argv.find((a) => a.startsWith('--heap=')) ?? '');
+  await run(Number(process.argv[2]) || 5, Number(process.argv[3]) || 200, !process.argv.includes('--no-cli'), heap ? Number(heap[1]) : null, !process.argv.includes('--no-lean-heap'));
 }
