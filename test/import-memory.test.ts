@@ -79,7 +79,7 @@ test(`a ~100 MB NDJSON file and a ~50 MB JSON array import in constant memory (h
   assert.ok(result.maxRssMb < BOUND_MB, `peak RSS ${result.maxRssMb} MB`);
 });
 
-test(`with the parse worker (as tenantwatch import reads large files) the same files stay under ${WORKER_BOUND_MB} MB`, { timeout: 120_000 }, async () => {
+test(`with the parse worker (tenantwatch import's path for large files when a core is free) the same files stay under ${WORKER_BOUND_MB} MB`, { timeout: 120_000 }, async () => {
   const { ndjson, array, records } = await bigFiles();
   const result = await importInChild([ndjson, array], true);
   assert.equal(result.stored, records);

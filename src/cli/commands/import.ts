@@ -41,7 +41,7 @@ export async function importCommand(ctx: CliContext, files: string[], flags: Imp
       ...(tenant ? { tenant } : {}),
       sink: writer ? (records) => writer.insert(records) : (records) => store.records.insert(records),
       rejects,
-      // Large files are read and normalized in a worker thread while this one writes (parse-in-worker.ts).
+      // Large files are read and normalized in a worker thread while this one writes, when a core is free.
       parallel: 'auto',
       signal: ctx.signal,
       ...(bar ? { onProgress: bar.update } : {}),

@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { AppError } from '../../core/errors.js';
 import { parseFile, type FileEvent, type ParseOptions } from './parse-file.js';
 import { parseInWorker } from './parse-in-worker.js';
@@ -14,8 +14,10 @@ import type { FileSummary, ImportOptions, ImportSummary } from './types.js';
  */
 const DEFAULT_BATCH = 5000;
 /**
- * `parallel: 'auto'` starts a worker for files from this size on, with a second core: starting one and
- * loading the parser in it takes tenths of a second, paid back only over tens of thousands of records.
+ * `parallel: 'auto'` starts a worker for files from this size on, and only while a second core is
+ * free (1-minute load average at most cores − 1): the worker costs ~7 µs of CPU per record (cloning)
+ * and starting it tenths of a second, so on a busy machine it made imports slower (measured,
+ * docs/ARCHITECTURE.md "Import speed measured"); with a free core, parsing overlaps the store's write.
  */
 const PARALLEL_MIN_BYTES = 16 << 20;
 
@@ -62,7 +64,8 @@ async function importFile(path: string, index: number, files: number, options: I
 
 async function inWorker(path: string, parallel: ImportOptions['parallel']): Promise<boolean> {
   if (parallel !== 'auto') return parallel === true;
-  if (availableParallelism() < 2) return false;
+  const cores = availableParallelism();
+  if (cores < 2 || loadavg()[0]! > cores - 1) return false;
   const size = await stat(path).then((info) => info.size, () => 0);
   return size >= PARALLEL_MIN_BYTES;
 }

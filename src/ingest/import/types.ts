@@ -48,7 +48,7 @@ export interface ImportOptions {
   batchSize?: number;
   /**
    * Read and normalize in a worker thread while this thread stores (parse-in-worker.ts); the results
-   * are the same. 'auto': for files of 16 MB or more on a machine with a second core. Default false.
+   * are the same. 'auto': for files of 16 MB or more while a second core is free. Default false.
    */
   parallel?: boolean | 'auto';
 }
