@@ -98,6 +98,7 @@ export async function collect(o: CollectOptions): Promise<CollectSummary> {
 async function collectTenant(ctx: RunContext, t: CollectTenant, stats: TenantStats, runs: Map<string, TenantRun>, progress: () => void): Promise<void> {
   stats.state = 'running';
   stats.error = null;
+  stats.streamsSkipped = [];
   try {
     let run = runs.get(t.tenantId);
     if (!run) {
