@@ -4,7 +4,8 @@ import type { BlobRow, CoverageWindow, LedgerStream, Store, TenantRow } from '..
  * The coverage ledger as a person reads it (`tenantwatch coverage`): per tenant and stream, windows by
  * state, blob and record counts, and the gaps listed explicitly — every window not fully fetched
  * (failed, partial, never finished, expired behind the 7-day horizon) and every slice of a window the
- * API could no longer be asked for (queriedStart after start). Nothing missing is left unsaid.
+ * API could no longer be asked for (queriedStart after start) — and every blob that was listed but not
+ * fetched (refused, expired, missing, failed), with its reason. Nothing missing is left unsaid.
  */
 export interface CoverageRow {
   tenant: string;
@@ -56,6 +57,10 @@ export async function buildCoverage(store: Store, tenants: readonly Pick<TenantR
       const checkpoint = await store.ledger.getCheckpoint(t.tenantId, stream);
       rows.push(summarize(t, stream, ws, bs, checkpoint?.position ?? null));
       gaps.push(...gapsOf(t, stream, ws));
+    }
+    // A blob not fetched (refused, expired, missing, failed) is a loss inside a window: listed too.
+    for (const b of tenantBlobs) {
+      if (b.status !== 'fetched') gaps.push({ tenant: t.tenantId, name: t.name, stream: b.contentType, start: b.contentCreated, end: b.contentCreated, state: `blob ${b.status}`, reason: `${b.contentId}: ${b.reason ?? b.status}` });
     }
     if (options.blobs) for (const b of tenantBlobs) blobs.push({ tenant: b.tenant, contentType: b.contentType, contentId: b.contentId, contentCreated: b.contentCreated, records: b.records, newRecords: b.newRecords, status: b.status, reason: b.reason, sha256: b.sha256 });
   }
