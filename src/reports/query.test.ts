@@ -7,10 +7,12 @@ import { NOW, spFile } from './testing/builders.js';
 import { fixtureStore } from './testing/store.js';
 
 
-test('slice widths: halve after a full slice, double after a sparse one, within a minute and 30 days', () => {
+test('slice widths: halve after a slice that needed a second page, double after one under half a page, within a minute and 30 days', () => {
   assert.equal(nextWidth(HOUR, 500), HOUR / 2);
+  assert.equal(nextWidth(HOUR, 200), HOUR / 2);
   assert.equal(nextWidth(HOUR, 10), 2 * HOUR);
   assert.equal(nextWidth(HOUR, 100), HOUR);
+  assert.equal(nextWidth(HOUR, 199), HOUR);
   assert.equal(nextWidth(60_000, 5000), 60_000);
   assert.equal(nextWidth(30 * 86_400_000, 0), 30 * 86_400_000);
 });

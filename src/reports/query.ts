@@ -16,19 +16,19 @@ export function baseQuery(input: Omit<ReportInput<unknown>, 'params' | 'count'>,
 }
 
 /**
- * Rows a slice aims at. The SQL stores page a search by keyset, and when the filter is a list (several
- * operations) the database sorts every remaining match again for each page: a 220,000-row sign-in
- * scan re-read its rows dozens of times (bench/reports.bench.ts). Slices of about one first page
- * (200 rows) are read by one query each.
+ * The SQL stores' first keyset page (store/sqlite/records.ts). They page a search by keyset, and when
+ * the filter is a list (several operations) the database sorts every remaining match again for each
+ * page: a 160,000-row sign-in scan re-read its rows dozens of times (bench/reports.bench.ts). Slices
+ * of 100 to 199 rows are read by one query each.
  */
-const SLICE_ROWS = 180;
+const FIRST_PAGE = 200;
 const MIN_WIDTH = MINUTE;
 const MAX_WIDTH = 30 * DAY;
 
 /**
  * Streams the matching records, newest first, honouring the caller's abort signal: the rows and the
  * order of one search, read in consecutive time slices [start, end) from the period's end back. A slice
- * starts an hour wide and halves after a full one or doubles after a sparse one, so dense data is read
+ * starts an hour wide and halves after one that needed a second page or doubles after one under half a page, so dense data is read
  * in small queries and a sparse year in a few.
  */
 export async function* scan(deps: ReportDeps, query: SearchQuery): AsyncIterable<StoredRecord> {
@@ -48,7 +48,7 @@ export async function* scan(deps: ReportDeps, query: SearchQuery): AsyncIterable
 
 /** The next slice's width from how many rows the last one held. */
 export function nextWidth(width: number, rows: number): number {
-  if (rows > SLICE_ROWS) return Math.max(MIN_WIDTH, Math.floor(width / 2));
-  if (rows < SLICE_ROWS / 4) return Math.min(MAX_WIDTH, width * 2);
+  if (rows >= FIRST_PAGE) return Math.max(MIN_WIDTH, Math.floor(width / 2));
+  if (rows < FIRST_PAGE / 2) return Math.min(MAX_WIDTH, width * 2);
   return width;
 }

@@ -24,8 +24,17 @@ export class SummaryTally {
     bump(this.dims.byUser, record.userKey ?? '(none)');
     bump(this.dims.byOperation, record.operation);
     bump(this.dims.byWorkload, record.workload ?? '(none)');
-    bump(this.dims.byDay, toIso(utcDay(record.creationTime)).slice(0, 10));
+    bump(this.dims.byDay, this.dayOf(record.creationTime));
     bump(this.dims.byTenant, record.tenant);
+  }
+
+  /** The UTC date of an instant, formatted once per day seen (a million records share a few days). */
+  private readonly days = new Map<number, string>();
+  private dayOf(t: number): string {
+    const day = utcDay(t);
+    let text = this.days.get(day);
+    if (text === undefined) this.days.set(day, (text = toIso(day).slice(0, 10)));
+    return text;
   }
 
   summary(rows: number, totals: ReportSummary['totals'] = {}): ReportSummary {
