@@ -9,7 +9,7 @@ export function machineDescription(): string {
     `- CPU: ${cpu[0]?.model.trim() ?? 'unknown'}, ${cpu.length} logical cores`,
     `- Memory: ${gib(totalmem())} GiB (${gib(freemem())} GiB free at start)`,
     `- Node ${process.version} on ${process.platform}/${process.arch}`,
-    `- Load average at start (1/5/15 min): ${load}`,
+    `- Load average at start (1/5/15 min): ${load}${loadavg()[0]! > cpu.length ? ` — busier than its ${cpu.length} cores: absolute figures are inflated, compare the side-by-side ratios` : ''}`,
     `- Date: ${new Date().toISOString().slice(0, 19)}Z`,
   ].join('\n');
 }
