@@ -47,4 +47,9 @@ test('--format csv is the search CSV: BOM, header, quoting and defused formulas;
 
 test('--format table shows the period and totals, then the rows with a count', async () => {
   assert.match(await printed('table'), /inbox-rules: 1 rows[\s\S]*flagged: 1[\s\S]*tenant\s+id\s+rule[\s\S]*1 row\n$/);
+  const out = new PassThrough();
+  let text = '';
+  out.on('data', (d: Buffer) => (text += d.toString('utf8')));
+  await writeResult({ out }, { ...result, rows: [] }, 'table');
+  assert.match(text, /flagged: 1\n\nNo findings\.\n$/);
 });

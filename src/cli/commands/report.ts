@@ -96,7 +96,13 @@ export async function writeResult(ctx: Pick<CliContext, 'out'>, result: ReportRe
     ctx.out.write(JSON.stringify(result, null, 2) + '\n');
     return;
   }
-  if (format === 'table') ctx.out.write(summaryLines(result));
+  if (format === 'table') {
+    ctx.out.write(summaryLines(result));
+    if (result.rows.length === 0) {
+      ctx.out.write('No findings.\n');
+      return;
+    }
+  }
   const columns = [...new Set(result.rows.flatMap((r) => Object.keys(r)))].map((key) => ({ key, title: key }));
   await writeListing(format, columns, result.rows, ctx.out, { noun: 'row' });
 }
