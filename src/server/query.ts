@@ -1,4 +1,5 @@
 import { AppError } from '../core/errors.js';
+import { resolveTenantKeys } from '../search/tenants.js';
 import type { SearchQuery } from '../core/search-query.js';
 import type { Store } from '../store/contract.js';
 import { parseSearchFilters, type SearchFilterInput } from '../search/filters.js';
@@ -49,7 +50,7 @@ export async function searchQueryFrom(raw: RawQuery, now: number, store: Store, 
     input[target] = key === 'start' || key === 'end' ? single(key, list) : list;
   }
   const query = parseSearchFilters(input, now);
-  if (query.tenants?.length) query.tenants = await resolveTenants(store, query.tenants);
+  if (query.tenants?.length) query.tenants = await resolveTenantKeys(store, query.tenants);
   return query;
 }
 
@@ -58,28 +59,4 @@ function single(key: string, list: string[]): string {
     throw new AppError('BAD_TIME', `Give ${key} once, not ${list.length} times`, { hint: `Use one ${key}=… parameter` });
   }
   return list[0]!;
-}
-
-/**
- * People type tenant names; records carry the tenant GUID. A registered tenant is found by name or
- * GUID; an unregistered key is accepted only when records exist under it (imports keep the name they
- * were imported under), so a mistyped tenant answers UNKNOWN_TENANT instead of an empty result.
- */
-export async function resolveTenants(store: Store, inputs: readonly string[]): Promise<string[]> {
-  const out: string[] = [];
-  for (const input of inputs) {
-    const row = await store.tenants.get(input);
-    if (row) {
-      out.push(row.tenantId);
-      continue;
-    }
-    const newest = await store.records.newest([input]);
-    if (newest.size === 0) {
-      throw new AppError('UNKNOWN_TENANT', `No tenant is named "${input.slice(0, 100)}" and no records are stored under that key`, {
-        hint: 'GET /api/tenants lists the registered tenants (tenantwatch tenant list)',
-      });
-    }
-    out.push(input);
-  }
-  return out;
 }
