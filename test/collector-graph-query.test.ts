@@ -54,3 +54,23 @@ test('Graph failures: 429 waits its Retry-After, 403 names the permission, Audit
   assert.equal(graphFailure(400, '{"error":{"code":"AuditingDisabledTenant","message":"x"}}', {}, 'q').error.code, 'AUDIT_DISABLED');
   assert.throws(() => new GraphAuditQueryClient({ tenantId: 't', endpoints: endpointsFor('gcchigh'), http: { request: async () => { throw new Error('no'); } }, tokens: { token: async () => 'x' }, publisherId: null }), /not offered in the gcchigh cloud/);
 });
+
+test('history through Graph: one query per tenant, records stored once (Id shared with the live feed), a ledger window of stream graph', async () => {
+  const { collectHistory } = await import('../src/collector/history.js');
+  const { openStore } = await import('../src/store/open.js');
+  const { emulatedTenant, emulatorClock } = await import('./collector-support.js');
+  const { silentLogger } = await import('../src/core/log.js');
+  const store = await openStore('sqlite::memory:');
+  const tenant = t.emu.tenants.find((x) => x.ualEnabled)!;
+  const clock = emulatorClock(t.emu);
+  const now = clock.now();
+  const o = { store, clock, logger: silentLogger, signal: new AbortController().signal, pollMs: 1000 };
+  const first = await collectHistory(o, emulatedTenant(t.emu, tenant, clock), { start: now - 86_400_000, end: now });
+  assert.equal(first.error, null);
+  assert.ok(first.newRecords > 25 && first.rejected === 0);
+  const again = await collectHistory(o, emulatedTenant(t.emu, tenant, clock), { start: now - 86_400_000, end: now });
+  assert.equal(again.newRecords, 0, 'the same records are not stored twice');
+  const windows = await store.ledger.listWindows({ tenant: tenant.tenantId, stream: 'graph' });
+  assert.equal(windows[0]?.state, 'fetched');
+  await store.close();
+});

@@ -17,6 +17,7 @@ interface CollectFlags {
   format: 'table' | 'json';
   requestsPerMinute: string;
   lease: string;
+  history?: string;
 }
 
 /** `tenantwatch collect [tenants…|--all] [--since 7d] [--follow] [--interval 60s] [--concurrency N]`. */
@@ -31,6 +32,7 @@ export function register(program: Command, run: Runner): void {
     .option('--interval <span>', 'pause between passes with --follow', '60s')
     .option('--concurrency <n>', 'blob downloads in flight across all tenants', '8')
     .option('--requests-per-minute <n>', 'request budget per tenant', '1800')
+    .option('--history <span>', 'first fetch this much history through the Graph audit log query API (e.g. 30d; commercial and GCC only)')
     .option('--lease <span>', 'how long a stream lease lasts without renewal (several collectors on one database)', '2m')
     .addOption(new Option('--format <format>', 'summary format').choices(['table', 'json']).default('table'))
     .action(run(async (ctx: CliContext, names: string[], flags: CollectFlags) => runCollect(ctx, names, flags)));
@@ -72,6 +74,7 @@ async function runCollect(ctx: CliContext, names: string[], flags: CollectFlags)
     name: row.name,
     connect: () => connectTenant(row, { keyFile: ctx.locations.secretKeyFile, clock: ctx.clock, logger: ctx.logger }),
   }));
+  if (flags.history) await runHistory(ctx, tenants, span(flags.history, '--history'));
   const tty = ctx.err.isTTY === true;
   let latest: readonly TenantStats[] = [];
   const timer = tty ? setInterval(() => drawProgress(ctx, latest), 1000) : null;
@@ -89,6 +92,17 @@ async function runCollect(ctx: CliContext, names: string[], flags: CollectFlags)
     return summary.ok ? 0 : 1;
   } finally {
     if (timer) clearInterval(timer);
+  }
+}
+
+/** History through Graph before the live feed; a tenant whose query fails is reported, the others go on. */
+async function runHistory(ctx: CliContext, tenants: CollectTenant[], spanMs: number): Promise<void> {
+  const { collectHistory } = await import('../../collector/history.js');
+  const now = ctx.clock.now();
+  for (const t of tenants) {
+    if (ctx.signal.aborted) return;
+    const r = await collectHistory({ store: await ctx.store(), clock: ctx.clock, logger: ctx.logger, signal: ctx.signal }, t, { start: now - spanMs, end: now });
+    ctx.err.write(r.error ? `tenantwatch: ${t.name}: history not collected: ${r.error.toLine()}\n` : `${t.name}: history ${r.records} records (${r.newRecords} new) through Graph\n`);
   }
 }
 
