@@ -89,7 +89,7 @@ export async function collect(o: CollectOptions): Promise<CollectSummary> {
       break;
     }
   }
-  for (const r of runs.values()) (r as TenantRun & { close?: () => void }).close?.();
+  for (const r of runs.values()) r.close?.();
   const summary = { tenants: stats, passes, stopped: o.signal.aborted, ok: stats.every((s) => s.state === 'done') };
   ctx.logger.info({ event: EVENTS.runFinished, passes, stopped: summary.stopped, ok: summary.ok }, 'collection finished');
   return summary;
@@ -102,9 +102,8 @@ async function collectTenant(ctx: RunContext, t: CollectTenant, stats: TenantSta
   try {
     let run = runs.get(t.tenantId);
     if (!run) {
-      const conn = t.connect();
-      run = { tenantId: t.tenantId, name: t.name, client: new ManagementActivityClient(conn), budget: new TenantBudget(ctx.clock, ctx.options.requestsPerMinute), stats };
-      Object.assign(run, { close: (conn as TenantConnection & { close?: () => void }).close });
+      const conn: TenantConnection & { close?: () => void } = t.connect();
+      run = { tenantId: t.tenantId, name: t.name, client: new ManagementActivityClient(conn), budget: new TenantBudget(ctx.clock, ctx.options.requestsPerMinute), stats, ...(conn.close ? { close: conn.close } : {}) };
       runs.set(t.tenantId, run);
     }
     const active = await ensureSubscriptions(ctx, run);

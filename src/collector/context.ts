@@ -62,6 +62,8 @@ export interface TenantRun {
   client: ManagementActivityClient;
   budget: TenantBudget;
   stats: TenantStats;
+  /** Closes the tenant's connection (idle keep-alive sockets) when the run ends. */
+  close?: () => void;
 }
 
 export function emptyStats(tenant: string, name: string): TenantStats {
