@@ -23,7 +23,7 @@ export async function executeReport(def: ReportDefinition, raw: Record<string, u
   const tenants = base.tenants ? await resolveTenantKeys(deps.store, base.tenants) : undefined;
   const tally = new SummaryTally();
   const started = deps.clock.now();
-  const input = { params, period: base.range, tenants, ...(base.users ? { users: base.users } : {}), count: tally.count.bind(tally) };
+  const input = { params, period: base.range, tenants, ...(base.users ? { users: base.users } : {}), ...(base.workloads ? { workloads: base.workloads } : {}), count: tally.count.bind(tally) };
   const out = await def.run(input, deps);
   deps.logger?.info({ report: def.id, rows: out.rows.length, ms: deps.clock.now() - started }, 'report run');
   return {
@@ -34,11 +34,15 @@ export async function executeReport(def: ReportDefinition, raw: Record<string, u
   };
 }
 
-/** The period ([start, end), BAD_TIME when empty or reversed), users (lower case) and tenants every report takes. */
-function commonFilters(params: CommonParams, now: number): SearchQuery {
+/**
+ * The period ([start, end), BAD_TIME when empty or reversed), users (lower case) and tenants every report
+ * takes, and workloads for a report that declares them (user-activity).
+ */
+function commonFilters(params: CommonParams & { workload?: unknown }, now: number): SearchQuery {
   const filters: SearchFilterInput = { start: params.start, end: params.end };
   if (params.user) filters.user = params.user;
   if (params.tenant) filters.tenant = params.tenant;
+  if (Array.isArray(params.workload)) filters.workload = params.workload.map(String);
   return parseSearchFilters(filters, now);
 }
 

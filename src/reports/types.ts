@@ -63,6 +63,8 @@ export interface ReportInput<P> {
   tenants: string[] | undefined;
   /** The `user` parameter as the search parser reads it (lower case, comma lists split); undefined = everyone. */
   users?: string[];
+  /** A `workload` parameter as the search parser reads it (comma lists split), for the reports that declare one. */
+  workloads?: string[];
   /** Counts a record into the summary; call it once per audit record behind a finding. */
   count(record: StoredRecord): void;
 }

@@ -24,7 +24,7 @@ export const userActivity: ReportDefinition<typeof parameters> = {
   ...meta,
   parameters,
   async run(input, deps) {
-    const workloads = input.params.workload ? expandWorkloads(input.params.workload) : undefined;
+    const workloads = input.workloads ? expandWorkloads(input.workloads) : undefined;
     const query = baseQuery(input, workloads ? { workloads } : {});
     const groups = new Map<string, ReportRow[]>();
     for await (const record of scan(deps, query)) {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { AppError } from '../../core/errors.js';
 import { DOMAIN, entra, exchangeAdmin, signIn, spFile } from '../testing/builders.js';
 import { idsOf, rowIds, runOver } from '../testing/harness.js';
 import { userActivity } from './report.js';
@@ -28,4 +29,11 @@ test('a user with no records gives no rows', async () => {
   const result = await runOver(userActivity, [spFile('FileModified')], { user: 'nobody@contoso.onmicrosoft.com' });
   assert.equal(result.rows.length, 0);
   assert.equal(result.summary.records, 0);
+});
+
+test('--workload reads like search: a comma list, and an empty value is BAD_FILTER', async () => {
+  const records = [spFile('FileAccessed'), exchangeAdmin('Set-Mailbox', {}), signIn(false)];
+  const result = await runOver(userActivity, records, { user, workload: 'Exchange,AzureActiveDirectory' });
+  assert.deepEqual(rowIds(result), idsOf(records.slice(1)));
+  await assert.rejects(runOver(userActivity, records, { user, workload: ['SharePoint', ' '] }), (e: AppError) => e.code === 'BAD_FILTER');
 });
