@@ -106,6 +106,7 @@ const kib = (pid: number, field: 'VmRSS' | 'VmHWM'): number => Number(new RegExp
 export async function run(tenants = 5, users = 200, cli = true, heapMb: number | null = null, leanHeap = true): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tw-emu-bench-'));
   try {
+    if (cli) process.stderr.write('emulator bench: timing `tenantwatch emulator` starts…\n');
     const firstCli = cli ? await cliStart(dir, tenants, users) : null;
     const againCli = cli ? await cliStart(dir, tenants, users) : null;
     const t0 = performance.now();
@@ -114,6 +115,7 @@ export async function run(tenants = 5, users = 200, cli = true, heapMb: number |
     const forkMs = performance.now() - t0;
     const afterStart = kib(child.pid!, 'VmRSS');
     const { get, close } = client(served);
+    process.stderr.write(`emulator bench: ${served.tenants.length} clients crawl a week each over HTTPS…\n`);
     const t1 = performance.now();
     const crawls = await Promise.all(served.tenants.map((t) => crawlWeek(get, t)));
     const crawlMs = performance.now() - t1;
