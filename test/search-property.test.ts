@@ -108,3 +108,30 @@ test('paging with the cursor walks the same rows as one search', async () => {
   assert.ok(want.length > 500, 'the range holds many pages');
   assert.deepEqual(got, want, `seed ${SEED}`);
 });
+
+test('with the free-text index built, free-text searches still equal the oracle', async (t) => {
+  if (!store.records.optimize) {
+    t.skip('this store has no optimize(): no free-text index to check');
+    return;
+  }
+  // A smaller store of its own: building the index over 100,000 records would take most of a minute.
+  const small = await openStore('sqlite::memory:');
+  try {
+    const subset = records.slice(0, 20_000);
+    await small.records.insert(subset);
+    const built = await small.records.optimize!({ textIndex: true });
+    assert.ok(built.textIndex, 'the index is in use');
+    const next = rng(SEED ^ 0x7e47);
+    const span = { start: END - DAYS * 86_400_000, end: END };
+    for (let i = 0; i < 60; i++) {
+      const query = parseSearchFilters(randomFilters(next, subset, span, 'freeText'), END);
+      const want = referenceSearch(subset, query).map(key);
+      const got: string[] = [];
+      for await (const r of small.records.search(query)) got.push(key(r));
+      assert.deepEqual(got, want, `text index: ${explain(i, query, got, want)}`);
+      assert.equal(await small.records.count(query), want.length, `text index count: seed ${SEED}, query #${i}`);
+    }
+  } finally {
+    await small.close();
+  }
+});

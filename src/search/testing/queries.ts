@@ -8,7 +8,7 @@ import { OPERATIONS, RARE_WORD, TENANTS, UNCOMMON_WORD } from './generate.js';
  * find something) mixed with values that find nothing, in the spellings people type: any case,
  * friendly operation names, record type names, IPs with ports or ::ffff:, CIDR blocks, LIKE wildcards.
  */
-export function randomFilters(next: () => number, records: readonly AuditRecord[], span: { start: number; end: number }): SearchFilterInput {
+export function randomFilters(next: () => number, records: readonly AuditRecord[], span: { start: number; end: number }, always?: keyof SearchFilterInput): SearchFilterInput {
   const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)]!;
   const sample = (): AuditRecord => pick(records);
   const input: SearchFilterInput = timeRange(next, sample, span);
@@ -26,7 +26,8 @@ export function randomFilters(next: () => number, records: readonly AuditRecord[
   const long = Date.parse(input.end!) - Date.parse(input.start!) > 7 * 86_400_000;
   const wanted = (long ? 2 : 1) + Math.floor(next() * 3);
   for (let i = 0; i < wanted; i++) {
-    const [key, make] = pick(makers);
+    // `always` (e.g. freeText) is the first filter drawn, to aim queries at one store path.
+    const [key, make] = i === 0 && always ? makers.find(([k]) => k === always)! : pick(makers);
     const values = Array.from({ length: next() < 0.75 ? 1 : 2 }, make);
     (input[key] as string[] | undefined) = [...((input[key] as string[] | undefined) ?? []), ...values];
   }
