@@ -1,3 +1,4 @@
+import cliProgress from 'cli-progress';
 import { Option, type Command } from 'commander';
 import { collect, type CollectTenant } from '../../collector/collect.js';
 import type { TenantStats } from '../../collector/context.js';
@@ -77,7 +78,8 @@ async function runCollect(ctx: CliContext, names: string[], flags: CollectFlags)
   if (flags.history) await runHistory(ctx, tenants, span(flags.history, '--history'));
   const tty = ctx.err.isTTY === true;
   let latest: readonly TenantStats[] = [];
-  const timer = tty ? setInterval(() => drawProgress(ctx, latest), 1000) : null;
+  const progress = tty ? new ProgressView(ctx) : null;
+  const timer = progress ? setInterval(() => progress.draw(latest), 500) : null;
   try {
     const summary = await collect({
       tenants, store, clock: ctx.clock, logger: ctx.logger, signal: ctx.signal,
@@ -86,7 +88,8 @@ async function runCollect(ctx: CliContext, names: string[], flags: CollectFlags)
       onProgress: (stats) => (latest = stats),
       tuning: { requestsPerMinute: count(flags.requestsPerMinute, '--requests-per-minute'), leaseMs: span(flags.lease, '--lease') },
     });
-    if (tty) ctx.err.write('\r\x1b[K');
+    progress?.draw(latest);
+    progress?.stop();
     ctx.out.write(flags.format === 'json' ? JSON.stringify(summary, null, 2) + '\n' : summaryTable(summary.tenants));
     for (const s of summary.tenants) if (s.error) ctx.err.write(`tenantwatch: ${s.name}: ${s.error.message}${s.error.hint ? `. ${s.error.hint}` : ''}\n`);
     return summary.ok ? 0 : 1;
@@ -106,13 +109,31 @@ async function runHistory(ctx: CliContext, tenants: CollectTenant[], spanMs: num
   }
 }
 
-function progressLine(s: TenantStats): string {
-  return `${s.name}: ${s.state}, windows ${s.windowsDone}/${s.windowsPlanned}, blobs ${s.blobsFetched + s.blobsSkipped}/${s.blobsListed}, records ${s.newRecords.toLocaleString('en-US')} new, throttled ${s.throttled}× (${Math.round(s.throttleWaitMs / 1000)} s)`;
-}
+/** On a terminal: one line per tenant — windows, blobs, records, throttling waits (cli-progress). */
+class ProgressView {
+  private readonly multi: cliProgress.MultiBar;
+  private readonly bars = new Map<string, cliProgress.SingleBar>();
 
-function drawProgress(ctx: CliContext, stats: readonly TenantStats[]): void {
-  if (!stats.length) return;
-  ctx.err.write(`\x1b[s${stats.map((s) => `\r\x1b[K${progressLine(s)}`).join('\n')}\x1b[u`);
+  constructor(ctx: CliContext) {
+    this.multi = new cliProgress.MultiBar(
+      { stream: ctx.err, hideCursor: true, clearOnComplete: false, format: '{name} [{bar}] {value}/{total} blobs | windows {windows} | {records} records | throttled {throttled}× ({waited} s) | {state}' },
+      cliProgress.Presets.shades_classic,
+    );
+  }
+
+  draw(stats: readonly TenantStats[]): void {
+    for (const s of stats) {
+      const payload = { name: s.name.padEnd(12), windows: `${s.windowsDone}/${s.windowsPlanned}`, records: s.newRecords.toLocaleString('en-US'), throttled: s.throttled, waited: Math.round(s.throttleWaitMs / 1000), state: s.state };
+      let bar = this.bars.get(s.tenant);
+      if (!bar) this.bars.set(s.tenant, (bar = this.multi.create(Math.max(1, s.blobsListed), 0, payload)));
+      bar.setTotal(Math.max(1, s.blobsListed));
+      bar.update(s.blobsFetched + s.blobsSkipped + s.blobsRefused + s.blobsFailed, payload);
+    }
+  }
+
+  stop(): void {
+    this.multi.stop();
+  }
 }
 
 function summaryTable(stats: readonly TenantStats[]): string {

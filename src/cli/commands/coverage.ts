@@ -29,6 +29,7 @@ export function register(program: Command, run: Runner): void {
       if (flags.format === 'json') return void ctx.out.write(JSON.stringify(flags.gaps ? { gaps: report.gaps.map(gapJson) } : { ...report, rows: report.rows.map(rowJson), gaps: report.gaps.map(gapJson) }, null, 2) + '\n');
       const [head, body] = flags.gaps ? gapCells(report.gaps) : rowCells(report.rows);
       if (flags.format === 'csv') return void ctx.out.write([head, ...body].map((r) => csvLine(r)).join(''));
+      if (flags.gaps && !body.length) return void ctx.out.write('no gaps: every window and every listed blob is fetched\n');
       ctx.out.write(table([head, ...body]));
       if (flags.gaps) return;
       const [gh, gb] = gapCells(report.gaps);
