@@ -12,7 +12,7 @@ import type { Store } from '../store/contract.js';
  * URL and its CA file the trusted extra CA; credentials are sealed like any other. `mixed` registers
  * every other tenant with its certificate, so both sign-in kinds are exercised.
  */
-interface EmulatedTenant {
+export interface EmulatedTenant {
   name: string;
   tenantId: string;
   domain: string;
@@ -41,23 +41,35 @@ export async function addEmulatedTenants(
     const res = await http.request({ method: 'GET', url: `${control}/tenants`, ...(o.signal ? { signal: o.signal } : {}) });
     if (res.status !== 200) throw new AppError('UPSTREAM', `The emulator answered ${res.status} for ${control}/tenants`, { hint: 'Give the controlUrl the emulator printed' });
     const tenants = (await res.json()) as EmulatedTenant[];
-    const key = (): Buffer => loadSecretKey(o.keyFile, process.env, { create: true });
-    const added: { name: string; tenantId: string; auth: string }[] = [];
-    for (const [i, t] of tenants.entries()) {
-      const cert = o.auth === 'certificate' || (o.auth === 'mixed' && i % 2 === 1);
-      const existing = await store.tenants.get(t.tenantId);
-      const row = buildTenantRow(
-        {
-          name: t.name, tenantId: t.tenantId, clientId: t.clientId, cloud: 'commercial', baseUrl: url.origin, caFile, publisherId: t.publisherId, domain: t.domain,
-          credential: cert ? { kind: 'certificate', certificatePem: t.certificatePem, privateKeyPem: t.privateKeyPem } : { kind: 'secret', secret: t.clientSecret },
-        },
-        key, o.now, existing,
-      );
-      await store.tenants.upsert(row);
-      added.push({ name: row.name, tenantId: row.tenantId, auth: row.authKind });
-    }
-    return added;
+    return await registerEmulatedTenants(store, tenants, { baseUrl: url.origin, caFile, auth: o.auth, keyFile: o.keyFile, now: o.now });
   } finally {
     http.close();
   }
+}
+
+/**
+ * Registers emulated tenants from their control-API view (shared by `tenant add-emulated` and
+ * `tenantwatch demo`, which has the view in hand): base URL and CA of the emulator, credentials sealed.
+ */
+export async function registerEmulatedTenants(
+  store: Store,
+  tenants: readonly EmulatedTenant[],
+  o: { baseUrl: string; caFile: string | null; auth: 'mixed' | 'secret' | 'certificate'; keyFile: string; now: number },
+): Promise<{ name: string; tenantId: string; auth: string }[]> {
+  const key = (): Buffer => loadSecretKey(o.keyFile, process.env, { create: true });
+  const added: { name: string; tenantId: string; auth: string }[] = [];
+  for (const [i, t] of tenants.entries()) {
+    const cert = o.auth === 'certificate' || (o.auth === 'mixed' && i % 2 === 1);
+    const existing = await store.tenants.get(t.tenantId);
+    const row = buildTenantRow(
+      {
+        name: t.name, tenantId: t.tenantId, clientId: t.clientId, cloud: 'commercial', baseUrl: o.baseUrl, caFile: o.caFile, publisherId: t.publisherId, domain: t.domain,
+        credential: cert ? { kind: 'certificate', certificatePem: t.certificatePem, privateKeyPem: t.privateKeyPem } : { kind: 'secret', secret: t.clientSecret },
+      },
+      key, o.now, existing,
+    );
+    await store.tenants.upsert(row);
+    added.push({ name: row.name, tenantId: row.tenantId, auth: row.authKind });
+  }
+  return added;
 }

@@ -1,16 +1,15 @@
 import type { Command } from 'commander';
 import { AppError } from '../../core/errors.js';
 import type { LiveConnection } from '../../config/tenants.js';
-import { ExchangeAdminClient } from '../../microsoft/exchange-admin.js';
-import { ManagementActivityClient } from '../../microsoft/management-activity.js';
 import { enableScript } from '../../posture/powershell.js';
-import { checkTenant, enableTenant, type PostureDeps } from '../../posture/service.js';
+import { checkTenant, enableTenant } from '../../posture/service.js';
 import type { EnableOptions, PostureResult } from '../../posture/types.js';
 import type { TenantRow } from '../../store/contract.js';
 import type { CliContext } from '../context.js';
 import { parseFormat, writeListing } from '../output.js';
 import type { Runner } from '../run.js';
-import { openConnection, selectTenants } from '../tenants.js';
+import { postureDeps } from '../posture.js';
+import { selectTenants } from '../tenants.js';
 import { printOutcome, printResults } from './audit-config-print.js';
 
 interface CheckFlags {
@@ -51,26 +50,6 @@ export function register(program: Command, run: Runner): void {
     .option('--powershell', 'print the equivalent Exchange Online PowerShell instead of changing anything')
     .option('--format <format>', 'table|json', 'table')
     .action(run(async (ctx: CliContext, tenant: string, flags: EnableFlags) => enable(ctx, tenant, flags)));
-}
-
-function postureDeps(ctx: CliContext, store: PostureDeps['store'], opened: LiveConnection[]): PostureDeps {
-  return {
-    store,
-    clock: ctx.clock,
-    logger: ctx.logger,
-    async sourcesFor(tenant: TenantRow) {
-      const connection = openConnection(ctx, tenant, opened);
-      const management = new ManagementActivityClient(connection);
-      return {
-        exchange: new ExchangeAdminClient(connection, { clock: ctx.clock, logger: ctx.logger }),
-        async listSubscriptions(signal?: AbortSignal) {
-          const step = await management.listSubscriptions(signal);
-          if (!step.ok) throw step.failure.error;
-          return step.value;
-        },
-      };
-    },
-  };
 }
 
 async function check(ctx: CliContext, names: string[], flags: CheckFlags): Promise<number> {

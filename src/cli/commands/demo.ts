@@ -2,16 +2,14 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { startEmulator, type RunningEmulator } from '../../../emulator/index.js';
 import { collect, type CollectSummary } from '../../collector/collect.js';
-import { loadSecretKey } from '../../config/secrets.js';
-import { buildTenantRow, connectTenant } from '../../config/tenants.js';
-import { ExchangeAdminClient } from '../../microsoft/exchange-admin.js';
-import { ManagementActivityClient } from '../../microsoft/management-activity.js';
+import { connectTenant, type LiveConnection } from '../../config/tenants.js';
+import { registerEmulatedTenants } from '../../collector/emulated.js';
 import { checkTenant } from '../../posture/service.js';
-import { findWebRoot, parsePort, startConsole, untilAborted } from '../../server/listen.js';
 import type { Store, TenantRow } from '../../store/contract.js';
 import type { CliContext } from '../context.js';
+import { postureDeps } from '../posture.js';
 import type { Runner } from '../run.js';
-import { loadReports } from './serve.js';
+import { serveConsole } from './serve.js';
 
 interface DemoOptions {
   port?: string;
@@ -40,14 +38,9 @@ type Say = ReturnType<typeof progress>;
  * collector, exactly as against Microsoft.
  */
 async function registerAndCollect(ctx: CliContext, store: Store, emu: RunningEmulator, say: Say): Promise<{ summary: CollectSummary; rows: TenantRow[] }> {
-  const key = (): Buffer => loadSecretKey(ctx.locations.secretKeyFile, process.env, { create: true });
+  const added = await registerEmulatedTenants(store, emu.tenants, { baseUrl: emu.url, caFile: emu.caFile, auth: 'mixed', keyFile: ctx.locations.secretKeyFile, now: ctx.clock.now() });
   const rows: TenantRow[] = [];
-  for (const t of emu.tenants) {
-    const input = { name: t.name, tenantId: t.tenantId, clientId: t.clientId, baseUrl: emu.url, caFile: emu.caFile, publisherId: t.publisherId, domain: t.domain, credential: { kind: 'secret' as const, secret: t.clientSecret } };
-    const row = buildTenantRow(input, key, ctx.clock.now(), await store.tenants.get(t.tenantId));
-    await store.tenants.upsert(row);
-    rows.push(row);
-  }
+  for (const t of added) rows.push((await store.tenants.get(t.tenantId))!);
   say.step(`registered ${rows.map((r) => r.name).join(', ')}`);
   const summary = await collect({
     tenants: rows.map((r) => ({ tenantId: r.tenantId, name: r.name, connect: () => connectTenant(r, { keyFile: ctx.locations.secretKeyFile, clock: ctx.clock, logger: ctx.logger }) })),
@@ -66,25 +59,19 @@ async function registerAndCollect(ctx: CliContext, store: Store, emu: RunningEmu
  * A tenant that cannot be checked keeps no snapshot and shows as "not checked".
  */
 async function checkPosture(ctx: CliContext, store: Store, rows: readonly TenantRow[], say: Say): Promise<void> {
-  for (const row of rows) {
-    const connection = connectTenant(row, { keyFile: ctx.locations.secretKeyFile, clock: ctx.clock, logger: ctx.logger });
-    try {
-      const management = new ManagementActivityClient(connection);
-      const sources = {
-        exchange: new ExchangeAdminClient(connection, { clock: ctx.clock, logger: ctx.logger }),
-        async listSubscriptions(signal?: AbortSignal) {
-          const step = await management.listSubscriptions(signal);
-          if (!step.ok) throw step.failure.error;
-          return step.value;
-        },
-      };
-      const result = await checkTenant({ store, clock: ctx.clock, logger: ctx.logger, sourcesFor: async () => sources }, row, ctx.signal);
-      say.step(`${row.name}: audit posture ${result.verdict}${result.findings[0] ? ` — ${result.findings[0].message}` : ''}`);
-    } catch (e) {
-      say.step(`${row.name}: audit posture could not be checked (${e instanceof Error ? e.message : String(e)})`);
-    } finally {
-      connection.close();
+  const opened: LiveConnection[] = [];
+  const deps = postureDeps(ctx, store, opened);
+  try {
+    for (const row of rows) {
+      try {
+        const result = await checkTenant(deps, row, ctx.signal);
+        say.step(`${row.name}: audit posture ${result.verdict}${result.findings[0] ? ` — ${result.findings[0].message}` : ''}`);
+      } catch (e) {
+        say.step(`${row.name}: audit posture could not be checked (${e instanceof Error ? e.message : String(e)})`);
+      }
     }
+  } finally {
+    opened.forEach((c) => c.close());
   }
 }
 
@@ -103,16 +90,7 @@ async function runDemo(ctx: CliContext, opts: DemoOptions): Promise<void> {
   try {
     const { summary, rows } = await registerAndCollect(ctx, store, emu, say);
     await checkPosture(ctx, store, rows, say);
-    const reports = await loadReports(store, ctx);
-    const webRoot = findWebRoot();
-    const running = await startConsole(
-      { store, clock: ctx.clock, logger: ctx.logger, collector: { status: () => ({ tenants: summary.tenants }) }, ...(reports ? { reports } : {}), ...(webRoot ? { webRoot } : {}) },
-      { port: parsePort(opts.port, 8080), host: opts.host },
-    );
-    ctx.out.write(`tenantwatch console: ${running.url}\n`);
-    if (!webRoot) ctx.err.write('tenantwatch: the web console is not built (npm run build:web); the API is served under /api\n');
-    await untilAborted(ctx.signal);
-    await running.close();
+    await serveConsole(ctx, store, opts, { status: () => ({ tenants: summary.tenants }) });
   } finally {
     await emu.close();
   }

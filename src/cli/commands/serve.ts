@@ -1,27 +1,35 @@
 import type { Command } from 'commander';
 import { findWebRoot, parsePort, startConsole, untilAborted } from '../../server/listen.js';
-import type { ReportsApi } from '../../server/index.js';
+import type { ReportsApi, ServerDeps } from '../../server/index.js';
+import { listReports, runReport } from '../../reports/registry.js';
 import type { Store } from '../../store/contract.js';
 import type { CliContext } from '../context.js';
 import type { Runner } from '../run.js';
 
-interface ServeOptions {
+export interface ServeOptions {
   port?: string;
   host: string;
 }
 
-/** The reports engine, when this build has it (loaded lazily so serve starts without it). */
-export async function loadReports(store: Store, ctx: CliContext): Promise<ReportsApi | undefined> {
-  try {
-    const registry = await import('../../reports/registry.js');
-    return {
-      list: () => registry.listReports(),
-      run: (id, params) => registry.runReport(id, params, { store, clock: ctx.clock, logger: ctx.logger, signal: ctx.signal }),
-    };
-  } catch (e) {
-    ctx.logger.warn({ event: 'server.reports_unavailable', err: e }, 'reports engine not available');
-    return undefined;
-  }
+/** The reports engine as the server wants it, bound to this store. */
+function reportsApi(store: Store, ctx: CliContext): ReportsApi {
+  return {
+    list: () => listReports(),
+    run: (id, params) => runReport(id, params, { store, clock: ctx.clock, logger: ctx.logger, signal: ctx.signal }),
+  };
+}
+
+/** Serves the console over `store` until Ctrl-C (shared by `serve` and `demo`). */
+export async function serveConsole(ctx: CliContext, store: Store, opts: ServeOptions, collector?: ServerDeps['collector']): Promise<void> {
+  const webRoot = findWebRoot();
+  const running = await startConsole(
+    { store, clock: ctx.clock, logger: ctx.logger, reports: reportsApi(store, ctx), ...(collector ? { collector } : {}), ...(webRoot ? { webRoot } : {}) },
+    { port: parsePort(opts.port, 8080), host: opts.host },
+  );
+  ctx.out.write(`tenantwatch console: ${running.url}\n`);
+  if (!webRoot) ctx.err.write('tenantwatch: the web console is not built (npm run build:web); the API is served under /api\n');
+  await untilAborted(ctx.signal);
+  await running.close();
 }
 
 export function register(program: Command, run: Runner): void {
@@ -30,19 +38,5 @@ export function register(program: Command, run: Runner): void {
     .description('HTTP API and web console (binds 127.0.0.1 unless --host says otherwise)')
     .option('--port <n>', 'port to listen on', '8080')
     .option('--host <address>', 'address to bind', '127.0.0.1')
-    .action(
-      run(async (ctx, opts: ServeOptions) => {
-        const store = await ctx.store();
-        const reports = await loadReports(store, ctx);
-        const webRoot = findWebRoot();
-        const console_ = await startConsole(
-          { store, clock: ctx.clock, logger: ctx.logger, ...(reports ? { reports } : {}), ...(webRoot ? { webRoot } : {}) },
-          { port: parsePort(opts.port, 8080), host: opts.host },
-        );
-        ctx.out.write(`tenantwatch console: ${console_.url}\n`);
-        if (!webRoot) ctx.err.write('tenantwatch: the web console is not built (npm run build:web); the API is served under /api\n');
-        await untilAborted(ctx.signal);
-        await console_.close();
-      }),
-    );
+    .action(run(async (ctx, opts: ServeOptions) => serveConsole(ctx, await ctx.store(), opts)));
 }
