@@ -1,7 +1,8 @@
 import type { StoredRecord } from '../core/record.js';
 import type { SearchQuery } from '../core/search-query.js';
 import { DAY, HOUR, MINUTE } from '../core/time.js';
-import type { ReportDeps, ReportInput } from './types.js';
+import type { Store } from '../store/contract.js';
+import type { ReportInput } from './types.js';
 
 /**
  * The store query a report starts from: the period, the tenants and (when given) the users; a report
@@ -31,7 +32,7 @@ const MAX_WIDTH = 30 * DAY;
  * starts an hour wide and halves after one that needed a second page or doubles after one under half a page, so dense data is read
  * in small queries and a sparse year in a few.
  */
-export async function* scan(deps: ReportDeps, query: SearchQuery): AsyncIterable<StoredRecord> {
+export async function* scan(deps: { store: Pick<Store, 'records'>; signal?: AbortSignal }, query: SearchQuery): AsyncIterable<StoredRecord> {
   const options = deps.signal ? { signal: deps.signal } : {};
   let width = HOUR;
   for (let end = query.range.end; end > query.range.start; ) {

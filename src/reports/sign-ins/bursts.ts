@@ -7,8 +7,11 @@ import type { ReportRow } from '../types.js';
  * within `windowMs`. Overlapping windows merge into one burst row (first, last, failures, addresses),
  * so a long spray shows once, not once per failure.
  */
-export function findBursts(failures: readonly StoredRecord[], threshold: number, windowMs: number): ReportRow[] {
-  const byUser = new Map<string, StoredRecord[]>();
+/** What a burst needs of a failed sign-in (not its raw text: a million-record scan holds many). */
+export type Failure = Pick<StoredRecord, 'tenant' | 'userKey' | 'clientIp' | 'creationTime'>;
+
+export function findBursts(failures: readonly Failure[], threshold: number, windowMs: number): ReportRow[] {
+  const byUser = new Map<string, Failure[]>();
   for (const f of failures) {
     const key = `${f.tenant}\u0000${f.userKey}`;
     const list = byUser.get(key);
@@ -34,7 +37,7 @@ export function findBursts(failures: readonly StoredRecord[], threshold: number,
   return rows;
 }
 
-function burstRow(records: StoredRecord[]): ReportRow {
+function burstRow(records: Failure[]): ReportRow {
   const first = records[0]!;
   return {
     tenant: first.tenant,

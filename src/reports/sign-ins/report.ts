@@ -1,4 +1,3 @@
-import type { StoredRecord } from '../../core/record.js';
 import { MINUTE, parseDuration, toIsoSeconds } from '../../core/time.js';
 import { AppError } from '../../core/errors.js';
 import { recordRow } from '../audit-data.js';
@@ -6,7 +5,7 @@ import { commonParams, count } from '../params.js';
 import { baseQuery, scan } from '../query.js';
 import type { ReportDefinition, ReportRow } from '../types.js';
 import { z } from 'zod';
-import { findBursts } from './bursts.js';
+import { findBursts, type Failure } from './bursts.js';
 import { meta } from './meta.js';
 import { MFA_OPERATIONS, mfaChange } from './mfa.js';
 
@@ -30,13 +29,13 @@ export const signIns: ReportDefinition<typeof parameters> = {
     const lookback = parseDuration(input.params.lookback);
     if (lookback === null) throw new AppError('BAD_INPUT', `lookback "${input.params.lookback}" is not a span`, { hint: 'Use a span such as 30d or 2w' });
     const groups = new Map<string, Group>();
-    const failures: StoredRecord[] = [];
+    const failures: Failure[] = [];
     for await (const r of scan(deps, baseQuery(input, { operations: SIGN_IN_OPERATIONS }))) {
       input.count(r);
       const ua = USER_AGENT.exec(r.raw)?.[1] ?? '';
       const key = [r.tenant, r.userKey, r.clientIp, ua].join('\u0000');
       const g = groups.get(key) ?? { tenant: r.tenant, user: r.userKey ?? '', ip: r.clientIp ?? '', userAgent: ua, successes: 0, failures: 0, first: r.creationTime, last: r.creationTime };
-      if (r.outcome === 'failure') { g.failures++; failures.push(r); } else g.successes++;
+      if (r.outcome === 'failure') { g.failures++; failures.push({ tenant: r.tenant, userKey: r.userKey, clientIp: r.clientIp, creationTime: r.creationTime }); } else g.successes++;
       g.first = Math.min(g.first, r.creationTime);
       g.last = Math.max(g.last, r.creationTime);
       groups.set(key, g);
