@@ -24,3 +24,10 @@ test('downloads and deletions at the threshold in one hour are findings; below i
 test('the default threshold (100) ignores a normal day', async () => {
   assert.equal((await runOver(massFileActivity, many(60, 'FileDownloaded', '10'))).rows.length, 0);
 });
+
+test('an hour busy only across users is read but gives no finding; each kind has its own threshold', async () => {
+  const two = [...many(3, 'FileDownloaded', '10', `a@${DOMAIN}`), ...many(3, 'FileDownloaded', '10', `b@${DOMAIN}`)];
+  const deletes = many(3, 'FileDeleted', '11');
+  const result = await runOver(massFileActivity, [...two, ...deletes], { downloadThreshold: 5, deleteThreshold: 3 });
+  assert.deepEqual(result.rows.map((r) => [r.user, r.kind, r.files]), [[`adele@${DOMAIN}`, 'delete', 3]]);
+});
