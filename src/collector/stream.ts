@@ -30,10 +30,17 @@ export async function collectStream(ctx: RunContext, run: TenantRun, ct: Content
   }
   run.stats.windowsPlanned += plan.windows.length;
   let clean = true;
+  // The lease is renewed before each window and, within a long window, every third of its term.
+  let beatAt = clock.now();
+  const beat = async (force = false): Promise<void> => {
+    if (!force && clock.now() - beatAt < ctx.options.leaseMs / 3) return;
+    beatAt = clock.now();
+    await heartbeat();
+  };
   for (const w of plan.windows) {
     if (ctx.signal.aborted) break;
-    await heartbeat();
-    const done = await collectWindow(ctx, run, ct, w);
+    await beat(true);
+    const done = await collectWindow(ctx, run, ct, w, beat);
     if (!done.ok && done.scope === 'tenant') return done;
     if (done.ok && done.complete && clean) {
       if (await store.ledger.advanceCheckpoint(run.tenantId, ct, w.end, clock.now())) logger.debug({ event: EVENTS.checkpoint, tenant: run.tenantId, contentType: ct, position: w.end }, 'checkpoint advanced');
@@ -45,7 +52,7 @@ export async function collectStream(ctx: RunContext, run: TenantRun, ct: Content
 
 type WindowResult = { ok: true; complete: boolean } | { ok: false; error: AppError; scope: 'stream' | 'tenant' };
 
-async function collectWindow(ctx: RunContext, run: TenantRun, ct: ContentType, w: CoverageWindow): Promise<WindowResult> {
+async function collectWindow(ctx: RunContext, run: TenantRun, ct: ContentType, w: CoverageWindow, beat: () => Promise<void>): Promise<WindowResult> {
   const { store, clock } = ctx;
   w.attempts++;
   const listed = await listWindow(ctx, run, ct, w);
@@ -59,7 +66,7 @@ async function collectWindow(ctx: RunContext, run: TenantRun, ct: ContentType, w
   await store.ledger.upsertWindow({ ...w, state: 'listed', blobsListed: items.length, updatedAt: clock.now() });
   run.stats.blobsListed += items.length;
   ctx.logger.debug({ event: EVENTS.windowListed, tenant: run.tenantId, contentType: ct, start: w.start, blobs: items.length }, 'window listed');
-  const settled = await Promise.allSettled(items.map((item) => fetchOne(ctx, run, ct, w.start, item)));
+  const settled = await Promise.allSettled(items.map((item) => fetchOne(ctx, run, ct, w.start, item, beat)));
   const thrown = settled.find((s) => s.status === 'rejected');
   if (thrown) throw thrown.reason;
   const outcomes = settled.map((s) => (s as PromiseFulfilledResult<BlobOutcome | 'stopped'>).value);
@@ -82,8 +89,9 @@ async function collectWindow(ctx: RunContext, run: TenantRun, ct: ContentType, w
   return { ok: true, complete: state === 'fetched' };
 }
 
-async function fetchOne(ctx: RunContext, run: TenantRun, ct: ContentType, windowStart: number, item: ContentItem): Promise<BlobOutcome | 'stopped'> {
+async function fetchOne(ctx: RunContext, run: TenantRun, ct: ContentType, windowStart: number, item: ContentItem, beat: () => Promise<void>): Promise<BlobOutcome | 'stopped'> {
   try {
+    await beat();
     // Queued blobs look at the stop signal when their turn comes (no listener per queued blob).
     return await ctx.scheduler.run(run.tenantId, async () => (ctx.signal.aborted ? 'stopped' : collectBlob(ctx, run, ct, windowStart, item)));
   } catch (e) {
