@@ -42,9 +42,22 @@ export function decodeJwt(token: string): DecodedJwt | null {
   }
 }
 
+/** Parsed public keys by PEM: every API request verifies a bearer token, and parsing the PEM each time was the emulator's largest single cost. */
+const parsedKeys = new Map<string, KeyObject>();
+
+function publicKey(pem: string): KeyObject {
+  let key = parsedKeys.get(pem);
+  if (!key) {
+    key = createPublicKey(pem);
+    if (parsedKeys.size > 1000) parsedKeys.clear();
+    parsedKeys.set(pem, key);
+  }
+  return key;
+}
+
 /** Checks the signature of a decoded JWT with a public key or certificate; RS256 and PS256 only. */
 export function verifyJwtSignature(jwt: DecodedJwt, key: KeyObject | string): boolean {
-  const keyObject = typeof key === 'string' ? createPublicKey(key) : key;
+  const keyObject = typeof key === 'string' ? publicKey(key) : key;
   const data = Buffer.from(jwt.signingInput);
   if (jwt.header.alg === 'RS256') return verify('sha256', data, keyObject, jwt.signature);
   if (jwt.header.alg === 'PS256') {
