@@ -17,20 +17,10 @@ import { MsalTokenProvider } from '../src/microsoft/auth.js';
 import { createHttpClient } from '../src/microsoft/http.js';
 import { endpointsFor, type HttpClient } from '../src/microsoft/types.js';
 import { openStore } from '../src/store/open.js';
+import { emulatorClock } from '../test/collector-support.js';
 
 const START = Date.UTC(2026, 2, 10, 12, 0, 0);
 
-function emulatorClock(emu: RunningEmulator): Clock {
-  return {
-    now: () => emu.clock.now(),
-    async sleep(ms, signal) {
-      signal?.throwIfAborted();
-      const target = emu.clock.now() + Math.max(0, ms);
-      await new Promise((r) => setImmediate(r));
-      if (emu.clock.now() < target) await emu.clock.set(target);
-    },
-  };
-}
 
 interface Counts {
   ok: number;

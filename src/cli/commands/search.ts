@@ -8,17 +8,8 @@ import type { CliContext } from '../context.js';
 import { writeChunks } from '../output.js';
 import type { Runner } from '../run.js';
 
-export interface SearchFlags {
-  start?: string;
-  end?: string;
-  user?: string[];
-  operation?: string[];
-  recordType?: string[];
-  workload?: string[];
-  ip?: string[];
-  object?: string[];
-  freeText?: string[];
-  tenant?: string[];
+/** The filters of the search model, plus how many to print and how. */
+export interface SearchFlags extends SearchFilterInput {
   limit?: string;
   format: RecordFormat;
 }
