@@ -6,6 +6,7 @@ import * as coverage from './commands/coverage.js';
 import * as demo from './commands/demo.js';
 import * as emulator from './commands/emulator.js';
 import * as importCmd from './commands/import.js';
+import * as optimize from './commands/optimize.js';
 import * as report from './commands/report.js';
 import * as search from './commands/search.js';
 import * as serve from './commands/serve.js';
@@ -22,7 +23,7 @@ export function buildProgram(state: RunState): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   const run = makeRunner(state);
-  for (const module of [demo, emulator, tenant, audit, collect, importCmd, search, report, coverage, serve]) {
+  for (const module of [demo, emulator, tenant, audit, collect, importCmd, search, report, coverage, optimize, serve]) {
     module.register(program, run);
   }
   program.commands.forEach((c) => c.exitOverride());

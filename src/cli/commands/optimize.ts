@@ -1,0 +1,40 @@
+import type { Command } from 'commander';
+import { AppError } from '../../core/errors.js';
+import type { CliContext } from '../context.js';
+import type { Runner } from '../run.js';
+
+interface OptimizeFlags {
+  textIndex?: boolean;
+  format?: string;
+}
+
+/**
+ * Exposes the store's optional maintenance: refreshing planner statistics (after a large import or a
+ * long collection) and building or dropping the free-text index, which turns a rare-word search over a
+ * million records from seconds into milliseconds at a build cost of about a minute and a gigabyte and a
+ * half per million (docs/BENCHMARKS.md). Results never change with or without the index.
+ */
+export function register(program: Command, run: Runner): void {
+  program
+    .command('optimize')
+    .description('refresh query statistics; --text-index builds the free-text index (fast --free-text), --no-text-index drops it')
+    .option('--text-index', 'build or rebuild the free-text index')
+    .option('--no-text-index', 'drop the free-text index')
+    .option('--format <format>', 'table|json', 'table')
+    .action(run(async (ctx: CliContext, flags: OptimizeFlags, command: Command) => optimize(ctx, flags, command.getOptionValueSource('textIndex') === 'cli')));
+}
+
+/** `given`: --text-index or --no-text-index was typed (commander defaults the value to true otherwise). */
+async function optimize(ctx: CliContext, flags: OptimizeFlags, given: boolean): Promise<number> {
+  const store = await ctx.store();
+  if (!store.records.optimize) {
+    throw new AppError('NOT_IMPLEMENTED', `The ${store.kind} store has no optimize step`, { hint: 'Nothing to do: this store keeps its statistics itself' });
+  }
+  const result = await store.records.optimize(given ? { textIndex: flags.textIndex !== false } : {});
+  if (flags.format === 'json') ctx.out.write(JSON.stringify(result) + '\n');
+  else {
+    ctx.out.write(`statistics refreshed in ${(result.analyzeMs / 1000).toFixed(1)} s\n`);
+    ctx.out.write(`free-text index: ${result.textIndex ? 'built' : 'none'}${given ? ` (${(result.textIndexMs / 1000).toFixed(1)} s)` : ''}\n`);
+  }
+  return 0;
+}
