@@ -1,7 +1,9 @@
 import { AppError } from '../core/errors.js';
 import type { CountDimension, SearchCursor, SearchQuery } from '../core/search-query.js';
 import { ipKeyBounds } from './ip-key.js';
-import { SELECT_COLUMNS } from './columns.js';
+import { SELECT_COLUMNS, toStoredRecord, type SelectedRow } from './columns.js';
+import type { SearchOptions } from './contract.js';
+import type { StoredRecord } from '../core/record.js';
 
 /**
  * SearchQuery → SQL WHERE clause, written once for both adapters (each compile.ts supplies the dialect).
@@ -93,4 +95,34 @@ export const SELECT_COLUMNS_SQL = SELECT_COLUMNS;
 /** Streams check their caller's signal between pages: a cancelled search ends with an error, never looks complete. */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new AppError('CANCELLED', 'The search was cancelled before it finished', { hint: 'Run it again to see every result' });
+}
+
+const FIRST_PAGE = 200;
+const MAX_PAGE = 5_000;
+
+/**
+ * Streams a newest-first search as keyset pages (200 rows, growing fourfold to 5,000): each page is one
+ * short query continuing strictly after the last row, so no connection stays busy with a half-read
+ * statement and memory stays bounded. `fetchPage` is the adapter's one query.
+ */
+export async function* keysetPages(
+  options: SearchOptions,
+  fetchPage: (after: SearchCursor | undefined, size: number) => SelectedRow[] | Promise<SelectedRow[]>,
+): AsyncIterable<StoredRecord> {
+  let after = options.after;
+  let remaining = options.limit ?? Infinity;
+  let page = FIRST_PAGE;
+  while (remaining > 0) {
+    throwIfAborted(options.signal);
+    const size = Math.min(page, remaining);
+    const rows = await fetchPage(after, size);
+    for (const row of rows) {
+      const record = toStoredRecord(row);
+      yield record;
+      after = { creationTime: record.creationTime, tenant: record.tenant, id: record.id };
+    }
+    if (rows.length < size) return;
+    remaining -= rows.length;
+    page = Math.min(page * 4, MAX_PAGE);
+  }
 }

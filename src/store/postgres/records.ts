@@ -8,11 +8,9 @@ import type { CountDimension, CountRow, SearchQuery } from '../../core/search-qu
 import { RECORD_COLUMNS, recordValues, SELECT_COLUMNS, toStoredRecord } from '../columns.js';
 import type { SelectedRow } from '../columns.js';
 import type { BulkWriter, InsertResult, OptimizeResult, RecordStore, SearchOptions } from '../contract.js';
-import { throwIfAborted } from '../search-sql.js';
+import { keysetPages } from '../search-sql.js';
 import { compileCount, compileCountBy, compileSearch } from './compile.js';
 
-const FIRST_PAGE = 200;
-const MAX_PAGE = 5_000;
 /** From this many rows a batch goes through COPY (one round trip of text) instead of one INSERT. */
 const COPY_FROM = 1_000;
 const TYPES: Record<string, string> = { creation_time: 'bigint', record_type: 'integer', user_type: 'integer', client_port: 'integer', plain: 'smallint', ingested_at: 'bigint' };
@@ -69,24 +67,11 @@ export class PostgresRecordStore implements RecordStore {
     return (await client.query(sql)).rowCount ?? 0;
   }
 
-  async *search(query: SearchQuery, options: SearchOptions = {}): AsyncIterable<StoredRecord> {
-    let after = options.after;
-    let remaining = options.limit ?? Infinity;
-    let page = FIRST_PAGE;
-    while (remaining > 0) {
-      throwIfAborted(options.signal);
-      const size = Math.min(page, remaining);
+  search(query: SearchQuery, options: SearchOptions = {}): AsyncIterable<StoredRecord> {
+    return keysetPages(options, async (after, size) => {
       const { sql, params } = compileSearch(query, after, size);
-      const { rows } = await this.pool.query<SelectedRow>(sql, params);
-      for (const row of rows) {
-        const record = toStoredRecord(row);
-        yield record;
-        after = { creationTime: record.creationTime, tenant: record.tenant, id: record.id };
-      }
-      if (rows.length < size) return;
-      remaining -= rows.length;
-      page = Math.min(page * 4, MAX_PAGE);
-    }
+      return (await this.pool.query<SelectedRow>(sql, params)).rows;
+    });
   }
 
   async count(query: SearchQuery): Promise<number> {

@@ -7,12 +7,10 @@ import type { SelectedRow } from '../columns.js';
 import type { BulkWriter, InsertResult, OptimizeOptions, OptimizeResult, RecordStore, SearchOptions } from '../contract.js';
 import type { SqliteTextIndex } from './text-index.js';
 import { SqliteBulkWriter } from './bulk.js';
-import { throwIfAborted } from '../search-sql.js';
+import { keysetPages } from '../search-sql.js';
 import { compileCount, compileCountBy, compileSearch } from './compile.js';
 
 /** Pages grow from small (a first screen comes fast) to large (few round trips for a million rows). */
-const FIRST_PAGE = 200;
-const MAX_PAGE = 5_000;
 
 /**
  * Records in SQLite. better-sqlite3 is synchronous, and a statement left iterating would keep the
@@ -50,24 +48,11 @@ export class SqliteRecordStore implements RecordStore {
     return { inserted, duplicates: records.length - inserted };
   }
 
-  async *search(query: SearchQuery, options: SearchOptions = {}): AsyncIterable<StoredRecord> {
-    let after = options.after;
-    let remaining = options.limit ?? Infinity;
-    let page = FIRST_PAGE;
-    while (remaining > 0) {
-      throwIfAborted(options.signal);
-      const size = Math.min(page, remaining);
+  search(query: SearchQuery, options: SearchOptions = {}): AsyncIterable<StoredRecord> {
+    return keysetPages(options, (after, size) => {
       const { sql, params } = compileSearch(query, this.text, after, size);
-      const rows = this.db.prepare(sql).all(params) as SelectedRow[];
-      for (const row of rows) {
-        const record = toStoredRecord(row);
-        yield record;
-        after = { creationTime: record.creationTime, tenant: record.tenant, id: record.id };
-      }
-      if (rows.length < size) return;
-      remaining -= rows.length;
-      page = Math.min(page * 4, MAX_PAGE);
-    }
+      return this.db.prepare(sql).all(params) as SelectedRow[];
+    });
   }
 
   /**
