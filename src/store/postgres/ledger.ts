@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { inTransaction } from './transaction.js';
 import type { AuditRecord, ContentType } from '../../core/record.js';
 import type { BlobRow, Checkpoint, CoverageWindow, InsertResult, LedgerStore, LedgerStream } from '../contract.js';
 import { BLOB_COLUMNS, blobValues, toBlobRow, toCheckpoint, toWindow, WINDOW_COLUMNS, windowValues } from '../ledger-rows.js';
@@ -32,19 +33,11 @@ export class PostgresLedgerStore implements LedgerStore {
   }
 
   async commitBlob(blob: Omit<BlobRow, 'records' | 'newRecords'>, records: readonly AuditRecord[]): Promise<InsertResult> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return inTransaction(this.pool, async (client) => {
       const result = await this.records.insertWith(client, records);
       await client.query(BLOB_UPSERT, blobValues({ ...blob, records: records.length, newRecords: result.inserted }));
-      await client.query('COMMIT');
       return result;
-    } catch (error) {
-      await client.query('ROLLBACK');
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async recordBlobIssue(blob: Omit<BlobRow, 'records' | 'newRecords' | 'sha256'>): Promise<void> {

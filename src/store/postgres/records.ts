@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { inTransaction } from './transaction.js';
 import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
@@ -28,18 +29,7 @@ export class PostgresRecordStore implements RecordStore {
   ) {}
 
   async insert(records: readonly AuditRecord[]): Promise<InsertResult> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await this.insertWith(client, records);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK');
-      throw error;
-    } finally {
-      client.release();
-    }
+    return inTransaction(this.pool, (client) => this.insertWith(client, records));
   }
 
   /** Inserts inside the caller's transaction (ledger.commitBlob uses it with its blob row). */
