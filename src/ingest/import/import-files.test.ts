@@ -207,7 +207,9 @@ test('parallel (a worker thread reads and normalizes) gives the same records, re
       const store = memorySink();
       const rejects = memoryRejects();
       const summary = await importFiles(paths, { sink: store.sink, rejects, batchSize: 5, parallel });
-      outcomes.push({ summary, records: [...store.records.values()], rejects: rejects.rejects });
+      assert.deepEqual(summary.files.map((f) => f.worker), paths.map(() => parallel), 'each file says how it was read');
+      const files = summary.files.map((f) => ({ ...f, worker: false }));
+      outcomes.push({ summary: { ...summary, files }, records: [...store.records.values()], rejects: rejects.rejects });
     }
     assert.deepEqual(outcomes[1], outcomes[0]);
     assert.deepEqual(totals(outcomes[0]!.summary), { read: 26, imported: 24, duplicates: 0, rejected: 2, failedFiles: 1 });

@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
-import { availableParallelism, loadavg } from 'node:os';
+import { availableParallelism, cpus } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
 import { AppError } from '../../core/errors.js';
 import { parseFile, type FileEvent, type ParseOptions } from './parse-file.js';
 import { parseInWorker } from './parse-in-worker.js';
@@ -12,14 +13,23 @@ import type { FileSummary, ImportOptions, ImportSummary } from './types.js';
  * and reason and counted; it never stops the import. A file that cannot be read at all (missing,
  * binary, not an audit export) is reported in its summary and the next file is read.
  */
-const DEFAULT_BATCH = 5000;
 /**
- * `parallel: 'auto'` starts a worker for files from this size on, and only while a second core is
- * free (1-minute load average at most cores − 1): the worker costs ~7 µs of CPU per record (cloning)
- * and starting it tenths of a second, so on a busy machine it made imports slower (measured,
- * docs/ARCHITECTURE.md "Import speed measured"); with a free core, parsing overlaps the store's write.
+ * Records per batch. Small batches keep a batch's strings short-lived: with 5,000 (5 MB of raw text)
+ * the worker and the store's thread spent a second per million records copying survivors in the young
+ * generation, and the whole load ran 10–20% slower than with 1,000 (measured, docs/ARCHITECTURE.md, Ingest).
+ */
+const DEFAULT_BATCH = 1000;
+/**
+ * `parallel: 'auto'` starts a worker for files from this size on, and only when a second core is
+ * free right now (sampled over FREE_CORE_SAMPLE_MS): the worker costs CPU for cloning and tenths of a
+ * second to start, so on a busy machine it made imports slower (measured, docs/ARCHITECTURE.md
+ * "Import speed measured"); with a free core, parsing overlaps the store's write. The sample is taken,
+ * not the load average: the 1-minute average still counts the CPU an earlier step of this very process used.
  */
 const PARALLEL_MIN_BYTES = 16 << 20;
+const FREE_CORE_SAMPLE_MS = 200;
+/** Idle cores (out of all) needed for the worker: this thread's core and most of another. */
+const FREE_CORES_NEEDED = 1.5;
 
 export async function importFiles(paths: string[], options: ImportOptions): Promise<ImportSummary> {
   const summary: ImportSummary = { files: [], read: 0, imported: 0, duplicates: 0, rejected: 0, failedFiles: 0 };
@@ -38,9 +48,10 @@ export async function importFiles(paths: string[], options: ImportOptions): Prom
 
 /** Stores each batch as it comes, writes its rejects, reports progress; stops after a batch when aborted. */
 async function importFile(path: string, index: number, files: number, options: ImportOptions): Promise<FileSummary> {
-  const summary: FileSummary = { file: path, format: null, encoding: null, bytes: 0, read: 0, imported: 0, duplicates: 0, rejected: 0, error: null, note: null };
+  const summary: FileSummary = { file: path, format: null, encoding: null, bytes: 0, read: 0, imported: 0, duplicates: 0, rejected: 0, error: null, note: null, worker: false };
   const parse: ParseOptions = { batchSize: options.batchSize ?? DEFAULT_BATCH, ...(options.tenant ? { tenant: options.tenant } : {}) };
-  const events: AsyncGenerator<FileEvent> = (await inWorker(path, options.parallel)) ? parseInWorker(path, parse) : parseFile(path, parse);
+  summary.worker = await inWorker(path, options.parallel);
+  const events: AsyncGenerator<FileEvent> = summary.worker ? parseInWorker(path, parse) : parseFile(path, parse);
   for await (const event of events) {
     if (event.kind === 'facts') {
       Object.assign(summary, { format: event.format, encoding: event.encoding, bytes: event.bytes, error: event.error, note: event.note });
@@ -64,10 +75,20 @@ async function importFile(path: string, index: number, files: number, options: I
 
 async function inWorker(path: string, parallel: ImportOptions['parallel']): Promise<boolean> {
   if (parallel !== 'auto') return parallel === true;
-  const cores = availableParallelism();
-  if (cores < 2 || loadavg()[0]! > cores - 1) return false;
+  if (availableParallelism() < 2) return false;
   const size = await stat(path).then((info) => info.size, () => 0);
-  return size >= PARALLEL_MIN_BYTES;
+  return size >= PARALLEL_MIN_BYTES && (await idleCores(FREE_CORE_SAMPLE_MS)) >= FREE_CORES_NEEDED;
+}
+
+/** How many cores' worth of CPU time went idle during the next `ms` (this process waits meanwhile). */
+async function idleCores(ms: number): Promise<number> {
+  const total = (sample: ReturnType<typeof cpus>) => sample.reduce((sum, c) => sum + c.times.user + c.times.nice + c.times.sys + c.times.irq + c.times.idle, 0);
+  const idle = (sample: ReturnType<typeof cpus>) => sample.reduce((sum, c) => sum + c.times.idle, 0);
+  const before = cpus();
+  await delay(ms);
+  const after = cpus();
+  const elapsed = total(after) - total(before);
+  return elapsed > 0 ? ((idle(after) - idle(before)) / elapsed) * after.length : 0;
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {

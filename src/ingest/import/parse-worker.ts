@@ -8,7 +8,7 @@ import type { WireEvent } from './parse-in-worker.js';
  * events. It runs at most IN_FLIGHT events ahead of the importer's acknowledgements, so memory stays
  * bounded whatever the file size while parsing of the next batch overlaps the store's write of this one.
  */
-const IN_FLIGHT = 1;
+const IN_FLIGHT = 2;
 const port = parentPort!;
 const { path, options } = workerData as { path: string; options: ParseOptions };
 let credits = IN_FLIGHT;

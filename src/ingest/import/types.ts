@@ -73,6 +73,8 @@ export interface FileSummary {
   error: FileError | null;
   /** A remark that is not a failure (an empty file). */
   note: string | null;
+  /** True when a worker thread read and normalized the file while this thread stored it. */
+  worker: boolean;
 }
 
 export interface ImportSummary {

@@ -10,8 +10,6 @@ import { SqliteBulkWriter } from './bulk.js';
 import { keysetPages } from '../search-sql.js';
 import { compileCount, compileCountBy, compileSearch } from './compile.js';
 
-/** Pages grow from small (a first screen comes fast) to large (few round trips for a million rows). */
-
 /**
  * Records in SQLite. better-sqlite3 is synchronous, and a statement left iterating would keep the
  * connection busy for every other caller (the collector writing while the console streams), so

@@ -18,6 +18,42 @@ const indexNames = (file: string): string[] => {
 };
 const ALL_INDEXES = ['records_ip', 'records_key', 'records_operation', 'records_tenant_time', 'records_time', 'records_user'];
 
+const journalMode = (file: string): string => {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db.pragma('journal_mode', { simple: true }) as string;
+  } finally {
+    db.close();
+  }
+};
+
+test('a bulk load runs with a rollback journal when alone and returns to WAL at close; with another connection open it stays in WAL', async () => {
+  const dir = tempDir();
+  try {
+    const file = join(dir.dir, 'journal.sqlite');
+    const store = openSqliteStore(file);
+    assert.equal(journalMode(file), 'wal');
+    const bulk = store.records.bulk!();
+    await bulk.insert([record()]);
+    assert.notEqual(journalMode(file), 'wal', 'a rollback journal: appended pages are not written twice');
+    await bulk.close();
+    assert.equal(journalMode(file), 'wal', 'readers read alongside the writer again');
+
+    const reader = new Database(file);
+    reader.prepare('SELECT count(*) FROM records').get();
+    const shared = store.records.bulk!();
+    await shared.insert([record()]);
+    assert.equal(journalMode(file), 'wal', 'the mode cannot change under another connection');
+    assert.equal((reader.prepare('SELECT count(*) AS n FROM records').get() as { n: number }).n, 1, 'the reader still reads the committed state');
+    await shared.close();
+    assert.equal((reader.prepare('SELECT count(*) AS n FROM records').get() as { n: number }).n, 2);
+    reader.close();
+    await store.close();
+  } finally {
+    dir.cleanup();
+  }
+});
+
 test('a bulk load into an empty store builds the secondary indexes at close; a crash before it is repaired at the next start', async () => {
   const dir = tempDir();
   try {
