@@ -20,8 +20,12 @@ const clock = new ManualClock(Date.UTC(2026, 2, 10), true);
 const store = await openStore(`sqlite:${db}`);
 // The SQLite store gives its page cache up to 256 MB on purpose (fast random index inserts on big
 // databases; store/sqlite/index.ts). That cache follows the database size, not the blob size, so it is
-// capped here to measure what this test is about: the collector's memory on one huge blob.
-(store as unknown as { db: { pragma(sql: string): unknown } }).db.pragma('cache_size = -16384');
+// capped here to measure what this test is about: the collector's memory on one huge blob. For the
+// same reason the file is not memory-mapped here: mapped pages of the database (store/sqlite/index.ts,
+// MMAP_BYTES) are file cache that follows the database size and counts in RSS while touched.
+const sqlite = (store as unknown as { db: { pragma(sql: string): unknown } }).db;
+sqlite.pragma('cache_size = -16384');
+sqlite.pragma('mmap_size = 0');
 const conn = { tenantId, endpoints: endpointsFor('commercial', url), tokens: { token: async () => 'test-token' }, http: createHttpClient({ ca: caPem }), publisherId: null };
 const ctx: RunContext = {
   store, clock, logger: silentLogger, retry: new RetryPolicy(), scheduler: new FairScheduler(1), signal: new AbortController().signal, owner: 'memory-test',

@@ -47,3 +47,9 @@ export interface CountRow {
   key: string | number | null;
   count: number;
 }
+
+/** One group of a count by several dimensions: the keys in the order the dimensions were given. */
+export interface GroupCount {
+  keys: CountRow['key'][];
+  count: number;
+}

@@ -1,5 +1,5 @@
 import type { AuditRecord, ContentType, StoredRecord } from '../core/record.js';
-import type { CountDimension, CountRow, SearchCursor, SearchQuery } from '../core/search-query.js';
+import type { CountDimension, CountRow, GroupCount, SearchCursor, SearchQuery } from '../core/search-query.js';
 
 /**
  * The storage contract. Every adapter (store/sqlite, store/postgres) implements it with the same
@@ -41,6 +41,11 @@ export interface RecordStore {
   count(query: SearchQuery): Promise<number>;
   /** Matching records counted by one dimension, largest first (day/hour: in time order). */
   countBy(query: SearchQuery, dimension: CountDimension, options?: { limit?: number }): Promise<CountRow[]>;
+  /**
+   * Matching records counted by several dimensions together (e.g. tenant × user × client IP), largest
+   * group first: the distinct combinations come from the database, not from reading every record.
+   */
+  groupCounts(query: SearchQuery, dimensions: readonly CountDimension[]): Promise<GroupCount[]>;
   get(tenant: string, id: string): Promise<StoredRecord | null>;
   /** Newest CreationTime stored per tenant (all tenants when none given). */
   newest(tenants?: string[]): Promise<Map<string, number>>;

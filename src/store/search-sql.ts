@@ -1,5 +1,5 @@
 import { AppError } from '../core/errors.js';
-import type { CountDimension, SearchCursor, SearchQuery } from '../core/search-query.js';
+import type { CountDimension, GroupCount, SearchCursor, SearchQuery } from '../core/search-query.js';
 import { ipKeyBounds } from './ip-key.js';
 import { SELECT_COLUMNS, toStoredRecord, type SelectedRow } from './columns.js';
 import type { SearchOptions } from './contract.js';
@@ -78,6 +78,27 @@ export function dimensionExpression(dimension: CountDimension): string {
     case 'clientIp': return 'client_ip';
     case 'outcome': return 'outcome';
   }
+}
+
+/**
+ * Counts by several dimensions at once (RecordStore.groupCounts), largest group first, ties by the keys
+ * in order. The SQL is the same in both dialects; an operation is shown as one of its stored spellings.
+ */
+export function groupCountsSql(dimensions: readonly CountDimension[], where: string): string {
+  if (dimensions.length === 0) throw new AppError('BAD_INPUT', 'groupCounts needs at least one dimension', { hint: 'Name the dimensions to group by' });
+  const keys = dimensions.map((dim, i) => `${dim === 'operation' ? 'min(operation)' : dimensionExpression(dim)} AS k${i}`);
+  const groups = dimensions.map((dim) => dimensionExpression(dim));
+  const order = dimensions.map((_, i) => `k${i} ASC NULLS LAST`);
+  return `SELECT ${keys.join(', ')}, count(*) AS n FROM records WHERE ${where} GROUP BY ${groups.join(', ')} ORDER BY n DESC, ${order.join(', ')}`;
+}
+
+/** A groupCounts row read as an array (keys in dimension order, then the count; PostgreSQL sends bigints as text). */
+export function toGroupCount(row: readonly unknown[], dimensions: readonly CountDimension[]): GroupCount {
+  const numeric = (dim: CountDimension): boolean => dim === 'day' || dim === 'hour' || dim === 'recordType';
+  return {
+    keys: dimensions.map((dim, i) => (row[i] === null ? null : numeric(dim) ? Number(row[i]) : (row[i] as string))),
+    count: Number(row[dimensions.length]),
+  };
 }
 
 /** Orders count rows: largest first (ties by key), or time order for day/hour buckets. */

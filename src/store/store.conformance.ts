@@ -233,6 +233,27 @@ function searchTests(ctx: StoreContext): void {
     assert.deepEqual(workloads.at(-1), { key: null, count: 1 }, 'missing values are one group, counted last among equals');
   });
 
+  test('groupCounts counts the combinations of several dimensions, equal to counting the records by hand', async () => {
+    const records = dataset();
+    await ctx.store.records.insert(records);
+    const groups = await ctx.store.records.groupCounts(ALL, ['tenant', 'user', 'clientIp']);
+    const expected = new Map<string, number>();
+    for (const r of records) {
+      const key = JSON.stringify([r.tenant, r.userKey, r.clientIp]);
+      expected.set(key, (expected.get(key) ?? 0) + 1);
+    }
+    assert.deepEqual(new Map(groups.map((g) => [JSON.stringify(g.keys), g.count])), expected);
+    assert.ok(groups.every((g, i) => i === 0 || groups[i - 1]!.count >= g.count), 'largest group first');
+    const byDayAndOp = await ctx.store.records.groupCounts({ ...ALL, users: ['bob@contoso.com'] }, ['day', 'operation', 'recordType']);
+    for (const g of byDayAndOp) {
+      assert.equal(typeof g.keys[0], 'number', 'a day is its bucket start in epoch ms');
+      assert.equal(typeof g.keys[2], 'number');
+    }
+    assert.equal(byDayAndOp.reduce((n, g) => n + g.count, 0), records.filter((r) => r.userKey === 'bob@contoso.com').length);
+    assert.deepEqual(await ctx.store.records.groupCounts({ ...ALL, users: [] }, ['tenant']), []);
+    await assert.rejects(ctx.store.records.groupCounts(ALL, []), { code: 'BAD_INPUT' });
+  });
+
   test('free text gives the same answers with the optional text index as without it', async (t) => {
     const optimize = ctx.store.records.optimize?.bind(ctx.store.records);
     if (!optimize) return t.skip('this store has no optimize()');

@@ -1,5 +1,5 @@
 import type { CountDimension, SearchCursor, SearchQuery } from '../../core/search-query.js';
-import { compileWhere, countOrder, dimensionExpression, ORDER_NEWEST_FIRST, SELECT_COLUMNS_SQL } from '../search-sql.js';
+import { compileWhere, countOrder, dimensionExpression, groupCountsSql, ORDER_NEWEST_FIRST, SELECT_COLUMNS_SQL } from '../search-sql.js';
 import type { SqlDialect } from '../search-sql.js';
 
 /** A compiled statement: SQL text with positional parameters ($1…) and their values. */
@@ -44,4 +44,9 @@ export function compileCountBy(query: SearchQuery, dimension: CountDimension, li
   const tail = limit === undefined ? '' : ` LIMIT ${d.bind(limit)}`;
   const sql = `SELECT ${key} AS key, count(*) AS n FROM records WHERE ${compileWhere(query, d)} GROUP BY ${key} ORDER BY ${countOrder(dimension)}${tail}`;
   return { sql, params: d.params };
+}
+
+export function compileGroupCounts(query: SearchQuery, dimensions: readonly CountDimension[]): Compiled {
+  const d = new PostgresDialect();
+  return { sql: groupCountsSql(dimensions, compileWhere(query, d)), params: d.params };
 }

@@ -5,12 +5,12 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import type { Clock } from '../../core/clock.js';
 import type { AuditRecord, StoredRecord } from '../../core/record.js';
-import type { CountDimension, CountRow, SearchQuery } from '../../core/search-query.js';
+import type { CountDimension, CountRow, GroupCount, SearchQuery } from '../../core/search-query.js';
 import { RECORD_COLUMNS, recordValues, SELECT_COLUMNS, toStoredRecord } from '../columns.js';
 import type { SelectedRow } from '../columns.js';
 import type { BulkWriter, InsertResult, OptimizeResult, RecordStore, SearchOptions } from '../contract.js';
-import { keysetPages } from '../search-sql.js';
-import { compileCount, compileCountBy, compileSearch } from './compile.js';
+import { keysetPages, toGroupCount } from '../search-sql.js';
+import { compileCount, compileCountBy, compileGroupCounts, compileSearch } from './compile.js';
 
 /** From this many rows a batch goes through COPY (one round trip of text) instead of one INSERT. */
 const COPY_FROM = 1_000;
@@ -60,7 +60,7 @@ export class PostgresRecordStore implements RecordStore {
   search(query: SearchQuery, options: SearchOptions = {}): AsyncIterable<StoredRecord> {
     return keysetPages(options, async (after, size) => {
       const { sql, params } = compileSearch(query, after, size);
-      return (await this.pool.query<SelectedRow>(sql, params)).rows;
+      return (await this.pool.query<SelectedRow & unknown[]>({ text: sql, values: params, rowMode: 'array' })).rows;
     });
   }
 
@@ -84,8 +84,14 @@ export class PostgresRecordStore implements RecordStore {
     return out;
   }
 
+  async groupCounts(query: SearchQuery, dimensions: readonly CountDimension[]): Promise<GroupCount[]> {
+    const { sql, params } = compileGroupCounts(query, dimensions);
+    const { rows } = await this.pool.query<unknown[]>({ text: sql, values: params, rowMode: 'array' });
+    return rows.map((row) => toGroupCount(row, dimensions));
+  }
+
   async get(tenant: string, id: string): Promise<StoredRecord | null> {
-    const { rows } = await this.pool.query<SelectedRow>(`SELECT ${SELECT_COLUMNS} FROM records WHERE tenant = $1 AND id = $2`, [tenant, id]);
+    const { rows } = await this.pool.query<SelectedRow & unknown[]>({ text: `SELECT ${SELECT_COLUMNS} FROM records WHERE tenant = $1 AND id = $2`, values: [tenant, id], rowMode: 'array' });
     return rows[0] ? toStoredRecord(rows[0]) : null;
   }
 

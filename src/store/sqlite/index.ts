@@ -14,6 +14,15 @@ import { SqliteTenantStore } from './tenants.js';
 
 /** Negative: KiB (SQLite's convention). */
 export const DEFAULT_CACHE_KIB = -65_536;
+/**
+ * Reads through a memory map of the file, up to the 2 GB better-sqlite3's SQLite allows
+ * (SQLITE_MAX_MMAP_SIZE): a report or search fetches rows by rowid from index entries, and through
+ * the page cache each such fetch was a 16 KB pread; mapped, it is a memory read (measured on a million
+ * records: admin-activity over 60 days 1.45 s → 0.69 s). Mapped pages are the OS's file cache, counted
+ * in the process's RSS while touched and given back under memory pressure. Writes still go through
+ * SQLite's pager and journal.
+ */
+export const MMAP_BYTES = 2 * 1024 ** 3;
 
 export interface SqliteStoreOptions {
   clock?: Clock;
@@ -41,6 +50,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   if (path !== ':memory:' && path !== '') db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma(`cache_size = ${DEFAULT_CACHE_KIB}`);
+  if (path !== ':memory:' && path !== '') db.pragma(`mmap_size = ${MMAP_BYTES}`);
   db.pragma('temp_store = MEMORY');
   db.pragma('busy_timeout = 10000');
   db.function(CONTAINS_FUNCTION, { deterministic: true }, (text: unknown, term: unknown) => containsFolded(typeof text === 'string' ? text : null, String(term)));

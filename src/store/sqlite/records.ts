@@ -1,14 +1,14 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { Clock } from '../../core/clock.js';
 import type { AuditRecord, StoredRecord } from '../../core/record.js';
-import type { CountDimension, CountRow, SearchQuery } from '../../core/search-query.js';
+import type { CountDimension, CountRow, GroupCount, SearchQuery } from '../../core/search-query.js';
 import { RECORD_COLUMNS, recordValues, SELECT_COLUMNS, toStoredRecord } from '../columns.js';
 import type { SelectedRow } from '../columns.js';
 import type { BulkWriter, InsertResult, OptimizeOptions, OptimizeResult, RecordStore, SearchOptions } from '../contract.js';
 import type { SqliteTextIndex } from './text-index.js';
 import { SqliteBulkWriter } from './bulk.js';
-import { keysetPages } from '../search-sql.js';
-import { compileCount, compileCountBy, compileSearch } from './compile.js';
+import { keysetPages, toGroupCount } from '../search-sql.js';
+import { compileCount, compileCountBy, compileGroupCounts, compileSearch } from './compile.js';
 
 /**
  * Records in SQLite. better-sqlite3 is synchronous, and a statement left iterating would keep the
@@ -27,7 +27,7 @@ export class SqliteRecordStore implements RecordStore {
   ) {
     const marks = RECORD_COLUMNS.map(() => '?').join(', ');
     this.insertRow = db.prepare(`INSERT OR IGNORE INTO records (${RECORD_COLUMNS.join(', ')}) VALUES (${marks})`);
-    this.getRow = db.prepare(`SELECT ${SELECT_COLUMNS} FROM records WHERE tenant = ? AND id = ?`);
+    this.getRow = db.prepare(`SELECT ${SELECT_COLUMNS} FROM records WHERE tenant = ? AND id = ?`).raw(true);
   }
 
   async insert(records: readonly AuditRecord[]): Promise<InsertResult> {
@@ -49,7 +49,7 @@ export class SqliteRecordStore implements RecordStore {
   search(query: SearchQuery, options: SearchOptions = {}): AsyncIterable<StoredRecord> {
     return keysetPages(options, (after, size) => {
       const { sql, params } = compileSearch(query, this.text, after, size);
-      return this.db.prepare(sql).all(params) as SelectedRow[];
+      return this.db.prepare(sql).raw(true).all(params) as SelectedRow[];
     });
   }
 
@@ -78,6 +78,11 @@ export class SqliteRecordStore implements RecordStore {
     // Grouped by the lower-cased key (one group per operation whatever its casing); shown as stored.
     const spelling = this.db.prepare('SELECT operation FROM records WHERE operation_key = ? LIMIT 1').pluck();
     return rows.map((r) => ({ key: (spelling.get(r.key) as string | undefined) ?? r.key, count: r.n }));
+  }
+
+  async groupCounts(query: SearchQuery, dimensions: readonly CountDimension[]): Promise<GroupCount[]> {
+    const { sql, params } = compileGroupCounts(query, dimensions, this.text);
+    return (this.db.prepare(sql).raw(true).all(params) as unknown[][]).map((row) => toGroupCount(row, dimensions));
   }
 
   async get(tenant: string, id: string): Promise<StoredRecord | null> {
