@@ -10,6 +10,9 @@ import { SqliteBulkWriter } from './bulk.js';
 import { keysetPages, toGroupCount } from '../search-sql.js';
 import { compileCount, compileCountBy, compileGroupCounts, compileSearch } from './compile.js';
 
+/** Prepared search statements kept (statement()). */
+const STATEMENT_CACHE = 64;
+
 /**
  * Records in SQLite. better-sqlite3 is synchronous, and a statement left iterating would keep the
  * connection busy for every other caller (the collector writing while the console streams), so
@@ -19,6 +22,7 @@ import { compileCount, compileCountBy, compileGroupCounts, compileSearch } from 
 export class SqliteRecordStore implements RecordStore {
   private readonly insertRow: Statement;
   private readonly getRow: Statement;
+  private readonly statements = new Map<string, Statement>();
 
   constructor(
     private readonly db: Database,
@@ -49,7 +53,7 @@ export class SqliteRecordStore implements RecordStore {
   search(query: SearchQuery, options: SearchOptions = {}): AsyncIterable<StoredRecord> {
     return keysetPages(options, (after, size) => {
       const { sql, params } = compileSearch(query, this.text, after, size);
-      return this.db.prepare(sql).raw(true).all(params) as SelectedRow[];
+      return this.statement(sql).all(params) as SelectedRow[];
     });
   }
 
@@ -98,6 +102,21 @@ export class SqliteRecordStore implements RecordStore {
       if (value !== undefined) out.set(tenant, value);
     }
     return out;
+  }
+
+  /**
+   * Prepared searches by SQL text, most recent last. A report reads in many time slices and a stream in
+   * many pages, each the same SQL with other values; preparing it anew each time cost 5–7% of a report.
+   */
+  private statement(sql: string): Statement {
+    let statement = this.statements.get(sql);
+    if (statement) this.statements.delete(sql);
+    else {
+      statement = this.db.prepare(sql).raw(true);
+      if (this.statements.size >= STATEMENT_CACHE) this.statements.delete(this.statements.keys().next().value!);
+    }
+    this.statements.set(sql, statement);
+    return statement;
   }
 
   /** Tenant keys by successive seeks on the (tenant, id) index instead of reading every entry. */
