@@ -1,6 +1,8 @@
 import { AppError } from '../core/errors.js';
 import { connectTenant, type LiveConnection } from '../config/tenants.js';
-import type { TenantRow } from '../store/contract.js';
+import { GraphDirectory } from '../microsoft/graph-directory.js';
+import { GraphRoleSource } from '../reports/roles/graph.js';
+import type { Store, TenantRow } from '../store/contract.js';
 import type { CliContext } from './context.js';
 
 /**
@@ -35,4 +37,22 @@ export function openConnection(ctx: CliContext, row: TenantRow, opened: LiveConn
   const connection = connectTenant(row, { keyFile: ctx.locations.secretKeyFile, clock: ctx.clock, logger: ctx.logger });
   opened.push(connection);
   return connection;
+}
+
+/**
+ * Role holders from Microsoft Graph for registered tenants (admin-activity), connected only when the
+ * report asks; each connection opened is pushed on `opened` for the caller to close. A tenant that is not
+ * registered (records imported under a label) has no app to ask with: that is an error the report turns
+ * into "audit log used, and why", as it does for a Graph refusal. Used by `report` and by the console.
+ */
+export function graphRoleSource(ctx: CliContext, store: Store, opened: LiveConnection[]): GraphRoleSource {
+  return new GraphRoleSource(async (tenant) => {
+    const row = await store.tenants.get(tenant);
+    if (!row) {
+      throw new AppError('UNKNOWN_TENANT', `tenant ${tenant} is not registered, so Graph cannot be asked who holds the roles`, {
+        hint: 'Register it with tenantwatch tenant add (with RoleManagement.Read.Directory granted) to use Graph',
+      });
+    }
+    return new GraphDirectory(openConnection(ctx, row, opened));
+  }, ctx.signal);
 }

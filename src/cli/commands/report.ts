@@ -1,14 +1,12 @@
 import type { Command } from 'commander';
 import { AppError } from '../../core/errors.js';
 import type { LiveConnection } from '../../config/tenants.js';
-import { GraphDirectory } from '../../microsoft/graph-directory.js';
 import { listReports, runReport } from '../../reports/registry.js';
-import { GraphRoleSource } from '../../reports/roles/graph.js';
 import type { ReportResult } from '../../reports/types.js';
 import type { CliContext } from '../context.js';
 import { parseFormat, writeListing, type ListingColumn, type ListingFormat } from '../output.js';
 import type { Runner } from '../run.js';
-import { openConnection } from '../tenants.js';
+import { graphRoleSource } from '../tenants.js';
 
 /**
  * `tenantwatch report list` and `tenantwatch report ID [--name value …] [--format table|json|jsonl|csv]`.
@@ -34,7 +32,7 @@ export function register(program: Command, run: Runner): void {
         }
         const opened: LiveConnection[] = [];
         try {
-          const result = await runReport(id, params, { store: await ctx.store(), clock: ctx.clock, logger: ctx.logger, signal: ctx.signal, roleSource: graphRoles(ctx, opened) });
+          const result = await runReport(id, params, { store: await ctx.store(), clock: ctx.clock, logger: ctx.logger, signal: ctx.signal, roleSource: graphRoleSource(ctx, await ctx.store(), opened) });
           const notes = result.summary.totals.roleSourceNotes;
           if (typeof notes === 'string') for (const note of notes.split(' | ')) ctx.err.write(`tenantwatch: note: ${note}\n`);
           await writeResult(ctx, result, format);
@@ -43,23 +41,6 @@ export function register(program: Command, run: Runner): void {
         }
       }),
     );
-}
-
-/**
- * Role holders from Microsoft Graph for registered tenants, connected only when admin-activity asks.
- * A tenant that is not registered (records imported under a label) has no app to ask with: that is an
- * error the report turns into "audit log used, and why", as it does for a Graph refusal.
- */
-function graphRoles(ctx: CliContext, opened: LiveConnection[]): GraphRoleSource {
-  return new GraphRoleSource(async (tenant) => {
-    const row = await (await ctx.store()).tenants.get(tenant);
-    if (!row) {
-      throw new AppError('UNKNOWN_TENANT', `tenant ${tenant} is not registered, so Graph cannot be asked who holds the roles`, {
-        hint: 'Register it with tenantwatch tenant add (with RoleManagement.Read.Directory granted) to use Graph',
-      });
-    }
-    return new GraphDirectory(openConnection(ctx, row, opened));
-  }, ctx.signal);
 }
 
 export function parseFlags(args: string[]): { params: Record<string, unknown>; format: ListingFormat } {

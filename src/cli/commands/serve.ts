@@ -3,7 +3,9 @@ import { findWebRoot, parsePort, startConsole, untilAborted } from '../../server
 import type { ReportsApi, ServerDeps } from '../../server/index.js';
 import { listReports, runReport } from '../../reports/registry.js';
 import type { Store } from '../../store/contract.js';
+import type { LiveConnection } from '../../config/tenants.js';
 import type { CliContext } from '../context.js';
+import { graphRoleSource } from '../tenants.js';
 import type { Runner } from '../run.js';
 
 export interface ServeOptions {
@@ -11,11 +13,21 @@ export interface ServeOptions {
   host: string;
 }
 
-/** The reports engine as the server wants it, bound to this store. */
+/**
+ * The reports engine as the server wants it, bound to this store; admin-activity asks Graph for the
+ * role holders of registered tenants, as `tenantwatch report` does (connections closed after each run).
+ */
 function reportsApi(store: Store, ctx: CliContext): ReportsApi {
   return {
     list: () => listReports(),
-    run: (id, params) => runReport(id, params, { store, clock: ctx.clock, logger: ctx.logger, signal: ctx.signal }),
+    run: async (id, params) => {
+      const opened: LiveConnection[] = [];
+      try {
+        return await runReport(id, params, { store, clock: ctx.clock, logger: ctx.logger, signal: ctx.signal, roleSource: graphRoleSource(ctx, store, opened) });
+      } finally {
+        for (const c of opened) c.close();
+      }
+    },
   };
 }
 
