@@ -18,6 +18,8 @@ export interface SqlDialect {
   contains(column: 'raw' | 'object_id', term: string): string;
   /** Optional index pre-filter for free-text terms (a superset of the matching rows), or null. */
   textPrefilter?(terms: string[]): string | null;
+  /** How the tenant column is written in a filter (SQLite: `+tenant`, see its compile.ts). */
+  readonly tenantColumn?: string;
 }
 
 /** The WHERE clause of a search (without the keyword). */
@@ -29,7 +31,7 @@ export function compileWhere(query: SearchQuery, d: SqlDialect, after?: SearchCu
     else parts.push(`${column} IN (${values.map((v) => d.bind(v)).join(', ')})`);
   };
   const lower = (values: string[] | undefined): string[] | undefined => values?.map((v) => v.toLowerCase());
-  list('tenant', query.tenants);
+  list(d.tenantColumn ?? 'tenant', query.tenants);
   list('user_key', lower(query.users));
   list('operation_key', lower(query.operations));
   list('record_type', query.recordTypes);

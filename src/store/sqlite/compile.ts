@@ -24,6 +24,13 @@ export function containsFolded(text: string | null, term: string): number {
  */
 class SqliteDialect implements SqlDialect {
   readonly params: Record<string, string | number> = {};
+  /**
+   * Unary plus (a no-op on any value) keeps the tenant filter from driving the plan: tenants are
+   * filtered inside the (creation_time, tenant) index. Left as a plain column, the planner took the
+   * (tenant, id) key index, read all of a tenant's rows and sorted them: 130 ms instead of 0.5 ms for a
+   * tenant's first page of a week on a million records.
+   */
+  readonly tenantColumn = '+tenant';
   private n = 0;
   constructor(private readonly text: SqliteTextIndex | null) {}
 

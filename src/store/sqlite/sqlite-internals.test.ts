@@ -16,7 +16,7 @@ const indexNames = (file: string): string[] => {
     db.close();
   }
 };
-const ALL_INDEXES = ['records_ip', 'records_key', 'records_operation', 'records_tenant_time', 'records_time', 'records_user'];
+const ALL_INDEXES = ['records_ip', 'records_key', 'records_operation', 'records_time_tenant', 'records_user'];
 
 const journalMode = (file: string): string => {
   const db = new Database(file, { readonly: true });
