@@ -10,10 +10,9 @@ import type { ReportResult } from '../src/reports/types.js';
 import { openStore } from '../src/store/open.js';
 import type { EmulatorTenantView } from '../emulator/types.js';
 import { ALL_ROLES } from '../emulator/world.js';
-import { spawn } from 'node:child_process';
-import { runCli } from './support/cli.js';
+import { runCli, startServe } from './support/cli.js';
 import { startTestEmulator, type TestEmulator } from './support/emulator.js';
-import { repoRoot, tempDir } from './support/paths.js';
+import { tempDir } from './support/paths.js';
 
 /**
  * `tenantwatch report admin-activity` as a person runs it, against the emulator: role holders come
@@ -107,23 +106,9 @@ test('user-activity --workload SharePoint in csv: the Excel-safe listing CSV, ex
 });
 
 test('the console (tenantwatch serve) answers admin-activity from Graph too, with the same rows as the CLI', async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src', 'cli', 'main.ts'), 'serve', '--port', '0'], {
-    cwd: repoRoot,
-    env: { ...process.env, TENANTWATCH_HOME: data.dir, TENANTWATCH_DB: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const { child, url: started } = startServe(['--port', '0'], data.dir);
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      let err = '';
-      child.stdout.setEncoding('utf8').on('data', (d: string) => {
-        out += d;
-        const m = /tenantwatch console: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
-        if (m) resolve(m[1]!);
-      });
-      child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-      child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
-    });
+    const url = await started;
     const params = { tenant: graphTenant.name, start: new Date(PERIOD.start).toISOString(), end: new Date(PERIOD.end).toISOString() };
     const res = await fetch(`${url}api/reports/admin-activity/run`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(params) });
     assert.equal(res.status, 200);

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
 import { repoRoot } from './paths.js';
 
@@ -31,4 +31,28 @@ export function runCli(args: string[], options: { dataDir: string; env?: Record<
     });
     child.stdin.end(options.input ?? '');
   });
+}
+
+/**
+ * Starts `tenantwatch serve ARGS` from source with its own data folder and resolves with the child and
+ * the console URL it printed; rejects with its stderr when it exits first. The caller stops it.
+ */
+export function startServe(args: string[], dataDir: string): { child: ChildProcessWithoutNullStreams; url: Promise<string> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src', 'cli', 'main.ts'), 'serve', ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, TENANTWATCH_HOME: dataDir, TENANTWATCH_DB: '' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const url = new Promise<string>((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      const m = /tenantwatch console: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
+  });
+  return { child, url };
 }
