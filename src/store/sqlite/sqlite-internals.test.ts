@@ -8,24 +8,19 @@ import { compileCountBy, compileSearch } from './compile.js';
 import { openSqliteStore } from './index.js';
 import type { SqliteTextIndex } from './text-index.js';
 
-const indexNames = (file: string): string[] => {
+/** Reads the file through a separate read-only connection, as another process would. */
+function fromOutside<T>(file: string, read: (db: Database.Database) => T): T {
   const db = new Database(file, { readonly: true });
   try {
-    return (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'records' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all() as string[]);
+    return read(db);
   } finally {
     db.close();
   }
-};
+}
+const indexNames = (file: string): string[] =>
+  fromOutside(file, (db) => db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'records' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all() as string[]);
 const ALL_INDEXES = ['records_ip', 'records_key', 'records_operation', 'records_time_tenant', 'records_user'];
-
-const journalMode = (file: string): string => {
-  const db = new Database(file, { readonly: true });
-  try {
-    return db.pragma('journal_mode', { simple: true }) as string;
-  } finally {
-    db.close();
-  }
-};
+const journalMode = (file: string): string => fromOutside(file, (db) => db.pragma('journal_mode', { simple: true }) as string);
 
 test('a bulk load runs with a rollback journal when alone and returns to WAL at close; with another connection open it stays in WAL', async () => {
   const dir = tempDir();
