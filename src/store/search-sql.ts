@@ -94,11 +94,15 @@ export function groupCountsSql(dimensions: readonly CountDimension[], where: str
   return `SELECT ${keys.join(', ')}, count(*) AS n FROM records WHERE ${where} GROUP BY ${groups.join(', ')} ORDER BY n DESC, ${order.join(', ')}`;
 }
 
+/** Dimensions whose keys are numbers (PostgreSQL sends them as text: bigint bucket starts, record types). */
+export function numericDimension(dimension: CountDimension): boolean {
+  return dimension === 'day' || dimension === 'hour' || dimension === 'recordType';
+}
+
 /** A groupCounts row read as an array (keys in dimension order, then the count; PostgreSQL sends bigints as text). */
 export function toGroupCount(row: readonly unknown[], dimensions: readonly CountDimension[]): GroupCount {
-  const numeric = (dim: CountDimension): boolean => dim === 'day' || dim === 'hour' || dim === 'recordType';
   return {
-    keys: dimensions.map((dim, i) => (row[i] === null ? null : numeric(dim) ? Number(row[i]) : (row[i] as string))),
+    keys: dimensions.map((dim, i) => (row[i] === null ? null : numericDimension(dim) ? Number(row[i]) : (row[i] as string))),
     count: Number(row[dimensions.length]),
   };
 }

@@ -32,7 +32,8 @@ export function register(program: Command, run: Runner): void {
         }
         const opened: LiveConnection[] = [];
         try {
-          const result = await runReport(id, params, { store: await ctx.store(), clock: ctx.clock, logger: ctx.logger, signal: ctx.signal, roleSource: graphRoleSource(ctx, await ctx.store(), opened) });
+          const store = await ctx.store();
+          const result = await runReport(id, params, { store, clock: ctx.clock, logger: ctx.logger, signal: ctx.signal, roleSource: graphRoleSource(ctx, store, opened) });
           const notes = result.summary.totals.roleSourceNotes;
           if (typeof notes === 'string') for (const note of notes.split(' | ')) ctx.err.write(`tenantwatch: note: ${note}\n`);
           await writeResult(ctx, result, format);

@@ -9,7 +9,7 @@ import type { CountDimension, CountRow, GroupCount, SearchQuery } from '../../co
 import { RECORD_COLUMNS, recordValues, SELECT_COLUMNS, toStoredRecord } from '../columns.js';
 import type { SelectedRow } from '../columns.js';
 import type { BulkWriter, InsertResult, OptimizeResult, RecordStore, SearchOptions } from '../contract.js';
-import { keysetPages, toGroupCount } from '../search-sql.js';
+import { keysetPages, numericDimension, toGroupCount } from '../search-sql.js';
 import { compileCount, compileCountBy, compileGroupCounts, compileSearch } from './compile.js';
 
 /** From this many rows a batch goes through COPY (one round trip of text) instead of one INSERT. */
@@ -73,7 +73,7 @@ export class PostgresRecordStore implements RecordStore {
   async countBy(query: SearchQuery, dimension: CountDimension, options: { limit?: number } = {}): Promise<CountRow[]> {
     const { sql, params } = compileCountBy(query, dimension, options.limit);
     const { rows } = await this.pool.query<{ key: string | number | null; n: string }>(sql, params);
-    const numeric = dimension === 'day' || dimension === 'hour' || dimension === 'recordType';
+    const numeric = numericDimension(dimension);
     const out = rows.map((r) => ({ key: numeric && r.key !== null ? Number(r.key) : r.key, count: Number(r.n) }));
     if (dimension !== 'operation') return out;
     // Grouped by the lower-cased key (one group per operation whatever its casing); shown as stored.
