@@ -34,7 +34,7 @@ function makeRecords(from: number, n: number, total: number): AuditRecord[] {
     const clientIp = `203.0.${(i >> 8) & 255}.${i & 255}`;
     const objectId = workload === 'Exchange' ? `<msg${i}@contoso.com>` : `https://contoso.sharepoint.com/sites/team${i % 40}/Shared Documents/file${i % 997}.docx`;
     const raw = JSON.stringify({ CreationTime: new Date(creationTime).toISOString().slice(0, 19), Id: id, Operation: operation, OrganizationId: tenant, RecordType: recordType, UserKey: `1003${i % 500}`, UserType: 0, Version: 1, Workload: workload, ClientIP: clientIp, ObjectId: objectId, UserId: user, ResultStatus: 'Succeeded' });
-    out.push({ tenant, id, creationTime, recordType, operation, workload, userId: user, userKey: user, userType: 0, clientIp, clientPort: null, objectId, resultStatus: 'Succeeded', outcome: 'success', organizationId: tenant, source: 'import', contentType: null, raw });
+    out.push({ tenant, id, creationTime, recordType, operation, workload, userId: user, userKey: user, userType: 0, clientIp, clientPort: null, objectId, resultStatus: 'Succeeded', outcome: 'success', organizationId: tenant, source: 'import', contentType: null, userAgent: null, appId: null, logonType: null, raw });
   }
   return out;
 }

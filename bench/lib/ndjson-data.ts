@@ -1,4 +1,5 @@
-import { createReadStream, createWriteStream, existsSync, renameSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { once } from 'node:events';
 import { rawRecords, type GenerateOptions } from '../../src/search/testing/generate.js';
 import { progress } from './stats.js';
@@ -12,6 +13,7 @@ export async function ensureNdjson(file: string, n: number, options: GenerateOpt
   if (existsSync(file)) return { bytes: statSync(file).size, generatedMs: null };
   progress(`generating ${n.toLocaleString('en-US')} records into ${file}`);
   const t0 = performance.now();
+  mkdirSync(dirname(file), { recursive: true });
   const partial = `${file}.partial`;
   const out = createWriteStream(partial);
   let block = '';

@@ -54,6 +54,15 @@ export interface AuditRecord {
   organizationId: string | null;
   source: RecordSource;
   contentType: ContentType | null;
+  /**
+   * The client's user agent: UserAgent, or for Entra sign-ins ExtendedProperties' UserAgent (the ECS
+   * mapping's user_agent.original); null when the record names none.
+   */
+  userAgent: string | null;
+  /** The application that acted: ClientAppId, else AppId (Exchange, SharePoint, Graph activity), lower case; null when none. */
+  appId: string | null;
+  /** Exchange's LogonType (0 owner, 1 admin, 2 delegate, 3 transport, 4 system service, 6 delegated admin); null when absent. */
+  logonType: number | null;
   /** The original AuditData JSON text, byte for byte as received (after decoding to a string). */
   raw: string;
 }
@@ -63,3 +72,12 @@ export interface StoredRecord extends AuditRecord {
   /** When tenantwatch stored it, epoch ms UTC. */
   ingestedAt: number;
 }
+
+/**
+ * The columns of a stored record that reports decide by, without its raw AuditData and the rest: what
+ * RecordStore.heads reads, a fraction of the bytes of the whole record (and of the strings to build).
+ */
+export type RecordHead = Pick<
+  StoredRecord,
+  'tenant' | 'id' | 'creationTime' | 'recordType' | 'operation' | 'workload' | 'userKey' | 'clientIp' | 'outcome' | 'userAgent' | 'appId' | 'logonType'
+>;

@@ -14,6 +14,9 @@ import type { TimeRange } from './time.js';
  * - ips: addresses (port already stripped, ::ffff: mapped form folded to IPv4) or CIDR blocks.
  * - objects: case-insensitive substrings of ObjectId.
  * - freeText: case-insensitive substrings anywhere in the raw record.
+ * - logonTypes: Exchange LogonType numbers (0 owner, 1 admin, 2 delegate…); a record without one matches none.
+ * - appsOtherThan: records an application acted in (ClientAppId/AppId) that is none of these ids
+ *   (case-insensitive); an empty list: any application. Reports use it to leave Microsoft's own clients out.
  */
 export interface SearchQuery {
   range: TimeRange;
@@ -25,6 +28,8 @@ export interface SearchQuery {
   ips?: IpFilter[];
   objects?: string[];
   freeText?: string[];
+  logonTypes?: number[];
+  appsOtherThan?: string[];
 }
 
 export type IpFilter =

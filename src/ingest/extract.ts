@@ -25,6 +25,12 @@ export interface Extracted {
   actorIpAddress: unknown;
   userIp: unknown;
   senderIp: unknown;
+  userAgent: unknown;
+  /** Entra sign-ins carry the user agent here instead (Name/Value array). */
+  extendedProperties: unknown;
+  appId: unknown;
+  clientAppId: unknown;
+  logonType: unknown;
   /** Graph auditLogRecord only. */
   auditData: unknown;
   userPrincipalName: unknown;
@@ -50,6 +56,11 @@ export function emptyExtracted(): Extracted {
     actorIpAddress: undefined,
     userIp: undefined,
     senderIp: undefined,
+    userAgent: undefined,
+    extendedProperties: undefined,
+    appId: undefined,
+    clientAppId: undefined,
+    logonType: undefined,
     auditData: undefined,
     userPrincipalName: undefined,
   };
@@ -91,6 +102,11 @@ function slotFor(key: string, graph: boolean): keyof Extracted | undefined {
     case 'actoripaddress': return 'actorIpAddress';
     case 'userip': return 'userIp';
     case 'senderip': return 'senderIp';
+    case 'useragent': return 'userAgent';
+    case 'extendedproperties': return 'extendedProperties';
+    case 'appid': return 'appId';
+    case 'clientappid': return 'clientAppId';
+    case 'logontype': return 'logonType';
     default: return graph ? graphSlot(key) : undefined;
   }
 }

@@ -186,3 +186,16 @@ test('inputs that are not records are refused with a reason', () => {
   assert.match(rejected({ auditData: '{broken' }), /auditData is not a JSON object/);
   assert.equal(ok(rec({ UserId: '' })).userId, null);
 });
+
+test('user agent, acting application and logon type are kept as columns, whatever the casing or encoding', () => {
+  const facts = (r: AuditRecord) => ({ userAgent: r.userAgent, appId: r.appId, logonType: r.logonType });
+  assert.deepEqual(facts(ok(rec({ UserAgent: 'Microsoft Office/16.0' }))), { userAgent: 'Microsoft Office/16.0', appId: null, logonType: null });
+  const signIn = { ExtendedProperties: [{ Name: 'ResultStatusDetail', Value: 'Success' }, { Name: 'userAgent', Value: 'Mozilla/5.0 (iPhone)' }] };
+  assert.equal(ok(rec(signIn)).userAgent, 'Mozilla/5.0 (iPhone)', 'Entra sign-ins: ExtendedProperties, name in any case');
+  assert.equal(ok(rec({ ExtendedProperties: JSON.stringify(signIn.ExtendedProperties) })).userAgent, 'Mozilla/5.0 (iPhone)', 'the array JSON-encoded');
+  assert.equal(ok(rec({ ...signIn, UserAgent: 'top level wins' })).userAgent, 'top level wins');
+  const mailbox = ok(rec({ logontype: '1', AppId: 'AAAA-1', ClientAppId: 'D3590ED6-52B3-4102-AEFF-AAD2292AB01C' }));
+  assert.deepEqual(facts(mailbox), { userAgent: null, appId: 'd3590ed6-52b3-4102-aeff-aad2292ab01c', logonType: 1 }, 'ClientAppId first, lower case; LogonType from a string');
+  assert.equal(ok(rec({ AppId: 'Abc', ClientAppId: '' })).appId, 'abc', 'an empty ClientAppId is none');
+  assert.deepEqual(facts(ok(rec({ UserAgent: '', AppId: '', LogonType: 'owner', ExtendedProperties: 'text' }))), { userAgent: null, appId: null, logonType: null });
+});

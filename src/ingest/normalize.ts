@@ -4,6 +4,7 @@ import type { AuditRecord, ContentType, RecordSource } from '../core/record.js';
 import { parseClientAddress, type ClientAddress } from './client-address.js';
 import { parseCreationTime } from './creation-time.js';
 import { emptyExtracted, extractFields, type Extracted } from './extract.js';
+import { recordFacts } from './facts.js';
 import { deriveOutcome } from './outcome.js';
 import { derivedRecordId } from './record-id.js';
 
@@ -98,6 +99,7 @@ function build(f: Extracted, body: Json, raw: string, ctx: NormalizeContext): No
       organizationId,
       source: ctx.source,
       contentType: ctx.contentType === undefined ? contentTypeForRecordType(recordType) : ctx.contentType,
+      ...recordFacts(f),
       raw,
     },
   };

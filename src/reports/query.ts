@@ -1,4 +1,4 @@
-import type { StoredRecord } from '../core/record.js';
+import type { RecordHead, StoredRecord } from '../core/record.js';
 import type { SearchQuery } from '../core/search-query.js';
 import { DAY, HOUR, MINUTE } from '../core/time.js';
 import type { Store } from '../store/contract.js';
@@ -32,15 +32,32 @@ const MAX_WIDTH = 30 * DAY;
  * starts an hour wide and halves after one that needed a second page or doubles after one under half a page, so dense data is read
  * in small queries and a sparse year in a few.
  */
-export async function* scan(deps: { store: Pick<Store, 'records'>; signal?: AbortSignal }, query: SearchQuery): AsyncIterable<StoredRecord> {
-  const options = deps.signal ? { signal: deps.signal } : {};
+export function scan(deps: ScanDeps, query: SearchQuery): AsyncIterable<StoredRecord> {
+  return sliced(query, (slice) => deps.store.records.search(slice, deps.signal ? { signal: deps.signal } : {}));
+}
+
+/**
+ * As scan, without each record's raw AuditData (RecordStore.heads): for a report that decides from the
+ * columns alone, or picks the few records whose raw it needs (sign-ins reads 160,000 heads over 60 days
+ * of the bench's million records in a third of the time the whole records take).
+ */
+export function scanHeads(deps: ScanDeps, query: SearchQuery): AsyncIterable<RecordHead> {
+  return sliced(query, (slice) => deps.store.records.heads(slice, deps.signal ? { signal: deps.signal } : {}));
+}
+
+interface ScanDeps {
+  store: Pick<Store, 'records'>;
+  signal?: AbortSignal;
+}
+
+async function* sliced<T>(query: SearchQuery, read: (slice: SearchQuery) => AsyncIterable<T>): AsyncIterable<T> {
   let width = HOUR;
   for (let end = query.range.end; end > query.range.start; ) {
     const start = Math.max(query.range.start, end - width);
     let rows = 0;
-    for await (const record of deps.store.records.search({ ...query, range: { start, end } }, options)) {
+    for await (const row of read({ ...query, range: { start, end } })) {
       rows++;
-      yield record;
+      yield row;
     }
     end = start;
     width = nextWidth(width, rows);

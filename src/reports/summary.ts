@@ -1,4 +1,4 @@
-import type { StoredRecord } from '../core/record.js';
+import type { RecordHead } from '../core/record.js';
 import { toIso, utcDay } from '../core/time.js';
 import type { CountEntry, ReportSummary } from './types.js';
 
@@ -17,7 +17,7 @@ export class SummaryTally {
     byTenant: new Map<string, number>(),
   };
 
-  count(record: StoredRecord): void {
+  count(record: RecordHead): void {
     const key = `${record.tenant}\u0000${record.id}`;
     if (this.seen.has(key)) return;
     this.seen.add(key);

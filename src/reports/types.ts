@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
-import type { StoredRecord } from '../core/record.js';
+import type { RecordHead } from '../core/record.js';
 import type { TimeRange } from '../core/time.js';
 import type { Store } from '../store/contract.js';
 import type { RoleHolderSource } from './roles/source.js';
@@ -66,7 +66,7 @@ export interface ReportInput<P> {
   /** A `workload` parameter as the search parser reads it (comma lists split), for the reports that declare one. */
   workloads?: string[];
   /** Counts a record into the summary; call it once per audit record behind a finding. */
-  count(record: StoredRecord): void;
+  count(record: RecordHead): void;
 }
 
 export interface ReportOutput {

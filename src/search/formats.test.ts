@@ -12,7 +12,7 @@ function record(over: Partial<StoredRecord> = {}): StoredRecord {
     tenant: 't1', id: 'a1', creationTime: Date.UTC(2026, 10, 1, 8, 30, 5, 120), recordType: 6, operation: 'FileAccessed', workload: 'SharePoint',
     userId: 'Alice@Contoso.com', userKey: 'alice@contoso.com', userType: 0, clientIp: '203.0.113.7', clientPort: 443,
     objectId: 'https://contoso.sharepoint.com/a, "b".docx', resultStatus: 'Succeeded', outcome: 'success', organizationId: 't1',
-    source: 'import', contentType: null, raw, ingestedAt: 0, ...over,
+    source: 'import', contentType: null, userAgent: null, appId: null, logonType: null, raw, ingestedAt: 0, ...over,
   };
 }
 

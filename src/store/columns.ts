@@ -1,4 +1,4 @@
-import type { AuditRecord, ContentType, Outcome, RecordSource, StoredRecord } from '../core/record.js';
+import type { AuditRecord, ContentType, Outcome, RecordHead, RecordSource, StoredRecord } from '../core/record.js';
 import { ipKey } from './ip-key.js';
 
 /**
@@ -13,7 +13,8 @@ import { ipKey } from './ip-key.js';
 export const RECORD_COLUMNS = [
   'tenant', 'id', 'creation_time', 'record_type', 'operation', 'operation_key', 'workload', 'workload_key',
   'user_id', 'user_key', 'user_type', 'client_ip', 'client_ip_key', 'client_port', 'object_id',
-  'result_status', 'outcome', 'organization_id', 'source', 'content_type', 'plain', 'ingested_at', 'raw',
+  'result_status', 'outcome', 'organization_id', 'source', 'content_type', 'plain', 'ingested_at', 'user_agent', 'app_id',
+  'logon_type', 'raw',
 ] as const;
 
 export type RecordColumn = (typeof RECORD_COLUMNS)[number];
@@ -34,27 +35,36 @@ export function recordValues(r: AuditRecord, ingestedAt: number): (string | numb
     r.tenant, r.id, r.creationTime, r.recordType, r.operation, r.operation.toLowerCase(), r.workload,
     r.workload === null ? null : r.workload.toLowerCase(), r.userId, r.userKey, r.userType, r.clientIp,
     ipKey(r.clientIp), r.clientPort, r.objectId, r.resultStatus, r.outcome, r.organizationId, r.source,
-    r.contentType, isPlain(r.raw) && isPlain(r.objectId) ? 1 : 0, ingestedAt, r.raw,
+    r.contentType, isPlain(r.raw) && isPlain(r.objectId) ? 1 : 0, ingestedAt, r.userAgent, r.appId, r.logonType, r.raw,
   ];
 }
 
-/** The columns a read needs (derived keys stay inside the store), in the order rowToStored reads them. */
-export const SELECT_COLUMN_LIST = [
-  'tenant', 'id', 'creation_time', 'record_type', 'operation', 'workload', 'user_id', 'user_key', 'user_type', 'client_ip',
-  'client_port', 'object_id', 'result_status', 'outcome', 'organization_id', 'source', 'content_type', 'ingested_at', 'raw',
+/**
+ * The columns a read needs (derived keys stay inside the store), in the order the row readers below
+ * take them: a head's first (HEAD_COLUMNS, what RecordHead holds), then the rest of a whole record
+ * with raw last (SELECT_COLUMNS).
+ */
+export const HEAD_COLUMN_LIST = [
+  'tenant', 'id', 'creation_time', 'record_type', 'operation', 'workload', 'user_key', 'client_ip', 'outcome',
+  'user_agent', 'app_id', 'logon_type',
 ] as const;
-export const SELECT_COLUMNS = SELECT_COLUMN_LIST.join(', ');
+const REST_COLUMN_LIST = [
+  'user_id', 'user_type', 'client_port', 'object_id', 'result_status', 'organization_id', 'source', 'content_type', 'ingested_at', 'raw',
+] as const;
+export const HEAD_COLUMNS = HEAD_COLUMN_LIST.join(', ');
+export const SELECT_COLUMNS = [...HEAD_COLUMN_LIST, ...REST_COLUMN_LIST].join(', ');
 
-/** One row of SELECT_COLUMNS as an array (PostgreSQL returns bigint columns as text). */
+/** One row of SELECT_COLUMNS or HEAD_COLUMNS as an array (PostgreSQL returns bigint columns as text). */
 export type SelectedRow = readonly unknown[];
 
+const nullableNumber = (v: unknown): number | null => (v === null ? null : Number(v));
+
 /**
- * A row read back as a StoredRecord. Rows are read as arrays, not objects: better-sqlite3 builds an
- * object of 19 named properties per row, which cost more than the row's own read (measured: 2,754
+ * A row read back as a record head. Rows are read as arrays, not objects: better-sqlite3 builds an
+ * object of named properties per row, which cost more than the row's own read (measured: 2,754
  * sign-in rows in 20 ms as objects, 12 ms as arrays), and reports read hundreds of thousands.
  */
-export function toStoredRecord(row: SelectedRow): StoredRecord {
-  const nullableNumber = (v: unknown): number | null => (v === null ? null : Number(v));
+export function toRecordHead(row: SelectedRow): RecordHead {
   return {
     tenant: row[0] as string,
     id: row[1] as string,
@@ -62,18 +72,28 @@ export function toStoredRecord(row: SelectedRow): StoredRecord {
     recordType: Number(row[3]),
     operation: row[4] as string,
     workload: row[5] as string | null,
-    userId: row[6] as string | null,
-    userKey: row[7] as string | null,
-    userType: nullableNumber(row[8]),
-    clientIp: row[9] as string | null,
-    clientPort: nullableNumber(row[10]),
-    objectId: row[11] as string | null,
-    resultStatus: row[12] as string | null,
-    outcome: row[13] as Outcome,
-    organizationId: row[14] as string | null,
-    source: row[15] as RecordSource,
-    contentType: row[16] as ContentType | null,
-    ingestedAt: Number(row[17]),
-    raw: row[18] as string,
+    userKey: row[6] as string | null,
+    clientIp: row[7] as string | null,
+    outcome: row[8] as Outcome,
+    userAgent: row[9] as string | null,
+    appId: row[10] as string | null,
+    logonType: nullableNumber(row[11]),
+  };
+}
+
+/** A row of SELECT_COLUMNS read back as a whole record. */
+export function toStoredRecord(row: SelectedRow): StoredRecord {
+  return {
+    ...toRecordHead(row),
+    userId: row[12] as string | null,
+    userType: nullableNumber(row[13]),
+    clientPort: nullableNumber(row[14]),
+    objectId: row[15] as string | null,
+    resultStatus: row[16] as string | null,
+    organizationId: row[17] as string | null,
+    source: row[18] as RecordSource,
+    contentType: row[19] as ContentType | null,
+    ingestedAt: Number(row[20]),
+    raw: row[21] as string,
   };
 }

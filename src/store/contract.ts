@@ -1,4 +1,4 @@
-import type { AuditRecord, ContentType, StoredRecord } from '../core/record.js';
+import type { AuditRecord, ContentType, RecordHead, StoredRecord } from '../core/record.js';
 import type { CountDimension, CountRow, GroupCount, SearchCursor, SearchQuery } from '../core/search-query.js';
 
 /**
@@ -37,6 +37,11 @@ export interface RecordStore {
   insert(records: readonly AuditRecord[]): Promise<InsertResult>;
   /** Matching records, newest first (creationTime desc, then tenant, then id desc), streamed. */
   search(query: SearchQuery, options?: SearchOptions): AsyncIterable<StoredRecord>;
+  /**
+   * The same rows in the same order as search, without their raw AuditData: for readers that need only
+   * the columns (a report over hundreds of thousands of sign-ins reads a fifth of the bytes).
+   */
+  heads(query: SearchQuery, options?: SearchOptions): AsyncIterable<RecordHead>;
   /** Exact number of matching records. */
   count(query: SearchQuery): Promise<number>;
   /** Matching records counted by one dimension, largest first (day/hour: in time order). */

@@ -1,9 +1,9 @@
 import { AppError } from '../core/errors.js';
 import type { CountDimension, GroupCount, SearchCursor, SearchQuery } from '../core/search-query.js';
 import { ipKeyBounds } from './ip-key.js';
-import { SELECT_COLUMNS, toStoredRecord, type SelectedRow } from './columns.js';
+import { HEAD_COLUMNS, SELECT_COLUMNS, type SelectedRow } from './columns.js';
 import type { SearchOptions } from './contract.js';
-import type { StoredRecord } from '../core/record.js';
+import type { RecordHead } from '../core/record.js';
 
 /**
  * SearchQuery → SQL WHERE clause, written once for both adapters (each compile.ts supplies the dialect).
@@ -20,15 +20,17 @@ export interface SqlDialect {
   textPrefilter?(terms: string[]): string | null;
   /** How the tenant column is written in a filter (SQLite: `+tenant`, see its compile.ts). */
   readonly tenantColumn?: string;
+  /** Marks a condition few records meet, for a planner that cannot know it (SQLite: unlikely()). */
+  rare?(condition: string): string;
 }
 
 /** The WHERE clause of a search (without the keyword). */
 export function compileWhere(query: SearchQuery, d: SqlDialect, after?: SearchCursor): string {
   const parts = [`creation_time >= ${d.bind(query.range.start)}`, `creation_time < ${d.bind(query.range.end)}`];
-  const list = (column: string, values: (string | number)[] | undefined): void => {
+  const list = (column: string, values: (string | number)[] | undefined, mark = (condition: string) => condition): void => {
     if (values === undefined) return;
     if (values.length === 0) parts.push('1 = 0');
-    else parts.push(`${column} IN (${values.map((v) => d.bind(v)).join(', ')})`);
+    else parts.push(mark(`${column} IN (${values.map((v) => d.bind(v)).join(', ')})`));
   };
   const lower = (values: string[] | undefined): string[] | undefined => values?.map((v) => v.toLowerCase());
   list(d.tenantColumn ?? 'tenant', query.tenants);
@@ -36,6 +38,15 @@ export function compileWhere(query: SearchQuery, d: SqlDialect, after?: SearchCu
   list('operation_key', lower(query.operations));
   list('record_type', query.recordTypes);
   list('workload_key', lower(query.workloads));
+  // Unindexed, and met by few records (an admin's or delegate's logon, a third-party application):
+  // marked rare, SQLite reads the operation index and sorts the few matches instead of walking every
+  // record of the period in time order (mailbox-access over 60 days of a million records: 0.95 s → 0.3 s).
+  const rare = (condition: string): string => (d.rare ? d.rare(condition) : condition);
+  list('logon_type', query.logonTypes, rare);
+  if (query.appsOtherThan) {
+    const others = lower(query.appsOtherThan)!;
+    parts.push(rare(others.length ? `app_id NOT IN (${others.map((v) => d.bind(v)).join(', ')})` : 'app_id IS NOT NULL'));
+  }
   if (query.ips) parts.push(anyOf(query.ips.map((f) => ipCondition(ipKeyBounds(f), d))));
   if (query.objects) parts.push(anyOf(query.objects.map((t) => d.contains('object_id', t))));
   if (query.freeText) {
@@ -117,7 +128,12 @@ export function isAsciiTerm(term: string): boolean {
   return !/[^\x00-\x7f]/.test(term);
 }
 
-export const SELECT_COLUMNS_SQL = SELECT_COLUMNS;
+/** What a search reads: whole records, or heads without raw (RecordStore.heads). */
+export type ReadShape = 'records' | 'heads';
+
+export function selectColumns(shape: ReadShape): string {
+  return shape === 'heads' ? HEAD_COLUMNS : SELECT_COLUMNS;
+}
 
 /** Streams check their caller's signal between pages: a cancelled search ends with an error, never looks complete. */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
@@ -132,10 +148,11 @@ const MAX_PAGE = 5_000;
  * short query continuing strictly after the last row, so no connection stays busy with a half-read
  * statement and memory stays bounded. `fetchPage` is the adapter's one query.
  */
-export async function* keysetPages(
+export async function* keysetPages<T extends RecordHead>(
   options: SearchOptions,
   fetchPage: (after: SearchCursor | undefined, size: number) => SelectedRow[] | Promise<SelectedRow[]>,
-): AsyncIterable<StoredRecord> {
+  toRecord: (row: SelectedRow) => T,
+): AsyncIterable<T> {
   let after = options.after;
   let remaining = options.limit ?? Infinity;
   let page = FIRST_PAGE;
@@ -144,7 +161,7 @@ export async function* keysetPages(
     const size = Math.min(page, remaining);
     const rows = await fetchPage(after, size);
     for (const row of rows) {
-      const record = toStoredRecord(row);
+      const record = toRecord(row);
       yield record;
       after = { creationTime: record.creationTime, tenant: record.tenant, id: record.id };
     }

@@ -64,7 +64,7 @@ function recordTests(ctx: StoreContext): void {
 
   test('get returns every field as stored, raw byte for byte, and null for an unknown record', async () => {
     const raw = '{"Id":"x", "Name":"M\u00fcller \u2603",\n "Text":"tab\\tand \\"quotes\\""}';
-    const r = record({ raw, clientPort: 51234, userType: 10, resultStatus: null, workload: null, contentType: null, source: 'import', outcome: 'failure' });
+    const r = record({ raw, clientPort: 51234, userType: 10, resultStatus: null, workload: null, contentType: null, source: 'import', outcome: 'failure', appId: '47629505-c2b6-4a80-adb1-9b3a3d233b7b', logonType: 2 });
     await ctx.store.records.insert([r]);
     const got = await ctx.store.records.get(r.tenant, r.id);
     assert.ok(got);
@@ -116,11 +116,11 @@ function dataset(): AuditRecord[] {
   return [
     record({ userId: 'Alice@Contoso.com', operation: 'FileAccessed', clientIp: '203.0.113.10' }),
     record({ userId: 'BOB@contoso.com', operation: 'FileDownloaded', objectId: 'https://contoso.sharepoint.com/sites/HR/100% raise.docx', clientIp: '203.0.113.200' }),
-    record({ userId: 'bob@contoso.com', operation: 'MailItemsAccessed', workload: 'Exchange', recordType: 50, objectId: 'a_b', clientIp: '198.51.100.7' }),
+    record({ userId: 'bob@contoso.com', operation: 'MailItemsAccessed', workload: 'Exchange', recordType: 50, objectId: 'a_b', clientIp: '198.51.100.7', logonType: 2, appId: 'd3590ed6-52b3-4102-aeff-aad2292ab01c' }),
     record({ userId: 'carol@fabrikam.com', operation: 'Set-Mailbox', workload: 'Exchange', recordType: 1, objectId: 'c\\d', clientIp: '2001:db8::1', tenant: TENANT_B }),
     record({ userId: 'dave@contoso.com', operation: 'UserLoggedIn', workload: 'AzureActiveDirectory', recordType: 15, clientIp: '2001:db8:0:1::5', outcome: 'failure' }),
     record({ userId: 'erin@contoso.com', operation: 'fileaccessed', clientIp: null, objectId: null, workload: null }),
-    record({ userId: null, operation: 'New-InboxRule', workload: 'Exchange', recordType: 1, objectId: 'Müller Ärger', clientIp: '10.1.2.3' }),
+    record({ userId: null, operation: 'New-InboxRule', workload: 'Exchange', recordType: 1, objectId: 'Müller Ärger', clientIp: '10.1.2.3', logonType: 0, appId: '47629505-c2b6-4a80-adb1-9b3a3d233b7b' }),
     record({ raw: '{"Text":"Zanzibar RARE-token with 100% and a_b and c\\\\d and \' OR 1=1 --"}', operation: 'SharingSet' }),
     record({ raw: '{"Name":"STRASSE Müller ÄRGER"}', operation: 'SharingSet', tenant: TENANT_B }),
     record({ creationTime: T0 + 3 * DAY, tenant: TENANT_B, id: 'tie-1' }),
@@ -158,6 +158,10 @@ const QUERIES: [string, Omit<SearchQuery, 'range'>, number][] = [
   ['injection in operations', { operations: ['x" OR "1"="1'] }, 0],
   ['AND across filters', { users: ['bob@contoso.com'], workloads: ['Exchange'], ips: [ip('198.51.100.0/24')] }, 1],
   ['an empty filter list matches nothing', { users: [] }, 0],
+  ['logon types', { logonTypes: [0, 2] }, 2],
+  ['an application other than these, any case', { appsOtherThan: ['D3590ED6-52B3-4102-AEFF-AAD2292AB01C'] }, 1],
+  ['any application', { appsOtherThan: [] }, 2],
+  ['logon type and application together', { logonTypes: [0], appsOtherThan: ['x'] }, 1],
 ];
 
 function searchTests(ctx: StoreContext): void {
@@ -203,6 +207,20 @@ function searchTests(ctx: StoreContext): void {
     }
     assert.deepEqual(paged, full);
     assert.equal((await collect(ctx.store.records.search(ALL, { limit: 0 }))).length, 0);
+  });
+
+  test('heads: the rows and order of search, with the head columns of each record', async () => {
+    const records = [...dataset(), ...Array.from({ length: 450 }, (_, i) => record({ creationTime: T0 + (i % 9) * HOUR, logonType: i % 3, appId: i % 2 ? null : `app-${i}` }))];
+    await ctx.store.records.insert(records);
+    const fields = ['tenant', 'id', 'creationTime', 'recordType', 'operation', 'workload', 'userKey', 'clientIp', 'outcome', 'userAgent', 'appId', 'logonType'] as const;
+    for (const query of [ALL, { ...ALL, operations: ['FileAccessed', 'FileDownloaded'] }, { ...ALL, tenants: [TENANT_B] }]) {
+      const whole: unknown[] = [];
+      for await (const r of ctx.store.records.search(query)) whole.push(Object.fromEntries(fields.map((f) => [f, r[f]])));
+      const heads: unknown[] = [];
+      for await (const head of ctx.store.records.heads(query)) heads.push(head);
+      assert.ok(whole.length > 0);
+      assert.deepEqual(heads, whole);
+    }
   });
 
   test('search: an aborted signal stops the stream with an error', async () => {

@@ -33,8 +33,6 @@ export const MAILBOX_OPERATIONS = [
   'UpdateComplianceTag', 'UpdateFolderPermissions', 'UpdateInboxRules',
 ];
 
-/** Cheap pre-check on the raw text so only likely non-owner records are parsed (bench: 1M records). */
-const MAYBE_NON_OWNER = /"LogonType"\s*:\s*"?[12]\b|"(?:Client)?AppId"\s*:\s*"[0-9a-f]/i;
 
 export const mailboxAccess: ReportDefinition<typeof parameters> = {
   ...meta,
@@ -46,15 +44,23 @@ export const mailboxAccess: ReportDefinition<typeof parameters> = {
       input.count(record);
       rows.push(permissionRow(record));
     }
-    for await (const record of scan(deps, baseQuery(input, { operations: MAILBOX_OPERATIONS, recordTypes: [2, 3, 50] }))) {
-      if (PERMISSION_OPERATIONS.includes(record.operation) || !MAYBE_NON_OWNER.test(record.raw)) continue;
-      const data = auditData(record);
-      const accessor = nonOwner(record, data);
-      if (!accessor) continue;
-      const count = record.operation === 'MailItemsAccessed' ? itemCount(data) : 1;
-      items += count;
-      input.count(record);
-      rows.push(recordRow(record, { kind: accessor, mailbox: text(field(data, 'MailboxOwnerUPN')), items: count, app: text(field(data, 'ClientAppId')) || text(field(data, 'AppId')), client: text(field(data, 'ClientInfoString')) }));
+    // The stored logon type and app id pick the candidates in the store (an owner in Outlook is most
+    // mailbox records): admin and delegate logons, then applications other than Microsoft's mail clients.
+    const seen = new Set<string>();
+    const mailbox = { operations: MAILBOX_OPERATIONS, recordTypes: [2, 3, 50] };
+    for (const query of [{ ...mailbox, logonTypes: [1, 2] }, { ...mailbox, appsOtherThan: [...FIRST_PARTY_CLIENTS] }]) {
+      for await (const record of scan(deps, baseQuery(input, query))) {
+        const key = `${record.tenant}\u0000${record.id}`;
+        if (PERMISSION_OPERATIONS.includes(record.operation) || seen.has(key)) continue;
+        seen.add(key);
+        const data = auditData(record);
+        const accessor = nonOwner(record, data);
+        if (!accessor) continue;
+        const count = record.operation === 'MailItemsAccessed' ? itemCount(data) : 1;
+        items += count;
+        input.count(record);
+        rows.push(recordRow(record, { kind: accessor, mailbox: text(field(data, 'MailboxOwnerUPN')), items: count, app: record.appId ?? '', client: text(field(data, 'ClientInfoString')) }));
+      }
     }
     rows.sort((a, b) => String(b.time).localeCompare(String(a.time)));
     return { rows, totals: { permissionsGranted: rows.filter((r) => r.kind === 'permission').length, itemsAccessedByOthers: items } };
@@ -63,13 +69,11 @@ export const mailboxAccess: ReportDefinition<typeof parameters> = {
 
 /** 'admin', 'delegate' or 'application' when someone other than the owner acted; null for the owner. */
 function nonOwner(record: StoredRecord, data: AuditData): string | null {
-  const logonType = Number(text(field(data, 'LogonType')) || 0);
-  if (logonType === 1) return 'admin';
-  if (logonType === 2) return 'delegate';
+  if (record.logonType === 1) return 'admin';
+  if (record.logonType === 2) return 'delegate';
   const owner = text(field(data, 'MailboxOwnerUPN')).toLowerCase();
   if (owner.includes('@') && record.userKey && record.userKey.includes('@') && owner !== record.userKey) return 'delegate';
-  const app = (text(field(data, 'ClientAppId')) || text(field(data, 'AppId'))).toLowerCase();
-  if (app && !FIRST_PARTY_CLIENTS.has(app)) return 'application';
+  if (record.appId && !FIRST_PARTY_CLIENTS.has(record.appId)) return 'application';
   return null;
 }
 

@@ -1,8 +1,12 @@
+import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import pg from 'pg';
 import { pgSkip, pgUrl } from '../../../test/support/paths.js';
 import { runStoreConformance } from '../store.conformance.js';
 import { openPostgresStore } from './index.js';
+import { MIGRATIONS } from './schema.js';
+import { record } from '../testing/fixtures.js';
+import { V1_CASES, V1_COLUMNS, v1Rows } from '../testing/version1.js';
 
 const url = pgUrl;
 if (url) {
@@ -17,6 +21,33 @@ if (url) {
     await client.end();
   });
   runStoreConformance('postgres', async () => openPostgresStore(url, { schema: `${prefix}_${++n}` }));
+
+  test('a version 1 schema gets the version 2 columns filled from raw on migrate', async () => {
+    const schema = `${prefix}_v1`;
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(`CREATE SCHEMA ${schema}; SET search_path = ${schema}`);
+      await client.query(MIGRATIONS[0]!);
+      await client.query('CREATE TABLE schema_version (version integer NOT NULL); INSERT INTO schema_version VALUES (1)');
+      for (const row of v1Rows()) {
+        await client.query(`INSERT INTO records (${V1_COLUMNS.join(', ')}) VALUES (${V1_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`, row.values);
+      }
+    } finally {
+      await client.end();
+    }
+    const store = await openPostgresStore(url, { schema });
+    try {
+      await store.migrate();
+      for (const [i, row] of v1Rows().entries()) {
+        const got = await store.records.get(record().tenant, row.id);
+        assert.deepEqual({ userAgent: got?.userAgent, appId: got?.appId, logonType: got?.logonType }, V1_CASES[i]!.facts, row.id);
+        assert.equal(got?.raw, V1_CASES[i]!.raw);
+      }
+    } finally {
+      await store.close();
+    }
+  });
 } else {
   describe('Store conformance: postgres', () => {
     test('runs against PostgreSQL', { skip: pgSkip }, () => undefined);

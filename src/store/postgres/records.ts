@@ -4,17 +4,17 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import type { Clock } from '../../core/clock.js';
-import type { AuditRecord, StoredRecord } from '../../core/record.js';
+import type { AuditRecord, RecordHead, StoredRecord } from '../../core/record.js';
 import type { CountDimension, CountRow, GroupCount, SearchQuery } from '../../core/search-query.js';
-import { RECORD_COLUMNS, recordValues, SELECT_COLUMNS, toStoredRecord } from '../columns.js';
-import type { SelectedRow } from '../columns.js';
+import { RECORD_COLUMNS, recordValues, SELECT_COLUMNS, toRecordHead, toStoredRecord } from '../columns.js';
+import type { RecordColumn, SelectedRow } from '../columns.js';
 import type { BulkWriter, InsertResult, OptimizeResult, RecordStore, SearchOptions } from '../contract.js';
 import { keysetPages, numericDimension, toGroupCount } from '../search-sql.js';
 import { compileCount, compileCountBy, compileGroupCounts, compileSearch } from './compile.js';
 
 /** From this many rows a batch goes through COPY (one round trip of text) instead of one INSERT. */
 const COPY_FROM = 1_000;
-const TYPES: Record<string, string> = { creation_time: 'bigint', record_type: 'integer', user_type: 'integer', client_port: 'integer', plain: 'smallint', ingested_at: 'bigint' };
+const TYPES: Partial<Record<RecordColumn, string>> = { creation_time: 'bigint', record_type: 'integer', user_type: 'integer', client_port: 'integer', plain: 'smallint', ingested_at: 'bigint', logon_type: 'integer' };
 
 /**
  * Records in PostgreSQL. A batch is inserted with ON CONFLICT DO NOTHING, so a stored (tenant, id)
@@ -58,10 +58,15 @@ export class PostgresRecordStore implements RecordStore {
   }
 
   search(query: SearchQuery, options: SearchOptions = {}): AsyncIterable<StoredRecord> {
-    return keysetPages(options, async (after, size) => {
-      const { sql, params } = compileSearch(query, after, size);
-      return (await this.pool.query<SelectedRow & unknown[]>({ text: sql, values: params, rowMode: 'array' })).rows;
-    });
+    return keysetPages(options, (after, size) => this.page(compileSearch(query, after, size)), toStoredRecord);
+  }
+
+  heads(query: SearchQuery, options: SearchOptions = {}): AsyncIterable<RecordHead> {
+    return keysetPages(options, (after, size) => this.page(compileSearch(query, after, size, 'heads')), toRecordHead);
+  }
+
+  private async page({ sql, params }: { sql: string; params: unknown[] }): Promise<SelectedRow[]> {
+    return (await this.pool.query<SelectedRow & unknown[]>({ text: sql, values: params, rowMode: 'array' })).rows;
   }
 
   async count(query: SearchQuery): Promise<number> {

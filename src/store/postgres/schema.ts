@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg';
 import { AppError } from '../../core/errors.js';
+import { BACKFILL_BATCH, BACKFILL_DONE, BACKFILL_TO, backfillValues } from '../backfill.js';
 
 /**
  * PostgreSQL schema, the same tables as SQLite's (sqlite/schema.ts) with PostgreSQL types. Keys and
@@ -44,6 +45,10 @@ export const MIGRATIONS: readonly string[] = [
    CREATE TABLE posture (
      seq bigserial PRIMARY KEY, tenant text COLLATE "C" NOT NULL, taken_at bigint NOT NULL, verdict text NOT NULL, body text NOT NULL);
    CREATE INDEX posture_tenant ON posture (tenant, taken_at);`,
+  // 2: the facts reports read without parsing raw (store/backfill.ts fills rows stored before).
+  `ALTER TABLE records ADD COLUMN user_agent text, ADD COLUMN app_id text COLLATE "C", ADD COLUMN logon_type integer;
+   CREATE TABLE store_meta (key text PRIMARY KEY, value text NOT NULL);
+   INSERT INTO store_meta (key, value) SELECT '${BACKFILL_TO}', max(seq)::text FROM records HAVING count(*) > 0;`,
 ];
 
 /** Arbitrary constant: the advisory lock key migrations take. */
@@ -71,6 +76,42 @@ export async function migrate(client: PoolClient, schema: string): Promise<void>
     await client.query('ROLLBACK');
     throw error;
   }
+  await backfillFacts(client);
+}
+
+/**
+ * Fills the version 2 columns of rows stored before it, a committed batch at a time (store/backfill.ts).
+ * Two processes starting together may both fill a batch: the values are the same.
+ */
+async function backfillFacts(client: PoolClient): Promise<void> {
+  const meta = async (key: string): Promise<string | undefined> =>
+    (await client.query<{ value: string }>('SELECT value FROM store_meta WHERE key = $1', [key])).rows[0]?.value;
+  const to = await meta(BACKFILL_TO);
+  if (to === undefined) return;
+  for (let done = Number((await meta(BACKFILL_DONE)) ?? 0); ; ) {
+    const { rows } = await client.query<[string, string]>({
+      text: 'SELECT seq, raw FROM records WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3',
+      values: [done, to, BACKFILL_BATCH],
+      rowMode: 'array',
+    });
+    if (rows.length === 0) break;
+    done = Number(rows[rows.length - 1]![0]);
+    const values = backfillValues(rows.map(([seq, raw]) => [Number(seq), raw] as const));
+    await client.query('BEGIN');
+    try {
+      await client.query(
+        `UPDATE records AS r SET user_agent = v.user_agent, app_id = v.app_id, logon_type = v.logon_type
+         FROM unnest($1::bigint[], $2::text[], $3::text[], $4::integer[]) AS v(seq, user_agent, app_id, logon_type) WHERE r.seq = v.seq`,
+        [values.map((v) => v[0]), values.map((v) => v[1]), values.map((v) => v[2]), values.map((v) => v[3])],
+      );
+      await client.query(`INSERT INTO store_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [BACKFILL_DONE, String(done)]);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    }
+  }
+  await client.query('DELETE FROM store_meta WHERE key IN ($1, $2)', [BACKFILL_TO, BACKFILL_DONE]);
 }
 
 /** A schema name from configuration, quoted; only plain identifiers are accepted. */

@@ -1,14 +1,14 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { Clock } from '../../core/clock.js';
-import type { AuditRecord, StoredRecord } from '../../core/record.js';
+import type { AuditRecord, RecordHead, StoredRecord } from '../../core/record.js';
 import type { CountDimension, CountRow, GroupCount, SearchQuery } from '../../core/search-query.js';
-import { RECORD_COLUMNS, recordValues, SELECT_COLUMNS, toStoredRecord } from '../columns.js';
+import { RECORD_COLUMNS, recordValues, SELECT_COLUMNS, toRecordHead, toStoredRecord } from '../columns.js';
 import type { SelectedRow } from '../columns.js';
 import type { BulkWriter, InsertResult, OptimizeOptions, OptimizeResult, RecordStore, SearchOptions } from '../contract.js';
 import type { SqliteTextIndex } from './text-index.js';
 import { SqliteBulkWriter } from './bulk.js';
 import { keysetPages, toGroupCount } from '../search-sql.js';
-import { compileCount, compileCountBy, compileGroupCounts, compileSearch } from './compile.js';
+import { compileCount, compileCountBy, compileGroupCounts, compileSearch, type Compiled } from './compile.js';
 
 /**
  * From this many rows on, ANALYZE reads ANALYSIS_LIMIT entries per index instead of all of them
@@ -63,10 +63,15 @@ export class SqliteRecordStore implements RecordStore {
   }
 
   search(query: SearchQuery, options: SearchOptions = {}): AsyncIterable<StoredRecord> {
-    return keysetPages(options, (after, size) => {
-      const { sql, params } = compileSearch(query, this.text, after, size);
-      return this.statement(sql).all(params) as SelectedRow[];
-    });
+    return keysetPages(options, (after, size) => this.page(compileSearch(query, this.text, after, size)), toStoredRecord);
+  }
+
+  heads(query: SearchQuery, options: SearchOptions = {}): AsyncIterable<RecordHead> {
+    return keysetPages(options, (after, size) => this.page(compileSearch(query, this.text, after, size, 'heads')), toRecordHead);
+  }
+
+  private page({ sql, params }: Compiled): SelectedRow[] {
+    return this.statement(sql).all(params) as SelectedRow[];
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { AppError } from '../../core/errors.js';
+import { BACKFILL_DONE, BACKFILL_TO, backfillValues, BACKFILL_BATCH } from '../backfill.js';
 
 /**
  * Migrations, applied in order inside one transaction each, recorded in `schema_version`; safe to run
@@ -43,6 +44,11 @@ export const MIGRATIONS: readonly string[] = [
      seq INTEGER PRIMARY KEY, tenant TEXT NOT NULL, taken_at INTEGER NOT NULL, verdict TEXT NOT NULL, body TEXT NOT NULL);
    CREATE INDEX posture_tenant ON posture (tenant, taken_at);
    CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  // 2: the facts reports read without parsing raw (store/backfill.ts fills rows stored before).
+  `ALTER TABLE records ADD COLUMN user_agent TEXT;
+   ALTER TABLE records ADD COLUMN app_id TEXT;
+   ALTER TABLE records ADD COLUMN logon_type INTEGER;
+   INSERT INTO store_meta (key, value) SELECT '${BACKFILL_TO}', seq FROM (SELECT max(seq) AS seq FROM records) WHERE seq IS NOT NULL;`,
 ];
 
 /**
@@ -91,5 +97,27 @@ export function migrate(db: Database): void {
       db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(v + 1);
     }).immediate();
   }
+  backfillFacts(db);
   ensureIndexes(db);
+}
+
+/** Fills the version 2 columns of rows stored before it, a committed batch at a time (store/backfill.ts). */
+export function backfillFacts(db: Database): void {
+  const meta = db.prepare('SELECT value FROM store_meta WHERE key = ?').pluck();
+  const to = meta.get(BACKFILL_TO) as string | undefined;
+  if (to === undefined) return;
+  const setMeta = db.prepare('INSERT INTO store_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+  const read = db.prepare('SELECT seq, raw FROM records WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?').raw(true);
+  const update = db.prepare('UPDATE records SET user_agent = ?, app_id = ?, logon_type = ? WHERE seq = ?');
+  const batch = db.transaction((rows: [number, string][], last: number) => {
+    for (const [seq, userAgent, appId, logonType] of backfillValues(rows)) update.run(userAgent, appId, logonType, seq);
+    setMeta.run(BACKFILL_DONE, String(last));
+  });
+  for (let done = Number(meta.get(BACKFILL_DONE) ?? 0); ; ) {
+    const rows = read.all(done, Number(to), BACKFILL_BATCH) as [number, string][];
+    if (rows.length === 0) break;
+    done = rows[rows.length - 1]![0];
+    batch(rows, done);
+  }
+  db.prepare('DELETE FROM store_meta WHERE key IN (?, ?)').run(BACKFILL_TO, BACKFILL_DONE);
 }

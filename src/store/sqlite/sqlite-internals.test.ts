@@ -6,6 +6,8 @@ import { tempDir } from '../../../test/support/paths.js';
 import { DAY, record, T0 } from '../testing/fixtures.js';
 import { compileCountBy, compileSearch } from './compile.js';
 import { openSqliteStore } from './index.js';
+import { MIGRATIONS } from './schema.js';
+import { V1_CASES, V1_COLUMNS, v1Rows } from '../testing/version1.js';
 import type { SqliteTextIndex } from './text-index.js';
 
 /** Reads the file through a separate read-only connection, as another process would. */
@@ -102,4 +104,39 @@ test('with the text index built, free text is narrowed through it; rows stored l
   assert.equal((db.prepare(q.sql).all(q.params)).length, 2);
   assert.equal(text.words('zz'), null, 'too short to narrow: scanned');
   await store.close();
+});
+
+test('a version 1 store gets the version 2 columns filled from raw on open, resuming after the last batch done', async () => {
+  const dir = tempDir();
+  try {
+    for (const resumeAfter of [0, 1]) {
+      const file = join(dir.dir, `v1-${resumeAfter}.sqlite`);
+      const old = new Database(file);
+      old.exec(MIGRATIONS[0]!);
+      old.exec('CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (1)');
+      const insert = old.prepare(`INSERT INTO records (${V1_COLUMNS.join(', ')}) VALUES (${V1_COLUMNS.map(() => '?').join(', ')})`);
+      for (const row of v1Rows()) insert.run(row.values);
+      if (resumeAfter) {
+        // A start that stopped after its first batch: version 2 applied, seq 1 done (and left as it was).
+        old.exec(MIGRATIONS[1]!);
+        old.prepare("INSERT INTO store_meta VALUES ('facts_backfill_done', ?)").run(String(resumeAfter));
+        old.exec('INSERT INTO schema_version VALUES (2)');
+      }
+      old.close();
+      const store = openSqliteStore(file);
+      try {
+        for (const [i, row] of v1Rows().entries()) {
+          const got = await store.records.get(record().tenant, row.id);
+          const want = i < resumeAfter ? { userAgent: null, appId: null, logonType: null } : V1_CASES[i]!.facts;
+          assert.deepEqual({ userAgent: got?.userAgent, appId: got?.appId, logonType: got?.logonType }, want, `${row.id}, resuming after ${resumeAfter}`);
+          assert.equal(got?.raw, V1_CASES[i]!.raw, 'raw untouched');
+        }
+        assert.deepEqual(fromOutside(file, (db) => db.prepare('SELECT key FROM store_meta').pluck().all()), [], 'the backfill is finished and not run again');
+      } finally {
+        await store.close();
+      }
+    }
+  } finally {
+    dir.cleanup();
+  }
 });

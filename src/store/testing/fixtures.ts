@@ -33,12 +33,15 @@ export function record(over: Partial<AuditRecord> = {}): AuditRecord {
     organizationId: TENANT_A,
     source: 'management-api',
     contentType: 'Audit.SharePoint',
+    userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64)',
+    appId: null,
+    logonType: null,
     raw: '',
   };
   const r = { ...base, ...over };
   if (over.userId !== undefined && over.userKey === undefined) r.userKey = r.userId === null ? null : r.userId.toLowerCase();
   if (over.raw === undefined) {
-    r.raw = JSON.stringify({ Id: r.id, CreationTime: new Date(r.creationTime).toISOString().slice(0, 19), Operation: r.operation, UserId: r.userId, ClientIP: r.clientIp, ObjectId: r.objectId, Workload: r.workload });
+    r.raw = JSON.stringify({ Id: r.id, CreationTime: new Date(r.creationTime).toISOString().slice(0, 19), Operation: r.operation, UserId: r.userId, ClientIP: r.clientIp, ObjectId: r.objectId, Workload: r.workload, UserAgent: r.userAgent });
   }
   return r;
 }
@@ -59,7 +62,9 @@ export function matches(r: AuditRecord, q: SearchQuery): boolean {
     (!workloads || (r.workload !== null && workloads.includes(r.workload.toLowerCase()))) &&
     (!q.ips || q.ips.some((f) => ipMatches(r.clientIp, f))) &&
     (!q.objects || q.objects.some((o) => r.objectId !== null && r.objectId.toLowerCase().includes(o.toLowerCase()))) &&
-    (!q.freeText || q.freeText.some((t) => r.raw.toLowerCase().includes(t.toLowerCase())))
+    (!q.freeText || q.freeText.some((t) => r.raw.toLowerCase().includes(t.toLowerCase()))) &&
+    (!q.logonTypes || (r.logonType !== null && q.logonTypes.includes(r.logonType))) &&
+    (!q.appsOtherThan || (r.appId !== null && !q.appsOtherThan.some((a) => a.toLowerCase() === r.appId)))
   );
 }
 

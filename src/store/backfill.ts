@@ -1,0 +1,23 @@
+import { recordFactsFromRaw } from '../ingest/facts.js';
+
+/**
+ * Schema version 2 added the user_agent, app_id and logon_type columns (core/record.ts RecordFacts).
+ * Rows stored before it get their values from their raw text once, after the migration: in batches of
+ * BACKFILL_BATCH rows by seq, each committed with its progress in store_meta, so an interrupted start
+ * resumes where it stopped and the journal never holds more than a batch. Both adapters use these.
+ */
+export const BACKFILL_BATCH = 5_000;
+
+/** store_meta keys: the last seq that needs the backfill, and the last seq done. */
+export const BACKFILL_TO = 'facts_backfill_to';
+export const BACKFILL_DONE = 'facts_backfill_done';
+
+/** The column values of the rows that have any fact (a row with none keeps its NULLs). */
+export function backfillValues(rows: readonly (readonly [seq: number, raw: string])[]): [seq: number, userAgent: string | null, appId: string | null, logonType: number | null][] {
+  const out: [number, string | null, string | null, number | null][] = [];
+  for (const [seq, raw] of rows) {
+    const f = recordFactsFromRaw(raw);
+    if (f.userAgent !== null || f.appId !== null || f.logonType !== null) out.push([seq, f.userAgent, f.appId, f.logonType]);
+  }
+  return out;
+}
