@@ -31,3 +31,11 @@ test('times print as ISO 8601 UTC', () => {
   assert.equal(toIsoSeconds(Date.UTC(2026, 0, 2, 3, 4, 5)), '2026-01-02T03:04:05Z');
   assert.equal(toIsoSeconds(Date.UTC(2026, 0, 2, 3, 4, 5, 6)), '2026-01-02T03:04:05.006Z');
 });
+
+test('toIsoSeconds prints what Date.toISOString prints, without a zero fraction, over any instant', () => {
+  const reference = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
+  const instants = [0, -1000, -1, Date.UTC(1969, 11, 31, 23, 59, 59), Date.UTC(2026, 1, 28, 23, 59, 59), Date.UTC(2028, 1, 29, 12, 0, 0), 253402300799000, 253402300800000, -62198755200000];
+  for (let i = 0; i < 2000; i++) instants.push(Math.floor(Math.sin(i + 1) * 4e12) - (i % 3 === 0 ? Math.floor(Math.sin(i + 1) * 4e12) % 1000 : 0));
+  for (const ms of instants) assert.equal(toIsoSeconds(ms), reference(ms), String(ms));
+  assert.throws(() => toIsoSeconds(Number.NaN), RangeError);
+});

@@ -74,8 +74,32 @@ export function toIso(ms: number): string {
 
 /** Milliseconds → "2026-11-01T08:30:00Z" (no fraction when it is zero): what people read. */
 export function toIsoSeconds(ms: number): string {
-  const iso = new Date(ms).toISOString();
-  return iso.endsWith('.000Z') ? iso.slice(0, -5) + 'Z' : iso;
+  const into = ms - Math.floor(ms / DAY) * DAY;
+  if (into % 1000 !== 0) {
+    const iso = new Date(ms).toISOString();
+    return iso.endsWith('.000Z') ? iso.slice(0, -5) + 'Z' : iso;
+  }
+  // Whole seconds (nearly every audit record): the date part formatted once per day, the time by
+  // arithmetic. Reports print two of these per row for 100,000+ rows; Date.toISOString cost 0.5 µs each.
+  const seconds = into / 1000;
+  return `${datePrefix(ms - into)}${pad2(Math.floor(seconds / 3600))}:${pad2(Math.floor(seconds / 60) % 60)}:${pad2(seconds % 60)}Z`;
+}
+
+const datePrefixes = new Map<number, string>();
+
+/** "2026-11-01T" for a UTC midnight (any year Date can print), remembered for up to 4,096 days. */
+function datePrefix(midnight: number): string {
+  let prefix = datePrefixes.get(midnight);
+  if (prefix === undefined) {
+    if (datePrefixes.size >= 4096) datePrefixes.clear();
+    const iso = new Date(midnight).toISOString();
+    datePrefixes.set(midnight, (prefix = iso.slice(0, iso.indexOf('T') + 1)));
+  }
+  return prefix;
+}
+
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
 }
 
 /** A half-open interval [start, end) in epoch ms. */
