@@ -81,10 +81,24 @@ export function toRecordHead(row: SelectedRow): RecordHead {
   };
 }
 
-/** A row of SELECT_COLUMNS read back as a whole record. */
+/**
+ * A row of SELECT_COLUMNS read back as a whole record: one object literal (spreading a head into it
+ * cost a second object per row: inbox-rules over 60 days of a million records took 0.48 s, 0.27 s without).
+ */
 export function toStoredRecord(row: SelectedRow): StoredRecord {
   return {
-    ...toRecordHead(row),
+    tenant: row[0] as string,
+    id: row[1] as string,
+    creationTime: Number(row[2]),
+    recordType: Number(row[3]),
+    operation: row[4] as string,
+    workload: row[5] as string | null,
+    userKey: row[6] as string | null,
+    clientIp: row[7] as string | null,
+    outcome: row[8] as Outcome,
+    userAgent: row[9] as string | null,
+    appId: row[10] as string | null,
+    logonType: nullableNumber(row[11]),
     userId: row[12] as string | null,
     userType: nullableNumber(row[13]),
     clientPort: nullableNumber(row[14]),

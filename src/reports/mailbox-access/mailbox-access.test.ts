@@ -28,3 +28,13 @@ test('permissions granted are reported with grantee and rights', async () => {
   assert.deepEqual([g?.grantee, g?.rights, g?.mailbox], ['Patrick Bareiss', 'FullAccess', 'jhernan']);
   assert.equal(result.rows.find((r) => r.id === folder.id)?.grantee, 'Everyone');
 });
+
+test('the logon type counts as Microsoft writes it (a string too); an owner logon in Outlook is the owner, a third-party app under it is not', async () => {
+  const delegate = mailboxItem('MessageBind', { LogonType: '2', UserId: `megan@${DOMAIN}` });
+  const outlook = mailboxItem('MailItemsAccessed', { LogonType: 0, ClientAppId: 'D3590ED6-52B3-4102-AEFF-AAD2292AB01C', Folders: folders(5) });
+  const graphApp = mailboxItem('MailItemsAccessed', { LogonType: 0, ClientAppId: '', AppId: 'bcf1c9a3-ae2d-4bf5-a7a1-2b5a42b9c3f0', Folders: folders(2) });
+  const result = await runOver(mailboxAccess, [delegate, outlook, graphApp]);
+  assert.deepEqual(rowIds(result), idsOf([delegate, graphApp]));
+  const app = result.rows.find((r) => r.id === graphApp.id);
+  assert.deepEqual([app?.kind, app?.app, app?.items], ['application', 'bcf1c9a3-ae2d-4bf5-a7a1-2b5a42b9c3f0', 2]);
+});
