@@ -44,7 +44,7 @@ export function createContext(opts: GlobalOptions, signal: AbortSignal): CliCont
         if (locations.dbUrl.startsWith('sqlite:') && !locations.dbUrl.startsWith('sqlite::memory:')) {
           mkdirSync(locations.dataDir, { recursive: true, mode: 0o700 });
         }
-        store = openStore(locations.dbUrl);
+        store = openStore(locations.dbUrl, { onNotice: (message) => process.stderr.write(`${message}\n`) });
       }
       return store;
     },

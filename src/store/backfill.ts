@@ -12,6 +12,17 @@ export const BACKFILL_BATCH = 5_000;
 export const BACKFILL_TO = 'facts_backfill_to';
 export const BACKFILL_DONE = 'facts_backfill_done';
 
+/** Told once when a start has rows to fill (a million take ~11 s in SQLite), and once when it is done. */
+export type StoreNotice = (message: string) => void;
+
+export function backfillStarting(rows: number): string {
+  return `Upgrading the store: filling the user agent, app id and logon type of ${rows.toLocaleString('en-US')} records stored by an earlier version (once; about 11 s per million records)`;
+}
+
+export function backfillDone(ms: number): string {
+  return `Store upgraded in ${(ms / 1000).toFixed(1)} s`;
+}
+
 /** The column values of the rows that have any fact (a row with none keeps its NULLs). */
 export function backfillValues(rows: readonly (readonly [seq: number, raw: string])[]): [seq: number, userAgent: string | null, appId: string | null, logonType: number | null][] {
   const out: [number, string | null, string | null, number | null][] = [];

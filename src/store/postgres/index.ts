@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import { systemClock } from '../../core/clock.js';
 import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
+import type { StoreNotice } from '../backfill.js';
 import type { Store } from '../contract.js';
 import { PostgresLedgerStore } from './ledger.js';
 import { PostgresPostureStore } from './posture.js';
@@ -16,6 +17,8 @@ export interface PostgresStoreOptions {
   clock?: Clock;
   /** Connections in the pool (default 4). */
   poolSize?: number;
+  /** Told what a start does that takes long (an upgrade filling new columns). */
+  onNotice?: StoreNotice;
 }
 
 /** Hides the password of a database URL for messages and logs. */
@@ -44,7 +47,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     });
   });
   client.release();
-  return new PostgresStore(pool, schema, options.clock ?? systemClock);
+  return new PostgresStore(pool, schema, options.clock ?? systemClock, options.onNotice);
 }
 
 class PostgresStore implements Store {
@@ -58,6 +61,7 @@ class PostgresStore implements Store {
     private readonly pool: Pool,
     private readonly schema: string,
     clock: Clock,
+    private readonly notice: StoreNotice | undefined,
   ) {
     this.records = new PostgresRecordStore(pool, clock);
     this.tenants = new PostgresTenantStore(pool);
@@ -68,7 +72,7 @@ class PostgresStore implements Store {
   async migrate(): Promise<void> {
     const client = await this.pool.connect();
     try {
-      await migrate(client, this.schema);
+      await migrate(client, this.schema, this.notice);
     } finally {
       client.release();
     }

@@ -36,9 +36,13 @@ if (url) {
     } finally {
       await client.end();
     }
-    const store = await openPostgresStore(url, { schema });
+    const notices: string[] = [];
+    const store = await openPostgresStore(url, { schema, onNotice: (m) => notices.push(m) });
     try {
       await store.migrate();
+      await store.migrate();
+      assert.equal(notices.length, 2, 'told when the upgrade starts and ends, once');
+      assert.match(notices[0]!, /of 4 records/);
       for (const [i, row] of v1Rows().entries()) {
         const got = await store.records.get(record().tenant, row.id);
         assert.deepEqual({ userAgent: got?.userAgent, appId: got?.appId, logonType: got?.logonType }, V1_CASES[i]!.facts, row.id);

@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import { AppError } from '../../core/errors.js';
-import { BACKFILL_BATCH, BACKFILL_DONE, BACKFILL_TO, backfillValues } from '../backfill.js';
+import { BACKFILL_BATCH, BACKFILL_DONE, BACKFILL_TO, backfillDone, backfillStarting, backfillValues, type StoreNotice } from '../backfill.js';
 
 /**
  * PostgreSQL schema, the same tables as SQLite's (sqlite/schema.ts) with PostgreSQL types. Keys and
@@ -54,7 +54,7 @@ export const MIGRATIONS: readonly string[] = [
 /** Arbitrary constant: the advisory lock key migrations take. */
 const MIGRATION_LOCK = 7_302_118_113;
 
-export async function migrate(client: PoolClient, schema: string): Promise<void> {
+export async function migrate(client: PoolClient, schema: string, notice?: StoreNotice): Promise<void> {
   await client.query('BEGIN');
   try {
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
@@ -76,19 +76,23 @@ export async function migrate(client: PoolClient, schema: string): Promise<void>
     await client.query('ROLLBACK');
     throw error;
   }
-  await backfillFacts(client);
+  await backfillFacts(client, notice);
 }
 
 /**
  * Fills the version 2 columns of rows stored before it, a committed batch at a time (store/backfill.ts).
  * Two processes starting together may both fill a batch: the values are the same.
  */
-async function backfillFacts(client: PoolClient): Promise<void> {
+async function backfillFacts(client: PoolClient, notice?: StoreNotice): Promise<void> {
   const meta = async (key: string): Promise<string | undefined> =>
     (await client.query<{ value: string }>('SELECT value FROM store_meta WHERE key = $1', [key])).rows[0]?.value;
   const to = await meta(BACKFILL_TO);
   if (to === undefined) return;
-  for (let done = Number((await meta(BACKFILL_DONE)) ?? 0); ; ) {
+  const started = performance.now();
+  let done = Number((await meta(BACKFILL_DONE)) ?? 0);
+  const { rows: [pending] } = await client.query<{ n: string }>('SELECT count(*) AS n FROM records WHERE seq > $1 AND seq <= $2', [done, to]);
+  notice?.(backfillStarting(Number(pending?.n ?? 0)));
+  for (;;) {
     const { rows } = await client.query<[string, string]>({
       text: 'SELECT seq, raw FROM records WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3',
       values: [done, to, BACKFILL_BATCH],
@@ -112,6 +116,7 @@ async function backfillFacts(client: PoolClient): Promise<void> {
     }
   }
   await client.query('DELETE FROM store_meta WHERE key IN ($1, $2)', [BACKFILL_TO, BACKFILL_DONE]);
+  notice?.(backfillDone(performance.now() - started));
 }
 
 /** A schema name from configuration, quoted; only plain identifiers are accepted. */

@@ -3,6 +3,7 @@ import type { Database as Db } from 'better-sqlite3';
 import { systemClock } from '../../core/clock.js';
 import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
+import type { StoreNotice } from '../backfill.js';
 import type { Store } from '../contract.js';
 import { CONTAINS_FUNCTION, containsFolded } from './compile.js';
 import { SqliteLedgerStore } from './ledger.js';
@@ -26,6 +27,8 @@ export const MMAP_BYTES = 2 * 1024 ** 3;
 
 export interface SqliteStoreOptions {
   clock?: Clock;
+  /** Told what a start does that takes long (an upgrade filling new columns). */
+  onNotice?: StoreNotice;
 }
 
 /**
@@ -54,7 +57,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   db.pragma('temp_store = MEMORY');
   db.pragma('busy_timeout = 10000');
   db.function(CONTAINS_FUNCTION, { deterministic: true }, (text: unknown, term: unknown) => containsFolded(typeof text === 'string' ? text : null, String(term)));
-  return new SqliteStore(db, options.clock ?? systemClock);
+  return new SqliteStore(db, options.clock ?? systemClock, options.onNotice);
 }
 
 class SqliteStore implements Store {
@@ -67,8 +70,9 @@ class SqliteStore implements Store {
   constructor(
     private readonly db: Db,
     clock: Clock,
+    private readonly notice: StoreNotice | undefined,
   ) {
-    migrate(db);
+    migrate(db, notice);
     this.records = new SqliteRecordStore(db, clock, new SqliteTextIndex(db));
     this.tenants = new SqliteTenantStore(db);
     this.ledger = new SqliteLedgerStore(db, this.records);
@@ -76,7 +80,7 @@ class SqliteStore implements Store {
   }
 
   async migrate(): Promise<void> {
-    migrate(this.db);
+    migrate(this.db, this.notice);
   }
 
   async close(): Promise<void> {

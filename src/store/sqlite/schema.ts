@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { AppError } from '../../core/errors.js';
-import { BACKFILL_DONE, BACKFILL_TO, backfillValues, BACKFILL_BATCH } from '../backfill.js';
+import { BACKFILL_BATCH, BACKFILL_DONE, BACKFILL_TO, backfillDone, backfillStarting, backfillValues, type StoreNotice } from '../backfill.js';
 
 /**
  * Migrations, applied in order inside one transaction each, recorded in `schema_version`; safe to run
@@ -79,7 +79,7 @@ export function dropSecondaryIndexes(db: Database): void {
 }
 
 /** Creates or upgrades the schema. */
-export function migrate(db: Database): void {
+export function migrate(db: Database, notice?: StoreNotice): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
   const row = db.prepare('SELECT max(version) AS v FROM schema_version').get() as { v: number | null };
   const current = row.v ?? 0;
@@ -97,12 +97,12 @@ export function migrate(db: Database): void {
       db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(v + 1);
     }).immediate();
   }
-  backfillFacts(db);
+  backfillFacts(db, notice);
   ensureIndexes(db);
 }
 
 /** Fills the version 2 columns of rows stored before it, a committed batch at a time (store/backfill.ts). */
-export function backfillFacts(db: Database): void {
+export function backfillFacts(db: Database, notice?: StoreNotice): void {
   const meta = db.prepare('SELECT value FROM store_meta WHERE key = ?').pluck();
   const to = meta.get(BACKFILL_TO) as string | undefined;
   if (to === undefined) return;
@@ -113,11 +113,15 @@ export function backfillFacts(db: Database): void {
     for (const [seq, userAgent, appId, logonType] of backfillValues(rows)) update.run(userAgent, appId, logonType, seq);
     setMeta.run(BACKFILL_DONE, String(last));
   });
-  for (let done = Number(meta.get(BACKFILL_DONE) ?? 0); ; ) {
+  const started = performance.now();
+  let done = Number(meta.get(BACKFILL_DONE) ?? 0);
+  notice?.(backfillStarting(db.prepare('SELECT count(*) FROM records WHERE seq > ? AND seq <= ?').pluck().get(done, Number(to)) as number));
+  for (;;) {
     const rows = read.all(done, Number(to), BACKFILL_BATCH) as [number, string][];
     if (rows.length === 0) break;
     done = rows[rows.length - 1]![0];
     batch(rows, done);
   }
   db.prepare('DELETE FROM store_meta WHERE key IN (?, ?)').run(BACKFILL_TO, BACKFILL_DONE);
+  notice?.(backfillDone(performance.now() - started));
 }

@@ -123,8 +123,11 @@ test('a version 1 store gets the version 2 columns filled from raw on open, resu
         old.exec('INSERT INTO schema_version VALUES (2)');
       }
       old.close();
-      const store = openSqliteStore(file);
+      const notices: string[] = [];
+      const store = openSqliteStore(file, { onNotice: (m) => notices.push(m) });
       try {
+        assert.equal(notices.length, 2, 'told when the upgrade starts and ends');
+        assert.match(notices[0]!, new RegExp(`filling the user agent, app id and logon type of ${4 - resumeAfter} records`));
         for (const [i, row] of v1Rows().entries()) {
           const got = await store.records.get(record().tenant, row.id);
           const want = i < resumeAfter ? { userAgent: null, appId: null, logonType: null } : V1_CASES[i]!.facts;
@@ -132,6 +135,8 @@ test('a version 1 store gets the version 2 columns filled from raw on open, resu
           assert.equal(got?.raw, V1_CASES[i]!.raw, 'raw untouched');
         }
         assert.deepEqual(fromOutside(file, (db) => db.prepare('SELECT key FROM store_meta').pluck().all()), [], 'the backfill is finished and not run again');
+        await store.migrate();
+        assert.equal(notices.length, 2, 'nothing to fill on the next start');
       } finally {
         await store.close();
       }
