@@ -34,11 +34,12 @@ export function runCli(args: string[], options: { dataDir: string; env?: Record<
 }
 
 /**
- * Starts `tenantwatch serve ARGS` from source with its own data folder and resolves with the child and
- * the console URL it printed; rejects with its stderr when it exits first. The caller stops it.
+ * Starts `tenantwatch serve ARGS` (or `demo`, which ends in the same console) from source with its own
+ * data folder and resolves with the child and the console URL it printed; rejects with its stderr when
+ * it exits first. The caller stops it.
  */
-export function startServe(args: string[], dataDir: string): { child: ChildProcessWithoutNullStreams; url: Promise<string> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src', 'cli', 'main.ts'), 'serve', ...args], {
+export function startServe(args: string[], dataDir: string, command: 'serve' | 'demo' = 'serve'): { child: ChildProcessWithoutNullStreams; url: Promise<string> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src', 'cli', 'main.ts'), command, ...args], {
     cwd: repoRoot,
     env: { ...process.env, TENANTWATCH_HOME: dataDir, TENANTWATCH_DB: '' },
     stdio: ['pipe', 'pipe', 'pipe'],

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { startEmulator, type RunningEmulator } from '../../../emulator/index.js';
-import { collect, type CollectSummary } from '../../collector/collect.js';
+import { collect, type CollectOptions, type CollectSummary } from '../../collector/collect.js';
+import type { TenantStats } from '../../collector/context.js';
 import { connectTenant, type LiveConnection } from '../../config/tenants.js';
 import { registerEmulatedTenants } from '../../collector/emulated.js';
 import { checkTenant } from '../../posture/service.js';
@@ -37,20 +38,49 @@ type Say = ReturnType<typeof progress>;
  * URL as base URL, its CA trusted, the secret sealed at rest) and collects their week with the
  * collector, exactly as against Microsoft.
  */
-async function registerAndCollect(ctx: CliContext, store: Store, emu: RunningEmulator, say: Say): Promise<{ summary: CollectSummary; rows: TenantRow[] }> {
+async function registerAndCollect(ctx: CliContext, store: Store, emu: RunningEmulator, say: Say): Promise<{ summary: CollectSummary; rows: TenantRow[]; collection: CollectOptions }> {
   const added = await registerEmulatedTenants(store, emu.tenants, { baseUrl: emu.url, caFile: emu.caFile, auth: 'mixed', keyFile: ctx.locations.secretKeyFile, now: ctx.clock.now() });
   const rows: TenantRow[] = [];
   for (const t of added) rows.push((await store.tenants.get(t.tenantId))!);
   say.step(`registered ${rows.map((r) => r.name).join(', ')}`);
-  const summary = await collect({
+  const collection: CollectOptions = {
     tenants: rows.map((r) => ({ tenantId: r.tenantId, name: r.name, connect: () => connectTenant(r, { keyFile: ctx.locations.secretKeyFile, clock: ctx.clock, logger: ctx.logger }) })),
     store, clock: ctx.clock, logger: ctx.logger, signal: ctx.signal, sinceMs: 7 * 86_400_000,
+  };
+  const summary = await collect({
+    ...collection,
     onProgress: (stats) => say.update(stats.map((s) => `${s.name} ${s.state === 'failed' ? 'failed' : s.newRecords.toLocaleString('en-US')}`).join(' · ')),
   });
   for (const s of summary.tenants) {
     say.step(`${s.name}: ${s.newRecords.toLocaleString('en-US')} records collected (${s.blobsFetched} blobs)${s.error ? ` — ${s.error.message}` : ''}`);
   }
-  return { summary, rows };
+  return { summary, rows, collection };
+}
+
+/** How often the demo collects again while the console runs (the emulator closes an hour's blobs as real time passes). */
+const FOLLOW_INTERVAL_MS = 5 * 60_000;
+
+/**
+ * Collects on in the background, as `collect --follow` does, until the console stops: the simulated
+ * tenants go on working in real time, so the console shows new records as their blobs appear. The
+ * console's status follows the latest pass. Returns the function that stops it and waits for the end.
+ */
+function followInBackground(ctx: CliContext, collection: CollectOptions, first: CollectSummary): { status: () => unknown; stop: () => Promise<void> } {
+  const stopping = new AbortController();
+  const onAbort = (): void => stopping.abort();
+  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  let latest: readonly TenantStats[] = first.tenants;
+  const running = collect({ ...collection, signal: stopping.signal, follow: true, intervalMs: FOLLOW_INTERVAL_MS, onProgress: (stats) => (latest = stats) })
+    .then(() => undefined)
+    .catch((error: unknown) => ctx.logger.warn({ err: error }, 'demo: background collection stopped'));
+  return {
+    status: () => ({ tenants: latest, following: !stopping.signal.aborted }),
+    stop: async () => {
+      stopping.abort();
+      ctx.signal.removeEventListener('abort', onAbort);
+      await running;
+    },
+  };
 }
 
 /**
@@ -88,9 +118,15 @@ async function runDemo(ctx: CliContext, opts: DemoOptions): Promise<void> {
   });
   say.step(`emulator running at ${emu.url} with ${emu.tenants.length} simulated tenants`);
   try {
-    const { summary, rows } = await registerAndCollect(ctx, store, emu, say);
+    const { summary, rows, collection } = await registerAndCollect(ctx, store, emu, say);
     await checkPosture(ctx, store, rows, say);
-    await serveConsole(ctx, store, opts, { status: () => ({ tenants: summary.tenants }) });
+    const follow = followInBackground(ctx, collection, summary);
+    say.step(`collecting new records every ${FOLLOW_INTERVAL_MS / 60_000} minutes while the console runs`);
+    try {
+      await serveConsole(ctx, store, opts, { status: follow.status });
+    } finally {
+      await follow.stop();
+    }
   } finally {
     await emu.close();
   }
