@@ -37,9 +37,9 @@ export function scan(deps: ScanDeps, query: SearchQuery): AsyncIterable<StoredRe
 }
 
 /**
- * As scan, without each record's raw AuditData (RecordStore.heads): for a report that decides from the
- * columns alone, or picks the few records whose raw it needs (sign-ins reads 160,000 heads over 60 days
- * of the bench's million records in a third of the time the whole records take).
+ * As scan, reading record heads instead of whole records (RecordStore.heads): for a report that decides
+ * from the columns alone (160,000 sign-ins over 60 days of the bench's million records: 0.45 s as heads, about
+ * 1 s as whole records, read in one query).
  */
 export function scanHeads(deps: ScanDeps, query: SearchQuery): AsyncIterable<RecordHead> {
   return sliced(query, (slice) => deps.store.records.heads(slice, deps.signal ? { signal: deps.signal } : {}));
