@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { hostname } from 'node:os';
 import { Readable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
@@ -8,7 +10,7 @@ import { recordingLogger } from '../core/log.js';
 import type { ContentType } from '../core/record.js';
 import { endpointsFor, type HttpRequest, type HttpResponse, type TenantConnection } from '../microsoft/types.js';
 import { openStore } from '../store/open.js';
-import { collect, type CollectTenant } from './collect.js';
+import { collect, isDeadLocalOwner, type CollectTenant } from './collect.js';
 
 /**
  * The collector over a canned Management API (no network): a refused contentUri, a record that
@@ -134,4 +136,37 @@ test('on PostgreSQL, two collector processes (two connections) share the work th
     await s1.close();
     await s2.close();
   }
+});
+
+/** The pid of a process that has just exited (a collector killed on this machine). */
+async function exitedPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', '']);
+  await new Promise((resolve) => child.on('exit', resolve));
+  return child.pid!;
+}
+
+test("a stream leased by a collector that died on this machine is taken over at once; a live holder's is left alone", async () => {
+  const store = await openStore('sqlite::memory:');
+  const fake: Fake = { seen: [], blobs: [{ id: 'b1', body: `[${rec('r1')}]` }] };
+  const key = `collect/${TENANT}/${only[0]}`;
+  const run = (logger: ReturnType<typeof recordingLogger>) => collect({ tenants: [fakeTenant(fake)], store, clock: new ManualClock(NOW, true), logger, signal: new AbortController().signal, sinceMs: 86_400_000, tuning: { contentTypes: only, owner: `${hostname()}:${process.pid}:0000000a` } });
+
+  const live = `${hostname()}:${process.pid}:aaaaaaaa`;
+  assert.equal(isDeadLocalOwner(live), false);
+  await store.ledger.acquireLease(key, live, NOW + 3_600_000, NOW);
+  const blocked = await run(recordingLogger());
+  assert.match(blocked.tenants[0]!.streamsSkipped[0]?.reason ?? '', /another collector holds this stream/);
+  assert.equal(await store.records.count({ range: { start: 0, end: NOW * 2 }, tenants: [TENANT] }), 0);
+
+  const dead = `${hostname()}:${await exitedPid()}:deadbeef`;
+  assert.equal(isDeadLocalOwner(dead), true);
+  assert.equal(isDeadLocalOwner(`another-host:${await exitedPid()}:deadbeef`), false, 'another machine: its pids mean nothing here');
+  await store.ledger.reclaimLease(key, live, dead, NOW + 3_600_000);
+  const logger = recordingLogger();
+  const summary = await run(logger);
+  assert.deepEqual(summary.tenants[0]!.streamsSkipped, []);
+  assert.equal(await store.records.count({ range: { start: 0, end: NOW * 2 }, tenants: [TENANT] }), 1);
+  assert.ok(logger.entries.some((e) => (e.obj as { event?: string }).event === 'collector.lease.reclaimed'));
+  assert.equal(await store.ledger.leaseHolder(key), null, 'released at the end as usual');
+  await store.close();
 });

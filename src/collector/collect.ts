@@ -132,7 +132,7 @@ async function collectTenant(ctx: RunContext, t: CollectTenant, stats: TenantSta
 async function withLease<T>(ctx: RunContext, run: TenantRun, ct: ContentType, work: (heartbeat: () => Promise<void>) => Promise<T>): Promise<T | null> {
   const key = `collect/${run.tenantId}/${ct}`;
   const take = (): Promise<boolean> => ctx.store.ledger.acquireLease(key, ctx.owner, ctx.clock.now() + ctx.options.leaseMs, ctx.clock.now());
-  if (!(await take())) {
+  if (!(await take()) && !(await reclaimFromDead(ctx, run, ct, key))) {
     ctx.logger.info({ event: EVENTS.leaseBusy, tenant: run.tenantId, contentType: ct }, 'another collector holds this stream');
     run.stats.streamsSkipped.push({ contentType: ct, reason: 'another collector holds this stream (lease); it is collected there' });
     return null;
@@ -143,6 +143,35 @@ async function withLease<T>(ctx: RunContext, run: TenantRun, ct: ContentType, wo
     });
   } finally {
     await ctx.store.ledger.releaseLease(key, ctx.owner);
+  }
+}
+
+/**
+ * A collector killed on this machine leaves its leases to expire (`--lease`, 2 min), and a collector
+ * started again at once would skip every stream until then. Owners are `host:pid:random`: a holder on
+ * this host whose process no longer exists is gone, and its lease is taken at once (compare-and-set, so
+ * one reclaimer wins). A live process, another host, or an owner named otherwise is left alone; a pid
+ * reused since is alive, and the lease then simply expires.
+ */
+async function reclaimFromDead(ctx: RunContext, run: TenantRun, ct: ContentType, key: string): Promise<boolean> {
+  const holder = await ctx.store.ledger.leaseHolder(key);
+  if (!holder || !isDeadLocalOwner(holder.owner)) return false;
+  const won = await ctx.store.ledger.reclaimLease(key, holder.owner, ctx.owner, ctx.clock.now() + ctx.options.leaseMs);
+  if (won) ctx.logger.warn({ event: EVENTS.leaseReclaimed, tenant: run.tenantId, contentType: ct, from: holder.owner }, 'took over the stream of a collector that died on this machine');
+  return won;
+}
+
+/** True for an owner `host:pid:xxxxxxxx` of this host whose process does not exist. */
+export function isDeadLocalOwner(owner: string): boolean {
+  const m = /^(.*):(\d+):[0-9a-f]{8}$/.exec(owner);
+  if (!m || m[1] !== hostname()) return false;
+  const pid = Number(m[2]);
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }
 

@@ -22,6 +22,7 @@ export const EVENTS = {
   throttled: 'collector.throttled',
   checkpoint: 'collector.checkpoint.advanced',
   leaseBusy: 'collector.lease.busy',
+  leaseReclaimed: 'collector.lease.reclaimed',
   pollWaiting: 'collector.poll.waiting',
 } as const;
 

@@ -196,6 +196,13 @@ export interface LedgerStore {
    */
   acquireLease(key: string, owner: string, until: number, now: number): Promise<boolean>;
   releaseLease(key: string, owner: string): Promise<void>;
+  /** Who holds `key` and until when (epoch ms), expired or not; null when nobody does. */
+  leaseHolder(key: string): Promise<{ owner: string; until: number } | null>;
+  /**
+   * Takes `key` from `from`, a holder the caller knows is gone (its process died), when `from` still
+   * holds it: one compare-and-set, so of several reclaimers exactly one wins. True when `owner` holds it now.
+   */
+  reclaimLease(key: string, from: string, owner: string, until: number): Promise<boolean>;
 }
 
 export interface PostureSnapshot {

@@ -79,6 +79,15 @@ export class PostgresLedgerStore implements LedgerStore {
   async releaseLease(key: string, owner: string): Promise<void> {
     await this.pool.query('DELETE FROM leases WHERE key = $1 AND owner = $2', [key, owner]);
   }
+
+  async leaseHolder(key: string): Promise<{ owner: string; until: number } | null> {
+    const { rows } = await this.pool.query<{ owner: string; until: string }>('SELECT owner, until FROM leases WHERE key = $1', [key]);
+    return rows[0] ? { owner: rows[0].owner, until: Number(rows[0].until) } : null;
+  }
+
+  async reclaimLease(key: string, from: string, owner: string, until: number): Promise<boolean> {
+    return ((await this.pool.query('UPDATE leases SET owner = $1, until = $2 WHERE key = $3 AND owner = $4', [owner, until, key, from])).rowCount ?? 0) > 0;
+  }
 }
 
 /** A WHERE clause from the filters that are set; `?` becomes the next positional parameter. */

@@ -93,6 +93,14 @@ export class SqliteLedgerStore implements LedgerStore {
   async releaseLease(key: string, owner: string): Promise<void> {
     this.db.prepare('DELETE FROM leases WHERE key = ? AND owner = ?').run(key, owner);
   }
+
+  async leaseHolder(key: string): Promise<{ owner: string; until: number } | null> {
+    return (this.db.prepare('SELECT owner, until FROM leases WHERE key = ?').get(key) as { owner: string; until: number } | undefined) ?? null;
+  }
+
+  async reclaimLease(key: string, from: string, owner: string, until: number): Promise<boolean> {
+    return this.db.prepare('UPDATE leases SET owner = ?, until = ? WHERE key = ? AND owner = ?').run(owner, until, key, from).changes > 0;
+  }
 }
 
 /** A WHERE clause from the filters that are set (each with its named parameter). */

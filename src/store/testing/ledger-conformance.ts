@@ -106,6 +106,20 @@ export function runLedgerConformance(ctx: { readonly store: Store }): void {
     assert.equal(await l.acquireLease('tenant-a', 'one', T0 + 400, T0 + 210), true);
   });
 
+  test('leases: the holder can be read, and a gone holder\'s lease reclaimed by exactly one of several', async () => {
+    const l = ctx.store.ledger;
+    assert.equal(await l.leaseHolder('k'), null);
+    assert.equal(await l.reclaimLease('k', 'gone', 'me', T0 + 100), false, 'nothing to reclaim');
+    assert.equal(await l.acquireLease('k', 'gone', T0 + 1000, T0), true);
+    assert.deepEqual(await l.leaseHolder('k'), { owner: 'gone', until: T0 + 1000 });
+    const won = await Promise.all(['a', 'b', 'c', 'd'].map((o) => l.reclaimLease('k', 'gone', o, T0 + 500)));
+    assert.equal(won.filter(Boolean).length, 1);
+    const winner = ['a', 'b', 'c', 'd'][won.indexOf(true)]!;
+    assert.deepEqual(await l.leaseHolder('k'), { owner: winner, until: T0 + 500 });
+    assert.equal(await l.reclaimLease('k', 'gone', 'late', T0 + 600), false, 'only from the holder named');
+    assert.equal(await l.acquireLease('k', 'gone', T0 + 700, T0 + 10), false, 'the gone holder does not get it back');
+  });
+
   test('leases: of many owners racing for a free or an expired key, exactly one wins', async () => {
     const l = ctx.store.ledger;
     const owners = Array.from({ length: 12 }, (_, i) => `worker-${i}`);
