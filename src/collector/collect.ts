@@ -71,7 +71,7 @@ export async function collect(o: CollectOptions): Promise<CollectSummary> {
   const ctx: RunContext = {
     store: o.store, clock: o.clock, logger: o.logger.child({ module: 'collector' }), signal: o.signal, options,
     retry: new RetryPolicy(o.tuning?.retry), scheduler: new FairScheduler(o.concurrency ?? 8),
-    owner: o.tuning?.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    owner: o.tuning?.owner ?? localOwner(),
   };
   const stats = o.tenants.map((t) => emptyStats(t.tenantId, t.name));
   const runs = new Map<string, TenantRun>();
@@ -161,7 +161,12 @@ async function reclaimFromDead(ctx: RunContext, run: TenantRun, ct: ContentType,
   return won;
 }
 
-/** True for an owner `host:pid:xxxxxxxx` of this host whose process does not exist. */
+/** This process's lease owner name, `host:pid:xxxxxxxx` (the random part tells runs in one process apart). */
+function localOwner(): string {
+  return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+}
+
+/** True for an owner named by localOwner() on this host whose process does not exist. */
 export function isDeadLocalOwner(owner: string): boolean {
   const m = /^(.*):(\d+):[0-9a-f]{8}$/.exec(owner);
   if (!m || m[1] !== hostname()) return false;

@@ -10,7 +10,6 @@ import type { CountEntry, ReportSummary } from './types.js';
 export class SummaryTally {
   /** Record ids counted, per tenant (no key to build per record: a report may count 160,000). */
   private readonly seen = new Map<string, Set<string>>();
-  private records = 0;
   private readonly dims = {
     byUser: new Map<string, number>(),
     byOperation: new Map<string, number>(),
@@ -24,7 +23,6 @@ export class SummaryTally {
     if (!ids) this.seen.set(record.tenant, (ids = new Set()));
     if (ids.has(record.id)) return;
     ids.add(record.id);
-    this.records++;
     bump(this.dims.byUser, record.userKey ?? '(none)');
     bump(this.dims.byOperation, record.operation);
     bump(this.dims.byWorkload, record.workload ?? '(none)');
@@ -43,7 +41,7 @@ export class SummaryTally {
 
   summary(rows: number, totals: ReportSummary['totals'] = {}): ReportSummary {
     return {
-      records: this.records,
+      records: [...this.seen.values()].reduce((n, ids) => n + ids.size, 0),
       rows,
       byUser: largestFirst(this.dims.byUser),
       byOperation: largestFirst(this.dims.byOperation),

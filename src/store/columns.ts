@@ -44,7 +44,7 @@ export function recordValues(r: AuditRecord, ingestedAt: number): (string | numb
  * take them: a head's first (HEAD_COLUMNS, what RecordHead holds), then the rest of a whole record
  * with raw last (SELECT_COLUMNS).
  */
-export const HEAD_COLUMN_LIST = [
+const HEAD_COLUMN_LIST = [
   'tenant', 'id', 'creation_time', 'record_type', 'operation', 'workload', 'user_key', 'client_ip', 'outcome',
   'user_agent', 'app_id', 'logon_type',
 ] as const;
