@@ -37,12 +37,12 @@ export function scan(deps: ScanDeps, query: SearchQuery): AsyncIterable<StoredRe
 }
 
 /**
- * As scan, reading record heads instead of whole records (RecordStore.heads): for a report that decides
- * from the columns alone (160,000 sign-ins over 60 days of the bench's million records: 0.45 s as heads, about
- * 1 s as whole records, read in one query).
+ * Every matching record's head, in batches and in no order (RecordStore.headBatches): for a report that
+ * aggregates from the columns alone. 160,000 sign-ins over 60 days of the bench's million records: about
+ * 1 s as whole records in search order, 0.65 s as heads in that order, 0.4 s as unordered head batches.
  */
-export function scanHeads(deps: ScanDeps, query: SearchQuery): AsyncIterable<RecordHead> {
-  return sliced(query, (slice) => deps.store.records.heads(slice, deps.signal ? { signal: deps.signal } : {}));
+export function headBatches(deps: ScanDeps, query: SearchQuery): AsyncIterable<readonly RecordHead[]> {
+  return deps.store.records.headBatches(query, deps.signal ? { signal: deps.signal } : {});
 }
 
 interface ScanDeps {

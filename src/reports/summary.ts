@@ -18,11 +18,28 @@ export class SummaryTally {
     byTenant: new Map<string, number>(),
   };
 
+  /** Records counted by countOnce, whose ids are not kept. */
+  private once = 0;
+
   count(record: RecordHead): void {
     let ids = this.seen.get(record.tenant);
     if (!ids) this.seen.set(record.tenant, (ids = new Set()));
     if (ids.has(record.id)) return;
     ids.add(record.id);
+    this.tally(record);
+  }
+
+  /**
+   * Counts a record the caller knows is counted nowhere else: each record of one read of the store,
+   * counted in that read's loop only (the store holds a (tenant, id) once). Its id is not kept: a set of
+   * 160,000 ids was a tenth of the sign-ins report's time.
+   */
+  countOnce(record: RecordHead): void {
+    this.once++;
+    this.tally(record);
+  }
+
+  private tally(record: RecordHead): void {
     bump(this.dims.byUser, record.userKey ?? '(none)');
     bump(this.dims.byOperation, record.operation);
     bump(this.dims.byWorkload, record.workload ?? '(none)');
@@ -41,7 +58,7 @@ export class SummaryTally {
 
   summary(rows: number, totals: ReportSummary['totals'] = {}): ReportSummary {
     return {
-      records: [...this.seen.values()].reduce((n, ids) => n + ids.size, 0),
+      records: [...this.seen.values()].reduce((n, ids) => n + ids.size, this.once),
       rows,
       byUser: largestFirst(this.dims.byUser),
       byOperation: largestFirst(this.dims.byOperation),

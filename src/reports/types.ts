@@ -67,6 +67,11 @@ export interface ReportInput<P> {
   workloads?: string[];
   /** Counts a record into the summary; call it once per audit record behind a finding. */
   count(record: RecordHead): void;
+  /**
+   * As count, for a record counted nowhere else in this run (each record of one read of the store,
+   * counted in that read only): its id is not remembered, which a report counting 160,000 can afford.
+   */
+  countOnce(record: RecordHead): void;
 }
 
 export interface ReportOutput {

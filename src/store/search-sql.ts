@@ -1,7 +1,7 @@
 import { AppError } from '../core/errors.js';
 import type { CountDimension, GroupCount, SearchCursor, SearchQuery } from '../core/search-query.js';
 import { ipKeyBounds } from './ip-key.js';
-import { HEAD_COLUMNS, SELECT_COLUMNS, type SelectedRow } from './columns.js';
+import { HEAD_COLUMNS, SELECT_COLUMNS, toRecordHead, type SelectedRow } from './columns.js';
 import type { SearchOptions } from './contract.js';
 import type { RecordHead } from '../core/record.js';
 
@@ -128,11 +128,14 @@ export function isAsciiTerm(term: string): boolean {
   return !/[^\x00-\x7f]/.test(term);
 }
 
-/** What a search reads: whole records, or heads without raw (RecordStore.heads). */
-export type ReadShape = 'records' | 'heads';
+/** The head columns of the matches, in no order (at most `limit` of them): one slice of RecordStore.headBatches. */
+export function headSliceSql(where: string, limit: string | null): string {
+  return `SELECT ${HEAD_COLUMNS} FROM records WHERE ${where}${limit === null ? '' : ` LIMIT ${limit}`}`;
+}
 
-export function selectColumns(shape: ReadShape): string {
-  return shape === 'heads' ? HEAD_COLUMNS : SELECT_COLUMNS;
+/** The whole records of a newest-first search page. */
+export function searchPageSql(where: string, limit: string): string {
+  return `SELECT ${SELECT_COLUMNS} FROM records WHERE ${where} ORDER BY ${ORDER_NEWEST_FIRST} LIMIT ${limit}`;
 }
 
 /** Streams check their caller's signal between pages: a cancelled search ends with an error, never looks complete. */
@@ -168,5 +171,38 @@ export async function* keysetPages<T extends RecordHead>(
     if (rows.length < size) return;
     remaining -= rows.length;
     page = Math.min(page * 4, MAX_PAGE);
+  }
+}
+
+/** How many rows an unordered slice aims at, and the most one may return before it is read again narrower. */
+export const SLICE_SIZES = { target: 5000, cap: 25000 };
+
+/**
+ * RecordStore.headBatches for both SQL stores: the period read in consecutive time slices [start, end)
+ * from its end back, each one query without ORDER BY, so the database neither sorts nor pages (the
+ * newest-first keyset pages of search re-sort a multi-operation match for every page). A slice is read
+ * whole before it is handed on, so no connection stays busy while the caller works. It starts an hour
+ * wide and is scaled toward `target` rows by the last one's count (at most eightfold each way). A slice
+ * that reaches `cap` (a wide one after empty ones, ending in a dense stretch) is dropped and read again an
+ * eighth as wide, so memory stays bounded; a single millisecond is read whole whatever it holds.
+ */
+export async function* headSlices(
+  query: SearchQuery,
+  options: { signal?: AbortSignal },
+  fetchSlice: (slice: SearchQuery, limit: number | null) => SelectedRow[] | Promise<SelectedRow[]>,
+  sizes = SLICE_SIZES,
+): AsyncIterable<readonly RecordHead[]> {
+  let width = HOUR_MS;
+  for (let end = query.range.end; end > query.range.start; ) {
+    throwIfAborted(options.signal);
+    const start = Math.max(query.range.start, end - width);
+    const rows = await fetchSlice({ ...query, range: { start, end } }, end - start > 1 ? sizes.cap : null);
+    if (rows.length >= sizes.cap && end - start > 1) {
+      width = Math.max(1, Math.floor((end - start) / 8));
+      continue;
+    }
+    if (rows.length > 0) yield rows.map(toRecordHead);
+    end = start;
+    width = Math.max(1, Math.round(width * Math.min(8, Math.max(1 / 8, sizes.target / Math.max(1, rows.length)))));
   }
 }

@@ -1,5 +1,5 @@
 import type { CountDimension, SearchCursor, SearchQuery } from '../../core/search-query.js';
-import { compileWhere, countOrder, dimensionExpression, groupCountsSql, ORDER_NEWEST_FIRST, selectColumns, type ReadShape } from '../search-sql.js';
+import { compileWhere, countOrder, dimensionExpression, groupCountsSql, headSliceSql, searchPageSql } from '../search-sql.js';
 import type { SqlDialect } from '../search-sql.js';
 
 /** A compiled statement: SQL text with positional parameters ($1…) and their values. */
@@ -27,10 +27,16 @@ class PostgresDialect implements SqlDialect {
   }
 }
 
-export function compileSearch(query: SearchQuery, after: SearchCursor | undefined, limit: number, shape: ReadShape = 'records'): Compiled {
+export function compileSearch(query: SearchQuery, after: SearchCursor | undefined, limit: number): Compiled {
   const d = new PostgresDialect();
   const where = compileWhere(query, d, after);
-  return { sql: `SELECT ${selectColumns(shape)} FROM records WHERE ${where} ORDER BY ${ORDER_NEWEST_FIRST} LIMIT ${d.bind(limit)}`, params: d.params };
+  return { sql: searchPageSql(where, d.bind(limit)), params: d.params };
+}
+
+export function compileHeadSlice(query: SearchQuery, limit: number | null): Compiled {
+  const d = new PostgresDialect();
+  const where = compileWhere(query, d);
+  return { sql: headSliceSql(where, limit === null ? null : d.bind(limit)), params: d.params };
 }
 
 export function compileCount(query: SearchQuery): Compiled {

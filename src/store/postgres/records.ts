@@ -6,11 +6,11 @@ import { Readable } from 'node:stream';
 import type { Clock } from '../../core/clock.js';
 import type { AuditRecord, RecordHead, StoredRecord } from '../../core/record.js';
 import type { CountDimension, CountRow, GroupCount, SearchQuery } from '../../core/search-query.js';
-import { RECORD_COLUMNS, recordValues, SELECT_COLUMNS, toRecordHead, toStoredRecord } from '../columns.js';
+import { RECORD_COLUMNS, recordValues, SELECT_COLUMNS, toStoredRecord } from '../columns.js';
 import type { RecordColumn, SelectedRow } from '../columns.js';
 import type { BulkWriter, InsertResult, OptimizeResult, RecordStore, SearchOptions } from '../contract.js';
-import { keysetPages, numericDimension, toGroupCount } from '../search-sql.js';
-import { compileCount, compileCountBy, compileGroupCounts, compileSearch } from './compile.js';
+import { headSlices, keysetPages, numericDimension, toGroupCount } from '../search-sql.js';
+import { compileCount, compileCountBy, compileGroupCounts, compileHeadSlice, compileSearch } from './compile.js';
 
 /** From this many rows a batch goes through COPY (one round trip of text) instead of one INSERT. */
 const COPY_FROM = 1_000;
@@ -61,8 +61,8 @@ export class PostgresRecordStore implements RecordStore {
     return keysetPages(options, (after, size) => this.page(compileSearch(query, after, size)), toStoredRecord);
   }
 
-  heads(query: SearchQuery, options: SearchOptions = {}): AsyncIterable<RecordHead> {
-    return keysetPages(options, (after, size) => this.page(compileSearch(query, after, size, 'heads')), toRecordHead);
+  headBatches(query: SearchQuery, options: Pick<SearchOptions, 'signal'> = {}): AsyncIterable<readonly RecordHead[]> {
+    return headSlices(query, options, (slice, limit) => this.page(compileHeadSlice(slice, limit)));
   }
 
   private async page({ sql, params }: { sql: string; params: unknown[] }): Promise<SelectedRow[]> {

@@ -1,5 +1,5 @@
 import type { CountDimension, SearchCursor, SearchQuery } from '../../core/search-query.js';
-import { compileWhere, countOrder, dimensionExpression, groupCountsSql, isAsciiTerm, ORDER_NEWEST_FIRST, selectColumns, type ReadShape } from '../search-sql.js';
+import { compileWhere, countOrder, dimensionExpression, groupCountsSql, isAsciiTerm, headSliceSql, searchPageSql } from '../search-sql.js';
 import type { SqlDialect } from '../search-sql.js';
 import type { SqliteTextIndex } from './text-index.js';
 
@@ -75,10 +75,16 @@ export function likeEscape(term: string): string {
   return term.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-export function compileSearch(query: SearchQuery, text: SqliteTextIndex | null, after: SearchCursor | undefined, limit: number, shape: ReadShape = 'records'): Compiled {
+export function compileSearch(query: SearchQuery, text: SqliteTextIndex | null, after: SearchCursor | undefined, limit: number): Compiled {
   const d = new SqliteDialect(text);
   const where = compileWhere(query, d, after);
-  return { sql: `SELECT ${selectColumns(shape)} FROM records WHERE ${where} ORDER BY ${ORDER_NEWEST_FIRST} LIMIT ${d.bind(limit)}`, params: d.params };
+  return { sql: searchPageSql(where, d.bind(limit)), params: d.params };
+}
+
+export function compileHeadSlice(query: SearchQuery, text: SqliteTextIndex | null, limit: number | null): Compiled {
+  const d = new SqliteDialect(text);
+  const where = compileWhere(query, d);
+  return { sql: headSliceSql(where, limit === null ? null : d.bind(limit)), params: d.params };
 }
 
 export function compileCount(query: SearchQuery, text: SqliteTextIndex | null): Compiled {

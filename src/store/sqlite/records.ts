@@ -2,13 +2,13 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { Clock } from '../../core/clock.js';
 import type { AuditRecord, RecordHead, StoredRecord } from '../../core/record.js';
 import type { CountDimension, CountRow, GroupCount, SearchQuery } from '../../core/search-query.js';
-import { RECORD_COLUMNS, recordValues, SELECT_COLUMNS, toRecordHead, toStoredRecord } from '../columns.js';
+import { RECORD_COLUMNS, recordValues, SELECT_COLUMNS, toStoredRecord } from '../columns.js';
 import type { SelectedRow } from '../columns.js';
 import type { BulkWriter, InsertResult, OptimizeOptions, OptimizeResult, RecordStore, SearchOptions } from '../contract.js';
 import type { SqliteTextIndex } from './text-index.js';
 import { SqliteBulkWriter } from './bulk.js';
-import { keysetPages, toGroupCount } from '../search-sql.js';
-import { compileCount, compileCountBy, compileGroupCounts, compileSearch, type Compiled } from './compile.js';
+import { headSlices, keysetPages, toGroupCount } from '../search-sql.js';
+import { compileCount, compileCountBy, compileGroupCounts, compileHeadSlice, compileSearch, type Compiled } from './compile.js';
 
 /**
  * From this many rows on, ANALYZE reads ANALYSIS_LIMIT entries per index instead of all of them
@@ -66,8 +66,8 @@ export class SqliteRecordStore implements RecordStore {
     return keysetPages(options, (after, size) => this.page(compileSearch(query, this.text, after, size)), toStoredRecord);
   }
 
-  heads(query: SearchQuery, options: SearchOptions = {}): AsyncIterable<RecordHead> {
-    return keysetPages(options, (after, size) => this.page(compileSearch(query, this.text, after, size, 'heads')), toRecordHead);
+  headBatches(query: SearchQuery, options: Pick<SearchOptions, 'signal'> = {}): AsyncIterable<readonly RecordHead[]> {
+    return headSlices(query, options, (slice, limit) => this.page(compileHeadSlice(slice, this.text, limit)));
   }
 
   private page({ sql, params }: Compiled): SelectedRow[] {
