@@ -15,7 +15,7 @@ import { memoryRejects, importFiles } from '../src/ingest/import/index.js';
 import type { Store } from '../src/store/contract.js';
 import { openStore } from '../src/store/open.js';
 import { loadDuck, type Duck } from './lib/duck.js';
-import { ensureNdjson, readAndParse } from './lib/ndjson-data.js';
+import { ensureNdjson, ndjsonPath, readAndParse } from './lib/ndjson-data.js';
 import { measureCases, renderCases, type CaseResult } from './lib/search-measure.js';
 import { searchCases } from './lib/search-cases.js';
 import { median, ms, progress, thousands } from './lib/stats.js';
@@ -66,8 +66,9 @@ function removeDb(path: string): void {
 
 export async function run(total = 1_000_000): Promise<string> {
   const dir = join(import.meta.dirname, '.data');
-  const file = join(dir, `records-${total}-seed${SEED}.ndjson`);
-  const data = await ensureNdjson(file, total, { seed: SEED, end: END, days: DAYS });
+  const options = { seed: SEED, end: END, days: DAYS };
+  const file = ndjsonPath(dir, total, options);
+  const data = await ensureNdjson(file, total, options);
   const dbPath = join(dir, `search-${total}.sqlite`);
   // The floor and the import alternate (floor, import, floor, …, floor), each import into a fresh store,
   // so both see the same machine; the medians are compared. The last import's store is searched below.

@@ -1,8 +1,17 @@
 import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { once } from 'node:events';
-import { rawRecords, type GenerateOptions } from '../../src/search/testing/generate.js';
+import { GENERATOR_VERSION, rawRecords, type GenerateOptions } from '../../src/search/testing/generate.js';
 import { progress } from './stats.js';
+
+/**
+ * Where the benches keep N generated records for these options: the seed, the generator's version and
+ * the sign-in mode are in the name, so data an older generator wrote is never taken for today's.
+ */
+export function ndjsonPath(dir: string, n: number, options: GenerateOptions): string {
+  const mode = options.signIns === 'scattered' ? '-scattered' : '';
+  return join(dir, `records-${n}-seed${options.seed}-gen${GENERATOR_VERSION}${mode}.ndjson`);
+}
 
 /**
  * The benchmark's input: N realistic records (src/search/testing/generate.ts, seeded) as one NDJSON

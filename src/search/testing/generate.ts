@@ -12,7 +12,21 @@ export interface GenerateOptions {
   end: number;
   /** How far back records spread, in days. */
   days: number;
+  /**
+   * Where sign-ins come from. 'habits' (the default), as in a real tenant: each user signs in from a
+   * few addresses and agents of their own; 5% of successes come from elsewhere (travel, a hotel), and
+   * 60% of failures from addresses seen once (a password spray). 'scattered': every sign-in from any
+   * address with any agent, as if a botnet sprayed every user all period (the sign-ins report's stress case).
+   */
+  signIns?: 'habits' | 'scattered';
 }
+
+/**
+ * Raised whenever the records for a seed change, so that a bench never reuses data an older generator
+ * wrote (bench/lib/ndjson-data.ts puts it in the file name). 2: sign-ins follow each user's habits;
+ * `signIns: 'scattered'` still writes version 1's records byte for byte.
+ */
+export const GENERATOR_VERSION = 2;
 
 export const TENANTS = [
   '0e8108b1-18e9-41a4-961b-dfcddf92ef08',
@@ -44,6 +58,33 @@ const FILES = ['Budget 2026.xlsx', 'Q3 forecast.pptx', 'Überweisung.pdf', 'cont
 /** Words a free-text search looks for: common, uncommon, and one in roughly 50,000 records. */
 export const RARE_WORD = 'xylophonequartz';
 export const UNCOMMON_WORD = 'Konfidenziell';
+
+const SIGN_INS = new Set(['UserLoggedIn', 'UserLoginFailed']);
+
+/** A user's own sign-in addresses (every ClientIP spelling, ports varying) and agents, the same on every machine. */
+interface Habits {
+  addresses: (string | undefined)[];
+  agents: string[];
+}
+
+const habitsByUser = new Map<string, Habits>();
+
+function habitsOf(user: string, seed: number): Habits {
+  const key = `${seed}\u0000${user.toLowerCase()}`;
+  let habits = habitsByUser.get(key);
+  if (!habits) {
+    let hash = seed >>> 0;
+    for (const c of key) hash = Math.imul(hash ^ c.codePointAt(0)!, 0x01000193) >>> 0;
+    const next = rng(hash);
+    const first = Math.floor(next() * AGENTS.length);
+    habits = {
+      addresses: Array.from({ length: 1 + Math.floor(next() * 4) }, () => clientIp(next)),
+      agents: [AGENTS[first]!, AGENTS[(first + 1 + Math.floor(next() * 3)) % AGENTS.length]!],
+    };
+    habitsByUser.set(key, habits);
+  }
+  return habits;
+}
 
 /** mulberry32: small, fast, good enough for spreading test data. */
 export function rng(seed: number): () => number {
@@ -163,11 +204,16 @@ export function rawRecord(next: () => number, i: number, options: GenerateOption
   };
   const user = next() < 0.97 ? userId(next, tenantIndex) : undefined;
   if (user !== undefined) record.UserId = user;
-  const ip = clientIp(next);
+  let ip = clientIp(next);
+  // A user's sign-ins follow their habits, drawn apart from the main sequence: every other record is the same in both modes.
+  const habits = SIGN_INS.has(operation) && user !== undefined && options.signIns !== 'scattered' ? habitsOf(user, options.seed) : null;
+  const side = habits ? rng(options.seed ^ Math.imul(i + 1, 0x9e3779b1)) : undefined;
+  if (habits && side && side() >= (operation === 'UserLoginFailed' ? 0.6 : 0.05)) ip = habits.addresses[Math.floor(side() * habits.addresses.length)];
   if (ip !== undefined) record.ClientIP = ip;
   const object = objectId(next, workload, tenantIndex, operation);
   if (object !== undefined) record.ObjectId = object;
-  record.UserAgent = AGENTS[Math.floor(next() * AGENTS.length)];
+  const agent = AGENTS[Math.floor(next() * AGENTS.length)]!;
+  record.UserAgent = habits && side ? habits.agents[side() < 0.8 ? 0 : 1]! : agent;
   Object.assign(record, workloadFields(next, workload, object, record.UserId as string | undefined, operation));
   const roll = next();
   if (roll < 0.00002) record.Subject = `Re: ${RARE_WORD} invoice`;
