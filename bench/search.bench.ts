@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { memoryRejects, importFiles } from '../src/ingest/import/index.js';
 import type { Store } from '../src/store/contract.js';
 import { openStore } from '../src/store/open.js';
+import { GENERATOR_VERSION } from '../src/search/testing/generate.js';
 import { loadDuck, type Duck } from './lib/duck.js';
 import { ensureNdjson, ndjsonPath, readAndParse } from './lib/ndjson-data.js';
 import { measureCases, renderCases, type CaseResult } from './lib/search-measure.js';
@@ -128,7 +129,7 @@ function report(r: Report): string {
   const importRate = r.imported.records / (r.imported.ms / 1000);
   const mb = (b: number): string => `${(b / 2 ** 20).toFixed(0)} MB`;
   const lines = [
-    `${thousands(r.total)} generated records (src/search/testing/generate.ts, seed ${SEED}, 4 tenants, ${DAYS} days), NDJSON ${mb(r.bytes)}, ${Math.round(r.bytes / r.total)} bytes per record.`,
+    `${thousands(r.total)} generated records (src/search/testing/generate.ts version ${GENERATOR_VERSION}, seed ${SEED}, 4 tenants, ${DAYS} days), NDJSON ${mb(r.bytes)}, ${Math.round(r.bytes / r.total)} bytes per record.`,
     '',
     '### Import',
     '',
