@@ -45,7 +45,7 @@ export function headBatches(deps: ScanDeps, query: SearchQuery): AsyncIterable<r
   return deps.store.records.headBatches(query, deps.signal ? { signal: deps.signal } : {});
 }
 
-interface ScanDeps {
+export interface ScanDeps {
   store: Pick<Store, 'records'>;
   signal?: AbortSignal;
 }

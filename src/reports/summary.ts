@@ -39,6 +39,21 @@ export class SummaryTally {
     this.tally(record);
   }
 
+  /** What countOnce counted here, as plain data: a worker thread's part of a run, added with addCounted. */
+  counted(): Counted {
+    const d = this.dims;
+    return { records: this.once, byUser: [...d.byUser], byOperation: [...d.byOperation], byWorkload: [...d.byWorkload], byDay: [...d.byDay], byTenant: [...d.byTenant] };
+  }
+
+  /** Adds what another tally counted with countOnce (its records are counted nowhere here). */
+  addCounted(counted: Counted): void {
+    this.once += counted.records;
+    for (const name of ['byUser', 'byOperation', 'byWorkload', 'byDay', 'byTenant'] as const) {
+      const into = this.dims[name];
+      for (const [key, n] of counted[name]) into.set(key, (into.get(key) ?? 0) + n);
+    }
+  }
+
   private tally(record: RecordHead): void {
     bump(this.dims.byUser, record.userKey ?? '(none)');
     bump(this.dims.byOperation, record.operation);
@@ -69,6 +84,16 @@ export class SummaryTally {
       totals,
     };
   }
+}
+
+/** SummaryTally.counted: records counted once, and their counts by each dimension (day as its ISO date). */
+export interface Counted {
+  records: number;
+  byUser: [string, number][];
+  byOperation: [string, number][];
+  byWorkload: [string, number][];
+  byDay: [string, number][];
+  byTenant: [string, number][];
 }
 
 function bump(map: Map<string, number>, key: string): void {

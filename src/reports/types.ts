@@ -5,6 +5,8 @@ import type { RecordHead } from '../core/record.js';
 import type { TimeRange } from '../core/time.js';
 import type { Store } from '../store/contract.js';
 import type { RoleHolderSource } from './roles/source.js';
+import type { SplitOptions } from './split.js';
+import type { Counted } from './summary.js';
 
 /**
  * The shapes of the report engine (docs/ARCHITECTURE.md, "Reports"). A report is a named
@@ -19,6 +21,8 @@ export interface ReportDeps {
   roleSource?: RoleHolderSource;
   logger?: Logger;
   signal?: AbortSignal;
+  /** When a large read is split across two threads (reports/split.ts); tests lower the threshold. */
+  split?: SplitOptions;
 }
 
 /** One row of a report. A row that stands for one audit record carries its `id` and `tenant`. */
@@ -72,6 +76,8 @@ export interface ReportInput<P> {
    * counted in that read only): its id is not remembered, which a report counting 160,000 can afford.
    */
   countOnce(record: RecordHead): void;
+  /** Adds what a worker thread counted with countOnce over its part of the period (reports/split.ts). */
+  addCounted(counted: Counted): void;
 }
 
 export interface ReportOutput {

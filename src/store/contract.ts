@@ -8,6 +8,12 @@ import type { CountDimension, CountRow, GroupCount, SearchCursor, SearchQuery } 
  */
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
+  /**
+   * The URL that opens this same database from another thread (openStore), for work split across
+   * threads (reports/split.ts); null where that is not done: a private in-memory SQLite store, and
+   * PostgreSQL, whose reads already run in its server.
+   */
+  readonly location: string | null;
   readonly records: RecordStore;
   readonly tenants: TenantStore;
   readonly ledger: LedgerStore;

@@ -1,4 +1,5 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../../core/worker.js';
 import { unpackRecords, type PackedRecords } from './packed-records.js';
 import type { FileEvent, FileFacts, ParseOptions, ParsedBatch } from './parse-file.js';
 
@@ -9,18 +10,8 @@ import type { FileEvent, FileFacts, ParseOptions, ParsedBatch } from './parse-fi
  * single gain for big imports (docs/ARCHITECTURE.md, Ingest). Each event is acknowledged after the
  * consumer is done with it; the worker waits for that, so memory stays bounded.
  */
-const here = import.meta.url;
-/** From source (tsx) the worker is the .ts file beside this one; compiled, the .js. */
-const fromSource = here.endsWith('.ts');
-const WORKER_URL = new URL(fromSource ? './parse-worker.ts' : './parse-worker.js', here);
-/**
- * From source, the worker registers tsx itself: Node 20 does not carry a parent's `--import tsx`
- * loader into worker threads.
- */
-const SOURCE_BOOT = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(WORKER_URL.href)}); })`;
-
 function startWorker(workerData: unknown): Worker {
-  return fromSource ? new Worker(SOURCE_BOOT, { eval: true, workerData }) : new Worker(WORKER_URL, { workerData });
+  return startModuleWorker(import.meta.url, './parse-worker.js', { workerData });
 }
 
 /** What crosses the thread boundary: facts, batches with their records as columns, the end. */
