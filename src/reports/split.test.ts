@@ -4,10 +4,10 @@ import { after, test } from 'node:test';
 import { tempDir } from '../../test/support/paths.js';
 import { ManualClock } from '../core/clock.js';
 import type { AuditRecord } from '../core/record.js';
-import type { AppError } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
 import { openStore } from '../store/open.js';
 import { executeReport } from './engine.js';
-import { SignInGroups, type SignInPart } from './sign-ins/groups.js';
+import { signInParts, type SignInGroups, type SignInPart } from './sign-ins/groups.js';
 import { signIns } from './sign-ins/report.js';
 import { splitRead } from './split.js';
 import { DOMAIN, NOW, signIn } from './testing/builders.js';
@@ -40,12 +40,12 @@ test('splitRead: a file store above the threshold is read in two parts, the olde
   const data = records();
   const store = await fileStore('split.sqlite', data);
   try {
-    const read = await splitRead<SignInGroups, SignInPart>({ store }, QUERY, 'sign-ins', (part) => SignInGroups.read({ store }, part), { minRecords: 1 });
+    const read = await splitRead<SignInGroups, SignInPart>({ store }, QUERY, signInParts({ store }), { minRecords: 1 });
     assert.ok(read.remote, 'the worker read a part');
     const local = read.local.counted().records;
     assert.ok(read.remote.counted.records > 0 && local > 0, `both parts hold records (${read.remote.counted.records} + ${local})`);
     assert.equal(read.remote.counted.records + local, data.length);
-    const single = await splitRead({ store }, QUERY, 'sign-ins', (part) => SignInGroups.read({ store }, part), { minRecords: data.length + 1 });
+    const single = await splitRead({ store }, QUERY, signInParts({ store }), { minRecords: data.length + 1 });
     assert.equal(single.remote, null, 'below the threshold the read stays whole');
   } finally {
     await store.close();
@@ -69,14 +69,18 @@ test('sign-ins split across two threads gives the same rows, order and summary a
   }
 });
 
-test('splitRead: when the worker cannot read its part, the read fails with the store error, not with a partial answer', async () => {
-  const store = await fileStore('broken.sqlite', records());
+test('splitRead: when the worker cannot read its part, that part is read here: the answer is whole, and the failure is logged', async () => {
+  const data = records();
+  const store = await fileStore('broken.sqlite', data);
   try {
+    const warnings: unknown[] = [];
+    const logger = { warn: (fields: unknown) => warnings.push(fields) } as unknown as Logger;
     const elsewhere = { records: store.records, location: `sqlite:${join(dir.dir, 'no-such-folder', 'x.sqlite')}` };
-    await assert.rejects(
-      splitRead({ store: elsewhere }, QUERY, 'sign-ins', (part) => SignInGroups.read({ store }, part), { minRecords: 1 }),
-      (e: AppError) => e.code === 'STORE_UNAVAILABLE' && /no-such-folder/.test(e.message),
-    );
+    const read = await splitRead<SignInGroups, SignInPart>({ store: elsewhere, logger }, QUERY, signInParts({ store }), { minRecords: 1 });
+    assert.ok(read.remote);
+    assert.equal(read.remote.counted.records + read.local.counted().records, data.length);
+    assert.equal(warnings.length, 1);
+    assert.match(String((warnings[0] as { err: Error }).err.message), /no-such-folder/);
   } finally {
     await store.close();
   }

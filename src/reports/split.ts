@@ -3,6 +3,7 @@ import type { Worker } from 'node:worker_threads';
 import type { SearchQuery } from '../core/search-query.js';
 import { startModuleWorker } from '../core/worker.js';
 import { AppError, type ErrorCode } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
 import type { Store } from '../store/contract.js';
 import type { SplitTask, SplitRequest, SplitReply } from './split-tasks.js';
 
@@ -17,6 +18,15 @@ const WORKER_SHARE = 0.45;
 export interface SplitDeps {
   store: Pick<Store, 'records' | 'location'>;
   signal?: AbortSignal;
+  logger?: Logger;
+}
+
+/** How a report reads a part of its period: here (`local`), in the worker (`task`), or the worker's part here. */
+export interface SplitParts<L, R> {
+  task: SplitTask;
+  local: (part: SearchQuery) => Promise<L>;
+  /** The worker's part read in this thread, when the worker fails: the answer stays whole, only slower. */
+  here: (part: SearchQuery) => Promise<R>;
 }
 
 export interface SplitOptions {
@@ -30,21 +40,36 @@ export interface SplitOptions {
  * the newer part with `local`; the caller merges `remote` into `local`. Reading a large period is this
  * process's own work in SQLite (building a JavaScript value per column per row, then grouping), and the
  * machines this runs on have at least two cores (the scattered sign-ins stress case: about 1 s in one
- * thread, 0.75 s in two). One part only — `remote` null — for a store that cannot be opened again
- * (in memory, PostgreSQL), on one core, below SPLIT_MIN_RECORDS matches, or when the worker cannot start.
+ * thread, 0.78 s in two). One part only — `remote` null — for a store that cannot be opened again
+ * (in memory, PostgreSQL), on one core, or below SPLIT_MIN_RECORDS matches. If the worker fails (cannot
+ * start, cannot open the file, stops), its part is read here with `here` and the failure logged.
  * The split falls on a UTC day boundary chosen from the store's count by day, so each part is one
  * contiguous stretch of [start, end) and every record is in exactly one.
  */
-export async function splitRead<L, R>(deps: SplitDeps, query: SearchQuery, task: SplitTask, local: (part: SearchQuery) => Promise<L>, options: SplitOptions = {}): Promise<{ local: L; remote: R | null }> {
+export async function splitRead<L, R>(deps: SplitDeps, query: SearchQuery, parts: SplitParts<L, R>, options: SplitOptions = {}): Promise<{ local: L; remote: R | null }> {
   const at = await splitPoint(deps, query, options.minRecords ?? SPLIT_MIN_RECORDS);
   const location = deps.store.location;
-  if (at === null || location === null) return { local: await local(query), remote: null };
-  const worker = sharedWorker();
-  const remote = worker.run({ task, location, query: { ...query, range: { start: query.range.start, end: at } } }) as Promise<R>;
+  if (at === null || location === null) return { local: await parts.local(query), remote: null };
+  const older = { ...query, range: { start: query.range.start, end: at } };
+  const remote = runInWorker({ task: parts.task, location, query: older }) as Promise<R>;
   // Nothing is left unhandled if this thread's part fails first.
   remote.catch(() => undefined);
-  const mine = await local({ ...query, range: { start: at, end: query.range.end } });
-  return { local: mine, remote: await remote };
+  const mine = await parts.local({ ...query, range: { start: at, end: query.range.end } });
+  try {
+    return { local: mine, remote: await remote };
+  } catch (error) {
+    deps.logger?.warn({ err: error, task: parts.task }, 'the report worker thread failed; its part of the period is read here');
+    return { local: mine, remote: await parts.here(older) };
+  }
+}
+
+/** The request in the shared worker, started when needed; a worker that cannot start is a failed request. */
+function runInWorker(request: Omit<SplitRequest, 'id'>): Promise<unknown> {
+  try {
+    return sharedWorker().run(request);
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
 }
 
 /** Where to split, or null when the read stays whole. */
@@ -66,8 +91,8 @@ async function splitPoint(deps: SplitDeps, query: SearchQuery, minRecords: numbe
 
 /**
  * One worker thread for the process, started on first use and left to idle (unref'd while nothing is
- * asked of it, so it never keeps the process alive). It keeps a connection per store it was asked about. If it fails, the request
- * fails with it and the next one starts a new worker.
+ * asked of it, so it never keeps the process alive). It keeps a connection per store it was asked about.
+ * If it fails, its requests fail with it and the next one starts a new worker.
  */
 class SplitWorker {
   private readonly worker: Worker;

@@ -1,6 +1,6 @@
 import type { RecordHead } from '../core/record.js';
 import { toIso, utcDay } from '../core/time.js';
-import type { CountEntry, ReportSummary } from './types.js';
+import type { CountEntry, Counted, ReportSummary } from './types.js';
 
 /**
  * Counts the audit records behind a report's findings by user, operation, workload, UTC day and
@@ -84,16 +84,6 @@ export class SummaryTally {
       totals,
     };
   }
-}
-
-/** SummaryTally.counted: records counted once, and their counts by each dimension (day as its ISO date). */
-export interface Counted {
-  records: number;
-  byUser: [string, number][];
-  byOperation: [string, number][];
-  byWorkload: [string, number][];
-  byDay: [string, number][];
-  byTenant: [string, number][];
 }
 
 function bump(map: Map<string, number>, key: string): void {

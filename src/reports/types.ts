@@ -6,7 +6,6 @@ import type { TimeRange } from '../core/time.js';
 import type { Store } from '../store/contract.js';
 import type { RoleHolderSource } from './roles/source.js';
 import type { SplitOptions } from './split.js';
-import type { Counted } from './summary.js';
 
 /**
  * The shapes of the report engine (docs/ARCHITECTURE.md, "Reports"). A report is a named
@@ -50,6 +49,16 @@ export interface ReportSummary {
   byDay: CountEntry[];
   byTenant: CountEntry[];
   totals: Record<string, number | string | boolean>;
+}
+
+/** SummaryTally.counted: records counted once, and their counts by each dimension (day as its ISO date). */
+export interface Counted {
+  records: number;
+  byUser: [string, number][];
+  byOperation: [string, number][];
+  byWorkload: [string, number][];
+  byDay: [string, number][];
+  byTenant: [string, number][];
 }
 
 export interface ReportResult {

@@ -2,8 +2,9 @@ import type { RecordHead } from '../../core/record.js';
 import type { SearchQuery } from '../../core/search-query.js';
 import { toIsoSeconds } from '../../core/time.js';
 import { headBatches, type ScanDeps } from '../query.js';
-import { SummaryTally, type Counted } from '../summary.js';
-import type { ReportRow } from '../types.js';
+import { SummaryTally } from '../summary.js';
+import type { SplitParts } from '../split.js';
+import type { Counted, ReportRow } from '../types.js';
 import { compareText, type Failure } from './bursts.js';
 
 /** One (tenant, user, address, agent): a row of the report. */
@@ -120,6 +121,15 @@ export class SignInGroups {
     if (first < c[at + 2]!) c[at + 2] = first;
     if (last > c[at + 3]!) c[at + 3] = last;
   }
+}
+
+/** How sign-ins reads the parts of a split read (reports/split.ts): its groups here, plain data from the worker. */
+export function signInParts(deps: ScanDeps): SplitParts<SignInGroups, SignInPart> {
+  return {
+    task: 'sign-ins',
+    local: (part) => SignInGroups.read(deps, part),
+    here: async (part) => (await SignInGroups.read(deps, part)).part(),
+  };
 }
 
 function put<K, V>(map: Map<K, V>, key: K, value: V): V {

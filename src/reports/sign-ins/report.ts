@@ -7,7 +7,7 @@ import { splitRead } from '../split.js';
 import type { ReportDefinition, ReportRow } from '../types.js';
 import { z } from 'zod';
 import { findBursts } from './bursts.js';
-import { SignInGroups, type SignInPart } from './groups.js';
+import { signInParts } from './groups.js';
 import { meta } from './meta.js';
 import { MFA_OPERATIONS, mfaChange } from './mfa.js';
 
@@ -26,7 +26,7 @@ export const signIns: ReportDefinition<typeof parameters> = {
     const lookback = parseDuration(input.params.lookback);
     if (lookback === null) throw new AppError('BAD_INPUT', `lookback "${input.params.lookback}" is not a span`, { hint: 'Use a span such as 30d or 2w' });
     // Unordered head batches (no AuditData, no sort), in two threads when the period is large.
-    const read = await splitRead<SignInGroups, SignInPart>(deps, baseQuery(input, { operations: SIGN_IN_OPERATIONS }), 'sign-ins', (part) => SignInGroups.read(deps, part), deps.split);
+    const read = await splitRead(deps, baseQuery(input, { operations: SIGN_IN_OPERATIONS }), signInParts(deps), deps.split);
     const groups = read.local;
     if (read.remote) groups.merge(read.remote);
     input.addCounted(groups.counted());
