@@ -4,19 +4,19 @@ import type { Store } from './contract.js';
 
 /** Opens (and migrates) the store a URL names: `sqlite:PATH`, `sqlite::memory:` or `postgres://…`. */
 export async function openStore(url: string, options: { onNotice?: StoreNotice } = {}): Promise<Store> {
-  let store: Store;
   const notice = options.onNotice ? { onNotice: options.onNotice } : {};
   if (url.startsWith('sqlite:')) {
     const { openSqliteStore } = await import('./sqlite/index.js');
-    store = openSqliteStore(url.slice('sqlite:'.length), notice);
-  } else if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
-    const { openPostgresStore } = await import('./postgres/index.js');
-    store = await openPostgresStore(url, notice);
-  } else {
-    throw new AppError('CONFIG_INVALID', `The database URL "${url}" is neither sqlite: nor postgres://`, {
-      hint: 'Use --db sqlite:/path/to/file.sqlite or --db postgres://user@host/dbname',
-    });
+    // Migrated as it opens: its statements are prepared against the current schema.
+    return openSqliteStore(url.slice('sqlite:'.length), notice);
   }
-  await store.migrate();
-  return store;
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    const { openPostgresStore } = await import('./postgres/index.js');
+    const store = await openPostgresStore(url, notice);
+    await store.migrate();
+    return store;
+  }
+  throw new AppError('CONFIG_INVALID', `The database URL "${url}" is neither sqlite: nor postgres://`, {
+    hint: 'Use --db sqlite:/path/to/file.sqlite or --db postgres://user@host/dbname',
+  });
 }
