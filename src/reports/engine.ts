@@ -23,7 +23,7 @@ export async function executeReport(def: ReportDefinition, raw: Record<string, u
   const tenants = base.tenants ? await resolveTenantKeys(deps.store, base.tenants) : undefined;
   const tally = new SummaryTally();
   const started = deps.clock.now();
-  const input = { params, period: base.range, tenants, ...(base.users ? { users: base.users } : {}), ...(base.workloads ? { workloads: base.workloads } : {}), count: tally.count.bind(tally), countOnce: tally.countOnce.bind(tally), addCounted: tally.addCounted.bind(tally) };
+  const input = { params, period: base.range, tenants, ...(base.users ? { users: base.users } : {}), ...(base.workloads ? { workloads: base.workloads } : {}), count: tally.count.bind(tally), addCounted: tally.addCounted.bind(tally) };
   const out = await def.run(input, deps);
   deps.logger?.info({ report: def.id, rows: out.rows.length, ms: deps.clock.now() - started }, 'report run');
   return {

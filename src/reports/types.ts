@@ -81,11 +81,9 @@ export interface ReportInput<P> {
   /** Counts a record into the summary; call it once per audit record behind a finding. */
   count(record: RecordHead): void;
   /**
-   * As count, for a record counted nowhere else in this run (each record of one read of the store,
-   * counted in that read only): its id is not remembered, which a report counting 160,000 can afford.
+   * Adds records counted elsewhere with SummaryTally.countOnce (a read's own tally, a worker thread's part
+   * of the period: reports/split.ts), each counted nowhere else in this run.
    */
-  countOnce(record: RecordHead): void;
-  /** Adds what a worker thread counted with countOnce over its part of the period (reports/split.ts). */
   addCounted(counted: Counted): void;
 }
 
