@@ -40,12 +40,12 @@ test('splitRead: a file store above the threshold is read in two parts, the olde
   const data = records();
   const store = await fileStore('split.sqlite', data);
   try {
-    const read = await splitRead<SignInGroups, SignInPart>({ store }, QUERY, signInParts({ store }), { minRecords: 1 });
+    const read = await splitRead<SignInGroups, SignInPart>({ store }, QUERY, signInParts({ store }), { minRecords: 1, cores: 2 });
     assert.ok(read.remote, 'the worker read a part');
     const local = read.local.counted().records;
     assert.ok(read.remote.counted.records > 0 && local > 0, `both parts hold records (${read.remote.counted.records} + ${local})`);
     assert.equal(read.remote.counted.records + local, data.length);
-    const single = await splitRead({ store }, QUERY, signInParts({ store }), { minRecords: data.length + 1 });
+    const single = await splitRead({ store }, QUERY, signInParts({ store }), { minRecords: data.length + 1, cores: 2 });
     assert.equal(single.remote, null, 'below the threshold the read stays whole');
   } finally {
     await store.close();
@@ -58,7 +58,7 @@ test('sign-ins split across two threads gives the same rows, order and summary a
   const memory = await fixtureStore(data);
   try {
     const params = { start: '7d', burstThreshold: 5 };
-    const split = await executeReport(signIns, params, { store: file, clock: new ManualClock(NOW), split: { minRecords: 1 } });
+    const split = await executeReport(signIns, params, { store: file, clock: new ManualClock(NOW), split: { minRecords: 1, cores: 2 } });
     const whole = await executeReport(signIns, params, { store: memory, clock: new ManualClock(NOW) });
     assert.ok(split.rows.some((r) => r.kind === 'failure-burst'), 'the fixture has a burst');
     assert.ok(split.rows.filter((r) => r.kind === 'sign-ins').length > 30);
@@ -76,7 +76,7 @@ test('splitRead: when the worker cannot read its part, that part is read here: t
     const warnings: unknown[] = [];
     const logger = { warn: (fields: unknown) => warnings.push(fields) } as unknown as Logger;
     const elsewhere = { records: store.records, location: `sqlite:${join(dir.dir, 'no-such-folder', 'x.sqlite')}` };
-    const read = await splitRead<SignInGroups, SignInPart>({ store: elsewhere, logger }, QUERY, signInParts({ store }), { minRecords: 1 });
+    const read = await splitRead<SignInGroups, SignInPart>({ store: elsewhere, logger }, QUERY, signInParts({ store }), { minRecords: 1, cores: 2 });
     assert.ok(read.remote);
     assert.equal(read.remote.counted.records + read.local.counted().records, data.length);
     assert.equal(warnings.length, 1);

@@ -32,6 +32,8 @@ export interface SplitParts<L, R> {
 export interface SplitOptions {
   /** Split from this many matches on (tests lower it). */
   minRecords?: number;
+  /** Cores this process may use (default: availableParallelism()); one means no split. */
+  cores?: number;
 }
 
 /**
@@ -47,7 +49,7 @@ export interface SplitOptions {
  * contiguous stretch of [start, end) and every record is in exactly one.
  */
 export async function splitRead<L, R>(deps: SplitDeps, query: SearchQuery, parts: SplitParts<L, R>, options: SplitOptions = {}): Promise<{ local: L; remote: R | null }> {
-  const at = await splitPoint(deps, query, options.minRecords ?? SPLIT_MIN_RECORDS);
+  const at = await splitPoint(deps, query, options.minRecords ?? SPLIT_MIN_RECORDS, options.cores ?? availableParallelism());
   const location = deps.store.location;
   if (at === null || location === null) return { local: await parts.local(query), remote: null };
   const older = { ...query, range: { start: query.range.start, end: at } };
@@ -73,8 +75,8 @@ function runInWorker(request: Omit<SplitRequest, 'id'>): Promise<unknown> {
 }
 
 /** Where to split, or null when the read stays whole. */
-async function splitPoint(deps: SplitDeps, query: SearchQuery, minRecords: number): Promise<number | null> {
-  if (deps.store.location === null || availableParallelism() < 2) return null;
+async function splitPoint(deps: SplitDeps, query: SearchQuery, minRecords: number, cores: number): Promise<number | null> {
+  if (deps.store.location === null || cores < 2) return null;
   if ((await deps.store.records.count(query)) < minRecords) return null;
   const days = await deps.store.records.countBy(query, 'day');
   const total = days.reduce((n, d) => n + d.count, 0);
