@@ -2,12 +2,12 @@ import { parentPort } from 'node:worker_threads';
 import { AppError } from '../core/errors.js';
 import type { Store } from '../store/contract.js';
 import { openStore } from '../store/open.js';
-import { SignInGroups } from './sign-ins/groups.js';
+import { signInParts } from './sign-ins/groups.js';
 import type { SplitReply, SplitRequest, SplitTask } from './split-tasks.js';
 
 /** The worker thread of reports/split.ts: reads its part of a period and posts it back as plain data. */
 const TASKS: Record<SplitTask, (store: Store, query: SplitRequest['query']) => Promise<unknown>> = {
-  'sign-ins': async (store, query) => (await SignInGroups.read({ store }, query)).part(),
+  'sign-ins': (store, query) => signInParts({ store }).here(query),
 };
 
 const stores = new Map<string, Promise<Store>>();

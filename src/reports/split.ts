@@ -49,8 +49,8 @@ export interface SplitOptions {
  * contiguous stretch of [start, end) and every record is in exactly one.
  */
 export async function splitRead<L, R>(deps: SplitDeps, query: SearchQuery, parts: SplitParts<L, R>, options: SplitOptions = {}): Promise<{ local: L; remote: R | null }> {
-  const at = await splitPoint(deps, query, options.minRecords ?? SPLIT_MIN_RECORDS, options.cores ?? availableParallelism());
   const location = deps.store.location;
+  const at = location === null ? null : await splitPoint(deps, query, options.minRecords ?? SPLIT_MIN_RECORDS, options.cores ?? availableParallelism());
   if (at === null || location === null) return { local: await parts.local(query), remote: null };
   const older = { ...query, range: { start: query.range.start, end: at } };
   const remote = runInWorker({ task: parts.task, location, query: older }) as Promise<R>;
@@ -74,12 +74,12 @@ function runInWorker(request: Omit<SplitRequest, 'id'>): Promise<unknown> {
   }
 }
 
-/** Where to split, or null when the read stays whole. */
+/** Where to split, or null when the read stays whole (one core, or too few matches). */
 async function splitPoint(deps: SplitDeps, query: SearchQuery, minRecords: number, cores: number): Promise<number | null> {
-  if (deps.store.location === null || cores < 2) return null;
-  if ((await deps.store.records.count(query)) < minRecords) return null;
+  if (cores < 2) return null;
   const days = await deps.store.records.countBy(query, 'day');
   const total = days.reduce((n, d) => n + d.count, 0);
+  if (total < minRecords) return null;
   let seen = 0;
   for (const day of days) {
     if (seen >= total * WORKER_SHARE) {
