@@ -16,10 +16,20 @@ import { openStore } from '../src/store/open.js';
 
 const DAY = 86_400_000;
 const END = Date.UTC(2026, 10, 1);
-const TENANTS = ['0e8108b1-18e9-41a4-961b-dfcddf92ef08', '5b2c5f9e-3a1e-4d47-9d2c-9f5a1d2e7c11', '9d4a3b2c-1e0f-4a5b-8c7d-6e5f4a3b2c1d'];
+const TENANTS = [
+  '0e8108b1-18e9-41a4-961b-dfcddf92ef08',
+  '5b2c5f9e-3a1e-4d47-9d2c-9f5a1d2e7c11',
+  '9d4a3b2c-1e0f-4a5b-8c7d-6e5f4a3b2c1d',
+];
 const OPS = [
-  ['FileAccessed', 6, 'SharePoint'], ['FileModified', 6, 'SharePoint'], ['FileDownloaded', 6, 'OneDrive'], ['MailItemsAccessed', 50, 'Exchange'],
-  ['UserLoggedIn', 15, 'AzureActiveDirectory'], ['Send', 2, 'Exchange'], ['MessageSent', 25, 'MicrosoftTeams'], ['Set-Mailbox', 1, 'Exchange'],
+  ['FileAccessed', 6, 'SharePoint'],
+  ['FileModified', 6, 'SharePoint'],
+  ['FileDownloaded', 6, 'OneDrive'],
+  ['MailItemsAccessed', 50, 'Exchange'],
+  ['UserLoggedIn', 15, 'AzureActiveDirectory'],
+  ['Send', 2, 'Exchange'],
+  ['MessageSent', 25, 'MicrosoftTeams'],
+  ['Set-Mailbox', 1, 'Exchange'],
 ] as const;
 
 /** A seeded, realistic spread: 3 tenants × 500 users, 30 days, eight common operations. */
@@ -32,9 +42,48 @@ function makeRecords(from: number, n: number, total: number): AuditRecord[] {
     const creationTime = END - 30 * DAY + Math.floor((i / total) * 30 * DAY);
     const id = `${(i + 1).toString(16).padStart(8, '0')}-0000-4000-8000-${(i * 7919).toString(16).padStart(12, '0').slice(-12)}`;
     const clientIp = `203.0.${(i >> 8) & 255}.${i & 255}`;
-    const objectId = workload === 'Exchange' ? `<msg${i}@contoso.com>` : `https://contoso.sharepoint.com/sites/team${i % 40}/Shared Documents/file${i % 997}.docx`;
-    const raw = JSON.stringify({ CreationTime: new Date(creationTime).toISOString().slice(0, 19), Id: id, Operation: operation, OrganizationId: tenant, RecordType: recordType, UserKey: `1003${i % 500}`, UserType: 0, Version: 1, Workload: workload, ClientIP: clientIp, ObjectId: objectId, UserId: user, ResultStatus: 'Succeeded' });
-    out.push({ tenant, id, creationTime, recordType, operation, workload, userId: user, userKey: user, userType: 0, clientIp, clientPort: null, objectId, resultStatus: 'Succeeded', outcome: 'success', organizationId: tenant, source: 'import', contentType: null, userAgent: null, appId: null, logonType: null, raw });
+    const objectId =
+      workload === 'Exchange'
+        ? `<msg${i}@contoso.com>`
+        : `https://contoso.sharepoint.com/sites/team${i % 40}/Shared Documents/file${i % 997}.docx`;
+    const raw = JSON.stringify({
+      CreationTime: new Date(creationTime).toISOString().slice(0, 19),
+      Id: id,
+      Operation: operation,
+      OrganizationId: tenant,
+      RecordType: recordType,
+      UserKey: `1003${i % 500}`,
+      UserType: 0,
+      Version: 1,
+      Workload: workload,
+      ClientIP: clientIp,
+      ObjectId: objectId,
+      UserId: user,
+      ResultStatus: 'Succeeded',
+    });
+    out.push({
+      tenant,
+      id,
+      creationTime,
+      recordType,
+      operation,
+      workload,
+      userId: user,
+      userKey: user,
+      userType: 0,
+      clientIp,
+      clientPort: null,
+      objectId,
+      resultStatus: 'Succeeded',
+      outcome: 'success',
+      organizationId: tenant,
+      source: 'import',
+      contentType: null,
+      userAgent: null,
+      appId: null,
+      logonType: null,
+      raw,
+    });
   }
   return out;
 }
@@ -47,8 +96,11 @@ async function ensureData(total: number): Promise<Store> {
   const store = await openStore(`sqlite:${file}`);
   if (fresh || (await store.records.count({ range: { start: 0, end: END + DAY } })) < total) {
     const t0 = performance.now();
-    for (let i = 0; i < total; i += 20_000) await store.records.insert(makeRecords(i, Math.min(20_000, total - i), total));
-    process.stderr.write(`api bench: generated ${total.toLocaleString('en-US')} records in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+    for (let i = 0; i < total; i += 20_000)
+      await store.records.insert(makeRecords(i, Math.min(20_000, total - i), total));
+    process.stderr.write(
+      `api bench: generated ${total.toLocaleString('en-US')} records in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
+    );
   }
   return store;
 }
@@ -65,7 +117,9 @@ function timeRequest(url: string, firstMarker: string): Promise<{ first: number;
         body += d;
         if (first < 0 && body.includes(firstMarker)) first = performance.now() - t0;
       });
-      res.on('end', () => resolve({ first: first < 0 ? performance.now() - t0 : first, total: performance.now() - t0, body }));
+      res.on('end', () =>
+        resolve({ first: first < 0 ? performance.now() - t0 : first, total: performance.now() - t0, body }),
+      );
     }).on('error', reject);
   });
 }
@@ -85,7 +139,10 @@ export async function run(total = 1_000_000): Promise<string> {
   const searches: [string, string][] = [
     ['7 days, everything', range],
     ['one user, 7 days', `${range}&user=user42@contoso0.onmicrosoft.com`],
-    ['SharePoint FileAccessed, 30 days', `start=${new Date(END - 30 * DAY).toISOString()}&end=${new Date(END).toISOString()}&workload=SharePoint&operation=FileAccessed`],
+    [
+      'SharePoint FileAccessed, 30 days',
+      `start=${new Date(END - 30 * DAY).toISOString()}&end=${new Date(END).toISOString()}&workload=SharePoint&operation=FileAccessed`,
+    ],
     ['free text, 7 days', `${range}&freeText=file996.docx`],
   ];
   const lines = [
@@ -109,7 +166,9 @@ export async function run(total = 1_000_000): Promise<string> {
       counts.push(count.total);
       matches = (JSON.parse(count.body) as { count: number }).count;
     }
-    lines.push(`| ${name} | ${median(firsts).toFixed(1)} | ${median(pages).toFixed(1)} | ${median(counts).toFixed(1)} | ${matches.toLocaleString('en-US')} |`);
+    lines.push(
+      `| ${name} | ${median(firsts).toFixed(1)} | ${median(pages).toFixed(1)} | ${median(counts).toFixed(1)} | ${matches.toLocaleString('en-US')} |`,
+    );
   }
   await app.close();
   await store.close();

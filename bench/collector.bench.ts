@@ -21,7 +21,6 @@ import { emulatorClock } from '../test/collector-support.js';
 
 const START = Date.UTC(2026, 2, 10, 12, 0, 0);
 
-
 interface Counts {
   ok: number;
   throttled: number;
@@ -47,27 +46,66 @@ function counting(http: HttpClient, counts: Counts, clock: Clock): HttpClient {
 }
 
 function tenantsOf(emu: RunningEmulator, clock: Clock, counts: Counts, n: number): CollectTenant[] {
-  return emu.tenants.filter((t) => t.ualEnabled).slice(0, n).map((t) => ({
-    tenantId: t.tenantId,
-    name: t.name,
-    connect() {
-      const http = counting(createHttpClient({ ca: emu.caPem }), counts, clock);
-      const endpoints = endpointsFor('commercial', emu.url);
-      return { tenantId: t.tenantId, endpoints, http, publisherId: t.publisherId, tokens: new MsalTokenProvider({ tenantId: t.tenantId, clientId: t.clientId, endpoints, credential: { kind: 'secret', secret: t.clientSecret }, http, clock }) };
-    },
-  }));
+  return emu.tenants
+    .filter((t) => t.ualEnabled)
+    .slice(0, n)
+    .map((t) => ({
+      tenantId: t.tenantId,
+      name: t.name,
+      connect() {
+        const http = counting(createHttpClient({ ca: emu.caPem }), counts, clock);
+        const endpoints = endpointsFor('commercial', emu.url);
+        return {
+          tenantId: t.tenantId,
+          endpoints,
+          http,
+          publisherId: t.publisherId,
+          tokens: new MsalTokenProvider({
+            tenantId: t.tenantId,
+            clientId: t.clientId,
+            endpoints,
+            credential: { kind: 'secret', secret: t.clientSecret },
+            http,
+            clock,
+          }),
+        };
+      },
+    }));
 }
 
-async function scenario(users: number, budget: number | null, tenantCount: number, recordsPerUserPerDay = 20): Promise<{ records: number; seconds: number; virtualMinutes: number; counts: Counts; blobs: number }> {
+async function scenario(
+  users: number,
+  budget: number | null,
+  tenantCount: number,
+  recordsPerUserPerDay = 20,
+): Promise<{ records: number; seconds: number; virtualMinutes: number; counts: Counts; blobs: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'tw-bench-collector-'));
-  const emu = await startEmulator({ stateDir: join(dir, 'emu'), port: 0, clock: 'virtual', start: START, tenants: tenantCount + 2, users, days: 7, recordsPerUserPerDay, faults: { throttleBudgetPerMinute: budget }, tuning: { slotMs: 30 * 60_000, deliveryJitterMs: 45 * 60_000 } });
+  const emu = await startEmulator({
+    stateDir: join(dir, 'emu'),
+    port: 0,
+    clock: 'virtual',
+    start: START,
+    tenants: tenantCount + 2,
+    users,
+    days: 7,
+    recordsPerUserPerDay,
+    faults: { throttleBudgetPerMinute: budget },
+    tuning: { slotMs: 30 * 60_000, deliveryJitterMs: 45 * 60_000 },
+  });
   const store = await openStore(`sqlite:${join(dir, 'bench.sqlite')}`);
   try {
     const clock = emulatorClock(emu);
     const counts: Counts = { ok: 0, throttled: 0, minutes: new Map() };
     const t0 = performance.now();
     const v0 = clock.now();
-    const summary = await collect({ tenants: tenantsOf(emu, clock, counts, tenantCount), store, clock, logger: silentLogger, signal: new AbortController().signal, concurrency: 8 });
+    const summary = await collect({
+      tenants: tenantsOf(emu, clock, counts, tenantCount),
+      store,
+      clock,
+      logger: silentLogger,
+      signal: new AbortController().signal,
+      concurrency: 8,
+    });
     const seconds = (performance.now() - t0) / 1000;
     if (!summary.ok) throw new Error(`collection failed: ${JSON.stringify(summary.tenants.map((s) => s.error))}`);
     const records = summary.tenants.reduce((n, s) => n + s.newRecords, 0);
@@ -82,7 +120,9 @@ async function scenario(users: number, budget: number | null, tenantCount: numbe
 
 async function main(): Promise<void> {
   const users = Number(process.argv[2] ?? 40);
-  process.stderr.write(`collector bench: throughput, 3 tenants × ${users} users × 100 records a day × 7 days, no faults\n`);
+  process.stderr.write(
+    `collector bench: throughput, 3 tenants × ${users} users × 100 records a day × 7 days, no faults\n`,
+  );
   const fast = await scenario(users, null, 3, 100);
   process.stderr.write(`collector bench: budget share, 1 tenant, 300 requests/minute\n`);
   const budget = 300;
@@ -90,7 +130,9 @@ async function main(): Promise<void> {
   // The minutes in which the budget was the limit (the service throttled at least once), but not the
   // last one, where the work ran out: how much of each such minute's budget went to answered requests.
   const last = Math.max(...limited.counts.minutes.keys());
-  const limitedMinutes = [...limited.counts.minutes.entries()].filter(([k, m]) => m.throttled > 0 && k !== last).map(([, m]) => m);
+  const limitedMinutes = [...limited.counts.minutes.entries()]
+    .filter(([k, m]) => m.throttled > 0 && k !== last)
+    .map(([, m]) => m);
   const share = limitedMinutes.reduce((n, m) => n + m.ok, 0) / (budget * Math.max(1, limitedMinutes.length));
   process.stdout.write(`## Collector (issue 4)
 
@@ -100,7 +142,7 @@ blob parsing → normalizer → SQLite store, with the coverage ledger, checkpoi
 | Measure | Figure |
 |---|---|
 | Records stored (3 tenants, ${users} users each, 100 records per user a day, 7 days, no faults) | ${fast.records.toLocaleString('en-US')} from ${fast.blobs.toLocaleString('en-US')} blobs |
-| Throughput, end to end | **${Math.round(fast.records / fast.seconds).toLocaleString('en-US')} records/s** (${fast.seconds.toFixed(1)} s; ${Math.round((fast.counts.ok) / fast.seconds)} API requests/s) |
+| Throughput, end to end | **${Math.round(fast.records / fast.seconds).toLocaleString('en-US')} records/s** (${fast.seconds.toFixed(1)} s; ${Math.round(fast.counts.ok / fast.seconds)} API requests/s) |
 | Budget-limited run (1 tenant, emulator budget ${budget} requests/minute) | ${limited.counts.ok.toLocaleString('en-US')} answered requests and ${limited.counts.throttled} throttled over ${limited.virtualMinutes.toFixed(1)} minutes, ${limitedMinutes.length} of them at the limit |
 | Share of the request budget used | **${(share * 100).toFixed(1)} %** (target ≥ 90 %) |
 

@@ -10,7 +10,16 @@
  * Results as Markdown on stdout (bench/run.ts puts them in docs/BENCHMARKS.md); progress on stderr.
  *   npm run bench -- reports          node --import tsx bench/reports.bench.ts [records]
  */
-import { appendFileSync, createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import {
+  appendFileSync,
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
 import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ManualClock } from '../src/core/clock.js';
@@ -81,7 +90,8 @@ async function ensureStore(total: number, signIns: SignIns): Promise<{ store: St
   const db = join(dir, `reports-${basename(generated, '.ndjson')}-by-time.sqlite`);
   if (existsSync(db)) {
     const store = await openStore(`sqlite:${db}`);
-    if ((await store.records.count({ range: { start: 0, end: END + DAY } })) === total) return { store, importMs: null };
+    if ((await store.records.count({ range: { start: 0, end: END + DAY } })) === total)
+      return { store, importMs: null };
     await store.close();
   }
   for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(db + suffix, { force: true });
@@ -108,9 +118,20 @@ async function ensureStore(total: number, signIns: SignIns): Promise<{ store: St
  */
 const graph: RoleHolderSource = {
   holders: async (tenant) => {
-    const domain = ['contoso.com', 'fabrikam.onmicrosoft.com', 'northwind.co.uk', 'adatum.de'][TENANTS.indexOf(tenant as (typeof TENANTS)[number])] ?? 'contoso.com';
+    const domain =
+      ['contoso.com', 'fabrikam.onmicrosoft.com', 'northwind.co.uk', 'adatum.de'][
+        TENANTS.indexOf(tenant as (typeof TENANTS)[number])
+      ] ?? 'contoso.com';
     const upns = ['alice.smith', 'bob.kowalski', 'carol.nguyen'].map((u) => `${u}@${domain}`);
-    return { source: 'graph', holders: upns.map((userPrincipalName) => ({ userPrincipalName, role: 'Global Administrator', from: null, to: null })) };
+    return {
+      source: 'graph',
+      holders: upns.map((userPrincipalName) => ({
+        userPrincipalName,
+        role: 'Global Administrator',
+        from: null,
+        to: null,
+      })),
+    };
   },
 };
 
@@ -126,7 +147,11 @@ const CASES: Case[] = [
   { title: 'admin-activity (Graph: 3 holders per tenant)', id: 'admin-activity', params: {}, graph: true },
   { title: 'admin-activity (audit log role events)', id: 'admin-activity', params: {} },
   { title: 'user-activity, one user', id: 'user-activity', params: { user: 'alice.smith@contoso.com' } },
-  { title: 'user-activity --workload SharePoint', id: 'user-activity', params: { user: 'alice.smith@contoso.com', workload: 'SharePoint' } },
+  {
+    title: 'user-activity --workload SharePoint',
+    id: 'user-activity',
+    params: { user: 'alice.smith@contoso.com', workload: 'SharePoint' },
+  },
   { title: 'inbox-rules', id: 'inbox-rules', params: {} },
   { title: 'mailbox-access', id: 'mailbox-access', params: {} },
   { title: 'external-sharing', id: 'external-sharing', params: {} },
@@ -190,7 +215,15 @@ export async function run(total = 1_000_000): Promise<string> {
   try {
     progress(`sign-ins, stress data, ${DAYS} days`);
     const measured = await measure(stress.store, STRESS_CASE, PERIOD);
-    sections.push(render(total, stress.importMs, [measured], `every sign-in from any address with any agent (signIns: 'scattered', as if a botnet sprayed every user all period); all ${DAYS} days`, true));
+    sections.push(
+      render(
+        total,
+        stress.importMs,
+        [measured],
+        `every sign-in from any address with any agent (signIns: 'scattered', as if a botnet sprayed every user all period); all ${DAYS} days`,
+        true,
+      ),
+    );
   } finally {
     await stress.store.close();
   }
@@ -211,7 +244,10 @@ function render(total: number, importMs: number | null, results: Measured[], per
     '',
     '| report | rows | records behind them | median | p95 | CPU median | runs |',
     '|---|---|---|---|---|---|---|',
-    ...results.map((r) => `| ${r.c.title} | ${thousands(r.result.summary.rows)} | ${thousands(r.result.summary.records)} | ${ms(median(r.runs))} | ${ms(p95(r.runs))} | ${ms(median(r.cpu))} | ${r.runs.length} |`),
+    ...results.map(
+      (r) =>
+        `| ${r.c.title} | ${thousands(r.result.summary.rows)} | ${thousands(r.result.summary.records)} | ${ms(median(r.runs))} | ${ms(p95(r.runs))} | ${ms(median(r.cpu))} | ${r.runs.length} |`,
+    ),
     '',
     verdict,
   ].join('\n');

@@ -8,7 +8,10 @@ test('a bench replaces only its own section of BENCHMARKS.md', () => {
   doc = mergeSection(doc, 'search', '## search\nfirst');
   doc = mergeSection(doc, 'api', '## api\nA');
   doc = mergeSection(doc, 'search', '## search\nsecond');
-  assert.equal(doc, '# Benchmarks\n\nintro\n\n<!-- bench:search -->\n## search\nsecond\n<!-- /bench:search -->\n\n<!-- bench:api -->\n## api\nA\n<!-- /bench:api -->\n');
+  assert.equal(
+    doc,
+    '# Benchmarks\n\nintro\n\n<!-- bench:search -->\n## search\nsecond\n<!-- /bench:search -->\n\n<!-- bench:api -->\n## api\nA\n<!-- /bench:api -->\n',
+  );
 });
 
 test('quantiles are measured values (nearest rank)', () => {

@@ -80,7 +80,11 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`bench ${name} failed (exit ${code}); its section in BENCHMARKS.md is left as it was\n`);
       continue;
     }
-    doc = mergeSection(doc, name, `## ${name}\n\nMeasured on:\n${machine}\n- Bench run time: ${minutes} min\n\n${stdout.trim()}`);
+    doc = mergeSection(
+      doc,
+      name,
+      `## ${name}\n\nMeasured on:\n${machine}\n- Bench run time: ${minutes} min\n\n${stdout.trim()}`,
+    );
     writeFileSync(docFile, doc.trimEnd() + '\n');
   }
   process.stderr.write(`\nbench: results in ${docFile}\n`);

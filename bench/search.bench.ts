@@ -39,7 +39,9 @@ interface ImportResult {
 
 async function importInto(store: Store, file: string): Promise<ImportResult> {
   const bulk = store.records.bulk?.();
-  const sink = bulk ? (r: Parameters<Store['records']['insert']>[0]) => bulk.insert(r) : (r: Parameters<Store['records']['insert']>[0]) => store.records.insert(r);
+  const sink = bulk
+    ? (r: Parameters<Store['records']['insert']>[0]) => bulk.insert(r)
+    : (r: Parameters<Store['records']['insert']>[0]) => store.records.insert(r);
   const t0 = performance.now();
   let last = 0;
   const summary = await importFiles([file], {
@@ -54,11 +56,21 @@ async function importInto(store: Store, file: string): Promise<ImportResult> {
   await bulk?.close();
   const indexMs = bulk ? performance.now() - beforeClose : null;
   const optimized = await store.records.optimize?.();
-  return { records: summary.imported, ms: performance.now() - t0, indexMs, analyzeMs: optimized?.analyzeMs ?? 0, rejected: summary.rejected, worker: summary.files[0]?.worker ?? false };
+  return {
+    records: summary.imported,
+    ms: performance.now() - t0,
+    indexMs,
+    analyzeMs: optimized?.analyzeMs ?? 0,
+    rejected: summary.rejected,
+    worker: summary.files[0]?.worker ?? false,
+  };
 }
 
 function fileBytes(path: string): number {
-  return ['', '-wal', '-shm'].reduce((sum, suffix) => sum + (existsSync(path + suffix) ? statSync(path + suffix).size : 0), 0);
+  return ['', '-wal', '-shm'].reduce(
+    (sum, suffix) => sum + (existsSync(path + suffix) ? statSync(path + suffix).size : 0),
+    0,
+  );
 }
 
 function removeDb(path: string): void {
@@ -88,7 +100,12 @@ export async function run(total = 1_000_000): Promise<string> {
   progress(`read + JSON.parse (${IMPORT_ROUNDS + 1}/${IMPORT_ROUNDS + 1})`);
   floors.push(await readAndParse(file));
   const parse = { records: floors[0]!.records, ms: median(floors.map((f) => f.ms)), runs: floors.map((f) => f.ms) };
-  const imported = { ...imports.at(-1)!, ms: median(imports.map((i) => i.ms)), runs: imports.map((i) => i.ms), workers: imports.filter((i) => i.worker).length };
+  const imported = {
+    ...imports.at(-1)!,
+    ms: median(imports.map((i) => i.ms)),
+    runs: imports.map((i) => i.ms),
+    workers: imports.filter((i) => i.worker).length,
+  };
   let duck: Duck | undefined;
   try {
     if (!store) throw new Error('no import ran');
@@ -97,14 +114,28 @@ export async function run(total = 1_000_000): Promise<string> {
     duck = await loadDuck(file);
     const cases = searchCases(END);
     progress('searches');
-    const results: CaseResult[] = await measureCases(store, duck, cases.filter((c) => !c.freeText), 'no text index');
+    const results: CaseResult[] = await measureCases(
+      store,
+      duck,
+      cases.filter((c) => !c.freeText),
+      'no text index',
+    );
     const freeText = cases.filter((c) => c.freeText);
     results.push(...(await measureCases(store, duck, freeText, 'scan (no text index)')));
     progress('building the free-text index');
     const text = await store.records.optimize?.({ textIndex: true });
     const textBytes = fileBytes(dbPath) - sizeBefore;
     results.push(...(await measureCases(store, duck, freeText, 'with the text index')));
-    return report({ total, bytes: data.bytes, parse, imported, duckLoadMs: duck.loadMs, dbBytes: sizeBefore, text: text ? { ms: text.textIndexMs, bytes: textBytes } : null, results });
+    return report({
+      total,
+      bytes: data.bytes,
+      parse,
+      imported,
+      duckLoadMs: duck.loadMs,
+      dbBytes: sizeBefore,
+      text: text ? { ms: text.textIndexMs, bytes: textBytes } : null,
+      results,
+    });
   } finally {
     duck?.close();
     await store?.close();
@@ -158,8 +189,10 @@ function report(r: Report): string {
 }
 
 function targets(r: Report, importShare: number): string[] {
-  const find = (id: string, mode?: string): CaseResult | undefined => r.results.find((x) => x.id === id && (mode === undefined || x.mode === mode));
-  const verdict = (ok: boolean, got: string, target: string): string => `${ok ? 'met' : 'MISSED'}: ${got} (target ${target})`;
+  const find = (id: string, mode?: string): CaseResult | undefined =>
+    r.results.find((x) => x.id === id && (mode === undefined || x.mode === mode));
+  const verdict = (ok: boolean, got: string, target: string): string =>
+    `${ok ? 'met' : 'MISSED'}: ${got} (target ${target})`;
   const user = find('user-7d');
   const ops = find('ops-30d');
   const scan = find('rare-word', 'scan (no text index)');

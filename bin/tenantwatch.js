@@ -5,7 +5,9 @@ import { fileURLToPath } from 'node:url';
 
 const compiled = fileURLToPath(new URL('../dist/src/cli/main.js', import.meta.url));
 if (!existsSync(compiled)) {
-  process.stderr.write('tenantwatch: the compiled CLI is missing (dist/). Run `npm install` (or `npm run build`) in the project folder first.\n');
+  process.stderr.write(
+    'tenantwatch: the compiled CLI is missing (dist/). Run `npm install` (or `npm run build`) in the project folder first.\n',
+  );
   process.exit(1);
 }
 const { main } = await import(compiled);

@@ -23,11 +23,18 @@ export interface AppCredentials {
   x5tS256: string;
 }
 
-function thumbprints(certificatePem: string): Pick<AppCredentials, 'thumbprint' | 'thumbprintSha256' | 'x5t' | 'x5tS256'> {
+function thumbprints(
+  certificatePem: string,
+): Pick<AppCredentials, 'thumbprint' | 'thumbprintSha256' | 'x5t' | 'x5tS256'> {
   const der = new X509Certificate(certificatePem).raw;
   const sha1 = createHash('sha1').update(der).digest();
   const sha256 = createHash('sha256').update(der).digest();
-  return { thumbprint: sha1.toString('hex').toUpperCase(), thumbprintSha256: sha256.toString('hex').toUpperCase(), x5t: sha1.toString('base64url'), x5tS256: sha256.toString('base64url') };
+  return {
+    thumbprint: sha1.toString('hex').toUpperCase(),
+    thumbprintSha256: sha256.toString('hex').toUpperCase(),
+    x5t: sha1.toString('base64url'),
+    x5tS256: sha256.toString('base64url'),
+  };
 }
 
 export async function ensureAppCredentials(stateDir: string, tenant: SimTenant): Promise<AppCredentials> {
@@ -43,7 +50,13 @@ export async function ensureAppCredentials(stateDir: string, tenant: SimTenant):
     pems = { certificatePem, privateKeyPem: keys.privateKeyPem };
     writeFileSync(file, JSON.stringify(pems), { mode: 0o600 });
   }
-  return { tenantId: tenant.tenantId, clientId: tenant.clientId, clientSecret: tenant.clientSecret, ...pems, ...thumbprints(pems.certificatePem) };
+  return {
+    tenantId: tenant.tenantId,
+    clientId: tenant.clientId,
+    clientSecret: tenant.clientSecret,
+    ...pems,
+    ...thumbprints(pems.certificatePem),
+  };
 }
 
 export interface SigningKey {

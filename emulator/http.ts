@@ -63,7 +63,11 @@ export function jsonBody(req: EmuRequest): unknown {
 }
 
 /** Finds the route for a request; named groups of the pattern become `params`. */
-export function match(routes: readonly Route[], method: string, path: string): { route: Route; params: Record<string, string> } | 'method' | null {
+export function match(
+  routes: readonly Route[],
+  method: string,
+  path: string,
+): { route: Route; params: Record<string, string> } | 'method' | null {
   let methodMismatch = false;
   for (const route of routes) {
     const m = route.pattern.exec(path);

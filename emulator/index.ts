@@ -14,7 +14,14 @@ import type { SimOptions } from './sim/types.js';
 import { StateStore } from './state.js';
 import { ensureTls } from './tls.js';
 import { tokenRoutes } from './token/service.js';
-import { DEFAULT_FAULTS, DEFAULT_TUNING, type EmulatorOptions, type EmulatorTenantView, type Faults, type RunningEmulator } from './types.js';
+import {
+  DEFAULT_FAULTS,
+  DEFAULT_TUNING,
+  type EmulatorOptions,
+  type EmulatorTenantView,
+  type Faults,
+  type RunningEmulator,
+} from './types.js';
 import { World } from './world.js';
 import { extraRoutes } from './routes-extra.js';
 
@@ -51,12 +58,29 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     Promise.all(sim.tenants.map((t) => ensureAppCredentials(options.stateDir, t))),
   ]);
   const apps = new Map<string, AppCredentials>(appList.map((a) => [a.tenantId, a]));
-  const tuning = { ...DEFAULT_TUNING, ...(options.deliveryDelayMs !== undefined ? { deliveryDelayMs: options.deliveryDelayMs } : {}), ...options.tuning };
-  const world = new World(sim, new StateStore(options.stateDir), tls, apps, signingKey, tuning, { ...DEFAULT_FAULTS, ...options.faults }, simOptions.seed, logger, options.clock ?? 'virtual', start);
+  const tuning = {
+    ...DEFAULT_TUNING,
+    ...(options.deliveryDelayMs !== undefined ? { deliveryDelayMs: options.deliveryDelayMs } : {}),
+    ...options.tuning,
+  };
+  const world = new World(
+    sim,
+    new StateStore(options.stateDir),
+    tls,
+    apps,
+    signingKey,
+    tuning,
+    { ...DEFAULT_FAULTS, ...options.faults },
+    simOptions.seed,
+    logger,
+    options.clock ?? 'virtual',
+    start,
+  );
   const faults = new FaultGate(world);
   const blobs = new BlobCatalog(world);
   let base = '';
-  const tenants = (): EmulatorTenantView[] => sim.tenants.map((t) => tenantView(world, apps.get(t.tenantId)!, t.tenantId));
+  const tenants = (): EmulatorTenantView[] =>
+    sim.tenants.map((t) => tenantView(world, apps.get(t.tenantId)!, t.tenantId));
   const setFaults = (f: Partial<Faults>): void => {
     world.faults = { ...world.faults, ...f };
   };
@@ -80,7 +104,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const port = (server.address() as AddressInfo).port;
   base = `https://127.0.0.1:${port}`;
   // On the real clock, webhook notifications go out as blobs become available.
-  const timer = world.virtualClock ? null : setInterval(() => void deliverNotifications(world, blobs, base).catch(() => undefined), 30_000);
+  const timer = world.virtualClock
+    ? null
+    : setInterval(() => void deliverNotifications(world, blobs, base).catch(() => undefined), 30_000);
   timer?.unref();
   logger.info({ event: 'emulator.started', url: base, tenants: sim.tenants.length }, 'emulator started');
   return {

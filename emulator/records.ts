@@ -6,7 +6,13 @@ import type { World } from './world.js';
  * Records as the search services (Search-UnifiedAuditLog, Graph audit queries) see them: every record
  * that exists with CreationTime in [from, to) up to now, once each, plus the filters those APIs share.
  */
-export function recordsBetween(world: World, blobs: BlobCatalog, tenantId: string, from: number, to: number): SimRecord[] {
+export function recordsBetween(
+  world: World,
+  blobs: BlobCatalog,
+  tenantId: string,
+  from: number,
+  to: number,
+): SimRecord[] {
   const slotMs = world.tuning.slotMs;
   const end = Math.min(to, world.now() + 1);
   const seen = new Set<string>();
@@ -44,7 +50,13 @@ export function matches(r: SimRecord, f: RecordFilter): boolean {
   if (f.ipAddresses?.length && !f.ipAddresses.some((ip) => lower(rec.ClientIP).startsWith(lower(ip)))) return false;
   if (f.objectIds?.length) {
     const obj = lower(rec.ObjectId);
-    const ok = f.objectIds.some((o) => (o.startsWith('*') ? obj.includes(lower(o.slice(1))) : o.endsWith('*') ? obj.startsWith(lower(o.slice(0, -1))) : obj === lower(o)));
+    const ok = f.objectIds.some((o) =>
+      o.startsWith('*')
+        ? obj.includes(lower(o.slice(1)))
+        : o.endsWith('*')
+          ? obj.startsWith(lower(o.slice(0, -1)))
+          : obj === lower(o),
+    );
     if (!ok) return false;
   }
   if (f.freeText && !JSON.stringify(rec).toLowerCase().includes(f.freeText.toLowerCase())) return false;

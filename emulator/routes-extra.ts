@@ -8,5 +8,9 @@ import { directoryRoutes } from './graph/directory.js';
 
 /** Exchange admin REST and Graph routes. */
 export function extraRoutes(world: World, faults: FaultGate, blobs: BlobCatalog): Route[] {
-  return [...exchangeRoutes(world, faults, blobs), ...directoryRoutes(world, faults), ...auditQueryRoutes(world, faults, blobs)];
+  return [
+    ...exchangeRoutes(world, faults, blobs),
+    ...directoryRoutes(world, faults),
+    ...auditQueryRoutes(world, faults, blobs),
+  ];
 }

@@ -30,7 +30,8 @@ function readBody(req: IncomingMessage): Promise<Buffer | null> {
 
 function bodyOf(reply: Reply): { text: string; type: string | undefined } {
   if (reply.body === undefined) return { text: '', type: undefined };
-  if (typeof reply.body === 'string') return { text: reply.body, type: reply.contentType ?? 'text/plain; charset=utf-8' };
+  if (typeof reply.body === 'string')
+    return { text: reply.body, type: reply.contentType ?? 'text/plain; charset=utf-8' };
   return { text: JSON.stringify(reply.body), type: reply.contentType ?? JSON_UTF8 };
 }
 
@@ -49,7 +50,11 @@ function drained(res: ServerResponse): Promise<void> {
 
 /** Writes a streamed reply in chunks of about 64 KiB, waiting for the socket to drain between them. */
 async function writeStream(world: World, res: ServerResponse, reply: Reply, stream: Iterable<string>): Promise<void> {
-  res.writeHead(reply.status, { Date: new Date(world.shownNow()).toUTCString(), 'Content-Type': reply.contentType ?? 'text/plain; charset=utf-8', ...reply.headers });
+  res.writeHead(reply.status, {
+    Date: new Date(world.shownNow()).toUTCString(),
+    'Content-Type': reply.contentType ?? 'text/plain; charset=utf-8',
+    ...reply.headers,
+  });
   let chunk = '';
   for (const piece of stream) {
     chunk += piece;
@@ -67,7 +72,11 @@ async function write(world: World, faults: FaultGate, res: ServerResponse, reply
   if (api && world.faults.slowMs > 0) await sleep(world.faults.slowMs);
   const { text, type } = bodyOf(reply);
   const payload = Buffer.from(text, 'utf8');
-  const headers: Record<string, string> = { Date: new Date(world.shownNow()).toUTCString(), 'Content-Length': String(payload.length), ...reply.headers };
+  const headers: Record<string, string> = {
+    Date: new Date(world.shownNow()).toUTCString(),
+    'Content-Length': String(payload.length),
+    ...reply.headers,
+  };
   if (type) headers['Content-Type'] = type;
   res.writeHead(reply.status, headers);
   if (api && payload.length > 1 && faults.cut(world.nextRequestNumber())) {
@@ -78,27 +87,66 @@ async function write(world: World, faults: FaultGate, res: ServerResponse, reply
   res.end(payload);
 }
 
-export function createEmulatorServer(world: World, faults: FaultGate, routes: Route[], tls: { certPem: string; keyPem: string }): Server {
+export function createEmulatorServer(
+  world: World,
+  faults: FaultGate,
+  routes: Route[],
+  tls: { certPem: string; keyPem: string },
+): Server {
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const host = req.headers.host ?? '127.0.0.1';
     const url = new URL(req.url ?? '/', `https://${host}`);
     const found = match(routes, req.method ?? 'GET', url.pathname);
     const body = await readBody(req);
-    if (body === null) return write(world, faults, res, { status: 413, body: { error: { code: 'RequestTooLarge', message: 'The request body is too large.' } } }, false);
+    if (body === null)
+      return write(
+        world,
+        faults,
+        res,
+        { status: 413, body: { error: { code: 'RequestTooLarge', message: 'The request body is too large.' } } },
+        false,
+      );
     if (found === null || found === 'method') {
       const status = found === 'method' ? 405 : 404;
-      return write(world, faults, res, { status, body: { error: { code: status === 404 ? 'NotFound' : 'MethodNotAllowed', message: `${req.method} ${url.pathname} is not served by the emulator.` } } }, false);
+      return write(
+        world,
+        faults,
+        res,
+        {
+          status,
+          body: {
+            error: {
+              code: status === 404 ? 'NotFound' : 'MethodNotAllowed',
+              message: `${req.method} ${url.pathname} is not served by the emulator.`,
+            },
+          },
+        },
+        false,
+      );
     }
-    const emuReq: EmuRequest = { method: req.method ?? 'GET', url, headers: req.headers, body, base: `https://${host}`, params: found.params };
+    const emuReq: EmuRequest = {
+      method: req.method ?? 'GET',
+      url,
+      headers: req.headers,
+      body,
+      base: `https://${host}`,
+      params: found.params,
+    };
     let reply: Reply;
     try {
       reply = await found.route.handler(emuReq);
     } catch (e) {
-      world.logger.error({ event: 'emulator.handler_failed', path: url.pathname, err: (e as Error).stack }, 'emulator handler failed');
+      world.logger.error(
+        { event: 'emulator.handler_failed', path: url.pathname, err: (e as Error).stack },
+        'emulator handler failed',
+      );
       reply = { status: 500, body: { error: { code: 'EmulatorError', message: (e as Error).message } } };
     }
     const api = found.route.service !== 'control';
-    world.logger.debug({ event: 'emulator.request', method: req.method, path: url.pathname, status: reply.status }, 'request');
+    world.logger.debug(
+      { event: 'emulator.request', method: req.method, path: url.pathname, status: reply.status },
+      'request',
+    );
     await write(world, faults, res, reply, api);
   };
   return createServer({ cert: tls.certPem, key: tls.keyPem }, (req, res) => {

@@ -80,7 +80,9 @@ export class StateStore {
   constructor(stateDir: string) {
     mkdirSync(stateDir, { recursive: true });
     this.file = join(stateDir, 'state.json');
-    this.tenants = existsSync(this.file) ? (JSON.parse(readFileSync(this.file, 'utf8')) as { tenants: Record<string, TenantState> }).tenants : {};
+    this.tenants = existsSync(this.file)
+      ? (JSON.parse(readFileSync(this.file, 'utf8')) as { tenants: Record<string, TenantState> }).tenants
+      : {};
   }
 
   tenant(tenantId: string): TenantState {

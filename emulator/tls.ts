@@ -97,9 +97,19 @@ const CA_CN = 'tenantwatch emulator CA';
 /** Loads the CA and server certificate from the state folder, creating them on first start. */
 export async function ensureTls(stateDir: string): Promise<TlsMaterial> {
   const dir = join(stateDir, 'tls');
-  const files = { ca: join(dir, 'ca.pem'), caKey: join(dir, 'ca-key.pem'), cert: join(dir, 'server.pem'), key: join(dir, 'server-key.pem') };
+  const files = {
+    ca: join(dir, 'ca.pem'),
+    caKey: join(dir, 'ca-key.pem'),
+    cert: join(dir, 'server.pem'),
+    key: join(dir, 'server-key.pem'),
+  };
   if (Object.values(files).every((f) => existsSync(f))) {
-    return { caFile: files.ca, caPem: readFileSync(files.ca, 'utf8'), certPem: readFileSync(files.cert, 'utf8'), keyPem: readFileSync(files.key, 'utf8') };
+    return {
+      caFile: files.ca,
+      caPem: readFileSync(files.ca, 'utf8'),
+      certPem: readFileSync(files.cert, 'utf8'),
+      keyPem: readFileSync(files.key, 'utf8'),
+    };
   }
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const [caKeys, serverKeys] = await Promise.all([newRsaKeyPair(), newRsaKeyPair()]);

@@ -80,7 +80,9 @@ export class World {
 
   /** UAL as the APIs see it now: settings, and the ualDisabled fault. */
   ualEnabledNow(tenantId: string): boolean {
-    const forced = this.faults.ualDisabled.includes('*') || this.faults.ualDisabled.some((id) => id.toLowerCase() === tenantId.toLowerCase());
+    const forced =
+      this.faults.ualDisabled.includes('*') ||
+      this.faults.ualDisabled.some((id) => id.toLowerCase() === tenantId.toLowerCase());
     return !forced && this.ualEnabledAt(tenantId, this.now());
   }
 

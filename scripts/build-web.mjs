@@ -10,5 +10,8 @@ if (!existsSync(resolve(root, 'web', 'index.html'))) {
   process.exit(0);
 }
 const vite = resolve(root, 'node_modules', 'vite', 'bin', 'vite.js');
-const res = spawnSync(process.execPath, [vite, 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+const res = spawnSync(process.execPath, [vite, 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
+  cwd: root,
+  stdio: 'inherit',
+});
 process.exit(res.status ?? 1);

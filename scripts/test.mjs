@@ -36,7 +36,9 @@ function walk(dir, out) {
   }
   return out;
 }
-const roots = paths.length ? paths.map((p) => resolve(p)) : ['src', 'emulator', 'test', 'web/src', 'bench', 'scripts'].map((d) => join(root, d));
+const roots = paths.length
+  ? paths.map((p) => resolve(p))
+  : ['src', 'emulator', 'test', 'web/src', 'bench', 'scripts'].map((d) => join(root, d));
 const files = roots
   .filter((r) => existsSync(r))
   .flatMap((r) => (statSync(r).isDirectory() ? walk(r, []) : [r]))

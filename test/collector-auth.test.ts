@@ -19,7 +19,12 @@ before(async () => {
 });
 after(async () => t?.close());
 
-function provider(credential: AppCredential, clock: ManualClock, posts: string[], tenantId = t.emu.tenants[0]!.tenantId) {
+function provider(
+  credential: AppCredential,
+  clock: ManualClock,
+  posts: string[],
+  tenantId = t.emu.tenants[0]!.tenantId,
+) {
   const inner = createHttpClient({ ca: t.emu.caPem });
   const http: HttpClient = { request: (r) => (r.method === 'POST' && posts.push(r.url), inner.request(r)) };
   const endpoints = endpointsFor('commercial', t.emu.url);
@@ -29,11 +34,17 @@ function provider(credential: AppCredential, clock: ManualClock, posts: string[]
 test('secret and certificate both sign in; the token is cached and renewed before expiry', async () => {
   const x = t.emu.tenants[0]!;
   const clock = new ManualClock(Date.now());
-  for (const credential of [{ kind: 'secret', secret: x.clientSecret }, { kind: 'certificate', certificatePem: x.certificatePem, privateKeyPem: x.privateKeyPem }] as AppCredential[]) {
+  for (const credential of [
+    { kind: 'secret', secret: x.clientSecret },
+    { kind: 'certificate', certificatePem: x.certificatePem, privateKeyPem: x.privateKeyPem },
+  ] as AppCredential[]) {
     const posts: string[] = [];
     const tokens = provider(credential, clock, posts);
     const first = await tokens.token('management');
-    const payload = JSON.parse(Buffer.from(first.split('.')[1]!, 'base64url').toString('utf8')) as { tid: string; roles: string[] };
+    const payload = JSON.parse(Buffer.from(first.split('.')[1]!, 'base64url').toString('utf8')) as {
+      tid: string;
+      roles: string[];
+    };
     assert.equal(payload.tid, x.tenantId);
     assert.ok(payload.roles.includes('ActivityFeed.Read'));
     assert.equal(await tokens.token('management'), first, 'cached');
@@ -48,19 +59,32 @@ test('secret and certificate both sign in; the token is cached and renewed befor
 
 test('a wrong secret and an unknown tenant are explained in plain words', async () => {
   const clock = new ManualClock(Date.now());
-  await assert.rejects(provider({ kind: 'secret', secret: 'wrong' }, clock, []).token('management'), (e: Error & { code?: string; hint?: string }) => {
-    assert.equal(e.code, 'AUTH_FAILED');
-    assert.match(e.message, /client secret is wrong/);
-    assert.match(e.hint ?? '', /secret VALUE/);
-    assert.ok(!e.message.includes('wrong'.repeat(2)));
-    return true;
-  });
-  await assert.rejects(provider({ kind: 'secret', secret: 'x' }, clock, [], '00000000-1111-2222-3333-444444444444').token('management'), /tenant was not found/);
+  await assert.rejects(
+    provider({ kind: 'secret', secret: 'wrong' }, clock, []).token('management'),
+    (e: Error & { code?: string; hint?: string }) => {
+      assert.equal(e.code, 'AUTH_FAILED');
+      assert.match(e.message, /client secret is wrong/);
+      assert.match(e.hint ?? '', /secret VALUE/);
+      assert.ok(!e.message.includes('wrong'.repeat(2)));
+      return true;
+    },
+  );
+  await assert.rejects(
+    provider({ kind: 'secret', secret: 'x' }, clock, [], '00000000-1111-2222-3333-444444444444').token('management'),
+    /tenant was not found/,
+  );
 });
 
 test('AADSTS codes map to plain words; a network failure stays a network failure', () => {
   const who = { tenantId: 't', clientId: 'c', login: 'https://login.microsoftonline.com' };
-  assert.match(explainAuthFailure(new Error('invalid_client: AADSTS700027: Client assertion contains an invalid signature'), who).message, /certificate was refused/);
-  assert.match(explainAuthFailure(new Error('unauthorized_client: AADSTS700016: Application not found'), who).message, /not consented there, or wrong client id/);
+  assert.match(
+    explainAuthFailure(new Error('invalid_client: AADSTS700027: Client assertion contains an invalid signature'), who)
+      .message,
+    /certificate was refused/,
+  );
+  assert.match(
+    explainAuthFailure(new Error('unauthorized_client: AADSTS700016: Application not found'), who).message,
+    /not consented there, or wrong client id/,
+  );
   assert.equal(explainAuthFailure(new Error('endpoints_resolution_error'), who).code, 'NETWORK');
 });

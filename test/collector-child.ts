@@ -29,19 +29,32 @@ const dots: Logger = {
 };
 const store = await openStore(`sqlite:${input.db}`);
 const summary = await collect({
-  store, clock, logger: dots, signal: new AbortController().signal, concurrency: 4,
+  store,
+  clock,
+  logger: dots,
+  signal: new AbortController().signal,
+  concurrency: 4,
   tenants: input.tenants.map((t) => ({
     tenantId: t.tenantId,
     name: t.name,
     connect() {
       const http = createHttpClient({ ca: input.caPem });
       const endpoints = endpointsFor('commercial', input.url);
-      const tokens = new MsalTokenProvider({ tenantId: t.tenantId, clientId: t.clientId, endpoints, credential: { kind: 'secret', secret: t.clientSecret }, http, clock });
+      const tokens = new MsalTokenProvider({
+        tenantId: t.tenantId,
+        clientId: t.clientId,
+        endpoints,
+        credential: { kind: 'secret', secret: t.clientSecret },
+        http,
+        clock,
+      });
       return { tenantId: t.tenantId, endpoints, tokens, http, publisherId: t.publisherId };
     },
   })),
   tuning: { owner: 'kill-test-collector', requestsPerMinute: 100_000, retry: { maxAttempts: 20 } },
 });
 await store.close();
-process.stdout.write(`\n${JSON.stringify({ ok: summary.ok, tenants: summary.tenants.map((s) => ({ name: s.name, state: s.state, error: s.error })) })}\n`);
+process.stdout.write(
+  `\n${JSON.stringify({ ok: summary.ok, tenants: summary.tenants.map((s) => ({ name: s.name, state: s.state, error: s.error })) })}\n`,
+);
 process.exit(summary.ok ? 0 : 1);

@@ -18,7 +18,13 @@ let t: TestEmulator;
 let store: Store;
 
 before(async () => {
-  t = await startTestEmulator({ tenants: 4, users: 8, days: 7, recordsPerUserPerDay: 12, tuning: { slotMs: 60 * 60_000, deliveryJitterMs: 90 * 60_000 } });
+  t = await startTestEmulator({
+    tenants: 4,
+    users: 8,
+    days: 7,
+    recordsPerUserPerDay: 12,
+    tuning: { slotMs: 60 * 60_000, deliveryJitterMs: 90 * 60_000 },
+  });
   store = await openStore('sqlite::memory:');
 });
 after(async () => {
@@ -31,10 +37,24 @@ test('3 tenants, 7 days, every fault on: stored ids equal the ground truth exact
   const chosen = t.emu.tenants.filter((x) => x.ualEnabled).slice(0, 3);
   assert.equal(chosen.length, 3);
   const tenants = chosen.map((x, i) => emulatedTenant(t.emu, x, clock, i === 1 ? 'certificate' : 'secret'));
-  t.emu.setFaults({ throttleBudgetPerMinute: 150, throttleStatus: 403, serverErrorRate: 0.04, cutRate: 0.04, tokenLifetimeSeconds: 240, clockSkewMs: 90_000 });
+  t.emu.setFaults({
+    throttleBudgetPerMinute: 150,
+    throttleStatus: 403,
+    serverErrorRate: 0.04,
+    cutRate: 0.04,
+    tokenLifetimeSeconds: 240,
+    clockSkewMs: 90_000,
+  });
   const logger = recordingLogger();
   const signal = new AbortController().signal;
-  const first = await collect({ tenants, store, clock, logger, signal, tuning: { requestsPerMinute: 100_000, retry: { maxAttempts: 20, random: () => 0.5 } } });
+  const first = await collect({
+    tenants,
+    store,
+    clock,
+    logger,
+    signal,
+    tuning: { requestsPerMinute: 100_000, retry: { maxAttempts: 20, random: () => 0.5 } },
+  });
   for (const s of first.tenants) assert.equal(s.state, 'done', JSON.stringify(s));
   const total = (k: 'throttled' | 'retries' | 'blobsFetched') => first.tenants.reduce((n, s) => n + s[k], 0);
   assert.ok(total('throttled') > 0, 'throttling happened');
@@ -42,7 +62,14 @@ test('3 tenants, 7 days, every fault on: stored ids equal the ground truth exact
   // Time moved while the run waited out throttling: catch up until a pass needs no waiting at all.
   for (let pass = 0; pass < 12; pass++) {
     const before = clock.now();
-    const again = await collect({ tenants, store, clock, logger, signal, tuning: { requestsPerMinute: 100_000, retry: { maxAttempts: 20 } } });
+    const again = await collect({
+      tenants,
+      store,
+      clock,
+      logger,
+      signal,
+      tuning: { requestsPerMinute: 100_000, retry: { maxAttempts: 20 } },
+    });
     for (const s of again.tenants) assert.equal(s.state, 'done', JSON.stringify(s));
     if (clock.now() === before) break;
   }
@@ -53,9 +80,12 @@ test('3 tenants, 7 days, every fault on: stored ids equal the ground truth exact
     assert.equal(new Set(stored).size, stored.length, 'no record twice');
     const have = new Set(stored);
     const want = new Set(truth);
-    assert.deepEqual({ missing: truth.filter((id) => !have.has(id)).length, extra: stored.filter((id) => !want.has(id)).length }, { missing: 0, extra: 0 });
+    assert.deepEqual(
+      { missing: truth.filter((id) => !have.has(id)).length, extra: stored.filter((id) => !want.has(id)).length },
+      { missing: 0, extra: 0 },
+    );
   }
   const blobs = await store.ledger.listBlobs({});
-  assert.ok(blobs.every((b) => b.status === 'fetched' ? /^[0-9a-f]{64}$/.test(b.sha256 ?? '') : true));
+  assert.ok(blobs.every((b) => (b.status === 'fetched' ? /^[0-9a-f]{64}$/.test(b.sha256 ?? '') : true)));
   assert.ok(total('blobsFetched') > 100);
 });

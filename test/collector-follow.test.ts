@@ -17,7 +17,13 @@ let t: TestEmulator;
 let store: Store;
 
 before(async () => {
-  t = await startTestEmulator({ tenants: 2, users: 5, days: 2, recordsPerUserPerDay: 40, tuning: { slotMs: 10 * 60_000, deliveryJitterMs: 20 * 60_000 } });
+  t = await startTestEmulator({
+    tenants: 2,
+    users: 5,
+    days: 2,
+    recordsPerUserPerDay: 40,
+    tuning: { slotMs: 10 * 60_000, deliveryJitterMs: 20 * 60_000 },
+  });
   store = await openStore('sqlite::memory:');
 });
 after(async () => {
@@ -39,12 +45,23 @@ test('--follow keeps collecting new and late blobs, pass after pass, exactly', {
   };
   const tenant = t.emu.tenants.find((x) => x.ualEnabled)!;
   const started = clock.now();
-  const summary = await collect({ tenants: [emulatedTenant(t.emu, tenant, clock)], store, clock, logger: silentLogger, signal: controller.signal, follow: true, intervalMs: INTERVAL, tuning: { requestsPerMinute: 100_000 } });
+  const summary = await collect({
+    tenants: [emulatedTenant(t.emu, tenant, clock)],
+    store,
+    clock,
+    logger: silentLogger,
+    signal: controller.signal,
+    follow: true,
+    intervalMs: INTERVAL,
+    tuning: { requestsPerMinute: 100_000 },
+  });
   assert.equal(summary.passes, 4);
   assert.ok(clock.now() - started >= 3 * INTERVAL);
   const truth = await groundTruthIds(t.emu, tenant.tenantId);
   const stored = await storedIds(store, tenant.tenantId);
-  const recent = (await store.ledger.listBlobs({ tenant: tenant.tenantId, from: started })).filter((b) => b.status === 'fetched');
+  const recent = (await store.ledger.listBlobs({ tenant: tenant.tenantId, from: started })).filter(
+    (b) => b.status === 'fetched',
+  );
   assert.ok(recent.length > 0, 'blobs that appeared while following were collected');
   assert.equal(new Set(stored).size, stored.length);
   assert.deepEqual([...stored].sort(), [...truth].sort());

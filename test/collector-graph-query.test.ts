@@ -11,7 +11,13 @@ import { startTestEmulator, type TestEmulator } from './support/emulator.js';
 /** The Graph audit log query client against the emulator (certificate auth): create, poll, page through records. */
 let t: TestEmulator;
 before(async () => {
-  t = await startTestEmulator({ tenants: 2, users: 4, days: 2, recordsPerUserPerDay: 20, tuning: { graphQueryStartMs: 1000, graphQueryRunMs: 2000, graphPageSize: 25 } });
+  t = await startTestEmulator({
+    tenants: 2,
+    users: 4,
+    days: 2,
+    recordsPerUserPerDay: 20,
+    tuning: { graphQueryStartMs: 1000, graphQueryRunMs: 2000, graphPageSize: 25 },
+  });
 });
 after(async () => t?.close());
 
@@ -20,7 +26,20 @@ test('a Graph audit query is created, runs to succeeded, and its records page th
   const clock = new ManualClock(t.emu.clock.now());
   const http = createHttpClient({ ca: t.emu.caPem });
   const endpoints = endpointsFor('commercial', t.emu.url);
-  const conn = { tenantId: tenant.tenantId, endpoints, http, publisherId: null, tokens: new MsalTokenProvider({ tenantId: tenant.tenantId, clientId: tenant.clientId, endpoints, credential: { kind: 'certificate', certificatePem: tenant.certificatePem, privateKeyPem: tenant.privateKeyPem }, http, clock }) };
+  const conn = {
+    tenantId: tenant.tenantId,
+    endpoints,
+    http,
+    publisherId: null,
+    tokens: new MsalTokenProvider({
+      tenantId: tenant.tenantId,
+      clientId: tenant.clientId,
+      endpoints,
+      credential: { kind: 'certificate', certificatePem: tenant.certificatePem, privateKeyPem: tenant.privateKeyPem },
+      http,
+      clock,
+    }),
+  };
   const client = new GraphAuditQueryClient(conn);
   const now = t.emu.clock.now();
   const created = await client.create({ start: now - 86_400_000, end: now });
@@ -49,10 +68,33 @@ test('a Graph audit query is created, runs to succeeded, and its records page th
 });
 
 test('Graph failures: 429 waits its Retry-After, 403 names the permission, AuditingDisabledTenant is plain', () => {
-  assert.equal(graphFailure(429, '{"error":{"code":"TooManyRequests","message":"x"}}', { 'retry-after': '30' }, 'q').retryAfterMs, 30_000);
-  assert.match(graphFailure(403, '{"error":{"code":"Forbidden","message":"x"}}', {}, 'q').error.message, /AuditLogsQuery.Read.All/);
-  assert.equal(graphFailure(400, '{"error":{"code":"AuditingDisabledTenant","message":"x"}}', {}, 'q').error.code, 'AUDIT_DISABLED');
-  assert.throws(() => new GraphAuditQueryClient({ tenantId: 't', endpoints: endpointsFor('gcchigh'), http: { request: async () => { throw new Error('no'); } }, tokens: { token: async () => 'x' }, publisherId: null }), /not offered in the gcchigh cloud/);
+  assert.equal(
+    graphFailure(429, '{"error":{"code":"TooManyRequests","message":"x"}}', { 'retry-after': '30' }, 'q').retryAfterMs,
+    30_000,
+  );
+  assert.match(
+    graphFailure(403, '{"error":{"code":"Forbidden","message":"x"}}', {}, 'q').error.message,
+    /AuditLogsQuery.Read.All/,
+  );
+  assert.equal(
+    graphFailure(400, '{"error":{"code":"AuditingDisabledTenant","message":"x"}}', {}, 'q').error.code,
+    'AUDIT_DISABLED',
+  );
+  assert.throws(
+    () =>
+      new GraphAuditQueryClient({
+        tenantId: 't',
+        endpoints: endpointsFor('gcchigh'),
+        http: {
+          request: async () => {
+            throw new Error('no');
+          },
+        },
+        tokens: { token: async () => 'x' },
+        publisherId: null,
+      }),
+    /not offered in the gcchigh cloud/,
+  );
 });
 
 test('history through Graph: one query per tenant, records stored once (Id shared with the live feed), a ledger window of stream graph', async () => {

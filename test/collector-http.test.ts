@@ -40,7 +40,10 @@ test('the extra CA is trusted; without it the server is refused with a hint to g
   assert.equal(res.headers.nextpageuri, 'https://x/next');
   assert.deepEqual(await res.json(), { path: '/a?b=1', auth: 'Bearer x' });
   const plain = createHttpClient();
-  await assert.rejects(plain.request({ method: 'GET', url }), (e: Error & { code?: string; hint?: string }) => e.code === 'NETWORK' && /--ca-file/.test(e.hint ?? ''));
+  await assert.rejects(
+    plain.request({ method: 'GET', url }),
+    (e: Error & { code?: string; hint?: string }) => e.code === 'NETWORK' && /--ca-file/.test(e.hint ?? ''),
+  );
   await assert.rejects(trusted.request({ method: 'GET', url: url.replace('https', 'http') }), { code: 'REFUSED_URL' });
   trusted.close();
   plain.close();
@@ -51,7 +54,9 @@ test('a stalled body times out; an abort ends the request', async () => {
   const res = await client.request({ method: 'GET', url: `${url}/stall`, timeoutMs: 300 });
   await assert.rejects(res.text(), { code: 'TIMEOUT' });
   const controller = new AbortController();
-  const pending = client.request({ method: 'GET', url: `${url}/stall`, signal: controller.signal }).then((r) => r.text());
+  const pending = client
+    .request({ method: 'GET', url: `${url}/stall`, signal: controller.signal })
+    .then((r) => r.text());
   setTimeout(() => controller.abort(), 50);
   await assert.rejects(pending, (e: Error) => e.name === 'AbortError');
   client.close();

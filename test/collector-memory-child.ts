@@ -15,7 +15,13 @@ import { ManagementActivityClient } from '../src/microsoft/management-activity.j
 import { endpointsFor } from '../src/microsoft/types.js';
 import { openStore } from '../src/store/open.js';
 
-const { url, caPem, db, tenantId, contentId } = JSON.parse(process.env.TW_CHILD ?? '{}') as { url: string; caPem: string; db: string; tenantId: string; contentId: string };
+const { url, caPem, db, tenantId, contentId } = JSON.parse(process.env.TW_CHILD ?? '{}') as {
+  url: string;
+  caPem: string;
+  db: string;
+  tenantId: string;
+  contentId: string;
+};
 const clock = new ManualClock(Date.UTC(2026, 2, 10), true);
 const store = await openStore(`sqlite:${db}`);
 // The SQLite store gives its page cache up to 256 MB on purpose (fast random index inserts on big
@@ -26,21 +32,56 @@ const store = await openStore(`sqlite:${db}`);
 const sqlite = (store as unknown as { db: { pragma(sql: string): unknown } }).db;
 sqlite.pragma('cache_size = -16384');
 sqlite.pragma('mmap_size = 0');
-const conn = { tenantId, endpoints: endpointsFor('commercial', url), tokens: { token: async () => 'test-token' }, http: createHttpClient({ ca: caPem }), publisherId: null };
+const conn = {
+  tenantId,
+  endpoints: endpointsFor('commercial', url),
+  tokens: { token: async () => 'test-token' },
+  http: createHttpClient({ ca: caPem }),
+  publisherId: null,
+};
 const ctx: RunContext = {
-  store, clock, logger: silentLogger, retry: new RetryPolicy(), scheduler: new FairScheduler(1), signal: new AbortController().signal, owner: 'memory-test',
+  store,
+  clock,
+  logger: silentLogger,
+  retry: new RetryPolicy(),
+  scheduler: new FairScheduler(1),
+  signal: new AbortController().signal,
+  owner: 'memory-test',
   options: resolveOptions({ tenants: [], store, clock, logger: silentLogger, signal: new AbortController().signal }),
 };
-const run: TenantRun = { tenantId, name: 'big', client: new ManagementActivityClient(conn), budget: new TenantBudget(clock, 100_000), stats: emptyStats(tenantId, 'big') };
+const run: TenantRun = {
+  tenantId,
+  name: 'big',
+  client: new ManagementActivityClient(conn),
+  budget: new TenantBudget(clock, 100_000),
+  stats: emptyStats(tenantId, 'big'),
+};
 let peak = { rss: 0, heap: 0, ext: 0, ab: 0 };
 const sample = setInterval(() => {
   const m = process.memoryUsage();
-  if (m.rss > peak.rss) peak = { rss: m.rss >> 20, heap: m.heapUsed >> 20, ext: m.external >> 20, ab: m.arrayBuffers >> 20 };
+  if (m.rss > peak.rss)
+    peak = { rss: m.rss >> 20, heap: m.heapUsed >> 20, ext: m.external >> 20, ab: m.arrayBuffers >> 20 };
 }, 50);
 const baselineMb = process.memoryUsage().rss / 2 ** 20;
 const contentUri = `${url}/api/v1.0/${tenantId}/activity/feed/audit/${contentId}`;
-const outcome = await collectBlob(ctx, run, 'Audit.SharePoint', clock.now(), { contentType: 'Audit.SharePoint', contentId, contentUri, contentCreated: clock.now(), contentExpiration: null });
+const outcome = await collectBlob(ctx, run, 'Audit.SharePoint', clock.now(), {
+  contentType: 'Audit.SharePoint',
+  contentId,
+  contentUri,
+  contentCreated: clock.now(),
+  contentExpiration: null,
+});
 const blob = (await store.ledger.listBlobs({ tenant: tenantId }))[0];
 clearInterval(sample);
 await store.close();
-process.stdout.write(JSON.stringify({ outcome, maxRssMb: process.resourceUsage().maxRSS / 1024, baselineMb, sampled: peak, records: run.stats.records, newRecords: run.stats.newRecords, blob }) + '\n');
+process.stdout.write(
+  JSON.stringify({
+    outcome,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    baselineMb,
+    sampled: peak,
+    records: run.stats.records,
+    newRecords: run.stats.newRecords,
+    blob,
+  }) + '\n',
+);

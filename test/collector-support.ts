@@ -26,16 +26,35 @@ export function emulatorClock(emu: RunningEmulator): Clock {
   };
 }
 
-export function emulatedTenant(emu: RunningEmulator, t: EmulatorTenantView, clock: Clock, kind: 'secret' | 'certificate' = 'secret', override: Partial<{ secret: string }> = {}): CollectTenant {
+export function emulatedTenant(
+  emu: RunningEmulator,
+  t: EmulatorTenantView,
+  clock: Clock,
+  kind: 'secret' | 'certificate' = 'secret',
+  override: Partial<{ secret: string }> = {},
+): CollectTenant {
   return {
     tenantId: t.tenantId,
     name: t.name,
     connect() {
       const http = createHttpClient({ ca: emu.caPem });
       const endpoints = endpointsFor('commercial', emu.url);
-      const credential: AppCredential = kind === 'secret' ? { kind, secret: override.secret ?? t.clientSecret } : { kind, certificatePem: t.certificatePem, privateKeyPem: t.privateKeyPem };
-      const tokens = new MsalTokenProvider({ tenantId: t.tenantId, clientId: t.clientId, endpoints, credential, http, clock });
-      return Object.assign({ tenantId: t.tenantId, endpoints, tokens, http, publisherId: t.publisherId }, { close: () => http.close() });
+      const credential: AppCredential =
+        kind === 'secret'
+          ? { kind, secret: override.secret ?? t.clientSecret }
+          : { kind, certificatePem: t.certificatePem, privateKeyPem: t.privateKeyPem };
+      const tokens = new MsalTokenProvider({
+        tenantId: t.tenantId,
+        clientId: t.clientId,
+        endpoints,
+        credential,
+        http,
+        clock,
+      });
+      return Object.assign(
+        { tenantId: t.tenantId, endpoints, tokens, http, publisherId: t.publisherId },
+        { close: () => http.close() },
+      );
     },
   };
 }
@@ -43,11 +62,15 @@ export function emulatedTenant(emu: RunningEmulator, t: EmulatorTenantView, cloc
 export async function groundTruthIds(emu: RunningEmulator, tenantId: string): Promise<string[]> {
   const res = await httpsRequest(`${emu.controlUrl}/records?tenantId=${tenantId}&available=true`, emu.caPem, 'GET', {});
   if (res.status !== 200) throw new Error(`ground truth: ${res.status} ${res.text}`);
-  return res.text.split('\n').filter((l) => l.trim()).map((l) => (JSON.parse(l) as { Id: string }).Id);
+  return res.text
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => (JSON.parse(l) as { Id: string }).Id);
 }
 
 export async function storedIds(store: Store, tenantId: string): Promise<string[]> {
   const ids: string[] = [];
-  for await (const r of store.records.search({ range: { start: 0, end: 8_000_000_000_000 }, tenants: [tenantId] })) ids.push(r.id);
+  for await (const r of store.records.search({ range: { start: 0, end: 8_000_000_000_000 }, tenants: [tenantId] }))
+    ids.push(r.id);
   return ids;
 }

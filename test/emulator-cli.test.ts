@@ -8,10 +8,25 @@ import { repoRoot, tempDir } from './support/paths.js';
 
 test('tenantwatch emulator prints one JSON line on stdout, tenants on stderr, serves HTTPS with its CA, stops on SIGINT', async () => {
   const { dir, cleanup } = tempDir();
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src', 'cli', 'main.ts'), 'emulator', '--tenants', '2', '--users', '5', '--state', join(dir, 'emu')], {
-    cwd: repoRoot,
-    env: { ...process.env, TENANTWATCH_HOME: dir },
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(repoRoot, 'src', 'cli', 'main.ts'),
+      'emulator',
+      '--tenants',
+      '2',
+      '--users',
+      '5',
+      '--state',
+      join(dir, 'emu'),
+    ],
+    {
+      cwd: repoRoot,
+      env: { ...process.env, TENANTWATCH_HOME: dir },
+    },
+  );
   try {
     let stdout = '';
     let stderr = '';

@@ -15,21 +15,32 @@ before(async () => {
   t = await startTestEmulator({ tenants: 1, users: 5, start: START });
   tid = t.emu.tenants[0]!.tenantId;
   const token = await t.client.token(tid, MGMT);
-  await t.client.request('POST', `/api/v1.0/${tid}/activity/feed/subscriptions/start?contentType=Audit.Exchange`, { headers: { Authorization: `Bearer ${token}` } });
+  await t.client.request('POST', `/api/v1.0/${tid}/activity/feed/subscriptions/start?contentType=Audit.Exchange`, {
+    headers: { Authorization: `Bearer ${token}` },
+  });
 });
 afterEach(() => t.emu.setFaults(DEFAULT_FAULTS));
 after(() => t.close());
 
 const listPath = () => `/api/v1.0/${tid}/activity/feed/subscriptions/list`;
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
-const claims = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8')) as { iat: number; nbf: number; exp: number };
+const claims = (jwt: string) =>
+  JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8')) as {
+    iat: number;
+    nbf: number;
+    exp: number;
+  };
 
 /** A raw GET that keeps what arrived before the connection broke (the support client would only reject). */
-function rawGet(path: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer; error: Error | null }> {
+function rawGet(
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer; error: Error | null }> {
   return new Promise((resolve, reject) => {
     const req = request(`${t.emu.url}${path}`, { headers, ca: t.emu.caPem, agent: false }, (res) => {
       const chunks: Buffer[] = [];
-      const done = (error: Error | null) => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), error });
+      const done = (error: Error | null) =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), error });
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => done(null));
       res.on('error', (e) => done(e));
@@ -46,7 +57,9 @@ test('slow responses: API replies start after slowMs of real time, unchanged; th
   const order: string[] = [];
   const began = performance.now();
   const [slow] = await Promise.all([
-    t.client.request('GET', listPath(), { headers: bearer(token) }).then((r) => (order.push('api'), { r, ms: performance.now() - began })),
+    t.client
+      .request('GET', listPath(), { headers: bearer(token) })
+      .then((r) => (order.push('api'), { r, ms: performance.now() - began })),
     t.client.request('GET', '/_emulator/faults').then((r) => (order.push('control'), r)),
   ]);
   assert.ok(slow.ms >= 38, `the API answered after ${slow.ms.toFixed(1)} ms, before the 40 ms delay`);
@@ -89,8 +102,14 @@ test('clock skew: Date headers, token iat/nbf/exp and AADSTS timestamps are off 
   t.emu.setFaults({ clockSkewMs: skew });
   const now = t.emu.clock.now();
   const shown = now + skew;
-  const form = { client_id: t.emu.tenants[0]!.clientId, client_secret: t.emu.tenants[0]!.clientSecret, grant_type: 'client_credentials' };
-  const v2 = await t.client.request('POST', `/${tid}/oauth2/v2.0/token`, { form: { ...form, scope: `${MGMT}/.default` } });
+  const form = {
+    client_id: t.emu.tenants[0]!.clientId,
+    client_secret: t.emu.tenants[0]!.clientSecret,
+    grant_type: 'client_credentials',
+  };
+  const v2 = await t.client.request('POST', `/${tid}/oauth2/v2.0/token`, {
+    form: { ...form, scope: `${MGMT}/.default` },
+  });
   assert.equal(v2.headers.date, new Date(shown).toUTCString());
   const c = claims(v2.json<{ access_token: string }>().access_token);
   assert.equal(c.iat, Math.floor(shown / 1000));
@@ -98,12 +117,26 @@ test('clock skew: Date headers, token iat/nbf/exp and AADSTS timestamps are off 
   assert.equal(c.exp, c.iat + 3599);
   const v1 = await t.client.request('POST', `/${tid}/oauth2/token`, { form: { ...form, resource: MGMT } });
   assert.equal(v1.json<{ not_before: string }>().not_before, String(Math.floor(shown / 1000)));
-  const wrong = await t.client.request('POST', `/${tid}/oauth2/v2.0/token`, { form: { ...form, client_secret: 'nope', scope: `${MGMT}/.default` } });
-  assert.equal(wrong.json<{ timestamp: string }>().timestamp, new Date(shown).toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, 'Z'));
-  const api = await t.client.request('GET', listPath(), { headers: bearer(v2.json<{ access_token: string }>().access_token) });
+  const wrong = await t.client.request('POST', `/${tid}/oauth2/v2.0/token`, {
+    form: { ...form, client_secret: 'nope', scope: `${MGMT}/.default` },
+  });
+  assert.equal(
+    wrong.json<{ timestamp: string }>().timestamp,
+    new Date(shown)
+      .toISOString()
+      .replace('T', ' ')
+      .replace(/\.\d{3}Z$/, 'Z'),
+  );
+  const api = await t.client.request('GET', listPath(), {
+    headers: bearer(v2.json<{ access_token: string }>().access_token),
+  });
   assert.equal(api.status, 200);
   assert.equal(api.headers.date, new Date(shown).toUTCString());
-  assert.equal((await t.client.request('GET', '/_emulator/clock')).json<{ now: string }>().now, new Date(now).toISOString(), 'ground truth is unskewed');
+  assert.equal(
+    (await t.client.request('GET', '/_emulator/clock')).json<{ now: string }>().now,
+    new Date(now).toISOString(),
+    'ground truth is unskewed',
+  );
 });
 
 test('clock skew behind: a token whose exp is already past by the true clock is accepted for its whole expires_in', async () => {
@@ -119,7 +152,10 @@ test('clock skew behind: a token whose exp is already past by the true clock is 
 async function expiredShapes(token: { mgmt: string; graph: string; exo: string }): Promise<EmuResponse[]> {
   const mgmt = await t.client.request('GET', listPath(), { headers: bearer(token.mgmt) });
   const graph = await t.client.request('GET', '/v1.0/users', { headers: bearer(token.graph) });
-  const exo = await t.client.request('POST', `/adminapi/beta/${tid}/InvokeCommand`, { headers: bearer(token.exo), body: { CmdletInput: { CmdletName: 'Get-OrganizationConfig' } } });
+  const exo = await t.client.request('POST', `/adminapi/beta/${tid}/InvokeCommand`, {
+    headers: bearer(token.exo),
+    body: { CmdletInput: { CmdletName: 'Get-OrganizationConfig' } },
+  });
   return [mgmt, graph, exo];
 }
 
@@ -127,20 +163,31 @@ test('short token lifetime: expires_in follows the fault; at exp every API answe
   t.emu.setFaults({ tokenLifetimeSeconds: 60 });
   const t0 = Math.floor(t.emu.clock.now() / 1000);
   const issued = await t.client.request('POST', `/${tid}/oauth2/v2.0/token`, {
-    form: { client_id: t.emu.tenants[0]!.clientId, client_secret: t.emu.tenants[0]!.clientSecret, grant_type: 'client_credentials', scope: `${MGMT}/.default` },
+    form: {
+      client_id: t.emu.tenants[0]!.clientId,
+      client_secret: t.emu.tenants[0]!.clientSecret,
+      grant_type: 'client_credentials',
+      scope: `${MGMT}/.default`,
+    },
   });
   const body = issued.json<{ expires_in: number; ext_expires_in: number; access_token: string }>();
   assert.equal(body.expires_in, 60);
   assert.equal(body.ext_expires_in, 60);
   assert.equal(claims(body.access_token).exp, t0 + 60);
-  const tokens = { mgmt: body.access_token, graph: await t.client.token(tid, 'https://graph.microsoft.com'), exo: await t.client.token(tid, 'https://outlook.office365.com') };
+  const tokens = {
+    mgmt: body.access_token,
+    graph: await t.client.token(tid, 'https://graph.microsoft.com'),
+    exo: await t.client.token(tid, 'https://outlook.office365.com'),
+  };
   await t.emu.clock.advance(59_000);
   for (const r of await expiredShapes(tokens)) assert.equal(r.status, 200, r.text);
   await t.emu.clock.advance(1_000);
   const [mgmt, graph, exo] = await expiredShapes(tokens);
   // Management Activity API: 401 with a non-AF body and a Bearer challenge (spec §2.11 note; beats renews on 401).
   assert.equal(mgmt!.status, 401);
-  assert.deepEqual(mgmt!.json(), { error: { code: 'InvalidAuthenticationToken', message: 'Access token validation failure (expired).' } });
+  assert.deepEqual(mgmt!.json(), {
+    error: { code: 'InvalidAuthenticationToken', message: 'Access token validation failure (expired).' },
+  });
   assert.equal(mgmt!.headers['www-authenticate'], 'Bearer error="invalid_token"');
   // Graph: its error envelope with innerError (spec §3.5).
   assert.equal(graph!.status, 401);
@@ -162,7 +209,12 @@ test('tokenLifetimeSeconds through the control API is validated and shows in v1 
   const ok = await t.client.request('POST', '/_emulator/faults', { body: { tokenLifetimeSeconds: 120 } });
   assert.equal(ok.json<{ tokenLifetimeSeconds: number }>().tokenLifetimeSeconds, 120);
   const v1 = await t.client.request('POST', `/${tid}/oauth2/token`, {
-    form: { client_id: t.emu.tenants[0]!.clientId, client_secret: t.emu.tenants[0]!.clientSecret, grant_type: 'client_credentials', resource: MGMT },
+    form: {
+      client_id: t.emu.tenants[0]!.clientId,
+      client_secret: t.emu.tenants[0]!.clientSecret,
+      grant_type: 'client_credentials',
+      resource: MGMT,
+    },
   });
   const b = v1.json<{ expires_in: string; expires_on: string; not_before: string }>();
   assert.equal(b.expires_in, '120');

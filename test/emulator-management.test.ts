@@ -17,8 +17,12 @@ before(async () => {
 after(() => t.close());
 
 const feed = (path: string) => `/api/v1.0/${tid}/activity/feed/${path}`;
-const get = (path: string, headers: Record<string, string> = {}) => t.client.request('GET', /^(https|\/)/.test(path) ? path : feed(path), { headers: { Authorization: `Bearer ${token}`, ...headers } });
-const post = (path: string, body?: object) => t.client.request('POST', feed(path), { headers: { Authorization: `bearer ${token}` }, ...(body ? { body } : {}) });
+const get = (path: string, headers: Record<string, string> = {}) =>
+  t.client.request('GET', /^(https|\/)/.test(path) ? path : feed(path), {
+    headers: { Authorization: `Bearer ${token}`, ...headers },
+  });
+const post = (path: string, body?: object) =>
+  t.client.request('POST', feed(path), { headers: { Authorization: `bearer ${token}` }, ...(body ? { body } : {}) });
 const code = (r: EmuResponse) => r.json<{ error: { code: string; message: string } }>().error.code;
 
 test('9: missing or bad bearer → 401; a token without ActivityFeed.Read → 401 AF10001', async () => {
@@ -27,7 +31,9 @@ test('9: missing or bad bearer → 401; a token without ActivityFeed.Read → 40
   const other = t.emu.tenants[1]!.tenantId;
   t.emu.setRoles(other, ['User.Read.All']);
   const weak = await t.client.token(other, 'https://manage.office.com');
-  const res = await t.client.request('GET', `/api/v1.0/${other}/activity/feed/subscriptions/list`, { headers: { Authorization: `Bearer ${weak}` } });
+  const res = await t.client.request('GET', `/api/v1.0/${other}/activity/feed/subscriptions/list`, {
+    headers: { Authorization: `Bearer ${weak}` },
+  });
   assert.equal(res.status, 401);
   assert.equal(code(res), 'AF10001');
   t.emu.setRoles(other, ['ActivityFeed.Read', 'ActivityFeed.ReadDlp']);
@@ -54,7 +60,9 @@ test('12, 13, 14: list empty before start; content before start → AF20022; sta
   const start = await post('subscriptions/start?contentType=Audit.Exchange');
   assert.equal(start.status, 200);
   assert.deepEqual(start.json(), { contentType: 'Audit.Exchange', status: 'enabled', webhook: null });
-  assert.deepEqual((await get('subscriptions/list')).json(), [{ contentType: 'Audit.Exchange', status: 'enabled', webhook: null }]);
+  assert.deepEqual((await get('subscriptions/list')).json(), [
+    { contentType: 'Audit.Exchange', status: 'enabled', webhook: null },
+  ]);
   const again = await post('subscriptions/start?contentType=Audit.Exchange');
   assert.equal(again.status, 400);
   assert.equal(code(again), 'AF20024');
@@ -68,7 +76,10 @@ test('17, 15: stop → 200 empty, content → AF20023; a restart within 15 min �
   assert.equal(code(await get('subscriptions/content?contentType=Audit.General')), 'AF20023');
   const restart = await post('subscriptions/start?contentType=Audit.General');
   assert.equal(restart.status, 429);
-  assert.match(restart.json<{ error: { message: string } }>().error.message, /^Too many frequent subscription start requests\. Please retry again after 1[45]m \d+s$/);
+  assert.match(
+    restart.json<{ error: { message: string } }>().error.message,
+    /^Too many frequent subscription start requests\. Please retry again after 1[45]m \d+s$/,
+  );
   await t.emu.clock.advance(15 * 60_000);
   assert.equal((await post('subscriptions/start?contentType=Audit.General')).status, 200);
 });
@@ -79,14 +90,19 @@ test('16: start on a tenant with UAL off → 400 with the DataServiceException b
     const res = await post('subscriptions/start?contentType=Audit.SharePoint');
     assert.equal(res.status, 400);
     const e = res.json<{ error: { code: string; message: string } }>().error;
-    assert.match(e.code, /^StartSubscription \[CorrId=.+\]\[TenantId=.+,ContentType=Audit\.SharePoint,ApplicationId=.+\]\[AppId$/);
+    assert.match(
+      e.code,
+      /^StartSubscription \[CorrId=.+\]\[TenantId=.+,ContentType=Audit\.SharePoint,ApplicationId=.+\]\[AppId$/,
+    );
     assert.match(e.message, new RegExp(`DataServiceException: Tenant ${tid} does not exist\\.`));
   } finally {
     t.emu.setFaults({ ualDisabled: [] });
   }
 });
 
-async function webhookServer(status: number): Promise<{ server: Server; url: string; calls: { headers: Record<string, unknown>; body: string }[] }> {
+async function webhookServer(
+  status: number,
+): Promise<{ server: Server; url: string; calls: { headers: Record<string, unknown>; body: string }[] }> {
   const calls: { headers: Record<string, unknown>; body: string }[] = [];
   const server = createServer({ cert: t.emu.serverCertPem, key: t.emu.serverKeyPem }, (req, res) => {
     let body = '';
@@ -104,12 +120,18 @@ test('18: webhook validation handshake; non-200 → AF20021; http:// → AF20021
   const good = await webhookServer(200);
   const badHook = await webhookServer(500);
   try {
-    const plain = await post('subscriptions/start?contentType=Audit.SharePoint', { webhook: { address: 'http://127.0.0.1/x', authId: 'a' } });
+    const plain = await post('subscriptions/start?contentType=Audit.SharePoint', {
+      webhook: { address: 'http://127.0.0.1/x', authId: 'a' },
+    });
     assert.equal(code(plain), 'AF20021');
     assert.match(plain.text, /The address must begin with HTTPS/);
-    const refused = await post('subscriptions/start?contentType=Audit.SharePoint', { webhook: { address: badHook.url, authId: 'a' } });
+    const refused = await post('subscriptions/start?contentType=Audit.SharePoint', {
+      webhook: { address: badHook.url, authId: 'a' },
+    });
     assert.equal(code(refused), 'AF20021');
-    const ok = await post('subscriptions/start?contentType=Audit.SharePoint', { webhook: { address: good.url, authId: 'secret-auth', expiration: '' } });
+    const ok = await post('subscriptions/start?contentType=Audit.SharePoint', {
+      webhook: { address: good.url, authId: 'secret-auth', expiration: '' },
+    });
     assert.equal(ok.status, 200, ok.text);
     const v = good.calls[0]!;
     assert.equal(v.headers['webhook-authid'], 'secret-auth');
@@ -127,13 +149,27 @@ test('18: webhook validation handshake; non-200 → AF20021; http:// → AF20021
 test('19, 21, 23, 22: time formats; window on contentCreated [start, end); content items; NextPageUri paging', async () => {
   const now = t.emu.clock.now();
   const day = new Date(now - 86_400_000).toISOString().slice(0, 10);
-  for (const [s, e] of [[day, new Date(now).toISOString().slice(0, 10)], [`${day}T13:00`, `${day}T14:00`], [`${day}T13:00:00`, `${day}T14:00:00`], [`${day}T13:00Z`, `${day}T14:00Z`], [`${day}T13:00:00.000Z`, `${day}T14:00:00Z`]]) {
+  for (const [s, e] of [
+    [day, new Date(now).toISOString().slice(0, 10)],
+    [`${day}T13:00`, `${day}T14:00`],
+    [`${day}T13:00:00`, `${day}T14:00:00`],
+    [`${day}T13:00Z`, `${day}T14:00Z`],
+    [`${day}T13:00:00.000Z`, `${day}T14:00:00Z`],
+  ]) {
     const r = await get(`subscriptions/content?contentType=Audit.Exchange&startTime=${s}&endTime=${e}`);
     assert.equal(r.status, 200, `${s} ${r.text}`);
   }
   const startT = `${day}T13:00:00`;
-  const r = await get(`subscriptions/content?contentType=Audit.Exchange&startTime=${startT}&endTime=${day}T23:00:00&PublisherIdentifier=${t.emu.tenants[0]!.publisherId}`);
-  const items: { contentId: string; contentCreated: string; contentExpiration: string; contentUri: string; contentType: string }[] = r.json();
+  const r = await get(
+    `subscriptions/content?contentType=Audit.Exchange&startTime=${startT}&endTime=${day}T23:00:00&PublisherIdentifier=${t.emu.tenants[0]!.publisherId}`,
+  );
+  const items: {
+    contentId: string;
+    contentCreated: string;
+    contentExpiration: string;
+    contentUri: string;
+    contentType: string;
+  }[] = r.json();
   assert.equal(items.length, 20);
   const next = r.headers.nextpageuri!;
   assert.match(next, /^https:\/\/127\.0\.0\.1:\d+\/api\/v1\/.+nextPage=/);
@@ -155,9 +191,13 @@ test('19, 21, 23, 22: time formats; window on contentCreated [start, end); conte
   }
   // start inclusive, end exclusive on contentCreated
   const first = all[0]!;
-  const exact = await get(`subscriptions/content?contentType=Audit.Exchange&startTime=${first.contentCreated}&endTime=${new Date(Date.parse(first.contentCreated) + 3_600_000).toISOString()}`);
+  const exact = await get(
+    `subscriptions/content?contentType=Audit.Exchange&startTime=${first.contentCreated}&endTime=${new Date(Date.parse(first.contentCreated) + 3_600_000).toISOString()}`,
+  );
   assert.equal(exact.json<{ contentId: string }[]>()[0]!.contentId, first.contentId);
-  const before = await get(`subscriptions/content?contentType=Audit.Exchange&startTime=${new Date(Date.parse(first.contentCreated) - 3_600_000).toISOString()}&endTime=${first.contentCreated}`);
+  const before = await get(
+    `subscriptions/content?contentType=Audit.Exchange&startTime=${new Date(Date.parse(first.contentCreated) - 3_600_000).toISOString()}&endTime=${first.contentCreated}`,
+  );
   assert.ok(!before.json<{ contentId: string }[]>().some((i) => i.contentId === first.contentId));
   const badPage = await get(next.replace(/nextPage=[^&]+/, 'nextPage=garbage'));
   assert.equal(code(badPage), 'AF20031');
@@ -166,17 +206,40 @@ test('19, 21, 23, 22: time formats; window on contentCreated [start, end); conte
 test('20: one of start/end, over 24 h, start ≥ end, start over 7 days ago → AF20030/AF20055', async () => {
   const now = t.emu.clock.now();
   const iso = (ms: number) => new Date(ms).toISOString();
-  assert.equal(code(await get(`subscriptions/content?contentType=Audit.Exchange&startTime=${iso(now - 3_600_000)}`)), 'AF20030');
-  assert.equal(code(await get(`subscriptions/content?contentType=Audit.Exchange&startTime=${iso(now - 30 * 3_600_000)}&endTime=${iso(now)}`)), 'AF20030');
-  assert.equal(code(await get(`subscriptions/content?contentType=Audit.Exchange&startTime=${iso(now)}&endTime=${iso(now - 60_000)}`)), 'AF20055');
-  assert.equal(code(await get(`subscriptions/content?contentType=Audit.Exchange&startTime=${iso(now - 8 * 86_400_000)}&endTime=${iso(now - 8 * 86_400_000 + 3_600_000)}`)), 'AF20030');
+  assert.equal(
+    code(await get(`subscriptions/content?contentType=Audit.Exchange&startTime=${iso(now - 3_600_000)}`)),
+    'AF20030',
+  );
+  assert.equal(
+    code(
+      await get(
+        `subscriptions/content?contentType=Audit.Exchange&startTime=${iso(now - 30 * 3_600_000)}&endTime=${iso(now)}`,
+      ),
+    ),
+    'AF20030',
+  );
+  assert.equal(
+    code(
+      await get(`subscriptions/content?contentType=Audit.Exchange&startTime=${iso(now)}&endTime=${iso(now - 60_000)}`),
+    ),
+    'AF20055',
+  );
+  assert.equal(
+    code(
+      await get(
+        `subscriptions/content?contentType=Audit.Exchange&startTime=${iso(now - 8 * 86_400_000)}&endTime=${iso(now - 8 * 86_400_000 + 3_600_000)}`,
+      ),
+    ),
+    'AF20030',
+  );
 });
 
 test('24, 26: blobs are arrays of PascalCase records, CreationTime without Z; duplicates, empty blobs, out-of-order blobs exist', async () => {
   const now = t.emu.clock.now();
   let blobs: { contentUri: string; contentCreated: string }[] = [];
   for (let h = 24; h > 0; h -= 12) {
-    let url: string | undefined = `subscriptions/content?contentType=Audit.Exchange&startTime=${new Date(now - h * 3_600_000).toISOString()}&endTime=${new Date(now - (h - 12) * 3_600_000).toISOString()}`;
+    let url: string | undefined =
+      `subscriptions/content?contentType=Audit.Exchange&startTime=${new Date(now - h * 3_600_000).toISOString()}&endTime=${new Date(now - (h - 12) * 3_600_000).toISOString()}`;
     while (url) {
       const r = await get(url);
       blobs = blobs.concat(r.json());
@@ -190,7 +253,18 @@ test('24, 26: blobs are arrays of PascalCase records, CreationTime without Z; du
   for (const b of blobs) {
     const r = await get(`${b.contentUri}?PublisherIdentifier=${t.emu.tenants[0]!.publisherId}`);
     assert.equal(r.status, 200);
-    const records = r.json<{ Id: string; CreationTime: string; RecordType: number; Operation: string; OrganizationId: string; UserId: string; Workload: string }[]>();
+    const records =
+      r.json<
+        {
+          Id: string;
+          CreationTime: string;
+          RecordType: number;
+          Operation: string;
+          OrganizationId: string;
+          UserId: string;
+          Workload: string;
+        }[]
+      >();
     if (!records.length) empty++;
     for (const rec of records) {
       assert.match(rec.CreationTime, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/);
@@ -209,7 +283,9 @@ test('24, 26: blobs are arrays of PascalCase records, CreationTime without Z; du
 
 test('25: expired blob → AF20051; unknown → 404 AF20050; malformed id → AF20052', async () => {
   const now = t.emu.clock.now();
-  const r = await get(`subscriptions/content?contentType=Audit.Exchange&startTime=${new Date(now - 7 * 86_400_000 + 3_600_000).toISOString()}&endTime=${new Date(now - 6 * 86_400_000).toISOString()}`);
+  const r = await get(
+    `subscriptions/content?contentType=Audit.Exchange&startTime=${new Date(now - 7 * 86_400_000 + 3_600_000).toISOString()}&endTime=${new Date(now - 6 * 86_400_000).toISOString()}`,
+  );
   const old = r.json<{ contentUri: string; contentId: string }[]>()[0]!;
   const unknown = await get(old.contentUri.replace(/\$(\d{2})$/, '$99'));
   assert.equal(unknown.status, 404);
@@ -228,7 +304,12 @@ test('27, 28, 29: AF429 over the budget with status 403 or 429 and the zero Publ
     assert.equal((await get('subscriptions/list')).status, 200);
     const r = await get('subscriptions/list');
     assert.equal(r.status, 403);
-    assert.deepEqual(r.json(), { error: { code: 'AF429', message: 'Too many requests. Method=ListSubscriptions, PublisherId=00000000-0000-0000-0000-000000000000' } });
+    assert.deepEqual(r.json(), {
+      error: {
+        code: 'AF429',
+        message: 'Too many requests. Method=ListSubscriptions, PublisherId=00000000-0000-0000-0000-000000000000',
+      },
+    });
     t.emu.setFaults({ throttleStatus: 429 });
     assert.equal((await get('subscriptions/list')).status, 429);
   } finally {
@@ -239,7 +320,12 @@ test('27, 28, 29: AF429 over the budget with status 403 or 429 and the zero Publ
   t.emu.setFaults({ serverErrorRate: 0 });
   assert.equal(e.status, 500);
   assert.equal(code(e), 'AF50000');
-  for (const res of [e, await get('subscriptions/list'), await t.client.request('GET', '/nowhere'), await t.client.request('GET', '/_emulator/tenants')]) {
+  for (const res of [
+    e,
+    await get('subscriptions/list'),
+    await t.client.request('GET', '/nowhere'),
+    await t.client.request('GET', '/_emulator/tenants'),
+  ]) {
     assert.ok(res.headers.date && !Number.isNaN(Date.parse(res.headers.date)));
   }
 });
@@ -250,8 +336,13 @@ test('26: a configurable first-data delay after subscribing hides content', asyn
     const id = t2.emu.tenants[0]!.tenantId;
     const tok = await t2.client.token(id, 'https://manage.office.com');
     const H = { Authorization: `Bearer ${tok}` };
-    await t2.client.request('POST', `/api/v1.0/${id}/activity/feed/subscriptions/start?contentType=Audit.Exchange`, { headers: H });
-    const list = () => t2.client.request('GET', `/api/v1.0/${id}/activity/feed/subscriptions/content?contentType=Audit.Exchange`, { headers: H });
+    await t2.client.request('POST', `/api/v1.0/${id}/activity/feed/subscriptions/start?contentType=Audit.Exchange`, {
+      headers: H,
+    });
+    const list = () =>
+      t2.client.request('GET', `/api/v1.0/${id}/activity/feed/subscriptions/content?contentType=Audit.Exchange`, {
+        headers: H,
+      });
     assert.deepEqual((await list()).json(), []);
     await t2.emu.clock.advance(3_600_000);
     H.Authorization = `Bearer ${await t2.client.token(id, 'https://manage.office.com')}`;

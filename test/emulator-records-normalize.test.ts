@@ -12,8 +12,16 @@ let t: TestEmulator;
 let tenants: string[];
 before(async () => {
   // 30-minute slots: the same records in fewer blobs, so the crawl stays around a thousand requests.
-  t = await startTestEmulator({ tenants: 3, users: 20, days: 1, tuning: { slotMs: 30 * 60_000, graphQueryStartMs: 0, graphQueryRunMs: 1_000 } });
-  tenants = t.emu.tenants.filter((x) => x.ualEnabled).slice(0, 2).map((x) => x.tenantId);
+  t = await startTestEmulator({
+    tenants: 3,
+    users: 20,
+    days: 1,
+    tuning: { slotMs: 30 * 60_000, graphQueryStartMs: 0, graphQueryRunMs: 1_000 },
+  });
+  tenants = t.emu.tenants
+    .filter((x) => x.ualEnabled)
+    .slice(0, 2)
+    .map((x) => x.tenantId);
   assert.equal(tenants.length, 2);
 });
 after(() => t.close());
@@ -40,11 +48,16 @@ async function blobRecords(tenantId: string): Promise<{ ct: ContentType; records
   const now = t.emu.clock.now();
   const out: { ct: ContentType; records: Record<string, unknown>[] }[] = [];
   for (const ct of CONTENT_TYPES) {
-    assert.equal((await t.client.request('POST', `${feed}/subscriptions/start?contentType=${ct}`, { headers: H })).status, 200);
-    let url: string | undefined = `${feed}/subscriptions/content?contentType=${ct}&startTime=${new Date(now - 24 * HOUR).toISOString()}&endTime=${new Date(now).toISOString()}`;
+    assert.equal(
+      (await t.client.request('POST', `${feed}/subscriptions/start?contentType=${ct}`, { headers: H })).status,
+      200,
+    );
+    let url: string | undefined =
+      `${feed}/subscriptions/content?contentType=${ct}&startTime=${new Date(now - 24 * HOUR).toISOString()}&endTime=${new Date(now).toISOString()}`;
     while (url) {
       const page = await t.client.request('GET', url, { headers: H });
-      for (const item of page.json<{ contentUri: string }[]>()) out.push({ ct, records: (await t.client.request('GET', item.contentUri, { headers: H })).json() });
+      for (const item of page.json<{ contentUri: string }[]>())
+        out.push({ ct, records: (await t.client.request('GET', item.contentUri, { headers: H })).json() });
       url = page.headers.nextpageuri;
     }
   }
@@ -58,7 +71,10 @@ test('every record in a day of Management Activity API blobs normalizes, filed u
       for (const r of records) {
         const text = JSON.stringify(r);
         const n = normalizeRecord(text, { source: 'management-api', contentType: ct });
-        assert.ok(n.ok && n.record.contentType === ct && n.record.raw === text, `${String(r.Operation)}: ${n.ok ? 'changed on the way' : n.reason}`);
+        assert.ok(
+          n.ok && n.record.contentType === ct && n.record.raw === text,
+          `${String(r.Operation)}: ${n.ok ? 'changed on the way' : n.reason}`,
+        );
         check(text, { source: 'management-api', contentType: ct }, tenantId, String(r.Id), seen);
       }
     }
@@ -72,7 +88,14 @@ test('Graph auditLogRecords of a day normalize (source graph), ids and times as 
   for (const tenantId of tenants) {
     const H = { Authorization: `Bearer ${await t.client.token(tenantId, 'https://graph.microsoft.com')}` };
     const now = t.emu.clock.now();
-    const created = await t.client.request('POST', '/v1.0/security/auditLog/queries', { headers: H, body: { displayName: 'day', filterStartDateTime: new Date(now - 24 * HOUR).toISOString(), filterEndDateTime: new Date(now).toISOString() } });
+    const created = await t.client.request('POST', '/v1.0/security/auditLog/queries', {
+      headers: H,
+      body: {
+        displayName: 'day',
+        filterStartDateTime: new Date(now - 24 * HOUR).toISOString(),
+        filterEndDateTime: new Date(now).toISOString(),
+      },
+    });
     assert.equal(created.status, 201, created.text);
     await t.emu.clock.advance(1_000);
     let url: string | undefined = `/v1.0/security/auditLog/queries/${created.json<{ id: string }>().id}/records`;
@@ -82,7 +105,10 @@ test('Graph auditLogRecords of a day normalize (source graph), ids and times as 
       const body = page.json<{ value: { id: string; createdDateTime: string }[]; '@odata.nextLink'?: string }>();
       for (const r of body.value) {
         check(r, { source: 'graph' }, tenantId, r.id, seen);
-        assert.equal(normalizeRecord(r, { source: 'graph' }).ok && Date.parse(r.createdDateTime), Date.parse(r.createdDateTime));
+        assert.equal(
+          normalizeRecord(r, { source: 'graph' }).ok && Date.parse(r.createdDateTime),
+          Date.parse(r.createdDateTime),
+        );
       }
       url = body['@odata.nextLink'];
     }
@@ -93,11 +119,23 @@ test('Graph auditLogRecords of a day normalize (source graph), ids and times as 
 test('Search-UnifiedAuditLog results of a day normalize from their AuditData (source search-unified-audit-log)', async () => {
   const seen: Checked = { count: 0, operations: new Set() };
   for (const tenantId of tenants) {
-    const H = { Authorization: `Bearer ${await t.client.token(tenantId, 'https://outlook.office365.com')}`, 'X-AnchorMailbox': `APP:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@${tenantId}` };
+    const H = {
+      Authorization: `Bearer ${await t.client.token(tenantId, 'https://outlook.office365.com')}`,
+      'X-AnchorMailbox': `APP:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@${tenantId}`,
+    };
     const now = t.emu.clock.now();
-    const Parameters = { StartDate: new Date(now - 24 * HOUR).toISOString(), EndDate: new Date(now).toISOString(), SessionId: `day-${tenantId}`, SessionCommand: 'ReturnLargeSet', ResultSize: 5000 };
+    const Parameters = {
+      StartDate: new Date(now - 24 * HOUR).toISOString(),
+      EndDate: new Date(now).toISOString(),
+      SessionId: `day-${tenantId}`,
+      SessionCommand: 'ReturnLargeSet',
+      ResultSize: 5000,
+    };
     for (;;) {
-      const res = await t.client.request('POST', `/adminapi/beta/${tenantId}/InvokeCommand`, { headers: H, body: { CmdletInput: { CmdletName: 'Search-UnifiedAuditLog', Parameters } } });
+      const res = await t.client.request('POST', `/adminapi/beta/${tenantId}/InvokeCommand`, {
+        headers: H,
+        body: { CmdletInput: { CmdletName: 'Search-UnifiedAuditLog', Parameters } },
+      });
       assert.equal(res.status, 200, res.text);
       const value = res.json<{ value: { AuditData: string; Identity: string; CreationDate: string }[] }>().value;
       if (value.length === 0) break;

@@ -12,7 +12,13 @@ let t: TestEmulator;
 let tid: string;
 before(async () => {
   // 8 days of history, so the oldest blobs have already expired; 6-hour slots keep the crawl to a few hundred blobs.
-  t = await startTestEmulator({ tenants: 2, users: 20, days: 8, recordsPerUserPerDay: 6, tuning: { slotMs: 6 * HOUR } });
+  t = await startTestEmulator({
+    tenants: 2,
+    users: 20,
+    days: 8,
+    recordsPerUserPerDay: 6,
+    tuning: { slotMs: 6 * HOUR },
+  });
   tid = t.emu.tenants.find((x) => x.ualEnabled)!.tenantId;
 });
 after(() => t.close());
@@ -20,7 +26,10 @@ after(() => t.close());
 async function groundTruth(available: boolean): Promise<Set<string>> {
   const res = await t.client.request('GET', `/_emulator/records?tenantId=${tid}${available ? '&available=true' : ''}`);
   assert.equal(res.status, 200);
-  const ids = res.text.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { Id: string }).Id);
+  const ids = res.text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => (JSON.parse(l) as { Id: string }).Id);
   assert.equal(new Set(ids).size, ids.length, 'each record once');
   return new Set(ids);
 }
@@ -32,11 +41,15 @@ async function crawl(): Promise<Set<string>> {
   const ids = new Set<string>();
   for (const ct of CONTENT_TYPES) {
     const started = await t.client.request('POST', `${feed}/subscriptions/start?contentType=${ct}`, { headers: H });
-    assert.ok(started.status === 200 || started.json<{ error: { code: string } }>().error.code === 'AF20024', started.text);
+    assert.ok(
+      started.status === 200 || started.json<{ error: { code: string } }>().error.code === 'AF20024',
+      started.text,
+    );
     const now = t.emu.clock.now();
     for (let s = now - 7 * DAY; s <= now; s += DAY) {
       const iso = (ms: number) => new Date(ms).toISOString();
-      let url: string | undefined = `${feed}/subscriptions/content?contentType=${ct}&startTime=${iso(s)}&endTime=${iso(Math.min(s + DAY, now + 1000))}`;
+      let url: string | undefined =
+        `${feed}/subscriptions/content?contentType=${ct}&startTime=${iso(s)}&endTime=${iso(Math.min(s + DAY, now + 1000))}`;
       while (url) {
         const page = await t.client.request('GET', url, { headers: H });
         assert.equal(page.status, 200, page.text);
@@ -52,7 +65,10 @@ async function crawl(): Promise<Set<string>> {
   return ids;
 }
 
-const missingAndExtra = (got: Set<string>, want: Set<string>) => ({ missing: [...want].filter((i) => !got.has(i)).length, extra: [...got].filter((i) => !want.has(i)).length });
+const missingAndExtra = (got: Set<string>, want: Set<string>) => ({
+  missing: [...want].filter((i) => !got.has(i)).length,
+  extra: [...got].filter((i) => !want.has(i)).length,
+});
 
 test('with UAL off and no subscription nothing is available, though records exist', async () => {
   t.emu.setFaults({ ualDisabled: [tid] });
@@ -76,12 +92,18 @@ test('available = what a subscribe-to-everything crawl fetches; a strict subset 
 
 test('after a stop the blobs made meanwhile are lost to the restarted subscription, and to available', async () => {
   const token = await t.client.token(tid, 'https://manage.office.com');
-  await t.client.request('POST', `/api/v1.0/${tid}/activity/feed/subscriptions/stop?contentType=Audit.Exchange`, { headers: { Authorization: `Bearer ${token}` } });
+  await t.client.request('POST', `/api/v1.0/${tid}/activity/feed/subscriptions/stop?contentType=Audit.Exchange`, {
+    headers: { Authorization: `Bearer ${token}` },
+  });
   await t.emu.clock.advance(12 * HOUR);
   const whileStopped = await groundTruth(true);
   const got = await crawl();
   assert.deepEqual(missingAndExtra(got, whileStopped), { missing: 0, extra: 0 });
-  assert.deepEqual(missingAndExtra(await groundTruth(true), whileStopped), { missing: 0, extra: 0 }, 'restarting changed nothing');
+  assert.deepEqual(
+    missingAndExtra(await groundTruth(true), whileStopped),
+    { missing: 0, extra: 0 },
+    'restarting changed nothing',
+  );
 });
 
 test('a day later expired blobs drop out and new ones come in, still equal to the crawl', async () => {

@@ -12,7 +12,18 @@ import { corpusDir, corpusSkip } from './support/paths.js';
  * the common fields are always there.
  */
 const fieldsJson = resolve(corpusDir, '..', 'spec', 'schema', 'fields.json');
-const COMMON = ['Id', 'RecordType', 'CreationTime', 'Operation', 'OrganizationId', 'UserType', 'UserKey', 'Workload', 'UserId', 'ClientIP'];
+const COMMON = [
+  'Id',
+  'RecordType',
+  'CreationTime',
+  'Operation',
+  'OrganizationId',
+  'UserType',
+  'UserKey',
+  'Workload',
+  'UserId',
+  'ClientIP',
+];
 
 type Json = Record<string, unknown>;
 
@@ -45,7 +56,8 @@ function corpusRecords(): Json[] {
     } else if (file.endsWith('.json')) {
       const doc = tryJson(readFileSync(file, 'utf8')) as Json | Json[] | undefined;
       if (Array.isArray(doc)) doc.forEach(add);
-      else if (doc && typeof (doc.input as Json | undefined)?.message === 'string') add(tryJson((doc.input as Json).message as string));
+      else if (doc && typeof (doc.input as Json | undefined)?.message === 'string')
+        add(tryJson((doc.input as Json).message as string));
       else add(doc);
     }
   }
@@ -69,39 +81,47 @@ function catalogueFields(recordType: number): Set<string> {
     addChain(s.extends);
   };
   addChain('Common');
-  for (const [name, s] of Object.entries(schemas)) if (Array.isArray(s.record_types) && s.record_types.includes(recordType)) addChain(name);
+  for (const [name, s] of Object.entries(schemas))
+    if (Array.isArray(s.record_types) && s.record_types.includes(recordType)) addChain(name);
   return names;
 }
 
-test('simulated records use only fields real records or the catalogue have, per RecordType', { skip: corpusSkip }, () => {
-  const corpus = new Map<number, Set<string>>();
-  for (const r of corpusRecords()) {
-    const rt = Number(r.RecordType);
-    if (!corpus.has(rt)) corpus.set(rt, new Set());
-    for (const k of Object.keys(r)) corpus.get(rt)!.add(k);
-  }
-  const start = Date.UTC(2025, 5, 18, 9, 30, 0);
-  const sim = createSimulation({ seed: 3, start, users: 30, days: 7 });
-  const emitted = new Map<number, Set<string>>();
-  for (const t of sim.tenants) {
-    for (const r of sim.records(t.tenantId, start - 7 * DAY, start)) {
-      const rt = Number(r.record.RecordType);
-      for (const f of COMMON) assert.ok(f in r.record, `${f} missing from ${String(r.record.Operation)}`);
-      if (!emitted.has(rt)) emitted.set(rt, new Set());
-      for (const k of Object.keys(r.record)) emitted.get(rt)!.add(k);
+test(
+  'simulated records use only fields real records or the catalogue have, per RecordType',
+  { skip: corpusSkip },
+  () => {
+    const corpus = new Map<number, Set<string>>();
+    for (const r of corpusRecords()) {
+      const rt = Number(r.RecordType);
+      if (!corpus.has(rt)) corpus.set(rt, new Set());
+      for (const k of Object.keys(r)) corpus.get(rt)!.add(k);
     }
-  }
-  // The corpus's own common fields: on real records of ten or more record types (Version, for one).
-  const spread = new Map<string, number>();
-  for (const fields of corpus.values()) for (const f of fields) spread.set(f, (spread.get(f) ?? 0) + 1);
-  const everywhere = [...spread].filter(([, n]) => n >= 10).map(([f]) => f);
-  assert.ok(everywhere.includes('Version'));
-  const unknown: string[] = [];
-  for (const [rt, fields] of emitted) {
-    const allowed = new Set([...(corpus.get(rt) ?? []), ...catalogueFields(rt), ...everywhere]);
-    for (const f of fields) if (!allowed.has(f)) unknown.push(`RecordType ${rt}: ${f}`);
-  }
-  assert.deepEqual(unknown, []);
-  // and the record types we simulate are ones the corpus has real examples of (18 only in the catalogue)
-  assert.deepEqual([...emitted.keys()].filter((rt) => !corpus.has(rt) && rt !== 18), []);
-});
+    const start = Date.UTC(2025, 5, 18, 9, 30, 0);
+    const sim = createSimulation({ seed: 3, start, users: 30, days: 7 });
+    const emitted = new Map<number, Set<string>>();
+    for (const t of sim.tenants) {
+      for (const r of sim.records(t.tenantId, start - 7 * DAY, start)) {
+        const rt = Number(r.record.RecordType);
+        for (const f of COMMON) assert.ok(f in r.record, `${f} missing from ${String(r.record.Operation)}`);
+        if (!emitted.has(rt)) emitted.set(rt, new Set());
+        for (const k of Object.keys(r.record)) emitted.get(rt)!.add(k);
+      }
+    }
+    // The corpus's own common fields: on real records of ten or more record types (Version, for one).
+    const spread = new Map<string, number>();
+    for (const fields of corpus.values()) for (const f of fields) spread.set(f, (spread.get(f) ?? 0) + 1);
+    const everywhere = [...spread].filter(([, n]) => n >= 10).map(([f]) => f);
+    assert.ok(everywhere.includes('Version'));
+    const unknown: string[] = [];
+    for (const [rt, fields] of emitted) {
+      const allowed = new Set([...(corpus.get(rt) ?? []), ...catalogueFields(rt), ...everywhere]);
+      for (const f of fields) if (!allowed.has(f)) unknown.push(`RecordType ${rt}: ${f}`);
+    }
+    assert.deepEqual(unknown, []);
+    // and the record types we simulate are ones the corpus has real examples of (18 only in the catalogue)
+    assert.deepEqual(
+      [...emitted.keys()].filter((rt) => !corpus.has(rt) && rt !== 18),
+      [],
+    );
+  },
+);

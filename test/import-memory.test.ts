@@ -26,7 +26,13 @@ const HEAP_MB = 48;
 const WORKER_BOUND_MB = 300;
 const END = Date.UTC(2026, 10, 1);
 
-async function writeLines(path: string, lines: Iterable<string>, open: string, separator: string, close: string): Promise<number> {
+async function writeLines(
+  path: string,
+  lines: Iterable<string>,
+  open: string,
+  separator: string,
+  close: string,
+): Promise<number> {
   const out = createWriteStream(path);
   let n = 0;
   out.write(open);
@@ -38,15 +44,31 @@ async function writeLines(path: string, lines: Iterable<string>, open: string, s
   return n;
 }
 
-function importInChild(files: string[], parallel = false): Promise<{ read: number; stored: number; rejected: number; formats: string[]; maxRssMb: number }> {
+function importInChild(
+  files: string[],
+  parallel = false,
+): Promise<{ read: number; stored: number; rejected: number; formats: string[]; maxRssMb: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [`--max-old-space-size=${HEAP_MB}`, '--import', 'tsx', join(repoRoot, 'src', 'ingest', 'import', 'testing', 'import-rss.ts'), ...(parallel ? ['--parallel'] : []), ...files], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        `--max-old-space-size=${HEAP_MB}`,
+        '--import',
+        'tsx',
+        join(repoRoot, 'src', 'ingest', 'import', 'testing', 'import-rss.ts'),
+        ...(parallel ? ['--parallel'] : []),
+        ...files,
+      ],
+      { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(stdout) as never) : reject(new Error(`child exited ${code}: ${stderr}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(JSON.parse(stdout) as never) : reject(new Error(`child exited ${code}: ${stderr}`)),
+    );
   });
 }
 
@@ -61,7 +83,8 @@ async function bigFiles(): Promise<NonNullable<typeof files>> {
   const array = join(dir.dir, 'blob.json');
   const lines = await writeLines(ndjson, rawRecords(88_000, { seed: 11, end: END, days: 30 }), '', '\n', '\n');
   const pretty = (function* () {
-    for (const line of rawRecords(40_000, { seed: 12, end: END, days: 30 })) yield JSON.stringify(JSON.parse(line) as unknown, null, 1);
+    for (const line of rawRecords(40_000, { seed: 12, end: END, days: 30 }))
+      yield JSON.stringify(JSON.parse(line) as unknown, null, 1);
   })();
   const elements = await writeLines(array, pretty, '[\n', ',\n', '\n]\n');
   assert.ok(statSync(ndjson).size > 95e6 && statSync(array).size > 48e6, 'the files are as large as the test says');
@@ -69,19 +92,27 @@ async function bigFiles(): Promise<NonNullable<typeof files>> {
   return files;
 }
 
-test(`a ~100 MB NDJSON file and a ~50 MB JSON array import in constant memory (heap ${HEAP_MB} MB, RSS under ${BOUND_MB} MB)`, { timeout: 120_000 }, async () => {
-  const { ndjson, array, records } = await bigFiles();
-  const result = await importInChild([ndjson, array]);
-  assert.deepEqual(result.formats, ['ndjson', 'json']);
-  assert.equal(result.read, records);
-  assert.equal(result.stored, records);
-  assert.equal(result.rejected, 0);
-  assert.ok(result.maxRssMb < BOUND_MB, `peak RSS ${result.maxRssMb} MB`);
-});
+test(
+  `a ~100 MB NDJSON file and a ~50 MB JSON array import in constant memory (heap ${HEAP_MB} MB, RSS under ${BOUND_MB} MB)`,
+  { timeout: 120_000 },
+  async () => {
+    const { ndjson, array, records } = await bigFiles();
+    const result = await importInChild([ndjson, array]);
+    assert.deepEqual(result.formats, ['ndjson', 'json']);
+    assert.equal(result.read, records);
+    assert.equal(result.stored, records);
+    assert.equal(result.rejected, 0);
+    assert.ok(result.maxRssMb < BOUND_MB, `peak RSS ${result.maxRssMb} MB`);
+  },
+);
 
-test(`with the parse worker (tenantwatch import's path for large files when a core is free) the same files stay under ${WORKER_BOUND_MB} MB`, { timeout: 120_000 }, async () => {
-  const { ndjson, array, records } = await bigFiles();
-  const result = await importInChild([ndjson, array], true);
-  assert.equal(result.stored, records);
-  assert.ok(result.maxRssMb < WORKER_BOUND_MB, `peak RSS ${result.maxRssMb} MB`);
-});
+test(
+  `with the parse worker (tenantwatch import's path for large files when a core is free) the same files stay under ${WORKER_BOUND_MB} MB`,
+  { timeout: 120_000 },
+  async () => {
+    const { ndjson, array, records } = await bigFiles();
+    const result = await importInChild([ndjson, array], true);
+    assert.equal(result.stored, records);
+    assert.ok(result.maxRssMb < WORKER_BOUND_MB, `peak RSS ${result.maxRssMb} MB`);
+  },
+);

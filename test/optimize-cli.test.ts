@@ -10,11 +10,32 @@ test('optimize builds and drops the free-text index; free-text results are the s
   try {
     const file = join(dir, 'records.ndjson');
     const record = (i: number, word: string) =>
-      JSON.stringify({ Id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, RecordType: 6, CreationTime: `2026-11-0${1 + (i % 5)}T10:00:0${i % 10}`, Operation: 'FileAccessed', OrganizationId: 'contoso', UserId: `u${i}@contoso.com`, Workload: 'SharePoint', ObjectId: `https://contoso.sharepoint.com/f${i}.docx`, Note: word });
-    writeFileSync(file, Array.from({ length: 50 }, (_, i) => record(i, i % 7 === 0 ? 'xylophonequartz' : 'ordinary')).join('\n') + '\n');
+      JSON.stringify({
+        Id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+        RecordType: 6,
+        CreationTime: `2026-11-0${1 + (i % 5)}T10:00:0${i % 10}`,
+        Operation: 'FileAccessed',
+        OrganizationId: 'contoso',
+        UserId: `u${i}@contoso.com`,
+        Workload: 'SharePoint',
+        ObjectId: `https://contoso.sharepoint.com/f${i}.docx`,
+        Note: word,
+      });
+    writeFileSync(
+      file,
+      Array.from({ length: 50 }, (_, i) => record(i, i % 7 === 0 ? 'xylophonequartz' : 'ordinary')).join('\n') + '\n',
+    );
     const data = { dataDir: dir };
     assert.equal((await runCli(['import', file, '--tenant', 'contoso'], data)).code, 0);
-    const search = async () => JSON.parse((await runCli(['search', '--start', '2026-11-01', '--end', '2026-11-07', '--free-text', 'phoneQuar', '--format', 'json'], data)).stdout) as { count: number; records: { id: string }[] };
+    const search = async () =>
+      JSON.parse(
+        (
+          await runCli(
+            ['search', '--start', '2026-11-01', '--end', '2026-11-07', '--free-text', 'phoneQuar', '--format', 'json'],
+            data,
+          )
+        ).stdout,
+      ) as { count: number; records: { id: string }[] };
     const before = await search();
     assert.equal(before.count, 8);
 
@@ -24,7 +45,11 @@ test('optimize builds and drops the free-text index; free-text results are the s
     assert.deepEqual(await search(), before);
 
     const plain = await runCli(['optimize', '--format', 'json'], data);
-    assert.equal((JSON.parse(plain.stdout) as { textIndex: boolean }).textIndex, true, 'without a flag the index is left as it is');
+    assert.equal(
+      (JSON.parse(plain.stdout) as { textIndex: boolean }).textIndex,
+      true,
+      'without a flag the index is left as it is',
+    );
     const dropped = await runCli(['optimize', '--no-text-index', '--format', 'json'], data);
     assert.equal((JSON.parse(dropped.stdout) as { textIndex: boolean }).textIndex, false);
     assert.deepEqual(await search(), before);

@@ -19,7 +19,16 @@ before(async () => {
   const key = () => loadSecretKey(join(data.dir, 'secret.key'), {}, { create: true });
   for (const t of env.emu.tenants) {
     const row = buildTenantRow(
-      { name: t.name, tenantId: t.tenantId, clientId: t.clientId, baseUrl: env.emu.url, caFile: env.emu.caFile, publisherId: t.publisherId, domain: t.domain, credential: { kind: 'secret', secret: t.clientSecret } },
+      {
+        name: t.name,
+        tenantId: t.tenantId,
+        clientId: t.clientId,
+        baseUrl: env.emu.url,
+        caFile: env.emu.caFile,
+        publisherId: t.publisherId,
+        domain: t.domain,
+        credential: { kind: 'secret', secret: t.clientSecret },
+      },
       key,
       Date.now(),
     );
@@ -40,23 +49,40 @@ test('check --format json gives every tenant its verdict and the fields partners
   assert.equal(body.count, env.emu.tenants.length);
   for (const t of env.emu.tenants) {
     const r = body.tenants.find((x) => x.tenantId === t.tenantId)!;
-    for (const key of ['tenant', 'tenantId', 'verdict', 'findings', 'ualEnabled', 'orgAuditDisabled', 'dehydrated', 'mailboxes']) assert.ok(key in r, `${key} present`);
+    for (const key of [
+      'tenant',
+      'tenantId',
+      'verdict',
+      'findings',
+      'ualEnabled',
+      'orgAuditDisabled',
+      'dehydrated',
+      'mailboxes',
+    ])
+      assert.ok(key in r, `${key} present`);
     assert.equal(r.ualEnabled, t.ualEnabled);
     assert.equal(r.orgAuditDisabled, t.orgAuditDisabled);
     assert.equal(r.dehydrated, t.dehydrated);
     assert.equal(r.verdict === 'failing', !t.ualEnabled || t.orgAuditDisabled, `${t.name}: ${String(r.verdict)}`);
     assert.equal(typeof (r.mailboxes as { total: number; auditEnabled: number }).auditEnabled, 'number');
   }
-  assert.ok(!res.stdout.includes(env.emu.tenants[0]!.clientSecret) && !res.stderr.includes(env.emu.tenants[0]!.clientSecret), 'no secret is printed');
+  assert.ok(
+    !res.stdout.includes(env.emu.tenants[0]!.clientSecret) && !res.stderr.includes(env.emu.tenants[0]!.clientSecret),
+    'no secret is printed',
+  );
 });
 
 test('enable --dry-run plans without changing; --powershell prints the script; unknown tenants fail clearly', async () => {
   const sick = env.emu.tenants.find((t) => !t.ualEnabled)!;
-  const dry = await runCli(['audit-config', 'enable', sick.name, '--dry-run', '--age-limit', '180'], { dataDir: data.dir });
+  const dry = await runCli(['audit-config', 'enable', sick.name, '--dry-run', '--age-limit', '180'], {
+    dataDir: data.dir,
+  });
   assert.equal(dry.code, 0, dry.stderr);
   assert.match(dry.stdout, /turn unified audit log ingestion on/);
   assert.match(dry.stdout, /Dry run: nothing was changed/);
-  const tenants = (await env.client.request('GET', '/_emulator/tenants')).json<{ tenantId: string; ualEnabled: boolean }[]>();
+  const tenants = (await env.client.request('GET', '/_emulator/tenants')).json<
+    { tenantId: string; ualEnabled: boolean }[]
+  >();
   assert.equal(tenants.find((t) => t.tenantId === sick.tenantId)!.ualEnabled, false, 'a dry run changes nothing');
 
   const ps = await runCli(['audit-config', 'enable', sick.name, '--powershell'], { dataDir: data.dir });

@@ -43,7 +43,9 @@ const row = (t: EmulatorTenantView): TenantRow => ({
 
 async function truth(t: EmulatorTenantView): Promise<{ tenant: EmulatorTenantView; mailboxes: MailboxTruth[] }> {
   const tenants = (await env.client.request('GET', '/_emulator/tenants')).json<EmulatorTenantView[]>();
-  const mailboxes = (await env.client.request('GET', `/_emulator/mailboxes?tenantId=${t.tenantId}`)).json<MailboxTruth[]>();
+  const mailboxes = (await env.client.request('GET', `/_emulator/mailboxes?tenantId=${t.tenantId}`)).json<
+    MailboxTruth[]
+  >();
   return { tenant: tenants.find((x) => x.tenantId === t.tenantId)!, mailboxes };
 }
 
@@ -81,7 +83,10 @@ test('check gives each simulated tenant the verdict and reasons its ground truth
     const { tenant, mailboxes } = await truth(t);
     const result = await checkTenant(deps, row(t));
     const codes = new Set(result.findings.map((f) => f.code));
-    const off = mailboxes.filter((m) => !m.auditEnabled).map((m) => m.userPrincipalName).sort();
+    const off = mailboxes
+      .filter((m) => !m.auditEnabled)
+      .map((m) => m.userPrincipalName)
+      .sort();
     assert.equal(result.ualEnabled, tenant.ualEnabled, `${t.name}: UAL`);
     assert.equal(result.orgAuditDisabled, tenant.orgAuditDisabled, `${t.name}: org auditing`);
     assert.equal(result.dehydrated, tenant.dehydrated, `${t.name}: dehydration`);
@@ -91,7 +96,12 @@ test('check gives each simulated tenant the verdict and reasons its ground truth
     assert.equal(codes.has('ORG_MAILBOX_AUDIT_OFF'), tenant.orgAuditDisabled);
     assert.equal(codes.has('DEHYDRATED'), tenant.dehydrated);
     assert.equal(codes.has('MAILBOX_AUDIT_OFF'), off.length > 0);
-    const expected = !tenant.ualEnabled || tenant.orgAuditDisabled ? 'failing' : result.findings.some((f) => f.severity === 'warning') ? 'warning' : 'ok';
+    const expected =
+      !tenant.ualEnabled || tenant.orgAuditDisabled
+        ? 'failing'
+        : result.findings.some((f) => f.severity === 'warning')
+          ? 'warning'
+          : 'ok';
     assert.equal(result.verdict, expected, `${t.name}: verdict`);
     if (!tenant.ualEnabled) profiles.add('ual-off');
     if (tenant.orgAuditDisabled) profiles.add('org-audit-off');
@@ -99,7 +109,11 @@ test('check gives each simulated tenant the verdict and reasons its ground truth
     if (off.length && !tenant.orgAuditDisabled) profiles.add('mailboxes-off');
     if (result.verdict === 'ok' || (result.verdict === 'warning' && !off.length)) profiles.add('healthy');
   }
-  assert.deepEqual([...profiles].sort(), ['dehydrated', 'healthy', 'mailboxes-off', 'org-audit-off', 'ual-off'], 'every profile is simulated');
+  assert.deepEqual(
+    [...profiles].sort(),
+    ['dehydrated', 'healthy', 'mailboxes-off', 'org-audit-off', 'ual-off'],
+    'every profile is simulated',
+  );
   assert.equal((await store.posture.latest()).length, env.emu.tenants.length, 'a snapshot per tenant is stored');
 });
 
@@ -112,8 +126,17 @@ test('enable makes every unhealthy tenant healthy, mailbox by mailbox, and a sec
     const failed = outcome.results.filter((r) => r.status === 'failed').map((r) => r.step.target);
     const undone = outcome.results.filter((r) => r.status === 'skipped');
     assert.deepEqual(undone, [], `${t.name}: nothing skipped`);
-    assert.deepEqual(failed, t === env.emu.tenants[0] ? [victim] : [], `${t.name}: only the faulty mailbox fails, and it is listed`);
-    if (!t.ualEnabled) assert.equal(outcome.results.find((r) => r.step.kind === 'ual')!.status, 'pending', 'UAL takes effect later: pending, not failed');
+    assert.deepEqual(
+      failed,
+      t === env.emu.tenants[0] ? [victim] : [],
+      `${t.name}: only the faulty mailbox fails, and it is listed`,
+    );
+    if (!t.ualEnabled)
+      assert.equal(
+        outcome.results.find((r) => r.step.kind === 'ual')!.status,
+        'pending',
+        'UAL takes effect later: pending, not failed',
+      );
   }
   env.emu.setFaults({ setMailboxFailFor: [] });
   await env.emu.clock.advance(61 * 60_000);
@@ -122,12 +145,20 @@ test('enable makes every unhealthy tenant healthy, mailbox by mailbox, and a sec
     assert.equal(tenant.ualEnabled, true, `${t.name}: UAL on in the emulator`);
     assert.equal(tenant.orgAuditDisabled, false, `${t.name}: org auditing on in the emulator`);
     const stillOff = mailboxes.filter((m) => !m.auditEnabled).map((m) => m.userPrincipalName);
-    assert.deepEqual(stillOff, t === env.emu.tenants[0] && stillOff.length ? [victim] : [], `${t.name}: mailboxes on in the emulator`);
+    assert.deepEqual(
+      stillOff,
+      t === env.emu.tenants[0] && stillOff.length ? [victim] : [],
+      `${t.name}: mailboxes on in the emulator`,
+    );
   }
   for (const t of env.emu.tenants) {
     const second = await enableTenant(deps, row(t), { mailboxes: 'all', ageLimitDays: 180 }, { dryRun: false });
     const remaining = second.plan.filter((s) => !(t === env.emu.tenants[0] && s.target === victim));
-    assert.deepEqual(remaining.map((s) => `${s.kind}:${s.target}`), [], `${t.name}: nothing left to do`);
+    assert.deepEqual(
+      remaining.map((s) => `${s.kind}:${s.target}`),
+      [],
+      `${t.name}: nothing left to do`,
+    );
   }
   assert.ok(unhealthy.length >= 3, 'the simulation has unhealthy tenants');
 });

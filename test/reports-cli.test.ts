@@ -11,15 +11,33 @@ test('report flags: repeated flags become lists, kebab-case becomes camelCase, -
   assert.deepEqual(params, { tenant: ['a', 'b'], burstThreshold: '5' });
   assert.equal(format, 'json');
   assert.equal(parseFlags(['--format', 'JSONL']).format, 'jsonl');
-  assert.throws(() => parseFlags(['--user']), (e: AppError) => e.code === 'USAGE');
-  assert.throws(() => parseFlags(['--format', 'xml']), (e: AppError) => e.code === 'USAGE');
-  assert.throws(() => parseFlags(['stray']), (e: AppError) => e.code === 'USAGE');
+  assert.throws(
+    () => parseFlags(['--user']),
+    (e: AppError) => e.code === 'USAGE',
+  );
+  assert.throws(
+    () => parseFlags(['--format', 'xml']),
+    (e: AppError) => e.code === 'USAGE',
+  );
+  assert.throws(
+    () => parseFlags(['stray']),
+    (e: AppError) => e.code === 'USAGE',
+  );
 });
 
 const result: ReportResult = {
   report: 'inbox-rules',
   parameters: { start: '2026-03-05T00:00:00Z', end: '2026-03-12T00:00:00Z' },
-  summary: { records: 1, rows: 1, byUser: [], byOperation: [], byWorkload: [], byDay: [], byTenant: [], totals: { flagged: 1 } },
+  summary: {
+    records: 1,
+    rows: 1,
+    byUser: [],
+    byOperation: [],
+    byWorkload: [],
+    byDay: [],
+    byTenant: [],
+    totals: { flagged: 1 },
+  },
   rows: [{ tenant: 't', id: 'r1', rule: '=HYPERLINK("x")', findings: 'deletes messages, marks read' }],
 };
 
@@ -42,7 +60,13 @@ test('--format csv is the search CSV: BOM, header, quoting and defused formulas;
   assert.equal(csv.split('\r\n')[0], '\uFEFFtenant,id,rule,findings');
   assert.ok(csv.includes(`"'=HYPERLINK(""x"")"`));
   assert.ok(csv.includes('"deletes messages, marks read"'));
-  assert.deepEqual((await printed('jsonl')).trim().split('\n').map((l) => JSON.parse(l).id), ['r1']);
+  assert.deepEqual(
+    (await printed('jsonl'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).id),
+    ['r1'],
+  );
 });
 
 test('--format table shows the period and totals, then the rows with a count', async () => {

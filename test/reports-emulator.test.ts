@@ -44,7 +44,12 @@ function graphOf(sim: Simulation): RoleHolderSource {
       source: 'graph',
       holders: sim
         .roles(tenant)
-        .filter((s) => roles.some((r) => r.toLowerCase() === s.role.toLowerCase()) && s.from <= START && (s.to === null || s.to > START))
+        .filter(
+          (s) =>
+            roles.some((r) => r.toLowerCase() === s.role.toLowerCase()) &&
+            s.from <= START &&
+            (s.to === null || s.to > START),
+        )
         .map((s) => ({ userPrincipalName: s.userPrincipalName.toLowerCase(), role: s.role, from: null, to: null })),
     }),
   };
@@ -63,9 +68,14 @@ test('admin-activity returns exactly the admin actions of Global Administrators 
   const result = await runReport('admin-activity', { start: '7d', end: 'now' }, { ...deps, roleSource: graphOf(sim) });
   assert.deepEqual(keysOf(result.rows), expected);
   // The Global Administrator added during the period (emulator/sim/roles.ts) counts from the addition on.
-  const added = sim.roles(sim.tenants[0]!.tenantId).find((s) => s.role === 'Global Administrator' && s.from > PERIOD.start)!;
+  const added = sim
+    .roles(sim.tenants[0]!.tenantId)
+    .find((s) => s.role === 'Global Administrator' && s.from > PERIOD.start)!;
   const byAdded = result.rows.filter((r) => String(r.user).toLowerCase() === added.userPrincipalName.toLowerCase());
-  assert.ok(byAdded.length > 0 && byAdded.every((r) => Date.parse(String(r.time)) >= added.from), 'actions only from the addition on');
+  assert.ok(
+    byAdded.length > 0 && byAdded.every((r) => Date.parse(String(r.time)) >= added.from),
+    'actions only from the addition on',
+  );
   assert.equal(result.summary.totals.roleSource, 'graph');
   await deps.store.close();
 });
@@ -73,13 +83,22 @@ test('admin-activity returns exactly the admin actions of Global Administrators 
 test('admin-activity with Exchange Administrator too: the holder removed during the period counts until the removal', async () => {
   const { sim, truth, deps } = await setup();
   const roles = ['Global Administrator', 'Exchange Administrator'];
-  const removed = sim.roles(sim.tenants[0]!.tenantId).find((s) => s.to !== null && s.to > PERIOD.start && s.to < PERIOD.end);
+  const removed = sim
+    .roles(sim.tenants[0]!.tenantId)
+    .find((s) => s.to !== null && s.to > PERIOD.start && s.to < PERIOD.end);
   assert.ok(removed, 'the simulation removes a holder during the period');
   const expected = expectedAdmin(sim, truth, roles);
-  const result = await runReport('admin-activity', { start: '7d', end: 'now', roles }, { ...deps, roleSource: graphOf(sim) });
+  const result = await runReport(
+    'admin-activity',
+    { start: '7d', end: 'now', roles },
+    { ...deps, roleSource: graphOf(sim) },
+  );
   assert.deepEqual(keysOf(result.rows), expected);
   const byRemoved = result.rows.filter((r) => String(r.user).toLowerCase() === removed.userPrincipalName.toLowerCase());
-  assert.ok(byRemoved.length > 0 && byRemoved.every((r) => Date.parse(String(r.time)) < removed.to!), 'actions only while holding');
+  assert.ok(
+    byRemoved.length > 0 && byRemoved.every((r) => Date.parse(String(r.time)) < removed.to!),
+    'actions only while holding',
+  );
   await deps.store.close();
 });
 
@@ -98,11 +117,20 @@ test("user-activity --workload SharePoint returns exactly that user's SharePoint
   for (const tenant of sim.tenants) {
     const user = tenant.users[3]!.userPrincipalName;
     const expected = truth
-      .filter(({ raw, record }) => String(raw.UserId).toLowerCase() === user.toLowerCase() && record.creationTime >= PERIOD.start && ['SharePoint', 'OneDrive'].includes(String(raw.Workload)))
+      .filter(
+        ({ raw, record }) =>
+          String(raw.UserId).toLowerCase() === user.toLowerCase() &&
+          record.creationTime >= PERIOD.start &&
+          ['SharePoint', 'OneDrive'].includes(String(raw.Workload)),
+      )
       .map(({ tenant: t, raw }) => `${t}/${String(raw.Id)}`)
       .sort();
     assert.ok(expected.length > 0, 'the user did something in SharePoint');
-    const result = await runReport('user-activity', { user: user.toUpperCase(), workload: 'SharePoint', tenant: tenant.tenantId }, deps);
+    const result = await runReport(
+      'user-activity',
+      { user: user.toUpperCase(), workload: 'SharePoint', tenant: tenant.tenantId },
+      deps,
+    );
     assert.deepEqual(keysOf(result.rows), expected);
   }
   await deps.store.close();

@@ -17,8 +17,16 @@ import { tempDir } from './support/paths.js';
 const END = Date.UTC(2026, 10, 1);
 const lines = [...rawRecords(400, { seed: 7, end: END, days: 10 })];
 const evil = JSON.stringify({
-  CreationTime: '2026-10-31T12:00:00', Id: 'evil-1', Operation: 'FileAccessed', OrganizationId: 'c3f0a7de-77b1-4f3e-a0c4-2a9e51f6b8d0',
-  RecordType: 6, UserId: '=HYPERLINK("http://x","click")', ClientIP: '203.0.113.9', Workload: 'SharePoint', ObjectId: '@SUM(1+1)', Note: 'a, "quoted"\r\nline',
+  CreationTime: '2026-10-31T12:00:00',
+  Id: 'evil-1',
+  Operation: 'FileAccessed',
+  OrganizationId: 'c3f0a7de-77b1-4f3e-a0c4-2a9e51f6b8d0',
+  RecordType: 6,
+  UserId: '=HYPERLINK("http://x","click")',
+  ClientIP: '203.0.113.9',
+  Workload: 'SharePoint',
+  ObjectId: '@SUM(1+1)',
+  Note: 'a, "quoted"\r\nline',
 });
 lines.push(evil);
 const records = lines.map((l) => {
@@ -28,7 +36,8 @@ const records = lines.map((l) => {
 });
 
 let dir: { dir: string; cleanup: () => void };
-const search = (args: string[]) => runCli(['search', '--start', '2026-10-22', '--end', '2026-11-01', ...args], { dataDir: dir.dir });
+const search = (args: string[]) =>
+  runCli(['search', '--start', '2026-10-22', '--end', '2026-11-01', ...args], { dataDir: dir.dir });
 
 before(async () => {
   dir = tempDir('tw-search-cli-');
@@ -43,11 +52,23 @@ after(() => dir?.cleanup());
 test('json: every match, newest first, with the count; filters as people type them', async () => {
   const res = await search(['--workload', 'sharepoint', '--operation', 'Accessed file', '--format', 'json']);
   assert.equal(res.code, 0, res.stderr);
-  const body = JSON.parse(res.stdout) as { count: number; records: { id: string; creationTime: string; auditData: { Id: string } }[] };
-  const want = referenceSearch(records, parseSearchFilters({ start: '2026-10-22', end: '2026-11-01', workload: ['sharepoint'], operation: ['Accessed file'] }, END));
+  const body = JSON.parse(res.stdout) as {
+    count: number;
+    records: { id: string; creationTime: string; auditData: { Id: string } }[];
+  };
+  const want = referenceSearch(
+    records,
+    parseSearchFilters(
+      { start: '2026-10-22', end: '2026-11-01', workload: ['sharepoint'], operation: ['Accessed file'] },
+      END,
+    ),
+  );
   assert.ok(want.length > 20);
   assert.equal(body.count, want.length);
-  assert.deepEqual(body.records.map((r) => r.id), want.map((r) => r.id));
+  assert.deepEqual(
+    body.records.map((r) => r.id),
+    want.map((r) => r.id),
+  );
   assert.match(body.records[0]!.creationTime, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   assert.equal(body.records[0]!.auditData.Id, body.records[0]!.id, 'the raw record comes along, parsed');
 });
@@ -67,16 +88,36 @@ test('csv opens safely in Excel; the count goes to stderr', async () => {
 test('jsonl with --limit: the newest N, and stderr says how many matched in all', async () => {
   const res = await search(['--user', records[0]!.userId!.toUpperCase(), '--limit', '2', '--format', 'jsonl']);
   assert.equal(res.code, 0, res.stderr);
-  const want = referenceSearch(records, parseSearchFilters({ start: '2026-10-22', end: '2026-11-01', user: [records[0]!.userId!] }, END));
-  const got = res.stdout.trimEnd().split('\n').map((l) => (JSON.parse(l) as { id: string }).id);
-  assert.deepEqual(got, want.slice(0, 2).map((r) => r.id));
+  const want = referenceSearch(
+    records,
+    parseSearchFilters({ start: '2026-10-22', end: '2026-11-01', user: [records[0]!.userId!] }, END),
+  );
+  const got = res.stdout
+    .trimEnd()
+    .split('\n')
+    .map((l) => (JSON.parse(l) as { id: string }).id);
+  assert.deepEqual(
+    got,
+    want.slice(0, 2).map((r) => r.id),
+  );
   assert.match(res.stderr, new RegExp(`^${want.length} matching records \\(2 written: --limit 2\\)`));
 });
 
 test('table: aligned, with the exact count in the footer', async () => {
-  const res = await search(['--record-type', 'AzureActiveDirectoryStsLogon', '--tenant', 'c3f0a7de-77b1-4f3e-a0c4-2a9e51f6b8d0']);
+  const res = await search([
+    '--record-type',
+    'AzureActiveDirectoryStsLogon',
+    '--tenant',
+    'c3f0a7de-77b1-4f3e-a0c4-2a9e51f6b8d0',
+  ]);
   assert.equal(res.code, 0, res.stderr);
-  const want = referenceSearch(records, parseSearchFilters({ start: '2026-10-22', end: '2026-11-01', recordType: ['15'], tenant: ['c3f0a7de-77b1-4f3e-a0c4-2a9e51f6b8d0'] }, END));
+  const want = referenceSearch(
+    records,
+    parseSearchFilters(
+      { start: '2026-10-22', end: '2026-11-01', recordType: ['15'], tenant: ['c3f0a7de-77b1-4f3e-a0c4-2a9e51f6b8d0'] },
+      END,
+    ),
+  );
   const out = res.stdout.trimEnd().split('\n');
   assert.match(out[0]!, /^TIME \(UTC\)\s+USER\s+OPERATION\s+WORKLOAD\s+CLIENT IP\s+OBJECT\s+TENANT$/);
   assert.equal(out.length, want.length + 3);

@@ -43,7 +43,8 @@ after(async () => {
 
 async function ids(query: SearchQuery, limit?: number): Promise<string[]> {
   const out: string[] = [];
-  for await (const r of store.records.search(query, limit === undefined ? {} : { limit })) out.push(`${r.tenant}/${r.id}`);
+  for await (const r of store.records.search(query, limit === undefined ? {} : { limit }))
+    out.push(`${r.tenant}/${r.id}`);
   return out;
 }
 
@@ -55,7 +56,11 @@ function explain(i: number, query: SearchQuery, got: string[], want: string[]): 
 }
 
 test(`${QUERIES} random searches over ${RECORDS.toLocaleString('en-US')} records equal the brute-force oracle, row for row and in order`, async () => {
-  assert.equal(await store.records.count({ range: { start: 0, end: END + 1 } }), RECORDS, 'every generated record stored once');
+  assert.equal(
+    await store.records.count({ range: { start: 0, end: END + 1 } }),
+    RECORDS,
+    'every generated record stored once',
+  );
   const next = rng(SEED ^ 0x5eed);
   const span = { start: END - DAYS * 86_400_000, end: END };
   let nonEmpty = 0;
@@ -65,7 +70,11 @@ test(`${QUERIES} random searches over ${RECORDS.toLocaleString('en-US')} records
     const want = referenceSearch(records, query).map(key);
     const got = await ids(query);
     assert.deepEqual(got, want, explain(i, query, got, want));
-    assert.equal(await store.records.count(query), want.length, `count differs: seed ${SEED}, query #${i}: ${JSON.stringify(query)}`);
+    assert.equal(
+      await store.records.count(query),
+      want.length,
+      `count differs: seed ${SEED}, query #${i}: ${JSON.stringify(query)}`,
+    );
     if (want.length > 0) nonEmpty++;
     if (i % 10 === 0) {
       const limit = 1 + Math.floor(next() * 50);
@@ -74,7 +83,10 @@ test(`${QUERIES} random searches over ${RECORDS.toLocaleString('en-US')} records
     }
   }
   // Guard against a generator that only produces empty answers (which any store would "pass").
-  assert.ok(nonEmpty > QUERIES / 2, `only ${nonEmpty} of ${QUERIES} queries matched anything: the generator needs fixing`);
+  assert.ok(
+    nonEmpty > QUERIES / 2,
+    `only ${nonEmpty} of ${QUERIES} queries matched anything: the generator needs fixing`,
+  );
 });
 
 /** countBy (summaries, reports) agrees with the oracle's matches grouped the same way. */
@@ -86,9 +98,17 @@ async function sameCounts(query: SearchQuery, i: number): Promise<void> {
     return m;
   };
   const byOperation = await store.records.countBy(query, 'operation');
-  assert.deepEqual(new Map(byOperation.map((c) => [String(c.key).toLowerCase(), c.count])), tally((r) => r.operation.toLowerCase()), `countBy operation: seed ${SEED}, query #${i}`);
+  assert.deepEqual(
+    new Map(byOperation.map((c) => [String(c.key).toLowerCase(), c.count])),
+    tally((r) => r.operation.toLowerCase()),
+    `countBy operation: seed ${SEED}, query #${i}`,
+  );
   const byDay = await store.records.countBy(query, 'day');
-  assert.deepEqual(new Map(byDay.map((c) => [String(c.key), c.count])), tally((r) => String(r.creationTime - (r.creationTime % 86_400_000))), `countBy day: seed ${SEED}, query #${i}`);
+  assert.deepEqual(
+    new Map(byDay.map((c) => [String(c.key), c.count])),
+    tally((r) => String(r.creationTime - (r.creationTime % 86_400_000))),
+    `countBy day: seed ${SEED}, query #${i}`,
+  );
 }
 
 test('paging with the cursor walks the same rows as one search', async () => {

@@ -8,7 +8,16 @@ import { CONTOSO, DAY, FABRIKAM, NOW, testDeps } from '../src/server/testing/fix
 let app: FastifyInstance;
 
 before(async () => {
-  app = await buildServer(await testDeps({ collector: { status: () => ({ running: true, tenants: [{ tenant: FABRIKAM, state: 'failed', error: { message: 'Unified audit logging is off' } }] }) } }));
+  app = await buildServer(
+    await testDeps({
+      collector: {
+        status: () => ({
+          running: true,
+          tenants: [{ tenant: FABRIKAM, state: 'failed', error: { message: 'Unified audit logging is off' } }],
+        }),
+      },
+    }),
+  );
 });
 after(async () => {
   await app.close();
@@ -48,7 +57,10 @@ describe('overview routes', () => {
     assert.equal(s.tenant, CONTOSO);
     assert.equal(s.windows, 2);
     assert.equal(s.checkpoint, NOW - DAY);
-    assert.deepEqual(s.gaps.map((g: { start: number; end: number; reason: string }) => [g.start, g.end, g.reason]), [[NOW - DAY, NOW, 'failed']]);
+    assert.deepEqual(
+      s.gaps.map((g: { start: number; end: number; reason: string }) => [g.start, g.end, g.reason]),
+      [[NOW - DAY, NOW, 'failed']],
+    );
   });
 
   test('posture: the latest snapshot per tenant', async () => {
@@ -65,8 +77,15 @@ describe('overview routes', () => {
   test('activities: friendly names grouped by category', async () => {
     const res = await get('/api/activities');
     assert.ok(res.body.categories.length > 3);
-    const all = res.body.categories.flatMap((c: { activities: { operation: string; friendly: string }[] }) => c.activities);
-    assert.ok(all.some((a: { operation: string; friendly: string }) => a.operation === 'FileAccessed' && a.friendly === 'Accessed file'));
+    const all = res.body.categories.flatMap(
+      (c: { activities: { operation: string; friendly: string }[] }) => c.activities,
+    );
+    assert.ok(
+      all.some(
+        (a: { operation: string; friendly: string }) =>
+          a.operation === 'FileAccessed' && a.friendly === 'Accessed file',
+      ),
+    );
   });
 
   test('reports: list and run', async () => {

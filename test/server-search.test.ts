@@ -19,7 +19,9 @@ after(async () => {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies of many shapes, read field by field
 type Json = any;
 
-async function get(url: string): Promise<{ status: number; body: Json; text: string; headers: Record<string, unknown> }> {
+async function get(
+  url: string,
+): Promise<{ status: number; body: Json; text: string; headers: Record<string, unknown> }> {
   const res = await app.inject({ method: 'GET', url });
   let body: unknown = null;
   try {
@@ -33,7 +35,12 @@ async function get(url: string): Promise<{ status: number; body: Json; text: str
 function expectedIds(pred: (r: (typeof all)[number]) => boolean): string[] {
   return all
     .filter(pred)
-    .sort((a, b) => b.creationTime - a.creationTime || (a.tenant < b.tenant ? 1 : a.tenant > b.tenant ? -1 : 0) || (a.id < b.id ? 1 : -1))
+    .sort(
+      (a, b) =>
+        b.creationTime - a.creationTime ||
+        (a.tenant < b.tenant ? 1 : a.tenant > b.tenant ? -1 : 0) ||
+        (a.id < b.id ? 1 : -1),
+    )
     .map((r) => r.id);
 }
 
@@ -49,15 +56,28 @@ describe('GET /api/search', () => {
       if (!res.body.next) break;
       cursor = res.body.next;
     }
-    assert.deepEqual(seen, expectedIds(() => true));
+    assert.deepEqual(
+      seen,
+      expectedIds(() => true),
+    );
   });
 
   test('filters as Purview does: user any case, friendly activity name, workload, tenant by name', async () => {
-    const res = await get(`/api/search?${range}&user=ADELE@contoso.onmicrosoft.com&operation=Accessed%20file&operation=new-inboxrule&tenant=contoso&limit=1000`);
+    const res = await get(
+      `/api/search?${range}&user=ADELE@contoso.onmicrosoft.com&operation=Accessed%20file&operation=new-inboxrule&tenant=contoso&limit=1000`,
+    );
     assert.equal(res.status, 200, res.text);
-    const want = expectedIds((r) => r.userKey === 'adele@contoso.onmicrosoft.com' && ['FileAccessed', 'New-InboxRule'].includes(r.operation) && r.tenant === CONTOSO);
+    const want = expectedIds(
+      (r) =>
+        r.userKey === 'adele@contoso.onmicrosoft.com' &&
+        ['FileAccessed', 'New-InboxRule'].includes(r.operation) &&
+        r.tenant === CONTOSO,
+    );
     assert.ok(want.length > 0);
-    assert.deepEqual(res.body.records.map((r: { id: string }) => r.id), want);
+    assert.deepEqual(
+      res.body.records.map((r: { id: string }) => r.id),
+      want,
+    );
     assert.equal(res.body.next, null);
     assert.equal(res.body.records[0].auditData, undefined, 'result rows leave the parsed record to the detail route');
   });
@@ -72,8 +92,13 @@ describe('GET /api/search', () => {
     const res = await get(`/api/search/timeline?${range}&bucket=day`);
     assert.equal(res.status, 200, res.text);
     assert.equal(res.body.bucket, 'day');
-    assert.equal(res.body.rows.reduce((n: number, r: { count: number }) => n + r.count, 0), all.length);
-    const hourly = await get(`/api/search/timeline?start=${new Date(NOW - DAY).toISOString()}&end=${new Date(NOW).toISOString()}`);
+    assert.equal(
+      res.body.rows.reduce((n: number, r: { count: number }) => n + r.count, 0),
+      all.length,
+    );
+    const hourly = await get(
+      `/api/search/timeline?start=${new Date(NOW - DAY).toISOString()}&end=${new Date(NOW).toISOString()}`,
+    );
     assert.equal(hourly.body.bucket, 'hour');
   });
 

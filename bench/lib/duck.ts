@@ -39,8 +39,14 @@ export async function loadDuck(file: string): Promise<Duck> {
  * Rows of a query as plain objects (bigints for counts). Whole numbers are bound as BIGINT: a plain
  * JavaScript number is bound as a 32-bit INTEGER and an epoch-ms bound silently overflows.
  */
-export async function duckRows(duck: Duck, sql: string, params: Record<string, string | number> = {}): Promise<Record<string, unknown>[]> {
-  const bound = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, typeof v === 'number' && Number.isInteger(v) ? BigInt(v) : v]));
+export async function duckRows(
+  duck: Duck,
+  sql: string,
+  params: Record<string, string | number> = {},
+): Promise<Record<string, unknown>[]> {
+  const bound = Object.fromEntries(
+    Object.entries(params).map(([k, v]) => [k, typeof v === 'number' && Number.isInteger(v) ? BigInt(v) : v]),
+  );
   const reader = await duck.connection.runAndReadAll(sql, bound);
   return reader.getRowObjectsJS();
 }

@@ -4,7 +4,9 @@ import { cpus, freemem, loadavg, totalmem } from 'node:os';
 export function machineDescription(): string {
   const cpu = cpus();
   const gib = (b: number): string => (b / 2 ** 30).toFixed(1);
-  const load = loadavg().map((x) => x.toFixed(2)).join(' / ');
+  const load = loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' / ');
   return [
     `- CPU: ${cpu[0]?.model.trim() ?? 'unknown'}, ${cpu.length} logical cores`,
     `- Memory: ${gib(totalmem())} GiB (${gib(freemem())} GiB free at start)`,

@@ -18,7 +18,11 @@ export function ndjsonPath(dir: string, n: number, options: GenerateOptions): st
  * file under bench/.data/ (git-ignored). Written once, to a temporary name renamed at the end, so an
  * interrupted run never leaves a short file that a later run would trust.
  */
-export async function ensureNdjson(file: string, n: number, options: GenerateOptions): Promise<{ bytes: number; generatedMs: number | null }> {
+export async function ensureNdjson(
+  file: string,
+  n: number,
+  options: GenerateOptions,
+): Promise<{ bytes: number; generatedMs: number | null }> {
   if (existsSync(file)) return { bytes: statSync(file).size, generatedMs: null };
   progress(`generating ${n.toLocaleString('en-US')} records into ${file}`);
   const t0 = performance.now();

@@ -25,34 +25,62 @@ export function searchCases(end: number): SearchCase[] {
   const q = (input: Parameters<typeof parseSearchFilters>[0]): SearchQuery => parseSearchFilters(input, end);
   const iso = (t: number): string => new Date(t).toISOString();
   const last = (days: number) => ({ start: iso(end - days * DAY), end: iso(end) });
-  const range = (days: number): [string, Record<string, number>] => ['creation_time >= $start AND creation_time < $end', { start: end - days * DAY, end }];
+  const range = (days: number): [string, Record<string, number>] => [
+    'creation_time >= $start AND creation_time < $end',
+    { start: end - days * DAY, end },
+  ];
   const [r7, p7] = range(7);
   const [r30, p30] = range(30);
   const [r60, p60] = range(60);
   return [
     {
-      id: 'user-7d', title: 'one user, 7 days', kind: 'rows', query: q({ ...last(7), user: ['Alice.Smith@contoso.com'] }),
-      duckWhere: `${r7} AND lower(user_id) = $user`, duckParams: { ...p7, user: 'alice.smith@contoso.com' },
+      id: 'user-7d',
+      title: 'one user, 7 days',
+      kind: 'rows',
+      query: q({ ...last(7), user: ['Alice.Smith@contoso.com'] }),
+      duckWhere: `${r7} AND lower(user_id) = $user`,
+      duckParams: { ...p7, user: 'alice.smith@contoso.com' },
     },
     {
-      id: 'ops-30d', title: 'count by operation, 30 days', kind: 'countBy', query: q(last(30)),
-      duckWhere: r30, duckParams: p30,
+      id: 'ops-30d',
+      title: 'count by operation, 30 days',
+      kind: 'countBy',
+      query: q(last(30)),
+      duckWhere: r30,
+      duckParams: p30,
     },
     {
-      id: 'rare-word', title: `free text, a rare word ("${RARE_WORD}"), 60 days`, kind: 'rows', query: q({ ...last(60), freeText: [RARE_WORD] }), freeText: true,
-      duckWhere: `${r60} AND contains(lower(raw), $word)`, duckParams: { ...p60, word: RARE_WORD },
+      id: 'rare-word',
+      title: `free text, a rare word ("${RARE_WORD}"), 60 days`,
+      kind: 'rows',
+      query: q({ ...last(60), freeText: [RARE_WORD] }),
+      freeText: true,
+      duckWhere: `${r60} AND contains(lower(raw), $word)`,
+      duckParams: { ...p60, word: RARE_WORD },
     },
     {
-      id: 'ip-30d', title: 'one IP (203.0.115.77), 30 days', kind: 'rows', query: q({ ...last(30), ip: ['203.0.115.77'] }),
-      duckWhere: `${r30} AND (client_ip = $ip OR client_ip = '::ffff:' || $ip OR starts_with(client_ip, $ip || ':'))`, duckParams: { ...p30, ip: '203.0.115.77' },
+      id: 'ip-30d',
+      title: 'one IP (203.0.115.77), 30 days',
+      kind: 'rows',
+      query: q({ ...last(30), ip: ['203.0.115.77'] }),
+      duckWhere: `${r30} AND (client_ip = $ip OR client_ip = '::ffff:' || $ip OR starts_with(client_ip, $ip || ':'))`,
+      duckParams: { ...p30, ip: '203.0.115.77' },
     },
     {
-      id: 'object-30d', title: 'object substring ("team7/shared documents/board"), 30 days', kind: 'rows', query: q({ ...last(30), object: ['team7/shared documents/board'] }),
-      duckWhere: `${r30} AND contains(lower(object_id), $object)`, duckParams: { ...p30, object: 'team7/shared documents/board' },
+      id: 'object-30d',
+      title: 'object substring ("team7/shared documents/board"), 30 days',
+      kind: 'rows',
+      query: q({ ...last(30), object: ['team7/shared documents/board'] }),
+      duckWhere: `${r30} AND contains(lower(object_id), $object)`,
+      duckParams: { ...p30, object: 'team7/shared documents/board' },
     },
     {
-      id: 'type-op-30d', title: 'record type ExchangeAdmin + operation Set-Mailbox, 30 days', kind: 'rows', query: q({ ...last(30), recordType: ['ExchangeAdmin'], operation: ['set-mailbox'] }),
-      duckWhere: `${r30} AND record_type = 1 AND lower(operation) = 'set-mailbox'`, duckParams: p30,
+      id: 'type-op-30d',
+      title: 'record type ExchangeAdmin + operation Set-Mailbox, 30 days',
+      kind: 'rows',
+      query: q({ ...last(30), recordType: ['ExchangeAdmin'], operation: ['set-mailbox'] }),
+      duckWhere: `${r30} AND record_type = 1 AND lower(operation) = 'set-mailbox'`,
+      duckParams: p30,
     },
   ];
 }

@@ -42,16 +42,28 @@ async function drain(rows: AsyncIterable<unknown>): Promise<number> {
 
 type Probe = () => Promise<number>;
 
-function probes(store: Store, duck: Duck, c: SearchCase): Record<'first' | 'all' | 'count' | 'duckFirst' | 'duckAll' | 'duckCount', Probe | null> {
+function probes(
+  store: Store,
+  duck: Duck,
+  c: SearchCase,
+): Record<'first' | 'all' | 'count' | 'duckFirst' | 'duckAll' | 'duckCount', Probe | null> {
   const where = `WHERE ${c.duckWhere}`;
-  const duckNumber = async (sql: string): Promise<number> => Number((await duckRows(duck, sql, c.duckParams))[0]?.n ?? 0);
+  const duckNumber = async (sql: string): Promise<number> =>
+    Number((await duckRows(duck, sql, c.duckParams))[0]?.n ?? 0);
   if (c.kind === 'countBy') {
     return {
       first: null,
       all: async () => (await store.records.countBy(c.query, 'operation')).length,
       count: () => store.records.count(c.query),
       duckFirst: null,
-      duckAll: async () => (await duckRows(duck, `SELECT lower(operation) AS key, count(*) AS n FROM records ${where} GROUP BY 1 ORDER BY n DESC, key`, c.duckParams)).length,
+      duckAll: async () =>
+        (
+          await duckRows(
+            duck,
+            `SELECT lower(operation) AS key, count(*) AS n FROM records ${where} GROUP BY 1 ORDER BY n DESC, key`,
+            c.duckParams,
+          )
+        ).length,
       duckCount: () => duckNumber(`SELECT count(*) AS n FROM records ${where}`),
     };
   }
@@ -59,13 +71,19 @@ function probes(store: Store, duck: Duck, c: SearchCase): Record<'first' | 'all'
     first: () => drain(store.records.search(c.query, { limit: 100 })),
     all: () => drain(store.records.search(c.query)),
     count: () => store.records.count(c.query),
-    duckFirst: async () => (await duckRows(duck, `SELECT * FROM records ${where} ${ORDER} LIMIT 100`, c.duckParams)).length,
+    duckFirst: async () =>
+      (await duckRows(duck, `SELECT * FROM records ${where} ${ORDER} LIMIT 100`, c.duckParams)).length,
     duckAll: async () => (await duckRows(duck, `SELECT * FROM records ${where} ${ORDER}`, c.duckParams)).length,
     duckCount: () => duckNumber(`SELECT count(*) AS n FROM records ${where}`),
   };
 }
 
-export async function measureCases(store: Store, duck: Duck, cases: readonly SearchCase[], mode: string): Promise<CaseResult[]> {
+export async function measureCases(
+  store: Store,
+  duck: Duck,
+  cases: readonly SearchCase[],
+  mode: string,
+): Promise<CaseResult[]> {
   const out: CaseResult[] = [];
   for (const c of cases) {
     process.stderr.write(`[bench]   ${c.title} (${mode})\n`);
@@ -85,10 +103,18 @@ export async function measureCases(store: Store, duck: Duck, cases: readonly Sea
     }
     const timing = (xs: number[]): Timing => (xs.length ? { median: median(xs), p95: p95(xs), runs: xs.length } : NONE);
     out.push({
-      id: c.id, title: c.title, mode, kind: c.kind,
-      matches: await store.records.count(c.query), duckMatches: await p.duckCount!(),
-      first: timing(times.first), all: timing(times.all), count: timing(times.count),
-      duckFirst: timing(times.duckFirst), duckAll: timing(times.duckAll), duckCount: timing(times.duckCount),
+      id: c.id,
+      title: c.title,
+      mode,
+      kind: c.kind,
+      matches: await store.records.count(c.query),
+      duckMatches: await p.duckCount!(),
+      first: timing(times.first),
+      all: timing(times.all),
+      count: timing(times.count),
+      duckFirst: timing(times.duckFirst),
+      duckAll: timing(times.duckAll),
+      duckCount: timing(times.duckCount),
     });
   }
   return out;

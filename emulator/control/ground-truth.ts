@@ -15,7 +15,12 @@ import type { World } from '../world.js';
  * - every record in a blob whose contentCreated ≤ now and that has not expired (< contentCreated + 7 d),
  * - minus blobs that subscription cannot list (made while it was stopped, or before `firstDataDelayMs`).
  */
-export function* groundTruth(world: World, blobs: BlobCatalog, tenantId: string, available: boolean): Generator<string> {
+export function* groundTruth(
+  world: World,
+  blobs: BlobCatalog,
+  tenantId: string,
+  available: boolean,
+): Generator<string> {
   const seen = new Set<string>();
   const fresh = (id: string): boolean => {
     if (seen.has(id)) return false;
@@ -27,7 +32,8 @@ export function* groundTruth(world: World, blobs: BlobCatalog, tenantId: string,
     const slotMs = world.tuning.slotMs;
     const first = world.sim.options.start - world.sim.options.days * DAY;
     for (let slot = Math.floor(first / slotMs); slot * slotMs <= now; slot++) {
-      for (const r of blobs.slotRecords(tenantId, slot)) if (r.creationTime <= now && fresh(recordId(r))) yield `${JSON.stringify(r.record)}\n`;
+      for (const r of blobs.slotRecords(tenantId, slot))
+        if (r.creationTime <= now && fresh(recordId(r))) yield `${JSON.stringify(r.record)}\n`;
     }
     return;
   }
@@ -36,7 +42,8 @@ export function* groundTruth(world: World, blobs: BlobCatalog, tenantId: string,
     if (!sub || !ready(world, sub, now)) continue;
     for (const b of blobs.blobsCreatedIn(tenantId, ct, now - BLOB_LIFETIME_MS + 1, now + 1)) {
       if (!visible(sub, b, now)) continue;
-      for (const rec of blobs.blobRecords(b)) if (fresh(typeof rec.Id === 'string' ? rec.Id : JSON.stringify(rec))) yield `${JSON.stringify(rec)}\n`;
+      for (const rec of blobs.blobRecords(b))
+        if (fresh(typeof rec.Id === 'string' ? rec.Id : JSON.stringify(rec))) yield `${JSON.stringify(rec)}\n`;
     }
   }
 }
@@ -49,7 +56,8 @@ export function* groundTruth(world: World, blobs: BlobCatalog, tenantId: string,
  */
 export function subscriberView(world: World, tenantId: string, ct: ContentType, now: number): SubscriptionState | null {
   const roles = world.grantedRoles(tenantId);
-  if (!roles.includes('ActivityFeed.Read') || (ct === 'DLP.All' && !roles.includes('ActivityFeed.ReadDlp'))) return null;
+  if (!roles.includes('ActivityFeed.Read') || (ct === 'DLP.All' && !roles.includes('ActivityFeed.ReadDlp')))
+    return null;
   const sub = world.state.tenant(tenantId).subscriptions[ct];
   if (sub?.status === 'enabled') return sub;
   if (!world.ualEnabledNow(tenantId)) return null;

@@ -23,7 +23,9 @@ export function getAdminAuditLogConfig(world: World, tenantId: string): CmdletRe
         Name: 'Admin Audit Log Settings',
         Identity: 'Admin Audit Log Settings',
         UnifiedAuditLogIngestionEnabled: on,
-        UnifiedAuditLogFirstOptInDate: on ? new Date(firstOn?.at ?? world.sim.options.start - 400 * 86_400_000).toISOString() : null,
+        UnifiedAuditLogFirstOptInDate: on
+          ? new Date(firstOn?.at ?? world.sim.options.start - 400 * 86_400_000).toISOString()
+          : null,
         AdminAuditLogEnabled: true,
         AdminAuditLogAgeLimit: '90.00:00:00',
         AdminAuditLogCmdlets: ['*'],
@@ -40,19 +42,37 @@ export function getAdminAuditLogConfig(world: World, tenantId: string): CmdletRe
 export function setAdminAuditLogConfig(world: World, blobs: BlobCatalog, tenantId: string, p: Params): CmdletResult {
   if (world.dehydrated(tenantId)) return { error: EXO.dehydrated() };
   const v = p.UnifiedAuditLogIngestionEnabled;
-  if (v === undefined) return { value: [], warnings: ["The command completed successfully but no settings of 'Admin Audit Log Settings' have been modified."] };
-  if (typeof v !== 'boolean') return { error: EXO.badParameter('UnifiedAuditLogIngestionEnabled', 'Expected a boolean.') };
+  if (v === undefined)
+    return {
+      value: [],
+      warnings: [
+        "The command completed successfully but no settings of 'Admin Audit Log Settings' have been modified.",
+      ],
+    };
+  if (typeof v !== 'boolean')
+    return { error: EXO.badParameter('UnifiedAuditLogIngestionEnabled', 'Expected a boolean.') };
   const now = world.now();
   world.state.update(tenantId, (t) => {
     t.ualChanges.push({ at: now + world.tuning.ualSwitchDelayMs, value: v });
-    t.extraRecords.push(adminRecord(world, tenantId, now, 'Set-AdminAuditLogConfig', 'Admin Audit Log Settings', [{ Name: 'UnifiedAuditLogIngestionEnabled', Value: v ? 'True' : 'False' }]));
+    t.extraRecords.push(
+      adminRecord(world, tenantId, now, 'Set-AdminAuditLogConfig', 'Admin Audit Log Settings', [
+        { Name: 'UnifiedAuditLogIngestionEnabled', Value: v ? 'True' : 'False' },
+      ]),
+    );
   });
   blobs.invalidate(tenantId);
   return { value: [] };
 }
 
 /** The ExchangeAdmin audit record a Set-* cmdlet writes (RecordType 1), shaped like the corpus's. */
-function adminRecord(world: World, tenantId: string, at: number, operation: string, objectId: string, parameters: { Name: string; Value: string }[]) {
+function adminRecord(
+  world: World,
+  tenantId: string,
+  at: number,
+  operation: string,
+  objectId: string,
+  parameters: { Name: string; Value: string }[],
+) {
   const n = world.state.tenant(tenantId).extraRecords.length;
   const app = world.apps.get(tenantId)!;
   return {
@@ -84,17 +104,34 @@ function adminRecord(world: World, tenantId: string, at: number, operation: stri
 
 export function getOrganizationConfig(world: World, tenantId: string): CmdletResult {
   const t = world.tenant(tenantId)!;
-  return { value: [{ Name: t.domain.split('.')[0], DisplayName: t.name, Identity: t.domain, Guid: tenantId, AuditDisabled: world.orgAuditDisabled(tenantId), IsDehydrated: world.dehydrated(tenantId), IsValid: true }] };
+  return {
+    value: [
+      {
+        Name: t.domain.split('.')[0],
+        DisplayName: t.name,
+        Identity: t.domain,
+        Guid: tenantId,
+        AuditDisabled: world.orgAuditDisabled(tenantId),
+        IsDehydrated: world.dehydrated(tenantId),
+        IsValid: true,
+      },
+    ],
+  };
 }
 
 export function setOrganizationConfig(world: World, blobs: BlobCatalog, tenantId: string, p: Params): CmdletResult {
   if (world.dehydrated(tenantId)) return { error: EXO.dehydrated() };
   if (p.AuditDisabled !== undefined) {
-    if (typeof p.AuditDisabled !== 'boolean') return { error: EXO.badParameter('AuditDisabled', 'Expected a boolean.') };
+    if (typeof p.AuditDisabled !== 'boolean')
+      return { error: EXO.badParameter('AuditDisabled', 'Expected a boolean.') };
     const value = p.AuditDisabled;
     world.state.update(tenantId, (t) => {
       t.orgAuditDisabled = value;
-      t.extraRecords.push(adminRecord(world, tenantId, world.now(), 'Set-OrganizationConfig', world.tenant(tenantId)!.domain, [{ Name: 'AuditDisabled', Value: value ? 'True' : 'False' }]));
+      t.extraRecords.push(
+        adminRecord(world, tenantId, world.now(), 'Set-OrganizationConfig', world.tenant(tenantId)!.domain, [
+          { Name: 'AuditDisabled', Value: value ? 'True' : 'False' },
+        ]),
+      );
     });
     blobs.invalidate(tenantId);
   }
@@ -128,7 +165,9 @@ function mailboxObject(m: MailboxAuditView): Record<string, unknown> {
 
 function findMailbox(world: World, tenantId: string, identity: string): MailboxAuditView | undefined {
   const key = identity.toLowerCase();
-  return mailboxViews(world, tenantId).find((m) => [m.userPrincipalName, m.id, m.userPrincipalName.split('@')[0]!, m.displayName].some((x) => x.toLowerCase() === key));
+  return mailboxViews(world, tenantId).find((m) =>
+    [m.userPrincipalName, m.id, m.userPrincipalName.split('@')[0]!, m.displayName].some((x) => x.toLowerCase() === key),
+  );
 }
 
 export function getMailboxes(world: World, tenantId: string, p: Params): CmdletResult {
@@ -141,7 +180,8 @@ export function getMailboxes(world: World, tenantId: string, p: Params): CmdletR
 
 /** Applies a list parameter: an array replaces; a #Exchange.GenericHashTable {Add, Remove} edits. */
 function editList(current: string[], v: unknown): string[] | null {
-  const asList = (x: unknown): string[] => (Array.isArray(x) ? x.map(str) : x === undefined || x === null ? [] : [str(x)]);
+  const asList = (x: unknown): string[] =>
+    Array.isArray(x) ? x.map(str) : x === undefined || x === null ? [] : [str(x)];
   if (Array.isArray(v) || typeof v === 'string') return asList(v);
   if (v && typeof v === 'object') {
     const o = v as { Add?: unknown; Remove?: unknown; add?: unknown; remove?: unknown };
@@ -161,10 +201,12 @@ function ageLimit(v: unknown): string | null {
 
 export function setMailbox(world: World, tenantId: string, p: Params): CmdletResult {
   if (world.dehydrated(tenantId)) return { error: EXO.dehydrated() };
-  if (typeof p.Identity !== 'string') return { error: EXO.badParameter('Identity', 'The Identity parameter is required.') };
+  if (typeof p.Identity !== 'string')
+    return { error: EXO.badParameter('Identity', 'The Identity parameter is required.') };
   const m = findMailbox(world, tenantId, p.Identity);
   if (!m) return { error: EXO.notFound(p.Identity, world.tenant(tenantId)!.domain) };
-  if (world.faults.setMailboxFailFor.some((u) => u.toLowerCase() === m.userPrincipalName.toLowerCase())) return { error: EXO.setFailed(p.Identity) };
+  if (world.faults.setMailboxFailFor.some((u) => u.toLowerCase() === m.userPrincipalName.toLowerCase()))
+    return { error: EXO.setFailed(p.Identity) };
   const change: MailboxOverride = {};
   if (p.AuditEnabled !== undefined) {
     if (typeof p.AuditEnabled !== 'boolean') return { error: EXO.badParameter('AuditEnabled', 'Expected a boolean.') };
@@ -172,7 +214,8 @@ export function setMailbox(world: World, tenantId: string, p: Params): CmdletRes
   }
   if (p.AuditLogAgeLimit !== undefined) {
     const v = ageLimit(p.AuditLogAgeLimit);
-    if (v === null) return { error: EXO.badParameter('AuditLogAgeLimit', 'Expected days or a TimeSpan such as 180.00:00:00.') };
+    if (v === null)
+      return { error: EXO.badParameter('AuditLogAgeLimit', 'Expected days or a TimeSpan such as 180.00:00:00.') };
     change.AuditLogAgeLimit = v;
   }
   for (const k of ['AuditOwner', 'AuditDelegate', 'AuditAdmin'] as const) {

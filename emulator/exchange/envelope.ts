@@ -5,7 +5,12 @@ import { json, type EmuRequest, type Reply } from '../http.js';
  * `@adminapi.warnings`, `@odata.nextLink` for paging; errors as `{"error":{code,message,details:[{message:
  * "code|type|text"}],innererror}}` with X-ExceptionType; the plain-text concurrency error.
  */
-export function ok(req: EmuRequest, tenant: string, value: unknown[], extra: { warnings?: string[]; nextLink?: string; headers?: Record<string, string> } = {}): Reply {
+export function ok(
+  req: EmuRequest,
+  tenant: string,
+  value: unknown[],
+  extra: { warnings?: string[]; nextLink?: string; headers?: Record<string, string> } = {},
+): Reply {
   const body: Record<string, unknown> = {
     '@odata.context': `${req.base}/adminapi/beta/${tenant}/$metadata#Collection(Exchange.GenericHashTable)`,
     'adminapi.warnings@odata.type': '#Collection(String)',
@@ -91,4 +96,5 @@ export const EXO = {
   }),
 };
 
-export const CONCURRENCY_TEXT = 'You have reached the maximum number of concurrent requests per tenant. Please wait and try again';
+export const CONCURRENCY_TEXT =
+  'You have reached the maximum number of concurrent requests per tenant. Please wait and try again';

@@ -14,7 +14,11 @@ import { UnifiedAuditLogSearch } from './search.js';
  * @odata.nextLink honouring Prefer: odata.maxpagesize, the next page being a POST of the same body.
  */
 function unauthorized(message: string, status = 401): Reply {
-  return json(status, { error: { code: status === 401 ? 'Unauthorized' : 'Forbidden', message } }, status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {});
+  return json(
+    status,
+    { error: { code: status === 401 ? 'Unauthorized' : 'Forbidden', message } },
+    status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {},
+  );
 }
 
 function pageSize(req: EmuRequest): number {
@@ -26,52 +30,105 @@ export function exchangeRoutes(world: World, faults: FaultGate, blobs: BlobCatal
   const search = new UnifiedAuditLogSearch(world, blobs);
   const invoke = (req: EmuRequest): Reply => {
     const bearer = checkBearer(world, req, 'exchange');
-    if (!bearer.ok) return unauthorized(`The access token is ${bearer.reason === 'missing' ? 'missing' : bearer.reason}.`);
+    if (!bearer.ok)
+      return unauthorized(`The access token is ${bearer.reason === 'missing' ? 'missing' : bearer.reason}.`);
     const tenant = world.tenant(req.params.tenant!);
-    if (!tenant || tenant.tenantId.toLowerCase() !== bearer.claims.tid.toLowerCase()) return unauthorized(`The tenant '${req.params.tenant}' does not match the access token.`);
-    if (!bearer.claims.roles.includes('Exchange.ManageAsApp')) return unauthorized('The role Exchange.ManageAsApp is required to call the Exchange admin API as an application.', 403);
+    if (!tenant || tenant.tenantId.toLowerCase() !== bearer.claims.tid.toLowerCase())
+      return unauthorized(`The tenant '${req.params.tenant}' does not match the access token.`);
+    if (!bearer.claims.roles.includes('Exchange.ManageAsApp'))
+      return unauthorized(
+        'The role Exchange.ManageAsApp is required to call the Exchange admin API as an application.',
+        403,
+      );
     const anchor = header(req, 'x-anchormailbox');
-    if (anchor !== undefined && !/^(APP|UPN):.+/i.test(anchor)) return json(400, { error: { code: 'BadRequest', message: `X-AnchorMailbox '${anchor}' is not in the APP: or UPN: form.` } });
-    if (anchor === undefined && world.faults.strictAnchorMailbox) return json(400, { error: { code: 'BadRequest', message: 'The X-AnchorMailbox header is required.' } });
+    if (anchor !== undefined && !/^(APP|UPN):.+/i.test(anchor))
+      return json(400, {
+        error: { code: 'BadRequest', message: `X-AnchorMailbox '${anchor}' is not in the APP: or UPN: form.` },
+      });
+    if (anchor === undefined && world.faults.strictAnchorMailbox)
+      return json(400, { error: { code: 'BadRequest', message: 'The X-AnchorMailbox header is required.' } });
     const pool = `exo|${tenant.tenantId}`;
-    const rate = (): Record<string, string> => ({ 'Rate-Limit-Remaining': String(faults.remaining(pool)), 'Rate-Limit-Reset': new Date(world.shownNow() + faults.secondsToNextMinute() * 1000).toISOString() });
+    const rate = (): Record<string, string> => ({
+      'Rate-Limit-Remaining': String(faults.remaining(pool)),
+      'Rate-Limit-Reset': new Date(world.shownNow() + faults.secondsToNextMinute() * 1000).toISOString(),
+    });
     if (faults.throttled(pool)) {
-      return json(429, { error: { code: 'TooManyRequests', message: 'The request was throttled. Retry after the time in Retry-After.' } }, { 'Retry-After': String(world.faults.retryAfterSeconds), ...rate() });
+      return json(
+        429,
+        {
+          error: {
+            code: 'TooManyRequests',
+            message: 'The request was throttled. Retry after the time in Retry-After.',
+          },
+        },
+        { 'Retry-After': String(world.faults.retryAfterSeconds), ...rate() },
+      );
     }
-    if (world.faults.exoConcurrencyError) return { status: 429, body: CONCURRENCY_TEXT, contentType: 'text/plain; charset=utf-8', headers: { 'Retry-After': String(world.faults.retryAfterSeconds) } };
+    if (world.faults.exoConcurrencyError)
+      return {
+        status: 429,
+        body: CONCURRENCY_TEXT,
+        contentType: 'text/plain; charset=utf-8',
+        headers: { 'Retry-After': String(world.faults.retryAfterSeconds) },
+      };
     if (faults.serverError(world.nextRequestNumber())) return exoError(EXO.internal(), rate());
     const body = jsonBody(req) as { CmdletInput?: { CmdletName?: unknown; Parameters?: unknown } } | null | undefined;
     const name = body?.CmdletInput?.CmdletName;
-    if (typeof name !== 'string') return json(400, { error: { code: 'BadRequest', message: 'The body must be {"CmdletInput":{"CmdletName":"…","Parameters":{…}}}.' } });
+    if (typeof name !== 'string')
+      return json(400, {
+        error: { code: 'BadRequest', message: 'The body must be {"CmdletInput":{"CmdletName":"…","Parameters":{…}}}.' },
+      });
     const params = (body?.CmdletInput?.Parameters ?? {}) as Record<string, unknown>;
     const result = run(name, tenant.tenantId, params);
     if ('error' in result) return exoError(result.error, rate());
     // Search-UnifiedAuditLog pages by its own ResultSize/SessionId; other cmdlets page by odata.maxpagesize.
-    if (name.toLowerCase() === 'search-unifiedauditlog') return ok(req, tenant.tenantId, result.value, { warnings: result.warnings, headers: rate() });
+    if (name.toLowerCase() === 'search-unifiedauditlog')
+      return ok(req, tenant.tenantId, result.value, { warnings: result.warnings, headers: rate() });
     return paged(req, tenant.tenantId, result.value, result.warnings, rate());
   };
 
   const run = (name: string, tenantId: string, p: Record<string, unknown>): cmd.CmdletResult => {
     switch (name.toLowerCase()) {
-      case 'get-adminauditlogconfig': return cmd.getAdminAuditLogConfig(world, tenantId);
-      case 'set-adminauditlogconfig': return cmd.setAdminAuditLogConfig(world, blobs, tenantId, p);
-      case 'get-organizationconfig': return cmd.getOrganizationConfig(world, tenantId);
-      case 'set-organizationconfig': return cmd.setOrganizationConfig(world, blobs, tenantId, p);
-      case 'enable-organizationcustomization': return cmd.enableOrganizationCustomization(world, tenantId);
-      case 'get-mailbox': case 'get-exomailbox': return cmd.getMailboxes(world, tenantId, p);
-      case 'set-mailbox': return cmd.setMailbox(world, tenantId, p);
-      case 'search-unifiedauditlog': return search.run(tenantId, p);
-      default: return { error: EXO.unknownCmdlet(name) };
+      case 'get-adminauditlogconfig':
+        return cmd.getAdminAuditLogConfig(world, tenantId);
+      case 'set-adminauditlogconfig':
+        return cmd.setAdminAuditLogConfig(world, blobs, tenantId, p);
+      case 'get-organizationconfig':
+        return cmd.getOrganizationConfig(world, tenantId);
+      case 'set-organizationconfig':
+        return cmd.setOrganizationConfig(world, blobs, tenantId, p);
+      case 'enable-organizationcustomization':
+        return cmd.enableOrganizationCustomization(world, tenantId);
+      case 'get-mailbox':
+      case 'get-exomailbox':
+        return cmd.getMailboxes(world, tenantId, p);
+      case 'set-mailbox':
+        return cmd.setMailbox(world, tenantId, p);
+      case 'search-unifiedauditlog':
+        return search.run(tenantId, p);
+      default:
+        return { error: EXO.unknownCmdlet(name) };
     }
   };
 
   /** Pages any multi-object result; $select trims properties; the skip token rides in the next link. */
-  const paged = (req: EmuRequest, tenantId: string, value: unknown[], warnings: string[] | undefined, headers: Record<string, string>): Reply => {
+  const paged = (
+    req: EmuRequest,
+    tenantId: string,
+    value: unknown[],
+    warnings: string[] | undefined,
+    headers: Record<string, string>,
+  ): Reply => {
     const size = pageSize(req);
     const skip = Number(req.url.searchParams.get('$skiptoken') ?? '0') || 0;
-    const select = req.url.searchParams.get('$select')?.split(',').map((s) => s.trim()).filter(Boolean);
+    const select = req.url.searchParams
+      .get('$select')
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     let slice = value.slice(skip, skip + size);
-    if (select?.length) slice = slice.map((o) => Object.fromEntries(Object.entries(o as object).filter(([k]) => select.includes(k))));
+    if (select?.length)
+      slice = slice.map((o) => Object.fromEntries(Object.entries(o as object).filter(([k]) => select.includes(k))));
     let nextLink: string | undefined;
     if (skip + size < value.length) {
       const q = new URLSearchParams(req.url.searchParams);
@@ -81,5 +138,12 @@ export function exchangeRoutes(world: World, faults: FaultGate, blobs: BlobCatal
     return ok(req, tenantId, slice, { warnings, nextLink, headers });
   };
 
-  return [{ method: 'POST', pattern: /^\/adminapi\/(?:beta|v1\.0)\/(?<tenant>[^/]+)\/InvokeCommand\/?$/i, service: 'exchange', handler: invoke }];
+  return [
+    {
+      method: 'POST',
+      pattern: /^\/adminapi\/(?:beta|v1\.0)\/(?<tenant>[^/]+)\/InvokeCommand\/?$/i,
+      service: 'exchange',
+      handler: invoke,
+    },
+  ];
 }

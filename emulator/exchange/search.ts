@@ -23,29 +23,52 @@ interface Session {
   hits: SimRecord[];
 }
 
-const list = (v: unknown): string[] | undefined => (v === undefined || v === null ? undefined : Array.isArray(v) ? v.map(str) : str(v).split(',').map((s) => s.trim()));
+const list = (v: unknown): string[] | undefined =>
+  v === undefined || v === null
+    ? undefined
+    : Array.isArray(v)
+      ? v.map(str)
+      : str(v)
+          .split(',')
+          .map((s) => s.trim());
 
 export class UnifiedAuditLogSearch {
   private sessions = new Map<string, Session>();
 
-  constructor(private readonly world: World, private readonly blobs: BlobCatalog) {}
+  constructor(
+    private readonly world: World,
+    private readonly blobs: BlobCatalog,
+  ) {}
 
   run(tenantId: string, p: Record<string, unknown>): CmdletResult {
     const start = typeof p.StartDate === 'string' ? parseIsoUtc(p.StartDate) : null;
     const end = typeof p.EndDate === 'string' ? parseIsoUtc(p.EndDate) : null;
-    if (start === null || end === null) return { error: EXO.badParameter(start === null ? 'StartDate' : 'EndDate', 'Expected a date and time such as 2026-03-01T00:00:00Z.') };
+    if (start === null || end === null)
+      return {
+        error: EXO.badParameter(
+          start === null ? 'StartDate' : 'EndDate',
+          'Expected a date and time such as 2026-03-01T00:00:00Z.',
+        ),
+      };
     const size = Math.min(5000, Math.max(1, Number(p.ResultSize ?? 100) || 100));
     const command = typeof p.SessionCommand === 'string' ? p.SessionCommand : null;
-    if (command !== null && command !== 'ReturnLargeSet' && command !== 'ReturnNextPreviewPage') return { error: EXO.badParameter('SessionCommand', 'Expected ReturnLargeSet or ReturnNextPreviewPage.') };
+    if (command !== null && command !== 'ReturnLargeSet' && command !== 'ReturnNextPreviewPage')
+      return { error: EXO.badParameter('SessionCommand', 'Expected ReturnLargeSet or ReturnNextPreviewPage.') };
     const filter = this.filterOf(p);
     if (typeof filter === 'string') return { error: EXO.badParameter('RecordType', filter) };
     const sessionId = typeof p.SessionId === 'string' ? p.SessionId : null;
-    if (sessionId === null) return this.page(this.hits(tenantId, start, end, filter, 'ReturnNextPreviewPage'), 0, size, size);
+    if (sessionId === null)
+      return this.page(this.hits(tenantId, start, end, filter, 'ReturnNextPreviewPage'), 0, size, size);
     const key = `${tenantId}|${sessionId}`;
     let s = this.sessions.get(key);
     const signature = JSON.stringify([start, end, filter]);
     if (!s || s.key !== signature) {
-      s = { key: signature, served: 0, commands: new Set(), hits: this.hits(tenantId, start, end, filter, command ?? 'ReturnNextPreviewPage') };
+      s = {
+        key: signature,
+        served: 0,
+        commands: new Set(),
+        hits: this.hits(tenantId, start, end, filter, command ?? 'ReturnNextPreviewPage'),
+      };
       this.sessions.set(key, s);
     }
     s.commands.add(command ?? 'ReturnNextPreviewPage');
@@ -75,7 +98,10 @@ export class UnifiedAuditLogSearch {
   private hits(tenantId: string, start: number, end: number, f: RecordFilter, command: string): SimRecord[] {
     if (!this.world.ualEnabledNow(tenantId)) return [];
     const found = recordsBetween(this.world, this.blobs, tenantId, start, end).filter((r) => matches(r, f));
-    if (command === 'ReturnLargeSet') return found.sort((a, b) => unit(this.world.seed, String(a.record.Id)) - unit(this.world.seed, String(b.record.Id)));
+    if (command === 'ReturnLargeSet')
+      return found.sort(
+        (a, b) => unit(this.world.seed, String(a.record.Id)) - unit(this.world.seed, String(b.record.Id)),
+      );
     return found.sort((a, b) => b.creationTime - a.creationTime);
   }
 

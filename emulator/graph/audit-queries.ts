@@ -54,11 +54,18 @@ export function auditQueryRoutes(world: World, faults: FaultGate, blobs: BlobCat
   const queries = new Map<string, Query>();
   const status = (q: Query): string => {
     const age = world.now() - q.createdAt;
-    return age < world.tuning.graphQueryStartMs ? 'notStarted' : age < world.tuning.graphQueryStartMs + world.tuning.graphQueryRunMs ? 'running' : 'succeeded';
+    return age < world.tuning.graphQueryStartMs
+      ? 'notStarted'
+      : age < world.tuning.graphQueryStartMs + world.tuning.graphQueryRunMs
+        ? 'running'
+        : 'succeeded';
   };
   const view = (req: EmuRequest, q: Query): Record<string, unknown> => {
     const s = status(q);
-    if (s === 'succeeded') q.records ??= recordsBetween(world, blobs, q.tenantId, q.start, q.end).filter((r) => matches(r, q.filter)).sort((a, b) => b.creationTime - a.creationTime);
+    if (s === 'succeeded')
+      q.records ??= recordsBetween(world, blobs, q.tenantId, q.start, q.end)
+        .filter((r) => matches(r, q.filter))
+        .sort((a, b) => b.creationTime - a.creationTime);
     return {
       '@odata.context': `${req.base}/${req.params.v}/$metadata#security/auditLog/queries/$entity`,
       id: q.id,
@@ -85,20 +92,46 @@ export function auditQueryRoutes(world: World, faults: FaultGate, blobs: BlobCat
     const call = graphGate(world, faults, req, ['AuditLogsQuery.Read.All']);
     if (isReply(call)) return call;
     const body = jsonBody(req);
-    if (body === null || (body !== undefined && typeof body !== 'object')) return graphError(world, req, 400, 'BadRequest', 'The request body is not valid JSON.');
+    if (body === null || (body !== undefined && typeof body !== 'object'))
+      return graphError(world, req, 400, 'BadRequest', 'The request body is not valid JSON.');
     const b = (body ?? {}) as Record<string, unknown>;
-    if (!world.ualEnabledNow(call.tenantId)) return graphError(world, req, 400, 'AuditingDisabledTenant', 'AuditingDisabledTenant: auditing is disabled for this tenant; turn on unified audit log ingestion first.');
+    if (!world.ualEnabledNow(call.tenantId))
+      return graphError(
+        world,
+        req,
+        400,
+        'AuditingDisabledTenant',
+        'AuditingDisabledTenant: auditing is disabled for this tenant; turn on unified audit log ingestion first.',
+      );
     const now = world.now();
     const mine = [...queries.values()].filter((q) => q.tenantId === call.tenantId);
-    const tooMany = mine.filter((q) => now - q.createdAt < DAY).length >= world.tuning.graphDailyQueryLimit || mine.filter((q) => status(q) !== 'succeeded').length >= world.tuning.graphConcurrentQueryLimit;
-    if (tooMany) return graphError(world, req, 429, 'TooManyRequests', 'The tenant has reached its audit log query limit. Retry later.', { 'Retry-After': String(world.faults.retryAfterSeconds) });
+    const tooMany =
+      mine.filter((q) => now - q.createdAt < DAY).length >= world.tuning.graphDailyQueryLimit ||
+      mine.filter((q) => status(q) !== 'succeeded').length >= world.tuning.graphConcurrentQueryLimit;
+    if (tooMany)
+      return graphError(
+        world,
+        req,
+        429,
+        'TooManyRequests',
+        'The tenant has reached its audit log query limit. Retry later.',
+        { 'Retry-After': String(world.faults.retryAfterSeconds) },
+      );
     const start = typeof b.filterStartDateTime === 'string' ? parseIsoUtc(b.filterStartDateTime) : now - 180 * DAY;
     const end = typeof b.filterEndDateTime === 'string' ? parseIsoUtc(b.filterEndDateTime) : now;
-    if (start === null || end === null) return graphError(world, req, 400, 'BadRequest', 'filterStartDateTime and filterEndDateTime must be ISO 8601 date-times.');
+    if (start === null || end === null)
+      return graphError(
+        world,
+        req,
+        400,
+        'BadRequest',
+        'filterStartDateTime and filterEndDateTime must be ISO 8601 date-times.',
+      );
     const recordTypes: number[] = [];
     for (const t of strings(b.recordTypeFilters)) {
       const n = resolveRecordType(t.charAt(0).toUpperCase() + t.slice(1));
-      if (n === null) return graphError(world, req, 400, 'BadRequest', `Requested value '${t}' was not found in auditLogRecordType.`);
+      if (n === null)
+        return graphError(world, req, 400, 'BadRequest', `Requested value '${t}' was not found in auditLogRecordType.`);
       recordTypes.push(n);
     }
     const workloads = strings(b.serviceFilters ?? b.serviceFilter);
@@ -111,7 +144,15 @@ export function auditQueryRoutes(world: World, faults: FaultGate, blobs: BlobCat
       objectIds: strings(b.objectIdFilters),
       freeText: typeof b.keywordFilter === 'string' && b.keywordFilter ? b.keywordFilter : undefined,
     };
-    const q: Query = { id: stableGuid(world.seed, 'query', call.tenantId, queries.size, now), tenantId: call.tenantId, createdAt: now, body: b, filter, start, end };
+    const q: Query = {
+      id: stableGuid(world.seed, 'query', call.tenantId, queries.size, now),
+      tenantId: call.tenantId,
+      createdAt: now,
+      body: b,
+      filter,
+      start,
+      end,
+    };
     queries.set(q.id, q);
     return json(201, view(req, q), { Location: `${req.base}/${req.params.v}/security/auditLog/queries/${q.id}` });
   };
@@ -120,14 +161,20 @@ export function auditQueryRoutes(world: World, faults: FaultGate, blobs: BlobCat
     const call = graphGate(world, faults, req, ['AuditLogsQuery.Read.All']);
     if (isReply(call)) return call;
     const q = queries.get(req.params.id!);
-    if (!q || q.tenantId !== call.tenantId) return graphError(world, req, 404, 'NotFound', `The audit log query '${req.params.id}' was not found.`);
+    if (!q || q.tenantId !== call.tenantId)
+      return graphError(world, req, 404, 'NotFound', `The audit log query '${req.params.id}' was not found.`);
     return { q };
   };
 
   const list = (req: EmuRequest): Reply => {
     const call = graphGate(world, faults, req, ['AuditLogsQuery.Read.All']);
     if (isReply(call)) return call;
-    return odataPage(req, [...queries.values()].filter((q) => q.tenantId === call.tenantId).map((q) => view(req, q)), 100, `${req.base}/${req.params.v}/$metadata#security/auditLog/queries`);
+    return odataPage(
+      req,
+      [...queries.values()].filter((q) => q.tenantId === call.tenantId).map((q) => view(req, q)),
+      100,
+      `${req.base}/${req.params.v}/$metadata#security/auditLog/queries`,
+    );
   };
 
   const get = (req: EmuRequest): Reply => {
@@ -138,9 +185,21 @@ export function auditQueryRoutes(world: World, faults: FaultGate, blobs: BlobCat
   const records = (req: EmuRequest): Reply => {
     const f = find(req);
     if (isReply(f)) return f;
-    if (status(f.q) !== 'succeeded') return graphError(world, req, 400, 'BadRequest', `The audit log query '${f.q.id}' has not completed yet (status ${status(f.q)}).`);
+    if (status(f.q) !== 'succeeded')
+      return graphError(
+        world,
+        req,
+        400,
+        'BadRequest',
+        `The audit log query '${f.q.id}' has not completed yet (status ${status(f.q)}).`,
+      );
     view(req, f.q);
-    return odataPage(req, (f.q.records ?? []).map(graphRecord), world.tuning.graphPageSize, `${req.base}/${req.params.v}/$metadata#security/auditLog/queries('${f.q.id}')/records`);
+    return odataPage(
+      req,
+      (f.q.records ?? []).map(graphRecord),
+      world.tuning.graphPageSize,
+      `${req.base}/${req.params.v}/$metadata#security/auditLog/queries('${f.q.id}')/records`,
+    );
   };
 
   const P = '^/(?<v>v1\\.0|beta)/security/auditLog/queries';

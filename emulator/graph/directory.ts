@@ -32,7 +32,13 @@ export function directoryRoutes(world: World, faults: FaultGate): Route[] {
     if (isReply(call)) return call;
     const seen = new Map<string, string>();
     for (const s of world.sim.roles(call.tenantId)) if (s.from <= world.now()) seen.set(s.roleTemplateId, s.role);
-    const list = [...seen].map(([templateId, name]) => ({ id: roleId(call.tenantId, templateId), displayName: name, description: `${name} role`, roleTemplateId: templateId, deletedDateTime: null }));
+    const list = [...seen].map(([templateId, name]) => ({
+      id: roleId(call.tenantId, templateId),
+      displayName: name,
+      description: `${name} role`,
+      roleTemplateId: templateId,
+      deletedDateTime: null,
+    }));
     return odataPage(req, list, world.tuning.graphDirectoryPageSize, `${req.base}/v1.0/$metadata#directoryRoles`);
   };
 
@@ -41,18 +47,45 @@ export function directoryRoutes(world: World, faults: FaultGate): Route[] {
     if (isReply(call)) return call;
     const key = req.params.id ?? req.params.templateId!;
     const now = world.now();
-    const spans = world.sim.roles(call.tenantId).filter((s) => roleId(call.tenantId, s.roleTemplateId) === key || s.roleTemplateId === key);
-    if (!spans.length) return graphError(world, req, 404, 'Request_ResourceNotFound', `Resource '${key}' does not exist or one of its queried reference-property objects are not present.`);
-    const holders = new Map<string, { '@odata.type': string; id: string; userPrincipalName: string; displayName: string }>();
+    const spans = world.sim
+      .roles(call.tenantId)
+      .filter((s) => roleId(call.tenantId, s.roleTemplateId) === key || s.roleTemplateId === key);
+    if (!spans.length)
+      return graphError(
+        world,
+        req,
+        404,
+        'Request_ResourceNotFound',
+        `Resource '${key}' does not exist or one of its queried reference-property objects are not present.`,
+      );
+    const holders = new Map<
+      string,
+      { '@odata.type': string; id: string; userPrincipalName: string; displayName: string }
+    >();
     for (const s of spans) {
       if (s.from > now || (s.to !== null && now >= s.to)) continue;
       const u = world.tenant(call.tenantId)!.users.find((x) => x.id === s.userId);
-      holders.set(s.userId, { '@odata.type': '#microsoft.graph.user', id: s.userId, userPrincipalName: s.userPrincipalName, displayName: u?.displayName ?? s.userPrincipalName });
+      holders.set(s.userId, {
+        '@odata.type': '#microsoft.graph.user',
+        id: s.userId,
+        userPrincipalName: s.userPrincipalName,
+        displayName: u?.displayName ?? s.userPrincipalName,
+      });
     }
-    return odataPage(req, [...holders.values()], world.tuning.graphDirectoryPageSize, `${req.base}/v1.0/$metadata#directoryObjects`);
+    return odataPage(
+      req,
+      [...holders.values()],
+      world.tuning.graphDirectoryPageSize,
+      `${req.base}/v1.0/$metadata#directoryObjects`,
+    );
   };
 
-  const g = (path: string, handler: Route['handler']): Route => ({ method: 'GET', pattern: new RegExp(`^/(?:v1\\.0|beta)/${path}/?$`), service: 'graph', handler });
+  const g = (path: string, handler: Route['handler']): Route => ({
+    method: 'GET',
+    pattern: new RegExp(`^/(?:v1\\.0|beta)/${path}/?$`),
+    service: 'graph',
+    handler,
+  });
   return [
     g('users', users),
     g('directoryRoles', roles),

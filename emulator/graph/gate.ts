@@ -9,11 +9,28 @@ import type { World } from '../world.js';
  * 401 InvalidAuthenticationToken, 403 Authorization_RequestDenied without one of the permissions,
  * 429 TooManyRequests with Retry-After over the per-minute budget, 503 on the 5xx fault.
  */
-export function graphError(world: World, req: EmuRequest, status: number, code: string, message: string, headers?: Record<string, string>): Reply {
+export function graphError(
+  world: World,
+  req: EmuRequest,
+  status: number,
+  code: string,
+  message: string,
+  headers?: Record<string, string>,
+): Reply {
   const requestId = randomUUID();
   return json(
     status,
-    { error: { code, message, innerError: { date: new Date(world.shownNow()).toISOString().slice(0, 19), 'request-id': requestId, 'client-request-id': header(req, 'client-request-id') ?? requestId } } },
+    {
+      error: {
+        code,
+        message,
+        innerError: {
+          date: new Date(world.shownNow()).toISOString().slice(0, 19),
+          'request-id': requestId,
+          'client-request-id': header(req, 'client-request-id') ?? requestId,
+        },
+      },
+    },
     { 'request-id': requestId, ...headers },
   );
 }
@@ -24,14 +41,45 @@ export interface GraphCall {
 
 export function graphGate(world: World, faults: FaultGate, req: EmuRequest, anyOf: string[]): GraphCall | Reply {
   const bearer = checkBearer(world, req, 'graph');
-  if (!bearer.ok) return graphError(world, req, 401, 'InvalidAuthenticationToken', bearer.reason === 'expired' ? 'Lifetime validation failed, the token is expired.' : 'Access token validation failure. Invalid audience or signature.');
+  if (!bearer.ok)
+    return graphError(
+      world,
+      req,
+      401,
+      'InvalidAuthenticationToken',
+      bearer.reason === 'expired'
+        ? 'Lifetime validation failed, the token is expired.'
+        : 'Access token validation failure. Invalid audience or signature.',
+    );
   const tenant = world.tenant(bearer.claims.tid);
   if (!tenant) return graphError(world, req, 401, 'InvalidAuthenticationToken', 'The tenant of the token is unknown.');
-  if (!anyOf.some((r) => bearer.claims.roles.includes(r))) return graphError(world, req, 403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+  if (!anyOf.some((r) => bearer.claims.roles.includes(r)))
+    return graphError(
+      world,
+      req,
+      403,
+      'Authorization_RequestDenied',
+      'Insufficient privileges to complete the operation.',
+    );
   if (faults.throttled(`graph|${tenant.tenantId}`)) {
-    return graphError(world, req, 429, 'TooManyRequests', 'Too many requests. Please retry after the time in Retry-After.', { 'Retry-After': String(world.faults.retryAfterSeconds) });
+    return graphError(
+      world,
+      req,
+      429,
+      'TooManyRequests',
+      'Too many requests. Please retry after the time in Retry-After.',
+      { 'Retry-After': String(world.faults.retryAfterSeconds) },
+    );
   }
-  if (faults.serverError(world.nextRequestNumber())) return graphError(world, req, 503, 'ServiceUnavailable', 'The service is temporarily unavailable. Retry the request.', { 'Retry-After': '5' });
+  if (faults.serverError(world.nextRequestNumber()))
+    return graphError(
+      world,
+      req,
+      503,
+      'ServiceUnavailable',
+      'The service is temporarily unavailable. Retry the request.',
+      { 'Retry-After': '5' },
+    );
   return { tenantId: tenant.tenantId };
 }
 

@@ -44,7 +44,9 @@ export function contentIdOf(b: BlobRef): string {
 const ID_RE = /^(\d{17})\$(\d{17})(\d+)\$([a-z_]+)\$([A-Za-z_]+)\$(\d{2})$/;
 
 /** Parses a contentId; null when it is not one this service could have issued (AF20052). */
-export function parseContentId(id: string): { slot: number; index: number; contentType: ContentType; created: string } | null {
+export function parseContentId(
+  id: string,
+): { slot: number; index: number; contentType: ContentType; created: string } | null {
   const m = ID_RE.exec(id);
   if (!m || m[1] !== m[2]) return null;
   const contentType = CONTENT_TYPES.find((c) => c.replace('.', '_') === m[5]);
@@ -73,9 +75,14 @@ export class BlobCatalog {
     }
     const from = slot * this.slotMs;
     const to = from + this.slotMs;
-    const extra = this.world.state.tenant(tenantId).extraRecords.filter((r) => r.creationTime >= from && r.creationTime < to);
+    const extra = this.world.state
+      .tenant(tenantId)
+      .extraRecords.filter((r) => r.creationTime >= from && r.creationTime < to);
     // Set-AdminAuditLogConfig "always writes" its record (§5.5), so protocol-side records skip the UAL filter.
-    const records = [...this.world.sim.records(tenantId, from, to).filter((r) => this.world.ualEnabledAt(tenantId, r.creationTime)), ...extra];
+    const records = [
+      ...this.world.sim.records(tenantId, from, to).filter((r) => this.world.ualEnabledAt(tenantId, r.creationTime)),
+      ...extra,
+    ];
     // The current slot is still filling (activity keeps arriving): never cache it.
     if (to <= this.world.now()) this.remember(key, records);
     return records;
@@ -103,7 +110,9 @@ export class BlobCatalog {
   /** The blobs of one slot and content type, with their metadata (no contents). */
   slotBlobs(tenantId: string, contentType: ContentType, slot: number): BlobRef[] {
     const { seed, tuning } = this.world;
-    const hasAny = this.slotRecords(tenantId, slot).some((r) => r.contentType === contentType) || this.carriedInto(tenantId, contentType, slot).length > 0;
+    const hasAny =
+      this.slotRecords(tenantId, slot).some((r) => r.contentType === contentType) ||
+      this.carriedInto(tenantId, contentType, slot).length > 0;
     const withEmpty = unit(seed, tenantId, contentType, slot, 'empty') < 0.05;
     const n = hasAny ? 1 + Math.floor(unit(seed, tenantId, contentType, slot, 'n') * 3) : 0;
     const blobs: BlobRef[] = [];
@@ -117,7 +126,9 @@ export class BlobCatalog {
 
   /** Records of the previous slot that also land in this slot's first blob (duplicates across slots). */
   private carriedInto(tenantId: string, contentType: ContentType, slot: number): SimRecord[] {
-    return this.slotRecords(tenantId, slot - 1).filter((r) => r.contentType === contentType && unit(this.world.seed, recordId(r), 'carry') < 0.02);
+    return this.slotRecords(tenantId, slot - 1).filter(
+      (r) => r.contentType === contentType && unit(this.world.seed, recordId(r), 'carry') < 0.02,
+    );
   }
 
   /** The records in one blob, in blob order (shuffled by seed, not event order), duplicates included. */
@@ -149,11 +160,15 @@ export class BlobCatalog {
   blobsCreatedIn(tenantId: string, contentType: ContentType, from: number, to: number): BlobRef[] {
     const { deliveryDelayMs, deliveryJitterMs } = this.world.tuning;
     const earliest = this.world.sim.options.start - this.world.sim.options.days * DAY;
-    const firstSlot = Math.max(Math.floor(earliest / this.slotMs), Math.floor((from - deliveryDelayMs - deliveryJitterMs) / this.slotMs) - 1);
+    const firstSlot = Math.max(
+      Math.floor(earliest / this.slotMs),
+      Math.floor((from - deliveryDelayMs - deliveryJitterMs) / this.slotMs) - 1,
+    );
     const lastSlot = Math.floor((to - deliveryDelayMs) / this.slotMs);
     const out: BlobRef[] = [];
     for (let slot = firstSlot; slot <= lastSlot; slot++) {
-      for (const b of this.slotBlobs(tenantId, contentType, slot)) if (b.contentCreated >= from && b.contentCreated < to) out.push(b);
+      for (const b of this.slotBlobs(tenantId, contentType, slot))
+        if (b.contentCreated >= from && b.contentCreated < to) out.push(b);
     }
     return out.sort((a, b) => a.contentCreated - b.contentCreated || contentIdOf(a).localeCompare(contentIdOf(b)));
   }

@@ -21,7 +21,11 @@ function pageToken(w: Window, offset: number): string {
 }
 
 function nextPageUri(req: EmuRequest, call: MapiCall, given: string, w: Window, offset: number, what: string): string {
-  const q = new URLSearchParams({ contentType: given, startTime: w.startText ?? new Date(w.start).toISOString(), endTime: w.endText ?? new Date(w.end).toISOString() });
+  const q = new URLSearchParams({
+    contentType: given,
+    startTime: w.startText ?? new Date(w.start).toISOString(),
+    endTime: w.endText ?? new Date(w.end).toISOString(),
+  });
   q.set('nextPage', pageToken(w, offset));
   if (req.url.searchParams.has('PublisherIdentifier')) q.set('PublisherIdentifier', call.publisherId);
   return `${req.base}/api/v1/${call.tenantId}/activity/feed/subscriptions/${what}?${q.toString()}`;
@@ -58,11 +62,20 @@ export function contentHandlers(world: World, faults: FaultGate, blobs: BlobCata
     const p = prepare(req, 'ListContent');
     if (isReply(p)) return p;
     const now = world.now();
-    const all = ready(world, p.sub, now) ? blobs.blobsCreatedIn(p.call.tenantId, p.ct.ct, p.w.start, p.w.end).filter((b) => visible(p.sub, b, now)) : [];
+    const all = ready(world, p.sub, now)
+      ? blobs.blobsCreatedIn(p.call.tenantId, p.ct.ct, p.w.start, p.w.end).filter((b) => visible(p.sub, b, now))
+      : [];
     const paged = page(req, p.w, all, world.tuning.contentPageSize);
     if (isReply(paged)) return paged;
-    const headers = paged.next === null ? undefined : { NextPageUri: nextPageUri(req, p.call, p.ct.given, p.w, paged.next, 'content') };
-    return mapiJson(200, paged.items.map((b) => contentObject(req.base, b)), headers);
+    const headers =
+      paged.next === null
+        ? undefined
+        : { NextPageUri: nextPageUri(req, p.call, p.ct.given, p.w, paged.next, 'content') };
+    return mapiJson(
+      200,
+      paged.items.map((b) => contentObject(req.base, b)),
+      headers,
+    );
   };
 
   const notifications = (req: EmuRequest): Reply => {
@@ -70,10 +83,18 @@ export function contentHandlers(world: World, faults: FaultGate, blobs: BlobCata
     if (isReply(p)) return p;
     const all = world.state
       .tenant(p.call.tenantId)
-      .notifications.filter((n) => n.contentType === p.ct.ct && Date.parse(n.contentCreated) >= p.w.start && Date.parse(n.contentCreated) < p.w.end);
+      .notifications.filter(
+        (n) =>
+          n.contentType === p.ct.ct &&
+          Date.parse(n.contentCreated) >= p.w.start &&
+          Date.parse(n.contentCreated) < p.w.end,
+      );
     const paged = page(req, p.w, all, world.tuning.contentPageSize);
     if (isReply(paged)) return paged;
-    const headers = paged.next === null ? undefined : { NextPageUri: nextPageUri(req, p.call, p.ct.given, p.w, paged.next, 'notifications') };
+    const headers =
+      paged.next === null
+        ? undefined
+        : { NextPageUri: nextPageUri(req, p.call, p.ct.given, p.w, paged.next, 'notifications') };
     return mapiJson(200, paged.items, headers);
   };
 
@@ -85,7 +106,12 @@ export function contentHandlers(world: World, faults: FaultGate, blobs: BlobCata
     if (!parsed) return AF.badContentId(id);
     const ref = blobs.slotBlobs(call.tenantId, parsed.contentType, parsed.slot).find((b) => b.index === parsed.index);
     const now = world.now();
-    if (!ref || new Date(ref.contentCreated).toISOString().replace(/[-:TZ.]/g, '') !== parsed.created || ref.contentCreated > now) return AF.noContent(id);
+    if (
+      !ref ||
+      new Date(ref.contentCreated).toISOString().replace(/[-:TZ.]/g, '') !== parsed.created ||
+      ref.contentCreated > now
+    )
+      return AF.noContent(id);
     if (now >= ref.contentCreated + BLOB_LIFETIME_MS) return AF.expired(id);
     const sub = world.state.tenant(call.tenantId).subscriptions[parsed.contentType];
     if (sub && !visible(sub, ref, now)) return AF.noContent(id);
@@ -97,12 +123,28 @@ export function contentHandlers(world: World, faults: FaultGate, blobs: BlobCata
     if (isReply(call)) return call;
     const lang = header(req, 'accept-language');
     if (lang !== undefined) {
-      const parts = lang.split(',').map((s) => s.trim()).filter(Boolean);
+      const parts = lang
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       if (parts.length > 1) return AF.oneLanguage();
-      if (parts.length === 1 && !/^[a-z]{1,8}(-[a-z0-9]{1,8})*(;q=[01](\.\d{1,3})?)?$/i.test(parts[0]!)) return AF.languageSyntax();
+      if (parts.length === 1 && !/^[a-z]{1,8}(-[a-z0-9]{1,8})*(;q=[01](\.\d{1,3})?)?$/i.test(parts[0]!))
+        return AF.languageSyntax();
     }
-    const names = ['CreditCardNumber', 'U.S. Social Security Number (SSN)', 'International Banking Account Number (IBAN)', 'U.S. Bank Account Number', 'EU Debit Card Number', 'Azure Storage Account Key', 'U.K. National Insurance Number (NINO)', 'ABA Routing Number'];
-    return mapiJson(200, names.map((name) => ({ id: stableGuid('dlp', name), name })));
+    const names = [
+      'CreditCardNumber',
+      'U.S. Social Security Number (SSN)',
+      'International Banking Account Number (IBAN)',
+      'U.S. Bank Account Number',
+      'EU Debit Card Number',
+      'Azure Storage Account Key',
+      'U.K. National Insurance Number (NINO)',
+      'ABA Routing Number',
+    ];
+    return mapiJson(
+      200,
+      names.map((name) => ({ id: stableGuid('dlp', name), name })),
+    );
   };
 
   return { content, notifications, blob, dlpSensitiveTypes };

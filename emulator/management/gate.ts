@@ -23,18 +23,24 @@ export const ZERO_GUID = '00000000-0000-0000-0000-000000000000';
 export function gate(world: World, faults: FaultGate, req: EmuRequest, method: string): MapiCall | Reply {
   const bearer = checkBearer(world, req, 'management');
   if (!bearer.ok) {
-    return json(401, { error: { code: 'InvalidAuthenticationToken', message: `Access token validation failure (${bearer.reason}).` } }, {
-      ...MAPI_HEADERS,
-      'WWW-Authenticate': 'Bearer error="invalid_token"',
-    });
+    return json(
+      401,
+      { error: { code: 'InvalidAuthenticationToken', message: `Access token validation failure (${bearer.reason}).` } },
+      {
+        ...MAPI_HEADERS,
+        'WWW-Authenticate': 'Bearer error="invalid_token"',
+      },
+    );
   }
   const urlTenant = req.params.tenant!;
   if (!GUID_RE.test(urlTenant)) return AF.tenantNotGuid(urlTenant);
-  if (urlTenant.toLowerCase() !== bearer.claims.tid.toLowerCase()) return AF.tenantMismatch(urlTenant, bearer.claims.tid);
+  if (urlTenant.toLowerCase() !== bearer.claims.tid.toLowerCase())
+    return AF.tenantMismatch(urlTenant, bearer.claims.tid);
   const tenant = world.tenant(urlTenant);
   if (!tenant) return AF.tenantUnknown(urlTenant);
   if (!bearer.claims.roles.includes('ActivityFeed.Read')) return AF.permission();
-  const publisherId = req.url.searchParams.get('PublisherIdentifier') ?? req.url.searchParams.get('publisherIdentifier') ?? ZERO_GUID;
+  const publisherId =
+    req.url.searchParams.get('PublisherIdentifier') ?? req.url.searchParams.get('publisherIdentifier') ?? ZERO_GUID;
   if (faults.throttled(`mapi|${publisherId === ZERO_GUID ? 'shared' : `${publisherId}|${tenant.tenantId}`}`)) {
     return AF.throttled(world.faults.throttleStatus, method, publisherId);
   }
@@ -43,10 +49,16 @@ export function gate(world: World, faults: FaultGate, req: EmuRequest, method: s
 }
 
 /** The content type of the query, matched case-insensitively by default (§2.1), plus the caller's spelling. */
-export function contentTypeOf(world: World, req: EmuRequest, call: MapiCall): { ct: ContentType; given: string } | Reply {
+export function contentTypeOf(
+  world: World,
+  req: EmuRequest,
+  call: MapiCall,
+): { ct: ContentType; given: string } | Reply {
   const given = req.url.searchParams.get('contentType');
   if (given === null) return AF.missingParameter('contentType');
-  const ct = CONTENT_TYPES.find((c) => (world.tuning.contentTypeCaseInsensitive ? c.toLowerCase() === given.toLowerCase() : c === given));
+  const ct = CONTENT_TYPES.find((c) =>
+    world.tuning.contentTypeCaseInsensitive ? c.toLowerCase() === given.toLowerCase() : c === given,
+  );
   if (!ct) return AF.contentType();
   if (ct === 'DLP.All' && !call.roles.includes('ActivityFeed.ReadDlp')) return AF.permission();
   return { ct, given };

@@ -10,7 +10,12 @@ export function managementRoutes(world: World, faults: FaultGate, blobs: BlobCat
   const s = subscriptionHandlers(world, faults, blobs);
   const c = contentHandlers(world, faults, blobs);
   const P = '^/api/v1(?:\\.0)?/(?<tenant>[^/]+)/activity/feed';
-  const r = (method: string, path: string, handler: Route['handler']): Route => ({ method, pattern: new RegExp(`${P}${path}/?$`, 'i'), service: 'management', handler });
+  const r = (method: string, path: string, handler: Route['handler']): Route => ({
+    method,
+    pattern: new RegExp(`${P}${path}/?$`, 'i'),
+    service: 'management',
+    handler,
+  });
   return [
     r('POST', '/subscriptions/start', s.start),
     r('POST', '/subscriptions/stop', s.stop),

@@ -31,7 +31,14 @@ function parseWebhook(body: unknown, now: number): { webhook: WebhookState | nul
     if (Number.isNaN(t)) return AF.badParameter('webhook.expiration', 'DateTime');
     if (t < now) return AF.pastExpiration(expiration);
   }
-  return { webhook: { status: 'enabled', address: h.address, authId: typeof h.authId === 'string' && h.authId ? h.authId : null, expiration } };
+  return {
+    webhook: {
+      status: 'enabled',
+      address: h.address,
+      authId: typeof h.authId === 'string' && h.authId ? h.authId : null,
+      expiration,
+    },
+  };
 }
 
 function sameWebhook(a: WebhookState | null, b: WebhookState | null): boolean {
@@ -52,7 +59,8 @@ export function subscriptionHandlers(world: World, faults: FaultGate, blobs: Blo
     const existing = state.subscriptions[ct.ct];
     if (existing?.status === 'enabled' && sameWebhook(existing.webhook, parsed.webhook)) return AF.alreadyEnabled();
     const last = existing?.enabledAt;
-    if (last !== undefined && now - last < world.tuning.startThrottleMs) return AF.startTooSoon(world.tuning.startThrottleMs - (now - last));
+    if (last !== undefined && now - last < world.tuning.startThrottleMs)
+      return AF.startTooSoon(world.tuning.startThrottleMs - (now - last));
     if (parsed.webhook) {
       const problem = await validateWebhook(world, parsed.webhook.address, parsed.webhook.authId);
       if (problem) return AF.webhook(parsed.webhook.address, problem);
@@ -62,7 +70,14 @@ export function subscriptionHandlers(world: World, faults: FaultGate, blobs: Blo
       const stoppedSpans = prev?.stoppedSpans ?? [];
       const open = stoppedSpans.at(-1);
       if (open && open[1] === null) open[1] = now;
-      const next: SubscriptionState = { contentType: ct.given, status: 'enabled', webhook: parsed.webhook, enabledAt: now, stoppedSpans, notifiedUpTo: now };
+      const next: SubscriptionState = {
+        contentType: ct.given,
+        status: 'enabled',
+        webhook: parsed.webhook,
+        enabledAt: now,
+        stoppedSpans,
+        notifiedUpTo: now,
+      };
       t.subscriptions[ct.ct] = next;
       t.lastStartAt = now;
       return next;

@@ -14,13 +14,19 @@ import { contentIdOf, type BlobCatalog, type BlobRef } from './blobs.js';
 export async function validateWebhook(world: World, address: string, authId: string | null): Promise<string | null> {
   if (!/^https:\/\//i.test(address)) return 'The address must begin with HTTPS.';
   const code = randomBytes(16).toString('hex');
-  const headers: Record<string, string> = { 'Content-Type': 'application/json; charset=utf-8', 'Webhook-ValidationCode': code };
+  const headers: Record<string, string> = {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Webhook-ValidationCode': code,
+  };
   if (authId) headers['Webhook-AuthID'] = authId;
   try {
     const res = await httpsPost(address, JSON.stringify({ validationCode: code }), headers, world.tls.caPem);
     return res.status === 200 ? null : 'The endpoint did not return HTTP 200.';
   } catch (e) {
-    world.logger.warn({ event: 'emulator.webhook.validation_failed', address, err: (e as Error).message }, 'webhook validation failed');
+    world.logger.warn(
+      { event: 'emulator.webhook.validation_failed', address, err: (e as Error).message },
+      'webhook validation failed',
+    );
     return 'The endpoint did not return HTTP 200.';
   }
 }
@@ -47,7 +53,14 @@ export async function deliverNotifications(world: World, blobs: BlobCatalog, bas
       const from = Math.max(sub.notifiedUpTo, now - DAY);
       if (from >= now) continue;
       const ready = blobs.blobsCreatedIn(tenant.tenantId, ct, from, now + 1).filter((b) => b.contentCreated <= now);
-      await notify(world, tenant.tenantId, tenant.clientId, sub.webhook, ready.map((b) => contentObject(base, b)), ct);
+      await notify(
+        world,
+        tenant.tenantId,
+        tenant.clientId,
+        sub.webhook,
+        ready.map((b) => contentObject(base, b)),
+        ct,
+      );
       world.state.update(tenant.tenantId, (t) => {
         t.subscriptions[ct]!.notifiedUpTo = now + 1;
       });
@@ -55,7 +68,14 @@ export async function deliverNotifications(world: World, blobs: BlobCatalog, bas
   }
 }
 
-async function notify(world: World, tenantId: string, clientId: string, hook: WebhookState, items: Record<string, string>[], ct: string): Promise<void> {
+async function notify(
+  world: World,
+  tenantId: string,
+  clientId: string,
+  hook: WebhookState,
+  items: Record<string, string>[],
+  ct: string,
+): Promise<void> {
   for (let i = 0; i < items.length; i += 100) {
     const batch: Record<string, string>[] = items.slice(i, i + 100).map((o) => ({ ...o, tenantId, clientId }));
     const headers: Record<string, string> = { 'Content-Type': 'application/json; utf-8' };
@@ -69,7 +89,16 @@ async function notify(world: World, tenantId: string, clientId: string, hook: We
     }
     const sent = new Date(world.now()).toISOString();
     world.state.update(tenantId, (t) => {
-      for (const o of batch) t.notifications.push({ contentType: ct, contentId: o.contentId!, contentUri: o.contentUri!, contentCreated: o.contentCreated!, contentExpiration: o.contentExpiration!, notificationSent: sent, notificationStatus: status });
+      for (const o of batch)
+        t.notifications.push({
+          contentType: ct,
+          contentId: o.contentId!,
+          contentUri: o.contentUri!,
+          contentCreated: o.contentCreated!,
+          contentExpiration: o.contentExpiration!,
+          notificationSent: sent,
+          notificationStatus: status,
+        });
       if (t.notifications.length > 20_000) t.notifications.splice(0, t.notifications.length - 20_000);
     });
   }

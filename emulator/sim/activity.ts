@@ -30,11 +30,41 @@ const box = (g: Gen, u: SimUser) => g.m.mailboxByUpn.get(u.userPrincipalName);
 const USER_ACTS: readonly (readonly [Act, number])[] = [
   [(g, u) => [signIn(g, u, { ok: true, ip: ipOf(g, u) })], 15],
   [(g, u) => [signIn(g, u, { ok: false, ip: ipOf(g, u) })], 1],
-  [(g, u) => { const b = box(g, u); return b ? [mailItemsAccessed(g, u, b)] : []; }, 20],
-  [(g, u) => { const b = box(g, u); return b ? [send(g, u, b)] : []; }, 6],
-  [(g, u) => { const b = box(g, u); return b ? [deleteItems(g, u, b, 'MoveToDeletedItems')] : []; }, 4],
-  [(g, u) => { const b = box(g, u); return b ? [deleteItems(g, u, b, 'SoftDelete')] : []; }, 2],
-  [(g, u) => { const b = box(g, u); return b ? [deleteItems(g, u, b, 'HardDelete')] : []; }, 0.5],
+  [
+    (g, u) => {
+      const b = box(g, u);
+      return b ? [mailItemsAccessed(g, u, b)] : [];
+    },
+    20,
+  ],
+  [
+    (g, u) => {
+      const b = box(g, u);
+      return b ? [send(g, u, b)] : [];
+    },
+    6,
+  ],
+  [
+    (g, u) => {
+      const b = box(g, u);
+      return b ? [deleteItems(g, u, b, 'MoveToDeletedItems')] : [];
+    },
+    4,
+  ],
+  [
+    (g, u) => {
+      const b = box(g, u);
+      return b ? [deleteItems(g, u, b, 'SoftDelete')] : [];
+    },
+    2,
+  ],
+  [
+    (g, u) => {
+      const b = box(g, u);
+      return b ? [deleteItems(g, u, b, 'HardDelete')] : [];
+    },
+    0.5,
+  ],
   [(g, u) => file(g, u, 'FileAccessed'), 15],
   [(g, u) => file(g, u, 'FileDownloaded'), 5],
   [(g, u) => file(g, u, 'FileModified'), 6],
@@ -44,9 +74,29 @@ const USER_ACTS: readonly (readonly [Act, number])[] = [
   [(g, u) => file(g, u, 'FileRecycled'), 1],
   [(g, u) => file(g, u, 'FileDeleted'), 0.5],
   [(g, u) => [pageViewed(g, u, g.rng.pick(g.m.teamSites))], 6],
-  [(g, u) => { const s = someSite(g, u); return [sharing(g, u, s, g.rng.pick(s.files), g.rng.chance(0.5) ? 'SharingSet' : 'AddedToSecureLink', pickOther(g, g.m.members, u))]; }, 1.5],
+  [
+    (g, u) => {
+      const s = someSite(g, u);
+      return [
+        sharing(
+          g,
+          u,
+          s,
+          g.rng.pick(s.files),
+          g.rng.chance(0.5) ? 'SharingSet' : 'AddedToSecureLink',
+          pickOther(g, g.m.members, u),
+        ),
+      ];
+    },
+    1.5,
+  ],
   [(g, u) => [sessionStarted(g, u)], 4],
-  [(g, u) => [messageWithLink(g, u, pickOther(g, g.m.members, u), `${g.rng.pick(g.m.teamSites).url}/Shared Documents`)], 2],
+  [
+    (g, u) => [
+      messageWithLink(g, u, pickOther(g, g.m.members, u), `${g.rng.pick(g.m.teamSites).url}/Shared Documents`),
+    ],
+    2,
+  ],
   [(g, u) => delegateAccess(g, u), 1],
   [(g, u) => [newInboxRule(g, u, 'tidy')], 0.1],
 ];
@@ -63,13 +113,31 @@ function delegateAccess(g: Gen, u: SimUser): (SimRecord | null)[] {
 const ADMIN_ACTS: Record<string, readonly (readonly [Act, number])[]> = {
   'Global Administrator': [
     [(g, u) => [updateUser(g, u, g.rng.pick(g.m.staff))], 2],
-    [(g, u) => [addMemberToGroup(g, u, g.rng.pick(g.m.staff), g.rng.pick(['All Staff', 'Finance Readers', 'VPN Users']))], 2],
+    [
+      (g, u) => [
+        addMemberToGroup(g, u, g.rng.pick(g.m.staff), g.rng.pick(['All Staff', 'Finance Readers', 'VPN Users'])),
+      ],
+      2,
+    ],
     [(g, u) => [complianceCmdlet(g, u)], 1],
-    [(g, u) => [addMailboxPermission(g, u, g.rng.pick(g.m.sharedMailboxes).userPrincipalName, g.rng.pick(g.m.staff))], 1],
+    [
+      (g, u) => [addMailboxPermission(g, u, g.rng.pick(g.m.sharedMailboxes).userPrincipalName, g.rng.pick(g.m.staff))],
+      1,
+    ],
   ],
   'Exchange Administrator': [
-    [(g, u) => [addMailboxPermission(g, u, g.rng.pick(g.m.sharedMailboxes).userPrincipalName, g.rng.pick(g.m.staff))], 2],
-    [(g, u) => { const t = g.rng.pick(g.m.staff); const b = box(g, t); return b ? [mailItemsAccessed(g, u, b, 1)] : []; }, 2],
+    [
+      (g, u) => [addMailboxPermission(g, u, g.rng.pick(g.m.sharedMailboxes).userPrincipalName, g.rng.pick(g.m.staff))],
+      2,
+    ],
+    [
+      (g, u) => {
+        const t = g.rng.pick(g.m.staff);
+        const b = box(g, t);
+        return b ? [mailItemsAccessed(g, u, b, 1)] : [];
+      },
+      2,
+    ],
     [(g, u) => [newTransportRule(g, u)], 0.3],
   ],
   'SharePoint Administrator': [[(g, u) => [pageViewed(g, u, g.rng.pick(g.m.teamSites))], 1]],
@@ -82,12 +150,26 @@ const ADMIN_ACTS: Record<string, readonly (readonly [Act, number])[]> = {
 
 const GUEST_ACTS: readonly (readonly [Act, number])[] = [
   [(g, u) => [signIn(g, u, { ok: true, ip: u.homeIps[1]! })], 3],
-  [(g, u) => { const s = g.rng.pick(g.m.teamSites); return [fileOp(g, u, s, g.rng.pick(s.files), g.rng.chance(0.6) ? 'FileAccessed' : 'FileDownloaded', u.homeIps[1])]; }, 5],
+  [
+    (g, u) => {
+      const s = g.rng.pick(g.m.teamSites);
+      return [
+        fileOp(g, u, s, g.rng.pick(s.files), g.rng.chance(0.6) ? 'FileAccessed' : 'FileDownloaded', u.homeIps[1]),
+      ];
+    },
+    5,
+  ],
 ];
 
 const SERVICE_ACTS: readonly (readonly [Act, number])[] = [
   [(g, u) => [signIn(g, u, { ok: true, ip: u.homeIps[0]!, agent: 'Microsoft Azure AD Connect' })], 3],
-  [(g, u) => { const s = g.rng.pick(g.m.teamSites); return [fileOp(g, u, s, g.rng.pick(s.files), 'FileAccessed', u.homeIps[0])]; }, 1],
+  [
+    (g, u) => {
+      const s = g.rng.pick(g.m.teamSites);
+      return [fileOp(g, u, s, g.rng.pick(s.files), 'FileAccessed', u.homeIps[0])];
+    },
+    1,
+  ],
 ];
 
 /** One activity at g.at: who acts, and what they do. */

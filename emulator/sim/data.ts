@@ -17,22 +17,114 @@ export const ORGS: readonly { name: string; display: string; partner: string }[]
 ];
 
 /** Every profile the posture checks must meet (issue 3): cycled over tenants in this order. */
-export const PROFILES: readonly TenantProfile[] = ['healthy', 'ual-off', 'org-audit-off', 'mailboxes-off', 'dehydrated'];
+export const PROFILES: readonly TenantProfile[] = [
+  'healthy',
+  'ual-off',
+  'org-audit-off',
+  'mailboxes-off',
+  'dehydrated',
+];
 
 export const FIRST_NAMES = [
-  'Adele', 'Alex', 'Allan', 'Diego', 'Grady', 'Henrietta', 'Isaiah', 'Joni', 'Lee', 'Lidia', 'Lynne', 'Megan', 'Miriam',
-  'Nestor', 'Patti', 'Pradeep', 'Johanna', 'Christie', 'Irvin', 'Debra', 'Enrico', 'Emily', 'Gerhart', 'Raul', 'Ben',
-  'Brian', 'Cameron', 'Dana', 'Elena', 'Farah', 'Hiro', 'Ines', 'Jonas', 'Kenji', 'Laura', 'Mateo', 'Nadia', 'Omar',
-  'Priya', 'Quentin', 'Rosa', 'Sven', 'Tomas', 'Uma', 'Vera', 'Wei', 'Yara', 'Zoe',
+  'Adele',
+  'Alex',
+  'Allan',
+  'Diego',
+  'Grady',
+  'Henrietta',
+  'Isaiah',
+  'Joni',
+  'Lee',
+  'Lidia',
+  'Lynne',
+  'Megan',
+  'Miriam',
+  'Nestor',
+  'Patti',
+  'Pradeep',
+  'Johanna',
+  'Christie',
+  'Irvin',
+  'Debra',
+  'Enrico',
+  'Emily',
+  'Gerhart',
+  'Raul',
+  'Ben',
+  'Brian',
+  'Cameron',
+  'Dana',
+  'Elena',
+  'Farah',
+  'Hiro',
+  'Ines',
+  'Jonas',
+  'Kenji',
+  'Laura',
+  'Mateo',
+  'Nadia',
+  'Omar',
+  'Priya',
+  'Quentin',
+  'Rosa',
+  'Sven',
+  'Tomas',
+  'Uma',
+  'Vera',
+  'Wei',
+  'Yara',
+  'Zoe',
 ] as const;
 
 export const LAST_NAMES = [
-  'Vance', 'Wilber', 'Deyoung', 'Siciliani', 'Archie', 'Cantrell', 'Langer', 'Sherman', 'Gu', 'Holloway', 'Robbins',
-  'Bowen', 'Graham', 'Wilke', 'Fernandez', 'Gupta', 'Lorenz', 'Cline', 'Sayers', 'Berger', 'Groves', 'Braun', 'Navarro',
-  'Okafor', 'Tanaka', 'Kowalski', 'Moreau', 'Haddad', 'Lindqvist', 'Rossi', 'Novak', 'Silva', 'Jensen', 'Costa', 'Meyer',
+  'Vance',
+  'Wilber',
+  'Deyoung',
+  'Siciliani',
+  'Archie',
+  'Cantrell',
+  'Langer',
+  'Sherman',
+  'Gu',
+  'Holloway',
+  'Robbins',
+  'Bowen',
+  'Graham',
+  'Wilke',
+  'Fernandez',
+  'Gupta',
+  'Lorenz',
+  'Cline',
+  'Sayers',
+  'Berger',
+  'Groves',
+  'Braun',
+  'Navarro',
+  'Okafor',
+  'Tanaka',
+  'Kowalski',
+  'Moreau',
+  'Haddad',
+  'Lindqvist',
+  'Rossi',
+  'Novak',
+  'Silva',
+  'Jensen',
+  'Costa',
+  'Meyer',
 ] as const;
 
-export const DEPARTMENTS = ['Sales', 'Marketing', 'Finance', 'IT', 'Human Resources', 'Legal', 'Operations', 'Research', 'Support'] as const;
+export const DEPARTMENTS = [
+  'Sales',
+  'Marketing',
+  'Finance',
+  'IT',
+  'Human Resources',
+  'Legal',
+  'Operations',
+  'Research',
+  'Support',
+] as const;
 
 /** Entra built-in roles with their real role template ids (Graph directoryRoleTemplates). */
 export const ROLE_TEMPLATES = {
@@ -56,7 +148,11 @@ export const USER_AGENTS = [
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148',
 ] as const;
 export const SYNC_AGENT = 'Microsoft SkyDriveSync 24.076.0414.0005 ship; Windows NT 10.0 (19045)';
-export const ATTACKER_AGENTS = ['python-requests/2.31.0', 'Mozilla/5.0 (compatible; MSIE 10.0; Windows NT 6.2)', 'BAV2ROPC'] as const;
+export const ATTACKER_AGENTS = [
+  'python-requests/2.31.0',
+  'Mozilla/5.0 (compatible; MSIE 10.0; Windows NT 6.2)',
+  'BAV2ROPC',
+] as const;
 
 /** Outside domains that sharing invitations, forwarding rules and guests point at. */
 export const OUTSIDE_DOMAINS = ['gmail.com', 'outlook.com', 'proton.me', 'yahoo.com'] as const;
@@ -64,8 +160,19 @@ export const OUTSIDE_DOMAINS = ['gmail.com', 'outlook.com', 'proton.me', 'yahoo.
 export const SITE_NAMES = ['Marketing', 'Finance', 'Projects', 'HR', 'Legal', 'IT Operations', 'Sales Team'] as const;
 
 export const FILE_STEMS = [
-  'Budget 2025', 'Quarterly Report', 'Customer List', 'Board Minutes', 'Pricing', 'Roadmap', 'Contract Draft',
-  'Salary Review', 'Campaign Plan', 'Onboarding Guide', 'Incident Notes', 'Forecast', 'Vendor Assessment',
+  'Budget 2025',
+  'Quarterly Report',
+  'Customer List',
+  'Board Minutes',
+  'Pricing',
+  'Roadmap',
+  'Contract Draft',
+  'Salary Review',
+  'Campaign Plan',
+  'Onboarding Guide',
+  'Incident Notes',
+  'Forecast',
+  'Vendor Assessment',
 ] as const;
 export const FILE_EXTENSIONS = ['docx', 'xlsx', 'pptx', 'pdf', 'csv', 'txt'] as const;
 
@@ -82,6 +189,43 @@ export const APPS = {
 } as const;
 
 /** Exchange Online mailbox audit defaults (spec §5.5), E5 adds MailItemsAccessed, Send, SearchQueryInitiated. */
-export const AUDIT_OWNER = ['ApplyRecord', 'HardDelete', 'MailItemsAccessed', 'MoveToDeletedItems', 'Send', 'SoftDelete', 'Update', 'UpdateCalendarDelegation', 'UpdateFolderPermissions', 'UpdateInboxRules'];
-export const AUDIT_DELEGATE = ['ApplyRecord', 'Create', 'HardDelete', 'MailItemsAccessed', 'MoveToDeletedItems', 'SendAs', 'SendOnBehalf', 'SoftDelete', 'Update', 'UpdateFolderPermissions', 'UpdateInboxRules'];
-export const AUDIT_ADMIN = ['ApplyRecord', 'Create', 'HardDelete', 'MailItemsAccessed', 'MoveToDeletedItems', 'Send', 'SendAs', 'SendOnBehalf', 'SoftDelete', 'Update', 'UpdateCalendarDelegation', 'UpdateFolderPermissions', 'UpdateInboxRules'];
+export const AUDIT_OWNER = [
+  'ApplyRecord',
+  'HardDelete',
+  'MailItemsAccessed',
+  'MoveToDeletedItems',
+  'Send',
+  'SoftDelete',
+  'Update',
+  'UpdateCalendarDelegation',
+  'UpdateFolderPermissions',
+  'UpdateInboxRules',
+];
+export const AUDIT_DELEGATE = [
+  'ApplyRecord',
+  'Create',
+  'HardDelete',
+  'MailItemsAccessed',
+  'MoveToDeletedItems',
+  'SendAs',
+  'SendOnBehalf',
+  'SoftDelete',
+  'Update',
+  'UpdateFolderPermissions',
+  'UpdateInboxRules',
+];
+export const AUDIT_ADMIN = [
+  'ApplyRecord',
+  'Create',
+  'HardDelete',
+  'MailItemsAccessed',
+  'MoveToDeletedItems',
+  'Send',
+  'SendAs',
+  'SendOnBehalf',
+  'SoftDelete',
+  'Update',
+  'UpdateCalendarDelegation',
+  'UpdateFolderPermissions',
+  'UpdateInboxRules',
+];

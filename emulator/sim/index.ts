@@ -13,7 +13,13 @@ import type { SimOptions, SimRecord, SimRoleSpan, Simulation } from './types.js'
 
 export type { SimOptions, Simulation } from './types.js';
 
-export const DEFAULT_SIM_OPTIONS: Omit<SimOptions, 'start'> = { seed: 1, tenants: 5, users: 50, days: 8, recordsPerUserPerDay: 20 };
+export const DEFAULT_SIM_OPTIONS: Omit<SimOptions, 'start'> = {
+  seed: 1,
+  tenants: 5,
+  users: 50,
+  days: 8,
+  recordsPerUserPerDay: 20,
+};
 
 /** Slots kept in memory; a week of one tenant is ~1,000 slots, so this is a working set, not a store. */
 const CACHE_SLOTS = 256;
@@ -22,7 +28,9 @@ export function createSimulation(options: Partial<SimOptions> & { start: number 
   const o: SimOptions = { ...DEFAULT_SIM_OPTIONS, ...options };
   validate(o);
   const tenants = Array.from({ length: o.tenants }, (_, i) => buildTenant(o, i));
-  const models = new Map<string, TenantModel>(tenants.map((t, i) => [t.tenantId.toLowerCase(), buildModel(o.seed, i, t)]));
+  const models = new Map<string, TenantModel>(
+    tenants.map((t, i) => [t.tenantId.toLowerCase(), buildModel(o.seed, i, t)]),
+  );
   const earliest = o.start - o.days * DAY;
   const cache = new Map<string, SimRecord[]>();
 
@@ -63,7 +71,9 @@ function validate(o: SimOptions): void {
   const whole = (name: keyof SimOptions, min: number): void => {
     const v = o[name];
     if (!Number.isFinite(v) || !Number.isInteger(v) || v < min) {
-      throw new AppError('CONFIG_INVALID', `simulation option ${name} is ${String(v)}`, { hint: `give ${name} as a whole number ≥ ${min}` });
+      throw new AppError('CONFIG_INVALID', `simulation option ${name} is ${String(v)}`, {
+        hint: `give ${name} as a whole number ≥ ${min}`,
+      });
     }
   };
   whole('seed', Number.MIN_SAFE_INTEGER);
@@ -72,6 +82,10 @@ function validate(o: SimOptions): void {
   whole('days', 0);
   whole('start', 0);
   if (!Number.isFinite(o.recordsPerUserPerDay) || o.recordsPerUserPerDay < 0) {
-    throw new AppError('CONFIG_INVALID', `simulation option recordsPerUserPerDay is ${String(o.recordsPerUserPerDay)}`, { hint: 'give the average records per user per day as a number ≥ 0' });
+    throw new AppError(
+      'CONFIG_INVALID',
+      `simulation option recordsPerUserPerDay is ${String(o.recordsPerUserPerDay)}`,
+      { hint: 'give the average records per user per day as a number ≥ 0' },
+    );
   }
 }

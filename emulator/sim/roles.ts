@@ -58,7 +58,11 @@ export function holdersAt(spans: readonly SimRoleSpan[], role: RoleName, at: num
 }
 
 /** Role changes inside [from, to): the instants that get a role-membership record. */
-export function roleChanges(spans: readonly SimRoleSpan[], from: number, to: number): { span: SimRoleSpan; kind: 'add' | 'remove'; at: number }[] {
+export function roleChanges(
+  spans: readonly SimRoleSpan[],
+  from: number,
+  to: number,
+): { span: SimRoleSpan; kind: 'add' | 'remove'; at: number }[] {
   const out: { span: SimRoleSpan; kind: 'add' | 'remove'; at: number }[] = [];
   for (const span of spans) {
     if (span.from >= from && span.from < to) out.push({ span, kind: 'add', at: span.from });

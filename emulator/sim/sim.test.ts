@@ -36,7 +36,11 @@ describe('time slots', () => {
     const from = start - DAY;
     const whole = sim.records(t, from, start);
     for (const cut of [from + 7 * MINUTE + 13_000, from + 10 * MINUTE, from + 5 * HOUR + 1]) {
-      assert.deepEqual([...sim.records(t, from, cut), ...sim.records(t, cut, start)], whole, `cut at ${new Date(cut).toISOString()}`);
+      assert.deepEqual(
+        [...sim.records(t, from, cut), ...sim.records(t, cut, start)],
+        whole,
+        `cut at ${new Date(cut).toISOString()}`,
+      );
     }
   });
 
@@ -75,7 +79,13 @@ describe('time slots', () => {
 
 describe('tenants', () => {
   test('every audit profile is present across five tenants, with matching flags', () => {
-    assert.deepEqual(sim.tenants.map((t) => t.profile).sort(), ['dehydrated', 'healthy', 'mailboxes-off', 'org-audit-off', 'ual-off']);
+    assert.deepEqual(sim.tenants.map((t) => t.profile).sort(), [
+      'dehydrated',
+      'healthy',
+      'mailboxes-off',
+      'org-audit-off',
+      'ual-off',
+    ]);
     const by = (p: string) => sim.tenants.find((t) => t.profile === p)!;
     assert.equal(by('ual-off').ualEnabled, false);
     assert.equal(by('org-audit-off').orgAuditDisabled, true);
@@ -87,7 +97,10 @@ describe('tenants', () => {
 
   test('names, domains, ids and app registrations are distinct and well formed', () => {
     const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-    assert.deepEqual(sim.tenants.map((t) => t.domain), ['contoso', 'fabrikam', 'northwind', 'adatum', 'tailspin'].map((n) => `${n}.onmicrosoft.com`));
+    assert.deepEqual(
+      sim.tenants.map((t) => t.domain),
+      ['contoso', 'fabrikam', 'northwind', 'adatum', 'tailspin'].map((n) => `${n}.onmicrosoft.com`),
+    );
     for (const t of sim.tenants) {
       assert.match(t.tenantId, guid);
       assert.match(t.clientId, guid);
@@ -101,9 +114,13 @@ describe('tenants', () => {
   test('users include members, guests (#EXT#) and a service account; sites include OneDrives with files', () => {
     const t = sim.tenants[0]!;
     assert.ok(t.users.filter((u) => u.kind === 'member').length >= 20);
-    assert.ok(t.users.some((u) => u.kind === 'guest' && /_.+#EXT#@contoso\.onmicrosoft\.com$/.test(u.userPrincipalName)));
+    assert.ok(
+      t.users.some((u) => u.kind === 'guest' && /_.+#EXT#@contoso\.onmicrosoft\.com$/.test(u.userPrincipalName)),
+    );
     assert.equal(t.users.filter((u) => u.kind === 'service').length, 1);
-    assert.ok(t.sites.some((s) => s.kind === 'onedrive' && s.url.startsWith('https://contoso-my.sharepoint.com/personal/')));
+    assert.ok(
+      t.sites.some((s) => s.kind === 'onedrive' && s.url.startsWith('https://contoso-my.sharepoint.com/personal/')),
+    );
     assert.ok(t.sites.every((s) => s.files.length > 0));
   });
 
@@ -116,7 +133,10 @@ describe('tenants', () => {
   });
 
   test('invalid options are refused with a hint', () => {
-    assert.throws(() => createSimulation({ start, users: 0 }), (e: unknown) => e instanceof AppError && e.code === 'CONFIG_INVALID' && /users/.test(e.message));
+    assert.throws(
+      () => createSimulation({ start, users: 0 }),
+      (e: unknown) => e instanceof AppError && e.code === 'CONFIG_INVALID' && /users/.test(e.message),
+    );
     assert.throws(() => createSimulation({ start, recordsPerUserPerDay: Number.NaN }), AppError);
   });
 });

@@ -17,7 +17,10 @@ import type { SimOptions, SimRecord } from './types.js';
 export const SLOT_MS = 10 * MINUTE;
 
 /** Relative activity by local hour (people work days; some mail sync and phones at night). */
-const HOUR_WEIGHT = [0.2, 0.15, 0.15, 0.15, 0.15, 0.2, 0.35, 0.7, 1.3, 1.7, 1.8, 1.7, 1.2, 1.6, 1.7, 1.6, 1.4, 1.0, 0.6, 0.45, 0.4, 0.35, 0.3, 0.25];
+const HOUR_WEIGHT = [
+  0.2, 0.15, 0.15, 0.15, 0.15, 0.2, 0.35, 0.7, 1.3, 1.7, 1.8, 1.7, 1.2, 1.6, 1.7, 1.6, 1.4, 1.0, 0.6, 0.45, 0.4, 0.35,
+  0.3, 0.25,
+];
 const WEEKEND = 0.2;
 /** Mean of the weekly profile, so the average rate is what the options say. */
 const MEAN = (HOUR_WEIGHT.reduce((s, w) => s + w, 0) * (5 + 2 * WEEKEND)) / (24 * 7);
@@ -83,7 +86,9 @@ function roleRecords(o: SimOptions, m: TenantModel, from: number, to: number): S
   return roleChanges(m.tenant.roles, from, to).map(({ span, kind, at }) => {
     const rng = Rng.of(o.seed, m.tenant.tenantId, 'role', span.userId, span.role, kind);
     const actors = holdersAt(m.tenant.roles, 'Global Administrator', at - 1).filter((s) => s.userId !== span.userId);
-    const actor = m.byUpn.get((actors[0] ?? holdersAt(m.tenant.roles, 'Global Administrator', at)[0]!).userPrincipalName)!;
+    const actor = m.byUpn.get(
+      (actors[0] ?? holdersAt(m.tenant.roles, 'Global Administrator', at)[0]!).userPrincipalName,
+    )!;
     const member = m.byUpn.get(span.userPrincipalName)!;
     return roleMembership({ m, rng, at }, actor, span, member, kind);
   });

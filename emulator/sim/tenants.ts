@@ -5,8 +5,18 @@
  */
 import { DAY } from '../../src/core/time.js';
 import {
-  AUDIT_ADMIN, AUDIT_DELEGATE, AUDIT_OWNER, DEPARTMENTS, FILE_EXTENSIONS, FILE_STEMS, FIRST_NAMES, LAST_NAMES, ORGS, PROFILES,
-  SITE_NAMES, USER_AGENTS,
+  AUDIT_ADMIN,
+  AUDIT_DELEGATE,
+  AUDIT_OWNER,
+  DEPARTMENTS,
+  FILE_EXTENSIONS,
+  FILE_STEMS,
+  FIRST_NAMES,
+  LAST_NAMES,
+  ORGS,
+  PROFILES,
+  SITE_NAMES,
+  USER_AGENTS,
 } from './data.js';
 import { Rng, stableGuid } from './rng.js';
 import { buildRoles } from './roles.js';
@@ -88,16 +98,35 @@ function buildUsers(o: SimOptions, tenantId: string, domain: string, index: numb
  */
 function homeIps(tenantIndex: number, u: number, rng: Rng): string[] {
   const office = `203.0.113.${10 + (tenantIndex % 40) * 5}`;
-  const home = rng.chance(0.3) ? `2001:db8:${(tenantIndex + 1).toString(16)}:${u.toString(16)}::${rng.int(1, 0xfff).toString(16)}` : `192.0.2.${rng.int(1, 254)}`;
+  const home = rng.chance(0.3)
+    ? `2001:db8:${(tenantIndex + 1).toString(16)}:${u.toString(16)}::${rng.int(1, 0xfff).toString(16)}`
+    : `192.0.2.${rng.int(1, 254)}`;
   return [office, home];
 }
 
-function buildMailboxes(o: SimOptions, tenantId: string, domain: string, users: SimUser[], profile: SimTenant['profile']): SimMailbox[] {
+function buildMailboxes(
+  o: SimOptions,
+  tenantId: string,
+  domain: string,
+  users: SimUser[],
+  profile: SimTenant['profile'],
+): SimMailbox[] {
   const owned = users.filter((u) => u.kind !== 'guest');
-  const boxes: SimMailbox[] = owned.map((u, i) => mailbox(u.userPrincipalName, u.id, u.displayName, 'UserMailbox', !(profile === 'mailboxes-off' && i % 4 === 3)));
-  const shared = [['info', 'Info'], ['finance-team', 'Finance Team']] as const;
+  const boxes: SimMailbox[] = owned.map((u, i) =>
+    mailbox(u.userPrincipalName, u.id, u.displayName, 'UserMailbox', !(profile === 'mailboxes-off' && i % 4 === 3)),
+  );
+  const shared = [
+    ['info', 'Info'],
+    ['finance-team', 'Finance Team'],
+  ] as const;
   for (const [local, display] of shared) {
-    const box = mailbox(`${local}@${domain}`, stableGuid(o.seed, tenantId, 'shared', local), display, 'SharedMailbox', !(profile === 'mailboxes-off' && local === 'info'));
+    const box = mailbox(
+      `${local}@${domain}`,
+      stableGuid(o.seed, tenantId, 'shared', local),
+      display,
+      'SharedMailbox',
+      !(profile === 'mailboxes-off' && local === 'info'),
+    );
     // Shared mailboxes where an admin asked for folder access to be audited too.
     box.auditDelegate = [...box.auditDelegate, 'FolderBind'].sort();
     boxes.push(box);
@@ -105,7 +134,13 @@ function buildMailboxes(o: SimOptions, tenantId: string, domain: string, users: 
   return boxes;
 }
 
-function mailbox(upn: string, id: string, displayName: string, type: SimMailbox['recipientTypeDetails'], auditEnabled: boolean): SimMailbox {
+function mailbox(
+  upn: string,
+  id: string,
+  displayName: string,
+  type: SimMailbox['recipientTypeDetails'],
+  auditEnabled: boolean,
+): SimMailbox {
   return {
     userPrincipalName: upn,
     id,
@@ -125,12 +160,26 @@ function buildSites(o: SimOptions, tenantId: string, name: string, users: SimUse
   const sites: SimSite[] = SITE_NAMES.map((title, i) => {
     const slug = title.replace(/\s+/g, '');
     const kind: SimSite['kind'] = i === 0 ? 'communication' : 'team';
-    return { id: stableGuid(o.seed, tenantId, 'site', i), url: `https://${name}.sharepoint.com/sites/${slug}`, title, kind, ownerUpn: users[i % users.length]!.userPrincipalName, files: files(rng, ['Shared Documents', `Shared Documents/${title}`, 'Shared Documents/Archive'], 10) };
+    return {
+      id: stableGuid(o.seed, tenantId, 'site', i),
+      url: `https://${name}.sharepoint.com/sites/${slug}`,
+      title,
+      kind,
+      ownerUpn: users[i % users.length]!.userPrincipalName,
+      files: files(rng, ['Shared Documents', `Shared Documents/${title}`, 'Shared Documents/Archive'], 10),
+    };
   });
   for (const [i, u] of users.entries()) {
     if (u.kind !== 'member') continue;
     const personal = u.userPrincipalName.replace(/[@.]/g, '_');
-    sites.push({ id: stableGuid(o.seed, tenantId, 'onedrive', i), url: `https://${name}-my.sharepoint.com/personal/${personal}`, title: u.displayName, kind: 'onedrive', ownerUpn: u.userPrincipalName, files: files(rng, ['Documents', 'Documents/Desktop', 'Documents/Projects'], 5) });
+    sites.push({
+      id: stableGuid(o.seed, tenantId, 'onedrive', i),
+      url: `https://${name}-my.sharepoint.com/personal/${personal}`,
+      title: u.displayName,
+      kind: 'onedrive',
+      ownerUpn: u.userPrincipalName,
+      files: files(rng, ['Documents', 'Documents/Desktop', 'Documents/Projects'], 5),
+    });
   }
   return sites;
 }

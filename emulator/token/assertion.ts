@@ -23,18 +23,24 @@ export function checkAssertion(
   const { header, payload } = jwt;
   const x5tS256 = header['x5t#S256'];
   const x5t = header.x5t;
-  const known = (typeof x5tS256 === 'string' && x5tS256 === app.x5tS256) || (typeof x5t === 'string' && x5t === app.x5t);
+  const known =
+    (typeof x5tS256 === 'string' && x5tS256 === app.x5tS256) || (typeof x5t === 'string' && x5t === app.x5t);
   if (!known) return AAD.badAssertion('The key was not found.');
-  if (header.alg !== 'RS256' && header.alg !== 'PS256') return AAD.badAssertion(`The algorithm ${String(header.alg)} is not supported.`);
-  if (!verifyJwtSignature(jwt, new X509Certificate(app.certificatePem).publicKey)) return AAD.badAssertion('The signature is invalid.');
-  if (payload.iss !== app.clientId || payload.sub !== app.clientId) return AAD.badAssertion('The iss and sub claims must both be the client id.');
-  if (typeof payload.aud !== 'string' || !acceptedAudiences(payload.aud)) return AAD.badAssertion(`The audience '${String(payload.aud)}' is not this token endpoint.`);
+  if (header.alg !== 'RS256' && header.alg !== 'PS256')
+    return AAD.badAssertion(`The algorithm ${String(header.alg)} is not supported.`);
+  if (!verifyJwtSignature(jwt, new X509Certificate(app.certificatePem).publicKey))
+    return AAD.badAssertion('The signature is invalid.');
+  if (payload.iss !== app.clientId || payload.sub !== app.clientId)
+    return AAD.badAssertion('The iss and sub claims must both be the client id.');
+  if (typeof payload.aud !== 'string' || !acceptedAudiences(payload.aud))
+    return AAD.badAssertion(`The audience '${String(payload.aud)}' is not this token endpoint.`);
   const nbf = typeof payload.nbf === 'number' ? payload.nbf : typeof payload.iat === 'number' ? payload.iat : null;
   const exp = typeof payload.exp === 'number' ? payload.exp : null;
   if (exp === null) return AAD.badAssertion('The exp claim is missing.');
   // Valid at the emulator's time, or at real time: msal-node stamps assertions with Date.now(), which a
   // virtual emulator clock does not move, so a client under test would otherwise never get in.
-  const within = (ms: number): boolean => ms / 1000 <= exp + ASSERTION_SKEW_SECONDS && (nbf === null || ms / 1000 >= nbf - ASSERTION_SKEW_SECONDS);
+  const within = (ms: number): boolean =>
+    ms / 1000 <= exp + ASSERTION_SKEW_SECONDS && (nbf === null || ms / 1000 >= nbf - ASSERTION_SKEW_SECONDS);
   if (!within(nowMs) && !within(Date.now())) return AAD.assertionTime(nowMs, nbf ?? exp, exp);
   return null;
 }

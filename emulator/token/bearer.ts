@@ -15,14 +15,16 @@ export interface BearerClaims {
   exp: number;
 }
 
-export type BearerResult = { ok: true; claims: BearerClaims } | { ok: false; reason: 'missing' | 'invalid' | 'expired' | 'audience' };
+export type BearerResult =
+  { ok: true; claims: BearerClaims } | { ok: false; reason: 'missing' | 'invalid' | 'expired' | 'audience' };
 
 export function checkBearer(world: World, req: EmuRequest, api: Api): BearerResult {
   const auth = header(req, 'authorization');
   const m = auth ? /^bearer\s+(\S+)$/i.exec(auth.trim()) : null;
   if (!m) return { ok: false, reason: 'missing' };
   const jwt = decodeJwt(m[1]!);
-  if (!jwt || jwt.header.alg !== 'RS256' || !verifyJwtSignature(jwt, world.signingKey.publicKeyPem)) return { ok: false, reason: 'invalid' };
+  if (!jwt || jwt.header.alg !== 'RS256' || !verifyJwtSignature(jwt, world.signingKey.publicKeyPem))
+    return { ok: false, reason: 'invalid' };
   const p = jwt.payload;
   if (typeof p.tid !== 'string' || typeof p.exp !== 'number') return { ok: false, reason: 'invalid' };
   // Tokens were stamped with the skewed time the client saw; compare on the same scale.

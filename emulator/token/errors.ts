@@ -14,7 +14,10 @@ export interface AadError {
 }
 
 function stamp(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, 'Z');
+  return new Date(ms)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d{3}Z$/, 'Z');
 }
 
 export function aadError(e: AadError, nowMs: number, correlationId?: string): Reply {

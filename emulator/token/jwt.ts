@@ -13,12 +13,20 @@ export interface DecodedJwt {
 
 const b64url = (data: Buffer | string): string => Buffer.from(data).toString('base64url');
 
-export function signJwt(header: Record<string, unknown>, payload: Record<string, unknown>, privateKeyPem: string): string {
+export function signJwt(
+  header: Record<string, unknown>,
+  payload: Record<string, unknown>,
+  privateKeyPem: string,
+): string {
   const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(payload))}`;
   const alg = header.alg;
   const signature =
     alg === 'PS256'
-      ? sign('sha256', Buffer.from(input), { key: privateKeyPem, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 })
+      ? sign('sha256', Buffer.from(input), {
+          key: privateKeyPem,
+          padding: constants.RSA_PKCS1_PSS_PADDING,
+          saltLength: 32,
+        })
       : sign('sha256', Buffer.from(input), privateKeyPem);
   return `${input}.${b64url(signature)}`;
 }
@@ -62,7 +70,12 @@ export function verifyJwtSignature(jwt: DecodedJwt, key: KeyObject | string): bo
   if (jwt.header.alg === 'RS256') return verify('sha256', data, keyObject, jwt.signature);
   if (jwt.header.alg === 'PS256') {
     // PS256 salt is the hash length (32) by RFC 7518; accept any salt length a signer chose.
-    return verify('sha256', data, { key: keyObject, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_AUTO }, jwt.signature);
+    return verify(
+      'sha256',
+      data,
+      { key: keyObject, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_AUTO },
+      jwt.signature,
+    );
   }
   return false;
 }

@@ -12,7 +12,12 @@ const RESOURCES: Record<Api, readonly string[]> = {
     'https://manage.protection.apps.mil',
     'c5393580-f805-4401-95e8-94b7a6ef2fc2',
   ],
-  graph: ['https://graph.microsoft.com', 'https://graph.microsoft.us', 'https://dod-graph.microsoft.us', '00000003-0000-0000-c000-000000000000'],
+  graph: [
+    'https://graph.microsoft.com',
+    'https://graph.microsoft.us',
+    'https://dod-graph.microsoft.us',
+    '00000003-0000-0000-c000-000000000000',
+  ],
   exchange: [
     'https://outlook.office365.com',
     'https://outlook.office365.us',

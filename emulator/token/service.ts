@@ -13,7 +13,13 @@ import { API_ROLES, apiOfResource } from './resources.js';
  * Unknown form fields and headers (msal adds several) are ignored.
  */
 const DNS_RE = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}$/i;
-const LOGIN_HOSTS = ['login.microsoftonline.com', 'login.microsoftonline.us', 'login.windows.net', 'login.microsoft.com', 'sts.windows.net'];
+const LOGIN_HOSTS = [
+  'login.microsoftonline.com',
+  'login.microsoftonline.us',
+  'login.windows.net',
+  'login.microsoft.com',
+  'sts.windows.net',
+];
 
 function form(req: EmuRequest): URLSearchParams {
   return new URLSearchParams(req.body.toString('utf8'));
@@ -30,14 +36,20 @@ function clientCredentials(req: EmuRequest, f: URLSearchParams): { clientId: str
 }
 
 /** The resource the request asks for: v2 `scope` (must end /.default) or v1 `resource`. */
-function requestedResource(f: URLSearchParams, v1: boolean): { resource: string } | { error: ReturnType<typeof AAD.invalidScope> } {
+function requestedResource(
+  f: URLSearchParams,
+  v1: boolean,
+): { resource: string } | { error: ReturnType<typeof AAD.invalidScope> } {
   if (v1) {
     const resource = f.get('resource');
     return resource ? { resource } : { error: AAD.missingParameter('resource') };
   }
   const scope = f.get('scope');
   if (!scope) return { error: AAD.missingParameter('scope') };
-  const scopes = scope.trim().split(/\s+/).filter((s) => s !== 'openid' && s !== 'profile' && s !== 'offline_access');
+  const scopes = scope
+    .trim()
+    .split(/\s+/)
+    .filter((s) => s !== 'openid' && s !== 'profile' && s !== 'offline_access');
   if (scopes.length !== 1) return { error: AAD.invalidScope(scope) };
   if (!scopes[0]!.endsWith('/.default')) return { error: AAD.scopeNoDefault(scope) };
   return { resource: scopes[0]!.slice(0, -'/.default'.length) };
@@ -67,7 +79,8 @@ function tokenHandler(world: World, v1: boolean) {
     const assertion = f.get('client_assertion');
     let method: '1' | '2';
     if (assertion) {
-      if (f.get('client_assertion_type') !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer') return fail(AAD.missingParameter('client_assertion_type'));
+      if (f.get('client_assertion_type') !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer')
+        return fail(AAD.missingParameter('client_assertion_type'));
       const aud = (a: string): boolean => assertionAudienceOk(a, req, [tenantKey, tenant.tenantId, tenant.domain]);
       const problem = checkAssertion(assertion, app, aud, world.now());
       if (problem) return fail(problem);
@@ -95,7 +108,14 @@ function assertionAudienceOk(aud: string, req: EmuRequest, tenantKeys: string[])
   return url.protocol === 'https:' && hostOk && !!m && tenantKeys.some((k) => k.toLowerCase() === m[1]!.toLowerCase());
 }
 
-function issue(world: World, tid: string, appId: string, resource: { api: keyof typeof API_ROLES; resource: string }, method: '1' | '2', v1: boolean): Reply {
+function issue(
+  world: World,
+  tid: string,
+  appId: string,
+  resource: { api: keyof typeof API_ROLES; resource: string },
+  method: '1' | '2',
+  v1: boolean,
+): Reply {
   const nowS = Math.floor(world.shownNow() / 1000);
   const lifetime = world.faults.tokenLifetimeSeconds;
   const roles = world.grantedRoles(tid).filter((r) => API_ROLES[resource.api].includes(r));
@@ -114,7 +134,9 @@ function issue(world: World, tid: string, appId: string, resource: { api: keyof 
     tid,
     ver: '1.0',
     ...(roles.length ? { roles } : {}),
-    ...(resource.api === 'exchange' ? { wids: ['62e90394-69f5-4237-9190-012177145e10', '0997a1d0-0d1d-4acb-b408-d5ca73121e90'] } : {}),
+    ...(resource.api === 'exchange'
+      ? { wids: ['62e90394-69f5-4237-9190-012177145e10', '0997a1d0-0d1d-4acb-b408-d5ca73121e90'] }
+      : {}),
   };
   const key = world.signingKey;
   const token = signJwt({ typ: 'JWT', alg: 'RS256', x5t: key.kid, kid: key.kid }, payload, key.privateKeyPem);
@@ -137,7 +159,8 @@ function openidConfiguration(world: World, v2: boolean) {
   return (req: EmuRequest): Reply => {
     const key = req.params.tenant!;
     const tenant = world.tenant(key);
-    if (!tenant && !['common', 'organizations'].includes(key.toLowerCase())) return aadError(AAD.unknownTenant(key), world.shownNow());
+    if (!tenant && !['common', 'organizations'].includes(key.toLowerCase()))
+      return aadError(AAD.unknownTenant(key), world.shownNow());
     const tid = tenant?.tenantId ?? '{tenantid}';
     const v = v2 ? '/v2.0' : '';
     const base = `${req.base}/${key}`;
@@ -168,16 +191,43 @@ function openidConfiguration(world: World, v2: boolean) {
 
 function jwks(world: World): Reply {
   const jwk = createPublicKey(world.signingKey.publicKeyPem).export({ format: 'jwk' });
-  return json(200, { keys: [{ kty: 'RSA', use: 'sig', kid: world.signingKey.kid, x5t: world.signingKey.kid, n: jwk.n, e: jwk.e }] });
+  return json(200, {
+    keys: [{ kty: 'RSA', use: 'sig', kid: world.signingKey.kid, x5t: world.signingKey.kid, n: jwk.n, e: jwk.e }],
+  });
 }
 
 export function tokenRoutes(world: World): Route[] {
   const T = '(?<tenant>[^/]+)';
   return [
-    { method: 'POST', pattern: new RegExp(`^/${T}/oauth2/v2\\.0/token/?$`), service: 'token', handler: tokenHandler(world, false) },
-    { method: 'POST', pattern: new RegExp(`^/${T}/oauth2/token/?$`), service: 'token', handler: tokenHandler(world, true) },
-    { method: 'GET', pattern: new RegExp(`^/${T}/v2\\.0/\\.well-known/openid-configuration$`), service: 'token', handler: openidConfiguration(world, true) },
-    { method: 'GET', pattern: new RegExp(`^/${T}/\\.well-known/openid-configuration$`), service: 'token', handler: openidConfiguration(world, false) },
-    { method: 'GET', pattern: new RegExp(`^/${T}/discovery(?:/v2\\.0)?/keys$`), service: 'token', handler: () => jwks(world) },
+    {
+      method: 'POST',
+      pattern: new RegExp(`^/${T}/oauth2/v2\\.0/token/?$`),
+      service: 'token',
+      handler: tokenHandler(world, false),
+    },
+    {
+      method: 'POST',
+      pattern: new RegExp(`^/${T}/oauth2/token/?$`),
+      service: 'token',
+      handler: tokenHandler(world, true),
+    },
+    {
+      method: 'GET',
+      pattern: new RegExp(`^/${T}/v2\\.0/\\.well-known/openid-configuration$`),
+      service: 'token',
+      handler: openidConfiguration(world, true),
+    },
+    {
+      method: 'GET',
+      pattern: new RegExp(`^/${T}/\\.well-known/openid-configuration$`),
+      service: 'token',
+      handler: openidConfiguration(world, false),
+    },
+    {
+      method: 'GET',
+      pattern: new RegExp(`^/${T}/discovery(?:/v2\\.0)?/keys$`),
+      service: 'token',
+      handler: () => jwks(world),
+    },
   ];
 }

@@ -5,11 +5,22 @@ import { rootCertificates } from 'node:tls';
  * The emulator as an HTTPS client (webhook validation and notifications): it trusts the public roots
  * and its own CA, so a test server with a certificate from that CA works; verification stays on.
  */
-export function httpsPost(url: string, body: string, headers: Record<string, string>, caPem: string, timeoutMs = 10_000): Promise<{ status: number; body: string }> {
+export function httpsPost(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  caPem: string,
+  timeoutMs = 10_000,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
       url,
-      { method: 'POST', headers: { 'Content-Length': String(Buffer.byteLength(body)), ...headers }, ca: [...rootCertificates, caPem], timeout: timeoutMs },
+      {
+        method: 'POST',
+        headers: { 'Content-Length': String(Buffer.byteLength(body)), ...headers },
+        ca: [...rootCertificates, caPem],
+        timeout: timeoutMs,
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8');

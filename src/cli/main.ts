@@ -18,7 +18,12 @@ export function buildProgram(state: RunState): Command {
     .description('Microsoft 365 audit logs for many tenants: check auditing, collect, search, investigate.')
     .version(process.env.npm_package_version ?? '0.1.0')
     .addOption(new Option('--data <dir>', 'state folder').env('TENANTWATCH_HOME'))
-    .addOption(new Option('--db <url>', 'database: sqlite:PATH (relative to this directory; default tenantwatch.sqlite under --data) or postgres://…').env('TENANTWATCH_DB'))
+    .addOption(
+      new Option(
+        '--db <url>',
+        'database: sqlite:PATH (relative to this directory; default tenantwatch.sqlite under --data) or postgres://…',
+      ).env('TENANTWATCH_DB'),
+    )
     .option('-v, --verbose', 'debug logs on stderr')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();

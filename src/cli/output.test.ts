@@ -31,7 +31,13 @@ function sink(highWaterMark = 16): Writable & { text: () => string; waits: () =>
 
 async function listing(format: ListingFormat, count?: number): Promise<string> {
   const out = sink(1 << 20);
-  const n = await writeListing(format, columns, rows, out, count === undefined ? { name: 'tenants', noun: 'tenant' } : { count, name: 'tenants', noun: 'tenant' });
+  const n = await writeListing(
+    format,
+    columns,
+    rows,
+    out,
+    count === undefined ? { name: 'tenants', noun: 'tenant' } : { count, name: 'tenants', noun: 'tenant' },
+  );
   assert.equal(n, 2);
   return out.text();
 }
@@ -71,5 +77,8 @@ test('writeChunks waits for drain instead of buffering a whole result', async ()
 test('--format accepts the four formats and names them when it does not', () => {
   assert.equal(parseFormat('CSV'), 'csv');
   assert.equal(parseFormat(undefined), 'table');
-  assert.throws(() => parseFormat('xml'), (e: unknown) => e instanceof AppError && e.code === 'USAGE' && /table, json, jsonl, csv/.test(e.message));
+  assert.throws(
+    () => parseFormat('xml'),
+    (e: unknown) => e instanceof AppError && e.code === 'USAGE' && /table, json, jsonl, csv/.test(e.message),
+  );
 });

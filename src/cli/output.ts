@@ -40,8 +40,14 @@ export async function writeListing(
   return writeChunks(listingChunks(format, columns, rows, options), out);
 }
 
-export async function* listingChunks(format: ListingFormat, columns: readonly ListingColumn[], rows: Rows, options: { count?: number; name?: string; noun?: string } = {}): AsyncGenerator<string, number> {
-  const pick = (row: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(columns.map((c) => [c.key, row[c.key] ?? null]));
+export async function* listingChunks(
+  format: ListingFormat,
+  columns: readonly ListingColumn[],
+  rows: Rows,
+  options: { count?: number; name?: string; noun?: string } = {},
+): AsyncGenerator<string, number> {
+  const pick = (row: Record<string, unknown>): Record<string, unknown> =>
+    Object.fromEntries(columns.map((c) => [c.key, row[c.key] ?? null]));
   let n = 0;
   if (format === 'table') {
     const noun = options.noun ?? 'row';
@@ -66,7 +72,11 @@ export async function* listingChunks(format: ListingFormat, columns: readonly Li
  * `{"count": N, "<name>": [...]}`, the count first as in search output. When the caller gives the
  * count, rows stream; otherwise they are gathered first (listings are small: tenants, windows, report rows).
  */
-async function* jsonChunks(rows: Rows, pick: (row: Record<string, unknown>) => Record<string, unknown>, options: { count?: number; name?: string }): AsyncGenerator<string, number> {
+async function* jsonChunks(
+  rows: Rows,
+  pick: (row: Record<string, unknown>) => Record<string, unknown>,
+  options: { count?: number; name?: string },
+): AsyncGenerator<string, number> {
   const name = JSON.stringify(options.name ?? 'rows');
   let n = 0;
   if (options.count !== undefined) {

@@ -25,7 +25,9 @@ export async function selectTenants(ctx: CliContext, names: readonly string[], a
     const row = await store.tenants.get(name);
     if (!row) {
       const known = registered.map((r) => r.name).join(', ') || 'none';
-      throw new AppError('UNKNOWN_TENANT', `No registered tenant is called "${name}"`, { hint: `Registered tenants: ${known}. See tenantwatch tenant list` });
+      throw new AppError('UNKNOWN_TENANT', `No registered tenant is called "${name}"`, {
+        hint: `Registered tenants: ${known}. See tenantwatch tenant list`,
+      });
     }
     if (!rows.some((r) => r.tenantId === row.tenantId)) rows.push(row);
   }
@@ -49,9 +51,13 @@ export function graphRoleSource(ctx: CliContext, store: Store, opened: LiveConne
   return new GraphRoleSource(async (tenant) => {
     const row = await store.tenants.get(tenant);
     if (!row) {
-      throw new AppError('UNKNOWN_TENANT', `tenant ${tenant} is not registered, so Graph cannot be asked who holds the roles`, {
-        hint: 'Register it with tenantwatch tenant add (with RoleManagement.Read.Directory granted) to use Graph',
-      });
+      throw new AppError(
+        'UNKNOWN_TENANT',
+        `tenant ${tenant} is not registered, so Graph cannot be asked who holds the roles`,
+        {
+          hint: 'Register it with tenantwatch tenant add (with RoleManagement.Read.Directory granted) to use Graph',
+        },
+      );
     }
     return new GraphDirectory(openConnection(ctx, row, opened));
   }, ctx.signal);

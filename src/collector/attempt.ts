@@ -12,7 +12,12 @@ import { EVENTS } from './events.js';
  * Sign-in failures and refused URLs are not retried: they are thrown.
  */
 
-export async function attempt<T>(ctx: RunContext, run: TenantRun, what: string, step: () => Promise<Step<T>>): Promise<Step<T> | { ok: false; failure: ApiFailure }> {
+export async function attempt<T>(
+  ctx: RunContext,
+  run: TenantRun,
+  what: string,
+  step: () => Promise<Step<T>>,
+): Promise<Step<T> | { ok: false; failure: ApiFailure }> {
   for (let n = 1; ; n++) {
     await run.budget.take(ctx.signal);
     let result: Step<T>;
@@ -24,7 +29,10 @@ export async function attempt<T>(ctx: RunContext, run: TenantRun, what: string, 
       const decision = ctx.retry.decideError(e, n);
       if (!decision.retry) return { ok: false, failure: asFailure(e) };
       run.stats.retries++;
-      ctx.logger.debug({ event: EVENTS.retry, tenant: run.tenantId, what, attempt: n, delayMs: decision.delayMs, why: decision.why }, 'retrying');
+      ctx.logger.debug(
+        { event: EVENTS.retry, tenant: run.tenantId, what, attempt: n, delayMs: decision.delayMs, why: decision.why },
+        'retrying',
+      );
       await ctx.clock.sleep(decision.delayMs, ctx.signal);
       continue;
     }
@@ -40,11 +48,31 @@ export async function attempt<T>(ctx: RunContext, run: TenantRun, what: string, 
       continue;
     }
     run.stats.retries++;
-    ctx.logger.debug({ event: EVENTS.retry, tenant: run.tenantId, what, attempt: n, delayMs: decision.delayMs, why: decision.why, status: failure.status, code: failure.code }, 'retrying');
+    ctx.logger.debug(
+      {
+        event: EVENTS.retry,
+        tenant: run.tenantId,
+        what,
+        attempt: n,
+        delayMs: decision.delayMs,
+        why: decision.why,
+        status: failure.status,
+        code: failure.code,
+      },
+      'retrying',
+    );
     await ctx.clock.sleep(decision.delayMs, ctx.signal);
   }
 }
 
 function asFailure(e: AppError): ApiFailure {
-  return { disposition: 'fatal', status: 0, code: null, message: e.message, retryAfterMs: null, throttled: false, error: e };
+  return {
+    disposition: 'fatal',
+    status: 0,
+    code: null,
+    message: e.message,
+    retryAfterMs: null,
+    throttled: false,
+    error: e,
+  };
 }

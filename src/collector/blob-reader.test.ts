@@ -5,30 +5,56 @@ import { test } from 'node:test';
 import type { AuditRecord } from '../core/record.js';
 import { readBlob } from './blob-reader.js';
 
-const rec = (id: string, extra = ''): string => `{"Id":"${id}","CreationTime":"2026-03-09T10:00:00","Operation":"FileAccessed","OrganizationId":"t","RecordType":6,"UserId":"a@b.c","Workload":"SharePoint"${extra}}`;
+const rec = (id: string, extra = ''): string =>
+  `{"Id":"${id}","CreationTime":"2026-03-09T10:00:00","Operation":"FileAccessed","OrganizationId":"t","RecordType":6,"UserId":"a@b.c","Workload":"SharePoint"${extra}}`;
 
 test('a blob is read element by element across chunk borders (multi-byte too), hashed and batched', async () => {
   const body = `[${rec('1', ',"Name":"résumé ✓"')},${rec('2')},${rec('3')}]`;
   const bytes = Buffer.from(body);
   const chunks = [bytes.subarray(0, 57), bytes.subarray(57, 58), bytes.subarray(58, 150), bytes.subarray(150)];
   const batches: AuditRecord[][] = [];
-  const { result, rest } = await readBlob(Readable.from(chunks), { tenant: 't', contentType: 'Audit.SharePoint', batchSize: 2 }, async (b) => void batches.push(b));
+  const { result, rest } = await readBlob(
+    Readable.from(chunks),
+    { tenant: 't', contentType: 'Audit.SharePoint', batchSize: 2 },
+    async (b) => void batches.push(b),
+  );
   assert.equal(result.records, 3);
   assert.equal(result.sha256, createHash('sha256').update(bytes).digest('hex'));
-  assert.deepEqual(batches.map((b) => b.map((r) => r.id)), [['1', '2']]);
-  assert.deepEqual(rest.map((r) => r.id), ['3']);
+  assert.deepEqual(
+    batches.map((b) => b.map((r) => r.id)),
+    [['1', '2']],
+  );
+  assert.deepEqual(
+    rest.map((r) => r.id),
+    ['3'],
+  );
   assert.match(batches[0]![0]!.raw, /résumé ✓/);
 });
 
 test('an element that cannot be normalized is counted with its reason, never silently dropped; empty body = no records', async () => {
-  const { result, rest } = await readBlob(Readable.from([`[${rec('1')}, 42, {"no":"fields"}]`]), { tenant: 't', contentType: 'Audit.General', batchSize: 100 }, async () => undefined);
+  const { result, rest } = await readBlob(
+    Readable.from([`[${rec('1')}, 42, {"no":"fields"}]`]),
+    { tenant: 't', contentType: 'Audit.General', batchSize: 100 },
+    async () => undefined,
+  );
   assert.equal(rest.length, 1);
   assert.equal(result.rejected.count, 2);
   assert.equal(result.rejected.reasons.length, 2);
-  const empty = await readBlob(Readable.from([]), { tenant: 't', contentType: 'Audit.General', batchSize: 100 }, async () => undefined);
+  const empty = await readBlob(
+    Readable.from([]),
+    { tenant: 't', contentType: 'Audit.General', batchSize: 100 },
+    async () => undefined,
+  );
   assert.equal(empty.result.records, 0);
 });
 
 test('a body cut inside a record is an error (fetched again), not a short blob', async () => {
-  await assert.rejects(readBlob(Readable.from([`[${rec('1')},{"Id":"2","Crea`]), { tenant: 't', contentType: 'Audit.General', batchSize: 100 }, async () => undefined), { code: 'NETWORK' });
+  await assert.rejects(
+    readBlob(
+      Readable.from([`[${rec('1')},{"Id":"2","Crea`]),
+      { tenant: 't', contentType: 'Audit.General', batchSize: 100 },
+      async () => undefined,
+    ),
+    { code: 'NETWORK' },
+  );
 });

@@ -34,7 +34,13 @@ export async function readBlob(
   const rejected = { count: 0, reasons: [] as string[] };
   const take = async (items: { text: string; reject?: string; line: number }[]): Promise<void> => {
     for (const item of items) {
-      const r = item.reject ? { ok: false as const, reason: item.reject } : normalizeRecord(item.text, { source: 'management-api', contentType: context.contentType, tenant: context.tenant });
+      const r = item.reject
+        ? { ok: false as const, reason: item.reject }
+        : normalizeRecord(item.text, {
+            source: 'management-api',
+            contentType: context.contentType,
+            tenant: context.tenant,
+          });
       if (r.ok) {
         batch.push(r.record);
         records++;
@@ -59,7 +65,10 @@ export async function readBlob(
   await take(splitter.push(decoder.end()));
   const tail = splitter.end();
   // A record left open at the end means the body was cut off: the fetch is retried, nothing is kept.
-  if (tail.some((t) => t.reject)) throw new AppError('NETWORK', 'The blob body ended inside a record (connection cut?)', { hint: 'The blob is fetched again' });
+  if (tail.some((t) => t.reject))
+    throw new AppError('NETWORK', 'The blob body ended inside a record (connection cut?)', {
+      hint: 'The blob is fetched again',
+    });
   await take(tail);
   return { result: { sha256: hash.digest('hex'), records, bytes, rejected }, rest: batch };
 }

@@ -17,15 +17,35 @@ import { EVENTS } from './events.js';
  */
 export type BlobOutcome = 'fetched' | 'skipped' | 'refused' | 'expired' | 'missing' | 'failed';
 
-export async function collectBlob(ctx: RunContext, run: TenantRun, contentType: ContentType, windowStart: number, item: ContentItem): Promise<BlobOutcome> {
+export async function collectBlob(
+  ctx: RunContext,
+  run: TenantRun,
+  contentType: ContentType,
+  windowStart: number,
+  item: ContentItem,
+): Promise<BlobOutcome> {
   const { store, clock, logger } = ctx;
   if (await store.ledger.hasBlob(run.tenantId, item.contentId)) return 'skipped';
   const issue = async (status: 'refused' | 'expired' | 'missing' | 'failed', reason: string): Promise<void> => {
-    await store.ledger.recordBlobIssue({ tenant: run.tenantId, contentType, contentId: item.contentId, contentUri: item.contentUri, contentCreated: item.contentCreated, contentExpiration: item.contentExpiration, fetchedAt: clock.now(), status, reason, windowStart });
+    await store.ledger.recordBlobIssue({
+      tenant: run.tenantId,
+      contentType,
+      contentId: item.contentId,
+      contentUri: item.contentUri,
+      contentCreated: item.contentCreated,
+      contentExpiration: item.contentExpiration,
+      fetchedAt: clock.now(),
+      status,
+      reason,
+      windowStart,
+    });
   };
   if (!isManagementUri(item.contentUri, run.client.base)) {
     const reason = `contentUri host is not the Management API base ${run.client.base}; the token was not sent`;
-    logger.warn({ event: EVENTS.blobRefused, tenant: run.tenantId, contentType, contentId: item.contentId, reason }, 'blob refused');
+    logger.warn(
+      { event: EVENTS.blobRefused, tenant: run.tenantId, contentType, contentId: item.contentId, reason },
+      'blob refused',
+    );
     await issue('refused', reason);
     return 'refused';
   }
@@ -38,15 +58,42 @@ export async function collectBlob(ctx: RunContext, run: TenantRun, contentType: 
   const f = result.failure;
   if (f.disposition === 'skip-blob') {
     await issue(f.blobStatus ?? 'missing', f.error.message);
-    logger.warn({ event: EVENTS.blobSkipped, tenant: run.tenantId, contentType, contentId: item.contentId, code: f.code, status: f.status }, 'blob skipped');
+    logger.warn(
+      {
+        event: EVENTS.blobSkipped,
+        tenant: run.tenantId,
+        contentType,
+        contentId: item.contentId,
+        code: f.code,
+        status: f.status,
+      },
+      'blob skipped',
+    );
     return f.blobStatus ?? 'missing';
   }
   await issue('failed', f.error.message);
-  logger.warn({ event: EVENTS.blobFailed, tenant: run.tenantId, contentType, contentId: item.contentId, code: f.code, status: f.status, error: f.error.message }, 'blob failed');
+  logger.warn(
+    {
+      event: EVENTS.blobFailed,
+      tenant: run.tenantId,
+      contentType,
+      contentId: item.contentId,
+      code: f.code,
+      status: f.status,
+      error: f.error.message,
+    },
+    'blob failed',
+  );
   return 'failed';
 }
 
-async function fetchAndCommit(ctx: RunContext, run: TenantRun, contentType: ContentType, windowStart: number, item: ContentItem): Promise<Step<true>> {
+async function fetchAndCommit(
+  ctx: RunContext,
+  run: TenantRun,
+  contentType: ContentType,
+  windowStart: number,
+  item: ContentItem,
+): Promise<Step<true>> {
   // The fetch does not follow Ctrl-C: a blob that started is finished (the stop is after it).
   const timeout = AbortSignal.timeout(ctx.options.requestTimeoutMs);
   const res = await run.client.fetchBlob(item.contentUri, timeout);
@@ -54,25 +101,69 @@ async function fetchAndCommit(ctx: RunContext, run: TenantRun, contentType: Cont
   let batches = { inserted: 0, records: 0 };
   let read;
   try {
-    read = await readBlob(res.value.body, { tenant: run.tenantId, contentType, batchSize: ctx.options.batchSize }, async (batch) => {
-      const r = await ctx.store.records.insert(batch);
-      batches = { inserted: batches.inserted + r.inserted, records: batches.records + batch.length };
-    });
+    read = await readBlob(
+      res.value.body,
+      { tenant: run.tenantId, contentType, batchSize: ctx.options.batchSize },
+      async (batch) => {
+        const r = await ctx.store.records.insert(batch);
+        batches = { inserted: batches.inserted + r.inserted, records: batches.records + batch.length };
+      },
+    );
   } catch (e) {
     res.value.body.destroy();
     if (isAppError(e)) throw e;
-    throw new AppError('NETWORK', `Reading a blob failed: ${(e as Error).message}`, { cause: e, hint: 'The blob is fetched again' });
+    throw new AppError('NETWORK', `Reading a blob failed: ${(e as Error).message}`, {
+      cause: e,
+      hint: 'The blob is fetched again',
+    });
   }
   const { result, rest } = read;
-  const reason = result.rejected.count ? `${result.rejected.count} record(s) could not be normalized: ${result.rejected.reasons.join('; ')}` : null;
+  const reason = result.rejected.count
+    ? `${result.rejected.count} record(s) could not be normalized: ${result.rejected.reasons.join('; ')}`
+    : null;
   const committed = await ctx.store.ledger.commitBlob(
-    { tenant: run.tenantId, contentType, contentId: item.contentId, contentUri: item.contentUri, contentCreated: item.contentCreated, contentExpiration: item.contentExpiration, fetchedAt: ctx.clock.now(), sha256: result.sha256, status: 'fetched', reason, windowStart },
+    {
+      tenant: run.tenantId,
+      contentType,
+      contentId: item.contentId,
+      contentUri: item.contentUri,
+      contentCreated: item.contentCreated,
+      contentExpiration: item.contentExpiration,
+      fetchedAt: ctx.clock.now(),
+      sha256: result.sha256,
+      status: 'fetched',
+      reason,
+      windowStart,
+    },
     rest,
   );
   run.stats.records += result.records;
   run.stats.newRecords += committed.inserted + batches.inserted;
   run.stats.recordsRejected += result.rejected.count;
-  if (reason) ctx.logger.warn({ event: EVENTS.recordRejected, tenant: run.tenantId, contentType, contentId: item.contentId, rejected: result.rejected.count, reasons: result.rejected.reasons }, 'records rejected');
-  ctx.logger.debug({ event: EVENTS.blobCommitted, tenant: run.tenantId, contentType, contentId: item.contentId, records: result.records, new: committed.inserted + batches.inserted, bytes: result.bytes, sha256: result.sha256 }, 'blob committed');
+  if (reason)
+    ctx.logger.warn(
+      {
+        event: EVENTS.recordRejected,
+        tenant: run.tenantId,
+        contentType,
+        contentId: item.contentId,
+        rejected: result.rejected.count,
+        reasons: result.rejected.reasons,
+      },
+      'records rejected',
+    );
+  ctx.logger.debug(
+    {
+      event: EVENTS.blobCommitted,
+      tenant: run.tenantId,
+      contentType,
+      contentId: item.contentId,
+      records: result.records,
+      new: committed.inserted + batches.inserted,
+      bytes: result.bytes,
+      sha256: result.sha256,
+    },
+    'blob committed',
+  );
   return { ok: true, value: true };
 }

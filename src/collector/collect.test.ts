@@ -19,7 +19,8 @@ import { collect, isDeadLocalOwner, type CollectTenant } from './collect.js';
 const TENANT = '3509e8a3-4d87-4795-8f58-150ac9ed451b';
 const NOW = Date.UTC(2026, 2, 10, 12);
 const BASE = 'https://manage.office.com';
-const rec = (id: string, tenant = TENANT): string => `{"Id":"${id}","CreationTime":"2026-03-10T09:00:00","Operation":"FileAccessed","OrganizationId":"${tenant}","RecordType":6,"UserId":"a@b.c","Workload":"SharePoint"}`;
+const rec = (id: string, tenant = TENANT): string =>
+  `{"Id":"${id}","CreationTime":"2026-03-10T09:00:00","Operation":"FileAccessed","OrganizationId":"${tenant}","RecordType":6,"UserId":"a@b.c","Workload":"SharePoint"}`;
 
 interface Fake {
   blobs: { id: string; uri?: string; body: string }[];
@@ -28,23 +29,41 @@ interface Fake {
 }
 
 function reply(status: number, body: string, headers: Record<string, string> = {}): HttpResponse {
-  return { status, headers, body: Readable.from([Buffer.from(body)]), text: async () => body, json: async () => JSON.parse(body) as unknown };
+  return {
+    status,
+    headers,
+    body: Readable.from([Buffer.from(body)]),
+    text: async () => body,
+    json: async () => JSON.parse(body) as unknown,
+  };
 }
 
 function fakeTenant(fake: Fake, tenant = TENANT): CollectTenant {
   const conn: TenantConnection = {
-    tenantId: tenant, endpoints: endpointsFor('commercial'), publisherId: null,
+    tenantId: tenant,
+    endpoints: endpointsFor('commercial'),
+    publisherId: null,
     tokens: { token: async () => 'token-123' },
     http: {
       async request(req) {
         fake.seen.push(req);
         const url = new URL(req.url);
-        if (url.pathname.endsWith('/subscriptions/list')) return reply(200, JSON.stringify([{ contentType: 'Audit.SharePoint', status: 'enabled', webhook: null }]));
+        if (url.pathname.endsWith('/subscriptions/list'))
+          return reply(200, JSON.stringify([{ contentType: 'Audit.SharePoint', status: 'enabled', webhook: null }]));
         if (url.pathname.endsWith('/subscriptions/content')) {
           const start = Date.parse(`${url.searchParams.get('startTime')}Z`);
           const end = Date.parse(`${url.searchParams.get('endTime')}Z`);
           const created = NOW - 3_600_000;
-          const items = created >= start && created < end ? fake.blobs.map((b) => ({ contentType: 'Audit.SharePoint', contentId: b.id, contentUri: b.uri ?? `${BASE}/api/v1.0/${tenant}/activity/feed/audit/${b.id}`, contentCreated: new Date(created).toISOString(), contentExpiration: new Date(created + 7 * 86_400_000).toISOString() })) : [];
+          const items =
+            created >= start && created < end
+              ? fake.blobs.map((b) => ({
+                  contentType: 'Audit.SharePoint',
+                  contentId: b.id,
+                  contentUri: b.uri ?? `${BASE}/api/v1.0/${tenant}/activity/feed/audit/${b.id}`,
+                  contentCreated: new Date(created).toISOString(),
+                  contentExpiration: new Date(created + 7 * 86_400_000).toISOString(),
+                }))
+              : [];
           return reply(200, JSON.stringify(items));
         }
         const blob = fake.blobs.find((b) => url.pathname.endsWith(`/audit/${b.id}`));
@@ -70,7 +89,15 @@ test('a contentUri on another host is refused into the ledger and never called; 
     ],
   };
   const logger = recordingLogger();
-  const summary = await collect({ tenants: [fakeTenant(fake)], store, clock: new ManualClock(NOW, true), logger, signal: new AbortController().signal, sinceMs: 86_400_000, tuning: { contentTypes: only } });
+  const summary = await collect({
+    tenants: [fakeTenant(fake)],
+    store,
+    clock: new ManualClock(NOW, true),
+    logger,
+    signal: new AbortController().signal,
+    sinceMs: 86_400_000,
+    tuning: { contentTypes: only },
+  });
   assert.equal(summary.ok, true, JSON.stringify(summary));
   assert.ok(!fake.seen.some((r) => r.url.includes('attacker.example')), 'the token never left the Management API');
   const blobs = await store.ledger.listBlobs({ tenant: TENANT });
@@ -87,7 +114,14 @@ test('a contentUri on another host is refused into the ledger and never called; 
   assert.ok(logger.entries.some((e) => (e.obj as { event?: string }).event === 'collector.blob.refused'));
   // A second run re-lists but fetches nothing already committed.
   const fetchesBefore = fake.seen.filter((r) => r.url.includes('/audit/')).length;
-  await collect({ tenants: [fakeTenant(fake)], store, clock: new ManualClock(NOW + 60_000, true), logger, signal: new AbortController().signal, tuning: { contentTypes: only } });
+  await collect({
+    tenants: [fakeTenant(fake)],
+    store,
+    clock: new ManualClock(NOW + 60_000, true),
+    logger,
+    signal: new AbortController().signal,
+    tuning: { contentTypes: only },
+  });
   assert.equal(fake.seen.filter((r) => r.url.includes('/audit/')).length, fetchesBefore);
   await store.close();
 });
@@ -95,8 +129,21 @@ test('a contentUri on another host is refused into the ledger and never called; 
 test('Ctrl-C stops after the blob being fetched: it is committed, no other starts, the checkpoint stays', async () => {
   const store = await openStore('sqlite::memory:');
   const controller = new AbortController();
-  const fake: Fake = { seen: [], blobs: [1, 2, 3, 4].map((i) => ({ id: `b${i}`, body: `[${rec(`r${i}`)}]` })), onBlob: () => controller.abort() };
-  const summary = await collect({ tenants: [fakeTenant(fake)], store, clock: new ManualClock(NOW, true), logger: recordingLogger(), signal: controller.signal, concurrency: 1, sinceMs: 86_400_000, tuning: { contentTypes: only } });
+  const fake: Fake = {
+    seen: [],
+    blobs: [1, 2, 3, 4].map((i) => ({ id: `b${i}`, body: `[${rec(`r${i}`)}]` })),
+    onBlob: () => controller.abort(),
+  };
+  const summary = await collect({
+    tenants: [fakeTenant(fake)],
+    store,
+    clock: new ManualClock(NOW, true),
+    logger: recordingLogger(),
+    signal: controller.signal,
+    concurrency: 1,
+    sinceMs: 86_400_000,
+    tuning: { contentTypes: only },
+  });
   assert.equal(summary.stopped, true);
   const fetched = (await store.ledger.listBlobs({ tenant: TENANT })).filter((b) => b.status === 'fetched');
   assert.equal(fetched.length, 1);
@@ -112,7 +159,16 @@ test('Ctrl-C stops after the blob being fetched: it is committed, no other start
 test('two collectors on one database share the work through leases: every blob fetched once', async () => {
   const store = await openStore('sqlite::memory:');
   const fake: Fake = { seen: [], blobs: [1, 2, 3, 4, 5].map((i) => ({ id: `b${i}`, body: `[${rec(`r${i}`)}]` })) };
-  const run = (owner: string) => collect({ tenants: [fakeTenant(fake)], store, clock: new ManualClock(NOW, true), logger: recordingLogger(), signal: new AbortController().signal, sinceMs: 86_400_000, tuning: { contentTypes: only, owner } });
+  const run = (owner: string) =>
+    collect({
+      tenants: [fakeTenant(fake)],
+      store,
+      clock: new ManualClock(NOW, true),
+      logger: recordingLogger(),
+      signal: new AbortController().signal,
+      sinceMs: 86_400_000,
+      tuning: { contentTypes: only, owner },
+    });
   const [a, b] = await Promise.all([run('collector-a'), run('collector-b')]);
   const fetches = fake.seen.filter((r) => new URL(r.url).pathname.includes('/audit/'));
   assert.equal(fetches.length, 5);
@@ -123,20 +179,36 @@ test('two collectors on one database share the work through leases: every blob f
   await store.close();
 });
 
-test('on PostgreSQL, two collector processes (two connections) share the work through leases', { skip: pgSkip }, async () => {
-  const tenant = randomUUID();
-  const [s1, s2] = [await openStore(pgUrl!), await openStore(pgUrl!)];
-  try {
-    const fake: Fake = { seen: [], blobs: [1, 2, 3, 4].map((i) => ({ id: `${tenant}-b${i}`, body: `[${rec(`${tenant}-r${i}`, tenant)}]` })) };
-    const run = (store: typeof s1, owner: string) => collect({ tenants: [fakeTenant(fake, tenant)], store, clock: new ManualClock(NOW, true), logger: recordingLogger(), signal: new AbortController().signal, sinceMs: 86_400_000, tuning: { contentTypes: only, owner } });
-    await Promise.all([run(s1, 'pg-a'), run(s2, 'pg-b')]);
-    assert.equal(fake.seen.filter((r) => new URL(r.url).pathname.includes('/audit/')).length, 4);
-    assert.equal(await s1.records.count({ range: { start: 0, end: NOW * 2 }, tenants: [tenant] }), 4);
-  } finally {
-    await s1.close();
-    await s2.close();
-  }
-});
+test(
+  'on PostgreSQL, two collector processes (two connections) share the work through leases',
+  { skip: pgSkip },
+  async () => {
+    const tenant = randomUUID();
+    const [s1, s2] = [await openStore(pgUrl!), await openStore(pgUrl!)];
+    try {
+      const fake: Fake = {
+        seen: [],
+        blobs: [1, 2, 3, 4].map((i) => ({ id: `${tenant}-b${i}`, body: `[${rec(`${tenant}-r${i}`, tenant)}]` })),
+      };
+      const run = (store: typeof s1, owner: string) =>
+        collect({
+          tenants: [fakeTenant(fake, tenant)],
+          store,
+          clock: new ManualClock(NOW, true),
+          logger: recordingLogger(),
+          signal: new AbortController().signal,
+          sinceMs: 86_400_000,
+          tuning: { contentTypes: only, owner },
+        });
+      await Promise.all([run(s1, 'pg-a'), run(s2, 'pg-b')]);
+      assert.equal(fake.seen.filter((r) => new URL(r.url).pathname.includes('/audit/')).length, 4);
+      assert.equal(await s1.records.count({ range: { start: 0, end: NOW * 2 }, tenants: [tenant] }), 4);
+    } finally {
+      await s1.close();
+      await s2.close();
+    }
+  },
+);
 
 /** The pid of a process that has just exited (a collector killed on this machine). */
 async function exitedPid(): Promise<number> {
@@ -149,7 +221,16 @@ test("a stream leased by a collector that died on this machine is taken over at 
   const store = await openStore('sqlite::memory:');
   const fake: Fake = { seen: [], blobs: [{ id: 'b1', body: `[${rec('r1')}]` }] };
   const key = `collect/${TENANT}/${only[0]}`;
-  const run = (logger: ReturnType<typeof recordingLogger>) => collect({ tenants: [fakeTenant(fake)], store, clock: new ManualClock(NOW, true), logger, signal: new AbortController().signal, sinceMs: 86_400_000, tuning: { contentTypes: only, owner: `${hostname()}:${process.pid}:0000000a` } });
+  const run = (logger: ReturnType<typeof recordingLogger>) =>
+    collect({
+      tenants: [fakeTenant(fake)],
+      store,
+      clock: new ManualClock(NOW, true),
+      logger,
+      signal: new AbortController().signal,
+      sinceMs: 86_400_000,
+      tuning: { contentTypes: only, owner: `${hostname()}:${process.pid}:0000000a` },
+    });
 
   const live = `${hostname()}:${process.pid}:aaaaaaaa`;
   assert.equal(isDeadLocalOwner(live), false);
@@ -160,7 +241,11 @@ test("a stream leased by a collector that died on this machine is taken over at 
 
   const dead = `${hostname()}:${await exitedPid()}:deadbeef`;
   assert.equal(isDeadLocalOwner(dead), true);
-  assert.equal(isDeadLocalOwner(`another-host:${await exitedPid()}:deadbeef`), false, 'another machine: its pids mean nothing here');
+  assert.equal(
+    isDeadLocalOwner(`another-host:${await exitedPid()}:deadbeef`),
+    false,
+    'another machine: its pids mean nothing here',
+  );
   await store.ledger.reclaimLease(key, live, dead, NOW + 3_600_000);
   const logger = recordingLogger();
   const summary = await run(logger);

@@ -69,17 +69,29 @@ export function resolveOptions(o: CollectOptions): ResolvedOptions {
 export async function collect(o: CollectOptions): Promise<CollectSummary> {
   const options = resolveOptions(o);
   const ctx: RunContext = {
-    store: o.store, clock: o.clock, logger: o.logger.child({ module: 'collector' }), signal: o.signal, options,
-    retry: new RetryPolicy(o.tuning?.retry), scheduler: new FairScheduler(o.concurrency ?? 8),
+    store: o.store,
+    clock: o.clock,
+    logger: o.logger.child({ module: 'collector' }),
+    signal: o.signal,
+    options,
+    retry: new RetryPolicy(o.tuning?.retry),
+    scheduler: new FairScheduler(o.concurrency ?? 8),
     owner: o.tuning?.owner ?? localOwner(),
   };
   const stats = o.tenants.map((t) => emptyStats(t.tenantId, t.name));
   const runs = new Map<string, TenantRun>();
-  ctx.logger.info({ event: EVENTS.runStarted, tenants: o.tenants.length, follow: !!o.follow, owner: ctx.owner }, 'collection started');
+  ctx.logger.info(
+    { event: EVENTS.runStarted, tenants: o.tenants.length, follow: !!o.follow, owner: ctx.owner },
+    'collection started',
+  );
   let passes = 0;
   for (;;) {
     passes++;
-    await Promise.all(o.tenants.map((t, i) => collectTenant(ctx, t, stats[i]!, runs, o.onProgress ? () => o.onProgress!(stats) : () => undefined)));
+    await Promise.all(
+      o.tenants.map((t, i) =>
+        collectTenant(ctx, t, stats[i]!, runs, o.onProgress ? () => o.onProgress!(stats) : () => undefined),
+      ),
+    );
     o.onProgress?.(stats);
     if (!o.follow || o.signal.aborted) break;
     ctx.logger.info({ event: EVENTS.pollWaiting, intervalMs: o.intervalMs ?? 60_000 }, 'waiting for the next pass');
@@ -91,11 +103,20 @@ export async function collect(o: CollectOptions): Promise<CollectSummary> {
   }
   for (const r of runs.values()) r.close?.();
   const summary = { tenants: stats, passes, stopped: o.signal.aborted, ok: stats.every((s) => s.state === 'done') };
-  ctx.logger.info({ event: EVENTS.runFinished, passes, stopped: summary.stopped, ok: summary.ok }, 'collection finished');
+  ctx.logger.info(
+    { event: EVENTS.runFinished, passes, stopped: summary.stopped, ok: summary.ok },
+    'collection finished',
+  );
   return summary;
 }
 
-async function collectTenant(ctx: RunContext, t: CollectTenant, stats: TenantStats, runs: Map<string, TenantRun>, progress: () => void): Promise<void> {
+async function collectTenant(
+  ctx: RunContext,
+  t: CollectTenant,
+  stats: TenantStats,
+  runs: Map<string, TenantRun>,
+  progress: () => void,
+): Promise<void> {
   stats.state = 'running';
   stats.error = null;
   stats.streamsSkipped = [];
@@ -103,16 +124,31 @@ async function collectTenant(ctx: RunContext, t: CollectTenant, stats: TenantSta
     let run = runs.get(t.tenantId);
     if (!run) {
       const conn: TenantConnection & { close?: () => void } = t.connect();
-      run = { tenantId: t.tenantId, name: t.name, client: new ManagementActivityClient(conn), budget: new TenantBudget(ctx.clock, ctx.options.requestsPerMinute), stats, ...(conn.close ? { close: conn.close } : {}) };
+      run = {
+        tenantId: t.tenantId,
+        name: t.name,
+        client: new ManagementActivityClient(conn),
+        budget: new TenantBudget(ctx.clock, ctx.options.requestsPerMinute),
+        stats,
+        ...(conn.close ? { close: conn.close } : {}),
+      };
       runs.set(t.tenantId, run);
     }
     const active = await ensureSubscriptions(ctx, run);
-    const results = await Promise.all(active.map((ct) => withLease(ctx, run, ct, (beat) => collectStream(ctx, run, ct, beat))));
+    const results = await Promise.all(
+      active.map((ct) => withLease(ctx, run, ct, (beat) => collectStream(ctx, run, ct, beat))),
+    );
     const tenantLevel = results.find((r) => r && !r.ok && r.scope === 'tenant');
     if (tenantLevel && !tenantLevel.ok) throw tenantLevel.error;
-    for (const [i, r] of results.entries()) if (r && !r.ok) stats.streamsSkipped.push({ contentType: active[i]!, reason: r.error.message });
+    for (const [i, r] of results.entries())
+      if (r && !r.ok) stats.streamsSkipped.push({ contentType: active[i]!, reason: r.error.message });
     stats.state = results.some((r) => r && !r.ok) ? 'failed' : 'done';
-    if (stats.state === 'failed') stats.error = { code: 'UPSTREAM', message: 'some content types could not be collected', hint: 'See streamsSkipped, and tenantwatch coverage --gaps' };
+    if (stats.state === 'failed')
+      stats.error = {
+        code: 'UPSTREAM',
+        message: 'some content types could not be collected',
+        hint: 'See streamsSkipped, and tenantwatch coverage --gaps',
+      };
   } catch (e) {
     if (ctx.signal.aborted && !(e instanceof AppError)) {
       stats.state = 'done';
@@ -121,7 +157,17 @@ async function collectTenant(ctx: RunContext, t: CollectTenant, stats: TenantSta
     const error = toAppError(e);
     stats.state = 'failed';
     stats.error = { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
-    ctx.logger.error({ event: EVENTS.tenantFailed, tenant: t.tenantId, name: t.name, code: error.code, error: error.message, hint: error.hint }, 'tenant failed');
+    ctx.logger.error(
+      {
+        event: EVENTS.tenantFailed,
+        tenant: t.tenantId,
+        name: t.name,
+        code: error.code,
+        error: error.message,
+        hint: error.hint,
+      },
+      'tenant failed',
+    );
   } finally {
     stats.throttleWaitMs = Math.max(stats.throttleWaitMs, runs.get(t.tenantId)?.budget.waitedMs ?? 0);
     progress();
@@ -129,17 +175,32 @@ async function collectTenant(ctx: RunContext, t: CollectTenant, stats: TenantSta
 }
 
 /** Runs a stream under its lease; a stream another process holds is skipped this pass (it is being collected). */
-async function withLease<T>(ctx: RunContext, run: TenantRun, ct: ContentType, work: (heartbeat: () => Promise<void>) => Promise<T>): Promise<T | null> {
+async function withLease<T>(
+  ctx: RunContext,
+  run: TenantRun,
+  ct: ContentType,
+  work: (heartbeat: () => Promise<void>) => Promise<T>,
+): Promise<T | null> {
   const key = `collect/${run.tenantId}/${ct}`;
-  const take = (): Promise<boolean> => ctx.store.ledger.acquireLease(key, ctx.owner, ctx.clock.now() + ctx.options.leaseMs, ctx.clock.now());
+  const take = (): Promise<boolean> =>
+    ctx.store.ledger.acquireLease(key, ctx.owner, ctx.clock.now() + ctx.options.leaseMs, ctx.clock.now());
   if (!(await take()) && !(await reclaimFromDead(ctx, run, ct, key))) {
-    ctx.logger.info({ event: EVENTS.leaseBusy, tenant: run.tenantId, contentType: ct }, 'another collector holds this stream');
-    run.stats.streamsSkipped.push({ contentType: ct, reason: 'another collector holds this stream (lease); it is collected there' });
+    ctx.logger.info(
+      { event: EVENTS.leaseBusy, tenant: run.tenantId, contentType: ct },
+      'another collector holds this stream',
+    );
+    run.stats.streamsSkipped.push({
+      contentType: ct,
+      reason: 'another collector holds this stream (lease); it is collected there',
+    });
     return null;
   }
   try {
     return await work(async () => {
-      if (!(await take())) throw new AppError('CONFLICT', `Another collector took over ${ct} of ${run.name}`, { hint: 'Leases expire when a collector stops renewing them; this one stops the stream' });
+      if (!(await take()))
+        throw new AppError('CONFLICT', `Another collector took over ${ct} of ${run.name}`, {
+          hint: 'Leases expire when a collector stops renewing them; this one stops the stream',
+        });
     });
   } finally {
     await ctx.store.ledger.releaseLease(key, ctx.owner);
@@ -157,7 +218,11 @@ async function reclaimFromDead(ctx: RunContext, run: TenantRun, ct: ContentType,
   const holder = await ctx.store.ledger.leaseHolder(key);
   if (!holder || !isDeadLocalOwner(holder.owner)) return false;
   const won = await ctx.store.ledger.reclaimLease(key, holder.owner, ctx.owner, ctx.clock.now() + ctx.options.leaseMs);
-  if (won) ctx.logger.warn({ event: EVENTS.leaseReclaimed, tenant: run.tenantId, contentType: ct, from: holder.owner }, 'took over the stream of a collector that died on this machine');
+  if (won)
+    ctx.logger.warn(
+      { event: EVENTS.leaseReclaimed, tenant: run.tenantId, contentType: ct, from: holder.owner },
+      'took over the stream of a collector that died on this machine',
+    );
   return won;
 }
 

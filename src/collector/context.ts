@@ -68,8 +68,25 @@ export interface TenantRun {
 
 export function emptyStats(tenant: string, name: string): TenantStats {
   return {
-    tenant, name, state: 'waiting', error: null, windowsPlanned: 0, windowsDone: 0, windowsFailed: 0, windowsExpired: 0,
-    blobsListed: 0, blobsFetched: 0, blobsSkipped: 0, blobsFailed: 0, blobsRefused: 0, records: 0, newRecords: 0,
-    recordsRejected: 0, throttled: 0, throttleWaitMs: 0, retries: 0, streamsSkipped: [],
+    tenant,
+    name,
+    state: 'waiting',
+    error: null,
+    windowsPlanned: 0,
+    windowsDone: 0,
+    windowsFailed: 0,
+    windowsExpired: 0,
+    blobsListed: 0,
+    blobsFetched: 0,
+    blobsSkipped: 0,
+    blobsFailed: 0,
+    blobsRefused: 0,
+    records: 0,
+    newRecords: 0,
+    recordsRejected: 0,
+    throttled: 0,
+    throttleWaitMs: 0,
+    retries: 0,
+    streamsSkipped: [],
   };
 }

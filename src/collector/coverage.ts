@@ -40,10 +40,25 @@ export interface CoverageReport {
   rows: CoverageRow[];
   gaps: Gap[];
   /** Per blob evidence (json format only): id, created, records, status, sha256. */
-  blobs?: Pick<BlobRow, 'tenant' | 'contentType' | 'contentId' | 'contentCreated' | 'records' | 'newRecords' | 'status' | 'reason' | 'sha256'>[];
+  blobs?: Pick<
+    BlobRow,
+    | 'tenant'
+    | 'contentType'
+    | 'contentId'
+    | 'contentCreated'
+    | 'records'
+    | 'newRecords'
+    | 'status'
+    | 'reason'
+    | 'sha256'
+  >[];
 }
 
-export async function buildCoverage(store: Store, tenants: readonly Pick<TenantRow, 'tenantId' | 'name'>[], options: { blobs?: boolean } = {}): Promise<CoverageReport> {
+export async function buildCoverage(
+  store: Store,
+  tenants: readonly Pick<TenantRow, 'tenantId' | 'name'>[],
+  options: { blobs?: boolean } = {},
+): Promise<CoverageReport> {
   const rows: CoverageRow[] = [];
   const gaps: Gap[] = [];
   const blobs: NonNullable<CoverageReport['blobs']> = [];
@@ -60,35 +75,89 @@ export async function buildCoverage(store: Store, tenants: readonly Pick<TenantR
     }
     // A blob not fetched (refused, expired, missing, failed) is a loss inside a window: listed too.
     for (const b of tenantBlobs) {
-      if (b.status !== 'fetched') gaps.push({ tenant: t.tenantId, name: t.name, stream: b.contentType, start: b.contentCreated, end: b.contentCreated, state: `blob ${b.status}`, reason: `${b.contentId}: ${b.reason ?? b.status}` });
+      if (b.status !== 'fetched')
+        gaps.push({
+          tenant: t.tenantId,
+          name: t.name,
+          stream: b.contentType,
+          start: b.contentCreated,
+          end: b.contentCreated,
+          state: `blob ${b.status}`,
+          reason: `${b.contentId}: ${b.reason ?? b.status}`,
+        });
     }
-    if (options.blobs) for (const b of tenantBlobs) blobs.push({ tenant: b.tenant, contentType: b.contentType, contentId: b.contentId, contentCreated: b.contentCreated, records: b.records, newRecords: b.newRecords, status: b.status, reason: b.reason, sha256: b.sha256 });
+    if (options.blobs)
+      for (const b of tenantBlobs)
+        blobs.push({
+          tenant: b.tenant,
+          contentType: b.contentType,
+          contentId: b.contentId,
+          contentCreated: b.contentCreated,
+          records: b.records,
+          newRecords: b.newRecords,
+          status: b.status,
+          reason: b.reason,
+          sha256: b.sha256,
+        });
   }
   return { rows, gaps, ...(options.blobs ? { blobs } : {}) };
 }
 
-function summarize(t: Pick<TenantRow, 'tenantId' | 'name'>, stream: LedgerStream, ws: CoverageWindow[], bs: BlobRow[], checkpoint: number | null): CoverageRow {
+function summarize(
+  t: Pick<TenantRow, 'tenantId' | 'name'>,
+  stream: LedgerStream,
+  ws: CoverageWindow[],
+  bs: BlobRow[],
+  checkpoint: number | null,
+): CoverageRow {
   const count = (...states: string[]): number => ws.filter((w) => states.includes(w.state)).length;
   const fetched = bs.filter((b) => b.status === 'fetched');
   return {
-    tenant: t.tenantId, name: t.name, stream,
+    tenant: t.tenantId,
+    name: t.name,
+    stream,
     from: ws.length ? Math.min(...ws.map((w) => w.start)) : null,
     to: ws.length ? Math.max(...ws.map((w) => w.end)) : null,
-    windows: ws.length, planned: count('planned'), listed: count('listed'), fetched: count('fetched'), failed: count('failed', 'partial'), expired: count('expired'),
-    blobs: fetched.length, blobIssues: bs.length - fetched.length,
-    records: fetched.reduce((n, b) => n + b.records, 0), newRecords: fetched.reduce((n, b) => n + b.newRecords, 0), checkpoint,
+    windows: ws.length,
+    planned: count('planned'),
+    listed: count('listed'),
+    fetched: count('fetched'),
+    failed: count('failed', 'partial'),
+    expired: count('expired'),
+    blobs: fetched.length,
+    blobIssues: bs.length - fetched.length,
+    records: fetched.reduce((n, b) => n + b.records, 0),
+    newRecords: fetched.reduce((n, b) => n + b.newRecords, 0),
+    checkpoint,
   };
 }
 
-export function gapsOf(t: Pick<TenantRow, 'tenantId' | 'name'>, stream: LedgerStream, ws: readonly CoverageWindow[]): Gap[] {
+export function gapsOf(
+  t: Pick<TenantRow, 'tenantId' | 'name'>,
+  stream: LedgerStream,
+  ws: readonly CoverageWindow[],
+): Gap[] {
   const out: Gap[] = [];
   for (const w of ws) {
     const base = { tenant: t.tenantId, name: t.name, stream };
     if (w.state !== 'fetched') {
-      const reason = w.state === 'expired' ? 'passed the 7-day horizon before it was fetched' : w.state === 'failed' ? `listing failed: ${w.lastError ?? 'unknown error'}` : w.state === 'partial' ? (w.lastError ?? 'some blobs could not be fetched') : 'collection did not finish this window';
+      const reason =
+        w.state === 'expired'
+          ? 'passed the 7-day horizon before it was fetched'
+          : w.state === 'failed'
+            ? `listing failed: ${w.lastError ?? 'unknown error'}`
+            : w.state === 'partial'
+              ? (w.lastError ?? 'some blobs could not be fetched')
+              : 'collection did not finish this window';
       out.push({ ...base, start: w.start, end: w.end, state: w.state, reason });
     } else if (w.queriedStart !== null && w.queriedStart > w.start) {
-      out.push({ ...base, start: w.start, end: w.queriedStart, state: 'expired', reason: 'behind the 7-day horizon when this window was listed' });
+      out.push({
+        ...base,
+        start: w.start,
+        end: w.queriedStart,
+        state: 'expired',
+        reason: 'behind the 7-day horizon when this window was listed',
+      });
     }
   }
   return out;

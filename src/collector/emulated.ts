@@ -26,22 +26,45 @@ export interface EmulatedTenant {
 export async function addEmulatedTenants(
   store: Store,
   controlUrl: string,
-  o: { caFile: string | null; auth: 'mixed' | 'secret' | 'certificate'; keyFile: string; now: number; signal?: AbortSignal },
+  o: {
+    caFile: string | null;
+    auth: 'mixed' | 'secret' | 'certificate';
+    keyFile: string;
+    now: number;
+    signal?: AbortSignal;
+  },
 ): Promise<{ name: string; tenantId: string; auth: string }[]> {
   let url: URL;
   try {
     url = new URL(controlUrl);
   } catch {
-    throw new AppError('BAD_INPUT', `"${controlUrl}" is not a URL`, { hint: 'Give the controlUrl the emulator printed, e.g. https://127.0.0.1:8443/_emulator' });
+    throw new AppError('BAD_INPUT', `"${controlUrl}" is not a URL`, {
+      hint: 'Give the controlUrl the emulator printed, e.g. https://127.0.0.1:8443/_emulator',
+    });
   }
-  const control = url.pathname.replace(/\/+$/, '').endsWith('/_emulator') ? url.toString().replace(/\/+$/, '') : `${url.origin}/_emulator`;
+  const control = url.pathname.replace(/\/+$/, '').endsWith('/_emulator')
+    ? url.toString().replace(/\/+$/, '')
+    : `${url.origin}/_emulator`;
   const caFile = o.caFile ? resolve(o.caFile) : null;
   const http = createHttpClient({ ca: caFile ? readFileSync(caFile, 'utf8') : null });
   try {
-    const res = await http.request({ method: 'GET', url: `${control}/tenants`, ...(o.signal ? { signal: o.signal } : {}) });
-    if (res.status !== 200) throw new AppError('UPSTREAM', `The emulator answered ${res.status} for ${control}/tenants`, { hint: 'Give the controlUrl the emulator printed' });
+    const res = await http.request({
+      method: 'GET',
+      url: `${control}/tenants`,
+      ...(o.signal ? { signal: o.signal } : {}),
+    });
+    if (res.status !== 200)
+      throw new AppError('UPSTREAM', `The emulator answered ${res.status} for ${control}/tenants`, {
+        hint: 'Give the controlUrl the emulator printed',
+      });
     const tenants = (await res.json()) as EmulatedTenant[];
-    return await registerEmulatedTenants(store, tenants, { baseUrl: url.origin, caFile, auth: o.auth, keyFile: o.keyFile, now: o.now });
+    return await registerEmulatedTenants(store, tenants, {
+      baseUrl: url.origin,
+      caFile,
+      auth: o.auth,
+      keyFile: o.keyFile,
+      now: o.now,
+    });
   } finally {
     http.close();
   }
@@ -63,10 +86,21 @@ export async function registerEmulatedTenants(
     const existing = await store.tenants.get(t.tenantId);
     const row = buildTenantRow(
       {
-        name: t.name, tenantId: t.tenantId, clientId: t.clientId, cloud: 'commercial', baseUrl: o.baseUrl, caFile: o.caFile, publisherId: t.publisherId, domain: t.domain,
-        credential: cert ? { kind: 'certificate', certificatePem: t.certificatePem, privateKeyPem: t.privateKeyPem } : { kind: 'secret', secret: t.clientSecret },
+        name: t.name,
+        tenantId: t.tenantId,
+        clientId: t.clientId,
+        cloud: 'commercial',
+        baseUrl: o.baseUrl,
+        caFile: o.caFile,
+        publisherId: t.publisherId,
+        domain: t.domain,
+        credential: cert
+          ? { kind: 'certificate', certificatePem: t.certificatePem, privateKeyPem: t.privateKeyPem }
+          : { kind: 'secret', secret: t.clientSecret },
       },
-      key, o.now, existing,
+      key,
+      o.now,
+      existing,
     );
     await store.tenants.upsert(row);
     added.push({ name: row.name, tenantId: row.tenantId, auth: row.authKind });

@@ -54,18 +54,32 @@ async function withRetry<T>(o: HistoryOptions, policy: RetryPolicy, step: () => 
   }
 }
 
-export async function collectHistory(o: HistoryOptions, tenant: CollectTenant, range: { start: number; end: number }): Promise<HistoryResult> {
+export async function collectHistory(
+  o: HistoryOptions,
+  tenant: CollectTenant,
+  range: { start: number; end: number },
+): Promise<HistoryResult> {
   const policy = o.retry ?? new RetryPolicy();
-  const window = { ...emptyWindow(tenant.tenantId, 'graph', range.start, range.end, o.clock.now()), queriedStart: range.start, attempts: 1 };
+  const window = {
+    ...emptyWindow(tenant.tenantId, 'graph', range.start, range.end, o.clock.now()),
+    queriedStart: range.start,
+    attempts: 1,
+  };
   const result: HistoryResult = { tenant: tenant.tenantId, records: 0, newRecords: 0, rejected: 0, error: null };
   try {
     const client = new GraphAuditQueryClient(tenant.connect());
     const query = await withRetry(o, policy, () => client.create(range, o.signal));
     await o.store.ledger.upsertWindow({ ...window, state: 'listed', updatedAt: o.clock.now() });
     const deadline = o.clock.now() + (o.maxWaitMs ?? 2 * 3_600_000);
-    for (let status = query.status; status !== 'succeeded'; ) {
-      if (status === 'failed' || status === 'cancelled') throw new AppError('UPSTREAM', `The Graph audit query ${query.id} ended ${status}`, { hint: 'Run the history collection again' });
-      if (o.clock.now() > deadline) throw new AppError('TIMEOUT', `The Graph audit query ${query.id} did not finish in time`, { hint: 'Run again later, or ask for a shorter --history' });
+    for (let status = query.status; status !== 'succeeded';) {
+      if (status === 'failed' || status === 'cancelled')
+        throw new AppError('UPSTREAM', `The Graph audit query ${query.id} ended ${status}`, {
+          hint: 'Run the history collection again',
+        });
+      if (o.clock.now() > deadline)
+        throw new AppError('TIMEOUT', `The Graph audit query ${query.id} did not finish in time`, {
+          hint: 'Run again later, or ask for a shorter --history',
+        });
       await o.clock.sleep(o.pollMs ?? 15_000, o.signal);
       status = (await withRetry(o, policy, () => client.status(query.id, o.signal))).status;
     }
@@ -76,16 +90,43 @@ export async function collectHistory(o: HistoryOptions, tenant: CollectTenant, r
       const next = page.next;
       page = await withRetry(o, policy, () => client.records({ next }, o.signal));
     }
-    await o.store.ledger.upsertWindow({ ...window, state: 'fetched', records: result.records, newRecords: result.newRecords, lastError: result.rejected ? `${result.rejected} record(s) could not be normalized` : null, updatedAt: o.clock.now() });
+    await o.store.ledger.upsertWindow({
+      ...window,
+      state: 'fetched',
+      records: result.records,
+      newRecords: result.newRecords,
+      lastError: result.rejected ? `${result.rejected} record(s) could not be normalized` : null,
+      updatedAt: o.clock.now(),
+    });
   } catch (e) {
     result.error = toAppError(e);
-    await o.store.ledger.upsertWindow({ ...window, state: 'failed', records: result.records, newRecords: result.newRecords, lastError: result.error.message, updatedAt: o.clock.now() });
-    o.logger.warn({ event: 'collector.history.failed', tenant: tenant.tenantId, code: result.error.code, error: result.error.message }, 'history collection failed');
+    await o.store.ledger.upsertWindow({
+      ...window,
+      state: 'failed',
+      records: result.records,
+      newRecords: result.newRecords,
+      lastError: result.error.message,
+      updatedAt: o.clock.now(),
+    });
+    o.logger.warn(
+      {
+        event: 'collector.history.failed',
+        tenant: tenant.tenantId,
+        code: result.error.code,
+        error: result.error.message,
+      },
+      'history collection failed',
+    );
   }
   return result;
 }
 
-async function store(o: HistoryOptions, tenant: string, items: Record<string, unknown>[], result: HistoryResult): Promise<void> {
+async function store(
+  o: HistoryOptions,
+  tenant: string,
+  items: Record<string, unknown>[],
+  result: HistoryResult,
+): Promise<void> {
   const batch: AuditRecord[] = [];
   for (const item of items) {
     const r = normalizeRecord(item, { source: 'graph', tenant });

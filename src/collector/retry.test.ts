@@ -19,7 +19,10 @@ test('capped exponential backoff with jitter, then a give-up that says why', () 
 test('fatal dispositions are not retried; throttling waits the hint or a short pause', () => {
   const policy = new RetryPolicy({ throttleMs: 4000, random: () => 0.5 });
   assert.equal(policy.decide(classifyFailure(401, '{"error":{"code":"AF10001","message":"x"}}'), 1).retry, false);
-  const hinted = policy.decide(classifyFailure(429, '{"error":{"code":"AF429","message":"Please retry again after 1m 5s"}}'), 3);
+  const hinted = policy.decide(
+    classifyFailure(429, '{"error":{"code":"AF429","message":"Please retry again after 1m 5s"}}'),
+    3,
+  );
   assert.deepEqual(hinted, { retry: true, delayMs: 65_000, why: 'throttled' });
   const plain = policy.decide(classifyFailure(403, '{"error":{"code":"AF429","message":"Too many requests."}}'), 50);
   assert.ok(plain.retry && plain.delayMs === 4000);

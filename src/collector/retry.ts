@@ -40,22 +40,30 @@ export class RetryPolicy {
   }
 
   /** `attempt` counts failures so far for this step (1 after the first failure). */
-  decide(failure: Pick<ApiFailure, 'disposition' | 'throttled' | 'retryAfterMs' | 'error'>, attempt: number): RetryDecision {
+  decide(
+    failure: Pick<ApiFailure, 'disposition' | 'throttled' | 'retryAfterMs' | 'error'>,
+    attempt: number,
+  ): RetryDecision {
     if (failure.throttled) {
       if (attempt > this.maxThrottled) return { retry: false, why: `still throttled after ${attempt} tries` };
       const hinted = failure.retryAfterMs;
       const delayMs = hinted !== null ? hinted : Math.round(this.throttleMs * (0.5 + this.random()));
       return { retry: true, delayMs, why: 'throttled' };
     }
-    if (failure.disposition !== 'retry-later' && failure.disposition !== 'renew-token') return { retry: false, why: failure.error.message };
-    if (attempt >= this.maxAttempts) return { retry: false, why: `gave up after ${attempt} attempts: ${failure.error.message}` };
+    if (failure.disposition !== 'retry-later' && failure.disposition !== 'renew-token')
+      return { retry: false, why: failure.error.message };
+    if (attempt >= this.maxAttempts)
+      return { retry: false, why: `gave up after ${attempt} attempts: ${failure.error.message}` };
     const ceiling = Math.min(this.capMs, this.baseMs * 2 ** (attempt - 1));
     return { retry: true, delayMs: Math.round(ceiling * (0.5 + this.random() / 2)), why: failure.error.message };
   }
 
   /** Network errors and timeouts are transient: retried like a 5xx. */
   decideError(error: Error, attempt: number): RetryDecision {
-    return this.decide({ disposition: 'retry-later', throttled: false, retryAfterMs: null, error: error as ApiFailure['error'] }, attempt);
+    return this.decide(
+      { disposition: 'retry-later', throttled: false, retryAfterMs: null, error: error as ApiFailure['error'] },
+      attempt,
+    );
   }
 }
 

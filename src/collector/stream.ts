@@ -16,17 +16,37 @@ import { horizon, planWindows } from './windows.js';
  */
 export type StreamResult = { ok: true } | { ok: false; error: AppError; scope: 'stream' | 'tenant' };
 
-export async function collectStream(ctx: RunContext, run: TenantRun, ct: ContentType, heartbeat: () => Promise<void>): Promise<StreamResult> {
+export async function collectStream(
+  ctx: RunContext,
+  run: TenantRun,
+  ct: ContentType,
+  heartbeat: () => Promise<void>,
+): Promise<StreamResult> {
   const { store, clock, logger } = ctx;
   const now = clock.now();
   const checkpoint = await store.ledger.getCheckpoint(run.tenantId, ct);
   const from = checkpoint ? Math.min(checkpoint.position, now - ctx.options.relistMs) : now - ctx.options.sinceMs;
-  const existing = await store.ledger.listWindows({ tenant: run.tenantId, stream: ct, from: from - ctx.options.windowMs });
-  const plan = planWindows({ tenant: run.tenantId, stream: ct, now, from, windowMs: ctx.options.windowMs, horizonMarginMs: ctx.options.horizonMarginMs, existing });
+  const existing = await store.ledger.listWindows({
+    tenant: run.tenantId,
+    stream: ct,
+    from: from - ctx.options.windowMs,
+  });
+  const plan = planWindows({
+    tenant: run.tenantId,
+    stream: ct,
+    now,
+    from,
+    windowMs: ctx.options.windowMs,
+    horizonMarginMs: ctx.options.horizonMarginMs,
+    existing,
+  });
   for (const w of plan.expired) {
     await store.ledger.upsertWindow(w);
     run.stats.windowsExpired++;
-    logger.warn({ event: EVENTS.windowExpired, tenant: run.tenantId, contentType: ct, start: w.start, end: w.end }, 'window lost behind the 7-day horizon');
+    logger.warn(
+      { event: EVENTS.windowExpired, tenant: run.tenantId, contentType: ct, start: w.start, end: w.end },
+      'window lost behind the 7-day horizon',
+    );
   }
   run.stats.windowsPlanned += plan.windows.length;
   let clean = true;
@@ -43,7 +63,11 @@ export async function collectStream(ctx: RunContext, run: TenantRun, ct: Content
     const done = await collectWindow(ctx, run, ct, w, beat);
     if (!done.ok && done.scope === 'tenant') return done;
     if (done.ok && done.complete && clean) {
-      if (await store.ledger.advanceCheckpoint(run.tenantId, ct, w.end, clock.now())) logger.debug({ event: EVENTS.checkpoint, tenant: run.tenantId, contentType: ct, position: w.end }, 'checkpoint advanced');
+      if (await store.ledger.advanceCheckpoint(run.tenantId, ct, w.end, clock.now()))
+        logger.debug(
+          { event: EVENTS.checkpoint, tenant: run.tenantId, contentType: ct, position: w.end },
+          'checkpoint advanced',
+        );
     } else clean = false;
     if (!done.ok) return done;
   }
@@ -52,20 +76,39 @@ export async function collectStream(ctx: RunContext, run: TenantRun, ct: Content
 
 type WindowResult = { ok: true; complete: boolean } | { ok: false; error: AppError; scope: 'stream' | 'tenant' };
 
-async function collectWindow(ctx: RunContext, run: TenantRun, ct: ContentType, w: CoverageWindow, beat: () => Promise<void>): Promise<WindowResult> {
+async function collectWindow(
+  ctx: RunContext,
+  run: TenantRun,
+  ct: ContentType,
+  w: CoverageWindow,
+  beat: () => Promise<void>,
+): Promise<WindowResult> {
   const { store, clock } = ctx;
   w.attempts++;
   const listed = await listWindow(ctx, run, ct, w);
   if (!listed.ok) {
     await store.ledger.upsertWindow({ ...w, state: 'failed', lastError: listed.error.message, updatedAt: clock.now() });
     run.stats.windowsFailed++;
-    ctx.logger.warn({ event: EVENTS.windowFailed, tenant: run.tenantId, contentType: ct, start: w.start, code: listed.error.code, error: listed.error.message }, 'window failed');
+    ctx.logger.warn(
+      {
+        event: EVENTS.windowFailed,
+        tenant: run.tenantId,
+        contentType: ct,
+        start: w.start,
+        code: listed.error.code,
+        error: listed.error.message,
+      },
+      'window failed',
+    );
     return listed;
   }
   const items = listed.items;
   await store.ledger.upsertWindow({ ...w, state: 'listed', blobsListed: items.length, updatedAt: clock.now() });
   run.stats.blobsListed += items.length;
-  ctx.logger.debug({ event: EVENTS.windowListed, tenant: run.tenantId, contentType: ct, start: w.start, blobs: items.length }, 'window listed');
+  ctx.logger.debug(
+    { event: EVENTS.windowListed, tenant: run.tenantId, contentType: ct, start: w.start, blobs: items.length },
+    'window listed',
+  );
   const settled = await Promise.allSettled(items.map((item) => fetchOne(ctx, run, ct, w.start, item, beat)));
   const thrown = settled.find((s) => s.status === 'rejected');
   if (thrown) throw thrown.reason;
@@ -81,19 +124,34 @@ async function collectWindow(ctx: RunContext, run: TenantRun, ct: ContentType, w
   const fetched = blobs.filter((b) => b.status === 'fetched');
   const state = stopped ? 'listed' : failed ? 'partial' : 'fetched';
   await store.ledger.upsertWindow({
-    ...w, state, blobsListed: items.length, blobsFetched: fetched.length, blobsFailed: failed,
-    records: fetched.reduce((n, b) => n + b.records, 0), newRecords: fetched.reduce((n, b) => n + b.newRecords, 0),
-    lastError: failed ? `${failed} blob(s) could not be fetched; retried on the next run` : null, updatedAt: clock.now(),
+    ...w,
+    state,
+    blobsListed: items.length,
+    blobsFetched: fetched.length,
+    blobsFailed: failed,
+    records: fetched.reduce((n, b) => n + b.records, 0),
+    newRecords: fetched.reduce((n, b) => n + b.newRecords, 0),
+    lastError: failed ? `${failed} blob(s) could not be fetched; retried on the next run` : null,
+    updatedAt: clock.now(),
   });
   if (state === 'fetched') run.stats.windowsDone++;
   return { ok: true, complete: state === 'fetched' };
 }
 
-async function fetchOne(ctx: RunContext, run: TenantRun, ct: ContentType, windowStart: number, item: ContentItem, beat: () => Promise<void>): Promise<BlobOutcome | 'stopped'> {
+async function fetchOne(
+  ctx: RunContext,
+  run: TenantRun,
+  ct: ContentType,
+  windowStart: number,
+  item: ContentItem,
+  beat: () => Promise<void>,
+): Promise<BlobOutcome | 'stopped'> {
   try {
     await beat();
     // Queued blobs look at the stop signal when their turn comes (no listener per queued blob).
-    return await ctx.scheduler.run(run.tenantId, async () => (ctx.signal.aborted ? 'stopped' : collectBlob(ctx, run, ct, windowStart, item)));
+    return await ctx.scheduler.run(run.tenantId, async () =>
+      ctx.signal.aborted ? 'stopped' : collectBlob(ctx, run, ct, windowStart, item),
+    );
   } catch (e) {
     if (ctx.signal.aborted) return 'stopped';
     throw e;
@@ -108,7 +166,9 @@ async function listWindow(ctx: RunContext, run: TenantRun, ct: ContentType, w: C
   let next: string | null = null;
   let fixes = 0;
   for (;;) {
-    const target: { next: string } | { contentType: ContentType; start: number; end: number } = next ? { next } : { contentType: ct, start: w.queriedStart ?? w.start, end: w.end };
+    const target: { next: string } | { contentType: ContentType; start: number; end: number } = next
+      ? { next }
+      : { contentType: ct, start: w.queriedStart ?? w.start, end: w.end };
     const page: Step<ContentPage> = await attempt(ctx, run, 'list content', () => run.client.listContent(target));
     if (page.ok) {
       for (const item of page.value.items) if (!seen.has(item.contentId)) seen.set(item.contentId, item);
@@ -125,7 +185,10 @@ async function listWindow(ctx: RunContext, run: TenantRun, ct: ContentType, w: C
     }
     if (f.disposition === 'shift-window') {
       // Time moved past the 7-day horizon while we worked: query from the new horizon (the rest is a gap).
-      w.queriedStart = Math.min(w.end - 1000, Math.max(w.queriedStart ?? w.start, horizon(ctx.clock.now(), ctx.options.horizonMarginMs)));
+      w.queriedStart = Math.min(
+        w.end - 1000,
+        Math.max(w.queriedStart ?? w.start, horizon(ctx.clock.now(), ctx.options.horizonMarginMs)),
+      );
       next = null;
       seen.clear();
       continue;
@@ -136,9 +199,16 @@ async function listWindow(ctx: RunContext, run: TenantRun, ct: ContentType, w: C
     }
     return { ok: false, error: f.error, scope: scopeOf(f.error) };
   }
-  return { ok: true, items: [...seen.values()].sort((a, b) => a.contentCreated - b.contentCreated || a.contentId.localeCompare(b.contentId)) };
+  return {
+    ok: true,
+    items: [...seen.values()].sort(
+      (a, b) => a.contentCreated - b.contentCreated || a.contentId.localeCompare(b.contentId),
+    ),
+  };
 }
 
 export function scopeOf(error: AppError): 'stream' | 'tenant' {
-  return error.code === 'AUDIT_DISABLED' || error.code === 'AUTH_FAILED' || error.code === 'UNKNOWN_TENANT' ? 'tenant' : 'stream';
+  return error.code === 'AUDIT_DISABLED' || error.code === 'AUTH_FAILED' || error.code === 'UNKNOWN_TENANT'
+    ? 'tenant'
+    : 'stream';
 }

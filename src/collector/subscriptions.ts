@@ -29,7 +29,10 @@ export async function ensureSubscriptions(ctx: RunContext, run: TenantRun): Prom
     const error = started.failure.error;
     if (scopeOf(error) === 'tenant') throw error;
     run.stats.streamsSkipped.push({ contentType: ct, reason: error.message });
-    ctx.logger.warn({ event: EVENTS.streamSkipped, tenant: run.tenantId, contentType: ct, code: error.code, error: error.message }, 'content type skipped');
+    ctx.logger.warn(
+      { event: EVENTS.streamSkipped, tenant: run.tenantId, contentType: ct, code: error.code, error: error.message },
+      'content type skipped',
+    );
   }
   return active;
 }

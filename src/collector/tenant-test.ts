@@ -8,7 +8,10 @@ import type { TenantConnection } from '../microsoft/types.js';
  * plain words (wrong secret, app unknown or not consented, permission missing, audit log off, wrong
  * cloud or tenant); `lines` says what worked.
  */
-export async function testTenant(conn: TenantConnection, signal?: AbortSignal): Promise<{ lines: string[]; error: AppError | null }> {
+export async function testTenant(
+  conn: TenantConnection,
+  signal?: AbortSignal,
+): Promise<{ lines: string[]; error: AppError | null }> {
   const lines: string[] = [`endpoints: login ${conn.endpoints.login}, management ${conn.endpoints.management}`];
   try {
     await conn.tokens.token('management', { forceRefresh: true, ...(signal ? { signal } : {}) });

@@ -7,7 +7,15 @@ const DAY = 24 * H;
 const now = Date.UTC(2026, 2, 10, 12, 0, 0, 500);
 
 test('first run over 7 days: ≤ 24 h grid windows, oldest first, the last ends just after now, look-back capped at the horizon', () => {
-  const plan = planWindows({ tenant: 't', stream: 'Audit.Exchange', now, from: now - SEVEN_DAYS, windowMs: DAY, horizonMarginMs: 5 * 60_000, existing: [] });
+  const plan = planWindows({
+    tenant: 't',
+    stream: 'Audit.Exchange',
+    now,
+    from: now - SEVEN_DAYS,
+    windowMs: DAY,
+    horizonMarginMs: 5 * 60_000,
+    existing: [],
+  });
   assert.equal(plan.expired.length, 0);
   assert.equal(plan.windows.length, 8);
   for (const w of plan.windows) assert.ok(w.end - w.start <= DAY && w.end > w.start);
@@ -19,8 +27,19 @@ test('first run over 7 days: ≤ 24 h grid windows, oldest first, the last ends 
 
 test('windows already lost behind the 7-day horizon become expired gaps; a fetched one is not reported again', () => {
   const old = now - 9 * DAY;
-  const fetched = { ...emptyWindow('t', 'Audit.General', Math.floor(old / DAY) * DAY + DAY, 0, 0), state: 'fetched' as const };
-  const plan = planWindows({ tenant: 't', stream: 'Audit.General', now, from: old, windowMs: DAY, horizonMarginMs: 0, existing: [fetched] });
+  const fetched = {
+    ...emptyWindow('t', 'Audit.General', Math.floor(old / DAY) * DAY + DAY, 0, 0),
+    state: 'fetched' as const,
+  };
+  const plan = planWindows({
+    tenant: 't',
+    stream: 'Audit.General',
+    now,
+    from: old,
+    windowMs: DAY,
+    horizonMarginMs: 0,
+    existing: [fetched],
+  });
   assert.equal(plan.expired.length, 1);
   assert.equal(plan.expired[0]!.state, 'expired');
   assert.ok(plan.windows[0]!.queriedStart! > plan.windows[0]!.start);
@@ -28,8 +47,21 @@ test('windows already lost behind the 7-day horizon become expired gaps; a fetch
 
 test('resumption re-uses the window key and its stored queriedStart', () => {
   const start = Math.floor(now / (6 * H)) * 6 * H;
-  const known = { ...emptyWindow('t', 'DLP.All', start, start + 3 * H, 0), state: 'listed' as const, queriedStart: start + 60_000, blobsListed: 4 };
-  const plan = planWindows({ tenant: 't', stream: 'DLP.All', now, from: start + H, windowMs: 6 * H, horizonMarginMs: 0, existing: [known] });
+  const known = {
+    ...emptyWindow('t', 'DLP.All', start, start + 3 * H, 0),
+    state: 'listed' as const,
+    queriedStart: start + 60_000,
+    blobsListed: 4,
+  };
+  const plan = planWindows({
+    tenant: 't',
+    stream: 'DLP.All',
+    now,
+    from: start + H,
+    windowMs: 6 * H,
+    horizonMarginMs: 0,
+    existing: [known],
+  });
   assert.equal(plan.windows.length, 1);
   assert.equal(plan.windows[0]!.start, start);
   assert.equal(plan.windows[0]!.queriedStart, start + 60_000);

@@ -33,8 +33,29 @@ export function horizon(now: number, marginMs: number): number {
   return Math.ceil((now - SEVEN_DAYS + marginMs) / 1000) * 1000;
 }
 
-export function emptyWindow(tenant: string, stream: LedgerStream, start: number, end: number, now: number): CoverageWindow {
-  return { tenant, stream, start, end, state: 'planned', queriedStart: null, blobsListed: 0, blobsFetched: 0, blobsFailed: 0, records: 0, newRecords: 0, attempts: 0, lastError: null, updatedAt: now };
+export function emptyWindow(
+  tenant: string,
+  stream: LedgerStream,
+  start: number,
+  end: number,
+  now: number,
+): CoverageWindow {
+  return {
+    tenant,
+    stream,
+    start,
+    end,
+    state: 'planned',
+    queriedStart: null,
+    blobsListed: 0,
+    blobsFetched: 0,
+    blobsFailed: 0,
+    records: 0,
+    newRecords: 0,
+    attempts: 0,
+    lastError: null,
+    updatedAt: now,
+  };
 }
 
 export function planWindows(input: PlanInput): Plan {
@@ -48,11 +69,23 @@ export function planWindows(input: PlanInput): Plan {
     const cellEnd = Math.min(start + windowMs, end);
     const known = byStart.get(start);
     if (cellEnd <= edge) {
-      if (known?.state !== 'fetched') expired.push({ ...(known ?? emptyWindow(tenant, stream, start, start + windowMs, now)), end: start + windowMs, state: 'expired', lastError: 'passed the API\'s 7-day horizon before it was fetched', updatedAt: now });
+      if (known?.state !== 'fetched')
+        expired.push({
+          ...(known ?? emptyWindow(tenant, stream, start, start + windowMs, now)),
+          end: start + windowMs,
+          state: 'expired',
+          lastError: "passed the API's 7-day horizon before it was fetched",
+          updatedAt: now,
+        });
       continue;
     }
     const queriedStart = Math.max(start, edge, known?.queriedStart ?? start);
-    windows.push({ ...(known ?? emptyWindow(tenant, stream, start, cellEnd, now)), end: cellEnd, queriedStart, updatedAt: now });
+    windows.push({
+      ...(known ?? emptyWindow(tenant, stream, start, cellEnd, now)),
+      end: cellEnd,
+      queriedStart,
+      updatedAt: now,
+    });
   }
   return { windows, expired };
 }

@@ -10,8 +10,14 @@ test('the database defaults to tenantwatch.sqlite under the data folder', () => 
 });
 
 test('a relative sqlite path is read from the current directory, not the data folder; absolute, memory and PostgreSQL are kept', () => {
-  assert.equal(resolveLocations({ data: '/srv/tw', db: 'sqlite:work/case.sqlite' }, {}).dbUrl, `sqlite:${resolve('work/case.sqlite')}`);
-  assert.equal(resolveLocations({ data: '/srv/tw' }, { TENANTWATCH_DB: 'case.sqlite' }).dbUrl, `sqlite:${resolve('case.sqlite')}`);
+  assert.equal(
+    resolveLocations({ data: '/srv/tw', db: 'sqlite:work/case.sqlite' }, {}).dbUrl,
+    `sqlite:${resolve('work/case.sqlite')}`,
+  );
+  assert.equal(
+    resolveLocations({ data: '/srv/tw' }, { TENANTWATCH_DB: 'case.sqlite' }).dbUrl,
+    `sqlite:${resolve('case.sqlite')}`,
+  );
   assert.equal(resolveLocations({ db: 'sqlite:/abs/x.sqlite' }, {}).dbUrl, 'sqlite:/abs/x.sqlite');
   assert.equal(resolveLocations({ db: 'sqlite::memory:' }, {}).dbUrl, 'sqlite::memory:');
   assert.equal(resolveLocations({ db: 'postgres://u@h/db' }, {}).dbUrl, 'postgres://u@h/db');

@@ -14,7 +14,10 @@ export interface Locations {
   secretKeyFile: string;
 }
 
-export function resolveLocations(opts: { data?: string; db?: string }, env: NodeJS.ProcessEnv = process.env): Locations {
+export function resolveLocations(
+  opts: { data?: string; db?: string },
+  env: NodeJS.ProcessEnv = process.env,
+): Locations {
   const dataDir = resolve(opts.data ?? env.TENANTWATCH_HOME ?? join(homedir(), '.tenantwatch'));
   const dbUrl = normaliseDbUrl(opts.db || env.TENANTWATCH_DB || `sqlite:${join(dataDir, 'tenantwatch.sqlite')}`);
   const secretKeyFile = env.TENANTWATCH_KEY_FILE ?? join(dataDir, 'secret.key');

@@ -17,7 +17,10 @@ test('the key file is created with 0600 rights and reused; secrets round-trip se
     assert.ok(!sealed.includes('s3cr3t'));
     assert.notEqual(sealSecret('s3cr3t~value', key), sealed, 'a fresh IV each time');
     assert.equal(openSecret(sealed, key), 's3cr3t~value');
-    assert.equal(resolveSecret(sealed, () => key, {}), 's3cr3t~value');
+    assert.equal(
+      resolveSecret(sealed, () => key, {}),
+      's3cr3t~value',
+    );
   } finally {
     tmp.cleanup();
   }
@@ -47,8 +50,14 @@ test('references: env:NAME and file:PATH resolve at use, and say what is missing
   try {
     const f = join(tmp.dir, 's.txt');
     writeFileSync(f, 'from-file\n');
-    assert.equal(resolveSecret(`file:${f}`, () => Buffer.alloc(0), {}), 'from-file');
-    assert.equal(resolveSecret('env:TW_S', () => Buffer.alloc(0), { TW_S: 'from-env' }), 'from-env');
+    assert.equal(
+      resolveSecret(`file:${f}`, () => Buffer.alloc(0), {}),
+      'from-file',
+    );
+    assert.equal(
+      resolveSecret('env:TW_S', () => Buffer.alloc(0), { TW_S: 'from-env' }),
+      'from-env',
+    );
     assert.throws(() => resolveSecret('env:TW_NOPE', () => Buffer.alloc(0), {}), /TW_NOPE/);
     assert.throws(() => resolveSecret('emulator:demo', () => Buffer.alloc(0), {}), { code: 'SECRET_MISSING' });
     assert.equal(readFileSync(f, 'utf8'), 'from-file\n');
@@ -58,7 +67,8 @@ test('references: env:NAME and file:PATH resolve at use, and say what is missing
 });
 
 test('redact scrubs secrets and PEM key lines from any text', () => {
-  const pem = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC\n-----END PRIVATE KEY-----';
+  const pem =
+    '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC\n-----END PRIVATE KEY-----';
   const text = `failed with abcd~secret~1234 and MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC`;
   const out = redact(text, ['abcd~secret~1234', pem]);
   assert.ok(!out.includes('abcd~secret') && !out.includes('MIIEvQ'));

@@ -12,12 +12,20 @@ import { AppError } from '../core/errors.js';
 const PREFIX = 'enc:v1:';
 
 /** The 32-byte key: TENANTWATCH_SECRET_KEY (base64 or hex), else the key file, created on first use with 0600. */
-export function loadSecretKey(keyFile: string, env: NodeJS.ProcessEnv = process.env, options: { create?: boolean } = {}): Buffer {
+export function loadSecretKey(
+  keyFile: string,
+  env: NodeJS.ProcessEnv = process.env,
+  options: { create?: boolean } = {},
+): Buffer {
   const fromEnv = env.TENANTWATCH_SECRET_KEY;
   if (fromEnv) return decodeKey(fromEnv.trim(), 'TENANTWATCH_SECRET_KEY');
   if (!existsSync(keyFile)) {
     if (!options.create) {
-      throw new AppError('SECRET_KEY', `The secret key file ${keyFile} does not exist, so stored secrets cannot be read`, { hint: 'Restore the key file (or set TENANTWATCH_SECRET_KEY), or register the tenant again' });
+      throw new AppError(
+        'SECRET_KEY',
+        `The secret key file ${keyFile} does not exist, so stored secrets cannot be read`,
+        { hint: 'Restore the key file (or set TENANTWATCH_SECRET_KEY), or register the tenant again' },
+      );
     }
     mkdirSync(dirname(keyFile), { recursive: true, mode: 0o700 });
     writeFileSync(keyFile, randomBytes(32).toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
@@ -29,7 +37,10 @@ export function loadSecretKey(keyFile: string, env: NodeJS.ProcessEnv = process.
 
 function decodeKey(text: string, where: string): Buffer {
   const key = /^[0-9a-f]{64}$/i.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64');
-  if (key.length !== 32) throw new AppError('SECRET_KEY', `The secret key in ${where} is not 32 bytes (base64 or hex)`, { hint: 'Generate one with: openssl rand -base64 32' });
+  if (key.length !== 32)
+    throw new AppError('SECRET_KEY', `The secret key in ${where} is not 32 bytes (base64 or hex)`, {
+      hint: 'Generate one with: openssl rand -base64 32',
+    });
   return key;
 }
 
@@ -51,7 +62,10 @@ export function openSecret(sealed: string, key: Buffer): string {
     decipher.setAuthTag(raw.subarray(12, 28));
     return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
   } catch (e) {
-    throw new AppError('SECRET_KEY', 'A stored secret cannot be decrypted with this secret key', { hint: 'The key file or TENANTWATCH_SECRET_KEY changed since the tenant was added: restore it, or add the tenant again', cause: e });
+    throw new AppError('SECRET_KEY', 'A stored secret cannot be decrypted with this secret key', {
+      hint: 'The key file or TENANTWATCH_SECRET_KEY changed since the tenant was added: restore it, or add the tenant again',
+      cause: e,
+    });
   }
 }
 
@@ -64,7 +78,10 @@ export function resolveSecret(stored: string, key: () => Buffer, env: NodeJS.Pro
   if (stored.startsWith('env:')) {
     const name = stored.slice(4);
     const value = env[name];
-    if (!value) throw new AppError('SECRET_MISSING', `The environment variable ${name} holding the tenant's secret is not set`, { hint: `Set ${name} before running tenantwatch` });
+    if (!value)
+      throw new AppError('SECRET_MISSING', `The environment variable ${name} holding the tenant's secret is not set`, {
+        hint: `Set ${name} before running tenantwatch`,
+      });
     return value;
   }
   if (stored.startsWith('file:')) {
@@ -72,10 +89,15 @@ export function resolveSecret(stored: string, key: () => Buffer, env: NodeJS.Pro
     try {
       return readFileSync(path, 'utf8').trim();
     } catch (e) {
-      throw new AppError('SECRET_MISSING', `The secret file ${path} cannot be read`, { hint: 'Check the path and its permissions', cause: e });
+      throw new AppError('SECRET_MISSING', `The secret file ${path} cannot be read`, {
+        hint: 'Check the path and its permissions',
+        cause: e,
+      });
     }
   }
-  throw new AppError('SECRET_MISSING', 'The tenant has no usable stored credential', { hint: 'Register it again with tenantwatch tenant add' });
+  throw new AppError('SECRET_MISSING', 'The tenant has no usable stored credential', {
+    hint: 'Register it again with tenantwatch tenant add',
+  });
 }
 
 /** Replaces every occurrence of each secret (and its first line, for PEM keys) in `text`. */
@@ -84,7 +106,8 @@ export function redact(text: string, secrets: readonly (string | null | undefine
   for (const s of secrets) {
     if (!s || s.length < 4) continue;
     out = out.split(s).join('[redacted]');
-    for (const line of s.split('\n')) if (line.length >= 16 && !line.startsWith('-----')) out = out.split(line).join('[redacted]');
+    for (const line of s.split('\n'))
+      if (line.length >= 16 && !line.startsWith('-----')) out = out.split(line).join('[redacted]');
   }
   return out;
 }

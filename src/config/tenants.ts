@@ -37,13 +37,19 @@ export interface TenantInput {
 }
 
 function guid(value: string, flag: string): string {
-  if (!GUID.test(value.trim())) throw new AppError('BAD_INPUT', `${flag} "${value}" is not a GUID`, { hint: `Copy ${flag} from the app registration's overview page (8-4-4-4-12 hex digits)` });
+  if (!GUID.test(value.trim()))
+    throw new AppError('BAD_INPUT', `${flag} "${value}" is not a GUID`, {
+      hint: `Copy ${flag} from the app registration's overview page (8-4-4-4-12 hex digits)`,
+    });
   return value.trim().toLowerCase();
 }
 
 export function parseCloud(value: string | undefined): Cloud {
   const cloud = (value ?? 'commercial').toLowerCase();
-  if (!(CLOUDS as readonly string[]).includes(cloud)) throw new AppError('BAD_INPUT', `--cloud "${value}" is not a known cloud`, { hint: `Use one of ${CLOUDS.join(', ')}` });
+  if (!(CLOUDS as readonly string[]).includes(cloud))
+    throw new AppError('BAD_INPUT', `--cloud "${value}" is not a known cloud`, {
+      hint: `Use one of ${CLOUDS.join(', ')}`,
+    });
   return cloud as Cloud;
 }
 
@@ -55,17 +61,35 @@ function baseUrl(value: string | null | undefined): string | null {
   } catch {
     throw new AppError('BAD_INPUT', `--base-url "${value}" is not a URL`, { hint: 'Give e.g. https://127.0.0.1:8443' });
   }
-  if (u.protocol !== 'https:') throw new AppError('BAD_INPUT', `--base-url must be https (got ${u.protocol})`, { hint: 'Microsoft services and the emulator are HTTPS only; trust a private CA with --ca-file' });
+  if (u.protocol !== 'https:')
+    throw new AppError('BAD_INPUT', `--base-url must be https (got ${u.protocol})`, {
+      hint: 'Microsoft services and the emulator are HTTPS only; trust a private CA with --ca-file',
+    });
   return u.origin;
 }
 
-export function buildTenantRow(input: TenantInput, key: () => Buffer, now: number, existing?: TenantRow | null): TenantRow {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(input.name)) throw new AppError('BAD_INPUT', `Tenant name "${input.name}" is not usable`, { hint: 'Use letters, digits, dot, dash or underscore (up to 64), starting with a letter or digit' });
-  if (GUID.test(input.name)) throw new AppError('BAD_INPUT', 'A tenant name cannot be a GUID', { hint: 'Pick a short name such as contoso' });
+export function buildTenantRow(
+  input: TenantInput,
+  key: () => Buffer,
+  now: number,
+  existing?: TenantRow | null,
+): TenantRow {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(input.name))
+    throw new AppError('BAD_INPUT', `Tenant name "${input.name}" is not usable`, {
+      hint: 'Use letters, digits, dot, dash or underscore (up to 64), starting with a letter or digit',
+    });
+  if (GUID.test(input.name))
+    throw new AppError('BAD_INPUT', 'A tenant name cannot be a GUID', { hint: 'Pick a short name such as contoso' });
   const cred = input.credential;
   if (cred.kind === 'certificate') validateKeyPair(cred.certificatePem, cred.privateKeyPem);
-  if (cred.kind === 'secret-ref' && !/^(env:[A-Za-z_][A-Za-z0-9_]*|file:\/.+)$/.test(cred.ref)) throw new AppError('BAD_INPUT', `"${cred.ref}" is not a secret reference`, { hint: 'Use --secret-env NAME or --secret-file PATH' });
-  if (cred.kind === 'secret' && !cred.secret.trim()) throw new AppError('SECRET_MISSING', 'The client secret is empty', { hint: 'Give the secret value from the app registration' });
+  if (cred.kind === 'secret-ref' && !/^(env:[A-Za-z_][A-Za-z0-9_]*|file:\/.+)$/.test(cred.ref))
+    throw new AppError('BAD_INPUT', `"${cred.ref}" is not a secret reference`, {
+      hint: 'Use --secret-env NAME or --secret-file PATH',
+    });
+  if (cred.kind === 'secret' && !cred.secret.trim())
+    throw new AppError('SECRET_MISSING', 'The client secret is empty', {
+      hint: 'Give the secret value from the app registration',
+    });
   return {
     name: input.name,
     tenantId: guid(input.tenantId, '--tenant-id'),
@@ -73,7 +97,10 @@ export function buildTenantRow(input: TenantInput, key: () => Buffer, now: numbe
     domain: input.domain ?? null,
     cloud: parseCloud(input.cloud),
     authKind: cred.kind === 'certificate' ? 'certificate' : 'secret',
-    credential: cred.kind === 'secret-ref' ? cred.ref : sealSecret(cred.kind === 'secret' ? cred.secret.trim() : cred.privateKeyPem, key()),
+    credential:
+      cred.kind === 'secret-ref'
+        ? cred.ref
+        : sealSecret(cred.kind === 'secret' ? cred.secret.trim() : cred.privateKeyPem, key()),
     certificatePem: cred.kind === 'certificate' ? cred.certificatePem : null,
     publisherId: input.publisherId ? guid(input.publisherId, '--publisher-id') : null,
     baseUrl: baseUrl(input.baseUrl),
@@ -88,7 +115,10 @@ function validateKeyPair(certificatePem: string, privateKeyPem: string): void {
   try {
     cert = new X509Certificate(certificatePem);
   } catch (e) {
-    throw new AppError('BAD_INPUT', 'The certificate is not a PEM X.509 certificate', { hint: 'Give --certificate cert.pem (or a .pfx) and --key key.pem', cause: e });
+    throw new AppError('BAD_INPUT', 'The certificate is not a PEM X.509 certificate', {
+      hint: 'Give --certificate cert.pem (or a .pfx) and --key key.pem',
+      cause: e,
+    });
   }
   let ok = false;
   try {
@@ -96,11 +126,18 @@ function validateKeyPair(certificatePem: string, privateKeyPem: string): void {
   } catch {
     ok = false;
   }
-  if (!ok) throw new AppError('BAD_INPUT', 'The private key does not belong to the certificate (or is not a PEM key)', { hint: 'Give the key the certificate was created with' });
+  if (!ok)
+    throw new AppError('BAD_INPUT', 'The private key does not belong to the certificate (or is not a PEM key)', {
+      hint: 'Give the key the certificate was created with',
+    });
 }
 
 /** Certificate + key from files: PEM pair, or a PFX/PKCS#12 (password optional), converted with node-forge. */
-export function readCertificateFiles(certFile: string, keyFile: string | undefined, pfxPassword: string | undefined): { certificatePem: string; privateKeyPem: string } {
+export function readCertificateFiles(
+  certFile: string,
+  keyFile: string | undefined,
+  pfxPassword: string | undefined,
+): { certificatePem: string; privateKeyPem: string } {
   const read = (path: string): Buffer => {
     try {
       return readFileSync(path);
@@ -110,31 +147,66 @@ export function readCertificateFiles(certFile: string, keyFile: string | undefin
   };
   const bytes = read(certFile);
   if (bytes.includes('-----BEGIN CERTIFICATE-----')) {
-    if (!keyFile) throw new AppError('USAGE', '--key KEY.pem is needed with a PEM certificate', { hint: 'Or give a .pfx that holds both' });
+    if (!keyFile)
+      throw new AppError('USAGE', '--key KEY.pem is needed with a PEM certificate', {
+        hint: 'Or give a .pfx that holds both',
+      });
     const text = bytes.toString('utf8');
-    return { certificatePem: text.slice(text.indexOf('-----BEGIN CERTIFICATE-----')), privateKeyPem: read(keyFile).toString('utf8') };
+    return {
+      certificatePem: text.slice(text.indexOf('-----BEGIN CERTIFICATE-----')),
+      privateKeyPem: read(keyFile).toString('utf8'),
+    };
   }
   try {
-    const p12 = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(forge.util.createBuffer(bytes.toString('binary'))), pfxPassword ?? '');
+    const p12 = forge.pkcs12.pkcs12FromAsn1(
+      forge.asn1.fromDer(forge.util.createBuffer(bytes.toString('binary'))),
+      pfxPassword ?? '',
+    );
     const certBag = p12.getBags({ bagType: forge.pki.oids.certBag! })[forge.pki.oids.certBag!]?.[0];
-    const keyBag = p12.getBags({ bagType: forge.pki.oids.pkcs8ShroudedKeyBag! })[forge.pki.oids.pkcs8ShroudedKeyBag!]?.[0] ?? p12.getBags({ bagType: forge.pki.oids.keyBag! })[forge.pki.oids.keyBag!]?.[0];
+    const keyBag =
+      p12.getBags({ bagType: forge.pki.oids.pkcs8ShroudedKeyBag! })[forge.pki.oids.pkcs8ShroudedKeyBag!]?.[0] ??
+      p12.getBags({ bagType: forge.pki.oids.keyBag! })[forge.pki.oids.keyBag!]?.[0];
     if (!certBag?.cert || !keyBag?.key) throw new Error('the PFX holds no certificate or no private key');
-    return { certificatePem: forge.pki.certificateToPem(certBag.cert), privateKeyPem: forge.pki.privateKeyToPem(keyBag.key) };
+    return {
+      certificatePem: forge.pki.certificateToPem(certBag.cert),
+      privateKeyPem: forge.pki.privateKeyToPem(keyBag.key),
+    };
   } catch (e) {
-    throw new AppError('BAD_INPUT', `${certFile} is neither a PEM certificate nor a readable PFX: ${(e as Error).message}`, { hint: 'Give the PFX password with --pfx-password-env VAR, or a PEM certificate and --key', cause: e });
+    throw new AppError(
+      'BAD_INPUT',
+      `${certFile} is neither a PEM certificate nor a readable PFX: ${(e as Error).message}`,
+      { hint: 'Give the PFX password with --pfx-password-env VAR, or a PEM certificate and --key', cause: e },
+    );
   }
 }
 
 /** What `tenant show` and `tenant list` print: everything but the credential. */
 export function publicView(row: TenantRow): Record<string, unknown> {
   const endpoints = endpointsFor(row.cloud, row.baseUrl);
-  const credential = row.credential.startsWith('env:') || row.credential.startsWith('file:') ? row.credential.replace(/^(env|file):/, '$1 ') : 'encrypted';
+  const credential =
+    row.credential.startsWith('env:') || row.credential.startsWith('file:')
+      ? row.credential.replace(/^(env|file):/, '$1 ')
+      : 'encrypted';
   return {
-    name: row.name, tenantId: row.tenantId, domain: row.domain, clientId: row.clientId, cloud: row.cloud, auth: row.authKind,
-    credential, certificateThumbprint: row.certificatePem ? new X509Certificate(row.certificatePem).fingerprint256.replace(/:/g, '') : null,
-    publisherId: row.publisherId, baseUrl: row.baseUrl, caFile: row.caFile,
-    login: endpoints.login, management: endpoints.management, graph: endpoints.graph, exchange: endpoints.exchange,
-    addedAt: new Date(row.addedAt).toISOString(), updatedAt: new Date(row.updatedAt).toISOString(),
+    name: row.name,
+    tenantId: row.tenantId,
+    domain: row.domain,
+    clientId: row.clientId,
+    cloud: row.cloud,
+    auth: row.authKind,
+    credential,
+    certificateThumbprint: row.certificatePem
+      ? new X509Certificate(row.certificatePem).fingerprint256.replace(/:/g, '')
+      : null,
+    publisherId: row.publisherId,
+    baseUrl: row.baseUrl,
+    caFile: row.caFile,
+    login: endpoints.login,
+    management: endpoints.management,
+    graph: endpoints.graph,
+    exchange: endpoints.exchange,
+    addedAt: new Date(row.addedAt).toISOString(),
+    updatedAt: new Date(row.updatedAt).toISOString(),
   };
 }
 
@@ -160,14 +232,39 @@ export function connectTenant(row: TenantRow, options: ConnectOptions): LiveConn
     try {
       ca = readFileSync(row.caFile, 'utf8');
     } catch (e) {
-      throw new AppError('FILE_NOT_FOUND', `The CA file ${row.caFile} of tenant ${row.name} cannot be read`, { hint: 'Fix the path with tenantwatch tenant add … --ca-file F', cause: e });
+      throw new AppError('FILE_NOT_FOUND', `The CA file ${row.caFile} of tenant ${row.name} cannot be read`, {
+        hint: 'Fix the path with tenantwatch tenant add … --ca-file F',
+        cause: e,
+      });
     }
   }
-  const http: ClosableHttpClient = createHttpClient({ ca, ...(options.maxSockets ? { maxSockets: options.maxSockets } : {}) });
+  const http: ClosableHttpClient = createHttpClient({
+    ca,
+    ...(options.maxSockets ? { maxSockets: options.maxSockets } : {}),
+  });
   const secret = resolveSecret(row.credential, () => loadSecretKeyLazy(options), options.env);
-  const credential: AppCredential = row.authKind === 'certificate' ? { kind: 'certificate', certificatePem: row.certificatePem ?? '', privateKeyPem: secret } : { kind: 'secret', secret };
-  const tokens = new MsalTokenProvider({ tenantId: row.tenantId, clientId: row.clientId, endpoints, credential, http, clock: options.clock, logger: options.logger });
-  return { tenantId: row.tenantId, endpoints, tokens, http, publisherId: row.publisherId, secrets: [secret], close: () => http.close() };
+  const credential: AppCredential =
+    row.authKind === 'certificate'
+      ? { kind: 'certificate', certificatePem: row.certificatePem ?? '', privateKeyPem: secret }
+      : { kind: 'secret', secret };
+  const tokens = new MsalTokenProvider({
+    tenantId: row.tenantId,
+    clientId: row.clientId,
+    endpoints,
+    credential,
+    http,
+    clock: options.clock,
+    logger: options.logger,
+  });
+  return {
+    tenantId: row.tenantId,
+    endpoints,
+    tokens,
+    http,
+    publisherId: row.publisherId,
+    secrets: [secret],
+    close: () => http.close(),
+  };
 }
 
 function loadSecretKeyLazy(options: ConnectOptions): Buffer {

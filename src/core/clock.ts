@@ -26,10 +26,13 @@ export const systemClock: Clock = {
         clearTimeout(timer);
         reject(abortError(signal!));
       };
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, Math.max(0, ms));
+      const timer = setTimeout(
+        () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        Math.max(0, ms),
+      );
       signal?.addEventListener('abort', onAbort, { once: true });
     }),
 };
@@ -48,7 +51,10 @@ export class ManualClock implements Clock {
   private current: number;
   private sleepers: Sleeper[] = [];
 
-  constructor(start: number | string = Date.UTC(2026, 0, 1), private readonly autoAdvance = false) {
+  constructor(
+    start: number | string = Date.UTC(2026, 0, 1),
+    private readonly autoAdvance = false,
+  ) {
     this.current = typeof start === 'string' ? Date.parse(start) : start;
   }
 

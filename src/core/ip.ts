@@ -13,7 +13,11 @@ export function canonicalIp(text: string): string | null {
   const zone = value.indexOf('%');
   if (zone > 0) value = value.slice(0, zone);
   const family = isIP(value);
-  if (family === 4) return value.split('.').map((p) => String(Number(p))).join('.');
+  if (family === 4)
+    return value
+      .split('.')
+      .map((p) => String(Number(p)))
+      .join('.');
   if (family !== 6) return null;
   const mapped = /^(?:0{0,4}:){0,5}(?:0{0,4}:)?ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(value);
   if (mapped && isIP(mapped[1]!) === 4) return mapped[1]!;
@@ -26,7 +30,8 @@ function compressIpv6(value: string): string {
   const v4 = /(\d{1,3}(?:\.\d{1,3}){3})$/.exec(head);
   if (v4) {
     const n = v4[1]!.split('.').map(Number);
-    head = head.slice(0, -v4[1]!.length) + ((n[0]! << 8) | n[1]!).toString(16) + ':' + ((n[2]! << 8) | n[3]!).toString(16);
+    head =
+      head.slice(0, -v4[1]!.length) + ((n[0]! << 8) | n[1]!).toString(16) + ':' + ((n[2]! << 8) | n[3]!).toString(16);
   }
   const [left, right] = head.includes('::') ? head.split('::') : [head, undefined];
   const l = left ? left.split(':') : [];
@@ -35,7 +40,7 @@ function compressIpv6(value: string): string {
   const parts = groups.map((g) => parseInt(g || '0', 16).toString(16));
   let bestStart = -1;
   let bestLen = 0;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (parts[i] !== '0') {
       i++;
       continue;

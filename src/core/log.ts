@@ -26,7 +26,10 @@ export interface LogEntry {
 }
 
 /** Records every line in memory, for tests that assert on what a module emitted. */
-export function recordingLogger(entries: LogEntry[] = [], bindings: Record<string, unknown> = {}): Logger & { entries: LogEntry[] } {
+export function recordingLogger(
+  entries: LogEntry[] = [],
+  bindings: Record<string, unknown> = {},
+): Logger & { entries: LogEntry[] } {
   const at =
     (level: LogEntry['level']) =>
     (obj: object, msg?: string): void => {

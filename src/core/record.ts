@@ -79,5 +79,16 @@ export interface StoredRecord extends AuditRecord {
  */
 export type RecordHead = Pick<
   StoredRecord,
-  'tenant' | 'id' | 'creationTime' | 'recordType' | 'operation' | 'workload' | 'userKey' | 'clientIp' | 'outcome' | 'userAgent' | 'appId' | 'logonType'
+  | 'tenant'
+  | 'id'
+  | 'creationTime'
+  | 'recordType'
+  | 'operation'
+  | 'workload'
+  | 'userKey'
+  | 'clientIp'
+  | 'outcome'
+  | 'userAgent'
+  | 'appId'
+  | 'logonType'
 >;

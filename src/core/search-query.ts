@@ -33,8 +33,7 @@ export interface SearchQuery {
 }
 
 export type IpFilter =
-  | { kind: 'address'; address: string }
-  | { kind: 'cidr'; network: string; prefix: number; family: 4 | 6 };
+  { kind: 'address'; address: string } | { kind: 'cidr'; network: string; prefix: number; family: 4 | 6 };
 
 /** Where a page of results ends; the next page starts strictly after it (newest-first order). */
 export interface SearchCursor {
@@ -44,7 +43,17 @@ export interface SearchCursor {
 }
 
 /** Dimensions a search can be counted by (summaries, charts, timelines). */
-export const COUNT_DIMENSIONS = ['operation', 'user', 'workload', 'recordType', 'tenant', 'day', 'hour', 'clientIp', 'outcome'] as const;
+export const COUNT_DIMENSIONS = [
+  'operation',
+  'user',
+  'workload',
+  'recordType',
+  'tenant',
+  'day',
+  'hour',
+  'clientIp',
+  'outcome',
+] as const;
 export type CountDimension = (typeof COUNT_DIMENSIONS)[number];
 
 export interface CountRow {

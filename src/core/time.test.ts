@@ -23,7 +23,8 @@ test('a person may type dates, date-times, now, or spans back from now', () => {
   assert.equal(parseDuration('90m'), 90 * 60_000);
   assert.throws(
     () => parseTimeInput('last tuesday', now, 'start'),
-    (e: unknown) => e instanceof AppError && e.code === 'BAD_TIME' && /start "last tuesday"/.test(e.message) && !!e.hint,
+    (e: unknown) =>
+      e instanceof AppError && e.code === 'BAD_TIME' && /start "last tuesday"/.test(e.message) && !!e.hint,
   );
 });
 
@@ -34,8 +35,19 @@ test('times print as ISO 8601 UTC', () => {
 
 test('toIsoSeconds prints what Date.toISOString prints, without a zero fraction, over any instant', () => {
   const reference = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
-  const instants = [0, -1000, -1, Date.UTC(1969, 11, 31, 23, 59, 59), Date.UTC(2026, 1, 28, 23, 59, 59), Date.UTC(2028, 1, 29, 12, 0, 0), 253402300799000, 253402300800000, -62198755200000];
-  for (let i = 0; i < 2000; i++) instants.push(Math.floor(Math.sin(i + 1) * 4e12) - (i % 3 === 0 ? Math.floor(Math.sin(i + 1) * 4e12) % 1000 : 0));
+  const instants = [
+    0,
+    -1000,
+    -1,
+    Date.UTC(1969, 11, 31, 23, 59, 59),
+    Date.UTC(2026, 1, 28, 23, 59, 59),
+    Date.UTC(2028, 1, 29, 12, 0, 0),
+    253402300799000,
+    253402300800000,
+    -62198755200000,
+  ];
+  for (let i = 0; i < 2000; i++)
+    instants.push(Math.floor(Math.sin(i + 1) * 4e12) - (i % 3 === 0 ? Math.floor(Math.sin(i + 1) * 4e12) % 1000 : 0));
   for (const ms of instants) assert.equal(toIsoSeconds(ms), reference(ms), String(ms));
   assert.throws(() => toIsoSeconds(Number.NaN), RangeError);
 });

@@ -25,15 +25,35 @@ const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 /** `YYYY-MM-DDTHH:MM:SS[.f+][Z]` with a real calendar date and time, else null (the caller falls back). */
 export function commonIso(v: string): number | null {
   const n = v.length;
-  if (n < 19 || v.charCodeAt(4) !== 45 || v.charCodeAt(7) !== 45 || v.charCodeAt(10) !== 84 || v.charCodeAt(13) !== 58 || v.charCodeAt(16) !== 58) return null;
+  if (
+    n < 19 ||
+    v.charCodeAt(4) !== 45 ||
+    v.charCodeAt(7) !== 45 ||
+    v.charCodeAt(10) !== 84 ||
+    v.charCodeAt(13) !== 58 ||
+    v.charCodeAt(16) !== 58
+  )
+    return null;
   const year = digits(v, 0, 4);
   const month = digits(v, 5, 2);
   const day = digits(v, 8, 2);
   const hour = digits(v, 11, 2);
   const minute = digits(v, 14, 2);
   const second = digits(v, 17, 2);
-  if (year < 1000 || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59 || hour < 0 || minute < 0 || second < 0) return null;
-  const leap = month === 2 && (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) ? 1 : 0;
+  if (
+    year < 1000 ||
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    hour > 23 ||
+    minute > 59 ||
+    second > 59 ||
+    hour < 0 ||
+    minute < 0 ||
+    second < 0
+  )
+    return null;
+  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 1 : 0;
   if (day > DAYS[month - 1]! + leap) return null;
   let i = 19;
   let ms = 0;

@@ -83,41 +83,71 @@ export function extractFields(record: Record<string, unknown>, into: Extracted, 
 
 function slotFor(key: string, graph: boolean): keyof Extracted | undefined {
   switch (key) {
-    case 'id': return 'id';
-    case 'creationtime': return 'creationTime';
-    case 'creationdate': return 'creationDate';
-    case 'recordtype': return 'recordType';
-    case 'operation': return 'operation';
-    case 'workload': return 'workload';
-    case 'userid': return 'userId';
-    case 'usertype': return 'userType';
-    case 'objectid': return 'objectId';
-    case 'resultstatus': return 'resultStatus';
-    case 'organizationid': return 'organizationId';
-    case 'logonerror': return 'logonError';
+    case 'id':
+      return 'id';
+    case 'creationtime':
+      return 'creationTime';
+    case 'creationdate':
+      return 'creationDate';
+    case 'recordtype':
+      return 'recordType';
+    case 'operation':
+      return 'operation';
+    case 'workload':
+      return 'workload';
+    case 'userid':
+      return 'userId';
+    case 'usertype':
+      return 'userType';
+    case 'objectid':
+      return 'objectId';
+    case 'resultstatus':
+      return 'resultStatus';
+    case 'organizationid':
+      return 'organizationId';
+    case 'logonerror':
+      return 'logonError';
     case 'errorcode':
-    case 'errornumber': return 'errorCode';
-    case 'clientip': return 'clientIp';
-    case 'clientipaddress': return 'clientIpAddress';
-    case 'actoripaddress': return 'actorIpAddress';
-    case 'userip': return 'userIp';
-    case 'senderip': return 'senderIp';
-    case 'useragent': return 'userAgent';
-    case 'extendedproperties': return 'extendedProperties';
-    case 'appid': return 'appId';
-    case 'clientappid': return 'clientAppId';
-    case 'logontype': return 'logonType';
-    default: return graph ? graphSlot(key) : undefined;
+    case 'errornumber':
+      return 'errorCode';
+    case 'clientip':
+      return 'clientIp';
+    case 'clientipaddress':
+      return 'clientIpAddress';
+    case 'actoripaddress':
+      return 'actorIpAddress';
+    case 'userip':
+      return 'userIp';
+    case 'senderip':
+      return 'senderIp';
+    case 'useragent':
+      return 'userAgent';
+    case 'extendedproperties':
+      return 'extendedProperties';
+    case 'appid':
+      return 'appId';
+    case 'clientappid':
+      return 'clientAppId';
+    case 'logontype':
+      return 'logonType';
+    default:
+      return graph ? graphSlot(key) : undefined;
   }
 }
 
 function graphSlot(key: string): keyof Extracted | undefined {
   switch (key) {
-    case 'createddatetime': return 'creationTime';
-    case 'auditlogrecordtype': return 'recordType';
-    case 'service': return 'workload';
-    case 'userprincipalname': return 'userPrincipalName';
-    case 'auditdata': return 'auditData';
-    default: return undefined;
+    case 'createddatetime':
+      return 'creationTime';
+    case 'auditlogrecordtype':
+      return 'recordType';
+    case 'service':
+      return 'workload';
+    case 'userprincipalname':
+      return 'userPrincipalName';
+    case 'auditdata':
+      return 'auditData';
+    default:
+      return undefined;
   }
 }

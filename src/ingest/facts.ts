@@ -30,7 +30,8 @@ export function recordFactsFromRaw(raw: string): RecordFacts {
     parsed = null;
   }
   const fields = emptyExtracted();
-  if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) extractFields(parsed as Record<string, unknown>, fields, false);
+  if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
+    extractFields(parsed as Record<string, unknown>, fields, false);
   return recordFacts(fields);
 }
 

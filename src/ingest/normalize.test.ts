@@ -71,18 +71,30 @@ test('an object input keeps JSON.stringify of it as raw; ctx.tenant and contentT
 });
 
 test('CreationTime without offset is UTC; with an offset it is honoured; AIP CreationDate is read', () => {
-  assert.equal(ok(rec({ CreationTime: '2024-02-22T16:06:53.1234567' })).creationTime, Date.UTC(2024, 1, 22, 16, 6, 53, 123));
+  assert.equal(
+    ok(rec({ CreationTime: '2024-02-22T16:06:53.1234567' })).creationTime,
+    Date.UTC(2024, 1, 22, 16, 6, 53, 123),
+  );
   assert.equal(ok(rec({ CreationTime: '2024-02-22T18:06:53+02:00' })).creationTime, Date.UTC(2024, 1, 22, 16, 6, 53));
   const aip = rec({ CreationDate: '2022-12-06T20:51:58' }, ['CreationTime']);
   assert.equal(ok(aip).creationTime, Date.UTC(2022, 11, 6, 20, 51, 58));
-  assert.match(rejected(rec({ CreationTime: '12/6/2022 8:51:58 PM' })), /CreationTime "12\/6\/2022 8:51:58 PM" is not an ISO 8601/);
+  assert.match(
+    rejected(rec({ CreationTime: '12/6/2022 8:51:58 PM' })),
+    /CreationTime "12\/6\/2022 8:51:58 PM" is not an ISO 8601/,
+  );
   assert.match(rejected(rec({}, ['CreationTime'])), /no CreationTime/);
-  assert.equal(ok(rec({ CreationTime: '2023-10-10T17:08:65' })).creationTime, Date.UTC(2023, 9, 10, 17, 9, 5), 'seconds past 59 roll over');
+  assert.equal(
+    ok(rec({ CreationTime: '2023-10-10T17:08:65' })).creationTime,
+    Date.UTC(2023, 9, 10, 17, 9, 5),
+    'seconds past 59 roll over',
+  );
   assert.match(rejected(rec({ CreationTime: '2023-10-10T17:61:00' })), /not an ISO 8601/);
 });
 
 test('lower-case keys and numbers sent as strings are read', () => {
-  const lower = Object.fromEntries(Object.entries(rec({ RecordType: '6', UserType: '2' })).map(([k, v]) => [k.toLowerCase(), v]));
+  const lower = Object.fromEntries(
+    Object.entries(rec({ RecordType: '6', UserType: '2' })).map(([k, v]) => [k.toLowerCase(), v]),
+  );
   const r = ok(lower);
   assert.equal(r.recordType, 6);
   assert.equal(r.userType, 2);
@@ -152,9 +164,23 @@ test('client addresses: every corpus spelling, first usable field wins', () => {
 test('outcome: UserLoginFailed and STS logon errors are failures whatever ResultStatus says', () => {
   const outcome = (v: Record<string, unknown>, remove: string[] = []) => ok(rec(v, remove)).outcome;
   assert.equal(outcome({ RecordType: 15, Operation: 'UserLoginFailed', ResultStatus: 'Success' }), 'failure');
-  assert.equal(outcome({ RecordType: 15, Operation: 'UserLoggedIn', ResultStatus: 'Succeeded', LogonError: 'InvalidPasswordExpiredPassword' }), 'failure');
-  assert.equal(outcome({ RecordType: 15, Operation: 'UserLoggedIn', ResultStatus: 'Succeeded', ErrorCode: '50126' }), 'failure');
-  assert.equal(outcome({ RecordType: 15, Operation: 'UserLoggedIn', ResultStatus: 'Succeeded', ErrorNumber: '0' }), 'success');
+  assert.equal(
+    outcome({
+      RecordType: 15,
+      Operation: 'UserLoggedIn',
+      ResultStatus: 'Succeeded',
+      LogonError: 'InvalidPasswordExpiredPassword',
+    }),
+    'failure',
+  );
+  assert.equal(
+    outcome({ RecordType: 15, Operation: 'UserLoggedIn', ResultStatus: 'Succeeded', ErrorCode: '50126' }),
+    'failure',
+  );
+  assert.equal(
+    outcome({ RecordType: 15, Operation: 'UserLoggedIn', ResultStatus: 'Succeeded', ErrorNumber: '0' }),
+    'success',
+  );
   assert.equal(outcome({ ResultStatus: 'failed' }), 'failure');
   assert.equal(outcome({ ResultStatus: 'False' }), 'failure');
   assert.equal(outcome({ ResultStatus: 'TRUE' }), 'success');
@@ -189,13 +215,38 @@ test('inputs that are not records are refused with a reason', () => {
 
 test('user agent, acting application and logon type are kept as columns, whatever the casing or encoding', () => {
   const facts = (r: AuditRecord) => ({ userAgent: r.userAgent, appId: r.appId, logonType: r.logonType });
-  assert.deepEqual(facts(ok(rec({ UserAgent: 'Microsoft Office/16.0' }))), { userAgent: 'Microsoft Office/16.0', appId: null, logonType: null });
-  const signIn = { ExtendedProperties: [{ Name: 'ResultStatusDetail', Value: 'Success' }, { Name: 'userAgent', Value: 'Mozilla/5.0 (iPhone)' }] };
-  assert.equal(ok(rec(signIn)).userAgent, 'Mozilla/5.0 (iPhone)', 'Entra sign-ins: ExtendedProperties, name in any case');
-  assert.equal(ok(rec({ ExtendedProperties: JSON.stringify(signIn.ExtendedProperties) })).userAgent, 'Mozilla/5.0 (iPhone)', 'the array JSON-encoded');
+  assert.deepEqual(facts(ok(rec({ UserAgent: 'Microsoft Office/16.0' }))), {
+    userAgent: 'Microsoft Office/16.0',
+    appId: null,
+    logonType: null,
+  });
+  const signIn = {
+    ExtendedProperties: [
+      { Name: 'ResultStatusDetail', Value: 'Success' },
+      { Name: 'userAgent', Value: 'Mozilla/5.0 (iPhone)' },
+    ],
+  };
+  assert.equal(
+    ok(rec(signIn)).userAgent,
+    'Mozilla/5.0 (iPhone)',
+    'Entra sign-ins: ExtendedProperties, name in any case',
+  );
+  assert.equal(
+    ok(rec({ ExtendedProperties: JSON.stringify(signIn.ExtendedProperties) })).userAgent,
+    'Mozilla/5.0 (iPhone)',
+    'the array JSON-encoded',
+  );
   assert.equal(ok(rec({ ...signIn, UserAgent: 'top level wins' })).userAgent, 'top level wins');
   const mailbox = ok(rec({ logontype: '1', AppId: 'AAAA-1', ClientAppId: 'D3590ED6-52B3-4102-AEFF-AAD2292AB01C' }));
-  assert.deepEqual(facts(mailbox), { userAgent: null, appId: 'd3590ed6-52b3-4102-aeff-aad2292ab01c', logonType: 1 }, 'ClientAppId first, lower case; LogonType from a string');
+  assert.deepEqual(
+    facts(mailbox),
+    { userAgent: null, appId: 'd3590ed6-52b3-4102-aeff-aad2292ab01c', logonType: 1 },
+    'ClientAppId first, lower case; LogonType from a string',
+  );
   assert.equal(ok(rec({ AppId: 'Abc', ClientAppId: '' })).appId, 'abc', 'an empty ClientAppId is none');
-  assert.deepEqual(facts(ok(rec({ UserAgent: '', AppId: '', LogonType: 'owner', ExtendedProperties: 'text' }))), { userAgent: null, appId: null, logonType: null });
+  assert.deepEqual(facts(ok(rec({ UserAgent: '', AppId: '', LogonType: 'owner', ExtendedProperties: 'text' }))), {
+    userAgent: null,
+    appId: null,
+    logonType: null,
+  });
 });

@@ -44,7 +44,7 @@ export function normalizeRecord(input: string | object, ctx: NormalizeContext): 
     const inner = parsed.auditData;
     if (typeof inner === 'string') {
       const decoded = tryParse(inner);
-      if (!isObject(decoded)) return fail('the Graph record\'s auditData is not a JSON object');
+      if (!isObject(decoded)) return fail("the Graph record's auditData is not a JSON object");
       body = decoded;
       raw = inner;
     } else if (isObject(inner)) {
@@ -70,7 +70,8 @@ function build(f: Extracted, body: Json, raw: string, ctx: NormalizeContext): No
   if (creationTime === null) return fail(`${timeField} ${JSON.stringify(timeValue)} is not an ISO 8601 date-time`);
   if (f.recordType === undefined) return fail('no RecordType');
   const recordType = toRecordType(f.recordType);
-  if (recordType === null) return fail(`RecordType ${JSON.stringify(f.recordType)} is neither a number nor a known record type name`);
+  if (recordType === null)
+    return fail(`RecordType ${JSON.stringify(f.recordType)} is neither a number nor a known record type name`);
   // A record without Operation is still evidence (Elastic's ip-formats fixtures have none): kept with ''.
   const operation = text(f.operation) ?? '';
   const organizationId = text(f.organizationId);

@@ -14,12 +14,18 @@ import { normalizeRecord } from './normalize.js';
 type Field = 'time' | 'operation' | 'recordType' | 'workload' | 'organization' | 'user' | 'outcome' | 'ip' | 'port';
 
 const WHY = {
-  entraPeriod: 'we keep the Operation exactly as Microsoft emits it ("Update user."), so searches by exact name and the activity catalogue match; Sekoia strips the trailing period',
-  deliveryAction: 'Operation is TIMailData; Sekoia reports the DeliveryAction ("Blocked") as the action, we keep Operation and leave DeliveryAction in the raw record',
-  alertUser: 'UserId of alert records is the fixed value SecurityComplianceAlerts (schema.md quirk 12); Sekoia takes the user from the alert Data, which reports read from the raw record',
-  guestUser: 'UserId is kept as given (urn:spo:guest#…) so a search for the exact UserId finds it; Sekoia strips the guest prefix',
-  safeLinksIp: 'a Safe Links click (TIUrlClickData) carries the clicking user\'s address in UserIp (schema.md quirk 4); we use it as the client address, Sekoia leaves it out',
-  alertStatus: 'ResultStatus "New" is an alert state, not a result: our outcome is unknown where Sekoia assumes success',
+  entraPeriod:
+    'we keep the Operation exactly as Microsoft emits it ("Update user."), so searches by exact name and the activity catalogue match; Sekoia strips the trailing period',
+  deliveryAction:
+    'Operation is TIMailData; Sekoia reports the DeliveryAction ("Blocked") as the action, we keep Operation and leave DeliveryAction in the raw record',
+  alertUser:
+    'UserId of alert records is the fixed value SecurityComplianceAlerts (schema.md quirk 12); Sekoia takes the user from the alert Data, which reports read from the raw record',
+  guestUser:
+    'UserId is kept as given (urn:spo:guest#…) so a search for the exact UserId finds it; Sekoia strips the guest prefix',
+  safeLinksIp:
+    "a Safe Links click (TIUrlClickData) carries the clicking user's address in UserIp (schema.md quirk 4); we use it as the client address, Sekoia leaves it out",
+  alertStatus:
+    'ResultStatus "New" is an alert state, not a result: our outcome is unknown where Sekoia assumes success',
 } as const;
 
 const DEVIATIONS: Record<string, Partial<Record<Field, string>>> = {
@@ -61,7 +67,11 @@ interface Expected {
 }
 
 const folder = join(corpusDir, 'sekoia-intake-formats-o365');
-const files = corpusSkip ? [] : readdirSync(folder).filter((f) => f.endsWith('.json')).sort();
+const files = corpusSkip
+  ? []
+  : readdirSync(folder)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
 
 function ours(record: AuditRecord): Record<Field, unknown> {
   return {
@@ -97,7 +107,10 @@ test('all 73 Sekoia pairs are present', { skip: corpusSkip }, () => {
 
 for (const file of files) {
   test(`Sekoia ${file}`, { skip: corpusSkip }, () => {
-    const pair = JSON.parse(readFileSync(join(folder, file), 'utf8')) as { input: { message: string }; expected: Expected };
+    const pair = JSON.parse(readFileSync(join(folder, file), 'utf8')) as {
+      input: { message: string };
+      expected: Expected;
+    };
     const result = normalizeRecord(pair.input.message, { source: 'import' });
     if (!result.ok) assert.fail(`rejected: ${result.reason}`);
     assert.equal(result.record.raw, pair.input.message);
@@ -106,7 +119,11 @@ for (const file of files) {
     const deviations = DEVIATIONS[file] ?? {};
     for (const field of Object.keys(a) as Field[]) {
       if (deviations[field]) {
-        assert.notDeepEqual(a[field], b[field], `${field} is listed as a deviation but agrees: remove it from DEVIATIONS`);
+        assert.notDeepEqual(
+          a[field],
+          b[field],
+          `${field} is listed as a deviation but agrees: remove it from DEVIATIONS`,
+        );
         continue;
       }
       assert.deepEqual(a[field], b[field], `${field} differs`);

@@ -1,12 +1,19 @@
 import { X509Certificate } from 'node:crypto';
-import { ConfidentialClientApplication, type Configuration, type INetworkModule, type NetworkRequestOptions, type NetworkResponse } from '@azure/msal-node';
+import {
+  ConfidentialClientApplication,
+  type Configuration,
+  type INetworkModule,
+  type NetworkRequestOptions,
+  type NetworkResponse,
+} from '@azure/msal-node';
 import type { Clock } from '../core/clock.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { aadstsCode, explainAuthFailure } from './auth-errors.js';
 import type { ApiResource, CloudEndpoints, HttpClient, TokenProvider } from './types.js';
 
 /** A client secret, or a certificate with its private key (PEM), as msal-node takes them. */
-export type AppCredential = { kind: 'secret'; secret: string } | { kind: 'certificate'; certificatePem: string; privateKeyPem: string };
+export type AppCredential =
+  { kind: 'secret'; secret: string } | { kind: 'certificate'; certificatePem: string; privateKeyPem: string };
 
 export interface TokenProviderOptions {
   tenantId: string;
@@ -25,9 +32,23 @@ export interface TokenProviderOptions {
  * msal's documented extension point (`system.networkClient`, ENVIRONMENT.md) on our HttpClient: the
  * one way to trust a per-tenant CA at run time (NODE_EXTRA_CA_CERTS only works at process start).
  */
-export function msalNetworkModule(http: HttpClient, onRefusal?: (status: number, text: string) => void): INetworkModule {
-  const call = async <T>(method: 'GET' | 'POST', url: string, options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> => {
-    const res = await http.request({ method, url, ...(options?.headers ? { headers: options.headers } : {}), ...(options?.body !== undefined ? { body: options.body } : {}), ...(timeout ? { timeoutMs: timeout } : {}) });
+export function msalNetworkModule(
+  http: HttpClient,
+  onRefusal?: (status: number, text: string) => void,
+): INetworkModule {
+  const call = async <T>(
+    method: 'GET' | 'POST',
+    url: string,
+    options?: NetworkRequestOptions,
+    timeout?: number,
+  ): Promise<NetworkResponse<T>> => {
+    const res = await http.request({
+      method,
+      url,
+      ...(options?.headers ? { headers: options.headers } : {}),
+      ...(options?.body !== undefined ? { body: options.body } : {}),
+      ...(timeout ? { timeoutMs: timeout } : {}),
+    });
     const text = await res.text();
     // msal hides a refused metadata fetch (unknown tenant: AADSTS90002) behind "endpoints_resolution_error";
     // keep what the service said so the failure can be explained.
@@ -36,7 +57,10 @@ export function msalNetworkModule(http: HttpClient, onRefusal?: (status: number,
     try {
       body = text ? JSON.parse(text) : {};
     } catch {
-      body = { error: 'invalid_response', error_description: `The sign-in service answered ${res.status} with a body that is not JSON` };
+      body = {
+        error: 'invalid_response',
+        error_description: `The sign-in service answered ${res.status} with a body that is not JSON`,
+      };
     }
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = v;
@@ -49,9 +73,16 @@ export function msalNetworkModule(http: HttpClient, onRefusal?: (status: number,
 }
 
 /** msal's certificate credential: the SHA-256 thumbprint (hex) of the certificate and its private key. */
-export function certificateCredential(certificatePem: string, privateKeyPem: string): { thumbprintSha256: string; privateKey: string; x5c: string } {
+export function certificateCredential(
+  certificatePem: string,
+  privateKeyPem: string,
+): { thumbprintSha256: string; privateKey: string; x5c: string } {
   const cert = new X509Certificate(certificatePem);
-  return { thumbprintSha256: cert.fingerprint256.replace(/:/g, '').toLowerCase(), privateKey: privateKeyPem, x5c: certificatePem };
+  return {
+    thumbprintSha256: cert.fingerprint256.replace(/:/g, '').toLowerCase(),
+    privateKey: privateKeyPem,
+    x5c: certificatePem,
+  };
 }
 
 /**
@@ -78,7 +109,12 @@ export class MsalTokenProvider implements TokenProvider {
         knownAuthorities: [host],
         ...(options.credential.kind === 'secret'
           ? { clientSecret: options.credential.secret }
-          : { clientCertificate: certificateCredential(options.credential.certificatePem, options.credential.privateKeyPem) }),
+          : {
+              clientCertificate: certificateCredential(
+                options.credential.certificatePem,
+                options.credential.privateKeyPem,
+              ),
+            }),
       },
       system: { networkClient: msalNetworkModule(options.http, (_status, text) => (this.lastRefusal = text)) },
     };
@@ -88,7 +124,8 @@ export class MsalTokenProvider implements TokenProvider {
   async token(resource: ApiResource, options: { forceRefresh?: boolean; signal?: AbortSignal } = {}): Promise<string> {
     const now = this.options.clock.now();
     const cached = this.cache.get(resource);
-    if (!options.forceRefresh && cached && cached.expiresAt - (this.options.renewBeforeMs ?? 300_000) > now) return cached.token;
+    if (!options.forceRefresh && cached && cached.expiresAt - (this.options.renewBeforeMs ?? 300_000) > now)
+      return cached.token;
     const pending = this.inflight.get(resource);
     if (pending && !options.forceRefresh) return pending;
     const request = this.acquire(resource).finally(() => this.inflight.delete(resource));
@@ -109,9 +146,14 @@ export class MsalTokenProvider implements TokenProvider {
       return result.accessToken;
     } catch (e) {
       this.cache.delete(resource);
-      const who = { tenantId: this.options.tenantId, clientId: this.options.clientId, login: this.options.endpoints.login };
+      const who = {
+        tenantId: this.options.tenantId,
+        clientId: this.options.clientId,
+        login: this.options.endpoints.login,
+      };
       const explained = explainAuthFailure(e, who);
-      if (explained.code === 'NETWORK' && this.lastRefusal && aadstsCode(this.lastRefusal)) throw explainAuthFailure(new Error(this.lastRefusal, { cause: e }), who);
+      if (explained.code === 'NETWORK' && this.lastRefusal && aadstsCode(this.lastRefusal))
+        throw explainAuthFailure(new Error(this.lastRefusal, { cause: e }), who);
       throw explained;
     }
   }

@@ -37,7 +37,13 @@ function connection(replies: Canned[]) {
 
 test('pages are followed with a POST of the same body; annotations and warnings are handled', async () => {
   const { conn, requests } = connection([
-    { status: 200, body: JSON.stringify({ value: [{ Name: 'a', 'AuditOwner@odata.type': '#Collection(String)' }], '@odata.nextLink': 'https://127.0.0.1:9443/next?page=2' }) },
+    {
+      status: 200,
+      body: JSON.stringify({
+        value: [{ Name: 'a', 'AuditOwner@odata.type': '#Collection(String)' }],
+        '@odata.nextLink': 'https://127.0.0.1:9443/next?page=2',
+      }),
+    },
     { status: 200, body: JSON.stringify({ value: [{ Name: 'b' }], '@adminapi.warnings': ['careful'] }) },
   ]);
   const client = new ExchangeAdminClient(conn, { clock: new ManualClock(0, true) });
@@ -47,20 +53,34 @@ test('pages are followed with a POST of the same body; annotations and warnings 
   assert.equal(requests[1]!.url, 'https://127.0.0.1:9443/next?page=2');
   assert.equal(requests[1]!.method, 'POST');
   assert.equal(requests[1]!.body, requests[0]!.body);
-  assert.deepEqual(JSON.parse(requests[0]!.body!), { CmdletInput: { CmdletName: 'Get-Mailbox', Parameters: { ResultSize: 'Unlimited' } } });
-  assert.equal(requests[0]!.headers!['x-anchormailbox'], 'APP:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@tid-1');
+  assert.deepEqual(JSON.parse(requests[0]!.body!), {
+    CmdletInput: { CmdletName: 'Get-Mailbox', Parameters: { ResultSize: 'Unlimited' } },
+  });
+  assert.equal(
+    requests[0]!.headers!['x-anchormailbox'],
+    'APP:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@tid-1',
+  );
   assert.equal(requests[0]!.headers!.prefer, 'odata.maxpagesize=1000');
 });
 
 test('429 waits Retry-After on the clock, plain-text concurrency errors retry, 401 renews once', async () => {
   const clock = new ManualClock(0, true);
   const { conn, forced } = connection([
-    { status: 429, body: '{"error":{"code":"TooManyRequests","message":"slow down"}}', headers: { 'retry-after': '7' } },
-    { status: 500, body: 'You have reached the maximum number of concurrent requests per tenant. Please wait and try again' },
+    {
+      status: 429,
+      body: '{"error":{"code":"TooManyRequests","message":"slow down"}}',
+      headers: { 'retry-after': '7' },
+    },
+    {
+      status: 500,
+      body: 'You have reached the maximum number of concurrent requests per tenant. Please wait and try again',
+    },
     { status: 401, body: '' },
     { status: 204, body: '' },
   ]);
-  const result = await new ExchangeAdminClient(conn, { clock }).invoke('Set-AdminAuditLogConfig', { UnifiedAuditLogIngestionEnabled: true });
+  const result = await new ExchangeAdminClient(conn, { clock }).invoke('Set-AdminAuditLogConfig', {
+    UnifiedAuditLogIngestionEnabled: true,
+  });
   assert.deepEqual(result, { value: [], warnings: [] });
   assert.equal(clock.now(), 7000 + 2000, 'waited Retry-After, then the second backoff step');
   assert.deepEqual(forced, [false, false, false, true]);
@@ -68,12 +88,42 @@ test('429 waits Retry-After on the clock, plain-text concurrency errors retry, 4
 
 test('errors say what to do: dehydrated tenant, missing permission, give-up after bounded retries', async () => {
   const dehydrated = JSON.stringify({
-    error: { code: 'InternalServerError', message: 'x', details: [{ message: "Ex5A6E3E|Microsoft.Exchange.Management.Tasks.InvalidOperationInDehydratedContextException|The command you tried to run isn't currently allowed in your organization. To run this command, you first need to run the command: Enable-OrganizationCustomization." }] },
+    error: {
+      code: 'InternalServerError',
+      message: 'x',
+      details: [
+        {
+          message:
+            "Ex5A6E3E|Microsoft.Exchange.Management.Tasks.InvalidOperationInDehydratedContextException|The command you tried to run isn't currently allowed in your organization. To run this command, you first need to run the command: Enable-OrganizationCustomization.",
+        },
+      ],
+    },
   });
   const clock = new ManualClock(0, true);
-  const run = (replies: Canned[]) => new ExchangeAdminClient(connection(replies).conn, { clock, maxAttempts: 3 }).invoke('Set-Mailbox', {});
-  await assert.rejects(run([{ status: 400, body: dehydrated }]), (e: unknown) => e instanceof AppError && e.code === 'CONFLICT' && /Enable-OrganizationCustomization/.test(e.hint!) && e.details!.dehydrated === true);
-  await assert.rejects(run([{ status: 403, body: '{"error":{"code":"Forbidden","message":"no role"}}' }]), (e: unknown) => e instanceof AppError && e.code === 'PERMISSION_MISSING' && /Exchange\.ManageAsApp/.test(e.hint!));
-  await assert.rejects(run([{ status: 503, body: '' }, { status: 503, body: '' }, { status: 503, body: '' }]), (e: unknown) => e instanceof AppError && e.code === 'UPSTREAM');
-  await assert.rejects(run([{ status: 200, body: '<html>' }]), (e: unknown) => e instanceof AppError && /not a JSON object/.test(e.message));
+  const run = (replies: Canned[]) =>
+    new ExchangeAdminClient(connection(replies).conn, { clock, maxAttempts: 3 }).invoke('Set-Mailbox', {});
+  await assert.rejects(
+    run([{ status: 400, body: dehydrated }]),
+    (e: unknown) =>
+      e instanceof AppError &&
+      e.code === 'CONFLICT' &&
+      /Enable-OrganizationCustomization/.test(e.hint!) &&
+      e.details!.dehydrated === true,
+  );
+  await assert.rejects(
+    run([{ status: 403, body: '{"error":{"code":"Forbidden","message":"no role"}}' }]),
+    (e: unknown) => e instanceof AppError && e.code === 'PERMISSION_MISSING' && /Exchange\.ManageAsApp/.test(e.hint!),
+  );
+  await assert.rejects(
+    run([
+      { status: 503, body: '' },
+      { status: 503, body: '' },
+      { status: 503, body: '' },
+    ]),
+    (e: unknown) => e instanceof AppError && e.code === 'UPSTREAM',
+  );
+  await assert.rejects(
+    run([{ status: 200, body: '<html>' }]),
+    (e: unknown) => e instanceof AppError && /not a JSON object/.test(e.message),
+  );
 });

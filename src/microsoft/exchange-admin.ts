@@ -58,12 +58,20 @@ export class ExchangeAdminClient {
   }
 
   /** Runs one cmdlet and returns every page of its output. */
-  async invoke<T = Record<string, unknown>>(cmdlet: string, parameters: Record<string, unknown> = {}, signal?: AbortSignal): Promise<InvokeResult<T>> {
+  async invoke<T = Record<string, unknown>>(
+    cmdlet: string,
+    parameters: Record<string, unknown> = {},
+    signal?: AbortSignal,
+  ): Promise<InvokeResult<T>> {
     const body = JSON.stringify({ CmdletInput: { CmdletName: cmdlet, Parameters: parameters } });
-    let url: string | null = `${this.connection.endpoints.exchange}/adminapi/beta/${this.connection.tenantId}/InvokeCommand`;
+    let url: string | null =
+      `${this.connection.endpoints.exchange}/adminapi/beta/${this.connection.tenantId}/InvokeCommand`;
     const result: InvokeResult<T> = { value: [], warnings: [] };
     for (let page = 0; url; page++) {
-      if (page > 10_000) throw new AppError('UPSTREAM', `${cmdlet} kept returning more pages (over 10,000)`, { hint: 'Report this as a bug; the server appears to loop' });
+      if (page > 10_000)
+        throw new AppError('UPSTREAM', `${cmdlet} kept returning more pages (over 10,000)`, {
+          hint: 'Report this as a bug; the server appears to loop',
+        });
       const json = await this.post(url, cmdlet, body, signal);
       const value = json.value;
       if (Array.isArray(value)) result.value.push(...(value.map(stripAnnotations) as T[]));
@@ -75,7 +83,12 @@ export class ExchangeAdminClient {
     return result;
   }
 
-  private async post(url: string, cmdlet: string, body: string, signal?: AbortSignal): Promise<Record<string, unknown>> {
+  private async post(
+    url: string,
+    cmdlet: string,
+    body: string,
+    signal?: AbortSignal,
+  ): Promise<Record<string, unknown>> {
     const maxAttempts = this.options.maxAttempts ?? 5;
     let renewed = false;
     for (let attempt = 1; ; attempt++) {
@@ -107,7 +120,10 @@ export class ExchangeAdminClient {
       }
       const wait = retryWait(response, failure, attempt, this.options.maxWaitMs ?? 60_000);
       if (wait !== null && attempt < maxAttempts) {
-        this.logger.warn({ event: 'exchange.retry', cmdlet, status: response.status, attempt, waitMs: wait }, 'Exchange admin request will be retried');
+        this.logger.warn(
+          { event: 'exchange.retry', cmdlet, status: response.status, attempt, waitMs: wait },
+          'Exchange admin request will be retried',
+        );
         await this.options.clock.sleep(wait, signal);
         continue;
       }
@@ -163,7 +179,8 @@ async function readFailure(response: HttpResponse): Promise<ExchangeFailure> {
 }
 
 function retryWait(response: HttpResponse, failure: ExchangeFailure, attempt: number, cap: number): number | null {
-  const retryable = [408, 429, 503, 504].includes(response.status) || CONCURRENCY.test(failure.text) || response.status >= 500;
+  const retryable =
+    [408, 429, 503, 504].includes(response.status) || CONCURRENCY.test(failure.text) || response.status >= 500;
   if (!retryable) return null;
   const retryAfter = Number(response.headers['retry-after']);
   if (Number.isFinite(retryAfter) && retryAfter >= 0) return Math.min(cap, retryAfter * 1000);
@@ -180,16 +197,30 @@ export function failureToError(cmdlet: string, failure: ExchangeFailure): AppErr
     });
   }
   if (failure.status === 401 || failure.status === 403) {
-    return new AppError('PERMISSION_MISSING', `Exchange Online refused ${cmdlet} (HTTP ${failure.status}): ${failure.text || 'no reason given'}`, {
-      hint: "Grant the app the 'Exchange.ManageAsApp' application permission (Office 365 Exchange Online API) with admin consent, and assign its service principal a role such as Exchange Administrator (or Global Reader / Security Reader for checks only)",
+    return new AppError(
+      'PERMISSION_MISSING',
+      `Exchange Online refused ${cmdlet} (HTTP ${failure.status}): ${failure.text || 'no reason given'}`,
+      {
+        hint: "Grant the app the 'Exchange.ManageAsApp' application permission (Office 365 Exchange Online API) with admin consent, and assign its service principal a role such as Exchange Administrator (or Global Reader / Security Reader for checks only)",
+        details,
+      },
+    );
+  }
+  if (failure.status === 429 || CONCURRENCY.test(failure.text)) {
+    return new AppError('THROTTLED', `Exchange Online kept throttling ${cmdlet}`, {
+      hint: 'Wait a few minutes and run the command again',
       details,
     });
   }
-  if (failure.status === 429 || CONCURRENCY.test(failure.text)) {
-    return new AppError('THROTTLED', `Exchange Online kept throttling ${cmdlet}`, { hint: 'Wait a few minutes and run the command again', details });
-  }
-  return new AppError('UPSTREAM', `Exchange Online failed ${cmdlet} (HTTP ${failure.status}): ${failure.text || 'no reason given'}`, {
-    hint: failure.status >= 500 ? 'This is usually temporary; run the command again later' : 'Check the parameters and the tenant',
-    details,
-  });
+  return new AppError(
+    'UPSTREAM',
+    `Exchange Online failed ${cmdlet} (HTTP ${failure.status}): ${failure.text || 'no reason given'}`,
+    {
+      hint:
+        failure.status >= 500
+          ? 'This is usually temporary; run the command again later'
+          : 'Check the parameters and the tenant',
+      details,
+    },
+  );
 }

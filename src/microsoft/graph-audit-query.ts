@@ -33,7 +33,12 @@ export interface RecordsPage {
 }
 
 /** Graph errors as the collector's dispositions: 429 waits (Retry-After), 401 renews, 403 names the permission. */
-export function graphFailure(status: number, text: string, headers: Record<string, string | undefined>, what: string): ApiFailure {
+export function graphFailure(
+  status: number,
+  text: string,
+  headers: Record<string, string | undefined>,
+  what: string,
+): ApiFailure {
   let code: string | null = null;
   let message = text.slice(0, 300);
   try {
@@ -44,29 +49,87 @@ export function graphFailure(status: number, text: string, headers: Record<strin
     /* not JSON: keep the text */
   }
   const base = { status, code, message, retryAfterMs: null as number | null, throttled: false };
-  const err = (app: ConstructorParameters<typeof AppError>[0], msg: string, hint: string): AppError => new AppError(app, msg, { hint, details: { status, code } });
-  if (/AuditingDisabledTenant/i.test(`${code} ${message}`)) return { ...base, disposition: 'fatal', error: err('AUDIT_DISABLED', `${what} failed: unified audit logging is off for this tenant`, 'Turn it on (tenantwatch audit-config enable); it takes up to 60 minutes to apply') };
+  const err = (app: ConstructorParameters<typeof AppError>[0], msg: string, hint: string): AppError =>
+    new AppError(app, msg, { hint, details: { status, code } });
+  if (/AuditingDisabledTenant/i.test(`${code} ${message}`))
+    return {
+      ...base,
+      disposition: 'fatal',
+      error: err(
+        'AUDIT_DISABLED',
+        `${what} failed: unified audit logging is off for this tenant`,
+        'Turn it on (tenantwatch audit-config enable); it takes up to 60 minutes to apply',
+      ),
+    };
   if (status === 429) {
     const seconds = Number(headers['retry-after']);
-    return { ...base, throttled: true, retryAfterMs: Number.isFinite(seconds) ? seconds * 1000 : null, disposition: 'retry-later', error: err('THROTTLED', `${what} was throttled by Graph`, 'Retried after the pause Graph asks for') };
+    return {
+      ...base,
+      throttled: true,
+      retryAfterMs: Number.isFinite(seconds) ? seconds * 1000 : null,
+      disposition: 'retry-later',
+      error: err('THROTTLED', `${what} was throttled by Graph`, 'Retried after the pause Graph asks for'),
+    };
   }
-  if (status === 401) return { ...base, disposition: 'renew-token', error: err('AUTH_FAILED', `${what} was refused: the token was not accepted`, 'The token is renewed once') };
-  if (status === 403) return { ...base, disposition: 'fatal', error: err('PERMISSION_MISSING', `${what} was refused: the app lacks AuditLogsQuery.Read.All`, 'Grant the Microsoft Graph application permission AuditLogsQuery.Read.All and have an admin consent') };
-  if (status >= 500 || status === 408) return { ...base, disposition: 'retry-later', error: err('UPSTREAM', `${what} failed with ${status}`, 'Retried automatically') };
-  return { ...base, disposition: 'fatal', error: err('UPSTREAM', `${what} failed with ${status}${code ? ` ${code}` : ''}: ${message}`, 'See the message from Microsoft') };
+  if (status === 401)
+    return {
+      ...base,
+      disposition: 'renew-token',
+      error: err('AUTH_FAILED', `${what} was refused: the token was not accepted`, 'The token is renewed once'),
+    };
+  if (status === 403)
+    return {
+      ...base,
+      disposition: 'fatal',
+      error: err(
+        'PERMISSION_MISSING',
+        `${what} was refused: the app lacks AuditLogsQuery.Read.All`,
+        'Grant the Microsoft Graph application permission AuditLogsQuery.Read.All and have an admin consent',
+      ),
+    };
+  if (status >= 500 || status === 408)
+    return {
+      ...base,
+      disposition: 'retry-later',
+      error: err('UPSTREAM', `${what} failed with ${status}`, 'Retried automatically'),
+    };
+  return {
+    ...base,
+    disposition: 'fatal',
+    error: err(
+      'UPSTREAM',
+      `${what} failed with ${status}${code ? ` ${code}` : ''}: ${message}`,
+      'See the message from Microsoft',
+    ),
+  };
 }
 
-export function queryAnswer(status: number, text: string, headers: Record<string, string | undefined>, what: string): Step<AuditQuery> {
+export function queryAnswer(
+  status: number,
+  text: string,
+  headers: Record<string, string | undefined>,
+  what: string,
+): Step<AuditQuery> {
   if (status !== 200 && status !== 201) return { ok: false, failure: graphFailure(status, text, headers, what) };
   const body = JSON.parse(text) as { id?: unknown; status?: unknown };
-  if (typeof body.id !== 'string') return { ok: false, failure: graphFailure(502, text, headers, `${what} (no query id in the answer)`) };
-  return { ok: true, value: { id: body.id, status: (typeof body.status === 'string' ? body.status : 'notStarted') as QueryStatus } };
+  if (typeof body.id !== 'string')
+    return { ok: false, failure: graphFailure(502, text, headers, `${what} (no query id in the answer)`) };
+  return {
+    ok: true,
+    value: { id: body.id, status: (typeof body.status === 'string' ? body.status : 'notStarted') as QueryStatus },
+  };
 }
 
-export function recordsAnswer(status: number, text: string, headers: Record<string, string | undefined>): Step<RecordsPage> {
+export function recordsAnswer(
+  status: number,
+  text: string,
+  headers: Record<string, string | undefined>,
+): Step<RecordsPage> {
   if (status !== 200) return { ok: false, failure: graphFailure(status, text, headers, 'Reading audit query records') };
   const body = JSON.parse(text) as { value?: unknown; '@odata.nextLink'?: unknown };
-  const records = Array.isArray(body.value) ? (body.value.filter((v) => v && typeof v === 'object') as Record<string, unknown>[]) : [];
+  const records = Array.isArray(body.value)
+    ? (body.value.filter((v) => v && typeof v === 'object') as Record<string, unknown>[])
+    : [];
   const next = typeof body['@odata.nextLink'] === 'string' ? body['@odata.nextLink'] : null;
   return { ok: true, value: { records, next } };
 }
@@ -77,7 +140,11 @@ export class GraphAuditQueryClient {
     private readonly version: 'v1.0' | 'beta' = 'beta',
   ) {
     if (!conn.endpoints.graphAuditQueryAvailable) {
-      throw new AppError('NOT_IMPLEMENTED', `The Graph audit log query API is not offered in the ${conn.endpoints.cloud} cloud`, { hint: 'Use the Management Activity API (7 days) or Search-UnifiedAuditLog for history there' });
+      throw new AppError(
+        'NOT_IMPLEMENTED',
+        `The Graph audit log query API is not offered in the ${conn.endpoints.cloud} cloud`,
+        { hint: 'Use the Management Activity API (7 days) or Search-UnifiedAuditLog for history there' },
+      );
     }
   }
 
@@ -108,7 +175,10 @@ export class GraphAuditQueryClient {
   async records(target: { id: string } | { next: string }, signal?: AbortSignal): Promise<Step<RecordsPage>> {
     let url: string;
     if ('next' in target) {
-      if (!isManagementUri(target.next, this.conn.endpoints.graph)) throw new AppError('REFUSED_URL', '@odata.nextLink pointed outside Microsoft Graph', { hint: 'Refused: the token is only sent to the Graph host' });
+      if (!isManagementUri(target.next, this.conn.endpoints.graph))
+        throw new AppError('REFUSED_URL', '@odata.nextLink pointed outside Microsoft Graph', {
+          hint: 'Refused: the token is only sent to the Graph host',
+        });
       url = target.next;
     } else url = `${this.root}/${encodeURIComponent(target.id)}/records`;
     const res = await this.call('GET', url, signal);
@@ -118,7 +188,16 @@ export class GraphAuditQueryClient {
   private async call(method: 'GET' | 'POST', url: string, signal?: AbortSignal, body?: string): Promise<HttpResponse> {
     const send = async (forceRefresh: boolean): Promise<HttpResponse> => {
       const token = await this.conn.tokens.token('graph', { forceRefresh, ...(signal ? { signal } : {}) });
-      return this.conn.http.request({ method, url, headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, ...(body !== undefined ? { body } : {}), ...(signal ? { signal } : {}) });
+      return this.conn.http.request({
+        method,
+        url,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
+        ...(body !== undefined ? { body } : {}),
+        ...(signal ? { signal } : {}),
+      });
     };
     const first = await send(false);
     if (first.status !== 401) return first;

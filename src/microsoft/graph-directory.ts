@@ -29,11 +29,18 @@ export class GraphDirectory {
 
   async roles(signal?: AbortSignal): Promise<DirectoryRole[]> {
     const items = await this.pages(`${this.conn.endpoints.graph}/v1.0/directoryRoles`, signal);
-    return items.map((r) => ({ id: str(r.id), displayName: str(r.displayName), roleTemplateId: typeof r.roleTemplateId === 'string' ? r.roleTemplateId : null }));
+    return items.map((r) => ({
+      id: str(r.id),
+      displayName: str(r.displayName),
+      roleTemplateId: typeof r.roleTemplateId === 'string' ? r.roleTemplateId : null,
+    }));
   }
 
   async members(roleId: string, signal?: AbortSignal): Promise<DirectoryRoleMember[]> {
-    const items = await this.pages(`${this.conn.endpoints.graph}/v1.0/directoryRoles/${encodeURIComponent(roleId)}/members`, signal);
+    const items = await this.pages(
+      `${this.conn.endpoints.graph}/v1.0/directoryRoles/${encodeURIComponent(roleId)}/members`,
+      signal,
+    );
     return items.map((m) => ({
       id: str(m.id),
       type: str(m['@odata.type']),
@@ -49,7 +56,9 @@ export class GraphDirectory {
     let url: string | undefined = first;
     for (let page = 0; url && page < MAX_PAGES; page++) {
       if (new URL(url).origin !== origin) {
-        throw new AppError('REFUSED_URL', `Graph returned a next page on another host (${new URL(url).host})`, { hint: 'Check the tenant base URL; tenantwatch only sends tokens to the Graph host it was configured with' });
+        throw new AppError('REFUSED_URL', `Graph returned a next page on another host (${new URL(url).host})`, {
+          hint: 'Check the tenant base URL; tenantwatch only sends tokens to the Graph host it was configured with',
+        });
       }
       const body = await this.get(url, signal);
       const value = Array.isArray(body.value) ? (body.value as Record<string, unknown>[]) : [];
@@ -61,11 +70,19 @@ export class GraphDirectory {
 
   private async get(url: string, signal?: AbortSignal): Promise<Record<string, unknown>> {
     const token = await this.conn.tokens.token('graph', signal ? { signal } : {});
-    const res = await this.conn.http.request({ method: 'GET', url, headers: { authorization: `Bearer ${token}`, accept: 'application/json' }, ...(signal ? { signal } : {}), timeoutMs: 60_000 });
+    const res = await this.conn.http.request({
+      method: 'GET',
+      url,
+      headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+      ...(signal ? { signal } : {}),
+      timeoutMs: 60_000,
+    });
     if (res.status === 200) {
       const body = await res.json();
       if (body && typeof body === 'object') return body as Record<string, unknown>;
-      throw new AppError('UPSTREAM', 'Graph answered directoryRoles with a body that is not a JSON object', { hint: 'Retry later' });
+      throw new AppError('UPSTREAM', 'Graph answered directoryRoles with a body that is not a JSON object', {
+        hint: 'Retry later',
+      });
     }
     throw await graphError(res.status, await res.text().catch(() => ''), this.conn.tenantId);
   }
@@ -79,15 +96,30 @@ async function graphError(status: number, body: string, tenant: string): Promise
     // not JSON: the status alone says enough
   }
   const details = { tenant, status, graphCode: code };
-  if (status === 401) return new AppError('AUTH_FAILED', `Graph refused the token for tenant ${tenant} (${code || 401})`, { hint: 'Check the app registration\'s credentials with tenantwatch tenant test', details });
-  if (status === 403) {
-    return new AppError('PERMISSION_MISSING', `The app may not read directory roles in tenant ${tenant} (${code || 403})`, {
-      hint: 'Grant the application permission RoleManagement.Read.Directory (or Directory.Read.All) and admin consent; until then reports use the audit log\'s role events',
+  if (status === 401)
+    return new AppError('AUTH_FAILED', `Graph refused the token for tenant ${tenant} (${code || 401})`, {
+      hint: "Check the app registration's credentials with tenantwatch tenant test",
       details,
     });
+  if (status === 403) {
+    return new AppError(
+      'PERMISSION_MISSING',
+      `The app may not read directory roles in tenant ${tenant} (${code || 403})`,
+      {
+        hint: "Grant the application permission RoleManagement.Read.Directory (or Directory.Read.All) and admin consent; until then reports use the audit log's role events",
+        details,
+      },
+    );
   }
-  if (status === 429 || status === 503) return new AppError('THROTTLED', `Graph throttled directory role reads for tenant ${tenant}`, { hint: 'Run the report again in a minute', details });
-  return new AppError('UPSTREAM', `Graph answered ${status} to a directory role read for tenant ${tenant}`, { hint: 'Retry later; if it persists check the service health', details });
+  if (status === 429 || status === 503)
+    return new AppError('THROTTLED', `Graph throttled directory role reads for tenant ${tenant}`, {
+      hint: 'Run the report again in a minute',
+      details,
+    });
+  return new AppError('UPSTREAM', `Graph answered ${status} to a directory role read for tenant ${tenant}`, {
+    hint: 'Retry later; if it persists check the service health',
+    details,
+  });
 }
 
 function str(v: unknown): string {

@@ -30,7 +30,12 @@ export function createHttpClient(options: HttpClientOptions = {}): ClosableHttpC
   // One secure context, parsed once: passing `ca` per request would re-parse ~140 roots per connection
   // and make every request's pool key (Agent.getName) a string of all of them.
   const secureContext = extra.length ? createSecureContext({ ca: [...rootCertificates, ...extra] }) : undefined;
-  const agent = new Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 16, maxFreeSockets: 8, ...(secureContext ? { secureContext } : {}) });
+  const agent = new Agent({
+    keepAlive: true,
+    maxSockets: options.maxSockets ?? 16,
+    maxFreeSockets: 8,
+    ...(secureContext ? { secureContext } : {}),
+  });
   const defaults = { timeoutMs: options.timeoutMs ?? 120_000, userAgent: options.userAgent ?? 'tenantwatch/0.1' };
   return {
     request: (req) => send(agent, secureContext, defaults, req),
@@ -38,14 +43,31 @@ export function createHttpClient(options: HttpClientOptions = {}): ClosableHttpC
   };
 }
 
-function send(agent: Agent, secureContext: SecureContext | undefined, defaults: { timeoutMs: number; userAgent: string }, req: HttpRequest): Promise<HttpResponse> {
+function send(
+  agent: Agent,
+  secureContext: SecureContext | undefined,
+  defaults: { timeoutMs: number; userAgent: string },
+  req: HttpRequest,
+): Promise<HttpResponse> {
   const url = new URL(req.url);
   if (url.protocol !== 'https:') {
-    return Promise.reject(new AppError('REFUSED_URL', `Refused to call ${url.origin}: only https is used for Microsoft services`, { hint: 'Give an https:// base URL' }));
+    return Promise.reject(
+      new AppError('REFUSED_URL', `Refused to call ${url.origin}: only https is used for Microsoft services`, {
+        hint: 'Give an https:// base URL',
+      }),
+    );
   }
   const controller = new AbortController();
   const timeoutMs = req.timeoutMs ?? defaults.timeoutMs;
-  const timer = setTimeout(() => controller.abort(new AppError('TIMEOUT', `${req.method} ${url.origin}${url.pathname} took longer than ${timeoutMs} ms`, { hint: 'The service is slow or unreachable; it is retried' })), timeoutMs);
+  const timer = setTimeout(
+    () =>
+      controller.abort(
+        new AppError('TIMEOUT', `${req.method} ${url.origin}${url.pathname} took longer than ${timeoutMs} ms`, {
+          hint: 'The service is slow or unreachable; it is retried',
+        }),
+      ),
+    timeoutMs,
+  );
   const onOuterAbort = (): void => controller.abort(req.signal?.reason);
   if (req.signal?.aborted) onOuterAbort();
   else req.signal?.addEventListener('abort', onOuterAbort, { once: true });
@@ -53,15 +75,23 @@ function send(agent: Agent, secureContext: SecureContext | undefined, defaults: 
     clearTimeout(timer);
     req.signal?.removeEventListener('abort', onOuterAbort);
   };
-  const headers: Record<string, string> = { 'user-agent': defaults.userAgent, accept: 'application/json', ...req.headers };
+  const headers: Record<string, string> = {
+    'user-agent': defaults.userAgent,
+    accept: 'application/json',
+    ...req.headers,
+  };
   if (req.body !== undefined) headers['content-length'] = String(Buffer.byteLength(req.body));
   return new Promise<HttpResponse>((resolve, reject) => {
-    const r = httpsRequest(url, { method: req.method, headers, agent, signal: controller.signal, ...(secureContext ? { secureContext } : {}) }, (res) => {
-      res.once('end', done);
-      res.once('close', done);
-      res.once('error', done);
-      resolve(wrap(res, controller.signal, url));
-    });
+    const r = httpsRequest(
+      url,
+      { method: req.method, headers, agent, signal: controller.signal, ...(secureContext ? { secureContext } : {}) },
+      (res) => {
+        res.once('end', done);
+        res.once('close', done);
+        res.once('error', done);
+        resolve(wrap(res, controller.signal, url));
+      },
+    );
     r.on('error', (e) => {
       done();
       reject(networkError(e, controller.signal, url));
@@ -92,7 +122,10 @@ function wrap(res: IncomingMessage, signal: AbortSignal, url: URL): HttpResponse
       try {
         return JSON.parse(body) as unknown;
       } catch {
-        throw new AppError('UPSTREAM', `The service answered ${res.statusCode} with a body that is not JSON`, { details: { start: body.slice(0, 200) }, hint: 'It is retried; if it persists the service or a proxy in between is misbehaving' });
+        throw new AppError('UPSTREAM', `The service answered ${res.statusCode} with a body that is not JSON`, {
+          details: { start: body.slice(0, 200) },
+          hint: 'It is retried; if it persists the service or a proxy in between is misbehaving',
+        });
       }
     },
   };
@@ -113,6 +146,9 @@ export function networkError(e: unknown, signal: AbortSignal, url: URL): Error {
   return new AppError('NETWORK', `Connection to ${url.host} failed: ${message}`, {
     cause: e,
     details: { code },
-    hint: code?.startsWith('ERR_TLS') || /certificate/i.test(message) ? 'The server certificate is not trusted: give --ca-file for an emulator or proxy' : 'Retried automatically; check the network if it persists',
+    hint:
+      code?.startsWith('ERR_TLS') || /certificate/i.test(message)
+        ? 'The server certificate is not trusted: give --ca-file for an emulator or proxy'
+        : 'Retried automatically; check the network if it persists',
   });
 }

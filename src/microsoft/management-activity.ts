@@ -32,14 +32,22 @@ export function apiTime(ms: number): string {
 }
 
 /** A start answer: 200 enabled, or AF20024 "already enabled" (§2.2, success), else a failure. */
-export function startOutcome(status: number, text: string, headers: Record<string, string | undefined> = {}): Step<'enabled'> {
+export function startOutcome(
+  status: number,
+  text: string,
+  headers: Record<string, string | undefined> = {},
+): Step<'enabled'> {
   if (status === 200) return { ok: true, value: 'enabled' };
   const failure = classifyFailure(status, text, headers, 'Starting the subscription');
   return failure.disposition === 'success' ? { ok: true, value: 'enabled' } : { ok: false, failure };
 }
 
 /** One listing page: the items (bad ones dropped, counted by the caller) and the next page, if any. */
-export function contentPage(status: number, text: string, headers: Record<string, string | undefined>): Step<ContentPage> {
+export function contentPage(
+  status: number,
+  text: string,
+  headers: Record<string, string | undefined>,
+): Step<ContentPage> {
   if (status !== 200) return { ok: false, failure: classifyFailure(status, text, headers, 'Listing content') };
   let body: unknown;
   try {
@@ -47,7 +55,8 @@ export function contentPage(status: number, text: string, headers: Record<string
   } catch {
     return { ok: false, failure: classifyFailure(502, text, headers, 'Listing content (the body was not JSON)') };
   }
-  if (!Array.isArray(body)) return { ok: false, failure: classifyFailure(502, text, headers, 'Listing content (the body was not an array)') };
+  if (!Array.isArray(body))
+    return { ok: false, failure: classifyFailure(502, text, headers, 'Listing content (the body was not an array)') };
   const items: ContentItem[] = [];
   for (const raw of body) {
     const item = toContentItem(raw);
@@ -60,7 +69,14 @@ export function contentPage(status: number, text: string, headers: Record<string
 function toContentItem(raw: unknown): ContentItem | null {
   if (!raw || typeof raw !== 'object') return null;
   const r = raw as Record<string, unknown>;
-  const created = typeof r.contentCreated === 'string' ? Date.parse(r.contentCreated.endsWith('Z') || /[+-]\d\d:\d\d$/.test(r.contentCreated) ? r.contentCreated : `${r.contentCreated}Z`) : NaN;
+  const created =
+    typeof r.contentCreated === 'string'
+      ? Date.parse(
+          r.contentCreated.endsWith('Z') || /[+-]\d\d:\d\d$/.test(r.contentCreated)
+            ? r.contentCreated
+            : `${r.contentCreated}Z`,
+        )
+      : NaN;
   if (typeof r.contentId !== 'string' || typeof r.contentUri !== 'string' || !Number.isFinite(created)) return null;
   const expiration = typeof r.contentExpiration === 'string' ? Date.parse(r.contentExpiration) : NaN;
   return {
@@ -80,7 +96,12 @@ export function isManagementUri(uri: string, managementBase: string): boolean {
   try {
     const u = new URL(uri);
     const base = new URL(managementBase);
-    return u.protocol === base.protocol && u.host.toLowerCase() === base.host.toLowerCase() && u.username === '' && u.password === '';
+    return (
+      u.protocol === base.protocol &&
+      u.host.toLowerCase() === base.host.toLowerCase() &&
+      u.username === '' &&
+      u.password === ''
+    );
   } catch {
     return false;
   }
@@ -115,19 +136,32 @@ export class ManagementActivityClient {
   async listSubscriptions(signal?: AbortSignal): Promise<Step<{ contentType: string; status: string }[]>> {
     const res = await this.call('GET', this.url('subscriptions/list'), signal);
     const text = await res.text();
-    if (res.status !== 200) return { ok: false, failure: classifyFailure(res.status, text, res.headers, 'Listing subscriptions') };
+    if (res.status !== 200)
+      return { ok: false, failure: classifyFailure(res.status, text, res.headers, 'Listing subscriptions') };
     const body = JSON.parse(text) as unknown;
     return { ok: true, value: Array.isArray(body) ? (body as { contentType: string; status: string }[]) : [] };
   }
 
   /** The first page of a window, or the page a NextPageUri names (same host only). */
-  async listContent(target: { contentType: ContentType; start: number; end: number } | { next: string }, signal?: AbortSignal): Promise<Step<ContentPage>> {
+  async listContent(
+    target: { contentType: ContentType; start: number; end: number } | { next: string },
+    signal?: AbortSignal,
+  ): Promise<Step<ContentPage>> {
     let url: string;
     if ('next' in target) {
-      if (!isManagementUri(target.next, this.base)) throw new AppError('REFUSED_URL', `A NextPageUri pointed outside the Management API (${safeOrigin(target.next)})`, { hint: 'The listing is refused; the token was not sent there' });
+      if (!isManagementUri(target.next, this.base))
+        throw new AppError(
+          'REFUSED_URL',
+          `A NextPageUri pointed outside the Management API (${safeOrigin(target.next)})`,
+          { hint: 'The listing is refused; the token was not sent there' },
+        );
       url = this.withPublisher(target.next);
     } else {
-      url = this.url('subscriptions/content', { contentType: target.contentType, startTime: apiTime(target.start), endTime: apiTime(target.end) });
+      url = this.url('subscriptions/content', {
+        contentType: target.contentType,
+        startTime: apiTime(target.start),
+        endTime: apiTime(target.end),
+      });
     }
     const res = await this.call('GET', url, signal);
     return contentPage(res.status, await res.text(), res.headers);
@@ -135,17 +169,29 @@ export class ManagementActivityClient {
 
   /** GET a blob; 200 gives the streamed response (read it once), anything else a failure. */
   async fetchBlob(contentUri: string, signal?: AbortSignal): Promise<Step<HttpResponse>> {
-    if (!isManagementUri(contentUri, this.base)) throw new AppError('REFUSED_URL', `contentUri ${safeOrigin(contentUri)} is not the Management API ${this.base}`, { hint: 'Refused: the token is only sent to the Management API host' });
+    if (!isManagementUri(contentUri, this.base))
+      throw new AppError('REFUSED_URL', `contentUri ${safeOrigin(contentUri)} is not the Management API ${this.base}`, {
+        hint: 'Refused: the token is only sent to the Management API host',
+      });
     const res = await this.call('GET', this.withPublisher(contentUri), signal);
     if (res.status === 200) return { ok: true, value: res };
-    return { ok: false, failure: classifyFailure(res.status, await res.text(), res.headers, 'Fetching a content blob') };
+    return {
+      ok: false,
+      failure: classifyFailure(res.status, await res.text(), res.headers, 'Fetching a content blob'),
+    };
   }
 
   /** One authorized request; a 401 renews the token once and repeats (§2.10: Beats renews on 401). */
   private async call(method: 'GET' | 'POST', url: string, signal?: AbortSignal): Promise<HttpResponse> {
     const send = async (forceRefresh: boolean): Promise<HttpResponse> => {
       const token = await this.conn.tokens.token('management', { forceRefresh, ...(signal ? { signal } : {}) });
-      return this.conn.http.request({ method, url, headers: { authorization: `Bearer ${token}` }, ...(method === 'POST' ? { body: '' } : {}), ...(signal ? { signal } : {}) });
+      return this.conn.http.request({
+        method,
+        url,
+        headers: { authorization: `Bearer ${token}` },
+        ...(method === 'POST' ? { body: '' } : {}),
+        ...(signal ? { signal } : {}),
+      });
     };
     const first = await send(false);
     if (first.status !== 401) return first;

@@ -11,7 +11,8 @@ import { AppError, type ErrorCode } from '../core/errors.js';
  * - skip-blob: this blob cannot be read (expired, unknown, malformed id); record why and go on.
  * - success: AF20024 on a start means the subscription is already enabled.
  */
-export type Disposition = 'fatal' | 'subscribe-and-retry' | 'shift-window' | 'retry-later' | 'renew-token' | 'skip-blob' | 'success';
+export type Disposition =
+  'fatal' | 'subscribe-and-retry' | 'shift-window' | 'retry-later' | 'renew-token' | 'skip-blob' | 'success';
 
 export interface ApiFailure {
   disposition: Disposition;
@@ -28,24 +29,61 @@ export interface ApiFailure {
   error: AppError;
 }
 
-const TABLE: Record<string, { disposition: Disposition; app: ErrorCode; hint: string; blobStatus?: 'expired' | 'missing' }> = {
-  AF10001: { disposition: 'fatal', app: 'PERMISSION_MISSING', hint: 'Grant the app the Office 365 Management APIs application permission ActivityFeed.Read and have an admin consent' },
+const TABLE: Record<
+  string,
+  { disposition: Disposition; app: ErrorCode; hint: string; blobStatus?: 'expired' | 'missing' }
+> = {
+  AF10001: {
+    disposition: 'fatal',
+    app: 'PERMISSION_MISSING',
+    hint: 'Grant the app the Office 365 Management APIs application permission ActivityFeed.Read and have an admin consent',
+  },
   AF20010: { disposition: 'fatal', app: 'AUTH_FAILED', hint: 'The token is for another tenant: check --tenant-id' },
   AF20011: { disposition: 'fatal', app: 'UNKNOWN_TENANT', hint: 'Check --tenant-id and --cloud' },
-  AF20012: { disposition: 'fatal', app: 'UPSTREAM', hint: 'The tenant is misconfigured on the Microsoft side; contact Microsoft support' },
+  AF20012: {
+    disposition: 'fatal',
+    app: 'UPSTREAM',
+    hint: 'The tenant is misconfigured on the Microsoft side; contact Microsoft support',
+  },
   AF20013: { disposition: 'fatal', app: 'BAD_INPUT', hint: 'The tenant id must be a GUID' },
   AF20020: { disposition: 'fatal', app: 'BAD_INPUT', hint: 'Use one of the five content types' },
   AF20021: { disposition: 'fatal', app: 'UPSTREAM', hint: 'The webhook endpoint must be https and answer 200' },
   AF20022: { disposition: 'subscribe-and-retry', app: 'UPSTREAM', hint: 'The subscription is started automatically' },
-  AF20023: { disposition: 'subscribe-and-retry', app: 'UPSTREAM', hint: 'The subscription is started again automatically' },
+  AF20023: {
+    disposition: 'subscribe-and-retry',
+    app: 'UPSTREAM',
+    hint: 'The subscription is started again automatically',
+  },
   AF20024: { disposition: 'success', app: 'UPSTREAM', hint: '' },
-  AF20030: { disposition: 'shift-window', app: 'UPSTREAM', hint: 'The window is re-planned inside the 24 h / 7 day rules' },
-  AF20055: { disposition: 'shift-window', app: 'UPSTREAM', hint: 'The window is re-planned inside the 24 h / 7 day rules' },
+  AF20030: {
+    disposition: 'shift-window',
+    app: 'UPSTREAM',
+    hint: 'The window is re-planned inside the 24 h / 7 day rules',
+  },
+  AF20055: {
+    disposition: 'shift-window',
+    app: 'UPSTREAM',
+    hint: 'The window is re-planned inside the 24 h / 7 day rules',
+  },
   AF20031: { disposition: 'retry-later', app: 'UPSTREAM', hint: 'The window is listed again from its first page' },
   AF20050: { disposition: 'skip-blob', app: 'NOT_FOUND', hint: 'The blob no longer exists', blobStatus: 'missing' },
-  AF20051: { disposition: 'skip-blob', app: 'NOT_FOUND', hint: 'Content older than 7 days cannot be read: collect more often', blobStatus: 'expired' },
-  AF20052: { disposition: 'skip-blob', app: 'NOT_FOUND', hint: 'The listing gave a malformed content id', blobStatus: 'missing' },
-  AF429: { disposition: 'retry-later', app: 'THROTTLED', hint: 'Retried after a pause; set --publisher-id to get your own quota pool' },
+  AF20051: {
+    disposition: 'skip-blob',
+    app: 'NOT_FOUND',
+    hint: 'Content older than 7 days cannot be read: collect more often',
+    blobStatus: 'expired',
+  },
+  AF20052: {
+    disposition: 'skip-blob',
+    app: 'NOT_FOUND',
+    hint: 'The listing gave a malformed content id',
+    blobStatus: 'missing',
+  },
+  AF429: {
+    disposition: 'retry-later',
+    app: 'THROTTLED',
+    hint: 'Retried after a pause; set --publisher-id to get your own quota pool',
+  },
   AF50000: { disposition: 'retry-later', app: 'UPSTREAM', hint: 'Retried automatically' },
   AF50005: { disposition: 'retry-later', app: 'UPSTREAM', hint: 'Retried automatically' },
   AF50006: { disposition: 'retry-later', app: 'UPSTREAM', hint: 'Retried automatically' },
@@ -76,29 +114,97 @@ function retryAfterFrom(text: string, header: string | undefined): number | null
  * beginning "StartSubscription [CorrId=…" and whose message ends "Tenant <guid> does not exist.".
  */
 function isAuditDisabled(status: number, code: string | null, message: string): boolean {
-  return status === 400 && ((code ?? '').startsWith('StartSubscription') || /DataServiceException: Tenant .* does not exist/i.test(message));
+  return (
+    status === 400 &&
+    ((code ?? '').startsWith('StartSubscription') || /DataServiceException: Tenant .* does not exist/i.test(message))
+  );
 }
 
-export function classifyFailure(status: number, text: string, headers: Record<string, string | undefined> = {}, what = 'The request'): ApiFailure {
+export function classifyFailure(
+  status: number,
+  text: string,
+  headers: Record<string, string | undefined> = {},
+  what = 'The request',
+): ApiFailure {
   const { code, message } = parseErrorBody(text);
   const shortCode = code && /^AF\d+$/.test(code) ? code : null;
   const base = { status, code: shortCode, message, retryAfterMs: null as number | null, throttled: false };
   if (isAuditDisabled(status, code, message)) {
-    return { ...base, disposition: 'fatal', error: new AppError('AUDIT_DISABLED', 'Unified audit logging is off for this tenant: Microsoft records no activity and the Management Activity API refuses subscriptions', { hint: 'Turn it on (tenantwatch audit-config enable, or Set-AdminAuditLogConfig -UnifiedAuditLogIngestionEnabled $true); it takes up to 60 minutes to apply', details: { status } }) };
+    return {
+      ...base,
+      disposition: 'fatal',
+      error: new AppError(
+        'AUDIT_DISABLED',
+        'Unified audit logging is off for this tenant: Microsoft records no activity and the Management Activity API refuses subscriptions',
+        {
+          hint: 'Turn it on (tenantwatch audit-config enable, or Set-AdminAuditLogConfig -UnifiedAuditLogIngestionEnabled $true); it takes up to 60 minutes to apply',
+          details: { status },
+        },
+      ),
+    };
   }
   const throttled = shortCode === 'AF429' || status === 429 || /too many request/i.test(text);
   if (throttled) {
     const entry = TABLE.AF429!;
-    return { ...base, throttled, retryAfterMs: retryAfterFrom(text, headers['retry-after']), disposition: 'retry-later', error: appError(entry.app, `${what} was throttled (${status} ${shortCode ?? ''})`.trim(), entry.hint, status, shortCode) };
+    return {
+      ...base,
+      throttled,
+      retryAfterMs: retryAfterFrom(text, headers['retry-after']),
+      disposition: 'retry-later',
+      error: appError(
+        entry.app,
+        `${what} was throttled (${status} ${shortCode ?? ''})`.trim(),
+        entry.hint,
+        status,
+        shortCode,
+      ),
+    };
   }
   const entry = shortCode ? TABLE[shortCode] : undefined;
   if (entry) {
-    return { ...base, disposition: entry.disposition, ...(entry.blobStatus ? { blobStatus: entry.blobStatus } : {}), error: appError(entry.app, `${what} failed: ${shortCode} ${message}`.trim(), entry.hint, status, shortCode) };
+    return {
+      ...base,
+      disposition: entry.disposition,
+      ...(entry.blobStatus ? { blobStatus: entry.blobStatus } : {}),
+      error: appError(entry.app, `${what} failed: ${shortCode} ${message}`.trim(), entry.hint, status, shortCode),
+    };
   }
-  if (status === 401) return { ...base, disposition: 'renew-token', error: appError('AUTH_FAILED', `${what} was refused: the access token was not accepted (401)`, 'The token is renewed once; if it is refused again check the app permissions', status, null) };
-  if (status === 404) return { ...base, disposition: 'skip-blob', blobStatus: 'missing', error: appError('NOT_FOUND', `${what} found nothing (404)`, 'The content is gone', status, null) };
-  if (status === 408 || status >= 500 || status === 0) return { ...base, disposition: 'retry-later', error: appError('UPSTREAM', `${what} failed with ${status}`, 'Retried automatically', status, null) };
-  return { ...base, disposition: 'fatal', error: appError('UPSTREAM', `${what} failed with ${status}${code ? ` ${code}` : ''}: ${message}`.trim(), 'See the message from Microsoft above', status, code) };
+  if (status === 401)
+    return {
+      ...base,
+      disposition: 'renew-token',
+      error: appError(
+        'AUTH_FAILED',
+        `${what} was refused: the access token was not accepted (401)`,
+        'The token is renewed once; if it is refused again check the app permissions',
+        status,
+        null,
+      ),
+    };
+  if (status === 404)
+    return {
+      ...base,
+      disposition: 'skip-blob',
+      blobStatus: 'missing',
+      error: appError('NOT_FOUND', `${what} found nothing (404)`, 'The content is gone', status, null),
+    };
+  if (status === 408 || status >= 500 || status === 0)
+    return {
+      ...base,
+      disposition: 'retry-later',
+      error: appError('UPSTREAM', `${what} failed with ${status}`, 'Retried automatically', status, null),
+    };
+  return {
+    ...base,
+    disposition: 'fatal',
+    error: appError(
+      'UPSTREAM',
+      `${what} failed with ${status}${code ? ` ${code}` : ''}: ${message}`.trim(),
+      'See the message from Microsoft above',
+      status,
+      code,
+    ),
+  };
 }
 
 function appError(app: ErrorCode, message: string, hint: string, status: number, code: string | null): AppError {

@@ -22,12 +22,19 @@ export async function applyPlan(
     if (options.signal?.aborted) {
       result = { step, status: 'skipped', message: 'stopped on request before this step' };
     } else if (hydrationFailed && step.kind !== 'hydrate') {
-      result = { step, status: 'skipped', message: `not attempted: Enable-OrganizationCustomization failed (${hydrationFailed})` };
+      result = {
+        step,
+        status: 'skipped',
+        message: `not attempted: Enable-OrganizationCustomization failed (${hydrationFailed})`,
+      };
     } else {
       result = await runStep(exchange, step, options.signal);
       if (step.kind === 'hydrate' && result.status === 'failed') hydrationFailed = result.message ?? 'unknown reason';
     }
-    logger.info({ event: 'posture.step', kind: step.kind, target: step.target, status: result.status, reason: result.message }, 'audit-config step');
+    logger.info(
+      { event: 'posture.step', kind: step.kind, target: step.target, status: result.status, reason: result.message },
+      'audit-config step',
+    );
     options.onStep?.(result);
     results.push(result);
   }
@@ -52,7 +59,14 @@ async function runStep(exchange: CmdletRunner, step: PlanStep, signal?: AbortSig
 export function settle(results: StepResult[], stillNeeded: (step: PlanStep) => boolean): StepResult[] {
   return results.map((r) =>
     r.status === 'done' && stillNeeded(r.step)
-      ? { ...r, status: 'pending', message: r.step.kind === 'ual' ? 'accepted; Microsoft applies it within about 60 minutes — run check again later' : 'accepted; not visible yet — run check again later' }
+      ? {
+          ...r,
+          status: 'pending',
+          message:
+            r.step.kind === 'ual'
+              ? 'accepted; Microsoft applies it within about 60 minutes — run check again later'
+              : 'accepted; not visible yet — run check again later',
+        }
       : r,
   );
 }

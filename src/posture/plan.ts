@@ -80,5 +80,11 @@ function mailboxStep(m: MailboxAudit, options: EnableOptions): PlanStep | null {
     }
   }
   if (!changes.length) return null;
-  return { kind: 'mailbox', target: m.userPrincipalName, cmdlet: 'Set-Mailbox', parameters, description: changes.join('; ') };
+  return {
+    kind: 'mailbox',
+    target: m.userPrincipalName,
+    cmdlet: 'Set-Mailbox',
+    parameters,
+    description: changes.join('; '),
+  };
 }

@@ -13,7 +13,8 @@ import type { InvokeResult } from '../microsoft/exchange-admin.js';
 /** A runner that answers like `org` except where `override` throws. */
 function failingOn(org: FakeExchange, cmdlet: string, error: Error): CmdletRunner {
   return {
-    invoke: <T>(c: string, p?: Record<string, unknown>): Promise<InvokeResult<T>> => (c === cmdlet ? Promise.reject(error) : org.invoke<T>(c, p)),
+    invoke: <T>(c: string, p?: Record<string, unknown>): Promise<InvokeResult<T>> =>
+      c === cmdlet ? Promise.reject(error) : org.invoke<T>(c, p),
   };
 }
 
@@ -30,7 +31,10 @@ test('a healthy tenant is ok with no findings', async () => {
   const { result } = await check(new FakeExchange().addMailboxes(3));
   assert.equal(result.verdict, 'ok');
   assert.deepEqual(codes(result), []);
-  assert.deepEqual(result.mailboxes && { total: result.mailboxes.total, enabled: result.mailboxes.auditEnabled }, { total: 3, enabled: 3 });
+  assert.deepEqual(result.mailboxes && { total: result.mailboxes.total, enabled: result.mailboxes.auditEnabled }, {
+    total: 3,
+    enabled: 3,
+  });
 });
 
 test('UAL off and organization auditing off are failing, with the fix in plain words', async () => {
@@ -44,7 +48,10 @@ test('UAL off and organization auditing off are failing, with the fix in plain w
 });
 
 test('mailboxes with auditing off, short age limits and missing actions are warnings', async () => {
-  const org = new FakeExchange().addMailboxes(3).addMailboxes(1, { AuditEnabled: false }).addMailboxes(1, { AuditLogAgeLimit: '30.00:00:00', AuditOwner: ['Update'] });
+  const org = new FakeExchange()
+    .addMailboxes(3)
+    .addMailboxes(1, { AuditEnabled: false })
+    .addMailboxes(1, { AuditLogAgeLimit: '30.00:00:00', AuditOwner: ['Update'] });
   const { result } = await check(org);
   assert.equal(result.verdict, 'warning');
   assert.deepEqual(codes(result), ['AGE_LIMIT_LOW', 'MAILBOX_ACTIONS_MISSING', 'MAILBOX_AUDIT_OFF']);
@@ -69,13 +76,19 @@ test('stale collection and unreadable settings are reported, not hidden', async 
 });
 
 test('enable plans hydration first, only raises, and a second plan is empty (idempotent)', async () => {
-  const org = new FakeExchange().addMailboxes(2).addMailboxes(2, { AuditEnabled: false, AuditLogAgeLimit: '30.00:00:00' }).addMailboxes(1, { AuditLogAgeLimit: '365.00:00:00' });
+  const org = new FakeExchange()
+    .addMailboxes(2)
+    .addMailboxes(2, { AuditEnabled: false, AuditLogAgeLimit: '30.00:00:00' })
+    .addMailboxes(1, { AuditLogAgeLimit: '365.00:00:00' });
   org.ual = false;
   org.orgAuditDisabled = true;
   org.dehydrated = true;
   const { state } = await check(org);
   const plan = planEnable(state, { mailboxes: 'all', ageLimitDays: 180 });
-  assert.deepEqual(plan.map((s) => s.kind), ['hydrate', 'ual', 'org-audit', 'mailbox', 'mailbox', 'mailbox', 'mailbox']);
+  assert.deepEqual(
+    plan.map((s) => s.kind),
+    ['hydrate', 'ual', 'org-audit', 'mailbox', 'mailbox', 'mailbox', 'mailbox'],
+  );
   assert.ok(!plan.some((s) => s.target === 'user5@contoso.onmicrosoft.com'), 'a 365-day limit is never lowered to 180');
   const results = await applyPlan(org, plan);
   assert.ok(results.every((r) => r.status === 'done'));
@@ -89,9 +102,15 @@ test('a mailbox that fails leaves the others done and is listed', async () => {
   org.failing.add('user2@contoso.onmicrosoft.com');
   const { state } = await check(org);
   const results = await applyPlan(org, planEnable(state, { mailboxes: 'all' }));
-  assert.deepEqual(results.map((r) => r.status), ['done', 'failed', 'done', 'done']);
+  assert.deepEqual(
+    results.map((r) => r.status),
+    ['done', 'failed', 'done', 'done'],
+  );
   assert.match(results[1]!.message!, /locked/);
-  assert.deepEqual(org.mailboxes.map((m) => m.AuditEnabled), [true, false, true, true]);
+  assert.deepEqual(
+    org.mailboxes.map((m) => m.AuditEnabled),
+    [true, false, true, true],
+  );
 });
 
 test('when hydration fails the Set steps are skipped with the reason', async () => {
@@ -101,7 +120,10 @@ test('when hydration fails the Set steps are skipped with the reason', async () 
   const failingHydrate = failingOn(org, 'Enable-OrganizationCustomization', new Error('not now'));
   const { state } = await check(org);
   const results = await applyPlan(failingHydrate, planEnable(state, { mailboxes: 'all' }));
-  assert.deepEqual(results.map((r) => r.status), ['failed', 'skipped', 'skipped']);
+  assert.deepEqual(
+    results.map((r) => r.status),
+    ['failed', 'skipped', 'skipped'],
+  );
   assert.match(results[1]!.message!, /Enable-OrganizationCustomization failed/);
 });
 
@@ -112,7 +134,13 @@ test('turning auditing off between two checks is itself a failing finding', asyn
   org.mailboxes[0]!.AuditEnabled = false;
   const second = (await check(org)).result;
   const changes = changesSince(first, second);
-  assert.deepEqual(changes.map((c) => [c.code, c.severity]), [['CHANGED_UAL_TURNED_OFF', 'failing'], ['CHANGED_MAILBOX_AUDIT_OFF', 'warning']]);
+  assert.deepEqual(
+    changes.map((c) => [c.code, c.severity]),
+    [
+      ['CHANGED_UAL_TURNED_OFF', 'failing'],
+      ['CHANGED_MAILBOX_AUDIT_OFF', 'warning'],
+    ],
+  );
   assert.deepEqual(changesSince(null, second), []);
 });
 

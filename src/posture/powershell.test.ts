@@ -22,32 +22,57 @@ function parameterUses(script: string): { cmdlet: string; parameter: string }[] 
 }
 
 test('the generated script uses only the known cmdlet parameters', () => {
-  for (const options of [{ mailboxes: 'all' as const, ageLimitDays: 180 }, { mailboxes: ["o'brien@contoso.com", 'a@contoso.com'] }]) {
+  for (const options of [
+    { mailboxes: 'all' as const, ageLimitDays: 180 },
+    { mailboxes: ["o'brien@contoso.com", 'a@contoso.com'] },
+  ]) {
     const script = enableScript(tenant, options);
     const uses = parameterUses(script);
     assert.ok(uses.length >= 8, 'the script sets parameters');
     for (const { cmdlet, parameter } of uses) {
       assert.ok(CMDLET_PARAMETERS[cmdlet]!.includes(parameter), `${cmdlet} -${parameter} is not a known parameter`);
     }
-    for (const needed of ['Connect-ExchangeOnline', 'Set-AdminAuditLogConfig', 'Set-OrganizationConfig', 'Set-Mailbox', 'Search-UnifiedAuditLog']) {
+    for (const needed of [
+      'Connect-ExchangeOnline',
+      'Set-AdminAuditLogConfig',
+      'Set-OrganizationConfig',
+      'Set-Mailbox',
+      'Search-UnifiedAuditLog',
+    ]) {
       assert.ok(script.includes(needed), `script runs ${needed}`);
     }
   }
-  assert.match(enableScript(tenant, { mailboxes: ["o'brien@contoso.com"] }), /'o''brien@contoso\.com'/, 'single quotes are escaped');
+  assert.match(
+    enableScript(tenant, { mailboxes: ["o'brien@contoso.com"] }),
+    /'o''brien@contoso\.com'/,
+    'single quotes are escaped',
+  );
 });
 
-test('every parameter in the cmdlet table is named in the spec beside its cmdlet', { skip: existsSync(spec) ? false : 'shared/spec is not beside the checkout' }, () => {
-  const text = readFileSync(spec, 'utf8');
-  const searchTable = text.slice(text.indexOf('### 4.1 Parameters'), text.indexOf('### 4.2'));
-  for (const [cmdlet, parameters] of Object.entries(CMDLET_PARAMETERS)) {
-    assert.ok(text.includes(cmdlet), `${cmdlet} appears in the spec`);
-    for (const p of parameters) {
-      const nearby =
-        cmdlet === 'Search-UnifiedAuditLog'
-          ? searchTable.includes(p)
-          : text.split('\n').some((line) => line.includes(cmdlet) && (line.includes(`-${p}`) || line.includes(`"${p}"`) || line.includes(`\`${p}\``)));
-      const mailboxProps = cmdlet === 'Set-Mailbox' && /Objects carry `AuditEnabled`, `AuditLogAgeLimit`, `AuditOwner`, `AuditDelegate`, `AuditAdmin`/.test(text);
-      assert.ok(nearby || mailboxProps, `${cmdlet} -${p} is named in the spec`);
+test(
+  'every parameter in the cmdlet table is named in the spec beside its cmdlet',
+  { skip: existsSync(spec) ? false : 'shared/spec is not beside the checkout' },
+  () => {
+    const text = readFileSync(spec, 'utf8');
+    const searchTable = text.slice(text.indexOf('### 4.1 Parameters'), text.indexOf('### 4.2'));
+    for (const [cmdlet, parameters] of Object.entries(CMDLET_PARAMETERS)) {
+      assert.ok(text.includes(cmdlet), `${cmdlet} appears in the spec`);
+      for (const p of parameters) {
+        const nearby =
+          cmdlet === 'Search-UnifiedAuditLog'
+            ? searchTable.includes(p)
+            : text
+                .split('\n')
+                .some(
+                  (line) =>
+                    line.includes(cmdlet) &&
+                    (line.includes(`-${p}`) || line.includes(`"${p}"`) || line.includes(`\`${p}\``)),
+                );
+        const mailboxProps =
+          cmdlet === 'Set-Mailbox' &&
+          /Objects carry `AuditEnabled`, `AuditLogAgeLimit`, `AuditOwner`, `AuditDelegate`, `AuditAdmin`/.test(text);
+        assert.ok(nearby || mailboxProps, `${cmdlet} -${p} is named in the spec`);
+      }
     }
-  }
-});
+  },
+);

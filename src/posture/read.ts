@@ -5,7 +5,11 @@ import type { AuditState, MailboxAudit, SubscriptionState } from './types.js';
 
 /** The one thing posture needs from the Exchange admin client (lets tests pass a canned fake). */
 export interface CmdletRunner {
-  invoke<T = Record<string, unknown>>(cmdlet: string, parameters?: Record<string, unknown>, signal?: AbortSignal): Promise<InvokeResult<T>>;
+  invoke<T = Record<string, unknown>>(
+    cmdlet: string,
+    parameters?: Record<string, unknown>,
+    signal?: AbortSignal,
+  ): Promise<InvokeResult<T>>;
 }
 
 export interface PostureSources {
@@ -16,8 +20,10 @@ export interface PostureSources {
   newestRecord?: () => Promise<number | null>;
 }
 
-const bool = (v: unknown): boolean | null => (typeof v === 'boolean' ? v : typeof v === 'string' ? /^true$/i.test(v) : null);
-const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' && v ? v.split(/[,\s]+/).filter(Boolean) : []);
+const bool = (v: unknown): boolean | null =>
+  typeof v === 'boolean' ? v : typeof v === 'string' ? /^true$/i.test(v) : null;
+const strings = (v: unknown): string[] =>
+  Array.isArray(v) ? v.map(String) : typeof v === 'string' && v ? v.split(/[,\s]+/).filter(Boolean) : [];
 
 /**
  * Reads every audit setting of one tenant. Unified audit log ingestion is read from Exchange Online,
@@ -43,7 +49,8 @@ export async function readAuditState(sources: PostureSources, signal?: AbortSign
       if (signal?.aborted) throw e;
       const error = toAppError(e);
       // A missing permission is the same for every read: report the fix once, not five times.
-      if (isAppError(e) && e.code === 'PERMISSION_MISSING' && state.readErrors.some((r) => r.message === error.message)) return;
+      if (isAppError(e) && e.code === 'PERMISSION_MISSING' && state.readErrors.some((r) => r.message === error.message))
+        return;
       state.readErrors.push({ what, message: error.message, ...(error.hint ? { hint: error.hint } : {}) });
     }
   };
@@ -51,7 +58,8 @@ export async function readAuditState(sources: PostureSources, signal?: AbortSign
     const config = (await sources.exchange.invoke('Get-AdminAuditLogConfig', {}, signal)).value[0] ?? {};
     state.ualEnabled = bool(config.UnifiedAuditLogIngestionEnabled);
     state.adminAuditLogEnabled = bool(config.AdminAuditLogEnabled);
-    state.ualFirstOptInDate = typeof config.UnifiedAuditLogFirstOptInDate === 'string' ? config.UnifiedAuditLogFirstOptInDate : null;
+    state.ualFirstOptInDate =
+      typeof config.UnifiedAuditLogFirstOptInDate === 'string' ? config.UnifiedAuditLogFirstOptInDate : null;
   });
   await attempt('the organization configuration (Get-OrganizationConfig)', async () => {
     const org = (await sources.exchange.invoke('Get-OrganizationConfig', {}, signal)).value[0] ?? {};

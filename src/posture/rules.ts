@@ -19,7 +19,8 @@ export function evaluate(state: AuditState, now: number): Finding[] {
     add({
       code: 'UAL_OFF',
       severity: 'failing',
-      message: 'Unified audit log ingestion is off: no activity of this tenant is being recorded, and an empty search means nothing, not "nothing happened"',
+      message:
+        'Unified audit log ingestion is off: no activity of this tenant is being recorded, and an empty search means nothing, not "nothing happened"',
       fix: 'tenantwatch audit-config enable TENANT (Set-AdminAuditLogConfig -UnifiedAuditLogIngestionEnabled $true); it takes up to 60 minutes and does not backfill',
     });
   }
@@ -27,40 +28,60 @@ export function evaluate(state: AuditState, now: number): Finding[] {
     add({
       code: 'ORG_MAILBOX_AUDIT_OFF',
       severity: 'failing',
-      message: 'Mailbox auditing is turned off for the whole organization (AuditDisabled is True): mailbox actions such as deletions, inbox rules and non-owner access are not recorded',
+      message:
+        'Mailbox auditing is turned off for the whole organization (AuditDisabled is True): mailbox actions such as deletions, inbox rules and non-owner access are not recorded',
       fix: 'tenantwatch audit-config enable TENANT (Set-OrganizationConfig -AuditDisabled $false)',
     });
   }
   if (state.adminAuditLogEnabled === false) {
-    add({ code: 'ADMIN_AUDIT_OFF', severity: 'warning', message: 'The Exchange admin audit log is off: admin cmdlets are not recorded', fix: 'Set-AdminAuditLogConfig -AdminAuditLogEnabled $true' });
+    add({
+      code: 'ADMIN_AUDIT_OFF',
+      severity: 'warning',
+      message: 'The Exchange admin audit log is off: admin cmdlets are not recorded',
+      fix: 'Set-AdminAuditLogConfig -AdminAuditLogEnabled $true',
+    });
   }
   if (state.dehydrated === true) {
     add({
       code: 'DEHYDRATED',
       severity: 'info',
-      message: 'The tenant is dehydrated: audit settings can be read but not changed until Enable-OrganizationCustomization has run',
+      message:
+        'The tenant is dehydrated: audit settings can be read but not changed until Enable-OrganizationCustomization has run',
       fix: 'tenantwatch audit-config enable runs Enable-OrganizationCustomization first; it can take a while to take effect',
     });
   }
   findings.push(...mailboxFindings(summarizeMailboxes(state), state.orgAuditDisabled === true));
   findings.push(...collectionFindings(state, now));
   for (const e of state.readErrors) {
-    add({ code: 'CHECK_INCOMPLETE', severity: 'warning', message: `Could not read ${e.what}: ${e.message}`, ...(e.hint ? { fix: e.hint } : {}) });
+    add({
+      code: 'CHECK_INCOMPLETE',
+      severity: 'warning',
+      message: `Could not read ${e.what}: ${e.message}`,
+      ...(e.hint ? { fix: e.hint } : {}),
+    });
   }
   return findings;
 }
 
 export function summarizeMailboxes(state: AuditState): MailboxSummary | null {
   if (!state.mailboxes) return null;
-  const summary: MailboxSummary = { total: state.mailboxes.length, auditEnabled: 0, auditDisabled: [], ageLimitBelow90: [], missingActions: [] };
+  const summary: MailboxSummary = {
+    total: state.mailboxes.length,
+    auditEnabled: 0,
+    auditDisabled: [],
+    ageLimitBelow90: [],
+    missingActions: [],
+  };
   for (const m of state.mailboxes) {
     if (m.auditEnabled) summary.auditEnabled++;
     else summary.auditDisabled.push(m.userPrincipalName);
-    if (m.ageLimitDays !== null && m.ageLimitDays < DEFAULT_AGE_LIMIT_DAYS) summary.ageLimitBelow90.push(m.userPrincipalName);
+    if (m.ageLimitDays !== null && m.ageLimitDays < DEFAULT_AGE_LIMIT_DAYS)
+      summary.ageLimitBelow90.push(m.userPrincipalName);
     const owner = missing(m.auditOwner, OWNER_BASELINE);
     const delegate = missing(m.auditDelegate, DELEGATE_BASELINE);
     const admin = missing(m.auditAdmin, ADMIN_BASELINE);
-    if (owner.length || delegate.length || admin.length) summary.missingActions.push({ userPrincipalName: m.userPrincipalName, owner, delegate, admin });
+    if (owner.length || delegate.length || admin.length)
+      summary.missingActions.push({ userPrincipalName: m.userPrincipalName, owner, delegate, admin });
   }
   return summary;
 }
@@ -68,7 +89,8 @@ export function summarizeMailboxes(state: AuditState): MailboxSummary | null {
 function mailboxFindings(summary: MailboxSummary | null, orgOff: boolean): Finding[] {
   if (!summary) return [];
   const out: Finding[] = [];
-  const some = (list: string[]): string => list.slice(0, 5).join(', ') + (list.length > 5 ? ` and ${list.length - 5} more` : '');
+  const some = (list: string[]): string =>
+    list.slice(0, 5).join(', ') + (list.length > 5 ? ` and ${list.length - 5} more` : '');
   if (summary.auditDisabled.length) {
     out.push({
       code: 'MAILBOX_AUDIT_OFF',
@@ -99,7 +121,9 @@ function mailboxFindings(summary: MailboxSummary | null, orgOff: boolean): Findi
 function collectionFindings(state: AuditState, now: number): Finding[] {
   const out: Finding[] = [];
   if (state.subscriptions && state.ualEnabled !== false) {
-    const enabled = new Set(state.subscriptions.filter((s) => s.status.toLowerCase() === 'enabled').map((s) => s.contentType.toLowerCase()));
+    const enabled = new Set(
+      state.subscriptions.filter((s) => s.status.toLowerCase() === 'enabled').map((s) => s.contentType.toLowerCase()),
+    );
     const absent = CONTENT_TYPES.filter((c) => !enabled.has(c.toLowerCase()));
     if (absent.length) {
       out.push({
@@ -111,7 +135,12 @@ function collectionFindings(state: AuditState, now: number): Finding[] {
     }
   }
   if (state.newestRecord === null) {
-    out.push({ code: 'NOTHING_COLLECTED', severity: 'info', message: 'No records of this tenant have been collected yet', fix: 'tenantwatch collect TENANT' });
+    out.push({
+      code: 'NOTHING_COLLECTED',
+      severity: 'info',
+      message: 'No records of this tenant have been collected yet',
+      fix: 'tenantwatch collect TENANT',
+    });
   } else if (now - state.newestRecord > 2 * DAY) {
     out.push({
       code: 'COLLECTION_STALE',
@@ -130,7 +159,12 @@ export function verdictOf(findings: Finding[], state: AuditState): Verdict {
 }
 
 /** The check result people and the JSON output see. */
-export function buildResult(tenant: { name: string; tenantId: string }, state: AuditState, now: number, extra: Finding[] = []): PostureResult {
+export function buildResult(
+  tenant: { name: string; tenantId: string },
+  state: AuditState,
+  now: number,
+  extra: Finding[] = [],
+): PostureResult {
   const findings = [...extra, ...evaluate(state, now)];
   return {
     tenant: tenant.name,

@@ -22,15 +22,29 @@ export async function checkTenant(deps: PostureDeps, tenant: TenantRow, signal?:
   return (await inspect(deps, tenant, await deps.sourcesFor(tenant), signal)).result;
 }
 
-async function inspect(deps: PostureDeps, tenant: TenantRow, sources: PostureSources, signal?: AbortSignal): Promise<{ state: AuditState; result: PostureResult }> {
-  const newest = async (): Promise<number | null> => (await deps.store.records.newest([tenant.tenantId])).get(tenant.tenantId) ?? null;
+async function inspect(
+  deps: PostureDeps,
+  tenant: TenantRow,
+  sources: PostureSources,
+  signal?: AbortSignal,
+): Promise<{ state: AuditState; result: PostureResult }> {
+  const newest = async (): Promise<number | null> =>
+    (await deps.store.records.newest([tenant.tenantId])).get(tenant.tenantId) ?? null;
   const state = await readAuditState({ newestRecord: newest, ...sources }, signal);
   const now = deps.clock.now();
   const previous = (await deps.store.posture.list(tenant.tenantId, 1))[0]?.body as PostureResult | undefined;
   const draft = buildResult(tenant, state, now);
   const result = buildResult(tenant, state, now, changesSince(previous ?? null, draft));
   await deps.store.posture.save({ tenant: tenant.tenantId, takenAt: now, verdict: result.verdict, body: result });
-  deps.logger.info({ event: 'posture.checked', tenant: tenant.name, verdict: result.verdict, findings: result.findings.map((f) => f.code) }, 'audit posture checked');
+  deps.logger.info(
+    {
+      event: 'posture.checked',
+      tenant: tenant.name,
+      verdict: result.verdict,
+      findings: result.findings.map((f) => f.code),
+    },
+    'audit posture checked',
+  );
   return { state, result };
 }
 
@@ -54,18 +68,28 @@ export async function enableTenant(
   const before = await readAuditState({ exchange: sources.exchange }, run.signal);
   if (before.readErrors.length && before.ualEnabled === null && before.mailboxes === null) {
     const first = before.readErrors[0]!;
-    throw new AppError('UPSTREAM', `Could not read the audit settings of ${tenant.name}: ${first.message}`, { ...(first.hint ? { hint: first.hint } : {}) });
+    throw new AppError('UPSTREAM', `Could not read the audit settings of ${tenant.name}: ${first.message}`, {
+      ...(first.hint ? { hint: first.hint } : {}),
+    });
   }
   const unknown = unknownMailboxes(before, options.mailboxes);
   if (unknown.length) {
-    throw new AppError('BAD_INPUT', `No such mailbox in ${tenant.name}: ${unknown.join(', ')}`, { hint: 'Give user principal names of existing mailboxes, or --mailboxes all' });
+    throw new AppError('BAD_INPUT', `No such mailbox in ${tenant.name}: ${unknown.join(', ')}`, {
+      hint: 'Give user principal names of existing mailboxes, or --mailboxes all',
+    });
   }
   const plan = planEnable(before, options);
   run.onPlan?.(plan);
-  if (run.dryRun || plan.length === 0) return { tenant: tenant.name, dryRun: run.dryRun, plan, results: [], after: null };
-  const applied = await applyPlan(sources.exchange, plan, { logger: deps.logger, ...(run.signal ? { signal: run.signal } : {}), ...(run.onStep ? { onStep: run.onStep } : {}) });
+  if (run.dryRun || plan.length === 0)
+    return { tenant: tenant.name, dryRun: run.dryRun, plan, results: [], after: null };
+  const applied = await applyPlan(sources.exchange, plan, {
+    logger: deps.logger,
+    ...(run.signal ? { signal: run.signal } : {}),
+    ...(run.onStep ? { onStep: run.onStep } : {}),
+  });
   const { state: afterState, result: after } = await inspect(deps, tenant, sources, run.signal);
   const remaining = planEnable(afterState, options);
-  const stillNeeded = (step: PlanStep): boolean => remaining.some((r) => r.kind === step.kind && r.target === step.target);
+  const stillNeeded = (step: PlanStep): boolean =>
+    remaining.some((r) => r.kind === step.kind && r.target === step.target);
   return { tenant: tenant.name, dryRun: false, plan, results: settle(applied, stillNeeded), after };
 }

@@ -1,6 +1,10 @@
 import type { StoredRecord } from '../core/record.js';
 import { toIsoSeconds } from '../core/time.js';
-import { field as ingestField, modifiedProperties as ingestModified, nameValues as ingestNameValues } from '../ingest/fields.js';
+import {
+  field as ingestField,
+  modifiedProperties as ingestModified,
+  nameValues as ingestNameValues,
+} from '../ingest/fields.js';
 import type { ReportRow } from './types.js';
 
 /**

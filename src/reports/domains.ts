@@ -15,7 +15,10 @@ const MAILBOX_USE = ['MailItemsAccessed', 'Send', 'MailboxLogin'];
 export class TenantDomains {
   private readonly known = new Map<string, Set<string>>();
 
-  constructor(private readonly deps: ReportDeps, private readonly range: { start: number; end: number }) {}
+  constructor(
+    private readonly deps: ReportDeps,
+    private readonly range: { start: number; end: number },
+  ) {}
 
   async load(tenant: string): Promise<Set<string>> {
     const cached = this.known.get(tenant);
@@ -64,7 +67,10 @@ function addDomainOf(set: Set<string>, upn: string): void {
 }
 
 export function domainOf(address: string): string | null {
-  const clean = address.trim().replace(/^smtp:/i, '').replace(/^["'<]+|[">']+$/g, '');
+  const clean = address
+    .trim()
+    .replace(/^smtp:/i, '')
+    .replace(/^["'<]+|[">']+$/g, '');
   const at = clean.lastIndexOf('@');
   const domain = (at >= 0 ? clean.slice(at + 1) : '').toLowerCase();
   return /^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(domain) ? domain : null;

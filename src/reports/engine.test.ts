@@ -6,11 +6,27 @@ import { listReports, runReport } from './registry.js';
 import { NOW, exchangeAdmin, spFile } from './testing/builders.js';
 import { fixtureStore } from './testing/store.js';
 
-const deps = async (records = [spFile('FileAccessed')]) => ({ store: await fixtureStore(records), clock: new ManualClock(NOW) });
+const deps = async (records = [spFile('FileAccessed')]) => ({
+  store: await fixtureStore(records),
+  clock: new ManualClock(NOW),
+});
 
 test('listReports: the nine reports with a description and a JSON schema of their parameters', () => {
   const list = listReports();
-  assert.deepEqual(list.map((r) => r.id), ['admin-activity', 'user-activity', 'inbox-rules', 'mailbox-access', 'external-sharing', 'sign-ins', 'audit-tampering', 'app-consent', 'mass-file-activity']);
+  assert.deepEqual(
+    list.map((r) => r.id),
+    [
+      'admin-activity',
+      'user-activity',
+      'inbox-rules',
+      'mailbox-access',
+      'external-sharing',
+      'sign-ins',
+      'audit-tampering',
+      'app-consent',
+      'mass-file-activity',
+    ],
+  );
   for (const r of list) {
     assert.ok(r.description.length > 200, r.id);
     const props = (r.parameters as { properties: Record<string, unknown> }).properties;
@@ -19,29 +35,54 @@ test('listReports: the nine reports with a description and a JSON schema of thei
 });
 
 test('runReport: an unknown id is UNKNOWN_REPORT naming the reports', async () => {
-  await assert.rejects(runReport('nope', {}, await deps()), (e: AppError) => e.code === 'UNKNOWN_REPORT' && /admin-activity/.test(e.hint ?? ''));
+  await assert.rejects(
+    runReport('nope', {}, await deps()),
+    (e: AppError) => e.code === 'UNKNOWN_REPORT' && /admin-activity/.test(e.hint ?? ''),
+  );
 });
 
 test('runReport: unknown and ill-typed parameters are BAD_INPUT naming them', async () => {
-  await assert.rejects(runReport('inbox-rules', { usr: 'x' }, await deps()), (e: AppError) => e.code === 'BAD_INPUT' && /usr/.test(e.message));
-  await assert.rejects(runReport('mass-file-activity', { downloadThreshold: 'many' }, await deps()), (e: AppError) => e.code === 'BAD_INPUT' && /downloadThreshold/.test(e.message));
-  await assert.rejects(runReport('user-activity', {}, await deps()), (e: AppError) => e.code === 'BAD_INPUT' && /user/.test(e.message));
+  await assert.rejects(
+    runReport('inbox-rules', { usr: 'x' }, await deps()),
+    (e: AppError) => e.code === 'BAD_INPUT' && /usr/.test(e.message),
+  );
+  await assert.rejects(
+    runReport('mass-file-activity', { downloadThreshold: 'many' }, await deps()),
+    (e: AppError) => e.code === 'BAD_INPUT' && /downloadThreshold/.test(e.message),
+  );
+  await assert.rejects(
+    runReport('user-activity', {}, await deps()),
+    (e: AppError) => e.code === 'BAD_INPUT' && /user/.test(e.message),
+  );
 });
 
 test('runReport: a reversed or unreadable period is BAD_TIME', async () => {
-  await assert.rejects(runReport('inbox-rules', { start: '1d', end: '3d' }, await deps()), (e: AppError) => e.code === 'BAD_TIME');
-  await assert.rejects(runReport('inbox-rules', { start: 'yesterday' }, await deps()), (e: AppError) => e.code === 'BAD_TIME');
+  await assert.rejects(
+    runReport('inbox-rules', { start: '1d', end: '3d' }, await deps()),
+    (e: AppError) => e.code === 'BAD_TIME',
+  );
+  await assert.rejects(
+    runReport('inbox-rules', { start: 'yesterday' }, await deps()),
+    (e: AppError) => e.code === 'BAD_TIME',
+  );
 });
 
 test('runReport: default period is the last 7 days, echoed with ISO times; summary counts by user, operation, workload and day', async () => {
   const old = spFile('FileAccessed', { CreationTime: '2026-02-01T00:00:00' });
   const a = spFile('FileAccessed');
   const b = spFile('FileDownloaded', { Workload: 'OneDrive', CreationTime: '2026-03-11T08:00:00' });
-  const result = await runReport('user-activity', { user: 'ADELE@contoso.onmicrosoft.com' }, await deps([old, a, b, exchangeAdmin('Set-Mailbox', {})]));
+  const result = await runReport(
+    'user-activity',
+    { user: 'ADELE@contoso.onmicrosoft.com' },
+    await deps([old, a, b, exchangeAdmin('Set-Mailbox', {})]),
+  );
   assert.equal(result.parameters.start, '2026-03-05T00:00:00Z');
   assert.equal(result.parameters.end, '2026-03-12T00:00:00Z');
   assert.equal(result.summary.records, 3);
-  assert.deepEqual(result.summary.byDay, [{ key: '2026-03-10', count: 2 }, { key: '2026-03-11', count: 1 }]);
+  assert.deepEqual(result.summary.byDay, [
+    { key: '2026-03-10', count: 2 },
+    { key: '2026-03-11', count: 1 },
+  ]);
   assert.deepEqual(result.summary.byWorkload.map((e) => e.key).sort(), ['Exchange', 'OneDrive', 'SharePoint']);
   assert.equal(result.summary.byUser[0]?.count, 3);
   assert.ok(result.rows.every((r) => typeof r.id === 'string' && r.tenant));
@@ -50,8 +91,15 @@ test('runReport: default period is the last 7 days, echoed with ISO times; summa
 test('runReport: --tenant narrows to that tenant, by name or key', async () => {
   const other = spFile('FileAccessed', { OrganizationId: 'aaaaaaaa-0000-0000-0000-000000000000' });
   const store = await fixtureStore([spFile('FileAccessed'), other], [{ name: 'other', tenantId: other.tenant }]);
-  const result = await runReport('user-activity', { user: 'adele@contoso.onmicrosoft.com', tenant: 'other' }, { store, clock: new ManualClock(NOW) });
-  assert.deepEqual(result.rows.map((r) => r.id), [other.id]);
+  const result = await runReport(
+    'user-activity',
+    { user: 'adele@contoso.onmicrosoft.com', tenant: 'other' },
+    { store, clock: new ManualClock(NOW) },
+  );
+  assert.deepEqual(
+    result.rows.map((r) => r.id),
+    [other.id],
+  );
   assert.deepEqual(result.parameters.tenant, [other.tenant]);
 });
 
@@ -59,7 +107,14 @@ test('runReport: filters read like search: a comma list of users, and an unknown
   const megan = spFile('FileAccessed', { UserId: 'megan@contoso.onmicrosoft.com' });
   const adele = spFile('FileAccessed');
   const other = spFile('FileAccessed', { UserId: 'other@contoso.onmicrosoft.com' });
-  const result = await runReport('user-activity', { user: 'Megan@contoso.onmicrosoft.com,adele@contoso.onmicrosoft.com' }, await deps([megan, adele, other]));
+  const result = await runReport(
+    'user-activity',
+    { user: 'Megan@contoso.onmicrosoft.com,adele@contoso.onmicrosoft.com' },
+    await deps([megan, adele, other]),
+  );
   assert.deepEqual(result.rows.map((r) => r.id).sort(), [megan.id, adele.id].sort());
-  await assert.rejects(runReport('inbox-rules', { tenant: 'nosuch' }, await deps()), (e: AppError) => e.code === 'UNKNOWN_TENANT' && /nosuch/.test(e.message));
+  await assert.rejects(
+    runReport('inbox-rules', { tenant: 'nosuch' }, await deps()),
+    (e: AppError) => e.code === 'UNKNOWN_TENANT' && /nosuch/.test(e.message),
+  );
 });

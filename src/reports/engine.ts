@@ -14,7 +14,11 @@ import type { ReportDefinition, ReportDeps, ReportResult } from './types.js';
  * API use (so `--start 7d`, `--user A,B` and a tenant name mean here what they mean in `search`),
  * runs it, and builds the summary.
  */
-export async function executeReport(def: ReportDefinition, raw: Record<string, unknown>, deps: ReportDeps): Promise<ReportResult> {
+export async function executeReport(
+  def: ReportDefinition,
+  raw: Record<string, unknown>,
+  deps: ReportDeps,
+): Promise<ReportResult> {
   const parsed = def.parameters.safeParse(raw);
   if (!parsed.success) throw badParams(def, parsed.error);
   const params = parsed.data as CommonParams & Record<string, unknown>;
@@ -23,12 +27,25 @@ export async function executeReport(def: ReportDefinition, raw: Record<string, u
   const tenants = base.tenants ? await resolveTenantKeys(deps.store, base.tenants) : undefined;
   const tally = new SummaryTally();
   const started = deps.clock.now();
-  const input = { params, period: base.range, tenants, ...(base.users ? { users: base.users } : {}), ...(base.workloads ? { workloads: base.workloads } : {}), count: tally.count.bind(tally), addCounted: tally.addCounted.bind(tally) };
+  const input = {
+    params,
+    period: base.range,
+    tenants,
+    ...(base.users ? { users: base.users } : {}),
+    ...(base.workloads ? { workloads: base.workloads } : {}),
+    count: tally.count.bind(tally),
+    addCounted: tally.addCounted.bind(tally),
+  };
   const out = await def.run(input, deps);
   deps.logger?.info({ report: def.id, rows: out.rows.length, ms: deps.clock.now() - started }, 'report run');
   return {
     report: def.id,
-    parameters: { ...params, start: toIsoSeconds(base.range.start), end: toIsoSeconds(base.range.end), ...(tenants ? { tenant: tenants } : {}) },
+    parameters: {
+      ...params,
+      start: toIsoSeconds(base.range.start),
+      end: toIsoSeconds(base.range.end),
+      ...(tenants ? { tenant: tenants } : {}),
+    },
     summary: tally.summary(out.rows.length, out.totals),
     rows: out.rows,
   };
@@ -48,7 +65,8 @@ function commonFilters(params: CommonParams & { workload?: unknown }, now: numbe
 
 function badParams(def: ReportDefinition, error: z.ZodError): AppError {
   const problems = error.issues.map((issue) => {
-    if (issue.code === 'unrecognized_keys') return `unknown parameter${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`;
+    if (issue.code === 'unrecognized_keys')
+      return `unknown parameter${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`;
     const name = issue.path.length ? issue.path.join('.') : 'parameters';
     return `${name}: ${issue.message}`;
   });

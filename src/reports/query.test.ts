@@ -5,7 +5,6 @@ import { nextWidth, scan } from './query.js';
 import { NOW, spFile } from './testing/builders.js';
 import { fixtureStore } from './testing/store.js';
 
-
 test('slice widths: halve after a slice that needed a second page, double after one under half a page, within a minute and 30 days', () => {
   assert.equal(nextWidth(HOUR, 500), HOUR / 2);
   assert.equal(nextWidth(HOUR, 200), HOUR / 2);
@@ -18,7 +17,9 @@ test('slice widths: halve after a slice that needed a second page, double after 
 
 test('scan: the same records in the same order as one search, dense and sparse', async () => {
   const at = (t: number) => ({ CreationTime: new Date(t).toISOString().slice(0, 19) });
-  const dense = Array.from({ length: 690 }, (_, i) => spFile(i % 3 ? 'FileAccessed' : 'FileDownloaded', at(NOW - 3 * HOUR - Math.floor(i / 7) * 60_000)));
+  const dense = Array.from({ length: 690 }, (_, i) =>
+    spFile(i % 3 ? 'FileAccessed' : 'FileDownloaded', at(NOW - 3 * HOUR - Math.floor(i / 7) * 60_000)),
+  );
   const sparse = Array.from({ length: 10 }, (_, i) => spFile('FileAccessed', at(NOW - (i + 1) * 5 * 86_400_000)));
   const records = [...dense, ...sparse];
   const store = await fixtureStore(records);

@@ -9,7 +9,10 @@ import type { ReportInput } from './types.js';
  * adds its own operations, record types or workloads so that the store narrows first and only the
  * candidates' raw AuditData is read in code.
  */
-export function baseQuery(input: Omit<ReportInput<unknown>, 'params' | 'count'>, extra: Omit<Partial<SearchQuery>, 'range'> = {}): SearchQuery {
+export function baseQuery(
+  input: Omit<ReportInput<unknown>, 'params' | 'count'>,
+  extra: Omit<Partial<SearchQuery>, 'range'> = {},
+): SearchQuery {
   const query: SearchQuery = { range: { ...input.period }, ...extra };
   if (input.tenants) query.tenants = input.tenants;
   if (input.users?.length) query.users = input.users;
@@ -52,7 +55,7 @@ export interface ScanDeps {
 
 async function* sliced<T>(query: SearchQuery, read: (slice: SearchQuery) => AsyncIterable<T>): AsyncIterable<T> {
   let width = HOUR;
-  for (let end = query.range.end; end > query.range.start; ) {
+  for (let end = query.range.end; end > query.range.start;) {
     const start = Math.max(query.range.start, end - width);
     let rows = 0;
     for await (const row of read({ ...query, range: { start, end } })) {

@@ -45,6 +45,10 @@ export function findReport(id: string): ReportDefinition {
 }
 
 /** The entry point the CLI and the HTTP API use: UNKNOWN_REPORT, BAD_INPUT/BAD_TIME, or the result. */
-export async function runReport(id: string, rawParams: Record<string, unknown>, deps: ReportDeps): Promise<ReportResult> {
+export async function runReport(
+  id: string,
+  rawParams: Record<string, unknown>,
+  deps: ReportDeps,
+): Promise<ReportResult> {
   return executeReport(findReport(id), rawParams, deps);
 }

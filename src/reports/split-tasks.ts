@@ -11,4 +11,5 @@ export interface SplitRequest {
   query: SearchQuery;
 }
 
-export type SplitReply = { id: number; result: unknown } | { id: number; error: { message: string; code?: string; hint?: string } };
+export type SplitReply =
+  { id: number; result: unknown } | { id: number; error: { message: string; code?: string; hint?: string } };

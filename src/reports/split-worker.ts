@@ -25,7 +25,13 @@ parentPort!.on('message', (request: SplitRequest) => {
       reply = { id: request.id, result: await TASKS[request.task](await storeAt(request.location), request.query) };
     } catch (error) {
       const e = error as Error;
-      reply = { id: request.id, error: { message: e.message, ...(e instanceof AppError ? { code: e.code, ...(e.hint ? { hint: e.hint } : {}) } : {}) } };
+      reply = {
+        id: request.id,
+        error: {
+          message: e.message,
+          ...(e instanceof AppError ? { code: e.code, ...(e.hint ? { hint: e.hint } : {}) } : {}),
+        },
+      };
     }
     parentPort!.postMessage(reply);
   })();

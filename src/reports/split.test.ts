@@ -22,9 +22,20 @@ const iso = (t: number): string => new Date(t).toISOString().slice(0, 19);
 function records(): AuditRecord[] {
   const spread = Array.from({ length: 300 }, (_, i) => {
     const at = iso(NOW - 6 * 86_400_000 + i * 1_700_000 + (i % 7) * 1000);
-    return signIn(i % 5 === 0, { CreationTime: at, UserId: `user${i % 4}@${DOMAIN}`, ClientIP: `203.0.113.${i % 9}`, ...(i % 3 ? {} : { UserAgent: `agent-${i % 2}` }) });
+    return signIn(i % 5 === 0, {
+      CreationTime: at,
+      UserId: `user${i % 4}@${DOMAIN}`,
+      ClientIP: `203.0.113.${i % 9}`,
+      ...(i % 3 ? {} : { UserAgent: `agent-${i % 2}` }),
+    });
   });
-  const burst = Array.from({ length: 8 }, (_, k) => signIn(true, { CreationTime: iso(NOW - 3 * 86_400_000 + k * 60_000), UserId: `user1@${DOMAIN}`, ClientIP: `198.51.100.${k}` }));
+  const burst = Array.from({ length: 8 }, (_, k) =>
+    signIn(true, {
+      CreationTime: iso(NOW - 3 * 86_400_000 + k * 60_000),
+      UserId: `user1@${DOMAIN}`,
+      ClientIP: `198.51.100.${k}`,
+    }),
+  );
   return [...spread, ...burst];
 }
 
@@ -40,10 +51,16 @@ test('splitRead: a file store above the threshold is read in two parts, the olde
   const data = records();
   const store = await fileStore('split.sqlite', data);
   try {
-    const read = await splitRead<SignInGroups, SignInPart>({ store }, QUERY, signInParts({ store }), { minRecords: 1, cores: 2 });
+    const read = await splitRead<SignInGroups, SignInPart>({ store }, QUERY, signInParts({ store }), {
+      minRecords: 1,
+      cores: 2,
+    });
     assert.ok(read.remote, 'the worker read a part');
     const local = read.local.counted().records;
-    assert.ok(read.remote.counted.records > 0 && local > 0, `both parts hold records (${read.remote.counted.records} + ${local})`);
+    assert.ok(
+      read.remote.counted.records > 0 && local > 0,
+      `both parts hold records (${read.remote.counted.records} + ${local})`,
+    );
     assert.equal(read.remote.counted.records + local, data.length);
     const single = await splitRead({ store }, QUERY, signInParts({ store }), { minRecords: data.length + 1, cores: 2 });
     assert.equal(single.remote, null, 'below the threshold the read stays whole');
@@ -58,9 +75,16 @@ test('sign-ins split across two threads gives the same rows, order and summary a
   const memory = await fixtureStore(data);
   try {
     const params = { start: '7d', burstThreshold: 5 };
-    const split = await executeReport(signIns, params, { store: file, clock: new ManualClock(NOW), split: { minRecords: 1, cores: 2 } });
+    const split = await executeReport(signIns, params, {
+      store: file,
+      clock: new ManualClock(NOW),
+      split: { minRecords: 1, cores: 2 },
+    });
     const whole = await executeReport(signIns, params, { store: memory, clock: new ManualClock(NOW) });
-    assert.ok(split.rows.some((r) => r.kind === 'failure-burst'), 'the fixture has a burst');
+    assert.ok(
+      split.rows.some((r) => r.kind === 'failure-burst'),
+      'the fixture has a burst',
+    );
     assert.ok(split.rows.filter((r) => r.kind === 'sign-ins').length > 30);
     assert.deepEqual(split, whole);
   } finally {
@@ -76,7 +100,12 @@ test('splitRead: when the worker cannot read its part, that part is read here: t
     const warnings: unknown[] = [];
     const logger = { warn: (fields: unknown) => warnings.push(fields) } as unknown as Logger;
     const elsewhere = { records: store.records, location: `sqlite:${join(dir.dir, 'no-such-folder', 'x.sqlite')}` };
-    const read = await splitRead<SignInGroups, SignInPart>({ store: elsewhere, logger }, QUERY, signInParts({ store }), { minRecords: 1, cores: 2 });
+    const read = await splitRead<SignInGroups, SignInPart>(
+      { store: elsewhere, logger },
+      QUERY,
+      signInParts({ store }),
+      { minRecords: 1, cores: 2 },
+    );
     assert.ok(read.remote);
     assert.equal(read.remote.counted.records + read.local.counted().records, data.length);
     assert.equal(warnings.length, 1);

@@ -48,9 +48,17 @@ export interface SplitOptions {
  * The split falls on a UTC day boundary chosen from the store's count by day, so each part is one
  * contiguous stretch of [start, end) and every record is in exactly one.
  */
-export async function splitRead<L, R>(deps: SplitDeps, query: SearchQuery, parts: SplitParts<L, R>, options: SplitOptions = {}): Promise<{ local: L; remote: R | null }> {
+export async function splitRead<L, R>(
+  deps: SplitDeps,
+  query: SearchQuery,
+  parts: SplitParts<L, R>,
+  options: SplitOptions = {},
+): Promise<{ local: L; remote: R | null }> {
   const location = deps.store.location;
-  const at = location === null ? null : await splitPoint(deps, query, options.minRecords ?? SPLIT_MIN_RECORDS, options.cores ?? availableParallelism());
+  const at =
+    location === null
+      ? null
+      : await splitPoint(deps, query, options.minRecords ?? SPLIT_MIN_RECORDS, options.cores ?? availableParallelism());
   if (at === null || location === null) return { local: await parts.local(query), remote: null };
   const older = { ...query, range: { start: query.range.start, end: at } };
   const remote = runInWorker({ task: parts.task, location, query: older }) as Promise<R>;
@@ -60,7 +68,10 @@ export async function splitRead<L, R>(deps: SplitDeps, query: SearchQuery, parts
   try {
     return { local: mine, remote: await remote };
   } catch (error) {
-    deps.logger?.warn({ err: error, task: parts.task }, 'the report worker thread failed; its part of the period is read here');
+    deps.logger?.warn(
+      { err: error, task: parts.task },
+      'the report worker thread failed; its part of the period is read here',
+    );
     return { local: mine, remote: await parts.here(older) };
   }
 }
@@ -75,7 +86,12 @@ function runInWorker(request: Omit<SplitRequest, 'id'>): Promise<unknown> {
 }
 
 /** Where to split, or null when the read stays whole (one core, or too few matches). */
-async function splitPoint(deps: SplitDeps, query: SearchQuery, minRecords: number, cores: number): Promise<number | null> {
+async function splitPoint(
+  deps: SplitDeps,
+  query: SearchQuery,
+  minRecords: number,
+  cores: number,
+): Promise<number | null> {
   if (cores < 2) return null;
   const days = await deps.store.records.countBy(query, 'day');
   const total = days.reduce((n, d) => n + d.count, 0);

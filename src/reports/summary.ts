@@ -42,7 +42,14 @@ export class SummaryTally {
   /** What countOnce counted here, as plain data: a worker thread's part of a run, added with addCounted. */
   counted(): Counted {
     const d = this.dims;
-    return { records: this.once, byUser: [...d.byUser], byOperation: [...d.byOperation], byWorkload: [...d.byWorkload], byDay: [...d.byDay], byTenant: [...d.byTenant] };
+    return {
+      records: this.once,
+      byUser: [...d.byUser],
+      byOperation: [...d.byOperation],
+      byWorkload: [...d.byWorkload],
+      byDay: [...d.byDay],
+      byTenant: [...d.byTenant],
+    };
   }
 
   /** Adds what another tally counted with countOnce (its records are counted nowhere here). */
@@ -91,7 +98,5 @@ function bump(map: Map<string, number>, key: string): void {
 }
 
 function largestFirst(map: Map<string, number>): CountEntry[] {
-  return [...map]
-    .sort(([ka, a], [kb, b]) => b - a || ka.localeCompare(kb))
-    .map(([key, count]) => ({ key, count }));
+  return [...map].sort(([ka, a], [kb, b]) => b - a || ka.localeCompare(kb)).map(([key, count]) => ({ key, count }));
 }

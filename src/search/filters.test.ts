@@ -19,7 +19,10 @@ test('the time range is required, read as ISO or relative, and must be non-empty
     start: Date.UTC(2026, 10, 1),
     end: Date.UTC(2026, 10, 1, 23),
   });
-  assert.equal(parseSearchFilters({ start: '2026-11-01T08:30', end: 'now' }, NOW).range.start, Date.UTC(2026, 10, 1, 8, 30));
+  assert.equal(
+    parseSearchFilters({ start: '2026-11-01T08:30', end: 'now' }, NOW).range.start,
+    Date.UTC(2026, 10, 1, 8, 30),
+  );
   rejects({ end: 'now' }, 'BAD_TIME', /needs a start/);
   rejects({ start: '7d' }, 'BAD_TIME', /needs an end/);
   rejects({ start: ' ', end: 'now' }, 'BAD_TIME', /needs a start/);
@@ -29,13 +32,23 @@ test('the time range is required, read as ISO or relative, and must be non-empty
 });
 
 test('users are lower-cased; repeated and comma-separated values are OR-ed and de-duplicated', () => {
-  const q = parseSearchFilters({ start: '1d', end: 'now', user: ['Alice@Contoso.com, bob@contoso.com', 'ALICE@contoso.com'] }, NOW);
+  const q = parseSearchFilters(
+    { start: '1d', end: 'now', user: ['Alice@Contoso.com, bob@contoso.com', 'ALICE@contoso.com'] },
+    NOW,
+  );
   assert.deepEqual(q.users, ['alice@contoso.com', 'bob@contoso.com']);
   assert.equal(q.operations, undefined, 'absent filters stay absent');
 });
 
 test('operations accept exact names in any case and Purview friendly names, unknown names as given', () => {
-  const q = parseSearchFilters({ start: '1d', end: 'now', operation: ['fileaccessed', 'Accessed file', 'Shared file, folder, or site', 'New-Widget,Set-Mailbox'] }, NOW);
+  const q = parseSearchFilters(
+    {
+      start: '1d',
+      end: 'now',
+      operation: ['fileaccessed', 'Accessed file', 'Shared file, folder, or site', 'New-Widget,Set-Mailbox'],
+    },
+    NOW,
+  );
   const ops = q.operations!;
   assert.ok(ops.includes('FileAccessed'), 'case-insensitive exact name resolved to its catalogue spelling');
   assert.ok(ops.includes('SharingSet'), 'a friendly name holding commas is not split');
@@ -45,7 +58,10 @@ test('operations accept exact names in any case and Purview friendly names, unkn
 });
 
 test('record types by name or number; an unknown name lists close matches', () => {
-  const q = parseSearchFilters({ start: '1d', end: 'now', recordType: ['SharePointFileOperation, 15', 'exchangeitem', '9999'] }, NOW);
+  const q = parseSearchFilters(
+    { start: '1d', end: 'now', recordType: ['SharePointFileOperation, 15', 'exchangeitem', '9999'] },
+    NOW,
+  );
   assert.deepEqual(q.recordTypes, [6, 15, 2, 9999]);
   assert.throws(
     () => parseSearchFilters({ start: '1d', end: 'now', recordType: ['SharePointFileOperations'] }, NOW),
@@ -55,7 +71,10 @@ test('record types by name or number; an unknown name lists close matches', () =
 });
 
 test('IPs: addresses with or without port, mapped IPv6 folded, CIDR blocks; garbage rejected', () => {
-  const q = parseSearchFilters({ start: '1d', end: 'now', ip: ['203.0.113.7:443', '::ffff:203.0.113.7', '10.0.0.0/8,[2001:DB8::1]:443'] }, NOW);
+  const q = parseSearchFilters(
+    { start: '1d', end: 'now', ip: ['203.0.113.7:443', '::ffff:203.0.113.7', '10.0.0.0/8,[2001:DB8::1]:443'] },
+    NOW,
+  );
   assert.deepEqual(q.ips, [
     { kind: 'address', address: '203.0.113.7' },
     { kind: 'cidr', network: '10.0.0.0', prefix: 8, family: 4 },
@@ -67,7 +86,14 @@ test('IPs: addresses with or without port, mapped IPv6 folded, CIDR blocks; garb
 
 test('object and free text keep their commas; workloads and tenants split', () => {
   const q = parseSearchFilters(
-    { start: '1d', end: 'now', object: ['/sites/a,b/Doc.docx'], freeText: ['Smith, John'], workload: ['SharePoint,exchange'], tenant: ['contoso,fabrikam'] },
+    {
+      start: '1d',
+      end: 'now',
+      object: ['/sites/a,b/Doc.docx'],
+      freeText: ['Smith, John'],
+      workload: ['SharePoint,exchange'],
+      tenant: ['contoso,fabrikam'],
+    },
     NOW,
   );
   assert.deepEqual(q.objects, ['/sites/a,b/Doc.docx']);
@@ -78,12 +104,23 @@ test('object and free text keep their commas; workloads and tenants split', () =
 
 test('empty values and absurd sizes are refused, naming the filter', () => {
   rejects({ start: '1d', end: 'now', user: [''] }, 'BAD_FILTER', /user filter has an empty value/);
-  rejects({ start: '1d', end: 'now', workload: ['Exchange,'] }, 'BAD_FILTER', /workload filter has an empty value in "Exchange,"/);
+  rejects(
+    { start: '1d', end: 'now', workload: ['Exchange,'] },
+    'BAD_FILTER',
+    /workload filter has an empty value in "Exchange,"/,
+  );
   rejects({ start: '1d', end: 'now', freeText: ['   '] }, 'BAD_FILTER', /free-text filter has an empty value/);
-  rejects({ start: '1d', end: 'now', object: ['x'.repeat(MAX_VALUE_CHARS + 1)] }, 'BAD_FILTER', /object value is 2001 characters/);
+  rejects(
+    { start: '1d', end: 'now', object: ['x'.repeat(MAX_VALUE_CHARS + 1)] },
+    'BAD_FILTER',
+    /object value is 2001 characters/,
+  );
   const many = Array.from({ length: MAX_VALUES_PER_FILTER + 1 }, (_, i) => `u${i}@x.com`).join(',');
   rejects({ start: '1d', end: 'now', user: [many] }, 'BAD_FILTER', /user filter has 1001 values/);
-  assert.equal(parseSearchFilters({ start: '1d', end: 'now', user: [many.split(',').slice(1).join(',')] }, NOW).users!.length, MAX_VALUES_PER_FILTER);
+  assert.equal(
+    parseSearchFilters({ start: '1d', end: 'now', user: [many.split(',').slice(1).join(',')] }, NOW).users!.length,
+    MAX_VALUES_PER_FILTER,
+  );
 });
 
 test('a NUL character is refused in every filter (SQLite would read it as the end of the pattern)', () => {

@@ -89,10 +89,14 @@ function parseRange(input: SearchFilterInput, now: number): { start: number; end
   const start = parseTimeInput(input.start, now, 'start time');
   const end = parseTimeInput(input.end, now, 'end time');
   if (!(start < end)) {
-    throw new AppError('BAD_TIME', `The start (${new Date(start).toISOString()}) is not before the end (${new Date(end).toISOString()})`, {
-      hint: 'The range is [start, end): give a start earlier than the end',
-      details: { start: input.start, end: input.end },
-    });
+    throw new AppError(
+      'BAD_TIME',
+      `The start (${new Date(start).toISOString()}) is not before the end (${new Date(end).toISOString()})`,
+      {
+        hint: 'The range is [start, end): give a start earlier than the end',
+        details: { start: input.start, end: input.end },
+      },
+    );
   }
   return { start, end };
 }
@@ -160,10 +164,14 @@ function parseIp(value: string): IpFilter {
 function nonEmpty(key: ListKey, part: string, raw: string): string {
   const value = part.trim();
   if (value !== '') return value;
-  throw new AppError('BAD_FILTER', `The ${LABEL[key]} filter has an empty value${raw.trim() === '' ? '' : ` in "${clip(raw)}"`}`, {
-    hint: `Give each --${LABEL[key]} a value; separate several with commas or repeat the filter`,
-    details: { filter: LABEL[key], value: clip(raw) },
-  });
+  throw new AppError(
+    'BAD_FILTER',
+    `The ${LABEL[key]} filter has an empty value${raw.trim() === '' ? '' : ` in "${clip(raw)}"`}`,
+    {
+      hint: `Give each --${LABEL[key]} a value; separate several with commas or repeat the filter`,
+      details: { filter: LABEL[key], value: clip(raw) },
+    },
+  );
 }
 
 /**
@@ -178,18 +186,26 @@ function checkLength(key: keyof SearchFilterInput, value: string): string {
     });
   }
   if (value.length <= MAX_VALUE_CHARS) return value;
-  throw new AppError('BAD_FILTER', `The ${LABEL[key]} value is ${value.length} characters long; the most accepted is ${MAX_VALUE_CHARS}`, {
-    hint: 'Search for a shorter, distinctive part of the value',
-    details: { filter: LABEL[key], length: value.length },
-  });
+  throw new AppError(
+    'BAD_FILTER',
+    `The ${LABEL[key]} value is ${value.length} characters long; the most accepted is ${MAX_VALUE_CHARS}`,
+    {
+      hint: 'Search for a shorter, distinctive part of the value',
+      details: { filter: LABEL[key], length: value.length },
+    },
+  );
 }
 
 function checkCount(key: ListKey, n: number): void {
   if (n <= MAX_VALUES_PER_FILTER) return;
-  throw new AppError('BAD_FILTER', `The ${LABEL[key]} filter has ${n} values; the most accepted in one search is ${MAX_VALUES_PER_FILTER}`, {
-    hint: 'Split the search into several, or narrow it with a CIDR block or another filter',
-    details: { filter: LABEL[key], count: n },
-  });
+  throw new AppError(
+    'BAD_FILTER',
+    `The ${LABEL[key]} filter has ${n} values; the most accepted in one search is ${MAX_VALUES_PER_FILTER}`,
+    {
+      hint: 'Split the search into several, or narrow it with a CIDR block or another filter',
+      details: { filter: LABEL[key], count: n },
+    },
+  );
 }
 
 function clip(text: string): string {

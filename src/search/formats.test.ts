@@ -7,12 +7,36 @@ import { recordChunks, RECORD_CSV_HEADER, toRecordView, type RecordFormat } from
 import { tableCell } from './table.js';
 
 function record(over: Partial<StoredRecord> = {}): StoredRecord {
-  const raw = JSON.stringify({ Id: 'a1', Operation: 'FileAccessed', ObjectId: 'https://contoso.sharepoint.com/a, "b".docx', Note: 'line1\r\nline2' });
+  const raw = JSON.stringify({
+    Id: 'a1',
+    Operation: 'FileAccessed',
+    ObjectId: 'https://contoso.sharepoint.com/a, "b".docx',
+    Note: 'line1\r\nline2',
+  });
   return {
-    tenant: 't1', id: 'a1', creationTime: Date.UTC(2026, 10, 1, 8, 30, 5, 120), recordType: 6, operation: 'FileAccessed', workload: 'SharePoint',
-    userId: 'Alice@Contoso.com', userKey: 'alice@contoso.com', userType: 0, clientIp: '203.0.113.7', clientPort: 443,
-    objectId: 'https://contoso.sharepoint.com/a, "b".docx', resultStatus: 'Succeeded', outcome: 'success', organizationId: 't1',
-    source: 'import', contentType: null, userAgent: null, appId: null, logonType: null, raw, ingestedAt: 0, ...over,
+    tenant: 't1',
+    id: 'a1',
+    creationTime: Date.UTC(2026, 10, 1, 8, 30, 5, 120),
+    recordType: 6,
+    operation: 'FileAccessed',
+    workload: 'SharePoint',
+    userId: 'Alice@Contoso.com',
+    userKey: 'alice@contoso.com',
+    userType: 0,
+    clientIp: '203.0.113.7',
+    clientPort: 443,
+    objectId: 'https://contoso.sharepoint.com/a, "b".docx',
+    resultStatus: 'Succeeded',
+    outcome: 'success',
+    organizationId: 't1',
+    source: 'import',
+    contentType: null,
+    userAgent: null,
+    appId: null,
+    logonType: null,
+    raw,
+    ingestedAt: 0,
+    ...over,
   };
 }
 
@@ -20,7 +44,11 @@ async function* from<T>(items: T[]): AsyncGenerator<T> {
   for (const i of items) yield i;
 }
 
-async function render(format: RecordFormat, rows: StoredRecord[], count?: number): Promise<{ text: string; written: number }> {
+async function render(
+  format: RecordFormat,
+  rows: StoredRecord[],
+  count?: number,
+): Promise<{ text: string; written: number }> {
   const gen = recordChunks(format, from(rows), count === undefined ? {} : { count });
   let text = '';
   for (;;) {
@@ -35,7 +63,8 @@ test('CSV cells: RFC 4180 quoting, formula starts neutralized, numbers untouched
   assert.equal(csvCell('a,b'), '"a,b"');
   assert.equal(csvCell('say "hi"'), '"say ""hi"""');
   assert.equal(csvCell('two\nlines'), '"two\nlines"');
-  for (const bad of ['=1+2', '+1', '-1', '@SUM(A1)', '\tx', '\rx']) assert.ok(csvCell(bad).replace(/^"/, '').startsWith("'"), bad);
+  for (const bad of ['=1+2', '+1', '-1', '@SUM(A1)', '\tx', '\rx'])
+    assert.ok(csvCell(bad).replace(/^"/, '').startsWith("'"), bad);
   assert.equal(csvCell('=HYPERLINK("http://x","y")'), `"'=HYPERLINK(""http://x"",""y"")"`);
   assert.equal(csvCell(-5), '-5');
   assert.equal(csvCell(null), '');
@@ -71,7 +100,10 @@ test('json is {"count": N, "records": [...]} with the count of all matches; json
   const json = await render('json', rows, 57);
   const parsed = JSON.parse(json.text) as { count: number; records: { id: string }[] };
   assert.equal(parsed.count, 57);
-  assert.deepEqual(parsed.records.map((r) => r.id), ['a1', 'a2']);
+  assert.deepEqual(
+    parsed.records.map((r) => r.id),
+    ['a1', 'a2'],
+  );
   assert.deepEqual(JSON.parse((await render('json', [], 0)).text), { count: 0, records: [] });
   const lines = (await render('jsonl', rows)).text.trimEnd().split('\n');
   assert.equal(lines.length, 2);
@@ -79,7 +111,10 @@ test('json is {"count": N, "records": [...]} with the count of all matches; json
 });
 
 test('table: aligned columns, wide cells cut, control characters blanked, footer with the count', async () => {
-  const wide = record({ objectId: 'https://contoso.sharepoint.com/' + 'x'.repeat(200), userId: 'bob\u001b[31m@x.com\nnext' });
+  const wide = record({
+    objectId: 'https://contoso.sharepoint.com/' + 'x'.repeat(200),
+    userId: 'bob\u001b[31m@x.com\nnext',
+  });
   const { text } = await render('table', [record(), wide], 12_345);
   const lines = text.trimEnd().split('\n');
   assert.match(lines[0]!, /^TIME \(UTC\)\s+USER\s+OPERATION/);

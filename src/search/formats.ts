@@ -114,7 +114,15 @@ const TABLE_COLUMNS: TableColumn[] = [
 
 async function* tableRows(rows: AsyncIterable<StoredRecord>): AsyncGenerator<Record<string, unknown>> {
   for await (const r of rows) {
-    yield { time: toIsoSeconds(r.creationTime), user: r.userId, operation: r.operation, workload: r.workload, ip: r.clientIp, object: r.objectId, tenant: r.tenant };
+    yield {
+      time: toIsoSeconds(r.creationTime),
+      user: r.userId,
+      operation: r.operation,
+      workload: r.workload,
+      ip: r.clientIp,
+      object: r.objectId,
+      tenant: r.tenant,
+    };
   }
 }
 
@@ -130,7 +138,11 @@ export interface RecordChunkOptions {
  * A search result as text chunks in one format, streamed: rows are never gathered, so a million
  * matches take as much memory as ten. Returns how many records were written.
  */
-export function recordChunks(format: RecordFormat, rows: AsyncIterable<StoredRecord>, options: RecordChunkOptions = {}): AsyncGenerator<string, number> {
+export function recordChunks(
+  format: RecordFormat,
+  rows: AsyncIterable<StoredRecord>,
+  options: RecordChunkOptions = {},
+): AsyncGenerator<string, number> {
   switch (format) {
     case 'csv':
       return recordCsvChunks(rows);
@@ -153,7 +165,10 @@ async function* jsonlChunks(rows: AsyncIterable<StoredRecord>): AsyncGenerator<s
 }
 
 /** `{"count": N, "records": [...]}`, one record per line so the output can be read as it comes. */
-async function* jsonChunks(rows: AsyncIterable<StoredRecord>, count: number | undefined): AsyncGenerator<string, number> {
+async function* jsonChunks(
+  rows: AsyncIterable<StoredRecord>,
+  count: number | undefined,
+): AsyncGenerator<string, number> {
   if (count === undefined) throw new Error('json output needs the count of matches first');
   yield `{"count":${count},"records":[`;
   let n = 0;

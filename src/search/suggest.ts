@@ -14,7 +14,8 @@ export function closeRecordTypeNames(input: string, max = 5): string[] {
     const contains = candidate.includes(key) || key.includes(candidate);
     const distance = contains ? 0 : editDistance(key, candidate);
     const allowed = Math.max(2, Math.floor(key.length / 4));
-    if (contains || distance <= allowed) scored.push({ name, score: contains ? Math.abs(candidate.length - key.length) / 100 : distance });
+    if (contains || distance <= allowed)
+      scored.push({ name, score: contains ? Math.abs(candidate.length - key.length) / 100 : distance });
   }
   return scored
     .sort((a, b) => a.score - b.score || a.name.localeCompare(b.name))

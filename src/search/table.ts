@@ -44,7 +44,13 @@ export async function* tableChunks(
       sample.push(cells);
       if (sample.length < sampleSize) continue;
       widths = measure(columns, sample);
-      yield line(columns, widths, columns.map((c) => c.title)) + rule(widths);
+      yield (
+        line(
+          columns,
+          widths,
+          columns.map((c) => c.title),
+        ) + rule(widths)
+      );
       yield sample.map((s) => line(columns, widths!, s)).join('');
       printed += sample.length;
       continue;
@@ -54,7 +60,15 @@ export async function* tableChunks(
   }
   if (!widths) {
     widths = measure(columns, sample);
-    yield line(columns, widths, columns.map((c) => c.title)) + rule(widths) + sample.map((s) => line(columns, widths!, s)).join('');
+    yield (
+      line(
+        columns,
+        widths,
+        columns.map((c) => c.title),
+      ) +
+      rule(widths) +
+      sample.map((s) => line(columns, widths!, s)).join('')
+    );
     printed += sample.length;
   }
   yield (options.footer ?? ((n: number) => `${n.toLocaleString('en-US')} row${n === 1 ? '' : 's'}`))(printed) + '\n';

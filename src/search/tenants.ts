@@ -17,10 +17,14 @@ export async function resolveTenantKeys(store: Store, inputs: readonly string[])
     }
     const newest = await store.records.newest([input]);
     if (newest.size === 0) {
-      throw new AppError('UNKNOWN_TENANT', `No tenant is named "${input.slice(0, 100)}" and no records are stored under that key`, {
-        hint: 'tenantwatch tenant list shows the registered tenants; imported records keep the --tenant label they were imported under',
-        details: { tenant: input.slice(0, 100) },
-      });
+      throw new AppError(
+        'UNKNOWN_TENANT',
+        `No tenant is named "${input.slice(0, 100)}" and no records are stored under that key`,
+        {
+          hint: 'tenantwatch tenant list shows the registered tenants; imported records keep the --tenant label they were imported under',
+          details: { tenant: input.slice(0, 100) },
+        },
+      );
     }
     out.push(input);
   }

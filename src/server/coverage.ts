@@ -31,7 +31,10 @@ export interface StreamCoverage {
  * 'fetched' is a gap, and so is time between two windows of one stream that no window covers.
  * Adjoining gaps of one stream are merged so the console shows one line per stretch.
  */
-export function summarizeCoverage(windows: readonly CoverageWindow[], checkpoints: readonly Checkpoint[] = []): StreamCoverage[] {
+export function summarizeCoverage(
+  windows: readonly CoverageWindow[],
+  checkpoints: readonly Checkpoint[] = [],
+): StreamCoverage[] {
   const byStream = new Map<string, CoverageWindow[]>();
   for (const w of windows) {
     const key = `${w.tenant}\u0000${w.stream}`;
@@ -71,8 +74,10 @@ function gapsOf(sorted: readonly CoverageWindow[]): CoverageGap[] {
   };
   let covered = sorted[0]?.start ?? 0;
   for (const w of sorted) {
-    if (w.start > covered) push({ tenant: w.tenant, stream: w.stream, start: covered, end: w.start, reason: 'hole', lastError: null });
-    if (w.state !== 'fetched') push({ tenant: w.tenant, stream: w.stream, start: w.start, end: w.end, reason: w.state, lastError: w.lastError });
+    if (w.start > covered)
+      push({ tenant: w.tenant, stream: w.stream, start: covered, end: w.start, reason: 'hole', lastError: null });
+    if (w.state !== 'fetched')
+      push({ tenant: w.tenant, stream: w.stream, start: w.start, end: w.end, reason: w.state, lastError: w.lastError });
     covered = Math.max(covered, w.end);
   }
   return gaps;

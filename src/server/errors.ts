@@ -31,7 +31,11 @@ export function errorBody(error: AppError): ErrorBody {
     error: {
       code: error.code,
       message: internal ? 'The server failed while handling this request' : error.message,
-      ...(internal ? { hint: 'See the server log for the cause; this is a bug worth reporting' } : error.hint ? { hint: error.hint } : {}),
+      ...(internal
+        ? { hint: 'See the server log for the cause; this is a bug worth reporting' }
+        : error.hint
+          ? { hint: error.hint }
+          : {}),
     },
   };
 }
@@ -47,9 +51,18 @@ export function installErrorHandling(app: FastifyInstance, logger: Logger, webRo
     const error = toHttpError(e);
     const status = ERROR_CATALOGUE[error.code].status;
     if (status >= 500) {
-      logger.error({ event: SERVER_EVENTS.requestFailed, method: request.method, url: request.url, code: error.code, err: e }, 'request failed');
+      logger.error(
+        { event: SERVER_EVENTS.requestFailed, method: request.method, url: request.url, code: error.code, err: e },
+        'request failed',
+      );
     } else {
-      logger.debug({ event: SERVER_EVENTS.requestRejected, method: request.method, url: request.url, code: error.code, message: error.message });
+      logger.debug({
+        event: SERVER_EVENTS.requestRejected,
+        method: request.method,
+        url: request.url,
+        code: error.code,
+        message: error.message,
+      });
     }
     // A streamed response that already started cannot change its status: cut it so the client sees it broken.
     if (reply.sent || reply.raw.headersSent) {
@@ -62,9 +75,13 @@ export function installErrorHandling(app: FastifyInstance, logger: Logger, webRo
     if (webRoot && isPagePath(request.method, request.url)) {
       return reply.type('text/html; charset=utf-8').sendFile('index.html', webRoot);
     }
-    const error = new AppError('NOT_FOUND', `Nothing at ${request.method} ${request.url.split('?')[0]?.slice(0, 200)}`, {
-      hint: 'The API lives under /api: see GET /api for the list of routes',
-    });
+    const error = new AppError(
+      'NOT_FOUND',
+      `Nothing at ${request.method} ${request.url.split('?')[0]?.slice(0, 200)}`,
+      {
+        hint: 'The API lives under /api: see GET /api for the list of routes',
+      },
+    );
     return reply.code(404).send(errorBody(error));
   });
 }

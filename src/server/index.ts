@@ -36,9 +36,17 @@ const ROUTES = [
  * console. Returns the fastify instance unstarted: tests call `inject()`, the CLI calls `listen()`.
  */
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, bodyLimit: 1_048_576, routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1_000 } });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 1_048_576,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1_000 },
+  });
   const web = deps.webRoot && existsSync(join(deps.webRoot, 'index.html')) ? deps.webRoot : undefined;
-  if (deps.webRoot && !web) deps.logger.warn({ event: SERVER_EVENTS.webMissing, webRoot: deps.webRoot }, 'web console not built: run npm run build:web');
+  if (deps.webRoot && !web)
+    deps.logger.warn(
+      { event: SERVER_EVENTS.webMissing, webRoot: deps.webRoot },
+      'web console not built: run npm run build:web',
+    );
   installErrorHandling(app, deps.logger, web);
   app.get('/api', async () => ({ routes: ROUTES }));
   registerSearchRoutes(app, deps);
@@ -54,7 +62,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
 /** Serves web/dist; unknown page paths fall back to index.html (errors.ts), the console routes itself. */
 async function serveWeb(app: FastifyInstance, root: string | undefined): Promise<void> {
   if (!root) {
-    app.get('/', async () => ({ message: 'tenantwatch API; the web console is not built (npm run build:web)', api: '/api' }));
+    app.get('/', async () => ({
+      message: 'tenantwatch API; the web console is not built (npm run build:web)',
+      api: '/api',
+    }));
     return;
   }
   // wildcard: files are looked up per request, so a rebuilt console is served without a restart.

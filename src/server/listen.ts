@@ -37,7 +37,10 @@ export async function startConsole(deps: ServerDeps, options: { port: number; ho
     const code = (e as { code?: string }).code;
     if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
       throw new AppError('BAD_INPUT', `Cannot listen on ${options.host}:${options.port} (${code})`, {
-        hint: code === 'EADDRINUSE' ? 'Another program uses that port: pick another with --port' : 'Choose another --host or --port',
+        hint:
+          code === 'EADDRINUSE'
+            ? 'Another program uses that port: pick another with --port'
+            : 'Choose another --host or --port',
         cause: e,
       });
     }
@@ -62,7 +65,9 @@ export function untilAborted(signal: AbortSignal): Promise<void> {
 export function parsePort(text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
   if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) {
-    throw new AppError('USAGE', `The port "${text}" is not a number from 0 to 65535`, { hint: 'Use --port 8080 (0 picks a free port)' });
+    throw new AppError('USAGE', `The port "${text}" is not a number from 0 to 65535`, {
+      hint: 'Use --port 8080 (0 picks a free port)',
+    });
   }
   return Number(text);
 }

@@ -15,7 +15,9 @@ export function parseLimit(raw: string | string[] | undefined, fallback: number,
   if (list.length === 0) return fallback;
   const text = list[list.length - 1]!.trim();
   if (!/^\d{1,15}$/.test(text) || Number(text) < 1) {
-    throw new AppError('BAD_INPUT', `The limit "${text.slice(0, 40)}" is not a positive whole number`, { hint: `Use a number from 1 to ${max}` });
+    throw new AppError('BAD_INPUT', `The limit "${text.slice(0, 40)}" is not a positive whole number`, {
+      hint: `Use a number from 1 to ${max}`,
+    });
   }
   const n = Number(text);
   if (n > max) {
@@ -47,15 +49,28 @@ export function decodeCursor(raw: string | string[] | undefined): SearchCursor |
   }
   if (!Array.isArray(parsed) || parsed.length !== 3) throw bad;
   const [creationTime, tenant, id] = parsed as unknown[];
-  if (typeof creationTime !== 'number' || !Number.isFinite(creationTime) || typeof tenant !== 'string' || typeof id !== 'string') throw bad;
+  if (
+    typeof creationTime !== 'number' ||
+    !Number.isFinite(creationTime) ||
+    typeof tenant !== 'string' ||
+    typeof id !== 'string'
+  )
+    throw bad;
   return { creationTime, tenant, id };
 }
 
 /** One value of an enumerated parameter, or BAD_INPUT naming the accepted values. */
-export function pickOne<T extends string>(raw: string | string[] | undefined, name: string, allowed: readonly T[], fallback: T): T {
+export function pickOne<T extends string>(
+  raw: string | string[] | undefined,
+  name: string,
+  allowed: readonly T[],
+  fallback: T,
+): T {
   const list = values(raw);
   if (list.length === 0) return fallback;
   const v = list[list.length - 1]!;
   if ((allowed as readonly string[]).includes(v)) return v as T;
-  throw new AppError('BAD_INPUT', `The ${name} "${v.slice(0, 40)}" is not one of ${allowed.join(', ')}`, { hint: `Use ${name}=${allowed[0]}` });
+  throw new AppError('BAD_INPUT', `The ${name} "${v.slice(0, 40)}" is not one of ${allowed.join(', ')}`, {
+    hint: `Use ${name}=${allowed[0]}`,
+  });
 }

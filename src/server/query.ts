@@ -23,13 +23,17 @@ const FILTER_PARAMS = {
 
 const MAX_VALUE_CHARS = 4_000;
 
-
 /**
  * Turns the query string into a validated SearchQuery through the one filter parser the CLI and
  * reports use (search/filters.ts). Unknown parameters are refused, so a typo ("usr=") never widens a
  * search silently. `extra` names the route's own parameters (limit, cursor, format, bucket …).
  */
-export async function searchQueryFrom(raw: RawQuery, now: number, store: Store, extra: readonly string[] = []): Promise<SearchQuery> {
+export async function searchQueryFrom(
+  raw: RawQuery,
+  now: number,
+  store: Store,
+  extra: readonly string[] = [],
+): Promise<SearchQuery> {
   const input: Record<string, string | string[]> = {};
   for (const [key, value] of Object.entries(raw)) {
     if (extra.includes(key)) continue;
@@ -42,9 +46,13 @@ export async function searchQueryFrom(raw: RawQuery, now: number, store: Store, 
     const list = values(value);
     for (const v of list) {
       if (v.length > MAX_VALUE_CHARS) {
-        throw new AppError('BAD_FILTER', `The ${key} value is ${v.length} characters long; the most accepted is ${MAX_VALUE_CHARS}`, {
-          hint: 'Search for a shorter, distinctive part of the value',
-        });
+        throw new AppError(
+          'BAD_FILTER',
+          `The ${key} value is ${v.length} characters long; the most accepted is ${MAX_VALUE_CHARS}`,
+          {
+            hint: 'Search for a shorter, distinctive part of the value',
+          },
+        );
       }
     }
     input[target] = key === 'start' || key === 'end' ? single(key, list) : list;
@@ -56,7 +64,9 @@ export async function searchQueryFrom(raw: RawQuery, now: number, store: Store, 
 
 function single(key: string, list: string[]): string {
   if (list.length !== 1) {
-    throw new AppError('BAD_TIME', `Give ${key} once, not ${list.length} times`, { hint: `Use one ${key}=… parameter` });
+    throw new AppError('BAD_TIME', `Give ${key} once, not ${list.length} times`, {
+      hint: `Use one ${key}=… parameter`,
+    });
   }
   return list[0]!;
 }

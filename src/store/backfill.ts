@@ -24,11 +24,14 @@ export function backfillDone(ms: number): string {
 }
 
 /** The column values of the rows that have any fact (a row with none keeps its NULLs). */
-export function backfillValues(rows: readonly (readonly [seq: number, raw: string])[]): [seq: number, userAgent: string | null, appId: string | null, logonType: number | null][] {
+export function backfillValues(
+  rows: readonly (readonly [seq: number, raw: string])[],
+): [seq: number, userAgent: string | null, appId: string | null, logonType: number | null][] {
   const out: [number, string | null, string | null, number | null][] = [];
   for (const [seq, raw] of rows) {
     const f = recordFactsFromRaw(raw);
-    if (f.userAgent !== null || f.appId !== null || f.logonType !== null) out.push([seq, f.userAgent, f.appId, f.logonType]);
+    if (f.userAgent !== null || f.appId !== null || f.logonType !== null)
+      out.push([seq, f.userAgent, f.appId, f.logonType]);
   }
   return out;
 }

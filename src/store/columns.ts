@@ -11,10 +11,32 @@ import { ipKey } from './ip-key.js';
  *   toLowerCase(); substring searches use the fast SQL path only on such rows (see compile).
  */
 export const RECORD_COLUMNS = [
-  'tenant', 'id', 'creation_time', 'record_type', 'operation', 'operation_key', 'workload', 'workload_key',
-  'user_id', 'user_key', 'user_type', 'client_ip', 'client_ip_key', 'client_port', 'object_id',
-  'result_status', 'outcome', 'organization_id', 'source', 'content_type', 'plain', 'ingested_at', 'user_agent', 'app_id',
-  'logon_type', 'raw',
+  'tenant',
+  'id',
+  'creation_time',
+  'record_type',
+  'operation',
+  'operation_key',
+  'workload',
+  'workload_key',
+  'user_id',
+  'user_key',
+  'user_type',
+  'client_ip',
+  'client_ip_key',
+  'client_port',
+  'object_id',
+  'result_status',
+  'outcome',
+  'organization_id',
+  'source',
+  'content_type',
+  'plain',
+  'ingested_at',
+  'user_agent',
+  'app_id',
+  'logon_type',
+  'raw',
 ] as const;
 
 export type RecordColumn = (typeof RECORD_COLUMNS)[number];
@@ -32,10 +54,32 @@ export function isPlain(text: string | null): boolean {
 /** The values of one record, in RECORD_COLUMNS order. */
 export function recordValues(r: AuditRecord, ingestedAt: number): (string | number | null)[] {
   return [
-    r.tenant, r.id, r.creationTime, r.recordType, r.operation, r.operation.toLowerCase(), r.workload,
-    r.workload === null ? null : r.workload.toLowerCase(), r.userId, r.userKey, r.userType, r.clientIp,
-    ipKey(r.clientIp), r.clientPort, r.objectId, r.resultStatus, r.outcome, r.organizationId, r.source,
-    r.contentType, isPlain(r.raw) && isPlain(r.objectId) ? 1 : 0, ingestedAt, r.userAgent, r.appId, r.logonType, r.raw,
+    r.tenant,
+    r.id,
+    r.creationTime,
+    r.recordType,
+    r.operation,
+    r.operation.toLowerCase(),
+    r.workload,
+    r.workload === null ? null : r.workload.toLowerCase(),
+    r.userId,
+    r.userKey,
+    r.userType,
+    r.clientIp,
+    ipKey(r.clientIp),
+    r.clientPort,
+    r.objectId,
+    r.resultStatus,
+    r.outcome,
+    r.organizationId,
+    r.source,
+    r.contentType,
+    isPlain(r.raw) && isPlain(r.objectId) ? 1 : 0,
+    ingestedAt,
+    r.userAgent,
+    r.appId,
+    r.logonType,
+    r.raw,
   ];
 }
 
@@ -45,11 +89,30 @@ export function recordValues(r: AuditRecord, ingestedAt: number): (string | numb
  * with raw last (SELECT_COLUMNS).
  */
 const HEAD_COLUMN_LIST = [
-  'tenant', 'id', 'creation_time', 'record_type', 'operation', 'workload', 'user_key', 'client_ip', 'outcome',
-  'user_agent', 'app_id', 'logon_type',
+  'tenant',
+  'id',
+  'creation_time',
+  'record_type',
+  'operation',
+  'workload',
+  'user_key',
+  'client_ip',
+  'outcome',
+  'user_agent',
+  'app_id',
+  'logon_type',
 ] as const;
 const REST_COLUMN_LIST = [
-  'user_id', 'user_type', 'client_port', 'object_id', 'result_status', 'organization_id', 'source', 'content_type', 'ingested_at', 'raw',
+  'user_id',
+  'user_type',
+  'client_port',
+  'object_id',
+  'result_status',
+  'organization_id',
+  'source',
+  'content_type',
+  'ingested_at',
+  'raw',
 ] as const;
 export const HEAD_COLUMNS = HEAD_COLUMN_LIST.join(', ');
 export const SELECT_COLUMNS = [...HEAD_COLUMN_LIST, ...REST_COLUMN_LIST].join(', ');

@@ -183,7 +183,12 @@ export interface Checkpoint {
 
 export interface LedgerStore {
   upsertWindow(window: CoverageWindow): Promise<void>;
-  listWindows(filter?: { tenant?: string; stream?: LedgerStream; from?: number; to?: number }): Promise<CoverageWindow[]>;
+  listWindows(filter?: {
+    tenant?: string;
+    stream?: LedgerStream;
+    from?: number;
+    to?: number;
+  }): Promise<CoverageWindow[]>;
   /**
    * Stores a fetched blob's records and its ledger row in ONE transaction, so a crash leaves either
    * both or neither. Returns how many records were new.
@@ -193,7 +198,13 @@ export interface LedgerStore {
   recordBlobIssue(blob: Omit<BlobRow, 'records' | 'newRecords' | 'sha256'>): Promise<void>;
   /** True when this blob was already committed (status 'fetched'). */
   hasBlob(tenant: string, contentId: string): Promise<boolean>;
-  listBlobs(filter: { tenant?: string; contentType?: ContentType; from?: number; to?: number; limit?: number }): Promise<BlobRow[]>;
+  listBlobs(filter: {
+    tenant?: string;
+    contentType?: ContentType;
+    from?: number;
+    to?: number;
+    limit?: number;
+  }): Promise<BlobRow[]>;
   getCheckpoint(tenant: string, stream: LedgerStream): Promise<Checkpoint | null>;
   /** Moves a checkpoint forward; a position before the stored one is ignored (returns false). */
   advanceCheckpoint(tenant: string, stream: LedgerStream, position: number, at: number): Promise<boolean>;

@@ -18,7 +18,13 @@ test('ipKey: fixed-width ordered keys for IPv4 and every IPv6 spelling; anything
 
 test('ipKeyBounds: an address is one key, a CIDR block the range of its keys', () => {
   assert.deepEqual(ipKeyBounds({ kind: 'address', address: '10.1.2.3' }), ['4:0a010203', '4:0a010203']);
-  assert.deepEqual(ipKeyBounds({ kind: 'cidr', network: '10.1.0.0', prefix: 16, family: 4 }), ['4:0a010000', '4:0a01ffff']);
-  assert.deepEqual(ipKeyBounds({ kind: 'cidr', network: '2001:db8::', prefix: 32, family: 6 }), ['6:20010db8000000000000000000000000', '6:20010db8ffffffffffffffffffffffff']);
+  assert.deepEqual(ipKeyBounds({ kind: 'cidr', network: '10.1.0.0', prefix: 16, family: 4 }), [
+    '4:0a010000',
+    '4:0a01ffff',
+  ]);
+  assert.deepEqual(ipKeyBounds({ kind: 'cidr', network: '2001:db8::', prefix: 32, family: 6 }), [
+    '6:20010db8000000000000000000000000',
+    '6:20010db8ffffffffffffffffffffffff',
+  ]);
   assert.equal(ipKeyBounds({ kind: 'cidr', network: '10.0.0.0', prefix: 33, family: 4 }), null);
 });

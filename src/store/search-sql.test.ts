@@ -6,7 +6,20 @@ import type { SelectedRow } from './columns.js';
 import { headSlices } from './search-sql.js';
 
 /** A head row (HEAD_COLUMNS order) at instant t. */
-const row = (t: number, i: number): SelectedRow => ['tenant', `id-${i}`, t, 15, 'UserLoggedIn', 'AzureActiveDirectory', 'u', null, 'success', null, null, null];
+const row = (t: number, i: number): SelectedRow => [
+  'tenant',
+  `id-${i}`,
+  t,
+  15,
+  'UserLoggedIn',
+  'AzureActiveDirectory',
+  'u',
+  null,
+  'success',
+  null,
+  null,
+  null,
+];
 
 /** headSlices over an in-memory table: what each query asked for, and what came out. */
 async function read(times: number[], query: SearchQuery, sizes: { target: number; cap: number }) {
@@ -26,10 +39,18 @@ const END = Date.UTC(2026, 10, 1);
 
 test('headSlices: every row once, slices edge to edge from the end back, none past the start', async () => {
   const times = Array.from({ length: 500 }, (_, i) => END - 1 - i * 7_919_000);
-  const { asked, ids, batches } = await read(times, { range: { start: END - 2_000 * 7_919_000, end: END } }, { target: 40, cap: 1_000 });
+  const { asked, ids, batches } = await read(
+    times,
+    { range: { start: END - 2_000 * 7_919_000, end: END } },
+    { target: 40, cap: 1_000 },
+  );
   assert.deepEqual(ids, times.map((_, i) => `id-${i}`).sort());
-  assert.ok(batches.every((b) => b.length > 0), 'empty slices yield nothing');
-  for (let i = 1; i < asked.length; i++) assert.equal(asked[i]!.end, asked[i - 1]!.start, 'each slice ends where the last began');
+  assert.ok(
+    batches.every((b) => b.length > 0),
+    'empty slices yield nothing',
+  );
+  for (let i = 1; i < asked.length; i++)
+    assert.equal(asked[i]!.end, asked[i - 1]!.start, 'each slice ends where the last began');
   assert.equal(asked.at(-1)!.start, END - 2_000 * 7_919_000);
   const sizes = batches.slice(3).map((b) => b.length);
   assert.ok(Math.max(...sizes) <= 80, `slices settle near the target (${sizes.join(',')})`);
@@ -40,7 +61,10 @@ test('headSlices: a slice that reaches the cap is read again narrower, and nothi
   const times = Array.from({ length: 5_000 }, (_, i) => END - 400 * 24 * HOUR + (i % 3_600) * 1000);
   const { asked, ids } = await read(times, { range: { start: 0, end: END } }, { target: 100, cap: 500 });
   assert.deepEqual(ids, times.map((_, i) => `id-${i}`).sort());
-  assert.ok(asked.some((a, i) => i > 0 && a.end === asked[i - 1]!.end), 'a capped slice is asked again from the same end');
+  assert.ok(
+    asked.some((a, i) => i > 0 && a.end === asked[i - 1]!.end),
+    'a capped slice is asked again from the same end',
+  );
 });
 
 test('headSlices: one millisecond holding more than the cap is read whole', async () => {

@@ -27,7 +27,11 @@ export interface SqlDialect {
 /** The WHERE clause of a search (without the keyword). */
 export function compileWhere(query: SearchQuery, d: SqlDialect, after?: SearchCursor): string {
   const parts = [`creation_time >= ${d.bind(query.range.start)}`, `creation_time < ${d.bind(query.range.end)}`];
-  const list = (column: string, values: (string | number)[] | undefined, mark = (condition: string) => condition): void => {
+  const list = (
+    column: string,
+    values: (string | number)[] | undefined,
+    mark = (condition: string) => condition,
+  ): void => {
     if (values === undefined) return;
     if (values.length === 0) parts.push('1 = 0');
     else parts.push(mark(`${column} IN (${values.map((v) => d.bind(v)).join(', ')})`));
@@ -45,7 +49,9 @@ export function compileWhere(query: SearchQuery, d: SqlDialect, after?: SearchCu
   list('logon_type', query.logonTypes, rare);
   if (query.appsOtherThan) {
     const others = lower(query.appsOtherThan)!;
-    parts.push(rare(others.length ? `app_id NOT IN (${others.map((v) => d.bind(v)).join(', ')})` : 'app_id IS NOT NULL'));
+    parts.push(
+      rare(others.length ? `app_id NOT IN (${others.map((v) => d.bind(v)).join(', ')})` : 'app_id IS NOT NULL'),
+    );
   }
   if (query.ips) parts.push(anyOf(query.ips.map((f) => ipCondition(ipKeyBounds(f), d))));
   if (query.objects) parts.push(anyOf(query.objects.map((t) => d.contains('object_id', t))));
@@ -56,7 +62,9 @@ export function compileWhere(query: SearchQuery, d: SqlDialect, after?: SearchCu
   }
   if (after) {
     // Keyset continuation in the newest-first order (creation_time, tenant, id all descending).
-    parts.push(`(creation_time, tenant, id) < (${d.bind(after.creationTime)}, ${d.bind(after.tenant)}, ${d.bind(after.id)})`);
+    parts.push(
+      `(creation_time, tenant, id) < (${d.bind(after.creationTime)}, ${d.bind(after.tenant)}, ${d.bind(after.id)})`,
+    );
   }
   return parts.join(' AND ');
 }
@@ -81,15 +89,24 @@ const HOUR_MS = 3_600_000;
 /** The SQL expression a count is grouped by (day/hour: the UTC bucket start in epoch ms). */
 export function dimensionExpression(dimension: CountDimension): string {
   switch (dimension) {
-    case 'operation': return 'operation_key';
-    case 'user': return 'user_key';
-    case 'workload': return 'workload';
-    case 'recordType': return 'record_type';
-    case 'tenant': return 'tenant';
-    case 'day': return `creation_time - ((creation_time % ${DAY_MS}) + ${DAY_MS}) % ${DAY_MS}`;
-    case 'hour': return `creation_time - ((creation_time % ${HOUR_MS}) + ${HOUR_MS}) % ${HOUR_MS}`;
-    case 'clientIp': return 'client_ip';
-    case 'outcome': return 'outcome';
+    case 'operation':
+      return 'operation_key';
+    case 'user':
+      return 'user_key';
+    case 'workload':
+      return 'workload';
+    case 'recordType':
+      return 'record_type';
+    case 'tenant':
+      return 'tenant';
+    case 'day':
+      return `creation_time - ((creation_time % ${DAY_MS}) + ${DAY_MS}) % ${DAY_MS}`;
+    case 'hour':
+      return `creation_time - ((creation_time % ${HOUR_MS}) + ${HOUR_MS}) % ${HOUR_MS}`;
+    case 'clientIp':
+      return 'client_ip';
+    case 'outcome':
+      return 'outcome';
   }
 }
 
@@ -98,8 +115,13 @@ export function dimensionExpression(dimension: CountDimension): string {
  * in order. The SQL is the same in both dialects; an operation is shown as one of its stored spellings.
  */
 export function groupCountsSql(dimensions: readonly CountDimension[], where: string): string {
-  if (dimensions.length === 0) throw new AppError('BAD_INPUT', 'groupCounts needs at least one dimension', { hint: 'Name the dimensions to group by' });
-  const keys = dimensions.map((dim, i) => `${dim === 'operation' ? 'min(operation)' : dimensionExpression(dim)} AS k${i}`);
+  if (dimensions.length === 0)
+    throw new AppError('BAD_INPUT', 'groupCounts needs at least one dimension', {
+      hint: 'Name the dimensions to group by',
+    });
+  const keys = dimensions.map(
+    (dim, i) => `${dim === 'operation' ? 'min(operation)' : dimensionExpression(dim)} AS k${i}`,
+  );
   const groups = dimensions.map((dim) => dimensionExpression(dim));
   const order = dimensions.map((_, i) => `k${i} ASC NULLS LAST`);
   return `SELECT ${keys.join(', ')}, count(*) AS n FROM records WHERE ${where} GROUP BY ${groups.join(', ')} ORDER BY n DESC, ${order.join(', ')}`;
@@ -113,7 +135,9 @@ export function numericDimension(dimension: CountDimension): boolean {
 /** A groupCounts row read as an array (keys in dimension order, then the count; PostgreSQL sends bigints as text). */
 export function toGroupCount(row: readonly unknown[], dimensions: readonly CountDimension[]): GroupCount {
   return {
-    keys: dimensions.map((dim, i) => (row[i] === null ? null : numericDimension(dim) ? Number(row[i]) : (row[i] as string))),
+    keys: dimensions.map((dim, i) =>
+      row[i] === null ? null : numericDimension(dim) ? Number(row[i]) : (row[i] as string),
+    ),
     count: Number(row[dimensions.length]),
   };
 }
@@ -140,7 +164,10 @@ export function searchPageSql(where: string, limit: string): string {
 
 /** Streams check their caller's signal between pages: a cancelled search ends with an error, never looks complete. */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new AppError('CANCELLED', 'The search was cancelled before it finished', { hint: 'Run it again to see every result' });
+  if (signal?.aborted)
+    throw new AppError('CANCELLED', 'The search was cancelled before it finished', {
+      hint: 'Run it again to see every result',
+    });
 }
 
 const FIRST_PAGE = 200;
@@ -196,7 +223,7 @@ export async function* headSlices(
   sizes = SLICE_SIZES,
 ): AsyncIterable<readonly RecordHead[]> {
   let width = HOUR_MS;
-  for (let end = query.range.end; end > query.range.start; ) {
+  for (let end = query.range.end; end > query.range.start;) {
     throwIfAborted(options.signal);
     const start = Math.max(query.range.start, end - width);
     const rows = await fetchSlice({ ...query, range: { start, end } }, end - start > 1 ? sizes.cap : null);

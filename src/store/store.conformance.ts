@@ -20,7 +20,11 @@ export function runStoreConformance(name: string, open: () => Promise<Store>): v
       await store.migrate();
     });
     afterEach(async () => store.close());
-    const ctx = { get store() { return store; } };
+    const ctx = {
+      get store() {
+        return store;
+      },
+    };
     recordTests(ctx);
     searchTests(ctx);
     runLedgerConformance(ctx);
@@ -55,8 +59,14 @@ function recordTests(ctx: StoreContext): void {
   test('a record already stored is ignored and counted as a duplicate, within and across batches', async () => {
     const a = record();
     const b = record();
-    assert.deepEqual(await ctx.store.records.insert([a, b, { ...a, operation: 'Changed' }]), { inserted: 2, duplicates: 1 });
-    assert.deepEqual(await ctx.store.records.insert([b, record({ tenant: TENANT_B, id: a.id })]), { inserted: 1, duplicates: 1 });
+    assert.deepEqual(await ctx.store.records.insert([a, b, { ...a, operation: 'Changed' }]), {
+      inserted: 2,
+      duplicates: 1,
+    });
+    assert.deepEqual(await ctx.store.records.insert([b, record({ tenant: TENANT_B, id: a.id })]), {
+      inserted: 1,
+      duplicates: 1,
+    });
     assert.equal((await ctx.store.records.get(a.tenant, a.id))?.operation, 'FileAccessed', 'the first copy stays');
     assert.equal(await ctx.store.records.count(ALL), 3);
     assert.deepEqual(await ctx.store.records.insert([]), { inserted: 0, duplicates: 0 });
@@ -64,7 +74,18 @@ function recordTests(ctx: StoreContext): void {
 
   test('get returns every field as stored, raw byte for byte, and null for an unknown record', async () => {
     const raw = '{"Id":"x", "Name":"M\u00fcller \u2603",\n "Text":"tab\\tand \\"quotes\\""}';
-    const r = record({ raw, clientPort: 51234, userType: 10, resultStatus: null, workload: null, contentType: null, source: 'import', outcome: 'failure', appId: '47629505-c2b6-4a80-adb1-9b3a3d233b7b', logonType: 2 });
+    const r = record({
+      raw,
+      clientPort: 51234,
+      userType: 10,
+      resultStatus: null,
+      workload: null,
+      contentType: null,
+      source: 'import',
+      outcome: 'failure',
+      appId: '47629505-c2b6-4a80-adb1-9b3a3d233b7b',
+      logonType: 2,
+    });
     await ctx.store.records.insert([r]);
     const got = await ctx.store.records.get(r.tenant, r.id);
     assert.ok(got);
@@ -79,7 +100,9 @@ function recordTests(ctx: StoreContext): void {
   test('a large batch (the COPY path in PostgreSQL) keeps counts exact and every byte of raw', async () => {
     const tricky = '{"A":"tab\there","B":"line\nbreak","C":"back\\slash \\N","D":"\u00e9\u2603 \ud83d\ude00","E":"\r"}';
     const unc = String.raw`\\server\share\N`;
-    const rows = Array.from({ length: 1_500 }, (_, i) => record(i === 7 ? { raw: tricky } : i === 9 ? { objectId: unc } : {}));
+    const rows = Array.from({ length: 1_500 }, (_, i) =>
+      record(i === 7 ? { raw: tricky } : i === 9 ? { objectId: unc } : {}),
+    );
     const literal = record({ raw: 'tab\there\nnewline\\ and \\N' });
     rows.push(literal, rows[0]!, rows[1]!);
     assert.deepEqual(await ctx.store.records.insert(rows), { inserted: 1_501, duplicates: 2 });
@@ -91,8 +114,18 @@ function recordTests(ctx: StoreContext): void {
   });
 
   test('newest gives the latest CreationTime per tenant', async () => {
-    await ctx.store.records.insert([record({ creationTime: T0 + 5 }), record({ creationTime: T0 + 9 }), record({ tenant: TENANT_B, creationTime: T0 + 1 })]);
-    assert.deepEqual(await ctx.store.records.newest(), new Map([[TENANT_A, T0 + 9], [TENANT_B, T0 + 1]]));
+    await ctx.store.records.insert([
+      record({ creationTime: T0 + 5 }),
+      record({ creationTime: T0 + 9 }),
+      record({ tenant: TENANT_B, creationTime: T0 + 1 }),
+    ]);
+    assert.deepEqual(
+      await ctx.store.records.newest(),
+      new Map([
+        [TENANT_A, T0 + 9],
+        [TENANT_B, T0 + 1],
+      ]),
+    );
     assert.deepEqual(await ctx.store.records.newest([TENANT_B, 'nobody']), new Map([[TENANT_B, T0 + 1]]));
   });
 
@@ -115,13 +148,54 @@ function recordTests(ctx: StoreContext): void {
 function dataset(): AuditRecord[] {
   return [
     record({ userId: 'Alice@Contoso.com', operation: 'FileAccessed', clientIp: '203.0.113.10' }),
-    record({ userId: 'BOB@contoso.com', operation: 'FileDownloaded', objectId: 'https://contoso.sharepoint.com/sites/HR/100% raise.docx', clientIp: '203.0.113.200' }),
-    record({ userId: 'bob@contoso.com', operation: 'MailItemsAccessed', workload: 'Exchange', recordType: 50, objectId: 'a_b', clientIp: '198.51.100.7', logonType: 2, appId: 'd3590ed6-52b3-4102-aeff-aad2292ab01c' }),
-    record({ userId: 'carol@fabrikam.com', operation: 'Set-Mailbox', workload: 'Exchange', recordType: 1, objectId: 'c\\d', clientIp: '2001:db8::1', tenant: TENANT_B }),
-    record({ userId: 'dave@contoso.com', operation: 'UserLoggedIn', workload: 'AzureActiveDirectory', recordType: 15, clientIp: '2001:db8:0:1::5', outcome: 'failure' }),
+    record({
+      userId: 'BOB@contoso.com',
+      operation: 'FileDownloaded',
+      objectId: 'https://contoso.sharepoint.com/sites/HR/100% raise.docx',
+      clientIp: '203.0.113.200',
+    }),
+    record({
+      userId: 'bob@contoso.com',
+      operation: 'MailItemsAccessed',
+      workload: 'Exchange',
+      recordType: 50,
+      objectId: 'a_b',
+      clientIp: '198.51.100.7',
+      logonType: 2,
+      appId: 'd3590ed6-52b3-4102-aeff-aad2292ab01c',
+    }),
+    record({
+      userId: 'carol@fabrikam.com',
+      operation: 'Set-Mailbox',
+      workload: 'Exchange',
+      recordType: 1,
+      objectId: 'c\\d',
+      clientIp: '2001:db8::1',
+      tenant: TENANT_B,
+    }),
+    record({
+      userId: 'dave@contoso.com',
+      operation: 'UserLoggedIn',
+      workload: 'AzureActiveDirectory',
+      recordType: 15,
+      clientIp: '2001:db8:0:1::5',
+      outcome: 'failure',
+    }),
     record({ userId: 'erin@contoso.com', operation: 'fileaccessed', clientIp: null, objectId: null, workload: null }),
-    record({ userId: null, operation: 'New-InboxRule', workload: 'Exchange', recordType: 1, objectId: 'Müller Ärger', clientIp: '10.1.2.3', logonType: 0, appId: '47629505-c2b6-4a80-adb1-9b3a3d233b7b' }),
-    record({ raw: '{"Text":"Zanzibar RARE-token with 100% and a_b and c\\\\d and \' OR 1=1 --"}', operation: 'SharingSet' }),
+    record({
+      userId: null,
+      operation: 'New-InboxRule',
+      workload: 'Exchange',
+      recordType: 1,
+      objectId: 'Müller Ärger',
+      clientIp: '10.1.2.3',
+      logonType: 0,
+      appId: '47629505-c2b6-4a80-adb1-9b3a3d233b7b',
+    }),
+    record({
+      raw: '{"Text":"Zanzibar RARE-token with 100% and a_b and c\\\\d and \' OR 1=1 --"}',
+      operation: 'SharingSet',
+    }),
     record({ raw: '{"Name":"STRASSE Müller ÄRGER"}', operation: 'SharingSet', tenant: TENANT_B }),
     record({ creationTime: T0 + 3 * DAY, tenant: TENANT_B, id: 'tie-1' }),
     record({ creationTime: T0 + 3 * DAY, tenant: TENANT_A, id: 'tie-2' }),
@@ -191,7 +265,10 @@ function searchTests(ctx: StoreContext): void {
   });
 
   test('search: pages through the cursor give exactly one full read; limit is honoured', async () => {
-    const records = [...dataset(), ...Array.from({ length: 40 }, (_, i) => record({ creationTime: T0 + (i % 7) * HOUR }))];
+    const records = [
+      ...dataset(),
+      ...Array.from({ length: 40 }, (_, i) => record({ creationTime: T0 + (i % 7) * HOUR })),
+    ];
     await ctx.store.records.insert(records);
     const full = await collect(ctx.store.records.search(ALL));
     assert.equal(full.length, records.length);
@@ -213,18 +290,45 @@ function searchTests(ctx: StoreContext): void {
     // Dense hours (slices shrink), records exactly on hour marks (a slice's edges), and one a year away (slices grow).
     const records = [
       ...dataset(),
-      ...Array.from({ length: 900 }, (_, i) => record({ creationTime: T0 + (i % 9) * HOUR + (i % 7) * 1000, logonType: i % 3, appId: i % 2 ? null : `app-${i % 5}` })),
+      ...Array.from({ length: 900 }, (_, i) =>
+        record({
+          creationTime: T0 + (i % 9) * HOUR + (i % 7) * 1000,
+          logonType: i % 3,
+          appId: i % 2 ? null : `app-${i % 5}`,
+        }),
+      ),
       record({ creationTime: T0 - 365 * DAY }),
     ];
     await ctx.store.records.insert(records);
-    const fields = ['tenant', 'id', 'creationTime', 'recordType', 'operation', 'workload', 'userKey', 'clientIp', 'outcome', 'userAgent', 'appId', 'logonType'] as const;
-    const byKey = (a: { tenant: string; id: string }, b: { tenant: string; id: string }): number => (a.tenant + a.id < b.tenant + b.id ? -1 : 1);
+    const fields = [
+      'tenant',
+      'id',
+      'creationTime',
+      'recordType',
+      'operation',
+      'workload',
+      'userKey',
+      'clientIp',
+      'outcome',
+      'userAgent',
+      'appId',
+      'logonType',
+    ] as const;
+    const byKey = (a: { tenant: string; id: string }, b: { tenant: string; id: string }): number =>
+      a.tenant + a.id < b.tenant + b.id ? -1 : 1;
     // The last ends just after the data, so its first slices are an hour wide (from a far end they grow to take it all at once).
     const near: SearchQuery = { range: { start: T0 - 400 * DAY, end: T0 + 10 * HOUR } };
-    const queries: SearchQuery[] = [ALL, { ...ALL, operations: ['FileAccessed', 'FileDownloaded'] }, { ...ALL, tenants: [TENANT_B] }, { range: { start: T0 + HOUR, end: T0 + 5 * HOUR } }, near];
+    const queries: SearchQuery[] = [
+      ALL,
+      { ...ALL, operations: ['FileAccessed', 'FileDownloaded'] },
+      { ...ALL, tenants: [TENANT_B] },
+      { range: { start: T0 + HOUR, end: T0 + 5 * HOUR } },
+      near,
+    ];
     for (const query of queries) {
       const whole: { tenant: string; id: string }[] = [];
-      for await (const r of ctx.store.records.search(query)) whole.push(Object.fromEntries(fields.map((f) => [f, r[f]])) as never);
+      for await (const r of ctx.store.records.search(query))
+        whole.push(Object.fromEntries(fields.map((f) => [f, r[f]])) as never);
       let batches = 0;
       const heads: { tenant: string; id: string }[] = [];
       for await (const batch of ctx.store.records.headBatches(query)) {
@@ -242,9 +346,13 @@ function searchTests(ctx: StoreContext): void {
     await ctx.store.records.insert(dataset());
     const controller = new AbortController();
     controller.abort();
-    await assert.rejects(async () => {
-      for await (const batch of ctx.store.records.headBatches(ALL, { signal: controller.signal })) assert.fail(`read ${batch.length} rows`);
-    }, { code: 'CANCELLED' });
+    await assert.rejects(
+      async () => {
+        for await (const batch of ctx.store.records.headBatches(ALL, { signal: controller.signal }))
+          assert.fail(`read ${batch.length} rows`);
+      },
+      { code: 'CANCELLED' },
+    );
   });
 
   test('search: an aborted signal stops the stream with an error', async () => {
@@ -260,21 +368,52 @@ function searchTests(ctx: StoreContext): void {
     const ops = await ctx.store.records.countBy(ALL, 'operation');
     // One group per operation whatever its case, shown in one of its stored spellings (which one is the store's choice).
     assert.deepEqual({ ...ops[0], key: String(ops[0]?.key).toLowerCase() }, { key: 'fileaccessed', count: 7 });
-    assert.ok(records.some((r) => r.operation === ops[0]?.key), `${String(ops[0]?.key)} is a stored spelling`);
-    assert.equal(ops.reduce((n, r) => n + r.count, 0), records.length);
+    assert.ok(
+      records.some((r) => r.operation === ops[0]?.key),
+      `${String(ops[0]?.key)} is a stored spelling`,
+    );
+    assert.equal(
+      ops.reduce((n, r) => n + r.count, 0),
+      records.length,
+    );
     const days = await ctx.store.records.countBy(ALL, 'day');
-    assert.deepEqual(days.map((r) => r.key), [T0, T0 + DAY, T0 + 2 * DAY, T0 + 3 * DAY]);
-    assert.deepEqual(days.map((r) => r.count), [9, 1, 1, 3]);
+    assert.deepEqual(
+      days.map((r) => r.key),
+      [T0, T0 + DAY, T0 + 2 * DAY, T0 + 3 * DAY],
+    );
+    assert.deepEqual(
+      days.map((r) => r.count),
+      [9, 1, 1, 3],
+    );
     const hours = await ctx.store.records.countBy({ range: { start: T0 + 3 * DAY, end: T0 + 4 * DAY } }, 'hour');
     assert.deepEqual(hours, [{ key: T0 + 3 * DAY, count: 3 }]);
-    assert.deepEqual(await ctx.store.records.countBy(ALL, 'tenant'), [{ key: TENANT_A, count: 11 }, { key: TENANT_B, count: 3 }]);
-    assert.deepEqual(await ctx.store.records.countBy({ ...ALL, workloads: ['exchange'] }, 'recordType'), [{ key: 1, count: 2 }, { key: 50, count: 1 }]);
-    assert.deepEqual(await ctx.store.records.countBy(ALL, 'outcome'), [{ key: 'success', count: 13 }, { key: 'failure', count: 1 }]);
-    assert.deepEqual((await ctx.store.records.countBy(ALL, 'user', { limit: 2 })).map((r) => r.key), ['alice@contoso.com', 'bob@contoso.com']);
+    assert.deepEqual(await ctx.store.records.countBy(ALL, 'tenant'), [
+      { key: TENANT_A, count: 11 },
+      { key: TENANT_B, count: 3 },
+    ]);
+    assert.deepEqual(await ctx.store.records.countBy({ ...ALL, workloads: ['exchange'] }, 'recordType'), [
+      { key: 1, count: 2 },
+      { key: 50, count: 1 },
+    ]);
+    assert.deepEqual(await ctx.store.records.countBy(ALL, 'outcome'), [
+      { key: 'success', count: 13 },
+      { key: 'failure', count: 1 },
+    ]);
+    assert.deepEqual(
+      (await ctx.store.records.countBy(ALL, 'user', { limit: 2 })).map((r) => r.key),
+      ['alice@contoso.com', 'bob@contoso.com'],
+    );
     const ips = await ctx.store.records.countBy({ ...ALL, users: ['bob@contoso.com'] }, 'clientIp');
-    assert.deepEqual(ips, [{ key: '198.51.100.7', count: 1 }, { key: '203.0.113.200', count: 1 }]);
+    assert.deepEqual(ips, [
+      { key: '198.51.100.7', count: 1 },
+      { key: '203.0.113.200', count: 1 },
+    ]);
     const workloads = await ctx.store.records.countBy(ALL, 'workload');
-    assert.deepEqual(workloads.at(-1), { key: null, count: 1 }, 'missing values are one group, counted last among equals');
+    assert.deepEqual(
+      workloads.at(-1),
+      { key: null, count: 1 },
+      'missing values are one group, counted last among equals',
+    );
   });
 
   test('groupCounts counts the combinations of several dimensions, equal to counting the records by hand', async () => {
@@ -287,13 +426,23 @@ function searchTests(ctx: StoreContext): void {
       expected.set(key, (expected.get(key) ?? 0) + 1);
     }
     assert.deepEqual(new Map(groups.map((g) => [JSON.stringify(g.keys), g.count])), expected);
-    assert.ok(groups.every((g, i) => i === 0 || groups[i - 1]!.count >= g.count), 'largest group first');
-    const byDayAndOp = await ctx.store.records.groupCounts({ ...ALL, users: ['bob@contoso.com'] }, ['day', 'operation', 'recordType']);
+    assert.ok(
+      groups.every((g, i) => i === 0 || groups[i - 1]!.count >= g.count),
+      'largest group first',
+    );
+    const byDayAndOp = await ctx.store.records.groupCounts({ ...ALL, users: ['bob@contoso.com'] }, [
+      'day',
+      'operation',
+      'recordType',
+    ]);
     for (const g of byDayAndOp) {
       assert.equal(typeof g.keys[0], 'number', 'a day is its bucket start in epoch ms');
       assert.equal(typeof g.keys[2], 'number');
     }
-    assert.equal(byDayAndOp.reduce((n, g) => n + g.count, 0), records.filter((r) => r.userKey === 'bob@contoso.com').length);
+    assert.equal(
+      byDayAndOp.reduce((n, g) => n + g.count, 0),
+      records.filter((r) => r.userKey === 'bob@contoso.com').length,
+    );
     assert.deepEqual(await ctx.store.records.groupCounts({ ...ALL, users: [] }, ['tenant']), []);
     await assert.rejects(ctx.store.records.groupCounts(ALL, []), { code: 'BAD_INPUT' });
   });
@@ -303,8 +452,25 @@ function searchTests(ctx: StoreContext): void {
     if (!optimize) return t.skip('this store has no optimize()');
     const records = dataset();
     await ctx.store.records.insert(records);
-    const queries = ['zanzibar', 'anzib', 'zibar rare-tok', 'RARE-TOKEN', 'müller', 'a_b', '1=1', 'zz', '"', 'nothing-like-this', '100% and'].map((t) => ({ ...ALL, freeText: [t] }));
-    for (const q of queries) assert.deepEqual(await collect(ctx.store.records.search(q)), expectedIds(records, q), `${q.freeText[0]} (no index)`);
+    const queries = [
+      'zanzibar',
+      'anzib',
+      'zibar rare-tok',
+      'RARE-TOKEN',
+      'müller',
+      'a_b',
+      '1=1',
+      'zz',
+      '"',
+      'nothing-like-this',
+      '100% and',
+    ].map((t) => ({ ...ALL, freeText: [t] }));
+    for (const q of queries)
+      assert.deepEqual(
+        await collect(ctx.store.records.search(q)),
+        expectedIds(records, q),
+        `${q.freeText[0]} (no index)`,
+      );
     const result = await optimize({ textIndex: true });
     const late = record({ raw: '{"late":"Zanzibar after the index"}' });
     await ctx.store.records.insert([late]);

@@ -22,7 +22,11 @@ async function loadReports(store: World['store']) {
   try {
     const registry = await import('../../src/reports/registry.js');
     const { systemClock } = await import('../../src/core/clock.js');
-    return { list: () => registry.listReports(), run: (id: string, params: Record<string, unknown>) => registry.runReport(id, params, { store, clock: { ...systemClock, now: () => START } }) };
+    return {
+      list: () => registry.listReports(),
+      run: (id: string, params: Record<string, unknown>) =>
+        registry.runReport(id, params, { store, clock: { ...systemClock, now: () => START } }),
+    };
   } catch {
     return undefined;
   }
@@ -36,11 +40,16 @@ before(async () => {
     const t = Date.parse(String(r.CreationTime) + (String(r.CreationTime).endsWith('Z') ? '' : 'Z'));
     return t >= START - 7 * DAY && t < START;
   };
-  const sp = w.truth.get(tenant.tenantId)!.filter((r) => String(r.Workload).toLowerCase() === 'sharepoint' && inWeek(r));
+  const sp = w.truth
+    .get(tenant.tenantId)!
+    .filter((r) => String(r.Workload).toLowerCase() === 'sharepoint' && inWeek(r));
   const byUser = new Map<string, number>();
   for (const r of sp) byUser.set(String(r.UserId).toLowerCase(), (byUser.get(String(r.UserId).toLowerCase()) ?? 0) + 1);
   user = [...byUser.entries()].sort((a, b) => b[1] - a[1])[0]![0];
-  expected = sp.filter((r) => String(r.UserId).toLowerCase() === user).map((r) => String(r.Id)).sort();
+  expected = sp
+    .filter((r) => String(r.UserId).toLowerCase() === user)
+    .map((r) => String(r.Id))
+    .sort();
 });
 after(async () => {
   await w?.close();
@@ -55,14 +64,23 @@ describe('console in a browser', () => {
     await page.fill('input[name=user]', user.toUpperCase());
     await page.fill('input[name=workload]', 'SharePoint');
     await page.press('input[name=workload]', 'Enter');
-    await page.waitForFunction((n) => document.querySelector('.count strong')?.textContent === n.toLocaleString('en-US'), expected.length, { timeout: 15_000 });
+    await page.waitForFunction(
+      (n) => document.querySelector('.count strong')?.textContent === n.toLocaleString('en-US'),
+      expected.length,
+      { timeout: 15_000 },
+    );
     assert.ok(expected.length > 0, 'the chosen user has SharePoint activity');
     assert.match(page.url(), /#\/search\?.*user=/, 'the URL holds the query');
     await page.waitForSelector('.tr .td:not(:empty)');
     await page.screenshot({ path: join(artifacts, 'search.png') });
 
-    const jsonDownload = await Promise.all([page.waitForEvent('download'), page.click('text=Export JSON')]).then(([d]) => d);
-    const exported = JSON.parse(readFileSync(await jsonDownload.path(), 'utf8')) as { count: number; records: { id: string; creationTime: string }[] };
+    const jsonDownload = await Promise.all([page.waitForEvent('download'), page.click('text=Export JSON')]).then(
+      ([d]) => d,
+    );
+    const exported = JSON.parse(readFileSync(await jsonDownload.path(), 'utf8')) as {
+      count: number;
+      records: { id: string; creationTime: string }[];
+    };
     assert.deepEqual(exported.records.map((r) => r.id).sort(), expected, 'the export is exactly the ground truth');
     assert.equal(exported.count, expected.length);
 
@@ -75,13 +93,34 @@ describe('console in a browser', () => {
     // Keyboard: the arrow key moves to the next result and the detail pane follows.
     await page.focus('.results');
     await page.keyboard.press('ArrowDown');
-    await page.waitForFunction((id) => document.querySelector('.detail')?.textContent?.includes(id), exported.records[1]!.id, { timeout: 10_000 });
+    await page.waitForFunction(
+      (id) => document.querySelector('.detail')?.textContent?.includes(id),
+      exported.records[1]!.id,
+      { timeout: 10_000 },
+    );
     await page.keyboard.press('Escape');
     await page.waitForSelector('.detail', { state: 'detached' });
 
-    const csvDownload = await Promise.all([page.waitForEvent('download'), page.click('text=Export CSV')]).then(([d]) => d);
+    const csvDownload = await Promise.all([page.waitForEvent('download'), page.click('text=Export CSV')]).then(
+      ([d]) => d,
+    );
     const csv = readFileSync(await csvDownload.path(), 'utf8');
-    const cli = await runCli(['search', '--start', start, '--end', end, '--user', user.toUpperCase(), '--workload', 'SharePoint', '--format', 'csv'], { dataDir: w.dataDir, env: { TENANTWATCH_DB: w.dbUrl } });
+    const cli = await runCli(
+      [
+        'search',
+        '--start',
+        start,
+        '--end',
+        end,
+        '--user',
+        user.toUpperCase(),
+        '--workload',
+        'SharePoint',
+        '--format',
+        'csv',
+      ],
+      { dataDir: w.dataDir, env: { TENANTWATCH_DB: w.dbUrl } },
+    );
     assert.equal(cli.code, 0, cli.stderr);
     assert.equal(csv, cli.stdout, "the console's CSV is byte for byte the CLI's");
   });
@@ -103,9 +142,14 @@ describe('console in a browser', () => {
     const page = w.page;
     await page.goto(`${w.url}#/tenants`);
     await page.waitForSelector('table.tenants tbody tr');
-    const off = w.emu.tenants.filter((t) => !t.ualEnabled).map((t) => t.name).sort();
+    const off = w.emu.tenants
+      .filter((t) => !t.ualEnabled)
+      .map((t) => t.name)
+      .sort();
     assert.ok(off.length > 0, 'the simulation has a tenant with auditing off');
-    const flagged = (await page.$$eval('tr.flagged', (rows) => rows.map((r) => r.getAttribute('data-tenant') ?? ''))).sort();
+    const flagged = (
+      await page.$$eval('tr.flagged', (rows) => rows.map((r) => r.getAttribute('data-tenant') ?? ''))
+    ).sort();
     assert.deepEqual(flagged, off);
     const badge = await page.textContent(`tr[data-tenant="${off[0]}"] .badge`);
     assert.equal(badge, 'AUDITING OFF');

@@ -41,7 +41,10 @@ export interface World {
 export function ensureWebBuilt(): string {
   const dist = join(repoRoot, 'web', 'dist');
   if (!existsSync(join(dist, 'index.html'))) {
-    const res = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'build-web.mjs')], { cwd: repoRoot, stdio: 'inherit' });
+    const res = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'build-web.mjs')], {
+      cwd: repoRoot,
+      stdio: 'inherit',
+    });
     if (res.status !== 0) throw new Error('building web/dist failed');
   }
   return dist;
@@ -62,13 +65,25 @@ function fetchLines(url: string, ca: string): Promise<string[]> {
 
 export async function startWorld(reports?: (store: Store) => Promise<ReportsApi | undefined>): Promise<World> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tw-browser-'));
-  const emu = await startEmulator({ stateDir: join(dataDir, 'emulator'), port: 0, clock: 'virtual', start: START, seed: 7, tenants: 5, users: 12, days: 8 });
+  const emu = await startEmulator({
+    stateDir: join(dataDir, 'emulator'),
+    port: 0,
+    clock: 'virtual',
+    start: START,
+    seed: 7,
+    tenants: 5,
+    users: 12,
+    days: 8,
+  });
   const dbUrl = `sqlite:${join(dataDir, 'tenantwatch.sqlite')}`;
   const store = await openStore(dbUrl);
   const truth = new Map<string, Record<string, unknown>[]>();
   for (const t of emu.tenants) {
     const lines = await fetchLines(`${emu.controlUrl}/records?tenantId=${t.tenantId}&available=true`, emu.caPem);
-    truth.set(t.tenantId, lines.map((l) => JSON.parse(l) as Record<string, unknown>));
+    truth.set(
+      t.tenantId,
+      lines.map((l) => JSON.parse(l) as Record<string, unknown>),
+    );
     const records: AuditRecord[] = [];
     for (const line of lines) {
       const r = normalizeRecord(line, { source: 'management-api', tenant: t.tenantId });
@@ -76,14 +91,39 @@ export async function startWorld(reports?: (store: Store) => Promise<ReportsApi 
     }
     await store.records.insert(records);
     await store.tenants.upsert({
-      name: t.name, tenantId: t.tenantId, domain: t.domain, clientId: t.clientId, cloud: 'commercial', authKind: 'secret', credential: 'emulator:test',
-      certificatePem: null, publisherId: t.publisherId, baseUrl: emu.url, caFile: emu.caFile, addedAt: START, updatedAt: START,
+      name: t.name,
+      tenantId: t.tenantId,
+      domain: t.domain,
+      clientId: t.clientId,
+      cloud: 'commercial',
+      authKind: 'secret',
+      credential: 'emulator:test',
+      certificatePem: null,
+      publisherId: t.publisherId,
+      baseUrl: emu.url,
+      caFile: emu.caFile,
+      addedAt: START,
+      updatedAt: START,
     });
-    await store.posture.save({ tenant: t.tenantId, takenAt: START, verdict: t.ualEnabled ? 'ok' : 'failing', body: { ualEnabled: t.ualEnabled, findings: t.ualEnabled ? [] : [{ severity: 'failing', message: 'Unified audit log ingestion is off' }] } });
+    await store.posture.save({
+      tenant: t.tenantId,
+      takenAt: START,
+      verdict: t.ualEnabled ? 'ok' : 'failing',
+      body: {
+        ualEnabled: t.ualEnabled,
+        findings: t.ualEnabled ? [] : [{ severity: 'failing', message: 'Unified audit log ingestion is off' }],
+      },
+    });
   }
   const clock = { ...systemClock, now: () => emu.clock.now() };
   const api = reports ? await reports(store) : undefined;
-  const app = await buildServer({ store, clock, logger: silentLogger, webRoot: ensureWebBuilt(), ...(api ? { reports: api } : {}) });
+  const app = await buildServer({
+    store,
+    clock,
+    logger: silentLogger,
+    webRoot: ensureWebBuilt(),
+    ...(api ? { reports: api } : {}),
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`;
@@ -91,14 +131,30 @@ export async function startWorld(reports?: (store: Store) => Promise<ReportsApi 
   const browser = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
     viewport: { width: 1280, height: 800 },
     acceptDownloads: true,
   });
   const page = browser.pages()[0] ?? (await browser.newPage());
   mkdirSync(artifacts, { recursive: true });
   return {
-    emu, store, dbUrl, dataDir, app, url, truth, browser, page,
+    emu,
+    store,
+    dbUrl,
+    dataDir,
+    app,
+    url,
+    truth,
+    browser,
+    page,
     async close() {
       await browser.close().catch(() => undefined);
       await app.close();

@@ -12,7 +12,10 @@ export interface CliResult {
  * Runs the CLI from source (tsx), exactly as a person would run `tenantwatch ARGS`, with its own
  * data folder. Never inherits the developer's ~/.tenantwatch.
  */
-export function runCli(args: string[], options: { dataDir: string; env?: Record<string, string>; input?: string; timeoutMs?: number }): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  options: { dataDir: string; env?: Record<string, string>; input?: string; timeoutMs?: number },
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src', 'cli', 'main.ts'), ...args], {
       cwd: repoRoot,
@@ -38,12 +41,20 @@ export function runCli(args: string[], options: { dataDir: string; env?: Record<
  * data folder and resolves with the child and the console URL it printed; rejects with its stderr when
  * it exits first. The caller stops it.
  */
-export function startServe(args: string[], dataDir: string, command: 'serve' | 'demo' = 'serve'): { child: ChildProcessWithoutNullStreams; url: Promise<string> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src', 'cli', 'main.ts'), command, ...args], {
-    cwd: repoRoot,
-    env: { ...process.env, TENANTWATCH_HOME: dataDir, TENANTWATCH_DB: '' },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+export function startServe(
+  args: string[],
+  dataDir: string,
+  command: 'serve' | 'demo' = 'serve',
+): { child: ChildProcessWithoutNullStreams; url: Promise<string> } {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(repoRoot, 'src', 'cli', 'main.ts'), command, ...args],
+    {
+      cwd: repoRoot,
+      env: { ...process.env, TENANTWATCH_HOME: dataDir, TENANTWATCH_DB: '' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
   const url = new Promise<string>((resolve, reject) => {
     let out = '';
     let err = '';

@@ -16,7 +16,11 @@ export interface EmuResponse {
 
 export interface EmuClient {
   /** `target` is a path on the emulator ("/api/v1.0/…") or an absolute URL it handed out. */
-  request(method: string, target: string, options?: { headers?: Record<string, string>; body?: string | object; form?: Record<string, string> }): Promise<EmuResponse>;
+  request(
+    method: string,
+    target: string,
+    options?: { headers?: Record<string, string>; body?: string | object; form?: Record<string, string> },
+  ): Promise<EmuResponse>;
   /** A client-credentials access token (client secret) for a tenant and resource, e.g. "https://manage.office.com". */
   token(tenantId: string, resource: string): Promise<string>;
 }
@@ -28,22 +32,38 @@ export interface TestEmulator {
   close(): Promise<void>;
 }
 
-export function httpsRequest(url: string, caPem: string, method: string, headers: Record<string, string>, body?: string): Promise<EmuResponse> {
+export function httpsRequest(
+  url: string,
+  caPem: string,
+  method: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<EmuResponse> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method, headers: { ...headers, ...(body !== undefined ? { 'Content-Length': String(Buffer.byteLength(body)) } : {}) }, ca: caPem }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (text += d));
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v])),
-          text,
-          json: () => JSON.parse(text),
-        }),
-      );
-      res.on('error', reject);
-    });
+    const req = request(
+      url,
+      {
+        method,
+        headers: { ...headers, ...(body !== undefined ? { 'Content-Length': String(Buffer.byteLength(body)) } : {}) },
+        ca: caPem,
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: Object.fromEntries(
+              Object.entries(res.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]),
+            ),
+            text,
+            json: () => JSON.parse(text),
+          }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -68,7 +88,12 @@ export function emulatorClient(emu: RunningEmulator): EmuClient {
       const t = emu.tenants.find((x) => x.tenantId === tenantId);
       if (!t) throw new Error(`no emulated tenant ${tenantId}`);
       const res = await client.request('POST', `/${tenantId}/oauth2/v2.0/token`, {
-        form: { client_id: t.clientId, client_secret: t.clientSecret, scope: `${resource}/.default`, grant_type: 'client_credentials' },
+        form: {
+          client_id: t.clientId,
+          client_secret: t.clientSecret,
+          scope: `${resource}/.default`,
+          grant_type: 'client_credentials',
+        },
       });
       if (res.status !== 200) throw new Error(`token request failed: ${res.status} ${res.text}`);
       return res.json<{ access_token: string }>().access_token;

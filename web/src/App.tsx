@@ -19,7 +19,12 @@ export function App() {
         <span className="brand">tenantwatch</span>
         <nav aria-label="Pages">
           {PAGES.map((p) => (
-            <a key={p.id} href={`#/${p.id}`} className={route.page === p.id ? 'tab active' : 'tab'} aria-current={route.page === p.id ? 'page' : undefined}>
+            <a
+              key={p.id}
+              href={`#/${p.id}`}
+              className={route.page === p.id ? 'tab active' : 'tab'}
+              aria-current={route.page === p.id ? 'page' : undefined}
+            >
               {p.label}
             </a>
           ))}

@@ -17,7 +17,12 @@ async function failure(res: Response): Promise<ApiError> {
     const body = (await res.json()) as ApiErrorBody;
     return new ApiError(body.error.code, body.error.message, body.error.hint, res.status);
   } catch {
-    return new ApiError('HTTP_' + res.status, `The server answered ${res.status} ${res.statusText}`, undefined, res.status);
+    return new ApiError(
+      'HTTP_' + res.status,
+      `The server answered ${res.status} ${res.statusText}`,
+      undefined,
+      res.status,
+    );
   }
 }
 
@@ -28,7 +33,12 @@ export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T>
 }
 
 export async function postJson<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
-  const res = await fetch(path, { method: 'POST', signal: signal ?? null, headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(path, {
+    method: 'POST',
+    signal: signal ?? null,
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify(body),
+  });
   if (!res.ok) throw await failure(res);
   return (await res.json()) as T;
 }

@@ -3,7 +3,11 @@ export function fmtTime(value: string | number | null | undefined): string {
   if (value === null || value === undefined || value === '') return '';
   const d = new Date(value);
   if (Number.isNaN(d.getTime())) return String(value);
-  return d.toISOString().replace('T', ' ').replace(/\.000Z$|Z$/, '').replace(/\.\d{3}$/, '');
+  return d
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.000Z$|Z$/, '')
+    .replace(/\.\d{3}$/, '');
 }
 
 export function fmtCount(n: number | null | undefined): string {

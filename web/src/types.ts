@@ -45,7 +45,12 @@ export interface TenantOverview {
   domain: string | null;
   cloud: string;
   authKind: string;
-  posture: { verdict: 'ok' | 'warning' | 'failing' | 'unknown'; takenAt: number; auditingOff: boolean; findings: { code?: string; severity?: string; message?: string }[] } | null;
+  posture: {
+    verdict: 'ok' | 'warning' | 'failing' | 'unknown';
+    takenAt: number;
+    auditingOff: boolean;
+    findings: { code?: string; severity?: string; message?: string }[];
+  } | null;
   newestRecord: number | null;
   lagMs: number | null;
   state: string;

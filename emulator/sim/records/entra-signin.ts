@@ -32,32 +32,54 @@ export function signIn(g: Gen, user: SimUser, s: SignIn): SimRecord {
   const [code, text] = LOGON_ERRORS[s.error ?? 0]!;
   const tenantId = g.m.tenant.tenantId;
   const target = s.ok ? app : 'Unknown';
-  return record(g, {
-    operation: s.ok ? 'UserLoggedIn' : 'UserLoginFailed', recordType: 15, workload: 'AzureActiveDirectory',
-    userId: user.userPrincipalName, userKey: user.id, resultStatus: s.ok ? 'Success' : 'Failed', clientIp: s.ip, objectId: target,
-  }, {
-    AzureActiveDirectoryEventType: 1,
-    ExtendedProperties: nameValue([
-      ['ResultStatusDetail', s.ok ? 'Success' : 'UserError'],
-      ['UserAgent', agent],
-      ['RequestType', g.rng.pick(['OAuth2:Authorize', 'OAuth2:Token', 'Login:login'])],
-    ]),
-    ModifiedProperties: [],
-    Actor: [{ ID: user.id, Type: 0 }, { ID: user.userPrincipalName, Type: 5 }],
-    ActorContextId: tenantId,
-    ActorIpAddress: s.ip,
-    InterSystemsId: g.rng.guid(),
-    IntraSystemId: g.rng.guid(),
-    SupportTicketId: '',
-    Target: [{ ID: target, Type: 0 }],
-    TargetContextId: tenantId,
-    ApplicationId: app,
-    DeviceProperties: nameValue([
-      ['OS', agent.includes('iPhone') ? 'Ios' : agent.includes('Macintosh') ? 'MacOs' : 'Windows10'],
-      ['BrowserType', agent.includes('Edg/') ? 'Edge' : agent.includes('Firefox') ? 'Firefox' : agent.includes('Chrome') ? 'Chrome' : 'Other'],
-      ['SessionId', g.rng.guid()],
-    ]),
-    ErrorNumber: s.ok ? '0' : code,
-    ...(s.ok ? {} : { ErrorCode: code, LogonError: text }),
-  });
+  return record(
+    g,
+    {
+      operation: s.ok ? 'UserLoggedIn' : 'UserLoginFailed',
+      recordType: 15,
+      workload: 'AzureActiveDirectory',
+      userId: user.userPrincipalName,
+      userKey: user.id,
+      resultStatus: s.ok ? 'Success' : 'Failed',
+      clientIp: s.ip,
+      objectId: target,
+    },
+    {
+      AzureActiveDirectoryEventType: 1,
+      ExtendedProperties: nameValue([
+        ['ResultStatusDetail', s.ok ? 'Success' : 'UserError'],
+        ['UserAgent', agent],
+        ['RequestType', g.rng.pick(['OAuth2:Authorize', 'OAuth2:Token', 'Login:login'])],
+      ]),
+      ModifiedProperties: [],
+      Actor: [
+        { ID: user.id, Type: 0 },
+        { ID: user.userPrincipalName, Type: 5 },
+      ],
+      ActorContextId: tenantId,
+      ActorIpAddress: s.ip,
+      InterSystemsId: g.rng.guid(),
+      IntraSystemId: g.rng.guid(),
+      SupportTicketId: '',
+      Target: [{ ID: target, Type: 0 }],
+      TargetContextId: tenantId,
+      ApplicationId: app,
+      DeviceProperties: nameValue([
+        ['OS', agent.includes('iPhone') ? 'Ios' : agent.includes('Macintosh') ? 'MacOs' : 'Windows10'],
+        [
+          'BrowserType',
+          agent.includes('Edg/')
+            ? 'Edge'
+            : agent.includes('Firefox')
+              ? 'Firefox'
+              : agent.includes('Chrome')
+                ? 'Chrome'
+                : 'Other',
+        ],
+        ['SessionId', g.rng.guid()],
+      ]),
+      ErrorNumber: s.ok ? '0' : code,
+      ...(s.ok ? {} : { ErrorCode: code, LogonError: text }),
+    },
+  );
 }

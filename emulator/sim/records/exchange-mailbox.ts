@@ -14,8 +14,21 @@ import { ipOf, nameValue, record, server, type Fields, type Gen } from './common
 export type Logon = 0 | 1 | 2;
 
 const FOLDERS = ['\\Inbox', '\\Sent Items', '\\Archive', '\\Inbox\\Projects', '\\Drafts'];
-const SUBJECTS = ['Quarterly numbers', 'Re: contract renewal', 'Invoice 4471', 'Team offsite', 'Fw: pricing sheet', 'Payroll update', 'Meeting notes'];
-const CLIENTS = ['Client=OWA;Action=ViaProxy', 'Client=MSExchangeRPC', 'Client=REST;Client=RESTSystem;;', 'Client=WebServices;Mozilla/5.0 (Windows NT 10.0; Win64; x64)'];
+const SUBJECTS = [
+  'Quarterly numbers',
+  'Re: contract renewal',
+  'Invoice 4471',
+  'Team offsite',
+  'Fw: pricing sheet',
+  'Payroll update',
+  'Meeting notes',
+];
+const CLIENTS = [
+  'Client=OWA;Action=ViaProxy',
+  'Client=MSExchangeRPC',
+  'Client=REST;Client=RESTSystem;;',
+  'Client=WebServices;Mozilla/5.0 (Windows NT 10.0; Win64; x64)',
+];
 
 export function audited(g: Gen, box: SimMailbox | undefined, operation: string, logon: Logon): box is SimMailbox {
   if (!box || g.m.tenant.orgAuditDisabled || !box.auditEnabled) return false;
@@ -45,7 +58,15 @@ function mailboxFields(g: Gen, actor: SimUser, box: SimMailbox, logon: Logon, ip
 }
 
 function base(g: Gen, actor: SimUser, operation: string, recordType: number, ip: string, objectId?: string) {
-  return { operation, recordType, workload: 'Exchange', userId: actor.userPrincipalName, userKey: actor.puid, clientIp: ip, ...(objectId ? { objectId } : {}) };
+  return {
+    operation,
+    recordType,
+    workload: 'Exchange',
+    userId: actor.userPrincipalName,
+    userKey: actor.puid,
+    clientIp: ip,
+    ...(objectId ? { objectId } : {}),
+  };
 }
 
 function itemId(g: Gen): string {
@@ -65,10 +86,16 @@ export function mailItemsAccessed(g: Gen, actor: SimUser, box: SimMailbox, logon
   if (!audited(g, box, 'MailItemsAccessed', logon)) return null;
   const ip = ipOf(g, actor);
   const count = g.rng.int(1, 6);
-  const items = Array.from({ length: count }, () => ({ InternetMessageId: messageId(g), SizeInBytes: g.rng.int(4_000, 400_000) }));
+  const items = Array.from({ length: count }, () => ({
+    InternetMessageId: messageId(g),
+    SizeInBytes: g.rng.int(4_000, 400_000),
+  }));
   return record(g, base(g, actor, 'MailItemsAccessed', 50, ip), {
     ...mailboxFields(g, actor, box, logon, ip),
-    OperationProperties: nameValue([['MailAccessType', g.rng.chance(0.85) ? 'Bind' : 'Sync'], ['IsThrottled', 'False']]),
+    OperationProperties: nameValue([
+      ['MailAccessType', g.rng.chance(0.85) ? 'Bind' : 'Sync'],
+      ['IsThrottled', 'False'],
+    ]),
     Folders: [{ FolderItems: items, ...folderRef(g, g.rng.pick(FOLDERS.slice(0, 3))) }],
     OperationCount: count,
   });
@@ -80,7 +107,13 @@ export function send(g: Gen, actor: SimUser, box: SimMailbox): SimRecord | null 
   const ip = ipOf(g, actor);
   return record(g, base(g, actor, 'Send', 2, ip), {
     ...mailboxFields(g, actor, box, 0, ip),
-    Item: { Id: itemId(g), InternetMessageId: messageId(g), ParentFolder: folderRef(g, '\\Sent Items'), SizeInBytes: g.rng.int(3_000, 2_000_000), Subject: g.rng.pick(SUBJECTS) },
+    Item: {
+      Id: itemId(g),
+      InternetMessageId: messageId(g),
+      ParentFolder: folderRef(g, '\\Sent Items'),
+      SizeInBytes: g.rng.int(3_000, 2_000_000),
+      Subject: g.rng.pick(SUBJECTS),
+    },
   });
 }
 
@@ -90,20 +123,43 @@ export function sendAs(g: Gen, actor: SimUser, box: SimMailbox): SimRecord | nul
   const ip = ipOf(g, actor);
   return record(g, base(g, actor, 'SendAs', 2, ip), {
     ...mailboxFields(g, actor, box, 2, ip),
-    Item: { Id: itemId(g), InternetMessageId: messageId(g), ParentFolder: folderRef(g, '\\Sent Items'), SizeInBytes: g.rng.int(3_000, 300_000), Subject: g.rng.pick(SUBJECTS) },
+    Item: {
+      Id: itemId(g),
+      InternetMessageId: messageId(g),
+      ParentFolder: folderRef(g, '\\Sent Items'),
+      SizeInBytes: g.rng.int(3_000, 300_000),
+      Subject: g.rng.pick(SUBJECTS),
+    },
     SendAsUserMailboxGuid: mailboxGuid(g.m, box.userPrincipalName),
     SendAsUserSmtp: box.userPrincipalName,
   });
 }
 
 /** SoftDelete / HardDelete / MoveToDeletedItems (RecordType 3): items removed, by owner or not. */
-export function deleteItems(g: Gen, actor: SimUser, box: SimMailbox, operation: 'SoftDelete' | 'HardDelete' | 'MoveToDeletedItems', logon: Logon = 0, count?: number): SimRecord | null {
+export function deleteItems(
+  g: Gen,
+  actor: SimUser,
+  box: SimMailbox,
+  operation: 'SoftDelete' | 'HardDelete' | 'MoveToDeletedItems',
+  logon: Logon = 0,
+  count?: number,
+): SimRecord | null {
   if (!audited(g, box, operation, logon)) return null;
   const ip = ipOf(g, actor);
-  const from = operation === 'HardDelete' ? '\\Recoverable Items\\Deletions' : operation === 'SoftDelete' ? '\\Deleted Items' : '\\Inbox';
+  const from =
+    operation === 'HardDelete'
+      ? '\\Recoverable Items\\Deletions'
+      : operation === 'SoftDelete'
+        ? '\\Deleted Items'
+        : '\\Inbox';
   const folder = folderRef(g, from);
   const n = count ?? g.rng.int(1, 4);
-  const affected = Array.from({ length: n }, () => ({ Id: itemId(g), InternetMessageId: messageId(g), ParentFolder: folder, Subject: g.rng.pick(SUBJECTS) }));
+  const affected = Array.from({ length: n }, () => ({
+    Id: itemId(g),
+    InternetMessageId: messageId(g),
+    ParentFolder: folder,
+    Subject: g.rng.pick(SUBJECTS),
+  }));
   return record(g, base(g, actor, operation, 3, ip), {
     ...mailboxFields(g, actor, box, logon, ip),
     AffectedItems: affected,
@@ -128,7 +184,9 @@ export function folderBind(g: Gen, actor: SimUser, box: SimMailbox, logon: 1 | 2
 export function updateInboxRules(g: Gen, actor: SimUser, box: SimMailbox, forwardTo?: string): SimRecord | null {
   if (!audited(g, box, 'UpdateInboxRules', 0)) return null;
   const ip = ipOf(g, actor);
-  const action = forwardTo ? { ActionType: 'Forward', Recipients: [forwardTo], ForwardFlags: 'None' } : { ActionType: 'MoveToFolder', Folder: 'Archive' };
+  const action = forwardTo
+    ? { ActionType: 'Forward', Recipients: [forwardTo], ForwardFlags: 'None' }
+    : { ActionType: 'MoveToFolder', Folder: 'Archive' };
   return record(g, base(g, actor, 'UpdateInboxRules', 2, ip), {
     ...mailboxFields(g, actor, box, 0, ip),
     ClientInfoString: 'Client=MSExchangeRPC',

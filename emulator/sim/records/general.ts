@@ -12,10 +12,20 @@ export interface Team {
 }
 
 function teams(g: Gen, user: SimUser, operation: string, rest: Record<string, unknown>, objectId?: string): SimRecord {
-  return record(g, {
-    operation, recordType: 25, workload: 'MicrosoftTeams', userId: user.userPrincipalName, userKey: user.id,
-    resultStatus: null, clientIp: ipOf(g, user), ...(objectId ? { objectId } : {}),
-  }, rest);
+  return record(
+    g,
+    {
+      operation,
+      recordType: 25,
+      workload: 'MicrosoftTeams',
+      userId: user.userPrincipalName,
+      userKey: user.id,
+      resultStatus: null,
+      clientIp: ipOf(g, user),
+      ...(objectId ? { objectId } : {}),
+    },
+    rest,
+  );
 }
 
 function clientProps(g: Gen): { Key: string; Value: string }[] {
@@ -29,15 +39,49 @@ function clientProps(g: Gen): { Key: string; Value: string }[] {
 }
 
 export function teamCreated(g: Gen, owner: SimUser, team: Team): SimRecord {
-  return teams(g, owner, 'TeamCreated', { Members: [{ DisplayName: owner.displayName, Role: 2, UPN: owner.userPrincipalName }], TeamGuid: team.id, TeamName: team.name }, team.name);
+  return teams(
+    g,
+    owner,
+    'TeamCreated',
+    {
+      Members: [{ DisplayName: owner.displayName, Role: 2, UPN: owner.userPrincipalName }],
+      TeamGuid: team.id,
+      TeamName: team.name,
+    },
+    team.name,
+  );
 }
 
 export function memberAdded(g: Gen, owner: SimUser, team: Team, member: SimUser): SimRecord {
-  return teams(g, owner, 'MemberAdded', { Members: [{ DisplayName: member.displayName, Role: member.kind === 'guest' ? 3 : 1, UPN: member.userPrincipalName }], TeamGuid: team.id, TeamName: team.name }, team.name);
+  return teams(
+    g,
+    owner,
+    'MemberAdded',
+    {
+      Members: [
+        { DisplayName: member.displayName, Role: member.kind === 'guest' ? 3 : 1, UPN: member.userPrincipalName },
+      ],
+      TeamGuid: team.id,
+      TeamName: team.name,
+    },
+    team.name,
+  );
 }
 
 export function channelAdded(g: Gen, owner: SimUser, team: Team, channel: string): SimRecord {
-  return teams(g, owner, 'ChannelAdded', { ChannelGuid: `19:${g.rng.hex(32)}@thread.tacv2`, ChannelName: channel, ChannelType: 'Standard', TeamGuid: team.id, TeamName: team.name }, team.name);
+  return teams(
+    g,
+    owner,
+    'ChannelAdded',
+    {
+      ChannelGuid: `19:${g.rng.hex(32)}@thread.tacv2`,
+      ChannelName: channel,
+      ChannelType: 'Standard',
+      TeamGuid: team.id,
+      TeamName: team.name,
+    },
+    team.name,
+  );
 }
 
 export function messageWithLink(g: Gen, user: SimUser, peer: SimUser, url: string): SimRecord {
@@ -51,7 +95,10 @@ export function messageWithLink(g: Gen, user: SimUser, peer: SimUser, url: strin
     MessageVersion: messageId,
     ItemName: thread,
     MessageURLs: [url],
-    Members: [{ UPN: user.userPrincipalName, Role: 1 }, { UPN: peer.userPrincipalName, Role: 1 }],
+    Members: [
+      { UPN: user.userPrincipalName, Role: 1 },
+      { UPN: peer.userPrincipalName, Role: 1 },
+    ],
   });
 }
 
@@ -70,17 +117,28 @@ const SCC: readonly (readonly [string, string])[] = [
 export function complianceCmdlet(g: Gen, admin: SimUser): SimRecord {
   const [operation, params] = g.rng.pick(SCC);
   const name = /-(?:Name|Identity) "([^"]+)"/.exec(params)?.[1] ?? operation;
-  return record(g, {
-    operation, recordType: 18, workload: 'SecurityComplianceCenter', userId: admin.userPrincipalName, userKey: admin.puid,
-    userType: 2, resultStatus: null, clientIp: ipOf(g, admin), objectId: name,
-  }, {
-    StartTime: new Date(Math.floor(g.at / 1000) * 1000 - 1000).toISOString().slice(0, 19),
-    ClientRequestId: g.rng.guid(),
-    CmdletVersion: '',
-    EffectiveOrganization: g.m.tenant.domain,
-    UserServicePlan: '',
-    ClientApplication: 'EMC',
-    Parameters: params,
-    NonPiiParameters: params.replace(/"[^"]*"/g, '"<redacted>"'),
-  });
+  return record(
+    g,
+    {
+      operation,
+      recordType: 18,
+      workload: 'SecurityComplianceCenter',
+      userId: admin.userPrincipalName,
+      userKey: admin.puid,
+      userType: 2,
+      resultStatus: null,
+      clientIp: ipOf(g, admin),
+      objectId: name,
+    },
+    {
+      StartTime: new Date(Math.floor(g.at / 1000) * 1000 - 1000).toISOString().slice(0, 19),
+      ClientRequestId: g.rng.guid(),
+      CmdletVersion: '',
+      EffectiveOrganization: g.m.tenant.domain,
+      UserServicePlan: '',
+      ClientApplication: 'EMC',
+      Parameters: params,
+      NonPiiParameters: params.replace(/"[^"]*"/g, '"<redacted>"'),
+    },
+  );
 }

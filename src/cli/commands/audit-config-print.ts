@@ -21,7 +21,9 @@ export function printResults(out: Out, results: PostureResult[]): void {
     }
   }
   const count = (v: string): number => results.filter((r) => r.verdict === v).length;
-  out.write(`\n${results.length} tenant${results.length === 1 ? '' : 's'}: ${count('ok')} ok, ${count('warning')} warning, ${count('failing')} failing${count('unknown') ? `, ${count('unknown')} could not be checked` : ''}\n`);
+  out.write(
+    `\n${results.length} tenant${results.length === 1 ? '' : 's'}: ${count('ok')} ok, ${count('warning')} warning, ${count('failing')} failing${count('unknown') ? `, ${count('unknown')} could not be checked` : ''}\n`,
+  );
 }
 
 /** Prints the plan when made, each step as it ends, and the result of the re-check. */
@@ -37,7 +39,9 @@ export function printOutcome(out: Out, part: { plan?: PlanStep[]; step?: StepRes
   }
   if (part.step) {
     const s = part.step;
-    out.write(`  ${s.status.toUpperCase().padEnd(7)} ${s.step.cmdlet} ${s.step.target}${s.message ? ` — ${s.message}` : ''}\n`);
+    out.write(
+      `  ${s.status.toUpperCase().padEnd(7)} ${s.step.cmdlet} ${s.step.target}${s.message ? ` — ${s.message}` : ''}\n`,
+    );
   }
   const o = part.outcome;
   if (!o) return;
@@ -47,7 +51,9 @@ export function printOutcome(out: Out, part: { plan?: PlanStep[]; step?: StepRes
   }
   if (!o.results.length) return;
   const n = (status: string): number => o.results.filter((r) => r.status === status).length;
-  out.write(`\nDone: ${n('done')} applied, ${n('pending')} pending (Microsoft applies them later), ${n('failed')} failed, ${n('skipped')} skipped.\n`);
+  out.write(
+    `\nDone: ${n('done')} applied, ${n('pending')} pending (Microsoft applies them later), ${n('failed')} failed, ${n('skipped')} skipped.\n`,
+  );
   for (const r of o.results.filter((x) => x.status === 'failed' || x.status === 'pending')) {
     out.write(`  ${r.status}: ${r.step.cmdlet} ${r.step.target}${r.message ? ` — ${r.message}` : ''}\n`);
   }

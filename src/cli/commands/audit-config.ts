@@ -29,7 +29,9 @@ interface EnableFlags {
 }
 
 export function register(program: Command, run: Runner): void {
-  const audit = program.command('audit-config').description('check and enable audit logging (unified audit log, mailbox auditing, age limits)');
+  const audit = program
+    .command('audit-config')
+    .description('check and enable audit logging (unified audit log, mailbox auditing, age limits)');
   audit
     .command('check')
     .description('verdict and findings per tenant, with a summary; every check is kept, so changes show')
@@ -73,13 +75,28 @@ async function check(ctx: CliContext, names: string[], flags: CheckFlags): Promi
     opened.forEach((c) => c.close());
   }
   if (format === 'table') printResults(ctx.out, results);
-  else await writeListing(format, JSON_COLUMNS, results as unknown as Record<string, unknown>[], ctx.out, { name: 'tenants', noun: 'tenant' });
+  else
+    await writeListing(format, JSON_COLUMNS, results as unknown as Record<string, unknown>[], ctx.out, {
+      name: 'tenants',
+      noun: 'tenant',
+    });
   return results.some((r) => r.verdict === 'unknown') ? 1 : 0;
 }
 
-const JSON_COLUMNS = ['tenant', 'tenantId', 'checkedAt', 'verdict', 'findings', 'ualEnabled', 'orgAuditDisabled', 'dehydrated', 'adminAuditLogEnabled', 'mailboxes', 'subscriptions', 'newestRecord'].map(
-  (key) => ({ key, title: key }),
-);
+const JSON_COLUMNS = [
+  'tenant',
+  'tenantId',
+  'checkedAt',
+  'verdict',
+  'findings',
+  'ualEnabled',
+  'orgAuditDisabled',
+  'dehydrated',
+  'adminAuditLogEnabled',
+  'mailboxes',
+  'subscriptions',
+  'newestRecord',
+].map((key) => ({ key, title: key }));
 
 function unreachable(tenant: TenantRow, message: string, now: number): PostureResult {
   return {
@@ -99,13 +116,26 @@ function unreachable(tenant: TenantRow, message: string, now: number): PostureRe
 }
 
 function enableOptions(flags: EnableFlags): EnableOptions {
-  const list = (text: string | undefined): string[] | undefined => (text === undefined ? undefined : text.split(',').map((s) => s.trim()).filter(Boolean));
-  const wanted = (flags.mailboxes ?? ['all']).flatMap((m) => m.split(',')).map((m) => m.trim()).filter(Boolean);
-  const options: EnableOptions = { mailboxes: wanted.length === 1 && wanted[0]!.toLowerCase() === 'all' ? 'all' : wanted };
+  const list = (text: string | undefined): string[] | undefined =>
+    text === undefined
+      ? undefined
+      : text
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
+  const wanted = (flags.mailboxes ?? ['all'])
+    .flatMap((m) => m.split(','))
+    .map((m) => m.trim())
+    .filter(Boolean);
+  const options: EnableOptions = {
+    mailboxes: wanted.length === 1 && wanted[0]!.toLowerCase() === 'all' ? 'all' : wanted,
+  };
   if (flags.ageLimit !== undefined) {
     const days = Number(flags.ageLimit);
     if (!Number.isInteger(days) || days < 1 || days > 24_855) {
-      throw new AppError('USAGE', `--age-limit ${flags.ageLimit} is not a number of days`, { hint: 'Give whole days, e.g. --age-limit 180 (Microsoft allows up to 24855)' });
+      throw new AppError('USAGE', `--age-limit ${flags.ageLimit} is not a number of days`, {
+        hint: 'Give whole days, e.g. --age-limit 180 (Microsoft allows up to 24855)',
+      });
     }
     options.ageLimitDays = days;
   }
@@ -132,7 +162,9 @@ async function enable(ctx: CliContext, name: string, flags: EnableFlags): Promis
     const outcome = await enableTenant(postureDeps(ctx, store, opened), tenant!, options, {
       dryRun: flags.dryRun === true,
       signal: ctx.signal,
-      ...(flags.format === 'json' ? {} : { onPlan: (plan) => printOutcome(ctx.out, { plan }), onStep: (r) => printOutcome(ctx.out, { step: r }) }),
+      ...(flags.format === 'json'
+        ? {}
+        : { onPlan: (plan) => printOutcome(ctx.out, { plan }), onStep: (r) => printOutcome(ctx.out, { step: r }) }),
     });
     if (flags.format === 'json') ctx.out.write(JSON.stringify(outcome, null, 2) + '\n');
     else printOutcome(ctx.out, { outcome });

@@ -33,21 +33,30 @@ export function register(program: Command, run: Runner): void {
     .option('--interval <span>', 'pause between passes with --follow', '60s')
     .option('--concurrency <n>', 'blob downloads in flight across all tenants', '8')
     .option('--requests-per-minute <n>', 'request budget per tenant', '1800')
-    .option('--history <span>', 'first fetch this much history through the Graph audit log query API (e.g. 30d; commercial and GCC only)')
-    .option('--lease <span>', 'how long a stream lease lasts without renewal (several collectors on one database)', '2m')
+    .option(
+      '--history <span>',
+      'first fetch this much history through the Graph audit log query API (e.g. 30d; commercial and GCC only)',
+    )
+    .option(
+      '--lease <span>',
+      'how long a stream lease lasts without renewal (several collectors on one database)',
+      '2m',
+    )
     .addOption(new Option('--format <format>', 'summary format').choices(['table', 'json']).default('table'))
     .action(run(async (ctx: CliContext, names: string[], flags: CollectFlags) => runCollect(ctx, names, flags)));
 }
 
 function span(text: string, flag: string): number {
   const ms = parseDuration(text);
-  if (ms === null || ms <= 0) throw new AppError('USAGE', `${flag} "${text}" is not a duration`, { hint: 'Use e.g. 90s, 30m, 24h or 7d' });
+  if (ms === null || ms <= 0)
+    throw new AppError('USAGE', `${flag} "${text}" is not a duration`, { hint: 'Use e.g. 90s, 30m, 24h or 7d' });
   return ms;
 }
 
 function count(text: string, flag: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new AppError('USAGE', `${flag} must be a whole number of at least 1`, { hint: `e.g. ${flag} 8` });
+  if (!Number.isInteger(n) || n < 1)
+    throw new AppError('USAGE', `${flag} must be a whole number of at least 1`, { hint: `e.g. ${flag} 8` });
   return n;
 }
 
@@ -55,13 +64,19 @@ async function selectTenants(ctx: CliContext, names: string[]): Promise<TenantRo
   const store = await ctx.store();
   if (!names.length) {
     const all = await store.tenants.list();
-    if (!all.length) throw new AppError('UNKNOWN_TENANT', 'No tenant is registered', { hint: 'Register one with tenantwatch tenant add, or tenant add-emulated for the emulator' });
+    if (!all.length)
+      throw new AppError('UNKNOWN_TENANT', 'No tenant is registered', {
+        hint: 'Register one with tenantwatch tenant add, or tenant add-emulated for the emulator',
+      });
     return all;
   }
   const rows: TenantRow[] = [];
   for (const name of names) {
     const row = await store.tenants.get(name);
-    if (!row) throw new AppError('UNKNOWN_TENANT', `No tenant "${name}" is registered`, { hint: 'See tenantwatch tenant list' });
+    if (!row)
+      throw new AppError('UNKNOWN_TENANT', `No tenant "${name}" is registered`, {
+        hint: 'See tenantwatch tenant list',
+      });
     rows.push(row);
   }
   return rows;
@@ -82,16 +97,27 @@ async function runCollect(ctx: CliContext, names: string[], flags: CollectFlags)
   const timer = progress ? setInterval(() => progress.draw(latest), 500) : null;
   try {
     const summary = await collect({
-      tenants, store, clock: ctx.clock, logger: ctx.logger, signal: ctx.signal,
-      sinceMs: span(flags.since, '--since'), follow: !!flags.follow, intervalMs: span(flags.interval, '--interval'),
+      tenants,
+      store,
+      clock: ctx.clock,
+      logger: ctx.logger,
+      signal: ctx.signal,
+      sinceMs: span(flags.since, '--since'),
+      follow: !!flags.follow,
+      intervalMs: span(flags.interval, '--interval'),
       concurrency: count(flags.concurrency, '--concurrency'),
       onProgress: (stats) => (latest = stats),
-      tuning: { requestsPerMinute: count(flags.requestsPerMinute, '--requests-per-minute'), leaseMs: span(flags.lease, '--lease') },
+      tuning: {
+        requestsPerMinute: count(flags.requestsPerMinute, '--requests-per-minute'),
+        leaseMs: span(flags.lease, '--lease'),
+      },
     });
     progress?.draw(latest);
     progress?.stop();
     ctx.out.write(flags.format === 'json' ? JSON.stringify(summary, null, 2) + '\n' : summaryTable(summary.tenants));
-    for (const s of summary.tenants) if (s.error) ctx.err.write(`tenantwatch: ${s.name}: ${s.error.message}${s.error.hint ? `. ${s.error.hint}` : ''}\n`);
+    for (const s of summary.tenants)
+      if (s.error)
+        ctx.err.write(`tenantwatch: ${s.name}: ${s.error.message}${s.error.hint ? `. ${s.error.hint}` : ''}\n`);
     return summary.ok ? 0 : 1;
   } finally {
     if (timer) clearInterval(timer);
@@ -104,8 +130,16 @@ async function runHistory(ctx: CliContext, tenants: CollectTenant[], spanMs: num
   const now = ctx.clock.now();
   for (const t of tenants) {
     if (ctx.signal.aborted) return;
-    const r = await collectHistory({ store: await ctx.store(), clock: ctx.clock, logger: ctx.logger, signal: ctx.signal }, t, { start: now - spanMs, end: now });
-    ctx.err.write(r.error ? `tenantwatch: ${t.name}: history not collected: ${r.error.toLine()}\n` : `${t.name}: history ${r.records} records (${r.newRecords} new) through Graph\n`);
+    const r = await collectHistory(
+      { store: await ctx.store(), clock: ctx.clock, logger: ctx.logger, signal: ctx.signal },
+      t,
+      { start: now - spanMs, end: now },
+    );
+    ctx.err.write(
+      r.error
+        ? `tenantwatch: ${t.name}: history not collected: ${r.error.toLine()}\n`
+        : `${t.name}: history ${r.records} records (${r.newRecords} new) through Graph\n`,
+    );
   }
 }
 
@@ -116,14 +150,27 @@ class ProgressView {
 
   constructor(ctx: CliContext) {
     this.multi = new cliProgress.MultiBar(
-      { stream: ctx.err, hideCursor: true, clearOnComplete: false, format: '{name} [{bar}] {value}/{total} blobs | windows {windows} | {records} records | throttled {throttled}× ({waited} s) | {state}' },
+      {
+        stream: ctx.err,
+        hideCursor: true,
+        clearOnComplete: false,
+        format:
+          '{name} [{bar}] {value}/{total} blobs | windows {windows} | {records} records | throttled {throttled}× ({waited} s) | {state}',
+      },
       cliProgress.Presets.shades_classic,
     );
   }
 
   draw(stats: readonly TenantStats[]): void {
     for (const s of stats) {
-      const payload = { name: s.name.padEnd(12), windows: `${s.windowsDone}/${s.windowsPlanned}`, records: s.newRecords.toLocaleString('en-US'), throttled: s.throttled, waited: Math.round(s.throttleWaitMs / 1000), state: s.state };
+      const payload = {
+        name: s.name.padEnd(12),
+        windows: `${s.windowsDone}/${s.windowsPlanned}`,
+        records: s.newRecords.toLocaleString('en-US'),
+        throttled: s.throttled,
+        waited: Math.round(s.throttleWaitMs / 1000),
+        state: s.state,
+      };
       let bar = this.bars.get(s.tenant);
       if (!bar) this.bars.set(s.tenant, (bar = this.multi.create(Math.max(1, s.blobsListed), 0, payload)));
       bar.setTotal(Math.max(1, s.blobsListed));
@@ -138,8 +185,26 @@ class ProgressView {
 
 function summaryTable(stats: readonly TenantStats[]): string {
   const head = ['tenant', 'state', 'windows', 'blobs', 'records', 'new', 'rejected', 'throttled', 'problem'];
-  const rows = stats.map((s) => [s.name, s.state, `${s.windowsDone}/${s.windowsPlanned}`, `${s.blobsFetched + s.blobsSkipped}/${s.blobsListed}`, String(s.records), String(s.newRecords), String(s.recordsRejected), String(s.throttled), s.error?.message ?? s.streamsSkipped.map((x) => `${x.contentType}: ${x.reason}`).join('; ')]);
+  const rows = stats.map((s) => [
+    s.name,
+    s.state,
+    `${s.windowsDone}/${s.windowsPlanned}`,
+    `${s.blobsFetched + s.blobsSkipped}/${s.blobsListed}`,
+    String(s.records),
+    String(s.newRecords),
+    String(s.recordsRejected),
+    String(s.throttled),
+    s.error?.message ?? s.streamsSkipped.map((x) => `${x.contentType}: ${x.reason}`).join('; '),
+  ]);
   const cells = [head, ...rows];
   const widths = head.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
-  return cells.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd() + '\n').join('');
+  return cells
+    .map(
+      (r) =>
+        r
+          .map((c, i) => c.padEnd(widths[i]!))
+          .join('  ')
+          .trimEnd() + '\n',
+    )
+    .join('');
 }

@@ -38,21 +38,47 @@ type Say = ReturnType<typeof progress>;
  * URL as base URL, its CA trusted, the secret sealed at rest) and collects their week with the
  * collector, exactly as against Microsoft.
  */
-async function registerAndCollect(ctx: CliContext, store: Store, emu: RunningEmulator, say: Say): Promise<{ summary: CollectSummary; rows: TenantRow[]; collection: CollectOptions }> {
-  const added = await registerEmulatedTenants(store, emu.tenants, { baseUrl: emu.url, caFile: emu.caFile, auth: 'mixed', keyFile: ctx.locations.secretKeyFile, now: ctx.clock.now() });
+async function registerAndCollect(
+  ctx: CliContext,
+  store: Store,
+  emu: RunningEmulator,
+  say: Say,
+): Promise<{ summary: CollectSummary; rows: TenantRow[]; collection: CollectOptions }> {
+  const added = await registerEmulatedTenants(store, emu.tenants, {
+    baseUrl: emu.url,
+    caFile: emu.caFile,
+    auth: 'mixed',
+    keyFile: ctx.locations.secretKeyFile,
+    now: ctx.clock.now(),
+  });
   const rows: TenantRow[] = [];
   for (const t of added) rows.push((await store.tenants.get(t.tenantId))!);
   say.step(`registered ${rows.map((r) => r.name).join(', ')}`);
   const collection: CollectOptions = {
-    tenants: rows.map((r) => ({ tenantId: r.tenantId, name: r.name, connect: () => connectTenant(r, { keyFile: ctx.locations.secretKeyFile, clock: ctx.clock, logger: ctx.logger }) })),
-    store, clock: ctx.clock, logger: ctx.logger, signal: ctx.signal, sinceMs: 7 * 86_400_000,
+    tenants: rows.map((r) => ({
+      tenantId: r.tenantId,
+      name: r.name,
+      connect: () => connectTenant(r, { keyFile: ctx.locations.secretKeyFile, clock: ctx.clock, logger: ctx.logger }),
+    })),
+    store,
+    clock: ctx.clock,
+    logger: ctx.logger,
+    signal: ctx.signal,
+    sinceMs: 7 * 86_400_000,
   };
   const summary = await collect({
     ...collection,
-    onProgress: (stats) => say.update(stats.map((s) => `${s.name} ${s.state === 'failed' ? 'failed' : s.newRecords.toLocaleString('en-US')}`).join(' · ')),
+    onProgress: (stats) =>
+      say.update(
+        stats
+          .map((s) => `${s.name} ${s.state === 'failed' ? 'failed' : s.newRecords.toLocaleString('en-US')}`)
+          .join(' · '),
+      ),
   });
   for (const s of summary.tenants) {
-    say.step(`${s.name}: ${s.newRecords.toLocaleString('en-US')} records collected (${s.blobsFetched} blobs)${s.error ? ` — ${s.error.message}` : ''}`);
+    say.step(
+      `${s.name}: ${s.newRecords.toLocaleString('en-US')} records collected (${s.blobsFetched} blobs)${s.error ? ` — ${s.error.message}` : ''}`,
+    );
   }
   return { summary, rows, collection };
 }
@@ -65,12 +91,22 @@ const FOLLOW_INTERVAL_MS = 5 * 60_000;
  * tenants go on working in real time, so the console shows new records as their blobs appear. The
  * console's status follows the latest pass. Returns the function that stops it and waits for the end.
  */
-function followInBackground(ctx: CliContext, collection: CollectOptions, first: CollectSummary): { status: () => unknown; stop: () => Promise<void> } {
+function followInBackground(
+  ctx: CliContext,
+  collection: CollectOptions,
+  first: CollectSummary,
+): { status: () => unknown; stop: () => Promise<void> } {
   const stopping = new AbortController();
   const onAbort = (): void => stopping.abort();
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   let latest: readonly TenantStats[] = first.tenants;
-  const running = collect({ ...collection, signal: stopping.signal, follow: true, intervalMs: FOLLOW_INTERVAL_MS, onProgress: (stats) => (latest = stats) })
+  const running = collect({
+    ...collection,
+    signal: stopping.signal,
+    follow: true,
+    intervalMs: FOLLOW_INTERVAL_MS,
+    onProgress: (stats) => (latest = stats),
+  })
     .then(() => undefined)
     .catch((error: unknown) => ctx.logger.warn({ err: error }, 'demo: background collection stopped'));
   return {
@@ -95,7 +131,9 @@ async function checkPosture(ctx: CliContext, store: Store, rows: readonly Tenant
     for (const row of rows) {
       try {
         const result = await checkTenant(deps, row, ctx.signal);
-        say.step(`${row.name}: audit posture ${result.verdict}${result.findings[0] ? ` — ${result.findings[0].message}` : ''}`);
+        say.step(
+          `${row.name}: audit posture ${result.verdict}${result.findings[0] ? ` — ${result.findings[0].message}` : ''}`,
+        );
       } catch (e) {
         say.step(`${row.name}: audit posture could not be checked (${e instanceof Error ? e.message : String(e)})`);
       }
@@ -110,8 +148,14 @@ async function runDemo(ctx: CliContext, opts: DemoOptions): Promise<void> {
   const store = await ctx.store();
   say.step(`data folder ${ctx.locations.dataDir}`);
   const emu = await startEmulator({
-    stateDir: join(ctx.locations.dataDir, 'emulator'), port: 0, clock: 'real', seed: Number(opts.seed) || 1,
-    tenants: Number(opts.tenants) || 5, users: Number(opts.users) || 50, days: 8, logger: ctx.logger,
+    stateDir: join(ctx.locations.dataDir, 'emulator'),
+    port: 0,
+    clock: 'real',
+    seed: Number(opts.seed) || 1,
+    tenants: Number(opts.tenants) || 5,
+    users: Number(opts.users) || 50,
+    days: 8,
+    logger: ctx.logger,
     // Hour-wide blobs (the emulator's default is 5 minutes): a week is then ~5,000 blobs, not ~35,000,
     // so the whole week is collected in about a minute on a small machine.
     tuning: { slotMs: 3_600_000, deliveryJitterMs: 90 * 60_000 },

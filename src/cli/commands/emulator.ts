@@ -17,7 +17,9 @@ function int(value: string | undefined, flag: string, min: number, max: number):
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max) {
-    throw new AppError('USAGE', `--${flag} must be a whole number from ${min} to ${max}, not "${value}"`, { hint: `Run tenantwatch emulator --help` });
+    throw new AppError('USAGE', `--${flag} must be a whole number from ${min} to ${max}, not "${value}"`, {
+      hint: `Run tenantwatch emulator --help`,
+    });
   }
   return n;
 }
@@ -51,7 +53,9 @@ export function register(program: Command, run: Runner): void {
         ctx.out.write(`${JSON.stringify({ url: emu.url, controlUrl: emu.controlUrl, caFile: emu.caFile })}\n`);
         ctx.err.write(`tenantwatch emulator: ${emu.url} (trust ${emu.caFile}, e.g. NODE_EXTRA_CA_CERTS)\n`);
         for (const t of emu.tenants) {
-          ctx.err.write(`  ${t.name}  tenant ${t.tenantId}  ${t.domain}  client ${t.clientId}  secret ${t.clientSecret}  UAL ${t.ualEnabled ? 'on' : 'off'}${t.dehydrated ? '  dehydrated' : ''}\n`);
+          ctx.err.write(
+            `  ${t.name}  tenant ${t.tenantId}  ${t.domain}  client ${t.clientId}  secret ${t.clientSecret}  UAL ${t.ualEnabled ? 'on' : 'off'}${t.dehydrated ? '  dehydrated' : ''}\n`,
+          );
         }
         ctx.err.write(`  certificates and keys: GET ${emu.controlUrl}/tenants\n  Ctrl-C stops it.\n`);
         await new Promise<void>((resolve) => {

@@ -18,7 +18,9 @@ function context(dataDir: string) {
   const sink = memorySink();
   const store = {
     records: { insert: sink.sink },
-    tenants: { get: async (name: string) => (name === 'contoso' ? ({ name, tenantId: TENANT_ID } as TenantRow) : null) },
+    tenants: {
+      get: async (name: string) => (name === 'contoso' ? ({ name, tenantId: TENANT_ID } as TenantRow) : null),
+    },
   } as unknown as Store;
   let out = '';
   let err = '';
@@ -37,7 +39,14 @@ function context(dataDir: string) {
   return { ctx, sink, output: () => ({ out, err }) };
 }
 
-const record = (i: number) => JSON.stringify({ CreationTime: '2024-01-01T00:00:00', Id: `id-${i}`, Operation: 'FileAccessed', RecordType: 6, UserId: 'a@b.c' });
+const record = (i: number) =>
+  JSON.stringify({
+    CreationTime: '2024-01-01T00:00:00',
+    Id: `id-${i}`,
+    Operation: 'FileAccessed',
+    RecordType: 6,
+    UserId: 'a@b.c',
+  });
 
 test('import files under a registered tenant; a second run adds nothing; rejects go to the file', async () => {
   const { dir, cleanup } = tempDir();
@@ -47,12 +56,22 @@ test('import files under a registered tenant; a second run adds nothing; rejects
     const rejects = join(dir, 'rejects.ndjson');
     const { ctx, sink, output } = context(dir);
     assert.equal(await importCommand(ctx, [file], { tenant: 'contoso', rejects, format: 'json' }), 0);
-    const summary = JSON.parse(output().out) as { imported: number; rejected: number; tenant: string; rejectsFile: string };
+    const summary = JSON.parse(output().out) as {
+      imported: number;
+      rejected: number;
+      tenant: string;
+      rejectsFile: string;
+    };
     assert.equal(summary.imported, 2);
     assert.equal(summary.rejected, 1);
     assert.equal(summary.tenant, TENANT_ID);
     assert.equal([...sink.records.values()][0]!.tenant, TENANT_ID);
-    const line = JSON.parse(readFileSync(rejects, 'utf8').trim()) as { file: string; line: number; reason: string; raw: string };
+    const line = JSON.parse(readFileSync(rejects, 'utf8').trim()) as {
+      file: string;
+      line: number;
+      reason: string;
+      raw: string;
+    };
     assert.deepEqual({ ...line, reason: '' }, { file, line: 3, reason: '', raw: '{"broken' });
     const again = context(dir);
     again.sink.records = sink.records;

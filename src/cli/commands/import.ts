@@ -15,10 +15,18 @@ interface ImportFlags {
 export function register(program: Command, run: Runner): void {
   program
     .command('import')
-    .description('import audit records from files: Purview CSV (both layouts), Export-Csv, JSON arrays, NDJSON, API content blobs, Graph pages')
+    .description(
+      'import audit records from files: Purview CSV (both layouts), Export-Csv, JSON arrays, NDJSON, API content blobs, Graph pages',
+    )
     .argument('<files...>', 'files to import (format recognised from content)')
-    .option('--tenant <name>', 'tenant to file the records under (a registered name, or any label); default: each record\'s OrganizationId')
-    .option('--rejects <file>', 'where rows that cannot be imported are written (NDJSON); default: under the data folder')
+    .option(
+      '--tenant <name>',
+      "tenant to file the records under (a registered name, or any label); default: each record's OrganizationId",
+    )
+    .option(
+      '--rejects <file>',
+      'where rows that cannot be imported are written (NDJSON); default: under the data folder',
+    )
     .addOption(new Option('--format <format>', 'summary format').choices(['table', 'json']).default('table'))
     .action(run(async (ctx, files: string[], flags: ImportFlags) => importCommand(ctx, files, flags)));
 }
@@ -28,7 +36,9 @@ export async function importCommand(ctx: CliContext, files: string[], flags: Imp
   const store = await ctx.store();
   const registered = flags.tenant ? await store.tenants.get(flags.tenant) : null;
   const tenant = registered?.tenantId ?? flags.tenant;
-  const rejectsPath = flags.rejects ?? join(ctx.locations.dataDir, 'rejects', `import-${toIso(ctx.clock.now()).replace(/[:.]/g, '-')}.ndjson`);
+  const rejectsPath =
+    flags.rejects ??
+    join(ctx.locations.dataDir, 'rejects', `import-${toIso(ctx.clock.now()).replace(/[:.]/g, '-')}.ndjson`);
   const rejects = rejectFile(rejectsPath);
   const bar = ctx.err.isTTY ? progressBar(ctx) : null;
   // The bulk writer (SQL stores) commits every few hundred thousand rows instead of every batch:
@@ -54,15 +64,31 @@ export async function importCommand(ctx: CliContext, files: string[], flags: Imp
       await rejects.close();
     }
   }
-  ctx.logger.info({ event: 'import.done', files: files.length, imported: summary.imported, rejected: summary.rejected }, 'import finished');
-  ctx.out.write(flags.format === 'json' ? JSON.stringify({ ...summary, tenant: tenant ?? null, rejectsFile: rejects.count ? rejectsPath : null }, null, 2) + '\n' : table(summary, rejects.count ? rejectsPath : null));
-  for (const file of summary.files) if (file.error) ctx.err.write(`tenantwatch: ${file.error.message}. ${file.error.hint}\n`);
+  ctx.logger.info(
+    { event: 'import.done', files: files.length, imported: summary.imported, rejected: summary.rejected },
+    'import finished',
+  );
+  ctx.out.write(
+    flags.format === 'json'
+      ? JSON.stringify(
+          { ...summary, tenant: tenant ?? null, rejectsFile: rejects.count ? rejectsPath : null },
+          null,
+          2,
+        ) + '\n'
+      : table(summary, rejects.count ? rejectsPath : null),
+  );
+  for (const file of summary.files)
+    if (file.error) ctx.err.write(`tenantwatch: ${file.error.message}. ${file.error.hint}\n`);
   return summary.failedFiles > 0 ? 1 : 0;
 }
 
 function progressBar(ctx: CliContext): { update: (p: ImportProgress) => void; stop: () => void } {
   const bar = new cliProgress.SingleBar(
-    { stream: ctx.err, format: '{file} [{bar}] {percentage}% | {records} records, {rejected} rejected', hideCursor: true },
+    {
+      stream: ctx.err,
+      format: '{file} [{bar}] {percentage}% | {records} records, {rejected} rejected',
+      hideCursor: true,
+    },
     cliProgress.Presets.shades_classic,
   );
   let started = '';
@@ -84,10 +110,24 @@ function progressBar(ctx: CliContext): { update: (p: ImportProgress) => void; st
 
 function table(summary: ImportSummary, rejectsPath: string | null): string {
   const head = ['file', 'format', 'read', 'imported', 'duplicates', 'rejected', 'note'];
-  const rows = summary.files.map((f) => [f.file, f.format ?? '-', f.read, f.imported, f.duplicates, f.rejected, f.error ? `ERROR ${f.error.code}` : (f.note ?? '')].map(String));
+  const rows = summary.files.map((f) =>
+    [
+      f.file,
+      f.format ?? '-',
+      f.read,
+      f.imported,
+      f.duplicates,
+      f.rejected,
+      f.error ? `ERROR ${f.error.code}` : (f.note ?? ''),
+    ].map(String),
+  );
   rows.push(['total', '', summary.read, summary.imported, summary.duplicates, summary.rejected, ''].map(String));
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i >= 2 && i <= 5 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i >= 2 && i <= 5 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   const out = [line(head), ...rows.map(line)];
   if (rejectsPath) out.push(`${summary.rejected} rejected row(s) written to ${rejectsPath}`);
   return out.join('\n') + '\n';

@@ -17,24 +17,34 @@ interface OptimizeFlags {
 export function register(program: Command, run: Runner): void {
   program
     .command('optimize')
-    .description('refresh query statistics; --text-index builds the free-text index (fast --free-text), --no-text-index drops it')
+    .description(
+      'refresh query statistics; --text-index builds the free-text index (fast --free-text), --no-text-index drops it',
+    )
     .option('--text-index', 'build or rebuild the free-text index')
     .option('--no-text-index', 'drop the free-text index')
     .option('--format <format>', 'table|json', 'table')
-    .action(run(async (ctx: CliContext, flags: OptimizeFlags, command: Command) => optimize(ctx, flags, command.getOptionValueSource('textIndex') === 'cli')));
+    .action(
+      run(async (ctx: CliContext, flags: OptimizeFlags, command: Command) =>
+        optimize(ctx, flags, command.getOptionValueSource('textIndex') === 'cli'),
+      ),
+    );
 }
 
 /** `given`: --text-index or --no-text-index was typed (commander defaults the value to true otherwise). */
 async function optimize(ctx: CliContext, flags: OptimizeFlags, given: boolean): Promise<number> {
   const store = await ctx.store();
   if (!store.records.optimize) {
-    throw new AppError('NOT_IMPLEMENTED', `The ${store.kind} store has no optimize step`, { hint: 'Nothing to do: this store keeps its statistics itself' });
+    throw new AppError('NOT_IMPLEMENTED', `The ${store.kind} store has no optimize step`, {
+      hint: 'Nothing to do: this store keeps its statistics itself',
+    });
   }
   const result = await store.records.optimize(given ? { textIndex: flags.textIndex !== false } : {});
   if (flags.format === 'json') ctx.out.write(JSON.stringify(result) + '\n');
   else {
     ctx.out.write(`statistics refreshed in ${(result.analyzeMs / 1000).toFixed(1)} s\n`);
-    ctx.out.write(`free-text index: ${result.textIndex ? 'built' : 'none'}${given ? ` (${(result.textIndexMs / 1000).toFixed(1)} s)` : ''}\n`);
+    ctx.out.write(
+      `free-text index: ${result.textIndex ? 'built' : 'none'}${given ? ` (${(result.textIndexMs / 1000).toFixed(1)} s)` : ''}\n`,
+    );
   }
   return 0;
 }

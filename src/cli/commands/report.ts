@@ -18,7 +18,9 @@ import { graphRoleSource } from '../tenants.js';
 export function register(program: Command, run: Runner): void {
   program
     .command('report')
-    .description('ready investigations: report list | report ID [--tenant T] [--start 7d] [--end now] [--user U] [--name value …] [--format table|json|jsonl|csv]')
+    .description(
+      'ready investigations: report list | report ID [--tenant T] [--start 7d] [--end now] [--user U] [--name value …] [--format table|json|jsonl|csv]',
+    )
     .argument('[id]', 'report id, or "list"')
     .argument('[params...]', 'report parameters as --name value')
     .allowUnknownOption()
@@ -33,9 +35,16 @@ export function register(program: Command, run: Runner): void {
         const opened: LiveConnection[] = [];
         try {
           const store = await ctx.store();
-          const result = await runReport(id, params, { store, clock: ctx.clock, logger: ctx.logger, signal: ctx.signal, roleSource: graphRoleSource(ctx, store, opened) });
+          const result = await runReport(id, params, {
+            store,
+            clock: ctx.clock,
+            logger: ctx.logger,
+            signal: ctx.signal,
+            roleSource: graphRoleSource(ctx, store, opened),
+          });
           const notes = result.summary.totals.roleSourceNotes;
-          if (typeof notes === 'string') for (const note of notes.split(' | ')) ctx.err.write(`tenantwatch: note: ${note}\n`);
+          if (typeof notes === 'string')
+            for (const note of notes.split(' | ')) ctx.err.write(`tenantwatch: note: ${note}\n`);
           await writeResult(ctx, result, format);
         } finally {
           for (const c of opened) c.close();
@@ -50,7 +59,10 @@ export function parseFlags(args: string[]): { params: Record<string, unknown>; f
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     const m = /^--([A-Za-z][\w-]*)(?:=(.*))?$/.exec(arg);
-    if (!m) throw new AppError('USAGE', `Unexpected argument "${arg}"`, { hint: 'Give report parameters as --name value, e.g. --user adele@contoso.com' });
+    if (!m)
+      throw new AppError('USAGE', `Unexpected argument "${arg}"`, {
+        hint: 'Give report parameters as --name value, e.g. --user adele@contoso.com',
+      });
     const name = m[1]!.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
     const value = m[2] ?? args[++i];
     if (value === undefined) throw new AppError('USAGE', `--${m[1]} needs a value`, { hint: `Write --${m[1]} VALUE` });
@@ -67,13 +79,31 @@ export function parseFlags(args: string[]): { params: Record<string, unknown>; f
 async function writeReportList(ctx: CliContext, format: ListingFormat): Promise<void> {
   const columns: ListingColumn[] =
     format === 'table'
-      ? [{ key: 'id', title: 'REPORT' }, { key: 'title', title: 'TITLE', max: 70 }]
-      : [{ key: 'id', title: 'id' }, { key: 'title', title: 'title' }, { key: 'description', title: 'description' }, { key: 'parameters', title: 'parameters' }];
-  await writeListing(format, columns, listReports().map((r) => ({ ...r })), ctx.out, { name: 'reports', noun: 'report' });
+      ? [
+          { key: 'id', title: 'REPORT' },
+          { key: 'title', title: 'TITLE', max: 70 },
+        ]
+      : [
+          { key: 'id', title: 'id' },
+          { key: 'title', title: 'title' },
+          { key: 'description', title: 'description' },
+          { key: 'parameters', title: 'parameters' },
+        ];
+  await writeListing(
+    format,
+    columns,
+    listReports().map((r) => ({ ...r })),
+    ctx.out,
+    { name: 'reports', noun: 'report' },
+  );
 }
 
 /** json: the whole result; table: a summary header, then the rows; csv/jsonl: the rows only (data, nothing else). */
-export async function writeResult(ctx: Pick<CliContext, 'out'>, result: ReportResult, format: ListingFormat): Promise<void> {
+export async function writeResult(
+  ctx: Pick<CliContext, 'out'>,
+  result: ReportResult,
+  format: ListingFormat,
+): Promise<void> {
   if (format === 'json') {
     ctx.out.write(JSON.stringify(result, null, 2) + '\n');
     return;
@@ -91,7 +121,9 @@ export async function writeResult(ctx: Pick<CliContext, 'out'>, result: ReportRe
 
 function summaryLines(result: ReportResult): string {
   const s = result.summary;
-  const lines = [`${result.report}: ${s.rows} rows, ${s.records} records, ${String(result.parameters.start)} – ${String(result.parameters.end)}`];
+  const lines = [
+    `${result.report}: ${s.rows} rows, ${s.records} records, ${String(result.parameters.start)} – ${String(result.parameters.end)}`,
+  ];
   for (const [k, v] of Object.entries(s.totals)) lines.push(`  ${k}: ${String(v)}`);
   return lines.join('\n') + '\n\n';
 }

@@ -13,9 +13,28 @@ const NOW = Date.UTC(2026, 10, 1);
 
 function record(i: number): StoredRecord {
   return {
-    tenant: 't', id: `id-${i}`, creationTime: NOW - 1000 - i * 1000, recordType: 6, operation: 'FileAccessed', workload: 'SharePoint', userId: 'a@b.c', userKey: 'a@b.c',
-    userType: 0, clientIp: null, clientPort: null, objectId: null, resultStatus: null, outcome: 'unknown', organizationId: null, source: 'import', contentType: null,
-    userAgent: null, appId: null, logonType: null, raw: `{"Id":"id-${i}"}`, ingestedAt: 0,
+    tenant: 't',
+    id: `id-${i}`,
+    creationTime: NOW - 1000 - i * 1000,
+    recordType: 6,
+    operation: 'FileAccessed',
+    workload: 'SharePoint',
+    userId: 'a@b.c',
+    userKey: 'a@b.c',
+    userType: 0,
+    clientIp: null,
+    clientPort: null,
+    objectId: null,
+    resultStatus: null,
+    outcome: 'unknown',
+    organizationId: null,
+    source: 'import',
+    contentType: null,
+    userAgent: null,
+    appId: null,
+    logonType: null,
+    raw: `{"Id":"id-${i}"}`,
+    ingestedAt: 0,
   };
 }
 

@@ -19,13 +19,23 @@ const collect = (value: string, previous: string[] | undefined): string[] => [..
 export function register(program: Command, run: Runner): void {
   program
     .command('search')
-    .description('search stored audit records like Purview audit search, with no cap: newest first, every match, the count always reported')
+    .description(
+      'search stored audit records like Purview audit search, with no cap: newest first, every match, the count always reported',
+    )
     .option('--start <time>', 'start of the range (inclusive): 2026-11-01, 2026-11-01T08:30Z, 7d, 24h')
     .option('--end <time>', 'end of the range (exclusive): a date, a date-time, or now')
     .option('--user <upn>', 'UserId, case-insensitive (repeatable; commas separate values)', collect)
-    .option('--operation <name>', 'operation (FileAccessed) or Purview activity name ("Accessed file") (repeatable)', collect)
+    .option(
+      '--operation <name>',
+      'operation (FileAccessed) or Purview activity name ("Accessed file") (repeatable)',
+      collect,
+    )
     .option('--record-type <type>', 'record type name or number (SharePointFileOperation, 6) (repeatable)', collect)
-    .option('--workload <name>', 'workload (Exchange, SharePoint, OneDrive, AzureActiveDirectory …) (repeatable)', collect)
+    .option(
+      '--workload <name>',
+      'workload (Exchange, SharePoint, OneDrive, AzureActiveDirectory …) (repeatable)',
+      collect,
+    )
     .option('--ip <address|cidr>', 'client IP (port ignored) or CIDR block (repeatable)', collect)
     .option('--object <text>', 'substring of the ObjectId: file, folder, site, mailbox item (repeatable)', collect)
     .option('--free-text <text>', 'text anywhere in the raw record, case-insensitive (repeatable)', collect)
@@ -60,15 +70,27 @@ export async function searchCommand(ctx: CliContext, flags: SearchFlags): Promis
   return 0;
 }
 
-function report(ctx: CliContext, format: RecordFormat, query: SearchQuery, written: number, count: number, limit: number | undefined): void {
-  ctx.logger.info({ event: 'search.done', written, count, filters: Object.keys(query).filter((k) => k !== 'range') }, 'search finished');
+function report(
+  ctx: CliContext,
+  format: RecordFormat,
+  query: SearchQuery,
+  written: number,
+  count: number,
+  limit: number | undefined,
+): void {
+  ctx.logger.info(
+    { event: 'search.done', written, count, filters: Object.keys(query).filter((k) => k !== 'range') },
+    'search finished',
+  );
   if (format === 'jsonl' || format === 'csv') {
     const shown = written === count ? '' : ` (${written.toLocaleString('en-US')} written: --limit ${limit})`;
     ctx.err.write(`${count.toLocaleString('en-US')} matching record${count === 1 ? '' : 's'}${shown}\n`);
   }
   if (limit === undefined && written !== count) {
     // Only json counts first; records stored while it streamed can make the two differ.
-    ctx.err.write(`tenantwatch: ${written.toLocaleString('en-US')} records were written but ${count.toLocaleString('en-US')} matched when counted; records arrived during the search. Run it again for a stable answer\n`);
+    ctx.err.write(
+      `tenantwatch: ${written.toLocaleString('en-US')} records were written but ${count.toLocaleString('en-US')} matched when counted; records arrived during the search. Run it again for a stable answer\n`,
+    );
   }
 }
 

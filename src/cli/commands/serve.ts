@@ -23,7 +23,13 @@ function reportsApi(store: Store, ctx: CliContext): ReportsApi {
     run: async (id, params) => {
       const opened: LiveConnection[] = [];
       try {
-        return await runReport(id, params, { store, clock: ctx.clock, logger: ctx.logger, signal: ctx.signal, roleSource: graphRoleSource(ctx, store, opened) });
+        return await runReport(id, params, {
+          store,
+          clock: ctx.clock,
+          logger: ctx.logger,
+          signal: ctx.signal,
+          roleSource: graphRoleSource(ctx, store, opened),
+        });
       } finally {
         for (const c of opened) c.close();
       }
@@ -32,14 +38,27 @@ function reportsApi(store: Store, ctx: CliContext): ReportsApi {
 }
 
 /** Serves the console over `store` until Ctrl-C (shared by `serve` and `demo`). */
-export async function serveConsole(ctx: CliContext, store: Store, opts: ServeOptions, collector?: ServerDeps['collector']): Promise<void> {
+export async function serveConsole(
+  ctx: CliContext,
+  store: Store,
+  opts: ServeOptions,
+  collector?: ServerDeps['collector'],
+): Promise<void> {
   const webRoot = findWebRoot();
   const running = await startConsole(
-    { store, clock: ctx.clock, logger: ctx.logger, reports: reportsApi(store, ctx), ...(collector ? { collector } : {}), ...(webRoot ? { webRoot } : {}) },
+    {
+      store,
+      clock: ctx.clock,
+      logger: ctx.logger,
+      reports: reportsApi(store, ctx),
+      ...(collector ? { collector } : {}),
+      ...(webRoot ? { webRoot } : {}),
+    },
     { port: parsePort(opts.port, 8080), host: opts.host },
   );
   ctx.out.write(`tenantwatch console: ${running.url}\n`);
-  if (!webRoot) ctx.err.write('tenantwatch: the web console is not built (npm run build:web); the API is served under /api\n');
+  if (!webRoot)
+    ctx.err.write('tenantwatch: the web console is not built (npm run build:web); the API is served under /api\n');
   await untilAborted(ctx.signal);
   await running.close();
 }

@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { loadSecretKey, redact } from '../../config/secrets.js';
-import { buildTenantRow, connectTenant, publicView, readCertificateFiles, type CredentialInput } from '../../config/tenants.js';
+import {
+  buildTenantRow,
+  connectTenant,
+  publicView,
+  readCertificateFiles,
+  type CredentialInput,
+} from '../../config/tenants.js';
 import { AppError } from '../../core/errors.js';
 import { addEmulatedTenants } from '../../collector/emulated.js';
 import { testTenant } from '../../collector/tenant-test.js';
@@ -43,7 +49,11 @@ export function register(program: Command, run: Runner): void {
     .option('--certificate <file>', 'certificate: PEM (with --key) or PFX')
     .option('--key <file>', 'private key PEM for --certificate')
     .option('--pfx-password-env <var>', 'PFX password in this environment variable')
-    .addOption(new Option('--cloud <cloud>', 'Microsoft cloud').choices(['commercial', 'gcc', 'gcchigh', 'dod']).default('commercial'))
+    .addOption(
+      new Option('--cloud <cloud>', 'Microsoft cloud')
+        .choices(['commercial', 'gcc', 'gcchigh', 'dod'])
+        .default('commercial'),
+    )
     .option('--base-url <url>', 'send every Microsoft call here (emulator, proxy)')
     .option('--ca-file <file>', 'extra CA certificate to trust (PEM)')
     .option('--publisher-id <guid>', 'PublisherIdentifier for the Management API quota pool')
@@ -52,25 +62,31 @@ export function register(program: Command, run: Runner): void {
   tenant
     .command('list')
     .description('registered tenants (no secrets)')
-    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'jsonl', 'csv']).default('table'))
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['table', 'json', 'jsonl', 'csv']).default('table'),
+    )
     .action(run(async (ctx: CliContext, flags: { format: string }) => listTenants(ctx, flags.format)));
   tenant
     .command('show')
     .argument('<name>', 'tenant name or id')
     .description('one tenant, without its secret')
-    .action(run(async (ctx: CliContext, name: string) => {
-      const row = await (await ctx.store()).tenants.get(name);
-      if (!row) throw unknown(name);
-      ctx.out.write(JSON.stringify(publicView(row), null, 2) + '\n');
-    }));
+    .action(
+      run(async (ctx: CliContext, name: string) => {
+        const row = await (await ctx.store()).tenants.get(name);
+        if (!row) throw unknown(name);
+        ctx.out.write(JSON.stringify(publicView(row), null, 2) + '\n');
+      }),
+    );
   tenant
     .command('remove')
     .argument('<name>', 'tenant name or id')
     .description('forget a tenant (its collected records stay)')
-    .action(run(async (ctx: CliContext, name: string) => {
-      if (!(await (await ctx.store()).tenants.remove(name))) throw unknown(name);
-      ctx.out.write(`removed ${name}\n`);
-    }));
+    .action(
+      run(async (ctx: CliContext, name: string) => {
+        if (!(await (await ctx.store()).tenants.remove(name))) throw unknown(name);
+        ctx.out.write(`removed ${name}\n`);
+      }),
+    );
   tenant
     .command('test')
     .argument('<name>', 'tenant name or id')
@@ -80,12 +96,26 @@ export function register(program: Command, run: Runner): void {
     .command('add-emulated')
     .argument('<control-url>', "the emulator's control URL, e.g. https://127.0.0.1:8443/_emulator")
     .option('--ca-file <file>', "the emulator's CA certificate")
-    .addOption(new Option('--auth <kind>', 'credential to register').choices(['mixed', 'secret', 'certificate']).default('mixed'))
+    .addOption(
+      new Option('--auth <kind>', 'credential to register')
+        .choices(['mixed', 'secret', 'certificate'])
+        .default('mixed'),
+    )
     .description('register every tenant an emulator simulates (mixed: certificate for every other tenant)')
-    .action(run(async (ctx: CliContext, url: string, flags: { caFile?: string; auth: 'mixed' | 'secret' | 'certificate' }) => {
-      const added = await addEmulatedTenants(await ctx.store(), url, { caFile: flags.caFile ?? null, auth: flags.auth, keyFile: ctx.locations.secretKeyFile, now: ctx.clock.now(), signal: ctx.signal });
-      for (const a of added) ctx.out.write(`added ${a.name} (${a.tenantId}, ${a.auth})\n`);
-    }));
+    .action(
+      run(
+        async (ctx: CliContext, url: string, flags: { caFile?: string; auth: 'mixed' | 'secret' | 'certificate' }) => {
+          const added = await addEmulatedTenants(await ctx.store(), url, {
+            caFile: flags.caFile ?? null,
+            auth: flags.auth,
+            keyFile: ctx.locations.secretKeyFile,
+            now: ctx.clock.now(),
+            signal: ctx.signal,
+          });
+          for (const a of added) ctx.out.write(`added ${a.name} (${a.tenantId}, ${a.auth})\n`);
+        },
+      ),
+    );
 }
 
 function unknown(name: string): AppError {
@@ -94,9 +124,15 @@ function unknown(name: string): AppError {
 
 async function credentialFrom(ctx: CliContext, flags: AddFlags): Promise<CredentialInput> {
   const given = [flags.secretEnv, flags.secretFile, flags.secretStdin, flags.certificate].filter(Boolean).length;
-  if (given > 1) throw new AppError('USAGE', 'Give one credential: --secret-env, --secret-file, --secret-stdin or --certificate', { hint: 'Run tenantwatch tenant add --help' });
+  if (given > 1)
+    throw new AppError('USAGE', 'Give one credential: --secret-env, --secret-file, --secret-stdin or --certificate', {
+      hint: 'Run tenantwatch tenant add --help',
+    });
   if (flags.secretEnv) {
-    if (!process.env[flags.secretEnv]) throw new AppError('SECRET_MISSING', `The environment variable ${flags.secretEnv} is not set`, { hint: 'Set it before adding the tenant (and whenever tenantwatch runs)' });
+    if (!process.env[flags.secretEnv])
+      throw new AppError('SECRET_MISSING', `The environment variable ${flags.secretEnv} is not set`, {
+        hint: 'Set it before adding the tenant (and whenever tenantwatch runs)',
+      });
     return { kind: 'secret-ref', ref: `env:${flags.secretEnv}` };
   }
   if (flags.secretFile) {
@@ -104,7 +140,10 @@ async function credentialFrom(ctx: CliContext, flags: AddFlags): Promise<Credent
     try {
       if (!readFileSync(path, 'utf8').trim()) throw new Error('empty');
     } catch (e) {
-      throw new AppError('SECRET_MISSING', `The secret file ${path} is missing or empty`, { hint: 'Write the secret value into it', cause: e });
+      throw new AppError('SECRET_MISSING', `The secret file ${path} is missing or empty`, {
+        hint: 'Write the secret value into it',
+        cause: e,
+      });
     }
     return { kind: 'secret-ref', ref: `file:${path}` };
   }
@@ -149,13 +188,25 @@ async function addTenant(ctx: CliContext, name: string, flags: AddFlags): Promis
   const credential = await credentialFrom(ctx, flags);
   const existing = await store.tenants.get(name);
   const row = buildTenantRow(
-    { name, tenantId: flags.tenantId, clientId: flags.clientId, cloud: flags.cloud, baseUrl: flags.baseUrl ?? null, caFile: flags.caFile ?? null, publisherId: flags.publisherId ?? null, domain: flags.domain ?? null, credential },
+    {
+      name,
+      tenantId: flags.tenantId,
+      clientId: flags.clientId,
+      cloud: flags.cloud,
+      baseUrl: flags.baseUrl ?? null,
+      caFile: flags.caFile ?? null,
+      publisherId: flags.publisherId ?? null,
+      domain: flags.domain ?? null,
+      credential,
+    },
     () => loadSecretKey(ctx.locations.secretKeyFile, process.env, { create: true }),
     ctx.clock.now(),
     existing,
   );
   await store.tenants.upsert(row);
-  ctx.out.write(`${existing ? 'updated' : 'added'} ${row.name} (${row.tenantId}, ${row.cloud}, ${row.authKind}); check it with: tenantwatch tenant test ${row.name}\n`);
+  ctx.out.write(
+    `${existing ? 'updated' : 'added'} ${row.name} (${row.tenantId}, ${row.cloud}, ${row.authKind}); check it with: tenantwatch tenant test ${row.name}\n`,
+  );
 }
 
 async function listTenants(ctx: CliContext, format: string): Promise<void> {
@@ -168,10 +219,24 @@ async function listTenants(ctx: CliContext, format: string): Promise<void> {
     ctx.out.write([csvLine(cols), ...rows.map((r) => csvLine(cols.map((c) => r[c] ?? '')))].join(''));
     return;
   }
-  if (!rows.length) return void ctx.out.write('no tenants registered: tenantwatch tenant add NAME --tenant-id … --client-id …\n');
-  const cells = [cols, ...rows.map((r) => cols.map((c) => (r[c] === null || r[c] === undefined ? '' : String(r[c] as string))))];
+  if (!rows.length)
+    return void ctx.out.write('no tenants registered: tenantwatch tenant add NAME --tenant-id … --client-id …\n');
+  const cells = [
+    cols,
+    ...rows.map((r) => cols.map((c) => (r[c] === null || r[c] === undefined ? '' : String(r[c] as string)))),
+  ];
   const widths = cols.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
-  ctx.out.write(cells.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd() + '\n').join(''));
+  ctx.out.write(
+    cells
+      .map(
+        (r) =>
+          r
+            .map((c, i) => c.padEnd(widths[i]!))
+            .join('  ')
+            .trimEnd() + '\n',
+      )
+      .join(''),
+  );
 }
 
 async function runTest(ctx: CliContext, name: string): Promise<number> {

@@ -8,7 +8,10 @@ import { recordTypeName, resolveRecordType, resolveUserType, userTypeName } from
 
 /** Microsoft's own enum tables (corpus/microsoft-docs-o365-mgmt-api) agree with our catalogues both ways. */
 function table(name: string): { value: number; name: string }[] {
-  const rows = parse<Record<string, string>>(readFileSync(join(corpusDir, 'microsoft-docs-o365-mgmt-api', name), 'utf8'), { columns: true });
+  const rows = parse<Record<string, string>>(
+    readFileSync(join(corpusDir, 'microsoft-docs-o365-mgmt-api', name), 'utf8'),
+    { columns: true },
+  );
   return rows.map((r) => ({ value: Number(r.Value), name: r['Member name']!.trim() }));
 }
 
@@ -16,7 +19,11 @@ test('every AuditLogRecordType in the schema doc has our number and name', { ski
   const rows = table('AuditLogRecordType.csv');
   assert.equal(rows.length, 257);
   for (const { value, name } of rows) {
-    assert.equal(recordTypeName(value).replace(/\s/g, '').toLowerCase(), name.replace(/\s/g, '').toLowerCase(), `value ${value}`);
+    assert.equal(
+      recordTypeName(value).replace(/\s/g, '').toLowerCase(),
+      name.replace(/\s/g, '').toLowerCase(),
+      `value ${value}`,
+    );
     assert.equal(resolveRecordType(name), value, name);
   }
 });

@@ -37,7 +37,11 @@ test('record types resolve from numbers, numeric strings, names, aliases and Gra
   assert.equal(resolveRecordType('Yammer'), 22, 'old name kept as an alias');
   assert.equal(resolveRecordType('Viva Engage'), 22);
   assert.equal(resolveRecordType('SharepointListOperation'), 36, 'casing drift alias');
-  assert.equal(resolveRecordType('MicrosoftGraphDataConnectConsent'), 217, 'documented number wins over the Graph-order guess');
+  assert.equal(
+    resolveRecordType('MicrosoftGraphDataConnectConsent'),
+    217,
+    'documented number wins over the Graph-order guess',
+  );
   assert.equal(resolveRecordType('no such type'), null);
   assert.equal(resolveRecordType(''), null);
   assert.equal(resolveRecordType(1.5), null);
@@ -85,7 +89,11 @@ test('activities are keyed on operation and workload', () => {
   assert.equal(yammer?.workload, 'Yammer');
   assert.notEqual(sp?.category, yammer?.category);
   assert.equal(activityFor('FileAccessed')?.friendly, 'Accessed file');
-  assert.equal(activityFor('FileAccessed', 'OneDrive')?.friendly, 'Accessed file', 'single entry serves other workloads');
+  assert.equal(
+    activityFor('FileAccessed', 'OneDrive')?.friendly,
+    'Accessed file',
+    'single entry serves other workloads',
+  );
   assert.equal(activityFor('NoSuchOperation'), undefined);
 });
 

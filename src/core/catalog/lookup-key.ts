@@ -4,5 +4,8 @@
  * with an en dash and a trailing space).
  */
 export function lookupKey(text: string): string {
-  return text.toLowerCase().replace(/[\s\u00a0]+/g, '').replace(/[\u2013\u2014]/g, '-');
+  return text
+    .toLowerCase()
+    .replace(/[\s\u00a0]+/g, '')
+    .replace(/[\u2013\u2014]/g, '-');
 }

@@ -7,7 +7,13 @@ import { repoRoot } from '../../../test/support/paths.js';
 
 const specDir = resolve(repoRoot, '..', 'shared', 'spec', 'schema');
 
-test('generated catalogue data is current with ../shared/spec/schema', { skip: existsSync(specDir) ? false : `${specDir} is absent` }, () => {
-  const run = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'sync-schema.mjs'), '--check'], { encoding: 'utf8' });
-  assert.equal(run.status, 0, `${run.stderr}${run.stdout}`);
-});
+test(
+  'generated catalogue data is current with ../shared/spec/schema',
+  { skip: existsSync(specDir) ? false : `${specDir} is absent` },
+  () => {
+    const run = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'sync-schema.mjs'), '--check'], {
+      encoding: 'utf8',
+    });
+    assert.equal(run.status, 0, `${run.stderr}${run.stdout}`);
+  },
+);

@@ -51,10 +51,17 @@ function headerColumn(record: CsvRecord): number {
 }
 
 function item(record: CsvRecord, auditData: number): RawItem {
-  if (record.error !== null) return { line: record.line, text: record.text, reject: `broken CSV quoting: ${record.error}` };
+  if (record.error !== null)
+    return { line: record.line, text: record.text, reject: `broken CSV quoting: ${record.error}` };
   const cell = record.cells![auditData];
-  if (cell === undefined) return { line: record.line, text: record.text, reject: `the row has ${record.cells!.length} cells and no AuditData cell (column ${auditData + 1})` };
-  if (cell === '' || (cell.charCodeAt(0) <= 32 && cell.trim() === '')) return { line: record.line, text: record.text, reject: 'the AuditData cell is empty' };
+  if (cell === undefined)
+    return {
+      line: record.line,
+      text: record.text,
+      reject: `the row has ${record.cells!.length} cells and no AuditData cell (column ${auditData + 1})`,
+    };
+  if (cell === '' || (cell.charCodeAt(0) <= 32 && cell.trim() === ''))
+    return { line: record.line, text: record.text, reject: 'the AuditData cell is empty' };
   return { line: record.line, text: cell };
 }
 

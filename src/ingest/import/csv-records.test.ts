@@ -21,7 +21,7 @@ const PIECES = ['a', 'Zoë', ' ', ',', '"', '""', '\n', '\r\n', '{"Id":"x"}', '1
 function split(text: string, chunkSizes: () => number): ReturnType<CsvRecordSplitter['push']> {
   const splitter = new CsvRecordSplitter();
   const out = [];
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const size = chunkSizes();
     out.push(...splitter.push(text.slice(i, i + size)));
     i += size;
@@ -46,10 +46,19 @@ test('well-formed CSV: the same cells as csv-parse, whatever the chunk boundarie
       rows.push(cells);
     }
     const eol = next() < 0.5 ? '\n' : '\r\n';
-    const text = rows.map((cells) => cells.map((c) => (/[",\r\n]/.test(c) || next() < 0.3 ? `"${c.replace(/"/g, '""')}"` : c)).join(',')).join(eol) + eol;
+    const text =
+      rows
+        .map((cells) =>
+          cells.map((c) => (/[",\r\n]/.test(c) || next() < 0.3 ? `"${c.replace(/"/g, '""')}"` : c)).join(','),
+        )
+        .join(eol) + eol;
     const want: string[][] = parse(text, CSV_PARSE);
     const got = split(text, () => 1 + Math.floor(next() * 40));
-    assert.deepEqual(got.map((r) => r.cells), want, `round ${round}: ${JSON.stringify(text)}`);
+    assert.deepEqual(
+      got.map((r) => r.cells),
+      want,
+      `round ${round}: ${JSON.stringify(text)}`,
+    );
     let line = 1;
     for (const [i, record] of got.entries()) {
       assert.equal(record.line, line, `round ${round} row ${i}`);

@@ -88,10 +88,17 @@ export class CsvRecordSplitter {
   }
 
   private complete(out: CsvRecord[]): void {
-    const text = stripBreak(this.pending.length === 1 ? this.pending[0]!.text : this.pending.map((l) => l.text).join(''));
+    const text = stripBreak(
+      this.pending.length === 1 ? this.pending[0]!.text : this.pending.map((l) => l.text).join(''),
+    );
     const parsed = splitCells(text, this.delimiter);
     if (typeof parsed !== 'string' || this.pending.length === 1) {
-      out.push({ line: this.pending[0]!.line, text, cells: typeof parsed === 'string' ? null : parsed, error: typeof parsed === 'string' ? parsed : null });
+      out.push({
+        line: this.pending[0]!.line,
+        text,
+        cells: typeof parsed === 'string' ? null : parsed,
+        error: typeof parsed === 'string' ? parsed : null,
+      });
       this.reset();
       return;
     }
@@ -108,7 +115,12 @@ export class CsvRecordSplitter {
     // The row alone may say more precisely what is wrong (a stray quote in an unquoted cell).
     const own = splitCells(text, this.delimiter);
     const reason = typeof own === 'string' && !own.includes('never closed') ? own : why;
-    out.push({ line: first.line, text, cells: null, error: `${reason}; the lines after it were read again as rows of their own` });
+    out.push({
+      line: first.line,
+      text,
+      cells: null,
+      error: `${reason}; the lines after it were read again as rows of their own`,
+    });
     for (const line of again) this.add(line, out);
   }
 
@@ -145,12 +157,14 @@ export function splitCells(text: string, delimiter = ','): string[] | string {
         i = q + 1;
         break;
       }
-      if (i < n && text[i] !== delimiter) return `cell ${cells.length} has ${JSON.stringify(text.slice(i, i + 12))} after its closing quote (a quote inside a cell must be doubled)`;
+      if (i < n && text[i] !== delimiter)
+        return `cell ${cells.length} has ${JSON.stringify(text.slice(i, i + 12))} after its closing quote (a quote inside a cell must be doubled)`;
     } else {
       const d = text.indexOf(delimiter, i);
       const end = d < 0 ? n : d;
       const value = text.slice(i, end);
-      if (value.includes('"')) return `cell ${cells.length + 1} (${JSON.stringify(value.slice(0, 24))}) holds a quote but is not quoted`;
+      if (value.includes('"'))
+        return `cell ${cells.length + 1} (${JSON.stringify(value.slice(0, 24))}) holds a quote but is not quoted`;
       cells.push(value);
       i = end;
     }

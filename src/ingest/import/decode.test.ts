@@ -19,7 +19,10 @@ async function decodeAll(bytes: Buffer, sizes: number[]): Promise<{ text: string
 }
 
 const lines = Array.from({ length: 400 }, (_, i) =>
-  i % 7 === 3 ? `{"n":${i},"User":"jürgen.müller@contoso.com","Note":"日本語 ✓ 😀"}` : `{"n":${i},"User":"user${i}@contoso.com"}`);
+  i % 7 === 3
+    ? `{"n":${i},"User":"jürgen.müller@contoso.com","Note":"日本語 ✓ 😀"}`
+    : `{"n":${i},"User":"user${i}@contoso.com"}`,
+);
 
 test('UTF-8 text decodes exactly whatever the chunk boundaries, including inside multi-byte characters', async () => {
   const expected = lines.join('\n') + '\n';
@@ -50,7 +53,10 @@ test('a BOM is dropped, and a line longer than the streaming limit is decoded in
     text += piece;
   }
   assert.equal(text, `${long}\n{"after":"ok"}\n`);
-  assert.ok(consumedAtFirstPiece <= (1 << 20) + 65_536 * 2, `text came out after ${consumedAtFirstPiece} bytes, before the line's end at ${Buffer.byteLength(long)}`);
+  assert.ok(
+    consumedAtFirstPiece <= (1 << 20) + 65_536 * 2,
+    `text came out after ${consumedAtFirstPiece} bytes, before the line's end at ${Buffer.byteLength(long)}`,
+  );
 });
 
 test('invalid UTF-8 becomes U+FFFD instead of failing, and NUL bytes at the start mean a binary file', async () => {

@@ -136,7 +136,7 @@ function* completeText(bytes: Buffer): Generator<string> {
   }
   // Line by line (a native ASCII check each); an ASCII run is read as latin1, which for ASCII is the text.
   let run = 0;
-  for (let start = 0; start < bytes.length; ) {
+  for (let start = 0; start < bytes.length;) {
     const nl = bytes.indexOf(10, start);
     const end = nl < 0 ? bytes.length : nl + 1;
     if (!isAscii(bytes.subarray(start, end))) {

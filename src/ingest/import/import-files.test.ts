@@ -52,7 +52,13 @@ async function run(files: Record<string, string | Buffer>, options: { tenant?: s
 }
 
 function totals(summary: ImportSummary) {
-  return { read: summary.read, imported: summary.imported, duplicates: summary.duplicates, rejected: summary.rejected, failedFiles: summary.failedFiles };
+  return {
+    read: summary.read,
+    imported: summary.imported,
+    duplicates: summary.duplicates,
+    rejected: summary.rejected,
+    failedFiles: summary.failedFiles,
+  };
 }
 
 const recs = [1, 2, 3].map((i) => record(i));
@@ -78,18 +84,37 @@ test('JSON arrays: pretty-printed, and several content blobs one after another',
 });
 
 test('Graph records page, pretty and on one line', async () => {
-  const page = { '@odata.context': 'x', value: recs.map((r) => ({ id: r.Id, createdDateTime: `${r.CreationTime as string}Z`, auditLogRecordType: 'exchangeAdmin', operation: r.Operation, auditData: r })), '@odata.nextLink': 'https://graph.microsoft.com/next' };
-  const { summary, store } = await run({ 'page.json': JSON.stringify(page, null, 1), 'page2.json': JSON.stringify(page) }, { tenant: 'contoso' });
+  const page = {
+    '@odata.context': 'x',
+    value: recs.map((r) => ({
+      id: r.Id,
+      createdDateTime: `${r.CreationTime as string}Z`,
+      auditLogRecordType: 'exchangeAdmin',
+      operation: r.Operation,
+      auditData: r,
+    })),
+    '@odata.nextLink': 'https://graph.microsoft.com/next',
+  };
+  const { summary, store } = await run(
+    { 'page.json': JSON.stringify(page, null, 1), 'page2.json': JSON.stringify(page) },
+    { tenant: 'contoso' },
+  );
   assert.deepEqual(totals(summary), { read: 6, imported: 3, duplicates: 3, rejected: 0, failedFiles: 0 });
   assert.equal([...store.records.values()][0]!.tenant, 'contoso');
   assert.equal([...store.records.values()][0]!.raw, JSON.stringify(recs[0]));
 });
 
 test('Purview CSV, both layouts; AuditData with quotes and newlines; time from AuditData', async () => {
-  const classic = ['CreationDate,UserIds,Operations,AuditData', ...recs.map((r) => `5/23/2024 3:10 PM,admin@contoso.com,New-InboxRule,${csvCell(JSON.stringify(r, null, 1))}`)].join('\r\n');
+  const classic = [
+    'CreationDate,UserIds,Operations,AuditData',
+    ...recs.map((r) => `5/23/2024 3:10 PM,admin@contoso.com,New-InboxRule,${csvCell(JSON.stringify(r, null, 1))}`),
+  ].join('\r\n');
   const modern = [
     'RecordId,CreationDate,RecordType,Operation,UserId,AuditData,AssociatedAdminUnits,AssociatedAdminUnitsNames',
-    ...[4, 5].map((i) => `${record(i).Id as string},2024-05-23T15:10:00.0000000Z,1,New-InboxRule,admin@contoso.com,${csvCell(JSON.stringify(record(i)))},,`),
+    ...[4, 5].map(
+      (i) =>
+        `${record(i).Id as string},2024-05-23T15:10:00.0000000Z,1,New-InboxRule,admin@contoso.com,${csvCell(JSON.stringify(record(i)))},,`,
+    ),
   ].join('\n');
   const { summary, store, rejects } = await run({ 'classic.csv': classic, 'modern.csv': modern });
   assert.deepEqual(rejects, []);
@@ -101,11 +126,23 @@ test('Purview CSV, both layouts; AuditData with quotes and newlines; time from A
 });
 
 test('Export-Csv output in UTF-16LE with BOM, #TYPE line and extra columns', async () => {
-  const header = '"RunspaceId","RecordType","CreationDate","UserIds","Operations","AuditData","ResultIndex","ResultCount","Identity","IsValid","ObjectState"';
-  const rows = recs.map((r, i) => `"f00","ExchangeAdmin","23.05.2024 15:10:0${i}","admin@contoso.com","New-InboxRule",${csvCell(JSON.stringify(r))},"${i + 1}","3","${r.Id as string}","True","Unchanged"`);
-  const text = ['#TYPE Deserialized.Microsoft.Exchange.Management.SystemConfigurationTasks.UnifiedAuditLogEvent', header, ...rows].join('\r\n') + '\r\n';
+  const header =
+    '"RunspaceId","RecordType","CreationDate","UserIds","Operations","AuditData","ResultIndex","ResultCount","Identity","IsValid","ObjectState"';
+  const rows = recs.map(
+    (r, i) =>
+      `"f00","ExchangeAdmin","23.05.2024 15:10:0${i}","admin@contoso.com","New-InboxRule",${csvCell(JSON.stringify(r))},"${i + 1}","3","${r.Id as string}","True","Unchanged"`,
+  );
+  const text =
+    [
+      '#TYPE Deserialized.Microsoft.Exchange.Management.SystemConfigurationTasks.UnifiedAuditLogEvent',
+      header,
+      ...rows,
+    ].join('\r\n') + '\r\n';
   const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode(text, 'utf16le')]);
-  const utf8bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text.replace('New-InboxRule', 'Set-Mailbox'))]);
+  const utf8bom = Buffer.concat([
+    Buffer.from([0xef, 0xbb, 0xbf]),
+    Buffer.from(text.replace('New-InboxRule', 'Set-Mailbox')),
+  ]);
   const { summary } = await run({ 'export.csv': utf16, 'bom.csv': utf8bom });
   assert.equal(summary.files[0]!.encoding, 'utf-16le');
   assert.equal(summary.files[0]!.format, 'csv');
@@ -131,7 +168,15 @@ test('a truncated NDJSON file: the last line is rejected as invalid JSON', async
 
 test('CSV with a broken quote and a row whose AuditData is not JSON: every good row still imports', async () => {
   const good = (i: number) => `5/23/2024,admin,New-InboxRule,${csvCell(JSON.stringify(record(i)))}`;
-  const lines = ['CreationDate,UserIds,Operations,AuditData', good(1), `5/23/2024,admin,New-InboxRule,"{"Id":"broken"}"`, good(2), '5/23/2024,admin,New-InboxRule,"not json at all"', good(3), '5/23/2024,admin,New-InboxRule,'];
+  const lines = [
+    'CreationDate,UserIds,Operations,AuditData',
+    good(1),
+    `5/23/2024,admin,New-InboxRule,"{"Id":"broken"}"`,
+    good(2),
+    '5/23/2024,admin,New-InboxRule,"not json at all"',
+    good(3),
+    '5/23/2024,admin,New-InboxRule,',
+  ];
   const { summary, rejects } = await run({ 'bad.csv': lines.join('\n') + '\n' });
   assert.deepEqual(totals(summary), { read: 6, imported: 3, duplicates: 0, rejected: 3, failedFiles: 0 });
   const byLine = new Map(rejects.map((r) => [r.line, r]));
@@ -145,10 +190,27 @@ test('CSV with a broken quote and a row whose AuditData is not JSON: every good 
 test('an unclosed quote costs its own row only: the rows it ran into are read again', async () => {
   const good = (i: number) => `5/23/2024,admin,New-InboxRule,${csvCell(JSON.stringify(record(i)))}`;
   const broken = '5/23/2024,admin,New-InboxRule,"{""Id"":""cut';
-  const lines = ['CreationDate,UserIds,Operations,AuditData', good(1), broken, good(2), good(3), `5/23/2024,adm"in,x,${csvCell('{}')}`, good(4)];
+  const lines = [
+    'CreationDate,UserIds,Operations,AuditData',
+    good(1),
+    broken,
+    good(2),
+    good(3),
+    `5/23/2024,adm"in,x,${csvCell('{}')}`,
+    good(4),
+  ];
   const { summary, store, rejects } = await run({ 'open.csv': lines.join('\r\n') });
-  assert.deepEqual([...store.records.values()].map((r) => r.id), [1, 2, 3, 4].map((i) => record(i).Id));
-  assert.deepEqual(rejects.map((r) => [r.line, r.raw]), [[3, broken], [6, lines[5]]]);
+  assert.deepEqual(
+    [...store.records.values()].map((r) => r.id),
+    [1, 2, 3, 4].map((i) => record(i).Id),
+  );
+  assert.deepEqual(
+    rejects.map((r) => [r.line, r.raw]),
+    [
+      [3, broken],
+      [6, lines[5]],
+    ],
+  );
   assert.match(rejects[0]!.reason, /^broken CSV quoting: .*never closed.*read again/);
   assert.match(rejects[1]!.reason, /holds a quote but is not quoted/);
   assert.equal(summary.rejected, 2);
@@ -156,7 +218,12 @@ test('an unclosed quote costs its own row only: the rows it ran into are read ag
 
 test('empty, binary, missing and unrecognised files give clear messages and do not stop the others', async () => {
   const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52]);
-  const { summary, dir } = await run({ 'empty.json': '', 'pic.png': png, 'notes.txt': 'hello world\nthis is not an export\n', 'good.ndjson': JSON.stringify(record(9)) });
+  const { summary, dir } = await run({
+    'empty.json': '',
+    'pic.png': png,
+    'notes.txt': 'hello world\nthis is not an export\n',
+    'good.ndjson': JSON.stringify(record(9)),
+  });
   const [empty, bin, text, good] = summary.files;
   assert.equal(empty!.error, null);
   assert.match(empty!.note!, /empty/);
@@ -179,7 +246,12 @@ test('records are sent to the sink in batches, and progress is reported', async 
     writeFileSync(path, many);
     const store = memorySink();
     const seen: number[] = [];
-    const summary = await importFiles([path], { sink: store.sink, rejects: memoryRejects(), batchSize: 10, onProgress: (p) => seen.push(p.records) });
+    const summary = await importFiles([path], {
+      sink: store.sink,
+      rejects: memoryRejects(),
+      batchSize: 10,
+      onProgress: (p) => seen.push(p.records),
+    });
     assert.equal(summary.imported, 25);
     assert.equal(store.calls, 3);
     assert.equal(seen.at(-1), 25);
@@ -191,12 +263,19 @@ test('records are sent to the sink in batches, and progress is reported', async 
 test('an aborted import stops with CANCELLED after storing what it read', async () => {
   const controller = new AbortController();
   controller.abort();
-  await assert.rejects(importFiles(['/nonexistent'], { sink: memorySink().sink, rejects: memoryRejects(), signal: controller.signal }), { code: 'CANCELLED' });
+  await assert.rejects(
+    importFiles(['/nonexistent'], { sink: memorySink().sink, rejects: memoryRejects(), signal: controller.signal }),
+    { code: 'CANCELLED' },
+  );
 });
 
 test('parallel (a worker thread reads and normalizes) gives the same records, rejects and summary', async () => {
   const many = Array.from({ length: 23 }, (_, i) => (i === 7 ? '{"cut' : JSON.stringify(record(i)))).join('\n');
-  const csv = ['CreationDate,UserIds,Operations,AuditData', ...[30, 31].map((i) => `d,u,o,${csvCell(JSON.stringify(record(i)))}`), 'd,u,o,"{"bad"}"'].join('\r\n');
+  const csv = [
+    'CreationDate,UserIds,Operations,AuditData',
+    ...[30, 31].map((i) => `d,u,o,${csvCell(JSON.stringify(record(i)))}`),
+    'd,u,o,"{"bad"}"',
+  ].join('\r\n');
   const { dir, cleanup } = tempDir();
   try {
     const paths = [join(dir, 'many.ndjson'), join(dir, 'rows.csv'), join(dir, 'missing.json')];
@@ -207,12 +286,22 @@ test('parallel (a worker thread reads and normalizes) gives the same records, re
       const store = memorySink();
       const rejects = memoryRejects();
       const summary = await importFiles(paths, { sink: store.sink, rejects, batchSize: 5, parallel });
-      assert.deepEqual(summary.files.map((f) => f.worker), paths.map(() => parallel), 'each file says how it was read');
+      assert.deepEqual(
+        summary.files.map((f) => f.worker),
+        paths.map(() => parallel),
+        'each file says how it was read',
+      );
       const files = summary.files.map((f) => ({ ...f, worker: false }));
       outcomes.push({ summary: { ...summary, files }, records: [...store.records.values()], rejects: rejects.rejects });
     }
     assert.deepEqual(outcomes[1], outcomes[0]);
-    assert.deepEqual(totals(outcomes[0]!.summary), { read: 26, imported: 24, duplicates: 0, rejected: 2, failedFiles: 1 });
+    assert.deepEqual(totals(outcomes[0]!.summary), {
+      read: 26,
+      imported: 24,
+      duplicates: 0,
+      rejected: 2,
+      failedFiles: 1,
+    });
   } finally {
     cleanup();
   }

@@ -48,13 +48,34 @@ export async function importFiles(paths: string[], options: ImportOptions): Prom
 
 /** Stores each batch as it comes, writes its rejects, reports progress; stops after a batch when aborted. */
 async function importFile(path: string, index: number, files: number, options: ImportOptions): Promise<FileSummary> {
-  const summary: FileSummary = { file: path, format: null, encoding: null, bytes: 0, read: 0, imported: 0, duplicates: 0, rejected: 0, error: null, note: null, worker: false };
-  const parse: ParseOptions = { batchSize: options.batchSize ?? DEFAULT_BATCH, ...(options.tenant ? { tenant: options.tenant } : {}) };
+  const summary: FileSummary = {
+    file: path,
+    format: null,
+    encoding: null,
+    bytes: 0,
+    read: 0,
+    imported: 0,
+    duplicates: 0,
+    rejected: 0,
+    error: null,
+    note: null,
+    worker: false,
+  };
+  const parse: ParseOptions = {
+    batchSize: options.batchSize ?? DEFAULT_BATCH,
+    ...(options.tenant ? { tenant: options.tenant } : {}),
+  };
   summary.worker = await inWorker(path, options.parallel);
   const events: AsyncGenerator<FileEvent> = summary.worker ? parseInWorker(path, parse) : parseFile(path, parse);
   for await (const event of events) {
     if (event.kind === 'facts') {
-      Object.assign(summary, { format: event.format, encoding: event.encoding, bytes: event.bytes, error: event.error, note: event.note });
+      Object.assign(summary, {
+        format: event.format,
+        encoding: event.encoding,
+        bytes: event.bytes,
+        error: event.error,
+        note: event.note,
+      });
       continue;
     }
     summary.read += event.read;
@@ -67,7 +88,15 @@ async function importFile(path: string, index: number, files: number, options: I
       summary.imported += result.inserted;
       summary.duplicates += result.duplicates;
     }
-    options.onProgress?.({ file: path, fileIndex: index, files, bytesRead: event.bytesRead, bytesTotal: summary.bytes, records: summary.read, rejected: summary.rejected });
+    options.onProgress?.({
+      file: path,
+      fileIndex: index,
+      files,
+      bytesRead: event.bytesRead,
+      bytesTotal: summary.bytes,
+      records: summary.read,
+      rejected: summary.rejected,
+    });
     throwIfAborted(options.signal);
   }
   return summary;
@@ -76,13 +105,17 @@ async function importFile(path: string, index: number, files: number, options: I
 async function inWorker(path: string, parallel: ImportOptions['parallel']): Promise<boolean> {
   if (parallel !== 'auto') return parallel === true;
   if (availableParallelism() < 2) return false;
-  const size = await stat(path).then((info) => info.size, () => 0);
+  const size = await stat(path).then(
+    (info) => info.size,
+    () => 0,
+  );
   return size >= PARALLEL_MIN_BYTES && (await idleCores(FREE_CORE_SAMPLE_MS)) >= FREE_CORES_NEEDED;
 }
 
 /** How many cores' worth of CPU time went idle during the next `ms` (this process waits meanwhile). */
 async function idleCores(ms: number): Promise<number> {
-  const total = (sample: ReturnType<typeof cpus>) => sample.reduce((sum, c) => sum + c.times.user + c.times.nice + c.times.sys + c.times.irq + c.times.idle, 0);
+  const total = (sample: ReturnType<typeof cpus>) =>
+    sample.reduce((sum, c) => sum + c.times.user + c.times.nice + c.times.sys + c.times.irq + c.times.idle, 0);
   const idle = (sample: ReturnType<typeof cpus>) => sample.reduce((sum, c) => sum + c.times.idle, 0);
   const before = cpus();
   await delay(ms);
@@ -92,5 +125,8 @@ async function idleCores(ms: number): Promise<number> {
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new AppError('CANCELLED', 'Import stopped on request', { hint: 'Run the same import again: records already stored are skipped' });
+  if (signal?.aborted)
+    throw new AppError('CANCELLED', 'Import stopped on request', {
+      hint: 'Run the same import again: records already stored are skipped',
+    });
 }

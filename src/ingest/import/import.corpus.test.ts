@@ -42,7 +42,9 @@ test('every record file in the corpus imports with no reject', { skip: corpusSki
 });
 
 test('Elastic pipeline fixtures with malformed addresses normalize', { skip: corpusSkip }, () => {
-  const fixture = JSON.parse(readFileSync(join(corpusDir, 'elastic-integrations-o365-edgecases', 'test-bad-ips.json'), 'utf8')) as { events: { o365audit: object }[] };
+  const fixture = JSON.parse(
+    readFileSync(join(corpusDir, 'elastic-integrations-o365-edgecases', 'test-bad-ips.json'), 'utf8'),
+  ) as { events: { o365audit: object }[] };
   assert.equal(fixture.events.length, 4);
   const addresses = fixture.events.map((event) => {
     const result = normalizeRecord(event.o365audit, { tenant: TENANT, source: 'import' });
@@ -50,7 +52,12 @@ test('Elastic pipeline fixtures with malformed addresses normalize', { skip: cor
     return [result.record.clientIp, result.record.clientPort];
   });
   // ClientIP wins over a malformed ClientIPAddress; the last record has only an OriginatingServer (a server, not the client).
-  assert.deepEqual(addresses, [['67.43.156.13', 12345], ['67.43.156.13', 12345], ['67.43.156.13', 12345], [null, null]]);
+  assert.deepEqual(addresses, [
+    ['67.43.156.13', 12345],
+    ['67.43.156.13', 12345],
+    ['67.43.156.13', 12345],
+    [null, null],
+  ]);
 });
 
 test('Sekoia inputs all normalize', { skip: corpusSkip }, () => {
@@ -63,17 +70,28 @@ test('Sekoia inputs all normalize', { skip: corpusSkip }, () => {
   }
 });
 
-test('Search-UnifiedAuditLog Format-List examples: all normalize except the malformed AipFileDeleted one', { skip: corpusSkip }, () => {
-  const text = readFileSync(join(corpusDir, 'microsoft-docs-o365-mgmt-api', 'powershell-format-list-examples.log'), 'utf8');
-  const blocks = text.split(/^### source: /m).filter((b) => b.trim());
-  assert.equal(blocks.length, 8);
-  const outcomes = blocks.map((block) => {
-    const start = block.indexOf('{', block.indexOf('AuditData'));
-    const json = block.slice(start, block.lastIndexOf('}') + 1);
-    const result = normalizeRecord(json, { source: 'search-unified-audit-log' });
-    return { source: block.split('\n', 1)[0]!.trim(), ok: result.ok, reason: result.ok ? null : result.reason };
-  });
-  const failed = outcomes.filter((o) => !o.ok);
-  assert.deepEqual(failed.map((o) => o.source), ['AipFileDeleted.md'], JSON.stringify(outcomes));
-  assert.match(failed[0]!.reason!, /not valid JSON/);
-});
+test(
+  'Search-UnifiedAuditLog Format-List examples: all normalize except the malformed AipFileDeleted one',
+  { skip: corpusSkip },
+  () => {
+    const text = readFileSync(
+      join(corpusDir, 'microsoft-docs-o365-mgmt-api', 'powershell-format-list-examples.log'),
+      'utf8',
+    );
+    const blocks = text.split(/^### source: /m).filter((b) => b.trim());
+    assert.equal(blocks.length, 8);
+    const outcomes = blocks.map((block) => {
+      const start = block.indexOf('{', block.indexOf('AuditData'));
+      const json = block.slice(start, block.lastIndexOf('}') + 1);
+      const result = normalizeRecord(json, { source: 'search-unified-audit-log' });
+      return { source: block.split('\n', 1)[0]!.trim(), ok: result.ok, reason: result.ok ? null : result.reason };
+    });
+    const failed = outcomes.filter((o) => !o.ok);
+    assert.deepEqual(
+      failed.map((o) => o.source),
+      ['AipFileDeleted.md'],
+      JSON.stringify(outcomes),
+    );
+    assert.match(failed[0]!.reason!, /not valid JSON/);
+  },
+);

@@ -49,7 +49,14 @@ export class JsonSplitter {
         if (this.start >= 0 && this.isScalar()) this.finish(chunk, i, out, false);
         continue;
       }
-      if (this.start < 0 && this.depth === this.elementDepth() && c !== 44 && c !== 93 && c !== 125 && !(c === 91 && this.depth === 0)) {
+      if (
+        this.start < 0 &&
+        this.depth === this.elementDepth() &&
+        c !== 44 &&
+        c !== 93 &&
+        c !== 125 &&
+        !(c === 91 && this.depth === 0)
+      ) {
         this.begin(chunk, i);
       }
       this.structural(chunk, i, c, out);
@@ -121,7 +128,8 @@ export class JsonSplitter {
       if (this.start >= 0 && this.depth === this.elementDepth() && !this.isScalar()) this.finish(chunk, i, out, true);
       return;
     }
-    if (c === 44 && this.start >= 0 && this.isScalar() && this.depth === this.elementDepth()) this.finish(chunk, i, out, false);
+    if (c === 44 && this.start >= 0 && this.isScalar() && this.depth === this.elementDepth())
+      this.finish(chunk, i, out, false);
   }
 
   /** Moves past the string's closing quote, or to the end of the chunk when it continues. */

@@ -32,15 +32,50 @@ export interface PackedRecords {
 
 export function packRecords(records: readonly AuditRecord[]): PackedRecords {
   const p: PackedRecords = {
-    tenant: [], id: [], creationTime: [], recordType: [], operation: [], workload: [], userId: [], userKey: [], userType: [], clientIp: [],
-    clientPort: [], objectId: [], resultStatus: [], outcome: [], organizationId: [], source: [], contentType: [], userAgent: [], appId: [], logonType: [], raw: [],
+    tenant: [],
+    id: [],
+    creationTime: [],
+    recordType: [],
+    operation: [],
+    workload: [],
+    userId: [],
+    userKey: [],
+    userType: [],
+    clientIp: [],
+    clientPort: [],
+    objectId: [],
+    resultStatus: [],
+    outcome: [],
+    organizationId: [],
+    source: [],
+    contentType: [],
+    userAgent: [],
+    appId: [],
+    logonType: [],
+    raw: [],
   };
   for (const r of records) {
-    p.tenant.push(r.tenant); p.id.push(r.id); p.creationTime.push(r.creationTime); p.recordType.push(r.recordType); p.operation.push(r.operation);
-    p.workload.push(r.workload); p.userId.push(r.userId); p.userKey.push(r.userKey); p.userType.push(r.userType); p.clientIp.push(r.clientIp);
-    p.clientPort.push(r.clientPort); p.objectId.push(r.objectId); p.resultStatus.push(r.resultStatus); p.outcome.push(r.outcome);
-    p.organizationId.push(r.organizationId); p.source.push(r.source); p.contentType.push(r.contentType);
-    p.userAgent.push(r.userAgent); p.appId.push(r.appId); p.logonType.push(r.logonType); p.raw.push(r.raw);
+    p.tenant.push(r.tenant);
+    p.id.push(r.id);
+    p.creationTime.push(r.creationTime);
+    p.recordType.push(r.recordType);
+    p.operation.push(r.operation);
+    p.workload.push(r.workload);
+    p.userId.push(r.userId);
+    p.userKey.push(r.userKey);
+    p.userType.push(r.userType);
+    p.clientIp.push(r.clientIp);
+    p.clientPort.push(r.clientPort);
+    p.objectId.push(r.objectId);
+    p.resultStatus.push(r.resultStatus);
+    p.outcome.push(r.outcome);
+    p.organizationId.push(r.organizationId);
+    p.source.push(r.source);
+    p.contentType.push(r.contentType);
+    p.userAgent.push(r.userAgent);
+    p.appId.push(r.appId);
+    p.logonType.push(r.logonType);
+    p.raw.push(r.raw);
   }
   return p;
 }
@@ -49,11 +84,27 @@ export function unpackRecords(p: PackedRecords): AuditRecord[] {
   const out: AuditRecord[] = new Array<AuditRecord>(p.id.length);
   for (let i = 0; i < p.id.length; i++) {
     out[i] = {
-      tenant: p.tenant[i]!, id: p.id[i]!, creationTime: p.creationTime[i]!, recordType: p.recordType[i]!, operation: p.operation[i]!,
-      workload: p.workload[i]!, userId: p.userId[i]!, userKey: p.userKey[i]!, userType: p.userType[i]!, clientIp: p.clientIp[i]!,
-      clientPort: p.clientPort[i]!, objectId: p.objectId[i]!, resultStatus: p.resultStatus[i]!, outcome: p.outcome[i]!,
-      organizationId: p.organizationId[i]!, source: p.source[i]!, contentType: p.contentType[i]!,
-      userAgent: p.userAgent[i]!, appId: p.appId[i]!, logonType: p.logonType[i]!, raw: p.raw[i]!,
+      tenant: p.tenant[i]!,
+      id: p.id[i]!,
+      creationTime: p.creationTime[i]!,
+      recordType: p.recordType[i]!,
+      operation: p.operation[i]!,
+      workload: p.workload[i]!,
+      userId: p.userId[i]!,
+      userKey: p.userKey[i]!,
+      userType: p.userType[i]!,
+      clientIp: p.clientIp[i]!,
+      clientPort: p.clientPort[i]!,
+      objectId: p.objectId[i]!,
+      resultStatus: p.resultStatus[i]!,
+      outcome: p.outcome[i]!,
+      organizationId: p.organizationId[i]!,
+      source: p.source[i]!,
+      contentType: p.contentType[i]!,
+      userAgent: p.userAgent[i]!,
+      appId: p.appId[i]!,
+      logonType: p.logonType[i]!,
+      raw: p.raw[i]!,
     };
   }
   return out;

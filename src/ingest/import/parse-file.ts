@@ -80,7 +80,12 @@ export async function* parseFile(path: string, options: ParseOptions): AsyncGene
       return;
     }
     facts.format = detected.format;
-    const items = detected.format === 'csv' ? readCsv(chunks, detected.skipLines) : detected.format === 'ndjson' ? readNdjson(chunks) : readJson(chunks);
+    const items =
+      detected.format === 'csv'
+        ? readCsv(chunks, detected.skipLines)
+        : detected.format === 'ndjson'
+          ? readNdjson(chunks)
+          : readJson(chunks);
     for await (const batch of batches(items, options, () => bytesRead)) {
       found += batch.read;
       yield batch;
@@ -97,13 +102,18 @@ export async function* parseFile(path: string, options: ParseOptions): AsyncGene
 }
 
 /** Normalizes items into batches of `batchSize` records; rejects travel with the batch they fell in. */
-async function* batches(items: AsyncIterable<RawItem[]>, options: ParseOptions, bytesRead: () => number): AsyncGenerator<ParsedBatch> {
+async function* batches(
+  items: AsyncIterable<RawItem[]>,
+  options: ParseOptions,
+  bytesRead: () => number,
+): AsyncGenerator<ParsedBatch> {
   const ctx = { source: 'import' as const, ...(options.tenant ? { tenant: options.tenant } : {}) };
   let batch: ParsedBatch = { kind: 'batch', records: [], rejects: [], read: 0, bytesRead: 0 };
   for await (const chunk of items) {
     for (const item of chunk) {
       batch.read++;
-      const result = item.reject === undefined ? normalizeRecord(item.text, ctx) : { ok: false as const, reason: item.reject };
+      const result =
+        item.reject === undefined ? normalizeRecord(item.text, ctx) : { ok: false as const, reason: item.reject };
       if (result.ok) batch.records.push(result.record);
       else batch.rejects.push({ line: item.line, reason: result.reason, raw: item.text });
       if (batch.records.length >= options.batchSize || batch.rejects.length >= options.batchSize) {
@@ -135,11 +145,16 @@ async function fileSize(path: string, facts: FileFacts): Promise<number | null> 
   try {
     const info = await stat(path);
     if (info.isFile()) return info.size;
-    facts.error = { code: 'FILE_UNREADABLE', message: `${path} is not a file`, hint: 'Give the path of an exported audit log file' };
+    facts.error = {
+      code: 'FILE_UNREADABLE',
+      message: `${path} is not a file`,
+      hint: 'Give the path of an exported audit log file',
+    };
   } catch (e) {
-    facts.error = isFsError(e) && e.code === 'ENOENT'
-      ? { code: 'FILE_NOT_FOUND', message: `${path} does not exist`, hint: 'Check the path and the current folder' }
-      : unreadable(path, e);
+    facts.error =
+      isFsError(e) && e.code === 'ENOENT'
+        ? { code: 'FILE_NOT_FOUND', message: `${path} does not exist`, hint: 'Check the path and the current folder' }
+        : unreadable(path, e);
   }
   return null;
 }
@@ -149,7 +164,11 @@ function isFsError(e: unknown): e is NodeJS.ErrnoException {
 }
 
 function unreadable(path: string, e: unknown): FileError {
-  return { code: 'FILE_UNREADABLE', message: `${path} cannot be read (${(e as Error).message})`, hint: 'Check the file permissions' };
+  return {
+    code: 'FILE_UNREADABLE',
+    message: `${path} cannot be read (${(e as Error).message})`,
+    hint: 'Check the file permissions',
+  };
 }
 
 function binary(path: string, offset: number): FileError {

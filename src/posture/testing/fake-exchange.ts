@@ -42,7 +42,9 @@ export class FakeExchange implements CmdletRunner {
     this.calls.push({ cmdlet, parameters });
     const out = (value: unknown[]): InvokeResult<T> => ({ value: value as T[], warnings: [] });
     if (cmdlet.startsWith('Set-') && this.dehydrated) {
-      throw new AppError('CONFLICT', `${cmdlet} is not allowed while the tenant is dehydrated`, { details: { dehydrated: true } });
+      throw new AppError('CONFLICT', `${cmdlet} is not allowed while the tenant is dehydrated`, {
+        details: { dehydrated: true },
+      });
     }
     switch (cmdlet) {
       case 'Get-AdminAuditLogConfig':
@@ -69,7 +71,8 @@ export class FakeExchange implements CmdletRunner {
 
   private setMailbox(p: Record<string, unknown>): InvokeResult<never> {
     const upn = String(p.Identity);
-    if (this.failing.has(upn)) throw new AppError('UPSTREAM', `Exchange Online failed Set-Mailbox (HTTP 500): mailbox ${upn} is locked`);
+    if (this.failing.has(upn))
+      throw new AppError('UPSTREAM', `Exchange Online failed Set-Mailbox (HTTP 500): mailbox ${upn} is locked`);
     const m = this.mailboxes.find((x) => x.UserPrincipalName === upn);
     if (!m) throw new AppError('NOT_FOUND', `no mailbox ${upn}`);
     if (p.AuditEnabled !== undefined) m.AuditEnabled = p.AuditEnabled === true;

@@ -38,14 +38,20 @@ test('other roles by parameter; Global Administrator alone ignores them', async 
   const add = roleChange('add', temp, 'Exchange Administrator', { CreationTime: '2026-03-01T00:00:00' });
   const act = exchangeAdmin('New-TransportRule', {}, by(temp, '2026-03-09T00:00:00'));
   assert.deepEqual(rowIds(await runOver(adminActivity, [add, act])), []);
-  assert.deepEqual(rowIds(await runOver(adminActivity, [add, act], { roles: ['Global Administrator', 'exchange administrator'] })), idsOf([act]));
+  assert.deepEqual(
+    rowIds(await runOver(adminActivity, [add, act], { roles: ['Global Administrator', 'exchange administrator'] })),
+    idsOf([act]),
+  );
 });
 
 test('Graph source: current holders count for the whole period, refined by logged removals; the source is named', async () => {
   const graph: RoleHolderSource = {
     holders: async (tenant) => {
       assert.equal(tenant, TENANT);
-      return { source: 'graph', holders: [{ userPrincipalName: admin, role: 'Global Administrator', from: null, to: null }] };
+      return {
+        source: 'graph',
+        holders: [{ userPrincipalName: admin, role: 'Global Administrator', from: null, to: null }],
+      };
     },
   };
   const act = exchangeAdmin('Set-Mailbox', {}, by(admin, '2026-03-06T00:00:00'));
@@ -58,13 +64,18 @@ test('Graph source: current holders count for the whole period, refined by logge
 });
 
 test('Graph refused (permission missing): falls back to the audit log and says so', async () => {
-  const refused: RoleHolderSource = { holders: async () => Promise.reject(new AppError('PERMISSION_MISSING', 'no RoleManagement.Read.Directory')) };
+  const refused: RoleHolderSource = {
+    holders: async () => Promise.reject(new AppError('PERMISSION_MISSING', 'no RoleManagement.Read.Directory')),
+  };
   const add = roleChange('add', admin, 'Global Administrator', { CreationTime: '2026-01-01T00:00:00' });
   const act = exchangeAdmin('Set-Mailbox', {}, by(admin, '2026-03-06T00:00:00'));
   const result = await runOver(adminActivity, [add, act], {}, { roleSource: refused });
   assert.deepEqual(rowIds(result), idsOf([act]));
   assert.equal(result.summary.totals.roleSource, 'audit-log');
-  assert.match(String(result.summary.totals.roleSourceNotes), new RegExp(`${TENANT}: Graph not used \\(PERMISSION_MISSING`));
+  assert.match(
+    String(result.summary.totals.roleSourceNotes),
+    new RegExp(`${TENANT}: Graph not used \\(PERMISSION_MISSING`),
+  );
 });
 
 test('scope=all includes everything a holder did', async () => {

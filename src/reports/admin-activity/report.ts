@@ -14,7 +14,10 @@ import { ADMIN_RECORD_TYPES, SHAREPOINT_ADMIN_OPERATIONS, adminCategory } from '
 
 const parameters = commonParams.extend({
   roles: stringList.default(['Global Administrator']).describe('role display names whose holders count; repeatable'),
-  scope: z.enum(['admin', 'all']).default('admin').describe('admin: admin-center actions only; all: everything the holders did'),
+  scope: z
+    .enum(['admin', 'all'])
+    .default('admin')
+    .describe('admin: admin-center actions only; all: everything the holders did'),
 });
 type Params = z.output<typeof parameters>;
 
@@ -36,10 +39,19 @@ export const adminActivity: ReportDefinition<typeof parameters> = {
         const held = holders.filter((h) => h.userPrincipalName === record.userKey && heldAt(h, record.creationTime));
         if (held.length === 0) continue;
         input.count(record);
-        rows.push(recordRow(record, { category: adminCategory(record) ?? 'other', roles: [...new Set(held.map((h) => h.role))].join(', '), roleSource: source }));
+        rows.push(
+          recordRow(record, {
+            category: adminCategory(record) ?? 'other',
+            roles: [...new Set(held.map((h) => h.role))].join(', '),
+            roleSource: source,
+          }),
+        );
       }
     }
-    const totals: Record<string, string | number> = { roleSource: [...sources].sort().join(', ') || 'none', holders: holderCount };
+    const totals: Record<string, string | number> = {
+      roleSource: [...sources].sort().join(', ') || 'none',
+      holders: holderCount,
+    };
     if (notes.length) totals.roleSourceNotes = notes.join(' | ');
     return { rows, totals };
   },
@@ -51,7 +63,12 @@ export const adminActivity: ReportDefinition<typeof parameters> = {
  * Graph was asked and could not answer (permission missing, tenant not registered…), `note` says
  * why, for the summary: the log-only answer misses holders whose membership never changed in it.
  */
-async function roleHolders(tenant: string, roles: string[], period: TimeRange, deps: ReportDeps): Promise<{ source: RoleSourceName; holders: RoleHolder[]; note?: string }> {
+async function roleHolders(
+  tenant: string,
+  roles: string[],
+  period: TimeRange,
+  deps: ReportDeps,
+): Promise<{ source: RoleSourceName; holders: RoleHolder[]; note?: string }> {
   const log = await new AuditLogRoleSource(deps.store, deps.signal).holders(tenant, roles, period);
   if (!deps.roleSource) return log;
   try {
@@ -60,8 +77,14 @@ async function roleHolders(tenant: string, roles: string[], period: TimeRange, d
     return { source: graph.source, holders: mergeGraphWithLog(graph.holders, log.holders) };
   } catch (e) {
     const error = toAppError(e);
-    deps.logger?.warn({ tenant, code: error.code, err: error.message }, 'role holders from Graph unavailable; using the audit log');
-    return { ...log, note: `${tenant}: Graph not used (${error.code}: ${error.message}); role holders from the audit log's role events` };
+    deps.logger?.warn(
+      { tenant, code: error.code, err: error.message },
+      'role holders from Graph unavailable; using the audit log',
+    );
+    return {
+      ...log,
+      note: `${tenant}: Graph not used (${error.code}: ${error.message}); role holders from the audit log's role events`,
+    };
   }
 }
 
@@ -71,13 +94,21 @@ async function roleHolders(tenant: string, roles: string[], period: TimeRange, d
  */
 async function candidateTenants(period: TimeRange, deps: ReportDeps): Promise<string[]> {
   const keys = new Set((await deps.store.tenants.list()).map((t) => t.tenantId));
-  const logged = await deps.store.records.countBy({ range: { start: 0, end: period.end }, operations: [ROLE_ADD, ROLE_REMOVE] }, 'tenant');
+  const logged = await deps.store.records.countBy(
+    { range: { start: 0, end: period.end }, operations: [ROLE_ADD, ROLE_REMOVE] },
+    'tenant',
+  );
   for (const row of logged) if (typeof row.key === 'string') keys.add(row.key);
   return [...keys].sort();
 }
 
 /** The holders' records in the period: admin record types, plus SharePoint admin operations (two narrow searches). */
-async function holderRecords(tenant: string, holders: RoleHolder[], input: ReportInput<Params>, deps: ReportDeps): Promise<StoredRecord[]> {
+async function holderRecords(
+  tenant: string,
+  holders: RoleHolder[],
+  input: ReportInput<Params>,
+  deps: ReportDeps,
+): Promise<StoredRecord[]> {
   const users = [...new Set(holders.map((h) => h.userPrincipalName))];
   const asked = input.users;
   const who = asked ? users.filter((u) => asked.includes(u)) : users;

@@ -32,6 +32,7 @@ export function adminCategory(record: Pick<StoredRecord, 'recordType' | 'operati
   const byType = ADMIN_RECORD_TYPES[record.recordType];
   if (byType) return byType;
   const workload = (record.workload ?? '').toLowerCase();
-  if ((workload === 'sharepoint' || workload === 'onedrive') && spAdmin.has(record.operation.toLowerCase())) return 'SharePoint admin';
+  if ((workload === 'sharepoint' || workload === 'onedrive') && spAdmin.has(record.operation.toLowerCase()))
+    return 'SharePoint admin';
   return null;
 }

@@ -1,4 +1,13 @@
-import { auditData, field, modified, modifiedProperties, nameValues, recordRow, safeJson, text } from '../audit-data.js';
+import {
+  auditData,
+  field,
+  modified,
+  modifiedProperties,
+  nameValues,
+  recordRow,
+  safeJson,
+  text,
+} from '../audit-data.js';
 import { commonParams } from '../params.js';
 import { baseQuery, scan } from '../query.js';
 import type { ReportDefinition, ReportRow } from '../types.js';
@@ -49,7 +58,14 @@ export const appConsent: ReportDefinition<typeof parameters> = {
       input.count(record);
       rows.push(row);
     }
-    return { rows, totals: { consents: rows.filter((r) => r.kind === 'consent').length, adminConsents, credentialsAdded: rows.filter((r) => r.kind === 'credentials added').length } };
+    return {
+      rows,
+      totals: {
+        consents: rows.filter((r) => r.kind === 'consent').length,
+        adminConsents,
+        credentialsAdded: rows.filter((r) => r.kind === 'credentials added').length,
+      },
+    };
   },
 };
 
@@ -63,8 +79,17 @@ function consentRow(record: StoredRecord): ReportRow {
   const details = safeJson(nameValues(data, 'ExtendedProperties').get('additionaldetails') ?? '');
   const appId = (details && typeof details === 'object' ? text(field(details, 'AppId')) : '') || record.objectId;
   const targets = Array.isArray(field(data, 'Target')) ? (field(data, 'Target') as Record<string, unknown>[]) : [];
-  const appName = targets.map((t) => text(field(t, 'ID'))).find((id) => id && !/^[0-9a-f-]{36}$/i.test(id) && !/^(ServicePrincipal|Application)(_|$)/.test(id)) ?? '';
-  const changed = kind === 'credentials added' ? modifiedProperties(data).map((p) => p.name).filter((n) => n && n !== 'Included Updated Properties').join(', ') : '';
+  const appName =
+    targets
+      .map((t) => text(field(t, 'ID')))
+      .find((id) => id && !/^[0-9a-f-]{36}$/i.test(id) && !/^(ServicePrincipal|Application)(_|$)/.test(id)) ?? '';
+  const changed =
+    kind === 'credentials added'
+      ? modifiedProperties(data)
+          .map((p) => p.name)
+          .filter((n) => n && n !== 'Included Updated Properties')
+          .join(', ')
+      : '';
   return recordRow(record, {
     kind,
     app: appName || appId,

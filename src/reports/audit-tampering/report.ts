@@ -11,10 +11,21 @@ const parameters = commonParams.extend({
 });
 
 const RETENTION = [
-  'Set-RetentionCompliancePolicy', 'Remove-RetentionCompliancePolicy', 'Set-RetentionComplianceRule', 'Remove-RetentionComplianceRule',
-  'New-UnifiedAuditLogRetentionPolicy', 'Set-UnifiedAuditLogRetentionPolicy', 'Remove-UnifiedAuditLogRetentionPolicy',
+  'Set-RetentionCompliancePolicy',
+  'Remove-RetentionCompliancePolicy',
+  'Set-RetentionComplianceRule',
+  'Remove-RetentionComplianceRule',
+  'New-UnifiedAuditLogRetentionPolicy',
+  'Set-UnifiedAuditLogRetentionPolicy',
+  'Remove-UnifiedAuditLogRetentionPolicy',
 ];
-export const TAMPERING_OPERATIONS = ['Set-AdminAuditLogConfig', 'Set-Mailbox', 'Set-OrganizationConfig', 'Set-MailboxAuditBypassAssociation', ...RETENTION];
+export const TAMPERING_OPERATIONS = [
+  'Set-AdminAuditLogConfig',
+  'Set-Mailbox',
+  'Set-OrganizationConfig',
+  'Set-MailboxAuditBypassAssociation',
+  ...RETENTION,
+];
 
 function isFalse(value: string | undefined): boolean {
   return value !== undefined && /^(false|0|\$false|no)$/i.test(value.trim());

@@ -6,8 +6,14 @@ import { externalSharing } from './report.js';
 
 test('anonymous links, guests and outside domains are reported by user and site; internal sharing is not', async () => {
   const anon = sharing('AnonymousLinkCreated');
-  const guest = sharing('SharingSet', { TargetUserOrGroupName: 'bob_gmail.com#EXT#@contoso.onmicrosoft.com', TargetUserOrGroupType: 'Guest' });
-  const outside = sharing('SharingInvitationCreated', { TargetUserOrGroupName: 'carol@partner.example', TargetUserOrGroupType: 'Member' });
+  const guest = sharing('SharingSet', {
+    TargetUserOrGroupName: 'bob_gmail.com#EXT#@contoso.onmicrosoft.com',
+    TargetUserOrGroupType: 'Guest',
+  });
+  const outside = sharing('SharingInvitationCreated', {
+    TargetUserOrGroupName: 'carol@partner.example',
+    TargetUserOrGroupType: 'Member',
+  });
   const inside = sharing('SharingSet', { TargetUserOrGroupName: `megan@${DOMAIN}`, TargetUserOrGroupType: 'Member' });
   const result = await runOver(externalSharing, [anon, guest, outside, inside]);
   assert.deepEqual(rowIds(result), idsOf([anon, guest, outside]));

@@ -10,7 +10,16 @@ const parameters = commonParams.extend({});
 /** Anonymous-link operations (Purview "Sharing and access request activities"). */
 const ANONYMOUS = ['AnonymousLinkCreated', 'AnonymousLinkUpdated', 'AnonymousLinkUsed', 'AnonymousLinkRemoved'];
 /** Sharing that names a recipient: TargetUserOrGroupName / TargetUserOrGroupType tell who. */
-const DIRECT = ['SharingInvitationCreated', 'SharingInvitationAccepted', 'SharingSet', 'AddedToSecureLink', 'SecureLinkCreated', 'SecureLinkUsed', 'SharingInvitationUpdated', 'AccessRequestApproved'];
+const DIRECT = [
+  'SharingInvitationCreated',
+  'SharingInvitationAccepted',
+  'SharingSet',
+  'AddedToSecureLink',
+  'SecureLinkCreated',
+  'SecureLinkUsed',
+  'SharingInvitationUpdated',
+  'AccessRequestApproved',
+];
 
 export const externalSharing: ReportDefinition<typeof parameters> = {
   ...meta,
@@ -20,7 +29,10 @@ export const externalSharing: ReportDefinition<typeof parameters> = {
     const rows: ReportRow[] = [];
     const totals = { anonymousLinks: 0, guests: 0, outsideDomains: 0, sites: 0 };
     const sites = new Set<string>();
-    for await (const record of scan(deps, baseQuery(input, { operations: [...ANONYMOUS, ...DIRECT], workloads: ['SharePoint', 'OneDrive'] }))) {
+    for await (const record of scan(
+      deps,
+      baseQuery(input, { operations: [...ANONYMOUS, ...DIRECT], workloads: ['SharePoint', 'OneDrive'] }),
+    )) {
       const data = auditData(record);
       const target = text(field(data, 'TargetUserOrGroupName'));
       const targetType = text(field(data, 'TargetUserOrGroupType'));
@@ -38,7 +50,15 @@ export const externalSharing: ReportDefinition<typeof parameters> = {
       const site = text(field(data, 'SiteUrl'));
       sites.add(`${record.tenant} ${site}`);
       input.count(record);
-      rows.push(recordRow(record, { kind, site, target, targetType, item: text(field(data, 'SourceFileName')) || record.objectId }));
+      rows.push(
+        recordRow(record, {
+          kind,
+          site,
+          target,
+          targetType,
+          item: text(field(data, 'SourceFileName')) || record.objectId,
+        }),
+      );
     }
     totals.sites = sites.size;
     return { rows, totals };

@@ -14,7 +14,13 @@ export interface RuleFacts {
   data: AuditData;
 }
 
-export const RULE_OPERATIONS = ['New-InboxRule', 'Set-InboxRule', 'Enable-InboxRule', 'UpdateInboxRules', 'Set-Mailbox'];
+export const RULE_OPERATIONS = [
+  'New-InboxRule',
+  'Set-InboxRule',
+  'Enable-InboxRule',
+  'UpdateInboxRules',
+  'Set-Mailbox',
+];
 
 /** null when the record is not a rule or forwarding change (a Set-Mailbox that sets no forwarding). */
 export function ruleFacts(record: StoredRecord): RuleFacts | null {
@@ -47,15 +53,27 @@ function cmdletRuleFacts(data: AuditData): RuleFacts {
 function outlookRuleFacts(data: AuditData): RuleFacts {
   const p = nameValues(data, 'OperationProperties');
   const actions = safeJson(p.get('ruleactions') ?? '');
-  const facts: RuleFacts = { kind: 'inbox-rule', name: p.get('rulename') ?? '', forwardTo: [], redirectTo: [], deletes: false, markAsRead: false, moveTo: '', data };
+  const facts: RuleFacts = {
+    kind: 'inbox-rule',
+    name: p.get('rulename') ?? '',
+    forwardTo: [],
+    redirectTo: [],
+    deletes: false,
+    markAsRead: false,
+    moveTo: '',
+    data,
+  };
   for (const a of Array.isArray(actions) ? (actions as AuditData[]) : []) {
     const type = text(field(a, 'ActionType')).toLowerCase();
-    const to = (Array.isArray(field(a, 'Recipients')) ? (field(a, 'Recipients') as unknown[]) : []).map(text).filter(Boolean);
+    const to = (Array.isArray(field(a, 'Recipients')) ? (field(a, 'Recipients') as unknown[]) : [])
+      .map(text)
+      .filter(Boolean);
     if (type === 'forward' || type === 'forwardasattachment') facts.forwardTo.push(...to);
     else if (type === 'redirect') facts.redirectTo.push(...to);
     else if (type === 'delete' || type === 'permanentdelete') facts.deletes = true;
     else if (type === 'markasread') facts.markAsRead = true;
-    else if (type === 'movetofolder' || type === 'move') facts.moveTo = text(field(a, 'FolderName')) || text(field(a, 'Folder')) || 'another folder';
+    else if (type === 'movetofolder' || type === 'move')
+      facts.moveTo = text(field(a, 'FolderName')) || text(field(a, 'Folder')) || 'another folder';
   }
   return facts;
 }
@@ -70,5 +88,14 @@ function forwardingFacts(data: AuditData): RuleFacts | null {
     .map((v) => (v ?? '').trim())
     .filter((v) => v !== '' && !/^\$?null$/i.test(v));
   if (targets.length === 0) return null;
-  return { kind: 'forwarding', name: '', forwardTo: targets.flatMap((t) => recipients(t)), redirectTo: [], deletes: false, markAsRead: false, moveTo: '', data };
+  return {
+    kind: 'forwarding',
+    name: '',
+    forwardTo: targets.flatMap((t) => recipients(t)),
+    redirectTo: [],
+    deletes: false,
+    markAsRead: false,
+    moveTo: '',
+    data,
+  };
 }

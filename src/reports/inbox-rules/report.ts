@@ -24,7 +24,8 @@ export const inboxRules: ReportDefinition<typeof parameters> = {
       await domains.load(record.tenant);
       domains.learn(record, text(field(facts.data, 'OrganizationName')), text(field(facts.data, 'MailboxOwnerUPN')));
       const outside = [];
-      for (const to of [...facts.forwardTo, ...facts.redirectTo]) if (await domains.isExternal(record.tenant, to)) outside.push(to);
+      for (const to of [...facts.forwardTo, ...facts.redirectTo])
+        if (await domains.isExternal(record.tenant, to)) outside.push(to);
       const findings = findingsOf(facts, outside);
       if (input.params.suspiciousOnly && findings.length === 0) continue;
       if (outside.length) external++;
@@ -47,8 +48,10 @@ export const inboxRules: ReportDefinition<typeof parameters> = {
 function findingsOf(f: RuleFacts, outside: string[]): string[] {
   const out: string[] = [];
   const external = (list: string[]) => list.filter((a) => outside.includes(a));
-  if (external(f.forwardTo).length) out.push(`forwards outside the organization to ${external(f.forwardTo).join(', ')}`);
-  if (external(f.redirectTo).length) out.push(`redirects outside the organization to ${external(f.redirectTo).join(', ')}`);
+  if (external(f.forwardTo).length)
+    out.push(`forwards outside the organization to ${external(f.forwardTo).join(', ')}`);
+  if (external(f.redirectTo).length)
+    out.push(`redirects outside the organization to ${external(f.redirectTo).join(', ')}`);
   if (f.deletes) out.push('deletes messages');
   if (f.moveTo && isObscureFolder(f.moveTo)) out.push(`moves messages to ${f.moveTo}`);
   if (f.markAsRead) out.push('marks messages as read');

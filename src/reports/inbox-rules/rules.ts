@@ -4,12 +4,26 @@
  * do not look in, deletion, mark-as-read, and names that say nothing.
  */
 const OBSCURE_FOLDERS = [
-  'rss', 'rss feeds', 'rss subscriptions', 'archive', 'conversation history', 'historique des conversations',
-  'junk email', 'junk e-mail', 'deleted items', 'notes', 'sync issues', 'conflicts', 'outbox',
+  'rss',
+  'rss feeds',
+  'rss subscriptions',
+  'archive',
+  'conversation history',
+  'historique des conversations',
+  'junk email',
+  'junk e-mail',
+  'deleted items',
+  'notes',
+  'sync issues',
+  'conflicts',
+  'outbox',
 ];
 
 export function isObscureFolder(folder: string): boolean {
-  const name = folder.trim().replace(/^[\\/:]+/, '').toLowerCase();
+  const name = folder
+    .trim()
+    .replace(/^[\\/:]+/, '')
+    .toLowerCase();
   return OBSCURE_FOLDERS.some((f) => name === f || name.endsWith(`\\${f}`) || name.endsWith(`/${f}`));
 }
 
@@ -32,6 +46,11 @@ export function recipients(value: string | undefined): string[] {
   return value
     .replace(/^\[|\]$/g, '')
     .split(/[;,]/)
-    .map((v) => v.trim().replace(/^"|"$/g, '').replace(/^smtp:/i, ''))
+    .map((v) =>
+      v
+        .trim()
+        .replace(/^"|"$/g, '')
+        .replace(/^smtp:/i, ''),
+    )
     .filter((v) => v.length > 0);
 }

@@ -8,8 +8,12 @@ import { meta } from './meta.js';
 const parameters = commonParams.extend({});
 
 export const PERMISSION_OPERATIONS = [
-  'Add-MailboxPermission', 'Add-RecipientPermission', 'Add-MailboxFolderPermission', 'Set-MailboxFolderPermission',
-  'ModifyFolderPermissions', 'AddFolderPermissions',
+  'Add-MailboxPermission',
+  'Add-RecipientPermission',
+  'Add-MailboxFolderPermission',
+  'Set-MailboxFolderPermission',
+  'ModifyFolderPermissions',
+  'AddFolderPermissions',
 ];
 
 /** Microsoft's own mail clients: an app id of one of these is the owner's Outlook, not a third-party application. */
@@ -27,12 +31,31 @@ const FIRST_PARTY_CLIENTS = new Set([
  * the store indexes, rather than by record type, which it does not (a scan of every record otherwise).
  */
 export const MAILBOX_OPERATIONS = [
-  'AddFolderPermissions', 'ApplyRecord', 'Copy', 'Create', 'FolderBind', 'HardDelete', 'MailboxLogin', 'MailItemsAccessed',
-  'MessageBind', 'ModifyFolderPermissions', 'Move', 'MoveToDeletedItems', 'RecordDelete', 'RemoveFolderPermissions',
-  'SearchQueryInitiated', 'Send', 'SendAs', 'SendOnBehalf', 'SoftDelete', 'Update', 'UpdateCalendarDelegation',
-  'UpdateComplianceTag', 'UpdateFolderPermissions', 'UpdateInboxRules',
+  'AddFolderPermissions',
+  'ApplyRecord',
+  'Copy',
+  'Create',
+  'FolderBind',
+  'HardDelete',
+  'MailboxLogin',
+  'MailItemsAccessed',
+  'MessageBind',
+  'ModifyFolderPermissions',
+  'Move',
+  'MoveToDeletedItems',
+  'RecordDelete',
+  'RemoveFolderPermissions',
+  'SearchQueryInitiated',
+  'Send',
+  'SendAs',
+  'SendOnBehalf',
+  'SoftDelete',
+  'Update',
+  'UpdateCalendarDelegation',
+  'UpdateComplianceTag',
+  'UpdateFolderPermissions',
+  'UpdateInboxRules',
 ];
-
 
 export const mailboxAccess: ReportDefinition<typeof parameters> = {
   ...meta,
@@ -48,7 +71,10 @@ export const mailboxAccess: ReportDefinition<typeof parameters> = {
     // mailbox records): admin and delegate logons, then applications other than Microsoft's mail clients.
     const seen = new Set<string>();
     const mailbox = { operations: MAILBOX_OPERATIONS, recordTypes: [2, 3, 50] };
-    for (const query of [{ ...mailbox, logonTypes: [1, 2] }, { ...mailbox, appsOtherThan: [...FIRST_PARTY_CLIENTS] }]) {
+    for (const query of [
+      { ...mailbox, logonTypes: [1, 2] },
+      { ...mailbox, appsOtherThan: [...FIRST_PARTY_CLIENTS] },
+    ]) {
       for await (const record of scan(deps, baseQuery(input, query))) {
         const key = `${record.tenant}\u0000${record.id}`;
         if (PERMISSION_OPERATIONS.includes(record.operation) || seen.has(key)) continue;
@@ -59,11 +85,22 @@ export const mailboxAccess: ReportDefinition<typeof parameters> = {
         const count = record.operation === 'MailItemsAccessed' ? itemCount(data) : 1;
         items += count;
         input.count(record);
-        rows.push(recordRow(record, { kind: accessor, mailbox: text(field(data, 'MailboxOwnerUPN')), items: count, app: record.appId ?? '', client: text(field(data, 'ClientInfoString')) }));
+        rows.push(
+          recordRow(record, {
+            kind: accessor,
+            mailbox: text(field(data, 'MailboxOwnerUPN')),
+            items: count,
+            app: record.appId ?? '',
+            client: text(field(data, 'ClientInfoString')),
+          }),
+        );
       }
     }
     rows.sort((a, b) => String(b.time).localeCompare(String(a.time)));
-    return { rows, totals: { permissionsGranted: rows.filter((r) => r.kind === 'permission').length, itemsAccessedByOthers: items } };
+    return {
+      rows,
+      totals: { permissionsGranted: rows.filter((r) => r.kind === 'permission').length, itemsAccessedByOthers: items },
+    };
   },
 };
 
@@ -72,7 +109,8 @@ function nonOwner(record: StoredRecord, data: AuditData): string | null {
   if (record.logonType === 1) return 'admin';
   if (record.logonType === 2) return 'delegate';
   const owner = text(field(data, 'MailboxOwnerUPN')).toLowerCase();
-  if (owner.includes('@') && record.userKey && record.userKey.includes('@') && owner !== record.userKey) return 'delegate';
+  if (owner.includes('@') && record.userKey && record.userKey.includes('@') && owner !== record.userKey)
+    return 'delegate';
   if (record.appId && !FIRST_PARTY_CLIENTS.has(record.appId)) return 'application';
   return null;
 }

@@ -12,13 +12,29 @@ const parameters = commonParams.extend({
 });
 
 const DOWNLOADS = ['FileDownloaded', 'FileSyncDownloadedFull', 'FileSyncDownloadedPartial'];
-const DELETES = ['FileDeleted', 'FileRecycled', 'FileDeletedFirstStageRecycleBin', 'FileDeletedSecondStageRecycleBin', 'FileVersionsAllDeleted', 'FolderDeleted', 'FolderRecycled'];
+const DELETES = [
+  'FileDeleted',
+  'FileRecycled',
+  'FileDeletedFirstStageRecycleBin',
+  'FileDeletedSecondStageRecycleBin',
+  'FileVersionsAllDeleted',
+  'FolderDeleted',
+  'FolderRecycled',
+];
 
-interface Bucket { tenant: string; user: string; hour: number; kind: 'download' | 'delete'; records: StoredRecord[] }
+interface Bucket {
+  tenant: string;
+  user: string;
+  hour: number;
+  kind: 'download' | 'delete';
+  records: StoredRecord[];
+}
 
 /** The site part of a file URL (…/sites/x/ or …/personal/y/), else the host. */
 function siteOf(objectId: string | null): string {
-  const m = /^(https?:\/\/[^/]+\/(?:sites|teams|personal)\/[^/]+)/i.exec(objectId ?? '') ?? /^(https?:\/\/[^/]+)/i.exec(objectId ?? '');
+  const m =
+    /^(https?:\/\/[^/]+\/(?:sites|teams|personal)\/[^/]+)/i.exec(objectId ?? '') ??
+    /^(https?:\/\/[^/]+)/i.exec(objectId ?? '');
   return m?.[1] ?? '';
 }
 
@@ -66,12 +82,22 @@ export const massFileActivity: ReportDefinition<typeof parameters> = {
       if (b.records.length < threshold) continue;
       for (const r of b.records) input.count(r);
       rows.push({
-        tenant: b.tenant, user: b.user, hour: toIsoSeconds(b.hour), kind: b.kind, files: b.records.length,
+        tenant: b.tenant,
+        user: b.user,
+        hour: toIsoSeconds(b.hour),
+        kind: b.kind,
+        files: b.records.length,
         sites: [...new Set(b.records.map((r) => siteOf(r.objectId)))].filter(Boolean).join(' '),
         firstId: b.records[b.records.length - 1]!.id,
       });
     }
     rows.sort((a, b) => String(b.hour).localeCompare(String(a.hour)) || Number(b.files) - Number(a.files));
-    return { rows, totals: { downloadBursts: rows.filter((r) => r.kind === 'download').length, deleteBursts: rows.filter((r) => r.kind === 'delete').length } };
+    return {
+      rows,
+      totals: {
+        downloadBursts: rows.filter((r) => r.kind === 'download').length,
+        deleteBursts: rows.filter((r) => r.kind === 'delete').length,
+      },
+    };
   },
 };

@@ -20,7 +20,10 @@ export const ROLE_REMOVE = 'Remove member from role.';
  * removal means the role was held since before the log began (from = null).
  */
 export class AuditLogRoleSource implements RoleHolderSource {
-  constructor(private readonly store: Pick<Store, 'records'>, private readonly signal?: AbortSignal) {}
+  constructor(
+    private readonly store: Pick<Store, 'records'>,
+    private readonly signal?: AbortSignal,
+  ) {}
 
   async holders(tenant: string, roles: readonly string[], period: TimeRange): Promise<RoleHolders> {
     const wanted = new Set(roles.map((r) => r.toLowerCase()));
@@ -69,13 +72,26 @@ function buildSpans(records: StoredRecord[], wanted: Set<string>): RoleHolder[] 
     const key = `${e.upn}\u0000${e.role.toLowerCase()}`;
     const current = open.get(key);
     if (e.kind === 'add') {
-      if (!current) open.set(key, { userPrincipalName: e.upn, role: e.role, from: e.at, to: null, ...(e.userId ? { userId: e.userId } : {}) });
+      if (!current)
+        open.set(key, {
+          userPrincipalName: e.upn,
+          role: e.role,
+          from: e.at,
+          to: null,
+          ...(e.userId ? { userId: e.userId } : {}),
+        });
     } else if (current) {
       done.push({ ...current, to: e.at });
       open.delete(key);
     } else if (!seen.has(key)) {
       // Removed before any add was logged: held since before the log began.
-      done.push({ userPrincipalName: e.upn, role: e.role, from: null, to: e.at, ...(e.userId ? { userId: e.userId } : {}) });
+      done.push({
+        userPrincipalName: e.upn,
+        role: e.role,
+        from: null,
+        to: e.at,
+        ...(e.userId ? { userId: e.userId } : {}),
+      });
     }
     seen.add(key);
   }

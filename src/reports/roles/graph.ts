@@ -8,7 +8,10 @@ import type { RoleHolders, RoleHolderSource } from './source.js';
  * from = to = null; admin-activity refines them with the audit log's role events.
  */
 export class GraphRoleSource implements RoleHolderSource {
-  constructor(private readonly directoryFor: (tenant: string) => Promise<GraphDirectory>, private readonly signal?: AbortSignal) {}
+  constructor(
+    private readonly directoryFor: (tenant: string) => Promise<GraphDirectory>,
+    private readonly signal?: AbortSignal,
+  ) {}
 
   async holders(tenant: string, roles: readonly string[], _period: TimeRange): Promise<RoleHolders> {
     const directory = await this.directoryFor(tenant);
@@ -18,7 +21,13 @@ export class GraphRoleSource implements RoleHolderSource {
       if (!wanted.has(role.displayName.toLowerCase())) continue;
       for (const m of await directory.members(role.id, this.signal)) {
         if (!m.userPrincipalName) continue; // service principals and groups do not sign audit records with a UPN
-        holders.push({ userPrincipalName: m.userPrincipalName.toLowerCase(), userId: m.id, role: role.displayName, from: null, to: null });
+        holders.push({
+          userPrincipalName: m.userPrincipalName.toLowerCase(),
+          userId: m.id,
+          role: role.displayName,
+          from: null,
+          to: null,
+        });
       }
     }
     return { source: 'graph', holders };

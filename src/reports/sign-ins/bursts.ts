@@ -35,7 +35,13 @@ export function findBursts(failures: readonly Failure[], threshold: number, wind
     if (current) rows.push(burstRow(list.slice(current[0], current[1] + 1)));
   }
   // Latest first, whatever order the failures came in (a report reads them unordered).
-  return rows.sort((a, b) => compareText(String(b.last), String(a.last)) || compareText(a.tenant, b.tenant) || compareText(String(a.user), String(b.user)) || compareText(String(a.first), String(b.first)));
+  return rows.sort(
+    (a, b) =>
+      compareText(String(b.last), String(a.last)) ||
+      compareText(a.tenant, b.tenant) ||
+      compareText(String(a.user), String(b.user)) ||
+      compareText(String(a.first), String(b.first)),
+  );
 }
 
 /** Binary string order (code units), the same in every locale. */

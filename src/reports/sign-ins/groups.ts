@@ -58,14 +58,28 @@ export class SignInGroups {
   add(r: RecordHead): void {
     this.tally.countOnce(r);
     const failed = r.outcome === 'failure';
-    if (failed) this.failures.push({ tenant: r.tenant, userKey: r.userKey, clientIp: r.clientIp, creationTime: r.creationTime });
-    this.count(this.group(r.tenant, r.userKey ?? '', r.userAgent ?? '', r.clientIp ?? ''), failed ? 0 : 1, failed ? 1 : 0, r.creationTime, r.creationTime);
+    if (failed)
+      this.failures.push({ tenant: r.tenant, userKey: r.userKey, clientIp: r.clientIp, creationTime: r.creationTime });
+    this.count(
+      this.group(r.tenant, r.userKey ?? '', r.userAgent ?? '', r.clientIp ?? ''),
+      failed ? 0 : 1,
+      failed ? 1 : 0,
+      r.creationTime,
+      r.creationTime,
+    );
   }
 
   /** Adds another part of the period (a worker thread's): its groups, failures and counts. */
   merge(part: SignInPart): void {
     const { keys, counts } = part;
-    for (let i = 0; i < keys.length; i += 4) this.count(this.group(keys[i]!, keys[i + 1]!, keys[i + 2]!, keys[i + 3]!), counts[i]!, counts[i + 1]!, counts[i + 2]!, counts[i + 3]!);
+    for (let i = 0; i < keys.length; i += 4)
+      this.count(
+        this.group(keys[i]!, keys[i + 1]!, keys[i + 2]!, keys[i + 3]!),
+        counts[i]!,
+        counts[i + 1]!,
+        counts[i + 2]!,
+        counts[i + 3]!,
+      );
     for (const f of part.failures) this.failures.push(f);
     this.tally.addCounted(part.counted);
   }
@@ -92,10 +106,25 @@ export class SignInGroups {
   rowsNewestFirst(isNew: (tenant: string, user: string, ip: string) => boolean): SignInRow[] {
     const { keys, counts } = this;
     const order = Array.from({ length: keys.length / 4 }, (_, g) => 4 * g);
-    order.sort((a, b) => counts[b + 3]! - counts[a + 3]! || compareText(keys[a]!, keys[b]!) || compareText(keys[a + 1]!, keys[b + 1]!) || compareText(keys[a + 3]!, keys[b + 3]!) || compareText(keys[a + 2]!, keys[b + 2]!));
+    order.sort(
+      (a, b) =>
+        counts[b + 3]! - counts[a + 3]! ||
+        compareText(keys[a]!, keys[b]!) ||
+        compareText(keys[a + 1]!, keys[b + 1]!) ||
+        compareText(keys[a + 3]!, keys[b + 3]!) ||
+        compareText(keys[a + 2]!, keys[b + 2]!),
+    );
     return order.map((i) => ({
-      tenant: keys[i]!, kind: 'sign-ins', user: keys[i + 1]!, clientIp: keys[i + 3]!, userAgent: keys[i + 2]!, successes: counts[i]!, failures: counts[i + 1]!,
-      newIp: keys[i + 3] !== '' && isNew(keys[i]!, keys[i + 1]!, keys[i + 3]!), first: toIsoSeconds(counts[i + 2]!), last: toIsoSeconds(counts[i + 3]!),
+      tenant: keys[i]!,
+      kind: 'sign-ins',
+      user: keys[i + 1]!,
+      clientIp: keys[i + 3]!,
+      userAgent: keys[i + 2]!,
+      successes: counts[i]!,
+      failures: counts[i + 1]!,
+      newIp: keys[i + 3] !== '' && isNew(keys[i]!, keys[i + 1]!, keys[i + 3]!),
+      first: toIsoSeconds(counts[i + 2]!),
+      last: toIsoSeconds(counts[i + 3]!),
     }));
   }
 

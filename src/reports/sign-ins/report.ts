@@ -12,7 +12,11 @@ import { meta } from './meta.js';
 import { MFA_OPERATIONS, mfaChange } from './mfa.js';
 
 const parameters = commonParams.extend({
-  lookback: z.string().max(20).default('30d').describe('how far before the period an address counts as known (e.g. 30d)'),
+  lookback: z
+    .string()
+    .max(20)
+    .default('30d')
+    .describe('how far before the period an address counts as known (e.g. 30d)'),
   burstThreshold: count(10, 'failed sign-ins of one user within the window that make a burst'),
   burstMinutes: count(10, 'the burst window in minutes'),
 });
@@ -24,18 +28,31 @@ export const signIns: ReportDefinition<typeof parameters> = {
   parameters,
   async run(input, deps) {
     const lookback = parseDuration(input.params.lookback);
-    if (lookback === null) throw new AppError('BAD_INPUT', `lookback "${input.params.lookback}" is not a span`, { hint: 'Use a span such as 30d or 2w' });
+    if (lookback === null)
+      throw new AppError('BAD_INPUT', `lookback "${input.params.lookback}" is not a span`, {
+        hint: 'Use a span such as 30d or 2w',
+      });
     // Unordered head batches (no AuditData, no sort), in two threads when the period is large.
-    const read = await splitRead(deps, baseQuery(input, { operations: SIGN_IN_OPERATIONS }), signInParts(deps), deps.split);
+    const read = await splitRead(
+      deps,
+      baseQuery(input, { operations: SIGN_IN_OPERATIONS }),
+      signInParts(deps),
+      deps.split,
+    );
     const groups = read.local;
     if (read.remote) groups.merge(read.remote);
     input.addCounted(groups.counted());
     const failures = groups.failed();
     const known = await knownAddresses(input, deps, lookback);
-    const rows = groups.rowsNewestFirst((tenant, user, ip) => known.size === 0 || !known.has(`${tenant}\u0000${user}\u0000${ip}`));
+    const rows = groups.rowsNewestFirst(
+      (tenant, user, ip) => known.size === 0 || !known.has(`${tenant}\u0000${user}\u0000${ip}`),
+    );
     const bursts = findBursts(failures, input.params.burstThreshold, input.params.burstMinutes * MINUTE);
     const mfa: ReportRow[] = [];
-    for await (const r of scan(deps, baseQuery(input, { operations: MFA_OPERATIONS, workloads: ['AzureActiveDirectory'] }))) {
+    for await (const r of scan(
+      deps,
+      baseQuery(input, { operations: MFA_OPERATIONS, workloads: ['AzureActiveDirectory'] }),
+    )) {
       const change = mfaChange(r);
       if (!change) continue;
       input.count(r);
@@ -57,10 +74,21 @@ export const signIns: ReportDefinition<typeof parameters> = {
  * counted by the store (a month of sign-ins is ~80,000 records on the bench's million; reading each one
  * took most of the report's time).
  */
-async function knownAddresses(input: Parameters<typeof signIns.run>[0], deps: Parameters<typeof signIns.run>[1], lookback: number): Promise<Set<string>> {
+async function knownAddresses(
+  input: Parameters<typeof signIns.run>[0],
+  deps: Parameters<typeof signIns.run>[1],
+  lookback: number,
+): Promise<Set<string>> {
   const before = { ...input, period: { start: input.period.start - lookback, end: input.period.start } };
-  const groups = await deps.store.records.groupCounts(baseQuery(before, { operations: SIGN_IN_OPERATIONS }), ['tenant', 'user', 'clientIp']);
+  const groups = await deps.store.records.groupCounts(baseQuery(before, { operations: SIGN_IN_OPERATIONS }), [
+    'tenant',
+    'user',
+    'clientIp',
+  ]);
   const known = new Set<string>();
-  for (const { keys: [tenant, user, ip] } of groups) if (ip) known.add(`${String(tenant)}\u0000${String(user)}\u0000${String(ip)}`);
+  for (const {
+    keys: [tenant, user, ip],
+  } of groups)
+    if (ip) known.add(`${String(tenant)}\u0000${String(user)}\u0000${String(ip)}`);
   return known;
 }

@@ -24,18 +24,27 @@ test('groups by user, IP and user agent; an address unseen in the look-back is n
 
 test('a burst of failures at the threshold within the window is one row; spread-out failures are none', async () => {
   const burst = Array.from({ length: 10 }, (_, i) => signIn(true, at(`2026-03-10T10:0${i}:00`)));
-  const spread = Array.from({ length: 10 }, (_, i) => signIn(true, { ...at(`2026-03-0${(i % 5) + 5}T1${i}:00:00`), UserId: `megan@${DOMAIN}` }));
+  const spread = Array.from({ length: 10 }, (_, i) =>
+    signIn(true, { ...at(`2026-03-0${(i % 5) + 5}T1${i}:00:00`), UserId: `megan@${DOMAIN}` }),
+  );
   const result = await runOver(signIns, [...burst, ...spread]);
   const bursts = result.rows.filter((r) => r.kind === 'failure-burst');
   assert.equal(bursts.length, 1);
   assert.deepEqual([bursts[0]?.user, bursts[0]?.failures], [`adele@${DOMAIN}`, 10]);
-  assert.equal((await runOver(signIns, burst, { burstThreshold: 11 })).rows.filter((r) => r.kind === 'failure-burst').length, 0);
+  assert.equal(
+    (await runOver(signIns, burst, { burstThreshold: 11 })).rows.filter((r) => r.kind === 'failure-burst').length,
+    0,
+  );
 });
 
 test('MFA changes: Disable Strong Authentication and StrongAuthentication updates; other user updates are not', async () => {
   const off = entra('Disable Strong Authentication.');
-  const methods = entra('Update user.', { ModifiedProperties: [{ Name: 'StrongAuthenticationMethod', NewValue: '[]', OldValue: '[{"MethodType":6}]' }] });
-  const title = entra('Update user.', { ModifiedProperties: [{ Name: 'JobTitle', NewValue: '["CEO"]', OldValue: '[]' }] });
+  const methods = entra('Update user.', {
+    ModifiedProperties: [{ Name: 'StrongAuthenticationMethod', NewValue: '[]', OldValue: '[{"MethodType":6}]' }],
+  });
+  const title = entra('Update user.', {
+    ModifiedProperties: [{ Name: 'JobTitle', NewValue: '["CEO"]', OldValue: '[]' }],
+  });
   const mfa = (await runOver(signIns, [off, methods, title])).rows.filter((r) => r.kind === 'mfa');
   assert.deepEqual(mfa.map((r) => r.id).sort(), [off.id, methods.id].sort());
 });

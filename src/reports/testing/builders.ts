@@ -37,9 +37,19 @@ function common(over: Raw): Raw {
 export function exchangeAdmin(operation: string, parameters: Record<string, string>, over: Raw = {}): AuditRecord {
   return toRecord(
     common({
-      RecordType: 1, Workload: 'Exchange', Operation: operation, ResultStatus: 'True', ClientIP: '18.159.234.121:30395',
-      ObjectId: parameters.Identity ?? 'adele', OrganizationName: DOMAIN, OriginatingServer: 'PH0PR14MB4341 (15.20.3654.025)',
-      AppId: '', ClientAppId: '', ExternalAccess: false, Parameters: nv(parameters), ...over,
+      RecordType: 1,
+      Workload: 'Exchange',
+      Operation: operation,
+      ResultStatus: 'True',
+      ClientIP: '18.159.234.121:30395',
+      ObjectId: parameters.Identity ?? 'adele',
+      OrganizationName: DOMAIN,
+      OriginatingServer: 'PH0PR14MB4341 (15.20.3654.025)',
+      AppId: '',
+      ClientAppId: '',
+      ExternalAccess: false,
+      Parameters: nv(parameters),
+      ...over,
     }),
   );
 }
@@ -48,9 +58,18 @@ export function exchangeAdmin(operation: string, parameters: Record<string, stri
 export function mailboxItem(operation: string, over: Raw = {}): AuditRecord {
   return toRecord(
     common({
-      RecordType: operation === 'MailItemsAccessed' ? 50 : 2, Workload: 'Exchange', Operation: operation, ClientIP: '22.23.21.25',
-      ClientIPAddress: '22.23.21.25', ClientInfoString: 'Client=OWA;Action=ViaProxy', ExternalAccess: false, InternalLogonType: 0,
-      LogonType: 0, MailboxGuid: '8e942cc1-73d8-4483-9def-7d9579d615a7', MailboxOwnerUPN: `adele@${DOMAIN}`, ...over,
+      RecordType: operation === 'MailItemsAccessed' ? 50 : 2,
+      Workload: 'Exchange',
+      Operation: operation,
+      ClientIP: '22.23.21.25',
+      ClientIPAddress: '22.23.21.25',
+      ClientInfoString: 'Client=OWA;Action=ViaProxy',
+      ExternalAccess: false,
+      InternalLogonType: 0,
+      LogonType: 0,
+      MailboxGuid: '8e942cc1-73d8-4483-9def-7d9579d615a7',
+      MailboxOwnerUPN: `adele@${DOMAIN}`,
+      ...over,
     }),
   );
 }
@@ -59,20 +78,39 @@ export function mailboxItem(operation: string, over: Raw = {}): AuditRecord {
 export function entra(operation: string, over: Raw = {}): AuditRecord {
   return toRecord(
     common({
-      RecordType: 8, Workload: 'AzureActiveDirectory', Operation: operation, ResultStatus: 'Success', AzureActiveDirectoryEventType: 1,
-      ObjectId: `megan@${DOMAIN}`, ExtendedProperties: nv({ additionalDetails: '{}', extendedAuditEventCategory: 'User' }),
-      ModifiedProperties: [], Actor: [{ ID: `adele@${DOMAIN}`, Type: 5 }], Target: [{ ID: `megan@${DOMAIN}`, Type: 5 }], ...over,
+      RecordType: 8,
+      Workload: 'AzureActiveDirectory',
+      Operation: operation,
+      ResultStatus: 'Success',
+      AzureActiveDirectoryEventType: 1,
+      ObjectId: `megan@${DOMAIN}`,
+      ExtendedProperties: nv({ additionalDetails: '{}', extendedAuditEventCategory: 'User' }),
+      ModifiedProperties: [],
+      Actor: [{ ID: `adele@${DOMAIN}`, Type: 5 }],
+      Target: [{ ID: `megan@${DOMAIN}`, Type: 5 }],
+      ...over,
     }),
   );
 }
 
 /** Role membership change as Entra writes it: role name in Role.DisplayName, target UPN in ObjectId/Target. */
-export function roleChange(kind: 'add' | 'remove', targetUpn: string, role = 'Global Administrator', over: Raw = {}): AuditRecord {
+export function roleChange(
+  kind: 'add' | 'remove',
+  targetUpn: string,
+  role = 'Global Administrator',
+  over: Raw = {},
+): AuditRecord {
   const v = (value: string) => (kind === 'add' ? { NewValue: value, OldValue: '' } : { NewValue: '', OldValue: value });
   return entra(kind === 'add' ? 'Add member to role.' : 'Remove member from role.', {
     ObjectId: targetUpn,
-    ModifiedProperties: [{ Name: 'Role.DisplayName', ...v(role) }, { Name: 'Role.WellKnownObjectName', ...v('TenantAdmins') }],
-    Target: [{ ID: 'User_46522b15-1bf5-4bed-8a6c-4edc58c05b23', Type: 2 }, { ID: targetUpn, Type: 5 }],
+    ModifiedProperties: [
+      { Name: 'Role.DisplayName', ...v(role) },
+      { Name: 'Role.WellKnownObjectName', ...v('TenantAdmins') },
+    ],
+    Target: [
+      { ID: 'User_46522b15-1bf5-4bed-8a6c-4edc58c05b23', Type: 2 },
+      { ID: targetUpn, Type: 5 },
+    ],
     ...over,
   });
 }
@@ -81,9 +119,17 @@ export function roleChange(kind: 'add' | 'remove', targetUpn: string, role = 'Gl
 export function signIn(failed: boolean, over: Raw = {}): AuditRecord {
   return toRecord(
     common({
-      RecordType: 15, Workload: 'AzureActiveDirectory', Operation: failed ? 'UserLoginFailed' : 'UserLoggedIn', ResultStatus: 'Success',
-      ClientIP: '192.0.2.1', ObjectId: '00000003-0000-0ff1-ce00-000000000000',
-      ExtendedProperties: nv({ ResultStatusDetail: 'Success', UserAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:105.0) Gecko/20100101 Firefox/105.0', RequestType: 'OAuth2:Token' }),
+      RecordType: 15,
+      Workload: 'AzureActiveDirectory',
+      Operation: failed ? 'UserLoginFailed' : 'UserLoggedIn',
+      ResultStatus: 'Success',
+      ClientIP: '192.0.2.1',
+      ObjectId: '00000003-0000-0ff1-ce00-000000000000',
+      ExtendedProperties: nv({
+        ResultStatusDetail: 'Success',
+        UserAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:105.0) Gecko/20100101 Firefox/105.0',
+        RequestType: 'OAuth2:Token',
+      }),
       ...(failed ? { ErrorNumber: '50126', LogonError: 'InvalidUserNameOrPassword' } : {}),
       ...over,
     }),
@@ -95,9 +141,19 @@ export function spFile(operation: string, over: Raw = {}): AuditRecord {
   const site = typeof over.SiteUrl === 'string' ? over.SiteUrl : 'https://contoso.sharepoint.com/sites/Finance/';
   return toRecord(
     common({
-      RecordType: 6, Workload: 'SharePoint', Operation: operation, ClientIP: '1.2.3.4', EventSource: 'SharePoint', ItemType: 'File',
-      SiteUrl: site, SourceRelativeUrl: 'Shared Documents', SourceFileName: 'budget.xlsx', SourceFileExtension: 'xlsx',
-      ObjectId: `${site}Shared Documents/budget.xlsx`, UserAgent: 'Mozilla/5.0', ...over,
+      RecordType: 6,
+      Workload: 'SharePoint',
+      Operation: operation,
+      ClientIP: '1.2.3.4',
+      EventSource: 'SharePoint',
+      ItemType: 'File',
+      SiteUrl: site,
+      SourceRelativeUrl: 'Shared Documents',
+      SourceFileName: 'budget.xlsx',
+      SourceFileExtension: 'xlsx',
+      ObjectId: `${site}Shared Documents/budget.xlsx`,
+      UserAgent: 'Mozilla/5.0',
+      ...over,
     }),
   );
 }

@@ -13,7 +13,10 @@ const ADMIN_TYPES = new Set([1, 8, 18]);
 const SHAREPOINT_ADMIN = new Set(['SiteCollectionAdminAdded', 'SharingPolicyChanged']);
 
 export function isAdminAction(raw: Record<string, unknown>): boolean {
-  return ADMIN_TYPES.has(Number(raw.RecordType)) || (raw.Workload === 'SharePoint' && SHAREPOINT_ADMIN.has(String(raw.Operation)));
+  return (
+    ADMIN_TYPES.has(Number(raw.RecordType)) ||
+    (raw.Workload === 'SharePoint' && SHAREPOINT_ADMIN.has(String(raw.Operation)))
+  );
 }
 
 /** A role span as the simulator (or `GET /_emulator/roles`) states it: [from, to), to null = still held. */
@@ -33,11 +36,22 @@ export interface TruthRecord {
 }
 
 /** `tenant/Id` of every admin action in the period whose author held one of `roles` at that instant. */
-export function expectedAdminActions(truth: readonly TruthRecord[], spansOf: (tenant: string) => readonly TruthSpan[], roles: readonly string[], period: { start: number; end: number }): string[] {
+export function expectedAdminActions(
+  truth: readonly TruthRecord[],
+  spansOf: (tenant: string) => readonly TruthSpan[],
+  roles: readonly string[],
+  period: { start: number; end: number },
+): string[] {
   return truth
     .filter(({ raw, time }) => time >= period.start && time < period.end && isAdminAction(raw))
     .filter(({ tenant, raw, time }) =>
-      spansOf(tenant).some((s) => roles.includes(s.role) && s.userPrincipalName.toLowerCase() === String(raw.UserId).toLowerCase() && time >= s.from && (s.to === null || time < s.to)),
+      spansOf(tenant).some(
+        (s) =>
+          roles.includes(s.role) &&
+          s.userPrincipalName.toLowerCase() === String(raw.UserId).toLowerCase() &&
+          time >= s.from &&
+          (s.to === null || time < s.to),
+      ),
     )
     .map(({ tenant, raw }) => `${tenant}/${String(raw.Id)}`)
     .sort();

@@ -16,7 +16,11 @@ export async function runOver(
 ): Promise<ReportResult> {
   const store = await fixtureStore(records, extra.tenants ?? []);
   try {
-    return await executeReport(def, params, { store, clock: new ManualClock(NOW), ...(extra.roleSource ? { roleSource: extra.roleSource } : {}) });
+    return await executeReport(def, params, {
+      store,
+      clock: new ManualClock(NOW),
+      ...(extra.roleSource ? { roleSource: extra.roleSource } : {}),
+    });
   } finally {
     await store.close();
   }

@@ -7,7 +7,10 @@ import { openStore } from '../../store/open.js';
  * (case-insensitive users and operations, workloads, newest-first order, countBy) are the ones the
  * product has, not a look-alike's. `close()` when done.
  */
-export async function fixtureStore(records: readonly AuditRecord[] = [], tenants: readonly Partial<TenantRow>[] = []): Promise<Store> {
+export async function fixtureStore(
+  records: readonly AuditRecord[] = [],
+  tenants: readonly Partial<TenantRow>[] = [],
+): Promise<Store> {
   const store = await openStore('sqlite::memory:');
   if (records.length) await store.records.insert(records);
   for (const t of tenants) await store.tenants.upsert(tenantRow(t));

@@ -13,7 +13,10 @@ test('--workload SharePoint returns the SharePoint and OneDrive records of that 
   const mail = exchangeAdmin('Set-Mailbox', {});
   const other = spFile('FileModified', { UserId: `megan@${DOMAIN}` });
   const late = spFile('FileModified', { CreationTime: '2026-03-12T00:00:01' });
-  const result = await runOver(userActivity, [sp, od, mail, other, late], { user: user.toUpperCase(), workload: 'SharePoint' });
+  const result = await runOver(userActivity, [sp, od, mail, other, late], {
+    user: user.toUpperCase(),
+    workload: 'SharePoint',
+  });
   assert.deepEqual(rowIds(result), idsOf([sp, od]));
 });
 
@@ -35,5 +38,8 @@ test('--workload reads like search: a comma list, and an empty value is BAD_FILT
   const records = [spFile('FileAccessed'), exchangeAdmin('Set-Mailbox', {}), signIn(false)];
   const result = await runOver(userActivity, records, { user, workload: 'Exchange,AzureActiveDirectory' });
   assert.deepEqual(rowIds(result), idsOf(records.slice(1)));
-  await assert.rejects(runOver(userActivity, records, { user, workload: ['SharePoint', ' '] }), (e: AppError) => e.code === 'BAD_FILTER');
+  await assert.rejects(
+    runOver(userActivity, records, { user, workload: ['SharePoint', ' '] }),
+    (e: AppError) => e.code === 'BAD_FILTER',
+  );
 });

@@ -5,7 +5,13 @@ import { rawRecords, type GenerateOptions } from './generate.js';
 const OPTIONS: GenerateOptions = { seed: 99, end: Date.UTC(2026, 10, 1), days: 30 };
 const SIGN_INS = new Set(['UserLoggedIn', 'UserLoginFailed']);
 
-interface Raw { Operation: string; UserId?: string; ClientIP?: string; UserAgent?: string; Id: string }
+interface Raw {
+  Operation: string;
+  UserId?: string;
+  ClientIP?: string;
+  UserAgent?: string;
+  Id: string;
+}
 
 function read(options: GenerateOptions): Raw[] {
   return [...rawRecords(20_000, options)].map((line) => JSON.parse(line) as Raw);
@@ -14,7 +20,10 @@ function read(options: GenerateOptions): Raw[] {
 /** Distinct (user, address without port) pairs among successful sign-ins, and how many sign-ins. */
 function successAddresses(records: Raw[]): { pairs: number; signIns: number } {
   const ok = records.filter((r) => r.Operation === 'UserLoggedIn' && r.UserId);
-  return { pairs: new Set(ok.map((r) => `${r.UserId!.toLowerCase()} ${String(r.ClientIP).replace(/:\d+$/, '')}`)).size, signIns: ok.length };
+  return {
+    pairs: new Set(ok.map((r) => `${r.UserId!.toLowerCase()} ${String(r.ClientIP).replace(/:\d+$/, '')}`)).size,
+    signIns: ok.length,
+  };
 }
 
 test("habits: a user's successful sign-ins come from a few addresses of their own; scattered: from anywhere", () => {

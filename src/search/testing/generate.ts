@@ -35,18 +35,53 @@ export const TENANTS = [
   'c3f0a7de-77b1-4f3e-a0c4-2a9e51f6b8d0',
 ] as const;
 const DOMAINS = ['contoso.com', 'fabrikam.onmicrosoft.com', 'northwind.co.uk', 'adatum.de'] as const;
-const FIRST = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy', 'mallory', 'niaj', 'olivia', 'peggy', 'rupert', 'sybil', 'trent', 'victor', 'walter', 'zoë'];
+const FIRST = [
+  'alice',
+  'bob',
+  'carol',
+  'dave',
+  'erin',
+  'frank',
+  'grace',
+  'heidi',
+  'ivan',
+  'judy',
+  'mallory',
+  'niaj',
+  'olivia',
+  'peggy',
+  'rupert',
+  'sybil',
+  'trent',
+  'victor',
+  'walter',
+  'zoë',
+];
 const LAST = ['smith', 'jones', 'müller', 'garcia', 'nguyen', 'okafor', 'rossi', 'kowalski', 'tanaka', 'silva'];
 /** [operation, record type, workload, weight]: the mix a real tenant's log shows. */
 export const OPERATIONS: readonly (readonly [string, number, string, number])[] = [
-  ['FileAccessed', 6, 'SharePoint', 30], ['FileAccessed', 6, 'OneDrive', 12], ['FileModified', 6, 'SharePoint', 10],
-  ['FileDownloaded', 6, 'OneDrive', 6], ['FileUploaded', 6, 'SharePoint', 5], ['FileDeleted', 6, 'SharePoint', 1],
-  ['PageViewed', 4, 'SharePoint', 8], ['SharingSet', 14, 'SharePoint', 2], ['AnonymousLinkCreated', 14, 'OneDrive', 1],
-  ['MailItemsAccessed', 50, 'Exchange', 20], ['Send', 2, 'Exchange', 6], ['MoveToDeletedItems', 2, 'Exchange', 3],
-  ['New-InboxRule', 1, 'Exchange', 1], ['Set-Mailbox', 1, 'Exchange', 1], ['Add-MailboxPermission', 1, 'Exchange', 1],
-  ['UserLoggedIn', 15, 'AzureActiveDirectory', 18], ['UserLoginFailed', 15, 'AzureActiveDirectory', 4],
-  ['Add member to role.', 8, 'AzureActiveDirectory', 1], ['Consent to application.', 8, 'AzureActiveDirectory', 1],
-  ['MessageSent', 25, 'MicrosoftTeams', 5], ['TeamCreated', 25, 'MicrosoftTeams', 1], ['SearchQueryPerformed', 64, 'SecurityComplianceCenter', 1],
+  ['FileAccessed', 6, 'SharePoint', 30],
+  ['FileAccessed', 6, 'OneDrive', 12],
+  ['FileModified', 6, 'SharePoint', 10],
+  ['FileDownloaded', 6, 'OneDrive', 6],
+  ['FileUploaded', 6, 'SharePoint', 5],
+  ['FileDeleted', 6, 'SharePoint', 1],
+  ['PageViewed', 4, 'SharePoint', 8],
+  ['SharingSet', 14, 'SharePoint', 2],
+  ['AnonymousLinkCreated', 14, 'OneDrive', 1],
+  ['MailItemsAccessed', 50, 'Exchange', 20],
+  ['Send', 2, 'Exchange', 6],
+  ['MoveToDeletedItems', 2, 'Exchange', 3],
+  ['New-InboxRule', 1, 'Exchange', 1],
+  ['Set-Mailbox', 1, 'Exchange', 1],
+  ['Add-MailboxPermission', 1, 'Exchange', 1],
+  ['UserLoggedIn', 15, 'AzureActiveDirectory', 18],
+  ['UserLoginFailed', 15, 'AzureActiveDirectory', 4],
+  ['Add member to role.', 8, 'AzureActiveDirectory', 1],
+  ['Consent to application.', 8, 'AzureActiveDirectory', 1],
+  ['MessageSent', 25, 'MicrosoftTeams', 5],
+  ['TeamCreated', 25, 'MicrosoftTeams', 1],
+  ['SearchQueryPerformed', 64, 'SecurityComplianceCenter', 1],
 ];
 const AGENTS = [
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36 Edg/130.0.0.0',
@@ -54,7 +89,16 @@ const AGENTS = [
   'OneDriveMpc-Transform_Thumbnail/1.0',
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148',
 ];
-const FILES = ['Budget 2026.xlsx', 'Q3 forecast.pptx', 'Überweisung.pdf', 'contract, signed.docx', 'notes.txt', 'Board minutes.docx', 'payroll.csv', 'Roadmap.one'];
+const FILES = [
+  'Budget 2026.xlsx',
+  'Q3 forecast.pptx',
+  'Überweisung.pdf',
+  'contract, signed.docx',
+  'notes.txt',
+  'Board minutes.docx',
+  'payroll.csv',
+  'Roadmap.one',
+];
 /** Words a free-text search looks for: common, uncommon, and one in roughly 50,000 records. */
 export const RARE_WORD = 'xylophonequartz';
 export const UNCOMMON_WORD = 'Konfidenziell';
@@ -138,16 +182,25 @@ function objectId(next: () => number, workload: string, tenantIndex: number, ope
   const domain = DOMAINS[tenantIndex]!.split('.')[0]!;
   if (workload === 'SharePoint' || workload === 'OneDrive') {
     const file = FILES[Math.floor(next() * FILES.length)]!;
-    const site = workload === 'OneDrive' ? `personal/user${Math.floor(next() * 60)}_${domain}_com/Documents` : `sites/Team${Math.floor(next() * 25)}/Shared Documents`;
+    const site =
+      workload === 'OneDrive'
+        ? `personal/user${Math.floor(next() * 60)}_${domain}_com/Documents`
+        : `sites/Team${Math.floor(next() * 25)}/Shared Documents`;
     return `https://${domain}${workload === 'OneDrive' ? '-my' : ''}.sharepoint.com/${site}/${file}`;
   }
-  if (workload === 'Exchange') return operation.includes('-') ? `${domain}.onmicrosoft.com\\user${Math.floor(next() * 60)}` : `<${Math.floor(next() * 1e9).toString(36)}@${domain}.prod.outlook.com>`;
+  if (workload === 'Exchange')
+    return operation.includes('-')
+      ? `${domain}.onmicrosoft.com\\user${Math.floor(next() * 60)}`
+      : `<${Math.floor(next() * 1e9).toString(36)}@${domain}.prod.outlook.com>`;
   if (workload === 'AzureActiveDirectory') return next() < 0.8 ? '00000003-0000-0ff1-ce00-000000000000' : undefined;
   return undefined;
 }
 
 function guid(next: () => number): string {
-  const hex8 = (): string => Math.floor(next() * 0x100000000).toString(16).padStart(8, '0');
+  const hex8 = (): string =>
+    Math.floor(next() * 0x100000000)
+      .toString(16)
+      .padStart(8, '0');
   const a = hex8();
   const b = hex8();
   const c = hex8() + hex8();
@@ -155,29 +208,75 @@ function guid(next: () => number): string {
 }
 
 /** The fields each workload adds (schema: SharePoint, Exchange mailbox/admin, Entra ID), so sizes are realistic. */
-function workloadFields(next: () => number, workload: string, object: string | undefined, user: string | undefined, operation: string): Record<string, unknown> {
+function workloadFields(
+  next: () => number,
+  workload: string,
+  object: string | undefined,
+  user: string | undefined,
+  operation: string,
+): Record<string, unknown> {
   if (workload === 'SharePoint' || workload === 'OneDrive') {
     const slash = object?.lastIndexOf('/') ?? -1;
     const file = object && slash >= 0 ? object.slice(slash + 1) : 'file';
     return {
-      CorrelationId: guid(next), EventSource: 'SharePoint', ItemType: 'File', ListId: guid(next), ListItemUniqueId: guid(next),
-      Site: guid(next), WebId: guid(next), SiteUrl: object && slash >= 0 ? object.slice(0, slash + 1) : null,
-      SourceFileExtension: file.split('.').pop(), SourceFileName: file, SourceRelativeUrl: 'Shared Documents',
-      ApplicationId: '00000003-0000-0ff1-ce00-000000000000', AuthenticationType: 'OAuth', BrowserName: 'Edge', BrowserVersion: '130.0', IsManagedDevice: next() < 0.5, Platform: 'WinDesktop',
+      CorrelationId: guid(next),
+      EventSource: 'SharePoint',
+      ItemType: 'File',
+      ListId: guid(next),
+      ListItemUniqueId: guid(next),
+      Site: guid(next),
+      WebId: guid(next),
+      SiteUrl: object && slash >= 0 ? object.slice(0, slash + 1) : null,
+      SourceFileExtension: file.split('.').pop(),
+      SourceFileName: file,
+      SourceRelativeUrl: 'Shared Documents',
+      ApplicationId: '00000003-0000-0ff1-ce00-000000000000',
+      AuthenticationType: 'OAuth',
+      BrowserName: 'Edge',
+      BrowserVersion: '130.0',
+      IsManagedDevice: next() < 0.5,
+      Platform: 'WinDesktop',
     };
   }
   if (workload === 'Exchange') {
     return {
-      ClientInfoString: 'Client=OWA;Action=ViaProxy', ExternalAccess: false, InternalLogonType: 0, LogonType: 0, LogonUserSid: `S-1-5-21-${Math.floor(next() * 1e9)}-${Math.floor(next() * 1e9)}`,
-      MailboxGuid: guid(next), MailboxOwnerUPN: user ?? null, OrganizationName: 'tenant.onmicrosoft.com', OriginatingServer: 'AM0PR01MB1234 (15.20.8207.017)',
-      ...(operation.includes('-') ? { Parameters: [{ Name: 'Identity', Value: object ?? '' }, { Name: 'ForwardingSmtpAddress', Value: 'smtp:someone@example.org' }] } : { OperationProperties: [{ Name: 'MailAccessType', Value: 'Bind' }] }),
+      ClientInfoString: 'Client=OWA;Action=ViaProxy',
+      ExternalAccess: false,
+      InternalLogonType: 0,
+      LogonType: 0,
+      LogonUserSid: `S-1-5-21-${Math.floor(next() * 1e9)}-${Math.floor(next() * 1e9)}`,
+      MailboxGuid: guid(next),
+      MailboxOwnerUPN: user ?? null,
+      OrganizationName: 'tenant.onmicrosoft.com',
+      OriginatingServer: 'AM0PR01MB1234 (15.20.8207.017)',
+      ...(operation.includes('-')
+        ? {
+            Parameters: [
+              { Name: 'Identity', Value: object ?? '' },
+              { Name: 'ForwardingSmtpAddress', Value: 'smtp:someone@example.org' },
+            ],
+          }
+        : { OperationProperties: [{ Name: 'MailAccessType', Value: 'Bind' }] }),
     };
   }
   if (workload === 'AzureActiveDirectory') {
     return {
-      ActorContextId: guid(next), ApplicationId: guid(next), AzureActiveDirectoryEventType: 1, ErrorNumber: operation === 'UserLoginFailed' ? '50126' : '0',
-      ExtendedProperties: [{ Name: 'ResultStatusDetail', Value: 'Redirect' }, { Name: 'UserAgent', Value: AGENTS[0] }, { Name: 'RequestType', Value: 'OAuth2:Token' }],
-      Actor: [{ ID: guid(next), Type: 0 }, { ID: user ?? '', Type: 5 }], Target: [{ ID: guid(next), Type: 0 }], InterSystemsId: guid(next), IntraSystemId: guid(next),
+      ActorContextId: guid(next),
+      ApplicationId: guid(next),
+      AzureActiveDirectoryEventType: 1,
+      ErrorNumber: operation === 'UserLoginFailed' ? '50126' : '0',
+      ExtendedProperties: [
+        { Name: 'ResultStatusDetail', Value: 'Redirect' },
+        { Name: 'UserAgent', Value: AGENTS[0] },
+        { Name: 'RequestType', Value: 'OAuth2:Token' },
+      ],
+      Actor: [
+        { ID: guid(next), Type: 0 },
+        { ID: user ?? '', Type: 5 },
+      ],
+      Target: [{ ID: guid(next), Type: 0 }],
+      InterSystemsId: guid(next),
+      IntraSystemId: guid(next),
     };
   }
   return { CorrelationId: guid(next), ChatThreadId: `19:${guid(next)}@thread.v2` };
@@ -189,14 +288,21 @@ export function rawRecord(next: () => number, i: number, options: GenerateOption
   const [operation, recordType, workload] = pickOperation(next());
   // Whole seconds, as Microsoft writes CreationTime, so several records share an instant.
   const time = options.end - 1000 - Math.floor(next() * options.days * 86_400) * 1000;
-  const id = `${(i + 1).toString(16).padStart(8, '0')}-${Math.floor(next() * 0xffff).toString(16).padStart(4, '0')}-4${Math.floor(next() * 0xfff).toString(16).padStart(3, '0')}-8000-${Math.floor(next() * 2 ** 48).toString(16).padStart(12, '0')}`;
+  const id = `${(i + 1).toString(16).padStart(8, '0')}-${Math.floor(next() * 0xffff)
+    .toString(16)
+    .padStart(4, '0')}-4${Math.floor(next() * 0xfff)
+    .toString(16)
+    .padStart(3, '0')}-8000-${Math.floor(next() * 2 ** 48)
+    .toString(16)
+    .padStart(12, '0')}`;
   const record: Record<string, unknown> = {
     CreationTime: new Date(time).toISOString().slice(0, 19),
     Id: id,
     Operation: operation,
     OrganizationId: TENANTS[tenantIndex],
     RecordType: recordType,
-    ResultStatus: operation === 'UserLoginFailed' ? 'Failed' : workload === 'AzureActiveDirectory' ? 'Success' : 'Succeeded',
+    ResultStatus:
+      operation === 'UserLoginFailed' ? 'Failed' : workload === 'AzureActiveDirectory' ? 'Success' : 'Succeeded',
     UserKey: `i:0h.f|membership|1003${Math.floor(next() * 1e12)}@live.com`,
     UserType: next() < 0.95 ? 0 : 2,
     Version: 1,
@@ -206,9 +312,13 @@ export function rawRecord(next: () => number, i: number, options: GenerateOption
   if (user !== undefined) record.UserId = user;
   let ip = clientIp(next);
   // A user's sign-ins follow their habits, drawn apart from the main sequence: every other record is the same in both modes.
-  const habits = SIGN_INS.has(operation) && user !== undefined && options.signIns !== 'scattered' ? habitsOf(user, options.seed) : null;
+  const habits =
+    SIGN_INS.has(operation) && user !== undefined && options.signIns !== 'scattered'
+      ? habitsOf(user, options.seed)
+      : null;
   const side = habits ? rng(options.seed ^ Math.imul(i + 1, 0x9e3779b1)) : undefined;
-  if (habits && side && side() >= (operation === 'UserLoginFailed' ? 0.6 : 0.05)) ip = habits.addresses[Math.floor(side() * habits.addresses.length)];
+  if (habits && side && side() >= (operation === 'UserLoginFailed' ? 0.6 : 0.05))
+    ip = habits.addresses[Math.floor(side() * habits.addresses.length)];
   if (ip !== undefined) record.ClientIP = ip;
   const object = objectId(next, workload, tenantIndex, operation);
   if (object !== undefined) record.ObjectId = object;

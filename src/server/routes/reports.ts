@@ -21,9 +21,12 @@ export function registerReportRoutes(app: FastifyInstance, deps: ServerDeps): vo
   app.post<{ Params: { id: string }; Body: unknown }>('/api/reports/:id/run', async (request) => {
     const body = request.body ?? {};
     if (typeof body !== 'object' || Array.isArray(body) || body === null) {
-      throw new AppError('BAD_INPUT', 'Report parameters must be a JSON object', { hint: 'Send {"start":"7d","end":"now"} or {}' });
+      throw new AppError('BAD_INPUT', 'Report parameters must be a JSON object', {
+        hint: 'Send {"start":"7d","end":"now"} or {}',
+      });
     }
-    if (request.params.id.length > 100) throw new AppError('UNKNOWN_REPORT', 'No report has such a long id', { hint: 'GET /api/reports lists them' });
+    if (request.params.id.length > 100)
+      throw new AppError('UNKNOWN_REPORT', 'No report has such a long id', { hint: 'GET /api/reports lists them' });
     return reportsOf(deps).run(request.params.id, body as Record<string, unknown>);
   });
 }

@@ -75,6 +75,7 @@ async function* pageChunks(rows: AsyncIterable<StoredRecord>, limit: number): As
     last = r;
     n++;
   }
-  const next = more && last ? encodeCursor({ creationTime: last.creationTime, tenant: last.tenant, id: last.id }) : null;
+  const next =
+    more && last ? encodeCursor({ creationTime: last.creationTime, tenant: last.tenant, id: last.id }) : null;
   yield `],"returned":${n},"next":${JSON.stringify(next)}}`;
 }

@@ -36,11 +36,21 @@ async function checkpointsOf(store: Store, tenants: readonly TenantRow[]): Promi
 function postureOf(s: PostureSnapshot | undefined): TenantOverview['posture'] {
   if (!s) return null;
   const body = (s.body ?? {}) as { ualEnabled?: boolean | null; findings?: unknown[] };
-  return { verdict: s.verdict, takenAt: s.takenAt, auditingOff: body.ualEnabled === false, findings: Array.isArray(body.findings) ? body.findings : [] };
+  return {
+    verdict: s.verdict,
+    takenAt: s.takenAt,
+    auditingOff: body.ualEnabled === false,
+    findings: Array.isArray(body.findings) ? body.findings : [],
+  };
 }
 
 /** Up to date = every stream's checkpoint within two hours (the API's own delivery delay is up to 90 min). */
-function collectionState(collected: boolean, hasRecords: boolean, failedWindows: number, lagMs: number | null): TenantOverview['state'] {
+function collectionState(
+  collected: boolean,
+  hasRecords: boolean,
+  failedWindows: number,
+  lagMs: number | null,
+): TenantOverview['state'] {
   if (!collected) return hasRecords ? 'imported only' : 'never collected';
   if (failedWindows > 0) return 'errors';
   return lagMs !== null && lagMs < 2 * 3_600_000 ? 'up to date' : 'collecting';
@@ -54,11 +64,20 @@ function collectionState(collected: boolean, hasRecords: boolean, failedWindows:
 function collectorError(status: unknown, tenantId: string): string | null {
   const tenants = (status as { tenants?: unknown } | null)?.tenants;
   if (!Array.isArray(tenants)) return null;
-  const mine = tenants.find((x: unknown) => (x as { tenant?: unknown })?.tenant === tenantId) as { error?: { message?: unknown } | null } | undefined;
+  const mine = tenants.find((x: unknown) => (x as { tenant?: unknown })?.tenant === tenantId) as
+    { error?: { message?: unknown } | null } | undefined;
   return typeof mine?.error?.message === 'string' ? mine.error.message : null;
 }
 
-function overview(t: TenantRow, now: number, cov: StreamCoverage[], newest: number | undefined, snap: PostureSnapshot | undefined, windows: CoverageWindow[], runError: string | null): TenantOverview {
+function overview(
+  t: TenantRow,
+  now: number,
+  cov: StreamCoverage[],
+  newest: number | undefined,
+  snap: PostureSnapshot | undefined,
+  windows: CoverageWindow[],
+  runError: string | null,
+): TenantOverview {
   const mine = cov.filter((c) => c.tenant === t.tenantId);
   const failed = windows.filter((w) => w.tenant === t.tenantId && (w.state === 'failed' || w.state === 'expired'));
   const last = runError ?? failed.sort((a, b) => b.updatedAt - a.updatedAt)[0]?.lastError ?? null;
@@ -107,13 +126,28 @@ export function registerTenantRoutes(app: FastifyInstance, deps: ServerDeps): vo
 
   app.get('/api/tenants', async () => {
     const tenants = await store.tenants.list();
-    const [windows, newest, snaps, cps] = await Promise.all([store.ledger.listWindows(), newestRecords(), store.posture.latest(), checkpointsOf(store, tenants)]);
+    const [windows, newest, snaps, cps] = await Promise.all([
+      store.ledger.listWindows(),
+      newestRecords(),
+      store.posture.latest(),
+      checkpointsOf(store, tenants),
+    ]);
     const cov = summarizeCoverage(windows, cps);
     const now = deps.clock.now();
     const status = deps.collector?.status() ?? null;
     return {
       now,
-      tenants: tenants.map((t) => overview(t, now, cov, newest.get(t.tenantId), snaps.find((s) => s.tenant === t.tenantId || s.tenant === t.name), windows, collectorError(status, t.tenantId))),
+      tenants: tenants.map((t) =>
+        overview(
+          t,
+          now,
+          cov,
+          newest.get(t.tenantId),
+          snaps.find((s) => s.tenant === t.tenantId || s.tenant === t.name),
+          windows,
+          collectorError(status, t.tenantId),
+        ),
+      ),
     };
   });
 
@@ -125,10 +159,15 @@ export function registerTenantRoutes(app: FastifyInstance, deps: ServerDeps): vo
     let tenants = await store.tenants.list();
     if (wanted) {
       const row = await store.tenants.get(wanted);
-      if (!row) throw new AppError('UNKNOWN_TENANT', `No tenant is named "${wanted.slice(0, 100)}"`, { hint: 'GET /api/tenants lists the registered tenants' });
+      if (!row)
+        throw new AppError('UNKNOWN_TENANT', `No tenant is named "${wanted.slice(0, 100)}"`, {
+          hint: 'GET /api/tenants lists the registered tenants',
+        });
       tenants = [row];
     }
-    const windows = wanted ? await store.ledger.listWindows({ tenant: tenants[0]!.tenantId }) : await store.ledger.listWindows();
+    const windows = wanted
+      ? await store.ledger.listWindows({ tenant: tenants[0]!.tenantId })
+      : await store.ledger.listWindows();
     return { streams: summarizeCoverage(windows, await checkpointsOf(store, tenants)) };
   });
 

@@ -44,9 +44,18 @@ export function fixtureRecords(n = 240): AuditRecord[] {
       UserType: 0,
       UserKey: 'i:0h.f|membership|1003',
       ClientIP: i % 2 ? `203.0.113.${i % 250}` : `[2001:db8::${(i % 250).toString(16)}]:443`,
-      ObjectId: op.Workload === 'SharePoint' || op.Workload === 'OneDrive' ? `https://contoso.sharepoint.com/sites/Finance/Shared Documents/report-${i % 7}.xlsx` : `mailbox-${i % 3}`,
+      ObjectId:
+        op.Workload === 'SharePoint' || op.Workload === 'OneDrive'
+          ? `https://contoso.sharepoint.com/sites/Finance/Shared Documents/report-${i % 7}.xlsx`
+          : `mailbox-${i % 3}`,
       ResultStatus: 'Succeeded',
-      Parameters: op.RecordType === 1 ? [{ Name: 'Name', Value: `rule ${i}` }, { Name: 'ForwardTo', Value: '=cmd|calc' }] : undefined,
+      Parameters:
+        op.RecordType === 1
+          ? [
+              { Name: 'Name', Value: `rule ${i}` },
+              { Name: 'ForwardTo', Value: '=cmd|calc' },
+            ]
+          : undefined,
       ...op,
     };
     const result = normalizeRecord(JSON.stringify(raw), { source: 'management-api' });
@@ -58,8 +67,19 @@ export function fixtureRecords(n = 240): AuditRecord[] {
 
 function tenantRow(name: string, tenantId: string): TenantRow {
   return {
-    name, tenantId, domain: `${name}.onmicrosoft.com`, clientId: '11111111-2222-3333-4444-555555555555', cloud: 'commercial', authKind: 'secret',
-    credential: 'enc:SECRET-CIPHERTEXT', certificatePem: null, publisherId: null, baseUrl: null, caFile: null, addedAt: NOW - 10 * DAY, updatedAt: NOW - 10 * DAY,
+    name,
+    tenantId,
+    domain: `${name}.onmicrosoft.com`,
+    clientId: '11111111-2222-3333-4444-555555555555',
+    cloud: 'commercial',
+    authKind: 'secret',
+    credential: 'enc:SECRET-CIPHERTEXT',
+    certificatePem: null,
+    publisherId: null,
+    baseUrl: null,
+    caFile: null,
+    addedAt: NOW - 10 * DAY,
+    updatedAt: NOW - 10 * DAY,
   };
 }
 
@@ -68,19 +88,56 @@ export async function seedStore(store: Store, records: readonly AuditRecord[] = 
   await store.tenants.upsert(tenantRow('contoso', CONTOSO));
   await store.tenants.upsert(tenantRow('fabrikam', FABRIKAM));
   await store.records.insert(records);
-  const base = { stream: 'Audit.SharePoint' as const, queriedStart: null, blobsListed: 2, blobsFetched: 2, blobsFailed: 0, records: 10, newRecords: 10, attempts: 1, lastError: null, updatedAt: NOW };
+  const base = {
+    stream: 'Audit.SharePoint' as const,
+    queriedStart: null,
+    blobsListed: 2,
+    blobsFetched: 2,
+    blobsFailed: 0,
+    records: 10,
+    newRecords: 10,
+    attempts: 1,
+    lastError: null,
+    updatedAt: NOW,
+  };
   await store.ledger.upsertWindow({ ...base, tenant: CONTOSO, start: NOW - 2 * DAY, end: NOW - DAY, state: 'fetched' });
-  await store.ledger.upsertWindow({ ...base, tenant: CONTOSO, start: NOW - DAY, end: NOW, state: 'failed', blobsFetched: 1, blobsFailed: 1, lastError: 'AF20055 throttled' });
+  await store.ledger.upsertWindow({
+    ...base,
+    tenant: CONTOSO,
+    start: NOW - DAY,
+    end: NOW,
+    state: 'failed',
+    blobsFetched: 1,
+    blobsFailed: 1,
+    lastError: 'AF20055 throttled',
+  });
   await store.ledger.advanceCheckpoint(CONTOSO, 'Audit.SharePoint', NOW - DAY, NOW);
-  await store.posture.save({ tenant: CONTOSO, takenAt: NOW - 3_600_000, verdict: 'ok', body: { ualEnabled: true, findings: [] } });
   await store.posture.save({
-    tenant: FABRIKAM, takenAt: NOW - 3_600_000, verdict: 'failing',
-    body: { ualEnabled: false, findings: [{ code: 'UAL_OFF', severity: 'failing', message: 'Unified audit log ingestion is off' }] },
+    tenant: CONTOSO,
+    takenAt: NOW - 3_600_000,
+    verdict: 'ok',
+    body: { ualEnabled: true, findings: [] },
+  });
+  await store.posture.save({
+    tenant: FABRIKAM,
+    takenAt: NOW - 3_600_000,
+    verdict: 'failing',
+    body: {
+      ualEnabled: false,
+      findings: [{ code: 'UAL_OFF', severity: 'failing', message: 'Unified audit log ingestion is off' }],
+    },
   });
 }
 
 export const fakeReports: ReportsApi = {
-  list: () => [{ id: 'admin-activity', title: 'Admin activity', description: 'What admins did', parameters: { type: 'object', properties: {} } }],
+  list: () => [
+    {
+      id: 'admin-activity',
+      title: 'Admin activity',
+      description: 'What admins did',
+      parameters: { type: 'object', properties: {} },
+    },
+  ],
   run: async (id) => {
     if (id !== 'admin-activity') {
       const { AppError } = await import('../../core/errors.js');

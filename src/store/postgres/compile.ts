@@ -1,5 +1,12 @@
 import type { CountDimension, SearchCursor, SearchQuery } from '../../core/search-query.js';
-import { compileWhere, countOrder, dimensionExpression, groupCountsSql, headSliceSql, searchPageSql } from '../search-sql.js';
+import {
+  compileWhere,
+  countOrder,
+  dimensionExpression,
+  groupCountsSql,
+  headSliceSql,
+  searchPageSql,
+} from '../search-sql.js';
 import type { SqlDialect } from '../search-sql.js';
 
 /** A compiled statement: SQL text with positional parameters ($1…) and their values. */

@@ -36,15 +36,23 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   const schema = options.schema ?? parsed.searchParams.get('schema') ?? 'public';
   parsed.searchParams.delete('schema');
   quoteIdent(schema);
-  const pool = new pg.Pool({ connectionString: parsed.toString(), max: options.poolSize ?? 4, options: `-c search_path=${schema}` });
+  const pool = new pg.Pool({
+    connectionString: parsed.toString(),
+    max: options.poolSize ?? 4,
+    options: `-c search_path=${schema}`,
+  });
   // An idle client's error (the server restarted) must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
   const client = await pool.connect().catch(async (error: unknown) => {
     await pool.end();
-    throw new AppError('STORE_UNAVAILABLE', `PostgreSQL at ${redactUrl(url)} cannot be reached: ${(error as Error).message}`, {
-      hint: 'Check that the server runs, and the host, port, user, password and database name in --db',
-      cause: error,
-    });
+    throw new AppError(
+      'STORE_UNAVAILABLE',
+      `PostgreSQL at ${redactUrl(url)} cannot be reached: ${(error as Error).message}`,
+      {
+        hint: 'Check that the server runs, and the host, port, user, password and database name in --db',
+        cause: error,
+      },
+    );
   });
   client.release();
   return new PostgresStore(pool, schema, options.clock ?? systemClock, options.onNotice);

@@ -2,13 +2,23 @@ import type { Pool } from 'pg';
 import { inTransaction } from './transaction.js';
 import type { AuditRecord, ContentType } from '../../core/record.js';
 import type { BlobRow, Checkpoint, CoverageWindow, InsertResult, LedgerStore, LedgerStream } from '../contract.js';
-import { BLOB_COLUMNS, blobValues, toBlobRow, toCheckpoint, toWindow, WINDOW_COLUMNS, windowValues } from '../ledger-rows.js';
+import {
+  BLOB_COLUMNS,
+  blobValues,
+  toBlobRow,
+  toCheckpoint,
+  toWindow,
+  WINDOW_COLUMNS,
+  windowValues,
+} from '../ledger-rows.js';
 import type { BlobSelect, CheckpointSelect, WindowSelect } from '../ledger-rows.js';
 import type { PostgresRecordStore } from './records.js';
 
 const marks = (n: number, from = 1): string => Array.from({ length: n }, (_, i) => `$${i + from}`).join(', ');
 const BLOB_UPSERT = `INSERT INTO blobs (${BLOB_COLUMNS.join(', ')}) VALUES (${marks(BLOB_COLUMNS.length)})
-  ON CONFLICT (tenant, content_id) DO UPDATE SET ${BLOB_COLUMNS.slice(2).map((c) => `${c} = excluded.${c}`).join(', ')}`;
+  ON CONFLICT (tenant, content_id) DO UPDATE SET ${BLOB_COLUMNS.slice(2)
+    .map((c) => `${c} = excluded.${c}`)
+    .join(', ')}`;
 
 /**
  * The coverage ledger in PostgreSQL. Several collector processes share one database, so a lease is
@@ -22,17 +32,35 @@ export class PostgresLedgerStore implements LedgerStore {
   ) {}
 
   async upsertWindow(w: CoverageWindow): Promise<void> {
-    const updates = WINDOW_COLUMNS.slice(3).map((c) => `${c} = excluded.${c}`).join(', ');
-    await this.pool.query(`INSERT INTO coverage (${WINDOW_COLUMNS.join(', ')}) VALUES (${marks(WINDOW_COLUMNS.length)}) ON CONFLICT (tenant, stream, start) DO UPDATE SET ${updates}`, windowValues(w));
+    const updates = WINDOW_COLUMNS.slice(3)
+      .map((c) => `${c} = excluded.${c}`)
+      .join(', ');
+    await this.pool.query(
+      `INSERT INTO coverage (${WINDOW_COLUMNS.join(', ')}) VALUES (${marks(WINDOW_COLUMNS.length)}) ON CONFLICT (tenant, stream, start) DO UPDATE SET ${updates}`,
+      windowValues(w),
+    );
   }
 
-  async listWindows(filter: { tenant?: string; stream?: LedgerStream; from?: number; to?: number } = {}): Promise<CoverageWindow[]> {
-    const { where, params } = conditions([['tenant = ?', filter.tenant], ['stream = ?', filter.stream], ['"end" > ?', filter.from], ['start < ?', filter.to]]);
-    const { rows } = await this.pool.query<WindowSelect>(`SELECT * FROM coverage${where} ORDER BY tenant, stream, start`, params);
+  async listWindows(
+    filter: { tenant?: string; stream?: LedgerStream; from?: number; to?: number } = {},
+  ): Promise<CoverageWindow[]> {
+    const { where, params } = conditions([
+      ['tenant = ?', filter.tenant],
+      ['stream = ?', filter.stream],
+      ['"end" > ?', filter.from],
+      ['start < ?', filter.to],
+    ]);
+    const { rows } = await this.pool.query<WindowSelect>(
+      `SELECT * FROM coverage${where} ORDER BY tenant, stream, start`,
+      params,
+    );
     return rows.map(toWindow);
   }
 
-  async commitBlob(blob: Omit<BlobRow, 'records' | 'newRecords'>, records: readonly AuditRecord[]): Promise<InsertResult> {
+  async commitBlob(
+    blob: Omit<BlobRow, 'records' | 'newRecords'>,
+    records: readonly AuditRecord[],
+  ): Promise<InsertResult> {
     return inTransaction(this.pool, async (client) => {
       const result = await this.records.insertWith(client, records);
       await client.query(BLOB_UPSERT, blobValues({ ...blob, records: records.length, newRecords: result.inserted }));
@@ -42,23 +70,46 @@ export class PostgresLedgerStore implements LedgerStore {
 
   async recordBlobIssue(blob: Omit<BlobRow, 'records' | 'newRecords' | 'sha256'>): Promise<void> {
     // A blob already committed stays committed: a later refusal (a re-listing) must not hide its records.
-    await this.pool.query(`${BLOB_UPSERT} WHERE blobs.status <> 'fetched'`, blobValues({ ...blob, records: 0, newRecords: 0, sha256: null }));
+    await this.pool.query(
+      `${BLOB_UPSERT} WHERE blobs.status <> 'fetched'`,
+      blobValues({ ...blob, records: 0, newRecords: 0, sha256: null }),
+    );
   }
 
   async hasBlob(tenant: string, contentId: string): Promise<boolean> {
-    const { rowCount } = await this.pool.query("SELECT 1 FROM blobs WHERE tenant = $1 AND content_id = $2 AND status = 'fetched'", [tenant, contentId]);
+    const { rowCount } = await this.pool.query(
+      "SELECT 1 FROM blobs WHERE tenant = $1 AND content_id = $2 AND status = 'fetched'",
+      [tenant, contentId],
+    );
     return (rowCount ?? 0) > 0;
   }
 
-  async listBlobs(filter: { tenant?: string; contentType?: ContentType; from?: number; to?: number; limit?: number }): Promise<BlobRow[]> {
-    const { where, params } = conditions([['tenant = ?', filter.tenant], ['content_type = ?', filter.contentType], ['content_created >= ?', filter.from], ['content_created < ?', filter.to]]);
+  async listBlobs(filter: {
+    tenant?: string;
+    contentType?: ContentType;
+    from?: number;
+    to?: number;
+    limit?: number;
+  }): Promise<BlobRow[]> {
+    const { where, params } = conditions([
+      ['tenant = ?', filter.tenant],
+      ['content_type = ?', filter.contentType],
+      ['content_created >= ?', filter.from],
+      ['content_created < ?', filter.to],
+    ]);
     const limit = filter.limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(filter.limit))}`;
-    const { rows } = await this.pool.query<BlobSelect>(`SELECT * FROM blobs${where} ORDER BY content_created, tenant, content_id${limit}`, params);
+    const { rows } = await this.pool.query<BlobSelect>(
+      `SELECT * FROM blobs${where} ORDER BY content_created, tenant, content_id${limit}`,
+      params,
+    );
     return rows.map(toBlobRow);
   }
 
   async getCheckpoint(tenant: string, stream: LedgerStream): Promise<Checkpoint | null> {
-    const { rows } = await this.pool.query<CheckpointSelect>('SELECT * FROM checkpoints WHERE tenant = $1 AND stream = $2', [tenant, stream]);
+    const { rows } = await this.pool.query<CheckpointSelect>(
+      'SELECT * FROM checkpoints WHERE tenant = $1 AND stream = $2',
+      [tenant, stream],
+    );
     return rows[0] ? toCheckpoint(rows[0]) : null;
   }
 
@@ -81,17 +132,32 @@ export class PostgresLedgerStore implements LedgerStore {
   }
 
   async leaseHolder(key: string): Promise<{ owner: string; until: number } | null> {
-    const { rows } = await this.pool.query<{ owner: string; until: string }>('SELECT owner, until FROM leases WHERE key = $1', [key]);
+    const { rows } = await this.pool.query<{ owner: string; until: string }>(
+      'SELECT owner, until FROM leases WHERE key = $1',
+      [key],
+    );
     return rows[0] ? { owner: rows[0].owner, until: Number(rows[0].until) } : null;
   }
 
   async reclaimLease(key: string, from: string, owner: string, until: number): Promise<boolean> {
-    return ((await this.pool.query('UPDATE leases SET owner = $1, until = $2 WHERE key = $3 AND owner = $4', [owner, until, key, from])).rowCount ?? 0) > 0;
+    return (
+      ((
+        await this.pool.query('UPDATE leases SET owner = $1, until = $2 WHERE key = $3 AND owner = $4', [
+          owner,
+          until,
+          key,
+          from,
+        ])
+      ).rowCount ?? 0) > 0
+    );
   }
 }
 
 /** A WHERE clause from the filters that are set; `?` becomes the next positional parameter. */
-function conditions(filters: [sql: string, value: string | number | undefined][]): { where: string; params: (string | number)[] } {
+function conditions(filters: [sql: string, value: string | number | undefined][]): {
+  where: string;
+  params: (string | number)[];
+} {
   const parts: string[] = [];
   const params: (string | number)[] = [];
   for (const [sql, value] of filters) {

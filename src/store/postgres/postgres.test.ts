@@ -16,7 +16,9 @@ if (url) {
   after(async () => {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
-    const { rows } = await client.query<{ nspname: string }>('SELECT nspname FROM pg_namespace WHERE nspname LIKE $1', [`${prefix}%`]);
+    const { rows } = await client.query<{ nspname: string }>('SELECT nspname FROM pg_namespace WHERE nspname LIKE $1', [
+      `${prefix}%`,
+    ]);
     for (const { nspname } of rows) await client.query(`DROP SCHEMA "${nspname}" CASCADE`);
     await client.end();
   });
@@ -29,9 +31,14 @@ if (url) {
     try {
       await client.query(`CREATE SCHEMA ${schema}; SET search_path = ${schema}`);
       await client.query(MIGRATIONS[0]!);
-      await client.query('CREATE TABLE schema_version (version integer NOT NULL); INSERT INTO schema_version VALUES (1)');
+      await client.query(
+        'CREATE TABLE schema_version (version integer NOT NULL); INSERT INTO schema_version VALUES (1)',
+      );
       for (const row of v1Rows()) {
-        await client.query(`INSERT INTO records (${V1_COLUMNS.join(', ')}) VALUES (${V1_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`, row.values);
+        await client.query(
+          `INSERT INTO records (${V1_COLUMNS.join(', ')}) VALUES (${V1_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`,
+          row.values,
+        );
       }
     } finally {
       await client.end();
@@ -45,7 +52,11 @@ if (url) {
       assert.match(notices[0]!, /of 4 records/);
       for (const [i, row] of v1Rows().entries()) {
         const got = await store.records.get(record().tenant, row.id);
-        assert.deepEqual({ userAgent: got?.userAgent, appId: got?.appId, logonType: got?.logonType }, V1_CASES[i]!.facts, row.id);
+        assert.deepEqual(
+          { userAgent: got?.userAgent, appId: got?.appId, logonType: got?.logonType },
+          V1_CASES[i]!.facts,
+          row.id,
+        );
         assert.equal(got?.raw, V1_CASES[i]!.raw);
       }
     } finally {

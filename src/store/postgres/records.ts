@@ -14,7 +14,15 @@ import { compileCount, compileCountBy, compileGroupCounts, compileHeadSlice, com
 
 /** From this many rows a batch goes through COPY (one round trip of text) instead of one INSERT. */
 const COPY_FROM = 1_000;
-const TYPES: Partial<Record<RecordColumn, string>> = { creation_time: 'bigint', record_type: 'integer', user_type: 'integer', client_port: 'integer', plain: 'smallint', ingested_at: 'bigint', logon_type: 'integer' };
+const TYPES: Partial<Record<RecordColumn, string>> = {
+  creation_time: 'bigint',
+  record_type: 'integer',
+  user_type: 'integer',
+  client_port: 'integer',
+  plain: 'smallint',
+  ingested_at: 'bigint',
+  logon_type: 'integer',
+};
 
 /**
  * Records in PostgreSQL. A batch is inserted with ON CONFLICT DO NOTHING, so a stored (tenant, id)
@@ -36,7 +44,8 @@ export class PostgresRecordStore implements RecordStore {
   async insertWith(client: PoolClient, records: readonly AuditRecord[]): Promise<InsertResult> {
     if (records.length === 0) return { inserted: 0, duplicates: 0 };
     const at = this.clock.now();
-    const inserted = records.length >= COPY_FROM ? await this.copy(client, records, at) : await this.unnest(client, records, at);
+    const inserted =
+      records.length >= COPY_FROM ? await this.copy(client, records, at) : await this.unnest(client, records, at);
     return { inserted, duplicates: records.length - inserted };
   }
 
@@ -49,7 +58,9 @@ export class PostgresRecordStore implements RecordStore {
   }
 
   private async copy(client: PoolClient, records: readonly AuditRecord[], at: number): Promise<number> {
-    await client.query('CREATE TEMP TABLE IF NOT EXISTS records_load (LIKE records INCLUDING DEFAULTS) ON COMMIT DELETE ROWS');
+    await client.query(
+      'CREATE TEMP TABLE IF NOT EXISTS records_load (LIKE records INCLUDING DEFAULTS) ON COMMIT DELETE ROWS',
+    );
     await client.query('TRUNCATE records_load');
     const stream = client.query(copyFrom(`COPY records_load (${RECORD_COLUMNS.join(', ')}) FROM STDIN`));
     await pipeline(Readable.from(copyLines(records, at)), stream);
@@ -83,7 +94,10 @@ export class PostgresRecordStore implements RecordStore {
     if (dimension !== 'operation') return out;
     // Grouped by the lower-cased key (one group per operation whatever its casing); shown as stored.
     for (const row of out) {
-      const { rows: spelled } = await this.pool.query<{ operation: string }>('SELECT operation FROM records WHERE operation_key = $1 LIMIT 1', [row.key]);
+      const { rows: spelled } = await this.pool.query<{ operation: string }>(
+        'SELECT operation FROM records WHERE operation_key = $1 LIMIT 1',
+        [row.key],
+      );
       row.key = spelled[0]?.operation ?? row.key;
     }
     return out;
@@ -96,19 +110,31 @@ export class PostgresRecordStore implements RecordStore {
   }
 
   async get(tenant: string, id: string): Promise<StoredRecord | null> {
-    const { rows } = await this.pool.query<SelectedRow & unknown[]>({ text: `SELECT ${SELECT_COLUMNS} FROM records WHERE tenant = $1 AND id = $2`, values: [tenant, id], rowMode: 'array' });
+    const { rows } = await this.pool.query<SelectedRow & unknown[]>({
+      text: `SELECT ${SELECT_COLUMNS} FROM records WHERE tenant = $1 AND id = $2`,
+      values: [tenant, id],
+      rowMode: 'array',
+    });
     return rows[0] ? toStoredRecord(rows[0]) : null;
   }
 
   async newest(tenants?: string[]): Promise<Map<string, number>> {
     // A loose index scan over (tenant, id) for the tenant keys, then one seek per tenant.
-    const names = tenants ?? (await this.pool.query<{ tenant: string }>(
-      `WITH RECURSIVE t AS (SELECT min(tenant) AS tenant FROM records
+    const names =
+      tenants ??
+      (
+        await this.pool.query<{ tenant: string }>(
+          `WITH RECURSIVE t AS (SELECT min(tenant) AS tenant FROM records
          UNION ALL SELECT (SELECT min(tenant) FROM records WHERE tenant > t.tenant) FROM t WHERE t.tenant IS NOT NULL)
-       SELECT tenant FROM t WHERE tenant IS NOT NULL`)).rows.map((r) => r.tenant);
+       SELECT tenant FROM t WHERE tenant IS NOT NULL`,
+        )
+      ).rows.map((r) => r.tenant);
     const out = new Map<string, number>();
     for (const tenant of names) {
-      const { rows } = await this.pool.query<{ c: string }>('SELECT creation_time AS c FROM records WHERE tenant = $1 ORDER BY creation_time DESC LIMIT 1', [tenant]);
+      const { rows } = await this.pool.query<{ c: string }>(
+        'SELECT creation_time AS c FROM records WHERE tenant = $1 ORDER BY creation_time DESC LIMIT 1',
+        [tenant],
+      );
       if (rows[0]) out.set(tenant, Number(rows[0].c));
     }
     return out;
@@ -119,7 +145,10 @@ export class PostgresRecordStore implements RecordStore {
    * several writers may share the server); close() refreshes planner statistics.
    */
   bulk(): BulkWriter {
-    return { insert: (records) => this.insert(records), close: async () => void (await this.pool.query('ANALYZE records')) };
+    return {
+      insert: (records) => this.insert(records),
+      close: async () => void (await this.pool.query('ANALYZE records')),
+    };
   }
 
   /** ANALYZE after a large load. PostgreSQL has no free-text index here: free text is a scan. */

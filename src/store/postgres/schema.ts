@@ -1,6 +1,14 @@
 import type { PoolClient } from 'pg';
 import { AppError } from '../../core/errors.js';
-import { BACKFILL_BATCH, BACKFILL_DONE, BACKFILL_TO, backfillDone, backfillStarting, backfillValues, type StoreNotice } from '../backfill.js';
+import {
+  BACKFILL_BATCH,
+  BACKFILL_DONE,
+  BACKFILL_TO,
+  backfillDone,
+  backfillStarting,
+  backfillValues,
+  type StoreNotice,
+} from '../backfill.js';
 
 /**
  * PostgreSQL schema, the same tables as SQLite's (sqlite/schema.ts) with PostgreSQL types. Keys and
@@ -63,9 +71,13 @@ export async function migrate(client: PoolClient, schema: string, notice?: Store
     const { rows } = await client.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_version');
     const current = rows[0]?.v ?? 0;
     if (current > MIGRATIONS.length) {
-      throw new AppError('STORE_SCHEMA', `The database schema "${schema}" has version ${current}, newer than this tenantwatch knows (${MIGRATIONS.length})`, {
-        hint: 'Upgrade tenantwatch, or point --db at a database this version created',
-      });
+      throw new AppError(
+        'STORE_SCHEMA',
+        `The database schema "${schema}" has version ${current}, newer than this tenantwatch knows (${MIGRATIONS.length})`,
+        {
+          hint: 'Upgrade tenantwatch, or point --db at a database this version created',
+        },
+      );
     }
     for (let v = current; v < MIGRATIONS.length; v++) {
       await client.query(MIGRATIONS[v]!);
@@ -90,7 +102,9 @@ async function backfillFacts(client: PoolClient, notice?: StoreNotice): Promise<
   if (to === undefined) return;
   const started = performance.now();
   let done = Number((await meta(BACKFILL_DONE)) ?? 0);
-  const { rows: [pending] } = await client.query<{ n: string }>('SELECT count(*) AS n FROM records WHERE seq > $1 AND seq <= $2', [done, to]);
+  const {
+    rows: [pending],
+  } = await client.query<{ n: string }>('SELECT count(*) AS n FROM records WHERE seq > $1 AND seq <= $2', [done, to]);
   notice?.(backfillStarting(Number(pending?.n ?? 0)));
   for (;;) {
     const { rows } = await client.query<[string, string]>({
@@ -108,7 +122,10 @@ async function backfillFacts(client: PoolClient, notice?: StoreNotice): Promise<
          FROM unnest($1::bigint[], $2::text[], $3::text[], $4::integer[]) AS v(seq, user_agent, app_id, logon_type) WHERE r.seq = v.seq`,
         [values.map((v) => v[0]), values.map((v) => v[1]), values.map((v) => v[2]), values.map((v) => v[3])],
       );
-      await client.query(`INSERT INTO store_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [BACKFILL_DONE, String(done)]);
+      await client.query(
+        `INSERT INTO store_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+        [BACKFILL_DONE, String(done)],
+      );
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK');
@@ -122,7 +139,9 @@ async function backfillFacts(client: PoolClient, notice?: StoreNotice): Promise<
 /** A schema name from configuration, quoted; only plain identifiers are accepted. */
 export function quoteIdent(name: string): string {
   if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(name)) {
-    throw new AppError('CONFIG_INVALID', `"${name}" is not a usable PostgreSQL schema name`, { hint: 'Use letters, digits and underscores, starting with a letter' });
+    throw new AppError('CONFIG_INVALID', `"${name}" is not a usable PostgreSQL schema name`, {
+      hint: 'Use letters, digits and underscores, starting with a letter',
+    });
   }
   return `"${name}"`;
 }

@@ -1,5 +1,13 @@
 import type { CountDimension, SearchCursor, SearchQuery } from '../../core/search-query.js';
-import { compileWhere, countOrder, dimensionExpression, groupCountsSql, isAsciiTerm, headSliceSql, searchPageSql } from '../search-sql.js';
+import {
+  compileWhere,
+  countOrder,
+  dimensionExpression,
+  groupCountsSql,
+  isAsciiTerm,
+  headSliceSql,
+  searchPageSql,
+} from '../search-sql.js';
 import type { SqlDialect } from '../search-sql.js';
 import type { SqliteTextIndex } from './text-index.js';
 
@@ -67,7 +75,6 @@ class SqliteDialect implements SqlDialect {
     const match = [...words].map((w) => `"${w.replaceAll('"', '""')}"`).join(' OR ');
     return `(seq IN (SELECT rowid FROM records_words WHERE records_words MATCH ${this.bind(match)}) OR ${newer})`;
   }
-
 }
 
 /** LIKE's own characters (%, _ and the escape character) made literal. */
@@ -75,7 +82,12 @@ export function likeEscape(term: string): string {
   return term.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-export function compileSearch(query: SearchQuery, text: SqliteTextIndex | null, after: SearchCursor | undefined, limit: number): Compiled {
+export function compileSearch(
+  query: SearchQuery,
+  text: SqliteTextIndex | null,
+  after: SearchCursor | undefined,
+  limit: number,
+): Compiled {
   const d = new SqliteDialect(text);
   const where = compileWhere(query, d, after);
   return { sql: searchPageSql(where, d.bind(limit)), params: d.params };
@@ -92,7 +104,12 @@ export function compileCount(query: SearchQuery, text: SqliteTextIndex | null): 
   return { sql: `SELECT count(*) AS n FROM records WHERE ${compileWhere(query, d)}`, params: d.params };
 }
 
-export function compileCountBy(query: SearchQuery, dimension: CountDimension, text: SqliteTextIndex | null, limit: number | undefined): Compiled {
+export function compileCountBy(
+  query: SearchQuery,
+  dimension: CountDimension,
+  text: SqliteTextIndex | null,
+  limit: number | undefined,
+): Compiled {
   const d = new SqliteDialect(text);
   const key = dimensionExpression(dimension);
   const tail = limit === undefined ? '' : ` LIMIT ${d.bind(limit)}`;
@@ -100,7 +117,11 @@ export function compileCountBy(query: SearchQuery, dimension: CountDimension, te
   return { sql, params: d.params };
 }
 
-export function compileGroupCounts(query: SearchQuery, dimensions: readonly CountDimension[], text: SqliteTextIndex | null): Compiled {
+export function compileGroupCounts(
+  query: SearchQuery,
+  dimensions: readonly CountDimension[],
+  text: SqliteTextIndex | null,
+): Compiled {
   const d = new SqliteDialect(text);
   return { sql: groupCountsSql(dimensions, compileWhere(query, d)), params: d.params };
 }

@@ -45,10 +45,14 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   try {
     db = new Database(path);
   } catch (error) {
-    throw new AppError('STORE_UNAVAILABLE', `The SQLite database ${path} cannot be opened: ${(error as Error).message}`, {
-      hint: 'Check that the folder exists and is writable, or give another --db sqlite:PATH',
-      cause: error,
-    });
+    throw new AppError(
+      'STORE_UNAVAILABLE',
+      `The SQLite database ${path} cannot be opened: ${(error as Error).message}`,
+      {
+        hint: 'Check that the folder exists and is writable, or give another --db sqlite:PATH',
+        cause: error,
+      },
+    );
   }
   db.pragma('page_size = 16384');
   if (path !== ':memory:' && path !== '') db.pragma('journal_mode = WAL');
@@ -57,7 +61,9 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   if (path !== ':memory:' && path !== '') db.pragma(`mmap_size = ${MMAP_BYTES}`);
   db.pragma('temp_store = MEMORY');
   db.pragma('busy_timeout = 10000');
-  db.function(CONTAINS_FUNCTION, { deterministic: true }, (text: unknown, term: unknown) => containsFolded(typeof text === 'string' ? text : null, String(term)));
+  db.function(CONTAINS_FUNCTION, { deterministic: true }, (text: unknown, term: unknown) =>
+    containsFolded(typeof text === 'string' ? text : null, String(term)),
+  );
   return new SqliteStore(db, options.clock ?? systemClock, options.onNotice);
 }
 

@@ -1,7 +1,15 @@
 import type { Database } from 'better-sqlite3';
 import type { AuditRecord, ContentType } from '../../core/record.js';
 import type { BlobRow, Checkpoint, CoverageWindow, InsertResult, LedgerStore, LedgerStream } from '../contract.js';
-import { BLOB_COLUMNS, blobValues, toBlobRow, toCheckpoint, toWindow, WINDOW_COLUMNS, windowValues } from '../ledger-rows.js';
+import {
+  BLOB_COLUMNS,
+  blobValues,
+  toBlobRow,
+  toCheckpoint,
+  toWindow,
+  WINDOW_COLUMNS,
+  windowValues,
+} from '../ledger-rows.js';
 import type { BlobSelect, CheckpointSelect, WindowSelect } from '../ledger-rows.js';
 import type { SqliteRecordStore } from './records.js';
 
@@ -18,13 +26,19 @@ export class SqliteLedgerStore implements LedgerStore {
 
   async upsertWindow(w: CoverageWindow): Promise<void> {
     const marks = WINDOW_COLUMNS.map(() => '?').join(', ');
-    const updates = WINDOW_COLUMNS.slice(3).map((c) => `${c} = excluded.${c}`).join(', ');
+    const updates = WINDOW_COLUMNS.slice(3)
+      .map((c) => `${c} = excluded.${c}`)
+      .join(', ');
     this.db
-      .prepare(`INSERT INTO coverage (${WINDOW_COLUMNS.join(', ')}) VALUES (${marks}) ON CONFLICT (tenant, stream, start) DO UPDATE SET ${updates}`)
+      .prepare(
+        `INSERT INTO coverage (${WINDOW_COLUMNS.join(', ')}) VALUES (${marks}) ON CONFLICT (tenant, stream, start) DO UPDATE SET ${updates}`,
+      )
       .run(windowValues(w));
   }
 
-  async listWindows(filter: { tenant?: string; stream?: LedgerStream; from?: number; to?: number } = {}): Promise<CoverageWindow[]> {
+  async listWindows(
+    filter: { tenant?: string; stream?: LedgerStream; from?: number; to?: number } = {},
+  ): Promise<CoverageWindow[]> {
     const { where, params } = conditions([
       ['tenant = @tenant', 'tenant', filter.tenant],
       ['stream = @stream', 'stream', filter.stream],
@@ -35,10 +49,17 @@ export class SqliteLedgerStore implements LedgerStore {
     return (this.db.prepare(sql).all(params) as WindowSelect[]).map(toWindow);
   }
 
-  async commitBlob(blob: Omit<BlobRow, 'records' | 'newRecords'>, records: readonly AuditRecord[]): Promise<InsertResult> {
+  async commitBlob(
+    blob: Omit<BlobRow, 'records' | 'newRecords'>,
+    records: readonly AuditRecord[],
+  ): Promise<InsertResult> {
     const marks = BLOB_COLUMNS.map(() => '?').join(', ');
-    const updates = BLOB_COLUMNS.slice(2).map((c) => `${c} = excluded.${c}`).join(', ');
-    const upsert = this.db.prepare(`INSERT INTO blobs (${BLOB_COLUMNS.join(', ')}) VALUES (${marks}) ON CONFLICT (tenant, content_id) DO UPDATE SET ${updates}`);
+    const updates = BLOB_COLUMNS.slice(2)
+      .map((c) => `${c} = excluded.${c}`)
+      .join(', ');
+    const upsert = this.db.prepare(
+      `INSERT INTO blobs (${BLOB_COLUMNS.join(', ')}) VALUES (${marks}) ON CONFLICT (tenant, content_id) DO UPDATE SET ${updates}`,
+    );
     return this.db.transaction(() => {
       const result = this.records.insertAll(records);
       upsert.run(blobValues({ ...blob, records: records.length, newRecords: result.inserted }));
@@ -48,18 +69,32 @@ export class SqliteLedgerStore implements LedgerStore {
 
   async recordBlobIssue(blob: Omit<BlobRow, 'records' | 'newRecords' | 'sha256'>): Promise<void> {
     const marks = BLOB_COLUMNS.map(() => '?').join(', ');
-    const updates = BLOB_COLUMNS.slice(2).map((c) => `${c} = excluded.${c}`).join(', ');
+    const updates = BLOB_COLUMNS.slice(2)
+      .map((c) => `${c} = excluded.${c}`)
+      .join(', ');
     // A blob already committed stays committed: a later refusal (a re-listing) must not hide its records.
     this.db
-      .prepare(`INSERT INTO blobs (${BLOB_COLUMNS.join(', ')}) VALUES (${marks}) ON CONFLICT (tenant, content_id) DO UPDATE SET ${updates} WHERE blobs.status <> 'fetched'`)
+      .prepare(
+        `INSERT INTO blobs (${BLOB_COLUMNS.join(', ')}) VALUES (${marks}) ON CONFLICT (tenant, content_id) DO UPDATE SET ${updates} WHERE blobs.status <> 'fetched'`,
+      )
       .run(blobValues({ ...blob, records: 0, newRecords: 0, sha256: null }));
   }
 
   async hasBlob(tenant: string, contentId: string): Promise<boolean> {
-    return this.db.prepare("SELECT 1 FROM blobs WHERE tenant = ? AND content_id = ? AND status = 'fetched'").get(tenant, contentId) !== undefined;
+    return (
+      this.db
+        .prepare("SELECT 1 FROM blobs WHERE tenant = ? AND content_id = ? AND status = 'fetched'")
+        .get(tenant, contentId) !== undefined
+    );
   }
 
-  async listBlobs(filter: { tenant?: string; contentType?: ContentType; from?: number; to?: number; limit?: number }): Promise<BlobRow[]> {
+  async listBlobs(filter: {
+    tenant?: string;
+    contentType?: ContentType;
+    from?: number;
+    to?: number;
+    limit?: number;
+  }): Promise<BlobRow[]> {
     const { where, params } = conditions([
       ['tenant = @tenant', 'tenant', filter.tenant],
       ['content_type = @type', 'type', filter.contentType],
@@ -72,7 +107,8 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   async getCheckpoint(tenant: string, stream: LedgerStream): Promise<Checkpoint | null> {
-    const row = this.db.prepare('SELECT * FROM checkpoints WHERE tenant = ? AND stream = ?').get(tenant, stream) as CheckpointSelect | undefined;
+    const row = this.db.prepare('SELECT * FROM checkpoints WHERE tenant = ? AND stream = ?').get(tenant, stream) as
+      CheckpointSelect | undefined;
     return row ? toCheckpoint(row) : null;
   }
 
@@ -95,16 +131,25 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   async leaseHolder(key: string): Promise<{ owner: string; until: number } | null> {
-    return (this.db.prepare('SELECT owner, until FROM leases WHERE key = ?').get(key) as { owner: string; until: number } | undefined) ?? null;
+    return (
+      (this.db.prepare('SELECT owner, until FROM leases WHERE key = ?').get(key) as
+        { owner: string; until: number } | undefined) ?? null
+    );
   }
 
   async reclaimLease(key: string, from: string, owner: string, until: number): Promise<boolean> {
-    return this.db.prepare('UPDATE leases SET owner = ?, until = ? WHERE key = ? AND owner = ?').run(owner, until, key, from).changes > 0;
+    return (
+      this.db.prepare('UPDATE leases SET owner = ?, until = ? WHERE key = ? AND owner = ?').run(owner, until, key, from)
+        .changes > 0
+    );
   }
 }
 
 /** A WHERE clause from the filters that are set (each with its named parameter). */
-function conditions(filters: [sql: string, name: string, value: string | number | undefined][]): { where: string; params: Record<string, string | number> } {
+function conditions(filters: [sql: string, name: string, value: string | number | undefined][]): {
+  where: string;
+  params: Record<string, string | number>;
+} {
   const parts: string[] = [];
   const params: Record<string, string | number> = {};
   for (const [sql, name, value] of filters) {

@@ -8,11 +8,15 @@ export class SqlitePostureStore implements PostureStore {
   constructor(private readonly db: Database) {}
 
   async save(s: PostureSnapshot): Promise<void> {
-    this.db.prepare('INSERT INTO posture (tenant, taken_at, verdict, body) VALUES (?, ?, ?, ?)').run(s.tenant, s.takenAt, s.verdict, JSON.stringify(s.body ?? null));
+    this.db
+      .prepare('INSERT INTO posture (tenant, taken_at, verdict, body) VALUES (?, ?, ?, ?)')
+      .run(s.tenant, s.takenAt, s.verdict, JSON.stringify(s.body ?? null));
   }
 
   async list(tenant: string, limit?: number): Promise<PostureSnapshot[]> {
-    const rows = this.db.prepare('SELECT * FROM posture WHERE tenant = ? ORDER BY taken_at DESC, seq DESC LIMIT ?').all(tenant, limit ?? -1);
+    const rows = this.db
+      .prepare('SELECT * FROM posture WHERE tenant = ? ORDER BY taken_at DESC, seq DESC LIMIT ?')
+      .all(tenant, limit ?? -1);
     return (rows as PostureSelect[]).map(toSnapshot);
   }
 

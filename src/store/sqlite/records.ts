@@ -4,11 +4,25 @@ import type { AuditRecord, RecordHead, StoredRecord } from '../../core/record.js
 import type { CountDimension, CountRow, GroupCount, SearchQuery } from '../../core/search-query.js';
 import { RECORD_COLUMNS, recordValues, SELECT_COLUMNS, toStoredRecord } from '../columns.js';
 import type { SelectedRow } from '../columns.js';
-import type { BulkWriter, InsertResult, OptimizeOptions, OptimizeResult, RecordStore, SearchOptions } from '../contract.js';
+import type {
+  BulkWriter,
+  InsertResult,
+  OptimizeOptions,
+  OptimizeResult,
+  RecordStore,
+  SearchOptions,
+} from '../contract.js';
 import type { SqliteTextIndex } from './text-index.js';
 import { SqliteBulkWriter } from './bulk.js';
 import { headSlices, keysetPages, toGroupCount } from '../search-sql.js';
-import { compileCount, compileCountBy, compileGroupCounts, compileHeadSlice, compileSearch, type Compiled } from './compile.js';
+import {
+  compileCount,
+  compileCountBy,
+  compileGroupCounts,
+  compileHeadSlice,
+  compileSearch,
+  type Compiled,
+} from './compile.js';
 
 /**
  * From this many rows on, ANALYZE reads ANALYSIS_LIMIT entries per index instead of all of them
@@ -63,7 +77,11 @@ export class SqliteRecordStore implements RecordStore {
   }
 
   search(query: SearchQuery, options: SearchOptions = {}): AsyncIterable<StoredRecord> {
-    return keysetPages(options, (after, size) => this.page(compileSearch(query, this.text, after, size)), toStoredRecord);
+    return keysetPages(
+      options,
+      (after, size) => this.page(compileSearch(query, this.text, after, size)),
+      toStoredRecord,
+    );
   }
 
   headBatches(query: SearchQuery, options: Pick<SearchOptions, 'signal'> = {}): AsyncIterable<readonly RecordHead[]> {
@@ -86,7 +104,11 @@ export class SqliteRecordStore implements RecordStore {
     const rows = (this.db.prepare('SELECT max(seq) FROM records').pluck().get() as number | null) ?? 0;
     this.db.pragma(`analysis_limit = ${rows >= SAMPLED_ANALYZE_ROWS ? ANALYSIS_LIMIT : 0}`);
     this.db.exec('ANALYZE');
-    return { textIndex: this.text.coveredUpTo() !== null, textIndexMs, analyzeMs: performance.now() - started - textIndexMs };
+    return {
+      textIndex: this.text.coveredUpTo() !== null,
+      textIndexMs,
+      analyzeMs: performance.now() - started - textIndexMs,
+    };
   }
 
   async count(query: SearchQuery): Promise<number> {
@@ -118,7 +140,9 @@ export class SqliteRecordStore implements RecordStore {
     // A seek on the key index says whether the tenant has records at all; then a backward scan of the
     // (creation_time, tenant) index stops at its newest (an absent tenant would have scanned it all).
     const exists = this.db.prepare('SELECT 1 FROM records WHERE tenant = ? LIMIT 1').pluck();
-    const newest = this.db.prepare('SELECT creation_time FROM records WHERE +tenant = ? ORDER BY creation_time DESC LIMIT 1').pluck();
+    const newest = this.db
+      .prepare('SELECT creation_time FROM records WHERE +tenant = ? ORDER BY creation_time DESC LIMIT 1')
+      .pluck();
     for (const tenant of tenants ?? this.distinctTenants()) {
       if (exists.get(tenant) === undefined) continue;
       const value = newest.get(tenant) as number | undefined;

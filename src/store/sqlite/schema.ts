@@ -1,6 +1,14 @@
 import type { Database } from 'better-sqlite3';
 import { AppError } from '../../core/errors.js';
-import { BACKFILL_BATCH, BACKFILL_DONE, BACKFILL_TO, backfillDone, backfillStarting, backfillValues, type StoreNotice } from '../backfill.js';
+import {
+  BACKFILL_BATCH,
+  BACKFILL_DONE,
+  BACKFILL_TO,
+  backfillDone,
+  backfillStarting,
+  backfillValues,
+  type StoreNotice,
+} from '../backfill.js';
 
 /**
  * Migrations, applied in order inside one transaction each, recorded in `schema_version`; safe to run
@@ -75,7 +83,8 @@ export function ensureIndexes(db: Database): void {
 }
 
 export function dropSecondaryIndexes(db: Database): void {
-  for (const name of ['records_time_tenant', 'records_user', 'records_operation', 'records_ip', ...RETIRED_INDEXES]) db.exec(`DROP INDEX IF EXISTS ${name}`);
+  for (const name of ['records_time_tenant', 'records_user', 'records_operation', 'records_ip', ...RETIRED_INDEXES])
+    db.exec(`DROP INDEX IF EXISTS ${name}`);
 }
 
 /** Creates or upgrades the schema. */
@@ -84,9 +93,13 @@ export function migrate(db: Database, notice?: StoreNotice): void {
   const row = db.prepare('SELECT max(version) AS v FROM schema_version').get() as { v: number | null };
   const current = row.v ?? 0;
   if (current > MIGRATIONS.length) {
-    throw new AppError('STORE_SCHEMA', `The database has schema version ${current}, newer than this tenantwatch knows (${MIGRATIONS.length})`, {
-      hint: 'Upgrade tenantwatch, or point --db at a database this version created',
-    });
+    throw new AppError(
+      'STORE_SCHEMA',
+      `The database has schema version ${current}, newer than this tenantwatch knows (${MIGRATIONS.length})`,
+      {
+        hint: 'Upgrade tenantwatch, or point --db at a database this version created',
+      },
+    );
   }
   for (let v = current; v < MIGRATIONS.length; v++) {
     // Re-read inside the write lock: another process may have applied this step meanwhile.
@@ -106,7 +119,9 @@ export function backfillFacts(db: Database, notice?: StoreNotice): void {
   const meta = db.prepare('SELECT value FROM store_meta WHERE key = ?').pluck();
   const to = meta.get(BACKFILL_TO) as string | undefined;
   if (to === undefined) return;
-  const setMeta = db.prepare('INSERT INTO store_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+  const setMeta = db.prepare(
+    'INSERT INTO store_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+  );
   const read = db.prepare('SELECT seq, raw FROM records WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?').raw(true);
   const update = db.prepare('UPDATE records SET user_agent = ?, app_id = ?, logon_type = ? WHERE seq = ?');
   const batch = db.transaction((rows: [number, string][], last: number) => {
@@ -115,7 +130,11 @@ export function backfillFacts(db: Database, notice?: StoreNotice): void {
   });
   const started = performance.now();
   let done = Number(meta.get(BACKFILL_DONE) ?? 0);
-  notice?.(backfillStarting(db.prepare('SELECT count(*) FROM records WHERE seq > ? AND seq <= ?').pluck().get(done, Number(to)) as number));
+  notice?.(
+    backfillStarting(
+      db.prepare('SELECT count(*) FROM records WHERE seq > ? AND seq <= ?').pluck().get(done, Number(to)) as number,
+    ),
+  );
   for (;;) {
     const rows = read.all(done, Number(to), BACKFILL_BATCH) as [number, string][];
     if (rows.length === 0) break;

@@ -20,9 +20,19 @@ function fromOutside<T>(file: string, read: (db: Database.Database) => T): T {
   }
 }
 const indexNames = (file: string): string[] =>
-  fromOutside(file, (db) => db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'records' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all() as string[]);
+  fromOutside(
+    file,
+    (db) =>
+      db
+        .prepare(
+          "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'records' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+        )
+        .pluck()
+        .all() as string[],
+  );
 const ALL_INDEXES = ['records_ip', 'records_key', 'records_operation', 'records_time_tenant', 'records_user'];
-const journalMode = (file: string): string => fromOutside(file, (db) => db.pragma('journal_mode', { simple: true }) as string);
+const journalMode = (file: string): string =>
+  fromOutside(file, (db) => db.pragma('journal_mode', { simple: true }) as string);
 
 test('a bulk load runs with a rollback journal when alone and returns to WAL at close; with another connection open it stays in WAL', async () => {
   const dir = tempDir();
@@ -41,7 +51,11 @@ test('a bulk load runs with a rollback journal when alone and returns to WAL at 
     const shared = store.records.bulk!();
     await shared.insert([record()]);
     assert.equal(journalMode(file), 'wal', 'the mode cannot change under another connection');
-    assert.equal((reader.prepare('SELECT count(*) AS n FROM records').get() as { n: number }).n, 1, 'the reader still reads the committed state');
+    assert.equal(
+      (reader.prepare('SELECT count(*) AS n FROM records').get() as { n: number }).n,
+      1,
+      'the reader still reads the committed state',
+    );
     await shared.close();
     assert.equal((reader.prepare('SELECT count(*) AS n FROM records').get() as { n: number }).n, 2);
     reader.close();
@@ -66,7 +80,11 @@ test('a bulk load into an empty store builds the secondary indexes at close; a c
     await crashed.close();
     const reopened = openSqliteStore(join(dir.dir, 'crash.sqlite'));
     assert.deepEqual(indexNames(join(dir.dir, 'crash.sqlite')), ALL_INDEXES);
-    assert.equal(await reopened.records.count({ range: { start: 0, end: 8e12 } }), 0, 'the uncommitted batch is gone, nothing half-written');
+    assert.equal(
+      await reopened.records.count({ range: { start: 0, end: 8e12 } }),
+      0,
+      'the uncommitted batch is gone, nothing half-written',
+    );
     await reopened.close();
     await store.close();
   } finally {
@@ -76,7 +94,11 @@ test('a bulk load into an empty store builds the secondary indexes at close; a c
 
 test('the query shapes the targets depend on use their index (plans checked, not timed)', async () => {
   const store = openSqliteStore(':memory:');
-  await store.records.insert(Array.from({ length: 50 }, (_, i) => record({ userId: `u${i % 5}@contoso.com`, operation: `Op${i % 4}`, creationTime: T0 + i * DAY })));
+  await store.records.insert(
+    Array.from({ length: 50 }, (_, i) =>
+      record({ userId: `u${i % 5}@contoso.com`, operation: `Op${i % 4}`, creationTime: T0 + i * DAY }),
+    ),
+  );
   await store.records.optimize!();
   const db = (store as unknown as { db: Database.Database }).db;
   const plan = (sql: string, params: Record<string, string | number>): string =>
@@ -84,7 +106,12 @@ test('the query shapes the targets depend on use their index (plans checked, not
   const week = { start: T0, end: T0 + 7 * DAY };
   const user = compileSearch({ range: week, users: ['u1@contoso.com'] }, null, undefined, 200);
   assert.match(plan(user.sql, user.params), /records_user/);
-  const ip = compileSearch({ range: week, ips: [{ kind: 'cidr', network: '203.0.113.0', prefix: 24, family: 4 }] }, null, undefined, 200);
+  const ip = compileSearch(
+    { range: week, ips: [{ kind: 'cidr', network: '203.0.113.0', prefix: 24, family: 4 }] },
+    null,
+    undefined,
+    200,
+  );
   assert.match(plan(ip.sql, ip.params), /records_ip|records_time/);
   const byOp = compileCountBy({ range: { start: T0, end: T0 + 30 * DAY } }, 'operation', null, undefined);
   assert.match(plan(byOp.sql, byOp.params), /COVERING INDEX records_operation/);
@@ -101,7 +128,7 @@ test('with the text index built, free text is narrowed through it; rows stored l
   const q = compileSearch({ range: { start: 0, end: 8e12 }, freeText: ['ANZIB'] }, text, undefined, 200);
   assert.match(q.sql, /records_words MATCH/);
   assert.equal(text.words('anzib')?.join(), 'zanzibar');
-  assert.equal((db.prepare(q.sql).all(q.params)).length, 2);
+  assert.equal(db.prepare(q.sql).all(q.params).length, 2);
   assert.equal(text.words('zz'), null, 'too short to narrow: scanned');
   await store.close();
 });
@@ -114,7 +141,9 @@ test('a version 1 store gets the version 2 columns filled from raw on open, resu
       const old = new Database(file);
       old.exec(MIGRATIONS[0]!);
       old.exec('CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (1)');
-      const insert = old.prepare(`INSERT INTO records (${V1_COLUMNS.join(', ')}) VALUES (${V1_COLUMNS.map(() => '?').join(', ')})`);
+      const insert = old.prepare(
+        `INSERT INTO records (${V1_COLUMNS.join(', ')}) VALUES (${V1_COLUMNS.map(() => '?').join(', ')})`,
+      );
       for (const row of v1Rows()) insert.run(row.values);
       if (resumeAfter) {
         // A start that stopped after its first batch: version 2 applied, seq 1 done (and left as it was).
@@ -127,14 +156,25 @@ test('a version 1 store gets the version 2 columns filled from raw on open, resu
       const store = openSqliteStore(file, { onNotice: (m) => notices.push(m) });
       try {
         assert.equal(notices.length, 2, 'told when the upgrade starts and ends');
-        assert.match(notices[0]!, new RegExp(`filling the user agent, app id and logon type of ${4 - resumeAfter} records`));
+        assert.match(
+          notices[0]!,
+          new RegExp(`filling the user agent, app id and logon type of ${4 - resumeAfter} records`),
+        );
         for (const [i, row] of v1Rows().entries()) {
           const got = await store.records.get(record().tenant, row.id);
           const want = i < resumeAfter ? { userAgent: null, appId: null, logonType: null } : V1_CASES[i]!.facts;
-          assert.deepEqual({ userAgent: got?.userAgent, appId: got?.appId, logonType: got?.logonType }, want, `${row.id}, resuming after ${resumeAfter}`);
+          assert.deepEqual(
+            { userAgent: got?.userAgent, appId: got?.appId, logonType: got?.logonType },
+            want,
+            `${row.id}, resuming after ${resumeAfter}`,
+          );
           assert.equal(got?.raw, V1_CASES[i]!.raw, 'raw untouched');
         }
-        assert.deepEqual(fromOutside(file, (db) => db.prepare('SELECT key FROM store_meta').pluck().all()), [], 'the backfill is finished and not run again');
+        assert.deepEqual(
+          fromOutside(file, (db) => db.prepare('SELECT key FROM store_meta').pluck().all()),
+          [],
+          'the backfill is finished and not run again',
+        );
         await store.migrate();
         assert.equal(notices.length, 2, 'nothing to fill on the next start');
       } finally {

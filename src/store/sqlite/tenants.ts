@@ -10,9 +10,16 @@ export class SqliteTenantStore implements TenantStore {
   async upsert(row: TenantRow): Promise<void> {
     const marks = TENANT_COLUMNS.map(() => '?').join(', ');
     // added_at keeps its first value: re-adding a tenant updates it, it does not make it new.
-    const updates = TENANT_COLUMNS.slice(1).filter((c) => c !== 'added_at').map((c) => `${c} = excluded.${c}`).join(', ');
+    const updates = TENANT_COLUMNS.slice(1)
+      .filter((c) => c !== 'added_at')
+      .map((c) => `${c} = excluded.${c}`)
+      .join(', ');
     try {
-      this.db.prepare(`INSERT INTO tenants (${TENANT_COLUMNS.join(', ')}) VALUES (${marks}) ON CONFLICT (tenant_id) DO UPDATE SET ${updates}`).run(tenantValues(row));
+      this.db
+        .prepare(
+          `INSERT INTO tenants (${TENANT_COLUMNS.join(', ')}) VALUES (${marks}) ON CONFLICT (tenant_id) DO UPDATE SET ${updates}`,
+        )
+        .run(tenantValues(row));
     } catch (error) {
       if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw nameTaken(row, error);
       throw error;
@@ -24,7 +31,9 @@ export class SqliteTenantStore implements TenantStore {
   }
 
   async get(nameOrId: string): Promise<TenantRow | null> {
-    const row = this.db.prepare('SELECT * FROM tenants WHERE name = ? OR tenant_id = ? ORDER BY name = ? DESC LIMIT 1').get(nameOrId, nameOrId, nameOrId) as TenantSelect | undefined;
+    const row = this.db
+      .prepare('SELECT * FROM tenants WHERE name = ? OR tenant_id = ? ORDER BY name = ? DESC LIMIT 1')
+      .get(nameOrId, nameOrId, nameOrId) as TenantSelect | undefined;
     return row ? toTenantRow(row) : null;
   }
 

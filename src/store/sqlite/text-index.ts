@@ -24,7 +24,8 @@ export class SqliteTextIndex {
   /** The highest record seq the index covers, or null when there is no index. */
   coveredUpTo(): number | null {
     if (this.state === undefined) {
-      const value = this.db.prepare("SELECT value FROM store_meta WHERE key = 'text_index_upto'").pluck().get() as string | undefined;
+      const value = this.db.prepare("SELECT value FROM store_meta WHERE key = 'text_index_upto'").pluck().get() as
+        string | undefined;
       this.state = value === undefined ? null : { upto: Number(value) };
     }
     return this.state?.upto ?? null;
@@ -36,7 +37,10 @@ export class SqliteTextIndex {
     const runs = term.toLowerCase().match(/[a-z0-9]+/g) ?? [];
     const run = runs.reduce((a, b) => (b.length > a.length ? b : a), '');
     if (run.length < MIN_RUN) return null;
-    const words = this.db.prepare('SELECT term FROM records_terms WHERE term LIKE ? LIMIT ?').pluck().all(`%${run}%`, MAX_WORDS + 1) as string[];
+    const words = this.db
+      .prepare('SELECT term FROM records_terms WHERE term LIKE ? LIMIT ?')
+      .pluck()
+      .all(`%${run}%`, MAX_WORDS + 1) as string[];
     return words.length > MAX_WORDS ? null : words;
   }
 
@@ -52,7 +56,11 @@ export class SqliteTextIndex {
         INSERT INTO records_terms (term) SELECT term FROM records_words_vocab;
         DROP TABLE temp.records_words_vocab;`);
       const upto = (this.db.prepare('SELECT max(seq) FROM records').pluck().get() as number | null) ?? 0;
-      this.db.prepare("INSERT INTO store_meta (key, value) VALUES ('text_index_upto', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(upto));
+      this.db
+        .prepare(
+          "INSERT INTO store_meta (key, value) VALUES ('text_index_upto', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .run(String(upto));
     })();
     this.state = undefined;
   }

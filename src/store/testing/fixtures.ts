@@ -39,9 +39,19 @@ export function record(over: Partial<AuditRecord> = {}): AuditRecord {
     raw: '',
   };
   const r = { ...base, ...over };
-  if (over.userId !== undefined && over.userKey === undefined) r.userKey = r.userId === null ? null : r.userId.toLowerCase();
+  if (over.userId !== undefined && over.userKey === undefined)
+    r.userKey = r.userId === null ? null : r.userId.toLowerCase();
   if (over.raw === undefined) {
-    r.raw = JSON.stringify({ Id: r.id, CreationTime: new Date(r.creationTime).toISOString().slice(0, 19), Operation: r.operation, UserId: r.userId, ClientIP: r.clientIp, ObjectId: r.objectId, Workload: r.workload, UserAgent: r.userAgent });
+    r.raw = JSON.stringify({
+      Id: r.id,
+      CreationTime: new Date(r.creationTime).toISOString().slice(0, 19),
+      Operation: r.operation,
+      UserId: r.userId,
+      ClientIP: r.clientIp,
+      ObjectId: r.objectId,
+      Workload: r.workload,
+      UserAgent: r.userAgent,
+    });
   }
   return r;
 }
@@ -76,27 +86,66 @@ export function newestFirst(a: AuditRecord, b: AuditRecord): number {
 }
 
 export function expectedIds(records: readonly AuditRecord[], q: SearchQuery): string[] {
-  return records.filter((r) => matches(r, q)).sort(newestFirst).map((r) => `${r.tenant}/${r.id}`);
+  return records
+    .filter((r) => matches(r, q))
+    .sort(newestFirst)
+    .map((r) => `${r.tenant}/${r.id}`);
 }
 
 export function tenantRow(over: Partial<TenantRow> = {}): TenantRow {
   return {
-    name: 'contoso', tenantId: TENANT_A, domain: 'contoso.onmicrosoft.com', clientId: '11111111-2222-3333-4444-555555555555',
-    cloud: 'commercial', authKind: 'secret', credential: 'enc:v1:abc', certificatePem: null, publisherId: null,
-    baseUrl: null, caFile: null, addedAt: T0, updatedAt: T0, ...over,
+    name: 'contoso',
+    tenantId: TENANT_A,
+    domain: 'contoso.onmicrosoft.com',
+    clientId: '11111111-2222-3333-4444-555555555555',
+    cloud: 'commercial',
+    authKind: 'secret',
+    credential: 'enc:v1:abc',
+    certificatePem: null,
+    publisherId: null,
+    baseUrl: null,
+    caFile: null,
+    addedAt: T0,
+    updatedAt: T0,
+    ...over,
   };
 }
 
 export function windowRow(over: Partial<CoverageWindow> = {}): CoverageWindow {
   return {
-    tenant: TENANT_A, stream: 'Audit.SharePoint', start: T0, end: T0 + DAY, state: 'planned', queriedStart: null,
-    blobsListed: 0, blobsFetched: 0, blobsFailed: 0, records: 0, newRecords: 0, attempts: 0, lastError: null, updatedAt: T0, ...over,
+    tenant: TENANT_A,
+    stream: 'Audit.SharePoint',
+    start: T0,
+    end: T0 + DAY,
+    state: 'planned',
+    queriedStart: null,
+    blobsListed: 0,
+    blobsFetched: 0,
+    blobsFailed: 0,
+    records: 0,
+    newRecords: 0,
+    attempts: 0,
+    lastError: null,
+    updatedAt: T0,
+    ...over,
   };
 }
 
-export function blobRow(over: Partial<Omit<BlobRow, 'records' | 'newRecords'>> = {}): Omit<BlobRow, 'records' | 'newRecords'> {
+export function blobRow(
+  over: Partial<Omit<BlobRow, 'records' | 'newRecords'>> = {},
+): Omit<BlobRow, 'records' | 'newRecords'> {
   return {
-    tenant: TENANT_A, contentType: 'Audit.SharePoint', contentId: '20261001000000000000000000000000000000$1', contentUri: 'https://manage.office.com/api/v1.0/x/activity/feed/audit/1',
-    contentCreated: T0, contentExpiration: T0 + 7 * DAY, fetchedAt: T0 + HOUR, sha256: 'ab'.repeat(32), status: 'fetched', reason: null, windowStart: T0, ...over,
+    tenant: TENANT_A,
+    contentType: 'Audit.SharePoint',
+    contentId: '20261001000000000000000000000000000000$1',
+    contentUri: 'https://manage.office.com/api/v1.0/x/activity/feed/audit/1',
+    contentCreated: T0,
+    contentExpiration: T0 + 7 * DAY,
+    fetchedAt: T0 + HOUR,
+    sha256: 'ab'.repeat(32),
+    status: 'fetched',
+    reason: null,
+    windowStart: T0,
+    ...over,
   };
 }

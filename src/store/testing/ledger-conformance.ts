@@ -8,8 +8,23 @@ export function runLedgerConformance(ctx: { readonly store: Store }): void {
   test('tenants: upsert, list, get and remove by name or GUID in any case; a taken name is a conflict', async () => {
     const t = ctx.store.tenants;
     await t.upsert(tenantRow());
-    await t.upsert(tenantRow({ name: 'fabrikam', tenantId: TENANT_B, authKind: 'certificate', certificatePem: '-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----', baseUrl: 'https://127.0.0.1:8443', caFile: '/tmp/ca.pem', publisherId: 'pub', cloud: 'gcchigh', addedAt: T0 + 1 }));
-    assert.deepEqual((await t.list()).map((r) => r.name), ['contoso', 'fabrikam']);
+    await t.upsert(
+      tenantRow({
+        name: 'fabrikam',
+        tenantId: TENANT_B,
+        authKind: 'certificate',
+        certificatePem: '-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----',
+        baseUrl: 'https://127.0.0.1:8443',
+        caFile: '/tmp/ca.pem',
+        publisherId: 'pub',
+        cloud: 'gcchigh',
+        addedAt: T0 + 1,
+      }),
+    );
+    assert.deepEqual(
+      (await t.list()).map((r) => r.name),
+      ['contoso', 'fabrikam'],
+    );
     assert.deepEqual(await t.get('FABRIKAM'), (await t.list())[1]);
     assert.equal((await t.get(TENANT_B.toUpperCase()))?.name, 'fabrikam');
     assert.equal((await t.get('fabrikam'))?.cloud, 'gcchigh');
@@ -19,7 +34,9 @@ export function runLedgerConformance(ctx: { readonly store: Store }): void {
     assert.equal(updated?.domain, 'contoso.com');
     assert.equal(updated?.updatedAt, T0 + 5);
     assert.equal(updated?.addedAt, T0, 'an update keeps when the tenant was first added');
-    await assert.rejects(t.upsert(tenantRow({ name: 'Contoso', tenantId: '99999999-0000-0000-0000-000000000000' })), { code: 'CONFLICT' });
+    await assert.rejects(t.upsert(tenantRow({ name: 'Contoso', tenantId: '99999999-0000-0000-0000-000000000000' })), {
+      code: 'CONFLICT',
+    });
     assert.equal(await t.remove('CONTOSO'), true);
     assert.equal(await t.remove(TENANT_B), true);
     assert.equal(await t.remove('contoso'), false);
@@ -32,14 +49,34 @@ export function runLedgerConformance(ctx: { readonly store: Store }): void {
     await l.upsertWindow(windowRow({ start: T0 + DAY, end: T0 + 2 * DAY }));
     await l.upsertWindow(windowRow({ stream: 'Audit.Exchange' }));
     await l.upsertWindow(windowRow({ tenant: TENANT_B }));
-    const done = windowRow({ state: 'fetched', queriedStart: T0 - 1, blobsListed: 3, blobsFetched: 2, blobsFailed: 1, records: 10, newRecords: 7, attempts: 2, lastError: 'AF429', updatedAt: T0 + 9 });
+    const done = windowRow({
+      state: 'fetched',
+      queriedStart: T0 - 1,
+      blobsListed: 3,
+      blobsFetched: 2,
+      blobsFailed: 1,
+      records: 10,
+      newRecords: 7,
+      attempts: 2,
+      lastError: 'AF429',
+      updatedAt: T0 + 9,
+    });
     await l.upsertWindow(done);
     assert.equal((await l.listWindows()).length, 4);
     const mine = await l.listWindows({ tenant: TENANT_A, stream: 'Audit.SharePoint' });
     assert.deepEqual(mine[0], done);
-    assert.deepEqual(mine.map((w) => w.start), [T0, T0 + DAY]);
-    assert.deepEqual((await l.listWindows({ tenant: TENANT_A, stream: 'Audit.SharePoint', from: T0 + DAY })).map((w) => w.start), [T0 + DAY]);
-    assert.deepEqual((await l.listWindows({ tenant: TENANT_A, stream: 'Audit.SharePoint', to: T0 + DAY })).map((w) => w.start), [T0]);
+    assert.deepEqual(
+      mine.map((w) => w.start),
+      [T0, T0 + DAY],
+    );
+    assert.deepEqual(
+      (await l.listWindows({ tenant: TENANT_A, stream: 'Audit.SharePoint', from: T0 + DAY })).map((w) => w.start),
+      [T0 + DAY],
+    );
+    assert.deepEqual(
+      (await l.listWindows({ tenant: TENANT_A, stream: 'Audit.SharePoint', to: T0 + DAY })).map((w) => w.start),
+      [T0],
+    );
   });
 
   test('commitBlob stores the records and the blob row together; hasBlob and listBlobs see it', async () => {
@@ -65,18 +102,29 @@ export function runLedgerConformance(ctx: { readonly store: Store }): void {
 
   test('blob issues are kept with their reason and never hide a committed blob', async () => {
     const l = ctx.store.ledger;
-    await l.recordBlobIssue({ ...blobRow({ contentId: 'refused-1', contentUri: 'https://evil.example/x' }), status: 'refused', reason: 'host is not the tenant Management API' });
+    await l.recordBlobIssue({
+      ...blobRow({ contentId: 'refused-1', contentUri: 'https://evil.example/x' }),
+      status: 'refused',
+      reason: 'host is not the tenant Management API',
+    });
     assert.equal(await l.hasBlob(TENANT_A, 'refused-1'), false);
     const [issue] = await l.listBlobs({ tenant: TENANT_A });
     assert.equal(issue?.status, 'refused');
     assert.equal(issue?.reason, 'host is not the tenant Management API');
     assert.equal(issue?.sha256, null);
     await l.commitBlob(blobRow({ contentId: 'ok-1', contentCreated: T0 + 1 }), [record()]);
-    await l.recordBlobIssue({ ...blobRow({ contentId: 'ok-1', contentCreated: T0 + 1 }), status: 'expired', reason: 'late' });
+    await l.recordBlobIssue({
+      ...blobRow({ contentId: 'ok-1', contentCreated: T0 + 1 }),
+      status: 'expired',
+      reason: 'late',
+    });
     assert.equal(await l.hasBlob(TENANT_A, 'ok-1'), true);
     await l.commitBlob(blobRow({ contentId: 'refused-1' }), [record()]);
     assert.equal(await l.hasBlob(TENANT_A, 'refused-1'), true, 'a later successful fetch replaces the issue');
-    assert.deepEqual((await l.listBlobs({ from: T0 + 1, to: T0 + 2 })).map((b) => b.contentId), ['ok-1']);
+    assert.deepEqual(
+      (await l.listBlobs({ from: T0 + 1, to: T0 + 2 })).map((b) => b.contentId),
+      ['ok-1'],
+    );
     assert.equal((await l.listBlobs({ limit: 1 })).length, 1);
     assert.equal((await l.listBlobs({ contentType: 'Audit.Exchange' })).length, 0);
   });
@@ -86,7 +134,12 @@ export function runLedgerConformance(ctx: { readonly store: Store }): void {
     assert.equal(await l.getCheckpoint(TENANT_A, 'Audit.Exchange'), null);
     assert.equal(await l.advanceCheckpoint(TENANT_A, 'Audit.Exchange', T0 + 10, T0 + 100), true);
     assert.equal(await l.advanceCheckpoint(TENANT_A, 'Audit.Exchange', T0 + 5, T0 + 200), false);
-    assert.deepEqual(await l.getCheckpoint(TENANT_A, 'Audit.Exchange'), { tenant: TENANT_A, stream: 'Audit.Exchange', position: T0 + 10, updatedAt: T0 + 100 });
+    assert.deepEqual(await l.getCheckpoint(TENANT_A, 'Audit.Exchange'), {
+      tenant: TENANT_A,
+      stream: 'Audit.Exchange',
+      position: T0 + 10,
+      updatedAt: T0 + 100,
+    });
     assert.equal(await l.advanceCheckpoint(TENANT_A, 'Audit.Exchange', T0 + 20, T0 + 300), true);
     assert.equal((await l.getCheckpoint(TENANT_A, 'Audit.Exchange'))?.position, T0 + 20);
     assert.equal(await l.getCheckpoint(TENANT_A, 'Audit.General'), null, 'each stream has its own');
@@ -101,12 +154,16 @@ export function runLedgerConformance(ctx: { readonly store: Store }): void {
     assert.equal(await l.acquireLease('tenant-a', 'two', T0 + 300, T0 + 150), false, 'the renewal holds');
     assert.equal(await l.acquireLease('tenant-a', 'two', T0 + 300, T0 + 200), true, 'expired: taken over');
     await l.releaseLease('tenant-a', 'one');
-    assert.equal(await l.acquireLease('tenant-a', 'one', T0 + 400, T0 + 210), false, 'a former owner cannot release it');
+    assert.equal(
+      await l.acquireLease('tenant-a', 'one', T0 + 400, T0 + 210),
+      false,
+      'a former owner cannot release it',
+    );
     await l.releaseLease('tenant-a', 'two');
     assert.equal(await l.acquireLease('tenant-a', 'one', T0 + 400, T0 + 210), true);
   });
 
-  test('leases: the holder can be read, and a gone holder\'s lease reclaimed by exactly one of several', async () => {
+  test("leases: the holder can be read, and a gone holder's lease reclaimed by exactly one of several", async () => {
     const l = ctx.store.ledger;
     assert.equal(await l.leaseHolder('k'), null);
     assert.equal(await l.reclaimLease('k', 'gone', 'me', T0 + 100), false, 'nothing to reclaim');
@@ -136,10 +193,19 @@ export function runLedgerConformance(ctx: { readonly store: Store }): void {
     await p.save({ tenant: TENANT_A, takenAt: T0 + 10, verdict: 'ok', body: { unified: true, mailboxes: [1, 2] } });
     await p.save({ tenant: TENANT_B, takenAt: T0 + 5, verdict: 'unknown', body: null });
     const history = await p.list(TENANT_A);
-    assert.deepEqual(history.map((s) => s.verdict), ['ok', 'failing']);
+    assert.deepEqual(
+      history.map((s) => s.verdict),
+      ['ok', 'failing'],
+    );
     assert.deepEqual(history[0]?.body, { unified: true, mailboxes: [1, 2] });
     assert.equal((await p.list(TENANT_A, 1)).length, 1);
-    assert.deepEqual((await p.latest()).map((s) => [s.tenant, s.verdict]), [[TENANT_A, 'ok'], [TENANT_B, 'unknown']]);
+    assert.deepEqual(
+      (await p.latest()).map((s) => [s.tenant, s.verdict]),
+      [
+        [TENANT_A, 'ok'],
+        [TENANT_B, 'unknown'],
+      ],
+    );
     assert.deepEqual(await p.list('nobody'), []);
   });
 }

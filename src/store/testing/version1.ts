@@ -10,14 +10,30 @@ import { record } from './fixtures.js';
  */
 export const V1_CASES: { raw: string; facts: RecordFacts }[] = [
   {
-    raw: JSON.stringify({ Id: 'v1-1', Operation: 'UserLoggedIn', ExtendedProperties: [{ Name: 'RequestType', Value: 'Login:login' }, { Name: 'UserAgent', Value: 'Mozilla/5.0 (X11)' }] }),
+    raw: JSON.stringify({
+      Id: 'v1-1',
+      Operation: 'UserLoggedIn',
+      ExtendedProperties: [
+        { Name: 'RequestType', Value: 'Login:login' },
+        { Name: 'UserAgent', Value: 'Mozilla/5.0 (X11)' },
+      ],
+    }),
     facts: { userAgent: 'Mozilla/5.0 (X11)', appId: null, logonType: null },
   },
   {
-    raw: JSON.stringify({ Id: 'v1-2', Operation: 'MailItemsAccessed', LogonType: '2', ClientAppId: 'D3590ED6-52B3-4102-AEFF-AAD2292AB01C', ClientInfoString: 'Client=MSExchangeRPC' }),
+    raw: JSON.stringify({
+      Id: 'v1-2',
+      Operation: 'MailItemsAccessed',
+      LogonType: '2',
+      ClientAppId: 'D3590ED6-52B3-4102-AEFF-AAD2292AB01C',
+      ClientInfoString: 'Client=MSExchangeRPC',
+    }),
     facts: { userAgent: null, appId: 'd3590ed6-52b3-4102-aeff-aad2292ab01c', logonType: 2 },
   },
-  { raw: JSON.stringify({ Id: 'v1-3', Operation: 'FileAccessed' }), facts: { userAgent: null, appId: null, logonType: null } },
+  {
+    raw: JSON.stringify({ Id: 'v1-3', Operation: 'FileAccessed' }),
+    facts: { userAgent: null, appId: null, logonType: null },
+  },
   { raw: '{"Id":"v1-4", not json', facts: { userAgent: null, appId: null, logonType: null } },
 ];
 

@@ -17,17 +17,29 @@ export function ActivityPicker({ selected, onChange }: Props) {
   const [filter, setFilter] = useState('');
   const friendly = useMemo(() => {
     const m = new Map<string, string>();
-    for (const c of data?.categories ?? []) for (const a of c.activities) if (a.friendly && !m.has(a.operation.toLowerCase())) m.set(a.operation.toLowerCase(), a.friendly);
+    for (const c of data?.categories ?? [])
+      for (const a of c.activities)
+        if (a.friendly && !m.has(a.operation.toLowerCase())) m.set(a.operation.toLowerCase(), a.friendly);
     return m;
   }, [data]);
   const groups = useMemo(() => {
     const f = filter.trim().toLowerCase();
     return (data?.categories ?? [])
-      .map((c) => ({ category: c.category, activities: c.activities.filter((a) => !f || a.friendly.toLowerCase().includes(f) || a.operation.toLowerCase().includes(f) || c.category.toLowerCase().includes(f)) }))
+      .map((c) => ({
+        category: c.category,
+        activities: c.activities.filter(
+          (a) =>
+            !f ||
+            a.friendly.toLowerCase().includes(f) ||
+            a.operation.toLowerCase().includes(f) ||
+            c.category.toLowerCase().includes(f),
+        ),
+      }))
       .filter((c) => c.activities.length > 0);
   }, [data, filter]);
   const has = (op: string): boolean => selected.some((s) => s.toLowerCase() === op.toLowerCase());
-  const toggle = (op: string): void => onChange(has(op) ? selected.filter((s) => s.toLowerCase() !== op.toLowerCase()) : [...selected, op]);
+  const toggle = (op: string): void =>
+    onChange(has(op) ? selected.filter((s) => s.toLowerCase() !== op.toLowerCase()) : [...selected, op]);
   const addTyped = (): void => {
     const v = filter.trim();
     if (v && !has(v)) onChange([...selected, v]);
@@ -69,12 +81,15 @@ export function ActivityPicker({ selected, onChange }: Props) {
                 <legend>{g.category}</legend>
                 {g.activities.map((a) => (
                   <label key={a.operation + (a.workload ?? '')} title={a.operation}>
-                    <input type="checkbox" checked={has(a.operation)} onChange={() => toggle(a.operation)} /> {a.friendly || a.operation}
+                    <input type="checkbox" checked={has(a.operation)} onChange={() => toggle(a.operation)} />{' '}
+                    {a.friendly || a.operation}
                   </label>
                 ))}
               </fieldset>
             ))}
-            {groups.length === 0 ? <p className="muted">No activity matches; press Enter to search for the operation “{filter}” as typed.</p> : null}
+            {groups.length === 0 ? (
+              <p className="muted">No activity matches; press Enter to search for the operation “{filter}” as typed.</p>
+            ) : null}
           </div>
           <div className="picker-foot">
             <button type="button" onClick={() => onChange([])}>

@@ -27,14 +27,18 @@ export function asCountRows(v: unknown): { key: string; count: number }[] | null
       .map((x) => {
         const count = Number(x.count ?? x.value ?? x.n);
         const key = x.key ?? x.name ?? x.label ?? x.user ?? x.operation ?? x.workload ?? x.day;
-        return { key: typeof key === 'number' && key > 1e11 ? new Date(key).toISOString().slice(0, 10) : String(key), count };
+        return {
+          key: typeof key === 'number' && key > 1e11 ? new Date(key).toISOString().slice(0, 10) : String(key),
+          count,
+        };
       })
       .filter((r) => Number.isFinite(r.count));
     return rows.length ? rows : null;
   }
   if (v && typeof v === 'object') {
     const entries = Object.entries(v as Record<string, unknown>).filter(([, c]) => typeof c === 'number');
-    if (entries.length && entries.length === Object.keys(v).length) return entries.map(([key, count]) => ({ key, count: count as number })).sort((a, b) => b.count - a.count);
+    if (entries.length && entries.length === Object.keys(v).length)
+      return entries.map(([key, count]) => ({ key, count: count as number })).sort((a, b) => b.count - a.count);
   }
   return null;
 }

@@ -1,7 +1,13 @@
 import { COLUMNS } from './columns.js';
 import type { RecordSummary } from '../types.js';
 
-export function ColumnChooser({ shown, onChange }: { shown: (keyof RecordSummary)[]; onChange: (keys: (keyof RecordSummary)[]) => void }) {
+export function ColumnChooser({
+  shown,
+  onChange,
+}: {
+  shown: (keyof RecordSummary)[];
+  onChange: (keys: (keyof RecordSummary)[]) => void;
+}) {
   return (
     <details className="dropdown">
       <summary className="small">Columns</summary>
@@ -11,7 +17,13 @@ export function ColumnChooser({ shown, onChange }: { shown: (keyof RecordSummary
             <input
               type="checkbox"
               checked={shown.includes(c.key)}
-              onChange={(e) => onChange(e.target.checked ? COLUMNS.map((x) => x.key).filter((k) => k === c.key || shown.includes(k)) : shown.filter((k) => k !== c.key))}
+              onChange={(e) =>
+                onChange(
+                  e.target.checked
+                    ? COLUMNS.map((x) => x.key).filter((k) => k === c.key || shown.includes(k))
+                    : shown.filter((k) => k !== c.key),
+                )
+              }
             />{' '}
             {c.label}
           </label>

@@ -7,7 +7,9 @@ import type { RecordView } from '../types.js';
 
 /** The full record: derived columns on top, the original AuditData below (readable or raw). */
 export function DetailPane({ tenant, id, onClose }: { tenant: string; id: string; onClose: () => void }) {
-  const { data, error, loading } = useApi<RecordView>(`/api/records/${encodeURIComponent(tenant)}/${encodeURIComponent(id)}`);
+  const { data, error, loading } = useApi<RecordView>(
+    `/api/records/${encodeURIComponent(tenant)}/${encodeURIComponent(id)}`,
+  );
   const [raw, setRaw] = useState(false);
   return (
     <aside className="detail" aria-label="Record detail">
@@ -28,7 +30,20 @@ export function DetailPane({ tenant, id, onClose }: { tenant: string; id: string
         <div className="detail-body">
           <table className="kv summary">
             <tbody>
-              {(['id', 'tenant', 'recordTypeName', 'workload', 'userId', 'clientIp', 'objectId', 'resultStatus', 'outcome', 'source'] as const).map((k) => (
+              {(
+                [
+                  'id',
+                  'tenant',
+                  'recordTypeName',
+                  'workload',
+                  'userId',
+                  'clientIp',
+                  'objectId',
+                  'resultStatus',
+                  'outcome',
+                  'source',
+                ] as const
+              ).map((k) => (
                 <tr key={k}>
                   <td className="key">{k}</td>
                   <td className="mono">{data[k] === null ? '' : String(data[k])}</td>
@@ -37,7 +52,11 @@ export function DetailPane({ tenant, id, onClose }: { tenant: string; id: string
             </tbody>
           </table>
           <h3>AuditData</h3>
-          {raw ? <pre className="raw">{JSON.stringify(data.auditData, null, 2)}</pre> : <JsonView value={data.auditData} />}
+          {raw ? (
+            <pre className="raw">{JSON.stringify(data.auditData, null, 2)}</pre>
+          ) : (
+            <JsonView value={data.auditData} />
+          )}
         </div>
       ) : null}
     </aside>

@@ -3,8 +3,14 @@
  * Microsoft nests everywhere (Parameters, ExtendedProperties, ModifiedProperties …) as two-column
  * tables instead of JSON soup.
  */
-function isNameValueArray(v: unknown): v is { Name: unknown; Value?: unknown; NewValue?: unknown; OldValue?: unknown }[] {
-  return Array.isArray(v) && v.length > 0 && v.every((x) => x !== null && typeof x === 'object' && !Array.isArray(x) && 'Name' in x);
+function isNameValueArray(
+  v: unknown,
+): v is { Name: unknown; Value?: unknown; NewValue?: unknown; OldValue?: unknown }[] {
+  return (
+    Array.isArray(v) &&
+    v.length > 0 &&
+    v.every((x) => x !== null && typeof x === 'object' && !Array.isArray(x) && 'Name' in x)
+  );
 }
 
 function Scalar({ v }: { v: unknown }) {
@@ -58,7 +64,8 @@ export function JsonView({ value, depth = 0 }: { value: unknown; depth?: number 
   }
   if (Array.isArray(value)) {
     if (value.length === 0) return <span className="null">[]</span>;
-    if (value.every((x) => x === null || typeof x !== 'object')) return <span className="str">{value.map(String).join(', ')}</span>;
+    if (value.every((x) => x === null || typeof x !== 'object'))
+      return <span className="str">{value.map(String).join(', ')}</span>;
     return (
       <ol className="arr">
         {value.map((x, i) => (

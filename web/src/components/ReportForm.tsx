@@ -12,7 +12,15 @@ function kindOf(s: JsonSchema): 'number' | 'boolean' | 'list' | 'enum' | 'text' 
   return 'text';
 }
 
-export function ReportForm({ schema, onRun, busy }: { schema: JsonSchema | undefined; onRun: (params: Record<string, unknown>) => void; busy: boolean }) {
+export function ReportForm({
+  schema,
+  onRun,
+  busy,
+}: {
+  schema: JsonSchema | undefined;
+  onRun: (params: Record<string, unknown>) => void;
+  busy: boolean;
+}) {
   const props = Object.entries(schema?.properties ?? {});
   const [values, setValues] = useState<Record<string, string | boolean>>({});
   const submit = (e: React.FormEvent): void => {
@@ -22,7 +30,15 @@ export function ReportForm({ schema, onRun, busy }: { schema: JsonSchema | undef
       const v = values[name];
       if (v === undefined || v === '') continue;
       const kind = kindOf(s);
-      params[name] = kind === 'number' ? Number(v) : kind === 'list' ? String(v).split(',').map((x) => x.trim()).filter(Boolean) : v;
+      params[name] =
+        kind === 'number'
+          ? Number(v)
+          : kind === 'list'
+            ? String(v)
+                .split(',')
+                .map((x) => x.trim())
+                .filter(Boolean)
+            : v;
     }
     onRun(params);
   };
@@ -31,7 +47,12 @@ export function ReportForm({ schema, onRun, busy }: { schema: JsonSchema | undef
       {props.map(([name, s]) => {
         const kind = kindOf(s);
         const required = schema?.required?.includes(name);
-        const placeholder = s.default !== undefined ? `default: ${typeof s.default === 'string' ? s.default : JSON.stringify(s.default)}` : kind === 'list' ? 'comma-separated' : '';
+        const placeholder =
+          s.default !== undefined
+            ? `default: ${typeof s.default === 'string' ? s.default : JSON.stringify(s.default)}`
+            : kind === 'list'
+              ? 'comma-separated'
+              : '';
         return (
           <label key={name} className="field" title={s.description}>
             <span className="label">
@@ -39,9 +60,18 @@ export function ReportForm({ schema, onRun, busy }: { schema: JsonSchema | undef
               {required ? ' *' : ''}
             </span>
             {kind === 'boolean' ? (
-              <input type="checkbox" name={name} checked={values[name] === true} onChange={(e) => setValues({ ...values, [name]: e.target.checked })} />
+              <input
+                type="checkbox"
+                name={name}
+                checked={values[name] === true}
+                onChange={(e) => setValues({ ...values, [name]: e.target.checked })}
+              />
             ) : kind === 'enum' ? (
-              <select name={name} value={String(values[name] ?? '')} onChange={(e) => setValues({ ...values, [name]: e.target.value })}>
+              <select
+                name={name}
+                value={String(values[name] ?? '')}
+                onChange={(e) => setValues({ ...values, [name]: e.target.value })}
+              >
                 <option value="">{placeholder || '—'}</option>
                 {(s.enum ?? s.anyOf?.find((x) => x.enum)?.enum ?? []).map((o) => (
                   <option key={String(o)} value={String(o)}>
@@ -50,7 +80,14 @@ export function ReportForm({ schema, onRun, busy }: { schema: JsonSchema | undef
                 ))}
               </select>
             ) : (
-              <input name={name} type={kind === 'number' ? 'number' : 'text'} value={String(values[name] ?? '')} placeholder={placeholder} required={required} onChange={(e) => setValues({ ...values, [name]: e.target.value })} />
+              <input
+                name={name}
+                type={kind === 'number' ? 'number' : 'text'}
+                value={String(values[name] ?? '')}
+                placeholder={placeholder}
+                required={required}
+                onChange={(e) => setValues({ ...values, [name]: e.target.value })}
+              />
             )}
           </label>
         );

@@ -31,10 +31,17 @@ export function ResultsTable({ rows, total, complete, columns, selected, onSelec
   const view = useMemo(() => {
     if (!sort || !complete) return rows;
     const col = sort.key;
-    return [...rows].sort((a, b) => String(a[col] ?? '').localeCompare(String(b[col] ?? ''), 'en', { numeric: true }) * sort.dir);
+    return [...rows].sort(
+      (a, b) => String(a[col] ?? '').localeCompare(String(b[col] ?? ''), 'en', { numeric: true }) * sort.dir,
+    );
   }, [rows, sort, complete]);
   const count = Math.max(total ?? 0, rows.length + (complete ? 0 : 1));
-  const virtual = useVirtualizer({ count, getScrollElement: () => scroller.current, estimateSize: () => ROW, overscan: 15 });
+  const virtual = useVirtualizer({
+    count,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW,
+    overscan: 15,
+  });
   const items = virtual.getVirtualItems();
   const lastIndex = items.length ? items[items.length - 1]!.index : 0;
   useEffect(() => {
@@ -65,10 +72,29 @@ export function ResultsTable({ rows, total, complete, columns, selected, onSelec
   };
 
   return (
-    <div className="results" ref={scroller} tabIndex={0} onKeyDown={onKey} role="grid" aria-rowcount={count} aria-label="Search results (arrow keys move, detail opens on the right)">
+    <div
+      className="results"
+      ref={scroller}
+      tabIndex={0}
+      onKeyDown={onKey}
+      role="grid"
+      aria-rowcount={count}
+      aria-label="Search results (arrow keys move, detail opens on the right)"
+    >
       <div className="thead" style={{ width }} role="row">
         {columns.map((c) => (
-          <div key={c.key} className="th" style={{ width: c.width }} role="columnheader" onClick={() => toggleSort(c.key)} title={complete ? 'Sort by this column' : 'Sorting is available once every match is loaded; results are newest first'}>
+          <div
+            key={c.key}
+            className="th"
+            style={{ width: c.width }}
+            role="columnheader"
+            onClick={() => toggleSort(c.key)}
+            title={
+              complete
+                ? 'Sort by this column'
+                : 'Sorting is available once every match is loaded; results are newest first'
+            }
+          >
             {c.label}
             {sort?.key === c.key ? (sort.dir === 1 ? ' ▲' : ' ▼') : ''}
           </div>
@@ -88,7 +114,13 @@ export function ResultsTable({ rows, total, complete, columns, selected, onSelec
               onClick={() => r && onSelect(item.index, r)}
             >
               {columns.map((c) => (
-                <div key={c.key} className="td" style={{ width: c.width }} role="gridcell" title={r ? cellText(c, r, tenantNames) : ''}>
+                <div
+                  key={c.key}
+                  className="td"
+                  style={{ width: c.width }}
+                  role="gridcell"
+                  title={r ? cellText(c, r, tenantNames) : ''}
+                >
                   {r ? cellText(c, r, tenantNames) : <span className="placeholder" />}
                 </div>
               ))}

@@ -43,7 +43,17 @@ const QUICK = [
 ] as const;
 
 /** A labelled control; `group` for composite controls (a label may not contain other labels). */
-function Field({ label, hint, group, children }: { label: string; hint?: string; group?: boolean; children: React.ReactNode }) {
+function Field({
+  label,
+  hint,
+  group,
+  children,
+}: {
+  label: string;
+  hint?: string;
+  group?: boolean;
+  children: React.ReactNode;
+}) {
   const caption = (
     <span className="label" title={hint}>
       {label}
@@ -62,14 +72,31 @@ function Field({ label, hint, group, children }: { label: string; hint?: string;
   );
 }
 
-function TenantChooser({ tenants, selected, onChange }: { tenants: TenantOverview[]; selected: string[]; onChange: (names: string[]) => void }) {
+function TenantChooser({
+  tenants,
+  selected,
+  onChange,
+}: {
+  tenants: TenantOverview[];
+  selected: string[];
+  onChange: (names: string[]) => void;
+}) {
   return (
     <details className="dropdown tenant-chooser">
       <summary className="select-like">{selected.length === 0 ? 'All tenants' : selected.join(', ')}</summary>
       <div className="dropdown-panel">
         {tenants.map((t) => (
           <label key={t.tenantId}>
-            <input type="checkbox" name="tenant" value={t.name} checked={selected.includes(t.name)} onChange={(e) => onChange(e.target.checked ? [...selected, t.name] : selected.filter((n) => n !== t.name))} /> {t.name}
+            <input
+              type="checkbox"
+              name="tenant"
+              value={t.name}
+              checked={selected.includes(t.name)}
+              onChange={(e) =>
+                onChange(e.target.checked ? [...selected, t.name] : selected.filter((n) => n !== t.name))
+              }
+            />{' '}
+            {t.name}
           </label>
         ))}
         {tenants.length === 0 ? <span className="muted">No tenants registered</span> : null}
@@ -78,10 +105,25 @@ function TenantChooser({ tenants, selected, onChange }: { tenants: TenantOvervie
   );
 }
 
-export function SearchForm({ initial, onSearch, busy, tenants }: { initial: Filters; onSearch: (f: Filters) => void; busy: boolean; tenants: TenantOverview[] }) {
+export function SearchForm({
+  initial,
+  onSearch,
+  busy,
+  tenants,
+}: {
+  initial: Filters;
+  onSearch: (f: Filters) => void;
+  busy: boolean;
+  tenants: TenantOverview[];
+}) {
   const [f, setF] = useState(initial);
   const set = <K extends keyof Filters>(k: K, v: Filters[K]): void => setF((old) => ({ ...old, [k]: v }));
-  const text = (k: 'user' | 'object' | 'recordType' | 'workload' | 'ip' | 'freeText', label: string, placeholder: string, hint?: string) => (
+  const text = (
+    k: 'user' | 'object' | 'recordType' | 'workload' | 'ip' | 'freeText',
+    label: string,
+    placeholder: string,
+    hint?: string,
+  ) => (
     <Field label={label} hint={hint}>
       <input name={k} value={f[k]} placeholder={placeholder} onChange={(e) => set(k, e.target.value)} />
     </Field>
@@ -95,15 +137,36 @@ export function SearchForm({ initial, onSearch, busy, tenants }: { initial: Filt
       }}
     >
       <div className="row">
-        <Field label="Start" hint="ISO date or time (UTC unless an offset is given), or a span back from now such as 7d">
-          <input name="start" value={f.start} onChange={(e) => set('start', e.target.value)} placeholder="2026-11-01 or 7d" className="time" />
+        <Field
+          label="Start"
+          hint="ISO date or time (UTC unless an offset is given), or a span back from now such as 7d"
+        >
+          <input
+            name="start"
+            value={f.start}
+            onChange={(e) => set('start', e.target.value)}
+            placeholder="2026-11-01 or 7d"
+            className="time"
+          />
         </Field>
         <Field label="End" hint="ISO date or time, or now">
-          <input name="end" value={f.end} onChange={(e) => set('end', e.target.value)} placeholder="now" className="time" />
+          <input
+            name="end"
+            value={f.end}
+            onChange={(e) => set('end', e.target.value)}
+            placeholder="now"
+            className="time"
+          />
         </Field>
         <div className="quick" role="group" aria-label="Quick ranges">
           {QUICK.map(([v, label]) => (
-            <button key={v} type="button" className={f.start === v && f.end === 'now' ? 'small on' : 'small'} onClick={() => setF((o) => ({ ...o, start: v, end: 'now' }))} title={label}>
+            <button
+              key={v}
+              type="button"
+              className={f.start === v && f.end === 'now' ? 'small on' : 'small'}
+              onClick={() => setF((o) => ({ ...o, start: v, end: 'now' }))}
+              title={label}
+            >
               {v}
             </button>
           ))}

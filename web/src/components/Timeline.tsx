@@ -36,7 +36,9 @@ export function Timeline({ rows, bucket, start, end }: Props) {
       </svg>
       <div className="timeline-axis">
         <span>{fmtTime(first)}</span>
-        <span className="muted">per {bucket} · peak {fmtCount(rows ? max : null)}</span>
+        <span className="muted">
+          per {bucket} · peak {fmtCount(rows ? max : null)}
+        </span>
         <span>{fmtTime(end)}</span>
       </div>
     </div>

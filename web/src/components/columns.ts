@@ -25,7 +25,16 @@ export const COLUMNS: Column[] = [
   { key: 'id', label: 'Record Id', width: 280 },
 ];
 
-export const DEFAULT_COLUMNS: (keyof RecordSummary)[] = ['creationTime', 'tenant', 'userId', 'operation', 'workload', 'objectId', 'clientIp', 'outcome'];
+export const DEFAULT_COLUMNS: (keyof RecordSummary)[] = [
+  'creationTime',
+  'tenant',
+  'userId',
+  'operation',
+  'workload',
+  'objectId',
+  'clientIp',
+  'outcome',
+];
 
 /** Tenant GUID → registered name, so rows read "contoso" rather than a GUID. */
 export type TenantNames = ReadonlyMap<string, string>;

@@ -14,7 +14,15 @@ export interface SearchState {
   timeline: { bucket: 'day' | 'hour'; start: number; end: number; rows: CountRow[] } | null;
 }
 
-const EMPTY: SearchState = { rows: [], count: null, next: null, done: false, loading: false, error: null, timeline: null };
+const EMPTY: SearchState = {
+  rows: [],
+  count: null,
+  next: null,
+  done: false,
+  loading: false,
+  error: null,
+  timeline: null,
+};
 
 /**
  * One search's results: the first page first, then the exact count and the timeline (the first rows
@@ -46,9 +54,23 @@ export function useSearch(queryString: string | null): SearchState & { loadMore:
     // timeline (which read every match) are asked for only once the first rows are on screen.
     getJson<SearchPage>(`/api/search?${queryString}&limit=${PAGE}`, c.signal).then((p) => {
       busy.current = false;
-      setState((s) => ({ ...s, rows: p.records, next: p.next, done: p.next === null, loading: false, ...(p.next === null ? { count: p.returned } : {}) }));
-      if (p.next !== null) getJson<{ count: number }>(`/api/search/count?${queryString}`, c.signal).then((r) => setState((s) => ({ ...s, count: r.count })), fail);
-      getJson<SearchState['timeline']>(`/api/search/timeline?${queryString}`, c.signal).then((t) => setState((s) => ({ ...s, timeline: t })), fail);
+      setState((s) => ({
+        ...s,
+        rows: p.records,
+        next: p.next,
+        done: p.next === null,
+        loading: false,
+        ...(p.next === null ? { count: p.returned } : {}),
+      }));
+      if (p.next !== null)
+        getJson<{ count: number }>(`/api/search/count?${queryString}`, c.signal).then(
+          (r) => setState((s) => ({ ...s, count: r.count })),
+          fail,
+        );
+      getJson<SearchState['timeline']>(`/api/search/timeline?${queryString}`, c.signal).then(
+        (t) => setState((s) => ({ ...s, timeline: t })),
+        fail,
+      );
     }, fail);
     return () => c.abort();
   }, [queryString]);

@@ -16,7 +16,14 @@ function Strip({ s }: { s: StreamCoverage }) {
     <svg className="strip" viewBox="0 0 200 10" preserveAspectRatio="none" aria-hidden="true">
       <rect x="0" y="0" width="200" height="10" className="strip-ok" />
       {s.gaps.map((g, i) => (
-        <rect key={i} x={((g.start - s.from!) / span) * 200} y="0" width={Math.max(1, ((g.end - g.start) / span) * 200)} height="10" className="strip-gap" />
+        <rect
+          key={i}
+          x={((g.start - s.from!) / span) * 200}
+          y="0"
+          width={Math.max(1, ((g.end - g.start) / span) * 200)}
+          height="10"
+          className="strip-gap"
+        />
       ))}
     </svg>
   );
@@ -25,21 +32,31 @@ function Strip({ s }: { s: StreamCoverage }) {
 /** The coverage ledger per tenant and content type: what was collected, and every gap. */
 export function CoveragePage({ params }: { params: URLSearchParams }) {
   const tenant = params.get('tenant') ?? '';
-  const { data, error } = useApi<{ streams: StreamCoverage[] }>(`/api/coverage${tenant ? '?tenant=' + encodeURIComponent(tenant) : ''}`);
+  const { data, error } = useApi<{ streams: StreamCoverage[] }>(
+    `/api/coverage${tenant ? '?tenant=' + encodeURIComponent(tenant) : ''}`,
+  );
   const tenants = useApi<{ tenants: TenantOverview[] }>('/api/tenants').data?.tenants ?? [];
   const nameOf = (id: string): string => tenants.find((t) => t.tenantId === id)?.name ?? id;
   return (
     <section className="page">
       <h1>Coverage {tenant ? <span className="muted">— {tenant}</span> : null}</h1>
-      <p className="muted">Each content type of each tenant: the windows the collector planned, what it fetched, and the stretches not proven collected (gaps, in red).</p>
+      <p className="muted">
+        Each content type of each tenant: the windows the collector planned, what it fetched, and the stretches not
+        proven collected (gaps, in red).
+      </p>
       <ErrorNote error={error} />
-      {data && data.streams.length === 0 ? <p className="muted">Nothing collected yet: run <code>tenantwatch collect</code>.</p> : null}
+      {data && data.streams.length === 0 ? (
+        <p className="muted">
+          Nothing collected yet: run <code>tenantwatch collect</code>.
+        </p>
+      ) : null}
       {data && !tenant
         ? tenants
             .filter((t) => !data.streams.some((s) => s.tenant === t.tenantId))
             .map((t) => (
               <div key={t.tenantId} className="error">
-                <strong>{t.name}: no content type collected.</strong> {t.errors.last ?? 'Collection has not run for this tenant.'}
+                <strong>{t.name}: no content type collected.</strong>{' '}
+                {t.errors.last ?? 'Collection has not run for this tenant.'}
               </div>
             ))
         : null}

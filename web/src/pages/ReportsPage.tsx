@@ -14,7 +14,13 @@ function columnsOf(rows: Record<string, unknown>[]): string[] {
   return [...keys];
 }
 
-function Summary({ summary, names }: { summary: Record<string, unknown> | undefined; names: ReadonlyMap<string, string> }) {
+function Summary({
+  summary,
+  names,
+}: {
+  summary: Record<string, unknown> | undefined;
+  names: ReadonlyMap<string, string>;
+}) {
   if (!summary) return null;
   const charts: [string, { key: string; count: number }[]][] = [];
   const totals: [string, unknown][] = [];
@@ -24,7 +30,11 @@ function Summary({ summary, names }: { summary: Record<string, unknown> | undefi
       continue;
     }
     const rows = asCountRows(v);
-    if (rows) charts.push([k.replace(/^by/, 'by '), k === 'byTenant' ? rows.map((r) => ({ ...r, key: names.get(r.key) ?? r.key })) : rows]);
+    if (rows)
+      charts.push([
+        k.replace(/^by/, 'by '),
+        k === 'byTenant' ? rows.map((r) => ({ ...r, key: names.get(r.key) ?? r.key })) : rows,
+      ]);
     else if (v === null || typeof v !== 'object') totals.push([k, v]);
   }
   return (
@@ -55,7 +65,9 @@ export function ReportsPage({ params }: { params: URLSearchParams }) {
   const names = useMemo(() => new Map((tenants ?? []).map((t) => [t.tenantId, t.name])), [tenants]);
   const id = params.get('id') ?? list.data?.reports[0]?.id ?? null;
   const info = list.data?.reports.find((r) => r.id === id);
-  const [run, setRun] = useState<{ id: string; result: ReportResult | null; error: unknown; busy: boolean } | null>(null);
+  const [run, setRun] = useState<{ id: string; result: ReportResult | null; error: unknown; busy: boolean } | null>(
+    null,
+  );
   const [detail, setDetail] = useState<{ tenant: string; id: string } | null>(null);
   const result = run?.id === id ? run.result : null;
   const columns = useMemo(() => columnsOf(result?.rows ?? []), [result]);
@@ -69,7 +81,12 @@ export function ReportsPage({ params }: { params: URLSearchParams }) {
   };
   const exportCsv = (): void => {
     if (!result) return;
-    const text = '\ufeff' + [columns.map(csvCell).join(','), ...result.rows.map((r) => columns.map((c) => csvCell(r[c])).join(','))].join('\r\n') + '\r\n';
+    const text =
+      '\ufeff' +
+      [columns.map(csvCell).join(','), ...result.rows.map((r) => columns.map((c) => csvCell(r[c])).join(','))].join(
+        '\r\n',
+      ) +
+      '\r\n';
     download(`${id}.csv`, text, 'text/csv');
   };
   return (
@@ -78,7 +95,12 @@ export function ReportsPage({ params }: { params: URLSearchParams }) {
         <h1>Reports</h1>
         <ErrorNote error={list.error} />
         {list.data?.reports.map((r) => (
-          <a key={r.id} href={`#/reports?id=${encodeURIComponent(r.id)}`} className={r.id === id ? 'report-item active' : 'report-item'} data-report={r.id}>
+          <a
+            key={r.id}
+            href={`#/reports?id=${encodeURIComponent(r.id)}`}
+            className={r.id === id ? 'report-item active' : 'report-item'}
+            data-report={r.id}
+          >
             {r.title}
           </a>
         ))}
@@ -91,7 +113,12 @@ export function ReportsPage({ params }: { params: URLSearchParams }) {
               <summary>{info.description.split(/(?<=\.)\s/)[0]}</summary>
               {info.description}
             </details>
-            <ReportForm key={info.id} schema={info.parameters ?? info.schema} onRun={execute} busy={run?.busy === true && run.id === id} />
+            <ReportForm
+              key={info.id}
+              schema={info.parameters ?? info.schema}
+              onRun={execute}
+              busy={run?.busy === true && run.id === id}
+            />
           </>
         ) : null}
         {run?.id === id ? <ErrorNote error={run.error} /> : null}
@@ -103,7 +130,11 @@ export function ReportsPage({ params }: { params: URLSearchParams }) {
               <button type="button" className="small" onClick={exportCsv}>
                 Export CSV
               </button>
-              <button type="button" className="small" onClick={() => download(`${id}.json`, JSON.stringify(result, null, 2), 'application/json')}>
+              <button
+                type="button"
+                className="small"
+                onClick={() => download(`${id}.json`, JSON.stringify(result, null, 2), 'application/json')}
+              >
                 Export JSON
               </button>
             </div>
@@ -119,7 +150,22 @@ export function ReportsPage({ params }: { params: URLSearchParams }) {
                 </thead>
                 <tbody>
                   {result.rows.slice(0, 2000).map((r, i) => (
-                    <tr key={i} tabIndex={0} className="clickable" onClick={() => typeof r.id === 'string' && typeof r.tenant === 'string' && setDetail({ tenant: r.tenant, id: r.id })} onKeyDown={(e) => e.key === 'Enter' && typeof r.id === 'string' && typeof r.tenant === 'string' && setDetail({ tenant: r.tenant, id: r.id })}>
+                    <tr
+                      key={i}
+                      tabIndex={0}
+                      className="clickable"
+                      onClick={() =>
+                        typeof r.id === 'string' &&
+                        typeof r.tenant === 'string' &&
+                        setDetail({ tenant: r.tenant, id: r.id })
+                      }
+                      onKeyDown={(e) =>
+                        e.key === 'Enter' &&
+                        typeof r.id === 'string' &&
+                        typeof r.tenant === 'string' &&
+                        setDetail({ tenant: r.tenant, id: r.id })
+                      }
+                    >
                       {columns.map((c) => (
                         <td key={c} title={fmtCell(r[c])}>
                           {c === 'tenant' ? (names.get(String(r[c])) ?? fmtCell(r[c])) : fmtCell(r[c])}
@@ -129,7 +175,9 @@ export function ReportsPage({ params }: { params: URLSearchParams }) {
                   ))}
                 </tbody>
               </table>
-              {result.rows.length > 2000 ? <p className="muted">Showing the first 2,000 rows; export has all {fmtCount(result.rows.length)}.</p> : null}
+              {result.rows.length > 2000 ? (
+                <p className="muted">Showing the first 2,000 rows; export has all {fmtCount(result.rows.length)}.</p>
+              ) : null}
             </div>
           </>
         ) : null}

@@ -47,13 +47,20 @@ export function SearchPage({ params }: { params: URLSearchParams }) {
   };
   return (
     <section className="page search-page">
-      <SearchForm key={queryString} initial={filtersFrom(params)} onSearch={submit} busy={search.loading} tenants={tenants ?? []} />
+      <SearchForm
+        key={queryString}
+        initial={filtersFrom(params)}
+        onSearch={submit}
+        busy={search.loading}
+        tenants={tenants ?? []}
+      />
       <ErrorNote error={search.error} />
       <div className="result-bar">
         <span className="count" aria-live="polite">
           {hasQuery ? (
             <>
-              <strong>{fmtCount(search.count)}</strong> matches{search.count !== null ? ` · ${fmtCount(search.rows.length)} loaded` : ''}
+              <strong>{fmtCount(search.count)}</strong> matches
+              {search.count !== null ? ` · ${fmtCount(search.rows.length)} loaded` : ''}
             </>
           ) : (
             'Choose filters and press Search (Enter)'
@@ -72,8 +79,20 @@ export function SearchPage({ params }: { params: URLSearchParams }) {
           </>
         ) : null}
       </div>
-      <div className="timeline-slot">{search.timeline ? <Timeline rows={search.timeline.rows} bucket={search.timeline.bucket} start={search.timeline.start} end={search.timeline.end} /> : null}</div>
-      <div className={selected ? 'split with-detail' : 'split'} onKeyDown={(e) => e.key === 'Escape' && setSelected(null)}>
+      <div className="timeline-slot">
+        {search.timeline ? (
+          <Timeline
+            rows={search.timeline.rows}
+            bucket={search.timeline.bucket}
+            start={search.timeline.start}
+            end={search.timeline.end}
+          />
+        ) : null}
+      </div>
+      <div
+        className={selected ? 'split with-detail' : 'split'}
+        onKeyDown={(e) => e.key === 'Escape' && setSelected(null)}
+      >
         <ResultsTable
           rows={search.rows}
           total={search.count}
@@ -84,7 +103,9 @@ export function SearchPage({ params }: { params: URLSearchParams }) {
           onNeed={search.loadMore}
           tenantNames={tenantNames}
         />
-        {selected ? <DetailPane tenant={selected.row.tenant} id={selected.row.id} onClose={() => setSelected(null)} /> : null}
+        {selected ? (
+          <DetailPane tenant={selected.row.tenant} id={selected.row.id} onClose={() => setSelected(null)} />
+        ) : null}
       </div>
     </section>
   );

@@ -7,7 +7,15 @@ import type { TenantOverview } from '../types.js';
 
 function Verdict({ t }: { t: TenantOverview }) {
   if (!t.posture) return <span className="badge unknown">not checked</span>;
-  if (t.posture.auditingOff) return <span className="badge failing" title="Unified audit log ingestion is off: Microsoft records nothing for this tenant">AUDITING OFF</span>;
+  if (t.posture.auditingOff)
+    return (
+      <span
+        className="badge failing"
+        title="Unified audit log ingestion is off: Microsoft records nothing for this tenant"
+      >
+        AUDITING OFF
+      </span>
+    );
   return <span className={`badge ${t.posture.verdict}`}>{t.posture.verdict}</span>;
 }
 
@@ -19,13 +27,19 @@ function firstFinding(t: TenantOverview): string {
 /** All tenants at a glance: is auditing on, is collection keeping up, is anything missing. */
 export function TenantsPage() {
   const { data, error, loading } = useApi<{ now: number; tenants: TenantOverview[] }>('/api/tenants');
-  const open = (t: TenantOverview): void => navigate('search', toQueryString({ start: '7d', end: 'now', tenant: t.name }));
+  const open = (t: TenantOverview): void =>
+    navigate('search', toQueryString({ start: '7d', end: 'now', tenant: t.name }));
   return (
     <section className="page">
       <h1>Tenants</h1>
       <ErrorNote error={error} />
       {loading && !data ? <p className="muted">Loading…</p> : null}
-      {data && data.tenants.length === 0 ? <p className="muted">No tenants registered yet. Add one with <code>tenantwatch tenant add</code>, or run <code>tenantwatch demo</code>.</p> : null}
+      {data && data.tenants.length === 0 ? (
+        <p className="muted">
+          No tenants registered yet. Add one with <code>tenantwatch tenant add</code>, or run{' '}
+          <code>tenantwatch demo</code>.
+        </p>
+      ) : null}
       {data && data.tenants.length > 0 ? (
         <table className="grid tenants">
           <thead>
@@ -44,7 +58,12 @@ export function TenantsPage() {
             {data.tenants.map((t) => (
               <tr key={t.tenantId} className={t.posture?.auditingOff ? 'flagged' : undefined} data-tenant={t.name}>
                 <td>
-                  <button type="button" className="link" onClick={() => open(t)} title={`Search ${t.name}'s last 7 days`}>
+                  <button
+                    type="button"
+                    className="link"
+                    onClick={() => open(t)}
+                    title={`Search ${t.name}'s last 7 days`}
+                  >
                     {t.name}
                   </button>
                   <div className="sub">{t.domain ?? t.tenantId}</div>
@@ -52,13 +71,17 @@ export function TenantsPage() {
                 <td>
                   <Verdict t={t} />
                 </td>
-                <td className="finding" title={firstFinding(t)}>{firstFinding(t)}</td>
+                <td className="finding" title={firstFinding(t)}>
+                  {firstFinding(t)}
+                </td>
                 <td>
                   <span className={`state ${t.state.replace(/\s/g, '-')}`}>{t.state}</span>
                 </td>
                 <td className="num">{fmtLag(t.lagMs)}</td>
                 <td className="mono">{t.newestRecord ? fmtTime(t.newestRecord) : '—'}</td>
-                <td className="num" title={t.errors.last ?? ''}>{t.errors.windows || ''}</td>
+                <td className="num" title={t.errors.last ?? ''}>
+                  {t.errors.windows || ''}
+                </td>
                 <td className="num">
                   {t.gaps ? (
                     <a href={`#/coverage?tenant=${encodeURIComponent(t.name)}`} className="gap-link">

@@ -43,24 +43,60 @@ export function cell(text: string): string {
 
 /** The classic export: `CreationDate,UserIds,Operations,AuditData`, locale-formatted dates. */
 export function classicCsv(records: Record<string, unknown>[], eol = '\r\n'): string {
-  const rows = records.map((r) => [cell('5/23/2024 3:10:01 PM'), cell(String(r.UserId)), cell(String(r.Operation)), cell(json(r))].join(','));
+  const rows = records.map((r) =>
+    [cell('5/23/2024 3:10:01 PM'), cell(String(r.UserId)), cell(String(r.Operation)), cell(json(r))].join(','),
+  );
   return ['CreationDate,UserIds,Operations,AuditData', ...rows].join(eol) + eol;
 }
 
 /** The new Purview export: `RecordId,CreationDate,RecordType,Operation,UserId,AuditData,AssociatedAdminUnits,AssociatedAdminUnitsNames`. */
 export function purviewCsv(records: Record<string, unknown>[], eol = '\n'): string {
-  const head = 'RecordId,CreationDate,RecordType,Operation,UserId,AuditData,AssociatedAdminUnits,AssociatedAdminUnitsNames';
-  const rows = records.map((r) => [r.Id, '2024-05-23T15:10:01.0000000Z', r.RecordType, r.Operation, r.UserId, cell(json(r)), '', ''].join(','));
+  const head =
+    'RecordId,CreationDate,RecordType,Operation,UserId,AuditData,AssociatedAdminUnits,AssociatedAdminUnitsNames';
+  const rows = records.map((r) =>
+    [r.Id, '2024-05-23T15:10:01.0000000Z', r.RecordType, r.Operation, r.UserId, cell(json(r)), '', ''].join(','),
+  );
   return [head, ...rows].join(eol) + eol;
 }
 
 /** `Search-UnifiedAuditLog | Export-Csv` (Windows PowerShell): a #TYPE line, every cell quoted, CRLF, UTF-16LE with BOM. */
 export function exportCsvUtf16(records: Record<string, unknown>[]): Buffer {
-  const head = ['RunspaceId', 'RecordType', 'CreationDate', 'UserIds', 'Operations', 'AuditData', 'ResultIndex', 'ResultCount', 'Identity', 'IsValid', 'ObjectState'];
+  const head = [
+    'RunspaceId',
+    'RecordType',
+    'CreationDate',
+    'UserIds',
+    'Operations',
+    'AuditData',
+    'ResultIndex',
+    'ResultCount',
+    'Identity',
+    'IsValid',
+    'ObjectState',
+  ];
   const rows = records.map((r, n) =>
-    ['6a1b2c3d-0000-4000-8000-000000000001', 'SharePointFileOperation', '23/05/2024 15:10:01', String(r.UserId), String(r.Operation), json(r), String(n + 1), String(records.length), String(r.Id), 'True', 'Unchanged'].map(cell).join(','),
+    [
+      '6a1b2c3d-0000-4000-8000-000000000001',
+      'SharePointFileOperation',
+      '23/05/2024 15:10:01',
+      String(r.UserId),
+      String(r.Operation),
+      json(r),
+      String(n + 1),
+      String(records.length),
+      String(r.Id),
+      'True',
+      'Unchanged',
+    ]
+      .map(cell)
+      .join(','),
   );
-  const text = ['#TYPE Microsoft.Exchange.Management.SystemConfigurationTasks.AuditRecord', head.map(cell).join(','), ...rows].join('\r\n') + '\r\n';
+  const text =
+    [
+      '#TYPE Microsoft.Exchange.Management.SystemConfigurationTasks.AuditRecord',
+      head.map(cell).join(','),
+      ...rows,
+    ].join('\r\n') + '\r\n';
   return Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode(text, 'utf-16le')]);
 }
 

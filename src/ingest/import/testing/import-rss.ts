@@ -10,13 +10,24 @@ import { importFiles, memoryRejects } from '../index.js';
 const rejects = memoryRejects();
 let stored = 0;
 const parallel = process.argv.includes('--parallel');
-const summary = await importFiles(process.argv.slice(2).filter((a) => a !== '--parallel'), {
-  parallel,
-  sink: async (records) => {
-    stored += records.length;
-    return { inserted: records.length, duplicates: 0 };
+const summary = await importFiles(
+  process.argv.slice(2).filter((a) => a !== '--parallel'),
+  {
+    parallel,
+    sink: async (records) => {
+      stored += records.length;
+      return { inserted: records.length, duplicates: 0 };
+    },
+    rejects,
   },
-  rejects,
-});
+);
 const maxRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
-process.stdout.write(JSON.stringify({ read: summary.read, stored, rejected: summary.rejected, formats: summary.files.map((f) => f.format), maxRssMb }) + '\n');
+process.stdout.write(
+  JSON.stringify({
+    read: summary.read,
+    stored,
+    rejected: summary.rejected,
+    formats: summary.files.map((f) => f.format),
+    maxRssMb,
+  }) + '\n',
+);

@@ -2,7 +2,11 @@ import type { AuditRecord } from '../../../core/record.js';
 import type { InsertResult } from '../../../store/contract.js';
 
 /** An in-memory stand-in for Store.records.insert: (tenant, id) de-duplicates, like every adapter. */
-export function memorySink(): { records: Map<string, AuditRecord>; sink: (records: AuditRecord[]) => Promise<InsertResult>; calls: number } {
+export function memorySink(): {
+  records: Map<string, AuditRecord>;
+  sink: (records: AuditRecord[]) => Promise<InsertResult>;
+  calls: number;
+} {
   const state = {
     records: new Map<string, AuditRecord>(),
     calls: 0,
