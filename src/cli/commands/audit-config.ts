@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { AppError } from '../../core/errors.js';
 import type { LiveConnection } from '../../config/tenants.js';
+import { validAuditActions } from '../../posture/baseline.js';
 import { enableScript } from '../../posture/powershell.js';
 import { checkTenant, enableTenant } from '../../posture/service.js';
 import type { EnableOptions, PostureResult } from '../../posture/types.js';
@@ -142,9 +143,9 @@ function enableOptions(flags: EnableFlags): EnableOptions {
   const owner = list(flags.ownerActions);
   const delegate = list(flags.delegateActions);
   const admin = list(flags.adminActions);
-  if (owner) options.ownerActions = owner;
-  if (delegate) options.delegateActions = delegate;
-  if (admin) options.adminActions = admin;
+  if (owner) options.ownerActions = validAuditActions('owner', owner);
+  if (delegate) options.delegateActions = validAuditActions('delegate', delegate);
+  if (admin) options.adminActions = validAuditActions('admin', admin);
   return options;
 }
 
