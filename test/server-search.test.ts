@@ -86,6 +86,20 @@ describe('GET /api/search', () => {
     const res = await get(`/api/search/count?${range}&workload=SharePoint`);
     assert.equal(res.status, 200, res.text);
     assert.equal(res.body.count, all.filter((r) => r.workload === 'SharePoint').length);
+    assert.deepEqual(res.body.notices, []);
+  });
+
+  test('count says when a filter names an operation or workload no record has, with what was meant', async () => {
+    const res = await get(`/api/search/count?${range}&operation=FileAccesed&workload=Sharepont`);
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.body.count, 0);
+    assert.deepEqual(
+      res.body.notices.map((n: { filter: string; suggestions: string[] }) => [n.filter, n.suggestions[0]]),
+      [
+        ['operation', 'FileAccessed'],
+        ['workload', 'SharePoint'],
+      ],
+    );
   });
 
   test('timeline buckets by hour for short ranges and adds up to the count', async () => {
