@@ -47,10 +47,21 @@ test('values that exist, or that Microsoft logs, give no notice (a cmdlet is an 
     const notices = await unseenFilterValues(store.records, {
       range,
       operations: ['fileaccessed', 'Set-CASMailbox', 'MailItemsAccessed'],
-      workloads: ['exchange', 'OneDrive'],
+      workloads: ['exchange', 'OneDrive', 'sharepoint'],
       users: ['alice@contoso.com'],
     });
     assert.deepEqual(notices, []);
+  } finally {
+    await store.close();
+  }
+});
+
+test('SharePoint without OneDrive says that OneDrive is separate here and included by the report', async () => {
+  const store = await storeWith();
+  try {
+    const notices = await unseenFilterValues(store.records, { range, workloads: ['SharePoint'] });
+    assert.equal(notices.length, 1);
+    assert.match(notices[0]!.message, /OneDrive .* not included; add the workload OneDrive/);
   } finally {
     await store.close();
   }

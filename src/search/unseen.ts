@@ -68,6 +68,18 @@ export async function unseenFilterValues(records: RecordStore, query: SearchQuer
       suggestions: closeNames(workload, knownWorkloads().values()),
     });
   }
+  const asked = new Set((query.workloads ?? []).map((w) => w.toLowerCase()));
+  if (asked.has('sharepoint') && !asked.has('onedrive')) {
+    // Purview's search keeps them apart too, but a person asking "what did she do in SharePoint" means both, and
+    // the user-activity report answers it that way: say so here, or the two answers differ without a word.
+    notices.push({
+      filter: 'workload',
+      value: 'SharePoint',
+      message:
+        'OneDrive activity is recorded under its own workload and is not included; add the workload OneDrive to include it (the user-activity report includes OneDrive with SharePoint)',
+      suggestions: [],
+    });
+  }
   for (const user of query.users ?? []) {
     if (await exists(records, { range: ALL_TIME, ...tenants, users: [user] })) continue;
     const stored = await records.countBy({ range: query.range, ...tenants }, 'user', { limit: CANDIDATES });
