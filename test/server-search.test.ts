@@ -87,8 +87,8 @@ describe('GET /api/search', () => {
     assert.equal(res.status, 200, res.text);
     assert.equal(res.body.count, all.filter((r) => r.workload === 'SharePoint').length);
     assert.deepEqual(
-      res.body.notices.map((n: { message: string }) => n.message.slice(0, 60)),
-      ['OneDrive activity is recorded under its own workload and is n'],
+      res.body.notices.map((n: { message: string }) => n.message.slice(0, 40)),
+      ['OneDrive activity is recorded under its o'],
       'SharePoint without OneDrive says that OneDrive is separate (the user-activity report includes it)',
     );
   });
