@@ -86,11 +86,9 @@ describe('GET /api/search', () => {
     const res = await get(`/api/search/count?${range}&workload=SharePoint`);
     assert.equal(res.status, 200, res.text);
     assert.equal(res.body.count, all.filter((r) => r.workload === 'SharePoint').length);
-    assert.deepEqual(
-      res.body.notices.map((n: { message: string }) => n.message.slice(0, 40)),
-      ['OneDrive activity is recorded under its o'],
-      'SharePoint without OneDrive says that OneDrive is separate (the user-activity report includes it)',
-    );
+    // SharePoint without OneDrive says that OneDrive is separate (the user-activity report includes it).
+    assert.equal(res.body.notices.length, 1);
+    assert.match(res.body.notices[0].message, /^OneDrive activity is recorded under its own workload/);
   });
 
   test('count says when a filter names an operation or workload no record has, with what was meant', async () => {
