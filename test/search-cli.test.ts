@@ -146,3 +146,9 @@ test('a typo in an operation, workload or user is said with what was meant, not 
   const user = await search(['--user', 'nobody-at-all@contoso.com', '--format', 'jsonl']);
   assert.match(user.stderr, /no stored record names the user "nobody-at-all@contoso\.com"/);
 });
+
+test('--end defaults to now, as in the console', async () => {
+  const res = await runCli(['search', '--start', '3650d', '--format', 'json', '--limit', '1'], { dataDir: dir.dir });
+  assert.equal(res.code, 0, res.stderr);
+  assert.equal((JSON.parse(res.stdout) as { count: number }).count, records.length);
+});

@@ -24,7 +24,7 @@ export function register(program: Command, run: Runner): void {
       'search stored audit records like Purview audit search, with no cap: newest first, every match, the count always reported',
     )
     .option('--start <time>', 'start of the range (inclusive): 2026-11-01, 2026-11-01T08:30Z, 7d, 24h')
-    .option('--end <time>', 'end of the range (exclusive): a date, a date-time, or now')
+    .option('--end <time>', 'end of the range (exclusive): a date, a date-time, or now', 'now')
     .option('--user <upn>', 'UserId, case-insensitive (repeatable; commas separate values)', collect)
     .option(
       '--operation <name>',
