@@ -18,6 +18,8 @@ export interface Store {
   readonly tenants: TenantStore;
   readonly ledger: LedgerStore;
   readonly posture: PostureStore;
+  /** Where each consumer of the tail (detections, sinks) stands. */
+  readonly cursors: CursorStore;
   /** Creates or upgrades the schema; safe to call on every start. */
   migrate(): Promise<void>;
   close(): Promise<void>;
@@ -59,6 +61,20 @@ export interface RecordStore {
    */
   groupCounts(query: SearchQuery, dimensions: readonly CountDimension[]): Promise<GroupCount[]>;
   get(tenant: string, id: string): Promise<StoredRecord | null>;
+  /**
+   * Records that arrived after `after` (null: from the very first record), in arrival order, at most
+   * `limit`. A position is never reused and the read never passes a record that could still appear before
+   * it (on PostgreSQL it stops at the oldest writing transaction still open), so a consumer that persists
+   * `next` once the records are handled sees every record exactly once, whatever writers run meanwhile.
+   */
+  tail(after: TailPosition | null, options: { limit: number; signal?: AbortSignal }): Promise<TailBatch>;
+  /**
+   * The position after everything stored now: a consumer that wants only new records starts here. A
+   * record committed just before may still come after it (never one committed later before it).
+   */
+  tailEnd(): Promise<TailPosition>;
+  /** How far behind a position is: records stored after it, and the oldest ingestedAt among them. */
+  tailLag(after: TailPosition | null): Promise<{ records: number; oldestIngestedAt: number | null }>;
   /** Newest CreationTime stored per tenant (all tenants when none given). */
   newest(tenants?: string[]): Promise<Map<string, number>>;
   /**
@@ -75,6 +91,16 @@ export interface RecordStore {
    * ledger.commitBlob instead.
    */
   bulk?(): BulkWriter;
+}
+
+/** Where a consumer stands in the arrival order of records: opaque, persisted as text, compared only by the store. */
+export type TailPosition = string;
+
+export interface TailBatch {
+  /** Records that arrived after the position, in arrival order (at most `limit`). */
+  records: StoredRecord[];
+  /** Pass to the next tail() call and persist it once the records are handled; equals `after` when nothing new. */
+  next: TailPosition;
 }
 
 export interface BulkWriter {
@@ -221,6 +247,18 @@ export interface LedgerStore {
    * holds it: one compare-and-set, so of several reclaimers exactly one wins. True when `owner` holds it now.
    */
   reclaimLease(key: string, from: string, owner: string, until: number): Promise<boolean>;
+}
+
+/**
+ * Per-consumer positions in the tail (consumer names: `detections:live`, `sink:<name>`). A cursor is
+ * state, kept with the ledger, not with the records.
+ */
+export interface CursorStore {
+  get(consumer: string): Promise<TailPosition | null>;
+  /** Only the consumer moves its cursor, after the work for the records up to `position` is durable. */
+  set(consumer: string, position: TailPosition, at: number): Promise<void>;
+  list(): Promise<{ consumer: string; position: TailPosition; updatedAt: number }[]>;
+  remove(consumer: string): Promise<void>;
 }
 
 export interface PostureSnapshot {

@@ -5,6 +5,7 @@ import type { AuditRecord, StoredRecord } from '../core/record.js';
 import type { IpFilter, SearchQuery } from '../core/search-query.js';
 import type { Store } from './contract.js';
 import { runLedgerConformance } from './testing/ledger-conformance.js';
+import { runTailConformance, type TailHooks } from './testing/tail-conformance.js';
 import { DAY, expectedIds, HOUR, record, T0, TENANT_A, TENANT_B } from './testing/fixtures.js';
 
 /**
@@ -12,7 +13,7 @@ import { DAY, expectedIds, HOUR, record, T0, TENANT_A, TENANT_B } from './testin
  * `open` returns a fresh, empty store each time. Search answers are compared with a brute-force
  * filter over the same records (testing/fixtures.ts), so semantics cannot drift between adapters.
  */
-export function runStoreConformance(name: string, open: () => Promise<Store>): void {
+export function runStoreConformance(name: string, open: () => Promise<Store>, hooks: TailHooks = {}): void {
   describe(`Store conformance: ${name}`, () => {
     let store: Store;
     beforeEach(async () => {
@@ -28,6 +29,7 @@ export function runStoreConformance(name: string, open: () => Promise<Store>): v
     recordTests(ctx);
     searchTests(ctx);
     runLedgerConformance(ctx);
+    runTailConformance(ctx, hooks);
   });
 }
 

@@ -5,6 +5,9 @@ import { pgSkip, pgUrl } from '../../../test/support/paths.js';
 import { runStoreConformance } from '../store.conformance.js';
 import { openPostgresStore } from './index.js';
 import { MIGRATIONS } from './schema.js';
+import { PostgresRecordStore } from './records.js';
+import { systemClock } from '../../core/clock.js';
+import { drain, type HeldWriter } from '../testing/tail-conformance.js';
 import { record } from '../testing/fixtures.js';
 import { V1_CASES, V1_COLUMNS, v1Rows } from '../testing/version1.js';
 
@@ -22,7 +25,11 @@ if (url) {
     for (const { nspname } of rows) await client.query(`DROP SCHEMA "${nspname}" CASCADE`);
     await client.end();
   });
-  runStoreConformance('postgres', async () => openPostgresStore(url, { schema: `${prefix}_${++n}` }));
+  let current = '';
+  runStoreConformance('postgres', async () => openPostgresStore(url, { schema: (current = `${prefix}_${++n}`) }), {
+    heldWriter: async () => holdWriter(url, current),
+    concurrentWriters: true,
+  });
 
   test('a version 1 schema gets the version 2 columns filled from raw on migrate', async () => {
     const schema = `${prefix}_v1`;
@@ -59,6 +66,13 @@ if (url) {
         );
         assert.equal(got?.raw, V1_CASES[i]!.raw);
       }
+      // The tail: rows stored before the upgrade come first, in their order, then new ones.
+      const fresh = record();
+      await store.records.insert([fresh]);
+      const read = await drain(store, null, 3);
+      assert.deepEqual(read.ids, [...v1Rows().map((r) => r.id), fresh.id]);
+      await store.cursors.set('detections:live', read.next!, 1);
+      assert.equal(await store.cursors.get('detections:live'), read.next);
     } finally {
       await store.close();
     }
@@ -67,4 +81,20 @@ if (url) {
   describe('Store conformance: postgres', () => {
     test('runs against PostgreSQL', { skip: pgSkip }, () => undefined);
   });
+}
+
+/** Another connection with a write transaction open, inserting through the adapter's own insert. */
+async function holdWriter(url: string, schema: string): Promise<HeldWriter> {
+  const pool = new pg.Pool({ connectionString: url, max: 1, options: `-c search_path=${schema}` });
+  const client = await pool.connect();
+  const records = new PostgresRecordStore(pool, systemClock);
+  await client.query('BEGIN');
+  return {
+    insert: async (rows) => void (await records.insertWith(client, rows)),
+    commit: async () => {
+      await client.query('COMMIT');
+      client.release();
+      await pool.end();
+    },
+  };
 }

@@ -60,11 +60,13 @@ export class SqliteLedgerStore implements LedgerStore {
     const upsert = this.db.prepare(
       `INSERT INTO blobs (${BLOB_COLUMNS.join(', ')}) VALUES (${marks}) ON CONFLICT (tenant, content_id) DO UPDATE SET ${updates}`,
     );
-    return this.db.transaction(() => {
-      const result = this.records.insertAll(records);
-      upsert.run(blobValues({ ...blob, records: records.length, newRecords: result.inserted }));
-      return result;
-    })();
+    return this.db
+      .transaction(() => {
+        const result = this.records.insertAll(records);
+        upsert.run(blobValues({ ...blob, records: records.length, newRecords: result.inserted }));
+        return result;
+      })
+      .immediate();
   }
 
   async recordBlobIssue(blob: Omit<BlobRow, 'records' | 'newRecords' | 'sha256'>): Promise<void> {
