@@ -31,6 +31,32 @@ if (url) {
     concurrentWriters: true,
   });
 
+  test('the tail orders transaction ids as numbers (9 before 10), through the (xid, seq) index', async () => {
+    const schema = `${prefix}_xid_order`;
+    const store = await openPostgresStore(url, { schema });
+    try {
+      await store.migrate();
+      const [a, b] = [record(), record()];
+      await store.records.insert([a, b]);
+      const client = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` });
+      await client.connect();
+      try {
+        await client.query('UPDATE records SET xid = $1::xid8 WHERE id = $2', ['10', a.id]);
+        await client.query('UPDATE records SET xid = $1::xid8 WHERE id = $2', ['9', b.id]);
+        await client.query('SET enable_seqscan = off');
+        const { rows } = await client.query<{ 'QUERY PLAN': string }>(
+          "EXPLAIN SELECT seq FROM records WHERE (xid, seq) > ('0'::xid8, 0::bigint) AND xid < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY xid, seq LIMIT 10",
+        );
+        assert.match(rows.map((r) => r['QUERY PLAN']).join('\n'), /records_arrival/);
+      } finally {
+        await client.end();
+      }
+      assert.deepEqual((await drain(store, null, 1)).ids, [b.id, a.id]);
+    } finally {
+      await store.close();
+    }
+  });
+
   test('a version 1 schema gets the version 2 columns filled from raw on migrate', async () => {
     const schema = `${prefix}_v1`;
     const client = new pg.Client({ connectionString: url });

@@ -26,7 +26,7 @@ export class PostgresTail {
     throwIfAborted(options.signal);
     const from = parseXidPosition(after);
     const { rows } = await this.pool.query<SelectedRow & unknown[]>({
-      text: `SELECT ${SELECT_COLUMNS}, xid::text, seq FROM records
+      text: `SELECT ${SELECT_COLUMNS}, xid::text AS at_xid, seq AS at_seq FROM records
              WHERE (xid, seq) > ($1::xid8, $2::bigint) AND xid < ${HORIZON}
              ORDER BY xid, seq LIMIT $3`,
       values: [from.xid, from.seq, Math.max(0, Math.floor(options.limit))],
