@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { AuditRecord, StoredRecord } from '../../core/record.js';
-import type { Store, TailPosition } from '../contract.js';
-import { blobRow, record } from './fixtures.js';
+import type { RecordStore, TailPosition } from '../contract.js';
+import { record } from './fixtures.js';
 
 /** A write transaction the test holds open, through the adapter's own insert code. */
 export interface HeldWriter {
@@ -24,7 +24,7 @@ export interface TailHooks {
 
 /** Reads the tail to its current end from `from`, `limit` at a time: the ids read and the last position. */
 export async function drain(
-  store: Store,
+  store: { readonly records: RecordStore },
   from: TailPosition | null,
   limit = 1_000,
 ): Promise<{ ids: string[]; next: TailPosition | null; records: StoredRecord[] }> {
@@ -44,22 +44,23 @@ export async function drain(
 
 const ids = (records: readonly AuditRecord[]): string[] => records.map((r) => r.id);
 
-export function runTailConformance(ctx: { readonly store: Store }, hooks: TailHooks = {}): void {
-  test('tail: every record once in arrival order, through insert, commitBlob and bulk, in pages of any size', async () => {
+export function runTailConformance(
+  ctx: { readonly store: { readonly records: RecordStore } },
+  hooks: TailHooks = {},
+): void {
+  test('tail: every record once in arrival order, through insert and bulk, in pages of any size', async () => {
     const s = ctx.store;
     const first = [record(), record(), record()];
     await s.records.insert([...first, first[0]!]);
-    const blob = [record(), first[1]!, record()];
-    await s.ledger.commitBlob(blobRow(), blob);
     const bulk = s.records.bulk?.();
-    const loaded = [record(), record()];
+    const loaded = [record(), first[1]!, record()];
     if (bulk) {
       await bulk.insert(loaded);
       await bulk.close();
     } else await s.records.insert(loaded);
     const big = Array.from({ length: 1_200 }, () => record());
     await s.records.insert(big);
-    const expected = [...ids(first), blob[0]!.id, blob[2]!.id, ...ids(loaded), ...ids(big)];
+    const expected = [...ids(first), loaded[0]!.id, loaded[2]!.id, ...ids(big)];
     for (const limit of [1, 7, 5_000]) assert.deepEqual((await drain(s, null, limit)).ids, expected, `limit ${limit}`);
     const { next } = await drain(s, null);
     const later = [record(), record()];
@@ -88,37 +89,12 @@ export function runTailConformance(ctx: { readonly store: Store }, hooks: TailHo
   test('tail: a position this store did not make is refused; an aborted signal stops the read', async () => {
     const s = ctx.store;
     await s.records.insert([record()]);
-    for (const bad of ['', 'abc', '-1', '1:2:3', s.kind === 'sqlite' ? '1:2' : '12'])
+    for (const bad of ['', 'abc', '-1', '1:2:3', '1.5', ' 1'])
       await assert.rejects(s.records.tail(bad, { limit: 10 }), { code: 'STORE_SCHEMA' }, bad);
     await assert.rejects(s.records.tailLag('nonsense'), { code: 'STORE_SCHEMA' });
     const controller = new AbortController();
     controller.abort();
     await assert.rejects(s.records.tail(null, { limit: 10, signal: controller.signal }), { code: 'CANCELLED' });
-  });
-
-  test('cursors: get, set (moving on), list and remove per consumer', async () => {
-    const c = ctx.store.cursors;
-    assert.equal(await c.get('detections:live'), null);
-    await ctx.store.records.insert([record(), record()]);
-    const { next } = await ctx.store.records.tail(null, { limit: 1 });
-    await c.set('detections:live', next, 1_000);
-    const end = await ctx.store.records.tailEnd();
-    await c.set('sink:siem', end, 2_000);
-    assert.equal(await c.get('detections:live'), next);
-    assert.equal((await ctx.store.records.tail(await c.get('detections:live'), { limit: 5 })).records.length, 1);
-    const moved = (await drain(ctx.store, next)).next!;
-    await c.set('detections:live', moved, 3_000);
-    assert.deepEqual(await c.list(), [
-      { consumer: 'detections:live', position: moved, updatedAt: 3_000 },
-      { consumer: 'sink:siem', position: end, updatedAt: 2_000 },
-    ]);
-    await c.remove('detections:live');
-    await c.remove('nobody');
-    assert.equal(await c.get('detections:live'), null);
-    assert.deepEqual(
-      (await c.list()).map((r) => r.consumer),
-      ['sink:siem'],
-    );
   });
 
   test('tail: a write transaction still open is neither read nor passed; after its commit it is read once', async (t) => {
