@@ -2,7 +2,7 @@
  * The tail read of SQLite records (contract: RecordStore.tail). SQLite has one writer at a time and
  * a new row's seq is allocated under the write lock, above every committed row, so seq order is arrival
  * order and a reader can never see a row commit later below what it has read: the position is the seq.
- * A seq is never reused (seqFloor, schema migration 3), so a deleted newest row cannot hand its seq to
+ * A seq is never reused (the records_seq_floor trigger, schema.ts migration 3, and nextSeqIfReused), so a deleted newest row cannot hand its seq to
  * a later record that a consumer standing on it would skip.
  */
 import type { Database, Statement } from 'better-sqlite3';
