@@ -1,68 +1,71 @@
-import { isAppError, type AppError } from '../core/errors.js';
+import type { AppError } from '../core/errors.js';
+import { isTransientError } from '../net/failures.js';
+import { runWithRetry } from '../net/retry.js';
 import type { ApiFailure } from '../microsoft/management-errors.js';
 import type { Step } from '../microsoft/management-activity.js';
 import type { RunContext, TenantRun } from './context.js';
 import { EVENTS } from './events.js';
 
 /**
- * Runs one API step under the tenant's budget and the retry policy: takes a budget token, calls, and
- * on failure asks the policy — wait and repeat (throttling pauses the whole tenant), or hand the
- * failure back with its disposition for the caller to act on (resubscribe, shift the window, skip
- * the blob, give up). Network errors and cut bodies inside `step` are retried the same way.
- * Sign-in failures and refused URLs are not retried: they are thrown.
+ * Runs one Management API step under the tenant's budget and the run's retry policy (net/runWithRetry,
+ * classified by the AF table): each try takes a budget token; a throttled answer pauses the whole
+ * tenant's budget instead of sleeping this call alone; other retries sleep on the clock. A final failure
+ * is handed back with its disposition for the caller to act on (resubscribe, shift the window, skip the
+ * blob, give up); network errors and cut bodies that stayed failing come back as a fatal failure.
+ * Sign-in failures, refused URLs and certificate failures are not retried: they are thrown.
  */
-
 export async function attempt<T>(
   ctx: RunContext,
   run: TenantRun,
   what: string,
   step: () => Promise<Step<T>>,
-): Promise<Step<T> | { ok: false; failure: ApiFailure }> {
-  for (let n = 1; ; n++) {
-    await run.budget.take(ctx.signal);
-    let result: Step<T>;
-    try {
-      result = await step();
-    } catch (e) {
-      if (ctx.signal.aborted) throw e;
-      if (!isAppError(e) || !['NETWORK', 'TIMEOUT', 'UPSTREAM'].includes(e.code)) throw e;
-      const decision = ctx.retry.decideError(e, n);
-      if (!decision.retry) return { ok: false, failure: asFailure(e) };
-      run.stats.retries++;
-      ctx.logger.debug(
-        { event: EVENTS.retry, tenant: run.tenantId, what, attempt: n, delayMs: decision.delayMs, why: decision.why },
-        'retrying',
-      );
-      await ctx.clock.sleep(decision.delayMs, ctx.signal);
-      continue;
-    }
-    if (result.ok) return result;
-    const failure = result.failure;
-    const decision = ctx.retry.decide(failure, n);
-    if (!decision.retry) return result;
-    if (failure.throttled) {
-      run.stats.throttled++;
-      run.stats.throttleWaitMs += decision.delayMs;
-      run.budget.pause(decision.delayMs);
-      ctx.logger.info({ event: EVENTS.throttled, tenant: run.tenantId, what, delayMs: decision.delayMs }, 'throttled');
-      continue;
-    }
-    run.stats.retries++;
-    ctx.logger.debug(
-      {
-        event: EVENTS.retry,
-        tenant: run.tenantId,
-        what,
-        attempt: n,
-        delayMs: decision.delayMs,
-        why: decision.why,
-        status: failure.status,
-        code: failure.code,
+): Promise<Step<T>> {
+  const result = await runWithRetry(
+    async () => {
+      await run.budget.take(ctx.signal);
+      return step();
+    },
+    ctx.retry,
+    ctx.clock,
+    ctx.signal,
+    {
+      onRetry: (decision, failed, n) => {
+        if (decision.throttled) {
+          run.stats.throttled++;
+          run.stats.throttleWaitMs += decision.delayMs;
+          ctx.logger.info(
+            { event: EVENTS.throttled, tenant: run.tenantId, what, delayMs: decision.delayMs },
+            'throttled',
+          );
+          return;
+        }
+        run.stats.retries++;
+        const f = failed.thrown ? null : failed.failure;
+        ctx.logger.debug(
+          {
+            event: EVENTS.retry,
+            tenant: run.tenantId,
+            what,
+            attempt: n,
+            delayMs: decision.delayMs,
+            why: decision.why,
+            ...(f ? { status: f.status, code: f.code } : {}),
+          },
+          'retrying',
+        );
       },
-      'retrying',
-    );
-    await ctx.clock.sleep(decision.delayMs, ctx.signal);
-  }
+      // A throttling pause holds back every stream of the tenant: the next budget.take waits it out.
+      wait: (decision, signal) =>
+        decision.throttled
+          ? Promise.resolve(run.budget.pause(decision.delayMs))
+          : ctx.clock.sleep(decision.delayMs, signal),
+    },
+  );
+  if (result.ok) return result;
+  if (!result.failed.thrown) return { ok: false, failure: result.failed.failure };
+  const error = result.failed.error;
+  if (isTransientError(error)) return { ok: false, failure: asFailure(error as AppError) };
+  throw error;
 }
 
 function asFailure(e: AppError): ApiFailure {

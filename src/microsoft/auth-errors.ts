@@ -50,6 +50,7 @@ export function explainAuthFailure(e: unknown, who: { tenantId: string; clientId
       return new AppError(e.code, `Could not reach the sign-in service ${who.login}: ${e.message}`, {
         cause: e,
         ...(e.hint ? { hint: e.hint } : {}),
+        ...(e.details ? { details: e.details } : {}),
       });
     }
     return e;

@@ -9,7 +9,8 @@ import {
 import type { Clock } from '../core/clock.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { aadstsCode, explainAuthFailure } from './auth-errors.js';
-import type { ApiResource, CloudEndpoints, HttpClient, TokenProvider } from './types.js';
+import type { HttpClient } from '../net/types.js';
+import type { ApiResource, CloudEndpoints, TokenProvider } from './types.js';
 
 /** A client secret, or a certificate with its private key (PEM), as msal-node takes them. */
 export type AppCredential =

@@ -4,7 +4,8 @@ import { Readable } from 'node:stream';
 import { ManualClock } from '../core/clock.js';
 import { AppError } from '../core/errors.js';
 import { ExchangeAdminClient } from './exchange-admin.js';
-import { endpointsFor, type HttpRequest, type HttpResponse, type TenantConnection } from './types.js';
+import type { HttpRequest, HttpResponse } from '../net/types.js';
+import { endpointsFor, type TenantConnection } from './types.js';
 
 type Canned = { status: number; body: string; headers?: Record<string, string> };
 

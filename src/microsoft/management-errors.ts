@@ -1,4 +1,5 @@
 import { AppError, type ErrorCode } from '../core/errors.js';
+import { classifyThrown, type Failed, type FailureClass } from '../net/retry.js';
 
 /**
  * The Management Activity API's error table (spec §2.11, §2.10, §2.2) as dispositions: what the
@@ -209,4 +210,19 @@ export function classifyFailure(
 
 function appError(app: ErrorCode, message: string, hint: string, status: number, code: string | null): AppError {
   return new AppError(app, message, { hint, details: { status, code } });
+}
+
+/**
+ * The dispositions as the generic retry classes (the Management API's and Graph's failures share the
+ * ApiFailure shape): throttling waits the service's hint; retry-later and renew-token (the client already
+ * renewed once) back off; everything else is acted on by the caller, not retried. Thrown errors: network
+ * trouble, timeouts and garbled answers are transient.
+ */
+export function apiRetryClass(failed: Failed<ApiFailure>): FailureClass {
+  if (failed.thrown) return classifyThrown(failed.error);
+  const f = failed.failure;
+  if (f.throttled) return { kind: 'throttled', why: 'throttled', retryAfterMs: f.retryAfterMs };
+  if (f.disposition === 'retry-later' || f.disposition === 'renew-token')
+    return { kind: 'transient', why: f.error.message };
+  return { kind: 'permanent', why: f.error.message };
 }
