@@ -1,6 +1,6 @@
 import type { AppError } from '../core/errors.js';
 import { isTransientError } from '../net/failures.js';
-import { runWithRetry } from '../net/retry.js';
+import { runWithRetry, type RetryHooks } from '../net/retry.js';
 import type { ApiFailure } from '../microsoft/management-errors.js';
 import type { Step } from '../microsoft/management-activity.js';
 import type { RunContext, TenantRun } from './context.js';
@@ -20,52 +20,52 @@ export async function attempt<T>(
   what: string,
   step: () => Promise<Step<T>>,
 ): Promise<Step<T>> {
-  const result = await runWithRetry(
-    async () => {
-      await run.budget.take(ctx.signal);
-      return step();
-    },
-    ctx.retry,
-    ctx.clock,
-    ctx.signal,
-    {
-      onRetry: (decision, failed, n) => {
-        if (decision.throttled) {
-          run.stats.throttled++;
-          run.stats.throttleWaitMs += decision.delayMs;
-          ctx.logger.info(
-            { event: EVENTS.throttled, tenant: run.tenantId, what, delayMs: decision.delayMs },
-            'throttled',
-          );
-          return;
-        }
-        run.stats.retries++;
-        const f = failed.thrown ? null : failed.failure;
-        ctx.logger.debug(
-          {
-            event: EVENTS.retry,
-            tenant: run.tenantId,
-            what,
-            attempt: n,
-            delayMs: decision.delayMs,
-            why: decision.why,
-            ...(f ? { status: f.status, code: f.code } : {}),
-          },
-          'retrying',
-        );
-      },
-      // A throttling pause holds back every stream of the tenant: the next budget.take waits it out.
-      wait: (decision, signal) =>
-        decision.throttled
-          ? Promise.resolve(run.budget.pause(decision.delayMs))
-          : ctx.clock.sleep(decision.delayMs, signal),
-    },
-  );
+  const budgeted = async (): Promise<Step<T>> => {
+    await run.budget.take(ctx.signal);
+    return step();
+  };
+  const result = await runWithRetry(budgeted, ctx.retry, ctx.clock, ctx.signal, hooks(ctx, run, what));
   if (result.ok) return result;
   if (!result.failed.thrown) return { ok: false, failure: result.failed.failure };
   const error = result.failed.error;
   if (isTransientError(error)) return { ok: false, failure: asFailure(error as AppError) };
   throw error;
+}
+
+/** Counters and log lines per retry; a throttling pause goes on the tenant's budget, not this call's clock. */
+function hooks(ctx: RunContext, run: TenantRun, what: string): RetryHooks<ApiFailure> {
+  return {
+    onRetry: (decision, failed, n) => {
+      if (decision.throttled) {
+        run.stats.throttled++;
+        run.stats.throttleWaitMs += decision.delayMs;
+        ctx.logger.info(
+          { event: EVENTS.throttled, tenant: run.tenantId, what, delayMs: decision.delayMs },
+          'throttled',
+        );
+        return;
+      }
+      run.stats.retries++;
+      const f = failed.thrown ? null : failed.failure;
+      ctx.logger.debug(
+        {
+          event: EVENTS.retry,
+          tenant: run.tenantId,
+          what,
+          attempt: n,
+          delayMs: decision.delayMs,
+          why: decision.why,
+          ...(f ? { status: f.status, code: f.code } : {}),
+        },
+        'retrying',
+      );
+    },
+    // Every stream of the tenant holds back: the next budget.take waits the pause out.
+    wait: (decision, signal) =>
+      decision.throttled
+        ? Promise.resolve(run.budget.pause(decision.delayMs))
+        : ctx.clock.sleep(decision.delayMs, signal),
+  };
 }
 
 function asFailure(e: AppError): ApiFailure {

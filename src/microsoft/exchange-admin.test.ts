@@ -128,3 +128,18 @@ test('errors say what to do: dehydrated tenant, missing permission, give-up afte
     (e: unknown) => e instanceof AppError && /not a JSON object/.test(e.message),
   );
 });
+
+test('a network failure is reported at once (posture runs are interactive), not retried', async () => {
+  let calls = 0;
+  const { conn } = connection([]);
+  conn.http = {
+    request: async () => {
+      calls++;
+      throw new AppError('NETWORK', 'Nothing accepts connections at 127.0.0.1:9443');
+    },
+  };
+  const clock = new ManualClock(0, true);
+  await assert.rejects(new ExchangeAdminClient(conn, { clock }).invoke('Get-Mailbox'), { code: 'NETWORK' });
+  assert.equal(calls, 1);
+  assert.equal(clock.now(), 0);
+});
