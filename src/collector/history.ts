@@ -37,7 +37,7 @@ export interface HistoryResult {
 }
 
 /** One Graph step under the retry policy; a final failure is thrown as the error that says what to do. */
-async function withRetry<T>(
+async function retried<T>(
   o: HistoryOptions,
   policy: RetryPolicy<ApiFailure>,
   step: () => Promise<Step<T>>,
@@ -61,7 +61,7 @@ export async function collectHistory(
   const result: HistoryResult = { tenant: tenant.tenantId, records: 0, newRecords: 0, rejected: 0, error: null };
   try {
     const client = new GraphAuditQueryClient(tenant.connect());
-    const query = await withRetry(o, policy, () => client.create(range, o.signal));
+    const query = await retried(o, policy, () => client.create(range, o.signal));
     await o.store.ledger.upsertWindow({ ...window, state: 'listed', updatedAt: o.clock.now() });
     const deadline = o.clock.now() + (o.maxWaitMs ?? 2 * 3_600_000);
     for (let status = query.status; status !== 'succeeded';) {
@@ -74,14 +74,14 @@ export async function collectHistory(
           hint: 'Run again later, or ask for a shorter --history',
         });
       await o.clock.sleep(o.pollMs ?? 15_000, o.signal);
-      status = (await withRetry(o, policy, () => client.status(query.id, o.signal))).status;
+      status = (await retried(o, policy, () => client.status(query.id, o.signal))).status;
     }
-    let page: RecordsPage = await withRetry(o, policy, () => client.records({ id: query.id }, o.signal));
+    let page: RecordsPage = await retried(o, policy, () => client.records({ id: query.id }, o.signal));
     for (;;) {
       await store(o, tenant.tenantId, page.records, result);
       if (!page.next) break;
       const next = page.next;
-      page = await withRetry(o, policy, () => client.records({ next }, o.signal));
+      page = await retried(o, policy, () => client.records({ next }, o.signal));
     }
     await o.store.ledger.upsertWindow({
       ...window,
