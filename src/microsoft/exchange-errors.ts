@@ -1,5 +1,5 @@
 import { AppError } from '../core/errors.js';
-import type { Failed, FailureClass } from '../net/retry.js';
+import { retryAfterMs, type Failed, type FailureClass } from '../net/retry.js';
 import type { HttpResponse } from '../net/types.js';
 
 /**
@@ -58,9 +58,8 @@ export async function readFailure(response: HttpResponse): Promise<ExchangeFailu
   } catch {
     // a plain-text body (spec §5.3): keep it as the message
   }
-  const retryAfter = Number(response.headers['retry-after'] ?? NaN);
-  const retryAfterMs = Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : null;
-  return { status: response.status, code, exceptionType, text: message.slice(0, 2000), retryAfterMs };
+  const retryAfter = retryAfterMs(response.headers);
+  return { status: response.status, code, exceptionType, text: message.slice(0, 2000), retryAfterMs: retryAfter };
 }
 
 /** Turns Exchange's failure into an AppError that says what to do. */

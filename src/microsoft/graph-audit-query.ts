@@ -1,5 +1,6 @@
 import { AppError } from '../core/errors.js';
 import type { BearerClient } from '../net/bearer.js';
+import { retryAfterMs } from '../net/retry.js';
 import type { HttpResponse } from '../net/types.js';
 import type { ApiFailure } from './management-errors.js';
 import type { Step } from './management-activity.js';
@@ -64,11 +65,10 @@ export function graphFailure(
       ),
     };
   if (status === 429) {
-    const seconds = Number(headers['retry-after']);
     return {
       ...base,
       throttled: true,
-      retryAfterMs: Number.isFinite(seconds) ? seconds * 1000 : null,
+      retryAfterMs: retryAfterMs(headers),
       disposition: 'retry-later',
       error: err('THROTTLED', `${what} was throttled by Graph`, 'Retried after the pause Graph asks for'),
     };

@@ -1,5 +1,5 @@
 import { AppError, type ErrorCode } from '../core/errors.js';
-import { classifyThrown, type Failed, type FailureClass } from '../net/retry.js';
+import { classifyThrown, retryAfterMs, type Failed, type FailureClass } from '../net/retry.js';
 
 /**
  * The Management Activity API's error table (spec §2.11, §2.10, §2.2) as dispositions: what the
@@ -102,12 +102,11 @@ export function parseErrorBody(text: string): { code: string | null; message: st
   }
 }
 
-/** "Please retry again after 14m 56s" (start throttling, §2.2). */
-function retryAfterFrom(text: string, header: string | undefined): number | null {
+/** "Please retry again after 14m 56s" (start throttling, §2.2), else a Retry-After header. */
+function retryAfterFrom(text: string, headers: Record<string, string | undefined>): number | null {
   const m = /retry again after (?:(\d+)m)?\s*(?:(\d+)s)?/i.exec(text);
   if (m && (m[1] || m[2])) return (Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0)) * 1000;
-  const seconds = header ? Number(header) : NaN;
-  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : null;
+  return retryAfterMs(headers);
 }
 
 /**
@@ -150,7 +149,7 @@ export function classifyFailure(
     return {
       ...base,
       throttled,
-      retryAfterMs: retryAfterFrom(text, headers['retry-after']),
+      retryAfterMs: retryAfterFrom(text, headers),
       disposition: 'retry-later',
       error: appError(
         entry.app,

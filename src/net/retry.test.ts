@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ManualClock, type Clock } from '../core/clock.js';
 import { AppError } from '../core/errors.js';
-import { RetryPolicy, runWithRetry, type Failed, type FailureClass, type Outcome } from './retry.js';
+import { RetryPolicy, retryAfterMs, runWithRetry, type Failed, type FailureClass, type Outcome } from './retry.js';
 
 /**
  * The one retry loop on an injected clock (nothing really sleeps): backoff, jitter, Retry-After, bounds,
@@ -157,4 +157,21 @@ test('an error thrown by a step while the signal is aborted is passed on, not cl
   );
   await assert.rejects(pending, /socket closed by the abort/);
   assert.equal(decided, 0);
+});
+
+test('Retry-After: seconds, or an HTTP-date against the answer’s own Date header; junk is no hint', () => {
+  assert.equal(retryAfterMs({ 'retry-after': '7' }), 7000);
+  assert.equal(retryAfterMs({ 'retry-after': ' 1.5 ' }), 1500);
+  assert.equal(
+    retryAfterMs({ 'retry-after': 'Wed, 21 Oct 2026 07:28:30 GMT', date: 'Wed, 21 Oct 2026 07:28:00 GMT' }),
+    30_000,
+  );
+  assert.equal(retryAfterMs({ 'retry-after': 'Wed, 21 Oct 2026 07:28:30 GMT' }), null, 'no Date: no clock to compare');
+  assert.equal(
+    retryAfterMs({ 'retry-after': 'Wed, 21 Oct 2026 07:27:00 GMT', date: 'Wed, 21 Oct 2026 07:28:00 GMT' }),
+    0,
+  );
+  assert.equal(retryAfterMs({ 'retry-after': 'soon' }), null);
+  assert.equal(retryAfterMs({ 'retry-after': '-5' }), null);
+  assert.equal(retryAfterMs({}), null);
 });

@@ -49,6 +49,19 @@ export interface RetryOptions {
   random?: () => number;
 }
 
+/**
+ * Retry-After (RFC 9110 §10.2.3) in ms: delay-seconds, or an HTTP-date measured against the answer's own
+ * Date header (so neither clock skew nor a wall clock enters); null when absent or unreadable.
+ */
+export function retryAfterMs(headers: Record<string, string | undefined>): number | null {
+  const value = headers['retry-after']?.trim();
+  if (!value) return null;
+  if (/^\d+(\.\d+)?$/.test(value)) return Math.round(Number(value) * 1000);
+  const at = Date.parse(value);
+  const date = Date.parse(headers['date'] ?? '');
+  return Number.isFinite(at) && Number.isFinite(date) ? Math.max(0, at - date) : null;
+}
+
 /** Thrown errors as the generic classes: network trouble and timeouts are transient, the rest permanent. */
 export function classifyThrown(error: unknown): FailureClass {
   const why = error instanceof Error ? error.message : String(error);
