@@ -1,15 +1,19 @@
 import { generateKeyPair, randomBytes } from 'node:crypto';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import forge from 'node-forge';
 
 /**
  * TLS test material and local HTTPS listeners on 127.0.0.1, for tests of the HTTP client and of the
  * clients built on it: a CA the client is told to trust, a server certificate it signed for 127.0.0.1 and
- * localhost, one it signed for another host name, and one from a CA nobody trusts. Made once per process
- * (RSA key generation is the slow part).
+ * localhost, one it signed for another host name, and one from a CA nobody trusts. RSA key generation is
+ * the slow part on a busy machine, so the set is made once and kept in the temporary folder for the next
+ * test process (test material only: these keys protect nothing).
  */
 export interface TestPki {
   /** The CA to give the client (`ca` option). */
@@ -18,7 +22,7 @@ export interface TestPki {
   good: { cert: string; key: string };
   /** Signed by the CA, for elsewhere.example only. */
   wrongHost: { cert: string; key: string };
-  /** For 127.0.0.1, signed by a CA the client does not trust. */
+  /** For 127.0.0.1, self-signed: no CA the client trusts vouches for it. */
   untrusted: { cert: string; key: string };
 }
 
@@ -64,28 +68,53 @@ function certificate(o: {
 }
 
 let made: Promise<TestPki> | null = null;
+const CACHE = join(tmpdir(), `tenantwatch-test-pki-v1-${process.getuid?.() ?? 'user'}.json`);
 
 export function testPki(): Promise<TestPki> {
-  made ??= (async () => {
-    const [caKeys, rogueKeys, leaf] = await Promise.all([rsa(), rsa(), rsa()]);
-    const ca = { cn: 'tenantwatch test CA', privateKey: caKeys.privateKey };
-    const rogue = { cn: 'nobody trusts this CA', privateKey: rogueKeys.privateKey };
-    const local: { type: number; value?: string; ip?: string }[] = [
-      { type: 7, ip: '127.0.0.1' },
-      { type: 2, value: 'localhost' },
-    ];
-    const leafFor = (signer: typeof ca, altNames: typeof local) => ({
-      cert: certificate({ cn: altNames[0]?.value ?? '127.0.0.1', publicKey: leaf.publicKey, signer, altNames }),
-      key: leaf.privateKey,
-    });
-    return {
-      caPem: certificate({ cn: ca.cn, publicKey: caKeys.publicKey, signer: ca, ca: true }),
-      good: leafFor(ca, local),
-      wrongHost: leafFor(ca, [{ type: 2, value: 'elsewhere.example' }]),
-      untrusted: leafFor(rogue, local),
-    };
-  })();
+  made ??= cached() ?? generate().then(keep);
   return made;
+}
+
+function cached(): Promise<TestPki> | null {
+  try {
+    const pki = JSON.parse(readFileSync(CACHE, 'utf8')) as TestPki & { until: number };
+    // Certificates are valid a year; remake them well before.
+    return pki.until > Date.now() && pki.good?.cert ? Promise.resolve(pki) : null;
+  } catch {
+    return null;
+  }
+}
+
+function keep(pki: TestPki): TestPki {
+  try {
+    const tmp = `${CACHE}.${process.pid}`;
+    writeFileSync(tmp, JSON.stringify({ ...pki, until: Date.now() + 180 * 86_400_000 }), { mode: 0o600 });
+    renameSync(tmp, CACHE);
+  } catch {
+    // no cache: the next process makes its own
+  }
+  return pki;
+}
+
+async function generate(): Promise<TestPki> {
+  const [caKeys, leaf] = await Promise.all([rsa(), rsa()]);
+  const ca = { cn: 'tenantwatch test CA', privateKey: caKeys.privateKey };
+  // Self-signed: an issuer nobody was told to trust (and one key pair fewer to make).
+  const rogue = { cn: '127.0.0.1', privateKey: leaf.privateKey };
+  const local: { type: number; value?: string; ip?: string }[] = [
+    { type: 7, ip: '127.0.0.1' },
+    { type: 2, value: 'localhost' },
+  ];
+  const leafFor = (signer: typeof ca, altNames: typeof local) => ({
+    cert: certificate({ cn: altNames[0]?.value ?? '127.0.0.1', publicKey: leaf.publicKey, signer, altNames }),
+    key: leaf.privateKey,
+  });
+  return {
+    caPem: certificate({ cn: ca.cn, publicKey: caKeys.publicKey, signer: ca, ca: true }),
+    good: leafFor(ca, local),
+    wrongHost: leafFor(ca, [{ type: 2, value: 'elsewhere.example' }]),
+    untrusted: leafFor(rogue, local),
+  };
 }
 
 export interface Listener {
