@@ -147,6 +147,7 @@ test('Ctrl-C stops after the blob being fetched: it is committed, no other start
     tuning: { contentTypes: only },
   });
   assert.equal(summary.stopped, true);
+  assert.equal(summary.tenants[0]!.state, 'interrupted', 'an interrupted run never reads "done"');
   const fetched = (await store.ledger.listBlobs({ tenant: TENANT })).filter((b) => b.status === 'fetched');
   assert.equal(fetched.length, 1);
   assert.equal(await store.records.count({ range: { start: 0, end: NOW * 2 }, tenants: [TENANT] }), 1);

@@ -118,7 +118,17 @@ async function runCollect(ctx: CliContext, names: string[], flags: CollectFlags)
     for (const s of summary.tenants)
       if (s.error)
         ctx.err.write(`tenantwatch: ${s.name}: ${s.error.message}${s.error.hint ? `. ${s.error.hint}` : ''}\n`);
-    return summary.ok ? 0 : 1;
+    if (summary.stopped) {
+      ctx.err.write('tenantwatch: interrupted — run the same command to continue (nothing collected is lost)\n');
+      return 130;
+    }
+    // A run that left blobs behind did not collect everything: say so, and exit 1 so a script notices.
+    const left = summary.tenants.filter((s) => s.blobsRefused + s.blobsFailed + s.windowsFailed > 0);
+    for (const s of left)
+      ctx.err.write(
+        `tenantwatch: ${s.name}: ${s.blobsRefused + s.blobsFailed} blob(s) not fetched, ${s.windowsFailed} window(s) failed; see tenantwatch coverage ${s.name} --gaps\n`,
+      );
+    return summary.ok && !left.length ? 0 : 1;
   } finally {
     if (timer) clearInterval(timer);
   }
