@@ -2,7 +2,8 @@
  * The dependency rules of DESIGN.md, checked in CI (`npm run deps:check`):
  * dependencies point toward core; microsoft, store and sinks never import each other (only the
  * collector connects them); nothing imports cli or server (cli may start the server); the emulator
- * never imports the real clients or the collector; the web UI talks to the server only over HTTP.
+ * never imports the real clients or the collector; the web UI talks to the server only over HTTP, typed by
+ * the one API contract (src/server/api-types.ts, imported as types).
  */
 module.exports = {
   forbidden: [
@@ -71,9 +72,24 @@ module.exports = {
     {
       name: 'web-over-http',
       severity: 'error',
-      comment: 'the web UI talks to the server only over HTTP',
+      comment:
+        'the web UI talks to the server only over HTTP; of src/ it imports only the API contract, src/server/api-types.ts',
       from: { path: '^web/' },
-      to: { path: '^(src|emulator)/' },
+      to: { path: '^(src|emulator)/', pathNot: '^src/server/api-types\\.ts$' },
+    },
+    {
+      name: 'web-imports-contract-as-types',
+      severity: 'error',
+      comment: 'the console imports the API contract with `import type`, so no server code reaches its bundle',
+      from: { path: '^web/' },
+      to: { path: '^src/server/api-types\\.ts$', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'api-contract-is-types',
+      severity: 'error',
+      comment: 'src/server/api-types.ts imports only types: the web bundle must stay free of server code',
+      from: { path: '^src/server/api-types\\.ts$' },
+      to: { dependencyTypesNot: ['type-only'] },
     },
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
   ],

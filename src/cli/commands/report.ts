@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { AppError } from '../../core/errors.js';
 import type { LiveConnection } from '../../config/tenants.js';
+import { reportColumns, reportCsvChunks, reportJsonText } from '../../reports/export.js';
 import { listReports, runReport } from '../../reports/registry.js';
 import type { ReportResult } from '../../reports/types.js';
 import type { CliContext } from '../context.js';
-import { parseFormat, writeListing, type ListingColumn, type ListingFormat } from '../output.js';
+import { parseFormat, writeChunks, writeListing, type ListingColumn, type ListingFormat } from '../output.js';
 import type { Runner } from '../run.js';
 import { graphRoleSource } from '../tenants.js';
 
@@ -105,7 +106,11 @@ export async function writeResult(
   format: ListingFormat,
 ): Promise<void> {
   if (format === 'json') {
-    ctx.out.write(JSON.stringify(result, null, 2) + '\n');
+    ctx.out.write(reportJsonText(result));
+    return;
+  }
+  if (format === 'csv') {
+    await writeChunks(reportCsvChunks(result), ctx.out);
     return;
   }
   if (format === 'table') {
@@ -115,7 +120,7 @@ export async function writeResult(
       return;
     }
   }
-  const columns = [...new Set(result.rows.flatMap((r) => Object.keys(r)))].map((key) => ({ key, title: key }));
+  const columns = reportColumns(result.rows).map((key) => ({ key, title: key }));
   await writeListing(format, columns, result.rows, ctx.out, { noun: 'row' });
 }
 
