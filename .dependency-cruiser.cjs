@@ -43,6 +43,28 @@ module.exports = {
       to: { path: '^src/(microsoft|store|collector)/' },
     },
     {
+      name: 'analysis-is-pure',
+      severity: 'error',
+      comment:
+        'analysis holds facts shared by reports and detections (domains, mail rules, role holders): pure functions over records, reading the store only through its contract; ingest/fields.ts is the pure AuditData readers (no imports of its own)',
+      from: { path: '^src/analysis/' },
+      to: { path: '^src/(?!core/|analysis/|store/contract\\.ts$|ingest/fields\\.ts$)' },
+    },
+    {
+      name: 'analysis-store-types-only',
+      severity: 'error',
+      comment: 'analysis is handed a store; it uses the contract types, never an adapter or a value of store/',
+      from: { path: '^src/analysis/' },
+      to: { path: '^src/store/', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'analysis-above-its-inputs',
+      severity: 'error',
+      comment: 'reports and detections (and what wires them) use analysis; the modules below it do not',
+      from: { path: '^src/(core|config|store|microsoft|collector|ingest|search|posture|sinks|net|coverage)/' },
+      to: { path: '^src/analysis/' },
+    },
+    {
       name: 'nothing-imports-cli',
       severity: 'error',
       comment: 'cli is the composition root',

@@ -4,7 +4,7 @@ import type { Logger } from '../core/log.js';
 import type { RecordHead } from '../core/record.js';
 import type { TimeRange } from '../core/time.js';
 import type { Store } from '../store/contract.js';
-import type { RoleHolderSource } from './roles/source.js';
+import type { RoleHolderSource } from '../analysis/roles/source.js';
 import type { SplitOptions } from './split.js';
 
 /**
