@@ -42,7 +42,7 @@ const SHAPES: { [K in ApiRoute]: Shape<ApiResponse<K>> } = {
   'GET /api': { routes: true },
   'GET /api/tenants': { now: true, tenants: true },
   'GET /api/search': { records: true, returned: true, next: true },
-  'GET /api/search/count': { count: true },
+  'GET /api/search/count': { count: true, notices: true },
   'GET /api/search/timeline': { bucket: true, start: true, end: true, rows: true },
   'GET /api/search/counts': { by: true, rows: true },
   'GET /api/records/:tenant/:id': { ...RECORD, auditData: true },

@@ -12,11 +12,22 @@ import type { CountDimension, CountRow } from '../core/search-query.js';
 import type { Finding } from '../posture/types.js';
 import type { JsonSchema, ReportInfo, ReportResult } from '../reports/types.js';
 import type { RecordView } from '../search/formats.js';
+import type { FilterNotice } from '../search/unseen.js';
 import type { PostureSnapshot } from '../store/contract.js';
 import type { StreamCoverage } from './coverage.js';
 import type { ErrorBody } from './errors.js';
 
-export type { Activity, CountDimension, CountRow, JsonSchema, RecordView, ReportInfo, ReportResult, StreamCoverage };
+export type {
+  Activity,
+  CountDimension,
+  CountRow,
+  FilterNotice,
+  JsonSchema,
+  RecordView,
+  ReportInfo,
+  ReportResult,
+  StreamCoverage,
+};
 export type { CoverageGap } from './coverage.js';
 export type { ReportSummary, ReportRow } from '../reports/types.js';
 
@@ -102,7 +113,11 @@ export interface ApiRoutes {
   'GET /api': { response: { routes: string[] } };
   'GET /api/tenants': { response: { now: number; tenants: TenantOverview[] } };
   'GET /api/search': { query: SearchFilters & { limit?: number; cursor?: string }; response: SearchPage };
-  'GET /api/search/count': { query: SearchFilters; response: { count: number } };
+  'GET /api/search/count': {
+    query: SearchFilters;
+    /** notices: filter values no stored record ever had, with suggestions (a typo must not read as "nothing happened"). */
+    response: { count: number; notices: FilterNotice[] };
+  };
   'GET /api/search/timeline': { query: SearchFilters & { bucket?: 'auto' | TimelineBucket }; response: Timeline };
   'GET /api/search/counts': {
     query: SearchFilters & { by?: CountDimension; limit?: number };
