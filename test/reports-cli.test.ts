@@ -103,7 +103,7 @@ test('every report is a sub-command whose help lists each parameter as a kebab-c
 test('report --help and report ID --help print help and exit 0', async () => {
   const write = process.stdout.write.bind(process.stdout);
   let printed = '';
-  process.stdout.write = ((chunk: string) => ((printed += chunk), true));
+  process.stdout.write = (chunk: string) => ((printed += chunk), true);
   try {
     assert.equal(await main(['node', 'tenantwatch', 'report', '--help']), 0);
     assert.match(printed, /inbox-rules \[options\]/);
