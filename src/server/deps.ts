@@ -1,5 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
+import type { ReportInfo, ReportResult } from '../reports/types.js';
 import type { Store } from '../store/contract.js';
 
 /**
@@ -21,8 +22,8 @@ export interface ServerDeps {
 
 /** The reports engine as the server sees it (src/reports/registry.ts: listReports, runReport). */
 export interface ReportsApi {
-  list(): unknown[];
-  run(id: string, params: Record<string, unknown>): Promise<unknown>;
+  list(): ReportInfo[];
+  run(id: string, params: Record<string, unknown>): Promise<ReportResult>;
 }
 
 /** What a running collector says about itself (demo, serve with --collect); shape owned by the collector. */

@@ -155,7 +155,7 @@ const DEMO_MARKER = 'tenantwatch-demo.json';
  * `<data folder>/demo`, a folder of its own, marked as such. `--reset` empties that folder first, and only a
  * folder the demo marked as its own: a real data folder named with --data is refused, never wiped.
  */
-export function demoContext(ctx: CliContext, opts: DemoOptions, globals: GlobalOptions): CliContext {
+export function demoContext(ctx: CliContext, opts: Pick<DemoOptions, 'reset'>, globals: GlobalOptions): CliContext {
   const own = ctx.locations.explicit
     ? ctx
     : createContext({ ...globals, data: join(ctx.locations.dataDir, 'demo') }, ctx.signal);

@@ -2,25 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../core/errors.js';
 import { CONTENT_TYPES } from '../../core/record.js';
 import type { Checkpoint, CoverageWindow, PostureSnapshot, Store, TenantRow } from '../../store/contract.js';
+import type { Finding } from '../../posture/types.js';
 import { summarizeCoverage, type StreamCoverage } from '../coverage.js';
+import type { ApiResponse, TenantOverview } from '../api-types.js';
 import type { ServerDeps } from '../deps.js';
 import type { RawQuery } from '../params.js';
-
-/** A tenant as the console's first page shows it; never any credential. */
-export interface TenantOverview {
-  name: string;
-  tenantId: string;
-  domain: string | null;
-  cloud: string;
-  authKind: string;
-  posture: { verdict: PostureSnapshot['verdict']; takenAt: number; auditingOff: boolean; findings: unknown[] } | null;
-  newestRecord: number | null;
-  /** now − the oldest checkpoint of the tenant's streams: how far behind collection is. */
-  lagMs: number | null;
-  state: 'never collected' | 'imported only' | 'collecting' | 'up to date' | 'errors';
-  errors: { windows: number; last: string | null };
-  gaps: number;
-}
 
 async function checkpointsOf(store: Store, tenants: readonly TenantRow[]): Promise<Checkpoint[]> {
   const out: Checkpoint[] = [];
@@ -35,7 +21,8 @@ async function checkpointsOf(store: Store, tenants: readonly TenantRow[]): Promi
 
 function postureOf(s: PostureSnapshot | undefined): TenantOverview['posture'] {
   if (!s) return null;
-  const body = (s.body ?? {}) as { ualEnabled?: boolean | null; findings?: unknown[] };
+  // The posture check's stored result (posture/types.ts PostureResult); older snapshots may lack fields.
+  const body = (s.body ?? {}) as { ualEnabled?: boolean | null; findings?: Partial<Finding>[] };
   return {
     verdict: s.verdict,
     takenAt: s.takenAt,
@@ -124,7 +111,7 @@ export function registerTenantRoutes(app: FastifyInstance, deps: ServerDeps): vo
   const { store } = deps;
   const newestRecords = newestCache(store, deps.clock);
 
-  app.get('/api/tenants', async () => {
+  app.get('/api/tenants', async (): Promise<ApiResponse<'GET /api/tenants'>> => {
     const tenants = await store.tenants.list();
     const [windows, newest, snaps, cps] = await Promise.all([
       store.ledger.listWindows(),
@@ -151,9 +138,11 @@ export function registerTenantRoutes(app: FastifyInstance, deps: ServerDeps): vo
     };
   });
 
-  app.get('/api/posture', async () => ({ snapshots: await store.posture.latest() }));
+  app.get('/api/posture', async (): Promise<ApiResponse<'GET /api/posture'>> => ({
+    snapshots: await store.posture.latest(),
+  }));
 
-  app.get('/api/coverage', async (request) => {
+  app.get('/api/coverage', async (request): Promise<ApiResponse<'GET /api/coverage'>> => {
     const raw = request.query as RawQuery;
     const wanted = typeof raw.tenant === 'string' && raw.tenant ? raw.tenant : undefined;
     let tenants = await store.tenants.list();
@@ -171,5 +160,8 @@ export function registerTenantRoutes(app: FastifyInstance, deps: ServerDeps): vo
     return { streams: summarizeCoverage(windows, await checkpointsOf(store, tenants)) };
   });
 
-  app.get('/api/status', async () => ({ now: deps.clock.now(), collector: deps.collector?.status() ?? null }));
+  app.get('/api/status', async (): Promise<ApiResponse<'GET /api/status'>> => ({
+    now: deps.clock.now(),
+    collector: deps.collector?.status() ?? null,
+  }));
 }

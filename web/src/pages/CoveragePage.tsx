@@ -1,7 +1,7 @@
 import { ErrorNote } from '../components/ErrorNote.js';
 import { useApi } from '../components/useApi.js';
 import { fmtCount, fmtTime } from '../format.js';
-import type { StreamCoverage, TenantOverview } from '../types.js';
+import { api, type StreamCoverage } from '../api.js';
 
 /** "11-18 00:00": the year is the same on every row of a ledger. */
 function short(t: number | null): string {
@@ -32,10 +32,8 @@ function Strip({ s }: { s: StreamCoverage }) {
 /** The coverage ledger per tenant and content type: what was collected, and every gap. */
 export function CoveragePage({ params }: { params: URLSearchParams }) {
   const tenant = params.get('tenant') ?? '';
-  const { data, error } = useApi<{ streams: StreamCoverage[] }>(
-    `/api/coverage${tenant ? '?tenant=' + encodeURIComponent(tenant) : ''}`,
-  );
-  const tenants = useApi<{ tenants: TenantOverview[] }>('/api/tenants').data?.tenants ?? [];
+  const { data, error } = useApi(api.coverage(tenant || undefined));
+  const tenants = useApi(api.tenants()).data?.tenants ?? [];
   const nameOf = (id: string): string => tenants.find((t) => t.tenantId === id)?.name ?? id;
   return (
     <section className="page">

@@ -1,9 +1,8 @@
-import { toQueryString } from '../api.js';
+import { api, toQueryString, type SearchFilters, type TenantOverview } from '../api.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { useApi } from '../components/useApi.js';
 import { fmtLag, fmtTime } from '../format.js';
 import { navigate } from '../route.js';
-import type { TenantOverview } from '../types.js';
 
 function Verdict({ t }: { t: TenantOverview }) {
   if (!t.posture) return <span className="badge unknown">not checked</span>;
@@ -26,9 +25,11 @@ function firstFinding(t: TenantOverview): string {
 
 /** All tenants at a glance: is auditing on, is collection keeping up, is anything missing. */
 export function TenantsPage() {
-  const { data, error, loading } = useApi<{ now: number; tenants: TenantOverview[] }>('/api/tenants');
-  const open = (t: TenantOverview): void =>
-    navigate('search', toQueryString({ start: '7d', end: 'now', tenant: t.name }));
+  const { data, error, loading } = useApi(api.tenants());
+  const open = (t: TenantOverview): void => {
+    const last7: SearchFilters = { start: '7d', end: 'now', tenant: [t.name] };
+    navigate('search', toQueryString(last7));
+  };
   return (
     <section className="page">
       <h1>Tenants</h1>
