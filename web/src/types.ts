@@ -50,7 +50,10 @@ export interface TenantOverview {
     takenAt: number;
     auditingOff: boolean;
     findings: { code?: string; severity?: string; message?: string }[];
+    /** A request to turn ingestion on that is not in effect yet. */
+    requested: { at: number; by: string; appliesBy: number; overdue: boolean } | null;
   } | null;
+  auditing: AuditingFact;
   newestRecord: number | null;
   lagMs: number | null;
   state: string;
@@ -58,26 +61,57 @@ export interface TenantOverview {
   gaps: number;
 }
 
+/** What a tenant records at all (server: src/coverage/types.ts AuditingFact). */
+export interface AuditingFact {
+  checkedAt: number | null;
+  unifiedAuditLog: 'on' | 'off' | 'unknown';
+  mailboxAuditing: 'on' | 'off' | 'some mailboxes off' | 'unknown';
+  recordsNothing: boolean;
+  requested: { at: number; by: string; appliesBy: number; overdue: boolean } | null;
+  note: string | null;
+}
+
+/** A stretch not proven collected (server: src/coverage/types.ts Gap). */
 export interface CoverageGap {
+  tenant: string;
+  name: string;
+  stream: string;
   start: number;
   end: number;
+  /** 'hole', a window state ('failed', 'partial', 'expired', …) or 'blob <status>'. */
+  state: string;
   reason: string;
   lastError: string | null;
+  filledBy: string | null;
 }
 
 export interface StreamCoverage {
   tenant: string;
+  name: string;
   stream: string;
+  kind: 'live' | 'history';
   windows: number;
   fetched: number;
   failed: number;
+  expired: number;
   blobs: number;
+  blobIssues: number;
   records: number;
   newRecords: number;
   from: number | null;
   to: number | null;
   checkpoint: number | null;
   gaps: CoverageGap[];
+  filled: CoverageGap[];
+}
+
+export interface TenantCoverage {
+  tenant: string;
+  name: string;
+  streams: number;
+  gaps: number;
+  filled: number;
+  auditing: AuditingFact;
 }
 
 export interface JsonSchema {
