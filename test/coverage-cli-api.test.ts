@@ -270,3 +270,39 @@ test('a tenant whose unified audit log is off is never "no gaps" without saying 
   assert.equal(console.tenants[0]!.auditing.recordsNothing, true);
   assert.equal(console.tenants[0]!.auditing.note, json.tenants[0]!.auditing.note);
 });
+
+test('the console shows a pending request to turn the audit log on beside the tenant, not "turn it on"', async () => {
+  const at = NOW - 10 * 60_000;
+  const request = {
+    kind: 'ual',
+    target: 'organization',
+    cmdlet: 'Set-AdminAuditLogConfig',
+    parameters: { UnifiedAuditLogIngestionEnabled: true },
+    description: 'turn unified audit log ingestion on',
+    requestedAt: new Date(at).toISOString(),
+    requestedBy: 'alice on pc1 (app x)',
+    appliesBy: new Date(at + 60 * 60_000).toISOString(),
+    status: 'pending',
+  };
+  await store.posture.save({
+    tenant: TENANTS[1]!.tenantId,
+    takenAt: at,
+    verdict: 'warning',
+    body: { ualEnabled: false, orgAuditDisabled: false, findings: [], requests: [request] },
+  });
+  const overview = await api<{
+    tenants: { name: string; posture: { auditingOff: boolean; requested: unknown }; auditing: { note: string } }[];
+  }>('/api/tenants');
+  const fabrikam = overview.tenants.find((t) => t.name === 'fabrikam')!;
+  assert.equal(fabrikam.posture.auditingOff, true, 'it still records nothing');
+  assert.deepEqual(fabrikam.posture.requested, {
+    at,
+    by: 'alice on pc1 (app x)',
+    appliesBy: at + 60 * 60_000,
+    overdue: false,
+  });
+  assert.match(
+    fabrikam.auditing.note,
+    /turning it on was requested at .* by alice on pc1 \(app x\); Microsoft applies it within 60 minutes/,
+  );
+});
