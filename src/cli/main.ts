@@ -24,7 +24,12 @@ export function buildProgram(state: RunState): Command {
         'database: sqlite:PATH (relative to this directory; default tenantwatch.sqlite under --data) or postgres://…',
       ).env('TENANTWATCH_DB'),
     )
-    .option('-v, --verbose', 'debug logs on stderr')
+    .option('-v, --verbose', 'debug logs on stderr, as JSON lines')
+    .addOption(
+      new Option('--log-file <file>', 'also write JSON log lines (info and up) to this file').env(
+        'TENANTWATCH_LOG_FILE',
+      ),
+    )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   const run = makeRunner(state);

@@ -34,7 +34,7 @@ export interface SqliteStoreOptions {
 
 /**
  * Opens the SQLite store at `path` (`:memory:` for a private in-memory one). Settings, measured on
- * a million records (docs/ARCHITECTURE.md, Store): WAL so readers never block the writer, 16 KB pages
+ * a million records (docs/adr/0002-records-table-and-search-sql.md, 0004-bulk-writer.md): WAL so readers never block the writer, 16 KB pages
  * (fewer, larger B-tree pages for 1.3 KB rows), synchronous=NORMAL (a WAL commit survives a process
  * crash; only an OS crash can lose the last commits, which the idempotent collector re-fetches), and a
  * 64 MB page cache (the collector must stay small); a bulk load raises it to 256 MB while it runs, so
