@@ -106,6 +106,22 @@ async function seedDemoLedger(s: Store): Promise<void> {
       }
       await s.ledger.advanceCheckpoint(t.tenantId, stream, NOW - H, NOW);
     }
+  // northwind also has a blob the collector refused (its window: 2 listed, 1 fetched).
+  const refusedIn = first + 5 * DAY;
+  const nw = TENANTS[2]!.tenantId;
+  await s.ledger.upsertWindow({ ...window(nw, STREAMS[0]!, refusedIn, refusedIn + DAY), blobsListed: 2 });
+  await s.ledger.recordBlobIssue({
+    tenant: nw,
+    contentType: STREAMS[0]!,
+    contentId: 'refused-1',
+    contentUri: 'https://evil.example/blob',
+    contentCreated: refusedIn + 3 * H,
+    contentExpiration: null,
+    fetchedAt: NOW,
+    status: 'refused',
+    reason: 'contentUri host is not the Management API base',
+    windowStart: refusedIn,
+  });
   await s.posture.save({
     tenant: TENANTS[1]!.tenantId,
     takenAt: NOW - H,
@@ -203,7 +219,10 @@ test('the demo finding: losses behind the horizon are counted in the table exact
   assert.deepEqual(gapsOnly.gaps.map(fromCli), cov.gaps.map(fromCli));
   const overview = await api<{ tenants: { name: string; gaps: number }[] }>('/api/tenants');
   assert.equal(overview.tenants.find((x) => x.name === 'contoso')!.gaps, 0);
-  assert.equal(overview.tenants.find((x) => x.name === 'northwind')!.gaps, 2 * STREAMS.length);
+  assert.equal(overview.tenants.find((x) => x.name === 'northwind')!.gaps, 2 * STREAMS.length + 1);
+  const refused = cov.gaps.filter((g) => g.state === 'blob refused');
+  assert.equal(refused.length, 1);
+  assert.match(refused[0]!.reason, /refused-1: contentUri host is not the Management API base/);
 });
 
 test('CLI (json, jsonl, csv) and API agree on every stream count and every gap', async () => {
@@ -235,7 +254,7 @@ test('a later history fill clears the gaps it covers, in the CLI and in the cons
       filled: CliGap[];
     };
     assert.deepEqual(cov.gaps, [], 'every expired stretch is filled by the Graph history');
-    assert.equal(cov.filled.filter((g) => g.filledBy === 'graph').length, 2 * STREAMS.length);
+    assert.equal(cov.filled.filter((g) => g.filledBy === 'graph').length, 2 * STREAMS.length + 1);
     const console = await api<{ streams: ApiStream[] }>('/api/coverage?tenant=northwind');
     assert.deepEqual(
       console.streams.flatMap((s) => s.gaps),
@@ -244,7 +263,7 @@ test('a later history fill clears the gaps it covers, in the CLI and in the cons
     assert.deepEqual(console.streams.flatMap((s) => s.filled).map(fromApi), cov.filled.map(fromCli));
     const table = (await cli(['northwind'])).stdout;
     assert.match(table, /^no gaps$/m);
-    assert.match(table, /6 gap\(s\) filled by a later history fill/);
+    assert.match(table, /7 gap\(s\) filled by a later history fill/);
     const overview = await api<{ tenants: { name: string; gaps: number; state: string }[] }>('/api/tenants');
     assert.equal(overview.tenants.find((x) => x.name === 'northwind')!.gaps, 0);
   } finally {
