@@ -1,8 +1,7 @@
-import { mkdirSync } from 'node:fs';
 import pino from 'pino';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
-import { resolveLocations, type Locations } from '../config/paths.js';
+import { ensureFolder, resolveLocations, type Locations } from '../config/paths.js';
 import type { Store } from '../store/contract.js';
 import { humanLogStream } from './log-lines.js';
 import { openStore } from '../store/open.js';
@@ -56,7 +55,7 @@ export function createContext(opts: GlobalOptions, signal: AbortSignal): CliCont
     store() {
       if (!store) {
         if (locations.dbUrl.startsWith('sqlite:') && !locations.dbUrl.startsWith('sqlite::memory:')) {
-          mkdirSync(locations.dataDir, { recursive: true, mode: 0o700 });
+          ensureFolder(locations.dataDir);
         }
         store = openStore(locations.dbUrl, { onNotice: (message) => process.stderr.write(`${message}\n`) });
       }

@@ -51,6 +51,16 @@ export async function main(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // `tenantwatch coverage | head`: the reader left, so there is nobody to print for. Stop quietly (exit 0, as
+  // other Unix tools do), never with an unhandled 'error' stack trace; any other output error is said once.
+  const onOutputError = (e: NodeJS.ErrnoException): void => {
+    if (e.code !== 'EPIPE') process.stderr.write(`tenantwatch: cannot write the output: ${e.message}\n`);
+    state.controller.abort();
+    process.exit(e.code === 'EPIPE' ? 0 : 1);
+  };
+  // Kept for the life of the process: the error arrives after the command has returned.
+  if (!process.stdout.listeners('error').some((l) => l.name === 'onOutputError'))
+    process.stdout.on('error', onOutputError);
   try {
     await buildProgram(state).parseAsync(argv);
     return state.exitCode;
