@@ -7,7 +7,7 @@
 import { toIsoSeconds } from '../core/time.js';
 import { describeRequest, requestStatus } from '../posture/requests.js';
 import type { PostureResult, RequestedChange } from '../posture/types.js';
-import type { PostureSnapshot, Store } from '../store/contract.js';
+import type { PostureSnapshot, StateStore } from '../store/contract.js';
 import type { AuditingFact } from './types.js';
 
 /** The snapshot body as far as this needs it; old snapshots may lack any of it. */
@@ -87,7 +87,7 @@ function openUalRequest(requests: RequestedChange[] | undefined, now: number): R
  * are keyed by tenant id; a few early ones by name, which is matched too.
  */
 export async function readAuditingFacts(
-  store: Pick<Store, 'posture'>,
+  store: Pick<StateStore, 'posture'>,
   tenants: readonly { tenantId: string; name: string }[],
   now: number,
 ): Promise<Map<string, AuditingFact>> {

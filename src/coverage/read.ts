@@ -1,16 +1,19 @@
 /**
- * Loads what the coverage summary needs through the Store contract — windows, blobs, checkpoints, the
+ * Loads what the coverage summary needs through the state part of the Store contract — windows, blobs, checkpoints, the
  * latest posture snapshots — and summarizes it. The CLI (`tenantwatch coverage`) and the server
  * (`GET /api/coverage`, `GET /api/tenants`) call this and only render the answer.
  */
 import { isContentType } from '../core/record.js';
-import type { BlobRow, Checkpoint, CoverageWindow, Store } from '../store/contract.js';
+import type { BlobRow, Checkpoint, CoverageWindow, StateStore } from '../store/contract.js';
+
+/** Coverage reads only the state part of the store (the ledger and the posture snapshots). */
+type CoverageStore = Pick<StateStore, 'ledger' | 'posture'>;
 import { readAuditingFacts } from './auditing.js';
 import { summarizeLedger } from './summary.js';
 import type { CoverageSummary } from './types.js';
 
 export async function readCoverage(
-  store: Store,
+  store: CoverageStore,
   tenants: readonly { tenantId: string; name: string }[],
   now: number,
 ): Promise<CoverageSummary> {
@@ -32,7 +35,7 @@ export async function readCoverage(
  * The blobs listed but not fetched, read only where a window says it has some (more listed than fetched):
  * reading every blob row of a long ledger takes seconds, and the console asks on every page.
  */
-async function blobIssues(store: Store, windows: readonly CoverageWindow[]): Promise<BlobRow[]> {
+async function blobIssues(store: CoverageStore, windows: readonly CoverageWindow[]): Promise<BlobRow[]> {
   const out: BlobRow[] = [];
   for (const w of windows) {
     if (!isContentType(w.stream) || w.blobsListed <= w.blobsFetched) continue;
@@ -49,7 +52,7 @@ export type BlobEvidence = Pick<
 >;
 
 export async function readBlobEvidence(
-  store: Store,
+  store: CoverageStore,
   tenants: readonly { tenantId: string }[],
 ): Promise<BlobEvidence[]> {
   const out: BlobEvidence[] = [];
