@@ -52,7 +52,7 @@ const SHAPES: { [K in ApiRoute]: Shape<ApiResponse<K>> } = {
   'POST /api/reports/:id/run': { report: true, parameters: true, summary: true, rows: true },
   'POST /api/reports/:id/export': 'file',
   'GET /api/posture': { snapshots: true },
-  'GET /api/coverage': { streams: true },
+  'GET /api/coverage': { streams: true, tenants: true },
   'GET /api/status': { now: true, collector: true },
 };
 
@@ -63,6 +63,7 @@ const TENANT: Shape<ApiResponse<'GET /api/tenants'>['tenants'][number]> = {
   cloud: true,
   authKind: true,
   posture: true,
+  auditing: true,
   newestRecord: true,
   lagMs: true,
   state: true,

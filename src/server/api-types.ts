@@ -14,7 +14,7 @@ import type { JsonSchema, ReportInfo, ReportResult } from '../reports/types.js';
 import type { RecordView } from '../search/formats.js';
 import type { FilterNotice } from '../search/unseen.js';
 import type { PostureSnapshot } from '../store/contract.js';
-import type { StreamCoverage } from './coverage.js';
+import type { AuditingFact, CoverageSummary, Gap, StreamSummary, TenantCoverage } from '../coverage/types.js';
 import type { ErrorBody } from './errors.js';
 
 export type {
@@ -26,9 +26,13 @@ export type {
   RecordView,
   ReportInfo,
   ReportResult,
-  StreamCoverage,
+  AuditingFact,
+  CoverageSummary,
+  TenantCoverage,
 };
-export type { CoverageGap } from './coverage.js';
+/** The console's names for the coverage summary's parts (src/coverage/types.ts). */
+export type StreamCoverage = StreamSummary;
+export type CoverageGap = Gap;
 export type { ReportSummary, ReportRow } from '../reports/types.js';
 
 /** The body of every error response: stable code, what failed, what to do. */
@@ -88,7 +92,11 @@ export interface TenantOverview {
     auditingOff: boolean;
     /** As the posture check stored them (older snapshots may lack fields). */
     findings: Partial<Finding>[];
+    /** A request to turn ingestion on, not in effect yet (posture history). */
+    requested: AuditingFact['requested'];
   } | null;
+  /** What the tenant records at all (src/coverage/auditing.ts): shown beside every result over it. */
+  auditing: AuditingFact;
   newestRecord: number | null;
   /** now − the oldest checkpoint of the tenant's streams: how far behind collection is. */
   lagMs: number | null;
@@ -135,7 +143,7 @@ export interface ApiRoutes {
     response: FileDownload;
   };
   'GET /api/posture': { response: { snapshots: PostureSnapshot[] } };
-  'GET /api/coverage': { query: { tenant?: string }; response: { streams: StreamCoverage[] } };
+  'GET /api/coverage': { query: { tenant?: string }; response: CoverageSummary };
   'GET /api/status': { response: { now: number; collector: unknown } };
 }
 

@@ -3,6 +3,7 @@ import { Option, type Command } from 'commander';
 import { collect, type CollectTenant } from '../../collector/collect.js';
 import type { TenantStats } from '../../collector/context.js';
 import { connectTenant } from '../../config/tenants.js';
+import { readAuditingFacts, requestedHint } from '../../coverage/auditing.js';
 import { AppError } from '../../core/errors.js';
 import { parseDuration } from '../../core/time.js';
 import type { TenantRow } from '../../store/contract.js';
@@ -115,9 +116,14 @@ async function runCollect(ctx: CliContext, names: string[], flags: CollectFlags)
     progress?.draw(latest);
     progress?.stop();
     ctx.out.write(flags.format === 'json' ? JSON.stringify(summary, null, 2) + '\n' : summaryTable(summary.tenants));
+    const facts = await readAuditingFacts(store, rows, ctx.clock.now());
     for (const s of summary.tenants)
-      if (s.error)
-        ctx.err.write(`tenantwatch: ${s.name}: ${s.error.message}${s.error.hint ? `. ${s.error.hint}` : ''}\n`);
+      if (s.error) {
+        // Ingestion off although someone already asked to turn it on: say so, not "turn it on" again.
+        const requested = s.error.code === 'AUDIT_DISABLED' ? facts.get(s.tenant)?.requested : null;
+        const hint = requested ? requestedHint(requested) : s.error.hint;
+        ctx.err.write(`tenantwatch: ${s.name}: ${s.error.message}${hint ? `. ${hint}` : ''}\n`);
+      }
     if (summary.stopped) {
       ctx.err.write('tenantwatch: interrupted — run the same command to continue (nothing collected is lost)\n');
       return 130;

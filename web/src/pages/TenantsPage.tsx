@@ -6,6 +6,16 @@ import { navigate } from '../route.js';
 
 function Verdict({ t }: { t: TenantOverview }) {
   if (!t.posture) return <span className="badge unknown">not checked</span>;
+  const asked = t.posture.requested;
+  if (t.posture.auditingOff && asked)
+    return (
+      <span
+        className={`badge ${asked.overdue ? 'failing' : 'warning'}`}
+        title={`Turning the unified audit log on was requested at ${fmtTime(asked.at)} by ${asked.by}; Microsoft applies it within 60 minutes`}
+      >
+        {asked.overdue ? 'AUDITING STILL OFF' : `TURNING ON BY ${fmtTime(asked.appliesBy).slice(11, 16)}`}
+      </span>
+    );
   if (t.posture.auditingOff)
     return (
       <span
@@ -19,6 +29,7 @@ function Verdict({ t }: { t: TenantOverview }) {
 }
 
 function firstFinding(t: TenantOverview): string {
+  if (t.auditing.note) return t.auditing.note;
   const f = t.posture?.findings.find((x) => x.severity === 'failing') ?? t.posture?.findings[0];
   return f?.message ?? '';
 }
