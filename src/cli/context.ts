@@ -3,6 +3,7 @@ import { systemClock, type Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import { ensureFolder, resolveLocations, type Locations } from '../config/paths.js';
 import type { Store } from '../store/contract.js';
+import { recordFactsFromRaw } from '../ingest/facts.js';
 import { humanLogStream } from './log-lines.js';
 import { openStore } from '../store/open.js';
 
@@ -57,7 +58,10 @@ export function createContext(opts: GlobalOptions, signal: AbortSignal): CliCont
         if (locations.dbUrl.startsWith('sqlite:') && !locations.dbUrl.startsWith('sqlite::memory:')) {
           ensureFolder(locations.dataDir);
         }
-        store = openStore(locations.dbUrl, { onNotice: (message) => process.stderr.write(`${message}\n`) });
+        store = openStore(locations.dbUrl, {
+          onNotice: (message) => process.stderr.write(`${message}\n`),
+          factsFromRaw: recordFactsFromRaw,
+        });
       }
       return store;
     },

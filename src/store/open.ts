@@ -1,10 +1,13 @@
 import { AppError } from '../core/errors.js';
-import type { StoreNotice } from './backfill.js';
+import type { StoreUpgrade } from './backfill.js';
 import type { Store } from './contract.js';
 
 /** Opens (and migrates) the store a URL names: `sqlite:PATH`, `sqlite::memory:` or `postgres://…`. */
-export async function openStore(url: string, options: { onNotice?: StoreNotice } = {}): Promise<Store> {
-  const notice = options.onNotice ? { onNotice: options.onNotice } : {};
+export async function openStore(url: string, options: StoreUpgrade = {}): Promise<Store> {
+  const notice = {
+    ...(options.onNotice ? { onNotice: options.onNotice } : {}),
+    ...(options.factsFromRaw ? { factsFromRaw: options.factsFromRaw } : {}),
+  };
   if (url.startsWith('sqlite:')) {
     const { openSqliteStore } = await import('./sqlite/index.js');
     // Migrated as it opens: its statements are prepared against the current schema.

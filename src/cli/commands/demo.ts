@@ -5,7 +5,7 @@ import { startEmulator, type RunningEmulator } from '../../../emulator/index.js'
 import { collect, type CollectOptions, type CollectSummary } from '../../collector/collect.js';
 import type { TenantStats } from '../../collector/context.js';
 import { connectTenant, type LiveConnection } from '../../config/tenants.js';
-import { registerEmulatedTenants } from '../../collector/emulated.js';
+import { registerEmulatedTenants } from '../../config/emulated.js';
 import { checkTenant } from '../../posture/service.js';
 import type { Store, TenantRow } from '../../store/contract.js';
 import { ensureFolder } from '../../config/paths.js';

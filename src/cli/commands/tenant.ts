@@ -9,7 +9,7 @@ import {
   type CredentialInput,
 } from '../../config/tenants.js';
 import { AppError } from '../../core/errors.js';
-import { addEmulatedTenants } from '../../collector/emulated.js';
+import { addEmulatedTenants } from '../../config/emulated.js';
 import { testTenant } from '../../collector/tenant-test.js';
 import type { CliContext } from '../context.js';
 import type { Runner } from '../run.js';

@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import { systemClock } from '../../core/clock.js';
 import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
-import type { StoreNotice } from '../backfill.js';
+import type { FactsFromRaw, StoreNotice, StoreUpgrade } from '../backfill.js';
 import type { Store } from '../contract.js';
 import { PostgresCursorStore } from './cursors.js';
 import { PostgresLedgerStore } from './ledger.js';
@@ -20,6 +20,8 @@ export interface PostgresStoreOptions {
   poolSize?: number;
   /** Told what a start does that takes long (an upgrade filling new columns). */
   onNotice?: StoreNotice;
+  /** The facts rule for rows stored before version 2 (store/backfill.ts); needed only to upgrade such a store. */
+  factsFromRaw?: FactsFromRaw;
 }
 
 /** Hides the password of a database URL for messages and logs. */
@@ -56,7 +58,10 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     );
   });
   client.release();
-  return new PostgresStore(pool, schema, options.clock ?? systemClock, options.onNotice);
+  return new PostgresStore(pool, schema, options.clock ?? systemClock, {
+    onNotice: options.onNotice,
+    factsFromRaw: options.factsFromRaw,
+  });
 }
 
 class PostgresStore implements Store {
@@ -72,7 +77,7 @@ class PostgresStore implements Store {
     private readonly pool: Pool,
     private readonly schema: string,
     clock: Clock,
-    private readonly notice: StoreNotice | undefined,
+    private readonly upgrade: StoreUpgrade,
   ) {
     this.records = new PostgresRecordStore(pool, clock);
     this.tenants = new PostgresTenantStore(pool);
@@ -84,7 +89,7 @@ class PostgresStore implements Store {
   async migrate(): Promise<void> {
     const client = await this.pool.connect();
     try {
-      await migrate(client, this.schema, this.notice);
+      await migrate(client, this.schema, this.upgrade);
     } finally {
       client.release();
     }

@@ -1,3 +1,4 @@
+import { recordFactsFromRaw } from '../../ingest/facts.js';
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import pg from 'pg';
@@ -77,7 +78,11 @@ if (url) {
       await client.end();
     }
     const notices: string[] = [];
-    const store = await openPostgresStore(url, { schema, onNotice: (m) => notices.push(m) });
+    const store = await openPostgresStore(url, {
+      schema,
+      onNotice: (m) => notices.push(m),
+      factsFromRaw: recordFactsFromRaw,
+    });
     try {
       await store.migrate();
       await store.migrate();

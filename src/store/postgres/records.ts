@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { WRITER_LOCK } from './tail.js';
 import { inTransaction } from './transaction.js';
 import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
@@ -56,6 +57,8 @@ export class PostgresRecordStore implements RecordStore {
   /** Inserts inside the caller's transaction (ledger.commitBlob uses it with its blob row). */
   async insertWith(client: PoolClient, records: readonly AuditRecord[]): Promise<InsertResult> {
     if (records.length === 0) return { inserted: 0, duplicates: 0 };
+    // Before the first write, so before this transaction has an xid: the tail's horizon sees it (tail.ts).
+    await client.query(WRITER_LOCK);
     const at = this.clock.now();
     const inserted =
       records.length >= COPY_FROM ? await this.copy(client, records, at) : await this.unnest(client, records, at);

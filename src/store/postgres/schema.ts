@@ -7,7 +7,8 @@ import {
   backfillDone,
   backfillStarting,
   backfillValues,
-  type StoreNotice,
+  factsRule,
+  type StoreUpgrade,
 } from '../backfill.js';
 
 /**
@@ -70,7 +71,7 @@ export const MIGRATIONS: readonly string[] = [
 /** Arbitrary constant: the advisory lock key migrations take. */
 const MIGRATION_LOCK = 7_302_118_113;
 
-export async function migrate(client: PoolClient, schema: string, notice?: StoreNotice): Promise<void> {
+export async function migrate(client: PoolClient, schema: string, upgrade?: StoreUpgrade): Promise<void> {
   await client.query('BEGIN');
   try {
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
@@ -96,18 +97,20 @@ export async function migrate(client: PoolClient, schema: string, notice?: Store
     await client.query('ROLLBACK');
     throw error;
   }
-  await backfillFacts(client, notice);
+  await backfillFacts(client, upgrade);
 }
 
 /**
  * Fills the version 2 columns of rows stored before it, a committed batch at a time (store/backfill.ts).
  * Two processes starting together may both fill a batch: the values are the same.
  */
-async function backfillFacts(client: PoolClient, notice?: StoreNotice): Promise<void> {
+async function backfillFacts(client: PoolClient, upgrade?: StoreUpgrade): Promise<void> {
   const meta = async (key: string): Promise<string | undefined> =>
     (await client.query<{ value: string }>('SELECT value FROM store_meta WHERE key = $1', [key])).rows[0]?.value;
   const to = await meta(BACKFILL_TO);
   if (to === undefined) return;
+  const facts = factsRule(upgrade);
+  const notice = upgrade?.onNotice;
   const started = performance.now();
   let done = Number((await meta(BACKFILL_DONE)) ?? 0);
   const {
@@ -122,7 +125,10 @@ async function backfillFacts(client: PoolClient, notice?: StoreNotice): Promise<
     });
     if (rows.length === 0) break;
     done = Number(rows[rows.length - 1]![0]);
-    const values = backfillValues(rows.map(([seq, raw]) => [Number(seq), raw] as const));
+    const values = backfillValues(
+      rows.map(([seq, raw]) => [Number(seq), raw] as const),
+      facts,
+    );
     await client.query('BEGIN');
     try {
       await client.query(

@@ -6,8 +6,16 @@
  * tail is ordered by (xid, seq), and a read returns only rows whose xid is below the xmin of its own
  * snapshot: every transaction below xmin has ended, so that part of the order is final and nothing can
  * appear in it later. The position is `xid:seq`. Ordering by seq with an xid filter would not do: a
- * committed transaction can hold seqs above an open one's. The cost: while a writing transaction stays
- * open anywhere in the cluster, the tail waits at it (the collector's transactions are one blob each).
+ * committed transaction can hold seqs above an open one's.
+ *
+ * The horizon counts only this store's record writers, not every transaction of the cluster: a plain xmin
+ * waits for any open writing transaction anywhere (another schema, another database, a tool left idle in
+ * transaction), which stalled the tail of one store on another's work. Every transaction that writes records
+ * takes a shared advisory lock of its schema (WRITER_LOCK) before its first write, so before it has an xid.
+ * The horizon is then the smallest xid of a transaction that holds that lock and is in progress in the
+ * read's snapshot, or the snapshot's xmax when none is: a writer that gets its xid after the snapshot has one
+ * at or above xmax, one that ended is final, and one still running holds the lock and so bounds the horizon.
+ * The lock is read from pg_locks (live), the snapshot first, in one statement; the rows in a second.
  */
 import type { Pool } from 'pg';
 import { SELECT_COLUMNS, toStoredRecord } from '../columns.js';
@@ -16,8 +24,29 @@ import type { TailBatch, TailPosition } from '../contract.js';
 import { throwIfAborted } from '../search-sql.js';
 import { parseXidPosition } from '../tail-position.js';
 
-/** Only transactions that have ended: below this, the (xid, seq) order gains no more rows. */
-const HORIZON = 'pg_snapshot_xmin(pg_current_snapshot())';
+/** The advisory lock class of record writers ('tw'); the key within it is the schema's hash. */
+const WRITER_CLASS = 29815;
+
+/** Taken by every transaction that writes records, as its first statement (postgres/records.ts insertWith). */
+export const WRITER_LOCK = `SELECT pg_advisory_xact_lock_shared(${WRITER_CLASS}, hashtext(current_schema()))`;
+
+/**
+ * Below this xid the (xid, seq) order gains no more rows: the oldest in-progress record writer of this schema,
+ * else the snapshot's xmax. pg_locks gives in-progress xids as 32-bit values; the snapshot's in-progress list
+ * gives them as xid8, and within one snapshot they are less than 2^31 apart, so the low 32 bits match one.
+ */
+const HORIZON_SQL = `
+  WITH s AS (SELECT pg_current_snapshot() AS snap),
+  writers AS (
+    SELECT t.transactionid::text::bigint AS x32
+      FROM pg_locks a JOIN pg_locks t ON t.pid = a.pid AND t.locktype = 'transactionid' AND t.granted
+     WHERE a.locktype = 'advisory' AND a.granted AND a.objsubid = 2
+       AND a.classid = ${WRITER_CLASS} AND a.objid = hashtext(current_schema())::oid
+       AND a.database = (SELECT oid FROM pg_database WHERE datname = current_database()))
+  SELECT COALESCE(
+    (SELECT min(x) FROM s, pg_snapshot_xip(s.snap) AS x
+      WHERE (x::text::numeric % 4294967296)::bigint IN (SELECT x32 FROM writers)),
+    (SELECT pg_snapshot_xmax(snap) FROM s))::text AS horizon`;
 
 export class PostgresTail {
   constructor(private readonly pool: Pool) {}
@@ -25,11 +54,12 @@ export class PostgresTail {
   async tail(after: TailPosition | null, options: { limit: number; signal?: AbortSignal }): Promise<TailBatch> {
     throwIfAborted(options.signal);
     const from = parseXidPosition(after);
+    const horizon = await this.horizon();
     const { rows } = await this.pool.query<SelectedRow & unknown[]>({
       text: `SELECT ${SELECT_COLUMNS}, xid::text AS at_xid, seq AS at_seq FROM records
-             WHERE (xid, seq) > ($1::xid8, $2::bigint) AND xid < ${HORIZON}
+             WHERE (xid, seq) > ($1::xid8, $2::bigint) AND xid < $4::xid8
              ORDER BY xid, seq LIMIT $3`,
-      values: [from.xid, from.seq, Math.max(0, Math.floor(options.limit))],
+      values: [from.xid, from.seq, Math.max(0, Math.floor(options.limit)), horizon],
       rowMode: 'array',
     });
     const last = rows[rows.length - 1];
@@ -37,10 +67,14 @@ export class PostgresTail {
     return { records: rows.map(toStoredRecord), next };
   }
 
-  /** Just below the oldest transaction still open: what it and every later one writes comes after. */
+  /** Just below the oldest record writer still open: what it and every later one writes comes after. */
   async tailEnd(): Promise<TailPosition> {
-    const { rows } = await this.pool.query<{ xmin: string }>(`SELECT ${HORIZON}::text AS xmin`);
-    return `${rows[0]!.xmin}:0`;
+    return `${await this.horizon()}:0`;
+  }
+
+  private async horizon(): Promise<string> {
+    const { rows } = await this.pool.query<{ horizon: string }>(HORIZON_SQL);
+    return rows[0]!.horizon;
   }
 
   async tailLag(after: TailPosition | null): Promise<{ records: number; oldestIngestedAt: number | null }> {

@@ -4,7 +4,7 @@ import type { Database as Db } from 'better-sqlite3';
 import { systemClock } from '../../core/clock.js';
 import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
-import type { StoreNotice } from '../backfill.js';
+import type { FactsFromRaw, StoreNotice, StoreUpgrade } from '../backfill.js';
 import type { Store } from '../contract.js';
 import { CONTAINS_FUNCTION, containsFolded } from './compile.js';
 import { SqliteCursorStore } from './cursors.js';
@@ -31,6 +31,8 @@ export interface SqliteStoreOptions {
   clock?: Clock;
   /** Told what a start does that takes long (an upgrade filling new columns). */
   onNotice?: StoreNotice;
+  /** The facts rule for rows stored before version 2 (store/backfill.ts); needed only to upgrade such a store. */
+  factsFromRaw?: FactsFromRaw;
 }
 
 /**
@@ -65,7 +67,10 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   db.function(CONTAINS_FUNCTION, { deterministic: true }, (text: unknown, term: unknown) =>
     containsFolded(typeof text === 'string' ? text : null, String(term)),
   );
-  return new SqliteStore(db, options.clock ?? systemClock, options.onNotice);
+  return new SqliteStore(db, options.clock ?? systemClock, {
+    onNotice: options.onNotice,
+    factsFromRaw: options.factsFromRaw,
+  });
 }
 
 class SqliteStore implements Store {
@@ -80,9 +85,9 @@ class SqliteStore implements Store {
   constructor(
     private readonly db: Db,
     clock: Clock,
-    private readonly notice: StoreNotice | undefined,
+    private readonly upgrade: StoreUpgrade,
   ) {
-    migrate(db, notice);
+    migrate(db, upgrade);
     this.location = db.memory ? null : `sqlite:${resolve(db.name)}`;
     this.records = new SqliteRecordStore(db, clock, new SqliteTextIndex(db));
     this.tenants = new SqliteTenantStore(db);
@@ -92,7 +97,7 @@ class SqliteStore implements Store {
   }
 
   async migrate(): Promise<void> {
-    migrate(this.db, this.notice);
+    migrate(this.db, this.upgrade);
   }
 
   async close(): Promise<void> {

@@ -7,7 +7,8 @@ import {
   backfillDone,
   backfillStarting,
   backfillValues,
-  type StoreNotice,
+  factsRule,
+  type StoreUpgrade,
 } from '../backfill.js';
 import { SEQ_FLOOR } from './tail.js';
 
@@ -99,7 +100,7 @@ export function dropSecondaryIndexes(db: Database): void {
 }
 
 /** Creates or upgrades the schema. */
-export function migrate(db: Database, notice?: StoreNotice): void {
+export function migrate(db: Database, upgrade?: StoreUpgrade): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
   const row = db.prepare('SELECT max(version) AS v FROM schema_version').get() as { v: number | null };
   const current = row.v ?? 0;
@@ -121,22 +122,25 @@ export function migrate(db: Database, notice?: StoreNotice): void {
       db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(v + 1);
     }).immediate();
   }
-  backfillFacts(db, notice);
+  backfillFacts(db, upgrade);
   ensureIndexes(db);
 }
 
 /** Fills the version 2 columns of rows stored before it, a committed batch at a time (store/backfill.ts). */
-export function backfillFacts(db: Database, notice?: StoreNotice): void {
+export function backfillFacts(db: Database, upgrade?: StoreUpgrade): void {
   const meta = db.prepare('SELECT value FROM store_meta WHERE key = ?').pluck();
   const to = meta.get(BACKFILL_TO) as string | undefined;
   if (to === undefined) return;
+  const facts = factsRule(upgrade);
+  const notice = upgrade?.onNotice;
   const setMeta = db.prepare(
     'INSERT INTO store_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
   );
   const read = db.prepare('SELECT seq, raw FROM records WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?').raw(true);
   const update = db.prepare('UPDATE records SET user_agent = ?, app_id = ?, logon_type = ? WHERE seq = ?');
   const batch = db.transaction((rows: [number, string][], last: number) => {
-    for (const [seq, userAgent, appId, logonType] of backfillValues(rows)) update.run(userAgent, appId, logonType, seq);
+    for (const [seq, userAgent, appId, logonType] of backfillValues(rows, facts))
+      update.run(userAgent, appId, logonType, seq);
     setMeta.run(BACKFILL_DONE, String(last));
   });
   const started = performance.now();

@@ -1,3 +1,4 @@
+import { recordFactsFromRaw } from '../../ingest/facts.js';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -153,7 +154,7 @@ test('a version 1 store gets the version 2 columns filled from raw on open, resu
       }
       old.close();
       const notices: string[] = [];
-      const store = openSqliteStore(file, { onNotice: (m) => notices.push(m) });
+      const store = openSqliteStore(file, { onNotice: (m) => notices.push(m), factsFromRaw: recordFactsFromRaw });
       try {
         assert.equal(notices.length, 2, 'told when the upgrade starts and ends');
         assert.match(

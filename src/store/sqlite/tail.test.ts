@@ -1,3 +1,4 @@
+import { recordFactsFromRaw } from '../../ingest/facts.js';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -25,7 +26,7 @@ function remove(file: string, where: string): void {
 
 test('a seq is never reused: after the newest rows are deleted, insert, commitBlob and bulk all write above them', async () => {
   const file = join(dir.dir, `reuse-${++n}.sqlite`);
-  const store = openSqliteStore(file);
+  const store = openSqliteStore(file, { factsFromRaw: recordFactsFromRaw });
   try {
     await store.records.insert([record(), record(), record()]);
     const standing = (await drain(store, null)).next;
@@ -70,7 +71,7 @@ test('an older store gets the tail and the cursors on open: its rows first, in t
   );
   for (const row of v1Rows()) insert.run(row.values);
   old.close();
-  const store = openSqliteStore(file);
+  const store = openSqliteStore(file, { factsFromRaw: recordFactsFromRaw });
   try {
     const fresh = record();
     await store.records.insert([fresh]);

@@ -1,3 +1,7 @@
+/**
+ * Where tenantwatch starts its worker threads (the import's parse worker, a report's split read): outside core,
+ * which stays free of I/O and threads.
+ */
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 
 /**

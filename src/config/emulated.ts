@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadSecretKey } from '../config/secrets.js';
-import { buildTenantRow } from '../config/tenants.js';
+import { loadSecretKey } from './secrets.js';
+import { buildTenantRow } from './tenants.js';
 import { AppError } from '../core/errors.js';
 import { createHttpClient } from '../net/http.js';
 import type { Store } from '../store/contract.js';
