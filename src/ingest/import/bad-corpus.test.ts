@@ -5,7 +5,10 @@ import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { tempDir } from '../../../test/support/paths.js';
+import type { Store } from '../../store/contract.js';
+import { openPostgresStore } from '../../store/postgres/index.js';
 import { openSqliteStore } from '../../store/sqlite/index.js';
+import { pgUrl } from '../../../test/support/paths.js';
 import { importFiles, memoryRejects } from './index.js';
 
 /**
@@ -112,7 +115,26 @@ function corpus(): Record<string, [string | Buffer | null, number]> {
 
 test('the bad-input corpus (37 kinds + a missing file) keeps every good record in SQLite and counts the rest', async () => {
   const { dir, cleanup } = tempDir();
-  const store = openSqliteStore(join(dir, 'store.sqlite'));
+  await importCorpus(dir, openSqliteStore(join(dir, 'store.sqlite')), cleanup);
+});
+
+test(
+  'the same corpus keeps every good record in PostgreSQL',
+  { skip: pgUrl ? false : 'TENANTWATCH_TEST_PG not set' },
+  async () => {
+    const { dir, cleanup } = tempDir();
+    const schema = `tw_corpus_${process.pid}_${Date.now().toString(36)}`;
+    const store = await openPostgresStore(pgUrl!, { schema });
+    await importCorpus(dir, store, cleanup);
+    const pg = (await import('pg')).default;
+    const admin = new pg.Client({ connectionString: pgUrl! });
+    await admin.connect();
+    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await admin.end();
+  },
+);
+
+async function importCorpus(dir: string, store: Store, cleanup: () => void | Promise<void>): Promise<void> {
   try {
     await store.migrate();
     const files = corpus();
@@ -139,6 +161,6 @@ test('the bad-input corpus (37 kinds + a missing file) keeps every good record i
       assert.ok(f.imported + f.rejected + (f.error ? 1 : 0) + (f.note ? 1 : 0) > 0, f.file);
   } finally {
     await store.close();
-    cleanup();
+    await cleanup();
   }
-});
+}
