@@ -18,6 +18,7 @@ export const ERROR_CATALOGUE = {
   FILE_NOT_FOUND: { status: 400, exit: 1, title: 'File not found' },
   FILE_UNREADABLE: { status: 400, exit: 1, title: 'File cannot be read' },
   FILE_FORMAT: { status: 400, exit: 1, title: 'File format not recognised' },
+  FILE_UNWRITABLE: { status: 500, exit: 1, title: 'File cannot be written' },
   // configuration and secrets
   CONFIG_INVALID: { status: 500, exit: 1, title: 'Configuration is invalid' },
   SECRET_MISSING: { status: 400, exit: 1, title: 'Secret not available' },

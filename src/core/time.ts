@@ -28,14 +28,20 @@ export function parseIsoUtc(text: string): number | null {
   const second = Number(s);
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 24 || minute > 59 || second > 60) return null;
   const ms = frac ? Number(frac.slice(0, 3).padEnd(3, '0')) : 0;
-  let t = Date.UTC(year, month - 1, day, hour, minute, second, ms);
-  // Date.UTC rolls 2026-02-31 over into March; a real calendar date does not.
-  if (new Date(Date.UTC(year, month - 1, day)).getUTCDate() !== day) return null;
+  // Date.UTC reads years 0-99 as 1900-1999 (0099 became 1999): set the full year explicitly.
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  // Date rolls 2026-02-31 over into March; a real calendar date does not.
+  if (date.getUTCDate() !== day) return null;
+  let t = date.getTime() + hour * HOUR + minute * MINUTE + second * 1000 + ms;
   if (zone && zone !== 'Z' && zone !== 'z') {
     const sign = zone.startsWith('-') ? -1 : 1;
     const digits = zone.slice(1).replace(':', '');
-    const offset = Number(digits.slice(0, 2)) * HOUR + Number(digits.slice(2, 4) || '0') * MINUTE;
-    t -= sign * offset;
+    const hours = Number(digits.slice(0, 2));
+    const minutes = Number(digits.slice(2, 4) || '0');
+    // Real offsets run from -12:00 to +14:00; +99:99 is not a time zone.
+    if (hours > 14 || minutes > 59) return null;
+    t -= sign * (hours * HOUR + minutes * MINUTE);
   }
   return t;
 }

@@ -7,6 +7,7 @@ import { emptyExtracted, extractFields, type Extracted } from './extract.js';
 import { recordFacts } from './facts.js';
 import { deriveOutcome } from './outcome.js';
 import { derivedRecordId } from './record-id.js';
+import { nestedDeeperThan, objectDeeperThan, TOO_DEEP } from './depth.js';
 
 /**
  * Any audit record shape → one AuditRecord (issue 2 §3): PascalCase AuditData (Management Activity API
@@ -20,7 +21,23 @@ export interface NormalizeContext {
   source: RecordSource;
   /** The feed it came from; undefined → the content-type routing rule of core/catalog. */
   contentType?: ContentType | null;
+  /** When the record arrives (injected clock): a CreationTime more than FUTURE_SLACK after it is refused. */
+  now?: number;
 }
+
+/**
+ * CreationTimes outside these bounds are refused with the reason (issue 18.10, 18.16): Microsoft 365
+ * audit records start in the 2010s, and a record dated 9999-12-31 became the tenant's newest record
+ * and hid that collection had stopped. A day of slack covers clocks that run ahead.
+ */
+const EARLIEST = Date.UTC(2000, 0, 1);
+const LATEST = Date.UTC(2100, 0, 1);
+const FUTURE_SLACK = 24 * 3600_000;
+/**
+ * Records nested deeper than this are refused before anything walks them (issue 18.9: a deep record
+ * crashed the import, and once stored, every search that printed it). Real audit records nest < 10.
+ */
+const MAX_DEPTH = 64;
 
 export type NormalizeResult = { ok: true; record: AuditRecord } | { ok: false; reason: string };
 
@@ -29,12 +46,13 @@ type Json = Record<string, unknown>;
 export function normalizeRecord(input: string | object, ctx: NormalizeContext): NormalizeResult {
   let parsed: unknown = input;
   if (typeof input === 'string') {
+    if (nestedDeeperThan(input, MAX_DEPTH)) return fail(TOO_DEEP);
     try {
       parsed = JSON.parse(input);
     } catch (e) {
       return fail(`not valid JSON (${(e as Error).message})`);
     }
-  }
+  } else if (objectDeeperThan(input, MAX_DEPTH)) return fail(TOO_DEEP);
   if (!isObject(parsed)) return fail(`not a JSON object but ${describe(parsed)}: an audit record is an object`);
   const text = typeof input === 'string' ? input : null;
   const fields = emptyExtracted();
@@ -68,6 +86,8 @@ function build(f: Extracted, body: Json, raw: string, ctx: NormalizeContext): No
   if (timeValue === undefined) return fail('no CreationTime');
   const creationTime = typeof timeValue === 'string' ? parseCreationTime(timeValue) : null;
   if (creationTime === null) return fail(`${timeField} ${JSON.stringify(timeValue)} is not an ISO 8601 date-time`);
+  const impossible = outOfRange(creationTime, ctx.now);
+  if (impossible) return fail(`${timeField} ${JSON.stringify(timeValue)} ${impossible}`);
   if (f.recordType === undefined) return fail('no RecordType');
   const recordType = toRecordType(f.recordType);
   if (recordType === null)
@@ -104,6 +124,14 @@ function build(f: Extracted, body: Json, raw: string, ctx: NormalizeContext): No
       raw,
     },
   };
+}
+
+/** Why a parsed CreationTime cannot be a real audit record's, or null. */
+function outOfRange(time: number, now: number | undefined): string | null {
+  if (time < EARLIEST) return 'is before 2000: no Microsoft 365 audit record is that old';
+  if (time >= LATEST || (now !== undefined && time > now + FUTURE_SLACK))
+    return 'is in the future: a record from then would hide that collection stopped';
+  return null;
 }
 
 /** The first field that holds a usable address wins: ClientIP, ClientIPAddress, ActorIpAddress, UserIp, SenderIp. */

@@ -51,8 +51,25 @@ export function isPlain(text: string | null): boolean {
   return text === null || Buffer.byteLength(text, 'utf8') === text.length;
 }
 
-/** The values of one record, in RECORD_COLUMNS order. */
+/**
+ * The values of one record, in RECORD_COLUMNS order, with NUL characters written as the JSON escape
+ * `\u0000` (six characters). PostgreSQL text cannot hold U+0000: one such string failed the whole batch
+ * (issue 18.13: import kept 0 of 101; the collector failed the tenant on every run). Both stores keep
+ * the same text so they answer alike; the original is recoverable, as raw holds it in JSON's own escape.
+ */
 export function recordValues(r: AuditRecord, ingestedAt: number): (string | number | null)[] {
+  const values = valuesOf(r, ingestedAt);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (typeof v === 'string' && v.includes('\u0000')) values[i] = v.replaceAll('\u0000', NUL_ESCAPE);
+  }
+  return values;
+}
+
+/** How a stored text column writes U+0000: JSON's escape, which a person reads as what it was. */
+export const NUL_ESCAPE = '\\u0000';
+
+function valuesOf(r: AuditRecord, ingestedAt: number): (string | number | null)[] {
   return [
     r.tenant,
     r.id,

@@ -125,6 +125,21 @@ function recordTests(ctx: StoreContext): void {
     assert.deepEqual(await ctx.store.records.insert(rows.slice(0, 1_200)), { inserted: 0, duplicates: 1_200 });
   });
 
+  test('a NUL character in a field is stored as the escape \\u0000 and never fails its batch (small and COPY)', async () => {
+    for (const size of [101, 1_500]) {
+      const rows = Array.from({ length: size }, () => record());
+      const nul = record({ operation: 'File\u0000Accessed', userId: 'a\u0000@b.c', userKey: 'a\u0000@b.c' });
+      rows.splice(50, 0, nul);
+      assert.deepEqual(await ctx.store.records.insert(rows), { inserted: size + 1, duplicates: 0 });
+      const got = await ctx.store.records.get(nul.tenant, nul.id);
+      assert.ok(got);
+      assert.equal(got.operation, 'File\\u0000Accessed');
+      assert.equal(got.userId, 'a\\u0000@b.c');
+      assert.equal(got.raw, nul.raw, 'raw keeps the original (JSON writes U+0000 as its escape)');
+      assert.equal(JSON.parse(`"${got.operation}"`), nul.operation, 'the original is recoverable');
+    }
+  });
+
   test('newest gives the latest CreationTime per tenant', async () => {
     await ctx.store.records.insert([
       record({ creationTime: T0 + 5 }),

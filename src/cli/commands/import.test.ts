@@ -97,3 +97,20 @@ test('a file that cannot be read makes the exit status 1 and says why; good file
     cleanup();
   }
 });
+
+test('18.11: a rejects path that cannot be written (a folder, a full disk) ends in the summary and a clear message, good records kept', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const file = join(dir, 'x.ndjson');
+    writeFileSync(file, [record(1), '{"broken', record(2)].join('\n'));
+    for (const rejects of [dir, '/dev/full']) {
+      const { ctx, sink, output } = context(dir);
+      assert.equal(await importCommand(ctx, [file], { rejects, format: 'table', tenant: 'contoso' }), 1);
+      assert.equal(sink.records.size, 2);
+      assert.match(output().out, /total\s+-?\s*3\s+2\s+0\s+1/);
+      assert.match(output().err, /The rejected rows could not be written to .* \((EISDIR|ENOSPC)\)\. Give --rejects/);
+    }
+  } finally {
+    cleanup();
+  }
+});

@@ -49,6 +49,7 @@ export async function importCommand(ctx: CliContext, files: string[], flags: Imp
   try {
     summary = await importFiles(files, {
       ...(tenant ? { tenant } : {}),
+      now: ctx.clock.now(),
       sink: writer ? (records) => writer.insert(records) : (records) => store.records.insert(records),
       rejects,
       // Large files are read and normalized in a worker thread while this one writes, when a core is free.
@@ -71,15 +72,16 @@ export async function importCommand(ctx: CliContext, files: string[], flags: Imp
   ctx.out.write(
     flags.format === 'json'
       ? JSON.stringify(
-          { ...summary, tenant: tenant ?? null, rejectsFile: rejects.count ? rejectsPath : null },
+          { ...summary, tenant: tenant ?? null, rejectsFile: rejects.count && !rejects.error ? rejectsPath : null },
           null,
           2,
         ) + '\n'
-      : table(summary, rejects.count ? rejectsPath : null),
+      : table(summary, rejects.count && !rejects.error ? rejectsPath : null),
   );
   for (const file of summary.files)
     if (file.error) ctx.err.write(`tenantwatch: ${file.error.message}. ${file.error.hint}\n`);
-  return summary.failedFiles > 0 ? 1 : 0;
+  if (rejects.error) ctx.err.write(`tenantwatch: ${rejects.error.message}. ${rejects.error.hint}\n`);
+  return summary.failedFiles > 0 || rejects.error ? 1 : 0;
 }
 
 function progressBar(ctx: CliContext): { update: (p: ImportProgress) => void; stop: () => void } {

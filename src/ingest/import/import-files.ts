@@ -64,6 +64,7 @@ async function importFile(path: string, index: number, files: number, options: I
   const parse: ParseOptions = {
     batchSize: options.batchSize ?? DEFAULT_BATCH,
     ...(options.tenant ? { tenant: options.tenant } : {}),
+    ...(options.now !== undefined ? { now: options.now } : {}),
   };
   summary.worker = await inWorker(path, options.parallel);
   const events: AsyncGenerator<FileEvent> = summary.worker ? parseInWorker(path, parse) : parseFile(path, parse);

@@ -19,7 +19,17 @@ export interface ParseOptions {
   tenant?: string;
   /** Records per batch. */
   batchSize: number;
+  /** The time of the import: a CreationTime far after it is refused (normalize.ts). */
+  now?: number;
 }
+
+/**
+ * The reason given for a record whose text held bytes that are not UTF-8. Rejected rather than
+ * repaired: U+FFFD in place of the bytes would change evidence without a trace, and the original
+ * bytes stay in the file at the line named (docs/adr/draft-bad-input.md).
+ */
+const NOT_UTF8 =
+  'the record holds bytes that are not UTF-8 text (they would be stored as U+FFFD); re-export the file as UTF-8, or fix the bytes at this line and import it again';
 
 /** What is known about the file: sent first (size) and last (format, encoding, error, note). */
 export interface FileFacts {
@@ -86,7 +96,7 @@ export async function* parseFile(path: string, options: ParseOptions): AsyncGene
         : detected.format === 'ndjson'
           ? readNdjson(chunks)
           : readJson(chunks);
-    for await (const batch of batches(items, options, () => bytesRead)) {
+    for await (const batch of batches(items, options, () => bytesRead, decoded.invalid)) {
       found += batch.read;
       yield batch;
     }
@@ -106,14 +116,23 @@ async function* batches(
   items: AsyncIterable<RawItem[]>,
   options: ParseOptions,
   bytesRead: () => number,
+  invalid: { lines: number },
 ): AsyncGenerator<ParsedBatch> {
-  const ctx = { source: 'import' as const, ...(options.tenant ? { tenant: options.tenant } : {}) };
+  const ctx = {
+    source: 'import' as const,
+    ...(options.tenant ? { tenant: options.tenant } : {}),
+    ...(options.now !== undefined ? { now: options.now } : {}),
+  };
   let batch: ParsedBatch = { kind: 'batch', records: [], rejects: [], read: 0, bytesRead: 0 };
   for await (const chunk of items) {
     for (const item of chunk) {
       batch.read++;
       const result =
-        item.reject === undefined ? normalizeRecord(item.text, ctx) : { ok: false as const, reason: item.reject };
+        item.reject !== undefined
+          ? { ok: false as const, reason: item.reject }
+          : invalid.lines > 0 && item.text.includes('\uFFFD')
+            ? (invalid.lines--, { ok: false as const, reason: NOT_UTF8 })
+            : normalizeRecord(item.text, ctx);
       if (result.ok) batch.records.push(result.record);
       else batch.rejects.push({ line: item.line, reason: result.reason, raw: item.text });
       if (batch.records.length >= options.batchSize || batch.rejects.length >= options.batchSize) {

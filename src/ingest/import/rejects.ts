@@ -1,35 +1,72 @@
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import { once } from 'node:events';
+import { AppError } from '../../core/errors.js';
 import type { Reject, RejectWriter } from './types.js';
 
 /**
  * The rejects file: one NDJSON line per row that could not be imported — file, line, reason and the
  * raw text — so nothing is silently dropped and a person can fix and re-import those rows. The file
  * is created on the first reject only.
+ *
+ * When the file cannot be written (a folder, a full disk, no permission) the import carries on — the
+ * good records still matter — and `error` says what failed; the caller reports it after the summary
+ * (issue 18.11: an unhandled 'error' event ended the import with a stack trace and no summary).
  */
-export function rejectFile(path: string): RejectWriter & { readonly count: number } {
+export function rejectFile(path: string): RejectWriter & { readonly count: number; readonly error: AppError | null } {
   let stream: WriteStream | null = null;
   let count = 0;
+  let error: AppError | null = null;
+  const fail = (e: unknown) => {
+    error ??= unwritable(path, e);
+  };
+  function open(): WriteStream | null {
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+    } catch (e) {
+      fail(e);
+      return null;
+    }
+    const s = createWriteStream(path, { flags: 'a' });
+    s.on('error', fail);
+    return s;
+  }
   return {
     get count() {
       return count;
     },
+    get error() {
+      return error;
+    },
     async write(reject: Reject) {
-      if (!stream) {
-        mkdirSync(dirname(path), { recursive: true });
-        stream = createWriteStream(path, { flags: 'a' });
-      }
       count++;
-      if (!stream.write(JSON.stringify(reject) + '\n')) await once(stream, 'drain');
+      if (error) return;
+      stream ??= open();
+      if (!stream || error) return;
+      if (!stream.write(JSON.stringify(reject) + '\n')) await once(stream, 'drain').catch(fail);
     },
     async close() {
       if (!stream) return;
       const s = stream;
       stream = null;
-      await new Promise<void>((resolve, reject) => s.end((e?: Error | null) => (e ? reject(e) : resolve())));
+      if (s.destroyed) return;
+      await new Promise<void>((resolve) =>
+        s.end((e?: Error | null) => {
+          if (e) fail(e);
+          resolve();
+        }),
+      );
     },
   };
+}
+
+function unwritable(path: string, e: unknown): AppError {
+  const reason = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+  return new AppError('FILE_UNWRITABLE', `The rejected rows could not be written to ${path} (${reason})`, {
+    hint: 'Give --rejects a file in a folder you can write to, with free space; the records that could be imported were imported',
+    details: { path },
+    cause: e,
+  });
 }
 
 /** Keeps rejects in memory (tests, and callers that show them instead of writing a file). */

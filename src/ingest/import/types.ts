@@ -44,6 +44,8 @@ export interface ImportOptions {
   rejects: RejectWriter;
   onProgress?: (progress: ImportProgress) => void;
   signal?: AbortSignal;
+  /** The time of the import (the injected clock): a CreationTime more than a day after it is refused. */
+  now?: number;
   /** Records per sink call (default 5,000). */
   batchSize?: number;
   /**

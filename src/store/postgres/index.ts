@@ -9,6 +9,7 @@ import { PostgresCursorStore } from './cursors.js';
 import { PostgresLedgerStore } from './ledger.js';
 import { PostgresPostureStore } from './posture.js';
 import { PostgresRecordStore } from './records.js';
+import { guardClients, reconnectingQueries } from './reconnect.js';
 import { migrate, quoteIdent } from './schema.js';
 import { PostgresTenantStore } from './tenants.js';
 
@@ -44,8 +45,9 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     max: options.poolSize ?? 4,
     options: `-c search_path=${schema}`,
   });
-  // An idle client's error (the server restarted) must not crash the process; the next query reconnects.
-  pool.on('error', () => undefined);
+  // A broken connection (the server restarted) must not crash the process; the store's queries reconnect.
+  guardClients(pool);
+  reconnectingQueries(pool);
   const client = await pool.connect().catch(async (error: unknown) => {
     await pool.end();
     throw new AppError(

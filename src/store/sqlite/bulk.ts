@@ -5,6 +5,12 @@ import { dropSecondaryIndexes, ensureIndexes } from './schema.js';
 
 /** Rows per commit in bulk mode: large enough that index pages are written once per many batches. */
 const COMMIT_ROWS = 250_000;
+/**
+ * ...or this long after the transaction began, whichever comes first: another process's writer (the
+ * collector, a second import) waits for the load's commit within its busy timeout (10 s), so the load
+ * must not hold the write lock for longer than a fraction of it (issue 18.15).
+ */
+const COMMIT_MS = 1_000;
 /** Page cache while bulk loading (KiB, negative as SQLite wants): holds the (tenant, id) index of millions of rows. */
 const BULK_CACHE_KIB = -262_144;
 /**
@@ -26,8 +32,8 @@ export class SqliteBulkWriter implements BulkWriter {
   private deferred = false;
   private readonly cacheBefore: number;
   private readonly mmapBefore: number;
-  /** True while the load runs with a rollback journal instead of WAL (switched back at close). */
-  private readonly leftWal: boolean;
+  /** When the open transaction began (performance.now()). */
+  private began = 0;
 
   constructor(
     private readonly db: Database,
@@ -41,18 +47,20 @@ export class SqliteBulkWriter implements BulkWriter {
       dropSecondaryIndexes(db);
       this.deferred = true;
     }
-    this.leftWal = leaveWal(db);
     this.mmapBefore = db.pragma('mmap_size', { simple: true }) as number;
     db.pragma(`mmap_size = ${BULK_MMAP_BYTES}`);
   }
 
   async insert(records: readonly AuditRecord[]): Promise<InsertResult> {
     if (this.closed) throw new Error('bulk writer used after close()');
-    if (!this.db.inTransaction) this.db.exec('BEGIN IMMEDIATE');
+    if (!this.db.inTransaction) {
+      this.db.exec('BEGIN IMMEDIATE');
+      this.began = performance.now();
+    }
     // A savepoint per batch: a failing batch leaves nothing behind, the earlier ones stay pending.
     const result = this.db.transaction(() => this.insertAll(records))();
     this.pending += records.length;
-    if (this.pending >= COMMIT_ROWS) this.commit();
+    if (this.pending >= COMMIT_ROWS || performance.now() - this.began >= COMMIT_MS) this.commit();
     return result;
   }
 
@@ -61,7 +69,6 @@ export class SqliteBulkWriter implements BulkWriter {
     this.closed = true;
     if (this.pending > 0) this.commit();
     if (this.deferred) ensureIndexes(this.db);
-    if (this.leftWal) this.db.pragma('journal_mode = WAL');
     this.db.pragma(`cache_size = ${this.cacheBefore}`);
     this.db.pragma(`mmap_size = ${this.mmapBefore}`);
   }
@@ -72,25 +79,9 @@ export class SqliteBulkWriter implements BulkWriter {
   }
 }
 
-/**
- * A bulk load writes with a rollback journal (TRUNCATE) instead of WAL when this is the only
- * connection. In WAL every new page is written twice (to the log, then checkpointed into the file) and
- * every page read looks through the log's index; a rollback journal saves only pages that existed before
- * the transaction, and appended rows are new pages. Measured on 200,000 records: 23 µs a row in WAL,
- * 8–9 µs with the rollback journal. A crash mid-load stays safe: the next open rolls the hot journal
- * back and turns WAL on again. While the load runs, readers in other processes wait for its commits
- * (busy_timeout) instead of reading alongside. With another connection open the mode cannot change,
- * and the load simply stays in WAL.
+/*
+ * The load stays in WAL. It used to switch to a rollback journal (TRUNCATE) when alone on the file
+ * (8–9 µs a row instead of 23 µs), but then every process that started meanwhile failed at once with
+ * "database is locked" — its switch back to WAL cannot wait for the load — and readers waited for each
+ * commit instead of reading alongside (issue 18.15; docs/adr/draft-bad-input.md).
  */
-function leaveWal(db: Database): boolean {
-  if (db.memory || db.pragma('journal_mode', { simple: true }) !== 'wal') return false;
-  const timeout = db.pragma('busy_timeout', { simple: true }) as number;
-  try {
-    db.pragma('busy_timeout = 0');
-    return db.pragma('journal_mode = TRUNCATE', { simple: true }) === 'truncate';
-  } catch {
-    return false;
-  } finally {
-    db.pragma(`busy_timeout = ${timeout}`);
-  }
-}

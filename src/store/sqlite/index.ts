@@ -27,6 +27,9 @@ export const DEFAULT_CACHE_KIB = -65_536;
  */
 export const MMAP_BYTES = 2 * 1024 ** 3;
 
+/** How long a statement waits for another process's write lock before it fails. */
+const BUSY_TIMEOUT_MS = 10_000;
+
 export interface SqliteStoreOptions {
   clock?: Clock;
   /** Told what a start does that takes long (an upgrade filling new columns). */
@@ -57,13 +60,15 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       },
     );
   }
+  // First: every later statement, the switch to WAL included, waits for another process's lock
+  // instead of failing at once with "database is locked" (issue 18.15).
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   db.pragma('page_size = 16384');
   if (path !== ':memory:' && path !== '') db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma(`cache_size = ${DEFAULT_CACHE_KIB}`);
   if (path !== ':memory:' && path !== '') db.pragma(`mmap_size = ${MMAP_BYTES}`);
   db.pragma('temp_store = MEMORY');
-  db.pragma('busy_timeout = 10000');
   db.function(CONTAINS_FUNCTION, { deterministic: true }, (text: unknown, term: unknown) =>
     containsFolded(typeof text === 'string' ? text : null, String(term)),
   );

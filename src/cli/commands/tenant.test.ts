@@ -1,0 +1,44 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runCli } from '../../../test/support/cli.js';
+import { tempDir } from '../../../test/support/paths.js';
+
+/** `tenant add` as a person runs it (a child process with its own data folder). */
+const ID = '6f1c2b3a-0000-4000-8000-00000000abcd';
+
+test('18.16: tenant add with a tenant id registered under another name is refused, not a silent rename', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const env = { TW_TEST_SECRET: 's3cret' };
+    const add = (name: string) =>
+      runCli(
+        [
+          'tenant',
+          'add',
+          name,
+          '--tenant-id',
+          ID,
+          '--client-id',
+          '11111111-2222-4333-8444-555555555555',
+          '--secret-env',
+          'TW_TEST_SECRET',
+        ],
+        {
+          dataDir: dir,
+          env,
+        },
+      );
+    assert.equal((await add('contoso')).code, 0);
+    const again = await add('fabrikam');
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /tenant id 6f1c2b3a-0000-4000-8000-00000000abcd is already registered as "contoso"/);
+    assert.equal((await add('contoso')).code, 0, 'the same name updates its own tenant');
+    const list = await runCli(['tenant', 'list', '--format', 'json'], { dataDir: dir, env });
+    assert.deepEqual(
+      (JSON.parse(list.stdout) as { name: string }[]).map((t) => t.name),
+      ['contoso'],
+    );
+  } finally {
+    cleanup();
+  }
+});

@@ -1,0 +1,121 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../../../test/support/paths.js';
+import { importFiles, memoryRejects } from './index.js';
+import { memorySink } from './testing/memory-sink.js';
+
+/** Issue 18 items 8, 9, 10 and 16 (far future): a bad record costs itself, never its neighbours. */
+const ORG = 'b7c3a9e2-1111-4222-8333-944455566677';
+const NOW = Date.UTC(2024, 5, 1);
+
+function line(i: number, overrides: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    CreationTime: '2024-05-23T15:10:00',
+    Id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    Operation: 'FileAccessed',
+    OrganizationId: ORG,
+    RecordType: 6,
+    UserId: 'a@contoso.com',
+    Workload: 'SharePoint',
+    ...overrides,
+  });
+}
+
+function good(n: number, from = 0): string[] {
+  return Array.from({ length: n }, (_, i) => line(from + i));
+}
+
+async function importOne(content: string | Buffer) {
+  const { dir, cleanup } = tempDir();
+  try {
+    const path = join(dir, 'in.ndjson');
+    writeFileSync(path, content);
+    const sink = memorySink();
+    const rejects = memoryRejects();
+    const summary = await importFiles([path], { sink: sink.sink, rejects, now: NOW });
+    return { summary, rejects: rejects.rejects };
+  } finally {
+    cleanup();
+  }
+}
+
+test('18.8: a NUL byte early in a file costs only its record, not the 150 good ones', async () => {
+  const lines = good(151);
+  lines[2] = lines[2]!.replace('FileAccessed', 'File\u0000Accessed');
+  const { summary, rejects } = await importOne(lines.join('\n') + '\n');
+  assert.equal(summary.failedFiles, 0);
+  assert.equal(summary.imported, 150);
+  assert.deepEqual(
+    rejects.map((r) => r.line),
+    [3],
+  );
+});
+
+test('18.8: gzip and random bytes are still refused as not text', async () => {
+  const gz = await importOne(Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3]));
+  assert.equal(gz.summary.files[0]!.error?.code, 'FILE_FORMAT');
+  const random = Buffer.alloc(4096);
+  for (let i = 0; i < random.length; i++) random[i] = (i * 7919) % 251;
+  const noise = await importOne(random);
+  assert.equal(noise.summary.files[0]!.error?.code, 'FILE_FORMAT');
+});
+
+test('18.9: a deeply nested record, with or without an Id, is rejected with a reason and the rest is kept', async () => {
+  const deep = (id: boolean) =>
+    `{${id ? '"Id":"deep-1",' : ''}"CreationTime":"2024-05-23T15:10:00","RecordType":6,"OrganizationId":"${ORG}","X":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+  const { summary, rejects } = await importOne([line(1), deep(false), deep(true), line(2)].join('\n'));
+  assert.equal(summary.imported, 2);
+  assert.deepEqual(
+    rejects.map((r) => [r.line, /64 levels/.test(r.reason)]),
+    [
+      [2, true],
+      [3, true],
+    ],
+  );
+});
+
+test('18.10: a record with bytes that are not UTF-8 is rejected with the reason, not stored altered', async () => {
+  const bytes = Buffer.concat([
+    Buffer.from(line(1) + '\n'),
+    Buffer.from(line(2, { UserId: 'bad-' }).replace('bad-', 'bad-\u0001').replace('\u0001', ''), 'latin1'),
+  ]);
+  const broken = Buffer.from(line(3, { UserId: 'XX' }));
+  broken[broken.indexOf('XX')] = 0xc3; // a lead byte followed by 'X': not UTF-8
+  const { summary, rejects } = await importOne(
+    Buffer.concat([bytes, Buffer.from('\n'), broken, Buffer.from('\n' + line(4, { UserId: 'jürgen' }) + '\n')]),
+  );
+  assert.equal(summary.imported, 3);
+  assert.equal(rejects.length, 1);
+  assert.equal(rejects[0]!.line, 3);
+  assert.match(rejects[0]!.reason, /not UTF-8/);
+});
+
+test('18.10/18.16: impossible and far-future times are rejected with the reason', async () => {
+  const times = [
+    '0099-05-23T15:10:00',
+    '0000-01-01T00:00:00',
+    '2024-05-23T15:10:00+99:99',
+    '9999-12-31T23:59:59',
+    '2024-06-03T00:00:00',
+  ];
+  const { summary, rejects } = await importOne(
+    [
+      line(0),
+      ...times.map((t, i) => line(i + 1, { CreationTime: t })),
+      line(9, { CreationTime: '2024-05-31T23:00:00+02:00' }),
+    ].join('\n'),
+  );
+  assert.equal(summary.imported, 2);
+  assert.deepEqual(
+    rejects.map((r) => r.reason.replace(/^CreationTime "[^"]*" /, '')),
+    [
+      'is before 2000: no Microsoft 365 audit record is that old',
+      'is before 2000: no Microsoft 365 audit record is that old',
+      'is not an ISO 8601 date-time',
+      'is in the future: a record from then would hide that collection stopped',
+      'is in the future: a record from then would hide that collection stopped',
+    ],
+  );
+});
