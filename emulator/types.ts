@@ -79,6 +79,11 @@ export interface Tuning {
   contentTypeCaseInsensitive: boolean;
   /** Default window when /content gets neither start nor end: the reference doc's 24 h, or today since 00:00. */
   defaultWindow: 'last24h' | 'today';
+  /**
+   * How far past 7 days a /content startTime is still accepted: beats observed about +1 h on the real
+   * service (spec §7), so the default is 1 h; 0 is the documented rule to the millisecond.
+   */
+  windowStartToleranceMs: number;
 }
 
 export const DEFAULT_TUNING: Tuning = {
@@ -97,6 +102,7 @@ export const DEFAULT_TUNING: Tuning = {
   graphDirectoryPageSize: 100,
   contentTypeCaseInsensitive: true,
   defaultWindow: 'last24h',
+  windowStartToleranceMs: 60 * 60_000,
 };
 
 export interface EmulatorOptions {
