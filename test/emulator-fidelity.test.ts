@@ -12,7 +12,8 @@ let t: TestEmulator;
 let tid: string;
 let H: Record<string, string>;
 before(async () => {
-  t = await startTestEmulator({ tenants: 1, users: 20, days: 8 });
+  // Content at once after a start; item 11 below tests the documented 12 h default.
+  t = await startTestEmulator({ tenants: 1, users: 20, days: 8, tuning: { firstDataDelayMs: 0 } });
   tid = t.emu.tenants[0]!.tenantId;
   H = { Authorization: `Bearer ${await t.client.token(tid, 'https://manage.office.com')}` };
   for (const ct of ['Audit.Exchange', 'Audit.SharePoint', 'Audit.AzureActiveDirectory', 'Audit.General']) {
@@ -120,5 +121,38 @@ test('15: a kept-alive connection idle for 6 s is still reused (no "socket hang 
     assert.equal(second.reused, true);
   } finally {
     agent.destroy();
+  }
+});
+
+test('11, 12: by default a new subscription lists nothing for 12 h (documented) and the throttle is 2,000/min', async () => {
+  const d = await startTestEmulator({ tenants: 1, users: 15, days: 2 });
+  try {
+    const faults = await d.client.request('GET', '/_emulator/faults');
+    assert.equal(faults.json<{ throttleBudgetPerMinute: number }>().throttleBudgetPerMinute, 2_000);
+    const id = d.emu.tenants[0]!.tenantId;
+    const auth = { Authorization: `Bearer ${await d.client.token(id, 'https://manage.office.com')}` };
+    const base = `/api/v1.0/${id}/activity/feed/subscriptions`;
+    assert.equal(
+      (await d.client.request('POST', `${base}/start?contentType=Audit.General`, { headers: auth })).status,
+      200,
+    );
+    const listed = async () => {
+      const now = d.emu.clock.now();
+      const q = `contentType=Audit.General&startTime=${iso(now - DAY)}&endTime=${iso(now)}`;
+      const fresh = { Authorization: `Bearer ${await d.client.token(id, 'https://manage.office.com')}` };
+      const r = await d.client.request('GET', `${base}/content?${q}`, { headers: fresh });
+      assert.equal(r.status, 200, r.text);
+      return r.json<unknown[]>().length;
+    };
+    const truth = async () => (await d.client.request('GET', `/_emulator/records?tenantId=${id}&available=true`)).text;
+    assert.equal(await listed(), 0);
+    assert.equal((await truth()).trim(), '', 'ground truth agrees: nothing available yet');
+    await d.emu.clock.advance(12 * HOUR - 60_000);
+    assert.equal(await listed(), 0);
+    await d.emu.clock.advance(60_000);
+    assert.ok((await listed()) > 0, 'content after 12 h');
+    assert.notEqual((await truth()).trim(), '');
+  } finally {
+    await d.close();
   }
 });
