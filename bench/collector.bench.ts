@@ -91,7 +91,8 @@ async function scenario(
     days: 7,
     recordsPerUserPerDay,
     faults: { throttleBudgetPerMinute: budget },
-    tuning: { slotMs: 30 * 60_000, deliveryJitterMs: 45 * 60_000 },
+    // Content at once after a start (the default waits 12 h, as documented).
+    tuning: { slotMs: 30 * 60_000, deliveryJitterMs: 45 * 60_000, firstDataDelayMs: 0 },
   });
   const store = await openStore(`sqlite:${join(dir, 'bench.sqlite')}`);
   try {

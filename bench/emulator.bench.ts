@@ -33,7 +33,18 @@ interface Served {
 async function serve(stateDir: string, tenants: number, users: number, leanHeap: boolean): Promise<void> {
   const t0 = performance.now();
   // The virtual clock fixes the week; leanHeap as `tenantwatch emulator` (real clock) has it by default.
-  const emu = await startEmulator({ stateDir, tenants, users, days: 8, clock: 'virtual', start: START, leanHeap });
+  // No throttle and content at once (defaults: 2,000/min, 12 h): the crawl measures memory, on a clock that stands still.
+  const emu = await startEmulator({
+    stateDir,
+    tenants,
+    users,
+    days: 8,
+    clock: 'virtual',
+    start: START,
+    leanHeap,
+    faults: { throttleBudgetPerMinute: null },
+    tuning: { firstDataDelayMs: 0 },
+  });
   const served: Served = { url: emu.url, caPem: emu.caPem, startMs: performance.now() - t0, tenants: emu.tenants };
   process.send!(served);
   // Asked by the parent: the live heap after a full collection (what the caches really hold).

@@ -108,6 +108,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     ? null
     : setInterval(() => void deliverNotifications(world, blobs, base).catch(() => undefined), 30_000);
   timer?.unref();
+  const scaled = scaleClock(world, options.timeScale ?? 0, setClock);
   logger.info({ event: 'emulator.started', url: base, tenants: sim.tenants.length }, 'emulator started');
   return {
     url: base,
@@ -128,6 +129,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     close: () =>
       new Promise<void>((resolve) => {
         if (timer) clearInterval(timer);
+        if (scaled) clearInterval(scaled);
         server.closeAllConnections();
         server.close(() => resolve());
       }),
@@ -152,4 +154,27 @@ function tenantView(world: World, app: AppCredentials, tenantId: string): Emulat
     dehydrated: world.dehydrated(tenantId),
     globalAdmins: world.globalAdminsAt(tenantId, world.now()),
   };
+}
+
+/** Real time between the moves of a scaled virtual clock (each move also delivers due webhook notifications). */
+const SCALE_TICK_MS = 1_000;
+
+/** Moves a virtual clock `timeScale` times faster than real time, so an emulator hour can pass in a real minute. */
+function scaleClock(
+  world: World,
+  timeScale: number,
+  setClock: (change: { advanceMs: number }) => Promise<void>,
+): NodeJS.Timeout | null {
+  if (timeScale <= 0) return null;
+  if (!world.virtualClock) throw new Error('timeScale needs the virtual clock (clock: "virtual")');
+  let busy = false;
+  const tick = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    setClock({ advanceMs: SCALE_TICK_MS * timeScale })
+      .catch(() => undefined)
+      .finally(() => (busy = false));
+  }, SCALE_TICK_MS);
+  tick.unref();
+  return tick;
 }

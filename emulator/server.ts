@@ -149,10 +149,20 @@ export function createEmulatorServer(
     );
     await write(world, faults, res, reply, api);
   };
-  return createServer({ cert: tls.certPem, key: tls.keyPem }, (req, res) => {
+  const server = createServer({ cert: tls.certPem, key: tls.keyPem }, (req, res) => {
     handle(req, res).catch((e: unknown) => {
       world.logger.error({ event: 'emulator.write_failed', err: (e as Error).message }, 'emulator could not answer');
       res.destroy();
     });
   });
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 5_000;
+  return server;
 }
+
+/**
+ * Idle keep-alive connections stay open this long, as behind Microsoft's front ends (minutes), not Node's
+ * 5 s default: a client that pools connections must not meet "socket hang up" after a short pause.
+ * headersTimeout must exceed it, or Node drops a reused connection that is slow to send its headers.
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 120_000;

@@ -6,7 +6,10 @@ import type { Simulation } from './sim/types.js';
  * Every random-looking fault is decided by a hash of the seed and a request counter, so runs repeat.
  */
 export interface Faults {
-  /** Requests per minute (emulator clock) per quota pool before AF429 / 429; null = unlimited. */
+  /**
+   * Requests per minute (emulator clock) per quota pool before AF429 / 429; null = unlimited. Default 2,000:
+   * the Management Activity API reference's tenant baseline (spec §2.10); tests that need none say null.
+   */
   throttleBudgetPerMinute: number | null;
   /** Management Activity API throttling status: 403 as documented, or 429 as seen on the wire (§2.10). */
   throttleStatus: 403 | 429;
@@ -35,7 +38,7 @@ export interface Faults {
 }
 
 export const DEFAULT_FAULTS: Faults = {
-  throttleBudgetPerMinute: null,
+  throttleBudgetPerMinute: 2_000,
   throttleStatus: 403,
   retryAfterSeconds: 30,
   serverErrorRate: 0,
@@ -60,7 +63,11 @@ export interface Tuning {
   deliveryJitterMs: number;
   /** Content listing page size before NextPageUri (undocumented; §7). */
   contentPageSize: number;
-  /** After a start, listing shows nothing for this long (real: up to 12 h; behaviour 26). */
+  /**
+   * After a start, listing shows nothing for this long (behaviour 26). Default 12 h: the documented bound
+   * ("up to 12 hours", spec §2.2) and the only number Microsoft gives; tests and the demo that need
+   * content at once pass 0.
+   */
   firstDataDelayMs: number;
   /** Minimum time between subscription starts per tenant (§2.2: 15 min). */
   startThrottleMs: number;
@@ -79,6 +86,11 @@ export interface Tuning {
   contentTypeCaseInsensitive: boolean;
   /** Default window when /content gets neither start nor end: the reference doc's 24 h, or today since 00:00. */
   defaultWindow: 'last24h' | 'today';
+  /**
+   * How far past 7 days a /content startTime is still accepted: beats observed about +1 h on the real
+   * service (spec §7), so the default is 1 h; 0 is the documented rule to the millisecond.
+   */
+  windowStartToleranceMs: number;
 }
 
 export const DEFAULT_TUNING: Tuning = {
@@ -86,7 +98,7 @@ export const DEFAULT_TUNING: Tuning = {
   slotMs: 5 * 60_000,
   deliveryJitterMs: 12 * 60_000,
   contentPageSize: 200,
-  firstDataDelayMs: 0,
+  firstDataDelayMs: 12 * 60 * 60_000,
   startThrottleMs: 15 * 60_000,
   ualSwitchDelayMs: 60 * 60_000,
   graphQueryStartMs: 10_000,
@@ -97,6 +109,7 @@ export const DEFAULT_TUNING: Tuning = {
   graphDirectoryPageSize: 100,
   contentTypeCaseInsensitive: true,
   defaultWindow: 'last24h',
+  windowStartToleranceMs: 60 * 60_000,
 };
 
 export interface EmulatorOptions {
@@ -111,6 +124,11 @@ export interface EmulatorOptions {
   days?: number;
   /** 'real' follows the system clock; 'virtual' only moves through the control API or `clock.advance`. */
   clock?: 'real' | 'virtual';
+  /**
+   * With the virtual clock: emulator milliseconds it moves by itself per real millisecond (60 = an emulator
+   * hour per real minute, for the demo); 0 (default) = it moves only through the control API.
+   */
+  timeScale?: number;
   /** Epoch ms the virtual clock starts at and the simulation is anchored to (default: now, to the minute). */
   start?: number;
   deliveryDelayMs?: number;

@@ -36,7 +36,8 @@ before(async () => {
     users: 6,
     days: 7,
     recordsPerUserPerDay: 8,
-    tuning: { slotMs: 60 * 60_000, deliveryJitterMs: 90 * 60_000 },
+    // Content at once after a start (the default waits 12 h, as documented), to collect in one run.
+    tuning: { slotMs: 60 * 60_000, deliveryJitterMs: 90 * 60_000, firstDataDelayMs: 0 },
   });
   data = tempDir('tw-cli-');
 });

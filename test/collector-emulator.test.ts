@@ -23,7 +23,8 @@ before(async () => {
     users: 8,
     days: 7,
     recordsPerUserPerDay: 12,
-    tuning: { slotMs: 60 * 60_000, deliveryJitterMs: 90 * 60_000 },
+    // Content at once after a start (the default waits 12 h, as documented).
+    tuning: { slotMs: 60 * 60_000, deliveryJitterMs: 90 * 60_000, firstDataDelayMs: 0 },
   });
   store = await openStore('sqlite::memory:');
 });

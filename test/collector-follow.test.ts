@@ -22,7 +22,8 @@ before(async () => {
     users: 5,
     days: 2,
     recordsPerUserPerDay: 40,
-    tuning: { slotMs: 10 * 60_000, deliveryJitterMs: 20 * 60_000 },
+    // Content at once after a start (the default waits 12 h, as documented).
+    tuning: { slotMs: 10 * 60_000, deliveryJitterMs: 20 * 60_000, firstDataDelayMs: 0 },
   });
   store = await openStore('sqlite::memory:');
 });

@@ -22,7 +22,8 @@ before(async () => {
     days: 7,
     recordsPerUserPerDay: 10,
     faults: { serverErrorRate: 0.03, cutRate: 0.03 },
-    tuning: { slotMs: 60 * 60_000, deliveryJitterMs: 90 * 60_000 },
+    // Content at once after a start (the default waits 12 h, as documented).
+    tuning: { slotMs: 60 * 60_000, deliveryJitterMs: 90 * 60_000, firstDataDelayMs: 0 },
   });
   dir = tempDir('tw-kill-');
 });

@@ -10,7 +10,13 @@ let t: TestEmulator;
 let tid: string;
 let token: string;
 before(async () => {
-  t = await startTestEmulator({ tenants: 2, users: 40, start: START, tuning: { contentPageSize: 20 } });
+  // Content at once after a start; behaviour 26 below tests the delay itself.
+  t = await startTestEmulator({
+    tenants: 2,
+    users: 40,
+    start: START,
+    tuning: { contentPageSize: 20, firstDataDelayMs: 0 },
+  });
   tid = t.emu.tenants[0]!.tenantId;
   token = await t.client.token(tid, 'https://manage.office.com');
 });

@@ -16,7 +16,8 @@ before(async () => {
     tenants: 3,
     users: 20,
     days: 1,
-    tuning: { slotMs: 30 * 60_000, graphQueryStartMs: 0, graphQueryRunMs: 1_000 },
+    // Content at once after a start (the default waits 12 h, as documented).
+    tuning: { slotMs: 30 * 60_000, graphQueryStartMs: 0, graphQueryRunMs: 1_000, firstDataDelayMs: 0 },
   });
   tenants = t.emu.tenants
     .filter((x) => x.ualEnabled)

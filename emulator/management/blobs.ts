@@ -10,7 +10,7 @@ import type { World } from '../world.js';
  * - a slot's records land in 1–3 blobs per content type, each becoming available (contentCreated) at
  *   slot end + delivery delay + a seeded jitter larger than a slot, so blobs are not in event order;
  * - about 3% of records repeat in a second blob of the slot (or twice in the same blob), about 2% also
- *   in the next slot's first blob; about 5% of slots add an empty blob (`[]`);
+ *   in the next slot's first blob; about 10% of slots with records add an empty blob (`[]`), ~5% of blobs;
  * - a blob expires 7 days after contentCreated.
  * Listing needs only blob metadata, but empty slots are known only from their records, so records are
  * generated per slot and kept in a bounded cache.
@@ -31,6 +31,8 @@ export interface BlobRef {
  * tenant at once, and keep a week of 5 × 200 users well under the 500 MB budget (bench/emulator.bench.ts).
  */
 const CACHE_LIMIT_RECORDS = 25_000;
+/** Share of slots with records that also list an empty `[]` blob (~5% of all listed blobs, DESIGN). */
+const EMPTY_BLOB_SLOT_RATE = 0.1;
 
 function stamp(ms: number): string {
   return new Date(ms).toISOString().replace(/[-:TZ.]/g, '');
@@ -110,11 +112,12 @@ export class BlobCatalog {
   /** The blobs of one slot and content type, with their metadata (no contents). */
   slotBlobs(tenantId: string, contentType: ContentType, slot: number): BlobRef[] {
     const { seed, tuning } = this.world;
-    const hasAny =
-      this.slotRecords(tenantId, slot).some((r) => r.contentType === contentType) ||
-      this.carriedInto(tenantId, contentType, slot).length > 0;
-    const withEmpty = unit(seed, tenantId, contentType, slot, 'empty') < 0.05;
-    const n = hasAny ? 1 + Math.floor(unit(seed, tenantId, contentType, slot, 'n') * 3) : 0;
+    const own = this.slotRecords(tenantId, slot).filter((r) => r.contentType === contentType).length;
+    const hasAny = own > 0 || this.carriedInto(tenantId, contentType, slot).length > 0;
+    // An empty blob only beside real ones (~10% of slots with records ≈ 5% of listed blobs, DESIGN), and
+    // never more blobs than records, so a blob meant to hold records never comes out `[]`.
+    const withEmpty = hasAny && unit(seed, tenantId, contentType, slot, 'empty') < EMPTY_BLOB_SLOT_RATE;
+    const n = hasAny ? Math.min(1 + Math.floor(unit(seed, tenantId, contentType, slot, 'n') * 3), Math.max(1, own)) : 0;
     const blobs: BlobRef[] = [];
     for (let i = 0; i < n + (withEmpty ? 1 : 0); i++) {
       const jitter = Math.floor(unit(seed, tenantId, contentType, slot, i, 'jitter') * tuning.deliveryJitterMs);
@@ -137,10 +140,13 @@ export class BlobCatalog {
     const n = this.slotBlobs(b.tenantId, b.contentType, b.slot).filter((x) => x.hasRecords).length;
     const seed = this.world.seed;
     const out: SimRecord[] = [];
-    for (const r of this.slotRecords(b.tenantId, b.slot)) {
-      if (r.contentType !== b.contentType) continue;
-      const id = recordId(r);
-      const home = Math.floor(unit(seed, id, 'blob') * n);
+    const own = this.slotRecords(b.tenantId, b.slot).filter((r) => r.contentType === b.contentType);
+    const ranked = own
+      .map((r) => ({ r, id: recordId(r), u: unit(seed, recordId(r), 'blob') }))
+      .sort((x, y) => x.u - y.u || (x.id < y.id ? -1 : 1));
+    for (const [rank, { r, id }] of ranked.entries()) {
+      // Ranked by a seeded hash and dealt round-robin: every blob of the slot gets at least one record.
+      const home = rank % n;
       const dup = unit(seed, id, 'dup');
       if (home === b.index) out.push(r);
       if (dup < 0.03) {

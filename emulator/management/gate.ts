@@ -23,9 +23,11 @@ export const ZERO_GUID = '00000000-0000-0000-0000-000000000000';
 export function gate(world: World, faults: FaultGate, req: EmuRequest, method: string): MapiCall | Reply {
   const bearer = checkBearer(world, req, 'management');
   if (!bearer.ok) {
+    // ASP.NET Web API's own 401, as peers quote it (coe-starter-kit#3253: "Authorization has been denied
+    // for this request."); never an AF code nor Graph's InvalidAuthenticationToken envelope (spec §2.11).
     return json(
       401,
-      { error: { code: 'InvalidAuthenticationToken', message: `Access token validation failure (${bearer.reason}).` } },
+      { Message: 'Authorization has been denied for this request.' },
       {
         ...MAPI_HEADERS,
         'WWW-Authenticate': 'Bearer error="invalid_token"',

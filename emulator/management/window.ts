@@ -37,6 +37,6 @@ export function resolveWindow(params: URLSearchParams, now: number, tuning: Tuni
   if (end === null) return AF.badParameter('endTime', 'DateTime');
   if (start >= end) return AF.windowOrder();
   if (end - start > 24 * HOUR) return AF.window();
-  if (start < now - 7 * DAY) return AF.window();
+  if (start < now - 7 * DAY - tuning.windowStartToleranceMs) return AF.window();
   return { start, end, startText, endText };
 }
