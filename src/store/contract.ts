@@ -1,4 +1,5 @@
 import type { AuditRecord, ContentType, RecordHead, StoredRecord } from '../core/record.js';
+import type { AuthStore, ConsoleAuditStore } from './auth-contract.js';
 import type { CountDimension, CountRow, GroupCount, SearchCursor, SearchQuery } from '../core/search-query.js';
 
 /**
@@ -18,6 +19,10 @@ export interface Store {
   readonly tenants: TenantStore;
   readonly ledger: LedgerStore;
   readonly posture: PostureStore;
+  /** Accounts, tenant groups, sessions and API tokens of the console (server/auth). */
+  readonly auth: AuthStore;
+  /** The console's own append-only audit trail. */
+  readonly consoleAudit: ConsoleAuditStore;
   /** Creates or upgrades the schema; safe to call on every start. */
   migrate(): Promise<void>;
   close(): Promise<void>;

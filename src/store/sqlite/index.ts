@@ -6,6 +6,7 @@ import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
 import type { StoreNotice } from '../backfill.js';
 import type { Store } from '../contract.js';
+import { SqliteAuthStore, SqliteConsoleAuditStore } from './auth.js';
 import { CONTAINS_FUNCTION, containsFolded } from './compile.js';
 import { SqliteLedgerStore } from './ledger.js';
 import { SqlitePostureStore } from './posture.js';
@@ -74,6 +75,8 @@ class SqliteStore implements Store {
   readonly tenants: SqliteTenantStore;
   readonly ledger: SqliteLedgerStore;
   readonly posture: SqlitePostureStore;
+  readonly auth: SqliteAuthStore;
+  readonly consoleAudit: SqliteConsoleAuditStore;
 
   constructor(
     private readonly db: Db,
@@ -86,6 +89,8 @@ class SqliteStore implements Store {
     this.tenants = new SqliteTenantStore(db);
     this.ledger = new SqliteLedgerStore(db, this.records);
     this.posture = new SqlitePostureStore(db);
+    this.auth = new SqliteAuthStore(db);
+    this.consoleAudit = new SqliteConsoleAuditStore(db);
   }
 
   async migrate(): Promise<void> {
