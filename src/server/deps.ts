@@ -1,6 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { Store } from '../store/contract.js';
+import type { AuthOptions } from './auth/types.js';
 
 /**
  * What the server needs, injected by the composition root (cli/commands/serve.ts, demo.ts) or a test.
@@ -15,6 +16,11 @@ export interface ServerDeps {
   collector?: CollectorStatusSource;
   /** Folder of the built web console (web/dist); when absent or missing, only /api is served. */
   webRoot?: string;
+  /**
+   * Sign-in, sessions, roles and host checks (server/auth); defaults: no sign-in while no account exists
+   * (loopback), plain HTTP, loopback host names only.
+   */
+  auth?: Partial<AuthOptions>;
   /** Page size cap of /api/search (default 1,000). */
   maxPageSize?: number;
 }

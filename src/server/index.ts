@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { ServerDeps } from './deps.js';
+import { registerAdminRoutes } from './auth/admin-routes.js';
+import { installAuth } from './auth/index.js';
+import { DEFAULT_AUTH } from './auth/types.js';
 import { installErrorHandling } from './errors.js';
 import { SERVER_EVENTS } from './events.js';
 import { registerCatalogRoutes } from './routes/catalog.js';
@@ -48,13 +51,21 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       'web console not built: run npm run build:web',
     );
   installErrorHandling(app, deps.logger, web);
-  app.get('/api', async () => ({ routes: ROUTES }));
+  // Before every route: the one place callers are resolved, roles checked and tenant scope computed.
+  const auditor = await installAuth(app, {
+    store: deps.store,
+    clock: deps.clock,
+    logger: deps.logger,
+    options: { ...DEFAULT_AUTH, ...deps.auth },
+  });
+  app.get('/api', { config: { role: 'viewer' } }, async () => ({ routes: ROUTES }));
   registerSearchRoutes(app, deps);
   registerRecordRoutes(app, deps);
   registerExportRoutes(app, deps);
   registerCatalogRoutes(app);
   registerReportRoutes(app, deps);
   registerTenantRoutes(app, deps);
+  registerAdminRoutes(app, { store: deps.store, clock: deps.clock, auditor });
   await serveWeb(app, web);
   return app;
 }

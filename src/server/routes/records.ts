@@ -1,14 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../core/errors.js';
 import { toRecordView } from '../../search/formats.js';
+import { forbiddenTenant } from '../auth/scope.js';
 import type { ServerDeps } from '../deps.js';
 
 const MAX_KEY = 512;
 
 /** One record in full (the detail pane): every derived column plus the original AuditData, parsed. */
 export function registerRecordRoutes(app: FastifyInstance, deps: ServerDeps): void {
-  app.get<{ Params: { tenant: string; id: string } }>('/api/records/:tenant/:id', async (request) => {
+  const options = { config: { role: 'investigator', audit: 'record.view' } } as const;
+  app.get<{ Params: { tenant: string; id: string } }>('/api/records/:tenant/:id', options, async (request) => {
     const { tenant, id } = request.params;
+    if (!request.scope.allows(tenant)) throw forbiddenTenant(tenant);
     if (!tenant || !id || tenant.length > MAX_KEY || id.length > MAX_KEY) {
       throw new AppError('BAD_INPUT', 'A record is named by its tenant and its Id, each at most 512 characters', {
         hint: 'Use the tenant and id fields of a search result',

@@ -23,9 +23,9 @@ export function summaryView(r: StoredRecord): Record<string, unknown> {
 export function registerSearchRoutes(app: FastifyInstance, deps: ServerDeps): void {
   const max = deps.maxPageSize ?? 1_000;
 
-  app.get('/api/search', async (request, reply) => {
+  app.get('/api/search', { config: { role: 'investigator', audit: 'search' } }, async (request, reply) => {
     const raw = request.query as RawQuery;
-    const query = await searchQueryFrom(raw, deps.clock.now(), deps.store, ['limit', 'cursor']);
+    const query = await searchQueryFrom(raw, deps.clock.now(), deps.store, request.scope, ['limit', 'cursor']);
     const limit = parseLimit(raw.limit, DEFAULT_PAGE, max);
     const after = decodeCursor(raw.cursor);
     const signal = clientGone(reply);
@@ -33,23 +33,23 @@ export function registerSearchRoutes(app: FastifyInstance, deps: ServerDeps): vo
     return reply.type('application/json; charset=utf-8').send(textStream(pageChunks(rows, limit)));
   });
 
-  app.get('/api/search/count', async (request) => {
-    const query = await searchQueryFrom(request.query as RawQuery, deps.clock.now(), deps.store);
+  app.get('/api/search/count', { config: { role: 'investigator' } }, async (request) => {
+    const query = await searchQueryFrom(request.query as RawQuery, deps.clock.now(), deps.store, request.scope);
     return { count: await deps.store.records.count(query) };
   });
 
-  app.get('/api/search/timeline', async (request) => {
+  app.get('/api/search/timeline', { config: { role: 'investigator' } }, async (request) => {
     const raw = request.query as RawQuery;
-    const query = await searchQueryFrom(raw, deps.clock.now(), deps.store, ['bucket']);
+    const query = await searchQueryFrom(raw, deps.clock.now(), deps.store, request.scope, ['bucket']);
     const bucket = pickOne(raw.bucket, 'bucket', ['auto', 'day', 'hour'] as const, 'auto');
     const chosen = bucket === 'auto' ? autoBucket(query) : bucket;
     const rows = await deps.store.records.countBy(query, chosen);
     return { bucket: chosen, start: query.range.start, end: query.range.end, rows };
   });
 
-  app.get('/api/search/counts', async (request) => {
+  app.get('/api/search/counts', { config: { role: 'investigator' } }, async (request) => {
     const raw = request.query as RawQuery;
-    const query = await searchQueryFrom(raw, deps.clock.now(), deps.store, ['by', 'limit']);
+    const query = await searchQueryFrom(raw, deps.clock.now(), deps.store, request.scope, ['by', 'limit']);
     const by = pickOne<CountDimension>(raw.by, 'by', COUNT_DIMENSIONS, 'operation');
     const limit = parseLimit(raw.limit, 20, max);
     return { by, rows: await deps.store.records.countBy(query, by, { limit }) };

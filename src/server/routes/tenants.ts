@@ -5,6 +5,7 @@ import type { Checkpoint, CoverageWindow, PostureSnapshot, Store, TenantRow } fr
 import { summarizeCoverage, type StreamCoverage } from '../coverage.js';
 import type { ServerDeps } from '../deps.js';
 import type { RawQuery } from '../params.js';
+import { forbiddenTenant, type TenantScope } from '../auth/scope.js';
 
 /** A tenant as the console's first page shows it; never any credential. */
 export interface TenantOverview {
@@ -99,6 +100,25 @@ function overview(
   };
 }
 
+/**
+ * The collector's status with only the caller's tenants. Its shape is the collector's; a `tenants`
+ * list of `{ tenant }` entries is filtered, and for a restricted caller anything else about other
+ * tenants is not shown (only the top-level fields that are not lists).
+ */
+function scopedStatus(status: unknown, scope: TenantScope): unknown {
+  if (scope.all || status === null || typeof status !== 'object') return status;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(status as Record<string, unknown>)) {
+    if (key === 'tenants' && Array.isArray(value))
+      out.tenants = value.filter((t: unknown) => {
+        const tenant = (t as { tenant?: unknown } | null)?.tenant;
+        return typeof tenant === 'string' && scope.allows(tenant);
+      });
+    else if (value === null || typeof value !== 'object') out[key] = value;
+  }
+  return out;
+}
+
 const NEWEST_TTL_MS = 15_000;
 
 /**
@@ -124,8 +144,9 @@ export function registerTenantRoutes(app: FastifyInstance, deps: ServerDeps): vo
   const { store } = deps;
   const newestRecords = newestCache(store, deps.clock);
 
-  app.get('/api/tenants', async () => {
-    const tenants = await store.tenants.list();
+  const viewer = { config: { role: 'viewer' } } as const;
+  app.get('/api/tenants', viewer, async (request) => {
+    const tenants = (await store.tenants.list()).filter((t) => request.scope.allows(t.tenantId));
     const [windows, newest, snaps, cps] = await Promise.all([
       store.ledger.listWindows(),
       newestRecords(),
@@ -151,12 +172,15 @@ export function registerTenantRoutes(app: FastifyInstance, deps: ServerDeps): vo
     };
   });
 
-  app.get('/api/posture', async () => ({ snapshots: await store.posture.latest() }));
+  app.get('/api/posture', viewer, async (request) => ({
+    snapshots: (await store.posture.latest()).filter((s) => request.scope.allows(s.tenant)),
+  }));
 
-  app.get('/api/coverage', async (request) => {
+  app.get('/api/coverage', viewer, async (request) => {
     const raw = request.query as RawQuery;
     const wanted = typeof raw.tenant === 'string' && raw.tenant ? raw.tenant : undefined;
-    let tenants = await store.tenants.list();
+    if (wanted && !request.scope.allows(wanted)) throw forbiddenTenant(wanted);
+    let tenants = (await store.tenants.list()).filter((t) => request.scope.allows(t.tenantId));
     if (wanted) {
       const row = await store.tenants.get(wanted);
       if (!row)
@@ -165,11 +189,14 @@ export function registerTenantRoutes(app: FastifyInstance, deps: ServerDeps): vo
         });
       tenants = [row];
     }
-    const windows = wanted
-      ? await store.ledger.listWindows({ tenant: tenants[0]!.tenantId })
-      : await store.ledger.listWindows();
+    const windows = (
+      wanted ? await store.ledger.listWindows({ tenant: tenants[0]!.tenantId }) : await store.ledger.listWindows()
+    ).filter((w) => request.scope.allows(w.tenant));
     return { streams: summarizeCoverage(windows, await checkpointsOf(store, tenants)) };
   });
 
-  app.get('/api/status', async () => ({ now: deps.clock.now(), collector: deps.collector?.status() ?? null }));
+  app.get('/api/status', viewer, async (request) => ({
+    now: deps.clock.now(),
+    collector: scopedStatus(deps.collector?.status() ?? null, request.scope),
+  }));
 }
