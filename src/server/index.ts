@@ -34,6 +34,16 @@ const ROUTES = [
   'GET /api/status',
 ];
 
+const ROUTE_LISTS = new WeakMap<FastifyInstance, { method: string; url: string }[]>();
+
+/**
+ * Every route the server registered (from fastify's onRoute hook), so a test can call each of them —
+ * a route added later cannot be forgotten by the tenant-scope acceptance test.
+ */
+export function routesOf(app: FastifyInstance): readonly { method: string; url: string }[] {
+  return ROUTE_LISTS.get(app) ?? [];
+}
+
 /**
  * The HTTP API over search, records, reports, posture, coverage and tenants, plus the built web
  * console. Returns the fastify instance unstarted: tests call `inject()`, the CLI calls `listen()`.
@@ -43,6 +53,11 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     logger: false,
     bodyLimit: 1_048_576,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1_000 },
+  });
+  const routes: { method: string; url: string }[] = [];
+  ROUTE_LISTS.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url });
   });
   const web = deps.webRoot && existsSync(join(deps.webRoot, 'index.html')) ? deps.webRoot : undefined;
   if (deps.webRoot && !web)
