@@ -21,6 +21,8 @@ export interface ServerDeps {
    * (loopback), plain HTTP, loopback host names only.
    */
   auth?: Partial<AuthOptions>;
+  /** Serve HTTPS with this certificate and key (PEM). */
+  https?: { cert: string; key: string };
   /** Page size cap of /api/search (default 1,000). */
   maxPageSize?: number;
 }

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { AppError } from '../../core/errors.js';
+import { allowedHostsFor, checkExposure, isLoopback } from '../../server/exposure.js';
 import { findWebRoot, parsePort, startConsole, untilAborted } from '../../server/listen.js';
 import type { ReportsApi, ServerDeps } from '../../server/index.js';
 import { listReports, runReport } from '../../reports/registry.js';
@@ -11,6 +14,48 @@ import type { Runner } from '../run.js';
 export interface ServeOptions {
   port?: string;
   host: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  behindTlsProxy?: boolean;
+  allowHost?: string[];
+}
+
+function readPem(file: string, what: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new AppError('FILE_NOT_FOUND', `The TLS ${what} ${file} cannot be read: ${(e as Error).message}`, {
+      hint: `Give the PEM file of the ${what} with --tls-${what === 'certificate' ? 'cert' : 'key'}`,
+      cause: e,
+    });
+  }
+}
+
+/** TLS, host checks and sign-in as the flags ask, refusing an unsafe exposure (server/exposure.ts). */
+async function securityOf(store: Store, opts: ServeOptions): Promise<Pick<ServerDeps, 'https' | 'auth'>> {
+  if (Boolean(opts.tlsCert) !== Boolean(opts.tlsKey)) {
+    throw new AppError('USAGE', 'HTTPS needs both --tls-cert and --tls-key', {
+      hint: 'Give the certificate (PEM, with its chain) and its private key (PEM)',
+    });
+  }
+  const https =
+    opts.tlsCert && opts.tlsKey
+      ? { cert: readPem(opts.tlsCert, 'certificate'), key: readPem(opts.tlsKey, 'key') }
+      : undefined;
+  checkExposure({
+    host: opts.host,
+    accounts: await store.auth.countUsers(),
+    tls: Boolean(https),
+    behindTlsProxy: Boolean(opts.behindTlsProxy),
+  });
+  return {
+    ...(https ? { https } : {}),
+    auth: {
+      openWhenNoAccounts: isLoopback(opts.host),
+      secure: Boolean(https) || Boolean(opts.behindTlsProxy),
+      allowedHosts: allowedHostsFor(opts.host, opts.allowHost ?? []),
+    },
+  };
 }
 
 /**
@@ -45,8 +90,10 @@ export async function serveConsole(
   collector?: ServerDeps['collector'],
 ): Promise<void> {
   const webRoot = findWebRoot();
+  const security = await securityOf(store, opts);
   const running = await startConsole(
     {
+      ...security,
       store,
       clock: ctx.clock,
       logger: ctx.logger,
@@ -63,11 +110,21 @@ export async function serveConsole(
   await running.close();
 }
 
+const collectValues = (value: string, previous: string[] = []): string[] => [...previous, value];
+
 export function register(program: Command, run: Runner): void {
   program
     .command('serve')
     .description('HTTP API and web console (binds 127.0.0.1 unless --host says otherwise)')
     .option('--port <n>', 'port to listen on', '8080')
-    .option('--host <address>', 'address to bind', '127.0.0.1')
+    .option('--host <address>', 'address to bind; off loopback it needs accounts and TLS', '127.0.0.1')
+    .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM, with its chain)')
+    .option('--tls-key <file>', 'the private key of --tls-cert (PEM)')
+    .option('--behind-tls-proxy', 'a TLS proxy in front terminates HTTPS (cookies get Secure)')
+    .option(
+      '--allow-host <name>',
+      'a host name people use to reach the console (DNS-rebinding guard); repeat',
+      collectValues,
+    )
     .action(run(async (ctx, opts: ServeOptions) => serveConsole(ctx, await ctx.store(), opts)));
 }
