@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { AppError } from '../../core/errors.js';
 import { allowedHostsFor, checkExposure, isLoopback } from '../../server/exposure.js';
+import { parseRole } from '../../server/auth/accounts.js';
+import type { OidcGroupRule, OidcProvider } from '../../server/auth/oidc.js';
+import { openidProvider } from '../../server/auth/oidc-client.js';
 import { findWebRoot, parsePort, startConsole, untilAborted } from '../../server/listen.js';
 import type { ReportsApi, ServerDeps } from '../../server/index.js';
 import { listReports, runReport } from '../../reports/registry.js';
@@ -11,6 +14,8 @@ import type { CliContext } from '../context.js';
 import { graphRoleSource } from '../tenants.js';
 import type { Runner } from '../run.js';
 
+const collectValues = (value: string, previous: string[] = []): string[] => [...previous, value];
+
 export interface ServeOptions {
   port?: string;
   host: string;
@@ -18,6 +23,44 @@ export interface ServeOptions {
   tlsKey?: string;
   behindTlsProxy?: boolean;
   allowHost?: string[];
+  oidcIssuer?: string;
+  oidcClientId?: string;
+  oidcClientSecretEnv?: string;
+  oidcClaim?: string;
+  oidcGroupRole?: string[];
+  oidcCaFile?: string;
+  oidcName?: string;
+}
+
+/** `GROUP=ROLE` or `GROUP=ROLE:TENANT,TENANT` (no tenants: every tenant). */
+function groupRule(text: string): OidcGroupRule {
+  const m = /^([^=]+)=([a-z]+)(?::(.+))?$/.exec(text);
+  if (!m) {
+    throw new AppError('USAGE', `--oidc-group-role ${text} is not GROUP=ROLE[:TENANT,…]`, {
+      hint: 'e.g. --oidc-group-role 5f0c…=investigator:contoso,fabrikam',
+    });
+  }
+  return { group: m[1]!, role: parseRole(m[2]!), tenants: m[3] ? m[3].split(',') : ['*'] };
+}
+
+/** The OpenID Connect issuer the flags name, discovered at start so a wrong issuer fails at once. */
+async function oidcOf(opts: ServeOptions): Promise<OidcProvider | undefined> {
+  if (!opts.oidcIssuer) return undefined;
+  const secret = opts.oidcClientSecretEnv ? process.env[opts.oidcClientSecretEnv] : undefined;
+  if (!opts.oidcClientId || !secret) {
+    throw new AppError('USAGE', 'OpenID Connect needs --oidc-client-id and --oidc-client-secret-env VAR (set)', {
+      hint: "Register the console as a web app at the issuer and give its client id and secret's variable",
+    });
+  }
+  return openidProvider({
+    issuer: opts.oidcIssuer,
+    clientId: opts.oidcClientId,
+    clientSecret: secret,
+    ...(opts.oidcClaim ? { claim: opts.oidcClaim } : {}),
+    groupRules: (opts.oidcGroupRole ?? []).map(groupRule),
+    ca: opts.oidcCaFile ? readPem(opts.oidcCaFile, 'CA') : null,
+    name: opts.oidcName ?? 'single sign-on',
+  });
 }
 
 function readPem(file: string, what: string): string {
@@ -48,9 +91,11 @@ async function securityOf(store: Store, opts: ServeOptions): Promise<Pick<Server
     tls: Boolean(https),
     behindTlsProxy: Boolean(opts.behindTlsProxy),
   });
+  const oidc = await oidcOf(opts);
   return {
     ...(https ? { https } : {}),
     auth: {
+      ...(oidc ? { oidc } : {}),
       openWhenNoAccounts: isLoopback(opts.host),
       secure: Boolean(https) || Boolean(opts.behindTlsProxy),
       allowedHosts: allowedHostsFor(opts.host, opts.allowHost ?? []),
@@ -110,8 +155,6 @@ export async function serveConsole(
   await running.close();
 }
 
-const collectValues = (value: string, previous: string[] = []): string[] => [...previous, value];
-
 export function register(program: Command, run: Runner): void {
   program
     .command('serve')
@@ -121,6 +164,20 @@ export function register(program: Command, run: Runner): void {
     .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM, with its chain)')
     .option('--tls-key <file>', 'the private key of --tls-cert (PEM)')
     .option('--behind-tls-proxy', 'a TLS proxy in front terminates HTTPS (cookies get Secure)')
+    .option(
+      '--oidc-issuer <url>',
+      'sign in with OpenID Connect (Entra ID: https://login.microsoftonline.com/TENANT/v2.0)',
+    )
+    .option('--oidc-client-id <id>', "the console's client id at the issuer")
+    .option('--oidc-client-secret-env <var>', 'environment variable holding its client secret')
+    .option('--oidc-claim <claim>', 'id-token claim that names the user', 'preferred_username')
+    .option(
+      '--oidc-group-role <rule>',
+      'GROUP=ROLE[:TENANT,…]: people in the group get the role; repeat',
+      collectValues,
+    )
+    .option('--oidc-ca-file <file>', "extra CA to trust for the issuer (the emulator's)")
+    .option('--oidc-name <text>', 'label of the sign-in button', 'single sign-on')
     .option(
       '--allow-host <name>',
       'a host name people use to reach the console (DNS-rebinding guard); repeat',

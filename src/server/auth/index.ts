@@ -10,6 +10,7 @@ import { ConsoleAuditor, outcomeOf, targetOf } from './audit.js';
 import { rank, resolveCaller } from './caller.js';
 import { AUTH_EVENTS } from './events.js';
 import { checkCsrf, checkHost, checkOrigin, isSafeMethod, neededRole } from './guard.js';
+import { registerOidcRoutes } from './oidc-routes.js';
 import { registerSignInRoutes } from './routes.js';
 import { TenantScope } from './scope.js';
 import type { AuthOptions } from './types.js';
@@ -55,6 +56,7 @@ export async function installAuth(app: FastifyInstance, deps: AuthDeps): Promise
     await auditor.forRequest(request, action, outcomeOf(reply.statusCode), targetOf(request), details);
   });
   registerSignInRoutes(app, { ...deps, auditor });
+  if (options.oidc) registerOidcRoutes(app, { ...deps, auditor }, options.oidc);
   return auditor;
 }
 
