@@ -1,3 +1,5 @@
+import { SignInGate, UserBadge, type Me } from './auth/SignInGate.js';
+import { AuditPage } from './pages/AuditPage.js';
 import { CoveragePage } from './pages/CoveragePage.js';
 import { ReportsPage } from './pages/ReportsPage.js';
 import { SearchPage } from './pages/SearchPage.js';
@@ -12,13 +14,18 @@ const PAGES = [
 ] as const;
 
 export function App() {
+  return <SignInGate>{(me, signOut) => <Console me={me} signOut={signOut} />}</SignInGate>;
+}
+
+function Console({ me, signOut }: { me: Me; signOut: () => void }) {
   const route = useRoute();
+  const pages = me.role === 'admin' ? [...PAGES, { id: 'audit', label: 'Audit trail' }] : PAGES;
   return (
     <div className="app">
       <header className="topbar">
         <span className="brand">tenantwatch</span>
         <nav aria-label="Pages">
-          {PAGES.map((p) => (
+          {pages.map((p) => (
             <a
               key={p.id}
               href={`#/${p.id}`}
@@ -30,6 +37,7 @@ export function App() {
           ))}
         </nav>
         <span className="utc">all times UTC</span>
+        <UserBadge me={me} onSignOut={signOut} />
       </header>
       <main className="content">
         {route.page === 'search' ? (
@@ -38,6 +46,8 @@ export function App() {
           <ReportsPage params={route.params} />
         ) : route.page === 'coverage' ? (
           <CoveragePage params={route.params} />
+        ) : route.page === 'audit' ? (
+          <AuditPage params={route.params} />
         ) : (
           <TenantsPage />
         )}
