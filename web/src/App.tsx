@@ -1,4 +1,5 @@
 import { SignInGate, UserBadge, type Me } from './auth/SignInGate.js';
+import { AdminPage } from './pages/AdminPage.js';
 import { AuditPage } from './pages/AuditPage.js';
 import { CoveragePage } from './pages/CoveragePage.js';
 import { ReportsPage } from './pages/ReportsPage.js';
@@ -19,7 +20,8 @@ export function App() {
 
 function Console({ me, signOut }: { me: Me; signOut: () => void }) {
   const route = useRoute();
-  const pages = me.role === 'admin' ? [...PAGES, { id: 'audit', label: 'Audit trail' }] : PAGES;
+  const pages =
+    me.role === 'admin' ? [...PAGES, { id: 'audit', label: 'Audit trail' }, { id: 'admin', label: 'Admin' }] : PAGES;
   return (
     <div className="app">
       <header className="topbar">
@@ -48,6 +50,8 @@ function Console({ me, signOut }: { me: Me; signOut: () => void }) {
           <CoveragePage params={route.params} />
         ) : route.page === 'audit' ? (
           <AuditPage params={route.params} />
+        ) : route.page === 'admin' ? (
+          <AdminPage />
         ) : (
           <TenantsPage />
         )}
