@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { ensureTls } from '../emulator/tls.js';
+import { openStore } from '../src/store/open.js';
 import { runCli, startServe } from './support/cli.js';
 import { tempDir } from './support/paths.js';
 
@@ -77,6 +78,46 @@ describe('tenantwatch user and token', () => {
     assert.ok(!list.stdout.includes(token.slice(20)));
     assert.equal((await cli(['token', 'revoke', 'siem'])).code, 0);
     assert.equal((await cli(['token', 'revoke', 'siem'])).code, 1);
+  });
+
+  test('account, token and tenant changes made here are in the console audit trail as cli:<user>', async () => {
+    const added = await runCli(
+      [
+        'tenant',
+        'add',
+        'contoso',
+        '--tenant-id',
+        '0e8108b1-18e9-41a4-961b-dfcddf92ef08',
+        '--client-id',
+        '11111111-2222-3333-4444-555555555555',
+        '--secret-env',
+        'TW_SECRET',
+      ],
+      { dataDir: dir.dir, env: { TW_SECRET: 'not-a-real-secret-value' } },
+    );
+    assert.equal(added.code, 0, added.stderr);
+    const store = await openStore(`sqlite:${join(dir.dir, 'tenantwatch.sqlite')}`);
+    try {
+      const trail = await store.consoleAudit.list();
+      assert.deepEqual(
+        trail.map((e) => `${e.action} ${e.target}`),
+        [
+          'user.add alice',
+          'user.add bob',
+          'user.reset bob',
+          'user.remove bob',
+          'token.add siem',
+          'token.revoke siem',
+          'tenant.add contoso',
+        ],
+      );
+      assert.ok(trail.every((e) => e.actor.startsWith('cli:') && e.via === 'cli'));
+      assert.ok(
+        !JSON.stringify(trail).includes('not-a-real-secret-value') && !JSON.stringify(trail).includes(PASSWORD),
+      );
+    } finally {
+      await store.close();
+    }
   });
 
   test('with an account, off loopback still needs TLS; with --tls-cert it serves HTTPS and prints that URL', async () => {

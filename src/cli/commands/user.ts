@@ -1,8 +1,7 @@
-import { userInfo } from 'node:os';
 import { Option, type Command } from 'commander';
 import { AppError } from '../../core/errors.js';
-import { Accounts, type Actor } from '../../server/auth/accounts.js';
-import { ConsoleAuditor } from '../../server/auth/audit.js';
+import { Accounts } from '../../server/auth/accounts.js';
+import { auditorFor, cliActor } from '../console-audit.js';
 import { ROLES } from '../../store/auth-contract.js';
 import type { CliContext } from '../context.js';
 import { parseFormat, writeListing } from '../output.js';
@@ -14,19 +13,8 @@ import type { Runner } from '../run.js';
  * named by --password-env, never from the command line (it would sit in shell history and `ps`); a
  * token is printed once, on stdout, and only its hash is kept.
  */
-export function cliActor(): Actor {
-  let name = 'unknown';
-  try {
-    name = userInfo().username;
-  } catch {
-    // no passwd entry (containers): keep "unknown"
-  }
-  return { user: `cli:${name}`, via: 'cli', address: null };
-}
-
 export async function accountsFor(ctx: CliContext): Promise<Accounts> {
-  const store = await ctx.store();
-  return new Accounts(store, ctx.clock, new ConsoleAuditor(store, ctx.clock, ctx.logger));
+  return new Accounts(await ctx.store(), ctx.clock, await auditorFor(ctx));
 }
 
 function passwordFrom(variable: string | undefined): string | undefined {
