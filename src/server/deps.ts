@@ -14,6 +14,7 @@ export interface ServerDeps {
   logger: Logger;
   reports?: ReportsApi;
   collector?: CollectorStatusSource;
+  posture?: PostureApi;
   /** Folder of the built web console (web/dist); when absent or missing, only /api is served. */
   webRoot?: string;
   /**
@@ -31,6 +32,15 @@ export interface ServerDeps {
 export interface ReportsApi {
   list(): unknown[];
   run(id: string, params: Record<string, unknown>): Promise<unknown>;
+}
+
+/**
+ * Checking and enabling a registered tenant's audit settings (posture/service.ts), bound by the
+ * composition root to the real Microsoft clients. `enable` with `apply: false` only plans.
+ */
+export interface PostureApi {
+  check(tenant: string): Promise<unknown>;
+  enable(tenant: string, apply: boolean): Promise<unknown>;
 }
 
 /** What a running collector says about itself (demo, serve with --collect); shape owned by the collector. */

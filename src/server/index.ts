@@ -8,6 +8,7 @@ import { installAuth } from './auth/index.js';
 import { DEFAULT_AUTH } from './auth/types.js';
 import { installErrorHandling } from './errors.js';
 import { SERVER_EVENTS } from './events.js';
+import { registerAuditConfigRoutes } from './routes/audit-config.js';
 import { registerCatalogRoutes } from './routes/catalog.js';
 import { registerExportRoutes } from './routes/export.js';
 import { registerRecordRoutes } from './routes/records.js';
@@ -15,7 +16,7 @@ import { registerReportRoutes } from './routes/reports.js';
 import { registerSearchRoutes } from './routes/search.js';
 import { registerTenantRoutes } from './routes/tenants.js';
 
-export type { ServerDeps, ReportsApi, CollectorStatusSource } from './deps.js';
+export type { ServerDeps, ReportsApi, CollectorStatusSource, PostureApi } from './deps.js';
 
 /** The routes, for GET /api (a person exploring the API with curl finds them here). */
 const ROUTES = [
@@ -81,6 +82,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerCatalogRoutes(app);
   registerReportRoutes(app, deps);
   registerTenantRoutes(app, deps);
+  registerAuditConfigRoutes(app, deps);
   registerAdminRoutes(app, { store: deps.store, clock: deps.clock, auditor });
   await serveWeb(app, web);
   return app;

@@ -6,9 +6,11 @@ import { parseRole } from '../../server/auth/accounts.js';
 import type { OidcGroupRule, OidcProvider } from '../../server/auth/oidc.js';
 import { openidProvider } from '../../server/auth/oidc-client.js';
 import { findWebRoot, parsePort, startConsole, untilAborted } from '../../server/listen.js';
-import type { ReportsApi, ServerDeps } from '../../server/index.js';
+import type { PostureApi, ReportsApi, ServerDeps } from '../../server/index.js';
+import { checkTenant, enableTenant, type PostureDeps } from '../../posture/service.js';
+import { postureDeps } from '../posture.js';
 import { listReports, runReport } from '../../reports/registry.js';
-import type { Store } from '../../store/contract.js';
+import type { Store, TenantRow } from '../../store/contract.js';
 import type { LiveConnection } from '../../config/tenants.js';
 import type { CliContext } from '../context.js';
 import { graphRoleSource } from '../tenants.js';
@@ -127,6 +129,30 @@ function reportsApi(store: Store, ctx: CliContext): ReportsApi {
   };
 }
 
+/** Audit-config check and enable for the console, as the CLI does them (connections closed after each call). */
+function postureApi(store: Store, ctx: CliContext): PostureApi {
+  const withTenant = async <T>(name: string, work: (deps: PostureDeps, tenant: TenantRow) => Promise<T>) => {
+    const tenant = await store.tenants.get(name);
+    if (!tenant)
+      throw new AppError('UNKNOWN_TENANT', `No tenant "${name.slice(0, 100)}" is registered`, {
+        hint: 'GET /api/tenants lists them',
+      });
+    const opened: LiveConnection[] = [];
+    try {
+      return await work(postureDeps(ctx, store, opened), tenant);
+    } finally {
+      for (const c of opened) c.close();
+    }
+  };
+  return {
+    check: (name) => withTenant(name, (deps, tenant) => checkTenant(deps, tenant, ctx.signal)),
+    enable: (name, apply) =>
+      withTenant(name, (deps, tenant) =>
+        enableTenant(deps, tenant, { mailboxes: 'all' }, { dryRun: !apply, signal: ctx.signal }),
+      ),
+  };
+}
+
 /** Serves the console over `store` until Ctrl-C (shared by `serve` and `demo`). */
 export async function serveConsole(
   ctx: CliContext,
@@ -143,6 +169,7 @@ export async function serveConsole(
       clock: ctx.clock,
       logger: ctx.logger,
       reports: reportsApi(store, ctx),
+      posture: postureApi(store, ctx),
       ...(collector ? { collector } : {}),
       ...(webRoot ? { webRoot } : {}),
     },

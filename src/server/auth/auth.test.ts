@@ -187,3 +187,46 @@ describe('roles and API tokens', () => {
 });
 
 export { NOW };
+
+describe('audit-config from the console', () => {
+  test('a viewer cannot run enable; an investigator may check; an admin sees the plan, then applies with confirm', async () => {
+    const calls: string[] = [];
+    const deps = await testDeps({
+      posture: {
+        check: async (tenant) => (calls.push(`check ${tenant}`), { verdict: 'ok' }),
+        enable: async (tenant, apply) => (calls.push(`enable ${tenant} ${apply}`), { plan: [{ kind: 'ual' }] }),
+      },
+    });
+    store = deps.store;
+    clock = deps.clock as ManualClock;
+    app = await buildServer(deps);
+    await addUser(store, clock, { name: 'vic', role: 'viewer' });
+    await addUser(store, clock, { name: 'ivy', role: 'investigator' });
+    await addUser(store, clock, { name: 'ada', role: 'admin' });
+    const enable = (confirm: boolean) => ({
+      method: 'POST' as const,
+      url: '/api/audit-config/contoso/enable',
+      payload: { confirm },
+    });
+    const vic = await signIn(app, 'vic');
+    assert.equal((await app.inject(vic.with(enable(true)))).statusCode, 403);
+    const ivy = await signIn(app, 'ivy');
+    assert.equal((await app.inject(ivy.with(enable(true)))).statusCode, 403);
+    const check = await app.inject(ivy.with({ method: 'POST', url: '/api/audit-config/contoso/check' }));
+    assert.equal(check.statusCode, 200);
+    const ada = await signIn(app, 'ada');
+    const planned = await app.inject(ada.with(enable(false)));
+    assert.deepEqual(planned.json(), { applied: false, outcome: { plan: [{ kind: 'ual' }] } });
+    assert.equal((await app.inject(ada.with(enable(true)))).json().applied, true);
+    assert.deepEqual(calls, ['check contoso', 'enable contoso false', 'enable contoso true']);
+    const trail = (await store.consoleAudit.list({ action: 'audit-config.enable' })).map(
+      (e) => `${e.actor} ${e.outcome} ${JSON.stringify(e.details.body ?? '(refused before the body was read)')}`,
+    );
+    assert.deepEqual(trail, [
+      'vic denied "(refused before the body was read)"',
+      'ivy denied "(refused before the body was read)"',
+      'ada ok {"confirm":false}',
+      'ada ok {"confirm":true}',
+    ]);
+  });
+});
