@@ -43,6 +43,18 @@ before(async () => {
   // A clock the test moves forward (an ended session) while the browser runs on real time.
   deps = await testDeps({ webRoot: ensureWebBuilt(), auth: { oidc } });
   deps.clock = { ...systemClock, now: () => Date.now() + offset };
+  // The posture service without Microsoft: a plan of one step, then its result.
+  const step = {
+    kind: 'ual',
+    target: 'contoso',
+    cmdlet: 'Set-AdminAuditLogConfig',
+    description: 'turn unified audit log ingestion on',
+  };
+  deps.posture = {
+    check: async () => ({ verdict: 'failing' }),
+    enable: async (_tenant, apply) =>
+      apply ? { plan: [step], results: [{ step, status: 'done' }] } : { plan: [step], results: [] },
+  };
   app = await buildServer(deps);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
@@ -117,6 +129,33 @@ describe('signing in to the console in a browser', () => {
     await shot('signed-out');
   });
 
+  test('an admin sees the enable plan and applies it only after confirming', async () => {
+    await signInLocally('alice');
+    await page.click('a[href="#/audit-config"]');
+    await page.waitForSelector('select[name=tenant] option', { state: 'attached' });
+    await page.click('text=Plan enable');
+    await page.waitForSelector('.enable-plan li');
+    assert.match((await page.textContent('.enable-plan')) ?? '', /turn unified audit log ingestion on/);
+    await shot('enable-plan');
+    page.once('dialog', (d) => void d.dismiss());
+    await page.click('button.apply');
+    assert.ok(await page.$('.enable-plan'), 'dismissed: nothing applied');
+    page.once('dialog', (d) => void d.accept());
+    await page.click('button.apply');
+    await page.waitForSelector('.enable-plan', { state: 'detached' });
+    const trail = await deps.store.consoleAudit.list({ action: 'audit-config.enable' });
+    assert.deepEqual(
+      trail.map((e) => [e.actor, (e.details.body as { confirm: boolean }).confirm]),
+      [
+        ['alice', false],
+        ['alice', true],
+      ],
+    );
+    await shot('enable-applied');
+    await page.click('.user-badge button');
+    await page.waitForSelector('form[aria-label="Sign in"]');
+  });
+
   test('a session that sat idle past 30 minutes sends the person back to the sign-in form', async () => {
     await signInLocally('alice');
     offset += 31 * 60_000;
@@ -139,6 +178,17 @@ describe('signing in to the console in a browser', () => {
       return res.status;
     });
     assert.equal(refused, 403);
+    assert.equal(await page.$('a[href="#/audit-config"]'), null, 'no audit settings page for a viewer');
+    const enable = await page.evaluate(async () => {
+      const csrf = /tw_csrf=([^;]+)/.exec(document.cookie)?.[1] ?? '';
+      const res = await fetch('/api/audit-config/contoso/enable', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-csrf-token': decodeURIComponent(csrf) },
+        body: JSON.stringify({ confirm: true }),
+      });
+      return res.status;
+    });
+    assert.equal(enable, 403, 'a viewer cannot run enable');
     await page.goto(`${url}#/search`);
     await shot('viewer');
     await page.click('.user-badge button');

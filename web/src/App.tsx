@@ -1,5 +1,6 @@
 import { SignInGate, UserBadge, type Me } from './auth/SignInGate.js';
 import { AdminPage } from './pages/AdminPage.js';
+import { AuditConfigPage } from './pages/AuditConfigPage.js';
 import { AuditPage } from './pages/AuditPage.js';
 import { CoveragePage } from './pages/CoveragePage.js';
 import { ReportsPage } from './pages/ReportsPage.js';
@@ -21,7 +22,14 @@ export function App() {
 function Console({ me, signOut }: { me: Me; signOut: () => void }) {
   const route = useRoute();
   const pages =
-    me.role === 'admin' ? [...PAGES, { id: 'audit', label: 'Audit trail' }, { id: 'admin', label: 'Admin' }] : PAGES;
+    me.role === 'admin'
+      ? [
+          ...PAGES,
+          { id: 'audit-config', label: 'Audit settings' },
+          { id: 'audit', label: 'Audit trail' },
+          { id: 'admin', label: 'Admin' },
+        ]
+      : PAGES;
   return (
     <div className="app">
       <header className="topbar">
@@ -50,6 +58,8 @@ function Console({ me, signOut }: { me: Me; signOut: () => void }) {
           <CoveragePage params={route.params} />
         ) : route.page === 'audit' ? (
           <AuditPage params={route.params} />
+        ) : route.page === 'audit-config' ? (
+          <AuditConfigPage params={route.params} />
         ) : route.page === 'admin' ? (
           <AdminPage />
         ) : (
