@@ -87,7 +87,7 @@ describe('console audit trail', () => {
     assert.match(csv.body, /alice,session,127\.0\.0\.1,signin,ok/);
     const json = await app.inject(alice.with({ url: '/api/audit/export?format=json' }));
     assert.ok(json.json().entries.some((e: { action: string }) => e.action === 'audit.export'));
-    const auditRoutes = routesOf(app).filter((r) => r.url.startsWith('/api/audit'));
+    const auditRoutes = routesOf(app).filter((r) => r.url === '/api/audit' || r.url.startsWith('/api/audit/'));
     assert.deepEqual([...new Set(auditRoutes.map((r) => r.method))], ['GET']);
     for (const method of ['PUT', 'PATCH', 'DELETE', 'POST'] as const) {
       const res = await app.inject(alice.with({ method, url: '/api/audit', payload: {} }));
