@@ -14,6 +14,7 @@ import type { SimOptions } from './sim/types.js';
 import { StateStore } from './state.js';
 import { ensureTls } from './tls.js';
 import { tokenRoutes } from './token/service.js';
+import { signInRoutes } from './token/signin.js';
 import {
   DEFAULT_FAULTS,
   DEFAULT_TUNING,
@@ -93,6 +94,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const routes: Route[] = [
     ...controlRoutes(world, blobs, { tenants, setFaults, setClock }),
     ...tokenRoutes(world),
+    ...signInRoutes(world),
     ...managementRoutes(world, faults, blobs),
     ...extraRoutes(world, faults, blobs),
   ];

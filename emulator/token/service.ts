@@ -5,6 +5,7 @@ import type { World } from '../world.js';
 import { checkAssertion } from './assertion.js';
 import { AAD, aadError } from './errors.js';
 import { signJwt } from './jwt.js';
+import { redeemCode } from './signin.js';
 import { API_ROLES, apiOfResource } from './resources.js';
 
 /**
@@ -67,8 +68,9 @@ function tokenHandler(world: World, v1: boolean) {
     const f = form(req);
     const grant = f.get('grant_type');
     if (!grant) return fail(AAD.missingParameter('grant_type'));
-    if (grant !== 'client_credentials') return fail(AAD.unsupportedGrant(grant));
     const { clientId, secret } = clientCredentials(req, f);
+    if (grant === 'authorization_code' && !v1) return redeemCode(world, req, f, { clientId, secret });
+    if (grant !== 'client_credentials') return fail(AAD.unsupportedGrant(grant));
     if (!clientId) return fail(AAD.missingParameter('client_id'));
     const app = world.apps.get(tenant.tenantId)!;
     if (clientId.toLowerCase() !== app.clientId.toLowerCase()) return fail(AAD.unknownApp(clientId, tenantKey));
@@ -180,7 +182,30 @@ function openidConfiguration(world: World, v2: boolean) {
       http_logout_supported: true,
       frontchannel_logout_supported: true,
       end_session_endpoint: `${base}/oauth2${v}/logout`,
-      claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'nbf', 'tid', 'ver'],
+      // Entra's own list (what its v2.0 discovery document says), now that id tokens are issued.
+      claims_supported: v2
+        ? [
+            'sub',
+            'iss',
+            'cloud_instance_name',
+            'cloud_instance_host_name',
+            'cloud_graph_host_name',
+            'msgraph_host',
+            'aud',
+            'exp',
+            'iat',
+            'auth_time',
+            'acr',
+            'nonce',
+            'preferred_username',
+            'name',
+            'tid',
+            'ver',
+            'at_hash',
+            'c_hash',
+            'email',
+          ]
+        : ['sub', 'iss', 'aud', 'exp', 'iat', 'nbf', 'tid', 'ver'],
       tenant_region_scope: 'NA',
       cloud_instance_name: 'microsoftonline.com',
       cloud_graph_host_name: 'graph.windows.net',

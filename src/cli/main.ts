@@ -11,6 +11,7 @@ import * as report from './commands/report.js';
 import * as search from './commands/search.js';
 import * as serve from './commands/serve.js';
 import * as tenant from './commands/tenant.js';
+import * as user from './commands/user.js';
 
 /** The composition root: parses flags, wires objects, returns the exit status. */
 export function buildProgram(state: RunState): Command {
@@ -33,7 +34,20 @@ export function buildProgram(state: RunState): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   const run = makeRunner(state);
-  for (const module of [demo, emulator, tenant, audit, collect, importCmd, search, report, coverage, optimize, serve]) {
+  for (const module of [
+    demo,
+    emulator,
+    tenant,
+    audit,
+    collect,
+    importCmd,
+    search,
+    report,
+    coverage,
+    optimize,
+    serve,
+    user,
+  ]) {
     module.register(program, run);
   }
   program.commands.forEach((c) => c.exitOverride());

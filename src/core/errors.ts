@@ -14,6 +14,15 @@ export const ERROR_CATALOGUE = {
   UNKNOWN_TENANT: { status: 404, exit: 1, title: 'Unknown tenant' },
   UNKNOWN_REPORT: { status: 404, exit: 1, title: 'Unknown report' },
   CONFLICT: { status: 409, exit: 1, title: 'Conflict' },
+  // the console's sign-in and access control (server/auth)
+  SIGNIN_REQUIRED: { status: 401, exit: 1, title: 'Sign-in required' },
+  SIGNIN_FAILED: { status: 401, exit: 1, title: 'Sign-in failed' },
+  SIGNIN_LOCKED: { status: 429, exit: 1, title: 'Sign-in locked' },
+  RATE_LIMITED: { status: 429, exit: 1, title: 'Too many requests' },
+  FORBIDDEN: { status: 403, exit: 1, title: 'Not allowed' },
+  CSRF_REJECTED: { status: 403, exit: 1, title: 'Request forgery suspected' },
+  BAD_HOST: { status: 421, exit: 1, title: 'Wrong host' },
+  UNSAFE_BIND: { status: 500, exit: 1, title: 'Unsafe to serve' },
   // files and import
   FILE_NOT_FOUND: { status: 400, exit: 1, title: 'File not found' },
   FILE_UNREADABLE: { status: 400, exit: 1, title: 'File cannot be read' },

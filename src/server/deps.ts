@@ -2,6 +2,7 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { ReportInfo, ReportResult } from '../reports/types.js';
 import type { Store } from '../store/contract.js';
+import type { AuthOptions } from './auth/types.js';
 
 /**
  * What the server needs, injected by the composition root (cli/commands/serve.ts, demo.ts) or a test.
@@ -14,8 +15,16 @@ export interface ServerDeps {
   logger: Logger;
   reports?: ReportsApi;
   collector?: CollectorStatusSource;
+  posture?: PostureApi;
   /** Folder of the built web console (web/dist); when absent or missing, only /api is served. */
   webRoot?: string;
+  /**
+   * Sign-in, sessions, roles and host checks (server/auth); defaults: no sign-in while no account exists
+   * (loopback), plain HTTP, loopback host names only.
+   */
+  auth?: Partial<AuthOptions>;
+  /** Serve HTTPS with this certificate and key (PEM). */
+  https?: { cert: string; key: string };
   /** Page size cap of /api/search (default 1,000). */
   maxPageSize?: number;
 }
@@ -24,6 +33,15 @@ export interface ServerDeps {
 export interface ReportsApi {
   list(): ReportInfo[];
   run(id: string, params: Record<string, unknown>): Promise<ReportResult>;
+}
+
+/**
+ * Checking and enabling a registered tenant's audit settings (posture/service.ts), bound by the
+ * composition root to the real Microsoft clients. `enable` with `apply: false` only plans.
+ */
+export interface PostureApi {
+  check(tenant: string): Promise<unknown>;
+  enable(tenant: string, apply: boolean): Promise<unknown>;
 }
 
 /** What a running collector says about itself (demo, serve with --collect); shape owned by the collector. */

@@ -4,8 +4,12 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { ApiResponse, ApiRoute } from './api-types.js';
 import type { ServerDeps } from './deps.js';
+import { registerAdminRoutes } from './auth/admin-routes.js';
+import { installAuth } from './auth/index.js';
+import { DEFAULT_AUTH } from './auth/types.js';
 import { installErrorHandling } from './errors.js';
 import { SERVER_EVENTS } from './events.js';
+import { registerAuditConfigRoutes } from './routes/audit-config.js';
 import { registerCatalogRoutes } from './routes/catalog.js';
 import { registerExportRoutes } from './routes/export.js';
 import { registerRecordRoutes } from './routes/records.js';
@@ -13,7 +17,7 @@ import { registerReportRoutes } from './routes/reports.js';
 import { registerSearchRoutes } from './routes/search.js';
 import { registerTenantRoutes } from './routes/tenants.js';
 
-export type { ServerDeps, ReportsApi, CollectorStatusSource } from './deps.js';
+export type { ServerDeps, ReportsApi, CollectorStatusSource, PostureApi } from './deps.js';
 
 /** The query parameters of the routes that take some, for GET /api (a person exploring with curl finds them). */
 const QUERY_HINTS: Partial<Record<ApiRoute, string>> = {
@@ -39,15 +43,31 @@ function routeList(app: FastifyInstance): () => ApiResponse<'GET /api'> {
   return () => ({ routes });
 }
 
+const ROUTE_LISTS = new WeakMap<FastifyInstance, { method: string; url: string }[]>();
+
+/**
+ * Every route the server registered (from fastify's onRoute hook), so a test can call each of them —
+ * a route added later cannot be forgotten by the tenant-scope acceptance test.
+ */
+export function routesOf(app: FastifyInstance): readonly { method: string; url: string }[] {
+  return ROUTE_LISTS.get(app) ?? [];
+}
+
 /**
  * The HTTP API over search, records, reports, posture, coverage and tenants, plus the built web
  * console. Returns the fastify instance unstarted: tests call `inject()`, the CLI calls `listen()`.
  */
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
+    ...(deps.https ? { https: deps.https } : {}),
     logger: false,
     bodyLimit: 1_048_576,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1_000 },
+  });
+  const routes: { method: string; url: string }[] = [];
+  ROUTE_LISTS.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url });
   });
   const web = deps.webRoot && existsSync(join(deps.webRoot, 'index.html')) ? deps.webRoot : undefined;
   if (deps.webRoot && !web)
@@ -56,14 +76,23 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       'web console not built: run npm run build:web',
     );
   installErrorHandling(app, deps.logger, web);
+  // Before every route: the one place callers are resolved, roles checked and tenant scope computed.
+  const auditor = await installAuth(app, {
+    store: deps.store,
+    clock: deps.clock,
+    logger: deps.logger,
+    options: { ...DEFAULT_AUTH, ...deps.auth },
+  });
   const listing = routeList(app);
-  app.get('/api', async () => listing());
+  app.get('/api', { config: { role: 'viewer' } }, async () => listing());
   registerSearchRoutes(app, deps);
   registerRecordRoutes(app, deps);
   registerExportRoutes(app, deps);
   registerCatalogRoutes(app);
   registerReportRoutes(app, deps);
   registerTenantRoutes(app, deps);
+  registerAuditConfigRoutes(app, deps);
+  registerAdminRoutes(app, { store: deps.store, clock: deps.clock, auditor });
   await serveWeb(app, web);
   return app;
 }

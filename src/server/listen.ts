@@ -5,6 +5,7 @@ import { AppError } from '../core/errors.js';
 import { buildServer } from './index.js';
 import type { ServerDeps } from './deps.js';
 import { SERVER_EVENTS } from './events.js';
+import { servedUrl } from './exposure.js';
 
 export interface RunningConsole {
   url: string;
@@ -28,7 +29,7 @@ export function findWebRoot(from: string = fileURLToPath(import.meta.url)): stri
   return undefined;
 }
 
-/** Builds the server and listens; 127.0.0.1 unless told otherwise (the API has no sign-in). */
+/** Builds the server and listens; the caller checked the exposure first (exposure.ts checkExposure). */
 export async function startConsole(deps: ServerDeps, options: { port: number; host: string }): Promise<RunningConsole> {
   const app = await buildServer(deps);
   try {
@@ -48,8 +49,7 @@ export async function startConsole(deps: ServerDeps, options: { port: number; ho
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
-  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
-  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}/`;
+  const url = servedUrl(options.host, port, Boolean(deps.https));
   deps.logger.info({ event: SERVER_EVENTS.listening, url }, 'console listening');
   return { url, port, close: () => app.close() };
 }

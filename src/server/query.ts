@@ -1,9 +1,9 @@
 import { AppError } from '../core/errors.js';
-import { resolveTenantKeys } from '../search/tenants.js';
 import type { SearchQuery } from '../core/search-query.js';
 import type { Store } from '../store/contract.js';
 import { parseSearchFilters, type SearchFilterInput } from '../search/filters.js';
 import type { SearchFilters } from './api-types.js';
+import type { TenantScope } from './auth/scope.js';
 import { values, type RawQuery } from './params.js';
 
 export type { RawQuery } from './params.js';
@@ -28,11 +28,14 @@ const MAX_VALUE_CHARS = 4_000;
  * Turns the query string into a validated SearchQuery through the one filter parser the CLI and
  * reports use (search/filters.ts). Unknown parameters are refused, so a typo ("usr=") never widens a
  * search silently. `extra` names the route's own parameters (limit, cursor, format, bucket …).
+ * The caller's tenant scope (request.scope) is applied here: a tenant outside it is refused, and a
+ * search naming no tenant reads only the caller's tenants.
  */
 export async function searchQueryFrom(
   raw: RawQuery,
   now: number,
   store: Store,
+  scope: TenantScope,
   extra: readonly string[] = [],
 ): Promise<SearchQuery> {
   const input: Record<string, string | string[]> = {};
@@ -59,7 +62,9 @@ export async function searchQueryFrom(
     input[target] = key === 'start' || key === 'end' ? single(key, list) : list;
   }
   const query = parseSearchFilters(input, now);
-  if (query.tenants?.length) query.tenants = await resolveTenantKeys(store, query.tenants);
+  const tenants = await scope.searchTenants(store, query.tenants);
+  if (tenants === undefined) delete query.tenants;
+  else query.tenants = tenants;
   return query;
 }
 

@@ -1,4 +1,5 @@
 import type { AuditRecord, ContentType, RecordHead, StoredRecord } from '../core/record.js';
+import type { AuthStore, ConsoleAuditStore } from './auth-contract.js';
 import type { CountDimension, CountRow, GroupCount, SearchCursor, SearchQuery } from '../core/search-query.js';
 
 /**
@@ -33,6 +34,10 @@ export interface StateStore {
   readonly posture: PostureStore;
   /** Where each consumer of the tail (detections, sinks) stands. */
   readonly cursors: CursorStore;
+  /** Accounts, tenant groups, sessions and API tokens of the console (server/auth). */
+  readonly auth: AuthStore;
+  /** The console's own append-only audit trail. */
+  readonly consoleAudit: ConsoleAuditStore;
 }
 
 export interface InsertResult {

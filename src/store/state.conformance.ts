@@ -4,6 +4,7 @@ import type { Store } from './contract.js';
 import { commitBlobAcross } from './commit-blob.js';
 import { drain } from './testing/tail-conformance.js';
 import { blobRow, DAY, record, T0, TENANT_A, TENANT_B, tenantRow, windowRow } from './testing/fixtures.js';
+import { runAuthConformance } from './testing/auth-conformance.js';
 
 /**
  * The conformance suite of the state part of the contract (StateStore: tenants, the ledger with its
@@ -18,11 +19,13 @@ export function runStateConformance(name: string, open: () => Promise<Store>): v
       await store.migrate();
     });
     afterEach(async () => store.close());
-    stateTests({
+    const ctx = {
       get store() {
         return store;
       },
-    });
+    };
+    stateTests(ctx);
+    runAuthConformance(ctx);
   });
 }
 

@@ -60,7 +60,7 @@ export function startServe(
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       out += d;
-      const m = /tenantwatch console: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+      const m = /tenantwatch console: (https?:\/\/\S+\/)/.exec(out);
       if (m) resolve(m[1]!);
     });
     child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));

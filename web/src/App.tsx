@@ -1,3 +1,7 @@
+import { SignInGate, UserBadge, type Me } from './auth/SignInGate.js';
+import { AdminPage } from './pages/AdminPage.js';
+import { AuditConfigPage } from './pages/AuditConfigPage.js';
+import { AuditPage } from './pages/AuditPage.js';
 import { CoveragePage } from './pages/CoveragePage.js';
 import { ReportsPage } from './pages/ReportsPage.js';
 import { SearchPage } from './pages/SearchPage.js';
@@ -12,13 +16,26 @@ const PAGES = [
 ] as const;
 
 export function App() {
+  return <SignInGate>{(me, signOut) => <Console me={me} signOut={signOut} />}</SignInGate>;
+}
+
+function Console({ me, signOut }: { me: Me; signOut: () => void }) {
   const route = useRoute();
+  const pages =
+    me.role === 'admin'
+      ? [
+          ...PAGES,
+          { id: 'audit-config', label: 'Audit settings' },
+          { id: 'audit', label: 'Audit trail' },
+          { id: 'admin', label: 'Admin' },
+        ]
+      : PAGES;
   return (
     <div className="app">
       <header className="topbar">
         <span className="brand">tenantwatch</span>
         <nav aria-label="Pages">
-          {PAGES.map((p) => (
+          {pages.map((p) => (
             <a
               key={p.id}
               href={`#/${p.id}`}
@@ -30,6 +47,7 @@ export function App() {
           ))}
         </nav>
         <span className="utc">all times UTC</span>
+        <UserBadge me={me} onSignOut={signOut} />
       </header>
       <main className="content">
         {route.page === 'search' ? (
@@ -38,6 +56,12 @@ export function App() {
           <ReportsPage params={route.params} />
         ) : route.page === 'coverage' ? (
           <CoveragePage params={route.params} />
+        ) : route.page === 'audit' ? (
+          <AuditPage params={route.params} />
+        ) : route.page === 'audit-config' ? (
+          <AuditConfigPage params={route.params} />
+        ) : route.page === 'admin' ? (
+          <AdminPage />
         ) : (
           <TenantsPage />
         )}

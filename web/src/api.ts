@@ -121,28 +121,69 @@ export const files = {
     call('POST /api/reports/:id/export', { params: { id }, query: { format }, body: params }),
 };
 
+/** Fired when the server says the session has ended: the sign-in gate (auth/SignInGate.tsx) shows the form. */
+export const SIGNIN_REQUIRED_EVENT = 'tenantwatch:signin-required';
+
 async function failure(res: Response): Promise<ApiError> {
+  let error: ApiError;
   try {
     const body = (await res.json()) as ApiErrorBody;
-    return new ApiError(body.error.code, body.error.message, body.error.hint, res.status);
+    error = new ApiError(body.error.code, body.error.message, body.error.hint, res.status);
   } catch {
-    return new ApiError(
+    error = new ApiError(
       'HTTP_' + res.status,
       `The server answered ${res.status} ${res.statusText}`,
       undefined,
       res.status,
     );
   }
+  if (error.code === 'SIGNIN_REQUIRED') window.dispatchEvent(new CustomEvent(SIGNIN_REQUIRED_EVENT));
+  return error;
+}
+
+/**
+ * The session's CSRF token, which the server set in a readable cookie at sign-in: every state-changing
+ * request echoes it in a header, which another site's page can never send.
+ */
+function csrfHeader(): Record<string, string> {
+  const m = /(?:^|;\s*)tw_csrf=([^;]+)/.exec(document.cookie);
+  return m ? { 'x-csrf-token': decodeURIComponent(m[1]!) } : {};
 }
 
 function request(c: ApiCall<unknown>, accept: string, signal: AbortSignal | undefined): Promise<Response> {
   const json = c.body !== undefined;
+  const csrf = c.method === 'GET' ? {} : csrfHeader();
   return fetch(c.url, {
     method: c.method,
     signal: signal ?? null,
-    headers: json ? { 'content-type': 'application/json', accept } : { accept },
+    headers: json ? { 'content-type': 'application/json', accept, ...csrf } : { accept, ...csrf },
     ...(json ? { body: JSON.stringify(c.body) } : {}),
   });
+}
+
+/**
+ * For the console's account pages (sign-in, admin, audit trail), whose routes are not yet in the typed
+ * contract (src/server/api-types.ts): a plain JSON read, and a state-changing request with the CSRF header.
+ */
+export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+  const res = await fetch(path, { signal: signal ?? null, headers: { accept: 'application/json' } });
+  if (!res.ok) throw await failure(res);
+  return (await res.json()) as T;
+}
+
+export async function sendJson<T>(method: string, path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+  const res = await fetch(path, {
+    method,
+    signal: signal ?? null,
+    headers: { 'content-type': 'application/json', accept: 'application/json', ...csrfHeader() },
+    body: JSON.stringify(body ?? {}),
+  });
+  if (!res.ok) throw await failure(res);
+  return (await res.json()) as T;
+}
+
+export async function postJson<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+  return sendJson<T>('POST', path, body, signal);
 }
 
 /** Sends a call and reads its JSON answer; a failure becomes an ApiError with the server's words. */

@@ -8,6 +8,7 @@ import { checkTenant, enableTenant } from '../../posture/service.js';
 import type { EnableOptions, PostureResult } from '../../posture/types.js';
 import type { TenantRow } from '../../store/contract.js';
 import type { CliContext } from '../context.js';
+import { recordCli } from '../console-audit.js';
 import { parseFormat, writeListing } from '../output.js';
 import type { Runner } from '../run.js';
 import { postureDeps } from '../posture.js';
@@ -211,7 +212,12 @@ async function enable(ctx: CliContext, tenant: TenantRow, flags: EnableFlags, op
     });
     if (flags.format === 'json') ctx.out.write(JSON.stringify(outcome, null, 2) + '\n');
     else printOutcome(ctx.out, { outcome });
-    return outcome.results.some((r) => r.status === 'failed') ? 1 : 0;
+    const failed = outcome.results.some((r) => r.status === 'failed');
+    if (flags.dryRun !== true) {
+      const statuses = outcome.results.map((r) => r.status);
+      await recordCli(ctx, 'audit-config.enable', tenant!.name, { statuses }, failed ? 'failed' : 'ok');
+    }
+    return failed ? 1 : 0;
   } finally {
     opened.forEach((c) => c.close());
   }

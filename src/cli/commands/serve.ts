@@ -1,16 +1,108 @@
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { AppError } from '../../core/errors.js';
+import { allowedHostsFor, checkExposure, isLoopback } from '../../server/exposure.js';
+import { parseRole } from '../../server/auth/accounts.js';
+import type { OidcGroupRule, OidcProvider } from '../../server/auth/oidc.js';
+import { openidProvider } from '../../server/auth/oidc-client.js';
 import { findWebRoot, parsePort, startConsole, untilAborted } from '../../server/listen.js';
-import type { ReportsApi, ServerDeps } from '../../server/index.js';
+import type { PostureApi, ReportsApi, ServerDeps } from '../../server/index.js';
+import { checkTenant, enableTenant, type PostureDeps } from '../../posture/service.js';
+import { postureDeps } from '../posture.js';
 import { listReports, runReport } from '../../reports/registry.js';
-import type { Store } from '../../store/contract.js';
+import type { Store, TenantRow } from '../../store/contract.js';
 import type { LiveConnection } from '../../config/tenants.js';
 import type { CliContext } from '../context.js';
 import { graphRoleSource } from '../tenants.js';
 import type { Runner } from '../run.js';
 
+const collectValues = (value: string, previous: string[] = []): string[] => [...previous, value];
+
 export interface ServeOptions {
   port?: string;
   host: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  behindTlsProxy?: boolean;
+  allowHost?: string[];
+  oidcIssuer?: string;
+  oidcClientId?: string;
+  oidcClientSecretEnv?: string;
+  oidcClaim?: string;
+  oidcGroupRole?: string[];
+  oidcCaFile?: string;
+  oidcName?: string;
+}
+
+/** `GROUP=ROLE` or `GROUP=ROLE:TENANT,TENANT` (no tenants: every tenant). */
+function groupRule(text: string): OidcGroupRule {
+  const m = /^([^=]+)=([a-z]+)(?::(.+))?$/.exec(text);
+  if (!m) {
+    throw new AppError('USAGE', `--oidc-group-role ${text} is not GROUP=ROLE[:TENANT,…]`, {
+      hint: 'e.g. --oidc-group-role 5f0c…=investigator:contoso,fabrikam',
+    });
+  }
+  return { group: m[1]!, role: parseRole(m[2]!), tenants: m[3] ? m[3].split(',') : ['*'] };
+}
+
+/** The OpenID Connect issuer the flags name, discovered at start so a wrong issuer fails at once. */
+async function oidcOf(opts: ServeOptions): Promise<OidcProvider | undefined> {
+  if (!opts.oidcIssuer) return undefined;
+  const secret = opts.oidcClientSecretEnv ? process.env[opts.oidcClientSecretEnv] : undefined;
+  if (!opts.oidcClientId || !secret) {
+    throw new AppError('USAGE', 'OpenID Connect needs --oidc-client-id and --oidc-client-secret-env VAR (set)', {
+      hint: "Register the console as a web app at the issuer and give its client id and secret's variable",
+    });
+  }
+  return openidProvider({
+    issuer: opts.oidcIssuer,
+    clientId: opts.oidcClientId,
+    clientSecret: secret,
+    ...(opts.oidcClaim ? { claim: opts.oidcClaim } : {}),
+    groupRules: (opts.oidcGroupRole ?? []).map(groupRule),
+    ca: opts.oidcCaFile ? readPem(opts.oidcCaFile, 'CA') : null,
+    name: opts.oidcName ?? 'single sign-on',
+  });
+}
+
+function readPem(file: string, what: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new AppError('FILE_NOT_FOUND', `The TLS ${what} ${file} cannot be read: ${(e as Error).message}`, {
+      hint: `Give the PEM file of the ${what} with --tls-${what === 'certificate' ? 'cert' : 'key'}`,
+      cause: e,
+    });
+  }
+}
+
+/** TLS, host checks and sign-in as the flags ask, refusing an unsafe exposure (server/exposure.ts). */
+async function securityOf(store: Store, opts: ServeOptions): Promise<Pick<ServerDeps, 'https' | 'auth'>> {
+  if (Boolean(opts.tlsCert) !== Boolean(opts.tlsKey)) {
+    throw new AppError('USAGE', 'HTTPS needs both --tls-cert and --tls-key', {
+      hint: 'Give the certificate (PEM, with its chain) and its private key (PEM)',
+    });
+  }
+  const https =
+    opts.tlsCert && opts.tlsKey
+      ? { cert: readPem(opts.tlsCert, 'certificate'), key: readPem(opts.tlsKey, 'key') }
+      : undefined;
+  checkExposure({
+    host: opts.host,
+    accounts: await store.auth.countUsers(),
+    tls: Boolean(https),
+    behindTlsProxy: Boolean(opts.behindTlsProxy),
+  });
+  const oidc = await oidcOf(opts);
+  return {
+    ...(https ? { https } : {}),
+    auth: {
+      ...(oidc ? { oidc } : {}),
+      openWhenNoAccounts: isLoopback(opts.host),
+      secure: Boolean(https) || Boolean(opts.behindTlsProxy),
+      allowedHosts: allowedHostsFor(opts.host, opts.allowHost ?? []),
+    },
+  };
 }
 
 /**
@@ -37,6 +129,30 @@ function reportsApi(store: Store, ctx: CliContext): ReportsApi {
   };
 }
 
+/** Audit-config check and enable for the console, as the CLI does them (connections closed after each call). */
+function postureApi(store: Store, ctx: CliContext): PostureApi {
+  const withTenant = async <T>(name: string, work: (deps: PostureDeps, tenant: TenantRow) => Promise<T>) => {
+    const tenant = await store.tenants.get(name);
+    if (!tenant)
+      throw new AppError('UNKNOWN_TENANT', `No tenant "${name.slice(0, 100)}" is registered`, {
+        hint: 'GET /api/tenants lists them',
+      });
+    const opened: LiveConnection[] = [];
+    try {
+      return await work(postureDeps(ctx, store, opened), tenant);
+    } finally {
+      for (const c of opened) c.close();
+    }
+  };
+  return {
+    check: (name) => withTenant(name, (deps, tenant) => checkTenant(deps, tenant, ctx.signal)),
+    enable: (name, apply) =>
+      withTenant(name, (deps, tenant) =>
+        enableTenant(deps, tenant, { mailboxes: 'all' }, { dryRun: !apply, signal: ctx.signal }),
+      ),
+  };
+}
+
 /** Serves the console over `store` until Ctrl-C (shared by `serve` and `demo`). */
 export async function serveConsole(
   ctx: CliContext,
@@ -45,12 +161,15 @@ export async function serveConsole(
   collector?: ServerDeps['collector'],
 ): Promise<void> {
   const webRoot = findWebRoot();
+  const security = await securityOf(store, opts);
   const running = await startConsole(
     {
+      ...security,
       store,
       clock: ctx.clock,
       logger: ctx.logger,
       reports: reportsApi(store, ctx),
+      posture: postureApi(store, ctx),
       ...(collector ? { collector } : {}),
       ...(webRoot ? { webRoot } : {}),
     },
@@ -68,6 +187,28 @@ export function register(program: Command, run: Runner): void {
     .command('serve')
     .description('HTTP API and web console (binds 127.0.0.1 unless --host says otherwise)')
     .option('--port <n>', 'port to listen on', '8080')
-    .option('--host <address>', 'address to bind', '127.0.0.1')
+    .option('--host <address>', 'address to bind; off loopback it needs accounts and TLS', '127.0.0.1')
+    .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM, with its chain)')
+    .option('--tls-key <file>', 'the private key of --tls-cert (PEM)')
+    .option('--behind-tls-proxy', 'a TLS proxy in front terminates HTTPS (cookies get Secure)')
+    .option(
+      '--oidc-issuer <url>',
+      'sign in with OpenID Connect (Entra ID: https://login.microsoftonline.com/TENANT/v2.0)',
+    )
+    .option('--oidc-client-id <id>', "the console's client id at the issuer")
+    .option('--oidc-client-secret-env <var>', 'environment variable holding its client secret')
+    .option('--oidc-claim <claim>', 'id-token claim that names the user', 'preferred_username')
+    .option(
+      '--oidc-group-role <rule>',
+      'GROUP=ROLE[:TENANT,…]: people in the group get the role; repeat',
+      collectValues,
+    )
+    .option('--oidc-ca-file <file>', "extra CA to trust for the issuer (the emulator's)")
+    .option('--oidc-name <text>', 'label of the sign-in button', 'single sign-on')
+    .option(
+      '--allow-host <name>',
+      'a host name people use to reach the console (DNS-rebinding guard); repeat',
+      collectValues,
+    )
     .action(run(async (ctx, opts: ServeOptions) => serveConsole(ctx, await ctx.store(), opts)));
 }

@@ -13,6 +13,7 @@ import { addEmulatedTenants } from '../../config/emulated.js';
 import { testTenant } from '../../collector/tenant-test.js';
 import type { Store } from '../../store/contract.js';
 import type { CliContext } from '../context.js';
+import { recordCli } from '../console-audit.js';
 import type { Runner } from '../run.js';
 
 /**
@@ -85,6 +86,7 @@ export function register(program: Command, run: Runner): void {
     .action(
       run(async (ctx: CliContext, name: string) => {
         if (!(await (await ctx.store()).tenants.remove(name))) throw unknown(name);
+        await recordCli(ctx, 'tenant.remove', name);
         ctx.out.write(`removed ${name}\n`);
       }),
     );
@@ -206,6 +208,11 @@ async function addTenant(ctx: CliContext, name: string, flags: AddFlags): Promis
     existing,
   );
   await store.tenants.upsert(row);
+  await recordCli(ctx, existing ? 'tenant.update' : 'tenant.add', row.name, {
+    tenantId: row.tenantId,
+    cloud: row.cloud,
+    authKind: row.authKind,
+  });
   ctx.out.write(
     `${existing ? 'updated' : 'added'} ${row.name} (${row.tenantId}, ${row.cloud}, ${row.authKind}); check it with: tenantwatch tenant test ${row.name}\n`,
   );

@@ -5,8 +5,12 @@ import type { ApiResponse } from '../api-types.js';
 /** The activity picker's catalogue: friendly names grouped by category, as Purview shows them. */
 export function registerCatalogRoutes(app: FastifyInstance): void {
   const categories = activityCategories();
-  app.get('/api/activities', async (_request, reply): Promise<ApiResponse<'GET /api/activities'>> => {
-    void reply.header('cache-control', 'max-age=3600');
-    return { categories };
-  });
+  app.get(
+    '/api/activities',
+    { config: { role: 'viewer' } },
+    async (_request, reply): Promise<ApiResponse<'GET /api/activities'>> => {
+      void reply.header('cache-control', 'max-age=3600');
+      return { categories };
+    },
+  );
 }

@@ -23,10 +23,10 @@ const TYPES: Record<ExportFormat, string> = {
  * export and the CLI's are the same bytes for the same search.
  */
 export function registerExportRoutes(app: FastifyInstance, deps: ServerDeps): void {
-  app.get('/api/export', async (request, reply) => {
+  app.get('/api/export', { config: { role: 'investigator', audit: 'export' } }, async (request, reply) => {
     const raw = request.query as RawQuery;
     const extra: ApiExtraQuery<'GET /api/export'>[] = ['format'];
-    const query = await searchQueryFrom(raw, deps.clock.now(), deps.store, extra);
+    const query = await searchQueryFrom(raw, deps.clock.now(), deps.store, request.scope, extra);
     const format = pickOne(raw.format, 'format', FORMATS, 'csv');
     const rows = deps.store.records.search(query, { signal: clientGone(reply) });
     const count = format === 'json' ? await deps.store.records.count(query) : null;

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../core/errors.js';
 import { toRecordView } from '../../search/formats.js';
 import type { ApiParams, ApiResponse } from '../api-types.js';
+import { forbiddenTenant } from '../auth/scope.js';
 import type { ServerDeps } from '../deps.js';
 
 const MAX_KEY = 512;
@@ -9,20 +10,26 @@ const MAX_KEY = 512;
 /** One record in full (the detail pane): every derived column plus the original AuditData, parsed. */
 export function registerRecordRoutes(app: FastifyInstance, deps: ServerDeps): void {
   type Route = 'GET /api/records/:tenant/:id';
-  app.get<{ Params: ApiParams<Route> }>('/api/records/:tenant/:id', async (request): Promise<ApiResponse<Route>> => {
-    const { tenant, id } = request.params;
-    if (!tenant || !id || tenant.length > MAX_KEY || id.length > MAX_KEY) {
-      throw new AppError('BAD_INPUT', 'A record is named by its tenant and its Id, each at most 512 characters', {
-        hint: 'Use the tenant and id fields of a search result',
-      });
-    }
-    const row = await deps.store.tenants.get(tenant);
-    const record = await deps.store.records.get(row?.tenantId ?? tenant, id);
-    if (!record) {
-      throw new AppError('NOT_FOUND', `No record ${id.slice(0, 100)} is stored for tenant ${tenant.slice(0, 100)}`, {
-        hint: 'Search again: the record may belong to another tenant',
-      });
-    }
-    return toRecordView(record);
-  });
+  const options = { config: { role: 'investigator', audit: 'record.view' } } as const;
+  app.get<{ Params: ApiParams<Route> }>(
+    '/api/records/:tenant/:id',
+    options,
+    async (request): Promise<ApiResponse<Route>> => {
+      const { tenant, id } = request.params;
+      if (!request.scope.allows(tenant)) throw forbiddenTenant(tenant);
+      if (!tenant || !id || tenant.length > MAX_KEY || id.length > MAX_KEY) {
+        throw new AppError('BAD_INPUT', 'A record is named by its tenant and its Id, each at most 512 characters', {
+          hint: 'Use the tenant and id fields of a search result',
+        });
+      }
+      const row = await deps.store.tenants.get(tenant);
+      const record = await deps.store.records.get(row?.tenantId ?? tenant, id);
+      if (!record) {
+        throw new AppError('NOT_FOUND', `No record ${id.slice(0, 100)} is stored for tenant ${tenant.slice(0, 100)}`, {
+          hint: 'Search again: the record may belong to another tenant',
+        });
+      }
+      return toRecordView(record);
+    },
+  );
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../core/errors.js';
 import { reportCsvChunks, reportJsonText } from '../../reports/export.js';
 import type { ApiParams, ApiResponse, ReportExportFormat, ReportParams } from '../api-types.js';
+import type { TenantScope } from '../auth/scope.js';
 import type { ReportsApi, ServerDeps } from '../deps.js';
 import { pickOne, type RawQuery } from '../params.js';
 import { textStream } from '../stream.js';
@@ -36,30 +37,56 @@ function runInput(id: string, body: unknown): ReportParams {
 }
 
 /**
+ * The report's tenant parameter within the caller's scope: a tenant outside it is refused; none
+ * named means the caller's own tenants (a report over no tenant at all is refused, not run empty).
+ */
+function scopedParams(params: ReportParams, scope: TenantScope): ReportParams {
+  const given = params.tenant;
+  const requested = typeof given === 'string' ? [given] : Array.isArray(given) ? given.map(String) : undefined;
+  const tenants = scope.filterTenants(requested);
+  if (tenants === undefined) return params;
+  if (tenants.length === 0) {
+    throw new AppError('FORBIDDEN', 'Your account may not see any tenant', {
+      hint: 'Ask an administrator to add tenants (or a tenant group) to your account',
+    });
+  }
+  return { ...params, tenant: tenants };
+}
+
+/**
  * The investigations (reports/registry.ts): the list with each report's parameter schema, a run with
  * parameters as a JSON object (the engine validates them: BAD_INPUT / UNKNOWN_REPORT), and the same
  * run as a file, written by the CLI's writer (reports/export.ts) so the console's export and
- * `tenantwatch report ID --format csv` are the same bytes.
+ * `tenantwatch report ID --format csv` are the same bytes. Both run within the caller's tenant scope.
  */
 export function registerReportRoutes(app: FastifyInstance, deps: ServerDeps): void {
-  app.get('/api/reports', async (): Promise<ApiResponse<'GET /api/reports'>> => ({ reports: reportsOf(deps).list() }));
+  app.get('/api/reports', { config: { role: 'viewer' } }, async (): Promise<ApiResponse<'GET /api/reports'>> => ({
+    reports: reportsOf(deps).list(),
+  }));
 
   type Run = 'POST /api/reports/:id/run';
+  const run = { config: { role: 'investigator', audit: 'report.run' } } as const;
   app.post<{ Params: ApiParams<Run>; Body: unknown }>(
     '/api/reports/:id/run',
+    run,
     async (request): Promise<ApiResponse<Run>> =>
-      reportsOf(deps).run(request.params.id, runInput(request.params.id, request.body)),
+      reportsOf(deps).run(request.params.id, scopedParams(runInput(request.params.id, request.body), request.scope)),
   );
 
   type Export = 'POST /api/reports/:id/export';
-  app.post<{ Params: ApiParams<Export>; Body: unknown }>('/api/reports/:id/export', async (request, reply) => {
-    const { id } = request.params;
-    const format = pickOne((request.query as RawQuery).format, 'format', EXPORT_FORMATS, 'csv');
-    const result = await reportsOf(deps).run(id, runInput(id, request.body));
-    const stamp = new Date(deps.clock.now()).toISOString().slice(0, 19).replace(/[-:]/g, '');
-    void reply
-      .type(TYPES[format])
-      .header('content-disposition', `attachment; filename="tenantwatch-${result.report}-${stamp}.${format}"`);
-    return reply.send(format === 'csv' ? textStream(reportCsvChunks(result)) : reportJsonText(result));
-  });
+  const exported = { config: { role: 'investigator', audit: 'report.export' } } as const;
+  app.post<{ Params: ApiParams<Export>; Body: unknown }>(
+    '/api/reports/:id/export',
+    exported,
+    async (request, reply) => {
+      const { id } = request.params;
+      const format = pickOne((request.query as RawQuery).format, 'format', EXPORT_FORMATS, 'csv');
+      const result = await reportsOf(deps).run(id, scopedParams(runInput(id, request.body), request.scope));
+      const stamp = new Date(deps.clock.now()).toISOString().slice(0, 19).replace(/[-:]/g, '');
+      void reply
+        .type(TYPES[format])
+        .header('content-disposition', `attachment; filename="tenantwatch-${result.report}-${stamp}.${format}"`);
+      return reply.send(format === 'csv' ? textStream(reportCsvChunks(result)) : reportJsonText(result));
+    },
+  );
 }

@@ -25,10 +25,10 @@ export function summaryView(r: StoredRecord): RecordSummary {
 export function registerSearchRoutes(app: FastifyInstance, deps: ServerDeps): void {
   const max = deps.maxPageSize ?? 1_000;
 
-  app.get('/api/search', async (request, reply) => {
+  app.get('/api/search', { config: { role: 'investigator', audit: 'search' } }, async (request, reply) => {
     const raw = request.query as RawQuery;
     const extra: ApiExtraQuery<'GET /api/search'>[] = ['limit', 'cursor'];
-    const query = await searchQueryFrom(raw, deps.clock.now(), deps.store, extra);
+    const query = await searchQueryFrom(raw, deps.clock.now(), deps.store, request.scope, extra);
     const limit = parseLimit(raw.limit, DEFAULT_PAGE, max);
     const after = decodeCursor(raw.cursor);
     const signal = clientGone(reply);
@@ -36,34 +36,46 @@ export function registerSearchRoutes(app: FastifyInstance, deps: ServerDeps): vo
     return reply.type('application/json; charset=utf-8').send(textStream(pageChunks(rows, limit)));
   });
 
-  app.get('/api/search/count', async (request): Promise<ApiResponse<'GET /api/search/count'>> => {
-    const query = await searchQueryFrom(request.query as RawQuery, deps.clock.now(), deps.store);
-    // notices: filter values no stored record ever had (a typo must not read as "nothing happened").
-    const [count, notices] = await Promise.all([
-      deps.store.records.count(query),
-      unseenFilterValues(deps.store.records, query),
-    ]);
-    return { count, notices };
-  });
+  app.get(
+    '/api/search/count',
+    { config: { role: 'investigator' } },
+    async (request): Promise<ApiResponse<'GET /api/search/count'>> => {
+      const query = await searchQueryFrom(request.query as RawQuery, deps.clock.now(), deps.store, request.scope);
+      // notices: filter values no stored record ever had (a typo must not read as "nothing happened").
+      const [count, notices] = await Promise.all([
+        deps.store.records.count(query),
+        unseenFilterValues(deps.store.records, query),
+      ]);
+      return { count, notices };
+    },
+  );
 
-  app.get('/api/search/timeline', async (request): Promise<ApiResponse<'GET /api/search/timeline'>> => {
-    const raw = request.query as RawQuery;
-    const extra: ApiExtraQuery<'GET /api/search/timeline'>[] = ['bucket'];
-    const query = await searchQueryFrom(raw, deps.clock.now(), deps.store, extra);
-    const bucket = pickOne(raw.bucket, 'bucket', ['auto', 'day', 'hour'] as const, 'auto');
-    const chosen = bucket === 'auto' ? autoBucket(query) : bucket;
-    const rows = await deps.store.records.countBy(query, chosen);
-    return { bucket: chosen, start: query.range.start, end: query.range.end, rows };
-  });
+  app.get(
+    '/api/search/timeline',
+    { config: { role: 'investigator' } },
+    async (request): Promise<ApiResponse<'GET /api/search/timeline'>> => {
+      const raw = request.query as RawQuery;
+      const extra: ApiExtraQuery<'GET /api/search/timeline'>[] = ['bucket'];
+      const query = await searchQueryFrom(raw, deps.clock.now(), deps.store, request.scope, extra);
+      const bucket = pickOne(raw.bucket, 'bucket', ['auto', 'day', 'hour'] as const, 'auto');
+      const chosen = bucket === 'auto' ? autoBucket(query) : bucket;
+      const rows = await deps.store.records.countBy(query, chosen);
+      return { bucket: chosen, start: query.range.start, end: query.range.end, rows };
+    },
+  );
 
-  app.get('/api/search/counts', async (request): Promise<ApiResponse<'GET /api/search/counts'>> => {
-    const raw = request.query as RawQuery;
-    const extra: ApiExtraQuery<'GET /api/search/counts'>[] = ['by', 'limit'];
-    const query = await searchQueryFrom(raw, deps.clock.now(), deps.store, extra);
-    const by = pickOne<CountDimension>(raw.by, 'by', COUNT_DIMENSIONS, 'operation');
-    const limit = parseLimit(raw.limit, 20, max);
-    return { by, rows: await deps.store.records.countBy(query, by, { limit }) };
-  });
+  app.get(
+    '/api/search/counts',
+    { config: { role: 'investigator' } },
+    async (request): Promise<ApiResponse<'GET /api/search/counts'>> => {
+      const raw = request.query as RawQuery;
+      const extra: ApiExtraQuery<'GET /api/search/counts'>[] = ['by', 'limit'];
+      const query = await searchQueryFrom(raw, deps.clock.now(), deps.store, request.scope, extra);
+      const by = pickOne<CountDimension>(raw.by, 'by', COUNT_DIMENSIONS, 'operation');
+      const limit = parseLimit(raw.limit, 20, max);
+      return { by, rows: await deps.store.records.countBy(query, by, { limit }) };
+    },
+  );
 }
 
 /** Hourly bars for up to three days, daily beyond: enough bars to read, never thousands. */

@@ -7,6 +7,7 @@ import type { CoverageWindow, PostureSnapshot, Store, TenantRow } from '../../st
 import type { ApiResponse, TenantOverview } from '../api-types.js';
 import type { ServerDeps } from '../deps.js';
 import type { RawQuery } from '../params.js';
+import { forbiddenTenant, type TenantScope } from '../auth/scope.js';
 
 function postureOf(s: PostureSnapshot | undefined, auditing: AuditingFact): TenantOverview['posture'] {
   if (!s) return null;
@@ -84,6 +85,25 @@ function overview(
   };
 }
 
+/**
+ * The collector's status with only the caller's tenants. Its shape is the collector's; a `tenants`
+ * list of `{ tenant }` entries is filtered, and for a restricted caller anything else about other
+ * tenants is not shown (only the top-level fields that are not lists).
+ */
+function scopedStatus(status: unknown, scope: TenantScope): unknown {
+  if (scope.all || status === null || typeof status !== 'object') return status;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(status as Record<string, unknown>)) {
+    if (key === 'tenants' && Array.isArray(value))
+      out.tenants = value.filter((t: unknown) => {
+        const tenant = (t as { tenant?: unknown } | null)?.tenant;
+        return typeof tenant === 'string' && scope.allows(tenant);
+      });
+    else if (value === null || typeof value !== 'object') out[key] = value;
+  }
+  return out;
+}
+
 const NEWEST_TTL_MS = 15_000;
 
 /**
@@ -109,8 +129,9 @@ export function registerTenantRoutes(app: FastifyInstance, deps: ServerDeps): vo
   const { store } = deps;
   const newestRecords = newestCache(store, deps.clock);
 
-  app.get('/api/tenants', async (): Promise<ApiResponse<'GET /api/tenants'>> => {
-    const tenants = await store.tenants.list();
+  const viewer = { config: { role: 'viewer' } } as const;
+  app.get('/api/tenants', viewer, async (request): Promise<ApiResponse<'GET /api/tenants'>> => {
+    const tenants = (await store.tenants.list()).filter((t) => request.scope.allows(t.tenantId));
     const now = deps.clock.now();
     const [windows, newest, snaps, cov] = await Promise.all([
       store.ledger.listWindows(),
@@ -135,14 +156,15 @@ export function registerTenantRoutes(app: FastifyInstance, deps: ServerDeps): vo
     };
   });
 
-  app.get('/api/posture', async (): Promise<ApiResponse<'GET /api/posture'>> => ({
-    snapshots: await store.posture.latest(),
+  app.get('/api/posture', viewer, async (request): Promise<ApiResponse<'GET /api/posture'>> => ({
+    snapshots: (await store.posture.latest()).filter((s) => request.scope.allows(s.tenant)),
   }));
 
-  app.get('/api/coverage', async (request): Promise<ApiResponse<'GET /api/coverage'>> => {
+  app.get('/api/coverage', viewer, async (request): Promise<ApiResponse<'GET /api/coverage'>> => {
     const raw = request.query as RawQuery;
     const wanted = typeof raw.tenant === 'string' && raw.tenant ? raw.tenant : undefined;
-    let tenants = await store.tenants.list();
+    if (wanted && !request.scope.allows(wanted)) throw forbiddenTenant(wanted);
+    let tenants = (await store.tenants.list()).filter((t) => request.scope.allows(t.tenantId));
     if (wanted) {
       const row = await store.tenants.get(wanted);
       if (!row)
@@ -154,8 +176,8 @@ export function registerTenantRoutes(app: FastifyInstance, deps: ServerDeps): vo
     return readCoverage(store, tenants, deps.clock.now());
   });
 
-  app.get('/api/status', async (): Promise<ApiResponse<'GET /api/status'>> => ({
+  app.get('/api/status', viewer, async (request): Promise<ApiResponse<'GET /api/status'>> => ({
     now: deps.clock.now(),
-    collector: deps.collector?.status() ?? null,
+    collector: scopedStatus(deps.collector?.status() ?? null, request.scope),
   }));
 }

@@ -6,6 +6,7 @@ import { AppError } from '../../core/errors.js';
 import type { FactsFromRaw, StoreNotice, StoreUpgrade } from '../backfill.js';
 import type { Store } from '../contract.js';
 import { PostgresCursorStore } from './cursors.js';
+import { PostgresAuthStore, PostgresConsoleAuditStore } from './auth.js';
 import { PostgresLedgerStore } from './ledger.js';
 import { PostgresPostureStore } from './posture.js';
 import { PostgresRecordStore } from './records.js';
@@ -74,6 +75,8 @@ class PostgresStore implements Store {
   readonly ledger: PostgresLedgerStore;
   readonly posture: PostgresPostureStore;
   readonly cursors: PostgresCursorStore;
+  readonly auth: PostgresAuthStore;
+  readonly consoleAudit: PostgresConsoleAuditStore;
 
   constructor(
     private readonly pool: Pool,
@@ -86,6 +89,8 @@ class PostgresStore implements Store {
     this.ledger = new PostgresLedgerStore(pool, this.records);
     this.posture = new PostgresPostureStore(pool);
     this.cursors = new PostgresCursorStore(pool);
+    this.auth = new PostgresAuthStore(pool);
+    this.consoleAudit = new PostgresConsoleAuditStore(pool);
   }
 
   async migrate(): Promise<void> {

@@ -58,6 +58,34 @@ if (url) {
     }
   });
 
+  test('the console audit trail refuses UPDATE, DELETE and TRUNCATE in the database itself', async () => {
+    const schema = `${prefix}_audit`;
+    const store = await openPostgresStore(url, { schema });
+    await store.migrate();
+    await store.consoleAudit.append({
+      at: 1,
+      actor: 'alice',
+      via: 'session',
+      address: null,
+      action: 'search',
+      outcome: 'ok',
+      target: null,
+      details: {},
+    });
+    await store.close();
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(`SET search_path = ${schema}`);
+      await assert.rejects(client.query("UPDATE console_audit SET actor = 'mallory'"), /append-only/);
+      await assert.rejects(client.query('DELETE FROM console_audit'), /append-only/);
+      await assert.rejects(client.query('TRUNCATE console_audit'), /append-only/);
+      assert.equal((await client.query('SELECT actor FROM console_audit')).rows[0]?.actor, 'alice');
+    } finally {
+      await client.end();
+    }
+  });
+
   test('a version 1 schema gets the version 2 columns filled from raw on migrate', async () => {
     const schema = `${prefix}_v1`;
     const client = new pg.Client({ connectionString: url });

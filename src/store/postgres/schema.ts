@@ -66,6 +66,32 @@ export const MIGRATIONS: readonly string[] = [
    ALTER TABLE records ALTER COLUMN xid SET DEFAULT pg_current_xact_id();
    CREATE INDEX records_arrival ON records (xid, seq);
    CREATE TABLE cursors (consumer text PRIMARY KEY, position text NOT NULL, updated_at bigint NOT NULL);`,
+  // auth: the console's accounts, tenant groups, sessions, API tokens and its append-only audit trail (store/auth-contract.ts).
+  `CREATE TABLE users (
+     name text PRIMARY KEY, role text NOT NULL, tenants text NOT NULL, groups text NOT NULL, password_hash text,
+     external_id text UNIQUE, failed_attempts integer NOT NULL, locked_until bigint,
+     created_at bigint NOT NULL, updated_at bigint NOT NULL);
+   CREATE UNIQUE INDEX users_name_ci ON users (lower(name));
+   CREATE TABLE tenant_groups (name text PRIMARY KEY, tenants text NOT NULL, updated_at bigint NOT NULL);
+   CREATE UNIQUE INDEX tenant_groups_name_ci ON tenant_groups (lower(name));
+   CREATE TABLE sessions (
+     id_hash text PRIMARY KEY, user_name text NOT NULL, created_at bigint NOT NULL, last_seen_at bigint NOT NULL,
+     expires_at bigint NOT NULL, address text, via text NOT NULL);
+   CREATE INDEX sessions_user ON sessions (lower(user_name));
+   CREATE TABLE api_tokens (
+     id text PRIMARY KEY, name text NOT NULL, user_name text NOT NULL, hash text NOT NULL, role text,
+     tenants text NOT NULL, created_at bigint NOT NULL, expires_at bigint, revoked_at bigint, last_used_at bigint);
+   CREATE UNIQUE INDEX api_tokens_name_ci ON api_tokens (lower(name));
+   CREATE TABLE console_audit (
+     seq bigserial PRIMARY KEY, at bigint NOT NULL, actor text NOT NULL, via text NOT NULL, address text,
+     action text NOT NULL, outcome text NOT NULL, target text, details text NOT NULL);
+   CREATE INDEX console_audit_at ON console_audit (at);
+   CREATE FUNCTION console_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS
+     $$ BEGIN RAISE EXCEPTION 'console_audit is append-only'; END $$;
+   CREATE TRIGGER console_audit_no_change BEFORE UPDATE OR DELETE ON console_audit
+     FOR EACH ROW EXECUTE FUNCTION console_audit_append_only();
+   CREATE TRIGGER console_audit_no_truncate BEFORE TRUNCATE ON console_audit
+     FOR EACH STATEMENT EXECUTE FUNCTION console_audit_append_only();`,
 ];
 
 /** Arbitrary constant: the advisory lock key migrations take. */

@@ -6,6 +6,7 @@ import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
 import type { FactsFromRaw, StoreNotice, StoreUpgrade } from '../backfill.js';
 import type { Store } from '../contract.js';
+import { SqliteAuthStore, SqliteConsoleAuditStore } from './auth.js';
 import { CONTAINS_FUNCTION, containsFolded } from './compile.js';
 import { SqliteCursorStore } from './cursors.js';
 import { SqliteLedgerStore } from './ledger.js';
@@ -86,6 +87,8 @@ class SqliteStore implements Store {
   readonly ledger: SqliteLedgerStore;
   readonly posture: SqlitePostureStore;
   readonly cursors: SqliteCursorStore;
+  readonly auth: SqliteAuthStore;
+  readonly consoleAudit: SqliteConsoleAuditStore;
 
   constructor(
     private readonly db: Db,
@@ -99,6 +102,8 @@ class SqliteStore implements Store {
     this.ledger = new SqliteLedgerStore(db, this.records);
     this.posture = new SqlitePostureStore(db);
     this.cursors = new SqliteCursorStore(db);
+    this.auth = new SqliteAuthStore(db);
+    this.consoleAudit = new SqliteConsoleAuditStore(db);
   }
 
   async migrate(): Promise<void> {

@@ -69,6 +69,28 @@ export const MIGRATIONS: readonly string[] = [
          ON CONFLICT (key) DO UPDATE SET value = max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER));
      END;
    CREATE TABLE cursors (consumer TEXT PRIMARY KEY, position TEXT NOT NULL, updated_at INTEGER NOT NULL);`,
+  // auth: the console's accounts, tenant groups, sessions, API tokens and its append-only audit trail (store/auth-contract.ts).
+  `CREATE TABLE users (
+     name TEXT PRIMARY KEY COLLATE NOCASE, role TEXT NOT NULL, tenants TEXT NOT NULL, groups TEXT NOT NULL,
+     password_hash TEXT, external_id TEXT UNIQUE, failed_attempts INTEGER NOT NULL, locked_until INTEGER,
+     created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+   CREATE TABLE tenant_groups (name TEXT PRIMARY KEY COLLATE NOCASE, tenants TEXT NOT NULL, updated_at INTEGER NOT NULL);
+   CREATE TABLE sessions (
+     id_hash TEXT PRIMARY KEY, user_name TEXT NOT NULL COLLATE NOCASE, created_at INTEGER NOT NULL,
+     last_seen_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, address TEXT, via TEXT NOT NULL);
+   CREATE INDEX sessions_user ON sessions (user_name);
+   CREATE TABLE api_tokens (
+     id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE COLLATE NOCASE, user_name TEXT NOT NULL COLLATE NOCASE,
+     hash TEXT NOT NULL, role TEXT, tenants TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER,
+     revoked_at INTEGER, last_used_at INTEGER);
+   CREATE TABLE console_audit (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, actor TEXT NOT NULL, via TEXT NOT NULL, address TEXT,
+     action TEXT NOT NULL, outcome TEXT NOT NULL, target TEXT, details TEXT NOT NULL);
+   CREATE INDEX console_audit_at ON console_audit (at);
+   CREATE TRIGGER console_audit_no_update BEFORE UPDATE ON console_audit
+     BEGIN SELECT RAISE(ABORT, 'console_audit is append-only'); END;
+   CREATE TRIGGER console_audit_no_delete BEFORE DELETE ON console_audit
+     BEGIN SELECT RAISE(ABORT, 'console_audit is append-only'); END;`,
 ];
 
 /**

@@ -1,0 +1,192 @@
+import { Option, type Command } from 'commander';
+import { AppError } from '../../core/errors.js';
+import { Accounts } from '../../server/auth/accounts.js';
+import { auditorFor, cliActor } from '../console-audit.js';
+import { ROLES } from '../../store/auth-contract.js';
+import type { CliContext } from '../context.js';
+import { parseFormat, writeListing } from '../output.js';
+import type { Runner } from '../run.js';
+
+/**
+ * `tenantwatch user add|list|remove|reset` and `tenantwatch token add|list|revoke`: the console's
+ * accounts and API tokens (server/auth/accounts.ts). A password is read from an environment variable
+ * named by --password-env, never from the command line (it would sit in shell history and `ps`); a
+ * token is printed once, on stdout, and only its hash is kept.
+ */
+export async function accountsFor(ctx: CliContext): Promise<Accounts> {
+  return new Accounts(await ctx.store(), ctx.clock, await auditorFor(ctx));
+}
+
+function passwordFrom(variable: string | undefined): string | undefined {
+  if (variable === undefined) return undefined;
+  const value = process.env[variable];
+  if (!value) {
+    throw new AppError('SECRET_MISSING', `The environment variable ${variable} is not set`, {
+      hint: `Set ${variable} to the password, e.g. read -s ${variable} && export ${variable}`,
+    });
+  }
+  return value;
+}
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+const formatOption = () =>
+  new Option('--format <format>', 'output format').choices(['table', 'json', 'jsonl', 'csv']).default('table');
+const roleOption = () => new Option('--role <role>', 'what the user may do').choices([...ROLES]);
+
+interface UserFlags {
+  role?: string;
+  tenant?: string[];
+  group?: string[];
+  passwordEnv?: string;
+  oidc?: string;
+}
+
+const when = (ms: number | null): string => (ms === null ? '' : new Date(ms).toISOString().slice(0, 16) + 'Z');
+
+export function register(program: Command, run: Runner): void {
+  const user = program.command('user').description("the console's accounts (sign-in, role, tenants)");
+  user
+    .command('add')
+    .argument('<name>', 'user name (what the person types to sign in)')
+    .addOption(roleOption().makeOptionMandatory())
+    .option('--tenant <tenant>', 'a tenant this user may see; repeat; default every tenant', collect)
+    .option('--group <group>', 'a tenant group this user may see; repeat', collect)
+    .option('--password-env <var>', 'environment variable holding the password (at least 12 characters)')
+    .option('--oidc <id>', 'link to an OpenID Connect account: ISSUER|CLAIM-VALUE')
+    .description('add a user')
+    .action(
+      run(async (ctx: CliContext, name: string, flags: UserFlags) => {
+        const password = passwordFrom(flags.passwordEnv);
+        const view = await (
+          await accountsFor(ctx)
+        ).addUser(cliActor(), {
+          name,
+          role: flags.role ?? '',
+          tenants: flags.tenant ?? [],
+          groups: flags.group ?? [],
+          ...(password ? { password } : {}),
+          ...(flags.oidc ? { externalId: flags.oidc } : {}),
+        });
+        ctx.out.write(`added ${view.name} (${view.role}; tenants: ${view.tenants.join(', ')})\n`);
+      }),
+    );
+  user
+    .command('list')
+    .description('the users (never a password)')
+    .addOption(formatOption())
+    .action(
+      run(async (ctx: CliContext, flags: { format: string }) => {
+        const rows = (await (await accountsFor(ctx)).listUsers()).map((u) => ({
+          ...u,
+          tenants: u.tenants.join(' '),
+          groups: u.groups.join(' '),
+          lockedUntil: when(u.lockedUntil),
+          created: when(u.createdAt),
+        }));
+        const columns = ['name', 'role', 'tenants', 'groups', 'hasPassword', 'externalId', 'lockedUntil', 'created'];
+        await writeListing(
+          parseFormat(flags.format),
+          columns.map((key) => ({ key, title: key })),
+          rows,
+          ctx.out,
+          { name: 'users', noun: 'user' },
+        );
+      }),
+    );
+  user
+    .command('remove')
+    .argument('<name>')
+    .description('remove a user, their sessions and their tokens')
+    .action(
+      run(async (ctx: CliContext, name: string) => {
+        await (await accountsFor(ctx)).removeUser(cliActor(), name);
+        ctx.out.write(`removed ${name}\n`);
+      }),
+    );
+  user
+    .command('reset')
+    .argument('<name>')
+    .addOption(roleOption())
+    .option('--tenant <tenant>', 'replace the tenants; repeat', collect)
+    .option('--group <group>', 'replace the tenant groups; repeat', collect)
+    .option('--password-env <var>', 'environment variable holding the new password')
+    .description('unlock a user, end their sessions, and change what is given')
+    .action(
+      run(async (ctx: CliContext, name: string, flags: UserFlags) => {
+        const password = passwordFrom(flags.passwordEnv);
+        const view = await (
+          await accountsFor(ctx)
+        ).resetUser(cliActor(), name, {
+          ...(password ? { password } : {}),
+          ...(flags.role ? { role: flags.role } : {}),
+          ...(flags.tenant ? { tenants: flags.tenant } : {}),
+          ...(flags.group ? { groups: flags.group } : {}),
+        });
+        ctx.out.write(`reset ${view.name} (${view.role}; tenants: ${view.tenants.join(', ')}); sessions ended\n`);
+      }),
+    );
+  registerTokens(program, run);
+}
+
+function registerTokens(program: Command, run: Runner): void {
+  const token = program.command('token').description('API tokens for automation (Authorization: Bearer TOKEN)');
+  token
+    .command('add')
+    .argument('<name>', 'token name')
+    .requiredOption('--user <name>', 'the user the token acts as')
+    .addOption(roleOption().default(undefined, "the user's role"))
+    .option('--tenant <tenant>', "narrow to this tenant (within the user's); repeat", collect)
+    .option('--expires-days <n>', 'days until it expires', '90')
+    .description('create a token and print it once')
+    .action(
+      run(async (ctx: CliContext, name: string, flags: UserFlags & { user: string; expiresDays: string }) => {
+        const { token: secret, view } = await (
+          await accountsFor(ctx)
+        ).addToken(cliActor(), {
+          name,
+          user: flags.user,
+          tenants: flags.tenant ?? [],
+          expiresInDays: Number(flags.expiresDays),
+          ...(flags.role ? { role: flags.role } : {}),
+        });
+        ctx.out.write(`${secret}\n`);
+        ctx.err.write(
+          `tenantwatch: token ${view.name} for ${view.user}, expires ${when(view.expiresAt)}; it is shown only now, store it safely\n`,
+        );
+      }),
+    );
+  token
+    .command('list')
+    .description('the tokens (never the secret)')
+    .addOption(formatOption())
+    .action(
+      run(async (ctx: CliContext, flags: { format: string }) => {
+        const rows = (await (await accountsFor(ctx)).listTokens()).map((t) => ({
+          ...t,
+          role: t.role ?? '(user)',
+          tenants: t.tenants.join(' '),
+          expires: when(t.expiresAt),
+          revoked: when(t.revokedAt),
+          lastUsed: when(t.lastUsedAt),
+        }));
+        const columns = ['name', 'user', 'role', 'tenants', 'expires', 'revoked', 'lastUsed'];
+        await writeListing(
+          parseFormat(flags.format),
+          columns.map((key) => ({ key, title: key })),
+          rows,
+          ctx.out,
+          { name: 'tokens', noun: 'token' },
+        );
+      }),
+    );
+  token
+    .command('revoke')
+    .argument('<name>')
+    .description('revoke a token at once')
+    .action(
+      run(async (ctx: CliContext, name: string) => {
+        await (await accountsFor(ctx)).revokeToken(cliActor(), name);
+        ctx.out.write(`revoked ${name}\n`);
+      }),
+    );
+}

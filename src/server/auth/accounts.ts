@@ -1,0 +1,221 @@
+import type { Clock } from '../../core/clock.js';
+import { AppError } from '../../core/errors.js';
+import {
+  ALL_TENANTS,
+  ROLES,
+  type ConsoleAuditEntry,
+  type Role,
+  type TenantGroupRow,
+  type TokenRow,
+  type UserRow,
+} from '../../store/auth-contract.js';
+import type { Store } from '../../store/contract.js';
+import type { ConsoleAuditor } from './audit.js';
+import { hashPassword } from './password.js';
+import { newApiToken } from './secrets.js';
+
+/**
+ * Managing accounts, API tokens and tenant groups — one implementation for `tenantwatch user|token`
+ * and the console's admin pages, each change written to the console's audit trail with who made it.
+ * Views returned here never carry a password hash or a token hash.
+ */
+export interface Actor {
+  user: string;
+  via: ConsoleAuditEntry['via'];
+  address: string | null;
+}
+
+export type UserView = Omit<UserRow, 'passwordHash'> & { hasPassword: boolean };
+export type TokenView = Omit<TokenRow, 'hash'>;
+
+export interface NewUser {
+  name: string;
+  role: string;
+  tenants?: readonly string[];
+  groups?: readonly string[];
+  password?: string;
+  externalId?: string;
+}
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$/;
+
+export function checkName(kind: string, name: string): string {
+  if (!NAME.test(name)) {
+    throw new AppError('BAD_INPUT', `"${name.slice(0, 100)}" is not a usable ${kind} name`, {
+      hint: 'Use up to 100 letters, digits and . _ @ + -, starting with a letter or digit',
+    });
+  }
+  return name;
+}
+
+export function parseRole(text: string): Role {
+  if ((ROLES as readonly string[]).includes(text)) return text as Role;
+  throw new AppError('BAD_INPUT', `"${text.slice(0, 40)}" is not a role`, { hint: `Use one of ${ROLES.join(', ')}` });
+}
+
+export function userView({ passwordHash, ...rest }: UserRow): UserView {
+  return { ...rest, hasPassword: passwordHash !== null };
+}
+
+export function tokenView({ hash: _hash, ...rest }: TokenRow): TokenView {
+  return rest;
+}
+
+function unknownUser(name: string): AppError {
+  return new AppError('NOT_FOUND', `No user is named "${name.slice(0, 100)}"`, {
+    hint: 'tenantwatch user list shows the users',
+  });
+}
+
+export class Accounts {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly auditor: ConsoleAuditor,
+  ) {}
+
+  private audit(actor: Actor, action: string, target: string, details: Record<string, unknown> = {}): Promise<void> {
+    return this.auditor.record({
+      actor: actor.user,
+      via: actor.via,
+      address: actor.address,
+      action,
+      outcome: 'ok',
+      target,
+      details,
+    });
+  }
+
+  async addUser(actor: Actor, input: NewUser): Promise<UserView> {
+    const name = checkName('user', input.name);
+    const role = parseRole(input.role);
+    if (await this.store.auth.getUser(name)) {
+      throw new AppError('CONFLICT', `A user named "${name}" already exists`, {
+        hint: 'Pick another name, or change that user with tenantwatch user reset',
+      });
+    }
+    if (!input.password && !input.externalId) {
+      throw new AppError('BAD_INPUT', `The user "${name}" needs a password or an OpenID Connect link`, {
+        hint: 'Give --password-env VAR (the variable holding the password), or --oidc CLAIM-VALUE',
+      });
+    }
+    const now = this.clock.now();
+    const row: UserRow = {
+      name,
+      role,
+      tenants: input.tenants?.length ? [...input.tenants] : [ALL_TENANTS],
+      groups: [...(input.groups ?? [])],
+      passwordHash: input.password ? await hashPassword(input.password) : null,
+      externalId: input.externalId ?? null,
+      failedAttempts: 0,
+      lockedUntil: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.store.auth.putUser(row);
+    await this.audit(actor, 'user.add', name, { role, tenants: row.tenants, groups: row.groups });
+    return userView(row);
+  }
+
+  /**
+   * Changes what is given (password, role, tenants, groups), always unlocks, and ends the user's
+   * sessions so the change applies at once.
+   */
+  async resetUser(
+    actor: Actor,
+    name: string,
+    change: { password?: string; role?: string; tenants?: readonly string[]; groups?: readonly string[] },
+  ): Promise<UserView> {
+    const user = await this.store.auth.getUser(name);
+    if (!user) throw unknownUser(name);
+    const row: UserRow = {
+      ...user,
+      ...(change.role ? { role: parseRole(change.role) } : {}),
+      ...(change.tenants?.length ? { tenants: [...change.tenants] } : {}),
+      ...(change.groups ? { groups: [...change.groups] } : {}),
+      ...(change.password ? { passwordHash: await hashPassword(change.password) } : {}),
+      failedAttempts: 0,
+      lockedUntil: null,
+      updatedAt: this.clock.now(),
+    };
+    await this.store.auth.putUser(row);
+    const ended = await this.store.auth.removeSessions(user.name);
+    await this.audit(actor, 'user.reset', user.name, {
+      role: row.role,
+      tenants: row.tenants,
+      groups: row.groups,
+      passwordChanged: Boolean(change.password),
+      sessionsEnded: ended,
+    });
+    return userView(row);
+  }
+
+  async removeUser(actor: Actor, name: string): Promise<void> {
+    if (!(await this.store.auth.removeUser(name))) throw unknownUser(name);
+    await this.audit(actor, 'user.remove', name);
+  }
+
+  async listUsers(): Promise<UserView[]> {
+    return (await this.store.auth.listUsers()).map(userView);
+  }
+
+  /** Creates a token; the returned `token` is the only time its secret exists outside the caller. */
+  async addToken(
+    actor: Actor,
+    input: { name: string; user: string; role?: string; tenants?: readonly string[]; expiresInDays?: number },
+  ): Promise<{ token: string; view: TokenView }> {
+    const name = checkName('token', input.name);
+    const user = await this.store.auth.getUser(input.user);
+    if (!user) throw unknownUser(input.user);
+    const days = input.expiresInDays ?? 90;
+    if (!Number.isFinite(days) || days <= 0 || days > 3650) {
+      throw new AppError('BAD_INPUT', `A token lives 1 to 3650 days, not ${days}`, { hint: 'Use --expires-days 90' });
+    }
+    const now = this.clock.now();
+    const secret = newApiToken();
+    const row: TokenRow = {
+      id: secret.id,
+      name,
+      user: user.name,
+      hash: secret.hash,
+      role: input.role ? parseRole(input.role) : null,
+      tenants: input.tenants?.length ? [...input.tenants] : [ALL_TENANTS],
+      createdAt: now,
+      expiresAt: now + days * 86_400_000,
+      revokedAt: null,
+      lastUsedAt: null,
+    };
+    await this.store.auth.putToken(row);
+    await this.audit(actor, 'token.add', name, { user: user.name, role: row.role, tenants: row.tenants, days });
+    return { token: secret.token, view: tokenView(row) };
+  }
+
+  async listTokens(user?: string): Promise<TokenView[]> {
+    return (await this.store.auth.listTokens(user)).map(tokenView);
+  }
+
+  async revokeToken(actor: Actor, name: string): Promise<void> {
+    if (!(await this.store.auth.revokeToken(name, this.clock.now()))) {
+      throw new AppError('NOT_FOUND', `No live token is named "${name.slice(0, 100)}"`, {
+        hint: 'tenantwatch token list shows the tokens and which are revoked',
+      });
+    }
+    await this.audit(actor, 'token.revoke', name);
+  }
+
+  async putGroup(actor: Actor, name: string, tenants: readonly string[]): Promise<TenantGroupRow> {
+    const row = { name: checkName('group', name), tenants: [...tenants], updatedAt: this.clock.now() };
+    await this.store.auth.putGroup(row);
+    await this.audit(actor, 'group.put', name, { tenants });
+    return row;
+  }
+
+  async removeGroup(actor: Actor, name: string): Promise<void> {
+    if (!(await this.store.auth.removeGroup(name))) {
+      throw new AppError('NOT_FOUND', `No tenant group is named "${name.slice(0, 100)}"`, {
+        hint: 'The admin page lists the groups',
+      });
+    }
+    await this.audit(actor, 'group.remove', name);
+  }
+}

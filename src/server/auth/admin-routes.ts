@@ -1,0 +1,203 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Clock } from '../../core/clock.js';
+import { AppError } from '../../core/errors.js';
+import { parseTimeInput } from '../../core/time.js';
+import type { ConsoleAuditEntry, ConsoleAuditFilter } from '../../store/auth-contract.js';
+import type { Store } from '../../store/contract.js';
+import { csvLine, UTF8_BOM } from '../../search/csv.js';
+import { parseLimit, pickOne, type RawQuery } from '../params.js';
+import { textStream } from '../stream.js';
+import { Accounts, type Actor } from './accounts.js';
+import type { ConsoleAuditor } from './audit.js';
+
+/**
+ * The admin side of the console: users, API tokens, tenant groups, and the console's own audit trail
+ * (read and export only — there is no route that changes it). Managing accounts needs an admin whose
+ * scope is every tenant: an admin of some customers must not be able to widen their own access.
+ */
+function actorOf(request: FastifyRequest): Actor {
+  return { user: request.caller.user, via: request.caller.via, address: request.ip ?? null };
+}
+
+function requireAllTenants(request: FastifyRequest): void {
+  if (!request.scope.all) {
+    throw new AppError('FORBIDDEN', 'Managing accounts needs an administrator of every tenant', {
+      hint: 'Ask an administrator whose account covers all tenants',
+    });
+  }
+}
+
+const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+const list = (v: unknown): string[] | undefined =>
+  Array.isArray(v) ? v.map(String) : typeof v === 'string' && v ? [v] : undefined;
+
+function body(request: FastifyRequest): Record<string, unknown> {
+  const b = request.body;
+  if (!b || typeof b !== 'object' || Array.isArray(b))
+    throw new AppError('BAD_INPUT', 'The request body must be a JSON object', { hint: 'Send JSON' });
+  return b as Record<string, unknown>;
+}
+
+export function registerAdminRoutes(
+  app: FastifyInstance,
+  deps: { store: Store; clock: Clock; auditor: ConsoleAuditor },
+): void {
+  const accounts = new Accounts(deps.store, deps.clock, deps.auditor);
+  const admin = { config: { role: 'admin' } } as const;
+  const guarded = <T>(work: (request: FastifyRequest) => Promise<T>) => {
+    return async (request: FastifyRequest): Promise<T> => {
+      requireAllTenants(request);
+      return work(request);
+    };
+  };
+
+  app.get(
+    '/api/admin/users',
+    admin,
+    guarded(async () => ({ users: await accounts.listUsers() })),
+  );
+  app.post(
+    '/api/admin/users',
+    admin,
+    guarded(async (request) => {
+      const b = body(request);
+      const password = text(b.password);
+      const externalId = text(b.externalId);
+      return accounts.addUser(actorOf(request), {
+        name: text(b.name) ?? '',
+        role: text(b.role) ?? '',
+        tenants: list(b.tenants) ?? [],
+        groups: list(b.groups) ?? [],
+        ...(password ? { password } : {}),
+        ...(externalId ? { externalId } : {}),
+      });
+    }),
+  );
+  app.post<{ Params: { name: string } }>(
+    '/api/admin/users/:name/reset',
+    admin,
+    guarded(async (request) => {
+      const b = body(request);
+      const { name } = request.params as { name: string };
+      const [password, role, tenants, groups] = [text(b.password), text(b.role), list(b.tenants), list(b.groups)];
+      return accounts.resetUser(actorOf(request), name, {
+        ...(password ? { password } : {}),
+        ...(role ? { role } : {}),
+        ...(tenants ? { tenants } : {}),
+        ...(groups ? { groups } : {}),
+      });
+    }),
+  );
+  app.delete<{ Params: { name: string } }>(
+    '/api/admin/users/:name',
+    admin,
+    guarded(async (request) => {
+      await accounts.removeUser(actorOf(request), (request.params as { name: string }).name);
+      return { removed: true };
+    }),
+  );
+
+  app.get(
+    '/api/admin/tokens',
+    admin,
+    guarded(async () => ({ tokens: await accounts.listTokens() })),
+  );
+  app.post(
+    '/api/admin/tokens',
+    admin,
+    guarded(async (request) => {
+      const b = body(request);
+      const role = text(b.role);
+      const days = b.expiresInDays === undefined ? undefined : Number(b.expiresInDays);
+      return accounts.addToken(actorOf(request), {
+        name: text(b.name) ?? '',
+        user: text(b.user) ?? '',
+        tenants: list(b.tenants) ?? [],
+        ...(role ? { role } : {}),
+        ...(days !== undefined ? { expiresInDays: days } : {}),
+      });
+    }),
+  );
+  app.delete<{ Params: { name: string } }>(
+    '/api/admin/tokens/:name',
+    admin,
+    guarded(async (request) => {
+      await accounts.revokeToken(actorOf(request), (request.params as { name: string }).name);
+      return { revoked: true };
+    }),
+  );
+
+  app.get(
+    '/api/admin/groups',
+    admin,
+    guarded(async () => ({ groups: await deps.store.auth.listGroups() })),
+  );
+  app.put<{ Params: { name: string } }>(
+    '/api/admin/groups/:name',
+    admin,
+    guarded(async (request) =>
+      accounts.putGroup(actorOf(request), (request.params as { name: string }).name, list(body(request).tenants) ?? []),
+    ),
+  );
+  app.delete<{ Params: { name: string } }>(
+    '/api/admin/groups/:name',
+    admin,
+    guarded(async (request) => {
+      await accounts.removeGroup(actorOf(request), (request.params as { name: string }).name);
+      return { removed: true };
+    }),
+  );
+
+  registerAuditTrailRoutes(app, deps);
+}
+
+const AUDIT_PARAMS = ['actor', 'action', 'from', 'to', 'before', 'limit', 'format'];
+
+function auditFilter(raw: RawQuery, now: number): ConsoleAuditFilter {
+  for (const key of Object.keys(raw)) {
+    if (!AUDIT_PARAMS.includes(key))
+      throw new AppError('BAD_INPUT', `Unknown parameter "${key.slice(0, 60)}"`, {
+        hint: `Accepted: ${AUDIT_PARAMS.join(', ')}`,
+      });
+  }
+  const one = (k: string): string | undefined => (typeof raw[k] === 'string' && raw[k] ? String(raw[k]) : undefined);
+  const [actor, action, from, to, before] = ['actor', 'action', 'from', 'to', 'before'].map(one);
+  return {
+    newestFirst: true,
+    limit: parseLimit(raw.limit, 200, 10_000),
+    ...(actor ? { actor } : {}),
+    ...(action ? { action } : {}),
+    ...(from ? { from: parseTimeInput(from, now, 'from') } : {}),
+    ...(to ? { to: parseTimeInput(to, now, 'to') } : {}),
+    ...(before && /^\d+$/.test(before) ? { before: Number(before) } : {}),
+  };
+}
+
+const AUDIT_COLUMNS = ['seq', 'at', 'actor', 'via', 'address', 'action', 'outcome', 'target', 'details'] as const;
+
+function auditCsvRow(e: ConsoleAuditEntry): string {
+  return csvLine(AUDIT_COLUMNS.map((c) => (c === 'at' ? new Date(e.at).toISOString() : e[c])));
+}
+
+/** The trail, newest first, and its export through the same CSV rules as record exports (search/csv.ts). */
+function registerAuditTrailRoutes(app: FastifyInstance, deps: { store: Store; clock: Clock }): void {
+  app.get('/api/audit', { config: { role: 'admin' } }, async (request) => {
+    requireAllTenants(request);
+    const filter = auditFilter(request.query as RawQuery, deps.clock.now());
+    return { entries: await deps.store.consoleAudit.list(filter) };
+  });
+  app.get('/api/audit/export', { config: { role: 'admin', audit: 'audit.export' } }, async (request, reply) => {
+    requireAllTenants(request);
+    const raw = request.query as RawQuery;
+    const format = pickOne(raw.format, 'format', ['csv', 'json'] as const, 'csv');
+    const entries = await deps.store.consoleAudit.list({ ...auditFilter(raw, deps.clock.now()), limit: 10_000 });
+    const stamp = new Date(deps.clock.now()).toISOString().slice(0, 19).replace(/[-:]/g, '');
+    void reply.header('content-disposition', `attachment; filename="tenantwatch-console-audit-${stamp}.${format}"`);
+    if (format === 'json') return reply.type('application/json; charset=utf-8').send({ entries });
+    async function* chunks(): AsyncGenerator<string> {
+      yield UTF8_BOM + csvLine(AUDIT_COLUMNS);
+      for (const e of entries) yield auditCsvRow(e);
+    }
+    return reply.type('text/csv; charset=utf-8').send(textStream(chunks()));
+  });
+}

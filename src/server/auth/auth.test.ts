@@ -1,0 +1,232 @@
+import assert from 'node:assert/strict';
+import { beforeEach, describe, test } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import type { ManualClock } from '../../core/clock.js';
+import type { Store } from '../../store/contract.js';
+import { buildServer } from '../index.js';
+import { NOW, testDeps } from '../testing/fixtures.js';
+import type { AuthOptions } from './types.js';
+import { accountsOf, addUser, signIn, TEST_ACTOR, TEST_PASSWORD } from './testing.js';
+
+let app: FastifyInstance;
+let store: Store;
+let clock: ManualClock;
+
+async function start(auth: Partial<AuthOptions> = {}): Promise<void> {
+  const deps = await testDeps({ auth });
+  store = deps.store;
+  clock = deps.clock as ManualClock;
+  app = await buildServer(deps);
+}
+
+const login = (name: string, password: string, headers: Record<string, string> = {}) =>
+  app.inject({ method: 'POST', url: '/api/auth/login', payload: { name, password }, headers });
+
+describe('sign-in', () => {
+  beforeEach(async () => start());
+
+  test('without accounts on loopback the console serves as before; once an account exists it asks for sign-in', async () => {
+    assert.equal((await app.inject('/api/tenants')).statusCode, 200);
+    assert.equal((await app.inject('/api/auth/me')).json().mode, 'open');
+    await addUser(store, clock, { name: 'alice' });
+    const res = await app.inject('/api/tenants');
+    assert.equal(res.statusCode, 401);
+    assert.equal(res.json().error.code, 'SIGNIN_REQUIRED');
+    assert.equal((await app.inject('/api/auth/me')).json().signedIn, false);
+  });
+
+  test('a session cookie is HttpOnly and SameSite=Strict (Secure only over TLS); the id never appears in a body', async () => {
+    await addUser(store, clock, { name: 'alice' });
+    const res = await login('alice', TEST_PASSWORD);
+    assert.equal(res.statusCode, 200);
+    const session = res.cookies.find((c) => c.name === 'tw_session')!;
+    assert.equal(session.httpOnly, true);
+    assert.equal(session.sameSite, 'Strict');
+    assert.equal(session.secure, undefined);
+    assert.ok(!res.body.includes(session.value));
+    assert.deepEqual(res.json().user, 'alice');
+    await app.close();
+    await start({ secure: true });
+    await addUser(store, clock, { name: 'alice' });
+    const tls = await login('alice', TEST_PASSWORD);
+    assert.equal(tls.cookies.find((c) => c.name === 'tw_session')!.secure, true);
+    assert.match(String(tls.headers['strict-transport-security']), /max-age/);
+  });
+
+  test('wrong password and unknown user fail alike; the account locks after 5 failures and unlocks with time', async () => {
+    await addUser(store, clock, { name: 'alice' });
+    const unknown = await login('nobody', 'whatever-it-is');
+    const wrong = await login('alice', 'not the password');
+    assert.deepEqual([unknown.statusCode, wrong.statusCode], [401, 401]);
+    assert.equal(unknown.json().error.message, wrong.json().error.message);
+    for (let i = 0; i < 4; i++) await login('alice', 'not the password');
+    const locked = await login('alice', TEST_PASSWORD);
+    assert.equal(locked.statusCode, 429);
+    assert.equal(locked.json().error.code, 'SIGNIN_LOCKED');
+    clock.advance(15 * 60_000);
+    assert.equal((await login('alice', TEST_PASSWORD)).statusCode, 200);
+  });
+
+  test('sign-in attempts from one address are rate limited', async () => {
+    await app.close();
+    await start({ loginRate: { max: 3, windowMs: 60_000 } });
+    const codes = [];
+    for (let i = 0; i < 5; i++) codes.push((await login(`user${i}`, 'guess-guess-guess')).statusCode);
+    assert.deepEqual(codes, [401, 401, 401, 429, 429]);
+  });
+
+  test('sessions end after 30 minutes idle and after 12 hours whatever the activity; sign-out ends one', async () => {
+    await addUser(store, clock, { name: 'alice' });
+    let b = await signIn(app, 'alice');
+    clock.advance(29 * 60_000);
+    assert.equal((await app.inject(b.with({ url: '/api/tenants' }))).statusCode, 200);
+    clock.advance(31 * 60_000);
+    const idle = await app.inject(b.with({ url: '/api/tenants' }));
+    assert.equal(idle.statusCode, 401);
+    assert.match(idle.json().error.message, /inactivity/);
+    b = await signIn(app, 'alice');
+    for (let i = 0; i < 35; i++) {
+      clock.advance(20 * 60_000);
+      assert.equal((await app.inject(b.with({ url: '/api/tenants' }))).statusCode, 200);
+    }
+    clock.advance(20 * 60_000);
+    const absolute = await app.inject(b.with({ url: '/api/tenants' }));
+    assert.equal(absolute.statusCode, 401);
+    assert.match(absolute.json().error.message, /time limit/);
+    b = await signIn(app, 'alice');
+    assert.equal(
+      (await app.inject({ method: 'POST', url: '/api/auth/logout', headers: { cookie: b.cookie } })).statusCode,
+      403,
+    );
+    const out = await app.inject(b.with({ method: 'POST', url: '/api/auth/logout' }));
+    assert.equal(out.statusCode, 200);
+    assert.equal(out.cookies.find((c) => c.name === 'tw_session')?.value, '');
+    assert.equal((await app.inject(b.with({ url: '/api/tenants' }))).statusCode, 401);
+  });
+});
+
+describe('requests a browser must not be tricked into', () => {
+  beforeEach(async () => start());
+
+  test('a state-changing request without the session CSRF token, or from another origin, is refused', async () => {
+    await addUser(store, clock, { name: 'alice' });
+    const b = await signIn(app, 'alice');
+    const run = { method: 'POST' as const, url: '/api/reports/admin-activity/run', payload: {} };
+    const bare = await app.inject({ ...run, headers: { cookie: b.cookie } });
+    assert.equal(bare.statusCode, 403);
+    assert.equal(bare.json().error.code, 'CSRF_REJECTED');
+    const forged = await app.inject({ ...run, headers: { cookie: b.cookie, 'x-csrf-token': 'x'.repeat(43) } });
+    assert.equal(forged.statusCode, 403);
+    assert.equal((await app.inject(b.with(run))).statusCode, 200);
+    const cross = await app.inject(b.with({ ...run, headers: { origin: 'https://evil.example' } }));
+    assert.equal(cross.json().error.code, 'CSRF_REJECTED');
+    const crossLogin = await login('alice', TEST_PASSWORD, { origin: 'https://evil.example' });
+    assert.equal(crossLogin.statusCode, 403);
+    assert.equal((await app.inject(b.with({ ...run, headers: { origin: 'http://localhost:80' } }))).statusCode, 200);
+  });
+
+  test('a request for another host name (DNS rebinding) is refused; loopback names and allowed hosts are served', async () => {
+    const rebound = await app.inject({ url: '/api/tenants', headers: { host: 'attacker.example:8080' } });
+    assert.equal(rebound.statusCode, 421);
+    assert.equal(rebound.json().error.code, 'BAD_HOST');
+    assert.equal((await app.inject({ url: '/', headers: { host: 'attacker.example' } })).statusCode, 421);
+    for (const host of ['127.0.0.1:8080', 'localhost', '[::1]:9000'])
+      assert.equal((await app.inject({ url: '/api/tenants', headers: { host } })).statusCode, 200, host);
+    await app.close();
+    await start({ allowedHosts: ['tw.example.net'] });
+    assert.equal((await app.inject({ url: '/api/tenants', headers: { host: 'tw.example.net:443' } })).statusCode, 200);
+  });
+
+  test('security headers: CSP with frame-ancestors none, nosniff, no framing', async () => {
+    const res = await app.inject('/api/tenants');
+    assert.match(String(res.headers['content-security-policy']), /frame-ancestors 'none'/);
+    assert.match(String(res.headers['content-security-policy']), /default-src 'self'/);
+    assert.doesNotMatch(String(res.headers['content-security-policy']), /upgrade-insecure-requests/);
+    assert.equal(res.headers['x-content-type-options'], 'nosniff');
+    assert.equal(res.headers['x-frame-options'], 'DENY');
+  });
+});
+
+describe('roles and API tokens', () => {
+  beforeEach(async () => start());
+
+  test('a viewer sees the overview but cannot search or export; an investigator cannot manage users', async () => {
+    await addUser(store, clock, { name: 'vic', role: 'viewer' });
+    await addUser(store, clock, { name: 'ivy', role: 'investigator' });
+    const viewer = await signIn(app, 'vic');
+    assert.equal((await app.inject(viewer.with({ url: '/api/tenants' }))).statusCode, 200);
+    assert.equal((await app.inject(viewer.with({ url: '/api/search?start=7d&end=now' }))).statusCode, 403);
+    assert.equal((await app.inject(viewer.with({ url: '/api/export?start=7d&end=now' }))).statusCode, 403);
+    const ivy = await signIn(app, 'ivy');
+    assert.equal((await app.inject(ivy.with({ url: '/api/search?start=7d&end=now' }))).statusCode, 200);
+    assert.equal((await app.inject(ivy.with({ url: '/api/admin/users' }))).statusCode, 403);
+    assert.equal((await app.inject(ivy.with({ url: '/api/audit' }))).statusCode, 403);
+  });
+
+  test('a token works as Bearer, is capped by its role, and stops when revoked or expired', async () => {
+    const accounts = accountsOf(store, clock);
+    await addUser(store, clock, { name: 'alice', role: 'admin' });
+    const full = await accounts.addToken(TEST_ACTOR, { name: 'ci', user: 'alice', expiresInDays: 1 });
+    const readOnly = await accounts.addToken(TEST_ACTOR, { name: 'ro', user: 'alice', role: 'viewer' });
+    const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
+    assert.equal((await app.inject({ url: '/api/admin/users', headers: bearer(full.token) })).statusCode, 200);
+    assert.equal(
+      (await app.inject({ url: '/api/search?start=7d&end=now', headers: bearer(readOnly.token) })).statusCode,
+      403,
+    );
+    const post = { method: 'POST' as const, url: '/api/reports/admin-activity/run', payload: {} };
+    assert.equal((await app.inject({ ...post, headers: bearer(full.token) })).statusCode, 200, 'no CSRF for tokens');
+    const wrong = full.token.slice(0, -4) + 'AAAA';
+    assert.equal((await app.inject({ url: '/api/tenants', headers: bearer(wrong) })).statusCode, 401);
+    clock.advance(86_400_000);
+    assert.equal((await app.inject({ url: '/api/tenants', headers: bearer(full.token) })).statusCode, 401);
+    await accounts.revokeToken(TEST_ACTOR, 'ro');
+    assert.equal((await app.inject({ url: '/api/tenants', headers: bearer(readOnly.token) })).statusCode, 401);
+    assert.equal((await store.auth.getToken(full.view.id))?.hash.includes(full.token), false);
+  });
+});
+
+export { NOW };
+
+describe('audit-config from the console', () => {
+  test('a viewer cannot run enable; an investigator may check; an admin sees the plan, then applies with confirm', async () => {
+    const calls: string[] = [];
+    const deps = await testDeps({
+      posture: {
+        check: async (tenant) => (calls.push(`check ${tenant}`), { verdict: 'ok' }),
+        enable: async (tenant, apply) => (calls.push(`enable ${tenant} ${apply}`), { plan: [{ kind: 'ual' }] }),
+      },
+    });
+    store = deps.store;
+    clock = deps.clock as ManualClock;
+    app = await buildServer(deps);
+    await addUser(store, clock, { name: 'vic', role: 'viewer' });
+    await addUser(store, clock, { name: 'ivy', role: 'investigator' });
+    await addUser(store, clock, { name: 'ada', role: 'admin' });
+    const enable = (confirm: boolean) => ({
+      method: 'POST' as const,
+      url: '/api/audit-config/contoso/enable',
+      payload: { confirm },
+    });
+    const vic = await signIn(app, 'vic');
+    assert.equal((await app.inject(vic.with(enable(true)))).statusCode, 403);
+    const ivy = await signIn(app, 'ivy');
+    assert.equal((await app.inject(ivy.with(enable(true)))).statusCode, 403);
+    const check = await app.inject(ivy.with({ method: 'POST', url: '/api/audit-config/contoso/check' }));
+    assert.equal(check.statusCode, 200);
+    const ada = await signIn(app, 'ada');
+    const planned = await app.inject(ada.with(enable(false)));
+    assert.deepEqual(planned.json(), { applied: false, outcome: { plan: [{ kind: 'ual' }] } });
+    assert.equal((await app.inject(ada.with(enable(true)))).json().applied, true);
+    assert.deepEqual(calls, ['check contoso', 'enable contoso false', 'enable contoso true']);
+    const trail = (await store.consoleAudit.list({ action: 'audit-config.enable' })).map(
+      (e) => `${e.actor} ${e.outcome} ${JSON.stringify(e.details.body ?? '(refused before the body was read)')}`,
+    );
+    assert.deepEqual(trail, [
+      'vic denied "(refused before the body was read)"',
+      'ivy denied "(refused before the body was read)"',
+      'ada ok {"confirm":false}',
+      'ada ok {"confirm":true}',
+    ]);
+  });
+});

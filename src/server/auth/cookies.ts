@@ -1,0 +1,27 @@
+import type { FastifyReply } from 'fastify';
+import { csrfFor } from './secrets.js';
+import type { AuthOptions } from './types.js';
+
+/** The session id: HttpOnly (scripts never see it), SameSite=Strict (never sent by another site's page). */
+export const SESSION_COOKIE = 'tw_session';
+/**
+ * The CSRF token, readable by the console's own script, which echoes it in the x-csrf-token header of
+ * every state-changing request. Another site can neither read it nor make the browser send the header.
+ */
+export const CSRF_COOKIE = 'tw_csrf';
+export const CSRF_HEADER = 'x-csrf-token';
+
+function base(options: AuthOptions) {
+  return { path: '/', sameSite: 'strict' as const, secure: options.secure };
+}
+
+export function setSessionCookies(reply: FastifyReply, options: AuthOptions, sessionId: string): void {
+  const maxAge = Math.floor(options.absoluteMs / 1000);
+  void reply.setCookie(SESSION_COOKIE, sessionId, { ...base(options), httpOnly: true, maxAge });
+  void reply.setCookie(CSRF_COOKIE, csrfFor(sessionId), { ...base(options), httpOnly: false, maxAge });
+}
+
+export function clearSessionCookies(reply: FastifyReply, options: AuthOptions): void {
+  void reply.clearCookie(SESSION_COOKIE, { ...base(options), httpOnly: true });
+  void reply.clearCookie(CSRF_COOKIE, { ...base(options), httpOnly: false });
+}

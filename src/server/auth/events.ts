@@ -1,0 +1,10 @@
+/** Log events of the console's access control (stable names, STYLE.md: one events.ts per module). No secret is ever a field. */
+export const AUTH_EVENTS = {
+  signedIn: 'auth.signed_in',
+  signInFailed: 'auth.sign_in_failed',
+  signedOut: 'auth.signed_out',
+  denied: 'auth.denied',
+  hostRefused: 'auth.host_refused',
+  auditFailed: 'auth.audit_failed',
+  oidcFailed: 'auth.oidc_failed',
+} as const;

@@ -1,0 +1,92 @@
+import { AppError } from '../../core/errors.js';
+import { ALL_TENANTS, type TenantGroupRow } from '../../store/auth-contract.js';
+import type { Store, TenantRow } from '../../store/contract.js';
+import { resolveTenantKeys } from '../../search/tenants.js';
+
+/**
+ * Which tenants a caller may see. Computed once per request by the auth hook (request.scope) from the
+ * user's tenants and tenant groups, narrowed by an API token's own list. Every route that reads
+ * tenant data asks it: `allows(tenant)` for one tenant (by name or key), `filterTenants(requested)`
+ * for a list a request names, `keys` for "every tenant I may see".
+ */
+export class TenantScope {
+  private constructor(
+    /** True: every tenant, present and future. */
+    readonly all: boolean,
+    /** The tenant keys records carry (GUIDs, or import labels), exactly as stored. */
+    readonly keys: readonly string[],
+    /** Lower-case names and keys the caller may name. */
+    private readonly names: ReadonlySet<string>,
+  ) {}
+
+  static everything(): TenantScope {
+    return new TenantScope(true, [], new Set());
+  }
+
+  static of(entries: readonly string[], tenants: readonly TenantRow[]): TenantScope {
+    if (entries.includes(ALL_TENANTS)) return TenantScope.everything();
+    const keys = new Set<string>();
+    const names = new Set<string>();
+    for (const entry of entries) {
+      const lower = entry.toLowerCase();
+      const row = tenants.find((t) => t.name.toLowerCase() === lower || t.tenantId.toLowerCase() === lower);
+      keys.add(row?.tenantId ?? entry);
+      for (const n of row ? [row.name, row.tenantId] : [entry]) names.add(n.toLowerCase());
+    }
+    return new TenantScope(false, [...keys], names);
+  }
+
+  /** The tenants both scopes allow (an API token within its user's scope). */
+  narrow(other: TenantScope): TenantScope {
+    if (other.all) return this;
+    if (this.all) return other;
+    const keys = this.keys.filter((k) => other.allows(k));
+    const names = new Set([...this.names].filter((n) => other.names.has(n)));
+    return new TenantScope(false, keys, names);
+  }
+
+  /** True when the caller may see this tenant (name or key, any case). */
+  allows(tenant: string): boolean {
+    return this.all || this.names.has(tenant.toLowerCase());
+  }
+
+  /**
+   * The tenants a request may read: the ones it names when all are allowed (FORBIDDEN otherwise, so a
+   * request for another tenant's data is refused, never silently widened or narrowed), or — when it
+   * names none — undefined for "every tenant" or the caller's own list (possibly empty: nothing).
+   */
+  filterTenants(requested?: readonly string[]): string[] | undefined {
+    if (requested?.length) {
+      const refused = requested.filter((t) => !this.allows(t));
+      if (refused.length) throw forbiddenTenant(refused[0]!);
+      return [...requested];
+    }
+    return this.all ? undefined : [...this.keys];
+  }
+
+  /**
+   * filterTenants, then the names turned into the keys records carry (search/tenants.ts). The caller's
+   * own list is already keys and is not looked up again (a scope entry may have no records yet).
+   */
+  async searchTenants(store: Store, requested?: readonly string[]): Promise<string[] | undefined> {
+    const allowed = this.filterTenants(requested);
+    if (!requested?.length) return allowed;
+    return resolveTenantKeys(store, allowed ?? []);
+  }
+}
+
+export function forbiddenTenant(tenant: string): AppError {
+  return new AppError('FORBIDDEN', `Your account may not see tenant "${tenant.slice(0, 100)}"`, {
+    hint: 'Ask an administrator to add the tenant (or its group) to your account',
+  });
+}
+
+/** The entries (tenants and the tenants of groups) a user or token lists, expanded. */
+export function expandGroups(
+  tenants: readonly string[],
+  groups: readonly string[],
+  all: readonly TenantGroupRow[],
+): string[] {
+  const wanted = new Set(groups.map((g) => g.toLowerCase()));
+  return [...tenants, ...all.filter((g) => wanted.has(g.name.toLowerCase())).flatMap((g) => g.tenants)];
+}

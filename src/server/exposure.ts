@@ -1,0 +1,65 @@
+import { hostname, networkInterfaces } from 'node:os';
+import { AppError } from '../core/errors.js';
+
+/**
+ * Whether the console may listen where it is asked to (issue 16: safe to put on a server). Off loopback
+ * it must not hand every tenant's audit log to whoever reaches the port: it needs accounts, and it
+ * needs TLS — its own (--tls-cert/--tls-key) or a proxy's in front (--behind-tls-proxy).
+ */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+export function isWildcard(host: string): boolean {
+  return host === '0.0.0.0' || host === '::' || host === '[::]';
+}
+
+export interface Exposure {
+  host: string;
+  accounts: number;
+  tls: boolean;
+  behindTlsProxy: boolean;
+}
+
+export function checkExposure(e: Exposure): void {
+  if (isLoopback(e.host)) return;
+  const missing = [
+    e.accounts === 0 && 'no account exists (anyone reaching the port would read every tenant)',
+    !e.tls && !e.behindTlsProxy && 'there is no TLS (passwords and sessions would cross the network in clear)',
+  ].filter((m): m is string => typeof m === 'string');
+  if (missing.length === 0) return;
+  throw new AppError('UNSAFE_BIND', `Refusing to serve on ${e.host}: ${missing.join(', and ')}`, {
+    hint: [
+      e.accounts === 0 && 'add an administrator first: tenantwatch user add NAME --role admin --password-env VAR',
+      !e.tls &&
+        !e.behindTlsProxy &&
+        'then serve with --tls-cert FILE --tls-key FILE, or with --behind-tls-proxy when a TLS proxy is in front',
+      'or keep the default --host 127.0.0.1 for use on this machine only',
+    ]
+      .filter(Boolean)
+      .join('; '),
+  });
+}
+
+/**
+ * The host names the console answers to besides loopback (the DNS-rebinding guard in server/auth):
+ * the bound address, this machine's own addresses and name when it binds them all, and --allow-host.
+ */
+export function allowedHostsFor(host: string, extra: readonly string[]): string[] {
+  const own = isWildcard(host)
+    ? [
+        hostname(),
+        ...Object.values(networkInterfaces())
+          .flat()
+          .map((i) => (i?.family === 'IPv6' ? `[${i.address}]` : (i?.address ?? ''))),
+      ]
+    : [host.includes(':') && !host.startsWith('[') ? `[${host}]` : host];
+  return [...new Set([...own, ...extra].filter(Boolean))];
+}
+
+/** The URL people open: a wildcard bind is shown by this machine's name, not an address it never names. */
+export function servedUrl(host: string, port: number, tls: boolean): string {
+  const shown = isWildcard(host) ? hostname() : host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  return `${tls ? 'https' : 'http'}://${shown}:${port}/`;
+}

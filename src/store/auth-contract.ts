@@ -1,0 +1,145 @@
+/**
+ * The state part of the store that serves the console's team side (issue 16): accounts, tenant
+ * groups, sessions, API tokens, and the console's own append-only audit trail. Secrets never reach
+ * the store in clear: passwords arrive as scrypt hashes, session ids and token secrets as SHA-256.
+ */
+
+/** Roles from least to most powerful; a role includes everything the roles before it may do. */
+export const ROLES = ['viewer', 'investigator', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** In a user's or token's tenant list: every tenant, present and future. */
+export const ALL_TENANTS = '*';
+
+export interface UserRow {
+  /** Unique, compared without regard to case. */
+  name: string;
+  role: Role;
+  /** Tenant names or keys this user may see; [ALL_TENANTS] for all of them. */
+  tenants: string[];
+  /** Tenant groups whose tenants this user may see as well. */
+  groups: string[];
+  /** `scrypt$N$r$p$salt$hash` (server/auth/password.ts); null: sign-in through OpenID Connect only. */
+  passwordHash: string | null;
+  /** `issuer|claim value` of the OpenID Connect account this user is; null when none is linked. */
+  externalId: string | null;
+  failedAttempts: number;
+  /** Sign-in refused until then (epoch ms), after too many failures; null when not locked. */
+  lockedUntil: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface TenantGroupRow {
+  /** Unique, compared without regard to case (an MSP's customer group). */
+  name: string;
+  tenants: string[];
+  updatedAt: number;
+}
+
+export interface SessionRow {
+  /** SHA-256 of the session id (the cookie holds the id; a database copy cannot be replayed). */
+  idHash: string;
+  user: string;
+  createdAt: number;
+  lastSeenAt: number;
+  /** Absolute end, whatever the activity. */
+  expiresAt: number;
+  address: string | null;
+  via: 'password' | 'oidc';
+}
+
+export interface TokenRow {
+  /** Public part of the token (`tw_<id>_<secret>`), the lookup key. */
+  id: string;
+  /** Unique, compared without regard to case. */
+  name: string;
+  user: string;
+  /** SHA-256 of the secret part. */
+  hash: string;
+  /** Caps the user's role (a read-only token of an admin); null: the user's role. */
+  role: Role | null;
+  /** Narrows the user's tenant scope; [ALL_TENANTS]: the user's whole scope. */
+  tenants: string[];
+  createdAt: number;
+  expiresAt: number | null;
+  revokedAt: number | null;
+  lastUsedAt: number | null;
+}
+
+export interface AuthStore {
+  /** Inserts or replaces the user named `row.name` (its created time is kept). */
+  putUser(row: UserRow): Promise<void>;
+  getUser(name: string): Promise<UserRow | null>;
+  findUserByExternalId(externalId: string): Promise<UserRow | null>;
+  listUsers(): Promise<UserRow[]>;
+  countUsers(): Promise<number>;
+  /** Removes the user with its sessions and tokens; true when it existed. */
+  removeUser(name: string): Promise<boolean>;
+  /**
+   * Counts one failed sign-in atomically; at `maxAttempts` the user is locked until `at + lockMs` and
+   * the count starts again. Returns the user as it is now (null: no such user).
+   */
+  recordFailure(name: string, at: number, policy: { maxAttempts: number; lockMs: number }): Promise<UserRow | null>;
+  clearFailures(name: string): Promise<void>;
+
+  putGroup(row: TenantGroupRow): Promise<void>;
+  listGroups(): Promise<TenantGroupRow[]>;
+  removeGroup(name: string): Promise<boolean>;
+
+  putSession(row: SessionRow): Promise<void>;
+  getSession(idHash: string): Promise<SessionRow | null>;
+  touchSession(idHash: string, at: number): Promise<void>;
+  removeSession(idHash: string): Promise<void>;
+  /** Ends every session of the user (password reset, removal, role change); returns how many. */
+  removeSessions(user: string): Promise<number>;
+  /** Drops sessions whose absolute end or idle end (lastSeenAt + idleMs) has passed. */
+  pruneSessions(now: number, idleMs: number): Promise<number>;
+
+  putToken(row: TokenRow): Promise<void>;
+  getToken(id: string): Promise<TokenRow | null>;
+  listTokens(user?: string): Promise<TokenRow[]>;
+  /** Revokes by name; false when no live token has that name. */
+  revokeToken(name: string, at: number): Promise<boolean>;
+  touchToken(id: string, at: number): Promise<void>;
+}
+
+export type AuditOutcome = 'ok' | 'denied' | 'failed';
+
+/** One line of the console's own audit trail: who did what, when, from where, and how it ended. */
+export interface ConsoleAuditEntry {
+  /** Arrival order, assigned by the store; a consumer (a sink) reads on after the last seq it handled. */
+  seq: number;
+  at: number;
+  /** User name; `local` for loopback use without accounts, `cli` for commands, `-` when unknown. */
+  actor: string;
+  via: 'session' | 'token' | 'local' | 'cli' | 'anonymous';
+  address: string | null;
+  /** Stable dotted name, e.g. `signin`, `search`, `export`, `report.run`, `user.add` (server/auth/audit.ts). */
+  action: string;
+  outcome: AuditOutcome;
+  /** What it was done to: a tenant, user, token, report id; null when nothing in particular. */
+  target: string | null;
+  /** The request's filters and parameters (never a secret). */
+  details: Record<string, unknown>;
+}
+
+export interface ConsoleAuditFilter {
+  /** Only entries with a seq greater than this (a consumer's position). */
+  after?: number;
+  /** Only entries with a seq smaller than this (the next page, newest first). */
+  before?: number;
+  from?: number;
+  to?: number;
+  actor?: string;
+  action?: string;
+  limit?: number;
+  /** Default: oldest first (arrival order), as a consumer reads it. */
+  newestFirst?: boolean;
+}
+
+/** Append-only: there is deliberately no update or delete, and the databases refuse them too (triggers). */
+export interface ConsoleAuditStore {
+  append(entry: Omit<ConsoleAuditEntry, 'seq'>): Promise<number>;
+  list(filter?: ConsoleAuditFilter): Promise<ConsoleAuditEntry[]>;
+}

@@ -1,0 +1,238 @@
+import type { Pool } from 'pg';
+import type {
+  AuthStore,
+  ConsoleAuditEntry,
+  ConsoleAuditFilter,
+  ConsoleAuditStore,
+  SessionRow,
+  TenantGroupRow,
+  TokenRow,
+  UserRow,
+} from '../auth-contract.js';
+import {
+  AUDIT_COLUMNS,
+  auditQuery,
+  auditValues,
+  nameTakenError,
+  SESSION_COLUMNS,
+  sessionValues,
+  TOKEN_COLUMNS,
+  tokenValues,
+  toAuditEntry,
+  toSessionRow,
+  toTokenRow,
+  toUserRow,
+  USER_COLUMNS,
+  userValues,
+  type AuditSelect,
+  type SessionSelect,
+  type TokenSelect,
+  type UserSelect,
+} from '../auth-rows.js';
+import { inTransaction } from './transaction.js';
+
+const marks = (n: number): string => Array.from({ length: n }, (_, i) => `$${i + 1}`).join(', ');
+const isUnique = (e: unknown): boolean => (e as { code?: string }).code === '23505';
+
+/** Accounts, groups, sessions and tokens in PostgreSQL (names unique on lower(name), matched by lower()). */
+export class PostgresAuthStore implements AuthStore {
+  constructor(private readonly pool: Pool) {}
+
+  async putUser(row: UserRow): Promise<void> {
+    // created_at keeps its first value: every column but it is set on update.
+    const kept = USER_COLUMNS.indexOf('created_at');
+    const columns = USER_COLUMNS.filter((_, i) => i !== kept);
+    const sets = columns
+      .slice(1)
+      .map((c, i) => `${c} = $${i + 2}`)
+      .join(', ');
+    try {
+      await inTransaction(this.pool, async (client) => {
+        const updated = await client.query(
+          `UPDATE users SET ${sets} WHERE lower(name) = lower($1)`,
+          userValues(row).filter((_, i) => i !== kept),
+        );
+        if (updated.rowCount === 0) {
+          await client.query(
+            `INSERT INTO users (${USER_COLUMNS.join(', ')}) VALUES (${marks(USER_COLUMNS.length)})`,
+            userValues(row),
+          );
+        }
+      });
+    } catch (e) {
+      if (isUnique(e)) throw nameTakenError('user', row.externalId ?? row.name, e);
+      throw e;
+    }
+  }
+
+  private async oneUser(where: string, value: string): Promise<UserRow | null> {
+    const { rows } = await this.pool.query<UserSelect>(`SELECT * FROM users WHERE ${where}`, [value]);
+    return rows[0] ? toUserRow(rows[0]) : null;
+  }
+
+  getUser(name: string): Promise<UserRow | null> {
+    return this.oneUser('lower(name) = lower($1)', name);
+  }
+
+  findUserByExternalId(externalId: string): Promise<UserRow | null> {
+    return this.oneUser('external_id = $1', externalId);
+  }
+
+  async listUsers(): Promise<UserRow[]> {
+    return (await this.pool.query<UserSelect>('SELECT * FROM users ORDER BY lower(name)')).rows.map(toUserRow);
+  }
+
+  async countUsers(): Promise<number> {
+    return Number((await this.pool.query<{ n: string }>('SELECT count(*) AS n FROM users')).rows[0]?.n ?? 0);
+  }
+
+  async removeUser(name: string): Promise<boolean> {
+    return inTransaction(this.pool, async (client) => {
+      await client.query('DELETE FROM sessions WHERE lower(user_name) = lower($1)', [name]);
+      await client.query('DELETE FROM api_tokens WHERE lower(user_name) = lower($1)', [name]);
+      return ((await client.query('DELETE FROM users WHERE lower(name) = lower($1)', [name])).rowCount ?? 0) > 0;
+    });
+  }
+
+  async recordFailure(
+    name: string,
+    at: number,
+    policy: { maxAttempts: number; lockMs: number },
+  ): Promise<UserRow | null> {
+    const { rows } = await this.pool.query<UserSelect>(
+      `UPDATE users SET
+         locked_until = CASE WHEN failed_attempts + 1 >= $1 THEN $2 ELSE locked_until END,
+         failed_attempts = CASE WHEN failed_attempts + 1 >= $1 THEN 0 ELSE failed_attempts + 1 END
+       WHERE lower(name) = lower($3) RETURNING *`,
+      [policy.maxAttempts, at + policy.lockMs, name],
+    );
+    return rows[0] ? toUserRow(rows[0]) : null;
+  }
+
+  async clearFailures(name: string): Promise<void> {
+    await this.pool.query('UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE lower(name) = lower($1)', [
+      name,
+    ]);
+  }
+
+  async putGroup(row: TenantGroupRow): Promise<void> {
+    await inTransaction(this.pool, async (client) => {
+      const values = [row.name, JSON.stringify(row.tenants), row.updatedAt];
+      const updated = await client.query(
+        'UPDATE tenant_groups SET tenants = $2, updated_at = $3 WHERE lower(name) = lower($1)',
+        values,
+      );
+      if (updated.rowCount === 0)
+        await client.query('INSERT INTO tenant_groups (name, tenants, updated_at) VALUES ($1, $2, $3)', values);
+    });
+  }
+
+  async listGroups(): Promise<TenantGroupRow[]> {
+    const { rows } = await this.pool.query<{ name: string; tenants: string; updated_at: string }>(
+      'SELECT * FROM tenant_groups ORDER BY lower(name)',
+    );
+    return rows.map((r) => ({
+      name: r.name,
+      tenants: JSON.parse(r.tenants) as string[],
+      updatedAt: Number(r.updated_at),
+    }));
+  }
+
+  async removeGroup(name: string): Promise<boolean> {
+    return (
+      ((await this.pool.query('DELETE FROM tenant_groups WHERE lower(name) = lower($1)', [name])).rowCount ?? 0) > 0
+    );
+  }
+
+  async putSession(row: SessionRow): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO sessions (${SESSION_COLUMNS.join(', ')}) VALUES (${marks(SESSION_COLUMNS.length)})`,
+      sessionValues(row),
+    );
+  }
+
+  async getSession(idHash: string): Promise<SessionRow | null> {
+    const { rows } = await this.pool.query<SessionSelect>('SELECT * FROM sessions WHERE id_hash = $1', [idHash]);
+    return rows[0] ? toSessionRow(rows[0]) : null;
+  }
+
+  async touchSession(idHash: string, at: number): Promise<void> {
+    await this.pool.query('UPDATE sessions SET last_seen_at = greatest(last_seen_at, $1) WHERE id_hash = $2', [
+      at,
+      idHash,
+    ]);
+  }
+
+  async removeSession(idHash: string): Promise<void> {
+    await this.pool.query('DELETE FROM sessions WHERE id_hash = $1', [idHash]);
+  }
+
+  async removeSessions(user: string): Promise<number> {
+    return (await this.pool.query('DELETE FROM sessions WHERE lower(user_name) = lower($1)', [user])).rowCount ?? 0;
+  }
+
+  async pruneSessions(now: number, idleMs: number): Promise<number> {
+    const result = await this.pool.query('DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at + $2 <= $1', [
+      now,
+      idleMs,
+    ]);
+    return result.rowCount ?? 0;
+  }
+
+  async putToken(row: TokenRow): Promise<void> {
+    try {
+      await this.pool.query(
+        `INSERT INTO api_tokens (${TOKEN_COLUMNS.join(', ')}) VALUES (${marks(TOKEN_COLUMNS.length)})`,
+        tokenValues(row),
+      );
+    } catch (e) {
+      if (isUnique(e)) throw nameTakenError('token', row.name, e);
+      throw e;
+    }
+  }
+
+  async getToken(id: string): Promise<TokenRow | null> {
+    const { rows } = await this.pool.query<TokenSelect>('SELECT * FROM api_tokens WHERE id = $1', [id]);
+    return rows[0] ? toTokenRow(rows[0]) : null;
+  }
+
+  async listTokens(user?: string): Promise<TokenRow[]> {
+    const { rows } = user
+      ? await this.pool.query<TokenSelect>(
+          'SELECT * FROM api_tokens WHERE lower(user_name) = lower($1) ORDER BY lower(name)',
+          [user],
+        )
+      : await this.pool.query<TokenSelect>('SELECT * FROM api_tokens ORDER BY lower(name)');
+    return rows.map(toTokenRow);
+  }
+
+  async revokeToken(name: string, at: number): Promise<boolean> {
+    const result = await this.pool.query(
+      'UPDATE api_tokens SET revoked_at = $1 WHERE lower(name) = lower($2) AND revoked_at IS NULL',
+      [at, name],
+    );
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  async touchToken(id: string, at: number): Promise<void> {
+    await this.pool.query('UPDATE api_tokens SET last_used_at = $1 WHERE id = $2', [at, id]);
+  }
+}
+
+/** The console's audit trail in PostgreSQL: INSERT and SELECT only (a trigger refuses UPDATE, DELETE, TRUNCATE). */
+export class PostgresConsoleAuditStore implements ConsoleAuditStore {
+  constructor(private readonly pool: Pool) {}
+
+  async append(entry: Omit<ConsoleAuditEntry, 'seq'>): Promise<number> {
+    const { rows } = await this.pool.query<{ seq: string }>(
+      `INSERT INTO console_audit (${AUDIT_COLUMNS.join(', ')}) VALUES (${marks(AUDIT_COLUMNS.length)}) RETURNING seq`,
+      auditValues(entry),
+    );
+    return Number(rows[0]!.seq);
+  }
+
+  async list(filter: ConsoleAuditFilter = {}): Promise<ConsoleAuditEntry[]> {
+    const { sql, values } = auditQuery(filter, (i) => `$${i}`);
+    return (await this.pool.query<AuditSelect>(sql, values)).rows.map(toAuditEntry);
+  }
+}

@@ -1,0 +1,202 @@
+import type { Database } from 'better-sqlite3';
+import type {
+  AuthStore,
+  ConsoleAuditEntry,
+  ConsoleAuditFilter,
+  ConsoleAuditStore,
+  SessionRow,
+  TenantGroupRow,
+  TokenRow,
+  UserRow,
+} from '../auth-contract.js';
+import {
+  AUDIT_COLUMNS,
+  auditQuery,
+  auditValues,
+  nameTakenError,
+  SESSION_COLUMNS,
+  sessionValues,
+  TOKEN_COLUMNS,
+  tokenValues,
+  toAuditEntry,
+  toSessionRow,
+  toTokenRow,
+  toUserRow,
+  USER_COLUMNS,
+  userValues,
+  type AuditSelect,
+  type SessionSelect,
+  type TokenSelect,
+  type UserSelect,
+} from '../auth-rows.js';
+
+const marks = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
+const isUnique = (e: unknown): boolean => String((e as { code?: string }).code).startsWith('SQLITE_CONSTRAINT');
+
+/** Accounts, groups, sessions and tokens in SQLite (names compared with COLLATE NOCASE). */
+export class SqliteAuthStore implements AuthStore {
+  constructor(private readonly db: Database) {}
+
+  async putUser(row: UserRow): Promise<void> {
+    const updates = USER_COLUMNS.slice(1)
+      .filter((c) => c !== 'created_at')
+      .map((c) => `${c} = excluded.${c}`)
+      .join(', ');
+    try {
+      this.db
+        .prepare(
+          `INSERT INTO users (${USER_COLUMNS.join(', ')}) VALUES (${marks(USER_COLUMNS.length)}) ON CONFLICT (name) DO UPDATE SET ${updates}`,
+        )
+        .run(userValues(row));
+    } catch (e) {
+      if (isUnique(e)) throw nameTakenError('user', row.externalId ?? row.name, e);
+      throw e;
+    }
+  }
+
+  async getUser(name: string): Promise<UserRow | null> {
+    const row = this.db.prepare('SELECT * FROM users WHERE name = ?').get(name) as UserSelect | undefined;
+    return row ? toUserRow(row) : null;
+  }
+
+  async findUserByExternalId(externalId: string): Promise<UserRow | null> {
+    const row = this.db.prepare('SELECT * FROM users WHERE external_id = ?').get(externalId) as UserSelect | undefined;
+    return row ? toUserRow(row) : null;
+  }
+
+  async listUsers(): Promise<UserRow[]> {
+    return (this.db.prepare('SELECT * FROM users ORDER BY name').all() as UserSelect[]).map(toUserRow);
+  }
+
+  async countUsers(): Promise<number> {
+    return this.db.prepare('SELECT count(*) FROM users').pluck().get() as number;
+  }
+
+  async removeUser(name: string): Promise<boolean> {
+    return this.db.transaction(() => {
+      this.db.prepare('DELETE FROM sessions WHERE user_name = ?').run(name);
+      this.db.prepare('DELETE FROM api_tokens WHERE user_name = ?').run(name);
+      return this.db.prepare('DELETE FROM users WHERE name = ?').run(name).changes > 0;
+    })();
+  }
+
+  async recordFailure(
+    name: string,
+    at: number,
+    policy: { maxAttempts: number; lockMs: number },
+  ): Promise<UserRow | null> {
+    this.db
+      .prepare(
+        `UPDATE users SET
+           locked_until = CASE WHEN failed_attempts + 1 >= ? THEN ? ELSE locked_until END,
+           failed_attempts = CASE WHEN failed_attempts + 1 >= ? THEN 0 ELSE failed_attempts + 1 END
+         WHERE name = ?`,
+      )
+      .run(policy.maxAttempts, at + policy.lockMs, policy.maxAttempts, name);
+    return this.getUser(name);
+  }
+
+  async clearFailures(name: string): Promise<void> {
+    this.db.prepare('UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE name = ?').run(name);
+  }
+
+  async putGroup(row: TenantGroupRow): Promise<void> {
+    this.db
+      .prepare(
+        'INSERT INTO tenant_groups (name, tenants, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET tenants = excluded.tenants, updated_at = excluded.updated_at',
+      )
+      .run(row.name, JSON.stringify(row.tenants), row.updatedAt);
+  }
+
+  async listGroups(): Promise<TenantGroupRow[]> {
+    const rows = this.db.prepare('SELECT * FROM tenant_groups ORDER BY name').all() as {
+      name: string;
+      tenants: string;
+      updated_at: number;
+    }[];
+    return rows.map((r) => ({ name: r.name, tenants: JSON.parse(r.tenants) as string[], updatedAt: r.updated_at }));
+  }
+
+  async removeGroup(name: string): Promise<boolean> {
+    return this.db.prepare('DELETE FROM tenant_groups WHERE name = ?').run(name).changes > 0;
+  }
+
+  async putSession(row: SessionRow): Promise<void> {
+    this.db
+      .prepare(`INSERT INTO sessions (${SESSION_COLUMNS.join(', ')}) VALUES (${marks(SESSION_COLUMNS.length)})`)
+      .run(sessionValues(row));
+  }
+
+  async getSession(idHash: string): Promise<SessionRow | null> {
+    const row = this.db.prepare('SELECT * FROM sessions WHERE id_hash = ?').get(idHash) as SessionSelect | undefined;
+    return row ? toSessionRow(row) : null;
+  }
+
+  async touchSession(idHash: string, at: number): Promise<void> {
+    this.db.prepare('UPDATE sessions SET last_seen_at = max(last_seen_at, ?) WHERE id_hash = ?').run(at, idHash);
+  }
+
+  async removeSession(idHash: string): Promise<void> {
+    this.db.prepare('DELETE FROM sessions WHERE id_hash = ?').run(idHash);
+  }
+
+  async removeSessions(user: string): Promise<number> {
+    return this.db.prepare('DELETE FROM sessions WHERE user_name = ?').run(user).changes;
+  }
+
+  async pruneSessions(now: number, idleMs: number): Promise<number> {
+    return this.db.prepare('DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at + ? <= ?').run(now, idleMs, now)
+      .changes;
+  }
+
+  async putToken(row: TokenRow): Promise<void> {
+    try {
+      this.db
+        .prepare(`INSERT INTO api_tokens (${TOKEN_COLUMNS.join(', ')}) VALUES (${marks(TOKEN_COLUMNS.length)})`)
+        .run(tokenValues(row));
+    } catch (e) {
+      if (isUnique(e)) throw nameTakenError('token', row.name, e);
+      throw e;
+    }
+  }
+
+  async getToken(id: string): Promise<TokenRow | null> {
+    const row = this.db.prepare('SELECT * FROM api_tokens WHERE id = ?').get(id) as TokenSelect | undefined;
+    return row ? toTokenRow(row) : null;
+  }
+
+  async listTokens(user?: string): Promise<TokenRow[]> {
+    const rows = user
+      ? this.db.prepare('SELECT * FROM api_tokens WHERE user_name = ? ORDER BY name').all(user)
+      : this.db.prepare('SELECT * FROM api_tokens ORDER BY name').all();
+    return (rows as TokenSelect[]).map(toTokenRow);
+  }
+
+  async revokeToken(name: string, at: number): Promise<boolean> {
+    return (
+      this.db.prepare('UPDATE api_tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL').run(at, name)
+        .changes > 0
+    );
+  }
+
+  async touchToken(id: string, at: number): Promise<void> {
+    this.db.prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ?').run(at, id);
+  }
+}
+
+/** The console's audit trail in SQLite: INSERT and SELECT only (triggers refuse UPDATE and DELETE). */
+export class SqliteConsoleAuditStore implements ConsoleAuditStore {
+  constructor(private readonly db: Database) {}
+
+  async append(entry: Omit<ConsoleAuditEntry, 'seq'>): Promise<number> {
+    const result = this.db
+      .prepare(`INSERT INTO console_audit (${AUDIT_COLUMNS.join(', ')}) VALUES (${marks(AUDIT_COLUMNS.length)})`)
+      .run(auditValues(entry));
+    return Number(result.lastInsertRowid);
+  }
+
+  async list(filter: ConsoleAuditFilter = {}): Promise<ConsoleAuditEntry[]> {
+    const { sql, values } = auditQuery(filter, () => '?');
+    return (this.db.prepare(sql).all(values) as AuditSelect[]).map(toAuditEntry);
+  }
+}

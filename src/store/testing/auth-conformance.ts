@@ -1,0 +1,178 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { UserRow } from '../auth-contract.js';
+import type { Store } from '../contract.js';
+
+const T0 = Date.UTC(2026, 0, 1);
+
+export function userRow(overrides: Partial<UserRow> = {}): UserRow {
+  return {
+    name: 'alice',
+    role: 'investigator',
+    tenants: ['contoso'],
+    groups: [],
+    passwordHash: 'scrypt$16384$8$1$c2FsdA$aGFzaA',
+    externalId: null,
+    failedAttempts: 0,
+    lockedUntil: null,
+    createdAt: T0,
+    updatedAt: T0,
+    ...overrides,
+  };
+}
+
+/** The auth part of store.conformance.ts: accounts, groups, sessions, tokens, the console audit trail. */
+export function runAuthConformance(ctx: { readonly store: Store }): void {
+  test('users: put, get in any case, update keeps created time, external id lookup, remove', async () => {
+    const a = ctx.store.auth;
+    assert.equal(await a.countUsers(), 0);
+    await a.putUser(userRow());
+    await a.putUser(
+      userRow({ name: 'bob', role: 'viewer', tenants: ['*'], groups: ['eu'], externalId: 'iss|bob-oid' }),
+    );
+    assert.equal(await a.countUsers(), 2);
+    assert.deepEqual(await a.getUser('ALICE'), userRow());
+    assert.equal((await a.findUserByExternalId('iss|bob-oid'))?.name, 'bob');
+    assert.equal(await a.findUserByExternalId('iss|nobody'), null);
+    await a.putUser(userRow({ name: 'Alice', role: 'admin', createdAt: T0 + 9, updatedAt: T0 + 9 }));
+    const alice = await a.getUser('alice');
+    assert.equal(alice?.role, 'admin');
+    assert.equal(alice?.createdAt, T0, 'an update keeps when the user was created');
+    assert.deepEqual(
+      (await a.listUsers()).map((u) => u.name),
+      ['alice', 'bob'],
+    );
+    await assert.rejects(a.putUser(userRow({ name: 'carol', externalId: 'iss|bob-oid' })), { code: 'CONFLICT' });
+    assert.equal(await a.removeUser('BOB'), true);
+    assert.equal(await a.removeUser('bob'), false);
+    assert.equal(await a.getUser('bob'), null);
+  });
+
+  test('users: failures count up to the limit, then lock and start again; clearing unlocks', async () => {
+    const a = ctx.store.auth;
+    await a.putUser(userRow());
+    const policy = { maxAttempts: 3, lockMs: 60_000 };
+    assert.equal((await a.recordFailure('alice', T0, policy))?.failedAttempts, 1);
+    assert.equal((await a.recordFailure('alice', T0, policy))?.lockedUntil, null);
+    const locked = await a.recordFailure('ALICE', T0 + 5, policy);
+    assert.deepEqual([locked?.failedAttempts, locked?.lockedUntil], [0, T0 + 5 + 60_000]);
+    assert.equal(await a.recordFailure('nobody', T0, policy), null);
+    await a.clearFailures('alice');
+    const cleared = await a.getUser('alice');
+    assert.deepEqual([cleared?.failedAttempts, cleared?.lockedUntil], [0, null]);
+  });
+
+  test('tenant groups: put replaces, names without regard to case, remove', async () => {
+    const a = ctx.store.auth;
+    await a.putGroup({ name: 'EU', tenants: ['contoso'], updatedAt: T0 });
+    await a.putGroup({ name: 'eu', tenants: ['contoso', 'fabrikam'], updatedAt: T0 + 1 });
+    await a.putGroup({ name: 'us', tenants: [], updatedAt: T0 });
+    assert.deepEqual(await a.listGroups(), [
+      { name: 'EU', tenants: ['contoso', 'fabrikam'], updatedAt: T0 + 1 },
+      { name: 'us', tenants: [], updatedAt: T0 },
+    ]);
+    assert.equal(await a.removeGroup('Eu'), true);
+    assert.equal(await a.removeGroup('eu'), false);
+  });
+
+  test('sessions: put, get, touch never moves back, prune by absolute and idle end, removed with the user', async () => {
+    const a = ctx.store.auth;
+    await a.putUser(userRow());
+    const s = { idHash: 'h1', user: 'alice', createdAt: T0, lastSeenAt: T0, expiresAt: T0 + 100_000 };
+    await a.putSession({ ...s, address: '127.0.0.1', via: 'password' });
+    await a.putSession({ ...s, idHash: 'h2', expiresAt: T0 + 10, address: null, via: 'oidc' });
+    await a.putSession({ ...s, idHash: 'h3', address: null, via: 'password' });
+    await a.touchSession('h1', T0 + 50);
+    await a.touchSession('h1', T0 + 40);
+    assert.equal((await a.getSession('h1'))?.lastSeenAt, T0 + 50);
+    assert.equal((await a.getSession('h2'))?.via, 'oidc');
+    assert.equal(await a.pruneSessions(T0 + 60, 30), 2, 'h2 past its end, h3 idle');
+    assert.equal(await a.getSession('h3'), null);
+    await a.removeSession('h1');
+    assert.equal(await a.getSession('h1'), null);
+    await a.putSession({ ...s, idHash: 'h4', address: null, via: 'password' });
+    assert.equal(await a.removeSessions('ALICE'), 1);
+    await a.putSession({ ...s, idHash: 'h5', address: null, via: 'password' });
+    await a.removeUser('alice');
+    assert.equal(await a.getSession('h5'), null);
+  });
+
+  test('tokens: put, get, list per user, revoke by name once, touch, unique names', async () => {
+    const a = ctx.store.auth;
+    const t = {
+      id: 'abc',
+      name: 'siem',
+      user: 'alice',
+      hash: 'deadbeef',
+      role: null,
+      tenants: ['*'],
+      createdAt: T0,
+      expiresAt: T0 + 1000,
+      revokedAt: null,
+      lastUsedAt: null,
+    };
+    await a.putToken(t);
+    await a.putToken({
+      ...t,
+      id: 'def',
+      name: 'ci',
+      user: 'bob',
+      role: 'viewer',
+      tenants: ['contoso'],
+      expiresAt: null,
+    });
+    await assert.rejects(a.putToken({ ...t, id: 'ghi', name: 'SIEM' }), { code: 'CONFLICT' });
+    assert.deepEqual(await a.getToken('abc'), t);
+    assert.deepEqual(
+      (await a.listTokens()).map((x) => x.name),
+      ['ci', 'siem'],
+    );
+    assert.deepEqual(
+      (await a.listTokens('bob')).map((x) => [x.name, x.role, x.tenants]),
+      [['ci', 'viewer', ['contoso']]],
+    );
+    await a.touchToken('abc', T0 + 5);
+    assert.equal((await a.getToken('abc'))?.lastUsedAt, T0 + 5);
+    assert.equal(await a.revokeToken('Siem', T0 + 6), true);
+    assert.equal(await a.revokeToken('siem', T0 + 7), false);
+    assert.equal((await a.getToken('abc'))?.revokedAt, T0 + 6);
+  });
+
+  test('console audit: appended in order, listed after a position, newest first, filtered; no way to change it', async () => {
+    const c = ctx.store.consoleAudit;
+    const entry = {
+      at: T0,
+      actor: 'alice',
+      via: 'session' as const,
+      address: '127.0.0.1',
+      action: 'search',
+      outcome: 'ok' as const,
+      target: null,
+      details: { user: ['bob'] },
+    };
+    const first = await c.append(entry);
+    const second = await c.append({ ...entry, at: T0 + 1, action: 'signin', actor: 'bob', target: 'bob' });
+    const third = await c.append({ ...entry, at: T0 + 2, action: 'export', outcome: 'denied' });
+    assert.ok(first < second && second < third);
+    assert.deepEqual(await c.list({ after: first, limit: 1 }), [
+      { ...entry, seq: second, at: T0 + 1, action: 'signin', actor: 'bob', target: 'bob' },
+    ]);
+    assert.deepEqual(
+      (await c.list({ newestFirst: true })).map((e) => e.seq),
+      [third, second, first],
+    );
+    assert.deepEqual(
+      (await c.list({ actor: 'ALICE', action: 'export' })).map((e) => e.outcome),
+      ['denied'],
+    );
+    assert.deepEqual(
+      (await c.list({ from: T0 + 1, to: T0 + 2 })).map((e) => e.seq),
+      [second],
+    );
+    assert.deepEqual(
+      (await c.list({ before: third, newestFirst: true, limit: 1 })).map((e) => e.seq),
+      [second],
+    );
+    assert.equal('update' in c || 'remove' in c || 'delete' in c, false, 'the contract has no way to change an entry');
+  });
+}

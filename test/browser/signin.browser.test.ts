@@ -1,0 +1,212 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { SIGN_IN_PASSWORD } from '../../emulator/token/signin.js';
+import { systemClock } from '../../src/core/clock.js';
+import { openidProvider } from '../../src/server/auth/oidc-client.js';
+import { addUser, TEST_PASSWORD } from '../../src/server/auth/testing.js';
+import { buildServer } from '../../src/server/index.js';
+import { testDeps } from '../../src/server/testing/fixtures.js';
+import type { ServerDeps } from '../../src/server/deps.js';
+import { startTestEmulator, type TestEmulator } from '../support/emulator.js';
+import { artifacts, ensureWebBuilt } from './harness.js';
+
+/**
+ * Issue 16 in a real browser: local sign-in, the audit trail page, CSRF refused, sign-out, a session that
+ * ends after inactivity, a viewer refused an admin action, and OpenID Connect sign-in through the
+ * emulator's Entra ID — with a screenshot of each step in test-artifacts/.
+ */
+let t: TestEmulator;
+let deps: ServerDeps;
+let app: FastifyInstance;
+let url = '';
+let browser: BrowserContext;
+let page: Page;
+let offset = 0;
+const profile = mkdtempSync(join(tmpdir(), 'tw-signin-browser-'));
+
+before(async () => {
+  t = await startTestEmulator({ tenants: 1, users: 5, days: 1 });
+  const tenant = t.emu.tenants[0]!;
+  const oidc = await openidProvider({
+    issuer: `${t.emu.url}/${tenant.tenantId}/v2.0`,
+    clientId: tenant.clientId,
+    clientSecret: tenant.clientSecret,
+    ca: t.emu.caPem,
+    name: 'Microsoft Entra ID',
+    groupRules: [{ group: 'tenantwatch-admins', role: 'admin', tenants: ['*'] }],
+  });
+  // A clock the test moves forward (an ended session) while the browser runs on real time.
+  deps = await testDeps({ webRoot: ensureWebBuilt(), auth: { oidc } });
+  deps.clock = { ...systemClock, now: () => Date.now() + offset };
+  // The posture service without Microsoft: a plan of one step, then its result.
+  const step = {
+    kind: 'ual',
+    target: 'contoso',
+    cmdlet: 'Set-AdminAuditLogConfig',
+    description: 'turn unified audit log ingestion on',
+  };
+  deps.posture = {
+    check: async () => ({ verdict: 'failing' }),
+    enable: async (_tenant, apply) =>
+      apply ? { plan: [step], results: [{ step, status: 'done' }] } : { plan: [step], results: [] },
+  };
+  app = await buildServer(deps);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`;
+  await addUser(deps.store, deps.clock, { name: 'alice', role: 'admin' });
+  await addUser(deps.store, deps.clock, { name: 'vic', role: 'viewer', tenants: ['contoso'] });
+  browser = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+    viewport: { width: 1280, height: 800 },
+    // Only the browser skips the check of the emulator's certificate; the console checks it with the CA.
+    ignoreHTTPSErrors: true,
+  });
+  page = browser.pages()[0] ?? (await browser.newPage());
+});
+after(async () => {
+  await browser?.close().catch(() => undefined);
+  await app?.close();
+  await t?.close();
+  rmSync(profile, { recursive: true, force: true });
+});
+
+async function signInLocally(name: string, password = TEST_PASSWORD): Promise<void> {
+  await page.goto(url);
+  await page.waitForSelector('form[aria-label="Sign in"]');
+  await page.fill('input[name=name]', name);
+  await page.fill('input[name=password]', password);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('.user-badge .user-name');
+}
+
+const shot = (name: string) => page.screenshot({ path: join(artifacts, `signin-${name}.png`) });
+
+describe('signing in to the console in a browser', () => {
+  test('local sign-in, the audit trail page, CSRF refused, sign-out', async () => {
+    await page.goto(url);
+    await page.waitForSelector('form[aria-label="Sign in"]');
+    await page.fill('input[name=name]', 'alice');
+    await page.fill('input[name=password]', 'not the password');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('.error[role=alert]');
+    await shot('failed');
+    await page.fill('input[name=password]', TEST_PASSWORD);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('.user-badge .user-name');
+    assert.equal(await page.textContent('.user-badge .user-name'), 'alice');
+    await page.waitForSelector('text=contoso');
+    await shot('signed-in');
+
+    await page.click('a[href="#/audit"]');
+    await page.waitForSelector('.audit-table tbody tr');
+    const rows = await page.$$eval('.audit-table tbody tr', (trs) => trs.map((tr) => tr.textContent ?? ''));
+    assert.ok(rows.some((r) => r.includes('alice') && r.includes('signin') && r.includes('ok')));
+    assert.ok(rows.some((r) => r.includes('signin') && r.includes('failed')));
+    await shot('audit-trail');
+
+    const forged = await page.evaluate(async () => {
+      const res = await fetch('/api/reports/admin-activity/run', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
+      return { status: res.status, code: ((await res.json()) as { error?: { code: string } }).error?.code };
+    });
+    assert.deepEqual(forged, { status: 403, code: 'CSRF_REJECTED' });
+
+    await page.click('.user-badge button');
+    await page.waitForSelector('form[aria-label="Sign in"]');
+    const after = await page.evaluate(async () => (await fetch('/api/tenants')).status);
+    assert.equal(after, 401);
+    await shot('signed-out');
+  });
+
+  test('an admin sees the enable plan and applies it only after confirming', async () => {
+    await signInLocally('alice');
+    await page.click('a[href="#/audit-config"]');
+    await page.waitForSelector('select[name=tenant] option', { state: 'attached' });
+    await page.click('text=Plan enable');
+    await page.waitForSelector('.enable-plan li');
+    assert.match((await page.textContent('.enable-plan')) ?? '', /turn unified audit log ingestion on/);
+    await shot('enable-plan');
+    page.once('dialog', (d) => void d.dismiss());
+    await page.click('button.apply');
+    assert.ok(await page.$('.enable-plan'), 'dismissed: nothing applied');
+    page.once('dialog', (d) => void d.accept());
+    await page.click('button.apply');
+    await page.waitForSelector('.enable-plan', { state: 'detached' });
+    const trail = await deps.store.consoleAudit.list({ action: 'audit-config.enable' });
+    assert.deepEqual(
+      trail.map((e) => [e.actor, (e.details.body as { confirm: boolean }).confirm]),
+      [
+        ['alice', false],
+        ['alice', true],
+      ],
+    );
+    await shot('enable-applied');
+    await page.click('.user-badge button');
+    await page.waitForSelector('form[aria-label="Sign in"]');
+  });
+
+  test('a session that sat idle past 30 minutes sends the person back to the sign-in form', async () => {
+    await signInLocally('alice');
+    offset += 31 * 60_000;
+    await page.click('a[href="#/coverage"]');
+    await page.waitForSelector('form[aria-label="Sign in"]');
+    await shot('expired');
+    offset = 0;
+  });
+
+  test('a viewer sees the overview but is refused an admin action and has no audit tab', async () => {
+    await signInLocally('vic');
+    assert.equal(await page.$('a[href="#/audit"]'), null);
+    const refused = await page.evaluate(async () => {
+      const csrf = /tw_csrf=([^;]+)/.exec(document.cookie)?.[1] ?? '';
+      const res = await fetch('/api/admin/users', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-csrf-token': decodeURIComponent(csrf) },
+        body: JSON.stringify({ name: 'mallory', role: 'admin', password: 'x'.repeat(20) }),
+      });
+      return res.status;
+    });
+    assert.equal(refused, 403);
+    assert.equal(await page.$('a[href="#/audit-config"]'), null, 'no audit settings page for a viewer');
+    const enable = await page.evaluate(async () => {
+      const csrf = /tw_csrf=([^;]+)/.exec(document.cookie)?.[1] ?? '';
+      const res = await fetch('/api/audit-config/contoso/enable', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-csrf-token': decodeURIComponent(csrf) },
+        body: JSON.stringify({ confirm: true }),
+      });
+      return res.status;
+    });
+    assert.equal(enable, 403, 'a viewer cannot run enable');
+    await page.goto(`${url}#/search`);
+    await shot('viewer');
+    await page.click('.user-badge button');
+    await page.waitForSelector('form[aria-label="Sign in"]');
+  });
+
+  test('OpenID Connect sign-in through the emulated Entra ID', async () => {
+    const admin = t.emu.tenants[0]!.globalAdmins[0]!;
+    await page.goto(url);
+    await page.click('a.oidc');
+    await page.waitForSelector('input[name=login]');
+    await shot('oidc-issuer');
+    await page.fill('input[name=login]', admin);
+    await page.fill('input[name=passwd]', SIGN_IN_PASSWORD);
+    await page.click('#idSIButton9');
+    await page.waitForSelector('.user-badge .user-name');
+    assert.equal(await page.textContent('.user-badge .user-name'), admin);
+    assert.equal(await page.textContent('.user-badge .user-role'), 'admin');
+    await shot('oidc-signed-in');
+  });
+});

@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { listReports, runReport } from '../src/reports/registry.js';
+import { addUser, signIn, type Browser } from '../src/server/auth/testing.js';
+import { buildServer, routesOf } from '../src/server/index.js';
+import { CONTOSO, FABRIKAM, fixtureRecords, testDeps } from '../src/server/testing/fixtures.js';
+import type { ServerDeps } from '../src/server/deps.js';
+
+/**
+ * Issue 16's acceptance: a user scoped to one tenant (contoso) calls EVERY route of the API — the list
+ * comes from the server itself — asking for the other tenant's (fabrikam's) data in every way a route
+ * takes a tenant (path, query, body, or none at all). Every answer is 403 or holds none of fabrikam's
+ * data: not its GUID, not its name, not one of its record ids.
+ */
+let app: FastifyInstance;
+let deps: ServerDeps;
+let admin: Browser;
+const fabrikamIds = fixtureRecords()
+  .filter((r) => r.tenant === FABRIKAM)
+  .map((r) => r.id);
+
+before(async () => {
+  deps = await testDeps();
+  deps.reports = {
+    list: () => listReports(),
+    run: (id, params) => runReport(id, params, { store: deps.store, clock: deps.clock }),
+  };
+  deps.collector = { status: () => ({ running: true, tenants: [{ tenant: FABRIKAM, state: 'ok' }] }) };
+  app = await buildServer(deps);
+  await addUser(deps.store, deps.clock, { name: 'carol', role: 'admin', tenants: ['contoso'] });
+  admin = await signIn(app, 'carol');
+});
+after(async () => app.close());
+
+/** The ways a request can name the other tenant's data, per route shape. */
+function attempts(method: string, url: string): { url: string; payload?: unknown }[] {
+  const fill = (tenant: string) =>
+    url.replace(':tenant', tenant).replace(':id', fabrikamIds[0]!).replace(':name', 'carol');
+  const urls = [fill(FABRIKAM), fill('fabrikam')];
+  const reportIds = url.includes('/reports/:id') ? listReports().map((r) => r.id) : [];
+  const paths = reportIds.length ? reportIds.map((id) => url.replace(':id', id)) : urls;
+  const queries = ['', '?start=30d&end=now', '?start=30d&end=now&tenant=fabrikam', `?tenant=${FABRIKAM}`];
+  if (method === 'GET') return paths.flatMap((p) => queries.map((q) => ({ url: p + q })));
+  const bodies = [{}, { tenant: 'fabrikam', start: '30d' }, { tenant: [FABRIKAM], start: '30d' }];
+  return paths.flatMap((p) => bodies.map((payload) => ({ url: p, payload })));
+}
+
+function leaks(body: string): string | null {
+  const lower = body.toLowerCase();
+  if (lower.includes(FABRIKAM)) return 'the tenant GUID';
+  if (lower.includes('fabrikam')) return 'the tenant name or a user of it';
+  const id = fabrikamIds.find((i) => body.includes(i));
+  return id ? `record ${id}` : null;
+}
+
+describe('tenant scope on every route', () => {
+  test('the server lists its routes, including the ones that read tenant data', () => {
+    const urls = routesOf(app).map((r) => `${r.method} ${r.url}`);
+    for (const must of ['GET /api/search', 'GET /api/export', 'GET /api/records/:tenant/:id', 'GET /api/coverage'])
+      assert.ok(urls.includes(must), must);
+  });
+
+  test("a user of contoso gets 403 or nothing of fabrikam's from every route, however it is asked", async () => {
+    const api = routesOf(app).filter((r) => r.url.startsWith('/api') && !r.url.startsWith('/api/auth/'));
+    let calls = 0;
+    for (const route of api) {
+      for (const attempt of attempts(route.method, route.url)) {
+        const res = await app.inject(
+          admin.with({
+            method: route.method,
+            url: attempt.url,
+            ...(attempt.payload ? { payload: attempt.payload } : {}),
+          }),
+        );
+        calls++;
+        const where = `${route.method} ${attempt.url} ${JSON.stringify(attempt.payload ?? '')} → ${res.statusCode}`;
+        if (res.statusCode === 403) continue;
+        assert.ok(res.statusCode < 500, `${where}: ${res.body.slice(0, 300)}`);
+        const leak = leaks(res.body);
+        assert.equal(leak, null, `${where} shows ${leak}: ${res.body.slice(0, 300)}`);
+      }
+    }
+    assert.ok(calls > 50, `${calls} calls`);
+  });
+
+  test("the same user sees contoso's own data (the scope is not simply everything refused)", async () => {
+    const res = await app.inject(admin.with({ url: '/api/search/count?start=30d&end=now' }));
+    assert.equal(res.statusCode, 200);
+    assert.equal(res.json().count, fixtureRecords().filter((r) => r.tenant === CONTOSO).length);
+    const tenants = await app.inject(admin.with({ url: '/api/tenants' }));
+    assert.deepEqual(
+      tenants.json().tenants.map((t: { name: string }) => t.name),
+      ['contoso'],
+    );
+  });
+});

@@ -1,0 +1,117 @@
+import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { describeError, getJson, postJson, SIGNIN_REQUIRED_EVENT } from '../api.js';
+
+/** The caller as GET /api/auth/me describes it. */
+export interface Me {
+  mode: 'open' | 'accounts';
+  signedIn: boolean;
+  user: string | null;
+  role: 'admin' | 'investigator' | 'viewer' | null;
+  via: string;
+  tenants: '*' | string[];
+  oidc: { name: string } | null;
+}
+
+/**
+ * Shows the console to a signed-in person (or to anyone while the console runs without accounts on
+ * loopback), and the sign-in form otherwise — also when a request finds the session ended.
+ */
+export function SignInGate({ children }: { children: (me: Me, signOut: () => void) => ReactNode }) {
+  const [me, setMe] = useState<Me | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const refresh = useCallback(() => {
+    getJson<Me>('/api/auth/me')
+      .then(setMe)
+      .catch((e: unknown) => setError(describeError(e).message));
+  }, []);
+  useEffect(() => {
+    refresh();
+    const ended = (): void => refresh();
+    window.addEventListener(SIGNIN_REQUIRED_EVENT, ended);
+    return () => window.removeEventListener(SIGNIN_REQUIRED_EVENT, ended);
+  }, [refresh]);
+  const signOut = useCallback(() => {
+    postJson('/api/auth/logout', {})
+      .catch(() => undefined)
+      .finally(refresh);
+  }, [refresh]);
+  if (!me) return <div className="signin-wait">{error ?? 'Loading…'}</div>;
+  if (!me.signedIn) return <SignInForm me={me} onSignedIn={refresh} />;
+  return <>{children(me, signOut)}</>;
+}
+
+function oidcError(): string | null {
+  const m = /[?&]error=([^&]+)/.exec(window.location.hash);
+  return m ? decodeURIComponent(m[1]!) : null;
+}
+
+function SignInForm({ me, onSignedIn }: { me: Me; onSignedIn: () => void }) {
+  const [name, setName] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<{ message: string; hint?: string } | null>(() => {
+    const e = oidcError();
+    return e ? { message: e } : null;
+  });
+  const [busy, setBusy] = useState(false);
+  const submit = (e: FormEvent): void => {
+    e.preventDefault();
+    setBusy(true);
+    postJson('/api/auth/login', { name, password })
+      .then(() => {
+        setPassword('');
+        if (window.location.hash.startsWith('#/signin')) window.location.hash = '#/tenants';
+        onSignedIn();
+      })
+      .catch((err: unknown) => setError(describeError(err)))
+      .finally(() => setBusy(false));
+  };
+  return (
+    <main className="signin">
+      <form onSubmit={submit} aria-label="Sign in">
+        <h1>tenantwatch</h1>
+        <p>Sign in to the console.</p>
+        {error ? (
+          <div className="error" role="alert">
+            <strong>{error.message}</strong>
+            {error.hint ? <div className="hint">{error.hint}</div> : null}
+          </div>
+        ) : null}
+        <label>
+          Name
+          <input name="name" autoComplete="username" value={name} onChange={(e) => setName(e.target.value)} />
+        </label>
+        <label>
+          Password
+          <input
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+        </label>
+        <button type="submit" disabled={busy || !name || !password}>
+          Sign in
+        </button>
+        {me.oidc ? (
+          <a className="oidc" href="/api/auth/oidc/start">
+            Sign in with {me.oidc.name}
+          </a>
+        ) : null}
+      </form>
+    </main>
+  );
+}
+
+/** Who is signed in, and the way out. */
+export function UserBadge({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
+  if (me.mode === 'open') return <span className="user-badge">local (no accounts)</span>;
+  return (
+    <span className="user-badge">
+      <span className="user-name">{me.user}</span> <span className="user-role">{me.role}</span>{' '}
+      <button type="button" onClick={onSignOut}>
+        Sign out
+      </button>
+    </span>
+  );
+}

@@ -1,0 +1,179 @@
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { getJson, sendJson } from '../api.js';
+import { ErrorNote } from '../components/ErrorNote.js';
+
+interface User {
+  name: string;
+  role: string;
+  tenants: string[];
+  groups: string[];
+  hasPassword: boolean;
+  externalId: string | null;
+  lockedUntil: number | null;
+}
+interface Token {
+  name: string;
+  user: string;
+  role: string | null;
+  tenants: string[];
+  expiresAt: number | null;
+  revokedAt: number | null;
+}
+interface Group {
+  name: string;
+  tenants: string[];
+}
+
+const split = (text: string): string[] =>
+  text
+    .split(/[\s,]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+/** A text field of a submitted form ('' when absent). */
+const field = (f: FormData, name: string): string => {
+  const v = f.get(name);
+  return typeof v === 'string' ? v : '';
+};
+const day = (ms: number | null): string => (ms === null ? '' : new Date(ms).toISOString().slice(0, 10));
+
+/** Users, API tokens and tenant groups (admins of every tenant); each change lands in the audit trail. */
+export function AdminPage() {
+  const [users, setUsers] = useState<User[]>([]);
+  const [tokens, setTokens] = useState<Token[]>([]);
+  const [groups, setGroups] = useState<Group[]>([]);
+  const [error, setError] = useState<unknown>(null);
+  const [shown, setShown] = useState<string | null>(null);
+  const reload = useCallback(() => {
+    Promise.all([
+      getJson<{ users: User[] }>('/api/admin/users'),
+      getJson<{ tokens: Token[] }>('/api/admin/tokens'),
+      getJson<{ groups: Group[] }>('/api/admin/groups'),
+    ])
+      .then(([u, t, g]) => {
+        setUsers(u.users);
+        setTokens(t.tokens);
+        setGroups(g.groups);
+      })
+      .catch(setError);
+  }, []);
+  useEffect(reload, [reload]);
+  const act = (work: Promise<unknown>): void => {
+    work.then(() => (setError(null), reload())).catch(setError);
+  };
+  const addUser = (e: FormEvent<HTMLFormElement>): void => {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget);
+    act(
+      sendJson('POST', '/api/admin/users', {
+        name: f.get('name'),
+        role: f.get('role'),
+        password: f.get('password'),
+        tenants: split(field(f, 'tenants')),
+      }),
+    );
+  };
+  const addToken = (e: FormEvent<HTMLFormElement>): void => {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget);
+    sendJson<{ token: string }>('POST', '/api/admin/tokens', { name: f.get('name'), user: f.get('user') })
+      .then((r) => (setShown(r.token), reload()))
+      .catch(setError);
+  };
+  const putGroup = (e: FormEvent<HTMLFormElement>): void => {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget);
+    const name = encodeURIComponent(field(f, 'name'));
+    act(sendJson('PUT', `/api/admin/groups/${name}`, { tenants: split(field(f, 'tenants')) }));
+  };
+  return (
+    <section className="admin-page">
+      <ErrorNote error={error} />
+      <h2>Users</h2>
+      <table className="audit-table">
+        <tbody>
+          {users.map((u) => (
+            <tr key={u.name}>
+              <td>{u.name}</td>
+              <td>{u.role}</td>
+              <td>{u.tenants.join(', ')}</td>
+              <td>{u.groups.join(', ')}</td>
+              <td>{u.externalId ? 'single sign-on' : u.hasPassword ? 'password' : ''}</td>
+              <td>{u.lockedUntil ? `locked until ${new Date(u.lockedUntil).toISOString().slice(11, 16)}` : ''}</td>
+              <td>
+                <button
+                  type="button"
+                  onClick={() => act(sendJson('DELETE', `/api/admin/users/${encodeURIComponent(u.name)}`, {}))}
+                >
+                  Remove
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form className="audit-filters" onSubmit={addUser} aria-label="Add user">
+        <input name="name" placeholder="name" required />
+        <select name="role" defaultValue="investigator">
+          <option>viewer</option>
+          <option>investigator</option>
+          <option>admin</option>
+        </select>
+        <input name="tenants" placeholder="tenants (empty: all)" />
+        <input name="password" type="password" placeholder="password (12+)" autoComplete="new-password" />
+        <button type="submit">Add user</button>
+      </form>
+      <h2>API tokens</h2>
+      {shown ? (
+        <p className="token-once" role="status">
+          New token (shown only now): <code>{shown}</code>
+        </p>
+      ) : null}
+      <table className="audit-table">
+        <tbody>
+          {tokens.map((t) => (
+            <tr key={t.name}>
+              <td>{t.name}</td>
+              <td>{t.user}</td>
+              <td>{t.role ?? '(user)'}</td>
+              <td>{t.tenants.join(', ')}</td>
+              <td>expires {day(t.expiresAt)}</td>
+              <td>
+                {t.revokedAt ? (
+                  `revoked ${day(t.revokedAt)}`
+                ) : (
+                  <button
+                    type="button"
+                    onClick={() => act(sendJson('DELETE', `/api/admin/tokens/${encodeURIComponent(t.name)}`, {}))}
+                  >
+                    Revoke
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form className="audit-filters" onSubmit={addToken} aria-label="Add token">
+        <input name="name" placeholder="token name" required />
+        <input name="user" placeholder="user" required />
+        <button type="submit">Create token</button>
+      </form>
+      <h2>Tenant groups</h2>
+      <table className="audit-table">
+        <tbody>
+          {groups.map((g) => (
+            <tr key={g.name}>
+              <td>{g.name}</td>
+              <td>{g.tenants.join(', ')}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form className="audit-filters" onSubmit={putGroup} aria-label="Save group">
+        <input name="name" placeholder="group name" required />
+        <input name="tenants" placeholder="tenants" />
+        <button type="submit">Save group</button>
+      </form>
+    </section>
+  );
+}
