@@ -138,9 +138,10 @@ export class RuleEvaluator implements Evaluator {
     }
   }
 
+  /** Live: windows report as they fire. Retro (lateness Infinity): each window once, whole, at flush. */
   private finish(hits: Hit[]): Hit[] {
-    for (const w of this.windows) hits.push(...w.drain());
     if (Number.isFinite(this.lateness)) {
+      for (const w of this.windows) hits.push(...w.drain());
       const horizon = (tenant: string): number => (this.newest.get(tenant) ?? -Infinity) - this.lateness;
       const housekeeping = ++this.pushes % 64 === 0;
       for (const f of this.firstSeen) hits.push(...f.decide(horizon, housekeeping));
