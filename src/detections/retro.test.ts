@@ -56,7 +56,7 @@ function counting(store: Store): { store: Store; read: () => number } {
       yield r;
     }
   };
-  return { store: { ...store, records } as Store, read: () => n };
+  return { store: { ...store, records }, read: () => n };
 }
 
 const key = (h: Hit) => `${h.ruleId} ${h.groupKey} ${[...h.recordIds].sort().join(',')}`;
