@@ -8,6 +8,7 @@ import * as emulator from './commands/emulator.js';
 import * as importCmd from './commands/import.js';
 import * as optimize from './commands/optimize.js';
 import * as report from './commands/report.js';
+import * as rules from './commands/rules.js';
 import * as search from './commands/search.js';
 import * as serve from './commands/serve.js';
 import * as tenant from './commands/tenant.js';
@@ -28,7 +29,20 @@ export function buildProgram(state: RunState): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   const run = makeRunner(state);
-  for (const module of [demo, emulator, tenant, audit, collect, importCmd, search, report, coverage, optimize, serve]) {
+  for (const module of [
+    demo,
+    emulator,
+    tenant,
+    audit,
+    collect,
+    importCmd,
+    search,
+    report,
+    rules,
+    coverage,
+    optimize,
+    serve,
+  ]) {
     module.register(program, run);
   }
   program.commands.forEach((c) => c.exitOverride());
