@@ -13,7 +13,7 @@ import type { Evaluator, Hit } from './contract.js';
 import { DomainBook } from './domains.js';
 import { FirstSeenState } from './first-seen.js';
 import { hitOrder, makeHit, recordFacts } from './hits.js';
-import { RecordView } from './record-view.js';
+import { lower, RecordView } from './record-view.js';
 import type { Need } from './sigma/detection.js';
 import type { CorrelationRule, RecordRule, RuleSet } from './types.js';
 import { CorrelationWindows } from './windows.js';
@@ -107,34 +107,37 @@ export class RuleEvaluator implements Evaluator {
     const view = new RecordView(record, this.domains);
     if (!observeOnly && record.creationTime > (this.newest.get(record.tenant) ?? -Infinity))
       this.newest.set(record.tenant, record.creationTime);
-    const candidates = [
-      this.byOp.get(view.operationLower),
-      this.byType.get(record.recordType),
-      record.workload ? this.byWorkload.get(record.workload.toLowerCase()) : undefined,
-      this.always,
-    ];
-    for (const list of candidates) {
-      if (!list) continue;
-      for (const e of list) {
-        if (observeOnly && !e.firstSeen) continue;
-        if (!passes(e.rule.need, view) || !e.rule.test(view)) continue;
-        if (observeOnly) {
-          e.firstSeen!.add(view, true);
-          continue;
-        }
-        if (e.rule.generate && !e.firstSeen)
-          hits.push(
-            makeHit(
-              e.rule.info,
-              record.tenant,
-              '',
-              [{ id: record.id, t: record.creationTime }],
-              recordFacts(view, e.rule.fields),
-            ),
-          );
-        for (const f of e.feeds) f.windows.add(view, f.index);
-        e.firstSeen?.add(view, false);
+    const byOp = this.byOp.get(view.operationLower);
+    if (byOp) this.run(byOp, view, hits, observeOnly);
+    const byType = this.byType.get(record.recordType);
+    if (byType) this.run(byType, view, hits, observeOnly);
+    const byWorkload =
+      record.workload && this.byWorkload.size ? this.byWorkload.get(lower(record.workload)) : undefined;
+    if (byWorkload) this.run(byWorkload, view, hits, observeOnly);
+    if (this.always.length) this.run(this.always, view, hits, observeOnly);
+  }
+
+  private run(entries: readonly Entry[], view: RecordView, hits: Hit[], observeOnly: boolean): void {
+    const record = view.record;
+    for (const e of entries) {
+      if (observeOnly && !e.firstSeen) continue;
+      if (!passes(e.rule.need, view) || !e.rule.test(view)) continue;
+      if (observeOnly) {
+        e.firstSeen!.add(view, true);
+        continue;
       }
+      if (e.rule.generate && !e.firstSeen)
+        hits.push(
+          makeHit(
+            e.rule.info,
+            record.tenant,
+            '',
+            [{ id: record.id, t: record.creationTime }],
+            recordFacts(view, e.rule.fields),
+          ),
+        );
+      for (const f of e.feeds) f.windows.add(view, f.index);
+      e.firstSeen?.add(view, false);
     }
   }
 
@@ -155,7 +158,7 @@ function passes(need: Need, view: RecordView): boolean {
   const r = view.record;
   if (need.operations && !need.operations.has(view.operationLower)) return false;
   if (need.recordTypes && !need.recordTypes.has(r.recordType)) return false;
-  if (need.workloads && !(r.workload && need.workloads.has(r.workload.toLowerCase()))) return false;
+  if (need.workloads && !(r.workload && need.workloads.has(lower(r.workload)))) return false;
   return true;
 }
 

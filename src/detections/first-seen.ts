@@ -6,9 +6,10 @@
  * turns out to be earlier takes the hit instead — the same hits whatever the arrival order.
  * History before a retro run's start is fed through observe(): it makes values known, never new.
  */
+import type { StoredRecord } from '../core/record.js';
 import type { Hit } from './contract.js';
 import { flat, makeHit, recordFacts } from './hits.js';
-import type { RecordView } from './record-view.js';
+import { RecordView } from './record-view.js';
 import type { FirstSeenSpec, RecordRule } from './types.js';
 
 interface Candidate {
@@ -17,7 +18,10 @@ interface Candidate {
   id: string;
   tenant: string;
   groupKey: string;
-  facts: Record<string, string>;
+  /** Kept to state the hit's facts only if it is one (most candidates of a busy value are not). */
+  record: StoredRecord;
+  value: string[];
+  groupValues: string[];
 }
 
 export class FirstSeenState {
@@ -36,12 +40,11 @@ export class FirstSeenState {
     const groupKey = groupValues.join('|');
     const r = view.record;
     const key = `${r.tenant}\u0000${groupKey.toLowerCase()}\u0000${value.join('\u0000')}`;
+    // Already preceded within the look-back: it can never be first, whatever arrives later.
+    const known = this.precededWithin(key, r.creationTime);
     insert(this.times, key, r.creationTime);
-    if (observeOnly) return;
-    const facts = recordFacts(view, this.rule.fields);
-    this.spec.fields.forEach((f, i) => (facts[`new ${f.name}`] = value[i]!));
-    this.spec.groupBy.forEach((g, i) => (facts[g.name] = groupValues[i]!));
-    this.pending.push({ key, t: r.creationTime, id: r.id, tenant: r.tenant, groupKey, facts });
+    if (observeOnly || known) return;
+    this.pending.push({ key, t: r.creationTime, id: r.id, tenant: r.tenant, groupKey, record: r, value, groupValues });
   }
 
   /** Decides the candidates at or before each tenant's horizon (all of them when `horizonOf` is null). */
@@ -53,17 +56,26 @@ export class FirstSeenState {
         keep.push(c);
         continue;
       }
-      if (this.isFirst(c)) hits.push(makeHit(this.rule.info, c.tenant, c.groupKey, [{ id: c.id, t: c.t }], c.facts));
+      if (!this.precededWithin(c.key, c.t))
+        hits.push(makeHit(this.rule.info, c.tenant, c.groupKey, [{ id: c.id, t: c.t }], this.facts(c)));
     }
     this.pending = keep;
     if (horizonOf && trim) this.trim(horizonOf);
     return hits;
   }
 
-  private isFirst(c: Candidate): boolean {
-    const list = this.times.get(c.key) ?? [];
-    const from = c.t - this.spec.window;
-    return !list.some((t) => t >= from && t < c.t);
+  private precededWithin(key: string, t: number): boolean {
+    const list = this.times.get(key);
+    if (!list) return false;
+    const from = t - this.spec.window;
+    return list.some((x) => x >= from && x < t);
+  }
+
+  private facts(c: Candidate): Record<string, string> {
+    const facts = recordFacts(new RecordView(c.record), this.rule.fields);
+    this.spec.fields.forEach((f, i) => (facts[`new ${f.name}`] = c.value[i]!));
+    this.spec.groupBy.forEach((g, i) => (facts[g.name] = c.groupValues[i]!));
+    return facts;
   }
 
   /** Drops times no undecided or future record can look back to. */

@@ -56,7 +56,7 @@ export function makeHit(
   members: Member[],
   facts: Record<string, string>,
 ): Hit {
-  const sorted = [...members].sort(byTime);
+  const sorted = members.length === 1 ? members : [...members].sort(byTime);
   return {
     ruleId: info.id,
     tenant,

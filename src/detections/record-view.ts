@@ -36,12 +36,24 @@ export class RecordView {
   }
 
   get operationLower(): string {
-    if (this.opLower === undefined) this.opLower = this.record.operation.toLowerCase();
+    if (this.opLower === undefined) this.opLower = lower(this.record.operation);
     return this.opLower;
   }
 
   /** How many raw records were parsed in this process (tests and benchmarks read it). */
   static parses = 0;
+}
+
+const lowered = new Map<string, string>();
+
+/** Lower case of the few distinct operation and workload names, computed once each (no copy per record). */
+export function lower(text: string): string {
+  let value = lowered.get(text);
+  if (value === undefined) {
+    value = text.toLowerCase();
+    if (lowered.size < 10_000) lowered.set(text, value);
+  }
+  return value;
 }
 
 function parseObject(text: string): Json {

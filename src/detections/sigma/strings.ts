@@ -48,7 +48,12 @@ export function stringMatcher(text: string, shape: Shape, cased: boolean): (s: s
       case 'equals':
         return (s) => s.length === want.length && norm(s) === want;
       case 'contains':
-        return (s) => norm(s).includes(want);
+        if (cased) return (s) => s.includes(want);
+        // A case-insensitive search, not a lower-cased copy of every text searched (raw records are long).
+        return (
+          (re) => (s: string) =>
+            re.test(s)
+        )(new RegExp(escapeRe(want).replace(/\\\//g, '/'), 'i'));
       case 'startswith':
         return (s) => norm(s).startsWith(want);
       case 'endswith':

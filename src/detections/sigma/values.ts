@@ -7,7 +7,7 @@
 import { BlockList, isIP } from 'node:net';
 import { canonicalIp } from '../../core/ip.js';
 import type { RecordView } from '../record-view.js';
-import { compileGetter, type Getter } from './fields.js';
+import { compileGetter, DERIVED_FIELDS, type Getter } from './fields.js';
 import { resolveRecordType } from '../../core/catalog/index.js';
 import { RuleFault } from './problem.js';
 import { asText, stringMatcher, type Shape } from './strings.js';
@@ -65,9 +65,52 @@ export function compileFieldTest(spec: FieldSpec, value: unknown, line: number |
   if (values.length === 0) throw new RuleFault(`"${spec.field}" has an empty list of values`, line);
   const recordType = spec.field.toLowerCase() === 'recordtype' && kind === 'equals';
   const tests = values.map((one) => compileOne(kind, mods, get, recordType ? recordTypeValue(one) : one, line));
-  if (mods.has('all')) return (v) => tests.every((t) => t(v));
-  if (tests.length === 1) return tests[0]!;
-  return (v) => tests.some((t) => t(v));
+  const all = mods.has('all');
+  const test: Test = all
+    ? (v) => tests.every((t) => t(v))
+    : tests.length === 1
+      ? tests[0]!
+      : (v) => tests.some((t) => t(v));
+  const must = rawNeedles(spec, kind, mods, values);
+  if (!must) return test;
+  if (all) {
+    const each = must.map((group) => new RegExp(group.map(escapeRe).join('|'), 'i'));
+    return (v) => each.every((re) => re.test(v.record.raw)) && test(v);
+  }
+  const any = new RegExp(must.flat().map(escapeRe).join('|'), 'i');
+  return (v) => any.test(v.record.raw) && test(v);
+}
+
+/** Characters no JSON writer escapes: a value made of them appears in the raw text as it is. */
+const PLAIN = /^[A-Za-z0-9 _.,:;@=+#$%&!~'()[\]{}<>|^-]+$/;
+
+/**
+ * What the raw AuditData text must contain (case aside) for a string match on a raw field to hold:
+ * the longest wildcard-free piece of each value. Testing that on the text first saves parsing the
+ * JSON of records that cannot match. Null when no such piece is certain: column and derived fields,
+ * computed ones (`.Removed`), non-string matches, and values a JSON writer could escape.
+ */
+function rawNeedles(spec: FieldSpec, kind: string, mods: Set<string>, values: unknown[]): string[][] | null {
+  const field = spec.field.toLowerCase();
+  if (!field || DERIVED_FIELDS.has(field) || /\.(removed|added)$/.test(field)) return null;
+  if (!['equals', 'contains', 'startswith', 'endswith'].includes(kind) || mods.has('fieldref')) return null;
+  const needles: string[][] = [];
+  for (const value of values) {
+    if (typeof value !== 'string') return null;
+    const group: string[] = [];
+    needles.push(group);
+    for (const variant of transform(value, mods)) {
+      const pieces = variant.split(/(?<!\\)[*?]/).map((p) => p.replace(/\\([*?\\])/g, '$1'));
+      const longest = pieces.reduce((a, b) => (b.length > a.length ? b : a), '');
+      if (longest.length < 3 || !PLAIN.test(longest)) return null;
+      group.push(longest);
+    }
+  }
+  return needles.length ? needles : null;
+}
+
+function escapeRe(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
 /** `RecordType: ExchangeAdmin` means 1: names are resolved through the catalogue. */
