@@ -12,7 +12,7 @@ import type { StoredRecord } from '../core/record.js';
 import type { Evaluator, Hit } from './contract.js';
 import { DomainBook } from './domains.js';
 import { FirstSeenState } from './first-seen.js';
-import { hitOrder, makeHit, recordFacts } from './hits.js';
+import { append, hitOrder, makeHit, recordFacts } from './hits.js';
 import { lower, RecordView } from './record-view.js';
 import type { Need } from './sigma/detection.js';
 import type { CorrelationRule, RecordRule, RuleSet } from './types.js';
@@ -98,8 +98,8 @@ export class RuleEvaluator implements Evaluator {
 
   flush(): Hit[] {
     const hits: Hit[] = [];
-    for (const w of this.windows) hits.push(...w.drain());
-    for (const f of this.firstSeen) hits.push(...f.decide(null));
+    for (const w of this.windows) append(hits, w.drain());
+    for (const f of this.firstSeen) append(hits, f.decide(null));
     return hits.sort(hitOrder);
   }
 
@@ -144,10 +144,10 @@ export class RuleEvaluator implements Evaluator {
   /** Live: windows report as they fire. Retro (lateness Infinity): each window once, whole, at flush. */
   private finish(hits: Hit[]): Hit[] {
     if (Number.isFinite(this.lateness)) {
-      for (const w of this.windows) hits.push(...w.drain());
+      for (const w of this.windows) append(hits, w.drain());
       const horizon = (tenant: string): number => (this.newest.get(tenant) ?? -Infinity) - this.lateness;
       const housekeeping = ++this.pushes % 64 === 0;
-      for (const f of this.firstSeen) hits.push(...f.decide(horizon, housekeeping));
+      for (const f of this.firstSeen) append(hits, f.decide(horizon, housekeeping));
       if (housekeeping) for (const w of this.windows) w.evict(horizon);
     }
     return hits.sort(hitOrder);

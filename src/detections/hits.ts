@@ -70,6 +70,12 @@ export function makeHit(
   };
 }
 
+/** Appends without spreading (a retro run can end with hundreds of thousands of hits: spread overflows the stack). */
+export function append<T>(target: T[], items: readonly T[]): T[] {
+  for (const item of items) target.push(item);
+  return target;
+}
+
 /** Hits in a stable order: time, then rule, tenant and group. */
 export function hitOrder(a: Hit, b: Hit): number {
   return (

@@ -11,7 +11,7 @@ import type { Store } from '../store/contract.js';
 import type { Hit } from './contract.js';
 import { DomainBook } from './domains.js';
 import { createEvaluator } from './evaluator.js';
-import { hitOrder } from './hits.js';
+import { append, hitOrder } from './hits.js';
 import type { RecordRule, RuleSet } from './types.js';
 
 export interface RetroOptions {
@@ -50,9 +50,9 @@ export async function runRetro(store: Store, ruleSet: RuleSet, options: RetroOpt
   const range = { start: options.start, end: options.end };
   for (const pass of plan(rules))
     await read(store, { ...pass.query, range, ...tenants }, pass.skip, options, (batch) =>
-      hits.push(...evaluator.push(batch)),
+      append(hits, evaluator.push(batch)),
     );
-  hits.push(...evaluator.flush());
+  append(hits, evaluator.flush());
   return hits.sort(hitOrder);
 }
 

@@ -4,6 +4,7 @@ import { AppError } from '../../core/errors.js';
 import type { StoredRecord } from '../../core/record.js';
 import type { Hit } from '../../detections/contract.js';
 import { createEvaluator } from '../../detections/evaluator.js';
+import { append } from '../../detections/hits.js';
 import { loadRuleSet } from '../../detections/loader.js';
 import type { Rule, RuleSet } from '../../detections/types.js';
 import { parseFile } from '../../ingest/import/parse-file.js';
@@ -104,10 +105,10 @@ export function register(program: Command, run: Runner): void {
             continue;
           }
           records += event.records.length;
-          hits.push(...evaluator.push(event.records.map((r): StoredRecord => ({ ...r, ingestedAt: r.creationTime }))));
+          append(hits, evaluator.push(event.records.map((r): StoredRecord => ({ ...r, ingestedAt: r.creationTime }))));
         }
       }
-      hits.push(...evaluator.flush());
+      append(hits, evaluator.flush());
       if (flags.format === 'json')
         return void ctx.out.write(JSON.stringify({ records, count: hits.length, hits }, null, 2) + '\n');
       await writeListing('table', HIT_COLUMNS, hits.map(hitRow), ctx.out, { noun: 'hit' });
