@@ -92,11 +92,12 @@ test('anti-phish-removed', () => {
 });
 
 test('aitm-proxy-mail-access', () => {
-  assert.ok(fires('aitm-proxy-mail-access', mailboxItem('MailItemsAccessed')));
+  assert.ok(fires('aitm-proxy-mail-access', mailboxItem('MailboxLogin')));
   assert.ok(
     !fires(
       'aitm-proxy-mail-access',
-      mailboxItem('MailItemsAccessed', { ClientInfoString: 'Client=REST;Client=RESTSystem;' }),
+      mailboxItem('MailboxLogin', { ClientInfoString: 'Client=REST;Client=RESTSystem;' }),
     ),
   );
+  assert.ok(!fires('aitm-proxy-mail-access', mailboxItem('MailItemsAccessed')), 'mail access is no sign-in');
 });
