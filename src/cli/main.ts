@@ -8,6 +8,7 @@ import * as emulator from './commands/emulator.js';
 import * as importCmd from './commands/import.js';
 import * as optimize from './commands/optimize.js';
 import * as report from './commands/report.js';
+import * as rules from './commands/rules.js';
 import * as search from './commands/search.js';
 import * as serve from './commands/serve.js';
 import * as tenant from './commands/tenant.js';
@@ -43,6 +44,7 @@ export function buildProgram(state: RunState): Command {
     importCmd,
     search,
     report,
+    rules,
     coverage,
     optimize,
     serve,

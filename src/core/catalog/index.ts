@@ -7,3 +7,4 @@ export { recordTypeName, recordTypeInfo, resolveRecordType, recordTypes, type Re
 export { userTypeName, resolveUserType } from './user-types.js';
 export { contentTypeForRecordType, contentTypeRoutingRule } from './content-types.js';
 export { resolveOperations, activityFor, activityCategories, type Activity } from './activities.js';
+export { recordTypeHasField, anyRecordTypeHasField } from './fields.js';

@@ -1,0 +1,167 @@
+/**
+ * The Evaluator (contract.ts) over a RuleSet: each record is offered only to the rules whose
+ * prefilter (operation, else record type, else workload) it passes, through maps built once; its raw
+ * AuditData is parsed at most once for all of them (RecordView). Record rules hit at once;
+ * correlations keep tumbling windows (windows.ts); first-seen rules decide once a candidate can no
+ * longer be preceded by a late record (first-seen.ts).
+ *
+ * Build one with `createEvaluator(loadRuleSet({paths}), {domains})`.
+ */
+import { DAY } from '../core/time.js';
+import type { StoredRecord } from '../core/record.js';
+import type { Evaluator, Hit } from './contract.js';
+import { DomainBook } from './domains.js';
+import { FirstSeenState } from './first-seen.js';
+import { append, hitOrder, makeHit, recordFacts } from './hits.js';
+import { lower, RecordView } from './record-view.js';
+import type { Need } from './sigma/detection.js';
+import type { CorrelationRule, RecordRule, RuleSet } from './types.js';
+import { CorrelationWindows } from './windows.js';
+
+export interface EvaluatorOptions {
+  /** The tenants' own domains, for "outside the organisation" (`external`). */
+  domains?: DomainBook;
+  /**
+   * How late a record may arrive (default one day, the UAL's): first-seen candidates wait this long
+   * past the tenant's newest record, and correlation windows are kept this long. Infinity for a retro
+   * run, which decides everything at flush().
+   */
+  lateness?: number;
+}
+
+interface Entry {
+  rule: RecordRule;
+  /** Correlations fed by this rule, with the rule's place in each. */
+  feeds: { windows: CorrelationWindows; index: number }[];
+  firstSeen: FirstSeenState | null;
+}
+
+export class RuleEvaluator implements Evaluator {
+  private readonly byOp = new Map<string, Entry[]>();
+  private readonly byType = new Map<number, Entry[]>();
+  private readonly byWorkload = new Map<string, Entry[]>();
+  private readonly always: Entry[] = [];
+  private readonly windows: CorrelationWindows[] = [];
+  private readonly firstSeen: FirstSeenState[] = [];
+  private readonly newest = new Map<string, number>();
+  private readonly domains: DomainBook;
+  private readonly lateness: number;
+  private pushes = 0;
+
+  constructor(set: RuleSet, options: EvaluatorOptions = {}) {
+    this.domains = options.domains ?? new DomainBook();
+    this.lateness = options.lateness ?? DAY;
+    const entries = new Map<RecordRule, Entry>();
+    const entryOf = (rule: RecordRule): Entry => {
+      let e = entries.get(rule);
+      if (!e) entries.set(rule, (e = { rule, feeds: [], firstSeen: null }));
+      return e;
+    };
+    for (const rule of set.rules) {
+      if (!rule.applies) continue;
+      if (rule.kind === 'correlation') this.addCorrelation(rule, entryOf);
+      else {
+        const e = entryOf(rule);
+        if (rule.kind === 'first-seen') this.firstSeen.push((e.firstSeen = new FirstSeenState(rule)));
+      }
+    }
+    for (const e of entries.values()) this.index(e);
+  }
+
+  private addCorrelation(rule: CorrelationRule, entryOf: (r: RecordRule) => Entry): void {
+    const w = new CorrelationWindows(rule);
+    this.windows.push(w);
+    rule.rules.forEach((r, index) => entryOf(r).feeds.push({ windows: w, index }));
+  }
+
+  private index(e: Entry): void {
+    const { need } = e.rule;
+    const put = <K>(map: Map<K, Entry[]>, keys: Iterable<K>): void => {
+      for (const k of keys) map.set(k, [...(map.get(k) ?? []), e]);
+    };
+    if (need.operations) put(this.byOp, need.operations);
+    else if (need.recordTypes) put(this.byType, need.recordTypes);
+    else if (need.workloads) put(this.byWorkload, need.workloads);
+    else this.always.push(e);
+  }
+
+  push(records: readonly StoredRecord[]): Hit[] {
+    const hits: Hit[] = [];
+    for (const record of records) this.offer(record, hits, false);
+    return this.finish(hits);
+  }
+
+  /** History only: makes values known to first-seen rules (a retro run's look-back); raises nothing. */
+  observe(records: readonly StoredRecord[]): void {
+    for (const record of records) this.offer(record, [], true);
+  }
+
+  flush(): Hit[] {
+    const hits: Hit[] = [];
+    for (const w of this.windows) append(hits, w.drain());
+    for (const f of this.firstSeen) append(hits, f.decide(null));
+    return hits.sort(hitOrder);
+  }
+
+  private offer(record: StoredRecord, hits: Hit[], observeOnly: boolean): void {
+    const view = new RecordView(record, this.domains);
+    if (!observeOnly && record.creationTime > (this.newest.get(record.tenant) ?? -Infinity))
+      this.newest.set(record.tenant, record.creationTime);
+    const byOp = this.byOp.get(view.operationLower);
+    if (byOp) this.run(byOp, view, hits, observeOnly);
+    const byType = this.byType.get(record.recordType);
+    if (byType) this.run(byType, view, hits, observeOnly);
+    const byWorkload =
+      record.workload && this.byWorkload.size ? this.byWorkload.get(lower(record.workload)) : undefined;
+    if (byWorkload) this.run(byWorkload, view, hits, observeOnly);
+    if (this.always.length) this.run(this.always, view, hits, observeOnly);
+  }
+
+  private run(entries: readonly Entry[], view: RecordView, hits: Hit[], observeOnly: boolean): void {
+    const record = view.record;
+    for (const e of entries) {
+      if (observeOnly && !e.firstSeen) continue;
+      if (!passes(e.rule.need, view) || !e.rule.test(view)) continue;
+      if (observeOnly) {
+        e.firstSeen!.add(view, true);
+        continue;
+      }
+      if (e.rule.generate && !e.firstSeen)
+        hits.push(
+          makeHit(
+            e.rule.info,
+            record.tenant,
+            '',
+            [{ id: record.id, t: record.creationTime }],
+            recordFacts(view, e.rule.fields),
+          ),
+        );
+      for (const f of e.feeds) f.windows.add(view, f.index);
+      e.firstSeen?.add(view, false);
+    }
+  }
+
+  /** Live: windows report as they fire. Retro (lateness Infinity): each window once, whole, at flush. */
+  private finish(hits: Hit[]): Hit[] {
+    if (Number.isFinite(this.lateness)) {
+      for (const w of this.windows) append(hits, w.drain());
+      const horizon = (tenant: string): number => (this.newest.get(tenant) ?? -Infinity) - this.lateness;
+      const housekeeping = ++this.pushes % 64 === 0;
+      for (const f of this.firstSeen) append(hits, f.decide(horizon, housekeeping));
+      if (housekeeping) for (const w of this.windows) w.evict(horizon);
+    }
+    return hits.sort(hitOrder);
+  }
+}
+
+function passes(need: Need, view: RecordView): boolean {
+  const r = view.record;
+  if (need.operations && !need.operations.has(view.operationLower)) return false;
+  if (need.recordTypes && !need.recordTypes.has(r.recordType)) return false;
+  if (need.workloads && !(r.workload && need.workloads.has(lower(r.workload)))) return false;
+  return true;
+}
+
+export function createEvaluator(set: RuleSet, options: EvaluatorOptions = {}): RuleEvaluator {
+  return new RuleEvaluator(set, options);
+}

@@ -1,0 +1,91 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCli } from './support/cli.js';
+import { tempDir } from './support/paths.js';
+
+const BAD = `title: Bad
+logsource: {product: m365, service: audit}
+detection:
+  sel:
+    Operation|containz: x
+  condition: sel
+level: low
+`;
+
+test('rules list, show, validate and test', async () => {
+  const { dir, cleanup } = tempDir('tw-rules-');
+  try {
+    const data = { dataDir: dir };
+    const list = await runCli(['rules', 'list', '--format', 'json'], data);
+    assert.equal(list.code, 0, list.stderr);
+    const listed = JSON.parse(list.stdout) as {
+      count: number;
+      rules: { name: string; severity: string; runbook: string | null }[];
+    };
+    assert.ok(listed.count >= 25);
+    assert.ok(
+      listed.rules.some((r) => r.name === 'unified-audit-log-disabled' && r.severity === 'critical' && r.runbook),
+    );
+
+    const show = await runCli(['rules', 'show', 'mailbox-audit-bypass'], data);
+    assert.equal(show.code, 0, show.stderr);
+    assert.match(show.stdout, /Runbook:/);
+    assert.match(show.stdout, /Set-MailboxAuditBypassAssociation/);
+    assert.equal((await runCli(['rules', 'show', 'no-such-rule'], data)).code, 1);
+
+    const folder = join(dir, 'mine');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'bad.yml'), BAD);
+    const validate = await runCli(['rules', 'validate', folder, '--format', 'json'], data);
+    assert.equal(validate.code, 1);
+    const problems = (JSON.parse(validate.stdout) as { problems: { file: string; line: number; message: string }[] })
+      .problems;
+    assert.deepEqual(
+      problems.map((p) => [p.file.endsWith('bad.yml'), p.line, /unknown modifier "containz"/.test(p.message)]),
+      [[true, 5, true]],
+    );
+    assert.equal((await runCli(['rules', 'validate'], data)).code, 0, 'the pack validates');
+
+    const records = join(dir, 'records.ndjson');
+    const base = {
+      RecordType: 1,
+      Workload: 'Exchange',
+      OrganizationId: 'contoso',
+      UserId: 'adele@contoso.com',
+      ResultStatus: 'True',
+    };
+    writeFileSync(
+      records,
+      [
+        {
+          ...base,
+          Id: 'a1',
+          CreationTime: '2026-11-02T10:00:00',
+          Operation: 'Set-AdminAuditLogConfig',
+          Parameters: [{ Name: 'UnifiedAuditLogIngestionEnabled', Value: 'False' }],
+        },
+        {
+          ...base,
+          Id: 'a2',
+          CreationTime: '2026-11-02T10:05:00',
+          Operation: 'Set-AdminAuditLogConfig',
+          Parameters: [{ Name: 'UnifiedAuditLogIngestionEnabled', Value: 'True' }],
+        },
+      ]
+        .map((r) => JSON.stringify(r))
+        .join('\n') + '\n',
+    );
+    const tested = await runCli(['rules', 'test', records, '--format', 'json'], data);
+    assert.equal(tested.code, 0, tested.stderr);
+    const out = JSON.parse(tested.stdout) as { records: number; hits: { title: string; recordIds: string[] }[] };
+    assert.equal(out.records, 2);
+    assert.deepEqual(
+      out.hits.map((h) => [h.title, h.recordIds]),
+      [['Unified audit log ingestion switched off', ['a1']]],
+    );
+  } finally {
+    cleanup();
+  }
+});
