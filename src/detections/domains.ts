@@ -3,11 +3,11 @@
  * internal when its domain (or a parent of it) is one of the tenant's domains. Those come from what
  * the caller knows (the tenants table, reports' TenantDomains) and from the record itself: its
  * user's domain, the mailbox owner's and the OrganizationName, so a decision never depends on which
- * records arrived before (live and retro agree). Domain parsing is reports/domains.ts's for now; it
+ * records arrived before (live and retro agree). Domain parsing is analysis/domains.ts's; it
  * moves to src/analysis/ with the organisation-domain logic.
  */
 import { field } from '../ingest/fields.js';
-import { domainOf } from '../reports/domains.js';
+import { domainOf } from '../analysis/domains.js';
 import type { ExternalCheck, RecordView } from './record-view.js';
 
 export class DomainBook implements ExternalCheck {
