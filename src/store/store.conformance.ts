@@ -4,6 +4,7 @@ import { parseIpFilter } from '../core/ip.js';
 import type { AuditRecord, StoredRecord } from '../core/record.js';
 import type { IpFilter, SearchQuery } from '../core/search-query.js';
 import type { Store } from './contract.js';
+import { runAlertConformance } from './testing/alert-conformance.js';
 import { runLedgerConformance } from './testing/ledger-conformance.js';
 import { DAY, expectedIds, HOUR, record, T0, TENANT_A, TENANT_B } from './testing/fixtures.js';
 
@@ -28,6 +29,7 @@ export function runStoreConformance(name: string, open: () => Promise<Store>): v
     recordTests(ctx);
     searchTests(ctx);
     runLedgerConformance(ctx);
+    runAlertConformance(ctx);
   });
 }
 

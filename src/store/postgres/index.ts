@@ -5,6 +5,7 @@ import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
 import type { StoreNotice } from '../backfill.js';
 import type { Store } from '../contract.js';
+import { PostgresAlertStore } from './alerts.js';
 import { PostgresLedgerStore } from './ledger.js';
 import { PostgresPostureStore } from './posture.js';
 import { PostgresRecordStore } from './records.js';
@@ -65,6 +66,7 @@ class PostgresStore implements Store {
   readonly tenants: PostgresTenantStore;
   readonly ledger: PostgresLedgerStore;
   readonly posture: PostgresPostureStore;
+  readonly alerts: PostgresAlertStore;
 
   constructor(
     private readonly pool: Pool,
@@ -76,6 +78,7 @@ class PostgresStore implements Store {
     this.tenants = new PostgresTenantStore(pool);
     this.ledger = new PostgresLedgerStore(pool, this.records);
     this.posture = new PostgresPostureStore(pool);
+    this.alerts = new PostgresAlertStore(pool);
   }
 
   async migrate(): Promise<void> {

@@ -7,6 +7,7 @@ import { AppError } from '../../core/errors.js';
 import type { StoreNotice } from '../backfill.js';
 import type { Store } from '../contract.js';
 import { CONTAINS_FUNCTION, containsFolded } from './compile.js';
+import { SqliteAlertStore } from './alerts.js';
 import { SqliteLedgerStore } from './ledger.js';
 import { SqlitePostureStore } from './posture.js';
 import { SqliteRecordStore } from './records.js';
@@ -74,6 +75,7 @@ class SqliteStore implements Store {
   readonly tenants: SqliteTenantStore;
   readonly ledger: SqliteLedgerStore;
   readonly posture: SqlitePostureStore;
+  readonly alerts: SqliteAlertStore;
 
   constructor(
     private readonly db: Db,
@@ -86,6 +88,7 @@ class SqliteStore implements Store {
     this.tenants = new SqliteTenantStore(db);
     this.ledger = new SqliteLedgerStore(db, this.records);
     this.posture = new SqlitePostureStore(db);
+    this.alerts = new SqliteAlertStore(db);
   }
 
   async migrate(): Promise<void> {
