@@ -26,7 +26,7 @@ export function alertPolicy(perRule: Record<string, number> = {}, defaultMs = DE
 }
 
 export interface RaiseDeps {
-  store: Pick<Store, 'alerts' | 'records'>;
+  store: Pick<Store, 'alerts'> & { records: Pick<Store['records'], 'get'> };
   clock: Clock;
   logger: Logger;
   policy?: AlertPolicy;
