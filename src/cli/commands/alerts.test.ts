@@ -14,7 +14,8 @@ import type { CliContext } from '../context.js';
 import { listCommand, register, snoozeEnd } from './alerts.js';
 import { detectCommand, type DetectEngine } from './detect.js';
 import { Command } from 'commander';
-import { makeRunner } from '../run.js';
+import type { Action, Runner } from '../run.js';
+import { toAppError } from '../../core/errors.js';
 
 const NOW = Date.UTC(2026, 9, 2);
 const TENANT = '6f1c2b3a-0000-4000-8000-00000000abcd';
@@ -54,22 +55,22 @@ const engine: DetectEngine = {
 
 /** Runs `tenantwatch alerts ARGS` through commander as the binary would, in process; returns the exit status. */
 async function alertsCli(...args: string[]): Promise<number> {
-  const state = { exitCode: 0, controller: new AbortController() };
-  const program = new Command('tenantwatch').exitOverride();
+  let code = 0;
   const ctx = context();
-  const run = makeRunner(state);
-  register(program, ((action: Parameters<typeof run>[0]) =>
-    async (...a: unknown[]) => {
+  const runner = (<A extends unknown[]>(action: Action<A>) =>
+    async (...a: A): Promise<void> => {
       try {
-        state.exitCode = ((await action(ctx, ...(a as []))) as number | undefined) ?? 0;
+        code = ((await action(ctx, ...a)) as number | undefined) ?? 0;
       } catch (e) {
-        const error = e as { exitCode?: number; toLine?: () => string };
-        err += `tenantwatch: ${error.toLine?.() ?? String(e)}\n`;
-        state.exitCode = error.exitCode ?? 1;
+        const error = toAppError(e);
+        err += `tenantwatch: ${error.toLine()}\n`;
+        code = error.exitCode;
       }
-    }) as typeof run);
+    }) as Runner;
+  const program = new Command('tenantwatch').exitOverride();
+  register(program, runner);
   await program.parseAsync(['node', 'tenantwatch', 'alerts', ...args]);
-  return state.exitCode;
+  return code;
 }
 
 beforeEach(async () => {
