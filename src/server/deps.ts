@@ -1,5 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
+import type { RuleInfo } from '../detections/contract.js';
 import type { Store } from '../store/contract.js';
 
 /**
@@ -15,6 +16,8 @@ export interface ServerDeps {
   collector?: CollectorStatusSource;
   /** Folder of the built web console (web/dist); when absent or missing, only /api is served. */
   webRoot?: string;
+  /** A detection rule's metadata by id (runbooks on the alert page); absent: only built-in rules are described. */
+  rules?: (id: string) => RuleInfo | null;
   /** Page size cap of /api/search (default 1,000). */
   maxPageSize?: number;
 }

@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { ServerDeps } from './deps.js';
 import { installErrorHandling } from './errors.js';
 import { SERVER_EVENTS } from './events.js';
+import { registerAlertRoutes } from './routes/alerts.js';
 import { registerCatalogRoutes } from './routes/catalog.js';
 import { registerExportRoutes } from './routes/export.js';
 import { registerRecordRoutes } from './routes/records.js';
@@ -29,6 +30,12 @@ const ROUTES = [
   'GET /api/posture',
   'GET /api/coverage?tenant',
   'GET /api/status',
+  'GET /api/alerts?tenant&rule&severity&status&snoozed&limit',
+  'GET /api/alerts/:id?tenant',
+  'POST /api/alerts/:id/status {status, note}',
+  'POST /api/alerts/:id/snooze {until, reason}',
+  'POST /api/alerts/:id/exclude {kind, value, reason, allTenants}',
+  'GET /api/alert-exclusions?tenant',
 ];
 
 /**
@@ -55,6 +62,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerCatalogRoutes(app);
   registerReportRoutes(app, deps);
   registerTenantRoutes(app, deps);
+  registerAlertRoutes(app, deps);
   await serveWeb(app, web);
   return app;
 }

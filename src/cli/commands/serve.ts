@@ -7,6 +7,7 @@ import type { LiveConnection } from '../../config/tenants.js';
 import type { CliContext } from '../context.js';
 import { graphRoleSource } from '../tenants.js';
 import type { Runner } from '../run.js';
+import { ruleCatalog } from './detect.js';
 
 export interface ServeOptions {
   port?: string;
@@ -51,6 +52,7 @@ export async function serveConsole(
       clock: ctx.clock,
       logger: ctx.logger,
       reports: reportsApi(store, ctx),
+      rules: await ruleCatalog(),
       ...(collector ? { collector } : {}),
       ...(webRoot ? { webRoot } : {}),
     },

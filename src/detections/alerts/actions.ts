@@ -26,12 +26,15 @@ export interface ActionDeps {
   logger: Logger;
 }
 
+export function noSuchAlert(id: string): AppError {
+  return new AppError('NOT_FOUND', `No alert has the id "${id.slice(0, 100)}"`, {
+    hint: 'tenantwatch alerts list shows the alerts and their ids',
+  });
+}
+
 export async function alertOrFail(store: Pick<Store, 'alerts'>, id: string): Promise<AlertRow> {
   const alert = id.length <= 100 ? await store.alerts.get(id) : null;
-  if (!alert)
-    throw new AppError('NOT_FOUND', `No alert has the id "${id.slice(0, 100)}"`, {
-      hint: 'tenantwatch alerts list shows the alerts and their ids',
-    });
+  if (!alert) throw noSuchAlert(id);
   return alert;
 }
 
