@@ -50,21 +50,23 @@ after(async () => {
   await store.close();
 });
 
+type Listing = Record<string, unknown> & {
+  alerts: {
+    id: string;
+    tenant: string;
+    ruleId: string;
+    severity: string;
+    status: string;
+    recordIds: string[];
+    tenantName: string;
+  }[];
+};
+
 const get = async (url: string) => {
   const res = await app.inject({ method: 'GET', url });
   return {
     status: res.statusCode,
-    body: res.json() as Record<string, unknown> & {
-      alerts: {
-        id: string;
-        tenant: string;
-        ruleId: string;
-        severity: string;
-        status: string;
-        recordIds: string[];
-        tenantName: string;
-      }[];
-    },
+    body: res.json<Listing>(),
   };
 };
 
