@@ -1,3 +1,4 @@
+import { AlertsPage } from './pages/AlertsPage.js';
 import { CoveragePage } from './pages/CoveragePage.js';
 import { ReportsPage } from './pages/ReportsPage.js';
 import { SearchPage } from './pages/SearchPage.js';
@@ -8,6 +9,7 @@ const PAGES = [
   { id: 'tenants', label: 'Tenants' },
   { id: 'search', label: 'Search' },
   { id: 'reports', label: 'Reports' },
+  { id: 'alerts', label: 'Alerts' },
   { id: 'coverage', label: 'Coverage' },
 ] as const;
 
@@ -36,6 +38,8 @@ export function App() {
           <SearchPage params={route.params} />
         ) : route.page === 'reports' ? (
           <ReportsPage params={route.params} />
+        ) : route.page === 'alerts' ? (
+          <AlertsPage params={route.params} />
         ) : route.page === 'coverage' ? (
           <CoveragePage params={route.params} />
         ) : (

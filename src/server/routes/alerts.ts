@@ -79,7 +79,9 @@ export function registerAlertRoutes(app: FastifyInstance, deps: ServerDeps): voi
 
   app.get<{ Params: { id: string } }>('/api/alerts/:id', async (request) => {
     const alert = await scoped(request.params.id, request.query as RawQuery);
-    return alertDetail(store, alert, deps.rules);
+    const detail = await alertDetail(store, alert, deps.rules);
+    const name = (await store.tenants.get(alert.tenant))?.name ?? alert.tenant;
+    return { ...detail, alert: { ...detail.alert, tenantName: name } };
   });
 
   app.post<{ Params: { id: string }; Body: ActionBody }>('/api/alerts/:id/status', async (request) => {
