@@ -90,4 +90,19 @@ describe('the live runner', () => {
     const again = await runLiveOnce(tail, fakeEvaluator([]), { clock, logger: silentLogger });
     assert.deepEqual([again.alerts.raised, again.alerts.duplicates], [0, 2], 'the same checks: the same hits');
   });
+
+  test('over a real store: its tail and its cursor, records stored by anyone (insert, bulk import)', async () => {
+    const ev = fakeEvaluator(['Add-MailboxPermission']);
+    await store.records.insert([
+      record({ tenant: 't1', operation: 'Add-MailboxPermission' }),
+      record({ tenant: 't1' }),
+    ]);
+    const first = await runLiveOnce(store, ev, { clock, logger: silentLogger, posture: false });
+    assert.deepEqual([first.records, first.alerts.raised], [2, 1]);
+    assert.ok(await store.cursors.get(LIVE_CONSUMER), 'the cursor is stored in the store');
+    await store.records.insert([record({ tenant: 't1', operation: 'Add-MailboxPermission' })]);
+    const second = await runLiveOnce(store, ev, { clock, logger: silentLogger, posture: false });
+    assert.deepEqual([second.records, second.alerts.counted], [1, 1], 'only what arrived since');
+    assert.equal(ev.seen.length, 3);
+  });
 });

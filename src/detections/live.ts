@@ -1,6 +1,5 @@
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
-import type { StoredRecord } from '../core/record.js';
 import type { Store } from '../store/contract.js';
 import { raiseHits, recordKey, type AlertPolicy, type RaiseSummary } from './alerts/raise.js';
 import type { Evaluator } from './contract.js';
@@ -16,23 +15,10 @@ import { deliverDue, type AlertChannel, type DeliverSummary, type RoutingConfig 
  */
 export const LIVE_CONSUMER = 'detections:live';
 
-/**
- * The tail part of the store contract (HELPERS.md; the store-tail work adds it to Store). Declared here
- * with exactly those names until that lands; afterwards a Store is one of these as it is.
- */
-export type TailPosition = string;
-export interface TailBatch {
-  records: StoredRecord[];
-  next: TailPosition;
-}
+/** What the live runner needs of a store: its tail, its cursors, and where alerts and posture live. */
 export interface TailSource {
-  records: Pick<Store['records'], 'get'> & {
-    tail(after: TailPosition | null, options: { limit: number; signal?: AbortSignal }): Promise<TailBatch>;
-  };
-  cursors: {
-    get(consumer: string): Promise<TailPosition | null>;
-    set(consumer: string, position: TailPosition, at: number): Promise<void>;
-  };
+  records: Pick<Store['records'], 'get' | 'tail'>;
+  cursors: Pick<Store['cursors'], 'get' | 'set'>;
 }
 
 export type LiveStore = TailSource & Pick<Store, 'alerts' | 'posture' | 'tenants'>;

@@ -1,10 +1,11 @@
 import type { StoredRecord } from '../../core/record.js';
 import type { Store } from '../../store/contract.js';
-import type { LiveStore, TailBatch } from '../live.js';
+import type { TailBatch } from '../../store/contract.js';
+import type { LiveStore } from '../live.js';
 
 /**
  * An in-memory tail and cursor table over an array, in front of a real store's alerts, posture and
- * tenants: exactly the tail methods of the store contract (HELPERS.md), until the store has them.
+ * tenants: the tail methods of the store contract, with a cursor write that can be made to fail once.
  */
 export function fakeTail(
   store: Store,
