@@ -1,9 +1,11 @@
 import { Command, CommanderError, Option } from 'commander';
 import { makeRunner, type RunState } from './run.js';
+import * as alerts from './commands/alerts.js';
 import * as audit from './commands/audit-config.js';
 import * as collect from './commands/collect.js';
 import * as coverage from './commands/coverage.js';
 import * as demo from './commands/demo.js';
+import * as detect from './commands/detect.js';
 import * as emulator from './commands/emulator.js';
 import * as importCmd from './commands/import.js';
 import * as optimize from './commands/optimize.js';
@@ -45,6 +47,8 @@ export function buildProgram(state: RunState): Command {
     search,
     report,
     rules,
+    detect,
+    alerts,
     coverage,
     optimize,
     serve,

@@ -1,6 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { ReportInfo, ReportResult } from '../reports/types.js';
+import type { RuleInfo } from '../detections/contract.js';
 import type { Store } from '../store/contract.js';
 import type { AuthOptions } from './auth/types.js';
 
@@ -25,6 +26,8 @@ export interface ServerDeps {
   auth?: Partial<AuthOptions>;
   /** Serve HTTPS with this certificate and key (PEM). */
   https?: { cert: string; key: string };
+  /** A detection rule's metadata by id (runbooks on the alert page); absent: only built-in rules are described. */
+  rules?: (id: string) => RuleInfo | null;
   /** Page size cap of /api/search (default 1,000). */
   maxPageSize?: number;
 }

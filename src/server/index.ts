@@ -10,6 +10,7 @@ import { DEFAULT_AUTH } from './auth/types.js';
 import { installErrorHandling } from './errors.js';
 import { SERVER_EVENTS } from './events.js';
 import { registerAuditConfigRoutes } from './routes/audit-config.js';
+import { registerAlertRoutes } from './routes/alerts.js';
 import { registerCatalogRoutes } from './routes/catalog.js';
 import { registerExportRoutes } from './routes/export.js';
 import { registerRecordRoutes } from './routes/records.js';
@@ -93,6 +94,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerTenantRoutes(app, deps);
   registerAuditConfigRoutes(app, deps);
   registerAdminRoutes(app, { store: deps.store, clock: deps.clock, auditor });
+  registerAlertRoutes(app, deps);
   await serveWeb(app, web);
   return app;
 }

@@ -38,6 +38,8 @@ export interface StateStore {
   readonly auth: AuthStore;
   /** The console's own append-only audit trail. */
   readonly consoleAudit: ConsoleAuditStore;
+  /** Alerts raised from detection hits, their history, exclusions and snoozes. */
+  readonly alerts: AlertStore;
 }
 
 export interface InsertResult {
@@ -297,4 +299,156 @@ export interface PostureStore {
   list(tenant: string, limit?: number): Promise<PostureSnapshot[]>;
   /** The newest snapshot of each tenant. */
   latest(): Promise<PostureSnapshot[]>;
+}
+
+/** The same values as detections' Severity (src/detections/contract.ts); the store keeps its own name so it never imports detections. */
+export type AlertSeverity = 'informational' | 'low' | 'medium' | 'high' | 'critical';
+export type AlertStatus = 'new' | 'acknowledged' | 'resolved' | 'false_positive';
+
+/**
+ * One alert: every hit of one rule for one tenant and group key within one suppression window.
+ * The id is derived from that key by the caller (detections/alerts), so a live run and a retro run
+ * of the same rule over the same records name the same alert.
+ */
+export interface AlertRow {
+  id: string;
+  ruleId: string;
+  tenant: string;
+  groupKey: string;
+  /** Start of the suppression window (epoch ms, a multiple of the window length) the alert covers. */
+  windowStart: number;
+  severity: AlertSeverity;
+  title: string;
+  status: AlertStatus;
+  /** Who changed the status last and when (null while new and never touched). */
+  statusBy: string | null;
+  statusAt: number | null;
+  /** CreationTime of the first and last record behind it, epoch ms. */
+  firstSeen: number;
+  lastSeen: number;
+  hits: number;
+  /** Record ids behind it, up to the bound the caller gives (store.records.get with the tenant). */
+  recordIds: string[];
+  /** Record ids of every hit counted, including those past the bound. */
+  recordTotal: number;
+  facts: Record<string, string>;
+  /** While in the future, the alert is kept but not shown by default nor delivered (snooze). */
+  snoozedUntil: number | null;
+  /** When routing last delivered it (null: due for delivery once the snooze, if any, ends). */
+  notifiedAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** A hit as the store applies it; the identities are computed by detections/alerts. */
+export interface AlertHitInput {
+  /** Identity of the hit (rule, tenant, group key, record ids…): applying it again changes nothing. */
+  hitKey: string;
+  alertId: string;
+  ruleId: string;
+  tenant: string;
+  groupKey: string;
+  windowStart: number;
+  severity: AlertSeverity;
+  title: string;
+  recordIds: readonly string[];
+  firstSeen: number;
+  lastSeen: number;
+  facts: Record<string, string>;
+  /** A snooze in force for this hit (the alert is stored silently until then), else null. */
+  snoozedUntil: number | null;
+  /** How many record ids an alert keeps. */
+  maxRecordIds: number;
+}
+
+export type ApplyHitOutcome = 'raised' | 'counted' | 'reopened' | 'duplicate';
+
+export interface AlertChange {
+  alertId: string;
+  at: number;
+  /** A person's name, or `tenantwatch` for changes made by the product. */
+  actor: string;
+  action: 'raised' | 'reopened' | 'status' | 'snoozed';
+  from: AlertStatus | null;
+  to: AlertStatus | null;
+  note: string | null;
+}
+
+export interface AlertFilter {
+  tenants?: readonly string[];
+  ruleIds?: readonly string[];
+  severities?: readonly AlertSeverity[];
+  statuses?: readonly AlertStatus[];
+  /** Only alerts not snoozed at this instant (snoozedUntil null or ≤ it). */
+  visibleAt?: number;
+  /** Only alerts whose last hit is at or after this instant. */
+  since?: number;
+  limit?: number;
+}
+
+export type ExclusionKind = 'user' | 'address' | 'application';
+
+/** Hits matching an exclusion are not raised (counted here). `*` as rule or tenant means every one. */
+export interface AlertExclusion {
+  id: string;
+  ruleId: string;
+  tenant: string;
+  kind: ExclusionKind;
+  /** A user (case-insensitive), an address or CIDR block, an application id or name. */
+  value: string;
+  reason: string;
+  author: string;
+  createdAt: number;
+  /** Hits it kept from being raised, and when the last one was. */
+  hits: number;
+  lastHitAt: number | null;
+}
+
+/** While `until` is in the future, hits of the rule for the tenant (and group key, when given) are stored silently. */
+export interface AlertSnooze {
+  id: string;
+  ruleId: string;
+  tenant: string;
+  /** null: every group key of the rule. */
+  groupKey: string | null;
+  until: number;
+  reason: string;
+  author: string;
+  createdAt: number;
+}
+
+export interface AlertStore {
+  /**
+   * Applies one hit in one transaction: raises the alert (new), counts the hit on it (hits, last seen,
+   * record ids up to the bound, severity raised to the highest), or reopens it when it was resolved.
+   * A hit whose hitKey was applied before (a replay after a crash) changes nothing: 'duplicate'.
+   */
+  applyHit(hit: AlertHitInput, now: number): Promise<{ outcome: ApplyHitOutcome; alert: AlertRow }>;
+  /** Counts a hit an exclusion kept back, once per hitKey; false when it was counted before. */
+  countExcluded(hitKey: string, exclusionId: string, at: number): Promise<boolean>;
+  get(id: string): Promise<AlertRow | null>;
+  /** Newest last hit first. */
+  list(filter?: AlertFilter): Promise<AlertRow[]>;
+  /**
+   * Moves the status when it is still `from` (compare-and-set) and appends the change to the history;
+   * false when the alert is missing or its status is no longer `from`.
+   */
+  setStatus(
+    id: string,
+    change: { from: AlertStatus; to: AlertStatus; actor: string; at: number; note?: string },
+  ): Promise<boolean>;
+  /** Sets (or with null clears) an alert's snooze, with a history entry. False when the alert is missing. */
+  snooze(id: string, until: number | null, actor: string, at: number, note?: string): Promise<boolean>;
+  /** Oldest-first history of an alert: raised, reopened, status changes, snoozes. */
+  history(id: string): Promise<AlertChange[]>;
+  /** Alerts routing has not delivered yet whose snooze (if any) has ended at `now`, oldest first. */
+  due(now: number, limit: number): Promise<AlertRow[]>;
+  markNotified(id: string, at: number): Promise<void>;
+  addExclusion(row: AlertExclusion): Promise<void>;
+  listExclusions(filter?: { ruleId?: string; tenant?: string }): Promise<AlertExclusion[]>;
+  removeExclusion(id: string): Promise<boolean>;
+  addSnooze(row: AlertSnooze): Promise<void>;
+  /** Snoozes still in force at `at` (all of them when at is undefined). */
+  listSnoozes(at?: number): Promise<AlertSnooze[]>;
+  removeSnooze(id: string): Promise<boolean>;
 }

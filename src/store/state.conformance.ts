@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import type { Store } from './contract.js';
 import { commitBlobAcross } from './commit-blob.js';
+import { runAlertConformance } from './testing/alert-conformance.js';
 import { drain } from './testing/tail-conformance.js';
 import { blobRow, DAY, record, T0, TENANT_A, TENANT_B, tenantRow, windowRow } from './testing/fixtures.js';
 import { runAuthConformance } from './testing/auth-conformance.js';
@@ -26,6 +27,7 @@ export function runStateConformance(name: string, open: () => Promise<Store>): v
     };
     stateTests(ctx);
     runAuthConformance(ctx);
+    runAlertConformance(ctx);
   });
 }
 

@@ -2,6 +2,7 @@ import { SignInGate, UserBadge, type Me } from './auth/SignInGate.js';
 import { AdminPage } from './pages/AdminPage.js';
 import { AuditConfigPage } from './pages/AuditConfigPage.js';
 import { AuditPage } from './pages/AuditPage.js';
+import { AlertsPage } from './pages/AlertsPage.js';
 import { CoveragePage } from './pages/CoveragePage.js';
 import { ReportsPage } from './pages/ReportsPage.js';
 import { SearchPage } from './pages/SearchPage.js';
@@ -12,6 +13,7 @@ const PAGES = [
   { id: 'tenants', label: 'Tenants' },
   { id: 'search', label: 'Search' },
   { id: 'reports', label: 'Reports' },
+  { id: 'alerts', label: 'Alerts' },
   { id: 'coverage', label: 'Coverage' },
 ] as const;
 
@@ -54,6 +56,8 @@ function Console({ me, signOut }: { me: Me; signOut: () => void }) {
           <SearchPage params={route.params} />
         ) : route.page === 'reports' ? (
           <ReportsPage params={route.params} />
+        ) : route.page === 'alerts' ? (
+          <AlertsPage params={route.params} />
         ) : route.page === 'coverage' ? (
           <CoveragePage params={route.params} />
         ) : route.page === 'audit' ? (

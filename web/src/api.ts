@@ -186,6 +186,11 @@ export async function postJson<T>(path: string, body: unknown, signal?: AbortSig
   return sendJson<T>('POST', path, body, signal);
 }
 
+/** A GET of a route not yet in the typed contract (the alerts pages), for useApi. */
+export function untypedGet<T>(url: string): ApiCall<T> {
+  return { route: 'GET /api', method: 'GET', url };
+}
+
 /** Sends a call and reads its JSON answer; a failure becomes an ApiError with the server's words. */
 export async function send<T>(c: ApiCall<T>, signal?: AbortSignal): Promise<T> {
   const res = await request(c, 'application/json', signal);

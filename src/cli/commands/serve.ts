@@ -15,6 +15,7 @@ import type { LiveConnection } from '../../config/tenants.js';
 import type { CliContext } from '../context.js';
 import { graphRoleSource } from '../tenants.js';
 import type { Runner } from '../run.js';
+import { ruleCatalog } from './detect.js';
 
 const collectValues = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -170,6 +171,7 @@ export async function serveConsole(
       logger: ctx.logger,
       reports: reportsApi(store, ctx),
       posture: postureApi(store, ctx),
+      rules: await ruleCatalog(),
       ...(collector ? { collector } : {}),
       ...(webRoot ? { webRoot } : {}),
     },

@@ -7,6 +7,7 @@ import type { FactsFromRaw, StoreNotice, StoreUpgrade } from '../backfill.js';
 import type { Store } from '../contract.js';
 import { PostgresCursorStore } from './cursors.js';
 import { PostgresAuthStore, PostgresConsoleAuditStore } from './auth.js';
+import { PostgresAlertStore } from './alerts.js';
 import { PostgresLedgerStore } from './ledger.js';
 import { PostgresPostureStore } from './posture.js';
 import { PostgresRecordStore } from './records.js';
@@ -77,6 +78,7 @@ class PostgresStore implements Store {
   readonly cursors: PostgresCursorStore;
   readonly auth: PostgresAuthStore;
   readonly consoleAudit: PostgresConsoleAuditStore;
+  readonly alerts: PostgresAlertStore;
 
   constructor(
     private readonly pool: Pool,
@@ -91,6 +93,7 @@ class PostgresStore implements Store {
     this.cursors = new PostgresCursorStore(pool);
     this.auth = new PostgresAuthStore(pool);
     this.consoleAudit = new PostgresConsoleAuditStore(pool);
+    this.alerts = new PostgresAlertStore(pool);
   }
 
   async migrate(): Promise<void> {

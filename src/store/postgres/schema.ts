@@ -66,7 +66,7 @@ export const MIGRATIONS: readonly string[] = [
    ALTER TABLE records ALTER COLUMN xid SET DEFAULT pg_current_xact_id();
    CREATE INDEX records_arrival ON records (xid, seq);
    CREATE TABLE cursors (consumer text PRIMARY KEY, position text NOT NULL, updated_at bigint NOT NULL);`,
-  // auth: the console's accounts, tenant groups, sessions, API tokens and its append-only audit trail (store/auth-contract.ts).
+  // 4 (auth): the console's accounts, tenant groups, sessions, API tokens and its append-only audit trail (store/auth-contract.ts).
   `CREATE TABLE users (
      name text PRIMARY KEY, role text NOT NULL, tenants text NOT NULL, groups text NOT NULL, password_hash text,
      external_id text UNIQUE, failed_attempts integer NOT NULL, locked_until bigint,
@@ -92,6 +92,28 @@ export const MIGRATIONS: readonly string[] = [
      FOR EACH ROW EXECUTE FUNCTION console_audit_append_only();
    CREATE TRIGGER console_audit_no_truncate BEFORE TRUNCATE ON console_audit
      FOR EACH STATEMENT EXECUTE FUNCTION console_audit_append_only();`,
+  // 5 (detections): alerts, the identities of the hits applied to them, their history, exclusions, snoozes.
+  `CREATE TABLE alerts (
+     id text COLLATE "C" PRIMARY KEY, rule_id text COLLATE "C" NOT NULL, tenant text COLLATE "C" NOT NULL,
+     group_key text COLLATE "C" NOT NULL, window_start bigint NOT NULL, severity text NOT NULL, title text NOT NULL,
+     status text NOT NULL, status_by text, status_at bigint, first_seen bigint NOT NULL, last_seen bigint NOT NULL,
+     hits integer NOT NULL, record_ids text NOT NULL, record_total integer NOT NULL, facts text NOT NULL,
+     snoozed_until bigint, notified_at bigint, created_at bigint NOT NULL, updated_at bigint NOT NULL);
+   CREATE INDEX alerts_last_seen ON alerts (last_seen);
+   CREATE INDEX alerts_tenant ON alerts (tenant, last_seen);
+   CREATE INDEX alerts_due ON alerts (notified_at, created_at);
+   CREATE TABLE alert_hits (hit_key text PRIMARY KEY, alert_id text, exclusion_id text, at bigint NOT NULL);
+   CREATE TABLE alert_history (
+     seq bigserial PRIMARY KEY, alert_id text NOT NULL, at bigint NOT NULL, actor text NOT NULL, action text NOT NULL,
+     from_status text, to_status text, note text);
+   CREATE INDEX alert_history_alert ON alert_history (alert_id, seq);
+   CREATE TABLE alert_exclusions (
+     id text PRIMARY KEY, rule_id text NOT NULL, tenant text NOT NULL, kind text NOT NULL, value text NOT NULL,
+     reason text NOT NULL, author text NOT NULL, created_at bigint NOT NULL, hits integer NOT NULL DEFAULT 0,
+     last_hit_at bigint);
+   CREATE TABLE alert_snoozes (
+     id text PRIMARY KEY, rule_id text NOT NULL, tenant text NOT NULL, group_key text, until bigint NOT NULL,
+     reason text NOT NULL, author text NOT NULL, created_at bigint NOT NULL);`,
 ];
 
 /** Arbitrary constant: the advisory lock key migrations take. */

@@ -9,6 +9,7 @@ import type { Store } from '../contract.js';
 import { SqliteAuthStore, SqliteConsoleAuditStore } from './auth.js';
 import { CONTAINS_FUNCTION, containsFolded } from './compile.js';
 import { SqliteCursorStore } from './cursors.js';
+import { SqliteAlertStore } from './alerts.js';
 import { SqliteLedgerStore } from './ledger.js';
 import { SqlitePostureStore } from './posture.js';
 import { SqliteRecordStore } from './records.js';
@@ -89,6 +90,7 @@ class SqliteStore implements Store {
   readonly cursors: SqliteCursorStore;
   readonly auth: SqliteAuthStore;
   readonly consoleAudit: SqliteConsoleAuditStore;
+  readonly alerts: SqliteAlertStore;
 
   constructor(
     private readonly db: Db,
@@ -104,6 +106,7 @@ class SqliteStore implements Store {
     this.cursors = new SqliteCursorStore(db);
     this.auth = new SqliteAuthStore(db);
     this.consoleAudit = new SqliteConsoleAuditStore(db);
+    this.alerts = new SqliteAlertStore(db);
   }
 
   async migrate(): Promise<void> {

@@ -69,7 +69,7 @@ export const MIGRATIONS: readonly string[] = [
          ON CONFLICT (key) DO UPDATE SET value = max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER));
      END;
    CREATE TABLE cursors (consumer TEXT PRIMARY KEY, position TEXT NOT NULL, updated_at INTEGER NOT NULL);`,
-  // auth: the console's accounts, tenant groups, sessions, API tokens and its append-only audit trail (store/auth-contract.ts).
+  // 4 (auth): the console's accounts, tenant groups, sessions, API tokens and its append-only audit trail (store/auth-contract.ts).
   `CREATE TABLE users (
      name TEXT PRIMARY KEY COLLATE NOCASE, role TEXT NOT NULL, tenants TEXT NOT NULL, groups TEXT NOT NULL,
      password_hash TEXT, external_id TEXT UNIQUE, failed_attempts INTEGER NOT NULL, locked_until INTEGER,
@@ -91,6 +91,29 @@ export const MIGRATIONS: readonly string[] = [
      BEGIN SELECT RAISE(ABORT, 'console_audit is append-only'); END;
    CREATE TRIGGER console_audit_no_delete BEFORE DELETE ON console_audit
      BEGIN SELECT RAISE(ABORT, 'console_audit is append-only'); END;`,
+  // 5 (detections): alerts, the identities of the hits applied to them, their history, exclusions, snoozes.
+  `CREATE TABLE alerts (
+     id TEXT PRIMARY KEY, rule_id TEXT NOT NULL, tenant TEXT NOT NULL, group_key TEXT NOT NULL,
+     window_start INTEGER NOT NULL, severity TEXT NOT NULL, title TEXT NOT NULL, status TEXT NOT NULL,
+     status_by TEXT, status_at INTEGER, first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL,
+     hits INTEGER NOT NULL, record_ids TEXT NOT NULL, record_total INTEGER NOT NULL, facts TEXT NOT NULL,
+     snoozed_until INTEGER, notified_at INTEGER, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+   CREATE INDEX alerts_last_seen ON alerts (last_seen);
+   CREATE INDEX alerts_tenant ON alerts (tenant, last_seen);
+   CREATE INDEX alerts_due ON alerts (notified_at, created_at);
+   CREATE TABLE alert_hits (
+     hit_key TEXT PRIMARY KEY, alert_id TEXT, exclusion_id TEXT, at INTEGER NOT NULL);
+   CREATE TABLE alert_history (
+     seq INTEGER PRIMARY KEY, alert_id TEXT NOT NULL, at INTEGER NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+     from_status TEXT, to_status TEXT, note TEXT);
+   CREATE INDEX alert_history_alert ON alert_history (alert_id, seq);
+   CREATE TABLE alert_exclusions (
+     id TEXT PRIMARY KEY, rule_id TEXT NOT NULL, tenant TEXT NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL,
+     reason TEXT NOT NULL, author TEXT NOT NULL, created_at INTEGER NOT NULL, hits INTEGER NOT NULL DEFAULT 0,
+     last_hit_at INTEGER);
+   CREATE TABLE alert_snoozes (
+     id TEXT PRIMARY KEY, rule_id TEXT NOT NULL, tenant TEXT NOT NULL, group_key TEXT, until INTEGER NOT NULL,
+     reason TEXT NOT NULL, author TEXT NOT NULL, created_at INTEGER NOT NULL);`,
 ];
 
 /**

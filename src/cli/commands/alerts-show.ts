@@ -1,0 +1,26 @@
+import type { AlertDetail } from '../../detections/alerts/detail.js';
+
+/** `alerts show` for a person: the alert, its facts, the runbook, the records behind it, the history. */
+export function printDetail(out: NodeJS.WritableStream, d: AlertDetail): void {
+  const a = d.alert;
+  const lines = [
+    `${a.id}  ${a.severity.toUpperCase()}  ${a.status.replace('_', ' ')}${a.statusBy ? ` (by ${a.statusBy} at ${a.statusAt})` : ''}`,
+    a.title,
+    `rule     ${a.ruleId}${d.rule ? ` (${d.rule.title})` : ''}`,
+    `tenant   ${a.tenant}${a.groupKey ? `   group ${a.groupKey}` : ''}`,
+    `seen     ${a.firstSeen} … ${a.lastSeen}   ${a.hits} hit(s), ${a.recordTotal} record(s)`,
+    ...(a.snoozedUntil ? [`snoozed  until ${a.snoozedUntil}`] : []),
+    ...Object.entries(a.facts).map(([k, v]) => `  ${k}: ${v}`),
+  ];
+  if (d.rule?.runbook) lines.push('', 'Runbook:', ...d.rule.runbook.split('\n').map((l) => `  ${l}`));
+  lines.push('', `Records (${d.records.length} of ${a.recordTotal}):`);
+  for (const r of d.records)
+    lines.push(
+      `  ${r.creationTime}  ${r.operation}  ${r.userId ?? ''}  ${r.clientIp ?? ''}  ${r.objectId ?? ''}  [${r.id}]`,
+    );
+  for (const id of d.missing) lines.push(`  ${id}  (no longer stored)`);
+  lines.push('', 'History:');
+  for (const h of d.history)
+    lines.push(`  ${h.at}  ${h.actor}  ${h.action}${h.to ? ` → ${h.to}` : ''}${h.note ? `: ${h.note}` : ''}`);
+  out.write(lines.join('\n') + '\n');
+}

@@ -1,0 +1,154 @@
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, test } from 'node:test';
+import { PassThrough } from 'node:stream';
+import { join } from 'node:path';
+import { ManualClock } from '../../core/clock.js';
+import { silentLogger } from '../../core/log.js';
+import type { StoredRecord } from '../../core/record.js';
+import { fakeEvaluator } from '../../detections/testing/hits.js';
+import type { Store } from '../../store/contract.js';
+import { openSqliteStore } from '../../store/sqlite/index.js';
+import { record, tenantRow } from '../../store/testing/fixtures.js';
+import { tempDir } from '../../../test/support/paths.js';
+import type { CliContext } from '../context.js';
+import { listCommand, register, snoozeEnd } from './alerts.js';
+import { detectCommand, type DetectEngine } from './detect.js';
+import { Command } from 'commander';
+import type { Action, Runner } from '../run.js';
+import { toAppError } from '../../core/errors.js';
+
+const NOW = Date.UTC(2026, 9, 2);
+const TENANT = '6f1c2b3a-0000-4000-8000-00000000abcd';
+let store: Store;
+let dir: ReturnType<typeof tempDir>;
+let out = '';
+let err = '';
+
+function context(): CliContext {
+  out = '';
+  err = '';
+  return {
+    locations: { dataDir: dir.dir, dbUrl: 'sqlite::memory:', secretKeyFile: join(dir.dir, 'k') },
+    clock: new ManualClock(NOW),
+    logger: silentLogger,
+    out: new PassThrough().on('data', (d: Buffer) => (out += d.toString())),
+    err: new PassThrough().on('data', (d: Buffer) => (err += d.toString())),
+    store: async () => store,
+    signal: new AbortController().signal,
+    close: async () => undefined,
+  };
+}
+
+/** The engine as detect sees it, with the fake evaluator over every stored record in the range. */
+const engine: DetectEngine = {
+  async run(s, _dirs, range) {
+    const records: StoredRecord[] = [];
+    for await (const r of s.records.search({ range: { start: range.start, end: range.end } })) records.push(r);
+    const hits = fakeEvaluator(['Set-Mailbox']).push(records.reverse());
+    return {
+      rules: [],
+      problems: [{ file: 'bad.yml', line: 3, rule: null, severity: 'error', message: 'unknown modifier |foo' }],
+      hits,
+    };
+  },
+};
+
+/** Runs `tenantwatch alerts ARGS` through commander as the binary would, in process; returns the exit status. */
+async function alertsCli(...args: string[]): Promise<number> {
+  let code = 0;
+  const ctx = context();
+  const runner = (<A extends unknown[]>(action: Action<A>) =>
+    async (...a: A): Promise<void> => {
+      try {
+        code = ((await action(ctx, ...a)) as number | undefined) ?? 0;
+      } catch (e) {
+        const error = toAppError(e);
+        err += `tenantwatch: ${error.toLine()}\n`;
+        code = error.exitCode;
+      }
+    }) as Runner;
+  const program = new Command('tenantwatch').exitOverride();
+  register(program, runner);
+  await program.parseAsync(['node', 'tenantwatch', 'alerts', ...args]);
+  return code;
+}
+
+beforeEach(async () => {
+  dir = tempDir('tw-alerts-');
+  store = openSqliteStore(':memory:');
+  await store.tenants.upsert(tenantRow({ name: 'contoso', tenantId: TENANT }));
+  await store.records.insert([
+    record({ tenant: TENANT, operation: 'Set-Mailbox', creationTime: NOW - 3_600_000, id: 'rec-a' }),
+    record({ tenant: TENANT, operation: 'Set-Mailbox', creationTime: NOW - 1_800_000, id: 'rec-b' }),
+    record({ tenant: TENANT, operation: 'FileAccessed', creationTime: NOW - 600_000, id: 'rec-c' }),
+  ]);
+});
+afterEach(async () => {
+  await store.close();
+  dir.cleanup();
+});
+
+describe('detect and alerts commands', () => {
+  test('detect --format json prints the alerts with rule, tenant, severity and record ids; a second run counts nothing twice', async () => {
+    assert.equal(await detectCommand(context(), { start: '30d', format: 'json', tenant: ['contoso'] }, engine), 0);
+    const first = JSON.parse(out) as {
+      alerts: { ruleId: string; tenant: string; severity: string; recordIds: string[]; hits: number }[];
+    };
+    assert.deepEqual(
+      first.alerts.map((a) => [a.ruleId, a.tenant, a.severity, a.recordIds, a.hits]),
+      [['r1', TENANT, 'medium', ['rec-a', 'rec-b'], 2]],
+    );
+    assert.match(err, /bad\.yml:3: unknown modifier/, 'rule problems are named on stderr');
+    await detectCommand(context(), { start: '30d', format: 'json' }, engine);
+    const second = JSON.parse(out) as { alerts: { hits: number }[]; summary: { duplicates: number } };
+    assert.equal(second.alerts[0]?.hits, 2);
+    assert.equal(second.summary.duplicates, 2);
+    await listCommand(context(), { status: ['new'], format: 'json' });
+    const listed = JSON.parse(out) as { alerts: unknown[] };
+    assert.deepEqual(listed.alerts, first.alerts, 'alerts list prints the same shape');
+    await assert.rejects(detectCommand(context(), { format: 'json' }, engine), { code: 'USAGE' });
+    await assert.rejects(detectCommand(context(), { start: '1d', end: '2d' }, engine), { code: 'BAD_TIME' });
+    await assert.rejects(detectCommand(context(), { start: '1d', tenant: ['nobody'] }, engine), {
+      code: 'UNKNOWN_TENANT',
+    });
+  });
+
+  test('ack, resolve, exclude, snooze and show: clear errors for unknown ids and bad input', async () => {
+    await detectCommand(context(), { start: '30d', format: 'json' }, engine);
+    const id = (JSON.parse(out) as { alerts: { id: string }[] }).alerts[0]!.id;
+    assert.equal(await alertsCli('ack', 'al_nope'), 1);
+    assert.match(err, /No alert has the id "al_nope".*alerts list/);
+    assert.equal(await alertsCli('ack', id, '--by', 'ann'), 0);
+    assert.match(out, /acknowledged \(by ann\)/);
+    assert.equal(await alertsCli('resolve', id, '--false-positive', '--by', 'bob', '--note', 'test mailbox'), 0);
+    assert.equal((await store.alerts.get(id))?.status, 'false_positive');
+    assert.equal(await alertsCli('exclude', id, '--user', 'x@y'), 2, 'no reason');
+    assert.equal(await alertsCli('exclude', id, '--address', 'not-an-ip', '--reason', 'r'), 2);
+    assert.match(err, /not an address or CIDR/);
+    assert.equal(await alertsCli('exclude', id, '--address', '203.0.113.0/24', '--reason', 'office', '--by', 'ann'), 0);
+    assert.equal((await store.alerts.listExclusions())[0]?.value, '203.0.113.0/24');
+    assert.equal(
+      await alertsCli('exclude', '--user', 'svc@x', '--reason', 'r', '--rule', '*', '--tenant', 'nobody'),
+      1,
+    );
+    assert.equal(await alertsCli('snooze', id, '--until', 'yesterday'), 2);
+    assert.equal(await alertsCli('snooze', id, '--until', '4h', '--reason', 'change window'), 0);
+    assert.equal((await store.alerts.get(id))?.snoozedUntil, NOW + 4 * 3_600_000);
+    assert.equal(await alertsCli('list', '--format', 'json'), 0);
+    assert.deepEqual((JSON.parse(out) as { alerts: unknown[] }).alerts, [], 'a snoozed alert is hidden…');
+    assert.equal(await alertsCli('list', '--snoozed', '--status', 'false_positive', '--format', 'json'), 0);
+    assert.equal((JSON.parse(out) as { alerts: unknown[] }).alerts.length, 1, '…unless asked for');
+    assert.equal(await alertsCli('list', '--status', 'open'), 2);
+    assert.equal(await alertsCli('show', id), 0);
+    assert.match(
+      out,
+      /Records \(2 of 2\)[\s\S]*Set-Mailbox[\s\S]*History:[\s\S]*acknowledged[\s\S]*false_positive: test mailbox/,
+    );
+    assert.equal(await alertsCli('show', id, '--format', 'json'), 0);
+    assert.deepEqual(
+      (JSON.parse(out) as { records: { id: string }[] }).records.map((r) => r.id),
+      ['rec-a', 'rec-b'],
+    );
+    assert.throws(() => snoozeEnd('2020-01-01', NOW), { code: 'BAD_TIME' });
+  });
+});

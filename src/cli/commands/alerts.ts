@@ -1,0 +1,248 @@
+import { userInfo } from 'node:os';
+import { Option, type Command } from 'commander';
+import { AppError } from '../../core/errors.js';
+import { parseDuration, parseIsoUtc } from '../../core/time.js';
+import {
+  alertOrFail,
+  changeStatus,
+  excludeFromAlert,
+  parseStatus,
+  snoozeAlert,
+} from '../../detections/alerts/actions.js';
+import { newExclusion } from '../../detections/alerts/exclusions.js';
+import { alertView, parseSeverity } from '../../detections/alerts/view.js';
+import { alertDetail } from '../../detections/alerts/detail.js';
+import { resolveTenantKeys } from '../../search/tenants.js';
+import { oneFormat, writeAlerts } from '../alert-output.js';
+import type { CliContext } from '../context.js';
+import { parseFormat } from '../output.js';
+import type { Runner } from '../run.js';
+import { printDetail } from './alerts-show.js';
+import { ruleCatalog } from './detect.js';
+
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+const split = (list: string[] | undefined): string[] =>
+  (list ?? [])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
+const actor = (by: string | undefined): string => by?.trim() || userInfo().username || 'unknown';
+
+export interface ListFlags {
+  status?: string[];
+  tenant?: string[];
+  rule?: string[];
+  severity?: string[];
+  snoozed?: boolean;
+  limit?: string;
+  format?: string;
+}
+
+/** `tenantwatch alerts list|show|ack|resolve|exclude|exclusions|snooze`: the alerts detections raised. */
+export function register(program: Command, run: Runner): void {
+  const alerts = program.command('alerts').description('alerts raised by the detection rules: list, show, act on them');
+  alerts
+    .command('list')
+    .description('stored alerts, newest last hit first (snoozed ones only with --snoozed)')
+    .option('--status <status>', 'new, acknowledged, resolved, false_positive (repeatable)', collect)
+    .option('--tenant <name>', 'tenant name or GUID (repeatable)', collect)
+    .option('--rule <id>', 'rule id (repeatable)', collect)
+    .option('--severity <level>', 'informational, low, medium, high, critical (repeatable)', collect)
+    .option('--snoozed', 'include alerts that are snoozed now')
+    .option('--limit <n>', 'at most N alerts')
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['table', 'json', 'jsonl', 'csv']).default('table'),
+    )
+    .action(run(async (ctx, flags: ListFlags) => listCommand(ctx, flags)));
+  alerts
+    .command('show')
+    .description('one alert: its facts, history, the records behind it and the rule runbook')
+    .argument('<id>', 'alert id (al_…)')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action(run(async (ctx, id: string, flags: { format?: string }) => showCommand(ctx, id, flags)));
+  alerts
+    .command('ack')
+    .description('acknowledge an alert: someone is looking at it')
+    .argument('<id>', 'alert id')
+    .option('--note <text>', 'a note for the history')
+    .option('--by <name>', 'who (default: the user running the command)')
+    .action(
+      run(async (ctx, id: string, f: { note?: string; by?: string }) => statusCommand(ctx, id, 'acknowledged', f)),
+    );
+  alerts
+    .command('resolve')
+    .description('close an alert as dealt with (or with --false-positive as not a real incident)')
+    .argument('<id>', 'alert id')
+    .option('--false-positive', 'the alert was not a real incident')
+    .option('--note <text>', 'a note for the history')
+    .option('--by <name>', 'who (default: the user running the command)')
+    .action(
+      run(async (ctx, id: string, f: { falsePositive?: boolean; note?: string; by?: string }) =>
+        statusCommand(ctx, id, f.falsePositive ? 'false_positive' : 'resolved', f),
+      ),
+    );
+  alerts
+    .command('exclude')
+    .description("stop raising an alert's rule for a user, address/CIDR or application (of its tenant, or all)")
+    .argument('[id]', 'alert id whose rule and tenant the exclusion is for (or give --rule and --tenant)')
+    .option('--user <upn>', 'exclude this user')
+    .option('--address <ip|cidr>', 'exclude this address or block')
+    .option('--application <id|name>', 'exclude this application')
+    .option('--reason <text>', 'why these hits are expected (required)')
+    .option('--rule <id>', 'rule id, or * for every rule (without an alert id)')
+    .option('--tenant <name>', 'tenant, or * for every tenant (without an alert id)')
+    .option('--all-tenants', 'with an alert id: for every tenant, not only the alert’s')
+    .option('--by <name>', 'who (default: the user running the command)')
+    .action(run(async (ctx, id: string | undefined, f: ExcludeFlags) => excludeCommand(ctx, id, f)));
+  alerts
+    .command('exclusions')
+    .description('the exclusions, with how many hits each kept back; --remove ID deletes one')
+    .option('--remove <id>', 'remove this exclusion')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action(run(async (ctx, f: { remove?: string; format?: string }) => exclusionsCommand(ctx, f)));
+  alerts
+    .command('snooze')
+    .description('hide an alert and keep further hits of its rule, tenant and group silent until a time')
+    .argument('<id>', 'alert id')
+    .requiredOption('--until <time>', 'a span from now (4h, 2d) or a date-time (2026-12-01T08:00Z)')
+    .option('--reason <text>', 'why')
+    .option('--by <name>', 'who (default: the user running the command)')
+    .action(
+      run(async (ctx, id: string, f: { until: string; reason?: string; by?: string }) => snoozeCommand(ctx, id, f)),
+    );
+}
+
+export async function listCommand(ctx: CliContext, flags: ListFlags): Promise<number> {
+  const format = parseFormat(flags.format);
+  const store = await ctx.store();
+  const limit = flags.limit === undefined ? undefined : Number(flags.limit);
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1))
+    throw new AppError('BAD_INPUT', `--limit ${flags.limit} is not a positive whole number`, {
+      hint: 'e.g. --limit 50',
+    });
+  const tenants = flags.tenant?.length ? await resolveTenantKeys(store, split(flags.tenant)) : undefined;
+  const statuses = split(flags.status).map(parseStatus);
+  const severities = split(flags.severity).map(parseSeverity);
+  const rules = split(flags.rule);
+  const rows = await store.alerts.list({
+    ...(tenants ? { tenants } : {}),
+    ...(statuses.length ? { statuses } : {}),
+    ...(severities.length ? { severities } : {}),
+    ...(rules.length ? { ruleIds: rules } : {}),
+    ...(flags.snoozed ? {} : { visibleAt: ctx.clock.now() }),
+    ...(limit ? { limit } : {}),
+  });
+  await writeAlerts(store, rows, format, ctx.out);
+  return 0;
+}
+
+async function showCommand(ctx: CliContext, id: string, flags: { format?: string }): Promise<number> {
+  const format = oneFormat(flags.format);
+  const store = await ctx.store();
+  const detail = await alertDetail(store, await alertOrFail(store, id), await ruleCatalog());
+  if (format === 'json') ctx.out.write(JSON.stringify(detail, null, 2) + '\n');
+  else printDetail(ctx.out, detail);
+  return 0;
+}
+
+async function statusCommand(
+  ctx: CliContext,
+  id: string,
+  to: 'acknowledged' | 'resolved' | 'false_positive',
+  f: { note?: string; by?: string },
+): Promise<number> {
+  const store = await ctx.store();
+  const alert = await changeStatus({ store, clock: ctx.clock, logger: ctx.logger }, id, to, actor(f.by), f.note);
+  ctx.out.write(`${alert.id}: ${alert.status.replace('_', ' ')} (by ${alert.statusBy ?? 'nobody'})\n`);
+  return 0;
+}
+
+interface ExcludeFlags {
+  user?: string;
+  address?: string;
+  application?: string;
+  reason?: string;
+  rule?: string;
+  tenant?: string;
+  allTenants?: boolean;
+  by?: string;
+}
+
+async function excludeCommand(ctx: CliContext, id: string | undefined, f: ExcludeFlags): Promise<number> {
+  const given = (['user', 'address', 'application'] as const).filter((k) => f[k] !== undefined);
+  if (given.length !== 1)
+    throw new AppError('USAGE', 'Give exactly one of --user, --address or --application', {
+      hint: 'e.g. tenantwatch alerts exclude al_… --user svc-backup@contoso.com --reason "nightly backup"',
+    });
+  if (!f.reason?.trim())
+    throw new AppError('USAGE', 'An exclusion needs --reason', { hint: 'Say why these hits are expected' });
+  const kind = given[0]!;
+  const input = { kind, value: f[kind]!, reason: f.reason, author: actor(f.by) };
+  const store = await ctx.store();
+  const deps = { store, clock: ctx.clock, logger: ctx.logger };
+  let exclusion;
+  if (id) exclusion = await excludeFromAlert(deps, id, { ...input, ...(f.allTenants ? { allTenants: true } : {}) });
+  else {
+    if (!f.rule || !f.tenant)
+      throw new AppError('USAGE', 'Without an alert id, give --rule and --tenant (* for every one)', {
+        hint: 'e.g. --rule * --tenant contoso',
+      });
+    const tenant = f.tenant === '*' ? '*' : (await resolveTenantKeys(store, [f.tenant]))[0]!;
+    exclusion = newExclusion({ ...input, ruleId: f.rule, tenant }, ctx.clock.now());
+    await store.alerts.addExclusion(exclusion);
+  }
+  ctx.out.write(
+    `${exclusion.id}: ${exclusion.kind} ${exclusion.value} excluded from rule ${exclusion.ruleId} for tenant ${exclusion.tenant}\n`,
+  );
+  return 0;
+}
+
+async function exclusionsCommand(ctx: CliContext, f: { remove?: string; format?: string }): Promise<number> {
+  const store = await ctx.store();
+  if (f.remove) {
+    if (!(await store.alerts.removeExclusion(f.remove)))
+      throw new AppError('NOT_FOUND', `No exclusion has the id "${f.remove.slice(0, 100)}"`, {
+        hint: 'tenantwatch alerts exclusions lists them',
+      });
+    ctx.out.write(`${f.remove}: removed\n`);
+    return 0;
+  }
+  const rows = await store.alerts.listExclusions();
+  if (oneFormat(f.format) === 'json')
+    ctx.out.write(JSON.stringify({ count: rows.length, exclusions: rows }, null, 2) + '\n');
+  else
+    for (const e of rows)
+      ctx.out.write(
+        `${e.id}  ${e.kind} ${e.value}  rule ${e.ruleId}  tenant ${e.tenant}  ${e.hits} hits kept back  by ${e.author}: ${e.reason}\n`,
+      );
+  return 0;
+}
+
+/** A snooze ends at a span from now (`4h`) or at a given time: unlike search's `--start 7d`, not in the past. */
+export function snoozeEnd(text: string, now: number): number {
+  const span = parseDuration(text);
+  const until = span !== null ? now + span : parseIsoUtc(text.trim());
+  if (until === null || until <= now)
+    throw new AppError('BAD_TIME', `--until ${text.slice(0, 40)} is not a time in the future`, {
+      hint: 'Use a span from now such as 4h or 2d, or a date-time such as 2026-12-01T08:00Z',
+    });
+  return until;
+}
+
+async function snoozeCommand(
+  ctx: CliContext,
+  id: string,
+  f: { until: string; reason?: string; by?: string },
+): Promise<number> {
+  const store = await ctx.store();
+  const until = snoozeEnd(f.until, ctx.clock.now());
+  const alert = await snoozeAlert(
+    { store, clock: ctx.clock, logger: ctx.logger },
+    id,
+    until,
+    actor(f.by),
+    f.reason ?? '',
+  );
+  ctx.out.write(`${alert.id}: snoozed until ${alertView(alert).snoozedUntil}\n`);
+  return 0;
+}

@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../../core/clock.js';
+import { AppError } from '../../core/errors.js';
+import type { Logger } from '../../core/log.js';
+import type { AlertExclusion, AlertRow, AlertStatus, Store } from '../../store/contract.js';
+import { DETECTION_EVENTS } from '../events.js';
+import { newExclusion } from './exclusions.js';
+
+/**
+ * What people do with an alert: acknowledge, resolve, call it a false positive, snooze it, exclude
+ * what caused it. Status moves new → acknowledged → resolved | false_positive; a closed alert can be
+ * re-classified (resolved ↔ false positive) but not reopened by hand (a new hit reopens a resolved one).
+ */
+export const ALERT_STATUSES: readonly AlertStatus[] = ['new', 'acknowledged', 'resolved', 'false_positive'];
+
+const NEXT: Record<AlertStatus, readonly AlertStatus[]> = {
+  new: ['acknowledged', 'resolved', 'false_positive'],
+  acknowledged: ['resolved', 'false_positive'],
+  resolved: ['false_positive'],
+  false_positive: ['resolved'],
+};
+
+export interface ActionDeps {
+  store: Pick<Store, 'alerts'>;
+  clock: Clock;
+  logger: Logger;
+}
+
+export function noSuchAlert(id: string): AppError {
+  return new AppError('NOT_FOUND', `No alert has the id "${id.slice(0, 100)}"`, {
+    hint: 'tenantwatch alerts list shows the alerts and their ids',
+  });
+}
+
+export async function alertOrFail(store: Pick<Store, 'alerts'>, id: string): Promise<AlertRow> {
+  const alert = id.length <= 100 ? await store.alerts.get(id) : null;
+  if (!alert) throw noSuchAlert(id);
+  return alert;
+}
+
+/** Moves an alert's status; asking for the status it already has changes nothing. */
+export async function changeStatus(
+  deps: ActionDeps,
+  id: string,
+  to: AlertStatus,
+  actor: string,
+  note?: string,
+): Promise<AlertRow> {
+  const alert = await alertOrFail(deps.store, id);
+  if (alert.status === to) return alert;
+  if (!NEXT[alert.status].includes(to))
+    throw new AppError(
+      'CONFLICT',
+      `Alert ${id} is ${alert.status.replace('_', ' ')} and cannot become ${to.replace('_', ' ')}`,
+      {
+        hint: `From ${alert.status} it can become ${NEXT[alert.status].join(' or ') || 'nothing else'}`,
+      },
+    );
+  const at = deps.clock.now();
+  const done = await deps.store.alerts.setStatus(id, { from: alert.status, to, actor, at, ...(note ? { note } : {}) });
+  if (!done)
+    throw new AppError('CONFLICT', `Alert ${id} was changed by someone else meanwhile`, {
+      hint: 'Look at it again (tenantwatch alerts show ID) and repeat the action if it still applies',
+    });
+  deps.logger.info({ event: DETECTION_EVENTS.alertStatus, alert: id, from: alert.status, to, actor });
+  return (await deps.store.alerts.get(id)) ?? alert;
+}
+
+/**
+ * Snoozes an alert until `until`: it is hidden and not delivered until then, and further hits of its
+ * rule for its tenant and group key are stored silently until then too (they surface when it ends).
+ */
+export async function snoozeAlert(
+  deps: ActionDeps,
+  id: string,
+  until: number,
+  actor: string,
+  reason: string,
+): Promise<AlertRow> {
+  const alert = await alertOrFail(deps.store, id);
+  const now = deps.clock.now();
+  if (until <= now)
+    throw new AppError('BAD_INPUT', 'A snooze must end in the future', {
+      hint: 'Use e.g. --until 24h or --until 2026-12-01',
+    });
+  await deps.store.alerts.addSnooze({
+    id: `sn_${randomUUID().slice(0, 8)}`,
+    ruleId: alert.ruleId,
+    tenant: alert.tenant,
+    groupKey: alert.groupKey,
+    until,
+    reason: reason || 'snoozed',
+    author: actor,
+    createdAt: now,
+  });
+  await deps.store.alerts.snooze(id, until, actor, now, reason || undefined);
+  return (await deps.store.alerts.get(id)) ?? alert;
+}
+
+/** Excludes a user, address or application from the alert's rule for its tenant (or every tenant with `*`). */
+export async function excludeFromAlert(
+  deps: ActionDeps,
+  id: string,
+  input: { kind: string; value: string; reason: string; author: string; allTenants?: boolean },
+): Promise<AlertExclusion> {
+  const alert = await alertOrFail(deps.store, id);
+  const exclusion = newExclusion(
+    { ...input, ruleId: alert.ruleId, tenant: input.allTenants ? '*' : alert.tenant },
+    deps.clock.now(),
+  );
+  await deps.store.alerts.addExclusion(exclusion);
+  return exclusion;
+}
+
+export function parseStatus(text: string): AlertStatus {
+  const value = text.trim().toLowerCase().replace(/[\s-]/g, '_');
+  const status = value === 'ack' ? 'acknowledged' : value;
+  if ((ALERT_STATUSES as readonly string[]).includes(status)) return status as AlertStatus;
+  throw new AppError('BAD_INPUT', `"${text.slice(0, 40)}" is not an alert status`, {
+    hint: `Use one of ${ALERT_STATUSES.join(', ')}`,
+  });
+}

@@ -1,0 +1,46 @@
+import type { AlertChange, AlertRow, Store } from '../../store/contract.js';
+import { toRecordView, type RecordView } from '../../search/formats.js';
+import type { RuleInfo } from '../contract.js';
+import { POSTURE_DRIFT_RULE } from '../posture-drift.js';
+import { alertView, type AlertView } from './view.js';
+
+/** Records an alert's detail opens at once; the rest are one `alerts show --format json` or search away. */
+export const DETAIL_RECORDS = 50;
+
+/** One alert with everything a person acts on: its history, the records behind it, the rule's runbook. */
+export interface AlertDetail {
+  alert: AlertView;
+  history: (Omit<AlertChange, 'at'> & { at: string })[];
+  /** The first records behind it (the record view, AuditData parsed); ids whose record is gone are listed in `missing`. */
+  records: RecordView[];
+  missing: string[];
+  rule: Pick<RuleInfo, 'id' | 'title' | 'description' | 'severity' | 'tags' | 'references' | 'runbook'> | null;
+}
+
+/** `rules` finds a Sigma rule's metadata by id (the engine's rule set); the built-in posture rule is known here. */
+export async function alertDetail(
+  store: Pick<Store, 'alerts' | 'records'>,
+  alert: AlertRow,
+  rules: (id: string) => RuleInfo | null = () => null,
+): Promise<AlertDetail> {
+  const ids = alert.recordIds.slice(0, DETAIL_RECORDS);
+  const found = await Promise.all(ids.map((id) => store.records.get(alert.tenant, id)));
+  const info = alert.ruleId === POSTURE_DRIFT_RULE.id ? POSTURE_DRIFT_RULE : rules(alert.ruleId);
+  return {
+    alert: alertView(alert),
+    history: (await store.alerts.history(alert.id)).map((h) => ({ ...h, at: new Date(h.at).toISOString() })),
+    records: found.filter((r) => r !== null).map(toRecordView),
+    missing: ids.filter((_, i) => found[i] === null),
+    rule: info
+      ? {
+          id: info.id,
+          title: info.title,
+          description: info.description,
+          severity: info.severity,
+          tags: info.tags,
+          references: info.references,
+          runbook: info.runbook,
+        }
+      : null,
+  };
+}

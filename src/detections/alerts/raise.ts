@@ -1,0 +1,139 @@
+import type { Clock } from '../../core/clock.js';
+import type { Logger } from '../../core/log.js';
+import type { StoredRecord } from '../../core/record.js';
+import type { AlertRow, AlertSeverity, Store } from '../../store/contract.js';
+import type { Hit, Severity } from '../contract.js';
+import { DETECTION_EVENTS } from '../events.js';
+import { appliesTo, excludedBy, snoozedUntil } from './exclusions.js';
+import { alertId, hitKey, windowStart } from './identity.js';
+
+/** The store's name for severities must stay the engine's: this line fails to compile if they drift. */
+const SAME_SEVERITIES: [Severity, AlertSeverity] extends [AlertSeverity, Severity] ? true : never = true;
+void SAME_SEVERITIES;
+
+export const DEFAULT_SUPPRESS_MS = 24 * 3_600_000;
+/** Record ids an alert keeps (the total goes on counting): enough to open them all in the console. */
+export const DEFAULT_MAX_RECORD_IDS = 1_000;
+
+/** How hits become alerts: the suppression window per rule (configurable, docs/ALERTS.md) and the id bound. */
+export interface AlertPolicy {
+  suppressMs(ruleId: string): number;
+  maxRecordIds: number;
+}
+
+export function alertPolicy(perRule: Record<string, number> = {}, defaultMs = DEFAULT_SUPPRESS_MS): AlertPolicy {
+  return { suppressMs: (ruleId) => perRule[ruleId] ?? defaultMs, maxRecordIds: DEFAULT_MAX_RECORD_IDS };
+}
+
+export interface RaiseDeps {
+  store: Pick<Store, 'alerts'> & { records: Pick<Store['records'], 'get'> };
+  clock: Clock;
+  logger: Logger;
+  policy?: AlertPolicy;
+}
+
+export interface RaiseSummary {
+  raised: number;
+  counted: number;
+  reopened: number;
+  /** Hits applied before (a replay): nothing changed. */
+  duplicates: number;
+  /** Hits an exclusion kept back (counted on the exclusion). */
+  excluded: number;
+  /** Hits stored silently under a snooze. */
+  snoozed: number;
+  /** Every alert a hit of this call was applied to, as it stands now (latest state per id). */
+  alerts: AlertRow[];
+}
+
+export const recordKey = (tenant: string, id: string): string => `${tenant}\u0000${id}`;
+
+/**
+ * Turns hits into alerts, one committed hit at a time (so a crash in between replays cleanly). Records
+ * behind a hit are read only when an exclusion applies to its rule and tenant; `batch` lets the live
+ * runner hand over the records it already holds.
+ */
+export async function raiseHits(
+  deps: RaiseDeps,
+  hits: readonly Hit[],
+  batch?: ReadonlyMap<string, StoredRecord>,
+): Promise<RaiseSummary> {
+  const policy = deps.policy ?? alertPolicy();
+  const now = deps.clock.now();
+  const summary: RaiseSummary = {
+    raised: 0,
+    counted: 0,
+    reopened: 0,
+    duplicates: 0,
+    excluded: 0,
+    snoozed: 0,
+    alerts: [],
+  };
+  if (!hits.length) return summary;
+  const [exclusions, snoozes] = await Promise.all([
+    deps.store.alerts.listExclusions(),
+    deps.store.alerts.listSnoozes(now),
+  ]);
+  const touched = new Map<string, AlertRow>();
+  for (const hit of hits) {
+    const key = hitKey(hit);
+    const applicable = exclusions.filter((e) => appliesTo(e, hit.ruleId, hit.tenant));
+    if (applicable.length) {
+      const records = await Promise.all(
+        hit.recordIds.map(
+          async (id) => batch?.get(recordKey(hit.tenant, id)) ?? (await deps.store.records.get(hit.tenant, id)),
+        ),
+      );
+      const exclusion = excludedBy(hit, records, applicable);
+      if (exclusion) {
+        if (await deps.store.alerts.countExcluded(key, exclusion.id, now)) summary.excluded++;
+        else summary.duplicates++;
+        deps.logger.debug({
+          event: DETECTION_EVENTS.hitExcluded,
+          rule: hit.ruleId,
+          tenant: hit.tenant,
+          exclusion: exclusion.id,
+        });
+        continue;
+      }
+    }
+    const until = snoozedUntil(hit, snoozes, now);
+    const window = windowStart(hit.firstSeen, policy.suppressMs(hit.ruleId));
+    const { outcome, alert } = await deps.store.alerts.applyHit(
+      {
+        hitKey: key,
+        alertId: alertId(hit.ruleId, hit.tenant, hit.groupKey, window),
+        ruleId: hit.ruleId,
+        tenant: hit.tenant,
+        groupKey: hit.groupKey,
+        windowStart: window,
+        severity: hit.severity,
+        title: hit.title,
+        recordIds: hit.recordIds,
+        firstSeen: hit.firstSeen,
+        lastSeen: hit.lastSeen,
+        facts: hit.facts,
+        snoozedUntil: until,
+        maxRecordIds: policy.maxRecordIds,
+      },
+      now,
+    );
+    touched.set(alert.id, alert);
+    if (outcome === 'duplicate') summary.duplicates++;
+    else summary[outcome]++;
+    if (until !== null && outcome !== 'duplicate') summary.snoozed++;
+    if (outcome === 'raised' || outcome === 'reopened') {
+      const event = outcome === 'raised' ? DETECTION_EVENTS.alertRaised : DETECTION_EVENTS.alertReopened;
+      deps.logger.info({
+        event,
+        alert: alert.id,
+        rule: hit.ruleId,
+        tenant: hit.tenant,
+        severity: alert.severity,
+        snoozedUntil: until,
+      });
+    }
+  }
+  summary.alerts = [...touched.values()];
+  return summary;
+}

@@ -1,0 +1,18 @@
+/**
+ * The log events detections emit (structured, pino-compatible; field names are stable). Grep a log for
+ * `"event":"detections.` to follow alerts from hit to delivery.
+ */
+export const DETECTION_EVENTS = {
+  alertRaised: 'detections.alert.raised',
+  alertReopened: 'detections.alert.reopened',
+  hitExcluded: 'detections.hit.excluded',
+  hitSnoozed: 'detections.hit.snoozed',
+  alertStatus: 'detections.alert.status',
+  alertRouted: 'detections.alert.routed',
+  alertUnrouted: 'detections.alert.unrouted',
+  channelFailed: 'detections.channel.failed',
+  liveBatch: 'detections.live.batch',
+  postureDrift: 'detections.posture.drift',
+} as const;
+
+export type DetectionEvent = (typeof DETECTION_EVENTS)[keyof typeof DETECTION_EVENTS];

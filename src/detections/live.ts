@@ -1,0 +1,100 @@
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/log.js';
+import type { Store } from '../store/contract.js';
+import { raiseHits, recordKey, type AlertPolicy, type RaiseSummary } from './alerts/raise.js';
+import type { Evaluator } from './contract.js';
+import { DETECTION_EVENTS } from './events.js';
+import { postureDriftHits } from './posture-drift.js';
+import { deliverDue, type AlertChannel, type DeliverSummary, type RoutingConfig } from './routing.js';
+
+/**
+ * The live runner: rules on every new record, whoever stored it (collector, import, history fill).
+ * It reads the store's tail after its own cursor, feeds the evaluator, raises the hits as alerts and
+ * only then moves the cursor, so a crash replays a batch (harmless: hits are idempotent) and never
+ * skips one. Then it checks posture drift and delivers what is due.
+ */
+export const LIVE_CONSUMER = 'detections:live';
+
+/** What the live runner needs of a store: its tail, its cursors, and where alerts and posture live. */
+export interface TailSource {
+  records: Pick<Store['records'], 'get' | 'tail'>;
+  cursors: Pick<Store['cursors'], 'get' | 'set'>;
+}
+
+export type LiveStore = TailSource & Pick<Store, 'alerts' | 'posture' | 'tenants'>;
+
+export interface LiveOptions {
+  clock: Clock;
+  logger: Logger;
+  policy?: AlertPolicy;
+  /** Records per tail read (default 2,000). */
+  batchSize?: number;
+  signal?: AbortSignal;
+  /** Check posture drift too (default true). */
+  posture?: boolean;
+  /** Delivery; without it alerts are stored and shown, not sent. */
+  routing?: { config: RoutingConfig; channels: ReadonlyMap<string, AlertChannel> };
+}
+
+export interface LiveSummary {
+  records: number;
+  batches: number;
+  hits: number;
+  alerts: Omit<RaiseSummary, 'alerts'>;
+  delivery: DeliverSummary | null;
+}
+
+function add(total: Omit<RaiseSummary, 'alerts'>, s: RaiseSummary): void {
+  for (const k of ['raised', 'counted', 'reopened', 'duplicates', 'excluded', 'snoozed'] as const) total[k] += s[k];
+}
+
+/**
+ * One pass: everything stored after the cursor, in batches, until the tail is caught up. The evaluator
+ * keeps its correlation windows between passes, so keep one per process and pass it every time.
+ */
+export async function runLiveOnce(store: LiveStore, evaluator: Evaluator, options: LiveOptions): Promise<LiveSummary> {
+  const deps = {
+    store,
+    clock: options.clock,
+    logger: options.logger,
+    ...(options.policy ? { policy: options.policy } : {}),
+  };
+  const limit = options.batchSize ?? 2_000;
+  const summary: LiveSummary = {
+    records: 0,
+    batches: 0,
+    hits: 0,
+    alerts: { raised: 0, counted: 0, reopened: 0, duplicates: 0, excluded: 0, snoozed: 0 },
+    delivery: null,
+  };
+  let position = await store.cursors.get(LIVE_CONSUMER);
+  for (;;) {
+    options.signal?.throwIfAborted();
+    const batch = await store.records.tail(position, { limit, ...(options.signal ? { signal: options.signal } : {}) });
+    if (!batch.records.length) break;
+    const hits = evaluator.push(batch.records);
+    const held = new Map(batch.records.map((r) => [recordKey(r.tenant, r.id), r]));
+    add(summary.alerts, await raiseHits(deps, hits, held));
+    // Only now: the alerts for these records are committed.
+    await store.cursors.set(LIVE_CONSUMER, batch.next, options.clock.now());
+    options.logger.debug({ event: DETECTION_EVENTS.liveBatch, records: batch.records.length, hits: hits.length });
+    summary.records += batch.records.length;
+    summary.batches++;
+    summary.hits += hits.length;
+    position = batch.next;
+    if (batch.records.length < limit) break;
+  }
+  if (options.posture !== false) {
+    const drift = await postureDriftHits(store);
+    const raised = await raiseHits(deps, drift);
+    if (raised.raised) options.logger.info({ event: DETECTION_EVENTS.postureDrift, alerts: raised.raised });
+    add(summary.alerts, raised);
+    summary.hits += drift.length;
+  }
+  if (options.routing)
+    summary.delivery = await deliverDue(
+      { ...deps, routing: options.routing.config, channels: options.routing.channels },
+      options.signal ? { signal: options.signal } : {},
+    );
+  return summary;
+}

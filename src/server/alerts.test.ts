@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { ManualClock } from '../core/clock.js';
+import { silentLogger } from '../core/log.js';
+import type { StoredRecord } from '../core/record.js';
+import { raiseHits } from '../detections/alerts/raise.js';
+import { fakeEvaluator } from '../detections/testing/hits.js';
+import type { Store } from '../store/contract.js';
+import { openStore } from '../store/open.js';
+import { buildServer } from './index.js';
+import { CONTOSO, FABRIKAM, NOW, seedStore } from './testing/fixtures.js';
+
+let store: Store;
+let app: FastifyInstance;
+const clock = new ManualClock(NOW);
+
+before(async () => {
+  store = await openStore('sqlite::memory:');
+  await seedStore(store);
+  const records: StoredRecord[] = [];
+  for await (const r of store.records.search({ range: { start: 0, end: NOW } })) records.push(r);
+  const hits = fakeEvaluator(['New-InboxRule']).push(records.reverse());
+  await raiseHits({ store, clock, logger: silentLogger }, [
+    ...hits,
+    ...hits.map((h) => ({ ...h, ruleId: 'r2', severity: 'high' as const })),
+  ]);
+  app = await buildServer({
+    store,
+    clock,
+    logger: silentLogger,
+    rules: (id) =>
+      id === 'r1'
+        ? {
+            id,
+            title: 'Inbox rule',
+            description: 'd',
+            severity: 'medium',
+            tags: [],
+            references: [],
+            runbook: 'Check the rule.',
+            file: 'x.yml',
+            kind: 'record',
+          }
+        : null,
+  });
+});
+after(async () => {
+  await app.close();
+  await store.close();
+});
+
+type Listing = Record<string, unknown> & {
+  alerts: {
+    id: string;
+    tenant: string;
+    ruleId: string;
+    severity: string;
+    status: string;
+    recordIds: string[];
+    tenantName: string;
+  }[];
+};
+
+const get = async (url: string) => {
+  const res = await app.inject({ method: 'GET', url });
+  return {
+    status: res.statusCode,
+    body: res.json<Listing>(),
+  };
+};
+
+describe('alert routes', () => {
+  test('the list filters by tenant (name or id), rule, severity and status', async () => {
+    const all = await get('/api/alerts');
+    assert.equal(all.status, 200);
+    assert.ok(all.body.alerts.length >= 4);
+    const contoso = await get('/api/alerts?tenant=contoso');
+    assert.ok(contoso.body.alerts.length > 0);
+    assert.ok(contoso.body.alerts.every((a) => a.tenant === CONTOSO && a.tenantName === 'contoso'));
+    const high = await get(`/api/alerts?tenant=${FABRIKAM}&severity=high&rule=r2`);
+    assert.ok(high.body.alerts.every((a) => a.tenant === FABRIKAM && a.severity === 'high' && a.ruleId === 'r2'));
+    assert.equal((await get('/api/alerts?status=open')).status, 400);
+    assert.equal((await get('/api/alerts?severity=huge')).status, 400);
+  });
+
+  test('one alert with its records and runbook; an alert of a tenant not asked about is not found', async () => {
+    const [a] = (await get('/api/alerts?tenant=contoso&rule=r1')).body.alerts;
+    assert.ok(a);
+    const detail = await get(`/api/alerts/${a.id}?tenant=contoso`);
+    assert.equal(detail.status, 200);
+    const body = detail.body as unknown as { records: { id: string; operation: string }[]; rule: { runbook: string } };
+    assert.deepEqual(
+      body.records.map((r) => r.id),
+      a.recordIds.slice(0, 50),
+    );
+    assert.ok(body.records.every((r) => r.operation === 'New-InboxRule'));
+    assert.equal(body.rule.runbook, 'Check the rule.');
+    assert.equal((await get(`/api/alerts/${a.id}?tenant=fabrikam`)).status, 404);
+    assert.equal((await get('/api/alerts/al_nope')).status, 404);
+  });
+
+  test('actions: status, snooze and exclude, with clear errors for bad input', async () => {
+    const [a] = (await get('/api/alerts?tenant=contoso&rule=r2')).body.alerts;
+    assert.ok(a);
+    const post = (path: string, payload: unknown, tenant = 'contoso') =>
+      app.inject({ method: 'POST', url: `/api/alerts/${a.id}/${path}?tenant=${tenant}`, payload: payload as object });
+    assert.equal(
+      (await post('status', { status: 'acknowledged' }, 'fabrikam')).statusCode,
+      404,
+      'scoped to the tenants asked about',
+    );
+    const ack = await post('status', { status: 'acknowledged', by: 'ann' });
+    assert.deepEqual([ack.statusCode, ack.json().status, ack.json().statusBy], [200, 'acknowledged', 'ann']);
+    assert.equal((await post('status', { status: 'new' })).statusCode, 400);
+    assert.equal((await post('status', { status: 'whatever' })).statusCode, 400);
+    const snooze = await post('snooze', { until: '4h', reason: 'maintenance' });
+    assert.equal(snooze.json().snoozedUntil, new Date(NOW + 4 * 3_600_000).toISOString());
+    assert.equal((await post('snooze', { until: 'later' })).statusCode, 400);
+    assert.equal((await post('exclude', { kind: 'address', value: 'nope', reason: 'x' })).statusCode, 400);
+    const ex = await post('exclude', { kind: 'user', value: 'adele@contoso.onmicrosoft.com', reason: 'VIP travel' });
+    assert.equal(ex.statusCode, 200);
+    const list = await app.inject({ method: 'GET', url: '/api/alert-exclusions?tenant=fabrikam' });
+    assert.deepEqual(list.json().exclusions, [], 'an exclusion of contoso is not shown for fabrikam');
+  });
+});

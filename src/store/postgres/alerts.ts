@@ -1,0 +1,181 @@
+import type { Pool, PoolClient } from 'pg';
+import {
+  ALERT_COLUMNS,
+  alertValues,
+  alertWhere,
+  change,
+  mergeHit,
+  toAlertRow,
+  toChange,
+  toExclusion,
+  toSnooze,
+  type AlertSelect,
+  type ChangeSelect,
+  type ExclusionSelect,
+  type SnoozeSelect,
+} from '../alert-rows.js';
+import type {
+  AlertChange,
+  AlertExclusion,
+  AlertFilter,
+  AlertHitInput,
+  AlertRow,
+  AlertSnooze,
+  AlertStatus,
+  AlertStore,
+  ApplyHitOutcome,
+} from '../contract.js';
+import { inTransaction } from './transaction.js';
+
+const UPSERT = `INSERT INTO alerts (${ALERT_COLUMNS.join(', ')}) VALUES (${ALERT_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})
+  ON CONFLICT (id) DO UPDATE SET ${ALERT_COLUMNS.slice(1)
+    .map((c) => `${c} = excluded.${c}`)
+    .join(', ')}`;
+const HISTORY = `INSERT INTO alert_history (alert_id, at, actor, action, from_status, to_status, note) VALUES ($1, $2, $3, $4, $5, $6, $7)`;
+
+async function log(client: Pool | PoolClient, c: AlertChange): Promise<void> {
+  await client.query(HISTORY, [c.alertId, c.at, c.actor, c.action, c.from, c.to, c.note]);
+}
+
+/**
+ * Alerts in PostgreSQL. A hit claims its key first (a concurrent claim of the same key waits for the
+ * other transaction and then finds it taken), then takes a transaction lock on its alert id, so two
+ * processes counting hits on one alert take turns instead of losing a count.
+ */
+export class PostgresAlertStore implements AlertStore {
+  constructor(private readonly pool: Pool) {}
+
+  async applyHit(hit: AlertHitInput, now: number): Promise<{ outcome: ApplyHitOutcome; alert: AlertRow }> {
+    return inTransaction(this.pool, async (client) => {
+      const claimed = await client.query(
+        'INSERT INTO alert_hits (hit_key, alert_id, exclusion_id, at) VALUES ($1, $2, NULL, $3) ON CONFLICT DO NOTHING',
+        [hit.hitKey, hit.alertId, now],
+      );
+      // FOR UPDATE cannot lock a row that does not exist yet: two first hits of one alert would both raise
+      // it and the second would overwrite the first. A transaction lock on the alert id makes them take turns.
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [hit.alertId]);
+      const { rows } = await client.query<AlertSelect>('SELECT * FROM alerts WHERE id = $1', [hit.alertId]);
+      const existing = rows[0] ? toAlertRow(rows[0]) : null;
+      if (!claimed.rowCount && existing) return { outcome: 'duplicate' as const, alert: existing };
+      const merged = mergeHit(existing, hit, now);
+      await client.query(UPSERT, alertValues(merged.row));
+      if (merged.change) await log(client, merged.change);
+      return { outcome: merged.outcome, alert: merged.row };
+    });
+  }
+
+  async countExcluded(hitKey: string, exclusionId: string, at: number): Promise<boolean> {
+    return inTransaction(this.pool, async (client) => {
+      const claimed = await client.query(
+        'INSERT INTO alert_hits (hit_key, alert_id, exclusion_id, at) VALUES ($1, NULL, $2, $3) ON CONFLICT DO NOTHING',
+        [hitKey, exclusionId, at],
+      );
+      if (!claimed.rowCount) return false;
+      await client.query(
+        'UPDATE alert_exclusions SET hits = hits + 1, last_hit_at = greatest(coalesce(last_hit_at, 0), $1) WHERE id = $2',
+        [at, exclusionId],
+      );
+      return true;
+    });
+  }
+
+  async get(id: string): Promise<AlertRow | null> {
+    const { rows } = await this.pool.query<AlertSelect>('SELECT * FROM alerts WHERE id = $1', [id]);
+    return rows[0] ? toAlertRow(rows[0]) : null;
+  }
+
+  async list(filter: AlertFilter = {}): Promise<AlertRow[]> {
+    const where = alertWhere(filter, (i) => `$${i + 1}`);
+    const { rows } = await this.pool.query<AlertSelect>(
+      `SELECT * FROM alerts ${where.sql} ORDER BY last_seen DESC, id DESC LIMIT $${where.values.length + 1}`,
+      [...where.values, filter.limit ?? null],
+    );
+    return rows.map(toAlertRow);
+  }
+
+  async setStatus(
+    id: string,
+    c: { from: AlertStatus; to: AlertStatus; actor: string; at: number; note?: string },
+  ): Promise<boolean> {
+    return inTransaction(this.pool, async (client) => {
+      const res = await client.query(
+        'UPDATE alerts SET status = $1, status_by = $2, status_at = $3, updated_at = $3 WHERE id = $4 AND status = $5',
+        [c.to, c.actor, c.at, id, c.from],
+      );
+      if (res.rowCount) await log(client, change(id, c.at, 'status', c.from, c.to, c.note ?? null, c.actor));
+      return (res.rowCount ?? 0) > 0;
+    });
+  }
+
+  async snooze(id: string, until: number | null, actor: string, at: number, note?: string): Promise<boolean> {
+    return inTransaction(this.pool, async (client) => {
+      const res = await client.query('UPDATE alerts SET snoozed_until = $1, updated_at = $2 WHERE id = $3', [
+        until,
+        at,
+        id,
+      ]);
+      const text = until === null ? 'snooze ended' : `snoozed until ${new Date(until).toISOString()}`;
+      if (res.rowCount)
+        await log(client, change(id, at, 'snoozed', null, null, note ? `${text}: ${note}` : text, actor));
+      return (res.rowCount ?? 0) > 0;
+    });
+  }
+
+  async history(id: string): Promise<AlertChange[]> {
+    const { rows } = await this.pool.query<ChangeSelect>(
+      'SELECT * FROM alert_history WHERE alert_id = $1 ORDER BY seq',
+      [id],
+    );
+    return rows.map(toChange);
+  }
+
+  async due(now: number, limit: number): Promise<AlertRow[]> {
+    const { rows } = await this.pool.query<AlertSelect>(
+      'SELECT * FROM alerts WHERE notified_at IS NULL AND (snoozed_until IS NULL OR snoozed_until <= $1) ORDER BY created_at, id LIMIT $2',
+      [now, limit],
+    );
+    return rows.map(toAlertRow);
+  }
+
+  async markNotified(id: string, at: number): Promise<void> {
+    await this.pool.query('UPDATE alerts SET notified_at = $1 WHERE id = $2', [at, id]);
+  }
+
+  async addExclusion(e: AlertExclusion): Promise<void> {
+    await this.pool.query(
+      'INSERT INTO alert_exclusions (id, rule_id, tenant, kind, value, reason, author, created_at, hits, last_hit_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
+      [e.id, e.ruleId, e.tenant, e.kind, e.value, e.reason, e.author, e.createdAt, e.hits, e.lastHitAt],
+    );
+  }
+
+  async listExclusions(filter: { ruleId?: string; tenant?: string } = {}): Promise<AlertExclusion[]> {
+    const { rows } = await this.pool.query<ExclusionSelect>(
+      `SELECT * FROM alert_exclusions WHERE ($1::text IS NULL OR rule_id IN ($1, '*')) AND ($2::text IS NULL OR tenant IN ($2, '*')) ORDER BY created_at, id`,
+      [filter.ruleId ?? null, filter.tenant ?? null],
+    );
+    return rows.map(toExclusion);
+  }
+
+  async removeExclusion(id: string): Promise<boolean> {
+    return ((await this.pool.query('DELETE FROM alert_exclusions WHERE id = $1', [id])).rowCount ?? 0) > 0;
+  }
+
+  async addSnooze(s: AlertSnooze): Promise<void> {
+    await this.pool.query(
+      'INSERT INTO alert_snoozes (id, rule_id, tenant, group_key, until, reason, author, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+      [s.id, s.ruleId, s.tenant, s.groupKey, s.until, s.reason, s.author, s.createdAt],
+    );
+  }
+
+  async listSnoozes(at?: number): Promise<AlertSnooze[]> {
+    const { rows } = await this.pool.query<SnoozeSelect>(
+      'SELECT * FROM alert_snoozes WHERE ($1::bigint IS NULL OR until > $1) ORDER BY until, id',
+      [at ?? null],
+    );
+    return rows.map(toSnooze);
+  }
+
+  async removeSnooze(id: string): Promise<boolean> {
+    return ((await this.pool.query('DELETE FROM alert_snoozes WHERE id = $1', [id])).rowCount ?? 0) > 0;
+  }
+}

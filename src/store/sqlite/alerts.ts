@@ -1,0 +1,184 @@
+import type { Database } from 'better-sqlite3';
+import {
+  ALERT_COLUMNS,
+  alertValues,
+  alertWhere,
+  change,
+  mergeHit,
+  toAlertRow,
+  toChange,
+  toExclusion,
+  toSnooze,
+  type AlertSelect,
+  type ChangeSelect,
+  type ExclusionSelect,
+  type SnoozeSelect,
+} from '../alert-rows.js';
+import type {
+  AlertChange,
+  AlertExclusion,
+  AlertFilter,
+  AlertHitInput,
+  AlertRow,
+  AlertSnooze,
+  AlertStatus,
+  AlertStore,
+  ApplyHitOutcome,
+} from '../contract.js';
+
+const UPSERT = `INSERT INTO alerts (${ALERT_COLUMNS.join(', ')}) VALUES (${ALERT_COLUMNS.map(() => '?').join(', ')})
+  ON CONFLICT (id) DO UPDATE SET ${ALERT_COLUMNS.slice(1)
+    .map((c) => `${c} = excluded.${c}`)
+    .join(', ')}`;
+const HISTORY = `INSERT INTO alert_history (alert_id, at, actor, action, from_status, to_status, note) VALUES (?, ?, ?, ?, ?, ?, ?)`;
+
+/** Alerts in SQLite: every change is one immediate transaction, so a hit is counted once or not at all. */
+export class SqliteAlertStore implements AlertStore {
+  constructor(private readonly db: Database) {}
+
+  private one(id: string): AlertRow | null {
+    const row = this.db.prepare('SELECT * FROM alerts WHERE id = ?').get(id) as AlertSelect | undefined;
+    return row ? toAlertRow(row) : null;
+  }
+
+  private log(c: AlertChange): void {
+    this.db.prepare(HISTORY).run(c.alertId, c.at, c.actor, c.action, c.from, c.to, c.note);
+  }
+
+  async applyHit(hit: AlertHitInput, now: number): Promise<{ outcome: ApplyHitOutcome; alert: AlertRow }> {
+    return this.db
+      .transaction(() => {
+        const claimed = this.db
+          .prepare(
+            'INSERT INTO alert_hits (hit_key, alert_id, exclusion_id, at) VALUES (?, ?, NULL, ?) ON CONFLICT DO NOTHING',
+          )
+          .run(hit.hitKey, hit.alertId, now).changes;
+        const existing = this.one(hit.alertId);
+        if (!claimed && existing) return { outcome: 'duplicate' as const, alert: existing };
+        const merged = mergeHit(existing, hit, now);
+        this.db.prepare(UPSERT).run(alertValues(merged.row));
+        if (merged.change) this.log(merged.change);
+        return { outcome: merged.outcome, alert: merged.row };
+      })
+      .immediate();
+  }
+
+  async countExcluded(hitKey: string, exclusionId: string, at: number): Promise<boolean> {
+    return this.db
+      .transaction(() => {
+        const claimed = this.db
+          .prepare(
+            'INSERT INTO alert_hits (hit_key, alert_id, exclusion_id, at) VALUES (?, NULL, ?, ?) ON CONFLICT DO NOTHING',
+          )
+          .run(hitKey, exclusionId, at).changes;
+        if (!claimed) return false;
+        this.db
+          .prepare(
+            'UPDATE alert_exclusions SET hits = hits + 1, last_hit_at = max(coalesce(last_hit_at, 0), ?) WHERE id = ?',
+          )
+          .run(at, exclusionId);
+        return true;
+      })
+      .immediate();
+  }
+
+  async get(id: string): Promise<AlertRow | null> {
+    return this.one(id);
+  }
+
+  async list(filter: AlertFilter = {}): Promise<AlertRow[]> {
+    const where = alertWhere(filter, () => '?');
+    const rows = this.db
+      .prepare(`SELECT * FROM alerts ${where.sql} ORDER BY last_seen DESC, id DESC LIMIT ?`)
+      .all(...where.values, filter.limit ?? -1) as AlertSelect[];
+    return rows.map(toAlertRow);
+  }
+
+  async setStatus(
+    id: string,
+    c: { from: AlertStatus; to: AlertStatus; actor: string; at: number; note?: string },
+  ): Promise<boolean> {
+    return this.db
+      .transaction(() => {
+        const changed = this.db
+          .prepare(
+            'UPDATE alerts SET status = ?, status_by = ?, status_at = ?, updated_at = ? WHERE id = ? AND status = ?',
+          )
+          .run(c.to, c.actor, c.at, c.at, id, c.from).changes;
+        if (changed) this.log(change(id, c.at, 'status', c.from, c.to, c.note ?? null, c.actor));
+        return changed > 0;
+      })
+      .immediate();
+  }
+
+  async snooze(id: string, until: number | null, actor: string, at: number, note?: string): Promise<boolean> {
+    return this.db
+      .transaction(() => {
+        const changed = this.db
+          .prepare('UPDATE alerts SET snoozed_until = ?, updated_at = ? WHERE id = ?')
+          .run(until, at, id).changes;
+        const text = until === null ? 'snooze ended' : `snoozed until ${new Date(until).toISOString()}`;
+        if (changed) this.log(change(id, at, 'snoozed', null, null, note ? `${text}: ${note}` : text, actor));
+        return changed > 0;
+      })
+      .immediate();
+  }
+
+  async history(id: string): Promise<AlertChange[]> {
+    const rows = this.db.prepare('SELECT * FROM alert_history WHERE alert_id = ? ORDER BY seq').all(id);
+    return (rows as ChangeSelect[]).map(toChange);
+  }
+
+  async due(now: number, limit: number): Promise<AlertRow[]> {
+    const rows = this.db
+      .prepare(
+        'SELECT * FROM alerts WHERE notified_at IS NULL AND (snoozed_until IS NULL OR snoozed_until <= ?) ORDER BY created_at, id LIMIT ?',
+      )
+      .all(now, limit) as AlertSelect[];
+    return rows.map(toAlertRow);
+  }
+
+  async markNotified(id: string, at: number): Promise<void> {
+    this.db.prepare('UPDATE alerts SET notified_at = ? WHERE id = ?').run(at, id);
+  }
+
+  async addExclusion(e: AlertExclusion): Promise<void> {
+    this.db
+      .prepare(
+        'INSERT INTO alert_exclusions (id, rule_id, tenant, kind, value, reason, author, created_at, hits, last_hit_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(e.id, e.ruleId, e.tenant, e.kind, e.value, e.reason, e.author, e.createdAt, e.hits, e.lastHitAt);
+  }
+
+  async listExclusions(filter: { ruleId?: string; tenant?: string } = {}): Promise<AlertExclusion[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM alert_exclusions WHERE (? IS NULL OR rule_id IN (?, '*')) AND (? IS NULL OR tenant IN (?, '*')) ORDER BY created_at, id`,
+      )
+      .all(filter.ruleId ?? null, filter.ruleId ?? null, filter.tenant ?? null, filter.tenant ?? null);
+    return (rows as ExclusionSelect[]).map(toExclusion);
+  }
+
+  async removeExclusion(id: string): Promise<boolean> {
+    return this.db.prepare('DELETE FROM alert_exclusions WHERE id = ?').run(id).changes > 0;
+  }
+
+  async addSnooze(s: AlertSnooze): Promise<void> {
+    this.db
+      .prepare(
+        'INSERT INTO alert_snoozes (id, rule_id, tenant, group_key, until, reason, author, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(s.id, s.ruleId, s.tenant, s.groupKey, s.until, s.reason, s.author, s.createdAt);
+  }
+
+  async listSnoozes(at?: number): Promise<AlertSnooze[]> {
+    const rows = this.db
+      .prepare('SELECT * FROM alert_snoozes WHERE (? IS NULL OR until > ?) ORDER BY until, id')
+      .all(at ?? null, at ?? null);
+    return (rows as SnoozeSelect[]).map(toSnooze);
+  }
+
+  async removeSnooze(id: string): Promise<boolean> {
+    return this.db.prepare('DELETE FROM alert_snoozes WHERE id = ?').run(id).changes > 0;
+  }
+}

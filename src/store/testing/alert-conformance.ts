@@ -1,0 +1,177 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { AlertHitInput, Store } from '../contract.js';
+import { HOUR, T0, TENANT_A, TENANT_B } from './fixtures.js';
+
+/** A hit of rule `r1` on tenant A with one record; override what a test is about. */
+export function alertHit(over: Partial<AlertHitInput> = {}): AlertHitInput {
+  const recordIds = over.recordIds ?? ['rec-1'];
+  return {
+    hitKey: `${over.alertId ?? 'al-1'}:${recordIds.join(',')}`,
+    alertId: 'al-1',
+    ruleId: 'r1',
+    tenant: TENANT_A,
+    groupKey: '',
+    windowStart: T0,
+    severity: 'medium',
+    title: 'Forwarding outside',
+    recordIds,
+    firstSeen: T0 + HOUR,
+    lastSeen: T0 + HOUR,
+    facts: { user: 'adele@contoso.com' },
+    snoozedUntil: null,
+    maxRecordIds: 3,
+    ...over,
+  };
+}
+
+/** The alerts part of store.conformance.ts (same fresh store per test). */
+export function runAlertConformance(ctx: { readonly store: Store }): void {
+  test('alerts: a hit raises an alert, further hits count on it, a replayed hit changes nothing', async () => {
+    const a = ctx.store.alerts;
+    const first = await a.applyHit(alertHit(), T0 + 2 * HOUR);
+    assert.equal(first.outcome, 'raised');
+    assert.deepEqual(first.alert, await a.get('al-1'), 'what applyHit returns is what is stored');
+    const second = alertHit({
+      recordIds: ['rec-2', 'rec-1', 'rec-3'],
+      firstSeen: T0 + 10,
+      lastSeen: T0 + 3 * HOUR,
+      severity: 'high',
+      facts: { user: 'other', address: '192.0.2.1' },
+    });
+    assert.equal((await a.applyHit(second, T0 + 4 * HOUR)).outcome, 'counted');
+    assert.equal((await a.applyHit(second, T0 + 5 * HOUR)).outcome, 'duplicate', 'the same hit again: a replay');
+    await a.applyHit(alertHit({ recordIds: ['rec-4', 'rec-5'], severity: 'low' }), T0 + 6 * HOUR);
+    const got = await a.get('al-1');
+    assert.ok(got);
+    assert.equal(got.hits, 3);
+    assert.deepEqual(got.recordIds, ['rec-1', 'rec-2', 'rec-3'], 'kept up to the bound, each once');
+    assert.equal(got.recordTotal, 5, 'the total goes on past the bound');
+    assert.equal(got.severity, 'high', 'the highest severity of its hits');
+    assert.deepEqual([got.firstSeen, got.lastSeen], [T0 + 10, T0 + 3 * HOUR]);
+    assert.deepEqual(got.facts, { user: 'adele@contoso.com', address: '192.0.2.1' }, 'first facts win, new names add');
+    assert.deepEqual([got.status, got.createdAt, got.updatedAt], ['new', T0 + 2 * HOUR, T0 + 6 * HOUR]);
+    assert.equal(await a.get('nope'), null);
+  });
+
+  test('alerts: hits of one new alert applied at once are all counted', async () => {
+    const hits = Array.from({ length: 8 }, (_, i) => alertHit({ recordIds: [`r${i}`], maxRecordIds: 100 }));
+    const outcomes = await Promise.all(hits.map((h) => ctx.store.alerts.applyHit(h, T0)));
+    assert.equal(outcomes.filter((o) => o.outcome === 'raised').length, 1);
+    const got = await ctx.store.alerts.get('al-1');
+    assert.equal(got?.hits, 8);
+    assert.equal(got?.recordIds.length, 8);
+  });
+
+  test('alerts: status moves only from the status the caller saw, with who, when and a history', async () => {
+    const a = ctx.store.alerts;
+    await a.applyHit(alertHit(), T0);
+    assert.equal(await a.setStatus('al-1', { from: 'new', to: 'acknowledged', actor: 'ann', at: T0 + 1 }), true);
+    assert.equal(await a.setStatus('al-1', { from: 'new', to: 'resolved', actor: 'bob', at: T0 + 2 }), false);
+    assert.equal(await a.setStatus('nope', { from: 'new', to: 'resolved', actor: 'bob', at: T0 + 2 }), false);
+    const note = 'forwarding removed';
+    assert.equal(
+      await a.setStatus('al-1', { from: 'acknowledged', to: 'resolved', actor: 'ann', at: T0 + 3, note }),
+      true,
+    );
+    const got = await a.get('al-1');
+    assert.deepEqual([got?.status, got?.statusBy, got?.statusAt], ['resolved', 'ann', T0 + 3]);
+    assert.equal((await a.applyHit(alertHit({ recordIds: ['rec-9'] }), T0 + 4)).outcome, 'reopened');
+    assert.equal((await a.get('al-1'))?.status, 'new');
+    assert.deepEqual(
+      (await a.history('al-1')).map((h) => [h.action, h.from, h.to, h.actor, h.at, h.note]),
+      [
+        ['raised', null, 'new', 'tenantwatch', T0, null],
+        ['status', 'new', 'acknowledged', 'ann', T0 + 1, null],
+        ['status', 'acknowledged', 'resolved', 'ann', T0 + 3, note],
+        ['reopened', 'resolved', 'new', 'tenantwatch', T0 + 4, 'a new hit after it was resolved'],
+      ],
+    );
+    await a.setStatus('al-1', { from: 'new', to: 'false_positive', actor: 'ann', at: T0 + 5 });
+    assert.equal((await a.applyHit(alertHit({ recordIds: ['rec-10'] }), T0 + 6)).outcome, 'counted');
+    assert.equal((await a.get('al-1'))?.status, 'false_positive', 'a false positive stays one');
+  });
+
+  test('alerts: list filters by tenant, rule, severity, status, snooze and time, newest last hit first', async () => {
+    const a = ctx.store.alerts;
+    await a.applyHit(alertHit({ alertId: 'x1', lastSeen: T0 + 1 }), T0);
+    await a.applyHit(alertHit({ alertId: 'x2', tenant: TENANT_B, lastSeen: T0 + 2, severity: 'high' }), T0);
+    await a.applyHit(alertHit({ alertId: 'x3', ruleId: 'r2', lastSeen: T0 + 3, snoozedUntil: T0 + HOUR }), T0);
+    await a.setStatus('x1', { from: 'new', to: 'acknowledged', actor: 'ann', at: T0 });
+    const ids = async (f: Parameters<typeof a.list>[0]): Promise<string[]> => (await a.list(f)).map((r) => r.id);
+    assert.deepEqual(await ids({}), ['x3', 'x2', 'x1']);
+    assert.deepEqual(await ids({ tenants: [TENANT_B] }), ['x2']);
+    assert.deepEqual(await ids({ tenants: [] }), [], 'no tenant allowed: nothing');
+    assert.deepEqual(await ids({ ruleIds: ['r1'], severities: ['medium', 'low'] }), ['x1']);
+    assert.deepEqual(await ids({ statuses: ['new'] }), ['x3', 'x2']);
+    assert.deepEqual(await ids({ visibleAt: T0 + 10 }), ['x2', 'x1'], 'snoozed alerts are hidden while snoozed');
+    assert.deepEqual(await ids({ visibleAt: T0 + HOUR }), ['x3', 'x2', 'x1'], '…and surface when the snooze ends');
+    assert.deepEqual(await ids({ since: T0 + 2, limit: 1 }), ['x3']);
+  });
+
+  test('alerts: due lists undelivered alerts whose snooze has ended; snooze and markNotified change that', async () => {
+    const a = ctx.store.alerts;
+    await a.applyHit(alertHit({ alertId: 'd1' }), T0);
+    await a.applyHit(alertHit({ alertId: 'd2', snoozedUntil: T0 + HOUR }), T0 + 1);
+    assert.deepEqual(
+      (await a.due(T0, 10)).map((r) => r.id),
+      ['d1'],
+    );
+    assert.deepEqual(
+      (await a.due(T0 + HOUR, 10)).map((r) => r.id),
+      ['d1', 'd2'],
+    );
+    await a.markNotified('d1', T0 + 2);
+    assert.equal((await a.get('d1'))?.notifiedAt, T0 + 2);
+    assert.equal(await a.snooze('d2', T0 + 2 * HOUR, 'ann', T0 + 3, 'maintenance'), true);
+    assert.deepEqual(await a.due(T0 + HOUR, 10), []);
+    assert.equal(await a.snooze('nope', null, 'ann', T0), false);
+    const last = (await a.history('d2')).at(-1);
+    assert.equal(last?.action, 'snoozed');
+    assert.match(last?.note ?? '', /until .*maintenance/);
+  });
+
+  test('alert exclusions and snoozes: stored as data; an excluded hit is counted once per hit', async () => {
+    const a = ctx.store.alerts;
+    const base = { reason: 'scanner', author: 'ann', createdAt: T0, hits: 0, lastHitAt: null };
+    await a.addExclusion({ id: 'e1', ruleId: 'r1', tenant: TENANT_A, kind: 'address', value: '192.0.2.0/24', ...base });
+    await a.addExclusion({ id: 'e2', ruleId: '*', tenant: TENANT_B, kind: 'user', value: 'svc@x', ...base });
+    assert.deepEqual(
+      (await a.listExclusions()).map((e) => e.id),
+      ['e1', 'e2'],
+    );
+    assert.deepEqual(
+      (await a.listExclusions({ ruleId: 'r9', tenant: TENANT_B })).map((e) => e.id),
+      ['e2'],
+    );
+    assert.deepEqual(
+      (await a.listExclusions({ ruleId: 'r1', tenant: TENANT_A })).map((e) => e.id),
+      ['e1'],
+    );
+    assert.equal(await a.countExcluded('h1', 'e1', T0 + 5), true);
+    assert.equal(await a.countExcluded('h1', 'e1', T0 + 6), false, 'a replay is not counted again');
+    assert.equal(await a.countExcluded('h2', 'e1', T0 + 4), true);
+    const e1 = (await a.listExclusions()).find((e) => e.id === 'e1');
+    assert.deepEqual([e1?.hits, e1?.lastHitAt, e1?.value], [2, T0 + 5, '192.0.2.0/24']);
+    assert.equal(await a.removeExclusion('e1'), true);
+    assert.equal(await a.removeExclusion('e1'), false);
+
+    const snooze = { ruleId: 'r1', tenant: TENANT_A, reason: 'change window', author: 'ann', createdAt: T0 };
+    await a.addSnooze({ id: 's1', groupKey: null, until: T0 + HOUR, ...snooze });
+    await a.addSnooze({ id: 's2', groupKey: 'adele', until: T0 + 2 * HOUR, ...snooze });
+    assert.deepEqual(
+      (await a.listSnoozes()).map((s) => [s.id, s.groupKey]),
+      [
+        ['s1', null],
+        ['s2', 'adele'],
+      ],
+    );
+    assert.deepEqual(
+      (await a.listSnoozes(T0 + HOUR)).map((s) => s.id),
+      ['s2'],
+      'an ended snooze is not in force',
+    );
+    assert.equal(await a.removeSnooze('s2'), true);
+    assert.deepEqual(await a.listSnoozes(T0 + HOUR), []);
+  });
+}

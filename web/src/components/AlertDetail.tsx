@@ -1,0 +1,227 @@
+import { useState } from 'react';
+import { postJson, untypedGet } from '../api.js';
+import { statusLabel, type AlertDetail, type AlertStatus } from '../alert-types.js';
+import { fmtTime } from '../format.js';
+import { ErrorNote } from './ErrorNote.js';
+import { JsonView } from './JsonView.js';
+import { useApi } from './useApi.js';
+
+/**
+ * One alert: what it is, the actions (acknowledge, resolve, false positive, snooze, exclude), the
+ * rule's runbook, the records behind it (each opens to its AuditData) and the history of changes.
+ */
+export function AlertDetailPane({
+  id,
+  tenant,
+  onChanged,
+  onClose,
+}: {
+  id: string;
+  tenant: string;
+  onChanged: () => void;
+  onClose: () => void;
+}) {
+  const [reload, setReload] = useState(0);
+  const scope = tenant ? `?tenant=${encodeURIComponent(tenant)}` : '';
+  const { data, error } = useApi(untypedGet<AlertDetail>(`/api/alerts/${encodeURIComponent(id)}${scope}`), reload);
+  const [actionError, setActionError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const [snooze, setSnooze] = useState('24h');
+  const [kind, setKind] = useState('user');
+  const [value, setValue] = useState('');
+  const [reason, setReason] = useState('');
+  const [open, setOpen] = useState<string | null>(null);
+
+  const act = async (path: string, body: unknown): Promise<void> => {
+    setBusy(true);
+    setActionError(null);
+    try {
+      await postJson(`/api/alerts/${encodeURIComponent(id)}/${path}${scope}`, body);
+      setReload((n) => n + 1);
+      onChanged();
+    } catch (e) {
+      setActionError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const setStatus = (status: AlertStatus) => void act('status', { status });
+
+  if (!data)
+    return (
+      <aside className="detail alert-detail">
+        <ErrorNote error={error} />
+      </aside>
+    );
+  const a = data.alert;
+  return (
+    <aside className="detail alert-detail" aria-label="Alert">
+      <div className="detail-head">
+        <span className={`badge sev-${a.severity}`}>{a.severity}</span>
+        <span className={`status st-${a.status}`}>{statusLabel(a.status)}</span>
+        <span className="spacer" />
+        <button type="button" className="small" onClick={onClose} aria-label="Close">
+          ✕
+        </button>
+      </div>
+      <h2>{a.title}</h2>
+      <table className="kv">
+        <tbody>
+          <tr>
+            <td className="key">Alert</td>
+            <td className="mono">{a.id}</td>
+          </tr>
+          <tr>
+            <td className="key">Rule</td>
+            <td>
+              {data.rule ? `${data.rule.title} ` : null}
+              <span className="mono">{a.ruleId}</span>
+            </td>
+          </tr>
+          <tr>
+            <td className="key">Tenant</td>
+            <td>{a.tenantName ?? a.tenant}</td>
+          </tr>
+          {a.groupKey ? (
+            <tr>
+              <td className="key">Group</td>
+              <td>{a.groupKey}</td>
+            </tr>
+          ) : null}
+          <tr>
+            <td className="key">Seen</td>
+            <td>
+              {fmtTime(a.firstSeen)} – {fmtTime(a.lastSeen)}
+            </td>
+          </tr>
+          <tr>
+            <td className="key">Hits</td>
+            <td>
+              {a.hits} hit(s), {a.recordTotal} record(s)
+            </td>
+          </tr>
+          {a.statusBy ? (
+            <tr>
+              <td className="key">Status by</td>
+              <td>
+                {a.statusBy} at {fmtTime(a.statusAt)}
+              </td>
+            </tr>
+          ) : null}
+          {a.snoozedUntil ? (
+            <tr>
+              <td className="key">Snoozed</td>
+              <td>until {fmtTime(a.snoozedUntil)}</td>
+            </tr>
+          ) : null}
+          {Object.entries(a.facts).map(([k, v]) => (
+            <tr key={k}>
+              <td className="key">{k}</td>
+              <td>{v}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="alert-actions">
+        <button
+          type="button"
+          className="primary"
+          disabled={busy || a.status !== 'new'}
+          onClick={() => setStatus('acknowledged')}
+        >
+          Acknowledge
+        </button>
+        <button type="button" disabled={busy || a.status === 'resolved'} onClick={() => setStatus('resolved')}>
+          Resolve
+        </button>
+        <button
+          type="button"
+          disabled={busy || a.status === 'false_positive'}
+          onClick={() => setStatus('false_positive')}
+        >
+          False positive
+        </button>
+      </div>
+      <form
+        className="alert-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void act('snooze', { until: snooze });
+        }}
+      >
+        <label>
+          Snooze for <input name="snooze" value={snooze} onChange={(e) => setSnooze(e.target.value)} size={8} />
+        </label>
+        <button type="submit" disabled={busy}>
+          Snooze
+        </button>
+      </form>
+      <form
+        className="alert-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void act('exclude', { kind, value, reason });
+        }}
+      >
+        <select name="kind" value={kind} onChange={(e) => setKind(e.target.value)} aria-label="Exclude what">
+          <option value="user">user</option>
+          <option value="address">address / CIDR</option>
+          <option value="application">application</option>
+        </select>
+        <input
+          name="value"
+          placeholder={a.facts.user ?? 'value'}
+          value={value}
+          onChange={(e) => setValue(e.target.value)}
+        />
+        <input name="reason" placeholder="reason" value={reason} onChange={(e) => setReason(e.target.value)} />
+        <button type="submit" disabled={busy}>
+          Exclude
+        </button>
+      </form>
+      <ErrorNote error={actionError} />
+      {data.rule?.runbook ? (
+        <>
+          <h3>Runbook</h3>
+          <pre className="runbook">{data.rule.runbook}</pre>
+        </>
+      ) : null}
+      <h3>
+        Records ({data.records.length} of {a.recordTotal})
+      </h3>
+      <table className="nv alert-records">
+        <tbody>
+          {data.records.map((r) => (
+            <tr key={r.id} className="clickable" onClick={() => setOpen(open === r.id ? null : r.id)}>
+              <td className="mono when">{fmtTime(r.creationTime).slice(5)}</td>
+              <td>
+                {r.operation}
+                <div className="sub">
+                  {r.userId} {r.clientIp}
+                </div>
+                {open === r.id ? <JsonView value={r.auditData} /> : null}
+              </td>
+            </tr>
+          ))}
+          {data.missing.map((m) => (
+            <tr key={m}>
+              <td colSpan={2} className="muted">
+                {m} (no longer stored)
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h3>History</h3>
+      <ul className="history">
+        {data.history.map((h, i) => (
+          <li key={i}>
+            <span className="mono">{fmtTime(h.at)}</span> {h.actor}:{' '}
+            {h.action === 'status' ? `${statusLabel(h.from!)} → ${statusLabel(h.to!)}` : h.action}
+            {h.note ? <span className="muted"> — {h.note}</span> : null}
+          </li>
+        ))}
+      </ul>
+    </aside>
+  );
+}

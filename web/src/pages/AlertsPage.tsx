@@ -1,0 +1,167 @@
+import { useMemo, useState } from 'react';
+import { toQueryString } from '../api.js';
+import { SEVERITIES, STATUSES, statusLabel, type AlertList } from '../alert-types.js';
+import { AlertDetailPane } from '../components/AlertDetail.js';
+import { ErrorNote } from '../components/ErrorNote.js';
+import { useApi } from '../components/useApi.js';
+import { fmtTime } from '../format.js';
+import { navigate } from '../route.js';
+import { api, untypedGet } from '../api.js';
+
+const FILTERS = ['tenant', 'rule', 'severity', 'status', 'snoozed'] as const;
+
+/**
+ * Alerts raised by the detection rules across tenants, newest last hit first, filtered by tenant, rule,
+ * severity and status (the filters live in the URL, so a view is a link); a row opens its detail.
+ */
+export function AlertsPage({ params }: { params: URLSearchParams }) {
+  const [reload, setReload] = useState(0);
+  const filter = Object.fromEntries(FILTERS.map((f) => [f, params.get(f) ?? ''])) as Record<
+    (typeof FILTERS)[number],
+    string
+  >;
+  const selected = params.get('id');
+  const query = toQueryString(filter);
+  const { data, error, loading } = useApi(untypedGet<AlertList>(`/api/alerts${query ? '?' + query : ''}`), reload);
+  const tenants = useApi(api.tenants());
+  const all = useApi(untypedGet<AlertList>('/api/alerts?snoozed=true&limit=5000'), reload);
+  const rules = useMemo(
+    () =>
+      [...new Map((all.data?.alerts ?? []).map((a) => [a.ruleId, a.title])).entries()].sort((x, y) =>
+        x[0].localeCompare(y[0]),
+      ),
+    [all.data],
+  );
+  const go = (over: Partial<Record<string, string>>): void =>
+    navigate('alerts', toQueryString({ ...filter, id: selected ?? '', ...over }));
+
+  return (
+    <section className="page alerts-page">
+      <h1>Alerts</h1>
+      <form className="alert-filters" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          Tenant
+          <select name="tenant" value={filter.tenant} onChange={(e) => go({ tenant: e.target.value, id: '' })}>
+            <option value="">all</option>
+            {(tenants.data?.tenants ?? []).map((t) => (
+              <option key={t.tenantId} value={t.name}>
+                {t.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Rule
+          <select name="rule" value={filter.rule} onChange={(e) => go({ rule: e.target.value })}>
+            <option value="">all</option>
+            {rules.map(([id, title]) => (
+              <option key={id} value={id} title={title}>
+                {id}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Severity
+          <select name="severity" value={filter.severity} onChange={(e) => go({ severity: e.target.value })}>
+            <option value="">all</option>
+            {SEVERITIES.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Status
+          <select name="status" value={filter.status} onChange={(e) => go({ status: e.target.value })}>
+            <option value="">all</option>
+            {STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {statusLabel(s)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="check">
+          <input
+            type="checkbox"
+            name="snoozed"
+            checked={filter.snoozed === 'true'}
+            onChange={(e) => go({ snoozed: e.target.checked ? 'true' : '' })}
+          />
+          show snoozed
+        </label>
+        <span className="spacer" />
+        <span className="count">
+          <strong>{data ? data.count : '…'}</strong> alert{data?.count === 1 ? '' : 's'}
+        </span>
+      </form>
+      <ErrorNote error={error} />
+      <div className="split">
+        <div className="alert-list">
+          {loading && !data ? <p className="muted">Loading…</p> : null}
+          {data && data.alerts.length === 0 ? (
+            <p className="muted">
+              No alerts match. Rules raise alerts as records arrive, or run <code>tenantwatch detect --start 30d</code>.
+            </p>
+          ) : null}
+          {data && data.alerts.length > 0 ? (
+            <table className="grid alerts">
+              <thead>
+                <tr>
+                  <th>Severity</th>
+                  <th>Status</th>
+                  <th>Alert</th>
+                  <th>Tenant</th>
+                  <th className="num">Hits</th>
+                  <th>Last seen</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.alerts.map((a) => (
+                  <tr
+                    key={a.id}
+                    data-alert={a.id}
+                    tabIndex={0}
+                    className={`clickable${a.id === selected ? ' selected' : ''}`}
+                    onClick={() => go({ id: a.id })}
+                    onKeyDown={(e) => {
+                      if (e.key === 'Enter') go({ id: a.id });
+                    }}
+                  >
+                    <td>
+                      <span className={`badge sev-${a.severity}`}>{a.severity}</span>
+                    </td>
+                    <td>
+                      <span className={`status st-${a.status}`}>{statusLabel(a.status)}</span>
+                    </td>
+                    <td className="what" title={a.title}>
+                      {a.title}
+                      <div className="sub mono">
+                        {a.ruleId}
+                        {a.groupKey ? ` · ${a.groupKey}` : ''}
+                      </div>
+                    </td>
+                    <td>{a.tenantName ?? a.tenant}</td>
+                    <td className="num">{a.hits}</td>
+                    <td className="mono when">{fmtTime(a.lastSeen).slice(5, 16)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ) : null}
+        </div>
+        {selected ? (
+          <AlertDetailPane
+            key={selected}
+            id={selected}
+            tenant={filter.tenant}
+            onChanged={() => setReload((n) => n + 1)}
+            onClose={() => go({ id: '' })}
+          />
+        ) : null}
+      </div>
+    </section>
+  );
+}
