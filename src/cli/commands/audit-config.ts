@@ -215,7 +215,7 @@ async function enable(ctx: CliContext, tenant: TenantRow, flags: EnableFlags, op
     const failed = outcome.results.some((r) => r.status === 'failed');
     if (flags.dryRun !== true) {
       const statuses = outcome.results.map((r) => r.status);
-      await recordCli(ctx, 'audit-config.enable', tenant!.name, { statuses }, failed ? 'failed' : 'ok');
+      await recordCli(ctx, 'audit-config.enable', tenant.name, { statuses }, failed ? 'failed' : 'ok');
     }
     return failed ? 1 : 0;
   } finally {
