@@ -1,5 +1,6 @@
 import type { AuditRecord, ContentType, RecordHead, StoredRecord } from '../core/record.js';
 import type { CountDimension, CountRow, GroupCount, SearchCursor, SearchQuery } from '../core/search-query.js';
+import type { DeadLetter, SinkRow, SinkStats } from '../core/sink.js';
 
 /**
  * The storage contract. Every adapter (store/sqlite, store/postgres) implements it with the same
@@ -18,6 +19,8 @@ export interface Store {
   readonly tenants: TenantStore;
   readonly ledger: LedgerStore;
   readonly posture: PostureStore;
+  /** Registered sinks, their dead letters and delivery statistics (sinks/). */
+  readonly sinks: SinkStore;
   /** Creates or upgrades the schema; safe to call on every start. */
   migrate(): Promise<void>;
   close(): Promise<void>;
@@ -237,4 +240,20 @@ export interface PostureStore {
   list(tenant: string, limit?: number): Promise<PostureSnapshot[]>;
   /** The newest snapshot of each tenant. */
   latest(): Promise<PostureSnapshot[]>;
+}
+
+/** Sinks as registered (secrets sealed or referenced), what they refused for good, and how they are doing. */
+export interface SinkStore {
+  /** Adds or replaces a sink by name (addedAt keeps its first value). */
+  upsert(row: SinkRow): Promise<void>;
+  list(): Promise<SinkRow[]>;
+  get(name: string): Promise<SinkRow | null>;
+  /** Removes the sink with its dead letters and statistics; true when it existed. */
+  remove(name: string): Promise<boolean>;
+  addDeadLetters(letters: readonly DeadLetter[]): Promise<void>;
+  /** Newest first. */
+  deadLetters(sink: string, options?: { limit?: number }): Promise<DeadLetter[]>;
+  countDeadLetters(sink: string): Promise<number>;
+  saveStats(stats: SinkStats): Promise<void>;
+  stats(sink: string): Promise<SinkStats | null>;
 }

@@ -5,6 +5,7 @@ import type { AuditRecord, StoredRecord } from '../core/record.js';
 import type { IpFilter, SearchQuery } from '../core/search-query.js';
 import type { Store } from './contract.js';
 import { runLedgerConformance } from './testing/ledger-conformance.js';
+import { runSinkConformance } from './testing/sink-conformance.js';
 import { DAY, expectedIds, HOUR, record, T0, TENANT_A, TENANT_B } from './testing/fixtures.js';
 
 /**
@@ -28,6 +29,7 @@ export function runStoreConformance(name: string, open: () => Promise<Store>): v
     recordTests(ctx);
     searchTests(ctx);
     runLedgerConformance(ctx);
+    runSinkConformance(ctx);
   });
 }
 

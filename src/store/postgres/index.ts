@@ -8,6 +8,7 @@ import type { Store } from '../contract.js';
 import { PostgresLedgerStore } from './ledger.js';
 import { PostgresPostureStore } from './posture.js';
 import { PostgresRecordStore } from './records.js';
+import { PostgresSinkStore } from './sinks.js';
 import { migrate, quoteIdent } from './schema.js';
 import { PostgresTenantStore } from './tenants.js';
 
@@ -65,6 +66,7 @@ class PostgresStore implements Store {
   readonly tenants: PostgresTenantStore;
   readonly ledger: PostgresLedgerStore;
   readonly posture: PostgresPostureStore;
+  readonly sinks: PostgresSinkStore;
 
   constructor(
     private readonly pool: Pool,
@@ -76,6 +78,7 @@ class PostgresStore implements Store {
     this.tenants = new PostgresTenantStore(pool);
     this.ledger = new PostgresLedgerStore(pool, this.records);
     this.posture = new PostgresPostureStore(pool);
+    this.sinks = new PostgresSinkStore(pool);
   }
 
   async migrate(): Promise<void> {

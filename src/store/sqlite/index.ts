@@ -10,6 +10,7 @@ import { CONTAINS_FUNCTION, containsFolded } from './compile.js';
 import { SqliteLedgerStore } from './ledger.js';
 import { SqlitePostureStore } from './posture.js';
 import { SqliteRecordStore } from './records.js';
+import { SqliteSinkStore } from './sinks.js';
 import { migrate } from './schema.js';
 import { SqliteTextIndex } from './text-index.js';
 import { SqliteTenantStore } from './tenants.js';
@@ -74,6 +75,7 @@ class SqliteStore implements Store {
   readonly tenants: SqliteTenantStore;
   readonly ledger: SqliteLedgerStore;
   readonly posture: SqlitePostureStore;
+  readonly sinks: SqliteSinkStore;
 
   constructor(
     private readonly db: Db,
@@ -86,6 +88,7 @@ class SqliteStore implements Store {
     this.tenants = new SqliteTenantStore(db);
     this.ledger = new SqliteLedgerStore(db, this.records);
     this.posture = new SqlitePostureStore(db);
+    this.sinks = new SqliteSinkStore(db);
   }
 
   async migrate(): Promise<void> {

@@ -57,6 +57,16 @@ export const MIGRATIONS: readonly string[] = [
    ALTER TABLE records ADD COLUMN app_id TEXT;
    ALTER TABLE records ADD COLUMN logon_type INTEGER;
    INSERT INTO store_meta (key, value) SELECT '${BACKFILL_TO}', seq FROM (SELECT max(seq) AS seq FROM records) WHERE seq IS NOT NULL;`,
+  // sinks: registered sinks, their dead letters and delivery statistics (store/sqlite/sinks.ts).
+  `CREATE TABLE sinks (
+     name TEXT PRIMARY KEY, kind TEXT NOT NULL, url TEXT NOT NULL, takes TEXT NOT NULL,
+     filter TEXT NOT NULL, options TEXT NOT NULL, secret TEXT, ca_file TEXT, enabled INTEGER NOT NULL,
+     added_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+   CREATE TABLE dead_letters (
+     seq INTEGER PRIMARY KEY, sink TEXT NOT NULL, kind TEXT NOT NULL, tenant TEXT NOT NULL,
+     item_id TEXT NOT NULL, reason TEXT NOT NULL, failed_at INTEGER NOT NULL);
+   CREATE INDEX dead_letters_sink ON dead_letters (sink, seq);
+   CREATE TABLE sink_stats (sink TEXT PRIMARY KEY, body TEXT NOT NULL, updated_at INTEGER NOT NULL);`,
 ];
 
 /**
