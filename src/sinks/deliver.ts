@@ -62,6 +62,10 @@ async function sendAll(ctx: DeliverContext, items: readonly Item[], out: Deliver
     out.delivered += pending.length - result.rejected.length - result.retry.length;
     if (result.retry.length === 0) return;
     const again = result.retry.map((r) => pending[r.index]!);
+    if (result.retryNow) {
+      pending = again;
+      continue;
+    }
     const failure = new SinkFailure('throttled', `${again.length} item(s): ${result.retry[0]!.reason}`, {
       retryable: true,
       retryAfterMs: result.retryAfterMs,

@@ -16,6 +16,11 @@ export interface SendResult {
   /** Items the receiver asks to have again (a 429 inside a bulk answer). */
   retry: { index: number; reason: string }[];
   retryAfterMs?: number;
+  /**
+   * Send the `retry` items again at once, without backoff: the receiver did not fail, it stopped at a
+   * refused item (HEC's invalid-event-number) and never looked at the ones after it.
+   */
+  retryNow?: boolean;
 }
 
 export function allDelivered(): SendResult {
