@@ -5,11 +5,13 @@ import * as collect from './commands/collect.js';
 import * as coverage from './commands/coverage.js';
 import * as demo from './commands/demo.js';
 import * as emulator from './commands/emulator.js';
+import * as forward from './commands/forward.js';
 import * as importCmd from './commands/import.js';
 import * as optimize from './commands/optimize.js';
 import * as report from './commands/report.js';
 import * as search from './commands/search.js';
 import * as serve from './commands/serve.js';
+import * as sink from './commands/sink.js';
 import * as tenant from './commands/tenant.js';
 
 /** The composition root: parses flags, wires objects, returns the exit status. */
@@ -28,7 +30,21 @@ export function buildProgram(state: RunState): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   const run = makeRunner(state);
-  for (const module of [demo, emulator, tenant, audit, collect, importCmd, search, report, coverage, optimize, serve]) {
+  for (const module of [
+    demo,
+    emulator,
+    tenant,
+    audit,
+    collect,
+    importCmd,
+    search,
+    report,
+    coverage,
+    optimize,
+    serve,
+    sink,
+    forward,
+  ]) {
     module.register(program, run);
   }
   program.commands.forEach((c) => c.exitOverride());

@@ -23,6 +23,8 @@ export interface DeliverContext {
   signal: AbortSignal;
   /** Told of each failure (the forwarder keeps the last one for `sink status`). */
   onFailure?: (failure: SinkFailure) => void;
+  /** Removes secrets from a receiver's reason before it is kept. */
+  scrub?: (text: string) => string;
 }
 
 export interface DeliverOutcome {
@@ -101,8 +103,9 @@ async function wait(ctx: DeliverContext, failed: number, failure: SinkFailure): 
   await ctx.clock.sleep(decision.delayMs, ctx.signal);
 }
 
-function deadLetter(ctx: DeliverContext, item: Item, reason: string): DeadLetter {
+function deadLetter(ctx: DeliverContext, item: Item, given: string): DeadLetter {
   const key = itemKey(item);
+  const reason = ctx.scrub ? ctx.scrub(given) : given;
   ctx.logger.warn(
     { event: EVENTS.deadLetter, sink: ctx.sink, tenant: key.tenant, id: key.id, reason },
     'receiver refused an item for good',

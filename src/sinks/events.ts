@@ -15,6 +15,7 @@ export const EVENTS = {
   leaseReclaimed: 'sink.lease.reclaimed',
   leaseLost: 'sink.lease.lost',
   replayed: 'sink.replay.done',
+  failed: 'sink.forward.failed',
 } as const;
 
 export type SinkEvent = (typeof EVENTS)[keyof typeof EVENTS];

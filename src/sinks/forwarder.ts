@@ -34,6 +34,8 @@ export interface ForwardOptions {
   leaseMs?: number;
   /** Stop when caught up with the store (forward --once) instead of waiting for more. */
   once?: boolean;
+  /** Removes secrets from receiver messages before they are stored (last error, dead letter reasons). */
+  scrub?: (text: string) => string;
 }
 
 export type SinkRunResult =
@@ -58,6 +60,7 @@ export async function runSink(options: ForwardOptions, row: SinkRow, driver: Sin
   if (lease.reclaimedFrom)
     logger.warn({ event: EVENTS.leaseReclaimed, sink: row.name, from: lease.reclaimedFrom }, 'took over a dead sender');
   const stats = new StatsKeeper(row.name, options.owner, (await store.sinks.stats(row.name)) ?? undefined, clock);
+  stats.scrub = options.scrub ?? ((t) => t);
   try {
     return await loop(options, row, driver, stats, leaseMs);
   } finally {
@@ -98,7 +101,16 @@ async function loop(
     let outcome;
     try {
       outcome = await deliverItems(
-        { sink: row.name, driver, policy: options.policy, clock, logger, signal, onFailure: (f) => stats.failed(f) },
+        {
+          sink: row.name,
+          driver,
+          policy: options.policy,
+          clock,
+          logger,
+          signal,
+          onFailure: (f) => stats.failed(f),
+          scrub: options.scrub,
+        },
         items,
       );
     } catch (e) {
@@ -107,7 +119,7 @@ async function loop(
       return {
         sink: row.name,
         state: 'failed',
-        reason: `${STAGE_LABEL[failure.stage] ?? 'failed'}: ${failure.message}`,
+        reason: (options.scrub ?? ((t: string) => t))(`${STAGE_LABEL[failure.stage] ?? 'failed'}: ${failure.message}`),
       };
     }
     if (outcome.dead.length) await store.sinks.addDeadLetters(outcome.dead);
@@ -141,6 +153,7 @@ async function renew(options: ForwardOptions, sink: string, leaseMs: number): Pr
 class StatsKeeper {
   private readonly stats: SinkStats;
   private window: { at: number; n: number }[] = [];
+  scrub: (text: string) => string = (t) => t;
 
   constructor(
     sink: string,
@@ -176,7 +189,7 @@ class StatsKeeper {
   }
 
   failed(failure: SinkFailure): void {
-    this.stats.lastError = `${failure.stage}: ${failure.message}`.slice(0, 500);
+    this.stats.lastError = this.scrub(`${failure.stage}: ${failure.message}`).slice(0, 500);
     this.stats.lastErrorAt = this.clock.now();
   }
 

@@ -12,14 +12,32 @@ import type { DriverFactory, SinkDriver } from './driver.js';
 import { elasticDriver } from './elastic/sender.js';
 import { nodeHttpSender, type HttpSender } from './http.js';
 import { splunkHecDriver } from './splunk-hec/sender.js';
+import { hecConfig } from './splunk-hec/config.js';
+import { elasticConfig } from './elastic/config.js';
 
-const FACTORIES: Partial<Record<SinkKind, DriverFactory>> = {
-  splunk: splunkHecDriver,
-  elastic: elasticDriver,
+interface SinkType {
+  driver: DriverFactory;
+  /** Parses the row's URL and options as the driver will (throws what is wrong); no I/O. */
+  check: (row: SinkRow) => unknown;
+}
+
+const TYPES: Partial<Record<SinkKind, SinkType>> = {
+  splunk: { driver: splunkHecDriver, check: hecConfig },
+  elastic: { driver: elasticDriver, check: elasticConfig },
 };
 
-export function registerSinkType(kind: SinkKind, factory: DriverFactory): void {
-  FACTORIES[kind] = factory;
+/** Throws what is wrong with a sink's URL or options, as `sink add` should say it. */
+export function checkSinkRow(row: SinkRow): void {
+  sinkType(row).check(row);
+}
+
+function sinkType(row: SinkRow): SinkType {
+  const type = TYPES[row.kind];
+  if (!type)
+    throw new AppError('NOT_IMPLEMENTED', `Sink type ${row.kind} is not available in this build`, {
+      hint: 'Remove the sink, or use another type',
+    });
+  return type;
 }
 
 export interface OpenDriverOptions {
@@ -32,11 +50,7 @@ export interface OpenDriverOptions {
 }
 
 export function openDriver(row: SinkRow, options: OpenDriverOptions): SinkDriver {
-  const factory = FACTORIES[row.kind];
-  if (!factory)
-    throw new AppError('NOT_IMPLEMENTED', `Sink type ${row.kind} is not available in this build`, {
-      hint: 'Remove the sink, or use splunk, elastic, sentinel, syslog, webhook, email or file',
-    });
+  const factory = sinkType(row).driver;
   let caPem: string | null = null;
   if (row.caFile) {
     try {
