@@ -14,6 +14,8 @@ import { nodeHttpSender, type HttpSender } from './http.js';
 import { splunkHecDriver } from './splunk-hec/sender.js';
 import { hecConfig } from './splunk-hec/config.js';
 import { elasticConfig } from './elastic/config.js';
+import { fileConfig } from './file/config.js';
+import { fileDriver } from './file/sender.js';
 
 interface SinkType {
   driver: DriverFactory;
@@ -24,6 +26,7 @@ interface SinkType {
 const TYPES: Partial<Record<SinkKind, SinkType>> = {
   splunk: { driver: splunkHecDriver, check: hecConfig },
   elastic: { driver: elasticDriver, check: elasticConfig },
+  file: { driver: fileDriver, check: fileConfig },
 };
 
 /** Throws what is wrong with a sink's URL or options, as `sink add` should say it. */
