@@ -16,6 +16,8 @@ import { hecConfig } from './splunk-hec/config.js';
 import { elasticConfig } from './elastic/config.js';
 import { fileConfig } from './file/config.js';
 import { fileDriver } from './file/sender.js';
+import { syslogConfig } from './syslog/config.js';
+import { syslogDriver } from './syslog/sender.js';
 
 interface SinkType {
   driver: DriverFactory;
@@ -27,6 +29,7 @@ const TYPES: Partial<Record<SinkKind, SinkType>> = {
   splunk: { driver: splunkHecDriver, check: hecConfig },
   elastic: { driver: elasticDriver, check: elasticConfig },
   file: { driver: fileDriver, check: fileConfig },
+  syslog: { driver: syslogDriver, check: syslogConfig },
 };
 
 /** Throws what is wrong with a sink's URL or options, as `sink add` should say it. */
