@@ -18,6 +18,8 @@ import { fileConfig } from './file/config.js';
 import { fileDriver } from './file/sender.js';
 import { syslogConfig } from './syslog/config.js';
 import { syslogDriver } from './syslog/sender.js';
+import { webhookConfig } from './webhook/config.js';
+import { webhookDriver } from './webhook/sender.js';
 
 interface SinkType {
   driver: DriverFactory;
@@ -30,6 +32,7 @@ const TYPES: Partial<Record<SinkKind, SinkType>> = {
   elastic: { driver: elasticDriver, check: elasticConfig },
   file: { driver: fileDriver, check: fileConfig },
   syslog: { driver: syslogDriver, check: syslogConfig },
+  webhook: { driver: webhookDriver, check: webhookConfig },
 };
 
 /** Throws what is wrong with a sink's URL or options, as `sink add` should say it. */
