@@ -15,6 +15,7 @@ import type { SinkFailure } from '../src/sinks/failure.js';
 import { runSink } from '../src/sinks/forwarder.js';
 import { backoffPolicy } from '../src/sinks/retry.js';
 import { splunkHecDriver } from '../src/sinks/splunk-hec/sender.js';
+import { sentinelDriver } from '../src/sinks/sentinel/sender.js';
 import { MemoryForwardStore } from '../src/sinks/testing/memory-store.js';
 import { records, sinkRow, T0 } from '../src/sinks/testing/records.js';
 import { driverContext, useReceivers } from './support/siem.js';
@@ -183,5 +184,62 @@ describe('Elastic bulk', () => {
       'nothing doubled',
     );
     assert.match(store.dead[0]!.reason, /400 mapper_parsing_exception/);
+  });
+});
+
+describe('Sentinel (Logs Ingestion API)', () => {
+  const row = (over: Partial<SinkRow> = {}): SinkRow =>
+    sinkRow({
+      name: 'sentinel',
+      kind: 'sentinel',
+      url: rx.current.url,
+      options: {
+        dcr: rx.current.logs.dcrImmutableId,
+        stream: rx.current.logs.stream,
+        tenantId: rx.current.logs.tenantId,
+        clientId: rx.current.logs.clientId,
+        login: rx.current.url,
+        maxBytes: 20_000,
+      },
+      ...over,
+    });
+  beforeEach(() => {
+    rx.current.setFaults(NO_FAULTS);
+    rx.current.logs.rows.length = 0;
+  });
+
+  test('an msal token for monitor.azure.com, calls under the size limit, 429/5xx survived, every row stored', async () => {
+    const store = new MemoryForwardStore();
+    store.add(records(150));
+    rx.current.setFaults({ throttle: 0.2, error5xx: 0.1, retryAfterSeconds: 0 });
+    const ctx = driverContext(row(), rx.current, rx.current.logs.clientSecret);
+    const driver = sentinelDriver(ctx);
+    const result = await runSink(
+      {
+        store,
+        clock: new ManualClock(T0, true),
+        logger: silentLogger,
+        policy: backoffPolicy({ maxAttempts: 100, baseMs: 1, capMs: 5 }),
+        owner: 'h:1:aaaaaaaa',
+        signal: new AbortController().signal,
+        once: true,
+      },
+      row(),
+      driver,
+    );
+    await driver.close();
+    assert.equal(result.state, 'caught-up');
+    assert.deepEqual(
+      rx.current.logs.rows.map((r) => r.OfficeId),
+      store.rows.map((r) => r.id),
+    );
+    assert.ok(rx.current.logs.requests >= 5, 'the rows went in several calls of at most maxBytes');
+    assert.equal(rx.current.logs.rows[0]!.RecordType, 'SharePointFileOperation');
+  });
+
+  test('a wrong client secret fails as authentication', async () => {
+    const driver = sentinelDriver(driverContext(row(), rx.current, 'wrong-secret'));
+    await assert.rejects(driver.test(new AbortController().signal), (e: SinkFailure) => e.stage === 'auth');
+    await driver.close();
   });
 });

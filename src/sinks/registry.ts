@@ -20,6 +20,8 @@ import { syslogConfig } from './syslog/config.js';
 import { syslogDriver } from './syslog/sender.js';
 import { webhookConfig } from './webhook/config.js';
 import { webhookDriver } from './webhook/sender.js';
+import { sentinelConfig } from './sentinel/config.js';
+import { sentinelDriver } from './sentinel/sender.js';
 
 interface SinkType {
   driver: DriverFactory;
@@ -33,6 +35,7 @@ const TYPES: Partial<Record<SinkKind, SinkType>> = {
   file: { driver: fileDriver, check: fileConfig },
   syslog: { driver: syslogDriver, check: syslogConfig },
   webhook: { driver: webhookDriver, check: webhookConfig },
+  sentinel: { driver: sentinelDriver, check: sentinelConfig },
 };
 
 /** Throws what is wrong with a sink's URL or options, as `sink add` should say it. */
