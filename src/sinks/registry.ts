@@ -22,6 +22,8 @@ import { webhookConfig } from './webhook/config.js';
 import { webhookDriver } from './webhook/sender.js';
 import { sentinelConfig } from './sentinel/config.js';
 import { sentinelDriver } from './sentinel/sender.js';
+import { emailConfig } from './email/config.js';
+import { emailDriver } from './email/sender.js';
 
 interface SinkType {
   driver: DriverFactory;
@@ -36,6 +38,7 @@ const TYPES: Partial<Record<SinkKind, SinkType>> = {
   syslog: { driver: syslogDriver, check: syslogConfig },
   webhook: { driver: webhookDriver, check: webhookConfig },
   sentinel: { driver: sentinelDriver, check: sentinelConfig },
+  email: { driver: emailDriver, check: emailConfig },
 };
 
 /** Throws what is wrong with a sink's URL or options, as `sink add` should say it. */
