@@ -3,6 +3,8 @@
  * dependencies point toward core; microsoft, store and sinks never import each other (only the
  * collector connects them); nothing imports cli or server (cli may start the server); the emulator
  * never imports the real clients or the collector; the web UI talks to the server only over HTTP.
+ * net (the HTTP client, bearer same-origin checks, the retry loop) sits just above core: it imports only
+ * core, and microsoft, collector and sinks use it instead of owning their own.
  */
 module.exports = {
   forbidden: [
@@ -14,12 +16,27 @@ module.exports = {
       to: { path: '^src/(?!core/)' },
     },
     {
+      name: 'net-is-generic',
+      severity: 'error',
+      comment: 'net is the outbound HTTP and retry layer any service uses: it knows nothing but core',
+      from: { path: '^src/net/' },
+      to: { path: '^src/(?!core/|net/)' },
+    },
+    {
+      name: 'net-users',
+      severity: 'error',
+      comment:
+        'the HTTP client and the retry loop are for the modules that call out: microsoft, collector, sinks (and config and cli, which wire them)',
+      from: { path: '^src/', pathNot: '^src/(net|microsoft|collector|sinks|config|cli)/' },
+      to: { path: '^src/net/' },
+    },
+    {
       name: 'config-below-modules',
       severity: 'error',
       comment:
         'config turns stored configuration into live objects: it may use core, the Microsoft clients and the store contract, nothing above them',
       from: { path: '^src/config/' },
-      to: { path: '^src/(?!core/|config/|microsoft/|store/contract)' },
+      to: { path: '^src/(?!core/|config/|microsoft/|net/|store/contract)' },
     },
     {
       name: 'microsoft-not-store',

@@ -14,8 +14,9 @@ import { collect, type CollectTenant } from '../src/collector/collect.js';
 import type { Clock } from '../src/core/clock.js';
 import { silentLogger } from '../src/core/log.js';
 import { MsalTokenProvider } from '../src/microsoft/auth.js';
-import { createHttpClient } from '../src/microsoft/http.js';
-import { endpointsFor, type HttpClient } from '../src/microsoft/types.js';
+import { createHttpClient } from '../src/net/http.js';
+import { endpointsFor } from '../src/microsoft/types.js';
+import type { HttpClient } from '../src/net/types.js';
 import { openStore } from '../src/store/open.js';
 import { emulatorClock } from '../test/collector-support.js';
 

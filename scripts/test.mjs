@@ -3,9 +3,11 @@
 //   npm test                     unit, module and end-to-end tests (no corpus, no browser)
 //   npm test -- --only corpus    tests over ../shared/corpus   (*.corpus.test.ts)
 //   npm test -- --only browser   tests in headless Chromium    (*.browser.test.ts)
+//   npm test -- --only fast      the fast tier (npm run test:unit): tests beside the code in src/,
+//                                emulator/, web/src and scripts/, except files marked `// test-tier: slow`
 //   npm test -- src/ingest       only the test files under the given paths
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync, existsSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 
@@ -21,9 +23,14 @@ const kinds = {
   unit: (f) => !f.endsWith('.corpus.test.ts') && !f.endsWith('.browser.test.ts'),
   corpus: (f) => f.endsWith('.corpus.test.ts'),
   browser: (f) => f.endsWith('.browser.test.ts'),
+  fast: (f) =>
+    !f.endsWith('.corpus.test.ts') &&
+    !f.endsWith('.browser.test.ts') &&
+    !/^(test|bench)\//.test(relative(root, f)) &&
+    !/^\/\/ test-tier: slow/m.test(readFileSync(f, 'utf8').slice(0, 2000)),
 };
 if (!kinds[only]) {
-  console.error(`test.mjs: --only takes unit, corpus or browser, not "${only}"`);
+  console.error(`test.mjs: --only takes unit, fast, corpus or browser, not "${only}"`);
   process.exit(2);
 }
 

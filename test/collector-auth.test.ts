@@ -3,8 +3,9 @@ import { after, before, test } from 'node:test';
 import { ManualClock } from '../src/core/clock.js';
 import { explainAuthFailure } from '../src/microsoft/auth-errors.js';
 import { MsalTokenProvider, type AppCredential } from '../src/microsoft/auth.js';
-import { createHttpClient } from '../src/microsoft/http.js';
-import { endpointsFor, type HttpClient } from '../src/microsoft/types.js';
+import { createHttpClient } from '../src/net/http.js';
+import { endpointsFor } from '../src/microsoft/types.js';
+import type { HttpClient } from '../src/net/types.js';
 import { startTestEmulator, type TestEmulator } from './support/emulator.js';
 
 /**

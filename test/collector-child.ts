@@ -8,7 +8,7 @@ import { collect } from '../src/collector/collect.js';
 import { ManualClock } from '../src/core/clock.js';
 import { silentLogger, type Logger } from '../src/core/log.js';
 import { MsalTokenProvider } from '../src/microsoft/auth.js';
-import { createHttpClient } from '../src/microsoft/http.js';
+import { createHttpClient } from '../src/net/http.js';
 import { endpointsFor } from '../src/microsoft/types.js';
 import { openStore } from '../src/store/open.js';
 

@@ -4,7 +4,7 @@ import { ManualClock } from '../src/core/clock.js';
 import { normalizeRecord } from '../src/ingest/normalize.js';
 import { MsalTokenProvider } from '../src/microsoft/auth.js';
 import { GraphAuditQueryClient, graphFailure } from '../src/microsoft/graph-audit-query.js';
-import { createHttpClient } from '../src/microsoft/http.js';
+import { createHttpClient } from '../src/net/http.js';
 import { endpointsFor } from '../src/microsoft/types.js';
 import { startTestEmulator, type TestEmulator } from './support/emulator.js';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
-import { createHttpClient } from '../src/microsoft/http.js';
+import { createHttpClient } from '../src/net/http.js';
 import { startTestEmulator, type TestEmulator } from './support/emulator.js';
 
 /**

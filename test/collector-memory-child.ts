@@ -7,10 +7,11 @@ import { collectBlob } from '../src/collector/blob-task.js';
 import { FairScheduler, TenantBudget } from '../src/collector/budget.js';
 import { resolveOptions } from '../src/collector/collect.js';
 import { emptyStats, type RunContext, type TenantRun } from '../src/collector/context.js';
-import { RetryPolicy } from '../src/collector/retry.js';
 import { ManualClock } from '../src/core/clock.js';
 import { silentLogger } from '../src/core/log.js';
-import { createHttpClient } from '../src/microsoft/http.js';
+import { createHttpClient } from '../src/net/http.js';
+import { RetryPolicy } from '../src/net/retry.js';
+import { apiRetryClass } from '../src/microsoft/management-errors.js';
 import { ManagementActivityClient } from '../src/microsoft/management-activity.js';
 import { endpointsFor } from '../src/microsoft/types.js';
 import { openStore } from '../src/store/open.js';
@@ -43,7 +44,7 @@ const ctx: RunContext = {
   store,
   clock,
   logger: silentLogger,
-  retry: new RetryPolicy(),
+  retry: new RetryPolicy(apiRetryClass),
   scheduler: new FairScheduler(1),
   signal: new AbortController().signal,
   owner: 'memory-test',

@@ -1,6 +1,6 @@
 import type { Clock } from '../src/core/clock.js';
 import { MsalTokenProvider, type AppCredential } from '../src/microsoft/auth.js';
-import { createHttpClient } from '../src/microsoft/http.js';
+import { createHttpClient } from '../src/net/http.js';
 import { endpointsFor } from '../src/microsoft/types.js';
 import type { CollectTenant } from '../src/collector/collect.js';
 import type { Store } from '../src/store/contract.js';

@@ -4,7 +4,7 @@ import { after, afterEach, before, test } from 'node:test';
 import { DEFAULT_FAULTS } from '../emulator/index.js';
 import { startTestEmulator, type EmuResponse, type TestEmulator } from './support/emulator.js';
 
-// Faults as a client sees them (issue 3 "Control and ground truth"; ARCHITECTURE.md, Emulator, "Faults on
+// Faults as a client sees them (issue 3 "Control and ground truth"; emulator/README.md, "Faults on
 // the wire"): slow responses, connections cut mid-body, clock skew, short token lifetimes and expiry.
 // The virtual clock moves time; the only real wait is the slow fault's own 40 ms.
 const START = Date.UTC(2026, 2, 10, 12, 0, 0);

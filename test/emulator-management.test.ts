@@ -253,18 +253,17 @@ test('24, 26: blobs are arrays of PascalCase records, CreationTime without Z; du
   for (const b of blobs) {
     const r = await get(`${b.contentUri}?PublisherIdentifier=${t.emu.tenants[0]!.publisherId}`);
     assert.equal(r.status, 200);
-    const records =
-      r.json<
-        {
-          Id: string;
-          CreationTime: string;
-          RecordType: number;
-          Operation: string;
-          OrganizationId: string;
-          UserId: string;
-          Workload: string;
-        }[]
-      >();
+    const records = r.json<
+      {
+        Id: string;
+        CreationTime: string;
+        RecordType: number;
+        Operation: string;
+        OrganizationId: string;
+        UserId: string;
+        Workload: string;
+      }[]
+    >();
     if (!records.length) empty++;
     for (const rec of records) {
       assert.match(rec.CreationTime, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/);

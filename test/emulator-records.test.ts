@@ -4,7 +4,7 @@ import { CONTENT_TYPES } from '../src/core/record.js';
 import { startTestEmulator, type TestEmulator } from './support/emulator.js';
 
 // GET /_emulator/records?available=true is exactly what a client subscribed to every content type can list
-// and fetch now (ARCHITECTURE.md, Emulator, control API): a collector's end-to-end test compares its stored
+// and fetch now (emulator/README.md, control API): a collector's end-to-end test compares its stored
 // ids with it, so none may be missing and none extra, across expiry, stops and UAL being off.
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

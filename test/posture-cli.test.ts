@@ -44,7 +44,8 @@ after(async () => {
 
 test('check --format json gives every tenant its verdict and the fields partners script against', async () => {
   const res = await runCli(['audit-config', 'check', '--all', '--format', 'json'], { dataDir: data.dir });
-  assert.equal(res.code, 0, res.stderr);
+  // Scripts and RMM tools read the exit status: some simulated tenants are failing.
+  assert.equal(res.code, env.emu.tenants.some((t) => !t.ualEnabled || t.orgAuditDisabled) ? 1 : 0, res.stderr);
   const body = JSON.parse(res.stdout) as { count: number; tenants: Record<string, unknown>[] };
   assert.equal(body.count, env.emu.tenants.length);
   for (const t of env.emu.tenants) {
@@ -65,6 +66,10 @@ test('check --format json gives every tenant its verdict and the fields partners
     assert.equal(r.dehydrated, t.dehydrated);
     assert.equal(r.verdict === 'failing', !t.ualEnabled || t.orgAuditDisabled, `${t.name}: ${String(r.verdict)}`);
     assert.equal(typeof (r.mailboxes as { total: number; auditEnabled: number }).auditEnabled, 'number');
+    for (const f of r.findings as { fix?: string }[]) {
+      assert.doesNotMatch(f.fix ?? '', /\bTENANT\b/, 'fix lines name the tenant');
+      if (f.fix?.startsWith('tenantwatch audit-config enable')) assert.ok(f.fix.includes(t.name), f.fix);
+    }
   }
   assert.ok(
     !res.stdout.includes(env.emu.tenants[0]!.clientSecret) && !res.stderr.includes(env.emu.tenants[0]!.clientSecret),
@@ -88,6 +93,12 @@ test('enable --dry-run plans without changing; --powershell prints the script; u
   const ps = await runCli(['audit-config', 'enable', sick.name, '--powershell'], { dataDir: data.dir });
   assert.equal(ps.code, 0, ps.stderr);
   assert.match(ps.stdout, /Set-AdminAuditLogConfig -UnifiedAuditLogIngestionEnabled \$true/);
+  const all = await runCli(['audit-config', 'enable', '--all', '--powershell'], { dataDir: data.dir });
+  assert.equal(all.code, 0, all.stderr);
+  assert.equal(all.stdout.match(/^Connect-ExchangeOnline -DelegatedOrganization/gm)?.length, env.emu.tenants.length);
+  const none = await runCli(['audit-config', 'enable'], { dataDir: data.dir });
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /needs a tenant, several, or --all/);
 
   const unknown = await runCli(['audit-config', 'check', 'nosuchtenant'], { dataDir: data.dir });
   assert.equal(unknown.code, 1);

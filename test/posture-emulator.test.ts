@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { silentLogger } from '../src/core/log.js';
 import { ExchangeAdminClient } from '../src/microsoft/exchange-admin.js';
-import { createHttpClient } from '../src/microsoft/http.js';
+import { createHttpClient } from '../src/net/http.js';
 import { endpointsFor, type TenantConnection } from '../src/microsoft/types.js';
 import { checkTenant, enableTenant, type PostureDeps } from '../src/posture/service.js';
 import type { Store, TenantRow } from '../src/store/contract.js';

@@ -3,7 +3,8 @@ import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import type { AppError } from '../src/core/errors.js';
 import { GraphDirectory } from '../src/microsoft/graph-directory.js';
-import { endpointsFor, type HttpRequest, type TenantConnection } from '../src/microsoft/types.js';
+import { endpointsFor, type TenantConnection } from '../src/microsoft/types.js';
+import type { HttpRequest } from '../src/net/types.js';
 import { GraphRoleSource } from '../src/reports/roles/graph.js';
 
 const BASE = 'https://127.0.0.1:9443';

@@ -135,3 +135,20 @@ test('bad input: a clear one-line error and exit 2; an unknown tenant exit 1', a
   assert.equal(tenant.code, 1);
   assert.match(tenant.stderr, /No tenant is named "nosuchtenant"/);
 });
+
+test('a typo in an operation, workload or user is said with what was meant, not a silent zero', async () => {
+  const res = await search(['--operation', 'FileAccesed', '--workload', 'Sharepont', '--format', 'jsonl']);
+  assert.equal(res.code, 0, res.stderr);
+  assert.equal(res.stdout, '');
+  assert.match(res.stderr, /^0 matching records$/m);
+  assert.match(res.stderr, /no stored record has the operation "FileAccesed".*did you mean "FileAccessed"/);
+  assert.match(res.stderr, /"Sharepont" is not a workload Microsoft 365 records.*did you mean "SharePoint"/);
+  const user = await search(['--user', 'nobody-at-all@contoso.com', '--format', 'jsonl']);
+  assert.match(user.stderr, /no stored record names the user "nobody-at-all@contoso\.com"/);
+});
+
+test('--end defaults to now, as in the console', async () => {
+  const res = await runCli(['search', '--start', '3650d', '--format', 'json', '--limit', '1'], { dataDir: dir.dir });
+  assert.equal(res.code, 0, res.stderr);
+  assert.equal((JSON.parse(res.stdout) as { count: number }).count, records.length);
+});

@@ -86,6 +86,22 @@ describe('GET /api/search', () => {
     const res = await get(`/api/search/count?${range}&workload=SharePoint`);
     assert.equal(res.status, 200, res.text);
     assert.equal(res.body.count, all.filter((r) => r.workload === 'SharePoint').length);
+    // SharePoint without OneDrive says that OneDrive is separate (the user-activity report includes it).
+    assert.equal(res.body.notices.length, 1);
+    assert.match(res.body.notices[0].message, /^OneDrive activity is recorded under its own workload/);
+  });
+
+  test('count says when a filter names an operation or workload no record has, with what was meant', async () => {
+    const res = await get(`/api/search/count?${range}&operation=FileAccesed&workload=Sharepont`);
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.body.count, 0);
+    assert.deepEqual(
+      res.body.notices.map((n: { filter: string; suggestions: string[] }) => [n.filter, n.suggestions[0]]),
+      [
+        ['operation', 'FileAccessed'],
+        ['workload', 'SharePoint'],
+      ],
+    );
   });
 
   test('timeline buckets by hour for short ranges and adds up to the count', async () => {

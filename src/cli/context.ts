@@ -1,9 +1,9 @@
-import { mkdirSync } from 'node:fs';
 import pino from 'pino';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
-import { resolveLocations, type Locations } from '../config/paths.js';
+import { ensureFolder, resolveLocations, type Locations } from '../config/paths.js';
 import type { Store } from '../store/contract.js';
+import { humanLogStream } from './log-lines.js';
 import { openStore } from '../store/open.js';
 
 /** What every command gets from the composition root. Commands hold no business logic. */
@@ -24,13 +24,26 @@ export interface GlobalOptions {
   data?: string;
   db?: string;
   verbose?: boolean;
+  logFile?: string;
+}
+
+/**
+ * Structured JSON logs for tools, plain sentences for people: with -v (or TENANTWATCH_LOG_LEVEL) the JSON
+ * lines go to stderr; with --log-file they go to that file (info and up); otherwise stderr shows warnings and
+ * errors as sentences (log-lines.ts), so human output never carries a raw JSON line.
+ */
+function cliLogger(opts: GlobalOptions): Logger {
+  const level = process.env.TENANTWATCH_LOG_LEVEL ?? (opts.verbose ? 'debug' : undefined);
+  if (level) return pino({ level, base: undefined }, pino.destination(2));
+  const human = { level: 'warn' as const, stream: humanLogStream(process.stderr) };
+  if (!opts.logFile) return pino({ level: 'warn', base: undefined }, human.stream);
+  const file = pino.destination({ dest: opts.logFile, mkdir: true, sync: true });
+  return pino({ level: 'info', base: undefined }, pino.multistream([human, { level: 'info', stream: file }]));
 }
 
 export function createContext(opts: GlobalOptions, signal: AbortSignal): CliContext {
   const locations = resolveLocations(opts);
-  // Logs are structured JSON on stderr; quiet (warn) unless --verbose or TENANTWATCH_LOG_LEVEL.
-  const level = process.env.TENANTWATCH_LOG_LEVEL ?? (opts.verbose ? 'debug' : 'warn');
-  const logger = pino({ level, base: undefined }, pino.destination(2)) as unknown as Logger;
+  const logger = cliLogger(opts);
   let store: Promise<Store> | undefined;
   return {
     locations,
@@ -42,7 +55,7 @@ export function createContext(opts: GlobalOptions, signal: AbortSignal): CliCont
     store() {
       if (!store) {
         if (locations.dbUrl.startsWith('sqlite:') && !locations.dbUrl.startsWith('sqlite::memory:')) {
-          mkdirSync(locations.dataDir, { recursive: true, mode: 0o700 });
+          ensureFolder(locations.dataDir);
         }
         store = openStore(locations.dbUrl, { onNotice: (message) => process.stderr.write(`${message}\n`) });
       }

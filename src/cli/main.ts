@@ -26,7 +26,12 @@ export function buildProgram(state: RunState): Command {
         'database: sqlite:PATH (relative to this directory; default tenantwatch.sqlite under --data) or postgres://…',
       ).env('TENANTWATCH_DB'),
     )
-    .option('-v, --verbose', 'debug logs on stderr')
+    .option('-v, --verbose', 'debug logs on stderr, as JSON lines')
+    .addOption(
+      new Option('--log-file <file>', 'also write JSON log lines (info and up) to this file').env(
+        'TENANTWATCH_LOG_FILE',
+      ),
+    )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   const run = makeRunner(state);
@@ -62,6 +67,16 @@ export async function main(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // `tenantwatch coverage | head`: the reader left, so there is nobody to print for. Stop quietly (exit 0, as
+  // other Unix tools do), never with an unhandled 'error' stack trace; any other output error is said once.
+  const onOutputError = (e: NodeJS.ErrnoException): void => {
+    if (e.code !== 'EPIPE') process.stderr.write(`tenantwatch: cannot write the output: ${e.message}\n`);
+    state.controller.abort();
+    process.exit(e.code === 'EPIPE' ? 0 : 1);
+  };
+  // Kept for the life of the process: the error arrives after the command has returned.
+  if (!process.stdout.listeners('error').some((l) => l.name === 'onOutputError'))
+    process.stdout.on('error', onOutputError);
   try {
     await buildProgram(state).parseAsync(argv);
     return state.exitCode;

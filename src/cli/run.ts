@@ -18,19 +18,22 @@ export function makeRunner(state: RunState) {
   return function run<A extends unknown[]>(action: Action<A>) {
     return async (...args: A): Promise<void> => {
       const command = args[args.length - 1] as Command;
-      const ctx = createContext(command.optsWithGlobals<GlobalOptions>(), state.controller.signal);
+      let ctx: CliContext | undefined;
       try {
+        // Inside the try: a bad --db or --data is one line and an exit status, like any other error.
+        ctx = createContext(command.optsWithGlobals<GlobalOptions>(), state.controller.signal);
         const code = await action(ctx, ...args);
         state.exitCode = typeof code === 'number' ? code : 0;
       } catch (e) {
         const error = toAppError(e);
-        ctx.err.write(`tenantwatch: ${error.toLine()}\n`);
+        const err = ctx?.err ?? process.stderr;
+        err.write(`tenantwatch: ${error.toLine()}\n`);
         if (error.code === 'INTERNAL' && error.cause instanceof Error && process.env.TENANTWATCH_DEBUG) {
-          ctx.err.write(`${error.cause.stack}\n`);
+          err.write(`${error.cause.stack}\n`);
         }
         state.exitCode = error.exitCode;
       } finally {
-        await ctx.close().catch(() => undefined);
+        await ctx?.close().catch(() => undefined);
       }
     };
   };

@@ -4,7 +4,6 @@
  * echo a token back in an error; it must still never reach a log).
  */
 import { loadSecretKey, redact, resolveSecret } from '../config/secrets.js';
-import { AppError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { SinkRow } from '../core/sink.js';
 import type { SinkDriver } from '../sinks/driver.js';
@@ -13,17 +12,9 @@ import { openDriver } from '../sinks/registry.js';
 import type { Store } from '../store/contract.js';
 import type { CliContext } from './context.js';
 
-/**
- * The store as the forwarder sees it. The tail and cursors come with the store-tail work (HELPERS.md
- * shared contracts); until a store has them, forwarding says so instead of failing half way.
- */
+/** The store as the forwarder sees it: the same object, typed by the ports sinks/ declares (sinks never import store/). */
 export function forwardStore(store: Store): ForwardStore {
-  const s = store as unknown as Partial<ForwardStore> & { records: Partial<ForwardStore['records']> };
-  if (typeof s.records.tail !== 'function' || typeof s.records.tailLag !== 'function' || !s.cursors)
-    throw new AppError('NOT_IMPLEMENTED', 'This store cannot be read as a tail yet, so records cannot be forwarded', {
-      hint: 'Forwarding needs the store tail and cursors (store contract); use a build that has them',
-    });
-  return store as unknown as ForwardStore;
+  return store;
 }
 
 /** The plain secrets of these sinks that can be resolved now (for redaction only). */

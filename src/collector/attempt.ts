@@ -1,68 +1,71 @@
-import { isAppError, type AppError } from '../core/errors.js';
+import type { AppError } from '../core/errors.js';
+import { isTransientError } from '../net/failures.js';
+import { runWithRetry, type RetryHooks } from '../net/retry.js';
 import type { ApiFailure } from '../microsoft/management-errors.js';
 import type { Step } from '../microsoft/management-activity.js';
 import type { RunContext, TenantRun } from './context.js';
 import { EVENTS } from './events.js';
 
 /**
- * Runs one API step under the tenant's budget and the retry policy: takes a budget token, calls, and
- * on failure asks the policy — wait and repeat (throttling pauses the whole tenant), or hand the
- * failure back with its disposition for the caller to act on (resubscribe, shift the window, skip
- * the blob, give up). Network errors and cut bodies inside `step` are retried the same way.
- * Sign-in failures and refused URLs are not retried: they are thrown.
+ * Runs one Management API step under the tenant's budget and the run's retry policy (net/runWithRetry,
+ * classified by the AF table): each try takes a budget token; a throttled answer pauses the whole
+ * tenant's budget instead of sleeping this call alone; other retries sleep on the clock. A final failure
+ * is handed back with its disposition for the caller to act on (resubscribe, shift the window, skip the
+ * blob, give up); network errors and cut bodies that stayed failing come back as a fatal failure.
+ * Sign-in failures, refused URLs and certificate failures are not retried: they are thrown.
  */
-
 export async function attempt<T>(
   ctx: RunContext,
   run: TenantRun,
   what: string,
   step: () => Promise<Step<T>>,
-): Promise<Step<T> | { ok: false; failure: ApiFailure }> {
-  for (let n = 1; ; n++) {
+): Promise<Step<T>> {
+  const budgeted = async (): Promise<Step<T>> => {
     await run.budget.take(ctx.signal);
-    let result: Step<T>;
-    try {
-      result = await step();
-    } catch (e) {
-      if (ctx.signal.aborted) throw e;
-      if (!isAppError(e) || !['NETWORK', 'TIMEOUT', 'UPSTREAM'].includes(e.code)) throw e;
-      const decision = ctx.retry.decideError(e, n);
-      if (!decision.retry) return { ok: false, failure: asFailure(e) };
+    return step();
+  };
+  const result = await runWithRetry(budgeted, ctx.retry, ctx.clock, ctx.signal, hooks(ctx, run, what));
+  if (result.ok) return result;
+  if (!result.failed.thrown) return { ok: false, failure: result.failed.failure };
+  const error = result.failed.error;
+  if (isTransientError(error)) return { ok: false, failure: asFailure(error as AppError) };
+  throw error;
+}
+
+/** Counters and log lines per retry; a throttling pause goes on the tenant's budget, not this call's clock. */
+function hooks(ctx: RunContext, run: TenantRun, what: string): RetryHooks<ApiFailure> {
+  return {
+    onRetry: (decision, failed, n) => {
+      if (decision.throttled) {
+        run.stats.throttled++;
+        run.stats.throttleWaitMs += decision.delayMs;
+        ctx.logger.info(
+          { event: EVENTS.throttled, tenant: run.tenantId, what, delayMs: decision.delayMs },
+          'throttled',
+        );
+        return;
+      }
       run.stats.retries++;
+      const f = failed.thrown ? null : failed.failure;
       ctx.logger.debug(
-        { event: EVENTS.retry, tenant: run.tenantId, what, attempt: n, delayMs: decision.delayMs, why: decision.why },
+        {
+          event: EVENTS.retry,
+          tenant: run.tenantId,
+          what,
+          attempt: n,
+          delayMs: decision.delayMs,
+          why: decision.why,
+          ...(f ? { status: f.status, code: f.code } : {}),
+        },
         'retrying',
       );
-      await ctx.clock.sleep(decision.delayMs, ctx.signal);
-      continue;
-    }
-    if (result.ok) return result;
-    const failure = result.failure;
-    const decision = ctx.retry.decide(failure, n);
-    if (!decision.retry) return result;
-    if (failure.throttled) {
-      run.stats.throttled++;
-      run.stats.throttleWaitMs += decision.delayMs;
-      run.budget.pause(decision.delayMs);
-      ctx.logger.info({ event: EVENTS.throttled, tenant: run.tenantId, what, delayMs: decision.delayMs }, 'throttled');
-      continue;
-    }
-    run.stats.retries++;
-    ctx.logger.debug(
-      {
-        event: EVENTS.retry,
-        tenant: run.tenantId,
-        what,
-        attempt: n,
-        delayMs: decision.delayMs,
-        why: decision.why,
-        status: failure.status,
-        code: failure.code,
-      },
-      'retrying',
-    );
-    await ctx.clock.sleep(decision.delayMs, ctx.signal);
-  }
+    },
+    // Every stream of the tenant holds back: the next budget.take waits the pause out.
+    wait: (decision, signal) =>
+      decision.throttled
+        ? Promise.resolve(run.budget.pause(decision.delayMs))
+        : ctx.clock.sleep(decision.delayMs, signal),
+  };
 }
 
 function asFailure(e: AppError): ApiFailure {

@@ -1,6 +1,6 @@
 import { AppError, isAppError } from '../core/errors.js';
 import type { ContentType } from '../core/record.js';
-import { isManagementUri, type ContentItem, type Step } from '../microsoft/management-activity.js';
+import type { ContentItem, Step } from '../microsoft/management-activity.js';
 import { attempt } from './attempt.js';
 import { readBlob } from './blob-reader.js';
 import type { RunContext, TenantRun } from './context.js';
@@ -40,7 +40,7 @@ export async function collectBlob(
       windowStart,
     });
   };
-  if (!isManagementUri(item.contentUri, run.client.base)) {
+  if (!run.client.accepts(item.contentUri)) {
     const reason = `contentUri host is not the Management API base ${run.client.base}; the token was not sent`;
     logger.warn(
       { event: EVENTS.blobRefused, tenant: run.tenantId, contentType, contentId: item.contentId, reason },

@@ -8,7 +8,8 @@ import { pgSkip, pgUrl } from '../../test/support/paths.js';
 import { ManualClock } from '../core/clock.js';
 import { recordingLogger } from '../core/log.js';
 import type { ContentType } from '../core/record.js';
-import { endpointsFor, type HttpRequest, type HttpResponse, type TenantConnection } from '../microsoft/types.js';
+import { endpointsFor, type TenantConnection } from '../microsoft/types.js';
+import type { HttpRequest, HttpResponse } from '../net/types.js';
 import { openStore } from '../store/open.js';
 import { collect, isDeadLocalOwner, type CollectTenant } from './collect.js';
 

@@ -5,12 +5,13 @@ import { AppError, toAppError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { CONTENT_TYPES, type ContentType } from '../core/record.js';
 import { ManagementActivityClient } from '../microsoft/management-activity.js';
+import { apiRetryClass } from '../microsoft/management-errors.js';
+import { RetryPolicy, type RetryOptions } from '../net/retry.js';
 import type { TenantConnection } from '../microsoft/types.js';
 import type { Store } from '../store/contract.js';
 import { FairScheduler, TenantBudget } from './budget.js';
 import { emptyStats, type ResolvedOptions, type RunContext, type TenantRun, type TenantStats } from './context.js';
 import { EVENTS } from './events.js';
-import { RetryPolicy, type RetryOptions } from './retry.js';
 import { ensureSubscriptions } from './subscriptions.js';
 import { collectStream, scopeOf } from './stream.js';
 
@@ -74,7 +75,7 @@ export async function collect(o: CollectOptions): Promise<CollectSummary> {
     logger: o.logger.child({ module: 'collector' }),
     signal: o.signal,
     options,
-    retry: new RetryPolicy(o.tuning?.retry),
+    retry: new RetryPolicy(apiRetryClass, o.tuning?.retry),
     scheduler: new FairScheduler(o.concurrency ?? 8),
     owner: o.tuning?.owner ?? localOwner(),
   };

@@ -2,16 +2,17 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { ContentType } from '../core/record.js';
 import type { ManagementActivityClient } from '../microsoft/management-activity.js';
+import type { ApiFailure } from '../microsoft/management-errors.js';
+import type { RetryPolicy } from '../net/retry.js';
 import type { Store } from '../store/contract.js';
 import type { FairScheduler, TenantBudget } from './budget.js';
-import type { RetryPolicy } from './retry.js';
 
 /** What every part of one collection run shares (built once by `collect`). */
 export interface RunContext {
   store: Store;
   clock: Clock;
   logger: Logger;
-  retry: RetryPolicy;
+  retry: RetryPolicy<ApiFailure>;
   scheduler: FairScheduler;
   /** Ctrl-C: no new blob starts; the one being written finishes. */
   signal: AbortSignal;

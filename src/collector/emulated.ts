@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { loadSecretKey } from '../config/secrets.js';
 import { buildTenantRow } from '../config/tenants.js';
 import { AppError } from '../core/errors.js';
-import { createHttpClient } from '../microsoft/http.js';
+import { createHttpClient } from '../net/http.js';
 import type { Store } from '../store/contract.js';
 
 /**

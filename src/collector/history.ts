@@ -5,9 +5,10 @@ import type { AuditRecord } from '../core/record.js';
 import { normalizeRecord } from '../ingest/normalize.js';
 import { GraphAuditQueryClient, type RecordsPage } from '../microsoft/graph-audit-query.js';
 import type { Step } from '../microsoft/management-activity.js';
+import { apiRetryClass, type ApiFailure } from '../microsoft/management-errors.js';
+import { RetryPolicy, runWithRetry } from '../net/retry.js';
 import type { Store } from '../store/contract.js';
 import type { CollectTenant } from './collect.js';
-import { RetryPolicy } from './retry.js';
 import { emptyWindow } from './windows.js';
 
 /**
@@ -24,7 +25,7 @@ export interface HistoryOptions {
   pollMs?: number;
   /** Give up on a query that has not finished after this long (default 2 h). */
   maxWaitMs?: number;
-  retry?: RetryPolicy;
+  retry?: RetryPolicy<ApiFailure>;
 }
 
 export interface HistoryResult {
@@ -35,23 +36,15 @@ export interface HistoryResult {
   error: AppError | null;
 }
 
-async function withRetry<T>(o: HistoryOptions, policy: RetryPolicy, step: () => Promise<Step<T>>): Promise<T> {
-  for (let n = 1; ; n++) {
-    let result: Step<T>;
-    try {
-      result = await step();
-    } catch (e) {
-      const error = toAppError(e, 'NETWORK');
-      const d = policy.decideError(error, n);
-      if (!d.retry || !['NETWORK', 'TIMEOUT', 'UPSTREAM'].includes(error.code)) throw error;
-      await o.clock.sleep(d.delayMs, o.signal);
-      continue;
-    }
-    if (result.ok) return result.value;
-    const d = policy.decide(result.failure, n);
-    if (!d.retry) throw result.failure.error;
-    await o.clock.sleep(d.delayMs, o.signal);
-  }
+/** One Graph step under the retry policy; a final failure is thrown as the error that says what to do. */
+async function retried<T>(
+  o: HistoryOptions,
+  policy: RetryPolicy<ApiFailure>,
+  step: () => Promise<Step<T>>,
+): Promise<T> {
+  const result = await runWithRetry(step, policy, o.clock, o.signal);
+  if (result.ok) return result.value;
+  throw result.failed.thrown ? toAppError(result.failed.error, 'NETWORK') : result.failed.failure.error;
 }
 
 export async function collectHistory(
@@ -59,7 +52,7 @@ export async function collectHistory(
   tenant: CollectTenant,
   range: { start: number; end: number },
 ): Promise<HistoryResult> {
-  const policy = o.retry ?? new RetryPolicy();
+  const policy = o.retry ?? new RetryPolicy(apiRetryClass);
   const window = {
     ...emptyWindow(tenant.tenantId, 'graph', range.start, range.end, o.clock.now()),
     queriedStart: range.start,
@@ -68,7 +61,7 @@ export async function collectHistory(
   const result: HistoryResult = { tenant: tenant.tenantId, records: 0, newRecords: 0, rejected: 0, error: null };
   try {
     const client = new GraphAuditQueryClient(tenant.connect());
-    const query = await withRetry(o, policy, () => client.create(range, o.signal));
+    const query = await retried(o, policy, () => client.create(range, o.signal));
     await o.store.ledger.upsertWindow({ ...window, state: 'listed', updatedAt: o.clock.now() });
     const deadline = o.clock.now() + (o.maxWaitMs ?? 2 * 3_600_000);
     for (let status = query.status; status !== 'succeeded';) {
@@ -81,14 +74,14 @@ export async function collectHistory(
           hint: 'Run again later, or ask for a shorter --history',
         });
       await o.clock.sleep(o.pollMs ?? 15_000, o.signal);
-      status = (await withRetry(o, policy, () => client.status(query.id, o.signal))).status;
+      status = (await retried(o, policy, () => client.status(query.id, o.signal))).status;
     }
-    let page: RecordsPage = await withRetry(o, policy, () => client.records({ id: query.id }, o.signal));
+    let page: RecordsPage = await retried(o, policy, () => client.records({ id: query.id }, o.signal));
     for (;;) {
       await store(o, tenant.tenantId, page.records, result);
       if (!page.next) break;
       const next = page.next;
-      page = await withRetry(o, policy, () => client.records({ next }, o.signal));
+      page = await retried(o, policy, () => client.records({ next }, o.signal));
     }
     await o.store.ledger.upsertWindow({
       ...window,

@@ -1,7 +1,8 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AppError } from '../core/errors.js';
+import { ensureFolder } from './paths.js';
 
 /**
  * Tenant secrets (client secrets, private keys) at rest: encrypted with AES-256-GCM under a key kept
@@ -27,7 +28,7 @@ export function loadSecretKey(
         { hint: 'Restore the key file (or set TENANTWATCH_SECRET_KEY), or register the tenant again' },
       );
     }
-    mkdirSync(dirname(keyFile), { recursive: true, mode: 0o700 });
+    ensureFolder(dirname(keyFile));
     writeFileSync(keyFile, randomBytes(32).toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
   }
   const mode = statSync(keyFile).mode & 0o077;

@@ -2,7 +2,7 @@ import { BlockList, isIP } from 'node:net';
 import type { IpFilter } from './search-query.js';
 
 /**
- * Address conventions (documented in docs/ARCHITECTURE.md):
+ * Address conventions (documented in docs/adr/0011-normalization-rules.md):
  * - IPv4-mapped IPv6 (`::ffff:192.0.2.1`) is stored and matched as the plain IPv4 address, because the
  *   same client shows up in both spellings across workloads and a search for the IPv4 must find both.
  * - IPv6 is stored in its canonical compressed lower-case form.

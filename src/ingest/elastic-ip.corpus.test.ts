@@ -13,7 +13,7 @@ const DEVIATIONS: Record<string, { ip: string | null; port: number | null; why: 
   '::ffff:10.11.12.13': {
     ip: '10.11.12.13',
     port: null,
-    why: 'IPv4-mapped IPv6 is stored as plain IPv4 (docs/ARCHITECTURE.md), so a search for the IPv4 address finds both spellings',
+    why: 'IPv4-mapped IPv6 is stored as plain IPv4 (docs/adr/0011-normalization-rules.md), so a search for the IPv4 address finds both spellings',
   },
   '[::ffff:10.11.12.13]:12345': { ip: '10.11.12.13', port: 12345, why: 'same IPv4-mapped convention' },
   '[2001:db8::abcd]': {

@@ -47,9 +47,10 @@ export function aadstsCode(text: string): string | null {
 export function explainAuthFailure(e: unknown, who: { tenantId: string; clientId: string; login: string }): AppError {
   if (isAppError(e)) {
     if (e.code === 'NETWORK' || e.code === 'TIMEOUT') {
-      return new AppError(e.code, `Could not reach the sign-in service ${who.login}: ${e.message}`, {
+      return new AppError(e.code, `The sign-in service ${who.login} could not be used: ${e.message}`, {
         cause: e,
         ...(e.hint ? { hint: e.hint } : {}),
+        ...(e.details ? { details: e.details } : {}),
       });
     }
     return e;

@@ -7,9 +7,11 @@ import {
   type NetworkResponse,
 } from '@azure/msal-node';
 import type { Clock } from '../core/clock.js';
+import { isAppError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { aadstsCode, explainAuthFailure } from './auth-errors.js';
-import type { ApiResource, CloudEndpoints, HttpClient, TokenProvider } from './types.js';
+import type { HttpClient } from '../net/types.js';
+import type { ApiResource, CloudEndpoints, TokenProvider } from './types.js';
 
 /** A client secret, or a certificate with its private key (PEM), as msal-node takes them. */
 export type AppCredential =
@@ -35,6 +37,7 @@ export interface TokenProviderOptions {
 export function msalNetworkModule(
   http: HttpClient,
   onRefusal?: (status: number, text: string) => void,
+  onFailure?: (error: unknown) => void,
 ): INetworkModule {
   const call = async <T>(
     method: 'GET' | 'POST',
@@ -42,13 +45,21 @@ export function msalNetworkModule(
     options?: NetworkRequestOptions,
     timeout?: number,
   ): Promise<NetworkResponse<T>> => {
-    const res = await http.request({
-      method,
-      url,
-      ...(options?.headers ? { headers: options.headers } : {}),
-      ...(options?.body !== undefined ? { body: options.body } : {}),
-      ...(timeout ? { timeoutMs: timeout } : {}),
-    });
+    let res;
+    try {
+      res = await http.request({
+        method,
+        url,
+        ...(options?.headers ? { headers: options.headers } : {}),
+        ...(options?.body !== undefined ? { body: options.body } : {}),
+        ...(timeout ? { timeoutMs: timeout } : {}),
+      });
+    } catch (e) {
+      // msal reports any failed metadata fetch as "endpoints_resolution_error"; keep the real cause
+      // (an untrusted certificate, a wrong host name, nothing listening) so it can be named.
+      onFailure?.(e);
+      throw e;
+    }
     const text = await res.text();
     // msal hides a refused metadata fetch (unknown tenant: AADSTS90002) behind "endpoints_resolution_error";
     // keep what the service said so the failure can be explained.
@@ -96,6 +107,7 @@ export class MsalTokenProvider implements TokenProvider {
   private readonly inflight = new Map<ApiResource, Promise<string>>();
   private readonly logger: Logger;
   private lastRefusal: string | null = null;
+  private lastFailure: unknown = null;
 
   constructor(private readonly options: TokenProviderOptions) {
     this.logger = (options.logger ?? silentLogger).child({ module: 'auth', tenant: options.tenantId });
@@ -116,7 +128,13 @@ export class MsalTokenProvider implements TokenProvider {
               ),
             }),
       },
-      system: { networkClient: msalNetworkModule(options.http, (_status, text) => (this.lastRefusal = text)) },
+      system: {
+        networkClient: msalNetworkModule(
+          options.http,
+          (_status, text) => (this.lastRefusal = text),
+          (error) => (this.lastFailure = error),
+        ),
+      },
     };
     this.app = new ConfidentialClientApplication(config);
   }
@@ -136,6 +154,7 @@ export class MsalTokenProvider implements TokenProvider {
   private async acquire(resource: ApiResource): Promise<string> {
     const scope = this.options.endpoints.scopes[resource];
     this.lastRefusal = null;
+    this.lastFailure = null;
     try {
       // skipCache: this class owns the cache, on the injected clock (msal's follows the system clock).
       const result = await this.app.acquireTokenByClientCredential({ scopes: [scope], skipCache: true });
@@ -154,6 +173,7 @@ export class MsalTokenProvider implements TokenProvider {
       const explained = explainAuthFailure(e, who);
       if (explained.code === 'NETWORK' && this.lastRefusal && aadstsCode(this.lastRefusal))
         throw explainAuthFailure(new Error(this.lastRefusal, { cause: e }), who);
+      if (explained.code === 'NETWORK' && isAppError(this.lastFailure)) throw explainAuthFailure(this.lastFailure, who);
       throw explained;
     }
   }

@@ -4,7 +4,8 @@ import { Readable } from 'node:stream';
 import { ManualClock } from '../core/clock.js';
 import { AppError } from '../core/errors.js';
 import { ExchangeAdminClient } from './exchange-admin.js';
-import { endpointsFor, type HttpRequest, type HttpResponse, type TenantConnection } from './types.js';
+import type { HttpRequest, HttpResponse } from '../net/types.js';
+import { endpointsFor, type TenantConnection } from './types.js';
 
 type Canned = { status: number; body: string; headers?: Record<string, string> };
 
@@ -126,4 +127,19 @@ test('errors say what to do: dehydrated tenant, missing permission, give-up afte
     run([{ status: 200, body: '<html>' }]),
     (e: unknown) => e instanceof AppError && /not a JSON object/.test(e.message),
   );
+});
+
+test('a network failure is reported at once (posture runs are interactive), not retried', async () => {
+  let calls = 0;
+  const { conn } = connection([]);
+  conn.http = {
+    request: async () => {
+      calls++;
+      throw new AppError('NETWORK', 'Nothing accepts connections at 127.0.0.1:9443');
+    },
+  };
+  const clock = new ManualClock(0, true);
+  await assert.rejects(new ExchangeAdminClient(conn, { clock }).invoke('Get-Mailbox'), { code: 'NETWORK' });
+  assert.equal(calls, 1);
+  assert.equal(clock.now(), 0);
 });

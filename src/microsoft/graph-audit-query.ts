@@ -1,8 +1,11 @@
 import { AppError } from '../core/errors.js';
+import type { BearerClient } from '../net/bearer.js';
+import { retryAfterMs } from '../net/retry.js';
+import type { HttpResponse } from '../net/types.js';
 import type { ApiFailure } from './management-errors.js';
 import type { Step } from './management-activity.js';
-import { isManagementUri } from './management-activity.js';
-import type { HttpResponse, TenantConnection } from './types.js';
+import { bearerFor } from './session.js';
+import type { TenantConnection } from './types.js';
 
 /**
  * The Microsoft Graph audit log query API (`security/auditLog/queries`, spec §3) as small steps, for
@@ -62,11 +65,10 @@ export function graphFailure(
       ),
     };
   if (status === 429) {
-    const seconds = Number(headers['retry-after']);
     return {
       ...base,
       throttled: true,
-      retryAfterMs: Number.isFinite(seconds) ? seconds * 1000 : null,
+      retryAfterMs: retryAfterMs(headers),
       disposition: 'retry-later',
       error: err('THROTTLED', `${what} was throttled by Graph`, 'Retried after the pause Graph asks for'),
     };
@@ -111,7 +113,8 @@ export function queryAnswer(
   what: string,
 ): Step<AuditQuery> {
   if (status !== 200 && status !== 201) return { ok: false, failure: graphFailure(status, text, headers, what) };
-  const body = JSON.parse(text) as { id?: unknown; status?: unknown };
+  const body = parseObject(text) as { id?: unknown; status?: unknown } | null;
+  if (!body) return { ok: false, failure: graphFailure(502, text, headers, `${what} (the body was not JSON)`) };
   if (typeof body.id !== 'string')
     return { ok: false, failure: graphFailure(502, text, headers, `${what} (no query id in the answer)`) };
   return {
@@ -126,7 +129,12 @@ export function recordsAnswer(
   headers: Record<string, string | undefined>,
 ): Step<RecordsPage> {
   if (status !== 200) return { ok: false, failure: graphFailure(status, text, headers, 'Reading audit query records') };
-  const body = JSON.parse(text) as { value?: unknown; '@odata.nextLink'?: unknown };
+  const body = parseObject(text) as { value?: unknown; '@odata.nextLink'?: unknown } | null;
+  if (!body)
+    return {
+      ok: false,
+      failure: graphFailure(502, text, headers, 'Reading audit query records (the body was not JSON)'),
+    };
   const records = Array.isArray(body.value)
     ? (body.value.filter((v) => v && typeof v === 'object') as Record<string, unknown>[])
     : [];
@@ -134,7 +142,19 @@ export function recordsAnswer(
   return { ok: true, value: { records, next } };
 }
 
+/** A cut or garbled 200 is a transient upstream failure (retried), not a crash. */
+function parseObject(text: string): Record<string, unknown> | null {
+  try {
+    const body: unknown = JSON.parse(text);
+    return body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
 export class GraphAuditQueryClient {
+  private readonly bearer: BearerClient;
+
   constructor(
     private readonly conn: TenantConnection,
     private readonly version: 'v1.0' | 'beta' = 'beta',
@@ -146,6 +166,7 @@ export class GraphAuditQueryClient {
         { hint: 'Use the Management Activity API (7 days) or Search-UnifiedAuditLog for history there' },
       );
     }
+    this.bearer = bearerFor(conn, 'graph');
   }
 
   private get root(): string {
@@ -173,35 +194,18 @@ export class GraphAuditQueryClient {
   }
 
   async records(target: { id: string } | { next: string }, signal?: AbortSignal): Promise<Step<RecordsPage>> {
-    let url: string;
-    if ('next' in target) {
-      if (!isManagementUri(target.next, this.conn.endpoints.graph))
-        throw new AppError('REFUSED_URL', '@odata.nextLink pointed outside Microsoft Graph', {
-          hint: 'Refused: the token is only sent to the Graph host',
-        });
-      url = target.next;
-    } else url = `${this.root}/${encodeURIComponent(target.id)}/records`;
+    // A foreign @odata.nextLink is refused by the bearer client (REFUSED_URL): the token never goes there.
+    const url = 'next' in target ? target.next : `${this.root}/${encodeURIComponent(target.id)}/records`;
     const res = await this.call('GET', url, signal);
     return recordsAnswer(res.status, await res.text(), res.headers);
   }
 
-  private async call(method: 'GET' | 'POST', url: string, signal?: AbortSignal, body?: string): Promise<HttpResponse> {
-    const send = async (forceRefresh: boolean): Promise<HttpResponse> => {
-      const token = await this.conn.tokens.token('graph', { forceRefresh, ...(signal ? { signal } : {}) });
-      return this.conn.http.request({
-        method,
-        url,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        },
-        ...(body !== undefined ? { body } : {}),
-        ...(signal ? { signal } : {}),
-      });
-    };
-    const first = await send(false);
-    if (first.status !== 401) return first;
-    first.body.resume();
-    return send(true);
+  private call(method: 'GET' | 'POST', url: string, signal?: AbortSignal, body?: string): Promise<HttpResponse> {
+    return this.bearer.request({
+      method,
+      url,
+      ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body } : {}),
+      ...(signal ? { signal } : {}),
+    });
   }
 }

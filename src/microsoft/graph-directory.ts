@@ -1,4 +1,6 @@
 import { AppError } from '../core/errors.js';
+import type { BearerClient } from '../net/bearer.js';
+import { bearerFor } from './session.js';
 import type { TenantConnection } from './types.js';
 
 /**
@@ -25,7 +27,11 @@ export interface DirectoryRoleMember {
 const MAX_PAGES = 1000;
 
 export class GraphDirectory {
-  constructor(private readonly conn: TenantConnection) {}
+  private readonly bearer: BearerClient;
+
+  constructor(private readonly conn: TenantConnection) {
+    this.bearer = bearerFor(conn, 'graph');
+  }
 
   async roles(signal?: AbortSignal): Promise<DirectoryRole[]> {
     const items = await this.pages(`${this.conn.endpoints.graph}/v1.0/directoryRoles`, signal);
@@ -49,17 +55,11 @@ export class GraphDirectory {
     }));
   }
 
-  /** Follows @odata.nextLink, only on the Graph host the first request went to (the token goes with it). */
+  /** Follows @odata.nextLink; one on another host, port or scheme is refused by the bearer client (REFUSED_URL). */
   private async pages(first: string, signal?: AbortSignal): Promise<Record<string, unknown>[]> {
     const out: Record<string, unknown>[] = [];
-    const origin = new URL(first).origin;
     let url: string | undefined = first;
     for (let page = 0; url && page < MAX_PAGES; page++) {
-      if (new URL(url).origin !== origin) {
-        throw new AppError('REFUSED_URL', `Graph returned a next page on another host (${new URL(url).host})`, {
-          hint: 'Check the tenant base URL; tenantwatch only sends tokens to the Graph host it was configured with',
-        });
-      }
       const body = await this.get(url, signal);
       const value = Array.isArray(body.value) ? (body.value as Record<string, unknown>[]) : [];
       out.push(...value);
@@ -69,11 +69,10 @@ export class GraphDirectory {
   }
 
   private async get(url: string, signal?: AbortSignal): Promise<Record<string, unknown>> {
-    const token = await this.conn.tokens.token('graph', signal ? { signal } : {});
-    const res = await this.conn.http.request({
+    const res = await this.bearer.request({
       method: 'GET',
       url,
-      headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+      headers: { accept: 'application/json' },
       ...(signal ? { signal } : {}),
       timeoutMs: 60_000,
     });

@@ -1,14 +1,9 @@
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
-import {
-  apiTime,
-  contentPage,
-  isManagementUri,
-  ManagementActivityClient,
-  startOutcome,
-} from './management-activity.js';
-import { endpointsFor, type HttpRequest, type HttpResponse, type TenantConnection } from './types.js';
+import { apiTime, contentPage, ManagementActivityClient, startOutcome } from './management-activity.js';
+import type { HttpRequest, HttpResponse } from '../net/types.js';
+import { endpointsFor, type TenantConnection } from './types.js';
 
 const TENANT = '3509e8a3-4d87-4795-8f58-150ac9ed451b';
 const item = (
@@ -71,12 +66,16 @@ test('times are sent in the documented UTC format', () => {
 
 test('only the Management API base (scheme, host and port) may receive the token', () => {
   const base = 'https://127.0.0.1:8443';
-  assert.equal(isManagementUri('https://127.0.0.1:8443/api/v1.0/t/activity/feed/audit/x', base), true);
-  assert.equal(isManagementUri('https://127.0.0.1:9999/api/v1.0/t/activity/feed/audit/x', base), false);
-  assert.equal(isManagementUri('http://127.0.0.1:8443/api/v1.0/t/activity/feed/audit/x', base), false);
-  assert.equal(isManagementUri('https://evil.example/api/v1.0/t', base), false);
-  assert.equal(isManagementUri('https://user:pw@127.0.0.1:8443/x', base), false);
-  assert.equal(isManagementUri('not a url', base), false);
+  const client = new ManagementActivityClient({
+    ...fakeConnection([], [], []),
+    endpoints: endpointsFor('commercial', base),
+  });
+  assert.equal(client.accepts('https://127.0.0.1:8443/api/v1.0/t/activity/feed/audit/x'), true);
+  assert.equal(client.accepts('https://127.0.0.1:9999/api/v1.0/t/activity/feed/audit/x'), false);
+  assert.equal(client.accepts('http://127.0.0.1:8443/api/v1.0/t/activity/feed/audit/x'), false);
+  assert.equal(client.accepts('https://evil.example/api/v1.0/t'), false);
+  assert.equal(client.accepts('https://user:pw@127.0.0.1:8443/x'), false);
+  assert.equal(client.accepts('not a url'), false);
 });
 
 function fakeConnection(

@@ -1,7 +1,10 @@
-import { AppError } from '../core/errors.js';
 import type { ContentType } from '../core/record.js';
+import type { BearerClient } from '../net/bearer.js';
+import type { Outcome } from '../net/retry.js';
+import type { HttpResponse } from '../net/types.js';
 import { classifyFailure, type ApiFailure } from './management-errors.js';
-import type { HttpResponse, TenantConnection } from './types.js';
+import { bearerFor } from './session.js';
+import type { TenantConnection } from './types.js';
 
 /**
  * The Office 365 Management Activity API (spec §2) as small steps, each returning what to do next:
@@ -18,7 +21,8 @@ export interface ContentItem {
   contentExpiration: number | null;
 }
 
-export type Step<T> = { ok: true; value: T } | { ok: false; failure: ApiFailure };
+/** One step's answer: a value, or a failure in the Management API's shape for the retry loop to classify. */
+export type Step<T> = Outcome<T, ApiFailure>;
 
 export interface ContentPage {
   items: ContentItem[];
@@ -88,30 +92,20 @@ function toContentItem(raw: unknown): ContentItem | null {
   };
 }
 
-/**
- * True when `uri` has the scheme and host (port included) of the tenant's Management API base: the
- * only place the tenant's token may be sent. A tampered or odd listing must never carry it elsewhere.
- */
-export function isManagementUri(uri: string, managementBase: string): boolean {
-  try {
-    const u = new URL(uri);
-    const base = new URL(managementBase);
-    return (
-      u.protocol === base.protocol &&
-      u.host.toLowerCase() === base.host.toLowerCase() &&
-      u.username === '' &&
-      u.password === ''
-    );
-  } catch {
-    return false;
-  }
-}
-
 export class ManagementActivityClient {
-  constructor(private readonly conn: TenantConnection) {}
+  private readonly bearer: BearerClient;
+
+  constructor(private readonly conn: TenantConnection) {
+    this.bearer = bearerFor(conn, 'management');
+  }
 
   get base(): string {
     return this.conn.endpoints.management;
+  }
+
+  /** Whether the tenant's token may be sent to `uri` (the Management API's scheme, host and port). */
+  accepts(uri: string): boolean {
+    return this.bearer.accepts(uri);
   }
 
   /** `…/activity/feed/{path}` with PublisherIdentifier added (every call, §2.1). */
@@ -122,7 +116,7 @@ export class ManagementActivityClient {
   }
 
   withPublisher(url: string): string {
-    if (!this.conn.publisherId) return url;
+    if (!this.conn.publisherId || !URL.canParse(url)) return url;
     const u = new URL(url);
     if (!u.searchParams.has('PublisherIdentifier')) u.searchParams.set('PublisherIdentifier', this.conn.publisherId);
     return u.toString();
@@ -148,15 +142,9 @@ export class ManagementActivityClient {
     signal?: AbortSignal,
   ): Promise<Step<ContentPage>> {
     let url: string;
-    if ('next' in target) {
-      if (!isManagementUri(target.next, this.base))
-        throw new AppError(
-          'REFUSED_URL',
-          `A NextPageUri pointed outside the Management API (${safeOrigin(target.next)})`,
-          { hint: 'The listing is refused; the token was not sent there' },
-        );
-      url = this.withPublisher(target.next);
-    } else {
+    // A foreign NextPageUri is refused by the bearer client (REFUSED_URL): the token never goes there.
+    if ('next' in target) url = this.withPublisher(target.next);
+    else {
       url = this.url('subscriptions/content', {
         contentType: target.contentType,
         startTime: apiTime(target.start),
@@ -167,12 +155,8 @@ export class ManagementActivityClient {
     return contentPage(res.status, await res.text(), res.headers);
   }
 
-  /** GET a blob; 200 gives the streamed response (read it once), anything else a failure. */
+  /** GET a blob; 200 gives the streamed response (read it once), anything else a failure; a foreign contentUri is refused. */
   async fetchBlob(contentUri: string, signal?: AbortSignal): Promise<Step<HttpResponse>> {
-    if (!isManagementUri(contentUri, this.base))
-      throw new AppError('REFUSED_URL', `contentUri ${safeOrigin(contentUri)} is not the Management API ${this.base}`, {
-        hint: 'Refused: the token is only sent to the Management API host',
-      });
     const res = await this.call('GET', this.withPublisher(contentUri), signal);
     if (res.status === 200) return { ok: true, value: res };
     return {
@@ -181,29 +165,13 @@ export class ManagementActivityClient {
     };
   }
 
-  /** One authorized request; a 401 renews the token once and repeats (§2.10: Beats renews on 401). */
-  private async call(method: 'GET' | 'POST', url: string, signal?: AbortSignal): Promise<HttpResponse> {
-    const send = async (forceRefresh: boolean): Promise<HttpResponse> => {
-      const token = await this.conn.tokens.token('management', { forceRefresh, ...(signal ? { signal } : {}) });
-      return this.conn.http.request({
-        method,
-        url,
-        headers: { authorization: `Bearer ${token}` },
-        ...(method === 'POST' ? { body: '' } : {}),
-        ...(signal ? { signal } : {}),
-      });
-    };
-    const first = await send(false);
-    if (first.status !== 401) return first;
-    first.body.resume();
-    return send(true);
-  }
-}
-
-function safeOrigin(uri: string): string {
-  try {
-    return new URL(uri).origin;
-  } catch {
-    return 'an unparseable URL';
+  /** One authorized request: the bearer client checks the URL, attaches the token, renews it once on 401. */
+  private call(method: 'GET' | 'POST', url: string, signal?: AbortSignal): Promise<HttpResponse> {
+    return this.bearer.request({
+      method,
+      url,
+      ...(method === 'POST' ? { body: '' } : {}),
+      ...(signal ? { signal } : {}),
+    });
   }
 }

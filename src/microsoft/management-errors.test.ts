@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { classifyFailure } from './management-errors.js';
+import { AppError } from '../core/errors.js';
+import { RetryPolicy, type RetryOptions } from '../net/retry.js';
+import { apiRetryClass, classifyFailure, type ApiFailure } from './management-errors.js';
 
 const body = (code: string, message = 'm'): string => JSON.stringify({ error: { code, message } });
 
@@ -61,4 +63,34 @@ test('bare statuses: 401 renews the token, 5xx and 408 retry, 404 skips, other 4
   assert.equal(classifyFailure(408, '').disposition, 'retry-later');
   assert.equal(classifyFailure(404, '').disposition, 'skip-blob');
   assert.equal(classifyFailure(400, body('AF99999')).disposition, 'fatal');
+});
+
+/** The AF table through the generic retry policy (net/retry): the numbers the collector lives by. */
+const policy = (options: RetryOptions) => new RetryPolicy(apiRetryClass, options);
+const failed = (f: ApiFailure) => ({ thrown: false as const, failure: f });
+
+test('capped exponential backoff with jitter, then a give-up that says why', () => {
+  const p = policy({ baseMs: 1000, capMs: 8000, maxAttempts: 6, random: () => 1 });
+  const f = failed(classifyFailure(500, '{"error":{"code":"AF50000","message":"An internal error occurred."}}'));
+  const delays = [1, 2, 3, 4, 5].map((n) => p.decide(f, n)).map((d) => (d.retry ? d.delayMs : -1));
+  assert.deepEqual(delays, [1000, 2000, 4000, 8000, 8000]);
+  const low = policy({ baseMs: 1000, random: () => 0 }).decide(f, 1);
+  assert.ok(low.retry && low.delayMs === 500);
+  const last = p.decide(f, 6);
+  assert.equal(last.retry, false);
+  assert.match(last.why, /gave up after 6 attempts/);
+});
+
+test('fatal dispositions are not retried; throttling waits the hint or a short pause', () => {
+  const p = policy({ throttleMs: 4000, random: () => 0.5 });
+  assert.equal(p.decide(failed(classifyFailure(401, '{"error":{"code":"AF10001","message":"x"}}')), 1).retry, false);
+  const hinted = p.decide(
+    failed(classifyFailure(429, '{"error":{"code":"AF429","message":"Please retry again after 1m 5s"}}')),
+    3,
+  );
+  assert.deepEqual(hinted, { retry: true, delayMs: 65_000, why: 'throttled', throttled: true });
+  const plain = p.decide(failed(classifyFailure(403, '{"error":{"code":"AF429","message":"Too many requests."}}')), 50);
+  assert.ok(plain.retry && plain.delayMs === 4000);
+  assert.equal(p.decide({ thrown: true, error: new AppError('NETWORK', 'reset') }, 1).retry, true);
+  assert.equal(p.decide({ thrown: true, error: new AppError('REFUSED_URL', 'elsewhere') }, 1).retry, false);
 });

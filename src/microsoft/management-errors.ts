@@ -1,4 +1,5 @@
 import { AppError, type ErrorCode } from '../core/errors.js';
+import { classifyThrown, retryAfterMs, type Failed, type FailureClass } from '../net/retry.js';
 
 /**
  * The Management Activity API's error table (spec §2.11, §2.10, §2.2) as dispositions: what the
@@ -101,12 +102,11 @@ export function parseErrorBody(text: string): { code: string | null; message: st
   }
 }
 
-/** "Please retry again after 14m 56s" (start throttling, §2.2). */
-function retryAfterFrom(text: string, header: string | undefined): number | null {
+/** "Please retry again after 14m 56s" (start throttling, §2.2), else a Retry-After header. */
+function retryAfterFrom(text: string, headers: Record<string, string | undefined>): number | null {
   const m = /retry again after (?:(\d+)m)?\s*(?:(\d+)s)?/i.exec(text);
   if (m && (m[1] || m[2])) return (Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0)) * 1000;
-  const seconds = header ? Number(header) : NaN;
-  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : null;
+  return retryAfterMs(headers);
 }
 
 /**
@@ -149,7 +149,7 @@ export function classifyFailure(
     return {
       ...base,
       throttled,
-      retryAfterMs: retryAfterFrom(text, headers['retry-after']),
+      retryAfterMs: retryAfterFrom(text, headers),
       disposition: 'retry-later',
       error: appError(
         entry.app,
@@ -209,4 +209,19 @@ export function classifyFailure(
 
 function appError(app: ErrorCode, message: string, hint: string, status: number, code: string | null): AppError {
   return new AppError(app, message, { hint, details: { status, code } });
+}
+
+/**
+ * The dispositions as the generic retry classes (the Management API's and Graph's failures share the
+ * ApiFailure shape): throttling waits the service's hint; retry-later and renew-token (the client already
+ * renewed once) back off; everything else is acted on by the caller, not retried. Thrown errors: network
+ * trouble, timeouts and garbled answers are transient.
+ */
+export function apiRetryClass(failed: Failed<ApiFailure>): FailureClass {
+  if (failed.thrown) return classifyThrown(failed.error);
+  const f = failed.failure;
+  if (f.throttled) return { kind: 'throttled', why: 'throttled', retryAfterMs: f.retryAfterMs };
+  if (f.disposition === 'retry-later' || f.disposition === 'renew-token')
+    return { kind: 'transient', why: f.error.message };
+  return { kind: 'permanent', why: f.error.message };
 }

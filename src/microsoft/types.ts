@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import type { HttpClient } from '../net/types.js';
 
 /**
  * The surface shared by the Microsoft clients (management-activity, graph-audit-query, exchange-admin)
@@ -75,31 +75,6 @@ export function endpointsFor(cloud: Cloud, baseUrl?: string | null): CloudEndpoi
 /** Gets bearer tokens for one tenant's app registration; cached and renewed before expiry. */
 export interface TokenProvider {
   token(resource: ApiResource, options?: { forceRefresh?: boolean; signal?: AbortSignal }): Promise<string>;
-}
-
-export interface HttpRequest {
-  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  url: string;
-  headers?: Record<string, string>;
-  body?: string;
-  signal?: AbortSignal;
-  /** Whole-request timeout; a stalled body counts too. */
-  timeoutMs?: number;
-}
-
-export interface HttpResponse {
-  status: number;
-  /** Header names lower-cased. */
-  headers: Record<string, string | undefined>;
-  /** The body as a stream, for blobs too large to hold (read it at most once, or use text/json). */
-  body: Readable;
-  text(): Promise<string>;
-  json(): Promise<unknown>;
-}
-
-/** HTTPS with an optional extra CA (the emulator's), never with verification turned off. */
-export interface HttpClient {
-  request(request: HttpRequest): Promise<HttpResponse>;
 }
 
 /** Everything needed to talk to one tenant. */

@@ -1,3 +1,5 @@
+import { AppError } from '../core/errors.js';
+import { editDistance } from '../search/suggest.js';
 /**
  * The mailbox audit actions tenantwatch expects per logon type: Microsoft's default sets (spec §5.5,
  * marked [MEM] there: the Purview audit-mailboxes page lists them per licence). Missing ones are reported;
@@ -38,6 +40,54 @@ export const ADMIN_BASELINE = [
   'UpdateFolderPermissions',
   'UpdateInboxRules',
 ];
+/**
+ * Every mailbox audit action Exchange Online accepts, per logon type (Microsoft's "mailbox actions" table of
+ * the audit-mailboxes page: the defaults of spec §5.5 plus the ones that must be turned on, such as
+ * MailboxLogin for owners, FolderBind for delegates and admins, and the Audit (Premium) actions). A name
+ * outside these is refused before a script or a change is made from it.
+ */
+export const MAILBOX_AUDIT_ACTIONS = {
+  owner: [
+    ...OWNER_BASELINE,
+    'Create',
+    'MailboxLogin',
+    'MailItemsAccessed',
+    'Move',
+    'SearchQueryInitiated',
+    'Send',
+    'AddFolderPermissions',
+    'ModifyFolderPermissions',
+    'RemoveFolderPermissions',
+    'RecordDelete',
+    'UpdateComplianceTag',
+  ],
+  delegate: [
+    ...DELEGATE_BASELINE,
+    'FolderBind',
+    'MailItemsAccessed',
+    'Move',
+    'AddFolderPermissions',
+    'ModifyFolderPermissions',
+    'RemoveFolderPermissions',
+    'RecordDelete',
+    'UpdateComplianceTag',
+  ],
+  admin: [
+    ...ADMIN_BASELINE,
+    'Copy',
+    'FolderBind',
+    'MailItemsAccessed',
+    'MessageBind',
+    'Move',
+    'Send',
+    'AddFolderPermissions',
+    'ModifyFolderPermissions',
+    'RemoveFolderPermissions',
+    'RecordDelete',
+    'UpdateComplianceTag',
+  ],
+} as const;
+
 /** Microsoft's default AuditLogAgeLimit; anything lower loses mailbox audit history sooner. */
 export const DEFAULT_AGE_LIMIT_DAYS = 90;
 
@@ -53,4 +103,29 @@ export function parseAgeLimitDays(value: unknown): number | null {
 export function missing(actual: readonly string[], wanted: readonly string[]): string[] {
   const have = new Set(actual.map((a) => a.toLowerCase()));
   return wanted.filter((w) => !have.has(w.toLowerCase()));
+}
+
+/**
+ * The actions a person asked to audit, spelled as Exchange spells them; an unknown name is refused with the
+ * closest valid ones, before any script or change is made from it (a typo would otherwise fail in Exchange, or
+ * worse, sit in a script that an admin runs later).
+ */
+export function validAuditActions(kind: keyof typeof MAILBOX_AUDIT_ACTIONS, names: readonly string[]): string[] {
+  const valid: readonly string[] = MAILBOX_AUDIT_ACTIONS[kind];
+  const byLower = new Map(valid.map((a) => [a.toLowerCase(), a]));
+  return names.map((name) => {
+    const known = byLower.get(name.toLowerCase());
+    if (known) return known;
+    const close = [...valid]
+      .map((a) => ({ a, d: editDistance(a.toLowerCase(), name.toLowerCase()) }))
+      .filter((x) => x.d <= Math.max(2, Math.floor(name.length / 3)))
+      .sort((x, y) => x.d - y.d)
+      .slice(0, 3)
+      .map((x) => x.a);
+    throw new AppError('USAGE', `"${name}" is not a mailbox audit action for ${kind}s`, {
+      hint: close.length
+        ? `Did you mean ${close.join(', ')}? Valid ${kind} actions: ${valid.join(', ')}`
+        : `Valid ${kind} actions: ${valid.join(', ')}`,
+    });
+  });
 }

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { enableScript } from './powershell.js';
-import { CMDLET_PARAMETERS } from './cmdlets.js';
+import { CMDLET_PARAMETERS, DOCUMENTED_OUTSIDE_SPEC } from './cmdlets.js';
+import { validAuditActions } from './baseline.js';
 
 const spec = resolve(import.meta.dirname, '..', '..', '..', 'shared', 'spec', 'microsoft-apis.md');
 const tenant = { name: 'contoso', domain: 'contoso.onmicrosoft.com', tenantId: '11111111-1111-1111-1111-111111111111' };
@@ -71,8 +72,52 @@ test(
         const mailboxProps =
           cmdlet === 'Set-Mailbox' &&
           /Objects carry `AuditEnabled`, `AuditLogAgeLimit`, `AuditOwner`, `AuditDelegate`, `AuditAdmin`/.test(text);
-        assert.ok(nearby || mailboxProps, `${cmdlet} -${p} is named in the spec`);
+        const elsewhere = DOCUMENTED_OUTSIDE_SPEC[cmdlet]?.includes(p) ?? false;
+        assert.ok(nearby || mailboxProps || elsewhere, `${cmdlet} -${p} is named in the spec`);
       }
     }
   },
 );
+
+test('the script never lowers an age limit: it compares before it sets, and only raises', () => {
+  const script = enableScript(tenant, { mailboxes: 'all', ageLimitDays: 180 });
+  assert.match(script, /\$ageLimit = \[TimeSpan\]::FromDays\(180\)/);
+  const setAge = script.split('\n').filter((l) => l.includes('-AuditLogAgeLimit'));
+  assert.equal(setAge.length, 1, 'one place sets the age limit');
+  assert.match(
+    setAge[0]!,
+    /^\s*if \(\[TimeSpan\]\$mbx\.AuditLogAgeLimit -lt \$ageLimit\) \{ \$mbx \| Set-Mailbox -AuditLogAgeLimit 180 \}$/,
+  );
+  // Every other change is guarded by a read of the same setting.
+  for (const line of script
+    .split('\n')
+    .filter((l) => /Set-(AdminAuditLogConfig|OrganizationConfig|Mailbox)\b/.test(l))) {
+    assert.match(line, /^\s*if \(/, `guarded: ${line}`);
+  }
+  assert.doesNotMatch(enableScript(tenant, { mailboxes: 'all' }), /AuditLogAgeLimit/, 'no age limit asked, none set');
+});
+
+test("the script connects to the customer's tenant, not the partner's own", () => {
+  assert.match(
+    enableScript(tenant, { mailboxes: 'all' }),
+    /^Connect-ExchangeOnline -DelegatedOrganization 'contoso\.onmicrosoft\.com'$/m,
+  );
+  assert.match(
+    enableScript({ ...tenant, domain: null }, { mailboxes: 'all' }),
+    /^Connect-ExchangeOnline -DelegatedOrganization '11111111-1111-1111-1111-111111111111'$/m,
+  );
+});
+
+test('audit action names are validated: spelled as Exchange spells them, a typo refused with close names', () => {
+  assert.deepEqual(validAuditActions('owner', ['mailitemsaccessed', 'HardDelete']), [
+    'MailItemsAccessed',
+    'HardDelete',
+  ]);
+  assert.throws(
+    () => validAuditActions('owner', ['MailItemAccessed']),
+    (e: Error & { hint?: string }) =>
+      /not a mailbox audit action/.test(e.message) && /MailItemsAccessed/.test(e.hint ?? ''),
+  );
+  assert.throws(() => validAuditActions('owner', ['SendAs']), /not a mailbox audit action for owners/);
+  assert.deepEqual(validAuditActions('delegate', ['SendAs']), ['SendAs']);
+});

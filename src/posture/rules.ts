@@ -47,7 +47,7 @@ export function evaluate(state: AuditState, now: number): Finding[] {
       severity: 'info',
       message:
         'The tenant is dehydrated: audit settings can be read but not changed until Enable-OrganizationCustomization has run',
-      fix: 'tenantwatch audit-config enable runs Enable-OrganizationCustomization first; it can take a while to take effect',
+      fix: 'tenantwatch audit-config enable TENANT runs Enable-OrganizationCustomization first; it can take a while to take effect',
     });
   }
   findings.push(...mailboxFindings(summarizeMailboxes(state), state.orgAuditDisabled === true));
@@ -165,7 +165,11 @@ export function buildResult(
   now: number,
   extra: Finding[] = [],
 ): PostureResult {
-  const findings = [...extra, ...evaluate(state, now)];
+  // Fix lines name the tenant, so they can be pasted as they are (quoted when the name needs it).
+  const name = /^[\w.@-]+$/.test(tenant.name) ? tenant.name : `'${tenant.name.replace(/'/g, "'\\''")}'`;
+  const findings = [...extra, ...evaluate(state, now)].map((f) =>
+    f.fix ? { ...f, fix: f.fix.replace(/\bTENANT\b/g, name) } : f,
+  );
   return {
     tenant: tenant.name,
     tenantId: tenant.tenantId,

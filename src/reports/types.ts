@@ -8,7 +8,7 @@ import type { RoleHolderSource } from './roles/source.js';
 import type { SplitOptions } from './split.js';
 
 /**
- * The shapes of the report engine (docs/ARCHITECTURE.md, "Reports"). A report is a named
+ * The shapes of the report engine (docs/adr/0007-reports-decisions.md). A report is a named
  * investigation: declared parameters, a run over the store's search, rows plus a summary.
  */
 

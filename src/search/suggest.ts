@@ -6,10 +6,19 @@ import { lookupKey } from '../core/catalog/lookup-key.js';
  * contained in it), then names within a small edit distance. At most `max`, best first.
  */
 export function closeRecordTypeNames(input: string, max = 5): string[] {
+  return closeNames(
+    input,
+    recordTypes().map((t) => t.name),
+    max,
+  );
+}
+
+/** The same "did you mean" over any list of names (operations, workloads, users). */
+export function closeNames(input: string, names: Iterable<string>, max = 5): string[] {
   const key = lookupKey(input);
   if (key.length < 2) return [];
   const scored: { name: string; score: number }[] = [];
-  for (const { name } of recordTypes()) {
+  for (const name of new Set(names)) {
     const candidate = lookupKey(name);
     const contains = candidate.includes(key) || key.includes(candidate);
     const distance = contains ? 0 : editDistance(key, candidate);

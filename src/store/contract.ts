@@ -3,11 +3,17 @@ import type { CountDimension, CountRow, GroupCount, SearchCursor, SearchQuery } 
 import type { DeadLetter, SinkRow, SinkStats } from '../core/sink.js';
 
 /**
- * The storage contract. Every adapter (store/sqlite, store/postgres) implements it with the same
- * file roles, and every adapter must pass `store.conformance.ts`. Nothing outside store/ imports a
- * database driver.
+ * The storage contract, in two parts (docs/adr/draft-store-records-and-state.md):
+ * - the records (RecordStore): many, append-only, read by search, scan, counts and the tail;
+ * - the state (StateStore): tenants, the coverage ledger with its leases, posture, consumer cursors —
+ *   few rows, updated in place, that need transactions.
+ * Every adapter (store/sqlite, store/postgres) holds both in one database and passes both conformance
+ * suites (records.conformance.ts, state.conformance.ts). A records-only engine could be paired with a
+ * state adapter without faking transactions: the one operation that spans both parts,
+ * LedgerStore.commitBlob, has a two-step form that keeps its guarantee (commit-blob.ts). Nothing outside
+ * store/ imports a database driver.
  */
-export interface Store {
+export interface Store extends StateStore {
   readonly kind: 'sqlite' | 'postgres';
   /**
    * The URL that opens this same database from another thread (openStore), for work split across
@@ -16,14 +22,20 @@ export interface Store {
    */
   readonly location: string | null;
   readonly records: RecordStore;
-  readonly tenants: TenantStore;
-  readonly ledger: LedgerStore;
-  readonly posture: PostureStore;
-  /** Registered sinks, their dead letters and delivery statistics (sinks/). */
-  readonly sinks: SinkStore;
   /** Creates or upgrades the schema; safe to call on every start. */
   migrate(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** The state part: what the collector, the console and the consumers of the tail keep between runs. */
+export interface StateStore {
+  readonly tenants: TenantStore;
+  readonly ledger: LedgerStore;
+  readonly posture: PostureStore;
+  /** Where each consumer of the tail (detections, sinks) stands. */
+  readonly cursors: CursorStore;
+  /** Registered sinks, their dead letters and delivery statistics (sinks/). */
+  readonly sinks: SinkStore;
 }
 
 export interface InsertResult {
@@ -62,6 +74,20 @@ export interface RecordStore {
    */
   groupCounts(query: SearchQuery, dimensions: readonly CountDimension[]): Promise<GroupCount[]>;
   get(tenant: string, id: string): Promise<StoredRecord | null>;
+  /**
+   * Records that arrived after `after` (null: from the very first record), in arrival order, at most
+   * `limit`. A position is never reused and the read never passes a record that could still appear before
+   * it (on PostgreSQL it stops at the oldest writing transaction still open), so a consumer that persists
+   * `next` once the records are handled sees every record exactly once, whatever writers run meanwhile.
+   */
+  tail(after: TailPosition | null, options: { limit: number; signal?: AbortSignal }): Promise<TailBatch>;
+  /**
+   * The position after everything stored now: a consumer that wants only new records starts here. A
+   * record committed just before may still come after it (never one committed later before it).
+   */
+  tailEnd(): Promise<TailPosition>;
+  /** How far behind a position is: records stored after it, and the oldest ingestedAt among them. */
+  tailLag(after: TailPosition | null): Promise<{ records: number; oldestIngestedAt: number | null }>;
   /** Newest CreationTime stored per tenant (all tenants when none given). */
   newest(tenants?: string[]): Promise<Map<string, number>>;
   /**
@@ -78,6 +104,16 @@ export interface RecordStore {
    * ledger.commitBlob instead.
    */
   bulk?(): BulkWriter;
+}
+
+/** Where a consumer stands in the arrival order of records: opaque, persisted as text, compared only by the store. */
+export type TailPosition = string;
+
+export interface TailBatch {
+  /** Records that arrived after the position, in arrival order (at most `limit`). */
+  records: StoredRecord[];
+  /** Pass to the next tail() call and persist it once the records are handled; equals `after` when nothing new. */
+  next: TailPosition;
 }
 
 export interface BulkWriter {
@@ -193,10 +229,17 @@ export interface LedgerStore {
     to?: number;
   }): Promise<CoverageWindow[]>;
   /**
-   * Stores a fetched blob's records and its ledger row in ONE transaction, so a crash leaves either
-   * both or neither. Returns how many records were new.
+   * Stores a fetched blob's records and then its ledger row; returns how many records were new. The
+   * collector's exactly-once rests on it: a blob with a ledger row is never fetched again, and every
+   * record of it is stored. Where one engine holds both parts (the SQL adapters), both are written in
+   * ONE transaction, so a crash leaves both or neither. Where the records live in another engine,
+   * commitBlobAcross (commit-blob.ts) writes the records first, idempotently by (tenant, id), and the
+   * ledger row after: a crash in between leaves records without a ledger row, so the blob is fetched
+   * again and its records are ignored as duplicates (the row then says 0 new), never lost or doubled.
    */
   commitBlob(blob: Omit<BlobRow, 'records' | 'newRecords'>, records: readonly AuditRecord[]): Promise<InsertResult>;
+  /** The ledger row of a blob whose records are already stored (commitBlobAcross's second step). */
+  recordBlob(blob: BlobRow): Promise<void>;
   /** Records a blob that was not fetched (refused URL, expired, missing) with its reason. */
   recordBlobIssue(blob: Omit<BlobRow, 'records' | 'newRecords' | 'sha256'>): Promise<void>;
   /** True when this blob was already committed (status 'fetched'). */
@@ -224,6 +267,18 @@ export interface LedgerStore {
    * holds it: one compare-and-set, so of several reclaimers exactly one wins. True when `owner` holds it now.
    */
   reclaimLease(key: string, from: string, owner: string, until: number): Promise<boolean>;
+}
+
+/**
+ * Per-consumer positions in the tail (consumer names: `detections:live`, `sink:<name>`). A cursor is
+ * state, kept with the ledger, not with the records.
+ */
+export interface CursorStore {
+  get(consumer: string): Promise<TailPosition | null>;
+  /** Only the consumer moves its cursor, after the work for the records up to `position` is durable. */
+  set(consumer: string, position: TailPosition, at: number): Promise<void>;
+  list(): Promise<{ consumer: string; position: TailPosition; updatedAt: number }[]>;
+  remove(consumer: string): Promise<void>;
 }
 
 export interface PostureSnapshot {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { AppError } from '../../core/errors.js';
 import type { LiveConnection } from '../../config/tenants.js';
+import { validAuditActions } from '../../posture/baseline.js';
 import { enableScript } from '../../posture/powershell.js';
 import { checkTenant, enableTenant } from '../../posture/service.js';
 import type { EnableOptions, PostureResult } from '../../posture/types.js';
@@ -18,6 +19,7 @@ interface CheckFlags {
 }
 
 interface EnableFlags {
+  all?: boolean;
   mailboxes?: string[];
   ageLimit?: string;
   ownerActions?: string;
@@ -34,7 +36,9 @@ export function register(program: Command, run: Runner): void {
     .description('check and enable audit logging (unified audit log, mailbox auditing, age limits)');
   audit
     .command('check')
-    .description('verdict and findings per tenant, with a summary; every check is kept, so changes show')
+    .description(
+      'verdict and findings per tenant, with a summary; every check is kept, so changes show. Exit status 1 when a tenant is failing or could not be checked',
+    )
     .argument('[tenants...]', 'tenant names or GUIDs (default: all)')
     .option('--all', 'every registered tenant')
     .option('--format <format>', 'table|json|jsonl|csv', 'table')
@@ -42,7 +46,8 @@ export function register(program: Command, run: Runner): void {
   audit
     .command('enable')
     .description('plan, apply and re-check: turn unified audit logging and mailbox auditing on')
-    .argument('<tenant>', 'tenant name or GUID')
+    .argument('[tenants...]', 'tenant names or GUIDs')
+    .option('--all', 'every registered tenant')
     .option('--mailboxes <upn...>', 'all, or user principal names', ['all'])
     .option('--age-limit <days>', 'raise AuditLogAgeLimit to this many days where lower (never lowers it)')
     .option('--owner-actions <list>', 'comma-separated actions to audit for owners (default: Microsoft’s default set)')
@@ -51,7 +56,7 @@ export function register(program: Command, run: Runner): void {
     .option('--dry-run', 'show the plan, change nothing')
     .option('--powershell', 'print the equivalent Exchange Online PowerShell instead of changing anything')
     .option('--format <format>', 'table|json', 'table')
-    .action(run(async (ctx: CliContext, tenant: string, flags: EnableFlags) => enable(ctx, tenant, flags)));
+    .action(run(async (ctx: CliContext, tenants: string[], flags: EnableFlags) => enableMany(ctx, tenants, flags)));
 }
 
 async function check(ctx: CliContext, names: string[], flags: CheckFlags): Promise<number> {
@@ -80,7 +85,8 @@ async function check(ctx: CliContext, names: string[], flags: CheckFlags): Promi
       name: 'tenants',
       noun: 'tenant',
     });
-  return results.some((r) => r.verdict === 'unknown') ? 1 : 0;
+  // Scripts and RMM tools read the exit status: 1 when any tenant is failing or could not be checked.
+  return results.some((r) => r.verdict === 'unknown' || r.verdict === 'failing') ? 1 : 0;
 }
 
 const JSON_COLUMNS = [
@@ -142,24 +148,46 @@ function enableOptions(flags: EnableFlags): EnableOptions {
   const owner = list(flags.ownerActions);
   const delegate = list(flags.delegateActions);
   const admin = list(flags.adminActions);
-  if (owner) options.ownerActions = owner;
-  if (delegate) options.delegateActions = delegate;
-  if (admin) options.adminActions = admin;
+  if (owner) options.ownerActions = validAuditActions('owner', owner);
+  if (delegate) options.delegateActions = validAuditActions('delegate', delegate);
+  if (admin) options.adminActions = validAuditActions('admin', admin);
   return options;
 }
 
-async function enable(ctx: CliContext, name: string, flags: EnableFlags): Promise<number> {
+/** One tenant, several, or --all: each planned and applied in turn; one that fails does not stop the others. */
+async function enableMany(ctx: CliContext, names: string[], flags: EnableFlags): Promise<number> {
+  if (!names.length && !flags.all) {
+    throw new AppError('USAGE', 'audit-config enable needs a tenant, several, or --all', {
+      hint: 'e.g. tenantwatch audit-config enable contoso, or --all for every registered tenant',
+    });
+  }
   const options = enableOptions(flags);
-  const [tenant] = await selectTenants(ctx, [name]);
+  const tenants = await selectTenants(ctx, names, flags.all);
+  let status = 0;
+  for (const tenant of tenants) {
+    if (ctx.signal.aborted) break;
+    if (tenants.length > 1 && flags.format !== 'json') ctx.out.write(`\n== ${tenant.name} (${tenant.tenantId})\n`);
+    try {
+      status = Math.max(status, await enable(ctx, tenant, flags, options));
+    } catch (e) {
+      if (tenants.length === 1 || ctx.signal.aborted) throw e;
+      ctx.err.write(`tenantwatch: ${tenant.name}: ${e instanceof AppError ? e.toLine() : String(e)}\n`);
+      status = 1;
+    }
+  }
+  return status;
+}
+
+async function enable(ctx: CliContext, tenant: TenantRow, flags: EnableFlags, options: EnableOptions): Promise<number> {
   const store = await ctx.store();
   if (flags.powershell) {
-    const last = (await store.posture.list(tenant!.tenantId, 1))[0]?.body as PostureResult | undefined;
-    ctx.out.write(enableScript(tenant!, options, last) + '\n');
+    const last = (await store.posture.list(tenant.tenantId, 1))[0]?.body as PostureResult | undefined;
+    ctx.out.write(enableScript(tenant, options, last) + '\n');
     return 0;
   }
   const opened: LiveConnection[] = [];
   try {
-    const outcome = await enableTenant(postureDeps(ctx, store, opened), tenant!, options, {
+    const outcome = await enableTenant(postureDeps(ctx, store, opened), tenant, options, {
       dryRun: flags.dryRun === true,
       signal: ctx.signal,
       ...(flags.format === 'json'

@@ -42,7 +42,7 @@ export async function importCommand(ctx: CliContext, files: string[], flags: Imp
   const rejects = rejectFile(rejectsPath);
   const bar = ctx.err.isTTY ? progressBar(ctx) : null;
   // The bulk writer (SQL stores) commits every few hundred thousand rows instead of every batch:
-  // measured 200,000 NDJSON records (docs/ARCHITECTURE.md, Ingest) it is the faster path. An import is
+  // measured 200,000 NDJSON records (docs/adr/0001-streaming-importer.md) it is the faster path. An import is
   // idempotent, so rows lost to a crash before a commit are simply re-added by running it again.
   const writer = store.records.bulk?.() ?? null;
   let summary: ImportSummary;

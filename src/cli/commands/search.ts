@@ -4,6 +4,7 @@ import type { SearchQuery } from '../../core/search-query.js';
 import { parseSearchFilters, type SearchFilterInput } from '../../search/filters.js';
 import { recordChunks, RECORD_FORMATS, type RecordFormat } from '../../search/formats.js';
 import { resolveTenantKeys } from '../../search/tenants.js';
+import { noticeLine, unseenFilterValues } from '../../search/unseen.js';
 import type { CliContext } from '../context.js';
 import { writeChunks } from '../output.js';
 import type { Runner } from '../run.js';
@@ -23,7 +24,7 @@ export function register(program: Command, run: Runner): void {
       'search stored audit records like Purview audit search, with no cap: newest first, every match, the count always reported',
     )
     .option('--start <time>', 'start of the range (inclusive): 2026-11-01, 2026-11-01T08:30Z, 7d, 24h')
-    .option('--end <time>', 'end of the range (exclusive): a date, a date-time, or now')
+    .option('--end <time>', 'end of the range (exclusive): a date, a date-time, or now', 'now')
     .option('--user <upn>', 'UserId, case-insensitive (repeatable; commas separate values)', collect)
     .option(
       '--operation <name>',
@@ -67,6 +68,9 @@ export async function searchCommand(ctx: CliContext, flags: SearchFlags): Promis
     throw e;
   }
   report(ctx, flags.format, query, written, count ?? written, limit);
+  // A filter value no record ever had is said next to the result, so a typo never reads as "nothing happened".
+  for (const notice of await unseenFilterValues(store.records, query))
+    ctx.err.write(`tenantwatch: ${noticeLine(notice)}\n`);
   return 0;
 }
 

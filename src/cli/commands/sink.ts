@@ -272,7 +272,6 @@ async function deadLetters(ctx: CliContext, name: string, f: { limit: string; fo
 async function removeSink(ctx: CliContext, name: string): Promise<void> {
   const store = await ctx.store();
   if (!(await store.sinks.remove(name))) throw unknownSink(name);
-  const cursors = (store as unknown as { cursors?: { remove(c: string): Promise<void> } }).cursors;
-  await cursors?.remove(sinkConsumer(name));
+  await store.cursors.remove(sinkConsumer(name));
   ctx.out.write(`removed sink ${name}\n`);
 }

@@ -16,13 +16,13 @@ import type { FileSummary, ImportOptions, ImportSummary } from './types.js';
 /**
  * Records per batch. Small batches keep a batch's strings short-lived: with 5,000 (5 MB of raw text)
  * the worker and the store's thread spent a second per million records copying survivors in the young
- * generation, and the whole load ran 10–20% slower than with 1,000 (measured, docs/ARCHITECTURE.md, Ingest).
+ * generation, and the whole load ran 10–20% slower than with 1,000 (measured, docs/adr/0001-streaming-importer.md).
  */
 const DEFAULT_BATCH = 1000;
 /**
  * `parallel: 'auto'` starts a worker for files from this size on, and only when a second core is
  * free right now (sampled over FREE_CORE_SAMPLE_MS): the worker costs CPU for cloning and tenths of a
- * second to start, so on a busy machine it made imports slower (measured, docs/ARCHITECTURE.md
+ * second to start, so on a busy machine it made imports slower (measured, docs/adr/0001-streaming-importer.md
  * "Import speed measured"); with a free core, parsing overlaps the store's write. The sample is taken,
  * not the load average: the 1-minute average still counts the CPU an earlier step of this very process used.
  */

@@ -7,7 +7,7 @@ import type { FileEvent, FileFacts, ParseOptions, ParsedBatch } from './parse-fi
  * parseFile in a worker thread: the same events, while this thread is free to write the previous
  * batch to the store. Reading and normalizing (decode, split, JSON.parse, fields) and the SQLite
  * write each take about half of an import's time on one core, so overlapping them is the largest
- * single gain for big imports (docs/ARCHITECTURE.md, Ingest). Each event is acknowledged after the
+ * single gain for big imports (docs/adr/0001-streaming-importer.md). Each event is acknowledged after the
  * consumer is done with it; the worker waits for that, so memory stays bounded.
  */
 function startWorker(workerData: unknown): Worker {

@@ -1,4 +1,5 @@
 import type { StoredRecord } from '../../core/record.js';
+import { describeMfaDiff, diffMfaMethods } from '../../analysis/mfa-methods.js';
 import { auditData, modifiedProperties } from '../audit-data.js';
 
 /**
@@ -18,9 +19,18 @@ export const MFA_OPERATIONS = [
   'Admin updated security info',
 ];
 
-/** What changed, or null when an "Update user." touched nothing about MFA. */
+/**
+ * What changed, or null when an "Update user." touched nothing about MFA. For the methods themselves it says
+ * which: removed, added, replaced, cleared or only the default changed, with the methods before and after.
+ */
 export function mfaChange(record: StoredRecord): string | null {
   if (record.operation.toLowerCase() !== 'update user.') return record.operation.replace(/\.$/, '');
   const props = modifiedProperties(auditData(record)).filter((p) => /^StrongAuthentication/i.test(p.name));
-  return props.length ? `Updated ${props.map((p) => p.name).join(', ')}` : null;
+  if (!props.length) return null;
+  return props
+    .map((p) => {
+      const diff = /^StrongAuthenticationMethod$/i.test(p.name) ? diffMfaMethods(p.oldValue, p.newValue) : null;
+      return diff ? describeMfaDiff(diff) : `updated ${p.name}`;
+    })
+    .join('; ');
 }

@@ -48,3 +48,24 @@ test('MFA changes: Disable Strong Authentication and StrongAuthentication update
   const mfa = (await runOver(signIns, [off, methods, title])).rows.filter((r) => r.kind === 'mfa');
   assert.deepEqual(mfa.map((r) => r.id).sort(), [off.id, methods.id].sort());
 });
+
+test('MFA method changes say which: an added method, a removed one, the default alone, all cleared', async () => {
+  const methods = (old: string, now: string) =>
+    entra('Update user.', {
+      ModifiedProperties: [{ Name: 'StrongAuthenticationMethod', NewValue: now, OldValue: old }],
+    });
+  const app = '{"MethodType":6,"Default":true}';
+  const sms = '{"MethodType":0,"Default":false}';
+  const smsDefault = '{"MethodType":0,"Default":true}';
+  const appNotDefault = '{"MethodType":6,"Default":false}';
+  const added = methods(`[${app}]`, `[${app},${sms}]`);
+  const removed = methods(`[${app},${sms}]`, `[${app}]`);
+  const defaultOnly = methods(`[${app},${sms}]`, `[${appNotDefault},${smsDefault}]`);
+  const cleared = methods(`[${app}]`, '[]');
+  const rows = (await runOver(signIns, [added, removed, defaultOnly, cleared])).rows.filter((r) => r.kind === 'mfa');
+  const byId = new Map(rows.map((r) => [r.id, r.change]));
+  assert.equal(byId.get(added.id), 'added method type 0; now: method type 6, method type 0');
+  assert.equal(byId.get(removed.id), 'removed method type 0; now: method type 6');
+  assert.equal(byId.get(defaultOnly.id), 'default MFA method changed from 6 to 0; now: method type 6, method type 0');
+  assert.equal(byId.get(cleared.id), 'removed every MFA method (was: method type 6)');
+});

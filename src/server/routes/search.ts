@@ -6,6 +6,7 @@ import type { ServerDeps } from '../deps.js';
 import { decodeCursor, encodeCursor, parseLimit, pickOne, type RawQuery } from '../params.js';
 import { searchQueryFrom } from '../query.js';
 import { clientGone, textStream } from '../stream.js';
+import { unseenFilterValues } from '../../search/unseen.js';
 
 const DEFAULT_PAGE = 200;
 
@@ -35,7 +36,12 @@ export function registerSearchRoutes(app: FastifyInstance, deps: ServerDeps): vo
 
   app.get('/api/search/count', async (request) => {
     const query = await searchQueryFrom(request.query as RawQuery, deps.clock.now(), deps.store);
-    return { count: await deps.store.records.count(query) };
+    // notices: filter values no stored record ever had (a typo must not read as "nothing happened").
+    const [count, notices] = await Promise.all([
+      deps.store.records.count(query),
+      unseenFilterValues(deps.store.records, query),
+    ]);
+    return { count, notices };
   });
 
   app.get('/api/search/timeline', async (request) => {

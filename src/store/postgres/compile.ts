@@ -19,7 +19,7 @@ export interface Compiled {
  * PostgreSQL's dialect. Substrings use strpos(lower(x), term) with the term lower-cased in
  * JavaScript: no LIKE pattern at all, so % _ \ in a search are ordinary characters. On ASCII text
  * lower() is exactly JavaScript's toLowerCase(); beyond ASCII it follows the database's Unicode
- * rules (docs/ARCHITECTURE.md, Store, lists the rare differences).
+ * rules (docs/adr/0003-free-text-index.md lists the rare differences).
  */
 class PostgresDialect implements SqlDialect {
   readonly params: (string | number)[] = [];

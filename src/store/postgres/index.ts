@@ -5,6 +5,7 @@ import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
 import type { StoreNotice } from '../backfill.js';
 import type { Store } from '../contract.js';
+import { PostgresCursorStore } from './cursors.js';
 import { PostgresLedgerStore } from './ledger.js';
 import { PostgresPostureStore } from './posture.js';
 import { PostgresRecordStore } from './records.js';
@@ -66,6 +67,7 @@ class PostgresStore implements Store {
   readonly tenants: PostgresTenantStore;
   readonly ledger: PostgresLedgerStore;
   readonly posture: PostgresPostureStore;
+  readonly cursors: PostgresCursorStore;
   readonly sinks: PostgresSinkStore;
 
   constructor(
@@ -78,6 +80,7 @@ class PostgresStore implements Store {
     this.tenants = new PostgresTenantStore(pool);
     this.ledger = new PostgresLedgerStore(pool, this.records);
     this.posture = new PostgresPostureStore(pool);
+    this.cursors = new PostgresCursorStore(pool);
     this.sinks = new PostgresSinkStore(pool);
   }
 

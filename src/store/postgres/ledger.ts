@@ -68,6 +68,10 @@ export class PostgresLedgerStore implements LedgerStore {
     });
   }
 
+  async recordBlob(blob: BlobRow): Promise<void> {
+    await this.pool.query(BLOB_UPSERT, blobValues(blob));
+  }
+
   async recordBlobIssue(blob: Omit<BlobRow, 'records' | 'newRecords' | 'sha256'>): Promise<void> {
     // A blob already committed stays committed: a later refusal (a re-listing) must not hide its records.
     await this.pool.query(

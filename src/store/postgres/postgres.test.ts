@@ -5,6 +5,9 @@ import { pgSkip, pgUrl } from '../../../test/support/paths.js';
 import { runStoreConformance } from '../store.conformance.js';
 import { openPostgresStore } from './index.js';
 import { MIGRATIONS } from './schema.js';
+import { PostgresRecordStore } from './records.js';
+import { systemClock } from '../../core/clock.js';
+import { drain, type HeldWriter } from '../testing/tail-conformance.js';
 import { record } from '../testing/fixtures.js';
 import { V1_CASES, V1_COLUMNS, v1Rows } from '../testing/version1.js';
 
@@ -22,7 +25,37 @@ if (url) {
     for (const { nspname } of rows) await client.query(`DROP SCHEMA "${nspname}" CASCADE`);
     await client.end();
   });
-  runStoreConformance('postgres', async () => openPostgresStore(url, { schema: `${prefix}_${++n}` }));
+  let current = '';
+  runStoreConformance('postgres', async () => openPostgresStore(url, { schema: (current = `${prefix}_${++n}`) }), {
+    heldWriter: async () => holdWriter(url, current),
+    concurrentWriters: true,
+  });
+
+  test('the tail orders transaction ids as numbers (9 before 10), through the (xid, seq) index', async () => {
+    const schema = `${prefix}_xid_order`;
+    const store = await openPostgresStore(url, { schema });
+    try {
+      await store.migrate();
+      const [a, b] = [record(), record()];
+      await store.records.insert([a, b]);
+      const client = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` });
+      await client.connect();
+      try {
+        await client.query('UPDATE records SET xid = $1::xid8 WHERE id = $2', ['10', a.id]);
+        await client.query('UPDATE records SET xid = $1::xid8 WHERE id = $2', ['9', b.id]);
+        await client.query('SET enable_seqscan = off');
+        const { rows } = await client.query<{ 'QUERY PLAN': string }>(
+          "EXPLAIN SELECT seq FROM records WHERE (xid, seq) > ('0'::xid8, 0::bigint) AND xid < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY xid, seq LIMIT 10",
+        );
+        assert.match(rows.map((r) => r['QUERY PLAN']).join('\n'), /records_arrival/);
+      } finally {
+        await client.end();
+      }
+      assert.deepEqual((await drain(store, null, 1)).ids, [b.id, a.id]);
+    } finally {
+      await store.close();
+    }
+  });
 
   test('a version 1 schema gets the version 2 columns filled from raw on migrate', async () => {
     const schema = `${prefix}_v1`;
@@ -59,6 +92,13 @@ if (url) {
         );
         assert.equal(got?.raw, V1_CASES[i]!.raw);
       }
+      // The tail: rows stored before the upgrade come first, in their order, then new ones.
+      const fresh = record();
+      await store.records.insert([fresh]);
+      const read = await drain(store, null, 3);
+      assert.deepEqual(read.ids, [...v1Rows().map((r) => r.id), fresh.id]);
+      await store.cursors.set('detections:live', read.next!, 1);
+      assert.equal(await store.cursors.get('detections:live'), read.next);
     } finally {
       await store.close();
     }
@@ -67,4 +107,20 @@ if (url) {
   describe('Store conformance: postgres', () => {
     test('runs against PostgreSQL', { skip: pgSkip }, () => undefined);
   });
+}
+
+/** Another connection with a write transaction open, inserting through the adapter's own insert. */
+async function holdWriter(url: string, schema: string): Promise<HeldWriter> {
+  const pool = new pg.Pool({ connectionString: url, max: 1, options: `-c search_path=${schema}` });
+  const client = await pool.connect();
+  const records = new PostgresRecordStore(pool, systemClock);
+  await client.query('BEGIN');
+  return {
+    insert: async (rows) => void (await records.insertWith(client, rows)),
+    commit: async () => {
+      await client.query('COMMIT');
+      client.release();
+      await pool.end();
+    },
+  };
 }

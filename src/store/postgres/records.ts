@@ -8,7 +8,16 @@ import type { AuditRecord, RecordHead, StoredRecord } from '../../core/record.js
 import type { CountDimension, CountRow, GroupCount, SearchQuery } from '../../core/search-query.js';
 import { RECORD_COLUMNS, recordValues, SELECT_COLUMNS, toStoredRecord } from '../columns.js';
 import type { RecordColumn, SelectedRow } from '../columns.js';
-import type { BulkWriter, InsertResult, OptimizeResult, RecordStore, SearchOptions } from '../contract.js';
+import type {
+  BulkWriter,
+  InsertResult,
+  OptimizeResult,
+  RecordStore,
+  SearchOptions,
+  TailBatch,
+  TailPosition,
+} from '../contract.js';
+import { PostgresTail } from './tail.js';
 import { headSlices, keysetPages, numericDimension, toGroupCount } from '../search-sql.js';
 import { compileCount, compileCountBy, compileGroupCounts, compileHeadSlice, compileSearch } from './compile.js';
 
@@ -31,10 +40,14 @@ const TYPES: Partial<Record<RecordColumn, string>> = {
  * per page, no cursor held open on a pooled connection, memory bounded.
  */
 export class PostgresRecordStore implements RecordStore {
+  private readonly tailer: PostgresTail;
+
   constructor(
     private readonly pool: Pool,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.tailer = new PostgresTail(pool);
+  }
 
   async insert(records: readonly AuditRecord[]): Promise<InsertResult> {
     return inTransaction(this.pool, (client) => this.insertWith(client, records));
@@ -116,6 +129,18 @@ export class PostgresRecordStore implements RecordStore {
       rowMode: 'array',
     });
     return rows[0] ? toStoredRecord(rows[0]) : null;
+  }
+
+  tail(after: TailPosition | null, options: { limit: number; signal?: AbortSignal }): Promise<TailBatch> {
+    return this.tailer.tail(after, options);
+  }
+
+  tailEnd(): Promise<TailPosition> {
+    return this.tailer.tailEnd();
+  }
+
+  tailLag(after: TailPosition | null): Promise<{ records: number; oldestIngestedAt: number | null }> {
+    return this.tailer.tailLag(after);
   }
 
   async newest(tenants?: string[]): Promise<Map<string, number>> {

@@ -57,6 +57,14 @@ export const MIGRATIONS: readonly string[] = [
   `ALTER TABLE records ADD COLUMN user_agent text, ADD COLUMN app_id text COLLATE "C", ADD COLUMN logon_type integer;
    CREATE TABLE store_meta (key text PRIMARY KEY, value text NOT NULL);
    INSERT INTO store_meta (key, value) SELECT '${BACKFILL_TO}', max(seq)::text FROM records HAVING count(*) > 0;`,
+  // 3: the tail read (postgres/tail.ts): the writing transaction of every row, so the tail can stop
+  // below the oldest one still open. Rows stored before get 0, first in the order (a constant default
+  // adds the column without rewriting the table); new rows get their own transaction's id. Consumer
+  // cursors are state, next to the ledger.
+  `ALTER TABLE records ADD COLUMN xid xid8 NOT NULL DEFAULT '0';
+   ALTER TABLE records ALTER COLUMN xid SET DEFAULT pg_current_xact_id();
+   CREATE INDEX records_arrival ON records (xid, seq);
+   CREATE TABLE cursors (consumer text PRIMARY KEY, position text NOT NULL, updated_at bigint NOT NULL);`,
   // sinks: registered sinks, their dead letters and delivery statistics (store/postgres/sinks.ts).
   `CREATE TABLE sinks (
      name text PRIMARY KEY, kind text NOT NULL, url text NOT NULL, takes text NOT NULL, filter text NOT NULL,

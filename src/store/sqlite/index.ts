@@ -7,6 +7,7 @@ import { AppError } from '../../core/errors.js';
 import type { StoreNotice } from '../backfill.js';
 import type { Store } from '../contract.js';
 import { CONTAINS_FUNCTION, containsFolded } from './compile.js';
+import { SqliteCursorStore } from './cursors.js';
 import { SqliteLedgerStore } from './ledger.js';
 import { SqlitePostureStore } from './posture.js';
 import { SqliteRecordStore } from './records.js';
@@ -35,7 +36,7 @@ export interface SqliteStoreOptions {
 
 /**
  * Opens the SQLite store at `path` (`:memory:` for a private in-memory one). Settings, measured on
- * a million records (docs/ARCHITECTURE.md, Store): WAL so readers never block the writer, 16 KB pages
+ * a million records (docs/adr/0002-records-table-and-search-sql.md, 0004-bulk-writer.md): WAL so readers never block the writer, 16 KB pages
  * (fewer, larger B-tree pages for 1.3 KB rows), synchronous=NORMAL (a WAL commit survives a process
  * crash; only an OS crash can lose the last commits, which the idempotent collector re-fetches), and a
  * 64 MB page cache (the collector must stay small); a bulk load raises it to 256 MB while it runs, so
@@ -75,6 +76,7 @@ class SqliteStore implements Store {
   readonly tenants: SqliteTenantStore;
   readonly ledger: SqliteLedgerStore;
   readonly posture: SqlitePostureStore;
+  readonly cursors: SqliteCursorStore;
   readonly sinks: SqliteSinkStore;
 
   constructor(
@@ -88,6 +90,7 @@ class SqliteStore implements Store {
     this.tenants = new SqliteTenantStore(db);
     this.ledger = new SqliteLedgerStore(db, this.records);
     this.posture = new SqlitePostureStore(db);
+    this.cursors = new SqliteCursorStore(db);
     this.sinks = new SqliteSinkStore(db);
   }
 

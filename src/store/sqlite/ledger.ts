@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import type { AuditRecord, ContentType } from '../../core/record.js';
 import type { BlobRow, Checkpoint, CoverageWindow, InsertResult, LedgerStore, LedgerStream } from '../contract.js';
 import {
@@ -53,18 +53,18 @@ export class SqliteLedgerStore implements LedgerStore {
     blob: Omit<BlobRow, 'records' | 'newRecords'>,
     records: readonly AuditRecord[],
   ): Promise<InsertResult> {
-    const marks = BLOB_COLUMNS.map(() => '?').join(', ');
-    const updates = BLOB_COLUMNS.slice(2)
-      .map((c) => `${c} = excluded.${c}`)
-      .join(', ');
-    const upsert = this.db.prepare(
-      `INSERT INTO blobs (${BLOB_COLUMNS.join(', ')}) VALUES (${marks}) ON CONFLICT (tenant, content_id) DO UPDATE SET ${updates}`,
-    );
-    return this.db.transaction(() => {
-      const result = this.records.insertAll(records);
-      upsert.run(blobValues({ ...blob, records: records.length, newRecords: result.inserted }));
-      return result;
-    })();
+    const upsert = this.blobUpsert();
+    return this.db
+      .transaction(() => {
+        const result = this.records.insertAll(records);
+        upsert.run(blobValues({ ...blob, records: records.length, newRecords: result.inserted }));
+        return result;
+      })
+      .immediate();
+  }
+
+  async recordBlob(blob: BlobRow): Promise<void> {
+    this.blobUpsert().run(blobValues(blob));
   }
 
   async recordBlobIssue(blob: Omit<BlobRow, 'records' | 'newRecords' | 'sha256'>): Promise<void> {
@@ -78,6 +78,16 @@ export class SqliteLedgerStore implements LedgerStore {
         `INSERT INTO blobs (${BLOB_COLUMNS.join(', ')}) VALUES (${marks}) ON CONFLICT (tenant, content_id) DO UPDATE SET ${updates} WHERE blobs.status <> 'fetched'`,
       )
       .run(blobValues({ ...blob, records: 0, newRecords: 0, sha256: null }));
+  }
+
+  private blobUpsert(): Statement {
+    const marks = BLOB_COLUMNS.map(() => '?').join(', ');
+    const updates = BLOB_COLUMNS.slice(2)
+      .map((c) => `${c} = excluded.${c}`)
+      .join(', ');
+    return this.db.prepare(
+      `INSERT INTO blobs (${BLOB_COLUMNS.join(', ')}) VALUES (${marks}) ON CONFLICT (tenant, content_id) DO UPDATE SET ${updates}`,
+    );
   }
 
   async hasBlob(tenant: string, contentId: string): Promise<boolean> {

@@ -11,9 +11,12 @@ import type {
   OptimizeResult,
   RecordStore,
   SearchOptions,
+  TailBatch,
+  TailPosition,
 } from '../contract.js';
 import type { SqliteTextIndex } from './text-index.js';
 import { SqliteBulkWriter } from './bulk.js';
+import { SqliteTail } from './tail.js';
 import { headSlices, keysetPages, toGroupCount } from '../search-sql.js';
 import {
   compileCount,
@@ -47,6 +50,8 @@ const STATEMENT_CACHE = 64;
  */
 export class SqliteRecordStore implements RecordStore {
   private readonly insertRow: Statement;
+  private readonly insertRowAt: Statement;
+  private readonly tailer: SqliteTail;
   private readonly getRow: Statement;
   private readonly statements = new Map<string, Statement>();
 
@@ -57,23 +62,52 @@ export class SqliteRecordStore implements RecordStore {
   ) {
     const marks = RECORD_COLUMNS.map(() => '?').join(', ');
     this.insertRow = db.prepare(`INSERT OR IGNORE INTO records (${RECORD_COLUMNS.join(', ')}) VALUES (${marks})`);
+    this.insertRowAt = db.prepare(
+      `INSERT OR IGNORE INTO records (seq, ${RECORD_COLUMNS.join(', ')}) VALUES (?, ${marks})`,
+    );
+    this.tailer = new SqliteTail(db);
     this.getRow = db.prepare(`SELECT ${SELECT_COLUMNS} FROM records WHERE tenant = ? AND id = ?`).raw(true);
   }
 
   async insert(records: readonly AuditRecord[]): Promise<InsertResult> {
-    return this.db.transaction(() => this.insertAll(records))();
+    // IMMEDIATE: the write lock is taken before insertAll reads (a read first would make the upgrade to
+    // writing fail at once in WAL when another connection committed in between).
+    return this.db.transaction(() => this.insertAll(records)).immediate();
   }
 
   bulk(): BulkWriter {
     return new SqliteBulkWriter(this.db, (records) => this.insertAll(records));
   }
 
-  /** Inserts inside the caller's transaction (ledger.commitBlob uses it with its blob row). */
+  /**
+   * Inserts inside the caller's write transaction (ledger.commitBlob uses it with its blob row). The
+   * first new row takes its seq explicitly when SQLite's max + 1 would re-use a deleted one (tail.ts).
+   */
   insertAll(records: readonly AuditRecord[]): InsertResult {
+    if (records.length === 0) return { inserted: 0, duplicates: 0 };
     const at = this.clock.now();
     let inserted = 0;
-    for (const r of records) inserted += this.insertRow.run(recordValues(r, at)).changes;
+    let seq = this.tailer.nextSeqIfReused();
+    for (const r of records) {
+      if (seq === null) inserted += this.insertRow.run(recordValues(r, at)).changes;
+      else if (this.insertRowAt.run(seq, ...recordValues(r, at)).changes === 1) {
+        inserted++;
+        seq = null;
+      }
+    }
     return { inserted, duplicates: records.length - inserted };
+  }
+
+  async tail(after: TailPosition | null, options: { limit: number; signal?: AbortSignal }): Promise<TailBatch> {
+    return this.tailer.tail(after, options);
+  }
+
+  async tailEnd(): Promise<TailPosition> {
+    return this.tailer.tailEnd();
+  }
+
+  async tailLag(after: TailPosition | null): Promise<{ records: number; oldestIngestedAt: number | null }> {
+    return this.tailer.tailLag(after);
   }
 
   search(query: SearchQuery, options: SearchOptions = {}): AsyncIterable<StoredRecord> {

@@ -9,6 +9,7 @@ import {
   backfillValues,
   type StoreNotice,
 } from '../backfill.js';
+import { SEQ_FLOOR } from './tail.js';
 
 /**
  * Migrations, applied in order inside one transaction each, recorded in `schema_version`; safe to run
@@ -57,6 +58,16 @@ export const MIGRATIONS: readonly string[] = [
    ALTER TABLE records ADD COLUMN app_id TEXT;
    ALTER TABLE records ADD COLUMN logon_type INTEGER;
    INSERT INTO store_meta (key, value) SELECT '${BACKFILL_TO}', seq FROM (SELECT max(seq) AS seq FROM records) WHERE seq IS NOT NULL;`,
+  // 3: the tail read (sqlite/tail.ts). A seq is never handed out twice: deleting the newest rows keeps
+  // their highest seq as a floor the next insert starts above (SQLite itself would re-use max + 1).
+  // Consumer cursors are state, next to the ledger.
+  `CREATE TRIGGER records_seq_floor AFTER DELETE ON records
+     WHEN OLD.seq > coalesce((SELECT max(seq) FROM records), 0)
+     BEGIN
+       INSERT INTO store_meta (key, value) VALUES ('${SEQ_FLOOR}', OLD.seq)
+         ON CONFLICT (key) DO UPDATE SET value = max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER));
+     END;
+   CREATE TABLE cursors (consumer TEXT PRIMARY KEY, position TEXT NOT NULL, updated_at INTEGER NOT NULL);`,
   // sinks: registered sinks, their dead letters and delivery statistics (store/sqlite/sinks.ts).
   `CREATE TABLE sinks (
      name TEXT PRIMARY KEY, kind TEXT NOT NULL, url TEXT NOT NULL, takes TEXT NOT NULL,

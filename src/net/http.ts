@@ -2,12 +2,13 @@ import { Agent, request as httpsRequest } from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 import { AppError } from '../core/errors.js';
-import type { HttpClient, HttpRequest, HttpResponse } from './types.js';
+import { networkError } from './failures.js';
+import type { ClosableHttpClient, HttpRequest, HttpResponse } from './types.js';
 
 /**
- * The one HTTPS client every Microsoft call goes through. An extra CA (the emulator's, or a proxy's) is
- * trusted IN ADDITION to the system roots — that is how `--ca-file` works; verification is never turned
- * off. Keep-alive with a bounded socket pool, so many tenants in one process reuse connections without
+ * The one HTTPS client every outbound call goes through (Microsoft's APIs, sign-in, sinks). An extra CA
+ * (the emulator's, or a proxy's) is trusted IN ADDITION to the system roots — that is how `--ca-file`
+ * works; verification is never turned off. Keep-alive with a bounded socket pool, so many tenants in one process reuse connections without
  * opening hundreds; a whole-request timeout that also covers a stalled body; bodies are streams.
  */
 export interface HttpClientOptions {
@@ -18,11 +19,6 @@ export interface HttpClientOptions {
   /** Default whole-request timeout in ms (default 120 s). */
   timeoutMs?: number;
   userAgent?: string;
-}
-
-export interface ClosableHttpClient extends HttpClient {
-  /** Closes idle keep-alive sockets. */
-  close(): void;
 }
 
 export function createHttpClient(options: HttpClientOptions = {}): ClosableHttpClient {
@@ -52,7 +48,7 @@ function send(
   const url = new URL(req.url);
   if (url.protocol !== 'https:') {
     return Promise.reject(
-      new AppError('REFUSED_URL', `Refused to call ${url.origin}: only https is used for Microsoft services`, {
+      new AppError('REFUSED_URL', `Refused to call ${url.origin}: only https is used`, {
         hint: 'Give an https:// base URL',
       }),
     );
@@ -129,26 +125,4 @@ function wrap(res: IncomingMessage, signal: AbortSignal, url: URL): HttpResponse
       }
     },
   };
-}
-
-/** Network failures become NETWORK (retryable), an abort stays an abort, a timeout stays TIMEOUT. */
-export function networkError(e: unknown, signal: AbortSignal, url: URL): Error {
-  if (signal.aborted) {
-    const reason: unknown = signal.reason;
-    if (reason instanceof Error) return reason;
-    const err = new Error('The operation was aborted');
-    err.name = 'AbortError';
-    return err;
-  }
-  if (e instanceof AppError) return e;
-  const message = e instanceof Error ? e.message : String(e);
-  const code = (e as { code?: string }).code;
-  return new AppError('NETWORK', `Connection to ${url.host} failed: ${message}`, {
-    cause: e,
-    details: { code },
-    hint:
-      code?.startsWith('ERR_TLS') || /certificate/i.test(message)
-        ? 'The server certificate is not trusted: give --ca-file for an emulator or proxy'
-        : 'Retried automatically; check the network if it persists',
-  });
 }

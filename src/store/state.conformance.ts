@@ -1,10 +1,34 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
-import type { Store } from '../contract.js';
-import { blobRow, DAY, record, T0, TENANT_A, TENANT_B, tenantRow, windowRow } from './fixtures.js';
+import { afterEach, beforeEach, describe, test } from 'node:test';
+import type { Store } from './contract.js';
+import { commitBlobAcross } from './commit-blob.js';
+import { drain } from './testing/tail-conformance.js';
+import { runSinkConformance } from './testing/sink-conformance.js';
+import { blobRow, DAY, record, T0, TENANT_A, TENANT_B, tenantRow, windowRow } from './testing/fixtures.js';
 
-/** The ledger, tenants and posture part of store.conformance.ts (same fresh store per test). */
-export function runLedgerConformance(ctx: { readonly store: Store }): void {
+/**
+ * The conformance suite of the state part of the contract (StateStore: tenants, the ledger with its
+ * leases, posture, cursors): every adapter passes it. commitBlob spans both parts, so the store under
+ * test also has its records. `open` returns a fresh, empty store each time.
+ */
+export function runStateConformance(name: string, open: () => Promise<Store>): void {
+  describe(`State conformance: ${name}`, () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await open();
+      await store.migrate();
+    });
+    afterEach(async () => store.close());
+    stateTests({
+      get store() {
+        return store;
+      },
+    });
+  });
+}
+
+function stateTests(ctx: { readonly store: Store }): void {
+  runSinkConformance(ctx);
   test('tenants: upsert, list, get and remove by name or GUID in any case; a taken name is a conflict', async () => {
     const t = ctx.store.tenants;
     await t.upsert(tenantRow());
@@ -207,5 +231,56 @@ export function runLedgerConformance(ctx: { readonly store: Store }): void {
       ],
     );
     assert.deepEqual(await p.list('nobody'), []);
+  });
+  test('cursors: get, set (moving on), list and remove per consumer', async () => {
+    const c = ctx.store.cursors;
+    assert.equal(await c.get('detections:live'), null);
+    await ctx.store.records.insert([record(), record()]);
+    const { next } = await ctx.store.records.tail(null, { limit: 1 });
+    await c.set('detections:live', next, 1_000);
+    const end = await ctx.store.records.tailEnd();
+    await c.set('sink:siem', end, 2_000);
+    assert.equal(await c.get('detections:live'), next);
+    assert.equal((await ctx.store.records.tail(await c.get('detections:live'), { limit: 5 })).records.length, 1);
+    const moved = (await drain(ctx.store, next)).next!;
+    await c.set('detections:live', moved, 3_000);
+    assert.deepEqual(await c.list(), [
+      { consumer: 'detections:live', position: moved, updatedAt: 3_000 },
+      { consumer: 'sink:siem', position: end, updatedAt: 2_000 },
+    ]);
+    await c.remove('detections:live');
+    await c.remove('nobody');
+    assert.equal(await c.get('detections:live'), null);
+    assert.deepEqual(
+      (await c.list()).map((r) => r.consumer),
+      ['sink:siem'],
+    );
+  });
+
+  test("commitBlob's records join the tail in arrival order, after the records stored before them", async () => {
+    const s = ctx.store;
+    const before = [record()];
+    await s.records.insert(before);
+    const blob = [record(), before[0]!, record()];
+    await s.ledger.commitBlob(blobRow(), blob);
+    assert.deepEqual((await drain(s, null, 2)).ids, [before[0]!.id, blob[0]!.id, blob[2]!.id]);
+  });
+
+  test('recordBlob and commitBlobAcross (records in another engine) leave the same ledger row as commitBlob', async () => {
+    const s = ctx.store;
+    const rows = [record(), record()];
+    await s.records.insert([rows[0]!]);
+    const across = blobRow({ contentId: 'across' });
+    assert.deepEqual(await commitBlobAcross(s.records, s.ledger, across, rows), { inserted: 1, duplicates: 1 });
+    assert.deepEqual(await s.ledger.listBlobs({ tenant: TENANT_A }), [{ ...across, records: 2, newRecords: 1 }]);
+    assert.equal(await s.ledger.hasBlob(TENANT_A, 'across'), true);
+    // A crash after the records and before the row: the blob is fetched again, its records are duplicates.
+    const again = blobRow({ contentId: 'crashed' });
+    const crashed = [record(), record()];
+    await s.records.insert(crashed);
+    assert.equal(await s.ledger.hasBlob(TENANT_A, 'crashed'), false, 'no row: the collector fetches it again');
+    assert.deepEqual(await commitBlobAcross(s.records, s.ledger, again, crashed), { inserted: 0, duplicates: 2 });
+    assert.equal(await s.ledger.hasBlob(TENANT_A, 'crashed'), true);
+    assert.equal((await drain(s, null)).ids.length, 4, 'every record once');
   });
 }

@@ -1,0 +1,48 @@
+import { Writable } from 'node:stream';
+
+/**
+ * What a person sees of the structured logs on a terminal or in a script's stderr: one plain sentence per
+ * warning or error ("tenantwatch: warning: blob refused (contoso, Audit.Exchange): contentUri host is …"),
+ * never a raw JSON line. The JSON lines go to stderr with `-v` or to `--log-file`, where tools read them.
+ * Events the command itself reports in its summary (a tenant that failed) are not said a second time here.
+ */
+const SAID_BY_THE_COMMAND = new Set(['collector.tenant.failed']);
+
+/** The sentence for one pino JSON line, or null when nothing should be shown. */
+export function humanLogLine(line: string): string | null {
+  let entry: Record<string, unknown>;
+  try {
+    entry = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return line.trim() ? `tenantwatch: ${line.trim()}` : null;
+  }
+  if (typeof entry.event === 'string' && SAID_BY_THE_COMMAND.has(entry.event)) return null;
+  const level = typeof entry.level === 'number' ? entry.level : 40;
+  const kind = level >= 50 ? 'error' : 'warning';
+  const where = [entry.name ?? entry.tenant, entry.contentType ?? entry.stream].filter(
+    (v): v is string => typeof v === 'string' && v !== '',
+  );
+  const err = entry.err as { message?: unknown } | undefined;
+  const detail = [entry.reason, entry.error, typeof err === 'object' && err ? err.message : undefined, entry.hint]
+    .filter((v): v is string => typeof v === 'string' && v !== '')
+    .join('. ');
+  const msg = typeof entry.msg === 'string' ? entry.msg : typeof entry.event === 'string' ? entry.event : 'log';
+  return `tenantwatch: ${kind}: ${msg}${where.length ? ` (${where.join(', ')})` : ''}${detail ? `: ${detail}` : ''}`;
+}
+
+/** A destination for pino that writes each line through humanLogLine. */
+export function humanLogStream(target: NodeJS.WritableStream): Writable {
+  let pending = '';
+  return new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      pending += chunk.toString();
+      let nl: number;
+      while ((nl = pending.indexOf('\n')) >= 0) {
+        const text = humanLogLine(pending.slice(0, nl));
+        pending = pending.slice(nl + 1);
+        if (text) target.write(`${text}\n`);
+      }
+      done();
+    },
+  });
+}

@@ -1,0 +1,497 @@
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, test } from 'node:test';
+import { parseIpFilter } from '../core/ip.js';
+import type { AuditRecord, StoredRecord } from '../core/record.js';
+import type { IpFilter, SearchQuery } from '../core/search-query.js';
+import type { RecordStore } from './contract.js';
+import { runTailConformance, type TailHooks } from './testing/tail-conformance.js';
+import { DAY, expectedIds, HOUR, record, T0, TENANT_A, TENANT_B } from './testing/fixtures.js';
+
+/**
+ * The conformance suite of the records part of the contract (RecordStore): every adapter passes it,
+ * and so would a records-only engine, which needs nothing of the state part to run it. `open` returns
+ * a fresh, empty store each time. Search answers are compared with a brute-force filter over the same
+ * records (testing/fixtures.ts), so semantics cannot drift between adapters.
+ */
+export function runRecordsConformance(
+  name: string,
+  open: () => Promise<RecordsUnderTest>,
+  hooks: TailHooks = {},
+): void {
+  describe(`Records conformance: ${name}`, () => {
+    let store: RecordsUnderTest;
+    beforeEach(async () => {
+      store = await open();
+      await store.migrate();
+    });
+    afterEach(async () => store.close());
+    const ctx = {
+      get store() {
+        return store;
+      },
+    };
+    recordTests(ctx);
+    searchTests(ctx);
+    runTailConformance(ctx, hooks);
+  });
+}
+
+/** What the records suite needs of a store: its records, and a schema to create and re-create. */
+export interface RecordsUnderTest {
+  readonly records: RecordStore;
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface StoreContext {
+  readonly store: RecordsUnderTest;
+}
+
+const ALL: SearchQuery = { range: { start: 0, end: 8_000_000_000_000 } };
+
+async function collect(it: AsyncIterable<StoredRecord>): Promise<string[]> {
+  const out: string[] = [];
+  for await (const r of it) out.push(`${r.tenant}/${r.id}`);
+  return out;
+}
+
+function ip(text: string): IpFilter {
+  const f = parseIpFilter(text);
+  assert.ok(f, text);
+  return f;
+}
+
+function recordTests(ctx: StoreContext): void {
+  test('migrate runs again safely and keeps the data', async () => {
+    await ctx.store.records.insert([record()]);
+    await ctx.store.migrate();
+    assert.equal(await ctx.store.records.count(ALL), 1);
+  });
+
+  test('a record already stored is ignored and counted as a duplicate, within and across batches', async () => {
+    const a = record();
+    const b = record();
+    assert.deepEqual(await ctx.store.records.insert([a, b, { ...a, operation: 'Changed' }]), {
+      inserted: 2,
+      duplicates: 1,
+    });
+    assert.deepEqual(await ctx.store.records.insert([b, record({ tenant: TENANT_B, id: a.id })]), {
+      inserted: 1,
+      duplicates: 1,
+    });
+    assert.equal((await ctx.store.records.get(a.tenant, a.id))?.operation, 'FileAccessed', 'the first copy stays');
+    assert.equal(await ctx.store.records.count(ALL), 3);
+    assert.deepEqual(await ctx.store.records.insert([]), { inserted: 0, duplicates: 0 });
+  });
+
+  test('get returns every field as stored, raw byte for byte, and null for an unknown record', async () => {
+    const raw = '{"Id":"x", "Name":"M\u00fcller \u2603",\n "Text":"tab\\tand \\"quotes\\""}';
+    const r = record({
+      raw,
+      clientPort: 51234,
+      userType: 10,
+      resultStatus: null,
+      workload: null,
+      contentType: null,
+      source: 'import',
+      outcome: 'failure',
+      appId: '47629505-c2b6-4a80-adb1-9b3a3d233b7b',
+      logonType: 2,
+    });
+    await ctx.store.records.insert([r]);
+    const got = await ctx.store.records.get(r.tenant, r.id);
+    assert.ok(got);
+    const { ingestedAt, ...rest } = got;
+    assert.deepEqual(rest, r);
+    assert.equal(typeof ingestedAt, 'number');
+    assert.ok(ingestedAt > 0);
+    assert.equal(await ctx.store.records.get(r.tenant, 'missing'), null);
+    assert.equal(await ctx.store.records.get(TENANT_B, r.id), null);
+  });
+
+  test('a large batch (the COPY path in PostgreSQL) keeps counts exact and every byte of raw', async () => {
+    const tricky = '{"A":"tab\there","B":"line\nbreak","C":"back\\slash \\N","D":"\u00e9\u2603 \ud83d\ude00","E":"\r"}';
+    const unc = String.raw`\\server\share\N`;
+    const rows = Array.from({ length: 1_500 }, (_, i) =>
+      record(i === 7 ? { raw: tricky } : i === 9 ? { objectId: unc } : {}),
+    );
+    const literal = record({ raw: 'tab\there\nnewline\\ and \\N' });
+    rows.push(literal, rows[0]!, rows[1]!);
+    assert.deepEqual(await ctx.store.records.insert(rows), { inserted: 1_501, duplicates: 2 });
+    assert.equal((await ctx.store.records.get(rows[7]!.tenant, rows[7]!.id))?.raw, tricky);
+    assert.equal((await ctx.store.records.get(rows[9]!.tenant, rows[9]!.id))?.objectId, unc);
+    assert.equal((await ctx.store.records.get(literal.tenant, literal.id))?.raw, literal.raw);
+    assert.equal((await ctx.store.records.get(rows[3]!.tenant, rows[3]!.id))?.userKey, 'alice@contoso.com');
+    assert.deepEqual(await ctx.store.records.insert(rows.slice(0, 1_200)), { inserted: 0, duplicates: 1_200 });
+  });
+
+  test('newest gives the latest CreationTime per tenant', async () => {
+    await ctx.store.records.insert([
+      record({ creationTime: T0 + 5 }),
+      record({ creationTime: T0 + 9 }),
+      record({ tenant: TENANT_B, creationTime: T0 + 1 }),
+    ]);
+    assert.deepEqual(
+      await ctx.store.records.newest(),
+      new Map([
+        [TENANT_A, T0 + 9],
+        [TENANT_B, T0 + 1],
+      ]),
+    );
+    assert.deepEqual(await ctx.store.records.newest([TENANT_B, 'nobody']), new Map([[TENANT_B, T0 + 1]]));
+  });
+
+  test('a bulk writer (when offered) counts exactly and makes everything visible at close', async (t) => {
+    const bulk = ctx.store.records.bulk?.();
+    if (!bulk) return t.skip('this store has no bulk writer');
+    const rows = Array.from({ length: 30 }, () => record());
+    try {
+      assert.deepEqual(await bulk.insert(rows.slice(0, 20)), { inserted: 20, duplicates: 0 });
+      assert.deepEqual(await bulk.insert(rows.slice(10)), { inserted: 10, duplicates: 10 });
+      await assert.rejects(bulk.insert([record(), record({ operation: null as unknown as string })]));
+    } finally {
+      await bulk.close();
+    }
+    assert.equal(await ctx.store.records.count(ALL), 30, 'a failed batch leaves nothing, earlier batches stay');
+  });
+}
+
+/** Records that exercise every filter: cases, metacharacters, addresses, tenants, ties. */
+function dataset(): AuditRecord[] {
+  return [
+    record({ userId: 'Alice@Contoso.com', operation: 'FileAccessed', clientIp: '203.0.113.10' }),
+    record({
+      userId: 'BOB@contoso.com',
+      operation: 'FileDownloaded',
+      objectId: 'https://contoso.sharepoint.com/sites/HR/100% raise.docx',
+      clientIp: '203.0.113.200',
+    }),
+    record({
+      userId: 'bob@contoso.com',
+      operation: 'MailItemsAccessed',
+      workload: 'Exchange',
+      recordType: 50,
+      objectId: 'a_b',
+      clientIp: '198.51.100.7',
+      logonType: 2,
+      appId: 'd3590ed6-52b3-4102-aeff-aad2292ab01c',
+    }),
+    record({
+      userId: 'carol@fabrikam.com',
+      operation: 'Set-Mailbox',
+      workload: 'Exchange',
+      recordType: 1,
+      objectId: 'c\\d',
+      clientIp: '2001:db8::1',
+      tenant: TENANT_B,
+    }),
+    record({
+      userId: 'dave@contoso.com',
+      operation: 'UserLoggedIn',
+      workload: 'AzureActiveDirectory',
+      recordType: 15,
+      clientIp: '2001:db8:0:1::5',
+      outcome: 'failure',
+    }),
+    record({ userId: 'erin@contoso.com', operation: 'fileaccessed', clientIp: null, objectId: null, workload: null }),
+    record({
+      userId: null,
+      operation: 'New-InboxRule',
+      workload: 'Exchange',
+      recordType: 1,
+      objectId: 'Müller Ärger',
+      clientIp: '10.1.2.3',
+      logonType: 0,
+      appId: '47629505-c2b6-4a80-adb1-9b3a3d233b7b',
+    }),
+    record({
+      raw: '{"Text":"Zanzibar RARE-token with 100% and a_b and c\\\\d and \' OR 1=1 --"}',
+      operation: 'SharingSet',
+    }),
+    record({ raw: '{"Name":"STRASSE Müller ÄRGER"}', operation: 'SharingSet', tenant: TENANT_B }),
+    record({ creationTime: T0 + 3 * DAY, tenant: TENANT_B, id: 'tie-1' }),
+    record({ creationTime: T0 + 3 * DAY, tenant: TENANT_A, id: 'tie-2' }),
+    record({ creationTime: T0 + 3 * DAY, tenant: TENANT_A, id: 'tie-3' }),
+    record({ creationTime: T0 + 2 * DAY, id: 'at-end' }),
+    record({ creationTime: T0 + DAY, id: 'at-start' }),
+  ];
+}
+
+const QUERIES: [string, Omit<SearchQuery, 'range'>, number][] = [
+  ['users, any case', { users: ['ALICE@contoso.COM', 'bob@CONTOSO.com'] }, -1],
+  ['operations, any case', { operations: ['FILEACCESSED'] }, 2 + 5],
+  ['record types', { recordTypes: [1, 50] }, 3],
+  ['workloads, any case', { workloads: ['exchange'] }, 3],
+  ['tenants', { tenants: [TENANT_B] }, 3],
+  ['an IPv4 address', { ips: [ip('203.0.113.10')] }, -1],
+  ['an IPv4 CIDR', { ips: [ip('203.0.113.0/24')] }, -1],
+  ['an IPv6 address in another spelling', { ips: [ip('2001:0db8:0000:0000:0000:0000:0000:0001')] }, 1],
+  ['an IPv6 CIDR', { ips: [ip('2001:db8::/48')] }, 2],
+  ['a narrow IPv6 CIDR', { ips: [ip('2001:db8:0:1::/64')] }, 1],
+  ['a mapped address finds the IPv4', { ips: [ip('::ffff:198.51.100.7')] }, 1],
+  ['objects, substring any case', { objects: ['SITES/hr'] }, 1],
+  ['objects: % is literal', { objects: ['%'] }, 1],
+  ['objects: _ is literal', { objects: ['_'] }, 1],
+  ['objects: backslash is literal', { objects: ['\\'] }, 1],
+  ['objects: non-ASCII any case', { objects: ['MÜLLER ä'] }, 1],
+  ['free text, any case', { freeText: ['zanzibar rare'] }, 1],
+  ['free text: short term', { freeText: ['%'] }, -1],
+  ['free text: non-ASCII, in raw and ObjectId', { freeText: ['müller är'] }, 2],
+  ['free text: OR within', { freeText: ['rare-token', 'strasse'] }, 2],
+  ['injection in a user', { users: ["' OR 1=1 --"] }, 0],
+  ['injection in free text matches only its literal text', { freeText: ["' OR 1=1 --"] }, 1],
+  ['injection in objects', { objects: ["'); DROP TABLE records; --"] }, 0],
+  ['injection in operations', { operations: ['x" OR "1"="1'] }, 0],
+  ['AND across filters', { users: ['bob@contoso.com'], workloads: ['Exchange'], ips: [ip('198.51.100.0/24')] }, 1],
+  ['an empty filter list matches nothing', { users: [] }, 0],
+  ['logon types', { logonTypes: [0, 2] }, 2],
+  ['an application other than these, any case', { appsOtherThan: ['D3590ED6-52B3-4102-AEFF-AAD2292AB01C'] }, 1],
+  ['any application', { appsOtherThan: [] }, 2],
+  ['logon type and application together', { logonTypes: [0], appsOtherThan: ['x'] }, 1],
+];
+
+function searchTests(ctx: StoreContext): void {
+  for (const [what, filters, expected] of QUERIES) {
+    test(`search: ${what}`, async () => {
+      const records = dataset();
+      await ctx.store.records.insert(records);
+      const query: SearchQuery = { ...ALL, ...filters };
+      const want = expectedIds(records, query);
+      if (expected >= 0) assert.equal(want.length, expected, 'the fixture expectation itself');
+      assert.deepEqual(await collect(ctx.store.records.search(query)), want);
+      assert.equal(await ctx.store.records.count(query), want.length);
+      assert.equal(await ctx.store.records.count(ALL), records.length, 'nothing dropped or altered by the query');
+    });
+  }
+
+  test('search: the range is [start, end) and results are newest first, ties by tenant then id descending', async () => {
+    const records = dataset();
+    await ctx.store.records.insert(records);
+    const query: SearchQuery = { range: { start: T0 + DAY, end: T0 + 2 * DAY } };
+    const ids = await collect(ctx.store.records.search(query));
+    assert.ok(ids.includes(`${TENANT_A}/at-start`));
+    assert.ok(!ids.includes(`${TENANT_A}/at-end`));
+    const all = await collect(ctx.store.records.search(ALL));
+    assert.deepEqual(all.slice(0, 3), [`${TENANT_B}/tie-1`, `${TENANT_A}/tie-3`, `${TENANT_A}/tie-2`]);
+    assert.deepEqual(all, expectedIds(records, ALL));
+  });
+
+  test('search: pages through the cursor give exactly one full read; limit is honoured', async () => {
+    const records = [
+      ...dataset(),
+      ...Array.from({ length: 40 }, (_, i) => record({ creationTime: T0 + (i % 7) * HOUR })),
+    ];
+    await ctx.store.records.insert(records);
+    const full = await collect(ctx.store.records.search(ALL));
+    assert.equal(full.length, records.length);
+    const paged: string[] = [];
+    let after: StoredRecord | undefined;
+    for (;;) {
+      const page: StoredRecord[] = [];
+      for await (const r of ctx.store.records.search(ALL, { limit: 6, ...(after ? { after } : {}) })) page.push(r);
+      assert.ok(page.length <= 6);
+      paged.push(...page.map((r) => `${r.tenant}/${r.id}`));
+      if (page.length < 6) break;
+      after = page.at(-1);
+    }
+    assert.deepEqual(paged, full);
+    assert.equal((await collect(ctx.store.records.search(ALL, { limit: 0 }))).length, 0);
+  });
+
+  test('headBatches: every row of search once, in batches, with the head columns of each record', async () => {
+    // Dense hours (slices shrink), records exactly on hour marks (a slice's edges), and one a year away (slices grow).
+    const records = [
+      ...dataset(),
+      ...Array.from({ length: 900 }, (_, i) =>
+        record({
+          creationTime: T0 + (i % 9) * HOUR + (i % 7) * 1000,
+          logonType: i % 3,
+          appId: i % 2 ? null : `app-${i % 5}`,
+        }),
+      ),
+      record({ creationTime: T0 - 365 * DAY }),
+    ];
+    await ctx.store.records.insert(records);
+    const fields = [
+      'tenant',
+      'id',
+      'creationTime',
+      'recordType',
+      'operation',
+      'workload',
+      'userKey',
+      'clientIp',
+      'outcome',
+      'userAgent',
+      'appId',
+      'logonType',
+    ] as const;
+    const byKey = (a: { tenant: string; id: string }, b: { tenant: string; id: string }): number =>
+      a.tenant + a.id < b.tenant + b.id ? -1 : 1;
+    // The last ends just after the data, so its first slices are an hour wide (from a far end they grow to take it all at once).
+    const near: SearchQuery = { range: { start: T0 - 400 * DAY, end: T0 + 10 * HOUR } };
+    const queries: SearchQuery[] = [
+      ALL,
+      { ...ALL, operations: ['FileAccessed', 'FileDownloaded'] },
+      { ...ALL, tenants: [TENANT_B] },
+      { range: { start: T0 + HOUR, end: T0 + 5 * HOUR } },
+      near,
+    ];
+    for (const query of queries) {
+      const whole: { tenant: string; id: string }[] = [];
+      for await (const r of ctx.store.records.search(query))
+        whole.push(Object.fromEntries(fields.map((f) => [f, r[f]])) as never);
+      let batches = 0;
+      const heads: { tenant: string; id: string }[] = [];
+      for await (const batch of ctx.store.records.headBatches(query)) {
+        assert.ok(batch.length > 0, 'no empty batch');
+        batches++;
+        heads.push(...batch);
+      }
+      assert.ok(whole.length > 0);
+      assert.deepEqual(heads.sort(byKey), whole.sort(byKey));
+      if (query === near) assert.ok(batches > 1, `rows over 9 hours come in several batches (got ${batches})`);
+    }
+  });
+
+  test('headBatches: an aborted signal stops the read with an error', async () => {
+    await ctx.store.records.insert(dataset());
+    const controller = new AbortController();
+    controller.abort();
+    await assert.rejects(
+      async () => {
+        for await (const batch of ctx.store.records.headBatches(ALL, { signal: controller.signal }))
+          assert.fail(`read ${batch.length} rows`);
+      },
+      { code: 'CANCELLED' },
+    );
+  });
+
+  test('search: an aborted signal stops the stream with an error', async () => {
+    await ctx.store.records.insert(dataset());
+    const controller = new AbortController();
+    controller.abort();
+    await assert.rejects(collect(ctx.store.records.search(ALL, { signal: controller.signal })), { code: 'CANCELLED' });
+  });
+
+  test('countBy counts per dimension: largest first, day and hour as UTC bucket starts in time order', async () => {
+    const records = dataset();
+    await ctx.store.records.insert(records);
+    const ops = await ctx.store.records.countBy(ALL, 'operation');
+    // One group per operation whatever its case, shown in one of its stored spellings (which one is the store's choice).
+    assert.deepEqual({ ...ops[0], key: String(ops[0]?.key).toLowerCase() }, { key: 'fileaccessed', count: 7 });
+    assert.ok(
+      records.some((r) => r.operation === ops[0]?.key),
+      `${String(ops[0]?.key)} is a stored spelling`,
+    );
+    assert.equal(
+      ops.reduce((n, r) => n + r.count, 0),
+      records.length,
+    );
+    const days = await ctx.store.records.countBy(ALL, 'day');
+    assert.deepEqual(
+      days.map((r) => r.key),
+      [T0, T0 + DAY, T0 + 2 * DAY, T0 + 3 * DAY],
+    );
+    assert.deepEqual(
+      days.map((r) => r.count),
+      [9, 1, 1, 3],
+    );
+    const hours = await ctx.store.records.countBy({ range: { start: T0 + 3 * DAY, end: T0 + 4 * DAY } }, 'hour');
+    assert.deepEqual(hours, [{ key: T0 + 3 * DAY, count: 3 }]);
+    assert.deepEqual(await ctx.store.records.countBy(ALL, 'tenant'), [
+      { key: TENANT_A, count: 11 },
+      { key: TENANT_B, count: 3 },
+    ]);
+    assert.deepEqual(await ctx.store.records.countBy({ ...ALL, workloads: ['exchange'] }, 'recordType'), [
+      { key: 1, count: 2 },
+      { key: 50, count: 1 },
+    ]);
+    assert.deepEqual(await ctx.store.records.countBy(ALL, 'outcome'), [
+      { key: 'success', count: 13 },
+      { key: 'failure', count: 1 },
+    ]);
+    assert.deepEqual(
+      (await ctx.store.records.countBy(ALL, 'user', { limit: 2 })).map((r) => r.key),
+      ['alice@contoso.com', 'bob@contoso.com'],
+    );
+    const ips = await ctx.store.records.countBy({ ...ALL, users: ['bob@contoso.com'] }, 'clientIp');
+    assert.deepEqual(ips, [
+      { key: '198.51.100.7', count: 1 },
+      { key: '203.0.113.200', count: 1 },
+    ]);
+    const workloads = await ctx.store.records.countBy(ALL, 'workload');
+    assert.deepEqual(
+      workloads.at(-1),
+      { key: null, count: 1 },
+      'missing values are one group, counted last among equals',
+    );
+  });
+
+  test('groupCounts counts the combinations of several dimensions, equal to counting the records by hand', async () => {
+    const records = dataset();
+    await ctx.store.records.insert(records);
+    const groups = await ctx.store.records.groupCounts(ALL, ['tenant', 'user', 'clientIp']);
+    const expected = new Map<string, number>();
+    for (const r of records) {
+      const key = JSON.stringify([r.tenant, r.userKey, r.clientIp]);
+      expected.set(key, (expected.get(key) ?? 0) + 1);
+    }
+    assert.deepEqual(new Map(groups.map((g) => [JSON.stringify(g.keys), g.count])), expected);
+    assert.ok(
+      groups.every((g, i) => i === 0 || groups[i - 1]!.count >= g.count),
+      'largest group first',
+    );
+    const byDayAndOp = await ctx.store.records.groupCounts({ ...ALL, users: ['bob@contoso.com'] }, [
+      'day',
+      'operation',
+      'recordType',
+    ]);
+    for (const g of byDayAndOp) {
+      assert.equal(typeof g.keys[0], 'number', 'a day is its bucket start in epoch ms');
+      assert.equal(typeof g.keys[2], 'number');
+    }
+    assert.equal(
+      byDayAndOp.reduce((n, g) => n + g.count, 0),
+      records.filter((r) => r.userKey === 'bob@contoso.com').length,
+    );
+    assert.deepEqual(await ctx.store.records.groupCounts({ ...ALL, users: [] }, ['tenant']), []);
+    await assert.rejects(ctx.store.records.groupCounts(ALL, []), { code: 'BAD_INPUT' });
+  });
+
+  test('free text gives the same answers with the optional text index as without it', async (t) => {
+    const optimize = ctx.store.records.optimize?.bind(ctx.store.records);
+    if (!optimize) return t.skip('this store has no optimize()');
+    const records = dataset();
+    await ctx.store.records.insert(records);
+    const queries = [
+      'zanzibar',
+      'anzib',
+      'zibar rare-tok',
+      'RARE-TOKEN',
+      'müller',
+      'a_b',
+      '1=1',
+      'zz',
+      '"',
+      'nothing-like-this',
+      '100% and',
+    ].map((t) => ({ ...ALL, freeText: [t] }));
+    for (const q of queries)
+      assert.deepEqual(
+        await collect(ctx.store.records.search(q)),
+        expectedIds(records, q),
+        `${q.freeText[0]} (no index)`,
+      );
+    const result = await optimize({ textIndex: true });
+    const late = record({ raw: '{"late":"Zanzibar after the index"}' });
+    await ctx.store.records.insert([late]);
+    records.push(late);
+    for (const q of queries) {
+      assert.deepEqual(await collect(ctx.store.records.search(q)), expectedIds(records, q), q.freeText[0]);
+      assert.equal(await ctx.store.records.count(q), expectedIds(records, q).length);
+    }
+    if (result.textIndex) await optimize({ textIndex: false });
+    assert.equal(await ctx.store.records.count(queries[0]!), 2);
+  });
+}

@@ -1,0 +1,28 @@
+/**
+ * Tail positions as the adapters write them (contract: TailPosition). A position is opaque to its
+ * consumers; each adapter parses only its own form and refuses anything else, so a cursor saved
+ * against one store is never silently misread by another.
+ */
+import { AppError } from '../core/errors.js';
+
+/** The error for a position this store did not make (a cursor copied from another database, or edited). */
+export function foreignPosition(position: string, kind: 'sqlite' | 'postgres'): AppError {
+  return new AppError('STORE_SCHEMA', `The tail position "${position}" was not made by this ${kind} store`, {
+    hint: 'Remove the consumer cursor so it starts again from the end (or from the first record)',
+  });
+}
+
+/** SQLite: the record seq, in decimal; null is 0 (before the first record). */
+export function parseSeqPosition(position: string | null): number {
+  if (position === null) return 0;
+  if (!/^\d{1,15}$/.test(position)) throw foreignPosition(position, 'sqlite');
+  return Number(position);
+}
+
+/** PostgreSQL: `xid:seq`, both decimal (xid8 and bigint as text); null is 0:0 (before every row). */
+export function parseXidPosition(position: string | null): { xid: string; seq: string } {
+  if (position === null) return { xid: '0', seq: '0' };
+  const match = /^(\d{1,20}):(\d{1,19})$/.exec(position);
+  if (!match) throw foreignPosition(position, 'postgres');
+  return { xid: match[1]!, seq: match[2]! };
+}

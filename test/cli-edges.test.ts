@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { runCli } from './support/cli.js';
+import { repoRoot, tempDir } from './support/paths.js';
+
+/** The CLI at its edges, as a newcomer meets them: impossible folders, unknown databases, a closed pipe. */
+let data: { dir: string; cleanup: () => void };
+before(() => (data = tempDir('tw-cli-edges-')));
+after(() => data?.cleanup());
+
+test('--data on a path that cannot exist fails at once with the cause (it spun at 100% CPU under /proc)', async () => {
+  const started = Date.now();
+  const res = await runCli(['--data', '/proc/tenantwatch-data', 'tenant', 'list'], {
+    dataDir: data.dir,
+    timeoutMs: 30_000,
+  });
+  assert.equal(res.code, 1, res.stderr);
+  assert.match(res.stderr, /^tenantwatch: Cannot create the folder \/proc\/tenantwatch-data: .*Choose a folder/m);
+  assert.ok(Date.now() - started < 25_000, 'it did not hang');
+  const file = await runCli(['--data', '/dev/null/x', 'tenant', 'list'], { dataDir: data.dir });
+  assert.equal(file.code, 1);
+  assert.match(file.stderr, /\/dev\/null exists and is not a folder/);
+});
+
+test('--db with an unknown scheme is refused by name, in one line', async () => {
+  const res = await runCli(['--db', 'mysql://root@127.0.0.1/audit', 'tenant', 'list'], { dataDir: data.dir });
+  assert.equal(res.code, 2, res.stderr);
+  assert.equal(res.stderr.trim().split('\n').length, 1, res.stderr);
+  assert.match(res.stderr, /--db mysql: is not a database tenantwatch can use\. Give sqlite:PATH .* or postgres:\/\//);
+});
+
+test('`coverage | true` (a reader that left) ends quietly: no EPIPE stack trace', async () => {
+  await runCli(['tenant', 'list'], { dataDir: data.dir });
+  const main = join(repoRoot, 'src', 'cli', 'main.ts');
+  const shell = `"${process.execPath}" --import tsx "${main}" coverage | true; echo "status \${PIPESTATUS[0]}"`;
+  const result = await new Promise<{ out: string; err: string }>((resolve) => {
+    const child = spawn('bash', ['-c', shell], {
+      cwd: repoRoot,
+      env: { ...process.env, TENANTWATCH_HOME: data.dir, TENANTWATCH_DB: '' },
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('close', () => resolve({ out, err }));
+  });
+  assert.doesNotMatch(result.err, /EPIPE|Unhandled|at /, result.err);
+  assert.match(result.out, /status 0/);
+});
