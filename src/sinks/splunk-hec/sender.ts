@@ -76,24 +76,40 @@ async function waitForAck(
 ): Promise<void> {
   const deadline = ctx.clock.now() + config.ackTimeoutMs;
   for (;;) {
-    const res = await http.send({
-      method: 'POST',
-      url: `${config.ackUrl}?channel=${channel}`,
-      headers: {
-        authorization: `Splunk ${token}`,
-        'content-type': 'application/json',
-        'x-splunk-request-channel': channel,
-      },
-      body: JSON.stringify({ acks: [ackId] }),
-      signal,
+    // A failed poll is polled again, never answered by resending: the events are already with HEC.
+    const acked = await pollAck(http, config, token, channel, ackId, signal).catch((e: unknown) => {
+      if (e instanceof SinkFailure && e.retryable) return false;
+      throw e;
     });
-    if (res.status !== 200) classifyHec(res.status, parseAnswer(res.body), 0);
-    const acks = (JSON.parse(res.body.toString('utf8')) as { acks?: Record<string, boolean> }).acks ?? {};
-    if (acks[String(ackId)] === true) return;
+    if (acked) return;
     if (ctx.clock.now() >= deadline)
       throw new SinkFailure('timeout', `HEC did not acknowledge request ${ackId} within ${config.ackTimeoutMs} ms`, {
         retryable: true,
       });
     await ctx.clock.sleep(config.ackPollMs, signal);
   }
+}
+
+async function pollAck(
+  http: HttpSender,
+  config: HecConfig,
+  token: string,
+  channel: string,
+  ackId: number,
+  signal: AbortSignal,
+): Promise<boolean> {
+  const res = await http.send({
+    method: 'POST',
+    url: `${config.ackUrl}?channel=${channel}`,
+    headers: {
+      authorization: `Splunk ${token}`,
+      'content-type': 'application/json',
+      'x-splunk-request-channel': channel,
+    },
+    body: JSON.stringify({ acks: [ackId] }),
+    signal,
+  });
+  if (res.status !== 200) classifyHec(res.status, parseAnswer(res.body), 0);
+  const acks = (JSON.parse(res.body.toString('utf8')) as { acks?: Record<string, boolean> }).acks ?? {};
+  return acks[String(ackId)] === true;
 }
