@@ -7,12 +7,14 @@ import * as coverage from './commands/coverage.js';
 import * as demo from './commands/demo.js';
 import * as detect from './commands/detect.js';
 import * as emulator from './commands/emulator.js';
+import * as forward from './commands/forward.js';
 import * as importCmd from './commands/import.js';
 import * as optimize from './commands/optimize.js';
 import * as report from './commands/report.js';
 import * as rules from './commands/rules.js';
 import * as search from './commands/search.js';
 import * as serve from './commands/serve.js';
+import * as sink from './commands/sink.js';
 import * as tenant from './commands/tenant.js';
 import * as user from './commands/user.js';
 
@@ -53,6 +55,8 @@ export function buildProgram(state: RunState): Command {
     optimize,
     serve,
     user,
+    sink,
+    forward,
   ]) {
     module.register(program, run);
   }

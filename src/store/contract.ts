@@ -1,6 +1,7 @@
 import type { AuditRecord, ContentType, RecordHead, StoredRecord } from '../core/record.js';
 import type { AuthStore, ConsoleAuditStore } from './auth-contract.js';
 import type { CountDimension, CountRow, GroupCount, SearchCursor, SearchQuery } from '../core/search-query.js';
+import type { DeadLetter, SinkRow, SinkStats } from '../core/sink.js';
 
 /**
  * The storage contract, in two parts (docs/adr/draft-store-records-and-state.md):
@@ -40,6 +41,8 @@ export interface StateStore {
   readonly consoleAudit: ConsoleAuditStore;
   /** Alerts raised from detection hits, their history, exclusions and snoozes. */
   readonly alerts: AlertStore;
+  /** Registered sinks, their dead letters and delivery statistics (sinks/). */
+  readonly sinks: SinkStore;
 }
 
 export interface InsertResult {
@@ -451,4 +454,20 @@ export interface AlertStore {
   /** Snoozes still in force at `at` (all of them when at is undefined). */
   listSnoozes(at?: number): Promise<AlertSnooze[]>;
   removeSnooze(id: string): Promise<boolean>;
+}
+
+/** Sinks as registered (secrets sealed or referenced), what they refused for good, and how they are doing. */
+export interface SinkStore {
+  /** Adds or replaces a sink by name (addedAt keeps its first value). */
+  upsert(row: SinkRow): Promise<void>;
+  list(): Promise<SinkRow[]>;
+  get(name: string): Promise<SinkRow | null>;
+  /** Removes the sink with its dead letters and statistics; true when it existed. */
+  remove(name: string): Promise<boolean>;
+  addDeadLetters(letters: readonly DeadLetter[]): Promise<void>;
+  /** Newest first. */
+  deadLetters(sink: string, options?: { limit?: number }): Promise<DeadLetter[]>;
+  countDeadLetters(sink: string): Promise<number>;
+  saveStats(stats: SinkStats): Promise<void>;
+  stats(sink: string): Promise<SinkStats | null>;
 }

@@ -4,6 +4,7 @@ import type { Store } from './contract.js';
 import { commitBlobAcross } from './commit-blob.js';
 import { runAlertConformance } from './testing/alert-conformance.js';
 import { drain } from './testing/tail-conformance.js';
+import { runSinkConformance } from './testing/sink-conformance.js';
 import { blobRow, DAY, record, T0, TENANT_A, TENANT_B, tenantRow, windowRow } from './testing/fixtures.js';
 import { runAuthConformance } from './testing/auth-conformance.js';
 
@@ -32,6 +33,7 @@ export function runStateConformance(name: string, open: () => Promise<Store>): v
 }
 
 function stateTests(ctx: { readonly store: Store }): void {
+  runSinkConformance(ctx);
   test('tenants: upsert, list, get and remove by name or GUID in any case; a taken name is a conflict', async () => {
     const t = ctx.store.tenants;
     await t.upsert(tenantRow());

@@ -12,6 +12,7 @@ import { PostgresLedgerStore } from './ledger.js';
 import { PostgresPostureStore } from './posture.js';
 import { PostgresRecordStore } from './records.js';
 import { guardClients, reconnectingQueries } from './reconnect.js';
+import { PostgresSinkStore } from './sinks.js';
 import { migrate, quoteIdent } from './schema.js';
 import { PostgresTenantStore } from './tenants.js';
 
@@ -79,6 +80,7 @@ class PostgresStore implements Store {
   readonly auth: PostgresAuthStore;
   readonly consoleAudit: PostgresConsoleAuditStore;
   readonly alerts: PostgresAlertStore;
+  readonly sinks: PostgresSinkStore;
 
   constructor(
     private readonly pool: Pool,
@@ -94,6 +96,7 @@ class PostgresStore implements Store {
     this.auth = new PostgresAuthStore(pool);
     this.consoleAudit = new PostgresConsoleAuditStore(pool);
     this.alerts = new PostgresAlertStore(pool);
+    this.sinks = new PostgresSinkStore(pool);
   }
 
   async migrate(): Promise<void> {

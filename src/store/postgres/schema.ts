@@ -114,6 +114,16 @@ export const MIGRATIONS: readonly string[] = [
    CREATE TABLE alert_snoozes (
      id text PRIMARY KEY, rule_id text NOT NULL, tenant text NOT NULL, group_key text, until bigint NOT NULL,
      reason text NOT NULL, author text NOT NULL, created_at bigint NOT NULL);`,
+  // 6 (sinks): registered sinks, their dead letters and delivery statistics (store/postgres/sinks.ts).
+  `CREATE TABLE sinks (
+     name text PRIMARY KEY, kind text NOT NULL, url text NOT NULL, takes text NOT NULL, filter text NOT NULL,
+     options text NOT NULL, secret text, ca_file text, enabled boolean NOT NULL, added_at bigint NOT NULL,
+     updated_at bigint NOT NULL);
+   CREATE TABLE dead_letters (
+     seq bigserial PRIMARY KEY, sink text NOT NULL, kind text NOT NULL, tenant text NOT NULL, item_id text NOT NULL,
+     reason text NOT NULL, failed_at bigint NOT NULL);
+   CREATE INDEX dead_letters_sink ON dead_letters (sink, seq);
+   CREATE TABLE sink_stats (sink text PRIMARY KEY, body text NOT NULL, updated_at bigint NOT NULL);`,
 ];
 
 /** Arbitrary constant: the advisory lock key migrations take. */

@@ -13,6 +13,7 @@ import { SqliteAlertStore } from './alerts.js';
 import { SqliteLedgerStore } from './ledger.js';
 import { SqlitePostureStore } from './posture.js';
 import { SqliteRecordStore } from './records.js';
+import { SqliteSinkStore } from './sinks.js';
 import { migrate } from './schema.js';
 import { SqliteTextIndex } from './text-index.js';
 import { SqliteTenantStore } from './tenants.js';
@@ -91,6 +92,7 @@ class SqliteStore implements Store {
   readonly auth: SqliteAuthStore;
   readonly consoleAudit: SqliteConsoleAuditStore;
   readonly alerts: SqliteAlertStore;
+  readonly sinks: SqliteSinkStore;
 
   constructor(
     private readonly db: Db,
@@ -107,6 +109,7 @@ class SqliteStore implements Store {
     this.auth = new SqliteAuthStore(db);
     this.consoleAudit = new SqliteConsoleAuditStore(db);
     this.alerts = new SqliteAlertStore(db);
+    this.sinks = new SqliteSinkStore(db);
   }
 
   async migrate(): Promise<void> {

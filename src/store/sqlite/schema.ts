@@ -114,6 +114,16 @@ export const MIGRATIONS: readonly string[] = [
    CREATE TABLE alert_snoozes (
      id TEXT PRIMARY KEY, rule_id TEXT NOT NULL, tenant TEXT NOT NULL, group_key TEXT, until INTEGER NOT NULL,
      reason TEXT NOT NULL, author TEXT NOT NULL, created_at INTEGER NOT NULL);`,
+  // 6 (sinks): registered sinks, their dead letters and delivery statistics (store/sqlite/sinks.ts).
+  `CREATE TABLE sinks (
+     name TEXT PRIMARY KEY, kind TEXT NOT NULL, url TEXT NOT NULL, takes TEXT NOT NULL,
+     filter TEXT NOT NULL, options TEXT NOT NULL, secret TEXT, ca_file TEXT, enabled INTEGER NOT NULL,
+     added_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+   CREATE TABLE dead_letters (
+     seq INTEGER PRIMARY KEY, sink TEXT NOT NULL, kind TEXT NOT NULL, tenant TEXT NOT NULL,
+     item_id TEXT NOT NULL, reason TEXT NOT NULL, failed_at INTEGER NOT NULL);
+   CREATE INDEX dead_letters_sink ON dead_letters (sink, seq);
+   CREATE TABLE sink_stats (sink TEXT PRIMARY KEY, body TEXT NOT NULL, updated_at INTEGER NOT NULL);`,
 ];
 
 /**

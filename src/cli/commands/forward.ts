@@ -1,0 +1,70 @@
+import type { Command } from 'commander';
+import { redact } from '../../config/secrets.js';
+import { AppError } from '../../core/errors.js';
+import { forwardAll } from '../../sinks/forward-all.js';
+import { leaseOwner } from '../../sinks/lease.js';
+import { backoffPolicy, DAEMON_RETRY, ONCE_RETRY } from '../../sinks/retry.js';
+import type { CliContext } from '../context.js';
+import type { Runner } from '../run.js';
+import { forwardStore, openSinkDriver, redactingLogger, sinkSecrets } from '../sinks.js';
+import { unknownSink } from './sink.js';
+
+/**
+ * `tenantwatch forward [--once]`: delivers to every enabled sink until stopped (Ctrl-C finishes the
+ * batch in flight); with --once, exits 0 once every sink has caught up with the store, and 1 naming
+ * each sink that could not, and why.
+ */
+export function register(program: Command, run: Runner): void {
+  program
+    .command('forward')
+    .description('deliver stored records to every sink until stopped (--once: until caught up)')
+    .option('--once', 'stop when every sink has caught up with the store')
+    .option('--sink <name...>', 'only these sinks')
+    .option('--batch <n>', 'records read from the store per step', '2000')
+    .action(run(async (ctx: CliContext, f: { once?: boolean; sink?: string[]; batch: string }) => forward(ctx, f)));
+}
+
+async function forward(ctx: CliContext, f: { once?: boolean; sink?: string[]; batch: string }): Promise<number> {
+  const store = await ctx.store();
+  const fs = forwardStore(store);
+  let rows = await store.sinks.list();
+  if (f.sink?.length) {
+    const wanted = f.sink.map((s) => s.toLowerCase());
+    for (const w of wanted) if (!rows.some((r) => r.name === w)) throw unknownSink(w);
+    rows = rows.filter((r) => wanted.includes(r.name));
+  }
+  rows = rows.filter((r) => r.enabled);
+  if (!rows.length)
+    throw new AppError('NOT_FOUND', 'No enabled sink to forward to', {
+      hint: 'Add one with tenantwatch sink add NAME --type … --url …',
+    });
+  const secrets = sinkSecrets(ctx, rows);
+  const logger = redactingLogger(ctx.logger, secrets);
+  const results = await forwardAll(
+    {
+      store: fs,
+      clock: ctx.clock,
+      logger,
+      policy: backoffPolicy(f.once ? ONCE_RETRY : DAEMON_RETRY),
+      owner: leaseOwner(),
+      signal: ctx.signal,
+      readLimit: Math.max(1, Number(f.batch) || 2_000),
+      once: f.once,
+      scrub: (t) => redact(t, secrets),
+      open: (row) => openSinkDriver(ctx, row, logger),
+    },
+    rows,
+  );
+  let failed = 0;
+  for (const r of results) {
+    if (r.state === 'caught-up')
+      ctx.out.write(`${r.sink}: caught up (${r.delivered} delivered, ${r.dead} dead letters)\n`);
+    else if (r.state === 'stopped') ctx.out.write(`${r.sink}: stopped\n`);
+    else {
+      failed++;
+      const why = r.state === 'busy' ? `another process sends to it (${r.holder ?? 'unknown'})` : r.reason;
+      ctx.err.write(`tenantwatch: sink ${r.sink} did not catch up: ${redact(why, secrets)}\n`);
+    }
+  }
+  return failed ? 1 : 0;
+}

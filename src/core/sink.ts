@@ -1,0 +1,71 @@
+/**
+ * The vocabulary the store and the sinks share about forwarding (DESIGN.md, push side): a registered
+ * sink as stored, a dead letter, and a sink's delivery statistics. It lives in core because the store
+ * keeps these rows and the sinks module acts on them, and neither may import the other.
+ */
+
+export const SINK_KINDS = ['splunk', 'elastic', 'sentinel', 'syslog', 'webhook', 'email', 'file'] as const;
+export type SinkKind = (typeof SINK_KINDS)[number];
+
+/** What a sink takes from tenantwatch: audit records, alerts raised by detections, or both. */
+export type SinkTakes = 'records' | 'alerts' | 'both';
+
+/**
+ * Which records a sink takes: the search filters that make sense on a stream (DESIGN.md search model,
+ * same meaning: tenants exact keys, operations and workloads without regard to case, record types as
+ * numbers). Empty or absent = no restriction.
+ */
+export interface SinkFilter {
+  tenants?: string[];
+  recordTypes?: number[];
+  workloads?: string[];
+  operations?: string[];
+}
+
+/** A registered sink, as the store keeps it. The secret is sealed (`enc:v1:`) or a reference (`env:NAME`). */
+export interface SinkRow {
+  /** Short unique name people type; the cursor consumer is `sink:<name>`. */
+  name: string;
+  kind: SinkKind;
+  url: string;
+  takes: SinkTakes;
+  filter: SinkFilter;
+  /** Kind-specific settings (index, sourcetype, namespace, stream, format...), never secret. */
+  options: Record<string, unknown>;
+  /** Sealed secret or `env:NAME` reference; null when the sink needs none. */
+  secret: string | null;
+  caFile: string | null;
+  /** false: kept but not forwarded to. */
+  enabled: boolean;
+  addedAt: number;
+  updatedAt: number;
+}
+
+/** One record (or alert) a receiver refused for good, kept with the receiver's reason. */
+export interface DeadLetter {
+  sink: string;
+  /** 'record': tenant + record id; 'alert': tenant + alert id. */
+  kind: 'record' | 'alert';
+  tenant: string;
+  itemId: string;
+  /** What the receiver said (status and message), never a secret. */
+  reason: string;
+  failedAt: number;
+}
+
+/** What a sink has done lately, written by the process forwarding to it, read by `sink status` and the console. */
+export interface SinkStats {
+  sink: string;
+  /** Records (and alerts) confirmed by the receiver since the sink was added. */
+  delivered: number;
+  /** Items delivered again after a restart or a retried batch, as far as the forwarder can tell. */
+  resent: number;
+  /** Records per second over the last busy minute. */
+  throughput: number;
+  lastDeliveryAt: number | null;
+  lastError: string | null;
+  lastErrorAt: number | null;
+  /** The process (lease owner) sending to it now, or last. */
+  owner: string | null;
+  updatedAt: number;
+}

@@ -1,0 +1,126 @@
+/**
+ * What a person types to register a sink, turned into a stored SinkRow: the name checked, the URL
+ * checked against the type, the filter parsed as search filters, the type's own options validated
+ * (the same parse the driver does, so a bad option fails at `sink add`, not at 3 a.m.), and the
+ * secret kept as an `env:NAME` reference or sealed with the secret key — never stored in clear.
+ */
+import { resolve } from 'node:path';
+import { sealSecret } from '../config/secrets.js';
+import { AppError } from '../core/errors.js';
+import { SINK_KINDS, type SinkKind, type SinkRow, type SinkTakes } from '../core/sink.js';
+import { parseSinkFilter, type SinkFilterInput } from './filter.js';
+
+export interface SinkInput {
+  name: string;
+  type: string;
+  url: string;
+  /** `env:NAME` (kept as a reference) or a plain secret (sealed). */
+  secret: { kind: 'ref'; ref: string } | { kind: 'plain'; value: string } | null;
+  caFile: string | null;
+  takes?: string;
+  filter: SinkFilterInput;
+  /** `key=value` pairs from --option, and type flags folded in by the CLI. */
+  options: Record<string, unknown>;
+  enabled?: boolean;
+}
+
+/** `--type splunk` etc.; the names of the command surface, plus a few spellings people use. */
+const ALIASES: Record<string, SinkKind> = {
+  hec: 'splunk',
+  'splunk-hec': 'splunk',
+  elasticsearch: 'elastic',
+  opensearch: 'elastic',
+  'azure-monitor': 'sentinel',
+  ndjson: 'file',
+  smtp: 'email',
+};
+
+export function parseKind(type: string): SinkKind {
+  const t = type.trim().toLowerCase();
+  if ((SINK_KINDS as readonly string[]).includes(t)) return t as SinkKind;
+  const alias = ALIASES[t];
+  if (alias) return alias;
+  throw new AppError('USAGE', `--type ${type} is not a sink type`, { hint: `Use one of ${SINK_KINDS.join(', ')}` });
+}
+
+export function parseTakes(value: string | undefined, kind: SinkKind): SinkTakes {
+  if (value === undefined) return kind === 'email' ? 'alerts' : kind === 'webhook' ? 'alerts' : 'records';
+  if (value === 'records' || value === 'alerts' || value === 'both') return value;
+  throw new AppError('USAGE', `--takes ${value} is not records, alerts or both`, {
+    hint: 'Say what the sink takes: --takes records (audit records), alerts or both',
+  });
+}
+
+export function checkSinkName(name: string): string {
+  const n = name.trim().toLowerCase();
+  if (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(n))
+    throw new AppError('BAD_INPUT', `Sink name "${name}" is not usable`, {
+      hint: 'Use letters, digits, dot, dash or underscore (up to 64), starting with a letter or digit',
+    });
+  return n;
+}
+
+/** `key=value` from --option; numbers and true/false stay text and are read by each type's config. */
+export function parseOptionPairs(pairs: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of pairs) {
+    const eq = p.indexOf('=');
+    if (eq <= 0)
+      throw new AppError('USAGE', `--option ${p} is not key=value`, { hint: 'Give e.g. --option index=o365' });
+    out[p.slice(0, eq).trim()] = p.slice(eq + 1).trim();
+  }
+  return out;
+}
+
+export function buildSinkRow(
+  input: SinkInput,
+  key: () => Buffer,
+  now: number,
+  validate: (row: SinkRow) => void,
+  existing?: SinkRow | null,
+): SinkRow {
+  const kind = parseKind(input.type);
+  const secret = input.secret;
+  if (secret?.kind === 'ref' && !/^env:[A-Za-z_][A-Za-z0-9_]*$/.test(secret.ref))
+    throw new AppError('BAD_INPUT', `"${secret.ref}" is not a secret reference`, { hint: 'Use --token-env NAME' });
+  if (secret?.kind === 'plain' && !secret.value.trim())
+    throw new AppError('SECRET_MISSING', 'The secret given is empty', {
+      hint: 'Set the variable to the token or secret',
+    });
+  const row: SinkRow = {
+    name: checkSinkName(input.name),
+    kind,
+    url: input.url.trim(),
+    takes: parseTakes(input.takes, kind),
+    filter: parseSinkFilter(input.filter),
+    options: input.options,
+    secret: secret === null ? null : secret.kind === 'ref' ? secret.ref : sealSecret(secret.value.trim(), key()),
+    caFile: input.caFile ? resolve(input.caFile) : null,
+    enabled: input.enabled ?? true,
+    addedAt: existing?.addedAt ?? now,
+    updatedAt: now,
+  };
+  validate(row);
+  return row;
+}
+
+/** How a stored secret is shown: never its value. */
+export function describeSecret(stored: string | null): string {
+  if (stored === null) return 'none';
+  if (stored.startsWith('env:')) return `from $${stored.slice(4)}`;
+  return 'stored encrypted';
+}
+
+/** A URL without user:password, for listings. */
+export function publicUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.username || u.password) {
+      u.username = '';
+      u.password = '';
+    }
+    return u.toString();
+  } catch {
+    return url;
+  }
+}

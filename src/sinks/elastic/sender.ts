@@ -1,0 +1,55 @@
+/** The Elasticsearch / OpenSearch bulk driver: one POST /_bulk per batch, answers handled item by item. */
+import type { Item } from '../alert.js';
+import { gzip } from '../compress.js';
+import type { DriverContext, SendResult, SinkDriver } from '../driver.js';
+import { classifyStatus, parseRetryAfter } from '../failure.js';
+import { needSecret } from '../options.js';
+import { elasticConfig } from './config.js';
+import { encodeBulk } from './encoder.js';
+import { testDocument } from './health.js';
+import { classifyBulk } from './retry.js';
+
+export function elasticDriver(ctx: DriverContext): SinkDriver {
+  const config = elasticConfig(ctx.row);
+  const http = ctx.http({ caPem: ctx.caPem });
+  const auth = authorization(config.auth, ctx);
+
+  async function post(body: string, count: number, signal: AbortSignal): Promise<SendResult> {
+    const res = await http.send({
+      method: 'POST',
+      url: config.bulkUrl,
+      headers: {
+        'content-type': 'application/x-ndjson',
+        ...(auth ? { authorization: auth } : {}),
+        ...(config.gzip ? { 'content-encoding': 'gzip' } : {}),
+      },
+      body: config.gzip ? await gzip(body) : body,
+      signal,
+    });
+    if (res.status !== 200) {
+      const detail = res.body.toString('utf8').slice(0, 300);
+      throw classifyStatus(res.status, detail, parseRetryAfter(res.headers['retry-after'], ctx.clock.now()));
+    }
+    return classifyBulk(res.body, count);
+  }
+
+  return {
+    maxBatch: config.batch,
+    idempotent: true,
+    send: (items: readonly Item[], signal) => post(encodeBulk(items, config, ctx.clock.now()), items.length, signal),
+    async test(signal) {
+      const result = await post(testDocument(config, ctx.clock.now()), 1, signal);
+      if (result.rejected.length) throw new Error(result.rejected[0]!.reason);
+      return `${config.bulkUrl} indexed a test document into ${config.recordIndex}`;
+    },
+    close: async () => http.close(),
+  };
+}
+
+function authorization(kind: string, ctx: DriverContext): string | null {
+  if (kind === 'none') return null;
+  const secret = needSecret(ctx.secret, ctx.row.name, kind === 'basic' ? 'user:password' : 'API key');
+  if (kind === 'basic') return `Basic ${Buffer.from(secret).toString('base64')}`;
+  if (kind === 'bearer') return `Bearer ${secret}`;
+  return `ApiKey ${secret}`;
+}

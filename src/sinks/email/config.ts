@@ -1,0 +1,39 @@
+/**
+ * Email for alerts: `smtp://host:587` (STARTTLS required unless `--option starttls=false`) or
+ * `smtps://host:465`; options `from`, `to` (comma-separated), `user` (the password from --secret-env).
+ */
+import { AppError } from '../../core/errors.js';
+import type { SinkRow } from '../../core/sink.js';
+import { flag, sinkUrl, text } from '../options.js';
+
+export interface EmailConfig {
+  host: string;
+  port: number;
+  secure: boolean;
+  requireTls: boolean;
+  from: string;
+  to: string[];
+  user: string | null;
+}
+
+export function emailConfig(row: SinkRow): EmailConfig {
+  const u = sinkUrl(row.url, row.name, ['smtp:', 'smtps:']);
+  const to = text(row.options, row.name, 'to', '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (!to.length)
+    throw new AppError('CONFIG_INVALID', `Sink ${row.name} has no recipient`, {
+      hint: 'Give --option to=soc@example.com',
+    });
+  const secure = u.protocol === 'smtps:';
+  return {
+    host: u.hostname,
+    port: u.port ? Number(u.port) : secure ? 465 : 587,
+    secure,
+    requireTls: !secure && flag(row.options, row.name, 'starttls', true),
+    from: text(row.options, row.name, 'from', 'tenantwatch@localhost'),
+    to,
+    user: text(row.options, row.name, 'user', null),
+  };
+}

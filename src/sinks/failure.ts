@@ -1,0 +1,95 @@
+/**
+ * How a receiver's answer (or the lack of one) is classified, in one place for every sink: the stage
+ * that failed (what `sink test` names: DNS, TLS, auth, rejected payload...) and whether sending the same
+ * thing again can succeed. The forwarder acts on the class, never on a sink's raw answer.
+ */
+
+export type FailureStage =
+  | 'dns'
+  | 'connect'
+  | 'tls'
+  | 'timeout'
+  | 'auth'
+  | 'throttled'
+  | 'server'
+  /** The receiver refused the content: for good (a bad record) — bisected down to the record, dead-lettered. */
+  | 'payload'
+  /** The request was too large: split, and a single record that is still too large is dead-lettered. */
+  | 'too-large'
+  | 'config';
+
+export const STAGE_LABEL: Record<FailureStage, string> = {
+  dns: 'DNS: the host name does not resolve',
+  connect: 'connection refused or cut',
+  tls: 'TLS: the certificate is not trusted or does not match',
+  timeout: 'no answer in time',
+  auth: 'authentication refused (token or secret)',
+  throttled: 'throttled by the receiver',
+  server: 'the receiver failed (5xx)',
+  payload: 'payload rejected by the receiver',
+  'too-large': 'request too large for the receiver',
+  config: 'sink configuration',
+};
+
+/** A failed send, classified. The message never holds a secret (senders build it from status and body). */
+export class SinkFailure extends Error {
+  constructor(
+    readonly stage: FailureStage,
+    message: string,
+    readonly options: { retryable: boolean; retryAfterMs?: number; status?: number; cause?: unknown } = {
+      retryable: false,
+    },
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'SinkFailure';
+  }
+
+  get retryable(): boolean {
+    return this.options.retryable;
+  }
+
+  /** True when the content is at fault (bisect and dead-letter), not the receiver or the connection. */
+  get aboutContent(): boolean {
+    return this.stage === 'payload' || this.stage === 'too-large';
+  }
+}
+
+/** Retry-After in seconds or as an HTTP date, in ms from `now`; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value.trim());
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/**
+ * The class of an HTTP answer that is not a success. 408/429 and 5xx are worth retrying (after
+ * Retry-After when given); 401/403 are the credential; 413 is size; any other 4xx is the content.
+ */
+export function classifyStatus(status: number, detail: string, retryAfterMs?: number): SinkFailure {
+  const text = `${status} ${detail}`.trim().slice(0, 500);
+  if (status === 429 || status === 408)
+    return new SinkFailure('throttled', text, { retryable: true, status, retryAfterMs });
+  if (status === 401 || status === 403) return new SinkFailure('auth', text, { retryable: false, status });
+  if (status === 413) return new SinkFailure('too-large', text, { retryable: false, status });
+  if (status >= 500) return new SinkFailure('server', text, { retryable: true, status, retryAfterMs });
+  return new SinkFailure('payload', text, { retryable: false, status });
+}
+
+const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL|EPROTO|SSL/;
+
+/** The class of a network error thrown by node (code on the error or on its cause). */
+export function classifyNetworkError(error: unknown): SinkFailure {
+  if (error instanceof SinkFailure) return error;
+  const e = error as { code?: string; message?: string; name?: string; cause?: { code?: string; message?: string } };
+  const code = e.code ?? e.cause?.code ?? '';
+  const message = `${code ? code + ': ' : ''}${e.cause?.message ?? e.message ?? String(error)}`.slice(0, 300);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+    return new SinkFailure('dns', message, { retryable: true, cause: error });
+  if (TLS_CODES.test(code) || /certificate|self.signed|tls/i.test(message))
+    return new SinkFailure('tls', message, { retryable: false, cause: error });
+  if (code === 'ETIMEDOUT' || e.name === 'TimeoutError' || code === 'UND_ERR_CONNECT_TIMEOUT')
+    return new SinkFailure('timeout', message, { retryable: true, cause: error });
+  return new SinkFailure('connect', message, { retryable: true, cause: error });
+}

@@ -1,0 +1,18 @@
+/**
+ * One JSON object per line: tenantwatch's envelope (tenant, id, time, type) with the original AuditData
+ * object spliced in unchanged under `record` — the line parses back to exactly the record it came from.
+ */
+import type { Item } from '../alert.js';
+
+export function encodeLine(item: Item): string {
+  if (item.kind === 'alert')
+    return JSON.stringify({ type: 'alert', tenant: item.alert.tenant, alert: item.alert }) + '\n';
+  const r = item.record;
+  const head = JSON.stringify({
+    type: 'record',
+    tenant: r.tenant,
+    id: r.id,
+    creationTime: new Date(r.creationTime).toISOString(),
+  });
+  return `${head.slice(0, -1)},"record":${r.raw}}\n`;
+}

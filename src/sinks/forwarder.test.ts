@@ -1,0 +1,180 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { ManualClock } from '../core/clock.js';
+import { recordingLogger, silentLogger } from '../core/log.js';
+import type { Item } from './alert.js';
+import type { SendResult, SinkDriver } from './driver.js';
+import { SinkFailure } from './failure.js';
+import { runSink, type ForwardOptions } from './forwarder.js';
+import { backoffPolicy } from './retry.js';
+import { MemoryForwardStore } from './testing/memory-store.js';
+import { records, sinkRow, T0 } from './testing/records.js';
+
+type Script = (items: readonly Item[], call: number) => SendResult | SinkFailure;
+
+/** A driver that answers from a script and remembers every id it was sent (and confirmed). */
+function scriptedDriver(script: Script, maxBatch = 100): SinkDriver & { sent: string[]; confirmed: string[] } {
+  let call = 0;
+  const d = {
+    maxBatch,
+    idempotent: false,
+    sent: [] as string[],
+    confirmed: [] as string[],
+    async send(items: readonly Item[]): Promise<SendResult> {
+      const ids = items.map((i) => (i.kind === 'record' ? i.record.id : i.alert.id));
+      d.sent.push(...ids);
+      const answer = script(items, call++);
+      if (answer instanceof SinkFailure) throw answer;
+      const bad = new Set([...answer.rejected, ...answer.retry].map((r) => r.index));
+      d.confirmed.push(...ids.filter((_, i) => !bad.has(i)));
+      return answer;
+    },
+    test: async () => 'ok',
+    close: async () => undefined,
+  };
+  return d;
+}
+
+function options(store: MemoryForwardStore, over: Partial<ForwardOptions> = {}): ForwardOptions {
+  return {
+    store,
+    clock: new ManualClock(T0, true),
+    logger: silentLogger,
+    policy: backoffPolicy({ random: () => 0.5, maxAttempts: 20, maxAttemptsPermanent: 2 }),
+    owner: 'host:1:aaaaaaaa',
+    signal: new AbortController().signal,
+    readLimit: 50,
+    once: true,
+    ...over,
+  };
+}
+
+describe('forwarder', () => {
+  test('delivers every record once, in order, and moves the cursor to the end', async () => {
+    const store = new MemoryForwardStore();
+    store.add(records(120));
+    const driver = scriptedDriver(() => ({ rejected: [], retry: [] }), 30);
+    const result = await runSink(options(store), sinkRow(), driver);
+    assert.deepEqual(result, { sink: 'test', state: 'caught-up', delivered: 120, dead: 0 });
+    assert.deepEqual(
+      driver.confirmed,
+      store.rows.map((r) => r.id),
+    );
+    assert.equal(await store.cursors.get('sink:test'), '120');
+    assert.equal((await store.sinks.stats('test'))?.delivered, 120);
+    assert.equal(store.leaseMap.size, 0, 'the lease is released');
+  });
+
+  test('a batch that fails is retried (Retry-After honoured) and the cursor only moves once it is confirmed', async () => {
+    const store = new MemoryForwardStore();
+    store.add(records(10));
+    const clock = new ManualClock(T0, true);
+    const driver = scriptedDriver((_, call) =>
+      call < 2
+        ? new SinkFailure('throttled', '429 slow down', { retryable: true, retryAfterMs: 7_000 })
+        : { rejected: [], retry: [] },
+    );
+    const result = await runSink(options(store, { clock }), sinkRow(), driver);
+    assert.equal(result.state, 'caught-up');
+    assert.equal(clock.now() - T0 >= 14_000, true, 'waited Retry-After twice');
+    assert.equal(driver.sent.length, 30);
+    assert.deepEqual(
+      driver.confirmed,
+      store.rows.map((r) => r.id),
+    );
+    assert.match((await store.sinks.stats('test'))?.lastError ?? '', /throttled: 429 slow down/);
+  });
+
+  test('one record refused for good becomes one dead letter with the reason; the others flow', async () => {
+    const store = new MemoryForwardStore();
+    store.add(records(40));
+    const bad = store.rows[17]!.id;
+    const driver = scriptedDriver((items) =>
+      items.some((i) => i.kind === 'record' && i.record.id === bad)
+        ? new SinkFailure('payload', '400 invalid data format', { retryable: false })
+        : { rejected: [], retry: [] },
+    );
+    const result = await runSink(options(store), sinkRow(), driver);
+    assert.deepEqual(result, { sink: 'test', state: 'caught-up', delivered: 39, dead: 1 });
+    assert.deepEqual(
+      store.dead.map((d) => [d.itemId, d.reason]),
+      [[bad, '400 invalid data format']],
+    );
+    assert.deepEqual(new Set(driver.confirmed), new Set(store.rows.map((r) => r.id).filter((id) => id !== bad)));
+  });
+
+  test('per-item answers: rejected items are dead-lettered, retried items are sent again alone', async () => {
+    const store = new MemoryForwardStore();
+    store.add(records(5));
+    const driver = scriptedDriver((items, call) =>
+      call === 0
+        ? { rejected: [{ index: 1, reason: '400 mapper_parsing_exception' }], retry: [{ index: 3, reason: '429' }] }
+        : { rejected: [], retry: [] },
+    );
+    await runSink(options(store), sinkRow(), driver);
+    assert.equal(driver.sent.length, 6);
+    assert.equal(driver.sent[5], store.rows[3]!.id);
+    assert.equal(store.dead.length, 1);
+    assert.equal(store.dead[0]!.itemId, store.rows[1]!.id);
+  });
+
+  test('the filter decides what is sent; the cursor still covers what was skipped', async () => {
+    const store = new MemoryForwardStore();
+    store.add([...records(5), ...records(5, { workload: 'Exchange', operation: 'MailItemsAccessed', recordType: 50 })]);
+    const driver = scriptedDriver(() => ({ rejected: [], retry: [] }));
+    await runSink(
+      options(store),
+      sinkRow({ filter: { workloads: ['exchange'], operations: ['mailitemsaccessed'] } }),
+      driver,
+    );
+    assert.equal(driver.sent.length, 5);
+    assert.equal(await store.cursors.get('sink:test'), '10');
+  });
+
+  test('a sink that cannot be reached fails with the reason under --once, and the cursor stays', async () => {
+    const store = new MemoryForwardStore();
+    store.add(records(3));
+    const logger = recordingLogger();
+    const driver = scriptedDriver(() => new SinkFailure('auth', '403 Invalid token', { retryable: false }));
+    const result = await runSink(options(store, { logger }), sinkRow(), driver);
+    assert.equal(result.state, 'failed');
+    assert.match((result as { reason: string }).reason, /authentication refused.*403 Invalid token/);
+    assert.equal(await store.cursors.get('sink:test'), null);
+  });
+
+  test('another live holder of the lease: the sink is left to it', async () => {
+    const store = new MemoryForwardStore();
+    store.add(records(3));
+    await store.ledger.acquireLease('sink:test', 'otherhost:1:bbbbbbbb', T0 + 60_000, T0);
+    const driver = scriptedDriver(() => ({ rejected: [], retry: [] }));
+    const result = await runSink(options(store), sinkRow(), driver);
+    assert.deepEqual(result, { sink: 'test', state: 'busy', holder: 'otherhost:1:bbbbbbbb' });
+    assert.equal(driver.sent.length, 0);
+  });
+
+  test('a sink down for a day catches up from its cursor when it comes back', async () => {
+    const store = new MemoryForwardStore();
+    store.add(records(100));
+    const clock = new ManualClock(T0, true);
+    let down = true;
+    const driver = scriptedDriver(() =>
+      down ? new SinkFailure('connect', 'ECONNREFUSED', { retryable: true }) : { rejected: [], retry: [] },
+    );
+    const first = await runSink(
+      options(store, { clock, policy: backoffPolicy({ maxAttempts: 3, random: () => 0 }) }),
+      sinkRow(),
+      driver,
+    );
+    assert.equal(first.state, 'failed');
+    store.add(records(24 * 60)); // a day of records arrives while it is down
+    clock.advance(24 * 3_600_000);
+    down = false;
+    const second = await runSink(options(store, { clock }), sinkRow(), driver);
+    assert.equal(second.state, 'caught-up');
+    assert.deepEqual(new Set(driver.confirmed), new Set(store.rows.map((r) => r.id)));
+    assert.deepEqual(await store.records.tailLag(await store.cursors.get('sink:test')), {
+      records: 0,
+      oldestIngestedAt: null,
+    });
+  });
+});

@@ -1,0 +1,199 @@
+/**
+ * The forwarder: one loop per sink over the store's tail. Each loop holds the sink's lease, reads the
+ * records after its cursor (`sink:<name>`), keeps those its filter takes, delivers them completely
+ * (deliver.ts) and only then moves the cursor — so a crash replays at most the batch in flight and
+ * never skips one. The store is the buffer: a sink that was down for a day starts where it stopped.
+ */
+import type { Clock } from '../core/clock.js';
+import { AppError } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
+import type { SinkRow, SinkStats } from '../core/sink.js';
+import type { Item } from './alert.js';
+import { deliverItems } from './deliver.js';
+import type { SinkDriver } from './driver.js';
+import { EVENTS } from './events.js';
+import { STAGE_LABEL, type SinkFailure } from './failure.js';
+import { compileFilter } from './filter.js';
+import { leaseKey, takeLease } from './lease.js';
+import { sinkConsumer, type ForwardStore } from './ports.js';
+import type { RetryPolicy } from './retry.js';
+
+export interface ForwardOptions {
+  store: ForwardStore;
+  clock: Clock;
+  logger: Logger;
+  policy: RetryPolicy;
+  /** Lease owner name of this process (lease.ts leaseOwner). */
+  owner: string;
+  signal: AbortSignal;
+  /** Records read from the tail per step (default 2,000). */
+  readLimit?: number;
+  /** Wait between polls when caught up (default 1 s). */
+  idleMs?: number;
+  /** Lease term (default 2 min); renewed after every batch. */
+  leaseMs?: number;
+  /** Stop when caught up with the store (forward --once) instead of waiting for more. */
+  once?: boolean;
+  /** Removes secrets from receiver messages before they are stored (last error, dead letter reasons). */
+  scrub?: (text: string) => string;
+}
+
+export type SinkRunResult =
+  | { sink: string; state: 'caught-up'; delivered: number; dead: number }
+  | { sink: string; state: 'busy'; holder: string | null }
+  | { sink: string; state: 'failed'; reason: string }
+  | { sink: string; state: 'stopped' };
+
+/** Runs one sink until caught up (once) or until the signal fires; never throws for the sink's own failures. */
+export async function runSink(options: ForwardOptions, row: SinkRow, driver: SinkDriver): Promise<SinkRunResult> {
+  const { store, clock, logger } = options;
+  const leaseMs = options.leaseMs ?? 120_000;
+  const lease = await takeLease(store.ledger, row.name, options.owner, clock.now(), leaseMs);
+  if (!lease.held) {
+    const holder = await store.ledger.leaseHolder(leaseKey(row.name));
+    logger.info(
+      { event: EVENTS.leaseBusy, sink: row.name, holder: holder?.owner },
+      'another process sends to this sink',
+    );
+    return { sink: row.name, state: 'busy', holder: holder?.owner ?? null };
+  }
+  if (lease.reclaimedFrom)
+    logger.warn({ event: EVENTS.leaseReclaimed, sink: row.name, from: lease.reclaimedFrom }, 'took over a dead sender');
+  const stats = new StatsKeeper(row.name, options.owner, (await store.sinks.stats(row.name)) ?? undefined, clock);
+  stats.scrub = options.scrub ?? ((t) => t);
+  try {
+    return await loop(options, row, driver, stats, leaseMs);
+  } finally {
+    await store.sinks.saveStats(stats.snapshot()).catch(() => undefined);
+    await store.ledger.releaseLease(leaseKey(row.name), options.owner).catch(() => undefined);
+  }
+}
+
+async function loop(
+  options: ForwardOptions,
+  row: SinkRow,
+  driver: SinkDriver,
+  stats: StatsKeeper,
+  leaseMs: number,
+): Promise<SinkRunResult> {
+  const { store, clock, logger, signal } = options;
+  const consumer = sinkConsumer(row.name);
+  const takes = compileFilter(row.filter);
+  const wantsRecords = row.takes !== 'alerts';
+  let cursor = await store.cursors.get(consumer);
+  let delivered = 0;
+  let dead = 0;
+  logger.info({ event: EVENTS.started, sink: row.name, kind: row.kind }, 'forwarding');
+  while (!signal.aborted) {
+    const batch = await store.records.tail(cursor, { limit: options.readLimit ?? 2_000, signal });
+    if (batch.records.length === 0) {
+      if (options.once) {
+        logger.info({ event: EVENTS.caughtUp, sink: row.name, delivered, dead }, 'caught up with the store');
+        return { sink: row.name, state: 'caught-up', delivered, dead };
+      }
+      await clock.sleep(options.idleMs ?? 1_000, signal).catch(() => undefined);
+      await renew(options, row.name, leaseMs);
+      continue;
+    }
+    const items: Item[] = wantsRecords
+      ? batch.records.filter(takes).map((record) => ({ kind: 'record' as const, record }))
+      : [];
+    let outcome;
+    try {
+      outcome = await deliverItems(
+        {
+          sink: row.name,
+          driver,
+          policy: options.policy,
+          clock,
+          logger,
+          signal,
+          onFailure: (f) => stats.failed(f),
+          scrub: options.scrub,
+        },
+        items,
+      );
+    } catch (e) {
+      if (signal.aborted) break;
+      const failure = e as SinkFailure;
+      return {
+        sink: row.name,
+        state: 'failed',
+        reason: (options.scrub ?? ((t: string) => t))(`${STAGE_LABEL[failure.stage] ?? 'failed'}: ${failure.message}`),
+      };
+    }
+    if (outcome.dead.length) await store.sinks.addDeadLetters(outcome.dead);
+    // The cursor moves only now: every item of the batch is confirmed or dead-lettered.
+    await store.cursors.set(consumer, batch.next, clock.now());
+    cursor = batch.next;
+    delivered += outcome.delivered;
+    dead += outcome.dead.length;
+    stats.delivered(outcome.delivered, outcome.resent);
+    logger.debug(
+      { event: EVENTS.batchDelivered, sink: row.name, delivered: outcome.delivered, dead: outcome.dead.length },
+      'batch delivered',
+    );
+    await store.sinks.saveStats(stats.snapshot());
+    await renew(options, row.name, leaseMs);
+  }
+  logger.info({ event: EVENTS.stopped, sink: row.name, delivered, dead }, 'stopped');
+  return { sink: row.name, state: 'stopped' };
+}
+
+async function renew(options: ForwardOptions, sink: string, leaseMs: number): Promise<void> {
+  const now = options.clock.now();
+  if (await options.store.ledger.acquireLease(leaseKey(sink), options.owner, now + leaseMs, now)) return;
+  options.logger.warn({ event: EVENTS.leaseLost, sink }, 'another process took over this sink');
+  throw new AppError('CONFLICT', `Another process took over sink ${sink}`, {
+    hint: 'A lease runs out when its holder stops renewing it; this process stops sending to the sink',
+  });
+}
+
+/** Delivery counters and the records-per-second over the last minute, persisted as SinkStats. */
+class StatsKeeper {
+  private readonly stats: SinkStats;
+  private window: { at: number; n: number }[] = [];
+  scrub: (text: string) => string = (t) => t;
+
+  constructor(
+    sink: string,
+    owner: string,
+    previous: SinkStats | undefined,
+    private readonly clock: Clock,
+  ) {
+    this.stats = previous
+      ? { ...previous, owner }
+      : {
+          sink,
+          delivered: 0,
+          resent: 0,
+          throughput: 0,
+          lastDeliveryAt: null,
+          lastError: null,
+          lastErrorAt: null,
+          owner,
+          updatedAt: clock.now(),
+        };
+  }
+
+  delivered(n: number, resent: number): void {
+    const now = this.clock.now();
+    this.stats.delivered += n;
+    this.stats.resent += resent;
+    if (n > 0) this.stats.lastDeliveryAt = now;
+    this.window.push({ at: now, n });
+    this.window = this.window.filter((w) => w.at > now - 60_000);
+    const span = Math.max(1, now - (this.window[0]?.at ?? now)) / 1000;
+    const total = this.window.reduce((s, w) => s + w.n, 0);
+    this.stats.throughput = this.window.length > 1 ? Math.round(total / span) : 0;
+  }
+
+  failed(failure: SinkFailure): void {
+    this.stats.lastError = this.scrub(`${failure.stage}: ${failure.message}`).slice(0, 500);
+    this.stats.lastErrorAt = this.clock.now();
+  }
+
+  snapshot(): SinkStats {
+    return { ...this.stats, updatedAt: this.clock.now() };
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * The sink types and how a stored sink becomes a live driver: its secret opened (sealed, or read from
+ * the environment variable it references) and its CA file read. The one place a new sink type is added.
+ */
+import { readFileSync } from 'node:fs';
+import { resolveSecret } from '../config/secrets.js';
+import type { Clock } from '../core/clock.js';
+import { AppError } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
+import type { SinkKind, SinkRow } from '../core/sink.js';
+import type { DriverFactory, SinkDriver } from './driver.js';
+import { elasticDriver } from './elastic/sender.js';
+import { nodeHttpSender, type HttpSender } from './http.js';
+import { splunkHecDriver } from './splunk-hec/sender.js';
+import { hecConfig } from './splunk-hec/config.js';
+import { elasticConfig } from './elastic/config.js';
+import { fileConfig } from './file/config.js';
+import { fileDriver } from './file/sender.js';
+import { syslogConfig } from './syslog/config.js';
+import { syslogDriver } from './syslog/sender.js';
+import { webhookConfig } from './webhook/config.js';
+import { webhookDriver } from './webhook/sender.js';
+import { sentinelConfig } from './sentinel/config.js';
+import { sentinelDriver } from './sentinel/sender.js';
+import { emailConfig } from './email/config.js';
+import { emailDriver } from './email/sender.js';
+
+interface SinkType {
+  driver: DriverFactory;
+  /** Parses the row's URL and options as the driver will (throws what is wrong); no I/O. */
+  check: (row: SinkRow) => unknown;
+}
+
+const TYPES: Partial<Record<SinkKind, SinkType>> = {
+  splunk: { driver: splunkHecDriver, check: hecConfig },
+  elastic: { driver: elasticDriver, check: elasticConfig },
+  file: { driver: fileDriver, check: fileConfig },
+  syslog: { driver: syslogDriver, check: syslogConfig },
+  webhook: { driver: webhookDriver, check: webhookConfig },
+  sentinel: { driver: sentinelDriver, check: sentinelConfig },
+  email: { driver: emailDriver, check: emailConfig },
+};
+
+/** Throws what is wrong with a sink's URL or options, as `sink add` should say it. */
+export function checkSinkRow(row: SinkRow): void {
+  sinkType(row).check(row);
+}
+
+function sinkType(row: SinkRow): SinkType {
+  const type = TYPES[row.kind];
+  if (!type)
+    throw new AppError('NOT_IMPLEMENTED', `Sink type ${row.kind} is not available in this build`, {
+      hint: 'Remove the sink, or use another type',
+    });
+  return type;
+}
+
+export interface OpenDriverOptions {
+  clock: Clock;
+  logger: Logger;
+  /** The secret key, asked for only when the secret is sealed. */
+  secretKey: () => Buffer;
+  env?: NodeJS.ProcessEnv;
+  http?: (options: { caPem: string | null; timeoutMs?: number }) => HttpSender;
+}
+
+export function openDriver(row: SinkRow, options: OpenDriverOptions): SinkDriver {
+  const factory = sinkType(row).driver;
+  let caPem: string | null = null;
+  if (row.caFile) {
+    try {
+      caPem = readFileSync(row.caFile, 'utf8');
+    } catch (e) {
+      throw new AppError('FILE_NOT_FOUND', `The CA file ${row.caFile} of sink ${row.name} cannot be read`, {
+        hint: 'Check the path, or add the sink again with another --ca-file',
+        cause: e,
+      });
+    }
+  }
+  const secret = row.secret === null ? null : resolveSecret(row.secret, options.secretKey, options.env);
+  return factory({
+    row,
+    secret,
+    caPem,
+    clock: options.clock,
+    logger: options.logger.child({ sink: row.name }),
+    http: options.http ?? nodeHttpSender,
+  });
+}

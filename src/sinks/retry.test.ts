@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { classifyNetworkError, classifyStatus, parseRetryAfter, SinkFailure } from './failure.js';
+import { backoffPolicy } from './retry.js';
+
+test('backoff doubles up to the cap, with jitter in the upper half, and never under Retry-After', () => {
+  const p = backoffPolicy({ baseMs: 100, capMs: 1_000, random: () => 0 });
+  const f = new SinkFailure('server', '503', { retryable: true });
+  const delays = [1, 2, 3, 4, 5, 6].map((n) => (p.decide(n, f) as { delayMs: number }).delayMs);
+  assert.deepEqual(delays, [50, 100, 200, 400, 500, 500]);
+  const slow = new SinkFailure('throttled', '429', { retryable: true, retryAfterMs: 30_000 });
+  const d = p.decide(1, slow);
+  assert.equal(d.retry && d.delayMs, 30_000);
+  assert.match(d.why, /Retry-After/);
+});
+
+test('gives up after the attempts allowed for the kind of failure, and says why', () => {
+  const p = backoffPolicy({ maxAttempts: 3, maxAttemptsPermanent: 1 });
+  assert.equal(p.decide(2, new SinkFailure('server', '500', { retryable: true })).retry, true);
+  const gave = p.decide(3, new SinkFailure('server', '500 boom', { retryable: true }));
+  assert.deepEqual(gave, { retry: false, why: 'gave up after 3 attempts: 500 boom' });
+  assert.equal(p.decide(1, new SinkFailure('auth', '401', { retryable: false })).retry, false);
+});
+
+test('statuses and network errors are classified by stage', () => {
+  assert.equal(classifyStatus(429, 'x', 1000).stage, 'throttled');
+  assert.equal(classifyStatus(429, 'x', 1000).options.retryAfterMs, 1000);
+  assert.equal(classifyStatus(401, 'x').stage, 'auth');
+  assert.equal(classifyStatus(413, 'x').stage, 'too-large');
+  assert.equal(classifyStatus(503, 'x').retryable, true);
+  assert.equal(classifyStatus(400, 'x').stage, 'payload');
+  assert.equal(classifyNetworkError(Object.assign(new Error('x'), { code: 'ENOTFOUND' })).stage, 'dns');
+  assert.equal(
+    classifyNetworkError(Object.assign(new Error('x'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' })).stage,
+    'tls',
+  );
+  assert.equal(classifyNetworkError(Object.assign(new Error('x'), { code: 'ECONNRESET' })).stage, 'connect');
+  assert.equal(parseRetryAfter('3', 0), 3000);
+  assert.equal(parseRetryAfter(new Date(10_000).toUTCString(), 0), 10_000);
+  assert.equal(parseRetryAfter(undefined, 0), undefined);
+});

@@ -1,0 +1,87 @@
+/**
+ * An in-memory fake of exactly the store methods the forwarder uses (ports.ts): records in arrival
+ * order with positions as decimal text, cursors, leases and sink rows. Used to test forwarding logic
+ * without a database; the real stores are tested against the same contract by their conformance suite.
+ */
+import type { StoredRecord } from '../../core/record.js';
+import type { SearchQuery } from '../../core/search-query.js';
+import type { DeadLetter, SinkRow, SinkStats } from '../../core/sink.js';
+import type { Cursors, ForwardStore, Leases, RecordTail, SinkRows, TailBatch, TailPosition } from '../ports.js';
+
+export class MemoryForwardStore implements ForwardStore {
+  readonly rows: StoredRecord[] = [];
+  readonly cursorMap = new Map<string, TailPosition>();
+  readonly leaseMap = new Map<string, { owner: string; until: number }>();
+  readonly sinkMap = new Map<string, SinkRow>();
+  readonly dead: DeadLetter[] = [];
+  readonly statMap = new Map<string, SinkStats>();
+
+  add(records: readonly StoredRecord[]): void {
+    this.rows.push(...records);
+  }
+
+  readonly records: RecordTail = {
+    tail: async (after, { limit }): Promise<TailBatch> => {
+      const from = after === null ? 0 : Number(after);
+      const records = this.rows.slice(from, from + limit);
+      return { records, next: String(from + records.length) };
+    },
+    tailEnd: async () => String(this.rows.length),
+    tailLag: async (after) => {
+      const from = after === null ? 0 : Number(after);
+      const rest = this.rows.slice(from);
+      return { records: rest.length, oldestIngestedAt: rest[0]?.ingestedAt ?? null };
+    },
+    search: (query: SearchQuery) => {
+      const rows = this.rows.filter(
+        (r) =>
+          r.creationTime >= query.range.start &&
+          r.creationTime < query.range.end &&
+          (!query.tenants || query.tenants.includes(r.tenant)),
+      );
+      return (async function* () {
+        yield* rows;
+      })();
+    },
+  };
+
+  readonly cursors: Cursors = {
+    get: async (c) => this.cursorMap.get(c) ?? null,
+    set: async (c, p) => void this.cursorMap.set(c, p),
+    remove: async (c) => void this.cursorMap.delete(c),
+  };
+
+  readonly ledger: Leases = {
+    acquireLease: async (key, owner, until, now) => {
+      const held = this.leaseMap.get(key);
+      if (held && held.owner !== owner && held.until > now) return false;
+      this.leaseMap.set(key, { owner, until });
+      return true;
+    },
+    releaseLease: async (key, owner) => {
+      if (this.leaseMap.get(key)?.owner === owner) this.leaseMap.delete(key);
+    },
+    leaseHolder: async (key) => this.leaseMap.get(key) ?? null,
+    reclaimLease: async (key, from, owner, until) => {
+      if (this.leaseMap.get(key)?.owner !== from) return false;
+      this.leaseMap.set(key, { owner, until });
+      return true;
+    },
+  };
+
+  readonly sinks: SinkRows = {
+    upsert: async (row) => void this.sinkMap.set(row.name, row),
+    list: async () => [...this.sinkMap.values()].sort((a, b) => a.name.localeCompare(b.name)),
+    get: async (name) => this.sinkMap.get(name) ?? null,
+    remove: async (name) => this.sinkMap.delete(name),
+    addDeadLetters: async (letters) => void this.dead.push(...letters),
+    deadLetters: async (sink, options) =>
+      this.dead
+        .filter((d) => d.sink === sink)
+        .reverse()
+        .slice(0, options?.limit ?? Infinity),
+    countDeadLetters: async (sink) => this.dead.filter((d) => d.sink === sink).length,
+    saveStats: async (stats) => void this.statMap.set(stats.sink, stats),
+    stats: async (sink) => this.statMap.get(sink) ?? null,
+  };
+}

@@ -1,0 +1,97 @@
+import type { Pool } from 'pg';
+import type { DeadLetter, SinkRow, SinkStats } from '../../core/sink.js';
+import type { SinkStore } from '../contract.js';
+import {
+  DEAD_LETTER_COLUMNS,
+  deadLetterValues,
+  SINK_COLUMNS,
+  sinkValues,
+  toDeadLetter,
+  toSinkRow,
+  toStats,
+  type DeadLetterSelect,
+  type SinkSelect,
+} from '../sink-rows.js';
+
+/** Sinks, dead letters and delivery statistics in PostgreSQL (the tables of migration "sinks"). */
+export class PostgresSinkStore implements SinkStore {
+  constructor(private readonly pool: Pool) {}
+
+  async upsert(row: SinkRow): Promise<void> {
+    const updates = SINK_COLUMNS.slice(1)
+      .filter((c) => c !== 'added_at')
+      .map((c) => `${c} = excluded.${c}`)
+      .join(', ');
+    await this.pool.query(
+      `INSERT INTO sinks (${SINK_COLUMNS.join(', ')}) VALUES (${SINK_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})
+       ON CONFLICT (name) DO UPDATE SET ${updates}`,
+      sinkValues(row, (b) => b),
+    );
+  }
+
+  async list(): Promise<SinkRow[]> {
+    return (await this.pool.query<SinkSelect>('SELECT * FROM sinks ORDER BY name COLLATE "C"')).rows.map(toSinkRow);
+  }
+
+  async get(name: string): Promise<SinkRow | null> {
+    const { rows } = await this.pool.query<SinkSelect>('SELECT * FROM sinks WHERE name = $1', [name]);
+    return rows[0] ? toSinkRow(rows[0]) : null;
+  }
+
+  async remove(name: string): Promise<boolean> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('DELETE FROM dead_letters WHERE sink = $1', [name]);
+      await client.query('DELETE FROM sink_stats WHERE sink = $1', [name]);
+      const gone = ((await client.query('DELETE FROM sinks WHERE name = $1', [name])).rowCount ?? 0) > 0;
+      await client.query('COMMIT');
+      return gone;
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async addDeadLetters(letters: readonly DeadLetter[]): Promise<void> {
+    if (letters.length === 0) return;
+    const cols = DEAD_LETTER_COLUMNS.length;
+    const marks = letters
+      .map((_, i) => `(${DEAD_LETTER_COLUMNS.map((__, j) => `$${i * cols + j + 1}`).join(', ')})`)
+      .join(', ');
+    await this.pool.query(
+      `INSERT INTO dead_letters (${DEAD_LETTER_COLUMNS.join(', ')}) VALUES ${marks}`,
+      letters.flatMap(deadLetterValues),
+    );
+  }
+
+  async deadLetters(sink: string, options: { limit?: number } = {}): Promise<DeadLetter[]> {
+    const { rows } = await this.pool.query<DeadLetterSelect>(
+      'SELECT * FROM dead_letters WHERE sink = $1 ORDER BY seq DESC LIMIT $2',
+      [sink, options.limit ?? null],
+    );
+    return rows.map(toDeadLetter);
+  }
+
+  async countDeadLetters(sink: string): Promise<number> {
+    const { rows } = await this.pool.query<{ n: string }>('SELECT count(*) AS n FROM dead_letters WHERE sink = $1', [
+      sink,
+    ]);
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  async saveStats(stats: SinkStats): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO sink_stats (sink, body, updated_at) VALUES ($1, $2, $3)
+       ON CONFLICT (sink) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at`,
+      [stats.sink, JSON.stringify(stats), stats.updatedAt],
+    );
+  }
+
+  async stats(sink: string): Promise<SinkStats | null> {
+    const { rows } = await this.pool.query<{ body: string }>('SELECT body FROM sink_stats WHERE sink = $1', [sink]);
+    return rows[0] ? toStats(rows[0].body) : null;
+  }
+}

@@ -1,0 +1,83 @@
+import type { Database } from 'better-sqlite3';
+import type { DeadLetter, SinkRow, SinkStats } from '../../core/sink.js';
+import type { SinkStore } from '../contract.js';
+import {
+  DEAD_LETTER_COLUMNS,
+  deadLetterValues,
+  SINK_COLUMNS,
+  sinkValues,
+  toDeadLetter,
+  toSinkRow,
+  toStats,
+  type DeadLetterSelect,
+  type SinkSelect,
+} from '../sink-rows.js';
+
+/** Sinks, dead letters and delivery statistics in SQLite (the tables of migration "sinks"). */
+export class SqliteSinkStore implements SinkStore {
+  constructor(private readonly db: Database) {}
+
+  async upsert(row: SinkRow): Promise<void> {
+    const updates = SINK_COLUMNS.slice(1)
+      .filter((c) => c !== 'added_at')
+      .map((c) => `${c} = excluded.${c}`)
+      .join(', ');
+    this.db
+      .prepare(
+        `INSERT INTO sinks (${SINK_COLUMNS.join(', ')}) VALUES (${SINK_COLUMNS.map(() => '?').join(', ')})
+         ON CONFLICT (name) DO UPDATE SET ${updates}`,
+      )
+      .run(sinkValues(row, (b) => (b ? 1 : 0)));
+  }
+
+  async list(): Promise<SinkRow[]> {
+    return (this.db.prepare('SELECT * FROM sinks ORDER BY name').all() as SinkSelect[]).map(toSinkRow);
+  }
+
+  async get(name: string): Promise<SinkRow | null> {
+    const row = this.db.prepare('SELECT * FROM sinks WHERE name = ?').get(name) as SinkSelect | undefined;
+    return row ? toSinkRow(row) : null;
+  }
+
+  async remove(name: string): Promise<boolean> {
+    return this.db.transaction(() => {
+      this.db.prepare('DELETE FROM dead_letters WHERE sink = ?').run(name);
+      this.db.prepare('DELETE FROM sink_stats WHERE sink = ?').run(name);
+      return this.db.prepare('DELETE FROM sinks WHERE name = ?').run(name).changes > 0;
+    })();
+  }
+
+  async addDeadLetters(letters: readonly DeadLetter[]): Promise<void> {
+    const insert = this.db.prepare(
+      `INSERT INTO dead_letters (${DEAD_LETTER_COLUMNS.join(', ')}) VALUES (${DEAD_LETTER_COLUMNS.map(() => '?').join(', ')})`,
+    );
+    this.db.transaction(() => {
+      for (const d of letters) insert.run(deadLetterValues(d));
+    })();
+  }
+
+  async deadLetters(sink: string, options: { limit?: number } = {}): Promise<DeadLetter[]> {
+    const rows = this.db
+      .prepare('SELECT * FROM dead_letters WHERE sink = ? ORDER BY seq DESC LIMIT ?')
+      .all(sink, options.limit ?? -1) as DeadLetterSelect[];
+    return rows.map(toDeadLetter);
+  }
+
+  async countDeadLetters(sink: string): Promise<number> {
+    return this.db.prepare('SELECT count(*) FROM dead_letters WHERE sink = ?').pluck().get(sink) as number;
+  }
+
+  async saveStats(stats: SinkStats): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO sink_stats (sink, body, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT (sink) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at`,
+      )
+      .run(stats.sink, JSON.stringify(stats), stats.updatedAt);
+  }
+
+  async stats(sink: string): Promise<SinkStats | null> {
+    const body = this.db.prepare('SELECT body FROM sink_stats WHERE sink = ?').pluck().get(sink) as string | undefined;
+    return body === undefined ? null : toStats(body);
+  }
+}

@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { DeadLetter, SinkRow, SinkStats } from '../../core/sink.js';
+import type { Store } from '../contract.js';
+import { T0 } from './fixtures.js';
+
+/** The sinks part of store.conformance.ts: registered sinks, dead letters, statistics (same fresh store per test). */
+export function runSinkConformance(ctx: { readonly store: Store }): void {
+  const sink = (over: Partial<SinkRow> = {}): SinkRow => ({
+    name: 'splunk-main',
+    kind: 'splunk',
+    url: 'https://127.0.0.1:8088',
+    takes: 'records',
+    filter: { tenants: ['t1'], recordTypes: [6, 15], workloads: ['Exchange'], operations: ['FileAccessed'] },
+    options: { index: 'o365', gzip: true },
+    secret: 'env:HEC_TOKEN',
+    caFile: '/tmp/ca.pem',
+    enabled: true,
+    addedAt: T0,
+    updatedAt: T0,
+    ...over,
+  });
+  const letter = (n: number, over: Partial<DeadLetter> = {}): DeadLetter => ({
+    sink: 'splunk-main',
+    kind: 'record',
+    tenant: 't1',
+    itemId: `id-${n}`,
+    reason: `400 mapper_parsing_exception ${n}`,
+    failedAt: T0 + n,
+    ...over,
+  });
+
+  test('sinks: upsert keeps addedAt, list in name order, get, remove with dead letters and stats', async () => {
+    const s = ctx.store.sinks;
+    await s.upsert(sink());
+    await s.upsert(sink({ name: 'elastic', kind: 'elastic', filter: {}, secret: null, caFile: null, enabled: false }));
+    assert.deepEqual(await s.get('splunk-main'), sink());
+    assert.deepEqual(
+      (await s.list()).map((r) => [r.name, r.enabled]),
+      [
+        ['elastic', false],
+        ['splunk-main', true],
+      ],
+    );
+    await s.upsert(sink({ url: 'https://127.0.0.1:9999', addedAt: T0 + 9, updatedAt: T0 + 9 }));
+    const updated = await s.get('splunk-main');
+    assert.equal(updated?.url, 'https://127.0.0.1:9999');
+    assert.equal(updated?.addedAt, T0, 'an update keeps when the sink was first added');
+    assert.equal(updated?.updatedAt, T0 + 9);
+    await s.addDeadLetters([letter(1)]);
+    await s.saveStats(stats());
+    assert.equal(await s.remove('splunk-main'), true);
+    assert.equal(await s.remove('splunk-main'), false);
+    assert.equal(await s.get('splunk-main'), null);
+    assert.equal(await s.countDeadLetters('splunk-main'), 0, 'its dead letters go with it');
+    assert.equal(await s.stats('splunk-main'), null);
+  });
+
+  test('dead letters: added in batches, counted and listed newest first per sink', async () => {
+    const s = ctx.store.sinks;
+    await s.addDeadLetters([]);
+    await s.addDeadLetters([letter(1), letter(2)]);
+    await s.addDeadLetters([letter(3), letter(4, { sink: 'other', kind: 'alert' })]);
+    assert.equal(await s.countDeadLetters('splunk-main'), 3);
+    assert.equal(await s.countDeadLetters('other'), 1);
+    assert.deepEqual(await s.deadLetters('splunk-main', { limit: 2 }), [letter(3), letter(2)]);
+    assert.deepEqual(await s.deadLetters('other'), [letter(4, { sink: 'other', kind: 'alert' })]);
+  });
+
+  test('stats: saved and replaced per sink', async () => {
+    const s = ctx.store.sinks;
+    assert.equal(await s.stats('splunk-main'), null);
+    await s.saveStats(stats());
+    await s.saveStats(stats({ delivered: 20, lastError: null, lastErrorAt: null, updatedAt: T0 + 2 }));
+    assert.deepEqual(
+      await s.stats('splunk-main'),
+      stats({ delivered: 20, lastError: null, lastErrorAt: null, updatedAt: T0 + 2 }),
+    );
+  });
+}
+
+function stats(over: Partial<SinkStats> = {}): SinkStats {
+  return {
+    sink: 'splunk-main',
+    delivered: 10,
+    resent: 1,
+    throughput: 123.5,
+    lastDeliveryAt: T0,
+    lastError: '503 server busy',
+    lastErrorAt: T0 + 1,
+    owner: 'host:1:abcdef01',
+    updatedAt: T0 + 1,
+    ...over,
+  };
+}
