@@ -89,7 +89,6 @@ export async function collectSearchHistory(
       }
       result.windows++;
       result.records += out.records;
-      result.newRecords += out.newRecords;
       await o.store.ledger.upsertWindow(done(base, out, o.clock.now()));
     } catch (e) {
       const error = toAppError(e);
@@ -145,7 +144,7 @@ async function fetchWindow(
   search: NonNullable<SearchHistoryOptions['search']>,
   tenant: string,
   w: SearchRange,
-  result: { rejected: number },
+  result: { rejected: number; newRecords: number },
 ): Promise<Outcome> {
   const cap = o.largeSetCap ?? LARGE_SET_CAP;
   const splittable = w.end - w.start > (o.minWindowMs ?? 60_000);
@@ -171,7 +170,10 @@ async function fetchWindow(
       }
       total = page.resultCount;
       if (collected === 0 && total >= cap && splittable) return { kind: 'split' };
-      newRecords += await store(o, tenant, page.records, result);
+      const inserted = await store(o, tenant, page.records, result);
+      // Counted for the run even when the window is split after all: the records are stored either way.
+      result.newRecords += inserted;
+      newRecords += inserted;
       result.rejected += page.unreadable;
       collected += rows;
       if (collected >= total || page.moreRecordsAvailable === false) break;
