@@ -6,7 +6,8 @@ import { ExchangeAdminClient } from '../microsoft/exchange-admin.js';
 import { LARGE_SET_CAP, searchPage, type SearchPage, type SearchRange } from '../microsoft/unified-audit-search.js';
 import type { CoverageWindow } from '../store/contract.js';
 import type { CollectTenant } from './collect.js';
-import type { HistoryOptions, HistoryResult } from './history.js';
+import type { HistoryOptions, HistoryResult } from './history-types.js';
+import { EVENTS } from './events.js';
 import { emptyWindow } from './windows.js';
 
 /**
@@ -102,7 +103,7 @@ export async function collectSearchHistory(
       });
       o.logger.warn(
         {
-          event: 'collector.history.window_failed',
+          event: EVENTS.historyWindowFailed,
           tenant: tenant.tenantId,
           start: w.start,
           end: w.end,
@@ -180,7 +181,7 @@ async function fetchWindow(
     }
     if (!sound) {
       o.logger.warn(
-        { event: 'collector.history.session_discarded', tenant, start: w.start, end: w.end, session, collected },
+        { event: EVENTS.historySessionDiscarded, tenant, start: w.start, end: w.end, session, collected },
         'Search-UnifiedAuditLog gave a bogus or broken answer; the window is asked again with a new session',
       );
       continue;

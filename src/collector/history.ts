@@ -1,15 +1,14 @@
-import type { Clock } from '../core/clock.js';
 import { AppError, toAppError } from '../core/errors.js';
-import type { Logger } from '../core/log.js';
 import type { AuditRecord } from '../core/record.js';
 import { normalizeRecord } from '../ingest/normalize.js';
 import { GraphAuditQueryClient, type RecordsPage } from '../microsoft/graph-audit-query.js';
 import type { Step } from '../microsoft/management-activity.js';
 import { apiRetryClass, type ApiFailure } from '../microsoft/management-errors.js';
 import { RetryPolicy, runWithRetry } from '../net/retry.js';
-import type { Store } from '../store/contract.js';
 import type { CollectTenant } from './collect.js';
 import { collectSearchHistory, type SearchHistoryOptions } from './history-search.js';
+import { EVENTS } from './events.js';
+import type { HistoryOptions, HistoryResult } from './history-types.js';
 import { emptyWindow } from './windows.js';
 
 /**
@@ -18,24 +17,7 @@ import { emptyWindow } from './windows.js';
  * 'graph') and stored — de-duplicated on Id with what the live feed brought. The ledger keeps the range
  * as a window of stream 'graph': fetched with its counts, or failed with the reason.
  */
-export interface HistoryOptions {
-  store: Store;
-  clock: Clock;
-  logger: Logger;
-  signal: AbortSignal;
-  pollMs?: number;
-  /** Give up on a query that has not finished after this long (default 2 h). */
-  maxWaitMs?: number;
-  retry?: RetryPolicy<ApiFailure>;
-}
-
-export interface HistoryResult {
-  tenant: string;
-  records: number;
-  newRecords: number;
-  rejected: number;
-  error: AppError | null;
-}
+export type { HistoryOptions, HistoryResult } from './history-types.js';
 
 /** One Graph step under the retry policy; a final failure is thrown as the error that says what to do. */
 async function retried<T>(
@@ -174,7 +156,7 @@ export async function collectHistoryVia(
     run.sources.push({ source: 'graph', result: r });
     if (r.error && wanted.has('auto') && r.error.code !== 'CANCELLED') {
       o.logger.warn(
-        { event: 'collector.history.fallback', tenant: tenant.tenantId, code: r.error.code },
+        { event: EVENTS.historyFallback, tenant: tenant.tenantId, code: r.error.code },
         'Graph refused the history query; falling back to Search-UnifiedAuditLog',
       );
       useCmdlet = true;

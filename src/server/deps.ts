@@ -13,6 +13,8 @@ export interface ServerDeps {
   logger: Logger;
   reports?: ReportsApi;
   collector?: CollectorStatusSource;
+  /** Management Activity API webhooks (serve --webhook-url): the receiver and each tenant's webhook health. */
+  webhooks?: WebhookEndpoint & { status(tenantId: string): unknown };
   /** Folder of the built web console (web/dist); when absent or missing, only /api is served. */
   webRoot?: string;
   /** Page size cap of /api/search (default 1,000). */
@@ -28,4 +30,11 @@ export interface ReportsApi {
 /** What a running collector says about itself (demo, serve with --collect); shape owned by the collector. */
 export interface CollectorStatusSource {
   status(): unknown;
+}
+
+/** The Management API webhook receiver as the server sees it (src/collector/webhook-receiver.ts). */
+export interface WebhookEndpoint {
+  authorized(header: string | undefined): boolean;
+  accept(items: unknown[]): { accepted: number; ignored: number };
+  refused(remote: string, hadHeader: boolean): void;
 }

@@ -11,6 +11,7 @@ import { registerRecordRoutes } from './routes/records.js';
 import { registerReportRoutes } from './routes/reports.js';
 import { registerSearchRoutes } from './routes/search.js';
 import { registerTenantRoutes } from './routes/tenants.js';
+import { registerWebhookRoutes } from './routes/webhooks.js';
 
 export type { ServerDeps, ReportsApi, CollectorStatusSource } from './deps.js';
 
@@ -29,6 +30,7 @@ const ROUTES = [
   'GET /api/posture',
   'GET /api/coverage?tenant',
   'GET /api/status',
+  'POST /api/webhooks/management (Microsoft only: Webhook-AuthID)',
 ];
 
 /**
@@ -55,6 +57,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerCatalogRoutes(app);
   registerReportRoutes(app, deps);
   registerTenantRoutes(app, deps);
+  registerWebhookRoutes(app, deps);
   await serveWeb(app, web);
   return app;
 }

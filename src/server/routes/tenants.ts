@@ -20,6 +20,11 @@ export interface TenantOverview {
   state: 'never collected' | 'imported only' | 'collecting' | 'up to date' | 'errors';
   errors: { windows: number; last: string | null };
   gaps: number;
+  /**
+   * Management API webhook health (serve --webhook-url), null when webhooks are off: status, the last
+   * notification, and lastDelayMs = a blob's contentCreated → its records searchable.
+   */
+  webhook: unknown;
 }
 
 async function checkpointsOf(store: Store, tenants: readonly TenantRow[]): Promise<Checkpoint[]> {
@@ -77,9 +82,16 @@ function overview(
   snap: PostureSnapshot | undefined,
   windows: CoverageWindow[],
   runError: string | null,
+  webhook: unknown,
 ): TenantOverview {
   const mine = cov.filter((c) => c.tenant === t.tenantId);
-  const failed = windows.filter((w) => w.tenant === t.tenantId && (w.state === 'failed' || w.state === 'expired'));
+  // History older than Microsoft keeps (lastError UNAVAILABLE…) is not an error of collection.
+  const failed = windows.filter(
+    (w) =>
+      w.tenant === t.tenantId &&
+      (w.state === 'failed' || w.state === 'expired') &&
+      !w.lastError?.startsWith('UNAVAILABLE'),
+  );
   const last = runError ?? failed.sort((a, b) => b.updatedAt - a.updatedAt)[0]?.lastError ?? null;
   const checkpoints = mine.map((c) => c.checkpoint).filter((c): c is number => c !== null);
   const lagMs = checkpoints.length ? now - Math.min(...checkpoints) : null;
@@ -96,6 +108,7 @@ function overview(
     state,
     errors: { windows: failed.length, last },
     gaps: mine.reduce((n, c) => n + c.gaps.length, 0),
+    webhook,
   };
 }
 
@@ -146,6 +159,7 @@ export function registerTenantRoutes(app: FastifyInstance, deps: ServerDeps): vo
           snaps.find((s) => s.tenant === t.tenantId || s.tenant === t.name),
           windows,
           collectorError(status, t.tenantId),
+          deps.webhooks?.status(t.tenantId) ?? null,
         ),
       ),
     };
