@@ -56,6 +56,8 @@ export interface TenantOverview {
   state: string;
   errors: { windows: number; last: string | null };
   gaps: number;
+  /** Management API webhook health (null when webhooks are off). */
+  webhook: { status: string; detail: string | null; lastDelayMs: number | null } | null;
 }
 
 export interface CoverageGap {

@@ -11,6 +11,8 @@ import type { Runner } from '../run.js';
 export interface ServeOptions {
   port?: string;
   host: string;
+  webhookUrl?: string;
+  interval?: string;
 }
 
 /**
@@ -43,6 +45,8 @@ export async function serveConsole(
   store: Store,
   opts: ServeOptions,
   collector?: ServerDeps['collector'],
+  webhooks?: ServerDeps['webhooks'],
+  onListening?: () => void,
 ): Promise<void> {
   const webRoot = findWebRoot();
   const running = await startConsole(
@@ -52,11 +56,13 @@ export async function serveConsole(
       logger: ctx.logger,
       reports: reportsApi(store, ctx),
       ...(collector ? { collector } : {}),
+      ...(webhooks ? { webhooks } : {}),
       ...(webRoot ? { webRoot } : {}),
     },
     { port: parsePort(opts.port, 8080), host: opts.host },
   );
   ctx.out.write(`tenantwatch console: ${running.url}\n`);
+  onListening?.();
   if (!webRoot)
     ctx.err.write('tenantwatch: the web console is not built (npm run build:web); the API is served under /api\n');
   await untilAborted(ctx.signal);
@@ -69,5 +75,16 @@ export function register(program: Command, run: Runner): void {
     .description('HTTP API and web console (binds 127.0.0.1 unless --host says otherwise)')
     .option('--port <n>', 'port to listen on', '8080')
     .option('--host <address>', 'address to bind', '127.0.0.1')
-    .action(run(async (ctx, opts: ServeOptions) => serveConsole(ctx, await ctx.store(), opts)));
+    .option(
+      '--webhook-url <url>',
+      "public HTTPS URL that reaches this server's /api/webhooks/management: collect every tenant with Management API webhooks (authId from TENANTWATCH_WEBHOOK_AUTH_ID)",
+    )
+    .option('--interval <span>', 'with --webhook-url: the safety-net poll between webhook notifications', '30m')
+    .action(
+      run(async (ctx, opts: ServeOptions) => {
+        if (!opts.webhookUrl) return serveConsole(ctx, await ctx.store(), opts);
+        const { serveWithWebhooks } = await import('./serve-webhooks.js');
+        return serveWithWebhooks(ctx, opts, opts.webhookUrl, serveConsole);
+      }),
+    );
 }

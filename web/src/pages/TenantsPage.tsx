@@ -52,6 +52,7 @@ export function TenantsPage() {
               <th>Newest record</th>
               <th className="num">Errors</th>
               <th className="num">Gaps</th>
+              <th>Webhook</th>
             </tr>
           </thead>
           <tbody>
@@ -90,6 +91,11 @@ export function TenantsPage() {
                   ) : (
                     ''
                   )}
+                </td>
+                <td title={t.webhook?.detail ?? ''}>
+                  {t.webhook
+                    ? `${t.webhook.status}${t.webhook.lastDelayMs !== null ? ` · ${fmtLag(t.webhook.lastDelayMs)}` : ''}`
+                    : '—'}
                 </td>
               </tr>
             ))}
