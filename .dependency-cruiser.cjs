@@ -2,7 +2,8 @@
  * The dependency rules of DESIGN.md, checked in CI (`npm run deps:check`):
  * dependencies point toward core; microsoft, store and sinks never import each other (only the
  * collector connects them); nothing imports cli or server (cli may start the server); the emulator
- * never imports the real clients or the collector; the web UI talks to the server only over HTTP.
+ * never imports the real clients or the collector; the web UI talks to the server only over HTTP, typed by
+ * the one API contract (src/server/api-types.ts, imported as types).
  * net (the HTTP client, bearer same-origin checks, the retry loop) sits just above core: it imports only
  * core, and microsoft, collector and sinks use it instead of owning their own.
  */
@@ -59,6 +60,28 @@ module.exports = {
       to: { path: '^src/(microsoft|store|collector)/' },
     },
     {
+      name: 'analysis-is-pure',
+      severity: 'error',
+      comment:
+        'analysis holds facts shared by reports and detections (domains, mail rules, role holders): pure functions over records, reading the store only through its contract; ingest/fields.ts is the pure AuditData readers (no imports of its own)',
+      from: { path: '^src/analysis/' },
+      to: { path: '^src/(?!core/|analysis/|store/contract\\.ts$|ingest/fields\\.ts$)' },
+    },
+    {
+      name: 'analysis-store-types-only',
+      severity: 'error',
+      comment: 'analysis is handed a store; it uses the contract types, never an adapter or a value of store/',
+      from: { path: '^src/analysis/' },
+      to: { path: '^src/store/', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'analysis-above-its-inputs',
+      severity: 'error',
+      comment: 'reports and detections (and what wires them) use analysis; the modules below it do not',
+      from: { path: '^src/(core|config|store|microsoft|collector|ingest|search|posture|sinks|net|coverage)/' },
+      to: { path: '^src/analysis/' },
+    },
+    {
       name: 'nothing-imports-cli',
       severity: 'error',
       comment: 'cli is the composition root',
@@ -88,9 +111,24 @@ module.exports = {
     {
       name: 'web-over-http',
       severity: 'error',
-      comment: 'the web UI talks to the server only over HTTP',
+      comment:
+        'the web UI talks to the server only over HTTP; of src/ it imports only the API contract, src/server/api-types.ts',
       from: { path: '^web/' },
-      to: { path: '^(src|emulator)/' },
+      to: { path: '^(src|emulator)/', pathNot: '^src/server/api-types\\.ts$' },
+    },
+    {
+      name: 'web-imports-contract-as-types',
+      severity: 'error',
+      comment: 'the console imports the API contract with `import type`, so no server code reaches its bundle',
+      from: { path: '^web/' },
+      to: { path: '^src/server/api-types\\.ts$', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'api-contract-is-types',
+      severity: 'error',
+      comment: 'src/server/api-types.ts imports only types: the web bundle must stay free of server code',
+      from: { path: '^src/server/api-types\\.ts$' },
+      to: { dependencyTypesNot: ['type-only'] },
     },
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
   ],

@@ -25,7 +25,7 @@ import { createInterface } from 'node:readline';
 import { ManualClock } from '../src/core/clock.js';
 import { importFiles, memoryRejects } from '../src/ingest/import/index.js';
 import { runReport } from '../src/reports/registry.js';
-import type { RoleHolderSource } from '../src/reports/roles/source.js';
+import type { RoleHolderSource } from '../src/analysis/roles/source.js';
 import type { ReportResult } from '../src/reports/types.js';
 import { GENERATOR_VERSION, TENANTS, type GenerateOptions } from '../src/search/testing/generate.js';
 import type { Store } from '../src/store/contract.js';

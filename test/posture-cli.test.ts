@@ -107,3 +107,24 @@ test('enable --dry-run plans without changing; --powershell prints the script; u
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--age-limit lots is not a number of days/);
 });
+
+test('after enable, check and collect say the UAL request is pending (when, by whom), not "turn it on"', async () => {
+  const sick = env.emu.tenants.find((t) => !t.ualEnabled)!;
+  const enabled = await runCli(['audit-config', 'enable', sick.name, '--mailboxes', 'all'], { dataDir: data.dir });
+  assert.equal(enabled.code, 0, enabled.stderr);
+  assert.match(enabled.stdout, /pending/);
+  const check = await runCli(['audit-config', 'check', sick.name, '--format', 'json'], { dataDir: data.dir });
+  const [result] = (JSON.parse(check.stdout) as { tenants: { findings: { code: string; message: string }[] }[] })
+    .tenants;
+  const codes = result!.findings.map((f) => f.code);
+  assert.ok(!codes.includes('UAL_OFF'), codes.join(', '));
+  const pending = result!.findings.find((f) => f.code === 'REQUEST_PENDING')!;
+  assert.match(pending.message, /requested at \S+ by .+ \(app [^)]+\); Microsoft applies it within 60 minutes/);
+  const collect = await runCli(['collect', sick.name], { dataDir: data.dir, timeoutMs: 120_000 });
+  assert.equal(collect.code, 1);
+  assert.match(collect.stderr, /Turning it on was requested at \S+ by .+; Microsoft applies it within 60 minutes/);
+  const said = collect.stderr.split('\n').filter((l) => l.startsWith('tenantwatch:'));
+  assert.doesNotMatch(said.join('\n'), /Turn it on \(tenantwatch audit-config enable/);
+  const coverage = await runCli(['coverage', sick.name], { dataDir: data.dir });
+  assert.match(coverage.stdout, /records nothing: .*turning it on was requested at/);
+});

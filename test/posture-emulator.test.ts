@@ -139,7 +139,21 @@ test('enable makes every unhealthy tenant healthy, mailbox by mailbox, and a sec
       );
   }
   env.emu.setFaults({ setMailboxFailFor: [] });
+  // Issue 18 item 5: a later check remembers the request instead of saying "off, turn it on".
+  for (const t of env.emu.tenants.filter((x) => !x.ualEnabled)) {
+    await env.emu.clock.advance(60_000);
+    const later = await checkTenant(deps, row(t));
+    const codes = later.findings.map((f) => f.code);
+    assert.ok(!codes.includes('UAL_OFF') && codes.includes('REQUEST_PENDING'), `${t.name}: ${codes.join(', ')}`);
+  }
   await env.emu.clock.advance(61 * 60_000);
+  for (const t of env.emu.tenants.filter((x) => !x.ualEnabled)) {
+    const applied = await checkTenant(deps, row(t));
+    assert.ok(
+      applied.findings.some((f) => f.code === 'REQUEST_APPLIED' && /unified audit log/.test(f.message)),
+      `${t.name}: the check that sees it on says the request applied`,
+    );
+  }
   for (const t of env.emu.tenants) {
     const { tenant, mailboxes } = await truth(t);
     assert.equal(tenant.ualEnabled, true, `${t.name}: UAL on in the emulator`);

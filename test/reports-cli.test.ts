@@ -1,10 +1,17 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import type { AppError } from '../src/core/errors.js';
+import { Command } from 'commander';
+import { kebab, reportOptions, reportParams } from '../src/cli/commands/report-flags.js';
 import { parseFlags, writeResult } from '../src/cli/commands/report.js';
+import { buildProgram, main } from '../src/cli/main.js';
+import { findReport, listReports } from '../src/reports/registry.js';
 import type { ListingFormat } from '../src/cli/output.js';
 import type { ReportResult } from '../src/reports/types.js';
+import { repoRoot } from './support/paths.js';
 
 test('report flags: repeated flags become lists, kebab-case becomes camelCase, --format is taken out', () => {
   const { params, format } = parseFlags(['--tenant', 'a', '--tenant=b', '--burst-threshold', '5', '--format', 'json']);
@@ -76,4 +83,50 @@ test('--format table shows the period and totals, then the rows with a count', a
   out.on('data', (d: Buffer) => (text += d.toString('utf8')));
   await writeResult({ out }, { ...result, rows: [] }, 'table');
   assert.match(text, /flagged: 1\n\nNo findings\.\n$/);
+});
+
+test('every report is a sub-command whose help lists each parameter as a kebab-case flag, in the reference too', () => {
+  const program = buildProgram({ exitCode: 0, controller: new AbortController() });
+  const report = program.commands.find((c) => c.name() === 'report')!;
+  const reference = readFileSync(join(repoRoot, 'docs', 'reference', 'cli.md'), 'utf8');
+  for (const info of listReports()) {
+    const help = report.commands.find((c) => c.name() === info.id)?.helpInformation() ?? '';
+    const section = reference.split(`## tenantwatch report ${info.id}\n`)[1]?.split('\n## ')[0] ?? '';
+    for (const name of Object.keys(info.parameters.properties ?? {})) {
+      const flag = new RegExp(`--${kebab(name)}[ ,\\n]`);
+      assert.match(help, flag, `${info.id} --help lists --${kebab(name)}`);
+      assert.match(section, flag, `docs/reference/cli.md lists --${kebab(name)} of ${info.id}`);
+    }
+  }
+});
+
+test('report --help and report ID --help print help and exit 0', async () => {
+  const write = process.stdout.write.bind(process.stdout);
+  let printed = '';
+  process.stdout.write = (chunk: string) => ((printed += chunk), true);
+  try {
+    assert.equal(await main(['node', 'tenantwatch', 'report', '--help']), 0);
+    assert.match(printed, /inbox-rules \[options\]/);
+    printed = '';
+    assert.equal(await main(['node', 'tenantwatch', 'report', 'sign-ins', '--help']), 0);
+    assert.match(printed, /--burst-threshold <n>/);
+  } finally {
+    process.stdout.write = write;
+  }
+});
+
+test('report flags: a yes/no flag needs no value, lists repeat, and the engine accepts what they carry', () => {
+  const read = (id: string, args: string[]) => {
+    const info = listReports().find((r) => r.id === id)!;
+    const command = new Command().exitOverride();
+    for (const option of reportOptions(info.parameters)) command.addOption(option);
+    command.parse(args, { from: 'user' });
+    return findReport(id).parameters.parse(reportParams(info.parameters, command.opts())) as Record<string, unknown>;
+  };
+  assert.equal(read('inbox-rules', ['--suspicious-only']).suspiciousOnly, true);
+  assert.equal(read('inbox-rules', ['--suspicious-only', 'no']).suspiciousOnly, false);
+  assert.equal(read('inbox-rules', []).suspiciousOnly, false);
+  const signIns = read('sign-ins', ['--tenant', 'a', '--tenant', 'b', '--burst-threshold', '5']);
+  assert.deepEqual([signIns.tenant, signIns.burstThreshold, signIns.burstMinutes], [['a', 'b'], 5, 10]);
+  assert.deepEqual(read('admin-activity', ['--roles', 'Exchange Administrator']).roles, ['Exchange Administrator']);
 });

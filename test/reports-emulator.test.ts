@@ -5,7 +5,7 @@ import type { AuditRecord } from '../src/core/record.js';
 import { DAY } from '../src/core/time.js';
 import { normalizeRecord } from '../src/ingest/normalize.js';
 import { runReport } from '../src/reports/registry.js';
-import type { RoleHolderSource } from '../src/reports/roles/source.js';
+import type { RoleHolderSource } from '../src/analysis/roles/source.js';
 import { expectedAdminActions, rowKeys, type TruthRecord } from '../src/reports/testing/ground-truth.js';
 import { fixtureStore } from '../src/reports/testing/store.js';
 import { createSimulation } from '../emulator/sim/index.js';

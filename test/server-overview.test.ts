@@ -58,8 +58,13 @@ describe('overview routes', () => {
     assert.equal(s.windows, 2);
     assert.equal(s.checkpoint, NOW - DAY);
     assert.deepEqual(
-      s.gaps.map((g: { start: number; end: number; reason: string }) => [g.start, g.end, g.reason]),
-      [[NOW - DAY, NOW, 'failed']],
+      s.gaps.map((g: { start: number; end: number; state: string; reason: string }) => [
+        g.start,
+        g.end,
+        g.state,
+        g.reason,
+      ]),
+      [[NOW - DAY, NOW, 'failed', 'listing failed: AF20055 throttled']],
     );
   });
 

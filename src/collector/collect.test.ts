@@ -4,7 +4,8 @@ import { hostname } from 'node:os';
 import { Readable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
-import { pgSkip, pgUrl } from '../../test/support/paths.js';
+import { pgSkip } from '../../test/support/paths.js';
+import { dropSchema, isolatedPgUrl } from '../../test/support/pg.js';
 import { ManualClock } from '../core/clock.js';
 import { recordingLogger } from '../core/log.js';
 import type { ContentType } from '../core/record.js';
@@ -146,6 +147,7 @@ test('Ctrl-C stops after the blob being fetched: it is committed, no other start
     tuning: { contentTypes: only },
   });
   assert.equal(summary.stopped, true);
+  assert.equal(summary.tenants[0]!.state, 'interrupted', 'an interrupted run never reads "done"');
   const fetched = (await store.ledger.listBlobs({ tenant: TENANT })).filter((b) => b.status === 'fetched');
   assert.equal(fetched.length, 1);
   assert.equal(await store.records.count({ range: { start: 0, end: NOW * 2 }, tenants: [TENANT] }), 1);
@@ -185,7 +187,8 @@ test(
   { skip: pgSkip },
   async () => {
     const tenant = randomUUID();
-    const [s1, s2] = [await openStore(pgUrl!), await openStore(pgUrl!)];
+    const url = isolatedPgUrl('collect_leases');
+    const [s1, s2] = [await openStore(url), await openStore(url)];
     try {
       const fake: Fake = {
         seen: [],
@@ -207,6 +210,7 @@ test(
     } finally {
       await s1.close();
       await s2.close();
+      await dropSchema(url);
     }
   },
 );

@@ -153,7 +153,7 @@ async function collectTenant(
     if (tenantLevel && !tenantLevel.ok) throw tenantLevel.error;
     for (const [i, r] of results.entries())
       if (r && !r.ok) stats.streamsSkipped.push({ contentType: active[i]!, reason: r.error.message });
-    stats.state = results.some((r) => r && !r.ok) ? 'failed' : 'done';
+    stats.state = results.some((r) => r && !r.ok) ? 'failed' : ctx.signal.aborted ? 'interrupted' : 'done';
     if (stats.state === 'failed')
       stats.error = {
         code: 'UPSTREAM',
@@ -162,7 +162,7 @@ async function collectTenant(
       };
   } catch (e) {
     if (ctx.signal.aborted && !(e instanceof AppError)) {
-      stats.state = 'done';
+      stats.state = 'interrupted';
       return;
     }
     const error = toAppError(e);

@@ -47,7 +47,8 @@ export interface ResolvedOptions {
 export interface TenantStats {
   tenant: string;
   name: string;
-  state: 'waiting' | 'running' | 'done' | 'failed';
+  /** 'interrupted': stopped by the person (Ctrl-C, SIGTERM) before the pass finished; the next run resumes. */
+  state: 'waiting' | 'running' | 'done' | 'failed' | 'interrupted';
   error: { code: string; message: string; hint?: string } | null;
   windowsPlanned: number;
   windowsDone: number;

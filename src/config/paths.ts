@@ -14,6 +14,8 @@ export interface Locations {
   dbUrl: string;
   /** The key that encrypts tenant secrets at rest; kept apart from the database (0600 file). */
   secretKeyFile: string;
+  /** True when the person chose the folder or database (--data, --db or their variables), not the default. */
+  explicit?: boolean;
 }
 
 export function resolveLocations(
@@ -23,7 +25,8 @@ export function resolveLocations(
   const dataDir = resolve(opts.data ?? env.TENANTWATCH_HOME ?? join(homedir(), '.tenantwatch'));
   const dbUrl = normaliseDbUrl(opts.db || env.TENANTWATCH_DB || `sqlite:${join(dataDir, 'tenantwatch.sqlite')}`);
   const secretKeyFile = env.TENANTWATCH_KEY_FILE ?? join(dataDir, 'secret.key');
-  return { dataDir, dbUrl, secretKeyFile };
+  const explicit = Boolean(opts.data || env.TENANTWATCH_HOME || opts.db || env.TENANTWATCH_DB);
+  return { dataDir, dbUrl, secretKeyFile, explicit };
 }
 
 function normaliseDbUrl(url: string): string {

@@ -1,7 +1,8 @@
 import { CONTENT_TYPES } from '../core/record.js';
 import { DAY, toIsoSeconds } from '../core/time.js';
 import { ADMIN_BASELINE, DEFAULT_AGE_LIMIT_DAYS, DELEGATE_BASELINE, OWNER_BASELINE, missing } from './baseline.js';
-import type { AuditState, Finding, MailboxSummary, PostureResult, Verdict } from './types.js';
+import { requestFindings } from './requests.js';
+import type { AuditState, Finding, MailboxSummary, PostureResult, RequestedChange, Verdict } from './types.js';
 
 /**
  * Turns the settings read from a tenant into findings and a verdict. The rules, in plain words:
@@ -158,18 +159,25 @@ export function verdictOf(findings: Finding[], state: AuditState): Verdict {
   return findings.some((f) => f.severity === 'warning') ? 'warning' : 'ok';
 }
 
-/** The check result people and the JSON output see. */
+/**
+ * The check result people and the JSON output see. Open `requests` (posture history) replace the finding
+ * of the setting they turn on: "requested at T, applies within 60 min" instead of "off, turn it on".
+ */
 export function buildResult(
   tenant: { name: string; tenantId: string },
   state: AuditState,
   now: number,
   extra: Finding[] = [],
+  requests: RequestedChange[] = [],
 ): PostureResult {
+  const asked = requestFindings(requests, now);
   // Fix lines name the tenant, so they can be pasted as they are (quoted when the name needs it).
   const name = /^[\w.@-]+$/.test(tenant.name) ? tenant.name : `'${tenant.name.replace(/'/g, "'\\''")}'`;
-  const findings = [...extra, ...evaluate(state, now)].map((f) =>
-    f.fix ? { ...f, fix: f.fix.replace(/\bTENANT\b/g, name) } : f,
-  );
+  const findings = [
+    ...extra,
+    ...evaluate(state, now).filter((f) => !asked.replaces.includes(f.code)),
+    ...asked.findings,
+  ].map((f) => (f.fix ? { ...f, fix: f.fix.replace(/\bTENANT\b/g, name) } : f));
   return {
     tenant: tenant.name,
     tenantId: tenant.tenantId,
@@ -183,5 +191,6 @@ export function buildResult(
     mailboxes: summarizeMailboxes(state),
     subscriptions: state.subscriptions,
     newestRecord: state.newestRecord === null ? null : toIsoSeconds(state.newestRecord),
+    requests,
   };
 }

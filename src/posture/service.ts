@@ -6,8 +6,9 @@ import { settle, applyPlan } from './apply.js';
 import { changesSince } from './changes.js';
 import { planEnable, unknownMailboxes } from './plan.js';
 import { readAuditState, type PostureSources } from './read.js';
+import { followRequests, requestsOf } from './requests.js';
 import { buildResult } from './rules.js';
-import type { AuditState, EnableOptions, PlanStep, PostureResult, StepResult } from './types.js';
+import type { AuditState, EnableOptions, PlanStep, PostureResult, RequestedChange, StepResult } from './types.js';
 
 export interface PostureDeps {
   store: Store;
@@ -17,7 +18,10 @@ export interface PostureDeps {
   sourcesFor(tenant: TenantRow): Promise<PostureSources>;
 }
 
-/** Checks one tenant, compares with its previous snapshot, stores the new snapshot. */
+/**
+ * Checks one tenant, compares with its previous snapshot, carries its open requests forward (applied,
+ * pending or overdue as the settings now show), stores the new snapshot.
+ */
 export async function checkTenant(deps: PostureDeps, tenant: TenantRow, signal?: AbortSignal): Promise<PostureResult> {
   return (await inspect(deps, tenant, await deps.sourcesFor(tenant), signal)).result;
 }
@@ -27,14 +31,16 @@ async function inspect(
   tenant: TenantRow,
   sources: PostureSources,
   signal?: AbortSignal,
+  requested: RequestedChange[] = [],
 ): Promise<{ state: AuditState; result: PostureResult }> {
   const newest = async (): Promise<number | null> =>
     (await deps.store.records.newest([tenant.tenantId])).get(tenant.tenantId) ?? null;
   const state = await readAuditState({ newestRecord: newest, ...sources }, signal);
   const now = deps.clock.now();
   const previous = (await deps.store.posture.list(tenant.tenantId, 1))[0]?.body as PostureResult | undefined;
+  const requests = followRequests(previous?.requests ?? [], requested, state, now);
   const draft = buildResult(tenant, state, now);
-  const result = buildResult(tenant, state, now, changesSince(previous ?? null, draft));
+  const result = buildResult(tenant, state, now, changesSince(previous ?? null, draft), requests);
   await deps.store.posture.save({ tenant: tenant.tenantId, takenAt: now, verdict: result.verdict, body: result });
   deps.logger.info(
     {
@@ -62,7 +68,14 @@ export async function enableTenant(
   deps: PostureDeps,
   tenant: TenantRow,
   options: EnableOptions,
-  run: { dryRun: boolean; signal?: AbortSignal; onPlan?: (plan: PlanStep[]) => void; onStep?: (r: StepResult) => void },
+  run: {
+    dryRun: boolean;
+    signal?: AbortSignal;
+    onPlan?: (plan: PlanStep[]) => void;
+    onStep?: (r: StepResult) => void;
+    /** Who asks (kept in the posture history): the person and the app; the CLI says which. */
+    requestedBy?: string;
+  },
 ): Promise<EnableOutcome> {
   const sources = await deps.sourcesFor(tenant);
   const before = await readAuditState({ exchange: sources.exchange }, run.signal);
@@ -82,12 +95,14 @@ export async function enableTenant(
   run.onPlan?.(plan);
   if (run.dryRun || plan.length === 0)
     return { tenant: tenant.name, dryRun: run.dryRun, plan, results: [], after: null };
+  const askedAt = deps.clock.now();
   const applied = await applyPlan(sources.exchange, plan, {
     logger: deps.logger,
     ...(run.signal ? { signal: run.signal } : {}),
     ...(run.onStep ? { onStep: run.onStep } : {}),
   });
-  const { state: afterState, result: after } = await inspect(deps, tenant, sources, run.signal);
+  const requested = requestsOf(applied, askedAt, run.requestedBy ?? `tenantwatch (app ${tenant.clientId})`);
+  const { state: afterState, result: after } = await inspect(deps, tenant, sources, run.signal, requested);
   const remaining = planEnable(afterState, options);
   const stillNeeded = (step: PlanStep): boolean =>
     remaining.some((r) => r.kind === step.kind && r.target === step.target);

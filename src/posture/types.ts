@@ -65,6 +65,33 @@ export interface PostureResult {
   mailboxes: MailboxSummary | null;
   subscriptions: SubscriptionState[] | null;
   newestRecord: string | null;
+  /**
+   * Changes `audit-config enable` asked for and not yet seen in effect, carried from check to check (the
+   * posture history): what, when, by whom, and by when Microsoft should have applied it. A change seen in
+   * effect is listed once more, as 'applied', in the check that saw it. Absent in snapshots older than it.
+   */
+  requests?: RequestedChange[];
+}
+
+/** A change asked of Microsoft by `audit-config enable`, kept until a check sees it in effect. */
+export interface RequestedChange {
+  kind: StepKind;
+  /** The tenant ('organization') or a mailbox UPN. */
+  target: string;
+  cmdlet: string;
+  /** What was set, so that a later check can tell whether it took effect. */
+  parameters: Record<string, unknown>;
+  description: string;
+  /** ISO 8601 UTC. */
+  requestedAt: string;
+  /** Who asked: the person (OS account and host) and the app that sent it. */
+  requestedBy: string;
+  /** requestedAt + the time Microsoft documents for it to apply (60 minutes), ISO 8601 UTC. */
+  appliesBy: string;
+  /** 'overdue': not in effect after appliesBy. */
+  status: 'pending' | 'overdue' | 'applied';
+  /** The check that first saw it in effect (status 'applied'). */
+  appliedSeenAt?: string;
 }
 
 export interface EnableOptions {

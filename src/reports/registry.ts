@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AppError } from '../core/errors.js';
 import { adminActivity } from './admin-activity/report.js';
 import { executeReport } from './engine.js';
-import type { ReportDefinition, ReportDeps, ReportInfo, ReportResult } from './types.js';
+import type { JsonSchema, ReportDefinition, ReportDeps, ReportInfo, ReportResult } from './types.js';
 import { userActivity } from './user-activity/report.js';
 import { inboxRules } from './inbox-rules/report.js';
 import { mailboxAccess } from './mailbox-access/report.js';
@@ -30,7 +30,8 @@ export function listReports(): ReportInfo[] {
     id: r.id,
     title: r.title,
     description: r.description,
-    parameters: z.toJSONSchema(r.parameters, { io: 'input', unrepresentable: 'any' }),
+    // zod writes a plain object schema for these parameter objects; JsonSchema names the keywords read.
+    parameters: z.toJSONSchema(r.parameters, { io: 'input', unrepresentable: 'any' }) as JsonSchema,
   }));
 }
 

@@ -4,7 +4,7 @@ import type { Logger } from '../core/log.js';
 import type { RecordHead } from '../core/record.js';
 import type { TimeRange } from '../core/time.js';
 import type { Store } from '../store/contract.js';
-import type { RoleHolderSource } from './roles/source.js';
+import type { RoleHolderSource } from '../analysis/roles/source.js';
 import type { SplitOptions } from './split.js';
 
 /**
@@ -106,6 +106,25 @@ export interface ReportInfo {
   id: string;
   title: string;
   description: string;
-  /** JSON Schema of the parameters, for forms in the console and `report list`. */
-  parameters: unknown;
+  /** JSON Schema of the parameters, for forms in the console, `report ID --help` and `report list`. */
+  parameters: JsonSchema;
+}
+
+/**
+ * The part of JSON Schema that zod's `toJSONSchema` writes for report parameters and that the console's
+ * form and the CLI's help read: an object of properties, each a type (or anyOf with null), a default,
+ * an enum, a description.
+ */
+export interface JsonSchema {
+  type?: string | string[];
+  title?: string;
+  description?: string;
+  default?: unknown;
+  enum?: unknown[];
+  items?: JsonSchema;
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  minimum?: number;
+  maximum?: number;
+  anyOf?: JsonSchema[];
 }

@@ -1,6 +1,8 @@
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
+import type { ReportInfo, ReportResult } from '../reports/types.js';
 import type { Store } from '../store/contract.js';
+import type { TenantOverview } from './api-types.js';
 
 /**
  * What the server needs, injected by the composition root (cli/commands/serve.ts, demo.ts) or a test.
@@ -14,7 +16,7 @@ export interface ServerDeps {
   reports?: ReportsApi;
   collector?: CollectorStatusSource;
   /** Management Activity API webhooks (serve --webhook-url): the receiver and each tenant's webhook health. */
-  webhooks?: WebhookEndpoint & { status(tenantId: string): unknown };
+  webhooks?: WebhookEndpoint & { status(tenantId: string): TenantOverview['webhook'] };
   /** Folder of the built web console (web/dist); when absent or missing, only /api is served. */
   webRoot?: string;
   /** Page size cap of /api/search (default 1,000). */
@@ -23,8 +25,8 @@ export interface ServerDeps {
 
 /** The reports engine as the server sees it (src/reports/registry.ts: listReports, runReport). */
 export interface ReportsApi {
-  list(): unknown[];
-  run(id: string, params: Record<string, unknown>): Promise<unknown>;
+  list(): ReportInfo[];
+  run(id: string, params: Record<string, unknown>): Promise<ReportResult>;
 }
 
 /** What a running collector says about itself (demo, serve with --collect); shape owned by the collector. */

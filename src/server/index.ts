@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { ApiResponse, ApiRoute } from './api-types.js';
 import type { ServerDeps } from './deps.js';
 import { installErrorHandling } from './errors.js';
 import { SERVER_EVENTS } from './events.js';
@@ -15,23 +16,29 @@ import { registerWebhookRoutes } from './routes/webhooks.js';
 
 export type { ServerDeps, ReportsApi, CollectorStatusSource } from './deps.js';
 
-/** The routes, for GET /api (a person exploring the API with curl finds them here). */
-const ROUTES = [
-  'GET /api/tenants',
-  'GET /api/search?start&end&user&operation&recordType&workload&ip&object&freeText&tenant&limit&cursor',
-  'GET /api/search/count?<filters>',
-  'GET /api/search/timeline?<filters>&bucket=auto|day|hour',
-  'GET /api/search/counts?<filters>&by=operation|user|workload|recordType|tenant|day|hour|clientIp|outcome',
-  'GET /api/records/:tenant/:id',
-  'GET /api/export?<filters>&format=csv|json|ndjson',
-  'GET /api/activities',
-  'GET /api/reports',
-  'POST /api/reports/:id/run',
-  'GET /api/posture',
-  'GET /api/coverage?tenant',
-  'GET /api/status',
-  'POST /api/webhooks/management (Microsoft only: Webhook-AuthID)',
-];
+/** The query parameters of the routes that take some, for GET /api (a person exploring with curl finds them). */
+const QUERY_HINTS: Partial<Record<ApiRoute, string>> = {
+  'GET /api/search': '?start&end&user&operation&recordType&workload&ip&object&freeText&tenant&limit&cursor',
+  'GET /api/search/count': '?<filters>',
+  'GET /api/search/timeline': '?<filters>&bucket=auto|day|hour',
+  'GET /api/search/counts': '?<filters>&by=operation|user|workload|recordType|tenant|day|hour|clientIp|outcome',
+  'GET /api/export': '?<filters>&format=csv|json|ndjson',
+  'POST /api/reports/:id/export': '?format=csv|json',
+  'GET /api/coverage': '?tenant',
+};
+
+/** Collects the /api routes as they are registered, so GET /api lists exactly what is served. */
+function routeList(app: FastifyInstance): () => ApiResponse<'GET /api'> {
+  const routes: string[] = [];
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api')) return;
+    for (const method of [route.method].flat()) {
+      const key = `${method} ${route.url}`;
+      if (method !== 'HEAD') routes.push(key + (QUERY_HINTS[key as ApiRoute] ?? ''));
+    }
+  });
+  return () => ({ routes });
+}
 
 /**
  * The HTTP API over search, records, reports, posture, coverage and tenants, plus the built web
@@ -50,7 +57,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       'web console not built: run npm run build:web',
     );
   installErrorHandling(app, deps.logger, web);
-  app.get('/api', async () => ({ routes: ROUTES }));
+  const listing = routeList(app);
+  app.get('/api', async () => listing());
   registerSearchRoutes(app, deps);
   registerRecordRoutes(app, deps);
   registerExportRoutes(app, deps);

@@ -3,11 +3,12 @@ import { resolveTenantKeys } from '../search/tenants.js';
 import type { SearchQuery } from '../core/search-query.js';
 import type { Store } from '../store/contract.js';
 import { parseSearchFilters, type SearchFilterInput } from '../search/filters.js';
+import type { SearchFilters } from './api-types.js';
 import { values, type RawQuery } from './params.js';
 
 export type { RawQuery } from './params.js';
 
-/** HTTP name → SearchFilterInput key. The same names the CLI uses as flags, in camelCase. */
+/** HTTP name → SearchFilterInput key: exactly the API contract's SearchFilters, the CLI's flags in camelCase. */
 const FILTER_PARAMS = {
   start: 'start',
   end: 'end',
@@ -19,7 +20,7 @@ const FILTER_PARAMS = {
   object: 'object',
   freeText: 'freeText',
   tenant: 'tenant',
-} as const satisfies Record<string, keyof SearchFilterInput>;
+} as const satisfies Record<keyof SearchFilters, keyof SearchFilterInput>;
 
 const MAX_VALUE_CHARS = 4_000;
 

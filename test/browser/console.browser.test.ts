@@ -1,14 +1,16 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
+import { writeResult } from '../../src/cli/commands/report.js';
 import { runCli } from '../support/cli.js';
 import { START, artifacts, startWorld, type World } from './harness.js';
 
 /**
  * The console end to end in a real browser (Debian's Chromium, playwright-core): the acceptance
  * items of issue 7 — a user's SharePoint week equals the ground truth, a record opens, the CSV export
- * equals the CLI's, the admin-activity report runs, a tenant with auditing off is flagged — with a
+ * equals the CLI's, the admin-activity report runs (its CSV export the CLI's writer's), a tenant with auditing off is flagged — with a
  * screenshot of every page in test-artifacts/.
  */
 let w: World;
@@ -136,6 +138,17 @@ describe('console in a browser', () => {
     const rows = Number((await page.textContent('.report-main .result-bar strong'))?.replace(/,/g, ''));
     assert.ok(rows > 0, 'the simulated admins did something this week');
     await page.screenshot({ path: join(artifacts, 'reports.png'), fullPage: true });
+
+    // The export is the server's file, written by the CLI's writer for the same run (no CSV in the browser).
+    const download = await Promise.all([page.waitForEvent('download'), page.click('text=Export CSV')]).then(([d]) => d);
+    assert.match(download.suggestedFilename(), /^tenantwatch-admin-activity-\d{8}T\d{6}\.csv$/);
+    const csv = readFileSync(await download.path(), 'utf8');
+    const reports = (await loadReports(w.store))!;
+    const out = new PassThrough();
+    let cli = '';
+    out.on('data', (d: Buffer) => (cli += d.toString('utf8')));
+    await writeResult({ out }, await reports.run('admin-activity', {}), 'csv');
+    assert.equal(csv, cli, "the console's report CSV is byte for byte the CLI's");
   });
 
   test('a tenant with auditing off is flagged on the tenants page', async () => {

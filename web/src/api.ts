@@ -1,4 +1,41 @@
-import type { ApiErrorBody } from './types.js';
+/**
+ * The console's client of the HTTP API: the one module that knows the /api paths. Every route's
+ * request and response types come from the server's contract (src/server/api-types.ts, imported as
+ * types only, so nothing of the server reaches the bundle); pages and hooks call the functions below
+ * and never write a path themselves. test/api-contract.test.ts sends every call here to the server.
+ */
+import type {
+  ApiBody,
+  ApiErrorBody,
+  ApiParams,
+  ApiQuery,
+  ApiResponse,
+  ApiRoute,
+  CountDimension,
+  ExportFormat,
+  ReportExportFormat,
+  ReportParams,
+  SearchFilters,
+  TimelineBucket,
+} from '../../src/server/api-types.js';
+
+export type {
+  Activity,
+  CountRow,
+  CoverageGap,
+  JsonSchema,
+  RecordSummary,
+  RecordView,
+  ReportInfo,
+  ReportResult,
+  ReportRow,
+  ReportSummary,
+  SearchFilters,
+  SearchPage,
+  StreamCoverage,
+  TenantOverview,
+  Timeline,
+} from '../../src/server/api-types.js';
 
 /** An API failure as the server described it: code, what failed, what to do. */
 export class ApiError extends Error {
@@ -11,6 +48,78 @@ export class ApiError extends Error {
     super(message);
   }
 }
+
+/** A request not yet sent. Its method, URL and body identify it: hooks send it again when they change. */
+export interface ApiCall<T> {
+  route: ApiRoute;
+  method: 'GET' | 'POST';
+  url: string;
+  body?: unknown;
+  /** Never set: carries the response type to send(). */
+  readonly response?: T;
+}
+
+type QueryValue = string | number | readonly string[] | undefined;
+
+/** Query string from a parameter map: repeated keys for lists, empty values dropped. */
+export function toQueryString<T extends { [K in keyof T]: QueryValue }>(params: T): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries<QueryValue>(params)) {
+    const list: readonly string[] = typeof v === 'object' ? v : v === undefined ? [] : [String(v)];
+    for (const item of list) if (item.trim() !== '') q.append(k, item.trim());
+  }
+  return q.toString();
+}
+
+interface Parts<K extends ApiRoute> {
+  params?: ApiParams<K>;
+  query?: ApiQuery<K>;
+  body?: ApiBody<K>;
+}
+
+/** The URL of a route: its path with the `:name` parts filled in, then the query string. */
+function urlOf<K extends ApiRoute>(route: K, parts: Parts<K>): string {
+  const template = route.slice(route.indexOf(' ') + 1);
+  const params = (parts.params ?? {}) as Record<string, string>;
+  const path = template.replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(params[name] ?? ''));
+  const query = parts.query ? toQueryString(parts.query as Record<string, QueryValue>) : '';
+  return query ? `${path}?${query}` : path;
+}
+
+function call<K extends ApiRoute>(route: K, parts: Parts<K> = {}): ApiCall<ApiResponse<K>> {
+  const method = route.startsWith('POST ') ? 'POST' : 'GET';
+  return { route, method, url: urlOf(route, parts), ...(parts.body !== undefined ? { body: parts.body } : {}) };
+}
+
+/** Every JSON route of the API, one function each. */
+export const api = {
+  index: () => call('GET /api'),
+  tenants: () => call('GET /api/tenants'),
+  search: (filters: SearchFilters, page: { limit?: number; cursor?: string } = {}) =>
+    call('GET /api/search', { query: { ...filters, ...page } }),
+  searchCount: (filters: SearchFilters) => call('GET /api/search/count', { query: filters }),
+  timeline: (filters: SearchFilters, bucket?: 'auto' | TimelineBucket) =>
+    call('GET /api/search/timeline', { query: { ...filters, ...(bucket ? { bucket } : {}) } }),
+  counts: (filters: SearchFilters, by: CountDimension, limit?: number) =>
+    call('GET /api/search/counts', { query: { ...filters, by, ...(limit ? { limit } : {}) } }),
+  record: (tenant: string, id: string) => call('GET /api/records/:tenant/:id', { params: { tenant, id } }),
+  activities: () => call('GET /api/activities'),
+  reports: () => call('GET /api/reports'),
+  runReport: (id: string, params: ReportParams) => call('POST /api/reports/:id/run', { params: { id }, body: params }),
+  posture: () => call('GET /api/posture'),
+  coverage: (tenant?: string) => call('GET /api/coverage', { query: tenant ? { tenant } : {} }),
+  status: () => call('GET /api/status'),
+};
+
+/** The routes that answer with a file to save rather than JSON to read. */
+export const files = {
+  /** A link (GET) to every record a search matches, in the server's export format. */
+  searchExport: (filters: SearchFilters, format: ExportFormat) =>
+    call('GET /api/export', { query: { ...filters, format } }),
+  /** A report run as the server writes it to a file (the CLI's bytes); sent with saveFile(). */
+  reportExport: (id: string, params: ReportParams, format: ReportExportFormat) =>
+    call('POST /api/reports/:id/export', { params: { id }, query: { format }, body: params }),
+};
 
 async function failure(res: Response): Promise<ApiError> {
   try {
@@ -26,31 +135,69 @@ async function failure(res: Response): Promise<ApiError> {
   }
 }
 
-export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
-  const res = await fetch(path, { signal: signal ?? null, headers: { accept: 'application/json' } });
-  if (!res.ok) throw await failure(res);
-  return (await res.json()) as T;
-}
-
-export async function postJson<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
-  const res = await fetch(path, {
-    method: 'POST',
+function request(c: ApiCall<unknown>, accept: string, signal: AbortSignal | undefined): Promise<Response> {
+  const json = c.body !== undefined;
+  return fetch(c.url, {
+    method: c.method,
     signal: signal ?? null,
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
-    body: JSON.stringify(body),
+    headers: json ? { 'content-type': 'application/json', accept } : { accept },
+    ...(json ? { body: JSON.stringify(c.body) } : {}),
   });
+}
+
+/** Sends a call and reads its JSON answer; a failure becomes an ApiError with the server's words. */
+export async function send<T>(c: ApiCall<T>, signal?: AbortSignal): Promise<T> {
+  const res = await request(c, 'application/json', signal);
   if (!res.ok) throw await failure(res);
   return (await res.json()) as T;
 }
 
-/** Query string from a filter map: repeated keys for lists, empty values dropped. */
-export function toQueryString(params: Record<string, string | string[] | undefined>): string {
-  const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) {
-    const list = Array.isArray(v) ? v : v === undefined ? [] : [v];
-    for (const item of list) if (item.trim() !== '') q.append(k, item.trim());
+/** Sends a file call and saves the answer under the name the server gave (content-disposition). */
+export async function saveFile(c: ApiCall<unknown>, signal?: AbortSignal): Promise<void> {
+  const res = await request(c, '*/*', signal);
+  if (!res.ok) throw await failure(res);
+  const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? 'tenantwatch-export';
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** Which search filters take one value and which a list, for reading them from the page's URL. */
+const FILTERS: Record<keyof SearchFilters, 'one' | 'many'> = {
+  start: 'one',
+  end: 'one',
+  user: 'many',
+  operation: 'many',
+  recordType: 'many',
+  workload: 'many',
+  ip: 'many',
+  object: 'many',
+  freeText: 'many',
+  tenant: 'many',
+};
+
+/**
+ * The search a page URL holds (`#/search?start=7d&user=…`). A name that is no filter is refused, as the
+ * server refuses it: a typo must never widen a search silently. No start = no search yet.
+ */
+export function searchFromUrl(params: URLSearchParams): { filters: SearchFilters | null; error: ApiError | null } {
+  const unknown = [...new Set(params.keys())].filter((k) => !(k in FILTERS));
+  if (unknown.length) {
+    const hint = `Accepted parameters: ${Object.keys(FILTERS).join(', ')}`;
+    return { filters: null, error: new ApiError('BAD_FILTER', `Unknown search parameter "${unknown[0]}"`, hint, 400) };
   }
-  return q.toString();
+  const start = params.get('start');
+  if (start === null) return { filters: null, error: null };
+  const filters: Record<string, string | string[]> = { start };
+  for (const [name, kind] of Object.entries(FILTERS)) {
+    if (name === 'start') continue;
+    const values = params.getAll(name);
+    if (values.length) filters[name] = kind === 'one' ? values[0]! : values;
+  }
+  return { filters: filters as unknown as SearchFilters, error: null };
 }
 
 export function isAbort(e: unknown): boolean {

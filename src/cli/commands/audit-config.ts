@@ -1,3 +1,4 @@
+import { hostname, userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { AppError } from '../../core/errors.js';
 import type { LiveConnection } from '../../config/tenants.js';
@@ -102,6 +103,7 @@ const JSON_COLUMNS = [
   'mailboxes',
   'subscriptions',
   'newestRecord',
+  'requests',
 ].map((key) => ({ key, title: key }));
 
 function unreachable(tenant: TenantRow, message: string, now: number): PostureResult {
@@ -118,7 +120,19 @@ function unreachable(tenant: TenantRow, message: string, now: number): PostureRe
     mailboxes: null,
     subscriptions: null,
     newestRecord: null,
+    requests: [],
   };
+}
+
+/** Who asks for a change, as the posture history keeps it: the OS account, the host and the app. */
+function requester(tenant: TenantRow): string {
+  let who = 'unknown user';
+  try {
+    who = userInfo().username;
+  } catch {
+    // no passwd entry (some containers): the host and the app still say where it came from
+  }
+  return `${who} on ${hostname()} (app ${tenant.clientId})`;
 }
 
 function enableOptions(flags: EnableFlags): EnableOptions {
@@ -190,6 +204,7 @@ async function enable(ctx: CliContext, tenant: TenantRow, flags: EnableFlags, op
     const outcome = await enableTenant(postureDeps(ctx, store, opened), tenant, options, {
       dryRun: flags.dryRun === true,
       signal: ctx.signal,
+      requestedBy: requester(tenant),
       ...(flags.format === 'json'
         ? {}
         : { onPlan: (plan) => printOutcome(ctx.out, { plan }), onStep: (r) => printOutcome(ctx.out, { step: r }) }),

@@ -4,6 +4,7 @@ import { collect, type CollectTenant } from '../../collector/collect.js';
 import type { TenantStats } from '../../collector/context.js';
 import { HISTORY_SOURCES, type HistoryVia } from '../../collector/history.js';
 import { connectTenant } from '../../config/tenants.js';
+import { readAuditingFacts, requestedHint } from '../../coverage/auditing.js';
 import { AppError } from '../../core/errors.js';
 import { parseDuration } from '../../core/time.js';
 import type { TenantRow } from '../../store/contract.js';
@@ -132,10 +133,25 @@ async function runCollect(ctx: CliContext, names: string[], flags: CollectFlags)
     progress?.draw(latest);
     progress?.stop();
     ctx.out.write(flags.format === 'json' ? JSON.stringify(summary, null, 2) + '\n' : summaryTable(summary.tenants));
+    const facts = await readAuditingFacts(store, rows, ctx.clock.now());
     for (const s of summary.tenants)
-      if (s.error)
-        ctx.err.write(`tenantwatch: ${s.name}: ${s.error.message}${s.error.hint ? `. ${s.error.hint}` : ''}\n`);
-    return summary.ok ? 0 : 1;
+      if (s.error) {
+        // Ingestion off although someone already asked to turn it on: say so, not "turn it on" again.
+        const requested = s.error.code === 'AUDIT_DISABLED' ? facts.get(s.tenant)?.requested : null;
+        const hint = requested ? requestedHint(requested) : s.error.hint;
+        ctx.err.write(`tenantwatch: ${s.name}: ${s.error.message}${hint ? `. ${hint}` : ''}\n`);
+      }
+    if (summary.stopped) {
+      ctx.err.write('tenantwatch: interrupted — run the same command to continue (nothing collected is lost)\n');
+      return 130;
+    }
+    // A run that left blobs behind did not collect everything: say so, and exit 1 so a script notices.
+    const left = summary.tenants.filter((s) => s.blobsRefused + s.blobsFailed + s.windowsFailed > 0);
+    for (const s of left)
+      ctx.err.write(
+        `tenantwatch: ${s.name}: ${s.blobsRefused + s.blobsFailed} blob(s) not fetched, ${s.windowsFailed} window(s) failed; see tenantwatch coverage ${s.name} --gaps\n`,
+      );
+    return summary.ok && !left.length ? 0 : 1;
   } finally {
     if (timer) clearInterval(timer);
   }

@@ -1,3 +1,4 @@
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { startEmulator, type RunningEmulator } from '../../../emulator/index.js';
@@ -7,12 +8,15 @@ import { connectTenant, type LiveConnection } from '../../config/tenants.js';
 import { registerEmulatedTenants } from '../../collector/emulated.js';
 import { checkTenant } from '../../posture/service.js';
 import type { Store, TenantRow } from '../../store/contract.js';
-import type { CliContext } from '../context.js';
+import { ensureFolder } from '../../config/paths.js';
+import { AppError } from '../../core/errors.js';
+import { createContext, type CliContext, type GlobalOptions } from '../context.js';
 import { postureDeps } from '../posture.js';
 import type { Runner } from '../run.js';
 import { serveConsole } from './serve.js';
 
 interface DemoOptions {
+  reset?: boolean;
   port?: string;
   host: string;
   tenants: string;
@@ -143,10 +147,50 @@ async function checkPosture(ctx: CliContext, store: Store, rows: readonly Tenant
   }
 }
 
-async function runDemo(ctx: CliContext, opts: DemoOptions): Promise<void> {
+/** The file that marks a folder as the demo's own: only such a folder is ever wiped by --reset. */
+const DEMO_MARKER = 'tenantwatch-demo.json';
+
+/**
+ * The demo's simulated tenants never mix with real ones: without --data (or --db) it keeps its state in
+ * `<data folder>/demo`, a folder of its own, marked as such. `--reset` empties that folder first, and only a
+ * folder the demo marked as its own: a real data folder named with --data is refused, never wiped.
+ */
+export function demoContext(ctx: CliContext, opts: Pick<DemoOptions, 'reset'>, globals: GlobalOptions): CliContext {
+  const own = ctx.locations.explicit
+    ? ctx
+    : createContext({ ...globals, data: join(ctx.locations.dataDir, 'demo') }, ctx.signal);
+  const dir = own.locations.dataDir;
+  if (opts.reset && existsSync(dir)) {
+    if (!existsSync(join(dir, DEMO_MARKER))) {
+      throw new AppError('USAGE', `${dir} is not a folder the demo made, so --reset will not empty it`, {
+        hint: "Leave out --data to use the demo's own folder, or remove that folder yourself if it holds nothing you need",
+      });
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+  ensureFolder(dir);
+  const marker = join(dir, DEMO_MARKER);
+  if (!existsSync(marker) && readdirSync(dir).length === 0) {
+    writeFileSync(marker, JSON.stringify({ createdBy: 'tenantwatch demo', at: new Date().toISOString() }) + '\n');
+  }
+  return own;
+}
+
+async function runDemo(outer: CliContext, opts: DemoOptions, globals: GlobalOptions): Promise<void> {
+  const ctx = demoContext(outer, opts, globals);
+  try {
+    await runDemoIn(ctx, opts);
+  } finally {
+    if (ctx !== outer) await ctx.close();
+  }
+}
+
+async function runDemoIn(ctx: CliContext, opts: DemoOptions): Promise<void> {
   const say = progress(ctx);
   const store = await ctx.store();
-  say.step(`data folder ${ctx.locations.dataDir}`);
+  say.step(
+    `data folder ${ctx.locations.dataDir}${ctx.locations.explicit ? '' : " (the demo's own: your real tenants are not touched; --reset starts afresh)"}`,
+  );
   const emu = await startEmulator({
     stateDir: join(ctx.locations.dataDir, 'emulator'),
     port: 0,
@@ -185,5 +229,10 @@ export function register(program: Command, run: Runner): void {
     .option('--tenants <n>', 'simulated tenants', '5')
     .option('--users <n>', 'users per simulated tenant', '50')
     .option('--seed <n>', 'simulation seed (same seed, same tenants and activity)', '1')
-    .action(run(async (ctx, opts: DemoOptions) => runDemo(ctx, opts)));
+    .option('--reset', "start afresh: empty the demo's own folder first (never a folder the demo did not make)")
+    .action(
+      run(async (ctx, opts: DemoOptions, command: Command) =>
+        runDemo(ctx, opts, command.optsWithGlobals<GlobalOptions>()),
+      ),
+    );
 }

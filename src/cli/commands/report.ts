@@ -1,56 +1,80 @@
 import type { Command } from 'commander';
 import { AppError } from '../../core/errors.js';
 import type { LiveConnection } from '../../config/tenants.js';
-import { listReports, runReport } from '../../reports/registry.js';
+import { reportColumns, reportCsvChunks, reportJsonText } from '../../reports/export.js';
+import { findReport, listReports, runReport } from '../../reports/registry.js';
 import type { ReportResult } from '../../reports/types.js';
 import type { CliContext } from '../context.js';
-import { parseFormat, writeListing, type ListingColumn, type ListingFormat } from '../output.js';
+import { parseFormat, writeChunks, writeListing, type ListingColumn, type ListingFormat } from '../output.js';
 import type { Runner } from '../run.js';
 import { graphRoleSource } from '../tenants.js';
+import { reportOptions, reportParams } from './report-flags.js';
 
 /**
- * `tenantwatch report list` and `tenantwatch report ID [--name value …] [--format table|json|jsonl|csv]`.
- * Every report parameter is a flag of the same name (repeat a flag for a list); the reports engine
- * validates them, so a typo is refused with the report's parameter names. Output goes through the
- * CLI's listing writer (the same Excel-safe CSV as search); `--format json` is the whole result,
+ * `tenantwatch report list` and `tenantwatch report ID [--parameter value …] [--format table|json|jsonl|csv]`.
+ * Each report is a sub-command whose flags are its parameters (report-flags.ts), so `report ID --help`
+ * and docs/reference/cli.md list them; a typo is refused by name. A report id in other capitals goes
+ * through parseFlags, the generic `--name value` reading. Output goes through the CLI's listing writer
+ * (the same Excel-safe CSV as search); `--format json` is the whole result,
  * `{"report", "parameters", "summary", "rows"}` (issue 6).
  */
 export function register(program: Command, run: Runner): void {
-  program
+  const report = program
     .command('report')
-    .description(
-      'ready investigations: report list | report ID [--tenant T] [--start 7d] [--end now] [--user U] [--name value …] [--format table|json|jsonl|csv]',
-    )
-    .argument('[id]', 'report id, or "list"')
-    .argument('[params...]', 'report parameters as --name value')
+    .description('ready investigations: report list | report ID [--parameter value …]; report ID --help lists them')
+    .usage('list | ID [--parameter value …] [--format table|json|jsonl|csv]')
+    .argument('[id]', 'report id (tenantwatch report list)')
+    .argument('[params...]', 'report parameters as --name value, and --format')
     .allowUnknownOption()
-    .helpOption(false)
     .action(
-      run(async (ctx, id: string | undefined, rest: string[]) => {
+      run(async (ctx, first: string | undefined, more: string[]) => {
+        // `report --format json`: an option where the id would be (commander passes unknown options on as operands).
+        const [id, rest] = first?.startsWith('-') ? [undefined, [first, ...more]] : [first, more];
         const { params, format } = parseFlags(rest);
-        if (!id || id === 'list') {
-          await writeReportList(ctx, format);
-          return;
-        }
-        const opened: LiveConnection[] = [];
-        try {
-          const store = await ctx.store();
-          const result = await runReport(id, params, {
-            store,
-            clock: ctx.clock,
-            logger: ctx.logger,
-            signal: ctx.signal,
-            roleSource: graphRoleSource(ctx, store, opened),
-          });
-          const notes = result.summary.totals.roleSourceNotes;
-          if (typeof notes === 'string')
-            for (const note of notes.split(' | ')) ctx.err.write(`tenantwatch: note: ${note}\n`);
-          await writeResult(ctx, result, format);
-        } finally {
-          for (const c of opened) c.close();
-        }
+        if (!id) return writeReportList(ctx, format);
+        return runAndWrite(ctx, findReport(id).id, params, format);
       }),
     );
+  report
+    .command('list')
+    .description('the reports: id and title (json/csv: with their parameters)')
+    .option('--format <format>', 'table, json, jsonl or csv', 'table')
+    .action(run(async (ctx, opts: { format: string }) => writeReportList(ctx, parseFormat(opts.format))));
+  for (const info of listReports()) {
+    const command = report.command(info.id).summary(info.title).description(`${info.title}.\n\n${info.description}`);
+    for (const option of reportOptions(info.parameters)) command.addOption(option);
+    command.option('--format <format>', 'table, json, jsonl or csv', 'table');
+    command.action(
+      run(async (ctx, flags: Record<string, unknown> & { format: string }) =>
+        runAndWrite(ctx, info.id, reportParams(info.parameters, flags), parseFormat(flags.format)),
+      ),
+    );
+  }
+}
+
+/** Runs a report against the store (Graph for role holders when a tenant is registered) and prints it. */
+async function runAndWrite(
+  ctx: CliContext,
+  id: string,
+  params: Record<string, unknown>,
+  format: ListingFormat,
+): Promise<void> {
+  const opened: LiveConnection[] = [];
+  try {
+    const store = await ctx.store();
+    const result = await runReport(id, params, {
+      store,
+      clock: ctx.clock,
+      logger: ctx.logger,
+      signal: ctx.signal,
+      roleSource: graphRoleSource(ctx, store, opened),
+    });
+    const notes = result.summary.totals.roleSourceNotes;
+    if (typeof notes === 'string') for (const note of notes.split(' | ')) ctx.err.write(`tenantwatch: note: ${note}\n`);
+    await writeResult(ctx, result, format);
+  } finally {
+    for (const c of opened) c.close();
+  }
 }
 
 export function parseFlags(args: string[]): { params: Record<string, unknown>; format: ListingFormat } {
@@ -105,7 +129,11 @@ export async function writeResult(
   format: ListingFormat,
 ): Promise<void> {
   if (format === 'json') {
-    ctx.out.write(JSON.stringify(result, null, 2) + '\n');
+    ctx.out.write(reportJsonText(result));
+    return;
+  }
+  if (format === 'csv') {
+    await writeChunks(reportCsvChunks(result), ctx.out);
     return;
   }
   if (format === 'table') {
@@ -115,7 +143,7 @@ export async function writeResult(
       return;
     }
   }
-  const columns = [...new Set(result.rows.flatMap((r) => Object.keys(r)))].map((key) => ({ key, title: key }));
+  const columns = reportColumns(result.rows).map((key) => ({ key, title: key }));
   await writeListing(format, columns, result.rows, ctx.out, { noun: 'row' });
 }
 

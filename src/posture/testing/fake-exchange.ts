@@ -19,6 +19,8 @@ export class FakeExchange implements CmdletRunner {
   orgAuditDisabled = false;
   dehydrated = false;
   mailboxes: FakeMailbox[] = [];
+  /** Set-AdminAuditLogConfig is accepted but not applied yet (Microsoft takes up to 60 minutes): tests apply it. */
+  ualApplyLater = false;
   /** Set-Mailbox on these UPNs fails. */
   failing = new Set<string>();
   calls: { cmdlet: string; parameters: Record<string, unknown> }[] = [];
@@ -57,7 +59,7 @@ export class FakeExchange implements CmdletRunner {
         this.dehydrated = false;
         return out([]);
       case 'Set-AdminAuditLogConfig':
-        this.ual = parameters.UnifiedAuditLogIngestionEnabled === true;
+        if (!this.ualApplyLater) this.ual = parameters.UnifiedAuditLogIngestionEnabled === true;
         return out([]);
       case 'Set-OrganizationConfig':
         this.orgAuditDisabled = parameters.AuditDisabled === true;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AppError } from '../../core/errors.js';
-import type { RoleHolderSource } from '../roles/source.js';
+import type { RoleHolderSource } from '../../analysis/roles/source.js';
 import { DOMAIN, TENANT, entra, exchangeAdmin, roleChange, spFile } from '../testing/builders.js';
 import { idsOf, rowIds, runOver } from '../testing/harness.js';
 import { adminActivity } from './report.js';

@@ -1,16 +1,15 @@
 import { z } from 'zod';
-import { toAppError } from '../../core/errors.js';
 import type { StoredRecord } from '../../core/record.js';
 import type { TimeRange } from '../../core/time.js';
-import { recordRow } from '../audit-data.js';
+import { recordRow } from '../rows.js';
 import { commonParams, stringList } from '../params.js';
 import { baseQuery, scan } from '../query.js';
-import { AuditLogRoleSource, ROLE_ADD, ROLE_REMOVE } from '../roles/audit-log.js';
-import { mergeGraphWithLog } from '../roles/merge.js';
-import { heldAt, type RoleHolder, type RoleSourceName } from '../roles/source.js';
+import { ROLE_ADD, ROLE_REMOVE } from '../../analysis/roles/audit-log.js';
+import { resolveRoleHolders } from '../../analysis/roles/holders.js';
+import { heldAt, type RoleHolder } from '../../analysis/roles/source.js';
 import type { ReportDefinition, ReportDeps, ReportInput, ReportRow } from '../types.js';
 import { meta } from './meta.js';
-import { ADMIN_RECORD_TYPES, SHAREPOINT_ADMIN_OPERATIONS, adminCategory } from './scope.js';
+import { ADMIN_RECORD_TYPES, SHAREPOINT_ADMIN_OPERATIONS, adminCategory } from '../../analysis/admin-actions.js';
 
 const parameters = commonParams.extend({
   roles: stringList.default(['Global Administrator']).describe('role display names whose holders count; repeatable'),
@@ -30,7 +29,7 @@ export const adminActivity: ReportDefinition<typeof parameters> = {
     const notes: string[] = [];
     let holderCount = 0;
     for (const tenant of input.tenants ?? (await candidateTenants(input.period, deps))) {
-      const { source, holders, note } = await roleHolders(tenant, input.params.roles, input.period, deps);
+      const { source, holders, note } = await resolveRoleHolders(tenant, input.params.roles, input.period, deps);
       sources.add(source);
       if (note) notes.push(note);
       holderCount += new Set(holders.map((h) => h.userPrincipalName)).size;
@@ -56,37 +55,6 @@ export const adminActivity: ReportDefinition<typeof parameters> = {
     return { rows, totals };
   },
 };
-
-/**
- * Graph when a role source is wired and answers (refined with the log's spans, so holders added or
- * removed during the period are placed in time); the audit log's own role events otherwise. When
- * Graph was asked and could not answer (permission missing, tenant not registered…), `note` says
- * why, for the summary: the log-only answer misses holders whose membership never changed in it.
- */
-async function roleHolders(
-  tenant: string,
-  roles: string[],
-  period: TimeRange,
-  deps: ReportDeps,
-): Promise<{ source: RoleSourceName; holders: RoleHolder[]; note?: string }> {
-  const log = await new AuditLogRoleSource(deps.store, deps.signal).holders(tenant, roles, period);
-  if (!deps.roleSource) return log;
-  try {
-    const graph = await deps.roleSource.holders(tenant, roles, period);
-    if (graph.source === 'audit-log') return log;
-    return { source: graph.source, holders: mergeGraphWithLog(graph.holders, log.holders) };
-  } catch (e) {
-    const error = toAppError(e);
-    deps.logger?.warn(
-      { tenant, code: error.code, err: error.message },
-      'role holders from Graph unavailable; using the audit log',
-    );
-    return {
-      ...log,
-      note: `${tenant}: Graph not used (${error.code}: ${error.message}); role holders from the audit log's role events`,
-    };
-  }
-}
 
 /**
  * Without --tenant: the tenants that can have holders, i.e. the registered ones (Graph may know them)

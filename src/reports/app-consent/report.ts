@@ -4,10 +4,10 @@ import {
   modified,
   modifiedProperties,
   nameValues,
-  recordRow,
   safeJson,
   text,
-} from '../audit-data.js';
+} from '../../analysis/audit-data.js';
+import { recordRow } from '../rows.js';
 import { commonParams } from '../params.js';
 import { baseQuery, scan } from '../query.js';
 import type { ReportDefinition, ReportRow } from '../types.js';

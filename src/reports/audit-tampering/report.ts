@@ -1,6 +1,7 @@
 import type { StoredRecord } from '../../core/record.js';
-import { auditData, nameValues, recordRow } from '../audit-data.js';
-import { isTrue } from '../inbox-rules/rules.js';
+import { auditData, nameValues } from '../../analysis/audit-data.js';
+import { recordRow } from '../rows.js';
+import { isTrue } from '../../analysis/mail-rules.js';
 import { commonParams, count } from '../params.js';
 import { baseQuery, scan } from '../query.js';
 import type { ReportDefinition, ReportRow } from '../types.js';

@@ -1,5 +1,6 @@
-import { auditData, field, recordRow, text } from '../audit-data.js';
-import { TenantDomains } from '../domains.js';
+import { auditData, field, text } from '../../analysis/audit-data.js';
+import { recordRow } from '../rows.js';
+import { TenantDomains } from '../../analysis/domains.js';
 import { commonParams } from '../params.js';
 import { baseQuery, scan } from '../query.js';
 import type { ReportDefinition, ReportRow } from '../types.js';
@@ -25,7 +26,7 @@ export const externalSharing: ReportDefinition<typeof parameters> = {
   ...meta,
   parameters,
   async run(input, deps) {
-    const domains = new TenantDomains(deps, input.period);
+    const domains = new TenantDomains(deps.store, input.period);
     const rows: ReportRow[] = [];
     const totals = { anonymousLinks: 0, guests: 0, outsideDomains: 0, sites: 0 };
     const sites = new Set<string>();

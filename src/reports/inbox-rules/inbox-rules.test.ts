@@ -3,7 +3,6 @@ import { test } from 'node:test';
 import { DOMAIN, exchangeAdmin, mailboxItem, nv } from '../testing/builders.js';
 import { rowIds, runOver } from '../testing/harness.js';
 import { inboxRules } from './report.js';
-import { isMeaninglessName, isObscureFolder } from './rules.js';
 
 test('New-InboxRule forwarding outside, deleting and marking read is flagged with each finding', async () => {
   const rule = exchangeAdmin('New-InboxRule', {
@@ -68,10 +67,4 @@ test("Outlook's UpdateInboxRules: RuleActions forwarding outside is found", asyn
   });
   const [row] = (await runOver(inboxRules, [rule])).rows;
   assert.match(String(row?.findings), /forwards outside.*x@evil\.example; deletes messages/);
-});
-
-test('names and folders', () => {
-  assert.ok(isMeaninglessName('.') && isMeaninglessName('...') && isMeaninglessName('aaaa') && isMeaninglessName('a'));
-  assert.ok(!isMeaninglessName('Newsletters') && !isMeaninglessName(''));
-  assert.ok(isObscureFolder('Conversation History') && isObscureFolder('\\Archive') && !isObscureFolder('Projects'));
 });

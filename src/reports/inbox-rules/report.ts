@@ -1,11 +1,12 @@
-import { recordRow, field, text } from '../audit-data.js';
-import { TenantDomains } from '../domains.js';
+import { field, text } from '../../analysis/audit-data.js';
+import { recordRow } from '../rows.js';
+import { TenantDomains } from '../../analysis/domains.js';
 import { commonParams, flag } from '../params.js';
 import { baseQuery, scan } from '../query.js';
 import type { ReportDefinition, ReportRow } from '../types.js';
-import { RULE_OPERATIONS, ruleFacts, type RuleFacts } from './facts.js';
+import { ruleSigns } from '../../analysis/mail-rule-signs.js';
+import { RULE_OPERATIONS, ruleFacts } from '../../analysis/mail-rules.js';
 import { meta } from './meta.js';
-import { isMeaninglessName, isObscureFolder } from './rules.js';
 
 const parameters = commonParams.extend({
   suspiciousOnly: flag(false, 'only rules and forwarding with at least one finding'),
@@ -15,7 +16,7 @@ export const inboxRules: ReportDefinition<typeof parameters> = {
   ...meta,
   parameters,
   async run(input, deps) {
-    const domains = new TenantDomains(deps, input.period);
+    const domains = new TenantDomains(deps.store, input.period);
     const rows: ReportRow[] = [];
     let external = 0;
     for await (const record of scan(deps, baseQuery(input, { operations: RULE_OPERATIONS }))) {
@@ -26,7 +27,7 @@ export const inboxRules: ReportDefinition<typeof parameters> = {
       const outside = [];
       for (const to of [...facts.forwardTo, ...facts.redirectTo])
         if (await domains.isExternal(record.tenant, to)) outside.push(to);
-      const findings = findingsOf(facts, outside);
+      const findings = ruleSigns(facts, outside);
       if (input.params.suspiciousOnly && findings.length === 0) continue;
       if (outside.length) external++;
       input.count(record);
@@ -44,17 +45,3 @@ export const inboxRules: ReportDefinition<typeof parameters> = {
     return { rows, totals: { forwardingOutside: external, flagged: rows.filter((r) => r.findings !== '').length } };
   },
 };
-
-function findingsOf(f: RuleFacts, outside: string[]): string[] {
-  const out: string[] = [];
-  const external = (list: string[]) => list.filter((a) => outside.includes(a));
-  if (external(f.forwardTo).length)
-    out.push(`forwards outside the organization to ${external(f.forwardTo).join(', ')}`);
-  if (external(f.redirectTo).length)
-    out.push(`redirects outside the organization to ${external(f.redirectTo).join(', ')}`);
-  if (f.deletes) out.push('deletes messages');
-  if (f.moveTo && isObscureFolder(f.moveTo)) out.push(`moves messages to ${f.moveTo}`);
-  if (f.markAsRead) out.push('marks messages as read');
-  if (isMeaninglessName(f.name)) out.push(`meaningless rule name "${f.name}"`);
-  return out;
-}

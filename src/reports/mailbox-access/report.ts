@@ -1,5 +1,6 @@
 import type { StoredRecord } from '../../core/record.js';
-import { auditData, field, nameValues, recordRow, text, type AuditData } from '../audit-data.js';
+import { auditData, field, nameValues, text, type AuditData } from '../../analysis/audit-data.js';
+import { recordRow } from '../rows.js';
 import { commonParams } from '../params.js';
 import { baseQuery, scan } from '../query.js';
 import type { ReportDefinition, ReportRow } from '../types.js';

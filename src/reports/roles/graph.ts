@@ -1,6 +1,6 @@
 import type { TimeRange } from '../../core/time.js';
 import type { GraphDirectory } from '../../microsoft/graph-directory.js';
-import type { RoleHolders, RoleHolderSource } from './source.js';
+import type { RoleHolders, RoleHolderSource } from '../../analysis/roles/source.js';
 
 /**
  * Role holders from Graph (microsoft/graph-directory.ts): the members of the tenant's activated

@@ -1,6 +1,6 @@
 import type { StoredRecord } from '../../core/record.js';
 import { describeMfaDiff, diffMfaMethods } from '../../analysis/mfa-methods.js';
-import { auditData, modifiedProperties } from '../audit-data.js';
+import { auditData, modifiedProperties } from '../../analysis/audit-data.js';
 
 /**
  * Changes to a user's multi-factor authentication (splunk o365_disable_mfa and sigma

@@ -1,6 +1,6 @@
 import { MINUTE, parseDuration } from '../../core/time.js';
 import { AppError } from '../../core/errors.js';
-import { recordRow } from '../audit-data.js';
+import { recordRow } from '../rows.js';
 import { commonParams, count } from '../params.js';
 import { baseQuery, scan } from '../query.js';
 import { splitRead } from '../split.js';

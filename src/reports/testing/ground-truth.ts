@@ -1,7 +1,7 @@
 /**
  * The test oracle for admin-activity against the emulator's ground truth, written from issue 6 and
  * the simulator's own knowledge (who held which role when), deliberately without the report's code
- * (admin-activity/scope.ts, roles/*): a bug there cannot hide behind a shared helper.
+ * (analysis/admin-actions.ts, analysis/roles/*): a bug there cannot hide behind a shared helper.
  */
 
 /**

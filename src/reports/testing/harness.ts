@@ -2,7 +2,7 @@ import { ManualClock } from '../../core/clock.js';
 import type { AuditRecord } from '../../core/record.js';
 import type { TenantRow } from '../../store/contract.js';
 import { executeReport } from '../engine.js';
-import type { RoleHolderSource } from '../roles/source.js';
+import type { RoleHolderSource } from '../../analysis/roles/source.js';
 import type { ReportDefinition, ReportResult } from '../types.js';
 import { NOW } from './builders.js';
 import { fixtureStore } from './store.js';

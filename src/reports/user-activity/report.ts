@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { recordRow } from '../audit-data.js';
+import { recordRow } from '../rows.js';
 import { commonParams, stringList } from '../params.js';
 import { baseQuery, scan } from '../query.js';
 import type { ReportDefinition, ReportRow } from '../types.js';

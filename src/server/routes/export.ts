@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { recordChunks, type RecordFormat } from '../../search/formats.js';
+import type { ApiExtraQuery, ExportFormat } from '../api-types.js';
 import type { ServerDeps } from '../deps.js';
 import { pickOne, type RawQuery } from '../params.js';
 import { searchQueryFrom } from '../query.js';
 import { clientGone, textStream } from '../stream.js';
 
-const FORMATS = ['csv', 'json', 'ndjson'] as const;
-type ExportFormat = (typeof FORMATS)[number];
+const FORMATS = ['csv', 'json', 'ndjson'] as const satisfies readonly ExportFormat[];
 
 /** The CLI's writer for each export format: the console and `tenantwatch search --format` share the bytes. */
 const AS: Record<ExportFormat, RecordFormat> = { csv: 'csv', json: 'json', ndjson: 'jsonl' };
@@ -25,7 +25,8 @@ const TYPES: Record<ExportFormat, string> = {
 export function registerExportRoutes(app: FastifyInstance, deps: ServerDeps): void {
   app.get('/api/export', async (request, reply) => {
     const raw = request.query as RawQuery;
-    const query = await searchQueryFrom(raw, deps.clock.now(), deps.store, ['format']);
+    const extra: ApiExtraQuery<'GET /api/export'>[] = ['format'];
+    const query = await searchQueryFrom(raw, deps.clock.now(), deps.store, extra);
     const format = pickOne(raw.format, 'format', FORMATS, 'csv');
     const rows = deps.store.records.search(query, { signal: clientGone(reply) });
     const count = format === 'json' ? await deps.store.records.count(query) : null;

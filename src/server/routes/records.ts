@@ -1,13 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../core/errors.js';
 import { toRecordView } from '../../search/formats.js';
+import type { ApiParams, ApiResponse } from '../api-types.js';
 import type { ServerDeps } from '../deps.js';
 
 const MAX_KEY = 512;
 
 /** One record in full (the detail pane): every derived column plus the original AuditData, parsed. */
 export function registerRecordRoutes(app: FastifyInstance, deps: ServerDeps): void {
-  app.get<{ Params: { tenant: string; id: string } }>('/api/records/:tenant/:id', async (request) => {
+  type Route = 'GET /api/records/:tenant/:id';
+  app.get<{ Params: ApiParams<Route> }>('/api/records/:tenant/:id', async (request): Promise<ApiResponse<Route>> => {
     const { tenant, id } = request.params;
     if (!tenant || !id || tenant.length > MAX_KEY || id.length > MAX_KEY) {
       throw new AppError('BAD_INPUT', 'A record is named by its tenant and its Id, each at most 512 characters', {

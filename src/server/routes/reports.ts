@@ -1,6 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../core/errors.js';
+import { reportCsvChunks, reportJsonText } from '../../reports/export.js';
+import type { ApiParams, ApiResponse, ReportExportFormat, ReportParams } from '../api-types.js';
 import type { ReportsApi, ServerDeps } from '../deps.js';
+import { pickOne, type RawQuery } from '../params.js';
+import { textStream } from '../stream.js';
+
+const EXPORT_FORMATS = ['csv', 'json'] as const satisfies readonly ReportExportFormat[];
+
+const TYPES: Record<ReportExportFormat, string> = {
+  csv: 'text/csv; charset=utf-8',
+  json: 'application/json; charset=utf-8',
+};
 
 function reportsOf(deps: ServerDeps): ReportsApi {
   if (!deps.reports) {
@@ -11,22 +22,44 @@ function reportsOf(deps: ServerDeps): ReportsApi {
   return deps.reports;
 }
 
+/** The JSON object body of a run or an export, and a report id of sane length. */
+function runInput(id: string, body: unknown): ReportParams {
+  const params = body ?? {};
+  if (typeof params !== 'object' || Array.isArray(params) || params === null) {
+    throw new AppError('BAD_INPUT', 'Report parameters must be a JSON object', {
+      hint: 'Send {"start":"7d","end":"now"} or {}',
+    });
+  }
+  if (id.length > 100)
+    throw new AppError('UNKNOWN_REPORT', 'No report has such a long id', { hint: 'GET /api/reports lists them' });
+  return params as ReportParams;
+}
+
 /**
- * The investigations (reports/registry.ts): the list with each report's parameter schema, and a
- * run with parameters as a JSON object (the engine validates them: BAD_INPUT / UNKNOWN_REPORT).
+ * The investigations (reports/registry.ts): the list with each report's parameter schema, a run with
+ * parameters as a JSON object (the engine validates them: BAD_INPUT / UNKNOWN_REPORT), and the same
+ * run as a file, written by the CLI's writer (reports/export.ts) so the console's export and
+ * `tenantwatch report ID --format csv` are the same bytes.
  */
 export function registerReportRoutes(app: FastifyInstance, deps: ServerDeps): void {
-  app.get('/api/reports', async () => ({ reports: reportsOf(deps).list() }));
+  app.get('/api/reports', async (): Promise<ApiResponse<'GET /api/reports'>> => ({ reports: reportsOf(deps).list() }));
 
-  app.post<{ Params: { id: string }; Body: unknown }>('/api/reports/:id/run', async (request) => {
-    const body = request.body ?? {};
-    if (typeof body !== 'object' || Array.isArray(body) || body === null) {
-      throw new AppError('BAD_INPUT', 'Report parameters must be a JSON object', {
-        hint: 'Send {"start":"7d","end":"now"} or {}',
-      });
-    }
-    if (request.params.id.length > 100)
-      throw new AppError('UNKNOWN_REPORT', 'No report has such a long id', { hint: 'GET /api/reports lists them' });
-    return reportsOf(deps).run(request.params.id, body as Record<string, unknown>);
+  type Run = 'POST /api/reports/:id/run';
+  app.post<{ Params: ApiParams<Run>; Body: unknown }>(
+    '/api/reports/:id/run',
+    async (request): Promise<ApiResponse<Run>> =>
+      reportsOf(deps).run(request.params.id, runInput(request.params.id, request.body)),
+  );
+
+  type Export = 'POST /api/reports/:id/export';
+  app.post<{ Params: ApiParams<Export>; Body: unknown }>('/api/reports/:id/export', async (request, reply) => {
+    const { id } = request.params;
+    const format = pickOne((request.query as RawQuery).format, 'format', EXPORT_FORMATS, 'csv');
+    const result = await reportsOf(deps).run(id, runInput(id, request.body));
+    const stamp = new Date(deps.clock.now()).toISOString().slice(0, 19).replace(/[-:]/g, '');
+    void reply
+      .type(TYPES[format])
+      .header('content-disposition', `attachment; filename="tenantwatch-${result.report}-${stamp}.${format}"`);
+    return reply.send(format === 'csv' ? textStream(reportCsvChunks(result)) : reportJsonText(result));
   });
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { StoredRecord } from '../../core/record.js';
 import { COUNT_DIMENSIONS, type CountDimension, type SearchQuery } from '../../core/search-query.js';
 import { toRecordView } from '../../search/formats.js';
+import type { ApiExtraQuery, ApiResponse, RecordSummary, SearchPage } from '../api-types.js';
 import type { ServerDeps } from '../deps.js';
 import { decodeCursor, encodeCursor, parseLimit, pickOne, type RawQuery } from '../params.js';
 import { searchQueryFrom } from '../query.js';
@@ -11,7 +12,7 @@ import { unseenFilterValues } from '../../search/unseen.js';
 const DEFAULT_PAGE = 200;
 
 /** The row of a result page: the record view without the parsed AuditData (the detail route has it). */
-export function summaryView(r: StoredRecord): Record<string, unknown> {
+export function summaryView(r: StoredRecord): RecordSummary {
   const { auditData: _omit, ...rest } = toRecordView(r);
   return rest;
 }
@@ -26,7 +27,8 @@ export function registerSearchRoutes(app: FastifyInstance, deps: ServerDeps): vo
 
   app.get('/api/search', async (request, reply) => {
     const raw = request.query as RawQuery;
-    const query = await searchQueryFrom(raw, deps.clock.now(), deps.store, ['limit', 'cursor']);
+    const extra: ApiExtraQuery<'GET /api/search'>[] = ['limit', 'cursor'];
+    const query = await searchQueryFrom(raw, deps.clock.now(), deps.store, extra);
     const limit = parseLimit(raw.limit, DEFAULT_PAGE, max);
     const after = decodeCursor(raw.cursor);
     const signal = clientGone(reply);
@@ -34,7 +36,7 @@ export function registerSearchRoutes(app: FastifyInstance, deps: ServerDeps): vo
     return reply.type('application/json; charset=utf-8').send(textStream(pageChunks(rows, limit)));
   });
 
-  app.get('/api/search/count', async (request) => {
+  app.get('/api/search/count', async (request): Promise<ApiResponse<'GET /api/search/count'>> => {
     const query = await searchQueryFrom(request.query as RawQuery, deps.clock.now(), deps.store);
     // notices: filter values no stored record ever had (a typo must not read as "nothing happened").
     const [count, notices] = await Promise.all([
@@ -44,18 +46,20 @@ export function registerSearchRoutes(app: FastifyInstance, deps: ServerDeps): vo
     return { count, notices };
   });
 
-  app.get('/api/search/timeline', async (request) => {
+  app.get('/api/search/timeline', async (request): Promise<ApiResponse<'GET /api/search/timeline'>> => {
     const raw = request.query as RawQuery;
-    const query = await searchQueryFrom(raw, deps.clock.now(), deps.store, ['bucket']);
+    const extra: ApiExtraQuery<'GET /api/search/timeline'>[] = ['bucket'];
+    const query = await searchQueryFrom(raw, deps.clock.now(), deps.store, extra);
     const bucket = pickOne(raw.bucket, 'bucket', ['auto', 'day', 'hour'] as const, 'auto');
     const chosen = bucket === 'auto' ? autoBucket(query) : bucket;
     const rows = await deps.store.records.countBy(query, chosen);
     return { bucket: chosen, start: query.range.start, end: query.range.end, rows };
   });
 
-  app.get('/api/search/counts', async (request) => {
+  app.get('/api/search/counts', async (request): Promise<ApiResponse<'GET /api/search/counts'>> => {
     const raw = request.query as RawQuery;
-    const query = await searchQueryFrom(raw, deps.clock.now(), deps.store, ['by', 'limit']);
+    const extra: ApiExtraQuery<'GET /api/search/counts'>[] = ['by', 'limit'];
+    const query = await searchQueryFrom(raw, deps.clock.now(), deps.store, extra);
     const by = pickOne<CountDimension>(raw.by, 'by', COUNT_DIMENSIONS, 'operation');
     const limit = parseLimit(raw.limit, 20, max);
     return { by, rows: await deps.store.records.countBy(query, by, { limit }) };
@@ -67,8 +71,13 @@ function autoBucket(query: SearchQuery): 'day' | 'hour' {
   return query.range.end - query.range.start <= 3 * 86_400_000 ? 'hour' : 'day';
 }
 
+/**
+ * A SearchPage written as it is read: the records first, then the rest of the page's fields (typed,
+ * so the streamed text stays the contract's shape).
+ */
 async function* pageChunks(rows: AsyncIterable<StoredRecord>, limit: number): AsyncGenerator<string> {
-  yield '{"records":[';
+  const first: keyof SearchPage = 'records';
+  yield `{"${first}":[`;
   let n = 0;
   let last: StoredRecord | undefined;
   let more = false;
@@ -83,5 +92,6 @@ async function* pageChunks(rows: AsyncIterable<StoredRecord>, limit: number): As
   }
   const next =
     more && last ? encodeCursor({ creationTime: last.creationTime, tenant: last.tenant, id: last.id }) : null;
-  yield `],"returned":${n},"next":${JSON.stringify(next)}}`;
+  const rest: Omit<SearchPage, typeof first> = { returned: n, next };
+  yield '],' + JSON.stringify(rest).slice(1);
 }

@@ -1,51 +1,23 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../core/errors.js';
-import { CONTENT_TYPES } from '../../core/record.js';
-import type { Checkpoint, CoverageWindow, PostureSnapshot, Store, TenantRow } from '../../store/contract.js';
-import { summarizeCoverage, type StreamCoverage } from '../coverage.js';
+import { readCoverage } from '../../coverage/read.js';
+import type { AuditingFact, CoverageSummary } from '../../coverage/types.js';
+import type { Finding } from '../../posture/types.js';
+import type { CoverageWindow, PostureSnapshot, Store, TenantRow } from '../../store/contract.js';
+import type { ApiResponse, TenantOverview } from '../api-types.js';
 import type { ServerDeps } from '../deps.js';
 import type { RawQuery } from '../params.js';
 
-/** A tenant as the console's first page shows it; never any credential. */
-export interface TenantOverview {
-  name: string;
-  tenantId: string;
-  domain: string | null;
-  cloud: string;
-  authKind: string;
-  posture: { verdict: PostureSnapshot['verdict']; takenAt: number; auditingOff: boolean; findings: unknown[] } | null;
-  newestRecord: number | null;
-  /** now − the oldest checkpoint of the tenant's streams: how far behind collection is. */
-  lagMs: number | null;
-  state: 'never collected' | 'imported only' | 'collecting' | 'up to date' | 'errors';
-  errors: { windows: number; last: string | null };
-  gaps: number;
-  /**
-   * Management API webhook health (serve --webhook-url), null when webhooks are off: status, the last
-   * notification, and lastDelayMs = a blob's contentCreated → its records searchable.
-   */
-  webhook: unknown;
-}
-
-async function checkpointsOf(store: Store, tenants: readonly TenantRow[]): Promise<Checkpoint[]> {
-  const out: Checkpoint[] = [];
-  for (const t of tenants) {
-    for (const stream of CONTENT_TYPES) {
-      const cp = await store.ledger.getCheckpoint(t.tenantId, stream);
-      if (cp) out.push(cp);
-    }
-  }
-  return out;
-}
-
-function postureOf(s: PostureSnapshot | undefined): TenantOverview['posture'] {
+function postureOf(s: PostureSnapshot | undefined, auditing: AuditingFact): TenantOverview['posture'] {
   if (!s) return null;
-  const body = (s.body ?? {}) as { ualEnabled?: boolean | null; findings?: unknown[] };
+  // The posture check's stored result (posture/types.ts PostureResult); older snapshots may lack fields.
+  const body = (s.body ?? {}) as { findings?: Partial<Finding>[] };
   return {
     verdict: s.verdict,
     takenAt: s.takenAt,
-    auditingOff: body.ualEnabled === false,
+    auditingOff: auditing.recordsNothing,
     findings: Array.isArray(body.findings) ? body.findings : [],
+    requested: auditing.requested,
   };
 }
 
@@ -74,39 +46,41 @@ function collectorError(status: unknown, tenantId: string): string | null {
   return typeof mine?.error?.message === 'string' ? mine.error.message : null;
 }
 
+/**
+ * One tenant's line. Its gap and error counts are the coverage summary's (the same as `tenantwatch
+ * coverage`): open gaps only, so a window a later history fill covered is no longer an error.
+ */
 function overview(
   t: TenantRow,
   now: number,
-  cov: StreamCoverage[],
+  cov: CoverageSummary,
   newest: number | undefined,
   snap: PostureSnapshot | undefined,
   windows: CoverageWindow[],
   runError: string | null,
-  webhook: unknown,
+  webhook: TenantOverview['webhook'],
 ): TenantOverview {
-  const mine = cov.filter((c) => c.tenant === t.tenantId);
-  // History older than Microsoft keeps (lastError UNAVAILABLE…) is not an error of collection.
-  const failed = windows.filter(
-    (w) =>
-      w.tenant === t.tenantId &&
-      (w.state === 'failed' || w.state === 'expired') &&
-      !w.lastError?.startsWith('UNAVAILABLE'),
-  );
+  const mine = cov.streams.filter((c) => c.tenant === t.tenantId);
+  const live = mine.filter((c) => c.kind === 'live');
+  const failedGaps = live.reduce((n, c) => n + c.failed + c.expired, 0);
+  const failed = windows.filter((w) => w.tenant === t.tenantId && (w.state === 'failed' || w.state === 'expired'));
   const last = runError ?? failed.sort((a, b) => b.updatedAt - a.updatedAt)[0]?.lastError ?? null;
-  const checkpoints = mine.map((c) => c.checkpoint).filter((c): c is number => c !== null);
+  const checkpoints = live.map((c) => c.checkpoint).filter((c): c is number => c !== null);
   const lagMs = checkpoints.length ? now - Math.min(...checkpoints) : null;
-  const state = runError ? 'errors' : collectionState(mine.length > 0, newest !== undefined, failed.length, lagMs);
+  const auditing = cov.tenants.find((x) => x.tenant === t.tenantId)!.auditing;
+  const state = runError ? 'errors' : collectionState(live.length > 0, newest !== undefined, failedGaps, lagMs);
   return {
     name: t.name,
     tenantId: t.tenantId,
     domain: t.domain,
     cloud: t.cloud,
     authKind: t.authKind,
-    posture: postureOf(snap),
+    posture: postureOf(snap, auditing),
+    auditing,
     newestRecord: newest ?? null,
     lagMs,
     state,
-    errors: { windows: failed.length, last },
+    errors: { windows: failedGaps, last: failedGaps || runError ? last : null },
     gaps: mine.reduce((n, c) => n + c.gaps.length, 0),
     webhook,
   };
@@ -132,21 +106,20 @@ function newestCache(store: Store, clock: ServerDeps['clock']): () => Promise<Ma
   };
 }
 
-/** Tenants at a glance, posture snapshots, and the coverage ledger with its gaps. */
+/** Tenants at a glance, posture snapshots, and the coverage ledger with its gaps (src/coverage, rendered as is). */
 export function registerTenantRoutes(app: FastifyInstance, deps: ServerDeps): void {
   const { store } = deps;
   const newestRecords = newestCache(store, deps.clock);
 
-  app.get('/api/tenants', async () => {
+  app.get('/api/tenants', async (): Promise<ApiResponse<'GET /api/tenants'>> => {
     const tenants = await store.tenants.list();
-    const [windows, newest, snaps, cps] = await Promise.all([
+    const now = deps.clock.now();
+    const [windows, newest, snaps, cov] = await Promise.all([
       store.ledger.listWindows(),
       newestRecords(),
       store.posture.latest(),
-      checkpointsOf(store, tenants),
+      readCoverage(store, tenants, now),
     ]);
-    const cov = summarizeCoverage(windows, cps);
-    const now = deps.clock.now();
     const status = deps.collector?.status() ?? null;
     return {
       now,
@@ -165,9 +138,11 @@ export function registerTenantRoutes(app: FastifyInstance, deps: ServerDeps): vo
     };
   });
 
-  app.get('/api/posture', async () => ({ snapshots: await store.posture.latest() }));
+  app.get('/api/posture', async (): Promise<ApiResponse<'GET /api/posture'>> => ({
+    snapshots: await store.posture.latest(),
+  }));
 
-  app.get('/api/coverage', async (request) => {
+  app.get('/api/coverage', async (request): Promise<ApiResponse<'GET /api/coverage'>> => {
     const raw = request.query as RawQuery;
     const wanted = typeof raw.tenant === 'string' && raw.tenant ? raw.tenant : undefined;
     let tenants = await store.tenants.list();
@@ -179,11 +154,11 @@ export function registerTenantRoutes(app: FastifyInstance, deps: ServerDeps): vo
         });
       tenants = [row];
     }
-    const windows = wanted
-      ? await store.ledger.listWindows({ tenant: tenants[0]!.tenantId })
-      : await store.ledger.listWindows();
-    return { streams: summarizeCoverage(windows, await checkpointsOf(store, tenants)) };
+    return readCoverage(store, tenants, deps.clock.now());
   });
 
-  app.get('/api/status', async () => ({ now: deps.clock.now(), collector: deps.collector?.status() ?? null }));
+  app.get('/api/status', async (): Promise<ApiResponse<'GET /api/status'>> => ({
+    now: deps.clock.now(),
+    collector: deps.collector?.status() ?? null,
+  }));
 }

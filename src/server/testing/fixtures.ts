@@ -143,7 +143,8 @@ export const fakeReports: ReportsApi = {
       const { AppError } = await import('../../core/errors.js');
       throw new AppError('UNKNOWN_REPORT', `No report is called "${id}"`, { hint: 'GET /api/reports lists them' });
     }
-    return { report: id, parameters: {}, summary: { records: 0 }, rows: [] };
+    const summary = { records: 0, rows: 0, byUser: [], byOperation: [], byWorkload: [], byDay: [], byTenant: [] };
+    return { report: id, parameters: {}, summary: { ...summary, totals: {} }, rows: [] };
   },
 };
 

@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
+import { api } from '../api.js';
 import { useApi } from './useApi.js';
-import type { Activity } from '../types.js';
 
 interface Props {
   selected: string[];
@@ -12,7 +12,7 @@ interface Props {
  * operation names. Operations typed by hand (any cmdlet can be an operation) stay selectable too.
  */
 export function ActivityPicker({ selected, onChange }: Props) {
-  const { data } = useApi<{ categories: { category: string; activities: Activity[] }[] }>('/api/activities');
+  const { data } = useApi(api.activities());
   const [open, setOpen] = useState(false);
   const [filter, setFilter] = useState('');
   const friendly = useMemo(() => {

@@ -1,5 +1,5 @@
 import { COLUMNS } from './columns.js';
-import type { RecordSummary } from '../types.js';
+import type { RecordSummary } from '../api.js';
 
 export function ColumnChooser({
   shown,

@@ -3,13 +3,11 @@ import { ErrorNote } from './ErrorNote.js';
 import { JsonView } from './JsonView.js';
 import { useApi } from './useApi.js';
 import { fmtTime } from '../format.js';
-import type { RecordView } from '../types.js';
+import { api } from '../api.js';
 
 /** The full record: derived columns on top, the original AuditData below (readable or raw). */
 export function DetailPane({ tenant, id, onClose }: { tenant: string; id: string; onClose: () => void }) {
-  const { data, error, loading } = useApi<RecordView>(
-    `/api/records/${encodeURIComponent(tenant)}/${encodeURIComponent(id)}`,
-  );
+  const { data, error, loading } = useApi(api.record(tenant, id));
   const [raw, setRaw] = useState(false);
   return (
     <aside className="detail" aria-label="Record detail">

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { JsonSchema } from '../types.js';
+import type { JsonSchema } from '../api.js';
 
 /** A field per parameter of the report's JSON schema (from its zod definition on the server). */
 function kindOf(s: JsonSchema): 'number' | 'boolean' | 'list' | 'enum' | 'text' {

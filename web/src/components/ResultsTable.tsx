@@ -1,7 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { cellText, type Column, type TenantNames } from './columns.js';
-import type { RecordSummary } from '../types.js';
+import type { RecordSummary } from '../api.js';
 
 const ROW = 24;
 

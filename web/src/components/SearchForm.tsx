@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { ActivityPicker } from './ActivityPicker.js';
-import type { TenantOverview } from '../types.js';
+import type { TenantOverview } from '../api.js';
 
 /** The Purview filters; names match the API's query parameters, so the URL is the search. */
 export interface Filters {

@@ -1,5 +1,5 @@
 import { fmtCount, fmtTime } from '../format.js';
-import type { CountRow } from '../types.js';
+import type { CountRow } from '../api.js';
 
 interface Props {
   rows: CountRow[] | null;

@@ -1,5 +1,5 @@
 import { fmtTime } from '../format.js';
-import type { RecordSummary } from '../types.js';
+import type { RecordSummary } from '../api.js';
 
 export interface Column {
   key: keyof RecordSummary;

@@ -1,6 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { getJson, isAbort } from '../api.js';
-import type { CountRow, RecordSummary, SearchPage } from '../types.js';
+import { api, isAbort, send, toQueryString, type RecordSummary, type SearchFilters, type Timeline } from '../api.js';
 
 const PAGE = 500;
 
@@ -11,7 +10,7 @@ export interface SearchState {
   done: boolean;
   loading: boolean;
   error: unknown;
-  timeline: { bucket: 'day' | 'hour'; start: number; end: number; rows: CountRow[] } | null;
+  timeline: Timeline | null;
 }
 
 const EMPTY: SearchState = {
@@ -29,17 +28,21 @@ const EMPTY: SearchState = {
  * never wait for the count); later pages load with the keyset cursor as the table
  * scrolls towards them. A new query aborts everything of the old one.
  */
-export function useSearch(queryString: string | null): SearchState & { loadMore: (upTo: number) => void } {
-  const [state, setState] = useState<SearchState>({ ...EMPTY, loading: queryString !== null });
+export function useSearch(filters: SearchFilters | null): SearchState & { loadMore: (upTo: number) => void } {
+  const [state, setState] = useState<SearchState>({ ...EMPTY, loading: filters !== null });
   const control = useRef<AbortController | null>(null);
   const busy = useRef(false);
   const latest = useRef(state);
   latest.current = state;
+  const current = useRef(filters);
+  current.current = filters;
+  const key = filters === null ? null : toQueryString(filters);
 
   useEffect(() => {
     control.current?.abort();
     busy.current = false;
-    if (queryString === null) {
+    const query = current.current;
+    if (query === null) {
       setState(EMPTY);
       return;
     }
@@ -52,7 +55,7 @@ export function useSearch(queryString: string | null): SearchState & { loadMore:
     busy.current = true;
     // The first page goes alone: the store answers one query at a time, so the count and the
     // timeline (which read every match) are asked for only once the first rows are on screen.
-    getJson<SearchPage>(`/api/search?${queryString}&limit=${PAGE}`, c.signal).then((p) => {
+    send(api.search(query, { limit: PAGE }), c.signal).then((p) => {
       busy.current = false;
       setState((s) => ({
         ...s,
@@ -63,26 +66,21 @@ export function useSearch(queryString: string | null): SearchState & { loadMore:
         ...(p.next === null ? { count: p.returned } : {}),
       }));
       if (p.next !== null)
-        getJson<{ count: number }>(`/api/search/count?${queryString}`, c.signal).then(
-          (r) => setState((s) => ({ ...s, count: r.count })),
-          fail,
-        );
-      getJson<SearchState['timeline']>(`/api/search/timeline?${queryString}`, c.signal).then(
-        (t) => setState((s) => ({ ...s, timeline: t })),
-        fail,
-      );
+        send(api.searchCount(query), c.signal).then((r) => setState((s) => ({ ...s, count: r.count })), fail);
+      send(api.timeline(query), c.signal).then((t) => setState((s) => ({ ...s, timeline: t })), fail);
     }, fail);
     return () => c.abort();
-  }, [queryString]);
+  }, [key]);
 
   const loadMore = useCallback(
     (upTo: number) => {
       const s = latest.current;
-      if (busy.current || !s.next || s.rows.length > upTo || queryString === null) return;
+      const query = current.current;
+      if (busy.current || !s.next || s.rows.length > upTo || query === null) return;
       const c = control.current;
       if (!c) return;
       busy.current = true;
-      getJson<SearchPage>(`/api/search?${queryString}&limit=${PAGE * 2}&cursor=${s.next}`, c.signal).then(
+      send(api.search(query, { limit: PAGE * 2, cursor: s.next }), c.signal).then(
         (p) => {
           busy.current = false;
           setState((old) => ({ ...old, rows: old.rows.concat(p.records), next: p.next, done: p.next === null }));
@@ -93,7 +91,7 @@ export function useSearch(queryString: string | null): SearchState & { loadMore:
         },
       );
     },
-    [queryString],
+    [key],
   );
   return { ...state, loadMore };
 }

@@ -1,7 +1,7 @@
 import { ErrorNote } from '../components/ErrorNote.js';
 import { useApi } from '../components/useApi.js';
 import { fmtCount, fmtTime } from '../format.js';
-import type { StreamCoverage, TenantOverview } from '../types.js';
+import { api, type StreamCoverage } from '../api.js';
 
 /** "11-18 00:00": the year is the same on every row of a ledger. */
 function short(t: number | null): string {
@@ -32,11 +32,7 @@ function Strip({ s }: { s: StreamCoverage }) {
 /** The coverage ledger per tenant and content type: what was collected, and every gap. */
 export function CoveragePage({ params }: { params: URLSearchParams }) {
   const tenant = params.get('tenant') ?? '';
-  const { data, error } = useApi<{ streams: StreamCoverage[] }>(
-    `/api/coverage${tenant ? '?tenant=' + encodeURIComponent(tenant) : ''}`,
-  );
-  const tenants = useApi<{ tenants: TenantOverview[] }>('/api/tenants').data?.tenants ?? [];
-  const nameOf = (id: string): string => tenants.find((t) => t.tenantId === id)?.name ?? id;
+  const { data, error } = useApi(api.coverage(tenant || undefined));
   return (
     <section className="page">
       <h1>Coverage {tenant ? <span className="muted">— {tenant}</span> : null}</h1>
@@ -45,18 +41,18 @@ export function CoveragePage({ params }: { params: URLSearchParams }) {
         proven collected (gaps, in red).
       </p>
       <ErrorNote error={error} />
-      {data && data.streams.length === 0 ? (
+      {data && data.streams.length === 0 && !data.tenants.some((t) => t.auditing.note) ? (
         <p className="muted">
           Nothing collected yet: run <code>tenantwatch collect</code>.
         </p>
       ) : null}
-      {data && !tenant
-        ? tenants
-            .filter((t) => !data.streams.some((s) => s.tenant === t.tenantId))
+      {data
+        ? data.tenants
+            .filter((t) => t.auditing.note || t.streams === 0)
             .map((t) => (
-              <div key={t.tenantId} className="error">
-                <strong>{t.name}: no content type collected.</strong>{' '}
-                {t.errors.last ?? 'Collection has not run for this tenant.'}
+              <div key={t.tenant} className="error" data-tenant={t.name}>
+                <strong>{t.name}:</strong>{' '}
+                {t.auditing.note ?? 'no content type collected: collection has not run for this tenant.'}
               </div>
             ))
         : null}
@@ -71,6 +67,7 @@ export function CoveragePage({ params }: { params: URLSearchParams }) {
               <th className="num">Windows</th>
               <th className="num">Fetched</th>
               <th className="num">Failed</th>
+              <th className="num">Expired</th>
               <th className="num">Blobs</th>
               <th className="num">Records</th>
               <th>Gaps</th>
@@ -79,7 +76,7 @@ export function CoveragePage({ params }: { params: URLSearchParams }) {
           <tbody>
             {data.streams.map((s) => (
               <tr key={s.tenant + s.stream} className={s.gaps.length ? 'has-gaps' : undefined}>
-                <td>{nameOf(s.tenant)}</td>
+                <td>{s.name}</td>
                 <td className="mono">{s.stream}</td>
                 <td>
                   <Strip s={s} />
@@ -91,16 +88,23 @@ export function CoveragePage({ params }: { params: URLSearchParams }) {
                 <td className="num">{s.windows}</td>
                 <td className="num">{s.fetched}</td>
                 <td className="num">{s.failed || ''}</td>
+                <td className="num">{s.expired || ''}</td>
                 <td className="num">{fmtCount(s.blobs)}</td>
                 <td className="num">{fmtCount(s.records)}</td>
                 <td className="gaps">
                   {s.gaps.length === 0 ? <span className="ok-text">none</span> : null}
                   {s.gaps.map((g, i) => (
-                    <div key={i} className="gap" title={g.lastError ?? ''}>
-                      {short(g.start)} → {short(g.end)} <span className="badge failing">{g.reason}</span>
-                      {g.lastError ? <span className="sub"> {g.lastError}</span> : null}
+                    <div key={i} className="gap" title={g.reason}>
+                      {short(g.start)} → {short(g.end)} <span className="badge failing">{g.state}</span>
+                      <span className="sub"> {g.reason}</span>
                     </div>
                   ))}
+                  {s.filled.length ? (
+                    <div className="sub" title={s.filled.map((g) => `${short(g.start)} → ${short(g.end)}`).join(', ')}>
+                      {s.filled.length} filled by a later history fill (
+                      {[...new Set(s.filled.map((g) => g.filledBy))].join(', ')})
+                    </div>
+                  ) : null}
                 </td>
               </tr>
             ))}

@@ -1,27 +1,19 @@
 import { useMemo, useState } from 'react';
-import { isAbort, postJson } from '../api.js';
+import { api, files, isAbort, saveFile, send, type ReportResult, type ReportRow, type ReportSummary } from '../api.js';
 import { BarList, asCountRows } from '../components/BarList.js';
 import { DetailPane } from '../components/DetailPane.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { ReportForm } from '../components/ReportForm.js';
 import { useApi } from '../components/useApi.js';
-import { csvCell, download, fmtCell, fmtCount } from '../format.js';
-import type { ReportInfo, ReportResult, TenantOverview } from '../types.js';
+import { fmtCell, fmtCount } from '../format.js';
 
-function columnsOf(rows: Record<string, unknown>[]): string[] {
+function columnsOf(rows: readonly ReportRow[]): string[] {
   const keys = new Set<string>();
   for (const r of rows.slice(0, 200)) for (const k of Object.keys(r)) keys.add(k);
   return [...keys];
 }
 
-function Summary({
-  summary,
-  names,
-}: {
-  summary: Record<string, unknown> | undefined;
-  names: ReadonlyMap<string, string>;
-}) {
-  if (!summary) return null;
+function Summary({ summary, names }: { summary: ReportSummary; names: ReadonlyMap<string, string> }) {
   const charts: [string, { key: string; count: number }[]][] = [];
   const totals: [string, unknown][] = [];
   for (const [k, v] of Object.entries(summary)) {
@@ -58,36 +50,43 @@ function Summary({
   );
 }
 
+interface Run {
+  id: string;
+  params: Record<string, unknown>;
+  result: ReportResult | null;
+  error: unknown;
+  busy: boolean;
+}
+
 /** The investigations: pick one, fill its parameters, read the result as a table and charts. */
 export function ReportsPage({ params }: { params: URLSearchParams }) {
-  const list = useApi<{ reports: ReportInfo[] }>('/api/reports');
-  const tenants = useApi<{ tenants: TenantOverview[] }>('/api/tenants').data?.tenants;
+  const list = useApi(api.reports());
+  const tenants = useApi(api.tenants()).data?.tenants;
   const names = useMemo(() => new Map((tenants ?? []).map((t) => [t.tenantId, t.name])), [tenants]);
   const id = params.get('id') ?? list.data?.reports[0]?.id ?? null;
   const info = list.data?.reports.find((r) => r.id === id);
-  const [run, setRun] = useState<{ id: string; result: ReportResult | null; error: unknown; busy: boolean } | null>(
-    null,
-  );
+  const [run, setRun] = useState<Run | null>(null);
+  const [exporting, setExporting] = useState<{ error: unknown; busy: boolean }>({ error: null, busy: false });
   const [detail, setDetail] = useState<{ tenant: string; id: string } | null>(null);
   const result = run?.id === id ? run.result : null;
   const columns = useMemo(() => columnsOf(result?.rows ?? []), [result]);
   const execute = (p: Record<string, unknown>): void => {
     if (!id) return;
-    setRun({ id, result: null, error: null, busy: true });
-    postJson<ReportResult>(`/api/reports/${encodeURIComponent(id)}/run`, p).then(
-      (r) => setRun({ id, result: r, error: null, busy: false }),
-      (error: unknown) => !isAbort(error) && setRun({ id, result: null, error, busy: false }),
+    setRun({ id, params: p, result: null, error: null, busy: true });
+    setExporting({ error: null, busy: false });
+    send(api.runReport(id, p)).then(
+      (r) => setRun({ id, params: p, result: r, error: null, busy: false }),
+      (error: unknown) => !isAbort(error) && setRun({ id, params: p, result: null, error, busy: false }),
     );
   };
-  const exportCsv = (): void => {
-    if (!result) return;
-    const text =
-      '\ufeff' +
-      [columns.map(csvCell).join(','), ...result.rows.map((r) => columns.map((c) => csvCell(r[c])).join(','))].join(
-        '\r\n',
-      ) +
-      '\r\n';
-    download(`${id}.csv`, text, 'text/csv');
+  // The server writes the file (the CLI's writer, reports/export.ts): it runs the report again with the same parameters.
+  const exportAs = (format: 'csv' | 'json'): void => {
+    if (!run || !result) return;
+    setExporting({ error: null, busy: true });
+    saveFile(files.reportExport(run.id, run.params, format)).then(
+      () => setExporting({ error: null, busy: false }),
+      (error: unknown) => setExporting({ error, busy: false }),
+    );
   };
   return (
     <section className="page reports-page">
@@ -115,7 +114,7 @@ export function ReportsPage({ params }: { params: URLSearchParams }) {
             </details>
             <ReportForm
               key={info.id}
-              schema={info.parameters ?? info.schema}
+              schema={info.parameters}
               onRun={execute}
               busy={run?.busy === true && run.id === id}
             />
@@ -127,17 +126,14 @@ export function ReportsPage({ params }: { params: URLSearchParams }) {
             <div className="result-bar">
               <strong>{fmtCount(result.rows.length)}</strong>&nbsp;rows
               <span className="spacer" />
-              <button type="button" className="small" onClick={exportCsv}>
+              <button type="button" className="small" disabled={exporting.busy} onClick={() => exportAs('csv')}>
                 Export CSV
               </button>
-              <button
-                type="button"
-                className="small"
-                onClick={() => download(`${id}.json`, JSON.stringify(result, null, 2), 'application/json')}
-              >
+              <button type="button" className="small" disabled={exporting.busy} onClick={() => exportAs('json')}>
                 Export JSON
               </button>
             </div>
+            <ErrorNote error={exporting.error} />
             <Summary summary={result.summary} names={names} />
             <div className="report-rows">
               <table className="grid">

@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import { toQueryString } from '../api.js';
+import { files, api, searchFromUrl, toQueryString, type RecordSummary } from '../api.js';
 import { ColumnChooser } from '../components/ColumnChooser.js';
 import { COLUMNS, DEFAULT_COLUMNS } from '../components/columns.js';
 import { DetailPane } from '../components/DetailPane.js';
@@ -11,7 +11,6 @@ import { useApi } from '../components/useApi.js';
 import { useSearch } from '../components/useSearch.js';
 import { fmtCount } from '../format.js';
 import { navigate } from '../route.js';
-import type { RecordSummary, TenantOverview } from '../types.js';
 
 function loadColumns(): (keyof RecordSummary)[] {
   try {
@@ -29,13 +28,14 @@ function loadColumns(): (keyof RecordSummary)[] {
  */
 export function SearchPage({ params }: { params: URLSearchParams }) {
   const queryString = params.toString();
-  const hasQuery = params.has('start');
-  const search = useSearch(hasQuery ? queryString : null);
+  const parsed = useMemo(() => searchFromUrl(new URLSearchParams(queryString)), [queryString]);
+  const hasQuery = parsed.filters !== null;
+  const search = useSearch(parsed.filters);
   const [selected, setSelected] = useState<{ index: number; row: RecordSummary } | null>(null);
   const [shown, setShown] = useState(loadColumns);
   const columns = useMemo(() => COLUMNS.filter((c) => shown.includes(c.key)), [shown]);
   // Asked for once the first page is in: on a large store the tenant overview must not delay it.
-  const tenants = useApi<{ tenants: TenantOverview[] }>(search.loading ? null : '/api/tenants').data?.tenants;
+  const tenants = useApi(search.loading ? null : api.tenants()).data?.tenants;
   const tenantNames = useMemo(() => new Map((tenants ?? []).map((t) => [t.tenantId, t.name])), [tenants]);
   const submit = (f: Filters): void => {
     setSelected(null);
@@ -54,7 +54,7 @@ export function SearchPage({ params }: { params: URLSearchParams }) {
         busy={search.loading}
         tenants={tenants ?? []}
       />
-      <ErrorNote error={search.error} />
+      <ErrorNote error={parsed.error ?? search.error} />
       <div className="result-bar">
         <span className="count" aria-live="polite">
           {hasQuery ? (
@@ -68,12 +68,12 @@ export function SearchPage({ params }: { params: URLSearchParams }) {
         </span>
         <span className="spacer" />
         <ColumnChooser shown={shown} onChange={changeColumns} />
-        {hasQuery ? (
+        {parsed.filters ? (
           <>
-            <a className="button small" href={`/api/export?${queryString}&format=csv`} download>
+            <a className="button small" href={files.searchExport(parsed.filters, 'csv').url} download>
               Export CSV
             </a>
-            <a className="button small" href={`/api/export?${queryString}&format=json`} download>
+            <a className="button small" href={files.searchExport(parsed.filters, 'json').url} download>
               Export JSON
             </a>
           </>

@@ -1,12 +1,21 @@
-import { toQueryString } from '../api.js';
+import { api, toQueryString, type SearchFilters, type TenantOverview } from '../api.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { useApi } from '../components/useApi.js';
 import { fmtLag, fmtTime } from '../format.js';
 import { navigate } from '../route.js';
-import type { TenantOverview } from '../types.js';
 
 function Verdict({ t }: { t: TenantOverview }) {
   if (!t.posture) return <span className="badge unknown">not checked</span>;
+  const asked = t.posture.requested;
+  if (t.posture.auditingOff && asked)
+    return (
+      <span
+        className={`badge ${asked.overdue ? 'failing' : 'warning'}`}
+        title={`Turning the unified audit log on was requested at ${fmtTime(asked.at)} by ${asked.by}; Microsoft applies it within 60 minutes`}
+      >
+        {asked.overdue ? 'AUDITING STILL OFF' : `TURNING ON BY ${fmtTime(asked.appliesBy).slice(11, 16)}`}
+      </span>
+    );
   if (t.posture.auditingOff)
     return (
       <span
@@ -20,15 +29,18 @@ function Verdict({ t }: { t: TenantOverview }) {
 }
 
 function firstFinding(t: TenantOverview): string {
+  if (t.auditing.note) return t.auditing.note;
   const f = t.posture?.findings.find((x) => x.severity === 'failing') ?? t.posture?.findings[0];
   return f?.message ?? '';
 }
 
 /** All tenants at a glance: is auditing on, is collection keeping up, is anything missing. */
 export function TenantsPage() {
-  const { data, error, loading } = useApi<{ now: number; tenants: TenantOverview[] }>('/api/tenants');
-  const open = (t: TenantOverview): void =>
-    navigate('search', toQueryString({ start: '7d', end: 'now', tenant: t.name }));
+  const { data, error, loading } = useApi(api.tenants());
+  const open = (t: TenantOverview): void => {
+    const last7: SearchFilters = { start: '7d', end: 'now', tenant: [t.name] };
+    navigate('search', toQueryString(last7));
+  };
   return (
     <section className="page">
       <h1>Tenants</h1>

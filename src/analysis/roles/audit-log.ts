@@ -2,7 +2,6 @@ import type { StoredRecord } from '../../core/record.js';
 import type { TimeRange } from '../../core/time.js';
 import { auditData, field, modified, text } from '../audit-data.js';
 import type { Store } from '../../store/contract.js';
-import { scan } from '../query.js';
 import type { RoleHolder, RoleHolders, RoleHolderSource } from './source.js';
 
 /** Entra's role-membership operations (RecordType 8, AzureActiveDirectory). */
@@ -29,7 +28,8 @@ export class AuditLogRoleSource implements RoleHolderSource {
     const wanted = new Set(roles.map((r) => r.toLowerCase()));
     const events: StoredRecord[] = [];
     const query = { range: { start: 0, end: period.end }, tenants: [tenant], operations: [ROLE_ADD, ROLE_REMOVE] };
-    for await (const r of scan({ store: this.store, ...(this.signal ? { signal: this.signal } : {}) }, query)) {
+    // Role changes are rare, so one search over all history is cheap (no slicing as reports/query.ts does).
+    for await (const r of this.store.records.search(query, this.signal ? { signal: this.signal } : {})) {
       if (r.outcome !== 'failure') events.push(r);
     }
     events.reverse(); // the store answers newest first; spans are built oldest first

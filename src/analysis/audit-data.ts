@@ -1,18 +1,17 @@
+/**
+ * Reading the raw AuditData of a record for the finer rules of reports and detections. Keys are
+ * matched without regard to case (schema.md quirk 15: casing drifts), through ingest/fields.ts;
+ * Name/Value arrays (`Parameters`, `ExtendedProperties`, `OperationProperties`) are looked up by
+ * lower-cased name. A raw text that is not JSON yields an empty object: one bad record never stops a
+ * report.
+ */
 import type { StoredRecord } from '../core/record.js';
-import { toIsoSeconds } from '../core/time.js';
 import {
   field as ingestField,
   modifiedProperties as ingestModified,
   nameValues as ingestNameValues,
 } from '../ingest/fields.js';
-import type { ReportRow } from './types.js';
 
-/**
- * Reading the raw AuditData of a record for a report's finer rules. Keys are matched without regard
- * to case (schema.md quirk 15: casing drifts), through ingest/fields.ts; Name/Value arrays
- * (`Parameters`, `ExtendedProperties`, `OperationProperties`) are looked up by lower-cased name. A raw text that is not JSON yields an empty object: one bad record never
- * stops a report.
- */
 export type AuditData = Record<string, unknown>;
 
 export function auditData(record: Pick<StoredRecord, 'raw'>): AuditData {
@@ -67,19 +66,4 @@ export function safeJson(value: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-/** The columns every row that stands for one audit record carries. */
-export function recordRow(record: StoredRecord, extra: Record<string, unknown> = {}): ReportRow {
-  return {
-    tenant: record.tenant,
-    id: record.id,
-    time: toIsoSeconds(record.creationTime),
-    user: record.userId,
-    operation: record.operation,
-    workload: record.workload,
-    clientIp: record.clientIp,
-    objectId: record.objectId,
-    ...extra,
-  };
 }

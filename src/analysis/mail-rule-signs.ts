@@ -3,6 +3,8 @@
  * "obfuscated name" rules, Sigma's suspicious inbox rule rule, all in shared/corpus): folders people
  * do not look in, deletion, mark-as-read, and names that say nothing.
  */
+import type { RuleFacts } from './mail-rules.js';
+
 const OBSCURE_FOLDERS = [
   'rss',
   'rss feeds',
@@ -36,21 +38,21 @@ export function isMeaninglessName(name: string): boolean {
   return new Set(t.toLowerCase().replace(/\s/g, '')).size === 1;
 }
 
-export function isTrue(value: string | undefined): boolean {
-  return value !== undefined && /^(true|1|\$true|yes)$/i.test(value.trim());
-}
-
-/** "a@x.com; b@y.org", "[\"a@x.com\"]", "smtp:a@x.com" → addresses. */
-export function recipients(value: string | undefined): string[] {
-  if (!value) return [];
-  return value
-    .replace(/^\[|\]$/g, '')
-    .split(/[;,]/)
-    .map((v) =>
-      v
-        .trim()
-        .replace(/^"|"$/g, '')
-        .replace(/^smtp:/i, ''),
-    )
-    .filter((v) => v.length > 0);
+/**
+ * What makes a rule or forwarding change suspicious, in plain words: forwarding or redirecting to
+ * `outside` addresses (those the caller found outside the organization: analysis/domains.ts), deleting,
+ * hiding in an obscure folder, marking as read, a meaningless name. Empty when nothing is suspicious.
+ */
+export function ruleSigns(f: RuleFacts, outside: readonly string[]): string[] {
+  const out: string[] = [];
+  const external = (list: string[]) => list.filter((a) => outside.includes(a));
+  if (external(f.forwardTo).length)
+    out.push(`forwards outside the organization to ${external(f.forwardTo).join(', ')}`);
+  if (external(f.redirectTo).length)
+    out.push(`redirects outside the organization to ${external(f.redirectTo).join(', ')}`);
+  if (f.deletes) out.push('deletes messages');
+  if (f.moveTo && isObscureFolder(f.moveTo)) out.push(`moves messages to ${f.moveTo}`);
+  if (f.markAsRead) out.push('marks messages as read');
+  if (isMeaninglessName(f.name)) out.push(`meaningless rule name "${f.name}"`);
+  return out;
 }

@@ -1,14 +1,14 @@
-import type { StoredRecord } from '../core/record.js';
-import { DAY } from '../core/time.js';
-import type { ReportDeps } from './types.js';
-
 /**
- * Which mail domains belong to a tenant, to tell "outside the organization" from inside. From the
- * tenants table when the tenant is registered (its domain), and always from the tenant's own records:
- * the UPN domains of its mailbox users active on the period's last day (or week), of the records a
- * report reads, and the OrganizationName (contoso.onmicrosoft.com).
+ * Organisation domains: which mail domains belong to a tenant, to tell "outside the organization" from
+ * inside. From the tenants table when the tenant is registered (its domain), and always from the
+ * tenant's own records: the UPN domains of its mailbox users active on the period's last day (or week),
+ * of the records a caller reads, and the OrganizationName (contoso.onmicrosoft.com).
  * A subdomain of an internal domain is internal too (contoso.mail.onmicrosoft.com).
  */
+import type { StoredRecord } from '../core/record.js';
+import { DAY } from '../core/time.js';
+import type { Store } from '../store/contract.js';
+
 /** Mailbox actions only the tenant's own people (owners, delegates, admins) perform; indexed by operation. */
 const MAILBOX_USE = ['MailItemsAccessed', 'Send', 'MailboxLogin'];
 
@@ -16,7 +16,7 @@ export class TenantDomains {
   private readonly known = new Map<string, Set<string>>();
 
   constructor(
-    private readonly deps: ReportDeps,
+    private readonly store: Pick<Store, 'records' | 'tenants'>,
     private readonly range: { start: number; end: number },
   ) {}
 
@@ -24,7 +24,7 @@ export class TenantDomains {
     const cached = this.known.get(tenant);
     if (cached) return cached;
     const domains = new Set<string>();
-    const row = await this.deps.store.tenants.get(tenant);
+    const row = await this.store.tenants.get(tenant);
     if (row?.domain) domains.add(row.domain.toLowerCase());
     // The mailbox users of the period's last day (or week, when that day is empty): every mail domain in
     // use shows up in a working week, and the cost stays that of a day of mailbox use whatever the period
@@ -33,7 +33,7 @@ export class TenantDomains {
     const end = this.range.end;
     for (const days of [1, 7]) {
       const query = { range: { start: end - days * DAY, end }, tenants: [tenant], operations: MAILBOX_USE };
-      const users = await this.deps.store.records.countBy(query, 'user', { limit: 2000 });
+      const users = await this.store.records.countBy(query, 'user', { limit: 2000 });
       for (const u of users) addDomainOf(domains, typeof u.key === 'string' ? u.key : '');
       if (users.length) break;
     }

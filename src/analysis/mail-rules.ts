@@ -1,6 +1,11 @@
-import type { StoredRecord } from '../../core/record.js';
-import { auditData, field, nameValues, safeJson, text, type AuditData } from '../audit-data.js';
-import { isTrue, recipients } from './rules.js';
+/**
+ * Exchange inbox rules and mailbox forwarding read from audit records: what a rule or forwarding change
+ * does (forward, redirect, delete, move, mark as read), whatever record shape it came in — the cmdlets
+ * New-/Set-/Enable-InboxRule and Set-Mailbox, or Outlook's UpdateInboxRules. Shared by the inbox-rules
+ * and audit-tampering reports and the detections.
+ */
+import type { StoredRecord } from '../core/record.js';
+import { auditData, field, nameValues, safeJson, text, type AuditData } from './audit-data.js';
 
 /** What a rule or forwarding change does, whatever record shape it came in. */
 export interface RuleFacts {
@@ -23,7 +28,7 @@ export const RULE_OPERATIONS = [
 ];
 
 /** null when the record is not a rule or forwarding change (a Set-Mailbox that sets no forwarding). */
-export function ruleFacts(record: StoredRecord): RuleFacts | null {
+export function ruleFacts(record: Pick<StoredRecord, 'operation' | 'raw'>): RuleFacts | null {
   const data = auditData(record);
   const op = record.operation.toLowerCase();
   if (op === 'set-mailbox') return forwardingFacts(data);
@@ -98,4 +103,23 @@ function forwardingFacts(data: AuditData): RuleFacts | null {
     moveTo: '',
     data,
   };
+}
+
+export function isTrue(value: string | undefined): boolean {
+  return value !== undefined && /^(true|1|\$true|yes)$/i.test(value.trim());
+}
+
+/** "a@x.com; b@y.org", "[\"a@x.com\"]", "smtp:a@x.com" → addresses. */
+export function recipients(value: string | undefined): string[] {
+  if (!value) return [];
+  return value
+    .replace(/^\[|\]$/g, '')
+    .split(/[;,]/)
+    .map((v) =>
+      v
+        .trim()
+        .replace(/^"|"$/g, '')
+        .replace(/^smtp:/i, ''),
+    )
+    .filter((v) => v.length > 0);
 }

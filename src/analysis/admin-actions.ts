@@ -1,5 +1,5 @@
-import { activityCategories } from '../../core/catalog/index.js';
-import type { StoredRecord } from '../../core/record.js';
+import { activityCategories } from '../core/catalog/index.js';
+import type { StoredRecord } from '../core/record.js';
 
 /**
  * What counts as an administrative action (issue 6: Exchange admin cmdlets, Entra ID directory

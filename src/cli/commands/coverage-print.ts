@@ -1,0 +1,181 @@
+/**
+ * Prints the coverage summary (src/coverage) in the CLI's formats. Nothing is computed here: the counts
+ * in the table are the counts of the gap list, because both come from the same summary.
+ */
+import type { BlobEvidence } from '../../coverage/read.js';
+import type { CoverageSummary, Gap, StreamSummary, TenantCoverage } from '../../coverage/types.js';
+import { csvLine } from '../../search/csv.js';
+
+export type CoverageFormat = 'table' | 'json' | 'jsonl' | 'csv';
+type Out = NodeJS.WritableStream;
+
+const iso = (ms: number | null): string => (ms === null ? '' : new Date(ms).toISOString().replace('.000Z', 'Z'));
+
+export function rowJson(s: StreamSummary): Record<string, unknown> {
+  const { gaps, filled, ...rest } = s;
+  return {
+    ...rest,
+    from: iso(s.from),
+    to: iso(s.to),
+    checkpoint: iso(s.checkpoint),
+    gaps: gaps.length,
+    filled: filled.length,
+  };
+}
+
+export const gapJson = (g: Gap): Record<string, unknown> => ({ ...g, start: iso(g.start), end: iso(g.end) });
+
+const tenantJson = (t: TenantCoverage): Record<string, unknown> => ({
+  ...t,
+  auditing: {
+    ...t.auditing,
+    checkedAt: iso(t.auditing.checkedAt),
+    requested: t.auditing.requested && {
+      ...t.auditing.requested,
+      at: iso(t.auditing.requested.at),
+      appliesBy: iso(t.auditing.requested.appliesBy),
+    },
+  },
+});
+
+export function renderCoverage(
+  summary: CoverageSummary,
+  options: { format: CoverageFormat; gapsOnly: boolean; blobs?: BlobEvidence[] | undefined },
+  out: Out,
+  err: Out,
+): void {
+  const gaps = summary.streams.flatMap((s) => s.gaps);
+  const filled = summary.streams.flatMap((s) => s.filled);
+  const tenants = summary.tenants.map(tenantJson);
+  if (options.format === 'json') {
+    const body = options.gapsOnly
+      ? { gaps: gaps.map(gapJson), filled: filled.map(gapJson), tenants }
+      : {
+          rows: summary.streams.map(rowJson),
+          gaps: gaps.map(gapJson),
+          filled: filled.map(gapJson),
+          tenants,
+          ...(options.blobs ? { blobs: options.blobs } : {}),
+        };
+    out.write(JSON.stringify(body, null, 2) + '\n');
+    return;
+  }
+  const notes = tenantNotes(summary.tenants);
+  if (options.format === 'jsonl' || options.format === 'csv') {
+    // Machine formats keep one shape on stdout; what a tenant records goes to stderr beside them.
+    if (options.format === 'jsonl')
+      for (const r of options.gapsOnly ? gaps.map(gapJson) : summary.streams.map(rowJson))
+        out.write(JSON.stringify(r) + '\n');
+    else {
+      const [head, body] = options.gapsOnly ? gapCells(gaps) : rowCells(summary.streams);
+      out.write([head, ...body].map((r) => csvLine(r)).join(''));
+    }
+    for (const n of notes) err.write(`tenantwatch: ${n}\n`);
+    return;
+  }
+  renderTable(summary, gaps, filled, notes, options.gapsOnly, out);
+}
+
+function renderTable(
+  summary: CoverageSummary,
+  gaps: Gap[],
+  filled: Gap[],
+  notes: string[],
+  gapsOnly: boolean,
+  out: Out,
+): void {
+  const quiet = summary.tenants.some((t) => t.auditing.recordsNothing);
+  const noteLines = notes.length ? `\n${notes.map((n) => `${n}\n`).join('')}` : '';
+  if (gapsOnly) {
+    out.write(
+      gaps.length
+        ? table(gapCells(gaps))
+        : `no gaps${quiet ? ' in the ledger' : ''}: every window and every listed blob is fetched\n`,
+    );
+    out.write(noteLines);
+    return;
+  }
+  out.write(table(rowCells(summary.streams)));
+  if (gaps.length) out.write(`\n${gaps.length} gap(s):\n${table(gapCells(gaps))}`);
+  else out.write(quiet ? '\nno gaps in the ledger, but a tenant below records nothing\n' : '\nno gaps\n');
+  if (filled.length)
+    out.write(`\n${filled.length} gap(s) filled by a later history fill:\n${table(filledCells(filled))}`);
+  out.write(noteLines);
+}
+
+/** Per tenant, what its audit settings mean for everything above, or that nothing was collected. */
+function tenantNotes(tenants: readonly TenantCoverage[]): string[] {
+  const out: string[] = [];
+  for (const t of tenants) {
+    if (t.auditing.note) out.push(`${t.name}: ${t.auditing.note}`);
+    if (t.streams === 0 && !t.auditing.recordsNothing)
+      out.push(`${t.name}: nothing collected yet (tenantwatch collect ${t.name})`);
+  }
+  return out;
+}
+
+function rowCells(rows: readonly StreamSummary[]): [string[], string[][]] {
+  const head = [
+    'tenant',
+    'stream',
+    'from',
+    'to',
+    'windows',
+    'fetched',
+    'failed',
+    'expired',
+    'blobs',
+    'blob issues',
+    'records',
+    'checkpoint',
+    'gaps',
+    'filled',
+  ];
+  return [
+    head,
+    rows.map((r) => [
+      r.name,
+      r.stream,
+      iso(r.from),
+      iso(r.to),
+      String(r.windows),
+      String(r.fetched),
+      String(r.failed),
+      String(r.expired),
+      String(r.blobs),
+      String(r.blobIssues),
+      String(r.records),
+      iso(r.checkpoint),
+      String(r.gaps.length),
+      String(r.filled.length),
+    ]),
+  ];
+}
+
+function gapCells(gaps: readonly Gap[]): [string[], string[][]] {
+  return [
+    ['tenant', 'stream', 'start', 'end', 'state', 'reason'],
+    gaps.map((g) => [g.name, g.stream, iso(g.start), iso(g.end), g.state, g.reason]),
+  ];
+}
+
+function filledCells(gaps: readonly Gap[]): [string[], string[][]] {
+  return [
+    ['tenant', 'stream', 'start', 'end', 'state', 'filled by'],
+    gaps.map((g) => [g.name, g.stream, iso(g.start), iso(g.end), g.state, g.filledBy ?? '']),
+  ];
+}
+
+function table([head, body]: [string[], string[][]]): string {
+  const cells = [head, ...body];
+  const widths = head.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  return cells
+    .map(
+      (r) =>
+        r
+          .map((c, i) => c.padEnd(widths[i]!))
+          .join('  ')
+          .trimEnd() + '\n',
+    )
+    .join('');
+}

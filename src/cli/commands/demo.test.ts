@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { createContext } from '../context.js';
+import { demoContext } from './demo.js';
+
+async function withHome(fn: (home: string) => unknown): Promise<void> {
+  const home = mkdtempSync(join(tmpdir(), 'tw-demo-home-'));
+  const saved = {
+    HOME: process.env.HOME,
+    TENANTWATCH_HOME: process.env.TENANTWATCH_HOME,
+    DB: process.env.TENANTWATCH_DB,
+  };
+  process.env.HOME = home;
+  delete process.env.TENANTWATCH_HOME;
+  delete process.env.TENANTWATCH_DB;
+  try {
+    await fn(home);
+  } finally {
+    process.env.HOME = saved.HOME;
+    if (saved.TENANTWATCH_HOME !== undefined) process.env.TENANTWATCH_HOME = saved.TENANTWATCH_HOME;
+    if (saved.DB !== undefined) process.env.TENANTWATCH_DB = saved.DB;
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+test('without --data the demo keeps its tenants in a folder of its own; --reset empties only that folder', () =>
+  withHome(async (home) => {
+    const signal = new AbortController().signal;
+    const outer = createContext({}, signal);
+    const ctx = demoContext(outer, {}, {});
+    assert.equal(ctx.locations.dataDir, join(home, '.tenantwatch', 'demo'));
+    assert.ok(existsSync(join(ctx.locations.dataDir, 'tenantwatch-demo.json')), 'marked as the demo’s own');
+    writeFileSync(join(ctx.locations.dataDir, 'tenantwatch.sqlite'), 'old demo data');
+    const reset = demoContext(outer, { reset: true }, {});
+    assert.ok(!existsSync(join(reset.locations.dataDir, 'tenantwatch.sqlite')), 'reset starts afresh');
+    assert.ok(existsSync(join(reset.locations.dataDir, 'tenantwatch-demo.json')));
+    await Promise.all([ctx.close(), reset.close(), outer.close()]);
+  }));
+
+test('--reset refuses a folder the demo did not make (a real data folder named with --data)', () =>
+  withHome((home) => {
+    const real = join(home, 'real');
+    mkdirSync(real);
+    writeFileSync(join(real, 'tenantwatch.sqlite'), 'real tenants');
+    const outer = createContext({ data: real }, new AbortController().signal);
+    assert.equal(demoContext(outer, {}, { data: real }), outer, 'an explicit --data is used as it is');
+    assert.throws(() => demoContext(outer, { reset: true }, { data: real }), /not a folder the demo made/);
+    assert.ok(existsSync(join(real, 'tenantwatch.sqlite')), 'nothing was removed');
+  }));

@@ -1,0 +1,131 @@
+/**
+ * The one definition of a gap (glossary: gap). Every stretch of time the ledger cannot prove collected is
+ * a gap — whatever part of the program asks. A later history fill (a fetched window of a history stream:
+ * Graph audit query, Search-UnifiedAuditLog, import) covers every record type of its tenant, so the part
+ * of a gap it covers is reported as filled, not open.
+ */
+import type { BlobRow, CoverageWindow, LedgerStream } from '../store/contract.js';
+import { isHistoryStream, type Gap, type HistoryStream } from './types.js';
+
+type Base = Pick<Gap, 'tenant' | 'name' | 'stream'>;
+
+/** Why a window that did not end 'fetched' is a gap, in plain words. */
+function windowReason(w: CoverageWindow): string {
+  switch (w.state) {
+    case 'expired':
+      return 'passed the 7-day horizon before it was fetched';
+    case 'failed':
+      return `listing failed: ${w.lastError ?? 'unknown error'}`;
+    case 'partial':
+      return w.lastError ?? 'some blobs could not be fetched';
+    default:
+      return 'collection did not finish this window';
+  }
+}
+
+/**
+ * Where a stream's coverage begins: its first window's start, or the instant that window was first
+ * queried from when it was already partly behind the 7-day horizon. The planner lays windows on a fixed
+ * day grid, so a first run's first window starts up to a day before the look-back asked for and is listed
+ * from the horizon: the slice before that was never part of what was collected, and reporting it as lost
+ * made a fresh demo show one "expired" gap per stream. Time before this instant is history, which a fill
+ * (`collect --history`, import) covers and the summary shows as such.
+ */
+export function coverageStart(windows: readonly CoverageWindow[]): number | null {
+  if (!windows.length) return null;
+  const first = windows.reduce((a, b) => (b.start < a.start ? b : a));
+  return Math.max(first.start, Math.min(first.queriedStart ?? first.start, first.end));
+}
+
+/**
+ * The gaps of one stream's windows, oldest first: holes between windows (live streams only — history
+ * windows are ranges someone asked for, not a sequence), windows not fetched, and the slice of a later
+ * window that was behind the 7-day horizon when it was listed (its `queriedStart` after its start: time
+ * the collector meant to collect and could no longer ask for).
+ */
+export function windowGaps(base: Base, windows: readonly CoverageWindow[]): Gap[] {
+  const sorted = [...windows].sort((a, b) => a.start - b.start || a.end - b.end);
+  const out: Gap[] = [];
+  const gap = (start: number, end: number, state: string, reason: string, lastError: string | null): number =>
+    out.push({ ...base, start, end, state, reason, lastError, filledBy: null });
+  const live = !isHistoryStream(base.stream);
+  const begin = coverageStart(sorted) ?? 0;
+  let covered = begin;
+  for (const w of sorted) {
+    const start = Math.max(w.start, begin);
+    if (live && start > covered) gap(covered, start, 'hole', 'no window covers this time', null);
+    if (w.state !== 'fetched') gap(start, w.end, w.state, windowReason(w), w.lastError);
+    else if (w.queriedStart !== null && w.queriedStart > start)
+      gap(start, w.queriedStart, 'expired', 'behind the 7-day horizon when this window was listed', null);
+    covered = Math.max(covered, w.end);
+  }
+  return out;
+}
+
+/** A listed blob that was not fetched is a loss at its contentCreated. */
+export function blobGaps(base: Base, blobs: readonly BlobRow[]): Gap[] {
+  return blobs
+    .filter((b) => b.status !== 'fetched')
+    .map((b) => ({
+      ...base,
+      start: b.contentCreated,
+      end: b.contentCreated,
+      state: `blob ${b.status}`,
+      reason: `${b.contentId}: ${b.reason ?? b.status}`,
+      lastError: b.reason,
+      filledBy: null,
+    }));
+}
+
+export interface Fill {
+  stream: HistoryStream;
+  start: number;
+  end: number;
+}
+
+/** The fetched windows of history streams: what later fills covered. */
+export function fillsOf(windows: readonly CoverageWindow[]): Fill[] {
+  const out: Fill[] = [];
+  for (const w of windows)
+    if (w.state === 'fetched' && isHistoryStream(w.stream))
+      out.push({ stream: w.stream, start: Math.max(w.start, w.queriedStart ?? w.start), end: w.end });
+  return out.sort((a, b) => a.start - b.start);
+}
+
+/**
+ * Splits gaps into what stays open and what a fill covers. A gap partly covered becomes an open piece and
+ * a filled piece; a blob gap (one instant) is filled when a fill's [start, end) contains it.
+ */
+export function applyFills(gaps: readonly Gap[], fills: readonly Fill[]): { open: Gap[]; filled: Gap[] } {
+  const open: Gap[] = [];
+  const filled: Gap[] = [];
+  for (const g of gaps) {
+    if (g.start === g.end) {
+      const by = fills.find((f) => f.start <= g.start && g.start < f.end);
+      (by ? filled : open).push(by ? { ...g, filledBy: by.stream } : g);
+      continue;
+    }
+    let cursor = g.start;
+    for (const f of fills) {
+      if (f.end <= cursor || f.start >= g.end) continue;
+      if (f.start > cursor) open.push({ ...g, start: cursor, end: f.start });
+      const end = Math.min(f.end, g.end);
+      filled.push({ ...g, start: Math.max(cursor, f.start), end, filledBy: f.stream });
+      cursor = end;
+      if (cursor >= g.end) break;
+    }
+    if (cursor < g.end) open.push({ ...g, start: cursor, end: g.end });
+  }
+  return { open, filled };
+}
+
+/** Oldest first; a window's gap before a blob's at the same instant. */
+export function byTime(a: Gap, b: Gap): number {
+  return (
+    a.start - b.start || a.end - b.end || Number(a.state.startsWith('blob ')) - Number(b.state.startsWith('blob '))
+  );
+}
+
+export function isLiveStream(stream: LedgerStream): boolean {
+  return !isHistoryStream(stream);
+}

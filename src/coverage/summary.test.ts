@@ -1,0 +1,165 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { BlobRow, CoverageWindow, LedgerStream } from '../store/contract.js';
+import { summarizeLedger } from './summary.js';
+import type { StreamSummary } from './types.js';
+
+const H = 3_600_000;
+const T = { tenantId: 't1', name: 'one' };
+
+function w(
+  start: number,
+  end: number,
+  state: CoverageWindow['state'],
+  over: Partial<CoverageWindow> = {},
+): CoverageWindow {
+  return {
+    tenant: T.tenantId,
+    stream: 'Audit.Exchange',
+    start: start * H,
+    end: end * H,
+    state,
+    queriedStart: null,
+    blobsListed: 1,
+    blobsFetched: 1,
+    blobsFailed: 0,
+    records: 10,
+    newRecords: 8,
+    attempts: 1,
+    lastError: null,
+    updatedAt: 0,
+    ...over,
+  };
+}
+
+function blob(at: number, status: BlobRow['status'], over: Partial<BlobRow> = {}): BlobRow {
+  return {
+    tenant: T.tenantId,
+    contentType: 'Audit.Exchange',
+    contentId: `blob-${at}-${status}`,
+    contentUri: 'https://manage.office.com/x',
+    contentCreated: at * H,
+    contentExpiration: null,
+    fetchedAt: 0,
+    records: status === 'fetched' ? 7 : 0,
+    newRecords: status === 'fetched' ? 5 : 0,
+    sha256: status === 'fetched' ? 'a'.repeat(64) : null,
+    status,
+    reason: status === 'fetched' ? null : `${status} by the API`,
+    windowStart: Math.floor(at / 24) * 24 * H,
+    ...over,
+  };
+}
+
+function summary(windows: CoverageWindow[], blobs: BlobRow[] = []): StreamSummary[] {
+  return summarizeLedger({ tenants: [T], windows, blobs, checkpoints: [] }).streams;
+}
+
+const spans = (s: StreamSummary, which: 'gaps' | 'filled' = 'gaps') =>
+  s[which].map((g) => [g.start / H, g.end / H, g.state, ...(which === 'filled' ? [g.filledBy] : [])]);
+
+test('holes between windows, windows not fetched and a later horizon slice are gaps, oldest first', () => {
+  const [s] = summary([
+    w(0, 24, 'fetched'),
+    w(24, 48, 'failed', { lastError: 'AF50000' }),
+    w(48, 72, 'partial', { lastError: '1 blob(s) could not be fetched' }),
+    w(80, 96, 'fetched', { queriedStart: 84 * H }),
+    w(96, 120, 'expired'),
+    w(120, 144, 'listed'),
+  ]);
+  assert.deepEqual(spans(s!), [
+    [24, 48, 'failed'],
+    [48, 72, 'partial'],
+    [72, 80, 'hole'],
+    [80, 84, 'expired'],
+    [96, 120, 'expired'],
+    [120, 144, 'listed'],
+  ]);
+  assert.match(s!.gaps[0]!.reason, /listing failed: AF50000/);
+  assert.equal(s!.gaps[0]!.lastError, 'AF50000');
+  assert.deepEqual(
+    [s!.windows, s!.fetched, s!.listed, s!.failed, s!.expired, s!.from, s!.to],
+    [6, 2, 1, 2, 2, 0, 144 * H],
+  );
+});
+
+test('the first window listed from the horizon is where coverage begins, not a loss; the same slice later is', () => {
+  const [fresh] = summary([w(0, 24, 'fetched', { queriedStart: 12 * H }), w(24, 48, 'fetched')]);
+  assert.deepEqual(spans(fresh!), []);
+  assert.equal(fresh!.from, 12 * H);
+  assert.equal(fresh!.expired, 0);
+  const [late] = summary([w(0, 24, 'expired'), w(24, 48, 'fetched', { queriedStart: 30 * H })]);
+  assert.deepEqual(spans(late!), [
+    [0, 24, 'expired'],
+    [24, 30, 'expired'],
+  ]);
+  assert.equal(late!.expired, 2, 'the table counts both expired stretches the gap list shows');
+});
+
+test('blobs not fetched are gaps at their time, counted as blob issues; expired ones exactly once', () => {
+  const [s] = summary(
+    [w(0, 24, 'fetched'), w(24, 48, 'partial')],
+    [blob(2, 'fetched'), blob(3, 'expired'), blob(30, 'refused'), blob(31, 'fetched')],
+  );
+  assert.deepEqual(spans(s!), [
+    [3, 3, 'blob expired'],
+    [24, 48, 'partial'],
+    [30, 30, 'blob refused'],
+  ]);
+  assert.equal(s!.blobIssues, 2);
+  assert.equal(s!.expired, 0, "an expired blob is a blob issue, listed as 'blob expired', not an expired window");
+  assert.equal(s!.gaps.filter((g) => g.state.startsWith('blob ')).length, s!.blobIssues);
+  assert.deepEqual([s!.blobs, s!.records, s!.newRecords], [2, 20, 16], "the windows' counts of their fetched blobs");
+});
+
+test('a later history fill covers what it spans: whole gaps are filled, partly covered ones split', () => {
+  const graph = (start: number, end: number, state: CoverageWindow['state'] = 'fetched') =>
+    w(start, end, state, { stream: 'graph' as LedgerStream, queriedStart: start * H, records: 40, newRecords: 3 });
+  const [exchange, history] = summary(
+    [w(0, 24, 'expired'), w(24, 48, 'failed'), w(48, 72, 'fetched'), graph(-12, 36)],
+    [blob(50, 'expired')],
+  );
+  assert.equal(exchange!.stream, 'Audit.Exchange');
+  assert.deepEqual(spans(exchange!), [
+    [36, 48, 'failed'],
+    [50, 50, 'blob expired'],
+  ]);
+  assert.deepEqual(spans(exchange!, 'filled'), [
+    [0, 24, 'expired', 'graph'],
+    [24, 36, 'failed', 'graph'],
+  ]);
+  assert.deepEqual([exchange!.expired, exchange!.failed, exchange!.blobIssues], [0, 1, 1]);
+  assert.equal(history!.kind, 'history');
+  assert.deepEqual([history!.records, history!.newRecords, history!.gaps.length], [40, 3, 0]);
+
+  const [, again] = summary([w(0, 24, 'fetched'), graph(-48, -24, 'failed'), graph(-60, 0, 'fetched')]);
+  assert.deepEqual(spans(again!), [], 'a failed history window is filled by a later one over the same range');
+  assert.deepEqual(spans(again!, 'filled'), [[-48, -24, 'failed', 'graph']]);
+});
+
+test('streams per tenant in the order asked, alphabetical within; tenants without windows are still listed', () => {
+  const out = summarizeLedger({
+    tenants: [T, { tenantId: 't0', name: 'zero' }],
+    windows: [
+      w(0, 24, 'fetched', { stream: 'Audit.SharePoint' }),
+      w(0, 24, 'failed'),
+      w(0, 24, 'fetched', { tenant: 'x' }),
+    ],
+    blobs: [],
+    checkpoints: [{ tenant: T.tenantId, stream: 'Audit.SharePoint', position: 24 * H, updatedAt: 0 }],
+  });
+  assert.deepEqual(
+    out.streams.map((s) => [s.name, s.stream, s.checkpoint, s.gaps.length]),
+    [
+      ['one', 'Audit.Exchange', null, 1],
+      ['one', 'Audit.SharePoint', 24 * H, 0],
+    ],
+  );
+  assert.deepEqual(
+    out.tenants.map((t) => [t.name, t.streams, t.gaps, t.auditing.unifiedAuditLog]),
+    [
+      ['one', 2, 1, 'unknown'],
+      ['zero', 0, 0, 'unknown'],
+    ],
+  );
+});

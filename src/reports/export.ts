@@ -1,0 +1,27 @@
+/**
+ * A report result as a file: the one writer behind `tenantwatch report ID --format csv|json` and the
+ * console's report export (POST /api/reports/:id/export), so both give the same bytes for the same
+ * result. CSV goes through search/csv.ts, the Excel-safe writer every CSV of tenantwatch uses.
+ */
+import { csvLine, UTF8_BOM } from '../search/csv.js';
+import type { ReportResult, ReportRow } from './types.js';
+
+/** The columns of a result: every field any row has, in the order first seen (rows differ by kind). */
+export function reportColumns(rows: readonly ReportRow[]): string[] {
+  const keys = new Set<string>();
+  for (const row of rows) for (const key of Object.keys(row)) keys.add(key);
+  return [...keys];
+}
+
+/** The rows as CSV (the data only, as the CLI's csv format): BOM, header, one line per row. */
+export async function* reportCsvChunks(result: ReportResult): AsyncGenerator<string, number> {
+  const columns = reportColumns(result.rows);
+  yield UTF8_BOM + csvLine(columns);
+  for (const row of result.rows) yield csvLine(columns.map((c) => row[c]));
+  return result.rows.length;
+}
+
+/** The whole result, `{"report", "parameters", "summary", "rows"}`, indented for people. */
+export function reportJsonText(result: ReportResult): string {
+  return JSON.stringify(result, null, 2) + '\n';
+}
