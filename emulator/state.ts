@@ -12,6 +12,8 @@ export interface WebhookState {
   address: string;
   authId: string | null;
   expiration: string | null;
+  /** Failed deliveries in a row (reset by a success); the webhook is disabled after a few (§2.8). */
+  failures?: number;
 }
 
 export interface SubscriptionState {

@@ -33,6 +33,13 @@ export interface Faults {
   setMailboxFailFor: string[];
   /** Search-UnifiedAuditLog answers the bogus ResultIndex -1 / ResultCount 0 (§4.3, behaviour 43). */
   searchBogusResult: boolean;
+  /**
+   * Search-UnifiedAuditLog: a session stops at this many results instead of 50,000 (ReturnLargeSet) or
+   * 5,000, and ResultCount says exactly that many — the forced cap, at a size a test can afford.
+   */
+  searchResultCap: number | null;
+  /** Management API webhooks: notifications not sent (dropped) while this is above 0; each drop counts down. */
+  dropNotifications: number;
   /** Exchange: reject InvokeCommand without X-AnchorMailbox (behaviour 36). */
   strictAnchorMailbox: boolean;
 }
@@ -50,6 +57,8 @@ export const DEFAULT_FAULTS: Faults = {
   exoConcurrencyError: false,
   setMailboxFailFor: [],
   searchBogusResult: false,
+  searchResultCap: null,
+  dropNotifications: 0,
   strictAnchorMailbox: false,
 };
 

@@ -69,6 +69,7 @@ const TENANT: Shape<ApiResponse<'GET /api/tenants'>['tenants'][number]> = {
   state: true,
   errors: true,
   gaps: true,
+  webhook: true,
 };
 const SUMMARY_ROW: Shape<ApiResponse<'GET /api/search'>['records'][number]> = RECORD;
 const REPORT_INFO: Shape<ApiResponse<'GET /api/reports'>['reports'][number]> = {

@@ -1,7 +1,7 @@
 import type { Clock } from '../src/core/clock.js';
 import { MsalTokenProvider, type AppCredential } from '../src/microsoft/auth.js';
 import { createHttpClient } from '../src/net/http.js';
-import { endpointsFor } from '../src/microsoft/types.js';
+import { endpointsFor, type Cloud } from '../src/microsoft/types.js';
 import type { CollectTenant } from '../src/collector/collect.js';
 import type { Store } from '../src/store/contract.js';
 import type { EmulatorTenantView, RunningEmulator } from '../emulator/index.js';
@@ -32,13 +32,14 @@ export function emulatedTenant(
   clock: Clock,
   kind: 'secret' | 'certificate' = 'secret',
   override: Partial<{ secret: string }> = {},
+  cloud: Cloud = 'commercial',
 ): CollectTenant {
   return {
     tenantId: t.tenantId,
     name: t.name,
     connect() {
       const http = createHttpClient({ ca: emu.caPem });
-      const endpoints = endpointsFor('commercial', emu.url);
+      const endpoints = endpointsFor(cloud, emu.url);
       const credential: AppCredential =
         kind === 'secret'
           ? { kind, secret: override.secret ?? t.clientSecret }

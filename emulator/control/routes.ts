@@ -33,7 +33,7 @@ function parseFaults(body: unknown): Partial<Faults> | string {
     const d = (DEFAULT_FAULTS as unknown as Record<string, unknown>)[k];
     const ok = Array.isArray(d)
       ? Array.isArray(v)
-      : k === 'throttleBudgetPerMinute'
+      : k === 'throttleBudgetPerMinute' || k === 'searchResultCap'
         ? v === null || typeof v === 'number'
         : typeof v === typeof d;
     if (!ok) return `fault "${k}" has the wrong type`;

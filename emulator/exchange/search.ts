@@ -72,7 +72,8 @@ export class UnifiedAuditLogSearch {
       this.sessions.set(key, s);
     }
     s.commands.add(command ?? 'ReturnNextPreviewPage');
-    const cap = s.commands.size > 1 ? 10_000 : s.commands.has('ReturnLargeSet') ? 50_000 : 5_000;
+    const real = s.commands.size > 1 ? 10_000 : s.commands.has('ReturnLargeSet') ? 50_000 : 5_000;
+    const cap = Math.min(real, this.world.faults.searchResultCap ?? real);
     const result = this.page(s.hits, s.served, size, cap);
     s.served += 'value' in result ? result.value.length : 0;
     return result;
@@ -108,6 +109,9 @@ export class UnifiedAuditLogSearch {
   private page(hits: SimRecord[], from: number, size: number, cap: number): CmdletResult {
     const upTo = Math.min(hits.length, cap, from + size);
     const bogus = this.world.faults.searchBogusResult;
+    // The forced cap (a test fault) answers exactly the cap as the count, as the service does at 50,000.
+    const forced = this.world.faults.searchResultCap;
+    const count = forced !== null && hits.length > forced ? Math.min(forced, cap) : hits.length;
     const runspace = randomUUID();
     const value = hits.slice(from, Math.max(from, upTo)).map((r, i) => ({
       RunspaceId: runspace,
@@ -117,7 +121,7 @@ export class UnifiedAuditLogSearch {
       Operations: str(r.record.Operation),
       AuditData: JSON.stringify(r.record),
       ResultIndex: bogus ? -1 : from + i + 1,
-      ResultCount: bogus ? 0 : hits.length,
+      ResultCount: bogus ? 0 : count,
       Identity: str(r.record.Id),
       IsValid: true,
       ObjectState: 'Unchanged',

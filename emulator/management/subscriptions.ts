@@ -14,7 +14,12 @@ import { validateWebhook } from './webhooks.js';
  * validation before anything changes, and the gap after a stop (content made while stopped is lost).
  */
 function view(sub: SubscriptionState): Record<string, unknown> {
-  return { contentType: sub.contentType, status: sub.status, webhook: sub.webhook };
+  const w = sub.webhook;
+  return {
+    contentType: sub.contentType,
+    status: sub.status,
+    webhook: w ? { status: w.status, address: w.address, authId: w.authId, expiration: w.expiration } : null,
+  };
 }
 
 function parseWebhook(body: unknown, now: number): { webhook: WebhookState | null } | Reply {
@@ -42,7 +47,9 @@ function parseWebhook(body: unknown, now: number): { webhook: WebhookState | nul
 }
 
 function sameWebhook(a: WebhookState | null, b: WebhookState | null): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  const key = (w: WebhookState | null): string =>
+    w ? JSON.stringify([w.status, w.address, w.authId, w.expiration]) : 'null';
+  return key(a) === key(b);
 }
 
 export function subscriptionHandlers(world: World, faults: FaultGate, blobs: BlobCatalog) {

@@ -31,6 +31,9 @@ export async function validateWebhook(world: World, address: string, authId: str
   }
 }
 
+/** Failed deliveries in a row after which a webhook is disabled (the real count is undocumented). */
+export const WEBHOOK_FAILURES_TO_DISABLE = 3;
+
 export function contentObject(base: string, b: BlobRef): Record<string, string> {
   const contentId = contentIdOf(b);
   return {
@@ -81,14 +84,27 @@ async function notify(
     const headers: Record<string, string> = { 'Content-Type': 'application/json; utf-8' };
     if (hook.authId) headers['Webhook-AuthID'] = hook.authId;
     let status = 'success';
-    try {
-      const res = await httpsPost(hook.address, JSON.stringify(batch), headers, world.tls.caPem);
-      if (res.status !== 200) status = `failed: HTTP ${res.status}`;
-    } catch (e) {
-      status = `failed: ${(e as Error).message}`;
+    if (world.faults.dropNotifications > 0) {
+      // A lost notification (fault): never sent, and not retried; polling must catch the blobs.
+      world.faults = { ...world.faults, dropNotifications: world.faults.dropNotifications - 1 };
+      status = 'dropped';
+    } else {
+      try {
+        const res = await httpsPost(hook.address, JSON.stringify(batch), headers, world.tls.caPem);
+        if (res.status !== 200) status = `failed: HTTP ${res.status}`;
+      } catch (e) {
+        status = `failed: ${(e as Error).message}`;
+      }
     }
     const sent = new Date(world.now()).toISOString();
     world.state.update(tenantId, (t) => {
+      // After repeated failed deliveries Microsoft disables the webhook (§2.8); /start re-enables it.
+      const sub = t.subscriptions[ct];
+      if (sub?.webhook) {
+        const failures = status.startsWith('failed') ? (sub.webhook.failures ?? 0) + 1 : 0;
+        sub.webhook.failures = failures;
+        if (failures >= WEBHOOK_FAILURES_TO_DISABLE) sub.webhook.status = 'disabled';
+      }
       for (const o of batch)
         t.notifications.push({
           contentType: ct,

@@ -10,7 +10,14 @@ import { RetryPolicy, type RetryOptions } from '../net/retry.js';
 import type { TenantConnection } from '../microsoft/types.js';
 import type { Store } from '../store/contract.js';
 import { FairScheduler, TenantBudget } from './budget.js';
-import { emptyStats, type ResolvedOptions, type RunContext, type TenantRun, type TenantStats } from './context.js';
+import {
+  emptyStats,
+  type ResolvedOptions,
+  type RunContext,
+  type TenantRun,
+  type TenantStats,
+  type WebhookSetting,
+} from './context.js';
 import { EVENTS } from './events.js';
 import { ensureSubscriptions } from './subscriptions.js';
 import { collectStream, scopeOf } from './stream.js';
@@ -41,6 +48,8 @@ export interface CollectOptions {
   /** Blob fetches in flight across all tenants (default 8). */
   concurrency?: number;
   onProgress?: (stats: readonly TenantStats[]) => void;
+  /** Subscriptions notify this webhook; polling goes on as the safety net for missed notifications. */
+  webhook?: WebhookSetting;
   tuning?: Partial<ResolvedOptions> & { retry?: RetryOptions; owner?: string };
 }
 
@@ -78,6 +87,7 @@ export async function collect(o: CollectOptions): Promise<CollectSummary> {
     retry: new RetryPolicy(apiRetryClass, o.tuning?.retry),
     scheduler: new FairScheduler(o.concurrency ?? 8),
     owner: o.tuning?.owner ?? localOwner(),
+    webhook: o.webhook ?? null,
   };
   const stats = o.tenants.map((t) => emptyStats(t.tenantId, t.name));
   const runs = new Map<string, TenantRun>();

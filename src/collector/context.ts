@@ -18,6 +18,16 @@ export interface RunContext {
   signal: AbortSignal;
   options: ResolvedOptions;
   owner: string;
+  /** Subscriptions carry this webhook (issue 20); null = polling only. */
+  webhook?: WebhookSetting | null;
+}
+
+/** Where Microsoft notifies new blobs, and who hears how each subscription's webhook stands. */
+export interface WebhookSetting {
+  address: string;
+  authId: string;
+  /** Told after each subscription listing: the webhook's status per content type ('missing' when absent). */
+  onState?: (tenantId: string, contentType: ContentType, status: string) => void;
 }
 
 export interface ResolvedOptions {

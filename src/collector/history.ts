@@ -1,14 +1,14 @@
-import type { Clock } from '../core/clock.js';
 import { AppError, toAppError } from '../core/errors.js';
-import type { Logger } from '../core/log.js';
 import type { AuditRecord } from '../core/record.js';
 import { normalizeRecord } from '../ingest/normalize.js';
 import { GraphAuditQueryClient, type RecordsPage } from '../microsoft/graph-audit-query.js';
 import type { Step } from '../microsoft/management-activity.js';
 import { apiRetryClass, type ApiFailure } from '../microsoft/management-errors.js';
 import { RetryPolicy, runWithRetry } from '../net/retry.js';
-import type { Store } from '../store/contract.js';
 import type { CollectTenant } from './collect.js';
+import { collectSearchHistory, type SearchHistoryOptions } from './history-search.js';
+import { EVENTS } from './events.js';
+import type { HistoryOptions, HistoryResult } from './history-types.js';
 import { emptyWindow } from './windows.js';
 
 /**
@@ -17,24 +17,7 @@ import { emptyWindow } from './windows.js';
  * 'graph') and stored — de-duplicated on Id with what the live feed brought. The ledger keeps the range
  * as a window of stream 'graph': fetched with its counts, or failed with the reason.
  */
-export interface HistoryOptions {
-  store: Store;
-  clock: Clock;
-  logger: Logger;
-  signal: AbortSignal;
-  pollMs?: number;
-  /** Give up on a query that has not finished after this long (default 2 h). */
-  maxWaitMs?: number;
-  retry?: RetryPolicy<ApiFailure>;
-}
-
-export interface HistoryResult {
-  tenant: string;
-  records: number;
-  newRecords: number;
-  rejected: number;
-  error: AppError | null;
-}
+export type { HistoryOptions, HistoryResult } from './history-types.js';
 
 /** One Graph step under the retry policy; a final failure is thrown as the error that says what to do. */
 async function retried<T>(
@@ -129,4 +112,71 @@ async function store(
   const inserted = await o.store.records.insert(batch);
   result.records += batch.length;
   result.newRecords += inserted.inserted;
+}
+
+/** Which history source: `auto` takes Graph where the cloud offers it and the cmdlet elsewhere. */
+export const HISTORY_SOURCES = ['auto', 'graph', 'search-unified-audit-log'] as const;
+export type HistoryVia = (typeof HISTORY_SOURCES)[number];
+
+export interface HistoryRun extends HistoryResult {
+  /** Each source asked, with what it brought (two entries when both are asked, or when auto fell back). */
+  sources: { source: 'graph' | 'search-unified-audit-log'; result: HistoryResult }[];
+  /** Start of the part of the range older than the tenant's retention (reported unavailable), or null. */
+  unavailableBefore: number | null;
+}
+
+/**
+ * History through one or both sources. `auto`: Graph when the tenant's cloud offers it (commercial,
+ * GCC), the cmdlet elsewhere (GCC High, DoD) and also when Graph refuses (permission missing, query
+ * failed): the cmdlet then fills the same range. Asking for both cross-checks them: records merge by Id.
+ */
+export async function collectHistoryVia(
+  o: HistoryOptions & Omit<SearchHistoryOptions, keyof HistoryOptions>,
+  tenant: CollectTenant,
+  range: { start: number; end: number },
+  via: readonly HistoryVia[],
+): Promise<HistoryRun> {
+  const run: HistoryRun = { ...emptyResult(tenant.tenantId), sources: [], unavailableBefore: null };
+  const wanted = new Set(via.length ? via : ['auto']);
+  const graphOffered = (): boolean => {
+    try {
+      return tenant.connect().endpoints.graphAuditQueryAvailable;
+    } catch {
+      return true; // the connection's own failure is reported by the source that needs it
+    }
+  };
+  let useGraph = wanted.has('graph');
+  let useCmdlet = wanted.has('search-unified-audit-log');
+  if (wanted.has('auto')) {
+    if (graphOffered()) useGraph = true;
+    else useCmdlet = true;
+  }
+  if (useGraph) {
+    const r = await collectHistory(o, tenant, range);
+    run.sources.push({ source: 'graph', result: r });
+    if (r.error && wanted.has('auto') && r.error.code !== 'CANCELLED') {
+      o.logger.warn(
+        { event: EVENTS.historyFallback, tenant: tenant.tenantId, code: r.error.code },
+        'Graph refused the history query; falling back to Search-UnifiedAuditLog',
+      );
+      useCmdlet = true;
+    }
+  }
+  if (useCmdlet) {
+    const r = await collectSearchHistory(o, tenant, range);
+    run.sources.push({ source: 'search-unified-audit-log', result: r });
+    run.unavailableBefore = r.unavailableBefore;
+  }
+  for (const { result } of run.sources) {
+    run.records += result.records;
+    run.newRecords += result.newRecords;
+    run.rejected += result.rejected;
+  }
+  // The run failed only if no source filled the range.
+  if (run.sources.every((s) => s.result.error)) run.error = run.sources.at(-1)?.result.error ?? null;
+  return run;
+}
+
+function emptyResult(tenant: string): HistoryResult {
+  return { tenant, records: 0, newRecords: 0, rejected: 0, error: null };
 }

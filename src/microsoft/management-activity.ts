@@ -21,6 +21,19 @@ export interface ContentItem {
   contentExpiration: number | null;
 }
 
+/** A subscription as /subscriptions/list shows it (§2.4); `webhook` is null until validated. */
+export interface SubscriptionView {
+  contentType: string;
+  status: string;
+  webhook?: { status: string; address: string; authId?: string | null } | null;
+}
+
+/** The webhook a subscription should notify (§2.2): a public HTTPS address and the authId echoed back. */
+export interface WebhookRequest {
+  address: string;
+  authId: string;
+}
+
 /** One step's answer: a value, or a failure in the Management API's shape for the retry loop to classify. */
 export type Step<T> = Outcome<T, ApiFailure>;
 
@@ -122,18 +135,29 @@ export class ManagementActivityClient {
     return u.toString();
   }
 
-  async startSubscription(contentType: ContentType, signal?: AbortSignal): Promise<Step<'enabled'>> {
-    const res = await this.call('POST', this.url('subscriptions/start', { contentType }), signal);
+  /**
+   * Starts (or, with a webhook, updates and re-enables, §2.2) a subscription. With a webhook the service
+   * first POSTs a validation request to its address, which must answer 200 (AF20021 otherwise).
+   */
+  async startSubscription(
+    contentType: ContentType,
+    signal?: AbortSignal,
+    webhook?: WebhookRequest,
+  ): Promise<Step<'enabled'>> {
+    const body = webhook
+      ? JSON.stringify({ webhook: { address: webhook.address, authId: webhook.authId, expiration: '' } })
+      : '';
+    const res = await this.call('POST', this.url('subscriptions/start', { contentType }), signal, body);
     return startOutcome(res.status, await res.text(), res.headers);
   }
 
-  async listSubscriptions(signal?: AbortSignal): Promise<Step<{ contentType: string; status: string }[]>> {
+  async listSubscriptions(signal?: AbortSignal): Promise<Step<SubscriptionView[]>> {
     const res = await this.call('GET', this.url('subscriptions/list'), signal);
     const text = await res.text();
     if (res.status !== 200)
       return { ok: false, failure: classifyFailure(res.status, text, res.headers, 'Listing subscriptions') };
     const body = JSON.parse(text) as unknown;
-    return { ok: true, value: Array.isArray(body) ? (body as { contentType: string; status: string }[]) : [] };
+    return { ok: true, value: Array.isArray(body) ? (body as SubscriptionView[]) : [] };
   }
 
   /** The first page of a window, or the page a NextPageUri names (same host only). */
@@ -166,11 +190,12 @@ export class ManagementActivityClient {
   }
 
   /** One authorized request: the bearer client checks the URL, attaches the token, renews it once on 401. */
-  private call(method: 'GET' | 'POST', url: string, signal?: AbortSignal): Promise<HttpResponse> {
+  private call(method: 'GET' | 'POST', url: string, signal?: AbortSignal, body = ''): Promise<HttpResponse> {
     return this.bearer.request({
       method,
       url,
-      ...(method === 'POST' ? { body: '' } : {}),
+      ...(method === 'POST' ? { body } : {}),
+      ...(body ? { headers: { 'content-type': 'application/json; charset=utf-8' } } : {}),
       ...(signal ? { signal } : {}),
     });
   }

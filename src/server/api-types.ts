@@ -103,6 +103,16 @@ export interface TenantOverview {
   state: 'never collected' | 'imported only' | 'collecting' | 'up to date' | 'errors';
   errors: { windows: number; last: string | null };
   gaps: number;
+  /**
+   * Management API webhook health (serve --webhook-url; src/collector/webhook-receiver.ts), null when
+   * webhooks are off: status, and lastDelayMs = a blob's contentCreated → its records searchable.
+   */
+  webhook: {
+    status: string;
+    detail: string | null;
+    lastNotificationAt: number | null;
+    lastDelayMs: number | null;
+  } | null;
 }
 
 /** Report parameters as a JSON object; the engine validates them (BAD_INPUT names the bad one). */

@@ -4,6 +4,7 @@ import type { ReportInfo, ReportResult } from '../reports/types.js';
 import type { RuleInfo } from '../detections/contract.js';
 import type { Store } from '../store/contract.js';
 import type { AuthOptions } from './auth/types.js';
+import type { TenantOverview } from './api-types.js';
 
 /**
  * What the server needs, injected by the composition root (cli/commands/serve.ts, demo.ts) or a test.
@@ -17,6 +18,8 @@ export interface ServerDeps {
   reports?: ReportsApi;
   collector?: CollectorStatusSource;
   posture?: PostureApi;
+  /** Management Activity API webhooks (serve --webhook-url): the receiver and each tenant's webhook health. */
+  webhooks?: WebhookEndpoint & { status(tenantId: string): TenantOverview['webhook'] };
   /** Folder of the built web console (web/dist); when absent or missing, only /api is served. */
   webRoot?: string;
   /**
@@ -50,4 +53,11 @@ export interface PostureApi {
 /** What a running collector says about itself (demo, serve with --collect); shape owned by the collector. */
 export interface CollectorStatusSource {
   status(): unknown;
+}
+
+/** The Management API webhook receiver as the server sees it (src/collector/webhook-receiver.ts). */
+export interface WebhookEndpoint {
+  authorized(header: string | undefined): boolean;
+  accept(items: unknown[]): { accepted: number; ignored: number };
+  refused(remote: string, hadHeader: boolean): void;
 }

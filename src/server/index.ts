@@ -17,6 +17,7 @@ import { registerRecordRoutes } from './routes/records.js';
 import { registerReportRoutes } from './routes/reports.js';
 import { registerSearchRoutes } from './routes/search.js';
 import { registerTenantRoutes } from './routes/tenants.js';
+import { registerWebhookRoutes } from './routes/webhooks.js';
 
 export type { ServerDeps, ReportsApi, CollectorStatusSource, PostureApi } from './deps.js';
 
@@ -95,6 +96,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerAuditConfigRoutes(app, deps);
   registerAdminRoutes(app, { store: deps.store, clock: deps.clock, auditor });
   registerAlertRoutes(app, deps);
+  registerWebhookRoutes(app, deps);
   await serveWeb(app, web);
   return app;
 }

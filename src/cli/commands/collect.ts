@@ -2,6 +2,7 @@ import cliProgress from 'cli-progress';
 import { Option, type Command } from 'commander';
 import { collect, type CollectTenant } from '../../collector/collect.js';
 import type { TenantStats } from '../../collector/context.js';
+import { HISTORY_SOURCES, type HistoryVia } from '../../collector/history.js';
 import { connectTenant } from '../../config/tenants.js';
 import { readAuditingFacts, requestedHint } from '../../coverage/auditing.js';
 import { AppError } from '../../core/errors.js';
@@ -20,6 +21,8 @@ interface CollectFlags {
   requestsPerMinute: string;
   lease: string;
   history?: string;
+  via: string;
+  retention: string;
 }
 
 /** `tenantwatch collect [tenants…|--all] [--since 7d] [--follow] [--interval 60s] [--concurrency N]`. */
@@ -36,7 +39,17 @@ export function register(program: Command, run: Runner): void {
     .option('--requests-per-minute <n>', 'request budget per tenant', '1800')
     .option(
       '--history <span>',
-      'first fetch this much history through the Graph audit log query API (e.g. 30d; commercial and GCC only)',
+      'first fetch this much history (e.g. 90d) through Graph or Search-UnifiedAuditLog (see --via)',
+    )
+    .option(
+      '--via <source>',
+      'history source: auto (Graph where the cloud offers it, else the cmdlet; falls back when Graph refuses), graph, search-unified-audit-log, or both comma-separated to cross-check',
+      'auto',
+    )
+    .option(
+      '--retention <span>',
+      "how long Microsoft keeps the tenants' records (180d with Audit Standard, 365d or more with Premium); older history is reported unavailable",
+      '180d',
     )
     .option(
       '--lease <span>',
@@ -91,7 +104,11 @@ async function runCollect(ctx: CliContext, names: string[], flags: CollectFlags)
     name: row.name,
     connect: () => connectTenant(row, { keyFile: ctx.locations.secretKeyFile, clock: ctx.clock, logger: ctx.logger }),
   }));
-  if (flags.history) await runHistory(ctx, tenants, span(flags.history, '--history'));
+  if (flags.history)
+    await runHistory(ctx, tenants, span(flags.history, '--history'), {
+      via: viaList(flags.via),
+      retentionMs: span(flags.retention, '--retention'),
+    });
   const tty = ctx.err.isTTY === true;
   let latest: readonly TenantStats[] = [];
   const progress = tty ? new ProgressView(ctx) : null;
@@ -140,22 +157,45 @@ async function runCollect(ctx: CliContext, names: string[], flags: CollectFlags)
   }
 }
 
-/** History through Graph before the live feed; a tenant whose query fails is reported, the others go on. */
-async function runHistory(ctx: CliContext, tenants: CollectTenant[], spanMs: number): Promise<void> {
-  const { collectHistory } = await import('../../collector/history.js');
+function viaList(text: string): HistoryVia[] {
+  const parts = text.split(',').map((p) => p.trim().toLowerCase());
+  for (const p of parts)
+    if (!(HISTORY_SOURCES as readonly string[]).includes(p))
+      throw new AppError('USAGE', `--via "${p}" is not a history source`, {
+        hint: `Use one of ${HISTORY_SOURCES.join(', ')} (graph,search-unified-audit-log asks both)`,
+      });
+  return parts as HistoryVia[];
+}
+
+/** History before the live feed; a tenant whose history fails is reported, the others go on. */
+async function runHistory(
+  ctx: CliContext,
+  tenants: CollectTenant[],
+  spanMs: number,
+  how: { via: HistoryVia[]; retentionMs: number },
+): Promise<void> {
+  const { collectHistoryVia } = await import('../../collector/history.js');
   const now = ctx.clock.now();
+  const o = {
+    store: await ctx.store(),
+    clock: ctx.clock,
+    logger: ctx.logger,
+    signal: ctx.signal,
+    retentionMs: how.retentionMs,
+  };
   for (const t of tenants) {
     if (ctx.signal.aborted) return;
-    const r = await collectHistory(
-      { store: await ctx.store(), clock: ctx.clock, logger: ctx.logger, signal: ctx.signal },
-      t,
-      { start: now - spanMs, end: now },
-    );
-    ctx.err.write(
-      r.error
-        ? `tenantwatch: ${t.name}: history not collected: ${r.error.toLine()}\n`
-        : `${t.name}: history ${r.records} records (${r.newRecords} new) through Graph\n`,
-    );
+    const r = await collectHistoryVia(o, t, { start: now - spanMs, end: now }, how.via);
+    for (const s of r.sources)
+      ctx.err.write(
+        s.result.error
+          ? `tenantwatch: ${t.name}: history through ${s.source} not collected: ${s.result.error.toLine()}\n`
+          : `${t.name}: history ${s.result.records} records (${s.result.newRecords} new) through ${s.source}\n`,
+      );
+    if (r.unavailableBefore !== null)
+      ctx.err.write(
+        `${t.name}: history before ${new Date(r.unavailableBefore).toISOString()} is unavailable (older than the ${Math.round(how.retentionMs / 86_400_000)}-day retention)\n`,
+      );
   }
 }
 

@@ -22,6 +22,8 @@ const collectValues = (value: string, previous: string[] = []): string[] => [...
 export interface ServeOptions {
   port?: string;
   host: string;
+  webhookUrl?: string;
+  interval?: string;
   tlsCert?: string;
   tlsKey?: string;
   behindTlsProxy?: boolean;
@@ -64,6 +66,16 @@ async function oidcOf(opts: ServeOptions): Promise<OidcProvider | undefined> {
     ca: opts.oidcCaFile ? readPem(opts.oidcCaFile, 'CA') : null,
     name: opts.oidcName ?? 'single sign-on',
   });
+}
+
+function webhookHost(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    throw new AppError('USAGE', `--webhook-url ${url.slice(0, 100)} is not a URL`, {
+      hint: 'Give the public HTTPS URL that reaches this server, e.g. https://tw.example.com/api/webhooks/management',
+    });
+  }
 }
 
 function readPem(file: string, what: string): string {
@@ -160,6 +172,8 @@ export async function serveConsole(
   store: Store,
   opts: ServeOptions,
   collector?: ServerDeps['collector'],
+  webhooks?: ServerDeps['webhooks'],
+  onListening?: () => void,
 ): Promise<void> {
   const webRoot = findWebRoot();
   const security = await securityOf(store, opts);
@@ -173,11 +187,13 @@ export async function serveConsole(
       posture: postureApi(store, ctx),
       rules: await ruleCatalog(),
       ...(collector ? { collector } : {}),
+      ...(webhooks ? { webhooks } : {}),
       ...(webRoot ? { webRoot } : {}),
     },
     { port: parsePort(opts.port, 8080), host: opts.host },
   );
   ctx.out.write(`tenantwatch console: ${running.url}\n`);
+  onListening?.();
   if (!webRoot)
     ctx.err.write('tenantwatch: the web console is not built (npm run build:web); the API is served under /api\n');
   await untilAborted(ctx.signal);
@@ -212,5 +228,18 @@ export function register(program: Command, run: Runner): void {
       'a host name people use to reach the console (DNS-rebinding guard); repeat',
       collectValues,
     )
-    .action(run(async (ctx, opts: ServeOptions) => serveConsole(ctx, await ctx.store(), opts)));
+    .option(
+      '--webhook-url <url>',
+      "public HTTPS URL that reaches this server's /api/webhooks/management: collect every tenant with Management API webhooks (authId from TENANTWATCH_WEBHOOK_AUTH_ID)",
+    )
+    .option('--interval <span>', 'with --webhook-url: the safety-net poll between webhook notifications', '30m')
+    .action(
+      run(async (ctx, opts: ServeOptions) => {
+        if (!opts.webhookUrl) return serveConsole(ctx, await ctx.store(), opts);
+        // Microsoft calls the webhook on the public URL's host name: the host check must accept it.
+        opts.allowHost = [...(opts.allowHost ?? []), webhookHost(opts.webhookUrl)];
+        const { serveWithWebhooks } = await import('./serve-webhooks.js');
+        return serveWithWebhooks(ctx, opts, opts.webhookUrl, serveConsole);
+      }),
+    );
 }

@@ -59,6 +59,7 @@ function overview(
   snap: PostureSnapshot | undefined,
   windows: CoverageWindow[],
   runError: string | null,
+  webhook: TenantOverview['webhook'],
 ): TenantOverview {
   const mine = cov.streams.filter((c) => c.tenant === t.tenantId);
   const live = mine.filter((c) => c.kind === 'live');
@@ -82,6 +83,7 @@ function overview(
     state,
     errors: { windows: failedGaps, last: failedGaps || runError ? last : null },
     gaps: mine.reduce((n, c) => n + c.gaps.length, 0),
+    webhook,
   };
 }
 
@@ -151,6 +153,7 @@ export function registerTenantRoutes(app: FastifyInstance, deps: ServerDeps): vo
           snaps.find((s) => s.tenant === t.tenantId || s.tenant === t.name),
           windows,
           collectorError(status, t.tenantId),
+          deps.webhooks?.status(t.tenantId) ?? null,
         ),
       ),
     };

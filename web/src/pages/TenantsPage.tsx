@@ -64,6 +64,7 @@ export function TenantsPage() {
               <th>Newest record</th>
               <th className="num">Errors</th>
               <th className="num">Gaps</th>
+              <th>Webhook</th>
             </tr>
           </thead>
           <tbody>
@@ -102,6 +103,11 @@ export function TenantsPage() {
                   ) : (
                     ''
                   )}
+                </td>
+                <td title={t.webhook?.detail ?? ''}>
+                  {t.webhook
+                    ? `${t.webhook.status}${t.webhook.lastDelayMs !== null ? ` · ${fmtLag(t.webhook.lastDelayMs)}` : ''}`
+                    : '—'}
                 </td>
               </tr>
             ))}

@@ -1,0 +1,26 @@
+import type { Clock } from '../core/clock.js';
+import type { AppError } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
+import type { ApiFailure } from '../microsoft/management-errors.js';
+import type { RetryPolicy } from '../net/retry.js';
+import type { Store } from '../store/contract.js';
+
+/** What every history source (Graph: history.ts; the cmdlet: history-search.ts) takes and gives back. */
+export interface HistoryOptions {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  signal: AbortSignal;
+  pollMs?: number;
+  /** Give up on a query that has not finished after this long (default 2 h). */
+  maxWaitMs?: number;
+  retry?: RetryPolicy<ApiFailure>;
+}
+
+export interface HistoryResult {
+  tenant: string;
+  records: number;
+  newRecords: number;
+  rejected: number;
+  error: AppError | null;
+}
