@@ -1,9 +1,12 @@
 import { useMemo, useState } from 'react';
-import { files, api, searchFromUrl, toQueryString, type RecordSummary } from '../api.js';
+import { api, searchFromUrl, toQueryString, type RecordSummary } from '../api.js';
 import { ColumnChooser } from '../components/ColumnChooser.js';
 import { COLUMNS, DEFAULT_COLUMNS } from '../components/columns.js';
 import { DetailPane } from '../components/DetailPane.js';
 import { ErrorNote } from '../components/ErrorNote.js';
+import { EmptyState } from '../components/EmptyState.js';
+import { ExportButtons } from '../components/ExportButtons.js';
+import { ResultNotices, auditingLines, coveredTenants } from '../components/ResultNotices.js';
 import { ResultsTable } from '../components/ResultsTable.js';
 import { SearchForm, filtersFrom, filtersToParams, type Filters } from '../components/SearchForm.js';
 import { Timeline } from '../components/Timeline.js';
@@ -37,6 +40,8 @@ export function SearchPage({ params }: { params: URLSearchParams }) {
   // Asked for once the first page is in: on a large store the tenant overview must not delay it.
   const tenants = useApi(search.loading ? null : api.tenants()).data?.tenants;
   const tenantNames = useMemo(() => new Map((tenants ?? []).map((t) => [t.tenantId, t.name])), [tenants]);
+  const covered = useMemo(() => coveredTenants(tenants ?? [], parsed.filters?.tenant), [tenants, parsed.filters]);
+  const empty = hasQuery && search.done && search.rows.length === 0 && !search.loading;
   const submit = (f: Filters): void => {
     setSelected(null);
     navigate('search', toQueryString(filtersToParams(f)));
@@ -68,17 +73,9 @@ export function SearchPage({ params }: { params: URLSearchParams }) {
         </span>
         <span className="spacer" />
         <ColumnChooser shown={shown} onChange={changeColumns} />
-        {parsed.filters ? (
-          <>
-            <a className="button small" href={files.searchExport(parsed.filters, 'csv').url} download>
-              Export CSV
-            </a>
-            <a className="button small" href={files.searchExport(parsed.filters, 'json').url} download>
-              Export JSON
-            </a>
-          </>
-        ) : null}
+        {parsed.filters ? <ExportButtons filters={parsed.filters} count={search.count} covered={covered} /> : null}
       </div>
+      {hasQuery ? <ResultNotices tenants={covered} notices={search.notices} /> : null}
       <div className="timeline-slot">
         {search.timeline ? (
           <Timeline
@@ -93,16 +90,30 @@ export function SearchPage({ params }: { params: URLSearchParams }) {
         className={selected ? 'split with-detail' : 'split'}
         onKeyDown={(e) => e.key === 'Escape' && setSelected(null)}
       >
-        <ResultsTable
-          rows={search.rows}
-          total={search.count}
-          complete={search.done}
-          columns={columns}
-          selected={selected?.index ?? null}
-          onSelect={(index, row) => setSelected({ index, row })}
-          onNeed={search.loadMore}
-          tenantNames={tenantNames}
-        />
+        {!hasQuery ? (
+          <EmptyState title="No search yet">
+            Choose a period and any filters above, then press <strong>Search</strong>. Recent and saved searches are
+            under the form.
+          </EmptyState>
+        ) : empty ? (
+          <EmptyState title="No records match">
+            Nothing stored matches these filters in this period.{' '}
+            {auditingLines(covered).some((l) => l.nothing)
+              ? 'Some tenants searched record nothing (see above): an empty result there does not mean nothing happened.'
+              : 'Widen the period or remove a filter.'}
+          </EmptyState>
+        ) : (
+          <ResultsTable
+            rows={search.rows}
+            total={search.count}
+            complete={search.done}
+            columns={columns}
+            selected={selected?.index ?? null}
+            onSelect={(index, row) => setSelected({ index, row })}
+            onNeed={search.loadMore}
+            tenantNames={tenantNames}
+          />
+        )}
         {selected ? (
           <DetailPane tenant={selected.row.tenant} id={selected.row.id} onClose={() => setSelected(null)} />
         ) : null}
