@@ -248,6 +248,21 @@ describe('console in a browser', () => {
     );
     const pane = await page.$eval('.detail', (el) => ({ sw: el.scrollWidth, cw: el.clientWidth }));
     assert.ok(pane.sw <= pane.cw + 1, 'long values wrap inside the pane');
+    // Pivots: one click searches the same user in the same period and tenant.
+    const userId = await page.textContent('.detail .kv.summary tr:has(td.key:text-is("userId")) td.mono');
+    await page.click('.pivots >> text=Same user');
+    await page.waitForFunction(() => /[?&]user=/.test(location.hash));
+    assert.ok(
+      decodeURIComponent(page.url().replace(/\+/g, ' ')).toLowerCase().includes(`user=${userId!.toLowerCase()}`),
+    );
+    await page.waitForSelector('.count strong');
+    await page.screenshot({ path: join(artifacts, 'pivot-same-user.png') });
+    // The search just run is on top of the recent searches; the users seen feed the Users field.
+    await page.click('.saved-searches summary');
+    assert.match((await page.textContent('.saved-searches'))!, /user: /);
+    const seen = await page.$$eval('#tw-users-seen option', (os) => os.length);
+    assert.ok(seen > 0, 'the user picker offers the users seen');
+    await page.screenshot({ path: join(artifacts, 'recent-searches.png') });
     await page.$eval('.detail .nv', (el) => el.scrollIntoView());
     await page.screenshot({ path: join(artifacts, 'detail-modified-properties.png') });
   });

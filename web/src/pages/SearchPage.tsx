@@ -8,6 +8,7 @@ import { EmptyState } from '../components/EmptyState.js';
 import { ExportButtons } from '../components/ExportButtons.js';
 import { ResultNotices, auditingLines, coveredTenants } from '../components/ResultNotices.js';
 import { ResultsTable } from '../components/ResultsTable.js';
+import { SavedSearches } from '../components/SavedSearches.js';
 import { SearchForm, filtersFrom, filtersToParams, type Filters } from '../components/SearchForm.js';
 import { Timeline } from '../components/Timeline.js';
 import { useApi } from '../components/useApi.js';
@@ -59,6 +60,7 @@ export function SearchPage({ params }: { params: URLSearchParams }) {
         busy={search.loading}
         tenants={tenants ?? []}
       />
+      <SavedSearches current={hasQuery ? queryString : null} />
       <ErrorNote error={parsed.error ?? search.error} />
       <div className="result-bar">
         <span className="count" aria-live="polite">
@@ -115,7 +117,13 @@ export function SearchPage({ params }: { params: URLSearchParams }) {
           />
         )}
         {selected ? (
-          <DetailPane tenant={selected.row.tenant} id={selected.row.id} onClose={() => setSelected(null)} />
+          <DetailPane
+            tenant={selected.row.tenant}
+            id={selected.row.id}
+            onClose={() => setSelected(null)}
+            tenantName={tenantNames.get(selected.row.tenant)}
+            {...(parsed.filters ? { period: { start: parsed.filters.start, end: parsed.filters.end ?? 'now' } } : {})}
+          />
         ) : null}
       </div>
     </section>
