@@ -266,4 +266,25 @@ describe('console in a browser', () => {
     await page.$eval('.detail .nv', (el) => el.scrollIntoView());
     await page.screenshot({ path: join(artifacts, 'detail-modified-properties.png') });
   });
+
+  test('friendly activity names with the operation on hover; a timeline bar zooms in', async () => {
+    const page = w.page;
+    const q = new URLSearchParams({ start, end, workload: 'SharePoint' }).toString();
+    await page.goto(`${w.url}#/search?${q}`);
+    await page.waitForSelector('.tr .td:not(:empty)', { timeout: 15_000 });
+    // The friendly names arrive with the activity catalogue, after the first rows.
+    await page.waitForFunction(
+      () => document.querySelector('.td[title="Operation: FileAccessed"]')?.textContent === 'Accessed file',
+      undefined,
+      { timeout: 10_000 },
+    );
+    await page.waitForSelector('.timeline .zoomable .bar-hit');
+    await page.click('.timeline .zoomable .bar-hit >> nth=0');
+    await page.waitForFunction((e) => !location.hash.includes(`end=${encodeURIComponent(e)}`), end);
+    const zoomed = new URLSearchParams(page.url().split('?')[1]);
+    const span = Date.parse(zoomed.get('end')!) - Date.parse(zoomed.get('start')!);
+    assert.ok(span <= DAY, `one bar's period (${span} ms)`);
+    await page.waitForSelector('.timeline-axis >> text=per hour');
+    await page.screenshot({ path: join(artifacts, 'timeline-zoomed.png') });
+  });
 });

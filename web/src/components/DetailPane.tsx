@@ -40,7 +40,7 @@ export function DetailPane({
       {loading && !data ? <p className="muted">Loading…</p> : null}
       {data ? (
         <div className="detail-body">
-          {period ? <Pivots record={data} period={period} /> : null}
+          {period ? <Pivots record={data} period={period} tenantName={tenantName} /> : null}
           <table className="kv summary">
             <tbody>
               {(

@@ -17,10 +17,23 @@ export function sessionOf(auditData: unknown): { key: string; value: string } | 
  * client address, the same session (token or session id, matched as free text in the raw record), the same
  * object. Each is a plain search URL, so the pivot is a link that can be shared.
  */
-export function Pivots({ record, period }: { record: RecordView; period: { start: string; end: string } }) {
+export function Pivots({
+  record,
+  period,
+  tenantName,
+}: {
+  record: RecordView;
+  period: { start: string; end: string };
+  tenantName?: string | undefined;
+}) {
   const session = sessionOf(record.auditData);
   const go = (extra: Record<string, string>): void => {
-    const q = new URLSearchParams({ start: period.start, end: period.end, tenant: record.tenant, ...extra });
+    const q = new URLSearchParams({
+      start: period.start,
+      end: period.end,
+      tenant: tenantName ?? record.tenant,
+      ...extra,
+    });
     navigate('search', q.toString());
   };
   const items: [string, Record<string, string>, string | null][] = [

@@ -165,40 +165,44 @@ export function SearchForm({
           label="Start"
           hint="ISO date or time (UTC unless an offset is given), or a span back from now such as 7d"
         >
-          <input
-            name="start"
-            value={f.start}
-            onChange={(e) => set('start', e.target.value)}
-            placeholder="2026-11-01 or 7d"
-            className="time"
-          />
-          <input
-            type="datetime-local"
-            className="time-pick"
-            aria-label="Pick start (UTC)"
-            title="Pick a date and time (UTC)"
-            onChange={(e) =>
-              e.target.value && set('start', e.target.value + (e.target.value.length === 16 ? ':00Z' : 'Z'))
-            }
-          />
+          <span className="time-field">
+            <input
+              name="start"
+              value={f.start}
+              onChange={(e) => set('start', e.target.value)}
+              placeholder="2026-11-01 or 7d"
+              className="time"
+            />
+            <input
+              type="datetime-local"
+              className="time-pick"
+              aria-label="Pick start (UTC)"
+              title="Pick a date and time (UTC)"
+              onChange={(e) =>
+                e.target.value && set('start', e.target.value + (e.target.value.length === 16 ? ':00Z' : 'Z'))
+              }
+            />
+          </span>
         </Field>
         <Field label="End" hint="ISO date or time, or now">
-          <input
-            name="end"
-            value={f.end}
-            onChange={(e) => set('end', e.target.value)}
-            placeholder="now"
-            className="time"
-          />
-          <input
-            type="datetime-local"
-            className="time-pick"
-            aria-label="Pick end (UTC)"
-            title="Pick a date and time (UTC)"
-            onChange={(e) =>
-              e.target.value && set('end', e.target.value + (e.target.value.length === 16 ? ':00Z' : 'Z'))
-            }
-          />
+          <span className="time-field">
+            <input
+              name="end"
+              value={f.end}
+              onChange={(e) => set('end', e.target.value)}
+              placeholder="now"
+              className="time"
+            />
+            <input
+              type="datetime-local"
+              className="time-pick"
+              aria-label="Pick end (UTC)"
+              title="Pick a date and time (UTC)"
+              onChange={(e) =>
+                e.target.value && set('end', e.target.value + (e.target.value.length === 16 ? ':00Z' : 'Z'))
+              }
+            />
+          </span>
         </Field>
         <div className="quick" role="group" aria-label="Quick ranges">
           {QUICK.map(([v, label]) => (

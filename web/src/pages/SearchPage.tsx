@@ -12,6 +12,7 @@ import { SavedSearches } from '../components/SavedSearches.js';
 import { SearchForm, filtersFrom, filtersToParams, type Filters } from '../components/SearchForm.js';
 import { Timeline } from '../components/Timeline.js';
 import { useApi } from '../components/useApi.js';
+import { useFriendlyNames } from '../components/useFriendlyNames.js';
 import { useSearch } from '../components/useSearch.js';
 import { fmtCount } from '../format.js';
 import { navigate } from '../route.js';
@@ -41,6 +42,7 @@ export function SearchPage({ params }: { params: URLSearchParams }) {
   // Asked for once the first page is in: on a large store the tenant overview must not delay it.
   const tenants = useApi(search.loading ? null : api.tenants()).data?.tenants;
   const tenantNames = useMemo(() => new Map((tenants ?? []).map((t) => [t.tenantId, t.name])), [tenants]);
+  const friendly = useFriendlyNames();
   const covered = useMemo(() => coveredTenants(tenants ?? [], parsed.filters?.tenant), [tenants, parsed.filters]);
   const empty = hasQuery && search.done && search.rows.length === 0 && !search.loading;
   const submit = (f: Filters): void => {
@@ -79,12 +81,19 @@ export function SearchPage({ params }: { params: URLSearchParams }) {
       </div>
       {hasQuery ? <ResultNotices tenants={covered} notices={search.notices} /> : null}
       <div className="timeline-slot">
-        {search.timeline ? (
+        {search.timeline && !empty ? (
           <Timeline
             rows={search.timeline.rows}
             bucket={search.timeline.bucket}
             start={search.timeline.start}
             end={search.timeline.end}
+            onZoom={(from, to) => {
+              const next = new URLSearchParams(queryString);
+              next.set('start', new Date(from).toISOString().replace('.000Z', 'Z'));
+              next.set('end', new Date(to).toISOString().replace('.000Z', 'Z'));
+              setSelected(null);
+              navigate('search', next.toString());
+            }}
           />
         ) : null}
       </div>
@@ -114,6 +123,7 @@ export function SearchPage({ params }: { params: URLSearchParams }) {
             onSelect={(index, row) => setSelected({ index, row })}
             onNeed={search.loadMore}
             tenantNames={tenantNames}
+            friendly={friendly}
           />
         )}
         {selected ? (
