@@ -152,6 +152,15 @@ describe('console in a browser', () => {
     const rows = Number((await page.textContent('.report-main .result-bar strong'))?.replace(/,/g, ''));
     assert.ok(rows > 0, 'the simulated admins did something this week');
     await page.screenshot({ path: join(artifacts, 'reports.png'), fullPage: true });
+    // Labels, not parameter identifiers; rows in time order (oldest first).
+    const labels = await page.$$eval('.report-form .label', (ls) => ls.map((l) => l.textContent ?? ''));
+    assert.ok(labels.length > 0 && labels.every((l) => !/[a-z][A-Z]/.test(l)), labels.join(' | '));
+    const times = await page.$$eval('.report-rows table', (ts) => {
+      const t = ts[0]!;
+      const i = [...t.querySelectorAll('th')].findIndex((th) => th.textContent === 'time');
+      return [...t.querySelectorAll('tbody tr')].map((tr) => tr.children[i]?.textContent ?? '');
+    });
+    assert.deepEqual(times, [...times].sort(), 'report rows are in time order');
 
     // The export is the server's file, written by the CLI's writer for the same run (no CSV in the browser).
     const download = await Promise.all([page.waitForEvent('download'), page.click('text=Export CSV')]).then(([d]) => d);
