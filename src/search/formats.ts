@@ -11,6 +11,10 @@ import { tableChunks, type TableColumn } from './table.js';
 export const RECORD_FORMATS = ['table', 'json', 'jsonl', 'csv'] as const;
 export type RecordFormat = (typeof RECORD_FORMATS)[number];
 
+/** Tenant id → the name it was added under (store.tenants): every export names tenants, not only GUIDs. */
+export type TenantNames = ReadonlyMap<string, string>;
+const NO_NAMES: TenantNames = new Map();
+
 /** One record as people and programs read it: derived fields plus the raw AuditData, parsed. */
 export interface RecordView {
   id: string;
@@ -54,6 +58,13 @@ export function toRecordView(r: StoredRecord): RecordView {
   };
 }
 
+/** A record as the json and jsonl exports write it: the view, with the tenant's name when known. */
+function exportView(r: StoredRecord, names: TenantNames): RecordView & { tenantName?: string } {
+  const { id, tenant, ...rest } = toRecordView(r);
+  const tenantName = names.get(tenant);
+  return tenantName === undefined ? { id, tenant, ...rest } : { id, tenant, tenantName, ...rest };
+}
+
 function parseRaw(raw: string): unknown {
   try {
     return JSON.parse(raw);
@@ -66,9 +77,11 @@ function parseRaw(raw: string): unknown {
  * CSV columns. AuditData is the raw text whole, in one cell (quoted: it holds commas and quotes), so
  * nothing of the evidence is lost; the other columns are what a person filters on in a spreadsheet.
  */
-const CSV_COLUMNS: [string, (r: StoredRecord) => unknown][] = [
+
+const CSV_COLUMNS: [string, (r: StoredRecord, names: TenantNames) => unknown][] = [
   ['CreationTime', (r) => toIso(r.creationTime)],
   ['Tenant', (r) => r.tenant],
+  ['TenantName', (r, names) => names.get(r.tenant) ?? ''],
   ['Id', (r) => r.id],
   ['RecordType', (r) => r.recordType],
   ['RecordTypeName', (r) => recordTypeName(r.recordType)],
@@ -87,16 +100,19 @@ const CSV_COLUMNS: [string, (r: StoredRecord) => unknown][] = [
 
 export const RECORD_CSV_HEADER = CSV_COLUMNS.map(([name]) => name);
 
-export function recordCsvLine(r: StoredRecord): string {
-  return csvLine(CSV_COLUMNS.map(([, get]) => get(r)));
+export function recordCsvLine(r: StoredRecord, names: TenantNames = NO_NAMES): string {
+  return csvLine(CSV_COLUMNS.map(([, get]) => get(r, names)));
 }
 
 /** The BOM and header line, then one line per record. */
-export async function* recordCsvChunks(rows: AsyncIterable<StoredRecord>): AsyncGenerator<string, number> {
+export async function* recordCsvChunks(
+  rows: AsyncIterable<StoredRecord>,
+  names: TenantNames = NO_NAMES,
+): AsyncGenerator<string, number> {
   yield UTF8_BOM + csvLine(RECORD_CSV_HEADER);
   let n = 0;
   for await (const r of rows) {
-    yield recordCsvLine(r);
+    yield recordCsvLine(r, names);
     n++;
   }
   return n;
@@ -112,7 +128,10 @@ const TABLE_COLUMNS: TableColumn[] = [
   { key: 'tenant', title: 'TENANT', max: 36 },
 ];
 
-async function* tableRows(rows: AsyncIterable<StoredRecord>): AsyncGenerator<Record<string, unknown>> {
+async function* tableRows(
+  rows: AsyncIterable<StoredRecord>,
+  names: TenantNames,
+): AsyncGenerator<Record<string, unknown>> {
   for await (const r of rows) {
     yield {
       time: toIsoSeconds(r.creationTime),
@@ -121,7 +140,7 @@ async function* tableRows(rows: AsyncIterable<StoredRecord>): AsyncGenerator<Rec
       workload: r.workload,
       ip: r.clientIp,
       object: r.objectId,
-      tenant: r.tenant,
+      tenant: names.get(r.tenant) ?? r.tenant,
     };
   }
 }
@@ -132,6 +151,13 @@ export interface RecordChunkOptions {
    * json, where it comes first; the table's footer says it; jsonl and csv leave it to the caller.
    */
   count?: number;
+  /** Tenant names for the TenantName column (csv), tenantName (json, jsonl) and the table's TENANT. */
+  tenantNames?: TenantNames;
+  /**
+   * What must travel with the result (tenants that record nothing or miss mailbox actions): json puts it
+   * in its envelope; csv and jsonl cannot carry it, so callers say it beside the file (header, stderr).
+   */
+  notices?: string[];
 }
 
 /**
@@ -143,37 +169,44 @@ export function recordChunks(
   rows: AsyncIterable<StoredRecord>,
   options: RecordChunkOptions = {},
 ): AsyncGenerator<string, number> {
+  const names = options.tenantNames ?? NO_NAMES;
   switch (format) {
     case 'csv':
-      return recordCsvChunks(rows);
+      return recordCsvChunks(rows, names);
     case 'jsonl':
-      return jsonlChunks(rows);
+      return jsonlChunks(rows, names);
     case 'json':
-      return jsonChunks(rows, options.count);
+      return jsonChunks(rows, options.count, names, options.notices ?? []);
     case 'table':
-      return tableChunks(TABLE_COLUMNS, tableRows(rows), { footer: (n) => footer(n, options.count) });
+      return tableChunks(TABLE_COLUMNS, tableRows(rows, names), { footer: (n) => footer(n, options.count) });
   }
 }
 
-async function* jsonlChunks(rows: AsyncIterable<StoredRecord>): AsyncGenerator<string, number> {
+async function* jsonlChunks(rows: AsyncIterable<StoredRecord>, names: TenantNames): AsyncGenerator<string, number> {
   let n = 0;
   for await (const r of rows) {
-    yield JSON.stringify(toRecordView(r)) + '\n';
+    yield JSON.stringify(exportView(r, names)) + '\n';
     n++;
   }
   return n;
 }
 
-/** `{"count": N, "records": [...]}`, one record per line so the output can be read as it comes. */
+/**
+ * `{"count": N, "notices": [...]?, "records": [...]}`, one record per line so the output can be read as it
+ * comes; notices only when there is something to say about the tenants covered.
+ */
 async function* jsonChunks(
   rows: AsyncIterable<StoredRecord>,
   count: number | undefined,
+  names: TenantNames,
+  notices: string[],
 ): AsyncGenerator<string, number> {
   if (count === undefined) throw new Error('json output needs the count of matches first');
-  yield `{"count":${count},"records":[`;
+  const said = notices.length ? `"notices":${JSON.stringify(notices)},` : '';
+  yield `{"count":${count},${said}"records":[`;
   let n = 0;
   for await (const r of rows) {
-    yield (n === 0 ? '\n' : ',\n') + JSON.stringify(toRecordView(r));
+    yield (n === 0 ? '\n' : ',\n') + JSON.stringify(exportView(r, names));
     n++;
   }
   yield n === 0 ? ']}\n' : '\n]}\n';

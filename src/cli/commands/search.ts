@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { AppError } from '../../core/errors.js';
+import { readResultNotes } from '../../coverage/result-notes.js';
 import type { SearchQuery } from '../../core/search-query.js';
 import { parseSearchFilters, type SearchFilterInput } from '../../search/filters.js';
 import { recordChunks, RECORD_FORMATS, type RecordFormat } from '../../search/formats.js';
@@ -60,14 +61,18 @@ export async function searchCommand(ctx: CliContext, flags: SearchFlags): Promis
   // except for json, whose count comes first.
   const count = limit !== undefined || flags.format === 'json' ? await store.records.count(query) : undefined;
   const rows = store.records.search(query, { ...(limit !== undefined ? { limit } : {}), signal: ctx.signal });
+  const notes = await readResultNotes(store, query.tenants, ctx.clock.now());
+  const options = { tenantNames: notes.names, notices: notes.lines, ...(count === undefined ? {} : { count }) };
   let written: number;
   try {
-    written = await writeChunks(recordChunks(flags.format, rows, count === undefined ? {} : { count }), ctx.out);
+    written = await writeChunks(recordChunks(flags.format, rows, options), ctx.out);
   } catch (e) {
     if ((e as { code?: string }).code === 'EPIPE') return 0; // `| head` closed the pipe: nothing wrong.
     throw e;
   }
   report(ctx, flags.format, query, written, count ?? written, limit);
+  // A tenant that records nothing (or misses mailbox actions) is said next to the result: 0 is not "nothing happened".
+  for (const line of notes.lines) ctx.err.write(`tenantwatch: ${line}\n`);
   // A filter value no record ever had is said next to the result, so a typo never reads as "nothing happened".
   for (const notice of await unseenFilterValues(store.records, query))
     ctx.err.write(`tenantwatch: ${noticeLine(notice)}\n`);

@@ -1,10 +1,22 @@
 import type { FastifyInstance } from 'fastify';
+import { readResultNotes } from '../../coverage/result-notes.js';
 import { recordChunks, type RecordFormat } from '../../search/formats.js';
 import type { ApiExtraQuery, ExportFormat } from '../api-types.js';
 import type { ServerDeps } from '../deps.js';
 import { pickOne, type RawQuery } from '../params.js';
 import { searchQueryFrom } from '../query.js';
 import { clientGone, textStream } from '../stream.js';
+
+/** The response header that says what the file cannot (tenants that record nothing or miss mailbox actions). */
+export const NOTICE_HEADER = 'x-tenantwatch-notice';
+
+/** Header values are one line of visible ASCII: lines joined with " | ", anything else replaced. */
+function headerText(lines: string[]): string {
+  return lines
+    .join(' | ')
+    .replace(/[^\x20-\x7e]/g, '?')
+    .slice(0, 4000);
+}
 
 const FORMATS = ['csv', 'json', 'ndjson'] as const satisfies readonly ExportFormat[];
 
@@ -30,10 +42,14 @@ export function registerExportRoutes(app: FastifyInstance, deps: ServerDeps): vo
     const format = pickOne(raw.format, 'format', FORMATS, 'csv');
     const rows = deps.store.records.search(query, { signal: clientGone(reply) });
     const count = format === 'json' ? await deps.store.records.count(query) : null;
+    const notes = await readResultNotes(deps.store, query.tenants, deps.clock.now());
     const stamp = new Date(deps.clock.now()).toISOString().slice(0, 19).replace(/[-:]/g, '');
     void reply
       .type(TYPES[format])
       .header('content-disposition', `attachment; filename="tenantwatch-search-${stamp}.${format}"`);
-    return reply.send(textStream(recordChunks(AS[format], rows, count === null ? {} : { count })));
+    // A CSV file cannot carry a note without breaking its format: the header carries it (the JSON envelope too).
+    if (notes.lines.length) void reply.header(NOTICE_HEADER, headerText(notes.lines));
+    const options = { tenantNames: notes.names, notices: notes.lines, ...(count === null ? {} : { count }) };
+    return reply.send(textStream(recordChunks(AS[format], rows, options)));
   });
 }

@@ -15,6 +15,14 @@ export function ActivityPicker({ selected, onChange }: Props) {
   const { data } = useApi(api.activities());
   const [open, setOpen] = useState(false);
   const [filter, setFilter] = useState('');
+  const [openGroups, setOpenGroups] = useState<Set<string>>(new Set());
+  const toggleGroup = (category: string): void =>
+    setOpenGroups((prev) => {
+      const next = new Set(prev);
+      if (next.has(category)) next.delete(category);
+      else next.add(category);
+      return next;
+    });
   const friendly = useMemo(() => {
     const m = new Map<string, string>();
     for (const c of data?.categories ?? [])
@@ -75,18 +83,38 @@ export function ActivityPicker({ selected, onChange }: Props) {
               if (e.key === 'Escape') setOpen(false);
             }}
           />
-          <div className="picker-groups">
-            {groups.map((g) => (
-              <fieldset key={g.category}>
-                <legend>{g.category}</legend>
-                {g.activities.map((a) => (
-                  <label key={a.operation + (a.workload ?? '')} title={a.operation}>
-                    <input type="checkbox" checked={has(a.operation)} onChange={() => toggle(a.operation)} />{' '}
-                    {a.friendly || a.operation}
-                  </label>
-                ))}
-              </fieldset>
-            ))}
+          <div className="picker-groups" role="list">
+            {groups.map((g) => {
+              const expanded = filter.trim() !== '' || openGroups.has(g.category);
+              const chosen = g.activities.filter((a) => has(a.operation)).length;
+              return (
+                <section key={g.category} className="picker-group" role="listitem">
+                  <button
+                    type="button"
+                    className="picker-group-head"
+                    aria-expanded={expanded}
+                    onClick={() => toggleGroup(g.category)}
+                  >
+                    <span className="caret">{expanded ? '▾' : '▸'}</span> {g.category}
+                    <span className="muted">
+                      {' '}
+                      {chosen ? `${chosen} of ` : ''}
+                      {g.activities.length}
+                    </span>
+                  </button>
+                  {expanded ? (
+                    <div className="picker-items">
+                      {g.activities.map((a) => (
+                        <label key={a.operation + (a.workload ?? '')} title={`Operation: ${a.operation}`}>
+                          <input type="checkbox" checked={has(a.operation)} onChange={() => toggle(a.operation)} />{' '}
+                          {a.friendly || a.operation}
+                        </label>
+                      ))}
+                    </div>
+                  ) : null}
+                </section>
+              );
+            })}
             {groups.length === 0 ? (
               <p className="muted">No activity matches; press Enter to search for the operation “{filter}” as typed.</p>
             ) : null}

@@ -1,12 +1,26 @@
 import { useState } from 'react';
 import { ErrorNote } from './ErrorNote.js';
 import { JsonView } from './JsonView.js';
+import { Pivots } from './Pivots.js';
 import { useApi } from './useApi.js';
 import { fmtTime } from '../format.js';
 import { api } from '../api.js';
 
 /** The full record: derived columns on top, the original AuditData below (readable or raw). */
-export function DetailPane({ tenant, id, onClose }: { tenant: string; id: string; onClose: () => void }) {
+export function DetailPane({
+  tenant,
+  id,
+  onClose,
+  period,
+  tenantName,
+}: {
+  tenant: string;
+  id: string;
+  onClose: () => void;
+  /** The period pivots search over (the current search's); none = no pivots (e.g. a report row). */
+  period?: { start: string; end: string };
+  tenantName?: string;
+}) {
   const { data, error, loading } = useApi(api.record(tenant, id));
   const [raw, setRaw] = useState(false);
   return (
@@ -26,6 +40,7 @@ export function DetailPane({ tenant, id, onClose }: { tenant: string; id: string
       {loading && !data ? <p className="muted">Loading…</p> : null}
       {data ? (
         <div className="detail-body">
+          {period ? <Pivots record={data} period={period} tenantName={tenantName} /> : null}
           <table className="kv summary">
             <tbody>
               {(
@@ -44,7 +59,9 @@ export function DetailPane({ tenant, id, onClose }: { tenant: string; id: string
               ).map((k) => (
                 <tr key={k}>
                   <td className="key">{k}</td>
-                  <td className="mono">{data[k] === null ? '' : String(data[k])}</td>
+                  <td className="mono" title={k === 'tenant' ? data.tenant : undefined}>
+                    {k === 'tenant' && tenantName ? tenantName : data[k] === null ? '' : String(data[k])}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -22,44 +22,35 @@ function Scalar({ v }: { v: unknown }) {
 export function JsonView({ value, depth = 0 }: { value: unknown; depth?: number }) {
   if (value === null || typeof value !== 'object') return <Scalar v={value} />;
   if (isNameValueArray(value)) {
-    const changes = value.some((x) => 'NewValue' in x || 'OldValue' in x);
+    // One block per property, its old and new values on their own full-width rows: a three-column
+    // table inside a 460 px pane left one character per line for long values.
     return (
-      <table className="nv">
-        <thead>
-          <tr>
-            <th>Name</th>
-            {changes ? (
-              <>
-                <th>Old value</th>
-                <th>New value</th>
-              </>
-            ) : (
-              <th>Value</th>
-            )}
-          </tr>
-        </thead>
-        <tbody>
-          {value.map((x, i) => (
-            <tr key={i}>
-              <td className="key">{String(x.Name)}</td>
+      <div className="nv">
+        {value.map((x, i) => {
+          const changes = 'NewValue' in x || 'OldValue' in x;
+          return (
+            <div className="nv-item" key={i}>
+              <div className="nv-name">{String(x.Name)}</div>
               {changes ? (
                 <>
-                  <td>
+                  <div className="nv-row">
+                    <span className="nv-label">old</span>
                     <JsonView value={x.OldValue ?? null} depth={depth + 1} />
-                  </td>
-                  <td>
+                  </div>
+                  <div className="nv-row">
+                    <span className="nv-label">new</span>
                     <JsonView value={x.NewValue ?? null} depth={depth + 1} />
-                  </td>
+                  </div>
                 </>
               ) : (
-                <td>
+                <div className="nv-row">
                   <JsonView value={x.Value ?? null} depth={depth + 1} />
-                </td>
+                </div>
               )}
-            </tr>
-          ))}
-        </tbody>
-      </table>
+            </div>
+          );
+        })}
+      </div>
     );
   }
   if (Array.isArray(value)) {
@@ -80,14 +71,28 @@ export function JsonView({ value, depth = 0 }: { value: unknown; depth?: number 
   return (
     <table className="kv">
       <tbody>
-        {entries.map(([k, v]) => (
-          <tr key={k}>
-            <td className="key">{k}</td>
-            <td>
-              <JsonView value={v} depth={depth + 1} />
-            </td>
-          </tr>
-        ))}
+        {entries.map(([k, v]) =>
+          v !== null &&
+          typeof v === 'object' &&
+          !(Array.isArray(v) && v.every((x) => x === null || typeof x !== 'object')) ? (
+            // Nested structures get the full width of the pane under their key.
+            <tr key={k}>
+              <td colSpan={2}>
+                <div className="key">{k}</div>
+                <div className="nested">
+                  <JsonView value={v} depth={depth + 1} />
+                </div>
+              </td>
+            </tr>
+          ) : (
+            <tr key={k}>
+              <td className="key">{k}</td>
+              <td>
+                <JsonView value={v} depth={depth + 1} />
+              </td>
+            </tr>
+          ),
+        )}
       </tbody>
     </table>
   );

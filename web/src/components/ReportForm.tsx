@@ -12,6 +12,24 @@ function kindOf(s: JsonSchema): 'number' | 'boolean' | 'list' | 'enum' | 'text' 
   return 'text';
 }
 
+/** Words people read for the common parameters; any other identifier is spelled out (minFiles → "Min files"). */
+const LABELS: Record<string, string> = {
+  start: 'From',
+  end: 'To',
+  user: 'Users',
+  tenant: 'Tenants',
+  workload: 'Workloads',
+};
+
+export function labelOf(name: string): string {
+  if (LABELS[name]) return LABELS[name];
+  const words = name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/[_-]+/g, ' ')
+    .toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
 export function ReportForm({
   schema,
   onRun,
@@ -56,7 +74,7 @@ export function ReportForm({
         return (
           <label key={name} className="field" title={s.description}>
             <span className="label">
-              {s.title ?? name}
+              {s.title ?? labelOf(name)}
               {required ? ' *' : ''}
             </span>
             {kind === 'boolean' ? (

@@ -1,5 +1,6 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState } from 'react';
+import type { FriendlyNames } from './useFriendlyNames.js';
 import { cellText, type Column, type TenantNames } from './columns.js';
 import type { RecordSummary } from '../api.js';
 
@@ -15,6 +16,8 @@ interface Props {
   onSelect: (index: number, row: RecordSummary) => void;
   onNeed: (upTo: number) => void;
   tenantNames?: TenantNames;
+  /** Friendly activity names shown instead of operations (the raw operation on hover). */
+  friendly?: FriendlyNames;
 }
 
 type Sort = { key: keyof RecordSummary; dir: 1 | -1 } | null;
@@ -25,7 +28,17 @@ type Sort = { key: keyof RecordSummary; dir: 1 | -1 } | null;
  * jumps while pages stream in. Rows not loaded yet show as placeholders and are fetched on approach.
  * Sorting by a column needs every row, so it is offered once all matches are loaded.
  */
-export function ResultsTable({ rows, total, complete, columns, selected, onSelect, onNeed, tenantNames }: Props) {
+export function ResultsTable({
+  rows,
+  total,
+  complete,
+  columns,
+  selected,
+  onSelect,
+  onNeed,
+  tenantNames,
+  friendly,
+}: Props) {
   const scroller = useRef<HTMLDivElement>(null);
   const [sort, setSort] = useState<Sort>(null);
   const view = useMemo(() => {
@@ -119,9 +132,17 @@ export function ResultsTable({ rows, total, complete, columns, selected, onSelec
                   className="td"
                   style={{ width: c.width }}
                   role="gridcell"
-                  title={r ? cellText(c, r, tenantNames) : ''}
+                  title={r ? (c.key === 'operation' ? `Operation: ${r.operation}` : cellText(c, r, tenantNames)) : ''}
                 >
-                  {r ? cellText(c, r, tenantNames) : <span className="placeholder" />}
+                  {r ? (
+                    c.key === 'operation' ? (
+                      (friendly?.get(r.operation.toLowerCase()) ?? r.operation)
+                    ) : (
+                      cellText(c, r, tenantNames)
+                    )
+                  ) : (
+                    <span className="placeholder" />
+                  )}
                 </div>
               ))}
             </div>

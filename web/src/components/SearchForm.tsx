@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { ActivityPicker } from './ActivityPicker.js';
-import type { TenantOverview } from '../api.js';
+import { api, type TenantOverview } from '../api.js';
+import { useApi } from './useApi.js';
 
 /** The Purview filters; names match the API's query parameters, so the URL is the search. */
 export interface Filters {
@@ -117,6 +118,16 @@ export function SearchForm({
   tenants: TenantOverview[];
 }) {
   const [f, setF] = useState(initial);
+  // The users seen in the chosen period and tenants feed the Users field's suggestions (asked once idle).
+  const seen = useApi(
+    busy
+      ? null
+      : api.counts(
+          { start: f.start || '7d', end: f.end || 'now', ...(f.tenant.length ? { tenant: f.tenant } : {}) },
+          'user',
+          500,
+        ),
+  ).data?.rows;
   const set = <K extends keyof Filters>(k: K, v: Filters[K]): void => setF((old) => ({ ...old, [k]: v }));
   const text = (
     k: 'user' | 'object' | 'recordType' | 'workload' | 'ip' | 'freeText',
@@ -125,7 +136,13 @@ export function SearchForm({
     hint?: string,
   ) => (
     <Field label={label} hint={hint}>
-      <input name={k} value={f[k]} placeholder={placeholder} onChange={(e) => set(k, e.target.value)} />
+      <input
+        name={k}
+        value={f[k]}
+        placeholder={placeholder}
+        onChange={(e) => set(k, e.target.value)}
+        {...(k === 'user' ? { list: 'tw-users-seen' } : {})}
+      />
     </Field>
   );
   return (
@@ -136,27 +153,56 @@ export function SearchForm({
         onSearch(f);
       }}
     >
+      <datalist id="tw-users-seen">
+        {(seen ?? []).map((r) => (
+          <option key={String(r.key)} value={String(r.key ?? '')}>
+            {r.count.toLocaleString('en-US')} records
+          </option>
+        ))}
+      </datalist>
       <div className="row">
         <Field
           label="Start"
           hint="ISO date or time (UTC unless an offset is given), or a span back from now such as 7d"
         >
-          <input
-            name="start"
-            value={f.start}
-            onChange={(e) => set('start', e.target.value)}
-            placeholder="2026-11-01 or 7d"
-            className="time"
-          />
+          <span className="time-field">
+            <input
+              name="start"
+              value={f.start}
+              onChange={(e) => set('start', e.target.value)}
+              placeholder="2026-11-01 or 7d"
+              className="time"
+            />
+            <input
+              type="datetime-local"
+              className="time-pick"
+              aria-label="Pick start (UTC)"
+              title="Pick a date and time (UTC)"
+              onChange={(e) =>
+                e.target.value && set('start', e.target.value + (e.target.value.length === 16 ? ':00Z' : 'Z'))
+              }
+            />
+          </span>
         </Field>
         <Field label="End" hint="ISO date or time, or now">
-          <input
-            name="end"
-            value={f.end}
-            onChange={(e) => set('end', e.target.value)}
-            placeholder="now"
-            className="time"
-          />
+          <span className="time-field">
+            <input
+              name="end"
+              value={f.end}
+              onChange={(e) => set('end', e.target.value)}
+              placeholder="now"
+              className="time"
+            />
+            <input
+              type="datetime-local"
+              className="time-pick"
+              aria-label="Pick end (UTC)"
+              title="Pick a date and time (UTC)"
+              onChange={(e) =>
+                e.target.value && set('end', e.target.value + (e.target.value.length === 16 ? ':00Z' : 'Z'))
+              }
+            />
+          </span>
         </Field>
         <div className="quick" role="group" aria-label="Quick ranges">
           {QUICK.map(([v, label]) => (

@@ -6,12 +6,14 @@ interface Props {
   bucket: 'day' | 'hour';
   start: number;
   end: number;
+  /** Click a bar: search that bucket alone (zoom in); a day bar becomes hourly bars. */
+  onZoom?: (start: number, end: number) => void;
 }
 
 const H = 70;
 
 /** Matches over time as bars (SVG); empty buckets drawn as gaps, so quiet periods are visible. */
-export function Timeline({ rows, bucket, start, end }: Props) {
+export function Timeline({ rows, bucket, start, end, onZoom }: Props) {
   const step = bucket === 'day' ? 86_400_000 : 3_600_000;
   const first = Math.floor(start / step) * step;
   const n = Math.max(1, Math.min(2_000, Math.ceil((end - first) / step)));
@@ -27,9 +29,20 @@ export function Timeline({ rows, bucket, start, end }: Props) {
           const c = counts.get(at) ?? 0;
           const h = (c / max) * H;
           return (
-            <rect key={i} x={i * w + 0.5} y={H - h} width={Math.max(0.5, w - 1)} height={h} className="bar">
-              <title>{`${fmtTime(at)}  ${fmtCount(c)}`}</title>
-            </rect>
+            <g key={i} className={onZoom && c > 0 ? 'zoomable' : undefined}>
+              {/* A full-height hit area, so a short bar is as easy to click as a tall one. */}
+              <rect
+                x={i * w}
+                y={0}
+                width={w}
+                height={H}
+                className="bar-hit"
+                onClick={onZoom && c > 0 ? () => onZoom(Math.max(at, start), Math.min(at + step, end)) : undefined}
+              >
+                <title>{`${fmtTime(at)}  ${fmtCount(c)}${onZoom && c > 0 ? ' — click to zoom in' : ''}`}</title>
+              </rect>
+              <rect x={i * w + 0.5} y={H - h} width={Math.max(0.5, w - 1)} height={h} className="bar" />
+            </g>
           );
         })}
         <line x1="0" y1={H + 0.5} x2="1000" y2={H + 0.5} className="axis" />

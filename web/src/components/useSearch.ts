@@ -1,5 +1,14 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { api, isAbort, send, toQueryString, type RecordSummary, type SearchFilters, type Timeline } from '../api.js';
+import {
+  api,
+  isAbort,
+  send,
+  toQueryString,
+  type FilterNotice,
+  type RecordSummary,
+  type SearchFilters,
+  type Timeline,
+} from '../api.js';
 
 const PAGE = 500;
 
@@ -11,6 +20,8 @@ export interface SearchState {
   loading: boolean;
   error: unknown;
   timeline: Timeline | null;
+  /** Filter values no record ever had, with suggestions: said next to the count (never a silent zero). */
+  notices: FilterNotice[];
 }
 
 const EMPTY: SearchState = {
@@ -21,6 +32,7 @@ const EMPTY: SearchState = {
   loading: false,
   error: null,
   timeline: null,
+  notices: [],
 };
 
 /**
@@ -65,8 +77,11 @@ export function useSearch(filters: SearchFilters | null): SearchState & { loadMo
         loading: false,
         ...(p.next === null ? { count: p.returned } : {}),
       }));
-      if (p.next !== null)
-        send(api.searchCount(query), c.signal).then((r) => setState((s) => ({ ...s, count: r.count })), fail);
+      // Asked for even when the first page is all there is: its notices explain a small or empty result.
+      send(api.searchCount(query), c.signal).then(
+        (r) => setState((s) => ({ ...s, count: r.count, notices: r.notices })),
+        fail,
+      );
       send(api.timeline(query), c.signal).then((t) => setState((s) => ({ ...s, timeline: t })), fail);
     }, fail);
     return () => c.abort();

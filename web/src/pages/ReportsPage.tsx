@@ -1,6 +1,8 @@
 import { useMemo, useState } from 'react';
 import { api, files, isAbort, saveFile, send, type ReportResult, type ReportRow, type ReportSummary } from '../api.js';
 import { BarList, asCountRows } from '../components/BarList.js';
+import { EmptyState } from '../components/EmptyState.js';
+import { ResultNotices, auditingLines, coveredTenants } from '../components/ResultNotices.js';
 import { DetailPane } from '../components/DetailPane.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { ReportForm } from '../components/ReportForm.js';
@@ -58,6 +60,11 @@ interface Run {
   busy: boolean;
 }
 
+function inTimeOrder(rows: readonly ReportRow[]): ReportRow[] {
+  const at = (r: ReportRow): string => (typeof r.time === 'string' ? r.time : '');
+  return [...rows].sort((a, b) => (at(a) && at(b) ? at(a).localeCompare(at(b)) : 0));
+}
+
 /** The investigations: pick one, fill its parameters, read the result as a table and charts. */
 export function ReportsPage({ params }: { params: URLSearchParams }) {
   const list = useApi(api.reports());
@@ -69,7 +76,14 @@ export function ReportsPage({ params }: { params: URLSearchParams }) {
   const [exporting, setExporting] = useState<{ error: unknown; busy: boolean }>({ error: null, busy: false });
   const [detail, setDetail] = useState<{ tenant: string; id: string } | null>(null);
   const result = run?.id === id ? run.result : null;
-  const columns = useMemo(() => columnsOf(result?.rows ?? []), [result]);
+  // Rows in time order (oldest first), as an investigator reads a story; rows without a time keep their place.
+  const rows = useMemo(() => inTimeOrder(result?.rows ?? []), [result]);
+  const columns = useMemo(() => columnsOf(rows), [rows]);
+  const covered = useMemo(() => {
+    const asked = result?.parameters.tenant;
+    return coveredTenants(tenants ?? [], Array.isArray(asked) ? asked.map(String) : undefined);
+  }, [tenants, result]);
+  const nothing = auditingLines(covered).some((l) => l.nothing);
   const execute = (p: Record<string, unknown>): void => {
     if (!id) return;
     setRun({ id, params: p, result: null, error: null, busy: true });
@@ -126,14 +140,32 @@ export function ReportsPage({ params }: { params: URLSearchParams }) {
             <div className="result-bar">
               <strong>{fmtCount(result.rows.length)}</strong>&nbsp;rows
               <span className="spacer" />
-              <button type="button" className="small" disabled={exporting.busy} onClick={() => exportAs('csv')}>
+              <button
+                type="button"
+                className="small"
+                disabled={exporting.busy || rows.length === 0}
+                onClick={() => exportAs('csv')}
+              >
                 Export CSV
               </button>
-              <button type="button" className="small" disabled={exporting.busy} onClick={() => exportAs('json')}>
+              <button
+                type="button"
+                className="small"
+                disabled={exporting.busy || rows.length === 0}
+                onClick={() => exportAs('json')}
+              >
                 Export JSON
               </button>
             </div>
             <ErrorNote error={exporting.error} />
+            <ResultNotices tenants={covered} />
+            {rows.length === 0 ? (
+              <EmptyState title={nothing ? 'No rows — not proof that nothing happened' : 'No findings'}>
+                {nothing
+                  ? 'A tenant this report covers records nothing (see above): its activity cannot appear here.'
+                  : 'Nothing in the records stored for this period matches what this report looks for.'}
+              </EmptyState>
+            ) : null}
             <Summary summary={result.summary} names={names} />
             <div className="report-rows">
               <table className="grid">
@@ -145,7 +177,7 @@ export function ReportsPage({ params }: { params: URLSearchParams }) {
                   </tr>
                 </thead>
                 <tbody>
-                  {result.rows.slice(0, 2000).map((r, i) => (
+                  {rows.slice(0, 2000).map((r, i) => (
                     <tr
                       key={i}
                       tabIndex={0}

@@ -1,13 +1,18 @@
 import { useMemo, useState } from 'react';
-import { files, api, searchFromUrl, toQueryString, type RecordSummary } from '../api.js';
+import { api, searchFromUrl, toQueryString, type RecordSummary } from '../api.js';
 import { ColumnChooser } from '../components/ColumnChooser.js';
 import { COLUMNS, DEFAULT_COLUMNS } from '../components/columns.js';
 import { DetailPane } from '../components/DetailPane.js';
 import { ErrorNote } from '../components/ErrorNote.js';
+import { EmptyState } from '../components/EmptyState.js';
+import { ExportButtons } from '../components/ExportButtons.js';
+import { ResultNotices, auditingLines, coveredTenants } from '../components/ResultNotices.js';
 import { ResultsTable } from '../components/ResultsTable.js';
+import { SavedSearches } from '../components/SavedSearches.js';
 import { SearchForm, filtersFrom, filtersToParams, type Filters } from '../components/SearchForm.js';
 import { Timeline } from '../components/Timeline.js';
 import { useApi } from '../components/useApi.js';
+import { useFriendlyNames } from '../components/useFriendlyNames.js';
 import { useSearch } from '../components/useSearch.js';
 import { fmtCount } from '../format.js';
 import { navigate } from '../route.js';
@@ -37,6 +42,9 @@ export function SearchPage({ params }: { params: URLSearchParams }) {
   // Asked for once the first page is in: on a large store the tenant overview must not delay it.
   const tenants = useApi(search.loading ? null : api.tenants()).data?.tenants;
   const tenantNames = useMemo(() => new Map((tenants ?? []).map((t) => [t.tenantId, t.name])), [tenants]);
+  const friendly = useFriendlyNames();
+  const covered = useMemo(() => coveredTenants(tenants ?? [], parsed.filters?.tenant), [tenants, parsed.filters]);
+  const empty = hasQuery && search.done && search.rows.length === 0 && !search.loading;
   const submit = (f: Filters): void => {
     setSelected(null);
     navigate('search', toQueryString(filtersToParams(f)));
@@ -54,6 +62,7 @@ export function SearchPage({ params }: { params: URLSearchParams }) {
         busy={search.loading}
         tenants={tenants ?? []}
       />
+      <SavedSearches current={hasQuery ? queryString : null} />
       <ErrorNote error={parsed.error ?? search.error} />
       <div className="result-bar">
         <span className="count" aria-live="polite">
@@ -68,24 +77,23 @@ export function SearchPage({ params }: { params: URLSearchParams }) {
         </span>
         <span className="spacer" />
         <ColumnChooser shown={shown} onChange={changeColumns} />
-        {parsed.filters ? (
-          <>
-            <a className="button small" href={files.searchExport(parsed.filters, 'csv').url} download>
-              Export CSV
-            </a>
-            <a className="button small" href={files.searchExport(parsed.filters, 'json').url} download>
-              Export JSON
-            </a>
-          </>
-        ) : null}
+        {parsed.filters ? <ExportButtons filters={parsed.filters} count={search.count} covered={covered} /> : null}
       </div>
+      {hasQuery ? <ResultNotices tenants={covered} notices={search.notices} /> : null}
       <div className="timeline-slot">
-        {search.timeline ? (
+        {search.timeline && !empty ? (
           <Timeline
             rows={search.timeline.rows}
             bucket={search.timeline.bucket}
             start={search.timeline.start}
             end={search.timeline.end}
+            onZoom={(from, to) => {
+              const next = new URLSearchParams(queryString);
+              next.set('start', new Date(from).toISOString().replace('.000Z', 'Z'));
+              next.set('end', new Date(to).toISOString().replace('.000Z', 'Z'));
+              setSelected(null);
+              navigate('search', next.toString());
+            }}
           />
         ) : null}
       </div>
@@ -93,18 +101,39 @@ export function SearchPage({ params }: { params: URLSearchParams }) {
         className={selected ? 'split with-detail' : 'split'}
         onKeyDown={(e) => e.key === 'Escape' && setSelected(null)}
       >
-        <ResultsTable
-          rows={search.rows}
-          total={search.count}
-          complete={search.done}
-          columns={columns}
-          selected={selected?.index ?? null}
-          onSelect={(index, row) => setSelected({ index, row })}
-          onNeed={search.loadMore}
-          tenantNames={tenantNames}
-        />
+        {!hasQuery ? (
+          <EmptyState title="No search yet">
+            Choose a period and any filters above, then press <strong>Search</strong>. Recent and saved searches are
+            under the form.
+          </EmptyState>
+        ) : empty ? (
+          <EmptyState title="No records match">
+            Nothing stored matches these filters in this period.{' '}
+            {auditingLines(covered).some((l) => l.nothing)
+              ? 'Some tenants searched record nothing (see above): an empty result there does not mean nothing happened.'
+              : 'Widen the period or remove a filter.'}
+          </EmptyState>
+        ) : (
+          <ResultsTable
+            rows={search.rows}
+            total={search.count}
+            complete={search.done}
+            columns={columns}
+            selected={selected?.index ?? null}
+            onSelect={(index, row) => setSelected({ index, row })}
+            onNeed={search.loadMore}
+            tenantNames={tenantNames}
+            friendly={friendly}
+          />
+        )}
         {selected ? (
-          <DetailPane tenant={selected.row.tenant} id={selected.row.id} onClose={() => setSelected(null)} />
+          <DetailPane
+            tenant={selected.row.tenant}
+            id={selected.row.id}
+            onClose={() => setSelected(null)}
+            tenantName={tenantNames.get(selected.row.tenant)}
+            {...(parsed.filters ? { period: { start: parsed.filters.start, end: parsed.filters.end ?? 'now' } } : {})}
+          />
         ) : null}
       </div>
     </section>

@@ -1,0 +1,77 @@
+import { useState } from 'react';
+import { files, type SearchFilters, type TenantOverview } from '../api.js';
+import { auditingLines } from './ResultNotices.js';
+
+/**
+ * The search's exports. Disabled while there is nothing to export (a 0-row file helps nobody). When a tenant
+ * the search covers records nothing or misses mailbox actions, a dialog says so before the download: a CSV
+ * file cannot carry that note itself (the server sends it in the X-Tenantwatch-Notice header and the JSON
+ * export's envelope).
+ */
+export function ExportButtons({
+  filters,
+  count,
+  covered,
+}: {
+  filters: SearchFilters;
+  count: number | null;
+  covered: readonly TenantOverview[];
+}) {
+  const [pending, setPending] = useState<'csv' | 'json' | null>(null);
+  const lines = auditingLines(covered);
+  const nothing = count === 0;
+  const button = (format: 'csv' | 'json') =>
+    nothing ? (
+      <button type="button" className="small" disabled title="Nothing to export: no record matches">
+        Export {format.toUpperCase()}
+      </button>
+    ) : (
+      <a
+        className="button small"
+        href={files.searchExport(filters, format).url}
+        download
+        onClick={(e) => {
+          if (lines.length && pending !== format) {
+            e.preventDefault();
+            setPending(format);
+          }
+        }}
+      >
+        Export {format.toUpperCase()}
+      </a>
+    );
+  return (
+    <>
+      {button('csv')}
+      {button('json')}
+      {pending ? (
+        <div className="export-dialog" role="dialog" aria-label="Before you export">
+          <p>
+            <strong>This export covers tenants whose audit trail is incomplete.</strong> The file itself cannot say so
+            {pending === 'json' ? ' except in its envelope' : ''}: keep this note with it.
+          </p>
+          <ul>
+            {lines.map((l) => (
+              <li key={l.tenant}>
+                <strong>{l.tenant}</strong>: {l.text}
+              </li>
+            ))}
+          </ul>
+          <div className="picker-foot">
+            <button type="button" onClick={() => setPending(null)}>
+              Cancel
+            </button>
+            <a
+              className="button primary"
+              href={files.searchExport(filters, pending).url}
+              download
+              onClick={() => setPending(null)}
+            >
+              Download {pending.toUpperCase()}
+            </a>
+          </div>
+        </div>
+      ) : null}
+    </>
+  );
+}
