@@ -55,3 +55,15 @@ export class BearerClient {
     });
   }
 }
+
+/**
+ * The Authorization header for a sender that has its own HTTP client (a sink): the same origin check as
+ * BearerClient, so this file stays the only one that writes a bearer token.
+ */
+export function bearerHeader(token: string, url: string, base: string, service: string): { authorization: string } {
+  if (!sameOrigin(url, base))
+    throw new AppError('REFUSED_URL', `Refused to send the token for ${service} to ${originOf(url)}`, {
+      hint: `Only ${originOf(base)} receives it`,
+    });
+  return { authorization: `Bearer ${token}` };
+}

@@ -55,7 +55,8 @@ function fakeStore(total: number) {
         }
       },
     },
-    tenants: { get: async () => null },
+    tenants: { get: async () => null, list: async () => [] },
+    posture: { latest: async () => [], list: async () => [] },
   } as unknown as Store;
   return { store, calls };
 }

@@ -9,6 +9,7 @@ import {
   type NetworkRequestOptions,
   type NetworkResponse,
 } from '@azure/msal-node';
+import { bearerHeader } from '../../net/bearer.js';
 import type { Item } from '../alert.js';
 import { gzip } from '../compress.js';
 import { TEST_EVENT_MARK, type DriverContext, type SendResult, type SinkDriver } from '../driver.js';
@@ -55,7 +56,7 @@ export function sentinelDriver(ctx: DriverContext): SinkDriver {
       method: 'POST',
       url: config.ingestUrl,
       headers: {
-        authorization: `Bearer ${await token()}`,
+        ...bearerHeader(await token(), config.ingestUrl, config.ingestUrl, 'the Logs Ingestion API'),
         'content-type': 'application/json',
         'content-encoding': 'gzip',
       },
