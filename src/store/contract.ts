@@ -4,7 +4,7 @@ import type { CountDimension, CountRow, GroupCount, SearchCursor, SearchQuery } 
 import type { DeadLetter, SinkRow, SinkStats } from '../core/sink.js';
 
 /**
- * The storage contract, in two parts (docs/adr/draft-store-records-and-state.md):
+ * The storage contract, in two parts (docs/adr/0015-store-records-and-state.md):
  * - the records (RecordStore): many, append-only, read by search, scan, counts and the tail;
  * - the state (StateStore): tenants, the coverage ledger with its leases, posture, consumer cursors —
  *   few rows, updated in place, that need transactions.

@@ -7,7 +7,7 @@ import type { Hit } from '../contract.js';
  * Suppression windows are fixed, UTC-aligned slices of time (multiples of the window length since the
  * epoch) on the hit's CreationTime, not on when it was raised: records arrive late and out of order,
  * and a retro run months later must put a hit in the same alert the live run did. The cost is that two
- * hits either side of a window boundary make two alerts (docs/adr/draft-alert-identity.md).
+ * hits either side of a window boundary make two alerts (docs/adr/0020-alert-identity.md).
  */
 export function windowStart(firstSeen: number, windowMs: number): number {
   return Math.floor(firstSeen / windowMs) * windowMs;

@@ -26,7 +26,7 @@ export interface ParseOptions {
 /**
  * The reason given for a record whose text held bytes that are not UTF-8. Rejected rather than
  * repaired: U+FFFD in place of the bytes would change evidence without a trace, and the original
- * bytes stay in the file at the line named (docs/adr/draft-bad-input.md).
+ * bytes stay in the file at the line named (docs/adr/0023-bad-input.md).
  */
 const NOT_UTF8 =
   'the record holds bytes that are not UTF-8 text (they would be stored as U+FFFD); re-export the file as UTF-8, or fix the bytes at this line and import it again';

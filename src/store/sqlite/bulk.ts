@@ -83,5 +83,5 @@ export class SqliteBulkWriter implements BulkWriter {
  * The load stays in WAL. It used to switch to a rollback journal (TRUNCATE) when alone on the file
  * (8–9 µs a row instead of 23 µs), but then every process that started meanwhile failed at once with
  * "database is locked" — its switch back to WAL cannot wait for the load — and readers waited for each
- * commit instead of reading alongside (issue 18.15; docs/adr/draft-bad-input.md).
+ * commit instead of reading alongside (issue 18.15; docs/adr/0023-bad-input.md).
  */
