@@ -1,9 +1,8 @@
 import type { FastifyInstance } from 'fastify';
+import type { TenantScope } from '../auth/scope.js';
 import { AppError } from '../../core/errors.js';
 import {
-  alertOrFail,
   changeStatus,
-  noSuchAlert,
   excludeFromAlert,
   parseStatus,
   snoozeAlert,
@@ -40,25 +39,36 @@ export function registerAlertRoutes(app: FastifyInstance, deps: ServerDeps): voi
   const { store } = deps;
   const actions = { store, clock: deps.clock, logger: deps.logger };
 
-  /** The tenant keys asked about (names resolved), or undefined for all. */
-  async function askedTenants(raw: RawQuery): Promise<string[] | undefined> {
+  /**
+   * The tenant keys asked about (names resolved) within the caller's scope (a tenant outside it is FORBIDDEN),
+   * or undefined for all of them when the caller may see every tenant.
+   */
+  async function askedTenants(raw: RawQuery, scope: TenantScope): Promise<string[] | undefined> {
     const asked = values(raw.tenant).filter((t) => t.trim());
-    if (!asked.length) return undefined;
+    const allowed = scope.filterTenants(asked.length ? asked : undefined);
+    if (!allowed) return undefined;
     const keys: string[] = [];
-    for (const t of asked) keys.push((await store.tenants.get(t))?.tenantId ?? t);
+    for (const t of allowed) keys.push((await store.tenants.get(t))?.tenantId ?? t);
     return keys;
   }
 
-  async function scoped(id: string, raw: RawQuery): Promise<AlertRow> {
-    const alert = await alertOrFail(store, id);
-    const tenants = await askedTenants(raw);
-    if (tenants && !tenants.includes(alert.tenant)) throw noSuchAlert(id);
+  /** An alert the caller may see and asked about; any other is NOT_FOUND, as if absent. */
+  async function scoped(id: string, raw: RawQuery, scope: TenantScope): Promise<AlertRow> {
+    const tenants = await askedTenants(raw, scope);
+    const alert = await store.alerts.get(id);
+    // The same answer for an id that does not exist and one of another tenant, and the id is not echoed:
+    // nothing tells a caller what exists outside their scope.
+    if (!alert || !scope.allows(alert.tenant) || (tenants && !tenants.includes(alert.tenant))) {
+      throw new AppError('NOT_FOUND', 'No such alert among the tenants you may see', {
+        hint: 'GET /api/alerts lists the alerts you may see, with their ids',
+      });
+    }
     return alert;
   }
 
-  app.get('/api/alerts', async (request) => {
+  app.get('/api/alerts', { config: { role: 'viewer' } }, async (request) => {
     const raw = request.query as RawQuery;
-    const tenants = await askedTenants(raw);
+    const tenants = await askedTenants(raw, request.scope);
     const statuses = values(raw.status).filter(Boolean).map(parseStatus);
     const severities = values(raw.severity).filter(Boolean).map(parseSeverity);
     const rules = values(raw.rule).filter(Boolean);
@@ -77,53 +87,67 @@ export function registerAlertRoutes(app: FastifyInstance, deps: ServerDeps): voi
     };
   });
 
-  app.get<{ Params: { id: string } }>('/api/alerts/:id', async (request) => {
-    const alert = await scoped(request.params.id, request.query as RawQuery);
+  app.get<{ Params: { id: string } }>('/api/alerts/:id', { config: { role: 'viewer' } }, async (request) => {
+    const alert = await scoped(request.params.id, request.query as RawQuery, request.scope);
     const detail = await alertDetail(store, alert, deps.rules);
     const name = (await store.tenants.get(alert.tenant))?.name ?? alert.tenant;
     return { ...detail, alert: { ...detail.alert, tenantName: name } };
   });
 
-  app.post<{ Params: { id: string }; Body: ActionBody }>('/api/alerts/:id/status', async (request) => {
-    const alert = await scoped(request.params.id, request.query as RawQuery);
-    const body = request.body ?? {};
-    const status = parseStatus(text(body.status, 40));
-    if (!SETTABLE.includes(status))
-      throw new AppError('BAD_INPUT', `An alert cannot be set to ${status} by hand`, {
-        hint: `Use ${SETTABLE.join(', ')}`,
+  app.post<{ Params: { id: string }; Body: ActionBody }>(
+    '/api/alerts/:id/status',
+    { config: { role: 'investigator', audit: 'alert.status' } },
+    async (request) => {
+      const alert = await scoped(request.params.id, request.query as RawQuery, request.scope);
+      const body = request.body ?? {};
+      const status = parseStatus(text(body.status, 40));
+      if (!SETTABLE.includes(status))
+        throw new AppError('BAD_INPUT', `An alert cannot be set to ${status} by hand`, {
+          hint: `Use ${SETTABLE.join(', ')}`,
+        });
+      const note = text(body.note);
+      return alertView(
+        await changeStatus(actions, alert.id, status, text(body.by, 100) || 'console', note || undefined),
+      );
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: ActionBody }>(
+    '/api/alerts/:id/snooze',
+    { config: { role: 'investigator', audit: 'alert.snooze' } },
+    async (request) => {
+      const alert = await scoped(request.params.id, request.query as RawQuery, request.scope);
+      const body = request.body ?? {};
+      const given = text(body.until, 60);
+      const span = parseDuration(given);
+      const until = span !== null ? deps.clock.now() + span : parseIsoUtc(given);
+      if (until === null)
+        throw new AppError('BAD_TIME', `"${given}" is not a span from now or a date-time`, {
+          hint: 'Use e.g. 4h, 2d or 2026-12-01T08:00Z',
+        });
+      return alertView(await snoozeAlert(actions, alert.id, until, text(body.by, 100) || 'console', text(body.reason)));
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: ActionBody }>(
+    '/api/alerts/:id/exclude',
+    { config: { role: 'investigator', audit: 'alert.exclude' } },
+    async (request) => {
+      const alert = await scoped(request.params.id, request.query as RawQuery, request.scope);
+      const body = request.body ?? {};
+      const exclusion = await excludeFromAlert(actions, alert.id, {
+        kind: text(body.kind, 20),
+        value: text(body.value, 600),
+        reason: text(body.reason),
+        author: text(body.by, 100) || 'console',
+        ...(body.allTenants === true ? { allTenants: true } : {}),
       });
-    const note = text(body.note);
-    return alertView(await changeStatus(actions, alert.id, status, text(body.by, 100) || 'console', note || undefined));
-  });
+      return { exclusion };
+    },
+  );
 
-  app.post<{ Params: { id: string }; Body: ActionBody }>('/api/alerts/:id/snooze', async (request) => {
-    const alert = await scoped(request.params.id, request.query as RawQuery);
-    const body = request.body ?? {};
-    const given = text(body.until, 60);
-    const span = parseDuration(given);
-    const until = span !== null ? deps.clock.now() + span : parseIsoUtc(given);
-    if (until === null)
-      throw new AppError('BAD_TIME', `"${given}" is not a span from now or a date-time`, {
-        hint: 'Use e.g. 4h, 2d or 2026-12-01T08:00Z',
-      });
-    return alertView(await snoozeAlert(actions, alert.id, until, text(body.by, 100) || 'console', text(body.reason)));
-  });
-
-  app.post<{ Params: { id: string }; Body: ActionBody }>('/api/alerts/:id/exclude', async (request) => {
-    const alert = await scoped(request.params.id, request.query as RawQuery);
-    const body = request.body ?? {};
-    const exclusion = await excludeFromAlert(actions, alert.id, {
-      kind: text(body.kind, 20),
-      value: text(body.value, 600),
-      reason: text(body.reason),
-      author: text(body.by, 100) || 'console',
-      ...(body.allTenants === true ? { allTenants: true } : {}),
-    });
-    return { exclusion };
-  });
-
-  app.get('/api/alert-exclusions', async (request) => {
-    const tenants = await askedTenants(request.query as RawQuery);
+  app.get('/api/alert-exclusions', { config: { role: 'viewer' } }, async (request) => {
+    const tenants = await askedTenants(request.query as RawQuery, request.scope);
     const all = await store.alerts.listExclusions();
     return { exclusions: tenants ? all.filter((e) => e.tenant === '*' || tenants.includes(e.tenant)) : all };
   });
