@@ -30,7 +30,14 @@ const log = recordingLogger();
 const abort = new AbortController();
 
 before(async () => {
-  t = await startTestEmulator({ tenants: 1, users: 10, days: 1, recordsPerUserPerDay: 300 });
+  // Content at once after a start (the default follows Microsoft's documented 12 hours).
+  t = await startTestEmulator({
+    tenants: 1,
+    users: 10,
+    days: 1,
+    recordsPerUserPerDay: 300,
+    tuning: { firstDataDelayMs: 0 },
+  });
   store = await openStore('sqlite::memory:');
   front = createServer({ key: t.emu.serverKeyPem, cert: t.emu.serverCertPem }, (req, res) => {
     let body = '';
