@@ -1,12 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TenantScope } from '../auth/scope.js';
 import { AppError } from '../../core/errors.js';
-import {
-  changeStatus,
-  excludeFromAlert,
-  parseStatus,
-  snoozeAlert,
-} from '../../detections/alerts/actions.js';
+import { changeStatus, excludeFromAlert, parseStatus, snoozeAlert } from '../../detections/alerts/actions.js';
 import { alertDetail } from '../../detections/alerts/detail.js';
 import { alertView, parseSeverity } from '../../detections/alerts/view.js';
 import { parseDuration, parseIsoUtc } from '../../core/time.js';
