@@ -54,12 +54,22 @@ export function windowGaps(base: Base, windows: readonly CoverageWindow[]): Gap[
   for (const w of sorted) {
     const start = Math.max(w.start, begin);
     if (live && start > covered) gap(covered, start, 'hole', 'no window covers this time', null);
-    if (w.state !== 'fetched') gap(start, w.end, w.state, windowReason(w), w.lastError);
+    if (!live && w.state === 'expired' && isUnavailable(w)) {
+      // Older than Microsoft keeps the tenant's audit log: nothing exists to collect, so it is no gap.
+    } else if (w.state !== 'fetched') gap(start, w.end, w.state, windowReason(w), w.lastError);
     else if (w.queriedStart !== null && w.queriedStart > start)
       gap(start, w.queriedStart, 'expired', 'behind the 7-day horizon when this window was listed', null);
     covered = Math.max(covered, w.end);
   }
   return out;
+}
+
+/**
+ * A history window the collector wrote for time beyond the tenant's retention horizon (history.ts marks its
+ * lastError `UNAVAILABLE: …`): Microsoft no longer holds those records anywhere.
+ */
+export function isUnavailable(w: CoverageWindow): boolean {
+  return (w.lastError ?? '').startsWith('UNAVAILABLE:');
 }
 
 /** A listed blob that was not fetched is a loss at its contentCreated. */
