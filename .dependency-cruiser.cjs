@@ -130,6 +130,36 @@ module.exports = {
       from: { path: '^src/server/api-types\\.ts$' },
       to: { dependencyTypesNot: ['type-only'] },
     },
+    {
+      name: 'store-not-ingest',
+      severity: 'error',
+      comment:
+        'the store keeps records, it does not interpret them: the facts backfill gets its rule from whoever opens the store (cli)',
+      from: { path: '^src/store/', pathNot: '\\.test\\.ts$|/testing/' },
+      to: { path: '^src/ingest/' },
+    },
+    {
+      name: 'readers-use-the-store-contract',
+      severity: 'error',
+      comment:
+        'reports, detections, coverage and sinks read records only through the store contract, never an adapter; a worker thread entry (*-worker.ts) is its own composition root and may open the store',
+      from: { path: '^src/(reports|detections|coverage|sinks|analysis)/', pathNot: '\\.test\\.ts$|/testing/|-worker\\.ts$' },
+      to: { path: '^src/store/(?!contract|auth-contract|tail-position)' },
+    },
+    {
+      name: 'collector-reads-no-config',
+      severity: 'error',
+      comment: 'the collector is handed connected tenants; reading and decrypting configuration is config and cli',
+      from: { path: '^src/collector/', pathNot: '\\.test\\.ts$' },
+      to: { path: '^src/config/' },
+    },
+    {
+      name: 'core-starts-no-threads',
+      severity: 'error',
+      comment: 'core is vocabulary without I/O: worker threads are started in src/threads',
+      from: { path: '^src/core/' },
+      to: { path: '(^|node:)worker_threads$' },
+    },
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
   ],
   options: {

@@ -1,7 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { AlertRow, AlertSeverity, Store } from '../store/contract.js';
-import { severityRank } from '../store/alert-rows.js';
+import { severityRank } from '../core/severity.js';
 import { alertView, type AlertView } from './alerts/view.js';
 import { DETECTION_EVENTS } from './events.js';
 

@@ -1,3 +1,4 @@
+import { severityRank } from '../core/severity.js';
 import type {
   AlertChange,
   AlertExclusion,
@@ -112,12 +113,6 @@ export function alertValues(a: AlertRow): (string | number | null)[] {
   ];
 }
 
-const RANK: Record<AlertSeverity, number> = { informational: 0, low: 1, medium: 2, high: 3, critical: 4 };
-
-export function severityRank(s: AlertSeverity): number {
-  return RANK[s];
-}
-
 /**
  * What applying a (new, never seen) hit makes of the alert of its key. A resolved alert that gets a
  * hit is reopened (something happened again after someone closed it); an acknowledged or false-positive
@@ -159,7 +154,7 @@ export function mergeHit(
   const reopen = existing.status === 'resolved';
   const row: AlertRow = {
     ...existing,
-    severity: RANK[hit.severity] > RANK[existing.severity] ? hit.severity : existing.severity,
+    severity: severityRank(hit.severity) > severityRank(existing.severity) ? hit.severity : existing.severity,
     firstSeen: Math.min(existing.firstSeen, hit.firstSeen),
     lastSeen: Math.max(existing.lastSeen, hit.lastSeen),
     hits: existing.hits + 1,
