@@ -156,7 +156,7 @@ module.exports = {
     {
       name: 'core-starts-no-threads',
       severity: 'error',
-      comment: 'core is vocabulary without I/O: worker threads are started in src/threads',
+      comment: 'core is vocabulary without I/O: worker threads are started in src/runtime',
       from: { path: '^src/core/' },
       to: { path: '(^|node:)worker_threads$' },
     },

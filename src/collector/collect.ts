@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { Clock } from '../core/clock.js';
 import { AppError, toAppError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
@@ -21,6 +19,7 @@ import {
 import { EVENTS } from './events.js';
 import { ensureSubscriptions } from './subscriptions.js';
 import { collectStream, scopeOf } from './stream.js';
+import { isDeadLocalOwner, leaseOwner } from '../runtime/lease-owner.js';
 
 /**
  * Collection of many tenants in one process: per (tenant, content type) streams, each under a lease
@@ -86,7 +85,7 @@ export async function collect(o: CollectOptions): Promise<CollectSummary> {
     options,
     retry: new RetryPolicy(apiRetryClass, o.tuning?.retry),
     scheduler: new FairScheduler(o.concurrency ?? 8),
-    owner: o.tuning?.owner ?? localOwner(),
+    owner: o.tuning?.owner ?? leaseOwner(),
     webhook: o.webhook ?? null,
   };
   const stats = o.tenants.map((t) => emptyStats(t.tenantId, t.name));
@@ -237,23 +236,5 @@ async function reclaimFromDead(ctx: RunContext, run: TenantRun, ct: ContentType,
   return won;
 }
 
-/** This process's lease owner name, `host:pid:xxxxxxxx` (the random part tells runs in one process apart). */
-function localOwner(): string {
-  return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-}
-
-/** True for an owner named by localOwner() on this host whose process does not exist. */
-export function isDeadLocalOwner(owner: string): boolean {
-  const m = /^(.*):(\d+):[0-9a-f]{8}$/.exec(owner);
-  if (!m || m[1] !== hostname()) return false;
-  const pid = Number(m[2]);
-  if (pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-}
-
 export { scopeOf };
+export { isDeadLocalOwner } from '../runtime/lease-owner.js';

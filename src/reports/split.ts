@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import type { SearchQuery } from '../core/search-query.js';
-import { startModuleWorker } from '../threads/worker.js';
+import { startModuleWorker } from '../runtime/worker.js';
 import { AppError, type ErrorCode } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { Store } from '../store/contract.js';

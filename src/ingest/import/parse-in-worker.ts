@@ -1,5 +1,5 @@
 import type { Worker } from 'node:worker_threads';
-import { startModuleWorker } from '../../threads/worker.js';
+import { startModuleWorker } from '../../runtime/worker.js';
 import { unpackRecords, type PackedRecords } from './packed-records.js';
 import type { FileEvent, FileFacts, ParseOptions, ParsedBatch } from './parse-file.js';
 
