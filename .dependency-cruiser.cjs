@@ -143,7 +143,10 @@ module.exports = {
       severity: 'error',
       comment:
         'reports, detections, coverage and sinks read records only through the store contract, never an adapter; a worker thread entry (*-worker.ts) is its own composition root and may open the store',
-      from: { path: '^src/(reports|detections|coverage|sinks|analysis)/', pathNot: '\\.test\\.ts$|/testing/|-worker\\.ts$' },
+      from: {
+        path: '^src/(reports|detections|coverage|sinks|analysis)/',
+        pathNot: '\\.test\\.ts$|/testing/|-worker\\.ts$',
+      },
       to: { path: '^src/store/(?!contract|auth-contract|tail-position)' },
     },
     {
