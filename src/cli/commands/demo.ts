@@ -179,17 +179,17 @@ export function demoContext(ctx: CliContext, opts: Pick<DemoOptions, 'reset'>, g
 async function runDemo(outer: CliContext, opts: DemoOptions, globals: GlobalOptions): Promise<void> {
   const ctx = demoContext(outer, opts, globals);
   try {
-    await runDemoIn(ctx, opts);
+    await runDemoIn(ctx, opts, ctx !== outer);
   } finally {
     if (ctx !== outer) await ctx.close();
   }
 }
 
-async function runDemoIn(ctx: CliContext, opts: DemoOptions): Promise<void> {
+async function runDemoIn(ctx: CliContext, opts: DemoOptions, ownFolder: boolean): Promise<void> {
   const say = progress(ctx);
   const store = await ctx.store();
   say.step(
-    `data folder ${ctx.locations.dataDir}${ctx.locations.explicit ? '' : " (the demo's own: your real tenants are not touched; --reset starts afresh)"}`,
+    `data folder ${ctx.locations.dataDir}${!ownFolder ? '' : " (the demo's own: your real tenants are not touched; --reset starts afresh)"}`,
   );
   const emu = await startEmulator({
     stateDir: join(ctx.locations.dataDir, 'emulator'),
