@@ -16,6 +16,7 @@ import type { FilterNotice } from '../search/unseen.js';
 import type { PostureSnapshot } from '../store/contract.js';
 import type { AuditingFact, CoverageSummary, Gap, StreamSummary, TenantCoverage } from '../coverage/types.js';
 import type { ErrorBody } from './errors.js';
+import type { AlertView as StoredAlertView } from '../detections/alerts/view.js';
 
 export type {
   Activity,
@@ -34,6 +35,9 @@ export type {
 export type StreamCoverage = StreamSummary;
 export type CoverageGap = Gap;
 export type { ReportSummary, ReportRow } from '../reports/types.js';
+
+/** An alert as the alerts routes answer (detections/alerts/view.ts), with its tenant's name where known. */
+export type AlertView = StoredAlertView & { tenantName?: string };
 
 /** The body of every error response: stable code, what failed, what to do. */
 export type ApiErrorBody = ErrorBody;

@@ -1,29 +1,10 @@
-import type { RecordView } from './api.js';
+import type { AlertView, RecordView } from './api.js';
+
+export type { AlertView };
 
 /** The alert shapes of the HTTP API (src/server/routes/alerts.ts) as the console reads them. */
-export type AlertSeverity = 'informational' | 'low' | 'medium' | 'high' | 'critical';
-export type AlertStatus = 'new' | 'acknowledged' | 'resolved' | 'false_positive';
-
-export interface AlertView {
-  id: string;
-  ruleId: string;
-  tenant: string;
-  tenantName?: string;
-  severity: AlertSeverity;
-  status: AlertStatus;
-  title: string;
-  groupKey: string;
-  recordIds: string[];
-  recordTotal: number;
-  hits: number;
-  firstSeen: string;
-  lastSeen: string;
-  statusBy: string | null;
-  statusAt: string | null;
-  snoozedUntil: string | null;
-  facts: Record<string, string>;
-  createdAt: string;
-}
+export type AlertSeverity = AlertView['severity'];
+export type AlertStatus = AlertView['status'];
 
 export interface AlertList {
   count: number;

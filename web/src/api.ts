@@ -20,6 +20,7 @@ import type {
 } from '../../src/server/api-types.js';
 
 export type {
+  AlertView,
   Activity,
   CountRow,
   CoverageGap,
