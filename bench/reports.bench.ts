@@ -29,7 +29,7 @@ import type { RoleHolderSource } from '../src/analysis/roles/source.js';
 import type { ReportResult } from '../src/reports/types.js';
 import { GENERATOR_VERSION, TENANTS, type GenerateOptions } from '../src/search/testing/generate.js';
 import type { Store } from '../src/store/contract.js';
-import { openStore } from '../src/store/open.js';
+import { openStore, reopenableUrl } from '../src/store/open.js';
 import { ensureNdjson, ndjsonPath } from './lib/ndjson-data.js';
 import { median, ms, p95, progress, thousands } from './lib/stats.js';
 
@@ -80,7 +80,10 @@ async function ensureTimeOrdered(source: string, target: string): Promise<void> 
   rmSync(parts, { recursive: true, force: true });
 }
 
-async function ensureStore(total: number, signIns: SignIns): Promise<{ store: Store; importMs: number | null }> {
+async function ensureStore(
+  total: number,
+  signIns: SignIns,
+): Promise<{ store: Store; importMs: number | null; location: string | null }> {
   const dir = join(import.meta.dirname, '.data');
   const options = { seed: SEED, end: END, days: DAYS, signIns };
   const generated = ndjsonPath(dir, total, options);
@@ -91,7 +94,7 @@ async function ensureStore(total: number, signIns: SignIns): Promise<{ store: St
   if (existsSync(db)) {
     const store = await openStore(`sqlite:${db}`);
     if ((await store.records.count({ range: { start: 0, end: END + DAY } })) === total)
-      return { store, importMs: null };
+      return { store, importMs: null, location: reopenableUrl(`sqlite:${db}`) };
     await store.close();
   }
   for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(db + suffix, { force: true });
@@ -109,7 +112,7 @@ async function ensureStore(total: number, signIns: SignIns): Promise<{ store: St
   });
   await bulk?.close();
   await store.records.optimize?.();
-  return { store, importMs: performance.now() - t0 };
+  return { store, importMs: performance.now() - t0, location: reopenableUrl(`sqlite:${db}`) };
 }
 
 /**
@@ -170,8 +173,17 @@ interface Measured {
 }
 
 /** One warm-up, then at least 5 and at most 15 runs, within about 15 s per report. */
-async function measure(store: Store, c: Case, period: Record<string, string>): Promise<Measured> {
-  const deps = { store, clock: new ManualClock(END), ...(c.graph ? { roleSource: graph } : {}) };
+async function measure(
+  { store, location }: { store: Store; location: string | null },
+  c: Case,
+  period: Record<string, string>,
+): Promise<Measured> {
+  const deps = {
+    store,
+    clock: new ManualClock(END),
+    split: { location },
+    ...(c.graph ? { roleSource: graph } : {}),
+  };
   const once = () => runReport(c.id, { ...period, ...c.params }, deps);
   let result = await once();
   const runs: number[] = [];
@@ -190,17 +202,18 @@ async function measure(store: Store, c: Case, period: Record<string, string>): P
 
 export async function run(total = 1_000_000): Promise<string> {
   const sections: string[] = [];
-  const { store, importMs } = await ensureStore(total, 'habits');
+  const opened = await ensureStore(total, 'habits');
+  const { store, importMs } = opened;
   try {
     const whole: Measured[] = [];
     const week: Measured[] = [];
     for (const c of CASES) {
       progress(`${c.title}, ${DAYS} days`);
-      whole.push(await measure(store, c, PERIOD));
+      whole.push(await measure(opened, c, PERIOD));
     }
     for (const c of CASES) {
       progress(`${c.title}, default period (7 days)`);
-      week.push(await measure(store, c, {}));
+      week.push(await measure(opened, c, {}));
     }
     sections.push(
       render(total, importMs, whole, `every report's period covers all ${DAYS} days`),
@@ -214,7 +227,7 @@ export async function run(total = 1_000_000): Promise<string> {
   const stress = await ensureStore(total, 'scattered');
   try {
     progress(`sign-ins, stress data, ${DAYS} days`);
-    const measured = await measure(stress.store, STRESS_CASE, PERIOD);
+    const measured = await measure(stress, STRESS_CASE, PERIOD);
     sections.push(
       render(
         total,

@@ -6,7 +6,7 @@ export type SplitTask = 'sign-ins';
 export interface SplitRequest {
   id: number;
   task: SplitTask;
-  /** Store.location of the store to read. */
+  /** SplitOptions.location: the URL that opens the store to read. */
   location: string;
   query: SearchQuery;
 }

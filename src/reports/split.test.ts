@@ -5,7 +5,7 @@ import { tempDir } from '../../test/support/paths.js';
 import { ManualClock } from '../core/clock.js';
 import type { AuditRecord } from '../core/record.js';
 import type { Logger } from '../core/log.js';
-import { openStore } from '../store/open.js';
+import { openStore, reopenableUrl } from '../store/open.js';
 import { executeReport } from './engine.js';
 import { signInParts, type SignInGroups, type SignInPart } from './sign-ins/groups.js';
 import { signIns } from './sign-ins/report.js';
@@ -54,6 +54,7 @@ test('splitRead: a file store above the threshold is read in two parts, the olde
     const read = await splitRead<SignInGroups, SignInPart>({ store }, QUERY, signInParts({ store }), {
       minRecords: 1,
       cores: 2,
+      location: reopenableUrl(`sqlite:${join(dir.dir, 'split.sqlite')}`),
     });
     assert.ok(read.remote, 'the worker read a part');
     const local = read.local.counted().records;
@@ -62,7 +63,11 @@ test('splitRead: a file store above the threshold is read in two parts, the olde
       `both parts hold records (${read.remote.counted.records} + ${local})`,
     );
     assert.equal(read.remote.counted.records + local, data.length);
-    const single = await splitRead({ store }, QUERY, signInParts({ store }), { minRecords: data.length + 1, cores: 2 });
+    const single = await splitRead({ store }, QUERY, signInParts({ store }), {
+      minRecords: data.length + 1,
+      cores: 2,
+      location: reopenableUrl(`sqlite:${join(dir.dir, 'split.sqlite')}`),
+    });
     assert.equal(single.remote, null, 'below the threshold the read stays whole');
   } finally {
     await store.close();
@@ -78,7 +83,7 @@ test('sign-ins split across two threads gives the same rows, order and summary a
     const split = await executeReport(signIns, params, {
       store: file,
       clock: new ManualClock(NOW),
-      split: { minRecords: 1, cores: 2 },
+      split: { minRecords: 1, cores: 2, location: reopenableUrl(`sqlite:${join(dir.dir, 'report.sqlite')}`) },
     });
     const whole = await executeReport(signIns, params, { store: memory, clock: new ManualClock(NOW) });
     assert.ok(
@@ -99,13 +104,11 @@ test('splitRead: when the worker cannot read its part, that part is read here: t
   try {
     const warnings: unknown[] = [];
     const logger = { warn: (fields: unknown) => warnings.push(fields) } as unknown as Logger;
-    const elsewhere = { records: store.records, location: `sqlite:${join(dir.dir, 'no-such-folder', 'x.sqlite')}` };
-    const read = await splitRead<SignInGroups, SignInPart>(
-      { store: elsewhere, logger },
-      QUERY,
-      signInParts({ store }),
-      { minRecords: 1, cores: 2 },
-    );
+    const read = await splitRead<SignInGroups, SignInPart>({ store, logger }, QUERY, signInParts({ store }), {
+      minRecords: 1,
+      cores: 2,
+      location: `sqlite:${join(dir.dir, 'no-such-folder', 'x.sqlite')}`,
+    });
     assert.ok(read.remote);
     assert.equal(read.remote.counted.records + read.local.counted().records, data.length);
     assert.equal(warnings.length, 1);

@@ -16,7 +16,7 @@ export const SPLIT_MIN_RECORDS = 50_000;
 const WORKER_SHARE = 0.45;
 
 export interface SplitDeps {
-  store: Pick<Store, 'records' | 'location'>;
+  store: Pick<Store, 'records'>;
   signal?: AbortSignal;
   logger?: Logger;
 }
@@ -30,6 +30,12 @@ export interface SplitParts<L, R> {
 }
 
 export interface SplitOptions {
+  /**
+   * The URL that opens this same database from another thread (store/open.ts reopenableUrl), given by
+   * whoever opened the store; absent or null, the read stays in this thread (PostgreSQL's reads already
+   * run in its server; a private in-memory SQLite store cannot be opened twice).
+   */
+  location?: string | null;
   /** Split from this many matches on (tests lower it). */
   minRecords?: number;
   /** Cores this process may use (default: availableParallelism()); one means no split. */
@@ -38,7 +44,7 @@ export interface SplitOptions {
 
 /**
  * Reads a report's records in two parts at once when that pays: the older part of the period in a worker
- * thread, through its own connection to the same SQLite file (Store.location), while this thread reads
+ * thread, through its own connection to the same SQLite file (SplitOptions.location), while this thread reads
  * the newer part with `local`; the caller merges `remote` into `local`. Reading a large period is this
  * process's own work in SQLite (building a JavaScript value per column per row, then grouping), and the
  * machines this runs on have at least two cores (the scattered sign-ins stress case: about 1 s in one
@@ -54,7 +60,7 @@ export async function splitRead<L, R>(
   parts: SplitParts<L, R>,
   options: SplitOptions = {},
 ): Promise<{ local: L; remote: R | null }> {
-  const location = deps.store.location;
+  const location = options.location ?? null;
   const at =
     location === null
       ? null

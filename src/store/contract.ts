@@ -16,12 +16,6 @@ import type { DeadLetter, SinkRow, SinkStats } from '../core/sink.js';
  */
 export interface Store extends StateStore {
   readonly kind: 'sqlite' | 'postgres';
-  /**
-   * The URL that opens this same database from another thread (openStore), for work split across
-   * threads (reports/split.ts); null where that is not done: a private in-memory SQLite store, and
-   * PostgreSQL, whose reads already run in its server.
-   */
-  readonly location: string | null;
   readonly records: RecordStore;
   /** Creates or upgrades the schema; safe to call on every start. */
   migrate(): Promise<void>;

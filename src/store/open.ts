@@ -1,6 +1,16 @@
+import { resolve } from 'node:path';
 import { AppError } from '../core/errors.js';
 import type { StoreUpgrade } from './backfill.js';
 import type { Store } from './contract.js';
+
+/**
+ * The URL that opens the same database again from another thread (reports/split.ts), or null where that
+ * is not done: PostgreSQL (its reads already run in its server) and a private in-memory SQLite store.
+ */
+export function reopenableUrl(url: string): string | null {
+  if (!url.startsWith('sqlite:') || url.startsWith('sqlite::memory:')) return null;
+  return `sqlite:${resolve(url.slice('sqlite:'.length))}`;
+}
 
 /** Opens (and migrates) the store a URL names: `sqlite:PATH`, `sqlite::memory:` or `postgres://…`. */
 export async function openStore(url: string, options: StoreUpgrade = {}): Promise<Store> {

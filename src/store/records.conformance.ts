@@ -313,6 +313,36 @@ function searchTests(ctx: StoreContext): void {
     assert.equal((await collect(ctx.store.records.search(ALL, { limit: 0 }))).length, 0);
   });
 
+  test('search: a whole period (read in time slices) equals the paged read, dense hours and a sparse year alike', async () => {
+    const dense = Array.from({ length: 690 }, (_, i) =>
+      record({
+        creationTime: T0 - 3 * HOUR - Math.floor(i / 7) * 60_000,
+        operation: i % 3 ? 'FileAccessed' : 'FileDownloaded',
+      }),
+    );
+    const sparse = Array.from({ length: 12 }, (_, i) => record({ creationTime: T0 - (i + 1) * 29 * DAY }));
+    const other = Array.from({ length: 30 }, (_, i) =>
+      record({ creationTime: T0 - i * HOUR, operation: 'UserLoggedIn' }),
+    );
+    await ctx.store.records.insert([...dense, ...sparse, ...other]);
+    const query: SearchQuery = {
+      range: { start: T0 - 400 * DAY, end: T0 + DAY },
+      operations: ['FileAccessed', 'FileDownloaded'],
+    };
+    const whole = await collect(ctx.store.records.search(query));
+    const paged: string[] = [];
+    let after: StoredRecord | undefined;
+    for (;;) {
+      const page: StoredRecord[] = [];
+      for await (const r of ctx.store.records.search(query, { limit: 500, ...(after ? { after } : {}) })) page.push(r);
+      paged.push(...page.map((r) => `${r.tenant}/${r.id}`));
+      if (page.length < 500) break;
+      after = page.at(-1);
+    }
+    assert.equal(whole.length, dense.length + sparse.length);
+    assert.deepEqual(whole, paged);
+  });
+
   test('headBatches: every row of search once, in batches, with the head columns of each record', async () => {
     // Dense hours (slices shrink), records exactly on hour marks (a slice's edges), and one a year away (slices grow).
     const records = [

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { SearchQuery } from '../core/search-query.js';
 import { HOUR } from '../core/time.js';
 import type { SelectedRow } from './columns.js';
-import { headSlices } from './search-sql.js';
+import { headSlices, nextSliceWidth } from './search-sql.js';
 
 /** A head row (HEAD_COLUMNS order) at instant t. */
 const row = (t: number, i: number): SelectedRow => [
@@ -72,4 +72,14 @@ test('headSlices: one millisecond holding more than the cap is read whole', asyn
   const { ids, asked } = await read(times, { range: { start: END - HOUR, end: END } }, { target: 2, cap: 10 });
   assert.equal(ids.length, 30);
   assert.ok(asked.some((a) => a.limit === null && a.end - a.start === 1));
+});
+
+test('whole-period slices: halve after a slice that needed a second page, double after one under half a page, within a minute and 30 days', () => {
+  assert.equal(nextSliceWidth(HOUR, 500), HOUR / 2);
+  assert.equal(nextSliceWidth(HOUR, 200), HOUR / 2);
+  assert.equal(nextSliceWidth(HOUR, 10), 2 * HOUR);
+  assert.equal(nextSliceWidth(HOUR, 100), HOUR);
+  assert.equal(nextSliceWidth(HOUR, 199), HOUR);
+  assert.equal(nextSliceWidth(60_000, 5000), 60_000);
+  assert.equal(nextSliceWidth(30 * 86_400_000, 0), 30 * 86_400_000);
 });

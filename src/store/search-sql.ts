@@ -173,12 +173,61 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
 const FIRST_PAGE = 200;
 const MAX_PAGE = 5_000;
 
+/** The page size of a whole-period read, and the bounds of its slices' widths. */
+const SLICE_WIDTH = { min: 60_000, max: 30 * 86_400_000 };
+
+/**
+ * RecordStore.search for both SQL stores: the matching rows, newest first. A page (a limit or a cursor
+ * given) is read as keyset pages. A whole period is read in consecutive time slices [start, end) from the
+ * period's end back, each slice as keyset pages: when the filter is a list (several operations) the
+ * database sorts every remaining match again for each page, and a 160,000-row sign-in read re-read its rows
+ * dozens of times (bench/reports.bench.ts). A slice starts an hour wide, halves after one that needed a
+ * second page and doubles after one under half a page, so dense data is read in small queries and a sparse
+ * year in a few. A free-text search is not sliced: its index would be consulted again for every slice.
+ * `fetchPage` is the adapter's one query.
+ */
+export function searchRows<T extends RecordHead>(
+  query: SearchQuery,
+  options: SearchOptions,
+  fetchPage: (
+    query: SearchQuery,
+    after: SearchCursor | undefined,
+    size: number,
+  ) => SelectedRow[] | Promise<SelectedRow[]>,
+  toRecord: (row: SelectedRow) => T,
+): AsyncIterable<T> {
+  const whole = options.limit === undefined && options.after === undefined && !query.freeText?.length;
+  if (!whole) return keysetPages(options, (after, size) => fetchPage(query, after, size), toRecord);
+  return timeSlices(query, (slice) => keysetPages(options, (after, size) => fetchPage(slice, after, size), toRecord));
+}
+
+async function* timeSlices<T>(query: SearchQuery, read: (slice: SearchQuery) => AsyncIterable<T>): AsyncIterable<T> {
+  let width = HOUR_MS;
+  for (let end = query.range.end; end > query.range.start;) {
+    const start = Math.max(query.range.start, end - width);
+    let rows = 0;
+    for await (const row of read({ ...query, range: { start, end } })) {
+      rows++;
+      yield row;
+    }
+    end = start;
+    width = nextSliceWidth(width, rows);
+  }
+}
+
+/** The next slice's width from how many rows the last one held. */
+export function nextSliceWidth(width: number, rows: number): number {
+  if (rows >= FIRST_PAGE) return Math.max(SLICE_WIDTH.min, Math.floor(width / 2));
+  if (rows < FIRST_PAGE / 2) return Math.min(SLICE_WIDTH.max, width * 2);
+  return width;
+}
+
 /**
  * Streams a newest-first search as keyset pages (200 rows, growing fourfold to 5,000): each page is one
  * short query continuing strictly after the last row, so no connection stays busy with a half-read
  * statement and memory stays bounded. `fetchPage` is the adapter's one query.
  */
-export async function* keysetPages<T extends RecordHead>(
+async function* keysetPages<T extends RecordHead>(
   options: SearchOptions,
   fetchPage: (after: SearchCursor | undefined, size: number) => SelectedRow[] | Promise<SelectedRow[]>,
   toRecord: (row: SelectedRow) => T,

@@ -10,6 +10,7 @@ import type { Runner } from '../run.js';
 import { readResultNotes } from '../../coverage/result-notes.js';
 import { graphRoleSource } from '../tenants.js';
 import { reportOptions, reportParams } from './report-flags.js';
+import { reopenableUrl } from '../../store/open.js';
 
 /**
  * `tenantwatch report list` and `tenantwatch report ID [--parameter value …] [--format table|json|jsonl|csv]`.
@@ -69,6 +70,7 @@ async function runAndWrite(
       logger: ctx.logger,
       signal: ctx.signal,
       roleSource: graphRoleSource(ctx, store, opened),
+      split: { location: reopenableUrl(ctx.locations.dbUrl) },
     });
     const notes = result.summary.totals.roleSourceNotes;
     if (typeof notes === 'string') for (const note of notes.split(' | ')) ctx.err.write(`tenantwatch: note: ${note}\n`);

@@ -16,6 +16,7 @@ import type { CliContext } from '../context.js';
 import { graphRoleSource } from '../tenants.js';
 import type { Runner } from '../run.js';
 import { ruleCatalog } from './detect.js';
+import { reopenableUrl } from '../../store/open.js';
 
 const collectValues = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -134,6 +135,7 @@ function reportsApi(store: Store, ctx: CliContext): ReportsApi {
           logger: ctx.logger,
           signal: ctx.signal,
           roleSource: graphRoleSource(ctx, store, opened),
+          split: { location: reopenableUrl(ctx.locations.dbUrl) },
         });
       } finally {
         for (const c of opened) c.close();

@@ -71,7 +71,6 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
 
 class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
-  readonly location = null;
   readonly records: PostgresRecordStore;
   readonly tenants: PostgresTenantStore;
   readonly ledger: PostgresLedgerStore;

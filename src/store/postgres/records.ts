@@ -19,7 +19,7 @@ import type {
   TailPosition,
 } from '../contract.js';
 import { PostgresTail } from './tail.js';
-import { headSlices, keysetPages, numericDimension, toGroupCount } from '../search-sql.js';
+import { headSlices, numericDimension, searchRows, toGroupCount } from '../search-sql.js';
 import { compileCount, compileCountBy, compileGroupCounts, compileHeadSlice, compileSearch } from './compile.js';
 
 /** From this many rows a batch goes through COPY (one round trip of text) instead of one INSERT. */
@@ -85,7 +85,7 @@ export class PostgresRecordStore implements RecordStore {
   }
 
   search(query: SearchQuery, options: SearchOptions = {}): AsyncIterable<StoredRecord> {
-    return keysetPages(options, (after, size) => this.page(compileSearch(query, after, size)), toStoredRecord);
+    return searchRows(query, options, (q, after, size) => this.page(compileSearch(q, after, size)), toStoredRecord);
   }
 
   headBatches(query: SearchQuery, options: Pick<SearchOptions, 'signal'> = {}): AsyncIterable<readonly RecordHead[]> {

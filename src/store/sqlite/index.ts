@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as Db } from 'better-sqlite3';
 import { systemClock } from '../../core/clock.js';
@@ -83,7 +82,6 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
 
 class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
-  readonly location: string | null;
   readonly records: SqliteRecordStore;
   readonly tenants: SqliteTenantStore;
   readonly ledger: SqliteLedgerStore;
@@ -100,7 +98,6 @@ class SqliteStore implements Store {
     private readonly upgrade: StoreUpgrade,
   ) {
     migrate(db, upgrade);
-    this.location = db.memory ? null : `sqlite:${resolve(db.name)}`;
     this.records = new SqliteRecordStore(db, clock, new SqliteTextIndex(db));
     this.tenants = new SqliteTenantStore(db);
     this.ledger = new SqliteLedgerStore(db, this.records);

@@ -17,7 +17,7 @@ import type {
 import type { SqliteTextIndex } from './text-index.js';
 import { SqliteBulkWriter } from './bulk.js';
 import { SqliteTail } from './tail.js';
-import { headSlices, keysetPages, toGroupCount } from '../search-sql.js';
+import { headSlices, searchRows, toGroupCount } from '../search-sql.js';
 import {
   compileCount,
   compileCountBy,
@@ -111,9 +111,10 @@ export class SqliteRecordStore implements RecordStore {
   }
 
   search(query: SearchQuery, options: SearchOptions = {}): AsyncIterable<StoredRecord> {
-    return keysetPages(
+    return searchRows(
+      query,
       options,
-      (after, size) => this.page(compileSearch(query, this.text, after, size)),
+      (q, after, size) => this.page(compileSearch(q, this.text, after, size)),
       toStoredRecord,
     );
   }
