@@ -49,3 +49,10 @@ test('`coverage | true` (a reader that left) ends quietly: no EPIPE stack trace'
   assert.doesNotMatch(result.err, /EPIPE|Unhandled|at /, result.err);
   assert.match(result.out, /status 0/);
 });
+
+test('collect names a bad flag before anything else: --via bogus is a usage error, not "no tenant registered"', async () => {
+  const res = await runCli(['collect', '--history', '30d', '--via', 'bogus'], { dataDir: data.dir });
+  assert.equal(res.code, 2, res.stderr);
+  assert.match(res.stderr, /--via "bogus" is not a history source/);
+  assert.doesNotMatch(res.stderr, /No tenant/);
+});

@@ -97,6 +97,14 @@ async function selectTenants(ctx: CliContext, names: string[]): Promise<TenantRo
 }
 
 async function runCollect(ctx: CliContext, names: string[], flags: CollectFlags): Promise<number> {
+  // The flags are checked before the store is opened: a typo is named as such, not as a missing tenant.
+  const history = flags.history
+    ? {
+        spanMs: span(flags.history, '--history'),
+        via: viaList(flags.via),
+        retentionMs: span(flags.retention, '--retention'),
+      }
+    : null;
   const rows = await selectTenants(ctx, flags.all ? [] : names);
   const store = await ctx.store();
   const tenants: CollectTenant[] = rows.map((row) => ({
@@ -104,11 +112,7 @@ async function runCollect(ctx: CliContext, names: string[], flags: CollectFlags)
     name: row.name,
     connect: () => connectTenant(row, { keyFile: ctx.locations.secretKeyFile, clock: ctx.clock, logger: ctx.logger }),
   }));
-  if (flags.history)
-    await runHistory(ctx, tenants, span(flags.history, '--history'), {
-      via: viaList(flags.via),
-      retentionMs: span(flags.retention, '--retention'),
-    });
+  if (history) await runHistory(ctx, tenants, history.spanMs, { via: history.via, retentionMs: history.retentionMs });
   const tty = ctx.err.isTTY === true;
   let latest: readonly TenantStats[] = [];
   const progress = tty ? new ProgressView(ctx) : null;
