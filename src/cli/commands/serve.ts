@@ -14,6 +14,7 @@ import type { Store, TenantRow } from '../../store/contract.js';
 import type { LiveConnection } from '../../config/tenants.js';
 import type { CliContext } from '../context.js';
 import { graphRoleSource } from '../tenants.js';
+import { tenantAdminApi } from '../tenant-admin.js';
 import type { Runner } from '../run.js';
 import { ruleCatalog } from './detect.js';
 
@@ -185,6 +186,13 @@ export async function serveConsole(
       logger: ctx.logger,
       reports: reportsApi(store, ctx),
       posture: postureApi(store, ctx),
+      tenantAdmin: tenantAdminApi({
+        store,
+        clock: ctx.clock,
+        logger: ctx.logger,
+        keyFile: ctx.locations.secretKeyFile,
+        signal: ctx.signal,
+      }),
       rules: await ruleCatalog(),
       ...(collector ? { collector } : {}),
       ...(webhooks ? { webhooks } : {}),
