@@ -31,6 +31,12 @@ export interface ServerDeps {
    * (loopback), plain HTTP, loopback host names only.
    */
   auth?: Partial<AuthOptions>;
+  /**
+   * Addresses (IPs or CIDR blocks) of reverse proxies whose X-Forwarded-For, -Proto and -Host are believed
+   * (fastify trustProxy): the client's address in the audit trail and the sign-in rate limit, and the host
+   * people use. Off (empty) by default: a header any client can send must not choose its own address.
+   */
+  trustProxy?: readonly string[];
   /** Serve HTTPS with this certificate and key (PEM). */
   https?: { cert: string; key: string };
   /** A detection rule's metadata by id (runbooks on the alert page); absent: only built-in rules are described. */

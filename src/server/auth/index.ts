@@ -82,7 +82,7 @@ async function guard(request: FastifyRequest, reply: FastifyReply, deps: AuthDep
     throw e;
   }
   const need = neededRole(request);
-  if (!isSafeMethod(request.method)) checkOrigin(request);
+  if (!isSafeMethod(request.method)) checkOrigin(request, deps.options);
   const { caller, scope } = await resolveCaller(request, reply, deps, need !== 'public');
   request.caller = caller;
   request.scope = scope;
