@@ -17,6 +17,12 @@ import type { PostureSnapshot } from '../store/contract.js';
 import type { AuditingFact, CoverageSummary, Gap, StreamSummary, TenantCoverage } from '../coverage/types.js';
 import type { ErrorBody } from './errors.js';
 import type { AlertView as StoredAlertView } from '../detections/alerts/view.js';
+import type { AlertDetail as StoredAlertDetail } from '../detections/alerts/detail.js';
+import type { AlertExclusion, AlertStatus } from '../store/contract.js';
+import type { ConsoleAuditEntry, Role, TenantGroupRow } from '../store/auth-contract.js';
+import type { EnableOutcome } from '../posture/service.js';
+import type { PostureResult } from '../posture/types.js';
+import type { TokenView, UserView } from './auth/accounts.js';
 
 export type {
   Activity,
@@ -36,8 +42,61 @@ export type StreamCoverage = StreamSummary;
 export type CoverageGap = Gap;
 export type { ReportSummary, ReportRow } from '../reports/types.js';
 
-/** An alert as the alerts routes answer (detections/alerts/view.ts), with its tenant's name where known. */
-export type AlertView = StoredAlertView & { tenantName?: string };
+/** An alert as an action on it answers (detections/alerts/view.ts). */
+export type AlertState = StoredAlertView;
+/** An alert as the list and the detail show it: with its tenant's name (the key when the tenant is not registered). */
+export type AlertView = StoredAlertView & { tenantName: string };
+/** One alert with its history, records and runbook (detections/alerts/detail.ts). */
+export type AlertDetail = Omit<StoredAlertDetail, 'alert'> & { alert: AlertView };
+export type { AlertExclusion, AlertStatus, ConsoleAuditEntry, EnableOutcome, PostureResult, Role, TenantGroupRow };
+export type { TokenView, UserView };
+
+/** The caller as the console sees it (GET /api/auth/me, and the answer to a sign-in). */
+export interface Me {
+  /** open: loopback without accounts, everyone is the local admin; accounts: sign-in needed. */
+  mode: 'open' | 'accounts';
+  signedIn: boolean;
+  user: string | null;
+  role: Role | null;
+  via: 'session' | 'token' | 'local' | 'anonymous';
+  tenants: '*' | string[];
+  /** The OpenID Connect sign-in offered, if any (its button label). */
+  oidc: { name: string } | null;
+}
+
+/** A new account from the admin page; the password is never answered back. */
+export interface NewUserBody {
+  name: string;
+  role: Role;
+  tenants?: string[];
+  groups?: string[];
+  password?: string;
+  /** `issuer|claim value` of an OpenID Connect identity to link. */
+  externalId?: string;
+}
+
+/** The filters of the console audit trail (newest first; `before` = a seq, for the next page). */
+export interface AuditTrailQuery {
+  actor?: string;
+  action?: string;
+  from?: string;
+  to?: string;
+  before?: number;
+  limit?: number;
+}
+
+/** The alert list's filters; lists repeat the parameter. */
+export interface AlertQuery {
+  tenant?: string[];
+  status?: AlertStatus[];
+  severity?: StoredAlertView['severity'][];
+  rule?: string[];
+  /** true: include snoozed alerts. */
+  snoozed?: 'true';
+  limit?: number;
+}
+/** The tenants an alert action is limited to (the page's tenant filter), as in the list. */
+export type AlertScopeQuery = Pick<AlertQuery, 'tenant'>;
 
 /** The body of every error response: stable code, what failed, what to do. */
 export type ApiErrorBody = ErrorBody;
@@ -119,8 +178,54 @@ export interface TenantOverview {
   } | null;
 }
 
+/**
+ * A tenant registered from the console (admin of every tenant). The credential is a client secret or a
+ * certificate with its private key: sealed at rest with the data folder's key, never sent back. (Secret
+ * references — env:/file: — stay a CLI feature: the console must not name files or variables of the server.)
+ */
+export interface NewTenant {
+  name: string;
+  tenantId: string;
+  clientId: string;
+  cloud?: 'commercial' | 'gcc' | 'gcchigh' | 'dod';
+  domain?: string;
+  /** Every Microsoft call goes here instead (emulator, proxy); https only. */
+  baseUrl?: string;
+  /** A PEM CA file on the server to trust besides the system roots (the emulator's). */
+  caFile?: string;
+  publisherId?: string;
+  clientSecret?: string;
+  certificatePem?: string;
+  privateKeyPem?: string;
+}
+
+/** What the console shows of a registered tenant's registration: never the credential. */
+export interface TenantRegistration {
+  name: string;
+  tenantId: string;
+  clientId: string;
+  domain: string | null;
+  cloud: string;
+  authKind: string;
+  baseUrl: string | null;
+  addedAt: number;
+}
+
+/** `tenant test` from the console: what worked, line by line, and the first failure in plain words. */
+export interface TenantTestResult {
+  tenant: string;
+  ok: boolean;
+  lines: string[];
+  error: { code: string; message: string; hint: string | null } | null;
+}
+
 /** Report parameters as a JSON object; the engine validates them (BAD_INPUT names the bad one). */
 export type ReportParams = Record<string, unknown>;
+
+/** A response that sends the browser elsewhere (302 with Location), not JSON. */
+export interface Redirect {
+  readonly redirect: true;
+}
 
 /** A response that is a file to save (content-disposition: attachment), not JSON to read. */
 export interface FileDownload {
@@ -156,9 +261,79 @@ export interface ApiRoutes {
     body: ReportParams;
     response: FileDownload;
   };
+  'POST /api/tenants': { body: NewTenant; response: { tenant: TenantRegistration } };
+  'POST /api/tenants/:tenant/test': { params: { tenant: string }; response: TenantTestResult };
   'GET /api/posture': { response: { snapshots: PostureSnapshot[] } };
+  'POST /api/audit-config/:tenant/check': { params: { tenant: string }; response: { result: PostureResult } };
+  /** Without `confirm: true` only the plan (dry run); with it, applied. */
+  'POST /api/audit-config/:tenant/enable': {
+    params: { tenant: string };
+    body: { confirm?: boolean };
+    response: { applied: boolean; outcome: EnableOutcome };
+  };
   'GET /api/coverage': { query: { tenant?: string }; response: CoverageSummary };
   'GET /api/status': { response: { now: number; collector: unknown } };
+
+  'GET /api/auth/me': { response: Me };
+  'POST /api/auth/login': { body: { name: string; password: string }; response: Me };
+  'POST /api/auth/logout': { response: { signedIn: false } };
+  /** A browser navigation to the issuer (302), registered only with OpenID Connect configured. */
+  'GET /api/auth/oidc/start': { response: Redirect };
+  /** Where the issuer sends the browser back (302 to the console); called by the issuer, not the client. */
+  'GET /api/auth/oidc/callback': { query: { code?: string; state?: string }; response: Redirect };
+
+  'GET /api/admin/users': { response: { users: UserView[] } };
+  'POST /api/admin/users': { body: NewUserBody; response: UserView };
+  'POST /api/admin/users/:name/reset': {
+    params: { name: string };
+    body: { password?: string; role?: Role; tenants?: string[]; groups?: string[] };
+    response: UserView;
+  };
+  'DELETE /api/admin/users/:name': { params: { name: string }; response: { removed: true } };
+  'GET /api/admin/tokens': { response: { tokens: TokenView[] } };
+  /** `token` is the only time the secret is shown. */
+  'POST /api/admin/tokens': {
+    body: { name: string; user: string; role?: Role; tenants?: string[]; expiresInDays?: number };
+    response: { token: string; view: TokenView };
+  };
+  'DELETE /api/admin/tokens/:name': { params: { name: string }; response: { revoked: true } };
+  'GET /api/admin/groups': { response: { groups: TenantGroupRow[] } };
+  'PUT /api/admin/groups/:name': { params: { name: string }; body: { tenants: string[] }; response: TenantGroupRow };
+  'DELETE /api/admin/groups/:name': { params: { name: string }; response: { removed: true } };
+  'GET /api/audit': { query: AuditTrailQuery; response: { entries: ConsoleAuditEntry[] } };
+  'GET /api/audit/export': { query: AuditTrailQuery & { format?: 'csv' | 'json' }; response: FileDownload };
+
+  'GET /api/alerts': { query: AlertQuery; response: { count: number; alerts: AlertView[] } };
+  'GET /api/alerts/:id': { params: { id: string }; query: AlertScopeQuery; response: AlertDetail };
+  'POST /api/alerts/:id/status': {
+    params: { id: string };
+    query: AlertScopeQuery;
+    body: { status: AlertStatus; note?: string; by?: string };
+    response: AlertState;
+  };
+  'POST /api/alerts/:id/snooze': {
+    params: { id: string };
+    query: AlertScopeQuery;
+    /** A span from now (4h, 2d) or an ISO date-time. */
+    body: { until: string; reason?: string; by?: string };
+    response: AlertState;
+  };
+  'POST /api/alerts/:id/exclude': {
+    params: { id: string };
+    query: AlertScopeQuery;
+    body: { kind: string; value: string; reason?: string; by?: string; allTenants?: boolean };
+    response: { exclusion: AlertExclusion };
+  };
+  'GET /api/alert-exclusions': { query: AlertScopeQuery; response: { exclusions: AlertExclusion[] } };
+
+  /**
+   * Microsoft's Management Activity API notifications (serve --webhook-url), authenticated by the
+   * Webhook-AuthID header; called by Microsoft, never by the console.
+   */
+  'POST /api/webhooks/management': {
+    body: unknown[] | { validationCode: string };
+    response: { accepted: number; ignored: number } | Record<string, never>;
+  };
 }
 
 export type ApiRoute = keyof ApiRoutes;

@@ -1,10 +1,12 @@
 import type { Clock } from '../core/clock.js';
+import type { EnableOutcome } from '../posture/service.js';
+import type { PostureResult } from '../posture/types.js';
 import type { Logger } from '../core/log.js';
 import type { ReportInfo, ReportResult } from '../reports/types.js';
 import type { RuleInfo } from '../detections/contract.js';
-import type { Store } from '../store/contract.js';
+import type { Store, TenantRow } from '../store/contract.js';
 import type { AuthOptions } from './auth/types.js';
-import type { TenantOverview } from './api-types.js';
+import type { NewTenant, TenantOverview, TenantTestResult } from './api-types.js';
 
 /**
  * What the server needs, injected by the composition root (cli/commands/serve.ts, demo.ts) or a test.
@@ -18,6 +20,8 @@ export interface ServerDeps {
   reports?: ReportsApi;
   collector?: CollectorStatusSource;
   posture?: PostureApi;
+  /** Registering and testing tenants from the console (admin); absent: those routes answer NOT_IMPLEMENTED. */
+  tenantAdmin?: TenantAdminApi;
   /** Management Activity API webhooks (serve --webhook-url): the receiver and each tenant's webhook health. */
   webhooks?: WebhookEndpoint & { status(tenantId: string): TenantOverview['webhook'] };
   /** Folder of the built web console (web/dist); when absent or missing, only /api is served. */
@@ -27,6 +31,12 @@ export interface ServerDeps {
    * (loopback), plain HTTP, loopback host names only.
    */
   auth?: Partial<AuthOptions>;
+  /**
+   * Addresses (IPs or CIDR blocks) of reverse proxies whose X-Forwarded-For, -Proto and -Host are believed
+   * (fastify trustProxy): the client's address in the audit trail and the sign-in rate limit, and the host
+   * people use. Off (empty) by default: a header any client can send must not choose its own address.
+   */
+  trustProxy?: readonly string[];
   /** Serve HTTPS with this certificate and key (PEM). */
   https?: { cert: string; key: string };
   /** A detection rule's metadata by id (runbooks on the alert page); absent: only built-in rules are described. */
@@ -46,8 +56,19 @@ export interface ReportsApi {
  * composition root to the real Microsoft clients. `enable` with `apply: false` only plans.
  */
 export interface PostureApi {
-  check(tenant: string): Promise<unknown>;
-  enable(tenant: string, apply: boolean): Promise<unknown>;
+  check(tenant: string): Promise<PostureResult>;
+  enable(tenant: string, apply: boolean): Promise<EnableOutcome>;
+}
+
+/**
+ * Registering and testing a tenant from the console, bound by the composition root to the data folder's
+ * secret key and the Microsoft clients (cli/tenant-admin.ts, the same code as `tenant add` and `tenant test`).
+ */
+export interface TenantAdminApi {
+  /** Validates and stores a new tenant (its secret sealed); CONFLICT when the name or tenant id is taken. */
+  add(input: NewTenant): Promise<TenantRow>;
+  /** Signs in and lists the subscriptions; every line and error already scrubbed of the tenant's secret. */
+  test(tenant: TenantRow): Promise<Omit<TenantTestResult, 'tenant'>>;
 }
 
 /** What a running collector says about itself (demo, serve with --collect); shape owned by the collector. */

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
 import { AppError } from '../core/errors.js';
 
@@ -20,9 +21,26 @@ export interface Exposure {
   accounts: number;
   tls: boolean;
   behindTlsProxy: boolean;
+  /** --trust-proxy addresses: a reverse proxy forwards to this console. */
+  trustProxy?: readonly string[];
+}
+
+/** A proxy in front: even on a loopback bind, whoever reaches the proxy reaches the console. */
+export function behindProxy(e: Pick<Exposure, 'behindTlsProxy' | 'trustProxy'>): boolean {
+  return e.behindTlsProxy || Boolean(e.trustProxy?.length);
 }
 
 export function checkExposure(e: Exposure): void {
+  if (isLoopback(e.host) && !behindProxy(e)) return;
+  if (isLoopback(e.host) && e.accounts === 0) {
+    throw new AppError(
+      'UNSAFE_BIND',
+      'Refusing to serve behind a proxy: no account exists (anyone reaching the proxy would read every tenant)',
+      {
+        hint: 'add an administrator first: tenantwatch user add NAME --role admin --password-env VAR',
+      },
+    );
+  }
   if (isLoopback(e.host)) return;
   const missing = [
     e.accounts === 0 && 'no account exists (anyone reaching the port would read every tenant)',
@@ -39,6 +57,25 @@ export function checkExposure(e: Exposure): void {
     ]
       .filter(Boolean)
       .join('; '),
+  });
+}
+
+/**
+ * --trust-proxy values: IP addresses or CIDR blocks only. (fastify also takes `true` or a hop count,
+ * which would believe a forwarded address from any client: not offered.)
+ */
+export function parseTrustProxy(values: readonly string[]): string[] {
+  return values.map((v) => {
+    const [address, bits, extra] = v.trim().split('/');
+    const family = isIP(address ?? '');
+    const maxBits = family === 6 ? 128 : 32;
+    const okBits = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= maxBits);
+    if (!family || !okBits || extra !== undefined) {
+      throw new AppError('USAGE', `--trust-proxy ${v.slice(0, 100)} is not an IP address or CIDR block`, {
+        hint: "Give the reverse proxy's own address as the console sees it, e.g. --trust-proxy 127.0.0.1 or 10.0.0.0/8",
+      });
+    }
+    return v.trim();
   });
 }
 

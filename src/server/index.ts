@@ -16,10 +16,11 @@ import { registerExportRoutes } from './routes/export.js';
 import { registerRecordRoutes } from './routes/records.js';
 import { registerReportRoutes } from './routes/reports.js';
 import { registerSearchRoutes } from './routes/search.js';
+import { registerTenantAdminRoutes } from './routes/tenant-admin.js';
 import { registerTenantRoutes } from './routes/tenants.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
 
-export type { ServerDeps, ReportsApi, CollectorStatusSource, PostureApi } from './deps.js';
+export type { ServerDeps, ReportsApi, CollectorStatusSource, PostureApi, TenantAdminApi } from './deps.js';
 
 /** The query parameters of the routes that take some, for GET /api (a person exploring with curl finds them). */
 const QUERY_HINTS: Partial<Record<ApiRoute, string>> = {
@@ -63,6 +64,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
     ...(deps.https ? { https: deps.https } : {}),
     logger: false,
+    trustProxy: deps.trustProxy?.length ? [...deps.trustProxy] : false,
     bodyLimit: 1_048_576,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1_000 },
   });
@@ -78,6 +80,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       'web console not built: run npm run build:web',
     );
   installErrorHandling(app, deps.logger, web);
+  // Before installAuth, whose sign-in routes are API routes too.
+  const listing = routeList(app);
   // Before every route: the one place callers are resolved, roles checked and tenant scope computed.
   const auditor = await installAuth(app, {
     store: deps.store,
@@ -85,7 +89,6 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     logger: deps.logger,
     options: { ...DEFAULT_AUTH, ...deps.auth },
   });
-  const listing = routeList(app);
   app.get('/api', { config: { role: 'viewer' } }, async () => listing());
   registerSearchRoutes(app, deps);
   registerRecordRoutes(app, deps);
@@ -93,6 +96,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerCatalogRoutes(app);
   registerReportRoutes(app, deps);
   registerTenantRoutes(app, deps);
+  registerTenantAdminRoutes(app, deps);
   registerAuditConfigRoutes(app, deps);
   registerAdminRoutes(app, { store: deps.store, clock: deps.clock, auditor });
   registerAlertRoutes(app, deps);

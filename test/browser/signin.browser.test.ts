@@ -12,6 +12,8 @@ import { addUser, TEST_PASSWORD } from '../../src/server/auth/testing.js';
 import { buildServer } from '../../src/server/index.js';
 import { testDeps } from '../../src/server/testing/fixtures.js';
 import type { ServerDeps } from '../../src/server/deps.js';
+import type { EnableOutcome } from '../../src/posture/service.js';
+import type { PostureResult } from '../../src/posture/types.js';
 import { startTestEmulator, type TestEmulator } from '../support/emulator.js';
 import { artifacts, ensureWebBuilt } from './harness.js';
 
@@ -51,9 +53,11 @@ before(async () => {
     description: 'turn unified audit log ingestion on',
   };
   deps.posture = {
-    check: async () => ({ verdict: 'failing' }),
+    check: async () => ({ verdict: 'failing' }) as unknown as PostureResult,
     enable: async (_tenant, apply) =>
-      apply ? { plan: [step], results: [{ step, status: 'done' }] } : { plan: [step], results: [] },
+      (apply
+        ? { plan: [step], results: [{ step, status: 'done' }] }
+        : { plan: [step], results: [] }) as unknown as EnableOutcome,
   };
   app = await buildServer(deps);
   await app.listen({ port: 0, host: '127.0.0.1' });

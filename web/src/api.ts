@@ -5,14 +5,19 @@
  * and never write a path themselves. test/api-contract.test.ts sends every call here to the server.
  */
 import type {
+  AlertQuery,
+  AlertScopeQuery,
   ApiBody,
   ApiErrorBody,
   ApiParams,
   ApiQuery,
   ApiResponse,
   ApiRoute,
+  AuditTrailQuery,
   CountDimension,
   ExportFormat,
+  NewTenant,
+  NewUserBody,
   ReportExportFormat,
   ReportParams,
   SearchFilters,
@@ -20,8 +25,23 @@ import type {
 } from '../../src/server/api-types.js';
 
 export type {
+  AlertDetail,
+  AlertExclusion,
+  AlertQuery,
+  AlertStatus,
   AlertView,
   Activity,
+  ConsoleAuditEntry,
+  EnableOutcome,
+  Me,
+  NewTenant,
+  PostureResult,
+  Role,
+  TenantGroupRow,
+  TenantRegistration,
+  TenantTestResult,
+  TokenView,
+  UserView,
   CountRow,
   CoverageGap,
   FilterNotice,
@@ -54,7 +74,7 @@ export class ApiError extends Error {
 /** A request not yet sent. Its method, URL and body identify it: hooks send it again when they change. */
 export interface ApiCall<T> {
   route: ApiRoute;
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   url: string;
   body?: unknown;
   /** Never set: carries the response type to send(). */
@@ -89,9 +109,14 @@ function urlOf<K extends ApiRoute>(route: K, parts: Parts<K>): string {
 }
 
 function call<K extends ApiRoute>(route: K, parts: Parts<K> = {}): ApiCall<ApiResponse<K>> {
-  const method = route.startsWith('POST ') ? 'POST' : 'GET';
+  const method = route.slice(0, route.indexOf(' ')) as ApiCall<unknown>['method'];
   return { route, method, url: urlOf(route, parts), ...(parts.body !== undefined ? { body: parts.body } : {}) };
 }
+
+/** The tenant filter an alert page carries into an alert's routes (the list's scope). */
+const alertScope = (tenant?: readonly string[]): { query: AlertScopeQuery } => ({
+  query: tenant?.length ? { tenant: [...tenant] } : {},
+});
 
 /** Every JSON route of the API, one function each. */
 export const api = {
@@ -111,6 +136,49 @@ export const api = {
   posture: () => call('GET /api/posture'),
   coverage: (tenant?: string) => call('GET /api/coverage', { query: tenant ? { tenant } : {} }),
   status: () => call('GET /api/status'),
+  addTenant: (tenant: NewTenant) => call('POST /api/tenants', { body: tenant }),
+  testTenant: (tenant: string) => call('POST /api/tenants/:tenant/test', { params: { tenant } }),
+  auditConfigCheck: (tenant: string) => call('POST /api/audit-config/:tenant/check', { params: { tenant } }),
+  /** Without confirm: the plan only; with it: applied. */
+  auditConfigEnable: (tenant: string, confirm: boolean) =>
+    call('POST /api/audit-config/:tenant/enable', { params: { tenant }, body: { confirm } }),
+
+  me: () => call('GET /api/auth/me'),
+  login: (name: string, password: string) => call('POST /api/auth/login', { body: { name, password } }),
+  logout: () => call('POST /api/auth/logout'),
+
+  users: () => call('GET /api/admin/users'),
+  addUser: (user: NewUserBody) => call('POST /api/admin/users', { body: user }),
+  resetUser: (name: string, change: ApiBody<'POST /api/admin/users/:name/reset'>) =>
+    call('POST /api/admin/users/:name/reset', { params: { name }, body: change }),
+  removeUser: (name: string) => call('DELETE /api/admin/users/:name', { params: { name } }),
+  tokens: () => call('GET /api/admin/tokens'),
+  addToken: (token: ApiBody<'POST /api/admin/tokens'>) => call('POST /api/admin/tokens', { body: token }),
+  revokeToken: (name: string) => call('DELETE /api/admin/tokens/:name', { params: { name } }),
+  groups: () => call('GET /api/admin/groups'),
+  putGroup: (name: string, tenants: string[]) =>
+    call('PUT /api/admin/groups/:name', { params: { name }, body: { tenants } }),
+  removeGroup: (name: string) => call('DELETE /api/admin/groups/:name', { params: { name } }),
+  auditTrail: (query: AuditTrailQuery) => call('GET /api/audit', { query }),
+
+  alerts: (query: AlertQuery) => call('GET /api/alerts', { query }),
+  alert: (id: string, tenant?: readonly string[]) =>
+    call('GET /api/alerts/:id', { params: { id }, ...alertScope(tenant) }),
+  setAlertStatus: (id: string, body: ApiBody<'POST /api/alerts/:id/status'>, tenant?: readonly string[]) =>
+    call('POST /api/alerts/:id/status', { params: { id }, body, ...alertScope(tenant) }),
+  snoozeAlert: (id: string, body: ApiBody<'POST /api/alerts/:id/snooze'>, tenant?: readonly string[]) =>
+    call('POST /api/alerts/:id/snooze', { params: { id }, body, ...alertScope(tenant) }),
+  excludeFromAlert: (id: string, body: ApiBody<'POST /api/alerts/:id/exclude'>, tenant?: readonly string[]) =>
+    call('POST /api/alerts/:id/exclude', { params: { id }, body, ...alertScope(tenant) }),
+  alertExclusions: (tenant?: readonly string[]) => call('GET /api/alert-exclusions', alertScope(tenant)),
+};
+
+/**
+ * Routes the browser navigates to rather than fetches (a redirect to the identity provider). The
+ * issuer's redirect back (GET /api/auth/oidc/callback) and Microsoft's webhook are called by others.
+ */
+export const links = {
+  oidcStart: () => call('GET /api/auth/oidc/start').url,
 };
 
 /** The routes that answer with a file to save rather than JSON to read. */
@@ -121,6 +189,9 @@ export const files = {
   /** A report run as the server writes it to a file (the CLI's bytes); sent with saveFile(). */
   reportExport: (id: string, params: ReportParams, format: ReportExportFormat) =>
     call('POST /api/reports/:id/export', { params: { id }, query: { format }, body: params }),
+  /** The console's audit trail as CSV or JSON. */
+  auditExport: (query: AuditTrailQuery, format: 'csv' | 'json') =>
+    call('GET /api/audit/export', { query: { ...query, format } }),
 };
 
 /** Fired when the server says the session has ended: the sign-in gate (auth/SignInGate.tsx) shows the form. */
@@ -161,36 +232,6 @@ function request(c: ApiCall<unknown>, accept: string, signal: AbortSignal | unde
     headers: json ? { 'content-type': 'application/json', accept, ...csrf } : { accept, ...csrf },
     ...(json ? { body: JSON.stringify(c.body) } : {}),
   });
-}
-
-/**
- * For the console's account pages (sign-in, admin, audit trail), whose routes are not yet in the typed
- * contract (src/server/api-types.ts): a plain JSON read, and a state-changing request with the CSRF header.
- */
-export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
-  const res = await fetch(path, { signal: signal ?? null, headers: { accept: 'application/json' } });
-  if (!res.ok) throw await failure(res);
-  return (await res.json()) as T;
-}
-
-export async function sendJson<T>(method: string, path: string, body: unknown, signal?: AbortSignal): Promise<T> {
-  const res = await fetch(path, {
-    method,
-    signal: signal ?? null,
-    headers: { 'content-type': 'application/json', accept: 'application/json', ...csrfHeader() },
-    body: JSON.stringify(body ?? {}),
-  });
-  if (!res.ok) throw await failure(res);
-  return (await res.json()) as T;
-}
-
-export async function postJson<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
-  return sendJson<T>('POST', path, body, signal);
-}
-
-/** A GET of a route not yet in the typed contract (the alerts pages), for useApi. */
-export function untypedGet<T>(url: string): ApiCall<T> {
-  return { route: 'GET /api', method: 'GET', url };
 }
 
 /** Sends a call and reads its JSON answer; a failure becomes an ApiError with the server's words. */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { AppError } from '../../core/errors.js';
-import { allowedHostsFor, checkExposure, isLoopback } from '../../server/exposure.js';
+import { allowedHostsFor, behindProxy, checkExposure, isLoopback, parseTrustProxy } from '../../server/exposure.js';
 import { parseRole } from '../../server/auth/accounts.js';
 import type { OidcGroupRule, OidcProvider } from '../../server/auth/oidc.js';
 import { openidProvider } from '../../server/auth/oidc-client.js';
@@ -14,6 +14,7 @@ import type { Store, TenantRow } from '../../store/contract.js';
 import type { LiveConnection } from '../../config/tenants.js';
 import type { CliContext } from '../context.js';
 import { graphRoleSource } from '../tenants.js';
+import { tenantAdminApi } from '../tenant-admin.js';
 import type { Runner } from '../run.js';
 import { ruleCatalog } from './detect.js';
 import { reopenableUrl } from '../../store/open.js';
@@ -28,6 +29,7 @@ export interface ServeOptions {
   tlsCert?: string;
   tlsKey?: string;
   behindTlsProxy?: boolean;
+  trustProxy?: string[];
   allowHost?: string[];
   oidcIssuer?: string;
   oidcClientId?: string;
@@ -91,7 +93,10 @@ function readPem(file: string, what: string): string {
 }
 
 /** TLS, host checks and sign-in as the flags ask, refusing an unsafe exposure (server/exposure.ts). */
-async function securityOf(store: Store, opts: ServeOptions): Promise<Pick<ServerDeps, 'https' | 'auth'>> {
+async function securityOf(
+  store: Store,
+  opts: ServeOptions,
+): Promise<Pick<ServerDeps, 'https' | 'auth' | 'trustProxy'>> {
   if (Boolean(opts.tlsCert) !== Boolean(opts.tlsKey)) {
     throw new AppError('USAGE', 'HTTPS needs both --tls-cert and --tls-key', {
       hint: 'Give the certificate (PEM, with its chain) and its private key (PEM)',
@@ -101,18 +106,22 @@ async function securityOf(store: Store, opts: ServeOptions): Promise<Pick<Server
     opts.tlsCert && opts.tlsKey
       ? { cert: readPem(opts.tlsCert, 'certificate'), key: readPem(opts.tlsKey, 'key') }
       : undefined;
-  checkExposure({
+  const trustProxy = parseTrustProxy(opts.trustProxy ?? []);
+  const exposure = {
     host: opts.host,
     accounts: await store.auth.countUsers(),
     tls: Boolean(https),
     behindTlsProxy: Boolean(opts.behindTlsProxy),
-  });
+    trustProxy,
+  };
+  checkExposure(exposure);
   const oidc = await oidcOf(opts);
   return {
     ...(https ? { https } : {}),
+    ...(trustProxy.length ? { trustProxy } : {}),
     auth: {
       ...(oidc ? { oidc } : {}),
-      openWhenNoAccounts: isLoopback(opts.host),
+      openWhenNoAccounts: isLoopback(opts.host) && !behindProxy(exposure),
       secure: Boolean(https) || Boolean(opts.behindTlsProxy),
       allowedHosts: allowedHostsFor(opts.host, opts.allowHost ?? []),
     },
@@ -187,6 +196,13 @@ export async function serveConsole(
       logger: ctx.logger,
       reports: reportsApi(store, ctx),
       posture: postureApi(store, ctx),
+      tenantAdmin: tenantAdminApi({
+        store,
+        clock: ctx.clock,
+        logger: ctx.logger,
+        keyFile: ctx.locations.secretKeyFile,
+        signal: ctx.signal,
+      }),
       rules: await ruleCatalog(),
       ...(collector ? { collector } : {}),
       ...(webhooks ? { webhooks } : {}),
@@ -211,6 +227,11 @@ export function register(program: Command, run: Runner): void {
     .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM, with its chain)')
     .option('--tls-key <file>', 'the private key of --tls-cert (PEM)')
     .option('--behind-tls-proxy', 'a TLS proxy in front terminates HTTPS (cookies get Secure)')
+    .option(
+      '--trust-proxy <address>',
+      "a reverse proxy's address or CIDR whose X-Forwarded-For/-Proto/-Host are believed; repeat (off by default)",
+      collectValues,
+    )
     .option(
       '--oidc-issuer <url>',
       'sign in with OpenID Connect (Entra ID: https://login.microsoftonline.com/TENANT/v2.0)',

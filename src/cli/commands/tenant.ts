@@ -11,9 +11,9 @@ import {
 import { AppError } from '../../core/errors.js';
 import { addEmulatedTenants } from '../../config/emulated.js';
 import { testTenant } from '../../collector/tenant-test.js';
-import type { Store } from '../../store/contract.js';
 import type { CliContext } from '../context.js';
 import { recordCli } from '../console-audit.js';
+import { refuseRename } from '../tenant-admin.js';
 import type { Runner } from '../run.js';
 
 /**
@@ -216,19 +216,6 @@ async function addTenant(ctx: CliContext, name: string, flags: AddFlags): Promis
   ctx.out.write(
     `${existing ? 'updated' : 'added'} ${row.name} (${row.tenantId}, ${row.cloud}, ${row.authKind}); check it with: tenantwatch tenant test ${row.name}\n`,
   );
-}
-
-/**
- * A tenant id already registered under another name is refused: adding it again used to replace that
- * tenant's credentials and rename it without a word (issue 18.16).
- */
-async function refuseRename(store: Store, name: string, tenantId: string): Promise<void> {
-  const other = await store.tenants.get(tenantId);
-  if (!other || other.name === name || other.tenantId.toLowerCase() !== tenantId.toLowerCase()) return;
-  throw new AppError('CONFLICT', `The tenant id ${tenantId} is already registered as "${other.name}"`, {
-    hint: `To change its settings run tenantwatch tenant add ${other.name} with the same tenant id; to use the name "${name}", run tenantwatch tenant remove ${other.name} first`,
-    details: { tenantId, registeredAs: other.name },
-  });
 }
 
 async function listTenants(ctx: CliContext, format: string): Promise<void> {

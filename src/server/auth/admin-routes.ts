@@ -8,7 +8,9 @@ import { csvLine, UTF8_BOM } from '../../search/csv.js';
 import { parseLimit, pickOne, type RawQuery } from '../params.js';
 import { textStream } from '../stream.js';
 import { Accounts, type Actor } from './accounts.js';
+import type { ApiResponse } from '../api-types.js';
 import type { ConsoleAuditor } from './audit.js';
+import { requireEveryTenant } from './scope.js';
 
 /**
  * The admin side of the console: users, API tokens, tenant groups, and the console's own audit trail
@@ -20,11 +22,7 @@ function actorOf(request: FastifyRequest): Actor {
 }
 
 function requireAllTenants(request: FastifyRequest): void {
-  if (!request.scope.all) {
-    throw new AppError('FORBIDDEN', 'Managing accounts needs an administrator of every tenant', {
-      hint: 'Ask an administrator whose account covers all tenants',
-    });
-  }
+  requireEveryTenant(request.scope, 'Managing accounts');
 }
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -54,12 +52,12 @@ export function registerAdminRoutes(
   app.get(
     '/api/admin/users',
     admin,
-    guarded(async () => ({ users: await accounts.listUsers() })),
+    guarded(async (): Promise<ApiResponse<'GET /api/admin/users'>> => ({ users: await accounts.listUsers() })),
   );
   app.post(
     '/api/admin/users',
     admin,
-    guarded(async (request) => {
+    guarded(async (request): Promise<ApiResponse<'POST /api/admin/users'>> => {
       const b = body(request);
       const password = text(b.password);
       const externalId = text(b.externalId);
@@ -76,7 +74,7 @@ export function registerAdminRoutes(
   app.post<{ Params: { name: string } }>(
     '/api/admin/users/:name/reset',
     admin,
-    guarded(async (request) => {
+    guarded(async (request): Promise<ApiResponse<'POST /api/admin/users/:name/reset'>> => {
       const b = body(request);
       const { name } = request.params as { name: string };
       const [password, role, tenants, groups] = [text(b.password), text(b.role), list(b.tenants), list(b.groups)];
@@ -91,7 +89,7 @@ export function registerAdminRoutes(
   app.delete<{ Params: { name: string } }>(
     '/api/admin/users/:name',
     admin,
-    guarded(async (request) => {
+    guarded(async (request): Promise<ApiResponse<'DELETE /api/admin/users/:name'>> => {
       await accounts.removeUser(actorOf(request), (request.params as { name: string }).name);
       return { removed: true };
     }),
@@ -100,12 +98,12 @@ export function registerAdminRoutes(
   app.get(
     '/api/admin/tokens',
     admin,
-    guarded(async () => ({ tokens: await accounts.listTokens() })),
+    guarded(async (): Promise<ApiResponse<'GET /api/admin/tokens'>> => ({ tokens: await accounts.listTokens() })),
   );
   app.post(
     '/api/admin/tokens',
     admin,
-    guarded(async (request) => {
+    guarded(async (request): Promise<ApiResponse<'POST /api/admin/tokens'>> => {
       const b = body(request);
       const role = text(b.role);
       const days = b.expiresInDays === undefined ? undefined : Number(b.expiresInDays);
@@ -121,7 +119,7 @@ export function registerAdminRoutes(
   app.delete<{ Params: { name: string } }>(
     '/api/admin/tokens/:name',
     admin,
-    guarded(async (request) => {
+    guarded(async (request): Promise<ApiResponse<'DELETE /api/admin/tokens/:name'>> => {
       await accounts.revokeToken(actorOf(request), (request.params as { name: string }).name);
       return { revoked: true };
     }),
@@ -130,19 +128,21 @@ export function registerAdminRoutes(
   app.get(
     '/api/admin/groups',
     admin,
-    guarded(async () => ({ groups: await deps.store.auth.listGroups() })),
+    guarded(async (): Promise<ApiResponse<'GET /api/admin/groups'>> => ({
+      groups: await deps.store.auth.listGroups(),
+    })),
   );
   app.put<{ Params: { name: string } }>(
     '/api/admin/groups/:name',
     admin,
-    guarded(async (request) =>
+    guarded(async (request): Promise<ApiResponse<'PUT /api/admin/groups/:name'>> =>
       accounts.putGroup(actorOf(request), (request.params as { name: string }).name, list(body(request).tenants) ?? []),
     ),
   );
   app.delete<{ Params: { name: string } }>(
     '/api/admin/groups/:name',
     admin,
-    guarded(async (request) => {
+    guarded(async (request): Promise<ApiResponse<'DELETE /api/admin/groups/:name'>> => {
       await accounts.removeGroup(actorOf(request), (request.params as { name: string }).name);
       return { removed: true };
     }),
@@ -181,7 +181,7 @@ function auditCsvRow(e: ConsoleAuditEntry): string {
 
 /** The trail, newest first, and its export through the same CSV rules as record exports (search/csv.ts). */
 function registerAuditTrailRoutes(app: FastifyInstance, deps: { store: Store; clock: Clock }): void {
-  app.get('/api/audit', { config: { role: 'admin' } }, async (request) => {
+  app.get('/api/audit', { config: { role: 'admin' } }, async (request): Promise<ApiResponse<'GET /api/audit'>> => {
     requireAllTenants(request);
     const filter = auditFilter(request.query as RawQuery, deps.clock.now());
     return { entries: await deps.store.consoleAudit.list(filter) };

@@ -72,7 +72,15 @@ export class ConsoleAuditor {
 export function targetOf(request: FastifyRequest): string | null {
   const params = (request.params ?? {}) as Record<string, string>;
   const query = (request.query ?? {}) as Record<string, unknown>;
-  const parts = [params.tenant, params.id, params.name, typeof query.tenant === 'string' ? query.tenant : undefined];
+  // What a create request names (a new tenant, user or token) is in its body.
+  const body = request.body && typeof request.body === 'object' ? (request.body as Record<string, unknown>) : {};
+  const named = typeof body.name === 'string' ? body.name : undefined;
+  const parts = [
+    params.tenant,
+    params.id,
+    params.name ?? named,
+    typeof query.tenant === 'string' ? query.tenant : undefined,
+  ];
   const found = parts.filter((p): p is string => typeof p === 'string' && p !== '');
   return found.length ? found.join('/').slice(0, 300) : null;
 }

@@ -7,6 +7,8 @@ import { buildServer } from '../index.js';
 import { NOW, testDeps } from '../testing/fixtures.js';
 import type { AuthOptions } from './types.js';
 import { accountsOf, addUser, signIn, TEST_ACTOR, TEST_PASSWORD } from './testing.js';
+import type { EnableOutcome } from '../../posture/service.js';
+import type { PostureResult } from '../../posture/types.js';
 
 let app: FastifyInstance;
 let store: Store;
@@ -193,8 +195,12 @@ describe('audit-config from the console', () => {
     const calls: string[] = [];
     const deps = await testDeps({
       posture: {
-        check: async (tenant) => (calls.push(`check ${tenant}`), { verdict: 'ok' }),
-        enable: async (tenant, apply) => (calls.push(`enable ${tenant} ${apply}`), { plan: [{ kind: 'ual' }] }),
+        // Only the fields the test looks at; the real shapes are posture/service.ts's.
+        check: async (tenant) => (calls.push(`check ${tenant}`), { verdict: 'ok' } as unknown as PostureResult),
+        enable: async (tenant, apply) => (
+          calls.push(`enable ${tenant} ${apply}`),
+          { plan: [{ kind: 'ual' }] } as unknown as EnableOutcome
+        ),
       },
     });
     store = deps.store;

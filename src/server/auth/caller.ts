@@ -84,6 +84,15 @@ async function fromSession(
 }
 
 /**
+ * A request a reverse proxy forwarded: the open mode (no accounts, loopback) is for the person at this
+ * machine, and a proxy on it would hand that to everyone who reaches the proxy.
+ */
+function viaProxy(request: FastifyRequest): boolean {
+  const h = request.headers;
+  return h['x-forwarded-for'] !== undefined || h.forwarded !== undefined || h['x-real-ip'] !== undefined;
+}
+
+/**
  * Who is calling: an API token (Authorization: Bearer), else the session cookie, else — when the
  * console serves without accounts on loopback — the local user with every right, else nobody. A bad
  * token fails at once; an ended session clears its cookie and, on a route that needs a role, says why.
@@ -104,6 +113,12 @@ export async function resolveCaller(
     if (needsRole) throw expired(resolved);
   }
   if (deps.options.openWhenNoAccounts && (await deps.store.auth.countUsers()) === 0) {
+    if (viaProxy(request)) {
+      if (!needsRole) return NOBODY;
+      throw new AppError('FORBIDDEN', 'This console has no accounts, so it serves only this machine, not a proxy', {
+        hint: 'Add an administrator (tenantwatch user add NAME --role admin --password-env VAR) and restart serve with --trust-proxy',
+      });
+    }
     return { caller: { user: 'local', role: 'admin', via: 'local' }, scope: TenantScope.everything() };
   }
   return NOBODY;

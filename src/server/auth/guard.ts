@@ -36,22 +36,25 @@ export function hostAllowed(host: string | undefined, options: AuthOptions): boo
   });
 }
 
+/**
+ * Behind a trusted reverse proxy (serve --trust-proxy) the host people use arrives as X-Forwarded-Host
+ * (fastify's request.host) while Host may name the proxy's upstream: both must be hosts this console
+ * answers to, so a rebinding page cannot pass one off through the other.
+ */
 export function checkHost(request: FastifyRequest, options: AuthOptions): void {
-  if (hostAllowed(request.headers.host, options)) return;
-  throw new AppError(
-    'BAD_HOST',
-    `This console does not answer to the host "${String(request.headers.host).slice(0, 100)}"`,
-    {
-      hint: 'Open it by the address it serves, or start it with --allow-host NAME for the name people use',
-    },
-  );
+  const given = [request.headers.host, request.host];
+  const wrong = given.find((h) => !hostAllowed(h, options));
+  if (wrong === undefined) return;
+  throw new AppError('BAD_HOST', `This console does not answer to the host "${String(wrong).slice(0, 100)}"`, {
+    hint: 'Open it by the address it serves, or start it with --allow-host NAME for the name people use',
+  });
 }
 
 /**
  * A browser sends Origin with every cross-site (and same-site) state-changing request: it must name
  * this console. A request without Origin is not from a browser page (curl, a script with a token).
  */
-export function checkOrigin(request: FastifyRequest): void {
+export function checkOrigin(request: FastifyRequest, options: AuthOptions): void {
   const origin = request.headers.origin;
   const site = request.headers['sec-fetch-site'];
   if (origin === undefined) {
@@ -64,11 +67,13 @@ export function checkOrigin(request: FastifyRequest): void {
   } catch {
     throw csrf(`the origin "${origin.slice(0, 100)}"`);
   }
-  // URL drops the scheme's default port; a Host header may carry it.
+  // URL drops the scheme's default port; a Host header may carry it. request.host is the host people use
+  // (X-Forwarded-Host from a trusted proxy, else Host); an --allow-host name is this console too.
   const defaultPort = url.protocol === 'https:' ? ':443' : ':80';
-  const host = String(request.headers.host).toLowerCase();
+  const host = String(request.host).toLowerCase();
   const served = host.endsWith(defaultPort) ? host.slice(0, -defaultPort.length) : host;
-  if (url.host.toLowerCase() !== served) throw csrf(`the origin ${origin.slice(0, 100)}`);
+  const named = options.allowedHosts.some((h) => h.toLowerCase() === url.host.toLowerCase());
+  if (url.host.toLowerCase() !== served && !named) throw csrf(`the origin ${origin.slice(0, 100)}`);
 }
 
 function csrf(what: string): AppError {

@@ -48,11 +48,18 @@ export async function installAuth(app: FastifyInstance, deps: AuthDeps): Promise
   });
   app.decorateRequest('caller', null as never);
   app.decorateRequest('scope', null as never);
+  app.decorateRequest('auditNote', null);
   app.addHook('onRequest', async (request, reply) => guard(request, reply, deps, auditor));
   app.addHook('onResponse', async (request, reply) => {
     const action = request.routeOptions.config?.audit;
     if (!action || (action === 'search' && hasCursor(request))) return;
-    const details = { method: request.method, query: request.query, body: request.body, status: reply.statusCode };
+    const details = {
+      method: request.method,
+      query: request.query,
+      body: request.body,
+      status: reply.statusCode,
+      ...(request.auditNote ?? {}),
+    };
     await auditor.forRequest(request, action, outcomeOf(reply.statusCode), targetOf(request), details);
   });
   registerSignInRoutes(app, { ...deps, auditor });
@@ -75,7 +82,7 @@ async function guard(request: FastifyRequest, reply: FastifyReply, deps: AuthDep
     throw e;
   }
   const need = neededRole(request);
-  if (!isSafeMethod(request.method)) checkOrigin(request);
+  if (!isSafeMethod(request.method)) checkOrigin(request, deps.options);
   const { caller, scope } = await resolveCaller(request, reply, deps, need !== 'public');
   request.caller = caller;
   request.scope = scope;

@@ -53,8 +53,9 @@ async function accountFor(deps: SignInDeps, provider: OidcProvider, id: OidcIden
   return updated;
 }
 
+/** The console's own URL as the browser sees it (request.host/protocol: the proxy's, when it is trusted). */
 function callbackBase(request: FastifyRequest, deps: SignInDeps): string {
-  return `${deps.options.secure ? 'https' : 'http'}://${request.headers.host}`;
+  return `${deps.options.secure || request.protocol === 'https' ? 'https' : 'http'}://${request.host}`;
 }
 
 function backToSignIn(reply: FastifyReply, message: string): FastifyReply {

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../core/errors.js';
+import type { ApiResponse, Me } from '../api-types.js';
 import { clearSessionCookies } from './cookies.js';
 import { AUTH_EVENTS } from './events.js';
 import { verifyNothing, verifyPassword } from './password.js';
@@ -30,7 +31,7 @@ async function failSignIn(deps: SignInDeps, request: FastifyRequest, name: strin
  * Sign-in with a local account. An unknown name costs the same time as a wrong password; failures
  * count towards the account's lockout (store.auth.recordFailure) and the address's rate limit.
  */
-async function signIn(deps: SignInDeps, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+async function signIn(deps: SignInDeps, request: FastifyRequest, reply: FastifyReply): Promise<Me> {
   const { name, password } = loginBody(request.body);
   const user = await deps.store.auth.getUser(name);
   const now = deps.clock.now();
@@ -52,7 +53,7 @@ async function signIn(deps: SignInDeps, request: FastifyRequest, reply: FastifyR
 }
 
 /** What the console shows of the caller; the CSRF token travels in its own cookie, not here. */
-function whoAmI(request: FastifyRequest, deps: SignInDeps) {
+function whoAmI(request: FastifyRequest, deps: SignInDeps): Me {
   const { caller, scope } = request;
   return {
     mode: caller.via === 'local' ? 'open' : 'accounts',
@@ -60,7 +61,7 @@ function whoAmI(request: FastifyRequest, deps: SignInDeps) {
     user: caller.role !== null ? caller.user : null,
     role: caller.role,
     via: caller.via,
-    tenants: scope.all ? '*' : scope.keys,
+    tenants: scope.all ? '*' : [...scope.keys],
     oidc: deps.options.oidc ? { name: deps.options.oidc.name } : null,
   };
 }
@@ -80,14 +81,18 @@ export function registerSignInRoutes(app: FastifyInstance, deps: SignInDeps): vo
     async (request, reply) => signIn(deps, request, reply),
   );
 
-  app.post('/api/auth/logout', { config: { role: 'public' } }, async (request, reply) => {
-    const { caller } = request;
-    if (caller.via === 'session' && caller.sessionId) {
-      await deps.store.auth.removeSession(sessionKey(caller.sessionId));
-      deps.logger.info({ event: AUTH_EVENTS.signedOut, user: caller.user });
-      await deps.auditor.forRequest(request, 'signout', 'ok', caller.user, {});
-    }
-    clearSessionCookies(reply, deps.options);
-    return { signedIn: false };
-  });
+  app.post(
+    '/api/auth/logout',
+    { config: { role: 'public' } },
+    async (request, reply): Promise<ApiResponse<'POST /api/auth/logout'>> => {
+      const { caller } = request;
+      if (caller.via === 'session' && caller.sessionId) {
+        await deps.store.auth.removeSession(sessionKey(caller.sessionId));
+        deps.logger.info({ event: AUTH_EVENTS.signedOut, user: caller.user });
+        await deps.auditor.forRequest(request, 'signout', 'ok', caller.user, {});
+      }
+      clearSessionCookies(reply, deps.options);
+      return { signedIn: false };
+    },
+  );
 }

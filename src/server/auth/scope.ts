@@ -81,6 +81,18 @@ export function forbiddenTenant(tenant: string): AppError {
   });
 }
 
+/**
+ * Refuses a caller whose scope is not every tenant: managing accounts or registering a tenant must not
+ * let an admin of some customers widen their own access (a new tenant is outside any list).
+ */
+export function requireEveryTenant(scope: TenantScope, what: string): void {
+  if (!scope.all) {
+    throw new AppError('FORBIDDEN', `${what} needs an administrator of every tenant`, {
+      hint: 'Ask an administrator whose account covers all tenants',
+    });
+  }
+}
+
 /** The entries (tenants and the tenants of groups) a user or token lists, expanded. */
 export function expandGroups(
   tenants: readonly string[],

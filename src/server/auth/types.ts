@@ -33,6 +33,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     caller: Caller;
     scope: TenantScope;
+    /** What a route adds to its audit entry beyond the request (e.g. how a connection test ended). */
+    auditNote: Record<string, unknown> | null;
   }
 }
 

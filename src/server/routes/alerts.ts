@@ -6,6 +6,7 @@ import { alertDetail } from '../../detections/alerts/detail.js';
 import { alertView, parseSeverity } from '../../detections/alerts/view.js';
 import { parseDuration, parseIsoUtc } from '../../core/time.js';
 import type { AlertRow, AlertStatus } from '../../store/contract.js';
+import type { ApiResponse } from '../api-types.js';
 import type { ServerDeps } from '../deps.js';
 import { parseLimit, values, type RawQuery } from '../params.js';
 
@@ -61,7 +62,7 @@ export function registerAlertRoutes(app: FastifyInstance, deps: ServerDeps): voi
     return alert;
   }
 
-  app.get('/api/alerts', { config: { role: 'viewer' } }, async (request) => {
+  app.get('/api/alerts', { config: { role: 'viewer' } }, async (request): Promise<ApiResponse<'GET /api/alerts'>> => {
     const raw = request.query as RawQuery;
     const tenants = await askedTenants(raw, request.scope);
     const statuses = values(raw.status).filter(Boolean).map(parseStatus);
@@ -82,17 +83,21 @@ export function registerAlertRoutes(app: FastifyInstance, deps: ServerDeps): voi
     };
   });
 
-  app.get<{ Params: { id: string } }>('/api/alerts/:id', { config: { role: 'viewer' } }, async (request) => {
-    const alert = await scoped(request.params.id, request.query as RawQuery, request.scope);
-    const detail = await alertDetail(store, alert, deps.rules);
-    const name = (await store.tenants.get(alert.tenant))?.name ?? alert.tenant;
-    return { ...detail, alert: { ...detail.alert, tenantName: name } };
-  });
+  app.get<{ Params: { id: string } }>(
+    '/api/alerts/:id',
+    { config: { role: 'viewer' } },
+    async (request): Promise<ApiResponse<'GET /api/alerts/:id'>> => {
+      const alert = await scoped(request.params.id, request.query as RawQuery, request.scope);
+      const detail = await alertDetail(store, alert, deps.rules);
+      const name = (await store.tenants.get(alert.tenant))?.name ?? alert.tenant;
+      return { ...detail, alert: { ...detail.alert, tenantName: name } };
+    },
+  );
 
   app.post<{ Params: { id: string }; Body: ActionBody }>(
     '/api/alerts/:id/status',
     { config: { role: 'investigator', audit: 'alert.status' } },
-    async (request) => {
+    async (request): Promise<ApiResponse<'POST /api/alerts/:id/status'>> => {
       const alert = await scoped(request.params.id, request.query as RawQuery, request.scope);
       const body = request.body ?? {};
       const status = parseStatus(text(body.status, 40));
@@ -110,7 +115,7 @@ export function registerAlertRoutes(app: FastifyInstance, deps: ServerDeps): voi
   app.post<{ Params: { id: string }; Body: ActionBody }>(
     '/api/alerts/:id/snooze',
     { config: { role: 'investigator', audit: 'alert.snooze' } },
-    async (request) => {
+    async (request): Promise<ApiResponse<'POST /api/alerts/:id/snooze'>> => {
       const alert = await scoped(request.params.id, request.query as RawQuery, request.scope);
       const body = request.body ?? {};
       const given = text(body.until, 60);
@@ -127,7 +132,7 @@ export function registerAlertRoutes(app: FastifyInstance, deps: ServerDeps): voi
   app.post<{ Params: { id: string }; Body: ActionBody }>(
     '/api/alerts/:id/exclude',
     { config: { role: 'investigator', audit: 'alert.exclude' } },
-    async (request) => {
+    async (request): Promise<ApiResponse<'POST /api/alerts/:id/exclude'>> => {
       const alert = await scoped(request.params.id, request.query as RawQuery, request.scope);
       const body = request.body ?? {};
       const exclusion = await excludeFromAlert(actions, alert.id, {
@@ -141,9 +146,13 @@ export function registerAlertRoutes(app: FastifyInstance, deps: ServerDeps): voi
     },
   );
 
-  app.get('/api/alert-exclusions', { config: { role: 'viewer' } }, async (request) => {
-    const tenants = await askedTenants(request.query as RawQuery, request.scope);
-    const all = await store.alerts.listExclusions();
-    return { exclusions: tenants ? all.filter((e) => e.tenant === '*' || tenants.includes(e.tenant)) : all };
-  });
+  app.get(
+    '/api/alert-exclusions',
+    { config: { role: 'viewer' } },
+    async (request): Promise<ApiResponse<'GET /api/alert-exclusions'>> => {
+      const tenants = await askedTenants(request.query as RawQuery, request.scope);
+      const all = await store.alerts.listExclusions();
+      return { exclusions: tenants ? all.filter((e) => e.tenant === '*' || tenants.includes(e.tenant)) : all };
+    },
+  );
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../core/errors.js';
 import { forbiddenTenant } from '../auth/scope.js';
+import type { ApiResponse } from '../api-types.js';
 import type { PostureApi, ServerDeps } from '../deps.js';
 
 function postureOf(deps: ServerDeps): PostureApi {
@@ -21,7 +22,7 @@ export function registerAuditConfigRoutes(app: FastifyInstance, deps: ServerDeps
   app.post<{ Params: { tenant: string } }>(
     '/api/audit-config/:tenant/check',
     { config: { role: 'investigator', audit: 'audit-config.check' } },
-    async (request) => {
+    async (request): Promise<ApiResponse<'POST /api/audit-config/:tenant/check'>> => {
       const { tenant } = request.params;
       if (!request.scope.allows(tenant)) throw forbiddenTenant(tenant);
       return { result: await postureOf(deps).check(tenant) };
@@ -30,7 +31,7 @@ export function registerAuditConfigRoutes(app: FastifyInstance, deps: ServerDeps
   app.post<{ Params: { tenant: string }; Body: unknown }>(
     '/api/audit-config/:tenant/enable',
     { config: { role: 'admin', audit: 'audit-config.enable' } },
-    async (request) => {
+    async (request): Promise<ApiResponse<'POST /api/audit-config/:tenant/enable'>> => {
       const { tenant } = request.params;
       if (!request.scope.allows(tenant)) throw forbiddenTenant(tenant);
       const confirm = (request.body as { confirm?: unknown } | null)?.confirm === true;

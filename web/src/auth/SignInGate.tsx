@@ -1,16 +1,7 @@
 import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
-import { describeError, getJson, postJson, SIGNIN_REQUIRED_EVENT } from '../api.js';
+import { api, describeError, links, send, SIGNIN_REQUIRED_EVENT, type Me } from '../api.js';
 
-/** The caller as GET /api/auth/me describes it. */
-export interface Me {
-  mode: 'open' | 'accounts';
-  signedIn: boolean;
-  user: string | null;
-  role: 'admin' | 'investigator' | 'viewer' | null;
-  via: string;
-  tenants: '*' | string[];
-  oidc: { name: string } | null;
-}
+export type { Me };
 
 /**
  * Shows the console to a signed-in person (or to anyone while the console runs without accounts on
@@ -20,7 +11,7 @@ export function SignInGate({ children }: { children: (me: Me, signOut: () => voi
   const [me, setMe] = useState<Me | null>(null);
   const [error, setError] = useState<string | null>(null);
   const refresh = useCallback(() => {
-    getJson<Me>('/api/auth/me')
+    send(api.me())
       .then(setMe)
       .catch((e: unknown) => setError(describeError(e).message));
   }, []);
@@ -31,7 +22,7 @@ export function SignInGate({ children }: { children: (me: Me, signOut: () => voi
     return () => window.removeEventListener(SIGNIN_REQUIRED_EVENT, ended);
   }, [refresh]);
   const signOut = useCallback(() => {
-    postJson('/api/auth/logout', {})
+    send(api.logout())
       .catch(() => undefined)
       .finally(refresh);
   }, [refresh]);
@@ -56,7 +47,7 @@ function SignInForm({ me, onSignedIn }: { me: Me; onSignedIn: () => void }) {
   const submit = (e: FormEvent): void => {
     e.preventDefault();
     setBusy(true);
-    postJson('/api/auth/login', { name, password })
+    send(api.login(name, password))
       .then(() => {
         setPassword('');
         if (window.location.hash.startsWith('#/signin')) window.location.hash = '#/tenants';
@@ -94,7 +85,7 @@ function SignInForm({ me, onSignedIn }: { me: Me; onSignedIn: () => void }) {
           Sign in
         </button>
         {me.oidc ? (
-          <a className="oidc" href="/api/auth/oidc/start">
+          <a className="oidc" href={links.oidcStart()}>
             Sign in with {me.oidc.name}
           </a>
         ) : null}

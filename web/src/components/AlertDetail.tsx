@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { postJson, untypedGet } from '../api.js';
+import { api, send, type ApiCall } from '../api.js';
 import { statusLabel, type AlertDetail, type AlertStatus } from '../alert-types.js';
 import { fmtTime } from '../format.js';
 import { ErrorNote } from './ErrorNote.js';
@@ -22,8 +22,8 @@ export function AlertDetailPane({
   onClose: () => void;
 }) {
   const [reload, setReload] = useState(0);
-  const scope = tenant ? `?tenant=${encodeURIComponent(tenant)}` : '';
-  const { data, error } = useApi(untypedGet<AlertDetail>(`/api/alerts/${encodeURIComponent(id)}${scope}`), reload);
+  const scope = tenant ? [tenant] : [];
+  const { data, error } = useApi<AlertDetail>(api.alert(id, scope), reload);
   const [actionError, setActionError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [snooze, setSnooze] = useState('24h');
@@ -32,11 +32,11 @@ export function AlertDetailPane({
   const [reason, setReason] = useState('');
   const [open, setOpen] = useState<string | null>(null);
 
-  const act = async (path: string, body: unknown): Promise<void> => {
+  const act = async (c: ApiCall<unknown>): Promise<void> => {
     setBusy(true);
     setActionError(null);
     try {
-      await postJson(`/api/alerts/${encodeURIComponent(id)}/${path}${scope}`, body);
+      await send(c);
       setReload((n) => n + 1);
       onChanged();
     } catch (e) {
@@ -45,7 +45,7 @@ export function AlertDetailPane({
       setBusy(false);
     }
   };
-  const setStatus = (status: AlertStatus) => void act('status', { status });
+  const setStatus = (status: AlertStatus) => void act(api.setAlertStatus(id, { status }, scope));
 
   if (!data)
     return (
@@ -146,7 +146,7 @@ export function AlertDetailPane({
         className="alert-form"
         onSubmit={(e) => {
           e.preventDefault();
-          void act('snooze', { until: snooze });
+          void act(api.snoozeAlert(id, { until: snooze }, scope));
         }}
       >
         <label>
@@ -160,7 +160,7 @@ export function AlertDetailPane({
         className="alert-form"
         onSubmit={(e) => {
           e.preventDefault();
-          void act('exclude', { kind, value, reason });
+          void act(api.excludeFromAlert(id, { kind, value, reason }, scope));
         }}
       >
         <select name="kind" value={kind} onChange={(e) => setKind(e.target.value)} aria-label="Exclude what">

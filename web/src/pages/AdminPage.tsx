@@ -1,28 +1,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { getJson, sendJson } from '../api.js';
+import { api, send, type Role, type TenantGroupRow, type TokenView, type UserView } from '../api.js';
 import { ErrorNote } from '../components/ErrorNote.js';
-
-interface User {
-  name: string;
-  role: string;
-  tenants: string[];
-  groups: string[];
-  hasPassword: boolean;
-  externalId: string | null;
-  lockedUntil: number | null;
-}
-interface Token {
-  name: string;
-  user: string;
-  role: string | null;
-  tenants: string[];
-  expiresAt: number | null;
-  revokedAt: number | null;
-}
-interface Group {
-  name: string;
-  tenants: string[];
-}
+import { TenantAdmin } from './TenantAdmin.js';
 
 const split = (text: string): string[] =>
   text
@@ -36,19 +15,15 @@ const field = (f: FormData, name: string): string => {
 };
 const day = (ms: number | null): string => (ms === null ? '' : new Date(ms).toISOString().slice(0, 10));
 
-/** Users, API tokens and tenant groups (admins of every tenant); each change lands in the audit trail. */
+/** Tenants, users, API tokens and tenant groups (admins of every tenant); each change lands in the audit trail. */
 export function AdminPage() {
-  const [users, setUsers] = useState<User[]>([]);
-  const [tokens, setTokens] = useState<Token[]>([]);
-  const [groups, setGroups] = useState<Group[]>([]);
+  const [users, setUsers] = useState<UserView[]>([]);
+  const [tokens, setTokens] = useState<TokenView[]>([]);
+  const [groups, setGroups] = useState<TenantGroupRow[]>([]);
   const [error, setError] = useState<unknown>(null);
   const [shown, setShown] = useState<string | null>(null);
   const reload = useCallback(() => {
-    Promise.all([
-      getJson<{ users: User[] }>('/api/admin/users'),
-      getJson<{ tokens: Token[] }>('/api/admin/tokens'),
-      getJson<{ groups: Group[] }>('/api/admin/groups'),
-    ])
+    Promise.all([send(api.users()), send(api.tokens()), send(api.groups())])
       .then(([u, t, g]) => {
         setUsers(u.users);
         setTokens(t.tokens);
@@ -64,29 +39,31 @@ export function AdminPage() {
     e.preventDefault();
     const f = new FormData(e.currentTarget);
     act(
-      sendJson('POST', '/api/admin/users', {
-        name: f.get('name'),
-        role: f.get('role'),
-        password: f.get('password'),
-        tenants: split(field(f, 'tenants')),
-      }),
+      send(
+        api.addUser({
+          name: field(f, 'name'),
+          role: field(f, 'role') as Role,
+          password: field(f, 'password'),
+          tenants: split(field(f, 'tenants')),
+        }),
+      ),
     );
   };
   const addToken = (e: FormEvent<HTMLFormElement>): void => {
     e.preventDefault();
     const f = new FormData(e.currentTarget);
-    sendJson<{ token: string }>('POST', '/api/admin/tokens', { name: f.get('name'), user: f.get('user') })
+    send(api.addToken({ name: field(f, 'name'), user: field(f, 'user') }))
       .then((r) => (setShown(r.token), reload()))
       .catch(setError);
   };
   const putGroup = (e: FormEvent<HTMLFormElement>): void => {
     e.preventDefault();
     const f = new FormData(e.currentTarget);
-    const name = encodeURIComponent(field(f, 'name'));
-    act(sendJson('PUT', `/api/admin/groups/${name}`, { tenants: split(field(f, 'tenants')) }));
+    act(send(api.putGroup(field(f, 'name'), split(field(f, 'tenants')))));
   };
   return (
     <section className="admin-page">
+      <TenantAdmin />
       <ErrorNote error={error} />
       <h2>Users</h2>
       <table className="audit-table">
@@ -100,10 +77,7 @@ export function AdminPage() {
               <td>{u.externalId ? 'single sign-on' : u.hasPassword ? 'password' : ''}</td>
               <td>{u.lockedUntil ? `locked until ${new Date(u.lockedUntil).toISOString().slice(11, 16)}` : ''}</td>
               <td>
-                <button
-                  type="button"
-                  onClick={() => act(sendJson('DELETE', `/api/admin/users/${encodeURIComponent(u.name)}`, {}))}
-                >
+                <button type="button" onClick={() => act(send(api.removeUser(u.name)))}>
                   Remove
                 </button>
               </td>
@@ -141,10 +115,7 @@ export function AdminPage() {
                 {t.revokedAt ? (
                   `revoked ${day(t.revokedAt)}`
                 ) : (
-                  <button
-                    type="button"
-                    onClick={() => act(sendJson('DELETE', `/api/admin/tokens/${encodeURIComponent(t.name)}`, {}))}
-                  >
+                  <button type="button" onClick={() => act(send(api.revokeToken(t.name)))}>
                     Revoke
                   </button>
                 )}

@@ -1,12 +1,12 @@
 import { useMemo, useState } from 'react';
-import { toQueryString } from '../api.js';
-import { SEVERITIES, STATUSES, statusLabel, type AlertList } from '../alert-types.js';
+import { toQueryString, type AlertQuery } from '../api.js';
+import { SEVERITIES, STATUSES, statusLabel, type AlertSeverity, type AlertStatus } from '../alert-types.js';
 import { AlertDetailPane } from '../components/AlertDetail.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { useApi } from '../components/useApi.js';
 import { fmtTime } from '../format.js';
 import { navigate } from '../route.js';
-import { api, untypedGet } from '../api.js';
+import { api } from '../api.js';
 
 const FILTERS = ['tenant', 'rule', 'severity', 'status', 'snoozed'] as const;
 
@@ -21,10 +21,17 @@ export function AlertsPage({ params }: { params: URLSearchParams }) {
     string
   >;
   const selected = params.get('id');
-  const query = toQueryString(filter);
-  const { data, error, loading } = useApi(untypedGet<AlertList>(`/api/alerts${query ? '?' + query : ''}`), reload);
+  // The filters as the page's URL holds them; the server refuses a status or severity it does not know.
+  const query: AlertQuery = {
+    ...(filter.tenant ? { tenant: [filter.tenant] } : {}),
+    ...(filter.rule ? { rule: [filter.rule] } : {}),
+    ...(filter.severity ? { severity: [filter.severity as AlertSeverity] } : {}),
+    ...(filter.status ? { status: [filter.status as AlertStatus] } : {}),
+    ...(filter.snoozed === 'true' ? { snoozed: 'true' as const } : {}),
+  };
+  const { data, error, loading } = useApi(api.alerts(query), reload);
   const tenants = useApi(api.tenants());
-  const all = useApi(untypedGet<AlertList>('/api/alerts?snoozed=true&limit=5000'), reload);
+  const all = useApi(api.alerts({ snoozed: 'true', limit: 5000 }), reload);
   const rules = useMemo(
     () =>
       [...new Map((all.data?.alerts ?? []).map((a) => [a.ruleId, a.title])).entries()].sort((x, y) =>

@@ -1,14 +1,9 @@
 import { useEffect, useState } from 'react';
-import { getJson, postJson } from '../api.js';
+import { api, send, type EnableOutcome } from '../api.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { JsonView } from '../components/JsonView.js';
 
-interface PlanStep {
-  kind: string;
-  target?: string;
-  cmdlet?: string;
-  description?: string;
-}
+type PlanStep = EnableOutcome['plan'][number];
 
 /**
  * `audit-config check` and `enable` for one tenant: enable first shows the plan, and applies it only
@@ -22,7 +17,7 @@ export function AuditConfigPage({ params }: { params: URLSearchParams }) {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
-    getJson<{ tenants: { name: string }[] }>('/api/tenants')
+    send(api.tenants())
       .then((r) => {
         setTenants(r.tenants.map((t) => t.name));
         setTenant((current) => current || r.tenants[0]?.name || '');
@@ -34,11 +29,10 @@ export function AuditConfigPage({ params }: { params: URLSearchParams }) {
     setError(null);
     work.catch(setError).finally(() => setBusy(false));
   };
-  const base = `/api/audit-config/${encodeURIComponent(tenant)}`;
-  const check = (): void => run(postJson<{ result: unknown }>(`${base}/check`, {}).then((r) => setResult(r.result)));
+  const check = (): void => run(send(api.auditConfigCheck(tenant)).then((r) => setResult(r.result)));
   const planEnable = (): void =>
     run(
-      postJson<{ outcome: { plan: PlanStep[] } }>(`${base}/enable`, { confirm: false }).then((r) => {
+      send(api.auditConfigEnable(tenant, false)).then((r) => {
         setPlan(r.outcome.plan);
         setResult(null);
       }),
@@ -46,7 +40,7 @@ export function AuditConfigPage({ params }: { params: URLSearchParams }) {
   const apply = (): void => {
     if (!window.confirm(`Apply ${plan?.length ?? 0} change(s) to the audit settings of ${tenant}?`)) return;
     run(
-      postJson<{ outcome: unknown }>(`${base}/enable`, { confirm: true }).then((r) => {
+      send(api.auditConfigEnable(tenant, true)).then((r) => {
         setPlan(null);
         setResult(r.outcome);
       }),

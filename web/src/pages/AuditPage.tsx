@@ -1,29 +1,21 @@
 import { useEffect, useState } from 'react';
-import { getJson, toQueryString } from '../api.js';
+import { api, files, send, type ConsoleAuditEntry } from '../api.js';
 import { ErrorNote } from '../components/ErrorNote.js';
-
-interface Entry {
-  seq: number;
-  at: number;
-  actor: string;
-  via: string;
-  address: string | null;
-  action: string;
-  outcome: string;
-  target: string | null;
-  details: Record<string, unknown>;
-}
 
 /** The console's own audit trail (admins): who did what, when, from where; exportable, never editable. */
 export function AuditPage({ params }: { params: URLSearchParams }) {
   const [actor, setActor] = useState(params.get('actor') ?? '');
   const [action, setAction] = useState(params.get('action') ?? '');
-  const [entries, setEntries] = useState<Entry[] | null>(null);
+  const [entries, setEntries] = useState<ConsoleAuditEntry[] | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const query = toQueryString({ actor, action });
+  const query = {
+    ...(actor.trim() ? { actor: actor.trim() } : {}),
+    ...(action.trim() ? { action: action.trim() } : {}),
+  };
+  const key = files.auditExport(query, 'json').url;
   useEffect(() => {
     const controller = new AbortController();
-    getJson<{ entries: Entry[] }>(`/api/audit?${query}`, controller.signal)
+    send(api.auditTrail(query), controller.signal)
       .then((r) => {
         setEntries(r.entries);
         setError(null);
@@ -32,7 +24,8 @@ export function AuditPage({ params }: { params: URLSearchParams }) {
         if (!controller.signal.aborted) setError(e);
       });
     return () => controller.abort();
-  }, [query]);
+    // query is a new object on every render; the export URL names the same filters.
+  }, [key]);
   return (
     <section className="audit-page">
       <h2>Console audit trail</h2>
@@ -43,10 +36,10 @@ export function AuditPage({ params }: { params: URLSearchParams }) {
         <label>
           Action <input name="action" value={action} onChange={(e) => setAction(e.target.value)} />
         </label>
-        <a href={`/api/audit/export?format=csv&${query}`} download>
+        <a href={files.auditExport(query, 'csv').url} download>
           Export CSV
         </a>{' '}
-        <a href={`/api/audit/export?format=json&${query}`} download>
+        <a href={files.auditExport(query, 'json').url} download>
           Export JSON
         </a>
       </div>

@@ -1,0 +1,181 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { tenantAdminApi } from '../src/cli/tenant-admin.js';
+import { systemClock } from '../src/core/clock.js';
+import { silentLogger } from '../src/core/log.js';
+import type { NewTenant } from '../src/server/api-types.js';
+import { addUser, signIn, type Browser } from '../src/server/auth/testing.js';
+import type { ServerDeps } from '../src/server/deps.js';
+import { buildServer } from '../src/server/index.js';
+import { testDeps } from '../src/server/testing/fixtures.js';
+import { startTestEmulator, type TestEmulator } from './support/emulator.js';
+import { tempDir } from './support/paths.js';
+
+/**
+ * Issue 16 item 5: an admin adds a tenant from the console and tests its connection — against the
+ * emulator's Entra ID and Management API, through the same code as `tenant add` / `tenant test`. Bad
+ * input gets a clear error, the secret is never answered back or written in clear, and each step is in
+ * the console audit trail with the admin's name. Only an admin of every tenant may add one.
+ */
+let t: TestEmulator;
+let deps: ServerDeps;
+let app: FastifyInstance;
+let admin: Browser;
+const dir = tempDir('tw-tenant-admin-');
+const caFile = join(dir.dir, 'emulator-ca.pem');
+const SECRET_MARK = 'never-shown-';
+
+before(async () => {
+  t = await startTestEmulator({ tenants: 1, users: 2, days: 1 });
+  writeFileSync(caFile, t.emu.caPem);
+  deps = await testDeps();
+  // Real time: the emulator's tokens are checked against it (the fixture's clock is in the past).
+  deps.clock = systemClock;
+  deps.tenantAdmin = tenantAdminApi({
+    store: deps.store,
+    clock: systemClock,
+    logger: silentLogger,
+    keyFile: join(dir.dir, 'secret.key'),
+  });
+  app = await buildServer(deps);
+  await addUser(deps.store, deps.clock, { name: 'ada', role: 'admin' });
+  await addUser(deps.store, deps.clock, { name: 'carol', role: 'admin', tenants: ['contoso'] });
+  await addUser(deps.store, deps.clock, { name: 'ivan', role: 'investigator' });
+  admin = await signIn(app, 'ada');
+});
+after(async () => {
+  await app?.close();
+  await t?.close();
+  dir.cleanup();
+});
+
+function emulated(over: Partial<NewTenant> = {}): NewTenant {
+  const tenant = t.emu.tenants[0]!;
+  return {
+    name: 'emulated',
+    tenantId: tenant.tenantId,
+    clientId: tenant.clientId,
+    clientSecret: tenant.clientSecret,
+    baseUrl: t.emu.url,
+    caFile,
+    ...over,
+  };
+}
+
+const add = (who: Browser, body: unknown) =>
+  app.inject(who.with({ method: 'POST', url: '/api/tenants', payload: body as object }));
+const testConnection = (who: Browser, name: string) =>
+  app.inject(who.with({ method: 'POST', url: `/api/tenants/${name}/test` }));
+
+describe('adding and testing a tenant from the console', () => {
+  test('bad input is refused with what was wrong, and nothing is stored', async () => {
+    const cases: [unknown, RegExp][] = [
+      [{ ...emulated(), tenantId: 'not-a-guid' }, /is not a GUID/],
+      [{ ...emulated(), certificatePem: 'x', privateKeyPem: 'y' }, /Give one credential/],
+      [{ ...emulated(), clientSecret: undefined }, /Give one credential/],
+      [{ ...emulated(), secretEnv: 'HOME' }, /Unknown field "secretEnv"/],
+      [{ ...emulated(), name: '' }, /The field name is required/],
+      [{ ...emulated(), clientSecret: 42 }, /The field clientSecret must be text/],
+      [{ ...emulated(), baseUrl: 'http://127.0.0.1:1' }, /must be https/],
+      [{ ...emulated(), caFile: '/etc/hostname' }, /is not a readable PEM certificate/],
+      [{ ...emulated(), cloud: 'mars' }, /is not a known cloud/],
+      [[1, 2], /must be a JSON object/],
+    ];
+    for (const [body, message] of cases) {
+      const res = await add(admin, body);
+      assert.equal(res.statusCode, 400, `${JSON.stringify(body).slice(0, 80)}: ${res.body}`);
+      assert.match(res.json().error.message, message);
+      assert.ok(res.json().error.hint, 'says what to do');
+      assert.ok(!res.body.includes(t.emu.tenants[0]!.clientSecret), 'the secret is not quoted back');
+    }
+    assert.equal(await deps.store.tenants.get('emulated'), null);
+  });
+
+  test('an admin adds the tenant, the secret is sealed and never answered, and the test connects', async () => {
+    const secret = t.emu.tenants[0]!.clientSecret;
+    const res = await add(admin, emulated());
+    assert.equal(res.statusCode, 200, res.body);
+    assert.deepEqual(Object.keys(res.json().tenant).sort(), [
+      'addedAt',
+      'authKind',
+      'baseUrl',
+      'clientId',
+      'cloud',
+      'domain',
+      'name',
+      'tenantId',
+    ]);
+    assert.ok(!res.body.includes(secret));
+    const row = (await deps.store.tenants.get('emulated'))!;
+    assert.equal(row.authKind, 'secret');
+    assert.ok(!row.credential.includes(secret), 'sealed at rest, not in clear');
+
+    const tested = await testConnection(admin, 'emulated');
+    assert.equal(tested.statusCode, 200, tested.body);
+    const result = tested.json();
+    assert.equal(result.ok, true, tested.body);
+    assert.equal(result.error, null);
+    assert.ok(result.lines.some((l: string) => l.startsWith('sign-in: ok')));
+    assert.ok(!tested.body.includes(secret));
+    const listed = await app.inject(admin.with({ url: '/api/tenants' }));
+    assert.ok(listed.json().tenants.some((x: { name: string }) => x.name === 'emulated'));
+  });
+
+  test('the same name or tenant id again is a conflict; a tenant that cannot sign in fails the test in plain words', async () => {
+    assert.equal((await add(admin, emulated())).statusCode, 409);
+    const again = await add(admin, emulated({ name: 'other' }));
+    assert.equal(again.statusCode, 409);
+    assert.match(again.json().error.message, /already registered as "emulated"/);
+
+    const wrong = `${SECRET_MARK}${'z'.repeat(20)}`;
+    const tenantId = '0f0f0f0f-0000-4000-8000-000000000001';
+    const added = await add(admin, emulated({ name: 'wrong', tenantId, clientSecret: wrong }));
+    assert.equal(added.statusCode, 200, added.body);
+    const tested = await testConnection(admin, 'wrong');
+    assert.equal(tested.statusCode, 200);
+    assert.equal(tested.json().ok, false);
+    assert.ok(tested.json().error.message.length > 10, tested.body);
+    assert.ok(!tested.body.includes(wrong), 'the secret is not echoed in the failure');
+    assert.equal((await testConnection(admin, 'nowhere')).statusCode, 404);
+  });
+
+  test('only admins may add or test, and adding needs every tenant', async () => {
+    const ivan = await signIn(app, 'ivan');
+    assert.equal((await add(ivan, emulated({ name: 'x1' }))).statusCode, 403);
+    assert.equal((await testConnection(ivan, 'emulated')).statusCode, 403);
+    const carol = await signIn(app, 'carol');
+    const scoped = await add(carol, emulated({ name: 'x2', tenantId: '0f0f0f0f-0000-4000-8000-000000000002' }));
+    assert.equal(scoped.statusCode, 403);
+    assert.match(scoped.json().error.message, /administrator of every tenant/);
+    assert.equal((await testConnection(carol, 'emulated')).statusCode, 403, 'not in her scope');
+    const csrfless = await app.inject({
+      method: 'POST',
+      url: '/api/tenants',
+      headers: { cookie: admin.cookie },
+      payload: emulated({ name: 'x3' }),
+    });
+    assert.equal(csrfless.statusCode, 403);
+  });
+
+  test('every add and test is in the audit trail with the admin, the outcome, and no secret', async () => {
+    const trail = await deps.store.consoleAudit.list({ limit: 1_000 });
+    const mine = trail.filter((e) => e.action === 'tenant.add' || e.action === 'tenant.test');
+    const seen = mine.map((e) => `${e.actor} ${e.action} ${e.outcome} ${e.target ?? ''}`);
+    assert.ok(seen.includes('ada tenant.add ok emulated'), seen.join('\n'));
+    assert.ok(
+      seen.some((s) => s.startsWith('ada tenant.add failed')),
+      'refused input is recorded too',
+    );
+    assert.ok(seen.includes('ada tenant.test ok emulated'));
+    assert.ok(seen.includes('carol tenant.add denied x2'));
+    assert.ok(seen.includes('ivan tenant.test denied emulated'));
+    const wrongTest = mine.find((e) => e.action === 'tenant.test' && e.target === 'wrong')!;
+    assert.notEqual(wrongTest.details.result, 'ok', 'the failed test is recorded as failed');
+    const text = JSON.stringify(trail);
+    assert.ok(!text.includes(t.emu.tenants[0]!.clientSecret));
+    assert.ok(!text.includes(SECRET_MARK));
+  });
+});
