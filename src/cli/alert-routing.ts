@@ -10,10 +10,16 @@ import type { AlertChannel, RoutingConfig } from '../detections/routing.js';
 import { sinkChannel } from '../detections/sink-channel.js';
 import type { RuleSet } from '../detections/types.js';
 import type { SinkDriver } from '../sinks/driver.js';
-import { backoffPolicy, ONCE_RETRY } from '../sinks/retry.js';
+import { backoffPolicy, type BackoffOptions } from '../sinks/retry.js';
 import type { Store } from '../store/contract.js';
 import type { CliContext } from './context.js';
 import { openSinkDriver, redactingLogger, sinkSecrets } from './sinks.js';
+
+/**
+ * A pass must end soon: a receiver still failing after a few seconds keeps its alerts due, and the next
+ * pass (the next collect pass, import or detect) offers them again.
+ */
+const ALERT_RETRY: BackoffOptions = { baseMs: 500, capMs: 4_000, maxAttempts: 4, maxAttemptsPermanent: 1 };
 
 export interface AlertRouting {
   config: RoutingConfig;
@@ -50,8 +56,7 @@ export async function alertRouting(
       sinkChannel({
         name: row.name,
         driver,
-        // A pass must end: a receiver that stays down keeps the alert due for the next pass, not this one.
-        policy: backoffPolicy(ONCE_RETRY),
+        policy: backoffPolicy(ALERT_RETRY),
         clock: ctx.clock,
         logger,
         deadLetters: (letters) => store.sinks.addDeadLetters(letters),

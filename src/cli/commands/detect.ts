@@ -51,7 +51,11 @@ export function register(program: Command, run: Runner): void {
     .option('--start <time>', 'start of the records to examine: 30d, 2026-11-01 …')
     .option('--end <time>', 'end of the range (exclusive; default now)')
     .option('--tenant <name>', 'tenant name, GUID or import label (repeatable; default all)', collect)
-    .option('--rules <dir>', 'a folder or file of Sigma rules besides the built-in pack (repeatable)', collect)
+    .option(
+      '--rules <dir>',
+      'a folder or file of Sigma rules besides the built-in pack and the ruleFolders of alerting.yaml (repeatable)',
+      collect,
+    )
     .option('--no-deliver', 'store the alerts without sending them to their routes (the next live pass sends them)')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'jsonl']).default('table'))
     .action(run(async (ctx, flags: DetectFlags) => detectCommand(ctx, flags)));
@@ -88,14 +92,15 @@ export async function detectCommand(ctx: CliContext, flags: DetectFlags, use: De
   const store = await ctx.store();
   const tenants = flags.tenant?.length ? await resolveTenantKeys(store, flags.tenant) : undefined;
   const config = loadAlertingConfig(join(ctx.locations.dataDir, ALERTING_FILE));
-  const result = await use.run(store, flags.rules ?? [], { start, end, tenants, signal: ctx.signal });
+  // The folders of alerting.yaml, as live detections use them, and any --rules besides.
+  const ruleDirs = [...config.ruleFolders, ...(flags.rules ?? [])];
+  const result = await use.run(store, ruleDirs, { start, end, tenants, signal: ctx.signal });
   for (const p of result.problems) ctx.err.write(problemLine(p));
   const deps = { store, clock: ctx.clock, logger: ctx.logger, policy: config.policy };
   const raised = await raiseHits(deps, result.hits);
   const { alerts, ...counts } = raised;
   // The alerts raised go where routes send them, as live ones do (at least once: what fails stays due).
-  const delivery =
-    flags.deliver === false ? null : await deliver(ctx, store, config, { ...deps, rulesDirs: flags.rules ?? [] });
+  const delivery = flags.deliver === false ? null : await deliver(ctx, store, config, { ...deps, rulesDirs: ruleDirs });
   await writeAlerts(store, alerts, format, ctx.out, {
     summary: { rules: result.rules.length, hits: result.hits.length, ...counts, delivery },
   });

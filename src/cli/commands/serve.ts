@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { AppError } from '../../core/errors.js';
 import { allowedHostsFor, checkExposure, isLoopback } from '../../server/exposure.js';
@@ -16,6 +17,7 @@ import type { CliContext } from '../context.js';
 import { graphRoleSource } from '../tenants.js';
 import type { Runner } from '../run.js';
 import { ruleCatalog } from './detect.js';
+import { ALERTING_FILE, loadAlertingConfig } from '../../detections/alerting-config.js';
 
 const collectValues = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -185,7 +187,7 @@ export async function serveConsole(
       logger: ctx.logger,
       reports: reportsApi(store, ctx),
       posture: postureApi(store, ctx),
-      rules: await ruleCatalog(),
+      rules: await ruleCatalog(loadAlertingConfig(join(ctx.locations.dataDir, ALERTING_FILE)).ruleFolders),
       ...(collector ? { collector } : {}),
       ...(webhooks ? { webhooks } : {}),
       ...(webRoot ? { webRoot } : {}),
