@@ -1,5 +1,6 @@
 import { AppError } from '../core/errors.js';
 import { alertView, type AlertView } from '../detections/alerts/view.js';
+import type { RuleProblem } from '../detections/contract.js';
 import type { AlertRow, Store } from '../store/contract.js';
 import { writeListing, type ListingColumn, type ListingFormat } from './output.js';
 
@@ -45,4 +46,9 @@ export async function writeAlerts(
 export function oneFormat(text: string | undefined): 'table' | 'json' {
   if (text === undefined || text === 'table' || text === 'json') return text ?? 'table';
   throw new AppError('USAGE', `--format ${text} is not table or json`, { hint: 'Use --format table or --format json' });
+}
+
+/** A rule problem as a line on stderr: severity, file:line, the rule, what is wrong. */
+export function problemLine(p: RuleProblem): string {
+  return `tenantwatch: ${p.severity}: ${p.file}${p.line ? `:${p.line}` : ''}${p.rule ? ` (${p.rule})` : ''}: ${p.message}\n`;
 }

@@ -47,6 +47,11 @@ export interface CollectOptions {
   /** Blob fetches in flight across all tenants (default 8). */
   concurrency?: number;
   onProgress?: (stats: readonly TenantStats[]) => void;
+  /**
+   * Called after each pass, once what it collected is committed (e.g. live detections reading the
+   * store's tail). A failure is logged and collection goes on: the records are safe in the store.
+   */
+  afterPass?: (pass: number) => Promise<void>;
   /** Subscriptions notify this webhook; polling goes on as the safety net for missed notifications. */
   webhook?: WebhookSetting;
   tuning?: Partial<ResolvedOptions> & { retry?: RetryOptions; owner?: string };
@@ -103,6 +108,12 @@ export async function collect(o: CollectOptions): Promise<CollectSummary> {
       ),
     );
     o.onProgress?.(stats);
+    if (o.afterPass && !o.signal.aborted)
+      await o
+        .afterPass(passes)
+        .catch((error: unknown) =>
+          ctx.logger.warn({ event: EVENTS.afterPassFailed, pass: passes, error: (error as Error).message }),
+        );
     if (!o.follow || o.signal.aborted) break;
     ctx.logger.info({ event: EVENTS.pollWaiting, intervalMs: o.intervalMs ?? 60_000 }, 'waiting for the next pass');
     try {

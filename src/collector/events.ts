@@ -31,6 +31,7 @@ export const EVENTS = {
   leaseBusy: 'collector.lease.busy',
   leaseReclaimed: 'collector.lease.reclaimed',
   pollWaiting: 'collector.poll.waiting',
+  afterPassFailed: 'collector.after_pass.failed',
 } as const;
 
 export type CollectorEvent = (typeof EVENTS)[keyof typeof EVENTS];

@@ -1,4 +1,5 @@
 import { readFileSync, existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { AppError } from '../core/errors.js';
@@ -8,8 +9,9 @@ import { SEVERITIES } from './alerts/view.js';
 import { NO_ROUTES, type RoutingConfig } from './routing.js';
 
 /**
- * The alerting file (`alerting.yaml` in the data folder): suppression windows per rule and routes.
- * Absent means the defaults (24 h windows, no routes). docs/ALERTS.md shows an example.
+ * The alerting file (`alerting.yaml` in the data folder): whether rules run live, the user's rule
+ * folders, suppression windows per rule and routes. Absent means the defaults (live on, the built-in
+ * pack only, 24 h windows, no routes). docs/ALERTS.md shows an example.
  */
 export const ALERTING_FILE = 'alerting.yaml';
 
@@ -18,6 +20,8 @@ const span = z
   .refine((s) => parseDuration(s) !== null && parseDuration(s)! > 0, 'a span such as 1h, 24h or 7d');
 const schema = z
   .object({
+    live: z.boolean().optional(),
+    ruleFolders: z.array(z.string().min(1)).optional(),
     suppress: z
       .object({ default: span.optional(), rules: z.record(z.string(), span).optional() })
       .strict()
@@ -40,6 +44,10 @@ const schema = z
   .strict();
 
 export interface AlertingConfig {
+  /** Whether collect, import and history fills run the rules on what they stored (default true). */
+  live: boolean;
+  /** Sigma rule folders or files besides the built-in pack, resolved against the file's folder. */
+  ruleFolders: string[];
   policy: AlertPolicy;
   routing: RoutingConfig;
 }
@@ -75,6 +83,8 @@ export function parseAlertingConfig(text: string, file: string): AlertingConfig 
   const perRule = Object.fromEntries(Object.entries(c.suppress?.rules ?? {}).map(([id, s]) => [id, parseDuration(s)!]));
   const defaultMs = c.suppress?.default ? parseDuration(c.suppress.default)! : DEFAULT_SUPPRESS_MS;
   return {
+    live: c.live ?? true,
+    ruleFolders: (c.ruleFolders ?? []).map((f) => resolve(dirname(file), f)),
     policy: alertPolicy(perRule, defaultMs),
     routing: { routes: (c.routes ?? []) as RoutingConfig['routes'], tenantGroups: groups },
   };
@@ -82,6 +92,6 @@ export function parseAlertingConfig(text: string, file: string): AlertingConfig 
 
 /** Reads the alerting file when it exists; the defaults otherwise. */
 export function loadAlertingConfig(path: string): AlertingConfig {
-  if (!existsSync(path)) return { policy: alertPolicy(), routing: NO_ROUTES };
+  if (!existsSync(path)) return { live: true, ruleFolders: [], policy: alertPolicy(), routing: NO_ROUTES };
   return parseAlertingConfig(readFileSync(path, 'utf8'), path);
 }

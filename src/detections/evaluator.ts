@@ -29,6 +29,9 @@ export interface EvaluatorOptions {
   lateness?: number;
 }
 
+/** push: evaluate and raise; observe: look-back history for first-seen; prime: restore a live runner's state. */
+type Mode = 'push' | 'observe' | 'prime';
+
 interface Entry {
   rule: RecordRule;
   /** Correlations fed by this rule, with the rule's place in each. */
@@ -87,13 +90,39 @@ export class RuleEvaluator implements Evaluator {
 
   push(records: readonly StoredRecord[]): Hit[] {
     const hits: Hit[] = [];
-    for (const record of records) this.offer(record, hits, false);
+    for (const record of records) this.offer(record, hits, 'push');
     return this.finish(hits);
   }
 
   /** History only: makes values known to first-seen rules (a retro run's look-back); raises nothing. */
   observe(records: readonly StoredRecord[]): void {
-    for (const record of records) this.offer(record, [], true);
+    for (const record of records) this.offer(record, [], 'observe');
+  }
+
+  /**
+   * Restores what an earlier process of the live runner knew (prime.ts): records it already pushed, with
+   * each tenant's newest CreationTime it had seen. Correlation windows get their members back (a window
+   * that holds is marked fired: its hits were raised then), first-seen values before the horizon become
+   * known and the ones after it candidates again. Nothing is raised. Call before the first push.
+   */
+  prime(records: readonly StoredRecord[], newest: ReadonlyMap<string, number>): void {
+    for (const [tenant, t] of newest) if (t > (this.newest.get(tenant) ?? -Infinity)) this.newest.set(tenant, t);
+    for (const record of records) this.offer(record, [], 'prime');
+  }
+
+  /** The rules whose state outlives a push (correlated or first-seen): what prime() needs records for. */
+  statefulRules(): { rules: RecordRule[]; span: number } {
+    const rules = new Set<RecordRule>();
+    let span = 0;
+    for (const w of this.windows) {
+      w.rule.rules.forEach((r) => rules.add(r));
+      span = Math.max(span, w.rule.timespan);
+    }
+    for (const f of this.firstSeen) {
+      rules.add(f.rule);
+      span = Math.max(span, f.rule.firstSeen!.window);
+    }
+    return { rules: [...rules], span: span + this.lateness };
   }
 
   flush(): Hit[] {
@@ -103,27 +132,35 @@ export class RuleEvaluator implements Evaluator {
     return hits.sort(hitOrder);
   }
 
-  private offer(record: StoredRecord, hits: Hit[], observeOnly: boolean): void {
+  private offer(record: StoredRecord, hits: Hit[], mode: Mode): void {
     const view = new RecordView(record, this.domains);
-    if (!observeOnly && record.creationTime > (this.newest.get(record.tenant) ?? -Infinity))
+    if (mode === 'push' && record.creationTime > (this.newest.get(record.tenant) ?? -Infinity))
       this.newest.set(record.tenant, record.creationTime);
     const byOp = this.byOp.get(view.operationLower);
-    if (byOp) this.run(byOp, view, hits, observeOnly);
+    if (byOp) this.run(byOp, view, hits, mode);
     const byType = this.byType.get(record.recordType);
-    if (byType) this.run(byType, view, hits, observeOnly);
+    if (byType) this.run(byType, view, hits, mode);
     const byWorkload =
       record.workload && this.byWorkload.size ? this.byWorkload.get(lower(record.workload)) : undefined;
-    if (byWorkload) this.run(byWorkload, view, hits, observeOnly);
-    if (this.always.length) this.run(this.always, view, hits, observeOnly);
+    if (byWorkload) this.run(byWorkload, view, hits, mode);
+    if (this.always.length) this.run(this.always, view, hits, mode);
   }
 
-  private run(entries: readonly Entry[], view: RecordView, hits: Hit[], observeOnly: boolean): void {
+  private run(entries: readonly Entry[], view: RecordView, hits: Hit[], mode: Mode): void {
     const record = view.record;
     for (const e of entries) {
-      if (observeOnly && !e.firstSeen) continue;
+      if (mode !== 'push' && !e.firstSeen && !e.feeds.length) continue;
+      if (mode === 'observe' && !e.firstSeen) continue;
       if (!passes(e.rule.need, view) || !e.rule.test(view)) continue;
-      if (observeOnly) {
+      if (mode === 'observe') {
         e.firstSeen!.add(view, true);
+        continue;
+      }
+      if (mode === 'prime') {
+        for (const f of e.feeds) f.windows.add(view, f.index, true);
+        // Decided by the earlier process when at or before its horizon: known; after it: a candidate again.
+        const horizon = (this.newest.get(record.tenant) ?? -Infinity) - this.lateness;
+        e.firstSeen?.add(view, record.creationTime <= horizon);
         continue;
       }
       if (e.rule.generate && !e.firstSeen)

@@ -12,6 +12,8 @@ export const DETECTION_EVENTS = {
   alertUnrouted: 'detections.alert.unrouted',
   channelFailed: 'detections.channel.failed',
   liveBatch: 'detections.live.batch',
+  livePrimed: 'detections.live.primed',
+  liveFailed: 'detections.live.failed',
   postureDrift: 'detections.posture.drift',
 } as const;
 

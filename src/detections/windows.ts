@@ -31,8 +31,11 @@ export class CorrelationWindows {
 
   constructor(readonly rule: CorrelationRule) {}
 
-  /** A record matched the rule's `index`-th correlated rule. */
-  add(view: RecordView, index: number): void {
+  /**
+   * A record matched the rule's `index`-th correlated rule. `primed`: a record an earlier process already
+   * counted (prime): it rejoins its window, and a window that holds is fired with nothing to report.
+   */
+  add(view: RecordView, index: number, primed = false): void {
     const r = view.record;
     const values = this.rule.groupBy.map((g) => flat(g.get(view)));
     const groupKey = values.join('|');
@@ -63,6 +66,10 @@ export class CorrelationWindows {
     if (this.rule.valueField) {
       const value = flat(this.rule.valueField.get(view));
       if (value !== '') w.values.add(value.toLowerCase());
+    }
+    if (primed) {
+      w.fired ||= this.holds(w);
+      return;
     }
     if (w.fired) w.pending.push(member);
     else if (this.holds(w)) {

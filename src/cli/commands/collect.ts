@@ -9,6 +9,7 @@ import { AppError } from '../../core/errors.js';
 import { parseDuration } from '../../core/time.js';
 import type { TenantRow } from '../../store/contract.js';
 import type { CliContext } from '../context.js';
+import { liveDetections, type LiveHook } from '../live-detections.js';
 import type { Runner } from '../run.js';
 
 interface CollectFlags {
@@ -23,6 +24,8 @@ interface CollectFlags {
   history?: string;
   via: string;
   retention: string;
+  /** false with --no-detect. */
+  detect: boolean;
 }
 
 /** `tenantwatch collect [tenants…|--all] [--since 7d] [--follow] [--interval 60s] [--concurrency N]`. */
@@ -56,6 +59,7 @@ export function register(program: Command, run: Runner): void {
       'how long a stream lease lasts without renewal (several collectors on one database)',
       '2m',
     )
+    .option('--no-detect', 'do not run the detection rules on the new records (or set live: false in alerting.yaml)')
     .addOption(new Option('--format <format>', 'summary format').choices(['table', 'json']).default('table'))
     .action(run(async (ctx: CliContext, names: string[], flags: CollectFlags) => runCollect(ctx, names, flags)));
 }
@@ -106,13 +110,33 @@ async function runCollect(ctx: CliContext, names: string[], flags: CollectFlags)
       }
     : null;
   const rows = await selectTenants(ctx, flags.all ? [] : names);
-  const store = await ctx.store();
   const tenants: CollectTenant[] = rows.map((row) => ({
     tenantId: row.tenantId,
     name: row.name,
     connect: () => connectTenant(row, { keyFile: ctx.locations.secretKeyFile, clock: ctx.clock, logger: ctx.logger }),
   }));
-  if (history) await runHistory(ctx, tenants, history.spanMs, { via: history.via, retentionMs: history.retentionMs });
+  // Rules run on what each step stored: after the history fill, and after every collect pass.
+  const detections = await liveDetections(ctx, flags.detect);
+  try {
+    return await collectAndDetect(ctx, rows, tenants, flags, history, detections);
+  } finally {
+    await detections?.close();
+  }
+}
+
+async function collectAndDetect(
+  ctx: CliContext,
+  rows: TenantRow[],
+  tenants: CollectTenant[],
+  flags: CollectFlags,
+  history: { spanMs: number; via: HistoryVia[]; retentionMs: number } | null,
+  detections: LiveHook | null,
+): Promise<number> {
+  const store = await ctx.store();
+  if (history) {
+    await runHistory(ctx, tenants, history.spanMs, { via: history.via, retentionMs: history.retentionMs });
+    await detections?.pass();
+  }
   const tty = ctx.err.isTTY === true;
   let latest: readonly TenantStats[] = [];
   const progress = tty ? new ProgressView(ctx) : null;
@@ -129,6 +153,7 @@ async function runCollect(ctx: CliContext, names: string[], flags: CollectFlags)
       intervalMs: span(flags.interval, '--interval'),
       concurrency: count(flags.concurrency, '--concurrency'),
       onProgress: (stats) => (latest = stats),
+      ...(detections ? { afterPass: () => detections.pass() } : {}),
       tuning: {
         requestsPerMinute: count(flags.requestsPerMinute, '--requests-per-minute'),
         leaseMs: span(flags.lease, '--lease'),
@@ -136,7 +161,11 @@ async function runCollect(ctx: CliContext, names: string[], flags: CollectFlags)
     });
     progress?.draw(latest);
     progress?.stop();
-    ctx.out.write(flags.format === 'json' ? JSON.stringify(summary, null, 2) + '\n' : summaryTable(summary.tenants));
+    ctx.out.write(
+      flags.format === 'json'
+        ? JSON.stringify({ ...summary, detections: detections?.summary() ?? null }, null, 2) + '\n'
+        : summaryTable(summary.tenants) + (detections?.line() ?? ''),
+    );
     const facts = await readAuditingFacts(store, rows, ctx.clock.now());
     for (const s of summary.tenants)
       if (s.error) {

@@ -2,12 +2,16 @@ import { Option, type Command } from 'commander';
 import { join } from 'node:path';
 import { AppError } from '../../core/errors.js';
 import { parseTimeInput } from '../../core/time.js';
-import { ALERTING_FILE, loadAlertingConfig } from '../../detections/alerting-config.js';
+import { ALERTING_FILE, loadAlertingConfig, type AlertingConfig } from '../../detections/alerting-config.js';
 import { raiseHits } from '../../detections/alerts/raise.js';
 import type { Hit, RuleInfo, RuleProblem } from '../../detections/contract.js';
+import { loadRuleSet } from '../../detections/loader.js';
+import { runRetro } from '../../detections/retro.js';
+import { deliverDue, type DeliverSummary } from '../../detections/routing.js';
 import { resolveTenantKeys } from '../../search/tenants.js';
 import type { Store } from '../../store/contract.js';
-import { writeAlerts } from '../alert-output.js';
+import { problemLine, writeAlerts } from '../alert-output.js';
+import { alertRouting } from '../alert-routing.js';
 import type { CliContext } from '../context.js';
 import { parseFormat } from '../output.js';
 import type { Runner } from '../run.js';
@@ -18,6 +22,8 @@ export interface DetectFlags {
   tenant?: string[];
   rules?: string[];
   format?: string;
+  /** false with --no-deliver: store the alerts without sending them (they stay due). */
+  deliver?: boolean;
 }
 
 export interface RetroRange {
@@ -45,56 +51,29 @@ export function register(program: Command, run: Runner): void {
     .option('--start <time>', 'start of the records to examine: 30d, 2026-11-01 …')
     .option('--end <time>', 'end of the range (exclusive; default now)')
     .option('--tenant <name>', 'tenant name, GUID or import label (repeatable; default all)', collect)
-    .option('--rules <dir>', 'a folder or file of Sigma rules besides the built-in pack (repeatable)', collect)
+    .option(
+      '--rules <dir>',
+      'a folder or file of Sigma rules besides the built-in pack and the ruleFolders of alerting.yaml (repeatable)',
+      collect,
+    )
+    .option('--no-deliver', 'store the alerts without sending them to their routes (the next live pass sends them)')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'jsonl']).default('table'))
     .action(run(async (ctx, flags: DetectFlags) => detectCommand(ctx, flags)));
 }
 
-/**
- * The one call into the rule engine (built beside this in src/detections by the engine work). Its
- * module names are read at run time so this command builds before the engine lands; the lead replaces
- * these two imports with static ones at merge.
- */
+/** The one call into the rule engine: load the rules, run them over the stored records. */
 export const engine: DetectEngine = {
   async run(store, ruleDirs, range) {
-    const loader = './../../detections/loader.js';
-    const retro = './../../detections/retro.js';
-    let mods: [Record<string, unknown>, Record<string, unknown>];
-    try {
-      mods = [(await import(loader)) as Record<string, unknown>, (await import(retro)) as Record<string, unknown>];
-    } catch (error) {
-      throw new AppError('NOT_IMPLEMENTED', 'The rule engine is not part of this build yet', {
-        hint: 'Build with the detections engine (src/detections/loader.ts and retro.ts)',
-        cause: error,
-      });
-    }
-    const loadRuleSet = mods[0].loadRuleSet as (o: { paths: readonly string[] }) => {
-      rules: { info: RuleInfo }[];
-      problems: RuleProblem[];
-    };
-    const runRetro = mods[1].runRetro as (s: Store, set: unknown, o: RetroRange) => Promise<Hit[] | { hits: Hit[] }>;
     const set = loadRuleSet({ paths: ruleDirs });
-    const result = await runRetro(store, set, range);
-    return {
-      rules: set.rules.map((r) => r.info),
-      problems: set.problems,
-      hits: Array.isArray(result) ? result : result.hits,
-    };
+    const hits = await runRetro(store, set, range);
+    return { rules: set.rules.map((r) => r.info), problems: set.problems, hits };
   },
 };
 
-/** The rules' metadata by id (for runbooks in `alerts show` and the console); nothing when the engine is absent. */
+/** The rules' metadata by id (for runbooks in `alerts show` and the console). */
 export async function ruleCatalog(ruleDirs: readonly string[] = []): Promise<(id: string) => RuleInfo | null> {
-  const loader = './../../detections/loader.js';
-  try {
-    const mod = (await import(loader)) as {
-      loadRuleSet: (o: { paths: readonly string[] }) => { rules: { info: RuleInfo }[] };
-    };
-    const byId = new Map(mod.loadRuleSet({ paths: ruleDirs }).rules.map((r) => [r.info.id, r.info]));
-    return (id) => byId.get(id) ?? null;
-  } catch {
-    return () => null;
-  }
+  const byId = new Map(loadRuleSet({ paths: ruleDirs }).rules.map((r) => [r.info.id, r.info]));
+  return Promise.resolve((id: string) => byId.get(id) ?? null);
 }
 
 export async function detectCommand(ctx: CliContext, flags: DetectFlags, use: DetectEngine = engine): Promise<number> {
@@ -113,19 +92,42 @@ export async function detectCommand(ctx: CliContext, flags: DetectFlags, use: De
   const store = await ctx.store();
   const tenants = flags.tenant?.length ? await resolveTenantKeys(store, flags.tenant) : undefined;
   const config = loadAlertingConfig(join(ctx.locations.dataDir, ALERTING_FILE));
-  const result = await use.run(store, flags.rules ?? [], { start, end, tenants, signal: ctx.signal });
-  for (const p of result.problems)
-    ctx.err.write(
-      `tenantwatch: ${p.severity}: ${p.file}${p.line ? `:${p.line}` : ''}${p.rule ? ` (${p.rule})` : ''}: ${p.message}\n`,
-    );
-  const raised = await raiseHits({ store, clock: ctx.clock, logger: ctx.logger, policy: config.policy }, result.hits);
+  // The folders of alerting.yaml, as live detections use them, and any --rules besides.
+  const ruleDirs = [...config.ruleFolders, ...(flags.rules ?? [])];
+  const result = await use.run(store, ruleDirs, { start, end, tenants, signal: ctx.signal });
+  for (const p of result.problems) ctx.err.write(problemLine(p));
+  const deps = { store, clock: ctx.clock, logger: ctx.logger, policy: config.policy };
+  const raised = await raiseHits(deps, result.hits);
   const { alerts, ...counts } = raised;
+  // The alerts raised go where routes send them, as live ones do (at least once: what fails stays due).
+  const delivery = flags.deliver === false ? null : await deliver(ctx, store, config, { ...deps, rulesDirs: ruleDirs });
   await writeAlerts(store, alerts, format, ctx.out, {
-    summary: { rules: result.rules.length, hits: result.hits.length, ...counts },
+    summary: { rules: result.rules.length, hits: result.hits.length, ...counts, delivery },
   });
   ctx.err.write(
     `${result.rules.length} rules, ${result.hits.length} hits: ${counts.raised} alerts raised, ${counts.counted} counted on existing ones, ` +
-      `${counts.duplicates} already known, ${counts.excluded} excluded, ${counts.snoozed} snoozed\n`,
+      `${counts.duplicates} already known, ${counts.excluded} excluded, ${counts.snoozed} snoozed` +
+      (delivery?.delivered || delivery?.failed
+        ? `; ${delivery.delivered} delivered, ${delivery.failed} not delivered (offered again next time)`
+        : '') +
+      '\n',
   );
   return 0;
+}
+
+async function deliver(
+  ctx: CliContext,
+  store: Store,
+  config: AlertingConfig,
+  deps: { clock: CliContext['clock']; logger: CliContext['logger']; rulesDirs: string[] },
+): Promise<DeliverSummary> {
+  const routing = await alertRouting(ctx, store, config, loadRuleSet({ paths: deps.rulesDirs }));
+  try {
+    return await deliverDue(
+      { store, clock: deps.clock, logger: deps.logger, routing: routing.config, channels: routing.channels },
+      { signal: ctx.signal },
+    );
+  } finally {
+    await routing.close();
+  }
 }

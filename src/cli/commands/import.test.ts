@@ -55,7 +55,7 @@ test('import files under a registered tenant; a second run adds nothing; rejects
     writeFileSync(file, [record(1), record(2), '{"broken'].join('\n'));
     const rejects = join(dir, 'rejects.ndjson');
     const { ctx, sink, output } = context(dir);
-    assert.equal(await importCommand(ctx, [file], { tenant: 'contoso', rejects, format: 'json' }), 0);
+    assert.equal(await importCommand(ctx, [file], { tenant: 'contoso', rejects, format: 'json', detect: false }), 0);
     const summary = JSON.parse(output().out) as {
       imported: number;
       rejected: number;
@@ -75,7 +75,7 @@ test('import files under a registered tenant; a second run adds nothing; rejects
     assert.deepEqual({ ...line, reason: '' }, { file, line: 3, reason: '', raw: '{"broken' });
     const again = context(dir);
     again.sink.records = sink.records;
-    assert.equal(await importCommand(again.ctx, [file], { tenant: 'contoso', format: 'table' }), 0);
+    assert.equal(await importCommand(again.ctx, [file], { tenant: 'contoso', format: 'table', detect: false }), 0);
     assert.match(again.output().out, /total\s+-?\s*3\s+0\s+2\s+1/);
   } finally {
     cleanup();
@@ -88,7 +88,10 @@ test('a file that cannot be read makes the exit status 1 and says why; good file
     const good = join(dir, 'good.ndjson');
     writeFileSync(good, record(1));
     const { ctx, sink, output } = context(dir);
-    assert.equal(await importCommand(ctx, [join(dir, 'missing.csv'), good], { tenant: 'other', format: 'table' }), 1);
+    assert.equal(
+      await importCommand(ctx, [join(dir, 'missing.csv'), good], { tenant: 'other', format: 'table', detect: false }),
+      1,
+    );
     assert.equal(sink.records.size, 1);
     assert.equal([...sink.records.values()][0]!.tenant, 'other', 'an unregistered name is used as given');
     assert.match(output().err, /missing\.csv does not exist\. Check the path/);
@@ -105,7 +108,7 @@ test('18.11: a rejects path that cannot be written (a folder, a full disk) ends 
     writeFileSync(file, [record(1), '{"broken', record(2)].join('\n'));
     for (const rejects of [dir, '/dev/full']) {
       const { ctx, sink, output } = context(dir);
-      assert.equal(await importCommand(ctx, [file], { rejects, format: 'table', tenant: 'contoso' }), 1);
+      assert.equal(await importCommand(ctx, [file], { rejects, format: 'table', tenant: 'contoso', detect: false }), 1);
       assert.equal(sink.records.size, 2);
       assert.match(output().out, /total\s+-?\s*3\s+2\s+0\s+1/);
       assert.match(output().err, /The rejected rows could not be written to .* \((EISDIR|ENOSPC)\)\. Give --rejects/);

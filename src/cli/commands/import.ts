@@ -4,12 +4,15 @@ import { Option, type Command } from 'commander';
 import { toIso } from '../../core/time.js';
 import { importFiles, rejectFile, type ImportProgress, type ImportSummary } from '../../ingest/import/index.js';
 import type { CliContext } from '../context.js';
+import { liveDetections } from '../live-detections.js';
 import type { Runner } from '../run.js';
 
 interface ImportFlags {
   tenant?: string;
   rejects?: string;
   format: 'table' | 'json';
+  /** false with --no-detect (absent: on). */
+  detect?: boolean;
 }
 
 export function register(program: Command, run: Runner): void {
@@ -26,6 +29,10 @@ export function register(program: Command, run: Runner): void {
     .option(
       '--rejects <file>',
       'where rows that cannot be imported are written (NDJSON); default: under the data folder',
+    )
+    .option(
+      '--no-detect',
+      'do not run the detection rules on the imported records (or set live: false in alerting.yaml)',
     )
     .addOption(new Option('--format <format>', 'summary format').choices(['table', 'json']).default('table'))
     .action(run(async (ctx, files: string[], flags: ImportFlags) => importCommand(ctx, files, flags)));
@@ -65,6 +72,13 @@ export async function importCommand(ctx: CliContext, files: string[], flags: Imp
       await rejects.close();
     }
   }
+  // The rules see what the import stored once it is committed (the bulk writer closed above).
+  const detections = await liveDetections(ctx, flags.detect !== false);
+  try {
+    await detections?.pass();
+  } finally {
+    await detections?.close();
+  }
   ctx.logger.info(
     { event: 'import.done', files: files.length, imported: summary.imported, rejected: summary.rejected },
     'import finished',
@@ -72,11 +86,16 @@ export async function importCommand(ctx: CliContext, files: string[], flags: Imp
   ctx.out.write(
     flags.format === 'json'
       ? JSON.stringify(
-          { ...summary, tenant: tenant ?? null, rejectsFile: rejects.count && !rejects.error ? rejectsPath : null },
+          {
+            ...summary,
+            tenant: tenant ?? null,
+            rejectsFile: rejects.count && !rejects.error ? rejectsPath : null,
+            detections: detections?.summary() ?? null,
+          },
           null,
           2,
         ) + '\n'
-      : table(summary, rejects.count && !rejects.error ? rejectsPath : null),
+      : table(summary, rejects.count && !rejects.error ? rejectsPath : null) + (detections?.line() ?? ''),
   );
   for (const file of summary.files)
     if (file.error) ctx.err.write(`tenantwatch: ${file.error.message}. ${file.error.hint}\n`);

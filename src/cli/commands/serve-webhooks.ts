@@ -8,6 +8,7 @@ import type { Store } from '../../store/contract.js';
 import type { ServerDeps } from '../../server/index.js';
 import { WEBHOOK_PATH } from '../../server/routes/webhooks.js';
 import type { CliContext } from '../context.js';
+import { liveDetections } from '../live-detections.js';
 
 /**
  * `serve --webhook-url https://…`: the console, the Management API webhook endpoint and a collector in
@@ -57,6 +58,8 @@ export async function serveWithWebhooks<ServeOptions extends { interval?: string
   });
   let latest: unknown = null;
   let collecting: Promise<unknown> = Promise.resolve();
+  // Rules run on what each pass stored (and what notified blobs brought since), as with collect --follow.
+  const detections = await liveDetections(ctx, true);
   // Collection starts once the server listens: starting a subscription makes Microsoft validate the URL.
   const startCollecting = (): void => {
     collecting = collect({
@@ -69,6 +72,7 @@ export async function serveWithWebhooks<ServeOptions extends { interval?: string
       intervalMs,
       webhook: receiver.setting(),
       onProgress: (stats) => (latest = { tenants: stats }),
+      ...(detections ? { afterPass: () => detections.pass() } : {}),
     });
   };
   try {
@@ -77,5 +81,6 @@ export async function serveWithWebhooks<ServeOptions extends { interval?: string
     await collecting.catch(() => undefined);
     await receiver.idle();
     receiver.close();
+    await detections?.close();
   }
 }

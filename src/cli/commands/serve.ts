@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { AppError } from '../../core/errors.js';
 import { allowedHostsFor, behindProxy, checkExposure, isLoopback, parseTrustProxy } from '../../server/exposure.js';
@@ -18,6 +19,7 @@ import { tenantAdminApi } from '../tenant-admin.js';
 import type { Runner } from '../run.js';
 import { ruleCatalog } from './detect.js';
 import { reopenableUrl } from '../../store/open.js';
+import { ALERTING_FILE, loadAlertingConfig } from '../../detections/alerting-config.js';
 
 const collectValues = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -203,7 +205,7 @@ export async function serveConsole(
         keyFile: ctx.locations.secretKeyFile,
         signal: ctx.signal,
       }),
-      rules: await ruleCatalog(),
+      rules: await ruleCatalog(loadAlertingConfig(join(ctx.locations.dataDir, ALERTING_FILE)).ruleFolders),
       ...(collector ? { collector } : {}),
       ...(webhooks ? { webhooks } : {}),
       ...(webRoot ? { webRoot } : {}),

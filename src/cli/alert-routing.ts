@@ -1,0 +1,79 @@
+/**
+ * Wiring alert routing (detections/routing.ts) to the sinks: every enabled sink that takes alerts
+ * (`sink add … --takes alerts|both`) is a channel named after it, sending through its own driver
+ * (detections/sink-channel.ts). With no route in alerting.yaml, every alert goes to every such sink;
+ * routes, once written, decide alone (docs/ALERTS.md).
+ */
+import { redact } from '../config/secrets.js';
+import type { AlertingConfig } from '../detections/alerting-config.js';
+import type { AlertChannel, RoutingConfig } from '../detections/routing.js';
+import { sinkChannel } from '../detections/sink-channel.js';
+import type { RuleSet } from '../detections/types.js';
+import type { SinkDriver } from '../sinks/driver.js';
+import { backoffPolicy, type BackoffOptions } from '../sinks/retry.js';
+import type { Store } from '../store/contract.js';
+import type { CliContext } from './context.js';
+import { openSinkDriver, redactingLogger, sinkSecrets } from './sinks.js';
+
+/**
+ * A pass must end soon: a receiver still failing after a few seconds keeps its alerts due, and the next
+ * pass (the next collect pass, import or detect) offers them again.
+ */
+const ALERT_RETRY: BackoffOptions = { baseMs: 500, capMs: 4_000, maxAttempts: 4, maxAttemptsPermanent: 1 };
+
+export interface AlertRouting {
+  config: RoutingConfig;
+  channels: Map<string, AlertChannel>;
+  close(): Promise<void>;
+}
+
+export async function alertRouting(
+  ctx: CliContext,
+  store: Store,
+  alerting: AlertingConfig,
+  rules: RuleSet,
+): Promise<AlertRouting> {
+  const rows = (await store.sinks.list()).filter((r) => r.enabled && r.takes !== 'records');
+  const secrets = sinkSecrets(ctx, rows);
+  const logger = redactingLogger(ctx.logger, secrets);
+  const describe = new Map(rules.rules.map((r) => [r.info.id, r.info.runbook ?? r.info.description]));
+  const drivers: SinkDriver[] = [];
+  const channels = new Map<string, AlertChannel>();
+  for (const row of rows) {
+    let driver: SinkDriver;
+    try {
+      driver = openSinkDriver(ctx, row, logger);
+    } catch (error) {
+      // A sink that cannot be opened (secret missing) sends nothing; its alerts stay due for the next run.
+      ctx.err.write(
+        `tenantwatch: alerts are not sent to sink ${row.name}: ${redact((error as Error).message, secrets)}\n`,
+      );
+      continue;
+    }
+    drivers.push(driver);
+    channels.set(
+      row.name,
+      sinkChannel({
+        name: row.name,
+        driver,
+        policy: backoffPolicy(ALERT_RETRY),
+        clock: ctx.clock,
+        logger,
+        deadLetters: (letters) => store.sinks.addDeadLetters(letters),
+        describe: (id) => describe.get(id) ?? null,
+        consoleUrl: process.env.TENANTWATCH_CONSOLE_URL ?? null,
+        scrub: (t) => redact(t, secrets),
+      }),
+    );
+  }
+  const config: RoutingConfig = alerting.routing.routes.length
+    ? alerting.routing
+    : { routes: [...channels.keys()].map((channel) => ({ channel })), tenantGroups: {} };
+  return {
+    config,
+    channels,
+    async close() {
+      await Promise.all(drivers.map((d) => d.close().catch(() => undefined)));
+    },
+  };
+}

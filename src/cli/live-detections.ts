@@ -1,0 +1,62 @@
+/**
+ * Live detections for the commands that store records (collect, collect --follow, collect --history,
+ * import, serve --webhook-url): the built-in pack and the folders of alerting.yaml, evaluated on what
+ * each unit of storing added (the store's tail after the `detections:live` cursor), alerts stored and
+ * routed. Off with `--no-detect`, or `live: false` in alerting.yaml. A failure never fails the storing:
+ * the records are safe and the next pass starts where this one stopped.
+ */
+import { join } from 'node:path';
+import { ALERTING_FILE, loadAlertingConfig } from '../detections/alerting-config.js';
+import { DETECTION_EVENTS } from '../detections/events.js';
+import { liveLine, openLiveDetections, type LiveTotals } from '../detections/live-session.js';
+import { loadRuleSet } from '../detections/loader.js';
+import { alertRouting, type AlertRouting } from './alert-routing.js';
+import type { CliContext } from './context.js';
+import { problemLine } from './alert-output.js';
+
+export interface LiveHook {
+  /** Evaluates what was stored since the last pass; never throws (a failure is kept for the summary). */
+  pass(): Promise<void>;
+  /** What the passes did, as JSON for `--format json`. */
+  summary(): { rules: number } & LiveTotals & { failures: string[] };
+  /** The summary line for people. */
+  line(): string;
+  close(): Promise<void>;
+}
+
+/** The hook, or null when live detections are switched off (flag or alerting.yaml). */
+export async function liveDetections(ctx: CliContext, enabled: boolean): Promise<LiveHook | null> {
+  if (!enabled) return null;
+  const alerting = loadAlertingConfig(join(ctx.locations.dataDir, ALERTING_FILE));
+  if (!alerting.live) return null;
+  const store = await ctx.store();
+  const rules = loadRuleSet({ paths: alerting.ruleFolders });
+  for (const p of rules.problems) ctx.err.write(problemLine(p));
+  const routing: AlertRouting = await alertRouting(ctx, store, alerting, rules);
+  const session = openLiveDetections(store, rules, {
+    clock: ctx.clock,
+    logger: ctx.logger,
+    policy: alerting.policy,
+    routing: { config: routing.config, channels: routing.channels },
+  });
+  const failures: string[] = [];
+  return {
+    async pass() {
+      if (ctx.signal.aborted) return;
+      try {
+        await session.pass(ctx.signal);
+      } catch (error) {
+        if (ctx.signal.aborted) return;
+        const message = (error as Error).message;
+        failures.push(message);
+        ctx.logger.warn({ event: DETECTION_EVENTS.liveFailed, error: message }, 'live detections failed');
+      }
+    },
+    summary: () => ({ rules: session.rules, ...session.totals, failures }),
+    line() {
+      const tail = failures.length ? ` (${failures.length} pass(es) failed: ${failures.at(-1)})` : '';
+      return `${liveLine(session.totals)}${tail}\n`;
+    },
+    close: () => routing.close(),
+  };
+}

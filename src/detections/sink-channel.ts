@@ -1,0 +1,80 @@
+/**
+ * Alert channels backed by the sinks of src/sinks: a sink added with `--takes alerts` (or `both`) is a
+ * channel named after the sink. An alert goes through the sink's own driver (webhook shaped for
+ * Teams/Slack/Discord or signed, email, syslog, Splunk, Elastic, Sentinel, file) with the sink's retry
+ * policy, through `deliverItems`, the same call the forwarder makes: confirmed by the receiver, or
+ * refused for good (kept as a dead letter of the sink, and not offered again), or thrown — then the
+ * alert stays due and routing offers it again on the next pass (at least once).
+ */
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/log.js';
+import type { DeadLetter } from '../core/sink.js';
+import type { AlertPayload } from '../sinks/alert.js';
+import { deliverItems } from '../sinks/deliver.js';
+import type { SinkDriver } from '../sinks/driver.js';
+import type { RetryPolicy } from '../sinks/retry.js';
+import type { AlertView } from './alerts/view.js';
+import type { AlertChannel } from './routing.js';
+
+export interface SinkChannelOptions {
+  /** The sink's name: the channel's name in routes. */
+  name: string;
+  driver: SinkDriver;
+  policy: RetryPolicy;
+  clock: Clock;
+  logger: Logger;
+  /** Where a refusal for good is kept (the store's sinks.addDeadLetters). */
+  deadLetters: (letters: readonly DeadLetter[]) => Promise<void>;
+  /** The runbook or description shown with an alert, by rule id. */
+  describe?: (ruleId: string) => string | null;
+  /** The console's address, for a link to the alert. */
+  consoleUrl?: string | null;
+  /** Removes secrets from a receiver's reason before it is kept. */
+  scrub?: (text: string) => string;
+}
+
+export function alertPayload(
+  alert: AlertView,
+  options: Pick<SinkChannelOptions, 'describe' | 'consoleUrl'>,
+  now: number,
+): AlertPayload {
+  return {
+    id: alert.id,
+    tenant: alert.tenant,
+    ruleId: alert.ruleId,
+    title: alert.title,
+    severity: alert.severity,
+    description: options.describe?.(alert.ruleId) ?? null,
+    firstSeen: Date.parse(alert.firstSeen),
+    lastSeen: Date.parse(alert.lastSeen),
+    raisedAt: Date.parse(alert.createdAt) || now,
+    recordIds: alert.recordIds,
+    facts: alert.facts,
+    link: options.consoleUrl
+      ? `${options.consoleUrl.replace(/\/$/, '')}/#/alerts?id=${encodeURIComponent(alert.id)}&tenant=${encodeURIComponent(alert.tenant)}`
+      : null,
+  };
+}
+
+export function sinkChannel(options: SinkChannelOptions): AlertChannel {
+  return {
+    name: options.name,
+    async send(alert, signal) {
+      const payload = alertPayload(alert, options, options.clock.now());
+      const outcome = await deliverItems(
+        {
+          sink: options.name,
+          driver: options.driver,
+          policy: options.policy,
+          clock: options.clock,
+          logger: options.logger,
+          signal: signal ?? new AbortController().signal,
+          ...(options.scrub ? { scrub: options.scrub } : {}),
+        },
+        [{ kind: 'alert', alert: payload }],
+      );
+      // Refused for good (a payload the receiver will never take): kept with the reason, not retried.
+      if (outcome.dead.length) await options.deadLetters(outcome.dead);
+    },
+  };
+}
