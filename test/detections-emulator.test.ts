@@ -8,6 +8,7 @@ import { openLiveDetections } from '../src/detections/live-session.js';
 import { loadRuleSet } from '../src/detections/loader.js';
 import { runRetro } from '../src/detections/retro.js';
 import { spFile } from '../src/reports/testing/builders.js';
+import type { StoredRecord } from '../src/core/record.js';
 import type { Store } from '../src/store/contract.js';
 import { openStore } from '../src/store/open.js';
 import { tenantRow } from '../src/store/testing/fixtures.js';
@@ -100,7 +101,7 @@ test('live over the emulator and retro over the same records raise the same aler
   await last.pass();
   evaluated += last.totals.records;
 
-  const stored: Parameters<Store['records']['insert']>[0] = [];
+  const stored: StoredRecord[] = [];
   for await (const r of live.records.search({ range: { start: 0, end: 8_000_000_000_000 } })) stored.push(r);
   assert.equal(evaluated, stored.length, 'every stored record evaluated live exactly once');
   assert.ok(passes >= 4);
