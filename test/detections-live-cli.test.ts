@@ -44,6 +44,14 @@ test('import runs the rules live, reports and routes the alerts; switched off, t
     const data = join(dir, 'data');
     mkdirSync(join(data, 'rules'), { recursive: true });
     writeFileSync(join(data, 'rules', 'board.yml'), MY_RULE);
+    // A bad rule beside it: named with file and line, and the other rules still run.
+    writeFileSync(
+      join(data, 'rules', 'broken.yml'),
+      MY_RULE.replace(MINE, '7b0e4c1a-0000-4000-8000-00000000dead').replace(
+        'condition: sel',
+        'condition: sel and other',
+      ),
+    );
     const alertsFile = join(dir, 'alerts.ndjson');
     const alerting = (live: boolean) =>
       writeFileSync(
@@ -82,6 +90,7 @@ test('import runs the rules live, reports and routes the alerts; switched off, t
       'json',
     );
     assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stderr, /error: .*broken\.yml:\d+ .*"other" is not a selection/);
     const d1 = (JSON.parse(first.stdout) as { detections: Detections }).detections;
     assert.ok(d1.rules > 30, 'the pack and the folder of alerting.yaml');
     assert.deepEqual([d1.records, d1.raised, d1.delivered, d1.failures], [3, 2, 2, []]);
