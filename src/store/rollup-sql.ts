@@ -73,7 +73,10 @@ export function rollupCountSql(query: SearchQuery, plan: RollupPlan, d: SqlDiale
   return `SELECT coalesce(sum(n), 0) AS n FROM (${parts(query, plan, d, null).join(' UNION ALL ')}) AS parts`;
 }
 
-/** RecordStore.countBy from a plan: rows `key, n` in countBy's order, the same as counting the records. */
+/**
+ * RecordStore.countBy from a plan: rows `key, n` in countBy's order, the same as counting the records. A
+ * key whose rows sum to zero (PostgreSQL keeps deltas until they are folded, postgres/rollups.ts) is no group.
+ */
 export function rollupCountBySql(
   query: SearchQuery,
   plan: RollupPlan,
@@ -83,5 +86,5 @@ export function rollupCountBySql(
 ): string {
   const union = parts(query, plan, d, dimension).join(' UNION ALL ');
   const tail = limit === undefined ? '' : ` LIMIT ${d.bind(limit)}`;
-  return `SELECT key, sum(n) AS n FROM (${union}) AS parts GROUP BY key ORDER BY ${countOrder(dimension)}${tail}`;
+  return `SELECT key, sum(n) AS n FROM (${union}) AS parts GROUP BY key HAVING sum(n) <> 0 ORDER BY ${countOrder(dimension)}${tail}`;
 }

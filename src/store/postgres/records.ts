@@ -20,7 +20,7 @@ import type {
 } from '../contract.js';
 import { PostgresTail } from './tail.js';
 import { RollupDelta, ROLLUP_SOURCE_COLUMNS } from '../rollups.js';
-import { applyRollups } from './rollups.js';
+import { applyRollups, compactRollups } from './rollups.js';
 import { headSlices, keysetPages, numericDimension, toGroupCount } from '../search-sql.js';
 import { compileCount, compileCountBy, compileGroupCounts, compileHeadSlice, compileSearch } from './compile.js';
 
@@ -184,13 +184,17 @@ export class PostgresRecordStore implements RecordStore {
   bulk(): BulkWriter {
     return {
       insert: (records) => this.insert(records),
-      close: async () => void (await this.pool.query('ANALYZE records')),
+      close: async () => {
+        await compactRollups(this.pool);
+        await this.pool.query('ANALYZE records');
+      },
     };
   }
 
   /** ANALYZE after a large load. PostgreSQL has no free-text index here: free text is a scan. */
   async optimize(): Promise<OptimizeResult> {
     const started = performance.now();
+    await compactRollups(this.pool);
     await this.pool.query('ANALYZE records');
     return { textIndex: false, textIndexMs: 0, analyzeMs: performance.now() - started };
   }

@@ -8,7 +8,7 @@ import type { Pool, PoolClient } from 'pg';
 import type { RemovalSpan, RetentionPolicy, RetentionRemoval, RetentionStore, SweepKey } from '../contract.js';
 import { DEFAULT_POLICY_KEY, REMOVAL_COLUMNS, removalRow } from '../retention-rows.js';
 import { RollupDelta, ROLLUP_SOURCE_COLUMNS } from '../rollups.js';
-import { applyRollups } from './rollups.js';
+import { applyRollups, compactRollups } from './rollups.js';
 import { inTransaction } from './transaction.js';
 
 export const RETENTION_SCHEMA = `
@@ -112,8 +112,10 @@ export class PostgresRetentionStore implements RetentionStore {
     });
   }
 
+  /** Also folds the tenant's rollup rows: a sweep appended a negative row per key and day it touched. */
   async completeSweep(sweep: SweepKey, at: number): Promise<void> {
     await this.pool.query(ACCOUNT, accountValues(sweep, { records: 0, oldest: null, newest: null }, at, true));
+    await compactRollups(this.pool, sweep.tenant);
   }
 
   async removals(tenant?: string): Promise<RetentionRemoval[]> {
