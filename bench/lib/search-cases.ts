@@ -14,6 +14,8 @@ export interface SearchCase {
   title: string;
   /** 'rows': a result list (first 100, every row, count); 'countBy': counts per operation. */
   kind: 'rows' | 'countBy';
+  /** What a countBy counts by (default: operation); 'day' is the timeline. */
+  dimension?: 'operation' | 'day';
   query: SearchQuery;
   duckWhere: string;
   duckParams: Record<string, string | number>;
@@ -45,6 +47,15 @@ export function searchCases(end: number): SearchCase[] {
       id: 'ops-30d',
       title: 'count by operation, 30 days',
       kind: 'countBy',
+      query: q(last(30)),
+      duckWhere: r30,
+      duckParams: p30,
+    },
+    {
+      id: 'timeline-30d',
+      title: 'timeline by day, 30 days',
+      kind: 'countBy',
+      dimension: 'day',
       query: q(last(30)),
       duckWhere: r30,
       duckParams: p30,

@@ -51,16 +51,20 @@ function probes(
   const duckNumber = async (sql: string): Promise<number> =>
     Number((await duckRows(duck, sql, c.duckParams))[0]?.n ?? 0);
   if (c.kind === 'countBy') {
+    const dimension = c.dimension ?? 'operation';
+    const key =
+      dimension === 'day' ? 'creation_time - ((creation_time % 86400000) + 86400000) % 86400000' : 'lower(operation)';
+    const order = dimension === 'day' ? 'key' : 'n DESC, key';
     return {
       first: null,
-      all: async () => (await store.records.countBy(c.query, 'operation')).length,
+      all: async () => (await store.records.countBy(c.query, dimension)).length,
       count: () => store.records.count(c.query),
       duckFirst: null,
       duckAll: async () =>
         (
           await duckRows(
             duck,
-            `SELECT lower(operation) AS key, count(*) AS n FROM records ${where} GROUP BY 1 ORDER BY n DESC, key`,
+            `SELECT ${key} AS key, count(*) AS n FROM records ${where} GROUP BY 1 ORDER BY ${order}`,
             c.duckParams,
           )
         ).length,

@@ -11,6 +11,7 @@ import * as forward from './commands/forward.js';
 import * as importCmd from './commands/import.js';
 import * as optimize from './commands/optimize.js';
 import * as report from './commands/report.js';
+import * as retention from './commands/retention.js';
 import * as rules from './commands/rules.js';
 import * as search from './commands/search.js';
 import * as serve from './commands/serve.js';
@@ -53,6 +54,7 @@ export function buildProgram(state: RunState): Command {
     alerts,
     coverage,
     optimize,
+    retention,
     serve,
     user,
     sink,

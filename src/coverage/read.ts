@@ -7,7 +7,7 @@ import { isContentType } from '../core/record.js';
 import type { BlobRow, Checkpoint, CoverageWindow, StateStore } from '../store/contract.js';
 
 /** Coverage reads only the state part of the store (the ledger and the posture snapshots). */
-type CoverageStore = Pick<StateStore, 'ledger' | 'posture'>;
+type CoverageStore = Pick<StateStore, 'ledger' | 'posture'> & Partial<Pick<StateStore, 'retention'>>;
 import { readAuditingFacts } from './auditing.js';
 import { summarizeLedger } from './summary.js';
 import type { CoverageSummary } from './types.js';
@@ -28,7 +28,8 @@ export async function readCoverage(
     if (cp) checkpoints.push(cp);
   }
   const auditing = await readAuditingFacts(store, tenants, now);
-  return summarizeLedger({ tenants, windows, blobs, checkpoints, auditing });
+  const removals = store.retention ? await store.retention.removals() : [];
+  return summarizeLedger({ tenants, windows, blobs, checkpoints, auditing, removals });
 }
 
 /**

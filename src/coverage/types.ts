@@ -84,9 +84,25 @@ export interface AuditingFact {
   note: string | null;
 }
 
+/**
+ * What the retention sweep removed from a tenant (the ledger's removals): records that were collected and
+ * then deleted on purpose. Time before `before` is "removed by retention", never a gap.
+ */
+export interface RetentionSummary {
+  records: number;
+  /** CreationTime span of the removed records. */
+  oldest: number | null;
+  newest: number | null;
+  /** The limit of the latest complete sweep: nothing older is kept; null while no sweep finished. */
+  before: number | null;
+  sweptAt: number;
+}
+
 export interface TenantCoverage {
   tenant: string;
   name: string;
+  /** Removed by retention; null when retention never removed anything of this tenant. */
+  removed: RetentionSummary | null;
   /** Streams with windows in the ledger. */
   streams: number;
   /** Open gaps and filled gaps across the tenant's streams. */

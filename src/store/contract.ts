@@ -2,6 +2,9 @@ import type { AuditRecord, ContentType, RecordHead, StoredRecord } from '../core
 import type { AuthStore, ConsoleAuditStore } from './auth-contract.js';
 import type { CountDimension, CountRow, GroupCount, SearchCursor, SearchQuery } from '../core/search-query.js';
 import type { DeadLetter, SinkRow, SinkStats } from '../core/sink.js';
+import type { RetentionStore } from './retention-contract.js';
+
+export type { RemovalSpan, RetentionPolicy, RetentionRemoval, RetentionStore, SweepKey } from './retention-contract.js';
 
 /**
  * The storage contract, in two parts (docs/adr/0015-store-records-and-state.md):
@@ -37,6 +40,8 @@ export interface StateStore {
   readonly alerts: AlertStore;
   /** Registered sinks, their dead letters and delivery statistics (sinks/). */
   readonly sinks: SinkStore;
+  /** Retention policies, the sweep's removals and the ledger's account of them (retention-contract.ts). */
+  readonly retention: RetentionStore;
 }
 
 export interface InsertResult {

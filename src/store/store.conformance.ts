@@ -5,9 +5,11 @@
 import type { Store } from './contract.js';
 import { runRecordsConformance } from './records.conformance.js';
 import { runStateConformance } from './state.conformance.js';
+import { runRollupConformance } from './testing/rollup-conformance.js';
 import type { TailHooks } from './testing/tail-conformance.js';
 
 export function runStoreConformance(name: string, open: () => Promise<Store>, hooks: TailHooks = {}): void {
   runRecordsConformance(name, open, hooks);
   runStateConformance(name, open);
+  runRollupConformance(name, open);
 }

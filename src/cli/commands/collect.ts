@@ -8,6 +8,7 @@ import { readAuditingFacts, requestedHint } from '../../coverage/auditing.js';
 import { AppError } from '../../core/errors.js';
 import { parseDuration } from '../../core/time.js';
 import type { TenantRow } from '../../store/contract.js';
+import { runRetentionSchedule } from '../../retention/schedule.js';
 import type { CliContext } from '../context.js';
 import { liveDetections, type LiveHook } from '../live-detections.js';
 import type { Runner } from '../run.js';
@@ -137,6 +138,13 @@ async function collectAndDetect(
     await runHistory(ctx, tenants, history.spanMs, { via: history.via, retentionMs: history.retentionMs });
     await detections?.pass();
   }
+  // With --follow, the scheduled retention sweep runs beside collection until it stops.
+  const stopSweeps = new AbortController();
+  const stop = (): void => stopSweeps.abort();
+  ctx.signal.addEventListener('abort', stop, { once: true });
+  const sweeping = flags.follow
+    ? runRetentionSchedule(store, { clock: ctx.clock, logger: ctx.logger, signal: stopSweeps.signal })
+    : Promise.resolve();
   const tty = ctx.err.isTTY === true;
   let latest: readonly TenantStats[] = [];
   const progress = tty ? new ProgressView(ctx) : null;
@@ -187,6 +195,9 @@ async function collectAndDetect(
     return summary.ok && !left.length ? 0 : 1;
   } finally {
     if (timer) clearInterval(timer);
+    stopSweeps.abort();
+    ctx.signal.removeEventListener('abort', stop);
+    await sweeping;
   }
 }
 

@@ -27,6 +27,13 @@ export const gapJson = (g: Gap): Record<string, unknown> => ({ ...g, start: iso(
 
 const tenantJson = (t: TenantCoverage): Record<string, unknown> => ({
   ...t,
+  removed: t.removed && {
+    ...t.removed,
+    oldest: iso(t.removed.oldest),
+    newest: iso(t.removed.newest),
+    before: iso(t.removed.before),
+    sweptAt: iso(t.removed.sweptAt),
+  },
   auditing: {
     ...t.auditing,
     checkedAt: iso(t.auditing.checkedAt),
@@ -108,10 +115,18 @@ function tenantNotes(tenants: readonly TenantCoverage[]): string[] {
   const out: string[] = [];
   for (const t of tenants) {
     if (t.auditing.note) out.push(`${t.name}: ${t.auditing.note}`);
+    if (t.removed) out.push(`${t.name}: ${removedLine(t.removed)}`);
     if (t.streams === 0 && !t.auditing.recordsNothing)
       out.push(`${t.name}: nothing collected yet (tenantwatch collect ${t.name})`);
   }
   return out;
+}
+
+/** What retention removed, in words: never shown as a gap. */
+function removedLine(r: NonNullable<TenantCoverage['removed']>): string {
+  const span = r.oldest === null ? '' : ` from ${iso(r.oldest)} to ${iso(r.newest)}`;
+  const limit = r.before === null ? ' (a sweep is under way)' : `; nothing older than ${iso(r.before)} is kept`;
+  return `removed by retention: ${r.records.toLocaleString('en-US')} records${span}${limit}`;
 }
 
 function rowCells(rows: readonly StreamSummary[]): [string[], string[][]] {

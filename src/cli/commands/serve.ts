@@ -20,6 +20,7 @@ import type { Runner } from '../run.js';
 import { ruleCatalog } from './detect.js';
 import { reopenableUrl } from '../../store/open.js';
 import { ALERTING_FILE, loadAlertingConfig } from '../../detections/alerting-config.js';
+import { runRetentionSchedule } from '../../retention/schedule.js';
 
 const collectValues = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -216,8 +217,11 @@ export async function serveConsole(
   onListening?.();
   if (!webRoot)
     ctx.err.write('tenantwatch: the web console is not built (npm run build:web); the API is served under /api\n');
+  // The scheduled retention sweep (no policy: nothing to do), on this event loop until Ctrl-C.
+  const sweeping = runRetentionSchedule(store, { clock: ctx.clock, logger: ctx.logger, signal: ctx.signal });
   await untilAborted(ctx.signal);
   await running.close();
+  await sweeping;
 }
 
 export function register(program: Command, run: Runner): void {

@@ -8,6 +8,7 @@ import {
   searchPageSql,
 } from '../search-sql.js';
 import type { SqlDialect } from '../search-sql.js';
+import { rollupCountBySql, rollupCountSql, rollupPlan } from '../rollup-sql.js';
 
 /** A compiled statement: SQL text with positional parameters ($1…) and their values. */
 export interface Compiled {
@@ -48,11 +49,15 @@ export function compileHeadSlice(query: SearchQuery, limit: number | null): Comp
 
 export function compileCount(query: SearchQuery): Compiled {
   const d = new PostgresDialect();
+  const plan = rollupPlan(query, []);
+  if (plan) return { sql: rollupCountSql(query, plan, d), params: d.params };
   return { sql: `SELECT count(*) AS n FROM records WHERE ${compileWhere(query, d)}`, params: d.params };
 }
 
 export function compileCountBy(query: SearchQuery, dimension: CountDimension, limit: number | undefined): Compiled {
   const d = new PostgresDialect();
+  const plan = rollupPlan(query, [dimension]);
+  if (plan) return { sql: rollupCountBySql(query, plan, dimension, d, limit), params: d.params };
   const key = dimensionExpression(dimension);
   const tail = limit === undefined ? '' : ` LIMIT ${d.bind(limit)}`;
   const sql = `SELECT ${key} AS key, count(*) AS n FROM records WHERE ${compileWhere(query, d)} GROUP BY ${key} ORDER BY ${countOrder(dimension)}${tail}`;

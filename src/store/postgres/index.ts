@@ -13,6 +13,7 @@ import { PostgresPostureStore } from './posture.js';
 import { PostgresRecordStore } from './records.js';
 import { guardClients, reconnectingQueries } from './reconnect.js';
 import { PostgresSinkStore } from './sinks.js';
+import { PostgresRetentionStore } from './retention.js';
 import { migrate, quoteIdent } from './schema.js';
 import { PostgresTenantStore } from './tenants.js';
 
@@ -80,6 +81,7 @@ class PostgresStore implements Store {
   readonly consoleAudit: PostgresConsoleAuditStore;
   readonly alerts: PostgresAlertStore;
   readonly sinks: PostgresSinkStore;
+  readonly retention: PostgresRetentionStore;
 
   constructor(
     private readonly pool: Pool,
@@ -96,6 +98,7 @@ class PostgresStore implements Store {
     this.consoleAudit = new PostgresConsoleAuditStore(pool);
     this.alerts = new PostgresAlertStore(pool);
     this.sinks = new PostgresSinkStore(pool);
+    this.retention = new PostgresRetentionStore(pool);
   }
 
   async migrate(): Promise<void> {

@@ -19,8 +19,13 @@ import type {
   TailPosition,
 } from '../contract.js';
 import { PostgresTail } from './tail.js';
+import { RollupDelta, ROLLUP_SOURCE_COLUMNS } from '../rollups.js';
+import { applyRollups, compactRollups } from './rollups.js';
 import { headSlices, numericDimension, searchRows, toGroupCount } from '../search-sql.js';
 import { compileCount, compileCountBy, compileGroupCounts, compileHeadSlice, compileSearch } from './compile.js';
+
+/** What an insert returns of each row it really stored: the rollup delta's source (rollups.ts). */
+const RETURNING = ` RETURNING ${ROLLUP_SOURCE_COLUMNS.join(', ')}`;
 
 /** From this many rows a batch goes through COPY (one round trip of text) instead of one INSERT. */
 const COPY_FROM = 1_000;
@@ -60,28 +65,32 @@ export class PostgresRecordStore implements RecordStore {
     // Before the first write, so before this transaction has an xid: the tail's horizon sees it (tail.ts).
     await client.query(WRITER_LOCK);
     const at = this.clock.now();
-    const inserted =
+    const added =
       records.length >= COPY_FROM ? await this.copy(client, records, at) : await this.unnest(client, records, at);
-    return { inserted, duplicates: records.length - inserted };
+    const delta = new RollupDelta();
+    for (const row of added) delta.add(row);
+    await applyRollups(client, delta);
+    return { inserted: added.length, duplicates: records.length - added.length };
   }
 
-  private async unnest(client: PoolClient, records: readonly AuditRecord[], at: number): Promise<number> {
+  /** The rows really inserted, as their ROLLUP_SOURCE_COLUMNS (ON CONFLICT DO NOTHING returns only those). */
+  private async unnest(client: PoolClient, records: readonly AuditRecord[], at: number): Promise<unknown[][]> {
     const columns = RECORD_COLUMNS.map(() => [] as (string | number | null)[]);
     for (const r of records) recordValues(r, at).forEach((v, i) => columns[i]!.push(v));
     const arrays = RECORD_COLUMNS.map((c, i) => `$${i + 1}::${TYPES[c] ?? 'text'}[]`).join(', ');
-    const sql = `INSERT INTO records (${RECORD_COLUMNS.join(', ')}) SELECT * FROM unnest(${arrays}) ON CONFLICT (tenant, id) DO NOTHING`;
-    return (await client.query(sql, columns)).rowCount ?? 0;
+    const sql = `INSERT INTO records (${RECORD_COLUMNS.join(', ')}) SELECT * FROM unnest(${arrays}) ON CONFLICT (tenant, id) DO NOTHING${RETURNING}`;
+    return (await client.query<unknown[]>({ text: sql, values: columns, rowMode: 'array' })).rows;
   }
 
-  private async copy(client: PoolClient, records: readonly AuditRecord[], at: number): Promise<number> {
+  private async copy(client: PoolClient, records: readonly AuditRecord[], at: number): Promise<unknown[][]> {
     await client.query(
       'CREATE TEMP TABLE IF NOT EXISTS records_load (LIKE records INCLUDING DEFAULTS) ON COMMIT DELETE ROWS',
     );
     await client.query('TRUNCATE records_load');
     const stream = client.query(copyFrom(`COPY records_load (${RECORD_COLUMNS.join(', ')}) FROM STDIN`));
     await pipeline(Readable.from(copyLines(records, at)), stream);
-    const sql = `INSERT INTO records (${RECORD_COLUMNS.join(', ')}) SELECT ${RECORD_COLUMNS.join(', ')} FROM records_load ORDER BY seq ON CONFLICT (tenant, id) DO NOTHING`;
-    return (await client.query(sql)).rowCount ?? 0;
+    const sql = `INSERT INTO records (${RECORD_COLUMNS.join(', ')}) SELECT ${RECORD_COLUMNS.join(', ')} FROM records_load ORDER BY seq ON CONFLICT (tenant, id) DO NOTHING${RETURNING}`;
+    return (await client.query<unknown[]>({ text: sql, rowMode: 'array' })).rows;
   }
 
   search(query: SearchQuery, options: SearchOptions = {}): AsyncIterable<StoredRecord> {
@@ -175,13 +184,17 @@ export class PostgresRecordStore implements RecordStore {
   bulk(): BulkWriter {
     return {
       insert: (records) => this.insert(records),
-      close: async () => void (await this.pool.query('ANALYZE records')),
+      close: async () => {
+        await compactRollups(this.pool);
+        await this.pool.query('ANALYZE records');
+      },
     };
   }
 
   /** ANALYZE after a large load. PostgreSQL has no free-text index here: free text is a scan. */
   async optimize(): Promise<OptimizeResult> {
     const started = performance.now();
+    await compactRollups(this.pool);
     await this.pool.query('ANALYZE records');
     return { textIndex: false, textIndexMs: 0, analyzeMs: performance.now() - started };
   }

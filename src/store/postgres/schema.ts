@@ -10,6 +10,9 @@ import {
   factsRule,
   type StoreUpgrade,
 } from '../backfill.js';
+import { rollupBackfillSql, ROLLUP_TABLES } from '../rollups.js';
+import { ROLLUP_SCHEMA } from './rollups.js';
+import { RETENTION_SCHEMA } from './retention.js';
 
 /**
  * PostgreSQL schema, the same tables as SQLite's (sqlite/schema.ts) with PostgreSQL types. Keys and
@@ -124,6 +127,12 @@ export const MIGRATIONS: readonly string[] = [
      reason text NOT NULL, failed_at bigint NOT NULL);
    CREATE INDEX dead_letters_sink ON dead_letters (sink, seq);
    CREATE TABLE sink_stats (sink text PRIMARY KEY, body text NOT NULL, updated_at bigint NOT NULL);`,
+  // (rollups, retention): day counts kept with every write and delete, filled here from the records stored
+  // before (one statement inside the migration's transaction, under its lock); retention policies and the
+  // ledger of what the sweep removed (docs/adr/0031, 0032).
+  `${ROLLUP_SCHEMA}
+   ${RETENTION_SCHEMA}
+   ${ROLLUP_TABLES.map((t) => `${rollupBackfillSql(t)};`).join('\n')}`,
 ];
 
 /** Arbitrary constant: the advisory lock key migrations take. */

@@ -9,6 +9,7 @@ import {
   searchPageSql,
 } from '../search-sql.js';
 import type { SqlDialect } from '../search-sql.js';
+import { rollupCountBySql, rollupCountSql, rollupPlan } from '../rollup-sql.js';
 import type { SqliteTextIndex } from './text-index.js';
 
 /** A compiled statement: SQL text with named parameters (@p1…) and their values. */
@@ -101,6 +102,8 @@ export function compileHeadSlice(query: SearchQuery, text: SqliteTextIndex | nul
 
 export function compileCount(query: SearchQuery, text: SqliteTextIndex | null): Compiled {
   const d = new SqliteDialect(text);
+  const plan = rollupPlan(query, []);
+  if (plan) return { sql: rollupCountSql(query, plan, d), params: d.params };
   return { sql: `SELECT count(*) AS n FROM records WHERE ${compileWhere(query, d)}`, params: d.params };
 }
 
@@ -111,6 +114,8 @@ export function compileCountBy(
   limit: number | undefined,
 ): Compiled {
   const d = new SqliteDialect(text);
+  const plan = rollupPlan(query, [dimension]);
+  if (plan) return { sql: rollupCountBySql(query, plan, dimension, d, limit), params: d.params };
   const key = dimensionExpression(dimension);
   const tail = limit === undefined ? '' : ` LIMIT ${d.bind(limit)}`;
   const sql = `SELECT ${key} AS key, count(*) AS n FROM records WHERE ${compileWhere(query, d)} GROUP BY ${key} ORDER BY ${countOrder(dimension)}${tail}`;

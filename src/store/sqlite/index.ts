@@ -13,6 +13,7 @@ import { SqliteLedgerStore } from './ledger.js';
 import { SqlitePostureStore } from './posture.js';
 import { SqliteRecordStore } from './records.js';
 import { SqliteSinkStore } from './sinks.js';
+import { SqliteRetentionStore } from './retention.js';
 import { migrate } from './schema.js';
 import { SqliteTextIndex } from './text-index.js';
 import { SqliteTenantStore } from './tenants.js';
@@ -91,6 +92,7 @@ class SqliteStore implements Store {
   readonly consoleAudit: SqliteConsoleAuditStore;
   readonly alerts: SqliteAlertStore;
   readonly sinks: SqliteSinkStore;
+  readonly retention: SqliteRetentionStore;
 
   constructor(
     private readonly db: Db,
@@ -107,6 +109,7 @@ class SqliteStore implements Store {
     this.consoleAudit = new SqliteConsoleAuditStore(db);
     this.alerts = new SqliteAlertStore(db);
     this.sinks = new SqliteSinkStore(db);
+    this.retention = new SqliteRetentionStore(db);
   }
 
   async migrate(): Promise<void> {

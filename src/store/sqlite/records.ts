@@ -16,6 +16,8 @@ import type {
 } from '../contract.js';
 import type { SqliteTextIndex } from './text-index.js';
 import { SqliteBulkWriter } from './bulk.js';
+import { RollupDelta, rollupSourceOf } from '../rollups.js';
+import { applyRollups } from './rollups.js';
 import { SqliteTail } from './tail.js';
 import { headSlices, searchRows, toGroupCount } from '../search-sql.js';
 import {
@@ -86,15 +88,18 @@ export class SqliteRecordStore implements RecordStore {
   insertAll(records: readonly AuditRecord[]): InsertResult {
     if (records.length === 0) return { inserted: 0, duplicates: 0 };
     const at = this.clock.now();
-    let inserted = 0;
+    const delta = new RollupDelta();
     let seq = this.tailer.nextSeqIfReused();
     for (const r of records) {
-      if (seq === null) inserted += this.insertRow.run(recordValues(r, at)).changes;
-      else if (this.insertRowAt.run(seq, ...recordValues(r, at)).changes === 1) {
-        inserted++;
+      const values = recordValues(r, at);
+      const added = seq === null ? this.insertRow.run(values).changes : this.insertRowAt.run(seq, ...values).changes;
+      if (added === 1) {
+        delta.add(rollupSourceOf(values));
         seq = null;
       }
     }
+    applyRollups(this.db, delta);
+    const inserted = delta.added;
     return { inserted, duplicates: records.length - inserted };
   }
 

@@ -11,6 +11,9 @@ import {
   type StoreUpgrade,
 } from '../backfill.js';
 import { SEQ_FLOOR } from './tail.js';
+import { rollupBackfillSql, ROLLUP_TABLES } from '../rollups.js';
+import { ROLLUP_SCHEMA } from './rollups.js';
+import { RETENTION_SCHEMA } from './retention.js';
 
 /**
  * Migrations, applied in order inside one transaction each, recorded in `schema_version`; safe to run
@@ -124,6 +127,12 @@ export const MIGRATIONS: readonly string[] = [
      item_id TEXT NOT NULL, reason TEXT NOT NULL, failed_at INTEGER NOT NULL);
    CREATE INDEX dead_letters_sink ON dead_letters (sink, seq);
    CREATE TABLE sink_stats (sink TEXT PRIMARY KEY, body TEXT NOT NULL, updated_at INTEGER NOT NULL);`,
+  // (rollups, retention): day counts kept with every write and delete, filled here from the records stored
+  // before (one statement inside this migration's transaction, so no write is counted twice or missed);
+  // retention policies and the ledger of what the sweep removed (docs/adr/0031, 0032).
+  `${ROLLUP_SCHEMA}
+   ${RETENTION_SCHEMA}
+   ${ROLLUP_TABLES.map((t) => `${rollupBackfillSql(t)};`).join('\n')}`,
 ];
 
 /**

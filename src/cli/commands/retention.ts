@@ -1,0 +1,149 @@
+import type { Command } from 'commander';
+import { AppError } from '../../core/errors.js';
+import { parseDuration } from '../../core/time.js';
+import type { Store } from '../../store/contract.js';
+import { sweepRetention, type TenantSweep } from '../../retention/sweep.js';
+import type { CliContext } from '../context.js';
+import { parseFormat, writeListing, type ListingColumn } from '../output.js';
+import type { Runner } from '../run.js';
+
+/**
+ * `tenantwatch retention set|show|sweep` (docs/adr/0032-retention.md): how long records are kept, per tenant
+ * or for every tenant, and the sweep that removes older ones (also run on a schedule by `collect --follow`
+ * and `serve`). `sweep --dry-run` says what would go, per tenant: how many records and their time range.
+ */
+export function register(program: Command, run: Runner): void {
+  const retention = program.command('retention').description('how long records are kept, and removing older ones');
+  retention
+    .command('set')
+    .description('keep records for a span (e.g. 365d), for one tenant or, without --tenant, for every tenant')
+    .requiredOption('--keep <span>', 'how long to keep records: 90d, 52w, 365d …')
+    .option('--tenant <tenant>', 'a tenant name or id (default: every tenant without its own policy)')
+    .action(run(async (ctx: CliContext, flags: { keep: string; tenant?: string }) => setPolicy(ctx, flags)));
+  retention
+    .command('clear')
+    .description('remove a policy (records of that tenant then follow the default, or are kept)')
+    .option('--tenant <tenant>', 'a tenant name or id (default: the policy for every tenant)')
+    .action(run(async (ctx: CliContext, flags: { tenant?: string }) => clearPolicy(ctx, flags)));
+  retention
+    .command('show')
+    .description('the policies, and what retention removed so far')
+    .option('--format <format>', 'table|json|jsonl|csv', 'table')
+    .action(run(async (ctx: CliContext, flags: { format?: string }) => show(ctx, flags)));
+  retention
+    .command('sweep')
+    .description('remove records older than their policy allows, now (in small transactions)')
+    .option('--dry-run', 'only say what would be removed, per tenant: records and time range')
+    .option('--format <format>', 'table|json|jsonl|csv', 'table')
+    .action(run(async (ctx: CliContext, flags: { dryRun?: boolean; format?: string }) => sweep(ctx, flags)));
+}
+
+async function tenantKey(store: Store, name: string | undefined): Promise<string | null> {
+  if (name === undefined) return null;
+  // A tenant registered by name, or a tenant key records carry (imported under a name not registered).
+  return (await store.tenants.get(name))?.tenantId ?? name;
+}
+
+async function setPolicy(ctx: CliContext, flags: { keep: string; tenant?: string }): Promise<number> {
+  const keepMs = parseDuration(flags.keep);
+  if (keepMs === null || keepMs < 86_400_000)
+    throw new AppError('USAGE', `--keep ${flags.keep} is not a span of a day or more`, {
+      hint: 'Give a span such as 90d, 52w or 365d',
+    });
+  const store = await ctx.store();
+  const tenant = await tenantKey(store, flags.tenant);
+  await store.retention.setPolicy({ tenant, keepMs, updatedAt: ctx.clock.now() });
+  ctx.out.write(
+    `${tenant ?? 'every tenant'}: records kept ${days(keepMs)}; older ones go at the next sweep (tenantwatch retention sweep --dry-run shows which)\n`,
+  );
+  return 0;
+}
+
+async function clearPolicy(ctx: CliContext, flags: { tenant?: string }): Promise<number> {
+  const store = await ctx.store();
+  const tenant = await tenantKey(store, flags.tenant);
+  const removed = await store.retention.clearPolicy(tenant);
+  ctx.out.write(removed ? `${tenant ?? 'every tenant'}: policy removed\n` : `${tenant ?? 'every tenant'}: no policy\n`);
+  return 0;
+}
+
+const POLICY_COLUMNS: ListingColumn[] = [
+  { key: 'tenant', title: 'tenant' },
+  { key: 'keep', title: 'keep' },
+  { key: 'removed', title: 'removed', right: true },
+  { key: 'oldest', title: 'oldest removed' },
+  { key: 'newest', title: 'newest removed' },
+  { key: 'lastSweep', title: 'last sweep' },
+];
+
+async function show(ctx: CliContext, flags: { format?: string }): Promise<number> {
+  const format = parseFormat(flags.format);
+  const store = await ctx.store();
+  const policies = await store.retention.policies();
+  const removals = await store.retention.removals();
+  const tenants = new Set<string | null>([...policies.map((p) => p.tenant), ...removals.map((r) => r.tenant)]);
+  const rows = [...tenants].map((tenant) => {
+    const policy = policies.find((p) => p.tenant === tenant);
+    const mine = removals.filter((r) => r.tenant === tenant);
+    const oldest = Math.min(...mine.map((r) => r.oldest ?? Infinity));
+    const newest = Math.max(...mine.map((r) => r.newest ?? -Infinity));
+    return {
+      tenant: tenant ?? '(every tenant)',
+      keep: policy ? days(policy.keepMs) : '(default)',
+      removed: mine.reduce((n, r) => n + r.records, 0),
+      oldest: Number.isFinite(oldest) ? iso(oldest) : null,
+      newest: Number.isFinite(newest) ? iso(newest) : null,
+      lastSweep: mine.length ? iso(Math.max(...mine.map((r) => r.updatedAt))) : null,
+    };
+  });
+  await writeListing(format, POLICY_COLUMNS, rows, ctx.out, { name: 'policies', noun: 'policy' });
+  if (format === 'table' && policies.length === 0)
+    ctx.err.write('No retention policy: every record is kept. Set one with tenantwatch retention set --keep 365d\n');
+  return 0;
+}
+
+const SWEEP_COLUMNS: ListingColumn[] = [
+  { key: 'tenant', title: 'tenant' },
+  { key: 'keep', title: 'keep' },
+  { key: 'before', title: 'older than' },
+  { key: 'records', title: 'records', right: true },
+  { key: 'oldest', title: 'oldest' },
+  { key: 'newest', title: 'newest' },
+];
+
+async function sweep(ctx: CliContext, flags: { dryRun?: boolean; format?: string }): Promise<number> {
+  const format = parseFormat(flags.format);
+  const store = await ctx.store();
+  const result = await sweepRetention(store, {
+    clock: ctx.clock,
+    logger: ctx.logger,
+    dryRun: !!flags.dryRun,
+    signal: ctx.signal,
+  });
+  const rows = result.map((t: TenantSweep) => ({
+    tenant: t.tenant,
+    keep: days(t.keepMs),
+    before: iso(t.before),
+    records: t.records,
+    oldest: t.oldest === null ? null : iso(t.oldest),
+    newest: t.newest === null ? null : iso(t.newest),
+  }));
+  await writeListing(format, SWEEP_COLUMNS, rows, ctx.out, { name: 'tenants', noun: 'tenant' });
+  if (format === 'table') {
+    const total = result.reduce((n, t) => n + t.records, 0).toLocaleString('en-US');
+    ctx.err.write(flags.dryRun ? `Would remove ${total} records (nothing removed)\n` : `Removed ${total} records\n`);
+  }
+  if (result.some((t) => !t.complete)) {
+    ctx.err.write('tenantwatch: interrupted — run the same command to finish (what was removed is accounted for)\n');
+    return 130;
+  }
+  return 0;
+}
+
+function days(ms: number): string {
+  return ms % 86_400_000 === 0 ? `${ms / 86_400_000}d` : `${(ms / 3_600_000).toFixed(1)}h`;
+}
+
+function iso(t: number): string {
+  return new Date(t).toISOString();
+}

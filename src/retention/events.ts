@@ -1,0 +1,7 @@
+/** The log events the retention sweep emits (structured; field names are stable). Grep for `"event":"retention.`. */
+export const EVENTS = {
+  sweepStarted: 'retention.sweep.started',
+  tenantSwept: 'retention.tenant.swept',
+  sweepFinished: 'retention.sweep.finished',
+  sweepFailed: 'retention.sweep.failed',
+} as const;

@@ -1,0 +1,78 @@
+/**
+ * The rollups in PostgreSQL (store/rollups.ts, docs/adr/0031-rollups.md): the one function every path that
+ * writes or deletes records calls, inside its own transaction, with the delta of what it really inserted
+ * (RETURNING of ON CONFLICT DO NOTHING) or deleted.
+ *
+ * Several writers share a PostgreSQL store (collectors, an import, the sweep), so a delta is INSERTed as
+ * new rows, never an upsert of one row per key: an upsert would hold that row's lock until commit, and two
+ * transactions writing the same tenant, day and operation would wait for each other (the tail's
+ * concurrent-writer test hung exactly so). A key may therefore have several rows, positive and negative;
+ * readers sum them (rollup-sql.ts), and compactRollups folds them into one row per key now and then.
+ */
+import type { Pool, PoolClient } from 'pg';
+import { ROLLUP_TABLES, type RollupDelta, type RollupTable } from '../rollups.js';
+import { inTransaction } from './transaction.js';
+
+/** Tables of the rollups (part of the schema migration that added them). Keys sort as bytes (COLLATE "C"), as the records' do. */
+export const ROLLUP_SCHEMA = `
+  CREATE TABLE rollup_counts (
+    day bigint NOT NULL, tenant text COLLATE "C" NOT NULL, record_type integer NOT NULL,
+    operation_key text COLLATE "C" NOT NULL, workload text COLLATE "C", workload_key text COLLATE "C", n bigint NOT NULL);
+  CREATE INDEX rollup_counts_day ON rollup_counts (day, tenant);
+  CREATE TABLE rollup_users (day bigint NOT NULL, tenant text COLLATE "C" NOT NULL, user_key text COLLATE "C", n bigint NOT NULL);
+  CREATE INDEX rollup_users_day ON rollup_users (day, tenant);`;
+
+const TYPES: Record<string, string> = { day: 'bigint', record_type: 'integer', n: 'bigint' };
+
+/** Applies a delta to every rollup table: its rows appended, one statement per table, no row locked. */
+export async function applyRollups(client: PoolClient, delta: RollupDelta): Promise<void> {
+  if (delta.isEmpty) return;
+  for (const { table, rows } of delta.changes()) {
+    if (rows.length === 0) continue;
+    const columns = ['day', ...table.columns, ...table.derived, 'n'];
+    const arrays = columns.map((_, i) => rows.map((r) => (i < r.values.length ? r.values[i] : r.n)));
+    const unnest = columns.map((c, i) => `$${i + 1}::${TYPES[c] ?? 'text'}[]`).join(', ');
+    await client.query(`INSERT INTO ${table.name} (${columns.join(', ')}) SELECT * FROM unnest(${unnest})`, arrays);
+  }
+}
+
+/** Days folded per transaction: a short transaction, whatever the table's size. */
+const COMPACT_DAYS = 31;
+const DAY = 86_400_000;
+
+/**
+ * Folds every key's rows into one (and drops keys that sum to zero), a month of days per transaction.
+ * Safe beside writers: a row appended meanwhile is not in the DELETE's snapshot and stays, and of two
+ * compactions the second finds the first's rows gone (READ COMMITTED skips them), so nothing is counted
+ * twice. Run after a bulk load, by optimize() and after a retention sweep.
+ */
+export async function compactRollups(pool: Pool, tenant?: string): Promise<void> {
+  const only = tenant === undefined ? '' : ' AND tenant = $3';
+  const params = (day: number): unknown[] => [day, day + COMPACT_DAYS * DAY, ...(tenant === undefined ? [] : [tenant])];
+  for (const table of ROLLUP_TABLES) {
+    const keys = ['day', ...table.columns];
+    const { rows } = await pool.query<{ lo: string | null; hi: string | null }>(
+      `SELECT min(day) AS lo, max(day) AS hi FROM ${table.name}${tenant === undefined ? '' : ' WHERE tenant = $1'}`,
+      tenant === undefined ? [] : [tenant],
+    );
+    if (rows[0]?.lo == null) continue;
+    for (let day = Number(rows[0].lo); day <= Number(rows[0].hi); day += COMPACT_DAYS * DAY) {
+      // Only where some key has several rows: a read, cheaper than rewriting a month that is already folded.
+      const { rows: extra } = await pool.query<{ n: string }>(
+        `SELECT count(*) - count(DISTINCT (${keys.join(', ')})) AS n FROM ${table.name} WHERE day >= $1 AND day < $2${only}`,
+        params(day),
+      );
+      if (Number(extra[0]?.n ?? 0) > 0)
+        await inTransaction(pool, (client) => client.query(compactSql(table, only), params(day)));
+    }
+  }
+}
+
+function compactSql(table: RollupTable, only: string): string {
+  const keys = ['day', ...table.columns];
+  const columns = [...keys, ...table.derived];
+  const values = columns.map((c) => (table.derived.includes(c) ? `min(${c})` : c));
+  return `WITH gone AS (DELETE FROM ${table.name} WHERE day >= $1 AND day < $2${only} RETURNING *)
+    INSERT INTO ${table.name} (${columns.join(', ')}, n)
+    SELECT ${values.join(', ')}, sum(n) FROM gone GROUP BY ${keys.join(', ')} HAVING sum(n) <> 0`;
+}

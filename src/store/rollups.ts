@@ -1,0 +1,165 @@
+/**
+ * Rollups (docs/adr/0031-rollups.md): exact record counts per UTC day, kept as records arrive and leave,
+ * so a count or a count by dimension over whole days reads a few rows per day instead of every record.
+ * Both stores keep the same tables; this file holds what they share: which tables exist and what each can
+ * answer, and the delta a write or a delete brings (RollupDelta). Each store applies a delta with ONE
+ * function (sqlite/rollups.ts, postgres/rollups.ts `applyRollups`), called in the same transaction as the
+ * write or delete, by every path that writes or deletes records.
+ */
+import type { CountDimension, SearchQuery } from '../core/search-query.js';
+import { RECORD_COLUMNS } from './columns.js';
+
+export const DAY_MS = 86_400_000;
+
+/** The UTC day an instant falls in (its start, epoch ms); negative instants round down too. */
+export function dayOf(t: number): number {
+  return t - (((t % DAY_MS) + DAY_MS) % DAY_MS);
+}
+
+/** The same day bucket in SQL (both dialects), over a column of epoch ms. */
+export function daySql(column: string): string {
+  return `${column} - ((${column} % ${DAY_MS}) + ${DAY_MS}) % ${DAY_MS}`;
+}
+
+/** One rollup table: its key columns (after `day`), which of them may be NULL, and what it can answer. */
+export interface RollupTable {
+  readonly name: string;
+  /** Key columns after `day`, each a records column of the same name and type. */
+  readonly columns: readonly string[];
+  /** Columns stored with the row but not part of its identity (a function of the key: workload_key of workload). */
+  readonly derived: readonly string[];
+  /** Key columns that may be NULL: the unique index keys them as (coalesce(c, ''), c IS NULL). */
+  readonly nullable: readonly string[];
+  /** Count dimensions it answers, with the column each reads. */
+  readonly dimensions: Partial<Record<CountDimension, string>>;
+  /** Search filters it answers, with the column each compares (lower-cased values where the records' column is a key). */
+  readonly filters: Partial<Record<keyof SearchQuery, string>>;
+}
+
+/**
+ * Two tables. `rollup_counts`: day × tenant × record type × operation × workload, the Purview-style facets and
+ * the timeline. `rollup_users`: day × tenant × user, for the counts by user (top users, the notices on user
+ * filters) — kept apart because a user × operation table would hold nearly a row per ten records (200
+ * records per active user a day across ~20 operations) and save little, while day × tenant × user is about
+ * one row per 200 records and answers a month's top users from a few thousand rows.
+ */
+export const ROLLUP_TABLES: readonly RollupTable[] = [
+  {
+    name: 'rollup_counts',
+    columns: ['tenant', 'record_type', 'operation_key', 'workload'],
+    derived: ['workload_key'],
+    nullable: ['workload'],
+    dimensions: {
+      day: 'day',
+      tenant: 'tenant',
+      recordType: 'record_type',
+      operation: 'operation_key',
+      workload: 'workload',
+    },
+    filters: { tenants: 'tenant', operations: 'operation_key', recordTypes: 'record_type', workloads: 'workload_key' },
+  },
+  {
+    name: 'rollup_users',
+    columns: ['tenant', 'user_key'],
+    derived: [],
+    nullable: ['user_key'],
+    dimensions: { day: 'day', tenant: 'tenant', user: 'user_key' },
+    filters: { tenants: 'tenant', users: 'user_key' },
+  },
+];
+
+/** The records columns a delta is computed from, in this order (a RETURNING list, or picked from recordValues). */
+export const ROLLUP_SOURCE_COLUMNS = [
+  'tenant',
+  'creation_time',
+  'record_type',
+  'operation_key',
+  'workload',
+  'workload_key',
+  'user_key',
+] as const;
+export type RollupSourceColumn = (typeof ROLLUP_SOURCE_COLUMNS)[number];
+/** One record's values of ROLLUP_SOURCE_COLUMNS, as stored (numbers may come back from PostgreSQL as text). */
+export type RollupSourceRow = readonly unknown[];
+
+const SOURCE_INDEX = ROLLUP_SOURCE_COLUMNS.map((c) => RECORD_COLUMNS.indexOf(c));
+
+/** The source row of a record from its stored values (columns.ts recordValues, in RECORD_COLUMNS order). */
+export function rollupSourceOf(values: readonly (string | number | null)[]): RollupSourceRow {
+  return SOURCE_INDEX.map((i) => values[i]);
+}
+
+/** One row's change: its key values (day, then the table's columns, then the derived ones) and the count to add. */
+export interface RollupChange {
+  values: (string | number | null)[];
+  n: number;
+}
+
+/**
+ * The change a write or delete makes to every rollup table: records counted by key, +1 for each row
+ * really inserted, -1 for each row deleted. Rows are handed over in key order, so two PostgreSQL
+ * transactions touching the same keys lock them in the same order (no deadlock).
+ */
+export class RollupDelta {
+  private readonly tables = ROLLUP_TABLES.map(() => new Map<string, RollupChange>());
+  private negative = false;
+  /** Rows counted in (+1) and out (-1). */
+  added = 0;
+  removed = 0;
+
+  /** Counts one stored row (its ROLLUP_SOURCE_COLUMNS values); sign -1 for a deleted row. */
+  add(row: RollupSourceRow, sign: 1 | -1 = 1): void {
+    if (sign < 0) {
+      this.negative = true;
+      this.removed++;
+    } else this.added++;
+    const source = (c: string): string | number | null => {
+      if (c === 'day') return dayOf(Number(row[1]));
+      const v = row[ROLLUP_SOURCE_COLUMNS.indexOf(c as RollupSourceColumn)];
+      return c === 'record_type' ? Number(v) : ((v ?? null) as string | null);
+    };
+    ROLLUP_TABLES.forEach((table, i) => {
+      const values = ['day', ...table.columns, ...table.derived].map(source);
+      const key = JSON.stringify(values.slice(0, 1 + table.columns.length));
+      const change = this.tables[i]!.get(key);
+      if (change) change.n += sign;
+      else this.tables[i]!.set(key, { values, n: sign });
+    });
+  }
+
+  get isEmpty(): boolean {
+    return this.tables.every((t) => t.size === 0);
+  }
+
+  /** True when some row was deleted: counts may have reached zero, and such rows are removed. */
+  get removes(): boolean {
+    return this.negative;
+  }
+
+  /** Per table, its non-zero changes in key order. */
+  changes(): { table: RollupTable; rows: RollupChange[] }[] {
+    return ROLLUP_TABLES.map((table, i) => ({
+      table,
+      rows: [...this.tables[i]!.entries()]
+        .filter(([, c]) => c.n !== 0)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([, c]) => c),
+    }));
+  }
+}
+
+/** The unique key of a rollup table, as the index and ON CONFLICT write it (NULL keyed apart from ''). */
+export function rollupConflictKey(table: RollupTable): string {
+  return ['day', ...table.columns]
+    .map((c) => (table.nullable.includes(c) ? `(coalesce(${c}, '')), (${c} IS NULL)` : c))
+    .join(', ');
+}
+
+/** SQL that fills a rollup table from the records stored now (the migration's backfill; both dialects). */
+export function rollupBackfillSql(table: RollupTable): string {
+  const columns = [...table.columns, ...table.derived];
+  const day = daySql('creation_time');
+  return `INSERT INTO ${table.name} (day, ${columns.join(', ')}, n)
+    SELECT ${day}, ${columns.map((c) => (table.derived.includes(c) ? `min(${c})` : c)).join(', ')}, count(*)
+    FROM records GROUP BY ${day}, ${table.columns.join(', ')}`;
+}

@@ -1,0 +1,63 @@
+/**
+ * The rollups in SQLite (store/rollups.ts, docs/adr/0031-rollups.md): the one function every path that
+ * writes or deletes records calls, inside its own write transaction, with the delta of what it really
+ * inserted or deleted.
+ */
+import type { Database, Statement } from 'better-sqlite3';
+import { rollupConflictKey, ROLLUP_TABLES, type RollupDelta, type RollupTable } from '../rollups.js';
+
+/** Tables and indexes of the rollups (part of the schema migration that added them). */
+export const ROLLUP_SCHEMA = `
+  CREATE TABLE rollup_counts (
+    day INTEGER NOT NULL, tenant TEXT NOT NULL, record_type INTEGER NOT NULL, operation_key TEXT NOT NULL,
+    workload TEXT, workload_key TEXT, n INTEGER NOT NULL);
+  CREATE UNIQUE INDEX rollup_counts_key ON rollup_counts (${rollupConflictKey(ROLLUP_TABLES[0]!)});
+  CREATE TABLE rollup_users (day INTEGER NOT NULL, tenant TEXT NOT NULL, user_key TEXT, n INTEGER NOT NULL);
+  CREATE UNIQUE INDEX rollup_users_key ON rollup_users (${rollupConflictKey(ROLLUP_TABLES[1]!)});`;
+
+interface Prepared {
+  upsert: Statement[];
+  clear: Statement[];
+}
+const prepared = new WeakMap<Database, Prepared>();
+
+function statements(db: Database): Prepared {
+  let p = prepared.get(db);
+  if (!p) {
+    p = {
+      upsert: ROLLUP_TABLES.map((t) => db.prepare(upsertSql(t))),
+      clear: ROLLUP_TABLES.map((t) => db.prepare(clearSql(t))),
+    };
+    prepared.set(db, p);
+  }
+  return p;
+}
+
+function upsertSql(table: RollupTable): string {
+  const columns = ['day', ...table.columns, ...table.derived, 'n'];
+  return `INSERT INTO ${table.name} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})
+    ON CONFLICT (${rollupConflictKey(table)}) DO UPDATE SET n = n + excluded.n`;
+}
+
+/** Rows of one (day, tenant) whose count fell to zero: gone, so a rollup never holds an empty group. */
+function clearSql(table: RollupTable): string {
+  return `DELETE FROM ${table.name} WHERE day = ? AND tenant = ? AND n = 0`;
+}
+
+/**
+ * Applies a delta to every rollup table. Call it inside the transaction that inserted or deleted the
+ * records the delta counts (insertAll, the retention sweep, a tenant's removal): the counts then move
+ * with the records or not at all.
+ */
+export function applyRollups(db: Database, delta: RollupDelta): void {
+  if (delta.isEmpty) return;
+  const { upsert, clear } = statements(db);
+  delta.changes().forEach(({ rows }, i) => {
+    const cleared = new Map<string, readonly unknown[]>();
+    for (const { values, n } of rows) {
+      upsert[i]!.run(...values, n);
+      if (n < 0) cleared.set(`${values[0]}\u0000${values[1]}`, values.slice(0, 2));
+    }
+    for (const dayTenant of cleared.values()) clear[i]!.run(...dayTenant);
+  });
+}

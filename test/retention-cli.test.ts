@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { runCli } from './support/cli.js';
+import { tempDir } from './support/paths.js';
+
+const DAY = 86_400_000;
+
+test('retention set, show, sweep --dry-run and sweep: the dry run names what goes; after the sweep no search finds it', async () => {
+  const { dir, cleanup } = tempDir('tw-retention-cli-');
+  try {
+    // The CLI runs on the real clock: records are dated relative to it (400 and 10 days old).
+    const now = Date.now();
+    const iso = (t: number): string => new Date(t).toISOString().slice(0, 19);
+    const file = join(dir, 'records.ndjson');
+    const line = (i: number, t: number): string =>
+      JSON.stringify({
+        Id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+        RecordType: 6,
+        CreationTime: iso(t),
+        Operation: 'FileAccessed',
+        OrganizationId: 'contoso',
+        UserId: 'alice@contoso.com',
+        Workload: 'SharePoint',
+      });
+    const old = [0, 1, 2].map((i) => now - 400 * DAY + i * DAY);
+    writeFileSync(
+      file,
+      [...old.map((t, i) => line(i, t)), line(10, now - 10 * DAY), line(11, now - 9 * DAY)].join('\n'),
+    );
+    const data = { dataDir: dir };
+    assert.equal((await runCli(['import', file, '--tenant', 'contoso'], data)).code, 0);
+
+    const set = await runCli(['retention', 'set', '--keep', '365d'], data);
+    assert.equal(set.code, 0, set.stderr);
+    const bad = await runCli(['retention', 'set', '--keep', 'soon'], data);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--keep soon is not a span/);
+
+    const dry = await runCli(['retention', 'sweep', '--dry-run', '--format', 'json'], data);
+    assert.equal(dry.code, 0, dry.stderr);
+    const planned = JSON.parse(dry.stdout) as {
+      tenants: { tenant: string; records: number; oldest: string; newest: string }[];
+    };
+    assert.equal(planned.tenants.length, 1);
+    assert.equal(planned.tenants[0]!.records, 3);
+    assert.equal(planned.tenants[0]!.oldest, new Date(Math.floor(old[0]! / 1000) * 1000).toISOString());
+    assert.equal(planned.tenants[0]!.newest, new Date(Math.floor(old[2]! / 1000) * 1000).toISOString());
+
+    const search = async (): Promise<number> =>
+      (
+        JSON.parse(
+          (await runCli(['search', '--start', iso(now - 500 * DAY), '--end', iso(now + DAY), '--format', 'json'], data))
+            .stdout,
+        ) as { count: number }
+      ).count;
+    assert.equal(await search(), 5, 'the dry run removed nothing');
+
+    const swept = await runCli(['retention', 'sweep'], data);
+    assert.equal(swept.code, 0, swept.stderr);
+    assert.match(swept.stderr, /Removed 3 records/);
+    assert.equal(await search(), 2);
+
+    const shown = JSON.parse((await runCli(['retention', 'show', '--format', 'json'], data)).stdout) as {
+      policies: { tenant: string; keep: string; removed: number }[];
+    };
+    assert.deepEqual(
+      shown.policies.map((p) => [p.tenant, p.keep, p.removed]),
+      [
+        ['(every tenant)', '365d', 0],
+        ['contoso', '(default)', 3],
+      ],
+    );
+  } finally {
+    cleanup();
+  }
+});
