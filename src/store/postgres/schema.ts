@@ -124,6 +124,11 @@ export const MIGRATIONS: readonly string[] = [
      reason text NOT NULL, failed_at bigint NOT NULL);
    CREATE INDEX dead_letters_sink ON dead_letters (sink, seq);
    CREATE TABLE sink_stats (sink text PRIMARY KEY, body text NOT NULL, updated_at bigint NOT NULL);`,
+  // (auth, issue 16): OpenID Connect sign-ins under way and sign-in rate-limit counters, shared by every
+  // serve process on the database (store/auth-contract.ts putPending, hitRate).
+  `CREATE TABLE auth_pending (key_hash text PRIMARY KEY, body text NOT NULL, expires_at bigint NOT NULL);
+   CREATE TABLE auth_rate (key text PRIMARY KEY, window_start bigint NOT NULL, hits integer NOT NULL);
+   CREATE INDEX auth_rate_window ON auth_rate (window_start);`,
 ];
 
 /** Arbitrary constant: the advisory lock key migrations take. */
