@@ -174,13 +174,10 @@ describe('signing in to the console in a browser', () => {
     await page.click('a[href="#/admin"]');
     await page.waitForSelector('form[aria-label="Add tenant"]');
     await page.fill('form[aria-label="Add tenant"] input[name=name]', 'northwind');
-    await page.fill('form[aria-label="Add tenant"] input[name=tenantId]', 'not-a-guid');
+    await page.fill('form[aria-label="Add tenant"] input[name=tenantId]', '7d0c1e2f-3a4b-4c5d-8e6f-708192a3b4c5');
     await page.fill('form[aria-label="Add tenant"] input[name=clientId]', '11111111-2222-3333-4444-555555555555');
     await page.fill('form[aria-label="Add tenant"] input[name=clientSecret]', 'browser-secret-value');
-    await page.click('form[aria-label="Add tenant"] button[type=submit]');
-    await page.waitForSelector('.tenant-admin .error, .tenant-admin [role=alert]');
-    assert.match((await page.textContent('.tenant-admin')) ?? '', /is not a GUID/);
-    await page.fill('form[aria-label="Add tenant"] input[name=tenantId]', '7d0c1e2f-3a4b-4c5d-8e6f-708192a3b4c5');
+    // (Validation messages are tested against the real registration in test/tenant-admin.test.ts.)
     await page.click('form[aria-label="Add tenant"] button[type=submit]');
     await page.waitForSelector('text=Added northwind');
     assert.equal(await page.inputValue('form[aria-label="Add tenant"] input[name=clientSecret]'), '');
