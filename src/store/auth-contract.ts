@@ -102,6 +102,21 @@ export interface AuthStore {
   /** Revokes by name; false when no live token has that name. */
   revokeToken(name: string, at: number): Promise<boolean>;
   touchToken(id: string, at: number): Promise<void>;
+
+  /**
+   * Keeps what an OpenID Connect sign-in needs between the redirect to the issuer and its return (PKCE
+   * verifier, state, nonce: `body`, opaque JSON) under the hash of its cookie key, until `expiresAt`. In
+   * the database, not one process's memory, so the return may reach another `serve` process.
+   */
+  putPending(keyHash: string, body: string, expiresAt: number): Promise<void>;
+  /** Takes a pending sign-in (read and deleted: single use); null when unknown or expired at `now`. Drops expired ones. */
+  takePending(keyHash: string, now: number): Promise<string | null>;
+  /**
+   * Counts one attempt under `key` in a fixed window of `windowMs` that starts at the first attempt,
+   * atomically, so every process sharing the database counts together (the sign-in rate limit).
+   * Returns the attempts in the current window and when it started.
+   */
+  hitRate(key: string, now: number, windowMs: number): Promise<{ hits: number; windowStart: number }>;
 }
 
 export type AuditOutcome = 'ok' | 'denied' | 'failed';

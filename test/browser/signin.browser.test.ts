@@ -59,6 +59,15 @@ before(async () => {
         ? { plan: [step], results: [{ step, status: 'done' }] }
         : { plan: [step], results: [] }) as unknown as EnableOutcome,
   };
+  // Tenant registration without Microsoft: stored as given (no secret kept), tested as "ok".
+  deps.tenantAdmin = {
+    add: async (input) => {
+      const row = { ...(await deps.store.tenants.get('contoso'))!, name: input.name, tenantId: input.tenantId };
+      await deps.store.tenants.upsert(row);
+      return row;
+    },
+    test: async () => ({ ok: true, lines: ['sign-in: ok (token for the Management Activity API)'], error: null }),
+  };
   app = await buildServer(deps);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
@@ -156,6 +165,30 @@ describe('signing in to the console in a browser', () => {
       ],
     );
     await shot('enable-applied');
+    await page.click('.user-badge button');
+    await page.waitForSelector('form[aria-label="Sign in"]');
+  });
+
+  test('an admin adds a tenant on the admin page, the secret is not kept in the form, and tests its connection', async () => {
+    await signInLocally('alice');
+    await page.click('a[href="#/admin"]');
+    await page.waitForSelector('form[aria-label="Add tenant"]');
+    await page.fill('form[aria-label="Add tenant"] input[name=name]', 'northwind');
+    await page.fill('form[aria-label="Add tenant"] input[name=tenantId]', '7d0c1e2f-3a4b-4c5d-8e6f-708192a3b4c5');
+    await page.fill('form[aria-label="Add tenant"] input[name=clientId]', '11111111-2222-3333-4444-555555555555');
+    await page.fill('form[aria-label="Add tenant"] input[name=clientSecret]', 'browser-secret-value');
+    // (Validation messages are tested against the real registration in test/tenant-admin.test.ts.)
+    await page.click('form[aria-label="Add tenant"] button[type=submit]');
+    await page.waitForSelector('text=Added northwind');
+    assert.equal(await page.inputValue('form[aria-label="Add tenant"] input[name=clientSecret]'), '');
+    await page.click('.tenant-admin tr:has-text("northwind") button.test-tenant');
+    await page.waitForSelector('.tenant-test.ok');
+    assert.match((await page.textContent('.tenant-test')) ?? '', /connection works/);
+    await shot('tenant-added');
+    const trail = await deps.store.consoleAudit.list({ actor: 'alice' });
+    assert.ok(trail.some((e) => e.action === 'tenant.add' && e.outcome === 'ok' && e.target === 'northwind'));
+    assert.ok(trail.some((e) => e.action === 'tenant.test' && e.target === 'northwind'));
+    assert.ok(!JSON.stringify(trail).includes('browser-secret-value'));
     await page.click('.user-badge button');
     await page.waitForSelector('form[aria-label="Sign in"]');
   });

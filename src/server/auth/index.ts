@@ -11,6 +11,7 @@ import { rank, resolveCaller } from './caller.js';
 import { AUTH_EVENTS } from './events.js';
 import { checkCsrf, checkHost, checkOrigin, isSafeMethod, neededRole } from './guard.js';
 import { registerOidcRoutes } from './oidc-routes.js';
+import { databaseRateStore } from './rate-store.js';
 import { registerSignInRoutes } from './routes.js';
 import { TenantScope } from './scope.js';
 import type { AuthOptions } from './types.js';
@@ -41,6 +42,8 @@ export async function installAuth(app: FastifyInstance, deps: AuthDeps): Promise
   await app.register(fastifyHelmet, helmetOptions(options));
   await app.register(fastifyRateLimit, {
     global: false,
+    // Counted in the database, so every serve process on it shares one limit per address.
+    store: databaseRateStore(deps.store, deps.clock),
     errorResponseBuilder: (_request, context) =>
       new AppError('RATE_LIMITED', `Too many attempts: ${context.max} are allowed per ${context.after}`, {
         hint: `Wait ${context.after} and try again`,

@@ -4,13 +4,15 @@ import { AppError } from '../../core/errors.js';
 import { ROLES, type Role, type UserRow } from '../../store/auth-contract.js';
 import { AUTH_EVENTS } from './events.js';
 import type { OidcIdentity, OidcPending, OidcProvider } from './oidc.js';
+import { sessionKey } from './secrets.js';
 import { startSession, type SignInDeps } from './session.js';
 
 /**
  * The browser side of OpenID Connect sign-in: /api/auth/oidc/start sends the browser to the issuer
- * with PKCE, state and nonce kept here (keyed by an HttpOnly, SameSite=Lax cookie — Lax because the
- * issuer's redirect back is a cross-site navigation); /api/auth/oidc/callback checks the answer
- * (openid-client), finds the user and starts a session.
+ * with PKCE, state and nonce kept in the database (store.auth.putPending, under the hash of a random
+ * key in an HttpOnly, SameSite=Lax cookie — Lax because the issuer's redirect back is a cross-site
+ * navigation), so the return may reach any `serve` process on the database; /api/auth/oidc/callback
+ * takes it once, checks the answer (openid-client), finds the user and starts a session.
  */
 const PENDING_COOKIE = 'tw_oidc';
 const PENDING_TTL_MS = 10 * 60_000;
@@ -63,26 +65,22 @@ function backToSignIn(reply: FastifyReply, message: string): FastifyReply {
 }
 
 export function registerOidcRoutes(app: FastifyInstance, deps: SignInDeps, provider: OidcProvider): void {
-  const pending = new Map<string, OidcPending>();
   const cookie = { path: '/api/auth/oidc', httpOnly: true, sameSite: 'lax' as const, secure: deps.options.secure };
 
   app.get('/api/auth/oidc/start', { config: { role: 'public' } }, async (request, reply) => {
-    const now = Date.now();
-    for (const [k, p] of pending) if (now - p.createdAt > PENDING_TTL_MS) pending.delete(k);
     const { url, pending: state } = await provider.start(new URL(CALLBACK, callbackBase(request, deps)).toString());
     const key = randomBytes(24).toString('base64url');
-    pending.set(key, state);
+    await deps.store.auth.putPending(sessionKey(key), JSON.stringify(state), deps.clock.now() + PENDING_TTL_MS);
     void reply.setCookie(PENDING_COOKIE, key, { ...cookie, maxAge: PENDING_TTL_MS / 1000 });
     return reply.redirect(url);
   });
 
   app.get(CALLBACK, { config: { role: 'public' } }, async (request, reply) => {
-    const key = request.cookies[PENDING_COOKIE] ?? '';
-    const state = pending.get(key);
-    pending.delete(key);
+    const key = request.cookies[PENDING_COOKIE];
+    const stored = key ? await deps.store.auth.takePending(sessionKey(key), deps.clock.now()) : null;
     void reply.clearCookie(PENDING_COOKIE, cookie);
-    if (!state || Date.now() - state.createdAt > PENDING_TTL_MS)
-      return backToSignIn(reply, 'The sign-in took too long; try again');
+    if (!stored) return backToSignIn(reply, 'The sign-in took too long or was already used; try again');
+    const state = JSON.parse(stored) as OidcPending;
     let identity: OidcIdentity;
     try {
       identity = await provider.finish(new URL(request.url, state.redirectUri), state);

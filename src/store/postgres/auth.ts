@@ -109,6 +109,38 @@ export class PostgresAuthStore implements AuthStore {
     return rows[0] ? toUserRow(rows[0]) : null;
   }
 
+  async putPending(keyHash: string, body: string, expiresAt: number): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO auth_pending (key_hash, body, expires_at) VALUES ($1, $2, $3)
+       ON CONFLICT (key_hash) DO UPDATE SET body = excluded.body, expires_at = excluded.expires_at`,
+      [keyHash, body, expiresAt],
+    );
+  }
+
+  async takePending(keyHash: string, now: number): Promise<string | null> {
+    // DELETE … RETURNING: of two processes taking the same key, only one gets the row.
+    const { rows } = await this.pool.query<{ body: string; expires_at: string }>(
+      'DELETE FROM auth_pending WHERE key_hash = $1 RETURNING body, expires_at',
+      [keyHash],
+    );
+    await this.pool.query('DELETE FROM auth_pending WHERE expires_at <= $1', [now]);
+    return rows[0] && Number(rows[0].expires_at) > now ? rows[0].body : null;
+  }
+
+  async hitRate(key: string, now: number, windowMs: number): Promise<{ hits: number; windowStart: number }> {
+    // One statement: a window that ended restarts at this attempt; the row lock makes concurrent hits count one by one.
+    const { rows } = await this.pool.query<{ hits: number; window_start: string }>(
+      `INSERT INTO auth_rate AS r (key, window_start, hits) VALUES ($1, $2, 1)
+       ON CONFLICT (key) DO UPDATE SET
+         hits = CASE WHEN r.window_start <= $2 - $3 THEN 1 ELSE r.hits + 1 END,
+         window_start = CASE WHEN r.window_start <= $2 - $3 THEN $2 ELSE r.window_start END
+       RETURNING hits, window_start`,
+      [key, now, windowMs],
+    );
+    if (rows[0]!.hits === 1) await this.pool.query('DELETE FROM auth_rate WHERE window_start <= $1', [now - windowMs]);
+    return { hits: rows[0]!.hits, windowStart: Number(rows[0]!.window_start) };
+  }
+
   async clearFailures(name: string): Promise<void> {
     await this.pool.query('UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE lower(name) = lower($1)', [
       name,

@@ -127,12 +127,17 @@ export const MIGRATIONS: readonly string[] = [
      reason text NOT NULL, failed_at bigint NOT NULL);
    CREATE INDEX dead_letters_sink ON dead_letters (sink, seq);
    CREATE TABLE sink_stats (sink text PRIMARY KEY, body text NOT NULL, updated_at bigint NOT NULL);`,
-  // (rollups, retention): day counts kept with every write and delete, filled here from the records stored
+  // 7 (rollups, retention): day counts kept with every write and delete, filled here from the records stored
   // before (one statement inside the migration's transaction, under its lock); retention policies and the
   // ledger of what the sweep removed (docs/adr/0031, 0032).
   `${ROLLUP_SCHEMA}
    ${RETENTION_SCHEMA}
    ${ROLLUP_TABLES.map((t) => `${rollupBackfillSql(t)};`).join('\n')}`,
+  // 8 (auth, issue 16): OpenID Connect sign-ins under way and sign-in rate-limit counters, shared by every
+  // serve process on the database (store/auth-contract.ts putPending, hitRate).
+  `CREATE TABLE auth_pending (key_hash text PRIMARY KEY, body text NOT NULL, expires_at bigint NOT NULL);
+   CREATE TABLE auth_rate (key text PRIMARY KEY, window_start bigint NOT NULL, hits integer NOT NULL);
+   CREATE INDEX auth_rate_window ON auth_rate (window_start);`,
 ];
 
 /** Arbitrary constant: the advisory lock key migrations take. */

@@ -96,6 +96,38 @@ export class SqliteAuthStore implements AuthStore {
     return this.getUser(name);
   }
 
+  async putPending(keyHash: string, body: string, expiresAt: number): Promise<void> {
+    this.db
+      .prepare('INSERT OR REPLACE INTO auth_pending (key_hash, body, expires_at) VALUES (?, ?, ?)')
+      .run(keyHash, body, expiresAt);
+  }
+
+  async takePending(keyHash: string, now: number): Promise<string | null> {
+    const take = this.db.transaction(() => {
+      const row = this.db
+        .prepare('DELETE FROM auth_pending WHERE key_hash = ? RETURNING body, expires_at')
+        .get(keyHash) as { body: string; expires_at: number } | undefined;
+      this.db.prepare('DELETE FROM auth_pending WHERE expires_at <= ?').run(now);
+      return row && row.expires_at > now ? row.body : null;
+    });
+    return take();
+  }
+
+  async hitRate(key: string, now: number, windowMs: number): Promise<{ hits: number; windowStart: number }> {
+    const hit = this.db.transaction(() => {
+      this.db.prepare('DELETE FROM auth_rate WHERE window_start <= ?').run(now - windowMs);
+      return this.db
+        .prepare(
+          `INSERT INTO auth_rate (key, window_start, hits) VALUES (?, ?, 1)
+           ON CONFLICT (key) DO UPDATE SET hits = hits + 1
+           RETURNING hits, window_start`,
+        )
+        .get(key, now) as { hits: number; window_start: number };
+    });
+    const row = hit();
+    return { hits: row.hits, windowStart: row.window_start };
+  }
+
   async clearFailures(name: string): Promise<void> {
     this.db.prepare('UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE name = ?').run(name);
   }

@@ -127,12 +127,17 @@ export const MIGRATIONS: readonly string[] = [
      item_id TEXT NOT NULL, reason TEXT NOT NULL, failed_at INTEGER NOT NULL);
    CREATE INDEX dead_letters_sink ON dead_letters (sink, seq);
    CREATE TABLE sink_stats (sink TEXT PRIMARY KEY, body TEXT NOT NULL, updated_at INTEGER NOT NULL);`,
-  // (rollups, retention): day counts kept with every write and delete, filled here from the records stored
+  // 7 (rollups, retention): day counts kept with every write and delete, filled here from the records stored
   // before (one statement inside this migration's transaction, so no write is counted twice or missed);
   // retention policies and the ledger of what the sweep removed (docs/adr/0031, 0032).
   `${ROLLUP_SCHEMA}
    ${RETENTION_SCHEMA}
    ${ROLLUP_TABLES.map((t) => `${rollupBackfillSql(t)};`).join('\n')}`,
+  // 8 (auth, issue 16): OpenID Connect sign-ins under way and sign-in rate-limit counters, shared by every
+  // serve process on the database (store/auth-contract.ts putPending, hitRate).
+  `CREATE TABLE auth_pending (key_hash TEXT PRIMARY KEY, body TEXT NOT NULL, expires_at INTEGER NOT NULL);
+   CREATE TABLE auth_rate (key TEXT PRIMARY KEY, window_start INTEGER NOT NULL, hits INTEGER NOT NULL);
+   CREATE INDEX auth_rate_window ON auth_rate (window_start);`,
 ];
 
 /**

@@ -138,6 +138,24 @@ export function runAuthConformance(ctx: { readonly store: Store }): void {
     assert.equal((await a.getToken('abc'))?.revokedAt, T0 + 6);
   });
 
+  test('pending sign-ins: taken once, never after they expire; rate counters: one window shared, then a new one', async () => {
+    const a = ctx.store.auth;
+    await a.putPending('k1', '{"state":"s1"}', T0 + 600_000);
+    await a.putPending('k2', '{"state":"s2"}', T0 + 10);
+    assert.equal(await a.takePending('k1', T0), '{"state":"s1"}');
+    assert.equal(await a.takePending('k1', T0), null, 'single use');
+    assert.equal(await a.takePending('k2', T0 + 10), null, 'expired');
+    assert.equal(await a.takePending('nope', T0), null);
+    const hits = await Promise.all([1, 2, 3].map(() => a.hitRate('signin:198.51.100.1', T0, 60_000)));
+    assert.deepEqual(hits.map((h) => h.hits).sort(), [1, 2, 3], 'concurrent attempts each counted');
+    assert.equal((await a.hitRate('signin:198.51.100.1', T0 + 59_999, 60_000)).hits, 4);
+    assert.deepEqual(await a.hitRate('signin:198.51.100.2', T0 + 1, 60_000), { hits: 1, windowStart: T0 + 1 });
+    assert.deepEqual(await a.hitRate('signin:198.51.100.1', T0 + 60_000, 60_000), {
+      hits: 1,
+      windowStart: T0 + 60_000,
+    });
+  });
+
   test('console audit: appended in order, listed after a position, newest first, filtered; no way to change it', async () => {
     const c = ctx.store.consoleAudit;
     const entry = {
