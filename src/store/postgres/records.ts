@@ -22,6 +22,9 @@ import { PostgresTail } from './tail.js';
 import { headSlices, keysetPages, numericDimension, toGroupCount } from '../search-sql.js';
 import { compileCount, compileCountBy, compileGroupCounts, compileHeadSlice, compileSearch } from './compile.js';
 
+/** Records deleted per statement by purgeTenant: each batch commits, so vacuum and other writers keep up. */
+const PURGE_BATCH = 5_000;
+
 /** From this many rows a batch goes through COPY (one round trip of text) instead of one INSERT. */
 const COPY_FROM = 1_000;
 const TYPES: Partial<Record<RecordColumn, string>> = {
@@ -144,6 +147,22 @@ export class PostgresRecordStore implements RecordStore {
 
   tailLag(after: TailPosition | null): Promise<{ records: number; oldestIngestedAt: number | null }> {
     return this.tailer.tailLag(after);
+  }
+
+  async purgeTenant(tenant: string, options: { signal?: AbortSignal } = {}): Promise<number> {
+    let purged = 0;
+    for (;;) {
+      options.signal?.throwIfAborted();
+      const gone =
+        (
+          await this.pool.query(
+            'DELETE FROM records WHERE ctid = ANY (ARRAY(SELECT ctid FROM records WHERE tenant = $1 LIMIT $2))',
+            [tenant, PURGE_BATCH],
+          )
+        ).rowCount ?? 0;
+      purged += gone;
+      if (gone < PURGE_BATCH) return purged;
+    }
   }
 
   async newest(tenants?: string[]): Promise<Map<string, number>> {
