@@ -7,6 +7,7 @@ import type { ApiResponse, ApiRoute, FileDownload } from '../src/server/api-type
 import { buildServer } from '../src/server/index.js';
 import { CONTOSO, DAY, NOW, testDeps } from '../src/server/testing/fixtures.js';
 import type { ReportResult } from '../src/reports/types.js';
+import { withTenantNames } from '../src/reports/export.js';
 import { api, files, searchFromUrl, type ApiCall } from '../web/src/api.js';
 
 /**
@@ -52,6 +53,7 @@ const SHAPES: { [K in ApiRoute]: Shape<ApiResponse<K>> } = {
   'POST /api/reports/:id/run': { report: true, parameters: true, summary: true, rows: true },
   'POST /api/reports/:id/export': 'file',
   'GET /api/posture': { snapshots: true },
+  'GET /api/posture/:tenant': { name: true, tenantId: true, domain: true, auditing: true, checks: true },
   'GET /api/coverage': { streams: true, tenants: true },
   'GET /api/status': { now: true, collector: true },
 };
@@ -147,6 +149,7 @@ async function everyCall(): Promise<ApiCall<unknown>[]> {
     reports: [],
     runReport: ['admin-activity', { start: '7d' }],
     posture: [],
+    tenantPosture: ['contoso'],
     coverage: ['contoso'],
     status: [],
   };
@@ -207,11 +210,16 @@ describe('the console client and the server share one contract', () => {
       const out = new PassThrough();
       let cli = '';
       out.on('data', (d: Buffer) => (cli += d.toString('utf8')));
-      await writeResult({ out }, RESULT, format);
+      await writeResult({ out }, withTenantNames(RESULT, new Map([[CONTOSO, 'contoso']])), format);
       assert.equal(res.body, cli, format);
     }
     const csv = (await send(files.reportExport('admin-activity', {}, 'csv'))).body;
-    assert.equal(csv.split('\r\n')[0], '\uFEFFtenant,id,rule,findings,extra');
+    assert.equal(
+      csv.split('\r\n')[0],
+      '\uFEFFtenant,tenantName,id,rule,findings,extra',
+      'the tenant named in the file',
+    );
+    assert.match(csv.split('\r\n')[1]!, new RegExp(`^${CONTOSO},contoso,r1,`));
     assert.ok(csv.includes(`"'=HYPERLINK(""x"")"`));
   });
 

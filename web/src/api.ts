@@ -26,6 +26,8 @@ export type {
   CoverageGap,
   FilterNotice,
   JsonSchema,
+  PostureCheck,
+  PostureDetail,
   RecordSummary,
   RecordView,
   ReportInfo,
@@ -109,6 +111,7 @@ export const api = {
   reports: () => call('GET /api/reports'),
   runReport: (id: string, params: ReportParams) => call('POST /api/reports/:id/run', { params: { id }, body: params }),
   posture: () => call('GET /api/posture'),
+  tenantPosture: (tenant: string) => call('GET /api/posture/:tenant', { params: { tenant } }),
   coverage: (tenant?: string) => call('GET /api/coverage', { query: tenant ? { tenant } : {} }),
   status: () => call('GET /api/status'),
 };

@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'react';
 import { getJson, toQueryString } from '../api.js';
 import { ErrorNote } from '../components/ErrorNote.js';
+import { fmtTime } from '../format.js';
+import { timeZone } from '../timezone.js';
 
 interface Entry {
   seq: number;
@@ -55,7 +57,7 @@ export function AuditPage({ params }: { params: URLSearchParams }) {
         <table className="audit-table">
           <thead>
             <tr>
-              <th>When (UTC)</th>
+              <th>When ({timeZone()})</th>
               <th>User</th>
               <th>From</th>
               <th>Action</th>
@@ -67,7 +69,7 @@ export function AuditPage({ params }: { params: URLSearchParams }) {
           <tbody>
             {entries.map((e) => (
               <tr key={e.seq} className={`outcome-${e.outcome}`}>
-                <td>{new Date(e.at).toISOString().replace('T', ' ').slice(0, 19)}</td>
+                <td>{fmtTime(e.at)}</td>
                 <td>
                   {e.actor} <small>({e.via})</small>
                 </td>
