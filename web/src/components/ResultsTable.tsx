@@ -102,11 +102,11 @@ export function ResultsTable({
             style={{ width: c.width }}
             role="columnheader"
             onClick={() => toggleSort(c.key)}
-            title={
+            title={`${columnLabel(c)}: ${
               complete
-                ? 'Sort by this column'
-                : 'Sorting is available once every match is loaded; results are newest first'
-            }
+                ? 'sort by this column'
+                : 'sorting is available once every match is loaded; results are newest first'
+            }`}
           >
             {columnLabel(c)}
             {sort?.key === c.key ? (sort.dir === 1 ? ' ▲' : ' ▼') : ''}
