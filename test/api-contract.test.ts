@@ -18,6 +18,7 @@ import type { ServerDeps } from '../src/server/deps.js';
 
 /** The route key of a path the client builds without parameters. */
 const routeOf = (url: string): ApiRoute => `GET ${url.split('?')[0]}` as ApiRoute;
+import { withTenantNames } from '../src/reports/export.js';
 
 /**
  * The console's client (web/src/api.ts) against the server (src/server): every call the client can make
@@ -100,6 +101,7 @@ const SHAPES: { [K in ApiRoute]: Shape<ApiResponse<K>> } = {
   'GET /api/posture': { snapshots: true },
   'POST /api/audit-config/:tenant/check': { result: true },
   'POST /api/audit-config/:tenant/enable': { applied: true, outcome: true },
+  'GET /api/posture/:tenant': { name: true, tenantId: true, domain: true, auditing: true, checks: true },
   'GET /api/coverage': { streams: true, tenants: true },
   'GET /api/status': { now: true, collector: true },
   'GET /api/auth/me': ME,
@@ -247,6 +249,7 @@ async function everyCall(): Promise<ApiCall<unknown>[]> {
     reports: [],
     runReport: ['admin-activity', { start: '7d' }],
     posture: [],
+    tenantPosture: ['contoso'],
     coverage: ['contoso'],
     status: [],
     addTenant: [{ name: 'northwind', tenantId: FABRIKAM, clientId: FABRIKAM, clientSecret: 'not shown' }],
@@ -348,11 +351,16 @@ describe('the console client and the server share one contract', () => {
       const out = new PassThrough();
       let cli = '';
       out.on('data', (d: Buffer) => (cli += d.toString('utf8')));
-      await writeResult({ out }, RESULT, format);
+      await writeResult({ out }, withTenantNames(RESULT, new Map([[CONTOSO, 'contoso']])), format);
       assert.equal(res.body, cli, format);
     }
     const csv = (await send(files.reportExport('admin-activity', {}, 'csv'))).body;
-    assert.equal(csv.split('\r\n')[0], '\uFEFFtenant,id,rule,findings,extra');
+    assert.equal(
+      csv.split('\r\n')[0],
+      '\uFEFFtenant,tenantName,id,rule,findings,extra',
+      'the tenant named in the file',
+    );
+    assert.match(csv.split('\r\n')[1]!, new RegExp(`^${CONTOSO},contoso,r1,`));
     assert.ok(csv.includes(`"'=HYPERLINK(""x"")"`));
   });
 

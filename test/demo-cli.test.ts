@@ -41,3 +41,38 @@ test(
     }
   },
 );
+
+/**
+ * Issue 17 item 16: `demo --time-scale N` runs the emulator's virtual clock N times faster, and the demo
+ * (collector, checks, console) follows it: an hour of the emulator passes in a real second at 3600.
+ */
+test(
+  'demo --time-scale: the console and the collector follow the emulator clock, hours in seconds',
+  { timeout: 240_000 },
+  async () => {
+    const { dir, cleanup } = tempDir();
+    const args = ['--port', '0', '--tenants', '1', '--users', '5', '--time-scale', '3600'];
+    const { child, url: started } = startServe(args, dir, 'demo');
+    let err = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    try {
+      const url = await started;
+      assert.match(err, /the emulator's clock runs 3600× real time \(an hour in 1 s\)/);
+      const now = async () => ((await (await fetch(`${url}api/status`)).json()) as { now: number }).now;
+      const first = await now();
+      const realStart = Date.now();
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      const moved = (await now()) - first;
+      const real = Date.now() - realStart;
+      assert.ok(moved >= 3_600_000, `the console's clock moved ${moved} ms in ${real} real ms`);
+      const status = (await (await fetch(`${url}api/status`)).json()) as Status;
+      assert.equal(status.collector.following, true);
+      const exit = new Promise<number | null>((resolve) => child.on('exit', resolve));
+      child.kill('SIGINT');
+      assert.equal(await exit, 0, err);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      cleanup();
+    }
+  },
+);

@@ -7,6 +7,7 @@ import type { AppError } from '../src/core/errors.js';
 import { Command } from 'commander';
 import { kebab, reportOptions, reportParams } from '../src/cli/commands/report-flags.js';
 import { parseFlags, writeResult } from '../src/cli/commands/report.js';
+import { withTenantNames } from '../src/reports/export.js';
 import { buildProgram, main } from '../src/cli/main.js';
 import { findReport, listReports } from '../src/reports/registry.js';
 import type { ListingFormat } from '../src/cli/output.js';
@@ -74,6 +75,22 @@ test('--format csv is the search CSV: BOM, header, quoting and defused formulas;
       .map((l) => JSON.parse(l).id),
     ['r1'],
   );
+});
+
+test("exports name each row's tenant beside its key (CLI and console use withTenantNames); unknown keys stay as they are", async () => {
+  const named = withTenantNames(
+    { ...result, rows: [...result.rows, { tenant: 'import-label', id: 'r2' }] },
+    new Map([['t', 'contoso']]),
+  );
+  assert.deepEqual(Object.keys(named.rows[0]!), ['tenant', 'tenantName', 'id', 'rule', 'findings']);
+  assert.equal(named.rows[0]!.tenantName, 'contoso');
+  assert.equal('tenantName' in named.rows[1]!, false);
+  const out = new PassThrough();
+  let text = '';
+  out.on('data', (d: Buffer) => (text += d.toString('utf8')));
+  await writeResult({ out }, named, 'csv');
+  assert.equal(text.split('\r\n')[0], '\uFEFFtenant,tenantName,id,rule,findings');
+  assert.match(text.split('\r\n')[1]!, /^t,contoso,r1,/);
 });
 
 test('--format table shows the period and totals, then the rows with a count', async () => {

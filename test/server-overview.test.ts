@@ -73,6 +73,52 @@ describe('overview routes', () => {
     assert.deepEqual(res.body.snapshots.map((s: { tenant: string }) => s.tenant).sort(), [CONTOSO, FABRIKAM].sort());
   });
 
+  test("posture detail: one tenant's findings with their fixes, requested changes and every check, newest first", async () => {
+    const deps = await testDeps();
+    const request = {
+      kind: 'organization',
+      target: 'organization',
+      cmdlet: 'Set-AdminAuditLogConfig',
+      parameters: { UnifiedAuditLogIngestionEnabled: true },
+      description: 'Turn on unified audit log ingestion',
+      requestedAt: new Date(NOW - 1_800_000).toISOString(),
+      requestedBy: 'cli:alice',
+      appliesBy: new Date(NOW + 1_800_000).toISOString(),
+      status: 'pending',
+    };
+    await deps.store.posture.save({
+      tenant: FABRIKAM,
+      takenAt: NOW - 60_000,
+      verdict: 'failing',
+      body: {
+        ualEnabled: false,
+        findings: [
+          { code: 'UAL_OFF', severity: 'failing', message: 'off', fix: 'tenantwatch audit-config enable fabrikam' },
+        ],
+        requests: [request],
+      },
+    });
+    const own = await buildServer(deps);
+    try {
+      const res = await own.inject({ method: 'GET', url: '/api/posture/fabrikam' });
+      assert.equal(res.statusCode, 200, res.body);
+      const body = res.json();
+      assert.equal(body.name, 'fabrikam');
+      assert.equal(body.auditing.recordsNothing, true);
+      assert.deepEqual(
+        body.checks.map((c: { takenAt: number }) => c.takenAt),
+        [NOW - 60_000, NOW - 3_600_000],
+      );
+      assert.equal(body.checks[0].findings[0].fix, 'tenantwatch audit-config enable fabrikam');
+      assert.equal(body.checks[0].requests[0].status, 'pending');
+      const missing = await own.inject({ method: 'GET', url: '/api/posture/nobody' });
+      assert.equal(missing.statusCode, 404);
+      assert.equal(missing.json().error.code, 'UNKNOWN_TENANT');
+    } finally {
+      await own.close();
+    }
+  });
+
   test('status: the collector reports itself', async () => {
     const res = await get('/api/status');
     assert.equal(res.body.collector.running, true);

@@ -13,6 +13,26 @@ export function reportColumns(rows: readonly ReportRow[]): string[] {
   return [...keys];
 }
 
+/**
+ * The result with each row's tenant name beside its tenant key (`tenantName`, right after `tenant`), for
+ * every registered tenant: a file someone opens later must say "contoso", not only a GUID (issue 17 item
+ * 4). Rows of an unregistered key (an import label) stay as they are, as in search exports.
+ */
+export function withTenantNames(result: ReportResult, names: ReadonlyMap<string, string>): ReportResult {
+  if (names.size === 0) return result;
+  const named = (row: ReportRow): ReportRow => {
+    const name = names.get(row.tenant);
+    if (name === undefined || 'tenantName' in row) return row;
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(row)) {
+      out[key] = value;
+      if (key === 'tenant') out.tenantName = name;
+    }
+    return out as ReportRow;
+  };
+  return { ...result, rows: result.rows.map(named) };
+}
+
 /** The rows as CSV (the data only, as the CLI's csv format): BOM, header, one line per row. */
 export async function* reportCsvChunks(result: ReportResult): AsyncGenerator<string, number> {
   const columns = reportColumns(result.rows);

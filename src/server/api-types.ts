@@ -9,7 +9,7 @@
  */
 import type { Activity } from '../core/catalog/activities.js';
 import type { CountDimension, CountRow } from '../core/search-query.js';
-import type { Finding } from '../posture/types.js';
+import type { Finding, RequestedChange } from '../posture/types.js';
 import type { JsonSchema, ReportInfo, ReportResult } from '../reports/types.js';
 import type { RecordView } from '../search/formats.js';
 import type { FilterNotice } from '../search/unseen.js';
@@ -219,6 +219,25 @@ export interface TenantTestResult {
   error: { code: string; message: string; hint: string | null } | null;
 }
 
+/** One stored posture check of a tenant (audit-config check), as the posture detail page shows it. */
+export interface PostureCheck {
+  takenAt: number;
+  verdict: PostureSnapshot['verdict'];
+  /** Every finding with its fix, as the check stored them (older snapshots may lack fields). */
+  findings: Partial<Finding>[];
+  /** Changes requested through `enable` and carried from check to check (pending, overdue, applied). */
+  requests: Partial<RequestedChange>[];
+}
+
+/** A tenant's audit posture: what it records now, and every stored check, newest first. */
+export interface PostureDetail {
+  name: string;
+  tenantId: string;
+  domain: string | null;
+  auditing: AuditingFact;
+  checks: PostureCheck[];
+}
+
 /** Report parameters as a JSON object; the engine validates them (BAD_INPUT names the bad one). */
 export type ReportParams = Record<string, unknown>;
 
@@ -271,6 +290,7 @@ export interface ApiRoutes {
     body: { confirm?: boolean };
     response: { applied: boolean; outcome: EnableOutcome };
   };
+  'GET /api/posture/:tenant': { params: { tenant: string }; response: PostureDetail };
   'GET /api/coverage': { query: { tenant?: string }; response: CoverageSummary };
   'GET /api/status': { response: { now: number; collector: unknown } };
 

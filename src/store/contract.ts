@@ -97,6 +97,14 @@ export interface RecordStore {
   /** Newest CreationTime stored per tenant (all tenants when none given). */
   newest(tenants?: string[]): Promise<Map<string, number>>;
   /**
+   * Deletes every record stored under this tenant key and returns how many went (`tenant remove
+   * --purge`). The one way records leave the store: whatever is kept beside them (the free-text index,
+   * summaries) is updated here too. Runs in batches, so a large tenant never holds the write lock for
+   * long and other writers keep their turn; stopped half-way, it leaves only whole records and the same
+   * call finishes the job. Tail positions stay valid (a deleted record's position is never reused).
+   */
+  purgeTenant(tenant: string, options?: { signal?: AbortSignal }): Promise<number>;
+  /**
    * Optional (the SQL stores have it): run after a large load. Refreshes the query planner's
    * statistics and, with `textIndex: true`, builds the free-text index (false drops it). Results are
    * the same either way; only speed changes (docs/ARCHITECTURE.md, Store).
@@ -273,6 +281,12 @@ export interface LedgerStore {
    * holds it: one compare-and-set, so of several reclaimers exactly one wins. True when `owner` holds it now.
    */
   reclaimLease(key: string, from: string, owner: string, until: number): Promise<boolean>;
+  /**
+   * Forgets a tenant's books (windows, blobs, checkpoints) once its
+   * records are purged: a ledger that still said "fetched" would make a re-added tenant skip the very
+   * windows whose records are gone, and coverage would claim them. Returns the rows removed.
+   */
+  forgetTenant(tenant: string): Promise<{ windows: number; blobs: number; checkpoints: number }>;
 }
 
 /**

@@ -156,6 +156,34 @@ function recordTests(ctx: StoreContext): void {
     assert.deepEqual(await ctx.store.records.newest([TENANT_B, 'nobody']), new Map([[TENANT_B, T0 + 1]]));
   });
 
+  test("purgeTenant deletes exactly one tenant's records, in batches, with the count; the tail goes on", async () => {
+    const many = Array.from({ length: 5_003 }, () => record({ raw: '{"note":"Zanzibar purged"}' }));
+    const kept = [record({ tenant: TENANT_B }), record({ tenant: TENANT_B, raw: '{"note":"Zanzibar kept"}' })];
+    await ctx.store.records.insert([...many, ...kept]);
+    const before = await ctx.store.records.tail(null, { limit: 10_000 });
+    await ctx.store.records.optimize?.({ textIndex: true });
+    assert.equal(await ctx.store.records.purgeTenant(TENANT_A), 5_003, 'the count of records deleted');
+    assert.equal(await ctx.store.records.count({ ...ALL, tenants: [TENANT_A] }), 0);
+    assert.equal(await ctx.store.records.get(TENANT_A, many[0]!.id), null);
+    assert.deepEqual(await collect(ctx.store.records.search(ALL)), expectedIds(kept, ALL), 'the other tenant stays');
+    const text = { ...ALL, freeText: ['zanzibar'] };
+    assert.deepEqual(await collect(ctx.store.records.search(text)), expectedIds(kept, text), 'the text index agrees');
+    assert.deepEqual(await ctx.store.records.newest([TENANT_A]), new Map());
+    assert.equal(await ctx.store.records.purgeTenant(TENANT_A), 0, 'a second purge finds nothing');
+    const again = record();
+    await ctx.store.records.insert([again]);
+    const after = await ctx.store.records.tail(before.next, { limit: 10 });
+    assert.deepEqual(
+      after.records.map((r) => r.id),
+      [again.id],
+      'a record stored after the purge is next in the tail',
+    );
+    const aborted = new AbortController();
+    aborted.abort();
+    await assert.rejects(ctx.store.records.purgeTenant(TENANT_B, { signal: aborted.signal }));
+    assert.equal(await ctx.store.records.count({ ...ALL, tenants: [TENANT_B] }), 2, 'an aborted purge deletes nothing');
+  });
+
   test('a bulk writer (when offered) counts exactly and makes everything visible at close', async (t) => {
     const bulk = ctx.store.records.bulk?.();
     if (!bulk) return t.skip('this store has no bulk writer');

@@ -158,6 +158,25 @@ function stateTests(ctx: { readonly store: Store }): void {
     assert.equal((await l.listBlobs({ contentType: 'Audit.Exchange' })).length, 0);
   });
 
+  test("forgetTenant removes one tenant's windows, blobs and checkpoints, and nothing of another", async () => {
+    const l = ctx.store.ledger;
+    for (const tenant of [TENANT_A, TENANT_B]) {
+      await l.upsertWindow(windowRow({ tenant }));
+      await l.upsertWindow(windowRow({ tenant, start: T0 + DAY, end: T0 + 2 * DAY }));
+      await l.commitBlob(blobRow({ tenant }), [record({ tenant })]);
+      await l.advanceCheckpoint(tenant, 'Audit.SharePoint', T0 + DAY, T0);
+    }
+    assert.deepEqual(await l.forgetTenant(TENANT_A), { windows: 2, blobs: 1, checkpoints: 1 });
+    assert.deepEqual(await l.listWindows({ tenant: TENANT_A }), []);
+    assert.deepEqual(await l.listBlobs({ tenant: TENANT_A }), []);
+    assert.equal(await l.hasBlob(TENANT_A, blobRow().contentId), false, 'a re-added tenant fetches it again');
+    assert.equal(await l.getCheckpoint(TENANT_A, 'Audit.SharePoint'), null);
+    assert.equal((await l.listWindows({ tenant: TENANT_B })).length, 2);
+    assert.equal(await l.hasBlob(TENANT_B, blobRow().contentId), true);
+    assert.equal((await l.getCheckpoint(TENANT_B, 'Audit.SharePoint'))?.position, T0 + DAY);
+    assert.deepEqual(await l.forgetTenant(TENANT_A), { windows: 0, blobs: 0, checkpoints: 0 });
+  });
+
   test('checkpoints only move forward', async () => {
     const l = ctx.store.ledger;
     assert.equal(await l.getCheckpoint(TENANT_A, 'Audit.Exchange'), null);

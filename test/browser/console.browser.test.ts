@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { writeResult } from '../../src/cli/commands/report.js';
+import { withTenantNames } from '../../src/reports/export.js';
 import { runCli } from '../support/cli.js';
 import { START, artifacts, startWorld, type World } from './harness.js';
 
@@ -157,10 +158,11 @@ describe('console in a browser', () => {
     assert.ok(labels.length > 0 && labels.every((l) => !/[a-z][A-Z]/.test(l)), labels.join(' | '));
     const times = await page.$$eval('.report-rows table', (ts) => {
       const t = ts[0]!;
-      const i = [...t.querySelectorAll('th')].findIndex((th) => th.textContent === 'time');
+      const i = [...t.querySelectorAll('th')].findIndex((th) => th.textContent === 'time (UTC)');
       return [...t.querySelectorAll('tbody tr')].map((tr) => tr.children[i]?.textContent ?? '');
     });
-    assert.deepEqual(times, [...times].sort(), 'report rows are in time order');
+    assert.ok(times.length > 1 && times.every((t) => /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(t)), times.join());
+    assert.deepEqual(times, [...times].sort(), 'report rows are in time order, the zone in the heading');
 
     // The export is the server's file, written by the CLI's writer for the same run (no CSV in the browser).
     const download = await Promise.all([page.waitForEvent('download'), page.click('text=Export CSV')]).then(([d]) => d);
@@ -170,8 +172,11 @@ describe('console in a browser', () => {
     const out = new PassThrough();
     let cli = '';
     out.on('data', (d: Buffer) => (cli += d.toString('utf8')));
-    await writeResult({ out }, await reports.run('admin-activity', {}), 'csv');
+    const names = new Map((await w.store.tenants.list()).map((t) => [t.tenantId, t.name]));
+    await writeResult({ out }, withTenantNames(await reports.run('admin-activity', {}), names), 'csv');
     assert.equal(csv, cli, "the console's report CSV is byte for byte the CLI's");
+    assert.match(csv.split('\r\n')[0]!, /^\uFEFFtenant,tenantName,/, 'the export names each tenant');
+    assert.ok(csv.includes(`,${w.emu.tenants[0]!.name},`), csv.split('\r\n')[1]);
   });
 
   test('a tenant with auditing off is flagged on the tenants page', async () => {
@@ -235,8 +240,15 @@ describe('console in a browser', () => {
     await page.screenshot({ path: join(artifacts, 'picker-scrolled.png') });
     await page.fill('.picker-panel > input', 'mailbox');
     await page.waitForSelector('.picker-items label');
-    const labels = await page.$$eval('.picker-items label', (ls) => ls.map((l) => l.textContent ?? ''));
-    assert.ok(labels.length > 0 && labels.every((l) => /mailbox/i.test(l) || true));
+    // Each activity shown matches by its name, its operation (the hover title) or its category.
+    const shown = await page.$$eval('.picker-items label', (ls) =>
+      ls.map(
+        (l) =>
+          `${l.textContent} | ${l.getAttribute('title')} | ${l.closest('.picker-group')?.querySelector('.picker-group-head')?.textContent}`,
+      ),
+    );
+    assert.ok(shown.length > 0, 'the search finds mailbox activities');
+    for (const l of shown) assert.match(l, /mailbox/i);
     await page.screenshot({ path: join(artifacts, 'picker-search.png') });
     await page.keyboard.press('Escape');
   });
@@ -295,5 +307,61 @@ describe('console in a browser', () => {
     assert.ok(span <= DAY, `one bar's period (${span} ms)`);
     await page.waitForSelector('.timeline-axis >> text=per hour');
     await page.screenshot({ path: join(artifacts, 'timeline-zoomed.png') });
+  });
+
+  test('times in a chosen zone: the grid, the detail, the timeline and the export note say which', async () => {
+    const page = w.page;
+    const q = new URLSearchParams({ start, end, workload: 'SharePoint' }).toString();
+    await page.goto(`${w.url}#/search?${q}`);
+    await page.waitForSelector('.tr .td:not(:empty)', { timeout: 15_000 });
+    const utcHeading = await page.textContent('.th >> nth=0');
+    assert.equal(utcHeading?.trim(), 'Date (UTC)');
+    await page.click('.tr >> nth=0');
+    await page.waitForSelector('[data-testid=detail-time]:not(:empty)');
+    const utc = (await page.textContent('[data-testid=detail-time]'))!;
+    assert.match(utc, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
+    await page.selectOption('select[aria-label="Time zone"]', 'America/New_York');
+    await page.waitForFunction(() => document.querySelector('.th')?.textContent?.trim() === 'Date (America/New_York)');
+    const ny = (await page.textContent('[data-testid=detail-time]'))!;
+    assert.match(ny, / America\/New_York$/);
+    const utcMs = Date.parse(utc.replace(' UTC', 'Z').replace(' ', 'T'));
+    const nyMs = Date.parse(ny.replace(' America/New_York', 'Z').replace(' ', 'T'));
+    assert.equal(utcMs - nyMs, 5 * 3_600_000, 'New York is 5 hours behind UTC in November');
+    assert.equal(
+      (await page.textContent('.tr >> nth=0 >> .td >> nth=0'))?.trim(),
+      ny.replace(' America/New_York', ''),
+      'the grid row shows the same time as the detail',
+    );
+    assert.match((await page.textContent('.timeline-axis'))!, /America\/New_York.*per UTC day.*America\/New_York/s);
+    assert.match((await page.textContent('.export-zone'))!, /files in UTC/);
+    await page.screenshot({ path: join(artifacts, 'time-zone-new-york.png') });
+    await page.reload();
+    await page.waitForSelector('.tr .td:not(:empty)', { timeout: 15_000 });
+    assert.equal((await page.textContent('.th >> nth=0'))?.trim(), 'Date (America/New_York)', 'the choice is kept');
+    await page.selectOption('select[aria-label="Time zone"]', 'UTC');
+    await page.waitForFunction(() => document.querySelector('.th')?.textContent?.trim() === 'Date (UTC)');
+  });
+
+  test("a tenant's posture page: every finding with its fix, when it was checked, and the history", async () => {
+    const page = w.page;
+    const off = w.emu.tenants.find((t) => !t.ualEnabled)!;
+    await page.goto(`${w.url}#/tenants`);
+    await page.click(`tr[data-tenant="${off.name}"] .posture-link`);
+    await page.waitForSelector('.posture-findings tbody tr');
+    assert.match(page.url(), new RegExp(`#/posture\\?tenant=${off.name}$`));
+    assert.match((await page.textContent('h1'))!, new RegExp(`Audit posture — ${off.name}`));
+    assert.match(
+      (await page.textContent('.posture-head'))!,
+      /AUDITING OFF\s*checked at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/,
+    );
+    const rows = await page.$$eval('.posture-findings tbody tr', (trs) =>
+      trs.map((tr) => ({ code: tr.getAttribute('data-code'), fix: tr.querySelector('.fix')?.textContent ?? '' })),
+    );
+    const ual = rows.find((r) => r.code === 'UAL_OFF');
+    assert.ok(ual, rows.map((r) => r.code).join());
+    assert.match(ual.fix, new RegExp(`audit-config enable.*${off.name}|Set-AdminAuditLogConfig`));
+    assert.ok((await page.$$('.posture-history tbody tr')).length >= 1, 'the history lists the checks');
+    assert.match((await page.textContent('.posture-history thead'))!, /Checked at \(UTC\)/);
+    await page.screenshot({ path: join(artifacts, 'posture.png'), fullPage: true });
   });
 });

@@ -9,6 +9,7 @@ import { systemClock } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/core/log.js';
 import type { AuditRecord } from '../../src/core/record.js';
 import { normalizeRecord } from '../../src/ingest/normalize.js';
+import { evaluate } from '../../src/posture/rules.js';
 import { buildServer } from '../../src/server/index.js';
 import type { FastifyInstance } from 'fastify';
 import { openStore } from '../../src/store/open.js';
@@ -109,15 +110,29 @@ export async function startWorld(reports?: (store: Store) => Promise<ReportsApi 
       addedAt: START,
       updatedAt: START,
     });
-    await store.posture.save({
-      tenant: t.tenantId,
-      takenAt: START,
-      verdict: t.ualEnabled ? 'ok' : 'failing',
-      body: {
-        ualEnabled: t.ualEnabled,
-        findings: t.ualEnabled ? [] : [{ severity: 'failing', message: 'Unified audit log ingestion is off' }],
-      },
-    });
+    // Two checks a day apart, with the findings (and fixes) the posture rules give for the tenant's settings.
+    for (const takenAt of [START - 86_400_000, START]) {
+      const findings = evaluate(
+        {
+          ualEnabled: t.ualEnabled,
+          ualFirstOptInDate: null,
+          adminAuditLogEnabled: true,
+          orgAuditDisabled: false,
+          dehydrated: false,
+          mailboxes: null,
+          subscriptions: null,
+          newestRecord: null,
+          readErrors: [],
+        },
+        takenAt,
+      ).map((f) => ({ ...f, fix: f.fix?.replace('TENANT', t.name) }));
+      await store.posture.save({
+        tenant: t.tenantId,
+        takenAt,
+        verdict: t.ualEnabled ? 'ok' : 'failing',
+        body: { ualEnabled: t.ualEnabled, findings },
+      });
+    }
   }
   const clock = { ...systemClock, now: () => emu.clock.now() };
   const api = reports ? await reports(store) : undefined;

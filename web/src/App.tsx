@@ -5,9 +5,12 @@ import { AuditPage } from './pages/AuditPage.js';
 import { AlertsPage } from './pages/AlertsPage.js';
 import { CoveragePage } from './pages/CoveragePage.js';
 import { ReportsPage } from './pages/ReportsPage.js';
+import { PosturePage } from './pages/PosturePage.js';
 import { SearchPage } from './pages/SearchPage.js';
 import { TenantsPage } from './pages/TenantsPage.js';
 import { useRoute } from './route.js';
+import { TimeZoneChooser } from './components/TimeZoneChooser.js';
+import { useTimeZone } from './timezone.js';
 
 const PAGES = [
   { id: 'tenants', label: 'Tenants' },
@@ -23,6 +26,8 @@ export function App() {
 
 function Console({ me, signOut }: { me: Me; signOut: () => void }) {
   const route = useRoute();
+  // Every page re-renders in the chosen zone (their times come from fmtTime, which reads it).
+  useTimeZone();
   const pages =
     me.role === 'admin'
       ? [
@@ -48,7 +53,7 @@ function Console({ me, signOut }: { me: Me; signOut: () => void }) {
             </a>
           ))}
         </nav>
-        <span className="utc">all times UTC</span>
+        <TimeZoneChooser />
         <UserBadge me={me} onSignOut={signOut} />
       </header>
       <main className="content">
@@ -64,6 +69,8 @@ function Console({ me, signOut }: { me: Me; signOut: () => void }) {
           <AuditPage params={route.params} />
         ) : route.page === 'audit-config' ? (
           <AuditConfigPage params={route.params} />
+        ) : route.page === 'posture' ? (
+          <PosturePage params={route.params} />
         ) : route.page === 'admin' ? (
           <AdminPage />
         ) : (

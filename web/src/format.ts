@@ -1,13 +1,30 @@
-/** Display helpers: every time in the console is shown in UTC, as the records carry it. */
-export function fmtTime(value: string | number | null | undefined): string {
+import { timeZone, UTC } from './timezone.js';
+
+/**
+ * A time as the console shows it: "2026-11-20 11:40:10" in the zone chosen in the top bar (UTC unless
+ * another is chosen; timezone.ts). Every place that shows one also says the zone (zoneLabel).
+ */
+export function fmtTime(value: string | number | null | undefined, zone: string = timeZone()): string {
   if (value === null || value === undefined || value === '') return '';
   const d = new Date(value);
   if (Number.isNaN(d.getTime())) return String(value);
-  return d
-    .toISOString()
-    .replace('T', ' ')
-    .replace(/\.000Z$|Z$/, '')
-    .replace(/\.\d{3}$/, '');
+  if (zone === UTC)
+    return d
+      .toISOString()
+      .replace('T', ' ')
+      .replace(/\.\d{3}Z$|Z$/, '');
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: zone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(d);
+  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
+  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}:${get('second')}`;
 }
 
 export function fmtCount(n: number | null | undefined): string {

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { createContext } from '../context.js';
-import { demoContext } from './demo.js';
+import { demoContext, demoTimeScale, scaledClock } from './demo.js';
+import type { AppError } from '../../core/errors.js';
 
 async function withHome(fn: (home: string) => unknown): Promise<void> {
   const home = mkdtempSync(join(tmpdir(), 'tw-demo-home-'));
@@ -50,3 +51,21 @@ test('--reset refuses a folder the demo did not make (a real data folder named w
     assert.throws(() => demoContext(outer, { reset: true }, { data: real }), /not a folder the demo made/);
     assert.ok(existsSync(join(real, 'tenantwatch.sqlite')), 'nothing was removed');
   }));
+
+test('--time-scale: a number from 0 to 10000, and the scaled clock waits 1/N of the emulator time', async () => {
+  assert.equal(demoTimeScale(undefined), 0);
+  assert.equal(demoTimeScale('60'), 60);
+  for (const bad of ['fast', '-1', '1e9'])
+    assert.throws(
+      () => demoTimeScale(bad),
+      (e: AppError) => e.code === 'USAGE' && e.message.includes(bad),
+    );
+  let t = 1_000;
+  const clock = scaledClock(() => t, 1_000);
+  assert.equal(clock.now(), 1_000);
+  t = 5_000;
+  assert.equal(clock.now(), 5_000, "the emulator's time, as it moves");
+  const started = performance.now();
+  await clock.sleep(1_000);
+  assert.ok(performance.now() - started < 500, 'a second of emulator time is 1 ms at 1000×');
+});

@@ -10,6 +10,7 @@ import { checkTenant } from '../../posture/service.js';
 import type { Store, TenantRow } from '../../store/contract.js';
 import { ensureFolder } from '../../config/paths.js';
 import { AppError } from '../../core/errors.js';
+import { systemClock, type Clock } from '../../core/clock.js';
 import { createContext, type CliContext, type GlobalOptions } from '../context.js';
 import { postureDeps } from '../posture.js';
 import type { Runner } from '../run.js';
@@ -22,6 +23,28 @@ interface DemoOptions {
   tenants: string;
   users: string;
   seed: string;
+  timeScale?: string;
+}
+
+/**
+ * `--time-scale N`: the demo's emulator runs on its virtual clock, started now and moved N times faster
+ * than real time, and everything in the demo (collector, posture checks, console) follows that clock, so
+ * an audit log turned on with `enable` applies in 60/N real minutes instead of an hour (issue 17 item 16).
+ * 0 (the default): the real clock.
+ */
+export function demoTimeScale(value: string | undefined): number {
+  if (value === undefined) return 0;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > 10_000)
+    throw new AppError('USAGE', `--time-scale must be a number from 0 to 10000, not "${value.slice(0, 40)}"`, {
+      hint: '60 makes an emulator hour pass in a real minute; 0 keeps the real clock',
+    });
+  return n;
+}
+
+/** The emulator's clock as the demo's: its time, and waits shortened by the scale (5 emulator minutes = 5 s at 60). */
+export function scaledClock(emulatorNow: () => number, scale: number): Clock {
+  return { now: emulatorNow, sleep: (ms, signal) => systemClock.sleep(ms / scale, signal) };
 }
 
 /** One status line per step on stderr; on a terminal the collection counts update in place. */
@@ -147,6 +170,10 @@ async function checkPosture(ctx: CliContext, store: Store, rows: readonly Tenant
   }
 }
 
+function fmtMinutes(m: number): string {
+  return m >= 1 ? `${Number(m.toFixed(1))} min` : `${Number((m * 60).toFixed(1))} s`;
+}
+
 /** The file that marks a folder as the demo's own: only such a folder is ever wiped by --reset. */
 const DEMO_MARKER = 'tenantwatch-demo.json';
 
@@ -185,7 +212,9 @@ async function runDemo(outer: CliContext, opts: DemoOptions, globals: GlobalOpti
   }
 }
 
-async function runDemoIn(ctx: CliContext, opts: DemoOptions, ownFolder: boolean): Promise<void> {
+async function runDemoIn(outer: CliContext, opts: DemoOptions, ownFolder: boolean): Promise<void> {
+  const scale = demoTimeScale(opts.timeScale);
+  let ctx = outer;
   const say = progress(ctx);
   const store = await ctx.store();
   say.step(
@@ -194,7 +223,9 @@ async function runDemoIn(ctx: CliContext, opts: DemoOptions, ownFolder: boolean)
   const emu = await startEmulator({
     stateDir: join(ctx.locations.dataDir, 'emulator'),
     port: 0,
-    clock: 'real',
+    ...(scale > 0
+      ? { clock: 'virtual' as const, start: outer.clock.now(), timeScale: scale }
+      : { clock: 'real' as const }),
     seed: Number(opts.seed) || 1,
     tenants: Number(opts.tenants) || 5,
     users: Number(opts.users) || 50,
@@ -207,6 +238,12 @@ async function runDemoIn(ctx: CliContext, opts: DemoOptions, ownFolder: boolean)
     tuning: { slotMs: 3_600_000, deliveryJitterMs: 90 * 60_000, firstDataDelayMs: 0 },
   });
   say.step(`emulator running at ${emu.url} with ${emu.tenants.length} simulated tenants`);
+  if (scale > 0) {
+    ctx = { ...outer, clock: scaledClock(() => emu.clock.now(), scale) };
+    say.step(
+      `the emulator's clock runs ${scale}× real time (an hour in ${fmtMinutes(60 / scale)}); the collector, the checks and the console follow it`,
+    );
+  }
   try {
     const { summary, rows, collection } = await registerAndCollect(ctx, store, emu, say);
     await checkPosture(ctx, store, rows, say);
@@ -231,6 +268,10 @@ export function register(program: Command, run: Runner): void {
     .option('--tenants <n>', 'simulated tenants', '5')
     .option('--users <n>', 'users per simulated tenant', '50')
     .option('--seed <n>', 'simulation seed (same seed, same tenants and activity)', '1')
+    .option(
+      '--time-scale <n>',
+      "run the emulator's virtual clock n times faster than real time (60: an hour a minute); 0 = real clock",
+    )
     .option('--reset', "start afresh: empty the demo's own folder first (never a folder the demo did not make)")
     .action(
       run(async (ctx, opts: DemoOptions, command: Command) =>

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { AppError } from '../../core/errors.js';
 import type { LiveConnection } from '../../config/tenants.js';
-import { reportColumns, reportCsvChunks, reportJsonText } from '../../reports/export.js';
+import { reportColumns, reportCsvChunks, reportJsonText, withTenantNames } from '../../reports/export.js';
 import { findReport, listReports, runReport } from '../../reports/registry.js';
 import type { ReportResult } from '../../reports/types.js';
 import type { CliContext } from '../context.js';
@@ -82,7 +82,7 @@ async function runAndWrite(
     );
     // Next to the result: a tenant that records nothing makes an empty report mean nothing (issue 18 item 1).
     for (const line of said.lines) ctx.err.write(`tenantwatch: ${line}\n`);
-    await writeResult(ctx, result, format, said.recordsNothing.size);
+    await writeResult(ctx, withTenantNames(result, said.names), format, said.recordsNothing.size);
   } finally {
     for (const c of opened) c.close();
   }

@@ -15,6 +15,7 @@ import type { CliContext } from '../context.js';
 import { recordCli } from '../console-audit.js';
 import { refuseRename } from '../tenant-admin.js';
 import type { Runner } from '../run.js';
+import { removeTenant, unknownTenant as unknown, type RemoveFlags } from './tenant-remove.js';
 
 /**
  * `tenantwatch tenant add|list|show|remove|test|add-emulated`. Secrets come from an env var or a file
@@ -81,15 +82,11 @@ export function register(program: Command, run: Runner): void {
     );
   tenant
     .command('remove')
-    .argument('<name>', 'tenant name or id')
-    .description('forget a tenant (its collected records stay)')
-    .action(
-      run(async (ctx: CliContext, name: string) => {
-        if (!(await (await ctx.store()).tenants.remove(name))) throw unknown(name);
-        await recordCli(ctx, 'tenant.remove', name);
-        ctx.out.write(`removed ${name}\n`);
-      }),
-    );
+    .argument('<name>', 'tenant name or id (with --purge also the key of records whose tenant is gone)')
+    .description('forget a tenant; its collected records stay unless --purge')
+    .option('--purge', "also delete the tenant's records and its collection ledger (shows the count, asks first)")
+    .option('--yes', 'confirm --purge without asking (for scripts)')
+    .action(run(async (ctx: CliContext, name: string, flags: RemoveFlags) => removeTenant(ctx, name, flags)));
   tenant
     .command('test')
     .argument('<name>', 'tenant name or id')
@@ -119,10 +116,6 @@ export function register(program: Command, run: Runner): void {
         },
       ),
     );
-}
-
-function unknown(name: string): AppError {
-  return new AppError('UNKNOWN_TENANT', `No tenant "${name}" is registered`, { hint: 'See tenantwatch tenant list' });
 }
 
 async function credentialFrom(ctx: CliContext, flags: AddFlags): Promise<CredentialInput> {

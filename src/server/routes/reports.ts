@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../core/errors.js';
-import { reportCsvChunks, reportJsonText } from '../../reports/export.js';
+import { reportCsvChunks, reportJsonText, withTenantNames } from '../../reports/export.js';
 import type { ApiParams, ApiResponse, ReportExportFormat, ReportParams } from '../api-types.js';
 import type { TenantScope } from '../auth/scope.js';
 import type { ReportsApi, ServerDeps } from '../deps.js';
@@ -81,7 +81,9 @@ export function registerReportRoutes(app: FastifyInstance, deps: ServerDeps): vo
     async (request, reply) => {
       const { id } = request.params;
       const format = pickOne((request.query as RawQuery).format, 'format', EXPORT_FORMATS, 'csv');
-      const result = await reportsOf(deps).run(id, scopedParams(runInput(id, request.body), request.scope));
+      const run = await reportsOf(deps).run(id, scopedParams(runInput(id, request.body), request.scope));
+      const names = new Map((await deps.store.tenants.list()).map((t) => [t.tenantId, t.name]));
+      const result = withTenantNames(run, names);
       const stamp = new Date(deps.clock.now()).toISOString().slice(0, 19).replace(/[-:]/g, '');
       void reply
         .type(TYPES[format])

@@ -2,9 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../core/errors.js';
 import { readCoverage } from '../../coverage/read.js';
 import type { AuditingFact, CoverageSummary } from '../../coverage/types.js';
-import type { Finding } from '../../posture/types.js';
+import type { Finding, RequestedChange } from '../../posture/types.js';
+import { readAuditingFacts } from '../../coverage/auditing.js';
 import type { CoverageWindow, PostureSnapshot, Store, TenantRow } from '../../store/contract.js';
-import type { ApiResponse, TenantOverview } from '../api-types.js';
+import type { ApiParams, ApiResponse, PostureCheck, PostureDetail, TenantOverview } from '../api-types.js';
 import type { ServerDeps } from '../deps.js';
 import type { RawQuery } from '../params.js';
 import { forbiddenTenant, type TenantScope } from '../auth/scope.js';
@@ -20,6 +21,31 @@ function postureOf(s: PostureSnapshot | undefined, auditing: AuditingFact): Tena
     findings: Array.isArray(body.findings) ? body.findings : [],
     requested: auditing.requested,
   };
+}
+
+/** Checks shown on a tenant's posture page: a year of daily checks. */
+const POSTURE_HISTORY = 400;
+
+/** A tenant's posture page: its auditing fact and every stored check (snapshots may be filed under its name). */
+async function postureDetail(store: Store, t: TenantRow, now: number): Promise<PostureDetail> {
+  const [byId, byName, facts] = await Promise.all([
+    store.posture.list(t.tenantId, POSTURE_HISTORY),
+    t.name === t.tenantId ? Promise.resolve([]) : store.posture.list(t.name, POSTURE_HISTORY),
+    readAuditingFacts(store, [t], now),
+  ]);
+  const checks = [...byId, ...byName]
+    .sort((a, b) => b.takenAt - a.takenAt)
+    .slice(0, POSTURE_HISTORY)
+    .map((s): PostureCheck => {
+      const body = (s.body ?? {}) as { findings?: unknown; requests?: unknown };
+      return {
+        takenAt: s.takenAt,
+        verdict: s.verdict,
+        findings: Array.isArray(body.findings) ? (body.findings as Partial<Finding>[]) : [],
+        requests: Array.isArray(body.requests) ? (body.requests as Partial<RequestedChange>[]) : [],
+      };
+    });
+  return { name: t.name, tenantId: t.tenantId, domain: t.domain, auditing: facts.get(t.tenantId)!, checks };
 }
 
 /** Up to date = every stream's checkpoint within two hours (the API's own delivery delay is up to 90 min). */
@@ -162,6 +188,22 @@ export function registerTenantRoutes(app: FastifyInstance, deps: ServerDeps): vo
   app.get('/api/posture', viewer, async (request): Promise<ApiResponse<'GET /api/posture'>> => ({
     snapshots: (await store.posture.latest()).filter((s) => request.scope.allows(s.tenant)),
   }));
+
+  type Posture = 'GET /api/posture/:tenant';
+  app.get<{ Params: ApiParams<Posture> }>(
+    '/api/posture/:tenant',
+    viewer,
+    async (request): Promise<ApiResponse<Posture>> => {
+      const wanted = request.params.tenant;
+      if (!request.scope.allows(wanted)) throw forbiddenTenant(wanted);
+      const row = await store.tenants.get(wanted);
+      if (!row)
+        throw new AppError('UNKNOWN_TENANT', `No tenant is named "${wanted.slice(0, 100)}"`, {
+          hint: 'GET /api/tenants lists the registered tenants',
+        });
+      return postureDetail(store, row, deps.clock.now());
+    },
+  );
 
   app.get('/api/coverage', viewer, async (request): Promise<ApiResponse<'GET /api/coverage'>> => {
     const raw = request.query as RawQuery;

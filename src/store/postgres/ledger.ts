@@ -155,6 +155,14 @@ export class PostgresLedgerStore implements LedgerStore {
       ).rowCount ?? 0) > 0
     );
   }
+
+  async forgetTenant(tenant: string): Promise<{ windows: number; blobs: number; checkpoints: number }> {
+    return inTransaction(this.pool, async (client) => {
+      const gone = async (table: string) =>
+        (await client.query(`DELETE FROM ${table} WHERE tenant = $1`, [tenant])).rowCount ?? 0;
+      return { windows: await gone('coverage'), blobs: await gone('blobs'), checkpoints: await gone('checkpoints') };
+    });
+  }
 }
 
 /** A WHERE clause from the filters that are set; `?` becomes the next positional parameter. */

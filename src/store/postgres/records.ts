@@ -27,6 +27,9 @@ import { compileCount, compileCountBy, compileGroupCounts, compileHeadSlice, com
 /** What an insert returns of each row it really stored: the rollup delta's source (rollups.ts). */
 const RETURNING = ` RETURNING ${ROLLUP_SOURCE_COLUMNS.join(', ')}`;
 
+/** Records deleted per statement by purgeTenant: each batch commits, so vacuum and other writers keep up. */
+const PURGE_BATCH = 5_000;
+
 /** From this many rows a batch goes through COPY (one round trip of text) instead of one INSERT. */
 const COPY_FROM = 1_000;
 const TYPES: Partial<Record<RecordColumn, string>> = {
@@ -153,6 +156,22 @@ export class PostgresRecordStore implements RecordStore {
 
   tailLag(after: TailPosition | null): Promise<{ records: number; oldestIngestedAt: number | null }> {
     return this.tailer.tailLag(after);
+  }
+
+  async purgeTenant(tenant: string, options: { signal?: AbortSignal } = {}): Promise<number> {
+    let purged = 0;
+    for (;;) {
+      options.signal?.throwIfAborted();
+      const gone =
+        (
+          await this.pool.query(
+            'DELETE FROM records WHERE ctid = ANY (ARRAY(SELECT ctid FROM records WHERE tenant = $1 LIMIT $2))',
+            [tenant, PURGE_BATCH],
+          )
+        ).rowCount ?? 0;
+      purged += gone;
+      if (gone < PURGE_BATCH) return purged;
+    }
   }
 
   async newest(tenants?: string[]): Promise<Map<string, number>> {

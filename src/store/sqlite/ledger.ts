@@ -153,6 +153,16 @@ export class SqliteLedgerStore implements LedgerStore {
         .changes > 0
     );
   }
+
+  async forgetTenant(tenant: string): Promise<{ windows: number; blobs: number; checkpoints: number }> {
+    return this.db
+      .transaction(() => ({
+        windows: this.db.prepare('DELETE FROM coverage WHERE tenant = ?').run(tenant).changes,
+        blobs: this.db.prepare('DELETE FROM blobs WHERE tenant = ?').run(tenant).changes,
+        checkpoints: this.db.prepare('DELETE FROM checkpoints WHERE tenant = ?').run(tenant).changes,
+      }))
+      .immediate();
+  }
 }
 
 /** A WHERE clause from the filters that are set (each with its named parameter). */

@@ -41,6 +41,9 @@ import {
 const SAMPLED_ANALYZE_ROWS = 100_000;
 const ANALYSIS_LIMIT = 100_000;
 
+/** Records deleted per transaction by purgeTenant: short enough that waiting writers get their turn. */
+const PURGE_BATCH = 5_000;
+
 /** Prepared search statements kept (statement()). */
 const STATEMENT_CACHE = 64;
 
@@ -189,6 +192,27 @@ export class SqliteRecordStore implements RecordStore {
       if (value !== undefined) out.set(tenant, value);
     }
     return out;
+  }
+
+  async purgeTenant(tenant: string, options: { signal?: AbortSignal } = {}): Promise<number> {
+    const batch = this.db.prepare('SELECT seq FROM records WHERE tenant = ? LIMIT ?').pluck();
+    const remove = this.db.prepare('DELETE FROM records WHERE seq = ?');
+    let purged = 0;
+    for (;;) {
+      options.signal?.throwIfAborted();
+      const gone = this.db
+        .transaction(() => {
+          const seqs = batch.all(tenant, PURGE_BATCH) as number[];
+          this.text.forget(seqs);
+          for (const seq of seqs) remove.run(seq);
+          return seqs.length;
+        })
+        .immediate();
+      purged += gone;
+      if (gone < PURGE_BATCH) return purged;
+      // Between batches: a writer waiting on the lock gets its turn (better-sqlite3 is synchronous).
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   /**

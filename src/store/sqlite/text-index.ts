@@ -65,6 +65,22 @@ export class SqliteTextIndex {
     this.state = undefined;
   }
 
+  /**
+   * Takes records about to be deleted (by seq) out of the word index. records_words is an external-content
+   * FTS5 table: it must be told the old text of each row it indexed, or its postings would point at rows
+   * that are gone (or, after the seq floor, at nothing). Call inside the deleting transaction, before the
+   * delete. The vocabulary (records_terms) may keep words no record holds any more: it only narrows a
+   * search to candidates, which the exact test then decides.
+   */
+  forget(seqs: readonly number[]): void {
+    const upto = this.coveredUpTo();
+    if (upto === null || seqs.length === 0) return;
+    const remove = this.db.prepare(
+      "INSERT INTO records_words (records_words, rowid, raw) SELECT 'delete', seq, raw FROM records WHERE seq = ?",
+    );
+    for (const seq of seqs) if (seq <= upto) remove.run(seq);
+  }
+
   /** Removes the index; searches stay correct, scanning instead. */
   drop(): void {
     this.db.transaction(() => {

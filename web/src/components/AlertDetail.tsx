@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { api, send, type ApiCall } from '../api.js';
 import { statusLabel, type AlertDetail, type AlertStatus } from '../alert-types.js';
 import { fmtTime } from '../format.js';
+import { timeZone } from '../timezone.js';
 import { ErrorNote } from './ErrorNote.js';
 import { JsonView } from './JsonView.js';
 import { useApi } from './useApi.js';
@@ -91,7 +92,7 @@ export function AlertDetailPane({
           <tr>
             <td className="key">Seen</td>
             <td>
-              {fmtTime(a.firstSeen)} – {fmtTime(a.lastSeen)}
+              {fmtTime(a.firstSeen)} – {fmtTime(a.lastSeen)} {timeZone()}
             </td>
           </tr>
           <tr>

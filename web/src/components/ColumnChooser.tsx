@@ -1,4 +1,4 @@
-import { COLUMNS } from './columns.js';
+import { COLUMNS, columnLabel } from './columns.js';
 import type { RecordSummary } from '../api.js';
 
 export function ColumnChooser({
@@ -25,7 +25,7 @@ export function ColumnChooser({
                 )
               }
             />{' '}
-            {c.label}
+            {columnLabel(c)}
           </label>
         ))}
       </div>

@@ -4,6 +4,7 @@ import { JsonView } from './JsonView.js';
 import { Pivots } from './Pivots.js';
 import { useApi } from './useApi.js';
 import { fmtTime } from '../format.js';
+import { useTimeZone } from '../timezone.js';
 import { api } from '../api.js';
 
 /** The full record: derived columns on top, the original AuditData below (readable or raw). */
@@ -23,11 +24,14 @@ export function DetailPane({
 }) {
   const { data, error, loading } = useApi(api.record(tenant, id));
   const [raw, setRaw] = useState(false);
+  const zone = useTimeZone();
   return (
     <aside className="detail" aria-label="Record detail">
       <div className="detail-head">
         <strong>{data?.operation ?? 'Record'}</strong>
-        <span className="muted">{data ? fmtTime(data.creationTime) : ''}</span>
+        <span className="muted" data-testid="detail-time">
+          {data ? `${fmtTime(data.creationTime)} ${zone}` : ''}
+        </span>
         <span className="spacer" />
         <label className="small">
           <input type="checkbox" checked={raw} onChange={(e) => setRaw(e.target.checked)} /> raw JSON

@@ -42,6 +42,9 @@ export function ExportButtons({
     );
   return (
     <>
+      <span className="muted small export-zone" title="Exported files keep every time in UTC, ISO 8601 (ending in Z)">
+        files in UTC
+      </span>
       {button('csv')}
       {button('json')}
       {pending ? (

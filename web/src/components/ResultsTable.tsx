@@ -1,7 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { FriendlyNames } from './useFriendlyNames.js';
-import { cellText, type Column, type TenantNames } from './columns.js';
+import { cellText, columnLabel, type Column, type TenantNames } from './columns.js';
 import type { RecordSummary } from '../api.js';
 
 const ROW = 24;
@@ -102,13 +102,13 @@ export function ResultsTable({
             style={{ width: c.width }}
             role="columnheader"
             onClick={() => toggleSort(c.key)}
-            title={
+            title={`${columnLabel(c)}: ${
               complete
-                ? 'Sort by this column'
-                : 'Sorting is available once every match is loaded; results are newest first'
-            }
+                ? 'sort by this column'
+                : 'sorting is available once every match is loaded; results are newest first'
+            }`}
           >
-            {c.label}
+            {columnLabel(c)}
             {sort?.key === c.key ? (sort.dir === 1 ? ' ▲' : ' ▼') : ''}
           </div>
         ))}

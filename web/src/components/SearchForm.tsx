@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { ActivityPicker } from './ActivityPicker.js';
 import { api, type TenantOverview } from '../api.js';
 import { useApi } from './useApi.js';
+import { useTimeZone, wallClockToIso } from '../timezone.js';
 
 /** The Purview filters; names match the API's query parameters, so the URL is the search. */
 export interface Filters {
@@ -118,6 +119,7 @@ export function SearchForm({
   tenants: TenantOverview[];
 }) {
   const [f, setF] = useState(initial);
+  const zone = useTimeZone();
   // The users seen in the chosen period and tenants feed the Users field's suggestions (asked once idle).
   const seen = useApi(
     busy
@@ -176,11 +178,9 @@ export function SearchForm({
             <input
               type="datetime-local"
               className="time-pick"
-              aria-label="Pick start (UTC)"
-              title="Pick a date and time (UTC)"
-              onChange={(e) =>
-                e.target.value && set('start', e.target.value + (e.target.value.length === 16 ? ':00Z' : 'Z'))
-              }
+              aria-label={`Pick start (${zone})`}
+              title={`Pick a date and time (${zone})`}
+              onChange={(e) => e.target.value && set('start', wallClockToIso(e.target.value, zone))}
             />
           </span>
         </Field>
@@ -196,11 +196,9 @@ export function SearchForm({
             <input
               type="datetime-local"
               className="time-pick"
-              aria-label="Pick end (UTC)"
-              title="Pick a date and time (UTC)"
-              onChange={(e) =>
-                e.target.value && set('end', e.target.value + (e.target.value.length === 16 ? ':00Z' : 'Z'))
-              }
+              aria-label={`Pick end (${zone})`}
+              title={`Pick a date and time (${zone})`}
+              onChange={(e) => e.target.value && set('end', wallClockToIso(e.target.value, zone))}
             />
           </span>
         </Field>

@@ -1,5 +1,6 @@
 import { fmtCount, fmtTime } from '../format.js';
 import type { CountRow } from '../api.js';
+import { UTC, useTimeZone } from '../timezone.js';
 
 interface Props {
   rows: CountRow[] | null;
@@ -14,6 +15,7 @@ const H = 70;
 
 /** Matches over time as bars (SVG); empty buckets drawn as gaps, so quiet periods are visible. */
 export function Timeline({ rows, bucket, start, end, onZoom }: Props) {
+  const zone = useTimeZone();
   const step = bucket === 'day' ? 86_400_000 : 3_600_000;
   const first = Math.floor(start / step) * step;
   const n = Math.max(1, Math.min(2_000, Math.ceil((end - first) / step)));
@@ -39,7 +41,7 @@ export function Timeline({ rows, bucket, start, end, onZoom }: Props) {
                 className="bar-hit"
                 onClick={onZoom && c > 0 ? () => onZoom(Math.max(at, start), Math.min(at + step, end)) : undefined}
               >
-                <title>{`${fmtTime(at)}  ${fmtCount(c)}${onZoom && c > 0 ? ' — click to zoom in' : ''}`}</title>
+                <title>{`${fmtTime(at)} ${zone}  ${fmtCount(c)}${onZoom && c > 0 ? ' — click to zoom in' : ''}`}</title>
               </rect>
               <rect x={i * w + 0.5} y={H - h} width={Math.max(0.5, w - 1)} height={h} className="bar" />
             </g>
@@ -48,11 +50,16 @@ export function Timeline({ rows, bucket, start, end, onZoom }: Props) {
         <line x1="0" y1={H + 0.5} x2="1000" y2={H + 0.5} className="axis" />
       </svg>
       <div className="timeline-axis">
-        <span>{fmtTime(first)}</span>
-        <span className="muted">
-          per {bucket} · peak {fmtCount(rows ? max : null)}
+        <span>
+          {fmtTime(first)} {zone}
         </span>
-        <span>{fmtTime(end)}</span>
+        <span className="muted">
+          {/* The counts are bucketed by the server in UTC days and hours (whatever zone is shown). */}
+          per {bucket === 'day' && zone !== UTC ? 'UTC day' : bucket} · peak {fmtCount(rows ? max : null)}
+        </span>
+        <span>
+          {fmtTime(end)} {zone}
+        </span>
       </div>
     </div>
   );

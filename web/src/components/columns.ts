@@ -1,4 +1,5 @@
 import { fmtTime } from '../format.js';
+import { timeZone } from '../timezone.js';
 import type { RecordSummary } from '../api.js';
 
 export interface Column {
@@ -10,7 +11,7 @@ export interface Column {
 
 /** Every column a result row can show; the person picks which (kept in localStorage). */
 export const COLUMNS: Column[] = [
-  { key: 'creationTime', label: 'Date (UTC)', width: 150, render: (r) => fmtTime(r.creationTime) },
+  { key: 'creationTime', label: 'Date', width: 150, render: (r) => fmtTime(r.creationTime) },
   { key: 'tenant', label: 'Tenant', width: 120 },
   { key: 'userId', label: 'User', width: 210 },
   { key: 'operation', label: 'Activity', width: 170 },
@@ -35,6 +36,11 @@ export const DEFAULT_COLUMNS: (keyof RecordSummary)[] = [
   'clientIp',
   'outcome',
 ];
+
+/** A column's heading; a time column names the zone its times are in ("Date (UTC)"). */
+export function columnLabel(c: Column): string {
+  return c.key === 'creationTime' ? `${c.label} (${timeZone()})` : c.label;
+}
 
 /** Tenant GUID → registered name, so rows read "contoso" rather than a GUID. */
 export type TenantNames = ReadonlyMap<string, string>;

@@ -4,6 +4,7 @@ import { SEVERITIES, STATUSES, statusLabel, type AlertSeverity, type AlertStatus
 import { AlertDetailPane } from '../components/AlertDetail.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { useApi } from '../components/useApi.js';
+import { timeZone } from '../timezone.js';
 import { fmtTime } from '../format.js';
 import { navigate } from '../route.js';
 import { api } from '../api.js';
@@ -122,7 +123,7 @@ export function AlertsPage({ params }: { params: URLSearchParams }) {
                   <th>Alert</th>
                   <th>Tenant</th>
                   <th className="num">Hits</th>
-                  <th>Last seen</th>
+                  <th>Last seen ({timeZone()})</th>
                 </tr>
               </thead>
               <tbody>

@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'react';
 import { api, files, send, type ConsoleAuditEntry } from '../api.js';
 import { ErrorNote } from '../components/ErrorNote.js';
+import { fmtTime } from '../format.js';
+import { timeZone } from '../timezone.js';
 
 /** The console's own audit trail (admins): who did what, when, from where; exportable, never editable. */
 export function AuditPage({ params }: { params: URLSearchParams }) {
@@ -48,7 +50,7 @@ export function AuditPage({ params }: { params: URLSearchParams }) {
         <table className="audit-table">
           <thead>
             <tr>
-              <th>When (UTC)</th>
+              <th>When ({timeZone()})</th>
               <th>User</th>
               <th>From</th>
               <th>Action</th>
@@ -60,7 +62,7 @@ export function AuditPage({ params }: { params: URLSearchParams }) {
           <tbody>
             {entries.map((e) => (
               <tr key={e.seq} className={`outcome-${e.outcome}`}>
-                <td>{new Date(e.at).toISOString().replace('T', ' ').slice(0, 19)}</td>
+                <td>{fmtTime(e.at)}</td>
                 <td>
                   {e.actor} <small>({e.via})</small>
                 </td>

@@ -1,5 +1,6 @@
 import { ErrorNote } from '../components/ErrorNote.js';
 import { useApi } from '../components/useApi.js';
+import { timeZone } from '../timezone.js';
 import { fmtCount, fmtTime } from '../format.js';
 import { api, type StreamCoverage } from '../api.js';
 
@@ -62,7 +63,7 @@ export function CoveragePage({ params }: { params: URLSearchParams }) {
             <tr>
               <th>Tenant</th>
               <th>Stream</th>
-              <th>Covered (from → to)</th>
+              <th>Covered (from → to, {timeZone()})</th>
               <th>Checkpoint</th>
               <th className="num">Windows</th>
               <th className="num">Fetched</th>

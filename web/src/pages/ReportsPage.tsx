@@ -7,7 +7,17 @@ import { DetailPane } from '../components/DetailPane.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { ReportForm } from '../components/ReportForm.js';
 import { useApi } from '../components/useApi.js';
-import { fmtCell, fmtCount } from '../format.js';
+import { fmtCell, fmtCount, fmtTime } from '../format.js';
+import { UTC, timeZone } from '../timezone.js';
+
+/** An instant as the API writes it (ISO 8601 with Z or an offset): shown in the chosen zone. */
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+const isInstant = (v: unknown): v is string => typeof v === 'string' && INSTANT.test(v);
+
+function cellText(column: string, value: unknown, names: ReadonlyMap<string, string>): string {
+  if (column === 'tenant') return names.get(String(value)) ?? fmtCell(value);
+  return isInstant(value) ? fmtTime(value) : fmtCell(value);
+}
 
 function columnsOf(rows: readonly ReportRow[]): string[] {
   const keys = new Set<string>();
@@ -26,7 +36,8 @@ function Summary({ summary, names }: { summary: ReportSummary; names: ReadonlyMa
     const rows = asCountRows(v);
     if (rows)
       charts.push([
-        k.replace(/^by/, 'by '),
+        // The server counts days in UTC, whatever zone the console shows.
+        k === 'byDay' && timeZone() !== UTC ? 'by UTC day' : k.replace(/^by/, 'by '),
         k === 'byTenant' ? rows.map((r) => ({ ...r, key: names.get(r.key) ?? r.key })) : rows,
       ]);
     else if (v === null || typeof v !== 'object') totals.push([k, v]);
@@ -79,6 +90,7 @@ export function ReportsPage({ params }: { params: URLSearchParams }) {
   // Rows in time order (oldest first), as an investigator reads a story; rows without a time keep their place.
   const rows = useMemo(() => inTimeOrder(result?.rows ?? []), [result]);
   const columns = useMemo(() => columnsOf(rows), [rows]);
+  const timeColumns = useMemo(() => new Set(columns.filter((c) => rows.some((r) => isInstant(r[c])))), [columns, rows]);
   const covered = useMemo(() => {
     const asked = result?.parameters.tenant;
     return coveredTenants(tenants ?? [], Array.isArray(asked) ? asked.map(String) : undefined);
@@ -172,7 +184,7 @@ export function ReportsPage({ params }: { params: URLSearchParams }) {
                 <thead>
                   <tr>
                     {columns.map((c) => (
-                      <th key={c}>{c}</th>
+                      <th key={c}>{timeColumns.has(c) ? `${c} (${timeZone()})` : c}</th>
                     ))}
                   </tr>
                 </thead>
@@ -196,7 +208,7 @@ export function ReportsPage({ params }: { params: URLSearchParams }) {
                     >
                       {columns.map((c) => (
                         <td key={c} title={fmtCell(r[c])}>
-                          {c === 'tenant' ? (names.get(String(r[c])) ?? fmtCell(r[c])) : fmtCell(r[c])}
+                          {cellText(c, r[c], names)}
                         </td>
                       ))}
                     </tr>

@@ -1,6 +1,7 @@
 import { api, toQueryString, type SearchFilters, type TenantOverview } from '../api.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { useApi } from '../components/useApi.js';
+import { timeZone } from '../timezone.js';
 import { fmtLag, fmtTime } from '../format.js';
 import { navigate } from '../route.js';
 
@@ -61,7 +62,7 @@ export function TenantsPage() {
               <th>Finding</th>
               <th>Collection</th>
               <th className="num">Lag</th>
-              <th>Newest record</th>
+              <th>Newest record ({timeZone()})</th>
               <th className="num">Errors</th>
               <th className="num">Gaps</th>
               <th>Webhook</th>
@@ -82,7 +83,13 @@ export function TenantsPage() {
                   <div className="sub">{t.domain ?? t.tenantId}</div>
                 </td>
                 <td>
-                  <Verdict t={t} />
+                  <a
+                    href={`#/posture?tenant=${encodeURIComponent(t.name)}`}
+                    className="posture-link"
+                    title={`${t.name}'s audit posture: every finding, its fix, requested changes and history`}
+                  >
+                    <Verdict t={t} />
+                  </a>
                 </td>
                 <td className="finding" title={firstFinding(t)}>
                   {firstFinding(t)}

@@ -1,0 +1,107 @@
+import { createInterface } from 'node:readline/promises';
+import { AppError } from '../../core/errors.js';
+import { CONTENT_TYPES } from '../../core/record.js';
+import { resolveTenantKeys } from '../../search/tenants.js';
+import type { Store } from '../../store/contract.js';
+import type { CliContext } from '../context.js';
+import { recordCli } from '../console-audit.js';
+
+/**
+ * `tenant remove NAME [--purge] [--yes]`. Without --purge the tenant is forgotten and its records stay
+ * (searchable under its GUID). With --purge its records and its collection ledger are deleted too, after
+ * the count is shown and confirmed: a person types the tenant's name; a script passes --yes; without a
+ * terminal to ask on and without --yes nothing is deleted, and the message says why.
+ */
+export interface RemoveFlags {
+  purge?: boolean;
+  yes?: boolean;
+}
+
+/** stdin, as far as the confirmation needs it (a test or a pipe has no terminal). */
+export interface Answerer {
+  isTTY?: boolean;
+  ask(question: string): Promise<string>;
+}
+
+export async function removeTenant(ctx: CliContext, name: string, flags: RemoveFlags, stdin = terminal(ctx)) {
+  const store = await ctx.store();
+  const row = await store.tenants.get(name);
+  if (!flags.purge) {
+    if (!row || !(await store.tenants.remove(name))) throw unknownTenant(name);
+    await recordCli(ctx, 'tenant.remove', name);
+    const kept = await countRecords(store, row.tenantId);
+    ctx.out.write(
+      `removed ${row.name}` +
+        (kept > 0
+          ? ` (its ${kept.toLocaleString('en-US')} records stay, under ${row.tenantId}; tenant remove ${row.tenantId} --purge deletes them)\n`
+          : '\n'),
+    );
+    return;
+  }
+  // A registered tenant by name or GUID, or the key of records whose tenant was removed or never
+  // registered (an import label): the same resolution search uses, so a typo is refused by name.
+  const [key] = row ? [row.tenantId] : await resolveTenantKeys(store, [name]);
+  const label = row ? `${row.name} (${row.tenantId})` : key!;
+  await refuseWhileCollecting(ctx, store, key!, label);
+  const count = await countRecords(store, key!);
+  const what = `${count.toLocaleString('en-US')} record${count === 1 ? '' : 's'} of ${label} and its collection ledger`;
+  if (!flags.yes) {
+    if (!stdin.isTTY)
+      throw new AppError(
+        'USAGE',
+        `tenant remove --purge would delete ${what}, and there is no terminal to confirm on`,
+        {
+          hint: 'Nothing was deleted. Run it in a terminal to be asked, or add --yes to confirm in a script',
+        },
+      );
+    const expected = row?.name ?? key!;
+    const answer = await stdin.ask(
+      `This deletes ${what}. It cannot be undone.\nType ${expected} to confirm (anything else cancels): `,
+    );
+    if (answer.trim().toLowerCase() !== expected.toLowerCase())
+      throw new AppError('CANCELLED', `Nothing was deleted: the answer was not "${expected}"`);
+  }
+  const purged = await store.records.purgeTenant(key!, { signal: ctx.signal });
+  const ledger = await store.ledger.forgetTenant(key!);
+  if (row) await store.tenants.remove(row.tenantId);
+  await recordCli(ctx, 'tenant.purge', row?.name ?? key!, { tenant: key, records: purged, ...ledger });
+  ctx.out.write(
+    `${row ? `removed ${row.name} and ` : ''}deleted ${purged.toLocaleString('en-US')} record${purged === 1 ? '' : 's'}` +
+      ` of ${label}${purged === 0 ? ' (none were stored)' : ''}, ${ledger.windows} ledger window${ledger.windows === 1 ? '' : 's'}` +
+      ` and ${ledger.blobs} blob row${ledger.blobs === 1 ? '' : 's'}\n`,
+  );
+}
+
+async function countRecords(store: Store, key: string): Promise<number> {
+  return store.records.count({ range: { start: 0, end: Number.MAX_SAFE_INTEGER }, tenants: [key] });
+}
+
+/** A collector still holding one of the tenant's streams would write its ledger again behind the purge. */
+async function refuseWhileCollecting(ctx: CliContext, store: Store, key: string, label: string): Promise<void> {
+  const now = ctx.clock.now();
+  for (const ct of CONTENT_TYPES) {
+    const holder = await store.ledger.leaseHolder(`collect/${key}/${ct}`);
+    if (holder && holder.until > now)
+      throw new AppError('CONFLICT', `A collector (${holder.owner}) is collecting ${label} right now`, {
+        hint: 'Stop that collect or serve first, then purge; nothing was deleted',
+      });
+  }
+}
+
+export function unknownTenant(name: string): AppError {
+  return new AppError('UNKNOWN_TENANT', `No tenant "${name}" is registered`, { hint: 'See tenantwatch tenant list' });
+}
+
+function terminal(ctx: CliContext): Answerer {
+  return {
+    isTTY: process.stdin.isTTY === true,
+    async ask(question) {
+      const rl = createInterface({ input: process.stdin, output: ctx.err });
+      try {
+        return await rl.question(question, { signal: ctx.signal });
+      } finally {
+        rl.close();
+      }
+    },
+  };
+}

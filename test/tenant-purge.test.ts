@@ -1,0 +1,79 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCli } from './support/cli.js';
+import { repoRoot, tempDir } from './support/paths.js';
+
+/**
+ * Issue 17 item 8: `tenant remove --purge` deletes a tenant's records (and its ledger) with a count and
+ * a confirmation, in a real data folder as a person or a script runs it.
+ */
+const ID = '6f1c2b3a-0000-4000-8000-00000000abcd';
+const recordLine = (i: number) =>
+  JSON.stringify({ CreationTime: '2026-11-01T10:00:00', Id: `id-${i}`, Operation: 'FileAccessed', RecordType: 6 });
+
+test('tenant remove --purge refuses without a terminal or --yes; with --yes it deletes only that tenant, with the count', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const env = { TW_TEST_SECRET: 's3cret' };
+    const cli = (args: string[]) => runCli(args, { dataDir: dir, env });
+    const add = ['--client-id', '11111111-2222-4333-8444-555555555555', '--secret-env', 'TW_TEST_SECRET'];
+    assert.equal((await cli(['tenant', 'add', 'contoso', '--tenant-id', ID, ...add])).code, 0);
+    const file = join(dir, 'records.ndjson');
+    writeFileSync(file, [1, 2, 3].map(recordLine).join('\n'));
+    assert.equal((await cli(['import', file, '--tenant', 'contoso'])).code, 0);
+    assert.equal((await cli(['import', file, '--tenant', 'other-label'])).code, 0);
+    const stored = async () =>
+      (await cli(['search', '--start', '2026-10-01', '--format', 'jsonl'])).stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as { tenant: string }).tenant);
+
+    const refused = await cli(['tenant', 'remove', 'contoso', '--purge']);
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /would delete 3 records of contoso \(6f1c2b3a-[^)]+\) and its collection ledger/);
+    assert.match(refused.stderr, /no terminal to confirm on.*Nothing was deleted.*--yes/s);
+
+    const done = await cli(['tenant', 'remove', 'contoso', '--purge', '--yes']);
+    assert.equal(done.code, 0, done.stderr);
+    assert.match(done.stdout, /^removed contoso and deleted 3 records of contoso \(6f1c2b3a-[^)]+\), 0 ledger windows/);
+    assert.deepEqual(
+      await stored(),
+      ['other-label', 'other-label', 'other-label'],
+      'the other tenant keeps its records',
+    );
+  } finally {
+    cleanup();
+  }
+});
+
+/** The prompt needs a terminal: script(1) (util-linux) gives the command one and types the answer. */
+test('on a terminal, --purge deletes only after the tenant name is typed', async (t) => {
+  if (spawnSync('script', ['--version']).status !== 0) return t.skip('no script(1) to make a terminal');
+  const { dir, cleanup } = tempDir();
+  try {
+    const env = { ...process.env, TENANTWATCH_HOME: dir, TENANTWATCH_DB: '', NO_COLOR: '1' };
+    const file = join(dir, 'records.ndjson');
+    writeFileSync(file, recordLine(1));
+    const cli = `${process.execPath} --import tsx ${join(repoRoot, 'src', 'cli', 'main.ts')}`;
+    const inTerminal = (args: string, answer: string) =>
+      spawnSync('script', ['-qec', `${cli} ${args}`, '/dev/null'], {
+        cwd: repoRoot,
+        env,
+        input: answer,
+        encoding: 'utf8',
+      });
+    assert.equal(spawnSync('sh', ['-c', `${cli} import ${file} --tenant lab`], { cwd: repoRoot, env }).status, 0);
+    const cancelled = inTerminal('tenant remove lab --purge', 'no\n');
+    assert.match(cancelled.stdout, /This deletes 1 record of lab and its collection ledger\. It cannot be undone\./);
+    assert.match(cancelled.stdout, /Nothing was deleted: the answer was not "lab"/);
+    assert.equal(cancelled.status, 130);
+    const confirmed = inTerminal('tenant remove lab --purge', 'lab\n');
+    assert.match(confirmed.stdout, /deleted 1 record of lab, 0 ledger windows/, confirmed.stdout);
+    assert.equal(confirmed.status, 0);
+  } finally {
+    cleanup();
+  }
+});
