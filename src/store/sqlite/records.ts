@@ -14,7 +14,7 @@ import type {
   TailBatch,
   TailPosition,
 } from '../contract.js';
-import type { SqliteTextIndex } from './text-index.js';
+import type { SqliteTextIndex, TextRow } from './text-index.js';
 import { SqliteBulkWriter } from './bulk.js';
 import { SqliteTail } from './tail.js';
 import { headSlices, keysetPages, toGroupCount } from '../search-sql.js';
@@ -38,6 +38,10 @@ import {
  */
 const SAMPLED_ANALYZE_ROWS = 100_000;
 const ANALYSIS_LIMIT = 100_000;
+
+/** Where raw and the object id are in RECORD_COLUMNS (the values the substring index posts). */
+const RAW = RECORD_COLUMNS.indexOf('raw');
+const OBJECT_ID = RECORD_COLUMNS.indexOf('object_id');
 
 /** Prepared search statements kept (statement()). */
 const STATEMENT_CACHE = 64;
@@ -86,16 +90,19 @@ export class SqliteRecordStore implements RecordStore {
   insertAll(records: readonly AuditRecord[]): InsertResult {
     if (records.length === 0) return { inserted: 0, duplicates: 0 };
     const at = this.clock.now();
-    let inserted = 0;
+    const added: TextRow[] = [];
     let seq = this.tailer.nextSeqIfReused();
     for (const r of records) {
-      if (seq === null) inserted += this.insertRow.run(recordValues(r, at)).changes;
-      else if (this.insertRowAt.run(seq, ...recordValues(r, at)).changes === 1) {
-        inserted++;
+      const values = recordValues(r, at);
+      const result = seq === null ? this.insertRow.run(values) : this.insertRowAt.run(seq, ...values);
+      if (result.changes === 1) {
+        added.push([Number(result.lastInsertRowid), values[RAW] as string, values[OBJECT_ID] as string | null]);
         seq = null;
       }
     }
-    return { inserted, duplicates: records.length - inserted };
+    // The substring index is kept as records arrive (ADR 0033): one call, in this transaction.
+    this.text.added(added);
+    return { inserted: added.length, duplicates: records.length - added.length };
   }
 
   async tail(after: TailPosition | null, options: { limit: number; signal?: AbortSignal }): Promise<TailBatch> {

@@ -127,10 +127,12 @@ test('with the text index built, free text is narrowed through it; rows stored l
   const db = (store as unknown as { db: Database.Database }).db;
   const text = (store.records as unknown as { text: SqliteTextIndex }).text;
   const q = compileSearch({ range: { start: 0, end: 8e12 }, freeText: ['ANZIB'] }, text, undefined, 200);
-  assert.match(q.sql, /records_words MATCH/);
-  assert.equal(text.words('anzib')?.join(), 'zanzibar');
+  assert.match(q.sql, /text_raw MATCH/);
+  assert.equal(text.matchExpression('raw', ['anzib']), '(("zanzibar"))');
   assert.equal(db.prepare(q.sql).all(q.params).length, 2);
-  assert.equal(text.words('zz'), null, 'too short to narrow: scanned');
+  assert.equal(text.matchExpression('raw', ['zz']), null, 'too short to narrow: scanned');
+  assert.equal(text.matchExpression('raw', ['abcdef']), null, 'hexadecimal runs are not posted: scanned');
+  assert.equal(text.matchExpression('raw', ['nowhere']), '', 'no word holds it: only rows stored later are read');
   await store.close();
 });
 
