@@ -124,6 +124,12 @@ export const MIGRATIONS: readonly string[] = [
      item_id TEXT NOT NULL, reason TEXT NOT NULL, failed_at INTEGER NOT NULL);
    CREATE INDEX dead_letters_sink ON dead_letters (sink, seq);
    CREATE TABLE sink_stats (sink TEXT PRIMARY KEY, body TEXT NOT NULL, updated_at INTEGER NOT NULL);`,
+  // Substring index (ADR 0033): the free-text index of ADR 0003 (records_words over raw, records_terms
+  // over its vocabulary: 1.7 GB per million records) is retired; `tenantwatch optimize --text-index`
+  // builds its replacement (sqlite/text-index.ts), which also narrows object searches.
+  `DROP TABLE IF EXISTS records_words;
+   DROP TABLE IF EXISTS records_terms;
+   DELETE FROM store_meta WHERE key = 'text_index_upto';`,
 ];
 
 /**
