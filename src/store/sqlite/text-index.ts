@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { stopWords, textWords, vocabularyPattern, wordMeets, wordNeeds } from '../text-words.js';
+import { stopWords, textWords, vocabularyPattern, wordMeets, wordNeeds, WordSet } from '../text-words.js';
 
 /** A stored row as the index reads it: seq, raw, object id. */
 export type TextRow = readonly [seq: number, raw: string, objectId: string | null];
@@ -33,7 +33,7 @@ const STOP_MIN_SAMPLE = 1_000;
  */
 export class SqliteTextIndex {
   private readonly coveredStatement: Statement;
-  private stopCache: { json: string; words: Map<string, number> } | null = null;
+  private stopCache: { json: string; words: Map<string, number>; sets: Record<TextColumn, WordSet> } | null = null;
 
   constructor(private readonly db: Database) {
     this.coveredStatement = db.prepare(`SELECT value FROM store_meta WHERE key = '${COVERED_KEY}'`).pluck();
@@ -50,7 +50,7 @@ export class SqliteTextIndex {
    * of `terms`; '' when no indexed row can; null when the index cannot narrow them (then: scan).
    */
   matchExpression(column: TextColumn, terms: readonly string[]): string | null {
-    const stop = this.stopWords();
+    const stop = this.stops().words;
     const alternatives: string[] = [];
     for (const term of terms) {
       const groups: string[] = [];
@@ -151,7 +151,7 @@ export class SqliteTextIndex {
 
   /** Posts rows' words (stop words left out) and adds the words new to the vocabulary. */
   private post(rows: readonly TextRow[]): void {
-    const stop = this.stopWords();
+    const { sets } = this.stops();
     const postRaw = this.db.prepare('INSERT INTO text_raw (rowid, words) VALUES (?, ?)');
     const postObject = this.db.prepare('INSERT INTO text_object (rowid, words) VALUES (?, ?)');
     const seen = new Set<string>();
@@ -160,7 +160,7 @@ export class SqliteTextIndex {
         ['raw', raw, postRaw],
         ['object_id', objectId, postObject],
       ] as const) {
-        const words = textWords(text).filter((w) => ((stop.get(w) ?? 0) & STOP_BIT[column]) === 0);
+        const words = textWords(text, sets[column]);
         if (words.length === 0) continue;
         statement.run(seq, words.join(' '));
         for (const w of words) seen.add(w);
@@ -189,13 +189,17 @@ export class SqliteTextIndex {
   }
 
   /** The stop words chosen at creation with their column flags (re-read when another process re-created the index). */
-  private stopWords(): Map<string, number> {
+  private stops(): NonNullable<SqliteTextIndex['stopCache']> {
     const json =
       (this.db.prepare(`SELECT value FROM store_meta WHERE key = '${STOPS_KEY}'`).pluck().get() as
         string | undefined) ?? '[]';
-    if (this.stopCache?.json !== json)
-      this.stopCache = { json, words: new Map(JSON.parse(json) as [string, number][]) };
-    return this.stopCache.words;
+    if (this.stopCache?.json !== json) {
+      const words = new Map(JSON.parse(json) as [string, number][]);
+      const set = (column: TextColumn): WordSet =>
+        new WordSet([...words].filter(([, bits]) => (bits & STOP_BIT[column]) !== 0).map(([w]) => w));
+      this.stopCache = { json, words, sets: { raw: set('raw'), object_id: set('object_id') } };
+    }
+    return this.stopCache;
   }
 
   private setCovered(seq: number): void {
