@@ -67,10 +67,13 @@ class SqliteDialect implements SqlDialect {
     if (upto === null) return null;
     const match = this.text!.matchExpression(column, terms);
     if (match === null) return null;
-    const newer = `seq > ${this.bind(upto)}`;
-    if (match === '') return newer;
+    const newer = `SELECT seq FROM records WHERE seq > ${this.bind(upto)}`;
     const table = this.text!.postings(column);
-    return `(seq IN (SELECT rowid FROM ${table} WHERE ${table} MATCH ${this.bind(match)}) OR ${newer})`;
+    // One IN list of rowids (the candidates, then the rows the index does not cover yet), so the planner
+    // reads the candidates by rowid. Written as `IN (…) OR seq > covered` it walked the time index and
+    // tested every row of the range instead: 1.0 s for a rare word over a million records.
+    if (match === '') return `seq IN (${newer})`;
+    return `seq IN (SELECT rowid FROM ${table} WHERE ${table} MATCH ${this.bind(match)} UNION ALL ${newer})`;
   }
 }
 

@@ -21,6 +21,8 @@ const BUILD_BATCH = 5_000;
 /** Rows sampled (the newest) to choose the stop words; fewer than STOP_MIN_SAMPLE: no stop words. */
 const STOP_SAMPLE = 20_000;
 const STOP_MIN_SAMPLE = 1_000;
+/** Object-id words are stop words only above this share of the sample (raw's: stopWords' 5%). */
+const OBJECT_STOP_SHARE = 0.3;
 
 /**
  * The substring indexes (docs/adr/0033-substring-indexes.md): the words of raw and of object ids
@@ -129,7 +131,13 @@ export class SqliteTextIndex {
       const enough = sample.length >= STOP_MIN_SAMPLE;
       const stops = {
         raw: enough ? stopWords(sample.map((r) => r[0])) : new Set<string>(),
-        object_id: enough ? stopWords(sample.map((r) => r[1])) : new Set<string>(),
+        // Object ids have few words, so posting more of them costs little and narrows more (a site and a file name).
+        object_id: enough
+          ? stopWords(
+              sample.map((r) => r[1]),
+              OBJECT_STOP_SHARE,
+            )
+          : new Set<string>(),
       };
       this.db.exec(`
         CREATE VIRTUAL TABLE text_raw USING fts5(words, content='', contentless_delete=1, detail=none, tokenize='ascii');
