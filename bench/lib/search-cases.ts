@@ -19,8 +19,8 @@ export interface SearchCase {
   query: SearchQuery;
   duckWhere: string;
   duckParams: Record<string, string | number>;
-  /** Free text: run without and with the text index. */
-  freeText?: boolean;
+  /** Free text and objects: run without and with the substring index (ADR 0033). */
+  substring?: boolean;
 }
 
 export function searchCases(end: number): SearchCase[] {
@@ -65,7 +65,7 @@ export function searchCases(end: number): SearchCase[] {
       title: `free text, a rare word ("${RARE_WORD}"), 60 days`,
       kind: 'rows',
       query: q({ ...last(60), freeText: [RARE_WORD] }),
-      freeText: true,
+      substring: true,
       duckWhere: `${r60} AND contains(lower(raw), $word)`,
       duckParams: { ...p60, word: RARE_WORD },
     },
@@ -82,6 +82,7 @@ export function searchCases(end: number): SearchCase[] {
       title: 'object substring ("team7/shared documents/board"), 30 days',
       kind: 'rows',
       query: q({ ...last(30), object: ['team7/shared documents/board'] }),
+      substring: true,
       duckWhere: `${r30} AND contains(lower(object_id), $object)`,
       duckParams: { ...p30, object: 'team7/shared documents/board' },
     },

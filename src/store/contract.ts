@@ -106,8 +106,8 @@ export interface RecordStore {
   purgeTenant(tenant: string, options?: { signal?: AbortSignal }): Promise<number>;
   /**
    * Optional (the SQL stores have it): run after a large load. Refreshes the query planner's
-   * statistics and, with `textIndex: true`, builds the free-text index (false drops it). Results are
-   * the same either way; only speed changes (docs/ARCHITECTURE.md, Store).
+   * statistics and, with `textIndex: true`, builds the substring index or brings it up to date (false
+   * drops it; ADR 0033). Results are the same either way; only speed changes.
    */
   optimize?(options?: OptimizeOptions): Promise<OptimizeResult>;
   /**
@@ -138,14 +138,14 @@ export interface BulkWriter {
 }
 
 export interface OptimizeOptions {
-  /** true: build (or rebuild) the free-text index; false: drop it; undefined: leave it as it is. */
+  /** true: build the substring index (free text, objects) or catch it up; false: drop it; undefined: leave it. */
   textIndex?: boolean;
 }
 
 export interface OptimizeResult {
-  /** Whether free-text searches now use an index. */
+  /** Whether free-text and object searches now use an index. */
   textIndex: boolean;
-  /** Time spent building or dropping the free-text index, ms. */
+  /** Time spent building or dropping the substring index, ms. */
   textIndexMs: number;
   /** Time spent refreshing planner statistics, ms. */
   analyzeMs: number;

@@ -16,8 +16,11 @@ export interface SqlDialect {
   bind(value: string | number): string;
   /** Case-insensitive substring test of `column` against a term (JavaScript toLowerCase() semantics). */
   contains(column: 'raw' | 'object_id', term: string): string;
-  /** Optional index pre-filter for free-text terms (a superset of the matching rows), or null. */
-  textPrefilter?(terms: string[]): string | null;
+  /**
+   * Optional index pre-filter for substring terms on a column (a superset of the rows where the column
+   * contains any of them), or null when no index can narrow them (ADR 0033).
+   */
+  substringPrefilter?(column: 'raw' | 'object_id', terms: string[]): string | null;
   /** How the tenant column is written in a filter (SQLite: `+tenant`, see its compile.ts). */
   readonly tenantColumn?: string;
   /** Marks a condition few records meet, for a planner that cannot know it (SQLite: unlikely()). */
@@ -54,12 +57,14 @@ export function compileWhere(query: SearchQuery, d: SqlDialect, after?: SearchCu
     );
   }
   if (query.ips) parts.push(anyOf(query.ips.map((f) => ipCondition(ipKeyBounds(f), d))));
-  if (query.objects) parts.push(anyOf(query.objects.map((t) => d.contains('object_id', t))));
-  if (query.freeText) {
-    const pre = query.freeText.length ? d.textPrefilter?.(query.freeText) : null;
+  const substrings = (column: 'raw' | 'object_id', terms: string[] | undefined): void => {
+    if (!terms) return;
+    const pre = terms.length ? d.substringPrefilter?.(column, terms) : null;
     if (pre) parts.push(pre);
-    parts.push(anyOf(query.freeText.map((t) => d.contains('raw', t))));
-  }
+    parts.push(anyOf(terms.map((t) => d.contains(column, t))));
+  };
+  substrings('object_id', query.objects);
+  substrings('raw', query.freeText);
   if (after) {
     // Keyset continuation in the newest-first order (creation_time, tenant, id all descending).
     parts.push(

@@ -10,18 +10,18 @@ interface OptimizeFlags {
 
 /**
  * Exposes the store's optional maintenance: refreshing planner statistics (after a large import or a
- * long collection) and building or dropping the free-text index, which turns a rare-word search over a
- * million records from seconds into milliseconds at a build cost of about a minute and a gigabyte and a
- * half per million (docs/BENCHMARKS.md). Results never change with or without the index.
+ * long collection) and building or dropping the substring index (ADR 0033), which turns a rare-word or
+ * object search over a million records from seconds into milliseconds; once built it is kept as records
+ * arrive, and building again only catches up. Results never change with or without the index.
  */
 export function register(program: Command, run: Runner): void {
   program
     .command('optimize')
     .description(
-      'refresh query statistics; --text-index builds the free-text index (fast --free-text), --no-text-index drops it',
+      'refresh query statistics; --text-index builds the substring index (fast --free-text and --object), --no-text-index drops it',
     )
-    .option('--text-index', 'build or rebuild the free-text index')
-    .option('--no-text-index', 'drop the free-text index')
+    .option('--text-index', 'build the substring index, or bring it up to date')
+    .option('--no-text-index', 'drop the substring index')
     .option('--format <format>', 'table|json', 'table')
     .action(
       run(async (ctx: CliContext, flags: OptimizeFlags, command: Command) =>

@@ -1,3 +1,4 @@
+import { deleteRecords } from './retention.js';
 import type { Pool, PoolClient } from 'pg';
 import { WRITER_LOCK } from './tail.js';
 import { inTransaction } from './transaction.js';
@@ -162,13 +163,12 @@ export class PostgresRecordStore implements RecordStore {
     let purged = 0;
     for (;;) {
       options.signal?.throwIfAborted();
-      const gone =
-        (
-          await this.pool.query(
-            'DELETE FROM records WHERE ctid = ANY (ARRAY(SELECT ctid FROM records WHERE tenant = $1 LIMIT $2))',
-            [tenant, PURGE_BATCH],
-          )
-        ).rowCount ?? 0;
+      // Retention's delete: the rollups move in the same transaction.
+      const gone = (
+        await inTransaction(this.pool, (client) =>
+          deleteRecords(client, tenant, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, PURGE_BATCH),
+        )
+      ).records;
       purged += gone;
       if (gone < PURGE_BATCH) return purged;
     }

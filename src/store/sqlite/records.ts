@@ -1,3 +1,4 @@
+import { deleteRecords } from './retention.js';
 import type { Database, Statement } from 'better-sqlite3';
 import type { Clock } from '../../core/clock.js';
 import type { AuditRecord, RecordHead, StoredRecord } from '../../core/record.js';
@@ -14,7 +15,7 @@ import type {
   TailBatch,
   TailPosition,
 } from '../contract.js';
-import type { SqliteTextIndex } from './text-index.js';
+import type { SqliteTextIndex, TextRow } from './text-index.js';
 import { SqliteBulkWriter } from './bulk.js';
 import { RollupDelta, rollupSourceOf } from '../rollups.js';
 import { applyRollups } from './rollups.js';
@@ -43,6 +44,10 @@ const ANALYSIS_LIMIT = 100_000;
 
 /** Records deleted per transaction by purgeTenant: short enough that waiting writers get their turn. */
 const PURGE_BATCH = 5_000;
+
+/** Where raw and the object id are in RECORD_COLUMNS (the values the substring index posts). */
+const RAW = RECORD_COLUMNS.indexOf('raw');
+const OBJECT_ID = RECORD_COLUMNS.indexOf('object_id');
 
 /** Prepared search statements kept (statement()). */
 const STATEMENT_CACHE = 64;
@@ -92,18 +97,21 @@ export class SqliteRecordStore implements RecordStore {
     if (records.length === 0) return { inserted: 0, duplicates: 0 };
     const at = this.clock.now();
     const delta = new RollupDelta();
+    const added: TextRow[] = [];
     let seq = this.tailer.nextSeqIfReused();
     for (const r of records) {
       const values = recordValues(r, at);
-      const added = seq === null ? this.insertRow.run(values).changes : this.insertRowAt.run(seq, ...values).changes;
-      if (added === 1) {
+      const result = seq === null ? this.insertRow.run(values) : this.insertRowAt.run(seq, ...values);
+      if (result.changes === 1) {
         delta.add(rollupSourceOf(values));
+        added.push([Number(result.lastInsertRowid), values[RAW] as string, values[OBJECT_ID] as string | null]);
         seq = null;
       }
     }
+    // The rollups and the substring index are kept as records arrive (ADRs 0031, 0033): in this transaction.
     applyRollups(this.db, delta);
-    const inserted = delta.added;
-    return { inserted, duplicates: records.length - inserted };
+    this.text.added(added);
+    return { inserted: added.length, duplicates: records.length - added.length };
   }
 
   async tail(after: TailPosition | null, options: { limit: number; signal?: AbortSignal }): Promise<TailBatch> {
@@ -195,18 +203,14 @@ export class SqliteRecordStore implements RecordStore {
   }
 
   async purgeTenant(tenant: string, options: { signal?: AbortSignal } = {}): Promise<number> {
-    const batch = this.db.prepare('SELECT seq FROM records WHERE tenant = ? LIMIT ?').pluck();
-    const remove = this.db.prepare('DELETE FROM records WHERE seq = ?');
     let purged = 0;
     for (;;) {
       options.signal?.throwIfAborted();
+      // Retention's delete: the rollups move in the same transaction; the substring index by its trigger.
       const gone = this.db
-        .transaction(() => {
-          const seqs = batch.all(tenant, PURGE_BATCH) as number[];
-          this.text.forget(seqs);
-          for (const seq of seqs) remove.run(seq);
-          return seqs.length;
-        })
+        .transaction(
+          () => deleteRecords(this.db, tenant, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, PURGE_BATCH).records,
+        )
         .immediate();
       purged += gone;
       if (gone < PURGE_BATCH) return purged;

@@ -138,6 +138,12 @@ export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE auth_pending (key_hash TEXT PRIMARY KEY, body TEXT NOT NULL, expires_at INTEGER NOT NULL);
    CREATE TABLE auth_rate (key TEXT PRIMARY KEY, window_start INTEGER NOT NULL, hits INTEGER NOT NULL);
    CREATE INDEX auth_rate_window ON auth_rate (window_start);`,
+  // 9 (substring index, ADR 0033): the free-text index of ADR 0003 (records_words over raw, records_terms
+  // over its vocabulary: 1.7 GB per million records) is retired; `tenantwatch optimize --text-index`
+  // builds its replacement (sqlite/text-index.ts), which also narrows object searches.
+  `DROP TABLE IF EXISTS records_words;
+   DROP TABLE IF EXISTS records_terms;
+   DELETE FROM store_meta WHERE key = 'text_index_upto';`,
 ];
 
 /**

@@ -1,96 +1,229 @@
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
+import { stopWords, textWords, vocabularyPattern, wordMeets, wordNeeds, WordSet } from '../text-words.js';
 
-/** Beyond this many vocabulary words the term is too common for the index to help: scan instead. */
+/** A stored row as the index reads it: seq, raw, object id. */
+export type TextRow = readonly [seq: number, raw: string, objectId: string | null];
+
+/** The two substring-searched columns and the FTS5 table posting each one's words. */
+const POSTINGS = { raw: 'text_raw', object_id: 'text_object' } as const;
+/** Stop-word flags (store_meta text_index_stops): a word too common to post, per column. */
+const STOP_BIT = { raw: 1, object_id: 2 } as const;
+export type TextColumn = keyof typeof POSTINGS;
+
+/** The highest record seq the index covers (every row up to it is posted); absent: no index. */
+const COVERED_KEY = 'text_index_seq';
+/** The stop words chosen when the index was created, as JSON [word, flags] pairs. */
+const STOPS_KEY = 'text_index_stops';
+/** Beyond this many vocabulary words a need is too common to help: it is left out (the rest still narrows). */
 const MAX_WORDS = 2_000;
-const MIN_RUN = 3;
+/** Rows posted per transaction while building: short enough that other writers never wait long (bulk.ts: 1 s). */
+const BUILD_BATCH = 5_000;
+/** Rows sampled (the newest) to choose the stop words; fewer than STOP_MIN_SAMPLE: no stop words. */
+const STOP_SAMPLE = 20_000;
+const STOP_MIN_SAMPLE = 1_000;
+/** Object-id words are stop words only above this share of the sample (raw's: stopWords' 5%). */
+const OBJECT_STOP_SHARE = 0.3;
 
 /**
- * The optional free-text index (records.optimize({ textIndex: true })). Free text means substrings
- * (core/search-query.ts), which a word index cannot answer directly, and the FTS5 trigram tokenizer
- * that can costs ~280 CPU-seconds per million records to build (measured here). So:
- * - `records_words`: FTS5 over raw with the unicode61 (word) tokenizer, detail=none (~15 s per million);
- * - `records_terms`: its vocabulary (one row per distinct word, from fts5vocab) under a trigram index,
- *   which is cheap here because words are short (~8 s per million records).
- * A term's longest ASCII letter/digit run lies inside one word of any record containing the term, so
- * the rows holding a vocabulary word that contains that run (a trigram LIKE on the vocabulary) are a
- * superset of the matches; the exact test in compile.ts decides. Rows stored after the build (seq
- * above `upto`) are simply scanned, so inserts pay nothing; optimize() again folds them in.
+ * The substring indexes (docs/adr/0033-substring-indexes.md): the words of raw and of object ids
+ * (store/text-words.ts) posted in two contentless FTS5 tables (`detail=none`: rowids only, about a
+ * byte per word and record), their vocabulary in `text_vocab` under a trigram index for the words a
+ * run is part of. Optional: built by records.optimize({ textIndex: true }), then kept as records
+ * arrive (added(), called by the insert path in the same transaction) and as they are deleted (a
+ * trigger). Rows above the covered seq (an index being built, or rows another writer stored while it
+ * was) are scanned, so a search is correct whatever the index's state.
  */
 export class SqliteTextIndex {
-  private state: { upto: number } | null | undefined;
+  private readonly coveredStatement: Statement;
+  private stopCache: { json: string; words: Map<string, number>; sets: Record<TextColumn, WordSet> } | null = null;
 
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: Database) {
+    this.coveredStatement = db.prepare(`SELECT value FROM store_meta WHERE key = '${COVERED_KEY}'`).pluck();
+  }
 
-  /** The highest record seq the index covers, or null when there is no index. */
+  /** The highest record seq the index covers, or null when there is no index. Read afresh: another process may build or drop it. */
   coveredUpTo(): number | null {
-    if (this.state === undefined) {
-      const value = this.db.prepare("SELECT value FROM store_meta WHERE key = 'text_index_upto'").pluck().get() as
-        string | undefined;
-      this.state = value === undefined ? null : { upto: Number(value) };
-    }
-    return this.state?.upto ?? null;
-  }
-
-  /** Vocabulary words that may hold `term`, or null when the index cannot narrow it (then: scan). */
-  words(term: string): string[] | null {
-    if (this.coveredUpTo() === null) return null;
-    const runs = term.toLowerCase().match(/[a-z0-9]+/g) ?? [];
-    const run = runs.reduce((a, b) => (b.length > a.length ? b : a), '');
-    if (run.length < MIN_RUN) return null;
-    const words = this.db
-      .prepare('SELECT term FROM records_terms WHERE term LIKE ? LIMIT ?')
-      .pluck()
-      .all(`%${run}%`, MAX_WORDS + 1) as string[];
-    return words.length > MAX_WORDS ? null : words;
-  }
-
-  /** Builds (or rebuilds) the index over every stored record. */
-  build(): void {
-    this.db.transaction(() => {
-      this.dropTables();
-      this.db.exec(`
-        CREATE VIRTUAL TABLE records_words USING fts5(raw, content='records', content_rowid='seq', detail='none', tokenize='unicode61 remove_diacritics 0');
-        INSERT INTO records_words (records_words) VALUES ('rebuild');
-        CREATE VIRTUAL TABLE temp.records_words_vocab USING fts5vocab(main, records_words, 'row');
-        CREATE VIRTUAL TABLE records_terms USING fts5(term, tokenize='trigram');
-        INSERT INTO records_terms (term) SELECT term FROM records_words_vocab;
-        DROP TABLE temp.records_words_vocab;`);
-      const upto = (this.db.prepare('SELECT max(seq) FROM records').pluck().get() as number | null) ?? 0;
-      this.db
-        .prepare(
-          "INSERT INTO store_meta (key, value) VALUES ('text_index_upto', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        )
-        .run(String(upto));
-    })();
-    this.state = undefined;
+    const value = this.coveredStatement.get() as string | undefined;
+    return value === undefined ? null : Number(value);
   }
 
   /**
-   * Takes records about to be deleted (by seq) out of the word index. records_words is an external-content
-   * FTS5 table: it must be told the old text of each row it indexed, or its postings would point at rows
-   * that are gone (or, after the seq floor, at nothing). Call inside the deleting transaction, before the
-   * delete. The vocabulary (records_terms) may keep words no record holds any more: it only narrows a
-   * search to candidates, which the exact test then decides.
+   * An FTS5 MATCH expression whose rows are a superset of the indexed rows where `column` contains any
+   * of `terms`; '' when no indexed row can; null when the index cannot narrow them (then: scan).
    */
-  forget(seqs: readonly number[]): void {
+  matchExpression(column: TextColumn, terms: readonly string[]): string | null {
+    const stop = this.stops().words;
+    const alternatives: string[] = [];
+    for (const term of terms) {
+      const groups: string[] = [];
+      let impossible = false;
+      for (const need of wordNeeds(term)) {
+        // A stop word is not posted for this column: a need it could meet cannot narrow.
+        if ([...stop].some(([w, bits]) => (bits & STOP_BIT[column]) !== 0 && wordMeets(w, need))) continue;
+        const words = this.vocabulary(vocabularyPattern(need))?.filter((w) => wordMeets(w, need));
+        if (words === undefined) continue;
+        if (words.length === 0) impossible = true;
+        else groups.push(`(${words.map((w) => `"${w}"`).join(' OR ')})`);
+      }
+      if (impossible) continue;
+      if (groups.length === 0) return null;
+      alternatives.push(groups.join(' AND '));
+    }
+    return alternatives.map((a) => `(${a})`).join(' OR ');
+  }
+
+  /** The FTS5 table posting a column's words. */
+  postings(column: TextColumn): string {
+    return POSTINGS[column];
+  }
+
+  /**
+   * The insert path's one call (sqlite/records.ts insertAll), inside its write transaction: posts the
+   * new rows when the index covers every row before them, so it stays whole as records arrive. While
+   * it does not (being built), the rows stay above the covered seq and are scanned until optimize()
+   * catches up.
+   */
+  added(rows: readonly TextRow[]): void {
+    if (rows.length === 0) return;
     const upto = this.coveredUpTo();
-    if (upto === null || seqs.length === 0) return;
-    const remove = this.db.prepare(
-      "INSERT INTO records_words (records_words, rowid, raw) SELECT 'delete', seq, raw FROM records WHERE seq = ?",
-    );
-    for (const seq of seqs) if (seq <= upto) remove.run(seq);
+    if (upto === null) return;
+    const gap = this.db.prepare('SELECT 1 FROM records WHERE seq > ? AND seq < ? LIMIT 1').get(upto, rows[0]![0]);
+    if (gap !== undefined) return;
+    this.post(rows);
+    this.setCovered(rows[rows.length - 1]![0]);
+  }
+
+  /**
+   * Creates the index when missing (choosing stop words from the newest rows), then posts every row
+   * above the covered seq, a batch per transaction, so other writers go on meanwhile.
+   */
+  build(): void {
+    if (this.coveredUpTo() === null) this.create();
+    const read = this.db
+      .prepare('SELECT seq, raw, object_id FROM records WHERE seq > ? ORDER BY seq LIMIT ?')
+      .raw(true);
+    const batch = this.db.transaction((): boolean => {
+      const rows = read.all(this.coveredUpTo() ?? 0, BUILD_BATCH) as TextRow[];
+      if (rows.length === 0) return false;
+      this.post(rows);
+      this.setCovered(rows[rows.length - 1]![0]);
+      return true;
+    });
+    while (batch.immediate());
   }
 
   /** Removes the index; searches stay correct, scanning instead. */
   drop(): void {
     this.db.transaction(() => {
       this.dropTables();
-      this.db.exec("DELETE FROM store_meta WHERE key = 'text_index_upto'");
+      this.db.prepare(`DELETE FROM store_meta WHERE key IN ('${COVERED_KEY}', '${STOPS_KEY}')`).run();
     })();
-    this.state = undefined;
+    this.stopCache = null;
+  }
+
+  private create(): void {
+    this.db.transaction(() => {
+      this.dropTables();
+      const sample = this.db
+        .prepare('SELECT raw, object_id FROM records ORDER BY seq DESC LIMIT ?')
+        .raw(true)
+        .all(STOP_SAMPLE) as [string, string | null][];
+      const enough = sample.length >= STOP_MIN_SAMPLE;
+      const stops = {
+        raw: enough ? stopWords(sample.map((r) => r[0])) : new Set<string>(),
+        // Object ids have few words, so posting more of them costs little and narrows more (a site and a file name).
+        object_id: enough
+          ? stopWords(
+              sample.map((r) => r[1]),
+              OBJECT_STOP_SHARE,
+            )
+          : new Set<string>(),
+      };
+      this.db.exec(`
+        CREATE VIRTUAL TABLE text_raw USING fts5(words, content='', contentless_delete=1, detail=none, tokenize='ascii');
+        CREATE VIRTUAL TABLE text_object USING fts5(words, content='', contentless_delete=1, detail=none, tokenize='ascii');
+        CREATE TABLE text_vocab (id INTEGER PRIMARY KEY, word TEXT NOT NULL UNIQUE);
+        CREATE VIRTUAL TABLE text_vocab_grams USING fts5(word, content='text_vocab', content_rowid='id', tokenize='trigram', detail=none);
+        CREATE TRIGGER text_forget AFTER DELETE ON records BEGIN
+          DELETE FROM text_raw WHERE rowid = OLD.seq;
+          DELETE FROM text_object WHERE rowid = OLD.seq;
+        END;`);
+      const stop = new Map<string, number>();
+      for (const column of ['raw', 'object_id'] as const)
+        for (const w of stops[column]) stop.set(w, (stop.get(w) ?? 0) | STOP_BIT[column]);
+      this.setMeta(STOPS_KEY, JSON.stringify([...stop]));
+      this.setMeta(COVERED_KEY, '0');
+    })();
+    this.stopCache = null;
+  }
+
+  /** Posts rows' words (stop words left out) and adds the words new to the vocabulary. */
+  private post(rows: readonly TextRow[]): void {
+    const { sets } = this.stops();
+    const postRaw = this.db.prepare('INSERT INTO text_raw (rowid, words) VALUES (?, ?)');
+    const postObject = this.db.prepare('INSERT INTO text_object (rowid, words) VALUES (?, ?)');
+    const seen = new Set<string>();
+    for (const [seq, raw, objectId] of rows) {
+      for (const [column, text, statement] of [
+        ['raw', raw, postRaw],
+        ['object_id', objectId, postObject],
+      ] as const) {
+        const words = textWords(text, sets[column]);
+        if (words.length === 0) continue;
+        statement.run(seq, words.join(' '));
+        for (const w of words) seen.add(w);
+      }
+    }
+    const insert = this.db.prepare('INSERT OR IGNORE INTO text_vocab (word) VALUES (?)');
+    const gram = this.db.prepare('INSERT INTO text_vocab_grams (rowid, word) VALUES (?, ?)');
+    for (const w of seen) {
+      const result = insert.run(w);
+      if (result.changes === 1) gram.run(result.lastInsertRowid, w);
+    }
+  }
+
+  /**
+   * Posted words matching a LIKE pattern (the trigram index finds them), or null when there are too many.
+   */
+  private vocabulary(pattern: string): string[] | null {
+    const sql = pattern.includes('%')
+      ? 'SELECT word FROM text_vocab WHERE id IN (SELECT rowid FROM text_vocab_grams WHERE word LIKE ?) LIMIT ?'
+      : 'SELECT word FROM text_vocab WHERE word = ? LIMIT ?';
+    const words = this.db
+      .prepare(sql)
+      .pluck()
+      .all(pattern, MAX_WORDS + 1) as string[];
+    return words.length > MAX_WORDS ? null : words;
+  }
+
+  /** The stop words chosen at creation with their column flags (re-read when another process re-created the index). */
+  private stops(): NonNullable<SqliteTextIndex['stopCache']> {
+    const json =
+      (this.db.prepare(`SELECT value FROM store_meta WHERE key = '${STOPS_KEY}'`).pluck().get() as
+        string | undefined) ?? '[]';
+    if (this.stopCache?.json !== json) {
+      const words = new Map(JSON.parse(json) as [string, number][]);
+      const set = (column: TextColumn): WordSet =>
+        new WordSet([...words].filter(([, bits]) => (bits & STOP_BIT[column]) !== 0).map(([w]) => w));
+      this.stopCache = { json, words, sets: { raw: set('raw'), object_id: set('object_id') } };
+    }
+    return this.stopCache;
+  }
+
+  private setCovered(seq: number): void {
+    this.setMeta(COVERED_KEY, String(seq));
+  }
+
+  private setMeta(key: string, value: string): void {
+    this.db
+      .prepare(
+        'INSERT INTO store_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      )
+      .run(key, value);
   }
 
   private dropTables(): void {
-    this.db.exec('DROP TABLE IF EXISTS records_words; DROP TABLE IF EXISTS records_terms;');
+    this.db.exec(`DROP TRIGGER IF EXISTS text_forget; DROP TABLE IF EXISTS text_raw; DROP TABLE IF EXISTS text_object;
+      DROP TABLE IF EXISTS text_vocab_grams; DROP TABLE IF EXISTS text_vocab;`);
   }
 }
