@@ -240,7 +240,18 @@ class ProgressView {
 }
 
 function summaryTable(stats: readonly TenantStats[]): string {
-  const head = ['tenant', 'state', 'windows', 'blobs', 'records', 'new', 'rejected', 'throttled', 'problem'];
+  const head = [
+    'tenant',
+    'state',
+    'windows',
+    'blobs',
+    'records',
+    'new',
+    'rejected',
+    'conflicts',
+    'throttled',
+    'problem',
+  ];
   const rows = stats.map((s) => [
     s.name,
     s.state,
@@ -249,6 +260,7 @@ function summaryTable(stats: readonly TenantStats[]): string {
     String(s.records),
     String(s.newRecords),
     String(s.recordsRejected),
+    String(s.recordsInConflict),
     String(s.throttled),
     s.error?.message ?? s.streamsSkipped.map((x) => `${x.contentType}: ${x.reason}`).join('; '),
   ]);

@@ -124,6 +124,10 @@ export const MIGRATIONS: readonly string[] = [
      reason text NOT NULL, failed_at bigint NOT NULL);
    CREATE INDEX dead_letters_sink ON dead_letters (sink, seq);
    CREATE TABLE sink_stats (sink text PRIMARY KEY, body text NOT NULL, updated_at bigint NOT NULL);`,
+  // Record conflicts: content that came for a stored (tenant, id) and differed (store/conflicts.ts, ADR 0030).
+  `CREATE TABLE record_conflicts (
+     tenant text NOT NULL, id text NOT NULL, raw_sha256 text NOT NULL, raw text NOT NULL, source text NOT NULL,
+     seen_at bigint NOT NULL, PRIMARY KEY (tenant, id, raw_sha256));`,
 ];
 
 /** Arbitrary constant: the advisory lock key migrations take. */

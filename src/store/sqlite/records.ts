@@ -3,10 +3,12 @@ import type { Clock } from '../../core/clock.js';
 import type { AuditRecord, RecordHead, StoredRecord } from '../../core/record.js';
 import type { CountDimension, CountRow, GroupCount, SearchQuery } from '../../core/search-query.js';
 import { RECORD_COLUMNS, recordValues, SELECT_COLUMNS, toStoredRecord } from '../columns.js';
+import { CONFLICT_COLUMNS, conflictValues, sameContent } from '../conflicts.js';
 import type { SelectedRow } from '../columns.js';
 import type {
   BulkWriter,
   InsertResult,
+  RecordConflict,
   OptimizeOptions,
   OptimizeResult,
   RecordStore,
@@ -53,6 +55,9 @@ export class SqliteRecordStore implements RecordStore {
   private readonly insertRowAt: Statement;
   private readonly tailer: SqliteTail;
   private readonly getRow: Statement;
+  private readonly getRaw: Statement;
+  private readonly insertConflict: Statement;
+  private readonly selectConflicts: Statement;
   private readonly statements = new Map<string, Statement>();
 
   constructor(
@@ -67,6 +72,13 @@ export class SqliteRecordStore implements RecordStore {
     );
     this.tailer = new SqliteTail(db);
     this.getRow = db.prepare(`SELECT ${SELECT_COLUMNS} FROM records WHERE tenant = ? AND id = ?`).raw(true);
+    this.getRaw = db.prepare('SELECT raw FROM records WHERE tenant = ? AND id = ?').pluck();
+    this.insertConflict = db.prepare(
+      `INSERT OR IGNORE INTO record_conflicts (${CONFLICT_COLUMNS.join(', ')}) VALUES (${CONFLICT_COLUMNS.map(() => '?').join(', ')})`,
+    );
+    this.selectConflicts = db.prepare(
+      'SELECT raw, source, seen_at AS seenAt FROM record_conflicts WHERE tenant = ? AND id = ? ORDER BY seen_at, rowid',
+    );
   }
 
   async insert(records: readonly AuditRecord[]): Promise<InsertResult> {
@@ -87,15 +99,27 @@ export class SqliteRecordStore implements RecordStore {
     if (records.length === 0) return { inserted: 0, duplicates: 0 };
     const at = this.clock.now();
     let inserted = 0;
+    const conflicts: number[] = [];
     let seq = this.tailer.nextSeqIfReused();
-    for (const r of records) {
-      if (seq === null) inserted += this.insertRow.run(recordValues(r, at)).changes;
-      else if (this.insertRowAt.run(seq, ...recordValues(r, at)).changes === 1) {
+    for (const [i, r] of records.entries()) {
+      const changes =
+        seq === null
+          ? this.insertRow.run(recordValues(r, at)).changes
+          : this.insertRowAt.run(seq, ...recordValues(r, at)).changes;
+      if (changes === 1) {
         inserted++;
         seq = null;
+      } else if (!sameContent(this.getRaw.get(r.tenant, r.id) as string, r.raw)) {
+        this.insertConflict.run(conflictValues(r, at));
+        conflicts.push(i);
       }
     }
-    return { inserted, duplicates: records.length - inserted };
+    const duplicates = records.length - inserted - conflicts.length;
+    return conflicts.length ? { inserted, duplicates, conflicts } : { inserted, duplicates };
+  }
+
+  async conflictsOf(tenant: string, id: string): Promise<RecordConflict[]> {
+    return this.selectConflicts.all(tenant, id) as RecordConflict[];
   }
 
   async tail(after: TailPosition | null, options: { limit: number; signal?: AbortSignal }): Promise<TailBatch> {

@@ -124,6 +124,10 @@ export const MIGRATIONS: readonly string[] = [
      item_id TEXT NOT NULL, reason TEXT NOT NULL, failed_at INTEGER NOT NULL);
    CREATE INDEX dead_letters_sink ON dead_letters (sink, seq);
    CREATE TABLE sink_stats (sink TEXT PRIMARY KEY, body TEXT NOT NULL, updated_at INTEGER NOT NULL);`,
+  // Record conflicts: content that came for a stored (tenant, id) and differed (store/conflicts.ts, ADR 0030).
+  `CREATE TABLE record_conflicts (
+     tenant TEXT NOT NULL, id TEXT NOT NULL, raw_sha256 TEXT NOT NULL, raw TEXT NOT NULL, source TEXT NOT NULL,
+     seen_at INTEGER NOT NULL, PRIMARY KEY (tenant, id, raw_sha256));`,
 ];
 
 /**
