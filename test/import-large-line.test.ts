@@ -11,8 +11,9 @@ import { repoRoot, tempDir } from './support/paths.js';
  * Issue 18: a 300 MB single line took 3.7 GB. Here a 300 MB NDJSON line and a 60 MB element of a JSON
  * array, each between good records, are imported in a child process with its heap capped at HEAP_MB:
  * each is rejected as too large (with its line), every good record around it is kept, and the peak RSS
- * stays under BOUND_MB (~100 MB of it is Node + tsx; measured 271 MB, where the import used to take 3.7 GB). Holding either record would break the cap: the
- * 300 MB line is 300 MB as a string before JSON.parse even starts.
+ * stays under BOUND_MB (~100 MB of it is Node + tsx; measured 271 MB, where the import used to take
+ * 3.7 GB). Holding either record would break the cap: the 300 MB line is 300 MB as a string before
+ * JSON.parse even starts.
  */
 const HEAP_MB = 96;
 const BOUND_MB = 350;
