@@ -3,7 +3,7 @@ import type { AuditRecord } from '../core/record.js';
 
 /**
  * Records that share a stored record's (tenant, Id) but not its content (issue 18, acceptance: "duplicate
- * Ids with different content, counted as conflicts, not silently dropped"; docs/adr/0030-record-conflicts.md).
+ * Ids with different content, counted as conflicts, not silently dropped"; docs/adr/0030-conflicts-large-records-heavy-queries.md).
  * The record stored first stays, unchanged (search, the tail and every consumer already saw it); the other
  * content goes to the `record_conflicts` table of the same store, in the same transaction, so it stays
  * recoverable whichever path brought it (collector or import). The same conflicting content seen again
