@@ -5,6 +5,7 @@
  * lower-cased name. A raw text that is not JSON yields an empty object: one bad record never stops a
  * report.
  */
+import { parseBoundedJson } from '../core/json.js';
 import type { StoredRecord } from '../core/record.js';
 import {
   field as ingestField,
@@ -15,12 +16,9 @@ import {
 export type AuditData = Record<string, unknown>;
 
 export function auditData(record: Pick<StoredRecord, 'raw'>): AuditData {
-  try {
-    const value: unknown = JSON.parse(record.raw);
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as AuditData) : {};
-  } catch {
-    return {};
-  }
+  // Bounded: a record stored before the depth bound must not crash a report (core/json.ts).
+  const value = parseBoundedJson(record.raw);
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as AuditData) : {};
 }
 
 /** A top-level field, case-insensitive name (ingest/fields.ts). */
@@ -61,9 +59,5 @@ export function modified(data: AuditData, name: string): ModifiedProperty | unde
 }
 
 export function safeJson(value: string): unknown {
-  try {
-    return JSON.parse(value);
-  } catch {
-    return undefined;
-  }
+  return parseBoundedJson(value);
 }

@@ -6,6 +6,8 @@
  * change of the default method alone. Reports and detections read the same answer from here.
  */
 
+import { parseBoundedJson } from '../core/json.js';
+
 export type MfaMethodChange = 'added' | 'removed' | 'replaced' | 'default changed' | 'cleared' | 'unchanged';
 
 export interface MfaMethodDiff {
@@ -29,12 +31,7 @@ interface Method {
 export function parseMfaMethods(value: string | null | undefined): Method[] | null {
   const text = (value ?? '').trim();
   if (text === '') return [];
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return null;
-  }
+  const parsed = parseBoundedJson(text);
   if (!Array.isArray(parsed)) return null;
   const methods: Method[] = [];
   for (const item of parsed) {

@@ -26,9 +26,21 @@ export interface TenantAdminDeps {
 
 /**
  * A tenant id already registered under another name is refused: adding it again used to replace that
- * tenant's credentials and rename it without a word (issue 18.16).
+ * tenant's credentials and rename it without a word (issue 18.16); so is a name already registered
+ * for another tenant id (it silently pointed the name at another tenant).
  */
 export async function refuseRename(store: Store, name: string, tenantId: string): Promise<void> {
+  const named = await store.tenants.get(name);
+  if (
+    named &&
+    named.name.toLowerCase() === name.toLowerCase() &&
+    named.tenantId.toLowerCase() !== tenantId.toLowerCase()
+  )
+    // The same name for another tenant: its records, checkpoints and posture belong to the first id.
+    throw new AppError('CONFLICT', `"${named.name}" is already registered with the tenant id ${named.tenantId}`, {
+      hint: `To register ${tenantId}, choose another name; to replace "${named.name}", run tenantwatch tenant remove ${named.name} first`,
+      details: { name: named.name, registeredTenantId: named.tenantId },
+    });
   const other = await store.tenants.get(tenantId);
   if (!other || other.name === name || other.tenantId.toLowerCase() !== tenantId.toLowerCase()) return;
   throw new AppError('CONFLICT', `The tenant id ${tenantId} is already registered as "${other.name}"`, {

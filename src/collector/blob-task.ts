@@ -98,7 +98,7 @@ async function fetchAndCommit(
   const timeout = AbortSignal.timeout(ctx.options.requestTimeoutMs);
   const res = await run.client.fetchBlob(item.contentUri, timeout);
   if (!res.ok) return res;
-  let batches = { inserted: 0, records: 0 };
+  let batches = { inserted: 0, records: 0, conflicts: [] as string[] };
   let read;
   try {
     read = await readBlob(
@@ -106,7 +106,11 @@ async function fetchAndCommit(
       { tenant: run.tenantId, contentType, batchSize: ctx.options.batchSize },
       async (batch) => {
         const r = await ctx.store.records.insert(batch);
-        batches = { inserted: batches.inserted + r.inserted, records: batches.records + batch.length };
+        batches = {
+          inserted: batches.inserted + r.inserted,
+          records: batches.records + batch.length,
+          conflicts: [...batches.conflicts, ...(r.conflicts ?? []).map((i) => batch[i]!.id)],
+        };
       },
     );
   } catch (e) {
@@ -140,6 +144,20 @@ async function fetchAndCommit(
   run.stats.records += result.records;
   run.stats.newRecords += committed.inserted + batches.inserted;
   run.stats.recordsRejected += result.rejected.count;
+  const conflicts = [...batches.conflicts, ...(committed.conflicts ?? []).map((i) => rest[i]!.id)];
+  run.stats.recordsInConflict += conflicts.length;
+  if (conflicts.length)
+    ctx.logger.warn(
+      {
+        event: EVENTS.recordConflict,
+        tenant: run.tenantId,
+        contentType,
+        contentId: item.contentId,
+        conflicts: conflicts.length,
+        ids: conflicts.slice(0, 20),
+      },
+      'records whose Id was already stored with other content: the stored ones are kept, these are kept aside',
+    );
   if (reason)
     ctx.logger.warn(
       {

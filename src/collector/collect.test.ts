@@ -80,6 +80,38 @@ function fakeTenant(fake: Fake, tenant = TENANT): CollectTenant {
 
 const only: ContentType[] = ['Audit.SharePoint'];
 
+test('a record whose Id is stored with other content is counted as a conflict, logged, and kept aside (ADR 0030)', async () => {
+  const store = await openStore('sqlite::memory:');
+  const changed = rec('r1').replace('FileAccessed', 'FileDeleted');
+  const fake: Fake = {
+    seen: [],
+    blobs: [
+      { id: 'b1', body: `[${rec('r1')},${rec('r2')}]` },
+      { id: 'b2', body: `[${rec('r2')},${changed}]` },
+    ],
+  };
+  const logger = recordingLogger();
+  const summary = await collect({
+    tenants: [fakeTenant(fake)],
+    store,
+    clock: new ManualClock(NOW, true),
+    logger,
+    signal: new AbortController().signal,
+    sinceMs: 86_400_000,
+    tuning: { contentTypes: only },
+  });
+  const t = summary.tenants[0]!;
+  assert.deepEqual([t.records, t.newRecords, t.recordsInConflict], [4, 2, 1]);
+  assert.equal((await store.records.get(TENANT, 'r1'))?.operation, 'FileAccessed', 'the first content stays');
+  assert.deepEqual(
+    (await store.records.conflictsOf(TENANT, 'r1')).map((c) => [c.raw, c.source]),
+    [[changed, 'management-api']],
+  );
+  const logged = logger.entries.find((e) => (e.obj as { event?: string }).event === 'collector.record.conflict');
+  assert.deepEqual((logged?.obj as { ids?: string[] } | undefined)?.ids, ['r1']);
+  await store.close();
+});
+
 test('a contentUri on another host is refused into the ledger and never called; a bad record is visible; the checkpoint follows the commit', async () => {
   const store = await openStore('sqlite::memory:');
   const fake: Fake = {

@@ -62,6 +62,8 @@ export interface TenantStats {
   records: number;
   newRecords: number;
   recordsRejected: number;
+  /** Records whose Id was stored with other content: the stored one stays, this one is kept aside (ADR 0030). */
+  recordsInConflict: number;
   throttled: number;
   throttleWaitMs: number;
   retries: number;
@@ -96,6 +98,7 @@ export function emptyStats(tenant: string, name: string): TenantStats {
     records: 0,
     newRecords: 0,
     recordsRejected: 0,
+    recordsInConflict: 0,
     throttled: 0,
     throttleWaitMs: 0,
     retries: 0,

@@ -25,6 +25,7 @@ export const EVENTS = {
   blobRefused: 'collector.blob.refused',
   blobFailed: 'collector.blob.failed',
   recordRejected: 'collector.record.rejected',
+  recordConflict: 'collector.record.conflict',
   retry: 'collector.retry',
   throttled: 'collector.throttled',
   checkpoint: 'collector.checkpoint.advanced',

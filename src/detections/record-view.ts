@@ -3,6 +3,7 @@
  * at most once whatever the number of rules that look into it (the evaluator runs on every ingested
  * record, and JSON.parse is most of its cost).
  */
+import { parseBoundedJson } from '../core/json.js';
 import type { StoredRecord } from '../core/record.js';
 
 export type Json = Record<string, unknown>;
@@ -57,10 +58,6 @@ export function lower(text: string): string {
 }
 
 function parseObject(text: string): Json {
-  try {
-    const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : {};
-  } catch {
-    return {};
-  }
+  const value = parseBoundedJson(text);
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : {};
 }

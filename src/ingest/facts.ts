@@ -1,3 +1,4 @@
+import { parseBoundedJson } from '../core/json.js';
 import type { AuditRecord } from '../core/record.js';
 import { emptyExtracted, extractFields, type Extracted } from './extract.js';
 import { nameValues } from './fields.js';
@@ -23,12 +24,7 @@ export function recordFacts(f: Extracted): RecordFacts {
  * stores' backfill). A text that is not a JSON object has none.
  */
 export function recordFactsFromRaw(raw: string): RecordFacts {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    parsed = null;
-  }
+  const parsed = parseBoundedJson(raw);
   const fields = emptyExtracted();
   if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
     extractFields(parsed as Record<string, unknown>, fields, false);

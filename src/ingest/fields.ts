@@ -4,6 +4,8 @@
  * lowerCamel or lower case depending on the transport.
  */
 
+import { parseBoundedJson } from '../core/json.js';
+
 type Json = Record<string, unknown>;
 
 /** Case-insensitive top-level lookup; an exact match wins over a case-folded one. */
@@ -65,12 +67,9 @@ export function modifiedProperties(record: object): ModifiedProperty[] {
 function asArray(value: unknown): unknown[] {
   if (Array.isArray(value)) return value;
   if (typeof value === 'string' && value.trimStart().startsWith('[')) {
-    try {
-      const parsed: unknown = JSON.parse(value);
-      if (Array.isArray(parsed)) return parsed;
-    } catch {
-      // not an encoded array: the caller reads the string itself
-    }
+    // Not an encoded array (or one too deep to walk): the caller reads the string itself.
+    const parsed = parseBoundedJson(value);
+    if (Array.isArray(parsed)) return parsed;
   }
   return [];
 }
@@ -88,13 +87,10 @@ function decodeValue(value: unknown): string | null {
   const textValue = valueText(value);
   const trimmed = textValue.trim();
   if (!trimmed.startsWith('[') || !trimmed.endsWith(']')) return textValue;
-  try {
-    const parsed: unknown = JSON.parse(trimmed);
-    if (Array.isArray(parsed) && parsed.every((v) => v === null || typeof v !== 'object')) {
-      return parsed.map((v) => (v === null ? '' : String(v as string | number | boolean))).join(', ');
-    }
-  } catch {
-    // "[] => [[Id: …]]" and other free text: keep as written
+  // "[] => [[Id: …]]" and other free text: kept as written.
+  const parsed = parseBoundedJson(trimmed);
+  if (Array.isArray(parsed) && parsed.every((v) => v === null || typeof v !== 'object')) {
+    return parsed.map((v) => (v === null ? '' : String(v as string | number | boolean))).join(', ');
   }
   return textValue;
 }

@@ -1,3 +1,4 @@
+import { parseBoundedJson } from '../core/json.js';
 import { recordTypeName } from '../core/catalog/index.js';
 import type { Outcome, RecordSource, StoredRecord } from '../core/record.js';
 import { toIso, toIsoSeconds } from '../core/time.js';
@@ -65,12 +66,9 @@ function exportView(r: StoredRecord, names: TenantNames): RecordView & { tenantN
   return tenantName === undefined ? { id, tenant, ...rest } : { id, tenant, tenantName, ...rest };
 }
 
+/** The raw text parsed; the text itself when it is not JSON or nests too deep to print (core/json.ts). */
 function parseRaw(raw: string): unknown {
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return raw;
-  }
+  return parseBoundedJson(raw) ?? raw;
 }
 
 /**

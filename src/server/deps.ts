@@ -7,6 +7,7 @@ import type { RuleInfo } from '../detections/contract.js';
 import type { Store, TenantRow } from '../store/contract.js';
 import type { AuthOptions } from './auth/types.js';
 import type { NewTenant, TenantOverview, TenantTestResult } from './api-types.js';
+import type { HeavyLane } from './heavy-lane.js';
 
 /**
  * What the server needs, injected by the composition root (cli/commands/serve.ts, demo.ts) or a test.
@@ -41,6 +42,8 @@ export interface ServerDeps {
   https?: { cert: string; key: string };
   /** A detection rule's metadata by id (runbooks on the alert page); absent: only built-in rules are described. */
   rules?: (id: string) => RuleInfo | null;
+  /** Where heavy queries take turns (heavy-lane.ts); default: heavyLaneFor(store). */
+  heavyLane?: HeavyLane;
   /** Page size cap of /api/search (default 1,000). */
   maxPageSize?: number;
 }

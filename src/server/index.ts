@@ -13,6 +13,7 @@ import { registerAuditConfigRoutes } from './routes/audit-config.js';
 import { registerAlertRoutes } from './routes/alerts.js';
 import { registerCatalogRoutes } from './routes/catalog.js';
 import { registerExportRoutes } from './routes/export.js';
+import { heavyLaneFor } from './heavy-lane.js';
 import { registerRecordRoutes } from './routes/records.js';
 import { registerReportRoutes } from './routes/reports.js';
 import { registerSearchRoutes } from './routes/search.js';
@@ -90,11 +91,12 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     options: { ...DEFAULT_AUTH, ...deps.auth },
   });
   app.get('/api', { config: { role: 'viewer' } }, async () => listing());
-  registerSearchRoutes(app, deps);
+  const lane = deps.heavyLane ?? heavyLaneFor(deps.store);
+  registerSearchRoutes(app, deps, lane);
   registerRecordRoutes(app, deps);
   registerExportRoutes(app, deps);
   registerCatalogRoutes(app);
-  registerReportRoutes(app, deps);
+  registerReportRoutes(app, deps, lane);
   registerTenantRoutes(app, deps);
   registerTenantAdminRoutes(app, deps);
   registerAuditConfigRoutes(app, deps);

@@ -47,8 +47,24 @@ export interface StateStore {
 export interface InsertResult {
   /** Records that were new. */
   inserted: number;
-  /** Records whose (tenant, id) was already stored: dropped, by design (Microsoft repeats records). */
+  /**
+   * Records whose (tenant, id) was already stored with the same content: dropped, by design (Microsoft
+   * repeats records).
+   */
   duplicates: number;
+  /**
+   * Positions in the batch of records whose (tenant, id) was already stored (or came earlier in the
+   * batch) with other content: the stored record stays, this content is kept in the store's
+   * record_conflicts table (store/conflicts.ts, ADR 0030). Not counted in `duplicates`; absent when none.
+   */
+  conflicts?: number[];
+}
+
+/** A content that arrived for a stored (tenant, id) and differed from the stored record (ADR 0030). */
+export interface RecordConflict {
+  raw: string;
+  source: string;
+  seenAt: number;
 }
 
 export interface SearchOptions {
@@ -80,6 +96,8 @@ export interface RecordStore {
    */
   groupCounts(query: SearchQuery, dimensions: readonly CountDimension[]): Promise<GroupCount[]>;
   get(tenant: string, id: string): Promise<StoredRecord | null>;
+  /** The other contents seen for a stored (tenant, id), oldest first (InsertResult.conflicts). */
+  conflictsOf(tenant: string, id: string): Promise<RecordConflict[]>;
   /**
    * Records that arrived after `after` (null: from the very first record), in arrival order, at most
    * `limit`. A position is never reused and the read never passes a record that could still appear before

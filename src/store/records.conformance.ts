@@ -84,6 +84,29 @@ function recordTests(ctx: StoreContext): void {
     assert.deepEqual(await ctx.store.records.insert([]), { inserted: 0, duplicates: 0 });
   });
 
+  test('a stored Id arriving with other content is a conflict: the first stays, the other is kept aside (small and COPY)', async () => {
+    for (const size of [3, 1_200]) {
+      const a = record({ raw: '{"Id":"a","Operation":"FileAccessed","N":1}' });
+      const rows = Array.from({ length: size - 2 }, () => record());
+      const reordered = { ...a, raw: '{ "N": 1, "Operation": "FileAccessed", "Id": "a" }' };
+      const changed = { ...a, raw: '{"Id":"a","Operation":"FileDeleted","N":1}', source: 'import' as const };
+      rows.push(a, changed);
+      const first = await ctx.store.records.insert(rows);
+      assert.deepEqual(first, { inserted: size - 1, duplicates: 0, conflicts: [size - 1] }, 'within a batch');
+      const again = await ctx.store.records.insert([reordered, changed, record(), a]);
+      assert.deepEqual(again, { inserted: 1, duplicates: 2, conflicts: [1] }, 'key order is not content');
+      assert.equal((await ctx.store.records.get(a.tenant, a.id))?.raw, a.raw, 'the first content stays');
+      const kept = await ctx.store.records.conflictsOf(a.tenant, a.id);
+      assert.deepEqual(
+        kept.map((c) => [c.raw, c.source]),
+        [[changed.raw, 'import']],
+        'the other content is kept once, recoverable',
+      );
+      assert.equal(typeof kept[0]!.seenAt, 'number');
+      assert.deepEqual(await ctx.store.records.conflictsOf(a.tenant, 'other'), []);
+    }
+  });
+
   test('get returns every field as stored, raw byte for byte, and null for an unknown record', async () => {
     const raw = '{"Id":"x", "Name":"M\u00fcller \u2603",\n "Text":"tab\\tand \\"quotes\\""}';
     const r = record({

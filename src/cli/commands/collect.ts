@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 import { Option, type Command } from 'commander';
-import { collect, type CollectTenant } from '../../collector/collect.js';
+import { collect, type CollectSummary, type CollectTenant } from '../../collector/collect.js';
 import type { TenantStats } from '../../collector/context.js';
 import { HISTORY_SOURCES, type HistoryVia } from '../../collector/history.js';
 import { connectTenant } from '../../config/tenants.js';
@@ -186,13 +186,9 @@ async function collectAndDetect(
       ctx.err.write('tenantwatch: interrupted — run the same command to continue (nothing collected is lost)\n');
       return 130;
     }
-    // A run that left blobs behind did not collect everything: say so, and exit 1 so a script notices.
-    const left = summary.tenants.filter((s) => s.blobsRefused + s.blobsFailed + s.windowsFailed > 0);
-    for (const s of left)
-      ctx.err.write(
-        `tenantwatch: ${s.name}: ${s.blobsRefused + s.blobsFailed} blob(s) not fetched, ${s.windowsFailed} window(s) failed; see tenantwatch coverage ${s.name} --gaps\n`,
-      );
-    return summary.ok && !left.length ? 0 : 1;
+    const ending = runEnding(summary);
+    for (const line of ending.lines) ctx.err.write(line);
+    return ending.code;
   } finally {
     if (timer) clearInterval(timer);
     stopSweeps.abort();
@@ -284,7 +280,18 @@ class ProgressView {
 }
 
 function summaryTable(stats: readonly TenantStats[]): string {
-  const head = ['tenant', 'state', 'windows', 'blobs', 'records', 'new', 'rejected', 'throttled', 'problem'];
+  const head = [
+    'tenant',
+    'state',
+    'windows',
+    'blobs',
+    'records',
+    'new',
+    'rejected',
+    'conflicts',
+    'throttled',
+    'problem',
+  ];
   const rows = stats.map((s) => [
     s.name,
     s.state,
@@ -293,6 +300,7 @@ function summaryTable(stats: readonly TenantStats[]): string {
     String(s.records),
     String(s.newRecords),
     String(s.recordsRejected),
+    String(s.recordsInConflict),
     String(s.throttled),
     s.error?.message ?? s.streamsSkipped.map((x) => `${x.contentType}: ${x.reason}`).join('; '),
   ]);
@@ -307,4 +315,18 @@ function summaryTable(stats: readonly TenantStats[]): string {
           .trimEnd() + '\n',
     )
     .join('');
+}
+
+/**
+ * How a finished run ends (issue 18.16: `collect` said "done" and exited 0 while blobs were refused): a
+ * run that left blobs or windows behind did not collect everything, so it says so per tenant and exits
+ * 1, so a script notices.
+ */
+export function runEnding(summary: CollectSummary): { code: number; lines: string[] } {
+  const left = summary.tenants.filter((s) => s.blobsRefused + s.blobsFailed + s.windowsFailed > 0);
+  const lines = left.map(
+    (s) =>
+      `tenantwatch: ${s.name}: ${s.blobsRefused + s.blobsFailed} blob(s) not fetched, ${s.windowsFailed} window(s) failed; see tenantwatch coverage ${s.name} --gaps\n`,
+  );
+  return { code: summary.ok && !left.length ? 0 : 1, lines };
 }

@@ -130,7 +130,7 @@ function progressBar(ctx: CliContext): { update: (p: ImportProgress) => void; st
 }
 
 function table(summary: ImportSummary, rejectsPath: string | null): string {
-  const head = ['file', 'format', 'read', 'imported', 'duplicates', 'rejected', 'note'];
+  const head = ['file', 'format', 'read', 'imported', 'duplicates', 'conflicts', 'rejected', 'note'];
   const rows = summary.files.map((f) =>
     [
       f.file,
@@ -138,18 +138,26 @@ function table(summary: ImportSummary, rejectsPath: string | null): string {
       f.read,
       f.imported,
       f.duplicates,
+      f.conflicts,
       f.rejected,
       f.error ? `ERROR ${f.error.code}` : (f.note ?? ''),
     ].map(String),
   );
-  rows.push(['total', '', summary.read, summary.imported, summary.duplicates, summary.rejected, ''].map(String));
+  rows.push(
+    ['total', '', summary.read, summary.imported, summary.duplicates, summary.conflicts, summary.rejected, ''].map(
+      String,
+    ),
+  );
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) =>
     cells
-      .map((c, i) => (i >= 2 && i <= 5 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .map((c, i) => (i >= 2 && i <= 6 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
       .join('  ')
       .trimEnd();
   const out = [line(head), ...rows.map(line)];
-  if (rejectsPath) out.push(`${summary.rejected} rejected row(s) written to ${rejectsPath}`);
+  if (rejectsPath)
+    out.push(
+      `${summary.rejected} rejected row(s)${summary.conflicts ? ` and ${summary.conflicts} in conflict` : ''} written to ${rejectsPath}`,
+    );
   return out.join('\n') + '\n';
 }

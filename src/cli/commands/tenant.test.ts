@@ -10,14 +10,14 @@ test('18.16: tenant add with a tenant id registered under another name is refuse
   const { dir, cleanup } = tempDir();
   try {
     const env = { TW_TEST_SECRET: 's3cret' };
-    const add = (name: string) =>
+    const add = (name: string, id = ID) =>
       runCli(
         [
           'tenant',
           'add',
           name,
           '--tenant-id',
-          ID,
+          id,
           '--client-id',
           '11111111-2222-4333-8444-555555555555',
           '--secret-env',
@@ -33,6 +33,12 @@ test('18.16: tenant add with a tenant id registered under another name is refuse
     assert.equal(again.code, 1);
     assert.match(again.stderr, /tenant id 6f1c2b3a-0000-4000-8000-00000000abcd is already registered as "contoso"/);
     assert.equal((await add('contoso')).code, 0, 'the same name updates its own tenant');
+    const other = await add('contoso', '7a2d3c4b-0000-4000-8000-00000000beef');
+    assert.equal(other.code, 1, 'the same name for another tenant id is refused');
+    assert.match(
+      other.stderr,
+      /"contoso" is already registered with the tenant id 6f1c2b3a-0000-4000-8000-00000000abcd/,
+    );
     const list = await runCli(['tenant', 'list', '--format', 'json'], { dataDir: dir, env });
     assert.deepEqual(
       (JSON.parse(list.stdout) as { name: string }[]).map((t) => t.name),

@@ -1,3 +1,4 @@
+import { parseBoundedJson } from '../../core/json.js';
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../core/errors.js';
 import { canonicalIp, ipMatches, parseIpFilter } from '../../core/ip.js';
@@ -31,12 +32,9 @@ export function appliesTo(e: { ruleId: string; tenant: string }, ruleId: string,
 type Matcher = (record: StoredRecord | null, facts: Record<string, string>) => boolean;
 
 function rawApps(record: StoredRecord): string[] {
-  try {
-    const raw = JSON.parse(record.raw) as Record<string, unknown>;
-    return APP_FIELDS.map((f) => raw[f]).filter((v): v is string => typeof v === 'string');
-  } catch {
-    return [];
-  }
+  const raw = parseBoundedJson(record.raw);
+  if (raw === null || typeof raw !== 'object') return [];
+  return APP_FIELDS.map((f) => (raw as Record<string, unknown>)[f]).filter((v): v is string => typeof v === 'string');
 }
 
 function matcher(e: AlertExclusion): Matcher {

@@ -16,6 +16,7 @@
  *   an element different, so changing the default MFA method removes nothing.
  * A getter returns undefined for an absent field, else a value or a list of values (any may match).
  */
+import { parseBoundedJson } from '../../core/json.js';
 import { field } from '../../ingest/fields.js';
 import type { Json, RecordView } from '../record-view.js';
 
@@ -70,11 +71,8 @@ function walk(value: unknown, segs: readonly string[], i: number): unknown {
   if (typeof value === 'string') {
     const c = value.trimStart()[0];
     if (c !== '{' && c !== '[') return undefined;
-    try {
-      return walk(JSON.parse(value), segs, i);
-    } catch {
-      return undefined;
-    }
+    const parsed = parseBoundedJson(value);
+    return parsed === undefined ? undefined : walk(parsed, segs, i);
   }
   if (Array.isArray(value)) return walkArray(value, segs, i);
   if (value !== null && typeof value === 'object') {
@@ -138,11 +136,7 @@ function virtual(obj: Json, segs: readonly string[], i: number): unknown {
 function elements(value: unknown): Set<string> {
   let parsed: unknown = value;
   if (typeof value === 'string') {
-    try {
-      parsed = value.trim() === '' ? [] : JSON.parse(value);
-    } catch {
-      parsed = value.split(',').map((s) => s.trim());
-    }
+    parsed = value.trim() === '' ? [] : (parseBoundedJson(value) ?? value.split(',').map((s) => s.trim()));
   }
   const list = Array.isArray(parsed) ? parsed : parsed === null || parsed === undefined ? [] : [parsed];
   return new Set(list.map(identity));

@@ -19,6 +19,7 @@ import { importFiles, memoryRejects } from './index.js';
 const ORG = 'b7c3a9e2-1111-4222-8333-944455566677';
 const NOW = Date.UTC(2024, 5, 1);
 let serial = 0;
+const SAME_ID = '00000000-0000-4000-8000-feedfacecafe';
 
 function rec(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -110,10 +111,15 @@ function corpus(): Record<string, [string | Buffer | null, number]> {
     'garbage-between.ndjson': [around(',,,}{'), 2],
     'nul-escape.ndjson': [around(line({ Operation: 'File\u0000Accessed' })), 3],
     'lone-surrogate.ndjson': [around(line({ UserId: '\ud800x' })), 3],
+    // The same Id three times: first content, the same again (a duplicate), other content (a conflict).
+    'duplicate-id.ndjson': [
+      `${line({ Id: SAME_ID })}\n${line({ Id: SAME_ID })}\n${line({ Id: SAME_ID, Operation: 'FileDeleted' })}\n${line()}\n`,
+      2,
+    ],
   };
 }
 
-test('the bad-input corpus (37 kinds + a missing file) keeps every good record in SQLite and counts the rest', async () => {
+test('the bad-input corpus (38 kinds + a missing file) keeps every good record in SQLite and counts the rest', async () => {
   const { dir, cleanup } = tempDir();
   await importCorpus(dir, openSqliteStore(join(dir, 'store.sqlite')), cleanup);
 });
@@ -154,6 +160,21 @@ async function importCorpus(dir: string, store: Store, cleanup: () => void | Pro
     ]);
     assert.deepEqual(got, want);
     assert.equal(await store.records.count({ range: { start: 0, end: 8e12 } }), summary.imported);
+    const duplicated = summary.files.find((f) => f.file.endsWith('duplicate-id.ndjson'))!;
+    assert.deepEqual([duplicated.duplicates, duplicated.conflicts, summary.conflicts], [1, 1, 1]);
+    const conflict = rejects.rejects.find((r) => r.reason.startsWith('conflict:'));
+    assert.deepEqual(
+      [conflict?.file, conflict?.line],
+      [duplicated.file, 3],
+      'the conflict is listed with file and line',
+    );
+    assert.match(conflict!.raw, /FileDeleted/);
+    assert.equal((await store.records.get(ORG, SAME_ID))?.operation, 'FileAccessed', 'the first content stays');
+    assert.deepEqual(
+      (await store.records.conflictsOf(ORG, SAME_ID)).map((c) => c.raw),
+      [conflict!.raw],
+      'the other content is recoverable from the store',
+    );
     for (const r of rejects.rejects) {
       assert.ok(r.file && r.line > 0 && r.reason.length > 10, JSON.stringify(r).slice(0, 200));
     }

@@ -31,8 +31,20 @@ const FREE_CORE_SAMPLE_MS = 200;
 /** Idle cores (out of all) needed for the worker: this thread's core and most of another. */
 const FREE_CORES_NEEDED = 1.5;
 
+/** The reason written to the rejects file beside a record in conflict (ADR 0030). */
+export const CONFLICT =
+  'conflict: a record with this Id is already stored with other content; the stored record is kept, this one is kept aside in the record_conflicts table';
+
 export async function importFiles(paths: string[], options: ImportOptions): Promise<ImportSummary> {
-  const summary: ImportSummary = { files: [], read: 0, imported: 0, duplicates: 0, rejected: 0, failedFiles: 0 };
+  const summary: ImportSummary = {
+    files: [],
+    read: 0,
+    imported: 0,
+    duplicates: 0,
+    conflicts: 0,
+    rejected: 0,
+    failedFiles: 0,
+  };
   for (const [index, path] of paths.entries()) {
     throwIfAborted(options.signal);
     const file = await importFile(path, index, paths.length, options);
@@ -40,6 +52,7 @@ export async function importFiles(paths: string[], options: ImportOptions): Prom
     summary.read += file.read;
     summary.imported += file.imported;
     summary.duplicates += file.duplicates;
+    summary.conflicts += file.conflicts;
     summary.rejected += file.rejected;
     if (file.error) summary.failedFiles++;
   }
@@ -56,6 +69,7 @@ async function importFile(path: string, index: number, files: number, options: I
     read: 0,
     imported: 0,
     duplicates: 0,
+    conflicts: 0,
     rejected: 0,
     error: null,
     note: null,
@@ -88,6 +102,15 @@ async function importFile(path: string, index: number, files: number, options: I
       const result = await options.sink(event.records);
       summary.imported += result.inserted;
       summary.duplicates += result.duplicates;
+      for (const i of result.conflicts ?? []) {
+        summary.conflicts++;
+        await options.rejects.write({
+          file: path,
+          line: event.lines[i]!,
+          reason: CONFLICT,
+          raw: event.records[i]!.raw,
+        });
+      }
     }
     options.onProgress?.({
       file: path,

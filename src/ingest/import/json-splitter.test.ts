@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
 import { JsonSplitter } from './json-splitter.js';
+import { readNdjson } from './readers.js';
+import { MAX_RECORD_CHARS, TOO_LARGE, TOO_LARGE_HEAD_CHARS } from './record-size.js';
 import type { RawItem } from './types.js';
 
 function split(chunks: string[]): RawItem[] {
@@ -54,4 +57,31 @@ test('a record cut off by the end of the file is flagged', () => {
   assert.equal(items.length, 2);
   assert.equal(items[1]!.line, 2);
   assert.match(items[1]!.reject!, /truncated/);
+});
+
+test('a record over MAX_RECORD_CHARS is rejected with its start only, and the records around it still come out', async () => {
+  const big = `{"Id":"big","X":"${'a'.repeat(MAX_RECORD_CHARS)}"}`;
+  const pieces = (text: string) =>
+    Array.from({ length: Math.ceil(text.length / (1 << 20)) }, (_, i) => text.slice(i << 20, (i + 1) << 20));
+  const inArray = split(pieces(`[{"Id":"a"},\n${big},\n{"Id":"b"}]`));
+  assert.deepEqual(
+    inArray.map((i) => [i.line, i.text.slice(0, 12), i.text.length <= TOO_LARGE_HEAD_CHARS + 20, i.reject ?? null]),
+    [
+      [1, '{"Id":"a"}', true, null],
+      [2, '{"Id":"big",', true, TOO_LARGE],
+      [3, '{"Id":"b"}', true, null],
+    ],
+  );
+  const lines: RawItem[] = [];
+  for await (const items of readNdjson(Readable.from(pieces(`{"Id":"a"}\n${big}\n{"Id":"b"}\n${big}`))))
+    lines.push(...items);
+  assert.deepEqual(
+    lines.map((i) => [i.line, i.text.slice(0, 12), i.reject ?? null]),
+    [
+      [1, '{"Id":"a"}', null],
+      [2, '{"Id":"big",', TOO_LARGE],
+      [3, '{"Id":"b"}', null],
+      [4, '{"Id":"big",', TOO_LARGE],
+    ],
+  );
 });

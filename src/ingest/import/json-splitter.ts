@@ -1,3 +1,4 @@
+import { MAX_RECORD_CHARS, TOO_LARGE, TOO_LARGE_HEAD_CHARS } from './record-size.js';
 import type { RawItem } from './types.js';
 
 /**
@@ -23,6 +24,9 @@ export class JsonSplitter {
   private start = -1;
   private kind = '';
   private startLine = 0;
+  /** Characters of the record being read so far; past MAX_RECORD_CHARS only its start is kept (`tooLarge`). */
+  private held = 0;
+  private tooLarge = false;
   private inPage = false;
   /** Depth-1 string of a top-level object, to recognise the Graph page's "value" key. */
   private key = '';
@@ -62,7 +66,7 @@ export class JsonSplitter {
       this.structural(chunk, i, c, out);
     }
     if (this.start >= 0) {
-      this.pieces.push(chunk.slice(this.start));
+      this.hold(chunk.slice(this.start));
       this.start = 0;
     }
     if (this.keyStart >= 0) {
@@ -78,6 +82,7 @@ export class JsonSplitter {
     const text = this.pieces.join('');
     this.pieces = [];
     this.start = -1;
+    if (this.tooLarge) return [{ line: this.startLine, text, reject: TOO_LARGE }];
     if (this.isScalar() && !this.inString) return [{ line: this.startLine, text }];
     return [{ line: this.startLine, text, reject: 'the file ends inside this record (truncated file?)' }];
   }
@@ -94,6 +99,8 @@ export class JsonSplitter {
   private begin(chunk: string, i: number): void {
     this.start = i;
     this.pieces = [];
+    this.held = 0;
+    this.tooLarge = false;
     this.kind = chunk[i]!;
     this.startLine = this.line;
   }
@@ -171,9 +178,21 @@ export class JsonSplitter {
 
   private finish(chunk: string, i: number, out: RawItem[], inclusive: boolean): void {
     const end = inclusive ? i + 1 : i;
-    this.pieces.push(chunk.slice(this.start, end));
-    out.push({ line: this.startLine, text: this.pieces.join('') });
+    this.hold(chunk.slice(this.start, end));
+    const text = this.pieces.join('');
+    out.push(this.tooLarge ? { line: this.startLine, text, reject: TOO_LARGE } : { line: this.startLine, text });
     this.pieces = [];
     this.start = -1;
+  }
+
+  /** Keeps a piece of the record being read, or only the record's start once it is too large. */
+  private hold(piece: string): void {
+    if (this.tooLarge) return;
+    this.held += piece.length;
+    this.pieces.push(piece);
+    if (this.held > MAX_RECORD_CHARS) {
+      this.tooLarge = true;
+      this.pieces = [this.pieces.join('').slice(0, TOO_LARGE_HEAD_CHARS)];
+    }
   }
 }

@@ -44,6 +44,8 @@ export interface FileFacts {
 export interface ParsedBatch {
   kind: 'batch';
   records: AuditRecord[];
+  /** The line each record starts at, by position in `records` (a conflict's reject names it). */
+  lines: number[];
   /** Rows that could not be imported, in file order, since the previous batch. */
   rejects: { line: number; reason: string; raw: string }[];
   /** Records found in this batch (records + rejects). */
@@ -123,7 +125,7 @@ async function* batches(
     ...(options.tenant ? { tenant: options.tenant } : {}),
     ...(options.now !== undefined ? { now: options.now } : {}),
   };
-  let batch: ParsedBatch = { kind: 'batch', records: [], rejects: [], read: 0, bytesRead: 0 };
+  let batch: ParsedBatch = { kind: 'batch', records: [], lines: [], rejects: [], read: 0, bytesRead: 0 };
   for await (const chunk of items) {
     for (const item of chunk) {
       batch.read++;
@@ -133,11 +135,13 @@ async function* batches(
           : invalid.lines > 0 && item.text.includes('\uFFFD')
             ? (invalid.lines--, { ok: false as const, reason: NOT_UTF8 })
             : normalizeRecord(item.text, ctx);
-      if (result.ok) batch.records.push(result.record);
-      else batch.rejects.push({ line: item.line, reason: result.reason, raw: item.text });
+      if (result.ok) {
+        batch.records.push(result.record);
+        batch.lines.push(item.line);
+      } else batch.rejects.push({ line: item.line, reason: result.reason, raw: item.text });
       if (batch.records.length >= options.batchSize || batch.rejects.length >= options.batchSize) {
         yield { ...batch, bytesRead: bytesRead() };
-        batch = { kind: 'batch', records: [], rejects: [], read: 0, bytesRead: 0 };
+        batch = { kind: 'batch', records: [], lines: [], rejects: [], read: 0, bytesRead: 0 };
       }
     }
   }

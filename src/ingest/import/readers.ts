@@ -1,4 +1,5 @@
 import { JsonSplitter } from './json-splitter.js';
+import { MAX_RECORD_CHARS, TOO_LARGE, TOO_LARGE_HEAD_CHARS } from './record-size.js';
 import type { RawItem } from './types.js';
 
 /**
@@ -9,9 +10,18 @@ import type { RawItem } from './types.js';
 export async function* readNdjson(chunks: AsyncIterable<string>): AsyncGenerator<RawItem[]> {
   let rest = '';
   let line = 0;
+  /** The start of a line longer than MAX_RECORD_CHARS, while the rest of it is skipped unread. */
+  let skipped: string | null = null;
   for await (const chunk of chunks) {
-    const text = rest + chunk;
     const items: RawItem[] = [];
+    let text = rest + chunk;
+    if (skipped !== null) {
+      const nl = chunk.indexOf('\n');
+      if (nl < 0) continue;
+      items.push({ line: ++line, text: skipped, reject: TOO_LARGE });
+      skipped = null;
+      text = chunk.slice(nl + 1);
+    }
     let from = 0;
     for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
       line++;
@@ -19,15 +29,24 @@ export async function* readNdjson(chunks: AsyncIterable<string>): AsyncGenerator
       from = nl + 1;
     }
     rest = text.slice(from);
+    if (rest.length > MAX_RECORD_CHARS) {
+      skipped = rest.slice(0, TOO_LARGE_HEAD_CHARS);
+      rest = '';
+    }
     if (items.length) yield items;
   }
   const items: RawItem[] = [];
-  if (rest) pushLine(items, rest, ++line);
+  if (skipped !== null) items.push({ line: ++line, text: skipped, reject: TOO_LARGE });
+  else if (rest) pushLine(items, rest, ++line);
   if (items.length) yield items;
 }
 
 function pushLine(items: RawItem[], raw: string, line: number): void {
   const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+  if (text.length > MAX_RECORD_CHARS) {
+    items.push({ line, text: text.slice(0, TOO_LARGE_HEAD_CHARS), reject: TOO_LARGE });
+    return;
+  }
   if (text.trim() === '') return;
   if (text.startsWith('{"value":') || text.startsWith('{"@odata')) {
     const page = graphPage(text);

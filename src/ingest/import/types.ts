@@ -66,10 +66,16 @@ export interface FileSummary {
   format: ImportFormat | null;
   encoding: string | null;
   bytes: number;
-  /** Records found (imported + duplicates + rejected). */
+  /** Records found (imported + duplicates + conflicts + rejected). */
   read: number;
   imported: number;
+  /** Records already stored with the same content. */
   duplicates: number;
+  /**
+   * Records whose Id was already stored with other content: the stored record stays, this one is kept
+   * in the store's record_conflicts table and listed in the rejects file with its line (ADR 0030).
+   */
+  conflicts: number;
   rejected: number;
   /** Set when the file could not be read at all. */
   error: FileError | null;
@@ -84,6 +90,7 @@ export interface ImportSummary {
   read: number;
   imported: number;
   duplicates: number;
+  conflicts: number;
   rejected: number;
   /** Files that could not be read at all. */
   failedFiles: number;

@@ -6,6 +6,7 @@ import type { TenantScope } from '../auth/scope.js';
 import type { ReportsApi, ServerDeps } from '../deps.js';
 import { pickOne, type RawQuery } from '../params.js';
 import { textStream } from '../stream.js';
+import type { HeavyLane } from '../heavy-lane.js';
 
 const EXPORT_FORMATS = ['csv', 'json'] as const satisfies readonly ReportExportFormat[];
 
@@ -59,7 +60,7 @@ function scopedParams(params: ReportParams, scope: TenantScope): ReportParams {
  * run as a file, written by the CLI's writer (reports/export.ts) so the console's export and
  * `tenantwatch report ID --format csv` are the same bytes. Both run within the caller's tenant scope.
  */
-export function registerReportRoutes(app: FastifyInstance, deps: ServerDeps): void {
+export function registerReportRoutes(app: FastifyInstance, deps: ServerDeps, lane: HeavyLane): void {
   app.get('/api/reports', { config: { role: 'viewer' } }, async (): Promise<ApiResponse<'GET /api/reports'>> => ({
     reports: reportsOf(deps).list(),
   }));
@@ -69,8 +70,11 @@ export function registerReportRoutes(app: FastifyInstance, deps: ServerDeps): vo
   app.post<{ Params: ApiParams<Run>; Body: unknown }>(
     '/api/reports/:id/run',
     run,
-    async (request): Promise<ApiResponse<Run>> =>
-      reportsOf(deps).run(request.params.id, scopedParams(runInput(request.params.id, request.body), request.scope)),
+    async (request): Promise<ApiResponse<Run>> => {
+      const params = scopedParams(runInput(request.params.id, request.body), request.scope);
+      // A report reads a period's records: heavy, so it takes its turn (heavy-lane.ts).
+      return lane.run(() => reportsOf(deps).run(request.params.id, params));
+    },
   );
 
   type Export = 'POST /api/reports/:id/export';
@@ -81,7 +85,8 @@ export function registerReportRoutes(app: FastifyInstance, deps: ServerDeps): vo
     async (request, reply) => {
       const { id } = request.params;
       const format = pickOne((request.query as RawQuery).format, 'format', EXPORT_FORMATS, 'csv');
-      const run = await reportsOf(deps).run(id, scopedParams(runInput(id, request.body), request.scope));
+      const params = scopedParams(runInput(id, request.body), request.scope);
+      const run = await lane.run(() => reportsOf(deps).run(id, params));
       const names = new Map((await deps.store.tenants.list()).map((t) => [t.tenantId, t.name]));
       const result = withTenantNames(run, names);
       const stamp = new Date(deps.clock.now()).toISOString().slice(0, 19).replace(/[-:]/g, '');

@@ -8,6 +8,7 @@ import { decodeCursor, encodeCursor, parseLimit, pickOne, type RawQuery } from '
 import { searchQueryFrom } from '../query.js';
 import { clientGone, textStream } from '../stream.js';
 import { unseenFilterValues } from '../../search/unseen.js';
+import { isHeavy, type HeavyLane } from '../heavy-lane.js';
 
 const DEFAULT_PAGE = 200;
 
@@ -22,8 +23,11 @@ export function summaryView(r: StoredRecord): RecordSummary {
  * streamed as it is read (the first rows leave before the page is complete), with a keyset cursor
  * for the next page. The exact count is a separate request so the first page never waits for it.
  */
-export function registerSearchRoutes(app: FastifyInstance, deps: ServerDeps): void {
+export function registerSearchRoutes(app: FastifyInstance, deps: ServerDeps, lane: HeavyLane): void {
   const max = deps.maxPageSize ?? 1_000;
+  /** Counts that read every record of their period wait their turn (heavy-lane.ts); the rest run at once. */
+  const counted = <T>(query: SearchQuery, work: () => Promise<T>): Promise<T> =>
+    isHeavy(query) ? lane.run(work) : work();
 
   app.get('/api/search', { config: { role: 'investigator', audit: 'search' } }, async (request, reply) => {
     const raw = request.query as RawQuery;
@@ -43,7 +47,7 @@ export function registerSearchRoutes(app: FastifyInstance, deps: ServerDeps): vo
       const query = await searchQueryFrom(request.query as RawQuery, deps.clock.now(), deps.store, request.scope);
       // notices: filter values no stored record ever had (a typo must not read as "nothing happened").
       const [count, notices] = await Promise.all([
-        deps.store.records.count(query),
+        counted(query, () => deps.store.records.count(query)),
         unseenFilterValues(deps.store.records, query),
       ]);
       return { count, notices };
@@ -59,7 +63,7 @@ export function registerSearchRoutes(app: FastifyInstance, deps: ServerDeps): vo
       const query = await searchQueryFrom(raw, deps.clock.now(), deps.store, request.scope, extra);
       const bucket = pickOne(raw.bucket, 'bucket', ['auto', 'day', 'hour'] as const, 'auto');
       const chosen = bucket === 'auto' ? autoBucket(query) : bucket;
-      const rows = await deps.store.records.countBy(query, chosen);
+      const rows = await counted(query, () => deps.store.records.countBy(query, chosen));
       return { bucket: chosen, start: query.range.start, end: query.range.end, rows };
     },
   );
@@ -73,7 +77,7 @@ export function registerSearchRoutes(app: FastifyInstance, deps: ServerDeps): vo
       const query = await searchQueryFrom(raw, deps.clock.now(), deps.store, request.scope, extra);
       const by = pickOne<CountDimension>(raw.by, 'by', COUNT_DIMENSIONS, 'operation');
       const limit = parseLimit(raw.limit, 20, max);
-      return { by, rows: await deps.store.records.countBy(query, by, { limit }) };
+      return { by, rows: await counted(query, () => deps.store.records.countBy(query, by, { limit })) };
     },
   );
 }

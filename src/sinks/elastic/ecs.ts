@@ -5,6 +5,7 @@
  * names, so nothing is lost and the integration's dashboards and rules find what they expect. The
  * per-schema enrichments of §2 (DLP, alerts, Yammer) and GeoIP are left to an ingest pipeline.
  */
+import { parseBoundedJson } from '../../core/json.js';
 import { recordTypeName } from '../../core/catalog/index.js';
 import type { StoredRecord } from '../../core/record.js';
 
@@ -68,7 +69,9 @@ function userFields(userId: string | null): Record<string, unknown> | undefined 
 
 /** The ECS document for one record; `namespace` names the data stream `logs-o365.audit-<namespace>`. */
 export function ecsDocument(r: StoredRecord, namespace: string): Record<string, unknown> {
-  const raw = JSON.parse(r.raw) as Record<string, unknown>;
+  // Bounded: a record stored before the depth bound is sent as its text, never walked (core/json.ts).
+  const parsed = parseBoundedJson(r.raw);
+  const raw = (parsed !== null && typeof parsed === 'object' ? parsed : { raw: r.raw }) as Record<string, unknown>;
   const { action, category, type } = categorise(r.recordType, r.operation);
   const user = userFields(r.userId);
   const doc: Record<string, unknown> = {

@@ -3,6 +3,7 @@
  * records as their AuditData objects plus tenant. Chat styles take alerts only and shape them for the
  * service: a Teams Adaptive Card message, Slack blocks (mrkdwn), a Discord embed (colour by severity).
  */
+import { parseBoundedJson } from '../../core/json.js';
 import type { AlertPayload, Item } from '../alert.js';
 import type { WebhookStyle } from './config.js';
 
@@ -23,7 +24,7 @@ export function standardPayload(items: readonly Item[]): string {
     data: items.map((i) =>
       i.kind === 'alert'
         ? { alert: i.alert }
-        : { tenant: i.record.tenant, record: JSON.parse(i.record.raw) as unknown },
+        : { tenant: i.record.tenant, record: parseBoundedJson(i.record.raw) ?? i.record.raw },
     ),
   });
 }

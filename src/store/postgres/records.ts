@@ -9,10 +9,12 @@ import type { Clock } from '../../core/clock.js';
 import type { AuditRecord, RecordHead, StoredRecord } from '../../core/record.js';
 import type { CountDimension, CountRow, GroupCount, SearchQuery } from '../../core/search-query.js';
 import { RECORD_COLUMNS, recordValues, SELECT_COLUMNS, toStoredRecord } from '../columns.js';
+import { CONFLICT_COLUMNS, conflictValues, sameContent } from '../conflicts.js';
 import type { RecordColumn, SelectedRow } from '../columns.js';
 import type {
   BulkWriter,
   InsertResult,
+  RecordConflict,
   OptimizeResult,
   RecordStore,
   SearchOptions,
@@ -74,7 +76,46 @@ export class PostgresRecordStore implements RecordStore {
     const delta = new RollupDelta();
     for (const row of added) delta.add(row);
     await applyRollups(client, delta);
-    return { inserted: added.length, duplicates: records.length - added.length };
+    const inserted = added.length;
+    const conflicts = inserted < records.length ? await this.conflicting(client, records, at) : [];
+    const duplicates = records.length - inserted - conflicts.length;
+    return conflicts.length ? { inserted, duplicates, conflicts } : { inserted, duplicates };
+  }
+
+  /**
+   * Positions of the records whose stored (tenant, id) holds other content, kept in record_conflicts.
+   * The database compares the texts, so a batch of identical repeats sends nothing back; a text that
+   * differs is compared again as JSON (conflicts.ts: key order is not content).
+   */
+  private async conflicting(client: PoolClient, records: readonly AuditRecord[], at: number): Promise<number[]> {
+    const { rows } = await client.query<{ i: string; raw: string }>(
+      `SELECT k.i, r.raw FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS k(tenant, id, raw, i)
+       JOIN records r ON r.tenant = k.tenant AND r.id = k.id WHERE r.raw <> k.raw`,
+      [records.map((r) => r.tenant), records.map((r) => r.id), records.map((r) => r.raw)],
+    );
+    const conflicts = rows
+      .map((row) => ({ i: Number(row.i) - 1, stored: row.raw }))
+      .filter(({ i, stored }) => !sameContent(stored, records[i]!.raw))
+      .map(({ i }) => i)
+      .sort((a, b) => a - b);
+    if (conflicts.length === 0) return [];
+    const columns = CONFLICT_COLUMNS.map(() => [] as (string | number)[]);
+    for (const i of conflicts) conflictValues(records[i]!, at).forEach((v, c) => columns[c]!.push(v));
+    await client.query(
+      `INSERT INTO record_conflicts (${CONFLICT_COLUMNS.join(', ')})
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])
+       ON CONFLICT DO NOTHING`,
+      columns,
+    );
+    return conflicts;
+  }
+
+  async conflictsOf(tenant: string, id: string): Promise<RecordConflict[]> {
+    const { rows } = await this.pool.query<{ raw: string; source: string; seen_at: string }>(
+      'SELECT raw, source, seen_at FROM record_conflicts WHERE tenant = $1 AND id = $2 ORDER BY seen_at, ctid',
+      [tenant, id],
+    );
+    return rows.map((r) => ({ raw: r.raw, source: r.source, seenAt: Number(r.seen_at) }));
   }
 
   /** The rows really inserted, as their ROLLUP_SOURCE_COLUMNS (ON CONFLICT DO NOTHING returns only those). */

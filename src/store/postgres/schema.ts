@@ -138,6 +138,10 @@ export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE auth_pending (key_hash text PRIMARY KEY, body text NOT NULL, expires_at bigint NOT NULL);
    CREATE TABLE auth_rate (key text PRIMARY KEY, window_start bigint NOT NULL, hits integer NOT NULL);
    CREATE INDEX auth_rate_window ON auth_rate (window_start);`,
+  // 10 (record conflicts): content that came for a stored (tenant, id) and differed (store/conflicts.ts, ADR 0030).
+  `CREATE TABLE record_conflicts (
+     tenant text NOT NULL, id text NOT NULL, raw_sha256 text NOT NULL, raw text NOT NULL, source text NOT NULL,
+     seen_at bigint NOT NULL, PRIMARY KEY (tenant, id, raw_sha256));`,
 ];
 
 /** Arbitrary constant: the advisory lock key migrations take. */

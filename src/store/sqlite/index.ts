@@ -1,3 +1,5 @@
+import { accessSync, constants } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as Db } from 'better-sqlite3';
 import { systemClock } from '../../core/clock.js';
@@ -50,19 +52,46 @@ export interface SqliteStoreOptions {
  * the randomly placed (tenant, id) index inserts stay in memory.
  */
 export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): Store {
-  let db: Db;
+  let db: Db | undefined;
   try {
     db = new Database(path);
+    return configure(db, path, options);
   } catch (error) {
-    throw new AppError(
-      'STORE_UNAVAILABLE',
-      `The SQLite database ${path} cannot be opened: ${(error as Error).message}`,
-      {
-        hint: 'Check that the folder exists and is writable, or give another --db sqlite:PATH',
-        cause: error,
-      },
-    );
+    if (db?.open) db.close();
+    if (error instanceof AppError) throw error;
+    throw new AppError('STORE_UNAVAILABLE', `The SQLite database ${path} cannot be opened: ${whyNot(path, error)}`, {
+      hint: 'Make the folder writable, or choose another with --data (or TENANTWATCH_HOME) or --db sqlite:PATH',
+      cause: error,
+    });
   }
+}
+
+/**
+ * The cause in words (issue 18.16: a read-only data folder gave "unable to open database file"):
+ * SQLite needs to write the file and, in WAL mode, its -wal and -shm files beside it, so the folder
+ * itself must be writable even to read.
+ */
+function whyNot(path: string, error: unknown): string {
+  const message = (error as Error).message;
+  if (path === ':memory:' || path === '') return message;
+  const folder = dirname(resolve(path));
+  for (const [target, what] of [
+    [folder, `the folder ${folder}`],
+    [path, 'the file'],
+  ] as const) {
+    try {
+      accessSync(target, constants.W_OK);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EROFS') return `${what} is on a read-only file system (${message})`;
+      if (code === 'EACCES' || code === 'EPERM') return `${what} is not writable for this user (${message})`;
+      if (code === 'ENOENT' && target === folder) return `the folder ${folder} does not exist (${message})`;
+    }
+  }
+  return message;
+}
+
+function configure(db: Db, path: string, options: SqliteStoreOptions): Store {
   // First: every later statement, the switch to WAL included, waits for another process's lock
   // instead of failing at once with "database is locked" (issue 18.15).
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);

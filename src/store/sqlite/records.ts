@@ -4,10 +4,12 @@ import type { Clock } from '../../core/clock.js';
 import type { AuditRecord, RecordHead, StoredRecord } from '../../core/record.js';
 import type { CountDimension, CountRow, GroupCount, SearchQuery } from '../../core/search-query.js';
 import { RECORD_COLUMNS, recordValues, SELECT_COLUMNS, toStoredRecord } from '../columns.js';
+import { CONFLICT_COLUMNS, conflictValues, sameContent } from '../conflicts.js';
 import type { SelectedRow } from '../columns.js';
 import type {
   BulkWriter,
   InsertResult,
+  RecordConflict,
   OptimizeOptions,
   OptimizeResult,
   RecordStore,
@@ -63,6 +65,9 @@ export class SqliteRecordStore implements RecordStore {
   private readonly insertRowAt: Statement;
   private readonly tailer: SqliteTail;
   private readonly getRow: Statement;
+  private readonly getRaw: Statement;
+  private readonly insertConflict: Statement;
+  private readonly selectConflicts: Statement;
   private readonly statements = new Map<string, Statement>();
 
   constructor(
@@ -77,6 +82,13 @@ export class SqliteRecordStore implements RecordStore {
     );
     this.tailer = new SqliteTail(db);
     this.getRow = db.prepare(`SELECT ${SELECT_COLUMNS} FROM records WHERE tenant = ? AND id = ?`).raw(true);
+    this.getRaw = db.prepare('SELECT raw FROM records WHERE tenant = ? AND id = ?').pluck();
+    this.insertConflict = db.prepare(
+      `INSERT OR IGNORE INTO record_conflicts (${CONFLICT_COLUMNS.join(', ')}) VALUES (${CONFLICT_COLUMNS.map(() => '?').join(', ')})`,
+    );
+    this.selectConflicts = db.prepare(
+      'SELECT raw, source, seen_at AS seenAt FROM record_conflicts WHERE tenant = ? AND id = ? ORDER BY seen_at, rowid',
+    );
   }
 
   async insert(records: readonly AuditRecord[]): Promise<InsertResult> {
@@ -98,20 +110,30 @@ export class SqliteRecordStore implements RecordStore {
     const at = this.clock.now();
     const delta = new RollupDelta();
     const added: TextRow[] = [];
+    const conflicts: number[] = [];
     let seq = this.tailer.nextSeqIfReused();
-    for (const r of records) {
+    for (const [i, r] of records.entries()) {
       const values = recordValues(r, at);
       const result = seq === null ? this.insertRow.run(values) : this.insertRowAt.run(seq, ...values);
       if (result.changes === 1) {
         delta.add(rollupSourceOf(values));
         added.push([Number(result.lastInsertRowid), values[RAW] as string, values[OBJECT_ID] as string | null]);
         seq = null;
+      } else if (!sameContent(this.getRaw.get(r.tenant, r.id) as string, r.raw)) {
+        this.insertConflict.run(conflictValues(r, at));
+        conflicts.push(i);
       }
     }
     // The rollups and the substring index are kept as records arrive (ADRs 0031, 0033): in this transaction.
     applyRollups(this.db, delta);
     this.text.added(added);
-    return { inserted: added.length, duplicates: records.length - added.length };
+    const inserted = added.length;
+    const duplicates = records.length - inserted - conflicts.length;
+    return conflicts.length ? { inserted, duplicates, conflicts } : { inserted, duplicates };
+  }
+
+  async conflictsOf(tenant: string, id: string): Promise<RecordConflict[]> {
+    return this.selectConflicts.all(tenant, id) as RecordConflict[];
   }
 
   async tail(after: TailPosition | null, options: { limit: number; signal?: AbortSignal }): Promise<TailBatch> {

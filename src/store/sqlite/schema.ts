@@ -144,6 +144,10 @@ export const MIGRATIONS: readonly string[] = [
   `DROP TABLE IF EXISTS records_words;
    DROP TABLE IF EXISTS records_terms;
    DELETE FROM store_meta WHERE key = 'text_index_upto';`,
+  // 10 (record conflicts): content that came for a stored (tenant, id) and differed (store/conflicts.ts, ADR 0030).
+  `CREATE TABLE record_conflicts (
+     tenant TEXT NOT NULL, id TEXT NOT NULL, raw_sha256 TEXT NOT NULL, raw TEXT NOT NULL, source TEXT NOT NULL,
+     seen_at INTEGER NOT NULL, PRIMARY KEY (tenant, id, raw_sha256));`,
 ];
 
 /**

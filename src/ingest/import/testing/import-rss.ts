@@ -28,6 +28,7 @@ process.stdout.write(
     stored,
     rejected: summary.rejected,
     formats: summary.files.map((f) => f.format),
+    rejects: rejects.rejects.map((r) => ({ line: r.line, reason: r.reason, chars: r.raw.length })),
     maxRssMb,
   }) + '\n',
 );

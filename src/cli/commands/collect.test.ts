@@ -1,0 +1,16 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { emptyStats } from '../../collector/context.js';
+import { runEnding } from './collect.js';
+
+/** Issue 18.16: a run that left gaps says so in its exit status and its summary, not "done" and 0. */
+test('a run that refused or failed blobs or windows exits 1 and names the tenant; a complete run exits 0', () => {
+  const done = { ...emptyStats('t1', 'contoso'), state: 'done' as const, blobsFetched: 3 };
+  const refused = { ...emptyStats('t2', 'fabrikam'), state: 'done' as const, blobsRefused: 1, windowsFailed: 2 };
+  assert.deepEqual(runEnding({ tenants: [done], passes: 1, stopped: false, ok: true }), { code: 0, lines: [] });
+  const ending = runEnding({ tenants: [done, refused], passes: 1, stopped: false, ok: true });
+  assert.equal(ending.code, 1);
+  assert.deepEqual(ending.lines, [
+    'tenantwatch: fabrikam: 1 blob(s) not fetched, 2 window(s) failed; see tenantwatch coverage fabrikam --gaps\n',
+  ]);
+});

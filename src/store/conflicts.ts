@@ -1,0 +1,48 @@
+import { createHash } from 'node:crypto';
+import type { AuditRecord } from '../core/record.js';
+
+/**
+ * Records that share a stored record's (tenant, Id) but not its content (issue 18, acceptance: "duplicate
+ * Ids with different content, counted as conflicts, not silently dropped"; docs/adr/0030-conflicts-large-records-heavy-queries.md).
+ * The record stored first stays, unchanged (search, the tail and every consumer already saw it); the other
+ * content goes to the `record_conflicts` table of the same store, in the same transaction, so it stays
+ * recoverable whichever path brought it (collector or import). The same conflicting content seen again
+ * (a re-import) is counted again but kept once (keyed by its sha256).
+ */
+
+/** The columns of record_conflicts, in insert order. */
+export const CONFLICT_COLUMNS = ['tenant', 'id', 'raw_sha256', 'raw', 'source', 'seen_at'] as const;
+
+export function conflictValues(r: AuditRecord, seenAt: number): (string | number)[] {
+  return [r.tenant, r.id, sha256(r.raw), r.raw, r.source, seenAt];
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/**
+ * Whether two raw texts hold the same record: the same text, or the same JSON once key order and
+ * whitespace are set aside (the same record exported by Purview and sent by the Management API is
+ * not always written with its keys in one order). Anything else, a value changed, added or removed,
+ * is a conflict.
+ */
+export function sameContent(stored: string, incoming: string): boolean {
+  if (stored === incoming) return true;
+  try {
+    return canonical(JSON.parse(stored)) === canonical(JSON.parse(incoming));
+  } catch {
+    // Not JSON, or nested deeper than the stack allows (a record stored before the depth bound):
+    // texts that differ are then different content.
+    return false;
+  }
+}
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
