@@ -36,6 +36,7 @@ export function elasticDriver(ctx: DriverContext): SinkDriver {
 
   return {
     maxBatch: config.batch,
+    inFlight: config.inFlight,
     idempotent: true,
     send: (items: readonly Item[], signal) => post(encodeBulk(items, config, ctx.clock.now()), items.length, signal),
     async test(signal) {
