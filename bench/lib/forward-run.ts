@@ -1,7 +1,7 @@
 /**
  * One measured forwarding run, in a process of its own so its peak RSS is the forwarder's alone: opens
  * the bench's SQLite store, forwards every record to one sink (`forward --once` semantics) and prints
- * `{seconds, peakRss, delivered}` as JSON. With `inproc`, the receivers run in this same process (the
+ * `{seconds, cpuSeconds, peakRss, delivered}` as JSON. With `inproc`, the receivers run in this same process (the
  * old set-up, measured beside the other for the ratio).
  */
 import { startSiemReceivers } from '../../emulator/siem/server.js';
@@ -46,6 +46,7 @@ const ctx = {
 };
 const driver = args.kind === 'splunk' ? splunkHecDriver(ctx) : elasticDriver(ctx);
 const started = performance.now();
+const cpu0 = process.cpuUsage();
 const result = await runSink(
   {
     store,
@@ -61,10 +62,12 @@ const result = await runSink(
   driver,
 );
 const seconds = (performance.now() - started) / 1000;
+const used = process.cpuUsage(cpu0);
+const cpuSeconds = (used.user + used.system) / 1e6;
 sample();
 clearInterval(timer);
 await driver.close();
 await store.close();
 await rx?.close();
 if (result.state !== 'caught-up') throw new Error(`${args.kind}: ${JSON.stringify(result)}`);
-process.stdout.write(JSON.stringify({ seconds, peakRss: peak, delivered: result.delivered }) + '\n');
+process.stdout.write(JSON.stringify({ seconds, cpuSeconds, peakRss: peak, delivered: result.delivered }) + '\n');
