@@ -10,6 +10,7 @@ import { parseDuration } from '../../core/time.js';
 import type { TenantRow } from '../../store/contract.js';
 import type { CliContext } from '../context.js';
 import type { Runner } from '../run.js';
+import { startForwarding } from '../sinks.js';
 
 interface CollectFlags {
   all?: boolean;
@@ -23,6 +24,7 @@ interface CollectFlags {
   history?: string;
   via: string;
   retention: string;
+  forward: boolean;
 }
 
 /** `tenantwatch collect [tenants…|--all] [--since 7d] [--follow] [--interval 60s] [--concurrency N]`. */
@@ -35,6 +37,7 @@ export function register(program: Command, run: Runner): void {
     .option('--since <span>', 'first-run look-back (capped by the API at 7 days)', '7d')
     .option('--follow', 'keep collecting; re-list recent windows to catch late blobs')
     .option('--interval <span>', 'pause between passes with --follow', '60s')
+    .option('--no-forward', 'with --follow: do not deliver to the sinks in this process (another one does)')
     .option('--concurrency <n>', 'blob downloads in flight across all tenants', '8')
     .option('--requests-per-minute <n>', 'request budget per tenant', '1800')
     .option(
@@ -113,6 +116,8 @@ async function runCollect(ctx: CliContext, names: string[], flags: CollectFlags)
   let latest: readonly TenantStats[] = [];
   const progress = tty ? new ProgressView(ctx) : null;
   const timer = progress ? setInterval(() => progress.draw(latest), 500) : null;
+  // A collector that follows also keeps the sinks flowing (each under its lease), unless told not to.
+  const forwarding = flags.follow && flags.forward ? startForwarding(ctx, store) : null;
   try {
     const summary = await collect({
       tenants,
@@ -154,6 +159,7 @@ async function runCollect(ctx: CliContext, names: string[], flags: CollectFlags)
     return summary.ok && !left.length ? 0 : 1;
   } finally {
     if (timer) clearInterval(timer);
+    await forwarding?.stop();
   }
 }
 

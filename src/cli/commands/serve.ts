@@ -15,6 +15,7 @@ import type { LiveConnection } from '../../config/tenants.js';
 import type { CliContext } from '../context.js';
 import { graphRoleSource } from '../tenants.js';
 import type { Runner } from '../run.js';
+import { startForwarding } from '../sinks.js';
 import { ruleCatalog } from './detect.js';
 
 const collectValues = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -35,6 +36,8 @@ export interface ServeOptions {
   oidcGroupRole?: string[];
   oidcCaFile?: string;
   oidcName?: string;
+  /** Deliver to the sinks in this process (commander: true unless --no-forward). */
+  forward?: boolean;
 }
 
 /** `GROUP=ROLE` or `GROUP=ROLE:TENANT,TENANT` (no tenants: every tenant). */
@@ -193,10 +196,13 @@ export async function serveConsole(
     { port: parsePort(opts.port, 8080), host: opts.host },
   );
   ctx.out.write(`tenantwatch console: ${running.url}\n`);
+  // The server keeps the sinks flowing too (each under its lease), unless --no-forward.
+  const forwarding = opts.forward === true ? startForwarding(ctx, store) : null;
   onListening?.();
   if (!webRoot)
     ctx.err.write('tenantwatch: the web console is not built (npm run build:web); the API is served under /api\n');
   await untilAborted(ctx.signal);
+  await forwarding?.stop();
   await running.close();
 }
 
@@ -233,6 +239,7 @@ export function register(program: Command, run: Runner): void {
       "public HTTPS URL that reaches this server's /api/webhooks/management: collect every tenant with Management API webhooks (authId from TENANTWATCH_WEBHOOK_AUTH_ID)",
     )
     .option('--interval <span>', 'with --webhook-url: the safety-net poll between webhook notifications', '30m')
+    .option('--no-forward', 'do not deliver to the sinks in this process (another one does)')
     .action(
       run(async (ctx, opts: ServeOptions) => {
         if (!opts.webhookUrl) return serveConsole(ctx, await ctx.store(), opts);
