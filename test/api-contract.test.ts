@@ -54,6 +54,7 @@ const SHAPES: { [K in ApiRoute]: Shape<ApiResponse<K>> } = {
   'GET /api/posture': { snapshots: true },
   'GET /api/coverage': { streams: true, tenants: true },
   'GET /api/status': { now: true, collector: true },
+  'GET /api/sinks': { now: true, sinks: true },
 };
 
 /** Route prefixes served outside the typed contract for now (follow-up: type them in src/server/api-types.ts). */
@@ -149,6 +150,7 @@ async function everyCall(): Promise<ApiCall<unknown>[]> {
     posture: [],
     coverage: ['contoso'],
     status: [],
+    sinks: [],
   };
   const fileArgs: { [F in keyof typeof files]: Parameters<(typeof files)[F]> } = {
     searchExport: [filters, 'csv'],

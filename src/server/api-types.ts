@@ -119,6 +119,34 @@ export interface TenantOverview {
   } | null;
 }
 
+/**
+ * A sink as the console shows it (GET /api/sinks; the figures of `tenantwatch sink status`). No secret and
+ * no URL (a chat webhook's URL is a credential). Times are ISO strings, as the CLI prints them.
+ */
+export interface SinkView {
+  name: string;
+  kind: string;
+  enabled: boolean;
+  /** records, alerts or both. */
+  takes: string;
+  /** The sink's filter in words ("every record" when none). */
+  filter: string;
+  /** Records in the store after the sink's cursor. */
+  lagRecords: number;
+  /** How long the oldest undelivered record has waited, ms; 0 when caught up. */
+  lagMs: number;
+  delivered: number;
+  /** Records per second over the last minute of sending. */
+  throughput: number;
+  lastDeliveryAt: string | null;
+  deadLetters: number;
+  /** The last failure, classified, receiver's message with secrets removed. */
+  lastError: string | null;
+  lastErrorAt: string | null;
+  /** The process that holds the sink's lease now, or null. */
+  sender: string | null;
+}
+
 /** Report parameters as a JSON object; the engine validates them (BAD_INPUT names the bad one). */
 export type ReportParams = Record<string, unknown>;
 
@@ -159,6 +187,7 @@ export interface ApiRoutes {
   'GET /api/posture': { response: { snapshots: PostureSnapshot[] } };
   'GET /api/coverage': { query: { tenant?: string }; response: CoverageSummary };
   'GET /api/status': { response: { now: number; collector: unknown } };
+  'GET /api/sinks': { response: { now: number; sinks: SinkView[] } };
 }
 
 export type ApiRoute = keyof ApiRoutes;

@@ -6,6 +6,7 @@ import { AlertsPage } from './pages/AlertsPage.js';
 import { CoveragePage } from './pages/CoveragePage.js';
 import { ReportsPage } from './pages/ReportsPage.js';
 import { SearchPage } from './pages/SearchPage.js';
+import { SinksPage } from './pages/SinksPage.js';
 import { TenantsPage } from './pages/TenantsPage.js';
 import { useRoute } from './route.js';
 
@@ -28,6 +29,7 @@ function Console({ me, signOut }: { me: Me; signOut: () => void }) {
       ? [
           ...PAGES,
           { id: 'audit-config', label: 'Audit settings' },
+          { id: 'sinks', label: 'Sinks' },
           { id: 'audit', label: 'Audit trail' },
           { id: 'admin', label: 'Admin' },
         ]
@@ -64,6 +66,8 @@ function Console({ me, signOut }: { me: Me; signOut: () => void }) {
           <AuditPage params={route.params} />
         ) : route.page === 'audit-config' ? (
           <AuditConfigPage params={route.params} />
+        ) : route.page === 'sinks' ? (
+          <SinksPage />
         ) : route.page === 'admin' ? (
           <AdminPage />
         ) : (

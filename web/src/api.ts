@@ -34,6 +34,7 @@ export type {
   ReportSummary,
   SearchFilters,
   SearchPage,
+  SinkView,
   StreamCoverage,
   TenantOverview,
   Timeline,
@@ -111,6 +112,7 @@ export const api = {
   posture: () => call('GET /api/posture'),
   coverage: (tenant?: string) => call('GET /api/coverage', { query: tenant ? { tenant } : {} }),
   status: () => call('GET /api/status'),
+  sinks: () => call('GET /api/sinks'),
 };
 
 /** The routes that answer with a file to save rather than JSON to read. */
