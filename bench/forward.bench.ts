@@ -1,88 +1,147 @@
 /**
  * Forwarding bench (issue 15): end to end from the SQLite store's tail to the HEC and bulk receivers of
- * emulator/siem over HTTPS on 127.0.0.1 (gzip on, no faults), one sink at a time: records per second per
- * sink and the process's peak RSS. The receivers run in this same process (they parse and keep every
- * event), so the figures are a floor for the forwarder alone.
- *   npm run bench -- forward        (or: node --import tsx bench/forward.bench.ts [records], default 100,000)
+ * emulator/siem over HTTPS on 127.0.0.1 (gzip on, no faults): records per second per sink and the
+ * forwarder's peak RSS. Each run is a process of its own (bench/lib/forward-run.ts) so its RSS is the
+ * forwarder's alone. Two set-ups side by side, alternated run by run: the receivers in a process of
+ * their own (as a real SIEM is) and in the forwarder's own process (the earlier set-up, where the
+ * receivers' parsing took the forwarder's event loop). The receivers keep only ids; after each run the
+ * bench checks that every record arrived (and, on Elastic, none twice).
+ *   npm run bench -- forward        (or: node --import tsx bench/forward.bench.ts [records] [runs])
  */
+import { fork, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSiemReceivers } from '../emulator/siem/server.js';
-import { systemClock } from '../src/core/clock.js';
-import { silentLogger } from '../src/core/log.js';
-import { elasticDriver } from '../src/sinks/elastic/sender.js';
-import { runSink } from '../src/sinks/forwarder.js';
-import { nodeHttpSender } from '../src/sinks/http.js';
-import { backoffPolicy } from '../src/sinks/retry.js';
-import { splunkHecDriver } from '../src/sinks/splunk-hec/sender.js';
-import { storedRecord, sinkRow } from '../src/sinks/testing/records.js';
+import { storedRecord } from '../src/sinks/testing/records.js';
 import { openSqliteStore } from '../src/store/sqlite/index.js';
+import type { ReceiverCounts } from './lib/siem-child.js';
+import { median, p95, progress, thousands } from './lib/stats.js';
 
 const total = Number(process.argv[2] ?? 100_000);
+const runs = Number(process.argv[3] ?? 5);
+const BATCH = 1_000;
+const READ = 5_000;
 const dir = mkdtempSync(join(tmpdir(), 'tw-bench-forward-'));
-let peak = 0;
-const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+
+type Setup = 'own process' | 'same process';
+type Kind = 'splunk' | 'elastic';
+interface Run {
+  seconds: number;
+  /** CPU time of the forwarder process (user + system): less at the mercy of the neighbours than wall time. */
+  cpuSeconds: number;
+  peakRss: number;
+  delivered: number;
+}
+
+function runForwarder(args: object): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(import.meta.dirname, 'lib', 'forward-run.ts'), JSON.stringify(args)],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve(JSON.parse(out) as Run) : reject(new Error(`forward-run exited ${code}`)),
+    );
+  });
+}
+
 try {
   mkdirSync(join(dir, 'db'));
-  const store = openSqliteStore(join(dir, 'db', 'store.sqlite'));
+  const db = join(dir, 'db', 'store.sqlite');
+  const store = openSqliteStore(db);
   for (let i = 0; i < total; i += 10_000)
     await store.records.insert(Array.from({ length: Math.min(10_000, total - i) }, () => storedRecord()));
-  process.stderr.write(`stored ${total} records\n`);
-  const rx = await startSiemReceivers({ stateDir: join(dir, 'rx'), hecToken: 't', elasticApiKey: 'k' });
-  const rows: string[] = [];
-  for (const kind of ['splunk', 'elastic'] as const) {
-    const row = sinkRow({ name: kind, kind, url: rx.url, options: { batch: 1000 } });
-    const ctx = {
-      row,
-      secret: kind === 'splunk' ? 't' : 'k',
-      caPem: rx.caPem,
-      clock: systemClock,
-      logger: silentLogger,
-      http: nodeHttpSender,
-    };
-    const driver = kind === 'splunk' ? splunkHecDriver(ctx) : elasticDriver(ctx);
-    peak = 0;
-    const started = performance.now();
-    const result = await runSink(
-      {
-        store,
-        clock: systemClock,
-        logger: silentLogger,
-        policy: backoffPolicy(),
-        owner: `bench:${process.pid}:00000000`,
-        signal: new AbortController().signal,
-        once: true,
-        readLimit: 5_000,
-      },
-      row,
-      driver,
-    );
-    const seconds = (performance.now() - started) / 1000;
-    await driver.close();
-    if (result.state !== 'caught-up') throw new Error(`${kind}: ${JSON.stringify(result)}`);
-    rows.push(
-      `| ${kind === 'splunk' ? 'Splunk HEC' : 'Elastic bulk'} | ${total.toLocaleString('en-US')} | ${seconds.toFixed(2)} s | ${Math.round(total / seconds).toLocaleString('en-US')} | ${Math.round(peak / 1024 ** 2)} MB |`,
-    );
-    rx.hec.events.length = 0;
-    rx.elastic.indices.clear();
-    rx.elastic.creates.clear();
-  }
-  await rx.close();
   await store.close();
+  progress(`stored ${thousands(total)} records`);
+
+  const rxChild = fork(join(import.meta.dirname, 'lib', 'siem-child.ts'), [join(dir, 'rx')], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const answer = (m: string, key: string): Promise<Record<string, unknown>> =>
+    new Promise((resolve) => {
+      const on = (msg: Record<string, unknown>): void => {
+        if (!(key in msg)) return;
+        rxChild.off('message', on);
+        resolve(msg);
+      };
+      rxChild.on('message', on);
+      if (m) rxChild.send(m);
+    });
+  const ask = async <T>(m: string, key: string): Promise<T> => (await answer(m, key))[key] as T;
+  const rx = (await answer('', 'url')) as { url: string; caPem: string };
+
+  const results = new Map<string, Run[]>();
+  let receiverRss = 0;
+  let serial = 0;
+  for (let r = 0; r < runs; r++) {
+    for (const setup of (r % 2 ? ['same process', 'own process'] : ['own process', 'same process']) as Setup[]) {
+      for (const kind of ['splunk', 'elastic'] as Kind[]) {
+        const name = `${kind}-${++serial}`;
+        const run = await runForwarder({
+          db,
+          kind,
+          name,
+          url: rx.url,
+          caPem: rx.caPem,
+          inproc: setup === 'same process' ? join(dir, 'rx') : null,
+          batch: BATCH,
+          readLimit: READ,
+        });
+        if (run.delivered !== total) throw new Error(`${name}: delivered ${run.delivered} of ${total}`);
+        if (setup === 'own process') {
+          const c = await ask<ReceiverCounts>('counts', 'counts');
+          receiverRss = Math.max(receiverRss, c.rss);
+          const arrived = kind === 'splunk' ? c.hecDistinct : c.elasticDocs;
+          if (arrived !== total || c.elasticDoubles !== 0)
+            throw new Error(`${name}: the receiver has ${arrived} of ${total} (${c.elasticDoubles} doubled)`);
+          await ask('reset', 'reset');
+        }
+        const key = `${kind}|${setup}`;
+        results.set(key, [...(results.get(key) ?? []), run]);
+        progress(
+          `${name} (${setup}): ${thousands(total / run.seconds)} records/s, ${thousands(total / run.cpuSeconds)} per CPU s, peak RSS ${Math.round(run.peakRss / 2 ** 20)} MB`,
+        );
+      }
+    }
+  }
+  rxChild.send('close');
+
+  const mb = (b: number): string => `${Math.round(b / 2 ** 20)} MB`;
+  const rows: string[] = [];
+  for (const kind of ['splunk', 'elastic'] as Kind[]) {
+    const rate = (setup: Setup): number[] => (results.get(`${kind}|${setup}`) ?? []).map((x) => total / x.seconds);
+    for (const setup of ['own process', 'same process'] as Setup[]) {
+      const list = results.get(`${kind}|${setup}`) ?? [];
+      const rates = rate(setup);
+      // p95 of a rate is its slow end: the 5th percentile of records/s.
+      const slow = -p95(rates.map((x) => -x));
+      rows.push(
+        `| ${kind === 'splunk' ? 'Splunk HEC' : 'Elastic bulk'} | receiver in its ${setup === 'own process' ? 'own' : "forwarder's"} process | ${thousands(median(rates))} | ${thousands(slow)} | ${thousands(median(list.map((x) => total / x.cpuSeconds)))} | ${mb(median(list.map((x) => x.peakRss)))} | ${mb(Math.max(...list.map((x) => x.peakRss)))} |`,
+      );
+    }
+    rows.push(
+      `| | ratio own / same (median) | ${(median(rate('own process')) / median(rate('same process'))).toFixed(2)} × | | | | |`,
+    );
+  }
   process.stdout.write(
     [
       '## Forwarding (store tail → receiver)',
       '',
-      `End to end from the SQLite store's tail to the faithful receivers of emulator/siem over HTTPS on 127.0.0.1, gzip on, batches of 1,000, no faults; receivers in the same process. Peak RSS of the whole process while that sink ran.`,
+      `End to end from the SQLite store's tail (${thousands(total)} records) to the faithful receivers of emulator/siem over HTTPS on 127.0.0.1: gzip on, batches of ${thousands(BATCH)}, tail reads of ${thousands(READ)}, no faults, ${runs} runs per row (the two set-ups alternated run by run). Each run is a forwarder process of its own; peak RSS is that process's (sampled every 20 ms). After each run the receiver's ids were checked: every record arrived, none twice on Elastic. The receivers keep only ids; their process peaked at ${mb(receiverRss)}.`,
       '',
-      '| sink | records | time | records/s | peak RSS |',
-      '|---|---:|---:|---:|---:|',
+      '| sink | set-up | records/s (median) | records/s (slowest 5%) | records per CPU second of the forwarder (median) | peak RSS (median) | peak RSS (max) |',
+      '|---|---|---:|---:|---:|---:|---:|',
       ...rows,
       '',
     ].join('\n'),
   );
 } finally {
-  clearInterval(sample);
   rmSync(dir, { recursive: true, force: true });
 }

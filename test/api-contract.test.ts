@@ -128,6 +128,7 @@ const SHAPES: { [K in ApiRoute]: Shape<ApiResponse<K>> } = {
   'POST /api/alerts/:id/exclude': { exclusion: true },
   'GET /api/alert-exclusions': { exclusions: true },
   'POST /api/webhooks/management': { accepted: true, ignored: true },
+  'GET /api/sinks': { now: true, sinks: true },
 };
 
 /** Routes the console never calls: the issuer's redirect back and Microsoft's webhook (each has its own tests). */
@@ -276,6 +277,7 @@ async function everyCall(): Promise<ApiCall<unknown>[]> {
     snoozeAlert: [alert, { until: '4h', reason: 'maintenance' }, ['contoso']],
     excludeFromAlert: [alert, { kind: 'user', value: 'adele@contoso.onmicrosoft.com', reason: 'VIP' }, ['contoso']],
     alertExclusions: [['contoso']],
+    sinks: [],
   };
   const fileArgs: { [F in keyof typeof files]: Parameters<(typeof files)[F]> } = {
     searchExport: [filters, 'csv'],

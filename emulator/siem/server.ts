@@ -24,6 +24,8 @@ export interface SiemReceiverOptions {
   logs?: { tenantId: string; clientId: string; clientSecret: string };
   seed?: number;
   port?: number;
+  /** 'ids': keep only the ids of what arrives (HEC fields, bulk `_id`s), not every body (benches). */
+  keep?: 'all' | 'ids';
 }
 
 export interface SiemReceivers {
@@ -60,6 +62,7 @@ export async function startSiemReceivers(options: SiemReceiverOptions): Promise<
     logs: newLogsState(logs.tenantId, logs.clientId, logs.clientSecret),
     faults: { ...NO_FAULTS },
   };
+  state.hec.keepEvents = state.elastic.keepDocuments = options.keep !== 'ids';
   const server: Server = createServer({ cert: tls.certPem, key: tls.keyPem, keepAlive: true }, (req, res) => {
     void handle(req, res, state, random);
   });

@@ -7,6 +7,9 @@ import { loadSecretKey, redact, resolveSecret } from '../config/secrets.js';
 import type { Logger } from '../core/log.js';
 import type { SinkRow } from '../core/sink.js';
 import type { SinkDriver } from '../sinks/driver.js';
+import { runForwardDaemon } from '../sinks/forward-daemon.js';
+import { leaseOwner } from '../sinks/lease.js';
+import { backoffPolicy, DAEMON_RETRY } from '../sinks/retry.js';
 import type { ForwardStore } from '../sinks/ports.js';
 import { openDriver } from '../sinks/registry.js';
 import type { Store } from '../store/contract.js';
@@ -39,11 +42,44 @@ export function openSinkDriver(ctx: CliContext, row: SinkRow, logger: Logger): S
   });
 }
 
-/** A logger that writes nothing holding one of `secrets`. */
+/**
+ * Forwarding beside a daemon's own work (`collect --follow`, `serve`; `--no-forward` leaves it out):
+ * every enabled sink, under its lease, until `stop()` or the process's signal (SIGTERM/SIGINT). The
+ * secrets redacted from its logs are read again whenever the sinks are, so a sink added later is covered.
+ */
+export function startForwarding(ctx: CliContext, store: Store): { stop(): Promise<void> } {
+  const local = new AbortController();
+  const secrets: string[] = [];
+  const logger = redactingLogger(ctx.logger, secrets);
+  const done = runForwardDaemon({
+    store: forwardStore(store),
+    clock: ctx.clock,
+    logger,
+    policy: backoffPolicy(DAEMON_RETRY),
+    owner: leaseOwner(),
+    signal: AbortSignal.any([ctx.signal, local.signal]),
+    scrub: (t) => redact(t, secrets),
+    open: (row) => openSinkDriver(ctx, row, logger),
+    list: async () => {
+      const rows = await store.sinks.list();
+      secrets.splice(0, secrets.length, ...sinkSecrets(ctx, rows));
+      return rows;
+    },
+  });
+  return {
+    stop: async () => {
+      local.abort();
+      await done;
+    },
+  };
+}
+
+/** A logger that writes nothing holding one of `secrets` (read at each call: the list may grow). */
 export function redactingLogger(inner: Logger, secrets: readonly string[]): Logger {
-  if (!secrets.length) return inner;
-  const scrub = (obj: object): object => JSON.parse(redact(JSON.stringify(obj), secrets)) as object;
-  const text = (msg?: string): string | undefined => (msg === undefined ? undefined : redact(msg, secrets));
+  const scrub = (obj: object): object =>
+    secrets.length ? (JSON.parse(redact(JSON.stringify(obj), secrets)) as object) : obj;
+  const text = (msg?: string): string | undefined =>
+    msg === undefined || !secrets.length ? msg : redact(msg, secrets);
   return {
     debug: (o, m) => inner.debug(scrub(o), text(m)),
     info: (o, m) => inner.info(scrub(o), text(m)),

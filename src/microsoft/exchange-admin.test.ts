@@ -54,7 +54,7 @@ test('pages are followed with a POST of the same body; annotations and warnings 
   assert.equal(requests[1]!.url, 'https://127.0.0.1:9443/next?page=2');
   assert.equal(requests[1]!.method, 'POST');
   assert.equal(requests[1]!.body, requests[0]!.body);
-  assert.deepEqual(JSON.parse(requests[0]!.body!), {
+  assert.deepEqual(JSON.parse(String(requests[0]!.body)), {
     CmdletInput: { CmdletName: 'Get-Mailbox', Parameters: { ResultSize: 'Unlimited' } },
   });
   assert.equal(

@@ -83,7 +83,9 @@ test('no module writes an Authorization header but net/bearer: every token goes 
       if (entry.isDirectory()) walk(path);
       else if (/\.tsx?$/.test(entry.name) && !/\.test\.tsx?$/.test(entry.name) && !path.includes('/testing/')) {
         const text = readFileSync(path, 'utf8');
-        if (/['"`]?authorization['"`]?\s*:\s*[`'"]Bearer/i.test(text)) offenders.push(relative(src, path));
+        // A header written in place, or a `Bearer ${token}` value built anywhere (a sink once returned one).
+        if (/['"`]?authorization['"`]?\s*:\s*[`'"]Bearer/i.test(text) || /`Bearer \$\{/.test(text))
+          offenders.push(relative(src, path));
       }
     }
   };

@@ -1,5 +1,5 @@
 import { Agent, request as httpsRequest } from 'node:https';
-import type { IncomingMessage } from 'node:http';
+import { Agent as PlainAgent, request as plainRequest, type IncomingMessage } from 'node:http';
 import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 import { AppError } from '../core/errors.js';
 import { networkError } from './failures.js';
@@ -19,6 +19,12 @@ export interface HttpClientOptions {
   /** Default whole-request timeout in ms (default 120 s). */
   timeoutMs?: number;
   userAgent?: string;
+  /**
+   * Also send plain `http:` (default false: refused). Only sinks ask for it, because a SIEM on a private
+   * network often listens without TLS (Elasticsearch in a lab, a HEC behind a load balancer); Microsoft's
+   * clients never do, so a token to Microsoft never leaves without TLS.
+   */
+  allowHttp?: boolean;
 }
 
 export function createHttpClient(options: HttpClientOptions = {}): ClosableHttpClient {
@@ -32,21 +38,34 @@ export function createHttpClient(options: HttpClientOptions = {}): ClosableHttpC
     maxFreeSockets: 8,
     ...(secureContext ? { secureContext } : {}),
   });
+  const plain = options.allowHttp
+    ? new PlainAgent({ keepAlive: true, maxSockets: options.maxSockets ?? 16, maxFreeSockets: 8 })
+    : null;
   const defaults = { timeoutMs: options.timeoutMs ?? 120_000, userAgent: options.userAgent ?? 'tenantwatch/0.1' };
   return {
-    request: (req) => send(agent, secureContext, defaults, req),
-    close: () => agent.destroy(),
+    request: (req) => send({ agent, plain, secureContext }, defaults, req),
+    close: () => {
+      agent.destroy();
+      plain?.destroy();
+    },
   };
 }
 
+interface Agents {
+  agent: Agent;
+  /** The plain-http pool, when the client was created with allowHttp. */
+  plain: PlainAgent | null;
+  secureContext: SecureContext | undefined;
+}
+
 function send(
-  agent: Agent,
-  secureContext: SecureContext | undefined,
+  { agent, plain, secureContext }: Agents,
   defaults: { timeoutMs: number; userAgent: string },
   req: HttpRequest,
 ): Promise<HttpResponse> {
   const url = new URL(req.url);
-  if (url.protocol !== 'https:') {
+  const secure = url.protocol === 'https:';
+  if (!secure && !(plain && url.protocol === 'http:')) {
     return Promise.reject(
       new AppError('REFUSED_URL', `Refused to call ${url.origin}: only https is used`, {
         hint: 'Give an https:// base URL',
@@ -78,16 +97,15 @@ function send(
   };
   if (req.body !== undefined) headers['content-length'] = String(Buffer.byteLength(req.body));
   return new Promise<HttpResponse>((resolve, reject) => {
-    const r = httpsRequest(
-      url,
-      { method: req.method, headers, agent, signal: controller.signal, ...(secureContext ? { secureContext } : {}) },
-      (res) => {
-        res.once('end', done);
-        res.once('close', done);
-        res.once('error', done);
-        resolve(wrap(res, controller.signal, url));
-      },
-    );
+    const options = secure
+      ? { method: req.method, headers, agent, signal: controller.signal, ...(secureContext ? { secureContext } : {}) }
+      : { method: req.method, headers, agent: plain ?? undefined, signal: controller.signal };
+    const r = (secure ? httpsRequest : plainRequest)(url, options, (res) => {
+      res.once('end', done);
+      res.once('close', done);
+      res.once('error', done);
+      resolve(wrap(res, controller.signal, url));
+    });
     r.on('error', (e) => {
       done();
       reject(networkError(e, controller.signal, url));

@@ -5,10 +5,11 @@ import type { Readable } from 'node:stream';
  * streamed response, and the client interface tests replace with canned answers.
  */
 export interface HttpRequest {
-  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: string;
   headers?: Record<string, string>;
-  body?: string;
+  /** Text, or bytes (a gzip body). */
+  body?: string | Buffer;
   signal?: AbortSignal;
   /** Whole-request timeout; a stalled body counts too. */
   timeoutMs?: number;

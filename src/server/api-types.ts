@@ -238,6 +238,34 @@ export interface PostureDetail {
   checks: PostureCheck[];
 }
 
+/**
+ * A sink as the console shows it (GET /api/sinks; the figures of `tenantwatch sink status`). No secret and
+ * no URL (a chat webhook's URL is a credential). Times are ISO strings, as the CLI prints them.
+ */
+export interface SinkView {
+  name: string;
+  kind: string;
+  enabled: boolean;
+  /** records, alerts or both. */
+  takes: string;
+  /** The sink's filter in words ("every record" when none). */
+  filter: string;
+  /** Records in the store after the sink's cursor. */
+  lagRecords: number;
+  /** How long the oldest undelivered record has waited, ms; 0 when caught up. */
+  lagMs: number;
+  delivered: number;
+  /** Records per second over the last minute of sending. */
+  throughput: number;
+  lastDeliveryAt: string | null;
+  deadLetters: number;
+  /** The last failure, classified, receiver's message with secrets removed. */
+  lastError: string | null;
+  lastErrorAt: string | null;
+  /** The process that holds the sink's lease now, or null. */
+  sender: string | null;
+}
+
 /** Report parameters as a JSON object; the engine validates them (BAD_INPUT names the bad one). */
 export type ReportParams = Record<string, unknown>;
 
@@ -354,6 +382,7 @@ export interface ApiRoutes {
     body: unknown[] | { validationCode: string };
     response: { accepted: number; ignored: number } | Record<string, never>;
   };
+  'GET /api/sinks': { response: { now: number; sinks: SinkView[] } };
 }
 
 export type ApiRoute = keyof ApiRoutes;

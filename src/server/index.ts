@@ -18,6 +18,7 @@ import { registerRecordRoutes } from './routes/records.js';
 import { registerReportRoutes } from './routes/reports.js';
 import { registerSearchRoutes } from './routes/search.js';
 import { registerTenantAdminRoutes } from './routes/tenant-admin.js';
+import { registerSinkRoutes } from './routes/sinks.js';
 import { registerTenantRoutes } from './routes/tenants.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
 
@@ -103,6 +104,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerAdminRoutes(app, { store: deps.store, clock: deps.clock, auditor });
   registerAlertRoutes(app, deps);
   registerWebhookRoutes(app, deps);
+  registerSinkRoutes(app, deps);
   await serveWeb(app, web);
   return app;
 }

@@ -12,7 +12,8 @@ import { itemKey, type Item } from './alert.js';
 import type { SinkDriver } from './driver.js';
 import { EVENTS } from './events.js';
 import { classifyNetworkError, SinkFailure } from './failure.js';
-import type { RetryPolicy } from './retry.js';
+import { runWithRetry, type Outcome } from '../net/retry.js';
+import { sinkFailureOf, type RetryPolicy } from './retry.js';
 
 export interface DeliverContext {
   sink: string;
@@ -42,41 +43,57 @@ export async function deliverItems(ctx: DeliverContext, items: readonly Item[]):
   return out;
 }
 
+/**
+ * Sends `items` until every one is confirmed or dead-lettered. Waiting is net's one retry loop
+ * (`runWithRetry`, ADR 0016) with the sink's policy; one step sends what is still pending, so a bulk
+ * answer that asks for a few items again retries only those.
+ */
 async function sendAll(ctx: DeliverContext, items: readonly Item[], out: DeliverOutcome): Promise<void> {
   let pending = items;
-  let failed = 0;
-  while (pending.length > 0) {
-    ctx.signal.throwIfAborted();
-    let result;
-    try {
-      result = await ctx.driver.send(pending, ctx.signal);
-    } catch (e) {
-      if (ctx.signal.aborted) throw e;
-      const failure = classifyNetworkError(e);
+  const step = async (): Promise<Outcome<SinkFailure | null, SinkFailure>> => {
+    for (;;) {
+      let result;
+      try {
+        result = await ctx.driver.send(pending, ctx.signal);
+      } catch (e) {
+        if (ctx.signal.aborted) throw e;
+        const failure = classifyNetworkError(e);
+        ctx.onFailure?.(failure);
+        // Content at fault: no retry can help; the caller bisects.
+        if (failure.aboutContent) return { ok: true, value: failure };
+        return { ok: false, failure };
+      }
+      for (const r of result.rejected) out.dead.push(deadLetter(ctx, pending[r.index]!, r.reason));
+      out.delivered += pending.length - result.rejected.length - result.retry.length;
+      if (result.retry.length === 0) return { ok: true, value: null };
+      pending = result.retry.map((r) => pending[r.index]!);
+      if (result.retryNow) continue;
+      const failure = new SinkFailure('throttled', `${pending.length} item(s): ${result.retry[0]!.reason}`, {
+        retryable: true,
+        retryAfterMs: result.retryAfterMs,
+      });
       ctx.onFailure?.(failure);
-      if (failure.aboutContent) return bisect(ctx, pending, failure, out);
-      failed++;
-      await wait(ctx, failed, failure);
-      if (!ctx.driver.idempotent && failure.stage !== 'dns' && failure.stage !== 'tls') out.resent += pending.length;
-      continue;
+      return { ok: false, failure };
     }
-    for (const r of result.rejected) out.dead.push(deadLetter(ctx, pending[r.index]!, r.reason));
-    out.delivered += pending.length - result.rejected.length - result.retry.length;
-    if (result.retry.length === 0) return;
-    const again = result.retry.map((r) => pending[r.index]!);
-    if (result.retryNow) {
-      pending = again;
-      continue;
-    }
-    const failure = new SinkFailure('throttled', `${again.length} item(s): ${result.retry[0]!.reason}`, {
-      retryable: true,
-      retryAfterMs: result.retryAfterMs,
-    });
-    ctx.onFailure?.(failure);
-    failed++;
-    await wait(ctx, failed, failure);
-    pending = again;
+  };
+  const result = await runWithRetry(step, ctx.policy, ctx.clock, ctx.signal, {
+    onRetry: (decision, failed, attempt) => {
+      const failure = sinkFailureOf(failed);
+      // A request that failed after it left may have been kept by the receiver: resending it may double.
+      if (!ctx.driver.idempotent && failure.stage !== 'dns' && failure.stage !== 'tls' && failure.stage !== 'throttled')
+        out.resent += pending.length;
+      ctx.logger.info(
+        { event: EVENTS.retry, sink: ctx.sink, stage: failure.stage, attempt, delayMs: decision.delayMs },
+        decision.why,
+      );
+    },
+  });
+  if (!result.ok) {
+    const failure = sinkFailureOf(result.failed);
+    ctx.logger.warn({ event: EVENTS.gaveUp, sink: ctx.sink, stage: failure.stage, why: result.why }, 'sink gave up');
+    throw failure;
   }
+  if (result.value) await bisect(ctx, pending, result.value, out);
 }
 
 /** A refused payload: halves are sent on their own until the single items at fault are found. */
@@ -88,19 +105,6 @@ async function bisect(ctx: DeliverContext, items: readonly Item[], failure: Sink
   const half = Math.ceil(items.length / 2);
   await sendAll(ctx, items.slice(0, half), out);
   await sendAll(ctx, items.slice(half), out);
-}
-
-async function wait(ctx: DeliverContext, failed: number, failure: SinkFailure): Promise<void> {
-  const decision = ctx.policy.decide(failed, failure);
-  if (!decision.retry) {
-    ctx.logger.warn({ event: EVENTS.gaveUp, sink: ctx.sink, stage: failure.stage, why: decision.why }, 'sink gave up');
-    throw failure;
-  }
-  ctx.logger.info(
-    { event: EVENTS.retry, sink: ctx.sink, stage: failure.stage, attempt: failed, delayMs: decision.delayMs },
-    decision.why,
-  );
-  await ctx.clock.sleep(decision.delayMs, ctx.signal);
 }
 
 function deadLetter(ctx: DeliverContext, item: Item, given: string): DeadLetter {

@@ -35,6 +35,11 @@ export interface SinkDriver {
    * crash or a retried request then never doubles anything.
    */
   readonly idempotent: boolean;
+  /**
+   * Sends this driver can have out at once (default 1). Only for drivers whose sends are independent
+   * (HTTP over a socket pool); a stream (syslog) or a file must keep one at a time.
+   */
+  readonly inFlight?: number;
   send(items: readonly Item[], signal: AbortSignal): Promise<SendResult>;
   /** Health: sends one marked test event (or checks the connection where a sink has no test event). */
   test(signal: AbortSignal): Promise<string>;

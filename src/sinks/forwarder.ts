@@ -9,7 +9,7 @@ import { AppError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { SinkRow, SinkStats } from '../core/sink.js';
 import type { Item } from './alert.js';
-import { deliverItems } from './deliver.js';
+import { deliverItems, type DeliverOutcome } from './deliver.js';
 import type { SinkDriver } from './driver.js';
 import { EVENTS } from './events.js';
 import { STAGE_LABEL, type SinkFailure } from './failure.js';
@@ -36,6 +36,8 @@ export interface ForwardOptions {
   once?: boolean;
   /** Removes secrets from receiver messages before they are stored (last error, dead letter reasons). */
   scrub?: (text: string) => string;
+  /** Read batches delivered at once (default: the driver's `inFlight`, else 1). */
+  inFlight?: number;
 }
 
 export type SinkRunResult =
@@ -80,61 +82,89 @@ async function loop(
   const consumer = sinkConsumer(row.name);
   const takes = compileFilter(row.filter);
   const wantsRecords = row.takes !== 'alerts';
-  let cursor = await store.cursors.get(consumer);
+  const depth = Math.max(1, options.inFlight ?? driver.inFlight ?? 1);
+  // Deliveries run under their own signal, so a failed one can stop the ones behind it.
+  const inner = new AbortController();
+  const stop = (): void => inner.abort(signal.reason);
+  signal.addEventListener('abort', stop, { once: true });
+  let readAt = await store.cursors.get(consumer);
+  /**
+   * Read batches in flight, oldest first. The cursor moves over the head only, once it is confirmed:
+   * always a contiguous prefix of the tail, so a crash or a failure replays what was in flight and
+   * never skips a batch that completed before an older one.
+   */
+  const queue: { next: string; delivery: Promise<DeliverOutcome> }[] = [];
   let delivered = 0;
   let dead = 0;
-  logger.info({ event: EVENTS.started, sink: row.name, kind: row.kind }, 'forwarding');
-  while (!signal.aborted) {
-    const batch = await store.records.tail(cursor, { limit: options.readLimit ?? 2_000, signal });
-    if (batch.records.length === 0) {
-      if (options.once) {
-        logger.info({ event: EVENTS.caughtUp, sink: row.name, delivered, dead }, 'caught up with the store');
-        return { sink: row.name, state: 'caught-up', delivered, dead };
+  logger.info({ event: EVENTS.started, sink: row.name, kind: row.kind, inFlight: depth }, 'forwarding');
+  try {
+    while (!signal.aborted) {
+      if (queue.length < depth) {
+        const batch = await store.records.tail(readAt, { limit: options.readLimit ?? 2_000, signal });
+        if (batch.records.length > 0) {
+          const items: Item[] = wantsRecords
+            ? batch.records.filter(takes).map((record) => ({ kind: 'record' as const, record }))
+            : [];
+          const delivery = deliverItems(
+            {
+              sink: row.name,
+              driver,
+              policy: options.policy,
+              clock,
+              logger,
+              signal: inner.signal,
+              onFailure: (f) => stats.failed(f),
+              scrub: options.scrub,
+            },
+            items,
+          );
+          delivery.catch(() => undefined); // awaited in order below
+          queue.push({ next: batch.next, delivery });
+          readAt = batch.next;
+          continue;
+        }
+        if (queue.length === 0) {
+          if (options.once) {
+            logger.info({ event: EVENTS.caughtUp, sink: row.name, delivered, dead }, 'caught up with the store');
+            return { sink: row.name, state: 'caught-up', delivered, dead };
+          }
+          await clock.sleep(options.idleMs ?? 1_000, signal).catch(() => undefined);
+          await renew(options, row.name, leaseMs);
+          continue;
+        }
       }
-      await clock.sleep(options.idleMs ?? 1_000, signal).catch(() => undefined);
-      await renew(options, row.name, leaseMs);
-      continue;
-    }
-    const items: Item[] = wantsRecords
-      ? batch.records.filter(takes).map((record) => ({ kind: 'record' as const, record }))
-      : [];
-    let outcome;
-    try {
-      outcome = await deliverItems(
-        {
+      const head = queue.shift()!;
+      let outcome: DeliverOutcome;
+      try {
+        outcome = await head.delivery;
+      } catch (e) {
+        if (signal.aborted) break;
+        const failure = e as SinkFailure;
+        return {
           sink: row.name,
-          driver,
-          policy: options.policy,
-          clock,
-          logger,
-          signal,
-          onFailure: (f) => stats.failed(f),
-          scrub: options.scrub,
-        },
-        items,
+          state: 'failed',
+          reason: (options.scrub ?? ((t: string) => t))(
+            `${STAGE_LABEL[failure.stage] ?? 'failed'}: ${failure.message}`,
+          ),
+        };
+      }
+      if (outcome.dead.length) await store.sinks.addDeadLetters(outcome.dead);
+      // The cursor moves only now: every item of the batch is confirmed or dead-lettered.
+      await store.cursors.set(consumer, head.next, clock.now());
+      delivered += outcome.delivered;
+      dead += outcome.dead.length;
+      stats.delivered(outcome.delivered, outcome.resent);
+      logger.debug(
+        { event: EVENTS.batchDelivered, sink: row.name, delivered: outcome.delivered, dead: outcome.dead.length },
+        'batch delivered',
       );
-    } catch (e) {
-      if (signal.aborted) break;
-      const failure = e as SinkFailure;
-      return {
-        sink: row.name,
-        state: 'failed',
-        reason: (options.scrub ?? ((t: string) => t))(`${STAGE_LABEL[failure.stage] ?? 'failed'}: ${failure.message}`),
-      };
+      await store.sinks.saveStats(stats.snapshot());
+      await renew(options, row.name, leaseMs);
     }
-    if (outcome.dead.length) await store.sinks.addDeadLetters(outcome.dead);
-    // The cursor moves only now: every item of the batch is confirmed or dead-lettered.
-    await store.cursors.set(consumer, batch.next, clock.now());
-    cursor = batch.next;
-    delivered += outcome.delivered;
-    dead += outcome.dead.length;
-    stats.delivered(outcome.delivered, outcome.resent);
-    logger.debug(
-      { event: EVENTS.batchDelivered, sink: row.name, delivered: outcome.delivered, dead: outcome.dead.length },
-      'batch delivered',
-    );
-    await store.sinks.saveStats(stats.snapshot());
-    await renew(options, row.name, leaseMs);
+  } finally {
+    signal.removeEventListener('abort', stop);
+    inner.abort(new Error('the forwarder stopped'));
+    await Promise.allSettled(queue.map((q) => q.delivery));
   }
   logger.info({ event: EVENTS.stopped, sink: row.name, delivered, dead }, 'stopped');
   return { sink: row.name, state: 'stopped' };

@@ -1,12 +1,12 @@
 /**
- * The HTTP transport every HTTP sink sends through, behind a small interface so it can be swapped in
- * this one place for the shared client of src/net (CA, keep-alive, timeouts) once that lands. This
- * implementation is node's https/http with a keep-alive agent per sink and the sink's --ca-file added
- * to the trusted roots (never TLS checks turned off). Errors come out classified (failure.ts).
+ * The HTTP transport every HTTP sink sends through: the shared client of src/net (ADR 0016: the sink's
+ * --ca-file trusted beside the system roots, never verification turned off; keep-alive; a whole-request
+ * timeout), behind the small HttpSender interface drivers use. What differs for sinks is said here:
+ * plain `http:` is allowed (a SIEM on a private network often has no TLS), bodies are read whole into a
+ * Buffer (bounded), and a failure without an answer comes out as a classified SinkFailure (failure.ts).
  */
-import { request as httpRequest, Agent as HttpAgent } from 'node:http';
-import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
-import { rootCertificates } from 'node:tls';
+import { isAppError } from '../core/errors.js';
+import { createHttpClient } from '../net/http.js';
 import { classifyNetworkError, SinkFailure } from './failure.js';
 
 export interface HttpRequest {
@@ -30,57 +30,59 @@ export interface HttpSender {
   close(): void;
 }
 
-/** Largest answer read (a bulk answer for 5,000 items is well under this). */
+/** Largest answer read (a bulk answer for 10,000 items is well under this). */
 const MAX_BODY = 32 * 1024 * 1024;
 
 export function nodeHttpSender(options: { caPem: string | null; timeoutMs?: number }): HttpSender {
-  const timeoutMs = options.timeoutMs ?? 30_000;
-  const ca = options.caPem ? [...rootCertificates, options.caPem] : undefined;
-  const https = new HttpsAgent({ keepAlive: true, maxSockets: 4, ...(ca ? { ca } : {}) });
-  const http = new HttpAgent({ keepAlive: true, maxSockets: 4 });
+  const client = createHttpClient({
+    ca: options.caPem,
+    timeoutMs: options.timeoutMs ?? 30_000,
+    maxSockets: 4,
+    allowHttp: true,
+  });
   return {
-    send: (req) =>
-      new Promise<HttpResponse>((resolve, reject) => {
-        const url = new URL(req.url);
-        const secure = url.protocol === 'https:';
-        const make = secure ? httpsRequest : httpRequest;
-        const body = req.body === undefined ? undefined : Buffer.isBuffer(req.body) ? req.body : Buffer.from(req.body);
-        const r = make(
-          url,
-          {
-            method: req.method,
-            agent: secure ? https : http,
-            headers: { ...(req.headers ?? {}), ...(body ? { 'content-length': String(body.length) } : {}) },
-            signal: req.signal,
-            timeout: timeoutMs,
-          },
-          (res) => {
-            const chunks: Buffer[] = [];
-            let size = 0;
-            res.on('data', (c: Buffer) => {
-              size += c.length;
-              if (size <= MAX_BODY) chunks.push(c);
-            });
-            res.on('error', (e) => reject(classifyNetworkError(e)));
-            res.on('aborted', () => reject(new SinkFailure('connect', 'the answer was cut off', { retryable: true })));
-            res.on('end', () => {
-              if (!res.complete)
-                return reject(new SinkFailure('connect', 'the answer was cut off', { retryable: true }));
-              const headers: Record<string, string | undefined> = {};
-              for (const [k, v] of Object.entries(res.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
-              resolve({ status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks) });
-            });
-          },
-        );
-        r.on('timeout', () =>
-          r.destroy(new SinkFailure('timeout', `no answer within ${timeoutMs} ms`, { retryable: true })),
-        );
-        r.on('error', (e) => reject(classifyNetworkError(e)));
-        r.end(body);
-      }),
-    close() {
-      https.destroy();
-      http.destroy();
+    async send(req) {
+      try {
+        const res = await client.request({
+          method: req.method,
+          url: req.url,
+          headers: { accept: '*/*', ...req.headers },
+          ...(req.body !== undefined ? { body: req.body } : {}),
+          ...(req.signal ? { signal: req.signal } : {}),
+        });
+        const chunks: Buffer[] = [];
+        let size = 0;
+        for await (const chunk of res.body) {
+          const c = chunk as Buffer;
+          size += c.length;
+          if (size <= MAX_BODY) chunks.push(c);
+        }
+        if (!res.body.readableEnded || (res.body as { complete?: boolean }).complete === false)
+          throw new SinkFailure('connect', 'the answer was cut off', { retryable: true });
+        return { status: res.status, headers: res.headers, body: Buffer.concat(chunks) };
+      } catch (e) {
+        if (req.signal?.aborted) throw e;
+        throw sinkFailureOf(e);
+      }
     },
+    close: () => client.close(),
   };
+}
+
+/** net's named failures (NETWORK with a cause, TIMEOUT) as the sink failure stages `sink test` reports. */
+function sinkFailureOf(e: unknown): SinkFailure {
+  if (e instanceof SinkFailure) return e;
+  if (!isAppError(e)) return classifyNetworkError(e);
+  const cause = e.details?.cause;
+  if (e.code === 'TIMEOUT') return new SinkFailure('timeout', e.message, { retryable: true, cause: e });
+  if (e.code === 'REFUSED_URL') return new SinkFailure('config', e.message, { retryable: false, cause: e });
+  if (typeof cause === 'string' && cause.startsWith('certificate-'))
+    return new SinkFailure('tls', e.message, { retryable: false, cause: e });
+  if (cause === 'dns') return new SinkFailure('dns', e.message, { retryable: true, cause: e });
+  if (e.code === 'NETWORK' && cause === 'other' && e.cause !== undefined) {
+    // A TLS failure net does not name (a handshake alert, a protocol mismatch) is still TLS.
+    const inner = classifyNetworkError(e.cause);
+    if (inner.stage === 'tls') return new SinkFailure('tls', e.message, { retryable: false, cause: e });
+  }
+  return new SinkFailure('connect', e.message, { retryable: true, cause: e });
 }

@@ -3,23 +3,25 @@ import { test } from 'node:test';
 import { classifyNetworkError, classifyStatus, parseRetryAfter, SinkFailure } from './failure.js';
 import { backoffPolicy } from './retry.js';
 
+const failed = (failure: SinkFailure) => ({ thrown: false as const, failure });
+
 test('backoff doubles up to the cap, with jitter in the upper half, and never under Retry-After', () => {
   const p = backoffPolicy({ baseMs: 100, capMs: 1_000, random: () => 0 });
   const f = new SinkFailure('server', '503', { retryable: true });
-  const delays = [1, 2, 3, 4, 5, 6].map((n) => (p.decide(n, f) as { delayMs: number }).delayMs);
+  const delays = [1, 2, 3, 4, 5, 6].map((n) => (p.decide(failed(f), n) as { delayMs: number }).delayMs);
   assert.deepEqual(delays, [50, 100, 200, 400, 500, 500]);
   const slow = new SinkFailure('throttled', '429', { retryable: true, retryAfterMs: 30_000 });
-  const d = p.decide(1, slow);
+  const d = p.decide(failed(slow), 1);
   assert.equal(d.retry && d.delayMs, 30_000);
   assert.match(d.why, /Retry-After/);
 });
 
 test('gives up after the attempts allowed for the kind of failure, and says why', () => {
   const p = backoffPolicy({ maxAttempts: 3, maxAttemptsPermanent: 1 });
-  assert.equal(p.decide(2, new SinkFailure('server', '500', { retryable: true })).retry, true);
-  const gave = p.decide(3, new SinkFailure('server', '500 boom', { retryable: true }));
+  assert.equal(p.decide(failed(new SinkFailure('server', '500', { retryable: true })), 2).retry, true);
+  const gave = p.decide(failed(new SinkFailure('server', '500 boom', { retryable: true })), 3);
   assert.deepEqual(gave, { retry: false, why: 'gave up after 3 attempts: 500 boom' });
-  assert.equal(p.decide(1, new SinkFailure('auth', '401', { retryable: false })).retry, false);
+  assert.equal(p.decide(failed(new SinkFailure('auth', '401', { retryable: false })), 1).retry, false);
 });
 
 test('statuses and network errors are classified by stage', () => {

@@ -1,19 +1,17 @@
 /**
- * The retry decision, as a small policy object (STYLE.md): given how many attempts failed and the
- * classified failure, retry after a delay (capped exponential backoff with jitter, never shorter than
- * the receiver's Retry-After) or give up, each with why. The forwarder owns the waiting.
+ * The sinks' retry policy: net's RetryPolicy (ADR 0016: capped exponential backoff with jitter, the
+ * receiver's Retry-After honoured within a bound, attempts bounded) with the sinks' classifier, so
+ * deliver.ts waits in net's one retry loop (`runWithRetry`) like every other outbound call.
  *
  * Failures a retry can cure (throttling, 5xx, cut connections) get `maxAttempts`; failures of the sink
- * itself (refused credential, untrusted certificate) get `maxAttemptsPermanent`, since a person must
- * usually act — but a daemon still tries again later (the store holds the records meanwhile).
+ * itself (refused credential, untrusted certificate) get `maxAttemptsPermanent`, since a person must usually
+ * act — but a daemon still tries again later (the store holds the records meanwhile).
  */
-import type { SinkFailure } from './failure.js';
+import { RetryPolicy as NetRetryPolicy, type Failed, type FailureClass, type RetryDecision } from '../net/retry.js';
+import { classifyNetworkError, type SinkFailure } from './failure.js';
 
-export type RetryDecision = { retry: true; delayMs: number; why: string } | { retry: false; why: string };
-
-export interface RetryPolicy {
-  decide(failedAttempts: number, failure: Pick<SinkFailure, 'retryable' | 'message' | 'options'>): RetryDecision;
-}
+export type { RetryDecision };
+export type RetryPolicy = NetRetryPolicy<SinkFailure>;
 
 export interface BackoffOptions {
   baseMs?: number;
@@ -35,24 +33,61 @@ export const DAEMON_RETRY: BackoffOptions = {
 /** `forward --once` and `sink test`: give up and say why, rather than wait forever. */
 export const ONCE_RETRY: BackoffOptions = { baseMs: 500, capMs: 30_000, maxAttempts: 12, maxAttemptsPermanent: 2 };
 
+/** The failure a failed attempt stands for: the one answered, or what was thrown, classified. */
+export function sinkFailureOf(failed: Failed<SinkFailure>): SinkFailure {
+  return failed.thrown ? classifyNetworkError(failed.error) : failed.failure;
+}
+
+/** A receiver's failure in net's classes: 429/408 throttled, other retryable transient, the rest permanent. */
+export function sinkRetryClass(failed: Failed<SinkFailure>): FailureClass {
+  const f = sinkFailureOf(failed);
+  const after = f.options.retryAfterMs ?? null;
+  const why = after !== null ? `the receiver asked to wait ${after} ms (Retry-After) after: ${f.message}` : f.message;
+  if (!f.retryable) return { kind: 'permanent', why };
+  if (f.stage === 'throttled') return { kind: 'throttled', why, retryAfterMs: after };
+  return { kind: 'transient', why, retryAfterMs: after };
+}
+
+/**
+ * net's policy, plus tries for failures of the sink itself while `maxAttemptsPermanent` allows (attempts
+ * count every failure of the step, of either kind, as before).
+ */
+class SinkRetryPolicy extends NetRetryPolicy<SinkFailure> {
+  private readonly patient: NetRetryPolicy<SinkFailure>;
+
+  constructor(
+    private readonly permanentAttempts: number,
+    options: ConstructorParameters<typeof NetRetryPolicy>[1],
+  ) {
+    super(sinkRetryClass, options);
+    // Same numbers, but a permanent failure is waited on like a transient one.
+    this.patient = new NetRetryPolicy<SinkFailure>(
+      (failed) => {
+        const c = sinkRetryClass(failed);
+        return c.kind === 'permanent' ? { kind: 'transient', why: c.why } : c;
+      },
+      { ...options, maxAttempts: permanentAttempts },
+    );
+  }
+
+  override decide(failed: Failed<SinkFailure>, attempt: number): RetryDecision {
+    const permanent = !sinkFailureOf(failed).retryable;
+    if (permanent && attempt < this.permanentAttempts) return this.patient.decide(failed, attempt);
+    return super.decide(failed, attempt);
+  }
+}
+
 export function backoffPolicy(options: BackoffOptions = {}): RetryPolicy {
-  const base = options.baseMs ?? 500;
-  const cap = options.capMs ?? 60_000;
-  const retryAfterCap = options.retryAfterCapMs ?? 10 * 60_000;
-  const random = options.random ?? Math.random;
-  return {
-    decide(failedAttempts, failure) {
-      const limit = failure.retryable ? (options.maxAttempts ?? Infinity) : (options.maxAttemptsPermanent ?? Infinity);
-      if (failedAttempts >= limit)
-        return { retry: false, why: `gave up after ${failedAttempts} attempts: ${failure.message}` };
-      // "Full jitter" on the upper half: between half and all of the exponential step, so a crowd of
-      // senders spreads out yet each still backs off.
-      const step = Math.min(cap, base * 2 ** Math.min(30, failedAttempts - 1));
-      const jittered = step / 2 + (random() * step) / 2;
-      const after = Math.min(retryAfterCap, failure.options.retryAfterMs ?? 0);
-      const delayMs = Math.round(Math.max(jittered, after));
-      const why = after > jittered ? `the receiver asked to wait ${after} ms (Retry-After)` : `backoff ${delayMs} ms`;
-      return { retry: true, delayMs, why: `${why} after: ${failure.message}` };
-    },
-  };
+  const maxAttempts = options.maxAttempts ?? Infinity;
+  return new SinkRetryPolicy(options.maxAttemptsPermanent ?? Infinity, {
+    baseMs: options.baseMs ?? 500,
+    capMs: options.capMs ?? 60_000,
+    jitter: 0.5,
+    maxAttempts,
+    // Throttling counts against the same bound as other retryable failures (a `forward --once` ends).
+    maxThrottled: maxAttempts,
+    throttleMs: options.baseMs ?? 500,
+    maxRetryAfterMs: options.retryAfterCapMs ?? 10 * 60_000,
+    ...(options.random ? { random: options.random } : {}),
+  });
 }

@@ -7,6 +7,7 @@ import { CoveragePage } from './pages/CoveragePage.js';
 import { ReportsPage } from './pages/ReportsPage.js';
 import { PosturePage } from './pages/PosturePage.js';
 import { SearchPage } from './pages/SearchPage.js';
+import { SinksPage } from './pages/SinksPage.js';
 import { TenantsPage } from './pages/TenantsPage.js';
 import { useRoute } from './route.js';
 import { TimeZoneChooser } from './components/TimeZoneChooser.js';
@@ -33,6 +34,7 @@ function Console({ me, signOut }: { me: Me; signOut: () => void }) {
       ? [
           ...PAGES,
           { id: 'audit-config', label: 'Audit settings' },
+          { id: 'sinks', label: 'Sinks' },
           { id: 'audit', label: 'Audit trail' },
           { id: 'admin', label: 'Admin' },
         ]
@@ -71,6 +73,8 @@ function Console({ me, signOut }: { me: Me; signOut: () => void }) {
           <AuditConfigPage params={route.params} />
         ) : route.page === 'posture' ? (
           <PosturePage params={route.params} />
+        ) : route.page === 'sinks' ? (
+          <SinksPage />
         ) : route.page === 'admin' ? (
           <AdminPage />
         ) : (

@@ -56,6 +56,7 @@ export type {
   ReportSummary,
   SearchFilters,
   SearchPage,
+  SinkView,
   StreamCoverage,
   TenantOverview,
   Timeline,
@@ -174,6 +175,7 @@ export const api = {
   excludeFromAlert: (id: string, body: ApiBody<'POST /api/alerts/:id/exclude'>, tenant?: readonly string[]) =>
     call('POST /api/alerts/:id/exclude', { params: { id }, body, ...alertScope(tenant) }),
   alertExclusions: (tenant?: readonly string[]) => call('GET /api/alert-exclusions', alertScope(tenant)),
+  sinks: () => call('GET /api/sinks'),
 };
 
 /**

@@ -12,6 +12,7 @@ import { runRetentionSchedule } from '../../retention/schedule.js';
 import type { CliContext } from '../context.js';
 import { liveDetections, type LiveHook } from '../live-detections.js';
 import type { Runner } from '../run.js';
+import { startForwarding } from '../sinks.js';
 
 interface CollectFlags {
   all?: boolean;
@@ -27,6 +28,7 @@ interface CollectFlags {
   retention: string;
   /** false with --no-detect. */
   detect: boolean;
+  forward: boolean;
 }
 
 /** `tenantwatch collect [tenants…|--all] [--since 7d] [--follow] [--interval 60s] [--concurrency N]`. */
@@ -39,6 +41,7 @@ export function register(program: Command, run: Runner): void {
     .option('--since <span>', 'first-run look-back (capped by the API at 7 days)', '7d')
     .option('--follow', 'keep collecting; re-list recent windows to catch late blobs')
     .option('--interval <span>', 'pause between passes with --follow', '60s')
+    .option('--no-forward', 'with --follow: do not deliver to the sinks in this process (another one does)')
     .option('--concurrency <n>', 'blob downloads in flight across all tenants', '8')
     .option('--requests-per-minute <n>', 'request budget per tenant', '1800')
     .option(
@@ -149,6 +152,8 @@ async function collectAndDetect(
   let latest: readonly TenantStats[] = [];
   const progress = tty ? new ProgressView(ctx) : null;
   const timer = progress ? setInterval(() => progress.draw(latest), 500) : null;
+  // A collector that follows also keeps the sinks flowing (each under its lease), unless told not to.
+  const forwarding = flags.follow && flags.forward ? startForwarding(ctx, store) : null;
   try {
     const summary = await collect({
       tenants,
@@ -194,6 +199,7 @@ async function collectAndDetect(
     stopSweeps.abort();
     ctx.signal.removeEventListener('abort', stop);
     await sweeping;
+    await forwarding?.stop();
   }
 }
 

@@ -17,6 +17,7 @@ import type { CliContext } from '../context.js';
 import { graphRoleSource } from '../tenants.js';
 import { tenantAdminApi } from '../tenant-admin.js';
 import type { Runner } from '../run.js';
+import { startForwarding } from '../sinks.js';
 import { ruleCatalog } from './detect.js';
 import { reopenableUrl } from '../../store/open.js';
 import { ALERTING_FILE, loadAlertingConfig } from '../../detections/alerting-config.js';
@@ -41,6 +42,8 @@ export interface ServeOptions {
   oidcGroupRole?: string[];
   oidcCaFile?: string;
   oidcName?: string;
+  /** Deliver to the sinks in this process (commander: true unless --no-forward). */
+  forward?: boolean;
 }
 
 /** `GROUP=ROLE` or `GROUP=ROLE:TENANT,TENANT` (no tenants: every tenant). */
@@ -214,12 +217,15 @@ export async function serveConsole(
     { port: parsePort(opts.port, 8080), host: opts.host },
   );
   ctx.out.write(`tenantwatch console: ${running.url}\n`);
+  // The server keeps the sinks flowing too (each under its lease), unless --no-forward.
+  const forwarding = opts.forward === true ? startForwarding(ctx, store) : null;
   onListening?.();
   if (!webRoot)
     ctx.err.write('tenantwatch: the web console is not built (npm run build:web); the API is served under /api\n');
   // The scheduled retention sweep (no policy: nothing to do), on this event loop until Ctrl-C.
   const sweeping = runRetentionSchedule(store, { clock: ctx.clock, logger: ctx.logger, signal: ctx.signal });
   await untilAborted(ctx.signal);
+  await forwarding?.stop();
   await running.close();
   await sweeping;
 }
@@ -262,6 +268,7 @@ export function register(program: Command, run: Runner): void {
       "public HTTPS URL that reaches this server's /api/webhooks/management: collect every tenant with Management API webhooks (authId from TENANTWATCH_WEBHOOK_AUTH_ID)",
     )
     .option('--interval <span>', 'with --webhook-url: the safety-net poll between webhook notifications', '30m')
+    .option('--no-forward', 'do not deliver to the sinks in this process (another one does)')
     .action(
       run(async (ctx, opts: ServeOptions) => {
         if (!opts.webhookUrl) return serveConsole(ctx, await ctx.store(), opts);

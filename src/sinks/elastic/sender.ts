@@ -1,10 +1,11 @@
 /** The Elasticsearch / OpenSearch bulk driver: one POST /_bulk per batch, answers handled item by item. */
+import { bearerHeader } from '../../net/bearer.js';
 import type { Item } from '../alert.js';
 import { gzip } from '../compress.js';
 import type { DriverContext, SendResult, SinkDriver } from '../driver.js';
 import { classifyStatus, parseRetryAfter } from '../failure.js';
 import { needSecret } from '../options.js';
-import { elasticConfig } from './config.js';
+import { elasticConfig, type ElasticConfig } from './config.js';
 import { encodeBulk } from './encoder.js';
 import { testDocument } from './health.js';
 import { classifyBulk } from './retry.js';
@@ -12,7 +13,7 @@ import { classifyBulk } from './retry.js';
 export function elasticDriver(ctx: DriverContext): SinkDriver {
   const config = elasticConfig(ctx.row);
   const http = ctx.http({ caPem: ctx.caPem });
-  const auth = authorization(config.auth, ctx);
+  const auth = authorization(config, ctx);
 
   async function post(body: string, count: number, signal: AbortSignal): Promise<SendResult> {
     const res = await http.send({
@@ -20,7 +21,7 @@ export function elasticDriver(ctx: DriverContext): SinkDriver {
       url: config.bulkUrl,
       headers: {
         'content-type': 'application/x-ndjson',
-        ...(auth ? { authorization: auth } : {}),
+        ...auth,
         ...(config.gzip ? { 'content-encoding': 'gzip' } : {}),
       },
       body: config.gzip ? await gzip(body) : body,
@@ -35,6 +36,7 @@ export function elasticDriver(ctx: DriverContext): SinkDriver {
 
   return {
     maxBatch: config.batch,
+    inFlight: config.inFlight,
     idempotent: true,
     send: (items: readonly Item[], signal) => post(encodeBulk(items, config, ctx.clock.now()), items.length, signal),
     async test(signal) {
@@ -46,10 +48,17 @@ export function elasticDriver(ctx: DriverContext): SinkDriver {
   };
 }
 
-function authorization(kind: string, ctx: DriverContext): string | null {
-  if (kind === 'none') return null;
-  const secret = needSecret(ctx.secret, ctx.row.name, kind === 'basic' ? 'user:password' : 'API key');
-  if (kind === 'basic') return `Basic ${Buffer.from(secret).toString('base64')}`;
-  if (kind === 'bearer') return `Bearer ${secret}`;
-  return `ApiKey ${secret}`;
+/** The Authorization header; a bearer token only through net/bearer.ts (ADR 0016), bound to the sink's origin. */
+function authorization(config: ElasticConfig, ctx: DriverContext): Record<string, string> {
+  const kind = config.auth;
+  if (kind === 'none') return {};
+  const secret = needSecret(
+    ctx.secret,
+    ctx.row.name,
+    kind === 'basic' ? 'user:password' : kind === 'bearer' ? 'token' : 'API key',
+  );
+  if (kind === 'basic') return { authorization: `Basic ${Buffer.from(secret).toString('base64')}` };
+  if (kind === 'bearer')
+    return bearerHeader(secret, config.bulkUrl, config.rootUrl, `Elasticsearch sink ${ctx.row.name}`);
+  return { authorization: `ApiKey ${secret}` };
 }

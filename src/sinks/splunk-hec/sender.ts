@@ -54,6 +54,7 @@ export function splunkHecDriver(ctx: DriverContext): SinkDriver {
 
   return {
     maxBatch: config.batch,
+    inFlight: config.inFlight,
     idempotent: false,
     send: (items: readonly Item[], signal) => post(encodeBatch(items, config), items.length, signal),
     async test(signal) {
