@@ -11,7 +11,7 @@
  */
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { memoryRejects, importFiles } from '../src/ingest/import/index.js';
+import { memoryRejects, importFiles, type ImportOptions } from '../src/ingest/import/index.js';
 import type { Store } from '../src/store/contract.js';
 import { openStore } from '../src/store/open.js';
 import { GENERATOR_VERSION } from '../src/search/testing/generate.js';
@@ -39,9 +39,7 @@ interface ImportResult {
 
 async function importInto(store: Store, file: string): Promise<ImportResult> {
   const bulk = store.records.bulk?.();
-  const sink = bulk
-    ? (r: Parameters<Store['records']['insert']>[0]) => bulk.insert(r)
-    : (r: Parameters<Store['records']['insert']>[0]) => store.records.insert(r);
+  const sink: ImportOptions['sink'] = bulk ? (r, keys) => bulk.insert(r, keys) : (r) => store.records.insert(r);
   const t0 = performance.now();
   let last = 0;
   const summary = await importFiles([file], {

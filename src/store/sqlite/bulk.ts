@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import type { Database } from 'better-sqlite3';
 import type { AuditRecord } from '../../core/record.js';
-import type { BulkWriter, InsertResult } from '../contract.js';
+import type { BulkWriter, InsertResult, RecordKeys } from '../contract.js';
 import { WalCheckpointer } from './checkpointer.js';
 import { dropSecondaryIndexes, ensureIndexes } from './schema.js';
 
@@ -47,7 +47,7 @@ export class SqliteBulkWriter implements BulkWriter {
 
   constructor(
     private readonly db: Database,
-    private readonly insertAll: (records: readonly AuditRecord[]) => InsertResult,
+    private readonly insertAll: (records: readonly AuditRecord[], keys?: readonly RecordKeys[]) => InsertResult,
   ) {
     // Into an empty store, the secondary indexes are built once at close (a sorted build), which is
     // about twice as fast as maintaining them row by row; (tenant, id) stays to de-duplicate.
@@ -62,7 +62,7 @@ export class SqliteBulkWriter implements BulkWriter {
     this.autocheckpointBefore = db.pragma('wal_autocheckpoint', { simple: true }) as number;
   }
 
-  async insert(records: readonly AuditRecord[]): Promise<InsertResult> {
+  async insert(records: readonly AuditRecord[], keys?: readonly RecordKeys[]): Promise<InsertResult> {
     if (this.closed) throw new Error('bulk writer used after close()');
     if (!this.db.inTransaction) {
       // Between transactions, so that the drained log starts again from its beginning (checkpointer.ts).
@@ -71,7 +71,7 @@ export class SqliteBulkWriter implements BulkWriter {
       this.began = performance.now();
     }
     // A savepoint per batch: a failing batch leaves nothing behind, the earlier ones stay pending.
-    const result = this.db.transaction(() => this.insertAll(records))();
+    const result = this.db.transaction(() => this.insertAll(records, keys))();
     this.pending += records.length;
     if (this.pending >= COMMIT_ROWS || performance.now() - this.began >= COMMIT_MS) this.commit();
     return result;

@@ -9,6 +9,7 @@ import type {
   InsertResult,
   OptimizeOptions,
   OptimizeResult,
+  RecordKeys,
   RecordStore,
   SearchOptions,
   TailBatch,
@@ -76,21 +77,22 @@ export class SqliteRecordStore implements RecordStore {
   }
 
   bulk(): BulkWriter {
-    return new SqliteBulkWriter(this.db, (records) => this.insertAll(records));
+    return new SqliteBulkWriter(this.db, (records, keys) => this.insertAll(records, keys));
   }
 
   /**
    * Inserts inside the caller's write transaction (ledger.commitBlob uses it with its blob row). The
    * first new row takes its seq explicitly when SQLite's max + 1 would re-use a deleted one (tail.ts).
    */
-  insertAll(records: readonly AuditRecord[]): InsertResult {
+  insertAll(records: readonly AuditRecord[], keys?: readonly RecordKeys[]): InsertResult {
     if (records.length === 0) return { inserted: 0, duplicates: 0 };
     const at = this.clock.now();
     let inserted = 0;
     let seq = this.tailer.nextSeqIfReused();
-    for (const r of records) {
-      if (seq === null) inserted += this.insertRow.run(recordValues(r, at)).changes;
-      else if (this.insertRowAt.run(seq, ...recordValues(r, at)).changes === 1) {
+    for (let i = 0; i < records.length; i++) {
+      const values = recordValues(records[i]!, at, keys?.[i]);
+      if (seq === null) inserted += this.insertRow.run(values).changes;
+      else if (this.insertRowAt.run(seq, ...values).changes === 1) {
         inserted++;
         seq = null;
       }
