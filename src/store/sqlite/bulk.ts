@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import type { Database } from 'better-sqlite3';
 import type { AuditRecord } from '../../core/record.js';
 import type { BulkWriter, InsertResult, RecordKeys } from '../contract.js';
-import { WalCheckpointer } from './checkpointer.js';
+import { MAX_LOG_BYTES, WalCheckpointer } from './checkpointer.js';
 import { dropSecondaryIndexes, ensureIndexes } from './schema.js';
 
 /** Rows per commit in bulk mode: large enough that index pages are written once per many batches. */
@@ -28,6 +28,18 @@ const BULK_MMAP_BYTES = 2 * 1024 ** 3;
  */
 const CHECKPOINTER_FROM_BYTES = 64 << 20;
 
+/** The sizes above, smaller in tests so that a few rows exercise the checkpointer. */
+export interface BulkTuning {
+  commitRows: number;
+  checkpointerFromBytes: number;
+  maxLogBytes: number;
+}
+const TUNING: BulkTuning = {
+  commitRows: COMMIT_ROWS,
+  checkpointerFromBytes: CHECKPOINTER_FROM_BYTES,
+  maxLogBytes: MAX_LOG_BYTES,
+};
+
 /**
  * Many insert batches in few transactions (contract: RecordStore.bulk). Measured here: batches of
  * 5,000 rows each in their own transaction ran at 20–28,000 rows/s, because every commit rewrites
@@ -48,6 +60,7 @@ export class SqliteBulkWriter implements BulkWriter {
   constructor(
     private readonly db: Database,
     private readonly insertAll: (records: readonly AuditRecord[], keys?: readonly RecordKeys[]) => InsertResult,
+    private readonly tuning: BulkTuning = TUNING,
   ) {
     // Into an empty store, the secondary indexes are built once at close (a sorted build), which is
     // about twice as fast as maintaining them row by row; (tenant, id) stays to de-duplicate.
@@ -73,7 +86,7 @@ export class SqliteBulkWriter implements BulkWriter {
     // A savepoint per batch: a failing batch leaves nothing behind, the earlier ones stay pending.
     const result = this.db.transaction(() => this.insertAll(records, keys))();
     this.pending += records.length;
-    if (this.pending >= COMMIT_ROWS || performance.now() - this.began >= COMMIT_MS) this.commit();
+    if (this.pending >= this.tuning.commitRows || performance.now() - this.began >= COMMIT_MS) this.commit();
     return result;
   }
 
@@ -101,11 +114,11 @@ export class SqliteBulkWriter implements BulkWriter {
   /** Once the log is large: automatic checkpoints off on this connection, a checkpointer thread instead. */
   private startCheckpointer(): void {
     const file = this.db.name;
-    if (this.db.memory || this.autocheckpointBefore <= 0 || walBytes(file) < CHECKPOINTER_FROM_BYTES) return;
+    if (this.db.memory || this.autocheckpointBefore <= 0 || walBytes(file) < this.tuning.checkpointerFromBytes) return;
     this.db.pragma('wal_autocheckpoint = 0');
     const pageBytes = this.db.pragma('page_size', { simple: true }) as number;
     const busyTimeoutMs = this.db.pragma('busy_timeout', { simple: true }) as number;
-    this.checkpointer = WalCheckpointer.start(file, pageBytes, busyTimeoutMs);
+    this.checkpointer = WalCheckpointer.start(file, { pageBytes, busyTimeoutMs, maxLogBytes: this.tuning.maxLogBytes });
   }
 }
 

@@ -15,22 +15,32 @@ import { startModuleWorker } from '../../runtime/worker.js';
  * the log would grow by everything loaded. So past MAX_LOG_BYTES the loader waits for a drain before
  * its next transaction (drain()); the log stays about that size.
  */
-const MAX_LOG_BYTES = 256 << 20;
+export const MAX_LOG_BYTES = 256 << 20;
 
 export type CheckpointRequest = 'kick' | 'drain' | 'stop';
 export type CheckpointReply = { kind: 'state' | 'drained' | 'stopped'; log: number; done: number };
 
 export class WalCheckpointer {
   private state = { log: 0, done: 0 };
+  /**
+   * The log size from which the loader waits for a drain: MAX_LOG_BYTES, or past a drain that could not
+   * finish (another process's reader still needs older frames) that size plus MAX_LOG_BYTES, so a
+   * long-lived reader costs the load one wait per MAX_LOG_BYTES, not one per transaction.
+   */
+  private drainFrom: number;
   private failure: Error | null = null;
   private readonly waiting: { kind: CheckpointReply['kind']; resolve: () => void }[] = [];
 
   private constructor(
     private readonly worker: Worker,
     private readonly pageBytes: number,
+    private readonly maxLogBytes: number,
   ) {
+    this.drainFrom = maxLogBytes;
     worker.on('message', (reply: CheckpointReply) => {
       this.state = { log: reply.log, done: reply.done };
+      if (reply.kind === 'drained')
+        this.drainFrom = (reply.done >= reply.log ? 0 : reply.log * pageBytes) + this.maxLogBytes;
       for (let i = this.waiting.length - 1; i >= 0; i--)
         if (this.waiting[i]!.kind === reply.kind) this.waiting.splice(i, 1)[0]!.resolve();
     });
@@ -40,11 +50,14 @@ export class WalCheckpointer {
     worker.unref();
   }
 
-  static start(path: string, pageBytes: number, busyTimeoutMs: number): WalCheckpointer {
+  static start(
+    path: string,
+    options: { pageBytes: number; busyTimeoutMs: number; maxLogBytes?: number },
+  ): WalCheckpointer {
     const worker = startModuleWorker(import.meta.url, './checkpoint-worker.js', {
-      workerData: { path, busyTimeoutMs },
+      workerData: { path, busyTimeoutMs: options.busyTimeoutMs },
     });
-    return new WalCheckpointer(worker, pageBytes);
+    return new WalCheckpointer(worker, options.pageBytes, options.maxLogBytes ?? MAX_LOG_BYTES);
   }
 
   /** After a commit: copy what it wrote now rather than at the next poll. */
@@ -54,7 +67,12 @@ export class WalCheckpointer {
 
   /** Whether the loader should wait for a drain before its next transaction (the log is past its size). */
   get overgrown(): boolean {
-    return !this.failure && this.state.log * this.pageBytes > MAX_LOG_BYTES;
+    return !this.failure && this.state.log * this.pageBytes > this.drainFrom;
+  }
+
+  /** The last log size reported (frames in the log, frames copied). */
+  get log(): { log: number; done: number } {
+    return this.state;
   }
 
   /** Resolves once every committed frame is in the database (or the checkpointer gave up for now). */
@@ -70,9 +88,13 @@ export class WalCheckpointer {
 
   private request(message: CheckpointRequest, reply: CheckpointReply['kind']): Promise<void> {
     if (this.failure) return Promise.resolve();
-    return new Promise((resolve) => {
+    // Referenced while someone waits for its answer: unreferenced, the process could end meanwhile.
+    this.worker.ref();
+    return new Promise<void>((resolve) => {
       this.waiting.push({ kind: reply, resolve });
       this.worker.postMessage(message);
+    }).finally(() => {
+      if (this.waiting.length === 0) this.worker.unref();
     });
   }
 

@@ -16,7 +16,7 @@ import type {
   TailPosition,
 } from '../contract.js';
 import type { SqliteTextIndex } from './text-index.js';
-import { SqliteBulkWriter } from './bulk.js';
+import { SqliteBulkWriter, type BulkTuning } from './bulk.js';
 import { SqliteTail } from './tail.js';
 import { headSlices, keysetPages, toGroupCount } from '../search-sql.js';
 import {
@@ -76,8 +76,9 @@ export class SqliteRecordStore implements RecordStore {
     return this.db.transaction(() => this.insertAll(records)).immediate();
   }
 
-  bulk(): BulkWriter {
-    return new SqliteBulkWriter(this.db, (records, keys) => this.insertAll(records, keys));
+  /** `tuning` only for tests: smaller commit and log sizes (bulk.ts). */
+  bulk(tuning?: BulkTuning): BulkWriter {
+    return new SqliteBulkWriter(this.db, (records, keys) => this.insertAll(records, keys), tuning);
   }
 
   /**
