@@ -104,7 +104,7 @@ async function ensureStore(
   const bulk = store.records.bulk?.();
   let last = 0;
   await importFiles([file], {
-    sink: (records) => (bulk ? bulk.insert(records) : store.records.insert(records)),
+    sink: (records, keys) => (bulk ? bulk.insert(records, keys) : store.records.insert(records)),
     rejects: memoryRejects(),
     onProgress: (p) => {
       if (p.records - last >= 200_000) progress(`  imported ${thousands((last = p.records))}`);

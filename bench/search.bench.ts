@@ -9,9 +9,9 @@
  * Results as Markdown on stdout (bench/run.ts puts them in docs/BENCHMARKS.md); progress on stderr.
  *   npm run bench -- search           node --import tsx bench/search.bench.ts [records]
  */
-import { existsSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { memoryRejects, importFiles } from '../src/ingest/import/index.js';
+import { memoryRejects, importFiles, type ImportOptions } from '../src/ingest/import/index.js';
 import type { Store } from '../src/store/contract.js';
 import { openStore } from '../src/store/open.js';
 import { GENERATOR_VERSION } from '../src/search/testing/generate.js';
@@ -35,13 +35,32 @@ interface ImportResult {
   rejected: number;
   /** Whether the importer chose its parse worker (parallel: 'auto', as `tenantwatch import` runs it). */
   worker: boolean;
+  /** Peak resident memory of the process during this import (VmHWM, reset before it), bytes; null off Linux. */
+  peakRss: number | null;
+}
+
+/** Resets the process's peak RSS (Linux: writing 5 to clear_refs), so each import's own peak is read. */
+function resetPeakRss(): void {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+  } catch {
+    // not Linux: the peak is then the process's since it started
+  }
+}
+
+function peakRss(): number | null {
+  try {
+    const kib = /VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    return kib === undefined ? null : Number(kib) * 1024;
+  } catch {
+    return null;
+  }
 }
 
 async function importInto(store: Store, file: string): Promise<ImportResult> {
   const bulk = store.records.bulk?.();
-  const sink = bulk
-    ? (r: Parameters<Store['records']['insert']>[0]) => bulk.insert(r)
-    : (r: Parameters<Store['records']['insert']>[0]) => store.records.insert(r);
+  const sink: ImportOptions['sink'] = bulk ? (r, keys) => bulk.insert(r, keys) : (r) => store.records.insert(r);
+  resetPeakRss();
   const t0 = performance.now();
   let last = 0;
   const summary = await importFiles([file], {
@@ -63,6 +82,7 @@ async function importInto(store: Store, file: string): Promise<ImportResult> {
     analyzeMs: optimized?.analyzeMs ?? 0,
     rejected: summary.rejected,
     worker: summary.files[0]?.worker ?? false,
+    peakRss: peakRss(),
   };
 }
 
@@ -105,6 +125,7 @@ export async function run(total = 1_000_000): Promise<string> {
     ms: median(imports.map((i) => i.ms)),
     runs: imports.map((i) => i.ms),
     workers: imports.filter((i) => i.worker).length,
+    peaks: imports.map((i) => i.peakRss),
   };
   let duck: Duck | undefined;
   try {
@@ -147,7 +168,7 @@ interface Report {
   bytes: number;
   /** Medians, with every run's time. */
   parse: { records: number; ms: number; runs: number[] };
-  imported: ImportResult & { runs: number[]; workers: number };
+  imported: ImportResult & { runs: number[]; workers: number; peaks: (number | null)[] };
   duckLoadMs: number;
   dbBytes: number;
   text: { ms: number; bytes: number } | null;
@@ -175,13 +196,13 @@ function report(r: Report): string {
     `| the store's substring index (records.optimize({ textIndex: true }): words of raw and object ids), built separately | ${r.text ? ms(r.text.ms) : 'not available'} | ${r.text ? rate(r.total, r.text.ms) : ''} | ${r.text ? `+${mb(r.text.bytes)} on disk` : ''} |`,
     `| DuckDB: read_ndjson_objects into a table (raw text kept) | ${ms(r.duckLoadMs)} | ${rate(r.total, r.duckLoadMs)} | ${((r.total / (r.duckLoadMs / 1000) / parseRate) * 100).toFixed(0)}% |`,
     '',
-    `SQLite file after import: ${mb(r.dbBytes)}. Rejected rows: ${r.imported.rejected}.`,
+    `SQLite file after import: ${mb(r.dbBytes)}. Rejected rows: ${r.imported.rejected}. Peak RSS of the importing process during each import (VmHWM; the SQLite page cache of 256 MB and the file mapping count in it): ${r.imported.peaks.map((p) => (p === null ? 'n/a' : mb(p))).join(', ')}.`,
     '',
     '### Search latency',
     '',
     renderCases(r.results),
     '',
-    '### Targets (issue 2)',
+    '### Targets (issues 2 and 19)',
     '',
     ...targets(r, importRate / parseRate),
     '',
@@ -202,7 +223,7 @@ function targets(r: Report, importShare: number): string[] {
   const scan = find('rare-word', 'scan (no substring index)');
   const indexed = find('rare-word', 'with the substring index');
   return [
-    `- Import at ≥ 1/5 of the read + parse rate: ${verdict(importShare >= 0.2, `${(importShare * 100).toFixed(0)}%`, '≥ 20%')}`,
+    `- Import at ≥ 1/4 of the read + parse rate, every structured index live (issue 19): ${verdict(importShare >= 0.25, `${(importShare * 100).toFixed(0)}%`, '≥ 25%')}`,
     `- One user + 7 days < 5 ms (first page of 100, median): ${user ? verdict(user.first.median < 5, ms(user.first.median), '< 5 ms') : 'not measured'}; every row (${user ? thousands(user.matches) : '?'}): ${user ? ms(user.all.median) : '–'}`,
     `- Count by operation over 30 days < 50 ms (median): ${ops ? verdict(ops.all.median < 50, ms(ops.all.median), '< 50 ms') : 'not measured'}`,
     `- Free text, rare word < 300 ms (median, every row): without the text index ${scan ? verdict(scan.all.median < 300, ms(scan.all.median), '< 300 ms') : 'not measured'}; with it ${indexed ? verdict(indexed.all.median < 300, ms(indexed.all.median), '< 300 ms') : 'not measured'}, the index costing ${r.text ? `${ms(r.text.ms)} to build and ${(r.text.bytes / 2 ** 20).toFixed(0)} MB` : 'n/a'}`,

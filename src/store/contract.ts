@@ -44,6 +44,17 @@ export interface StateStore {
   readonly retention: RetentionStore;
 }
 
+/** What the store derives from a record to write it (columns.ts recordKeys): lower-cased keys, the address key, flags. */
+export interface RecordKeys {
+  operationKey: string;
+  workloadKey: string | null;
+  clientIpKey: string | null;
+  /** raw and objectId are pure ASCII (columns.ts isPlain). */
+  plain: boolean;
+  /** Some text field holds U+0000 (stored as its JSON escape). */
+  nul: boolean;
+}
+
 export interface InsertResult {
   /** Records that were new. */
   inserted: number;
@@ -149,8 +160,12 @@ export interface TailBatch {
 }
 
 export interface BulkWriter {
-  /** As RecordStore.insert: duplicates of stored (tenant, id) are ignored and counted. */
-  insert(records: readonly AuditRecord[]): Promise<InsertResult>;
+  /**
+   * As RecordStore.insert: duplicates of stored (tenant, id) are ignored and counted. `keys[i]`, when
+   * given, is what the store would derive from records[i] (columns.ts recordKeys), computed by the caller
+   * on another thread (an import's parse worker).
+   */
+  insert(records: readonly AuditRecord[], keys?: readonly RecordKeys[]): Promise<InsertResult>;
   /** Commits what is pending and ends the bulk load; call it in a finally. */
   close(): Promise<void>;
 }

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, test } from 'node:test';
 import { parseIpFilter } from '../core/ip.js';
 import type { AuditRecord, StoredRecord } from '../core/record.js';
 import type { IpFilter, SearchQuery } from '../core/search-query.js';
+import { recordKeys } from './columns.js';
 import type { RecordStore } from './contract.js';
 import { runTailConformance, type TailHooks } from './testing/tail-conformance.js';
 import { DAY, expectedIds, HOUR, record, T0, TENANT_A, TENANT_B } from './testing/fixtures.js';
@@ -219,6 +220,37 @@ function recordTests(ctx: StoreContext): void {
       await bulk.close();
     }
     assert.equal(await ctx.store.records.count(ALL), 30, 'a failed batch leaves nothing, earlier batches stay');
+  });
+
+  test('a bulk batch with its keys computed elsewhere (the parse worker) is stored as the store derives it', async (t) => {
+    const bulk = ctx.store.records.bulk?.();
+    if (!bulk) return t.skip('this store has no bulk writer');
+    const given = [
+      record({ operation: 'FileAccessed', userId: 'Zoë@Contoso.com', clientIp: '2001:db8::1', objectId: 'Größe.docx' }),
+      record({ operation: 'File\u0000Accessed', workload: 'Exchange', clientIp: null }),
+      ...Array.from({ length: 1_200 }, (_, i) => record({ clientIp: `203.0.113.${i % 5}`, objectId: 'Report.DOCX' })),
+    ];
+    try {
+      await bulk.insert(given, given.map(recordKeys));
+      await bulk.insert(given.map((r) => ({ ...r, tenant: TENANT_B })));
+    } finally {
+      await bulk.close();
+    }
+    const idsOf = async (query: SearchQuery, tenant: string) =>
+      (await collect(ctx.store.records.search({ ...query, tenants: [tenant] }))).map((k) => k.slice(tenant.length));
+    for (const query of [
+      { ...ALL, ips: [ip('2001:db8::/32')] },
+      { ...ALL, ips: [ip('203.0.113.0/30')] },
+      { ...ALL, workloads: ['exchange'] },
+      { ...ALL, operations: ['fileaccessed'] },
+      { ...ALL, objects: ['größe', 'report.docx'] },
+    ]) {
+      const a = await idsOf(query, TENANT_A);
+      assert.ok(a.length > 0, JSON.stringify(query));
+      assert.deepEqual(a, await idsOf(query, TENANT_B), JSON.stringify(query));
+    }
+    const stored = await ctx.store.records.get(given[1]!.tenant, given[1]!.id);
+    assert.equal(stored?.operation, 'File\\u0000Accessed');
   });
 }
 

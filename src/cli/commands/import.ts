@@ -57,7 +57,7 @@ export async function importCommand(ctx: CliContext, files: string[], flags: Imp
     summary = await importFiles(files, {
       ...(tenant ? { tenant } : {}),
       now: ctx.clock.now(),
-      sink: writer ? (records) => writer.insert(records) : (records) => store.records.insert(records),
+      sink: writer ? (records, keys) => writer.insert(records, keys) : (records) => store.records.insert(records),
       rejects,
       // Large files are read and normalized in a worker thread while this one writes, when a core is free.
       parallel: 'auto',

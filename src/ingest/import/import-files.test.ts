@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { tempDir } from '../../../test/support/paths.js';
 import { importFiles, memoryRejects, type ImportSummary } from './index.js';
+import { recordKeys } from '../../store/columns.js';
 import { memorySink } from './testing/memory-sink.js';
 
 const ORG = 'b7c3a9e2-1111-4222-8333-944455566677';
@@ -291,6 +292,8 @@ test('parallel (a worker thread reads and normalizes) gives the same records, re
         paths.map(() => parallel),
         'each file says how it was read',
       );
+      assert.equal(store.keyed, parallel ? store.calls : 0, "the worker sends each batch's store keys");
+      for (const { record: r, keys } of store.keys) assert.deepEqual(keys, recordKeys(r), 'as the store derives them');
       const files = summary.files.map((f) => ({ ...f, worker: false }));
       outcomes.push({ summary: { ...summary, files }, records: [...store.records.values()], rejects: rejects.rejects });
     }

@@ -99,7 +99,7 @@ async function importFile(path: string, index: number, files: number, options: I
       await options.rejects.write({ file: path, ...reject });
     }
     if (event.records.length) {
-      const result = await options.sink(event.records);
+      const result = await options.sink(event.records, event.keys);
       summary.imported += result.inserted;
       summary.duplicates += result.duplicates;
       for (const i of result.conflicts ?? []) {

@@ -1,10 +1,13 @@
 import type { AuditRecord, ContentType, Outcome, RecordSource } from '../../core/record.js';
+import { recordKeys } from '../../store/columns.js';
+import type { RecordKeys } from '../../store/contract.js';
 
 /**
  * Records as columns, for the trip from the parse worker to the importer's thread: structured
  * cloning an array of objects writes every key of every object, one array per field does not, and
  * that clone is the worker's only overhead. Both functions name every field, so the compiler flags a
- * required field added to AuditRecord and not carried here.
+ * required field added to AuditRecord and not carried here. The worker also derives what the store
+ * writes beside the fields (store/columns.ts recordKeys), so the writing thread only writes (ADR 0034).
  */
 export interface PackedRecords {
   tenant: string[];
@@ -28,6 +31,11 @@ export interface PackedRecords {
   appId: (string | null)[];
   logonType: (number | null)[];
   raw: string[];
+  operationKey: string[];
+  workloadKey: (string | null)[];
+  clientIpKey: (string | null)[];
+  plain: boolean[];
+  nul: boolean[];
 }
 
 export function packRecords(records: readonly AuditRecord[]): PackedRecords {
@@ -53,8 +61,19 @@ export function packRecords(records: readonly AuditRecord[]): PackedRecords {
     appId: [],
     logonType: [],
     raw: [],
+    operationKey: [],
+    workloadKey: [],
+    clientIpKey: [],
+    plain: [],
+    nul: [],
   };
   for (const r of records) {
+    const keys = recordKeys(r);
+    p.operationKey.push(keys.operationKey);
+    p.workloadKey.push(keys.workloadKey);
+    p.clientIpKey.push(keys.clientIpKey);
+    p.plain.push(keys.plain);
+    p.nul.push(keys.nul);
     p.tenant.push(r.tenant);
     p.id.push(r.id);
     p.creationTime.push(r.creationTime);
@@ -80,9 +99,17 @@ export function packRecords(records: readonly AuditRecord[]): PackedRecords {
   return p;
 }
 
-export function unpackRecords(p: PackedRecords): AuditRecord[] {
+export function unpackRecords(p: PackedRecords): { records: AuditRecord[]; keys: RecordKeys[] } {
   const out: AuditRecord[] = new Array<AuditRecord>(p.id.length);
+  const keys: RecordKeys[] = new Array<RecordKeys>(p.id.length);
   for (let i = 0; i < p.id.length; i++) {
+    keys[i] = {
+      operationKey: p.operationKey[i]!,
+      workloadKey: p.workloadKey[i]!,
+      clientIpKey: p.clientIpKey[i]!,
+      plain: p.plain[i]!,
+      nul: p.nul[i]!,
+    };
     out[i] = {
       tenant: p.tenant[i]!,
       id: p.id[i]!,
@@ -107,5 +134,5 @@ export function unpackRecords(p: PackedRecords): AuditRecord[] {
       raw: p.raw[i]!,
     };
   }
-  return out;
+  return { records: out, keys };
 }

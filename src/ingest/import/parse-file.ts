@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { AuditRecord } from '../../core/record.js';
+import type { RecordKeys } from '../../store/contract.js';
 import { normalizeRecord } from '../normalize.js';
 import { readCsv } from './csv-reader.js';
 import { BinaryFileError, decodeText } from './decode.js';
@@ -46,6 +47,8 @@ export interface ParsedBatch {
   records: AuditRecord[];
   /** The line each record starts at, by position in `records` (a conflict's reject names it). */
   lines: number[];
+  /** What the store derives from each record, when the parse worker computed it (packed-records.ts). */
+  keys?: RecordKeys[];
   /** Rows that could not be imported, in file order, since the previous batch. */
   rejects: { line: number; reason: string; raw: string }[];
   /** Records found in this batch (records + rejects). */

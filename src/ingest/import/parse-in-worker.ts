@@ -45,7 +45,7 @@ export async function* parseInWorker(path: string, options: ParseOptions): Async
       const next = queue.shift();
       if (next) {
         if (next.kind === 'end') return;
-        yield next.kind === 'batch' ? { ...next, records: unpackRecords(next.records) } : next;
+        yield next.kind === 'batch' ? { ...next, ...unpackRecords(next.records) } : next;
         worker.postMessage('ack');
         continue;
       }

@@ -1,5 +1,5 @@
 import type { AuditRecord } from '../../core/record.js';
-import type { InsertResult } from '../../store/contract.js';
+import type { InsertResult, RecordKeys } from '../../store/contract.js';
 
 /** The file formats the importer recognises, from content (never from the file name). */
 export type ImportFormat = 'csv' | 'ndjson' | 'json';
@@ -39,8 +39,11 @@ export interface ImportProgress {
 export interface ImportOptions {
   /** Tenant key for every record; else each record's OrganizationId. */
   tenant?: string;
-  /** Stores a batch; (tenant, id) already stored counts as a duplicate (Store.records.insert). */
-  sink: (records: AuditRecord[]) => Promise<InsertResult>;
+  /**
+   * Stores a batch; (tenant, id) already stored counts as a duplicate (Store.records.insert). `keys`
+   * come with a batch the parse worker read: pass them on to BulkWriter.insert.
+   */
+  sink: (records: AuditRecord[], keys?: readonly RecordKeys[]) => Promise<InsertResult>;
   rejects: RejectWriter;
   onProgress?: (progress: ImportProgress) => void;
   signal?: AbortSignal;

@@ -16,6 +16,7 @@ import type {
   InsertResult,
   RecordConflict,
   OptimizeResult,
+  RecordKeys,
   RecordStore,
   SearchOptions,
   TailBatch,
@@ -66,13 +67,19 @@ export class PostgresRecordStore implements RecordStore {
   }
 
   /** Inserts inside the caller's transaction (ledger.commitBlob uses it with its blob row). */
-  async insertWith(client: PoolClient, records: readonly AuditRecord[]): Promise<InsertResult> {
+  async insertWith(
+    client: PoolClient,
+    records: readonly AuditRecord[],
+    keys?: readonly RecordKeys[],
+  ): Promise<InsertResult> {
     if (records.length === 0) return { inserted: 0, duplicates: 0 };
     // Before the first write, so before this transaction has an xid: the tail's horizon sees it (tail.ts).
     await client.query(WRITER_LOCK);
     const at = this.clock.now();
     const added =
-      records.length >= COPY_FROM ? await this.copy(client, records, at) : await this.unnest(client, records, at);
+      records.length >= COPY_FROM
+        ? await this.copy(client, records, at, keys)
+        : await this.unnest(client, records, at, keys);
     const delta = new RollupDelta();
     for (const row of added) delta.add(row);
     await applyRollups(client, delta);
@@ -119,21 +126,31 @@ export class PostgresRecordStore implements RecordStore {
   }
 
   /** The rows really inserted, as their ROLLUP_SOURCE_COLUMNS (ON CONFLICT DO NOTHING returns only those). */
-  private async unnest(client: PoolClient, records: readonly AuditRecord[], at: number): Promise<unknown[][]> {
+  private async unnest(
+    client: PoolClient,
+    records: readonly AuditRecord[],
+    at: number,
+    keys: readonly RecordKeys[] | undefined,
+  ): Promise<unknown[][]> {
     const columns = RECORD_COLUMNS.map(() => [] as (string | number | null)[]);
-    for (const r of records) recordValues(r, at).forEach((v, i) => columns[i]!.push(v));
+    records.forEach((r, n) => recordValues(r, at, keys?.[n]).forEach((v, i) => columns[i]!.push(v)));
     const arrays = RECORD_COLUMNS.map((c, i) => `$${i + 1}::${TYPES[c] ?? 'text'}[]`).join(', ');
     const sql = `INSERT INTO records (${RECORD_COLUMNS.join(', ')}) SELECT * FROM unnest(${arrays}) ON CONFLICT (tenant, id) DO NOTHING${RETURNING}`;
     return (await client.query<unknown[]>({ text: sql, values: columns, rowMode: 'array' })).rows;
   }
 
-  private async copy(client: PoolClient, records: readonly AuditRecord[], at: number): Promise<unknown[][]> {
+  private async copy(
+    client: PoolClient,
+    records: readonly AuditRecord[],
+    at: number,
+    keys: readonly RecordKeys[] | undefined,
+  ): Promise<unknown[][]> {
     await client.query(
       'CREATE TEMP TABLE IF NOT EXISTS records_load (LIKE records INCLUDING DEFAULTS) ON COMMIT DELETE ROWS',
     );
     await client.query('TRUNCATE records_load');
     const stream = client.query(copyFrom(`COPY records_load (${RECORD_COLUMNS.join(', ')}) FROM STDIN`));
-    await pipeline(Readable.from(copyLines(records, at)), stream);
+    await pipeline(Readable.from(copyLines(records, at, keys)), stream);
     const sql = `INSERT INTO records (${RECORD_COLUMNS.join(', ')}) SELECT ${RECORD_COLUMNS.join(', ')} FROM records_load ORDER BY seq ON CONFLICT (tenant, id) DO NOTHING${RETURNING}`;
     return (await client.query<unknown[]>({ text: sql, rowMode: 'array' })).rows;
   }
@@ -243,7 +260,7 @@ export class PostgresRecordStore implements RecordStore {
    */
   bulk(): BulkWriter {
     return {
-      insert: (records) => this.insert(records),
+      insert: (records, keys) => inTransaction(this.pool, (client) => this.insertWith(client, records, keys)),
       close: async () => {
         await compactRollups(this.pool);
         await this.pool.query('ANALYZE records');
@@ -261,10 +278,14 @@ export class PostgresRecordStore implements RecordStore {
 }
 
 /** COPY text format: tab-separated, \N for null, backslash escapes for \ tab newline and CR. */
-function* copyLines(records: readonly AuditRecord[], at: number): Generator<string> {
+function* copyLines(
+  records: readonly AuditRecord[],
+  at: number,
+  keys: readonly RecordKeys[] | undefined,
+): Generator<string> {
   let chunk = '';
-  for (const r of records) {
-    chunk += recordValues(r, at).map(copyValue).join('\t') + '\n';
+  for (let i = 0; i < records.length; i++) {
+    chunk += recordValues(records[i]!, at, keys?.[i]).map(copyValue).join('\t') + '\n';
     if (chunk.length > 1 << 20) {
       yield chunk;
       chunk = '';

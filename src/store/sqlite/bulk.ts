@@ -1,6 +1,8 @@
+import { statSync } from 'node:fs';
 import type { Database } from 'better-sqlite3';
 import type { AuditRecord } from '../../core/record.js';
-import type { BulkWriter, InsertResult } from '../contract.js';
+import type { BulkWriter, InsertResult, RecordKeys } from '../contract.js';
+import { MAX_LOG_BYTES, WalCheckpointer } from './checkpointer.js';
 import { dropSecondaryIndexes, ensureIndexes } from './schema.js';
 
 /** Rows per commit in bulk mode: large enough that index pages are written once per many batches. */
@@ -20,6 +22,23 @@ const BULK_CACHE_KIB = -262_144;
  * SQLite caps the map at 2 GB (SQLITE_MAX_MMAP_SIZE); pages beyond it are read as before.
  */
 const BULK_MMAP_BYTES = 2 * 1024 ** 3;
+/**
+ * From this much log on, checkpoints move to their own thread (checkpointer.ts); a small load (a test,
+ * a short file) never pays for starting one.
+ */
+const CHECKPOINTER_FROM_BYTES = 64 << 20;
+
+/** The sizes above, smaller in tests so that a few rows exercise the checkpointer. */
+export interface BulkTuning {
+  commitRows: number;
+  checkpointerFromBytes: number;
+  maxLogBytes: number;
+}
+const TUNING: BulkTuning = {
+  commitRows: COMMIT_ROWS,
+  checkpointerFromBytes: CHECKPOINTER_FROM_BYTES,
+  maxLogBytes: MAX_LOG_BYTES,
+};
 
 /**
  * Many insert batches in few transactions (contract: RecordStore.bulk). Measured here: batches of
@@ -34,10 +53,14 @@ export class SqliteBulkWriter implements BulkWriter {
   private readonly mmapBefore: number;
   /** When the open transaction began (performance.now()). */
   private began = 0;
+  /** Copies the log into the database on another thread once the load is large (checkpointer.ts). */
+  private checkpointer: WalCheckpointer | null = null;
+  private readonly autocheckpointBefore: number;
 
   constructor(
     private readonly db: Database,
-    private readonly insertAll: (records: readonly AuditRecord[]) => InsertResult,
+    private readonly insertAll: (records: readonly AuditRecord[], keys?: readonly RecordKeys[]) => InsertResult,
+    private readonly tuning: BulkTuning = TUNING,
   ) {
     // Into an empty store, the secondary indexes are built once at close (a sorted build), which is
     // about twice as fast as maintaining them row by row; (tenant, id) stays to de-duplicate.
@@ -49,33 +72,61 @@ export class SqliteBulkWriter implements BulkWriter {
     }
     this.mmapBefore = db.pragma('mmap_size', { simple: true }) as number;
     db.pragma(`mmap_size = ${BULK_MMAP_BYTES}`);
+    this.autocheckpointBefore = db.pragma('wal_autocheckpoint', { simple: true }) as number;
   }
 
-  async insert(records: readonly AuditRecord[]): Promise<InsertResult> {
+  async insert(records: readonly AuditRecord[], keys?: readonly RecordKeys[]): Promise<InsertResult> {
     if (this.closed) throw new Error('bulk writer used after close()');
     if (!this.db.inTransaction) {
+      // Between transactions, so that the drained log starts again from its beginning (checkpointer.ts).
+      if (this.checkpointer?.overgrown) await this.checkpointer.drain();
       this.db.exec('BEGIN IMMEDIATE');
       this.began = performance.now();
     }
     // A savepoint per batch: a failing batch leaves nothing behind, the earlier ones stay pending.
-    const result = this.db.transaction(() => this.insertAll(records))();
+    const result = this.db.transaction(() => this.insertAll(records, keys))();
     this.pending += records.length;
-    if (this.pending >= COMMIT_ROWS || performance.now() - this.began >= COMMIT_MS) this.commit();
+    if (this.pending >= this.tuning.commitRows || performance.now() - this.began >= COMMIT_MS) this.commit();
     return result;
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.pending > 0) this.commit();
-    if (this.deferred) ensureIndexes(this.db);
-    this.db.pragma(`cache_size = ${this.cacheBefore}`);
-    this.db.pragma(`mmap_size = ${this.mmapBefore}`);
+    try {
+      if (this.pending > 0) this.commit();
+      if (this.deferred) this.db.transaction(() => ensureIndexes(this.db)).immediate();
+    } finally {
+      this.db.pragma(`cache_size = ${this.cacheBefore}`);
+      this.db.pragma(`mmap_size = ${this.mmapBefore}`);
+      await this.checkpointer?.stop();
+      this.db.pragma(`wal_autocheckpoint = ${this.autocheckpointBefore}`);
+    }
   }
 
   private commit(): void {
     if (this.db.inTransaction) this.db.exec('COMMIT');
     this.pending = 0;
+    if (this.checkpointer) this.checkpointer.kick();
+    else this.startCheckpointer();
+  }
+
+  /** Once the log is large: automatic checkpoints off on this connection, a checkpointer thread instead. */
+  private startCheckpointer(): void {
+    const file = this.db.name;
+    if (this.db.memory || this.autocheckpointBefore <= 0 || walBytes(file) < this.tuning.checkpointerFromBytes) return;
+    this.db.pragma('wal_autocheckpoint = 0');
+    const pageBytes = this.db.pragma('page_size', { simple: true }) as number;
+    const busyTimeoutMs = this.db.pragma('busy_timeout', { simple: true }) as number;
+    this.checkpointer = WalCheckpointer.start(file, { pageBytes, busyTimeoutMs, maxLogBytes: this.tuning.maxLogBytes });
+  }
+}
+
+function walBytes(file: string): number {
+  try {
+    return statSync(`${file}-wal`).size;
+  } catch {
+    return 0;
   }
 }
 

@@ -12,13 +12,14 @@ import type {
   RecordConflict,
   OptimizeOptions,
   OptimizeResult,
+  RecordKeys,
   RecordStore,
   SearchOptions,
   TailBatch,
   TailPosition,
 } from '../contract.js';
 import type { SqliteTextIndex, TextRow } from './text-index.js';
-import { SqliteBulkWriter } from './bulk.js';
+import { SqliteBulkWriter, type BulkTuning } from './bulk.js';
 import { RollupDelta, rollupSourceOf } from '../rollups.js';
 import { applyRollups } from './rollups.js';
 import { SqliteTail } from './tail.js';
@@ -97,23 +98,25 @@ export class SqliteRecordStore implements RecordStore {
     return this.db.transaction(() => this.insertAll(records)).immediate();
   }
 
-  bulk(): BulkWriter {
-    return new SqliteBulkWriter(this.db, (records) => this.insertAll(records));
+  /** `tuning` only for tests: smaller commit and log sizes (bulk.ts). */
+  bulk(tuning?: BulkTuning): BulkWriter {
+    return new SqliteBulkWriter(this.db, (records, keys) => this.insertAll(records, keys), tuning);
   }
 
   /**
    * Inserts inside the caller's write transaction (ledger.commitBlob uses it with its blob row). The
    * first new row takes its seq explicitly when SQLite's max + 1 would re-use a deleted one (tail.ts).
    */
-  insertAll(records: readonly AuditRecord[]): InsertResult {
+  insertAll(records: readonly AuditRecord[], keys?: readonly RecordKeys[]): InsertResult {
     if (records.length === 0) return { inserted: 0, duplicates: 0 };
     const at = this.clock.now();
     const delta = new RollupDelta();
     const added: TextRow[] = [];
     const conflicts: number[] = [];
     let seq = this.tailer.nextSeqIfReused();
-    for (const [i, r] of records.entries()) {
-      const values = recordValues(r, at);
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!;
+      const values = recordValues(r, at, keys?.[i]);
       const result = seq === null ? this.insertRow.run(values) : this.insertRowAt.run(seq, ...values);
       if (result.changes === 1) {
         delta.add(rollupSourceOf(values));
