@@ -84,10 +84,7 @@ describe('Splunk HEC', () => {
     assert.equal(result.state, 'caught-up');
     const events = rx.current.hec.events;
     // Two batches are in flight (HEC's inFlight default), so batches may land in either order; each whole.
-    assert.deepEqual(
-      events.map((e) => e.fields?.record_id as string).sort(),
-      store.rows.map((r) => r.id).sort(),
-    );
+    assert.deepEqual(events.map((e) => e.fields?.record_id as string).sort(), store.rows.map((r) => r.id).sort());
     const first = events.find((e) => e.fields?.record_id === store.rows[0]!.id)!;
     assert.equal(first.sourcetype, 'o365:management:activity');
     assert.equal(first.source, 'o365');
