@@ -151,7 +151,7 @@ test('every layout imports into SQLite and is searchable; a second import adds n
 
     const again = await runCli(['import', ...paths], { dataDir: dir });
     assert.equal(again.code, 0, again.stderr);
-    assert.match(again.stdout, /^file\s+format\s+read\s+imported\s+duplicates\s+rejected/);
+    assert.match(again.stdout, /^file\s+format\s+read\s+imported\s+duplicates\s+conflicts\s+rejected/);
     assert.match(
       again.stdout,
       /\ntotal\s+22\s+0\s+22\s+0\s+0\s*\n/,
