@@ -152,12 +152,12 @@ test('user-activity --workload SharePoint in csv: the Excel-safe listing CSV, ex
   const args = ['report', 'user-activity', '--user', user, '--tenant', graphTenant.name, ...ISO];
   const csv = await runCli([...args, '--workload', 'SharePoint', '--format', 'csv'], { dataDir: data.dir });
   assert.equal(csv.code, 0, csv.stderr);
-  assert.ok(csv.stdout.startsWith('\uFEFFtenant,id,'), 'BOM and header');
+  assert.ok(csv.stdout.startsWith('\uFEFFtenant,tenantName,id,'), 'BOM and header (the tenant name beside its key)');
   const ids = csv.stdout
     .trim()
     .split('\r\n')
     .slice(1)
-    .map((line) => line.split(',')[1]!)
+    .map((line) => line.split(',')[2]!)
     .sort();
   assert.deepEqual(ids, expected);
   const bad = await runCli([...args, '--format', 'xml'], { dataDir: data.dir });
