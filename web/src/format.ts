@@ -1,4 +1,4 @@
-import { timeZone, UTC } from './timezone.js';
+import { timeZone, UTC, wallClock } from './timezone.js';
 
 /**
  * A time as the console shows it: "2026-11-20 11:40:10" in the zone chosen in the top bar (UTC unless
@@ -13,18 +13,9 @@ export function fmtTime(value: string | number | null | undefined, zone: string 
       .toISOString()
       .replace('T', ' ')
       .replace(/\.\d{3}Z$|Z$/, '');
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: zone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(d);
-  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
-  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}:${get('second')}`;
+  const w = wallClock(zone, d.getTime());
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${w.year}-${two(w.month)}-${two(w.day)} ${two(w.hour)}:${two(w.minute)}:${two(w.second)}`;
 }
 
 export function fmtCount(n: number | null | undefined): string {

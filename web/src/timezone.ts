@@ -60,9 +60,11 @@ export function zoneChoices(): string[] {
   return [...new Set([UTC, localZone(), ...all])];
 }
 
-/** Minutes east of UTC of `zone` at `at` (Berlin in winter: 60). */
-export function offsetMinutes(zone: string, at: number): number {
-  if (zone === UTC) return 0;
+/** The wall-clock fields of instant `at` in `zone` (month 1–12, hour 0–23). */
+export function wallClock(
+  zone: string,
+  at: number,
+): Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'second', number> {
   const parts = new Intl.DateTimeFormat('en-US', {
     timeZone: zone,
     hourCycle: 'h23',
@@ -74,11 +76,24 @@ export function offsetMinutes(zone: string, at: number): number {
     second: '2-digit',
   }).formatToParts(new Date(at));
   const get = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
-  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return {
+    year: get('year'),
+    month: get('month'),
+    day: get('day'),
+    hour: get('hour'),
+    minute: get('minute'),
+    second: get('second'),
+  };
+}
+
+/** Minutes east of UTC of `zone` at `at` (Berlin in winter: 60). */
+export function offsetMinutes(zone: string, at: number): number {
+  if (zone === UTC) return 0;
+  const w = wallClock(zone, at);
+  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
   return Math.round((asUtc - Math.floor(at / 1000) * 1000) / 60_000);
 }
 
-/** "+01:00" for 60 minutes. */
 export function offsetText(minutes: number): string {
   const sign = minutes < 0 ? '-' : '+';
   const m = Math.abs(minutes);
