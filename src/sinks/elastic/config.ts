@@ -42,7 +42,7 @@ export function elasticConfig(row: SinkRow): ElasticConfig {
     alertIndex: text(o, row.name, 'alertIndex', `logs-tenantwatch.alert-${namespace}`),
     auth: auth as ElasticConfig['auth'],
     batch: int(o, row.name, 'batch', 1_000, 1, 10_000),
-    inFlight: int(o, row.name, 'inFlight', 2, 1, 4),
+    inFlight: int(o, row.name, 'inFlight', 1, 1, 4),
     gzip: flag(o, row.name, 'gzip', true),
   };
 }

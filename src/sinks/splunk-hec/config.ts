@@ -41,7 +41,7 @@ export function hecConfig(row: SinkRow): HecConfig {
     host: text(o, row.name, 'host', null),
     gzip: flag(o, row.name, 'gzip', true),
     batch: int(o, row.name, 'batch', 1_000, 1, 10_000),
-    inFlight: int(o, row.name, 'inFlight', 2, 1, 4),
+    inFlight: int(o, row.name, 'inFlight', 1, 1, 4),
     ack: flag(o, row.name, 'ack', false),
     ackPollMs: int(o, row.name, 'ackPollMs', 1_000, 10),
     ackTimeoutMs: int(o, row.name, 'ackTimeoutMs', 300_000, 100),
