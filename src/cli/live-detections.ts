@@ -6,13 +6,18 @@
  * the records are safe and the next pass starts where this one stopped.
  */
 import { join } from 'node:path';
-import { ALERTING_FILE, loadAlertingConfig } from '../detections/alerting-config.js';
+import { ALERTING_FILE, loadAlertingConfig, type AlertingConfig } from '../detections/alerting-config.js';
 import { DETECTION_EVENTS } from '../detections/events.js';
 import { liveLine, openLiveDetections, type LiveTotals } from '../detections/live-session.js';
 import { loadRuleSet } from '../detections/loader.js';
 import { alertRouting, type AlertRouting } from './alert-routing.js';
 import type { CliContext } from './context.js';
 import { problemLine } from './alert-output.js';
+
+/** The data folder's alerting.yaml (rule folders, routes, live on or off), or its defaults when absent. */
+export function alertingConfigOf(ctx: CliContext): AlertingConfig {
+  return loadAlertingConfig(join(ctx.locations.dataDir, ALERTING_FILE));
+}
 
 export interface LiveHook {
   /** Evaluates what was stored since the last pass; never throws (a failure is kept for the summary). */
@@ -27,7 +32,7 @@ export interface LiveHook {
 /** The hook, or null when live detections are switched off (flag or alerting.yaml). */
 export async function liveDetections(ctx: CliContext, enabled: boolean): Promise<LiveHook | null> {
   if (!enabled) return null;
-  const alerting = loadAlertingConfig(join(ctx.locations.dataDir, ALERTING_FILE));
+  const alerting = alertingConfigOf(ctx);
   if (!alerting.live) return null;
   const store = await ctx.store();
   const rules = loadRuleSet({ paths: alerting.ruleFolders });

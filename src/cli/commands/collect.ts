@@ -8,11 +8,10 @@ import { readAuditingFacts, requestedHint } from '../../coverage/auditing.js';
 import { AppError } from '../../core/errors.js';
 import { parseDuration } from '../../core/time.js';
 import type { TenantRow } from '../../store/contract.js';
-import { runRetentionSchedule } from '../../retention/schedule.js';
 import type { CliContext } from '../context.js';
 import { liveDetections, type LiveHook } from '../live-detections.js';
 import type { Runner } from '../run.js';
-import { startForwarding } from '../sinks.js';
+import { startDaemonWork } from '../daemon-work.js';
 
 interface CollectFlags {
   all?: boolean;
@@ -141,19 +140,12 @@ async function collectAndDetect(
     await runHistory(ctx, tenants, history.spanMs, { via: history.via, retentionMs: history.retentionMs });
     await detections?.pass();
   }
-  // With --follow, the scheduled retention sweep runs beside collection until it stops.
-  const stopSweeps = new AbortController();
-  const stop = (): void => stopSweeps.abort();
-  ctx.signal.addEventListener('abort', stop, { once: true });
-  const sweeping = flags.follow
-    ? runRetentionSchedule(store, { clock: ctx.clock, logger: ctx.logger, signal: stopSweeps.signal })
-    : Promise.resolve();
+  // A collector that follows also sweeps by retention and keeps the sinks flowing (unless --no-forward).
+  const daemon = flags.follow ? startDaemonWork(ctx, store, { forward: flags.forward }) : null;
   const tty = ctx.err.isTTY === true;
   let latest: readonly TenantStats[] = [];
   const progress = tty ? new ProgressView(ctx) : null;
   const timer = progress ? setInterval(() => progress.draw(latest), 500) : null;
-  // A collector that follows also keeps the sinks flowing (each under its lease), unless told not to.
-  const forwarding = flags.follow && flags.forward ? startForwarding(ctx, store) : null;
   try {
     const summary = await collect({
       tenants,
@@ -196,10 +188,7 @@ async function collectAndDetect(
     return ending.code;
   } finally {
     if (timer) clearInterval(timer);
-    stopSweeps.abort();
-    ctx.signal.removeEventListener('abort', stop);
-    await sweeping;
-    await forwarding?.stop();
+    await daemon?.stop();
   }
 }
 

@@ -1,8 +1,8 @@
 import { Option, type Command } from 'commander';
-import { join } from 'node:path';
 import { AppError } from '../../core/errors.js';
 import { parseTimeInput } from '../../core/time.js';
-import { ALERTING_FILE, loadAlertingConfig, type AlertingConfig } from '../../detections/alerting-config.js';
+import type { AlertingConfig } from '../../detections/alerting-config.js';
+import { alertingConfigOf } from '../live-detections.js';
 import { raiseHits } from '../../detections/alerts/raise.js';
 import type { Hit, RuleInfo, RuleProblem } from '../../detections/contract.js';
 import { loadRuleSet } from '../../detections/loader.js';
@@ -91,7 +91,7 @@ export async function detectCommand(ctx: CliContext, flags: DetectFlags, use: De
     throw new AppError('BAD_TIME', '--end must be after --start', { hint: 'e.g. --start 30d --end now' });
   const store = await ctx.store();
   const tenants = flags.tenant?.length ? await resolveTenantKeys(store, flags.tenant) : undefined;
-  const config = loadAlertingConfig(join(ctx.locations.dataDir, ALERTING_FILE));
+  const config = alertingConfigOf(ctx);
   // The folders of alerting.yaml, as live detections use them, and any --rules besides.
   const ruleDirs = [...config.ruleFolders, ...(flags.rules ?? [])];
   const result = await use.run(store, ruleDirs, { start, end, tenants, signal: ctx.signal });

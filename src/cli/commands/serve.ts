@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { AppError } from '../../core/errors.js';
 import { allowedHostsFor, behindProxy, checkExposure, isLoopback, parseTrustProxy } from '../../server/exposure.js';
@@ -17,11 +16,10 @@ import type { CliContext } from '../context.js';
 import { graphRoleSource } from '../tenants.js';
 import { tenantAdminApi } from '../tenant-admin.js';
 import type { Runner } from '../run.js';
-import { startForwarding } from '../sinks.js';
+import { startDaemonWork } from '../daemon-work.js';
 import { ruleCatalog } from './detect.js';
 import { reopenableUrl } from '../../store/open.js';
-import { ALERTING_FILE, loadAlertingConfig } from '../../detections/alerting-config.js';
-import { runRetentionSchedule } from '../../retention/schedule.js';
+import { alertingConfigOf } from '../live-detections.js';
 
 const collectValues = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -209,7 +207,7 @@ export async function serveConsole(
         keyFile: ctx.locations.secretKeyFile,
         signal: ctx.signal,
       }),
-      rules: await ruleCatalog(loadAlertingConfig(join(ctx.locations.dataDir, ALERTING_FILE)).ruleFolders),
+      rules: await ruleCatalog(alertingConfigOf(ctx).ruleFolders),
       ...(collector ? { collector } : {}),
       ...(webhooks ? { webhooks } : {}),
       ...(webRoot ? { webRoot } : {}),
@@ -217,17 +215,14 @@ export async function serveConsole(
     { port: parsePort(opts.port, 8080), host: opts.host },
   );
   ctx.out.write(`tenantwatch console: ${running.url}\n`);
-  // The server keeps the sinks flowing too (each under its lease), unless --no-forward.
-  const forwarding = opts.forward === true ? startForwarding(ctx, store) : null;
+  // The server sweeps by retention and keeps the sinks flowing too (unless --no-forward).
+  const daemon = startDaemonWork(ctx, store, { forward: opts.forward === true });
   onListening?.();
   if (!webRoot)
     ctx.err.write('tenantwatch: the web console is not built (npm run build:web); the API is served under /api\n');
-  // The scheduled retention sweep (no policy: nothing to do), on this event loop until Ctrl-C.
-  const sweeping = runRetentionSchedule(store, { clock: ctx.clock, logger: ctx.logger, signal: ctx.signal });
   await untilAborted(ctx.signal);
-  await forwarding?.stop();
+  await daemon.stop();
   await running.close();
-  await sweeping;
 }
 
 export function register(program: Command, run: Runner): void {

@@ -1,19 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse, type Options } from 'csv-parse/sync';
+import { rng } from '../../search/testing/generate.js';
 import { CsvRecordSplitter, MAX_SPAN_LINES, splitCells } from './csv-records.js';
-
-/** A seeded generator (mulberry32), so a failure names a reproducible case. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CSV_PARSE: Options = { relax_column_count: true };
 const PIECES = ['a', 'Zoë', ' ', ',', '"', '""', '\n', '\r\n', '{"Id":"x"}', '1', 'é', '\t'];

@@ -35,10 +35,13 @@ const OBJECT_STOP_SHARE = 0.3;
  */
 export class SqliteTextIndex {
   private readonly coveredStatement: Statement;
+  /** Whether any record lies between the covered seq and a new batch (then the batch waits for build()). */
+  private readonly rowBetween: Statement;
   private stopCache: { json: string; words: Map<string, number>; sets: Record<TextColumn, WordSet> } | null = null;
 
   constructor(private readonly db: Database) {
     this.coveredStatement = db.prepare(`SELECT value FROM store_meta WHERE key = '${COVERED_KEY}'`).pluck();
+    this.rowBetween = db.prepare('SELECT 1 FROM records WHERE seq > ? AND seq < ? LIMIT 1');
   }
 
   /** The highest record seq the index covers, or null when there is no index. Read afresh: another process may build or drop it. */
@@ -87,7 +90,7 @@ export class SqliteTextIndex {
     if (rows.length === 0) return;
     const upto = this.coveredUpTo();
     if (upto === null) return;
-    const gap = this.db.prepare('SELECT 1 FROM records WHERE seq > ? AND seq < ? LIMIT 1').get(upto, rows[0]![0]);
+    const gap = this.rowBetween.get(upto, rows[0]![0]);
     if (gap !== undefined) return;
     this.post(rows);
     this.setCovered(rows[rows.length - 1]![0]);

@@ -13,6 +13,7 @@ import type { Store } from '../contract.js';
 import { rollupPlan } from '../rollup-sql.js';
 import { dayOf } from '../rollups.js';
 import { blobRow, DAY, HOUR, matches, record, T0, TENANT_A, TENANT_B } from './fixtures.js';
+import { rng } from '../../search/testing/generate.js';
 
 const TENANT_C = 'c3c3c3c3-0000-4000-8000-000000000003';
 const TENANTS = [TENANT_A, TENANT_B, TENANT_C];
@@ -21,18 +22,6 @@ const WORKLOADS = ['SharePoint', 'sharepoint', 'Exchange', 'AzureActiveDirectory
 const USERS = ['Alice@Contoso.com', 'alice@contoso.com', 'bob@contoso.com', 'carol@fabrikam.com', null];
 const DIMENSIONS: CountDimension[] = ['operation', 'workload', 'recordType', 'tenant', 'day', 'user'];
 const ALL: SearchQuery = { range: { start: -8_000_000_000_000, end: 8_000_000_000_000 } };
-
-/** A small deterministic generator (mulberry32), so a failure names a seed that replays it. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function runRollupConformance(name: string, open: () => Promise<Store>): void {
   describe(`Rollup conformance: ${name}`, () => {
@@ -64,7 +53,7 @@ export function runRollupConformance(name: string, open: () => Promise<Store>): 
 }
 
 async function property(store: Store, seed: number): Promise<void> {
-  const next = random(seed);
+  const next = rng(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)]!;
   const made: AuditRecord[] = [];
   const fresh = (): AuditRecord => {
