@@ -32,7 +32,7 @@ export function SinksPage() {
         </p>
       ) : null}
       {data && data.sinks.length > 0 ? (
-        <table className="sinks-table">
+        <table className="grid sinks-table">
           <thead>
             <tr>
               <th>Sink</th>
