@@ -473,6 +473,12 @@ export interface AlertStore {
    * A hit whose hitKey was applied before (a replay after a crash) changes nothing: 'duplicate'.
    */
   applyHit(hit: AlertHitInput, now: number): Promise<{ outcome: ApplyHitOutcome; alert: AlertRow }>;
+  /**
+   * Applies hits in order, all in one transaction (each exactly as applyHit would, a later hit seeing what
+   * an earlier one did): what the live runner does with one tail batch's hits, since a commit per hit was
+   * most of its cost. A crash replays the whole batch, which the hit keys make harmless.
+   */
+  applyHits(hits: readonly AlertHitInput[], now: number): Promise<{ outcome: ApplyHitOutcome; alert: AlertRow }[]>;
   /** Counts a hit an exclusion kept back, once per hitKey; false when it was counted before. */
   countExcluded(hitKey: string, exclusionId: string, at: number): Promise<boolean>;
   get(id: string): Promise<AlertRow | null>;

@@ -46,21 +46,40 @@ export class PostgresAlertStore implements AlertStore {
   constructor(private readonly pool: Pool) {}
 
   async applyHit(hit: AlertHitInput, now: number): Promise<{ outcome: ApplyHitOutcome; alert: AlertRow }> {
+    return (await this.applyHits([hit], now))[0]!;
+  }
+
+  async applyHits(
+    hits: readonly AlertHitInput[],
+    now: number,
+  ): Promise<{ outcome: ApplyHitOutcome; alert: AlertRow }[]> {
+    if (!hits.length) return [];
     return inTransaction(this.pool, async (client) => {
-      const claimed = await client.query(
-        'INSERT INTO alert_hits (hit_key, alert_id, exclusion_id, at) VALUES ($1, $2, NULL, $3) ON CONFLICT DO NOTHING',
-        [hit.hitKey, hit.alertId, now],
-      );
       // FOR UPDATE cannot lock a row that does not exist yet: two first hits of one alert would both raise
-      // it and the second would overwrite the first. A transaction lock on the alert id makes them take turns.
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [hit.alertId]);
-      const { rows } = await client.query<AlertSelect>('SELECT * FROM alerts WHERE id = $1', [hit.alertId]);
-      const existing = rows[0] ? toAlertRow(rows[0]) : null;
-      if (!claimed.rowCount && existing) return { outcome: 'duplicate' as const, alert: existing };
-      const merged = mergeHit(existing, hit, now);
-      await client.query(UPSERT, alertValues(merged.row));
-      if (merged.change) await log(client, merged.change);
-      return { outcome: merged.outcome, alert: merged.row };
+      // it and the second would overwrite the first. A transaction lock on each alert id makes them take
+      // turns; taken up front in one order, so two processes applying overlapping batches cannot deadlock.
+      const ids = [...new Set(hits.map((h) => h.alertId))].sort();
+      await client.query('SELECT pg_advisory_xact_lock(hashtext(id)) FROM unnest($1::text[]) AS id ORDER BY id', [
+        ids,
+      ]);
+      const out: { outcome: ApplyHitOutcome; alert: AlertRow }[] = [];
+      for (const hit of hits) {
+        const claimed = await client.query(
+          'INSERT INTO alert_hits (hit_key, alert_id, exclusion_id, at) VALUES ($1, $2, NULL, $3) ON CONFLICT DO NOTHING',
+          [hit.hitKey, hit.alertId, now],
+        );
+        const { rows } = await client.query<AlertSelect>('SELECT * FROM alerts WHERE id = $1', [hit.alertId]);
+        const existing = rows[0] ? toAlertRow(rows[0]) : null;
+        if (!claimed.rowCount && existing) {
+          out.push({ outcome: 'duplicate', alert: existing });
+          continue;
+        }
+        const merged = mergeHit(existing, hit, now);
+        await client.query(UPSERT, alertValues(merged.row));
+        if (merged.change) await log(client, merged.change);
+        out.push({ outcome: merged.outcome, alert: merged.row });
+      }
+      return out;
     });
   }
 

@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import {
   ALERT_COLUMNS,
   alertValues,
@@ -36,30 +36,48 @@ const HISTORY = `INSERT INTO alert_history (alert_id, at, actor, action, from_st
 export class SqliteAlertStore implements AlertStore {
   constructor(private readonly db: Database) {}
 
+  private readonly statements = new Map<string, Statement>();
+
+  /** A statement prepared once per connection (the live runner applies thousands of hits a pass). */
+  private prepared(sql: string): Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) this.statements.set(sql, (statement = this.db.prepare(sql)));
+    return statement;
+  }
+
   private one(id: string): AlertRow | null {
-    const row = this.db.prepare('SELECT * FROM alerts WHERE id = ?').get(id) as AlertSelect | undefined;
+    const row = this.prepared('SELECT * FROM alerts WHERE id = ?').get(id) as AlertSelect | undefined;
     return row ? toAlertRow(row) : null;
   }
 
   private log(c: AlertChange): void {
-    this.db.prepare(HISTORY).run(c.alertId, c.at, c.actor, c.action, c.from, c.to, c.note);
+    this.prepared(HISTORY).run(c.alertId, c.at, c.actor, c.action, c.from, c.to, c.note);
   }
 
   async applyHit(hit: AlertHitInput, now: number): Promise<{ outcome: ApplyHitOutcome; alert: AlertRow }> {
+    return (await this.applyHits([hit], now))[0]!;
+  }
+
+  async applyHits(
+    hits: readonly AlertHitInput[],
+    now: number,
+  ): Promise<{ outcome: ApplyHitOutcome; alert: AlertRow }[]> {
+    const claim = this.prepared(
+      'INSERT INTO alert_hits (hit_key, alert_id, exclusion_id, at) VALUES (?, ?, NULL, ?) ON CONFLICT DO NOTHING',
+    );
+    const upsert = this.prepared(UPSERT);
     return this.db
-      .transaction(() => {
-        const claimed = this.db
-          .prepare(
-            'INSERT INTO alert_hits (hit_key, alert_id, exclusion_id, at) VALUES (?, ?, NULL, ?) ON CONFLICT DO NOTHING',
-          )
-          .run(hit.hitKey, hit.alertId, now).changes;
-        const existing = this.one(hit.alertId);
-        if (!claimed && existing) return { outcome: 'duplicate' as const, alert: existing };
-        const merged = mergeHit(existing, hit, now);
-        this.db.prepare(UPSERT).run(alertValues(merged.row));
-        if (merged.change) this.log(merged.change);
-        return { outcome: merged.outcome, alert: merged.row };
-      })
+      .transaction(() =>
+        hits.map((hit) => {
+          const claimed = claim.run(hit.hitKey, hit.alertId, now).changes;
+          const existing = this.one(hit.alertId);
+          if (!claimed && existing) return { outcome: 'duplicate' as const, alert: existing };
+          const merged = mergeHit(existing, hit, now);
+          upsert.run(alertValues(merged.row));
+          if (merged.change) this.log(merged.change);
+          return { outcome: merged.outcome, alert: merged.row };
+        }),
+      )
       .immediate();
   }
 

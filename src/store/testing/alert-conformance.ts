@@ -63,6 +63,31 @@ export function runAlertConformance(ctx: { readonly store: Store }): void {
     assert.equal(got?.recordIds.length, 8);
   });
 
+  test('alerts: a batch of hits is applied in order in one call, as one at a time would', async () => {
+    const a = ctx.store.alerts;
+    const batch = [
+      alertHit(),
+      alertHit({ recordIds: ['rec-2'], severity: 'high' }),
+      alertHit(),
+      alertHit({ alertId: 'al-2', tenant: TENANT_B }),
+    ];
+    const outcomes = (await a.applyHits(batch, T0)).map((o) => [o.alert.id, o.outcome, o.alert.hits]);
+    assert.deepEqual(outcomes, [
+      ['al-1', 'raised', 1],
+      ['al-1', 'counted', 2],
+      ['al-1', 'duplicate', 2],
+      ['al-2', 'raised', 1],
+    ]);
+    assert.equal((await a.get('al-1'))?.severity, 'high', 'a later hit sees what an earlier one did');
+    const again = await a.applyHits(batch, T0 + HOUR);
+    assert.deepEqual(
+      again.map((o) => o.outcome),
+      ['duplicate', 'duplicate', 'duplicate', 'duplicate'],
+      'a replayed batch (after a crash) changes nothing',
+    );
+    assert.deepEqual(await a.applyHits([], T0), []);
+  });
+
   test('alerts: status moves only from the status the caller saw, with who, when and a history', async () => {
     const a = ctx.store.alerts;
     await a.applyHit(alertHit(), T0);
