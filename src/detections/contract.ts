@@ -62,4 +62,9 @@ export interface Evaluator {
   push(records: readonly StoredRecord[]): Hit[];
   /** Hits that can only be decided when no more records will come for a window (end of a retro run). */
   flush(): Hit[];
+  /**
+   * What a record must be for any rule to look at it (the union of the rules' prefilters, lower case), so
+   * the reader can leave the rest unread; undefined when some rule looks at every record.
+   */
+  wants?(): { operations: string[]; recordTypes: number[]; workloads: string[] } | undefined;
 }

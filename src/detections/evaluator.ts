@@ -125,6 +125,15 @@ export class RuleEvaluator implements Evaluator {
     return { rules: [...rules], span: span + this.lateness };
   }
 
+  wants(): { operations: string[]; recordTypes: number[]; workloads: string[] } | undefined {
+    if (this.always.length) return undefined;
+    return {
+      operations: [...this.byOp.keys()],
+      recordTypes: [...this.byType.keys()],
+      workloads: [...this.byWorkload.keys()],
+    };
+  }
+
   flush(): Hit[] {
     const hits: Hit[] = [];
     for (const w of this.windows) append(hits, w.drain());

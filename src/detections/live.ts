@@ -68,21 +68,33 @@ export async function runLiveOnce(store: LiveStore, evaluator: Evaluator, option
     delivery: null,
   };
   let position = await store.cursors.get(LIVE_CONSUMER);
+  // Records no rule's prefilter passes are only passed over, never read whole (most of them, most days).
+  const only = evaluator.wants?.();
   for (;;) {
     options.signal?.throwIfAborted();
-    const batch = await store.records.tail(position, { limit, ...(options.signal ? { signal: options.signal } : {}) });
-    if (!batch.records.length) break;
+    const batch = await store.records.tail(position, {
+      limit,
+      ...(only ? { only } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    const scanned = batch.scanned ?? batch.records.length;
+    if (!scanned) break;
     const hits = evaluator.push(batch.records);
     const held = new Map(batch.records.map((r) => [recordKey(r.tenant, r.id), r]));
     add(summary.alerts, await raiseHits(deps, hits, held));
     // Only now: the alerts for these records are committed.
     await store.cursors.set(LIVE_CONSUMER, batch.next, options.clock.now());
-    options.logger.debug({ event: DETECTION_EVENTS.liveBatch, records: batch.records.length, hits: hits.length });
-    summary.records += batch.records.length;
+    options.logger.debug({
+      event: DETECTION_EVENTS.liveBatch,
+      records: scanned,
+      read: batch.records.length,
+      hits: hits.length,
+    });
+    summary.records += scanned;
     summary.batches++;
     summary.hits += hits.length;
     position = batch.next;
-    if (batch.records.length < limit) break;
+    if (scanned < limit) break;
   }
   if (options.posture !== false) {
     const drift = await postureDriftHits(store);

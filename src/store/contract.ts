@@ -115,7 +115,7 @@ export interface RecordStore {
    * it (on PostgreSQL it stops at the oldest writing transaction still open), so a consumer that persists
    * `next` once the records are handled sees every record exactly once, whatever writers run meanwhile.
    */
-  tail(after: TailPosition | null, options: { limit: number; signal?: AbortSignal }): Promise<TailBatch>;
+  tail(after: TailPosition | null, options: TailOptions): Promise<TailBatch>;
   /**
    * The position after everything stored now: a consumer that wants only new records starts here. A
    * record committed just before may still come after it (never one committed later before it).
@@ -152,9 +152,30 @@ export interface RecordStore {
 /** Where a consumer stands in the arrival order of records: opaque, persisted as text, compared only by the store. */
 export type TailPosition = string;
 
+export interface TailOptions {
+  /** Records to pass over at most (returned, or with `only`, passed over unread). */
+  limit: number;
+  signal?: AbortSignal;
+  /**
+   * A hint: records matching none of these may be passed over without being read (their positions are
+   * still consumed and counted in `scanned`). The live detections ask for what their rules' prefilters
+   * can match: reading every record whole was most of a live pass. A store may ignore it.
+   */
+  only?: TailFilter;
+}
+
+/** Which records a tail consumer wants whole: any one of the operations, record types or workloads (lower case). */
+export interface TailFilter {
+  operations?: readonly string[];
+  recordTypes?: readonly number[];
+  workloads?: readonly string[];
+}
+
 export interface TailBatch {
   /** Records that arrived after the position, in arrival order (at most `limit`). */
   records: StoredRecord[];
+  /** Records passed over, the ones returned included (with `only`, may exceed records.length); absent: records.length. */
+  scanned?: number;
   /** Pass to the next tail() call and persist it once the records are handled; equals `after` when nothing new. */
   next: TailPosition;
 }

@@ -4,6 +4,7 @@
  * against one store is never silently misread by another.
  */
 import { AppError } from '../core/errors.js';
+import type { TailFilter } from './contract.js';
 
 /** The error for a position this store did not make (a cursor copied from another database, or edited). */
 export function foreignPosition(position: string, kind: 'sqlite' | 'postgres'): AppError {
@@ -25,4 +26,26 @@ export function parseXidPosition(position: string | null): { xid: string; seq: s
   const match = /^(\d{1,20}):(\d{1,19})$/.exec(position);
   if (!match) throw foreignPosition(position, 'postgres');
   return { xid: match[1]!, seq: match[2]! };
+}
+
+/**
+ * The SQL condition of a tail filter (contract: TailOptions.only) over the derived key columns, with its
+ * parameters in order; `param(i)` writes the i-th (0-based) placeholder. Null when the filter keeps
+ * nothing out (absent, or empty).
+ */
+export function tailFilterSql(
+  only: TailFilter | undefined,
+  param: (i: number) => string,
+): { sql: string; values: (string | number)[] } | null {
+  if (!only) return null;
+  const values: (string | number)[] = [];
+  const parts: string[] = [];
+  const inList = (column: string, items: readonly (string | number)[] | undefined): void => {
+    if (!items?.length) return;
+    parts.push(`${column} IN (${items.map((v) => param(values.push(v) - 1)).join(', ')})`);
+  };
+  inList('operation_key', only.operations);
+  inList('record_type', only.recordTypes);
+  inList('workload_key', only.workloads);
+  return parts.length ? { sql: `(${parts.join(' OR ')})`, values } : null;
 }

@@ -122,7 +122,12 @@ export async function raiseHits(
     });
   }
   // One transaction for all of them: a commit per hit was most of a live pass's time (bench detections).
-  const applied = applying.length ? await deps.store.alerts.applyHits(applying.map((a) => a.input), now) : [];
+  const applied = applying.length
+    ? await deps.store.alerts.applyHits(
+        applying.map((a) => a.input),
+        now,
+      )
+    : [];
   applied.forEach(({ outcome, alert }, i) => {
     const { hit, until } = applying[i]!;
     touched.set(alert.id, alert);

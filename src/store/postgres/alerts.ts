@@ -59,9 +59,7 @@ export class PostgresAlertStore implements AlertStore {
       // it and the second would overwrite the first. A transaction lock on each alert id makes them take
       // turns; taken up front in one order, so two processes applying overlapping batches cannot deadlock.
       const ids = [...new Set(hits.map((h) => h.alertId))].sort();
-      await client.query('SELECT pg_advisory_xact_lock(hashtext(id)) FROM unnest($1::text[]) AS id ORDER BY id', [
-        ids,
-      ]);
+      await client.query('SELECT pg_advisory_xact_lock(hashtext(id)) FROM unnest($1::text[]) AS id ORDER BY id', [ids]);
       const out: { outcome: ApplyHitOutcome; alert: AlertRow }[] = [];
       for (const hit of hits) {
         const claimed = await client.query(

@@ -20,6 +20,7 @@ import type {
   RecordStore,
   SearchOptions,
   TailBatch,
+  TailOptions,
   TailPosition,
 } from '../contract.js';
 import { PostgresTail } from './tail.js';
@@ -205,7 +206,7 @@ export class PostgresRecordStore implements RecordStore {
     return rows[0] ? toStoredRecord(rows[0]) : null;
   }
 
-  tail(after: TailPosition | null, options: { limit: number; signal?: AbortSignal }): Promise<TailBatch> {
+  tail(after: TailPosition | null, options: TailOptions): Promise<TailBatch> {
     return this.tailer.tail(after, options);
   }
 

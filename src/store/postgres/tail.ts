@@ -20,9 +20,9 @@
 import type { Pool } from 'pg';
 import { SELECT_COLUMNS, toStoredRecord } from '../columns.js';
 import type { SelectedRow } from '../columns.js';
-import type { TailBatch, TailPosition } from '../contract.js';
+import type { TailBatch, TailOptions, TailPosition } from '../contract.js';
 import { throwIfAborted } from '../search-sql.js';
-import { parseXidPosition } from '../tail-position.js';
+import { parseXidPosition, tailFilterSql } from '../tail-position.js';
 
 /** The advisory lock class of record writers ('tw'); the key within it is the schema's hash. */
 const WRITER_CLASS = 29815;
@@ -51,10 +51,12 @@ const HORIZON_SQL = `
 export class PostgresTail {
   constructor(private readonly pool: Pool) {}
 
-  async tail(after: TailPosition | null, options: { limit: number; signal?: AbortSignal }): Promise<TailBatch> {
+  async tail(after: TailPosition | null, options: TailOptions): Promise<TailBatch> {
     throwIfAborted(options.signal);
     const from = parseXidPosition(after);
     const horizon = await this.horizon();
+    const filter = tailFilterSql(options.only, (i) => `$${i + 5}`);
+    if (filter) return this.tailFiltered(after, from, options.limit, horizon, filter);
     const { rows } = await this.pool.query<SelectedRow & unknown[]>({
       text: `SELECT ${SELECT_COLUMNS}, xid::text AS at_xid, seq AS at_seq FROM records
              WHERE (xid, seq) > ($1::xid8, $2::bigint) AND xid < $4::xid8
@@ -65,6 +67,41 @@ export class PostgresTail {
     const last = rows[rows.length - 1];
     const next = last ? `${String(last[last.length - 2])}:${String(last[last.length - 1])}` : (after ?? '0:0');
     return { records: rows.map(toStoredRecord), next };
+  }
+
+  /**
+   * The span of the next `limit` positions below the horizon first (positions only), then only the rows
+   * of that span the filter wants, whole.
+   */
+  private async tailFiltered(
+    after: TailPosition | null,
+    from: { xid: string; seq: string },
+    limit: number,
+    horizon: string,
+    filter: { sql: string; values: (string | number)[] },
+  ): Promise<TailBatch> {
+    // The last position is ordered by the columns themselves (span.xid, span.seq): an output column named
+    // like them would order as text ('9' after '12').
+    const span = await this.pool.query<{ n: string; last: string | null }>(
+      `WITH span AS (SELECT xid, seq FROM records
+                      WHERE (xid, seq) > ($1::xid8, $2::bigint) AND xid < $4::xid8 ORDER BY xid, seq LIMIT $3)
+       SELECT count(*) AS n,
+              (SELECT span.xid::text || ':' || span.seq::text FROM span
+                ORDER BY span.xid DESC, span.seq DESC LIMIT 1) AS last
+         FROM span`,
+      [from.xid, from.seq, Math.max(0, Math.floor(limit)), horizon],
+    );
+    const { n, last } = span.rows[0]!;
+    if (!Number(n) || last === null) return { records: [], next: after ?? '0:0', scanned: 0 };
+    const [xid, seq] = last.split(':');
+    const { rows } = await this.pool.query<SelectedRow & unknown[]>({
+      text: `SELECT ${SELECT_COLUMNS} FROM records
+             WHERE (xid, seq) > ($1::xid8, $2::bigint) AND (xid, seq) <= ($3::xid8, $4::bigint) AND ${filter.sql}
+             ORDER BY xid, seq`,
+      values: [from.xid, from.seq, xid, seq, ...filter.values],
+      rowMode: 'array',
+    });
+    return { records: rows.map(toStoredRecord), next: last, scanned: Number(n) };
   }
 
   /** Just below the oldest record writer still open: what it and every later one writes comes after. */

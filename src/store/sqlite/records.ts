@@ -16,6 +16,7 @@ import type {
   RecordStore,
   SearchOptions,
   TailBatch,
+  TailOptions,
   TailPosition,
 } from '../contract.js';
 import type { SqliteTextIndex, TextRow } from './text-index.js';
@@ -139,7 +140,7 @@ export class SqliteRecordStore implements RecordStore {
     return this.selectConflicts.all(tenant, id) as RecordConflict[];
   }
 
-  async tail(after: TailPosition | null, options: { limit: number; signal?: AbortSignal }): Promise<TailBatch> {
+  async tail(after: TailPosition | null, options: TailOptions): Promise<TailBatch> {
     return this.tailer.tail(after, options);
   }
 

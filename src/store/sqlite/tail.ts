@@ -9,9 +9,9 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { StoredRecord } from '../../core/record.js';
 import { SELECT_COLUMNS, toStoredRecord } from '../columns.js';
 import type { SelectedRow } from '../columns.js';
-import type { TailBatch, TailPosition } from '../contract.js';
+import type { TailBatch, TailOptions, TailPosition } from '../contract.js';
 import { throwIfAborted } from '../search-sql.js';
-import { parseSeqPosition } from '../tail-position.js';
+import { parseSeqPosition, tailFilterSql } from '../tail-position.js';
 
 /** The store_meta key holding the highest seq ever deleted while it was the newest (schema.ts, migration 3). */
 export const SEQ_FLOOR = 'records_seq_floor';
@@ -21,8 +21,11 @@ export class SqliteTail {
   private readonly lag: Statement;
   private readonly end: Statement;
   private readonly floor: Statement;
+  private readonly span: Statement;
+  /** Filtered reads by their condition's SQL (a consumer asks the same filter every time). */
+  private readonly filtered = new Map<string, Statement>();
 
-  constructor(db: Database) {
+  constructor(private readonly db: Database) {
     this.read = db.prepare(`SELECT ${SELECT_COLUMNS}, seq FROM records WHERE seq > ? ORDER BY seq LIMIT ?`).raw(true);
     this.lag = db.prepare('SELECT count(*) AS n, min(ingested_at) AS oldest FROM records WHERE seq > ?');
     this.end = db.prepare('SELECT max(seq) FROM records').pluck();
@@ -32,15 +35,44 @@ export class SqliteTail {
          AND CAST(value AS INTEGER) >= coalesce((SELECT max(seq) FROM records), 0)`,
       )
       .pluck();
+    this.span = db.prepare(
+      'SELECT count(*) AS n, max(seq) AS last FROM (SELECT seq FROM records WHERE seq > ? ORDER BY seq LIMIT ?)',
+    );
   }
 
-  tail(after: TailPosition | null, options: { limit: number; signal?: AbortSignal }): TailBatch {
+  tail(after: TailPosition | null, options: TailOptions): TailBatch {
     throwIfAborted(options.signal);
     const from = parseSeqPosition(after);
+    const filter = tailFilterSql(options.only, () => '?');
+    if (filter) return this.tailFiltered(after, from, options.limit, filter);
     const rows = this.read.all(from, Math.max(0, Math.floor(options.limit))) as SelectedRow[];
     const records: StoredRecord[] = rows.map(toStoredRecord);
     const last = rows[rows.length - 1];
     return { records, next: last ? String(last[last.length - 1]) : (after ?? '0') };
+  }
+
+  /**
+   * The next `limit` positions first (seqs only: no column of theirs is decoded), then only the rows of
+   * that span the filter wants, whole.
+   */
+  private tailFiltered(
+    after: TailPosition | null,
+    from: number,
+    limit: number,
+    filter: { sql: string; values: (string | number)[] },
+  ): TailBatch {
+    const span = this.span.get(from, Math.max(0, Math.floor(limit))) as { n: number; last: number | null };
+    if (!span.n || span.last === null) return { records: [], next: after ?? '0', scanned: 0 };
+    let read = this.filtered.get(filter.sql);
+    if (!read)
+      this.filtered.set(
+        filter.sql,
+        (read = this.db
+          .prepare(`SELECT ${SELECT_COLUMNS} FROM records WHERE seq > ? AND seq <= ? AND ${filter.sql} ORDER BY seq`)
+          .raw(true)),
+      );
+    const rows = read.all(from, span.last, ...filter.values) as SelectedRow[];
+    return { records: rows.map(toStoredRecord), next: String(span.last), scanned: span.n };
   }
 
   tailEnd(): TailPosition {

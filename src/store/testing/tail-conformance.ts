@@ -86,6 +86,47 @@ export function runTailConformance(
     assert.deepEqual(await s.records.tailLag(read.next), { records: 0, oldestIngestedAt: null });
   });
 
+  test('tail: a filtered read passes over the records it does not want, and still misses none it wants', async () => {
+    const s = ctx.store;
+    const mixed = Array.from({ length: 50 }, (_, i) =>
+      i % 5 === 0
+        ? record({ operation: 'Set-Mailbox', recordType: 1, workload: 'Exchange' })
+        : i % 7 === 0
+          ? record({ operation: 'UserLoggedIn', recordType: 15, workload: 'AzureActiveDirectory' })
+          : record(),
+    );
+    await s.records.insert(mixed);
+    const only = { operations: ['set-mailbox'], recordTypes: [15] };
+    const wanted = ids(mixed.filter((r) => r.operation === 'Set-Mailbox' || r.recordType === 15));
+    for (const limit of [1, 6, 1_000]) {
+      const got: string[] = [];
+      let next: TailPosition | null = null;
+      let scanned = 0;
+      for (;;) {
+        const batch = await s.records.tail(next, { limit, only });
+        const passed = batch.scanned ?? batch.records.length;
+        assert.ok(passed <= limit && batch.records.length <= passed, `limit ${limit}: at most limit passed over`);
+        got.push(...batch.records.map((r) => r.id));
+        scanned += passed;
+        if (!passed) {
+          assert.equal(batch.next, next ?? batch.next, 'nothing new: next equals after');
+          break;
+        }
+        next = batch.next;
+      }
+      // A store may ignore the hint; it may never leave out a wanted record or reorder them.
+      assert.deepEqual(
+        got.filter((id) => wanted.includes(id)),
+        wanted,
+        `limit ${limit}: every wanted record, in order`,
+      );
+      assert.equal(scanned, mixed.length, `limit ${limit}: every record passed over once`);
+    }
+    const end = (await drain(s, null)).next;
+    const filtered = await s.records.tail(end, { limit: 10, only });
+    assert.deepEqual([filtered.records, filtered.next, filtered.scanned ?? 0], [[], end, 0]);
+  });
+
   test('tail: a position this store did not make is refused; an aborted signal stops the read', async () => {
     const s = ctx.store;
     await s.records.insert([record()]);
