@@ -105,4 +105,21 @@ describe('the live runner', () => {
     assert.deepEqual([second.records, second.alerts.counted], [1, 1], 'only what arrived since');
     assert.equal(ev.seen.length, 3);
   });
+
+  test('over a real store, records no rule can match are passed over unread, across batches, and counted', async () => {
+    const base = fakeEvaluator(['Set-Mailbox']);
+    const ev = { ...base, wants: () => ({ operations: ['set-mailbox'], recordTypes: [], workloads: [] }) };
+    const mixed = Array.from({ length: 23 }, (_, i) =>
+      record({ tenant: 't1', operation: i % 4 === 0 ? 'Set-Mailbox' : 'FileAccessed' }),
+    );
+    await store.records.insert(mixed);
+    const run = await runLiveOnce(store, ev, { clock, logger: silentLogger, batchSize: 5, posture: false });
+    const wanted = mixed.filter((r) => r.operation === 'Set-Mailbox').map((r) => r.id);
+    assert.deepEqual(base.seen, wanted, 'only the records a rule can match were read, in arrival order');
+    assert.deepEqual([run.records, run.batches, run.alerts.raised, run.alerts.counted], [23, 5, 1, 5]);
+    assert.equal((await store.records.tailLag(await store.cursors.get(LIVE_CONSUMER))).records, 0, 'caught up');
+    await store.records.insert([record({ tenant: 't1' }), record({ tenant: 't1', operation: 'Set-Mailbox' })]);
+    const next = await runLiveOnce(store, ev, { clock, logger: silentLogger, batchSize: 5, posture: false });
+    assert.deepEqual([next.records, base.seen.length], [2, wanted.length + 1], 'only what arrived since');
+  });
 });
