@@ -1,7 +1,7 @@
 /**
- * The alert as sinks send it. Alerts are raised from detections' `Hit`s (detections/contract.ts) by the
- * alerts module being built beside this one; until it lands, this is the minimal payload the encoders
- * need, and the alerts module's own type should be mapped onto it (or replace it) when it is merged.
+ * The alert as sinks send it: what the encoders need of a stored alert (store AlertRow), mapped from it by
+ * detections/sink-channel.ts, so the sinks never depend on the alerts store and the payload a receiver
+ * sees changes only when this type does.
  */
 import type { StoredRecord } from '../core/record.js';
 import type { Severity } from '../detections/contract.js';
