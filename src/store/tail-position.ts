@@ -30,19 +30,20 @@ export function parseXidPosition(position: string | null): { xid: string; seq: s
 
 /**
  * The SQL condition of a tail filter (contract: TailOptions.only) over the derived key columns, with its
- * parameters in order; `param(i)` writes the i-th (0-based) placeholder. Null when the filter keeps
- * nothing out (absent, or empty).
+ * parameters in order; `param(i)` writes the i-th (0-based) placeholder and `column` a column's name in
+ * the condition. Null when the filter keeps nothing out (absent, or empty).
  */
 export function tailFilterSql(
   only: TailFilter | undefined,
   param: (i: number) => string,
+  column: (name: string) => string = (name) => name,
 ): { sql: string; values: (string | number)[] } | null {
   if (!only) return null;
   const values: (string | number)[] = [];
   const parts: string[] = [];
-  const inList = (column: string, items: readonly (string | number)[] | undefined): void => {
+  const inList = (name: string, items: readonly (string | number)[] | undefined): void => {
     if (!items?.length) return;
-    parts.push(`${column} IN (${items.map((v) => param(values.push(v) - 1)).join(', ')})`);
+    parts.push(`${column(name)} IN (${items.map((v) => param(values.push(v) - 1)).join(', ')})`);
   };
   inList('operation_key', only.operations);
   inList('record_type', only.recordTypes);

@@ -60,23 +60,31 @@ export class PostgresAlertStore implements AlertStore {
       // turns; taken up front in one order, so two processes applying overlapping batches cannot deadlock.
       const ids = [...new Set(hits.map((h) => h.alertId))].sort();
       await client.query('SELECT pg_advisory_xact_lock(hashtext(id)) FROM unnest($1::text[]) AS id ORDER BY id', [ids]);
+      // Each alert is read once and written once per batch, however many hits it takes.
+      const current = new Map<string, AlertRow | null>();
+      const dirty = new Set<string>();
       const out: { outcome: ApplyHitOutcome; alert: AlertRow }[] = [];
       for (const hit of hits) {
         const claimed = await client.query(
           'INSERT INTO alert_hits (hit_key, alert_id, exclusion_id, at) VALUES ($1, $2, NULL, $3) ON CONFLICT DO NOTHING',
           [hit.hitKey, hit.alertId, now],
         );
-        const { rows } = await client.query<AlertSelect>('SELECT * FROM alerts WHERE id = $1', [hit.alertId]);
-        const existing = rows[0] ? toAlertRow(rows[0]) : null;
+        let existing = current.get(hit.alertId);
+        if (existing === undefined) {
+          const { rows } = await client.query<AlertSelect>('SELECT * FROM alerts WHERE id = $1', [hit.alertId]);
+          current.set(hit.alertId, (existing = rows[0] ? toAlertRow(rows[0]) : null));
+        }
         if (!claimed.rowCount && existing) {
           out.push({ outcome: 'duplicate', alert: existing });
           continue;
         }
         const merged = mergeHit(existing, hit, now);
-        await client.query(UPSERT, alertValues(merged.row));
+        current.set(hit.alertId, merged.row);
+        dirty.add(hit.alertId);
         if (merged.change) await log(client, merged.change);
         out.push({ outcome: merged.outcome, alert: merged.row });
       }
+      for (const id of dirty) await client.query(UPSERT, alertValues(current.get(id)!));
       return out;
     });
   }

@@ -66,18 +66,26 @@ export class SqliteAlertStore implements AlertStore {
       'INSERT INTO alert_hits (hit_key, alert_id, exclusion_id, at) VALUES (?, ?, NULL, ?) ON CONFLICT DO NOTHING',
     );
     const upsert = this.prepared(UPSERT);
+    const dirty = new Set<string>();
     return this.db
-      .transaction(() =>
-        hits.map((hit) => {
+      .transaction(() => {
+        // Each alert is read once and written once per batch, however many hits it takes: a counted hit
+        // rewrote the whole row (record ids up to the bound) every time.
+        const current = new Map<string, AlertRow | null>();
+        const out = hits.map((hit) => {
           const claimed = claim.run(hit.hitKey, hit.alertId, now).changes;
-          const existing = this.one(hit.alertId);
+          let existing = current.get(hit.alertId);
+          if (existing === undefined) current.set(hit.alertId, (existing = this.one(hit.alertId)));
           if (!claimed && existing) return { outcome: 'duplicate' as const, alert: existing };
           const merged = mergeHit(existing, hit, now);
-          upsert.run(alertValues(merged.row));
+          current.set(hit.alertId, merged.row);
+          dirty.add(hit.alertId);
           if (merged.change) this.log(merged.change);
           return { outcome: merged.outcome, alert: merged.row };
-        }),
-      )
+        });
+        for (const id of dirty) upsert.run(alertValues(current.get(id)!));
+        return out;
+      })
       .immediate();
   }
 
