@@ -101,17 +101,17 @@ export class SqliteRecordStore implements RecordStore {
 
   /** `tuning` only for tests: smaller commit and log sizes (bulk.ts). */
   bulk(tuning?: BulkTuning): BulkWriter {
-    return new SqliteBulkWriter(this.db, (records, keys) => this.insertAll(records, keys), tuning);
+    return new SqliteBulkWriter(this.db, (records, keys, rollups) => this.insertAll(records, keys, rollups), tuning);
   }
 
   /**
    * Inserts inside the caller's write transaction (ledger.commitBlob uses it with its blob row). The
    * first new row takes its seq explicitly when SQLite's max + 1 would re-use a deleted one (tail.ts).
    */
-  insertAll(records: readonly AuditRecord[], keys?: readonly RecordKeys[]): InsertResult {
+  insertAll(records: readonly AuditRecord[], keys?: readonly RecordKeys[], rollups?: RollupDelta): InsertResult {
     if (records.length === 0) return { inserted: 0, duplicates: 0 };
     const at = this.clock.now();
-    const delta = new RollupDelta();
+    const delta = rollups ?? new RollupDelta();
     const added: TextRow[] = [];
     const conflicts: number[] = [];
     let seq = this.tailer.nextSeqIfReused();
@@ -128,8 +128,9 @@ export class SqliteRecordStore implements RecordStore {
         conflicts.push(i);
       }
     }
-    // The rollups and the substring index are kept as records arrive (ADRs 0031, 0033): in this transaction.
-    applyRollups(this.db, delta);
+    // The rollups and the substring index are kept as records arrive (ADRs 0031, 0033): in this transaction
+    // (a bulk load hands its own delta and applies it, gathered over its batches, before each commit).
+    if (!rollups) applyRollups(this.db, delta);
     this.text.added(added);
     const inserted = added.length;
     const duplicates = records.length - inserted - conflicts.length;

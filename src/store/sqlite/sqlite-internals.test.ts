@@ -244,3 +244,33 @@ test('a version 1 store gets the version 2 columns filled from raw on open, resu
     dir.cleanup();
   }
 });
+
+test('a bulk load gathers its rollups until it commits; a batch that fails adds nothing to them', async () => {
+  const store = openSqliteStore(':memory:');
+  try {
+    const bulk = store.records.bulk!({ commitRows: 5, checkpointerFromBytes: Infinity, maxLogBytes: Infinity });
+    const day = { start: T0 - (T0 % DAY), end: T0 - (T0 % DAY) + 3 * DAY };
+    await bulk.insert([record({ operation: 'FileAccessed' }), record({ operation: 'FileAccessed' })]);
+    // The second record of the batch fails after the first was written and counted: both must go.
+    const bad = Object.defineProperty(record(), 'raw', {
+      get() {
+        throw new Error('unreadable record');
+      },
+    });
+    await assert.rejects(bulk.insert([record({ operation: 'Set-Mailbox' }), bad]), /unreadable record/);
+    await bulk.insert([record({ operation: 'Set-Mailbox' }), record(), record(), record()]);
+    await bulk.close();
+    const fromRollups = await store.records.countBy({ range: day }, 'operation');
+    assert.deepEqual(
+      fromRollups.map((r) => [r.key, r.count]),
+      [
+        ['FileAccessed', 5],
+        ['Set-Mailbox', 1],
+      ],
+      'the failed batch left no count behind, the pending ones all counted',
+    );
+    assert.equal(await store.records.count({ range: day }), 6);
+  } finally {
+    await store.close();
+  }
+});
