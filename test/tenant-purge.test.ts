@@ -24,6 +24,22 @@ test('tenant remove --purge refuses without a terminal or --yes; with --yes it d
     const file = join(dir, 'records.ndjson');
     writeFileSync(file, [1, 2, 3].map(recordLine).join('\n'));
     assert.equal((await cli(['import', file, '--tenant', 'contoso'])).code, 0);
+    // One record the shipped rules alert on (a mailbox exported to PST), raised live by the import.
+    const exported = join(dir, 'export.ndjson');
+    writeFileSync(
+      exported,
+      JSON.stringify({
+        CreationTime: '2026-11-01T11:00:00',
+        Id: 'id-export',
+        Operation: 'New-MailboxExportRequest',
+        RecordType: 1,
+        Workload: 'Exchange',
+        UserId: 'admin@contoso.com',
+      }),
+    );
+    assert.equal((await cli(['import', exported, '--tenant', 'contoso'])).code, 0);
+    const alerts = async () => (await cli(['alerts', 'list', '--format', 'json'])).stdout;
+    assert.match(await alerts(), /Mailbox exported to a PST file/, 'the import raised the alert');
     assert.equal((await cli(['import', file, '--tenant', 'other-label'])).code, 0);
     const stored = async () =>
       (await cli(['search', '--start', '2026-10-01', '--format', 'jsonl'])).stdout
@@ -33,12 +49,19 @@ test('tenant remove --purge refuses without a terminal or --yes; with --yes it d
 
     const refused = await cli(['tenant', 'remove', 'contoso', '--purge']);
     assert.equal(refused.code, 2, refused.stderr);
-    assert.match(refused.stderr, /would delete 3 records of contoso \(6f1c2b3a-[^)]+\) and its collection ledger/);
+    assert.match(
+      refused.stderr,
+      /would delete 4 records of contoso \(6f1c2b3a-[^)]+\), its alerts and its collection ledger/,
+    );
     assert.match(refused.stderr, /no terminal to confirm on.*Nothing was deleted.*--yes/s);
 
     const done = await cli(['tenant', 'remove', 'contoso', '--purge', '--yes']);
     assert.equal(done.code, 0, done.stderr);
-    assert.match(done.stdout, /^removed contoso and deleted 3 records of contoso \(6f1c2b3a-[^)]+\), 0 ledger windows/);
+    assert.match(
+      done.stdout,
+      /^removed contoso and deleted 4 records of contoso \(6f1c2b3a-[^)]+\), 1 alert, 0 ledger windows/,
+    );
+    assert.doesNotMatch(await alerts(), /Mailbox exported/, 'its alert went with its records');
     assert.deepEqual(
       await stored(),
       ['other-label', 'other-label', 'other-label'],
@@ -67,11 +90,14 @@ test('on a terminal, --purge deletes only after the tenant name is typed', async
       });
     assert.equal(spawnSync('sh', ['-c', `${cli} import ${file} --tenant lab`], { cwd: repoRoot, env }).status, 0);
     const cancelled = inTerminal('tenant remove lab --purge', 'no\n');
-    assert.match(cancelled.stdout, /This deletes 1 record of lab and its collection ledger\. It cannot be undone\./);
+    assert.match(
+      cancelled.stdout,
+      /This deletes 1 record of lab, its alerts and its collection ledger\. It cannot be undone\./,
+    );
     assert.match(cancelled.stdout, /Nothing was deleted: the answer was not "lab"/);
     assert.equal(cancelled.status, 130);
     const confirmed = inTerminal('tenant remove lab --purge', 'lab\n');
-    assert.match(confirmed.stdout, /deleted 1 record of lab, 0 ledger windows/, confirmed.stdout);
+    assert.match(confirmed.stdout, /deleted 1 record of lab, 0 alerts, 0 ledger windows/, confirmed.stdout);
     assert.equal(confirmed.status, 0);
   } finally {
     cleanup();

@@ -502,6 +502,12 @@ export interface AlertStore {
   applyHits(hits: readonly AlertHitInput[], now: number): Promise<{ outcome: ApplyHitOutcome; alert: AlertRow }[]>;
   /** Counts a hit an exclusion kept back, once per hitKey; false when it was counted before. */
   countExcluded(hitKey: string, exclusionId: string, at: number): Promise<boolean>;
+  /**
+   * Deletes a tenant's alerts with their history and claimed hits (`tenant remove --purge`: the records
+   * behind them are gone, and records stored again later must raise alerts again); returns how many
+   * alerts went. Exclusions and snoozes, which people wrote, stay.
+   */
+  forgetTenant(tenant: string): Promise<number>;
   get(id: string): Promise<AlertRow | null>;
   /** Newest last hit first. */
   list(filter?: AlertFilter): Promise<AlertRow[]>;

@@ -44,7 +44,7 @@ export async function removeTenant(ctx: CliContext, name: string, flags: RemoveF
   const label = row ? `${row.name} (${row.tenantId})` : key!;
   await refuseWhileCollecting(ctx, store, key!, label);
   const count = await countRecords(store, key!);
-  const what = `${count.toLocaleString('en-US')} record${count === 1 ? '' : 's'} of ${label} and its collection ledger`;
+  const what = `${count.toLocaleString('en-US')} record${count === 1 ? '' : 's'} of ${label}, its alerts and its collection ledger`;
   if (!flags.yes) {
     if (!stdin.isTTY)
       throw new AppError(
@@ -63,11 +63,14 @@ export async function removeTenant(ctx: CliContext, name: string, flags: RemoveF
   }
   const purged = await store.records.purgeTenant(key!, { signal: ctx.signal });
   const ledger = await store.ledger.forgetTenant(key!);
+  // Its alerts point at the records just deleted: they go too (exclusions and snoozes people wrote stay).
+  const alerts = await store.alerts.forgetTenant(key!);
   if (row) await store.tenants.remove(row.tenantId);
-  await recordCli(ctx, 'tenant.purge', row?.name ?? key!, { tenant: key, records: purged, ...ledger });
+  await recordCli(ctx, 'tenant.purge', row?.name ?? key!, { tenant: key, records: purged, alerts, ...ledger });
   ctx.out.write(
     `${row ? `removed ${row.name} and ` : ''}deleted ${purged.toLocaleString('en-US')} record${purged === 1 ? '' : 's'}` +
-      ` of ${label}${purged === 0 ? ' (none were stored)' : ''}, ${ledger.windows} ledger window${ledger.windows === 1 ? '' : 's'}` +
+      ` of ${label}${purged === 0 ? ' (none were stored)' : ''}, ${alerts} alert${alerts === 1 ? '' : 's'},` +
+      ` ${ledger.windows} ledger window${ledger.windows === 1 ? '' : 's'}` +
       ` and ${ledger.blobs} blob row${ledger.blobs === 1 ? '' : 's'}\n`,
   );
 }

@@ -104,6 +104,15 @@ export class PostgresAlertStore implements AlertStore {
     });
   }
 
+  async forgetTenant(tenant: string): Promise<number> {
+    return inTransaction(this.pool, async (client) => {
+      const theirs = 'SELECT id FROM alerts WHERE tenant = $1';
+      await client.query(`DELETE FROM alert_history WHERE alert_id IN (${theirs})`, [tenant]);
+      await client.query(`DELETE FROM alert_hits WHERE alert_id IN (${theirs})`, [tenant]);
+      return (await client.query('DELETE FROM alerts WHERE tenant = $1', [tenant])).rowCount ?? 0;
+    });
+  }
+
   async get(id: string): Promise<AlertRow | null> {
     const { rows } = await this.pool.query<AlertSelect>('SELECT * FROM alerts WHERE id = $1', [id]);
     return rows[0] ? toAlertRow(rows[0]) : null;

@@ -108,6 +108,17 @@ export class SqliteAlertStore implements AlertStore {
       .immediate();
   }
 
+  async forgetTenant(tenant: string): Promise<number> {
+    return this.db
+      .transaction(() => {
+        const theirs = 'SELECT id FROM alerts WHERE tenant = ?';
+        this.db.prepare(`DELETE FROM alert_history WHERE alert_id IN (${theirs})`).run(tenant);
+        this.db.prepare(`DELETE FROM alert_hits WHERE alert_id IN (${theirs})`).run(tenant);
+        return this.db.prepare('DELETE FROM alerts WHERE tenant = ?').run(tenant).changes;
+      })
+      .immediate();
+  }
+
   async get(id: string): Promise<AlertRow | null> {
     return this.one(id);
   }

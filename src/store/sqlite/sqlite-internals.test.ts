@@ -7,6 +7,7 @@ import { tempDir } from '../../../test/support/paths.js';
 import { DAY, record, T0 } from '../testing/fixtures.js';
 import { compileCountBy, compileSearch } from './compile.js';
 import { openSqliteStore } from './index.js';
+import type { SqliteRecordStore } from './records.js';
 import { MIGRATIONS } from './schema.js';
 import { V1_CASES, V1_COLUMNS, v1Rows } from '../testing/version1.js';
 import type { SqliteTextIndex } from './text-index.js';
@@ -248,7 +249,8 @@ test('a version 1 store gets the version 2 columns filled from raw on open, resu
 test('a bulk load gathers its rollups until it commits; a batch that fails adds nothing to them', async () => {
   const store = openSqliteStore(':memory:');
   try {
-    const bulk = store.records.bulk!({ commitRows: 5, checkpointerFromBytes: Infinity, maxLogBytes: Infinity });
+    const records = store.records as SqliteRecordStore;
+    const bulk = records.bulk({ commitRows: 5, checkpointerFromBytes: Infinity, maxLogBytes: Infinity });
     const day = { start: T0 - (T0 % DAY), end: T0 - (T0 % DAY) + 3 * DAY };
     await bulk.insert([record({ operation: 'FileAccessed' }), record({ operation: 'FileAccessed' })]);
     // The second record of the batch fails after the first was written and counted: both must go.

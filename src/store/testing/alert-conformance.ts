@@ -88,6 +88,19 @@ export function runAlertConformance(ctx: { readonly store: Store }): void {
     assert.deepEqual(await a.applyHits([], T0), []);
   });
 
+  test("alerts: forgetting a tenant deletes its alerts, their history and hits, and no other tenant's", async () => {
+    const a = ctx.store.alerts;
+    await a.applyHits([alertHit(), alertHit({ alertId: 'al-2', tenant: TENANT_B })], T0);
+    await a.setStatus('al-1', { from: 'new', to: 'resolved', actor: 'ann', at: T0 + 1 });
+    assert.equal(await a.forgetTenant(TENANT_A), 1);
+    assert.equal(await a.get('al-1'), null);
+    assert.deepEqual(await a.history('al-1'), []);
+    assert.ok(await a.get('al-2'), 'the other tenant keeps its alert');
+    const again = await a.applyHit(alertHit(), T0 + 2);
+    assert.equal(again.outcome, 'raised', 'the same hit raises again once its alert was forgotten');
+    assert.equal(await a.forgetTenant('nobody'), 0);
+  });
+
   test('alerts: status moves only from the status the caller saw, with who, when and a history', async () => {
     const a = ctx.store.alerts;
     await a.applyHit(alertHit(), T0);
