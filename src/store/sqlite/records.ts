@@ -176,7 +176,7 @@ export class SqliteRecordStore implements RecordStore {
    */
   async optimize(options: OptimizeOptions = {}): Promise<OptimizeResult> {
     const started = performance.now();
-    if (options.textIndex === true) this.text.build();
+    if (options.textIndex === true) await this.text.build();
     if (options.textIndex === false) this.text.drop();
     const textIndexMs = performance.now() - started;
     const rows = (this.db.prepare('SELECT max(seq) FROM records').pluck().get() as number | null) ?? 0;

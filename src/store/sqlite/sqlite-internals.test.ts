@@ -10,7 +10,7 @@ import { openSqliteStore } from './index.js';
 import type { SqliteRecordStore } from './records.js';
 import { MIGRATIONS } from './schema.js';
 import { V1_CASES, V1_COLUMNS, v1Rows } from '../testing/version1.js';
-import type { SqliteTextIndex } from './text-index.js';
+import { SqliteTextIndex } from './text-index.js';
 
 /** Reads the file through a separate read-only connection, as another process would. */
 function fromOutside<T>(file: string, read: (db: Database.Database) => T): T {
@@ -185,6 +185,47 @@ test('the substring index narrows objects too, follows deletions, and leaves row
   assert.equal(text.coveredUpTo(), db.prepare('SELECT max(seq) FROM records').pluck().get());
   assert.equal(await store.records.count({ range: { start: 0, end: 8e12 }, freeText: ['zanzibar'] }), 1);
   await store.close();
+});
+
+test('a large substring index build cuts words on its own thread and posts exactly what one thread would', async () => {
+  const dir = tempDir();
+  const saved = SqliteTextIndex.parallelFromRows;
+  try {
+    const rows = Array.from({ length: 12_000 }, (_, i) =>
+      record({
+        raw: `{"Note":"word${i % 97}zz shared gizmo${i} Straße","Id":"${i}"}`,
+        objectId: i % 3 ? `https://x.sharepoint.com/sites/Team${i % 11}/Doc ${i}.docx` : null,
+      }),
+    );
+    const postings = async (parallelFrom: number): Promise<unknown[]> => {
+      SqliteTextIndex.parallelFromRows = parallelFrom;
+      const file = join(dir.dir, `text-${parallelFrom}.sqlite`);
+      const store = openSqliteStore(file);
+      await store.records.insert(rows);
+      await store.records.optimize!({ textIndex: true });
+      const db = (store as unknown as { db: Database.Database }).db;
+      const text = (store.records as unknown as { text: SqliteTextIndex }).text;
+      assert.equal(text.coveredUpTo(), db.prepare('SELECT max(seq) FROM records').pluck().get(), 'covers every row');
+      const got = [
+        db
+          .prepare("SELECT rowid FROM text_raw WHERE text_raw MATCH 'gizmo11999 OR word5zz' ORDER BY rowid")
+          .pluck()
+          .all(),
+        db.prepare("SELECT rowid FROM text_object WHERE text_object MATCH 'team7' ORDER BY rowid").pluck().all(),
+        db.prepare('SELECT word FROM text_vocab ORDER BY word').pluck().all(),
+        await store.records.count({ range: { start: 0, end: 8e12 }, freeText: ['GIZMO1234'] }),
+      ];
+      await store.close();
+      return got;
+    };
+    const oneThread = await postings(Number.MAX_SAFE_INTEGER);
+    const twoThreads = await postings(1);
+    assert.ok((oneThread[0] as unknown[]).length > 100, 'the check looks at many rows');
+    assert.deepEqual(twoThreads, oneThread);
+  } finally {
+    SqliteTextIndex.parallelFromRows = saved;
+    dir.cleanup();
+  }
 });
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {

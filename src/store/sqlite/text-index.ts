@@ -1,4 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
+import { startModuleWorker } from '../../runtime/worker.js';
 import { stopWords, textWords, vocabularyPattern, wordMeets, wordNeeds, WordSet } from '../text-words.js';
 
 /** A stored row as the index reads it: seq, raw, object id. */
@@ -7,7 +8,7 @@ export type TextRow = readonly [seq: number, raw: string, objectId: string | nul
 /** The two substring-searched columns and the FTS5 table posting each one's words. */
 const POSTINGS = { raw: 'text_raw', object_id: 'text_object' } as const;
 /** Stop-word flags (store_meta text_index_stops): a word too common to post, per column. */
-const STOP_BIT = { raw: 1, object_id: 2 } as const;
+export const STOP_BIT = { raw: 1, object_id: 2 } as const;
 export type TextColumn = keyof typeof POSTINGS;
 
 /** The highest record seq the index covers (every row up to it is posted); absent: no index. */
@@ -18,6 +19,22 @@ const STOPS_KEY = 'text_index_stops';
 const MAX_WORDS = 2_000;
 /** Rows posted per transaction while building: short enough that other writers never wait long (bulk.ts: 1 s). */
 const BUILD_BATCH = 5_000;
+
+/** What the build's word thread is given (text-words-worker.ts). */
+export interface WordsRequest {
+  path: string;
+  after: number;
+  batch: number;
+  /** Batches it may send before the first is acknowledged. */
+  ahead: number;
+  /** The stop words with their column bits (STOP_BIT). */
+  stops: [string, number][];
+}
+
+/** One batch of the word thread, in seq order: [seq, raw's words, object id's words] ('' for none); empty: done. */
+export interface WordsBatch {
+  rows: [number, string, string][];
+}
 /** Rows sampled (the newest) to choose the stop words; fewer than STOP_MIN_SAMPLE: no stop words. */
 const STOP_SAMPLE = 20_000;
 const STOP_MIN_SAMPLE = 1_000;
@@ -34,6 +51,8 @@ const OBJECT_STOP_SHARE = 0.3;
  * was) are scanned, so a search is correct whatever the index's state.
  */
 export class SqliteTextIndex {
+  /** From this many rows to post, a build cuts words on a thread of its own (starting one costs ~0.3 s); tests lower it. */
+  static parallelFromRows = 50_000;
   private readonly coveredStatement: Statement;
   /** Whether any record lies between the covered seq and a new batch (then the batch waits for build()). */
   private readonly rowBetween: Statement;
@@ -100,8 +119,13 @@ export class SqliteTextIndex {
    * Creates the index when missing (choosing stop words from the newest rows), then posts every row
    * above the covered seq, a batch per transaction, so other writers go on meanwhile.
    */
-  build(): void {
+  async build(): Promise<void> {
     if (this.coveredUpTo() === null) this.create();
+    const from = this.coveredUpTo() ?? 0;
+    const behind = this.db.prepare('SELECT count(*) FROM (SELECT 1 FROM records WHERE seq > ? LIMIT ?)').pluck();
+    const parallelFrom = SqliteTextIndex.parallelFromRows;
+    if (!this.db.memory && (behind.get(from, parallelFrom) as number) >= parallelFrom)
+      return this.buildOnTwoCores(from);
     const read = this.db
       .prepare('SELECT seq, raw, object_id FROM records WHERE seq > ? ORDER BY seq LIMIT ?')
       .raw(true);
@@ -113,6 +137,46 @@ export class SqliteTextIndex {
       return true;
     });
     while (batch.immediate());
+  }
+
+  /**
+   * A large build: a worker thread reads the rows and cuts their words (most of the build's time), this
+   * thread posts them, a batch per transaction as before. Rows the insert path posted meanwhile (it
+   * does once the index covers everything before them) are above the covered seq: skipped here.
+   */
+  private async buildOnTwoCores(from: number): Promise<void> {
+    const request: WordsRequest = {
+      path: this.db.name,
+      after: from,
+      batch: BUILD_BATCH,
+      ahead: 2,
+      stops: [...this.stops().words],
+    };
+    const worker = startModuleWorker(import.meta.url, './text-words-worker.js', { workerData: request });
+    const post = this.db.transaction((rows: WordsBatch['rows']): void => {
+      const covered = this.coveredUpTo() ?? 0;
+      const fresh = rows.filter(([seq]) => seq > covered);
+      if (fresh.length === 0) return;
+      this.postWords(fresh);
+      this.setCovered(fresh[fresh.length - 1]![0]);
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        worker.on('message', (batch: WordsBatch) => {
+          if (batch.rows.length === 0) return resolve();
+          try {
+            post.immediate(batch.rows);
+            worker.postMessage('more');
+          } catch (e) {
+            reject(e instanceof Error ? e : new Error(String(e)));
+          }
+        });
+        worker.on('error', reject);
+        worker.on('exit', (code) => reject(new Error(`the substring index's word thread stopped (exit ${code})`)));
+      });
+    } finally {
+      await worker.terminate();
+    }
   }
 
   /** Removes the index; searches stay correct, scanning instead. */
@@ -163,18 +227,28 @@ export class SqliteTextIndex {
   /** Posts rows' words (stop words left out) and adds the words new to the vocabulary. */
   private post(rows: readonly TextRow[]): void {
     const { sets } = this.stops();
+    this.postWords(
+      rows.map(([seq, raw, objectId]) => [
+        seq,
+        textWords(raw, sets.raw).join(' '),
+        textWords(objectId, sets.object_id).join(' '),
+      ]),
+    );
+  }
+
+  /** Posts rows' words, cut already (space-separated, '' for none), and adds the new ones to the vocabulary. */
+  private postWords(rows: WordsBatch['rows']): void {
     const postRaw = this.db.prepare('INSERT INTO text_raw (rowid, words) VALUES (?, ?)');
     const postObject = this.db.prepare('INSERT INTO text_object (rowid, words) VALUES (?, ?)');
     const seen = new Set<string>();
     for (const [seq, raw, objectId] of rows) {
-      for (const [column, text, statement] of [
-        ['raw', raw, postRaw],
-        ['object_id', objectId, postObject],
+      for (const [words, statement] of [
+        [raw, postRaw],
+        [objectId, postObject],
       ] as const) {
-        const words = textWords(text, sets[column]);
-        if (words.length === 0) continue;
-        statement.run(seq, words.join(' '));
-        for (const w of words) seen.add(w);
+        if (words === '') continue;
+        statement.run(seq, words);
+        for (const w of words.split(' ')) seen.add(w);
       }
     }
     const insert = this.db.prepare('INSERT OR IGNORE INTO text_vocab (word) VALUES (?)');
