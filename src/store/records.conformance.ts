@@ -403,13 +403,17 @@ function searchTests(ctx: StoreContext): void {
         operation: i % 3 ? 'FileAccessed' : 'FileDownloaded',
       }),
     );
-    const sparse = Array.from({ length: 12 }, (_, i) => record({ creationTime: T0 - (i + 1) * 29 * DAY }));
+    // …and one three centuries back: after an empty slice the read jumps to the next match, not 30 days at a time.
+    const sparse = [
+      ...Array.from({ length: 12 }, (_, i) => record({ creationTime: T0 - (i + 1) * 29 * DAY })),
+      record({ creationTime: T0 - 300 * 365 * DAY }),
+    ];
     const other = Array.from({ length: 30 }, (_, i) =>
       record({ creationTime: T0 - i * HOUR, operation: 'UserLoggedIn' }),
     );
     await ctx.store.records.insert([...dense, ...sparse, ...other]);
     const query: SearchQuery = {
-      range: { start: T0 - 400 * DAY, end: T0 + DAY },
+      range: { start: T0 - 1000 * 365 * DAY, end: T0 + DAY },
       operations: ['FileAccessed', 'FileDownloaded'],
     };
     const whole = await collect(ctx.store.records.search(query));

@@ -203,10 +203,27 @@ export function searchRows<T extends RecordHead>(
 ): AsyncIterable<T> {
   const whole = options.limit === undefined && options.after === undefined && !query.freeText?.length;
   if (!whole) return keysetPages(options, (after, size) => fetchPage(query, after, size), toRecord);
-  return timeSlices(query, (slice) => keysetPages(options, (after, size) => fetchPage(slice, after, size), toRecord));
+  const newest = async (range: SearchQuery['range']): Promise<number | null> => {
+    const [row] = await fetchPage({ ...query, range }, undefined, 1);
+    return row ? toRecord(row).creationTime : null;
+  };
+  return timeSlices(
+    query,
+    (slice) => keysetPages(options, (after, size) => fetchPage(slice, after, size), toRecord),
+    newest,
+  );
 }
 
-async function* timeSlices<T>(query: SearchQuery, read: (slice: SearchQuery) => AsyncIterable<T>): AsyncIterable<T> {
+/**
+ * After an empty slice the read jumps to the newest match left (one short indexed query), and starts an
+ * hour wide again: a period far wider than its records ("everything since 1970") was read as thousands of
+ * empty 30-day slices.
+ */
+async function* timeSlices<T>(
+  query: SearchQuery,
+  read: (slice: SearchQuery) => AsyncIterable<T>,
+  newest: (range: SearchQuery['range']) => Promise<number | null>,
+): AsyncIterable<T> {
   let width = HOUR_MS;
   for (let end = query.range.end; end > query.range.start;) {
     const start = Math.max(query.range.start, end - width);
@@ -217,6 +234,12 @@ async function* timeSlices<T>(query: SearchQuery, read: (slice: SearchQuery) => 
     }
     end = start;
     width = nextSliceWidth(width, rows);
+    if (rows === 0 && end > query.range.start) {
+      const next = await newest({ start: query.range.start, end });
+      if (next === null) return;
+      end = next + 1;
+      width = HOUR_MS;
+    }
   }
 }
 
