@@ -55,7 +55,13 @@ export class PostgresTail {
     throwIfAborted(options.signal);
     const from = parseXidPosition(after);
     const horizon = await this.horizon();
-    const filter = tailFilterSql(options.only, (i) => `$${i + 5}`);
+    // Expressions, not the bare columns: the rows are filtered inside the arrival range, never looked up
+    // through the operation index (which would visit every stored match of the operations for each batch).
+    const filter = tailFilterSql(
+      options.only,
+      (i) => `$${i + 5}`,
+      (column) => (column === 'record_type' ? `(${column} + 0)` : `(${column} || '')`),
+    );
     if (filter) return this.tailFiltered(after, from, options.limit, horizon, filter);
     const { rows } = await this.pool.query<SelectedRow & unknown[]>({
       text: `SELECT ${SELECT_COLUMNS}, xid::text AS at_xid, seq AS at_seq FROM records
