@@ -67,4 +67,10 @@ export interface Evaluator {
    * the reader can leave the rest unread; undefined when some rule looks at every record.
    */
   wants?(): { operations: string[]; recordTypes: number[]; workloads: string[] } | undefined;
+  /**
+   * Records passed over unread (see wants) still move each tenant's time: their newest CreationTime per
+   * tenant, given before the next push, so first-seen candidates and correlation windows are decided as
+   * if every record had been pushed.
+   */
+  advance?(newest: Readonly<Record<string, number>>): void;
 }

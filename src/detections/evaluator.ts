@@ -134,6 +134,11 @@ export class RuleEvaluator implements Evaluator {
     };
   }
 
+  advance(newest: Readonly<Record<string, number>>): void {
+    for (const [tenant, t] of Object.entries(newest))
+      if (t > (this.newest.get(tenant) ?? -Infinity)) this.newest.set(tenant, t);
+  }
+
   flush(): Hit[] {
     const hits: Hit[] = [];
     for (const w of this.windows) append(hits, w.drain());

@@ -79,6 +79,7 @@ export async function runLiveOnce(store: LiveStore, evaluator: Evaluator, option
     });
     const scanned = batch.scanned ?? batch.records.length;
     if (!scanned) break;
+    if (batch.newest) evaluator.advance?.(batch.newest);
     const hits = evaluator.push(batch.records);
     const held = new Map(batch.records.map((r) => [recordKey(r.tenant, r.id), r]));
     add(summary.alerts, await raiseHits(deps, hits, held));

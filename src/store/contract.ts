@@ -176,6 +176,12 @@ export interface TailBatch {
   records: StoredRecord[];
   /** Records passed over, the ones returned included (with `only`, may exceed records.length); absent: records.length. */
   scanned?: number;
+  /**
+   * With `only`: each tenant's newest CreationTime among every record passed over, wanted or not. Time moves
+   * with the records a consumer did not read too (live first-seen rules decide once a tenant's newest record
+   * is a day past a candidate).
+   */
+  newest?: Record<string, number>;
   /** Pass to the next tail() call and persist it once the records are handled; equals `after` when nothing new. */
   next: TailPosition;
 }

@@ -88,16 +88,18 @@ export class PostgresTail {
   ): Promise<TailBatch> {
     // The last position is ordered by the columns themselves (span.xid, span.seq): an output column named
     // like them would order as text ('9' after '12').
-    const span = await this.pool.query<{ n: string; last: string | null }>(
-      `WITH span AS (SELECT xid, seq FROM records
+    const span = await this.pool.query<{ n: string; last: string | null; newest: Record<string, number> | null }>(
+      `WITH span AS (SELECT xid, seq, tenant, creation_time FROM records
                       WHERE (xid, seq) > ($1::xid8, $2::bigint) AND xid < $4::xid8 ORDER BY xid, seq LIMIT $3)
        SELECT count(*) AS n,
               (SELECT span.xid::text || ':' || span.seq::text FROM span
-                ORDER BY span.xid DESC, span.seq DESC LIMIT 1) AS last
+                ORDER BY span.xid DESC, span.seq DESC LIMIT 1) AS last,
+              (SELECT json_object_agg(g.tenant, g.t)
+                 FROM (SELECT span.tenant, max(span.creation_time) AS t FROM span GROUP BY span.tenant) g) AS newest
          FROM span`,
       [from.xid, from.seq, Math.max(0, Math.floor(limit)), horizon],
     );
-    const { n, last } = span.rows[0]!;
+    const { n, last, newest } = span.rows[0]!;
     if (!Number(n) || last === null) return { records: [], next: after ?? '0:0', scanned: 0 };
     const [xid, seq] = last.split(':');
     const { rows } = await this.pool.query<SelectedRow & unknown[]>({
@@ -107,7 +109,7 @@ export class PostgresTail {
       values: [from.xid, from.seq, xid, seq, ...filter.values],
       rowMode: 'array',
     });
-    return { records: rows.map(toStoredRecord), next: last, scanned: Number(n) };
+    return { records: rows.map(toStoredRecord), next: last, scanned: Number(n), newest: newest ?? {} };
   }
 
   /** Just below the oldest record writer still open: what it and every later one writes comes after. */

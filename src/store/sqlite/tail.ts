@@ -36,7 +36,8 @@ export class SqliteTail {
       )
       .pluck();
     this.span = db.prepare(
-      'SELECT count(*) AS n, max(seq) AS last FROM (SELECT seq FROM records WHERE seq > ? ORDER BY seq LIMIT ?)',
+      `SELECT tenant, max(creation_time) AS newest, count(*) AS n, max(seq) AS last
+         FROM (SELECT seq, tenant, creation_time FROM records WHERE seq > ? ORDER BY seq LIMIT ?) GROUP BY tenant`,
     );
   }
 
@@ -59,8 +60,8 @@ export class SqliteTail {
   }
 
   /**
-   * The next `limit` positions first (seqs only: no column of theirs is decoded), then only the rows of
-   * that span the filter wants, whole.
+   * The next `limit` positions first (seq, tenant and time only: raw is never decoded), then only the rows
+   * of that span the filter wants, whole.
    */
   private tailFiltered(
     after: TailPosition | null,
@@ -68,8 +69,20 @@ export class SqliteTail {
     limit: number,
     filter: { sql: string; values: (string | number)[] },
   ): TailBatch {
-    const span = this.span.get(from, Math.max(0, Math.floor(limit))) as { n: number; last: number | null };
-    if (!span.n || span.last === null) return { records: [], next: after ?? '0', scanned: 0 };
+    const tenants = this.span.all(from, Math.max(0, Math.floor(limit))) as {
+      tenant: string;
+      newest: number;
+      n: number;
+      last: number;
+    }[];
+    if (tenants.length === 0) return { records: [], next: after ?? '0', scanned: 0 };
+    const span = { n: 0, last: 0 };
+    const newest: Record<string, number> = {};
+    for (const t of tenants) {
+      span.n += t.n;
+      span.last = Math.max(span.last, t.last);
+      newest[t.tenant] = t.newest;
+    }
     let read = this.filtered.get(filter.sql);
     if (!read)
       this.filtered.set(
@@ -79,7 +92,7 @@ export class SqliteTail {
           .raw(true)),
       );
     const rows = read.all(from, span.last, ...filter.values) as SelectedRow[];
-    return { records: rows.map(toStoredRecord), next: String(span.last), scanned: span.n };
+    return { records: rows.map(toStoredRecord), next: String(span.last), scanned: span.n, newest };
   }
 
   tailEnd(): TailPosition {

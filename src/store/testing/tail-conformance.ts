@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { AuditRecord, StoredRecord } from '../../core/record.js';
 import type { RecordStore, TailPosition } from '../contract.js';
-import { record } from './fixtures.js';
+import { record, TENANT_A, TENANT_B } from './fixtures.js';
 
 /** A write transaction the test holds open, through the adapter's own insert code. */
 export interface HeldWriter {
@@ -93,8 +93,13 @@ export function runTailConformance(
         ? record({ operation: 'Set-Mailbox', recordType: 1, workload: 'Exchange' })
         : i % 7 === 0
           ? record({ operation: 'UserLoggedIn', recordType: 15, workload: 'AzureActiveDirectory' })
-          : record(),
+          : record({ tenant: i % 2 ? TENANT_A : TENANT_B }),
     );
+    const newestOf = (rs: readonly AuditRecord[]): Record<string, number> => {
+      const out: Record<string, number> = {};
+      for (const r of rs) out[r.tenant] = Math.max(out[r.tenant] ?? -Infinity, r.creationTime);
+      return out;
+    };
     await s.records.insert(mixed);
     const only = { operations: ['set-mailbox'], recordTypes: [15] };
     const wanted = ids(mixed.filter((r) => r.operation === 'Set-Mailbox' || r.recordType === 15));
@@ -102,9 +107,12 @@ export function runTailConformance(
       const got: string[] = [];
       let next: TailPosition | null = null;
       let scanned = 0;
+      const newest: Record<string, number> = {};
       for (;;) {
         const batch = await s.records.tail(next, { limit, only });
         const passed = batch.scanned ?? batch.records.length;
+        for (const [tenant, t] of Object.entries(batch.newest ?? newestOf(batch.records)))
+          newest[tenant] = Math.max(newest[tenant] ?? -Infinity, t);
         assert.ok(passed <= limit && batch.records.length <= passed, `limit ${limit}: at most limit passed over`);
         got.push(...batch.records.map((r) => r.id));
         scanned += passed;
@@ -121,6 +129,8 @@ export function runTailConformance(
         `limit ${limit}: every wanted record, in order`,
       );
       assert.equal(scanned, mixed.length, `limit ${limit}: every record passed over once`);
+      // Time moves with the records passed over unread too (a store that ignores the hint reads them all).
+      assert.deepEqual(newest, newestOf(mixed), `limit ${limit}: each tenant's newest CreationTime`);
     }
     const end = (await drain(s, null)).next;
     const filtered = await s.records.tail(end, { limit: 10, only });
