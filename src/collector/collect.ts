@@ -112,7 +112,10 @@ export async function collect(o: CollectOptions): Promise<CollectSummary> {
       await o
         .afterPass(passes)
         .catch((error: unknown) =>
-          ctx.logger.warn({ event: EVENTS.afterPassFailed, pass: passes, error: (error as Error).message }),
+          ctx.logger.warn(
+            { event: EVENTS.afterPassFailed, pass: passes, error: (error as Error).message },
+            'the detection rules could not run after this collect pass',
+          ),
         );
     if (!o.follow || o.signal.aborted) break;
     ctx.logger.info({ event: EVENTS.pollWaiting, intervalMs: o.intervalMs ?? 60_000 }, 'waiting for the next pass');
