@@ -322,6 +322,12 @@ describe('console in a browser', () => {
     assert.match(utc, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
     await page.selectOption('select[aria-label="Time zone"]', 'America/New_York');
     await page.waitForFunction(() => document.querySelector('.th')?.textContent?.trim() === 'Date (America/New_York)');
+    // The heading names the zone in full: it was cut to "Date (America/New_" in a 150 px column.
+    const heading = await page.$eval('.th >> nth=0', (el) => ({ sw: el.scrollWidth, cw: el.clientWidth }));
+    assert.ok(heading.sw <= heading.cw, `the Date heading fits its column (${heading.sw} > ${heading.cw} px)`);
+    const cell = await page.$eval('.tr .td', (el) => el.getBoundingClientRect().width);
+    const head = await page.$eval('.th', (el) => el.getBoundingClientRect().width);
+    assert.equal(cell, head, 'the rows follow the wider heading');
     const ny = (await page.textContent('[data-testid=detail-time]'))!;
     assert.match(ny, / America\/New_York$/);
     const utcMs = Date.parse(utc.replace(' UTC', 'Z').replace(' ', 'T'));

@@ -185,6 +185,22 @@ describe('signing in to the console in a browser', () => {
     await page.waitForSelector('.tenant-test.ok');
     assert.match((await page.textContent('.tenant-test')) ?? '', /connection works/);
     await shot('tenant-added');
+    // Times on the admin page are in the chosen zone, like everywhere else, and the headings say which
+    // (they were raw UTC ISO dates).
+    await page.fill('form[aria-label="Add token"] input[name=name]', 'zone-check');
+    await page.fill('form[aria-label="Add token"] input[name=user]', 'alice');
+    await page.click('form[aria-label="Add token"] button[type=submit]');
+    await page.waitForSelector('.token-once');
+    const expires = () => page.textContent('.audit-table tr:has-text("zone-check") td >> nth=4');
+    assert.match((await page.textContent('.admin-page'))!, /Expires \(UTC\)/);
+    const utc = (await expires())!;
+    assert.match(utc, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+    await page.selectOption('select[aria-label="Time zone"]', 'Asia/Kolkata');
+    await page.waitForSelector('th:text-is("Expires (Asia/Kolkata)")');
+    const ist = (await expires())!;
+    assert.equal(Date.parse(`${ist.replace(' ', 'T')}Z`) - Date.parse(`${utc.replace(' ', 'T')}Z`), 5.5 * 3_600_000);
+    await shot('admin-times');
+    await page.selectOption('select[aria-label="Time zone"]', 'UTC');
     const trail = await deps.store.consoleAudit.list({ actor: 'alice' });
     assert.ok(trail.some((e) => e.action === 'tenant.add' && e.outcome === 'ok' && e.target === 'northwind'));
     assert.ok(trail.some((e) => e.action === 'tenant.test' && e.target === 'northwind'));

@@ -1,6 +1,8 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api, send, type Role, type TenantGroupRow, type TokenView, type UserView } from '../api.js';
 import { ErrorNote } from '../components/ErrorNote.js';
+import { fmtTime } from '../format.js';
+import { useTimeZone } from '../timezone.js';
 import { TenantAdmin } from './TenantAdmin.js';
 
 const split = (text: string): string[] =>
@@ -13,10 +15,11 @@ const field = (f: FormData, name: string): string => {
   const v = f.get(name);
   return typeof v === 'string' ? v : '';
 };
-const day = (ms: number | null): string => (ms === null ? '' : new Date(ms).toISOString().slice(0, 10));
 
 /** Tenants, users, API tokens and tenant groups (admins of every tenant); each change lands in the audit trail. */
 export function AdminPage() {
+  // Times in the zone chosen in the top bar, as on every other page, and the headings say which.
+  const zone = useTimeZone();
   const [users, setUsers] = useState<UserView[]>([]);
   const [tokens, setTokens] = useState<TokenView[]>([]);
   const [groups, setGroups] = useState<TenantGroupRow[]>([]);
@@ -67,6 +70,17 @@ export function AdminPage() {
       <ErrorNote error={error} />
       <h2>Users</h2>
       <table className="audit-table">
+        <thead>
+          <tr>
+            <th>Name</th>
+            <th>Role</th>
+            <th>Tenants</th>
+            <th>Groups</th>
+            <th>Sign-in</th>
+            <th>Locked until ({zone})</th>
+            <th />
+          </tr>
+        </thead>
         <tbody>
           {users.map((u) => (
             <tr key={u.name}>
@@ -75,7 +89,7 @@ export function AdminPage() {
               <td>{u.tenants.join(', ')}</td>
               <td>{u.groups.join(', ')}</td>
               <td>{u.externalId ? 'single sign-on' : u.hasPassword ? 'password' : ''}</td>
-              <td>{u.lockedUntil ? `locked until ${new Date(u.lockedUntil).toISOString().slice(11, 16)}` : ''}</td>
+              <td>{u.lockedUntil ? fmtTime(u.lockedUntil, zone) : ''}</td>
               <td>
                 <button type="button" onClick={() => act(send(api.removeUser(u.name)))}>
                   Remove
@@ -103,6 +117,16 @@ export function AdminPage() {
         </p>
       ) : null}
       <table className="audit-table">
+        <thead>
+          <tr>
+            <th>Name</th>
+            <th>User</th>
+            <th>Role</th>
+            <th>Tenants</th>
+            <th>Expires ({zone})</th>
+            <th>Revoked ({zone})</th>
+          </tr>
+        </thead>
         <tbody>
           {tokens.map((t) => (
             <tr key={t.name}>
@@ -110,10 +134,10 @@ export function AdminPage() {
               <td>{t.user}</td>
               <td>{t.role ?? '(user)'}</td>
               <td>{t.tenants.join(', ')}</td>
-              <td>expires {day(t.expiresAt)}</td>
+              <td>{t.expiresAt === null ? 'never' : fmtTime(t.expiresAt, zone)}</td>
               <td>
                 {t.revokedAt ? (
-                  `revoked ${day(t.revokedAt)}`
+                  fmtTime(t.revokedAt, zone)
                 ) : (
                   <button type="button" onClick={() => act(send(api.revokeToken(t.name)))}>
                     Revoke
@@ -131,6 +155,12 @@ export function AdminPage() {
       </form>
       <h2>Tenant groups</h2>
       <table className="audit-table">
+        <thead>
+          <tr>
+            <th>Group</th>
+            <th>Tenants</th>
+          </tr>
+        </thead>
         <tbody>
           {groups.map((g) => (
             <tr key={g.name}>
