@@ -116,7 +116,7 @@ test('15: idle kept-alive connections live 120 s, and the server says so to pool
           resolve({
             status: res.statusCode ?? 0,
             reused: req.reusedSocket,
-            keepAlive: res.headers['keep-alive'] ?? '',
+            keepAlive: String(res.headers['keep-alive'] ?? ''),
           }),
         );
       });
