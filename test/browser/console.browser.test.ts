@@ -194,6 +194,10 @@ describe('console in a browser', () => {
     assert.deepEqual(flagged, off);
     const badge = await page.textContent(`tr[data-tenant="${off[0]}"] .badge`);
     assert.equal(badge, 'AUDITING OFF');
+    // The note's time reads as every other time on the page, not as a raw ISO instant.
+    const finding = (await page.textContent(`tr[data-tenant="${off[0]}"] .finding`))!;
+    assert.match(finding, /audit-config check of \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\)/);
+    assert.doesNotMatch(finding, /\d{4}-\d\d-\d\dT\d\d:/);
     await page.screenshot({ path: join(artifacts, 'tenants.png') });
     await page.goto(`${w.url}#/coverage`);
     await page.waitForSelector('h1');

@@ -123,6 +123,10 @@ describe('signing in to the console in a browser', () => {
     const rows = await page.$$eval('.audit-table tbody tr', (trs) => trs.map((tr) => tr.textContent ?? ''));
     assert.ok(rows.some((r) => r.includes('alice') && r.includes('signin') && r.includes('ok')));
     assert.ok(rows.some((r) => r.includes('signin') && r.includes('failed')));
+    assert.ok(
+      rows.every((r) => !r.includes('{"')),
+      'details read as fields, not as a JSON line',
+    );
     await shot('audit-trail');
 
     const forged = await page.evaluate(async () => {
@@ -193,6 +197,7 @@ describe('signing in to the console in a browser', () => {
     await page.waitForSelector('.token-once');
     const expires = () => page.textContent('.audit-table tr:has-text("zone-check") td >> nth=4');
     assert.match((await page.textContent('.admin-page'))!, /Expires \(UTC\)/);
+    assert.match((await page.textContent('.admin-page'))!, /No tenant groups\./, 'an empty table says so');
     const utc = (await expires())!;
     assert.match(utc, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
     await page.selectOption('select[aria-label="Time zone"]', 'Asia/Tokyo');

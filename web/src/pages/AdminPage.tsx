@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { api, send, type Role, type TenantGroupRow, type TokenView, type UserView } from '../api.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { fmtTime } from '../format.js';
@@ -15,6 +15,17 @@ const field = (f: FormData, name: string): string => {
   const v = f.get(name);
   return typeof v === 'string' ? v : '';
 };
+
+/** The row an empty table shows, so it never reads as a table that failed to load. */
+function Empty({ columns, children }: { columns: number; children: ReactNode }) {
+  return (
+    <tr className="empty-row">
+      <td colSpan={columns} className="muted">
+        {children}
+      </td>
+    </tr>
+  );
+}
 
 /** Tenants, users, API tokens and tenant groups (admins of every tenant); each change lands in the audit trail. */
 export function AdminPage() {
@@ -82,6 +93,12 @@ export function AdminPage() {
           </tr>
         </thead>
         <tbody>
+          {users.length === 0 ? (
+            <Empty columns={7}>
+              No accounts yet: the console answers without sign-in, on this machine only. The first user added here
+              turns sign-in on.
+            </Empty>
+          ) : null}
           {users.map((u) => (
             <tr key={u.name}>
               <td>{u.name}</td>
@@ -128,6 +145,12 @@ export function AdminPage() {
           </tr>
         </thead>
         <tbody>
+          {tokens.length === 0 ? (
+            <Empty columns={6}>
+              No API tokens. A token lets a script call the API as a user (Authorization: Bearer TOKEN); it is shown
+              once, when created.
+            </Empty>
+          ) : null}
           {tokens.map((t) => (
             <tr key={t.name}>
               <td>{t.name}</td>
@@ -162,6 +185,9 @@ export function AdminPage() {
           </tr>
         </thead>
         <tbody>
+          {groups.length === 0 ? (
+            <Empty columns={2}>No tenant groups. A group names several tenants, to give them to a user at once.</Empty>
+          ) : null}
           {groups.map((g) => (
             <tr key={g.name}>
               <td>{g.name}</td>
