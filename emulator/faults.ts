@@ -9,7 +9,8 @@ import type { World } from './world.js';
 export class FaultGate {
   private counts = new Map<string, number>();
 
-  constructor(private readonly world: World) {}
+  /** Only the faults, the clock and the seed: a test can drive the gate without a whole World. */
+  constructor(private readonly world: Pick<World, 'faults' | 'now' | 'seed'>) {}
 
   /** Counts one request against `pool` and says whether it is over this minute's budget. */
   throttled(pool: string): boolean {

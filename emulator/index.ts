@@ -3,6 +3,7 @@ import { setFlagsFromString } from 'node:v8';
 import { silentLogger } from '../src/core/log.js';
 import { ensureAppCredentials, ensureSigningKey, type AppCredentials } from './apps.js';
 import { controlRoutes } from './control/routes.js';
+import { scaleClock } from './scale.js';
 import { FaultGate } from './faults.js';
 import type { Route } from './http.js';
 import { BlobCatalog } from './management/blobs.js';
@@ -92,7 +93,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     await deliverNotifications(world, blobs, base);
   };
   const routes: Route[] = [
-    ...controlRoutes(world, blobs, { tenants, setFaults, setClock }),
+    ...controlRoutes(world, blobs, { tenants, setFaults, setClock, timeScale: options.timeScale ?? 0 }),
     ...tokenRoutes(world),
     ...signInRoutes(world),
     ...managementRoutes(world, faults, blobs),
@@ -110,7 +111,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     ? null
     : setInterval(() => void deliverNotifications(world, blobs, base).catch(() => undefined), 30_000);
   timer?.unref();
-  const scaled = scaleClock(world, options.timeScale ?? 0, setClock);
+  const timeScale = options.timeScale ?? 0;
+  if (timeScale > 0 && !world.virtualClock) throw new Error('timeScale needs the virtual clock (clock: "virtual")');
+  const scaled = scaleClock(timeScale, setClock);
   logger.info({ event: 'emulator.started', url: base, tenants: sim.tenants.length }, 'emulator started');
   return {
     url: base,
@@ -156,27 +159,4 @@ function tenantView(world: World, app: AppCredentials, tenantId: string): Emulat
     dehydrated: world.dehydrated(tenantId),
     globalAdmins: world.globalAdminsAt(tenantId, world.now()),
   };
-}
-
-/** Real time between the moves of a scaled virtual clock (each move also delivers due webhook notifications). */
-const SCALE_TICK_MS = 1_000;
-
-/** Moves a virtual clock `timeScale` times faster than real time, so an emulator hour can pass in a real minute. */
-function scaleClock(
-  world: World,
-  timeScale: number,
-  setClock: (change: { advanceMs: number }) => Promise<void>,
-): NodeJS.Timeout | null {
-  if (timeScale <= 0) return null;
-  if (!world.virtualClock) throw new Error('timeScale needs the virtual clock (clock: "virtual")');
-  let busy = false;
-  const tick = setInterval(() => {
-    if (busy) return;
-    busy = true;
-    setClock({ advanceMs: SCALE_TICK_MS * timeScale })
-      .catch(() => undefined)
-      .finally(() => (busy = false));
-  }, SCALE_TICK_MS);
-  tick.unref();
-  return tick;
 }

@@ -32,6 +32,12 @@ test(
       );
       const search = (await (await fetch(`${url}api/search/count?start=8d&end=now`)).json()) as { count?: number };
       assert.ok((search.count ?? 0) > 0, `the collected week is searchable: ${JSON.stringify(search)}`);
+      // The rules ran on the collected week (the Alerts page showed 0 alerts: the demo never ran them).
+      assert.match(err, /detections: [\d,]+ new record\(s\) evaluated: [1-9][\d,]* alert\(s\) raised/);
+      const alerts = (await (await fetch(`${url}api/alerts`)).json()) as { count?: number };
+      assert.ok((alerts.count ?? 0) > 0, `the week's scripted attacks raised alerts: ${JSON.stringify(alerts)}`);
+      // What a person reads is sentences: no JSON log line, no Node warning, no stack trace.
+      assert.doesNotMatch(err, /^\{|Warning:|^\s+at /m, err);
       const exit = new Promise<number | null>((resolve) => child.on('exit', resolve));
       child.kill('SIGINT');
       assert.equal(await exit, 0, err);

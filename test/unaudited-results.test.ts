@@ -87,3 +87,22 @@ test('export: the CSV carries a TenantName column and the notice header; JSON ca
   const only = await app.inject({ method: 'GET', url: `/api/export?${q}&format=csv&tenant=contoso` });
   assert.equal(only.headers['x-tenantwatch-notice'], undefined, 'an audited tenant alone needs no notice');
 });
+
+test('a report on a user no stored record names says so, with the user meant, as search does', async () => {
+  const r = await runCli(['report', 'user-activity', '--tenant', 'contoso', '--user', 'alice@contoso.co', ...range], {
+    dataDir: data.dir,
+  });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /No findings/);
+  assert.match(
+    r.stderr,
+    /no stored record names the user "alice@contoso\.co" in these tenants; did you mean "alice@contoso\.com"\?/,
+  );
+  const known = await runCli(
+    ['report', 'user-activity', '--tenant', 'contoso', '--user', 'Alice@Contoso.com', ...range],
+    {
+      dataDir: data.dir,
+    },
+  );
+  assert.doesNotMatch(known.stderr, /no stored record names/);
+});

@@ -14,6 +14,8 @@ export interface ControlHooks {
   tenants(): EmulatorTenantView[];
   setFaults(f: Partial<Faults>): void;
   setClock(change: { advanceMs?: number; now?: number }): Promise<void>;
+  /** Emulator ms per real ms of a scaled virtual clock (0: moved only by the control API). */
+  timeScale: number;
 }
 
 const bad = (message: string): Reply => json(400, { error: { code: 'BadRequest', message } });
@@ -84,7 +86,11 @@ export function controlRoutes(world: World, blobs: BlobCatalog, hooks: ControlHo
       return json(200, world.faults);
     }),
     C('GET', 'clock', () =>
-      json(200, { now: new Date(world.now()).toISOString(), virtual: world.virtualClock !== null }),
+      json(200, {
+        now: new Date(world.now()).toISOString(),
+        virtual: world.virtualClock !== null,
+        timeScale: hooks.timeScale,
+      }),
     ),
     C('POST', 'clock', async (req) => {
       const b = jsonBody(req) as { advanceMs?: unknown; now?: unknown } | null | undefined;

@@ -23,14 +23,16 @@ export const ZERO_GUID = '00000000-0000-0000-0000-000000000000';
 export function gate(world: World, faults: FaultGate, req: EmuRequest, method: string): MapiCall | Reply {
   const bearer = checkBearer(world, req, 'management');
   if (!bearer.ok) {
-    // ASP.NET Web API's own 401, as peers quote it (coe-starter-kit#3253: "Authorization has been denied
-    // for this request."); never an AF code nor Graph's InvalidAuthenticationToken envelope (spec §2.11).
+    // ASP.NET Web API's own 401, as captured from manage.office.com (microsoft/powerapps-tools#300: body
+    // {"Message":"Authorization has been denied for this request."}, application/json; charset=utf-8,
+    // `WWW-Authenticate: Bearer` with no error parameter; coe-starter-kit#3253 quotes the message): never
+    // an AF code nor Graph's InvalidAuthenticationToken envelope (spec §2.11).
     return json(
       401,
       { Message: 'Authorization has been denied for this request.' },
       {
         ...MAPI_HEADERS,
-        'WWW-Authenticate': 'Bearer error="invalid_token"',
+        'WWW-Authenticate': 'Bearer',
       },
     );
   }

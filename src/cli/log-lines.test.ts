@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import pino from 'pino';
+import ts from 'typescript';
 import { humanLogLine, humanLogStream } from './log-lines.js';
 
 test('a warning reads as a sentence with where and why, never as JSON', () => {
@@ -36,5 +39,53 @@ test('through pino: what reaches stderr has no JSON', () => {
       assert.deepEqual(out, ['tenantwatch: warning: could not write: disk full\n']);
       resolve();
     }),
+  );
+});
+
+/**
+ * Issue 17 item 7: `serve` printed "tenantwatch: warning: auth.host_refused" — a log line with no message
+ * falls back to its event name. Every warning or error the code logs carries a sentence for people.
+ */
+test('every warning and error logged in src/ carries a message, so stderr never shows a bare event name', () => {
+  const src = join(import.meta.dirname, '..');
+  const bare: string[] = [];
+  const walk = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
+      d.isDirectory()
+        ? walk(join(dir, d.name))
+        : d.name.endsWith('.ts') && !d.name.endsWith('.test.ts')
+          ? [join(dir, d.name)]
+          : [],
+    );
+  for (const file of walk(src)) {
+    const sf = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+    const visit = (node: ts.Node): void => {
+      if (
+        ts.isCallExpression(node) &&
+        ts.isPropertyAccessExpression(node.expression) &&
+        ['warn', 'error', 'fatal'].includes(node.expression.name.text) &&
+        /log/i.test(node.expression.expression.getText(sf)) &&
+        node.arguments.length === 1 &&
+        ts.isObjectLiteralExpression(node.arguments[0]!)
+      )
+        bare.push(`${relative(src, file)}:${sf.getLineAndCharacterOfPosition(node.getStart()).line + 1}`);
+      ts.forEachChild(node, visit);
+    };
+    visit(sf);
+  }
+  assert.deepEqual(bare, [], 'give each of these a message (the second argument)');
+});
+
+test('the console refusing a host name reads as a sentence with the host and what to do', () => {
+  const line = JSON.stringify({
+    level: 40,
+    event: 'auth.host_refused',
+    host: 'tw.example.net',
+    hint: 'open the console by the address serve printed, or add --allow-host NAME',
+    msg: 'refused a request addressed to the host "tw.example.net"',
+  });
+  assert.equal(
+    humanLogLine(line),
+    'tenantwatch: warning: refused a request addressed to the host "tw.example.net": open the console by the address serve printed, or add --allow-host NAME',
   );
 });

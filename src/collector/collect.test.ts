@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import { pgSkip } from '../../test/support/paths.js';
 import { dropSchema, isolatedPgUrl } from '../../test/support/pg.js';
-import { ManualClock } from '../core/clock.js';
+import { ManualClock, type Clock } from '../core/clock.js';
 import { recordingLogger } from '../core/log.js';
 import type { ContentType } from '../core/record.js';
 import { endpointsFor, type TenantConnection } from '../microsoft/types.js';
@@ -290,5 +290,64 @@ test("a stream leased by a collector that died on this machine is taken over at 
   assert.equal(await store.records.count({ range: { start: 0, end: NOW * 2 }, tenants: [TENANT] }), 1);
   assert.ok(logger.entries.some((e) => (e.obj as { event?: string }).event === 'collector.lease.reclaimed'));
   assert.equal(await store.ledger.leaseHolder(key), null, 'released at the end as usual');
+  await store.close();
+});
+
+/**
+ * Issue 17 item 7 (found on the newcomer's walk): `tenantwatch demo` printed Node's "MaxListenersExceededWarning:
+ * Possible EventTarget memory leak detected. 11 abort listeners added to [AbortSignal]" among its lines: every
+ * stream's waits listened to the caller's signal. The run listens once, on its own signal.
+ */
+test("many tenants waiting for their budgets add a single listener to the caller's signal", async () => {
+  const store = await openStore('sqlite::memory:');
+  const controller = new AbortController();
+  let listening = 0;
+  let peak = 0;
+  const add = controller.signal.addEventListener.bind(controller.signal);
+  const remove = controller.signal.removeEventListener.bind(controller.signal);
+  controller.signal.addEventListener = ((...args: Parameters<typeof add>) => {
+    peak = Math.max(peak, ++listening);
+    add(...args);
+  }) as typeof add;
+  controller.signal.removeEventListener = ((...args: Parameters<typeof remove>) => {
+    listening--;
+    remove(...args);
+  }) as typeof remove;
+  const tenants = Array.from({ length: 12 }, (_, i): CollectTenant => {
+    const id = `3509e8a3-4d87-4795-8f58-${String(i).padStart(12, '0')}`;
+    const blobs = [1, 2, 3].map((n) => ({ id: `t${i}b${n}`, body: `[${rec(`t${i}r${n}`, id)}]` }));
+    return { ...fakeTenant({ seen: [], blobs }, id), name: `tenant${i}` };
+  });
+  // Sleeps listen to the signal while they wait, as the system clock's do, and take a turn of the event
+  // loop, so the tenants' budget waits overlap; time moves by what each sleep asked.
+  let now = NOW;
+  const clock: Clock = {
+    now: () => now,
+    sleep: (ms, signal) =>
+      new Promise<void>((resolve) => {
+        const onAbort = (): void => undefined;
+        signal?.addEventListener('abort', onAbort, { once: true });
+        setImmediate(() => {
+          now = Math.max(now, NOW) + ms;
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        });
+      }),
+  };
+  const summary = await collect({
+    tenants,
+    store,
+    clock,
+    logger: recordingLogger(),
+    signal: controller.signal,
+    concurrency: 1,
+    sinceMs: 86_400_000,
+    // One request a minute per tenant: every stream waits for its budget, all at once.
+    tuning: { contentTypes: only, requestsPerMinute: 1 },
+  });
+  assert.ok(summary.ok, JSON.stringify(summary.tenants.map((t) => t.error)));
+  assert.equal(await store.records.count({ range: { start: 0, end: NOW * 2 } }), 36);
+  assert.equal(peak, 1, `the caller's signal had ${peak} abort listeners at once`);
+  assert.equal(listening, 0, 'and none is left behind');
   await store.close();
 });

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Clock } from '../core/clock.js';
 import { AppError, toAppError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
@@ -80,7 +81,32 @@ export function resolveOptions(o: CollectOptions): ResolvedOptions {
   };
 }
 
+/**
+ * The run's own signal, aborted with the caller's. Every stream, budget wait, retry pause and request in
+ * flight listens to it at once — five content types per tenant plus the downloads — far beyond Node's
+ * default of 10 listeners per signal: on the caller's signal that printed a MaxListenersExceededWarning in
+ * the middle of `tenantwatch demo`. Each listener goes when its wait ends, so the count stays bounded by
+ * the run's streams and concurrency; the caller's signal carries one listener, removed at the end.
+ */
+function runSignal(outer: AbortSignal): { signal: AbortSignal; dispose: () => void } {
+  const inner = new AbortController();
+  setMaxListeners(0, inner.signal);
+  const onAbort = (): void => inner.abort(outer.reason);
+  if (outer.aborted) onAbort();
+  else outer.addEventListener('abort', onAbort, { once: true });
+  return { signal: inner.signal, dispose: () => outer.removeEventListener('abort', onAbort) };
+}
+
 export async function collect(o: CollectOptions): Promise<CollectSummary> {
+  const linked = runSignal(o.signal);
+  try {
+    return await collectRun({ ...o, signal: linked.signal });
+  } finally {
+    linked.dispose();
+  }
+}
+
+async function collectRun(o: CollectOptions): Promise<CollectSummary> {
   const options = resolveOptions(o);
   const ctx: RunContext = {
     store: o.store,
@@ -112,7 +138,10 @@ export async function collect(o: CollectOptions): Promise<CollectSummary> {
       await o
         .afterPass(passes)
         .catch((error: unknown) =>
-          ctx.logger.warn({ event: EVENTS.afterPassFailed, pass: passes, error: (error as Error).message }),
+          ctx.logger.warn(
+            { event: EVENTS.afterPassFailed, pass: passes, error: (error as Error).message },
+            'the detection rules could not run after this collect pass',
+          ),
         );
     if (!o.follow || o.signal.aborted) break;
     ctx.logger.info({ event: EVENTS.pollWaiting, intervalMs: o.intervalMs ?? 60_000 }, 'waiting for the next pass');

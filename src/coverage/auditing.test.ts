@@ -7,11 +7,15 @@ const AT = Date.UTC(2026, 2, 12, 12);
 const snap = (body: unknown, tenant = 't1'): PostureSnapshot => ({ tenant, takenAt: AT, verdict: 'failing', body });
 
 test('ingestion off: the tenant records nothing, and the note says an empty result means nothing', () => {
-  const fact = auditingFact(snap({ ualEnabled: false, orgAuditDisabled: false, mailboxes: null }), AT);
+  const fact = auditingFact(
+    { ...snap({ ualEnabled: false, orgAuditDisabled: false, mailboxes: null }), takenAt: AT + 970 },
+    AT,
+  );
   assert.deepEqual([fact.unifiedAuditLog, fact.mailboxAuditing, fact.recordsNothing], ['off', 'on', true]);
   assert.match(
     fact.note!,
     /^records nothing: unified audit log ingestion is off \(audit-config check of 2026-03-12T12:00:00Z\)/,
+    'the time in whole seconds, as people read it',
   );
   assert.equal(fact.requested, null);
 });

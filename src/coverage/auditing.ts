@@ -36,7 +36,8 @@ export function auditingFact(snapshot: PostureSnapshot | undefined, now: number)
           : 'on'
         : 'unknown';
   const request = openUalRequest(body.requests, now);
-  const checked = `audit-config check of ${toIsoSeconds(snapshot.takenAt)}`;
+  // Whole seconds: a person reads the note (the console shows its time in the chosen zone, format.ts).
+  const checked = `audit-config check of ${toIsoSeconds(Math.floor(snapshot.takenAt / 1000) * 1000)}`;
   const notes: string[] = [];
   if (ual === 'off')
     notes.push(

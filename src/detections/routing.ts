@@ -105,12 +105,15 @@ export async function deliverDue(
         await deps.channels.get(name)!.send(alertView(alert), options.signal);
       } catch (error) {
         ok = false;
-        deps.logger.warn({
-          event: DETECTION_EVENTS.channelFailed,
-          ...log,
-          channel: name,
-          error: (error as Error).message,
-        });
+        deps.logger.warn(
+          {
+            event: DETECTION_EVENTS.channelFailed,
+            ...log,
+            channel: name,
+            error: (error as Error).message,
+          },
+          `could not send an alert through the channel "${name}"`,
+        );
       }
     }
     if (!ok) {

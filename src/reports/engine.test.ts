@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ManualClock } from '../core/clock.js';
 import type { AppError } from '../core/errors.js';
+import { inTimeOrder } from './engine.js';
 import { listReports, runReport } from './registry.js';
 import { NOW, exchangeAdmin, spFile } from './testing/builders.js';
 import { fixtureStore } from './testing/store.js';
@@ -117,4 +118,23 @@ test('runReport: filters read like search: a comma list of users, and an unknown
     runReport('inbox-rules', { tenant: 'nosuch' }, await deps()),
     (e: AppError) => e.code === 'UNKNOWN_TENANT' && /nosuch/.test(e.message),
   );
+});
+
+/** Issue 17 item 4: report rows in time order everywhere (the CLI listed them by tenant, newest first). */
+test('rows that are moments come oldest first whatever the tenant; aggregate rows keep their order', () => {
+  const rows = [
+    { tenant: 'b', id: '1', time: '2026-03-10T09:00:00Z' },
+    { tenant: 'b', id: '2', time: '2026-03-09T09:00:00Z' },
+    { tenant: 'a', id: '3', time: '2026-03-10T08:00:00.500Z' },
+    { tenant: 'a', id: '4', time: '2026-03-09T09:00:00Z' },
+  ];
+  assert.deepEqual(
+    inTimeOrder(rows).map((r) => r.id),
+    ['2', '4', '3', '1'],
+  );
+  const aggregates = [
+    { tenant: 'a', user: 'x', count: 3 },
+    { tenant: 'b', user: 'y', count: 9 },
+  ];
+  assert.equal(inTimeOrder(aggregates), aggregates);
 });

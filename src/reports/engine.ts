@@ -6,7 +6,7 @@ import { parseSearchFilters, type SearchFilterInput } from '../search/filters.js
 import { resolveTenantKeys } from '../search/tenants.js';
 import type { CommonParams } from './params.js';
 import { SummaryTally } from './summary.js';
-import type { ReportDefinition, ReportDeps, ReportResult } from './types.js';
+import type { ReportDefinition, ReportDeps, ReportResult, ReportRow } from './types.js';
 
 /**
  * Runs one report: validates the raw parameters against its schema (BAD_INPUT naming each bad
@@ -47,8 +47,23 @@ export async function executeReport(
       ...(tenants ? { tenant: tenants } : {}),
     },
     summary: tally.summary(out.rows.length, out.totals),
-    rows: out.rows,
+    rows: inTimeOrder(out.rows),
   };
+}
+
+/**
+ * Rows that each stand for a moment are given oldest first, as an investigator reads a story — in the
+ * console, the CLI and every export alike (issue 17 item 4: the CLI listed them tenant by tenant, newest
+ * first within each, tenants in no particular order). Ties keep the report's order. A report whose rows
+ * are not all moments (aggregates) keeps the order it chose.
+ */
+export function inTimeOrder(rows: ReportRow[]): ReportRow[] {
+  const at = rows.map((r) => (typeof r.time === 'string' ? Date.parse(r.time) : NaN));
+  if (at.some((t) => Number.isNaN(t))) return rows;
+  return rows
+    .map((row, i) => ({ row, t: at[i]! }))
+    .sort((a, b) => a.t - b.t)
+    .map((x) => x.row);
 }
 
 /**

@@ -41,7 +41,10 @@ export async function runRetentionSchedule(
         }
       }
     } catch (error) {
-      options.logger.error({ event: EVENTS.sweepFailed, error: (error as Error).message });
+      options.logger.error(
+        { event: EVENTS.sweepFailed, error: (error as Error).message },
+        'the retention sweep failed',
+      );
     }
     try {
       await options.clock.sleep(options.everyMs ?? SWEEP_EVERY_MS, options.signal);

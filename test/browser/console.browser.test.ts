@@ -194,6 +194,10 @@ describe('console in a browser', () => {
     assert.deepEqual(flagged, off);
     const badge = await page.textContent(`tr[data-tenant="${off[0]}"] .badge`);
     assert.equal(badge, 'AUDITING OFF');
+    // The note's time reads as every other time on the page, not as a raw ISO instant.
+    const finding = (await page.textContent(`tr[data-tenant="${off[0]}"] .finding`))!;
+    assert.match(finding, /audit-config check of \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\)/);
+    assert.doesNotMatch(finding, /\d{4}-\d\d-\d\dT\d\d:/);
     await page.screenshot({ path: join(artifacts, 'tenants.png') });
     await page.goto(`${w.url}#/coverage`);
     await page.waitForSelector('h1');
@@ -322,6 +326,12 @@ describe('console in a browser', () => {
     assert.match(utc, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
     await page.selectOption('select[aria-label="Time zone"]', 'America/New_York');
     await page.waitForFunction(() => document.querySelector('.th')?.textContent?.trim() === 'Date (America/New_York)');
+    // The heading names the zone in full: it was cut to "Date (America/New_" in a 150 px column.
+    const heading = await page.$eval('.th >> nth=0', (el) => ({ sw: el.scrollWidth, cw: el.clientWidth }));
+    assert.ok(heading.sw <= heading.cw, `the Date heading fits its column (${heading.sw} > ${heading.cw} px)`);
+    const cell = await page.$eval('.tr .td', (el) => el.getBoundingClientRect().width);
+    const head = await page.$eval('.th', (el) => el.getBoundingClientRect().width);
+    assert.equal(cell, head, 'the rows follow the wider heading');
     const ny = (await page.textContent('[data-testid=detail-time]'))!;
     assert.match(ny, / America\/New_York$/);
     const utcMs = Date.parse(utc.replace(' UTC', 'Z').replace(' ', 'T'));
@@ -340,6 +350,32 @@ describe('console in a browser', () => {
     assert.equal((await page.textContent('.th >> nth=0'))?.trim(), 'Date (America/New_York)', 'the choice is kept');
     await page.selectOption('select[aria-label="Time zone"]', 'UTC');
     await page.waitForFunction(() => document.querySelector('.th')?.textContent?.trim() === 'Date (UTC)');
+  });
+
+  test("a date-time picker writes the chosen zone's offset; a named search is saved and runs again", async () => {
+    const page = w.page;
+    await page.goto(`${w.url}#/search`);
+    await page.selectOption('select[aria-label="Time zone"]', 'America/New_York');
+    await page.fill('input[aria-label="Pick start (America/New_York)"]', '2026-11-13T07:00');
+    assert.equal(await page.inputValue('input[name=start]'), '2026-11-13T07:00:00-05:00');
+    await page.fill('input[aria-label="Pick end (America/New_York)"]', '2026-11-20T07:00');
+    await page.fill('input[name=user]', user);
+    await page.click('.search-form button[type=submit]');
+    await page.waitForSelector('.count strong');
+    const shown = (await page.textContent('.count strong'))!;
+    await page.click('.saved-searches summary');
+    page.once('dialog', (d) => void d.accept('sharepoint week'));
+    await page.click('text=Save this search…');
+    await page.waitForSelector('.saved-searches a:text-is("sharepoint week")');
+    await page.screenshot({ path: join(artifacts, 'saved-search.png') });
+    await page.goto(`${w.url}#/search`);
+    await page.reload();
+    await page.click('.saved-searches summary');
+    await page.click('.saved-searches a:text-is("sharepoint week")');
+    await page.waitForSelector('.count strong');
+    assert.equal(await page.inputValue('input[name=start]'), '2026-11-13T07:00:00-05:00', 'kept across a reload');
+    assert.equal((await page.textContent('.count strong'))!, shown, 'the saved search runs again');
+    await page.selectOption('select[aria-label="Time zone"]', 'UTC');
   });
 
   test("a tenant's posture page: every finding with its fix, when it was checked, and the history", async () => {

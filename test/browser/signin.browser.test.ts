@@ -52,12 +52,33 @@ before(async () => {
     cmdlet: 'Set-AdminAuditLogConfig',
     description: 'turn unified audit log ingestion on',
   };
+  const checked: PostureResult = {
+    tenant: 'contoso',
+    tenantId: '3509e8a3-4d87-4795-8f58-150ac9ed451b',
+    checkedAt: new Date().toISOString(),
+    verdict: 'failing',
+    findings: [
+      {
+        code: 'UAL_OFF',
+        severity: 'failing',
+        message: 'Unified audit log ingestion is off: no activity of this tenant is being recorded',
+        fix: 'tenantwatch audit-config enable contoso',
+      },
+    ],
+    ualEnabled: false,
+    orgAuditDisabled: false,
+    dehydrated: false,
+    adminAuditLogEnabled: true,
+    mailboxes: null,
+    subscriptions: null,
+    newestRecord: null,
+  };
   deps.posture = {
-    check: async () => ({ verdict: 'failing' }) as unknown as PostureResult,
+    check: async () => checked,
     enable: async (_tenant, apply) =>
       (apply
-        ? { plan: [step], results: [{ step, status: 'done' }] }
-        : { plan: [step], results: [] }) as unknown as EnableOutcome,
+        ? { tenant: 'contoso', dryRun: false, plan: [step], results: [{ step, status: 'done' }], after: checked }
+        : { tenant: 'contoso', dryRun: true, plan: [step], results: [], after: null }) as unknown as EnableOutcome,
   };
   // Tenant registration without Microsoft: stored as given (no secret kept), tested as "ok".
   deps.tenantAdmin = {
@@ -123,6 +144,10 @@ describe('signing in to the console in a browser', () => {
     const rows = await page.$$eval('.audit-table tbody tr', (trs) => trs.map((tr) => tr.textContent ?? ''));
     assert.ok(rows.some((r) => r.includes('alice') && r.includes('signin') && r.includes('ok')));
     assert.ok(rows.some((r) => r.includes('signin') && r.includes('failed')));
+    assert.ok(
+      rows.every((r) => !r.includes('{"')),
+      'details read as fields, not as a JSON line',
+    );
     await shot('audit-trail');
 
     const forged = await page.evaluate(async () => {
@@ -146,7 +171,13 @@ describe('signing in to the console in a browser', () => {
     await signInLocally('alice');
     await page.click('a[href="#/audit-config"]');
     await page.waitForSelector('select[name=tenant] option', { state: 'attached' });
-    await page.click('text=Plan enable');
+    // A check reads as a verdict and findings with their fixes (it was a JSON tree).
+    await page.click('button:text-is("Check")');
+    await page.waitForSelector('.check-result .badge');
+    assert.match((await page.textContent('.check-result h3'))!, /: (ok|warning|failing) checked at \d{4}-\d\d-\d\d /);
+    assert.doesNotMatch((await page.textContent('.audit-config-page'))!, /[{}]"/);
+    await shot('check-result');
+    await page.click('button:text-is("Plan enable")');
     await page.waitForSelector('.enable-plan li');
     assert.match((await page.textContent('.enable-plan')) ?? '', /turn unified audit log ingestion on/);
     await shot('enable-plan');
@@ -156,6 +187,8 @@ describe('signing in to the console in a browser', () => {
     page.once('dialog', (d) => void d.accept());
     await page.click('button.apply');
     await page.waitForSelector('.enable-plan', { state: 'detached' });
+    await page.waitForSelector('.enable-result li');
+    assert.doesNotMatch((await page.textContent('.enable-result'))!, /[{}]"/, 'what enable did, in words');
     const trail = await deps.store.consoleAudit.list({ action: 'audit-config.enable' });
     assert.deepEqual(
       trail.map((e) => [e.actor, (e.details.body as { confirm: boolean }).confirm]),
@@ -185,6 +218,23 @@ describe('signing in to the console in a browser', () => {
     await page.waitForSelector('.tenant-test.ok');
     assert.match((await page.textContent('.tenant-test')) ?? '', /connection works/);
     await shot('tenant-added');
+    // Times on the admin page are in the chosen zone, like everywhere else, and the headings say which
+    // (they were raw UTC ISO dates).
+    await page.fill('form[aria-label="Add token"] input[name=name]', 'zone-check');
+    await page.fill('form[aria-label="Add token"] input[name=user]', 'alice');
+    await page.click('form[aria-label="Add token"] button[type=submit]');
+    await page.waitForSelector('.token-once');
+    const expires = () => page.textContent('.audit-table tr:has-text("zone-check") td >> nth=4');
+    assert.match((await page.textContent('.admin-page'))!, /Expires \(UTC\)/);
+    assert.match((await page.textContent('.admin-page'))!, /No tenant groups\./, 'an empty table says so');
+    const utc = (await expires())!;
+    assert.match(utc, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+    await page.selectOption('select[aria-label="Time zone"]', 'Asia/Tokyo');
+    await page.waitForSelector('th:text-is("Expires (Asia/Tokyo)")');
+    const tokyo = (await expires())!;
+    assert.equal(Date.parse(`${tokyo.replace(' ', 'T')}Z`) - Date.parse(`${utc.replace(' ', 'T')}Z`), 9 * 3_600_000);
+    await shot('admin-times');
+    await page.selectOption('select[aria-label="Time zone"]', 'UTC');
     const trail = await deps.store.consoleAudit.list({ actor: 'alice' });
     assert.ok(trail.some((e) => e.action === 'tenant.add' && e.outcome === 'ok' && e.target === 'northwind'));
     assert.ok(trail.some((e) => e.action === 'tenant.test' && e.target === 'northwind'));

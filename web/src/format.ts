@@ -18,6 +18,15 @@ export function fmtTime(value: string | number | null | undefined, zone: string 
   return `${w.year}-${two(w.month)}-${two(w.day)} ${two(w.hour)}:${two(w.minute)}:${two(w.second)}`;
 }
 
+/**
+ * A sentence from the server with its instants ("audit-config check of 2026-12-02T15:54:48Z") shown as the
+ * console shows every time: in the chosen zone, with the zone said ("2026-12-02 10:54:48 America/New_York").
+ * The CLI and the exports keep the ISO form.
+ */
+export function localTimes(text: string, zone: string = timeZone()): string {
+  return text.replace(/\b\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?Z\b/g, (iso) => `${fmtTime(iso, zone)} ${zone}`);
+}
+
 export function fmtCount(n: number | null | undefined): string {
   return n === null || n === undefined ? '…' : n.toLocaleString('en-US');
 }
@@ -37,4 +46,24 @@ export function fmtCell(v: unknown): string {
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
   return JSON.stringify(v) ?? '';
+}
+
+/** A value as a person reads it: lists joined, objects as "name value" pairs, never a JSON literal. */
+function plain(v: unknown): string {
+  if (v === null || v === undefined || v === '') return '—';
+  if (Array.isArray(v)) return v.map(plain).join(', ');
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (typeof v === 'object')
+    return Object.entries(v as Record<string, unknown>)
+      .map(([k, x]) => `${k} ${plain(x)}`)
+      .join(' · ');
+  return JSON.stringify(v) ?? '';
+}
+
+/**
+ * An entry's details, one line per field ("query start 7d · end now · workload SharePoint", "status 200"):
+ * they showed as a raw JSON line. The exact JSON stays on hover and in the exports.
+ */
+export function detailLines(details: Record<string, unknown>): string[] {
+  return Object.entries(details).map(([k, v]) => `${k}: ${plain(v)}`);
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fmtTime } from './format.js';
+import { fmtTime, localTimes } from './format.js';
 import { offsetMinutes, setTimeZone, timeZone, wallClockToIso, zoneLabel } from './timezone.js';
 
 /** Issue 17 item 4: times in UTC or a chosen zone, shown with the zone; pickers write the zone's offset. */
@@ -29,4 +29,14 @@ test('a picked wall-clock time is written with the offset of its zone at that mo
   assert.equal(wallClockToIso('2026-11-20T10:00', 'America/St_Johns'), '2026-11-20T10:00:00-03:30');
   assert.equal(Date.parse(wallClockToIso('2026-03-29T03:30', 'Europe/Berlin')), Date.UTC(2026, 2, 29, 1, 30));
   assert.equal(offsetMinutes('Asia/Kolkata', WINTER), 330);
+});
+
+test("a server sentence's instants are shown in the chosen zone, the zone said (no raw ISO on a page)", () => {
+  const note = 'records nothing: unified audit log ingestion is off (audit-config check of 2026-11-20T11:40:10Z), so …';
+  assert.equal(
+    localTimes(note, 'America/New_York'),
+    'records nothing: unified audit log ingestion is off (audit-config check of 2026-11-20 06:40:10 America/New_York), so …',
+  );
+  assert.equal(localTimes('checked 2026-11-20T11:40:10.970Z', 'UTC'), 'checked 2026-11-20 11:40:10 UTC');
+  assert.equal(localTimes('no time here: 2026-11-20, 11:40'), 'no time here: 2026-11-20, 11:40');
 });

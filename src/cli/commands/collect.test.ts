@@ -14,3 +14,14 @@ test('a run that refused or failed blobs or windows exits 1 and names the tenant
     'tenantwatch: fabrikam: 1 blob(s) not fetched, 2 window(s) failed; see tenantwatch coverage fabrikam --gaps\n',
   ]);
 });
+
+/** Issue 17 item 6: an interrupted collect said "done"; it says it was interrupted and how to go on. */
+test('an interrupted run says "interrupted — run the same command to continue" and exits 130, never done', () => {
+  const stopped = { ...emptyStats('t1', 'contoso'), state: 'interrupted' as const, blobsFetched: 1, blobsListed: 4 };
+  const ending = runEnding({ tenants: [stopped], passes: 0, stopped: true, ok: false });
+  assert.equal(ending.code, 130);
+  assert.deepEqual(ending.lines, [
+    'tenantwatch: interrupted — run the same command to continue (nothing collected is lost)\n',
+  ]);
+  assert.doesNotMatch(ending.lines.join(''), /\bdone\b/);
+});

@@ -179,10 +179,6 @@ async function collectAndDetect(
         const hint = requested ? requestedHint(requested) : s.error.hint;
         ctx.err.write(`tenantwatch: ${s.name}: ${s.error.message}${hint ? `. ${hint}` : ''}\n`);
       }
-    if (summary.stopped) {
-      ctx.err.write('tenantwatch: interrupted — run the same command to continue (nothing collected is lost)\n');
-      return 130;
-    }
     const ending = runEnding(summary);
     for (const line of ending.lines) ctx.err.write(line);
     return ending.code;
@@ -313,11 +309,16 @@ function summaryTable(stats: readonly TenantStats[]): string {
 }
 
 /**
- * How a finished run ends (issue 18.16: `collect` said "done" and exited 0 while blobs were refused): a
- * run that left blobs or windows behind did not collect everything, so it says so per tenant and exits
- * 1, so a script notices.
+ * How a run ends. Interrupted (Ctrl-C, SIGTERM): it says so and how to go on, exit 130 — never "done"
+ * (issue 17 item 6). Finished but with blobs or windows left behind (issue 18.16: it said "done" and exited
+ * 0 while blobs were refused): it says so per tenant and exits 1, so a script notices.
  */
 export function runEnding(summary: CollectSummary): { code: number; lines: string[] } {
+  if (summary.stopped)
+    return {
+      code: 130,
+      lines: ['tenantwatch: interrupted — run the same command to continue (nothing collected is lost)\n'],
+    };
   const left = summary.tenants.filter((s) => s.blobsRefused + s.blobsFailed + s.windowsFailed > 0);
   const lines = left.map(
     (s) =>

@@ -81,7 +81,15 @@ async function guard(request: FastifyRequest, reply: FastifyReply, deps: AuthDep
   try {
     checkHost(request, deps.options);
   } catch (e) {
-    deps.logger.warn({ event: AUTH_EVENTS.hostRefused, host: String(request.headers.host).slice(0, 100) });
+    const host = String(request.headers.host).slice(0, 100);
+    deps.logger.warn(
+      {
+        event: AUTH_EVENTS.hostRefused,
+        host,
+        hint: 'open the console by the address serve printed, or add --allow-host NAME',
+      },
+      `refused a request addressed to the host "${host}"`,
+    );
     throw e;
   }
   const need = neededRole(request);

@@ -86,7 +86,7 @@ export function registerOidcRoutes(app: FastifyInstance, deps: SignInDeps, provi
       identity = await provider.finish(new URL(request.url, state.redirectUri), state);
     } catch (e) {
       const message = e instanceof AppError ? e.message : 'The identity provider did not confirm the sign-in';
-      deps.logger.warn({ event: AUTH_EVENTS.oidcFailed, err: e });
+      deps.logger.warn({ event: AUTH_EVENTS.oidcFailed, err: e }, 'an OpenID Connect sign-in failed');
       await deps.auditor.forRequest(request, 'signin', 'failed', null, { via: 'oidc', reason: message });
       return backToSignIn(reply, message);
     }

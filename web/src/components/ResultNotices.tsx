@@ -4,6 +4,7 @@
  * record ever had ("did you mean"). The auditing facts come with the tenant overview (src/coverage/auditing.ts).
  */
 import type { FilterNotice, TenantOverview } from '../api.js';
+import { localTimes } from '../format.js';
 
 /** The tenants a result covers: the ones the filter names (by id or name), or all of them. */
 export function coveredTenants(all: readonly TenantOverview[], asked: readonly string[] | undefined): TenantOverview[] {
@@ -18,7 +19,7 @@ export function auditingLines(
 ): { tenant: string; text: string; nothing: boolean }[] {
   return tenants
     .filter((t) => t.auditing.note)
-    .map((t) => ({ tenant: t.name, text: t.auditing.note!, nothing: t.auditing.recordsNothing }));
+    .map((t) => ({ tenant: t.name, text: localTimes(t.auditing.note!), nothing: t.auditing.recordsNothing }));
 }
 
 export function ResultNotices({

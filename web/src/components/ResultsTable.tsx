@@ -1,7 +1,8 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { FriendlyNames } from './useFriendlyNames.js';
-import { cellText, columnLabel, type Column, type TenantNames } from './columns.js';
+import { cellText, columnLabel, columnWidth, type Column, type TenantNames } from './columns.js';
+import { useTimeZone } from '../timezone.js';
 import type { RecordSummary } from '../api.js';
 
 const ROW = 24;
@@ -32,7 +33,7 @@ export function ResultsTable({
   rows,
   total,
   complete,
-  columns,
+  columns: given,
   selected,
   onSelect,
   onNeed,
@@ -40,6 +41,9 @@ export function ResultsTable({
   friendly,
 }: Props) {
   const scroller = useRef<HTMLDivElement>(null);
+  // Widths follow the headings, which name the chosen time zone.
+  const zone = useTimeZone();
+  const columns = useMemo(() => given.map((c) => ({ ...c, width: columnWidth(c) })), [given, zone]);
   const [sort, setSort] = useState<Sort>(null);
   const view = useMemo(() => {
     if (!sort || !complete) return rows;

@@ -42,6 +42,27 @@ export function columnLabel(c: Column): string {
   return c.key === 'creationTime' ? `${c.label} (${timeZone()})` : c.label;
 }
 
+/** Headings are 12 px semibold with 8 px padding each side (styles.css .th), and may carry a sort arrow. */
+const HEADING_PADDING = 16;
+let canvas: CanvasRenderingContext2D | null | undefined;
+
+/** The width `text` takes in a heading's font; an estimate where there is no canvas (tests in node). */
+function headingTextWidth(text: string): number {
+  if (canvas === undefined)
+    canvas = typeof document === 'undefined' ? null : document.createElement('canvas').getContext('2d');
+  if (!canvas) return text.length * 7.5;
+  canvas.font = `600 12px ${getComputedStyle(document.body).fontFamily}`;
+  return canvas.measureText(text).width;
+}
+
+/**
+ * A column's width: its own, or wider when its heading needs it. "Date (America/New_York)" did not fit the
+ * Date column's 150 px and was cut to "Date (America/New_"; the zone is the point of the heading.
+ */
+export function columnWidth(c: Column, measure: (text: string) => number = headingTextWidth): number {
+  return Math.max(c.width, Math.ceil(measure(`${columnLabel(c)} ▼`)) + HEADING_PADDING + 2);
+}
+
 /** Tenant GUID → registered name, so rows read "contoso" rather than a GUID. */
 export type TenantNames = ReadonlyMap<string, string>;
 

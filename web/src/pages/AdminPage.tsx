@@ -1,6 +1,8 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { api, send, type Role, type TenantGroupRow, type TokenView, type UserView } from '../api.js';
 import { ErrorNote } from '../components/ErrorNote.js';
+import { fmtTime } from '../format.js';
+import { useTimeZone } from '../timezone.js';
 import { TenantAdmin } from './TenantAdmin.js';
 
 const split = (text: string): string[] =>
@@ -13,10 +15,22 @@ const field = (f: FormData, name: string): string => {
   const v = f.get(name);
   return typeof v === 'string' ? v : '';
 };
-const day = (ms: number | null): string => (ms === null ? '' : new Date(ms).toISOString().slice(0, 10));
+
+/** The row an empty table shows, so it never reads as a table that failed to load. */
+function Empty({ columns, children }: { columns: number; children: ReactNode }) {
+  return (
+    <tr className="empty-row">
+      <td colSpan={columns} className="muted">
+        {children}
+      </td>
+    </tr>
+  );
+}
 
 /** Tenants, users, API tokens and tenant groups (admins of every tenant); each change lands in the audit trail. */
 export function AdminPage() {
+  // Times in the zone chosen in the top bar, as on every other page, and the headings say which.
+  const zone = useTimeZone();
   const [users, setUsers] = useState<UserView[]>([]);
   const [tokens, setTokens] = useState<TokenView[]>([]);
   const [groups, setGroups] = useState<TenantGroupRow[]>([]);
@@ -67,7 +81,24 @@ export function AdminPage() {
       <ErrorNote error={error} />
       <h2>Users</h2>
       <table className="audit-table">
+        <thead>
+          <tr>
+            <th>Name</th>
+            <th>Role</th>
+            <th>Tenants</th>
+            <th>Groups</th>
+            <th>Sign-in</th>
+            <th>Locked until ({zone})</th>
+            <th />
+          </tr>
+        </thead>
         <tbody>
+          {users.length === 0 ? (
+            <Empty columns={7}>
+              No accounts yet: the console answers without sign-in, on this machine only. The first user added here
+              turns sign-in on.
+            </Empty>
+          ) : null}
           {users.map((u) => (
             <tr key={u.name}>
               <td>{u.name}</td>
@@ -75,7 +106,7 @@ export function AdminPage() {
               <td>{u.tenants.join(', ')}</td>
               <td>{u.groups.join(', ')}</td>
               <td>{u.externalId ? 'single sign-on' : u.hasPassword ? 'password' : ''}</td>
-              <td>{u.lockedUntil ? `locked until ${new Date(u.lockedUntil).toISOString().slice(11, 16)}` : ''}</td>
+              <td>{u.lockedUntil ? fmtTime(u.lockedUntil, zone) : ''}</td>
               <td>
                 <button type="button" onClick={() => act(send(api.removeUser(u.name)))}>
                   Remove
@@ -103,17 +134,33 @@ export function AdminPage() {
         </p>
       ) : null}
       <table className="audit-table">
+        <thead>
+          <tr>
+            <th>Name</th>
+            <th>User</th>
+            <th>Role</th>
+            <th>Tenants</th>
+            <th>Expires ({zone})</th>
+            <th>Revoked ({zone})</th>
+          </tr>
+        </thead>
         <tbody>
+          {tokens.length === 0 ? (
+            <Empty columns={6}>
+              No API tokens. A token lets a script call the API as a user (Authorization: Bearer TOKEN); it is shown
+              once, when created.
+            </Empty>
+          ) : null}
           {tokens.map((t) => (
             <tr key={t.name}>
               <td>{t.name}</td>
               <td>{t.user}</td>
               <td>{t.role ?? '(user)'}</td>
               <td>{t.tenants.join(', ')}</td>
-              <td>expires {day(t.expiresAt)}</td>
+              <td>{t.expiresAt === null ? 'never' : fmtTime(t.expiresAt, zone)}</td>
               <td>
                 {t.revokedAt ? (
-                  `revoked ${day(t.revokedAt)}`
+                  fmtTime(t.revokedAt, zone)
                 ) : (
                   <button type="button" onClick={() => act(send(api.revokeToken(t.name)))}>
                     Revoke
@@ -131,7 +178,16 @@ export function AdminPage() {
       </form>
       <h2>Tenant groups</h2>
       <table className="audit-table">
+        <thead>
+          <tr>
+            <th>Group</th>
+            <th>Tenants</th>
+          </tr>
+        </thead>
         <tbody>
+          {groups.length === 0 ? (
+            <Empty columns={2}>No tenant groups. A group names several tenants, to give them to a user at once.</Empty>
+          ) : null}
           {groups.map((g) => (
             <tr key={g.name}>
               <td>{g.name}</td>

@@ -1,9 +1,60 @@
 import { useEffect, useState } from 'react';
-import { api, send, type EnableOutcome } from '../api.js';
+import { api, send, type EnableOutcome, type PostureResult } from '../api.js';
 import { ErrorNote } from '../components/ErrorNote.js';
-import { JsonView } from '../components/JsonView.js';
+import { fmtTime, localTimes } from '../format.js';
+import { useTimeZone } from '../timezone.js';
 
 type PlanStep = EnableOutcome['plan'][number];
+
+/** A check as a person reads it (it was shown as a JSON tree): the verdict, each finding and its fix. */
+function CheckResult({ result }: { result: PostureResult }) {
+  const zone = useTimeZone();
+  return (
+    <div className="check-result">
+      <h3>
+        {result.tenant}: <span className={`badge ${result.verdict}`}>{result.verdict}</span>{' '}
+        <small>
+          checked at {fmtTime(result.checkedAt, zone)} {zone}
+        </small>
+      </h3>
+      {result.findings.length === 0 ? (
+        <p>No findings: every audit setting this check reads is as it should be.</p>
+      ) : (
+        <ul className="check-findings">
+          {result.findings.map((f, i) => (
+            <li key={`${f.code}-${i}`} title={f.code}>
+              <span className={`badge ${f.severity}`}>{f.severity}</span> {localTimes(f.message)}
+              {f.fix ? (
+                <div className="sub">
+                  Fix: <code>{f.fix}</code>
+                </div>
+              ) : null}
+            </li>
+          ))}
+        </ul>
+      )}
+      <a href={`#/posture?tenant=${encodeURIComponent(result.tenant)}`}>Every check and requested change →</a>
+    </div>
+  );
+}
+
+/** What enable did, step by step, then the check that followed. */
+function EnableResult({ outcome }: { outcome: EnableOutcome }) {
+  return (
+    <div className="enable-result">
+      <h3>Changes applied to {outcome.tenant}</h3>
+      <ol>
+        {outcome.results.map((r, i) => (
+          <li key={i}>
+            {r.step.description ?? r.step.kind} — <strong>{r.status}</strong>
+            {r.message ? `: ${localTimes(r.message)}` : ''}
+          </li>
+        ))}
+      </ol>
+      {outcome.after ? <CheckResult result={outcome.after} /> : null}
+    </div>
+  );
+}
 
 /**
  * `audit-config check` and `enable` for one tenant: enable first shows the plan, and applies it only
@@ -13,7 +64,7 @@ export function AuditConfigPage({ params }: { params: URLSearchParams }) {
   const [tenants, setTenants] = useState<string[]>([]);
   const [tenant, setTenant] = useState(params.get('tenant') ?? '');
   const [plan, setPlan] = useState<PlanStep[] | null>(null);
-  const [result, setResult] = useState<unknown>(null);
+  const [result, setResult] = useState<{ check: PostureResult } | { enable: EnableOutcome } | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
@@ -29,7 +80,7 @@ export function AuditConfigPage({ params }: { params: URLSearchParams }) {
     setError(null);
     work.catch(setError).finally(() => setBusy(false));
   };
-  const check = (): void => run(send(api.auditConfigCheck(tenant)).then((r) => setResult(r.result)));
+  const check = (): void => run(send(api.auditConfigCheck(tenant)).then((r) => setResult({ check: r.result })));
   const planEnable = (): void =>
     run(
       send(api.auditConfigEnable(tenant, false)).then((r) => {
@@ -42,13 +93,17 @@ export function AuditConfigPage({ params }: { params: URLSearchParams }) {
     run(
       send(api.auditConfigEnable(tenant, true)).then((r) => {
         setPlan(null);
-        setResult(r.outcome);
+        setResult({ enable: r.outcome });
       }),
     );
   };
   return (
     <section className="audit-config-page">
       <h2>Audit settings</h2>
+      <p className="muted">
+        Check reads a tenant&apos;s audit configuration from Exchange Online now. Plan enable lists what would be turned
+        on, and applies it only after you confirm.
+      </p>
       <div className="audit-filters">
         <label>
           Tenant{' '}
@@ -88,7 +143,8 @@ export function AuditConfigPage({ params }: { params: URLSearchParams }) {
           )}
         </div>
       ) : null}
-      {result ? <JsonView value={result} /> : null}
+      {result && 'check' in result ? <CheckResult result={result.check} /> : null}
+      {result && 'enable' in result ? <EnableResult outcome={result.enable} /> : null}
     </section>
   );
 }

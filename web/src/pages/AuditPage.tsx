@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { api, files, send, type ConsoleAuditEntry } from '../api.js';
 import { ErrorNote } from '../components/ErrorNote.js';
-import { fmtTime } from '../format.js';
+import { detailLines, fmtTime } from '../format.js';
 import { timeZone } from '../timezone.js';
 
 /** The console's own audit trail (admins): who did what, when, from where; exportable, never editable. */
@@ -70,8 +70,10 @@ export function AuditPage({ params }: { params: URLSearchParams }) {
                 <td>{e.action}</td>
                 <td>{e.outcome}</td>
                 <td>{e.target ?? ''}</td>
-                <td>
-                  <code>{JSON.stringify(e.details)}</code>
+                <td className="audit-details" title={JSON.stringify(e.details)}>
+                  {detailLines(e.details).map((l) => (
+                    <div key={l}>{l}</div>
+                  ))}
                 </td>
               </tr>
             ))}

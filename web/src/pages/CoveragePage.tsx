@@ -1,7 +1,7 @@
 import { ErrorNote } from '../components/ErrorNote.js';
 import { useApi } from '../components/useApi.js';
 import { timeZone } from '../timezone.js';
-import { fmtCount, fmtTime } from '../format.js';
+import { fmtCount, fmtTime, localTimes } from '../format.js';
 import { api, type StreamCoverage } from '../api.js';
 
 /** "11-18 00:00": the year is the same on every row of a ledger. */
@@ -53,7 +53,9 @@ export function CoveragePage({ params }: { params: URLSearchParams }) {
             .map((t) => (
               <div key={t.tenant} className="error" data-tenant={t.name}>
                 <strong>{t.name}:</strong>{' '}
-                {t.auditing.note ?? 'no content type collected: collection has not run for this tenant.'}
+                {t.auditing.note
+                  ? localTimes(t.auditing.note)
+                  : 'no content type collected: collection has not run for this tenant.'}
               </div>
             ))
         : null}
@@ -91,7 +93,15 @@ export function CoveragePage({ params }: { params: URLSearchParams }) {
                 <td className="num">{s.failed || ''}</td>
                 <td className="num">{s.expired || ''}</td>
                 <td className="num">{fmtCount(s.blobs)}</td>
-                <td className="num">{fmtCount(s.records)}</td>
+                <td className="num">
+                  {fmtCount(s.records)}
+                  {/* A bare 0 read as a failure: say that the windows were listed and held nothing. */}
+                  {s.records === 0 && s.windows > 0 && s.fetched === s.windows ? (
+                    <div className="sub" title="Every window of this stream was listed and held no content">
+                      none listed
+                    </div>
+                  ) : null}
+                </td>
                 <td className="gaps">
                   {s.gaps.length === 0 ? <span className="ok-text">none</span> : null}
                   {s.gaps.map((g, i) => (

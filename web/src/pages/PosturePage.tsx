@@ -2,7 +2,7 @@ import { api, type PostureCheck } from '../api.js';
 import { EmptyState } from '../components/EmptyState.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { useApi } from '../components/useApi.js';
-import { fmtTime } from '../format.js';
+import { fmtTime, localTimes } from '../format.js';
 import { timeZone, useTimeZone } from '../timezone.js';
 
 const SEVERITY_ORDER: Record<string, number> = { failing: 0, warning: 1, info: 2 };
@@ -55,7 +55,7 @@ export function PosturePage({ params }: { params: URLSearchParams }) {
             checked at <span className="mono">{fmtTime(latest.takenAt)}</span> {zone}
             <span className="sub"> · {data.domain ?? data.tenantId}</span>
           </p>
-          {data.auditing.note ? <p className="posture-note notice-bad">{data.auditing.note}</p> : null}
+          {data.auditing.note ? <p className="posture-note notice-bad">{localTimes(data.auditing.note)}</p> : null}
           <h2>Findings of the latest check</h2>
           {findings.length === 0 ? (
             <p>No findings: every audit setting this check reads is as it should be.</p>
@@ -74,7 +74,7 @@ export function PosturePage({ params }: { params: URLSearchParams }) {
                     <td>
                       <span className={`badge ${f.severity ?? 'unknown'}`}>{f.severity ?? '?'}</span>
                     </td>
-                    <td title={f.code}>{f.message}</td>
+                    <td title={f.code}>{localTimes(f.message ?? '')}</td>
                     <td className="fix">
                       {f.fix ? <code>{f.fix}</code> : <span className="muted">nothing to do</span>}
                     </td>

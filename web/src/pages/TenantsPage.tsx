@@ -2,7 +2,7 @@ import { api, toQueryString, type SearchFilters, type TenantOverview } from '../
 import { ErrorNote } from '../components/ErrorNote.js';
 import { useApi } from '../components/useApi.js';
 import { timeZone } from '../timezone.js';
-import { fmtLag, fmtTime } from '../format.js';
+import { fmtLag, fmtTime, localTimes } from '../format.js';
 import { navigate } from '../route.js';
 
 function Verdict({ t }: { t: TenantOverview }) {
@@ -30,7 +30,7 @@ function Verdict({ t }: { t: TenantOverview }) {
 }
 
 function firstFinding(t: TenantOverview): string {
-  if (t.auditing.note) return t.auditing.note;
+  if (t.auditing.note) return localTimes(t.auditing.note);
   const f = t.posture?.findings.find((x) => x.severity === 'failing') ?? t.posture?.findings[0];
   return f?.message ?? '';
 }
@@ -94,8 +94,12 @@ export function TenantsPage() {
                 <td className="finding" title={firstFinding(t)}>
                   {firstFinding(t)}
                 </td>
-                <td>
+                <td title={t.errors.last ?? ''}>
                   <span className={`state ${t.state.replace(/\s/g, '-')}`}>{t.state}</span>
+                  {/* "errors" alone, beside an empty Errors column, said nothing: the collector's own reason. */}
+                  {t.state === 'errors' && !t.errors.windows && t.errors.last ? (
+                    <div className="sub">{t.errors.last.split(/[:.;]/)[0]}</div>
+                  ) : null}
                 </td>
                 <td className="num">{fmtLag(t.lagMs)}</td>
                 <td className="mono">{t.newestRecord ? fmtTime(t.newestRecord) : '—'}</td>
