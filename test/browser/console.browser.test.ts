@@ -156,6 +156,8 @@ describe('console in a browser', () => {
     // Labels, not parameter identifiers; rows in time order (oldest first).
     const labels = await page.$$eval('.report-form .label', (ls) => ls.map((l) => l.textContent ?? ''));
     assert.ok(labels.length > 0 && labels.every((l) => !/[a-z][A-Z]/.test(l)), labels.join(' | '));
+    const tiles = await page.$$eval('.report-main .totals .sub', (ts) => ts.map((t) => t.textContent ?? ''));
+    assert.ok(tiles.length > 0 && tiles.every((t) => !/[a-z][A-Z]/.test(t)), `totals in words: ${tiles.join(' | ')}`);
     const times = await page.$$eval('.report-rows table', (ts) => {
       const t = ts[0]!;
       const i = [...t.querySelectorAll('th')].findIndex((th) => th.textContent === 'time (UTC)');
