@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { test } from 'node:test';
 import { startServe } from './support/cli.js';
 import { tempDir } from './support/paths.js';
@@ -15,6 +16,29 @@ test('serve prints its URL on 127.0.0.1, serves the API, and stops on SIGINT', a
     const res = await fetch(`${url}api/tenants`);
     assert.equal(res.status, 200);
     assert.deepEqual(((await res.json()) as { tenants: unknown[] }).tenants, []);
+    // A request for another host name is refused, and the warning reads as a sentence (issue 17 item 7: it
+    // printed "tenantwatch: warning: auth.host_refused").
+    const said = new Promise<string>((resolve) => {
+      let err = '';
+      child.stderr.setEncoding('utf8').on('data', (d: string) => {
+        err += d;
+        if (err.includes('\n')) resolve(err);
+      });
+    });
+    const port = new URL(url).port;
+    const status = await new Promise<number>((resolve, reject) =>
+      request({ host: '127.0.0.1', port, path: '/api/tenants', headers: { host: 'evil.example' } }, (r) => {
+        r.resume();
+        resolve(r.statusCode ?? 0);
+      })
+        .on('error', reject)
+        .end(),
+    );
+    assert.equal(status, 421);
+    assert.equal(
+      (await said).trim(),
+      'tenantwatch: warning: refused a request addressed to the host "evil.example": open the console by the address serve printed, or add --allow-host NAME',
+    );
     const exit = new Promise<number | null>((resolve) => child.on('exit', resolve));
     child.kill('SIGINT');
     assert.equal(await exit, 0);

@@ -68,6 +68,11 @@ export interface TenantStats {
   throttleWaitMs: number;
   retries: number;
   streamsSkipped: { contentType: ContentType; reason: string }[];
+  /**
+   * Subscriptions this run started (not ones already enabled): Microsoft lists a new subscription's first
+   * content up to 12 hours later (spec §2.2), so an empty first listing is not "no activity".
+   */
+  subscriptionsStarted: number;
 }
 
 export interface TenantRun {
@@ -103,5 +108,6 @@ export function emptyStats(tenant: string, name: string): TenantStats {
     throttleWaitMs: 0,
     retries: 0,
     streamsSkipped: [],
+    subscriptionsStarted: 0,
   };
 }

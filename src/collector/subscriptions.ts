@@ -35,6 +35,7 @@ export async function ensureSubscriptions(ctx: RunContext, run: TenantRun): Prom
     );
     if (started.ok && hook) hook.onState?.(run.tenantId, ct, 'enabled');
     if (started.ok) {
+      if (sub?.status !== 'enabled') run.stats.subscriptionsStarted++;
       ctx.logger.info({ event: EVENTS.subscribed, tenant: run.tenantId, contentType: ct }, 'subscription started');
       active.push(ct);
       continue;

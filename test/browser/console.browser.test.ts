@@ -156,6 +156,8 @@ describe('console in a browser', () => {
     // Labels, not parameter identifiers; rows in time order (oldest first).
     const labels = await page.$$eval('.report-form .label', (ls) => ls.map((l) => l.textContent ?? ''));
     assert.ok(labels.length > 0 && labels.every((l) => !/[a-z][A-Z]/.test(l)), labels.join(' | '));
+    const tiles = await page.$$eval('.report-main .totals .sub', (ts) => ts.map((t) => t.textContent ?? ''));
+    assert.ok(tiles.length > 0 && tiles.every((t) => !/[a-z][A-Z]/.test(t)), `totals in words: ${tiles.join(' | ')}`);
     const times = await page.$$eval('.report-rows table', (ts) => {
       const t = ts[0]!;
       const i = [...t.querySelectorAll('th')].findIndex((th) => th.textContent === 'time (UTC)');
@@ -354,28 +356,35 @@ describe('console in a browser', () => {
 
   test("a date-time picker writes the chosen zone's offset; a named search is saved and runs again", async () => {
     const page = w.page;
+    // The count shows "…" while it is counted: wait for the number.
+    const counted = async (): Promise<string> => {
+      await page.waitForFunction(() => /^[\d,]+$/.test(document.querySelector('.count strong')?.textContent ?? ''));
+      return (await page.textContent('.count strong'))!;
+    };
     await page.goto(`${w.url}#/search`);
     await page.selectOption('select[aria-label="Time zone"]', 'America/New_York');
-    await page.fill('input[aria-label="Pick start (America/New_York)"]', '2026-11-13T07:00');
-    assert.equal(await page.inputValue('input[name=start]'), '2026-11-13T07:00:00-05:00');
-    await page.fill('input[aria-label="Pick end (America/New_York)"]', '2026-11-20T07:00');
-    await page.fill('input[name=user]', user);
-    await page.click('.search-form button[type=submit]');
-    await page.waitForSelector('.count strong');
-    const shown = (await page.textContent('.count strong'))!;
-    await page.click('.saved-searches summary');
-    page.once('dialog', (d) => void d.accept('sharepoint week'));
-    await page.click('text=Save this search…');
-    await page.waitForSelector('.saved-searches a:text-is("sharepoint week")');
-    await page.screenshot({ path: join(artifacts, 'saved-search.png') });
-    await page.goto(`${w.url}#/search`);
-    await page.reload();
-    await page.click('.saved-searches summary');
-    await page.click('.saved-searches a:text-is("sharepoint week")');
-    await page.waitForSelector('.count strong');
-    assert.equal(await page.inputValue('input[name=start]'), '2026-11-13T07:00:00-05:00', 'kept across a reload');
-    assert.equal((await page.textContent('.count strong'))!, shown, 'the saved search runs again');
-    await page.selectOption('select[aria-label="Time zone"]', 'UTC');
+    try {
+      await page.fill('input[aria-label="Pick start (America/New_York)"]', '2026-11-13T07:00');
+      assert.equal(await page.inputValue('input[name=start]'), '2026-11-13T07:00:00-05:00');
+      await page.fill('input[aria-label="Pick end (America/New_York)"]', '2026-11-20T07:00');
+      await page.fill('input[name=user]', user);
+      await page.click('.search-form button[type=submit]');
+      const shown = await counted();
+      await page.click('.saved-searches summary');
+      page.once('dialog', (d) => void d.accept('sharepoint week'));
+      await page.click('text=Save this search…');
+      await page.waitForSelector('.saved-searches a:text-is("sharepoint week")');
+      await page.screenshot({ path: join(artifacts, 'saved-search.png') });
+      await page.goto(`${w.url}#/search`);
+      await page.reload();
+      await page.click('.saved-searches summary');
+      await page.click('.saved-searches a:text-is("sharepoint week")');
+      await page.waitForFunction(() => document.querySelector<HTMLInputElement>('input[name=start]')?.value !== '');
+      assert.equal(await page.inputValue('input[name=start]'), '2026-11-13T07:00:00-05:00', 'kept across a reload');
+      assert.equal(await counted(), shown, 'the saved search runs again');
+    } finally {
+      await page.selectOption('select[aria-label="Time zone"]', 'UTC');
+    }
   });
 
   test("a tenant's posture page: every finding with its fix, when it was checked, and the history", async () => {

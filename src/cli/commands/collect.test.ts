@@ -16,6 +16,17 @@ test('a run that refused or failed blobs or windows exits 1 and names the tenant
 });
 
 /** Issue 17 item 6: an interrupted collect said "done"; it says it was interrupted and how to go on. */
+test('a first run that started the subscriptions and listed nothing says why, and still exits 0', () => {
+  const fresh = { ...emptyStats('t1', 'contoso'), state: 'done' as const, subscriptionsStarted: 5 };
+  const ending = runEnding({ tenants: [fresh], passes: 1, stopped: false, ok: true });
+  assert.equal(ending.code, 0);
+  assert.deepEqual(ending.lines, [
+    "tenantwatch: contoso: nothing listed yet: this run started its subscriptions, and Microsoft lists a new subscription's first content up to 12 hours later. Run the same command again later\n",
+  ]);
+  const listed = { ...fresh, blobsListed: 3, blobsFetched: 3 };
+  assert.deepEqual(runEnding({ tenants: [listed], passes: 1, stopped: false, ok: true }).lines, []);
+});
+
 test('an interrupted run says "interrupted — run the same command to continue" and exits 130, never done', () => {
   const stopped = { ...emptyStats('t1', 'contoso'), state: 'interrupted' as const, blobsFetched: 1, blobsListed: 4 };
   const ending = runEnding({ tenants: [stopped], passes: 0, stopped: true, ok: false });

@@ -25,6 +25,19 @@ function columnsOf(rows: readonly ReportRow[]): string[] {
   return [...keys];
 }
 
+/** Totals as people name them: the report's keys ("roleSource", "workload:SharePoint") were shown as they are. */
+const TOTAL_LABELS: Record<string, string> = {
+  roleSource: 'role holders from',
+  holders: 'role holders',
+  roleSourceNotes: 'about the role holders',
+};
+
+export function totalLabel(key: string): string {
+  if (TOTAL_LABELS[key]) return TOTAL_LABELS[key];
+  if (key.startsWith('workload:')) return key.slice('workload:'.length);
+  return key.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+}
+
 function Summary({ summary, names }: { summary: ReportSummary; names: ReadonlyMap<string, string> }) {
   const charts: [string, { key: string; count: number }[]][] = [];
   const totals: [string, unknown][] = [];
@@ -49,7 +62,7 @@ function Summary({ summary, names }: { summary: ReportSummary; names: ReadonlyMa
           {totals.map(([k, v]) => (
             <div key={k} className="total">
               <div className="num big">{typeof v === 'number' ? fmtCount(v) : fmtCell(v)}</div>
-              <div className="sub">{k}</div>
+              <div className="sub">{totalLabel(k)}</div>
             </div>
           ))}
         </div>
