@@ -351,3 +351,75 @@ test("many tenants waiting for their budgets add a single listener to the caller
   assert.equal(listening, 0, 'and none is left behind');
   await store.close();
 });
+
+test("a new subscription's empty listings are not recorded until its first content comes, so content listed later from before it is collected", async () => {
+  const store = await openStore('sqlite::memory:');
+  const created = NOW - 3 * 86_400_000; // before the subscription: Microsoft may list it once the first content comes
+  const state = { enabled: false, ready: false };
+  const conn: TenantConnection = {
+    tenantId: TENANT,
+    endpoints: endpointsFor('commercial'),
+    publisherId: null,
+    tokens: { token: async () => 'token-123' },
+    http: {
+      async request(req) {
+        const url = new URL(req.url);
+        if (url.pathname.endsWith('/subscriptions/list'))
+          return reply(
+            200,
+            JSON.stringify([
+              { contentType: 'Audit.SharePoint', status: state.enabled ? 'enabled' : 'disabled', webhook: null },
+            ]),
+          );
+        if (url.pathname.endsWith('/subscriptions/start')) {
+          state.enabled = true;
+          return reply(200, JSON.stringify({ contentType: 'Audit.SharePoint', status: 'enabled', webhook: null }));
+        }
+        if (url.pathname.endsWith('/subscriptions/content')) {
+          const start = Date.parse(`${url.searchParams.get('startTime')}Z`);
+          const end = Date.parse(`${url.searchParams.get('endTime')}Z`);
+          const items =
+            state.ready && created >= start && created < end
+              ? [
+                  {
+                    contentType: 'Audit.SharePoint',
+                    contentId: 'early',
+                    contentUri: `${BASE}/api/v1.0/${TENANT}/activity/feed/audit/early`,
+                    contentCreated: new Date(created).toISOString(),
+                    contentExpiration: new Date(created + 7 * 86_400_000).toISOString(),
+                  },
+                ]
+              : [];
+          return reply(200, JSON.stringify(items));
+        }
+        return reply(200, `[${rec('r1')},${rec('r2')}]`);
+      },
+    },
+  };
+  const tenant: CollectTenant = { tenantId: TENANT, name: 'contoso', connect: () => conn };
+  const run = async (at: number) =>
+    (
+      await collect({
+        tenants: [tenant],
+        store,
+        clock: new ManualClock(at, true),
+        logger: recordingLogger(),
+        signal: new AbortController().signal,
+        sinceMs: 7 * 86_400_000 - 3_600_000,
+        tuning: { contentTypes: only },
+      })
+    ).tenants[0]!;
+  const first = await run(NOW);
+  assert.equal(first.subscriptionsStarted, 1);
+  assert.ok(first.windowsAwaitingFirstContent > 0, 'the empty windows were listed, not recorded');
+  assert.equal(await store.ledger.getCheckpoint(TENANT, 'Audit.SharePoint'), null, 'no checkpoint passed them');
+  const waiting = await run(NOW + 3_600_000);
+  assert.ok(waiting.windowsAwaitingFirstContent > 0, 'a later run inside the 12 hours waits too');
+  state.ready = true;
+  const later = await run(NOW + 2 * 3_600_000);
+  assert.deepEqual([later.blobsFetched, later.newRecords], [1, 2], 'the content from before the subscription');
+  const after = await run(NOW + 3 * 3_600_000);
+  assert.ok((await store.ledger.getCheckpoint(TENANT, 'Audit.SharePoint')) !== null, 'windows are recorded again');
+  assert.equal(after.windowsAwaitingFirstContent, 0, 'the first content ended the wait');
+  await store.close();
+});

@@ -73,6 +73,8 @@ export interface TenantStats {
    * content up to 12 hours later (spec §2.2), so an empty first listing is not "no activity".
    */
   subscriptionsStarted: number;
+  /** Windows listed empty while their subscription's first content had not come: not recorded (subscriptions.ts). */
+  windowsAwaitingFirstContent: number;
 }
 
 export interface TenantRun {
@@ -109,5 +111,6 @@ export function emptyStats(tenant: string, name: string): TenantStats {
     retries: 0,
     streamsSkipped: [],
     subscriptionsStarted: 0,
+    windowsAwaitingFirstContent: 0,
   };
 }

@@ -6,6 +6,7 @@ import { attempt } from './attempt.js';
 import { collectBlob, type BlobOutcome } from './blob-task.js';
 import type { RunContext, TenantRun } from './context.js';
 import { EVENTS } from './events.js';
+import { awaitingFirstContent, firstContentCame } from './first-content.js';
 import { horizon, planWindows } from './windows.js';
 
 /**
@@ -57,10 +58,11 @@ export async function collectStream(
     beatAt = clock.now();
     await heartbeat();
   };
+  const first = { pending: await awaitingFirstContent(ctx, run.tenantId, ct) };
   for (const w of plan.windows) {
     if (ctx.signal.aborted) break;
     await beat(true);
-    const done = await collectWindow(ctx, run, ct, w, beat);
+    const done = await collectWindow(ctx, run, ct, w, beat, first);
     if (!done.ok && done.scope === 'tenant') return done;
     if (done.ok && done.complete && clean) {
       if (await store.ledger.advanceCheckpoint(run.tenantId, ct, w.end, clock.now()))
@@ -82,6 +84,7 @@ async function collectWindow(
   ct: ContentType,
   w: CoverageWindow,
   beat: () => Promise<void>,
+  first: { pending: boolean },
 ): Promise<WindowResult> {
   const { store, clock } = ctx;
   w.attempts++;
@@ -103,6 +106,16 @@ async function collectWindow(
     return listed;
   }
   const items = listed.items;
+  if (first.pending) {
+    if (items.length === 0) {
+      // The subscription's first content has not come: an empty listing proves nothing yet. Not recorded,
+      // so the window is listed again by a later run (and the checkpoint does not pass it).
+      run.stats.windowsAwaitingFirstContent++;
+      return { ok: true, complete: false };
+    }
+    first.pending = false;
+    await firstContentCame(ctx, run.tenantId, ct);
+  }
   await store.ledger.upsertWindow({ ...w, state: 'listed', blobsListed: items.length, updatedAt: clock.now() });
   run.stats.blobsListed += items.length;
   ctx.logger.debug(

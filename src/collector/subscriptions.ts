@@ -2,6 +2,7 @@ import type { ContentType } from '../core/record.js';
 import { attempt } from './attempt.js';
 import type { RunContext, TenantRun } from './context.js';
 import { EVENTS } from './events.js';
+import { holdUntilFirstContent } from './first-content.js';
 import { scopeOf } from './stream.js';
 
 /**
@@ -35,7 +36,10 @@ export async function ensureSubscriptions(ctx: RunContext, run: TenantRun): Prom
     );
     if (started.ok && hook) hook.onState?.(run.tenantId, ct, 'enabled');
     if (started.ok) {
-      if (sub?.status !== 'enabled') run.stats.subscriptionsStarted++;
+      if (sub?.status !== 'enabled') {
+        run.stats.subscriptionsStarted++;
+        await holdUntilFirstContent(ctx, run.tenantId, ct);
+      }
       ctx.logger.info({ event: EVENTS.subscribed, tenant: run.tenantId, contentType: ct }, 'subscription started');
       active.push(ct);
       continue;

@@ -21,8 +21,11 @@ test('a first run that started the subscriptions and listed nothing says why, an
   const ending = runEnding({ tenants: [fresh], passes: 1, stopped: false, ok: true });
   assert.equal(ending.code, 0);
   assert.deepEqual(ending.lines, [
-    "tenantwatch: contoso: nothing listed yet: this run started its subscriptions, and Microsoft lists a new subscription's first content up to 12 hours later. Run the same command again later\n",
+    "tenantwatch: contoso: nothing listed yet: its subscriptions are new, and Microsoft lists a new subscription's first content up to 12 hours after it starts; no window is marked collected until then. Run the same command again later\n",
   ]);
+  // A later run inside the 12 hours (the subscriptions were started by an earlier one) says the same.
+  const waiting = { ...emptyStats('t1', 'contoso'), state: 'done' as const, windowsAwaitingFirstContent: 40 };
+  assert.equal(runEnding({ tenants: [waiting], passes: 1, stopped: false, ok: true }).lines.length, 1);
   const listed = { ...fresh, blobsListed: 3, blobsFetched: 3 };
   assert.deepEqual(runEnding({ tenants: [listed], passes: 1, stopped: false, ok: true }).lines, []);
 });

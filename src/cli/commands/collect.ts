@@ -327,9 +327,9 @@ export function runEnding(summary: CollectSummary): { code: number; lines: strin
   // A first collect of a tenant read 0 records and said nothing (the newcomer's walk): its subscriptions were
   // only just started, and Microsoft lists a new subscription's first content up to 12 hours later.
   for (const s of summary.tenants)
-    if (s.subscriptionsStarted > 0 && s.blobsListed === 0 && !s.error)
+    if ((s.subscriptionsStarted > 0 || s.windowsAwaitingFirstContent > 0) && s.blobsListed === 0 && !s.error)
       lines.push(
-        `tenantwatch: ${s.name}: nothing listed yet: this run started its subscriptions, and Microsoft lists a new subscription's first content up to 12 hours later. Run the same command again later\n`,
+        `tenantwatch: ${s.name}: nothing listed yet: its subscriptions are new, and Microsoft lists a new subscription's first content up to 12 hours after it starts; no window is marked collected until then. Run the same command again later\n`,
       );
   return { code: summary.ok && !left.length ? 0 : 1, lines };
 }
