@@ -96,7 +96,7 @@ const SHAPES: { [K in ApiRoute]: Shape<ApiResponse<K>> } = {
   'GET /api/export': 'file',
   'GET /api/activities': { categories: true },
   'GET /api/reports': { reports: true },
-  'POST /api/reports/:id/run': { report: true, parameters: true, summary: true, rows: true },
+  'POST /api/reports/:id/run': { report: true, parameters: true, summary: true, rows: true, notices: true },
   'POST /api/reports/:id/export': 'file',
   'GET /api/posture': { snapshots: true },
   'POST /api/audit-config/:tenant/check': { result: true },

@@ -4,6 +4,7 @@ import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { ManualClock } from '../src/core/clock.js';
 import { silentLogger } from '../src/core/log.js';
+import { listReports, runReport } from '../src/reports/registry.js';
 import { buildServer } from '../src/server/index.js';
 import type { Store } from '../src/store/contract.js';
 import { openStore } from '../src/store/open.js';
@@ -105,4 +106,41 @@ test('a report on a user no stored record names says so, with the user meant, as
     },
   );
   assert.doesNotMatch(known.stderr, /no stored record names/);
+});
+
+test('the console is told the same: a report run on a user no stored record names carries the notice', async () => {
+  const clock = new ManualClock(T0 + DAY);
+  const withReports = await buildServer({
+    store,
+    clock,
+    logger: silentLogger,
+    reports: {
+      list: () => listReports(),
+      run: (id, params) => runReport(id, params, { store, clock, logger: silentLogger }),
+    },
+  });
+  const body = (user: string) => ({
+    tenant: ['contoso'],
+    user,
+    start: new Date(T0 - DAY).toISOString(),
+    end: new Date(T0 + DAY).toISOString(),
+  });
+  const typo = await withReports.inject({
+    method: 'POST',
+    url: '/api/reports/user-activity/run',
+    payload: body('alice@contoso.co'),
+  });
+  assert.equal(typo.statusCode, 200, typo.body);
+  const notices = (typo.json() as { notices: { filter: string; value: string; suggestions: string[] }[] }).notices;
+  assert.deepEqual(
+    notices.map((n) => [n.filter, n.value, n.suggestions[0]]),
+    [['user', 'alice@contoso.co', 'alice@contoso.com']],
+  );
+  const known = await withReports.inject({
+    method: 'POST',
+    url: '/api/reports/user-activity/run',
+    payload: body('Alice@Contoso.com'),
+  });
+  assert.deepEqual((known.json() as { notices: unknown[] }).notices, []);
+  await withReports.close();
 });

@@ -301,7 +301,12 @@ export interface ApiRoutes {
   'GET /api/export': { query: SearchFilters & { format?: ExportFormat }; response: FileDownload };
   'GET /api/activities': { response: { categories: { category: string; activities: Activity[] }[] } };
   'GET /api/reports': { response: { reports: ReportInfo[] } };
-  'POST /api/reports/:id/run': { params: { id: string }; body: ReportParams; response: ReportResult };
+  'POST /api/reports/:id/run': {
+    params: { id: string };
+    body: ReportParams;
+    /** notices: users asked about that no stored record names, with the user perhaps meant. */
+    response: ReportResult & { notices: FilterNotice[] };
+  };
   'POST /api/reports/:id/export': {
     params: { id: string };
     query: { format?: ReportExportFormat };

@@ -8,7 +8,8 @@ import type { CliContext } from '../context.js';
 import { parseFormat, writeChunks, writeListing, type ListingColumn, type ListingFormat } from '../output.js';
 import type { Runner } from '../run.js';
 import { readResultNotes } from '../../coverage/result-notes.js';
-import { noticeLine, unseenFilterValues } from '../../search/unseen.js';
+import { noticeLine } from '../../search/unseen.js';
+import { reportUserNotices } from '../../reports/notices.js';
 import { graphRoleSource } from '../tenants.js';
 import { reportOptions, reportParams } from './report-flags.js';
 import { reopenableUrl } from '../../store/open.js';
@@ -85,16 +86,8 @@ async function runAndWrite(
     for (const line of said.lines) ctx.err.write(`tenantwatch: ${line}\n`);
     await writeResult(ctx, withTenantNames(result, said.names), format, said.recordsNothing.size);
     // A user no stored record names is said, as in search: a typo must not read as "No findings".
-    const users = [result.parameters.user].flat().filter((u): u is string => typeof u === 'string' && u !== '');
-    if (users.length) {
-      const range = {
-        start: Date.parse(String(result.parameters.start)),
-        end: Date.parse(String(result.parameters.end)),
-      };
-      const query = { range, users, ...(Array.isArray(covered) ? { tenants: covered.map(String) } : {}) };
-      for (const notice of await unseenFilterValues(store.records, query))
-        ctx.err.write(`tenantwatch: ${noticeLine(notice)}\n`);
-    }
+    for (const notice of await reportUserNotices(store.records, result))
+      ctx.err.write(`tenantwatch: ${noticeLine(notice)}\n`);
   } finally {
     for (const c of opened) c.close();
   }

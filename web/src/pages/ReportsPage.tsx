@@ -1,5 +1,15 @@
 import { useMemo, useState } from 'react';
-import { api, files, isAbort, saveFile, send, type ReportResult, type ReportRow, type ReportSummary } from '../api.js';
+import {
+  api,
+  files,
+  isAbort,
+  saveFile,
+  send,
+  type FilterNotice,
+  type ReportResult,
+  type ReportRow,
+  type ReportSummary,
+} from '../api.js';
 import { BarList, asCountRows } from '../components/BarList.js';
 import { EmptyState } from '../components/EmptyState.js';
 import { ResultNotices, auditingLines, coveredTenants } from '../components/ResultNotices.js';
@@ -79,7 +89,7 @@ function Summary({ summary, names }: { summary: ReportSummary; names: ReadonlyMa
 interface Run {
   id: string;
   params: Record<string, unknown>;
-  result: ReportResult | null;
+  result: (ReportResult & { notices?: FilterNotice[] }) | null;
   error: unknown;
   busy: boolean;
 }
@@ -183,7 +193,7 @@ export function ReportsPage({ params }: { params: URLSearchParams }) {
               </button>
             </div>
             <ErrorNote error={exporting.error} />
-            <ResultNotices tenants={covered} />
+            <ResultNotices tenants={covered} notices={result.notices ?? []} />
             {rows.length === 0 ? (
               <EmptyState title={nothing ? 'No rows — not proof that nothing happened' : 'No findings'}>
                 {nothing
