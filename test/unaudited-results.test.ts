@@ -131,7 +131,7 @@ test('the console is told the same: a report run on a user no stored record name
     payload: body('alice@contoso.co'),
   });
   assert.equal(typo.statusCode, 200, typo.body);
-  const notices = (typo.json() as { notices: { filter: string; value: string; suggestions: string[] }[] }).notices;
+  const notices = typo.json<{ notices: { filter: string; value: string; suggestions: string[] }[] }>().notices;
   assert.deepEqual(
     notices.map((n) => [n.filter, n.value, n.suggestions[0]]),
     [['user', 'alice@contoso.co', 'alice@contoso.com']],
@@ -141,6 +141,6 @@ test('the console is told the same: a report run on a user no stored record name
     url: '/api/reports/user-activity/run',
     payload: body('Alice@Contoso.com'),
   });
-  assert.deepEqual((known.json() as { notices: unknown[] }).notices, []);
+  assert.deepEqual(known.json<{ notices: unknown[] }>().notices, []);
   await withReports.close();
 });
