@@ -84,4 +84,6 @@ await driver.close();
 await store.close();
 await rx?.close();
 if (result.state !== 'caught-up') throw new Error(`${args.kind}: ${JSON.stringify(result)}`);
-process.stdout.write(JSON.stringify({ seconds, cpuSeconds, peakRss: peak, peakAnon, delivered: result.delivered }) + '\n');
+process.stdout.write(
+  JSON.stringify({ seconds, cpuSeconds, peakRss: peak, peakAnon, delivered: result.delivered }) + '\n',
+);
