@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { sendCredits } from '../../runtime/credits.js';
 import { packRecords } from './packed-records.js';
 import { parseFile, type ParseOptions } from './parse-file.js';
 import type { WireEvent } from './parse-in-worker.js';
@@ -11,17 +12,9 @@ import type { WireEvent } from './parse-in-worker.js';
 const IN_FLIGHT = 2;
 const port = parentPort!;
 const { path, options } = workerData as { path: string; options: ParseOptions };
-let credits = IN_FLIGHT;
-let wake: (() => void) | null = null;
-port.on('message', () => {
-  credits++;
-  const w = wake;
-  wake = null;
-  w?.();
-});
+const credits = sendCredits(port, IN_FLIGHT);
 for await (const event of parseFile(path, options)) {
-  while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
-  credits--;
+  await credits.take();
   const wire: WireEvent = event.kind === 'batch' ? { ...event, records: packRecords(event.records) } : event;
   port.postMessage(wire);
 }

@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { sendCredits } from '../../runtime/credits.js';
 import { textWords, WordSet } from '../text-words.js';
 import { STOP_BIT, type WordsBatch, type WordsRequest } from './text-index.js';
 
@@ -18,18 +19,10 @@ const sets = {
   object: new WordSet(stops.filter(([, bits]) => (bits & STOP_BIT.object_id) !== 0).map(([w]) => w)),
 };
 
-let credit = ahead;
-let wake: (() => void) | null = null;
-port.on('message', () => {
-  credit++;
-  const w = wake;
-  wake = null;
-  w?.();
-});
-
+const credits = sendCredits(port, ahead);
 let from = after;
 for (;;) {
-  while (credit <= 0) await new Promise<void>((resolve) => (wake = resolve));
+  await credits.take();
   const rows = read.all(from, batch) as [number, string, string | null][];
   const out: WordsBatch = {
     rows: rows.map(([seq, raw, objectId]) => [
@@ -39,7 +32,6 @@ for (;;) {
     ]),
   };
   port.postMessage(out);
-  credit--;
   if (rows.length === 0) break;
   from = rows[rows.length - 1]![0];
 }
