@@ -27,7 +27,7 @@ export interface LiveOptions {
   clock: Clock;
   logger: Logger;
   policy?: AlertPolicy;
-  /** Records per tail read (default 2,000). */
+  /** Records passed over per tail read (default 5,000; only the ones a rule can match are read whole). */
   batchSize?: number;
   signal?: AbortSignal;
   /** Check posture drift too (default true). */
@@ -59,7 +59,7 @@ export async function runLiveOnce(store: LiveStore, evaluator: Evaluator, option
     logger: options.logger,
     ...(options.policy ? { policy: options.policy } : {}),
   };
-  const limit = options.batchSize ?? 2_000;
+  const limit = options.batchSize ?? 5_000;
   const summary: LiveSummary = {
     records: 0,
     batches: 0,
