@@ -1,4 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
+import { StatementCache } from './statements.js';
 import {
   ALERT_COLUMNS,
   alertValues,
@@ -34,15 +35,15 @@ const HISTORY = `INSERT INTO alert_history (alert_id, at, actor, action, from_st
 
 /** Alerts in SQLite: every change is one immediate transaction, so a hit is counted once or not at all. */
 export class SqliteAlertStore implements AlertStore {
-  constructor(private readonly db: Database) {}
+  /** The live runner applies thousands of hits a pass: each statement compiled once per connection. */
+  private readonly statements: StatementCache;
 
-  private readonly statements = new Map<string, Statement>();
+  constructor(private readonly db: Database) {
+    this.statements = new StatementCache(db);
+  }
 
-  /** A statement prepared once per connection (the live runner applies thousands of hits a pass). */
   private prepared(sql: string): Statement {
-    let statement = this.statements.get(sql);
-    if (!statement) this.statements.set(sql, (statement = this.db.prepare(sql)));
-    return statement;
+    return this.statements.get(sql);
   }
 
   private one(id: string): AlertRow | null {

@@ -23,6 +23,7 @@ import type { SqliteTextIndex, TextRow } from './text-index.js';
 import { SqliteBulkWriter, type BulkTuning } from './bulk.js';
 import { RollupDelta, rollupSourceOf } from '../rollups.js';
 import { applyRollups } from './rollups.js';
+import { StatementCache } from './statements.js';
 import { SqliteTail } from './tail.js';
 import { headSlices, searchRows, toGroupCount } from '../search-sql.js';
 import {
@@ -70,7 +71,7 @@ export class SqliteRecordStore implements RecordStore {
   private readonly getRaw: Statement;
   private readonly insertConflict: Statement;
   private readonly selectConflicts: Statement;
-  private readonly statements = new Map<string, Statement>();
+  private readonly statements: StatementCache;
 
   constructor(
     private readonly db: Database,
@@ -83,6 +84,7 @@ export class SqliteRecordStore implements RecordStore {
       `INSERT OR IGNORE INTO records (seq, ${RECORD_COLUMNS.join(', ')}) VALUES (?, ${marks})`,
     );
     this.tailer = new SqliteTail(db);
+    this.statements = new StatementCache(db, { raw: true, size: STATEMENT_CACHE });
     this.getRow = db.prepare(`SELECT ${SELECT_COLUMNS} FROM records WHERE tenant = ? AND id = ?`).raw(true);
     this.getRaw = db.prepare('SELECT raw FROM records WHERE tenant = ? AND id = ?').pluck();
     this.insertConflict = db.prepare(
@@ -247,18 +249,11 @@ export class SqliteRecordStore implements RecordStore {
   }
 
   /**
-   * Prepared searches by SQL text, most recent last. A report reads in many time slices and a stream in
-   * many pages, each the same SQL with other values; preparing it anew each time cost 5–7% of a report.
+   * Prepared searches by SQL text: a report reads in many time slices and a stream in many pages, each the
+   * same SQL with other values; preparing it anew each time cost 5–7% of a report.
    */
   private statement(sql: string): Statement {
-    let statement = this.statements.get(sql);
-    if (statement) this.statements.delete(sql);
-    else {
-      statement = this.db.prepare(sql).raw(true);
-      if (this.statements.size >= STATEMENT_CACHE) this.statements.delete(this.statements.keys().next().value!);
-    }
-    this.statements.set(sql, statement);
-    return statement;
+    return this.statements.get(sql);
   }
 
   /** Tenant keys by successive seeks on the (tenant, id) index instead of reading every entry. */

@@ -11,6 +11,7 @@ import { SELECT_COLUMNS, toStoredRecord } from '../columns.js';
 import type { SelectedRow } from '../columns.js';
 import type { TailBatch, TailOptions, TailPosition } from '../contract.js';
 import { throwIfAborted } from '../search-sql.js';
+import { StatementCache } from './statements.js';
 import { parseSeqPosition, tailFilterSql } from '../tail-position.js';
 
 /** The store_meta key holding the highest seq ever deleted while it was the newest (schema.ts, migration 3). */
@@ -23,9 +24,10 @@ export class SqliteTail {
   private readonly floor: Statement;
   private readonly span: Statement;
   /** Filtered reads by their condition's SQL (a consumer asks the same filter every time). */
-  private readonly filtered = new Map<string, Statement>();
+  private readonly filtered: StatementCache;
 
-  constructor(private readonly db: Database) {
+  constructor(db: Database) {
+    this.filtered = new StatementCache(db, { raw: true });
     this.read = db.prepare(`SELECT ${SELECT_COLUMNS}, seq FROM records WHERE seq > ? ORDER BY seq LIMIT ?`).raw(true);
     this.lag = db.prepare('SELECT count(*) AS n, min(ingested_at) AS oldest FROM records WHERE seq > ?');
     this.end = db.prepare('SELECT max(seq) FROM records').pluck();
@@ -83,14 +85,9 @@ export class SqliteTail {
       span.last = Math.max(span.last, t.last);
       newest[t.tenant] = t.newest;
     }
-    let read = this.filtered.get(filter.sql);
-    if (!read)
-      this.filtered.set(
-        filter.sql,
-        (read = this.db
-          .prepare(`SELECT ${SELECT_COLUMNS} FROM records WHERE seq > ? AND seq <= ? AND ${filter.sql} ORDER BY seq`)
-          .raw(true)),
-      );
+    const read = this.filtered.get(
+      `SELECT ${SELECT_COLUMNS} FROM records WHERE seq > ? AND seq <= ? AND ${filter.sql} ORDER BY seq`,
+    );
     const rows = read.all(from, span.last, ...filter.values) as SelectedRow[];
     return { records: rows.map(toStoredRecord), next: String(span.last), scanned: span.n, newest };
   }

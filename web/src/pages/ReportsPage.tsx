@@ -94,11 +94,6 @@ interface Run {
   busy: boolean;
 }
 
-function inTimeOrder(rows: readonly ReportRow[]): ReportRow[] {
-  const at = (r: ReportRow): string => (typeof r.time === 'string' ? r.time : '');
-  return [...rows].sort((a, b) => (at(a) && at(b) ? at(a).localeCompare(at(b)) : 0));
-}
-
 /** The investigations: pick one, fill its parameters, read the result as a table and charts. */
 export function ReportsPage({ params }: { params: URLSearchParams }) {
   const list = useApi(api.reports());
@@ -111,7 +106,8 @@ export function ReportsPage({ params }: { params: URLSearchParams }) {
   const [detail, setDetail] = useState<{ tenant: string; id: string } | null>(null);
   const result = run?.id === id ? run.result : null;
   // Rows in time order (oldest first), as an investigator reads a story; rows without a time keep their place.
-  const rows = useMemo(() => inTimeOrder(result?.rows ?? []), [result]);
+  // In time order already: the engine gives rows that are moments oldest first (reports/engine.ts inTimeOrder).
+  const rows = useMemo(() => result?.rows ?? [], [result]);
   const columns = useMemo(() => columnsOf(rows), [rows]);
   const timeColumns = useMemo(() => new Set(columns.filter((c) => rows.some((r) => isInstant(r[c])))), [columns, rows]);
   const covered = useMemo(() => {
