@@ -10,18 +10,8 @@
  * Results as Markdown on stdout (bench/run.ts puts them in docs/BENCHMARKS.md); progress on stderr.
  *   npm run bench -- reports          node --import tsx bench/reports.bench.ts [records]
  */
-import {
-  appendFileSync,
-  createReadStream,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-} from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { ManualClock } from '../src/core/clock.js';
 import { importFiles, memoryRejects } from '../src/ingest/import/index.js';
 import { runReport } from '../src/reports/registry.js';
@@ -30,7 +20,7 @@ import type { ReportResult } from '../src/reports/types.js';
 import { GENERATOR_VERSION, TENANTS, type GenerateOptions } from '../src/search/testing/generate.js';
 import type { Store } from '../src/store/contract.js';
 import { openStore, reopenableUrl } from '../src/store/open.js';
-import { ensureNdjson, ndjsonPath } from './lib/ndjson-data.js';
+import { ensureNdjson, ensureTimeOrdered, ndjsonPath } from './lib/ndjson-data.js';
 import { median, ms, p95, progress, thousands } from './lib/stats.js';
 
 /** The search bench's data set: the NDJSON file is shared when both benches run. */
@@ -41,44 +31,6 @@ const DAY = 86_400_000;
 const TARGET_MS = 1000;
 
 type SignIns = NonNullable<GenerateOptions['signIns']>;
-
-/**
- * The generated file lists records in random time order; a collector stores them roughly in time order
- * (blob after blob, window after window), which is also how SQLite lays the rows out. Imported in the
- * file's order, every time slice a report reads is scattered over the whole database (about five times
- * slower per row here). So the records are imported in CreationTime order: split by UTC day into
- * temporary files, each day sorted in memory (about 20 MB), concatenated oldest first.
- */
-async function ensureTimeOrdered(source: string, target: string): Promise<void> {
-  if (existsSync(target)) return;
-  progress(`ordering ${source} by CreationTime into ${target}`);
-  const parts = `${target}.days`;
-  rmSync(parts, { recursive: true, force: true });
-  mkdirSync(parts, { recursive: true });
-  const pending = new Map<string, string[]>();
-  const flush = (day: string): void => {
-    appendFileSync(join(parts, day), pending.get(day)!.join(''));
-    pending.set(day, []);
-  };
-  for await (const line of createInterface({ input: createReadStream(source), crlfDelay: Infinity })) {
-    const day = /"CreationTime":"(\d{4}-\d\d-\d\d)/.exec(line)?.[1] ?? '0000-00-00';
-    const list = pending.get(day) ?? [];
-    list.push(line + '\n');
-    pending.set(day, list);
-    if (list.length >= 2000) flush(day);
-  }
-  for (const day of pending.keys()) flush(day);
-  const partial = `${target}.partial`;
-  rmSync(partial, { force: true });
-  for (const day of readdirSync(parts).sort()) {
-    const lines = readFileSync(join(parts, day), 'utf8').split('\n').filter(Boolean);
-    const at = (l: string): string => /"CreationTime":"([^"]*)"/.exec(l)?.[1] ?? '';
-    lines.sort((a, b) => (at(a) < at(b) ? -1 : at(a) > at(b) ? 1 : 0));
-    appendFileSync(partial, lines.join('\n') + '\n');
-  }
-  renameSync(partial, target);
-  rmSync(parts, { recursive: true, force: true });
-}
 
 async function ensureStore(
   total: number,

@@ -1,6 +1,6 @@
 /**
- * `npm run bench [-- NAME…]`: runs every bench/NAME.bench.ts (or the ones named) and writes their
- * results to docs/BENCHMARKS.md.
+ * `npm run bench [-- NAME[:SIZE]…]`: runs every bench/NAME.bench.ts (or the ones named, SIZE records
+ * where given) and writes their results to docs/BENCHMARKS.md.
  *
  * A bench is a file that, run as a script (`node --import tsx bench/NAME.bench.ts`), prints its
  * results as Markdown on stdout and its progress on stderr. Each runs in its own process, so one
@@ -59,7 +59,17 @@ export function mergeSection(doc: string, name: string, body: string): string {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const names = argv.filter((a) => !a.startsWith('-'));
+  // NAME or NAME:SIZE (a bench's records, its first argument: `npm run bench -- scale:1000000`).
+  const requested = argv.filter((a) => !a.startsWith('-')).map((a) => a.split(':') as [string, string?]);
+  const names = requested.map(([name]) => name);
+  const sizes = new Map(requested.filter(([, size]) => size !== undefined) as [string, string][]);
+  const badSize = [...sizes].find(([, size]) => !/^[1-9]\d*$/.test(size));
+  if (badSize) {
+    process.stderr.write(
+      `bench: "${badSize.join(':')}" — the size after the colon is a number of records, e.g. scale:1000000\n`,
+    );
+    return 2;
+  }
   const all = available();
   const unknown = names.filter((n) => !all.includes(n));
   if (unknown.length) {
@@ -73,7 +83,8 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`\n=== bench ${name} ===\n`);
     const machine = machineDescription();
     const started = performance.now();
-    const { code, stdout } = await runBench(name, []);
+    const size = sizes.get(name);
+    const { code, stdout } = await runBench(name, size ? [size] : []);
     const minutes = ((performance.now() - started) / 60_000).toFixed(1);
     if (code !== 0) {
       failed++;

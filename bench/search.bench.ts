@@ -9,14 +9,13 @@
  * Results as Markdown on stdout (bench/run.ts puts them in docs/BENCHMARKS.md); progress on stderr.
  *   npm run bench -- search           node --import tsx bench/search.bench.ts [records]
  */
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { memoryRejects, importFiles, type ImportOptions } from '../src/ingest/import/index.js';
 import type { Store } from '../src/store/contract.js';
 import { openStore } from '../src/store/open.js';
 import { GENERATOR_VERSION } from '../src/search/testing/generate.js';
 import { loadDuck, type Duck } from './lib/duck.js';
 import { ensureNdjson, ndjsonPath, readAndParse } from './lib/ndjson-data.js';
+import { fileBytes, importInto, removeDb, type ImportResult } from './lib/import-run.js';
 import { measureCases, renderCases, type CaseResult } from './lib/search-measure.js';
 import { searchCases } from './lib/search-cases.js';
 import { median, ms, progress, thousands } from './lib/stats.js';
@@ -26,76 +25,6 @@ const END = Date.UTC(2026, 10, 1);
 const DAYS = 60;
 /** Imports measured (each into a fresh store), alternating with IMPORT_ROUNDS + 1 floor runs. */
 const IMPORT_ROUNDS = 3;
-
-interface ImportResult {
-  records: number;
-  ms: number;
-  indexMs: number | null;
-  analyzeMs: number;
-  rejected: number;
-  /** Whether the importer chose its parse worker (parallel: 'auto', as `tenantwatch import` runs it). */
-  worker: boolean;
-  /** Peak resident memory of the process during this import (VmHWM, reset before it), bytes; null off Linux. */
-  peakRss: number | null;
-}
-
-/** Resets the process's peak RSS (Linux: writing 5 to clear_refs), so each import's own peak is read. */
-function resetPeakRss(): void {
-  try {
-    writeFileSync('/proc/self/clear_refs', '5');
-  } catch {
-    // not Linux: the peak is then the process's since it started
-  }
-}
-
-function peakRss(): number | null {
-  try {
-    const kib = /VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
-    return kib === undefined ? null : Number(kib) * 1024;
-  } catch {
-    return null;
-  }
-}
-
-async function importInto(store: Store, file: string): Promise<ImportResult> {
-  const bulk = store.records.bulk?.();
-  const sink: ImportOptions['sink'] = bulk ? (r, keys) => bulk.insert(r, keys) : (r) => store.records.insert(r);
-  resetPeakRss();
-  const t0 = performance.now();
-  let last = 0;
-  const summary = await importFiles([file], {
-    sink,
-    parallel: 'auto',
-    rejects: memoryRejects(),
-    onProgress: (p) => {
-      if (p.records - last >= 100_000) progress(`  imported ${thousands((last = p.records))}`);
-    },
-  });
-  const beforeClose = performance.now();
-  await bulk?.close();
-  const indexMs = bulk ? performance.now() - beforeClose : null;
-  const optimized = await store.records.optimize?.();
-  return {
-    records: summary.imported,
-    ms: performance.now() - t0,
-    indexMs,
-    analyzeMs: optimized?.analyzeMs ?? 0,
-    rejected: summary.rejected,
-    worker: summary.files[0]?.worker ?? false,
-    peakRss: peakRss(),
-  };
-}
-
-function fileBytes(path: string): number {
-  return ['', '-wal', '-shm'].reduce(
-    (sum, suffix) => sum + (existsSync(path + suffix) ? statSync(path + suffix).size : 0),
-    0,
-  );
-}
-
-function removeDb(path: string): void {
-  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(path + suffix, { force: true });
-}
 
 export async function run(total = 1_000_000): Promise<string> {
   const dir = join(import.meta.dirname, '.data');
@@ -152,7 +81,7 @@ export async function run(total = 1_000_000): Promise<string> {
       bytes: data.bytes,
       parse,
       imported,
-      duckLoadMs: duck.loadMs,
+      duckLoadMs: duck.loadMs ?? NaN,
       dbBytes: sizeBefore,
       text: text ? { ms: text.textIndexMs, bytes: textBytes } : null,
       results,

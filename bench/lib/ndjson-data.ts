@@ -1,4 +1,16 @@
-import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import {
+  appendFileSync,
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
+import { createInterface } from 'node:readline';
 import { dirname, join } from 'node:path';
 import { once } from 'node:events';
 import { GENERATOR_VERSION, rawRecords, type GenerateOptions } from '../../src/search/testing/generate.js';
@@ -70,4 +82,42 @@ export async function readAndParse(file: string): Promise<{ records: number; ms:
     records++;
   }
   return { records, ms: performance.now() - t0 };
+}
+
+/**
+ * The generated file lists records in random time order; a collector stores them roughly in time order
+ * (blob after blob, window after window), which is also how SQLite lays the rows out. Imported in the
+ * file's order, every time slice a report reads is scattered over the whole database (about five times
+ * slower per row here). So the records are imported in CreationTime order: split by UTC day into
+ * temporary files, each day sorted in memory (about 20 MB a day for a million records over 60 days), concatenated oldest first.
+ */
+export async function ensureTimeOrdered(source: string, target: string): Promise<void> {
+  if (existsSync(target)) return;
+  progress(`ordering ${source} by CreationTime into ${target}`);
+  const parts = `${target}.days`;
+  rmSync(parts, { recursive: true, force: true });
+  mkdirSync(parts, { recursive: true });
+  const pending = new Map<string, string[]>();
+  const flush = (day: string): void => {
+    appendFileSync(join(parts, day), pending.get(day)!.join(''));
+    pending.set(day, []);
+  };
+  for await (const line of createInterface({ input: createReadStream(source), crlfDelay: Infinity })) {
+    const day = /"CreationTime":"(\d{4}-\d\d-\d\d)/.exec(line)?.[1] ?? '0000-00-00';
+    const list = pending.get(day) ?? [];
+    list.push(line + '\n');
+    pending.set(day, list);
+    if (list.length >= 2000) flush(day);
+  }
+  for (const day of pending.keys()) flush(day);
+  const partial = `${target}.partial`;
+  rmSync(partial, { force: true });
+  for (const day of readdirSync(parts).sort()) {
+    const lines = readFileSync(join(parts, day), 'utf8').split('\n').filter(Boolean);
+    const at = (l: string): string => /"CreationTime":"([^"]*)"/.exec(l)?.[1] ?? '';
+    lines.sort((a, b) => (at(a) < at(b) ? -1 : at(a) > at(b) ? 1 : 0));
+    appendFileSync(partial, lines.join('\n') + '\n');
+  }
+  renameSync(partial, target);
+  rmSync(parts, { recursive: true, force: true });
 }

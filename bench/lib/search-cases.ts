@@ -17,6 +17,8 @@ export interface SearchCase {
   /** What a countBy counts by (default: operation); 'day' is the timeline. */
   dimension?: 'operation' | 'day';
   query: SearchQuery;
+  /** The same filters as the console sends them to the HTTP API (query-string parameters). */
+  filters: Record<string, string>;
   duckWhere: string;
   duckParams: Record<string, string | number>;
   /** Free text and objects: run without and with the substring index (ADR 0033). */
@@ -24,7 +26,12 @@ export interface SearchCase {
 }
 
 export function searchCases(end: number): SearchCase[] {
-  const q = (input: Parameters<typeof parseSearchFilters>[0]): SearchQuery => parseSearchFilters(input, end);
+  type Input = Record<string, string | string[]>;
+  /** The parsed query and its query-string form (lists joined as the API takes them: one value each here). */
+  const q = (input: Input): { query: SearchQuery; filters: Record<string, string> } => ({
+    query: parseSearchFilters(input as Parameters<typeof parseSearchFilters>[0], end),
+    filters: Object.fromEntries(Object.entries(input).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v])),
+  });
   const iso = (t: number): string => new Date(t).toISOString();
   const last = (days: number) => ({ start: iso(end - days * DAY), end: iso(end) });
   const range = (days: number): [string, Record<string, number>] => [
@@ -39,7 +46,7 @@ export function searchCases(end: number): SearchCase[] {
       id: 'user-7d',
       title: 'one user, 7 days',
       kind: 'rows',
-      query: q({ ...last(7), user: ['Alice.Smith@contoso.com'] }),
+      ...q({ ...last(7), user: ['Alice.Smith@contoso.com'] }),
       duckWhere: `${r7} AND lower(user_id) = $user`,
       duckParams: { ...p7, user: 'alice.smith@contoso.com' },
     },
@@ -47,7 +54,7 @@ export function searchCases(end: number): SearchCase[] {
       id: 'ops-30d',
       title: 'count by operation, 30 days',
       kind: 'countBy',
-      query: q(last(30)),
+      ...q(last(30)),
       duckWhere: r30,
       duckParams: p30,
     },
@@ -56,7 +63,7 @@ export function searchCases(end: number): SearchCase[] {
       title: 'timeline by day, 30 days',
       kind: 'countBy',
       dimension: 'day',
-      query: q(last(30)),
+      ...q(last(30)),
       duckWhere: r30,
       duckParams: p30,
     },
@@ -64,7 +71,7 @@ export function searchCases(end: number): SearchCase[] {
       id: 'rare-word',
       title: `free text, a rare word ("${RARE_WORD}"), 60 days`,
       kind: 'rows',
-      query: q({ ...last(60), freeText: [RARE_WORD] }),
+      ...q({ ...last(60), freeText: [RARE_WORD] }),
       substring: true,
       duckWhere: `${r60} AND contains(lower(raw), $word)`,
       duckParams: { ...p60, word: RARE_WORD },
@@ -73,7 +80,7 @@ export function searchCases(end: number): SearchCase[] {
       id: 'ip-30d',
       title: 'one IP (203.0.115.77), 30 days',
       kind: 'rows',
-      query: q({ ...last(30), ip: ['203.0.115.77'] }),
+      ...q({ ...last(30), ip: ['203.0.115.77'] }),
       duckWhere: `${r30} AND (client_ip = $ip OR client_ip = '::ffff:' || $ip OR starts_with(client_ip, $ip || ':'))`,
       duckParams: { ...p30, ip: '203.0.115.77' },
     },
@@ -81,7 +88,7 @@ export function searchCases(end: number): SearchCase[] {
       id: 'object-30d',
       title: 'object substring ("team7/shared documents/board"), 30 days',
       kind: 'rows',
-      query: q({ ...last(30), object: ['team7/shared documents/board'] }),
+      ...q({ ...last(30), object: ['team7/shared documents/board'] }),
       substring: true,
       duckWhere: `${r30} AND contains(lower(object_id), $object)`,
       duckParams: { ...p30, object: 'team7/shared documents/board' },
@@ -90,7 +97,7 @@ export function searchCases(end: number): SearchCase[] {
       id: 'type-op-30d',
       title: 'record type ExchangeAdmin + operation Set-Mailbox, 30 days',
       kind: 'rows',
-      query: q({ ...last(30), recordType: ['ExchangeAdmin'], operation: ['set-mailbox'] }),
+      ...q({ ...last(30), recordType: ['ExchangeAdmin'], operation: ['set-mailbox'] }),
       duckWhere: `${r30} AND record_type = 1 AND lower(operation) = 'set-mailbox'`,
       duckParams: p30,
     },

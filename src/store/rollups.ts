@@ -82,22 +82,24 @@ export type RollupSourceColumn = (typeof ROLLUP_SOURCE_COLUMNS)[number];
 /** One record's values of ROLLUP_SOURCE_COLUMNS, as stored (numbers may come back from PostgreSQL as text). */
 export type RollupSourceRow = readonly unknown[];
 
-const SOURCE_INDEX = ROLLUP_SOURCE_COLUMNS.map((c) => RECORD_COLUMNS.indexOf(c));
-
-/** The source row of a record from its stored values (columns.ts recordValues, in RECORD_COLUMNS order). */
-export function rollupSourceOf(values: readonly (string | number | null)[]): RollupSourceRow {
-  return SOURCE_INDEX.map((i) => values[i]);
-}
-
-/** Per table: where its key and derived columns sit in a source row, and which key columns are numbers. */
+/**
+ * Per table and per row layout (0: a source row, ROLLUP_SOURCE_COLUMNS; 1: a record's stored values,
+ * RECORD_COLUMNS): where its key and derived columns sit, and which key columns are numbers.
+ */
 const PLANS = ROLLUP_TABLES.map((table) => {
-  const at = (c: string): number => ROLLUP_SOURCE_COLUMNS.indexOf(c as RollupSourceColumn);
+  const inSource = (c: string): number => ROLLUP_SOURCE_COLUMNS.indexOf(c as RollupSourceColumn);
+  const inRecord = (c: string): number => RECORD_COLUMNS.indexOf(c as (typeof RECORD_COLUMNS)[number]);
   return {
-    key: table.columns.map(at),
+    key: [table.columns.map(inSource), table.columns.map(inRecord)],
     numeric: table.columns.map((c) => c === 'record_type'),
-    derived: table.derived.map(at),
+    derived: [table.derived.map(inSource), table.derived.map(inRecord)],
   };
 });
+/** Where creation_time sits in each layout. */
+const TIME_AT = [
+  ROLLUP_SOURCE_COLUMNS.indexOf('creation_time'),
+  RECORD_COLUMNS.indexOf('creation_time' as (typeof RECORD_COLUMNS)[number]),
+];
 
 /** One row's change: its key values (day, then the table's columns, then the derived ones) and the count to add. */
 export interface RollupChange {
@@ -119,28 +121,43 @@ export class RollupDelta {
 
   /** Counts one stored row (its ROLLUP_SOURCE_COLUMNS values); sign -1 for a deleted row. */
   add(row: RollupSourceRow, sign: 1 | -1 = 1): void {
+    this.count(row, sign, 0);
+  }
+
+  /** Counts one row just inserted from its values in RECORD_COLUMNS order (columns.ts recordValues), read in place. */
+  addStored(values: readonly (string | number | null)[]): void {
+    this.count(values, 1, 1);
+  }
+
+  private count(row: readonly unknown[], sign: 1 | -1, layout: 0 | 1): void {
     if (sign < 0) {
       this.negative = true;
       this.removed++;
     } else this.added++;
-    const day = dayOf(Number(row[1]));
+    const day = dayOf(Number(row[TIME_AT[layout]!]));
     for (let i = 0; i < PLANS.length; i++) {
       const plan = PLANS[i]!;
+      const at = plan.key[layout]!;
       // The key: each value tagged (null apart from ''), NUL-separated; stored text never holds NUL
-      // (columns.ts writes it escaped). Built by hand: JSON.stringify per row and table was a third of the
-      // import's writing thread.
+      // (columns.ts writes it escaped). Built by hand, and the row's values copied only for a key not
+      // seen yet: JSON.stringify per row and table was a third of the import's writing thread.
       let key = String(day);
-      const values: (string | number | null)[] = [day];
-      for (let j = 0; j < plan.key.length; j++) {
-        const v = row[plan.key[j]!];
-        const value = plan.numeric[j] ? Number(v) : ((v ?? null) as string | null);
-        values.push(value);
-        key += value === null ? '\u0000n' : `\u0000v${value}`;
+      for (let j = 0; j < at.length; j++) {
+        const v = row[at[j]!];
+        key += v === null || v === undefined ? '\u0000n' : `\u0000v${plan.numeric[j] ? Number(v) : (v as string)}`;
       }
-      for (const d of plan.derived) values.push((row[d] ?? null) as string | null);
       const change = this.tables[i]!.get(key);
-      if (change) change.n += sign;
-      else this.tables[i]!.set(key, { values, n: sign });
+      if (change) {
+        change.n += sign;
+        continue;
+      }
+      const values: (string | number | null)[] = [day];
+      for (let j = 0; j < at.length; j++) {
+        const v = row[at[j]!];
+        values.push(plan.numeric[j] ? Number(v) : ((v ?? null) as string | null));
+      }
+      for (const d of plan.derived[layout]!) values.push((row[d] ?? null) as string | null);
+      this.tables[i]!.set(key, { values, n: sign });
     }
   }
 
@@ -167,15 +184,22 @@ export class RollupDelta {
     return this.negative;
   }
 
-  /** Per table, its non-zero changes in key order. */
-  changes(): { table: RollupTable; rows: RollupChange[] }[] {
-    return ROLLUP_TABLES.map((table, i) => ({
-      table,
-      rows: [...this.tables[i]!.entries()]
-        .filter(([, c]) => c.n !== 0)
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([, c]) => c),
-    }));
+  /**
+   * Per table, its non-zero changes, in key order unless `ordered` is false (the order matters only where
+   * concurrent writers lock rows: PostgreSQL; sorting a bulk load's keys was a tenth of SQLite's writing thread).
+   */
+  changes(ordered = true): { table: RollupTable; rows: RollupChange[] }[] {
+    return ROLLUP_TABLES.map((table, i) => {
+      const entries = this.tables[i]!;
+      if (!ordered) return { table, rows: [...entries.values()].filter((c) => c.n !== 0) };
+      return {
+        table,
+        rows: [...entries.entries()]
+          .filter(([, c]) => c.n !== 0)
+          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+          .map(([, c]) => c),
+      };
+    });
   }
 }
 

@@ -21,7 +21,7 @@ import type {
 } from '../contract.js';
 import type { SqliteTextIndex, TextRow } from './text-index.js';
 import { SqliteBulkWriter, type BulkTuning } from './bulk.js';
-import { RollupDelta, rollupSourceOf } from '../rollups.js';
+import { RollupDelta } from '../rollups.js';
 import { applyRollups } from './rollups.js';
 import { StatementCache } from './statements.js';
 import { SqliteTail } from './tail.js';
@@ -122,7 +122,7 @@ export class SqliteRecordStore implements RecordStore {
       const values = recordValues(r, at, keys?.[i]);
       const result = seq === null ? this.insertRow.run(values) : this.insertRowAt.run(seq, ...values);
       if (result.changes === 1) {
-        delta.add(rollupSourceOf(values));
+        delta.addStored(values);
         added.push([Number(result.lastInsertRowid), values[RAW] as string, values[OBJECT_ID] as string | null]);
         seq = null;
       } else if (!sameContent(this.getRaw.get(r.tenant, r.id) as string, r.raw)) {

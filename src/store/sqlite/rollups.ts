@@ -52,7 +52,8 @@ function clearSql(table: RollupTable): string {
 export function applyRollups(db: Database, delta: RollupDelta): void {
   if (delta.isEmpty) return;
   const { upsert, clear } = statements(db);
-  delta.changes().forEach(({ rows }, i) => {
+  // One writer at a time in SQLite: no lock order to keep, so the keys are not sorted.
+  delta.changes(false).forEach(({ rows }, i) => {
     const cleared = new Map<string, readonly unknown[]>();
     for (const { values, n } of rows) {
       upsert[i]!.run(...values, n);
