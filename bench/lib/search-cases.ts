@@ -29,7 +29,7 @@ export function searchCases(end: number): SearchCase[] {
   type Input = Record<string, string | string[]>;
   /** The parsed query and its query-string form (lists joined as the API takes them: one value each here). */
   const q = (input: Input): { query: SearchQuery; filters: Record<string, string> } => ({
-    query: parseSearchFilters(input as Parameters<typeof parseSearchFilters>[0], end),
+    query: parseSearchFilters(input, end),
     filters: Object.fromEntries(Object.entries(input).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v])),
   });
   const iso = (t: number): string => new Date(t).toISOString();
