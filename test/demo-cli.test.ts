@@ -65,10 +65,15 @@ test(
       const url = await started;
       assert.match(err, /the emulator's clock runs 3600× real time \(an hour in 1 s\)/);
       const now = async () => ((await (await fetch(`${url}api/status`)).json()) as { now: number }).now;
+      // No fixed sleep: ask until the console's clock has moved an hour, which at 3600× takes a real
+      // second; at 1× (the scale ignored) it would take an hour, so a bound of 20 real seconds tells them apart.
       const first = await now();
       const realStart = Date.now();
-      await new Promise((resolve) => setTimeout(resolve, 1_500));
-      const moved = (await now()) - first;
+      let moved = 0;
+      while (moved < 3_600_000 && Date.now() - realStart < 20_000) {
+        await new Promise((resolve) => setImmediate(resolve));
+        moved = (await now()) - first;
+      }
       const real = Date.now() - realStart;
       assert.ok(moved >= 3_600_000, `the console's clock moved ${moved} ms in ${real} real ms`);
       const status = (await (await fetch(`${url}api/status`)).json()) as Status;
