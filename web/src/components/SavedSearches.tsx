@@ -1,5 +1,7 @@
 import { useEffect, useState } from 'react';
+import { localTimes } from '../format.js';
 import { navigate } from '../route.js';
+import { useTimeZone } from '../timezone.js';
 
 /** A search kept in this browser: its name and the URL query that reproduces it. */
 interface Kept {
@@ -21,9 +23,10 @@ function load(key: string): Kept[] {
   }
 }
 
+/** A search in words, its instants in the console's chosen zone (the URL keeps them in UTC). */
 function describe(query: string): string {
   const p = new URLSearchParams(query);
-  const parts = [`${p.get('start') ?? ''} → ${p.get('end') ?? 'now'}`];
+  const parts = [localTimes(`${p.get('start') ?? ''} → ${p.get('end') ?? 'now'}`)];
   for (const k of ['user', 'operation', 'workload', 'ip', 'object', 'freeText', 'tenant', 'recordType'])
     if (p.getAll(k).length) parts.push(`${k}: ${p.getAll(k).join(', ')}`);
   return parts.join(' · ');
@@ -34,6 +37,7 @@ function describe(query: string): string {
  * goes on top of the recent list; "Save" names the current one. A click runs it again.
  */
 export function SavedSearches({ current }: { current: string | null }) {
+  useTimeZone(); // re-rendered in a newly chosen zone
   const [recent, setRecent] = useState(() => load(RECENT));
   const [saved, setSaved] = useState(() => load(SAVED));
   useEffect(() => {
@@ -61,12 +65,14 @@ export function SavedSearches({ current }: { current: string | null }) {
     localStorage.setItem(SAVED, JSON.stringify(next));
     setSaved(next);
   };
+  // A recent search is named by its description, written again at each render so it follows the zone;
+  // a saved one keeps the name its investigator gave it.
   const list = (items: Kept[], removable: boolean) => (
     <ul>
       {items.map((k) => (
         <li key={k.name + k.query}>
           <a href={`#/search?${k.query}`} title={describe(k.query)} onClick={() => navigate('search', k.query)}>
-            {k.name}
+            {removable ? k.name : describe(k.query)}
           </a>
           {removable ? (
             <button type="button" className="small" aria-label={`Forget ${k.name}`} onClick={() => remove(k.name)}>
