@@ -59,7 +59,7 @@ export interface Evaluator {
    * Feeds records (any order; late records join the window their CreationTime belongs to) and returns the
    * hits they complete. A correlation fires once its condition holds for a group within its timespan.
    */
-  push(records: readonly StoredRecord[]): Hit[];
+  push(records: readonly StoredRecord[], options?: PushOptions): Hit[];
   /** Hits that can only be decided when no more records will come for a window (end of a retro run). */
   flush(): Hit[];
   /**
@@ -73,4 +73,13 @@ export interface Evaluator {
    * if every record had been pushed.
    */
   advance?(newest: Readonly<Record<string, number>>): void;
+}
+
+export interface PushOptions {
+  /**
+   * Decide the first-seen candidates that reached their horizon (default true). The live runner holds
+   * decisions over a whole pass (up to a bound) and decides at its end: records imported out of time
+   * order (an export newest first) must all be known before a value is called new.
+   */
+  decide?: boolean;
 }

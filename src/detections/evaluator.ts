@@ -9,7 +9,7 @@
  */
 import { DAY } from '../core/time.js';
 import type { StoredRecord } from '../core/record.js';
-import type { Evaluator, Hit } from './contract.js';
+import type { Evaluator, Hit, PushOptions } from './contract.js';
 import { DomainBook } from './domains.js';
 import { FirstSeenState } from './first-seen.js';
 import { append, hitOrder, makeHit, recordFacts } from './hits.js';
@@ -88,10 +88,10 @@ export class RuleEvaluator implements Evaluator {
     else this.always.push(e);
   }
 
-  push(records: readonly StoredRecord[]): Hit[] {
+  push(records: readonly StoredRecord[], options: PushOptions = {}): Hit[] {
     const hits: Hit[] = [];
     for (const record of records) this.offer(record, hits, 'push');
-    return this.finish(hits);
+    return this.finish(hits, options.decide ?? true);
   }
 
   /** History only: makes values known to first-seen rules (a retro run's look-back); raises nothing. */
@@ -193,9 +193,10 @@ export class RuleEvaluator implements Evaluator {
   }
 
   /** Live: windows report as they fire. Retro (lateness Infinity): each window once, whole, at flush. */
-  private finish(hits: Hit[]): Hit[] {
+  private finish(hits: Hit[], decide: boolean): Hit[] {
     if (Number.isFinite(this.lateness)) {
       for (const w of this.windows) append(hits, w.drain());
+      if (!decide) return hits.sort(hitOrder);
       const horizon = (tenant: string): number => (this.newest.get(tenant) ?? -Infinity) - this.lateness;
       const housekeeping = ++this.pushes % 64 === 0;
       for (const f of this.firstSeen) append(hits, f.decide(horizon, housekeeping));

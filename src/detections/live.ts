@@ -15,6 +15,13 @@ import { deliverDue, type AlertChannel, type DeliverSummary, type RoutingConfig 
  */
 export const LIVE_CONSUMER = 'detections:live';
 
+/**
+ * A pass decides first-seen values once it has read everything stored (or this many records): an import
+ * of a whole export, however ordered, is decided as a retro run would decide it. Bounds what is held
+ * (the candidates and the values' times) on a catch-up after a long stop.
+ */
+const HOLD_RECORDS = 1_000_000;
+
 /** What the live runner needs of a store: its tail, its cursors, and where alerts and posture live. */
 export interface TailSource {
   records: Pick<Store['records'], 'get' | 'tail'>;
@@ -29,6 +36,8 @@ export interface LiveOptions {
   policy?: AlertPolicy;
   /** Records passed over per tail read (default 5,000; only the ones a rule can match are read whole). */
   batchSize?: number;
+  /** Records read before the first-seen candidates are decided and the cursor stored, at most (default 1,000,000). */
+  holdRecords?: number;
   signal?: AbortSignal;
   /** Check posture drift too (default true). */
   posture?: boolean;
@@ -67,7 +76,10 @@ export async function runLiveOnce(store: LiveStore, evaluator: Evaluator, option
     alerts: { raised: 0, counted: 0, reopened: 0, duplicates: 0, excluded: 0, snoozed: 0 },
     delivery: null,
   };
+  const holdAtMost = options.holdRecords ?? HOLD_RECORDS;
   let position = await store.cursors.get(LIVE_CONSUMER);
+  /** Records passed since the cursor was last stored (their first-seen candidates still undecided). */
+  let holding = 0;
   // Records no rule's prefilter passes are only passed over, never read whole (most of them, most days).
   const only = evaluator.wants?.();
   for (;;) {
@@ -78,13 +90,22 @@ export async function runLiveOnce(store: LiveStore, evaluator: Evaluator, option
       ...(options.signal ? { signal: options.signal } : {}),
     });
     const scanned = batch.scanned ?? batch.records.length;
-    if (!scanned) break;
+    const last = scanned < limit;
+    if (!scanned && !holding) break;
     if (batch.newest) evaluator.advance?.(batch.newest);
-    const hits = evaluator.push(batch.records);
+    holding += scanned;
+    // First-seen values are decided at the end of the pass (or every holdAtMost records), when every
+    // record stored meanwhile is known, whatever order it was stored in; until then the cursor stays,
+    // so a crash replays the held records (harmless: hits are idempotent) and loses no decision.
+    const decide = last || holding >= holdAtMost;
+    const hits = evaluator.push(batch.records, { decide });
     const held = new Map(batch.records.map((r) => [recordKey(r.tenant, r.id), r]));
     add(summary.alerts, await raiseHits(deps, hits, held));
     // Only now: the alerts for these records are committed.
-    await store.cursors.set(LIVE_CONSUMER, batch.next, options.clock.now());
+    if (decide) {
+      await store.cursors.set(LIVE_CONSUMER, batch.next, options.clock.now());
+      holding = 0;
+    }
     options.logger.debug({
       event: DETECTION_EVENTS.liveBatch,
       records: scanned,
@@ -92,10 +113,10 @@ export async function runLiveOnce(store: LiveStore, evaluator: Evaluator, option
       hits: hits.length,
     });
     summary.records += scanned;
-    summary.batches++;
+    if (scanned) summary.batches++;
     summary.hits += hits.length;
     position = batch.next;
-    if (scanned < limit) break;
+    if (last) break;
   }
   if (options.posture !== false) {
     const drift = await postureDriftHits(store);
