@@ -70,12 +70,25 @@ function readBuilt(file: string): Built | null {
 
 async function buildStore(store: Store, file: string, bytes: () => Promise<number>): Promise<Built> {
   const imported = await importInto(store, file);
+  return withTextIndex(
+    store,
+    { import: imported, textIndexMs: NaN, textIndexBytes: NaN, storeBytes: 0, builtAt: '' },
+    bytes,
+  );
+}
+
+/**
+ * Builds the substring index of a store and measures it; a reused store built before its kind had one
+ * (its textIndexMs is not a number) gets it now.
+ */
+async function withTextIndex(store: Store, built: Built, bytes: () => Promise<number>): Promise<Built> {
+  if (Number.isFinite(built.textIndexMs)) return built;
   const before = await bytes();
   progress('building the substring index');
   const optimized = await store.records.optimize?.({ textIndex: true });
   const storeBytes = await bytes();
   return {
-    import: imported,
+    ...built,
     textIndexMs: optimized?.textIndex ? optimized.textIndexMs : NaN,
     textIndexBytes: optimized?.textIndex ? storeBytes - before : NaN,
     storeBytes,
@@ -87,7 +100,12 @@ async function sqliteStore(dir: string, total: number, file: string): Promise<{ 
   const db = join(dir, `scale-${total}.sqlite`);
   const meta = `${db}.json`;
   const reuse = existsSync(db) ? readBuilt(meta) : null;
-  if (reuse) return { store: await openStore(`sqlite:${db}`), built: reuse };
+  if (reuse) {
+    const store = await openStore(`sqlite:${db}`);
+    const built = await withTextIndex(store, reuse, async () => fileBytes(db));
+    writeFileSync(meta, JSON.stringify(built, null, 2));
+    return { store, built };
+  }
   rmSync(meta, { force: true });
   removeDb(db);
   progress(`importing ${thousands(total)} records into ${db}`);
@@ -111,11 +129,6 @@ async function postgresStore(
     const reuse = exists ? readBuilt(meta) : null;
     const withSchema = new URL(url);
     withSchema.searchParams.set('schema', schema);
-    if (reuse) return { store: await openStore(withSchema.toString()), built: reuse };
-    rmSync(meta, { force: true });
-    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    progress(`importing ${thousands(total)} records into PostgreSQL schema ${schema}`);
-    const store = await openStore(withSchema.toString());
     const bytes = async (): Promise<number> =>
       Number(
         (
@@ -126,6 +139,16 @@ async function postgresStore(
           )
         ).rows[0]!.n,
       );
+    if (reuse) {
+      const store = await openStore(withSchema.toString());
+      const built = await withTextIndex(store, reuse, bytes);
+      writeFileSync(meta, JSON.stringify(built, null, 2));
+      return { store, built };
+    }
+    rmSync(meta, { force: true });
+    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    progress(`importing ${thousands(total)} records into PostgreSQL schema ${schema}`);
+    const store = await openStore(withSchema.toString());
     const built = await buildStore(store, file, bytes);
     writeFileSync(meta, JSON.stringify(built, null, 2));
     return { store, built };
