@@ -15,6 +15,7 @@ import { guardClients, reconnectingQueries } from './reconnect.js';
 import { PostgresSinkStore } from './sinks.js';
 import { PostgresRetentionStore } from './retention.js';
 import { migrate, quoteIdent } from './schema.js';
+import { ensureMonths, monthOf } from './partitions.js';
 import { PostgresTenantStore } from './tenants.js';
 
 export interface PostgresStoreOptions {
@@ -86,7 +87,7 @@ class PostgresStore implements Store {
   constructor(
     private readonly pool: Pool,
     private readonly schema: string,
-    clock: Clock,
+    private readonly clock: Clock,
     private readonly upgrade: StoreUpgrade,
   ) {
     this.records = new PostgresRecordStore(pool, clock);
@@ -108,6 +109,9 @@ class PostgresStore implements Store {
     } finally {
       client.release();
     }
+    // This month's and the next month's partitions, so that a month's first inserts do not create them.
+    const now = this.clock.now();
+    await ensureMonths(this.pool, [now, monthOf(now).hi]);
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,7 @@
 import { deleteRecords } from './retention.js';
 import type { Pool, PoolClient } from 'pg';
 import { WRITER_LOCK } from './tail.js';
+import { createMonths, missingMonthsSql, monthsOf } from './partitions.js';
 import { inTransaction } from './transaction.js';
 import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
@@ -48,10 +49,12 @@ const TYPES: Partial<Record<RecordColumn, string>> = {
 };
 
 /**
- * Records in PostgreSQL. A batch is inserted with ON CONFLICT DO NOTHING, so a stored (tenant, id)
- * is kept and counted as a duplicate; big batches are COPYed into a temporary table first (plain COPY
- * would abort on the first duplicate). Search streams in keyset pages like SQLite's: one short query
- * per page, no cursor held open on a pooled connection, memory bounded.
+ * Records in PostgreSQL, partitioned by month of CreationTime (partitions.ts, ADR 0035). A record is stored
+ * once per (tenant, id) through `record_keys`: a batch's keys go in first with ON CONFLICT DO NOTHING, and only
+ * the records whose key went in are inserted, in the same statement; a stored (tenant, id) is kept and counted
+ * as a duplicate, whatever CreationTime the repeat carries. Big batches are COPYed into a temporary table
+ * first. Search streams in keyset pages like SQLite's: one short query per page, no cursor held open on a
+ * pooled connection, memory bounded.
  */
 export class PostgresRecordStore implements RecordStore {
   private readonly tailer: PostgresTail;
@@ -74,13 +77,21 @@ export class PostgresRecordStore implements RecordStore {
     keys?: readonly RecordKeys[],
   ): Promise<InsertResult> {
     if (records.length === 0) return { inserted: 0, duplicates: 0 };
-    // Before the first write, so before this transaction has an xid: the tail's horizon sees it (tail.ts).
-    await client.query(WRITER_LOCK);
+    // One first statement, before this transaction has an xid: the tail's writer lock (tail.ts), and which
+    // months of the batch have no partition yet (asked under a lock that keeps them from being dropped).
+    const months = monthsOf(records.map((r) => r.creationTime));
+    const { rows } = await client.query<{ missing: string[] }>(missingMonthsSql(WRITER_LOCK), [
+      months.map((m) => m.name),
+    ]);
+    const missing = new Set(rows[0]?.missing ?? []);
+    if (missing.size)
+      await createMonths(
+        client,
+        months.filter((m) => missing.has(m.name)),
+      );
     const at = this.clock.now();
-    const added =
-      records.length >= COPY_FROM
-        ? await this.copy(client, records, at, keys)
-        : await this.unnest(client, records, at, keys);
+    const fresh = firstOfEachKey(records.map((r, n) => recordValues(r, at, keys?.[n])));
+    const added = fresh.length >= COPY_FROM ? await this.copy(client, fresh) : await this.unnest(client, fresh);
     const delta = new RollupDelta();
     for (const row of added) delta.add(row);
     await applyRollups(client, delta);
@@ -98,7 +109,9 @@ export class PostgresRecordStore implements RecordStore {
   private async conflicting(client: PoolClient, records: readonly AuditRecord[], at: number): Promise<number[]> {
     const { rows } = await client.query<{ i: string; raw: string }>(
       `SELECT k.i, r.raw FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS k(tenant, id, raw, i)
-       JOIN records r ON r.tenant = k.tenant AND r.id = k.id WHERE r.raw <> k.raw`,
+       JOIN record_keys s ON s.tenant = k.tenant AND s.id = k.id
+       JOIN records r ON r.tenant = s.tenant AND r.creation_time = s.creation_time AND r.id = s.id
+       WHERE r.raw <> k.raw`,
       [records.map((r) => r.tenant), records.map((r) => r.id), records.map((r) => r.raw)],
     );
     const conflicts = rows
@@ -126,33 +139,28 @@ export class PostgresRecordStore implements RecordStore {
     return rows.map((r) => ({ raw: r.raw, source: r.source, seenAt: Number(r.seen_at) }));
   }
 
-  /** The rows really inserted, as their ROLLUP_SOURCE_COLUMNS (ON CONFLICT DO NOTHING returns only those). */
-  private async unnest(
-    client: PoolClient,
-    records: readonly AuditRecord[],
-    at: number,
-    keys: readonly RecordKeys[] | undefined,
-  ): Promise<unknown[][]> {
+  /** The rows really inserted, as their ROLLUP_SOURCE_COLUMNS: those whose key went into record_keys. */
+  private async unnest(client: PoolClient, rows: readonly (string | number | null)[][]): Promise<unknown[][]> {
     const columns = RECORD_COLUMNS.map(() => [] as (string | number | null)[]);
-    records.forEach((r, n) => recordValues(r, at, keys?.[n]).forEach((v, i) => columns[i]!.push(v)));
+    for (const row of rows) row.forEach((v, i) => columns[i]!.push(v));
     const arrays = RECORD_COLUMNS.map((c, i) => `$${i + 1}::${TYPES[c] ?? 'text'}[]`).join(', ');
-    const sql = `INSERT INTO records (${RECORD_COLUMNS.join(', ')}) SELECT * FROM unnest(${arrays}) ON CONFLICT (tenant, id) DO NOTHING${RETURNING}`;
+    const sql = `WITH v AS (SELECT * FROM unnest(${arrays}) WITH ORDINALITY AS v(${RECORD_COLUMNS.join(', ')}, ord)),
+      ${keysFrom('v')}
+      INSERT INTO records (${RECORD_COLUMNS.join(', ')}) SELECT ${RECORD_COLUMNS.map((c) => `v.${c}`).join(', ')}
+      FROM v WHERE (v.tenant, v.id) IN (SELECT tenant, id FROM k) ORDER BY v.ord${RETURNING}`;
     return (await client.query<unknown[]>({ text: sql, values: columns, rowMode: 'array' })).rows;
   }
 
-  private async copy(
-    client: PoolClient,
-    records: readonly AuditRecord[],
-    at: number,
-    keys: readonly RecordKeys[] | undefined,
-  ): Promise<unknown[][]> {
+  private async copy(client: PoolClient, rows: readonly (string | number | null)[][]): Promise<unknown[][]> {
     await client.query(
       'CREATE TEMP TABLE IF NOT EXISTS records_load (LIKE records INCLUDING DEFAULTS) ON COMMIT DELETE ROWS',
     );
     await client.query('TRUNCATE records_load');
     const stream = client.query(copyFrom(`COPY records_load (${RECORD_COLUMNS.join(', ')}) FROM STDIN`));
-    await pipeline(Readable.from(copyLines(records, at, keys)), stream);
-    const sql = `INSERT INTO records (${RECORD_COLUMNS.join(', ')}) SELECT ${RECORD_COLUMNS.join(', ')} FROM records_load ORDER BY seq ON CONFLICT (tenant, id) DO NOTHING${RETURNING}`;
+    await pipeline(Readable.from(copyLines(rows)), stream);
+    const sql = `WITH ${keysFrom('records_load')}
+      INSERT INTO records (${RECORD_COLUMNS.join(', ')}) SELECT ${RECORD_COLUMNS.map((c) => `l.${c}`).join(', ')}
+      FROM records_load l WHERE (l.tenant, l.id) IN (SELECT tenant, id FROM k) ORDER BY l.seq${RETURNING}`;
     return (await client.query<unknown[]>({ text: sql, rowMode: 'array' })).rows;
   }
 
@@ -199,7 +207,9 @@ export class PostgresRecordStore implements RecordStore {
 
   async get(tenant: string, id: string): Promise<StoredRecord | null> {
     const { rows } = await this.pool.query<SelectedRow & unknown[]>({
-      text: `SELECT ${SELECT_COLUMNS} FROM records WHERE tenant = $1 AND id = $2`,
+      // The key's CreationTime picks the partition (pruned when the statement runs), then (tenant, creation_time).
+      text: `SELECT ${SELECT_COLUMNS} FROM records WHERE tenant = $1 AND id = $2
+             AND creation_time = (SELECT creation_time FROM record_keys WHERE tenant = $1 AND id = $2)`,
       values: [tenant, id],
       rowMode: 'array',
     });
@@ -234,13 +244,13 @@ export class PostgresRecordStore implements RecordStore {
   }
 
   async newest(tenants?: string[]): Promise<Map<string, number>> {
-    // A loose index scan over (tenant, id) for the tenant keys, then one seek per tenant.
+    // A loose index scan over record_keys' (tenant, id) for the tenant keys, then one seek per tenant.
     const names =
       tenants ??
       (
         await this.pool.query<{ tenant: string }>(
-          `WITH RECURSIVE t AS (SELECT min(tenant) AS tenant FROM records
-         UNION ALL SELECT (SELECT min(tenant) FROM records WHERE tenant > t.tenant) FROM t WHERE t.tenant IS NOT NULL)
+          `WITH RECURSIVE t AS (SELECT min(tenant) AS tenant FROM record_keys
+         UNION ALL SELECT (SELECT min(tenant) FROM record_keys WHERE tenant > t.tenant) FROM t WHERE t.tenant IS NOT NULL)
        SELECT tenant FROM t WHERE tenant IS NOT NULL`,
         )
       ).rows.map((r) => r.tenant);
@@ -257,14 +267,23 @@ export class PostgresRecordStore implements RecordStore {
 
   /**
    * Bulk loading in PostgreSQL needs no long transaction (each batch is one COPY round trip, and
-   * several writers may share the server); close() refreshes planner statistics.
+   * several writers may share the server); close() refreshes the planner statistics of the months it wrote
+   * (ANALYZE records would sample every partition again).
    */
   bulk(): BulkWriter {
+    const written = new Set<string>();
     return {
-      insert: (records, keys) => inTransaction(this.pool, (client) => this.insertWith(client, records, keys)),
+      insert: (records, keys) => {
+        for (const m of monthsOf(records.map((r) => r.creationTime))) written.add(m.name);
+        return inTransaction(this.pool, (client) => this.insertWith(client, records, keys));
+      },
       close: async () => {
         await compactRollups(this.pool);
-        await this.pool.query('ANALYZE records');
+        const { rows } = await this.pool.query<{ m: string }>(
+          'SELECT m FROM unnest($1::text[]) AS m WHERE to_regclass(m) IS NOT NULL',
+          [[...written]],
+        );
+        if (rows.length) await this.pool.query(`ANALYZE ${rows.map((r) => r.m).join(', ')}`);
       },
     };
   }
@@ -278,15 +297,36 @@ export class PostgresRecordStore implements RecordStore {
   }
 }
 
+/**
+ * The first row of each (tenant, id) in a batch, in batch order: the later ones are duplicates or conflicts
+ * (insertWith reads them back). Keyed by the stored values, which never hold NUL (columns.ts escapes it).
+ */
+function firstOfEachKey(rows: (string | number | null)[][]): (string | number | null)[][] {
+  const seen = new Set<string>();
+  return rows.filter((row) => {
+    const key = `${String(row[0])}\u0000${String(row[1])}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
+ * The keys of the rows of `source` put into record_keys, as CTE `k`: only those that went in come back (the
+ * insert reads them as a semi-join, hashed on the narrow keys). In key order, so two writers whose batches
+ * share keys wait for each other in one order and never deadlock.
+ */
+function keysFrom(source: string): string {
+  return `k AS (INSERT INTO record_keys (tenant, id, creation_time)
+      SELECT tenant, id, creation_time FROM ${source} ORDER BY tenant COLLATE "C", id COLLATE "C"
+      ON CONFLICT DO NOTHING RETURNING tenant, id)`;
+}
+
 /** COPY text format: tab-separated, \N for null, backslash escapes for \ tab newline and CR. */
-function* copyLines(
-  records: readonly AuditRecord[],
-  at: number,
-  keys: readonly RecordKeys[] | undefined,
-): Generator<string> {
+function* copyLines(rows: readonly (string | number | null)[][]): Generator<string> {
   let chunk = '';
-  for (let i = 0; i < records.length; i++) {
-    chunk += recordValues(records[i]!, at, keys?.[i]).map(copyValue).join('\t') + '\n';
+  for (const row of rows) {
+    chunk += row.map(copyValue).join('\t') + '\n';
     if (chunk.length > 1 << 20) {
       yield chunk;
       chunk = '';

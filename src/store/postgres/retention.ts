@@ -1,6 +1,6 @@
 /**
  * Retention in PostgreSQL (contract: RetentionStore, docs/adr/0032-retention.md). Removal is batched
- * DELETEs for now; once records are partitioned by month, a month wholly older than every tenant's limit
+ * DELETEs for now; now that records are partitioned by month, a month wholly older than every tenant's limit
  * can be dropped instead (its rollup days deleted and its ledger rows written in the same transaction),
  * and removeBatch stays for the edge month and per-tenant limits.
  */
@@ -19,9 +19,10 @@ export const RETENTION_SCHEMA = `
     PRIMARY KEY (tenant, started_at));`;
 
 /**
- * Deletes at most `limit` of a tenant's records with CreationTime in [from, before), oldest first, and moves
- * the rollups by what was really deleted, inside the caller's transaction (the sweep's batch, a tenant's
- * removal). Read through (tenant, creation_time).
+ * Deletes at most `limit` of a tenant's records with CreationTime in [from, before), oldest first, with their
+ * keys (record_keys, so the same record may be stored again later), and moves the rollups by what was really
+ * deleted, inside the caller's transaction (the sweep's batch, a tenant's removal). Read and deleted through
+ * (tenant, creation_time), which also picks the partitions.
  */
 export async function deleteRecords(
   client: PoolClient,
@@ -31,10 +32,12 @@ export async function deleteRecords(
   limit: number,
 ): Promise<RemovalSpan> {
   const { rows } = await client.query<unknown[]>({
-    text: `DELETE FROM records WHERE seq IN (
-             SELECT seq FROM records WHERE tenant = $1 AND creation_time >= $2 AND creation_time < $3
-             ORDER BY creation_time LIMIT $4)
-           RETURNING ${ROLLUP_SOURCE_COLUMNS.join(', ')}`,
+    text: `WITH d AS (SELECT creation_time, seq FROM records WHERE tenant = $1 AND creation_time >= $2 AND creation_time < $3
+                      ORDER BY creation_time LIMIT $4),
+           gone AS (DELETE FROM records r USING d WHERE r.tenant = $1 AND r.creation_time = d.creation_time AND r.seq = d.seq
+                    RETURNING r.id, ${ROLLUP_SOURCE_COLUMNS.map((c) => `r.${c}`).join(', ')}),
+           keys AS (DELETE FROM record_keys k USING gone WHERE k.tenant = $1 AND k.id = gone.id)
+           SELECT ${ROLLUP_SOURCE_COLUMNS.join(', ')} FROM gone`,
     values: [tenant, from, before, limit],
     rowMode: 'array',
   });

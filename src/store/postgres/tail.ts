@@ -27,8 +27,8 @@ import { parseXidPosition, tailFilterSql } from '../tail-position.js';
 /** The advisory lock class of record writers ('tw'); the key within it is the schema's hash. */
 const WRITER_CLASS = 29815;
 
-/** Taken by every transaction that writes records, as its first statement (postgres/records.ts insertWith). */
-export const WRITER_LOCK = `SELECT pg_advisory_xact_lock_shared(${WRITER_CLASS}, hashtext(current_schema()))`;
+/** Taken by every transaction that writes records, in its first statement (postgres/records.ts insertWith). */
+export const WRITER_LOCK = `pg_advisory_xact_lock_shared(${WRITER_CLASS}, hashtext(current_schema()))`;
 
 /**
  * Below this xid the (xid, seq) order gains no more rows: the oldest in-progress record writer of this schema,
