@@ -3,8 +3,10 @@ import { after, describe, test } from 'node:test';
 import pg from 'pg';
 import { pgSkip, pgUrl } from '../../../test/support/paths.js';
 import { ManualClock } from '../../core/clock.js';
-import type { StoredRecord } from '../../core/record.js';
+import { silentLogger } from '../../core/log.js';
+import type { AuditRecord, StoredRecord } from '../../core/record.js';
 import type { CountDimension, SearchQuery } from '../../core/search-query.js';
+import { sweepRetention } from '../../retention/sweep.js';
 import { RECORD_COLUMNS, recordValues } from '../columns.js';
 import type { Store } from '../contract.js';
 import { dayOf, ROLLUP_TABLES, rollupBackfillSql } from '../rollups.js';
@@ -16,6 +18,7 @@ import { MIGRATIONS } from './schema.js';
 
 const NOW = Date.UTC(2026, 10, 20, 9, 30);
 const ALL: SearchQuery = { range: { start: -8_640_000_000_000_000, end: 8_640_000_000_000_000 } };
+const TENANT_C = '9d3f1a7e-0b6c-4e2a-8f5d-3c1b2a4e6f70';
 
 describe('monthOf: one UTC calendar month per partition', () => {
   test('bounds are the month’s first instant and the next month’s; the name says year and month', () => {
@@ -219,6 +222,137 @@ if (pgUrl) {
       } finally {
         await b.close();
         await a.store.close();
+      }
+    });
+  });
+
+  describe('retention drops whole months', () => {
+    /** June to November 2026 for tenants A and B; July also for C, who keeps a year. */
+    function dataset(): AuditRecord[] {
+      const ops = ['FileAccessed', 'FileModified', 'UserLoggedIn'];
+      const out: AuditRecord[] = [];
+      for (let i = 0; i < 900; i++) {
+        const t = Date.UTC(2026, 5, 1) + Math.floor((((i * 7919) % 900) / 900) * 172 * DAY);
+        out.push(
+          record({ tenant: i % 2 ? TENANT_A : TENANT_B, creationTime: t, operation: ops[i % 3]!, userId: `u${i % 5}` }),
+        );
+      }
+      for (let i = 0; i < 30; i++) out.push(record({ tenant: TENANT_C, creationTime: Date.UTC(2026, 6, 1 + i) }));
+      return out;
+    }
+    const KEEP = 60 * DAY;
+    const before = NOW - KEEP;
+
+    test('a sweep drops every month older than each of its tenants’ limits; rollups, ledger and keys follow', async () => {
+      const { store, sql } = await fresh();
+      try {
+        const records = dataset();
+        await store.records.insert(records);
+        await store.retention.setPolicy({ tenant: null, keepMs: KEEP, updatedAt: NOW });
+        await store.retention.setPolicy({ tenant: TENANT_C, keepMs: 365 * DAY, updatedAt: NOW });
+        const due = records.filter((r) => r.tenant !== TENANT_C && r.creationTime < before);
+        const result = await sweepRetention(store, { clock: new ManualClock(NOW), logger: silentLogger, batch: 50 });
+
+        // June and August held only A and B, both past their limit: dropped. July holds C (a year kept), and
+        // September straddles the limit: their A and B records went in batches.
+        const names = await partitionNames(sql);
+        assert.deepEqual(
+          ['records_y2026m06', 'records_y2026m07', 'records_y2026m08', 'records_y2026m09'].map((m) =>
+            names.includes(m),
+          ),
+          [false, true, false, true],
+        );
+        assert.deepEqual(
+          await sql(
+            "SELECT count(*) FROM pg_class WHERE relname LIKE 'records_%y2026m06' AND relnamespace = current_schema()::regnamespace",
+          ),
+          [['0']],
+        );
+        const left = await stored(store);
+        assert.deepEqual(
+          left.map((r) => r.id).sort(),
+          records
+            .filter((r) => !due.includes(r))
+            .map((r) => r.id)
+            .sort(),
+        );
+        await assertRollupsExact(store, 'after the sweep');
+        for (const tenant of [TENANT_A, TENANT_B]) {
+          const gone = due.filter((r) => r.tenant === tenant).map((r) => r.creationTime);
+          const span = { records: gone.length, oldest: Math.min(...gone), newest: Math.max(...gone) };
+          const [removal, ...more] = await store.retention.removals(tenant);
+          assert.equal(more.length, 0, 'one ledger row per tenant and sweep');
+          assert.deepEqual(
+            {
+              records: removal!.records,
+              oldest: removal!.oldest,
+              newest: removal!.newest,
+              complete: removal!.complete,
+            },
+            { ...span, complete: true },
+            `${tenant}: the ledger accounts for the dropped months and the batches alike`,
+          );
+          assert.deepEqual(
+            result.filter((t) => t.tenant === tenant).map((t) => [t.records, t.oldest, t.newest]),
+            [[span.records, span.oldest, span.newest]],
+          );
+        }
+        assert.equal((await store.retention.removals(TENANT_C))[0]?.records, 0);
+        assert.deepEqual(
+          await sql('SELECT count(*) FROM record_keys WHERE creation_time < $1 AND tenant <> $2', [before, TENANT_C]),
+          [['0']],
+          'the keys of removed records are gone',
+        );
+        assert.deepEqual(
+          await sql('SELECT count(*) FROM rollup_counts WHERE day >= $1 AND day < $2', [
+            Date.UTC(2026, 5, 1),
+            Date.UTC(2026, 6, 1),
+          ]),
+          [['0']],
+          'the dropped month’s rollup rows are folded away, not left as pairs',
+        );
+        // A removed record that arrives again is stored again (its month is made again), and the next sweep takes it.
+        const june = due.find((r) => r.creationTime < Date.UTC(2026, 6, 1))!;
+        assert.deepEqual(await store.records.insert([june]), { inserted: 1, duplicates: 0 });
+        assert.ok((await partitionNames(sql)).includes('records_y2026m06'));
+        await sweepRetention(store, { clock: new ManualClock(NOW + DAY), logger: silentLogger });
+        assert.equal(await store.records.get(june.tenant, june.id), null);
+        await assertRollupsExact(store, 'after the second sweep');
+      } finally {
+        await store.close();
+      }
+    });
+
+    test('a month whose lock is held past the timeout is left to the batched deletes, with the same result', async () => {
+      const { store, sql, schema } = await fresh({ dropLockTimeoutMs: 50 });
+      const reader = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` });
+      await reader.connect();
+      try {
+        const records = dataset().filter((r) => r.tenant !== TENANT_C);
+        await store.records.insert(records);
+        await store.retention.setPolicy({ tenant: null, keepMs: KEEP, updatedAt: NOW });
+        // A long read holds `records`: DROP TABLE (ACCESS EXCLUSIVE on it) cannot have it within 50 ms.
+        await reader.query('BEGIN');
+        await reader.query('SELECT count(*) FROM records');
+        const due = records.filter((r) => r.creationTime < before);
+        const result = await sweepRetention(store, { clock: new ManualClock(NOW), logger: silentLogger });
+        await reader.query('COMMIT');
+        assert.equal(
+          result.reduce((k, t) => k + t.records, 0),
+          due.length,
+        );
+        assert.ok((await partitionNames(sql)).includes('records_y2026m06'), 'the busy month was not dropped');
+        assert.deepEqual(await sql('SELECT count(*) FROM records_y2026m06'), [['0']], 'but emptied by batches');
+        assert.equal(await store.records.count({ range: { start: 0, end: before } }), 0);
+        await assertRollupsExact(store, 'after a busy sweep');
+        const removed = (await store.retention.removals()).reduce((k, r) => k + r.records, 0);
+        assert.equal(removed, due.length);
+        // Once the reader is gone, the next sweep drops the empty months.
+        await sweepRetention(store, { clock: new ManualClock(NOW), logger: silentLogger });
+        assert.ok(!(await partitionNames(sql)).includes('records_y2026m06'));
+      } finally {
+        await reader.end();
+        await store.close();
       }
     });
   });

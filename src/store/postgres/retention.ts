@@ -1,11 +1,18 @@
 /**
- * Retention in PostgreSQL (contract: RetentionStore, docs/adr/0032-retention.md). Removal is batched
- * DELETEs for now; now that records are partitioned by month, a month wholly older than every tenant's limit
- * can be dropped instead (its rollup days deleted and its ledger rows written in the same transaction),
- * and removeBatch stays for the edge month and per-tenant limits.
+ * Retention in PostgreSQL (contract: RetentionStore, docs/adr/0032-retention.md). A month wholly older than the
+ * limit of every tenant with records in it is dropped whole (retention-months.ts, ADR 0035); batched DELETEs
+ * (removeBatch) take the rest: the edge month and months shared with a tenant whose limit is later.
  */
 import type { Pool, PoolClient } from 'pg';
-import type { RemovalSpan, RetentionPolicy, RetentionRemoval, RetentionStore, SweepKey } from '../contract.js';
+import type {
+  RemovalSpan,
+  RetentionPolicy,
+  RetentionRemoval,
+  RetentionStore,
+  SweepKey,
+  WholeMonthRemoval,
+} from '../contract.js';
+import { DROP_LOCK_TIMEOUT_MS, removeWholeMonths } from './retention-months.js';
 import { DEFAULT_POLICY_KEY, REMOVAL_COLUMNS, removalRow } from '../retention-rows.js';
 import { RollupDelta, ROLLUP_SOURCE_COLUMNS } from '../rollups.js';
 import { applyRollups, compactRollups } from './rollups.js';
@@ -63,7 +70,10 @@ const ACCOUNT = `INSERT INTO retention_removals (tenant, started_at, before, rec
     complete = retention_removals.complete OR excluded.complete, updated_at = excluded.updated_at`;
 
 export class PostgresRetentionStore implements RetentionStore {
-  constructor(private readonly pool: Pool) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly dropLockTimeoutMs = DROP_LOCK_TIMEOUT_MS,
+  ) {}
 
   async setPolicy(policy: RetentionPolicy): Promise<void> {
     await this.pool.query(
@@ -113,6 +123,15 @@ export class PostgresRetentionStore implements RetentionStore {
       await client.query(ACCOUNT, accountValues(sweep, span, at, false));
       return span;
     });
+  }
+
+  async removeWholeMonths(sweeps: readonly SweepKey[], at: number, signal?: AbortSignal): Promise<WholeMonthRemoval[]> {
+    return removeWholeMonths(
+      this.pool,
+      async (client, sweep, span) => void (await client.query(ACCOUNT, accountValues(sweep, span, at, false))),
+      sweeps,
+      { signal, lockTimeoutMs: this.dropLockTimeoutMs },
+    );
   }
 
   /** Also folds the tenant's rollup rows: a sweep appended a negative row per key and day it touched. */
