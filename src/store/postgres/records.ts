@@ -16,6 +16,7 @@ import type {
   BulkWriter,
   InsertResult,
   RecordConflict,
+  OptimizeOptions,
   OptimizeResult,
   RecordKeys,
   RecordStore,
@@ -29,9 +30,16 @@ import { RollupDelta, ROLLUP_SOURCE_COLUMNS } from '../rollups.js';
 import { applyRollups, compactRollups } from './rollups.js';
 import { headSlices, numericDimension, searchRows, toGroupCount } from '../search-sql.js';
 import { compileCount, compileCountBy, compileGroupCounts, compileHeadSlice, compileSearch } from './compile.js';
+import { PostgresTextIndex, type TextIndexState, type WordsRow } from './text-index.js';
 
-/** What an insert returns of each row it really stored: the rollup delta's source (rollups.ts). */
-const RETURNING = ` RETURNING ${ROLLUP_SOURCE_COLUMNS.join(', ')}`;
+/**
+ * What an insert returns of each row it really stored: the rollup delta's source (rollups.ts), then its seq and
+ * id (the substring index posts its words by them).
+ */
+const RETURNING = ` RETURNING ${ROLLUP_SOURCE_COLUMNS.join(', ')}, seq, id`;
+const RETURNED_SEQ = ROLLUP_SOURCE_COLUMNS.length;
+const RAW = RECORD_COLUMNS.indexOf('raw');
+const OBJECT_ID = RECORD_COLUMNS.indexOf('object_id');
 
 /** Records deleted per statement by purgeTenant: each batch commits, so vacuum and other writers keep up. */
 const PURGE_BATCH = 5_000;
@@ -58,12 +66,14 @@ const TYPES: Partial<Record<RecordColumn, string>> = {
  */
 export class PostgresRecordStore implements RecordStore {
   private readonly tailer: PostgresTail;
+  private readonly text: PostgresTextIndex;
 
   constructor(
     private readonly pool: Pool,
     private readonly clock: Clock,
   ) {
     this.tailer = new PostgresTail(pool);
+    this.text = new PostgresTextIndex(pool, async () => (await this.tailer.tailEnd()).split(':')[0]!);
   }
 
   async insert(records: readonly AuditRecord[]): Promise<InsertResult> {
@@ -95,6 +105,7 @@ export class PostgresRecordStore implements RecordStore {
     const delta = new RollupDelta();
     for (const row of added) delta.add(row);
     await applyRollups(client, delta);
+    if (added.length) await this.text.added(client, () => wordsRows(fresh, added));
     const inserted = added.length;
     const conflicts = inserted < records.length ? await this.conflicting(client, records, at) : [];
     const duplicates = records.length - inserted - conflicts.length;
@@ -165,11 +176,18 @@ export class PostgresRecordStore implements RecordStore {
   }
 
   search(query: SearchQuery, options: SearchOptions = {}): AsyncIterable<StoredRecord> {
-    return searchRows(query, options, (q, after, size) => this.page(compileSearch(q, after, size)), toStoredRecord);
+    return searchRows(
+      query,
+      options,
+      (q, after, size) => this.withText(q, (text) => this.page(compileSearch(q, text, after, size))),
+      toStoredRecord,
+    );
   }
 
   headBatches(query: SearchQuery, options: Pick<SearchOptions, 'signal'> = {}): AsyncIterable<readonly RecordHead[]> {
-    return headSlices(query, options, (slice, limit) => this.page(compileHeadSlice(slice, limit)));
+    return headSlices(query, options, (slice, limit) =>
+      this.withText(slice, (text) => this.page(compileHeadSlice(slice, text, limit))),
+    );
   }
 
   private async page({ sql, params }: { sql: string; params: unknown[] }): Promise<SelectedRow[]> {
@@ -177,14 +195,18 @@ export class PostgresRecordStore implements RecordStore {
   }
 
   async count(query: SearchQuery): Promise<number> {
-    const { sql, params } = compileCount(query);
-    const { rows } = await this.pool.query<{ n: string }>(sql, params);
+    const { rows } = await this.withText(query, (text) => {
+      const { sql, params } = compileCount(query, text);
+      return this.pool.query<{ n: string }>(sql, params);
+    });
     return Number(rows[0]!.n);
   }
 
   async countBy(query: SearchQuery, dimension: CountDimension, options: { limit?: number } = {}): Promise<CountRow[]> {
-    const { sql, params } = compileCountBy(query, dimension, options.limit);
-    const { rows } = await this.pool.query<{ key: string | number | null; n: string }>(sql, params);
+    const { rows } = await this.withText(query, (text) => {
+      const { sql, params } = compileCountBy(query, dimension, text, options.limit);
+      return this.pool.query<{ key: string | number | null; n: string }>(sql, params);
+    });
     const numeric = numericDimension(dimension);
     const out = rows.map((r) => ({ key: numeric && r.key !== null ? Number(r.key) : r.key, count: Number(r.n) }));
     if (dimension !== 'operation') return out;
@@ -200,8 +222,10 @@ export class PostgresRecordStore implements RecordStore {
   }
 
   async groupCounts(query: SearchQuery, dimensions: readonly CountDimension[]): Promise<GroupCount[]> {
-    const { sql, params } = compileGroupCounts(query, dimensions);
-    const { rows } = await this.pool.query<unknown[]>({ text: sql, values: params, rowMode: 'array' });
+    const { rows } = await this.withText(query, (text) => {
+      const { sql, params } = compileGroupCounts(query, dimensions, text);
+      return this.pool.query<unknown[]>({ text: sql, values: params, rowMode: 'array' });
+    });
     return rows.map((row) => toGroupCount(row, dimensions));
   }
 
@@ -288,13 +312,52 @@ export class PostgresRecordStore implements RecordStore {
     };
   }
 
-  /** ANALYZE after a large load. PostgreSQL has no free-text index here: free text is a scan. */
-  async optimize(): Promise<OptimizeResult> {
+  /**
+   * ANALYZE after a large load, and the substring index built (or caught up), or dropped, when asked
+   * (text-index.ts). The rollups are folded too.
+   */
+  async optimize(options: OptimizeOptions = {}): Promise<OptimizeResult> {
     const started = performance.now();
+    let textIndex = (await this.text.state())?.ready === true;
+    if (options.textIndex === true) textIndex = await this.text.build();
+    if (options.textIndex === false) {
+      await this.text.drop();
+      textIndex = false;
+    }
+    const textIndexMs = performance.now() - started;
     await compactRollups(this.pool);
     await this.pool.query('ANALYZE records');
-    return { textIndex: false, textIndexMs: 0, analyzeMs: performance.now() - started };
+    return { textIndex, textIndexMs, analyzeMs: performance.now() - started - textIndexMs };
   }
+
+  /**
+   * Runs a read with the substring index when the query has object or free-text terms and the index is
+   * ready, reading its state before and after: when it was dropped or re-created meanwhile (its words table
+   * emptied under the read), the read runs again with the state as it is now.
+   */
+  private async withText<T>(query: SearchQuery, run: (text: TextIndexState | null) => Promise<T>): Promise<T> {
+    if (!query.objects && !query.freeText) return run(null);
+    for (let attempt = 0; ; attempt++) {
+      const before = await this.text.state();
+      const ready = before?.ready && attempt < 3 ? before : null;
+      const result = await run(ready);
+      if (ready === null || (await this.text.state())?.json === ready.json) return result;
+    }
+  }
+}
+
+/** The inserted rows (as RETURNING gives them) with the raw and object id of their values, for the substring index. */
+function wordsRows(fresh: readonly (string | number | null)[][], added: readonly unknown[][]): WordsRow[] {
+  const byKey = new Map(fresh.map((v) => [`${String(v[0])}\u0000${String(v[1])}`, v]));
+  return added.map((row) => {
+    const values = byKey.get(`${String(row[0])}\u0000${String(row[RETURNED_SEQ + 1])}`)!;
+    return {
+      creationTime: row[1] as string,
+      seq: row[RETURNED_SEQ] as string,
+      raw: values[RAW] as string,
+      objectId: values[OBJECT_ID] as string | null,
+    };
+  });
 }
 
 /**

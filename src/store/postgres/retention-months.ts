@@ -7,7 +7,8 @@
  * 1. its partition locked EXCLUSIVE (writers of that month wait, readers go on), with a short lock_timeout;
  * 2. its records counted per tenant (count, oldest, newest), and every tenant checked again against its limit;
  * 3. the rollups of its days brought to zero (appended negated sums, rollups.ts cancelRollupDays);
- * 4. its keys deleted from record_keys (so a record removed may be stored again, as after a batched delete);
+ * 4. its keys deleted from record_keys (so a record removed may be stored again, as after a batched delete),
+ *    and its posted words from record_words (the substring index, text-index.ts);
  * 5. each tenant's count added to the ledger row of its sweep (retention_removals), as removeBatch adds a batch;
  * 6. DROP TABLE, which needs ACCESS EXCLUSIVE on `records` for a moment.
  * A month that cannot be locked within the timeout (a long search holds `records`, a writer of that month holds
@@ -91,10 +92,11 @@ async function dropMonth(
       // A tenant whose record arrived since the first look may have a later limit: leave the month then.
       if (!droppable(spans.map((s) => s.tenant))) return null;
       await cancelRollupDays(client, partition.lo, partition.hi);
-      await client.query('DELETE FROM record_keys WHERE creation_time >= $1 AND creation_time < $2', [
-        partition.lo,
-        partition.hi,
-      ]);
+      for (const table of ['record_keys', 'record_words'])
+        await client.query(`DELETE FROM ${table} WHERE creation_time >= $1 AND creation_time < $2`, [
+          partition.lo,
+          partition.hi,
+        ]);
       await account(client, spans);
       await client.query(`DROP TABLE ${partition.name}`);
       return spans;

@@ -27,7 +27,7 @@ export const RETENTION_SCHEMA = `
 
 /**
  * Deletes at most `limit` of a tenant's records with CreationTime in [from, before), oldest first, with their
- * keys (record_keys, so the same record may be stored again later), and moves the rollups by what was really
+ * keys (record_keys, so the same record may be stored again later) and their posted words (record_words), and moves the rollups by what was really
  * deleted, inside the caller's transaction (the sweep's batch, a tenant's removal). Read and deleted through
  * (tenant, creation_time), which also picks the partitions.
  */
@@ -42,8 +42,10 @@ export async function deleteRecords(
     text: `WITH d AS (SELECT creation_time, seq FROM records WHERE tenant = $1 AND creation_time >= $2 AND creation_time < $3
                       ORDER BY creation_time LIMIT $4),
            gone AS (DELETE FROM records r USING d WHERE r.tenant = $1 AND r.creation_time = d.creation_time AND r.seq = d.seq
-                    RETURNING r.id, ${ROLLUP_SOURCE_COLUMNS.map((c) => `r.${c}`).join(', ')}),
-           keys AS (DELETE FROM record_keys k USING gone WHERE k.tenant = $1 AND k.id = gone.id)
+                    RETURNING r.id, r.seq, ${ROLLUP_SOURCE_COLUMNS.map((c) => `r.${c}`).join(', ')}),
+           keys AS (DELETE FROM record_keys k USING gone WHERE k.tenant = $1 AND k.id = gone.id),
+           words AS (DELETE FROM record_words w USING gone
+                      WHERE w.creation_time = gone.creation_time AND w.seq = gone.seq)
            SELECT ${ROLLUP_SOURCE_COLUMNS.join(', ')} FROM gone`,
     values: [tenant, from, before, limit],
     rowMode: 'array',

@@ -146,9 +146,14 @@ export const MIGRATIONS: readonly Migration[] = [
   `CREATE TABLE record_conflicts (
      tenant text NOT NULL, id text NOT NULL, raw_sha256 text NOT NULL, raw text NOT NULL, source text NOT NULL,
      seen_at bigint NOT NULL, PRIMARY KEY (tenant, id, raw_sha256));`,
-  // 11 (issue 19.6): records partitioned by month of CreationTime, the (tenant, id) key in record_keys, rows
+  // 10 (issue 19.6): records partitioned by month of CreationTime, the (tenant, id) key in record_keys, rows
   // stored before moved with their seq and xid (partition-migration.ts, ADR 0035).
   partitionRecords,
+  // 11 (issue 19.3): the posted words of the optional substring index (text-index.ts, ADR 0036); its trigram
+  // indexes are made by the first build, which may have to install pg_trgm.
+  `CREATE TABLE record_words (
+     creation_time bigint NOT NULL, seq bigint NOT NULL, raw_words text, object_words text,
+     PRIMARY KEY (creation_time, seq));`,
 ];
 
 /** Arbitrary constant: the advisory lock key migrations take. */

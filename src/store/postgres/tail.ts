@@ -31,6 +31,12 @@ const WRITER_CLASS = 29815;
 export const WRITER_LOCK = `pg_advisory_xact_lock_shared(${WRITER_CLASS}, hashtext(current_schema()))`;
 
 /**
+ * The same lock taken exclusively, in a transaction of its own: returns once every record writer that was
+ * running has ended (new ones wait meanwhile). The substring index's build uses it (text-index.ts).
+ */
+export const WRITERS_ENDED = `SELECT pg_advisory_xact_lock(${WRITER_CLASS}, hashtext(current_schema()))`;
+
+/**
  * Below this xid the (xid, seq) order gains no more rows: the oldest in-progress record writer of this schema,
  * else the snapshot's xmax. pg_locks gives in-progress xids as 32-bit values; the snapshot's in-progress list
  * gives them as xid8, and within one snapshot they are less than 2^31 apart, so the low 32 bits match one.
