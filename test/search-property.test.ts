@@ -9,6 +9,8 @@ import { rawRecords, rng } from '../src/search/testing/generate.js';
 import { randomFilters } from '../src/search/testing/queries.js';
 import type { Store } from '../src/store/contract.js';
 import { openStore } from '../src/store/open.js';
+import { pgUrl } from './support/paths.js';
+import { dropSchema, isolatedPgUrl } from './support/pg.js';
 
 /**
  * Acceptance (issue 2): search results equal, record for record, a brute-force filter over the same
@@ -129,32 +131,45 @@ test('paging with the cursor walks the same rows as one search', async () => {
   assert.deepEqual(got, want, `seed ${SEED}`);
 });
 
-test('with the substring index built and kept as records arrive, free-text and object searches still equal the oracle', async (t) => {
-  if (!store.records.optimize) {
-    t.skip('this store has no optimize(): no substring index to check');
-    return;
-  }
-  // A smaller store of its own; the index is built over its first 15,000 records (stop words chosen
-  // from them), the last 5,000 are posted as they are inserted.
-  const small = await openStore('sqlite::memory:');
-  try {
-    const subset = records.slice(0, 20_000);
-    await small.records.insert(subset.slice(0, 15_000));
-    const built = await small.records.optimize!({ textIndex: true });
-    assert.ok(built.textIndex, 'the index is in use');
-    for (let i = 15_000; i < subset.length; i += 1_000) await small.records.insert(subset.slice(i, i + 1_000));
-    const next = rng(SEED ^ 0x7e47);
-    const span = { start: END - DAYS * 86_400_000, end: END };
-    for (const filter of ['freeText', 'object'] as const)
-      for (let i = 0; i < 60; i++) {
-        const query = parseSearchFilters(randomFilters(next, subset, span, filter), END);
-        const want = referenceSearch(subset, query).map(key);
-        const got: string[] = [];
-        for await (const r of small.records.search(query)) got.push(key(r));
-        assert.deepEqual(got, want, `substring index: ${explain(i, query, got, want)}`);
-        assert.equal(await small.records.count(query), want.length, `substring index count: seed ${SEED}, query #${i}`);
+/** The stores the substring index is checked on: SQLite always, PostgreSQL when TENANTWATCH_TEST_PG is set. */
+const substringStores: { name: string; url: () => string; cleanup: (url: string) => Promise<void> }[] = [
+  { name: 'sqlite', url: () => 'sqlite::memory:', cleanup: async () => undefined },
+  ...(pgUrl ? [{ name: 'postgres', url: () => isolatedPgUrl('property'), cleanup: dropSchema }] : []),
+];
+
+for (const { name, url, cleanup } of substringStores)
+  test(`${name}: with the substring index built and kept as records arrive, free-text and object searches still equal the oracle`, async (t) => {
+    const at = url();
+    // A smaller store of its own; the index is built over its first 15,000 records (stop words chosen
+    // from them), the last 5,000 are posted as they are inserted.
+    const small = await openStore(at);
+    try {
+      if (!small.records.optimize) {
+        t.skip('this store has no optimize(): no substring index to check');
+        return;
       }
-  } finally {
-    await small.close();
-  }
-});
+      const subset = records.slice(0, 20_000);
+      await small.records.insert(subset.slice(0, 15_000));
+      const built = await small.records.optimize({ textIndex: true });
+      assert.ok(built.textIndex, 'the index is in use');
+      for (let i = 15_000; i < subset.length; i += 1_000) await small.records.insert(subset.slice(i, i + 1_000));
+      const next = rng(SEED ^ 0x7e47);
+      const span = { start: END - DAYS * 86_400_000, end: END };
+      for (const filter of ['freeText', 'object'] as const)
+        for (let i = 0; i < 60; i++) {
+          const query = parseSearchFilters(randomFilters(next, subset, span, filter), END);
+          const want = referenceSearch(subset, query).map(key);
+          const got: string[] = [];
+          for await (const r of small.records.search(query)) got.push(key(r));
+          assert.deepEqual(got, want, `substring index: ${explain(i, query, got, want)}`);
+          assert.equal(
+            await small.records.count(query),
+            want.length,
+            `substring index count: seed ${SEED}, query #${i}`,
+          );
+        }
+    } finally {
+      await small.close();
+      await cleanup(at);
+    }
+  });

@@ -2,6 +2,8 @@
 export const EVENTS = {
   sweepStarted: 'retention.sweep.started',
   tenantSwept: 'retention.tenant.swept',
+  /** A whole month removed at once (PostgreSQL drops its partition). */
+  monthRemoved: 'retention.month.removed',
   sweepFinished: 'retention.sweep.finished',
   sweepFailed: 'retention.sweep.failed',
 } as const;

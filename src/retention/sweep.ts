@@ -7,7 +7,7 @@
  */
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
-import type { RemovalSpan, RetentionPolicy, Store } from '../store/contract.js';
+import type { RemovalSpan, RetentionPolicy, Store, SweepKey } from '../store/contract.js';
 import { EVENTS } from './events.js';
 
 /** Records per transaction: SQLite removes ~2,000 rows (five indexes each) in tens of milliseconds, so no writer waits long. */
@@ -50,22 +50,23 @@ export async function sweepRetention(store: SweepStore, options: SweepOptions): 
   const tenants = [...(await store.records.newest()).keys()].sort();
   const out: TenantSweep[] = [];
   if (!options.dryRun) options.logger.info({ event: EVENTS.sweepStarted, tenants: tenants.length });
-  for (const tenant of tenants) {
+  const due = tenants.flatMap((tenant) => {
     const policy = policyOf(policies, tenant);
-    if (!policy) continue;
-    const before = startedAt - policy.keepMs;
+    return policy ? [{ sweep: { tenant, startedAt, before: startedAt - policy.keepMs }, keepMs: policy.keepMs }] : [];
+  });
+  const whole = await removeWholeMonths(
+    store,
+    due.map((d) => d.sweep),
+    options,
+  );
+  for (const { sweep, keepMs } of due) {
+    const { tenant, before } = sweep;
     if (options.dryRun) {
-      out.push({
-        tenant,
-        keepMs: policy.keepMs,
-        before,
-        complete: true,
-        ...(await store.retention.preview(tenant, before)),
-      });
+      out.push({ tenant, keepMs, before, complete: true, ...(await store.retention.preview(tenant, before)) });
       continue;
     }
-    const result = await sweepTenant(store, { tenant, startedAt, before }, options);
-    out.push({ ...result, keepMs: policy.keepMs });
+    const result = await sweepTenant(store, sweep, options, whole.get(tenant));
+    out.push({ ...result, keepMs });
     options.logger.info({
       event: EVENTS.tenantSwept,
       tenant,
@@ -80,21 +81,57 @@ export async function sweepRetention(store: SweepStore, options: SweepOptions): 
   return out;
 }
 
+/**
+ * The months a store can remove whole (RetentionStore.removeWholeMonths: PostgreSQL drops a month's partition),
+ * before the batches; per tenant, what they took. Each month is reported to onBatch like a batch. Nothing in
+ * a dry run (preview counts every record to go, whichever way it would go).
+ */
+async function removeWholeMonths(
+  store: SweepStore,
+  sweeps: readonly SweepKey[],
+  options: SweepOptions,
+): Promise<Map<string, RemovalSpan>> {
+  const totals = new Map<string, RemovalSpan>();
+  if (options.dryRun || !store.retention.removeWholeMonths || sweeps.length === 0) return totals;
+  const months = await store.retention.removeWholeMonths(sweeps, options.clock.now(), options.signal);
+  for (const { month, tenants } of months) {
+    options.logger.info({
+      event: EVENTS.monthRemoved,
+      month: new Date(month).toISOString().slice(0, 7),
+      tenants: tenants.length,
+      records: tenants.reduce((n, t) => n + t.records, 0),
+    });
+    for (const { tenant, ...span } of tenants) {
+      options.onBatch?.(tenant, span);
+      totals.set(tenant, addSpan(totals.get(tenant) ?? { records: 0, oldest: null, newest: null }, span));
+    }
+  }
+  return totals;
+}
+
+function addSpan(total: RemovalSpan, span: RemovalSpan): RemovalSpan {
+  if (span.records === 0) return total;
+  return {
+    records: total.records + span.records,
+    oldest: total.oldest === null ? span.oldest : Math.min(total.oldest, span.oldest!),
+    newest: total.newest === null ? span.newest : Math.max(total.newest, span.newest!),
+  };
+}
+
 async function sweepTenant(
   store: SweepStore,
-  sweep: { tenant: string; startedAt: number; before: number },
+  sweep: SweepKey,
   options: SweepOptions,
+  whole: RemovalSpan = { records: 0, oldest: null, newest: null },
 ): Promise<Omit<TenantSweep, 'keepMs'>> {
-  const total: Omit<TenantSweep, 'keepMs'> = { ...sweep, records: 0, oldest: null, newest: null, complete: false };
+  let total: Omit<TenantSweep, 'keepMs'> = { ...sweep, ...whole, complete: false };
   let from = EARLIEST;
   for (;;) {
     if (options.signal?.aborted) return total;
     const span = await store.retention.removeBatch(sweep, from, options.batch ?? SWEEP_BATCH, options.clock.now());
     options.onBatch?.(sweep.tenant, span);
     if (span.records === 0) break;
-    total.records += span.records;
-    total.oldest = total.oldest === null ? span.oldest : Math.min(total.oldest, span.oldest!);
-    total.newest = Math.max(total.newest ?? span.newest!, span.newest!);
+    total = { ...total, ...addSpan(total, span) };
     // Oldest first: nothing of this tenant before the batch's newest is left (ties at it may be).
     from = span.newest!;
     await new Promise<void>((resolve) => setImmediate(resolve));

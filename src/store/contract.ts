@@ -4,7 +4,14 @@ import type { CountDimension, CountRow, GroupCount, SearchCursor, SearchQuery } 
 import type { DeadLetter, SinkRow, SinkStats } from '../core/sink.js';
 import type { RetentionStore } from './retention-contract.js';
 
-export type { RemovalSpan, RetentionPolicy, RetentionRemoval, RetentionStore, SweepKey } from './retention-contract.js';
+export type {
+  RemovalSpan,
+  RetentionPolicy,
+  RetentionRemoval,
+  RetentionStore,
+  SweepKey,
+  WholeMonthRemoval,
+} from './retention-contract.js';
 
 /**
  * The storage contract, in two parts (docs/adr/0015-store-records-and-state.md):

@@ -41,6 +41,13 @@ export interface SweepKey {
   before: number;
 }
 
+/** One month removed whole: its first instant and what it held of each tenant. */
+export interface WholeMonthRemoval {
+  /** The month's first instant (UTC, epoch ms). */
+  month: number;
+  tenants: (RemovalSpan & { tenant: string })[];
+}
+
 export interface RetentionStore {
   /** Sets (replaces) a policy; tenant null sets the default for every tenant. */
   setPolicy(policy: RetentionPolicy): Promise<void>;
@@ -56,6 +63,15 @@ export interface RetentionStore {
    * row. Returns what it removed; records 0 when none is left.
    */
   removeBatch(sweep: SweepKey, from: number, limit: number, at: number): Promise<RemovalSpan>;
+  /**
+   * Optional, for a store that keeps records in whole months (PostgreSQL's monthly partitions, ADR 0035): removes
+   * at once every month that lies wholly before the limit (`before`) of each tenant with records in it — each
+   * such tenant must have a sweep here — one transaction per month with the rollups and each tenant's ledger
+   * row of its sweep, accounted exactly as removeBatch accounts. What it leaves (the edge month, a month shared
+   * with a tenant whose limit is later or who has no policy, a month too busy to take at once) is left to
+   * removeBatch. Stops between months when the signal is aborted.
+   */
+  removeWholeMonths?(sweeps: readonly SweepKey[], at: number, signal?: AbortSignal): Promise<WholeMonthRemoval[]>;
   /** Marks a sweep of a tenant complete (nothing older than its `before` is left). */
   completeSweep(sweep: SweepKey, at: number): Promise<void>;
   /** The ledger's removals, oldest sweep first (one tenant's when given). */

@@ -9,6 +9,7 @@ import {
 } from '../search-sql.js';
 import type { SqlDialect } from '../search-sql.js';
 import { rollupCountBySql, rollupCountSql, rollupPlan } from '../rollup-sql.js';
+import { wordsPrefilter, type TextIndexState } from './text-index.js';
 
 /** A compiled statement: SQL text with positional parameters ($1…) and their values. */
 export interface Compiled {
@@ -20,10 +21,18 @@ export interface Compiled {
  * PostgreSQL's dialect. Substrings use strpos(lower(x), term) with the term lower-cased in
  * JavaScript: no LIKE pattern at all, so % _ \ in a search are ordinary characters. On ASCII text
  * lower() is exactly JavaScript's toLowerCase(); beyond ASCII it follows the database's Unicode
- * rules (docs/adr/0003-free-text-index.md lists the rare differences).
+ * rules (docs/adr/0003-free-text-index.md lists the rare differences). With the substring index ready
+ * (text-index.ts), objects and free text are first narrowed to the candidate rows it finds.
  */
 class PostgresDialect implements SqlDialect {
   readonly params: (string | number)[] = [];
+
+  constructor(private readonly text: TextIndexState | null = null) {}
+
+  substringPrefilter(column: 'raw' | 'object_id', terms: string[]): string | null {
+    if (!this.text?.ready) return null;
+    return wordsPrefilter(this.text, column, terms, (v) => this.bind(v));
+  }
 
   bind(value: string | number): string {
     this.params.push(value);
@@ -35,27 +44,37 @@ class PostgresDialect implements SqlDialect {
   }
 }
 
-export function compileSearch(query: SearchQuery, after: SearchCursor | undefined, limit: number): Compiled {
-  const d = new PostgresDialect();
+export function compileSearch(
+  query: SearchQuery,
+  text: TextIndexState | null,
+  after: SearchCursor | undefined,
+  limit: number,
+): Compiled {
+  const d = new PostgresDialect(text);
   const where = compileWhere(query, d, after);
   return { sql: searchPageSql(where, d.bind(limit)), params: d.params };
 }
 
-export function compileHeadSlice(query: SearchQuery, limit: number | null): Compiled {
-  const d = new PostgresDialect();
+export function compileHeadSlice(query: SearchQuery, text: TextIndexState | null, limit: number | null): Compiled {
+  const d = new PostgresDialect(text);
   const where = compileWhere(query, d);
   return { sql: headSliceSql(where, limit === null ? null : d.bind(limit)), params: d.params };
 }
 
-export function compileCount(query: SearchQuery): Compiled {
-  const d = new PostgresDialect();
+export function compileCount(query: SearchQuery, text: TextIndexState | null): Compiled {
+  const d = new PostgresDialect(text);
   const plan = rollupPlan(query, []);
   if (plan) return { sql: rollupCountSql(query, plan, d), params: d.params };
   return { sql: `SELECT count(*) AS n FROM records WHERE ${compileWhere(query, d)}`, params: d.params };
 }
 
-export function compileCountBy(query: SearchQuery, dimension: CountDimension, limit: number | undefined): Compiled {
-  const d = new PostgresDialect();
+export function compileCountBy(
+  query: SearchQuery,
+  dimension: CountDimension,
+  text: TextIndexState | null,
+  limit: number | undefined,
+): Compiled {
+  const d = new PostgresDialect(text);
   const plan = rollupPlan(query, [dimension]);
   if (plan) return { sql: rollupCountBySql(query, plan, dimension, d, limit), params: d.params };
   const key = dimensionExpression(dimension);
@@ -64,7 +83,11 @@ export function compileCountBy(query: SearchQuery, dimension: CountDimension, li
   return { sql, params: d.params };
 }
 
-export function compileGroupCounts(query: SearchQuery, dimensions: readonly CountDimension[]): Compiled {
-  const d = new PostgresDialect();
+export function compileGroupCounts(
+  query: SearchQuery,
+  dimensions: readonly CountDimension[],
+  text: TextIndexState | null,
+): Compiled {
+  const d = new PostgresDialect(text);
   return { sql: groupCountsSql(dimensions, compileWhere(query, d)), params: d.params };
 }

@@ -15,6 +15,7 @@ import { guardClients, reconnectingQueries } from './reconnect.js';
 import { PostgresSinkStore } from './sinks.js';
 import { PostgresRetentionStore } from './retention.js';
 import { migrate, quoteIdent } from './schema.js';
+import { ensureMonths, monthOf } from './partitions.js';
 import { PostgresTenantStore } from './tenants.js';
 
 export interface PostgresStoreOptions {
@@ -27,6 +28,11 @@ export interface PostgresStoreOptions {
   onNotice?: StoreNotice;
   /** The facts rule for rows stored before version 2 (store/backfill.ts); needed only to upgrade such a store. */
   factsFromRaw?: FactsFromRaw;
+  /**
+   * How long retention's drop of a whole month waits for its locks before it leaves the month to batched
+   * deletes (default 3 s; every query on the records waits behind a drop that waits).
+   */
+  dropLockTimeoutMs?: number;
 }
 
 /** Hides the password of a database URL for messages and logs. */
@@ -64,10 +70,13 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     );
   });
   client.release();
-  return new PostgresStore(pool, schema, options.clock ?? systemClock, {
-    onNotice: options.onNotice,
-    factsFromRaw: options.factsFromRaw,
-  });
+  return new PostgresStore(
+    pool,
+    schema,
+    options.clock ?? systemClock,
+    { onNotice: options.onNotice, factsFromRaw: options.factsFromRaw },
+    options.dropLockTimeoutMs,
+  );
 }
 
 class PostgresStore implements Store {
@@ -86,8 +95,9 @@ class PostgresStore implements Store {
   constructor(
     private readonly pool: Pool,
     private readonly schema: string,
-    clock: Clock,
+    private readonly clock: Clock,
     private readonly upgrade: StoreUpgrade,
+    dropLockTimeoutMs?: number,
   ) {
     this.records = new PostgresRecordStore(pool, clock);
     this.tenants = new PostgresTenantStore(pool);
@@ -98,7 +108,7 @@ class PostgresStore implements Store {
     this.consoleAudit = new PostgresConsoleAuditStore(pool);
     this.alerts = new PostgresAlertStore(pool);
     this.sinks = new PostgresSinkStore(pool);
-    this.retention = new PostgresRetentionStore(pool);
+    this.retention = new PostgresRetentionStore(pool, dropLockTimeoutMs);
   }
 
   async migrate(): Promise<void> {
@@ -108,6 +118,9 @@ class PostgresStore implements Store {
     } finally {
       client.release();
     }
+    // This month's and the next month's partitions, so that a month's first inserts do not create them.
+    const now = this.clock.now();
+    await ensureMonths(this.pool, [now, monthOf(now).hi]);
   }
 
   async close(): Promise<void> {

@@ -92,7 +92,7 @@ if (url) {
     await client.connect();
     try {
       await client.query(`CREATE SCHEMA ${schema}; SET search_path = ${schema}`);
-      await client.query(MIGRATIONS[0]!);
+      await client.query(MIGRATIONS[0] as string);
       await client.query(
         'CREATE TABLE schema_version (version integer NOT NULL); INSERT INTO schema_version VALUES (1)',
       );

@@ -1,6 +1,7 @@
 import { deleteRecords } from './retention.js';
 import type { Pool, PoolClient } from 'pg';
 import { WRITER_LOCK } from './tail.js';
+import { createMonths, missingMonthsSql, monthsOf } from './partitions.js';
 import { inTransaction } from './transaction.js';
 import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
@@ -15,6 +16,7 @@ import type {
   BulkWriter,
   InsertResult,
   RecordConflict,
+  OptimizeOptions,
   OptimizeResult,
   RecordKeys,
   RecordStore,
@@ -28,9 +30,16 @@ import { RollupDelta, ROLLUP_SOURCE_COLUMNS } from '../rollups.js';
 import { applyRollups, compactRollups } from './rollups.js';
 import { headSlices, numericDimension, searchRows, toGroupCount } from '../search-sql.js';
 import { compileCount, compileCountBy, compileGroupCounts, compileHeadSlice, compileSearch } from './compile.js';
+import { PostgresTextIndex, type TextIndexState, type WordsRow } from './text-index.js';
 
-/** What an insert returns of each row it really stored: the rollup delta's source (rollups.ts). */
-const RETURNING = ` RETURNING ${ROLLUP_SOURCE_COLUMNS.join(', ')}`;
+/**
+ * What an insert returns of each row it really stored: the rollup delta's source (rollups.ts), then its seq and
+ * id (the substring index posts its words by them).
+ */
+const RETURNING = ` RETURNING ${ROLLUP_SOURCE_COLUMNS.join(', ')}, seq, id`;
+const RETURNED_SEQ = ROLLUP_SOURCE_COLUMNS.length;
+const RAW = RECORD_COLUMNS.indexOf('raw');
+const OBJECT_ID = RECORD_COLUMNS.indexOf('object_id');
 
 /** Records deleted per statement by purgeTenant: each batch commits, so vacuum and other writers keep up. */
 const PURGE_BATCH = 5_000;
@@ -48,19 +57,23 @@ const TYPES: Partial<Record<RecordColumn, string>> = {
 };
 
 /**
- * Records in PostgreSQL. A batch is inserted with ON CONFLICT DO NOTHING, so a stored (tenant, id)
- * is kept and counted as a duplicate; big batches are COPYed into a temporary table first (plain COPY
- * would abort on the first duplicate). Search streams in keyset pages like SQLite's: one short query
- * per page, no cursor held open on a pooled connection, memory bounded.
+ * Records in PostgreSQL, partitioned by month of CreationTime (partitions.ts, ADR 0035). A record is stored
+ * once per (tenant, id) through `record_keys`: a batch's keys go in first with ON CONFLICT DO NOTHING, and only
+ * the records whose key went in are inserted, in the same statement; a stored (tenant, id) is kept and counted
+ * as a duplicate, whatever CreationTime the repeat carries. Big batches are COPYed into a temporary table
+ * first. Search streams in keyset pages like SQLite's: one short query per page, no cursor held open on a
+ * pooled connection, memory bounded.
  */
 export class PostgresRecordStore implements RecordStore {
   private readonly tailer: PostgresTail;
+  private readonly text: PostgresTextIndex;
 
   constructor(
     private readonly pool: Pool,
     private readonly clock: Clock,
   ) {
     this.tailer = new PostgresTail(pool);
+    this.text = new PostgresTextIndex(pool, async () => (await this.tailer.tailEnd()).split(':')[0]!);
   }
 
   async insert(records: readonly AuditRecord[]): Promise<InsertResult> {
@@ -74,16 +87,25 @@ export class PostgresRecordStore implements RecordStore {
     keys?: readonly RecordKeys[],
   ): Promise<InsertResult> {
     if (records.length === 0) return { inserted: 0, duplicates: 0 };
-    // Before the first write, so before this transaction has an xid: the tail's horizon sees it (tail.ts).
-    await client.query(WRITER_LOCK);
+    // One first statement, before this transaction has an xid: the tail's writer lock (tail.ts), and which
+    // months of the batch have no partition yet (asked under a lock that keeps them from being dropped).
+    const months = monthsOf(records.map((r) => r.creationTime));
+    const { rows } = await client.query<{ missing: string[] }>(missingMonthsSql(WRITER_LOCK), [
+      months.map((m) => m.name),
+    ]);
+    const missing = new Set(rows[0]?.missing ?? []);
+    if (missing.size)
+      await createMonths(
+        client,
+        months.filter((m) => missing.has(m.name)),
+      );
     const at = this.clock.now();
-    const added =
-      records.length >= COPY_FROM
-        ? await this.copy(client, records, at, keys)
-        : await this.unnest(client, records, at, keys);
+    const fresh = firstOfEachKey(records.map((r, n) => recordValues(r, at, keys?.[n])));
+    const added = fresh.length >= COPY_FROM ? await this.copy(client, fresh) : await this.unnest(client, fresh);
     const delta = new RollupDelta();
     for (const row of added) delta.add(row);
     await applyRollups(client, delta);
+    if (added.length) await this.text.added(client, () => wordsRows(fresh, added));
     const inserted = added.length;
     const conflicts = inserted < records.length ? await this.conflicting(client, records, at) : [];
     const duplicates = records.length - inserted - conflicts.length;
@@ -98,7 +120,9 @@ export class PostgresRecordStore implements RecordStore {
   private async conflicting(client: PoolClient, records: readonly AuditRecord[], at: number): Promise<number[]> {
     const { rows } = await client.query<{ i: string; raw: string }>(
       `SELECT k.i, r.raw FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS k(tenant, id, raw, i)
-       JOIN records r ON r.tenant = k.tenant AND r.id = k.id WHERE r.raw <> k.raw`,
+       JOIN record_keys s ON s.tenant = k.tenant AND s.id = k.id
+       JOIN records r ON r.tenant = s.tenant AND r.creation_time = s.creation_time AND r.id = s.id
+       WHERE r.raw <> k.raw`,
       [records.map((r) => r.tenant), records.map((r) => r.id), records.map((r) => r.raw)],
     );
     const conflicts = rows
@@ -126,42 +150,44 @@ export class PostgresRecordStore implements RecordStore {
     return rows.map((r) => ({ raw: r.raw, source: r.source, seenAt: Number(r.seen_at) }));
   }
 
-  /** The rows really inserted, as their ROLLUP_SOURCE_COLUMNS (ON CONFLICT DO NOTHING returns only those). */
-  private async unnest(
-    client: PoolClient,
-    records: readonly AuditRecord[],
-    at: number,
-    keys: readonly RecordKeys[] | undefined,
-  ): Promise<unknown[][]> {
+  /** The rows really inserted, as their ROLLUP_SOURCE_COLUMNS: those whose key went into record_keys. */
+  private async unnest(client: PoolClient, rows: readonly (string | number | null)[][]): Promise<unknown[][]> {
     const columns = RECORD_COLUMNS.map(() => [] as (string | number | null)[]);
-    records.forEach((r, n) => recordValues(r, at, keys?.[n]).forEach((v, i) => columns[i]!.push(v)));
+    for (const row of rows) row.forEach((v, i) => columns[i]!.push(v));
     const arrays = RECORD_COLUMNS.map((c, i) => `$${i + 1}::${TYPES[c] ?? 'text'}[]`).join(', ');
-    const sql = `INSERT INTO records (${RECORD_COLUMNS.join(', ')}) SELECT * FROM unnest(${arrays}) ON CONFLICT (tenant, id) DO NOTHING${RETURNING}`;
+    const sql = `WITH v AS (SELECT * FROM unnest(${arrays}) WITH ORDINALITY AS v(${RECORD_COLUMNS.join(', ')}, ord)),
+      ${keysFrom('v')}
+      INSERT INTO records (${RECORD_COLUMNS.join(', ')}) SELECT ${RECORD_COLUMNS.map((c) => `v.${c}`).join(', ')}
+      FROM v WHERE (v.tenant, v.id) IN (SELECT tenant, id FROM k) ORDER BY v.ord${RETURNING}`;
     return (await client.query<unknown[]>({ text: sql, values: columns, rowMode: 'array' })).rows;
   }
 
-  private async copy(
-    client: PoolClient,
-    records: readonly AuditRecord[],
-    at: number,
-    keys: readonly RecordKeys[] | undefined,
-  ): Promise<unknown[][]> {
+  private async copy(client: PoolClient, rows: readonly (string | number | null)[][]): Promise<unknown[][]> {
     await client.query(
       'CREATE TEMP TABLE IF NOT EXISTS records_load (LIKE records INCLUDING DEFAULTS) ON COMMIT DELETE ROWS',
     );
     await client.query('TRUNCATE records_load');
     const stream = client.query(copyFrom(`COPY records_load (${RECORD_COLUMNS.join(', ')}) FROM STDIN`));
-    await pipeline(Readable.from(copyLines(records, at, keys)), stream);
-    const sql = `INSERT INTO records (${RECORD_COLUMNS.join(', ')}) SELECT ${RECORD_COLUMNS.join(', ')} FROM records_load ORDER BY seq ON CONFLICT (tenant, id) DO NOTHING${RETURNING}`;
+    await pipeline(Readable.from(copyLines(rows)), stream);
+    const sql = `WITH ${keysFrom('records_load')}
+      INSERT INTO records (${RECORD_COLUMNS.join(', ')}) SELECT ${RECORD_COLUMNS.map((c) => `l.${c}`).join(', ')}
+      FROM records_load l WHERE (l.tenant, l.id) IN (SELECT tenant, id FROM k) ORDER BY l.seq${RETURNING}`;
     return (await client.query<unknown[]>({ text: sql, rowMode: 'array' })).rows;
   }
 
   search(query: SearchQuery, options: SearchOptions = {}): AsyncIterable<StoredRecord> {
-    return searchRows(query, options, (q, after, size) => this.page(compileSearch(q, after, size)), toStoredRecord);
+    return searchRows(
+      query,
+      options,
+      (q, after, size) => this.withText(q, (text) => this.page(compileSearch(q, text, after, size))),
+      toStoredRecord,
+    );
   }
 
   headBatches(query: SearchQuery, options: Pick<SearchOptions, 'signal'> = {}): AsyncIterable<readonly RecordHead[]> {
-    return headSlices(query, options, (slice, limit) => this.page(compileHeadSlice(slice, limit)));
+    return headSlices(query, options, (slice, limit) =>
+      this.withText(slice, (text) => this.page(compileHeadSlice(slice, text, limit))),
+    );
   }
 
   private async page({ sql, params }: { sql: string; params: unknown[] }): Promise<SelectedRow[]> {
@@ -169,14 +195,18 @@ export class PostgresRecordStore implements RecordStore {
   }
 
   async count(query: SearchQuery): Promise<number> {
-    const { sql, params } = compileCount(query);
-    const { rows } = await this.pool.query<{ n: string }>(sql, params);
+    const { rows } = await this.withText(query, (text) => {
+      const { sql, params } = compileCount(query, text);
+      return this.pool.query<{ n: string }>(sql, params);
+    });
     return Number(rows[0]!.n);
   }
 
   async countBy(query: SearchQuery, dimension: CountDimension, options: { limit?: number } = {}): Promise<CountRow[]> {
-    const { sql, params } = compileCountBy(query, dimension, options.limit);
-    const { rows } = await this.pool.query<{ key: string | number | null; n: string }>(sql, params);
+    const { rows } = await this.withText(query, (text) => {
+      const { sql, params } = compileCountBy(query, dimension, text, options.limit);
+      return this.pool.query<{ key: string | number | null; n: string }>(sql, params);
+    });
     const numeric = numericDimension(dimension);
     const out = rows.map((r) => ({ key: numeric && r.key !== null ? Number(r.key) : r.key, count: Number(r.n) }));
     if (dimension !== 'operation') return out;
@@ -192,14 +222,18 @@ export class PostgresRecordStore implements RecordStore {
   }
 
   async groupCounts(query: SearchQuery, dimensions: readonly CountDimension[]): Promise<GroupCount[]> {
-    const { sql, params } = compileGroupCounts(query, dimensions);
-    const { rows } = await this.pool.query<unknown[]>({ text: sql, values: params, rowMode: 'array' });
+    const { rows } = await this.withText(query, (text) => {
+      const { sql, params } = compileGroupCounts(query, dimensions, text);
+      return this.pool.query<unknown[]>({ text: sql, values: params, rowMode: 'array' });
+    });
     return rows.map((row) => toGroupCount(row, dimensions));
   }
 
   async get(tenant: string, id: string): Promise<StoredRecord | null> {
     const { rows } = await this.pool.query<SelectedRow & unknown[]>({
-      text: `SELECT ${SELECT_COLUMNS} FROM records WHERE tenant = $1 AND id = $2`,
+      // The key's CreationTime picks the partition (pruned when the statement runs), then (tenant, creation_time).
+      text: `SELECT ${SELECT_COLUMNS} FROM records WHERE tenant = $1 AND id = $2
+             AND creation_time = (SELECT creation_time FROM record_keys WHERE tenant = $1 AND id = $2)`,
       values: [tenant, id],
       rowMode: 'array',
     });
@@ -234,13 +268,13 @@ export class PostgresRecordStore implements RecordStore {
   }
 
   async newest(tenants?: string[]): Promise<Map<string, number>> {
-    // A loose index scan over (tenant, id) for the tenant keys, then one seek per tenant.
+    // A loose index scan over record_keys' (tenant, id) for the tenant keys, then one seek per tenant.
     const names =
       tenants ??
       (
         await this.pool.query<{ tenant: string }>(
-          `WITH RECURSIVE t AS (SELECT min(tenant) AS tenant FROM records
-         UNION ALL SELECT (SELECT min(tenant) FROM records WHERE tenant > t.tenant) FROM t WHERE t.tenant IS NOT NULL)
+          `WITH RECURSIVE t AS (SELECT min(tenant) AS tenant FROM record_keys
+         UNION ALL SELECT (SELECT min(tenant) FROM record_keys WHERE tenant > t.tenant) FROM t WHERE t.tenant IS NOT NULL)
        SELECT tenant FROM t WHERE tenant IS NOT NULL`,
         )
       ).rows.map((r) => r.tenant);
@@ -257,36 +291,105 @@ export class PostgresRecordStore implements RecordStore {
 
   /**
    * Bulk loading in PostgreSQL needs no long transaction (each batch is one COPY round trip, and
-   * several writers may share the server); close() refreshes planner statistics.
+   * several writers may share the server); close() refreshes the planner statistics of the months it wrote
+   * (ANALYZE records would sample every partition again).
    */
   bulk(): BulkWriter {
+    const written = new Set<string>();
     return {
-      insert: (records, keys) => inTransaction(this.pool, (client) => this.insertWith(client, records, keys)),
+      insert: (records, keys) => {
+        for (const m of monthsOf(records.map((r) => r.creationTime))) written.add(m.name);
+        return inTransaction(this.pool, (client) => this.insertWith(client, records, keys));
+      },
       close: async () => {
         await compactRollups(this.pool);
-        await this.pool.query('ANALYZE records');
+        const { rows } = await this.pool.query<{ m: string }>(
+          'SELECT m FROM unnest($1::text[]) AS m WHERE to_regclass(m) IS NOT NULL',
+          [[...written]],
+        );
+        if (rows.length) await this.pool.query(`ANALYZE ${rows.map((r) => r.m).join(', ')}`);
       },
     };
   }
 
-  /** ANALYZE after a large load. PostgreSQL has no free-text index here: free text is a scan. */
-  async optimize(): Promise<OptimizeResult> {
+  /**
+   * ANALYZE after a large load, and the substring index built (or caught up), or dropped, when asked
+   * (text-index.ts). The rollups are folded too.
+   */
+  async optimize(options: OptimizeOptions = {}): Promise<OptimizeResult> {
     const started = performance.now();
+    let textIndex = (await this.text.state())?.ready === true;
+    if (options.textIndex === true) textIndex = await this.text.build();
+    if (options.textIndex === false) {
+      await this.text.drop();
+      textIndex = false;
+    }
+    const textIndexMs = performance.now() - started;
     await compactRollups(this.pool);
     await this.pool.query('ANALYZE records');
-    return { textIndex: false, textIndexMs: 0, analyzeMs: performance.now() - started };
+    return { textIndex, textIndexMs, analyzeMs: performance.now() - started - textIndexMs };
+  }
+
+  /**
+   * Runs a read with the substring index when the query has object or free-text terms and the index is
+   * ready, reading its state before and after: when it was dropped or re-created meanwhile (its words table
+   * emptied under the read), the read runs again with the state as it is now.
+   */
+  private async withText<T>(query: SearchQuery, run: (text: TextIndexState | null) => Promise<T>): Promise<T> {
+    if (!query.objects && !query.freeText) return run(null);
+    for (let attempt = 0; ; attempt++) {
+      const before = await this.text.state();
+      const ready = before?.ready && attempt < 3 ? before : null;
+      const result = await run(ready);
+      if (ready === null || (await this.text.state())?.json === ready.json) return result;
+    }
   }
 }
 
+/** The inserted rows (as RETURNING gives them) with the raw and object id of their values, for the substring index. */
+function wordsRows(fresh: readonly (string | number | null)[][], added: readonly unknown[][]): WordsRow[] {
+  const byKey = new Map(fresh.map((v) => [`${String(v[0])}\u0000${String(v[1])}`, v]));
+  return added.map((row) => {
+    const values = byKey.get(`${String(row[0])}\u0000${String(row[RETURNED_SEQ + 1])}`)!;
+    return {
+      creationTime: row[1] as string,
+      seq: row[RETURNED_SEQ] as string,
+      raw: values[RAW] as string,
+      objectId: values[OBJECT_ID] as string | null,
+    };
+  });
+}
+
+/**
+ * The first row of each (tenant, id) in a batch, in batch order: the later ones are duplicates or conflicts
+ * (insertWith reads them back). Keyed by the stored values, which never hold NUL (columns.ts escapes it).
+ */
+function firstOfEachKey(rows: (string | number | null)[][]): (string | number | null)[][] {
+  const seen = new Set<string>();
+  return rows.filter((row) => {
+    const key = `${String(row[0])}\u0000${String(row[1])}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
+ * The keys of the rows of `source` put into record_keys, as CTE `k`: only those that went in come back (the
+ * insert reads them as a semi-join, hashed on the narrow keys). In key order, so two writers whose batches
+ * share keys wait for each other in one order and never deadlock.
+ */
+function keysFrom(source: string): string {
+  return `k AS (INSERT INTO record_keys (tenant, id, creation_time)
+      SELECT tenant, id, creation_time FROM ${source} ORDER BY tenant COLLATE "C", id COLLATE "C"
+      ON CONFLICT DO NOTHING RETURNING tenant, id)`;
+}
+
 /** COPY text format: tab-separated, \N for null, backslash escapes for \ tab newline and CR. */
-function* copyLines(
-  records: readonly AuditRecord[],
-  at: number,
-  keys: readonly RecordKeys[] | undefined,
-): Generator<string> {
+function* copyLines(rows: readonly (string | number | null)[][]): Generator<string> {
   let chunk = '';
-  for (let i = 0; i < records.length; i++) {
-    chunk += recordValues(records[i]!, at, keys?.[i]).map(copyValue).join('\t') + '\n';
+  for (const row of rows) {
+    chunk += row.map(copyValue).join('\t') + '\n';
     if (chunk.length > 1 << 20) {
       yield chunk;
       chunk = '';

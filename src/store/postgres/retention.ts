@@ -1,11 +1,18 @@
 /**
- * Retention in PostgreSQL (contract: RetentionStore, docs/adr/0032-retention.md). Removal is batched
- * DELETEs for now; once records are partitioned by month, a month wholly older than every tenant's limit
- * can be dropped instead (its rollup days deleted and its ledger rows written in the same transaction),
- * and removeBatch stays for the edge month and per-tenant limits.
+ * Retention in PostgreSQL (contract: RetentionStore, docs/adr/0032-retention.md). A month wholly older than the
+ * limit of every tenant with records in it is dropped whole (retention-months.ts, ADR 0035); batched DELETEs
+ * (removeBatch) take the rest: the edge month and months shared with a tenant whose limit is later.
  */
 import type { Pool, PoolClient } from 'pg';
-import type { RemovalSpan, RetentionPolicy, RetentionRemoval, RetentionStore, SweepKey } from '../contract.js';
+import type {
+  RemovalSpan,
+  RetentionPolicy,
+  RetentionRemoval,
+  RetentionStore,
+  SweepKey,
+  WholeMonthRemoval,
+} from '../contract.js';
+import { DROP_LOCK_TIMEOUT_MS, removeWholeMonths } from './retention-months.js';
 import { DEFAULT_POLICY_KEY, REMOVAL_COLUMNS, removalRow } from '../retention-rows.js';
 import { RollupDelta, ROLLUP_SOURCE_COLUMNS } from '../rollups.js';
 import { applyRollups, compactRollups } from './rollups.js';
@@ -19,9 +26,10 @@ export const RETENTION_SCHEMA = `
     PRIMARY KEY (tenant, started_at));`;
 
 /**
- * Deletes at most `limit` of a tenant's records with CreationTime in [from, before), oldest first, and moves
- * the rollups by what was really deleted, inside the caller's transaction (the sweep's batch, a tenant's
- * removal). Read through (tenant, creation_time).
+ * Deletes at most `limit` of a tenant's records with CreationTime in [from, before), oldest first, with their
+ * keys (record_keys, so the same record may be stored again later) and their posted words (record_words), and moves the rollups by what was really
+ * deleted, inside the caller's transaction (the sweep's batch, a tenant's removal). Read and deleted through
+ * (tenant, creation_time), which also picks the partitions.
  */
 export async function deleteRecords(
   client: PoolClient,
@@ -31,10 +39,14 @@ export async function deleteRecords(
   limit: number,
 ): Promise<RemovalSpan> {
   const { rows } = await client.query<unknown[]>({
-    text: `DELETE FROM records WHERE seq IN (
-             SELECT seq FROM records WHERE tenant = $1 AND creation_time >= $2 AND creation_time < $3
-             ORDER BY creation_time LIMIT $4)
-           RETURNING ${ROLLUP_SOURCE_COLUMNS.join(', ')}`,
+    text: `WITH d AS (SELECT creation_time, seq FROM records WHERE tenant = $1 AND creation_time >= $2 AND creation_time < $3
+                      ORDER BY creation_time LIMIT $4),
+           gone AS (DELETE FROM records r USING d WHERE r.tenant = $1 AND r.creation_time = d.creation_time AND r.seq = d.seq
+                    RETURNING r.id, r.seq, ${ROLLUP_SOURCE_COLUMNS.map((c) => `r.${c}`).join(', ')}),
+           keys AS (DELETE FROM record_keys k USING gone WHERE k.tenant = $1 AND k.id = gone.id),
+           words AS (DELETE FROM record_words w USING gone
+                      WHERE w.creation_time = gone.creation_time AND w.seq = gone.seq)
+           SELECT ${ROLLUP_SOURCE_COLUMNS.join(', ')} FROM gone`,
     values: [tenant, from, before, limit],
     rowMode: 'array',
   });
@@ -60,7 +72,10 @@ const ACCOUNT = `INSERT INTO retention_removals (tenant, started_at, before, rec
     complete = retention_removals.complete OR excluded.complete, updated_at = excluded.updated_at`;
 
 export class PostgresRetentionStore implements RetentionStore {
-  constructor(private readonly pool: Pool) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly dropLockTimeoutMs = DROP_LOCK_TIMEOUT_MS,
+  ) {}
 
   async setPolicy(policy: RetentionPolicy): Promise<void> {
     await this.pool.query(
@@ -110,6 +125,15 @@ export class PostgresRetentionStore implements RetentionStore {
       await client.query(ACCOUNT, accountValues(sweep, span, at, false));
       return span;
     });
+  }
+
+  async removeWholeMonths(sweeps: readonly SweepKey[], at: number, signal?: AbortSignal): Promise<WholeMonthRemoval[]> {
+    return removeWholeMonths(
+      this.pool,
+      async (client, sweep, span) => void (await client.query(ACCOUNT, accountValues(sweep, span, at, false))),
+      sweeps,
+      { signal, lockTimeoutMs: this.dropLockTimeoutMs },
+    );
   }
 
   /** Also folds the tenant's rollup rows: a sweep appended a negative row per key and day it touched. */

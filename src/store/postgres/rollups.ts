@@ -46,14 +46,22 @@ const DAY = 86_400_000;
  * compactions the second finds the first's rows gone (READ COMMITTED skips them), so nothing is counted
  * twice. Run after a bulk load, by optimize() and after a retention sweep.
  */
-export async function compactRollups(pool: Pool, tenant?: string): Promise<void> {
+export async function compactRollups(
+  pool: Pool,
+  tenant?: string,
+  days: { from: number; to: number } = { from: Number.MIN_SAFE_INTEGER, to: Number.MAX_SAFE_INTEGER },
+): Promise<void> {
   const only = tenant === undefined ? '' : ' AND tenant = $3';
-  const params = (day: number): unknown[] => [day, day + COMPACT_DAYS * DAY, ...(tenant === undefined ? [] : [tenant])];
+  const params = (day: number): unknown[] => [
+    day,
+    Math.min(day + COMPACT_DAYS * DAY, days.to),
+    ...(tenant === undefined ? [] : [tenant]),
+  ];
   for (const table of ROLLUP_TABLES) {
     const keys = ['day', ...table.columns];
     const { rows } = await pool.query<{ lo: string | null; hi: string | null }>(
-      `SELECT min(day) AS lo, max(day) AS hi FROM ${table.name}${tenant === undefined ? '' : ' WHERE tenant = $1'}`,
-      tenant === undefined ? [] : [tenant],
+      `SELECT min(day) AS lo, max(day) AS hi FROM ${table.name} WHERE day >= $1 AND day < $2${tenant === undefined ? '' : ' AND tenant = $3'}`,
+      [days.from, days.to, ...(tenant === undefined ? [] : [tenant])],
     );
     if (rows[0]?.lo == null) continue;
     for (let day = Number(rows[0].lo); day <= Number(rows[0].hi); day += COMPACT_DAYS * DAY) {
@@ -65,6 +73,26 @@ export async function compactRollups(pool: Pool, tenant?: string): Promise<void>
       if (Number(extra[0]?.n ?? 0) > 0)
         await inTransaction(pool, (client) => client.query(compactSql(table, only), params(day)));
     }
+  }
+}
+
+/**
+ * Brings every key of the days in [from, to) to zero by appending its negated sum, inside the caller's
+ * transaction: the rollups of a month whose records go at once (retention-months.ts). Appending, not
+ * deleting, keeps it exact beside a compaction of the same days (which moves rows but keeps their sums): a
+ * DELETE could miss the rows such a compaction inserts but has not committed yet.
+ */
+export async function cancelRollupDays(client: PoolClient, from: number, to: number): Promise<void> {
+  for (const table of ROLLUP_TABLES) {
+    const keys = ['day', ...table.columns];
+    const columns = [...keys, ...table.derived];
+    const values = columns.map((c) => (table.derived.includes(c) ? `min(${c})` : c));
+    await client.query(
+      `INSERT INTO ${table.name} (${columns.join(', ')}, n)
+       SELECT ${values.join(', ')}, -sum(n) FROM ${table.name} WHERE day >= $1 AND day < $2
+       GROUP BY ${keys.join(', ')} HAVING sum(n) <> 0`,
+      [from, to],
+    );
   }
 }
 

@@ -13,13 +13,17 @@ import {
 import { rollupBackfillSql, ROLLUP_TABLES } from '../rollups.js';
 import { ROLLUP_SCHEMA } from './rollups.js';
 import { RETENTION_SCHEMA } from './retention.js';
+import { partitionRecords } from './partition-migration.js';
+
+/** A migration: SQL, or code for one that depends on the data (run in the same transaction, under the same lock). */
+export type Migration = string | ((client: PoolClient, upgrade?: StoreUpgrade) => Promise<void>);
 
 /**
  * PostgreSQL schema, the same tables as SQLite's (sqlite/schema.ts) with PostgreSQL types. Keys and
  * grouping columns use COLLATE "C" so ordering (and the keyset cursor) is byte order, as in SQLite.
  * Migrations run under an advisory lock, so collectors starting together migrate once.
  */
-export const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly Migration[] = [
   `CREATE TABLE records (
      seq bigserial PRIMARY KEY,
      tenant text COLLATE "C" NOT NULL, id text COLLATE "C" NOT NULL, creation_time bigint NOT NULL,
@@ -138,10 +142,18 @@ export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE auth_pending (key_hash text PRIMARY KEY, body text NOT NULL, expires_at bigint NOT NULL);
    CREATE TABLE auth_rate (key text PRIMARY KEY, window_start bigint NOT NULL, hits integer NOT NULL);
    CREATE INDEX auth_rate_window ON auth_rate (window_start);`,
-  // 10 (record conflicts): content that came for a stored (tenant, id) and differed (store/conflicts.ts, ADR 0030).
+  // 9 (record conflicts; SQLite's 10): content that came for a stored (tenant, id) and differed (store/conflicts.ts, ADR 0030).
   `CREATE TABLE record_conflicts (
      tenant text NOT NULL, id text NOT NULL, raw_sha256 text NOT NULL, raw text NOT NULL, source text NOT NULL,
      seen_at bigint NOT NULL, PRIMARY KEY (tenant, id, raw_sha256));`,
+  // 10 (issue 19.6): records partitioned by month of CreationTime, the (tenant, id) key in record_keys, rows
+  // stored before moved with their seq and xid (partition-migration.ts, ADR 0035).
+  partitionRecords,
+  // 11 (issue 19.3): the posted words of the optional substring index (text-index.ts, ADR 0036); its trigram
+  // indexes are made by the first build, which may have to install pg_trgm.
+  `CREATE TABLE record_words (
+     creation_time bigint NOT NULL, seq bigint NOT NULL, raw_words text, object_words text,
+     PRIMARY KEY (creation_time, seq));`,
 ];
 
 /** Arbitrary constant: the advisory lock key migrations take. */
@@ -165,7 +177,9 @@ export async function migrate(client: PoolClient, schema: string, upgrade?: Stor
       );
     }
     for (let v = current; v < MIGRATIONS.length; v++) {
-      await client.query(MIGRATIONS[v]!);
+      const step = MIGRATIONS[v]!;
+      if (typeof step === 'string') await client.query(step);
+      else await step(client, upgrade);
       await client.query('INSERT INTO schema_version (version) VALUES ($1)', [v + 1]);
     }
     await client.query('COMMIT');
@@ -178,8 +192,13 @@ export async function migrate(client: PoolClient, schema: string, upgrade?: Stor
 
 /**
  * Fills the version 2 columns of rows stored before it, a committed batch at a time (store/backfill.ts).
- * Two processes starting together may both fill a batch: the values are the same.
+ * Two processes starting together may both fill a batch: the values are the same. Those rows predate version
+ * 3, so their xid is 0: they are read and updated through the tail's (xid, seq) index, the one index that
+ * holds seq since version 10 partitioned the records (seq alone would be a scan of every partition).
  */
+/** Rows stored before version 2 with seq in ($1, $2]: all have xid 0 (see backfillFacts). */
+const STORED_BEFORE = `(xid, seq) > ('0'::xid8, $1::bigint) AND (xid, seq) <= ('0'::xid8, $2::bigint)`;
+
 async function backfillFacts(client: PoolClient, upgrade?: StoreUpgrade): Promise<void> {
   const meta = async (key: string): Promise<string | undefined> =>
     (await client.query<{ value: string }>('SELECT value FROM store_meta WHERE key = $1', [key])).rows[0]?.value;
@@ -191,11 +210,11 @@ async function backfillFacts(client: PoolClient, upgrade?: StoreUpgrade): Promis
   let done = Number((await meta(BACKFILL_DONE)) ?? 0);
   const {
     rows: [pending],
-  } = await client.query<{ n: string }>('SELECT count(*) AS n FROM records WHERE seq > $1 AND seq <= $2', [done, to]);
+  } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM records WHERE ${STORED_BEFORE}`, [done, to]);
   notice?.(backfillStarting(Number(pending?.n ?? 0)));
   for (;;) {
     const { rows } = await client.query<[string, string]>({
-      text: 'SELECT seq, raw FROM records WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3',
+      text: `SELECT seq, raw FROM records WHERE ${STORED_BEFORE} ORDER BY xid, seq LIMIT $3`,
       values: [done, to, BACKFILL_BATCH],
       rowMode: 'array',
     });
@@ -209,7 +228,8 @@ async function backfillFacts(client: PoolClient, upgrade?: StoreUpgrade): Promis
     try {
       await client.query(
         `UPDATE records AS r SET user_agent = v.user_agent, app_id = v.app_id, logon_type = v.logon_type
-         FROM unnest($1::bigint[], $2::text[], $3::text[], $4::integer[]) AS v(seq, user_agent, app_id, logon_type) WHERE r.seq = v.seq`,
+         FROM unnest($1::bigint[], $2::text[], $3::text[], $4::integer[]) AS v(seq, user_agent, app_id, logon_type)
+         WHERE r.xid = '0'::xid8 AND r.seq = v.seq`,
         [values.map((v) => v[0]), values.map((v) => v[1]), values.map((v) => v[2]), values.map((v) => v[3])],
       );
       await client.query(

@@ -27,8 +27,14 @@ import { parseXidPosition, tailFilterSql } from '../tail-position.js';
 /** The advisory lock class of record writers ('tw'); the key within it is the schema's hash. */
 const WRITER_CLASS = 29815;
 
-/** Taken by every transaction that writes records, as its first statement (postgres/records.ts insertWith). */
-export const WRITER_LOCK = `SELECT pg_advisory_xact_lock_shared(${WRITER_CLASS}, hashtext(current_schema()))`;
+/** Taken by every transaction that writes records, in its first statement (postgres/records.ts insertWith). */
+export const WRITER_LOCK = `pg_advisory_xact_lock_shared(${WRITER_CLASS}, hashtext(current_schema()))`;
+
+/**
+ * The same lock taken exclusively, in a transaction of its own: returns once every record writer that was
+ * running has ended (new ones wait meanwhile). The substring index's build uses it (text-index.ts).
+ */
+export const WRITERS_ENDED = `SELECT pg_advisory_xact_lock(${WRITER_CLASS}, hashtext(current_schema()))`;
 
 /**
  * Below this xid the (xid, seq) order gains no more rows: the oldest in-progress record writer of this schema,

@@ -1,0 +1,57 @@
+/**
+ * Schema version 10 of PostgreSQL (docs/adr/0035-postgres-partitions.md): `records` becomes a table partitioned
+ * by month of creation_time, and the one-row-per-(tenant, id) guarantee moves to `record_keys`, because a
+ * partitioned table's unique indexes must hold the partition key. Runs inside the migration's transaction
+ * (schema.ts, under its advisory lock): a store that already holds records has them copied, every column kept —
+ * seq and xid too, so the tail's (xid, seq) order and every consumer's cursor stay as they were.
+ */
+import type { PoolClient } from 'pg';
+import type { StoreUpgrade } from '../backfill.js';
+import { daySql } from '../rollups.js';
+import { createMonths, monthsOf, nameIndexesSql } from './partitions.js';
+
+/** The indexes of the records, each now a partitioned index (records_key is gone: record_keys holds the key). */
+export const RECORD_INDEXES = `
+  CREATE INDEX records_time ON records (creation_time);
+  CREATE INDEX records_user ON records (user_key, creation_time);
+  CREATE INDEX records_operation ON records (operation_key, creation_time);
+  CREATE INDEX records_ip ON records (client_ip_key, creation_time);
+  CREATE INDEX records_tenant_time ON records (tenant, creation_time);
+  CREATE INDEX records_arrival ON records (xid, seq);`;
+
+/** From this many records the upgrade says that it is moving them (it is one statement per table). */
+const NOTICE_FROM = 100_000;
+
+export async function partitionRecords(client: PoolClient, upgrade?: StoreUpgrade): Promise<void> {
+  const { rows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM records');
+  const total = Number(rows[0]?.n ?? 0);
+  const started = performance.now();
+  if (total >= NOTICE_FROM)
+    upgrade?.onNotice?.(
+      `Upgrading the store: moving ${total.toLocaleString('en-US')} records into monthly partitions (once; other processes wait for it)`,
+    );
+  // The new table copies the old one's columns, types, collations and defaults (seq's sequence, xid's
+  // pg_current_xact_id()); the sequence is handed over before the old table, which owned it, goes.
+  await client.query(`
+    ALTER TABLE records RENAME TO records_unpartitioned;
+    CREATE TABLE records (LIKE records_unpartitioned INCLUDING DEFAULTS) PARTITION BY RANGE (creation_time);
+    ALTER SEQUENCE records_seq_seq OWNED BY records.seq;
+    CREATE TABLE record_keys (
+      tenant text COLLATE "C" NOT NULL, id text COLLATE "C" NOT NULL, creation_time bigint NOT NULL);
+    INSERT INTO record_keys (tenant, id, creation_time) SELECT tenant, id, creation_time FROM records_unpartitioned;
+    ALTER TABLE record_keys ADD PRIMARY KEY (tenant, id);
+    CREATE INDEX record_keys_time ON record_keys (creation_time);`);
+  const { rows: days } = await client.query<{ day: string }>(
+    `SELECT DISTINCT ${daySql('creation_time')} AS day FROM records_unpartitioned`,
+  );
+  const months = await createMonths(client, monthsOf(days.map((d) => Number(d.day)).sort((a, b) => a - b)));
+  // Rows first, indexes after: building an index over loaded rows is several times faster than keeping it.
+  await client.query(`INSERT INTO records SELECT * FROM records_unpartitioned;
+    DROP TABLE records_unpartitioned;
+    ${RECORD_INDEXES}
+    ${months.map((m) => nameIndexesSql(m.name)).join('\n')}`);
+  if (total >= NOTICE_FROM)
+    upgrade?.onNotice?.(
+      `Records moved into ${months.length} monthly partitions in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
+}

@@ -1,0 +1,359 @@
+/**
+ * The substring index of PostgreSQL (docs/adr/0036-postgres-substring-index.md), the counterpart of SQLite's
+ * (sqlite/text-index.ts, ADR 0033) with the same words (store/text-words.ts): per record, the words of raw and
+ * of object_id that narrow (no hexadecimal runs, no stop words), kept in `record_words` as ' w1 w2 ' under
+ * pg_trgm GIN indexes. A need of a term (wordNeeds) is a LIKE on those few words — ' run ' a whole word,
+ * ' run' a word's start, 'run ' its end, 'run' inside one — so no vocabulary is kept: the trigram index finds
+ * the rows, and the LIKE on the short words text is exact. The exact test on raw still decides (ADR 0003).
+ *
+ * Optional: optimize({ textIndex: true }) creates it (store_meta `text_index`: stop words, whether it is
+ * ready) and posts every stored row; from the moment it exists every writer posts its own rows in its own
+ * transaction (insertWith → added). Searches use it only once it is ready, i.e. when every row is posted:
+ * - writers read the index's state after they took the tail's writer lock (so after their insert), and hold a
+ *   KEY SHARE lock on it to commit: a drop waits for them, so no writer posts words after a drop;
+ * - the build first waits for every writer that was running when the index was created (WRITERS_ENDED):
+ *   those may not have seen it. Every later writer posts. It then posts every row below the tail's horizon, in
+ *   (xid, seq) order, a batch per transaction, its progress in store_meta `text_index_walked` (a build stopped
+ *   half way resumes); rows above the horizon belong to writers that post them.
+ * A search reads the state before and after its query and runs again if the index was dropped or re-created
+ * meanwhile (records.ts withText), so a drop never leaves a search without rows.
+ */
+import type { Pool, PoolClient } from 'pg';
+import { AppError } from '../../core/errors.js';
+import { stopWords, textWords, wordMeets, wordNeeds, WordSet, type WordNeed } from '../text-words.js';
+import { quoteIdent } from './schema.js';
+import { WRITERS_ENDED } from './tail.js';
+import { inTransaction } from './transaction.js';
+
+const META_KEY = 'text_index';
+const WALKED_KEY = 'text_index_walked';
+/** Stop-word flags per column, as SQLite keeps them (a word too common to post). */
+const STOP_BIT = { raw: 1, object_id: 2 } as const;
+type TextColumn = keyof typeof STOP_BIT;
+const WORDS_COLUMN = { raw: 'raw_words', object_id: 'object_words' } as const;
+/** Rows sampled (the newest) to choose the stop words; fewer than STOP_MIN_SAMPLE: no stop words. */
+const STOP_SAMPLE = 20_000;
+const STOP_MIN_SAMPLE = 1_000;
+/** Object-id words are stop words only above this share of the sample (raw's: stopWords' 5%), as in SQLite. */
+const OBJECT_STOP_SHARE = 0.3;
+/** Rows posted per transaction while building. */
+const BUILD_BATCH = 5_000;
+
+interface Meta {
+  gen: string;
+  ready: boolean;
+  stops: [string, number][];
+}
+
+/** A row as the index reads it. */
+export interface WordsRow {
+  creationTime: number | string;
+  seq: number | string;
+  raw: string;
+  objectId: string | null;
+}
+
+/** The index as it stands: its stop words and whether it answers searches. */
+export class TextIndexState {
+  readonly ready: boolean;
+  readonly gen: string;
+  private readonly stops: [string, number][];
+  private readonly sets: Record<TextColumn, WordSet>;
+
+  constructor(readonly json: string) {
+    const meta = JSON.parse(json) as Meta;
+    this.ready = meta.ready;
+    this.gen = meta.gen;
+    this.stops = meta.stops;
+    const set = (column: TextColumn): WordSet =>
+      new WordSet(this.stops.filter(([, bits]) => (bits & STOP_BIT[column]) !== 0).map(([w]) => w));
+    this.sets = { raw: set('raw'), object_id: set('object_id') };
+  }
+
+  /** A need that a stop word (not posted) could meet cannot narrow this column. */
+  stopMeets(column: TextColumn, need: WordNeed): boolean {
+    return this.stops.some(([w, bits]) => (bits & STOP_BIT[column]) !== 0 && wordMeets(w, need));
+  }
+
+  /** The words a column's text posts, as ' w1 w2 ' (a space either side of each), or null for none. */
+  words(column: TextColumn, text: string | null): string | null {
+    const words = textWords(text, this.sets[column]);
+    return words.length ? ` ${words.join(' ')} ` : null;
+  }
+}
+
+/** The LIKE pattern of a need over ' w1 w2 ' (runs are [a-z0-9]: nothing to escape). */
+function likePattern(need: WordNeed): string {
+  switch (need.kind) {
+    case 'exact':
+      return `% ${need.run} %`;
+    case 'prefix':
+      return `% ${need.run}%`;
+    case 'suffix':
+      return `%${need.run} %`;
+    case 'contains':
+      return `%${need.run}%`;
+  }
+}
+
+/**
+ * The condition that narrows records to a superset of those whose `column` contains any of `terms`, or
+ * null when some term has no need the index can answer (then the search scans, as without an index).
+ */
+export function wordsPrefilter(
+  state: TextIndexState,
+  column: TextColumn,
+  terms: readonly string[],
+  bind: (value: string) => string,
+): string | null {
+  const patterns: string[][] = [];
+  for (const term of terms) {
+    const likes = wordNeeds(term)
+      .filter((need) => !state.stopMeets(column, need))
+      .map(likePattern);
+    if (likes.length === 0) return null;
+    patterns.push(likes);
+  }
+  // Bound only now: a placeholder bound for a term before one that cannot narrow would be left unused.
+  const alternatives = patterns.map((likes) =>
+    likes.map((p) => `${WORDS_COLUMN[column]} LIKE ${bind(p)}`).join(' AND '),
+  );
+  return `(creation_time, seq) IN (SELECT creation_time, seq FROM record_words WHERE ${alternatives
+    .map((a) => `(${a})`)
+    .join(' OR ')})`;
+}
+
+export class PostgresTextIndex {
+  private cache: TextIndexState | null = null;
+
+  constructor(
+    private readonly pool: Pool,
+    /** The tail's horizon (tail.ts): below it no record can appear any more. */
+    private readonly horizon: () => Promise<string>,
+  ) {}
+
+  /** The index as it stands, read afresh (another process may build or drop it); null when there is none. */
+  async state(client: Pick<PoolClient, 'query'> = this.pool, lock = false): Promise<TextIndexState | null> {
+    const { rows } = await client.query<{ value: string }>(
+      `SELECT value FROM store_meta WHERE key = $1${lock ? ' FOR KEY SHARE' : ''}`,
+      [META_KEY],
+    );
+    const json = rows[0]?.value;
+    if (json === undefined) return null;
+    if (this.cache?.json !== json) this.cache = new TextIndexState(json);
+    return this.cache;
+  }
+
+  /**
+   * The insert path's one call (records.ts insertWith), in its transaction after its rows went in: posts their
+   * words while an index exists (ready or being built).
+   */
+  async added(client: PoolClient, rows: () => readonly WordsRow[]): Promise<void> {
+    const state = await this.state(client, true);
+    if (state) await post(client, state, rows(), false);
+  }
+
+  /** Creates the index when missing, then posts every row not posted yet; returns whether it is ready. */
+  async build(): Promise<boolean> {
+    if ((await this.state()) === null) await this.create();
+    const state = await this.state();
+    if (state === null) return false;
+    if (state.ready) return true;
+    let walked = await this.meta(WALKED_KEY);
+    if (walked === undefined) {
+      // Writers that were running when the index was created may not have seen it: wait them out.
+      await inTransaction(this.pool, (client) => client.query(WRITERS_ENDED));
+      walked = '0:0';
+      await this.pool.query('INSERT INTO store_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [
+        WALKED_KEY,
+        walked,
+      ]);
+    }
+    const horizon = await this.horizon();
+    let from: string | null = walked;
+    while (from !== null) {
+      const after: string = from;
+      from = await inTransaction(this.pool, (client) => this.postBatch(client, state, after, horizon));
+    }
+    if ((await this.state())?.gen !== state.gen) return false;
+    await this.trigramIndexes();
+    await this.pool.query('ANALYZE record_words');
+    const ready: Meta = { ...(JSON.parse(state.json) as Meta), ready: true };
+    await this.pool.query('UPDATE store_meta SET value = $3 WHERE key = $1 AND value = $2', [
+      META_KEY,
+      state.json,
+      JSON.stringify(ready),
+    ]);
+    return (await this.state())?.ready === true;
+  }
+
+  /**
+   * The trigram indexes, built once the words are posted (building them over the posted rows is a third
+   * cheaper than keeping them through every batch) and CONCURRENTLY, so writers go on posting meanwhile. An
+   * index a stopped build left invalid is built again.
+   */
+  private async trigramIndexes(): Promise<void> {
+    const trigrams = await trigramSchema(this.pool);
+    for (const [name, column] of [
+      ['record_words_raw', 'raw_words'],
+      ['record_words_object', 'object_words'],
+    ] as const) {
+      const { rows } = await this.pool.query<{ valid: boolean }>(
+        `SELECT i.indisvalid AS valid FROM pg_index i WHERE i.indexrelid = to_regclass($1)`,
+        [name],
+      );
+      if (rows[0]?.valid) continue;
+      if (rows[0]) await this.pool.query(`DROP INDEX ${name}`);
+      await this.pool.query(
+        `CREATE INDEX CONCURRENTLY IF NOT EXISTS ${name} ON record_words USING gin (${column} ${trigrams}.gin_trgm_ops)`,
+      );
+    }
+  }
+
+  /**
+   * Posts the next batch after `from` below the horizon; the position reached, or null when every row is
+   * posted, or when the index was dropped or re-created meanwhile.
+   */
+  private async postBatch(
+    client: PoolClient,
+    state: TextIndexState,
+    from: string,
+    horizon: string,
+  ): Promise<string | null> {
+    const now = await this.state(client, true);
+    if (now?.gen !== state.gen) return null;
+    const [xid, seq] = from.split(':');
+    const { rows } = await client.query<{
+      at: string;
+      creation_time: string;
+      seq: string;
+      raw: string;
+      object_id: string | null;
+    }>(
+      `SELECT xid::text || ':' || seq::text AS at, creation_time, seq, raw, object_id FROM records
+        WHERE (xid, seq) > ($1::xid8, $2::bigint) AND xid < $3::xid8 ORDER BY xid, seq LIMIT $4`,
+      [xid, seq, horizon, BUILD_BATCH],
+    );
+    if (rows.length === 0) return null;
+    await post(
+      client,
+      now,
+      rows.map((r) => ({ creationTime: r.creation_time, seq: r.seq, raw: r.raw, objectId: r.object_id })),
+      true,
+    );
+    const at = rows[rows.length - 1]!.at;
+    await client.query('UPDATE store_meta SET value = $2 WHERE key = $1', [WALKED_KEY, at]);
+    return at;
+  }
+
+  /**
+   * The index's tables and stop words. The first process to write the state creates it; one that finds it
+   * written goes on building the same index.
+   */
+  private async create(): Promise<void> {
+    await trigramSchema(this.pool); // before anything is written: a store that cannot have it says so now
+    const { rows } = await this.pool.query<{ raw: string; object_id: string | null }>(
+      'SELECT raw, object_id FROM records ORDER BY xid DESC, seq DESC LIMIT $1',
+      [STOP_SAMPLE],
+    );
+    const enough = rows.length >= STOP_MIN_SAMPLE;
+    const stop = new Map<string, number>();
+    const choose = (column: TextColumn, words: Set<string>): void => {
+      for (const w of words) stop.set(w, (stop.get(w) ?? 0) | STOP_BIT[column]);
+    };
+    if (enough) {
+      choose('raw', stopWords(rows.map((r) => r.raw)));
+      choose(
+        'object_id',
+        stopWords(
+          rows.map((r) => r.object_id),
+          OBJECT_STOP_SHARE,
+        ),
+      );
+    }
+    const meta: Meta = {
+      gen: `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`,
+      ready: false,
+      stops: [...stop],
+    };
+    await inTransaction(this.pool, async (client) => {
+      const { rowCount } = await client.query(
+        'INSERT INTO store_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING',
+        [META_KEY, JSON.stringify(meta)],
+      );
+      if (rowCount === 0) return;
+      await client.query(`TRUNCATE record_words; DELETE FROM store_meta WHERE key = '${WALKED_KEY}';
+        DROP INDEX IF EXISTS record_words_raw, record_words_object;`);
+    });
+  }
+
+  /** Removes the index: searches scan again. Waits for writers posting (they hold the state). */
+  async drop(): Promise<void> {
+    await inTransaction(this.pool, async (client) => {
+      await client.query('DELETE FROM store_meta WHERE key IN ($1, $2)', [META_KEY, WALKED_KEY]);
+      await client.query('TRUNCATE record_words');
+    });
+  }
+
+  private async meta(key: string): Promise<string | undefined> {
+    const { rows } = await this.pool.query<{ value: string }>('SELECT value FROM store_meta WHERE key = $1', [key]);
+    return rows[0]?.value;
+  }
+}
+
+/** Posts rows' words (rows with none are left out); the build overwrites what a writer may have posted. */
+async function post(
+  client: PoolClient,
+  state: TextIndexState,
+  rows: readonly WordsRow[],
+  overwrite: boolean,
+): Promise<void> {
+  const columns: [(number | string)[], (number | string)[], (string | null)[], (string | null)[]] = [[], [], [], []];
+  for (const row of rows) {
+    const raw = state.words('raw', row.raw);
+    const object = state.words('object_id', row.objectId);
+    if (raw === null && object === null) continue;
+    columns[0].push(row.creationTime);
+    columns[1].push(row.seq);
+    columns[2].push(raw);
+    columns[3].push(object);
+  }
+  if (columns[0].length === 0) return;
+  await client.query(
+    `INSERT INTO record_words (creation_time, seq, raw_words, object_words)
+     SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[])
+     ON CONFLICT (creation_time, seq) DO ${overwrite ? 'UPDATE SET raw_words = excluded.raw_words, object_words = excluded.object_words' : 'NOTHING'}`,
+    columns,
+  );
+}
+
+/**
+ * The schema of the pg_trgm extension (shipped with PostgreSQL, "trusted" since version 13: a user who may
+ * create in the database may install it), installed into `public` when missing so that dropping a store's
+ * schema never takes it from another.
+ */
+async function trigramSchema(pool: Pool): Promise<string> {
+  const find = async (): Promise<string | undefined> =>
+    (
+      await pool.query<{ nspname: string }>(
+        `SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'`,
+      )
+    ).rows[0]?.nspname;
+  const found = await find();
+  if (found) return quoteIdent(found);
+  try {
+    await pool.query('CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public');
+  } catch (error) {
+    const now = await find(); // another process may have installed it at the same moment
+    if (now) return quoteIdent(now);
+    throw new AppError(
+      'STORE_SCHEMA',
+      `The substring index needs PostgreSQL's pg_trgm extension, which could not be installed: ${(error as Error).message}`,
+      {
+        hint: 'Ask a database administrator to run CREATE EXTENSION pg_trgm; in this database, then run optimize --text-index again (searches work meanwhile, without the index)',
+        cause: error,
+      },
+    );
+  }
+  return quoteIdent((await find()) ?? 'public');
+}

@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { rawRecords, rng } from '../search/testing/generate.js';
+import { stopWords, textWords, WordSet } from './text-words.js';
+
+/**
+ * textWords is a hand-made loop over bytes (it is most of a substring index's build time); this is what it
+ * must equal, written the plain way: the maximal runs of [a-z0-9] of text.toLowerCase(), three characters or
+ * more with a letter g–z, not a stop word, each once in order of first appearance.
+ */
+function definition(text: string | null, stops: ReadonlySet<string> = new Set()): string[] {
+  if (text === null) return [];
+  const out: string[] = [];
+  for (const [w] of text.toLowerCase().matchAll(/[a-z0-9]+/g))
+    if (w.length >= 3 && /[g-z]/.test(w) && !stops.has(w) && !out.includes(w)) out.push(w);
+  return out;
+}
+
+test('textWords equals its definition on generated records, with and without stop words', () => {
+  const raws = [...rawRecords(5_000, { seed: 11, end: Date.UTC(2026, 10, 1), days: 30 })];
+  const stops = stopWords(raws.slice(0, 1_000));
+  assert.ok(stops.size > 20, 'the sample has stop words (JSON keys)');
+  const set = new WordSet(stops);
+  for (const raw of raws) {
+    assert.deepEqual(textWords(raw, set), definition(raw, stops));
+    assert.deepEqual(textWords(raw), definition(raw));
+  }
+});
+
+test('textWords equals its definition on text of mixed case, non-ASCII letters and odd lengths', () => {
+  // Letters whose lower case is longer (İ → i̇), ASCII look-alikes (K for Kelvin, ß), Latin-1 bytes, separators.
+  const alphabet = 'aBcZ09_-. ÄäÖöİıẞßǅ\u212a\u0130xyzQGH{}"';
+  const stops = new Set(['abc', 'xyz', 'qgh', 'kgh']);
+  const set = new WordSet(stops);
+  const next = rng(5);
+  for (let k = 0; k < 20_000; k++) {
+    let text = '';
+    const length = Math.floor(next() * 40);
+    for (let i = 0; i < length; i++) text += alphabet[Math.floor(next() * alphabet.length)];
+    assert.deepEqual(textWords(text, set), definition(text, stops), JSON.stringify(text));
+  }
+  // The Kelvin sign lower-cases to an ASCII k in JavaScript, so it starts a word.
+  assert.deepEqual(textWords('Xyz-GHI ghi \u212aelvin abcdefg'), ['xyz', 'ghi', 'kelvin', 'abcdefg']);
+  assert.deepEqual(textWords(null), []);
+});
