@@ -276,9 +276,10 @@ export async function run(total = 10_000_000): Promise<string> {
     );
   }
   if (!existsSync(file)) {
-    await ensureNdjson(generated, total, options);
+    const data = await ensureNdjson(generated, total, options);
     await ensureTimeOrdered(generated, file);
-    rmSync(generated, { force: true });
+    // Only the copy this run generated goes (disk): a file another bench made stays.
+    if (data.generatedMs !== null) rmSync(generated, { force: true });
   }
   progress('read + JSON.parse of the file (the floor)');
   const floor = await readAndParse(file);

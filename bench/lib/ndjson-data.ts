@@ -22,7 +22,9 @@ import { progress } from './stats.js';
  */
 export function ndjsonPath(dir: string, n: number, options: GenerateOptions): string {
   const mode = options.signIns === 'scattered' ? '-scattered' : '';
-  return join(dir, `records-${n}-seed${options.seed}-gen${GENERATOR_VERSION}${mode}.ndjson`);
+  // 60 days (the search and reports benches') unnamed, so their files keep their names.
+  const days = options.days === 60 ? '' : `-${options.days}d`;
+  return join(dir, `records-${n}-seed${options.seed}-gen${GENERATOR_VERSION}${days}${mode}.ndjson`);
 }
 
 /**
