@@ -96,10 +96,7 @@ const PLANS = ROLLUP_TABLES.map((table) => {
   };
 });
 /** Where creation_time sits in each layout. */
-const TIME_AT = [
-  ROLLUP_SOURCE_COLUMNS.indexOf('creation_time'),
-  RECORD_COLUMNS.indexOf('creation_time'),
-];
+const TIME_AT = [ROLLUP_SOURCE_COLUMNS.indexOf('creation_time'), RECORD_COLUMNS.indexOf('creation_time')];
 
 /** One row's change: its key values (day, then the table's columns, then the derived ones) and the count to add. */
 export interface RollupChange {
