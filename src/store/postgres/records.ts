@@ -210,14 +210,16 @@ export class PostgresRecordStore implements RecordStore {
     const numeric = numericDimension(dimension);
     const out = rows.map((r) => ({ key: numeric && r.key !== null ? Number(r.key) : r.key, count: Number(r.n) }));
     if (dimension !== 'operation') return out;
-    // Grouped by the lower-cased key (one group per operation whatever its casing); shown as stored.
-    for (const row of out) {
-      const { rows: spelled } = await this.pool.query<{ operation: string }>(
-        'SELECT operation FROM records WHERE operation_key = $1 LIMIT 1',
-        [row.key],
-      );
-      row.key = spelled[0]?.operation ?? row.key;
-    }
+    // Grouped by the lower-cased key (one group per operation whatever its casing); shown as stored. One
+    // statement for every group: a query per group was planned over every month's partition each time
+    // (264 ms for 35 operations over three months, against 8 ms for the whole count).
+    const { rows: spelled } = await this.pool.query<{ k: string; operation: string }>(
+      `SELECT k, s.operation FROM unnest($1::text[]) AS k
+       CROSS JOIN LATERAL (SELECT operation FROM records WHERE operation_key = k LIMIT 1) AS s`,
+      [out.map((r) => r.key)],
+    );
+    const spelling = new Map(spelled.map((r) => [r.k, r.operation]));
+    for (const row of out) row.key = spelling.get(row.key as string) ?? row.key;
     return out;
   }
 
