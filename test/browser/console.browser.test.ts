@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { writeResult } from '../../src/cli/commands/report.js';
 import { withTenantNames } from '../../src/reports/export.js';
 import { runCli } from '../support/cli.js';
-import { START, artifacts, startWorld, type World } from './harness.js';
+import { START, artifacts, openSavedSearches, searchSettled, startWorld, type World } from './harness.js';
 
 /**
  * The console end to end in a real browser (Debian's Chromium, playwright-core): the acceptance
@@ -74,7 +74,7 @@ describe('console in a browser', () => {
     );
     assert.ok(expected.length > 0, 'the chosen user has SharePoint activity');
     assert.match(page.url(), /#\/search\?.*user=/, 'the URL holds the query');
-    await page.waitForSelector('.tr .td:not(:empty)');
+    await searchSettled(page);
     await page.screenshot({ path: join(artifacts, 'search.png') });
 
     // Issue 18 item 1: the search covers a tenant with auditing off, so the result says so, and so does the
@@ -263,7 +263,7 @@ describe('console in a browser', () => {
     const page = w.page;
     const q = new URLSearchParams({ start, end, freeText: 'ModifiedProperties' }).toString();
     await page.goto(`${w.url}#/search?${q}`);
-    await page.waitForSelector('.tr .td:not(:empty)', { timeout: 15_000 });
+    await searchSettled(page);
     await page.click('.tr >> nth=0');
     await page.waitForSelector('.detail .nv-item');
     await page.$eval('.detail .nv', (el) => el.scrollIntoView());
@@ -285,7 +285,7 @@ describe('console in a browser', () => {
     await page.waitForSelector('.count strong');
     await page.screenshot({ path: join(artifacts, 'pivot-same-user.png') });
     // The search just run is on top of the recent searches; the users seen feed the Users field.
-    await page.click('.saved-searches summary');
+    await openSavedSearches(page);
     assert.match((await page.textContent('.saved-searches'))!, /user: /);
     const seen = await page.$$eval('#tw-users-seen option', (os) => os.length);
     assert.ok(seen > 0, 'the user picker offers the users seen');
@@ -298,7 +298,7 @@ describe('console in a browser', () => {
     const page = w.page;
     const q = new URLSearchParams({ start, end, workload: 'SharePoint' }).toString();
     await page.goto(`${w.url}#/search?${q}`);
-    await page.waitForSelector('.tr .td:not(:empty)', { timeout: 15_000 });
+    await searchSettled(page);
     // The friendly names arrive with the activity catalogue, after the first rows.
     await page.waitForFunction(
       () => document.querySelector('.td[title="Operation: FileAccessed"]')?.textContent === 'Accessed file',
@@ -319,7 +319,7 @@ describe('console in a browser', () => {
     const page = w.page;
     const q = new URLSearchParams({ start, end, workload: 'SharePoint' }).toString();
     await page.goto(`${w.url}#/search?${q}`);
-    await page.waitForSelector('.tr .td:not(:empty)', { timeout: 15_000 });
+    await searchSettled(page);
     const utcHeading = await page.textContent('.th >> nth=0');
     assert.equal(utcHeading?.trim(), 'Date (UTC)');
     await page.click('.tr >> nth=0');
@@ -348,7 +348,7 @@ describe('console in a browser', () => {
     assert.match((await page.textContent('.export-zone'))!, /files in UTC/);
     await page.screenshot({ path: join(artifacts, 'time-zone-new-york.png') });
     await page.reload();
-    await page.waitForSelector('.tr .td:not(:empty)', { timeout: 15_000 });
+    await searchSettled(page);
     assert.equal((await page.textContent('.th >> nth=0'))?.trim(), 'Date (America/New_York)', 'the choice is kept');
     await page.selectOption('select[aria-label="Time zone"]', 'UTC');
     await page.waitForFunction(() => document.querySelector('.th')?.textContent?.trim() === 'Date (UTC)');
@@ -370,14 +370,14 @@ describe('console in a browser', () => {
       await page.fill('input[name=user]', user);
       await page.click('.search-form button[type=submit]');
       const shown = await counted();
-      await page.click('.saved-searches summary');
+      await openSavedSearches(page);
       page.once('dialog', (d) => void d.accept('sharepoint week'));
       await page.click('text=Save this search…');
       await page.waitForSelector('.saved-searches a:text-is("sharepoint week")');
       await page.screenshot({ path: join(artifacts, 'saved-search.png') });
       await page.goto(`${w.url}#/search`);
       await page.reload();
-      await page.click('.saved-searches summary');
+      await openSavedSearches(page);
       await page.click('.saved-searches a:text-is("sharepoint week")');
       await page.waitForFunction(() => document.querySelector<HTMLInputElement>('input[name=start]')?.value !== '');
       assert.equal(await page.inputValue('input[name=start]'), '2026-11-13T07:00:00-05:00', 'kept across a reload');

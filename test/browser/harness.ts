@@ -183,3 +183,26 @@ export async function startWorld(reports?: (store: Store) => Promise<ReportsApi 
     },
   };
 }
+
+/**
+ * Waits until the search page shows everything of the search in the address bar (rows, count, timeline,
+ * the tenants' notices): only then does nothing above the rows move, and no row belongs to an older search.
+ */
+export async function searchSettled(page: Page, timeout = 15_000): Promise<void> {
+  await page.waitForFunction(
+    () => {
+      const settled = document.querySelector<HTMLElement>('.search-page')?.dataset.settled;
+      return settled !== undefined && settled === new URLSearchParams(location.hash.split('?')[1] ?? '').toString();
+    },
+    undefined,
+    { timeout },
+  );
+}
+
+/** Opens the recent & saved searches (a click on an open <details> would close it). */
+export async function openSavedSearches(page: Page): Promise<void> {
+  if (!(await page.$eval('.saved-searches', (d) => (d as HTMLDetailsElement).open))) {
+    await page.click('.saved-searches summary');
+  }
+  await page.waitForSelector('.saved-searches[open]');
+}

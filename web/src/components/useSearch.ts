@@ -24,6 +24,9 @@ export interface SearchState {
   notices: FilterNotice[];
 }
 
+/** The state with the query it belongs to: an older query's rows are never shown under new filters. */
+type Keyed = SearchState & { key: string | null };
+
 const EMPTY: SearchState = {
   rows: [],
   count: null,
@@ -41,26 +44,34 @@ const EMPTY: SearchState = {
  * scrolls towards them. A new query aborts everything of the old one.
  */
 export function useSearch(filters: SearchFilters | null): SearchState & { loadMore: (upTo: number) => void } {
-  const [state, setState] = useState<SearchState>({ ...EMPTY, loading: filters !== null });
+  const key = filters === null ? null : toQueryString(filters);
+  const [keyed, setKeyed] = useState<Keyed>({ ...EMPTY, loading: filters !== null, key });
+  // Until the effect below has reset it, the state is the previous query's: answer "loading" instead of
+  // showing its rows for a frame, where a click would select a record of the old result.
+  const state: SearchState = keyed.key === key ? keyed : { ...EMPTY, loading: filters !== null };
+  const setState = useCallback(
+    (next: SearchState | ((old: SearchState) => SearchState)) =>
+      setKeyed((old) => ({ ...(typeof next === 'function' ? next(old) : next), key: old.key })),
+    [],
+  );
   const control = useRef<AbortController | null>(null);
   const busy = useRef(false);
   const latest = useRef(state);
   latest.current = state;
   const current = useRef(filters);
   current.current = filters;
-  const key = filters === null ? null : toQueryString(filters);
 
   useEffect(() => {
     control.current?.abort();
     busy.current = false;
     const query = current.current;
     if (query === null) {
-      setState(EMPTY);
+      setKeyed({ ...EMPTY, key });
       return;
     }
     const c = new AbortController();
     control.current = c;
-    setState({ ...EMPTY, loading: true });
+    setKeyed({ ...EMPTY, loading: true, key });
     const fail = (error: unknown): void => {
       if (!isAbort(error)) setState((s) => ({ ...s, loading: false, error }));
     };

@@ -40,11 +40,21 @@ export function SearchPage({ params }: { params: URLSearchParams }) {
   const [shown, setShown] = useState(loadColumns);
   const columns = useMemo(() => COLUMNS.filter((c) => shown.includes(c.key)), [shown]);
   // Asked for once the first page is in: on a large store the tenant overview must not delay it.
-  const tenants = useApi(search.loading ? null : api.tenants()).data?.tenants;
+  const overview = useApi(search.loading ? null : api.tenants());
+  const tenants = overview.data?.tenants;
   const tenantNames = useMemo(() => new Map((tenants ?? []).map((t) => [t.tenantId, t.name])), [tenants]);
   const friendly = useFriendlyNames();
   const covered = useMemo(() => coveredTenants(tenants ?? [], parsed.filters?.tenant), [tenants, parsed.filters]);
   const empty = hasQuery && search.done && search.rows.length === 0 && !search.loading;
+  // Everything this result will show has arrived (rows, count, notices, timeline, the tenants' auditing
+  // facts), so nothing above the rows moves any more: said on the page for people's tools and the tests.
+  const settled =
+    hasQuery &&
+    !search.loading &&
+    (search.error !== null ||
+      (search.count !== null &&
+        (search.timeline !== null || empty) &&
+        (tenants !== undefined || overview.error !== null)));
   const submit = (f: Filters): void => {
     setSelected(null);
     navigate('search', toQueryString(filtersToParams(f)));
@@ -54,7 +64,7 @@ export function SearchPage({ params }: { params: URLSearchParams }) {
     localStorage.setItem('tw.columns', JSON.stringify(keys));
   };
   return (
-    <section className="page search-page">
+    <section className="page search-page" data-settled={settled ? queryString : undefined}>
       <SearchForm
         key={queryString}
         initial={filtersFrom(params)}
