@@ -10,28 +10,82 @@ import { DAY, NOW, testDeps } from './testing/fixtures.js';
 /**
  * Issue 18.16: 40 concurrent free-text counts made an unrelated request wait 10.6 s. Measured by count,
  * not by the clock: a client in another thread (its own event loop, so it keeps sending while the
- * server's thread is busy) sends 40 free-text counts, and once the first is running, one user's week
- * and the tenants overview. Each heavy count burns HEAVY_MS of the server's thread after its real
- * query, as a free-text scan of a large store does. The bound: at most three heavy counts finish
- * between the light request being sent and its own count running (the one running when it arrived,
- * and the turns that started before its bytes were read); without a lane it was all of them. Without the lane (the second test,
- * a lane that holds nothing back) the light one waits behind the rest of the 40, so the bound can fail.
+ * server's thread is busy) sends 40 free-text counts, and while they run, one user's week and the tenants
+ * overview. Each heavy count burns HEAVY_MS of the server's thread after its real query, as a free-text
+ * scan of a large store does. The bound: at most three heavy counts finish between the light request's
+ * bytes reaching the server and its own count running (with the lane it is one: the count running when
+ * they arrived). Without the lane (the second test, a lane that holds nothing back) the 39 heavy counts
+ * read together run back to back and the light one waits for all of them, so the bound can fail.
  */
 const range = `start=${new Date(NOW - 7 * DAY).toISOString()}&end=${new Date(NOW).toISOString()}`;
 const HEAVY = `/api/search/count?${range}&freeText=report`;
 const LIGHT = [`/api/search/count?${range}&user=Adele@contoso.onmicrosoft.com`, '/api/tenants'];
 const HEAVY_MS = 10;
 
-/** The client thread: 40 heavy requests, then (once the first heavy count runs) the light ones. */
+/**
+ * The shared cells, so that the order of events, not the scheduling of two threads on a loaded machine,
+ * decides the result: every request goes over a socket connected beforehand and is written in one call,
+ * and the server's thread waits (Atomics.wait) at two points until the client has written.
+ */
+const HEAVY1_STARTED = 0; // the first heavy count runs: the other 39 may go
+const REST_SENT = 1; // the other 39 heavy requests are in the server's socket buffers
+const HEAVY2_STARTED = 2; // the second heavy count runs (the 39 were read together): the light ones may go
+const DONE = 3; // heavy counts finished
+const DONE_WHEN_SENT = 4; // heavy counts finished when the light requests were written
+const LIGHT_SENT = 5; // the light requests are in the server's socket buffers
+const STARTS = 6; // heavy counts started
+const ACCEPTED = 7; // connections the server has accepted (a connected client socket may still wait in the backlog)
+
+/**
+ * The client thread: one heavy request; once its count runs, the other 39 together; once the second
+ * count runs (all 39 read by then, in one turn of the server's event loop), the light requests.
+ */
 const CLIENT = `
+const net = require('node:net');
 const { workerData, parentPort } = require('node:worker_threads');
-const { base, heavy, light, shared } = workerData;
+const { port, heavy, light, shared, cells } = workerData;
 const s = new Int32Array(shared);
+const connect = () =>
+  new Promise((resolve, reject) => {
+    const c = net.connect(port, '127.0.0.1', () => resolve(c));
+    c.once('error', reject);
+  });
+const status = (c) =>
+  new Promise((resolve, reject) => {
+    let head = '';
+    c.setEncoding('latin1');
+    c.on('data', (d) => {
+      head += d;
+      if (head.length >= 12) {
+        resolve(Number(head.slice(9, 12))); // "HTTP/1.1 200"
+        c.destroy();
+      }
+    });
+    c.once('error', reject);
+  });
+const send = (c, url) => c.write('GET ' + url + ' HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nConnection: close\\r\\n\\r\\n');
+const until = async (cell) => {
+  while (Atomics.load(s, cell) === 0) await new Promise((r) => setTimeout(r, 1));
+};
+const signal = (cell) => {
+  Atomics.store(s, cell, 1);
+  Atomics.notify(s, cell);
+};
 (async () => {
-  const heavies = Array.from({ length: 40 }, () => fetch(base + heavy).then((r) => r.status));
-  while (Atomics.load(s, 0) === 0) await new Promise((r) => setTimeout(r, 1));
-  Atomics.store(s, 2, Atomics.load(s, 1));
-  const lights = light.map((url) => fetch(base + url).then((r) => r.status));
+  const heavySockets = await Promise.all(Array.from({ length: 40 }, connect));
+  const lightSockets = await Promise.all(light.map(connect));
+  const heavies = heavySockets.map(status);
+  const lights = lightSockets.map(status);
+  while (Atomics.load(s, cells.ACCEPTED) < heavySockets.length + lightSockets.length)
+    await new Promise((r) => setTimeout(r, 1));
+  send(heavySockets[0], heavy);
+  await until(cells.HEAVY1_STARTED);
+  for (const c of heavySockets.slice(1)) send(c, heavy);
+  signal(cells.REST_SENT);
+  await until(cells.HEAVY2_STARTED);
+  Atomics.store(s, cells.DONE_WHEN_SENT, Atomics.load(s, cells.DONE));
+  light.forEach((url, i) => send(lightSockets[i], url));
+  signal(cells.LIGHT_SENT);
   parentPort.postMessage(await Promise.all([...heavies, ...lights]));
 })();
 `;
@@ -39,30 +93,46 @@ const s = new Int32Array(shared);
 /** Heavy counts that finished after the light count was sent and before it ran. */
 async function heavyBeforeLight(lane?: HeavyLane): Promise<{ before: number; statuses: number[] }> {
   const deps = await testDeps(lane ? { heavyLane: lane } : {});
-  // [0] a heavy count has started, [1] heavy counts done, [2] heavy counts done when the light one was sent.
-  const shared = new SharedArrayBuffer(12);
+  const shared = new SharedArrayBuffer(8 * 4);
   const s = new Int32Array(shared);
   const records = deps.store.records;
   const count = records.count.bind(records);
   let before = -1;
+  const waitFor = (cell: number): void => {
+    if (Atomics.wait(s, cell, 0, 10_000) === 'timed-out') throw new Error(`the client never set cell ${cell}`);
+  };
   records.count = async (query) => {
     if (!query.freeText) {
-      before = Atomics.load(s, 1) - Atomics.load(s, 2);
+      before = Atomics.load(s, DONE) - Atomics.load(s, DONE_WHEN_SENT);
       return count(query);
     }
-    Atomics.store(s, 0, 1);
+    const started = Atomics.add(s, STARTS, 1);
+    if (started === 0) {
+      Atomics.store(s, HEAVY1_STARTED, 1);
+      waitFor(REST_SENT);
+    } else if (started === 1) {
+      Atomics.store(s, HEAVY2_STARTED, 1);
+      waitFor(LIGHT_SENT);
+    }
     const n = await count(query);
     for (const end = performance.now() + HEAVY_MS; performance.now() < end;);
-    Atomics.add(s, 1, 1);
+    Atomics.add(s, DONE, 1);
     return n;
   };
   const app = await buildServer(deps);
+  app.server.on('connection', () => Atomics.add(s, ACCEPTED, 1));
   try {
     await app.listen({ host: '127.0.0.1', port: 0 });
     const { port } = app.server.address() as AddressInfo;
     const client = new Worker(CLIENT, {
       eval: true,
-      workerData: { base: `http://127.0.0.1:${port}`, heavy: HEAVY, light: LIGHT, shared },
+      workerData: {
+        port,
+        heavy: HEAVY,
+        light: LIGHT,
+        shared,
+        cells: { HEAVY1_STARTED, REST_SENT, HEAVY2_STARTED, DONE, DONE_WHEN_SENT, LIGHT_SENT, ACCEPTED },
+      },
     });
     const [statuses] = (await once(client, 'message')) as [number[]];
     await client.terminate();
