@@ -26,3 +26,30 @@ export async function dropSchema(url: string): Promise<void> {
     await client.end();
   }
 }
+
+/**
+ * Schemas for the stores of one test file, each fresh (`next()`), named under one prefix of this run so
+ * that `dropAll()` (in an `after`) removes every one of them and no other run's.
+ */
+export function schemaFamily(label: string): { next(suffix?: string): string; dropAll(): Promise<void> } {
+  if (!pgUrl) throw new Error('TENANTWATCH_TEST_PG is not set');
+  const url = pgUrl;
+  const prefix = `tw_${label}_${process.pid}_${Date.now().toString(36)}`.replace(/[^a-z0-9_]/gi, '_').toLowerCase();
+  let n = 0;
+  return {
+    next: (suffix) => `${prefix}_${suffix ?? ++n}`,
+    async dropAll() {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ nspname: string }>(
+          "SELECT nspname FROM pg_namespace WHERE starts_with(nspname, $1 || '_')",
+          [prefix],
+        );
+        for (const { nspname } of rows) await client.query(`DROP SCHEMA "${nspname}" CASCADE`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}

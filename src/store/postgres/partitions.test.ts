@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import pg from 'pg';
 import { pgSkip, pgUrl } from '../../../test/support/paths.js';
+import { schemaFamily } from '../../../test/support/pg.js';
 import { ManualClock } from '../../core/clock.js';
 import { silentLogger } from '../../core/log.js';
 import type { AuditRecord, StoredRecord } from '../../core/record.js';
@@ -58,23 +59,14 @@ describe('monthOf: one UTC calendar month per partition', () => {
 
 if (pgUrl) {
   const url = pgUrl;
-  const prefix = `tw_part_${process.pid}_${Date.now().toString(36)}`;
-  let n = 0;
-  after(async () => {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    const { rows } = await client.query<{ nspname: string }>('SELECT nspname FROM pg_namespace WHERE nspname LIKE $1', [
-      `${prefix}%`,
-    ]);
-    for (const { nspname } of rows) await client.query(`DROP SCHEMA "${nspname}" CASCADE`);
-    await client.end();
-  });
+  const schemas = schemaFamily('part');
+  after(() => schemas.dropAll());
 
   /** A fresh schema, and a store on it (migrated unless told not to). */
   async function fresh(
     options: PostgresStoreOptions & { migrate?: boolean } = {},
   ): Promise<{ store: Store; schema: string; sql: (text: string, values?: unknown[]) => Promise<unknown[][]> }> {
-    const schema = `${prefix}_${++n}`;
+    const schema = schemas.next();
     const store = await openPostgresStore(url, { clock: new ManualClock(NOW), ...options, schema });
     if (options.migrate !== false) await store.migrate();
     const sql = async (text: string, values: unknown[] = []): Promise<unknown[][]> => {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import pg from 'pg';
 import { pgSkip, pgUrl } from '../../../test/support/paths.js';
+import { schemaFamily } from '../../../test/support/pg.js';
 import { runStoreConformance } from '../store.conformance.js';
 import { openPostgresStore } from './index.js';
 import { MIGRATIONS } from './schema.js';
@@ -15,25 +16,16 @@ import { V1_CASES, V1_COLUMNS, v1Rows } from '../testing/version1.js';
 const url = pgUrl;
 if (url) {
   // Every run (and every store in it) gets its own schema, dropped at the end: runs never collide.
-  const prefix = `tw_test_${process.pid}_${Date.now().toString(36)}`;
-  let n = 0;
-  after(async () => {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    const { rows } = await client.query<{ nspname: string }>('SELECT nspname FROM pg_namespace WHERE nspname LIKE $1', [
-      `${prefix}%`,
-    ]);
-    for (const { nspname } of rows) await client.query(`DROP SCHEMA "${nspname}" CASCADE`);
-    await client.end();
-  });
+  const schemas = schemaFamily('test');
+  after(() => schemas.dropAll());
   let current = '';
-  runStoreConformance('postgres', async () => openPostgresStore(url, { schema: (current = `${prefix}_${++n}`) }), {
+  runStoreConformance('postgres', async () => openPostgresStore(url, { schema: (current = schemas.next()) }), {
     heldWriter: async () => holdWriter(url, current),
     concurrentWriters: true,
   });
 
   test('the tail orders transaction ids as numbers (9 before 10), through the (xid, seq) index', async () => {
-    const schema = `${prefix}_xid_order`;
+    const schema = schemas.next('xid_order');
     const store = await openPostgresStore(url, { schema });
     try {
       await store.migrate();
@@ -59,7 +51,7 @@ if (url) {
   });
 
   test('the console audit trail refuses UPDATE, DELETE and TRUNCATE in the database itself', async () => {
-    const schema = `${prefix}_audit`;
+    const schema = schemas.next('audit');
     const store = await openPostgresStore(url, { schema });
     await store.migrate();
     await store.consoleAudit.append({
@@ -87,7 +79,7 @@ if (url) {
   });
 
   test('a version 1 schema gets the version 2 columns filled from raw on migrate', async () => {
-    const schema = `${prefix}_v1`;
+    const schema = schemas.next('v1');
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     try {
