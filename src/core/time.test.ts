@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseIsoUtc, parseTimeInput, parseDuration, toIsoSeconds, DAY } from './time.js';
+import { parseIsoUtc, parseTimeInput, parseDuration, toIso, toIsoSeconds, DAY } from './time.js';
 import { AppError } from './errors.js';
 
 test('CreationTime without an offset is UTC; an offset is honoured; long fractions are truncated', () => {
@@ -50,4 +50,16 @@ test('toIsoSeconds prints what Date.toISOString prints, without a zero fraction,
     instants.push(Math.floor(Math.sin(i + 1) * 4e12) - (i % 3 === 0 ? Math.floor(Math.sin(i + 1) * 4e12) % 1000 : 0));
   for (const ms of instants) assert.equal(toIsoSeconds(ms), reference(ms), String(ms));
   assert.throws(() => toIsoSeconds(Number.NaN), RangeError);
+});
+
+test('toIso prints what Date.toISOString prints, for every instant Date holds, and throws where it throws', () => {
+  const edges = [0, -1, 1, 999, 8.64e15, -8.64e15, Date.UTC(1969, 11, 31, 23, 59, 59, 999), Date.UTC(-1, 0, 1)];
+  edges.push(Date.UTC(10000, 0, 1) - 1, Date.UTC(10000, 0, 1), Date.UTC(2026, 10, 1, 8, 30, 0, 7));
+  let seed = 7;
+  const random = (): number => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31) * 2 - 1;
+  for (let i = 0; i < 20_000; i++) edges.push(Math.trunc(random() * 8.64e15), Math.trunc(4e12 + random() * 2e12));
+  for (const ms of edges) assert.equal(toIso(ms), new Date(ms).toISOString(), String(ms));
+  assert.equal(toIso(1.5e12 + 0.5), new Date(1.5e12 + 0.5).toISOString(), 'a fraction of a millisecond');
+  assert.throws(() => toIso(NaN), RangeError);
+  assert.throws(() => toIso(8.64e15 + 1), RangeError);
 });

@@ -73,9 +73,19 @@ export function parseTimeInput(text: string, now: number, what = 'time'): number
   });
 }
 
-/** Milliseconds → "2026-11-01T08:30:00.000Z". */
+/** The largest instant a Date holds, either side of 1970. */
+const MAX_DATE_MS = 8_640_000_000_000_000;
+
+/** Milliseconds → "2026-11-01T08:30:00.000Z", exactly as Date.toISOString prints it. */
 export function toIso(ms: number): string {
-  return new Date(ms).toISOString();
+  // Date itself where it throws (NaN, beyond its range) or keeps a fraction of a millisecond.
+  if (!Number.isInteger(ms) || Math.abs(ms) > MAX_DATE_MS) return new Date(ms).toISOString();
+  // The date part formatted once per day, the time by arithmetic: a search page or an export prints one per
+  // row, and Date.toISOString was a tenth of the console's first page.
+  const into = ms - Math.floor(ms / DAY) * DAY;
+  const seconds = Math.floor(into / 1000);
+  const millis = into % 1000;
+  return `${datePrefix(ms - into)}${pad2(Math.floor(seconds / 3600))}:${pad2(Math.floor(seconds / 60) % 60)}:${pad2(seconds % 60)}.${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`;
 }
 
 /** Milliseconds → "2026-11-01T08:30:00Z" (no fraction when it is zero): what people read. */

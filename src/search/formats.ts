@@ -39,6 +39,11 @@ export interface RecordView {
 }
 
 export function toRecordView(r: StoredRecord): RecordView {
+  return { ...toRecordSummary(r), auditData: parseRaw(r.raw) };
+}
+
+/** The view without its AuditData: what a result list shows (nothing of the raw text is parsed for it). */
+export function toRecordSummary(r: StoredRecord): Omit<RecordView, 'auditData'> {
   return {
     id: r.id,
     tenant: r.tenant,
@@ -55,7 +60,6 @@ export function toRecordView(r: StoredRecord): RecordView {
     resultStatus: r.resultStatus,
     outcome: r.outcome,
     source: r.source,
-    auditData: parseRaw(r.raw),
   };
 }
 

@@ -29,13 +29,25 @@ import {
   type TokenSelect,
   type UserSelect,
 } from '../auth-rows.js';
+import { StatementCache } from './statements.js';
+
+/** The database with its statements compiled once: the console checks a session or token on every request. */
+type Prepared = Pick<Database, 'prepare' | 'transaction'>;
+function prepared(db: Database): Prepared {
+  const cache = new StatementCache(db);
+  return { prepare: ((sql: string) => cache.get(sql)) as Database['prepare'], transaction: db.transaction.bind(db) };
+}
 
 const marks = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
 const isUnique = (e: unknown): boolean => String((e as { code?: string }).code).startsWith('SQLITE_CONSTRAINT');
 
 /** Accounts, groups, sessions and tokens in SQLite (names compared with COLLATE NOCASE). */
 export class SqliteAuthStore implements AuthStore {
-  constructor(private readonly db: Database) {}
+  private readonly db: Prepared;
+
+  constructor(db: Database) {
+    this.db = prepared(db);
+  }
 
   async putUser(row: UserRow): Promise<void> {
     const updates = USER_COLUMNS.slice(1)
@@ -218,7 +230,11 @@ export class SqliteAuthStore implements AuthStore {
 
 /** The console's audit trail in SQLite: INSERT and SELECT only (triggers refuse UPDATE and DELETE). */
 export class SqliteConsoleAuditStore implements ConsoleAuditStore {
-  constructor(private readonly db: Database) {}
+  private readonly db: Prepared;
+
+  constructor(db: Database) {
+    this.db = prepared(db);
+  }
 
   async append(entry: Omit<ConsoleAuditEntry, 'seq'>): Promise<number> {
     const result = this.db
