@@ -187,11 +187,11 @@ test('the substring index narrows objects too, follows deletions, and leaves row
   await store.close();
 });
 
-test('a large substring index build cuts words on its own thread and posts exactly what one thread would', async () => {
+test('a large substring index build cuts words on threads of its own and posts exactly what one thread would', async () => {
   const dir = tempDir();
   const saved = SqliteTextIndex.parallelFromRows;
   try {
-    const rows = Array.from({ length: 12_000 }, (_, i) =>
+    const rows = Array.from({ length: 20_000 }, (_, i) =>
       record({
         raw: `{"Note":"word${i % 97}zz shared gizmo${i} Straße","Id":"${i}"}`,
         objectId: i % 3 ? `https://x.sharepoint.com/sites/Team${i % 11}/Doc ${i}.docx` : null,
@@ -202,8 +202,10 @@ test('a large substring index build cuts words on its own thread and posts exact
       const file = join(dir.dir, `text-${parallelFrom}.sqlite`);
       const store = openSqliteStore(file);
       await store.records.insert(rows);
-      await store.records.optimize!({ textIndex: true });
       const db = (store as unknown as { db: Database.Database }).db;
+      // A whole range of seqs without a row (as retention leaves them): a word thread's range comes back empty.
+      db.prepare('DELETE FROM records WHERE seq BETWEEN 5001 AND 10000').run();
+      await store.records.optimize!({ textIndex: true });
       const text = (store.records as unknown as { text: SqliteTextIndex }).text;
       assert.equal(text.coveredUpTo(), db.prepare('SELECT max(seq) FROM records').pluck().get(), 'covers every row');
       const got = [

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { Database, Statement } from 'better-sqlite3';
 import { startModuleWorker } from '../../runtime/worker.js';
 import { stopWords, textWords, vocabularyPattern, wordMeets, wordNeeds, WordSet } from '../text-words.js';
@@ -20,19 +21,26 @@ const MAX_WORDS = 2_000;
 /** Rows posted per transaction while building: short enough that other writers never wait long (bulk.ts: 1 s). */
 const BUILD_BATCH = 5_000;
 
-/** What the build's word thread is given (text-words-worker.ts). */
+/**
+ * What one of the build's word threads is given (text-words-worker.ts): the seqs (after, until] cut in
+ * ranges of `batch` seqs, the k-th range (after + k·batch, after + (k+1)·batch] being thread k mod `lanes`'s.
+ */
 export interface WordsRequest {
   path: string;
   after: number;
+  until: number;
   batch: number;
+  lanes: number;
+  lane: number;
   /** Batches it may send before the first is acknowledged. */
   ahead: number;
   /** The stop words with their column bits (STOP_BIT). */
   stops: [string, number][];
 }
 
-/** One batch of the word thread, in seq order: [seq, raw's words, object id's words] ('' for none); empty: done. */
+/** One range of a word thread, its rows in seq order: [seq, raw's words, object id's words] ('' for none). */
 export interface WordsBatch {
+  range: number;
   rows: [number, string, string][];
 }
 /** Rows sampled (the newest) to choose the stop words; fewer than STOP_MIN_SAMPLE: no stop words. */
@@ -53,6 +61,8 @@ const OBJECT_STOP_SHARE = 0.3;
 export class SqliteTextIndex {
   /** From this many rows to post, a build cuts words on a thread of its own (starting one costs ~0.3 s); tests lower it. */
   static parallelFromRows = 50_000;
+  /** Word threads at most (fewer on fewer cores). */
+  static wordThreads = 2;
   private readonly coveredStatement: Statement;
   /** Whether any record lies between the covered seq and a new batch (then the batch waits for build()). */
   private readonly rowBetween: Statement;
@@ -124,8 +134,8 @@ export class SqliteTextIndex {
     const from = this.coveredUpTo() ?? 0;
     const behind = this.db.prepare('SELECT count(*) FROM (SELECT 1 FROM records WHERE seq > ? LIMIT ?)').pluck();
     const parallelFrom = SqliteTextIndex.parallelFromRows;
-    if (!this.db.memory && (behind.get(from, parallelFrom) as number) >= parallelFrom)
-      return this.buildOnTwoCores(from);
+    if (!this.db.memory && (behind.get(from, parallelFrom) as number) >= parallelFrom) await this.buildInParallel(from);
+    // Here (or after the threads: the rows stored meanwhile) one batch per transaction.
     const read = this.db
       .prepare('SELECT seq, raw, object_id FROM records WHERE seq > ? ORDER BY seq LIMIT ?')
       .raw(true);
@@ -140,19 +150,30 @@ export class SqliteTextIndex {
   }
 
   /**
-   * A large build: a worker thread reads the rows and cuts their words (most of the build's time), this
-   * thread posts them, a batch per transaction as before. Rows the insert path posted meanwhile (it
-   * does once the index covers everything before them) are above the covered seq: skipped here.
+   * A large build: word threads (one per core) read the rows and cut their words (most of the build's time),
+   * each its share of the seq ranges; this thread posts the ranges in order, one per transaction as before,
+   * so the covered seq only grows. Rows the insert path posted meanwhile (it does once the index covers
+   * everything before them) are at or below the covered seq by then: skipped here.
    */
-  private async buildOnTwoCores(from: number): Promise<void> {
-    const request: WordsRequest = {
-      path: this.db.name,
-      after: from,
-      batch: BUILD_BATCH,
-      ahead: 2,
-      stops: [...this.stops().words],
-    };
-    const worker = startModuleWorker(import.meta.url, './text-words-worker.js', { workerData: request });
+  private async buildInParallel(from: number): Promise<void> {
+    const until = (this.db.prepare('SELECT max(seq) FROM records').pluck().get() as number | null) ?? from;
+    const ranges = Math.ceil((until - from) / BUILD_BATCH);
+    if (ranges <= 0) return;
+    const lanes = Math.max(1, Math.min(SqliteTextIndex.wordThreads, availableParallelism(), ranges));
+    const stops = [...this.stops().words];
+    const workers = Array.from({ length: lanes }, (_, lane) => {
+      const request: WordsRequest = {
+        path: this.db.name,
+        after: from,
+        until,
+        batch: BUILD_BATCH,
+        lanes,
+        lane,
+        ahead: 2,
+        stops,
+      };
+      return startModuleWorker(import.meta.url, './text-words-worker.js', { workerData: request });
+    });
     const post = this.db.transaction((rows: WordsBatch['rows']): void => {
       const covered = this.coveredUpTo() ?? 0;
       const fresh = rows.filter(([seq]) => seq > covered);
@@ -162,20 +183,30 @@ export class SqliteTextIndex {
     });
     try {
       await new Promise<void>((resolve, reject) => {
-        worker.on('message', (batch: WordsBatch) => {
-          if (batch.rows.length === 0) return resolve();
-          try {
-            post.immediate(batch.rows);
-            worker.postMessage('more');
-          } catch (e) {
-            reject(e instanceof Error ? e : new Error(String(e)));
-          }
-        });
-        worker.on('error', reject);
-        worker.on('exit', (code) => reject(new Error(`the substring index's word thread stopped (exit ${code})`)));
+        const waiting = new Map<number, WordsBatch['rows']>();
+        let next = 0;
+        for (const worker of workers) {
+          worker.on('message', (batch: WordsBatch) => {
+            waiting.set(batch.range, batch.rows);
+            try {
+              for (let rows = waiting.get(next); rows !== undefined; rows = waiting.get(next)) {
+                waiting.delete(next);
+                post.immediate(rows);
+                workers[next % lanes]!.postMessage('more');
+                if (++next === ranges) return resolve();
+              }
+            } catch (e) {
+              reject(e instanceof Error ? e : new Error(String(e)));
+            }
+          });
+          worker.on('error', reject);
+          worker.on('exit', (code) => {
+            if (next < ranges) reject(new Error(`a word thread of the substring index stopped (exit ${code})`));
+          });
+        }
       });
     } finally {
-      await worker.terminate();
+      await Promise.all(workers.map((w) => w.terminate()));
     }
   }
 
