@@ -248,8 +248,39 @@ describe('signing in to the console in a browser', () => {
     offset += 31 * 60_000;
     await page.click('a[href="#/coverage"]');
     await page.waitForSelector('form[aria-label="Sign in"]');
+    assert.match((await page.textContent('form[aria-label="Sign in"] [role=alert]'))!, /ended after inactivity/);
     await shot('expired');
     offset = 0;
+  });
+
+  test('a session in use all day still ends 12 hours after sign-in, and the form says why', async () => {
+    await signInLocally('alice');
+    const STEP = 25 * 60_000;
+    // Every step goes to the other page (the first away from the one sign-in opened), which asks the server.
+    const tabs = page.url().includes('#/coverage') ? ['#/coverage', '#/tenants'] : ['#/tenants', '#/coverage'];
+    try {
+      // A page every 25 minutes of the server's clock, so the session never sits idle for 30.
+      for (let step = 1; step * STEP < 12 * 3_600_000; step++) {
+        offset = step * STEP;
+        await Promise.all([
+          page.waitForResponse((r) => new URL(r.url()).pathname.startsWith('/api/')),
+          page.click(`a[href="${tabs[step % 2]}"]`),
+        ]);
+      }
+      assert.ok(offset > 11.5 * 3_600_000);
+      assert.equal(
+        await page.$('form[aria-label="Sign in"]'),
+        null,
+        `still signed in after ${offset / 60_000} minutes`,
+      );
+      offset = 12 * 3_600_000 + 60_000;
+      await page.click(`a[href="${tabs.find((t) => !page.url().endsWith(t))}"]`);
+      await page.waitForSelector('form[aria-label="Sign in"]');
+      assert.match((await page.textContent('form[aria-label="Sign in"] [role=alert]'))!, /reached its time limit/);
+      await shot('time-limit');
+    } finally {
+      offset = 0;
+    }
   });
 
   test('a viewer sees the overview but is refused an admin action and has no audit tab', async () => {

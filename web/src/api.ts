@@ -199,8 +199,15 @@ export const files = {
     call('GET /api/audit/export', { query: { ...query, format } }),
 };
 
-/** Fired when the server says the session has ended: the sign-in gate (auth/SignInGate.tsx) shows the form. */
+/**
+ * Fired when the server says the session has ended: the sign-in gate (auth/SignInGate.tsx) shows the form,
+ * with the server's reason (the detail: time limit, inactivity) so the person knows why.
+ */
 export const SIGNIN_REQUIRED_EVENT = 'tenantwatch:signin-required';
+export interface SignInRequired {
+  message: string;
+  hint?: string;
+}
 
 async function failure(res: Response): Promise<ApiError> {
   let error: ApiError;
@@ -215,7 +222,10 @@ async function failure(res: Response): Promise<ApiError> {
       res.status,
     );
   }
-  if (error.code === 'SIGNIN_REQUIRED') window.dispatchEvent(new CustomEvent(SIGNIN_REQUIRED_EVENT));
+  if (error.code === 'SIGNIN_REQUIRED') {
+    const detail: SignInRequired = { message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
+    window.dispatchEvent(new CustomEvent(SIGNIN_REQUIRED_EVENT, { detail }));
+  }
   return error;
 }
 

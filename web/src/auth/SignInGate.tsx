@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
-import { api, describeError, links, send, SIGNIN_REQUIRED_EVENT, type Me } from '../api.js';
+import { api, describeError, links, send, SIGNIN_REQUIRED_EVENT, type Me, type SignInRequired } from '../api.js';
 
 export type { Me };
 
@@ -10,6 +10,8 @@ export type { Me };
 export function SignInGate({ children }: { children: (me: Me, signOut: () => void) => ReactNode }) {
   const [me, setMe] = useState<Me | null>(null);
   const [error, setError] = useState<string | null>(null);
+  /** Why the last session ended, said on the sign-in form. */
+  const [ended, setEnded] = useState<SignInRequired | null>(null);
   const refresh = useCallback(() => {
     send(api.me())
       .then(setMe)
@@ -17,9 +19,12 @@ export function SignInGate({ children }: { children: (me: Me, signOut: () => voi
   }, []);
   useEffect(() => {
     refresh();
-    const ended = (): void => refresh();
-    window.addEventListener(SIGNIN_REQUIRED_EVENT, ended);
-    return () => window.removeEventListener(SIGNIN_REQUIRED_EVENT, ended);
+    const onEnded = (e: Event): void => {
+      setEnded((e as CustomEvent<SignInRequired>).detail ?? null);
+      refresh();
+    };
+    window.addEventListener(SIGNIN_REQUIRED_EVENT, onEnded);
+    return () => window.removeEventListener(SIGNIN_REQUIRED_EVENT, onEnded);
   }, [refresh]);
   const signOut = useCallback(() => {
     send(api.logout())
@@ -27,7 +32,17 @@ export function SignInGate({ children }: { children: (me: Me, signOut: () => voi
       .finally(refresh);
   }, [refresh]);
   if (!me) return <div className="signin-wait">{error ?? 'Loading…'}</div>;
-  if (!me.signedIn) return <SignInForm me={me} onSignedIn={refresh} />;
+  if (!me.signedIn)
+    return (
+      <SignInForm
+        me={me}
+        ended={ended}
+        onSignedIn={() => {
+          setEnded(null);
+          refresh();
+        }}
+      />
+    );
   return <>{children(me, signOut)}</>;
 }
 
@@ -36,12 +51,12 @@ function oidcError(): string | null {
   return m ? decodeURIComponent(m[1]!) : null;
 }
 
-function SignInForm({ me, onSignedIn }: { me: Me; onSignedIn: () => void }) {
+function SignInForm({ me, ended, onSignedIn }: { me: Me; ended: SignInRequired | null; onSignedIn: () => void }) {
   const [name, setName] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<{ message: string; hint?: string } | null>(() => {
     const e = oidcError();
-    return e ? { message: e } : null;
+    return e ? { message: e } : ended;
   });
   const [busy, setBusy] = useState(false);
   const submit = (e: FormEvent): void => {
