@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import pino from 'pino';
-import type { Logger } from '../src/core/log.js';
 import { accountsOf, addUser, signIn, TEST_ACTOR, TEST_PASSWORD } from '../src/server/auth/testing.js';
 import { buildServer, routesOf } from '../src/server/index.js';
 import { testDeps } from '../src/server/testing/fixtures.js';
 import type { ServerDeps } from '../src/server/deps.js';
+import { keptLogLines } from './support/logs.js';
 
 /**
  * The console's own audit trail (issue 16): every sign-in and failure, search with its filters, export,
@@ -16,17 +14,11 @@ import type { ServerDeps } from '../src/server/deps.js';
  */
 let app: FastifyInstance;
 let deps: ServerDeps;
-const logged: string[] = [];
+const { logger, lines: logged } = keptLogLines();
 const bodies: string[] = [];
 
 before(async () => {
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      logged.push(chunk.toString('utf8'));
-      done();
-    },
-  });
-  deps = await testDeps({ logger: pino({ level: 'trace' }, sink) as unknown as Logger });
+  deps = await testDeps({ logger });
   app = await buildServer(deps);
   app.addHook('onSend', async (_request, _reply, payload) => {
     if (typeof payload === 'string') bodies.push(payload);

@@ -5,13 +5,13 @@ import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { tenantAdminApi } from '../src/cli/tenant-admin.js';
 import { systemClock } from '../src/core/clock.js';
-import { silentLogger } from '../src/core/log.js';
 import type { NewTenant } from '../src/server/api-types.js';
 import { addUser, signIn, type Browser } from '../src/server/auth/testing.js';
 import type { ServerDeps } from '../src/server/deps.js';
 import { buildServer } from '../src/server/index.js';
 import { testDeps } from '../src/server/testing/fixtures.js';
 import { startTestEmulator, type TestEmulator } from './support/emulator.js';
+import { keptLogLines } from './support/logs.js';
 import { tempDir } from './support/paths.js';
 
 /**
@@ -27,17 +27,18 @@ let admin: Browser;
 const dir = tempDir('tw-tenant-admin-');
 const caFile = join(dir.dir, 'emulator-ca.pem');
 const SECRET_MARK = 'never-shown-';
+const { logger, lines: logged } = keptLogLines();
 
 before(async () => {
   t = await startTestEmulator({ tenants: 1, users: 2, days: 1 });
   writeFileSync(caFile, t.emu.caPem);
-  deps = await testDeps();
+  deps = await testDeps({ logger });
   // Real time: the emulator's tokens are checked against it (the fixture's clock is in the past).
   deps.clock = systemClock;
   deps.tenantAdmin = tenantAdminApi({
     store: deps.store,
     clock: systemClock,
-    logger: silentLogger,
+    logger,
     keyFile: join(dir.dir, 'secret.key'),
   });
   app = await buildServer(deps);
@@ -177,5 +178,15 @@ describe('adding and testing a tenant from the console', () => {
     const text = JSON.stringify(trail);
     assert.ok(!text.includes(t.emu.tenants[0]!.clientSecret));
     assert.ok(!text.includes(SECRET_MARK));
+  });
+
+  test('no secret given to the tenant routes reaches a log line, the refused and failed ones included', () => {
+    const lines = logged.join('');
+    assert.ok(
+      logged.filter((l) => l.includes('"request_rejected"') || l.includes('server.request_rejected')).length >= 10,
+      'the refused requests (bodies with secrets among them) were logged',
+    );
+    assert.ok(!lines.includes(t.emu.tenants[0]!.clientSecret), 'the real secret');
+    assert.ok(!lines.includes(SECRET_MARK), 'the secrets of refused and failing attempts');
   });
 });
