@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { pgSkip, pgUrl } from '../../../test/support/paths.js';
+import { schemaFamily } from '../../../test/support/pg.js';
 import { record } from '../testing/fixtures.js';
 import { openPostgresStore } from './index.js';
 import { guardClients, reconnectingQueries } from './reconnect.js';
@@ -15,7 +16,8 @@ import { inTransaction } from './transaction.js';
 describe('PostgreSQL: a dropped connection is made again', { skip: pgUrl ? false : pgSkip }, () => {
   const app = `tw_reconnect_${process.pid}`;
   const base = pgUrl ?? '';
-  const schema = `tw_reconnect_${process.pid}_${Date.now().toString(36)}`;
+  const schemas = pgUrl ? schemaFamily('reconnect') : null;
+  const schema = schemas?.next() ?? '';
 
   async function terminate(): Promise<number> {
     const admin = new pg.Client({ connectionString: base });
@@ -49,10 +51,7 @@ describe('PostgreSQL: a dropped connection is made again', { skip: pgUrl ? false
       assert.equal(await store.records.count({ range: { start: 0, end: 8e12 } }), 3_003);
     } finally {
       await store.close();
-      const admin = new pg.Client({ connectionString: base });
-      await admin.connect();
-      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await admin.end();
+      await schemas?.dropAll();
     }
   });
 
