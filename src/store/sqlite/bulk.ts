@@ -59,12 +59,6 @@ export class SqliteBulkWriter implements BulkWriter {
   private began = 0;
   /** Copies the log into the database on another thread once the load is large (checkpointer.ts). */
   private checkpointer: WalCheckpointer | null = null;
-  /**
-   * Bytes of records written since the last drain: the log grows by at least as much, so past the log's
-   * size the loader drains even when the checkpointer thread, starved on a loaded machine, has not
-   * reported the log's growth yet (its report alone let the log reach five times its size).
-   */
-  private writtenSinceDrain = 0;
   private readonly autocheckpointBefore: number;
 
   constructor(
@@ -93,10 +87,7 @@ export class SqliteBulkWriter implements BulkWriter {
     if (this.closed) throw new Error('bulk writer used after close()');
     if (!this.db.inTransaction) {
       // Between transactions, so that the drained log starts again from its beginning (checkpointer.ts).
-      if (this.checkpointer?.overgrown || (this.checkpointer && this.writtenSinceDrain > this.tuning.maxLogBytes)) {
-        await this.checkpointer.drain();
-        this.writtenSinceDrain = 0;
-      }
+      if (this.checkpointer?.overgrown) await this.checkpointer.drain();
       this.db.exec('BEGIN IMMEDIATE');
       this.began = performance.now();
     }
@@ -107,7 +98,7 @@ export class SqliteBulkWriter implements BulkWriter {
     const result = this.db.transaction(() => this.insertAll(records, keys, batch))();
     this.rollups.merge(batch);
     this.pending += records.length;
-    for (const r of records) this.writtenSinceDrain += r.raw.length;
+    if (this.checkpointer) for (const r of records) this.checkpointer.wrote(r.raw.length);
     if (this.pending >= this.tuning.commitRows || performance.now() - this.began >= COMMIT_MS) this.commit();
     return result;
   }

@@ -28,6 +28,12 @@ export class WalCheckpointer {
    * long-lived reader costs the load one wait per MAX_LOG_BYTES, not one per transaction.
    */
   private drainFrom: number;
+  /**
+   * Bytes of records the loader wrote since the last drain (wrote()): the log grows by at least as much, so
+   * past the log's size the loader drains even when this thread, starved on a loaded machine, has not
+   * reported the log's growth yet (its reports alone let the log reach five times its size).
+   */
+  private writtenSinceDrain = 0;
   private failure: Error | null = null;
   private readonly waiting: { kind: CheckpointReply['kind']; resolve: () => void }[] = [];
 
@@ -65,9 +71,15 @@ export class WalCheckpointer {
     if (!this.failure) this.worker.postMessage('kick' satisfies CheckpointRequest);
   }
 
+  /** The loader wrote this many bytes of records (their raw text) into the log. */
+  wrote(bytes: number): void {
+    this.writtenSinceDrain += bytes;
+  }
+
   /** Whether the loader should wait for a drain before its next transaction (the log is past its size). */
   get overgrown(): boolean {
-    return !this.failure && this.state.log * this.pageBytes > this.drainFrom;
+    if (this.failure) return false;
+    return this.state.log * this.pageBytes > this.drainFrom || this.writtenSinceDrain > this.maxLogBytes;
   }
 
   /** The last log size reported (frames in the log, frames copied). */
@@ -77,6 +89,7 @@ export class WalCheckpointer {
 
   /** Resolves once every committed frame is in the database (or the checkpointer gave up for now). */
   drain(): Promise<void> {
+    this.writtenSinceDrain = 0;
     return this.request('drain', 'drained');
   }
 
