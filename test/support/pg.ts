@@ -7,10 +7,15 @@ import { pgUrl } from './paths.js';
  */
 export function isolatedPgUrl(label: string): string {
   if (!pgUrl) throw new Error('TENANTWATCH_TEST_PG is not set');
-  const schema = `tw_${label}_${process.pid}_${Date.now().toString(36)}`.replace(/[^a-z0-9_]/gi, '_').toLowerCase();
+  const schema = runSchemaName(label);
   const url = new URL(pgUrl);
   url.searchParams.set('schema', schema);
   return url.toString();
+}
+
+/** A schema name of this run for `label`: no other run (process, moment) gets it. */
+function runSchemaName(label: string): string {
+  return `tw_${label}_${process.pid}_${Date.now().toString(36)}`.replace(/[^a-z0-9_]/gi, '_').toLowerCase();
 }
 
 export async function dropSchema(url: string): Promise<void> {
@@ -34,7 +39,7 @@ export async function dropSchema(url: string): Promise<void> {
 export function schemaFamily(label: string): { next(suffix?: string): string; dropAll(): Promise<void> } {
   if (!pgUrl) throw new Error('TENANTWATCH_TEST_PG is not set');
   const url = pgUrl;
-  const prefix = `tw_${label}_${process.pid}_${Date.now().toString(36)}`.replace(/[^a-z0-9_]/gi, '_').toLowerCase();
+  const prefix = runSchemaName(label);
   let n = 0;
   return {
     next: (suffix) => `${prefix}_${suffix ?? ++n}`,
