@@ -374,6 +374,8 @@ describe('console in a browser', () => {
       page.once('dialog', (d) => void d.accept('sharepoint week'));
       await page.click('text=Save this search…');
       await page.waitForSelector('.saved-searches a:text-is("sharepoint week")');
+      const recent = (await page.textContent('.saved-lists > div:nth-child(2) li'))!;
+      assert.match(recent, /^2026-11-13 07:00:00 America\/New_York → 2026-11-20 07:00:00 America\/New_York/);
       await page.screenshot({ path: join(artifacts, 'saved-search.png') });
       await page.goto(`${w.url}#/search`);
       await page.reload();

@@ -23,10 +23,16 @@ function load(key: string): Kept[] {
   }
 }
 
+/** An instant a picker wrote with its zone's offset, as UTC (which localTimes shows in the chosen zone); other text as it is. */
+function utc(value: string): string {
+  const t = /^\d{4}-\d\d-\d\dT/.test(value) ? Date.parse(value) : Number.NaN;
+  return Number.isNaN(t) ? value : new Date(t).toISOString().replace('.000Z', 'Z');
+}
+
 /** A search in words, its instants in the console's chosen zone (the URL keeps them in UTC). */
 function describe(query: string): string {
   const p = new URLSearchParams(query);
-  const parts = [localTimes(`${p.get('start') ?? ''} → ${p.get('end') ?? 'now'}`)];
+  const parts = [localTimes(`${utc(p.get('start') ?? '')} → ${utc(p.get('end') ?? 'now')}`)];
   for (const k of ['user', 'operation', 'workload', 'ip', 'object', 'freeText', 'tenant', 'recordType'])
     if (p.getAll(k).length) parts.push(`${k}: ${p.getAll(k).join(', ')}`);
   return parts.join(' · ');
