@@ -201,6 +201,7 @@ export async function searchSettled(page: Page, timeout = 15_000): Promise<void>
 
 /** Opens the recent & saved searches (a click on an open <details> would close it). */
 export async function openSavedSearches(page: Page): Promise<void> {
+  await page.waitForSelector('.saved-searches'); // after a reload the page may not be drawn yet
   if (!(await page.$eval('.saved-searches', (d) => (d as HTMLDetailsElement).open))) {
     await page.click('.saved-searches summary');
   }
