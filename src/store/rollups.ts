@@ -111,6 +111,10 @@ export interface RollupChange {
  */
 export class RollupDelta {
   private readonly tables = ROLLUP_TABLES.map(() => new Map<string, RollupChange>());
+  /** Per UTC day, the lowest and highest seq of the rows inserted (SQLite's seq spans: sqlite/rollups.ts). */
+  private readonly spans = new Map<number, [lo: number, hi: number]>();
+  /** Days some row was deleted from (a day left with no record loses its seq span). */
+  private readonly emptiedDays = new Set<number>();
   private negative = false;
   /** Rows counted in (+1) and out (-1). */
   added = 0;
@@ -121,17 +125,27 @@ export class RollupDelta {
     this.count(row, sign, 0);
   }
 
-  /** Counts one row just inserted from its values in RECORD_COLUMNS order (columns.ts recordValues), read in place. */
-  addStored(values: readonly (string | number | null)[]): void {
-    this.count(values, 1, 1);
+  /**
+   * Counts one row just inserted from its values in RECORD_COLUMNS order (columns.ts recordValues), read in
+   * place; `seq`, where the store numbers its rows (SQLite), widens that day's seq span.
+   */
+  addStored(values: readonly (string | number | null)[], seq?: number): void {
+    const day = this.count(values, 1, 1);
+    if (seq === undefined) return;
+    const span = this.spans.get(day);
+    if (span === undefined) this.spans.set(day, [seq, seq]);
+    else if (seq < span[0]) span[0] = seq;
+    else if (seq > span[1]) span[1] = seq;
   }
 
-  private count(row: readonly unknown[], sign: 1 | -1, layout: 0 | 1): void {
+  /** Returns the row's UTC day. */
+  private count(row: readonly unknown[], sign: 1 | -1, layout: 0 | 1): number {
+    const day = dayOf(Number(row[TIME_AT[layout]!]));
     if (sign < 0) {
       this.negative = true;
       this.removed++;
+      this.emptiedDays.add(day);
     } else this.added++;
-    const day = dayOf(Number(row[TIME_AT[layout]!]));
     for (let i = 0; i < PLANS.length; i++) {
       const plan = PLANS[i]!;
       const at = plan.key[layout]!;
@@ -156,6 +170,7 @@ export class RollupDelta {
       for (const d of plan.derived[layout]!) values.push((row[d] ?? null) as string | null);
       this.tables[i]!.set(key, { values, n: sign });
     }
+    return day;
   }
 
   /** Adds another delta's changes to this one (a bulk load gathers its batches' deltas until it commits). */
@@ -170,6 +185,22 @@ export class RollupDelta {
         else this.tables[i]!.set(key, { values: c.values, n: c.n });
       }
     });
+    for (const [day, [lo, hi]] of other.spans) {
+      const mine = this.spans.get(day);
+      if (mine === undefined) this.spans.set(day, [lo, hi]);
+      else this.spans.set(day, [Math.min(mine[0], lo), Math.max(mine[1], hi)]);
+    }
+    for (const day of other.emptiedDays) this.emptiedDays.add(day);
+  }
+
+  /** Each day's lowest and highest inserted seq (only rows counted with addStored(values, seq)). */
+  seqSpans(): Iterable<[day: number, range: readonly [lo: number, hi: number]]> {
+    return this.spans;
+  }
+
+  /** The days rows were deleted from. */
+  daysRemovedFrom(): Iterable<number> {
+    return this.emptiedDays;
   }
 
   get isEmpty(): boolean {

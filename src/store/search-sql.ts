@@ -4,6 +4,7 @@ import { ipKeyBounds } from './ip-key.js';
 import { HEAD_COLUMNS, SELECT_COLUMNS, toRecordHead, type SelectedRow } from './columns.js';
 import type { SearchOptions } from './contract.js';
 import type { RecordHead } from '../core/record.js';
+import type { TimeRange } from '../core/time.js';
 
 /**
  * SearchQuery → SQL WHERE clause, written once for both adapters (each compile.ts supplies the dialect).
@@ -18,9 +19,9 @@ export interface SqlDialect {
   contains(column: 'raw' | 'object_id', term: string): string;
   /**
    * Optional index pre-filter for substring terms on a column (a superset of the rows where the column
-   * contains any of them), or null when no index can narrow them (ADR 0033).
+   * contains any of them within the search's period), or null when no index can narrow them (ADR 0033).
    */
-  substringPrefilter?(column: 'raw' | 'object_id', terms: string[]): string | null;
+  substringPrefilter?(column: 'raw' | 'object_id', terms: string[], range: TimeRange): string | null;
   /** How the tenant column is written in a filter (SQLite: `+tenant`, see its compile.ts). */
   readonly tenantColumn?: string;
   /** Marks a condition few records meet, for a planner that cannot know it (SQLite: unlikely()). */
@@ -59,7 +60,7 @@ export function compileWhere(query: SearchQuery, d: SqlDialect, after?: SearchCu
   if (query.ips) parts.push(anyOf(query.ips.map((f) => ipCondition(ipKeyBounds(f), d))));
   const substrings = (column: 'raw' | 'object_id', terms: string[] | undefined): void => {
     if (!terms) return;
-    const pre = terms.length ? d.substringPrefilter?.(column, terms) : null;
+    const pre = terms.length ? d.substringPrefilter?.(column, terms, query.range) : null;
     if (pre) parts.push(pre);
     parts.push(anyOf(terms.map((t) => d.contains(column, t))));
   };

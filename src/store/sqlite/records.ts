@@ -122,8 +122,9 @@ export class SqliteRecordStore implements RecordStore {
       const values = recordValues(r, at, keys?.[i]);
       const result = seq === null ? this.insertRow.run(values) : this.insertRowAt.run(seq, ...values);
       if (result.changes === 1) {
-        delta.addStored(values);
-        added.push([Number(result.lastInsertRowid), values[RAW] as string, values[OBJECT_ID] as string | null]);
+        const stored = Number(result.lastInsertRowid);
+        delta.addStored(values, stored);
+        added.push([stored, values[RAW] as string, values[OBJECT_ID] as string | null]);
         seq = null;
       } else if (!sameContent(this.getRaw.get(r.tenant, r.id) as string, r.raw)) {
         this.insertConflict.run(conflictValues(r, at));

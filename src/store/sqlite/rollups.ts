@@ -4,7 +4,7 @@
  * inserted or deleted.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import { rollupConflictKey, ROLLUP_TABLES, type RollupDelta, type RollupTable } from '../rollups.js';
+import { daySql, rollupConflictKey, ROLLUP_TABLES, type RollupDelta, type RollupTable } from '../rollups.js';
 
 /** Tables and indexes of the rollups (part of the schema migration that added them). */
 export const ROLLUP_SCHEMA = `
@@ -15,9 +15,23 @@ export const ROLLUP_SCHEMA = `
   CREATE TABLE rollup_users (day INTEGER NOT NULL, tenant TEXT NOT NULL, user_key TEXT, n INTEGER NOT NULL);
   CREATE UNIQUE INDEX rollup_users_key ON rollup_users (${rollupConflictKey(ROLLUP_TABLES[1]!)});`;
 
+/**
+ * Each UTC day's seq span: every stored record of that day has lo <= seq <= hi (a superset: deletions
+ * leave it as it was until the day holds no record). Records arrive roughly in time order, so a period's
+ * records lie in a narrow band of seqs, and a search whose candidates come by seq (the substring index,
+ * compile.ts) skips the candidates outside it without reading them. Filled from the records stored
+ * before by the migration that added it.
+ */
+export const SEQ_SPAN_SCHEMA = `
+  CREATE TABLE rollup_seq_days (day INTEGER PRIMARY KEY, lo INTEGER NOT NULL, hi INTEGER NOT NULL);
+  INSERT INTO rollup_seq_days (day, lo, hi)
+    SELECT ${daySql('creation_time')} AS d, min(seq), max(seq) FROM records GROUP BY d;`;
+
 interface Prepared {
   upsert: Statement[];
   clear: Statement[];
+  widenSpan: Statement;
+  forgetSpan: Statement;
 }
 const prepared = new WeakMap<Database, Prepared>();
 
@@ -27,6 +41,13 @@ function statements(db: Database): Prepared {
     p = {
       upsert: ROLLUP_TABLES.map((t) => db.prepare(upsertSql(t))),
       clear: ROLLUP_TABLES.map((t) => db.prepare(clearSql(t))),
+      widenSpan: db.prepare(
+        `INSERT INTO rollup_seq_days (day, lo, hi) VALUES (?, ?, ?)
+         ON CONFLICT (day) DO UPDATE SET lo = min(lo, excluded.lo), hi = max(hi, excluded.hi)`,
+      ),
+      forgetSpan: db.prepare(
+        `DELETE FROM rollup_seq_days WHERE day = @day AND NOT EXISTS (SELECT 1 FROM ${ROLLUP_TABLES[0]!.name} WHERE day = @day)`,
+      ),
     };
     prepared.set(db, p);
   }
@@ -51,7 +72,7 @@ function clearSql(table: RollupTable): string {
  */
 export function applyRollups(db: Database, delta: RollupDelta): void {
   if (delta.isEmpty) return;
-  const { upsert, clear } = statements(db);
+  const { upsert, clear, widenSpan, forgetSpan } = statements(db);
   // One writer at a time in SQLite: no lock order to keep, so the keys are not sorted.
   delta.changes(false).forEach(({ rows }, i) => {
     const cleared = new Map<string, readonly unknown[]>();
@@ -61,4 +82,6 @@ export function applyRollups(db: Database, delta: RollupDelta): void {
     }
     for (const dayTenant of cleared.values()) clear[i]!.run(...dayTenant);
   });
+  for (const [day, [lo, hi]] of delta.seqSpans()) widenSpan.run(day, lo, hi);
+  for (const day of delta.daysRemovedFrom()) forgetSpan.run({ day });
 }

@@ -12,7 +12,7 @@ import {
 } from '../backfill.js';
 import { SEQ_FLOOR } from './tail.js';
 import { rollupBackfillSql, ROLLUP_TABLES } from '../rollups.js';
-import { ROLLUP_SCHEMA } from './rollups.js';
+import { ROLLUP_SCHEMA, SEQ_SPAN_SCHEMA } from './rollups.js';
 import { RETENTION_SCHEMA } from './retention.js';
 
 /**
@@ -148,6 +148,9 @@ export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE record_conflicts (
      tenant TEXT NOT NULL, id TEXT NOT NULL, raw_sha256 TEXT NOT NULL, raw TEXT NOT NULL, source TEXT NOT NULL,
      seen_at INTEGER NOT NULL, PRIMARY KEY (tenant, id, raw_sha256));`,
+  // 11 (issue 19): each day's seq span, so the substring index's candidates outside a period are skipped
+  // without reading them (sqlite/rollups.ts SEQ_SPAN_SCHEMA; filled from the records stored before).
+  SEQ_SPAN_SCHEMA,
 ];
 
 /**

@@ -319,3 +319,82 @@ test('a bulk load gathers its rollups until it commits; a batch that fails adds 
     await store.close();
   }
 });
+
+test("each day's seq span holds every record of that day, through inserts out of time order, bulk loads, retention and purges", async () => {
+  const store = openSqliteStore(':memory:');
+  const db = (store as unknown as { db: Database.Database }).db;
+  const TENANTS = ['t-one', 't-two'];
+  let state = 7;
+  const next = (): number => (state = (state * 48_271) % 2_147_483_647) / 2_147_483_647;
+  const some = (): ReturnType<typeof record>[] =>
+    Array.from({ length: 1 + Math.floor(next() * 30) }, () =>
+      record({ tenant: TENANTS[Math.floor(next() * 2)]!, creationTime: T0 + Math.floor(next() * 8 * DAY) }),
+    );
+  const check = (at: string): void => {
+    const outside = db
+      .prepare(
+        `SELECT count(*) FROM records r LEFT JOIN rollup_seq_days s ON s.day = r.creation_time - r.creation_time % ${DAY}
+         WHERE s.day IS NULL OR r.seq < s.lo OR r.seq > s.hi`,
+      )
+      .pluck()
+      .get();
+    assert.equal(outside, 0, `${at}: a record outside its day's span`);
+    const empty = db
+      .prepare(
+        `SELECT count(*) FROM rollup_seq_days s WHERE NOT EXISTS (SELECT 1 FROM records WHERE creation_time >= s.day AND creation_time < s.day + ${DAY})`,
+      )
+      .pluck()
+      .get();
+    assert.equal(empty, 0, `${at}: a span left for a day with no record`);
+  };
+  try {
+    for (let step = 0; step < 40; step++) {
+      const roll = next();
+      if (roll < 0.4) await store.records.insert(some());
+      else if (roll < 0.6) {
+        const bulk = store.records.bulk!();
+        await bulk.insert(some());
+        await bulk.insert(some());
+        await bulk.close();
+      } else if (roll < 0.9) {
+        const sweep = { tenant: TENANTS[Math.floor(next() * 2)]!, startedAt: step, before: T0 + next() * 8 * DAY };
+        await store.retention.removeBatch(sweep, -8e15, 1 + Math.floor(next() * 20), T0);
+      } else await store.records.purgeTenant(TENANTS[Math.floor(next() * 2)]!);
+      check(`step ${step}`);
+    }
+  } finally {
+    await store.close();
+  }
+});
+
+test("with the substring index, a period's candidates outside its days' seq span are not read", async () => {
+  const store = openSqliteStore(':memory:');
+  const db = (store as unknown as { db: Database.Database }).db;
+  const text = (store.records as unknown as { text: SqliteTextIndex }).text;
+  const zanzibar = (day: number, n: number): ReturnType<typeof record>[] =>
+    Array.from({ length: n }, (_, i) => record({ creationTime: T0 + day * DAY + i, raw: '{"Note":"Zanzibar"}' }));
+  try {
+    await store.records.insert([...zanzibar(0, 50), ...zanzibar(1, 50), ...zanzibar(2, 50)]);
+    await store.records.optimize!({ textIndex: true });
+    // A history fill: day 0's records arriving last widen day 0's span, not day 2's.
+    await store.records.insert(zanzibar(0, 5).map((r, i) => ({ ...r, id: `late-${i}` })));
+    const day1 = { start: T0 + DAY + 10, end: T0 + 2 * DAY };
+    const q = compileSearch({ range: day1, freeText: ['zanzibar'] }, text, undefined, 200);
+    const candidates = /seq IN \((SELECT rowid FROM text_raw .*?) UNION ALL/.exec(q.sql)?.[1];
+    assert.ok(candidates, q.sql);
+    const seqs = db.prepare(candidates).pluck().all(q.params) as number[];
+    assert.deepEqual([Math.min(...seqs), Math.max(...seqs), seqs.length], [51, 100, 50], "only day 1's seqs");
+    assert.equal(db.prepare(q.sql).all(q.params).length, 40, 'the exact test keeps the period');
+    const none = compileSearch(
+      { range: { start: T0 + 5 * DAY, end: T0 + 6 * DAY }, freeText: ['zanzibar'] },
+      text,
+      undefined,
+      9,
+    );
+    assert.equal(db.prepare(none.sql).all(none.params).length, 0, 'a period without records: no candidate');
+    const day0 = compileSearch({ range: { start: T0, end: T0 + DAY }, freeText: ['zanzibar'] }, text, undefined, 200);
+    assert.equal(db.prepare(day0.sql).all(day0.params).length, 55, 'the late records are found');
+  } finally {
+    await store.close();
+  }
+});
