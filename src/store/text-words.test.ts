@@ -42,4 +42,8 @@ test('textWords equals its definition on text of mixed case, non-ASCII letters a
   // The Kelvin sign lower-cases to an ASCII k in JavaScript, so it starts a word.
   assert.deepEqual(textWords('Xyz-GHI ghi \u212aelvin abcdefg'), ['xyz', 'ghi', 'kelvin', 'abcdefg']);
   assert.deepEqual(textWords(null), []);
+  // Longer than the buffer an ASCII text is read through, then a short one (nothing of the long one left behind).
+  const long = `${'{"Key":"Value-x1"} '.repeat(5_000)}"TailWord"`;
+  assert.deepEqual(textWords(long, set), definition(long, stops));
+  assert.deepEqual(textWords('ghi', set), ['ghi']);
 });
