@@ -6,6 +6,7 @@ import {
   groupCountsSql,
   isAsciiTerm,
   headSliceSql,
+  ORDER_NEWEST_FIRST,
   searchPageSql,
 } from '../search-sql.js';
 import type { SqlDialect } from '../search-sql.js';
@@ -49,6 +50,8 @@ class SqliteDialect implements SqlDialect {
     return `unlikely(${condition})`;
   }
 
+  /** Whether the substring index gives the candidates (by seq: then every match is sorted for a page). */
+  narrowed = false;
   private n = 0;
   constructor(private readonly text: SqliteTextIndex | null) {}
 
@@ -71,6 +74,7 @@ class SqliteDialect implements SqlDialect {
     const match = this.text!.matchExpression(column, terms);
     if (match === null) return null;
     const newer = `SELECT seq FROM records WHERE seq > ${this.bind(upto)}`;
+    this.narrowed = true;
     if (match === '') return `seq IN (${newer})`;
     const table = this.text!.postings(column);
     // The period's seq span (sqlite/rollups.ts rollup_seq_days: the days it overlaps): the index gives its
@@ -99,7 +103,12 @@ export function compileSearch(
 ): Compiled {
   const d = new SqliteDialect(text);
   const where = compileWhere(query, d, after);
-  return { sql: searchPageSql(where, d.bind(limit)), params: d.params };
+  if (!d.narrowed) return { sql: searchPageSql(where, d.bind(limit)), params: d.params };
+  // Candidates by seq: every match goes through the sort for the newest first. The page's seqs are chosen
+  // first, sorting only the keys, then its rows are read: sorting whole rows (raw is a kilobyte) made a month's
+  // object search at ten million records take 90–160 ms instead of 70–100.
+  const page = `SELECT seq FROM records WHERE ${where} ORDER BY ${ORDER_NEWEST_FIRST} LIMIT ${d.bind(limit)}`;
+  return { sql: searchPageSql(`seq IN (${page})`, '-1'), params: d.params };
 }
 
 export function compileHeadSlice(query: SearchQuery, text: SqliteTextIndex | null, limit: number | null): Compiled {
