@@ -1,4 +1,4 @@
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as Db } from 'better-sqlite3';
@@ -22,6 +22,13 @@ import { SqliteTenantStore } from './tenants.js';
 
 /** Negative: KiB (SQLite's convention). */
 export const DEFAULT_CACHE_KIB = -65_536;
+/**
+ * The page cache of a store larger than the memory map (MMAP_BYTES): the rest of the file (the newest records,
+ * appended last) is read through SQLite's pager, one 16 KB pread per page not cached. Measured at ten million
+ * records (20 GB): a month's object substring reads 6,621 rows by seq, 66 ms each time with 64 MB (the rows'
+ * pages do not fit), 24 ms once they are cached in 256 MB. The cache fills only as pages are read.
+ */
+export const LARGE_STORE_CACHE_KIB = -262_144;
 /**
  * Reads through a memory map of the file, up to the 2 GB better-sqlite3's SQLite allows
  * (SQLITE_MAX_MMAP_SIZE): a report or search fetches rows by rowid from index entries, and through
@@ -96,10 +103,12 @@ function configure(db: Db, path: string, options: SqliteStoreOptions): Store {
   // instead of failing at once with "database is locked" (issue 18.15).
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   db.pragma('page_size = 16384');
-  if (path !== ':memory:' && path !== '') db.pragma('journal_mode = WAL');
+  const onDisk = path !== ':memory:' && path !== '';
+  if (onDisk) db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  db.pragma(`cache_size = ${DEFAULT_CACHE_KIB}`);
-  if (path !== ':memory:' && path !== '') db.pragma(`mmap_size = ${MMAP_BYTES}`);
+  const large = onDisk && (statSync(path, { throwIfNoEntry: false })?.size ?? 0) > MMAP_BYTES;
+  db.pragma(`cache_size = ${large ? LARGE_STORE_CACHE_KIB : DEFAULT_CACHE_KIB}`);
+  if (onDisk) db.pragma(`mmap_size = ${MMAP_BYTES}`);
   db.pragma('temp_store = MEMORY');
   db.function(CONTAINS_FUNCTION, { deterministic: true }, (text: unknown, term: unknown) =>
     containsFolded(typeof text === 'string' ? text : null, String(term)),
