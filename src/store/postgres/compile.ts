@@ -1,3 +1,4 @@
+import type { TimeRange } from '../../core/time.js';
 import type { CountDimension, SearchCursor, SearchQuery } from '../../core/search-query.js';
 import {
   compileWhere,
@@ -29,9 +30,9 @@ class PostgresDialect implements SqlDialect {
 
   constructor(private readonly text: TextIndexState | null = null) {}
 
-  substringPrefilter(column: 'raw' | 'object_id', terms: string[]): string | null {
+  substringPrefilter(column: 'raw' | 'object_id', terms: string[], range: TimeRange): string | null {
     if (!this.text?.ready) return null;
-    return wordsPrefilter(this.text, column, terms, (v) => this.bind(v));
+    return wordsPrefilter(this.text, column, terms, range, (v) => this.bind(v));
   }
 
   bind(value: string | number): string {

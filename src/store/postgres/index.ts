@@ -53,7 +53,10 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   const pool = new pg.Pool({
     connectionString: parsed.toString(),
     max: options.poolSize ?? 4,
-    options: `-c search_path=${schema}`,
+    // JIT off: the store's statements run in milliseconds (counts come from the rollups), and PostgreSQL's cost
+    // estimate made it compile a month's object search for 58–70 ms of a 100 ms answer (EXPLAIN ANALYZE, ten
+    // million records).
+    options: `-c search_path=${schema} -c jit=off`,
   });
   // A broken connection (the server restarted) must not crash the process; the store's queries reconnect.
   guardClients(pool);

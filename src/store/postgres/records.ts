@@ -295,8 +295,10 @@ export class PostgresRecordStore implements RecordStore {
 
   /**
    * Bulk loading in PostgreSQL needs no long transaction (each batch is one COPY round trip, and
-   * several writers may share the server); close() refreshes the planner statistics of the months it wrote
-   * (ANALYZE records would sample every partition again).
+   * several writers may share the server); close() vacuums the months it wrote and refreshes their planner
+   * statistics (VACUUM (ANALYZE) records would visit every partition again). The vacuum marks the loaded pages
+   * all-visible, without which every index-only scan (the counts) reads the table's rows too: autovacuum does
+   * it only much later for an insert-only table. Measured at ten million records: see docs/BENCHMARKS.md.
    */
   bulk(): BulkWriter {
     const written = new Set<string>();
@@ -311,14 +313,14 @@ export class PostgresRecordStore implements RecordStore {
           'SELECT m FROM unnest($1::text[]) AS m WHERE to_regclass(m) IS NOT NULL',
           [[...written]],
         );
-        if (rows.length) await this.pool.query(`ANALYZE ${rows.map((r) => r.m).join(', ')}`);
+        if (rows.length) await this.pool.query(`VACUUM (ANALYZE) ${rows.map((r) => r.m).join(', ')}`);
       },
     };
   }
 
   /**
-   * ANALYZE after a large load, and the substring index built (or caught up), or dropped, when asked
-   * (text-index.ts). The rollups are folded too.
+   * VACUUM (ANALYZE) after a large load (bulk() says why), and the substring index built (or caught up), or
+   * dropped, when asked (text-index.ts). The rollups are folded too.
    */
   async optimize(options: OptimizeOptions = {}): Promise<OptimizeResult> {
     const started = performance.now();
@@ -330,7 +332,7 @@ export class PostgresRecordStore implements RecordStore {
     }
     const textIndexMs = performance.now() - started;
     await compactRollups(this.pool);
-    await this.pool.query('ANALYZE records');
+    await this.pool.query('VACUUM (ANALYZE) records');
     return { textIndex, textIndexMs, analyzeMs: performance.now() - started - textIndexMs };
   }
 
