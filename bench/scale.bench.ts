@@ -109,12 +109,11 @@ async function withTextIndex(
   progress('building the substring index');
   const optimized = await store.records.optimize?.({ textIndex: true });
   const storeBytes = await bytes();
-  const grown = storeBytes - before;
   const at = new Date().toISOString();
   return {
     ...built,
     textIndexMs: optimized?.textIndex ? optimized.textIndexMs : NaN,
-    textIndexBytes: optimized?.textIndex ? (indexBytes?.() ?? grown) : NaN,
+    textIndexBytes: optimized?.textIndex ? (indexBytes?.() ?? storeBytes - before) : NaN,
     storeBytes,
     ...(again ? { textIndexAt: at } : { builtAt: at }),
   };

@@ -114,7 +114,7 @@ export class RollupDelta {
   /** Per UTC day, the lowest and highest seq of the rows inserted (SQLite's seq spans: sqlite/rollups.ts). */
   private readonly spans = new Map<number, [lo: number, hi: number]>();
   /** Days some row was deleted from (a day left with no record loses its seq span). */
-  private readonly emptiedDays = new Set<number>();
+  private readonly removedFrom = new Set<number>();
   private negative = false;
   /** Rows counted in (+1) and out (-1). */
   added = 0;
@@ -144,7 +144,7 @@ export class RollupDelta {
     if (sign < 0) {
       this.negative = true;
       this.removed++;
-      this.emptiedDays.add(day);
+      this.removedFrom.add(day);
     } else this.added++;
     for (let i = 0; i < PLANS.length; i++) {
       const plan = PLANS[i]!;
@@ -190,7 +190,7 @@ export class RollupDelta {
       if (mine === undefined) this.spans.set(day, [lo, hi]);
       else this.spans.set(day, [Math.min(mine[0], lo), Math.max(mine[1], hi)]);
     }
-    for (const day of other.emptiedDays) this.emptiedDays.add(day);
+    for (const day of other.removedFrom) this.removedFrom.add(day);
   }
 
   /** Each day's lowest and highest inserted seq (only rows counted with addStored(values, seq)). */
@@ -200,7 +200,7 @@ export class RollupDelta {
 
   /** The days rows were deleted from. */
   daysRemovedFrom(): Iterable<number> {
-    return this.emptiedDays;
+    return this.removedFrom;
   }
 
   get isEmpty(): boolean {

@@ -318,7 +318,8 @@ export class PostgresRecordStore implements RecordStore {
           'SELECT m FROM unnest($1::text[]) AS m WHERE to_regclass(m) IS NOT NULL',
           [[...written]],
         );
-        await this.pool.query(`VACUUM (ANALYZE) ${[...rows.map((r) => r.m), ...ROLLUP_TABLE_NAMES].join(', ')}`);
+        if (rows.length)
+          await this.pool.query(`VACUUM (ANALYZE) ${[...rows.map((r) => r.m), ...ROLLUP_TABLE_NAMES].join(', ')}`);
       },
     };
   }

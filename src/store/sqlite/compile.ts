@@ -13,7 +13,7 @@ import type { SqlDialect } from '../search-sql.js';
 import { rollupCountBySql, rollupCountSql, rollupPlan } from '../rollup-sql.js';
 import type { SqliteTextIndex, TextColumn } from './text-index.js';
 import type { TimeRange } from '../../core/time.js';
-import { DAY_MS } from '../rollups.js';
+import { seqSpanCondition } from './rollups.js';
 
 /** A compiled statement: SQL text with named parameters (@p1…) and their values. */
 export interface Compiled {
@@ -77,12 +77,10 @@ class SqliteDialect implements SqlDialect {
     this.narrowed = true;
     if (match === '') return `seq IN (${newer})`;
     const table = this.text!.postings(column);
-    // The period's seq span (sqlite/rollups.ts rollup_seq_days: the days it overlaps): the index gives its
-    // candidates in seq order, and those outside the span are skipped without reading the record (at ten
-    // million records over 90 days, a month's search read a third of the candidates instead of all).
-    // No day in the span table: no record in the period, and the NULL bounds keep every candidate out.
-    const days = `FROM rollup_seq_days WHERE day > ${this.bind(range.start - DAY_MS)} AND day < ${this.bind(range.end)}`;
-    const span = `rowid >= (SELECT min(lo) ${days}) AND rowid <= (SELECT max(hi) ${days})`;
+    // The period's seq span: the index gives its candidates in seq order, and those outside the span are
+    // skipped without reading the record (at ten million records over 90 days, a month's search read a third
+    // of the candidates instead of all).
+    const span = seqSpanCondition('rowid', range, (v) => this.bind(v));
     // One IN list of rowids (the candidates, then the rows the index does not cover yet), so the planner
     // reads the candidates by rowid. Written as `IN (…) OR seq > covered` it walked the time index and
     // tested every row of the range instead: 1.0 s for a rare word over a million records.

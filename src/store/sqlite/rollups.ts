@@ -4,7 +4,8 @@
  * inserted or deleted.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import { daySql, rollupConflictKey, ROLLUP_TABLES, type RollupDelta, type RollupTable } from '../rollups.js';
+import type { TimeRange } from '../../core/time.js';
+import { DAY_MS, daySql, rollupConflictKey, ROLLUP_TABLES, type RollupDelta, type RollupTable } from '../rollups.js';
 
 /** Tables and indexes of the rollups (part of the schema migration that added them). */
 export const ROLLUP_SCHEMA = `
@@ -26,6 +27,15 @@ export const SEQ_SPAN_SCHEMA = `
   CREATE TABLE rollup_seq_days (day INTEGER PRIMARY KEY, lo INTEGER NOT NULL, hi INTEGER NOT NULL);
   INSERT INTO rollup_seq_days (day, lo, hi)
     SELECT ${daySql('creation_time')} AS d, min(seq), max(seq) FROM records GROUP BY d;`;
+
+/**
+ * `column` (a seq) within the seq span of the days `range` overlaps. No day in the table means no record in
+ * the period: the NULL bounds then keep every row out.
+ */
+export function seqSpanCondition(column: string, range: TimeRange, bind: (value: number) => string): string {
+  const days = `FROM rollup_seq_days WHERE day > ${bind(range.start - DAY_MS)} AND day < ${bind(range.end)}`;
+  return `${column} >= (SELECT min(lo) ${days}) AND ${column} <= (SELECT max(hi) ${days})`;
+}
 
 interface Prepared {
   upsert: Statement[];
