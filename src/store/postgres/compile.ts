@@ -6,11 +6,13 @@ import {
   dimensionExpression,
   groupCountsSql,
   headSliceSql,
+  ORDER_NEWEST_FIRST,
   searchPageSql,
 } from '../search-sql.js';
 import type { SqlDialect } from '../search-sql.js';
 import { rollupCountBySql, rollupCountSql, rollupPlan } from '../rollup-sql.js';
-import { wordsPrefilter, type TextIndexState } from './text-index.js';
+import { SELECT_COLUMNS } from '../columns.js';
+import { wordsCandidates, type TextIndexState } from './text-index.js';
 
 /** A compiled statement: SQL text with positional parameters ($1…) and their values. */
 export interface Compiled {
@@ -30,9 +32,16 @@ class PostgresDialect implements SqlDialect {
 
   constructor(private readonly text: TextIndexState | null = null) {}
 
+  /** The first substring filter the index narrowed: its candidates' keys, and the condition it is in the WHERE clause. */
+  narrowedBy: { candidates: string; condition: string } | null = null;
+
   substringPrefilter(column: 'raw' | 'object_id', terms: string[], range: TimeRange): string | null {
     if (!this.text?.ready) return null;
-    return wordsPrefilter(this.text, column, terms, range, (v) => this.bind(v));
+    const candidates = wordsCandidates(this.text, column, terms, range, (v) => this.bind(v));
+    if (candidates === null) return null;
+    const condition = `(creation_time, seq) IN (${candidates})`;
+    this.narrowedBy ??= { candidates, condition };
+    return condition;
   }
 
   bind(value: string | number): string {
@@ -53,7 +62,23 @@ export function compileSearch(
 ): Compiled {
   const d = new PostgresDialect(text);
   const where = compileWhere(query, d, after);
-  return { sql: searchPageSql(where, d.bind(limit)), params: d.params };
+  if (!d.narrowedBy) return { sql: searchPageSql(where, d.bind(limit)), params: d.params };
+  // Narrowed by the substring index: the candidates' keys newest first, each record read and tested in turn
+  // until the page is full. Joined the usual way, every candidate's row was read and then sorted (at ten
+  // million records a month's object search read 6,621 rows at random for a page of 100). OFFSET 0 keeps the
+  // planner from flattening the per-candidate read back into such a join; WITH TIES stops the walk at the
+  // page's last instant whatever the planner estimates, and the outer sort orders those few rows by
+  // (tenant, id) within an instant.
+  const { candidates, condition } = d.narrowedBy;
+  const rest = where.replace(condition, 'TRUE');
+  const from = after ? ` AND creation_time <= ${d.bind(after.creationTime)}` : '';
+  const size = d.bind(limit);
+  const sql = `SELECT * FROM (SELECT r.* FROM (${candidates}${from} ORDER BY creation_time DESC) c
+      CROSS JOIN LATERAL (SELECT ${SELECT_COLUMNS} FROM records
+        WHERE creation_time = c.creation_time AND seq = c.seq AND ${rest} OFFSET 0) r
+      ORDER BY c.creation_time DESC FETCH FIRST ${size} ROWS WITH TIES) page
+    ORDER BY ${ORDER_NEWEST_FIRST} LIMIT ${size}`;
+  return { sql, params: d.params };
 }
 
 export function compileHeadSlice(query: SearchQuery, text: TextIndexState | null, limit: number | null): Compiled {

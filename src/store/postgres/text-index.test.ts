@@ -9,9 +9,11 @@ import type { AuditRecord } from '../../core/record.js';
 import type { SearchQuery } from '../../core/search-query.js';
 import { sweepRetention } from '../../retention/sweep.js';
 import type { Store } from '../contract.js';
-import { DAY, record } from '../testing/fixtures.js';
+import { DAY, record, TENANT_A, TENANT_B } from '../testing/fixtures.js';
+import { compileSearch } from './compile.js';
 import { openPostgresStore } from './index.js';
 import { PostgresRecordStore } from './records.js';
+import { PostgresTextIndex } from './text-index.js';
 
 const NOW = Date.UTC(2026, 10, 20);
 const ALL: SearchQuery = { range: { start: 0, end: NOW + DAY } };
@@ -146,6 +148,82 @@ if (pgUrl) {
         );
       } finally {
         writer.release();
+        await pool.end();
+        await store.close();
+      }
+    });
+
+    test('a page the index narrows reads its candidates newest first until it is full, and pages across records of one instant', async () => {
+      const { store, schema } = await fresh();
+      const pool = new pg.Pool({ connectionString: url, max: 1, options: `-c search_path=${schema}` });
+      try {
+        const T = NOW - 2 * DAY;
+        const file = (over: Partial<AuditRecord>): AuditRecord =>
+          record({ objectId: 'https://contoso.sharepoint.com/sites/Harbor/Ledger of tides.xlsx', ...over });
+        // Twelve at one instant in two tenants (a page ends inside them), forty at instants of their own, and
+        // records the word does not reach.
+        const tied = Array.from({ length: 12 }, (_, i) =>
+          file({ creationTime: T, tenant: i % 2 ? TENANT_A : TENANT_B }),
+        );
+        const spread = Array.from({ length: 40 }, (_, i) => file({ creationTime: T - (i + 1) * 60_000 }));
+        const others = Array.from({ length: 300 }, (_, i) => record({ creationTime: T - i * 1_000 }));
+        await store.records.insert([...others, ...spread, ...tied]);
+        assert.equal((await store.records.optimize!({ textIndex: true })).textIndex, true);
+        const newestFirst = (rows: AuditRecord[]): string[] =>
+          [...rows]
+            .sort((a, b) =>
+              a.creationTime !== b.creationTime
+                ? b.creationTime - a.creationTime
+                : a.tenant !== b.tenant
+                  ? a.tenant < b.tenant
+                    ? 1
+                    : -1
+                  : a.id < b.id
+                    ? 1
+                    : -1,
+            )
+            .map((r) => r.id);
+        for (const query of [
+          { ...ALL, objects: ['harbor/ledger'] },
+          { ...ALL, objects: ['harbor/ledger'], tenants: [TENANT_B] },
+        ] as SearchQuery[]) {
+          const want = newestFirst(
+            [...tied, ...spread].filter((r) => !query.tenants || query.tenants.includes(r.tenant)),
+          );
+          const paged: string[] = [];
+          let cursor: { creationTime: number; tenant: string; id: string } | undefined;
+          for (;;) {
+            let n = 0;
+            for await (const r of store.records.search(query, { limit: 5, ...(cursor ? { after: cursor } : {}) })) {
+              paged.push(r.id);
+              cursor = { creationTime: r.creationTime, tenant: r.tenant, id: r.id };
+              n++;
+            }
+            if (n < 5) break;
+          }
+          assert.deepEqual(paged, want, 'pages of five walk every match once, newest first');
+        }
+        // A first page of three over the forty spread ones reads four candidates' records (the fourth ends the
+        // instant), not all forty, nor the period's other records.
+        const state = await new PostgresTextIndex(pool, async () => '0').state();
+        const { sql, params } = compileSearch(
+          { ...ALL, range: { start: 0, end: T - 30_000 }, objects: ['harbor/ledger'] },
+          state,
+          undefined,
+          3,
+        );
+        const { rows } = await pool.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`, params);
+        const reads: number[] = [];
+        const walk = (node: Record<string, unknown>): void => {
+          const relation = node['Relation Name'];
+          if (typeof relation === 'string' && relation.startsWith('records'))
+            reads.push(Number(node['Actual Loops']) * Number(node['Actual Rows']));
+          for (const child of (node.Plans as Record<string, unknown>[] | undefined) ?? []) walk(child);
+        };
+        walk((rows[0]!['QUERY PLAN'] as { Plan: Record<string, unknown> }[])[0]!.Plan);
+        const read = reads.reduce((a, b) => a + b, 0);
+        assert.ok(read >= 3 && read <= 5, `records read for a page of 3: ${read}`);
+      } finally {
         await pool.end();
         await store.close();
       }
