@@ -9,6 +9,7 @@ import { rawRecords, rng } from '../src/search/testing/generate.js';
 import { randomFilters } from '../src/search/testing/queries.js';
 import type { Store } from '../src/store/contract.js';
 import { openStore } from '../src/store/open.js';
+import { readPages } from '../src/store/testing/fixtures.js';
 import { pgUrl } from './support/paths.js';
 import { dropSchema, isolatedPgUrl } from './support/pg.js';
 
@@ -116,17 +117,7 @@ async function sameCounts(query: SearchQuery, i: number): Promise<void> {
 test('paging with the cursor walks the same rows as one search', async () => {
   const query = parseSearchFilters({ start: '2026-10-01', end: '2026-10-03', workload: ['sharepoint'] }, END);
   const want = referenceSearch(records, query).map(key);
-  const got: string[] = [];
-  let cursor: { creationTime: number; tenant: string; id: string } | undefined;
-  for (;;) {
-    let n = 0;
-    for await (const r of store.records.search(query, { limit: 97, ...(cursor ? { after: cursor } : {}) })) {
-      got.push(key(r));
-      cursor = { creationTime: r.creationTime, tenant: r.tenant, id: r.id };
-      n++;
-    }
-    if (n < 97) break;
-  }
+  const got = (await readPages(store.records, query, 97)).map(key);
   assert.ok(want.length > 500, 'the range holds many pages');
   assert.deepEqual(got, want, `seed ${SEED}`);
 });
@@ -173,17 +164,7 @@ for (const { name, url, cleanup } of substringStores)
           // Page by page as the console reads it (a first page, then keyset continuations): a page the
           // index narrows is cut from its candidates in time order (PostgreSQL's compileSearch).
           if (i % 4 === 0) {
-            const paged: string[] = [];
-            let cursor: { creationTime: number; tenant: string; id: string } | undefined;
-            for (;;) {
-              let n = 0;
-              for await (const r of small.records.search(query, { limit: 7, ...(cursor ? { after: cursor } : {}) })) {
-                paged.push(key(r));
-                cursor = { creationTime: r.creationTime, tenant: r.tenant, id: r.id };
-                n++;
-              }
-              if (n < 7 || paged.length >= 70) break;
-            }
+            const paged = (await readPages(small.records, query, 7, 70)).map(key);
             assert.deepEqual(
               paged,
               want.slice(0, paged.length),

@@ -9,7 +9,7 @@ import type { AuditRecord } from '../../core/record.js';
 import type { SearchQuery } from '../../core/search-query.js';
 import { sweepRetention } from '../../retention/sweep.js';
 import type { Store } from '../contract.js';
-import { DAY, record, TENANT_A, TENANT_B } from '../testing/fixtures.js';
+import { DAY, readPages, record, TENANT_A, TENANT_B } from '../testing/fixtures.js';
 import { compileSearch } from './compile.js';
 import { openPostgresStore } from './index.js';
 import { PostgresRecordStore } from './records.js';
@@ -190,17 +190,7 @@ if (pgUrl) {
           const want = newestFirst(
             [...tied, ...spread].filter((r) => !query.tenants || query.tenants.includes(r.tenant)),
           );
-          const paged: string[] = [];
-          let cursor: { creationTime: number; tenant: string; id: string } | undefined;
-          for (;;) {
-            let n = 0;
-            for await (const r of store.records.search(query, { limit: 5, ...(cursor ? { after: cursor } : {}) })) {
-              paged.push(r.id);
-              cursor = { creationTime: r.creationTime, tenant: r.tenant, id: r.id };
-              n++;
-            }
-            if (n < 5) break;
-          }
+          const paged = (await readPages(store.records, query, 5)).map((r) => r.id);
           assert.deepEqual(paged, want, 'pages of five walk every match once, newest first');
         }
         // A first page of three over the forty spread ones reads four candidates' records (the fourth ends the

@@ -1,7 +1,8 @@
 import { ipMatches } from '../../core/ip.js';
 import type { AuditRecord } from '../../core/record.js';
 import type { SearchQuery } from '../../core/search-query.js';
-import type { BlobRow, CoverageWindow, TenantRow } from '../contract.js';
+import type { StoredRecord } from '../../core/record.js';
+import type { BlobRow, CoverageWindow, RecordStore, TenantRow } from '../contract.js';
 
 export const T0 = Date.UTC(2026, 9, 1);
 export const MIN = 60_000;
@@ -148,4 +149,27 @@ export function blobRow(
     windowStart: T0,
     ...over,
   };
+}
+
+/**
+ * A search read as the console reads it: pages of `size` with the keyset cursor, until a short page (or once
+ * `atMost` records are read).
+ */
+export async function readPages(
+  records: Pick<RecordStore, 'search'>,
+  query: SearchQuery,
+  size: number,
+  atMost = Infinity,
+): Promise<StoredRecord[]> {
+  const got: StoredRecord[] = [];
+  let cursor: { creationTime: number; tenant: string; id: string } | undefined;
+  for (;;) {
+    let n = 0;
+    for await (const r of records.search(query, { limit: size, ...(cursor ? { after: cursor } : {}) })) {
+      got.push(r);
+      cursor = { creationTime: r.creationTime, tenant: r.tenant, id: r.id };
+      n++;
+    }
+    if (n < size || got.length >= atMost) return got;
+  }
 }
