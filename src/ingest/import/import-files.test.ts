@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { tempDir } from '../../../test/support/paths.js';
 import { importFiles, memoryRejects, type ImportSummary } from './index.js';
+import { chooseWorker } from './import-files.js';
 import { recordKeys } from '../../store/columns.js';
 import { memorySink } from './testing/memory-sink.js';
 
@@ -308,4 +309,24 @@ test('parallel (a worker thread reads and normalizes) gives the same records, re
   } finally {
     cleanup();
   }
+});
+
+test("parallel: 'auto' samples the machine for a mid-sized file only; a large one gets the worker on any second core", async () => {
+  const MB = 1 << 20;
+  let sampled = 0;
+  const idle = (cores: number) => async () => {
+    sampled++;
+    return cores;
+  };
+  assert.equal(await chooseWorker(10 * MB, 2, idle(2)), false, 'a small file is parsed on the importing thread');
+  assert.equal(await chooseWorker(64 * MB, 2, idle(2)), true, 'a free second core: the worker');
+  assert.equal(await chooseWorker(64 * MB, 2, idle(0.4)), false, 'a busy machine at the sample: no worker');
+  assert.equal(sampled, 2, 'only the mid-sized file was sampled');
+  assert.equal(
+    await chooseWorker(2_000 * MB, 2, idle(0.4)),
+    true,
+    'busy for a moment, but the import runs for minutes',
+  );
+  assert.equal(await chooseWorker(2_000 * MB, 1, idle(0.4)), false, 'one core: nothing to overlap with');
+  assert.equal(sampled, 2);
 });

@@ -27,6 +27,13 @@ const DEFAULT_BATCH = 1000;
  * not the load average: the 1-minute average still counts the CPU an earlier step of this very process used.
  */
 const PARALLEL_MIN_BYTES = 16 << 20;
+/**
+ * From this size on the worker is started whenever the machine has a second core, without a sample: such
+ * an import runs for a minute or more, far longer than whatever made the machine busy for 200 ms, and two
+ * threads get twice one thread's share of a machine that stays busy. A 10 GB import that sampled a busy
+ * moment ran without its worker for 17 minutes where the previous one took 12.7 (docs/adr/0034).
+ */
+const UNSAMPLED_FROM_BYTES = 256 << 20;
 const FREE_CORE_SAMPLE_MS = 200;
 /** Idle cores (out of all) needed for the worker: this thread's core and most of another. */
 const FREE_CORES_NEEDED = 1.5;
@@ -128,12 +135,17 @@ async function importFile(path: string, index: number, files: number, options: I
 
 async function inWorker(path: string, parallel: ImportOptions['parallel']): Promise<boolean> {
   if (parallel !== 'auto') return parallel === true;
-  if (availableParallelism() < 2) return false;
   const size = await stat(path).then(
     (info) => info.size,
     () => 0,
   );
-  return size >= PARALLEL_MIN_BYTES && (await idleCores(FREE_CORE_SAMPLE_MS)) >= FREE_CORES_NEEDED;
+  return chooseWorker(size, availableParallelism(), () => idleCores(FREE_CORE_SAMPLE_MS));
+}
+
+/** `parallel: 'auto'`'s choice for a file of `size` bytes on `cores` cores; `idle` samples the idle cores. */
+export async function chooseWorker(size: number, cores: number, idle: () => Promise<number>): Promise<boolean> {
+  if (cores < 2 || size < PARALLEL_MIN_BYTES) return false;
+  return size >= UNSAMPLED_FROM_BYTES || (await idle()) >= FREE_CORES_NEEDED;
 }
 
 /** How many cores' worth of CPU time went idle during the next `ms` (this process waits meanwhile). */

@@ -53,7 +53,8 @@ export interface ImportOptions {
   batchSize?: number;
   /**
    * Read and normalize in a worker thread while this thread stores (parse-in-worker.ts); the results
-   * are the same. 'auto': for files of 16 MB or more while a second core is free. Default false.
+   * are the same. 'auto': for files of 16 MB or more while a second core is free (from 256 MB on,
+   * whenever the machine has a second core). Default false.
    */
   parallel?: boolean | 'auto';
 }
