@@ -30,18 +30,27 @@ export interface Compiled {
 class PostgresDialect implements SqlDialect {
   readonly params: (string | number)[] = [];
 
-  constructor(private readonly text: TextIndexState | null = null) {}
+  /**
+   * `drive`: a page (compileSearch) is read from the first narrowed filter's candidates, which then leaves no
+   * condition in the WHERE clause.
+   */
+  constructor(
+    private readonly text: TextIndexState | null = null,
+    private readonly drive = false,
+  ) {}
 
-  /** The first substring filter the index narrowed: its candidates' keys, and the condition it is in the WHERE clause. */
-  narrowedBy: { candidates: string; condition: string } | null = null;
+  /** The candidates' keys of the first substring filter the index narrowed, when it drives the page. */
+  drivenBy: string | null = null;
 
   substringPrefilter(column: 'raw' | 'object_id', terms: string[], range: TimeRange): string | null {
     if (!this.text?.ready) return null;
     const candidates = wordsCandidates(this.text, column, terms, range, (v) => this.bind(v));
     if (candidates === null) return null;
-    const condition = `(creation_time, seq) IN (${candidates})`;
-    this.narrowedBy ??= { candidates, condition };
-    return condition;
+    if (this.drive && this.drivenBy === null) {
+      this.drivenBy = candidates;
+      return 'TRUE';
+    }
+    return `(creation_time, seq) IN (${candidates})`;
   }
 
   bind(value: string | number): string {
@@ -60,22 +69,21 @@ export function compileSearch(
   after: SearchCursor | undefined,
   limit: number,
 ): Compiled {
-  const d = new PostgresDialect(text);
+  const d = new PostgresDialect(text, true);
   const where = compileWhere(query, d, after);
-  if (!d.narrowedBy) return { sql: searchPageSql(where, d.bind(limit)), params: d.params };
+  if (d.drivenBy === null) return { sql: searchPageSql(where, d.bind(limit)), params: d.params };
   // Narrowed by the substring index: the candidates' keys newest first, each record read and tested in turn
   // until the page is full. Joined the usual way, every candidate's row was read and then sorted (at ten
   // million records a month's object search read 6,621 rows at random for a page of 100). OFFSET 0 keeps the
   // planner from flattening the per-candidate read back into such a join; WITH TIES stops the walk at the
   // page's last instant whatever the planner estimates, and the outer sort orders those few rows by
   // (tenant, id) within an instant.
-  const { candidates, condition } = d.narrowedBy;
-  const rest = where.replace(condition, 'TRUE');
+  const candidates = d.drivenBy;
   const from = after ? ` AND creation_time <= ${d.bind(after.creationTime)}` : '';
   const size = d.bind(limit);
   const sql = `SELECT * FROM (SELECT r.* FROM (${candidates}${from} ORDER BY creation_time DESC) c
       CROSS JOIN LATERAL (SELECT ${SELECT_COLUMNS} FROM records
-        WHERE creation_time = c.creation_time AND seq = c.seq AND ${rest} OFFSET 0) r
+        WHERE creation_time = c.creation_time AND seq = c.seq AND ${where} OFFSET 0) r
       ORDER BY c.creation_time DESC FETCH FIRST ${size} ROWS WITH TIES) page
     ORDER BY ${ORDER_NEWEST_FIRST} LIMIT ${size}`;
   return { sql, params: d.params };

@@ -1,7 +1,6 @@
 import { ipMatches } from '../../core/ip.js';
-import type { AuditRecord } from '../../core/record.js';
+import type { AuditRecord, StoredRecord } from '../../core/record.js';
 import type { SearchQuery } from '../../core/search-query.js';
-import type { StoredRecord } from '../../core/record.js';
 import type { BlobRow, CoverageWindow, RecordStore, TenantRow } from '../contract.js';
 
 export const T0 = Date.UTC(2026, 9, 1);
