@@ -8,7 +8,14 @@
 import type { PoolClient } from 'pg';
 import type { StoreUpgrade } from '../backfill.js';
 import { daySql } from '../rollups.js';
-import { createMonths, monthsOf, nameIndexesSql } from './partitions.js';
+import {
+  createMonths,
+  createWordsMonthSql,
+  listPartitions,
+  monthsOf,
+  nameIndexesSql,
+  wordsPartition,
+} from './partitions.js';
 
 /** The indexes of the records, each now a partitioned index (records_key is gone: record_keys holds the key). */
 export const RECORD_INDEXES = `
@@ -54,4 +61,53 @@ export async function partitionRecords(client: PoolClient, upgrade?: StoreUpgrad
     upgrade?.onNotice?.(
       `Records moved into ${months.length} monthly partitions in ${((performance.now() - started) / 1000).toFixed(1)} s`,
     );
+}
+
+/**
+ * Schema version 12 (issue 19.3): the substring index's posted words partitioned by the same months as the
+ * records (partitions.ts createWordsMonthSql), so a search's period reads only its months' words and trigram
+ * indexes: at ten million records over 90 days a month's object search read every month's candidates from one
+ * trigram index and rechecked them all. The words stored are kept, and so are the trigram indexes when a build
+ * had made them (built here again, over the moved rows, inside the migration's transaction): an index that was
+ * ready stays ready.
+ */
+export async function partitionWords(client: PoolClient, upgrade?: StoreUpgrade): Promise<void> {
+  const { rows: count } = await client.query<{ n: string }>('SELECT count(*) AS n FROM record_words');
+  const total = Number(count[0]?.n ?? 0);
+  const started = performance.now();
+  if (total >= NOTICE_FROM)
+    upgrade?.onNotice?.(
+      `Upgrading the store: moving the substring index's words of ${total.toLocaleString('en-US')} records into monthly partitions (once; other processes wait for it)`,
+    );
+  const { rows: trigram } = await client.query<{ column: string; ops: string }>(
+    `SELECT a.attname AS column, quote_ident(n.nspname) || '.' || o.opcname AS ops
+       FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+       JOIN pg_opclass o ON o.oid = i.indclass[0] JOIN pg_namespace n ON n.oid = o.opcnamespace
+      WHERE i.indexrelid IN (to_regclass('record_words_raw'), to_regclass('record_words_object')) AND i.indisvalid`,
+  );
+  await client.query(`
+    DROP INDEX IF EXISTS record_words_raw, record_words_object;
+    ALTER TABLE record_words RENAME TO record_words_unpartitioned;
+    ALTER TABLE record_words_unpartitioned RENAME CONSTRAINT record_words_pkey TO record_words_unpartitioned_pkey;
+    CREATE TABLE record_words (
+      creation_time bigint NOT NULL, seq bigint NOT NULL, raw_words text, object_words text,
+      PRIMARY KEY (creation_time, seq)) PARTITION BY RANGE (creation_time);`);
+  for (const month of await listPartitions(client)) {
+    await client.query(createWordsMonthSql(month));
+    // Words of a month without records (none: a month's words go with it) are not carried over.
+    await client.query(
+      `INSERT INTO ${wordsPartition(month)} SELECT * FROM record_words_unpartitioned
+        WHERE creation_time >= $1 AND creation_time < $2`,
+      [month.lo, month.hi],
+    );
+  }
+  await client.query('DROP TABLE record_words_unpartitioned');
+  for (const { column, ops } of trigram) {
+    const name = column === 'raw_words' ? 'record_words_raw' : 'record_words_object';
+    await client.query(`CREATE INDEX ${name} ON record_words USING gin (${column} ${ops})`);
+    for (const month of await listPartitions(client)) await client.query(nameIndexesSql(wordsPartition(month)));
+  }
+  if (total > 0) await client.query('ANALYZE record_words');
+  if (total >= NOTICE_FROM)
+    upgrade?.onNotice?.(`The substring index's words moved in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }

@@ -10,6 +10,10 @@
  * processes creating the same month take turns: the second finds the first's table once it commits. There is
  * no DEFAULT partition: attaching a month beside one locks the DEFAULT partition ACCESS EXCLUSIVE and scans it,
  * so every search would wait; any month, year 0001 or 9999 included, simply gets its own partition.
+ *
+ * The substring index's posted words (record_words, text-index.ts) are partitioned by the same months
+ * (record_words_yYYYYmMM, schema version 12): a month's partition of each is created and dropped with the
+ * other, in the same transaction, so a search's period reads only its months' words and their trigram indexes.
  */
 import type { Pool, PoolClient } from 'pg';
 import { AppError } from '../../core/errors.js';
@@ -92,14 +96,36 @@ export async function createMonths(client: PoolClient, months: readonly Month[])
   );
   const missing = new Set(rows.map((r) => r.m));
   const created = months.filter((m) => missing.has(m.name));
+  if (created.length === 0) return [];
+  // Before schema version 12 (an upgrade running version 10's step) the words are not partitioned, or absent.
+  const { rows: kind } = await client.query<{ partitioned: boolean }>(
+    "SELECT EXISTS (SELECT 1 FROM pg_class WHERE oid = to_regclass('record_words') AND relkind = 'p') AS partitioned",
+  );
   for (const month of created) {
     await client.query(
       `CREATE TABLE ${month.name} (LIKE records INCLUDING DEFAULTS);
        ALTER TABLE records ATTACH PARTITION ${month.name} FOR VALUES FROM (${month.lo}) TO (${month.hi});
        ${nameIndexesSql(month.name)}`,
     );
+    if (kind[0]?.partitioned) await client.query(createWordsMonthSql(month));
   }
   return created;
+}
+
+/** The name of a month's partition of record_words: record_words_y2026m11 beside records_y2026m11. */
+export function wordsPartition(month: Pick<Month, 'name'>): string {
+  return `record_words_${month.name.slice('records_'.length)}`;
+}
+
+/**
+ * Creates and attaches a month's partition of record_words. ATTACH gives it every index of record_words (the
+ * trigram indexes too, once a build made them), empty and so at once; they are then named as records' are.
+ */
+export function createWordsMonthSql(month: Month): string {
+  const name = wordsPartition(month);
+  return `CREATE TABLE ${name} (LIKE record_words INCLUDING DEFAULTS);
+    ALTER TABLE record_words ATTACH PARTITION ${name} FOR VALUES FROM (${month.lo}) TO (${month.hi});
+    ${nameIndexesSql(name)}`;
 }
 
 /**
@@ -123,11 +149,12 @@ export async function ensureMonths(pool: Pool, times: readonly number[]): Promis
 }
 
 /**
- * Renames a partition's indexes after the index of `records` each belongs to (records_time_y2026m11): ATTACH
- * names them after their columns, and a plan that names its index then says which one it uses.
+ * Renames a partition's indexes after the partitioned index each belongs to (records_time_y2026m11,
+ * record_words_raw_y2026m11): ATTACH names them after their columns, and a plan that names its index then says
+ * which one it uses.
  */
 export function nameIndexesSql(partition: string): string {
-  const suffix = partition.slice('records_'.length);
+  const suffix = monthSuffix(partition);
   return `DO $$DECLARE r record; BEGIN
     FOR r IN SELECT c.relname AS child, p.relname AS parent
                FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
@@ -137,6 +164,13 @@ export function nameIndexesSql(partition: string): string {
         EXECUTE format('ALTER INDEX %I RENAME TO %I', r.child, r.parent || '_${suffix}');
       END IF;
     END LOOP; END $$;`;
+}
+
+/** The month part of a partition's name: y2026m11 of records_y2026m11 and of record_words_y2026m11. */
+export function monthSuffix(partition: string): string {
+  const suffix = /_(yn?\d{4,}m\d{2})$/.exec(partition)?.[1];
+  if (suffix === undefined) throw new Error(`${partition} is not the name of a month's partition`);
+  return suffix;
 }
 
 /** A partition of `records` and its bounds, as the catalog holds them. */

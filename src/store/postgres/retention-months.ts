@@ -7,16 +7,16 @@
  * 1. its partition locked EXCLUSIVE (writers of that month wait, readers go on), with a short lock_timeout;
  * 2. its records counted per tenant (count, oldest, newest), and every tenant checked again against its limit;
  * 3. the rollups of its days brought to zero (appended negated sums, rollups.ts cancelRollupDays);
- * 4. its keys deleted from record_keys (so a record removed may be stored again, as after a batched delete),
- *    and its posted words from record_words (the substring index, text-index.ts);
+ * 4. its keys deleted from record_keys (so a record removed may be stored again, as after a batched delete);
  * 5. each tenant's count added to the ledger row of its sweep (retention_removals), as removeBatch adds a batch;
- * 6. DROP TABLE, which needs ACCESS EXCLUSIVE on `records` for a moment.
+ * 6. DROP TABLE of the month's records, which needs ACCESS EXCLUSIVE on `records` for a moment, then of its
+ *    posted words (record_words_yYYYYmMM, the substring index's, text-index.ts) if `record_words` is free at once.
  * A month that cannot be locked within the timeout (a long search holds `records`, a writer of that month holds
  * the partition) or that a writer of that month deadlocks with is rolled back and left to the batched deletes.
  */
 import type { Pool, PoolClient } from 'pg';
 import type { RemovalSpan, SweepKey, WholeMonthRemoval } from '../contract.js';
-import { listPartitions, type Partition } from './partitions.js';
+import { listPartitions, wordsPartition, type Partition } from './partitions.js';
 import { cancelRollupDays, compactRollups } from './rollups.js';
 import { inTransaction } from './transaction.js';
 
@@ -92,13 +92,18 @@ async function dropMonth(
       // A tenant whose record arrived since the first look may have a later limit: leave the month then.
       if (!droppable(spans.map((s) => s.tenant))) return null;
       await cancelRollupDays(client, partition.lo, partition.hi);
-      for (const table of ['record_keys', 'record_words'])
-        await client.query(`DELETE FROM ${table} WHERE creation_time >= $1 AND creation_time < $2`, [
-          partition.lo,
-          partition.hi,
-        ]);
+      await client.query('DELETE FROM record_keys WHERE creation_time >= $1 AND creation_time < $2', [
+        partition.lo,
+        partition.hi,
+      ]);
       await account(client, spans);
       await client.query(`DROP TABLE ${partition.name}`);
+      // Its words last, without waiting: a search that locked the words first (a page the substring index drives)
+      // and now waits for `records` would otherwise close a deadlock that PostgreSQL might end by failing the
+      // search. Held, the month is left to the batched deletes, as when `records` is busy.
+      await client.query(
+        `LOCK TABLE record_words IN ACCESS EXCLUSIVE MODE NOWAIT; DROP TABLE IF EXISTS ${wordsPartition(partition)}`,
+      );
       return spans;
     });
   } catch (error) {

@@ -45,7 +45,8 @@ export async function deleteRecords(
                     RETURNING r.id, r.seq, ${ROLLUP_SOURCE_COLUMNS.map((c) => `r.${c}`).join(', ')}),
            keys AS (DELETE FROM record_keys k USING gone WHERE k.tenant = $1 AND k.id = gone.id),
            words AS (DELETE FROM record_words w USING gone
-                      WHERE w.creation_time = gone.creation_time AND w.seq = gone.seq)
+                      WHERE w.creation_time >= $2 AND w.creation_time < $3
+                        AND w.creation_time = gone.creation_time AND w.seq = gone.seq)
            SELECT ${ROLLUP_SOURCE_COLUMNS.join(', ')} FROM gone`,
     values: [tenant, from, before, limit],
     rowMode: 'array',

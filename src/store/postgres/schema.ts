@@ -13,7 +13,7 @@ import {
 import { rollupBackfillSql, ROLLUP_TABLES } from '../rollups.js';
 import { ROLLUP_SCHEMA } from './rollups.js';
 import { RETENTION_SCHEMA } from './retention.js';
-import { partitionRecords } from './partition-migration.js';
+import { partitionRecords, partitionWords } from './partition-migration.js';
 
 /** A migration: SQL, or code for one that depends on the data (run in the same transaction, under the same lock). */
 export type Migration = string | ((client: PoolClient, upgrade?: StoreUpgrade) => Promise<void>);
@@ -154,6 +154,8 @@ export const MIGRATIONS: readonly Migration[] = [
   `CREATE TABLE record_words (
      creation_time bigint NOT NULL, seq bigint NOT NULL, raw_words text, object_words text,
      PRIMARY KEY (creation_time, seq));`,
+  // 12 (issue 19.3): those words partitioned by the records' months (partition-migration.ts partitionWords).
+  partitionWords,
 ];
 
 /** Arbitrary constant: the advisory lock key migrations take. */

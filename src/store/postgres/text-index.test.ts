@@ -55,6 +55,21 @@ if (pgUrl) {
     return { store, schema, sql };
   }
 
+  /** The months that have a partition of record_words (y2026m06…), and those of records. */
+  async function wordMonths(sql: (text: string) => Promise<unknown[][]>): Promise<string[]> {
+    return months(sql, 'record_words');
+  }
+  async function recordMonths(sql: (text: string) => Promise<unknown[][]>): Promise<string[]> {
+    return months(sql, 'records');
+  }
+  async function months(sql: (text: string) => Promise<unknown[][]>, table: string): Promise<string[]> {
+    const rows = await sql(
+      `SELECT c.relname FROM pg_inherits h JOIN pg_class c ON c.oid = h.inhrelid
+        WHERE h.inhparent = '${table}'::regclass ORDER BY c.relname`,
+    );
+    return rows.map((r) => String(r[0]).slice(`${table}_`.length));
+  }
+
   /** Whether the trigram index can answer a need (on a table this small the planner would rather scan it). */
   async function usesIndex(schema: string, term: string): Promise<boolean> {
     const client = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` });
@@ -233,8 +248,110 @@ if (pgUrl) {
         assert.deepEqual(await ids(store, { ...ALL, freeText: ['bisonfield', 'otterpond', 'ibexridge'] }), [
           kept[0]!.id,
         ]);
+        assert.deepEqual(await wordMonths(sql), await recordMonths(sql), 'June’s words went with June’s records');
       } finally {
         await store.close();
+      }
+    });
+
+    test('the words are partitioned by the records’ months: each month’s trigram index is built, and a month made later has its own', async () => {
+      const { store, sql, schema } = await fresh();
+      try {
+        const june = worded(['lemurdale'], Date.UTC(2026, 5, 10));
+        const october = worded(['tapirglen'], Date.UTC(2026, 9, 10));
+        await store.records.insert([...june, ...october]);
+        await store.records.optimize!({ textIndex: true });
+        assert.deepEqual(await wordMonths(sql), await recordMonths(sql));
+        assert.deepEqual(await wordMonths(sql), ['y2026m06', 'y2026m10', 'y2026m11', 'y2026m12']);
+        const trigramIndexes = async (): Promise<unknown[][]> =>
+          sql(`SELECT c.relname, i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+                WHERE c.relname LIKE 'record\\_words\\_raw%' AND c.relnamespace = current_schema()::regnamespace
+                ORDER BY 1`);
+        const expected = (months: string[]): unknown[][] => [
+          ['record_words_raw', true],
+          ...months.map((m) => [`record_words_raw_${m}`, true]),
+        ];
+        assert.deepEqual(await trigramIndexes(), expected(['y2026m06', 'y2026m10', 'y2026m11', 'y2026m12']));
+        // A month first stored after the build gets its partition of the words with its trigram index.
+        const march = worded(['okapimarsh'], Date.UTC(2027, 2, 3));
+        await store.records.insert(march);
+        assert.deepEqual(
+          await trigramIndexes(),
+          expected(['y2026m06', 'y2026m10', 'y2026m11', 'y2026m12', 'y2027m03']),
+        );
+        assert.ok(await usesIndex(schema, 'okapimarsh'));
+        const wide: SearchQuery = { range: { start: 0, end: Date.UTC(2027, 5, 1) } };
+        for (const [word, rows] of [
+          ['lemurdale', june],
+          ['APIRGLE', october],
+          ['okapimars', march],
+        ] as const)
+          assert.deepEqual(await ids(store, { ...wide, freeText: [word] }), [rows[0]!.id], word);
+        // A search reads only its period's months of words.
+        const pool = new pg.Pool({ connectionString: url, max: 1, options: `-c search_path=${schema}` });
+        try {
+          const { sql: search, params } = compileSearch(
+            { range: { start: Date.UTC(2026, 9, 1), end: Date.UTC(2026, 10, 1) }, freeText: ['tapirglen'] },
+            await new PostgresTextIndex(pool, async () => '0').state(),
+            undefined,
+            10,
+          );
+          const { rows } = await pool.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${search}`, params);
+          const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
+          assert.deepEqual([...new Set(plan.match(/record_words_y\d+m\d+/g))], ['record_words_y2026m10'], plan);
+        } finally {
+          await pool.end();
+        }
+      } finally {
+        await store.close();
+      }
+    });
+
+    test('a store whose words are not partitioned yet (version 11) keeps them and its ready index through the upgrade', async () => {
+      const { store, sql, schema } = await fresh();
+      const june = worded(['gazellecove'], Date.UTC(2026, 5, 10));
+      const now = worded(['pumafalls']);
+      try {
+        await store.records.insert([...june, ...now]);
+        await store.records.optimize!({ textIndex: true });
+      } finally {
+        await store.close();
+      }
+      // Back to version 11's table, its words and trigram indexes as a build of that version left them.
+      await sql(`BEGIN;
+        CREATE TABLE words_then AS SELECT * FROM record_words;
+        DROP TABLE record_words;
+        CREATE TABLE record_words (creation_time bigint NOT NULL, seq bigint NOT NULL, raw_words text,
+          object_words text, PRIMARY KEY (creation_time, seq));
+        INSERT INTO record_words SELECT * FROM words_then;
+        DROP TABLE words_then;
+        CREATE INDEX record_words_raw ON record_words USING gin (raw_words public.gin_trgm_ops);
+        CREATE INDEX record_words_object ON record_words USING gin (object_words public.gin_trgm_ops);
+        DELETE FROM schema_version WHERE version = 12;
+        COMMIT;`);
+      const before = await sql('SELECT creation_time, seq, raw_words, object_words FROM record_words ORDER BY seq');
+      const upgraded = await openPostgresStore(url, { clock: new ManualClock(NOW), schema });
+      try {
+        await upgraded.migrate();
+        assert.deepEqual(await sql("SELECT relkind FROM pg_class WHERE oid = 'record_words'::regclass"), [['p']]);
+        assert.deepEqual(
+          await sql('SELECT creation_time, seq, raw_words, object_words FROM record_words ORDER BY seq'),
+          before,
+        );
+        assert.deepEqual(await wordMonths(sql), await recordMonths(sql));
+        assert.deepEqual(
+          await sql(`SELECT count(*) FILTER (WHERE indisvalid) FROM pg_index
+                      WHERE indexrelid IN ('record_words_raw'::regclass, 'record_words_object'::regclass)`),
+          [['2']],
+        );
+        assert.ok(await usesIndex(schema, 'gazellecove'), 'the trigram indexes were built again');
+        const ready = await sql("SELECT value::json->>'ready' FROM store_meta WHERE key = 'text_index'");
+        assert.deepEqual(ready, [['true']], 'the index still answers');
+        assert.deepEqual(await ids(upgraded, { ...ALL, freeText: ['gazellecov', 'umafall'] }), [
+          ...[june[0]!.id, now[0]!.id].sort(),
+        ]);
+      } finally {
+        await upgraded.close();
       }
     });
   });

@@ -22,6 +22,7 @@ import type { TimeRange } from '../../core/time.js';
 import type { Pool, PoolClient } from 'pg';
 import { AppError } from '../../core/errors.js';
 import { stopWords, textWords, wordMeets, wordNeeds, WordSet, type WordNeed } from '../text-words.js';
+import { monthSuffix } from './partitions.js';
 import { quoteIdent } from './schema.js';
 import { WRITERS_ENDED } from './tail.js';
 import { inTransaction } from './transaction.js';
@@ -194,8 +195,11 @@ export class PostgresTextIndex {
 
   /**
    * The trigram indexes, built once the words are posted (building them over the posted rows is a third
-   * cheaper than keeping them through every batch) and CONCURRENTLY, so writers go on posting meanwhile. An
-   * index a stopped build left invalid is built again.
+   * cheaper than keeping them through every batch). record_words is partitioned by month (partitions.ts), and a
+   * partitioned index cannot be built CONCURRENTLY: each is made ON ONLY record_words (an invalid shell that
+   * takes a moment's lock), then each month's index is built CONCURRENTLY, so writers go on posting, and
+   * attached; the last one attached makes the shell valid. A month created meanwhile gets its (empty) index from
+   * ATTACH PARTITION; one dropped meanwhile is skipped; an index a stopped build left invalid is built again.
    */
   private async trigramIndexes(): Promise<void> {
     const trigrams = await trigramSchema(this.pool);
@@ -203,15 +207,34 @@ export class PostgresTextIndex {
       ['record_words_raw', 'raw_words'],
       ['record_words_object', 'object_words'],
     ] as const) {
-      const { rows } = await this.pool.query<{ valid: boolean }>(
-        `SELECT i.indisvalid AS valid FROM pg_index i WHERE i.indexrelid = to_regclass($1)`,
-        [name],
-      );
-      if (rows[0]?.valid) continue;
-      if (rows[0]) await this.pool.query(`DROP INDEX ${name}`);
-      await this.pool.query(
-        `CREATE INDEX CONCURRENTLY IF NOT EXISTS ${name} ON record_words USING gin (${column} ${trigrams}.gin_trgm_ops)`,
-      );
+      const using = `USING gin (${column} ${trigrams}.gin_trgm_ops)`;
+      for (let round = 0; ; round++) {
+        const valid = await indexValid(this.pool, name);
+        if (valid) break;
+        if (valid === null) await this.pool.query(`CREATE INDEX IF NOT EXISTS ${name} ON ONLY record_words ${using}`);
+        const { rows } = await this.pool.query<{ partition: string }>(
+          `SELECT c.relname AS partition FROM pg_inherits h JOIN pg_class c ON c.oid = h.inhrelid
+            WHERE h.inhparent = 'record_words'::regclass AND NOT EXISTS (
+              SELECT 1 FROM pg_index i JOIN pg_inherits ih ON ih.inhrelid = i.indexrelid
+               WHERE i.indrelid = c.oid AND ih.inhparent = to_regclass($1))`,
+          [name],
+        );
+        if (rows.length === 0 && round > 0)
+          throw new Error(`the trigram index ${name} stays invalid with every month's index attached`);
+        for (const { partition } of rows) {
+          const child = `${name}_${monthSuffix(partition)}`;
+          try {
+            const built = await indexValid(this.pool, child);
+            if (built === false) await this.pool.query(`DROP INDEX ${child}`);
+            if (built !== true)
+              await this.pool.query(`CREATE INDEX CONCURRENTLY IF NOT EXISTS ${child} ON ${partition} ${using}`);
+            await this.pool.query(`ALTER INDEX ${name} ATTACH PARTITION ${child}`);
+          } catch (error) {
+            // Retention dropped the month meanwhile: nothing to index there.
+            if ((error as { code?: unknown }).code !== UNDEFINED_TABLE) throw error;
+          }
+        }
+      }
     }
   }
 
@@ -330,6 +353,18 @@ async function post(
      ON CONFLICT (creation_time, seq) DO ${overwrite ? 'UPDATE SET raw_words = excluded.raw_words, object_words = excluded.object_words' : 'NOTHING'}`,
     columns,
   );
+}
+
+/** PostgreSQL's undefined_table: a month's partition dropped between the listing and the statement. */
+const UNDEFINED_TABLE = '42P01';
+
+/** Whether an index of this schema is valid; null when there is none of that name. */
+async function indexValid(pool: Pool, name: string): Promise<boolean | null> {
+  const { rows } = await pool.query<{ valid: boolean }>(
+    'SELECT indisvalid AS valid FROM pg_index WHERE indexrelid = to_regclass($1)',
+    [name],
+  );
+  return rows[0]?.valid ?? null;
 }
 
 /**
