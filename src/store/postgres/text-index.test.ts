@@ -254,6 +254,63 @@ if (pgUrl) {
       }
     });
 
+    test('a build cutting words on a thread of its own posts what one cutting them here posts, and one stopped half way resumes there', async () => {
+      const { store, sql } = await fresh();
+      const threadFrom = PostgresTextIndex.threadFromBatch;
+      try {
+        // Three batches of the build over two months, each record with words of its own and shared ones.
+        const records = Array.from({ length: 12_000 }, (_, i) =>
+          record({
+            creationTime: Date.UTC(2026, 9, 1) + i * 300_000,
+            objectId: `https://contoso.sharepoint.com/sites/Team${i % 37}/doc${i}.docx`,
+            raw: JSON.stringify({
+              Operation: 'FileAccessed',
+              Subject: `Re: ${(i * 7919).toString(36)}word${i % 101} invoice`,
+            }),
+          }),
+        );
+        await store.records.insert(records);
+        const words = (): Promise<unknown[][]> =>
+          sql('SELECT creation_time, seq, raw_words, object_words FROM record_words ORDER BY seq');
+        PostgresTextIndex.threadFromBatch = Infinity;
+        await store.records.optimize!({ textIndex: true });
+        const here = await words();
+        assert.equal(here.length, records.length);
+        await store.records.optimize!({ textIndex: false });
+        PostgresTextIndex.threadFromBatch = 1;
+        await store.records.optimize!({ textIndex: true });
+        assert.deepEqual(await words(), here, 'the same words, from the second batch on cut by the thread');
+
+        // As a build stopped after its first batch leaves it: words up to its position, the index not ready.
+        const [[at, seq]] = (await sql(
+          "SELECT xid::text || ':' || seq::text, seq FROM records ORDER BY xid, seq OFFSET 4999 LIMIT 1",
+        )) as [[string, string]];
+        await sql(`BEGIN;
+          DELETE FROM record_words WHERE seq > ${seq};
+          UPDATE record_words SET raw_words = ' walkedmark ' WHERE seq = ${seq};
+          UPDATE store_meta SET value = '${at}' WHERE key = 'text_index_walked';
+          UPDATE store_meta SET value = jsonb_set(value::jsonb, '{ready}', 'false')::text WHERE key = 'text_index';
+          COMMIT;`);
+        assert.deepEqual(await sql('SELECT count(*) FROM record_words'), [['5000']]);
+        assert.equal((await store.records.optimize!({ textIndex: true })).textIndex, true);
+        const resumed = await words();
+        assert.deepEqual(
+          resumed.filter((r) => r[2] === ' walkedmark ').map((r) => r[1]),
+          [seq],
+          'the rows it had walked are not walked again',
+        );
+        assert.deepEqual(
+          resumed.filter((r) => r[1] !== seq),
+          here.filter((r) => r[1] !== seq),
+          'the build went on from where it stopped',
+        );
+        assert.equal((await ids(store, { ...ALL, freeText: ['word57 invoice'] })).length, 119);
+      } finally {
+        PostgresTextIndex.threadFromBatch = threadFrom;
+        await store.close();
+      }
+    });
+
     test('the words are partitioned by the records’ months: each month’s trigram index is built, and a month made later has its own', async () => {
       const { store, sql, schema } = await fresh();
       try {

@@ -19,10 +19,12 @@
  * meanwhile (records.ts withText), so a drop never leaves a search without rows.
  */
 import type { TimeRange } from '../../core/time.js';
+import type { Worker } from 'node:worker_threads';
 import type { Pool, PoolClient } from 'pg';
+import { startModuleWorker } from '../../runtime/worker.js';
 import { AppError } from '../../core/errors.js';
 import { stopWords, textWords, wordMeets, wordNeeds, WordSet, type WordNeed } from '../text-words.js';
-import { monthSuffix } from './partitions.js';
+import { monthsOf, monthSuffix, wordsPartition, type Month } from './partitions.js';
 import { quoteIdent } from './schema.js';
 import { WRITERS_ENDED } from './tail.js';
 import { inTransaction } from './transaction.js';
@@ -130,6 +132,8 @@ export function wordsCandidates(
 }
 
 export class PostgresTextIndex {
+  /** From this batch of a build on, the words are cut by a thread of its own (starting one costs ~0.3 s); tests lower it. */
+  static threadFromBatch = 10;
   private cache: TextIndexState | null = null;
 
   constructor(
@@ -156,7 +160,7 @@ export class PostgresTextIndex {
    */
   async added(client: PoolClient, rows: () => readonly WordsRow[]): Promise<void> {
     const state = await this.state(client, true);
-    if (state) await post(client, state, rows(), false);
+    if (state) await insertWords(client, cutWords(state, rows()), false);
   }
 
   /** Creates the index when missing, then posts every row not posted yet; returns whether it is ready. */
@@ -176,11 +180,7 @@ export class PostgresTextIndex {
       ]);
     }
     const horizon = await this.horizon();
-    let from: string | null = walked;
-    while (from !== null) {
-      const after: string = from;
-      from = await inTransaction(this.pool, (client) => this.postBatch(client, state, after, horizon));
-    }
+    if (!(await this.walk(state, walked, horizon))) return false;
     if ((await this.state())?.gen !== state.gen) return false;
     await this.trigramIndexes();
     await this.pool.query('ANALYZE record_words');
@@ -203,14 +203,17 @@ export class PostgresTextIndex {
    */
   private async trigramIndexes(): Promise<void> {
     const trigrams = await trigramSchema(this.pool);
-    for (const [name, column] of [
-      ['record_words_raw', 'raw_words'],
-      ['record_words_object', 'object_words'],
-    ] as const) {
-      const using = `USING gin (${column} ${trigrams}.gin_trgm_ops)`;
-      for (let round = 0; ; round++) {
+    for (let round = 0; ; round++) {
+      const months: { name: string; partition: string; using: string }[] = [];
+      let pending = false;
+      for (const [name, column] of [
+        ['record_words_raw', 'raw_words'],
+        ['record_words_object', 'object_words'],
+      ] as const) {
+        const using = `USING gin (${column} ${trigrams}.gin_trgm_ops)`;
         const valid = await indexValid(this.pool, name);
-        if (valid) break;
+        if (valid) continue;
+        pending = true;
         if (valid === null) await this.pool.query(`CREATE INDEX IF NOT EXISTS ${name} ON ONLY record_words ${using}`);
         const { rows } = await this.pool.query<{ partition: string }>(
           `SELECT c.relname AS partition FROM pg_inherits h JOIN pg_class c ON c.oid = h.inhrelid
@@ -219,59 +222,81 @@ export class PostgresTextIndex {
                WHERE i.indrelid = c.oid AND ih.inhparent = to_regclass($1))`,
           [name],
         );
-        if (rows.length === 0 && round > 0)
-          throw new Error(`the trigram index ${name} stays invalid with every month's index attached`);
-        for (const { partition } of rows) {
-          const child = `${name}_${monthSuffix(partition)}`;
-          try {
-            const built = await indexValid(this.pool, child);
-            if (built === false) await this.pool.query(`DROP INDEX ${child}`);
-            if (built !== true)
-              await this.pool.query(`CREATE INDEX CONCURRENTLY IF NOT EXISTS ${child} ON ${partition} ${using}`);
-            await this.pool.query(`ALTER INDEX ${name} ATTACH PARTITION ${child}`);
-          } catch (error) {
-            // Retention dropped the month meanwhile: nothing to index there.
-            if ((error as { code?: unknown }).code !== UNDEFINED_TABLE) throw error;
-          }
-        }
+        months.push(...rows.map(({ partition }) => ({ name, partition, using })));
       }
+      if (!pending) return;
+      if (months.length === 0 && round > 0)
+        throw new Error("the substring index's trigram indexes stay invalid with every month's index attached");
+      // Two months at a time, one per core (a GIN build uses one): concurrent builds on different tables do not
+      // wait for each other (PostgreSQL 14 and later, for indexes on plain columns), while two on one table
+      // deadlock (each waits for the other's transaction while holding the lock the other needs).
+      const child = (m: (typeof months)[number]): string => `${m.name}_${monthSuffix(m.partition)}`;
+      const byPartition = new Map<string, typeof months>();
+      for (const m of months) byPartition.set(m.partition, [...(byPartition.get(m.partition) ?? []), m]);
+      await eachAtMost(2, [...byPartition.values()], async (ofMonth) => {
+        for (const m of ofMonth)
+          await monthGone(async () => {
+            const built = await indexValid(this.pool, child(m));
+            if (built === false) await this.pool.query(`DROP INDEX ${child(m)}`);
+            if (built !== true)
+              await this.pool.query(`CREATE INDEX CONCURRENTLY IF NOT EXISTS ${child(m)} ON ${m.partition} ${m.using}`);
+          });
+      });
+      for (const m of months)
+        await monthGone(() => this.pool.query(`ALTER INDEX ${m.name} ATTACH PARTITION ${child(m)}`));
     }
   }
 
   /**
-   * Posts the next batch after `from` below the horizon; the position reached, or null when every row is
-   * posted, or when the index was dropped or re-created meanwhile.
+   * Posts every row after `from` below the horizon, a batch per transaction, and keeps the position reached in
+   * store_meta; false when the index was dropped or re-created meanwhile. The three steps of a batch overlap:
+   * the next batch is read (PostgreSQL, on a connection of its own) while this one's words are cut (from the
+   * threadFromBatch-th batch on, by a thread of its own: cut here, they would hold up the round trips of the
+   * other two) and the one before is posted (PostgreSQL again).
    */
-  private async postBatch(
-    client: PoolClient,
-    state: TextIndexState,
-    from: string,
-    horizon: string,
-  ): Promise<string | null> {
+  private async walk(state: TextIndexState, from: string, horizon: string): Promise<boolean> {
+    const reader = await this.pool.connect();
+    const cutter = new WordCutter(state);
+    let posting: Promise<boolean> = Promise.resolve(true);
+    let reading = readBatch(reader, from, horizon);
+    try {
+      for (let n = 0; ; n++) {
+        const batch = await reading;
+        if (batch.rows.length === 0) break;
+        reading = readBatch(reader, batch.at, horizon);
+        const words =
+          n >= PostgresTextIndex.threadFromBatch ? await cutter.cut(batch.rows) : cutWords(state, batch.rows);
+        if (!(await posting)) return false;
+        posting = inTransaction(this.pool, (client) => this.postBatch(client, state, words, batch.at));
+      }
+      return await posting;
+    } finally {
+      // A read or a post still under way (the walk stopped early, or failed) ends before the connection goes back.
+      await Promise.allSettled([reading, posting]);
+      reader.release();
+      await cutter.close();
+    }
+  }
+
+  /**
+   * Posts a batch's words, read and cut outside this transaction, and moves the walked position to the batch's
+   * last row; false when the index was dropped or re-created meanwhile. A month retention dropped since the
+   * batch was read has no partition of words any more: its rows are left out (their records are gone), and
+   * holding record_words from the start keeps the other months from being dropped before the insert.
+   */
+  private async postBatch(client: PoolClient, state: TextIndexState, words: Words, at: string): Promise<boolean> {
     const now = await this.state(client, true);
-    if (now?.gen !== state.gen) return null;
-    const [xid, seq] = from.split(':');
-    const { rows } = await client.query<{
-      at: string;
-      creation_time: string;
-      seq: string;
-      raw: string;
-      object_id: string | null;
-    }>(
-      `SELECT xid::text || ':' || seq::text AS at, creation_time, seq, raw, object_id FROM records
-        WHERE (xid, seq) > ($1::xid8, $2::bigint) AND xid < $3::xid8 ORDER BY xid, seq LIMIT $4`,
-      [xid, seq, horizon, BUILD_BATCH],
+    if (now?.gen !== state.gen) return false;
+    await client.query('LOCK TABLE record_words IN ROW EXCLUSIVE MODE');
+    const months = monthsOf(words.creationTimes.map(Number));
+    const { rows } = await client.query<{ name: string }>(
+      'SELECT m AS name FROM unnest($1::text[]) AS m WHERE to_regclass(m) IS NULL',
+      [months.map(wordsPartition)],
     );
-    if (rows.length === 0) return null;
-    await post(
-      client,
-      now,
-      rows.map((r) => ({ creationTime: r.creation_time, seq: r.seq, raw: r.raw, objectId: r.object_id })),
-      true,
-    );
-    const at = rows[rows.length - 1]!.at;
+    const gone = rows.map((r) => months.find((m) => wordsPartition(m) === r.name)!);
+    await insertWords(client, gone.length ? words.without(gone) : words, true);
     await client.query('UPDATE store_meta SET value = $2 WHERE key = $1', [WALKED_KEY, at]);
-    return at;
+    return true;
   }
 
   /**
@@ -329,34 +354,156 @@ export class PostgresTextIndex {
   }
 }
 
-/** Posts rows' words (rows with none are left out); the build overwrites what a writer may have posted. */
-async function post(
-  client: PoolClient,
-  state: TextIndexState,
-  rows: readonly WordsRow[],
-  overwrite: boolean,
-): Promise<void> {
-  const columns: [(number | string)[], (number | string)[], (string | null)[], (string | null)[]] = [[], [], [], []];
+/** Rows' words as record_words takes them (rows with none are left out), as columns. */
+class Words {
+  readonly creationTimes: (number | string)[] = [];
+  readonly seqs: (number | string)[] = [];
+  readonly raw: (string | null)[] = [];
+  readonly object: (string | null)[] = [];
+
+  add(row: WordsRow, raw: string | null, object: string | null): void {
+    this.creationTimes.push(row.creationTime);
+    this.seqs.push(row.seq);
+    this.raw.push(raw);
+    this.object.push(object);
+  }
+
+  /** These words without the rows of some months. */
+  without(months: readonly Month[]): Words {
+    const out = new Words();
+    this.creationTimes.forEach((t, i) => {
+      if (months.some((m) => Number(t) >= m.lo && Number(t) < m.hi)) return;
+      out.creationTimes.push(t);
+      out.seqs.push(this.seqs[i]!);
+      out.raw.push(this.raw[i]!);
+      out.object.push(this.object[i]!);
+    });
+    return out;
+  }
+}
+
+/** What the build's word thread (text-words-worker.ts) is sent: rows' [raw, object id]. */
+export interface CutRequest {
+  id: number;
+  rows: [string, string | null][];
+}
+
+/** Its answer: each row's words of raw and of the object id, as TextIndexState.words gives them. */
+export interface CutReply {
+  id: number;
+  raw: (string | null)[];
+  object: (string | null)[];
+}
+
+/** The build's word thread, started at the first batch it is given. */
+class WordCutter {
+  private worker: Worker | null = null;
+  private readonly waiting = new Map<number, { resolve: (reply: CutReply) => void; reject: (e: Error) => void }>();
+  private next = 0;
+
+  constructor(private readonly state: TextIndexState) {}
+
+  async cut(rows: readonly WordsRow[]): Promise<Words> {
+    const id = this.next++;
+    const reply = await new Promise<CutReply>((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      const request: CutRequest = { id, rows: rows.map((r) => [r.raw, r.objectId]) };
+      this.start().postMessage(request);
+    });
+    const words = new Words();
+    rows.forEach((row, i) => {
+      const raw = reply.raw[i] ?? null;
+      const object = reply.object[i] ?? null;
+      if (raw === null && object === null) return;
+      words.add(row, raw, object);
+    });
+    return words;
+  }
+
+  async close(): Promise<void> {
+    await this.worker?.terminate();
+  }
+
+  private start(): Worker {
+    if (this.worker) return this.worker;
+    const worker = startModuleWorker(import.meta.url, './text-words-worker.js', { workerData: this.state.json });
+    const fail = (error: Error): void => {
+      for (const w of this.waiting.values()) w.reject(error);
+      this.waiting.clear();
+    };
+    worker.on('message', (reply: CutReply) => {
+      this.waiting.get(reply.id)?.resolve(reply);
+      this.waiting.delete(reply.id);
+    });
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`the substring index's word thread stopped (exit ${code})`)));
+    return (this.worker = worker);
+  }
+}
+
+function cutWords(state: TextIndexState, rows: readonly WordsRow[]): Words {
+  const words = new Words();
   for (const row of rows) {
     const raw = state.words('raw', row.raw);
     const object = state.words('object_id', row.objectId);
-    if (raw === null && object === null) continue;
-    columns[0].push(row.creationTime);
-    columns[1].push(row.seq);
-    columns[2].push(raw);
-    columns[3].push(object);
+    if (raw !== null || object !== null) words.add(row, raw, object);
   }
-  if (columns[0].length === 0) return;
+  return words;
+}
+
+/** Posts rows' words; the build overwrites what a writer may have posted. */
+async function insertWords(client: PoolClient, words: Words, overwrite: boolean): Promise<void> {
+  if (words.seqs.length === 0) return;
   await client.query(
     `INSERT INTO record_words (creation_time, seq, raw_words, object_words)
      SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[])
      ON CONFLICT (creation_time, seq) DO ${overwrite ? 'UPDATE SET raw_words = excluded.raw_words, object_words = excluded.object_words' : 'NOTHING'}`,
-    columns,
+    [words.creationTimes, words.seqs, words.raw, words.object],
   );
+}
+
+/** The next BUILD_BATCH stored rows after the position `from` ('xid:seq') below the horizon, and the last one's position. */
+async function readBatch(client: PoolClient, from: string, horizon: string): Promise<{ rows: WordsRow[]; at: string }> {
+  const [xid, seq] = from.split(':');
+  const { rows } = await client.query<{
+    at: string;
+    creation_time: string;
+    seq: string;
+    raw: string;
+    object_id: string | null;
+  }>(
+    `SELECT xid::text || ':' || seq::text AS at, creation_time, seq, raw, object_id FROM records
+      WHERE (xid, seq) > ($1::xid8, $2::bigint) AND xid < $3::xid8 ORDER BY xid, seq LIMIT $4`,
+    [xid, seq, horizon, BUILD_BATCH],
+  );
+  return {
+    rows: rows.map((r) => ({ creationTime: r.creation_time, seq: r.seq, raw: r.raw, objectId: r.object_id })),
+    at: rows[rows.length - 1]?.at ?? from,
+  };
 }
 
 /** PostgreSQL's undefined_table: a month's partition dropped between the listing and the statement. */
 const UNDEFINED_TABLE = '42P01';
+
+/** Runs a statement on a month's partition; retention may have dropped the month meanwhile: nothing to do there. */
+async function monthGone(statement: () => Promise<unknown>): Promise<void> {
+  try {
+    await statement();
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== UNDEFINED_TABLE) throw error;
+  }
+}
+
+/** Calls `each` for every item, at most `most` at a time; the first failure is thrown once all have ended. */
+async function eachAtMost<T>(most: number, items: readonly T[], each: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) await each(items[next++]!);
+  };
+  const results = await Promise.allSettled(Array.from({ length: Math.min(most, items.length) }, lane));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
 
 /** Whether an index of this schema is valid; null when there is none of that name. */
 async function indexValid(pool: Pool, name: string): Promise<boolean | null> {
