@@ -258,16 +258,16 @@ export class PostgresTextIndex {
     const reader = await this.pool.connect();
     const cutter = new WordCutter(state);
     let posting: Promise<boolean> = Promise.resolve(true);
-    let reading = readBatch(reader, from, horizon);
+    let reading = handled(readBatch(reader, from, horizon));
     try {
       for (let n = 0; ; n++) {
         const batch = await reading;
         if (batch.rows.length === 0) break;
-        reading = readBatch(reader, batch.at, horizon);
+        reading = handled(readBatch(reader, batch.at, horizon));
         const words =
           n >= PostgresTextIndex.threadFromBatch ? await cutter.cut(batch.rows) : cutWords(state, batch.rows);
         if (!(await posting)) return false;
-        posting = inTransaction(this.pool, (client) => this.postBatch(client, state, words, batch.at));
+        posting = handled(inTransaction(this.pool, (client) => this.postBatch(client, state, words, batch.at)));
       }
       return await posting;
     } finally {
@@ -484,6 +484,15 @@ async function readBatch(client: PoolClient, from: string, horizon: string): Pro
 
 /** PostgreSQL's undefined_table: a month's partition dropped between the listing and the statement. */
 const UNDEFINED_TABLE = '42P01';
+
+/**
+ * The promise itself, marked as handled: the walk awaits it later, and a failure meanwhile (while it awaits
+ * another step) must reach that await, not end the process as an unhandled rejection.
+ */
+function handled<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
 
 /** Runs a statement on a month's partition; retention may have dropped the month meanwhile: nothing to do there. */
 async function monthGone(statement: () => Promise<unknown>): Promise<void> {
