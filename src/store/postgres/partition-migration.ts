@@ -92,7 +92,8 @@ export async function partitionWords(client: PoolClient, upgrade?: StoreUpgrade)
     CREATE TABLE record_words (
       creation_time bigint NOT NULL, seq bigint NOT NULL, raw_words text, object_words text,
       PRIMARY KEY (creation_time, seq)) PARTITION BY RANGE (creation_time);`);
-  for (const month of await listPartitions(client)) {
+  const months = await listPartitions(client);
+  for (const month of months) {
     await client.query(createWordsMonthSql(month));
     // Words of a month without records (none: a month's words go with it) are not carried over.
     await client.query(
@@ -105,8 +106,8 @@ export async function partitionWords(client: PoolClient, upgrade?: StoreUpgrade)
   for (const { column, ops } of trigram) {
     const name = column === 'raw_words' ? 'record_words_raw' : 'record_words_object';
     await client.query(`CREATE INDEX ${name} ON record_words USING gin (${column} ${ops})`);
-    for (const month of await listPartitions(client)) await client.query(nameIndexesSql(wordsPartition(month)));
   }
+  if (trigram.length) for (const month of months) await client.query(nameIndexesSql(wordsPartition(month)));
   if (total > 0) await client.query('ANALYZE record_words');
   if (total >= NOTICE_FROM)
     upgrade?.onNotice?.(`The substring index's words moved in ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -235,7 +235,7 @@ export class PostgresTextIndex {
       for (const m of months) byPartition.set(m.partition, [...(byPartition.get(m.partition) ?? []), m]);
       await eachAtMost(2, [...byPartition.values()], async (ofMonth) => {
         for (const m of ofMonth)
-          await monthGone(async () => {
+          await unlessMonthDropped(async () => {
             const built = await indexValid(this.pool, child(m));
             if (built === false) await this.pool.query(`DROP INDEX ${child(m)}`);
             if (built !== true)
@@ -243,7 +243,7 @@ export class PostgresTextIndex {
           });
       });
       for (const m of months)
-        await monthGone(() => this.pool.query(`ALTER INDEX ${m.name} ATTACH PARTITION ${child(m)}`));
+        await unlessMonthDropped(() => this.pool.query(`ALTER INDEX ${m.name} ATTACH PARTITION ${child(m)}`));
     }
   }
 
@@ -361,24 +361,29 @@ class Words {
   readonly raw: (string | null)[] = [];
   readonly object: (string | null)[] = [];
 
-  add(row: WordsRow, raw: string | null, object: string | null): void {
-    this.creationTimes.push(row.creationTime);
-    this.seqs.push(row.seq);
-    this.raw.push(raw);
-    this.object.push(object);
+  /** The rows' words, `cut(row, i)` giving row i's words of raw and of the object id (null: none). */
+  static of(
+    rows: readonly Pick<WordsRow, 'creationTime' | 'seq'>[],
+    cut: (row: number) => [raw: string | null, object: string | null],
+  ): Words {
+    const words = new Words();
+    rows.forEach((row, i) => {
+      const [raw, object] = cut(i);
+      if (raw === null && object === null) return;
+      words.creationTimes.push(row.creationTime);
+      words.seqs.push(row.seq);
+      words.raw.push(raw);
+      words.object.push(object);
+    });
+    return words;
   }
 
   /** These words without the rows of some months. */
   without(months: readonly Month[]): Words {
-    const out = new Words();
-    this.creationTimes.forEach((t, i) => {
-      if (months.some((m) => Number(t) >= m.lo && Number(t) < m.hi)) return;
-      out.creationTimes.push(t);
-      out.seqs.push(this.seqs[i]!);
-      out.raw.push(this.raw[i]!);
-      out.object.push(this.object[i]!);
-    });
-    return out;
+    const kept = this.seqs
+      .map((seq, i) => ({ creationTime: this.creationTimes[i]!, seq, i }))
+      .filter(({ creationTime: t }) => !months.some((m) => Number(t) >= m.lo && Number(t) < m.hi));
+    return Words.of(kept, (k) => [this.raw[kept[k]!.i]!, this.object[kept[k]!.i]!]);
   }
 }
 
@@ -410,14 +415,7 @@ class WordCutter {
       const request: CutRequest = { id, rows: rows.map((r) => [r.raw, r.objectId]) };
       this.start().postMessage(request);
     });
-    const words = new Words();
-    rows.forEach((row, i) => {
-      const raw = reply.raw[i] ?? null;
-      const object = reply.object[i] ?? null;
-      if (raw === null && object === null) return;
-      words.add(row, raw, object);
-    });
-    return words;
+    return Words.of(rows, (i) => [reply.raw[i] ?? null, reply.object[i] ?? null]);
   }
 
   async close(): Promise<void> {
@@ -442,13 +440,7 @@ class WordCutter {
 }
 
 function cutWords(state: TextIndexState, rows: readonly WordsRow[]): Words {
-  const words = new Words();
-  for (const row of rows) {
-    const raw = state.words('raw', row.raw);
-    const object = state.words('object_id', row.objectId);
-    if (raw !== null || object !== null) words.add(row, raw, object);
-  }
-  return words;
+  return Words.of(rows, (i) => [state.words('raw', rows[i]!.raw), state.words('object_id', rows[i]!.objectId)]);
 }
 
 /** Posts rows' words; the build overwrites what a writer may have posted. */
@@ -495,7 +487,7 @@ function handled<T>(promise: Promise<T>): Promise<T> {
 }
 
 /** Runs a statement on a month's partition; retention may have dropped the month meanwhile: nothing to do there. */
-async function monthGone(statement: () => Promise<unknown>): Promise<void> {
+async function unlessMonthDropped(statement: () => Promise<unknown>): Promise<void> {
   try {
     await statement();
   } catch (error) {
