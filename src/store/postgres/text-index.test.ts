@@ -397,6 +397,43 @@ if (pgUrl) {
       }
     });
 
+    test('two processes building the index at once both end with it ready, every month indexed once', async () => {
+      const { store, sql, schema } = await fresh();
+      // A second process on the same store: its own pool, as `tenantwatch optimize --text-index` run twice.
+      const other = await openPostgresStore(url, { clock: new ManualClock(NOW), schema });
+      try {
+        const words = ['civetbrook', 'gerbilpond', 'ibexcrest', 'jerboafen', 'kudupeak', 'lorisvale'];
+        await store.records.insert(
+          words.flatMap((w, i) => [
+            ...worded([w], Date.UTC(2026, i, 12)),
+            ...Array.from({ length: 300 }, (_, n) => record({ creationTime: Date.UTC(2026, i, 1) + n * 60_000 })),
+          ]),
+        );
+        const built = await Promise.all([
+          store.records.optimize!({ textIndex: true }),
+          other.records.optimize!({ textIndex: true }),
+        ]);
+        assert.deepEqual(
+          built.map((b) => b.textIndex),
+          [true, true],
+        );
+        const invalid = await sql(`SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+          WHERE c.relname LIKE 'record\\_words\\_%' AND NOT i.indisvalid AND c.relnamespace = current_schema()::regnamespace`);
+        assert.deepEqual(invalid, [], 'no trigram index left invalid');
+        const attached = await sql(`SELECT count(*) FROM pg_inherits h JOIN pg_class c ON c.oid = h.inhrelid
+          WHERE h.inhparent = 'record_words_raw'::regclass`);
+        assert.deepEqual(attached, [[String((await wordMonths(sql)).length)]], 'one raw index per month');
+        for (const [i, w] of words.entries()) {
+          const found = await ids(other, { range: { start: 0, end: NOW + DAY }, freeText: [w] });
+          assert.equal(found.length, 1, `${w} (month ${i + 1})`);
+        }
+        assert.ok(await usesIndex(schema, 'kudupeak'));
+      } finally {
+        await other.close();
+        await store.close();
+      }
+    });
+
     test('a store whose words are not partitioned yet (version 11) keeps them and its ready index through the upgrade', async () => {
       const { store, sql, schema } = await fresh();
       const june = worded(['gazellecove'], Date.UTC(2026, 5, 10));

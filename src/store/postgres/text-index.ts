@@ -18,6 +18,7 @@
  * A search reads the state before and after its query and runs again if the index was dropped or re-created
  * meanwhile (records.ts withText), so a drop never leaves a search without rows.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import type { TimeRange } from '../../core/time.js';
 import type { Worker } from 'node:worker_threads';
 import type { Pool, PoolClient } from 'pg';
@@ -42,6 +43,10 @@ const STOP_MIN_SAMPLE = 1_000;
 const OBJECT_STOP_SHARE = 0.3;
 /** Rows posted per transaction while building. */
 const BUILD_BATCH = 5_000;
+/** The advisory lock one build holds (build()): the class after tail.ts's writers', the key the schema's hash. */
+const BUILD_LOCK = `29816, hashtext(current_schema())`;
+/** How often a build waiting for another one asks for the lock again. */
+const BUILD_LOCK_RETRY_MS = 250;
 
 interface Meta {
   gen: string;
@@ -163,8 +168,35 @@ export class PostgresTextIndex {
     if (state) await insertWords(client, cutWords(state, rows()), false);
   }
 
-  /** Creates the index when missing, then posts every row not posted yet; returns whether it is ready. */
+  /**
+   * Creates the index when missing, then posts every row not posted yet; returns whether it is ready. One build
+   * at a time per store: a second (`optimize --text-index` run twice, or by two processes) waits for the first
+   * and then finds the index ready, instead of both creating the same trigram indexes (one failed) or one
+   * dropping the month index the other was building as a leftover of a stopped build. The lock is a session's,
+   * held on a connection of its own: PostgreSQL releases it if this process dies. It is asked for again every
+   * BUILD_LOCK_RETRY_MS rather than waited for in one statement: CREATE INDEX CONCURRENTLY waits for every
+   * statement running when it started, and the waiting one would never end (it waits for the build).
+   */
   async build(): Promise<boolean> {
+    const holder = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      const tryLock = `SELECT pg_try_advisory_lock(${BUILD_LOCK}) AS held`;
+      while (!(await holder.query<{ held: boolean }>(tryLock)).rows[0]!.held) await delay(BUILD_LOCK_RETRY_MS);
+      try {
+        return await this.buildAlone();
+      } finally {
+        await holder.query(`SELECT pg_advisory_unlock(${BUILD_LOCK})`).catch((e: unknown) => {
+          // The connection is gone, and the lock with it; it must not go back to the pool.
+          broken = e instanceof Error ? e : new Error(String(e));
+        });
+      }
+    } finally {
+      holder.release(broken);
+    }
+  }
+
+  private async buildAlone(): Promise<boolean> {
     if ((await this.state()) === null) await this.create();
     const state = await this.state();
     if (state === null) return false;
