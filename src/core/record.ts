@@ -74,6 +74,12 @@ export interface StoredRecord extends AuditRecord {
 }
 
 /**
+ * A stored record without its raw AuditData: every column a result list shows (RecordStore.searchSummaries),
+ * a third of the bytes of the whole record.
+ */
+export type StoredSummary = Omit<StoredRecord, 'raw'>;
+
+/**
  * The columns of a stored record that reports decide by, without its raw AuditData and the rest: what
  * RecordStore.heads reads, a fraction of the bytes of the whole record (and of the strings to build).
  */

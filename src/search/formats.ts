@@ -1,6 +1,6 @@
 import { parseBoundedJson } from '../core/json.js';
 import { recordTypeName } from '../core/catalog/index.js';
-import type { Outcome, RecordSource, StoredRecord } from '../core/record.js';
+import type { Outcome, RecordSource, StoredRecord, StoredSummary } from '../core/record.js';
 import { toIso, toIsoSeconds } from '../core/time.js';
 import { csvLine, UTF8_BOM } from './csv.js';
 import { tableChunks, type TableColumn } from './table.js';
@@ -43,7 +43,7 @@ export function toRecordView(r: StoredRecord): RecordView {
 }
 
 /** The view without its AuditData: what a result list shows (nothing of the raw text is parsed for it). */
-export function toRecordSummary(r: StoredRecord): Omit<RecordView, 'auditData'> {
+export function toRecordSummary(r: StoredSummary): Omit<RecordView, 'auditData'> {
   return {
     id: r.id,
     tenant: r.tenant,

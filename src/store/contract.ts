@@ -1,4 +1,4 @@
-import type { AuditRecord, ContentType, RecordHead, StoredRecord } from '../core/record.js';
+import type { AuditRecord, ContentType, RecordHead, StoredRecord, StoredSummary } from '../core/record.js';
 import type { AuthStore, ConsoleAuditStore } from './auth-contract.js';
 import type { CountDimension, CountRow, GroupCount, SearchCursor, SearchQuery } from '../core/search-query.js';
 import type { DeadLetter, SinkRow, SinkStats } from '../core/sink.js';
@@ -98,6 +98,11 @@ export interface RecordStore {
   insert(records: readonly AuditRecord[]): Promise<InsertResult>;
   /** Matching records, newest first (creationTime desc, then tenant, then id desc), streamed. */
   search(query: SearchQuery, options?: SearchOptions): AsyncIterable<StoredRecord>;
+  /**
+   * search's rows without their raw AuditData, in search's order: a result list (the console's search page)
+   * shows only the columns, and raw is two thirds of a record's bytes to read, send and decode.
+   */
+  searchSummaries(query: SearchQuery, options?: SearchOptions): AsyncIterable<StoredSummary>;
   /**
    * The rows of search without their raw AuditData, in batches and in no stated order (neither within
    * a batch nor between batches): for a report that aggregates from the columns alone, where search's

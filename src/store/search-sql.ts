@@ -163,9 +163,9 @@ export function headSliceSql(where: string, limit: string | null): string {
   return `SELECT ${HEAD_COLUMNS} FROM records WHERE ${where}${limit === null ? '' : ` LIMIT ${limit}`}`;
 }
 
-/** The whole records of a newest-first search page. */
-export function searchPageSql(where: string, limit: string): string {
-  return `SELECT ${SELECT_COLUMNS} FROM records WHERE ${where} ORDER BY ${ORDER_NEWEST_FIRST} LIMIT ${limit}`;
+/** The rows of a newest-first search page: whole records (SELECT_COLUMNS) or their summaries (SUMMARY_COLUMNS). */
+export function searchPageSql(where: string, limit: string, columns = SELECT_COLUMNS): string {
+  return `SELECT ${columns} FROM records WHERE ${where} ORDER BY ${ORDER_NEWEST_FIRST} LIMIT ${limit}`;
 }
 
 /** Streams check their caller's signal between pages: a cancelled search ends with an error, never looks complete. */

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { StoredRecord } from '../../core/record.js';
+import type { StoredSummary } from '../../core/record.js';
 import { COUNT_DIMENSIONS, type CountDimension, type SearchQuery } from '../../core/search-query.js';
 import { toRecordSummary } from '../../search/formats.js';
 import type { ApiExtraQuery, ApiResponse, SearchPage } from '../api-types.js';
@@ -32,7 +32,7 @@ export function registerSearchRoutes(app: FastifyInstance, deps: ServerDeps, lan
     const limit = parseLimit(raw.limit, DEFAULT_PAGE, max);
     const after = decodeCursor(raw.cursor);
     const signal = clientGone(reply);
-    const rows = deps.store.records.search(query, { limit: limit + 1, ...(after ? { after } : {}), signal });
+    const rows = deps.store.records.searchSummaries(query, { limit: limit + 1, ...(after ? { after } : {}), signal });
     return reply.type('application/json; charset=utf-8').send(textStream(pageChunks(rows, limit)));
   });
 
@@ -87,12 +87,12 @@ function autoBucket(query: SearchQuery): 'day' | 'hour' {
  * A SearchPage written as it is read: the records first, then the rest of the page's fields (typed,
  * so the streamed text stays the contract's shape).
  */
-async function* pageChunks(rows: AsyncIterable<StoredRecord>, limit: number): AsyncGenerator<string> {
+async function* pageChunks(rows: AsyncIterable<StoredSummary>, limit: number): AsyncGenerator<string> {
   const first: keyof SearchPage = 'records';
   // Rows leave in chunks of about CHUNK_CHARS: a write per row cost more than writing the rows.
   let chunk = `{"${first}":[`;
   let n = 0;
-  let last: StoredRecord | undefined;
+  let last: StoredSummary | undefined;
   let more = false;
   for await (const r of rows) {
     if (n === limit) {

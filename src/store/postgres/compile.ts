@@ -68,10 +68,11 @@ export function compileSearch(
   text: TextIndexState | null,
   after: SearchCursor | undefined,
   limit: number,
+  columns = SELECT_COLUMNS,
 ): Compiled {
   const d = new PostgresDialect(text, true);
   const where = compileWhere(query, d, after);
-  if (d.drivenBy === null) return { sql: searchPageSql(where, d.bind(limit)), params: d.params };
+  if (d.drivenBy === null) return { sql: searchPageSql(where, d.bind(limit), columns), params: d.params };
   // Narrowed by the substring index: the candidates' keys newest first, each record read and tested in turn
   // until the page is full. Joined the usual way, every candidate's row was read and then sorted (at ten
   // million records a month's object search read 6,621 rows at random for a page of 100). OFFSET 0 keeps the
@@ -82,7 +83,7 @@ export function compileSearch(
   const from = after ? ` AND creation_time <= ${d.bind(after.creationTime)}` : '';
   const size = d.bind(limit);
   const sql = `SELECT * FROM (SELECT r.* FROM (${candidates}${from} ORDER BY creation_time DESC) c
-      CROSS JOIN LATERAL (SELECT ${SELECT_COLUMNS} FROM records
+      CROSS JOIN LATERAL (SELECT ${columns} FROM records
         WHERE creation_time = c.creation_time AND seq = c.seq AND ${where} OFFSET 0) r
       ORDER BY c.creation_time DESC FETCH FIRST ${size} ROWS WITH TIES) page
     ORDER BY ${ORDER_NEWEST_FIRST} LIMIT ${size}`;

@@ -7,9 +7,16 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import type { Clock } from '../../core/clock.js';
-import type { AuditRecord, RecordHead, StoredRecord } from '../../core/record.js';
+import type { AuditRecord, RecordHead, StoredRecord, StoredSummary } from '../../core/record.js';
 import type { CountDimension, CountRow, GroupCount, SearchQuery } from '../../core/search-query.js';
-import { RECORD_COLUMNS, recordValues, SELECT_COLUMNS, toStoredRecord } from '../columns.js';
+import {
+  RECORD_COLUMNS,
+  recordValues,
+  SELECT_COLUMNS,
+  SUMMARY_COLUMNS,
+  toStoredRecord,
+  toStoredSummary,
+} from '../columns.js';
 import { CONFLICT_COLUMNS, conflictValues, sameContent } from '../conflicts.js';
 import type { RecordColumn, SelectedRow } from '../columns.js';
 import type {
@@ -184,6 +191,15 @@ export class PostgresRecordStore implements RecordStore {
       options,
       (q, after, size) => this.withText(q, (text) => this.page(compileSearch(q, text, after, size))),
       toStoredRecord,
+    );
+  }
+
+  searchSummaries(query: SearchQuery, options: SearchOptions = {}): AsyncIterable<StoredSummary> {
+    return searchRows(
+      query,
+      options,
+      (q, after, size) => this.withText(q, (text) => this.page(compileSearch(q, text, after, size, SUMMARY_COLUMNS))),
+      toStoredSummary,
     );
   }
 

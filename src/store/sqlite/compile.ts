@@ -10,6 +10,7 @@ import {
   searchPageSql,
 } from '../search-sql.js';
 import type { SqlDialect } from '../search-sql.js';
+import { SELECT_COLUMNS } from '../columns.js';
 import { rollupCountBySql, rollupCountSql, rollupPlan } from '../rollup-sql.js';
 import type { SqliteTextIndex, TextColumn } from './text-index.js';
 import type { TimeRange } from '../../core/time.js';
@@ -98,15 +99,16 @@ export function compileSearch(
   text: SqliteTextIndex | null,
   after: SearchCursor | undefined,
   limit: number,
+  columns = SELECT_COLUMNS,
 ): Compiled {
   const d = new SqliteDialect(text);
   const where = compileWhere(query, d, after);
-  if (!d.narrowed) return { sql: searchPageSql(where, d.bind(limit)), params: d.params };
+  if (!d.narrowed) return { sql: searchPageSql(where, d.bind(limit), columns), params: d.params };
   // Candidates by seq: every match goes through the sort for the newest first. The page's seqs are chosen
   // first, sorting only the keys, then its rows are read: sorting whole rows (raw is a kilobyte) made a month's
   // object search at ten million records take 90–160 ms instead of 70–100.
   const page = `SELECT seq FROM records WHERE ${where} ORDER BY ${ORDER_NEWEST_FIRST} LIMIT ${d.bind(limit)}`;
-  return { sql: searchPageSql(`seq IN (${page})`, '-1'), params: d.params };
+  return { sql: searchPageSql(`seq IN (${page})`, '-1', columns), params: d.params };
 }
 
 export function compileHeadSlice(query: SearchQuery, text: SqliteTextIndex | null, limit: number | null): Compiled {

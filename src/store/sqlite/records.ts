@@ -1,9 +1,16 @@
 import { deleteRecords } from './retention.js';
 import type { Database, Statement } from 'better-sqlite3';
 import type { Clock } from '../../core/clock.js';
-import type { AuditRecord, RecordHead, StoredRecord } from '../../core/record.js';
+import type { AuditRecord, RecordHead, StoredRecord, StoredSummary } from '../../core/record.js';
 import type { CountDimension, CountRow, GroupCount, SearchQuery } from '../../core/search-query.js';
-import { RECORD_COLUMNS, recordValues, SELECT_COLUMNS, toStoredRecord } from '../columns.js';
+import {
+  RECORD_COLUMNS,
+  recordValues,
+  SELECT_COLUMNS,
+  SUMMARY_COLUMNS,
+  toStoredRecord,
+  toStoredSummary,
+} from '../columns.js';
 import { CONFLICT_COLUMNS, conflictValues, sameContent } from '../conflicts.js';
 import type { SelectedRow } from '../columns.js';
 import type {
@@ -162,6 +169,15 @@ export class SqliteRecordStore implements RecordStore {
       options,
       (q, after, size) => this.page(compileSearch(q, this.text, after, size)),
       toStoredRecord,
+    );
+  }
+
+  searchSummaries(query: SearchQuery, options: SearchOptions = {}): AsyncIterable<StoredSummary> {
+    return searchRows(
+      query,
+      options,
+      (q, after, size) => this.page(compileSearch(q, this.text, after, size, SUMMARY_COLUMNS)),
+      toStoredSummary,
     );
   }
 

@@ -1,5 +1,5 @@
 import { ipMatches } from '../../core/ip.js';
-import type { AuditRecord, StoredRecord } from '../../core/record.js';
+import type { AuditRecord, StoredSummary } from '../../core/record.js';
 import type { SearchQuery } from '../../core/search-query.js';
 import type { BlobRow, CoverageWindow, RecordStore, TenantRow } from '../contract.js';
 
@@ -151,20 +151,20 @@ export function blobRow(
 }
 
 /**
- * A search read as the console reads it: pages of `size` with the keyset cursor, until a short page (or once
- * `atMost` records are read).
+ * A search read as the console reads it: pages of `size` summaries with the keyset cursor, until a short page
+ * (or once `atMost` records are read).
  */
 export async function readPages(
-  records: Pick<RecordStore, 'search'>,
+  records: Pick<RecordStore, 'searchSummaries'>,
   query: SearchQuery,
   size: number,
   atMost = Infinity,
-): Promise<StoredRecord[]> {
-  const got: StoredRecord[] = [];
+): Promise<StoredSummary[]> {
+  const got: StoredSummary[] = [];
   let cursor: { creationTime: number; tenant: string; id: string } | undefined;
   for (;;) {
     let n = 0;
-    for await (const r of records.search(query, { limit: size, ...(cursor ? { after: cursor } : {}) })) {
+    for await (const r of records.searchSummaries(query, { limit: size, ...(cursor ? { after: cursor } : {}) })) {
       got.push(r);
       cursor = { creationTime: r.creationTime, tenant: r.tenant, id: r.id };
       n++;
