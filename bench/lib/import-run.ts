@@ -45,6 +45,7 @@ export async function importInto(store: Store, file: string): Promise<ImportResu
   let last = 0;
   const summary = await importFiles([file], {
     sink,
+    ...(bulk?.concurrency ? { sinkConcurrency: bulk.concurrency } : {}),
     parallel: 'auto',
     rejects: memoryRejects(),
     onProgress: (p) => {

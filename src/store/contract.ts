@@ -205,6 +205,11 @@ export interface BulkWriter {
    * on another thread (an import's parse worker).
    */
   insert(records: readonly AuditRecord[], keys?: readonly RecordKeys[]): Promise<InsertResult>;
+  /**
+   * How many insert() calls may be under way at once (absent: one at a time): each is then its own
+   * transaction, and a caller keeps its own order of results (an import takes them in file order).
+   */
+  readonly concurrency?: number;
   /** Commits what is pending and ends the bulk load; call it in a finally. */
   close(): Promise<void>;
 }

@@ -222,6 +222,42 @@ function recordTests(ctx: StoreContext): void {
     assert.equal(await ctx.store.records.count(ALL), 30, 'a failed batch leaves nothing, earlier batches stay');
   });
 
+  test('a bulk writer storing batches at once (when it offers to) stores each record once and counts exactly', async (t) => {
+    const bulk = ctx.store.records.bulk?.();
+    if (!bulk?.concurrency || bulk.concurrency < 2) {
+      await bulk?.close();
+      return t.skip('this store stores one bulk batch at a time');
+    }
+    // Overlapping batches given at once, months apart (partitions made by concurrent batches), one of them
+    // large (PostgreSQL COPYs it), each repeating records of the others.
+    const months = [0, 40, 80, 120].map((d) => T0 + d * DAY);
+    const all = months.flatMap((at) => Array.from({ length: 700 }, (_, i) => record({ creationTime: at + i * 1000 })));
+    const batches = [
+      all.slice(0, 1_400),
+      [...all.slice(700, 1_100), ...all.slice(2_100)],
+      [...all.slice(1_000, 2_200), ...all.slice(0, 50)],
+    ];
+    let inserted = 0;
+    let duplicates = 0;
+    try {
+      for (let i = 0; i < batches.length; i += bulk.concurrency) {
+        const results = await Promise.all(batches.slice(i, i + bulk.concurrency).map((b) => bulk.insert(b)));
+        for (const r of results) {
+          inserted += r.inserted;
+          duplicates += r.duplicates;
+        }
+      }
+    } finally {
+      await bulk.close();
+    }
+    const given = batches.reduce((n, b) => n + b.length, 0);
+    assert.equal(inserted, all.length, 'each record counted as inserted once');
+    assert.equal(duplicates, given - all.length, 'the rest counted as duplicates');
+    const wide: SearchQuery = { range: { start: T0 - DAY, end: T0 + 200 * DAY } };
+    assert.equal((await collect(ctx.store.records.search(wide))).length, all.length, 'each stored once');
+    assert.equal(await ctx.store.records.count(wide), all.length, 'the rollups count each once');
+  });
+
   test('a bulk batch with its keys computed elsewhere (the parse worker) is stored as the store derives it', async (t) => {
     const bulk = ctx.store.records.bulk?.();
     if (!bulk) return t.skip('this store has no bulk writer');

@@ -58,6 +58,7 @@ export async function importCommand(ctx: CliContext, files: string[], flags: Imp
       ...(tenant ? { tenant } : {}),
       now: ctx.clock.now(),
       sink: writer ? (records, keys) => writer.insert(records, keys) : (records) => store.records.insert(records),
+      ...(writer?.concurrency ? { sinkConcurrency: writer.concurrency } : {}),
       rejects,
       // Large files are read and normalized in a worker thread while this one writes, when a core is free.
       parallel: 'auto',

@@ -262,6 +262,61 @@ test('records are sent to the sink in batches, and progress is reported', async 
   }
 });
 
+test('a sink storing several batches at once: results, rejects, conflicts and progress stay in file order', async () => {
+  // 40 records in batches of 4 with bad rows among them; records 5 and 27 come again with other content
+  // (conflicts), 12 again the same (a duplicate).
+  const lines = Array.from({ length: 40 }, (_, i) => (i % 9 === 4 ? '{"cut' : JSON.stringify(record(i))));
+  lines.push(JSON.stringify(record(5, { ResultStatus: 'False' })), JSON.stringify(record(12)));
+  lines.push(JSON.stringify(record(27, { ResultStatus: 'False' })));
+  const { dir, cleanup } = tempDir();
+  try {
+    const path = join(dir, 'many.ndjson');
+    writeFileSync(path, lines.join('\n'));
+    const outcomes = [];
+    for (const concurrency of [1, 3]) {
+      const store = memorySink();
+      let open = 0;
+      let most = 0;
+      let call = 0;
+      // Each batch answers after a number of turns of its own, so later batches finish before earlier ones.
+      const sink = async (records: Parameters<typeof store.sink>[0]) => {
+        const turns = [5, 0, 2][call++ % 3]!;
+        most = Math.max(most, ++open);
+        for (let t = 0; t < turns; t++) await Promise.resolve();
+        open--;
+        const result = await store.sink(records);
+        const conflicts = records
+          .map((r, i) => (r.raw.includes('"ResultStatus":"False"') ? i : -1))
+          .filter((i) => i >= 0);
+        return conflicts.length ? { ...result, duplicates: result.duplicates - conflicts.length, conflicts } : result;
+      };
+      const rejects = memoryRejects();
+      const progress: number[] = [];
+      const summary = await importFiles([path], {
+        sink,
+        sinkConcurrency: concurrency,
+        rejects,
+        batchSize: 4,
+        onProgress: (p) => progress.push(p.records),
+      });
+      assert.ok(most <= concurrency, `at most ${concurrency} batches stored at once (${most})`);
+      if (concurrency > 1) assert.ok(most > 1, 'batches were stored side by side');
+      outcomes.push({ summary, rejects: rejects.rejects, progress });
+    }
+    assert.deepEqual(outcomes[1], outcomes[0]);
+    const [sequential] = outcomes;
+    assert.equal(sequential!.summary.conflicts, 2);
+    assert.equal(sequential!.summary.duplicates, 1);
+    assert.deepEqual(
+      sequential!.rejects.map((r) => r.line),
+      [5, 14, 23, 32, 41, 43],
+      'cut rows and conflicts by line, in file order',
+    );
+  } finally {
+    cleanup();
+  }
+});
+
 test('an aborted import stops with CANCELLED after storing what it read', async () => {
   const controller = new AbortController();
   controller.abort();

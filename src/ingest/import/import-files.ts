@@ -2,8 +2,9 @@ import { stat } from 'node:fs/promises';
 import { availableParallelism, cpus } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { AppError } from '../../core/errors.js';
-import { parseFile, type FileEvent, type ParseOptions } from './parse-file.js';
+import { parseFile, type FileEvent, type ParseOptions, type ParsedBatch } from './parse-file.js';
 import { parseInWorker } from './parse-in-worker.js';
+import type { InsertResult } from '../../store/contract.js';
 import type { FileSummary, ImportOptions, ImportSummary } from './types.js';
 
 /**
@@ -66,7 +67,11 @@ export async function importFiles(paths: string[], options: ImportOptions): Prom
   return summary;
 }
 
-/** Stores each batch as it comes, writes its rejects, reports progress; stops after a batch when aborted. */
+/**
+ * Stores each batch as it comes, writes its rejects, reports progress; stops after a batch when aborted. With
+ * `sinkConcurrency` above 1 the next batches go to the sink before the last one's result is back; each batch's
+ * result, rejects and progress are still taken in file order.
+ */
 async function importFile(path: string, index: number, files: number, options: ImportOptions): Promise<FileSummary> {
   const summary: FileSummary = {
     file: path,
@@ -87,35 +92,27 @@ async function importFile(path: string, index: number, files: number, options: I
     ...(options.tenant ? { tenant: options.tenant } : {}),
     ...(options.now !== undefined ? { now: options.now } : {}),
   };
-  summary.worker = await inWorker(path, options.parallel);
-  const events: AsyncGenerator<FileEvent> = summary.worker ? parseInWorker(path, parse) : parseFile(path, parse);
-  for await (const event of events) {
-    if (event.kind === 'facts') {
-      Object.assign(summary, {
-        format: event.format,
-        encoding: event.encoding,
-        bytes: event.bytes,
-        error: event.error,
-        note: event.note,
-      });
-      continue;
-    }
-    summary.read += event.read;
-    for (const reject of event.rejects) {
+  const concurrency = Math.max(1, options.sinkConcurrency ?? 1);
+  /** Batches handed to the sink whose results are not taken yet, oldest first. */
+  const storing: { batch: ParsedBatch; stored: Promise<InsertResult | null> }[] = [];
+  const settle = async (): Promise<void> => {
+    const { batch, stored } = storing.shift()!;
+    summary.read += batch.read;
+    for (const reject of batch.rejects) {
       summary.rejected++;
       await options.rejects.write({ file: path, ...reject });
     }
-    if (event.records.length) {
-      const result = await options.sink(event.records, event.keys);
+    const result = await stored;
+    if (result) {
       summary.imported += result.inserted;
       summary.duplicates += result.duplicates;
       for (const i of result.conflicts ?? []) {
         summary.conflicts++;
         await options.rejects.write({
           file: path,
-          line: event.lines[i]!,
+          line: batch.lines[i]!,
           reason: CONFLICT,
-          raw: event.records[i]!.raw,
+          raw: batch.records[i]!.raw,
         });
       }
     }
@@ -123,12 +120,37 @@ async function importFile(path: string, index: number, files: number, options: I
       file: path,
       fileIndex: index,
       files,
-      bytesRead: event.bytesRead,
+      bytesRead: batch.bytesRead,
       bytesTotal: summary.bytes,
       records: summary.read,
       rejected: summary.rejected,
     });
     throwIfAborted(options.signal);
+  };
+  summary.worker = await inWorker(path, options.parallel);
+  const events: AsyncGenerator<FileEvent> = summary.worker ? parseInWorker(path, parse) : parseFile(path, parse);
+  try {
+    for await (const event of events) {
+      if (event.kind === 'facts') {
+        Object.assign(summary, {
+          format: event.format,
+          encoding: event.encoding,
+          bytes: event.bytes,
+          error: event.error,
+          note: event.note,
+        });
+        continue;
+      }
+      const stored = event.records.length ? options.sink(event.records, event.keys) : Promise.resolve(null);
+      // Taken (and any failure thrown) when this batch's turn comes, in file order.
+      stored.catch(() => undefined);
+      storing.push({ batch: event, stored });
+      while (storing.length >= concurrency) await settle();
+    }
+    while (storing.length) await settle();
+  } finally {
+    // Stopped early (a failure, an abort): the batches still being stored end before the import does.
+    await Promise.allSettled(storing.map((s) => s.stored));
   }
   return summary;
 }

@@ -44,6 +44,12 @@ export interface ImportOptions {
    * come with a batch the parse worker read: pass them on to BulkWriter.insert.
    */
   sink: (records: AuditRecord[], keys?: readonly RecordKeys[]) => Promise<InsertResult>;
+  /**
+   * Batches the sink may be storing at once (default 1): the next batch is handed over before the last one's
+   * result came back, and results are taken in file order. Only for a sink whose calls may overlap
+   * (BulkWriter.concurrency).
+   */
+  sinkConcurrency?: number;
   rejects: RejectWriter;
   onProgress?: (progress: ImportProgress) => void;
   signal?: AbortSignal;

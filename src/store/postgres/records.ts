@@ -67,6 +67,14 @@ const TYPES: Partial<Record<RecordColumn, string>> = {
 };
 
 /**
+ * Batches a bulk load stores at once, each in its own transaction on its own connection. One backend inserting
+ * was the load's limit (it used one core while the importer's threads waited for it); two keep both cores busy.
+ * Concurrent batches are safe as concurrent collectors are: keys go into record_keys with ON CONFLICT DO NOTHING
+ * (a repeat waits for the other's commit), rollup rows are locked in key order.
+ */
+const BULK_CONCURRENCY = 2;
+
+/**
  * Records in PostgreSQL, partitioned by month of CreationTime (partitions.ts, ADR 0035). A record is stored
  * once per (tenant, id) through `record_keys`: a batch's keys go in first with ON CONFLICT DO NOTHING, and only
  * the records whose key went in are inserted, in the same statement; a stored (tenant, id) is kept and counted
@@ -324,6 +332,7 @@ export class PostgresRecordStore implements RecordStore {
   bulk(): BulkWriter {
     const written = new Set<string>();
     return {
+      concurrency: BULK_CONCURRENCY,
       insert: (records, keys) => {
         for (const m of monthsOf(records.map((r) => r.creationTime))) written.add(m.name);
         return inTransaction(this.pool, (client) => this.insertWith(client, records, keys));
