@@ -218,6 +218,41 @@ if (pgUrl) {
     });
   });
 
+  describe('rollups after a bulk load', () => {
+    test('a load that left the rollup tables mostly empty rewrites them, and the counts stay exact', async () => {
+      const { store, sql } = await fresh();
+      try {
+        const bulk = store.records.bulk!();
+        // Batches spread over 200 days and 12 operations: every batch appends a few hundred delta rows per
+        // table, which the load's close folds into one row per key and then rewrites into a small table.
+        const operations = Array.from({ length: 12 }, (_, i) => `Operation${i}`);
+        try {
+          for (let b = 0; b < 60; b++)
+            await bulk.insert(
+              Array.from({ length: 400 }, (_, i) =>
+                record({
+                  creationTime: NOW - ((b * 400 + i) % 200) * DAY,
+                  operation: operations[(b + i) % 12]!,
+                  userId: `user${i % 40}@contoso.com`,
+                }),
+              ),
+            );
+        } finally {
+          await bulk.close();
+        }
+        for (const table of ['rollup_counts', 'rollup_users']) {
+          const [[bytes, live]] = (await sql(
+            `SELECT pg_relation_size('${table}'), (SELECT count(*) FROM ${table})`,
+          )) as [[string, string]];
+          assert.ok(Number(bytes) < 1 << 20, `${table}: ${bytes} bytes for ${live} rows after the load`);
+        }
+        await assertRollupsExact(store, 'after the rewrite');
+      } finally {
+        await store.close();
+      }
+    });
+  });
+
   describe('retention drops whole months', () => {
     /** June to November 2026 for tenants A and B; July also for C, who keeps a year. */
     function dataset(): AuditRecord[] {

@@ -34,7 +34,7 @@ import type {
 } from '../contract.js';
 import { PostgresTail } from './tail.js';
 import { RollupDelta, ROLLUP_SOURCE_COLUMNS, ROLLUP_TABLES } from '../rollups.js';
-import { applyRollups, compactRollups } from './rollups.js';
+import { applyRollups, compactRollups, shrinkRollups } from './rollups.js';
 import { headSlices, numericDimension, searchRows, toGroupCount } from '../search-sql.js';
 import { compileCount, compileCountBy, compileGroupCounts, compileHeadSlice, compileSearch } from './compile.js';
 import { PostgresTextIndex, type TextIndexState, type WordsRow } from './text-index.js';
@@ -345,6 +345,7 @@ export class PostgresRecordStore implements RecordStore {
         );
         if (rows.length)
           await this.pool.query(`VACUUM (ANALYZE) ${[...rows.map((r) => r.m), ...ROLLUP_TABLE_NAMES].join(', ')}`);
+        await shrinkRollups(this.pool);
       },
     };
   }
@@ -364,6 +365,7 @@ export class PostgresRecordStore implements RecordStore {
     const textIndexMs = performance.now() - started;
     await compactRollups(this.pool);
     await this.pool.query(`VACUUM (ANALYZE) ${['records', ...ROLLUP_TABLE_NAMES].join(', ')}`);
+    await shrinkRollups(this.pool);
     return { textIndex, textIndexMs, analyzeMs: performance.now() - started - textIndexMs };
   }
 
