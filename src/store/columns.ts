@@ -218,6 +218,16 @@ export function toStoredSummary(row: SelectedRow): StoredSummary {
   return recordOf(row, '');
 }
 
+/** What a newest-first search page reads of each row, and how a row is read back. */
+export interface PageShape<T> {
+  columns: string;
+  toRow: (row: SelectedRow) => T;
+}
+/** Whole records (RecordStore.search). */
+export const WHOLE_RECORDS: PageShape<StoredRecord> = { columns: SELECT_COLUMNS, toRow: toStoredRecord };
+/** Records without raw (RecordStore.searchSummaries). */
+export const SUMMARIES: PageShape<StoredSummary> = { columns: SUMMARY_COLUMNS, toRow: toStoredSummary };
+
 function recordOf(row: SelectedRow, raw: string): StoredRecord {
   return {
     tenant: row[0] as string,

@@ -63,19 +63,13 @@ export async function shrinkRollups(pool: Pool): Promise<void> {
     const bytes = Number(rows[0]!.bytes);
     if (bytes < SHRINK_FROM_BYTES || bytes < (Number(rows[0]!.live) + 1) * SHRINK_BYTES_PER_ROW) continue;
     const client = await pool.connect();
-    let failed: Error | undefined;
     try {
       await client.query(`SET lock_timeout = '${SHRINK_LOCK_TIMEOUT}'`);
       await client.query(`VACUUM (FULL, ANALYZE) ${table.name}`).catch((e: unknown) => {
         if ((e as { code?: string }).code !== '55P03') throw e; // lock_not_available: busy, left as it is
       });
-      await client.query('RESET lock_timeout');
-    } catch (e) {
-      failed = e instanceof Error ? e : new Error(String(e));
-      throw e;
     } finally {
-      // A connection whose statement failed may still carry the timeout: it is closed, not pooled.
-      client.release(failed);
+      client.release(true); // it carries the timeout: closed, not pooled
     }
   }
 }

@@ -173,26 +173,19 @@ export class PostgresTextIndex {
    * at a time per store: a second (`optimize --text-index` run twice, or by two processes) waits for the first
    * and then finds the index ready, instead of both creating the same trigram indexes (one failed) or one
    * dropping the month index the other was building as a leftover of a stopped build. The lock is a session's,
-   * held on a connection of its own: PostgreSQL releases it if this process dies. It is asked for again every
-   * BUILD_LOCK_RETRY_MS rather than waited for in one statement: CREATE INDEX CONCURRENTLY waits for every
-   * statement running when it started, and the waiting one would never end (it waits for the build).
+   * held on a connection of its own that is closed at the end, which releases it (as a process that dies does).
+   * It is asked for again every BUILD_LOCK_RETRY_MS rather than waited for in one statement: CREATE INDEX
+   * CONCURRENTLY waits for every statement running when it started, and the waiting one would never end (it
+   * waits for the build).
    */
   async build(): Promise<boolean> {
     const holder = await this.pool.connect();
-    let broken: Error | undefined;
     try {
       const tryLock = `SELECT pg_try_advisory_lock(${BUILD_LOCK}) AS held`;
       while (!(await holder.query<{ held: boolean }>(tryLock)).rows[0]!.held) await delay(BUILD_LOCK_RETRY_MS);
-      try {
-        return await this.buildAlone();
-      } finally {
-        await holder.query(`SELECT pg_advisory_unlock(${BUILD_LOCK})`).catch((e: unknown) => {
-          // The connection is gone, and the lock with it; it must not go back to the pool.
-          broken = e instanceof Error ? e : new Error(String(e));
-        });
-      }
+      return await this.buildAlone();
     } finally {
-      holder.release(broken);
+      holder.release(true); // closing the connection releases the lock
     }
   }
 

@@ -7,9 +7,10 @@ import {
   RECORD_COLUMNS,
   recordValues,
   SELECT_COLUMNS,
-  SUMMARY_COLUMNS,
+  SUMMARIES,
   toStoredRecord,
-  toStoredSummary,
+  WHOLE_RECORDS,
+  type PageShape,
 } from '../columns.js';
 import { CONFLICT_COLUMNS, conflictValues, sameContent } from '../conflicts.js';
 import type { SelectedRow } from '../columns.js';
@@ -164,20 +165,19 @@ export class SqliteRecordStore implements RecordStore {
   }
 
   search(query: SearchQuery, options: SearchOptions = {}): AsyncIterable<StoredRecord> {
-    return searchRows(
-      query,
-      options,
-      (q, after, size) => this.page(compileSearch(q, this.text, after, size)),
-      toStoredRecord,
-    );
+    return this.newestFirst(query, options, WHOLE_RECORDS);
   }
 
   searchSummaries(query: SearchQuery, options: SearchOptions = {}): AsyncIterable<StoredSummary> {
+    return this.newestFirst(query, options, SUMMARIES);
+  }
+
+  private newestFirst<T extends RecordHead>(query: SearchQuery, options: SearchOptions, shape: PageShape<T>) {
     return searchRows(
       query,
       options,
-      (q, after, size) => this.page(compileSearch(q, this.text, after, size, SUMMARY_COLUMNS)),
-      toStoredSummary,
+      (q, after, size) => this.page(compileSearch(q, this.text, after, size, shape.columns)),
+      shape.toRow,
     );
   }
 
