@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { rawRecords, rng } from '../search/testing/generate.js';
-import { stopWords, textWords, WordSet } from './text-words.js';
+import { stopWords, textWords, wordHash, WordSet } from './text-words.js';
 
 /**
  * textWords is a hand-made loop over bytes (it is most of a substring index's build time); this is what it
@@ -46,4 +46,20 @@ test('textWords equals its definition on text of mixed case, non-ASCII letters a
   const long = `${'{"Key":"Value-x1"} '.repeat(5_000)}"TailWord"`;
   assert.deepEqual(textWords(long, set), definition(long, stops));
   assert.deepEqual(textWords('ghi', set), ['ghi']);
+});
+
+test('textWords gives each word’s hash as wordHash computes it from the word (PostgreSQL posts the hashes)', () => {
+  const texts = [
+    ...rawRecords(500, { seed: 12, end: Date.UTC(2026, 10, 1), days: 30 }),
+    'Xyz-GHI ghi \u212aelvin ÄBCDEFG İstanbul',
+  ];
+  const set = new WordSet(stopWords(texts.slice(0, 100)));
+  for (const text of texts) {
+    const hashes: number[] = [];
+    const words = textWords(text, set, hashes);
+    assert.deepEqual(hashes, words.map(wordHash), text.slice(0, 80));
+    for (const h of hashes) assert.ok(Number.isInteger(h) && h >= -(2 ** 31) && h < 2 ** 31, 'a PostgreSQL integer');
+  }
+  // FNV-1a of "abc", as a signed 32-bit integer (0x1a47e90b).
+  assert.equal(wordHash('abc'), 0x1a47e90b);
 });

@@ -27,7 +27,7 @@
  * non-words, 256-entry tables, the bytes written into a reused buffer, stop words compared natively) 7.5 µs
  * with the words joined as the index posts them (text-words.test.ts checks it against the plain definition).
  */
-export function textWords(text: string | null, unposted: WordSet = NO_WORDS): string[] {
+export function textWords(text: string | null, unposted: WordSet = NO_WORDS, hashes?: number[]): string[] {
   if (text === null) return [];
   // ASCII text is read as bytes (a third faster than charCodeAt); other text as the UTF-16 units of its lower
   // case, where only ASCII letters and digits make words (the others are written as 0, not in a word).
@@ -57,16 +57,40 @@ export function textWords(text: string | null, unposted: WordSet = NO_WORDS): st
       kinds |= KIND[c]!;
       c = ++i < n ? bytes[i]! : 0;
     } while (KIND[c] !== 0);
-    if ((kinds & POSTABLE) !== 0 && i - start >= MIN_WORD) keep(words, s, start, i, hash, unposted);
+    if ((kinds & POSTABLE) !== 0 && i - start >= MIN_WORD) keep(words, hashes, s, start, i, hash, unposted);
   }
   return words;
 }
 
-/** Adds s[start, end) lower-cased to `words` unless it is unposted or there already. */
-function keep(words: string[], s: string, start: number, end: number, hash: number, unposted: WordSet): void {
+/**
+ * Adds s[start, end) lower-cased to `words` (and its wordHash to `hashes`, when given) unless it is unposted or
+ * there already.
+ */
+function keep(
+  words: string[],
+  hashes: number[] | undefined,
+  s: string,
+  start: number,
+  end: number,
+  hash: number,
+  unposted: WordSet,
+): void {
   if (unposted.holdsHashed(hash, s, start, end)) return;
   const word = s.slice(start, end).toLowerCase();
-  if (!words.includes(word)) words.push(word);
+  if (words.includes(word)) return;
+  words.push(word);
+  hashes?.push(hash | 0);
+}
+
+/**
+ * A word's 32-bit FNV-1a hash as a signed integer (PostgreSQL's `integer`), as textWords computes it while it
+ * reads: PostgreSQL's index posts these instead of the words (ADR 0036). Two words may share one; a search then
+ * only reads more candidates.
+ */
+export function wordHash(word: string): number {
+  let hash = FNV_OFFSET;
+  for (let i = 0; i < word.length; i++) hash = Math.imul(hash ^ word.charCodeAt(i), FNV_PRIME);
+  return hash | 0;
 }
 
 /** The bytes textWords reads (a longer text gets a buffer of its own). */

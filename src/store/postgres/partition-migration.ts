@@ -112,3 +112,24 @@ export async function partitionWords(client: PoolClient, upgrade?: StoreUpgrade)
   if (total >= NOTICE_FROM)
     upgrade?.onNotice?.(`The substring index's words moved in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
+
+/**
+ * Version 13 (issue 19.3): the substring index posts its words' hashes (integer arrays under GIN indexes) and keeps
+ * their vocabulary (`text_vocab`, under a pg_trgm index the first build makes) instead of words text under trigram
+ * indexes (ADR 0036). Words cannot be turned into their hashes here, so an index built before is dropped, saying
+ * so: `optimize --text-index` builds it again, and searches read the records meanwhile, with the same results.
+ */
+export async function hashWords(client: PoolClient, upgrade?: StoreUpgrade): Promise<void> {
+  const { rows } = await client.query("SELECT 1 FROM store_meta WHERE key = 'text_index'");
+  await client.query(`
+    DELETE FROM store_meta WHERE key IN ('text_index', 'text_index_walked');
+    DROP INDEX IF EXISTS record_words_raw, record_words_object;
+    TRUNCATE record_words;
+    ALTER TABLE record_words ALTER COLUMN raw_words TYPE integer[] USING NULL,
+      ALTER COLUMN object_words TYPE integer[] USING NULL;
+    CREATE TABLE text_vocab (word text COLLATE "C" PRIMARY KEY, hash integer NOT NULL);`);
+  if (rows.length)
+    upgrade?.onNotice?.(
+      'Upgrading the store: the substring index takes a smaller form in this version, and the one built before was dropped; run tenantwatch optimize --text-index to build it again (searches read the records meanwhile, with the same results)',
+    );
+}

@@ -13,7 +13,7 @@ import {
 import { rollupBackfillSql, ROLLUP_TABLES } from '../rollups.js';
 import { ROLLUP_SCHEMA } from './rollups.js';
 import { RETENTION_SCHEMA } from './retention.js';
-import { partitionRecords, partitionWords } from './partition-migration.js';
+import { hashWords, partitionRecords, partitionWords } from './partition-migration.js';
 
 /** A migration: SQL, or code for one that depends on the data (run in the same transaction, under the same lock). */
 export type Migration = string | ((client: PoolClient, upgrade?: StoreUpgrade) => Promise<void>);
@@ -156,6 +156,8 @@ export const MIGRATIONS: readonly Migration[] = [
      PRIMARY KEY (creation_time, seq));`,
   // 12 (issue 19.3): those words partitioned by the records' months (partition-migration.ts partitionWords).
   partitionWords,
+  // 13 (issue 19.3): the words posted as hashes with a vocabulary (partition-migration.ts hashWords).
+  hashWords,
 ];
 
 /** Arbitrary constant: the advisory lock key migrations take. */

@@ -14,6 +14,7 @@ import { compileSearch } from './compile.js';
 import { openPostgresStore } from './index.js';
 import { PostgresRecordStore } from './records.js';
 import { PostgresTextIndex } from './text-index.js';
+import { wordHash } from '../text-words.js';
 
 const NOW = Date.UTC(2026, 10, 20);
 const ALL: SearchQuery = { range: { start: 0, end: NOW + DAY } };
@@ -26,6 +27,11 @@ function worded(words: readonly string[], creationTime = NOW - DAY): AuditRecord
       raw: JSON.stringify({ Operation: 'FileAccessed', Subject: `Re: ${w} invoice` }),
     }),
   );
+}
+
+/** SQL: the words column holds the word (its hash). */
+function posts(column: 'raw_words' | 'object_words', word: string): string {
+  return `${column} @> ARRAY[${wordHash(word)}]`;
 }
 
 async function ids(store: Store, query: SearchQuery): Promise<string[]> {
@@ -70,17 +76,19 @@ if (pgUrl) {
     return rows.map((r) => String(r[0]).slice(`${table}_`.length));
   }
 
-  /** Whether the trigram index can answer a need (on a table this small the planner would rather scan it). */
-  async function usesIndex(schema: string, term: string): Promise<boolean> {
+  /** Whether the words' index can answer a need (on a table this small the planner would rather scan it). */
+  async function usesIndex(schema: string, word: string): Promise<boolean> {
     const client = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` });
     await client.connect();
     try {
       await client.query('SET enable_seqscan = off; SET enable_indexscan = off');
       const { rows } = await client.query<{ 'QUERY PLAN': string }>(
         `EXPLAIN SELECT seq FROM records WHERE (creation_time, seq) IN
-           (SELECT creation_time, seq FROM record_words WHERE raw_words LIKE '%${term}%')`,
+           (SELECT creation_time, seq FROM record_words
+             WHERE raw_words && ARRAY(SELECT hash FROM text_vocab WHERE word LIKE '%${word.slice(1, -1)}%'))`,
       );
-      return rows.some((r) => /record_words_raw/.test(r['QUERY PLAN']));
+      const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
+      return /record_words_raw/.test(plan) && /text_vocab_grams/.test(plan);
     } finally {
       await client.end();
     }
@@ -98,10 +106,18 @@ if (pgUrl) {
         await store.records.insert(later);
         await store.records.insert(copied);
         const posted = await sql(
-          "SELECT count(*) FROM record_words WHERE raw_words LIKE '% wombatgrove %' OR raw_words LIKE '% yakhollow %'",
+          `SELECT count(*) FROM record_words WHERE ${posts('raw_words', 'wombatgrove')} OR ${posts('raw_words', 'yakhollow')}`,
         );
         assert.deepEqual(posted, [['2']], 'each posted by the transaction that stored it');
-        assert.ok(await usesIndex(schema, 'wombatgrove'), 'the trigram index answers the words');
+        assert.deepEqual(
+          await sql("SELECT word, hash FROM text_vocab WHERE word IN ('wombatgrove', 'yakhollow') ORDER BY word"),
+          [
+            ['wombatgrove', wordHash('wombatgrove')],
+            ['yakhollow', wordHash('yakhollow')],
+          ],
+          'and their words into the vocabulary',
+        );
+        assert.ok(await usesIndex(schema, 'wombatgrove'), 'the words’ indexes answer the words');
         for (const [word, rows] of [
           ['wombatgrove', later],
           ['YAKHOLLOW', copied.slice(-1)],
@@ -112,6 +128,7 @@ if (pgUrl) {
         const withIndex = await ids(store, { ...ALL, freeText: ['invoice', 'quokka'] });
         await store.records.optimize!({ textIndex: false });
         assert.deepEqual(await sql('SELECT count(*) FROM record_words'), [['0']], 'a drop empties it');
+        assert.deepEqual(await sql('SELECT count(*) FROM text_vocab'), [['0']], 'and the vocabulary');
         assert.deepEqual(await ids(store, { ...ALL, freeText: ['invoice', 'quokka'] }), withIndex);
         await store.records.insert(worded(['emuridge']));
         assert.deepEqual(
@@ -272,14 +289,18 @@ if (pgUrl) {
         await store.records.insert(records);
         const words = (): Promise<unknown[][]> =>
           sql('SELECT creation_time, seq, raw_words, object_words FROM record_words ORDER BY seq');
+        const vocabulary = (): Promise<unknown[][]> => sql('SELECT word, hash FROM text_vocab ORDER BY word');
         PostgresTextIndex.threadFromBatch = Infinity;
         await store.records.optimize!({ textIndex: true });
         const here = await words();
+        const known = await vocabulary();
         assert.equal(here.length, records.length);
+        assert.ok(known.some(([w]) => String(w).endsWith('word57')));
         await store.records.optimize!({ textIndex: false });
         PostgresTextIndex.threadFromBatch = 1;
         await store.records.optimize!({ textIndex: true });
-        assert.deepEqual(await words(), here, 'the same words, from the second batch on cut by the thread');
+        assert.deepEqual(await words(), here, 'the same words, from the second batch on cut by the threads');
+        assert.deepEqual(await vocabulary(), known, 'the same vocabulary, each word sent once by each thread');
 
         // As a build stopped after its first batch leaves it: words up to its position, the index not ready.
         const [[at, seq]] = (await sql(
@@ -287,7 +308,7 @@ if (pgUrl) {
         )) as [[string, string]];
         await sql(`BEGIN;
           DELETE FROM record_words WHERE seq > ${seq};
-          UPDATE record_words SET raw_words = ' walkedmark ' WHERE seq = ${seq};
+          UPDATE record_words SET raw_words = '{1}' WHERE seq = ${seq};
           UPDATE store_meta SET value = '${at}' WHERE key = 'text_index_walked';
           UPDATE store_meta SET value = jsonb_set(value::jsonb, '{ready}', 'false')::text WHERE key = 'text_index';
           COMMIT;`);
@@ -295,7 +316,7 @@ if (pgUrl) {
         assert.equal((await store.records.optimize!({ textIndex: true })).textIndex, true);
         const resumed = await words();
         assert.deepEqual(
-          resumed.filter((r) => r[2] === ' walkedmark ').map((r) => r[1]),
+          resumed.filter((r) => JSON.stringify(r[2]) === '[1]').map((r) => r[1]),
           [seq],
           'the rows it had walked are not walked again',
         );
@@ -333,7 +354,7 @@ if (pgUrl) {
         assert.equal((await store.records.optimize!({ textIndex: true })).textIndex, true);
         assert.ok(dropped);
         assert.deepEqual(
-          await sql("SELECT raw_words LIKE '% heronmoor %' FROM record_words"),
+          await sql(`SELECT ${posts('raw_words', 'heronmoor')} FROM record_words`),
           [[true]],
           'October’s only',
         );
@@ -344,7 +365,7 @@ if (pgUrl) {
       }
     });
 
-    test('the words are partitioned by the records’ months: each month’s trigram index is built, and a month made later has its own', async () => {
+    test('the words are partitioned by the records’ months: each month’s index of the words is built, and a month made later has its own', async () => {
       const { store, sql, schema } = await fresh();
       try {
         const june = worded(['lemurdale'], Date.UTC(2026, 5, 10));
@@ -353,7 +374,7 @@ if (pgUrl) {
         await store.records.optimize!({ textIndex: true });
         assert.deepEqual(await wordMonths(sql), await recordMonths(sql));
         assert.deepEqual(await wordMonths(sql), ['y2026m06', 'y2026m10', 'y2026m11', 'y2026m12']);
-        const trigramIndexes = async (): Promise<unknown[][]> =>
+        const wordIndexes = async (): Promise<unknown[][]> =>
           sql(`SELECT c.relname, i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
                 WHERE c.relname LIKE 'record\\_words\\_raw%' AND c.relnamespace = current_schema()::regnamespace
                 ORDER BY 1`);
@@ -361,14 +382,11 @@ if (pgUrl) {
           ['record_words_raw', true],
           ...months.map((m) => [`record_words_raw_${m}`, true]),
         ];
-        assert.deepEqual(await trigramIndexes(), expected(['y2026m06', 'y2026m10', 'y2026m11', 'y2026m12']));
-        // A month first stored after the build gets its partition of the words with its trigram index.
+        assert.deepEqual(await wordIndexes(), expected(['y2026m06', 'y2026m10', 'y2026m11', 'y2026m12']));
+        // A month first stored after the build gets its partition of the words with its index.
         const march = worded(['okapimarsh'], Date.UTC(2027, 2, 3));
         await store.records.insert(march);
-        assert.deepEqual(
-          await trigramIndexes(),
-          expected(['y2026m06', 'y2026m10', 'y2026m11', 'y2026m12', 'y2027m03']),
-        );
+        assert.deepEqual(await wordIndexes(), expected(['y2026m06', 'y2026m10', 'y2026m11', 'y2026m12', 'y2027m03']));
         assert.ok(await usesIndex(schema, 'okapimarsh'));
         const wide: SearchQuery = { range: { start: 0, end: Date.UTC(2027, 5, 1) } };
         for (const [word, rows] of [
@@ -419,7 +437,7 @@ if (pgUrl) {
         );
         const invalid = await sql(`SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
           WHERE c.relname LIKE 'record\\_words\\_%' AND NOT i.indisvalid AND c.relnamespace = current_schema()::regnamespace`);
-        assert.deepEqual(invalid, [], 'no trigram index left invalid');
+        assert.deepEqual(invalid, [], 'no index of the words left invalid');
         const attached = await sql(`SELECT count(*) FROM pg_inherits h JOIN pg_class c ON c.oid = h.inhrelid
           WHERE h.inhparent = 'record_words_raw'::regclass`);
         assert.deepEqual(attached, [[String((await wordMonths(sql)).length)]], 'one raw index per month');
@@ -434,7 +452,7 @@ if (pgUrl) {
       }
     });
 
-    test('a store whose words are not partitioned yet (version 11) keeps them and its ready index through the upgrade', async () => {
+    test('a store whose index holds words text (versions 11 and 12) loses it on upgrade, saying so, and searches and builds as before', async () => {
       const { store, sql, schema } = await fresh();
       const june = worded(['gazellecove'], Date.UTC(2026, 5, 10));
       const now = worded(['pumafalls']);
@@ -444,39 +462,40 @@ if (pgUrl) {
       } finally {
         await store.close();
       }
-      // Back to version 11's table, its words and trigram indexes as a build of that version left them.
+      // Back to version 11's table, its words text and trigram indexes as a build of that version left them.
       await sql(`BEGIN;
-        CREATE TABLE words_then AS SELECT * FROM record_words;
-        DROP TABLE record_words;
+        CREATE TABLE words_then AS SELECT creation_time, seq, ' gazellecove ' AS raw_words, NULL::text AS object_words
+          FROM record_words;
+        DROP TABLE record_words, text_vocab;
         CREATE TABLE record_words (creation_time bigint NOT NULL, seq bigint NOT NULL, raw_words text,
           object_words text, PRIMARY KEY (creation_time, seq));
         INSERT INTO record_words SELECT * FROM words_then;
         DROP TABLE words_then;
         CREATE INDEX record_words_raw ON record_words USING gin (raw_words public.gin_trgm_ops);
         CREATE INDEX record_words_object ON record_words USING gin (object_words public.gin_trgm_ops);
-        DELETE FROM schema_version WHERE version = 12;
+        DELETE FROM schema_version WHERE version >= 12;
         COMMIT;`);
-      const before = await sql('SELECT creation_time, seq, raw_words, object_words FROM record_words ORDER BY seq');
-      const upgraded = await openPostgresStore(url, { clock: new ManualClock(NOW), schema });
+      const notices: string[] = [];
+      const upgraded = await openPostgresStore(url, {
+        clock: new ManualClock(NOW),
+        schema,
+        onNotice: (m) => notices.push(m),
+      });
       try {
         await upgraded.migrate();
         assert.deepEqual(await sql("SELECT relkind FROM pg_class WHERE oid = 'record_words'::regclass"), [['p']]);
-        assert.deepEqual(
-          await sql('SELECT creation_time, seq, raw_words, object_words FROM record_words ORDER BY seq'),
-          before,
-        );
         assert.deepEqual(await wordMonths(sql), await recordMonths(sql));
-        assert.deepEqual(
-          await sql(`SELECT count(*) FILTER (WHERE indisvalid) FROM pg_index
-                      WHERE indexrelid IN ('record_words_raw'::regclass, 'record_words_object'::regclass)`),
-          [['2']],
+        assert.deepEqual(await sql("SELECT count(*) FROM store_meta WHERE key LIKE 'text\\_index%'"), [['0']]);
+        assert.deepEqual(await sql('SELECT count(*) FROM record_words'), [['0']]);
+        assert.ok(
+          notices.some((m) => /substring index .* dropped; run tenantwatch optimize --text-index/.test(m)),
+          notices.join('\n'),
         );
-        assert.ok(await usesIndex(schema, 'gazellecove'), 'the trigram indexes were built again');
-        const ready = await sql("SELECT value::json->>'ready' FROM store_meta WHERE key = 'text_index'");
-        assert.deepEqual(ready, [['true']], 'the index still answers');
-        assert.deepEqual(await ids(upgraded, { ...ALL, freeText: ['gazellecov', 'umafall'] }), [
-          ...[june[0]!.id, now[0]!.id].sort(),
-        ]);
+        const expected = [june[0]!.id, now[0]!.id].sort();
+        assert.deepEqual(await ids(upgraded, { ...ALL, freeText: ['gazellecov', 'umafall'] }), expected, 'scanned');
+        assert.equal((await upgraded.records.optimize!({ textIndex: true })).textIndex, true);
+        assert.ok(await usesIndex(schema, 'gazellecove'), 'built again in the new form');
+        assert.deepEqual(await ids(upgraded, { ...ALL, freeText: ['gazellecov', 'umafall'] }), expected, 'indexed');
       } finally {
         await upgraded.close();
       }

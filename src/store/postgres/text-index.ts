@@ -1,10 +1,12 @@
 /**
  * The substring index of PostgreSQL (docs/adr/0036-postgres-substring-index.md), the counterpart of SQLite's
  * (sqlite/text-index.ts, ADR 0033) with the same words (store/text-words.ts): per record, the words of raw and
- * of object_id that narrow (no hexadecimal runs, no stop words), kept in `record_words` as ' w1 w2 ' under
- * pg_trgm GIN indexes. A need of a term (wordNeeds) is a LIKE on those few words — ' run ' a whole word,
- * ' run' a word's start, 'run ' its end, 'run' inside one — so no vocabulary is kept: the trigram index finds
- * the rows, and the LIKE on the short words text is exact. The exact test on raw still decides (ADR 0003).
+ * of object_id that narrow (no hexadecimal runs, no stop words), kept in `record_words` as arrays of their
+ * 32-bit hashes (wordHash) under GIN indexes, and every posted word once in the vocabulary `text_vocab` (word,
+ * hash) under a pg_trgm index. A need of a term (wordNeeds) is the hashes of the vocabulary's words that meet it
+ * (the word itself, or a LIKE: 'run%' a word's start, '%run' its end, '%run%' inside one), and a record is a
+ * candidate when its array shares one of them. Two words sharing a hash only widen the candidates: the exact
+ * test on raw still decides (ADR 0003).
  *
  * Optional: optimize({ textIndex: true }) creates it (store_meta `text_index`: stop words, whether it is
  * ready) and posts every stored row; from the moment it exists every writer posts its own rows in its own
@@ -21,10 +23,19 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { TimeRange } from '../../core/time.js';
 import type { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
 import type { Pool, PoolClient } from 'pg';
 import { startModuleWorker } from '../../runtime/worker.js';
 import { AppError } from '../../core/errors.js';
-import { stopWords, textWords, wordMeets, wordNeeds, WordSet, type WordNeed } from '../text-words.js';
+import {
+  stopWords,
+  textWords,
+  vocabularyPattern,
+  wordMeets,
+  wordNeeds,
+  WordSet,
+  type WordNeed,
+} from '../text-words.js';
 import { monthsOf, monthSuffix, wordsPartition, type Month } from './partitions.js';
 import { quoteIdent } from './schema.js';
 import { WRITERS_ENDED } from './tail.js';
@@ -36,11 +47,15 @@ const WALKED_KEY = 'text_index_walked';
 const STOP_BIT = { raw: 1, object_id: 2 } as const;
 type TextColumn = keyof typeof STOP_BIT;
 const WORDS_COLUMN = { raw: 'raw_words', object_id: 'object_words' } as const;
+/** The GIN index over each column of record_words (a month's is named after it: record_words_raw_y2026m11). */
+const WORDS_INDEX = { raw: 'record_words_raw', object_id: 'record_words_object' } as const;
 /** Rows sampled (the newest) to choose the stop words; fewer than STOP_MIN_SAMPLE: no stop words. */
 const STOP_SAMPLE = 20_000;
 const STOP_MIN_SAMPLE = 1_000;
 /** Object-id words are stop words only above this share of the sample (raw's: stopWords' 5%), as in SQLite. */
 const OBJECT_STOP_SHARE = 0.3;
+/** Word threads of a build (text-words-worker.ts), at most one per core. */
+const CUT_THREADS = 2;
 /** Rows posted per transaction while building. */
 const BUILD_BATCH = 5_000;
 /** The advisory lock one build holds (build()): the class after tail.ts's writers', the key the schema's hash. */
@@ -84,30 +99,42 @@ export class TextIndexState {
     return this.stops.some(([w, bits]) => (bits & STOP_BIT[column]) !== 0 && wordMeets(w, need));
   }
 
-  /** The words a column's text posts, as ' w1 w2 ' (a space either side of each), or null for none. */
-  words(column: TextColumn, text: string | null): string | null {
-    const words = textWords(text, this.sets[column]);
-    return words.length ? ` ${words.join(' ')} ` : null;
+  /**
+   * The words a column's text posts: their hashes as an array literal ('{h1,h2}', record_words' column), each
+   * word added to `vocabulary`; null when it posts none.
+   */
+  words(column: TextColumn, text: string | null, vocabulary: NewWords): string | null {
+    const hashes: number[] = [];
+    const words = textWords(text, this.sets[column], hashes);
+    if (words.length === 0) return null;
+    for (let i = 0; i < words.length; i++) vocabulary.add(words[i]!, hashes[i]!);
+    return `{${hashes.join(',')}}`;
   }
 }
 
-/** The LIKE pattern of a need over ' w1 w2 ' (runs are [a-z0-9]: nothing to escape). */
-function likePattern(need: WordNeed): string {
-  switch (need.kind) {
-    case 'exact':
-      return `% ${need.run} %`;
-    case 'prefix':
-      return `% ${need.run}%`;
-    case 'suffix':
-      return `%${need.run} %`;
-    case 'contains':
-      return `%${need.run}%`;
+/** The words cut since the last take() that were not taken before, with their hashes: the vocabulary's additions. */
+export class NewWords {
+  private readonly known = new Set<string>();
+  private fresh: [word: string, hash: number][] = [];
+
+  add(word: string, hash: number): void {
+    if (this.known.has(word)) return;
+    this.known.add(word);
+    this.fresh.push([word, hash]);
+  }
+
+  take(): [word: string, hash: number][] {
+    const taken = this.fresh;
+    this.fresh = [];
+    return taken;
   }
 }
 
 /**
  * The records' keys (creation_time, seq) the words of `column` let through: a superset of those whose
  * `column` contains any of `terms` in the period; null when some term has no need the index can answer.
+ * A need is the hashes of the vocabulary's words that meet it (none: no record has such a word), and a record
+ * must share one of each need's hashes (the arrays' GIN index answers `&&`).
  */
 export function wordsCandidates(
   state: TextIndexState,
@@ -116,18 +143,16 @@ export function wordsCandidates(
   range: TimeRange,
   bind: (value: string | number) => string,
 ): string | null {
-  const patterns: string[][] = [];
+  const needs: WordNeed[][] = [];
   for (const term of terms) {
-    const likes = wordNeeds(term)
-      .filter((need) => !state.stopMeets(column, need))
-      .map(likePattern);
-    if (likes.length === 0) return null;
-    patterns.push(likes);
+    const kept = wordNeeds(term).filter((need) => !state.stopMeets(column, need));
+    if (kept.length === 0) return null;
+    needs.push(kept);
   }
   // Bound only now: a placeholder bound for a term before one that cannot narrow would be left unused.
-  const alternatives = patterns.map((likes) =>
-    likes.map((p) => `${WORDS_COLUMN[column]} LIKE ${bind(p)}`).join(' AND '),
-  );
+  const meets = (need: WordNeed): string =>
+    `${WORDS_COLUMN[column]} && ARRAY(SELECT hash FROM text_vocab WHERE word ${need.kind === 'exact' ? '=' : 'LIKE'} ${bind(vocabularyPattern(need))})`;
+  const alternatives = needs.map((ofTerm) => ofTerm.map(meets).join(' AND '));
   // The period too: the words' key starts with creation_time, so only the period's candidates are read (at ten
   // million records over 90 days, a month's object search read all 20,103 candidates' rows without it).
   const period = `creation_time >= ${bind(range.start)} AND creation_time < ${bind(range.end)}`;
@@ -207,8 +232,8 @@ export class PostgresTextIndex {
     const horizon = await this.horizon();
     if (!(await this.walk(state, walked, horizon))) return false;
     if ((await this.state())?.gen !== state.gen) return false;
-    await this.trigramIndexes();
-    await this.pool.query('ANALYZE record_words');
+    await this.wordIndexes();
+    await this.pool.query('ANALYZE record_words, text_vocab');
     const ready: Meta = { ...(JSON.parse(state.json) as Meta), ready: true };
     await this.pool.query('UPDATE store_meta SET value = $3 WHERE key = $1 AND value = $2', [
       META_KEY,
@@ -219,23 +244,21 @@ export class PostgresTextIndex {
   }
 
   /**
-   * The trigram indexes, built once the words are posted (building them over the posted rows is a third
+   * The GIN indexes of the words' hashes, built once the words are posted (building them over the posted rows is
    * cheaper than keeping them through every batch). record_words is partitioned by month (partitions.ts), and a
    * partitioned index cannot be built CONCURRENTLY: each is made ON ONLY record_words (an invalid shell that
    * takes a moment's lock), then each month's index is built CONCURRENTLY, so writers go on posting, and
    * attached; the last one attached makes the shell valid. A month created meanwhile gets its (empty) index from
    * ATTACH PARTITION; one dropped meanwhile is skipped; an index a stopped build left invalid is built again.
    */
-  private async trigramIndexes(): Promise<void> {
-    const trigrams = await trigramSchema(this.pool);
+  private async wordIndexes(): Promise<void> {
+    await this.vocabularyIndex();
     for (let round = 0; ; round++) {
       const months: { name: string; partition: string; using: string }[] = [];
       let pending = false;
-      for (const [name, column] of [
-        ['record_words_raw', 'raw_words'],
-        ['record_words_object', 'object_words'],
-      ] as const) {
-        const using = `USING gin (${column} ${trigrams}.gin_trgm_ops)`;
+      for (const column of ['raw', 'object_id'] as const) {
+        const name = WORDS_INDEX[column];
+        const using = `USING gin (${WORDS_COLUMN[column]})`;
         const valid = await indexValid(this.pool, name);
         if (valid) continue;
         pending = true;
@@ -251,7 +274,7 @@ export class PostgresTextIndex {
       }
       if (!pending) return;
       if (months.length === 0 && round > 0)
-        throw new Error("the substring index's trigram indexes stay invalid with every month's index attached");
+        throw new Error("the substring index's word indexes stay invalid with every month's index attached");
       // Two months at a time, one per core (a GIN build uses one): concurrent builds on different tables do not
       // wait for each other (PostgreSQL 14 and later, for indexes on plain columns), while two on one table
       // deadlock (each waits for the other's transaction while holding the lock the other needs).
@@ -273,6 +296,20 @@ export class PostgresTextIndex {
   }
 
   /**
+   * The vocabulary's trigram index (a need's words are found by LIKE), built after the walk like the others (kept
+   * through the walk's inserts it cost a second per million records) and CONCURRENTLY, as writers add words.
+   */
+  private async vocabularyIndex(): Promise<void> {
+    const valid = await indexValid(this.pool, 'text_vocab_grams');
+    if (valid) return;
+    if (valid === false) await this.pool.query('DROP INDEX text_vocab_grams');
+    const trigrams = await trigramSchema(this.pool);
+    await this.pool.query(
+      `CREATE INDEX CONCURRENTLY IF NOT EXISTS text_vocab_grams ON text_vocab USING gin (word ${trigrams}.gin_trgm_ops)`,
+    );
+  }
+
+  /**
    * Posts every row after `from` below the horizon, a batch per transaction, and keeps the position reached in
    * store_meta; false when the index was dropped or re-created meanwhile. The three steps of a batch overlap:
    * the next batch is read (PostgreSQL, on a connection of its own) while this one's words are cut (from the
@@ -281,23 +318,39 @@ export class PostgresTextIndex {
    */
   private async walk(state: TextIndexState, from: string, horizon: string): Promise<boolean> {
     const reader = await this.pool.connect();
-    const cutter = new WordCutter(state);
+    const threads = Math.max(1, Math.min(CUT_THREADS, availableParallelism()));
+    const cutter = new WordCutter(state, threads);
     let posting: Promise<boolean> = Promise.resolve(true);
     let reading = handled(readBatch(reader, from, horizon));
+    /** Batches being cut, in order: as many as there are word threads. */
+    const cutting: Promise<{ words: Words; at: string }>[] = [];
+    let read = 0;
+    let ended = false;
     try {
-      for (let n = 0; ; n++) {
-        const batch = await reading;
-        if (batch.rows.length === 0) break;
-        reading = handled(readBatch(reader, batch.at, horizon));
-        const words =
-          n >= PostgresTextIndex.threadFromBatch ? await cutter.cut(batch.rows) : cutWords(state, batch.rows);
+      for (;;) {
+        while (!ended && cutting.length < threads) {
+          const batch = await reading;
+          if (batch.rows.length === 0) {
+            ended = true;
+            break;
+          }
+          reading = handled(readBatch(reader, batch.at, horizon));
+          const words =
+            read++ >= PostgresTextIndex.threadFromBatch
+              ? cutter.cut(batch.rows)
+              : Promise.resolve(cutWords(state, batch.rows));
+          cutting.push(handled(words.then((w) => ({ words: w, at: batch.at }))));
+        }
+        const next = cutting.shift();
+        if (next === undefined) break;
+        const { words, at } = await next;
         if (!(await posting)) return false;
-        posting = handled(inTransaction(this.pool, (client) => this.postBatch(client, state, words, batch.at)));
+        posting = handled(inTransaction(this.pool, (client) => this.postBatch(client, state, words, at)));
       }
       return await posting;
     } finally {
-      // A read or a post still under way (the walk stopped early, or failed) ends before the connection goes back.
-      await Promise.allSettled([reading, posting]);
+      // A read, cut or post still under way (the walk stopped early, or failed) ends before the connection goes back.
+      await Promise.allSettled([reading, posting, ...cutting]);
       reader.release();
       await cutter.close();
     }
@@ -360,8 +413,8 @@ export class PostgresTextIndex {
         [META_KEY, JSON.stringify(meta)],
       );
       if (rowCount === 0) return;
-      await client.query(`TRUNCATE record_words; DELETE FROM store_meta WHERE key = '${WALKED_KEY}';
-        DROP INDEX IF EXISTS record_words_raw, record_words_object;`);
+      await client.query(`TRUNCATE record_words, text_vocab; DELETE FROM store_meta WHERE key = '${WALKED_KEY}';
+        DROP INDEX IF EXISTS record_words_raw, record_words_object, text_vocab_grams;`);
     });
   }
 
@@ -369,7 +422,7 @@ export class PostgresTextIndex {
   async drop(): Promise<void> {
     await inTransaction(this.pool, async (client) => {
       await client.query('DELETE FROM store_meta WHERE key IN ($1, $2)', [META_KEY, WALKED_KEY]);
-      await client.query('TRUNCATE record_words');
+      await client.query('TRUNCATE record_words, text_vocab');
     });
   }
 
@@ -379,19 +432,26 @@ export class PostgresTextIndex {
   }
 }
 
-/** Rows' words as record_words takes them (rows with none are left out), as columns. */
+/** Rows' words as record_words takes them (rows with none are left out), as columns, and the words' vocabulary. */
 class Words {
   readonly creationTimes: (number | string)[] = [];
   readonly seqs: (number | string)[] = [];
+  /** Each row's hashes of raw's and of the object id's words, as array literals ('{h1,h2}'; null: none). */
   readonly raw: (string | null)[] = [];
   readonly object: (string | null)[] = [];
 
-  /** The rows' words, `cut(row, i)` giving row i's words of raw and of the object id (null: none). */
+  private constructor(
+    /** The posted words (at least those the vocabulary may not have yet) with their hashes. */
+    readonly vocabulary: readonly [word: string, hash: number][],
+  ) {}
+
+  /** The rows' words, `cut(i)` giving row i's hashes of raw and of the object id (null: none). */
   static of(
     rows: readonly Pick<WordsRow, 'creationTime' | 'seq'>[],
     cut: (row: number) => [raw: string | null, object: string | null],
+    vocabulary: readonly [word: string, hash: number][],
   ): Words {
-    const words = new Words();
+    const words = new Words(vocabulary);
     rows.forEach((row, i) => {
       const [raw, object] = cut(i);
       if (raw === null && object === null) return;
@@ -403,12 +463,12 @@ class Words {
     return words;
   }
 
-  /** These words without the rows of some months. */
+  /** These words without the rows of some months (the vocabulary stays: a word more only widens a need). */
   without(months: readonly Month[]): Words {
     const kept = this.seqs
       .map((seq, i) => ({ creationTime: this.creationTimes[i]!, seq, i }))
       .filter(({ creationTime: t }) => !months.some((m) => Number(t) >= m.lo && Number(t) < m.hi));
-    return Words.of(kept, (k) => [this.raw[kept[k]!.i]!, this.object[kept[k]!.i]!]);
+    return Words.of(kept, (k) => [this.raw[kept[k]!.i]!, this.object[kept[k]!.i]!], this.vocabulary);
   }
 }
 
@@ -418,37 +478,47 @@ export interface CutRequest {
   rows: [string, string | null][];
 }
 
-/** Its answer: each row's words of raw and of the object id, as TextIndexState.words gives them. */
+/**
+ * Its answer: each row's hashes of raw and of the object id, as TextIndexState.words gives them, and the words
+ * the thread has not sent before (each batch's are posted, in order, before the next one's).
+ */
 export interface CutReply {
   id: number;
   raw: (string | null)[];
   object: (string | null)[];
+  vocabulary: [string, number][];
 }
 
-/** The build's word thread, started at the first batch it is given. */
+/**
+ * The build's word threads (at most CUT_THREADS, one per core), started at the first batches they are given; batch
+ * k goes to thread k mod CUT_THREADS.
+ */
 class WordCutter {
-  private worker: Worker | null = null;
+  private readonly workers: Worker[] = [];
   private readonly waiting = new Map<number, { resolve: (reply: CutReply) => void; reject: (e: Error) => void }>();
   private next = 0;
 
-  constructor(private readonly state: TextIndexState) {}
+  constructor(
+    private readonly state: TextIndexState,
+    private readonly threads: number,
+  ) {}
 
   async cut(rows: readonly WordsRow[]): Promise<Words> {
     const id = this.next++;
     const reply = await new Promise<CutReply>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       const request: CutRequest = { id, rows: rows.map((r) => [r.raw, r.objectId]) };
-      this.start().postMessage(request);
+      this.worker(id % this.threads).postMessage(request);
     });
-    return Words.of(rows, (i) => [reply.raw[i] ?? null, reply.object[i] ?? null]);
+    return Words.of(rows, (i) => [reply.raw[i] ?? null, reply.object[i] ?? null], reply.vocabulary);
   }
 
   async close(): Promise<void> {
-    await this.worker?.terminate();
+    await Promise.all(this.workers.map((w) => w.terminate()));
   }
 
-  private start(): Worker {
-    if (this.worker) return this.worker;
+  private worker(k: number): Worker {
+    if (this.workers[k]) return this.workers[k];
     const worker = startModuleWorker(import.meta.url, './text-words-worker.js', { workerData: this.state.json });
     const fail = (error: Error): void => {
       for (const w of this.waiting.values()) w.reject(error);
@@ -460,22 +530,41 @@ class WordCutter {
     });
     worker.on('error', fail);
     worker.on('exit', (code) => fail(new Error(`the substring index's word thread stopped (exit ${code})`)));
-    return (this.worker = worker);
+    return (this.workers[k] = worker);
   }
 }
 
 function cutWords(state: TextIndexState, rows: readonly WordsRow[]): Words {
-  return Words.of(rows, (i) => [state.words('raw', rows[i]!.raw), state.words('object_id', rows[i]!.objectId)]);
+  const vocabulary = new NewWords();
+  const cut = rows.map((r) => [
+    state.words('raw', r.raw, vocabulary),
+    state.words('object_id', r.objectId, vocabulary),
+  ]);
+  return Words.of(rows, (i) => cut[i] as [string | null, string | null], vocabulary.take());
 }
 
-/** Posts rows' words; the build overwrites what a writer may have posted. */
+/**
+ * Posts rows' words, and their words into the vocabulary, in one statement; the build overwrites what a writer
+ * may have posted. The new words go in sorted, as every writer's do: two writers adding the same words wait for
+ * each other in one order, never in a cycle.
+ */
 async function insertWords(client: PoolClient, words: Words, overwrite: boolean): Promise<void> {
-  if (words.seqs.length === 0) return;
+  if (words.seqs.length === 0 && words.vocabulary.length === 0) return;
+  const vocabulary = [...words.vocabulary].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   await client.query(
-    `INSERT INTO record_words (creation_time, seq, raw_words, object_words)
-     SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[])
+    `WITH vocabulary AS (
+       INSERT INTO text_vocab (word, hash) SELECT * FROM unnest($5::text[], $6::integer[]) ON CONFLICT (word) DO NOTHING)
+     INSERT INTO record_words (creation_time, seq, raw_words, object_words)
+     SELECT t, s, r::integer[], o::integer[] FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[]) AS u (t, s, r, o)
      ON CONFLICT (creation_time, seq) DO ${overwrite ? 'UPDATE SET raw_words = excluded.raw_words, object_words = excluded.object_words' : 'NOTHING'}`,
-    [words.creationTimes, words.seqs, words.raw, words.object],
+    [
+      words.creationTimes,
+      words.seqs,
+      words.raw,
+      words.object,
+      vocabulary.map(([word]) => word),
+      vocabulary.map(([, hash]) => hash),
+    ],
   );
 }
 
