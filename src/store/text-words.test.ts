@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { rawRecords, rng } from '../search/testing/generate.js';
-import { stopWords, textWords, wordHash, WordSet } from './text-words.js';
+import { asciiWords, stopWords, textWords, wordHash, WordSet } from './text-words.js';
 
 /**
  * textWords is a hand-made loop over bytes (it is most of a substring index's build time); this is what it
@@ -62,4 +62,23 @@ test('textWords gives each word’s hash as wordHash computes it from the word (
   }
   // FNV-1a of "abc", as a signed 32-bit integer (0x1a47e90b).
   assert.equal(wordHash('abc'), 0x1a47e90b);
+});
+
+test('asciiWords over a span of bytes gives what textWords gives for that text, hashes included', () => {
+  const raws = [...rawRecords(2_000, { seed: 13, end: Date.UTC(2026, 10, 1), days: 30 })].filter(
+    (r) => Buffer.byteLength(r) === r.length,
+  );
+  const set = new WordSet(stopWords(raws.slice(0, 500)));
+  // The texts side by side in one buffer, as COPY sends rows: a span ends where the next begins.
+  const joined = Buffer.from(raws.join('\t'), 'latin1');
+  let at = 0;
+  for (const raw of [...raws, 'ABC-ghiJKL mno', 'xyz']) {
+    const bytes = at < joined.length ? joined : Buffer.from(raw, 'latin1');
+    const start = at < joined.length ? at : 0;
+    const hashes: number[] = [];
+    const expected: number[] = [];
+    assert.deepEqual(asciiWords(bytes, start, start + raw.length, set, hashes), textWords(raw, set, expected));
+    assert.deepEqual(hashes, expected);
+    at += raw.length + 1;
+  }
 });

@@ -41,9 +41,35 @@ export function textWords(text: string | null, unposted: WordSet = NO_WORDS, has
       const c = s.charCodeAt(k);
       bytes[k] = c < 128 ? c : 0;
     }
+  return wordsOfBytes(bytes, 0, n, unposted, hashes, s);
+}
+
+/**
+ * textWords of an ASCII text held as bytes [start, end) of a buffer (a record's raw text as PostgreSQL's COPY sends
+ * it to the substring index's build), without making a string of it: only the posted words become strings.
+ */
+export function asciiWords(
+  bytes: Buffer,
+  start: number,
+  end: number,
+  unposted: WordSet = NO_WORDS,
+  hashes?: number[],
+): string[] {
+  return wordsOfBytes(bytes, start, end, unposted, hashes, null);
+}
+
+/** The loop of textWords over bytes [from, end); `s`, when given, is the text whose units the bytes are. */
+function wordsOfBytes(
+  bytes: Buffer,
+  from: number,
+  end: number,
+  unposted: WordSet,
+  hashes: number[] | undefined,
+  s: string | null,
+): string[] {
   const words: string[] = [];
-  let i = 0;
-  while (i < n) {
+  let i = from;
+  while (i < end) {
     let c = bytes[i]!;
     if (KIND[c] === 0) {
       i++;
@@ -55,9 +81,9 @@ export function textWords(text: string | null, unposted: WordSet = NO_WORDS, has
     do {
       hash = Math.imul(hash ^ LOWER[c]!, FNV_PRIME);
       kinds |= KIND[c]!;
-      c = ++i < n ? bytes[i]! : 0;
+      c = ++i < end ? bytes[i]! : 0;
     } while (KIND[c] !== 0);
-    if ((kinds & POSTABLE) !== 0 && i - start >= MIN_WORD) keep(words, hashes, s, start, i, hash, unposted);
+    if ((kinds & POSTABLE) !== 0 && i - start >= MIN_WORD) keep(words, hashes, bytes, s, start, i, hash, unposted);
   }
   return words;
 }
@@ -69,14 +95,15 @@ export function textWords(text: string | null, unposted: WordSet = NO_WORDS, has
 function keep(
   words: string[],
   hashes: number[] | undefined,
-  s: string,
+  bytes: Buffer,
+  s: string | null,
   start: number,
   end: number,
   hash: number,
   unposted: WordSet,
 ): void {
-  if (unposted.holdsHashed(hash, s, start, end)) return;
-  const word = s.slice(start, end).toLowerCase();
+  if (s === null ? unposted.holdsBytes(hash, bytes, start, end) : unposted.holdsHashed(hash, s, start, end)) return;
+  const word = (s === null ? bytes.toString('latin1', start, end) : s.slice(start, end)).toLowerCase();
   if (words.includes(word)) return;
   words.push(word);
   hashes?.push(hash | 0);
@@ -147,6 +174,18 @@ export class WordSet {
     if (candidates === undefined) return false;
     // Cutting the word out and comparing natively is faster than a character loop here (measured).
     for (const w of candidates) if (w.length === end - start && s.slice(start, end).toLowerCase() === w) return true;
+    return false;
+  }
+
+  /** holdsHashed() of bytes[start, end) (ASCII), compared byte by byte: no string is made of them. */
+  holdsBytes(hash: number, bytes: Buffer, start: number, end: number): boolean {
+    const candidates = this.byHash.get(hash);
+    if (candidates === undefined) return false;
+    next: for (const w of candidates) {
+      if (w.length !== end - start) continue;
+      for (let k = 0; k < w.length; k++) if (LOWER[bytes[start + k]!] !== w.charCodeAt(k)) continue next;
+      return true;
+    }
     return false;
   }
 }

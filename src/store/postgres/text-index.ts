@@ -24,10 +24,13 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { TimeRange } from '../../core/time.js';
 import type { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
+import { isAscii } from 'node:buffer';
+import { to as copyTo } from 'pg-copy-streams';
 import type { Pool, PoolClient } from 'pg';
 import { startModuleWorker } from '../../runtime/worker.js';
 import { AppError } from '../../core/errors.js';
 import {
+  asciiWords,
   stopWords,
   textWords,
   vocabularyPattern,
@@ -110,6 +113,41 @@ export class TextIndexState {
     for (let i = 0; i < words.length; i++) vocabulary.add(words[i]!, hashes[i]!);
     return `{${hashes.join(',')}}`;
   }
+
+  /**
+   * words() of a field as COPY's text format sent it, bytes [start, end) of a batch: `\N` is null; ASCII without
+   * a backslash (nearly every raw text) is cut from the bytes themselves; anything else is read as text first.
+   */
+  copiedWords(column: TextColumn, bytes: Buffer, start: number, end: number, vocabulary: NewWords): string | null {
+    if (end - start === 2 && bytes[start] === BACKSLASH && bytes[start + 1] === 0x4e) return null;
+    const field = bytes.subarray(start, end);
+    if (field.indexOf(BACKSLASH) !== -1 || !isAscii(field)) return this.words(column, copiedText(field), vocabulary);
+    const hashes: number[] = [];
+    const words = asciiWords(bytes, start, end, this.sets[column], hashes);
+    if (words.length === 0) return null;
+    for (let i = 0; i < words.length; i++) vocabulary.add(words[i]!, hashes[i]!);
+    return `{${hashes.join(',')}}`;
+  }
+}
+
+const BACKSLASH = 0x5c;
+/** COPY's escapes in text format (\b \f \n \r \t \v, and \\ for a backslash): the byte each stands for. */
+const COPY_ESCAPES: Record<number, number> = { 0x62: 8, 0x66: 12, 0x6e: 10, 0x72: 13, 0x74: 9, 0x76: 11 };
+
+/** A field of COPY's text format as the text it stands for. */
+function copiedText(field: Buffer): string {
+  if (field.indexOf(BACKSLASH) === -1) return field.toString('utf8');
+  const out = Buffer.allocUnsafe(field.length);
+  let n = 0;
+  for (let i = 0; i < field.length; i++) {
+    const c = field[i]!;
+    if (c !== BACKSLASH || i + 1 === field.length) out[n++] = c;
+    else {
+      const next = field[++i]!;
+      out[n++] = COPY_ESCAPES[next] ?? next;
+    }
+  }
+  return out.toString('utf8', 0, n);
 }
 
 /** The words cut since the last take() that were not taken before, with their hashes: the vocabulary's additions. */
@@ -190,7 +228,7 @@ export class PostgresTextIndex {
    */
   async added(client: PoolClient, rows: () => readonly WordsRow[]): Promise<void> {
     const state = await this.state(client, true);
-    if (state) await insertWords(client, cutWords(state, rows()), false);
+    if (state) await insertWords(client, cutWords(state, rows()));
   }
 
   /**
@@ -330,15 +368,15 @@ export class PostgresTextIndex {
       for (;;) {
         while (!ended && cutting.length < threads) {
           const batch = await reading;
-          if (batch.rows.length === 0) {
+          if (batch.bytes.length === 0) {
             ended = true;
             break;
           }
           reading = handled(readBatch(reader, batch.at, horizon));
           const words =
             read++ >= PostgresTextIndex.threadFromBatch
-              ? cutter.cut(batch.rows)
-              : Promise.resolve(cutWords(state, batch.rows));
+              ? cutter.cut(batch.bytes)
+              : Promise.resolve(copiedWordsOf(cutCopied(state, batch.bytes, new NewWords())));
           cutting.push(handled(words.then((w) => ({ words: w, at: batch.at }))));
         }
         const next = cutting.shift();
@@ -372,7 +410,7 @@ export class PostgresTextIndex {
       [months.map(wordsPartition)],
     );
     const gone = rows.map((r) => months.find((m) => wordsPartition(m) === r.name)!);
-    await insertWords(client, gone.length ? words.without(gone) : words, true);
+    await insertWords(client, gone.length ? words.without(gone) : words);
     await client.query('UPDATE store_meta SET value = $2 WHERE key = $1', [WALKED_KEY, at]);
     return true;
   }
@@ -440,7 +478,7 @@ class Words {
   readonly raw: (string | null)[] = [];
   readonly object: (string | null)[] = [];
 
-  private constructor(
+  constructor(
     /** The posted words (at least those the vocabulary may not have yet) with their hashes. */
     readonly vocabulary: readonly [word: string, hash: number][],
   ) {}
@@ -472,21 +510,63 @@ class Words {
   }
 }
 
-/** What the build's word thread (text-words-worker.ts) is sent: rows' [raw, object id]. */
+/** What the build's word thread (text-words-worker.ts) is sent: a batch as COPY sent it (its buffer moved, not copied). */
 export interface CutRequest {
   id: number;
-  rows: [string, string | null][];
+  bytes: Uint8Array;
 }
 
 /**
  * Its answer: each row's hashes of raw and of the object id, as TextIndexState.words gives them, and the words
  * the thread has not sent before (each batch's are posted, in order, before the next one's).
  */
-export interface CutReply {
+export interface CutReply extends CopiedWords {
   id: number;
+}
+
+/** A copied batch's rows that post words: their keys, their hashes as array literals, and the words new to the cutter. */
+export interface CopiedWords {
+  creationTimes: string[];
+  seqs: string[];
   raw: (string | null)[];
   object: (string | null)[];
-  vocabulary: [string, number][];
+  vocabulary: [word: string, hash: number][];
+}
+
+/**
+ * Cuts a batch as readBatch copied it (a row a line: position, creation_time, seq, object_id, raw, tab-separated),
+ * leaving out rows without words; the words not in `vocabulary` before are taken from it.
+ */
+export function cutCopied(state: TextIndexState, bytes: Buffer, vocabulary: NewWords): CopiedWords {
+  const out: CopiedWords = { creationTimes: [], seqs: [], raw: [], object: [], vocabulary: [] };
+  for (let line = 0; line < bytes.length;) {
+    const time = bytes.indexOf(9, line) + 1;
+    const seq = bytes.indexOf(9, time) + 1;
+    const object = bytes.indexOf(9, seq) + 1;
+    const raw = bytes.indexOf(9, object) + 1;
+    const end = bytes.indexOf(10, raw);
+    const objectWords = state.copiedWords('object_id', bytes, object, raw - 1, vocabulary);
+    const rawWords = state.copiedWords('raw', bytes, raw, end, vocabulary);
+    if (rawWords !== null || objectWords !== null) {
+      out.creationTimes.push(bytes.toString('latin1', time, seq - 1));
+      out.seqs.push(bytes.toString('latin1', seq, object - 1));
+      out.raw.push(rawWords);
+      out.object.push(objectWords);
+    }
+    line = end + 1;
+  }
+  out.vocabulary = vocabulary.take();
+  return out;
+}
+
+/** Words of a copied batch's rows, as the walk posts them. */
+function copiedWordsOf(cut: CopiedWords): Words {
+  const words = new Words(cut.vocabulary);
+  words.creationTimes.push(...cut.creationTimes);
+  words.seqs.push(...cut.seqs);
+  words.raw.push(...cut.raw);
+  words.object.push(...cut.object);
+  return words;
 }
 
 /**
@@ -503,14 +583,17 @@ class WordCutter {
     private readonly threads: number,
   ) {}
 
-  async cut(rows: readonly WordsRow[]): Promise<Words> {
+  /** Cuts a copied batch on a word thread; its buffer moves there (`bytes` is unusable afterwards). */
+  async cut(bytes: Buffer): Promise<Words> {
     const id = this.next++;
+    // A small Buffer may be a slice of Node's shared pool, which must not move: those are copied.
+    const own = bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.length ? bytes : Uint8Array.from(bytes);
     const reply = await new Promise<CutReply>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      const request: CutRequest = { id, rows: rows.map((r) => [r.raw, r.objectId]) };
-      this.worker(id % this.threads).postMessage(request);
+      const request: CutRequest = { id, bytes: own };
+      this.worker(id % this.threads).postMessage(request, [own.buffer as ArrayBuffer]);
     });
-    return Words.of(rows, (i) => [reply.raw[i] ?? null, reply.object[i] ?? null], reply.vocabulary);
+    return copiedWordsOf(reply);
   }
 
   async close(): Promise<void> {
@@ -544,11 +627,13 @@ function cutWords(state: TextIndexState, rows: readonly WordsRow[]): Words {
 }
 
 /**
- * Posts rows' words, and their words into the vocabulary, in one statement; the build overwrites what a writer
- * may have posted. The new words go in sorted, as every writer's do: two writers adding the same words wait for
- * each other in one order, never in a cycle.
+ * Posts rows' words, and their words into the vocabulary, in one statement. A row already posted (by its writer,
+ * while a build walks) is left as it is: every row of record_words was cut with the stop words of the index as it
+ * stands, since create and drop empty the table in the transaction that changes the state and writers post while
+ * they hold that state. The new words go in sorted, as every writer's do: two writers adding the same words wait
+ * for each other in one order, never in a cycle.
  */
-async function insertWords(client: PoolClient, words: Words, overwrite: boolean): Promise<void> {
+async function insertWords(client: PoolClient, words: Words): Promise<void> {
   if (words.seqs.length === 0 && words.vocabulary.length === 0) return;
   const vocabulary = [...words.vocabulary].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   await client.query(
@@ -556,7 +641,7 @@ async function insertWords(client: PoolClient, words: Words, overwrite: boolean)
        INSERT INTO text_vocab (word, hash) SELECT * FROM unnest($5::text[], $6::integer[]) ON CONFLICT (word) DO NOTHING)
      INSERT INTO record_words (creation_time, seq, raw_words, object_words)
      SELECT t, s, r::integer[], o::integer[] FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[]) AS u (t, s, r, o)
-     ON CONFLICT (creation_time, seq) DO ${overwrite ? 'UPDATE SET raw_words = excluded.raw_words, object_words = excluded.object_words' : 'NOTHING'}`,
+     ON CONFLICT (creation_time, seq) DO NOTHING`,
     [
       words.creationTimes,
       words.seqs,
@@ -568,24 +653,29 @@ async function insertWords(client: PoolClient, words: Words, overwrite: boolean)
   );
 }
 
-/** The next BUILD_BATCH stored rows after the position `from` ('xid:seq') below the horizon, and the last one's position. */
-async function readBatch(client: PoolClient, from: string, horizon: string): Promise<{ rows: WordsRow[]; at: string }> {
+/**
+ * The next BUILD_BATCH stored rows after the position `from` ('xid:seq') below the horizon, as COPY sends them in
+ * its text format (readBatch's columns, a row a line), and the last one's position. COPY rather than a query: the
+ * rows' raw text (a kilobyte each) is never made a string here, nor copied to the word thread (the buffer moves),
+ * which cost this thread more than the word threads' cutting. COPY takes no parameters: the positions are numbers
+ * this store wrote, checked to be digits.
+ */
+async function readBatch(client: PoolClient, from: string, horizon: string): Promise<{ bytes: Buffer; at: string }> {
   const [xid, seq] = from.split(':');
-  const { rows } = await client.query<{
-    at: string;
-    creation_time: string;
-    seq: string;
-    raw: string;
-    object_id: string | null;
-  }>(
-    `SELECT xid::text || ':' || seq::text AS at, creation_time, seq, raw, object_id FROM records
-      WHERE (xid, seq) > ($1::xid8, $2::bigint) AND xid < $3::xid8 ORDER BY xid, seq LIMIT $4`,
-    [xid, seq, horizon, BUILD_BATCH],
+  for (const value of [xid, seq, horizon])
+    if (!/^\d+$/.test(value ?? ''))
+      throw new Error(`the substring index's walk reached an unreadable position: ${from}`);
+  const stream = client.query(
+    copyTo(`COPY (SELECT xid::text || ':' || seq::text, creation_time, seq, object_id, raw FROM records
+      WHERE (xid, seq) > ('${xid}'::xid8, ${seq}) AND xid < '${horizon}'::xid8 ORDER BY xid, seq LIMIT ${BUILD_BATCH})
+      TO STDOUT`),
   );
-  return {
-    rows: rows.map((r) => ({ creationTime: r.creation_time, seq: r.seq, raw: r.raw, objectId: r.object_id })),
-    at: rows[rows.length - 1]?.at ?? from,
-  };
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
+  const bytes = Buffer.concat(chunks);
+  if (bytes.length === 0) return { bytes, at: from };
+  const last = bytes.lastIndexOf(10, bytes.length - 2) + 1;
+  return { bytes, at: bytes.toString('latin1', last, bytes.indexOf(9, last)) };
 }
 
 /** PostgreSQL's undefined_table: a month's partition dropped between the listing and the statement. */
