@@ -62,6 +62,16 @@ if (files.length === 0) {
   console.error(`test.mjs: no ${only} test files found`);
   process.exit(1);
 }
+if (process.env.TENANTWATCH_TEST_PG && only !== 'corpus') {
+  // Schemas a killed test run left behind (scripts/stale-schemas.mjs); a failure here never stops the run.
+  try {
+    const { dropStaleSchemas } = await import('./stale-schemas.mjs');
+    const dropped = await dropStaleSchemas(process.env.TENANTWATCH_TEST_PG);
+    if (dropped.length) console.log(`test.mjs: dropped ${dropped.length} schemas that stopped test runs left behind`);
+  } catch (error) {
+    console.warn(`test.mjs: could not look for schemas stopped test runs left behind: ${error.message}`);
+  }
+}
 const concurrency = Math.max(2, availableParallelism());
 const res = spawnSync(
   process.execPath,
