@@ -12,7 +12,7 @@ import {
 import type { SqlDialect } from '../search-sql.js';
 import { rollupCountBySql, rollupCountSql, rollupPlan } from '../rollup-sql.js';
 import { SELECT_COLUMNS } from '../columns.js';
-import { wordsCandidates, type TextIndexState } from './text-index.js';
+import { wordsCandidates, type WordLookup } from './text-index.js';
 
 /** A compiled statement: SQL text with positional parameters ($1…) and their values. */
 export interface Compiled {
@@ -35,7 +35,7 @@ class PostgresDialect implements SqlDialect {
    * condition in the WHERE clause.
    */
   constructor(
-    private readonly text: TextIndexState | null = null,
+    private readonly text: WordLookup | null = null,
     private readonly drive = false,
   ) {}
 
@@ -43,7 +43,7 @@ class PostgresDialect implements SqlDialect {
   drivenBy: string | null = null;
 
   substringPrefilter(column: 'raw' | 'object_id', terms: string[], range: TimeRange): string | null {
-    if (!this.text?.ready) return null;
+    if (!this.text?.state.ready) return null;
     const candidates = wordsCandidates(this.text, column, terms, range, (v) => this.bind(v));
     if (candidates === null) return null;
     if (this.drive && this.drivenBy === null) {
@@ -65,7 +65,7 @@ class PostgresDialect implements SqlDialect {
 
 export function compileSearch(
   query: SearchQuery,
-  text: TextIndexState | null,
+  text: WordLookup | null,
   after: SearchCursor | undefined,
   limit: number,
   columns = SELECT_COLUMNS,
@@ -90,13 +90,13 @@ export function compileSearch(
   return { sql, params: d.params };
 }
 
-export function compileHeadSlice(query: SearchQuery, text: TextIndexState | null, limit: number | null): Compiled {
+export function compileHeadSlice(query: SearchQuery, text: WordLookup | null, limit: number | null): Compiled {
   const d = new PostgresDialect(text);
   const where = compileWhere(query, d);
   return { sql: headSliceSql(where, limit === null ? null : d.bind(limit)), params: d.params };
 }
 
-export function compileCount(query: SearchQuery, text: TextIndexState | null): Compiled {
+export function compileCount(query: SearchQuery, text: WordLookup | null): Compiled {
   const d = new PostgresDialect(text);
   const plan = rollupPlan(query, []);
   if (plan) return { sql: rollupCountSql(query, plan, d), params: d.params };
@@ -106,7 +106,7 @@ export function compileCount(query: SearchQuery, text: TextIndexState | null): C
 export function compileCountBy(
   query: SearchQuery,
   dimension: CountDimension,
-  text: TextIndexState | null,
+  text: WordLookup | null,
   limit: number | undefined,
 ): Compiled {
   const d = new PostgresDialect(text);
@@ -121,7 +121,7 @@ export function compileCountBy(
 export function compileGroupCounts(
   query: SearchQuery,
   dimensions: readonly CountDimension[],
-  text: TextIndexState | null,
+  text: WordLookup | null,
 ): Compiled {
   const d = new PostgresDialect(text);
   return { sql: groupCountsSql(dimensions, compileWhere(query, d)), params: d.params };

@@ -38,7 +38,7 @@ import { RollupDelta, ROLLUP_SOURCE_COLUMNS, ROLLUP_TABLES } from '../rollups.js
 import { applyRollups, compactRollups, shrinkRollups } from './rollups.js';
 import { headSlices, numericDimension, searchRows, toGroupCount } from '../search-sql.js';
 import { compileCount, compileCountBy, compileGroupCounts, compileHeadSlice, compileSearch } from './compile.js';
-import { PostgresTextIndex, type TextIndexState, type WordsRow } from './text-index.js';
+import { PostgresTextIndex, type WordLookup, type WordsRow } from './text-index.js';
 
 /**
  * What an insert returns of each row it really stored: the rollup delta's source (rollups.ts), then its seq and
@@ -371,16 +371,22 @@ export class PostgresRecordStore implements RecordStore {
 
   /**
    * Runs a read with the substring index when the query has object or free-text terms and the index is
-   * ready, reading its state before and after: when it was dropped or re-created meanwhile (its words table
-   * emptied under the read), the read runs again with the state as it is now.
+   * ready, with the hashes of the words meeting its terms looked up first (text-index.ts WordLookup), and reads
+   * the state and those words again after it. The read runs again when the index was dropped or re-created
+   * meanwhile (its words table emptied under the read), or when a word meeting a term was first stored
+   * meanwhile: a record holding it may be in the read's snapshot though its word was not in the lookup. After
+   * three tries the read scans.
    */
-  private async withText<T>(query: SearchQuery, run: (text: TextIndexState | null) => Promise<T>): Promise<T> {
+  private async withText<T>(query: SearchQuery, run: (text: WordLookup | null) => Promise<T>): Promise<T> {
     if (!query.objects && !query.freeText) return run(null);
     for (let attempt = 0; ; attempt++) {
       const before = await this.text.state();
       const ready = before?.ready && attempt < 3 ? before : null;
-      const result = await run(ready);
-      if (ready === null || (await this.text.state())?.json === ready.json) return result;
+      const lookup = ready ? await this.text.lookUp(ready, query) : null;
+      const result = await run(lookup);
+      if (ready === null || lookup === null) return result;
+      if ((await this.text.state())?.json === ready.json && (await this.text.lookUp(ready, query)).same(lookup))
+        return result;
     }
   }
 }

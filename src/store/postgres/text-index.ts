@@ -22,6 +22,7 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { TimeRange } from '../../core/time.js';
+import type { SearchQuery } from '../../core/search-query.js';
 import type { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { isAscii } from 'node:buffer';
@@ -169,13 +170,50 @@ export class NewWords {
 }
 
 /**
+ * The index's state and, for each need of one search, the hashes of the vocabulary's words that meet it
+ * (PostgresTextIndex.lookUp). Looked up before the search rather than inside it: a subquery's hashes are unknown
+ * when PostgreSQL plans the statement, and at ten million records it took a rare word's 152 candidates for
+ * 28,000 and counted them by reading every record of the period (17.7 s); given as a value, the hashes are
+ * planned with the arrays' statistics.
+ */
+export class WordLookup {
+  constructor(
+    readonly state: TextIndexState,
+    private readonly found: ReadonlyMap<string, readonly number[]>,
+  ) {}
+
+  /** The hashes of the words meeting a need (none: no stored record has such a word). */
+  hashes(need: WordNeed): readonly number[] {
+    return this.found.get(needKey(need)) ?? [];
+  }
+
+  /** Whether another lookup of the same search found the same words. */
+  same(other: WordLookup): boolean {
+    if (other.found.size !== this.found.size) return false;
+    for (const [key, hashes] of this.found) {
+      const theirs = other.found.get(key);
+      if (theirs?.length !== hashes.length || theirs.some((h, i) => h !== hashes[i])) return false;
+    }
+    return true;
+  }
+}
+
+function needKey(need: WordNeed): string {
+  return `${need.kind} ${need.run}`;
+}
+
+/** The needs of a column's terms that the index can answer (those a stop word could meet are left out). */
+function answerable(state: TextIndexState, column: TextColumn, term: string): WordNeed[] {
+  return wordNeeds(term).filter((need) => !state.stopMeets(column, need));
+}
+
+/**
  * The records' keys (creation_time, seq) the words of `column` let through: a superset of those whose
  * `column` contains any of `terms` in the period; null when some term has no need the index can answer.
- * A need is the hashes of the vocabulary's words that meet it (none: no record has such a word), and a record
- * must share one of each need's hashes (the arrays' GIN index answers `&&`).
+ * A record must hold one of the words meeting each need of a term (the arrays' GIN index answers `&&`).
  */
 export function wordsCandidates(
-  state: TextIndexState,
+  lookup: WordLookup,
   column: TextColumn,
   terms: readonly string[],
   range: TimeRange,
@@ -183,13 +221,13 @@ export function wordsCandidates(
 ): string | null {
   const needs: WordNeed[][] = [];
   for (const term of terms) {
-    const kept = wordNeeds(term).filter((need) => !state.stopMeets(column, need));
+    const kept = answerable(lookup.state, column, term);
     if (kept.length === 0) return null;
     needs.push(kept);
   }
   // Bound only now: a placeholder bound for a term before one that cannot narrow would be left unused.
   const meets = (need: WordNeed): string =>
-    `${WORDS_COLUMN[column]} && ARRAY(SELECT hash FROM text_vocab WHERE word ${need.kind === 'exact' ? '=' : 'LIKE'} ${bind(vocabularyPattern(need))})`;
+    `${WORDS_COLUMN[column]} && ${bind(`{${lookup.hashes(need).join(',')}}`)}::integer[]`;
   const alternatives = needs.map((ofTerm) => ofTerm.map(meets).join(' AND '));
   // The period too: the words' key starts with creation_time, so only the period's candidates are read (at ten
   // million records over 90 days, a month's object search read all 20,103 candidates' rows without it).
@@ -220,6 +258,38 @@ export class PostgresTextIndex {
     if (json === undefined) return null;
     if (this.cache?.json !== json) this.cache = new TextIndexState(json);
     return this.cache;
+  }
+
+  /**
+   * The hashes of the vocabulary's words meeting each need of the query's object and free-text terms, in one
+   * statement (a LIKE or an equality per need, each answered by the vocabulary's indexes).
+   */
+  async lookUp(state: TextIndexState, query: SearchQuery): Promise<WordLookup> {
+    const needs = new Map<string, WordNeed>();
+    for (const [column, terms] of [
+      ['object_id', query.objects],
+      ['raw', query.freeText],
+    ] as const)
+      for (const term of terms ?? [])
+        for (const need of answerable(state, column, term)) needs.set(needKey(need), need);
+    const found = new Map<string, number[]>();
+    if (needs.size === 0) return new WordLookup(state, found);
+    const list = [...needs.values()];
+    const { rows } = await this.pool.query<{ n: number; hash: number }>(
+      list
+        .map(
+          (need, i) =>
+            `SELECT ${i} AS n, hash FROM text_vocab WHERE word ${need.kind === 'exact' ? '=' : 'LIKE'} $${i + 1}`,
+        )
+        .join(' UNION ALL '),
+      list.map(vocabularyPattern),
+    );
+    for (const { n, hash } of rows) {
+      const key = needKey(list[n]!);
+      found.set(key, [...(found.get(key) ?? []), hash]);
+    }
+    for (const hashes of found.values()) hashes.sort((a, b) => a - b);
+    return new WordLookup(state, found);
   }
 
   /**
