@@ -13,7 +13,7 @@
  *
  * The substring index's posted words (record_words, text-index.ts) are partitioned by the same months
  * (record_words_yYYYYmMM, schema version 12): a month's partition of each is created and dropped with the
- * other, in the same transaction, so a search's period reads only its months' words and their trigram indexes.
+ * other, in the same transaction, so a search's period reads only its months' words and their indexes.
  */
 import type { Pool, PoolClient } from 'pg';
 import { AppError } from '../../core/errors.js';
@@ -119,7 +119,7 @@ export function wordsPartition(month: Pick<Month, 'name'>): string {
 
 /**
  * Creates and attaches a month's partition of record_words. ATTACH gives it every index of record_words (the
- * trigram indexes too, once a build made them), empty and so at once; they are then named as records' are.
+ * word indexes too, once a build made them), empty and so at once; they are then named as records' are.
  */
 export function createWordsMonthSql(month: Month): string {
   const name = wordsPartition(month);

@@ -17,8 +17,10 @@
  *   those may not have seen it. Every later writer posts. It then posts every row below the tail's horizon, in
  *   (xid, seq) order, a batch per transaction, its progress in store_meta `text_index_walked` (a build stopped
  *   half way resumes); rows above the horizon belong to writers that post them.
- * A search reads the state before and after its query and runs again if the index was dropped or re-created
- * meanwhile (records.ts withText), so a drop never leaves a search without rows.
+ * A search looks up the hashes of the words meeting its terms first (lookUp), then reads the state and those
+ * words again after its query, and runs again if the index was dropped or re-created, or a word meeting a term
+ * was first stored, meanwhile (records.ts withText): a drop never leaves a search without rows, and a new word
+ * never hides the record that brought it.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { TimeRange } from '../../core/time.js';
