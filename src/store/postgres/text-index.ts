@@ -111,10 +111,7 @@ export class TextIndexState {
    */
   words(column: TextColumn, text: string | null, vocabulary: NewWords): string | null {
     const hashes: number[] = [];
-    const words = textWords(text, this.sets[column], hashes);
-    if (words.length === 0) return null;
-    for (let i = 0; i < words.length; i++) vocabulary.add(words[i]!, hashes[i]!);
-    return `{${hashes.join(',')}}`;
+    return posted(textWords(text, this.sets[column], hashes), hashes, vocabulary);
   }
 
   /**
@@ -126,11 +123,15 @@ export class TextIndexState {
     const field = bytes.subarray(start, end);
     if (field.indexOf(BACKSLASH) !== -1 || !isAscii(field)) return this.words(column, copiedText(field), vocabulary);
     const hashes: number[] = [];
-    const words = asciiWords(bytes, start, end, this.sets[column], hashes);
-    if (words.length === 0) return null;
-    for (let i = 0; i < words.length; i++) vocabulary.add(words[i]!, hashes[i]!);
-    return `{${hashes.join(',')}}`;
+    return posted(asciiWords(bytes, start, end, this.sets[column], hashes), hashes, vocabulary);
   }
+}
+
+/** Cut words as record_words takes them: their hashes as an array literal (null: none), each added to `vocabulary`. */
+function posted(words: readonly string[], hashes: readonly number[], vocabulary: NewWords): string | null {
+  if (words.length === 0) return null;
+  for (let i = 0; i < words.length; i++) vocabulary.add(words[i]!, hashes[i]!);
+  return `{${hashes.join(',')}}`;
 }
 
 const BACKSLASH = 0x5c;
@@ -422,9 +423,9 @@ export class PostgresTextIndex {
   /**
    * Posts every row after `from` below the horizon, a batch per transaction, and keeps the position reached in
    * store_meta; false when the index was dropped or re-created meanwhile. The three steps of a batch overlap:
-   * the next batch is read (PostgreSQL, on a connection of its own) while this one's words are cut (from the
-   * threadFromBatch-th batch on, by a thread of its own: cut here, they would hold up the round trips of the
-   * other two) and the one before is posted (PostgreSQL again).
+   * the next batch is read (PostgreSQL, on a connection of its own) while the words of this one and the next are
+   * cut (from the threadFromBatch-th batch on, by the word threads, a batch each: cut here, they would hold up the
+   * round trips of the other two) and the one before is posted (PostgreSQL again).
    */
   private async walk(state: TextIndexState, from: string, horizon: string): Promise<boolean> {
     const reader = await this.pool.connect();
@@ -448,7 +449,7 @@ export class PostgresTextIndex {
           const words =
             read++ >= PostgresTextIndex.threadFromBatch
               ? cutter.cut(batch.bytes)
-              : Promise.resolve(copiedWordsOf(cutCopied(state, batch.bytes, new NewWords())));
+              : Promise.resolve(cutCopied(state, batch.bytes, new NewWords()));
           cutting.push(handled(words.then((w) => ({ words: w, at: batch.at }))));
         }
         const next = cutting.shift();
@@ -482,7 +483,7 @@ export class PostgresTextIndex {
       [months.map(wordsPartition)],
     );
     const gone = rows.map((r) => months.find((m) => wordsPartition(m) === r.name)!);
-    await insertWords(client, gone.length ? words.without(gone) : words);
+    await insertWords(client, gone.length ? withoutMonths(words, gone) : words);
     await client.query('UPDATE store_meta SET value = $2 WHERE key = $1', [WALKED_KEY, at]);
     return true;
   }
@@ -542,44 +543,46 @@ export class PostgresTextIndex {
   }
 }
 
-/** Rows' words as record_words takes them (rows with none are left out), as columns, and the words' vocabulary. */
-class Words {
-  readonly creationTimes: (number | string)[] = [];
-  readonly seqs: (number | string)[] = [];
-  /** Each row's hashes of raw's and of the object id's words, as array literals ('{h1,h2}'; null: none). */
-  readonly raw: (string | null)[] = [];
-  readonly object: (string | null)[] = [];
+/**
+ * Rows' words as record_words takes them, as columns (rows posting none are left out): each row's hashes of raw's
+ * and of the object id's words as array literals ('{h1,h2}'; null: none), and the posted words the vocabulary may
+ * not have yet, with their hashes.
+ */
+export interface Words {
+  creationTimes: (number | string)[];
+  seqs: (number | string)[];
+  raw: (string | null)[];
+  object: (string | null)[];
+  vocabulary: [word: string, hash: number][];
+}
 
-  constructor(
-    /** The posted words (at least those the vocabulary may not have yet) with their hashes. */
-    readonly vocabulary: readonly [word: string, hash: number][],
-  ) {}
+function noWords(): Words {
+  return { creationTimes: [], seqs: [], raw: [], object: [], vocabulary: [] };
+}
 
-  /** The rows' words, `cut(i)` giving row i's hashes of raw and of the object id (null: none). */
-  static of(
-    rows: readonly Pick<WordsRow, 'creationTime' | 'seq'>[],
-    cut: (row: number) => [raw: string | null, object: string | null],
-    vocabulary: readonly [word: string, hash: number][],
-  ): Words {
-    const words = new Words(vocabulary);
-    rows.forEach((row, i) => {
-      const [raw, object] = cut(i);
-      if (raw === null && object === null) return;
-      words.creationTimes.push(row.creationTime);
-      words.seqs.push(row.seq);
-      words.raw.push(raw);
-      words.object.push(object);
-    });
-    return words;
-  }
+/** Adds a row's words, unless it posts none. */
+function addRow(
+  words: Words,
+  creationTime: number | string,
+  seq: number | string,
+  raw: string | null,
+  object: string | null,
+): void {
+  if (raw === null && object === null) return;
+  words.creationTimes.push(creationTime);
+  words.seqs.push(seq);
+  words.raw.push(raw);
+  words.object.push(object);
+}
 
-  /** These words without the rows of some months (the vocabulary stays: a word more only widens a need). */
-  without(months: readonly Month[]): Words {
-    const kept = this.seqs
-      .map((seq, i) => ({ creationTime: this.creationTimes[i]!, seq, i }))
-      .filter(({ creationTime: t }) => !months.some((m) => Number(t) >= m.lo && Number(t) < m.hi));
-    return Words.of(kept, (k) => [this.raw[kept[k]!.i]!, this.object[kept[k]!.i]!], this.vocabulary);
-  }
+/** These words without the rows of some months (the vocabulary stays: a word more only widens a need). */
+function withoutMonths(words: Words, months: readonly Month[]): Words {
+  const kept: Words = { ...noWords(), vocabulary: words.vocabulary };
+  words.creationTimes.forEach((t, i) => {
+    if (!months.some((m) => Number(t) >= m.lo && Number(t) < m.hi))
+      addRow(kept, t, words.seqs[i]!, words.raw[i]!, words.object[i]!);
+  });
+  return kept;
 }
 
 /** What the build's word thread (text-words-worker.ts) is sent: a batch as COPY sent it (its buffer moved, not copied). */
@@ -589,28 +592,19 @@ export interface CutRequest {
 }
 
 /**
- * Its answer: each row's hashes of raw and of the object id, as TextIndexState.words gives them, and the words
- * the thread has not sent before (each batch's are posted, in order, before the next one's).
+ * Its answer: the batch's words (cutCopied), the vocabulary holding those the thread has not sent before (each
+ * batch's are posted, in order, before the next one's).
  */
-export interface CutReply extends CopiedWords {
+export interface CutReply extends Words {
   id: number;
-}
-
-/** A copied batch's rows that post words: their keys, their hashes as array literals, and the words new to the cutter. */
-export interface CopiedWords {
-  creationTimes: string[];
-  seqs: string[];
-  raw: (string | null)[];
-  object: (string | null)[];
-  vocabulary: [word: string, hash: number][];
 }
 
 /**
  * Cuts a batch as readBatch copied it (a row a line: position, creation_time, seq, object_id, raw, tab-separated),
  * leaving out rows without words; the words not in `vocabulary` before are taken from it.
  */
-export function cutCopied(state: TextIndexState, bytes: Buffer, vocabulary: NewWords): CopiedWords {
-  const out: CopiedWords = { creationTimes: [], seqs: [], raw: [], object: [], vocabulary: [] };
+export function cutCopied(state: TextIndexState, bytes: Buffer, vocabulary: NewWords): Words {
+  const out = noWords();
   for (let line = 0; line < bytes.length;) {
     const time = bytes.indexOf(9, line) + 1;
     const seq = bytes.indexOf(9, time) + 1;
@@ -619,26 +613,17 @@ export function cutCopied(state: TextIndexState, bytes: Buffer, vocabulary: NewW
     const end = bytes.indexOf(10, raw);
     const objectWords = state.copiedWords('object_id', bytes, object, raw - 1, vocabulary);
     const rawWords = state.copiedWords('raw', bytes, raw, end, vocabulary);
-    if (rawWords !== null || objectWords !== null) {
-      out.creationTimes.push(bytes.toString('latin1', time, seq - 1));
-      out.seqs.push(bytes.toString('latin1', seq, object - 1));
-      out.raw.push(rawWords);
-      out.object.push(objectWords);
-    }
+    addRow(
+      out,
+      bytes.toString('latin1', time, seq - 1),
+      bytes.toString('latin1', seq, object - 1),
+      rawWords,
+      objectWords,
+    );
     line = end + 1;
   }
   out.vocabulary = vocabulary.take();
   return out;
-}
-
-/** Words of a copied batch's rows, as the walk posts them. */
-function copiedWordsOf(cut: CopiedWords): Words {
-  const words = new Words(cut.vocabulary);
-  words.creationTimes.push(...cut.creationTimes);
-  words.seqs.push(...cut.seqs);
-  words.raw.push(...cut.raw);
-  words.object.push(...cut.object);
-  return words;
 }
 
 /**
@@ -660,12 +645,11 @@ class WordCutter {
     const id = this.next++;
     // A small Buffer may be a slice of Node's shared pool, which must not move: those are copied.
     const own = bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.length ? bytes : Uint8Array.from(bytes);
-    const reply = await new Promise<CutReply>((resolve, reject) => {
+    return await new Promise<CutReply>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       const request: CutRequest = { id, bytes: own };
       this.worker(id % this.threads).postMessage(request, [own.buffer as ArrayBuffer]);
     });
-    return copiedWordsOf(reply);
   }
 
   async close(): Promise<void> {
@@ -691,11 +675,17 @@ class WordCutter {
 
 function cutWords(state: TextIndexState, rows: readonly WordsRow[]): Words {
   const vocabulary = new NewWords();
-  const cut = rows.map((r) => [
-    state.words('raw', r.raw, vocabulary),
-    state.words('object_id', r.objectId, vocabulary),
-  ]);
-  return Words.of(rows, (i) => cut[i] as [string | null, string | null], vocabulary.take());
+  const words = noWords();
+  for (const r of rows)
+    addRow(
+      words,
+      r.creationTime,
+      r.seq,
+      state.words('raw', r.raw, vocabulary),
+      state.words('object_id', r.objectId, vocabulary),
+    );
+  words.vocabulary = vocabulary.take();
+  return words;
 }
 
 /**
