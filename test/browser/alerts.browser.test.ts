@@ -109,7 +109,11 @@ describe('alerts page in a browser', () => {
   test('a posture drift alert shows its runbook', async () => {
     const page = w.page;
     await page.goto(`${w.url}#/alerts?rule=tenantwatch-posture-drift`);
-    await page.waitForSelector('table.alerts tbody tr');
+    // The list of the previous test's filter stays on screen until the new one arrives: wait for it.
+    await page.waitForFunction(() => {
+      const rows = [...document.querySelectorAll('table.alerts tbody tr .what .sub')];
+      return rows.length > 0 && rows.every((r) => r.textContent?.startsWith('tenantwatch-posture-drift'));
+    });
     await page.click('table.alerts tbody tr >> nth=0');
     await page.waitForSelector('.alert-detail .runbook');
     assert.match((await page.textContent('.alert-detail .runbook')) ?? '', /audit-config enable/);
