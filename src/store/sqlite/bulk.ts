@@ -96,12 +96,18 @@ export class SqliteBulkWriter implements BulkWriter {
       this.db.exec('BEGIN IMMEDIATE');
       this.began = performance.now();
     }
-    // A savepoint per batch: a failing batch leaves nothing behind, the earlier ones stay pending. Its
-    // rollup changes join the pending ones only once it succeeded; they are applied once, before the
-    // commit (a rollup upsert per key and batch was a sixth of the writing thread).
-    const batch = new RollupDelta();
-    const result = this.db.transaction(() => this.insertAll(records, keys, batch))();
-    this.rollups.merge(batch);
+    // A savepoint per batch: a failing batch leaves nothing behind, the earlier ones stay pending, and its
+    // rollup counts are taken back. The counts are applied once, before the commit (a rollup upsert per
+    // key and batch was a sixth of the writing thread).
+    this.rollups.remember();
+    let result: InsertResult;
+    try {
+      result = this.db.transaction(() => this.insertAll(records, keys, this.rollups))();
+    } catch (e) {
+      this.rollups.undo();
+      throw e;
+    }
+    this.rollups.forget();
     this.pending += records.length;
     if (this.checkpointer) for (const r of records) this.checkpointer.wrote(r.raw.length);
     if (this.pending >= this.tuning.commitRows || performance.now() - this.began >= COMMIT_MS) this.commit();
