@@ -184,7 +184,14 @@ export class RollupDelta {
   }
 
   /** A new change for this row, under `level` (keyed by the row's k-th key value: 0 the day), which it returns. */
-  private grow(table: number, level: Level, k: number, day: number, row: readonly unknown[], layout: 0 | 1): RollupChange {
+  private grow(
+    table: number,
+    level: Level,
+    k: number,
+    day: number,
+    row: readonly unknown[],
+    layout: 0 | 1,
+  ): RollupChange {
     const plan = PLANS[table]!;
     const values: (string | number | null)[] = [day];
     const at = plan.key[layout]!;
