@@ -88,13 +88,14 @@ export const NUL_ESCAPE = '\\u0000';
  * What the store derives from a record besides its fields (see RECORD_COLUMNS). Pure, so an import's
  * parse worker computes it beside normalizing and the writing thread only writes (ADR 0034): scanning
  * each 1 KB raw twice (plain, NUL) and keying the address were a tenth of that thread's time.
+ * `rawPlain`: whether raw is pure ASCII, when the caller knows (the parse worker learns it writing raw out).
  */
-export function recordKeys(r: AuditRecord): RecordKeys {
+export function recordKeys(r: AuditRecord, rawPlain = isPlain(r.raw)): RecordKeys {
   return {
     operationKey: r.operation.toLowerCase(),
     workloadKey: r.workload === null ? null : r.workload.toLowerCase(),
     clientIpKey: ipKey(r.clientIp),
-    plain: isPlain(r.raw) && isPlain(r.objectId),
+    plain: rawPlain && isPlain(r.objectId),
     nul: hasNul(r),
   };
 }

@@ -267,7 +267,12 @@ function recordTests(ctx: StoreContext): void {
       ...Array.from({ length: 1_200 }, (_, i) => record({ clientIp: `203.0.113.${i % 5}`, objectId: 'Report.DOCX' })),
     ];
     try {
-      await bulk.insert(given, given.map(recordKeys));
+      // As the worker sends them: with raw's bytes where raw is pure ASCII (the first record's is not).
+      const ascii = (text: string) => Buffer.byteLength(text) === text.length;
+      await bulk.insert(
+        given,
+        given.map((r) => ({ ...recordKeys(r), ...(ascii(r.raw) ? { rawBytes: Buffer.from(r.raw, 'latin1') } : {}) })),
+      );
       await bulk.insert(given.map((r) => ({ ...r, tenant: TENANT_B })));
     } finally {
       await bulk.close();
@@ -280,6 +285,8 @@ function recordTests(ctx: StoreContext): void {
       { ...ALL, workloads: ['exchange'] },
       { ...ALL, operations: ['fileaccessed'] },
       { ...ALL, objects: ['größe', 'report.docx'] },
+      { ...ALL, freeText: ['"report.docx"'] },
+      { ...ALL, freeText: ['zoë@contoso'] },
     ]) {
       const a = await idsOf(query, TENANT_A);
       assert.ok(a.length > 0, JSON.stringify(query));
@@ -287,6 +294,8 @@ function recordTests(ctx: StoreContext): void {
     }
     const stored = await ctx.store.records.get(given[1]!.tenant, given[1]!.id);
     assert.equal(stored?.operation, 'File\\u0000Accessed');
+    for (const r of [given[0]!, given[2]!])
+      assert.equal((await ctx.store.records.get(r.tenant, r.id))?.raw, r.raw, 'raw as given');
   });
 }
 

@@ -327,7 +327,10 @@ test('an aborted import stops with CANCELLED after storing what it read', async 
 });
 
 test('parallel (a worker thread reads and normalizes) gives the same records, rejects and summary', async () => {
-  const many = Array.from({ length: 23 }, (_, i) => (i === 7 ? '{"cut' : JSON.stringify(record(i)))).join('\n');
+  // Two records that are not pure ASCII (one in the middle of a batch), the rest are.
+  const many = Array.from({ length: 23 }, (_, i) =>
+    i === 7 ? '{"cut' : JSON.stringify(record(i, i % 9 === 3 ? { UserId: `Zoë${i}@Contoso.com` } : {})),
+  ).join('\n');
   const csv = [
     'CreationDate,UserIds,Operations,AuditData',
     ...[30, 31].map((i) => `d,u,o,${csvCell(JSON.stringify(record(i)))}`),
@@ -349,7 +352,19 @@ test('parallel (a worker thread reads and normalizes) gives the same records, re
         'each file says how it was read',
       );
       assert.equal(store.keyed, parallel ? store.calls : 0, "the worker sends each batch's store keys");
-      for (const { record: r, keys } of store.keys) assert.deepEqual(keys, recordKeys(r), 'as the store derives them');
+      for (const { record: r, keys } of store.keys) {
+        const { rawBytes, ...derived } = keys;
+        assert.deepEqual(derived, recordKeys(r), 'as the store derives them');
+        // raw's bytes come along exactly when raw is pure ASCII, and they are raw.
+        const ascii = /^[\x00-\x7f]*$/.test(r.raw);
+        assert.equal(rawBytes !== undefined, ascii, `raw's bytes with an ASCII raw only: ${r.raw.slice(0, 60)}`);
+        if (rawBytes) assert.equal(Buffer.from(rawBytes).toString('latin1'), r.raw);
+      }
+      if (parallel)
+        assert.ok(
+          store.keys.some(({ keys }) => !keys.rawBytes),
+          'a raw that is not ASCII travels as text',
+        );
       const files = summary.files.map((f) => ({ ...f, worker: false }));
       outcomes.push({ summary: { ...summary, files }, records: [...store.records.values()], rejects: rejects.rejects });
     }

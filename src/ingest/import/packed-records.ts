@@ -30,7 +30,15 @@ export interface PackedRecords {
   userAgent: (string | null)[];
   appId: (string | null)[];
   logonType: (number | null)[];
+  /** raw, where it is not in rawBytes ('' where it is). */
   raw: string[];
+  /**
+   * The batch's pure-ASCII raws, one after another (transferred, not copied), and where each record's ends
+   * in it (-1: its raw is in `raw`). Written here, raw's ASCII-ness costs no scan of its own, and the
+   * writing thread binds the bytes instead of encoding each 1 KB raw again (ADR 0034).
+   */
+  rawBytes: ArrayBuffer;
+  rawEnds: number[];
   operationKey: string[];
   workloadKey: (string | null)[];
   clientIpKey: (string | null)[];
@@ -61,14 +69,37 @@ export function packRecords(records: readonly AuditRecord[]): PackedRecords {
     appId: [],
     logonType: [],
     raw: [],
+    rawBytes: new ArrayBuffer(0),
+    rawEnds: [],
     operationKey: [],
     workloadKey: [],
     clientIpKey: [],
     plain: [],
     nul: [],
   };
+  // Room for every raw at one byte a character, and for the longest at its most (three bytes a UTF-16 unit):
+  // then no write below is cut short, and a raw took one byte a character exactly when it is pure ASCII.
+  let room = 0;
+  let longest = 0;
   for (const r of records) {
-    const keys = recordKeys(r);
+    room += r.raw.length;
+    longest = Math.max(longest, r.raw.length);
+  }
+  // Not from Node's pool: its memory is the batch's own, so it can be transferred.
+  const bytes = Buffer.allocUnsafeSlow(room + 3 * longest);
+  let used = 0;
+  for (const r of records) {
+    const written = bytes.write(r.raw, used, 'utf8');
+    const ascii = written === r.raw.length;
+    if (ascii) {
+      used += written;
+      p.rawEnds.push(used);
+      p.raw.push('');
+    } else {
+      p.rawEnds.push(-1);
+      p.raw.push(r.raw);
+    }
+    const keys = recordKeys(r, ascii);
     p.operationKey.push(keys.operationKey);
     p.workloadKey.push(keys.workloadKey);
     p.clientIpKey.push(keys.clientIpKey);
@@ -94,15 +125,19 @@ export function packRecords(records: readonly AuditRecord[]): PackedRecords {
     p.userAgent.push(r.userAgent);
     p.appId.push(r.appId);
     p.logonType.push(r.logonType);
-    p.raw.push(r.raw);
   }
+  p.rawBytes = bytes.buffer;
   return p;
 }
 
 export function unpackRecords(p: PackedRecords): { records: AuditRecord[]; keys: RecordKeys[] } {
   const out: AuditRecord[] = new Array<AuditRecord>(p.id.length);
   const keys: RecordKeys[] = new Array<RecordKeys>(p.id.length);
+  const bytes = Buffer.from(p.rawBytes);
+  let start = 0;
   for (let i = 0; i < p.id.length; i++) {
+    const end = p.rawEnds[i]!;
+    let raw = p.raw[i]!;
     keys[i] = {
       operationKey: p.operationKey[i]!,
       workloadKey: p.workloadKey[i]!,
@@ -110,6 +145,11 @@ export function unpackRecords(p: PackedRecords): { records: AuditRecord[]; keys:
       plain: p.plain[i]!,
       nul: p.nul[i]!,
     };
+    if (end >= 0) {
+      raw = bytes.toString('latin1', start, end);
+      keys[i]!.rawBytes = bytes.subarray(start, end);
+      start = end;
+    }
     out[i] = {
       tenant: p.tenant[i]!,
       id: p.id[i]!,
@@ -131,7 +171,7 @@ export function unpackRecords(p: PackedRecords): { records: AuditRecord[]; keys:
       userAgent: p.userAgent[i]!,
       appId: p.appId[i]!,
       logonType: p.logonType[i]!,
-      raw: p.raw[i]!,
+      raw,
     };
   }
   return { records: out, keys };

@@ -15,8 +15,10 @@ const { path, options } = workerData as { path: string; options: ParseOptions };
 const credits = sendCredits(port, IN_FLIGHT);
 for await (const event of parseFile(path, options)) {
   await credits.take();
-  const wire: WireEvent = event.kind === 'batch' ? { ...event, records: packRecords(event.records) } : event;
-  port.postMessage(wire);
+  if (event.kind === 'batch') {
+    const records = packRecords(event.records);
+    port.postMessage({ ...event, records } satisfies WireEvent, [records.rawBytes]);
+  } else port.postMessage(event satisfies WireEvent);
 }
 port.postMessage({ kind: 'end' } satisfies WireEvent);
 port.close();

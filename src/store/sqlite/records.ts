@@ -86,7 +86,8 @@ export class SqliteRecordStore implements RecordStore {
     private readonly clock: Clock,
     private readonly text: SqliteTextIndex,
   ) {
-    const marks = RECORD_COLUMNS.map(() => '?').join(', ');
+    // raw is bound as a string or as its ASCII bytes (RecordKeys.rawBytes); either way it is stored as text.
+    const marks = RECORD_COLUMNS.map((c) => (c === 'raw' ? 'CAST(? AS TEXT)' : '?')).join(', ');
     this.insertRow = db.prepare(`INSERT OR IGNORE INTO records (${RECORD_COLUMNS.join(', ')}) VALUES (${marks})`);
     this.insertRowAt = db.prepare(
       `INSERT OR IGNORE INTO records (seq, ${RECORD_COLUMNS.join(', ')}) VALUES (?, ${marks})`,
@@ -127,12 +128,15 @@ export class SqliteRecordStore implements RecordStore {
     let seq = this.tailer.nextSeqIfReused();
     for (let i = 0; i < records.length; i++) {
       const r = records[i]!;
-      const values = recordValues(r, at, keys?.[i]);
+      const k = keys?.[i];
+      const values = recordValues(r, at, k);
+      const raw = values[RAW] as string;
+      if (k?.rawBytes && raw === r.raw) (values as unknown[])[RAW] = k.rawBytes;
       const result = seq === null ? this.insertRow.run(values) : this.insertRowAt.run(seq, ...values);
       if (result.changes === 1) {
         const stored = Number(result.lastInsertRowid);
         delta.addStored(values, stored);
-        added.push([stored, values[RAW] as string, values[OBJECT_ID] as string | null]);
+        added.push([stored, raw, values[OBJECT_ID] as string | null]);
         seq = null;
       } else if (!sameContent(this.getRaw.get(r.tenant, r.id) as string, r.raw)) {
         this.insertConflict.run(conflictValues(r, at));
