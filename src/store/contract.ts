@@ -61,8 +61,8 @@ export interface RecordKeys {
   /** Some text field holds U+0000 (stored as its JSON escape). */
   nul: boolean;
   /**
-   * raw's bytes, when it is pure ASCII and an import's parse worker wrote it out already: SQLite binds them
-   * as they are instead of encoding raw again on the writing thread (a fifth of that thread's time).
+   * raw as UTF-8, when an import's parse worker wrote it out already: SQLite binds the bytes as they are
+   * instead of encoding raw again on the writing thread (a fifth of that thread's time).
    */
   rawBytes?: Uint8Array;
 }

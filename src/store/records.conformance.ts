@@ -267,11 +267,10 @@ function recordTests(ctx: StoreContext): void {
       ...Array.from({ length: 1_200 }, (_, i) => record({ clientIp: `203.0.113.${i % 5}`, objectId: 'Report.DOCX' })),
     ];
     try {
-      // As the worker sends them: with raw's bytes where raw is pure ASCII (the first record's is not).
-      const ascii = (text: string) => Buffer.byteLength(text) === text.length;
+      // As the worker sends them: with raw's UTF-8 bytes.
       await bulk.insert(
         given,
-        given.map((r) => ({ ...recordKeys(r), ...(ascii(r.raw) ? { rawBytes: Buffer.from(r.raw, 'latin1') } : {}) })),
+        given.map((r) => ({ ...recordKeys(r), rawBytes: Buffer.from(r.raw, 'utf8') })),
       );
       await bulk.insert(given.map((r) => ({ ...r, tenant: TENANT_B })));
     } finally {

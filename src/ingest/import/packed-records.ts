@@ -33,12 +33,14 @@ export interface PackedRecords {
   /** raw, where it is not in rawBytes ('' where it is). */
   raw: string[];
   /**
-   * The batch's pure-ASCII raws, one after another (transferred, not copied), and where each record's ends
-   * in it (-1: its raw is in `raw`). Written here, raw's ASCII-ness costs no scan of its own, and the
-   * writing thread binds the bytes instead of encoding each 1 KB raw again (ADR 0034).
+   * The batch's raws as UTF-8, one after another (transferred, not copied), where each record's ends in it
+   * (-1: its raw is in `raw`, as it holds a lone surrogate, which UTF-8 cannot carry) and whether it is pure
+   * ASCII. Written here, raw's ASCII-ness costs no scan of its own, and the writing thread binds the bytes
+   * instead of encoding each 1 KB raw again (ADR 0034).
    */
   rawBytes: ArrayBuffer;
   rawEnds: number[];
+  rawAscii: boolean[];
   operationKey: string[];
   workloadKey: (string | null)[];
   clientIpKey: (string | null)[];
@@ -71,6 +73,7 @@ export function packRecords(records: readonly AuditRecord[]): PackedRecords {
     raw: [],
     rawBytes: new ArrayBuffer(0),
     rawEnds: [],
+    rawAscii: [],
     operationKey: [],
     workloadKey: [],
     clientIpKey: [],
@@ -91,7 +94,7 @@ export function packRecords(records: readonly AuditRecord[]): PackedRecords {
   for (const r of records) {
     const written = bytes.write(r.raw, used, 'utf8');
     const ascii = written === r.raw.length;
-    if (ascii) {
+    if (ascii || wellFormed(r.raw)) {
       used += written;
       p.rawEnds.push(used);
       p.raw.push('');
@@ -99,6 +102,7 @@ export function packRecords(records: readonly AuditRecord[]): PackedRecords {
       p.rawEnds.push(-1);
       p.raw.push(r.raw);
     }
+    p.rawAscii.push(ascii);
     const keys = recordKeys(r, ascii);
     p.operationKey.push(keys.operationKey);
     p.workloadKey.push(keys.workloadKey);
@@ -146,7 +150,7 @@ export function unpackRecords(p: PackedRecords): { records: AuditRecord[]; keys:
       nul: p.nul[i]!,
     };
     if (end >= 0) {
-      raw = bytes.toString('latin1', start, end);
+      raw = bytes.toString(p.rawAscii[i] ? 'latin1' : 'utf8', start, end);
       keys[i]!.rawBytes = bytes.subarray(start, end);
       start = end;
     }
@@ -175,4 +179,9 @@ export function unpackRecords(p: PackedRecords): { records: AuditRecord[]; keys:
     };
   }
   return { records: out, keys };
+}
+
+/** No lone surrogate (ES2024's String.prototype.isWellFormed, in Node since 20; the project's lib is ES2023). */
+function wellFormed(text: string): boolean {
+  return (text as string & { isWellFormed(): boolean }).isWellFormed();
 }

@@ -86,7 +86,7 @@ export class SqliteRecordStore implements RecordStore {
     private readonly clock: Clock,
     private readonly text: SqliteTextIndex,
   ) {
-    // raw is bound as a string or as its ASCII bytes (RecordKeys.rawBytes); either way it is stored as text.
+    // raw is bound as a string or as its UTF-8 bytes (RecordKeys.rawBytes); either way it is stored as text.
     const marks = RECORD_COLUMNS.map((c) => (c === 'raw' ? 'CAST(? AS TEXT)' : '?')).join(', ');
     this.insertRow = db.prepare(`INSERT OR IGNORE INTO records (${RECORD_COLUMNS.join(', ')}) VALUES (${marks})`);
     this.insertRowAt = db.prepare(
