@@ -108,8 +108,22 @@ describe('alerts page in a browser', () => {
 
   test('a posture drift alert shows its runbook', async () => {
     const page = w.page;
+    // The new filter's list is held back: meanwhile the previous list stays on screen, dimmed, busy and not
+    // clickable, so nobody opens an alert the new filter leaves out.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const drift = /\/api\/alerts\?.*rule=tenantwatch-posture-drift/;
+    await page.route(drift, async (route) => {
+      await held;
+      // The page may have given up on this request meanwhile (a newer one replaced it).
+      await route.continue().catch(() => undefined);
+    });
     await page.goto(`${w.url}#/alerts?rule=tenantwatch-posture-drift`);
-    // The list of the previous test's filter stays on screen until the new one arrives: wait for it.
+    await page.waitForSelector('table.alerts.stale[aria-busy="true"]');
+    assert.equal(await page.locator('table.alerts').evaluate((t) => getComputedStyle(t).pointerEvents), 'none');
+    release();
+    await page.waitForSelector('table.alerts[aria-busy="false"]:not(.stale)');
+    await page.unroute(drift);
     await page.waitForFunction(() => {
       const rows = [...document.querySelectorAll('table.alerts tbody tr .what .sub')];
       return rows.length > 0 && rows.every((r) => r.textContent?.startsWith('tenantwatch-posture-drift'));

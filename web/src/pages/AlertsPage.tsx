@@ -115,7 +115,9 @@ export function AlertsPage({ params }: { params: URLSearchParams }) {
             </p>
           ) : null}
           {data && data.alerts.length > 0 ? (
-            <table className="grid alerts">
+            // While another list loads, the one on screen is the previous filter's: dimmed and not clickable,
+            // so nobody opens an alert the new filter leaves out.
+            <table className={`grid alerts${loading ? ' stale' : ''}`} aria-busy={loading}>
               <thead>
                 <tr>
                   <th>Severity</th>
