@@ -289,7 +289,9 @@ export class PostgresTextIndex {
     );
     for (const { n, hash } of rows) {
       const key = needKey(list[n]!);
-      found.set(key, [...(found.get(key) ?? []), hash]);
+      const hashes = found.get(key);
+      if (hashes) hashes.push(hash);
+      else found.set(key, [hash]);
     }
     for (const hashes of found.values()) hashes.sort((a, b) => a - b);
     return new WordLookup(state, found);

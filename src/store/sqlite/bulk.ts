@@ -136,24 +136,26 @@ export class SqliteBulkWriter implements BulkWriter {
    * 4.6–5.2 s (ADR 0034). Should the temporary files find no room, the builds run again in memory.
    */
   private buildIndexes(): void {
-    const threadsBefore = this.db.pragma('threads', { simple: true }) as number;
-    const tempBefore = this.db.pragma('temp_store', { simple: true }) as number;
+    const sorting = (threads: number, cacheKib: number, tempStore: number | 'FILE'): void => {
+      this.db.pragma(`threads = ${threads}`);
+      this.db.pragma(`cache_size = ${cacheKib}`);
+      this.db.pragma(`temp_store = ${tempStore}`);
+    };
+    const before = [
+      this.db.pragma('threads', { simple: true }) as number,
+      BULK_CACHE_KIB,
+      this.db.pragma('temp_store', { simple: true }) as number,
+    ] as const;
     const build = this.db.transaction(() => ensureIndexes(this.db));
     try {
-      this.db.pragma(`threads = ${Math.min(SORT_THREADS, availableParallelism())}`);
-      this.db.pragma(`cache_size = ${SORT_CACHE_KIB}`);
-      this.db.pragma('temp_store = FILE');
+      sorting(Math.min(SORT_THREADS, availableParallelism()), SORT_CACHE_KIB, 'FILE');
       build.immediate();
     } catch (e) {
       if (!/^SQLITE_(FULL|IOERR|CANTOPEN)/.test((e as { code?: string }).code ?? '')) throw e;
-      this.db.pragma(`threads = ${threadsBefore}`);
-      this.db.pragma(`cache_size = ${BULK_CACHE_KIB}`);
-      this.db.pragma(`temp_store = ${tempBefore}`);
+      sorting(...before);
       build.immediate();
     } finally {
-      this.db.pragma(`threads = ${threadsBefore}`);
-      this.db.pragma(`cache_size = ${BULK_CACHE_KIB}`);
-      this.db.pragma(`temp_store = ${tempBefore}`);
+      sorting(...before);
     }
   }
 
