@@ -105,14 +105,26 @@ describe('console in a browser', () => {
     assert.ok(detailText?.includes(exported.records[0]!.id), 'the newest row opens in the detail pane');
     assert.ok(detailText?.includes('AuditData'));
     await page.screenshot({ path: join(artifacts, 'search-detail.png') });
-    // Keyboard: the arrow key moves to the next result and the detail pane follows.
+    // Keyboard: the arrow key moves to the next result and the detail pane follows. While the next record's
+    // answer is held back, the pane shows neither record (not the previous one's fields and pivots).
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const next = new RegExp(`/api/records/[^/]+/${exported.records[1]!.id}$`);
+    await page.route(next, async (route) => {
+      await held;
+      await route.continue().catch(() => undefined);
+    });
     await page.focus('.results');
     await page.keyboard.press('ArrowDown');
+    await page.waitForSelector('.detail >> text=Loading…');
+    assert.ok(!(await page.textContent('.detail'))?.includes(exported.records[0]!.id), 'the previous record is gone');
+    release();
     await page.waitForFunction(
       (id) => document.querySelector('.detail')?.textContent?.includes(id),
       exported.records[1]!.id,
       { timeout: 10_000 },
     );
+    await page.unroute(next);
     await page.keyboard.press('Escape');
     await page.waitForSelector('.detail', { state: 'detached' });
 

@@ -129,6 +129,8 @@ export function SearchForm({
           'user',
           500,
         ),
+    0,
+    { keepPrevious: true },
   ).data?.rows;
   const set = <K extends keyof Filters>(k: K, v: Filters[K]): void => setF((old) => ({ ...old, [k]: v }));
   const text = (

@@ -1,29 +1,49 @@
 import { useEffect, useState } from 'react';
 import { isAbort, send, type ApiCall } from '../api.js';
 
-/** Sends an API call when it changes (method, URL, body); the older request is aborted. */
+export interface ApiState<T> {
+  /** The answer to this call; or, with keepPrevious while it loads, to the call before it (then `stale`). */
+  data: T | null;
+  error: unknown;
+  loading: boolean;
+  /** `data` answers an earlier call (keepPrevious): show it as such (dimmed, not clickable). */
+  stale: boolean;
+}
+
+/**
+ * Sends an API call when it changes (method, URL, body); the older request is aborted. Until the new
+ * call answers, `data` is null: the answer to another call (another tenant's posture, the record clicked
+ * before) is not shown under this one. `keepPrevious` keeps it meanwhile, marked `stale`, for a list whose
+ * filter changed (no flicker); a reload (`reloadKey`) of the same call keeps its data either way.
+ */
 export function useApi<T>(
   call: ApiCall<T> | null,
   reloadKey = 0,
-): { data: T | null; error: unknown; loading: boolean } {
-  const [state, setState] = useState<{ data: T | null; error: unknown; loading: boolean }>({
+  options: { keepPrevious?: boolean } = {},
+): ApiState<T> {
+  const key = call === null ? null : `${call.method} ${call.url} ${JSON.stringify(call.body ?? null)}`;
+  const [state, setState] = useState<{ key: string | null; data: T | null; error: unknown; loading: boolean }>({
+    key,
     data: null,
     error: null,
     loading: call !== null,
   });
-  const key = call === null ? null : `${call.method} ${call.url} ${JSON.stringify(call.body ?? null)}`;
   useEffect(() => {
     if (call === null) return;
     const controller = new AbortController();
     setState((s) => ({ ...s, loading: true, error: null }));
     send(call, controller.signal).then(
-      (data) => setState({ data, error: null, loading: false }),
+      (data) => setState({ key, data, error: null, loading: false }),
       (error: unknown) => {
-        if (!isAbort(error)) setState({ data: null, error, loading: false });
+        if (!isAbort(error)) setState({ key, data: null, error, loading: false });
       },
     );
     return () => controller.abort();
     // The call is a new object on every render; its key says whether it is a new request.
   }, [key, reloadKey]);
-  return state;
+  // Until the effect above has run for a new call, the state is the previous call's.
+  const current = state.key === key;
+  if (current) return { data: state.data, error: state.error, loading: state.loading, stale: false };
+  const kept = options.keepPrevious === true ? state.data : null;
+  return { data: kept, error: null, loading: call !== null, stale: kept !== null };
 }

@@ -30,7 +30,7 @@ export function AlertsPage({ params }: { params: URLSearchParams }) {
     ...(filter.status ? { status: [filter.status as AlertStatus] } : {}),
     ...(filter.snoozed === 'true' ? { snoozed: 'true' as const } : {}),
   };
-  const { data, error, loading } = useApi(api.alerts(query), reload);
+  const { data, error, loading } = useApi(api.alerts(query), reload, { keepPrevious: true });
   const tenants = useApi(api.tenants());
   const all = useApi(api.alerts({ snoozed: 'true', limit: 5000 }), reload);
   const rules = useMemo(
