@@ -212,6 +212,13 @@ export function wordNeeds(term: string): WordNeed[] {
   return needs;
 }
 
+/**
+ * Beyond this many vocabulary words a need is too common to help either store's index: it is left out of the
+ * search's narrowing (the term's other needs still narrow; with none left the term is scanned for), instead
+ * of handing the engine thousands of words to match.
+ */
+export const MAX_NEED_WORDS = 2_000;
+
 /** The LIKE pattern that finds a need's words in a vocabulary (runs are [a-z0-9]: nothing to escape). */
 export function vocabularyPattern(need: WordNeed): string {
   switch (need.kind) {

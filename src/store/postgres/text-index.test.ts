@@ -14,7 +14,7 @@ import { compileSearch } from './compile.js';
 import { openPostgresStore } from './index.js';
 import { PostgresRecordStore } from './records.js';
 import { PostgresTextIndex } from './text-index.js';
-import { wordHash } from '../text-words.js';
+import { MAX_NEED_WORDS, wordHash } from '../text-words.js';
 
 const NOW = Date.UTC(2026, 10, 20);
 const ALL: SearchQuery = { range: { start: 0, end: NOW + DAY } };
@@ -282,6 +282,33 @@ if (pgUrl) {
         walk((rows[0]!['QUERY PLAN'] as { Plan: Record<string, unknown> }[])[0]!.Plan);
         const read = reads.reduce((a, b) => a + b, 0);
         assert.ok(read >= 3 && read <= 5, `records read for a page of 3: ${read}`);
+      } finally {
+        await pool.end();
+        await store.close();
+      }
+    });
+
+    test('a need more words meet than MAX_NEED_WORDS narrows nothing: left out, and a term with nothing else is scanned for', async () => {
+      const { store, schema } = await fresh();
+      const pool = new pg.Pool({ connectionString: url, max: 1, options: `-c search_path=${schema}` });
+      try {
+        const many = worded(Array.from({ length: MAX_NEED_WORDS + 1 }, (_, i) => `quxzz${i}`));
+        const rare = worded(['mongoosebay quxzzend'], NOW - 2 * DAY);
+        await store.records.insert([...many, ...rare]);
+        assert.equal((await store.records.optimize!({ textIndex: true })).textIndex, true);
+        const common = { ...ALL, freeText: ['quxzz'] };
+        const scanned = await compiled(pool, common, 100);
+        assert.doesNotMatch(scanned.sql, /raw_words &&/, 'no thousands of hashes bound for the common need');
+        assert.equal((await ids(store, common)).length, many.length + rare.length, 'every record holding it');
+        // The term's other need (the rare word) still narrows, alone.
+        const mixed = { ...ALL, freeText: ['mongoosebay quxzz'] };
+        const narrowed = await compiled(pool, mixed, 100);
+        assert.equal(narrowed.sql.match(/raw_words &&/g)?.length, 1, narrowed.sql);
+        assert.ok(narrowed.params.includes(`{${wordHash('mongoosebay')}}`), 'by the rare word alone');
+        assert.deepEqual(
+          await ids(store, mixed),
+          rare.map((r) => r.id),
+        );
       } finally {
         await pool.end();
         await store.close();

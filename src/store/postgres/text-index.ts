@@ -34,6 +34,7 @@ import { startModuleWorker } from '../../runtime/worker.js';
 import { AppError } from '../../core/errors.js';
 import {
   asciiWords,
+  MAX_NEED_WORDS,
   stopWords,
   textWords,
   vocabularyPattern,
@@ -182,12 +183,17 @@ export class NewWords {
 export class WordLookup {
   constructor(
     readonly state: TextIndexState,
-    private readonly found: ReadonlyMap<string, readonly number[]>,
+    /** Per need, its words' hashes; null: more than MAX_NEED_WORDS words meet it. */
+    private readonly found: ReadonlyMap<string, readonly number[] | null>,
   ) {}
 
-  /** The hashes of the words meeting a need (none: no stored record has such a word). */
-  hashes(need: WordNeed): readonly number[] {
-    return this.found.get(needKey(need)) ?? [];
+  /**
+   * The hashes of the words meeting a need (none: no stored record has such a word); null when too many words
+   * meet it for it to narrow (MAX_NEED_WORDS, as in SQLite).
+   */
+  hashes(need: WordNeed): readonly number[] | null {
+    const found = this.found.get(needKey(need));
+    return found === undefined ? [] : found;
   }
 
   /** Whether another lookup of the same search found the same words. */
@@ -195,7 +201,10 @@ export class WordLookup {
     if (other.found.size !== this.found.size) return false;
     for (const [key, hashes] of this.found) {
       const theirs = other.found.get(key);
-      if (theirs?.length !== hashes.length || theirs.some((h, i) => h !== hashes[i])) return false;
+      if (theirs === undefined) return false;
+      if (hashes === null || theirs === null) {
+        if (hashes !== theirs) return false;
+      } else if (theirs.length !== hashes.length || theirs.some((h, i) => h !== hashes[i])) return false;
     }
     return true;
   }
@@ -205,7 +214,7 @@ function needKey(need: WordNeed): string {
   return `${need.kind} ${need.run}`;
 }
 
-/** The needs of a column's terms that the index can answer (those a stop word could meet are left out). */
+/** The needs of a column's term that the index can answer (those a stop word could meet are left out). */
 function answerable(state: TextIndexState, column: TextColumn, term: string): WordNeed[] {
   return wordNeeds(term).filter((need) => !state.stopMeets(column, need));
 }
@@ -224,13 +233,14 @@ export function wordsCandidates(
 ): string | null {
   const needs: WordNeed[][] = [];
   for (const term of terms) {
-    const kept = answerable(lookup.state, column, term);
+    // A need too many words meet narrows nothing (and would bind thousands of hashes): left out.
+    const kept = answerable(lookup.state, column, term).filter((need) => lookup.hashes(need) !== null);
     if (kept.length === 0) return null;
     needs.push(kept);
   }
   // Bound only now: a placeholder bound for a term before one that cannot narrow would be left unused.
   const meets = (need: WordNeed): string =>
-    `${WORDS_COLUMN[column]} && ${bind(`{${lookup.hashes(need).join(',')}}`)}::integer[]`;
+    `${WORDS_COLUMN[column]} && ${bind(`{${lookup.hashes(need)!.join(',')}}`)}::integer[]`;
   const alternatives = needs.map((ofTerm) => ofTerm.map(meets).join(' AND '));
   // The period too: the words' key starts with creation_time, so only the period's candidates are read (at ten
   // million records over 90 days, a month's object search read all 20,103 candidates' rows without it).
@@ -275,14 +285,15 @@ export class PostgresTextIndex {
     ] as const)
       for (const term of terms ?? [])
         for (const need of answerable(state, column, term)) needs.set(needKey(need), need);
-    const found = new Map<string, number[]>();
+    const found = new Map<string, number[] | null>();
     if (needs.size === 0) return new WordLookup(state, found);
     const list = [...needs.values()];
+    // One more word than a need may have: a need that finds it is too common to narrow (MAX_NEED_WORDS).
     const { rows } = await this.pool.query<{ n: number; hash: number }>(
       list
         .map(
           (need, i) =>
-            `SELECT ${i} AS n, hash FROM text_vocab WHERE word ${need.kind === 'exact' ? '=' : 'LIKE'} $${i + 1}`,
+            `(SELECT ${i} AS n, hash FROM text_vocab WHERE word ${need.kind === 'exact' ? '=' : 'LIKE'} $${i + 1} LIMIT ${MAX_NEED_WORDS + 1})`,
         )
         .join(' UNION ALL '),
       list.map(vocabularyPattern),
@@ -293,7 +304,9 @@ export class PostgresTextIndex {
       if (hashes) hashes.push(hash);
       else found.set(key, [hash]);
     }
-    for (const hashes of found.values()) hashes.sort((a, b) => a - b);
+    for (const [key, hashes] of found)
+      if (hashes!.length > MAX_NEED_WORDS) found.set(key, null);
+      else hashes!.sort((a, b) => a - b);
     return new WordLookup(state, found);
   }
 

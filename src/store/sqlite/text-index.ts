@@ -1,7 +1,15 @@
 import { availableParallelism } from 'node:os';
 import type { Database, Statement } from 'better-sqlite3';
 import { startModuleWorker } from '../../runtime/worker.js';
-import { stopWords, textWords, vocabularyPattern, wordMeets, wordNeeds, WordSet } from '../text-words.js';
+import {
+  MAX_NEED_WORDS,
+  stopWords,
+  textWords,
+  vocabularyPattern,
+  wordMeets,
+  wordNeeds,
+  WordSet,
+} from '../text-words.js';
 
 /** A stored row as the index reads it: seq, raw, object id. */
 export type TextRow = readonly [seq: number, raw: string, objectId: string | null];
@@ -16,8 +24,6 @@ export type TextColumn = keyof typeof POSTINGS;
 const COVERED_KEY = 'text_index_seq';
 /** The stop words chosen when the index was created, as JSON [word, flags] pairs. */
 const STOPS_KEY = 'text_index_stops';
-/** Beyond this many vocabulary words a need is too common to help: it is left out (the rest still narrows). */
-const MAX_WORDS = 2_000;
 /** Rows posted per transaction while building: short enough that other writers never wait long (bulk.ts: 1 s). */
 const BUILD_BATCH = 5_000;
 
@@ -300,8 +306,8 @@ export class SqliteTextIndex {
     const words = this.db
       .prepare(sql)
       .pluck()
-      .all(pattern, MAX_WORDS + 1) as string[];
-    return words.length > MAX_WORDS ? null : words;
+      .all(pattern, MAX_NEED_WORDS + 1) as string[];
+    return words.length > MAX_NEED_WORDS ? null : words;
   }
 
   /** The stop words chosen at creation with their column flags (re-read when another process re-created the index). */
