@@ -231,6 +231,22 @@ describe('console in a browser', () => {
     await page.waitForSelector('.result-notices >> text=/FileAccessed/');
     assert.equal(await page.$eval('button:has-text("Export CSV")', (b) => (b as HTMLButtonElement).disabled), true);
     await page.screenshot({ path: join(artifacts, 'search-no-results.png') });
+    // While the next search runs (its answer held back), the tenant chooser keeps every tenant to choose from.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route(/\/api\/search\?/, async (route) => {
+      await held;
+      await route.continue().catch(() => undefined);
+    });
+    try {
+      const again = new URLSearchParams({ start, end, operation: 'FileAccessed' }).toString();
+      await page.goto(`${w.url}#/search?${again}`);
+      await page.waitForSelector('.results .placeholder');
+      assert.equal(await page.locator('.tenant-chooser input[name=tenant]').count(), w.emu.tenants.length);
+    } finally {
+      release();
+      await page.unroute(/\/api\/search\?/);
+    }
   });
 
   test('the activity picker: grouped categories scroll vertically; search finds an activity', async () => {

@@ -39,8 +39,9 @@ export function SearchPage({ params }: { params: URLSearchParams }) {
   const [selected, setSelected] = useState<{ index: number; row: RecordSummary } | null>(null);
   const [shown, setShown] = useState(loadColumns);
   const columns = useMemo(() => COLUMNS.filter((c) => shown.includes(c.key)), [shown]);
-  // Asked for once the first page is in: on a large store the tenant overview must not delay it.
-  const overview = useApi(search.loading ? null : api.tenants());
+  // Asked for once the first page is in: on a large store the tenant overview must not delay it. The one
+  // before stays meanwhile (the tenant picker keeps its choices while a search runs).
+  const overview = useApi(search.loading ? null : api.tenants(), 0, { keepPrevious: true });
   const tenants = overview.data?.tenants;
   const tenantNames = useMemo(() => new Map((tenants ?? []).map((t) => [t.tenantId, t.name])), [tenants]);
   const friendly = useFriendlyNames();
