@@ -37,6 +37,11 @@ test('retention set, show, sweep --dry-run and sweep: the dry run names what goe
     const bad = await runCli(['retention', 'set', '--keep', 'soon'], data);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--keep soon is not a span/);
+    // A mistyped tenant is refused, not kept as a policy nothing follows.
+    const typo = await runCli(['retention', 'set', '--keep', '30d', '--tenant', 'contosso'], data);
+    assert.equal(typo.code, 1);
+    assert.match(typo.stderr, /No tenant is named "contosso" and no records are stored under that key/);
+    assert.equal((await runCli(['retention', 'clear', '--tenant', 'contosso'], data)).code, 1);
 
     const dry = await runCli(['retention', 'sweep', '--dry-run', '--format', 'json'], data);
     assert.equal(dry.code, 0, dry.stderr);
@@ -62,6 +67,14 @@ test('retention set, show, sweep --dry-run and sweep: the dry run names what goe
     assert.match(swept.stderr, /Removed 3 records/);
     assert.equal(await search(), 2);
 
+    // A tenant's own policy outlives its records: it can still be cleared once retention removed them all.
+    assert.equal((await runCli(['retention', 'set', '--keep', '1d', '--tenant', 'contoso'], data)).code, 0);
+    assert.equal((await runCli(['retention', 'sweep'], data)).code, 0);
+    assert.equal(await search(), 0);
+    const cleared = await runCli(['retention', 'clear', '--tenant', 'contoso'], data);
+    assert.equal(cleared.code, 0, cleared.stderr);
+    assert.match(cleared.stdout, /^contoso: policy removed/);
+
     const shown = JSON.parse((await runCli(['retention', 'show', '--format', 'json'], data)).stdout) as {
       policies: { tenant: string; keep: string; removed: number }[];
     };
@@ -69,7 +82,7 @@ test('retention set, show, sweep --dry-run and sweep: the dry run names what goe
       shown.policies.map((p) => [p.tenant, p.keep, p.removed]),
       [
         ['(every tenant)', '365d', 0],
-        ['contoso', '(default)', 3],
+        ['contoso', '(default)', 5],
       ],
     );
   } finally {

@@ -3,6 +3,7 @@ import { AppError } from '../../core/errors.js';
 import { parseDuration } from '../../core/time.js';
 import type { Store } from '../../store/contract.js';
 import { sweepRetention, type TenantSweep } from '../../retention/sweep.js';
+import { resolveTenantKeys } from '../../search/tenants.js';
 import type { CliContext } from '../context.js';
 import { parseFormat, writeListing, type ListingColumn } from '../output.js';
 import type { Runner } from '../run.js';
@@ -38,10 +39,26 @@ export function register(program: Command, run: Runner): void {
     .action(run(async (ctx: CliContext, flags: { dryRun?: boolean; format?: string }) => sweep(ctx, flags)));
 }
 
-async function tenantKey(store: Store, name: string | undefined): Promise<string | null> {
+/**
+ * The tenant key a policy is kept under: a registered tenant (by name or id) or a key records are stored under
+ * (imported under a label), as search resolves it (search/tenants.ts), so a mistyped name is refused instead of
+ * keeping a policy nothing follows. Clearing also takes a key that only a policy still names (its records may
+ * all be gone).
+ */
+async function tenantKey(store: Store, name: string | undefined, clearing = false): Promise<string | null> {
   if (name === undefined) return null;
-  // A tenant registered by name, or a tenant key records carry (imported under a name not registered).
-  return (await store.tenants.get(name))?.tenantId ?? name;
+  try {
+    return (await resolveTenantKeys(store, [name]))[0]!;
+  } catch (e) {
+    if (clearing && (await store.retention.policies()).some((p) => p.tenant === name)) return name;
+    throw e;
+  }
+}
+
+/** How a policy's tenant reads: the name given, with the key it is kept under when they differ. */
+function label(given: string | undefined, key: string | null): string {
+  if (key === null) return 'every tenant';
+  return given === undefined || given === key ? key : `${given} (${key})`;
 }
 
 async function setPolicy(ctx: CliContext, flags: { keep: string; tenant?: string }): Promise<number> {
@@ -54,16 +71,16 @@ async function setPolicy(ctx: CliContext, flags: { keep: string; tenant?: string
   const tenant = await tenantKey(store, flags.tenant);
   await store.retention.setPolicy({ tenant, keepMs, updatedAt: ctx.clock.now() });
   ctx.out.write(
-    `${tenant ?? 'every tenant'}: records kept ${days(keepMs)}; older ones go at the next sweep (tenantwatch retention sweep --dry-run shows which)\n`,
+    `${label(flags.tenant, tenant)}: records kept ${days(keepMs)}; older ones go at the next sweep (tenantwatch retention sweep --dry-run shows which)\n`,
   );
   return 0;
 }
 
 async function clearPolicy(ctx: CliContext, flags: { tenant?: string }): Promise<number> {
   const store = await ctx.store();
-  const tenant = await tenantKey(store, flags.tenant);
+  const tenant = await tenantKey(store, flags.tenant, true);
   const removed = await store.retention.clearPolicy(tenant);
-  ctx.out.write(removed ? `${tenant ?? 'every tenant'}: policy removed\n` : `${tenant ?? 'every tenant'}: no policy\n`);
+  ctx.out.write(`${label(flags.tenant, tenant)}: ${removed ? 'policy removed' : 'no policy'}\n`);
   return 0;
 }
 
