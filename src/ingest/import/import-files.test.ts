@@ -235,6 +235,11 @@ test('empty, binary, missing and unrecognised files give clear messages and do n
   assert.match(text!.error.message, /starts with "hello world"/);
   assert.equal(good!.imported, 1);
   assert.equal(summary.failedFiles, 2);
+  // A JSON array cut off between two records: the records before the cut are imported, and the file is noted.
+  const cut = await run({ 'cut.json': `[${JSON.stringify(record(1))},\n${JSON.stringify(record(2))},` });
+  assert.equal(cut.summary.files[0]!.imported, 2);
+  assert.equal(cut.summary.files[0]!.error, null);
+  assert.match(cut.summary.files[0]!.note!, /^the file ends before its JSON is closed .*cut off/);
   const missing = await importFiles([join(dir, 'nope.csv')], { sink: memorySink().sink, rejects: memoryRejects() });
   assert.equal(missing.files[0]!.error?.code, 'FILE_NOT_FOUND');
   assert.match(missing.files[0]!.error.message, /nope\.csv does not exist/);

@@ -85,3 +85,23 @@ test('a record over MAX_RECORD_CHARS is rejected with its start only, and the re
     ],
   );
 });
+
+test('a text ending with an array or object open is cut off, between records or inside one', () => {
+  const at = (text: string): { items: RawItem[]; cutOff: boolean } => {
+    const s = new JsonSplitter();
+    const items = [...s.push(text), ...s.end()];
+    return { items, cutOff: s.cutOff };
+  };
+  for (const whole of ['[{"a":1},{"b":2}]', '{"a":1}\n{"b":2}', '{"value":[{"a":1}],"@odata.nextLink":"x"}', '[]'])
+    assert.equal(at(whole).cutOff, false, whole);
+  const between = at('[{"a":1},');
+  assert.equal(between.cutOff, true);
+  assert.deepEqual(
+    between.items.map((i) => [i.text, i.reject]),
+    [['{"a":1}', undefined]],
+  );
+  assert.equal(at('{"value":[{"a":1}').cutOff, true, 'a Graph page cut off');
+  const inside = at('[{"a":1},{"b":"tw');
+  assert.equal(inside.cutOff, true);
+  assert.match(inside.items[1]!.reject!, /ends inside this record/);
+});

@@ -76,6 +76,14 @@ export class JsonSplitter {
     return out;
   }
 
+  /**
+   * Whether the text so far leaves an array, object or string open: after end(), the file was cut off, between
+   * two records (nothing else says so) or inside one (that one is also rejected).
+   */
+  get cutOff(): boolean {
+    return this.depth > 0 || this.inString;
+  }
+
   /** End of input: a record still open means the file was cut off. */
   end(): RawItem[] {
     if (this.start < 0) return [];

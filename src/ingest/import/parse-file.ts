@@ -33,6 +33,13 @@ const NOT_UTF8 =
   'the record holds bytes that are not UTF-8 text (they would be stored as U+FFFD); re-export the file as UTF-8, or fix the bytes at this line and import it again';
 
 /** What is known about the file: sent first (size) and last (format, encoding, error, note). */
+/**
+ * The note on a JSON file whose text ends with an array or object still open: an export stopped part way, or a
+ * copy cut short. What was read before the cut is imported; the rest is not in the file.
+ */
+const CUT_OFF =
+  'the file ends before its JSON is closed (a ] or } is missing): it was cut off, so records after the cut are not in it; the ones before were read. Export or copy it again to get the rest';
+
 export interface FileFacts {
   kind: 'facts';
   format: ImportFormat | null;
@@ -84,6 +91,7 @@ export async function* parseFile(path: string, options: ParseOptions): AsyncGene
     }
   }
   let found = 0;
+  let cutOff = false;
   try {
     const decoded = await decodeText(counted());
     facts.encoding = decoded.encoding;
@@ -100,12 +108,13 @@ export async function* parseFile(path: string, options: ParseOptions): AsyncGene
         ? readCsv(chunks, detected.skipLines)
         : detected.format === 'ndjson'
           ? readNdjson(chunks)
-          : readJson(chunks);
+          : readJson(chunks, () => (cutOff = true));
     for await (const batch of batches(items, options, () => bytesRead, decoded.invalid)) {
       found += batch.read;
       yield batch;
     }
-    if (found === 0) facts.note = 'no records found in the file';
+    if (cutOff) facts.note = CUT_OFF;
+    else if (found === 0) facts.note = 'no records found in the file';
   } catch (e) {
     if (e instanceof BinaryFileError) facts.error = binary(path, e.offset);
     else if (isFsError(e)) facts.error = unreadable(path, e);

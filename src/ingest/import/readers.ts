@@ -67,8 +67,11 @@ function graphPage(text: string): unknown[] | null {
   }
 }
 
-/** JSON arrays, concatenated objects and Graph pages, through the streaming splitter. */
-export async function* readJson(chunks: AsyncIterable<string>): AsyncGenerator<RawItem[]> {
+/**
+ * JSON arrays, concatenated objects and Graph pages, through the streaming splitter; `onCutOff` is called at
+ * the end when the text left an array or object open (the file was cut off).
+ */
+export async function* readJson(chunks: AsyncIterable<string>, onCutOff?: () => void): AsyncGenerator<RawItem[]> {
   const splitter = new JsonSplitter();
   for await (const chunk of chunks) {
     const items = splitter.push(chunk);
@@ -76,4 +79,5 @@ export async function* readJson(chunks: AsyncIterable<string>): AsyncGenerator<R
   }
   const tail = splitter.end();
   if (tail.length) yield tail;
+  if (splitter.cutOff) onCutOff?.();
 }
