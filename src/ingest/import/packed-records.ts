@@ -3,33 +3,34 @@ import { recordKeys } from '../../store/columns.js';
 import type { RecordKeys } from '../../store/contract.js';
 
 /**
- * Records as columns, for the trip from the parse worker to the importer's thread: structured
- * cloning an array of objects writes every key of every object, one array per field does not, and
- * that clone is the worker's only overhead. Both functions name every field, so the compiler flags a
- * required field added to AuditRecord and not carried here. The worker also derives what the store
- * writes beside the fields (store/columns.ts recordKeys), so the writing thread only writes (ADR 0034).
+ * Records as columns, for the trip from the parse worker to the importer's thread: structured cloning an
+ * array of objects writes every key of every object, one array per field does not. The worker also derives
+ * what the store writes beside the fields (store/columns.ts recordKeys), so the writing thread only writes
+ * (ADR 0034).
+ *
+ * The string fields whose values repeat (tenants, operations, users, addresses, agents: CODED) cross as
+ * numbers into a dictionary both sides keep for the file: each distinct value crosses once, and the
+ * writing thread gets one string per value instead of one per record, whose hash (the rollups' lookups) and
+ * memory are shared. Past DICTIONARY_MAX words new values cross as they are (INLINE), so memory stays
+ * bounded whatever the file holds.
  */
 export interface PackedRecords {
-  tenant: string[];
   id: string[];
+  objectId: (string | null)[];
   creationTime: number[];
   recordType: number[];
-  operation: string[];
-  workload: (string | null)[];
-  userId: (string | null)[];
-  userKey: (string | null)[];
   userType: (number | null)[];
-  clientIp: (string | null)[];
   clientPort: (number | null)[];
-  objectId: (string | null)[];
-  resultStatus: (string | null)[];
-  outcome: Outcome[];
-  organizationId: (string | null)[];
-  source: RecordSource[];
-  contentType: (ContentType | null)[];
-  userAgent: (string | null)[];
-  appId: (string | null)[];
   logonType: (number | null)[];
+  /**
+   * The CODED fields of each record, one record after another (an Int32Array's buffer, transferred): a word's
+   * number in the dictionary, NULL_CODE, or INLINE_CODE (the value is the next of `inline`).
+   */
+  codes: ArrayBuffer;
+  /** Words this batch adds to the dictionary, in the order of their numbers. */
+  words: string[];
+  /** The values coded INLINE_CODE, in the order they are met. */
+  inline: string[];
   /** raw, where it is not in rawBytes ('' where it is). */
   raw: string[];
   /**
@@ -41,144 +42,190 @@ export interface PackedRecords {
   rawBytes: ArrayBuffer;
   rawEnds: number[];
   rawAscii: boolean[];
-  operationKey: string[];
-  workloadKey: (string | null)[];
-  clientIpKey: (string | null)[];
   plain: boolean[];
   nul: boolean[];
 }
 
-export function packRecords(records: readonly AuditRecord[]): PackedRecords {
-  const p: PackedRecords = {
-    tenant: [],
-    id: [],
-    creationTime: [],
-    recordType: [],
-    operation: [],
-    workload: [],
-    userId: [],
-    userKey: [],
-    userType: [],
-    clientIp: [],
-    clientPort: [],
-    objectId: [],
-    resultStatus: [],
-    outcome: [],
-    organizationId: [],
-    source: [],
-    contentType: [],
-    userAgent: [],
-    appId: [],
-    logonType: [],
-    raw: [],
-    rawBytes: new ArrayBuffer(0),
-    rawEnds: [],
-    rawAscii: [],
-    operationKey: [],
-    workloadKey: [],
-    clientIpKey: [],
-    plain: [],
-    nul: [],
-  };
-  // Room for every raw at one byte a character, and for the longest at its most (three bytes a UTF-16 unit):
-  // then no write below is cut short, and a raw took one byte a character exactly when it is pure ASCII.
-  let room = 0;
-  let longest = 0;
-  for (const r of records) {
-    room += r.raw.length;
-    longest = Math.max(longest, r.raw.length);
-  }
-  // Not from Node's pool: its memory is the batch's own, so it can be transferred.
-  const bytes = Buffer.allocUnsafeSlow(room + 3 * longest);
-  let used = 0;
-  for (const r of records) {
-    const written = bytes.write(r.raw, used, 'utf8');
-    const ascii = written === r.raw.length;
-    if (ascii || wellFormed(r.raw)) {
-      used += written;
-      p.rawEnds.push(used);
-      p.raw.push('');
-    } else {
-      p.rawEnds.push(-1);
-      p.raw.push(r.raw);
+/** The repeating string fields of a record, and of what the store derives from it, in their order in `codes`. */
+const CODED_FIELDS = [
+  'tenant',
+  'operation',
+  'workload',
+  'userId',
+  'userKey',
+  'clientIp',
+  'resultStatus',
+  'outcome',
+  'organizationId',
+  'source',
+  'contentType',
+  'userAgent',
+  'appId',
+] as const satisfies readonly (keyof AuditRecord)[];
+const CODED_KEYS = ['operationKey', 'workloadKey', 'clientIpKey'] as const satisfies readonly (keyof RecordKeys)[];
+const WIDTH = CODED_FIELDS.length + CODED_KEYS.length;
+const NULL_CODE = -1;
+const INLINE_CODE = -2;
+/** Words a file's dictionary holds at most (both threads keep it: a few MB). */
+export const DICTIONARY_MAX = 100_000;
+
+/** The worker's side: packs each batch of one file, numbering new words as they come. */
+export class RecordPacker {
+  private readonly numbers = new Map<string, number>();
+
+  constructor(private readonly max = DICTIONARY_MAX) {}
+
+  pack(records: readonly AuditRecord[]): PackedRecords {
+    const n = records.length;
+    const codes = new Int32Array(n * WIDTH);
+    const p: PackedRecords = {
+      id: [],
+      objectId: [],
+      creationTime: [],
+      recordType: [],
+      userType: [],
+      clientPort: [],
+      logonType: [],
+      codes: codes.buffer,
+      words: [],
+      inline: [],
+      raw: [],
+      rawBytes: new ArrayBuffer(0),
+      rawEnds: [],
+      rawAscii: [],
+      plain: [],
+      nul: [],
+    };
+    const code = (value: string | null): number => {
+      if (value === null) return NULL_CODE;
+      const known = this.numbers.get(value);
+      if (known !== undefined) return known;
+      if (this.numbers.size >= this.max) {
+        p.inline.push(value);
+        return INLINE_CODE;
+      }
+      const number = this.numbers.size;
+      this.numbers.set(value, number);
+      p.words.push(value);
+      return number;
+    };
+    // Room for every raw at one byte a character, and for the longest at its most (three bytes a UTF-16 unit):
+    // then no write below is cut short, and a raw took one byte a character exactly when it is pure ASCII.
+    let room = 0;
+    let longest = 0;
+    for (const r of records) {
+      room += r.raw.length;
+      longest = Math.max(longest, r.raw.length);
     }
-    p.rawAscii.push(ascii);
-    const keys = recordKeys(r, ascii);
-    p.operationKey.push(keys.operationKey);
-    p.workloadKey.push(keys.workloadKey);
-    p.clientIpKey.push(keys.clientIpKey);
-    p.plain.push(keys.plain);
-    p.nul.push(keys.nul);
-    p.tenant.push(r.tenant);
-    p.id.push(r.id);
-    p.creationTime.push(r.creationTime);
-    p.recordType.push(r.recordType);
-    p.operation.push(r.operation);
-    p.workload.push(r.workload);
-    p.userId.push(r.userId);
-    p.userKey.push(r.userKey);
-    p.userType.push(r.userType);
-    p.clientIp.push(r.clientIp);
-    p.clientPort.push(r.clientPort);
-    p.objectId.push(r.objectId);
-    p.resultStatus.push(r.resultStatus);
-    p.outcome.push(r.outcome);
-    p.organizationId.push(r.organizationId);
-    p.source.push(r.source);
-    p.contentType.push(r.contentType);
-    p.userAgent.push(r.userAgent);
-    p.appId.push(r.appId);
-    p.logonType.push(r.logonType);
+    // Not from Node's pool: its memory is the batch's own, so it can be transferred.
+    const bytes = Buffer.allocUnsafeSlow(room + 3 * longest);
+    let used = 0;
+    for (let i = 0; i < n; i++) {
+      const r = records[i]!;
+      const written = bytes.write(r.raw, used, 'utf8');
+      const ascii = written === r.raw.length;
+      if (ascii || wellFormed(r.raw)) {
+        used += written;
+        p.rawEnds.push(used);
+        p.raw.push('');
+      } else {
+        p.rawEnds.push(-1);
+        p.raw.push(r.raw);
+      }
+      p.rawAscii.push(ascii);
+      const keys = recordKeys(r, ascii);
+      let at = i * WIDTH;
+      for (const field of CODED_FIELDS) codes[at++] = code(r[field]);
+      for (const key of CODED_KEYS) codes[at++] = code(keys[key]);
+      p.plain.push(keys.plain);
+      p.nul.push(keys.nul);
+      p.id.push(r.id);
+      p.objectId.push(r.objectId);
+      p.creationTime.push(r.creationTime);
+      p.recordType.push(r.recordType);
+      p.userType.push(r.userType);
+      p.clientPort.push(r.clientPort);
+      p.logonType.push(r.logonType);
+    }
+    p.rawBytes = bytes.buffer;
+    return p;
   }
-  p.rawBytes = bytes.buffer;
-  return p;
 }
 
-export function unpackRecords(p: PackedRecords): { records: AuditRecord[]; keys: RecordKeys[] } {
-  const out: AuditRecord[] = new Array<AuditRecord>(p.id.length);
-  const keys: RecordKeys[] = new Array<RecordKeys>(p.id.length);
-  const bytes = Buffer.from(p.rawBytes);
-  let start = 0;
-  for (let i = 0; i < p.id.length; i++) {
-    const end = p.rawEnds[i]!;
-    let raw = p.raw[i]!;
-    keys[i] = {
-      operationKey: p.operationKey[i]!,
-      workloadKey: p.workloadKey[i]!,
-      clientIpKey: p.clientIpKey[i]!,
-      plain: p.plain[i]!,
-      nul: p.nul[i]!,
+/** The importer's side: unpacks the batches of one file in the order they were packed. */
+export class RecordUnpacker {
+  private readonly words: string[] = [];
+
+  unpack(p: PackedRecords): { records: AuditRecord[]; keys: RecordKeys[] } {
+    for (const w of p.words) this.words.push(w);
+    const n = p.id.length;
+    const out: AuditRecord[] = new Array<AuditRecord>(n);
+    const keys: RecordKeys[] = new Array<RecordKeys>(n);
+    const codes = new Int32Array(p.codes);
+    const bytes = Buffer.from(p.rawBytes);
+    let inline = 0;
+    let at = 0;
+    const next = (): string | null => {
+      const c = codes[at++]!;
+      return c >= 0 ? this.words[c]! : c === NULL_CODE ? null : p.inline[inline++]!;
     };
-    if (end >= 0) {
-      raw = bytes.toString(p.rawAscii[i] ? 'latin1' : 'utf8', start, end);
-      keys[i]!.rawBytes = bytes.subarray(start, end);
-      start = end;
+    let start = 0;
+    for (let i = 0; i < n; i++) {
+      // In CODED_FIELDS order, then CODED_KEYS.
+      const tenant = next()!;
+      const operation = next()!;
+      const workload = next();
+      const userId = next();
+      const userKey = next();
+      const clientIp = next();
+      const resultStatus = next();
+      const outcome = next() as Outcome;
+      const organizationId = next();
+      const source = next() as RecordSource;
+      const contentType = next() as ContentType | null;
+      const userAgent = next();
+      const appId = next();
+      const k: RecordKeys = {
+        operationKey: next()!,
+        workloadKey: next(),
+        clientIpKey: next(),
+        plain: p.plain[i]!,
+        nul: p.nul[i]!,
+      };
+      const end = p.rawEnds[i]!;
+      let raw = p.raw[i]!;
+      if (end >= 0) {
+        raw = bytes.toString(p.rawAscii[i] ? 'latin1' : 'utf8', start, end);
+        k.rawBytes = bytes.subarray(start, end);
+        start = end;
+      }
+      keys[i] = k;
+      out[i] = {
+        tenant,
+        id: p.id[i]!,
+        creationTime: p.creationTime[i]!,
+        recordType: p.recordType[i]!,
+        operation,
+        workload,
+        userId,
+        userKey,
+        userType: p.userType[i]!,
+        clientIp,
+        clientPort: p.clientPort[i]!,
+        objectId: p.objectId[i]!,
+        resultStatus,
+        outcome,
+        organizationId,
+        source,
+        contentType,
+        userAgent,
+        appId,
+        logonType: p.logonType[i]!,
+        raw,
+      };
     }
-    out[i] = {
-      tenant: p.tenant[i]!,
-      id: p.id[i]!,
-      creationTime: p.creationTime[i]!,
-      recordType: p.recordType[i]!,
-      operation: p.operation[i]!,
-      workload: p.workload[i]!,
-      userId: p.userId[i]!,
-      userKey: p.userKey[i]!,
-      userType: p.userType[i]!,
-      clientIp: p.clientIp[i]!,
-      clientPort: p.clientPort[i]!,
-      objectId: p.objectId[i]!,
-      resultStatus: p.resultStatus[i]!,
-      outcome: p.outcome[i]!,
-      organizationId: p.organizationId[i]!,
-      source: p.source[i]!,
-      contentType: p.contentType[i]!,
-      userAgent: p.userAgent[i]!,
-      appId: p.appId[i]!,
-      logonType: p.logonType[i]!,
-      raw,
-    };
+    return { records: out, keys };
   }
-  return { records: out, keys };
 }
 
 /** No lone surrogate (ES2024's String.prototype.isWellFormed, in Node since 20; the project's lib is ES2023). */

@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import { startModuleWorker } from '../../runtime/worker.js';
-import { unpackRecords, type PackedRecords } from './packed-records.js';
+import { RecordUnpacker, type PackedRecords } from './packed-records.js';
 import type { FileEvent, FileFacts, ParseOptions, ParsedBatch } from './parse-file.js';
 
 /**
@@ -20,6 +20,7 @@ export type WireEvent = FileFacts | (Omit<ParsedBatch, 'records'> & { records: P
 export async function* parseInWorker(path: string, options: ParseOptions): AsyncGenerator<FileEvent> {
   const worker = startWorker({ path, options });
   const queue: WireEvent[] = [];
+  const unpacker = new RecordUnpacker();
   // Set by the worker's events; an object, so the checks below are not narrowed away.
   const state: { failure: Error | null; exited: boolean } = { failure: null, exited: false };
   let wake: (() => void) | null = null;
@@ -45,7 +46,7 @@ export async function* parseInWorker(path: string, options: ParseOptions): Async
       const next = queue.shift();
       if (next) {
         if (next.kind === 'end') return;
-        yield next.kind === 'batch' ? { ...next, ...unpackRecords(next.records) } : next;
+        yield next.kind === 'batch' ? { ...next, ...unpacker.unpack(next.records) } : next;
         worker.postMessage('ack');
         continue;
       }

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { sendCredits } from '../../runtime/credits.js';
-import { packRecords } from './packed-records.js';
+import { RecordPacker } from './packed-records.js';
 import { parseFile, type ParseOptions } from './parse-file.js';
 import type { WireEvent } from './parse-in-worker.js';
 
@@ -13,11 +13,12 @@ const IN_FLIGHT = 2;
 const port = parentPort!;
 const { path, options } = workerData as { path: string; options: ParseOptions };
 const credits = sendCredits(port, IN_FLIGHT);
+const packer = new RecordPacker();
 for await (const event of parseFile(path, options)) {
   await credits.take();
   if (event.kind === 'batch') {
-    const records = packRecords(event.records);
-    port.postMessage({ ...event, records } satisfies WireEvent, [records.rawBytes]);
+    const records = packer.pack(event.records);
+    port.postMessage({ ...event, records } satisfies WireEvent, [records.rawBytes, records.codes]);
   } else port.postMessage(event satisfies WireEvent);
 }
 port.postMessage({ kind: 'end' } satisfies WireEvent);
