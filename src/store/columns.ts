@@ -92,20 +92,58 @@ export const NUL_ESCAPE = '\\u0000';
  */
 export function recordKeys(r: AuditRecord, rawPlain = isPlain(r.raw)): RecordKeys {
   return {
-    operationKey: r.operation.toLowerCase(),
-    workloadKey: r.workload === null ? null : r.workload.toLowerCase(),
+    operationKey: operationKeyOf(r.operation),
+    workloadKey: workloadKeyOf(r.workload),
     clientIpKey: ipKey(r.clientIp),
-    plain: rawPlain && isPlain(r.objectId),
-    nul: hasNul(r),
+    ...recordFlags(r, rawPlain),
   };
 }
 
+/**
+ * The key columns, each a function of one field (recordKeys; an import's parse worker keeps them per distinct
+ * value, packed-records.ts). client_ip_key is ip-key.ts ipKey.
+ */
+export function operationKeyOf(operation: string): string {
+  return operation.toLowerCase();
+}
+
+export function workloadKeyOf(workload: string | null): string | null {
+  return workload === null ? null : workload.toLowerCase();
+}
+
+/** What recordKeys says of the record as a whole. */
+export function recordFlags(r: AuditRecord, rawPlain = isPlain(r.raw)): Pick<RecordKeys, 'plain' | 'nul'> {
+  return { plain: rawPlain && isPlain(r.objectId), nul: hasNul(r) };
+}
+
+/**
+ * Whether a text field holds U+0000. Field by field rather than a loop over the record's keys (a third of the
+ * cost on an import's parse worker, where every record passes here); columns.test.ts puts a NUL in each text
+ * field of a record, so a field added to AuditRecord and not here fails it.
+ */
 function hasNul(r: AuditRecord): boolean {
-  for (const key in r) {
-    const v = r[key as keyof AuditRecord];
-    if (typeof v === 'string' && v.includes('\u0000')) return true;
-  }
-  return false;
+  return (
+    nul(r.raw) ||
+    nul(r.tenant) ||
+    nul(r.id) ||
+    nul(r.operation) ||
+    nul(r.workload) ||
+    nul(r.userId) ||
+    nul(r.userKey) ||
+    nul(r.clientIp) ||
+    nul(r.objectId) ||
+    nul(r.resultStatus) ||
+    nul(r.outcome) ||
+    nul(r.organizationId) ||
+    nul(r.source) ||
+    nul(r.contentType) ||
+    nul(r.userAgent) ||
+    nul(r.appId)
+  );
+}
+
+function nul(text: string | null): boolean {
+  return text !== null && text.includes('\u0000');
 }
 
 function valuesOf(r: AuditRecord, ingestedAt: number, keys: RecordKeys): (string | number | null)[] {

@@ -1,5 +1,6 @@
 import type { AuditRecord, ContentType, Outcome, RecordSource } from '../../core/record.js';
-import { recordKeys } from '../../store/columns.js';
+import { operationKeyOf, recordFlags, workloadKeyOf } from '../../store/columns.js';
+import { ipKey } from '../../store/ip-key.js';
 import type { RecordKeys } from '../../store/contract.js';
 
 /**
@@ -62,18 +63,38 @@ const CODED_FIELDS = [
   'userAgent',
   'appId',
 ] as const satisfies readonly (keyof AuditRecord)[];
-const CODED_KEYS = ['operationKey', 'workloadKey', 'clientIpKey'] as const satisfies readonly (keyof RecordKeys)[];
+/**
+ * The key columns, after the fields in `codes`, each a function of one coded field (store/columns.ts): the
+ * packer derives a key once per distinct value of its field.
+ */
+const CODED_KEYS = [
+  { key: 'operationKey', from: 'operation', derive: (v: string | null) => operationKeyOf(v!) },
+  { key: 'workloadKey', from: 'workload', derive: workloadKeyOf },
+  { key: 'clientIpKey', from: 'clientIp', derive: ipKey },
+] as const satisfies readonly {
+  key: keyof RecordKeys;
+  from: (typeof CODED_FIELDS)[number];
+  derive: (v: string | null) => string | null;
+}[];
 const WIDTH = CODED_FIELDS.length + CODED_KEYS.length;
 const NULL_CODE = -1;
 const INLINE_CODE = -2;
+/** A key not derived yet from a word (RecordPacker.keyCodes). */
+const UNKNOWN = -3;
 /** Words a file's dictionary holds at most (both threads keep it: a few MB). */
 export const DICTIONARY_MAX = 100_000;
 
 /** The worker's side: packs each batch of one file, numbering new words as they come. */
 export class RecordPacker {
   private readonly numbers = new Map<string, number>();
+  /** Per CODED_KEYS entry, by the number of its field's word: the number of the key derived from it, or UNKNOWN. */
+  private readonly keyCodes: Int32Array[];
+  /** Where each CODED_KEYS entry's field sits in a record's codes. */
+  private static readonly FROM = CODED_KEYS.map(({ from }) => CODED_FIELDS.indexOf(from));
 
-  constructor(private readonly max = DICTIONARY_MAX) {}
+  constructor(private readonly max = DICTIONARY_MAX) {
+    this.keyCodes = CODED_KEYS.map(() => new Int32Array(max).fill(UNKNOWN));
+  }
 
   pack(records: readonly AuditRecord[]): PackedRecords {
     const n = records.length;
@@ -95,19 +116,6 @@ export class RecordPacker {
       rawAscii: [],
       plain: [],
       nul: [],
-    };
-    const code = (value: string | null): number => {
-      if (value === null) return NULL_CODE;
-      const known = this.numbers.get(value);
-      if (known !== undefined) return known;
-      if (this.numbers.size >= this.max) {
-        p.inline.push(value);
-        return INLINE_CODE;
-      }
-      const number = this.numbers.size;
-      this.numbers.set(value, number);
-      p.words.push(value);
-      return number;
     };
     // Room for every raw at one byte a character, and for the longest at its most (three bytes a UTF-16 unit):
     // then no write below is cut short, and a raw took one byte a character exactly when it is pure ASCII.
@@ -133,12 +141,22 @@ export class RecordPacker {
         p.raw.push(r.raw);
       }
       p.rawAscii.push(ascii);
-      const keys = recordKeys(r, ascii);
-      let at = i * WIDTH;
-      for (const field of CODED_FIELDS) codes[at++] = code(r[field]);
-      for (const key of CODED_KEYS) codes[at++] = code(keys[key]);
-      p.plain.push(keys.plain);
-      p.nul.push(keys.nul);
+      const first = i * WIDTH;
+      let at = first;
+      for (const field of CODED_FIELDS) codes[at++] = this.code(r[field], p);
+      for (let k = 0; k < CODED_KEYS.length; k++) {
+        const source = codes[first + RecordPacker.FROM[k]!]!;
+        let key = source >= 0 ? this.keyCodes[k]![source]! : UNKNOWN;
+        if (key === UNKNOWN) {
+          const { from, derive } = CODED_KEYS[k]!;
+          key = this.code(derive(r[from]), p);
+          if (source >= 0 && key !== INLINE_CODE) this.keyCodes[k]![source] = key;
+        }
+        codes[at++] = key;
+      }
+      const flags = recordFlags(r, ascii);
+      p.plain.push(flags.plain);
+      p.nul.push(flags.nul);
       p.id.push(r.id);
       p.objectId.push(r.objectId);
       p.creationTime.push(r.creationTime);
@@ -149,6 +167,21 @@ export class RecordPacker {
     }
     p.rawBytes = bytes.buffer;
     return p;
+  }
+
+  /** A value's code in batch `p`: its word's number (numbering a new word while there is room), NULL or INLINE. */
+  private code(value: string | null, p: PackedRecords): number {
+    if (value === null) return NULL_CODE;
+    const known = this.numbers.get(value);
+    if (known !== undefined) return known;
+    if (this.numbers.size >= this.max) {
+      p.inline.push(value);
+      return INLINE_CODE;
+    }
+    const number = this.numbers.size;
+    this.numbers.set(value, number);
+    p.words.push(value);
+    return number;
   }
 }
 
