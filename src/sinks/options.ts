@@ -3,8 +3,43 @@
  * type's own flags) into typed settings, with one error shape: what is wrong and how to set it.
  */
 import { AppError } from '../core/errors.js';
+import type { SinkRow } from '../core/sink.js';
+import { closeNames } from '../search/suggest.js';
 
 export type Options = Record<string, unknown>;
+
+/** The keys each options object was asked for (optionsRead), noted by text, flag and int. */
+const asked = new WeakMap<Options, Set<string>>();
+
+function note(o: Options, key: string): void {
+  let keys = asked.get(o);
+  if (!keys) asked.set(o, (keys = new Set()));
+  keys.add(key);
+}
+
+/**
+ * Parses a sink's settings (a type's config function) and refuses the options it never asked for: an option
+ * misspelt (idnex=o365) or one that does not apply (starttls on smtps) would otherwise be stored and ignored,
+ * and the records would go where the person did not mean. Says which options the sink does use.
+ */
+export function checkOptionsUsed(row: SinkRow, parse: (row: SinkRow) => unknown): void {
+  const options = { ...row.options };
+  parse({ ...row, options });
+  const used = [...(asked.get(options) ?? [])].sort();
+  const unused = Object.keys(options).filter((k) => !used.includes(k));
+  if (unused.length === 0) return;
+  const close = unused.flatMap((k) => closeNames(k, used, 1).map((c) => `${k} → ${c}?`));
+  throw new AppError(
+    'CONFIG_INVALID',
+    `Sink ${row.name} (${row.kind}) does not use the option${unused.length > 1 ? 's' : ''} ${unused.join(', ')}${close.length ? ` (${close.join(', ')})` : ''}`,
+    {
+      hint: used.length
+        ? `The options this ${row.kind} sink uses: ${used.join(', ')}`
+        : `A ${row.kind} sink set up like this takes no --option`,
+      details: { unused },
+    },
+  );
+}
 
 function bad(sink: string, key: string, what: string): AppError {
   return new AppError('CONFIG_INVALID', `Sink option ${key} ${what}`, {
@@ -16,6 +51,7 @@ function bad(sink: string, key: string, what: string): AppError {
 export function text(o: Options, sink: string, key: string, fallback: string): string;
 export function text(o: Options, sink: string, key: string, fallback: null): string | null;
 export function text(o: Options, sink: string, key: string, fallback: string | null): string | null {
+  note(o, key);
   const v = o[key];
   if (v === undefined || v === null || v === '') return fallback;
   if (typeof v !== 'string' && typeof v !== 'number') throw bad(sink, key, 'is not text');
@@ -23,6 +59,7 @@ export function text(o: Options, sink: string, key: string, fallback: string | n
 }
 
 export function flag(o: Options, sink: string, key: string, fallback: boolean): boolean {
+  note(o, key);
   const v = o[key];
   if (v === undefined || v === null || v === '') return fallback;
   if (typeof v === 'boolean') return v;
@@ -39,6 +76,7 @@ export function int(
   min = 1,
   max = Number.MAX_SAFE_INTEGER,
 ): number {
+  note(o, key);
   const v = o[key];
   if (v === undefined || v === null || v === '') return fallback;
   const n = typeof v === 'number' ? v : Number(v);

@@ -11,6 +11,7 @@ import type { SinkKind, SinkRow } from '../core/sink.js';
 import type { DriverFactory, SinkDriver } from './driver.js';
 import { elasticDriver } from './elastic/sender.js';
 import { nodeHttpSender, type HttpSender } from './http.js';
+import { checkOptionsUsed } from './options.js';
 import { splunkHecDriver } from './splunk-hec/sender.js';
 import { hecConfig } from './splunk-hec/config.js';
 import { elasticConfig } from './elastic/config.js';
@@ -43,7 +44,7 @@ const TYPES: Partial<Record<SinkKind, SinkType>> = {
 
 /** Throws what is wrong with a sink's URL or options, as `sink add` should say it. */
 export function checkSinkRow(row: SinkRow): void {
-  sinkType(row).check(row);
+  checkOptionsUsed(row, sinkType(row).check);
 }
 
 function sinkType(row: SinkRow): SinkType {

@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { AppError } from '../core/errors.js';
+import type { SinkKind, SinkRow } from '../core/sink.js';
+import { checkSinkRow } from './registry.js';
+
+function row(kind: SinkKind, url: string, options: Record<string, unknown>): SinkRow {
+  return {
+    name: 'siem',
+    kind,
+    url,
+    takes: 'records',
+    filter: {},
+    options,
+    secret: null,
+    caFile: null,
+    enabled: true,
+    addedAt: 0,
+    updatedAt: 0,
+  };
+}
+
+function refused(r: SinkRow, message: RegExp, hint: RegExp): void {
+  assert.throws(
+    () => checkSinkRow(r),
+    (e: unknown) =>
+      e instanceof AppError && e.code === 'CONFIG_INVALID' && message.test(e.message) && hint.test(e.hint ?? ''),
+  );
+}
+
+test('an option the sink does not use is refused, naming the ones it does (and the close one)', () => {
+  checkSinkRow(row('elastic', 'https://127.0.0.1:9200', { index: 'o365', namespace: 'prod', gzip: 'false' }));
+  refused(
+    row('elastic', 'https://127.0.0.1:9200', { idnex: 'o365' }),
+    /Sink siem \(elastic\) does not use the option idnex \(idnex → index\?\)/,
+    /alertIndex, auth, batch, gzip, inFlight, index, namespace/,
+  );
+  refused(
+    row('splunk', 'https://127.0.0.1:8088', { index: 'o365', sourcetipe: 'x', colour: 'red' }),
+    /options sourcetipe, colour/,
+    /sourcetype/,
+  );
+  // One that does not apply as the sink is set up: STARTTLS on an smtps: connection, a batch for a chat webhook.
+  checkSinkRow(row('email', 'smtp://127.0.0.1', { to: 'soc@example.com', starttls: 'false' }));
+  refused(
+    row('email', 'smtps://127.0.0.1', { to: 'soc@example.com', starttls: 'false' }),
+    /does not use the option starttls/,
+    /from, to, user/,
+  );
+  refused(
+    row('webhook', 'https://127.0.0.1/hook', { style: 'teams', batch: '5' }),
+    /does not use the option batch/,
+    /style/,
+  );
+});
