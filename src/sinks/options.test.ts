@@ -4,7 +4,12 @@ import { AppError } from '../core/errors.js';
 import type { SinkKind, SinkRow } from '../core/sink.js';
 import { checkSinkRow } from './registry.js';
 
-function row(kind: SinkKind, url: string, options: Record<string, unknown>): SinkRow {
+function row(
+  kind: SinkKind,
+  url: string,
+  options: Record<string, unknown>,
+  secret: string | null = 'env:TOKEN',
+): SinkRow {
   return {
     name: 'siem',
     kind,
@@ -12,7 +17,7 @@ function row(kind: SinkKind, url: string, options: Record<string, unknown>): Sin
     takes: 'records',
     filter: {},
     options,
-    secret: null,
+    secret,
     caFile: null,
     enabled: true,
     addedAt: 0,
@@ -52,4 +57,22 @@ test('an option the sink does not use is refused, naming the ones it does (and t
     /does not use the option batch/,
     /style/,
   );
+});
+
+test('a sink that cannot send without its secret is refused when added without one', () => {
+  const missing = (r: SinkRow, what: RegExp): void =>
+    assert.throws(
+      () => checkSinkRow(r),
+      (e: unknown) =>
+        e instanceof AppError &&
+        e.code === 'SECRET_MISSING' &&
+        what.test(e.message) &&
+        /--token-env/.test(e.hint ?? ''),
+    );
+  missing(row('splunk', 'https://127.0.0.1:8088', {}, null), /Sink siem has no HEC token/);
+  missing(row('elastic', 'https://127.0.0.1:9200', {}, null), /has no API key/);
+  missing(row('elastic', 'https://127.0.0.1:9200', { auth: 'basic' }, null), /has no user:password/);
+  checkSinkRow(row('elastic', 'https://127.0.0.1:9200', { auth: 'none' }, null));
+  checkSinkRow(row('syslog', 'tcp://127.0.0.1:514', {}, null));
+  checkSinkRow(row('webhook', 'https://127.0.0.1/hook', {}, null));
 });

@@ -11,10 +11,10 @@ import type { SinkKind, SinkRow } from '../core/sink.js';
 import type { DriverFactory, SinkDriver } from './driver.js';
 import { elasticDriver } from './elastic/sender.js';
 import { nodeHttpSender, type HttpSender } from './http.js';
-import { checkOptionsUsed } from './options.js';
+import { checkOptionsUsed, needSecret } from './options.js';
 import { splunkHecDriver } from './splunk-hec/sender.js';
 import { hecConfig } from './splunk-hec/config.js';
-import { elasticConfig } from './elastic/config.js';
+import { elasticConfig, elasticSecretName } from './elastic/config.js';
 import { fileConfig } from './file/config.js';
 import { fileDriver } from './file/sender.js';
 import { syslogConfig } from './syslog/config.js';
@@ -30,21 +30,27 @@ interface SinkType {
   driver: DriverFactory;
   /** Parses the row's URL and options as the driver will (throws what is wrong); no I/O. */
   check: (row: SinkRow) => unknown;
+  /** The secret the driver cannot send without, as a person names it (none: optional or not used). */
+  secret?: (row: SinkRow) => string | null;
 }
 
 const TYPES: Partial<Record<SinkKind, SinkType>> = {
-  splunk: { driver: splunkHecDriver, check: hecConfig },
-  elastic: { driver: elasticDriver, check: elasticConfig },
+  splunk: { driver: splunkHecDriver, check: hecConfig, secret: () => 'HEC token' },
+  elastic: { driver: elasticDriver, check: elasticConfig, secret: (row) => elasticSecretName(elasticConfig(row).auth) },
   file: { driver: fileDriver, check: fileConfig },
   syslog: { driver: syslogDriver, check: syslogConfig },
   webhook: { driver: webhookDriver, check: webhookConfig },
-  sentinel: { driver: sentinelDriver, check: sentinelConfig },
+  sentinel: { driver: sentinelDriver, check: sentinelConfig, secret: () => 'client secret' },
   email: { driver: emailDriver, check: emailConfig },
 };
 
 /** Throws what is wrong with a sink's URL or options, as `sink add` should say it. */
 export function checkSinkRow(row: SinkRow): void {
-  checkOptionsUsed(row, sinkType(row).check);
+  const type = sinkType(row);
+  checkOptionsUsed(row, type.check);
+  // A sink that cannot send without its secret is refused now, not at its first delivery.
+  const secret = type.secret?.(row);
+  if (secret) needSecret(row.secret, row.name, secret);
 }
 
 function sinkType(row: SinkRow): SinkType {

@@ -46,3 +46,8 @@ export function elasticConfig(row: SinkRow): ElasticConfig {
     gzip: flag(o, row.name, 'gzip', true),
   };
 }
+
+/** What the secret of an Elasticsearch sink authenticating this way is (none: it sends no credential). */
+export function elasticSecretName(auth: ElasticConfig['auth']): string | null {
+  return auth === 'none' ? null : auth === 'basic' ? 'user:password' : auth === 'bearer' ? 'token' : 'API key';
+}

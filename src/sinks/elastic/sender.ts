@@ -5,7 +5,7 @@ import { gzip } from '../compress.js';
 import type { DriverContext, SendResult, SinkDriver } from '../driver.js';
 import { classifyStatus, parseRetryAfter } from '../failure.js';
 import { needSecret } from '../options.js';
-import { elasticConfig, type ElasticConfig } from './config.js';
+import { elasticConfig, elasticSecretName, type ElasticConfig } from './config.js';
 import { encodeBulk } from './encoder.js';
 import { testDocument } from './health.js';
 import { classifyBulk } from './retry.js';
@@ -51,12 +51,9 @@ export function elasticDriver(ctx: DriverContext): SinkDriver {
 /** The Authorization header; a bearer token only through net/bearer.ts (ADR 0016), bound to the sink's origin. */
 function authorization(config: ElasticConfig, ctx: DriverContext): Record<string, string> {
   const kind = config.auth;
-  if (kind === 'none') return {};
-  const secret = needSecret(
-    ctx.secret,
-    ctx.row.name,
-    kind === 'basic' ? 'user:password' : kind === 'bearer' ? 'token' : 'API key',
-  );
+  const what = elasticSecretName(kind);
+  if (what === null) return {};
+  const secret = needSecret(ctx.secret, ctx.row.name, what);
   if (kind === 'basic') return { authorization: `Basic ${Buffer.from(secret).toString('base64')}` };
   if (kind === 'bearer')
     return bearerHeader(secret, config.bulkUrl, config.rootUrl, `Elasticsearch sink ${ctx.row.name}`);
