@@ -11,6 +11,7 @@ import { backoffPolicy, ONCE_RETRY } from '../../sinks/retry.js';
 import { checkSinkRow } from '../../sinks/registry.js';
 import { formatLag, sinkStatus } from '../../sinks/status.js';
 import { resolveTenantKeys } from '../../search/tenants.js';
+import { isLoopback } from '../../server/exposure.js';
 import type { CliContext } from '../context.js';
 import { parseFormat, writeListing } from '../output.js';
 import type { Runner } from '../run.js';
@@ -163,6 +164,11 @@ async function addSink(ctx: CliContext, name: string, flags: AddFlags): Promise<
   ctx.out.write(
     `${existing ? 'updated' : 'added'} sink ${row.name} (${row.kind}, ${describeFilter(row.filter)}, secret ${describeSecret(row.secret)}); check it with: tenantwatch sink test ${row.name}\n`,
   );
+  const url = new URL(row.url);
+  if (url.protocol === 'http:' && !isLoopback(url.hostname))
+    ctx.err.write(
+      `warning: sink ${row.name} sends over plain http to ${url.hostname}: the ${row.takes === 'alerts' ? 'alerts' : row.takes === 'both' ? 'records and alerts' : 'audit records'}${row.secret ? ' and its secret' : ''} cross the network unencrypted. Use https:// unless that network is trusted\n`,
+    );
 }
 
 async function listSinks(ctx: CliContext, format: string): Promise<void> {
