@@ -36,6 +36,34 @@ describe('tenantwatch user and token', () => {
     const added = await cli(['user', 'add', 'alice', '--role', 'admin', '--password-env', 'ADMIN_PW']);
     assert.equal(added.code, 0, added.stderr);
     assert.match(added.stdout, /added alice \(admin; tenants: \*\)/);
+    // A scope names tenants that exist: registered, or the label records were imported under.
+    const typo = await cli([
+      'user',
+      'add',
+      'bob',
+      '--role',
+      'viewer',
+      '--tenant',
+      'contosso',
+      '--password-env',
+      'ADMIN_PW',
+    ]);
+    assert.equal(typo.code, 1);
+    assert.match(typo.stderr, /No tenant is named "contosso"/);
+    for (const label of ['contoso', 'fabrikam']) {
+      const file = join(dir.dir, `${label}.ndjson`);
+      writeFileSync(
+        file,
+        JSON.stringify({
+          Id: `00000000-0000-4000-8000-00000000000${label.length}`,
+          RecordType: 6,
+          CreationTime: '2026-11-01T00:00:00',
+          Operation: 'FileAccessed',
+          UserId: 'a@b.c',
+        }),
+      );
+      assert.equal((await cli(['import', file, '--tenant', label])).code, 0);
+    }
     const scoped = await cli([
       'user',
       'add',

@@ -10,6 +10,7 @@ import {
   type UserRow,
 } from '../../store/auth-contract.js';
 import type { Store } from '../../store/contract.js';
+import { resolveTenantKeys } from '../../search/tenants.js';
 import type { ConsoleAuditor } from './audit.js';
 import { hashPassword } from './password.js';
 import { newApiToken } from './secrets.js';
@@ -86,6 +87,25 @@ export class Accounts {
     });
   }
 
+  /**
+   * Refuses a scope naming a tenant that is neither registered nor on any record (as search resolves tenants:
+   * search/tenants.ts) or a group not defined: a typo would otherwise give the account nothing to see, with
+   * nothing saying why.
+   */
+  private async checkScope(tenants: readonly string[] = [], groups: readonly string[] = []): Promise<void> {
+    const named = tenants.filter((t) => t !== ALL_TENANTS);
+    if (named.length) await resolveTenantKeys(this.store, named);
+    if (groups.length === 0) return;
+    const defined = await this.store.auth.listGroups();
+    const missing = groups.find((g) => !defined.some((d) => d.name.toLowerCase() === g.toLowerCase()));
+    if (missing !== undefined)
+      throw new AppError('BAD_INPUT', `No tenant group is named "${missing.slice(0, 100)}"`, {
+        hint: defined.length
+          ? `Groups: ${defined.map((d) => d.name).join(', ')}; define another on the console's Admin page`
+          : "No group is defined yet: define one on the console's Admin page",
+      });
+  }
+
   async addUser(actor: Actor, input: NewUser): Promise<UserView> {
     const name = checkName('user', input.name);
     const role = parseRole(input.role);
@@ -99,6 +119,7 @@ export class Accounts {
         hint: 'Give --password-env VAR (the variable holding the password), or --oidc CLAIM-VALUE',
       });
     }
+    await this.checkScope(input.tenants, input.groups);
     const now = this.clock.now();
     const row: UserRow = {
       name,
@@ -128,6 +149,7 @@ export class Accounts {
   ): Promise<UserView> {
     const user = await this.store.auth.getUser(name);
     if (!user) throw unknownUser(name);
+    await this.checkScope(change.tenants, change.groups);
     const row: UserRow = {
       ...user,
       ...(change.role ? { role: parseRole(change.role) } : {}),
@@ -171,6 +193,7 @@ export class Accounts {
     if (!Number.isFinite(days) || days <= 0 || days > 3650) {
       throw new AppError('BAD_INPUT', `A token lives 1 to 3650 days, not ${days}`, { hint: 'Use --expires-days 90' });
     }
+    await this.checkScope(input.tenants);
     const now = this.clock.now();
     const secret = newApiToken();
     const row: TokenRow = {
@@ -205,6 +228,7 @@ export class Accounts {
 
   async putGroup(actor: Actor, name: string, tenants: readonly string[]): Promise<TenantGroupRow> {
     const row = { name: checkName('group', name), tenants: [...tenants], updatedAt: this.clock.now() };
+    await this.checkScope(tenants);
     await this.store.auth.putGroup(row);
     await this.audit(actor, 'group.put', name, { tenants });
     return row;

@@ -236,3 +236,25 @@ describe('audit-config from the console', () => {
     ]);
   });
 });
+
+describe('account scopes', () => {
+  beforeEach(async () => start());
+
+  test('a scope naming a tenant that does not exist, or a group not defined, is refused', async () => {
+    const accounts = accountsOf(store, clock);
+    const refused = async (run: () => Promise<unknown>, message: RegExp): Promise<void> => {
+      await assert.rejects(run, (e: unknown) => e instanceof Error && message.test(e.message));
+    };
+    await refused(() => addUser(store, clock, { name: 'bob', tenants: ['contosso'] }), /No tenant is named "contosso"/);
+    await refused(() => addUser(store, clock, { name: 'bob', groups: ['east'] }), /No tenant group is named "east"/);
+    await refused(() => accounts.putGroup(TEST_ACTOR, 'east', ['contoso', 'nope']), /No tenant is named "nope"/);
+    await accounts.putGroup(TEST_ACTOR, 'east', ['contoso', 'FABRIKAM']);
+    await addUser(store, clock, { name: 'bob', tenants: ['contoso'], groups: ['East'] });
+    await refused(() => accounts.resetUser(TEST_ACTOR, 'bob', { tenants: ['nope'] }), /No tenant is named "nope"/);
+    await refused(
+      () => accounts.addToken(TEST_ACTOR, { name: 'siem', user: 'bob', tenants: ['nope'] }),
+      /No tenant is named "nope"/,
+    );
+    assert.equal((await store.auth.getUser('bob'))?.tenants.join(), 'contoso', 'nothing refused was stored');
+  });
+});
