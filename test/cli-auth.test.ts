@@ -37,17 +37,7 @@ describe('tenantwatch user and token', () => {
     assert.equal(added.code, 0, added.stderr);
     assert.match(added.stdout, /added alice \(admin; tenants: \*\)/);
     // A scope names tenants that exist: registered, or the label records were imported under.
-    const typo = await cli([
-      'user',
-      'add',
-      'bob',
-      '--role',
-      'viewer',
-      '--tenant',
-      'contosso',
-      '--password-env',
-      'ADMIN_PW',
-    ]);
+    const typo = await cli('user add bob --role viewer --tenant contosso --password-env ADMIN_PW'.split(' '));
     assert.equal(typo.code, 1);
     assert.match(typo.stderr, /No tenant is named "contosso"/);
     for (const label of ['contoso', 'fabrikam']) {
