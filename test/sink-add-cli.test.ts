@@ -39,6 +39,7 @@ test('sink add: an unused option and a missing token are refused; plain http off
       data,
     );
     assert.equal(remote.code, 0, remote.stderr);
+    assert.match(remote.stdout, /added sink hook \(webhook, all alerts, secret none\)/);
     assert.match(
       remote.stderr,
       /warning: sink hook sends over plain http to soc\.example\.com: the alerts cross the network unencrypted/,

@@ -12,6 +12,7 @@ import { checkSinkRow } from '../../sinks/registry.js';
 import { formatLag, sinkStatus } from '../../sinks/status.js';
 import { resolveTenantKeys } from '../../search/tenants.js';
 import { isLoopback } from '../../server/exposure.js';
+import type { SinkRow } from '../../core/sink.js';
 import type { CliContext } from '../context.js';
 import { parseFormat, writeListing } from '../output.js';
 import type { Runner } from '../run.js';
@@ -162,13 +163,21 @@ async function addSink(ctx: CliContext, name: string, flags: AddFlags): Promise<
     await fs.cursors.set(sinkConsumer(row.name), await fs.records.tailEnd(), ctx.clock.now());
   }
   ctx.out.write(
-    `${existing ? 'updated' : 'added'} sink ${row.name} (${row.kind}, ${describeFilter(row.filter)}, secret ${describeSecret(row.secret)}); check it with: tenantwatch sink test ${row.name}\n`,
+    `${existing ? 'updated' : 'added'} sink ${row.name} (${row.kind}, ${whatItTakes(row)}, secret ${describeSecret(row.secret)}); check it with: tenantwatch sink test ${row.name}\n`,
   );
   const url = new URL(row.url);
   if (url.protocol === 'http:' && !isLoopback(url.hostname))
     ctx.err.write(
       `warning: sink ${row.name} sends over plain http to ${url.hostname}: the ${row.takes === 'alerts' ? 'alerts' : row.takes === 'both' ? 'records and alerts' : 'audit records'}${row.secret ? ' and its secret' : ''} cross the network unencrypted. Use https:// unless that network is trusted\n`,
     );
+}
+
+/** What a sink is sent, as the add command confirms it: "all alerts", "records with tenant=contoso". */
+function whatItTakes(row: SinkRow): string {
+  const what = row.takes === 'both' ? 'records and alerts' : row.takes;
+  const f = row.filter;
+  const filtered = [f.tenants, f.recordTypes, f.workloads, f.operations].some((list) => list?.length);
+  return filtered ? `${what} with ${describeFilter(f)}` : `all ${what}`;
 }
 
 async function listSinks(ctx: CliContext, format: string): Promise<void> {
