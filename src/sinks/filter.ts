@@ -37,10 +37,16 @@ export function compileFilter(filter: SinkFilter): (record: StoredRecord) => boo
 
 /** The filter as a person reads it in `sink list`: "tenant=a,b record-type=6" or "all records". */
 export function describeFilter(filter: SinkFilter): string {
-  const parts: string[] = [];
-  if (filter.tenants?.length) parts.push(`tenant=${filter.tenants.join(',')}`);
-  if (filter.recordTypes?.length) parts.push(`record-type=${filter.recordTypes.join(',')}`);
-  if (filter.workloads?.length) parts.push(`workload=${filter.workloads.join(',')}`);
-  if (filter.operations?.length) parts.push(`operation=${filter.operations.join(',')}`);
-  return parts.length ? parts.join(' ') : 'all records';
+  const terms = filterTerms(filter);
+  return terms.length ? terms.join(' ') : 'all records';
+}
+
+/** A filter's conditions as the flags that set them (`tenant=contoso`); none: it passes everything. */
+export function filterTerms(filter: SinkFilter): string[] {
+  const terms: string[] = [];
+  if (filter.tenants?.length) terms.push(`tenant=${filter.tenants.join(',')}`);
+  if (filter.recordTypes?.length) terms.push(`record-type=${filter.recordTypes.join(',')}`);
+  if (filter.workloads?.length) terms.push(`workload=${filter.workloads.join(',')}`);
+  if (filter.operations?.length) terms.push(`operation=${filter.operations.join(',')}`);
+  return terms;
 }

@@ -8,7 +8,7 @@ import { closeNames } from '../search/suggest.js';
 
 export type Options = Record<string, unknown>;
 
-/** The keys each options object was asked for (optionsRead), noted by text, flag and int. */
+/** The keys each options object was asked for (checkOptionsUsed), noted by text, flag and int. */
 const asked = new WeakMap<Options, Set<string>>();
 
 function note(o: Options, key: string): void {

@@ -3,7 +3,7 @@ import { loadSecretKey, redact } from '../../config/secrets.js';
 import { AppError } from '../../core/errors.js';
 import { parseTimeInput } from '../../core/time.js';
 import { buildSinkRow, describeSecret, parseOptionPairs, publicUrl } from '../../sinks/config.js';
-import { describeFilter } from '../../sinks/filter.js';
+import { describeFilter, filterTerms } from '../../sinks/filter.js';
 import { testSink } from '../../sinks/health.js';
 import { sinkConsumer } from '../../sinks/ports.js';
 import { replay } from '../../sinks/replay.js';
@@ -168,16 +168,19 @@ async function addSink(ctx: CliContext, name: string, flags: AddFlags): Promise<
   const url = new URL(row.url);
   if (url.protocol === 'http:' && !isLoopback(url.hostname))
     ctx.err.write(
-      `warning: sink ${row.name} sends over plain http to ${url.hostname}: the ${row.takes === 'alerts' ? 'alerts' : row.takes === 'both' ? 'records and alerts' : 'audit records'}${row.secret ? ' and its secret' : ''} cross the network unencrypted. Use https:// unless that network is trusted\n`,
+      `warning: sink ${row.name} sends over plain http to ${url.hostname}: the ${row.takes === 'records' ? 'audit records' : takenNoun(row.takes)}${row.secret ? ' and its secret' : ''} cross the network unencrypted. Use https:// unless that network is trusted\n`,
     );
 }
 
 /** What a sink is sent, as the add command confirms it: "all alerts", "records with tenant=contoso". */
 function whatItTakes(row: SinkRow): string {
-  const what = row.takes === 'both' ? 'records and alerts' : row.takes;
-  const f = row.filter;
-  const filtered = [f.tenants, f.recordTypes, f.workloads, f.operations].some((list) => list?.length);
-  return filtered ? `${what} with ${describeFilter(f)}` : `all ${what}`;
+  const what = takenNoun(row.takes);
+  const terms = filterTerms(row.filter);
+  return terms.length ? `${what} with ${terms.join(' ')}` : `all ${what}`;
+}
+
+function takenNoun(takes: SinkRow['takes']): string {
+  return takes === 'both' ? 'records and alerts' : takes;
 }
 
 async function listSinks(ctx: CliContext, format: string): Promise<void> {

@@ -32,7 +32,6 @@ export interface ParseOptions {
 const NOT_UTF8 =
   'the record holds bytes that are not UTF-8 text (they would be stored as U+FFFD); re-export the file as UTF-8, or fix the bytes at this line and import it again';
 
-/** What is known about the file: sent first (size) and last (format, encoding, error, note). */
 /**
  * The note on a JSON file whose text ends with an array or object still open: an export stopped part way, or a
  * copy cut short. What was read before the cut is imported; the rest is not in the file.
@@ -40,6 +39,7 @@ const NOT_UTF8 =
 const CUT_OFF =
   'the file ends before its JSON is closed (a ] or } is missing): it was cut off, so records after the cut are not in it; the ones before were read. Export or copy it again to get the rest';
 
+/** What is known about the file: sent first (size) and last (format, encoding, error, note). */
 export interface FileFacts {
   kind: 'facts';
   format: ImportFormat | null;

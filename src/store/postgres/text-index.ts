@@ -201,13 +201,16 @@ export class WordLookup {
     if (other.found.size !== this.found.size) return false;
     for (const [key, hashes] of this.found) {
       const theirs = other.found.get(key);
-      if (theirs === undefined) return false;
-      if (hashes === null || theirs === null) {
-        if (hashes !== theirs) return false;
-      } else if (theirs.length !== hashes.length || theirs.some((h, i) => h !== hashes[i])) return false;
+      if (theirs === undefined || !sameHashes(hashes, theirs)) return false;
     }
     return true;
   }
+}
+
+/** The same words' hashes, or both too many to narrow (null). */
+function sameHashes(a: readonly number[] | null, b: readonly number[] | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.length === b.length && a.every((h, i) => h === b[i]);
 }
 
 function needKey(need: WordNeed): string {
@@ -287,6 +290,7 @@ export class PostgresTextIndex {
         for (const need of answerable(state, column, term)) needs.set(needKey(need), need);
     const found = new Map<string, number[] | null>();
     if (needs.size === 0) return new WordLookup(state, found);
+    const hashesOf = new Map<string, number[]>();
     const list = [...needs.values()];
     // One more word than a need may have: a need that finds it is too common to narrow (MAX_NEED_WORDS).
     const { rows } = await this.pool.query<{ n: number; hash: number }>(
@@ -300,13 +304,12 @@ export class PostgresTextIndex {
     );
     for (const { n, hash } of rows) {
       const key = needKey(list[n]!);
-      const hashes = found.get(key);
+      const hashes = hashesOf.get(key);
       if (hashes) hashes.push(hash);
-      else found.set(key, [hash]);
+      else hashesOf.set(key, [hash]);
     }
-    for (const [key, hashes] of found)
-      if (hashes!.length > MAX_NEED_WORDS) found.set(key, null);
-      else hashes!.sort((a, b) => a - b);
+    for (const [key, hashes] of hashesOf)
+      found.set(key, hashes.length > MAX_NEED_WORDS ? null : hashes.sort((a, b) => a - b));
     return new WordLookup(state, found);
   }
 

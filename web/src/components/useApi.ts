@@ -2,18 +2,19 @@ import { useEffect, useState } from 'react';
 import { isAbort, send, type ApiCall } from '../api.js';
 
 export interface ApiState<T> {
-  /** The answer to this call; or, with keepPrevious while it loads, to the call before it (then `stale`). */
+  /**
+   * The answer to this call; or, with keepPrevious while it loads, to the call before it: data shown while
+   * `loading` is the previous answer (a list dims it and takes no clicks).
+   */
   data: T | null;
   error: unknown;
   loading: boolean;
-  /** `data` answers an earlier call (keepPrevious): show it as such (dimmed, not clickable). */
-  stale: boolean;
 }
 
 /**
  * Sends an API call when it changes (method, URL, body); the older request is aborted. Until the new
  * call answers, `data` is null: the answer to another call (another tenant's posture, the record clicked
- * before) is not shown under this one. `keepPrevious` keeps it meanwhile, marked `stale`, for a list whose
+ * before) is not shown under this one. `keepPrevious` keeps it meanwhile (while `loading`), for a list whose
  * filter changed (no flicker); a reload (`reloadKey`) of the same call keeps its data either way.
  */
 export function useApi<T>(
@@ -42,8 +43,6 @@ export function useApi<T>(
     // The call is a new object on every render; its key says whether it is a new request.
   }, [key, reloadKey]);
   // Until the effect above has run for a new call, the state is the previous call's.
-  const current = state.key === key;
-  if (current) return { data: state.data, error: state.error, loading: state.loading, stale: false };
-  const kept = options.keepPrevious === true ? state.data : null;
-  return { data: kept, error: null, loading: call !== null, stale: kept !== null };
+  if (state.key === key) return { data: state.data, error: state.error, loading: state.loading };
+  return { data: options.keepPrevious === true ? state.data : null, error: null, loading: call !== null };
 }
