@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { collect, type CollectTenant } from '../src/collector/collect.js';
 import { silentLogger } from '../src/core/log.js';
@@ -25,11 +28,26 @@ import { startTestEmulator, type TestEmulator } from './support/emulator.js';
  *
  * Live first-seen decisions wait a day for late records; so the live side ends as it would in service:
  * one more record per tenant two days on (an unremarkable file access) makes every earlier candidate
- * decidable. The retro run sees that record too.
+ * decidable. The retro run sees that record too. The pack's first-seen rule looks back 30 days, longer
+ * than the simulated week, so it never calls an address new here (first-seen.ts); a copy that looks back
+ * two days joins the pack for this test.
  */
+const SHORT_FIRST_SEEN = `title: Sign-in from an address new for the user in two days
+id: 0d6f3c1e-2b4a-4c5d-8e6f-7a8b9c0d1e2f
+logsource: {product: m365, service: audit}
+detection:
+  selection: {Operation: UserLoggedIn}
+  condition: selection
+first-seen:
+  field: ClientIP
+  group-by: [UserId]
+  days: 2
+level: low
+`;
 let t: TestEmulator;
 let live: Store;
 let retro: Store;
+let rulesDir: string;
 
 before(async () => {
   t = await startTestEmulator({
@@ -39,6 +57,8 @@ before(async () => {
     recordsPerUserPerDay: 12,
     tuning: { slotMs: 60 * 60_000, deliveryJitterMs: 90 * 60_000, firstDataDelayMs: 0 },
   });
+  rulesDir = mkdtempSync(join(tmpdir(), 'tw-rules-'));
+  writeFileSync(join(rulesDir, 'short-first-seen.yml'), SHORT_FIRST_SEEN);
   live = await openStore('sqlite::memory:');
   retro = await openStore('sqlite::memory:');
 });
@@ -46,6 +66,7 @@ after(async () => {
   await live?.close();
   await retro?.close();
   await t?.close();
+  if (rulesDir) rmSync(rulesDir, { recursive: true, force: true });
 });
 
 type Key = string;
@@ -64,7 +85,8 @@ test('live over the emulator and retro over the same records raise the same aler
     await retro.tenants.upsert(tenantRow({ name: x.name, tenantId: x.tenantId, domain: x.domain }));
   }
   const tenants: CollectTenant[] = chosen.map((x) => emulatedTenant(t.emu, x, clock));
-  const pack = loadRuleSet();
+  const pack = loadRuleSet({ paths: [rulesDir] });
+  assert.deepEqual(pack.problems, []);
   const signal = new AbortController().signal;
   let passes = 0;
   let evaluated = 0;
@@ -114,5 +136,10 @@ test('live over the emulator and retro over the same records raise the same aler
   const rules = new Set(want.map((k) => k.split(' ')[0]));
   assert.ok(want.length >= 20, `${want.length} alerts`);
   assert.ok(rules.size >= 8, `${rules.size} rules raised alerts`);
+  const firstSeen = '0d6f3c1e-2b4a-4c5d-8e6f-7a8b9c0d1e2f';
+  assert.ok(
+    want.some((k) => k.startsWith(`${firstSeen} `)),
+    'the two-day first-seen rule raised alerts',
+  );
   assert.deepEqual(await alertsOf(live), want);
 });

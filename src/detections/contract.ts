@@ -73,6 +73,13 @@ export interface Evaluator {
    * if every record had been pushed.
    */
   advance?(newest: Readonly<Record<string, number>>): void;
+  /**
+   * Each tenant's earliest stored CreationTime (store.records.oldest()): a first-seen value is called new
+   * only where the records reach its whole look-back before it. Without it, the earliest record offered
+   * stands in (a runner that reads only the look-back must give it: its first records are not the
+   * tenant's first).
+   */
+  history?(oldest: ReadonlyMap<string, number>): void;
 }
 
 export interface PushOptions {

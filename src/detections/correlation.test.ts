@@ -63,6 +63,8 @@ test('first-seen: a value new in the look-back is a hit; the earliest of a late 
   const b = signInAt(false, BASE + 3 * HOUR, 'x@contoso.com', '203.0.113.50');
   const c = signInAt(false, BASE + 9 * DAY, 'x@contoso.com', '203.0.113.50');
   const evaluator = createEvaluator(set);
+  // The store's records reach back past the 7-day look-back.
+  evaluator.history(new Map([[a.tenant, BASE - 8 * DAY]]));
   const early = evaluator.push([stored(b)]);
   assert.deepEqual(
     early.filter((h) => h.title === 'New address for a user'),
@@ -73,6 +75,31 @@ test('first-seen: a value new in the look-back is a hit; the earliest of a late 
     (h) => h.title === 'New address for a user',
   );
   assert.deepEqual(rest.map((h) => h.recordIds[0]).sort(), [a.id, c.id].sort());
+});
+
+test('first-seen: a value is not new while the history is shorter than the look-back', () => {
+  const set = rulesFrom(SIGNIN_RULES);
+  const first = signInAt(false, BASE, 'x@contoso.com', '192.0.2.1');
+  const a = signInAt(false, BASE + 6 * DAY, 'x@contoso.com', '203.0.113.50');
+  const b = signInAt(false, BASE + 7 * DAY, 'x@contoso.com', '203.0.113.51');
+  const evaluator = createEvaluator(set, { lateness: Infinity });
+  const hits = [...evaluator.push([first, a, b].map((r) => stored(r))), ...evaluator.flush()];
+  assert.deepEqual(
+    hits.filter((h) => h.title === 'New address for a user').map((h) => h.recordIds[0]),
+    [b.id],
+    'a week after the first record, not before',
+  );
+  const told = createEvaluator(set, { lateness: Infinity });
+  told.history(new Map([[a.tenant, BASE - DAY]]));
+  const more = [...told.push([first, a, b].map((r) => stored(r))), ...told.flush()];
+  assert.deepEqual(
+    more
+      .filter((h) => h.title === 'New address for a user')
+      .map((h) => h.recordIds[0])
+      .sort(),
+    [a.id, b.id].sort(),
+    "the store's earlier records count",
+  );
 });
 
 test('first-seen: history observed before a retro run makes a value known, not new', () => {

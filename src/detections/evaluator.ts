@@ -47,6 +47,9 @@ export class RuleEvaluator implements Evaluator {
   private readonly windows: CorrelationWindows[] = [];
   private readonly firstSeen: FirstSeenState[] = [];
   private readonly newest = new Map<string, number>();
+  /** Each tenant's earliest CreationTime known: the store's (history()) or the earliest record offered. */
+  private readonly oldest = new Map<string, number>();
+  private readonly historyFrom = (tenant: string): number => this.oldest.get(tenant) ?? Infinity;
   private readonly domains: DomainBook;
   private readonly lateness: number;
   private pushes = 0;
@@ -134,6 +137,10 @@ export class RuleEvaluator implements Evaluator {
     };
   }
 
+  history(oldest: ReadonlyMap<string, number>): void {
+    for (const [tenant, t] of oldest) if (t < (this.oldest.get(tenant) ?? Infinity)) this.oldest.set(tenant, t);
+  }
+
   advance(newest: Readonly<Record<string, number>>): void {
     for (const [tenant, t] of Object.entries(newest))
       if (t > (this.newest.get(tenant) ?? -Infinity)) this.newest.set(tenant, t);
@@ -142,12 +149,14 @@ export class RuleEvaluator implements Evaluator {
   flush(): Hit[] {
     const hits: Hit[] = [];
     for (const w of this.windows) append(hits, w.drain());
-    for (const f of this.firstSeen) append(hits, f.decide(null));
+    for (const f of this.firstSeen) append(hits, f.decide(null, this.historyFrom));
     return hits.sort(hitOrder);
   }
 
   private offer(record: StoredRecord, hits: Hit[], mode: Mode): void {
     const view = new RecordView(record, this.domains);
+    if (record.creationTime < (this.oldest.get(record.tenant) ?? Infinity))
+      this.oldest.set(record.tenant, record.creationTime);
     if (mode === 'push' && record.creationTime > (this.newest.get(record.tenant) ?? -Infinity))
       this.newest.set(record.tenant, record.creationTime);
     const byOp = this.byOp.get(view.operationLower);
@@ -199,7 +208,7 @@ export class RuleEvaluator implements Evaluator {
       if (!decide) return hits.sort(hitOrder);
       const horizon = (tenant: string): number => (this.newest.get(tenant) ?? -Infinity) - this.lateness;
       const housekeeping = ++this.pushes % 64 === 0;
-      for (const f of this.firstSeen) append(hits, f.decide(horizon, housekeeping));
+      for (const f of this.firstSeen) append(hits, f.decide(horizon, this.historyFrom, housekeeping));
       if (housekeeping) for (const w of this.windows) w.evict(horizon);
     }
     return hits.sort(hitOrder);

@@ -5,6 +5,11 @@
  * once the tenant's newest CreationTime is `lateness` past it (or at flush), so a late record that
  * turns out to be earlier takes the hit instead — the same hits whatever the arrival order.
  * History before a retro run's start is fed through observe(): it makes values known, never new.
+ *
+ * A value is only called new where the tenant's records reach a whole look-back before it: what a
+ * tenant collected for a week cannot say that an address went unseen for 30 days (the demo's first week
+ * raised 333 "new address" alerts out of 421, one for every user's first sign-in). Such a candidate is
+ * decided as not new; the rule starts raising once the stored history is as long as its look-back.
  */
 import type { StoredRecord } from '../core/record.js';
 import type { Hit } from './contract.js';
@@ -47,8 +52,12 @@ export class FirstSeenState {
     this.pending.push({ key, t: r.creationTime, id: r.id, tenant: r.tenant, groupKey, record: r, value, groupValues });
   }
 
-  /** Decides the candidates at or before each tenant's horizon (all of them when `horizonOf` is null). */
-  decide(horizonOf: ((tenant: string) => number) | null, trim = false): Hit[] {
+  /**
+   * Decides the candidates at or before each tenant's horizon (all of them when `horizonOf` is null).
+   * `historyFrom` gives the tenant's earliest record known: a candidate whose look-back starts before it
+   * cannot be called new.
+   */
+  decide(horizonOf: ((tenant: string) => number) | null, historyFrom: (tenant: string) => number, trim = false): Hit[] {
     const hits: Hit[] = [];
     const keep: Candidate[] = [];
     for (const c of this.pending) {
@@ -56,7 +65,7 @@ export class FirstSeenState {
         keep.push(c);
         continue;
       }
-      if (!this.precededWithin(c.key, c.t))
+      if (historyFrom(c.tenant) <= c.t - this.spec.window && !this.precededWithin(c.key, c.t))
         hits.push(makeHit(this.rule.info, c.tenant, c.groupKey, [{ id: c.id, t: c.t }], this.facts(c)));
     }
     this.pending = keep;

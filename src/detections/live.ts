@@ -22,9 +22,12 @@ export const LIVE_CONSUMER = 'detections:live';
  */
 const HOLD_RECORDS = 1_000_000;
 
-/** What the live runner needs of a store: its tail, its cursors, and where alerts and posture live. */
+/**
+ * What the live runner needs of a store: its tail, how far back each tenant's records go, its cursors,
+ * and where alerts and posture live.
+ */
 export interface TailSource {
-  records: Pick<Store['records'], 'get' | 'tail'>;
+  records: Pick<Store['records'], 'get' | 'tail' | 'oldest'>;
   cursors: Pick<Store['cursors'], 'get' | 'set'>;
 }
 
@@ -82,6 +85,8 @@ export async function runLiveOnce(store: LiveStore, evaluator: Evaluator, option
   let holding = 0;
   // Records no rule's prefilter passes are only passed over, never read whole (most of them, most days).
   const only = evaluator.wants?.();
+  // First-seen rules call a value new only where the stored history covers their look-back.
+  if (evaluator.history) evaluator.history(await store.records.oldest());
   for (;;) {
     options.signal?.throwIfAborted();
     const batch = await store.records.tail(position, {

@@ -14,8 +14,10 @@ import { auditRule, rulesFrom, stored } from './testing/rules.js';
 const T = Date.UTC(2026, 2, 10);
 const at = (t: number) => new Date(t).toISOString().slice(0, 19);
 
-function history(): AuditRecord[] {
+/** Sign-ins from T − 3 days; with `since`, the tenant's records reach back 40 days (past the 30-day look-back). */
+function history(since = true): AuditRecord[] {
   const out: AuditRecord[] = [];
+  if (since) out.push(spFile('FileAccessed', { CreationTime: at(T - 40 * DAY) }));
   out.push(signIn(false, { CreationTime: at(T - 3 * DAY), UserId: 'megan@contoso.com', ClientIP: '192.0.2.1' }));
   out.push(signIn(false, { CreationTime: at(T + DAY), UserId: 'megan@contoso.com', ClientIP: '192.0.2.1' }));
   out.push(signIn(false, { CreationTime: at(T + DAY), UserId: 'megan@contoso.com', ClientIP: '203.0.113.8' }));
@@ -81,6 +83,17 @@ test('retro over the store gives the hits of the same records pushed live, in th
       'the look-back knows 192.0.2.1',
     );
     assert.ok(read() < records.length - 40, `read ${read()} of ${records.length}: FileAccessed is no rule's`);
+  } finally {
+    await store.close();
+  }
+});
+
+test('a first-seen value is not called new while the stored history is shorter than the look-back', async () => {
+  const store = await fixtureStore(history(false));
+  try {
+    const titles = (await runRetro(store, PACK, { start: T, end: T + 5 * DAY })).map((h) => h.title);
+    assert.ok(titles.includes('Brute force against one account'), 'the other rules raise as before');
+    assert.equal(titles.filter((t) => t === 'Sign-in from an address new for the user').length, 0);
   } finally {
     await store.close();
   }

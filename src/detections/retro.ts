@@ -43,6 +43,8 @@ export async function runRetro(store: Store, ruleSet: RuleSet, options: RetroOpt
   const hits: Hit[] = [];
   const history = rules.filter((r) => r.firstSeen);
   if (history.length) {
+    // How far back each tenant's records go: the look-back read below starts where the history need not.
+    evaluator.history(await store.records.oldest(options.tenants?.length ? options.tenants : undefined));
     const back = Math.max(...history.map((r) => r.firstSeen!.window));
     const range = { start: options.start - back, end: options.start };
     for (const slice of days(range))

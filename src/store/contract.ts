@@ -142,6 +142,8 @@ export interface RecordStore {
   tailLag(after: TailPosition | null): Promise<{ records: number; oldestIngestedAt: number | null }>;
   /** Newest CreationTime stored per tenant (all tenants when none given). */
   newest(tenants?: string[]): Promise<Map<string, number>>;
+  /** Earliest CreationTime stored per tenant (all tenants when none given): how far back its history goes. */
+  oldest(tenants?: string[]): Promise<Map<string, number>>;
   /**
    * Deletes every record stored under this tenant key and returns how many went (`tenant remove
    * --purge`). The one way records leave the store: whatever is kept beside them (the free-text index,

@@ -180,6 +180,26 @@ function recordTests(ctx: StoreContext): void {
     assert.deepEqual(await ctx.store.records.newest([TENANT_B, 'nobody']), new Map([[TENANT_B, T0 + 1]]));
   });
 
+  test('oldest gives the earliest CreationTime per tenant, and follows deletions', async () => {
+    const DAY = 86_400_000;
+    await ctx.store.records.insert([
+      record({ creationTime: T0 + 5 }),
+      record({ creationTime: T0 - 3 * DAY + 7 }),
+      record({ creationTime: T0 - 3 * DAY + 9 }),
+      record({ tenant: TENANT_B, creationTime: T0 + DAY + 1 }),
+    ]);
+    assert.deepEqual(
+      await ctx.store.records.oldest(),
+      new Map([
+        [TENANT_A, T0 - 3 * DAY + 7],
+        [TENANT_B, T0 + DAY + 1],
+      ]),
+    );
+    assert.deepEqual(await ctx.store.records.oldest([TENANT_B, 'nobody']), new Map([[TENANT_B, T0 + DAY + 1]]));
+    await ctx.store.records.purgeTenant(TENANT_B);
+    assert.deepEqual(await ctx.store.records.oldest([TENANT_B]), new Map());
+  });
+
   test("purgeTenant deletes exactly one tenant's records, in batches, with the count; the tail goes on", async () => {
     const many = Array.from({ length: 5_003 }, () => record({ raw: '{"note":"Zanzibar purged"}' }));
     const kept = [record({ tenant: TENANT_B }), record({ tenant: TENANT_B, raw: '{"note":"Zanzibar kept"}' })];

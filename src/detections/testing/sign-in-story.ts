@@ -94,7 +94,7 @@ export function story(random: () => number): AuditRecord[] {
           random() < 0.2,
           BASE + day * DAY + Math.floor(random() * DAY),
           user,
-          `192.0.2.${(i % 6) + (day === 6 && i % 6 === 2 ? 100 : 0)}`,
+          `192.0.2.${(i % 6) + (day === 8 && i % 6 === 2 ? 100 : 0)}`,
         ),
       );
     }

@@ -27,6 +27,12 @@ export function fakeTail(
         const records = arrived.slice(from, from + options.limit);
         return { records, next: String(from + records.length) };
       },
+      oldest: async () => {
+        const out = await store.records.oldest();
+        for (const r of arrived)
+          if (r.creationTime < (out.get(r.tenant) ?? Infinity)) out.set(r.tenant, r.creationTime);
+        return out;
+      },
     },
     cursors: {
       get: async (consumer: string) => cursorTable.get(consumer) ?? null,

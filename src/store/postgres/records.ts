@@ -34,7 +34,7 @@ import type {
   TailPosition,
 } from '../contract.js';
 import { PostgresTail } from './tail.js';
-import { RollupDelta, ROLLUP_SOURCE_COLUMNS, ROLLUP_TABLES } from '../rollups.js';
+import { DAY_MS, RollupDelta, ROLLUP_SOURCE_COLUMNS, ROLLUP_TABLES } from '../rollups.js';
 import { applyRollups, compactRollups, shrinkRollups } from './rollups.js';
 import { headSlices, numericDimension, searchRows, toGroupCount } from '../search-sql.js';
 import { compileCount, compileCountBy, compileGroupCounts, compileHeadSlice, compileSearch } from './compile.js';
@@ -316,6 +316,24 @@ export class PostgresRecordStore implements RecordStore {
         [tenant],
       );
       if (rows[0]) out.set(tenant, Number(rows[0].c));
+    }
+    return out;
+  }
+
+  async oldest(tenants?: string[]): Promise<Map<string, number>> {
+    // The rollups name each tenant's earliest day; within it, one seek on (tenant, creation_time) of that
+    // day's partition.
+    const { rows: days } = await this.pool.query<{ tenant: string; day: string }>(
+      `SELECT tenant, min(day) AS day FROM ${ROLLUP_TABLES[0]!.name}${tenants ? ' WHERE tenant = ANY($1)' : ''} GROUP BY tenant`,
+      tenants ? [tenants] : [],
+    );
+    const out = new Map<string, number>();
+    for (const { tenant, day } of days) {
+      const { rows } = await this.pool.query<{ c: string | null }>(
+        'SELECT min(creation_time) AS c FROM records WHERE tenant = $1 AND creation_time >= $2 AND creation_time < $3',
+        [tenant, Number(day), Number(day) + DAY_MS],
+      );
+      if (rows[0]?.c != null) out.set(tenant, Number(rows[0].c));
     }
     return out;
   }

@@ -29,7 +29,7 @@ import type {
 } from '../contract.js';
 import type { SqliteTextIndex, TextRow } from './text-index.js';
 import { SqliteBulkWriter, type BulkTuning } from './bulk.js';
-import { RollupDelta } from '../rollups.js';
+import { DAY_MS, ROLLUP_TABLES, RollupDelta } from '../rollups.js';
 import { applyRollups } from './rollups.js';
 import { StatementCache } from './statements.js';
 import { SqliteTail } from './tail.js';
@@ -247,6 +247,27 @@ export class SqliteRecordStore implements RecordStore {
     for (const tenant of tenants ?? this.distinctTenants()) {
       if (exists.get(tenant) === undefined) continue;
       const value = newest.get(tenant) as number | undefined;
+      if (value !== undefined) out.set(tenant, value);
+    }
+    return out;
+  }
+
+  async oldest(tenants?: string[]): Promise<Map<string, number>> {
+    // The rollups name each tenant's earliest day (kept with every write and delete); within that day, a
+    // forward scan of the (creation_time, tenant) index stops at the tenant's first record.
+    const days = this.db
+      .prepare(
+        `SELECT tenant, min(day) AS day FROM ${ROLLUP_TABLES[0]!.name}${tenants ? ` WHERE tenant IN (SELECT value FROM json_each(?))` : ''} GROUP BY tenant`,
+      )
+      .all(...(tenants ? [JSON.stringify(tenants)] : [])) as { tenant: string; day: number }[];
+    const first = this.db
+      .prepare(
+        'SELECT creation_time FROM records WHERE creation_time >= ? AND creation_time < ? AND tenant = ? ORDER BY creation_time LIMIT 1',
+      )
+      .pluck();
+    const out = new Map<string, number>();
+    for (const { tenant, day } of days) {
+      const value = first.get(day, day + DAY_MS, tenant) as number | undefined;
       if (value !== undefined) out.set(tenant, value);
     }
     return out;

@@ -123,7 +123,10 @@ test('new-sign-in-address: the first sign-in from an address in 30 days', () => 
   const first = ok(T, 'megan@contoso.com', '192.0.2.1');
   const again = ok(T + DAY, 'megan@contoso.com', '192.0.2.1');
   const other = ok(T + 2 * DAY, 'megan@contoso.com', '203.0.113.5');
-  const hits = packHits('new-sign-in-address', [other, again, first]);
+  // The tenant's records reach back past the look-back (another user's sign-in, itself not new: nothing before it).
+  const since = ok(T - 31 * DAY, 'adele@contoso.com', '192.0.2.9');
+  const hits = packHits('new-sign-in-address', [other, again, first, since]);
   assert.deepEqual(hits.map((h) => h.recordIds[0]).sort(), [first.id, other.id].sort());
   assert.equal(hits.find((h) => h.recordIds[0] === other.id)?.facts['new ClientIP'], '203.0.113.5');
+  assert.deepEqual(packHits('new-sign-in-address', [other, again, first]), [], 'two days of history tell nothing new');
 });
