@@ -85,6 +85,31 @@ test('rules list, show, validate and test', async () => {
       out.hits.map((h) => [h.title, h.recordIds]),
       [['Unified audit log ingestion switched off', ['a1']]],
     );
+    assert.doesNotMatch(tested.stderr, /note/, 'no first-seen rule had a candidate');
+
+    // Two sign-ins a day apart from different addresses: unseen before, but two days of records cannot
+    // say an address is new for 30 days; the command says why nothing was found.
+    const signIns = join(dir, 'sign-ins.ndjson');
+    writeFileSync(
+      signIns,
+      ['2026-11-01T08:00:00', '2026-11-02T08:00:00']
+        .map((CreationTime, i) =>
+          JSON.stringify({
+            ...base,
+            RecordType: 15,
+            Workload: 'AzureActiveDirectory',
+            Operation: 'UserLoggedIn',
+            Id: `s${i}`,
+            CreationTime,
+            ClientIP: `203.0.113.${i + 1}`,
+          }),
+        )
+        .join('\n') + '\n',
+    );
+    const fresh = await runCli(['rules', 'test', signIns, '--rule', 'new-sign-in-address', '--format', 'json'], data);
+    assert.equal(fresh.code, 0, fresh.stderr);
+    assert.equal((JSON.parse(fresh.stdout) as { count: number }).count, 0);
+    assert.match(fresh.stderr, /"Sign-in from an address new for the user": 2 value\(s\) .* 30-day look-back/);
   } finally {
     cleanup();
   }

@@ -137,6 +137,11 @@ export class RuleEvaluator implements Evaluator {
     };
   }
 
+  /** Per first-seen rule, the values not called new for want of history so far (`rules test` says so). */
+  withheld(): { rule: RecordRule; values: number }[] {
+    return this.firstSeen.filter((f) => f.withheld > 0).map((f) => ({ rule: f.rule, values: f.withheld }));
+  }
+
   history(oldest: ReadonlyMap<string, number>): void {
     for (const [tenant, t] of oldest) if (t < (this.oldest.get(tenant) ?? Infinity)) this.oldest.set(tenant, t);
   }

@@ -33,6 +33,8 @@ export class FirstSeenState {
   private readonly times = new Map<string, number[]>();
   private pending: Candidate[] = [];
   private readonly spec: FirstSeenSpec;
+  /** Values unseen before but not called new: the tenant's history did not reach the whole look-back. */
+  withheld = 0;
 
   constructor(readonly rule: RecordRule) {
     this.spec = rule.firstSeen!;
@@ -65,8 +67,9 @@ export class FirstSeenState {
         keep.push(c);
         continue;
       }
-      if (historyFrom(c.tenant) <= c.t - this.spec.window && !this.precededWithin(c.key, c.t))
-        hits.push(makeHit(this.rule.info, c.tenant, c.groupKey, [{ id: c.id, t: c.t }], this.facts(c)));
+      if (this.precededWithin(c.key, c.t)) continue;
+      if (historyFrom(c.tenant) > c.t - this.spec.window) this.withheld++;
+      else hits.push(makeHit(this.rule.info, c.tenant, c.groupKey, [{ id: c.id, t: c.t }], this.facts(c)));
     }
     this.pending = keep;
     if (horizonOf && trim) this.trim(horizonOf);

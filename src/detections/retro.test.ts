@@ -91,9 +91,17 @@ test('retro over the store gives the hits of the same records pushed live, in th
 test('a first-seen value is not called new while the stored history is shorter than the look-back', async () => {
   const store = await fixtureStore(history(false));
   try {
-    const titles = (await runRetro(store, PACK, { start: T, end: T + 5 * DAY })).map((h) => h.title);
+    const withheld: { title: string; values: number }[] = [];
+    const hits = await runRetro(store, PACK, {
+      start: T,
+      end: T + 5 * DAY,
+      onWithheld: (list) => withheld.push(...list.map((w) => ({ title: w.rule.info.title, values: w.values }))),
+    });
+    const titles = hits.map((h) => h.title);
     assert.ok(titles.includes('Brute force against one account'), 'the other rules raise as before');
     assert.equal(titles.filter((t) => t === 'Sign-in from an address new for the user').length, 0);
+    // 192.0.2.1 is known from T − 3 days; 203.0.113.8 is unseen, but 3 days of records say nothing of 30.
+    assert.deepEqual(withheld, [{ title: 'Sign-in from an address new for the user', values: 1 }]);
   } finally {
     await store.close();
   }

@@ -26,6 +26,8 @@ export interface RetroOptions {
   domains?: DomainBook;
   /** Records per evaluator push (default 2,000). */
   batch?: number;
+  /** Told, at the end, of each first-seen rule's values not called new for want of history (first-seen.ts). */
+  onWithheld?: (withheld: { rule: RecordRule; values: number }[]) => void;
 }
 
 /** One store query and which records of it the evaluator has not seen from an earlier query. */
@@ -59,6 +61,7 @@ export async function runRetro(store: Store, ruleSet: RuleSet, options: RetroOpt
         append(hits, evaluator.push(batch)),
       );
   append(hits, evaluator.flush());
+  options.onWithheld?.(evaluator.withheld());
   return hits.sort(hitOrder);
 }
 

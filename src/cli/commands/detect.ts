@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { AppError } from '../../core/errors.js';
-import { parseTimeInput } from '../../core/time.js';
+import { DAY, parseTimeInput } from '../../core/time.js';
 import type { AlertingConfig } from '../../detections/alerting-config.js';
 import { alertingConfigOf } from '../live-detections.js';
 import { raiseHits } from '../../detections/alerts/raise.js';
@@ -39,7 +39,13 @@ export interface DetectEngine {
     store: Store,
     ruleDirs: readonly string[],
     range: RetroRange,
-  ): Promise<{ rules: RuleInfo[]; problems: RuleProblem[]; hits: Hit[] }>;
+  ): Promise<{
+    rules: RuleInfo[];
+    problems: RuleProblem[];
+    hits: Hit[];
+    /** First-seen rules' values not called new because the stored history is shorter than the look-back. */
+    withheld?: { title: string; days: number; values: number }[];
+  }>;
 }
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
@@ -65,8 +71,17 @@ export function register(program: Command, run: Runner): void {
 export const engine: DetectEngine = {
   async run(store, ruleDirs, range) {
     const set = loadRuleSet({ paths: ruleDirs });
-    const hits = await runRetro(store, set, range);
-    return { rules: set.rules.map((r) => r.info), problems: set.problems, hits };
+    let withheld: { title: string; days: number; values: number }[] = [];
+    const hits = await runRetro(store, set, {
+      ...range,
+      onWithheld: (list) =>
+        (withheld = list.map(({ rule, values }) => ({
+          title: rule.info.title,
+          days: rule.firstSeen!.window / DAY,
+          values,
+        }))),
+    });
+    return { rules: set.rules.map((r) => r.info), problems: set.problems, hits, withheld };
   },
 };
 
@@ -96,6 +111,7 @@ export async function detectCommand(ctx: CliContext, flags: DetectFlags, use: De
   const ruleDirs = [...config.ruleFolders, ...(flags.rules ?? [])];
   const result = await use.run(store, ruleDirs, { start, end, tenants, signal: ctx.signal });
   for (const p of result.problems) ctx.err.write(problemLine(p));
+  for (const w of result.withheld ?? []) ctx.err.write(withheldLine(w));
   const deps = { store, clock: ctx.clock, logger: ctx.logger, policy: config.policy };
   const raised = await raiseHits(deps, result.hits);
   const { alerts, ...counts } = raised;
@@ -130,4 +146,9 @@ async function deliver(
   } finally {
     await routing.close();
   }
+}
+
+/** Why a first-seen rule found nothing new where values were unseen: the history is shorter than its look-back. */
+export function withheldLine(w: { title: string; days: number; values: number }): string {
+  return `tenantwatch: note: "${w.title}": ${w.values.toLocaleString('en-US')} value(s) seen for the first time were not called new: the records do not reach its ${w.days}-day look-back before them (a first-seen rule needs that much history; docs/ALERTS.md)\n`;
 }

@@ -3,7 +3,9 @@ import { Option, type Command } from 'commander';
 import { AppError } from '../../core/errors.js';
 import type { StoredRecord } from '../../core/record.js';
 import type { Hit } from '../../detections/contract.js';
+import { DAY } from '../../core/time.js';
 import { createEvaluator } from '../../detections/evaluator.js';
+import { withheldLine } from './detect.js';
 import { append } from '../../detections/hits.js';
 import { loadRuleSet } from '../../detections/loader.js';
 import type { Rule, RuleSet } from '../../detections/types.js';
@@ -109,9 +111,10 @@ export function register(program: Command, run: Runner): void {
         }
       }
       append(hits, evaluator.flush());
-      if (flags.format === 'json')
-        return void ctx.out.write(JSON.stringify({ records, count: hits.length, hits }, null, 2) + '\n');
-      await writeListing('table', HIT_COLUMNS, hits.map(hitRow), ctx.out, { noun: 'hit' });
+      if (flags.format === 'json') ctx.out.write(JSON.stringify({ records, count: hits.length, hits }, null, 2) + '\n');
+      else await writeListing('table', HIT_COLUMNS, hits.map(hitRow), ctx.out, { noun: 'hit' });
+      for (const { rule, values } of evaluator.withheld())
+        ctx.err.write(withheldLine({ title: rule.info.title, days: rule.firstSeen!.window / DAY, values }));
     }),
   );
 }
