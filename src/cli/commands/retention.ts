@@ -7,6 +7,8 @@ import { resolveTenantKeys } from '../../search/tenants.js';
 import type { CliContext } from '../context.js';
 import { parseFormat, writeListing, type ListingColumn } from '../output.js';
 import type { Runner } from '../run.js';
+import { loadRuleSet } from '../../detections/loader.js';
+import { alertingConfigOf } from '../live-detections.js';
 
 /**
  * `tenantwatch retention set|show|sweep` (docs/adr/0032-retention.md): how long records are kept, per tenant
@@ -73,7 +75,26 @@ async function setPolicy(ctx: CliContext, flags: { keep: string; tenant?: string
   ctx.out.write(
     `${label(flags.tenant, tenant)}: records kept ${days(keepMs)}; older ones go at the next sweep (tenantwatch retention sweep --dry-run shows which)\n`,
   );
+  for (const rule of lookBacksBeyond(ctx, keepMs))
+    ctx.err.write(
+      `tenantwatch: note: the rule "${rule.title}" looks back ${days(rule.window)}, longer than the ${days(keepMs)} kept: it will call nothing new for ${label(flags.tenant, tenant)} (a first-seen rule needs that much history; keep at least ${days(rule.window)})\n`,
+    );
   return 0;
+}
+
+/** The first-seen rules (the pack and alerting.yaml's folders) that look back further than `keepMs`. */
+function lookBacksBeyond(ctx: CliContext, keepMs: number): { title: string; window: number }[] {
+  try {
+    const rules = loadRuleSet({ paths: alertingConfigOf(ctx).ruleFolders }).rules;
+    return rules.flatMap((r) =>
+      r.kind === 'first-seen' && r.applies && r.firstSeen!.window > keepMs
+        ? [{ title: r.info.title, window: r.firstSeen!.window }]
+        : [],
+    );
+  } catch {
+    // A broken alerting.yaml is reported where it is used (collect, serve, detect); the policy stands.
+    return [];
+  }
 }
 
 async function clearPolicy(ctx: CliContext, flags: { tenant?: string }): Promise<number> {
