@@ -22,6 +22,9 @@ export const LIVE_CONSUMER = 'detections:live';
  */
 const HOLD_RECORDS = 1_000_000;
 
+/** The evaluators already told where each tenant's stored records begin. */
+const toldHistory = new WeakSet<Evaluator>();
+
 /**
  * What the live runner needs of a store: its tail, how far back each tenant's records go, its cursors,
  * and where alerts and posture live.
@@ -85,8 +88,13 @@ export async function runLiveOnce(store: LiveStore, evaluator: Evaluator, option
   let holding = 0;
   // Records no rule's prefilter passes are only passed over, never read whole (most of them, most days).
   const only = evaluator.wants?.();
-  // First-seen rules call a value new only where the stored history covers their look-back.
-  if (evaluator.history) evaluator.history(await store.records.oldest());
+  // First-seen rules call a value new only where the stored history covers their look-back: the store says
+  // where each tenant's records began when this evaluator first runs; what is stored after reaches it through
+  // the tail (ADR 0037). Once per evaluator: the rollups' scan grows with tenants × days.
+  if (evaluator.history && !toldHistory.has(evaluator)) {
+    evaluator.history(await store.records.oldest());
+    toldHistory.add(evaluator);
+  }
   for (;;) {
     options.signal?.throwIfAborted();
     const batch = await store.records.tail(position, {
