@@ -71,6 +71,14 @@ describe('alerts page in a browser', () => {
     await page.waitForSelector('table.alerts tbody tr');
     const total = await page.locator('table.alerts tbody tr').count();
     assert.ok(total >= 4, `alerts of several tenants are listed (${total})`);
+    // Under each title, who the alert is about (its group, else the acting user), not the rule's id.
+    const subs = await page
+      .locator('table.alerts tbody tr[data-rule="tw-forwarding-outside"] .what .sub')
+      .allTextContents();
+    assert.ok(
+      subs.some((t) => t.includes('@')) && !subs.includes('tw-forwarding-outside'),
+      `the user under the title: ${subs.join(', ')}`,
+    );
 
     await page.selectOption('select[name=tenant]', tenant.name);
     await page.waitForFunction(
@@ -125,8 +133,8 @@ describe('alerts page in a browser', () => {
     await page.waitForSelector('table.alerts[aria-busy="false"]:not(.stale)');
     await page.unroute(drift);
     await page.waitForFunction(() => {
-      const rows = [...document.querySelectorAll('table.alerts tbody tr .what .sub')];
-      return rows.length > 0 && rows.every((r) => r.textContent?.startsWith('tenantwatch-posture-drift'));
+      const rows = [...document.querySelectorAll('table.alerts tbody tr')];
+      return rows.length > 0 && rows.every((r) => r.getAttribute('data-rule') === 'tenantwatch-posture-drift');
     });
     await page.click('table.alerts tbody tr >> nth=0');
     await page.waitForSelector('.alert-detail .runbook');

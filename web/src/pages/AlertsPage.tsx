@@ -1,6 +1,13 @@
 import { useMemo, useState } from 'react';
 import { toQueryString, type AlertQuery } from '../api.js';
-import { SEVERITIES, STATUSES, statusLabel, type AlertSeverity, type AlertStatus } from '../alert-types.js';
+import {
+  SEVERITIES,
+  STATUSES,
+  statusLabel,
+  type AlertSeverity,
+  type AlertStatus,
+  type AlertView,
+} from '../alert-types.js';
 import { AlertDetailPane } from '../components/AlertDetail.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { useApi } from '../components/useApi.js';
@@ -133,6 +140,7 @@ export function AlertsPage({ params }: { params: URLSearchParams }) {
                   <tr
                     key={a.id}
                     data-alert={a.id}
+                    data-rule={a.ruleId}
                     tabIndex={0}
                     className={`clickable${a.id === selected ? ' selected' : ''}`}
                     onClick={() => go({ id: a.id })}
@@ -148,9 +156,8 @@ export function AlertsPage({ params }: { params: URLSearchParams }) {
                     </td>
                     <td className="what" title={a.title}>
                       {a.title}
-                      <div className="sub mono">
-                        {a.ruleId}
-                        {a.groupKey ? ` · ${a.groupKey}` : ''}
+                      <div className="sub mono" title={subject(a)}>
+                        {subject(a)}
                       </div>
                     </td>
                     <td>{a.tenantName ?? a.tenant}</td>
@@ -174,4 +181,14 @@ export function AlertsPage({ params }: { params: URLSearchParams }) {
       </div>
     </section>
   );
+}
+
+/**
+ * Who and what an alert is about, under its title: the group (a user, an address) or the acting user, and the
+ * object acted on; the rule's id where the alert has neither (it is in the detail pane either way).
+ */
+function subject(a: AlertView): string {
+  const who = a.groupKey || a.facts.user || a.facts.UserId || '';
+  const what = a.facts.object && a.facts.object !== who ? a.facts.object : '';
+  return [who, what].filter(Boolean).join(' · ') || a.ruleId;
 }
