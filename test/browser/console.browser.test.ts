@@ -193,6 +193,24 @@ describe('console in a browser', () => {
     assert.ok(csv.includes(`,${w.emu.tenants[0]!.name},`), csv.split('\r\n')[1]);
   });
 
+  test("a report's notes are shown with the result's notices, not as a figure", async () => {
+    const page = w.page;
+    await page.goto(`${w.url}#/reports?id=sign-ins`);
+    await page.waitForSelector('.report-form button[type=submit]');
+    await page.click('.report-form button[type=submit]');
+    await page.waitForSelector('.report-main .result-bar, .report-main .error', { timeout: 30_000 });
+    // Eight days of records cannot say an address went unused for the 30-day look-back.
+    const notices = await page.$$eval('.result-notices li', (ls) => ls.map((l) => l.textContent ?? ''));
+    assert.ok(
+      notices.some((n) =>
+        /records begin \d{4}-\d\d-\d\d, inside the 30d look-back .* no address is called new/.test(n),
+      ),
+      notices.join(' | '),
+    );
+    const tiles = await page.$$eval('.report-main .totals .sub', (ts) => ts.map((t) => t.textContent ?? ''));
+    assert.ok(tiles.includes('new ips') && !tiles.some((t) => /notes/.test(t)), tiles.join(' | '));
+  });
+
   test('a tenant with auditing off is flagged on the tenants page', async () => {
     const page = w.page;
     await page.goto(`${w.url}#/tenants`);

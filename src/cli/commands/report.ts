@@ -74,8 +74,10 @@ async function runAndWrite(
       roleSource: graphRoleSource(ctx, store, opened),
       split: { location: reopenableUrl(ctx.locations.dbUrl) },
     });
-    const notes = result.summary.totals.roleSourceNotes;
-    if (typeof notes === 'string') for (const note of notes.split(' | ')) ctx.err.write(`tenantwatch: note: ${note}\n`);
+    // A report's notes (totals named …Notes: where the role holders came from, why no address is new).
+    for (const [key, notes] of Object.entries(result.summary.totals))
+      if (key.endsWith('Notes') && typeof notes === 'string')
+        for (const note of notes.split(' | ')) ctx.err.write(`tenantwatch: note: ${note}\n`);
     const covered = result.parameters.tenant;
     const said = await readResultNotes(
       store,

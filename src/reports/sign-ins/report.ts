@@ -44,9 +44,17 @@ export const signIns: ReportDefinition<typeof parameters> = {
     input.addCounted(groups.counted());
     const failures = groups.failed();
     const known = await knownAddresses(input, deps, lookback);
+    // An address is new only where the tenant's stored records reach the whole look-back (as first-seen rules:
+    // ADR 0037): a tenant collected for a week cannot say an address went unused for 30 days.
+    const since = await deps.store.records.oldest(input.tenants);
+    const judged = (tenant: string): boolean => (since.get(tenant) ?? Infinity) <= input.period.start - lookback;
     const rows = groups.rowsNewestFirst(
-      (tenant, user, ip) => known.size === 0 || !known.has(`${tenant}\u0000${user}\u0000${ip}`),
+      (tenant, user, ip) => judged(tenant) && !known.has(`${tenant}\u0000${user}\u0000${ip}`),
     );
+    const unjudged = [...new Set(rows.map((r) => String(r.tenant)))].filter((t) => !judged(t));
+    const names = unjudged.length
+      ? new Map((await deps.store.tenants.list()).map((t) => [t.tenantId.toLowerCase(), t.name]))
+      : new Map<string, string>();
     const bursts = findBursts(failures, input.params.burstThreshold, input.params.burstMinutes * MINUTE);
     const mfa: ReportRow[] = [];
     for await (const r of scan(
@@ -64,6 +72,11 @@ export const signIns: ReportDefinition<typeof parameters> = {
       newIps: rows.filter((r) => r.newIp).length,
       bursts: bursts.length,
       mfaChanges: mfa.length,
+      ...(unjudged.length
+        ? {
+            newIpNotes: historyNotes(unjudged, since, names, input.params.lookback),
+          }
+        : {}),
     };
     return { rows: [...mfa, ...bursts, ...rows], totals };
   },
@@ -91,4 +104,25 @@ async function knownAddresses(
   } of groups)
     if (ip) known.add(`${String(tenant)}\u0000${String(user)}\u0000${String(ip)}`);
   return known;
+}
+
+/** One note per date the unjudged tenants' records begin on: "contoso, fabrikam: records begin …". */
+function historyNotes(
+  tenants: readonly string[],
+  since: ReadonlyMap<string, number>,
+  names: ReadonlyMap<string, string>,
+  lookback: string,
+): string {
+  const byDay = new Map<string, string[]>();
+  for (const t of tenants) {
+    const day = new Date(since.get(t)!).toISOString().slice(0, 10);
+    byDay.set(day, [...(byDay.get(day) ?? []), names.get(t.toLowerCase()) ?? t]);
+  }
+  return [...byDay]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(
+      ([day, who]) =>
+        `${who.sort().join(', ')}: records begin ${day}, inside the ${lookback} look-back before the period, so no address is called new`,
+    )
+    .join(' | ');
 }

@@ -7,11 +7,13 @@ import { signIns } from './report.js';
 const at = (iso: string, ip = '192.0.2.1') => ({ CreationTime: iso, ClientIP: ip });
 
 test('groups by user, IP and user agent; an address unseen in the look-back is new', async () => {
+  // The tenant's records reach back past the 30-day look-back before the period.
+  const since = entra('Update user.', { CreationTime: '2026-01-20T08:00:00' });
   const known = signIn(false, at('2026-02-20T08:00:00'));
   const again = signIn(false, at('2026-03-10T08:00:00'));
   const fresh = signIn(false, at('2026-03-10T09:00:00', '203.0.113.9'));
   const failed = signIn(true, at('2026-03-10T09:01:00', '203.0.113.9'));
-  const result = await runOver(signIns, [known, again, fresh, failed]);
+  const result = await runOver(signIns, [since, known, again, fresh, failed]);
   const groups = result.rows.filter((r) => r.kind === 'sign-ins');
   assert.equal(groups.length, 2);
   const byIp = Object.fromEntries(groups.map((g) => [g.clientIp, g]));
@@ -20,6 +22,23 @@ test('groups by user, IP and user agent; an address unseen in the look-back is n
   assert.deepEqual([byIp['203.0.113.9']?.successes, byIp['203.0.113.9']?.failures], [1, 1]);
   assert.match(String(byIp['192.0.2.1']?.userAgent), /Firefox/);
   assert.equal(result.summary.records, 3);
+  assert.equal(result.summary.totals.newIps, 1);
+  assert.equal(result.summary.totals.newIpNotes, undefined);
+});
+
+test('no address is called new where the records do not reach the whole look-back; a note says why', async () => {
+  const known = signIn(false, at('2026-02-20T08:00:00'));
+  const fresh = signIn(false, at('2026-03-10T09:00:00', '203.0.113.9'));
+  const result = await runOver(signIns, [known, fresh]);
+  assert.deepEqual(
+    result.rows.filter((r) => r.kind === 'sign-ins').map((r) => r.newIp),
+    [false],
+  );
+  assert.equal(result.summary.totals.newIps, 0);
+  assert.match(
+    String(result.summary.totals.newIpNotes),
+    /: records begin 2026-02-20, inside the 30d look-back before the period, so no address is called new$/,
+  );
 });
 
 test('a burst of failures at the threshold within the window is one row; spread-out failures are none', async () => {

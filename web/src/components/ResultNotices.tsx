@@ -25,12 +25,15 @@ export function auditingLines(
 export function ResultNotices({
   tenants,
   notices = [],
+  notes = [],
 }: {
   tenants: readonly TenantOverview[];
   notices?: readonly FilterNotice[];
+  /** A report's own notes (its totals named …Notes): where the role holders came from, why no address is new. */
+  notes?: readonly string[];
 }) {
   const lines = auditingLines(tenants);
-  if (lines.length === 0 && notices.length === 0) return null;
+  if (lines.length === 0 && notices.length === 0 && notes.length === 0) return null;
   return (
     <ul className="result-notices" aria-label="About this result">
       {lines.map((l) => (
@@ -42,6 +45,11 @@ export function ResultNotices({
         <li key={`${n.filter}:${n.value}`} className="notice-warn">
           {n.message.charAt(0).toUpperCase() + n.message.slice(1)}.
           {n.suggestions.length ? <> Did you mean {n.suggestions.map((s) => `“${s}”`).join(', ')}?</> : null}
+        </li>
+      ))}
+      {notes.map((n) => (
+        <li key={n} className="notice-warn">
+          {n}
         </li>
       ))}
     </ul>

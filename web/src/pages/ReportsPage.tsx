@@ -39,7 +39,6 @@ function columnsOf(rows: readonly ReportRow[]): string[] {
 const TOTAL_LABELS: Record<string, string> = {
   roleSource: 'role holders from',
   holders: 'role holders',
-  roleSourceNotes: 'about the role holders',
 };
 
 export function totalLabel(key: string): string {
@@ -48,12 +47,20 @@ export function totalLabel(key: string): string {
   return key.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
 }
 
+/** A report's notes: its totals named …Notes, each a ' | '-separated list of sentences. */
+export function reportNotes(summary: ReportSummary): string[] {
+  return Object.entries(summary.totals ?? {}).flatMap(([key, value]) =>
+    key.endsWith('Notes') && typeof value === 'string' ? value.split(' | ') : [],
+  );
+}
+
 function Summary({ summary, names }: { summary: ReportSummary; names: ReadonlyMap<string, string> }) {
   const charts: [string, { key: string; count: number }[]][] = [];
   const totals: [string, unknown][] = [];
   for (const [k, v] of Object.entries(summary)) {
     if (k === 'totals' && v && typeof v === 'object' && !Array.isArray(v)) {
-      totals.push(...Object.entries(v as Record<string, unknown>));
+      // Notes are sentences, shown with the result's notices (reportNotes), not as figures.
+      totals.push(...Object.entries(v as Record<string, unknown>).filter(([key]) => !key.endsWith('Notes')));
       continue;
     }
     const rows = asCountRows(v);
@@ -189,7 +196,7 @@ export function ReportsPage({ params }: { params: URLSearchParams }) {
               </button>
             </div>
             <ErrorNote error={exporting.error} />
-            <ResultNotices tenants={covered} notices={result.notices ?? []} />
+            <ResultNotices tenants={covered} notices={result.notices ?? []} notes={reportNotes(result.summary)} />
             {rows.length === 0 ? (
               <EmptyState title={nothing ? 'No rows — not proof that nothing happened' : 'No findings'}>
                 {nothing
