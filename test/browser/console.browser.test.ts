@@ -58,6 +58,18 @@ after(async () => {
   await w?.close();
 });
 
+/** Opens a report in the console, runs it with its defaults, and waits for a result (failing on an error). */
+async function runReport(id: string): Promise<World['page']> {
+  const page = w.page;
+  await page.goto(`${w.url}#/reports?id=${id}`);
+  await page.waitForSelector('.report-form button[type=submit]');
+  await page.click('.report-form button[type=submit]');
+  await page.waitForSelector('.report-main .result-bar, .report-main .error', { timeout: 30_000 });
+  const error = await page.$('.report-main .error');
+  assert.equal(error, null, error ? ((await error.textContent()) ?? '') : '');
+  return page;
+}
+
 describe('console in a browser', () => {
   test("a user's SharePoint week: exactly the ground truth's rows, a record opens, exports match the CLI", async () => {
     const page = w.page;
@@ -155,13 +167,7 @@ describe('console in a browser', () => {
   });
 
   test('the admin-activity report runs and shows its result', async () => {
-    const page = w.page;
-    await page.goto(`${w.url}#/reports?id=admin-activity`);
-    await page.waitForSelector('.report-form button[type=submit]');
-    await page.click('.report-form button[type=submit]');
-    await page.waitForSelector('.report-main .result-bar, .report-main .error', { timeout: 30_000 });
-    const error = await page.$('.report-main .error');
-    assert.equal(error, null, error ? ((await error.textContent()) ?? '') : '');
+    const page = await runReport('admin-activity');
     const rows = Number((await page.textContent('.report-main .result-bar strong'))?.replace(/,/g, ''));
     assert.ok(rows > 0, 'the simulated admins did something this week');
     await page.screenshot({ path: join(artifacts, 'reports.png'), fullPage: true });
@@ -194,11 +200,7 @@ describe('console in a browser', () => {
   });
 
   test("a report's notes are shown with the result's notices, not as a figure", async () => {
-    const page = w.page;
-    await page.goto(`${w.url}#/reports?id=sign-ins`);
-    await page.waitForSelector('.report-form button[type=submit]');
-    await page.click('.report-form button[type=submit]');
-    await page.waitForSelector('.report-main .result-bar, .report-main .error', { timeout: 30_000 });
+    const page = await runReport('sign-ins');
     // Eight days of records cannot say an address went unused for the 30-day look-back.
     const notices = await page.$$eval('.result-notices li', (ls) => ls.map((l) => l.textContent ?? ''));
     assert.ok(
