@@ -91,23 +91,27 @@ export function SearchPage({ params }: { params: URLSearchParams }) {
         {parsed.filters ? <ExportButtons filters={parsed.filters} count={search.count} covered={covered} /> : null}
       </div>
       {hasQuery ? <ResultNotices tenants={covered} notices={search.notices} /> : null}
-      <div className="timeline-slot">
-        {search.timeline && !empty ? (
-          <Timeline
-            rows={search.timeline.rows}
-            bucket={search.timeline.bucket}
-            start={search.timeline.start}
-            end={search.timeline.end}
-            onZoom={(from, to) => {
-              const next = new URLSearchParams(queryString);
-              next.set('start', new Date(from).toISOString().replace('.000Z', 'Z'));
-              next.set('end', new Date(to).toISOString().replace('.000Z', 'Z'));
-              setSelected(null);
-              navigate('search', next.toString());
-            }}
-          />
-        ) : null}
-      </div>
+      {/* Its height is kept while a search loads (no jump when the bars come); before any search, or with
+          nothing found, there is no timeline to keep room for. */}
+      {hasQuery && !empty ? (
+        <div className="timeline-slot">
+          {search.timeline ? (
+            <Timeline
+              rows={search.timeline.rows}
+              bucket={search.timeline.bucket}
+              start={search.timeline.start}
+              end={search.timeline.end}
+              onZoom={(from, to) => {
+                const next = new URLSearchParams(queryString);
+                next.set('start', new Date(from).toISOString().replace('.000Z', 'Z'));
+                next.set('end', new Date(to).toISOString().replace('.000Z', 'Z'));
+                setSelected(null);
+                navigate('search', next.toString());
+              }}
+            />
+          ) : null}
+        </div>
+      ) : null}
       <div
         className={selected ? 'split with-detail' : 'split'}
         onKeyDown={(e) => e.key === 'Escape' && setSelected(null)}
