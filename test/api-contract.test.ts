@@ -127,6 +127,7 @@ const SHAPES: { [K in ApiRoute]: Shape<ApiResponse<K>> } = {
   'POST /api/alerts/:id/snooze': ALERT_STATE,
   'POST /api/alerts/:id/exclude': { exclusion: true },
   'GET /api/alert-exclusions': { exclusions: true },
+  'GET /api/rule-history': { rules: true },
   'POST /api/webhooks/management': { accepted: true, ignored: true },
   'GET /api/sinks': { now: true, sinks: true },
 };
@@ -277,6 +278,7 @@ async function everyCall(): Promise<ApiCall<unknown>[]> {
     snoozeAlert: [alert, { until: '4h', reason: 'maintenance' }, ['contoso']],
     excludeFromAlert: [alert, { kind: 'user', value: 'adele@contoso.onmicrosoft.com', reason: 'VIP' }, ['contoso']],
     alertExclusions: [['contoso']],
+    ruleHistory: [['contoso']],
     sinks: [],
   };
   const fileArgs: { [F in keyof typeof files]: Parameters<(typeof files)[F]> } = {

@@ -98,6 +98,16 @@ export interface AlertQuery {
 /** The tenants an alert action is limited to (the page's tenant filter), as in the list. */
 export type AlertScopeQuery = Pick<AlertQuery, 'tenant'>;
 
+/** A first-seen rule that calls nothing new yet for some tenants: their records do not reach its look-back. */
+export interface RuleHistoryWait {
+  ruleId: string;
+  title: string;
+  /** The rule's look-back in days. */
+  days: number;
+  /** Since when each tenant's records go back (null: no records yet), and until when the rule waits (ISO). */
+  tenants: { tenant: string; tenantName: string; since: string | null; until: string | null }[];
+}
+
 /** The body of every error response: stable code, what failed, what to do. */
 export type ApiErrorBody = ErrorBody;
 
@@ -378,6 +388,8 @@ export interface ApiRoutes {
     response: { exclusion: AlertExclusion };
   };
   'GET /api/alert-exclusions': { query: AlertScopeQuery; response: { exclusions: AlertExclusion[] } };
+  /** The first-seen rules still waiting for a tenant's history (ADR 0037), per rule the tenants it waits for. */
+  'GET /api/rule-history': { query: AlertScopeQuery; response: { rules: RuleHistoryWait[] } };
 
   /**
    * Microsoft's Management Activity API notifications (serve --webhook-url), authenticated by the

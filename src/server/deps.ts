@@ -1,3 +1,4 @@
+import type { FirstSeenLookBack } from '../detections/history-wait.js';
 import type { Clock } from '../core/clock.js';
 import type { EnableOutcome } from '../posture/service.js';
 import type { PostureResult } from '../posture/types.js';
@@ -42,6 +43,8 @@ export interface ServerDeps {
   https?: { cert: string; key: string };
   /** A detection rule's metadata by id (runbooks on the alert page); absent: only built-in rules are described. */
   rules?: (id: string) => RuleInfo | null;
+  /** The first-seen rules that run (the pack and alerting.yaml's folders); absent: the built-in pack's. */
+  firstSeen?: readonly FirstSeenLookBack[];
   /** Where heavy queries take turns (heavy-lane.ts); default: heavyLaneFor(store). */
   heavyLane?: HeavyLane;
   /** Page size cap of /api/search (default 1,000). */

@@ -71,6 +71,10 @@ describe('alerts page in a browser', () => {
     await page.waitForSelector('table.alerts tbody tr');
     const total = await page.locator('table.alerts tbody tr').count();
     assert.ok(total >= 4, `alerts of several tenants are listed (${total})`);
+    // Eight days of records: the 30-day new-address rule says it calls nothing new yet, and until when.
+    const waits = (await page.textContent('.history-waits')) ?? '';
+    assert.match(waits, /“Sign-in from an address new for the user” looks back 30 days/);
+    assert.match(waits, /\(until \d{4}-\d\d-\d\d\)/);
     // Under each title, who the alert is about (its group, else the acting user), not the rule's id.
     const subs = await page
       .locator('table.alerts tbody tr[data-rule="tw-forwarding-outside"] .what .sub')

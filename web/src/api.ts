@@ -54,6 +54,7 @@ export type {
   ReportResult,
   ReportRow,
   ReportSummary,
+  RuleHistoryWait,
   SearchFilters,
   SearchPage,
   SinkView,
@@ -175,6 +176,7 @@ export const api = {
   excludeFromAlert: (id: string, body: ApiBody<'POST /api/alerts/:id/exclude'>, tenant?: readonly string[]) =>
     call('POST /api/alerts/:id/exclude', { params: { id }, body, ...alertScope(tenant) }),
   alertExclusions: (tenant?: readonly string[]) => call('GET /api/alert-exclusions', alertScope(tenant)),
+  ruleHistory: (tenant?: readonly string[]) => call('GET /api/rule-history', alertScope(tenant)),
   sinks: () => call('GET /api/sinks'),
 };
 

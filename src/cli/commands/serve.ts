@@ -18,6 +18,8 @@ import { tenantAdminApi } from '../tenant-admin.js';
 import type { Runner } from '../run.js';
 import { startDaemonWork } from '../daemon-work.js';
 import { ruleCatalog } from './detect.js';
+import { firstSeenLookBacks } from '../../detections/history-wait.js';
+import { loadRuleSet } from '../../detections/loader.js';
 import { reopenableUrl } from '../../store/open.js';
 import { alertingConfigOf } from '../live-detections.js';
 
@@ -208,6 +210,7 @@ export async function serveConsole(
         signal: ctx.signal,
       }),
       rules: await ruleCatalog(alertingConfigOf(ctx).ruleFolders),
+      firstSeen: firstSeenLookBacks(loadRuleSet({ paths: alertingConfigOf(ctx).ruleFolders })),
       ...(collector ? { collector } : {}),
       ...(webhooks ? { webhooks } : {}),
       ...(webRoot ? { webRoot } : {}),

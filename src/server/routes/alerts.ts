@@ -4,6 +4,8 @@ import { AppError } from '../../core/errors.js';
 import { changeStatus, excludeFromAlert, parseStatus, snoozeAlert } from '../../detections/alerts/actions.js';
 import { alertDetail } from '../../detections/alerts/detail.js';
 import { alertView, parseSeverity } from '../../detections/alerts/view.js';
+import { firstSeenLookBacks, historyWaits, type FirstSeenLookBack } from '../../detections/history-wait.js';
+import { loadRuleSet } from '../../detections/loader.js';
 import { parseDuration, parseIsoUtc } from '../../core/time.js';
 import type { AlertRow, AlertStatus } from '../../store/contract.js';
 import type { ApiResponse } from '../api-types.js';
@@ -143,6 +145,36 @@ export function registerAlertRoutes(app: FastifyInstance, deps: ServerDeps): voi
         ...(body.allTenants === true ? { allTenants: true } : {}),
       });
       return { exclusion };
+    },
+  );
+
+  // Loaded once, on first use: the built-in pack's first-seen rules when the server was given none.
+  let firstSeen: readonly FirstSeenLookBack[] | undefined = deps.firstSeen;
+  app.get(
+    '/api/rule-history',
+    { config: { role: 'viewer' } },
+    async (request): Promise<ApiResponse<'GET /api/rule-history'>> => {
+      // The tenants asked about within the caller's scope (a scoped caller without tenant= gets theirs).
+      const tenants = await askedTenants(request.query as RawQuery, request.scope);
+      firstSeen ??= firstSeenLookBacks(loadRuleSet());
+      const waits = await historyWaits(store, firstSeen, tenants, deps.clock.now());
+      const names = new Map((await store.tenants.list()).map((t) => [t.tenantId, t.name]));
+      const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
+      return {
+        rules: waits
+          .map((w) => ({
+            ...w,
+            tenants: w.tenants
+              .filter((t) => request.scope.allows(t.tenant))
+              .map((t) => ({
+                tenant: t.tenant,
+                tenantName: names.get(t.tenant) ?? t.tenant,
+                since: iso(t.since),
+                until: iso(t.until),
+              })),
+          }))
+          .filter((w) => w.tenants.length > 0),
+      };
     },
   );
 

@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import { toQueryString, type AlertQuery } from '../api.js';
+import { toQueryString, type AlertQuery, type RuleHistoryWait } from '../api.js';
 import {
   SEVERITIES,
   STATUSES,
@@ -40,6 +40,7 @@ export function AlertsPage({ params }: { params: URLSearchParams }) {
   const { data, error, loading } = useApi(api.alerts(query), reload, { keepPrevious: true });
   const tenants = useApi(api.tenants());
   const all = useApi(api.alerts({ snoozed: 'true', limit: 5000 }), reload);
+  const waiting = useApi(api.ruleHistory(filter.tenant ? [filter.tenant] : undefined));
   const rules = useMemo(
     () =>
       [...new Map((all.data?.alerts ?? []).map((a) => [a.ruleId, a.title])).entries()].sort((x, y) =>
@@ -113,6 +114,7 @@ export function AlertsPage({ params }: { params: URLSearchParams }) {
         </span>
       </form>
       <ErrorNote error={error} />
+      <HistoryWaits rules={waiting.data?.rules ?? []} />
       <div className="split">
         <div className="alert-list">
           {loading && !data ? <p className="muted">Loading…</p> : null}
@@ -191,4 +193,25 @@ function subject(a: AlertView): string {
   const who = a.groupKey || a.facts.user || a.facts.UserId || '';
   const what = a.facts.object && a.facts.object !== who ? a.facts.object : '';
   return [who, what].filter(Boolean).join(' · ') || a.ruleId;
+}
+
+/**
+ * The first-seen rules that call nothing new yet for some tenants, because their records do not reach the
+ * rule's look-back (ADR 0037): without this line an empty list reads as "no new addresses".
+ */
+function HistoryWaits({ rules }: { rules: readonly RuleHistoryWait[] }) {
+  if (rules.length === 0) return null;
+  return (
+    <ul className="result-notices history-waits" aria-label="Rules waiting for history">
+      {rules.map((r) => (
+        <li key={r.ruleId} className="notice-warn">
+          “{r.title}” looks back {r.days} days and calls nothing new until a tenant's records reach that far:{' '}
+          {r.tenants
+            .map((t) => `${t.tenantName} ${t.until ? `(until ${fmtTime(t.until).slice(0, 10)})` : '(no records yet)'}`)
+            .join(', ')}
+          .
+        </li>
+      ))}
+    </ul>
+  );
 }
