@@ -106,6 +106,11 @@ describe('detect and alerts commands', () => {
     await listCommand(context(), { status: ['new'], format: 'json' });
     const listed = JSON.parse(out) as { alerts: unknown[] };
     assert.deepEqual(listed.alerts, first.alerts, 'alerts list prints the same shape');
+    // An hour of records: the pack's 30-day new-address rule says it calls nothing new yet, and until when.
+    assert.match(
+      err,
+      /note: "Sign-in from an address new for the user" looks back 30 days .*: contoso \(until 2026-10-31\)\n/,
+    );
     await assert.rejects(detectCommand(context(), { format: 'json' }, engine), { code: 'USAGE' });
     await assert.rejects(detectCommand(context(), { start: '1d', end: '2d' }, engine), { code: 'BAD_TIME' });
     await assert.rejects(detectCommand(context(), { start: '1d', tenant: ['nobody'] }, engine), {
