@@ -35,6 +35,7 @@ test('a first-seen rule waits for the tenants whose records do not reach its loo
     ]);
     assert.deepEqual(await historyWaits(store, rules, ['old'], NOW), [], 'nothing waits for a tenant with 40 days');
     assert.deepEqual(await historyWaits(store, [], undefined, NOW), []);
+    assert.deepEqual(await historyWaits(store, rules, ['nobody'], NOW), [], 'an unknown key waits for nothing');
   } finally {
     await store.close();
   }

@@ -41,7 +41,9 @@ export async function historyWaits(
 ): Promise<HistoryWait[]> {
   if (rules.length === 0) return [];
   const oldest = await store.records.oldest(tenants ? [...tenants] : undefined);
-  const keys = tenants ?? [...new Set([...(await store.tenants.list()).map((t) => t.tenantId), ...oldest.keys()])];
+  // Registered tenants and tenants with records: a key neither knows (a typo) waits for nothing.
+  const known = new Set([...(await store.tenants.list()).map((t) => t.tenantId), ...oldest.keys()]);
+  const keys = tenants ? tenants.filter((t) => known.has(t)) : [...known];
   const waits: HistoryWait[] = [];
   for (const rule of rules) {
     const waiting = [...keys]
