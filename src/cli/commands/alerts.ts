@@ -155,15 +155,17 @@ async function historyWaitLines(ctx: CliContext, store: Store, tenants: string[]
   const waits = await historyWaits(store, rules, tenants, ctx.clock.now());
   if (!waits.length) return [];
   const names = new Map((await store.tenants.list()).map((t) => [t.tenantId, t.name]));
-  return waits.map(
-    (w) =>
-      `tenantwatch: note: "${w.title}" looks back ${w.days} days and calls nothing new until a tenant's records reach that far: ${w.tenants
-        .map(
-          (t) =>
-            `${names.get(t.tenant) ?? t.tenant} (${t.until === null ? 'no records yet' : `until ${new Date(t.until).toISOString().slice(0, 10)}`})`,
-        )
-        .join(', ')}\n`,
-  );
+  return waits.map((w) => {
+    // The tenants by name, grouped by the day the rule stops waiting for them.
+    const groups = new Map<string, string[]>();
+    const rows = w.tenants.map((t) => ({ name: names.get(t.tenant) ?? t.tenant, until: t.until }));
+    for (const { name, until } of rows.sort((a, b) => a.name.localeCompare(b.name))) {
+      const when = until === null ? 'no records yet' : `until ${new Date(until).toISOString().slice(0, 10)}`;
+      groups.set(when, [...(groups.get(when) ?? []), name]);
+    }
+    const who = [...groups].map(([when, list]) => `${list.join(', ')} (${when})`).join('; ');
+    return `tenantwatch: note: "${w.title}" looks back ${w.days} days and calls nothing new until a tenant's records reach that far: ${who}\n`;
+  });
 }
 
 async function showCommand(ctx: CliContext, id: string, flags: { format?: string }): Promise<number> {

@@ -206,12 +206,19 @@ function HistoryWaits({ rules }: { rules: readonly RuleHistoryWait[] }) {
       {rules.map((r) => (
         <li key={r.ruleId} className="notice-warn">
           “{r.title}” looks back {r.days} days and calls nothing new until a tenant's records reach that far:{' '}
-          {r.tenants
-            .map((t) => `${t.tenantName} ${t.until ? `(until ${fmtTime(t.until).slice(0, 10)})` : '(no records yet)'}`)
-            .join(', ')}
-          .
+          {waitingTenants(r)}.
         </li>
       ))}
     </ul>
   );
+}
+
+/** "adatum, contoso (until 2026-12-28); fabrikam (no records yet)": the tenants by name, grouped by date. */
+function waitingTenants(r: RuleHistoryWait): string {
+  const groups = new Map<string, string[]>();
+  for (const t of [...r.tenants].sort((a, b) => a.tenantName.localeCompare(b.tenantName))) {
+    const when = t.until ? `until ${fmtTime(t.until).slice(0, 10)}` : 'no records yet';
+    groups.set(when, [...(groups.get(when) ?? []), t.tenantName]);
+  }
+  return [...groups].map(([when, names]) => `${names.join(', ')} (${when})`).join('; ');
 }
