@@ -28,8 +28,8 @@ test('a first-seen rule waits for the tenants whose records do not reach its loo
         title: 'Sign-in from an address new for the user',
         days: 30,
         tenants: [
-          { tenant: 'empty-key', since: null, until: null },
-          { tenant: 'young', since: NOW - 10 * DAY, until: NOW + 20 * DAY },
+          { tenant: 'empty-key', name: 'empty', since: null, until: null },
+          { tenant: 'young', name: 'young', since: NOW - 10 * DAY, until: NOW + 20 * DAY },
         ],
       },
     ]);

@@ -4,6 +4,7 @@
  * 30-day new-address rule says nothing for three more weeks. The console says so next to the alerts, so an
  * empty list is not read as "no new addresses".
  */
+import { DAY } from '../core/time.js';
 import type { Store } from '../store/contract.js';
 import type { RuleSet } from './types.js';
 
@@ -18,8 +19,11 @@ export interface HistoryWait {
   title: string;
   /** The rule's look-back, in days. */
   days: number;
-  /** The tenants it waits for: since when their records go back (null: none yet) and until when it waits. */
-  tenants: { tenant: string; since: number | null; until: number | null }[];
+  /**
+   * The tenants it waits for, by name (the registered name, else the key): since when their records go back
+   * (null: none yet) and until when it waits.
+   */
+  tenants: { tenant: string; name: string; since: number | null; until: number | null }[];
 }
 
 /** The first-seen rules of a rule set that run, with their look-backs. */
@@ -42,24 +46,18 @@ export async function historyWaits(
   if (rules.length === 0) return [];
   const oldest = await store.records.oldest(tenants ? [...tenants] : undefined);
   // Registered tenants and tenants with records: a key neither knows (a typo) waits for nothing.
-  const known = new Set([...(await store.tenants.list()).map((t) => t.tenantId), ...oldest.keys()]);
-  const keys = tenants ? tenants.filter((t) => known.has(t)) : [...known];
+  const names = new Map((await store.tenants.list()).map((t) => [t.tenantId, t.name]));
+  for (const key of oldest.keys()) if (!names.has(key)) names.set(key, key);
+  const known = (tenants ? tenants.filter((t) => names.has(t)) : [...names.keys()])
+    .map((tenant) => ({ tenant, name: names.get(tenant)!, since: oldest.get(tenant) ?? null }))
+    .sort((a, b) => a.name.localeCompare(b.name));
   const waits: HistoryWait[] = [];
   for (const rule of rules) {
-    const waiting = [...keys]
-      .sort()
-      .map((tenant) => {
-        const since = oldest.get(tenant) ?? null;
-        return { tenant, since, until: since === null ? null : since + rule.windowMs };
-      })
+    const waiting = known
+      .map((t) => ({ ...t, until: t.since === null ? null : t.since + rule.windowMs }))
       .filter((t) => t.until === null || t.until > now);
     if (waiting.length)
-      waits.push({
-        ruleId: rule.id,
-        title: rule.title,
-        days: Math.round(rule.windowMs / 86_400_000),
-        tenants: waiting,
-      });
+      waits.push({ ruleId: rule.id, title: rule.title, days: Math.round(rule.windowMs / DAY), tenants: waiting });
   }
   return waits;
 }

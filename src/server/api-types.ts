@@ -104,7 +104,7 @@ export interface RuleHistoryWait {
   title: string;
   /** The rule's look-back in days. */
   days: number;
-  /** Since when each tenant's records go back (null: no records yet), and until when the rule waits (ISO). */
+  /** By name: since when each tenant's records go back (null: no records yet), and until when the rule waits (ISO). */
   tenants: { tenant: string; tenantName: string; since: string | null; until: string | null }[];
 }
 

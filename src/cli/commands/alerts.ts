@@ -153,13 +153,10 @@ async function historyWaitLines(ctx: CliContext, store: Store, tenants: string[]
     return []; // a broken alerting.yaml is reported where it is used (collect, serve, detect)
   }
   const waits = await historyWaits(store, rules, tenants, ctx.clock.now());
-  if (!waits.length) return [];
-  const names = new Map((await store.tenants.list()).map((t) => [t.tenantId, t.name]));
   return waits.map((w) => {
-    // The tenants by name, grouped by the day the rule stops waiting for them.
+    // The tenants (by name already), grouped by the day the rule stops waiting for them.
     const groups = new Map<string, string[]>();
-    const rows = w.tenants.map((t) => ({ name: names.get(t.tenant) ?? t.tenant, until: t.until }));
-    for (const { name, until } of rows.sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const { name, until } of w.tenants) {
       const when = until === null ? 'no records yet' : `until ${new Date(until).toISOString().slice(0, 10)}`;
       groups.set(when, [...(groups.get(when) ?? []), name]);
     }

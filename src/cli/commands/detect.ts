@@ -7,6 +7,7 @@ import { raiseHits } from '../../detections/alerts/raise.js';
 import type { Hit, RuleInfo, RuleProblem } from '../../detections/contract.js';
 import { loadRuleSet } from '../../detections/loader.js';
 import { runRetro } from '../../detections/retro.js';
+import type { RecordRule, RuleSet } from '../../detections/types.js';
 import { deliverDue, type DeliverSummary } from '../../detections/routing.js';
 import { resolveTenantKeys } from '../../search/tenants.js';
 import type { Store } from '../../store/contract.js';
@@ -44,7 +45,7 @@ export interface DetectEngine {
     problems: RuleProblem[];
     hits: Hit[];
     /** First-seen rules' values not called new because the stored history is shorter than the look-back. */
-    withheld?: { title: string; days: number; values: number }[];
+    withheld?: { rule: RecordRule; values: number }[];
   }>;
 }
 
@@ -71,24 +72,21 @@ export function register(program: Command, run: Runner): void {
 export const engine: DetectEngine = {
   async run(store, ruleDirs, range) {
     const set = loadRuleSet({ paths: ruleDirs });
-    let withheld: { title: string; days: number; values: number }[] = [];
-    const hits = await runRetro(store, set, {
-      ...range,
-      onWithheld: (list) =>
-        (withheld = list.map(({ rule, values }) => ({
-          title: rule.info.title,
-          days: rule.firstSeen!.window / DAY,
-          values,
-        }))),
-    });
+    let withheld: { rule: RecordRule; values: number }[] = [];
+    const hits = await runRetro(store, set, { ...range, onWithheld: (list) => (withheld = list) });
     return { rules: set.rules.map((r) => r.info), problems: set.problems, hits, withheld };
   },
 };
 
 /** The rules' metadata by id (for runbooks in `alerts show` and the console). */
 export async function ruleCatalog(ruleDirs: readonly string[] = []): Promise<(id: string) => RuleInfo | null> {
-  const byId = new Map(loadRuleSet({ paths: ruleDirs }).rules.map((r) => [r.info.id, r.info]));
-  return Promise.resolve((id: string) => byId.get(id) ?? null);
+  return Promise.resolve(ruleLookup(loadRuleSet({ paths: ruleDirs })));
+}
+
+/** A loaded rule set's metadata by id. */
+export function ruleLookup(set: RuleSet): (id: string) => RuleInfo | null {
+  const byId = new Map(set.rules.map((r) => [r.info.id, r.info]));
+  return (id: string) => byId.get(id) ?? null;
 }
 
 export async function detectCommand(ctx: CliContext, flags: DetectFlags, use: DetectEngine = engine): Promise<number> {
@@ -111,7 +109,7 @@ export async function detectCommand(ctx: CliContext, flags: DetectFlags, use: De
   const ruleDirs = [...config.ruleFolders, ...(flags.rules ?? [])];
   const result = await use.run(store, ruleDirs, { start, end, tenants, signal: ctx.signal });
   for (const p of result.problems) ctx.err.write(problemLine(p));
-  for (const w of result.withheld ?? []) ctx.err.write(withheldLine(w));
+  for (const w of result.withheld ?? []) ctx.err.write(withheldLine(w.rule, w.values));
   const deps = { store, clock: ctx.clock, logger: ctx.logger, policy: config.policy };
   const raised = await raiseHits(deps, result.hits);
   const { alerts, ...counts } = raised;
@@ -149,6 +147,6 @@ async function deliver(
 }
 
 /** Why a first-seen rule found nothing new where values were unseen: the history is shorter than its look-back. */
-export function withheldLine(w: { title: string; days: number; values: number }): string {
-  return `tenantwatch: note: "${w.title}": ${w.values.toLocaleString('en-US')} value(s) seen for the first time were not called new: the records do not reach its ${w.days}-day look-back before them (a first-seen rule needs that much history; docs/ALERTS.md)\n`;
+export function withheldLine(rule: RecordRule, values: number): string {
+  return `tenantwatch: note: "${rule.info.title}": ${values.toLocaleString('en-US')} value(s) seen for the first time were not called new: the records do not reach its ${rule.firstSeen!.window / DAY}-day look-back before them (a first-seen rule needs that much history; docs/ALERTS.md)\n`;
 }

@@ -7,6 +7,7 @@ import { resolveTenantKeys } from '../../search/tenants.js';
 import type { CliContext } from '../context.js';
 import { parseFormat, writeListing, type ListingColumn } from '../output.js';
 import type { Runner } from '../run.js';
+import { firstSeenLookBacks, type FirstSeenLookBack } from '../../detections/history-wait.js';
 import { loadRuleSet } from '../../detections/loader.js';
 import { alertingConfigOf } from '../live-detections.js';
 
@@ -77,19 +78,16 @@ async function setPolicy(ctx: CliContext, flags: { keep: string; tenant?: string
   );
   for (const rule of lookBacksBeyond(ctx, keepMs))
     ctx.err.write(
-      `tenantwatch: note: the rule "${rule.title}" looks back ${days(rule.window)}, longer than the ${days(keepMs)} kept: it will call nothing new for ${label(flags.tenant, tenant)} (a first-seen rule needs that much history; keep at least ${days(rule.window)})\n`,
+      `tenantwatch: note: the rule "${rule.title}" looks back ${days(rule.windowMs)}, longer than the ${days(keepMs)} kept: it will call nothing new for ${label(flags.tenant, tenant)} (a first-seen rule needs that much history; keep at least ${days(rule.windowMs)})\n`,
     );
   return 0;
 }
 
 /** The first-seen rules (the pack and alerting.yaml's folders) that look back further than `keepMs`. */
-function lookBacksBeyond(ctx: CliContext, keepMs: number): { title: string; window: number }[] {
+function lookBacksBeyond(ctx: CliContext, keepMs: number): FirstSeenLookBack[] {
   try {
-    const rules = loadRuleSet({ paths: alertingConfigOf(ctx).ruleFolders }).rules;
-    return rules.flatMap((r) =>
-      r.kind === 'first-seen' && r.applies && r.firstSeen!.window > keepMs
-        ? [{ title: r.info.title, window: r.firstSeen!.window }]
-        : [],
+    return firstSeenLookBacks(loadRuleSet({ paths: alertingConfigOf(ctx).ruleFolders })).filter(
+      (r) => r.windowMs > keepMs,
     );
   } catch {
     // A broken alerting.yaml is reported where it is used (collect, serve, detect); the policy stands.

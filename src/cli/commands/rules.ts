@@ -3,7 +3,6 @@ import { Option, type Command } from 'commander';
 import { AppError } from '../../core/errors.js';
 import type { StoredRecord } from '../../core/record.js';
 import type { Hit } from '../../detections/contract.js';
-import { DAY } from '../../core/time.js';
 import { createEvaluator } from '../../detections/evaluator.js';
 import { withheldLine } from './detect.js';
 import { append } from '../../detections/hits.js';
@@ -113,8 +112,7 @@ export function register(program: Command, run: Runner): void {
       append(hits, evaluator.flush());
       if (flags.format === 'json') ctx.out.write(JSON.stringify({ records, count: hits.length, hits }, null, 2) + '\n');
       else await writeListing('table', HIT_COLUMNS, hits.map(hitRow), ctx.out, { noun: 'hit' });
-      for (const { rule, values } of evaluator.withheld())
-        ctx.err.write(withheldLine({ title: rule.info.title, days: rule.firstSeen!.window / DAY, values }));
+      for (const { rule, values } of evaluator.withheld()) ctx.err.write(withheldLine(rule, values));
     }),
   );
 }

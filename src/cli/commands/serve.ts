@@ -17,7 +17,7 @@ import { graphRoleSource } from '../tenants.js';
 import { tenantAdminApi } from '../tenant-admin.js';
 import type { Runner } from '../run.js';
 import { startDaemonWork } from '../daemon-work.js';
-import { ruleCatalog } from './detect.js';
+import { ruleLookup } from './detect.js';
 import { firstSeenLookBacks } from '../../detections/history-wait.js';
 import { loadRuleSet } from '../../detections/loader.js';
 import { reopenableUrl } from '../../store/open.js';
@@ -194,6 +194,8 @@ export async function serveConsole(
 ): Promise<void> {
   const webRoot = findWebRoot();
   const security = await securityOf(store, opts);
+  // The rules the console describes and the first-seen ones it says are waiting: the pack and alerting.yaml's folders.
+  const ruleSet = loadRuleSet({ paths: alertingConfigOf(ctx).ruleFolders });
   const running = await startConsole(
     {
       ...security,
@@ -209,8 +211,8 @@ export async function serveConsole(
         keyFile: ctx.locations.secretKeyFile,
         signal: ctx.signal,
       }),
-      rules: await ruleCatalog(alertingConfigOf(ctx).ruleFolders),
-      firstSeen: firstSeenLookBacks(loadRuleSet({ paths: alertingConfigOf(ctx).ruleFolders })),
+      rules: ruleLookup(ruleSet),
+      firstSeen: firstSeenLookBacks(ruleSet),
       ...(collector ? { collector } : {}),
       ...(webhooks ? { webhooks } : {}),
       ...(webRoot ? { webRoot } : {}),

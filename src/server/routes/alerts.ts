@@ -158,7 +158,6 @@ export function registerAlertRoutes(app: FastifyInstance, deps: ServerDeps): voi
       const tenants = await askedTenants(request.query as RawQuery, request.scope);
       firstSeen ??= firstSeenLookBacks(loadRuleSet());
       const waits = await historyWaits(store, firstSeen, tenants, deps.clock.now());
-      const names = new Map((await store.tenants.list()).map((t) => [t.tenantId, t.name]));
       const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
       return {
         rules: waits
@@ -168,7 +167,7 @@ export function registerAlertRoutes(app: FastifyInstance, deps: ServerDeps): voi
               .filter((t) => request.scope.allows(t.tenant))
               .map((t) => ({
                 tenant: t.tenant,
-                tenantName: names.get(t.tenant) ?? t.tenant,
+                tenantName: t.name,
                 since: iso(t.since),
                 until: iso(t.until),
               })),

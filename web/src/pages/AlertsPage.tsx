@@ -213,10 +213,10 @@ function HistoryWaits({ rules }: { rules: readonly RuleHistoryWait[] }) {
   );
 }
 
-/** "adatum, contoso (until 2026-12-28); fabrikam (no records yet)": the tenants by name, grouped by date. */
+/** "adatum, contoso (until 2026-12-28); fabrikam (no records yet)": the tenants (by name) grouped by date. */
 function waitingTenants(r: RuleHistoryWait): string {
   const groups = new Map<string, string[]>();
-  for (const t of [...r.tenants].sort((a, b) => a.tenantName.localeCompare(b.tenantName))) {
+  for (const t of r.tenants) {
     const when = t.until ? `until ${fmtTime(t.until).slice(0, 10)}` : 'no records yet';
     groups.set(when, [...(groups.get(when) ?? []), t.tenantName]);
   }
