@@ -69,3 +69,22 @@ export interface SinkStats {
   owner: string | null;
   updatedAt: number;
 }
+
+/**
+ * Sinks as registered (secrets sealed or referenced), what they refused for good, and how they are doing:
+ * the store keeps them (store/contract.ts) and the forwarder uses them (sinks/ports.ts), so the shape lives here.
+ */
+export interface SinkStore {
+  /** Adds or replaces a sink by name (addedAt keeps its first value). */
+  upsert(row: SinkRow): Promise<void>;
+  list(): Promise<SinkRow[]>;
+  get(name: string): Promise<SinkRow | null>;
+  /** Removes the sink with its dead letters and statistics; true when it existed. */
+  remove(name: string): Promise<boolean>;
+  addDeadLetters(letters: readonly DeadLetter[]): Promise<void>;
+  /** Newest first. */
+  deadLetters(sink: string, options?: { limit?: number }): Promise<DeadLetter[]>;
+  countDeadLetters(sink: string): Promise<number>;
+  saveStats(stats: SinkStats): Promise<void>;
+  stats(sink: string): Promise<SinkStats | null>;
+}

@@ -1,12 +1,12 @@
 /**
  * What the forwarder needs from the store, declared here so sinks never import store/ (the dependency
  * rules of DESIGN.md). The store's own interfaces (store/contract.ts: RecordStore.tail/tailEnd/tailLag,
- * CursorStore, the ledger's leases, SinkStore) have exactly these shapes, so the CLI passes the store in
- * as it is. Tests use testing/memory-store.ts, an in-memory fake of exactly these methods.
+ * CursorStore, the ledger's leases) have exactly these shapes, and both take SinkStore from core/sink.ts,
+ * so the CLI passes the store in as it is. Tests use testing/memory-store.ts, an in-memory fake of exactly these methods.
  */
 import type { StoredRecord } from '../core/record.js';
 import type { SearchQuery } from '../core/search-query.js';
-import type { DeadLetter, SinkRow, SinkStats } from '../core/sink.js';
+import type { SinkStore } from '../core/sink.js';
 
 /** Where a consumer stands in the arrival order of records: opaque, compared only by the store. */
 export type TailPosition = string;
@@ -37,24 +37,12 @@ export interface Leases {
   reclaimLease(key: string, from: string, owner: string, until: number): Promise<boolean>;
 }
 
-export interface SinkRows {
-  upsert(row: SinkRow): Promise<void>;
-  list(): Promise<SinkRow[]>;
-  get(name: string): Promise<SinkRow | null>;
-  remove(name: string): Promise<boolean>;
-  addDeadLetters(letters: readonly DeadLetter[]): Promise<void>;
-  deadLetters(sink: string, options?: { limit?: number }): Promise<DeadLetter[]>;
-  countDeadLetters(sink: string): Promise<number>;
-  saveStats(stats: SinkStats): Promise<void>;
-  stats(sink: string): Promise<SinkStats | null>;
-}
-
 /** The part of the Store the forwarder uses. */
 export interface ForwardStore {
   records: RecordTail;
   cursors: Cursors;
   ledger: Leases;
-  sinks: SinkRows;
+  sinks: SinkStore;
 }
 
 /** The cursor a sink keeps in the state store (HELPERS.md consumer names). */

@@ -1,7 +1,7 @@
 import type { AuditRecord, ContentType, RecordHead, StoredRecord, StoredSummary } from '../core/record.js';
 import type { AuthStore, ConsoleAuditStore } from './auth-contract.js';
 import type { CountDimension, CountRow, GroupCount, SearchCursor, SearchQuery } from '../core/search-query.js';
-import type { DeadLetter, SinkRow, SinkStats } from '../core/sink.js';
+import type { SinkStore } from '../core/sink.js';
 import type { RetentionStore } from './retention-contract.js';
 
 export type {
@@ -565,18 +565,5 @@ export interface AlertStore {
   removeSnooze(id: string): Promise<boolean>;
 }
 
-/** Sinks as registered (secrets sealed or referenced), what they refused for good, and how they are doing. */
-export interface SinkStore {
-  /** Adds or replaces a sink by name (addedAt keeps its first value). */
-  upsert(row: SinkRow): Promise<void>;
-  list(): Promise<SinkRow[]>;
-  get(name: string): Promise<SinkRow | null>;
-  /** Removes the sink with its dead letters and statistics; true when it existed. */
-  remove(name: string): Promise<boolean>;
-  addDeadLetters(letters: readonly DeadLetter[]): Promise<void>;
-  /** Newest first. */
-  deadLetters(sink: string, options?: { limit?: number }): Promise<DeadLetter[]>;
-  countDeadLetters(sink: string): Promise<number>;
-  saveStats(stats: SinkStats): Promise<void>;
-  stats(sink: string): Promise<SinkStats | null>;
-}
+/** Sinks as registered, what they refused for good, and how they are doing (core/sink.ts). */
+export type { SinkStore };

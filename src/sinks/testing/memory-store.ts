@@ -5,8 +5,8 @@
  */
 import type { StoredRecord } from '../../core/record.js';
 import type { SearchQuery } from '../../core/search-query.js';
-import type { DeadLetter, SinkRow, SinkStats } from '../../core/sink.js';
-import type { Cursors, ForwardStore, Leases, RecordTail, SinkRows, TailBatch, TailPosition } from '../ports.js';
+import type { DeadLetter, SinkRow, SinkStats, SinkStore } from '../../core/sink.js';
+import type { Cursors, ForwardStore, Leases, RecordTail, TailBatch, TailPosition } from '../ports.js';
 
 export class MemoryForwardStore implements ForwardStore {
   readonly rows: StoredRecord[] = [];
@@ -69,7 +69,7 @@ export class MemoryForwardStore implements ForwardStore {
     },
   };
 
-  readonly sinks: SinkRows = {
+  readonly sinks: SinkStore = {
     upsert: async (row) => void this.sinkMap.set(row.name, row),
     list: async () => [...this.sinkMap.values()].sort((a, b) => a.name.localeCompare(b.name)),
     get: async (name) => this.sinkMap.get(name) ?? null,
