@@ -35,7 +35,7 @@ describe('tenantwatch user and token', () => {
     assert.match(short.stderr, /shorter than 12/);
     const added = await cli(['user', 'add', 'alice', '--role', 'admin', '--password-env', 'ADMIN_PW']);
     assert.equal(added.code, 0, added.stderr);
-    assert.match(added.stdout, /added alice \(admin; tenants: \*\)/);
+    assert.match(added.stdout, /added alice \(admin; every tenant\)/);
     // A scope names tenants that exist: registered, or the label records were imported under.
     const typo = await cli('user add bob --role viewer --tenant contosso --password-env ADMIN_PW'.split(' '));
     assert.equal(typo.code, 1);

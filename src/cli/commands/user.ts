@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { AppError } from '../../core/errors.js';
 import { Accounts } from '../../server/auth/accounts.js';
 import { auditorFor, cliActor } from '../console-audit.js';
-import { ROLES } from '../../store/auth-contract.js';
+import { ALL_TENANTS, ROLES } from '../../store/auth-contract.js';
 import type { CliContext } from '../context.js';
 import { parseFormat, writeListing } from '../output.js';
 import type { Runner } from '../run.js';
@@ -43,14 +43,24 @@ interface UserFlags {
 
 const when = (ms: number | null): string => (ms === null ? '' : new Date(ms).toISOString().slice(0, 16) + 'Z');
 
+/** What an account may see, as `user add|reset` report it. */
+function scopeText(view: { tenants: readonly string[]; groups: readonly string[] }): string {
+  const tenants = view.tenants.includes(ALL_TENANTS) ? 'every tenant' : `tenants: ${view.tenants.join(', ') || 'none'}`;
+  return view.groups.length ? `${tenants}; groups: ${view.groups.join(', ')}` : tenants;
+}
+
 export function register(program: Command, run: Runner): void {
   const user = program.command('user').description("the console's accounts (sign-in, role, tenants)");
   user
     .command('add')
     .argument('<name>', 'user name (what the person types to sign in)')
     .addOption(roleOption().makeOptionMandatory())
-    .option('--tenant <tenant>', 'a tenant this user may see; repeat; default every tenant', collect)
-    .option('--group <group>', 'a tenant group this user may see; repeat', collect)
+    .option('--tenant <tenant>', 'a tenant this user may see; repeat; default every tenant (with no --group)', collect)
+    .option(
+      '--group <group>',
+      "a tenant group this user may see; repeat; with no --tenant, only the groups' tenants",
+      collect,
+    )
     .option('--password-env <var>', 'environment variable holding the password (at least 12 characters)')
     .option('--oidc <id>', 'link to an OpenID Connect account: ISSUER|CLAIM-VALUE')
     .description('add a user')
@@ -67,7 +77,7 @@ export function register(program: Command, run: Runner): void {
           ...(password ? { password } : {}),
           ...(flags.oidc ? { externalId: flags.oidc } : {}),
         });
-        ctx.out.write(`added ${view.name} (${view.role}; tenants: ${view.tenants.join(', ')})\n`);
+        ctx.out.write(`added ${view.name} (${view.role}; ${scopeText(view)})\n`);
       }),
     );
   user
@@ -108,7 +118,11 @@ export function register(program: Command, run: Runner): void {
     .argument('<name>')
     .addOption(roleOption())
     .option('--tenant <tenant>', 'replace the tenants; repeat', collect)
-    .option('--group <group>', 'replace the tenant groups; repeat', collect)
+    .option(
+      '--group <group>',
+      'replace the tenant groups; repeat (a user of every tenant is narrowed to the groups)',
+      collect,
+    )
     .option('--password-env <var>', 'environment variable holding the new password')
     .description('unlock a user, end their sessions, and change what is given')
     .action(
@@ -122,7 +136,7 @@ export function register(program: Command, run: Runner): void {
           ...(flags.tenant ? { tenants: flags.tenant } : {}),
           ...(flags.group ? { groups: flags.group } : {}),
         });
-        ctx.out.write(`reset ${view.name} (${view.role}; tenants: ${view.tenants.join(', ')}); sessions ended\n`);
+        ctx.out.write(`reset ${view.name} (${view.role}; ${scopeText(view)}); sessions ended\n`);
       }),
     );
   registerTokens(program, run);
@@ -164,7 +178,7 @@ function registerTokens(program: Command, run: Runner): void {
         const rows = (await (await accountsFor(ctx)).listTokens()).map((t) => ({
           ...t,
           role: t.role ?? '(user)',
-          tenants: t.tenants.join(' '),
+          tenants: t.tenants.includes(ALL_TENANTS) ? '(user)' : t.tenants.join(' '),
           expires: when(t.expiresAt),
           revoked: when(t.revokedAt),
           lastUsed: when(t.lastUsedAt),

@@ -13,6 +13,7 @@ import type { Store } from '../../store/contract.js';
 import { resolveTenantKeys } from '../../search/tenants.js';
 import type { ConsoleAuditor } from './audit.js';
 import { hashPassword } from './password.js';
+import { expandGroups, TenantScope } from './scope.js';
 import { newApiToken } from './secrets.js';
 
 /**
@@ -62,6 +63,15 @@ export function tokenView({ hash: _hash, ...rest }: TokenRow): TokenView {
   return rest;
 }
 
+/**
+ * The tenants an account lists: those named; with none named, only its groups' when it has groups (a
+ * group narrows, it never adds to "every tenant"); with neither, every tenant.
+ */
+function listedTenants(tenants: readonly string[] | undefined, groups: readonly string[] | undefined): string[] {
+  if (tenants?.length) return [...tenants];
+  return groups?.length ? [] : [ALL_TENANTS];
+}
+
 function unknownUser(name: string): AppError {
   return new AppError('NOT_FOUND', `No user is named "${name.slice(0, 100)}"`, {
     hint: 'tenantwatch user list shows the users',
@@ -106,6 +116,20 @@ export class Accounts {
       });
   }
 
+  /** Refuses a token naming a tenant its user may not see (a token only narrows its user's scope). */
+  private async checkWithinUser(user: UserRow, tenants: readonly string[]): Promise<void> {
+    const named = tenants.filter((t) => t !== ALL_TENANTS);
+    if (named.length === 0) return;
+    const [groups, rows] = await Promise.all([this.store.auth.listGroups(), this.store.tenants.list()]);
+    const scope = TenantScope.of(expandGroups(user.tenants, user.groups, groups), rows);
+    const outside = named.find((t) => !scope.allows(t));
+    if (outside !== undefined) {
+      throw new AppError('BAD_INPUT', `The user "${user.name}" may not see tenant "${outside.slice(0, 100)}"`, {
+        hint: "A token narrows its user's tenants: name only tenants the user may see (tenantwatch user list)",
+      });
+    }
+  }
+
   async addUser(actor: Actor, input: NewUser): Promise<UserView> {
     const name = checkName('user', input.name);
     const role = parseRole(input.role);
@@ -124,7 +148,7 @@ export class Accounts {
     const row: UserRow = {
       name,
       role,
-      tenants: input.tenants?.length ? [...input.tenants] : [ALL_TENANTS],
+      tenants: listedTenants(input.tenants, input.groups),
       groups: [...(input.groups ?? [])],
       passwordHash: input.password ? await hashPassword(input.password) : null,
       externalId: input.externalId ?? null,
@@ -150,10 +174,12 @@ export class Accounts {
     const user = await this.store.auth.getUser(name);
     if (!user) throw unknownUser(name);
     await this.checkScope(change.tenants, change.groups);
+    // Groups given to an account of every tenant narrow it to them (as for a new account).
+    const narrowed = !change.tenants?.length && change.groups?.length && user.tenants.includes(ALL_TENANTS);
     const row: UserRow = {
       ...user,
       ...(change.role ? { role: parseRole(change.role) } : {}),
-      ...(change.tenants?.length ? { tenants: [...change.tenants] } : {}),
+      ...(change.tenants?.length ? { tenants: [...change.tenants] } : narrowed ? { tenants: [] } : {}),
       ...(change.groups ? { groups: [...change.groups] } : {}),
       ...(change.password ? { passwordHash: await hashPassword(change.password) } : {}),
       failedAttempts: 0,
@@ -190,10 +216,17 @@ export class Accounts {
     const user = await this.store.auth.getUser(input.user);
     if (!user) throw unknownUser(input.user);
     const days = input.expiresInDays ?? 90;
-    if (!Number.isFinite(days) || days <= 0 || days > 3650) {
+    if (!Number.isFinite(days) || days < 1 || days > 3650) {
       throw new AppError('BAD_INPUT', `A token lives 1 to 3650 days, not ${days}`, { hint: 'Use --expires-days 90' });
     }
+    const role = input.role ? parseRole(input.role) : null;
+    if (role !== null && ROLES.indexOf(role) > ROLES.indexOf(user.role)) {
+      throw new AppError('BAD_INPUT', `A token of "${user.name}" (${user.role}) cannot have the ${role} role`, {
+        hint: `A token's --role only lowers its user's: give ${ROLES.slice(0, ROLES.indexOf(user.role) + 1).join(' or ')}, or none`,
+      });
+    }
     await this.checkScope(input.tenants);
+    await this.checkWithinUser(user, input.tenants ?? []);
     const now = this.clock.now();
     const secret = newApiToken();
     const row: TokenRow = {
@@ -201,7 +234,7 @@ export class Accounts {
       name,
       user: user.name,
       hash: secret.hash,
-      role: input.role ? parseRole(input.role) : null,
+      role,
       tenants: input.tenants?.length ? [...input.tenants] : [ALL_TENANTS],
       createdAt: now,
       expiresAt: now + days * 86_400_000,

@@ -257,4 +257,40 @@ describe('account scopes', () => {
     );
     assert.equal((await store.auth.getUser('bob'))?.tenants.join(), 'contoso', 'nothing refused was stored');
   });
+
+  test("a user given only groups sees only the groups' tenants; a token stays within its user's tenants and role", async () => {
+    const accounts = accountsOf(store, clock);
+    await accounts.putGroup(TEST_ACTOR, 'east', ['contoso']);
+    await addUser(store, clock, { name: 'gina', role: 'viewer', groups: ['east'] });
+    assert.deepEqual((await store.auth.getUser('gina'))?.tenants, []);
+    const names = async (name: string): Promise<string[]> => {
+      const res = await app.inject((await signIn(app, name)).with({ url: '/api/tenants' }));
+      return (res.json() as { tenants: { name: string }[] }).tenants.map((t) => t.name).sort();
+    };
+    assert.deepEqual(await names('gina'), ['contoso']);
+    // An account of every tenant given groups is narrowed to them.
+    await addUser(store, clock, { name: 'hal', role: 'investigator' });
+    assert.deepEqual(await names('hal'), ['contoso', 'fabrikam']);
+    await accounts.resetUser(TEST_ACTOR, 'hal', { groups: ['east'] });
+    assert.deepEqual(await names('hal'), ['contoso']);
+
+    const refused = async (run: () => Promise<unknown>, message: RegExp): Promise<void> => {
+      await assert.rejects(run, (e: unknown) => e instanceof Error && message.test(e.message));
+    };
+    await refused(
+      () => accounts.addToken(TEST_ACTOR, { name: 't1', user: 'hal', tenants: ['fabrikam'] }),
+      /The user "hal" may not see tenant "fabrikam"/,
+    );
+    await refused(
+      () => accounts.addToken(TEST_ACTOR, { name: 't2', user: 'gina', role: 'admin' }),
+      /cannot have the admin role/,
+    );
+    await refused(
+      () => accounts.addToken(TEST_ACTOR, { name: 't3', user: 'gina', expiresInDays: 0.00001 }),
+      /1 to 3650 days/,
+    );
+    const ok = await accounts.addToken(TEST_ACTOR, { name: 't4', user: 'hal', tenants: ['CONTOSO'], role: 'viewer' });
+    assert.equal(ok.view.role, 'viewer');
+    assert.equal((await store.auth.listTokens()).length, 1, 'nothing refused was stored');
+  });
 });

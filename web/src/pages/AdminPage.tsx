@@ -103,7 +103,7 @@ export function AdminPage() {
             <tr key={u.name}>
               <td>{u.name}</td>
               <td>{u.role}</td>
-              <td>{u.tenants.join(', ')}</td>
+              <td>{u.tenants.includes('*') ? 'all' : u.tenants.join(', ') || '(groups)'}</td>
               <td>{u.groups.join(', ')}</td>
               <td>{u.externalId ? 'single sign-on' : u.hasPassword ? 'password' : ''}</td>
               <td>{u.lockedUntil ? fmtTime(u.lockedUntil, zone) : ''}</td>
@@ -156,7 +156,7 @@ export function AdminPage() {
               <td>{t.name}</td>
               <td>{t.user}</td>
               <td>{t.role ?? '(user)'}</td>
-              <td>{t.tenants.join(', ')}</td>
+              <td>{t.tenants.includes('*') ? '(user)' : t.tenants.join(', ')}</td>
               <td>{t.expiresAt === null ? 'never' : fmtTime(t.expiresAt, zone)}</td>
               <td>
                 {t.revokedAt ? (
