@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import { silentLogger } from '../src/core/log.js';
+import { raiseHits } from '../src/detections/alerts/raise.js';
+import { fakeEvaluator } from '../src/detections/testing/hits.js';
 import { listReports, runReport } from '../src/reports/registry.js';
 import { addUser, signIn, type Browser } from '../src/server/auth/testing.js';
 import { buildServer, routesOf } from '../src/server/index.js';
@@ -93,5 +96,32 @@ describe('tenant scope on every route', () => {
       tenants.json().tenants.map((t: { name: string }) => t.name),
       ['contoso'],
     );
+  });
+
+  test("a tenant-scoped user cannot silence other tenants' alerts, nor act under another's name", async () => {
+    const contoso = fixtureRecords().filter((r) => r.tenant === CONTOSO);
+    await raiseHits(
+      { store: deps.store, clock: deps.clock, logger: silentLogger },
+      fakeEvaluator(['New-InboxRule']).push(contoso),
+    );
+    const alert = (await deps.store.alerts.list({ tenants: [CONTOSO], limit: 1 }))[0]!;
+    const post = (action: string, payload: unknown) =>
+      app.inject(admin.with({ method: 'POST', url: `/api/alerts/${alert.id}/${action}?tenant=contoso`, payload }));
+    const before = (await deps.store.alerts.listExclusions()).length;
+    const everywhere = await post('exclude', {
+      kind: 'user',
+      value: 'x@fabrikam.onmicrosoft.com',
+      reason: 'noise',
+      allTenants: true,
+    });
+    assert.equal(everywhere.statusCode, 403, everywhere.body);
+    assert.match(everywhere.json().error.message, /needs an account that sees every tenant/);
+    assert.equal((await deps.store.alerts.listExclusions()).length, before, 'nothing was excluded');
+    const own = await post('exclude', { kind: 'user', value: 'x@contoso.onmicrosoft.com', reason: 'VIP', by: 'boss' });
+    assert.equal(own.statusCode, 200, own.body);
+    assert.equal(own.json().exclusion.author, 'carol');
+    assert.equal(own.json().exclusion.tenant, CONTOSO);
+    const status = await post('status', { status: 'acknowledged', by: 'boss' });
+    assert.equal(status.json().statusBy, 'carol');
   });
 });

@@ -371,6 +371,7 @@ export interface ApiRoutes {
   'POST /api/alerts/:id/status': {
     params: { id: string };
     query: AlertScopeQuery;
+    /** `by`: heeded only by a console served without accounts; otherwise the caller is recorded. */
     body: { status: AlertStatus; note?: string; by?: string };
     response: AlertState;
   };
@@ -384,6 +385,7 @@ export interface ApiRoutes {
   'POST /api/alerts/:id/exclude': {
     params: { id: string };
     query: AlertScopeQuery;
+    /** allTenants: only for a caller who sees every tenant (FORBIDDEN otherwise). */
     body: { kind: string; value: string; reason?: string; by?: string; allTenants?: boolean };
     response: { exclusion: AlertExclusion };
   };

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TenantScope } from '../auth/scope.js';
 import { AppError } from '../../core/errors.js';
 import { changeStatus, excludeFromAlert, parseStatus, snoozeAlert } from '../../detections/alerts/actions.js';
@@ -27,6 +27,15 @@ interface ActionBody {
 }
 
 const text = (v: unknown, max = 1_000): string => (typeof v === 'string' ? v.trim().slice(0, max) : '');
+
+/**
+ * Who an action is recorded as: the signed-in user or the token's; only the console served without accounts
+ * (on loopback, `local`) may name someone in the body, as there is nobody signed in to name.
+ */
+function actor(request: FastifyRequest, body: ActionBody): string {
+  const { caller } = request;
+  return caller.via === 'local' ? text(body.by, 100) || 'console' : caller.user;
+}
 
 /**
  * Alerts: the list with filters (tenant, rule, severity, status), one alert with the records behind it
@@ -108,9 +117,7 @@ export function registerAlertRoutes(app: FastifyInstance, deps: ServerDeps): voi
           hint: `Use ${SETTABLE.join(', ')}`,
         });
       const note = text(body.note);
-      return alertView(
-        await changeStatus(actions, alert.id, status, text(body.by, 100) || 'console', note || undefined),
-      );
+      return alertView(await changeStatus(actions, alert.id, status, actor(request, body), note || undefined));
     },
   );
 
@@ -127,7 +134,7 @@ export function registerAlertRoutes(app: FastifyInstance, deps: ServerDeps): voi
         throw new AppError('BAD_TIME', `"${given}" is not a span from now or a date-time`, {
           hint: 'Use e.g. 4h, 2d or 2026-12-01T08:00Z',
         });
-      return alertView(await snoozeAlert(actions, alert.id, until, text(body.by, 100) || 'console', text(body.reason)));
+      return alertView(await snoozeAlert(actions, alert.id, until, actor(request, body), text(body.reason)));
     },
   );
 
@@ -137,11 +144,17 @@ export function registerAlertRoutes(app: FastifyInstance, deps: ServerDeps): voi
     async (request): Promise<ApiResponse<'POST /api/alerts/:id/exclude'>> => {
       const alert = await scoped(request.params.id, request.query as RawQuery, request.scope);
       const body = request.body ?? {};
+      // An exclusion for every tenant silences hits in tenants the caller may not see: only a caller who sees
+      // them all may make one.
+      if (body.allTenants === true && !request.scope.all)
+        throw new AppError('FORBIDDEN', 'An exclusion for every tenant needs an account that sees every tenant', {
+          hint: "Leave out allTenants to exclude in this alert's tenant, or ask an administrator of every tenant",
+        });
       const exclusion = await excludeFromAlert(actions, alert.id, {
         kind: text(body.kind, 20),
         value: text(body.value, 600),
         reason: text(body.reason),
-        author: text(body.by, 100) || 'console',
+        author: actor(request, body),
         ...(body.allTenants === true ? { allTenants: true } : {}),
       });
       return { exclusion };
