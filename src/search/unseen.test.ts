@@ -41,6 +41,17 @@ test('an operation, workload or user never seen is said, with what was perhaps m
   }
 });
 
+test('an empty tenant list (a scope that holds no tenant) searches nothing and suggests nothing from other tenants', async () => {
+  const store = await storeWith();
+  try {
+    const query = { range, operations: ['FileAccesed'], users: ['alce@contoso.com'] };
+    assert.equal((await unseenFilterValues(store.records, query)).length, 2, 'without a tenant list it suggests');
+    assert.deepEqual(await unseenFilterValues(store.records, { ...query, tenants: [] }), []);
+  } finally {
+    await store.close();
+  }
+});
+
 test('values that exist, or that Microsoft logs, give no notice (a cmdlet is an operation once seen)', async () => {
   const store = await storeWith();
   try {

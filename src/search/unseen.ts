@@ -46,7 +46,10 @@ function knownWorkloads(): Map<string, string> {
 
 export async function unseenFilterValues(records: RecordStore, query: SearchQuery): Promise<FilterNotice[]> {
   const notices: FilterNotice[] = [];
-  const tenants = query.tenants?.length ? { tenants: query.tenants } : {};
+  // An empty tenant list searches nothing (a caller whose scope holds no tenant): it has nothing to suggest,
+  // and dropping the filter would look in every tenant (and tell such a caller whose users exist there).
+  if (query.tenants?.length === 0) return notices;
+  const tenants = query.tenants ? { tenants: query.tenants } : {};
   for (const operation of query.operations ?? []) {
     if (knownOperations().has(operation.toLowerCase())) continue;
     if (await exists(records, { range: ALL_TIME, ...tenants, operations: [operation] })) continue;
