@@ -9,6 +9,7 @@ import { addUser, signIn, type Browser } from '../src/server/auth/testing.js';
 import { buildServer, routesOf } from '../src/server/index.js';
 import { CONTOSO, FABRIKAM, fixtureRecords, testDeps } from '../src/server/testing/fixtures.js';
 import type { ServerDeps } from '../src/server/deps.js';
+import type { StoredRecord } from '../src/core/record.js';
 
 /**
  * Issue 16's acceptance: a user scoped to one tenant (contoso) calls EVERY route of the API — the list
@@ -99,13 +100,15 @@ describe('tenant scope on every route', () => {
   });
 
   test("a tenant-scoped user cannot silence other tenants' alerts, nor act under another's name", async () => {
-    const contoso = fixtureRecords().filter((r) => r.tenant === CONTOSO);
+    const contoso: StoredRecord[] = [];
+    for await (const r of deps.store.records.search({ range: { start: 0, end: deps.clock.now() }, tenants: [CONTOSO] }))
+      contoso.push(r);
     await raiseHits(
       { store: deps.store, clock: deps.clock, logger: silentLogger },
       fakeEvaluator(['New-InboxRule']).push(contoso),
     );
     const alert = (await deps.store.alerts.list({ tenants: [CONTOSO], limit: 1 }))[0]!;
-    const post = (action: string, payload: unknown) =>
+    const post = (action: string, payload: Record<string, unknown>) =>
       app.inject(admin.with({ method: 'POST', url: `/api/alerts/${alert.id}/${action}?tenant=contoso`, payload }));
     const before = (await deps.store.alerts.listExclusions()).length;
     const everywhere = await post('exclude', {
@@ -123,5 +126,14 @@ describe('tenant scope on every route', () => {
     assert.equal(own.json().exclusion.tenant, CONTOSO);
     const status = await post('status', { status: 'acknowledged', by: 'boss' });
     assert.equal(status.json().statusBy, 'carol');
+  });
+
+  test('coverage for several tenants answers for all of them or refuses, never narrows silently', async () => {
+    const both = await app.inject(admin.with({ url: '/api/coverage?tenant=contoso&tenant=fabrikam' }));
+    assert.equal(both.statusCode, 403, both.body);
+    assert.match(both.json().error.message, /may not see tenant "fabrikam"/);
+    const own = await app.inject(admin.with({ url: `/api/coverage?tenant=contoso&tenant=${CONTOSO}` }));
+    assert.equal(own.statusCode, 200, own.body);
+    assert.equal(leaks(own.body), null);
   });
 });

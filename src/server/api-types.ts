@@ -334,7 +334,7 @@ export interface ApiRoutes {
     response: { applied: boolean; outcome: EnableOutcome };
   };
   'GET /api/posture/:tenant': { params: { tenant: string }; response: PostureDetail };
-  'GET /api/coverage': { query: { tenant?: string }; response: CoverageSummary };
+  'GET /api/coverage': { query: { tenant?: string | string[] }; response: CoverageSummary };
   'GET /api/status': { response: { now: number; collector: unknown } };
 
   'GET /api/auth/me': { response: Me };

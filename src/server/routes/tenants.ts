@@ -7,7 +7,7 @@ import { readAuditingFacts } from '../../coverage/auditing.js';
 import type { CoverageWindow, PostureSnapshot, Store, TenantRow } from '../../store/contract.js';
 import type { ApiParams, ApiResponse, PostureCheck, PostureDetail, TenantOverview } from '../api-types.js';
 import type { ServerDeps } from '../deps.js';
-import type { RawQuery } from '../params.js';
+import { values, type RawQuery } from '../params.js';
 import { forbiddenTenant, type TenantScope } from '../auth/scope.js';
 
 function postureOf(s: PostureSnapshot | undefined, auditing: AuditingFact): TenantOverview['posture'] {
@@ -206,17 +206,22 @@ export function registerTenantRoutes(app: FastifyInstance, deps: ServerDeps): vo
   );
 
   app.get('/api/coverage', viewer, async (request): Promise<ApiResponse<'GET /api/coverage'>> => {
-    const raw = request.query as RawQuery;
-    const wanted = typeof raw.tenant === 'string' && raw.tenant ? raw.tenant : undefined;
-    if (wanted && !request.scope.allows(wanted)) throw forbiddenTenant(wanted);
+    // tenant= may repeat: each named tenant must be one the caller may see (never a silent narrowing) and exist.
+    const wanted = values((request.query as RawQuery).tenant).filter((t) => t.trim());
+    const refused = wanted.find((t) => !request.scope.allows(t));
+    if (refused !== undefined) throw forbiddenTenant(refused);
     let tenants = (await store.tenants.list()).filter((t) => request.scope.allows(t.tenantId));
-    if (wanted) {
-      const row = await store.tenants.get(wanted);
-      if (!row)
-        throw new AppError('UNKNOWN_TENANT', `No tenant is named "${wanted.slice(0, 100)}"`, {
-          hint: 'GET /api/tenants lists the registered tenants',
-        });
-      tenants = [row];
+    if (wanted.length) {
+      const rows = new Map<string, TenantRow>();
+      for (const name of wanted) {
+        const row = await store.tenants.get(name);
+        if (!row)
+          throw new AppError('UNKNOWN_TENANT', `No tenant is named "${name.slice(0, 100)}"`, {
+            hint: 'GET /api/tenants lists the registered tenants',
+          });
+        rows.set(row.tenantId, row);
+      }
+      tenants = [...rows.values()];
     }
     return readCoverage(store, tenants, deps.clock.now());
   });
