@@ -3,6 +3,9 @@ import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../src/server/index.js';
 import { DAY, NOW, testDeps } from '../src/server/testing/fixtures.js';
+import { loggedUrl } from '../src/server/errors.js';
+import { addUser } from '../src/server/auth/testing.js';
+import { keptLogLines } from './support/logs.js';
 
 /**
  * Bad input never becomes a 500: bad dates, unknown tenants, huge limits, and injection attempts in
@@ -116,5 +119,37 @@ describe('reports routes', () => {
   test('parameters that are not an object are a 400', async () => {
     const res = await app.inject({ method: 'POST', url: '/api/reports/admin-activity/run', payload: [1, 2] });
     assertClientError({ status: res.statusCode, body: res.json() }, 'BAD_INPUT');
+  });
+});
+
+describe('what the log keeps of a request URL', () => {
+  test('a secret pasted into the query string never reaches a log line, whatever its parameter is called', async () => {
+    const { logger, lines } = keptLogLines();
+    const deps = await testDeps({ logger });
+    const logged = await buildServer(deps);
+    await addUser(deps.store, deps.clock, { name: 'alice' });
+    const token = `tw_${'0123456789abcdef'}_${'S'.repeat(43)}`;
+    const urls = [
+      `/api/tenants?token=${token}`,
+      `/api/tenants?access_token=eyJsecretjwt&code=one-time-code&state=st4te&password=hunter22hunter`,
+      `/api/tenants?${token}`,
+      `/api/search?start=7d&end=now&sig=s1gnature&${token}=x`,
+    ];
+    for (const url of urls) assert.equal((await logged.inject({ url })).statusCode, 401, url);
+    await logged.close();
+    const rejected = lines.filter((l) => l.includes('server.request_rejected')).map((l) => JSON.parse(l).url);
+    assert.deepEqual(rejected, [
+      '/api/tenants?token=…',
+      '/api/tenants?access_token=…&code=…&state=…&password=…',
+      '/api/tenants?…=…',
+      '/api/search?start=…&end=…&sig=…&…=…',
+    ]);
+    for (const secret of [token, 'S'.repeat(43), 'eyJsecretjwt', 'one-time-code', 'st4te', 'hunter22', 's1gnature'])
+      assert.ok(!lines.join('').includes(secret), `${secret.slice(0, 6)}… reached the log`);
+  });
+
+  test('loggedUrl keeps the path and the parameter names only', () => {
+    assert.equal(loggedUrl('/api/coverage'), '/api/coverage');
+    assert.equal(loggedUrl('/api/search?user=adele%40contoso.com&&x'), '/api/search?user=…&x=…');
   });
 });

@@ -40,6 +40,37 @@ export function errorBody(error: AppError): ErrorBody {
   };
 }
 
+/**
+ * A request's URL as the log keeps it: the path and the names of its query parameters, every value replaced.
+ * Why every value and not a list of secret-looking names: tokens are never accepted from the URL, but people
+ * paste them there anyway (`?token=tw_…`, `?access_token=…`), and an OpenID Connect callback carries its
+ * one-time `code` and `state`; a list of names would miss the next spelling. The names keep a rejected request
+ * explainable, and the audit trail (server/auth/audit.ts) keeps a console search's filters for those who may read it.
+ */
+export function loggedUrl(url: string): string {
+  const at = url.indexOf('?');
+  if (at < 0) return url.slice(0, 500);
+  const names = url
+    .slice(at + 1)
+    .split('&')
+    .filter((part) => part !== '')
+    .map((part) => {
+      const name = part.split('=', 1)[0]!;
+      // A part with no "=" may be the pasted secret itself: only short, name-like names are kept.
+      return `${PARAM_NAME.test(name) ? name : '…'}=…`;
+    });
+  return `${url.slice(0, Math.min(at, 500))}?${names.join('&').slice(0, 500)}`;
+}
+
+const PARAM_NAME = /^[\w.[\]-]{1,40}$/;
+/** An API token's shape (server/auth/secrets.ts): cut from any text a log line quotes from a request. */
+const API_TOKEN = /tw_[0-9a-f]{16}_[\w-]+/gi;
+
+/** A rejected request's message as the log keeps it: a message may quote what the request sent. */
+function loggedMessage(message: string): string {
+  return message.replace(API_TOKEN, 'tw_…');
+}
+
 /** A page path (no file extension, not the API): the console's index.html answers it. */
 function isPagePath(method: string, url: string): boolean {
   const path = url.split('?')[0] ?? '';
@@ -52,16 +83,22 @@ export function installErrorHandling(app: FastifyInstance, logger: Logger, webRo
     const status = ERROR_CATALOGUE[error.code].status;
     if (status >= 500) {
       logger.error(
-        { event: SERVER_EVENTS.requestFailed, method: request.method, url: request.url, code: error.code, err: e },
+        {
+          event: SERVER_EVENTS.requestFailed,
+          method: request.method,
+          url: loggedUrl(request.url),
+          code: error.code,
+          err: e,
+        },
         'request failed',
       );
     } else {
       logger.debug({
         event: SERVER_EVENTS.requestRejected,
         method: request.method,
-        url: request.url,
+        url: loggedUrl(request.url),
         code: error.code,
-        message: error.message,
+        message: loggedMessage(error.message),
       });
     }
     // A streamed response that already started cannot change its status: cut it so the client sees it broken.
