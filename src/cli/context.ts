@@ -30,15 +30,31 @@ export interface GlobalOptions {
 
 /**
  * Structured JSON logs for tools, plain sentences for people: with -v (or TENANTWATCH_LOG_LEVEL) the JSON
- * lines go to stderr; with --log-file they go to that file (info and up); otherwise stderr shows warnings and
- * errors as sentences (log-lines.ts), so human output never carries a raw JSON line.
+ * lines go to stderr at that level; with --log-file they go to that file too (info and up, or the -v level);
+ * otherwise stderr shows warnings and errors as sentences (log-lines.ts), so human output never carries a raw
+ * JSON line. `envLevel` and `stderr` are parameters so a test can give its own.
  */
-function cliLogger(opts: GlobalOptions): Logger {
-  const level = process.env.TENANTWATCH_LOG_LEVEL ?? (opts.verbose ? 'debug' : undefined);
-  if (level) return pino({ level, base: undefined }, pino.destination(2));
+export function cliLogger(
+  opts: GlobalOptions,
+  envLevel = process.env.TENANTWATCH_LOG_LEVEL,
+  stderr: pino.DestinationStream = pino.destination(2),
+): Logger {
+  const level = envLevel ?? (opts.verbose ? 'debug' : undefined);
+  const file = opts.logFile ? pino.destination({ dest: opts.logFile, mkdir: true, sync: true }) : undefined;
+  if (level) {
+    if (!file) return pino({ level, base: undefined }, stderr);
+    // Each stream at the logger's level: a multistream entry without one takes only info and up.
+    const at = level as pino.Level;
+    return pino(
+      { level, base: undefined },
+      pino.multistream([
+        { level: at, stream: stderr },
+        { level: at, stream: file },
+      ]),
+    );
+  }
   const human = { level: 'warn' as const, stream: humanLogStream(process.stderr) };
-  if (!opts.logFile) return pino({ level: 'warn', base: undefined }, human.stream);
-  const file = pino.destination({ dest: opts.logFile, mkdir: true, sync: true });
+  if (!file) return pino({ level: 'warn', base: undefined }, human.stream);
   return pino({ level: 'info', base: undefined }, pino.multistream([human, { level: 'info', stream: file }]));
 }
 

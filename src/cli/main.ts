@@ -33,7 +33,7 @@ export function buildProgram(state: RunState): Command {
     )
     .option('-v, --verbose', 'debug logs on stderr, as JSON lines')
     .addOption(
-      new Option('--log-file <file>', 'also write JSON log lines (info and up) to this file').env(
+      new Option('--log-file <file>', 'also write JSON log lines to this file (info and up; with -v, debug)').env(
         'TENANTWATCH_LOG_FILE',
       ),
     )
