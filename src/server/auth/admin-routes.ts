@@ -182,12 +182,12 @@ function auditCsvRow(e: ConsoleAuditEntry): string {
 /** The trail, newest first, and its export through the same CSV rules as record exports (search/csv.ts). */
 function registerAuditTrailRoutes(app: FastifyInstance, deps: { store: Store; clock: Clock }): void {
   app.get('/api/audit', { config: { role: 'admin' } }, async (request): Promise<ApiResponse<'GET /api/audit'>> => {
-    requireAllTenants(request);
+    requireEveryTenant(request.scope, 'Reading the console audit trail');
     const filter = auditFilter(request.query as RawQuery, deps.clock.now());
     return { entries: await deps.store.consoleAudit.list(filter) };
   });
   app.get('/api/audit/export', { config: { role: 'admin', audit: 'audit.export' } }, async (request, reply) => {
-    requireAllTenants(request);
+    requireEveryTenant(request.scope, 'Exporting the console audit trail');
     const raw = request.query as RawQuery;
     const format = pickOne(raw.format, 'format', ['csv', 'json'] as const, 'csv');
     const entries = await deps.store.consoleAudit.list({ ...auditFilter(raw, deps.clock.now()), limit: 10_000 });

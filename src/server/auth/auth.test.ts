@@ -294,3 +294,54 @@ describe('account scopes', () => {
     assert.equal((await store.auth.listTokens()).length, 1, 'nothing refused was stored');
   });
 });
+
+describe('what a refusal says', () => {
+  beforeEach(async () => start({ loginRate: { max: 3, windowMs: 60_000 } }));
+
+  test('a tenant-scoped admin reading the audit trail is told that is what needs every tenant', async () => {
+    await addUser(store, clock, { name: 'sam', role: 'admin', tenants: ['contoso'] });
+    const sam = await signIn(app, 'sam');
+    for (const url of ['/api/audit', '/api/audit/export']) {
+      const res = await app.inject(sam.with({ url }));
+      assert.equal(res.statusCode, 403, url);
+      assert.match(res.json().error.message, /the console audit trail needs an administrator of every tenant/, url);
+    }
+    const users = await app.inject(sam.with({ url: '/api/admin/users' }));
+    assert.match(users.json().error.message, /^Managing accounts needs/);
+  });
+
+  test('the sign-in rate limit names its window and the time left', async () => {
+    for (let i = 0; i < 3; i++) await login(`user${i}`, 'guess-guess-guess');
+    clock.advance(3_000);
+    const limited = await login('user9', 'guess-guess-guess');
+    assert.equal(limited.statusCode, 429);
+    assert.equal(limited.json().error.message, 'Too many sign-in attempts from this address: 3 are allowed per minute');
+    assert.equal(limited.json().error.hint, 'Try again in 57 seconds');
+  });
+
+  test('an expired API token says so and how to make a new one', async () => {
+    await addUser(store, clock, { name: 'alice', role: 'admin' });
+    const made = await accountsOf(store, clock).addToken(TEST_ACTOR, { name: 'ci', user: 'alice', expiresInDays: 1 });
+    clock.advance(86_400_000);
+    const res = await app.inject({ url: '/api/tenants', headers: { authorization: `Bearer ${made.token}` } });
+    assert.equal(res.statusCode, 401);
+    assert.match(res.json().error.message, /The API token "ci" expired on /);
+    assert.match(res.json().error.hint, /^Make a new one with tenantwatch token add NAME --user USER/);
+  });
+
+  test('the sign-in answer names the same tenants as /api/auth/me', async () => {
+    await addUser(store, clock, { name: 'alice', role: 'admin' });
+    await addUser(store, clock, { name: 'bob', tenants: ['contoso'] });
+    for (const [name, tenants] of [
+      ['alice', '*'],
+      ['bob', ['contoso']],
+    ] as const) {
+      const res = await login(name, TEST_PASSWORD);
+      const cookie = res.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+      const me = await app.inject({ url: '/api/auth/me', headers: { cookie } });
+      assert.deepEqual(me.json().tenants, res.json().tenants, name);
+      assert.equal(me.json().tenants.length > 0, true, name);
+      if (tenants === '*') assert.equal(res.json().tenants, '*');
+    }
+  });
+});

@@ -27,7 +27,7 @@ function lesser(a: Role, b: Role | null): Role {
   return b !== null && rank(b) < rank(a) ? b : a;
 }
 
-async function userScope(store: Store, user: UserRow): Promise<TenantScope> {
+export async function userScope(store: Store, user: UserRow): Promise<TenantScope> {
   const [groups, tenants] = await Promise.all([store.auth.listGroups(), store.tenants.list()]);
   return TenantScope.of(expandGroups(user.tenants, user.groups, groups), tenants);
 }
@@ -36,18 +36,25 @@ function expired(message: string): AppError {
   return new AppError('SIGNIN_REQUIRED', message, { hint: 'Sign in again' });
 }
 
+/** A token that stopped working is replaced, not signed in again: say how a new one is made. */
+function tokenRefused(message: string): AppError {
+  return new AppError('SIGNIN_REQUIRED', message, {
+    hint: 'Make a new one with tenantwatch token add NAME --user USER (or on the Admin page) and send it as Authorization: Bearer TOKEN',
+  });
+}
+
 async function fromToken(store: Store, clock: Clock, header: string): Promise<Resolved> {
   const parsed = parseApiToken(header.slice('bearer '.length).trim());
   const row = parsed ? await store.auth.getToken(parsed.id) : null;
   const now = clock.now();
   if (!parsed || !row || !sameSecret(row.hash, parsed.hash) || row.revokedAt !== null) {
-    throw new AppError('SIGNIN_REQUIRED', 'The API token is not valid (unknown, mistyped or revoked)', {
-      hint: 'Create a token with tenantwatch token add NAME --user USER and send it as Authorization: Bearer TOKEN',
-    });
+    throw tokenRefused('The API token is not valid (unknown, mistyped or revoked)');
   }
-  if (row.expiresAt !== null && now >= row.expiresAt) throw expired(`The API token "${row.name}" has expired`);
+  if (row.expiresAt !== null && now >= row.expiresAt) {
+    throw tokenRefused(`The API token "${row.name}" expired on ${new Date(row.expiresAt).toISOString()}`);
+  }
   const user = await store.auth.getUser(row.user);
-  if (!user) throw expired(`The API token's user "${row.user}" no longer exists`);
+  if (!user) throw tokenRefused(`The API token's user "${row.user}" no longer exists`);
   if (row.lastUsedAt === null || now - row.lastUsedAt > TOUCH_EVERY_MS) await store.auth.touchToken(row.id, now);
   const [scope, tenants] = await Promise.all([userScope(store, user), store.tenants.list()]);
   return {

@@ -44,10 +44,13 @@ export async function installAuth(app: FastifyInstance, deps: AuthDeps): Promise
     global: false,
     // Counted in the database, so every serve process on it shares one limit per address.
     store: databaseRateStore(deps.store, deps.clock),
+    // Sign-in is the only rate-limited route. context.after is the time left in this address's window, not the window.
     errorResponseBuilder: (_request, context) =>
-      new AppError('RATE_LIMITED', `Too many attempts: ${context.max} are allowed per ${context.after}`, {
-        hint: `Wait ${context.after} and try again`,
-      }),
+      new AppError(
+        'RATE_LIMITED',
+        `Too many sign-in attempts from this address: ${context.max} are allowed per ${per(options.loginRate.windowMs)}`,
+        { hint: `Try again in ${context.after}` },
+      ),
   });
   app.decorateRequest('caller', null as never);
   app.decorateRequest('scope', null as never);
@@ -112,6 +115,17 @@ async function guard(request: FastifyRequest, reply: FastifyReply, deps: AuthDep
       hint: 'Ask an administrator for the role',
     });
   }
+}
+
+/** A window as words: 60 000 → "minute", 120 000 → "2 minutes", 90 000 → "90 seconds". */
+export function per(ms: number): string {
+  const [size, unit] =
+    ms % 3_600_000 === 0
+      ? [ms / 3_600_000, 'hour']
+      : ms % 60_000 === 0
+        ? [ms / 60_000, 'minute']
+        : [Math.ceil(ms / 1000), 'second'];
+  return size === 1 ? unit : `${size} ${unit}s`;
 }
 
 function helmetOptions(options: AuthOptions) {

@@ -5,6 +5,7 @@ import type { UserRow } from '../../store/auth-contract.js';
 import type { Store } from '../../store/contract.js';
 import type { ConsoleAuditor } from './audit.js';
 import { setSessionCookies } from './cookies.js';
+import { userScope } from './caller.js';
 import { AUTH_EVENTS } from './events.js';
 import { newSessionId, sessionKey } from './secrets.js';
 import type { AuthOptions } from './types.js';
@@ -40,6 +41,8 @@ export async function startSession(
   await deps.store.auth.pruneSessions(now, deps.options.idleMs);
   setSessionCookies(reply, deps.options, id);
   request.caller = { user: user.name, role: user.role, via: 'session', sessionId: id };
+  // The answer to the sign-in (whoAmI) names the tenants of this user, as /api/auth/me will.
+  request.scope = await userScope(deps.store, user);
   deps.logger.info({ event: AUTH_EVENTS.signedIn, user: user.name, via });
   await deps.auditor.forRequest(request, 'signin', 'ok', user.name, { via });
 }
