@@ -310,6 +310,17 @@ describe('what a refusal says', () => {
     assert.match(users.json().error.message, /^Managing accounts needs/);
   });
 
+  test('a route that does not exist is a 404 for anyone signed in, and asks anyone else to sign in', async () => {
+    await addUser(store, clock, { name: 'ivy', role: 'investigator' });
+    const ivy = await signIn(app, 'ivy');
+    const missing = await app.inject(ivy.with({ url: '/api/nonexistent' }));
+    assert.equal(missing.statusCode, 404);
+    assert.equal(missing.json().error.code, 'NOT_FOUND');
+    assert.equal((await app.inject(ivy.with({ method: 'DELETE', url: '/api/tenants' }))).statusCode, 404);
+    assert.equal((await app.inject({ url: '/api/nonexistent' })).statusCode, 401);
+    assert.equal((await app.inject(ivy.with({ url: '/api/admin/users' }))).statusCode, 403, 'a real admin route');
+  });
+
   test('the sign-in rate limit names its window and the time left', async () => {
     for (let i = 0; i < 3; i++) await login(`user${i}`, 'guess-guess-guess');
     clock.advance(3_000);

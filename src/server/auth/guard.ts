@@ -98,9 +98,15 @@ export function checkCsrf(request: FastifyRequest, caller: Caller): void {
   }
 }
 
-/** What the route declared, or admin for an undeclared API route (fail closed) and public for the console's files. */
+/**
+ * What the route declared, or admin for an undeclared API route (fail closed) and public for the console's files.
+ * A request no route matches (the not-found handler answers it) has no data behind it: under /api any signed-in
+ * caller is told it does not exist (404) rather than that it needs the admin role; nobody else learns even that.
+ */
 export function neededRole(request: FastifyRequest): RouteRole {
+  const api = request.url.startsWith('/api');
+  if (request.is404) return api ? 'viewer' : 'public';
   const declared = request.routeOptions.config?.role;
   if (declared) return declared;
-  return request.url.startsWith('/api') ? 'admin' : 'public';
+  return api ? 'admin' : 'public';
 }
