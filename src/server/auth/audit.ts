@@ -22,6 +22,52 @@ export function sanitize(value: unknown, depth = 0): unknown {
   return value;
 }
 
+/**
+ * Which responses become entries, and under which action (the rule is written down in ADR 0019, decision 9):
+ * - only a signed-in caller's requests (a token, a session, the local user): refusals of anyone else are
+ *   logged, not recorded, since anyone who reaches the port could fill an append-only trail with them; sign-in
+ *   attempts are the exception and are recorded by the sign-in routes themselves (rate limited per address);
+ * - a route that declares `config.audit`: every call under that action, whatever the outcome, except the next
+ *   pages of one search (a cursor);
+ * - any other route's refusal (403: the role, the tenant scope, CSRF): `access`, outcome denied;
+ * - any other investigator route (it reads records: search, counts, exports, reports, triage): every call, under
+ *   its method and path, so a route added without a name is still recorded;
+ * - nothing else: the overview a viewer may read (tenants, posture, coverage, status, alerts, report list) is
+ *   what the console loads on every page, and an admin's reads of accounts and the trail change nothing.
+ */
+export function actionFor(request: FastifyRequest, status: number): string | null {
+  if (!request.caller || request.caller.role === null) return null;
+  const config = request.routeOptions.config;
+  if (config?.audit) return config.audit === 'search' && hasCursor(request) ? null : config.audit;
+  if (outcomeOf(status) === 'denied') return 'access';
+  if (config?.role === 'investigator' && request.routeOptions.url) {
+    return `${request.method} ${request.routeOptions.url}`;
+  }
+  return null;
+}
+
+/** The next pages of one search are one search: only its first page is recorded. */
+function hasCursor(request: FastifyRequest): boolean {
+  return typeof (request.query as Record<string, unknown> | undefined)?.cursor === 'string';
+}
+
+/** What the console asks for right after a search's first page, over the same filters (web useSearch). */
+const FOLLOWS_SEARCH = new Set(['search.count', 'search.timeline']);
+/** Parameters that shape an answer without choosing which records it is about. */
+const NOT_FILTERS = new Set(['limit', 'cursor', 'bucket']);
+/** How long after a search its count and timeline are taken as the console's follow-up. */
+const FOLLOW_MS = 60_000;
+/** Searches remembered for that (per process; a follow-up another process answers is simply recorded). */
+const REMEMBERED = 1_000;
+
+/** The caller and the filters of a search, count or timeline: equal when they ask about the same records. */
+function searchKey(request: FastifyRequest): string {
+  const query = Object.entries((request.query ?? {}) as Record<string, unknown>)
+    .filter(([k]) => !NOT_FILTERS.has(k))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return JSON.stringify([request.caller.user, request.caller.via, request.ip ?? null, query]);
+}
+
 export function outcomeOf(status: number): AuditOutcome {
   if (status < 400) return 'ok';
   return status === 401 || status === 403 || status === 421 || status === 429 ? 'denied' : 'failed';
@@ -33,6 +79,9 @@ export function outcomeOf(status: number): AuditOutcome {
  * trail with holes must be noticed.
  */
 export class ConsoleAuditor {
+  /** Recorded searches by searchKey, oldest first, with when they were recorded. */
+  private readonly searches = new Map<string, number>();
+
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
@@ -45,6 +94,25 @@ export class ConsoleAuditor {
     } catch (e) {
       this.logger.error({ event: AUTH_EVENTS.auditFailed, action: entry.action, err: e }, 'console audit not written');
     }
+  }
+
+  /**
+   * True for the count or timeline of a search this caller just had recorded with the same filters: it reads
+   * no record the search's entry does not already name, and recording it would triple every console search.
+   * Counts by a dimension (`search.counts`, e.g. by user or address) are never taken as a follow-up.
+   */
+  repeatsSearch(request: FastifyRequest, action: string, outcome: AuditOutcome): boolean {
+    if (outcome !== 'ok' || (action !== 'search' && !FOLLOWS_SEARCH.has(action))) return false;
+    const key = searchKey(request);
+    const now = this.clock.now();
+    if (action === 'search') {
+      this.searches.delete(key);
+      this.searches.set(key, now);
+      if (this.searches.size > REMEMBERED) this.searches.delete(this.searches.keys().next().value!);
+      return false;
+    }
+    const at = this.searches.get(key);
+    return at !== undefined && now - at <= FOLLOW_MS;
   }
 
   /** An entry for a request: the caller the auth hook resolved, the client's address. */

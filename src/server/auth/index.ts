@@ -6,7 +6,7 @@ import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
 import type { Store } from '../../store/contract.js';
-import { ConsoleAuditor, outcomeOf, targetOf } from './audit.js';
+import { actionFor, ConsoleAuditor, outcomeOf, targetOf } from './audit.js';
 import { rank, resolveCaller } from './caller.js';
 import { AUTH_EVENTS } from './events.js';
 import { checkCsrf, checkHost, checkOrigin, isSafeMethod, neededRole } from './guard.js';
@@ -31,8 +31,9 @@ export interface AuthDeps {
 /**
  * The ONE place every request goes through before its route (DESIGN.md: tenant scope is applied in one
  * place): Host, Origin and CSRF checks, who the caller is, whether the route's declared role allows
- * them, and their tenant scope on `request.scope` for the route to filter by. After the response, a
- * route that declares `config.audit` is written to the console's audit trail with how it ended.
+ * them, and their tenant scope on `request.scope` for the route to filter by. After the response, what the
+ * trail covers (audit.ts actionFor: reads of records, every refusal of a signed-in caller, declared actions)
+ * is written to the console's audit trail with how it ended.
  * Must be installed before any route is registered.
  */
 export async function installAuth(app: FastifyInstance, deps: AuthDeps): Promise<ConsoleAuditor> {
@@ -45,40 +46,66 @@ export async function installAuth(app: FastifyInstance, deps: AuthDeps): Promise
     // Counted in the database, so every serve process on it shares one limit per address.
     store: databaseRateStore(deps.store, deps.clock),
     // Sign-in is the only rate-limited route. context.after is the time left in this address's window, not the window.
-    errorResponseBuilder: (_request, context) =>
-      new AppError(
+    errorResponseBuilder: (request, context) => {
+      rateRefused.add(request);
+      return new AppError(
         'RATE_LIMITED',
         `Too many sign-in attempts from this address: ${context.max} are allowed per ${per(options.loginRate.windowMs)}`,
         { hint: `Try again in ${context.after}` },
-      ),
+      );
+    },
   });
   app.decorateRequest('caller', null as never);
   app.decorateRequest('scope', null as never);
   app.decorateRequest('auditNote', null);
-  app.addHook('onRequest', async (request, reply) => guard(request, reply, deps, auditor));
+  app.addHook('onRequest', async (request, reply) => guard(request, reply, deps));
   app.addHook('onResponse', async (request, reply) => {
-    const action = request.routeOptions.config?.audit;
-    if (!action || (action === 'search' && hasCursor(request))) return;
+    if (rateRefused.has(request)) return recordRateRefusal(request, deps, auditor);
+    const action = actionFor(request, reply.statusCode);
+    const outcome = outcomeOf(reply.statusCode);
+    if (!action || auditor.repeatsSearch(request, action, outcome)) return;
+    const route = `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`;
     const details = {
       method: request.method,
+      ...(action === 'access' ? { route } : {}),
       query: request.query,
       body: request.body,
       status: reply.statusCode,
       ...(request.auditNote ?? {}),
     };
-    await auditor.forRequest(request, action, outcomeOf(reply.statusCode), targetOf(request), details);
+    const target = targetOf(request) ?? (action === 'access' ? route : null);
+    await auditor.forRequest(request, action, outcome, target, details);
   });
   registerSignInRoutes(app, { ...deps, auditor });
   if (options.oidc) registerOidcRoutes(app, { ...deps, auditor }, options.oidc);
   return auditor;
 }
 
-/** The next pages of one search are one search: only its first page is recorded. */
-function hasCursor(request: FastifyRequest): boolean {
-  return typeof (request.query as Record<string, unknown> | undefined)?.cursor === 'string';
+/** Sign-in requests the rate limit refused (its errorResponseBuilder marks them for the onResponse hook). */
+const rateRefused = new WeakSet<FastifyRequest>();
+
+/**
+ * A sign-in the rate limit refused is recorded once per address per window: the first refusal says the limit
+ * was reached; the ones after it, as many as anyone cares to send, would only fill the trail. Counted in the
+ * database (store.auth.hitRate, the rate limit's own window) so several serve processes record it once.
+ */
+async function recordRateRefusal(request: FastifyRequest, deps: AuthDeps, auditor: ConsoleAuditor): Promise<void> {
+  const { windowMs, max } = deps.options.loginRate;
+  try {
+    const { hits } = await deps.store.auth.hitRate(`audit:rate-refused:${request.ip}`, deps.clock.now(), windowMs);
+    if (hits !== 1) return;
+  } catch (e) {
+    deps.logger.error({ event: AUTH_EVENTS.auditFailed, action: 'signin', err: e }, 'console audit not written');
+    return;
+  }
+  await auditor.forRequest(request, 'signin', 'denied', null, {
+    reason: 'rate limited',
+    limit: `${max} per ${per(windowMs)}`,
+    note: 'further refusals of this address in this window are not recorded',
+  });
 }
 
-async function guard(request: FastifyRequest, reply: FastifyReply, deps: AuthDeps, auditor: ConsoleAuditor) {
+async function guard(request: FastifyRequest, reply: FastifyReply, deps: AuthDeps) {
   request.caller = { user: '-', role: null, via: 'anonymous' };
   request.scope = TenantScope.of([], []);
   try {
@@ -109,8 +136,8 @@ async function guard(request: FastifyRequest, reply: FastifyReply, deps: AuthDep
   }
   if (rank(caller.role) < rank(need)) {
     deps.logger.info({ event: AUTH_EVENTS.denied, user: caller.user, need, url: request.routeOptions.url });
-    if (!request.routeOptions.config?.audit)
-      await auditor.forRequest(request, 'access', 'denied', request.routeOptions.url ?? null, { need });
+    // Recorded by the onResponse hook, as every refusal is (audit.ts actionFor).
+    request.auditNote = { need };
     throw new AppError('FORBIDDEN', `This needs the ${need} role; your account is ${caller.role}`, {
       hint: 'Ask an administrator for the role',
     });

@@ -38,7 +38,7 @@ export function registerSearchRoutes(app: FastifyInstance, deps: ServerDeps, lan
 
   app.get(
     '/api/search/count',
-    { config: { role: 'investigator' } },
+    { config: { role: 'investigator', audit: 'search.count' } },
     async (request): Promise<ApiResponse<'GET /api/search/count'>> => {
       const query = await searchQueryFrom(request.query as RawQuery, deps.clock.now(), deps.store, request.scope);
       // notices: filter values no stored record ever had (a typo must not read as "nothing happened").
@@ -52,7 +52,7 @@ export function registerSearchRoutes(app: FastifyInstance, deps: ServerDeps, lan
 
   app.get(
     '/api/search/timeline',
-    { config: { role: 'investigator' } },
+    { config: { role: 'investigator', audit: 'search.timeline' } },
     async (request): Promise<ApiResponse<'GET /api/search/timeline'>> => {
       const raw = request.query as RawQuery;
       const extra: ApiExtraQuery<'GET /api/search/timeline'>[] = ['bucket'];
@@ -66,7 +66,7 @@ export function registerSearchRoutes(app: FastifyInstance, deps: ServerDeps, lan
 
   app.get(
     '/api/search/counts',
-    { config: { role: 'investigator' } },
+    { config: { role: 'investigator', audit: 'search.counts' } },
     async (request): Promise<ApiResponse<'GET /api/search/counts'>> => {
       const raw = request.query as RawQuery;
       const extra: ApiExtraQuery<'GET /api/search/counts'>[] = ['by', 'limit'];

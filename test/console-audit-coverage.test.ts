@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { before, describe, test } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import type { ManualClock } from '../src/core/clock.js';
+import { addUser, signIn, type Browser } from '../src/server/auth/testing.js';
+import { buildServer } from '../src/server/index.js';
+import { testDeps } from '../src/server/testing/fixtures.js';
+import type { ServerDeps } from '../src/server/deps.js';
+
+/**
+ * What the console audit trail covers beyond the routes that name an action (ADR 0019, decision 9): every
+ * read of records (the counts and timeline as well as the search, unless they only repeat a search just
+ * recorded), every refusal of a signed-in caller on any route, and a sign-in the rate limit refuses — once per
+ * address and window; and what it leaves out (the overview the console loads, anyone not signed in).
+ */
+let deps: ServerDeps;
+let app: FastifyInstance;
+let clock: ManualClock;
+let ivy: Browser;
+let vic: Browser;
+
+const range = 'start=7d&end=now';
+async function entriesAfter(seq: number): Promise<string[]> {
+  return (await deps.store.consoleAudit.list({ limit: 1_000 }))
+    .filter((e) => e.seq > seq)
+    .map((e) => `${e.actor} ${e.action} ${e.outcome} ${e.target ?? '-'}`);
+}
+async function lastSeq(): Promise<number> {
+  return (await deps.store.consoleAudit.list({ limit: 1_000 })).at(-1)?.seq ?? 0;
+}
+async function get(browser: Browser, url: string, status: number): Promise<void> {
+  const res = await app.inject(browser.with({ url }));
+  assert.equal(res.statusCode, status, `${url}: ${res.body}`);
+}
+
+before(async () => {
+  deps = await testDeps({ auth: { loginRate: { max: 5, windowMs: 60_000 } } });
+  clock = deps.clock as ManualClock;
+  app = await buildServer(deps);
+  // A route added later gets the rule without naming an action.
+  app.get('/api/new-read', { config: { role: 'investigator' } }, async () => ({ ok: true }));
+  await addUser(deps.store, clock, { name: 'ivy', role: 'investigator', tenants: ['contoso'] });
+  await addUser(deps.store, clock, { name: 'vic', role: 'viewer', tenants: ['contoso'] });
+  ivy = await signIn(app, 'ivy');
+  vic = await signIn(app, 'vic');
+});
+
+describe('console audit trail coverage', () => {
+  test('counts, counts by a dimension and timelines are recorded, except the console repeating a search', async () => {
+    const seq = await lastSeq();
+    await get(ivy, `/api/search?${range}&user=adele@contoso.com&limit=50`, 200);
+    await get(ivy, `/api/search/count?${range}&user=adele@contoso.com`, 200);
+    await get(ivy, `/api/search/timeline?${range}&user=adele@contoso.com&bucket=day`, 200);
+    await get(ivy, `/api/search/count?${range}&user=megan@contoso.com`, 200);
+    await get(ivy, `/api/search/counts?${range}&by=user`, 200);
+    await get(ivy, `/api/search/counts?${range}&by=clientIp`, 200);
+    await get(ivy, `/api/search/timeline?${range}`, 200);
+    clock.advance(61_000);
+    await get(ivy, `/api/search/count?${range}&user=adele@contoso.com`, 200);
+    await get(ivy, '/api/new-read', 200);
+    assert.deepEqual(await entriesAfter(seq), [
+      'ivy search ok -',
+      'ivy search.count ok -',
+      'ivy search.counts ok -',
+      'ivy search.counts ok -',
+      'ivy search.timeline ok -',
+      'ivy search.count ok -',
+      'ivy GET /api/new-read ok -',
+    ]);
+    const byUser = (await deps.store.consoleAudit.list({ action: 'search.counts' }))[0]!;
+    assert.equal((byUser.details.query as Record<string, unknown>).by, 'user');
+  });
+
+  test('every refusal of a signed-in caller is recorded: tenant scope and role, on any route', async () => {
+    const seq = await lastSeq();
+    await get(ivy, '/api/coverage?tenant=fabrikam', 403);
+    await get(ivy, '/api/posture/fabrikam', 403);
+    await get(ivy, '/api/alerts?tenant=fabrikam', 403);
+    await get(ivy, '/api/rule-history?tenant=fabrikam', 403);
+    await get(ivy, `/api/search/counts?${range}&by=user&tenant=fabrikam`, 403);
+    await get(vic, `/api/search/counts?${range}&by=user`, 403);
+    await get(vic, '/api/admin/users', 403);
+    await get(vic, '/api/new-read', 403);
+    assert.deepEqual(await entriesAfter(seq), [
+      'ivy access denied fabrikam',
+      'ivy access denied fabrikam',
+      'ivy access denied fabrikam',
+      'ivy access denied fabrikam',
+      'ivy search.counts denied fabrikam',
+      'vic search.counts denied -',
+      'vic access denied GET /api/admin/users',
+      'vic access denied GET /api/new-read',
+    ]);
+    const posture = (await deps.store.consoleAudit.list({ action: 'access' })).find((e) => e.actor === 'ivy')!;
+    assert.equal(posture.details.route, 'GET /api/coverage');
+    assert.equal(posture.details.status, 403);
+  });
+
+  test('the overview the console loads, and requests of nobody signed in, are not recorded', async () => {
+    const seq = await lastSeq();
+    for (const url of ['/api/tenants', '/api/coverage', '/api/posture', '/api/alerts', '/api/auth/me'])
+      await get(vic, url, 200);
+    assert.equal((await app.inject({ url: `/api/search?${range}` })).statusCode, 401);
+    assert.equal((await app.inject({ url: `/api/search/counts?${range}&by=user` })).statusCode, 401);
+    assert.deepEqual(await entriesAfter(seq), []);
+  });
+
+  test('a sign-in the rate limit refuses is recorded once per address and window', async () => {
+    clock.advance(61_000);
+    const seq = await lastSeq();
+    const attempt = async () =>
+      (await app.inject({ method: 'POST', url: '/api/auth/login', payload: { name: 'ivy', password: 'guess-guess!' } }))
+        .statusCode;
+    const codes: number[] = [];
+    for (let i = 0; i < 8; i++) codes.push(await attempt());
+    clock.advance(61_000);
+    for (let i = 0; i < 7; i++) codes.push(await attempt());
+    // ivy's fifth failure locks the account: later attempts that pass the rate limit are SIGNIN_LOCKED (429).
+    assert.deepEqual(codes, [401, 401, 401, 401, 401, 429, 429, 429, 429, 429, 429, 429, 429, 429, 429]);
+    const trail = await deps.store.consoleAudit.list({ limit: 1_000 });
+    const refused = trail.filter((e) => e.seq > seq && e.details.reason === 'rate limited');
+    assert.deepEqual(
+      refused.map((e) => `${e.actor} ${e.action} ${e.outcome} ${e.address}`),
+      ['- signin denied 127.0.0.1', '- signin denied 127.0.0.1'],
+    );
+    assert.equal(refused[0]!.details.limit, '5 per minute');
+  });
+});
