@@ -356,3 +356,29 @@ describe('what a refusal says', () => {
     }
   });
 });
+
+describe('lockout does not tell which accounts exist', () => {
+  beforeEach(async () => start({ loginRate: { max: 100, windowMs: 60_000 } }));
+
+  test('an unknown name locks after 5 failures and unlocks with time, exactly as an account does', async () => {
+    await addUser(store, clock, { name: 'alice' });
+    const answers = async (name: string): Promise<string[]> => {
+      const seen: string[] = [];
+      for (let i = 0; i < 6; i++) {
+        const res = await login(i === 5 ? name.toUpperCase() : name, 'not the password');
+        seen.push(`${res.statusCode} ${res.json().error.code} ${res.json().error.hint}`);
+        clock.advance(60_000);
+      }
+      // The fifth failure locked the name at minute 4, for 15 minutes: at minute 20 it is open again.
+      clock.advance(14 * 60_000);
+      const after = await login(name, 'not the password');
+      seen.push(`${after.statusCode} ${after.json().error.code}`);
+      return seen;
+    };
+    const known = await answers('alice');
+    const unknown = await answers('nobody');
+    assert.deepEqual(unknown, known);
+    assert.match(known[5]!, /^429 SIGNIN_LOCKED Try again in 14 minutes/);
+    assert.equal(known[6], '401 SIGNIN_FAILED');
+  });
+});

@@ -6,6 +6,7 @@ import { AUTH_EVENTS } from './events.js';
 import { verifyNothing, verifyPassword } from './password.js';
 import { sessionKey } from './secrets.js';
 import { startSession, type SignInDeps } from './session.js';
+import { UnknownNameLockout } from './unknown-names.js';
 
 function loginBody(body: unknown): { name: string; password: string } {
   const b = (body ?? {}) as { name?: unknown; password?: unknown };
@@ -31,13 +32,24 @@ async function failSignIn(deps: SignInDeps, request: FastifyRequest, name: strin
  * Sign-in with a local account. An unknown name costs the same time as a wrong password; failures
  * count towards the account's lockout (store.auth.recordFailure) and the address's rate limit.
  */
-async function signIn(deps: SignInDeps, request: FastifyRequest, reply: FastifyReply): Promise<Me> {
+async function signIn(
+  deps: SignInDeps,
+  unknown: UnknownNameLockout,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<Me> {
   const { name, password } = loginBody(request.body);
   const user = await deps.store.auth.getUser(name);
   const now = deps.clock.now();
-  if (user?.lockedUntil && now < user.lockedUntil) {
-    await deps.auditor.forRequest(request, 'signin', 'denied', user.name, { reason: 'locked' });
-    const minutes = Math.ceil((user.lockedUntil - now) / 60_000);
+  // An unknown name locks as an account does (unknown-names.ts), so the answer never tells which exist.
+  const lockedUntil = user
+    ? user.lockedUntil && now < user.lockedUntil
+      ? user.lockedUntil
+      : null
+    : unknown.lockedUntil(name, now);
+  if (lockedUntil !== null) {
+    await deps.auditor.forRequest(request, 'signin', 'denied', user?.name ?? name.slice(0, 200), { reason: 'locked' });
+    const minutes = Math.ceil((lockedUntil - now) / 60_000);
     throw new AppError('SIGNIN_LOCKED', `The account is locked after too many failed sign-ins`, {
       hint: `Try again in ${minutes} minute${minutes === 1 ? '' : 's'}, or ask an administrator (tenantwatch user reset)`,
     });
@@ -45,6 +57,7 @@ async function signIn(deps: SignInDeps, request: FastifyRequest, reply: FastifyR
   const ok = user?.passwordHash ? await verifyPassword(password, user.passwordHash) : await verifyNothing(password);
   if (!user || !ok) {
     if (user) await deps.store.auth.recordFailure(user.name, now, deps.options.lockout);
+    else unknown.recordFailure(name, now);
     return failSignIn(deps, request, name, user ? 'wrong password' : 'unknown user');
   }
   if (user.failedAttempts > 0 || user.lockedUntil !== null) await deps.store.auth.clearFailures(user.name);
@@ -67,6 +80,7 @@ function whoAmI(request: FastifyRequest, deps: SignInDeps): Me {
 }
 
 export function registerSignInRoutes(app: FastifyInstance, deps: SignInDeps): void {
+  const unknown = new UnknownNameLockout(deps.options.lockout);
   app.get('/api/auth/me', { config: { role: 'public' } }, async (request) => whoAmI(request, deps));
 
   app.post(
@@ -78,7 +92,7 @@ export function registerSignInRoutes(app: FastifyInstance, deps: SignInDeps): vo
         rateLimit: { max: deps.options.loginRate.max, timeWindow: deps.options.loginRate.windowMs },
       },
     },
-    async (request, reply) => signIn(deps, request, reply),
+    async (request, reply) => signIn(deps, unknown, request, reply),
   );
 
   app.post(
