@@ -265,7 +265,10 @@ describe('account scopes', () => {
     assert.deepEqual((await store.auth.getUser('gina'))?.tenants, []);
     const names = async (name: string): Promise<string[]> => {
       const res = await app.inject((await signIn(app, name)).with({ url: '/api/tenants' }));
-      return res.json<{ tenants: { name: string }[] }>().tenants.map((t) => t.name).sort();
+      return res
+        .json<{ tenants: { name: string }[] }>()
+        .tenants.map((t) => t.name)
+        .sort();
     };
     assert.deepEqual(await names('gina'), ['contoso']);
     // An account of every tenant given groups is narrowed to them.
