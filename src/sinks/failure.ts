@@ -16,6 +16,8 @@ export type FailureStage =
   | 'payload'
   /** The request was too large: split, and a single record that is still too large is dead-lettered. */
   | 'too-large'
+  /** An answer that is not the receiver's protocol (a proxy's or captive portal's page): never counted as delivered. */
+  | 'protocol'
   | 'config';
 
 export const STAGE_LABEL: Record<FailureStage, string> = {
@@ -28,6 +30,7 @@ export const STAGE_LABEL: Record<FailureStage, string> = {
   server: 'the receiver failed (5xx)',
   payload: 'payload rejected by the receiver',
   'too-large': 'request too large for the receiver',
+  protocol: "the answer is not the receiver's protocol",
   config: 'sink configuration',
 };
 
@@ -61,6 +64,19 @@ export function parseRetryAfter(value: string | undefined, now: number): number 
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const at = Date.parse(value);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/**
+ * A short, printable excerpt of an answer's body for messages ("internal boom", the start of a proxy's
+ * HTML page): control characters and runs of white space become one space, at most `max` characters,
+ * `empty body` when there is nothing. Callers still pass it through the sink's secret scrub.
+ */
+export function bodyExcerpt(body: Buffer | string, max = 120): string {
+  const text = (typeof body === 'string' ? body : body.subarray(0, 4 * max).toString('utf8'))
+    .replace(/[\u0000-\u001f\u007f-\u009f\ufffd\s]+/g, ' ')
+    .trim();
+  if (!text) return 'empty body';
+  return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
 /**

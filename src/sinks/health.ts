@@ -18,6 +18,7 @@ const HINTS: Record<string, string> = {
   server: 'The receiver failed; check its logs',
   payload: 'The receiver refused the event; check the index, stream or sourcetype options',
   'too-large': 'Lower the batch size (--option batch=N)',
+  protocol: 'Check that --url points at the receiver itself, not a proxy, sign-in page or another service',
   config: 'Fix the sink options and add it again',
 };
 

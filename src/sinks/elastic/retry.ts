@@ -5,7 +5,7 @@
  * 4xx (mapper_parsing_exception, illegal_argument_exception…) is the document: a dead letter.
  */
 import type { SendResult } from '../driver.js';
-import { SinkFailure } from '../failure.js';
+import { bodyExcerpt, SinkFailure } from '../failure.js';
 
 interface BulkItem {
   status: number;
@@ -18,15 +18,21 @@ interface BulkAnswer {
 }
 
 export function classifyBulk(body: Buffer, count: number): SendResult & { duplicates: number } {
-  let answer: BulkAnswer;
+  let answer: BulkAnswer | null = null;
   try {
     answer = JSON.parse(body.toString('utf8')) as BulkAnswer;
   } catch {
-    throw new SinkFailure('server', 'the bulk answer is not JSON', { retryable: true });
+    // not JSON: said below
   }
-  const items = answer.items ?? [];
+  // A 200 that is not a bulk answer (a proxy's or captive portal's page) says nothing about the documents.
+  if (typeof answer !== 'object' || answer === null || !Array.isArray(answer.items))
+    throw new SinkFailure('protocol', `200 not a bulk answer: ${bodyExcerpt(body)}`, { retryable: true, status: 200 });
+  const items = answer.items;
   if (items.length !== count)
-    throw new SinkFailure('server', `the bulk answer has ${items.length} items for ${count} sent`, { retryable: true });
+    throw new SinkFailure('protocol', `the bulk answer has ${items.length} items for ${count} sent`, {
+      retryable: true,
+      status: 200,
+    });
   const out: SendResult & { duplicates: number } = { rejected: [], retry: [], duplicates: 0 };
   if (!answer.errors) return out;
   items.forEach((entry, index) => {

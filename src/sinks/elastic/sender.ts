@@ -3,7 +3,7 @@ import { bearerHeader } from '../../net/bearer.js';
 import type { Item } from '../alert.js';
 import { gzip } from '../compress.js';
 import type { DriverContext, SendResult, SinkDriver } from '../driver.js';
-import { classifyStatus, parseRetryAfter } from '../failure.js';
+import { bodyExcerpt, classifyStatus, parseRetryAfter } from '../failure.js';
 import { needSecret } from '../options.js';
 import { elasticConfig, elasticSecretName, type ElasticConfig } from './config.js';
 import { encodeBulk } from './encoder.js';
@@ -28,8 +28,11 @@ export function elasticDriver(ctx: DriverContext): SinkDriver {
       signal,
     });
     if (res.status !== 200) {
-      const detail = res.body.toString('utf8').slice(0, 300);
-      throw classifyStatus(res.status, detail, parseRetryAfter(res.headers['retry-after'], ctx.clock.now()));
+      throw classifyStatus(
+        res.status,
+        bodyExcerpt(res.body, 300),
+        parseRetryAfter(res.headers['retry-after'], ctx.clock.now()),
+      );
     }
     return classifyBulk(res.body, count);
   }

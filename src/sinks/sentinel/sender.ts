@@ -13,7 +13,7 @@ import { bearerHeader } from '../../net/bearer.js';
 import type { Item } from '../alert.js';
 import { gzip } from '../compress.js';
 import { TEST_EVENT_MARK, type DriverContext, type SendResult, type SinkDriver } from '../driver.js';
-import { classifyStatus, parseRetryAfter, SinkFailure } from '../failure.js';
+import { bodyExcerpt, classifyStatus, parseRetryAfter, SinkFailure } from '../failure.js';
 import type { HttpSender } from '../http.js';
 import { needSecret } from '../options.js';
 import { sentinelConfig } from './config.js';
@@ -63,11 +63,17 @@ export function sentinelDriver(ctx: DriverContext): SinkDriver {
       body: await gzip(`[${rows.join(',')}]`),
       signal,
     });
-    if (res.status === 204 || res.status === 200) return;
+    // 204 is the API's only success answer; another 2xx came from something else (a proxy's page).
+    if (res.status === 204) return;
+    if (res.status >= 200 && res.status < 300)
+      throw new SinkFailure('protocol', `${res.status} not the Logs Ingestion answer (204): ${bodyExcerpt(res.body)}`, {
+        retryable: true,
+        status: res.status,
+      });
     if (res.status === 401) cached = null;
     throw classifyStatus(
       res.status,
-      res.body.toString('utf8').slice(0, 300),
+      bodyExcerpt(res.body, 300),
       parseRetryAfter(res.headers['retry-after'], ctx.clock.now()),
     );
   }

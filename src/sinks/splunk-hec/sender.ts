@@ -13,7 +13,7 @@ import { needSecret } from '../options.js';
 import { hecConfig, type HecConfig } from './config.js';
 import { encodeBatch } from './encoder.js';
 import { testEvent } from './health.js';
-import { classifyHec, parseAnswer } from './retry.js';
+import { classifyHec, isHecSuccess, parseAnswer } from './retry.js';
 
 export function splunkHecDriver(ctx: DriverContext): SinkDriver {
   const config = hecConfig(ctx.row);
@@ -36,8 +36,14 @@ export function splunkHecDriver(ctx: DriverContext): SinkDriver {
       signal,
     });
     const answer = parseAnswer(res.body);
-    if (res.status !== 200 || (answer.code !== undefined && answer.code !== 0))
-      return classifyHec(res.status, answer, count, parseRetryAfter(res.headers['retry-after'], ctx.clock.now()));
+    if (!answer || !isHecSuccess(res.status, answer))
+      return classifyHec(
+        res.status,
+        answer,
+        res.body,
+        count,
+        parseRetryAfter(res.headers['retry-after'], ctx.clock.now()),
+      );
     if (config.ack) {
       if (typeof answer.ackId !== 'number')
         throw new SinkFailure(
@@ -110,7 +116,17 @@ async function pollAck(
     body: JSON.stringify({ acks: [ackId] }),
     signal,
   });
-  if (res.status !== 200) classifyHec(res.status, parseAnswer(res.body), 0);
-  const acks = (JSON.parse(res.body.toString('utf8')) as { acks?: Record<string, boolean> }).acks ?? {};
-  return acks[String(ackId)] === true;
+  const acks = ackAnswer(res.body);
+  if (res.status !== 200 || !acks) classifyHec(res.status, parseAnswer(res.body), res.body, 0);
+  return acks?.[String(ackId)] === true;
+}
+
+/** The `acks` map of an ack answer, or null when the body is not one. */
+function ackAnswer(body: Buffer): Record<string, boolean> | null {
+  try {
+    const acks = (JSON.parse(body.toString('utf8')) as { acks?: unknown }).acks;
+    return typeof acks === 'object' && acks !== null ? (acks as Record<string, boolean>) : null;
+  } catch {
+    return null;
+  }
 }

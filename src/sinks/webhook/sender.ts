@@ -8,7 +8,7 @@ import { Webhook } from 'standardwebhooks';
 import { AppError } from '../../core/errors.js';
 import type { Item } from '../alert.js';
 import { TEST_EVENT_MARK, type DriverContext, type SendResult, type SinkDriver } from '../driver.js';
-import { classifyStatus, parseRetryAfter } from '../failure.js';
+import { bodyExcerpt, classifyStatus, parseRetryAfter } from '../failure.js';
 import { webhookConfig } from './config.js';
 import { chatPayload, standardPayload } from './encoder.js';
 
@@ -44,7 +44,7 @@ export function webhookDriver(ctx: DriverContext): SinkDriver {
     if (res.status >= 200 && res.status < 300) return;
     throw classifyStatus(
       res.status,
-      res.body.toString('utf8').slice(0, 300),
+      bodyExcerpt(res.body, 300),
       parseRetryAfter(res.headers['retry-after'], ctx.clock.now()),
     );
   }

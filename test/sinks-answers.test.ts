@@ -1,0 +1,179 @@
+/**
+ * Only a receiver's own success answer counts as delivered: a 200 from something else in the way (a proxy's
+ * or captive portal's page, a body that is not the protocol's) is a failure that says briefly what came back,
+ * and a failed answer that is not the protocol's JSON shows an excerpt of its body. The real drivers talk to
+ * the receivers of emulator/siem; the one answer under test is replaced on the wire by `answering`.
+ */
+import assert from 'node:assert/strict';
+import { beforeEach, describe, test } from 'node:test';
+import { ManualClock } from '../src/core/clock.js';
+import { silentLogger } from '../src/core/log.js';
+import type { SinkRow } from '../src/core/sink.js';
+import { NO_FAULTS } from '../emulator/siem/faults.js';
+import type { DriverContext, SinkDriver } from '../src/sinks/driver.js';
+import { elasticDriver } from '../src/sinks/elastic/sender.js';
+import type { SinkFailure } from '../src/sinks/failure.js';
+import { runSink } from '../src/sinks/forwarder.js';
+import { testSink } from '../src/sinks/health.js';
+import type { HttpResponse, HttpSender } from '../src/sinks/http.js';
+import { backoffPolicy } from '../src/sinks/retry.js';
+import { sentinelDriver } from '../src/sinks/sentinel/sender.js';
+import { splunkHecDriver } from '../src/sinks/splunk-hec/sender.js';
+import { MemoryForwardStore } from '../src/sinks/testing/memory-store.js';
+import { records, sinkRow, T0 } from '../src/sinks/testing/records.js';
+import { driverContext, useReceivers } from './support/siem.js';
+
+const rx = useReceivers();
+
+/** The receivers as they are, except that a request whose path ends with `path` gets `answer` instead. */
+function answering(ctx: DriverContext, path: string, answer: HttpResponse): DriverContext {
+  return {
+    ...ctx,
+    http: (o): HttpSender => {
+      const real = ctx.http(o);
+      return {
+        send: async (req) => (new URL(req.url).pathname.endsWith(path) ? answer : real.send(req)),
+        close: () => real.close(),
+      };
+    },
+  };
+}
+
+const page = (status: number, text: string): HttpResponse => ({
+  status,
+  headers: { 'content-type': 'text/html' },
+  body: Buffer.from(text, 'latin1'),
+});
+
+const HTML = '\x00<html>not json\n\n<body>Sign in to the guest network</body></html>';
+
+async function forwardOnce(store: MemoryForwardStore, row: SinkRow, driver: SinkDriver) {
+  try {
+    return await runSink(
+      {
+        store,
+        clock: new ManualClock(T0, true),
+        logger: silentLogger,
+        policy: backoffPolicy({ maxAttempts: 3, maxAttemptsPermanent: 1, baseMs: 1, capMs: 5 }),
+        owner: 'h:1:aaaaaaaa',
+        signal: new AbortController().signal,
+        once: true,
+      },
+      row,
+      driver,
+    );
+  } finally {
+    await driver.close();
+  }
+}
+
+describe('Splunk HEC answers', () => {
+  const row = (): SinkRow => sinkRow({ name: 'hec', kind: 'splunk', url: rx.current.url, options: { batch: 50 } });
+  beforeEach(() => rx.current.setFaults(NO_FAULTS));
+
+  test('a 200 that is not JSON is not delivered: forward keeps its cursor and says what came back', async () => {
+    const store = new MemoryForwardStore();
+    store.add(records(5));
+    const ctx = answering(driverContext(row(), rx.current, 'hec-token'), '/services/collector/event', page(200, HTML));
+    const result = await forwardOnce(store, row(), splunkHecDriver(ctx));
+    assert.equal(result.state, 'failed');
+    assert.match(
+      (result as { reason: string }).reason,
+      /the answer is not the receiver's protocol: 200 not an HEC answer: <html>not json <body>Sign in/,
+    );
+    assert.equal(await store.cursors.get('sink:hec'), null, 'the cursor did not move');
+  });
+
+  test('sink test fails on a 200 that is JSON but not HEC success, and on a page', async () => {
+    for (const body of ['{"status":"ok"}', HTML, '']) {
+      const ctx = answering(
+        driverContext(row(), rx.current, 'hec-token'),
+        '/services/collector/event',
+        page(200, body),
+      );
+      const driver = splunkHecDriver(ctx);
+      const outcome = await testSink(driver, new AbortController().signal);
+      await driver.close();
+      assert.equal(outcome.ok, false, body);
+      assert.match(outcome.ok ? '' : outcome.detail, /^200 not an HEC answer: /);
+      assert.doesNotMatch(outcome.ok ? '' : outcome.detail, /\x00/);
+    }
+  });
+
+  test('a 500 with a plain-text body shows the body, not "no text (code ?)"', async () => {
+    const ctx = answering(
+      driverContext(row(), rx.current, 'hec-token'),
+      '/services/collector/event',
+      page(500, 'internal boom'),
+    );
+    const driver = splunkHecDriver(ctx);
+    await assert.rejects(
+      driver.test(new AbortController().signal),
+      (e: SinkFailure) => e.stage === 'server' && e.message === '500 not an HEC answer: internal boom',
+    );
+    await driver.close();
+  });
+
+  test('the real HEC success still counts', async () => {
+    const driver = splunkHecDriver(driverContext(row(), rx.current, 'hec-token'));
+    const outcome = await testSink(driver, new AbortController().signal);
+    await driver.close();
+    assert.equal(outcome.ok, true);
+  });
+});
+
+describe('Elastic bulk and Logs Ingestion answers', () => {
+  beforeEach(() => rx.current.setFaults(NO_FAULTS));
+
+  test('Elastic: a 200 that is not a bulk answer is not delivered, and a failed answer shows its body', async () => {
+    const row = sinkRow({ name: 'es', kind: 'elastic', url: rx.current.url, options: { namespace: 'prod' } });
+    const store = new MemoryForwardStore();
+    store.add(records(3));
+    const lying = answering(driverContext(row, rx.current, 'elastic-key'), '/_bulk', page(200, HTML));
+    const result = await forwardOnce(store, row, elasticDriver(lying));
+    assert.equal(result.state, 'failed');
+    assert.match((result as { reason: string }).reason, /200 not a bulk answer: <html>not json/);
+    assert.equal(await store.cursors.get('sink:es'), null);
+
+    const failing = answering(
+      driverContext(row, rx.current, 'elastic-key'),
+      '/_bulk',
+      page(502, '<h1>Bad\tgateway</h1>'),
+    );
+    const driver = elasticDriver(failing);
+    await assert.rejects(
+      driver.test(new AbortController().signal),
+      (e: SinkFailure) => e.stage === 'server' && e.message === '502 <h1>Bad gateway</h1>',
+    );
+    await driver.close();
+  });
+
+  test('Logs Ingestion: only 204 is stored; a 200 page is a failure', async () => {
+    const logs = rx.current.logs;
+    const row = sinkRow({
+      name: 'sentinel',
+      kind: 'sentinel',
+      url: rx.current.url,
+      options: {
+        dcr: logs.dcrImmutableId,
+        stream: logs.stream,
+        tenantId: logs.tenantId,
+        clientId: logs.clientId,
+        login: rx.current.url,
+      },
+    });
+    const ctx = answering(
+      driverContext(row, rx.current, logs.clientSecret),
+      `/streams/${logs.stream}`,
+      page(200, HTML),
+    );
+    const driver = sentinelDriver(ctx);
+    const outcome = await testSink(driver, new AbortController().signal);
+    await driver.close();
+    assert.equal(outcome.ok, false);
+    assert.match(outcome.ok ? '' : outcome.detail, /^200 not the Logs Ingestion answer \(204\): <html>not json/);
+    const real = sentinelDriver(driverContext(row, rx.current, logs.clientSecret));
+    assert.equal((await testSink(real, new AbortController().signal)).ok, true);
+    await real.close();
+  });
+});
