@@ -28,6 +28,20 @@ test("a tenant's failure is said once, by the command's summary, not again by th
   );
 });
 
+test("a sink's warning names the sink (a retry, a failure at start-up)", () => {
+  const line = JSON.stringify({
+    level: 40,
+    event: 'sink.retry',
+    sink: 'hec',
+    msg: 'attempt 2 of at most 6 failed (the receiver failed (5xx): 500 internal boom); trying again in 1 s',
+  });
+  assert.equal(
+    humanLogLine(line),
+    'tenantwatch: warning: attempt 2 of at most 6 failed (the receiver failed (5xx): 500 internal boom); trying again in 1 s (sink hec)',
+  );
+  assert.equal(humanLogLine(JSON.stringify({ level: 40, event: 'sink.gave_up', sink: 'hec' })), null);
+});
+
 test('through pino: what reaches stderr has no JSON', () => {
   const out: string[] = [];
   const target = { write: (s: string) => out.push(s) } as unknown as NodeJS.WritableStream;

@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
  * never a raw JSON line. The JSON lines go to stderr with `-v` or to `--log-file`, where tools read them.
  * Events the command itself reports in its summary (a tenant that failed) are not said a second time here.
  */
-const SAID_BY_THE_COMMAND = new Set(['collector.tenant.failed']);
+const SAID_BY_THE_COMMAND = new Set(['collector.tenant.failed', 'sink.gave_up']);
 
 /** The sentence for one pino JSON line, or null when nothing should be shown. */
 export function humanLogLine(line: string): string | null {
@@ -19,7 +19,8 @@ export function humanLogLine(line: string): string | null {
   if (typeof entry.event === 'string' && SAID_BY_THE_COMMAND.has(entry.event)) return null;
   const level = typeof entry.level === 'number' ? entry.level : 40;
   const kind = level >= 50 ? 'error' : 'warning';
-  const where = [entry.name ?? entry.tenant, entry.contentType ?? entry.stream].filter(
+  const sink = typeof entry.sink === 'string' && entry.sink !== '' ? `sink ${entry.sink}` : undefined;
+  const where = [sink, entry.name ?? entry.tenant, entry.contentType ?? entry.stream].filter(
     (v): v is string => typeof v === 'string' && v !== '',
   );
   const err = entry.err as { message?: unknown } | undefined;

@@ -11,7 +11,7 @@ import type { Logger } from '../core/log.js';
 import { itemKey, type Item } from './alert.js';
 import type { SinkDriver } from './driver.js';
 import { EVENTS } from './events.js';
-import { classifyNetworkError, SinkFailure } from './failure.js';
+import { classifyNetworkError, SinkFailure, STAGE_LABEL } from './failure.js';
 import { runWithRetry, type Outcome } from '../net/retry.js';
 import { sinkFailureOf, type RetryPolicy } from './retry.js';
 
@@ -82,16 +82,22 @@ async function sendAll(ctx: DeliverContext, items: readonly Item[], out: Deliver
       // A request that failed after it left may have been kept by the receiver: resending it may double.
       if (!ctx.driver.idempotent && failure.stage !== 'dns' && failure.stage !== 'tls' && failure.stage !== 'throttled')
         out.resent += pending.length;
-      ctx.logger.info(
+      // At warn, so a person sees it without -v: a one-shot run says it is still trying, a daemon that it
+      // keeps trying (at least once: the records wait in the store until the receiver takes them).
+      ctx.logger.warn(
         { event: EVENTS.retry, sink: ctx.sink, stage: failure.stage, attempt, delayMs: decision.delayMs },
-        decision.why,
+        retryLine(ctx.policy, attempt, decision.delayMs, `${STAGE_LABEL[failure.stage]}: ${decision.why}`),
       );
     },
   });
   if (!result.ok) {
     const failure = sinkFailureOf(result.failed);
     ctx.logger.warn({ event: EVENTS.gaveUp, sink: ctx.sink, stage: failure.stage, why: result.why }, 'sink gave up');
-    throw failure;
+    if (result.attempts < 2) throw failure;
+    throw new SinkFailure(failure.stage, `${failure.message} (gave up after ${result.attempts} attempts)`, {
+      ...failure.options,
+      cause: failure,
+    });
   }
   if (result.value) await bisect(ctx, pending, result.value, out);
 }
@@ -115,4 +121,12 @@ function deadLetter(ctx: DeliverContext, item: Item, given: string): DeadLetter 
     'receiver refused an item for good',
   );
   return { sink: ctx.sink, kind: key.kind, tenant: key.tenant, itemId: key.id, reason, failedAt: ctx.clock.now() };
+}
+
+/** "attempt 2 of at most 6 failed (…); trying again in 1 s", or with no bound, that it goes on trying. */
+export function retryLine(policy: RetryPolicy, attempt: number, delayMs: number, why: string): string {
+  const wait = delayMs >= 1_000 ? `${Math.round(delayMs / 100) / 10} s` : `${delayMs} ms`;
+  if (Number.isFinite(policy.maxAttempts))
+    return `attempt ${attempt} of at most ${policy.maxAttempts} failed (${why}); trying again in ${wait}`;
+  return `attempt ${attempt} failed (${why}); trying again in ${wait}, and until the receiver takes the records (they wait in the store)`;
 }

@@ -30,8 +30,19 @@ export const DAEMON_RETRY: BackoffOptions = {
   maxAttempts: Infinity,
   maxAttemptsPermanent: Infinity,
 };
-/** `forward --once` and `sink test`: give up and say why, rather than wait forever. */
-export const ONCE_RETRY: BackoffOptions = { baseMs: 500, capMs: 30_000, maxAttempts: 12, maxAttemptsPermanent: 2 };
+/**
+ * One-shot runs (`forward --once`, `sink replay`): a person is waiting, so give up and say why within
+ * about a quarter of a minute of waiting for a receiver that fails (500, nothing listening): six
+ * attempts, waits of 0.5, 1, 2, 4 and 8 s at most (15.5 s), a Retry-After honoured up to 15 s. Before,
+ * twelve attempts with waits up to 30 s kept a run silent for one and a half to three minutes.
+ */
+export const ONCE_RETRY: BackoffOptions = {
+  baseMs: 500,
+  capMs: 8_000,
+  retryAfterCapMs: 15_000,
+  maxAttempts: 6,
+  maxAttemptsPermanent: 2,
+};
 
 /** The failure a failed attempt stands for: the one answered, or what was thrown, classified. */
 export function sinkFailureOf(failed: Failed<SinkFailure>): SinkFailure {

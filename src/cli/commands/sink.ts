@@ -4,6 +4,7 @@ import { AppError } from '../../core/errors.js';
 import { parseTimeInput } from '../../core/time.js';
 import { buildSinkRow, describeSecret, parseOptionPairs, publicUrl } from '../../sinks/config.js';
 import { describeFilter, filterTerms } from '../../sinks/filter.js';
+import { SinkFailure, STAGE_LABEL } from '../../sinks/failure.js';
 import { testSink } from '../../sinks/health.js';
 import { sinkConsumer } from '../../sinks/ports.js';
 import { replay } from '../../sinks/replay.js';
@@ -268,7 +269,9 @@ async function runReplay(ctx: CliContext, name: string, f: { since: string; unti
     );
     return 0;
   } catch (e) {
-    throw new AppError('NETWORK', `Replay to sink ${row.name} stopped: ${redact((e as Error).message, secrets)}`, {
+    if (!(e instanceof SinkFailure)) throw e;
+    const what = `${STAGE_LABEL[e.stage]}: ${e.message}`;
+    throw new AppError('NETWORK', `Replay to sink ${row.name} stopped: ${redact(what, secrets)}`, {
       hint: `See tenantwatch sink test ${row.name}`,
     });
   } finally {
