@@ -5,6 +5,7 @@
  * routes, once written, decide alone (docs/ALERTS.md).
  */
 import { redact } from '../config/secrets.js';
+import { isAppError } from '../core/errors.js';
 import type { AlertingConfig } from '../detections/alerting-config.js';
 import type { AlertChannel, RoutingConfig } from '../detections/routing.js';
 import { sinkChannel } from '../detections/sink-channel.js';
@@ -45,8 +46,9 @@ export async function alertRouting(
       driver = openSinkDriver(ctx, row, logger);
     } catch (error) {
       // A sink that cannot be opened (secret missing) sends nothing; its alerts stay due for the next run.
+      const hint = isAppError(error) && error.hint ? `. ${error.hint}` : '';
       ctx.err.write(
-        `tenantwatch: alerts are not sent to sink ${row.name}: ${redact((error as Error).message, secrets)}\n`,
+        `tenantwatch: alerts are not sent to sink ${row.name}: ${redact((error as Error).message + hint, secrets)}\n`,
       );
       continue;
     }

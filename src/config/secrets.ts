@@ -72,15 +72,21 @@ export function openSecret(sealed: string, key: Buffer): string {
 
 /**
  * The plain secret a stored credential stands for: sealed (`enc:v1:`), `env:NAME` or `file:PATH`.
- * `key` is only asked for when the credential is sealed.
+ * `key` is only asked for when the credential is sealed. `whose` names the credential in messages (a
+ * tenant's, or a sink's: "the secret of sink siem").
  */
-export function resolveSecret(stored: string, key: () => Buffer, env: NodeJS.ProcessEnv = process.env): string {
+export function resolveSecret(
+  stored: string,
+  key: () => Buffer,
+  env: NodeJS.ProcessEnv = process.env,
+  whose = "the tenant's secret",
+): string {
   if (isSealed(stored)) return openSecret(stored, key());
   if (stored.startsWith('env:')) {
     const name = stored.slice(4);
     const value = env[name];
     if (!value)
-      throw new AppError('SECRET_MISSING', `The environment variable ${name} holding the tenant's secret is not set`, {
+      throw new AppError('SECRET_MISSING', `The environment variable ${name} holding ${whose} is not set`, {
         hint: `Set ${name} before running tenantwatch`,
       });
     return value;

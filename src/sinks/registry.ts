@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { resolveSecret } from '../config/secrets.js';
 import type { Clock } from '../core/clock.js';
-import { AppError } from '../core/errors.js';
+import { AppError, isAppError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { SinkKind, SinkRow } from '../core/sink.js';
 import type { DriverFactory, SinkDriver } from './driver.js';
@@ -84,7 +84,7 @@ export function openDriver(row: SinkRow, options: OpenDriverOptions): SinkDriver
       });
     }
   }
-  const secret = row.secret === null ? null : resolveSecret(row.secret, options.secretKey, options.env);
+  const secret = row.secret === null ? null : sinkSecret(row, row.secret, options);
   return factory({
     row,
     secret,
@@ -93,4 +93,28 @@ export function openDriver(row: SinkRow, options: OpenDriverOptions): SinkDriver
     logger: options.logger.child({ sink: row.name }),
     http: options.http ?? nodeHttpSender,
   });
+}
+
+/** A sink's stored secret opened, or an error naming the sink and what to do (not a tenant's words). */
+function sinkSecret(row: SinkRow, stored: string, options: OpenDriverOptions): string {
+  try {
+    return resolveSecret(stored, options.secretKey, options.env, `the secret of sink ${row.name}`);
+  } catch (e) {
+    if (!isAppError(e)) throw e;
+    if (e.code === 'SECRET_MISSING' && stored.startsWith('env:'))
+      throw new AppError('SECRET_MISSING', e.message, {
+        hint: `Set ${stored.slice(4)} for every tenantwatch process that sends to it (forward, serve, collect --follow), or store it encrypted: tenantwatch sink add ${row.name} … --token-env VAR --seal`,
+        cause: e,
+      });
+    if (e.code === 'SECRET_KEY')
+      throw new AppError(
+        'SECRET_KEY',
+        `The stored secret of sink ${row.name} cannot be decrypted with this secret key`,
+        {
+          hint: `The key file or TENANTWATCH_SECRET_KEY changed since the sink was added: restore it, or add the sink again with --seal`,
+          cause: e,
+        },
+      );
+    throw e;
+  }
 }
