@@ -51,3 +51,55 @@ test('sink add: an unused option and a missing token are refused; plain http off
     cleanup();
   }
 });
+
+test('sink add says what search says of unknown filter values; replay refuses a reversed period', async () => {
+  const { dir, cleanup } = tempDir('tw-sink-filter-');
+  try {
+    const data = { dataDir: dir };
+    const file = `file://${dir}/out.ndjson`;
+    const named = await runCli(['sink', 'add', 'f', '--type', 'file', '--url', file, '--record-type', 'Foo'], data);
+    assert.equal(named.code, 2, named.stderr);
+    assert.match(named.stderr, /The record type "Foo" is neither a record type name nor a number/);
+    const odd = await runCli(
+      [
+        'sink',
+        'add',
+        'f',
+        '--type',
+        'file',
+        '--url',
+        file,
+        '--record-type',
+        '99999',
+        '--workload',
+        'Foo',
+        '--operation',
+        'NoSuchOperationEver',
+      ],
+      data,
+    );
+    assert.equal(odd.code, 0, odd.stderr);
+    assert.match(
+      odd.stderr,
+      /warning: sink f --record-type: 99999 is not a record type Microsoft 365 is known to send/,
+    );
+    assert.match(odd.stderr, /warning: sink f --workload: "Foo" is not a workload Microsoft 365 records/);
+    assert.match(
+      odd.stderr,
+      /warning: sink f --operation: no stored record has the operation "NoSuchOperationEver", and Microsoft 365 does not list it/,
+    );
+    const plain = await runCli(['sink', 'add', 'g', '--type', 'file', '--url', file, '--record-type', '6'], data);
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.doesNotMatch(plain.stderr, /warning/);
+
+    const reversed = await runCli(['sink', 'replay', 'f', '--since', '2030-01-01', '--until', '2020-01-01'], data);
+    assert.equal(reversed.code, 2, reversed.stderr);
+    assert.match(
+      reversed.stderr,
+      /--since \(2030-01-01T00:00:00\.000Z\) is not before --until \(2020-01-01T00:00:00\.000Z\)/,
+    );
+    assert.doesNotMatch(reversed.stdout, /replayed/);
+  } finally {
+    cleanup();
+  }
+});

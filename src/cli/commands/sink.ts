@@ -1,7 +1,8 @@
 import { Option, type Command } from 'commander';
 import { loadSecretKey, redact } from '../../config/secrets.js';
 import { AppError } from '../../core/errors.js';
-import { parseTimeInput } from '../../core/time.js';
+import { recordTypeInfo } from '../../core/catalog/record-types.js';
+import { parseTimeInput, toIso } from '../../core/time.js';
 import { buildSinkRow, describeSecret, parseOptionPairs, publicUrl } from '../../sinks/config.js';
 import { describeFilter, filterTerms } from '../../sinks/filter.js';
 import { SinkFailure, STAGE_LABEL } from '../../sinks/failure.js';
@@ -12,6 +13,8 @@ import { backoffPolicy, ONCE_RETRY } from '../../sinks/retry.js';
 import { checkSinkRow } from '../../sinks/registry.js';
 import { formatLag, sinkStatus } from '../../sinks/status.js';
 import { resolveTenantKeys } from '../../search/tenants.js';
+import { noticeLine, unseenFilterValues } from '../../search/unseen.js';
+import type { Store } from '../../store/contract.js';
 import { isLoopback } from '../../server/exposure.js';
 import type { SinkRow } from '../../core/sink.js';
 import type { CliContext } from '../context.js';
@@ -166,11 +169,34 @@ async function addSink(ctx: CliContext, name: string, flags: AddFlags): Promise<
   ctx.out.write(
     `${existing ? 'updated' : 'added'} sink ${row.name} (${row.kind}, ${whatItTakes(row)}, secret ${describeSecret(row.secret)}); check it with: tenantwatch sink test ${row.name}\n`,
   );
+  for (const note of await filterNotes(store, row, ctx.clock.now()))
+    ctx.err.write(`tenantwatch: warning: sink ${row.name} --${note}\n`);
   const url = new URL(row.url);
   if (url.protocol === 'http:' && !isLoopback(url.hostname))
     ctx.err.write(
       `warning: sink ${row.name} sends over plain http to ${url.hostname}: the ${row.takes === 'records' ? 'audit records' : takenNoun(row.takes)}${row.secret ? ' and its secret' : ''} cross the network unencrypted. Use https:// unless that network is trusted\n`,
     );
+}
+
+/**
+ * What `search` says about the same filter values (search/unseen.ts: an operation neither Microsoft lists nor
+ * any stored record has, a workload Microsoft 365 does not record), and a record type number not in the
+ * catalogue — accepted, since Microsoft adds types, but said, so a typo never reads as "nothing to forward".
+ */
+async function filterNotes(store: Store, row: SinkRow, now: number): Promise<string[]> {
+  const f = row.filter;
+  const notes = (f.recordTypes ?? [])
+    .filter((n) => !recordTypeInfo(n))
+    .map((n) => `record-type: ${n} is not a record type Microsoft 365 is known to send`);
+  const query = {
+    range: { start: 0, end: now },
+    ...(f.tenants?.length ? { tenants: f.tenants } : {}),
+    ...(f.operations?.length ? { operations: f.operations } : {}),
+    ...(f.workloads?.length ? { workloads: f.workloads } : {}),
+  };
+  for (const notice of await unseenFilterValues(store.records, query))
+    notes.push(`${notice.filter}: ${noticeLine(notice)}`);
+  return notes;
 }
 
 /** What a sink is sent, as the add command confirms it: "all alerts", "records with tenant=contoso". */
@@ -251,6 +277,12 @@ async function runReplay(ctx: CliContext, name: string, f: { since: string; unti
     start: parseTimeInput(f.since, now, 'since'),
     end: f.until ? parseTimeInput(f.until, now, 'until') : now,
   };
+  if (!(range.start < range.end))
+    throw new AppError(
+      'BAD_TIME',
+      `--since (${toIso(range.start)}) is not before ${f.until ? '--until' : 'now'} (${toIso(range.end)}): nothing to replay`,
+      { hint: 'The period is [since, until): give --since earlier than --until (default: now)' },
+    );
   const secrets = sinkSecrets(ctx, [row]);
   const logger = redactingLogger(ctx.logger, secrets);
   const driver = openSinkDriver(ctx, row, logger);
