@@ -103,3 +103,46 @@ test('sink add says what search says of unknown filter values; replay refuses a 
     cleanup();
   }
 });
+
+test('sink list never shows a webhook path, a query value or a URL password; a password in --url is refused', async () => {
+  const { dir, cleanup } = tempDir('tw-sink-url-');
+  try {
+    const data = { dataDir: dir, env: { ES_PASS: 'elastic:changeme' } };
+    const slack = await runCli(
+      ['sink', 'add', 's', '--type', 'webhook', '--url', 'https://hooks.slack.com/services/T000/B000/XXXX'],
+      data,
+    );
+    assert.equal(slack.code, 0, slack.stderr);
+    const token = await runCli(
+      ['sink', 'add', 't', '--type', 'webhook', '--url', 'http://127.0.0.1:18910/hook?token=abc'],
+      data,
+    );
+    assert.equal(token.code, 0, token.stderr);
+    for (const format of ['table', 'json']) {
+      const listed = await runCli(['sink', 'list', '--format', format], data);
+      assert.equal(listed.code, 0, listed.stderr);
+      assert.doesNotMatch(listed.stdout, /T000|B000|XXXX|token=abc/, format);
+      assert.match(listed.stdout, /https:\/\/hooks\.slack\.com\/\*\*\*/, format);
+      assert.match(listed.stdout, /http:\/\/127\.0\.0\.1:18910\/\*\*\*\?token=\*\*\*/, format);
+    }
+    const userinfo = await runCli(
+      [
+        'sink',
+        'add',
+        'es',
+        '--type',
+        'elastic',
+        '--url',
+        'https://elastic:changeme@127.0.0.1:9200',
+        '--secret-env',
+        'ES_PASS',
+      ],
+      data,
+    );
+    assert.equal(userinfo.code, 2, userinfo.stderr);
+    assert.match(userinfo.stderr, /The --url of sink es holds a password \(user:password@host\)/);
+    assert.doesNotMatch(userinfo.stderr + userinfo.stdout, /changeme/);
+  } finally {
+    cleanup();
+  }
+});

@@ -6,6 +6,7 @@
 import { loadSecretKey, redact, resolveSecret } from '../config/secrets.js';
 import type { Logger } from '../core/log.js';
 import type { SinkRow } from '../core/sink.js';
+import { urlSecrets } from '../sinks/config.js';
 import type { SinkDriver } from '../sinks/driver.js';
 import { runForwardDaemon } from '../sinks/forward-daemon.js';
 import { leaseOwner } from '../sinks/lease.js';
@@ -20,10 +21,14 @@ export function forwardStore(store: Store): ForwardStore {
   return store;
 }
 
-/** The plain secrets of these sinks that can be resolved now (for redaction only). */
+/**
+ * The plain secrets of these sinks that can be resolved now, and the credential parts of their URLs (a
+ * webhook's path, a query's values: sinks/config.ts urlSecrets), for redaction only.
+ */
 export function sinkSecrets(ctx: CliContext, rows: readonly SinkRow[]): string[] {
   const out: string[] = [];
   for (const row of rows) {
+    out.push(...urlSecrets(row.url, row.kind));
     if (!row.secret) continue;
     try {
       out.push(resolveSecret(row.secret, () => loadSecretKey(ctx.locations.secretKeyFile)));

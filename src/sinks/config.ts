@@ -87,8 +87,10 @@ export function buildSinkRow(
     throw new AppError('SECRET_MISSING', 'The secret given is empty', {
       hint: 'Set the variable to the token or secret',
     });
+  const name = checkSinkName(input.name);
+  refuseUrlPassword(input.url.trim(), name, kind);
   const row: SinkRow = {
-    name: checkSinkName(input.name),
+    name,
     kind,
     url: input.url.trim(),
     takes: parseTakes(input.takes, kind),
@@ -111,16 +113,67 @@ export function describeSecret(stored: string | null): string {
   return 'stored encrypted';
 }
 
-/** A URL without user:password, for listings. */
-export function publicUrl(url: string): string {
+/**
+ * A sink URL as listings show it (`sink list`, any message): no user:password, every query value masked
+ * (`?token=***`), and for webhooks no path — Slack, Teams and Discord incoming webhook URLs carry their
+ * credential in the path (hooks.slack.com/services/T…/B…/XXXX), so a webhook shows only its origin and `/***`.
+ */
+export function publicUrl(url: string, kind?: SinkKind): string {
+  let u: URL;
   try {
-    const u = new URL(url);
-    if (u.username || u.password) {
-      u.username = '';
-      u.password = '';
-    }
-    return u.toString();
+    u = new URL(url);
   } catch {
-    return url;
+    return url.replace(/\?.*$/, '?***').replace(/\/\/[^/@]*@/, '//');
   }
+  const path = kind === 'webhook' && u.pathname.length > 1 ? '/***' : u.pathname;
+  const keys = [...new Set(u.searchParams.keys())];
+  const query = u.search ? `?${keys.length ? keys.map((k) => `${encodeURIComponent(k)}=***`).join('&') : '***'}` : '';
+  return `${u.protocol}//${u.host}${path}${query}`;
+}
+
+/**
+ * The parts of a sink URL that are credentials, for redaction beside the sink's secret (cli/sinks.ts
+ * sinkSecrets): a password in it, its query (whole, and each value), and a webhook's path (whole, and each
+ * long segment). Every log line, stored last error, dead letter reason and message passes through it.
+ */
+export function urlSecrets(url: string, kind: SinkKind): string[] {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  if (u.password) out.push(u.password, decodeURIComponent(u.password));
+  if (u.search.length > 1) {
+    out.push(u.search.slice(1));
+    // Short values (format=json) are left: redacting them would blank common words; the whole query is.
+    for (const value of u.searchParams.values()) if (value.length >= 8) out.push(value, encodeURIComponent(value));
+  }
+  if (kind === 'webhook' && u.pathname.length > 1) {
+    out.push(u.pathname);
+    for (const part of u.pathname.split('/')) if (part.length >= 8) out.push(part);
+  }
+  return [...new Set(out)].sort((a, b) => b.length - a.length);
+}
+
+/**
+ * A password written into the URL (`https://user:pass@…`, `smtp://u:p@…`) is refused: it would be stored
+ * and shown in clear, while the secret options keep it as a variable name or sealed with the secret key.
+ */
+export function refuseUrlPassword(url: string, sink: string, kind: SinkKind): void {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return; // the type's own check says what is wrong with it
+  }
+  if (!u.password) return;
+  const how: Partial<Record<SinkKind, string>> = {
+    elastic: ' with --option auth=basic, the variable holding user:password',
+    email: ' with --option user=NAME, the variable holding the password',
+  };
+  throw new AppError('BAD_INPUT', `The --url of sink ${sink} holds a password (user:password@host)`, {
+    hint: `A password in the URL would be stored and shown in clear. Give it with --secret-env VAR${how[kind] ?? ''} (add --seal to store it encrypted), and the URL without it: ${publicUrl(url, kind)}`,
+  });
 }

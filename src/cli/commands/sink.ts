@@ -214,7 +214,7 @@ async function listSinks(ctx: CliContext, format: string): Promise<void> {
   const rows = (await (await ctx.store()).sinks.list()).map((r) => ({
     name: r.name,
     type: r.kind,
-    url: publicUrl(r.url),
+    url: publicUrl(r.url, r.kind),
     takes: r.takes,
     filter: describeFilter(r.filter),
     secret: describeSecret(r.secret),
