@@ -1,7 +1,6 @@
 import { Option, type Command } from 'commander';
 import { loadSecretKey, redact } from '../../config/secrets.js';
 import { AppError } from '../../core/errors.js';
-import { recordTypeInfo } from '../../core/catalog/record-types.js';
 import { parseTimeInput, toIso } from '../../core/time.js';
 import { buildSinkRow, describeSecret, parseOptionPairs, publicUrl } from '../../sinks/config.js';
 import { describeFilter, filterTerms } from '../../sinks/filter.js';
@@ -13,13 +12,12 @@ import { backoffPolicy, ONCE_RETRY } from '../../sinks/retry.js';
 import { checkSinkRow } from '../../sinks/registry.js';
 import { formatLag, sinkStatus } from '../../sinks/status.js';
 import { resolveTenantKeys } from '../../search/tenants.js';
-import { noticeLine, unseenFilterValues } from '../../search/unseen.js';
-import type { Store } from '../../store/contract.js';
 import { isLoopback } from '../../server/exposure.js';
 import type { SinkRow } from '../../core/sink.js';
 import type { CliContext } from '../context.js';
 import { parseFormat, writeListing } from '../output.js';
 import type { Runner } from '../run.js';
+import { filterNotes } from './sink-notes.js';
 import { forwardStore, openSinkDriver, redactingLogger, sinkSecrets } from '../sinks.js';
 
 /**
@@ -176,27 +174,6 @@ async function addSink(ctx: CliContext, name: string, flags: AddFlags): Promise<
     ctx.err.write(
       `warning: sink ${row.name} sends over plain http to ${url.hostname}: the ${row.takes === 'records' ? 'audit records' : takenNoun(row.takes)}${row.secret ? ' and its secret' : ''} cross the network unencrypted. Use https:// unless that network is trusted\n`,
     );
-}
-
-/**
- * What `search` says about the same filter values (search/unseen.ts: an operation neither Microsoft lists nor
- * any stored record has, a workload Microsoft 365 does not record), and a record type number not in the
- * catalogue — accepted, since Microsoft adds types, but said, so a typo never reads as "nothing to forward".
- */
-async function filterNotes(store: Store, row: SinkRow, now: number): Promise<string[]> {
-  const f = row.filter;
-  const notes = (f.recordTypes ?? [])
-    .filter((n) => !recordTypeInfo(n))
-    .map((n) => `record-type: ${n} is not a record type Microsoft 365 is known to send`);
-  const query = {
-    range: { start: 0, end: now },
-    ...(f.tenants?.length ? { tenants: f.tenants } : {}),
-    ...(f.operations?.length ? { operations: f.operations } : {}),
-    ...(f.workloads?.length ? { workloads: f.workloads } : {}),
-  };
-  for (const notice of await unseenFilterValues(store.records, query))
-    notes.push(`${notice.filter}: ${noticeLine(notice)}`);
-  return notes;
 }
 
 /** What a sink is sent, as the add command confirms it: "all alerts", "records with tenant=contoso". */
