@@ -118,18 +118,23 @@ export async function writeChunks(chunks: AsyncGenerator<string, number>, out: N
   }
 }
 
+/**
+ * One block written, resolved once the stream takes more. Errors (a closed pipe) arrive as the stream's
+ * 'error' event; no per-write callback is passed: a callback per block kept every block written reachable
+ * (a search of 450,000 records ran out of a 200 MB heap; output.test.ts).
+ */
 function write(out: NodeJS.WritableStream, text: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const onError = (e: unknown): void => reject(e instanceof Error ? e : new Error(String(e)));
-    out.once('error', onError);
-    const ok = out.write(text, (e) => {
-      if (e) onError(e);
-    });
+    const onError = (e: unknown): void => {
+      out.off('drain', done);
+      reject(e instanceof Error ? e : new Error(String(e)));
+    };
     const done = (): void => {
       out.off('error', onError);
       resolve();
     };
-    if (ok) done();
+    out.once('error', onError);
+    if (out.write(text)) done();
     else out.once('drain', done);
   });
 }
