@@ -40,7 +40,11 @@ export function register(program: Command, run: Runner): void {
     )
     .option('--ip <address|cidr>', 'client IP (port ignored) or CIDR block (repeatable)', collect)
     .option('--object <text>', 'substring of the ObjectId: file, folder, site, mailbox item (repeatable)', collect)
-    .option('--free-text <text>', 'text anywhere in the raw record, case-insensitive (repeatable)', collect)
+    .option(
+      '--free-text <text>',
+      'text anywhere in the raw record as stored, case-insensitive (repeatable); it is JSON text, so a " or \\ inside a value is written \\" or \\\\ there (--object matches the ObjectId itself)',
+      collect,
+    )
     .option('--tenant <name>', 'tenant name, GUID or import label (repeatable)', collect)
     .option('--limit <n>', 'print at most N records (the count still says how many matched)')
     .addOption(new Option('--format <format>', 'output format').choices(RECORD_FORMATS).default('table'))
