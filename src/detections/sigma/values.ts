@@ -10,6 +10,7 @@ import type { RecordView } from '../record-view.js';
 import { compileGetter, DERIVED_FIELDS, type Getter } from './fields.js';
 import { resolveRecordType } from '../../core/catalog/index.js';
 import { RuleFault } from './problem.js';
+import { regexHazard } from './regex-safety.js';
 import { asText, stringMatcher, type Shape } from './strings.js';
 
 export type Test = (view: RecordView) => boolean;
@@ -212,6 +213,14 @@ function regex(get: Getter, value: unknown, mods: Set<string>, line: number | nu
   } catch (e) {
     throw new RuleFault(`bad regular expression: ${(e as Error).message}`, line);
   }
+  const hazard = regexHazard(re.source, flags);
+  if (hazard)
+    throw new RuleFault(
+      `regular expression ${JSON.stringify(re.source)} ${hazard}: it could take exponential time on one crafted value ` +
+        'and stall detection for every tenant, so the rule is not loaded. Rewrite it without nested or overlapping ' +
+        'repetition (e.g. ^a+$ instead of ^(a+)+$), or use contains/startswith/endswith',
+      line,
+    );
   return (v) => anyScalar(get(v), (s) => re.test(s));
 }
 

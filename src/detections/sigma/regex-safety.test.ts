@@ -1,0 +1,43 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { exchangeAdmin } from '../../reports/testing/builders.js';
+import { auditRule, errorsOf, hitsOf, rulesFrom } from '../testing/rules.js';
+import { regexHazard } from './regex-safety.js';
+
+test('patterns that can backtrack catastrophically are named with the reason', () => {
+  assert.match(regexHazard('^(a+)+$', '')!, /nests a quantifier/);
+  assert.match(regexHazard('(x+x+)+y', '')!, /nests a quantifier/);
+  assert.match(regexHazard('^(\\w|\\d)+$', '')!, /alternatives that can match the same text/);
+  assert.match(regexHazard('^(a|aa)+$', '')!, /alternatives that can match the same text/);
+  assert.match(regexHazard('(A|a)+$', 'i')!, /alternatives that can match the same text/);
+  assert.match(regexHazard('(a)\\1', '')!, /backreference/);
+  assert.match(regexHazard('(?<x>a)\\k<x>', '')!, /backreference/);
+  assert.match(regexHazard('(?<=a)b', '')!, /cannot be checked/);
+  assert.match(regexHazard('a?'.repeat(26), '')!, /26 quantifiers/);
+});
+
+test('ordinary patterns pass: one level of repetition, alternatives that cannot overlap', () => {
+  for (const safe of [
+    '^\\s*([0-8]?[0-9])(\\.|\\s*$)', // the pack's audit-age-limit-lowered rule
+    '[\\w-]+@contoso\\.com$',
+    '(foo|foobar)+',
+    '(A|a)+',
+    '^(?:ab|cd){2}$',
+    '.*\\.onmicrosoft\\.com',
+  ])
+    assert.equal(regexHazard(safe, ''), null, safe);
+});
+
+test('a rule with an unsafe regex is a problem with file and line; the other rules still load and run', () => {
+  const set = rulesFrom(
+    auditRule("  sel:\n    ObjectId|re: '^(a+)+$'\n  condition: sel"),
+    auditRule('  sel:\n    Operation: Set-Mailbox\n  condition: sel').replace('0001', '0002'),
+  );
+  const [problem] = errorsOf(set.problems);
+  assert.equal(problem?.file, 'rule-1.yml');
+  assert.equal(problem?.line, 9);
+  assert.match(problem.message, /"\^\(a\+\)\+\$" nests a quantifier.*not loaded.*Rewrite it/);
+  assert.equal(set.rules.length, 1);
+  const record = exchangeAdmin('Set-Mailbox', { Identity: 'a' });
+  assert.equal(hitsOf(set, [{ ...record, objectId: `${'a'.repeat(40)}!` }]).length, 1);
+});

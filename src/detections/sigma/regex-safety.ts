@@ -1,0 +1,152 @@
+/**
+ * Refuses `|re` patterns that can backtrack catastrophically, before a rule runs: JavaScript's regex
+ * engine backtracks, so `^(a+)+$` over "aaaa…a!" takes exponential time and one downloaded rule would
+ * stop detection for every tenant (the evaluator runs on the import, collect and serve paths).
+ * Three shapes cause it (ADR 0038):
+ * - a quantifier inside a quantifier (star height above 1) — fastify's safe-regex2 decides this, and
+ *   also refuses more than 25 quantifiers in one pattern (its bound on long polynomial chains);
+ * - alternatives under a quantifier that can match the same text (`(\w|\d)+`, `(a|aa)*`): judged
+ *   here on the same parse (ret, safe-regex2's parser), position by position over character sets;
+ * - backreferences (`\1`, `\k<name>`), which no linear-time engine supports.
+ * A pattern ret cannot parse (lookbehind) cannot be judged, so it is refused too, with the reason.
+ */
+import ret, { types, type Root, type SetToken, type Token } from 'ret';
+import safeRegex from 'safe-regex2';
+
+/**
+ * ret's module.exports is the tokenizer itself (what safe-regex2 calls); its types describe an ES module
+ * whose default is the tokenizer, so TypeScript sees the namespace where Node hands the function.
+ */
+const parse = ret as unknown as typeof ret.tokenizer;
+
+/** safe-regex2's default: more quantifiers than this in one pattern count as unsafe. */
+export const MAX_QUANTIFIERS = 25;
+
+/** Why `source` may backtrack catastrophically, or null when it is safe to run. */
+export function regexHazard(source: string, flags: string): string | null {
+  let root: Root;
+  try {
+    root = parse(source);
+  } catch (e) {
+    return `cannot be checked for catastrophic backtracking (${(e as Error).message.replace(/^Invalid regular expression: /, '')}); write it without lookbehind`;
+  }
+  if (/\(\?<[A-Za-z_$]/.test(source) && /\\k</.test(source)) return 'uses a backreference (\\k<name>)';
+  const found = walk(root.stack ?? [], root.options, false, flags.includes('i'));
+  if (found) return found;
+  if (!safeRegex(source, { limit: MAX_QUANTIFIERS })) {
+    const count = quantifiers(root);
+    return count > MAX_QUANTIFIERS
+      ? `has ${count} quantifiers (more than ${MAX_QUANTIFIERS})`
+      : 'nests a quantifier inside another (as in (a+)+; a counted {n} is a quantifier too)';
+  }
+  return null;
+}
+
+function walk(stack: Token[], options: Token[][] | undefined, repeated: boolean, fold: boolean): string | null {
+  if (options) {
+    if (repeated) {
+      const overlap = overlapping(options, fold);
+      if (overlap) return `repeats alternatives that can match the same text (${overlap})`;
+    }
+    for (const option of options) {
+      const found = walk(option, undefined, repeated, fold);
+      if (found) return found;
+    }
+  }
+  for (const token of stack) {
+    if (token.type === types.REFERENCE) return `uses a backreference (\\${token.value})`;
+    if (token.type === types.GROUP) {
+      const found = walk(token.stack ?? [], token.options, repeated, fold);
+      if (found) return found;
+    }
+    if (token.type === types.REPETITION) {
+      const found = walk([token.value], undefined, repeated || token.max > 1, fold);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
+function quantifiers(token: Root | Token): number {
+  if (token.type === types.REPETITION) return 1 + quantifiers(token.value);
+  if (token.type !== types.ROOT && token.type !== types.GROUP) return 0;
+  const children = [...(token.stack ?? []), ...(token.options ?? []).flat()];
+  return children.reduce((n, t) => n + quantifiers(t), 0);
+}
+
+/** A run of characters as sets of code-point ranges; null when an alternative is not such a run. */
+type Run = [number, number][][];
+
+/**
+ * Two alternatives under a quantifier are ambiguous when some text is one of them and also a sequence
+ * of the others (`\w` and `\d` share "1"; `aa` is `a` then `a`): the engine then tries every split.
+ * Alternatives holding quantifiers are left to the star-height check, which refuses them anyway.
+ */
+function overlapping(options: Token[][], fold: boolean): string | null {
+  const runs = options.map((o) => runOf(o, fold)).filter((r): r is Run => r !== null && r.length > 0);
+  for (let i = 0; i < runs.length; i++) {
+    const target = runs[i]!;
+    const pieces = runs.filter((_, j) => j !== i);
+    const reach = new Set<number>([0]);
+    for (let at = 0; at < target.length; at++) {
+      if (!reach.has(at)) continue;
+      for (const piece of pieces)
+        if (at + piece.length <= target.length && piece.every((set, k) => intersects(set, target[at + k]!)))
+          reach.add(at + piece.length);
+    }
+    if (reach.has(target.length)) return `alternative ${i + 1} of ${options.length}`;
+  }
+  return null;
+}
+
+function runOf(tokens: Token[], fold: boolean): Run | null {
+  const run: Run = [];
+  for (const token of tokens) {
+    if (token.type === types.POSITION) continue;
+    if (token.type === types.CHAR || token.type === types.SET) run.push(rangesOf(token, fold));
+    else if (token.type === types.GROUP && !token.followedBy && !token.notFollowedBy && !token.options) {
+      const inner = runOf(token.stack ?? [], fold);
+      if (!inner) return null;
+      run.push(...inner);
+    } else return null;
+  }
+  return run;
+}
+
+const LAST = 0x10ffff;
+
+function rangesOf(token: SetToken, fold: boolean): [number, number][] {
+  let ranges: [number, number][];
+  if (token.type === types.CHAR) ranges = [[token.value, token.value]];
+  else if (token.type === types.RANGE) ranges = [[token.from, token.to]];
+  else {
+    ranges = token.set.flatMap((t) => rangesOf(t, fold));
+    if (token.not) return complement(ranges);
+  }
+  if (!fold) return ranges;
+  const folded = ranges.flatMap(([from, to]): [number, number][] => {
+    const lower: [number, number] = [Math.max(from, 65), Math.min(to, 90)];
+    const upper: [number, number] = [Math.max(from, 97), Math.min(to, 122)];
+    return [
+      ...(lower[0] <= lower[1] ? [[lower[0] + 32, lower[1] + 32] as [number, number]] : []),
+      ...(upper[0] <= upper[1] ? [[upper[0] - 32, upper[1] - 32] as [number, number]] : []),
+    ];
+  });
+  return [...ranges, ...folded];
+}
+
+function complement(ranges: [number, number][]): [number, number][] {
+  const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
+  const out: [number, number][] = [];
+  let next = 0;
+  for (const [from, to] of sorted) {
+    if (from > next) out.push([next, from - 1]);
+    next = Math.max(next, to + 1);
+  }
+  if (next <= LAST) out.push([next, LAST]);
+  return out;
+}
+
+function intersects(a: [number, number][], b: [number, number][]): boolean {
+  return a.some(([f1, t1]) => b.some(([f2, t2]) => f1 <= t2 && f2 <= t1));
+}
