@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from './support/cli.js';
 import { tempDir } from './support/paths.js';
+import { BOMB } from '../src/detections/testing/rules.js';
 
 const BAD = `title: Bad
 logsource: {product: m365, service: audit}
@@ -110,6 +111,46 @@ test('rules list, show, validate and test', async () => {
     assert.equal(fresh.code, 0, fresh.stderr);
     assert.equal((JSON.parse(fresh.stdout) as { count: number }).count, 0);
     assert.match(fresh.stderr, /"Sign-in from an address new for the user": 2 value\(s\) .* 30-day look-back/);
+  } finally {
+    cleanup();
+  }
+});
+
+test('rule paths that do not exist stop the command; a YAML bomb or an empty folder is a problem of its own', async () => {
+  const { dir, cleanup } = tempDir('tw-rules-');
+  try {
+    const data = { dataDir: dir };
+    const missing = join(dir, 'nonexistent');
+    const detect = await runCli(['detect', '--start', '30d', '--rules', missing], data);
+    assert.equal(detect.code, 1, detect.stderr);
+    assert.match(detect.stderr, /--rules: .*nonexistent: no such file or folder/);
+    assert.doesNotMatch(detect.stderr, /rules, \d+ hits/, 'nothing ran');
+    const list = await runCli(['rules', 'list', '--rules', missing], data);
+    assert.equal(list.code, 1, list.stderr);
+    assert.equal(list.stdout, '');
+
+    const bomb = join(dir, 'bomb.yml');
+    const good = join(dir, 'good.yml');
+    writeFileSync(bomb, BOMB);
+    writeFileSync(good, BAD.replace('containz', 'contains').replace('title: Bad', 'title: Good'));
+    const validate = await runCli(['rules', 'validate', bomb, good, '--format', 'json'], data);
+    assert.equal(validate.code, 1, validate.stderr);
+    const out = JSON.parse(validate.stdout) as { rules: number; problems: { file: string; line: number }[] };
+    assert.equal(out.rules, 1, 'the good file loads');
+    assert.deepEqual(
+      out.problems.map((p) => [p.file, p.line]),
+      [[bomb, 3]],
+    );
+    const listed = await runCli(['rules', 'list', '--no-pack', '--rules', bomb, '--rules', good], data);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, /Good/);
+    assert.match(listed.stderr, /1 rule problem/);
+
+    const empty = join(dir, 'empty');
+    mkdirSync(empty);
+    const none = await runCli(['rules', 'validate', empty], data);
+    assert.equal(none.code, 1, none.stdout);
+    assert.match(none.stdout, /no Sigma rule files/);
   } finally {
     cleanup();
   }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { tempDir } from '../../test/support/paths.js';
 import { exchangeAdmin } from '../reports/testing/builders.js';
 import { loadRuleSet } from './loader.js';
-import { auditRule, errorsOf, hitsOf, rulesFrom } from './testing/rules.js';
+import { auditRule, BOMB, errorsOf, hitsOf, rulesFrom } from './testing/rules.js';
 
 const GOOD = auditRule('  sel:\n    Operation: Set-Mailbox\n  condition: sel');
 
@@ -74,6 +74,31 @@ test('loadRuleSet reads folders recursively and names a missing one', () => {
     assert.equal(set.rules.length, 1);
     assert.equal(set.rules[0]?.info.file, join(dir, 'a', 'one.yml'));
     assert.match(set.problems[0]!.message, /no such file/);
+  } finally {
+    cleanup();
+  }
+});
+
+test('a YAML alias bomb is a problem of its file, at its first alias; the other files still load', () => {
+  const set = rulesFrom(BOMB, GOOD);
+  assert.deepEqual(
+    set.problems.map((p) => [p.file, p.line, p.severity]),
+    [['rule-1.yml', 3, 'error']],
+  );
+  assert.match(set.problems[0]!.message, /aliases .* more than 100 copies.*billion laughs/);
+  assert.equal(set.rules.length, 1);
+});
+
+test('a folder with no Sigma rule files is an error, not "0 rules, no problems"', () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    writeFileSync(join(dir, 'notes.txt'), 'not a rule');
+    const set = loadRuleSet({ builtin: false, paths: [dir] });
+    assert.deepEqual(
+      set.problems.map((p) => [p.file, p.severity]),
+      [[dir, 'error']],
+    );
+    assert.match(set.problems[0]!.message, /no Sigma rule files/);
   } finally {
     cleanup();
   }

@@ -35,10 +35,24 @@ export function loadRuleSet(options: LoadOptions = {}): RuleSet {
       problems.push({ file: path, line: null, rule: null, severity: 'error', message: 'no such file or folder' });
       continue;
     }
-    files.push(...ruleFiles(resolve(path)));
+    const found = ruleFiles(resolve(path));
+    if (!found.length)
+      problems.push({
+        file: path,
+        line: null,
+        rule: null,
+        severity: 'error',
+        message: 'no Sigma rule files (*.yml, *.yaml) here: give the folder that holds the rules',
+      });
+    files.push(...found);
   }
   const texts = files.map((file) => ({ file, text: readFileSync(file, 'utf8') }));
   return compileTexts(texts, problems);
+}
+
+/** The paths of `paths` that do not exist: commands refuse them before anything runs. */
+export function missingRulePaths(paths: readonly string[]): string[] {
+  return paths.filter((path) => !existsSync(path));
 }
 
 /** Compiles rule texts (tests and `rules validate` use it directly). */

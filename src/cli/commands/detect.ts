@@ -5,7 +5,7 @@ import type { AlertingConfig } from '../../detections/alerting-config.js';
 import { alertingConfigOf } from '../live-detections.js';
 import { raiseHits } from '../../detections/alerts/raise.js';
 import type { Hit, RuleInfo, RuleProblem } from '../../detections/contract.js';
-import { loadRuleSet } from '../../detections/loader.js';
+import { loadRuleSet, missingRulePaths } from '../../detections/loader.js';
 import { runRetro } from '../../detections/retro.js';
 import type { RecordRule, RuleSet } from '../../detections/types.js';
 import { deliverDue, type DeliverSummary } from '../../detections/routing.js';
@@ -102,9 +102,11 @@ export async function detectCommand(ctx: CliContext, flags: DetectFlags, use: De
   const end = flags.end ? parseTimeInput(flags.end, now, '--end') : now;
   if (end <= start)
     throw new AppError('BAD_TIME', '--end must be after --start', { hint: 'e.g. --start 30d --end now' });
+  const config = alertingConfigOf(ctx);
+  requireRulePaths(config.ruleFolders, 'alerting.yaml ruleFolders');
+  requireRulePaths(flags.rules ?? [], '--rules');
   const store = await ctx.store();
   const tenants = flags.tenant?.length ? await resolveTenantKeys(store, flags.tenant) : undefined;
-  const config = alertingConfigOf(ctx);
   // The folders of alerting.yaml, as live detections use them, and any --rules besides.
   const ruleDirs = [...config.ruleFolders, ...(flags.rules ?? [])];
   const result = await use.run(store, ruleDirs, { start, end, tenants, signal: ctx.signal });
@@ -144,6 +146,18 @@ async function deliver(
   } finally {
     await routing.close();
   }
+}
+
+/**
+ * Refuses rule paths that do not exist before anything runs: run without them, a scheduled detect would
+ * exit 0 having skipped a whole folder of rules, and nobody would notice.
+ */
+export function requireRulePaths(paths: readonly string[], where: string): void {
+  const missing = missingRulePaths(paths);
+  if (missing.length)
+    throw new AppError('FILE_NOT_FOUND', `${where}: ${missing.join(', ')}: no such file or folder`, {
+      hint: 'Give an existing folder or file of Sigma rules (*.yml, *.yaml), or leave the path out',
+    });
 }
 
 /** Why a first-seen rule found nothing new where values were unseen: the history is shorter than its look-back. */

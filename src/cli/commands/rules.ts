@@ -4,7 +4,7 @@ import { AppError } from '../../core/errors.js';
 import type { StoredRecord } from '../../core/record.js';
 import type { Hit } from '../../detections/contract.js';
 import { createEvaluator } from '../../detections/evaluator.js';
-import { withheldLine } from './detect.js';
+import { requireRulePaths, withheldLine } from './detect.js';
 import { append } from '../../detections/hits.js';
 import { loadRuleSet } from '../../detections/loader.js';
 import type { Rule, RuleSet } from '../../detections/types.js';
@@ -34,6 +34,7 @@ function withRuleFlags(command: Command): Command {
 }
 
 function load(flags: RuleFlags): RuleSet {
+  requireRulePaths(flags.rules, '--rules');
   return loadRuleSet({ paths: flags.rules, builtin: flags.pack });
 }
 

@@ -3,7 +3,10 @@
  * correlation and the rules it refers to) while keeping where every key and value sits, so that a
  * problem names the file and the line (yaml's parseAllDocuments with a LineCounter).
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Document, type Node } from 'yaml';
+
+/** Aliases a document may expand to (yaml's maxAliasCount): a rule needs a few, a "billion laughs" file millions. */
+const MAX_ALIASES = 100;
 
 export type YamlPath = readonly (string | number)[];
 
@@ -45,7 +48,19 @@ export function parseYamlDocs(text: string): ParsedYaml {
       continue;
     }
     if (doc.contents === null) continue;
-    docs.push(located(doc, counter));
+    try {
+      docs.push(located(doc, counter));
+    } catch (e) {
+      // yaml throws while expanding aliases: past MAX_ALIASES ("billion laughs") or an alias with no anchor.
+      // A problem of this document only, at its first alias.
+      const message = firstLine((e as Error).message);
+      problems.push({
+        line: firstAliasLine(doc, counter),
+        message: /Excessive alias count/.test(message)
+          ? `its aliases (*name) expand to more than ${MAX_ALIASES} copies of anchored nodes, the shape of a "billion laughs" attack: the document is not read; write the values out`
+          : `broken YAML: ${message}`,
+      });
+    }
   }
   return { docs, problems };
 }
@@ -55,7 +70,7 @@ function located(doc: Document.Parsed, counter: LineCounter): YamlDoc {
     offset === undefined ? null : counter.linePos(offset).line;
   const root = doc.contents as Node | null;
   return {
-    value: doc.toJS({ maxAliasCount: 100 }) as unknown,
+    value: doc.toJS({ maxAliasCount: MAX_ALIASES }) as unknown,
     line: lineOfOffset(root?.range?.[0]) ?? 1,
     lineOf(path: YamlPath): number | null {
       let node: unknown = root;
@@ -76,6 +91,17 @@ function located(doc: Document.Parsed, counter: LineCounter): YamlDoc {
       return line;
     },
   };
+}
+
+function firstAliasLine(doc: Document.Parsed, counter: LineCounter): number {
+  let offset = doc.range[0];
+  visit(doc, {
+    Alias(_, node) {
+      offset = node.range?.[0] ?? offset;
+      return visit.BREAK;
+    },
+  });
+  return counter.linePos(offset).line;
 }
 
 function firstLine(message: string): string {

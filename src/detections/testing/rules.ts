@@ -32,3 +32,11 @@ export function hitsOf(set: RuleSet, records: readonly AuditRecord[], domains?: 
 export function errorsOf(problems: readonly RuleProblem[]): RuleProblem[] {
   return problems.filter((p) => p.severity === 'error');
 }
+
+/** A "billion laughs" document: each level nine aliases of the one before (9^6 strings when expanded). */
+export const BOMB = [
+  'title: Bomb',
+  'a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]',
+  ...['b', 'c', 'd', 'e', 'f'].map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdef'[i]}`).join(', ')}]`),
+  '',
+].join('\n');
