@@ -155,3 +155,34 @@ test('rule paths that do not exist stop the command; a YAML bomb or an empty fol
     cleanup();
   }
 });
+
+test('rules test names the rows it could not read, with line and reason, as import counts them', async () => {
+  const { dir, cleanup } = tempDir('tw-rules-');
+  try {
+    const file = join(dir, 'mixed.ndjson');
+    const record = (id: string) =>
+      JSON.stringify({
+        Id: id,
+        RecordType: 1,
+        CreationTime: '2026-11-02T10:00:00',
+        Operation: 'Set-Mailbox',
+        OrganizationId: 'contoso',
+        UserId: 'adele@contoso.com',
+      });
+    const lines = [record('r1'), '{"Id": "cut', 'not json', record('r2'), ...Array(6).fill('[1,2')];
+    writeFileSync(file, lines.join('\n') + '\n');
+    const tested = await runCli(['rules', 'test', file, '--format', 'json'], { dataDir: dir });
+    assert.equal(tested.code, 0, tested.stderr);
+    const out = JSON.parse(tested.stdout) as { records: number; rejected: number; rejects: { line: number }[] };
+    assert.equal(out.records, 2);
+    assert.equal(out.rejected, 8);
+    assert.deepEqual(
+      out.rejects.map((r) => r.line),
+      [2, 3, 5, 6, 7],
+    );
+    assert.match(tested.stderr, /mixed\.ndjson: 8 row\(s\) are not records and were not tested\n {2}line 2: /);
+    assert.match(tested.stderr, /… and 3 more/);
+  } finally {
+    cleanup();
+  }
+});

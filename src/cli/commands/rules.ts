@@ -94,6 +94,8 @@ export function register(program: Command, run: Runner): void {
       const evaluator = createEvaluator(chosen, { lateness: Infinity });
       const hits: Hit[] = [];
       let records = 0;
+      const rejected = new Map<string, number>();
+      const rejects: RejectSample[] = [];
       for (const file of files) {
         for await (const event of parseFile(file, {
           batchSize: 5000,
@@ -107,14 +109,46 @@ export function register(program: Command, run: Runner): void {
             continue;
           }
           records += event.records.length;
+          rejected.set(file, (rejected.get(file) ?? 0) + event.rejects.length);
+          for (const r of event.rejects.slice(0, REJECT_SAMPLES - rejects.length))
+            rejects.push({ file, line: r.line, reason: r.reason });
           append(hits, evaluator.push(event.records.map((r): StoredRecord => ({ ...r, ingestedAt: r.creationTime }))));
         }
       }
       append(hits, evaluator.flush());
-      if (flags.format === 'json') ctx.out.write(JSON.stringify({ records, count: hits.length, hits }, null, 2) + '\n');
+      const unread = [...rejected.values()].reduce((a, b) => a + b, 0);
+      if (flags.format === 'json')
+        ctx.out.write(JSON.stringify({ records, rejected: unread, rejects, count: hits.length, hits }, null, 2) + '\n');
       else await writeListing('table', HIT_COLUMNS, hits.map(hitRow), ctx.out, { noun: 'hit' });
+      for (const [file, count] of rejected) if (count) ctx.err.write(rejectedLine(file, count, rejects));
       for (const { rule, values } of evaluator.withheld()) ctx.err.write(withheldLine(rule, values));
     }),
+  );
+}
+
+/** How many unreadable rows `rules test` names with line and reason (the rest are counted). */
+const REJECT_SAMPLES = 5;
+
+interface RejectSample {
+  file: string;
+  line: number;
+  reason: string;
+}
+
+/**
+ * Rows of a file that are no record were not tested: said with the count and the first few (line, reason),
+ * as import counts them, so "0 hits" over a file that was mostly unreadable is not taken for a clean result.
+ */
+function rejectedLine(file: string, count: number, samples: readonly RejectSample[]): string {
+  const mine = samples.filter((r) => r.file === file);
+  const more = count - mine.length;
+  return (
+    `tenantwatch: ${file}: ${count.toLocaleString('en-US')} row(s) are not records and were not tested` +
+    mine.map((r) => `\n  line ${r.line}: ${r.reason}`).join('') +
+    (more > 0
+      ? `\n  … and ${more.toLocaleString('en-US')} more (tenantwatch import writes every one to its rejects file)`
+      : '') +
+    '\n'
   );
 }
 
