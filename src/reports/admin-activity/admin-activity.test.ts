@@ -83,3 +83,16 @@ test('scope=all includes everything a holder did', async () => {
   const fileRead = spFile('FileAccessed', by(admin, '2026-03-09T13:00:00'));
   assert.deepEqual(rowIds(await runOver(adminActivity, [add, fileRead], { scope: 'all' })), idsOf([fileRead]));
 });
+
+test('a role no tenant can have is said with the names perhaps meant; built-in and logged custom roles are not', async () => {
+  const custom = roleChange('add', temp, 'Mail Forwarding Auditors', { CreationTime: '2026-03-01T00:00:00' });
+  const act = exchangeAdmin('Set-Mailbox', {}, by(temp, '2026-03-09T00:00:00'));
+  const result = await runOver(adminActivity, [custom, act], {
+    roles: ['Exchange Administartor', 'Nope Admin', 'security reader', 'mail forwarding auditors'],
+  });
+  assert.deepEqual(String(result.summary.totals.roleNotes).split(' | '), [
+    'no Entra ID role is named "Exchange Administartor" (no built-in role, no role event stored), so it has no holders; did you mean "Exchange Administrator"?',
+    'no Entra ID role is named "Nope Admin" (no built-in role, no role event stored), so it has no holders; did you mean "Global Administrator", "Privileged Role Administrator", "Exchange Administrator"?',
+  ]);
+  assert.equal((await runOver(adminActivity, [act])).summary.totals.roleNotes, undefined);
+});

@@ -4,7 +4,9 @@ import type { TimeRange } from '../../core/time.js';
 import { recordRow } from '../rows.js';
 import { commonParams, stringList } from '../params.js';
 import { baseQuery, scan } from '../query.js';
-import { ROLE_ADD, ROLE_REMOVE } from '../../analysis/roles/audit-log.js';
+import { ROLE_ADD, ROLE_REMOVE, roleEvent } from '../../analysis/roles/audit-log.js';
+import { BUILTIN_ROLE_NAMES } from '../../analysis/roles/names.js';
+import { closeNames } from '../../search/suggest.js';
 import { resolveRoleHolders } from '../../analysis/roles/holders.js';
 import { heldAt, type RoleHolder } from '../../analysis/roles/source.js';
 import type { ReportDefinition, ReportDeps, ReportInput, ReportRow } from '../types.js';
@@ -28,11 +30,13 @@ export const adminActivity: ReportDefinition<typeof parameters> = {
     const sources = new Set<string>();
     const notes: string[] = [];
     let holderCount = 0;
+    const heldRoles = new Set<string>();
     for (const tenant of input.tenants ?? (await candidateTenants(input.period, deps))) {
       const { source, holders, note } = await resolveRoleHolders(tenant, input.params.roles, input.period, deps);
       sources.add(source);
       if (note) notes.push(note);
       holderCount += new Set(holders.map((h) => h.userPrincipalName)).size;
+      for (const h of holders) heldRoles.add(h.role);
       if (holders.length === 0) continue;
       for (const record of await holderRecords(tenant, holders, input, deps)) {
         const held = holders.filter((h) => h.userPrincipalName === record.userKey && heldAt(h, record.creationTime));
@@ -52,9 +56,44 @@ export const adminActivity: ReportDefinition<typeof parameters> = {
       holders: holderCount,
     };
     if (notes.length) totals.roleSourceNotes = notes.join(' | ');
+    const unknown = await unknownRoleNotes(input, heldRoles, deps);
+    if (unknown.length) totals.roleNotes = unknown.join(' | ');
     return { rows, totals };
   },
 };
+
+/** What to suggest for an unknown role when no name is close: the roles this report is most often run for. */
+const USUAL_ROLES = ['Global Administrator', 'Privileged Role Administrator', 'Exchange Administrator'];
+
+/**
+ * A note for each role asked for that no tenant can have: not a built-in Entra ID role, held by nobody per
+ * the role source, and named in no stored role event (a custom role's only trace). A mistyped role must not
+ * read as "No findings", as a mistyped user does not (reports/notices.ts).
+ */
+async function unknownRoleNotes(input: ReportInput<Params>, held: Set<string>, deps: ReportDeps): Promise<string[]> {
+  const known = new Set([...BUILTIN_ROLE_NAMES, ...held].map((n) => n.toLowerCase()));
+  const asked = input.params.roles.filter((r) => !known.has(r.toLowerCase()));
+  if (asked.length === 0) return [];
+  const logged = new Set<string>();
+  const query = {
+    range: { start: 0, end: input.period.end },
+    ...(input.tenants ? { tenants: input.tenants } : {}),
+    operations: [ROLE_ADD, ROLE_REMOVE],
+  };
+  for await (const r of deps.store.records.search(query, deps.signal ? { signal: deps.signal } : {})) {
+    const role = roleEvent(r)?.role;
+    if (role) logged.add(role);
+  }
+  const names = [...BUILTIN_ROLE_NAMES, ...held, ...logged];
+  const lower = new Set(names.map((n) => n.toLowerCase()));
+  return asked
+    .filter((role) => !lower.has(role.toLowerCase()))
+    .map((role) => {
+      const close = closeNames(role, names, 3);
+      const meant = (close.length ? close : USUAL_ROLES).map((n) => `"${n}"`).join(', ');
+      return `no Entra ID role is named "${role}" (no built-in role, no role event stored), so it has no holders; did you mean ${meant}?`;
+    });
+}
 
 /**
  * Without --tenant: the tenants that can have holders, i.e. the registered ones (Graph may know them)
