@@ -57,6 +57,34 @@ test('runReport: unknown and ill-typed parameters are BAD_INPUT naming them', as
   );
 });
 
+test('runReport: a bad parameter is named once, as the caller spells it, with what it accepts', async () => {
+  const cli = { nameOf: (p: string) => `--${p.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}` };
+  const message = async (id: string, params: Record<string, unknown>, options = {}) => {
+    try {
+      await runReport(id, params, await deps(), options);
+    } catch (e) {
+      return (e as AppError).message;
+    }
+    assert.fail('no error');
+  };
+  assert.equal(
+    await message('sign-ins', { burstThreshold: '99999999999999999999' }, cli),
+    'Report sign-ins got bad parameters: --burst-threshold must be at most 1000000000, got "99999999999999999999"',
+  );
+  assert.equal(
+    await message('sign-ins', { burstThreshold: '0' }),
+    'Report sign-ins got bad parameters: burstThreshold must be 1 or more, got "0"',
+  );
+  assert.equal(
+    await message('inbox-rules', { suspiciousOnly: 'maybe' }, cli),
+    'Report inbox-rules got bad parameters: --suspicious-only must be one of 0, 1, true, false, yes, no, got "maybe"',
+  );
+  assert.equal(
+    await message('admin-activity', { scope: 'some' }, cli),
+    'Report admin-activity got bad parameters: --scope must be one of admin, all, got "some"',
+  );
+});
+
 test('runReport: a reversed or unreadable period is BAD_TIME', async () => {
   await assert.rejects(
     runReport('inbox-rules', { start: '1d', end: '3d' }, await deps()),

@@ -14,13 +14,19 @@ import type { ReportDefinition, ReportDeps, ReportResult, ReportRow } from './ty
  * API use (so `--start 7d`, `--user A,B` and a tenant name mean here what they mean in `search`),
  * runs it, and builds the summary.
  */
+export interface ReportCallOptions {
+  /** How the caller spells a parameter in errors: the CLI's `--burst-threshold`; the API's `burstThreshold` by default. */
+  nameOf?: (parameter: string) => string;
+}
+
 export async function executeReport(
   def: ReportDefinition,
   raw: Record<string, unknown>,
   deps: ReportDeps,
+  options: ReportCallOptions = {},
 ): Promise<ReportResult> {
   const parsed = def.parameters.safeParse(raw);
-  if (!parsed.success) throw badParams(def, parsed.error);
+  if (!parsed.success) throw badParams(def, parsed.error, raw, options.nameOf ?? ((p) => p));
   const params = parsed.data as CommonParams & Record<string, unknown>;
   const base = commonFilters(params, deps.clock.now());
   // A mistyped tenant fails with UNKNOWN_TENANT, as in search, instead of answering "no findings".
@@ -78,16 +84,68 @@ function commonFilters(params: CommonParams & { workload?: unknown }, now: numbe
   return parseSearchFilters(filters, now);
 }
 
-function badParams(def: ReportDefinition, error: z.ZodError): AppError {
-  const problems = error.issues.map((issue) => {
-    if (issue.code === 'unrecognized_keys')
-      return `unknown parameter${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`;
-    const name = issue.path.length ? issue.path.join('.') : 'parameters';
-    return `${name}: ${issue.message}`;
-  });
+/**
+ * BAD_INPUT naming each bad parameter as the caller spells it, once, with what it accepts and what it got.
+ * zod reports a value past two limits twice (a 20-digit number breaks both the safe-integer range of int()
+ * and the report's own max), and a yes/no flag as an "Invalid input" union: neither says what to type.
+ */
+function badParams(
+  def: ReportDefinition,
+  error: z.ZodError,
+  raw: Record<string, unknown>,
+  nameOf: (parameter: string) => string,
+): AppError {
+  const byPath = new Map<string, z.core.$ZodIssue>();
+  const problems: string[] = [];
+  for (const issue of error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      const names = issue.keys.map(nameOf).join(', ');
+      problems.push(`unknown parameter${issue.keys.length > 1 ? 's' : ''} ${names}`);
+      continue;
+    }
+    const key = issue.path.join('.');
+    const prior = byPath.get(key);
+    // Of two upper limits the tighter one is the report's own.
+    const tighter =
+      prior?.code === 'too_big' && issue.code === 'too_big' && Number(issue.maximum) < Number(prior.maximum);
+    if (!prior || tighter) byPath.set(key, issue);
+  }
+  for (const [key, issue] of byPath) {
+    const name = key ? nameOf(key) : 'parameters';
+    const given = key ? raw[String(issue.path[0])] : undefined;
+    const got = typeof given === 'string' || typeof given === 'number' ? `, got ${JSON.stringify(given)}` : '';
+    problems.push(`${name} ${wanted(issue)}${got}`);
+  }
   const shape = def.parameters instanceof z.ZodObject ? Object.keys(def.parameters.shape) : [];
-  return new AppError('BAD_INPUT', `Report ${def.id} got bad parameters (${problems.join('; ')})`, {
-    hint: `Its parameters are ${shape.join(', ')}; tenantwatch report list shows what each means`,
+  return new AppError('BAD_INPUT', `Report ${def.id} got bad parameters: ${problems.join('; ')}`, {
+    hint: `Its parameters are ${shape.map(nameOf).join(', ')}; tenantwatch report list shows what each means`,
     details: { report: def.id, issues: problems },
   });
+}
+
+/** What a parameter accepts, from the zod issue it failed with. */
+function wanted(issue: z.core.$ZodIssue): string {
+  const values = (list: readonly unknown[]) => list.map((v) => String(v)).join(', ');
+  switch (issue.code) {
+    case 'too_big':
+      return `must be ${issue.inclusive ? 'at most' : 'less than'} ${String(issue.maximum)}`;
+    case 'too_small':
+      return issue.origin === 'number' && Number(issue.minimum) === 0 && !issue.inclusive
+        ? 'must be 1 or more'
+        : `must be ${issue.inclusive ? 'at least' : 'more than'} ${String(issue.minimum)}`;
+    case 'invalid_type':
+      return issue.expected === 'int'
+        ? 'must be a whole number'
+        : issue.expected === 'number'
+          ? 'must be a number'
+          : `must be ${issue.expected}`;
+    case 'invalid_value':
+      return `must be one of ${values(issue.values)}`;
+    case 'invalid_union': {
+      const options = issue.errors.flat().flatMap((e) => (e.code === 'invalid_value' ? e.values : []));
+      return options.length ? `must be one of ${values(options)}` : issue.message;
+    }
+    default:
+      return issue.message;
+  }
 }

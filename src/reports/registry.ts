@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AppError } from '../core/errors.js';
 import { adminActivity } from './admin-activity/report.js';
-import { executeReport } from './engine.js';
+import { executeReport, type ReportCallOptions } from './engine.js';
 import type { JsonSchema, ReportDefinition, ReportDeps, ReportInfo, ReportResult } from './types.js';
 import { userActivity } from './user-activity/report.js';
 import { inboxRules } from './inbox-rules/report.js';
@@ -50,6 +50,7 @@ export async function runReport(
   id: string,
   rawParams: Record<string, unknown>,
   deps: ReportDeps,
+  options: ReportCallOptions = {},
 ): Promise<ReportResult> {
-  return executeReport(findReport(id), rawParams, deps);
+  return executeReport(findReport(id), rawParams, deps, options);
 }
