@@ -145,6 +145,14 @@ test('rule paths that do not exist stop the command; a YAML bomb or an empty fol
     assert.equal(listed.code, 0, listed.stderr);
     assert.match(listed.stdout, /Good/);
     assert.match(listed.stderr, /1 rule problem/);
+    const records = join(dir, 'one.ndjson');
+    writeFileSync(
+      records,
+      '{"Id":"x","RecordType":1,"CreationTime":"2026-11-02T10:00:00","Operation":"Set-Mailbox"}\n',
+    );
+    const tested = await runCli(['rules', 'test', records, '--no-pack', '--rules', bomb, '--rules', good], data);
+    assert.equal(tested.code, 0, tested.stderr);
+    assert.match(tested.stderr, /1 rule problem\(s\): those rules did not run/, '"0 hits" is not their verdict');
 
     const empty = join(dir, 'empty');
     mkdirSync(empty);

@@ -122,6 +122,12 @@ export function register(program: Command, run: Runner): void {
       else await writeListing('table', HIT_COLUMNS, hits.map(hitRow), ctx.out, { noun: 'hit' });
       for (const [file, count] of rejected) if (count) ctx.err.write(rejectedLine(file, count, rejects));
       for (const { rule, values } of evaluator.withheld()) ctx.err.write(withheldLine(rule, values));
+      // A rule that did not load found nothing: "0 hits" must not read as the rule's verdict.
+      const errors = set.problems.filter((p) => p.severity === 'error').length;
+      if (errors)
+        ctx.err.write(
+          `tenantwatch: ${errors} rule problem(s): those rules did not run; see tenantwatch rules validate\n`,
+        );
     }),
   );
 }
@@ -180,7 +186,8 @@ const PROBLEM_COLUMNS: ListingColumn[] = [
   { key: 'file', title: 'FILE', max: 60 },
   { key: 'line', title: 'LINE' },
   { key: 'rule', title: 'RULE', max: 40 },
-  { key: 'message', title: 'PROBLEM', max: 100 },
+  // A problem says what to do after what is wrong: cut at 100 characters, the remedy was lost.
+  { key: 'message', title: 'PROBLEM', max: 400 },
 ];
 
 const HIT_COLUMNS: ListingColumn[] = [

@@ -37,7 +37,7 @@ export function regexHazard(source: string, flags: string): string | null {
     const count = quantifiers(root);
     return count > MAX_QUANTIFIERS
       ? `has ${count} quantifiers (more than ${MAX_QUANTIFIERS})`
-      : 'nests a quantifier inside another (as in (a+)+; a counted {n} is a quantifier too)';
+      : 'nests a quantifier inside another (a counted {n} too)';
   }
   return null;
 }

@@ -216,9 +216,9 @@ function regex(get: Getter, value: unknown, mods: Set<string>, line: number | nu
   const hazard = regexHazard(re.source, flags);
   if (hazard)
     throw new RuleFault(
-      `regular expression ${JSON.stringify(re.source)} ${hazard}: it could take exponential time on one crafted value ` +
-        'and stall detection for every tenant, so the rule is not loaded. Rewrite it without nested or overlapping ' +
-        'repetition (e.g. ^a+$ instead of ^(a+)+$), or use contains/startswith/endswith',
+      `regular expression ${JSON.stringify(re.source)} ${hazard}: one crafted value could make it run for ever and ` +
+        'stall detection, so the rule is not loaded; write it without nested or overlapping repetition ' +
+        '(^a+$, not ^(a+)+$) or use contains/startswith/endswith (docs/adr/0038-regex-safety.md)',
       line,
     );
   return (v) => anyScalar(get(v), (s) => re.test(s));
