@@ -3,7 +3,7 @@ import type { RunContext } from './context.js';
 /**
  * Microsoft lists a new subscription's first content up to 12 hours after it starts (spec §2.2), and may
  * then list content from before the start. Until then an empty listing proves nothing: the stream's
- * windows are listed but not recorded, and its checkpoint stays, so the content that comes later is
+ * windows are listed but not marked fetched (coverage shows them as gaps), and its checkpoint stays, so the content that comes later is
  * collected (stream.ts). Kept as a ledger lease so every run and process sees it; a listing that returns
  * content ends it early.
  */

@@ -26,7 +26,9 @@ export async function collectStream(
   const { store, clock, logger } = ctx;
   const now = clock.now();
   const checkpoint = await store.ledger.getCheckpoint(run.tenantId, ct);
-  const from = checkpoint ? Math.min(checkpoint.position, now - ctx.options.relistMs) : now - ctx.options.sinceMs;
+  const from = checkpoint
+    ? Math.min(checkpoint.position, now - ctx.options.relistMs)
+    : await unfinishedStart(ctx, run.tenantId, ct, now - ctx.options.sinceMs);
   const existing = await store.ledger.listWindows({
     tenant: run.tenantId,
     stream: ct,
@@ -49,6 +51,10 @@ export async function collectStream(
       'window lost behind the 7-day horizon',
     );
   }
+  // Every window is in the ledger before it is worked on: one this pass does not finish (stopped, awaiting
+  // the first content, failed) is a gap that coverage shows, and where the next run resumes.
+  const known = new Set(existing.map((w) => w.start));
+  for (const w of plan.windows) if (!known.has(w.start)) await store.ledger.upsertWindow(w);
   run.stats.windowsPlanned += plan.windows.length;
   let clean = true;
   // The lease is renewed before each window and, within a long window, every third of its term.
@@ -75,6 +81,22 @@ export async function collectStream(
   }
   return { ok: true };
 }
+
+/**
+ * Where a stream without a checkpoint starts: `now − since`, or the oldest window an earlier run planned
+ * and did not finish, if that is older. A first run that never completed its first window leaves no
+ * checkpoint; starting the next run at `now − since` alone (a shorter `--since`, or simply later) never
+ * listed the rest of what the first run planned, and nothing in the ledger said so. Windows that have
+ * since passed the 7-day horizon are re-planned as `expired` (gaps), the rest are collected.
+ */
+async function unfinishedStart(ctx: RunContext, tenant: string, ct: ContentType, lookBack: number): Promise<number> {
+  const windows = await ctx.store.ledger.listWindows({ tenant, stream: ct });
+  const open = windows.filter((w) => w.state !== 'fetched' && w.state !== 'expired').map((w) => w.start);
+  return Math.min(lookBack, ...open);
+}
+
+const AWAITING_FIRST_CONTENT =
+  "Microsoft has not listed this subscription's first content yet (up to 12 h after it starts); listed again by the next run";
 
 type WindowResult = { ok: true; complete: boolean } | { ok: false; error: AppError; scope: 'stream' | 'tenant' };
 
@@ -108,9 +130,12 @@ async function collectWindow(
   const items = listed.items;
   if (first.pending) {
     if (items.length === 0) {
-      // The subscription's first content has not come: an empty listing proves nothing yet. Not recorded,
-      // so the window is listed again by a later run (and the checkpoint does not pass it).
+      // The subscription's first content has not come: an empty listing proves nothing yet. Not marked
+      // fetched (coverage shows it, with why), so it is listed again by a later run and the checkpoint
+      // does not pass it.
       run.stats.windowsAwaitingFirstContent++;
+      if (w.state !== 'fetched')
+        await store.ledger.upsertWindow({ ...w, lastError: AWAITING_FIRST_CONTENT, updatedAt: clock.now() });
       return { ok: true, complete: false };
     }
     first.pending = false;

@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { collect } from '../src/collector/collect.js';
+import { recordingLogger } from '../src/core/log.js';
+import { readCoverage } from '../src/coverage/read.js';
+import { openStore } from '../src/store/open.js';
+import type { Store } from '../src/store/contract.js';
+import { startTestEmulator, type TestEmulator } from './support/emulator.js';
+import { emulatedTenant, emulatorClock, groundTruthIds, storedIds } from './collector-support.js';
+
+/**
+ * A first run that finishes none of its windows leaves no checkpoint (here: new subscriptions, whose first
+ * content Microsoft lists only after 12 h). Its windows are in the ledger as not fetched, so coverage shows
+ * them; the next run — even with a shorter `--since` — resumes from the oldest of them, collects all that
+ * Microsoft still lists, and shows what passed the 7-day horizon meanwhile as gaps.
+ */
+const HOUR = 3_600_000;
+let t: TestEmulator;
+let store: Store;
+
+before(async () => {
+  t = await startTestEmulator({
+    tenants: 2,
+    users: 4,
+    days: 8,
+    recordsPerUserPerDay: 10,
+    tuning: { slotMs: 60 * 60_000, firstDataDelayMs: 12 * HOUR },
+  });
+  store = await openStore('sqlite::memory:');
+});
+after(async () => {
+  await store?.close();
+  await t?.close();
+});
+
+test(
+  'windows a first run planned and did not finish are gaps, and the next run collects them',
+  { timeout: 300_000 },
+  async () => {
+    const clock = emulatorClock(t.emu);
+    const chosen = t.emu.tenants.find((x) => x.ualEnabled)!;
+    const tenant = emulatedTenant(t.emu, chosen, clock);
+    const run = (sinceMs: number) =>
+      collect({
+        tenants: [tenant],
+        store,
+        clock,
+        logger: recordingLogger(),
+        signal: new AbortController().signal,
+        sinceMs,
+        tuning: { contentTypes: ['Audit.SharePoint', 'Audit.Exchange'] },
+      });
+    const firstAt = clock.now();
+    const first = (await run(7 * 24 * HOUR)).tenants[0]!;
+    assert.equal(first.windowsDone, 0);
+    assert.ok(first.windowsAwaitingFirstContent > 0);
+    const planned = await readCoverage(store, [chosen], clock.now());
+    for (const s of planned.streams) {
+      assert.equal(s.checkpoint, null);
+      assert.equal(s.fetched, 0, `${s.stream}: nothing fetched`);
+      assert.ok(s.gaps.length >= 8, `${s.stream}: every planned window is a gap (${s.gaps.length})`);
+      assert.ok(s.gaps[0]!.start <= firstAt - 7 * 24 * HOUR + 10 * 60_000, `${s.stream}: from the first run's start`);
+    }
+    assert.equal(planned.streams.length, 2, 'both streams are in the ledger');
+
+    // 13 hours later the first content has come; the user asks for one day only.
+    await t.emu.clock.set(firstAt + 13 * HOUR);
+    const second = (await run(24 * HOUR)).tenants[0]!;
+    assert.equal(second.state, 'done', JSON.stringify(second));
+    const truth = await groundTruthIds(t.emu, chosen.tenantId);
+    const stored = new Set(await storedIds(store, chosen.tenantId));
+    const missing = truth.filter((id) => !stored.has(id));
+    assert.ok(truth.length > 500, `ground truth has ${truth.length} records`);
+    assert.equal(missing.length, 0, `${missing.length} of ${truth.length} listable records were never collected`);
+
+    const after = await readCoverage(store, [chosen], clock.now());
+    const horizon = clock.now() - 7 * 24 * HOUR;
+    for (const s of after.streams) {
+      assert.notEqual(s.checkpoint, null, `${s.stream}: the checkpoint moved`);
+      // What passed the horizon between the runs is shown, not dropped from the report.
+      assert.ok(s.gaps.length > 0, `${s.stream}: the time that expired between the runs is a gap`);
+      for (const g of s.gaps)
+        assert.ok(g.start < horizon + 10 * 60_000, `${s.stream}: gap ${g.state} behind the horizon`);
+      assert.ok(
+        s.from !== null && s.from <= firstAt - 7 * 24 * HOUR + 10 * 60_000,
+        `${s.stream}: coverage still begins where the first run began`,
+      );
+    }
+  },
+);
