@@ -93,6 +93,12 @@ function renderTable(
 ): void {
   const quiet = summary.tenants.some((t) => t.auditing.recordsNothing);
   const noteLines = notes.length ? `\n${notes.map((n) => `${n}\n`).join('')}` : '';
+  if (!summary.streams.length && !quiet) {
+    // An empty ledger proves nothing: "no gaps" over it read as complete, e.g. over imported records only.
+    out.write(`${nothingToJudge(summary.tenants.length)}\n`);
+    out.write(noteLines);
+    return;
+  }
   if (gapsOnly) {
     out.write(
       gaps.length
@@ -108,6 +114,17 @@ function renderTable(
   if (filled.length)
     out.write(`\n${filled.length} gap(s) filled by a later history fill:\n${table(filledCells(filled))}`);
   out.write(noteLines);
+}
+
+/**
+ * Said instead of "no gaps" when the ledger holds no window: completeness is shown only for what `collect`
+ * fetched from Microsoft (windows, blobs, checkpoints); imported records come with no such proof.
+ */
+export function nothingToJudge(tenants: number): string {
+  const what = tenants
+    ? 'no window in the ledger yet'
+    : 'no registered tenant (tenantwatch tenant add, then tenantwatch collect)';
+  return `nothing collected to judge: ${what}; imported records carry no proof of completeness`;
 }
 
 /** Per tenant, what its audit settings mean for everything above, or that nothing was collected. */
