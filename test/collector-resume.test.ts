@@ -88,3 +88,47 @@ test(
     }
   },
 );
+
+test(
+  'time a first run planned that passes the horizon before the next run is a gap, not where coverage begins',
+  { timeout: 300_000 },
+  async () => {
+    const late = await startTestEmulator({
+      tenants: 2,
+      users: 4,
+      days: 8,
+      recordsPerUserPerDay: 10,
+      tuning: { slotMs: 60 * 60_000, firstDataDelayMs: HOUR },
+    });
+    const ledger = await openStore('sqlite::memory:');
+    try {
+      const clock = emulatorClock(late.emu);
+      const chosen = late.emu.tenants.find((x) => x.ualEnabled)!;
+      const tenant = emulatedTenant(late.emu, chosen, clock);
+      const run = () =>
+        collect({
+          tenants: [tenant],
+          store: ledger,
+          clock,
+          logger: recordingLogger(),
+          signal: new AbortController().signal,
+          tuning: { contentTypes: ['Audit.SharePoint'] },
+        });
+      const firstAt = clock.now();
+      assert.equal((await run()).tenants[0]!.windowsDone, 0, 'nothing listed in the first hour');
+      // Two hours later, within the same day of the grid: the first window is listed from a later horizon.
+      await late.emu.clock.set(firstAt + 2 * HOUR);
+      assert.equal((await run()).tenants[0]!.state, 'done');
+      const [s] = (await readCoverage(ledger, [chosen], clock.now())).streams;
+      const planned = firstAt - 7 * 24 * HOUR + 5 * 60_000;
+      assert.ok(s!.from !== null && s!.from <= planned + 1000, 'coverage begins where the first run began');
+      const lost = s!.gaps.find((g) => g.state === 'expired');
+      assert.ok(lost, `the two hours behind the horizon are a gap: ${JSON.stringify(s!.gaps)}`);
+      assert.ok(Math.abs(lost.start - planned) <= 1000 && Math.abs(lost.end - (planned + 2 * HOUR)) <= 1000);
+      assert.equal(s!.windows, 8, 'the slice is not counted as a window');
+    } finally {
+      await ledger.close();
+      await late.close();
+    }
+  },
+);

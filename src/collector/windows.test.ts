@@ -67,3 +67,31 @@ test('resumption re-uses the window key and its stored queriedStart', () => {
   assert.equal(plan.windows[0]!.queriedStart, start + 60_000);
   assert.equal(plan.windows[0]!.blobsListed, 4);
 });
+
+test('the slice of an unfinished window that passed the horizon since it was planned is kept, and later ones extend it', () => {
+  const edge = horizon(now, 5 * 60_000);
+  const cell = Math.floor(edge / DAY) * DAY;
+  const planned = { ...emptyWindow('t', 'Audit.Exchange', cell, cell + DAY, now - H), queriedStart: edge - H };
+  const input = {
+    tenant: 't',
+    stream: 'Audit.Exchange' as const,
+    now,
+    from: now - SEVEN_DAYS,
+    windowMs: DAY,
+    horizonMarginMs: 5 * 60_000,
+  };
+  const plan = planWindows({ ...input, existing: [planned] });
+  assert.equal(plan.windows[0]!.queriedStart, edge, 'listed from the horizon now');
+  assert.equal(plan.expired.length, 1);
+  const slice = plan.expired[0]!;
+  assert.deepEqual([slice.start, slice.end, slice.state], [edge - H, edge, 'expired']);
+  assert.match(slice.lastError ?? '', /^HORIZON:/);
+  const later = planWindows({ ...input, now: now + 60_000, existing: [plan.windows[0]!, slice] });
+  assert.deepEqual(
+    later.expired.map((w) => [w.start, w.end]),
+    [[edge - H, edge + 60_000]],
+    'one slice, extended',
+  );
+  const fetched = planWindows({ ...input, existing: [{ ...planned, state: 'fetched' as const }] });
+  assert.equal(fetched.expired.length, 0, 'a fetched window lost nothing');
+});

@@ -80,6 +80,13 @@ export function planWindows(input: PlanInput): Plan {
       continue;
     }
     const queriedStart = Math.max(start, edge, known?.queriedStart ?? start);
+    const lostFrom = known && known.state !== 'fetched' ? known.queriedStart : null;
+    if (lostFrom !== null && lostFrom > start && lostFrom < queriedStart) {
+      // A run every minute while the first content is awaited extends one slice rather than adding one each.
+      const before = input.existing.find((w) => w.end === lostFrom && w.lastError?.startsWith('HORIZON:'));
+      const slice = before ? { ...before, end: queriedStart, updatedAt: now } : null;
+      expired.push(slice ?? horizonSlice(emptyWindow(tenant, stream, lostFrom, queriedStart, now)));
+    }
     windows.push({
       ...(known ?? emptyWindow(tenant, stream, start, cellEnd, now)),
       end: cellEnd,
@@ -88,4 +95,21 @@ export function planWindows(input: PlanInput): Plan {
     });
   }
   return { windows, expired };
+}
+
+/**
+ * The slice of a window an earlier run planned from `start` (its queriedStart then) and did not finish, now
+ * behind the horizon: the window is listed from the horizon this time, and its stored queriedStart moves
+ * there. For a stream's first window that erased the slice from coverage (which begins at the first
+ * window's queriedStart), so it is kept as an `expired` row of its own, marked `HORIZON:` (coverage/gaps.ts
+ * reads it as where coverage began, not as a window). Its start lies off the grid, so it never takes a
+ * window's key.
+ */
+export function horizonSlice(w: CoverageWindow): CoverageWindow {
+  return {
+    ...w,
+    state: 'expired',
+    queriedStart: w.start,
+    lastError: "HORIZON: planned, but passed the API's 7-day horizon before it was fetched",
+  };
 }

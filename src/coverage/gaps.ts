@@ -32,9 +32,21 @@ function windowReason(w: CoverageWindow): string {
  * (`collect --history`, import) covers and the summary shows as such.
  */
 export function coverageStart(windows: readonly CoverageWindow[]): number | null {
-  if (!windows.length) return null;
-  const first = windows.reduce((a, b) => (b.start < a.start ? b : a));
-  return Math.max(first.start, Math.min(first.queriedStart ?? first.start, first.end));
+  const grid = windows.filter((w) => !isHorizonSlice(w));
+  if (!grid.length) return null;
+  const first = grid.reduce((a, b) => (b.start < a.start ? b : a));
+  const begin = Math.max(first.start, Math.min(first.queriedStart ?? first.start, first.end));
+  // A slice an earlier run planned and lost behind the horizon: coverage began there, and the slice is a gap.
+  return Math.min(begin, ...windows.filter(isHorizonSlice).map((w) => w.start));
+}
+
+/**
+ * A slice of a window that a run planned and that passed the 7-day horizon before any run fetched it
+ * (collector/windows.ts `horizonSlice`). Not a window: it marks where coverage began, and the window
+ * holding it reports the slice as its gap.
+ */
+export function isHorizonSlice(w: CoverageWindow): boolean {
+  return w.state === 'expired' && (w.lastError ?? '').startsWith('HORIZON:');
 }
 
 /**
@@ -52,6 +64,7 @@ export function windowGaps(base: Base, windows: readonly CoverageWindow[]): Gap[
   const begin = coverageStart(sorted) ?? 0;
   let covered = begin;
   for (const w of sorted) {
+    if (isHorizonSlice(w)) continue;
     const start = Math.max(w.start, begin);
     if (live && start > covered) gap(covered, start, 'hole', 'no window covers this time', null);
     if (!live && w.state === 'expired' && isUnavailable(w)) {

@@ -5,7 +5,7 @@
  */
 import type { BlobRow, Checkpoint, CoverageWindow, LedgerStream, RetentionRemoval } from '../store/contract.js';
 import { auditingFact } from './auditing.js';
-import { applyFills, blobGaps, byTime, coverageStart, fillsOf, windowGaps } from './gaps.js';
+import { applyFills, blobGaps, byTime, coverageStart, fillsOf, isHorizonSlice, windowGaps } from './gaps.js';
 import {
   isHistoryStream,
   type AuditingFact,
@@ -80,7 +80,7 @@ function streamSummary(
     kind: history ? 'history' : 'live',
     from: coverageStart(ws),
     to: ws.length ? Math.max(...ws.map((w) => w.end)) : null,
-    windows: ws.length,
+    windows: ws.filter((w) => !isHorizonSlice(w)).length,
     planned: windowsIn('planned'),
     listed: windowsIn('listed'),
     fetched: windowsIn('fetched'),
