@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { runCli } from './support/cli.js';
@@ -22,6 +23,25 @@ test('--data on a path that cannot exist fails at once with the cause (it spun a
   const file = await runCli(['--data', '/dev/null/x', 'tenant', 'list'], { dataDir: data.dir });
   assert.equal(file.code, 1);
   assert.match(file.stderr, /\/dev\/null exists and is not a folder/);
+});
+
+test("--rejects and --log-file under /proc fail at once with the cause (Node's recursive mkdir spun there forever)", async () => {
+  const file = join(data.dir, 'one-bad-line.ndjson');
+  writeFileSync(file, '{"broken\n');
+  const started = Date.now();
+  const rejects = await runCli(['import', file, '--tenant', 'contoso', '--rejects', '/proc/nope/x.ndjson'], {
+    dataDir: data.dir,
+    timeoutMs: 20_000,
+  });
+  assert.equal(rejects.code, 1, rejects.stderr);
+  assert.match(rejects.stderr, /Cannot create the folder \/proc\/nope: .*Give --rejects a file/);
+  const log = await runCli(['--log-file', '/proc/nope/x.log', 'tenant', 'list'], {
+    dataDir: data.dir,
+    timeoutMs: 20_000,
+  });
+  assert.equal(log.code, 1, log.stderr);
+  assert.match(log.stderr, /^tenantwatch: Cannot create the folder \/proc\/nope: .*Give --log-file a file/m);
+  assert.ok(Date.now() - started < 30_000, 'neither hung');
 });
 
 test('--db with an unknown scheme is refused by name, in one line', async () => {

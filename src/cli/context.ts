@@ -1,7 +1,8 @@
 import pino from 'pino';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
-import { ensureFolder, resolveLocations, type Locations } from '../config/paths.js';
+import { ensureFolder, ensureParentFolder } from '../config/folders.js';
+import { resolveLocations, type Locations } from '../config/paths.js';
 import type { Store } from '../store/contract.js';
 import { recordFactsFromRaw } from '../ingest/facts.js';
 import { humanLogStream } from './log-lines.js';
@@ -40,7 +41,10 @@ export function cliLogger(
   stderr: pino.DestinationStream = pino.destination(2),
 ): Logger {
   const level = envLevel ?? (opts.verbose ? 'debug' : undefined);
-  const file = opts.logFile ? pino.destination({ dest: opts.logFile, mkdir: true, sync: true }) : undefined;
+  if (opts.logFile)
+    ensureParentFolder(opts.logFile, { mode: 0o777, hint: 'Give --log-file a file in a folder you can write to' });
+  // Not pino's `mkdir: true`: Node's recursive mkdir never returns for a path under /proc (config/folders.ts).
+  const file = opts.logFile ? pino.destination({ dest: opts.logFile, sync: true }) : undefined;
   if (level) {
     if (!file) return pino({ level, base: undefined }, stderr);
     // Each stream at the logger's level: a multistream entry without one takes only info and up.

@@ -1,6 +1,5 @@
-import { mkdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { AppError } from '../core/errors.js';
 
 /**
@@ -40,54 +39,4 @@ function normaliseDbUrl(url: string): string {
   const path = url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : url;
   if (path === ':memory:') return 'sqlite::memory:';
   return `sqlite:${resolve(path)}`;
-}
-
-/**
- * Creates a folder and its missing parents, one level at a time, with a message that names the cause when it
- * cannot. Node's own recursive mkdir never returns for a path under /proc (it retries the parent forever at
- * 100% CPU, deaf to SIGTERM): a `--data /proc/x` typo must fail at once instead.
- */
-export function ensureFolder(dir: string, mode = 0o700): void {
-  const missing: string[] = [];
-  let at = resolve(dir);
-  for (;;) {
-    const kind = statKind(at);
-    if (kind === 'dir') break;
-    if (kind === 'other') {
-      throw new AppError('FILE_UNREADABLE', `${at} exists and is not a folder, so ${dir} cannot be created`, {
-        hint: 'Choose another folder with --data (or TENANTWATCH_HOME)',
-      });
-    }
-    missing.unshift(at);
-    const parent = dirname(at);
-    if (parent === at) break;
-    at = parent;
-  }
-  for (const folder of missing) {
-    try {
-      mkdirSync(folder, { mode });
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EEXIST' && statKind(folder) === 'dir') continue;
-      const why =
-        code === 'EACCES' || code === 'EPERM'
-          ? 'permission denied'
-          : code === 'EROFS'
-            ? 'the file system is read-only'
-            : code === 'ENOENT'
-              ? 'its parent does not accept new folders'
-              : (code ?? String(e));
-      throw new AppError('FILE_UNREADABLE', `Cannot create the folder ${folder}: ${why}`, {
-        hint: 'Choose a folder you can write to with --data (or TENANTWATCH_HOME)',
-      });
-    }
-  }
-}
-
-function statKind(path: string): 'dir' | 'other' | 'none' {
-  try {
-    return statSync(path).isDirectory() ? 'dir' : 'other';
-  } catch {
-    return 'none';
-  }
 }

@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AppError } from '../core/errors.js';
-import { ensureFolder } from './paths.js';
+import { ensureFolder } from './folders.js';
 
 /**
  * Tenant secrets (client secrets, private keys) at rest: encrypted with AES-256-GCM under a key kept

@@ -8,7 +8,7 @@ import { connectTenant, type LiveConnection } from '../../config/tenants.js';
 import { registerEmulatedTenants } from '../../config/emulated.js';
 import { checkTenant } from '../../posture/service.js';
 import type { Store, TenantRow } from '../../store/contract.js';
-import { ensureFolder } from '../../config/paths.js';
+import { ensureFolder } from '../../config/folders.js';
 import { AppError } from '../../core/errors.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { createContext, type CliContext, type GlobalOptions } from '../context.js';

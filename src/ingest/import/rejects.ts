@@ -1,7 +1,7 @@
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
-import { dirname } from 'node:path';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { AppError } from '../../core/errors.js';
+import { ensureParentFolder } from '../../config/folders.js';
 import type { Reject, RejectWriter } from './types.js';
 
 /**
@@ -22,9 +22,9 @@ export function rejectFile(path: string): RejectWriter & { readonly count: numbe
   };
   function open(): WriteStream | null {
     try {
-      mkdirSync(dirname(path), { recursive: true });
+      ensureParentFolder(path, { mode: 0o777, hint: REJECTS_HINT });
     } catch (e) {
-      fail(e);
+      error ??= e instanceof AppError ? e : unwritable(path, e);
       return null;
     }
     const s = createWriteStream(path, { flags: 'a' });
@@ -60,10 +60,13 @@ export function rejectFile(path: string): RejectWriter & { readonly count: numbe
   };
 }
 
+const REJECTS_HINT =
+  'Give --rejects a file in a folder you can write to, with free space; the records that could be imported were imported';
+
 function unwritable(path: string, e: unknown): AppError {
   const reason = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
   return new AppError('FILE_UNWRITABLE', `The rejected rows could not be written to ${path} (${reason})`, {
-    hint: 'Give --rejects a file in a folder you can write to, with free space; the records that could be imported were imported',
+    hint: REJECTS_HINT,
     details: { path },
     cause: e,
   });

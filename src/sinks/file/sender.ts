@@ -6,7 +6,6 @@ import {
   closeSync,
   existsSync,
   fsyncSync,
-  mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
@@ -17,6 +16,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { ensureParentFolder } from '../../config/folders.js';
 import { TEST_EVENT_MARK, type DriverContext, type SinkDriver } from '../driver.js';
 import { SinkFailure } from '../failure.js';
 import { fileConfig, type FileConfig } from './config.js';
@@ -30,7 +30,10 @@ export function fileDriver(ctx: DriverContext): SinkDriver {
 
   const open = (): number => {
     if (fd !== null) return fd;
-    mkdirSync(dirname(config.path), { recursive: true });
+    ensureParentFolder(config.path, {
+      mode: 0o777,
+      hint: 'Give the file sink a path in a folder tenantwatch can write to',
+    });
     fd = openSync(config.path, 'a', 0o640);
     size = statSync(config.path).size;
     // When the live file was started, kept beside it: file times follow the system clock, rotation the injected one.
