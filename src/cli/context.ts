@@ -17,6 +17,8 @@ export interface CliContext {
   err: NodeJS.WritableStream & { isTTY?: boolean };
   /** Opens the store once per process (created and migrated on first use). */
   store(): Promise<Store>;
+  /** The --log-file the logger appends to, when one was given (a command must not write its own output there). */
+  logFile?: string;
   /** Aborted on SIGINT/SIGTERM: long commands stop cleanly after the current unit of work. */
   signal: AbortSignal;
   close(): Promise<void>;
@@ -68,6 +70,7 @@ export function createContext(opts: GlobalOptions, signal: AbortSignal): CliCont
   let store: Promise<Store> | undefined;
   return {
     locations,
+    ...(opts.logFile ? { logFile: opts.logFile } : {}),
     clock: systemClock,
     logger,
     out: process.stdout,

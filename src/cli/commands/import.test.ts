@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { ManualClock } from '../../core/clock.js';
+import type { AppError } from '../../core/errors.js';
 import { silentLogger } from '../../core/log.js';
 import type { Store, TenantRow } from '../../store/contract.js';
 import { memorySink } from '../../ingest/import/testing/memory-sink.js';
@@ -113,6 +114,43 @@ test('18.11: a rejects path that cannot be written (a folder, a full disk) ends 
       assert.match(output().out, /total\s+-?\s*3\s+2\s+0\s+0\s+1/);
       assert.match(output().err, /The rejected rows could not be written to .* \((EISDIR|ENOSPC)\)\. Give --rejects/);
     }
+  } finally {
+    cleanup();
+  }
+});
+
+test('--rejects that is an input (by any name), the database or the log file is refused before anything is read or written', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const file = join(dir, 'victim.ndjson');
+    const text = [record(1), '{"broken'].join('\n') + '\n';
+    writeFileSync(file, text);
+    const link = join(dir, 'link.ndjson');
+    symlinkSync(file, link);
+    const db = join(dir, 'tw.sqlite');
+    writeFileSync(db, 'SQLite format 3\0');
+    const log = join(dir, 'tw.log');
+    const cases: [string, RegExp][] = [
+      [db, /is the database .*tw\.sqlite/],
+      [`${db}-wal`, /is the database's own file/],
+      [log, /is the log file .*tw\.log/],
+      [file, /is the input file .*victim\.ndjson/],
+      [link, /is the input file .*victim\.ndjson/],
+      [join(dir, '.', 'victim.ndjson'), /is the input file/],
+    ];
+    // The input cases last: without the check they never end (the import reads back what it appends).
+    for (const [rejects, message] of cases) {
+      const { ctx, sink } = context(dir);
+      ctx.locations = { ...ctx.locations, dbUrl: `sqlite:${db}` };
+      ctx.logFile = log;
+      await assert.rejects(
+        importCommand(ctx, [file], { rejects, format: 'table', tenant: 'contoso', detect: false }),
+        (e: AppError) => e.code === 'USAGE' && message.test(e.message) && /file of its own/.test(e.hint ?? ''),
+      );
+      assert.equal(sink.records.size, 0);
+    }
+    assert.equal(readFileSync(file, 'utf8'), text);
+    assert.equal(readFileSync(db, 'utf8'), 'SQLite format 3\0');
   } finally {
     cleanup();
   }

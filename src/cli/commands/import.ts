@@ -1,6 +1,8 @@
-import { join } from 'node:path';
+import { statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import { Option, type Command } from 'commander';
+import { AppError } from '../../core/errors.js';
 import { toIso } from '../../core/time.js';
 import { importFiles, rejectFile, type ImportProgress, type ImportSummary } from '../../ingest/import/index.js';
 import type { CliContext } from '../context.js';
@@ -40,6 +42,7 @@ export function register(program: Command, run: Runner): void {
 
 /** Wires the importer to the store and the terminal; exit 1 when a file could not be read at all. */
 export async function importCommand(ctx: CliContext, files: string[], flags: ImportFlags): Promise<number> {
+  if (flags.rejects) refuseRejectsPath(ctx, files, flags.rejects);
   const store = await ctx.store();
   const registered = flags.tenant ? await store.tenants.get(flags.tenant) : null;
   const tenant = registered?.tenantId ?? flags.tenant;
@@ -102,6 +105,47 @@ export async function importCommand(ctx: CliContext, files: string[], flags: Imp
     if (file.error) ctx.err.write(`tenantwatch: ${file.error.message}. ${file.error.hint}\n`);
   if (rejects.error) ctx.err.write(`tenantwatch: ${rejects.error.message}. ${rejects.error.hint}\n`);
   return summary.failedFiles > 0 || rejects.error ? 1 : 0;
+}
+
+/**
+ * --rejects must be a file of its own. Naming an input there made the import read back the reject lines it was
+ * appending (the input grew without bound); naming the database or the log file appended NDJSON into them.
+ * Compared by device and inode where both exist (a symlink or another spelling is the same file), else by path.
+ */
+function refuseRejectsPath(ctx: CliContext, files: string[], rejects: string): void {
+  const others: { path: string; what: string }[] = files.map((file) => ({
+    path: file,
+    what: `the input file ${file}`,
+  }));
+  const db = ctx.locations.dbUrl;
+  if (db.startsWith('sqlite:') && db !== 'sqlite::memory:') {
+    const path = db.slice('sqlite:'.length);
+    others.push({ path, what: `the database ${path}` });
+    for (const suffix of ['-wal', '-shm', '-journal'])
+      others.push({ path: path + suffix, what: `the database's own file ${path + suffix}` });
+  }
+  if (ctx.logFile) others.push({ path: ctx.logFile, what: `the log file ${ctx.logFile}` });
+  const clash = others.find((o) => sameFile(rejects, o.path));
+  if (!clash) return;
+  throw new AppError('USAGE', `--rejects ${rejects} is ${clash.what}, so rejected rows would be written into it`, {
+    hint: 'Give --rejects a file of its own, such as rejects.ndjson, or leave it out to use one under the data folder',
+    details: { rejects, clash: clash.path },
+  });
+}
+
+function sameFile(a: string, b: string): boolean {
+  const sa = statOrNull(a);
+  const sb = statOrNull(b);
+  if (sa && sb) return sa.dev === sb.dev && sa.ino === sb.ino;
+  return resolve(a) === resolve(b);
+}
+
+function statOrNull(path: string): { dev: number; ino: number } | null {
+  try {
+    return statSync(path);
+  } catch {
+    return null;
+  }
 }
 
 function progressBar(ctx: CliContext): { update: (p: ImportProgress) => void; stop: () => void } {
