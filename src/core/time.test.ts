@@ -63,3 +63,15 @@ test('toIso prints what Date.toISOString prints, for every instant Date holds, a
   assert.throws(() => toIso(NaN), RangeError);
   assert.throws(() => toIso(8.64e15 + 1), RangeError);
 });
+
+test('a span longer than 100 years is refused as BAD_TIME with the maximum, wherever a span or a time is read', () => {
+  const now = Date.UTC(2026, 10, 1);
+  assert.equal(parseDuration('36500d'), 36_500 * DAY);
+  assert.equal(parseTimeInput('36500d', now), now - 36_500 * DAY);
+  for (const text of ['999999999d', '9999999999999d', '36501d', '99999999999999999999w']) {
+    const tooLong = (e: AppError) =>
+      e.code === 'BAD_TIME' && /is longer than tenantwatch accepts: the most is 36500d/.test(e.message) && !!e.hint;
+    assert.throws(() => parseDuration(text), tooLong, text);
+    assert.throws(() => parseTimeInput(text, now, 'end time'), tooLong, text);
+  }
+});

@@ -49,11 +49,33 @@ export function parseIsoUtc(text: string): number | null {
 const SPAN = /^(\d+(?:\.\d+)?)\s*(ms|s|m|min|h|d|w)$/i;
 const UNIT: Record<string, number> = { ms: 1, s: 1000, m: MINUTE, min: MINUTE, h: HOUR, d: DAY, w: 7 * DAY };
 
-/** "90m", "24h", "7d", "2w" → milliseconds; null when the text is not a span. */
+/**
+ * The longest span a person can give: 100 years, longer than any audit log is kept, and `now` minus (or plus)
+ * it is still a date. Without it `--end 999999999d` became "Invalid time value" deep in a command, and
+ * `retention set --keep 99999999999d` was saved and broke every later sweep.
+ */
+export const MAX_SPAN_MS = 36_500 * DAY;
+
+/**
+ * "90m", "24h", "7d", "2w" → milliseconds; null when the text is not a span. A span longer than MAX_SPAN_MS is
+ * refused here (BAD_TIME), so every command and route that reads one says so the same way.
+ */
 export function parseDuration(text: string): number | null {
   const m = SPAN.exec(text.trim());
   if (!m) return null;
-  return Math.round(Number(m[1]) * UNIT[m[2]!.toLowerCase()]!);
+  const ms = Math.round(Number(m[1]) * UNIT[m[2]!.toLowerCase()]!);
+  if (ms > MAX_SPAN_MS) {
+    const shown = text.trim().length > 40 ? `${text.trim().slice(0, 40)}…` : text.trim();
+    throw new AppError(
+      'BAD_TIME',
+      `The span ${shown} is longer than tenantwatch accepts: the most is 36500d (100 years)`,
+      {
+        hint: 'Give a shorter span such as 7d, 90d or 365d, or a date such as 2026-11-01',
+        details: { input: text, maxMs: MAX_SPAN_MS },
+      },
+    );
+  }
+  return ms;
 }
 
 /**

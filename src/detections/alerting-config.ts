@@ -15,9 +15,16 @@ import { NO_ROUTES, type RoutingConfig } from './routing.js';
  */
 export const ALERTING_FILE = 'alerting.yaml';
 
-const span = z
-  .string()
-  .refine((s) => parseDuration(s) !== null && parseDuration(s)! > 0, 'a span such as 1h, 24h or 7d');
+const span = z.string().refine((s) => positiveSpan(s), 'a span such as 1h, 24h or 7d (at most 36500d)');
+
+/** True for a span above zero; a span too long to be one (parseDuration refuses it) is simply not valid here. */
+function positiveSpan(text: string): boolean {
+  try {
+    return (parseDuration(text) ?? 0) > 0;
+  } catch {
+    return false;
+  }
+}
 const schema = z
   .object({
     live: z.boolean().optional(),

@@ -119,3 +119,20 @@ test('a dry run says per tenant what would go (count and time range) and removes
     await store.close();
   }
 });
+
+test('a policy stored before spans were capped (keep 99999999999d) removes nothing and its limit is still a time', async () => {
+  const clock = new ManualClock(NOW);
+  const store = openSqliteStore(':memory:', { clock });
+  try {
+    await store.records.insert([record({ tenant: TENANT_A, creationTime: NOW - 50 * DAY })]);
+    await store.retention.setPolicy({ tenant: null, keepMs: 99_999_999_999 * DAY, updatedAt: NOW });
+    for (const dryRun of [true, false]) {
+      const [swept] = await sweepRetention(store, { clock, logger: silentLogger, dryRun });
+      assert.equal(swept!.records, 0);
+      assert.doesNotThrow(() => new Date(swept!.before).toISOString(), 'the limit prints');
+    }
+    assert.equal(await store.records.count({ range: { start: 0, end: NOW } }), 1);
+  } finally {
+    await store.close();
+  }
+});

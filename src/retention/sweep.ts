@@ -52,7 +52,11 @@ export async function sweepRetention(store: SweepStore, options: SweepOptions): 
   if (!options.dryRun) options.logger.info({ event: EVENTS.sweepStarted, tenants: tenants.length });
   const due = tenants.flatMap((tenant) => {
     const policy = policyOf(policies, tenant);
-    return policy ? [{ sweep: { tenant, startedAt, before: startedAt - policy.keepMs }, keepMs: policy.keepMs }] : [];
+    if (!policy) return [];
+    // A policy saved before spans were capped (`--keep 99999999999d`) reaches back past the first instant a Date
+    // holds: nothing is older than that, and the limit stays a printable time.
+    const before = Math.max(EARLIEST, startedAt - policy.keepMs);
+    return [{ sweep: { tenant, startedAt, before }, keepMs: policy.keepMs }];
   });
   const whole = await removeWholeMonths(
     store,

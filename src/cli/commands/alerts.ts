@@ -1,6 +1,7 @@
 import { userInfo } from 'node:os';
 import { Option, type Command } from 'commander';
 import { AppError } from '../../core/errors.js';
+import { parseLimit } from '../../core/limits.js';
 import { parseDuration, parseIsoUtc } from '../../core/time.js';
 import {
   alertOrFail,
@@ -119,11 +120,10 @@ export function register(program: Command, run: Runner): void {
 export async function listCommand(ctx: CliContext, flags: ListFlags): Promise<number> {
   const format = parseFormat(flags.format);
   const store = await ctx.store();
-  const limit = flags.limit === undefined ? undefined : Number(flags.limit);
-  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1))
-    throw new AppError('BAD_INPUT', `--limit ${flags.limit} is not a positive whole number`, {
-      hint: 'e.g. --limit 50',
-    });
+  const limit =
+    flags.limit === undefined
+      ? undefined
+      : parseLimit(flags.limit, { what: '--limit', hint: 'Give --limit 50 to list the newest 50 alerts' });
   const tenants = flags.tenant?.length ? await resolveTenantKeys(store, split(flags.tenant)) : undefined;
   const statuses = split(flags.status).map(parseStatus);
   const severities = split(flags.severity).map(parseSeverity);

@@ -104,6 +104,10 @@ test('json counts first; --limit asks the store for the total and says both', as
   await searchCommand(table.ctx, flags({ format: 'table', limit: '2' }));
   assert.match(table.output().out, /\n2 shown of 500 matching records\n$/);
   await assert.rejects(searchCommand(table.ctx, flags({ limit: '0' })), /--limit 0 is not a positive whole number/);
+  await assert.rejects(
+    searchCommand(table.ctx, flags({ limit: '99999999999999999999' })),
+    /--limit 99999999999999999999 is too large: the most is 1000000000/,
+  );
 });
 
 test('a reader that goes away (| head) stops the search early and is not an error', async () => {

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { AppError } from '../../core/errors.js';
+import { parseLimit } from '../../core/limits.js';
 import { readResultNotes } from '../../coverage/result-notes.js';
 import type { SearchQuery } from '../../core/search-query.js';
 import { parseSearchFilters, type SearchFilterInput } from '../../search/filters.js';
@@ -57,7 +57,7 @@ export function register(program: Command, run: Runner): void {
  * jsonl and csv (whose stdout is data only) a line on stderr.
  */
 export async function searchCommand(ctx: CliContext, flags: SearchFlags): Promise<number> {
-  const limit = parseLimit(flags.limit);
+  const limit = limitFlag(flags.limit);
   const store = await ctx.store();
   const query = parseSearchFilters(filterInput(flags), ctx.clock.now());
   if (query.tenants?.length) query.tenants = await resolveTenantKeys(store, query.tenants);
@@ -118,14 +118,11 @@ function filterInput(flags: SearchFlags): SearchFilterInput {
   return input;
 }
 
-/** No cap by default; a limit must be a whole number of at least 1. */
-function parseLimit(text: string | undefined): number | undefined {
+/** No cap by default; a limit must be a whole number of at least 1 (at most MAX_LIMIT). */
+function limitFlag(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  const value = text.trim();
-  if (!/^\d{1,15}$/.test(value) || Number(value) < 1) {
-    throw new AppError('USAGE', `--limit ${text} is not a positive whole number`, {
-      hint: 'Give --limit 100 to print the newest 100 matches, or leave it out to print every match',
-    });
-  }
-  return Number(value);
+  return parseLimit(text, {
+    what: '--limit',
+    hint: 'Give --limit 100 to print the newest 100 matches, or leave it out to print every match',
+  });
 }

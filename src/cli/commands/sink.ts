@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { loadSecretKey, redact } from '../../config/secrets.js';
 import { AppError } from '../../core/errors.js';
+import { parseLimit } from '../../core/limits.js';
 import { parseTimeInput, toIso } from '../../core/time.js';
 import { buildSinkRow, describeSecret, parseOptionPairs, publicUrl } from '../../sinks/config.js';
 import { describeFilter, filterTerms } from '../../sinks/filter.js';
@@ -291,7 +292,11 @@ async function runReplay(ctx: CliContext, name: string, f: { since: string; unti
 async function deadLetters(ctx: CliContext, name: string, f: { limit: string; format: string }): Promise<void> {
   const store = await ctx.store();
   if (!(await store.sinks.get(name))) throw unknownSink(name);
-  const rows = (await store.sinks.deadLetters(name, { limit: Number(f.limit) || 100 })).map((d) => ({
+  const rows = (
+    await store.sinks.deadLetters(name, {
+      limit: parseLimit(f.limit, { what: '--limit', hint: 'Give --limit 100 to show the newest 100' }),
+    })
+  ).map((d) => ({
     ...d,
     failedAt: new Date(d.failedAt).toISOString(),
   }));

@@ -29,7 +29,12 @@ export function compileCorrelation(block: unknown, ctx: CompileContext): Compile
   const refs = Array.isArray(c.rules) ? c.rules.map(String) : typeof c.rules === 'string' ? [c.rules] : [];
   if (!refs.length) throw new RuleFault('correlation names no rules', at('rules'));
   const spanText = asText(c.timespan);
-  const timespan = parseDuration(spanText);
+  let timespan: number | null;
+  try {
+    timespan = parseDuration(spanText);
+  } catch (e) {
+    throw new RuleFault(`timespan "${spanText}": ${(e as Error).message}`, at('timespan'));
+  }
   if (!timespan) throw new RuleFault(`timespan "${spanText}" is not a duration such as 10m, 1h or 1d`, at('timespan'));
   const groupBy = (Array.isArray(c['group-by']) ? c['group-by'] : c['group-by'] ? [c['group-by']] : []).map(String);
   const { min, field } = threshold(type, c.condition, refs.length, at('condition'));
