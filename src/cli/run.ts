@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { AppError, toAppError } from '../core/errors.js';
+import { terminalText } from '../core/terminal.js';
 import { createContext, type CliContext, type GlobalOptions } from './context.js';
 
 /**
@@ -27,7 +28,8 @@ export function makeRunner(state: RunState) {
       } catch (e) {
         const error = toAppError(e);
         const err = ctx?.err ?? process.stderr;
-        err.write(`tenantwatch: ${error.toLine()}\n`);
+        // Messages quote what was given (an id, a file name, a flag): never an escape sequence to the terminal.
+        err.write(`tenantwatch: ${terminalText(error.toLine())}\n`);
         if (error.code === 'INTERNAL' && error.cause instanceof Error && process.env.TENANTWATCH_DEBUG) {
           err.write(`${error.cause.stack}\n`);
         }

@@ -1,3 +1,4 @@
+import { terminalText } from '../core/terminal.js';
 import { cellText } from './csv.js';
 
 /**
@@ -23,10 +24,8 @@ export interface TableOptions {
   footer?: (printed: number) => string;
 }
 
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
-
 export function tableCell(value: unknown): string {
-  return cellText(value).replace(CONTROL, ' ');
+  return terminalText(cellText(value));
 }
 
 export async function* tableChunks(

@@ -1,6 +1,11 @@
+import { terminalText } from '../../core/terminal.js';
 import type { AlertDetail } from '../../detections/alerts/detail.js';
 
-/** `alerts show` for a person: the alert, its facts, the runbook, the records behind it, the history. */
+/**
+ * `alerts show` for a person: the alert, its facts, the runbook, the records behind it, the history. Record
+ * fields, rule parameters and notes are attacker- or user-given: each line goes through terminalText, so none
+ * can carry an escape sequence or a line break of its own (`--format json` keeps them exact).
+ */
 export function printDetail(out: NodeJS.WritableStream, d: AlertDetail): void {
   const a = d.alert;
   const lines = [
@@ -22,5 +27,5 @@ export function printDetail(out: NodeJS.WritableStream, d: AlertDetail): void {
   lines.push('', 'History:');
   for (const h of d.history)
     lines.push(`  ${h.at}  ${h.actor}  ${h.action}${h.to ? ` → ${h.to}` : ''}${h.note ? `: ${h.note}` : ''}`);
-  out.write(lines.join('\n') + '\n');
+  out.write(lines.map(terminalText).join('\n') + '\n');
 }

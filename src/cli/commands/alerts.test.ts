@@ -156,4 +156,37 @@ describe('detect and alerts commands', () => {
     );
     assert.throws(() => snoozeEnd('2020-01-01', NOW), { code: 'BAD_TIME' });
   });
+  test('show, ack and exclusions print record fields and notes without control characters; json keeps them exact', async () => {
+    const evil = 'mallory\x1b]0;pwned\x07\x1b[2J\r\nFORGED line\u202e';
+    await store.records.insert([
+      record({
+        tenant: TENANT,
+        operation: 'Set-Mailbox',
+        creationTime: NOW - 900_000,
+        id: 'rec-e',
+        userId: evil,
+        objectId: evil,
+      }),
+    ]);
+    await detectCommand(context(), { start: '30d', format: 'json' }, engine);
+    const id = (JSON.parse(out) as { alerts: { id: string }[] }).alerts[0]!.id;
+    assert.equal(await alertsCli('ack', id, '--by', evil, '--note', evil), 0);
+    assert.equal(await alertsCli('exclude', id, '--user', evil, '--reason', evil, '--by', evil), 0);
+    assert.equal(await alertsCli('exclusions'), 0);
+    const exclusions = out;
+    assert.match(exclusions, /by mallory .*: mallory /);
+    assert.equal(await alertsCli('show', id), 0);
+    const shown = out;
+    for (const text of [shown, exclusions]) assert.doesNotMatch(text, /[\x00-\x09\x0b-\x1f\x7f\u202e]/);
+    assert.match(shown, /mallory \]0;pwned {2}\[2J {2}FORGED line/, 'the text stays readable, on its own line');
+    assert.doesNotMatch(shown, /^FORGED/m);
+    assert.match(shown, /History:[\s\S]*acknowledged: mallory/);
+    assert.equal(await alertsCli('show', id, '--format', 'json'), 0);
+    const json = JSON.parse(out) as { records: { userId: string }[]; history: { note?: string }[] };
+    assert.ok(
+      json.records.some((r) => r.userId === evil),
+      'json keeps the field exact',
+    );
+    assert.ok(json.history.some((h) => h.note === evil));
+  });
 });

@@ -2,6 +2,7 @@ import { userInfo } from 'node:os';
 import { Option, type Command } from 'commander';
 import { AppError } from '../../core/errors.js';
 import { parseLimit } from '../../core/limits.js';
+import { terminalText } from '../../core/terminal.js';
 import { parseDuration, parseIsoUtc } from '../../core/time.js';
 import {
   alertOrFail,
@@ -161,7 +162,11 @@ async function historyWaitLines(ctx: CliContext, store: Store, tenants: string[]
       groups.set(when, [...(groups.get(when) ?? []), name]);
     }
     const who = [...groups].map(([when, list]) => `${list.join(', ')} (${when})`).join('; ');
-    return `tenantwatch: note: "${w.title}" looks back ${w.days} days and calls nothing new until a tenant's records reach that far: ${who}\n`;
+    return (
+      terminalText(
+        `tenantwatch: note: "${w.title}" looks back ${w.days} days and calls nothing new until a tenant's records reach that far: ${who}`,
+      ) + '\n'
+    );
   });
 }
 
@@ -182,7 +187,9 @@ async function statusCommand(
 ): Promise<number> {
   const store = await ctx.store();
   const alert = await changeStatus({ store, clock: ctx.clock, logger: ctx.logger }, id, to, actor(f.by), f.note);
-  ctx.out.write(`${alert.id}: ${alert.status.replace('_', ' ')} (by ${alert.statusBy ?? 'nobody'})\n`);
+  ctx.out.write(
+    terminalText(`${alert.id}: ${alert.status.replace('_', ' ')} (by ${alert.statusBy ?? 'nobody'})`) + '\n',
+  );
   return 0;
 }
 
@@ -221,7 +228,9 @@ async function excludeCommand(ctx: CliContext, id: string | undefined, f: Exclud
     await store.alerts.addExclusion(exclusion);
   }
   ctx.out.write(
-    `${exclusion.id}: ${exclusion.kind} ${exclusion.value} excluded from rule ${exclusion.ruleId} for tenant ${exclusion.tenant}\n`,
+    terminalText(
+      `${exclusion.id}: ${exclusion.kind} ${exclusion.value} excluded from rule ${exclusion.ruleId} for tenant ${exclusion.tenant}`,
+    ) + '\n',
   );
   return 0;
 }
@@ -233,7 +242,7 @@ async function exclusionsCommand(ctx: CliContext, f: { remove?: string; format?:
       throw new AppError('NOT_FOUND', `No exclusion has the id "${f.remove.slice(0, 100)}"`, {
         hint: 'tenantwatch alerts exclusions lists them',
       });
-    ctx.out.write(`${f.remove}: removed\n`);
+    ctx.out.write(terminalText(`${f.remove}: removed`) + '\n');
     return 0;
   }
   const rows = await store.alerts.listExclusions();
@@ -242,7 +251,9 @@ async function exclusionsCommand(ctx: CliContext, f: { remove?: string; format?:
   else
     for (const e of rows)
       ctx.out.write(
-        `${e.id}  ${e.kind} ${e.value}  rule ${e.ruleId}  tenant ${e.tenant}  ${e.hits} hits kept back  by ${e.author}: ${e.reason}\n`,
+        terminalText(
+          `${e.id}  ${e.kind} ${e.value}  rule ${e.ruleId}  tenant ${e.tenant}  ${e.hits} hits kept back  by ${e.author}: ${e.reason}`,
+        ) + '\n',
       );
   return 0;
 }

@@ -1,3 +1,4 @@
+import { terminalLines } from '../../core/terminal.js';
 import type { EnableOutcome } from '../../posture/service.js';
 import type { PlanStep, PostureResult, StepResult } from '../../posture/types.js';
 
@@ -10,18 +11,20 @@ const MARK: Record<string, string> = { ok: 'OK', warning: 'WARNING', failing: 'F
 export function printResults(out: Out, results: PostureResult[]): void {
   for (const r of results) {
     const mb = r.mailboxes ? `${r.mailboxes.auditEnabled}/${r.mailboxes.total} mailboxes audited` : 'mailboxes ?';
-    out.write(
+    say(
+      out,
       `${r.tenant} (${r.tenantId}): ${MARK[r.verdict]} — unified audit log ${yesNo(r.ualEnabled, 'on', 'OFF')}, ` +
         `org mailbox auditing ${yesNo(r.orgAuditDisabled === null ? null : !r.orgAuditDisabled, 'on', 'OFF')}, ${mb}` +
         `${r.dehydrated ? ', dehydrated' : ''}, newest record ${r.newestRecord ?? 'none'}\n`,
     );
     for (const f of r.findings) {
-      out.write(`  ${f.severity.padEnd(7)} ${f.code}: ${f.message}\n`);
-      if (f.fix) out.write(`          fix: ${f.fix}\n`);
+      say(out, `  ${f.severity.padEnd(7)} ${f.code}: ${f.message}\n`);
+      if (f.fix) say(out, `          fix: ${f.fix}\n`);
     }
   }
   const count = (v: string): number => results.filter((r) => r.verdict === v).length;
-  out.write(
+  say(
+    out,
     `\n${results.length} tenant${results.length === 1 ? '' : 's'}: ${count('ok')} ok, ${count('warning')} warning, ${count('failing')} failing${count('unknown') ? `, ${count('unknown')} could not be checked` : ''}\n`,
   );
 }
@@ -30,35 +33,42 @@ export function printResults(out: Out, results: PostureResult[]): void {
 export function printOutcome(out: Out, part: { plan?: PlanStep[]; step?: StepResult; outcome?: EnableOutcome }): void {
   if (part.plan) {
     if (!part.plan.length) {
-      out.write('Nothing to do: auditing is already on as asked.\n');
+      say(out, 'Nothing to do: auditing is already on as asked.\n');
       return;
     }
     const mailboxes = part.plan.filter((s) => s.kind === 'mailbox').length;
-    out.write(`Plan (${part.plan.length} changes${mailboxes ? `, ${mailboxes} mailboxes` : ''}):\n`);
-    for (const s of part.plan) out.write(`  - ${s.kind === 'mailbox' ? s.target + ': ' : ''}${s.description}\n`);
+    say(out, `Plan (${part.plan.length} changes${mailboxes ? `, ${mailboxes} mailboxes` : ''}):\n`);
+    for (const s of part.plan) say(out, `  - ${s.kind === 'mailbox' ? s.target + ': ' : ''}${s.description}\n`);
   }
   if (part.step) {
     const s = part.step;
-    out.write(
+    say(
+      out,
       `  ${s.status.toUpperCase().padEnd(7)} ${s.step.cmdlet} ${s.step.target}${s.message ? ` — ${s.message}` : ''}\n`,
     );
   }
   const o = part.outcome;
   if (!o) return;
   if (o.dryRun) {
-    out.write(o.plan.length ? 'Dry run: nothing was changed.\n' : '');
+    say(out, o.plan.length ? 'Dry run: nothing was changed.\n' : '');
     return;
   }
   if (!o.results.length) return;
   const n = (status: string): number => o.results.filter((r) => r.status === status).length;
-  out.write(
+  say(
+    out,
     `\nDone: ${n('done')} applied, ${n('pending')} pending (Microsoft applies them later), ${n('failed')} failed, ${n('skipped')} skipped.\n`,
   );
   for (const r of o.results.filter((x) => x.status === 'failed' || x.status === 'pending')) {
-    out.write(`  ${r.status}: ${r.step.cmdlet} ${r.step.target}${r.message ? ` — ${r.message}` : ''}\n`);
+    say(out, `  ${r.status}: ${r.step.cmdlet} ${r.step.target}${r.message ? ` — ${r.message}` : ''}\n`);
   }
   if (o.after) {
-    out.write('\nAfter the changes:\n');
+    say(out, '\nAfter the changes:\n');
     printResults(out, [o.after]);
   }
+}
+
+/** Mailbox names and Microsoft's messages are not ours: shown without control characters (core/terminal.ts). */
+function say(out: Out, text: string): void {
+  out.write(terminalLines(text));
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { AppError } from '../../core/errors.js';
+import { terminalText } from '../../core/terminal.js';
 import { parseDuration } from '../../core/time.js';
 import type { Store } from '../../store/contract.js';
 import { sweepRetention, type TenantSweep } from '../../retention/sweep.js';
@@ -61,7 +62,7 @@ async function tenantKey(store: Store, name: string | undefined, clearing = fals
 /** How a policy's tenant reads: the name given, with the key it is kept under when they differ. */
 function label(given: string | undefined, key: string | null): string {
   if (key === null) return 'every tenant';
-  return given === undefined || given === key ? key : `${given} (${key})`;
+  return terminalText(given === undefined || given === key ? key : `${given} (${key})`);
 }
 
 async function setPolicy(ctx: CliContext, flags: { keep: string; tenant?: string }): Promise<number> {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
+import { terminalText } from '../../core/terminal.js';
 import { loadSecretKey, redact } from '../../config/secrets.js';
 import {
   buildTenantRow,
@@ -225,7 +226,9 @@ async function listTenants(ctx: CliContext, format: string): Promise<void> {
     return void ctx.out.write('no tenants registered: tenantwatch tenant add NAME --tenant-id … --client-id …\n');
   const cells = [
     cols,
-    ...rows.map((r) => cols.map((c) => (r[c] === null || r[c] === undefined ? '' : String(r[c] as string)))),
+    ...rows.map((r) =>
+      cols.map((c) => (r[c] === null || r[c] === undefined ? '' : terminalText(String(r[c] as string)))),
+    ),
   ];
   const widths = cols.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
   ctx.out.write(
