@@ -10,6 +10,10 @@ import type { Store } from '../store/contract.js';
 export async function resolveTenantKeys(store: Store, inputs: readonly string[]): Promise<string[]> {
   const out: string[] = [];
   for (const input of inputs) {
+    if (input.trim() === '')
+      throw new AppError('BAD_INPUT', 'The tenant is blank', {
+        hint: 'Give a registered tenant name or GUID, or the label records were imported under (tenantwatch tenant list)',
+      });
     const row = await store.tenants.get(input);
     if (row) {
       out.push(row.tenantId);

@@ -155,3 +155,20 @@ test('--rejects that is an input (by any name), the database or the log file is 
     cleanup();
   }
 });
+
+test('import refuses a --tenant label that search could not reach (a comma, blank, a control character)', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const file = join(dir, 'x.ndjson');
+    writeFileSync(file, record(1));
+    for (const tenant of ['a, b', '   ', 'evil\x1b]0;x\x07']) {
+      const { ctx, sink } = context(dir);
+      await assert.rejects(importCommand(ctx, [file], { tenant, format: 'json', detect: false }), {
+        code: 'BAD_INPUT',
+      });
+      assert.equal(sink.records.size, 0, JSON.stringify(tenant));
+    }
+  } finally {
+    cleanup();
+  }
+});

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import { Option, type Command } from 'commander';
 import { AppError } from '../../core/errors.js';
+import { checkTenantLabel } from '../../core/tenant-label.js';
 import { toIso } from '../../core/time.js';
 import { importFiles, rejectFile, type ImportProgress, type ImportSummary } from '../../ingest/import/index.js';
 import type { CliContext } from '../context.js';
@@ -42,6 +43,7 @@ export function register(program: Command, run: Runner): void {
 
 /** Wires the importer to the store and the terminal; exit 1 when a file could not be read at all. */
 export async function importCommand(ctx: CliContext, files: string[], flags: ImportFlags): Promise<number> {
+  if (flags.tenant !== undefined) checkTenantLabel(flags.tenant);
   if (flags.rejects) refuseRejectsPath(ctx, files, flags.rejects);
   const store = await ctx.store();
   const registered = flags.tenant ? await store.tenants.get(flags.tenant) : null;

@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { availableParallelism, cpus } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { AppError } from '../../core/errors.js';
+import { checkTenantLabel } from '../../core/tenant-label.js';
 import { parseFile, type FileEvent, type ParseOptions, type ParsedBatch } from './parse-file.js';
 import { parseInWorker } from './parse-in-worker.js';
 import type { InsertResult } from '../../store/contract.js';
@@ -44,6 +45,8 @@ export const CONFLICT =
   'conflict: a record with this Id is already stored with other content; the stored record is kept, this one is kept aside in the record_conflicts table';
 
 export async function importFiles(paths: string[], options: ImportOptions): Promise<ImportSummary> {
+  // A label search could not reach again (blank, a comma, a control character) is refused before any file is read.
+  if (options.tenant !== undefined) checkTenantLabel(options.tenant);
   const summary: ImportSummary = {
     files: [],
     read: 0,
