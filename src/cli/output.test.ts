@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import { AppError } from '../core/errors.js';
-import { parseFormat, writeChunks, writeListing, type ListingColumn, type ListingFormat } from './output.js';
+import { parseFormat, pluralOf, writeChunks, writeListing, type ListingColumn, type ListingFormat } from './output.js';
 
 const columns: ListingColumn[] = [
   { key: 'name', title: 'NAME', csv: 'Name' },
@@ -96,4 +96,18 @@ test('--format accepts the four formats and names them when it does not', () => 
     () => parseFormat('xml'),
     (e: unknown) => e instanceof AppError && e.code === 'USAGE' && /table, json, jsonl, csv/.test(e.message),
   );
+});
+
+test('the footer counts in plurals that are words ("3 policies", not "3 policys")', async () => {
+  const out = sink(1 << 20);
+  await writeListing('table', columns, [...rows, { name: 'x', records: 0 }], out, { noun: 'policy' });
+  assert.match(out.text(), /\n3 policies\n$/);
+  assert.deepEqual(['policy', 'dead letter', 'match', 'day', 'tenant', 'entry'].map(pluralOf), [
+    'policies',
+    'dead letters',
+    'matches',
+    'days',
+    'tenants',
+    'entries',
+  ]);
 });

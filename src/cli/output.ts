@@ -54,7 +54,7 @@ export async function* listingChunks(
     return yield* tableChunks(columns, rows, {
       footer: (shown) => {
         const total = options.count ?? shown;
-        const label = `${total.toLocaleString('en-US')} ${noun}${total === 1 ? '' : 's'}`;
+        const label = `${total.toLocaleString('en-US')} ${total === 1 ? noun : pluralOf(noun)}`;
         return shown === total ? label : `${shown.toLocaleString('en-US')} shown of ${label}`;
       },
     });
@@ -66,6 +66,16 @@ export async function* listingChunks(
     n++;
   }
   return n;
+}
+
+/**
+ * The plural of a listing's noun: "policy" → "policies", "dead letter" → "dead letters", "match" → "matches"
+ * (appending an s printed "3 policys").
+ */
+export function pluralOf(noun: string): string {
+  if (/[^aeiou]y$/i.test(noun)) return `${noun.slice(0, -1)}ies`;
+  if (/(s|x|z|ch|sh)$/i.test(noun)) return `${noun}es`;
+  return `${noun}s`;
 }
 
 /**
