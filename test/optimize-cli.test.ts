@@ -57,3 +57,18 @@ test('optimize builds and drops the free-text index; free-text results are the s
     cleanup();
   }
 });
+
+test('optimize refuses an unknown --format and both --text-index and --no-text-index (exit 2, nothing done)', async () => {
+  const { dir, cleanup } = tempDir('tw-optimize-');
+  try {
+    const xml = await runCli(['optimize', '--format', 'xml'], { dataDir: dir });
+    assert.equal(xml.code, 2, xml.stderr);
+    assert.match(xml.stderr, /'xml' is invalid.*table, json/);
+    const both = await runCli(['optimize', '--text-index', '--no-text-index'], { dataDir: dir });
+    assert.equal(both.code, 2, both.stderr);
+    assert.match(both.stderr, /--text-index and --no-text-index say opposite things\. Give --text-index/);
+    assert.equal(both.stdout, '');
+  } finally {
+    cleanup();
+  }
+});

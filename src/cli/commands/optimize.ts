@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { AppError } from '../../core/errors.js';
 import type { CliContext } from '../context.js';
 import type { Runner } from '../run.js';
@@ -15,6 +15,8 @@ interface OptimizeFlags {
  * arrive, and building again only catches up. Results never change with or without the index.
  */
 export function register(program: Command, run: Runner): void {
+  // Both flags set the one value textIndex (the last wins): which were typed is seen as commander parses them.
+  const typed = new Set<string>();
   program
     .command('optimize')
     .description(
@@ -22,11 +24,17 @@ export function register(program: Command, run: Runner): void {
     )
     .option('--text-index', 'build the substring index, or bring it up to date')
     .option('--no-text-index', 'drop the substring index')
-    .option('--format <format>', 'table|json', 'table')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .on('option:text-index', () => typed.add('--text-index'))
+    .on('option:no-text-index', () => typed.add('--no-text-index'))
     .action(
-      run(async (ctx: CliContext, flags: OptimizeFlags, command: Command) =>
-        optimize(ctx, flags, command.getOptionValueSource('textIndex') === 'cli'),
-      ),
+      run(async (ctx: CliContext, flags: OptimizeFlags, command: Command) => {
+        if (typed.size > 1)
+          throw new AppError('USAGE', '--text-index and --no-text-index say opposite things', {
+            hint: 'Give --text-index to build the substring index, or --no-text-index to drop it, not both',
+          });
+        return optimize(ctx, flags, command.getOptionValueSource('textIndex') === 'cli');
+      }),
     );
 }
 
