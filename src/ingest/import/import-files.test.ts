@@ -243,6 +243,10 @@ test('empty, binary, missing and unrecognised files give clear messages and do n
   const missing = await importFiles([join(dir, 'nope.csv')], { sink: memorySink().sink, rejects: memoryRejects() });
   assert.equal(missing.files[0]!.error?.code, 'FILE_NOT_FOUND');
   assert.match(missing.files[0]!.error.message, /nope\.csv does not exist/);
+  // Only blank lines (any newline style, spaces, tabs): said so, like an empty file, not 'it starts with ""'.
+  const blank = await run({ 'blank.ndjson': '\n\r\n  \t\n\n' });
+  assert.equal(blank.summary.files[0]!.error, null);
+  assert.equal(blank.summary.files[0]!.note, 'the file holds only blank lines: nothing to import');
 });
 
 test('records are sent to the sink in batches, and progress is reported', async () => {

@@ -96,6 +96,13 @@ export async function* parseFile(path: string, options: ParseOptions): AsyncGene
     const decoded = await decodeText(counted());
     facts.encoding = decoded.encoding;
     const { head, chunks } = await peek(decoded.chunks);
+    if (head.trim() === '') {
+      // peek reads on while the head is white space, so this is the whole file: as empty as an empty one
+      // (it was "not an audit log export … (it starts with \"\")").
+      facts.note = 'the file holds only blank lines: nothing to import';
+      yield facts;
+      return;
+    }
     const detected = detectFormat(head);
     if (!detected) {
       facts.error = notAnExport(path, head);
