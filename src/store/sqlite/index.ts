@@ -66,6 +66,19 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   } catch (error) {
     if (db?.open) db.close();
     if (error instanceof AppError) throw error;
+    const code = (error as { code?: unknown }).code;
+    if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+      // Not a permissions problem: "Make the folder writable" sent people the wrong way.
+      throw new AppError(
+        'STORE_UNAVAILABLE',
+        `${path} is not a tenantwatch database: SQLite says ${code === 'SQLITE_NOTADB' ? 'it is not a database file' : 'the file is damaged'}`,
+        {
+          hint: `Point --db sqlite:PATH (or --data) at your tenantwatch database; if ${path} is one, restore it from a backup, or move it aside and run again to start an empty one`,
+          details: { path },
+          cause: error,
+        },
+      );
+    }
     throw new AppError('STORE_UNAVAILABLE', `The SQLite database ${path} cannot be opened: ${whyNot(path, error)}`, {
       hint: 'Make the folder writable, or choose another with --data (or TENANTWATCH_HOME) or --db sqlite:PATH',
       cause: error,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, rmdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { tempDir } from '../../../test/support/paths.js';
@@ -67,4 +67,22 @@ test('a data folder that does not exist is named as such', () => {
     () => openSqliteStore('/nonexistent-tenantwatch-folder/tenantwatch.sqlite'),
     /the folder \/nonexistent-tenantwatch-folder does not exist/,
   );
+});
+
+test('a file that is not a SQLite database is named as such, not blamed on permissions', () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const path = join(dir, 'tenantwatch.sqlite');
+    writeFileSync(path, 'these are notes, not a database\n'.repeat(200));
+    assert.throws(
+      () => openSqliteStore(path),
+      (e: AppError) =>
+        e.code === 'STORE_UNAVAILABLE' &&
+        e.message === `${path} is not a tenantwatch database: SQLite says it is not a database file` &&
+        /Point --db sqlite:PATH .*restore it from a backup, or move it aside/.test(e.hint ?? '') &&
+        !/writable/.test(e.toLine()),
+    );
+  } finally {
+    cleanup();
+  }
 });
