@@ -1,3 +1,4 @@
+import { CONTENT_TYPES } from '../src/core/record.js';
 import type { AddressInfo } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { silentLogger } from '../src/core/log.js';
@@ -78,6 +79,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     options.clock ?? 'virtual',
     start,
   );
+  if (options.subscribedSince !== undefined) subscribeAll(world, options.subscribedSince);
   const faults = new FaultGate(world);
   const blobs = new BlobCatalog(world);
   let base = '';
@@ -139,6 +141,25 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
         server.close(() => resolve());
       }),
   };
+}
+
+/** Every feed of every tenant with auditing on, enabled since `since` (EmulatorOptions.subscribedSince); kept ones stay. */
+function subscribeAll(world: World, since: number): void {
+  for (const t of world.sim.tenants) {
+    if (!world.ualEnabledNow(t.tenantId)) continue;
+    world.state.update(t.tenantId, (s) => {
+      for (const ct of CONTENT_TYPES) {
+        s.subscriptions[ct] ??= {
+          contentType: ct,
+          status: 'enabled',
+          webhook: null,
+          enabledAt: since,
+          stoppedSpans: [],
+          notifiedUpTo: since,
+        };
+      }
+    });
+  }
 }
 
 function tenantView(world: World, app: AppCredentials, tenantId: string): EmulatorTenantView {

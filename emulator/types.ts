@@ -134,6 +134,12 @@ export interface EmulatorOptions {
   /** 'real' follows the system clock; 'virtual' only moves through the control API or `clock.advance`. */
   clock?: 'real' | 'virtual';
   /**
+   * Every tenant whose unified audit log is on starts with every feed subscribed since this instant, as
+   * tenants an earlier tool subscribed (their first content long listed): the collector finds them enabled
+   * and waits for no first content. Unset: no subscription exists until a client starts one.
+   */
+  subscribedSince?: number;
+  /**
    * With the virtual clock: emulator milliseconds it moves by itself per real millisecond (60 = an emulator
    * hour per real minute, for the demo); 0 (default) = it moves only through the control API.
    */

@@ -242,6 +242,9 @@ async function runDemoIn(outer: CliContext, opts: DemoOptions, ownFolder: boolea
     // Content at once after a subscription starts (the emulator's default waits the documented 12 h): the
     // demo shows a collected week, not a wait.
     tuning: { slotMs: 3_600_000, deliveryJitterMs: 90 * 60_000, firstDataDelayMs: 0 },
+    // Feeds subscribed before the simulated week, as an MSP's tenants are: a feed that records nothing
+    // (DLP.All here) is then judged complete at once, not a gap until Microsoft's 12 h for first content.
+    subscribedSince: outer.clock.now() - 9 * 86_400_000,
   });
   say.step(`emulator running at ${emu.url} with ${emu.tenants.length} simulated tenants`);
   if (scale > 0) {
