@@ -2,7 +2,9 @@ import { AppError } from '../core/errors.js';
 import { connectTenant, type LiveConnection } from '../config/tenants.js';
 import { GraphDirectory } from '../microsoft/graph-directory.js';
 import { GraphRoleSource } from '../reports/roles/graph.js';
+import type { ReportDeps } from '../reports/types.js';
 import type { Store, TenantRow } from '../store/contract.js';
+import { reopenableUrl } from '../store/open.js';
 import type { CliContext } from './context.js';
 
 /**
@@ -61,4 +63,19 @@ export function graphRoleSource(ctx: CliContext, store: Store, opened: LiveConne
     }
     return new GraphDirectory(openConnection(ctx, row, opened));
   }, ctx.signal);
+}
+
+/**
+ * What a report runs with from the CLI and the console alike: Graph for role holders (connections pushed on
+ * `opened` for the caller to close) and the database reopenable from a second thread for large reads.
+ */
+export function reportDeps(ctx: CliContext, store: Store, opened: LiveConnection[]): ReportDeps {
+  return {
+    store,
+    clock: ctx.clock,
+    logger: ctx.logger,
+    signal: ctx.signal,
+    roleSource: graphRoleSource(ctx, store, opened),
+    split: { location: reopenableUrl(ctx.locations.dbUrl) },
+  };
 }

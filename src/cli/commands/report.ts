@@ -10,9 +10,8 @@ import type { Runner } from '../run.js';
 import { readResultNotes } from '../../coverage/result-notes.js';
 import { noticeLine } from '../../search/unseen.js';
 import { reportUserNotices } from '../../reports/notices.js';
-import { graphRoleSource } from '../tenants.js';
+import { reportDeps } from '../tenants.js';
 import { kebab, reportOptions, reportParams } from './report-flags.js';
-import { reopenableUrl } from '../../store/open.js';
 
 /**
  * `tenantwatch report list` and `tenantwatch report ID [--parameter value …] [--format table|json|jsonl|csv]`.
@@ -66,19 +65,9 @@ async function runAndWrite(
   const opened: LiveConnection[] = [];
   try {
     const store = await ctx.store();
-    const result = await runReport(
-      id,
-      params,
-      {
-        store,
-        clock: ctx.clock,
-        logger: ctx.logger,
-        signal: ctx.signal,
-        roleSource: graphRoleSource(ctx, store, opened),
-        split: { location: reopenableUrl(ctx.locations.dbUrl) },
-      },
-      { nameOf: (parameter) => `--${kebab(parameter)}` },
-    );
+    const result = await runReport(id, params, reportDeps(ctx, store, opened), {
+      nameOf: (parameter) => `--${kebab(parameter)}`,
+    });
     // A report's notes (totals named …Notes: where the role holders came from, why no address is new).
     for (const [key, notes] of Object.entries(result.summary.totals))
       if (key.endsWith('Notes') && typeof notes === 'string')

@@ -13,14 +13,13 @@ import { listReports, runReport } from '../../reports/registry.js';
 import type { Store, TenantRow } from '../../store/contract.js';
 import type { LiveConnection } from '../../config/tenants.js';
 import type { CliContext } from '../context.js';
-import { graphRoleSource } from '../tenants.js';
+import { reportDeps } from '../tenants.js';
 import { tenantAdminApi } from '../tenant-admin.js';
 import type { Runner } from '../run.js';
 import { startDaemonWork } from '../daemon-work.js';
 import { ruleLookup } from './detect.js';
 import { firstSeenLookBacks } from '../../detections/history-wait.js';
 import { loadRuleSet } from '../../detections/loader.js';
-import { reopenableUrl } from '../../store/open.js';
 import { alertingConfigOf } from '../live-detections.js';
 
 const collectValues = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -144,14 +143,7 @@ function reportsApi(store: Store, ctx: CliContext): ReportsApi {
     run: async (id, params) => {
       const opened: LiveConnection[] = [];
       try {
-        return await runReport(id, params, {
-          store,
-          clock: ctx.clock,
-          logger: ctx.logger,
-          signal: ctx.signal,
-          roleSource: graphRoleSource(ctx, store, opened),
-          split: { location: reopenableUrl(ctx.locations.dbUrl) },
-        });
+        return await runReport(id, params, reportDeps(ctx, store, opened));
       } finally {
         for (const c of opened) c.close();
       }
