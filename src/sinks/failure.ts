@@ -1,3 +1,4 @@
+import { terminalText } from '../core/terminal.js';
 /**
  * How a receiver's answer (or the lack of one) is classified, in one place for every sink: the stage
  * that failed (what `sink test` names: DNS, TLS, auth, rejected payload...) and whether sending the same
@@ -72,8 +73,8 @@ export function parseRetryAfter(value: string | undefined, now: number): number 
  * `empty body` when there is nothing. Callers still pass it through the sink's secret scrub.
  */
 export function bodyExcerpt(body: Buffer | string, max = 120): string {
-  const text = (typeof body === 'string' ? body : body.subarray(0, 4 * max).toString('utf8'))
-    .replace(/[\u0000-\u001f\u007f-\u009f\ufffd\s]+/g, ' ')
+  const text = terminalText(typeof body === 'string' ? body : body.subarray(0, 4 * max).toString('utf8'))
+    .replace(/[\ufffd\s]+/g, ' ')
     .trim();
   if (!text) return 'empty body';
   return text.length > max ? `${text.slice(0, max)}…` : text;
