@@ -62,6 +62,18 @@ describe('GET /api/search', () => {
     );
   });
 
+  test('an end left out means now, as the CLI defaults --end', async () => {
+    const start = `start=${new Date(NOW - 4 * DAY).toISOString()}`;
+    for (const route of ['search?limit=1000&', 'search/count?', 'search/timeline?', 'export?format=ndjson&']) {
+      const open = await get(`/api/${route}${start}`);
+      const closed = await get(`/api/${route}${range}`);
+      assert.equal(open.status, 200, `${route}: ${open.text}`);
+      assert.equal(open.text, closed.text, route);
+    }
+    const total = await get(`/api/search/count?${start}`);
+    assert.equal(total.body.count, all.length);
+  });
+
   test('filters as Purview does: user any case, friendly activity name, workload, tenant by name', async () => {
     const res = await get(
       `/api/search?${range}&user=ADELE@contoso.onmicrosoft.com&operation=Accessed%20file&operation=new-inboxrule&tenant=contoso&limit=1000`,

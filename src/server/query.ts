@@ -29,7 +29,7 @@ const MAX_VALUE_CHARS = 4_000;
  * reports use (search/filters.ts). Unknown parameters are refused, so a typo ("usr=") never widens a
  * search silently. `extra` names the route's own parameters (limit, cursor, format, bucket …).
  * The caller's tenant scope (request.scope) is applied here: a tenant outside it is refused, and a
- * search naming no tenant reads only the caller's tenants.
+ * search naming no tenant reads only the caller's tenants. A missing end means now.
  */
 export async function searchQueryFrom(
   raw: RawQuery,
@@ -61,6 +61,8 @@ export async function searchQueryFrom(
     }
     input[target] = key === 'start' || key === 'end' ? single(key, list) : list;
   }
+  // The end defaults to now, as the CLI's --end does: "the last 7 days" is start=7d alone.
+  if (input.end === undefined) input.end = 'now';
   const query = parseSearchFilters(input, now);
   const tenants = await scope.searchTenants(store, query.tenants);
   if (tenants === undefined) delete query.tenants;
