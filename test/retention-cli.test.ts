@@ -38,6 +38,10 @@ test('retention set, show, sweep --dry-run and sweep: the dry run names what goe
     const bad = await runCli(['retention', 'set', '--keep', 'soon'], data);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--keep soon is not a span/);
+    const years = await runCli(['retention', 'set', '--keep', '2y', '--tenant', 'contoso'], data);
+    assert.equal(years.code, 0, years.stderr);
+    assert.match(years.stdout, /contoso: records kept 730d/);
+    assert.equal((await runCli(['retention', 'clear', '--tenant', 'contoso'], data)).code, 0);
     // A mistyped tenant is refused, not kept as a policy nothing follows.
     const typo = await runCli(['retention', 'set', '--keep', '30d', '--tenant', 'contosso'], data);
     assert.equal(typo.code, 1);

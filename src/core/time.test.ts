@@ -21,6 +21,8 @@ test('a person may type dates, date-times, now, or spans back from now', () => {
   assert.equal(parseTimeInput('now', now), now);
   assert.equal(parseTimeInput('2026-11-01', now), Date.UTC(2026, 10, 1));
   assert.equal(parseDuration('90m'), 90 * 60_000);
+  assert.equal(parseDuration('1y'), 365 * DAY, 'a year is 365 days, as retention is counted');
+  assert.equal(parseTimeInput('2Y', now), now - 730 * DAY);
   assert.throws(
     () => parseTimeInput('last tuesday', now, 'start'),
     (e: unknown) =>
@@ -74,4 +76,13 @@ test('a span longer than 100 years is refused as BAD_TIME with the maximum, wher
     assert.throws(() => parseDuration(text), tooLong, text);
     assert.throws(() => parseTimeInput(text, now, 'end time'), tooLong, text);
   }
+  // The message names where the span came from when the caller says.
+  assert.throws(
+    () => parseDuration('101y', '--keep'),
+    (e: AppError) => /^The --keep span 101y is longer/.test(e.message),
+  );
+  assert.throws(
+    () => parseTimeInput('999999d', now, '--start'),
+    (e: AppError) => /^The --start span 999999d is longer/.test(e.message),
+  );
 });

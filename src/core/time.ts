@@ -46,8 +46,18 @@ export function parseIsoUtc(text: string): number | null {
   return t;
 }
 
-const SPAN = /^(\d+(?:\.\d+)?)\s*(ms|s|m|min|h|d|w)$/i;
-const UNIT: Record<string, number> = { ms: 1, s: 1000, m: MINUTE, min: MINUTE, h: HOUR, d: DAY, w: 7 * DAY };
+const SPAN = /^(\d+(?:\.\d+)?)\s*(ms|s|m|min|h|d|w|y)$/i;
+/** A year is 365 days, as retention periods are counted ("keep 1y" = 365d); months are too uneven to offer. */
+const UNIT: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: MINUTE,
+  min: MINUTE,
+  h: HOUR,
+  d: DAY,
+  w: 7 * DAY,
+  y: 365 * DAY,
+};
 
 /**
  * The longest span a person can give: 100 years, longer than any audit log is kept, and `now` minus (or plus)
@@ -57,10 +67,11 @@ const UNIT: Record<string, number> = { ms: 1, s: 1000, m: MINUTE, min: MINUTE, h
 export const MAX_SPAN_MS = 36_500 * DAY;
 
 /**
- * "90m", "24h", "7d", "2w" → milliseconds; null when the text is not a span. A span longer than MAX_SPAN_MS is
- * refused here (BAD_TIME), so every command and route that reads one says so the same way.
+ * "90m", "24h", "7d", "2w", "1y" → milliseconds; null when the text is not a span. A span longer than MAX_SPAN_MS
+ * is refused here (BAD_TIME), so every command and route that reads one says so the same way; `what` names the
+ * flag or field it came from ("--keep") in that message.
  */
-export function parseDuration(text: string): number | null {
+export function parseDuration(text: string, what?: string): number | null {
   const m = SPAN.exec(text.trim());
   if (!m) return null;
   const ms = Math.round(Number(m[1]) * UNIT[m[2]!.toLowerCase()]!);
@@ -68,7 +79,7 @@ export function parseDuration(text: string): number | null {
     const shown = text.trim().length > 40 ? `${text.trim().slice(0, 40)}…` : text.trim();
     throw new AppError(
       'BAD_TIME',
-      `The span ${shown} is longer than tenantwatch accepts: the most is 36500d (100 years)`,
+      `${what ? `The ${what} span` : 'The span'} ${shown} is longer than tenantwatch accepts: the most is 36500d (100 years)`,
       {
         hint: 'Give a shorter span such as 7d, 90d or 365d, or a date such as 2026-11-01',
         details: { input: text, maxMs: MAX_SPAN_MS },
@@ -85,7 +96,7 @@ export function parseDuration(text: string): number | null {
 export function parseTimeInput(text: string, now: number, what = 'time'): number {
   const value = text.trim();
   if (value.toLowerCase() === 'now') return now;
-  const span = parseDuration(value);
+  const span = parseDuration(value, what);
   if (span !== null) return now - span;
   const t = parseIsoUtc(value);
   if (t !== null) return t;

@@ -80,7 +80,7 @@ function usage(message: string): AppError {
 
 function span(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
-  const ms = value.trim() === '0' ? 0 : parseDuration(value);
+  const ms = value.trim() === '0' ? 0 : parseDuration(value, `--${flag}`);
   if (ms === null) throw usage(`--${flag} must be a span such as 0s, 90s, 30m or 12h, not "${value}"`);
   return ms;
 }

@@ -22,7 +22,7 @@ export function register(program: Command, run: Runner): void {
   retention
     .command('set')
     .description('keep records for a span (e.g. 365d), for one tenant or, without --tenant, for every tenant')
-    .requiredOption('--keep <span>', 'how long to keep records: 90d, 52w, 365d …')
+    .requiredOption('--keep <span>', 'how long to keep records: 90d, 52w, 365d, 1y … (a year is 365 days)')
     .option('--tenant <tenant>', 'a tenant name or id (default: every tenant without its own policy)')
     .action(run(async (ctx: CliContext, flags: { keep: string; tenant?: string }) => setPolicy(ctx, flags)));
   retention
@@ -66,10 +66,10 @@ function label(given: string | undefined, key: string | null): string {
 }
 
 async function setPolicy(ctx: CliContext, flags: { keep: string; tenant?: string }): Promise<number> {
-  const keepMs = parseDuration(flags.keep);
+  const keepMs = parseDuration(flags.keep, '--keep');
   if (keepMs === null || keepMs < 86_400_000)
     throw new AppError('USAGE', `--keep ${flags.keep} is not a span of a day or more`, {
-      hint: 'Give a span such as 90d, 52w or 365d',
+      hint: 'Give a span such as 90d, 52w, 365d or 1y',
     });
   const store = await ctx.store();
   const tenant = await tenantKey(store, flags.tenant);

@@ -33,7 +33,7 @@ export async function serveWithWebhooks<ServeOptions extends { interval?: string
     throw new AppError('USAGE', `--webhook-url "${url}" is not an HTTPS URL`, {
       hint: `Microsoft only notifies HTTPS addresses: e.g. https://tenantwatch.example.com${WEBHOOK_PATH}`,
     });
-  const intervalMs = parseDuration(opts.interval ?? '30m');
+  const intervalMs = parseDuration(opts.interval ?? '30m', '--interval');
   if (intervalMs === null || intervalMs <= 0)
     throw new AppError('USAGE', `--interval "${opts.interval}" is not a duration`, { hint: 'e.g. 30m' });
   const authId = process.env.TENANTWATCH_WEBHOOK_AUTH_ID || randomBytes(24).toString('base64url');
