@@ -4,6 +4,7 @@
  */
 import type { BlobEvidence } from '../../coverage/read.js';
 import type { CoverageSummary, Gap, StreamSummary, TenantCoverage } from '../../coverage/types.js';
+import { terminalText } from '../../core/terminal.js';
 import { csvLine } from '../../search/csv.js';
 
 export type CoverageFormat = 'table' | 'json' | 'jsonl' | 'csv';
@@ -77,7 +78,7 @@ export function renderCoverage(
       const [head, body] = options.gapsOnly ? gapCells(gaps) : rowCells(summary.streams);
       out.write([head, ...body].map((r) => csvLine(r)).join(''));
     }
-    for (const n of notes) err.write(`tenantwatch: ${n}\n`);
+    for (const n of notes) err.write(`tenantwatch: ${terminalText(n)}\n`);
     return;
   }
   renderTable(summary, gaps, filled, notes, options.gapsOnly, out);
@@ -92,7 +93,7 @@ function renderTable(
   out: Out,
 ): void {
   const quiet = summary.tenants.some((t) => t.auditing.recordsNothing);
-  const noteLines = notes.length ? `\n${notes.map((n) => `${n}\n`).join('')}` : '';
+  const noteLines = notes.length ? `\n${notes.map((n) => `${terminalText(n)}\n`).join('')}` : '';
   if (!summary.streams.length && !quiet) {
     // An empty ledger proves nothing: "no gaps" over it read as complete, e.g. over imported records only.
     out.write(`${nothingToJudge(summary.tenants.length)}\n`);
@@ -198,8 +199,9 @@ function filledCells(gaps: readonly Gap[]): [string[], string[][]] {
   ];
 }
 
+/** An aligned table; every cell made safe for a terminal (a gap's reason quotes what Microsoft answered). */
 function table([head, body]: [string[], string[][]]): string {
-  const cells = [head, ...body];
+  const cells = [head, ...body.map((r) => r.map(terminalText))];
   const widths = head.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
   return cells
     .map(

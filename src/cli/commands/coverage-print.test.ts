@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { test } from 'node:test';
+import type { CoverageSummary, Gap } from '../../coverage/types.js';
+import { renderCoverage } from './coverage-print.js';
+
+const T0 = Date.UTC(2026, 10, 1);
+const HOUR = 3_600_000;
+
+function text(stream: PassThrough): string {
+  return (stream.read() as Buffer | null)?.toString() ?? '';
+}
+
+test('the coverage table never sends a control character from a stored reason or note to the terminal', () => {
+  const evil = 'Throttled\u001b]0;owned\u0007\r\nfake line\u202e';
+  const gap: Gap = {
+    tenant: 't1',
+    name: 'contoso',
+    stream: 'Audit.General',
+    start: T0,
+    end: T0 + HOUR,
+    state: 'failed',
+    reason: evil,
+    lastError: evil,
+    filledBy: null,
+  };
+  const summary: CoverageSummary = {
+    streams: [
+      {
+        tenant: 't1',
+        name: 'contoso',
+        stream: 'Audit.General',
+        kind: 'live',
+        from: T0,
+        to: T0 + HOUR,
+        windows: 1,
+        planned: 0,
+        listed: 0,
+        fetched: 0,
+        failed: 1,
+        expired: 0,
+        blobs: 0,
+        blobIssues: 0,
+        records: 0,
+        newRecords: 0,
+        checkpoint: null,
+        gaps: [gap],
+        filled: [],
+      },
+    ],
+    tenants: [
+      {
+        tenant: 't1',
+        name: 'contoso',
+        removed: null,
+        streams: 1,
+        gaps: 1,
+        filled: 0,
+        auditing: {
+          checkedAt: T0,
+          unifiedAuditLog: 'on',
+          mailboxAuditing: 'on',
+          recordsNothing: false,
+          requested: null,
+          note: evil,
+        },
+      },
+    ],
+  };
+  for (const gapsOnly of [false, true]) {
+    const out = new PassThrough();
+    const err = new PassThrough();
+    renderCoverage(summary, { format: 'table', gapsOnly }, out, err);
+    const shown = text(out);
+    assert.match(shown, /Throttled/);
+    assert.doesNotMatch(shown, /[\u001b\u0007\r\u202e]/);
+    assert.ok(!shown.includes('\nfake line'), 'a newline in a reason does not start a line of its own');
+  }
+  // JSON keeps the reason exactly as stored.
+  const out = new PassThrough();
+  renderCoverage(summary, { format: 'json', gapsOnly: true }, out, new PassThrough());
+  assert.equal((JSON.parse(text(out)) as { gaps: { reason: string }[] }).gaps[0]!.reason, evil);
+});
