@@ -6,7 +6,7 @@ import { MsalTokenProvider } from '../src/microsoft/auth.js';
 import { GraphAuditQueryClient, graphFailure } from '../src/microsoft/graph-audit-query.js';
 import { createHttpClient } from '../src/net/http.js';
 import { endpointsFor } from '../src/microsoft/types.js';
-import { startTestEmulator, type TestEmulator } from './support/emulator.js';
+import { httpsRequest, startTestEmulator, type TestEmulator } from './support/emulator.js';
 
 /** The Graph audit log query client against the emulator (certificate auth): create, poll, page through records. */
 let t: TestEmulator;
@@ -114,5 +114,16 @@ test('history through Graph: one query per tenant, records stored once (Id share
   assert.equal(again.newRecords, 0, 'the same records are not stored twice');
   const windows = await store.ledger.listWindows({ tenant: tenant.tenantId, stream: 'graph' });
   assert.equal(windows[0]?.state, 'fetched');
+  // The live feed's copies of the same records (the Management API's JSON, without Graph's
+  // "@odata.type" inside auditData) are duplicates, not conflicts.
+  const res = await httpsRequest(`${t.emu.controlUrl}/records?tenantId=${tenant.tenantId}`, t.emu.caPem, 'GET', {});
+  const live = res.text
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => normalizeRecord(l, { source: 'management-api', tenant: tenant.tenantId }))
+    .flatMap((r) => (r.ok ? [r.record] : []));
+  const result = await store.records.insert(live);
+  assert.equal(result.duplicates, first.newRecords, 'every record the history fill stored is a duplicate');
+  assert.deepEqual(result.conflicts ?? [], []);
   await store.close();
 });

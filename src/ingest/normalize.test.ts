@@ -135,6 +135,18 @@ test('a Graph auditLogRecord is read from its envelope and auditData; raw is the
   assert.equal(r.clientPort, 443);
   assert.equal(r.userId, 'alice@contoso.com');
   assert.equal(r.recordType, 6);
+  // Graph's OData annotation inside auditData is not part of the record: raw is the Management API's JSON.
+  const annotated = {
+    ...graph,
+    auditData: { '@odata.type': '#microsoft.graph.security.defaultAuditData', ...auditData },
+  };
+  assert.equal(ok(JSON.stringify(annotated), { source: 'graph' }).raw, JSON.stringify(auditData));
+  const asText = { ...graph, auditData: JSON.stringify(annotated.auditData) };
+  assert.equal(ok(asText, { source: 'graph' }).raw, JSON.stringify(auditData));
+  assert.equal(
+    ok({ ...graph, auditData: JSON.stringify(auditData) }, { source: 'graph' }).raw,
+    JSON.stringify(auditData),
+  );
   const bare = ok({ ...graph, auditData: undefined, userType: 'guest' }, { source: 'graph' });
   assert.equal(bare.recordType, 6);
   assert.equal(bare.userType, 10);

@@ -63,11 +63,11 @@ export function normalizeRecord(input: string | object, ctx: NormalizeContext): 
     if (typeof inner === 'string') {
       const decoded = tryParse(inner);
       if (!isObject(decoded)) return fail("the Graph record's auditData is not a JSON object");
-      body = decoded;
-      raw = inner;
+      body = withoutODataAnnotations(decoded);
+      raw = body === decoded ? inner : JSON.stringify(body);
     } else if (isObject(inner)) {
-      body = inner;
-      raw = JSON.stringify(inner);
+      body = withoutODataAnnotations(inner);
+      raw = JSON.stringify(body);
     } else {
       raw = text ?? JSON.stringify(parsed);
     }
@@ -78,6 +78,22 @@ export function normalizeRecord(input: string | object, ctx: NormalizeContext): 
     raw = text ?? JSON.stringify(parsed);
   }
   return build(fields, body, raw, ctx);
+}
+
+/**
+ * Graph sends a record's auditData with OData annotations (`"@odata.type":
+ * "#microsoft.graph.security.defaultAuditData"`, or `Prop@odata.type` with full metadata). They describe the
+ * Graph type, not the record: the Management API's copy of the same record has none, so kept they made every
+ * record a history fill stored first a conflict when the live feed brought it again.
+ */
+export function withoutODataAnnotations(body: Json): Json {
+  let out: Json | null = null;
+  for (const key of Object.keys(body)) {
+    if (!key.includes('@odata.')) continue;
+    out ??= { ...body };
+    delete out[key];
+  }
+  return out ?? body;
 }
 
 function build(f: Extracted, body: Json, raw: string, ctx: NormalizeContext): NormalizeResult {

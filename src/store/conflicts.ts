@@ -24,18 +24,29 @@ function sha256(text: string): string {
 /**
  * Whether two raw texts hold the same record: the same text, or the same JSON once key order and
  * whitespace are set aside (the same record exported by Purview and sent by the Management API is
- * not always written with its keys in one order). Anything else, a value changed, added or removed,
- * is a conflict.
+ * not always written with its keys in one order), and without the OData annotations a Graph copy
+ * carried. Anything else, a value changed, added or removed, is a conflict.
  */
 export function sameContent(stored: string, incoming: string): boolean {
   if (stored === incoming) return true;
   try {
-    return canonical(JSON.parse(stored)) === canonical(JSON.parse(incoming));
+    return canonicalRecord(JSON.parse(stored)) === canonicalRecord(JSON.parse(incoming));
   } catch {
     // Not JSON, or nested deeper than the stack allows (a record stored before the depth bound):
     // texts that differ are then different content.
     return false;
   }
+}
+
+/**
+ * The record's canonical text without its top-level OData annotations: a Graph history fill stored them
+ * inside raw before normalizing dropped them (ingest/normalize.ts withoutODataAnnotations), and the
+ * Management API's copy of the same record, arriving later, has none.
+ */
+function canonicalRecord(value: unknown): string {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return canonical(value);
+  const entries = Object.entries(value as Record<string, unknown>).filter(([k]) => !k.includes('@odata.'));
+  return canonical(Object.fromEntries(entries));
 }
 
 function canonical(value: unknown): string {

@@ -96,6 +96,11 @@ function recordTests(ctx: StoreContext): void {
       assert.deepEqual(first, { inserted: size - 1, duplicates: 0, conflicts: [size - 1] }, 'within a batch');
       const again = await ctx.store.records.insert([reordered, changed, record(), a]);
       assert.deepEqual(again, { inserted: 1, duplicates: 2, conflicts: [1] }, 'key order is not content');
+      // A Graph copy stored with its OData annotation (before normalizing dropped it) is the same record.
+      const annotated = record({ raw: '{"@odata.type":"#microsoft.graph.security.defaultAuditData","Id":"g","N":1}' });
+      await ctx.store.records.insert([annotated]);
+      const plain = { ...annotated, raw: '{"Id":"g","N":1}' };
+      assert.deepEqual(await ctx.store.records.insert([plain]), { inserted: 0, duplicates: 1 }, 'annotation');
       assert.equal((await ctx.store.records.get(a.tenant, a.id))?.raw, a.raw, 'the first content stays');
       const kept = await ctx.store.records.conflictsOf(a.tenant, a.id);
       assert.deepEqual(
