@@ -56,6 +56,35 @@ test('through pino: what reaches stderr has no JSON', () => {
   );
 });
 
+test('a per-blob conflict or reject is said once per tenant and feed; the summary counts the rest', () => {
+  const out: string[] = [];
+  const target = { write: (s: string) => out.push(s) } as unknown as NodeJS.WritableStream;
+  const logger = pino({ level: 'warn', base: undefined }, humanLogStream(target));
+  const conflict = (contentType: string) =>
+    logger.warn({ event: 'collector.record.conflict', tenant: 't1', contentType, conflicts: 3 }, 'kept aside');
+  conflict('Audit.SharePoint');
+  conflict('Audit.SharePoint');
+  conflict('Audit.General');
+  logger.warn({ event: 'collector.record.rejected', tenant: 't1', contentType: 'Audit.General' }, 'rejected');
+  logger.warn({ event: 'collector.blob.refused', tenant: 't1', contentType: 'Audit.General' }, 'blob refused');
+  logger.warn({ event: 'collector.blob.refused', tenant: 't1', contentType: 'Audit.General' }, 'blob refused');
+  return new Promise<void>((resolve) =>
+    setImmediate(() => {
+      assert.deepEqual(
+        out.map((l) => l.replace(/; the summary counts the rest.*\n$/, ' [more counted]\n')),
+        [
+          'tenantwatch: warning: kept aside (t1, Audit.SharePoint) [more counted]\n',
+          'tenantwatch: warning: kept aside (t1, Audit.General) [more counted]\n',
+          'tenantwatch: warning: rejected (t1, Audit.General) [more counted]\n',
+          'tenantwatch: warning: blob refused (t1, Audit.General)\n',
+          'tenantwatch: warning: blob refused (t1, Audit.General)\n',
+        ],
+      );
+      resolve();
+    }),
+  );
+});
+
 /**
  * Issue 17 item 7: `serve` printed "tenantwatch: warning: auth.host_refused" — a log line with no message
  * falls back to its event name. Every warning or error the code logs carries a sentence for people.

@@ -31,17 +31,41 @@ export function humanLogLine(line: string): string | null {
   return `tenantwatch: ${kind}: ${msg}${where.length ? ` (${where.join(', ')})` : ''}${detail ? `: ${detail}` : ''}`;
 }
 
+/**
+ * Events logged once per blob that the command also counts in its summary (the collector's `rejected` and
+ * `conflicts` columns): a person sees the first of each kind per tenant and feed, not one line per blob — a
+ * history fill whose records all came back through the live feed printed hundreds of identical lines.
+ */
+const ONCE_PER_FEED = new Set(['collector.record.conflict', 'collector.record.rejected']);
+const MORE_LIKE_IT = '; the summary counts the rest of them for this feed (-v or --log-file shows each)';
+
 /** A destination for pino that writes each line through humanLogLine. */
 export function humanLogStream(target: NodeJS.WritableStream): Writable {
   let pending = '';
+  const said = new Set<string>();
+  const firstOfItsKind = (line: string): boolean | 'first' => {
+    let entry: { event?: unknown; tenant?: unknown; contentType?: unknown };
+    try {
+      entry = JSON.parse(line) as typeof entry;
+    } catch {
+      return true;
+    }
+    if (typeof entry.event !== 'string' || !ONCE_PER_FEED.has(entry.event)) return true;
+    const key = JSON.stringify([entry.event, entry.tenant, entry.contentType]);
+    if (said.has(key)) return false;
+    said.add(key);
+    return 'first';
+  };
   return new Writable({
     write(chunk: Buffer | string, _encoding, done) {
       pending += chunk.toString();
       let nl: number;
       while ((nl = pending.indexOf('\n')) >= 0) {
-        const text = humanLogLine(pending.slice(0, nl));
+        const line = pending.slice(0, nl);
         pending = pending.slice(nl + 1);
-        if (text) target.write(`${text}\n`);
+        const shown = firstOfItsKind(line);
+        const text = shown ? humanLogLine(line) : null;
+        if (text) target.write(`${text}${shown === 'first' ? MORE_LIKE_IT : ''}\n`);
       }
       done();
     },
