@@ -60,6 +60,7 @@ test(
       assert.equal(s.fetched, 0, `${s.stream}: nothing fetched`);
       assert.ok(s.gaps.length >= 8, `${s.stream}: every planned window is a gap (${s.gaps.length})`);
       assert.ok(s.gaps[0]!.start <= firstAt - 7 * 24 * HOUR + 10 * 60_000, `${s.stream}: from the first run's start`);
+      assert.match(s.gaps[0]!.reason, /has not listed this subscription's first content yet/, 'the gap says why');
     }
     assert.equal(planned.streams.length, 2, 'both streams are in the ledger');
 

@@ -19,7 +19,8 @@ function windowReason(w: CoverageWindow): string {
     case 'partial':
       return w.lastError ?? 'some blobs could not be fetched';
     default:
-      return 'collection did not finish this window';
+      // A window left planned says why when the collector knew (awaiting a new subscription's first content).
+      return w.lastError ?? 'collection did not finish this window';
   }
 }
 
