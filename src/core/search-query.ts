@@ -13,7 +13,8 @@ import type { TimeRange } from './time.js';
  * - workloads: exact, case-insensitive.
  * - ips: addresses (port already stripped, ::ffff: mapped form folded to IPv4) or CIDR blocks.
  * - objects: case-insensitive substrings of ObjectId.
- * - freeText: case-insensitive substrings anywhere in the raw record.
+ * - freeText: case-insensitive substrings anywhere in the raw record (a person's term arrives here with the
+ *   forms raw JSON writes it in as further terms: search/free-text.ts).
  * - logonTypes: Exchange LogonType numbers (0 owner, 1 admin, 2 delegate…); a record without one matches none.
  * - appsOtherThan: records an application acted in (ClientAppId/AppId) that is none of these ids
  *   (case-insensitive); an empty list: any application. Reports use it to leave Microsoft's own clients out.

@@ -4,6 +4,7 @@ import { parseIpFilter } from '../core/ip.js';
 import type { IpFilter, SearchQuery } from '../core/search-query.js';
 import { parseTimeInput } from '../core/time.js';
 import { closeRecordTypeNames } from './suggest.js';
+import { freeTextForms } from './free-text.js';
 
 /**
  * A person's search filters, as text, exactly as they arrive from CLI flags, HTTP query parameters
@@ -69,7 +70,8 @@ export function parseSearchFilters(input: SearchFilterInput, now: number): Searc
   const objects = values(input, 'object', false);
   if (objects.length) query.objects = dedupeCaseless(objects);
   const freeText = values(input, 'freeText', false);
-  if (freeText.length) query.freeText = dedupeCaseless(freeText);
+  // Each term also in the forms raw JSON writes it (escaped quotes, backslashes, \u escapes): search/free-text.ts.
+  if (freeText.length) query.freeText = dedupeCaseless(freeText.flatMap(freeTextForms));
   return query;
 }
 

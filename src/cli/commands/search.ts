@@ -42,7 +42,7 @@ export function register(program: Command, run: Runner): void {
     .option('--object <text>', 'substring of the ObjectId: file, folder, site, mailbox item (repeatable)', collect)
     .option(
       '--free-text <text>',
-      'text anywhere in the raw record as stored, case-insensitive (repeatable); it is JSON text, so a " or \\ inside a value is written \\" or \\\\ there (--object matches the ObjectId itself)',
+      'text anywhere in the raw record, case-insensitive (repeatable); a value matches as it reads (C:\\Users\\…, "quoted", accented letters) however the record escapes it (--object matches the ObjectId itself)',
       collect,
     )
     .option('--tenant <name>', 'tenant name, GUID or import label (repeatable)', collect)
