@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import Database from 'better-sqlite3';
 import { runCli } from './support/cli.js';
 import { tempDir } from './support/paths.js';
 
@@ -39,7 +43,7 @@ test('sink add: an unused option and a missing token are refused; plain http off
       data,
     );
     assert.equal(remote.code, 0, remote.stderr);
-    assert.match(remote.stdout, /added sink hook \(webhook, all alerts, secret none\)/);
+    assert.match(remote.stdout, /added sink hook \(webhook, all alerts, secret none, URL stored encrypted\)/);
     assert.match(
       remote.stderr,
       /warning: sink hook sends over plain http to soc\.example\.com: the alerts cross the network unencrypted/,
@@ -143,6 +147,39 @@ test('sink list never shows a webhook path, a query value or a URL password; a p
     assert.match(userinfo.stderr, /The --url of sink es holds a password \(user:password@host\)/);
     assert.doesNotMatch(userinfo.stderr + userinfo.stdout, /changeme/);
   } finally {
+    cleanup();
+  }
+});
+
+test('a webhook URL that carries its credential is stored masked and sealed; the receiver still gets the whole URL', async () => {
+  const { dir, cleanup } = tempDir('tw-sink-seal-');
+  const paths: string[] = [];
+  const server = createServer((req, res) => {
+    paths.push(req.url ?? '');
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-type': 'text/plain' }).end('ok'));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const port = (server.address() as AddressInfo).port;
+    const data = { dataDir: dir };
+    const url = `http://127.0.0.1:${port}/services/T0SEALED/B0SEALED/XXsecretXXsecret?token=tokenvalue123`;
+    const added = await runCli(['sink', 'add', 'slack', '--type', 'webhook', '--url', url], data);
+    assert.equal(added.code, 0, added.stderr);
+    assert.match(added.stdout, /URL stored encrypted/);
+    const tested = await runCli(['sink', 'test', 'slack'], data);
+    assert.equal(tested.code, 0, tested.stderr);
+    assert.deepEqual(paths, ['/services/T0SEALED/B0SEALED/XXsecretXXsecret?token=tokenvalue123']);
+    const db = new Database(join(dir, 'tenantwatch.sqlite'), { readonly: true });
+    try {
+      const stored = JSON.stringify(db.prepare('SELECT * FROM sinks').all());
+      assert.doesNotMatch(stored, /SEALED|XXsecret|tokenvalue/, 'no credential part in clear in the database');
+      assert.match(stored, /enc:v1:/);
+    } finally {
+      db.close();
+    }
+  } finally {
+    server.close();
     cleanup();
   }
 });

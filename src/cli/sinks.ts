@@ -27,13 +27,18 @@ export function forwardStore(store: Store): ForwardStore {
  */
 export function sinkSecrets(ctx: CliContext, rows: readonly SinkRow[]): string[] {
   const out: string[] = [];
+  const key = (): Buffer => loadSecretKey(ctx.locations.secretKeyFile);
   for (const row of rows) {
     out.push(...urlSecrets(row.url, row.kind));
-    if (!row.secret) continue;
-    try {
-      out.push(resolveSecret(row.secret, () => loadSecretKey(ctx.locations.secretKeyFile)));
-    } catch {
-      // A secret that cannot be opened cannot leak either.
+    for (const stored of [row.secret, row.urlSecret]) {
+      if (!stored) continue;
+      try {
+        const plain = resolveSecret(stored, key);
+        // The sealed URL's credential parts (not the whole URL alone: a message may quote only its path).
+        out.push(...(stored === row.urlSecret ? [plain, ...urlSecrets(plain, row.kind)] : [plain]));
+      } catch {
+        // A secret that cannot be opened cannot leak either.
+      }
     }
   }
   return out;

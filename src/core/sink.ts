@@ -27,7 +27,14 @@ export interface SinkRow {
   /** Short unique name people type; the cursor consumer is `sink:<name>`. */
   name: string;
   kind: SinkKind;
+  /** Where it sends; with its credential parts masked (`***`) when `urlSecret` holds the whole URL. */
   url: string;
+  /**
+   * The whole URL sealed (`enc:v1:`) when it carries a credential (a webhook's path such as Slack's, a token
+   * in the query: sinks/config.ts urlSecrets), so the database never holds it in clear; null otherwise (and
+   * for sinks added before it was sealed: `sink add` with the same name seals it).
+   */
+  urlSecret: string | null;
   takes: SinkTakes;
   filter: SinkFilter;
   /** Kind-specific settings (index, sourcetype, namespace, stream, format...), never secret. */

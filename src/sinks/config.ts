@@ -101,9 +101,20 @@ export function buildSinkRow(
     enabled: input.enabled ?? true,
     addedAt: existing?.addedAt ?? now,
     updatedAt: now,
+    urlSecret: null,
   };
   validate(row);
-  return row;
+  return sealUrl(row, key);
+}
+
+/**
+ * A URL that carries a credential (a webhook's path, a token in the query: urlSecrets) is stored masked as
+ * listings show it, and whole only sealed with the secret key (SinkRow.urlSecret): a copy of the database
+ * (a backup, a PostgreSQL reader) no longer holds a Slack or Teams webhook in clear.
+ */
+function sealUrl(row: SinkRow, key: () => Buffer): SinkRow {
+  if (urlSecrets(row.url, row.kind).length === 0) return row;
+  return { ...row, url: publicUrl(row.url, row.kind), urlSecret: sealSecret(row.url, key()) };
 }
 
 /** How a stored secret is shown: never its value. */

@@ -14,6 +14,7 @@ function row(
     name: 'siem',
     kind,
     url,
+    urlSecret: null,
     takes: 'records',
     filter: {},
     options,

@@ -85,8 +85,10 @@ export function openDriver(row: SinkRow, options: OpenDriverOptions): SinkDriver
     }
   }
   const secret = row.secret === null ? null : sinkSecret(row, row.secret, options);
+  // A URL that carries a credential is stored masked and sealed whole (SinkRow.urlSecret): the driver gets it whole.
+  const target = row.urlSecret === null ? row : { ...row, url: sinkSecret(row, row.urlSecret, options) };
   return factory({
-    row,
+    row: target,
     secret,
     caPem,
     clock: options.clock,

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { redact } from '../config/secrets.js';
+import { openSecret, redact } from '../config/secrets.js';
 import type { AppError } from '../core/errors.js';
 import { buildSinkRow, publicUrl, urlSecrets, type SinkInput } from './config.js';
 
@@ -59,5 +59,12 @@ test('a password in the URL is refused at add, with the secret option to use ins
       !/changeme/.test(`${e.message} ${e.hint}`),
   );
   assert.throws(() => add('email', 'smtp://u:p@mail.example:587'), /holds a password/);
-  assert.equal(add('webhook', SLACK).url, SLACK, 'the URL itself is kept: the receiver needs it');
+  const slack = add('webhook', SLACK);
+  assert.equal(slack.url, 'https://hooks.slack.com/***', 'stored masked');
+  assert.equal(openSecret(slack.urlSecret!, Buffer.alloc(32)), SLACK, 'and whole, sealed: the receiver needs it');
+  assert.equal(
+    add('elastic', 'https://es.example:9200').urlSecret,
+    null,
+    'a URL without a credential is kept as it is',
+  );
 });

@@ -17,6 +17,7 @@ export const SINK_COLUMNS = [
   'enabled',
   'added_at',
   'updated_at',
+  'url_secret',
 ] as const;
 
 export interface SinkSelect {
@@ -31,6 +32,7 @@ export interface SinkSelect {
   enabled: number | boolean;
   added_at: number | string;
   updated_at: number | string;
+  url_secret: string | null;
 }
 
 export function sinkValues(row: SinkRow, enabled: (b: boolean) => number | boolean): unknown[] {
@@ -46,6 +48,7 @@ export function sinkValues(row: SinkRow, enabled: (b: boolean) => number | boole
     enabled(row.enabled),
     row.addedAt,
     row.updatedAt,
+    row.urlSecret,
   ];
 }
 
@@ -54,6 +57,7 @@ export function toSinkRow(r: SinkSelect): SinkRow {
     name: r.name,
     kind: r.kind as SinkKind,
     url: r.url,
+    urlSecret: r.url_secret ?? null,
     takes: r.takes as SinkTakes,
     filter: JSON.parse(r.filter) as SinkFilter,
     options: JSON.parse(r.options) as Record<string, unknown>,

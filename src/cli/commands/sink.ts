@@ -166,7 +166,7 @@ async function addSink(ctx: CliContext, name: string, flags: AddFlags): Promise<
     await fs.cursors.set(sinkConsumer(row.name), await fs.records.tailEnd(), ctx.clock.now());
   }
   ctx.out.write(
-    `${existing ? 'updated' : 'added'} sink ${row.name} (${row.kind}, ${whatItTakes(row)}, secret ${describeSecret(row.secret)}); check it with: tenantwatch sink test ${row.name}\n`,
+    `${existing ? 'updated' : 'added'} sink ${row.name} (${row.kind}, ${whatItTakes(row)}, secret ${describeSecret(row.secret)}${row.urlSecret ? ', URL stored encrypted' : ''}); check it with: tenantwatch sink test ${row.name}\n`,
   );
   for (const note of await filterNotes(store, row, ctx.clock.now()))
     ctx.err.write(`tenantwatch: warning: sink ${row.name} --${note}\n`);

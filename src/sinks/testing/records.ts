@@ -63,6 +63,7 @@ export function sinkRow(over: Partial<SinkRow> = {}): SinkRow {
     name: 'test',
     kind: 'splunk',
     url: 'https://127.0.0.1:8088',
+    urlSecret: null,
     takes: 'records',
     filter: {},
     options: {},

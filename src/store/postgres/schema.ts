@@ -158,6 +158,9 @@ export const MIGRATIONS: readonly Migration[] = [
   partitionWords,
   // 13 (issue 19.3): the words posted as hashes with a vocabulary (partition-migration.ts hashWords).
   hashWords,
+  // 14: a sink URL that carries a credential (a webhook's path, a token in the query) is kept sealed beside
+  // its masked form (core/sink.ts SinkRow.urlSecret).
+  'ALTER TABLE sinks ADD COLUMN url_secret text',
 ];
 
 /** Arbitrary constant: the advisory lock key migrations take. */

@@ -151,6 +151,9 @@ export const MIGRATIONS: readonly string[] = [
   // 11 (issue 19): each day's seq span, so the substring index's candidates outside a period are skipped
   // without reading them (sqlite/rollups.ts SEQ_SPAN_SCHEMA; filled from the records stored before).
   SEQ_SPAN_SCHEMA,
+  // 12: a sink URL that carries a credential (a webhook's path, a token in the query) is kept sealed beside
+  // its masked form (core/sink.ts SinkRow.urlSecret).
+  'ALTER TABLE sinks ADD COLUMN url_secret TEXT;',
 ];
 
 /**

@@ -10,6 +10,7 @@ export function runSinkConformance(ctx: { readonly store: Store }): void {
     name: 'splunk-main',
     kind: 'splunk',
     url: 'https://127.0.0.1:8088',
+    urlSecret: null,
     takes: 'records',
     filter: { tenants: ['t1'], recordTypes: [6, 15], workloads: ['Exchange'], operations: ['FileAccessed'] },
     options: { index: 'o365', gzip: true },
