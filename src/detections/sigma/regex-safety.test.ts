@@ -14,6 +14,25 @@ test('patterns that can backtrack catastrophically are named with the reason', (
   assert.match(regexHazard('(?<x>a)\\k<x>', '')!, /backreference/);
   assert.match(regexHazard('(?<=a)b', '')!, /cannot be checked/);
   assert.match(regexHazard('a?'.repeat(26), '')!, /26 quantifiers/);
+  // Exact counts are written out, and what they repeat is still judged.
+  assert.match(regexHazard('^(a{2}|a)+$', '')!, /alternatives that can match the same text/);
+  assert.match(regexHazard('^(a|a){30}$', '')!, /alternatives that can match the same text/);
+  assert.match(regexHazard('^((a+){2})+$', '')!, /nests a quantifier/);
+  assert.match(regexHazard('^(a{1,3}){2,}$', '')!, /nests a quantifier/);
+  assert.match(regexHazard('(a+){26}', '')!, /26 quantifiers/);
+  assert.match(regexHazard('(?:x{100}){100}', '')!, /written out only up to 4000 tokens/);
+});
+
+test('an exact count is no choice to backtrack over: written out, a counted group in a counted group passes', () => {
+  for (const safe of [
+    '^(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$',
+    '(ab{2}c){3}',
+    '(?:x{2}){100}',
+    '(?:\\d{1,3}\\.){3}\\d{1,3}',
+  ])
+    assert.equal(regexHazard(safe, ''), null, safe);
+  const guid = new RegExp('^(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$');
+  assert.ok(guid.test('abcd-0123-4567-0123456789ab'));
 });
 
 test('ordinary patterns pass: one level of repetition, alternatives that cannot overlap', () => {

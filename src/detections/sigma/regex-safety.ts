@@ -31,15 +31,68 @@ export function regexHazard(source: string, flags: string): string | null {
     return `cannot be checked for catastrophic backtracking (${(e as Error).message.replace(/^Invalid regular expression: /, '')}); write it without lookbehind`;
   }
   if (/\(\?<[A-Za-z_$]/.test(source) && /\\k</.test(source)) return 'uses a backreference (\\k<name>)';
-  const found = walk(root.stack ?? [], root.options, false, flags.includes('i'));
-  if (found) return found;
-  if (!safeRegex(source, { limit: MAX_QUANTIFIERS })) {
-    const count = quantifiers(root);
+  // Exact counts written out first: `x{3}` is `xxx`, it offers the engine no choice to backtrack over, so
+  // `(?:[0-9a-f]{4}-){3}` is one level of nothing. What an exact count repeats is judged in each copy.
+  // Overlapping alternatives are judged both ways: as written, an exact count repeats them (`(a|a){30}` has
+  // 2^30 ways to fail); written out, an exact count inside one is a run to compare (`(a{2}|a)+`).
+  const expanded = writtenOut(root);
+  const judged = expanded === 'too large' ? root : (expanded ?? root);
+  for (const tree of judged === root ? [root] : [root, judged]) {
+    const found = walk(tree.stack ?? [], tree.options, false, flags.includes('i'));
+    if (found) return found;
+  }
+  if (!safeRegex(judged === root ? source : ret.reconstruct(judged), { limit: MAX_QUANTIFIERS })) {
+    const count = quantifiers(judged);
     return count > MAX_QUANTIFIERS
       ? `has ${count} quantifiers (more than ${MAX_QUANTIFIERS})`
-      : 'nests a quantifier inside another (a counted {n} too)';
+      : `nests a quantifier inside another${expanded === 'too large' ? ` (exact counts are written out only up to ${MAX_WRITTEN_OUT} tokens)` : ''}`;
   }
   return null;
+}
+
+/** The most tokens exact counts may be written out into; past it the pattern is judged as written. */
+const MAX_WRITTEN_OUT = 4_000;
+
+/** The parse with every exact count (`{n}`, `{n,n}`) written out as n copies; null when it has none. */
+function writtenOut(root: Root): Root | null | 'too large' {
+  let budget = MAX_WRITTEN_OUT;
+  let changed = false;
+  const tokens = (list: Token[]): Token[] => list.flatMap(token);
+  const token = (t: Token): Token[] => {
+    if (--budget < 0) throw new RangeError('too large');
+    if (t.type === types.GROUP)
+      return [
+        {
+          ...t,
+          ...(t.stack ? { stack: tokens(t.stack) } : {}),
+          ...(t.options ? { options: t.options.map(tokens) } : {}),
+        },
+      ];
+    if (t.type !== types.REPETITION) return [t];
+    const inner = token(t.value);
+    if (t.min !== t.max)
+      return [{ ...t, value: inner.length === 1 ? inner[0]! : { type: types.GROUP, remember: false, stack: inner } }];
+    changed = true;
+    const copies: Token[] = [];
+    const size = inner.reduce((n, x) => n + sizeOf(x), 0);
+    for (let i = 0; i < t.min; i++) {
+      budget -= size;
+      if (budget < 0) throw new RangeError('too large');
+      copies.push(...inner);
+    }
+    return [{ type: types.GROUP, remember: false, stack: copies }];
+  };
+  try {
+    const out: Root = {
+      ...root,
+      ...(root.stack ? { stack: tokens(root.stack) } : {}),
+      ...(root.options ? { options: root.options.map(tokens) } : {}),
+    };
+    return changed ? out : null;
+  } catch (e) {
+    if (e instanceof RangeError) return 'too large';
+    throw e;
+  }
 }
 
 function walk(stack: Token[], options: Token[][] | undefined, repeated: boolean, fold: boolean): string | null {
@@ -65,6 +118,13 @@ function walk(stack: Token[], options: Token[][] | undefined, repeated: boolean,
     }
   }
   return null;
+}
+
+/** Tokens in a parse, nested ones included. */
+function sizeOf(token: Root | Token): number {
+  if (token.type === types.REPETITION) return 1 + sizeOf(token.value);
+  if (token.type !== types.ROOT && token.type !== types.GROUP) return 1;
+  return [...(token.stack ?? []), ...(token.options ?? []).flat()].reduce((n, t) => n + sizeOf(t), 1);
 }
 
 function quantifiers(token: Root | Token): number {
