@@ -43,9 +43,12 @@ export function runSinkConformance(ctx: { readonly store: Store }): void {
         ['splunk-main', true],
       ],
     );
-    await s.upsert(sink({ url: 'https://127.0.0.1:9999', addedAt: T0 + 9, updatedAt: T0 + 9 }));
+    await s.upsert(
+      sink({ url: 'https://127.0.0.1:9999/***', urlSecret: 'enc:v1:sealed', addedAt: T0 + 9, updatedAt: T0 + 9 }),
+    );
     const updated = await s.get('splunk-main');
-    assert.equal(updated?.url, 'https://127.0.0.1:9999');
+    assert.equal(updated?.url, 'https://127.0.0.1:9999/***');
+    assert.equal(updated?.urlSecret, 'enc:v1:sealed', 'the sealed URL is kept beside the masked one');
     assert.equal(updated?.addedAt, T0, 'an update keeps when the sink was first added');
     assert.equal(updated?.updatedAt, T0 + 9);
     await s.addDeadLetters([letter(1)]);
