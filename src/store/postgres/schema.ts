@@ -160,7 +160,7 @@ export const MIGRATIONS: readonly Migration[] = [
   hashWords,
   // 14: a sink URL that carries a credential (a webhook's path, a token in the query) is kept sealed beside
   // its masked form (core/sink.ts SinkRow.urlSecret).
-  'ALTER TABLE sinks ADD COLUMN url_secret text',
+  'ALTER TABLE sinks ADD COLUMN IF NOT EXISTS url_secret text',
 ];
 
 /** Arbitrary constant: the advisory lock key migrations take. */
