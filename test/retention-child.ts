@@ -1,8 +1,10 @@
 /**
  * A retention sweep in a child process, for the SIGKILL test (test/retention-kill.test.ts): sweeps the store
  * at TW_CHILD's `db` URL at its frozen `now`, in batches of `batch` records, and prints "." after each
- * committed batch, so the parent can kill it mid-sweep (inside the next batch's transaction, or between two).
+ * committed batch and waits for a byte on stdin, so the parent can kill it mid-sweep (inside the next batch's
+ * transaction, or between two) without racing it.
  */
+import { readSync } from 'node:fs';
 import { ManualClock } from '../src/core/clock.js';
 import { silentLogger } from '../src/core/log.js';
 import { sweepRetention } from '../src/retention/sweep.js';
@@ -15,7 +17,13 @@ try {
     clock: new ManualClock(input.now),
     logger: silentLogger,
     batch: input.batch,
-    onBatch: (_tenant, span) => void (span.records > 0 && process.stdout.write('.')),
+    onBatch: (_tenant, span) => {
+      if (span.records === 0) return;
+      process.stdout.write('.');
+      // Waits for the parent's go-ahead (one byte on stdin) before the next batch, so the parent's kill lands
+      // mid-sweep however busy the machine is: at most one more batch runs after the go-ahead it gave last.
+      readSync(0, Buffer.alloc(1), 0, 1, null);
+    },
   });
   process.stdout.write('\nswept\n');
 } finally {

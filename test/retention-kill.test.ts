@@ -40,12 +40,17 @@ function runChild(
     const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'test', 'retention-child.ts')], {
       cwd: repoRoot,
       env: { ...process.env, TW_CHILD: JSON.stringify({ db, now: NOW, batch: 150 }) },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
     let out = '';
+    child.stdin.on('error', () => undefined); // a go-ahead written as the child dies
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       out += d;
-      if (killAfterDots !== null && (out.match(/\./g)?.length ?? 0) >= killAfterDots) child.kill('SIGKILL');
+      const dots = out.match(/\./g)?.length ?? 0;
+      // Each dot waits for a go-ahead: the last one given lets the child into its next batch, and the kill
+      // comes right after, inside that batch or just after it, never after the sweep has finished.
+      for (let i = 0; i < (d.match(/\./g)?.length ?? 0); i++) child.stdin.write('.');
+      if (killAfterDots !== null && dots >= killAfterDots) child.kill('SIGKILL');
     });
     child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
     child.on('error', reject);
