@@ -20,6 +20,8 @@ import type { StoredRecord } from '../src/core/record.js';
 let app: FastifyInstance;
 let deps: ServerDeps;
 let admin: Browser;
+/** An investigator whose only group holds no tenant: their scope is empty, not everything. */
+let nobody: Browser;
 const fabrikamIds = fixtureRecords()
   .filter((r) => r.tenant === FABRIKAM)
   .map((r) => r.id);
@@ -34,6 +36,9 @@ before(async () => {
   app = await buildServer(deps);
   await addUser(deps.store, deps.clock, { name: 'carol', role: 'admin', tenants: ['contoso'] });
   admin = await signIn(app, 'carol');
+  await deps.store.auth.putGroup({ name: 'empty', tenants: [], updatedAt: deps.clock.now() });
+  await addUser(deps.store, deps.clock, { name: 'nemo', role: 'investigator', groups: ['empty'] });
+  nobody = await signIn(app, 'nemo');
 });
 after(async () => app.close());
 
@@ -86,6 +91,26 @@ describe('tenant scope on every route', () => {
       }
     }
     assert.ok(calls > 50, `${calls} calls`);
+  });
+
+  test("a user whose scope holds no tenant learns no tenant's name or state from any route, body or header", async () => {
+    const api = routesOf(app).filter((r) => r.url.startsWith('/api') && !r.url.startsWith('/api/auth/'));
+    for (const route of api) {
+      for (const attempt of attempts(route.method, route.url)) {
+        const res = await app.inject(
+          nobody.with({
+            method: route.method,
+            url: attempt.url,
+            ...(attempt.payload ? { payload: attempt.payload } : {}),
+          }),
+        );
+        if (res.statusCode === 403) continue;
+        const where = `${route.method} ${attempt.url} → ${res.statusCode}`;
+        const text = JSON.stringify(res.headers) + res.body;
+        for (const name of ['contoso', CONTOSO, 'fabrikam', FABRIKAM])
+          assert.ok(!text.toLowerCase().includes(name), `${where} names ${name}: ${text.slice(0, 400)}`);
+      }
+    }
   });
 
   test("the same user sees contoso's own data (the scope is not simply everything refused)", async () => {

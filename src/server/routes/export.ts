@@ -42,7 +42,12 @@ export function registerExportRoutes(app: FastifyInstance, deps: ServerDeps): vo
     const format = pickOne(raw.format, 'format', FORMATS, 'csv');
     const rows = deps.store.records.search(query, { signal: clientGone(reply) });
     const count = format === 'json' ? await deps.store.records.count(query) : null;
-    const notes = await readResultNotes(deps.store, query.tenants, deps.clock.now());
+    // An empty list is a caller whose scope holds no tenant: readResultNotes reads "none named" as every
+    // tenant, and would name them all, with their auditing state, in the notice header and the JSON envelope.
+    const notes =
+      query.tenants?.length === 0
+        ? { names: new Map<string, string>(), lines: [] }
+        : await readResultNotes(deps.store, query.tenants, deps.clock.now());
     const stamp = new Date(deps.clock.now()).toISOString().slice(0, 19).replace(/[-:]/g, '');
     void reply
       .type(TYPES[format])
