@@ -80,6 +80,16 @@ describe('alert routes', () => {
     assert.ok(contoso.body.alerts.every((a) => a.tenant === CONTOSO && a.tenantName === 'contoso'));
     const high = await get(`/api/alerts?tenant=${FABRIKAM}&severity=high&rule=r2`);
     assert.ok(high.body.alerts.every((a) => a.tenant === FABRIKAM && a.severity === 'high' && a.ruleId === 'r2'));
+    // A mistyped tenant is said, as search and `alerts list --tenant` say it: "0 alerts" would read as "all quiet".
+    for (const url of [
+      '/api/alerts?tenant=contosso',
+      '/api/rule-history?tenant=contosso',
+      '/api/alert-exclusions?tenant=contosso',
+    ]) {
+      const typo = await get(url);
+      assert.equal(typo.status, 404, url);
+      assert.equal((typo.body as unknown as { error: { code: string } }).error.code, 'UNKNOWN_TENANT', url);
+    }
     assert.equal((await get('/api/alerts?status=open')).status, 400);
     assert.equal((await get('/api/alerts?severity=huge')).status, 400);
   });

@@ -11,6 +11,7 @@ import type { AlertRow, AlertStatus } from '../../store/contract.js';
 import type { ApiResponse } from '../api-types.js';
 import type { ServerDeps } from '../deps.js';
 import { parseLimit, values, type RawQuery } from '../params.js';
+import { resolveTenantKeys } from '../../search/tenants.js';
 
 /** The statuses a person may set from the console (new is only ever set by a hit). */
 const SETTABLE: readonly AlertStatus[] = ['acknowledged', 'resolved', 'false_positive'];
@@ -54,9 +55,23 @@ export function registerAlertRoutes(app: FastifyInstance, deps: ServerDeps): voi
     const asked = values(raw.tenant).filter((t) => t.trim());
     const allowed = scope.filterTenants(asked.length ? asked : undefined);
     if (!allowed) return undefined;
+    // The caller's own list is already keys (a scope entry may have no alerts or records yet).
+    if (!asked.length) return allowed;
     const keys: string[] = [];
-    for (const t of allowed) keys.push((await store.tenants.get(t))?.tenantId ?? t);
+    for (const t of allowed) keys.push(await alertTenantKey(t));
     return keys;
+  }
+
+  /**
+   * The key alerts are filed under for a tenant someone named: a registered tenant by name or GUID, a key
+   * alerts or records are stored under; anything else is UNKNOWN_TENANT (search/tenants.ts), as search and
+   * `alerts list --tenant` say it — a mistyped tenant answered "0 alerts", which reads as "all quiet".
+   */
+  async function alertTenantKey(tenant: string): Promise<string> {
+    const row = await store.tenants.get(tenant);
+    if (row) return row.tenantId;
+    if ((await store.alerts.list({ tenants: [tenant], limit: 1 })).length) return tenant;
+    return (await resolveTenantKeys(store, [tenant]))[0]!;
   }
 
   /** An alert the caller may see and asked about; any other is NOT_FOUND, as if absent. */
