@@ -41,11 +41,24 @@ export function fmtLag(ms: number | null): string {
   return `${Math.round(h / 24)} d`;
 }
 
+/**
+ * The explicit bidirectional controls (embeddings, overrides, isolates and their ends): in a value from a
+ * record they make the text show in another order than it is — "invoice\u202Efdp.exe" reads "invoiceexe.pdf",
+ * "admin\u202Eexe.txt" reads "admintxt.exe" (CVE-2021-42574, "Trojan Source"). The CLI turns them into spaces
+ * (core/terminal.ts); the console shows where they are, which is what an investigator needs to know.
+ */
+const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/g;
+
+/** Text from a record or a person as the console shows it: each bidi control as a visible ⟨U+202E⟩. */
+export function visible(text: string): string {
+  return text.replace(BIDI_CONTROLS, (c) => `⟨U+${c.charCodeAt(0).toString(16).toUpperCase()}⟩`);
+}
+
 export function fmtCell(v: unknown): string {
   if (v === null || v === undefined) return '';
-  if (typeof v === 'string') return v;
+  if (typeof v === 'string') return visible(v);
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
-  return JSON.stringify(v) ?? '';
+  return visible(JSON.stringify(v) ?? '');
 }
 
 /** A value as a person reads it: lists joined, objects as "name value" pairs, never a JSON literal. */
@@ -65,5 +78,5 @@ function plain(v: unknown): string {
  * they showed as a raw JSON line. The exact JSON stays on hover and in the exports.
  */
 export function detailLines(details: Record<string, unknown>): string[] {
-  return Object.entries(details).map(([k, v]) => `${k}: ${plain(v)}`);
+  return Object.entries(details).map(([k, v]) => visible(`${k}: ${plain(v)}`));
 }

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { api, send, type ApiCall } from '../api.js';
 import { statusLabel, type AlertDetail, type AlertStatus } from '../alert-types.js';
-import { fmtTime } from '../format.js';
+import { fmtTime, visible } from '../format.js';
 import { timeZone } from '../timezone.js';
 import { ErrorNote } from './ErrorNote.js';
 import { JsonView } from './JsonView.js';
@@ -81,12 +81,12 @@ export function AlertDetailPane({
           </tr>
           <tr>
             <td className="key">Tenant</td>
-            <td>{a.tenantName ?? a.tenant}</td>
+            <td>{visible(a.tenantName ?? a.tenant)}</td>
           </tr>
           {a.groupKey ? (
             <tr>
               <td className="key">Group</td>
-              <td>{a.groupKey}</td>
+              <td>{visible(a.groupKey)}</td>
             </tr>
           ) : null}
           <tr>
@@ -117,8 +117,8 @@ export function AlertDetailPane({
           ) : null}
           {Object.entries(a.facts).map(([k, v]) => (
             <tr key={k}>
-              <td className="key">{k}</td>
-              <td>{v}</td>
+              <td className="key">{visible(k)}</td>
+              <td>{visible(String(v))}</td>
             </tr>
           ))}
         </tbody>
@@ -196,10 +196,8 @@ export function AlertDetailPane({
             <tr key={r.id} className="clickable" onClick={() => setOpen(open === r.id ? null : r.id)}>
               <td className="mono when">{fmtTime(r.creationTime).slice(5)}</td>
               <td>
-                {r.operation}
-                <div className="sub">
-                  {r.userId} {r.clientIp}
-                </div>
+                {visible(r.operation)}
+                <div className="sub">{visible(`${r.userId ?? ''} ${r.clientIp ?? ''}`)}</div>
                 {open === r.id ? <JsonView value={r.auditData} /> : null}
               </td>
             </tr>
@@ -219,7 +217,7 @@ export function AlertDetailPane({
           <li key={i}>
             <span className="mono">{fmtTime(h.at)}</span> {h.actor}:{' '}
             {h.action === 'status' ? `${statusLabel(h.from!)} → ${statusLabel(h.to!)}` : h.action}
-            {h.note ? <span className="muted"> — {h.note}</span> : null}
+            {h.note ? <span className="muted"> — {visible(h.note)}</span> : null}
           </li>
         ))}
       </ul>

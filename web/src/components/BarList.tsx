@@ -1,4 +1,4 @@
-import { fmtCount } from '../format.js';
+import { fmtCount, visible } from '../format.js';
 
 /** Horizontal bars (SVG-free, plain boxes): a chart that reads well for top-N counts. */
 export function BarList({ title, rows }: { title: string; rows: { key: string; count: number }[] }) {
@@ -7,8 +7,8 @@ export function BarList({ title, rows }: { title: string; rows: { key: string; c
     <div className="barlist">
       <h4>{title}</h4>
       {rows.slice(0, 12).map((r) => (
-        <div key={r.key} className="barrow" title={`${r.key}: ${r.count}`}>
-          <span className="barlabel">{r.key}</span>
+        <div key={r.key} className="barrow" title={`${visible(r.key)}: ${r.count}`}>
+          <span className="barlabel">{visible(r.key)}</span>
           <span className="barbox">
             <span className="barfill" style={{ width: `${(r.count / max) * 100}%` }} />
           </span>

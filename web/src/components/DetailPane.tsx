@@ -3,7 +3,7 @@ import { ErrorNote } from './ErrorNote.js';
 import { JsonView } from './JsonView.js';
 import { Pivots } from './Pivots.js';
 import { useApi } from './useApi.js';
-import { fmtTime } from '../format.js';
+import { fmtTime, visible } from '../format.js';
 import { useTimeZone } from '../timezone.js';
 import { api } from '../api.js';
 
@@ -28,7 +28,7 @@ export function DetailPane({
   return (
     <aside className="detail" aria-label="Record detail">
       <div className="detail-head">
-        <strong>{data?.operation ?? 'Record'}</strong>
+        <strong>{data ? visible(data.operation) : 'Record'}</strong>
         <span className="muted" data-testid="detail-time">
           {data ? `${fmtTime(data.creationTime)} ${zone}` : ''}
         </span>
@@ -64,7 +64,11 @@ export function DetailPane({
                 <tr key={k}>
                   <td className="key">{k}</td>
                   <td className="mono" title={k === 'tenant' ? data.tenant : undefined}>
-                    {k === 'tenant' && tenantName ? tenantName : data[k] === null ? '' : String(data[k])}
+                    {k === 'tenant' && tenantName
+                      ? visible(tenantName)
+                      : data[k] === null
+                        ? ''
+                        : visible(String(data[k]))}
                   </td>
                 </tr>
               ))}
@@ -72,7 +76,7 @@ export function DetailPane({
           </table>
           <h3>AuditData</h3>
           {raw ? (
-            <pre className="raw">{JSON.stringify(data.auditData, null, 2)}</pre>
+            <pre className="raw">{visible(JSON.stringify(data.auditData, null, 2))}</pre>
           ) : (
             <JsonView value={data.auditData} />
           )}

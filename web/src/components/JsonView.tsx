@@ -1,3 +1,5 @@
+import { visible } from '../format.js';
+
 /**
  * A record's AuditData made readable: objects as key/value tables, and the Name/Value arrays
  * Microsoft nests everywhere (Parameters, ExtendedProperties, ModifiedProperties …) as two-column
@@ -15,7 +17,7 @@ function isNameValueArray(
 
 function Scalar({ v }: { v: unknown }) {
   if (v === null) return <span className="null">null</span>;
-  if (typeof v === 'string') return <span className="str">{v}</span>;
+  if (typeof v === 'string') return <span className="str">{visible(v)}</span>;
   return <span className="lit">{typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v)}</span>;
 }
 
@@ -30,7 +32,7 @@ export function JsonView({ value, depth = 0 }: { value: unknown; depth?: number 
           const changes = 'NewValue' in x || 'OldValue' in x;
           return (
             <div className="nv-item" key={i}>
-              <div className="nv-name">{String(x.Name)}</div>
+              <div className="nv-name">{visible(String(x.Name))}</div>
               {changes ? (
                 <>
                   <div className="nv-row">
@@ -56,7 +58,7 @@ export function JsonView({ value, depth = 0 }: { value: unknown; depth?: number 
   if (Array.isArray(value)) {
     if (value.length === 0) return <span className="null">[]</span>;
     if (value.every((x) => x === null || typeof x !== 'object'))
-      return <span className="str">{value.map(String).join(', ')}</span>;
+      return <span className="str">{visible(value.map(String).join(', '))}</span>;
     return (
       <ol className="arr">
         {value.map((x, i) => (
@@ -78,7 +80,7 @@ export function JsonView({ value, depth = 0 }: { value: unknown; depth?: number 
             // Nested structures get the full width of the pane under their key.
             <tr key={k}>
               <td colSpan={2}>
-                <div className="key">{k}</div>
+                <div className="key">{visible(k)}</div>
                 <div className="nested">
                   <JsonView value={v} depth={depth + 1} />
                 </div>
@@ -86,7 +88,7 @@ export function JsonView({ value, depth = 0 }: { value: unknown; depth?: number 
             </tr>
           ) : (
             <tr key={k}>
-              <td className="key">{k}</td>
+              <td className="key">{visible(k)}</td>
               <td>
                 <JsonView value={v} depth={depth + 1} />
               </td>

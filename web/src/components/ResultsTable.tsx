@@ -3,6 +3,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import type { FriendlyNames } from './useFriendlyNames.js';
 import { cellText, columnLabel, columnWidth, type Column, type TenantNames } from './columns.js';
 import { useTimeZone } from '../timezone.js';
+import { visible } from '../format.js';
 import type { RecordSummary } from '../api.js';
 
 const ROW = 24;
@@ -136,11 +137,17 @@ export function ResultsTable({
                   className="td"
                   style={{ width: c.width }}
                   role="gridcell"
-                  title={r ? (c.key === 'operation' ? `Operation: ${r.operation}` : cellText(c, r, tenantNames)) : ''}
+                  title={
+                    r
+                      ? c.key === 'operation'
+                        ? `Operation: ${visible(r.operation)}`
+                        : cellText(c, r, tenantNames)
+                      : ''
+                  }
                 >
                   {r ? (
                     c.key === 'operation' ? (
-                      (friendly?.get(r.operation.toLowerCase()) ?? r.operation)
+                      (friendly?.get(r.operation.toLowerCase()) ?? visible(r.operation))
                     ) : (
                       cellText(c, r, tenantNames)
                     )

@@ -1,4 +1,4 @@
-import { fmtTime } from '../format.js';
+import { fmtTime, visible } from '../format.js';
 import { timeZone } from '../timezone.js';
 import type { RecordSummary } from '../api.js';
 
@@ -68,7 +68,7 @@ export type TenantNames = ReadonlyMap<string, string>;
 
 export function cellText(c: Column, r: RecordSummary, names?: TenantNames): string {
   if (c.render) return c.render(r);
-  if (c.key === 'tenant') return names?.get(r.tenant) ?? r.tenant;
+  if (c.key === 'tenant') return visible(names?.get(r.tenant) ?? r.tenant);
   const v = r[c.key];
-  return v === null || v === undefined ? '' : String(v);
+  return v === null || v === undefined ? '' : visible(String(v));
 }

@@ -12,7 +12,7 @@ import { AlertDetailPane } from '../components/AlertDetail.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { useApi } from '../components/useApi.js';
 import { timeZone } from '../timezone.js';
-import { fmtTime } from '../format.js';
+import { fmtTime, visible } from '../format.js';
 import { navigate } from '../route.js';
 import { api } from '../api.js';
 
@@ -162,7 +162,7 @@ export function AlertsPage({ params }: { params: URLSearchParams }) {
                         {subject(a)}
                       </div>
                     </td>
-                    <td>{a.tenantName ?? a.tenant}</td>
+                    <td>{visible(a.tenantName ?? a.tenant)}</td>
                     <td className="num">{a.hits}</td>
                     <td className="mono when">{fmtTime(a.lastSeen).slice(5, 16)}</td>
                   </tr>
@@ -192,7 +192,7 @@ export function AlertsPage({ params }: { params: URLSearchParams }) {
 function subject(a: AlertView): string {
   const who = a.groupKey || a.facts.user || a.facts.UserId || '';
   const what = a.facts.object && a.facts.object !== who ? a.facts.object : '';
-  return [who, what].filter(Boolean).join(' · ') || a.ruleId;
+  return visible([who, what].filter(Boolean).join(' · ') || a.ruleId);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { api, files, send, type ConsoleAuditEntry } from '../api.js';
 import { ErrorNote } from '../components/ErrorNote.js';
-import { detailLines, fmtTime } from '../format.js';
+import { detailLines, fmtTime, visible } from '../format.js';
 import { timeZone } from '../timezone.js';
 
 /** The console's own audit trail (admins): who did what, when, from where; exportable, never editable. */
@@ -69,7 +69,7 @@ export function AuditPage({ params }: { params: URLSearchParams }) {
                 <td>{e.address ?? ''}</td>
                 <td>{e.action}</td>
                 <td>{e.outcome}</td>
-                <td>{e.target ?? ''}</td>
+                <td>{visible(e.target ?? '')}</td>
                 <td className="audit-details" title={JSON.stringify(e.details)}>
                   {detailLines(e.details).map((l) => (
                     <div key={l}>{l}</div>
