@@ -128,6 +128,9 @@ describe('alert routes', () => {
     assert.equal(snooze.json().snoozedUntil, new Date(NOW + 4 * 3_600_000).toISOString());
     assert.equal((await post('snooze', { until: 'later' })).statusCode, 400);
     assert.equal((await post('exclude', { kind: 'address', value: 'nope', reason: 'x' })).statusCode, 400);
+    // The console's Exclude with an empty value was told "a value of at most 512 characters".
+    const blank = await post('exclude', { kind: 'user', value: ' ', reason: 'x' });
+    assert.deepEqual([blank.statusCode, blank.json().error.message], [400, 'An exclusion needs a value']);
     const ex = await post('exclude', { kind: 'user', value: 'adele@contoso.onmicrosoft.com', reason: 'VIP travel' });
     assert.equal(ex.statusCode, 200);
     const list = await app.inject({ method: 'GET', url: '/api/alert-exclusions?tenant=fabrikam' });

@@ -146,4 +146,36 @@ describe('alerts page in a browser', () => {
     assert.match((await page.textContent('.alert-detail h2')) ?? '', /Unified audit log ingestion was turned OFF/);
     await page.screenshot({ path: join(artifacts, 'alerts-drift.png') });
   });
+  test('Exclude says what it excluded, empties its form and lists the exclusions of the rule', async () => {
+    const page = w.page;
+    const tenant = alerted[0]!;
+    await page.goto(`${w.url}#/alerts?tenant=${tenant.name}&rule=tw-mass-download`);
+    await page.click('table.alerts tbody tr >> nth=0');
+    await page.waitForSelector('.alert-detail .alert-records tr');
+    // An empty value is refused with words that say so (it said "a value of at most 512 characters").
+    await page.click('.alert-detail button:has-text("Exclude")');
+    await page.waitForSelector('.alert-detail .error');
+    assert.match((await page.textContent('.alert-detail .error')) ?? '', /An exclusion needs a value/);
+    await page.selectOption('.alert-detail select[name=kind]', 'address');
+    await page.getByLabel('Value to exclude').fill('192.0.2.0/24');
+    await page.getByLabel('Reason').fill('scanner subnet');
+    await page.click('.alert-detail button:has-text("Exclude")');
+    await page.waitForSelector('.alert-detail [role=status]');
+    assert.match(
+      (await page.textContent('.alert-detail [role=status]')) ?? '',
+      new RegExp(`Excluded address 192.0.2.0/24 from this rule in ${tenant.name}`),
+    );
+    assert.equal(await page.inputValue('.alert-detail input[name=value]'), '', 'a second click makes no copy');
+    await page.waitForSelector('.alert-detail .exclusions li');
+    assert.match(
+      (await page.textContent('.alert-detail .exclusions')) ?? '',
+      /address 192\.0\.2\.0\/24 — scanner subnet/,
+    );
+    const stored = (await w.store.alerts.listExclusions()).filter((x) => x.tenant === tenant.tenantId);
+    assert.deepEqual(
+      stored.map((x) => [x.ruleId, x.kind, x.value]),
+      [['tw-mass-download', 'address', '192.0.2.0/24']],
+    );
+    await page.screenshot({ path: join(artifacts, 'alerts-excluded.png') });
+  });
 });

@@ -96,9 +96,10 @@ export function newExclusion(input: ExclusionInput, now: number): AlertExclusion
   if (!EXCLUSION_KINDS.includes(input.kind as ExclusionKind))
     throw bad(`"${input.kind}" is not a kind of exclusion`, `Use one of ${EXCLUSION_KINDS.join(', ')}`);
   const value = input.value.trim();
-  if (!value || value.length > 512)
+  if (!value) throw bad('An exclusion needs a value', 'Give the user, address or application to exclude');
+  if (value.length > 512)
     throw bad(
-      'An exclusion needs a value of at most 512 characters',
+      `The value to exclude is ${value.length} characters long; at most 512 are accepted`,
       'Give the user, address or application to exclude',
     );
   if (input.kind === 'address' && !parseIpFilter(value))

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { api, send, type ApiCall } from '../api.js';
 import { statusLabel, type AlertDetail, type AlertStatus } from '../alert-types.js';
+import type { AlertExclusion } from '../api.js';
 import { fmtTime, visible } from '../format.js';
 import { timeZone } from '../timezone.js';
 import { ErrorNote } from './ErrorNote.js';
@@ -25,6 +26,10 @@ export function AlertDetailPane({
   const [reload, setReload] = useState(0);
   const scope = tenant ? [tenant] : [];
   const { data, error } = useApi<AlertDetail>(api.alert(id, scope), reload);
+  // The exclusions of this alert's rule in its tenant: what Exclude made is shown here (it is in no history).
+  const exclusions = useApi(data ? api.alertExclusions([data.alert.tenant]) : null, reload);
+  /** What the last exclusion made, said under the form (the form is emptied, so a second click makes no copy). */
+  const [excluded, setExcluded] = useState<AlertExclusion | null>(null);
   const [actionError, setActionError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [snooze, setSnooze] = useState('24h');
@@ -33,11 +38,13 @@ export function AlertDetailPane({
   const [reason, setReason] = useState('');
   const [open, setOpen] = useState<string | null>(null);
 
-  const act = async (c: ApiCall<unknown>): Promise<void> => {
+  const act = async <T,>(c: ApiCall<T>, done?: (answer: T) => void): Promise<void> => {
     setBusy(true);
     setActionError(null);
+    setExcluded(null);
     try {
-      await send(c);
+      const answer = await send(c);
+      done?.(answer);
       setReload((n) => n + 1);
       onChanged();
     } catch (e) {
@@ -161,7 +168,11 @@ export function AlertDetailPane({
         className="alert-form"
         onSubmit={(e) => {
           e.preventDefault();
-          void act(api.excludeFromAlert(id, { kind, value, reason }, scope));
+          void act(api.excludeFromAlert(id, { kind, value, reason }, scope), (r) => {
+            setExcluded(r.exclusion);
+            setValue('');
+            setReason('');
+          });
         }}
       >
         <select name="kind" value={kind} onChange={(e) => setKind(e.target.value)} aria-label="Exclude what">
@@ -171,16 +182,30 @@ export function AlertDetailPane({
         </select>
         <input
           name="value"
+          aria-label="Value to exclude"
           placeholder={a.facts.user ?? 'value'}
           value={value}
           onChange={(e) => setValue(e.target.value)}
         />
-        <input name="reason" placeholder="reason" value={reason} onChange={(e) => setReason(e.target.value)} />
+        <input
+          name="reason"
+          aria-label="Reason"
+          placeholder="reason"
+          value={reason}
+          onChange={(e) => setReason(e.target.value)}
+        />
         <button type="submit" disabled={busy}>
           Exclude
         </button>
       </form>
       <ErrorNote error={actionError} />
+      {excluded ? (
+        <p className="notice-ok" role="status">
+          Excluded {excluded.kind} {visible(excluded.value)} from this rule
+          {excluded.tenant === '*' ? ' in every tenant' : ` in ${visible(a.tenantName ?? a.tenant)}`}.
+        </p>
+      ) : null}
+      <Exclusions rows={(exclusions.data?.exclusions ?? []).filter((x) => x.ruleId === a.ruleId || x.ruleId === '*')} />
       {data.rule?.runbook ? (
         <>
           <h3>Runbook</h3>
@@ -222,5 +247,26 @@ export function AlertDetailPane({
         ))}
       </ul>
     </aside>
+  );
+}
+
+/** The exclusions that apply to this alert's rule in its tenant: what they keep quiet, who made them and why. */
+function Exclusions({ rows }: { rows: readonly AlertExclusion[] }) {
+  if (rows.length === 0) return null;
+  return (
+    <>
+      <h3>Excluded from this rule</h3>
+      <ul className="history exclusions">
+        {rows.map((x) => (
+          <li key={x.id}>
+            {x.kind} <span className="mono">{visible(x.value)}</span>
+            {x.tenant === '*' ? ' (every tenant)' : ''} — {visible(x.reason)}{' '}
+            <span className="muted">
+              ({visible(x.author)}, {fmtTime(x.createdAt)}; {x.hits} hit(s) kept quiet)
+            </span>
+          </li>
+        ))}
+      </ul>
+    </>
   );
 }
