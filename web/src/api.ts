@@ -287,17 +287,19 @@ const FILTERS: Record<keyof SearchFilters, 'one' | 'many'> = {
 
 /**
  * The search a page URL holds (`#/search?start=7d&user=…`). A name that is no filter is refused, as the
- * server refuses it: a typo must never widen a search silently. No start = no search yet.
+ * server refuses it: a typo must never widen a search silently (`toString` is no filter either). No start =
+ * no search yet; no end = now, as the form shows it (a hand-made link failed with "needs an end time"
+ * under a form that said End: now).
  */
 export function searchFromUrl(params: URLSearchParams): { filters: SearchFilters | null; error: ApiError | null } {
-  const unknown = [...new Set(params.keys())].filter((k) => !(k in FILTERS));
+  const unknown = [...new Set(params.keys())].filter((k) => !Object.hasOwn(FILTERS, k));
   if (unknown.length) {
     const hint = `Accepted parameters: ${Object.keys(FILTERS).join(', ')}`;
     return { filters: null, error: new ApiError('BAD_FILTER', `Unknown search parameter "${unknown[0]}"`, hint, 400) };
   }
   const start = params.get('start');
   if (start === null) return { filters: null, error: null };
-  const filters: Record<string, string | string[]> = { start };
+  const filters: Record<string, string | string[]> = { start, end: 'now' };
   for (const [name, kind] of Object.entries(FILTERS)) {
     if (name === 'start') continue;
     const values = params.getAll(name);

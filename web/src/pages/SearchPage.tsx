@@ -47,6 +47,9 @@ export function SearchPage({ params }: { params: URLSearchParams }) {
   const friendly = useFriendlyNames();
   const covered = useMemo(() => coveredTenants(tenants ?? [], parsed.filters?.tenant), [tenants, parsed.filters]);
   const empty = hasQuery && search.done && search.rows.length === 0 && !search.loading;
+  // A search the server refused (or that failed) has no result to show: its error says so, and placeholder
+  // rows under it read as "still loading" for ever.
+  const failed = search.error !== null && search.rows.length === 0 && !search.loading;
   // Everything this result will show has arrived (rows, count, notices, timeline, the tenants' auditing
   // facts), so nothing above the rows moves any more: said on the page for people's tools and the tests.
   const settled =
@@ -77,7 +80,9 @@ export function SearchPage({ params }: { params: URLSearchParams }) {
       <ErrorNote error={parsed.error ?? search.error} />
       <div className="result-bar">
         <span className="count" aria-live="polite">
-          {hasQuery ? (
+          {failed ? (
+            'No result: see the error above'
+          ) : hasQuery ? (
             <>
               <strong>{fmtCount(search.count)}</strong> matches
               {search.count !== null ? ` · ${fmtCount(search.rows.length)} loaded` : ''}
@@ -93,7 +98,7 @@ export function SearchPage({ params }: { params: URLSearchParams }) {
       {hasQuery ? <ResultNotices tenants={covered} notices={search.notices} /> : null}
       {/* Its height is kept while a search loads (no jump when the bars come); before any search, or with
           nothing found, there is no timeline to keep room for. */}
-      {hasQuery && !empty ? (
+      {hasQuery && !empty && !failed ? (
         <div className="timeline-slot">
           {search.timeline ? (
             <Timeline
@@ -121,7 +126,7 @@ export function SearchPage({ params }: { params: URLSearchParams }) {
             Choose a period and any filters above, then press <strong>Search</strong>. Recent and saved searches are
             under the form.
           </EmptyState>
-        ) : empty ? (
+        ) : failed ? null : empty ? (
           <EmptyState title="No records match">
             Nothing stored matches these filters in this period.{' '}
             {auditingLines(covered).some((l) => l.nothing)

@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { normalizeRecord } from '../../src/ingest/normalize.js';
+import { START, artifacts, searchSettled, startWorld, type World } from './harness.js';
+
+/**
+ * The console as a hostile tester uses it: links made by hand, searches the server refuses, and record
+ * values written to mislead (bidi overrides, markup). Screenshots in test-artifacts/.
+ */
+let w: World;
+const HOUR = 3_600_000;
+const start = new Date(START - 2 * HOUR).toISOString().slice(0, 19) + 'Z';
+const SPOOF = 'https://contoso.sharepoint.com/Shared Documents/invoice\u202Efdp.exe';
+
+before(async () => {
+  w = await startWorld();
+  const tenant = w.emu.tenants[0]!;
+  const raw = {
+    CreationTime: new Date(START - HOUR).toISOString().slice(0, 19),
+    Id: '7e1d0a3a-0000-4000-8000-00000000b1d1',
+    OrganizationId: tenant.tenantId,
+    RecordType: 6,
+    Operation: 'FileDownloaded',
+    Workload: 'SharePoint',
+    UserId: 'mallory@contoso.onmicrosoft.com',
+    UserType: 0,
+    ClientIP: '198.51.100.9',
+    ObjectId: SPOOF,
+    SourceFileName: '<img src=x onerror="document.title=1">',
+  };
+  const r = normalizeRecord(JSON.stringify(raw), { source: 'management-api', tenant: tenant.tenantId });
+  assert.ok(r.ok);
+  await w.store.records.insert([r.record]);
+});
+after(async () => {
+  await w?.close();
+});
+
+describe('the console against odd links and odd records', () => {
+  test('a hand-made link without an end searches up to now, as the form says', async () => {
+    const page = w.page;
+    await page.goto(`${w.url}#/search?start=${start}&user=mallory@contoso.onmicrosoft.com`);
+    await searchSettled(page);
+    const error = await page.$('.search-page .error');
+    assert.equal(error, null, error ? ((await error.textContent()) ?? '') : '');
+    assert.equal(await page.inputValue('input[name=end]'), 'now');
+    assert.match((await page.textContent('.result-bar .count')) ?? '', /^1 matches/);
+  });
+
+  test('a search the server refuses shows its error, not placeholder rows that never load', async () => {
+    const page = w.page;
+    await page.goto(`${w.url}#/search?start=yesterday-ish&end=now`);
+    await searchSettled(page);
+    assert.ok(await page.$('.search-page .error'), 'the error is shown');
+    assert.equal(await page.$('.results .placeholder'), null, 'no row placeholders under an error');
+    assert.equal(await page.$('.timeline-slot'), null, 'no empty timeline box under an error');
+    assert.doesNotMatch((await page.textContent('.result-bar .count')) ?? '', /…/);
+    await page.screenshot({ path: join(artifacts, 'search-refused.png') });
+  });
+
+  test('a bidi override in a file name is shown where it is, in the grid and the detail', async () => {
+    const page = w.page;
+    await page.goto(`${w.url}#/search?start=${start}&end=now&user=mallory@contoso.onmicrosoft.com`);
+    await searchSettled(page);
+    const cell = page.locator('.results [role=gridcell]', { hasText: 'invoice' }).first();
+    assert.equal(await cell.textContent(), 'https://contoso.sharepoint.com/Shared Documents/invoice⟨U+202E⟩fdp.exe');
+    await cell.click();
+    await page.waitForSelector('.detail .detail-body');
+    const detail = (await page.textContent('.detail')) ?? '';
+    assert.ok(!detail.includes('\u202E'), 'no override reaches the page');
+    assert.match(detail, /invoice⟨U\+202E⟩fdp\.exe/);
+    assert.match(detail, /<img src=x onerror=/, 'markup in a value is text');
+    assert.notEqual(await page.title(), '1');
+    await page.screenshot({ path: join(artifacts, 'search-bidi.png') });
+  });
+});
