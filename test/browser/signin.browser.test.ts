@@ -95,6 +95,7 @@ before(async () => {
   url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`;
   await addUser(deps.store, deps.clock, { name: 'alice', role: 'admin' });
   await addUser(deps.store, deps.clock, { name: 'vic', role: 'viewer', tenants: ['contoso'] });
+  await addUser(deps.store, deps.clock, { name: 'sam', role: 'admin', tenants: ['contoso'] });
   browser = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
     headless: true,
@@ -309,6 +310,22 @@ describe('signing in to the console in a browser', () => {
     assert.equal(enable, 403, 'a viewer cannot run enable');
     await page.goto(`${url}#/search`);
     await shot('viewer');
+    await page.click('.user-badge button');
+    await page.waitForSelector('form[aria-label="Sign in"]');
+  });
+
+  test('an admin of some tenants is offered only what they may do, and no page says "No accounts yet"', async () => {
+    await signInLocally('sam');
+    assert.equal(await page.$('a[href="#/sinks"]'), null, 'no Sinks tab: the sinks speak of every tenant');
+    assert.equal(await page.$('a[href="#/audit"]'), null, 'no Audit trail tab');
+    await page.click('a[href="#/admin"]');
+    await page.waitForSelector('.tenant-admin .test-tenant');
+    const text = (await page.textContent('.admin-page')) ?? '';
+    assert.doesNotMatch(text, /No accounts yet|No API tokens|No tenant groups/);
+    assert.match(text, /managed by an administrator of every tenant/);
+    assert.equal(await page.$('form[aria-label="Add user"]'), null);
+    assert.equal(await page.$('form[aria-label="Add tenant"]'), null);
+    await shot('scoped-admin');
     await page.click('.user-badge button');
     await page.waitForSelector('form[aria-label="Sign in"]');
   });

@@ -29,13 +29,21 @@ function Console({ me, signOut }: { me: Me; signOut: () => void }) {
   const route = useRoute();
   // Every page re-renders in the chosen zone (their times come from fmtTime, which reads it).
   useTimeZone();
+  // The sinks, the audit trail and the accounts are an administrator of every tenant's (they speak of every
+  // tenant): an admin of some customers had tabs that could only ever answer "needs an administrator of every
+  // tenant", and an Admin page that said "No accounts yet" under that refusal.
+  const everyTenant = me.tenants === '*';
   const pages =
     me.role === 'admin'
       ? [
           ...PAGES,
           { id: 'audit-config', label: 'Audit settings' },
-          { id: 'sinks', label: 'Sinks' },
-          { id: 'audit', label: 'Audit trail' },
+          ...(everyTenant
+            ? [
+                { id: 'sinks', label: 'Sinks' },
+                { id: 'audit', label: 'Audit trail' },
+              ]
+            : []),
           { id: 'admin', label: 'Admin' },
         ]
       : PAGES;
@@ -76,7 +84,7 @@ function Console({ me, signOut }: { me: Me; signOut: () => void }) {
         ) : route.page === 'sinks' ? (
           <SinksPage />
         ) : route.page === 'admin' ? (
-          <AdminPage />
+          <AdminPage everyTenant={everyTenant} />
         ) : (
           <TenantsPage />
         )}

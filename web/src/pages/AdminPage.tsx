@@ -27,13 +27,31 @@ function Empty({ columns, children }: { columns: number; children: ReactNode }) 
   );
 }
 
-/** Tenants, users, API tokens and tenant groups (admins of every tenant); each change lands in the audit trail. */
-export function AdminPage() {
+/**
+ * Tenants, users, API tokens and tenant groups (admins of every tenant); each change lands in the audit trail.
+ * An admin of some tenants tests their tenants' connections and is told who manages the rest.
+ */
+export function AdminPage({ everyTenant }: { everyTenant: boolean }) {
+  if (!everyTenant)
+    return (
+      <section className="admin-page">
+        <TenantAdmin canAdd={false} />
+        <p className="muted" role="note">
+          Adding tenants, and the accounts, API tokens and tenant groups, are managed by an administrator of every
+          tenant: your account covers only some tenants.
+        </p>
+      </section>
+    );
+  return <Accounts />;
+}
+
+function Accounts() {
   // Times in the zone chosen in the top bar, as on every other page, and the headings say which.
   const zone = useTimeZone();
-  const [users, setUsers] = useState<UserView[]>([]);
-  const [tokens, setTokens] = useState<TokenView[]>([]);
-  const [groups, setGroups] = useState<TenantGroupRow[]>([]);
+  // null until loaded: an empty table says "none", which must never stand for "not loaded" or "refused".
+  const [users, setUsers] = useState<UserView[] | null>(null);
+  const [tokens, setTokens] = useState<TokenView[] | null>(null);
+  const [groups, setGroups] = useState<TenantGroupRow[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [shown, setShown] = useState<string | null>(null);
   const reload = useCallback(() => {
@@ -93,13 +111,13 @@ export function AdminPage() {
           </tr>
         </thead>
         <tbody>
-          {users.length === 0 ? (
+          {users?.length === 0 ? (
             <Empty columns={7}>
               No accounts yet: the console answers without sign-in, on this machine only. The first user added here
               turns sign-in on.
             </Empty>
           ) : null}
-          {users.map((u) => (
+          {(users ?? []).map((u) => (
             <tr key={u.name}>
               <td>{u.name}</td>
               <td>{u.role}</td>
@@ -145,13 +163,13 @@ export function AdminPage() {
           </tr>
         </thead>
         <tbody>
-          {tokens.length === 0 ? (
+          {tokens?.length === 0 ? (
             <Empty columns={6}>
               No API tokens. A token lets a script call the API as a user (Authorization: Bearer TOKEN); it is shown
               once, when created.
             </Empty>
           ) : null}
-          {tokens.map((t) => (
+          {(tokens ?? []).map((t) => (
             <tr key={t.name}>
               <td>{t.name}</td>
               <td>{t.user}</td>
@@ -185,10 +203,10 @@ export function AdminPage() {
           </tr>
         </thead>
         <tbody>
-          {groups.length === 0 ? (
+          {groups?.length === 0 ? (
             <Empty columns={2}>No tenant groups. A group names several tenants, to give them to a user at once.</Empty>
           ) : null}
-          {groups.map((g) => (
+          {(groups ?? []).map((g) => (
             <tr key={g.name}>
               <td>{g.name}</td>
               <td>{g.tenants.join(', ')}</td>

@@ -52,7 +52,7 @@ function TestResult({ result }: { result: TenantTestResult }) {
  * secret is sent once, over the console's own connection, and the form is cleared after it is stored:
  * the server never sends it back.
  */
-export function TenantAdmin() {
+export function TenantAdmin({ canAdd = true }: { canAdd?: boolean }) {
   const [reload, setReload] = useState(0);
   const tenants = useApi(api.tenants(), reload);
   const [kind, setKind] = useState<'secret' | 'certificate'>('secret');
@@ -112,41 +112,50 @@ export function TenantAdmin() {
         </p>
       ) : null}
       <ErrorNote error={error ?? tenants.error} />
-      <form className="tenant-form" onSubmit={add} aria-label="Add tenant" autoComplete="off">
-        <input name="name" placeholder="short name (contoso)" required />
-        <input name="tenantId" placeholder="tenant id (GUID)" required />
-        <input name="clientId" placeholder="application (client) id" required />
-        <select name="cloud" defaultValue="commercial" aria-label="cloud">
-          {CLOUDS.map((c) => (
-            <option key={c}>{c}</option>
-          ))}
-        </select>
-        <input name="domain" placeholder="primary domain (optional)" />
-        <fieldset>
-          <label>
-            <input type="radio" checked={kind === 'secret'} onChange={() => setKind('secret')} /> client secret
-          </label>
-          <label>
-            <input type="radio" checked={kind === 'certificate'} onChange={() => setKind('certificate')} /> certificate
-          </label>
-        </fieldset>
-        {kind === 'secret' ? (
-          <input name="clientSecret" type="password" placeholder="client secret" autoComplete="new-password" required />
-        ) : (
-          <>
-            <textarea name="certificatePem" placeholder="certificate (PEM)" required />
-            <textarea name="privateKeyPem" placeholder="private key (PEM)" required />
-          </>
-        )}
-        <details>
-          <summary>Advanced</summary>
-          <input name="baseUrl" placeholder="base URL (emulator, proxy)" />
-          <input name="caFile" placeholder="CA file on the server (PEM)" />
-        </details>
-        <button type="submit" disabled={busy !== null}>
-          {busy === 'add' ? 'Adding…' : 'Add tenant'}
-        </button>
-      </form>
+      {canAdd ? (
+        <form className="tenant-form" onSubmit={add} aria-label="Add tenant" autoComplete="off">
+          <input name="name" placeholder="short name (contoso)" required />
+          <input name="tenantId" placeholder="tenant id (GUID)" required />
+          <input name="clientId" placeholder="application (client) id" required />
+          <select name="cloud" defaultValue="commercial" aria-label="cloud">
+            {CLOUDS.map((c) => (
+              <option key={c}>{c}</option>
+            ))}
+          </select>
+          <input name="domain" placeholder="primary domain (optional)" />
+          <fieldset>
+            <label>
+              <input type="radio" checked={kind === 'secret'} onChange={() => setKind('secret')} /> client secret
+            </label>
+            <label>
+              <input type="radio" checked={kind === 'certificate'} onChange={() => setKind('certificate')} />{' '}
+              certificate
+            </label>
+          </fieldset>
+          {kind === 'secret' ? (
+            <input
+              name="clientSecret"
+              type="password"
+              placeholder="client secret"
+              autoComplete="new-password"
+              required
+            />
+          ) : (
+            <>
+              <textarea name="certificatePem" placeholder="certificate (PEM)" required />
+              <textarea name="privateKeyPem" placeholder="private key (PEM)" required />
+            </>
+          )}
+          <details>
+            <summary>Advanced</summary>
+            <input name="baseUrl" placeholder="base URL (emulator, proxy)" />
+            <input name="caFile" placeholder="CA file on the server (PEM)" />
+          </details>
+          <button type="submit" disabled={busy !== null}>
+            {busy === 'add' ? 'Adding…' : 'Add tenant'}
+          </button>
+        </form>
+      ) : null}
     </div>
   );
 }
