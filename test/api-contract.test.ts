@@ -121,7 +121,7 @@ const SHAPES: { [K in ApiRoute]: Shape<ApiResponse<K>> } = {
   'DELETE /api/admin/groups/:name': { removed: true },
   'GET /api/audit': { entries: true },
   'GET /api/audit/export': 'file',
-  'GET /api/alerts': { count: true, alerts: true },
+  'GET /api/alerts': { count: true, more: true, alerts: true },
   'GET /api/alerts/:id': { alert: true, history: true, records: true, missing: true, rule: true },
   'POST /api/alerts/:id/status': ALERT_STATE,
   'POST /api/alerts/:id/snooze': ALERT_STATE,

@@ -90,6 +90,10 @@ describe('alert routes', () => {
       assert.equal(typo.status, 404, url);
       assert.equal((typo.body as unknown as { error: { code: string } }).error.code, 'UNKNOWN_TENANT', url);
     }
+    // A list cut at its limit says so: the page said "500 alerts" of a list that stopped there.
+    const cut = await get('/api/alerts?limit=1');
+    assert.deepEqual([cut.body.count, cut.body.more, cut.body.alerts.length], [1, true, 1]);
+    assert.equal(all.body.more, false);
     assert.equal((await get('/api/alerts?status=open')).status, 400);
     assert.equal((await get('/api/alerts?severity=huge')).status, 400);
   });

@@ -366,7 +366,8 @@ export interface ApiRoutes {
   'GET /api/audit': { query: AuditTrailQuery; response: { entries: ConsoleAuditEntry[] } };
   'GET /api/audit/export': { query: AuditTrailQuery & { format?: 'csv' | 'json' }; response: FileDownload };
 
-  'GET /api/alerts': { query: AlertQuery; response: { count: number; alerts: AlertView[] } };
+  /** count: the alerts listed; more: true when more match than the limit let through (the list is not all). */
+  'GET /api/alerts': { query: AlertQuery; response: { count: number; more: boolean; alerts: AlertView[] } };
   'GET /api/alerts/:id': { params: { id: string }; query: AlertScopeQuery; response: AlertDetail };
   'POST /api/alerts/:id/status': {
     params: { id: string };

@@ -94,17 +94,21 @@ export function registerAlertRoutes(app: FastifyInstance, deps: ServerDeps): voi
     const statuses = values(raw.status).filter(Boolean).map(parseStatus);
     const severities = values(raw.severity).filter(Boolean).map(parseSeverity);
     const rules = values(raw.rule).filter(Boolean);
-    const rows = await store.alerts.list({
+    const limit = parseLimit(raw.limit, 500, 5_000);
+    // One more than the limit: "500 alerts" must not be said of a list that stopped at 500 of 3,000.
+    const found = await store.alerts.list({
       ...(tenants ? { tenants } : {}),
       ...(statuses.length ? { statuses } : {}),
       ...(severities.length ? { severities } : {}),
       ...(rules.length ? { ruleIds: rules } : {}),
       ...(values(raw.snoozed)[0] === 'true' ? {} : { visibleAt: deps.clock.now() }),
-      limit: parseLimit(raw.limit, 500, 5_000),
+      limit: limit + 1,
     });
+    const rows = found.slice(0, limit);
     const names = new Map((await store.tenants.list()).map((t) => [t.tenantId, t.name]));
     return {
       count: rows.length,
+      more: found.length > limit,
       alerts: rows.map((a) => ({ ...alertView(a), tenantName: names.get(a.tenant) ?? a.tenant })),
     };
   });

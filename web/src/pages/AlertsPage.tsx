@@ -110,7 +110,8 @@ export function AlertsPage({ params }: { params: URLSearchParams }) {
         </label>
         <span className="spacer" />
         <span className="count">
-          <strong>{data ? data.count : '…'}</strong> alert{data?.count === 1 ? '' : 's'}
+          <strong>{data ? `${data.count}${data.more ? '+' : ''}` : '…'}</strong> alert{data?.count === 1 ? '' : 's'}
+          {data?.more ? ` (the ${data.count} last seen; narrow the filters to see the rest)` : ''}
         </span>
       </form>
       <ErrorNote error={error} />
