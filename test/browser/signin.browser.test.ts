@@ -330,6 +330,28 @@ describe('signing in to the console in a browser', () => {
     await page.waitForSelector('form[aria-label="Sign in"]');
   });
 
+  test("a link's own error text is not shown on the sign-in form; a refused single sign-on is", async () => {
+    await page.goto(`${url}#/signin?error=Your%20password%20expired%3A%20call%20%2B1%20555%200100`);
+    await page.waitForSelector('form[aria-label="Sign in"]');
+    assert.equal(await page.$('form[aria-label="Sign in"] .error'), null, 'no words from the URL in the error box');
+    const tenant = t.emu.tenants[0]!;
+    const mailboxes = (await t.client.request('GET', `/_emulator/mailboxes?tenantId=${tenant.tenantId}`)).json<
+      { userPrincipalName: string }[]
+    >();
+    const admins = tenant.globalAdmins.map((a) => a.toLowerCase());
+    const other = mailboxes.map((m) => m.userPrincipalName).find((u) => !admins.includes(u.toLowerCase()))!;
+    await page.click('a.oidc');
+    await page.waitForSelector('input[name=login]');
+    await page.fill('input[name=login]', other);
+    await page.fill('input[name=passwd]', SIGN_IN_PASSWORD);
+    await page.click('#idSIButton9');
+    await page.waitForSelector('form[aria-label="Sign in"] .error');
+    assert.match((await page.textContent('form[aria-label="Sign in"] .error')) ?? '', /No account for /);
+    await page.reload();
+    await page.waitForSelector('form[aria-label="Sign in"]');
+    assert.equal(await page.$('form[aria-label="Sign in"] .error'), null, 'said once');
+  });
+
   test('OpenID Connect sign-in through the emulated Entra ID', async () => {
     const admin = t.emu.tenants[0]!.globalAdmins[0]!;
     await page.goto(url);

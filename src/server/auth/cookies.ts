@@ -10,6 +10,12 @@ export const SESSION_COOKIE = 'tw_session';
  */
 export const CSRF_COOKIE = 'tw_csrf';
 export const CSRF_HEADER = 'x-csrf-token';
+/**
+ * Why a single sign-on failed, for the sign-in form to say (readable, a minute long). In a cookie, not the
+ * URL: the form showed whatever a link's #/signin?error=… said, in its red error box, on the real console —
+ * a phishing text anyone could send ("Your password expired: call …"). Another site cannot set this cookie.
+ */
+export const SIGNIN_ERROR_COOKIE = 'tw_signin_error';
 
 function base(options: AuthOptions) {
   return { path: '/', sameSite: 'strict' as const, secure: options.secure };

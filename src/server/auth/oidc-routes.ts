@@ -4,6 +4,7 @@ import { AppError } from '../../core/errors.js';
 import { ROLES, type Role, type UserRow } from '../../store/auth-contract.js';
 import { AUTH_EVENTS } from './events.js';
 import type { OidcIdentity, OidcPending, OidcProvider } from './oidc.js';
+import { SIGNIN_ERROR_COOKIE } from './cookies.js';
 import { sessionKey } from './secrets.js';
 import { startSession, type SignInDeps } from './session.js';
 
@@ -60,8 +61,16 @@ function callbackBase(request: FastifyRequest, deps: SignInDeps): string {
   return `${deps.options.secure || request.protocol === 'https' ? 'https' : 'http'}://${request.host}`;
 }
 
-function backToSignIn(reply: FastifyReply, message: string): FastifyReply {
-  return reply.redirect(`/#/signin?error=${encodeURIComponent(message.slice(0, 200))}`);
+function backToSignIn(reply: FastifyReply, message: string, secure: boolean): FastifyReply {
+  void reply.setCookie(SIGNIN_ERROR_COOKIE, message.slice(0, 200), {
+    path: '/',
+    // Set on the issuer's redirect back (a cross-site navigation); read by script, never sent anywhere that matters.
+    sameSite: 'lax',
+    secure,
+    httpOnly: false,
+    maxAge: 60,
+  });
+  return reply.redirect('/#/signin');
 }
 
 export function registerOidcRoutes(app: FastifyInstance, deps: SignInDeps, provider: OidcProvider): void {
@@ -79,7 +88,8 @@ export function registerOidcRoutes(app: FastifyInstance, deps: SignInDeps, provi
     const key = request.cookies[PENDING_COOKIE];
     const stored = key ? await deps.store.auth.takePending(sessionKey(key), deps.clock.now()) : null;
     void reply.clearCookie(PENDING_COOKIE, cookie);
-    if (!stored) return backToSignIn(reply, 'The sign-in took too long or was already used; try again');
+    if (!stored)
+      return backToSignIn(reply, 'The sign-in took too long or was already used; try again', deps.options.secure);
     const state = JSON.parse(stored) as OidcPending;
     let identity: OidcIdentity;
     try {
@@ -88,12 +98,16 @@ export function registerOidcRoutes(app: FastifyInstance, deps: SignInDeps, provi
       const message = e instanceof AppError ? e.message : 'The identity provider did not confirm the sign-in';
       deps.logger.warn({ event: AUTH_EVENTS.oidcFailed, err: e }, 'an OpenID Connect sign-in failed');
       await deps.auditor.forRequest(request, 'signin', 'failed', null, { via: 'oidc', reason: message });
-      return backToSignIn(reply, message);
+      return backToSignIn(reply, message, deps.options.secure);
     }
     const user = await accountFor(deps, provider, identity);
     if (!user) {
       await deps.auditor.forRequest(request, 'signin', 'failed', identity.name, { via: 'oidc', reason: 'no account' });
-      return backToSignIn(reply, `No account for ${identity.name}: ask an administrator to add you`);
+      return backToSignIn(
+        reply,
+        `No account for ${identity.name}: ask an administrator to add you`,
+        deps.options.secure,
+      );
     }
     await startSession(deps, request, reply, user, 'oidc');
     return reply.redirect('/');

@@ -46,9 +46,19 @@ export function SignInGate({ children }: { children: (me: Me, signOut: () => voi
   return <>{children(me, signOut)}</>;
 }
 
+/**
+ * Why a single sign-on failed, as the server said it in a short-lived cookie (read once, then removed). Never
+ * from the URL: a link's "#/signin?error=…" would put anyone's words in the console's own error box.
+ */
 function oidcError(): string | null {
-  const m = /[?&]error=([^&]+)/.exec(window.location.hash);
-  return m ? decodeURIComponent(m[1]!) : null;
+  const m = /(?:^|;\s*)tw_signin_error=([^;]*)/.exec(document.cookie);
+  if (!m) return null;
+  document.cookie = 'tw_signin_error=; Max-Age=0; path=/';
+  try {
+    return decodeURIComponent(m[1]!) || null;
+  } catch {
+    return null;
+  }
 }
 
 function SignInForm({ me, ended, onSignedIn }: { me: Me; ended: SignInRequired | null; onSignedIn: () => void }) {
