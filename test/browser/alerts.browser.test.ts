@@ -103,8 +103,11 @@ describe('alerts page in a browser', () => {
     await page.waitForSelector('.alert-detail .alert-records tr');
     const detail = (await page.textContent('.alert-detail')) ?? '';
     assert.match(detail, /Records \(\d+ of \d+\)/);
-    await page.click('.alert-detail .alert-records tr >> nth=0');
+    // From the keyboard as with the mouse: a record row takes the focus and Enter opens its AuditData.
+    await page.focus('.alert-detail .alert-records tr >> nth=0');
+    await page.keyboard.press('Enter');
     await page.waitForSelector('.alert-detail .alert-records .kv, .alert-detail .alert-records .nv');
+    assert.equal(await page.getAttribute('.alert-detail .alert-records tr >> nth=0', 'aria-expanded'), 'true');
     await page.screenshot({ path: join(artifacts, 'alerts-detail.png') });
 
     await page.click('.alert-detail button:has-text("Acknowledge")');

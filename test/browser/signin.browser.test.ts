@@ -207,6 +207,15 @@ describe('signing in to the console in a browser', () => {
     await signInLocally('alice');
     await page.click('a[href="#/admin"]');
     await page.waitForSelector('form[aria-label="Add tenant"]');
+    // Every field says what it is to a screen reader (they had a placeholder only, which is no label).
+    const unnamed = await page.$$eval(
+      '.admin-page input:not([type=radio]), .admin-page select, .admin-page textarea',
+      (els) =>
+        els
+          .filter((e) => !e.getAttribute('aria-label') && !(e as HTMLInputElement).labels?.length)
+          .map((e) => e.outerHTML),
+    );
+    assert.deepEqual(unnamed, []);
     await page.fill('form[aria-label="Add tenant"] input[name=name]', 'northwind');
     await page.fill('form[aria-label="Add tenant"] input[name=tenantId]', '7d0c1e2f-3a4b-4c5d-8e6f-708192a3b4c5');
     await page.fill('form[aria-label="Add tenant"] input[name=clientId]', '11111111-2222-3333-4444-555555555555');

@@ -218,7 +218,19 @@ export function AlertDetailPane({
       <table className="nv alert-records">
         <tbody>
           {data.records.map((r) => (
-            <tr key={r.id} className="clickable" onClick={() => setOpen(open === r.id ? null : r.id)}>
+            <tr
+              key={r.id}
+              className="clickable"
+              tabIndex={0}
+              aria-expanded={open === r.id}
+              onClick={() => setOpen(open === r.id ? null : r.id)}
+              onKeyDown={(e) => {
+                // Keyboard users open a record as the mouse does (the row was reachable by mouse only).
+                if (e.target !== e.currentTarget || (e.key !== 'Enter' && e.key !== ' ')) return;
+                e.preventDefault();
+                setOpen(open === r.id ? null : r.id);
+              }}
+            >
               <td className="mono when">{fmtTime(r.creationTime).slice(5)}</td>
               <td>
                 {visible(r.operation)}

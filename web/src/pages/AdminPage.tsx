@@ -135,14 +135,20 @@ function Accounts() {
         </tbody>
       </table>
       <form className="audit-filters" onSubmit={addUser} aria-label="Add user">
-        <input name="name" placeholder="name" required />
-        <select name="role" defaultValue="investigator">
+        <input name="name" aria-label="name" placeholder="name" required />
+        <select name="role" defaultValue="investigator" aria-label="role">
           <option>viewer</option>
           <option>investigator</option>
           <option>admin</option>
         </select>
-        <input name="tenants" placeholder="tenants (empty: all)" />
-        <input name="password" type="password" placeholder="password (12+)" autoComplete="new-password" />
+        <input name="tenants" aria-label="tenants (empty: all)" placeholder="tenants (empty: all)" />
+        <input
+          name="password"
+          type="password"
+          aria-label="password (12+)"
+          placeholder="password (12+)"
+          autoComplete="new-password"
+        />
         <button type="submit">Add user</button>
       </form>
       <h2>API tokens</h2>
@@ -190,8 +196,8 @@ function Accounts() {
         </tbody>
       </table>
       <form className="audit-filters" onSubmit={addToken} aria-label="Add token">
-        <input name="name" placeholder="token name" required />
-        <input name="user" placeholder="user" required />
+        <input name="name" aria-label="token name" placeholder="token name" required />
+        <input name="user" aria-label="user" placeholder="user" required />
         <button type="submit">Create token</button>
       </form>
       <h2>Tenant groups</h2>
@@ -215,8 +221,8 @@ function Accounts() {
         </tbody>
       </table>
       <form className="audit-filters" onSubmit={putGroup} aria-label="Save group">
-        <input name="name" placeholder="group name" required />
-        <input name="tenants" placeholder="tenants" />
+        <input name="name" aria-label="group name" placeholder="group name" required />
+        <input name="tenants" aria-label="tenants" placeholder="tenants" />
         <button type="submit">Save group</button>
       </form>
     </section>

@@ -114,15 +114,15 @@ export function TenantAdmin({ canAdd = true }: { canAdd?: boolean }) {
       <ErrorNote error={error ?? tenants.error} />
       {canAdd ? (
         <form className="tenant-form" onSubmit={add} aria-label="Add tenant" autoComplete="off">
-          <input name="name" placeholder="short name (contoso)" required />
-          <input name="tenantId" placeholder="tenant id (GUID)" required />
-          <input name="clientId" placeholder="application (client) id" required />
+          <input name="name" aria-label="short name (contoso)" placeholder="short name (contoso)" required />
+          <input name="tenantId" aria-label="tenant id (GUID)" placeholder="tenant id (GUID)" required />
+          <input name="clientId" aria-label="application (client) id" placeholder="application (client) id" required />
           <select name="cloud" defaultValue="commercial" aria-label="cloud">
             {CLOUDS.map((c) => (
               <option key={c}>{c}</option>
             ))}
           </select>
-          <input name="domain" placeholder="primary domain (optional)" />
+          <input name="domain" aria-label="primary domain (optional)" placeholder="primary domain (optional)" />
           <fieldset>
             <label>
               <input type="radio" checked={kind === 'secret'} onChange={() => setKind('secret')} /> client secret
@@ -136,20 +136,21 @@ export function TenantAdmin({ canAdd = true }: { canAdd?: boolean }) {
             <input
               name="clientSecret"
               type="password"
+              aria-label="client secret"
               placeholder="client secret"
               autoComplete="new-password"
               required
             />
           ) : (
             <>
-              <textarea name="certificatePem" placeholder="certificate (PEM)" required />
-              <textarea name="privateKeyPem" placeholder="private key (PEM)" required />
+              <textarea name="certificatePem" aria-label="certificate (PEM)" placeholder="certificate (PEM)" required />
+              <textarea name="privateKeyPem" aria-label="private key (PEM)" placeholder="private key (PEM)" required />
             </>
           )}
           <details>
             <summary>Advanced</summary>
-            <input name="baseUrl" placeholder="base URL (emulator, proxy)" />
-            <input name="caFile" placeholder="CA file on the server (PEM)" />
+            <input name="baseUrl" aria-label="base URL (emulator, proxy)" placeholder="base URL (emulator, proxy)" />
+            <input name="caFile" aria-label="CA file on the server (PEM)" placeholder="CA file on the server (PEM)" />
           </details>
           <button type="submit" disabled={busy !== null}>
             {busy === 'add' ? 'Adding…' : 'Add tenant'}
