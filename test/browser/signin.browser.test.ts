@@ -15,7 +15,7 @@ import type { ServerDeps } from '../../src/server/deps.js';
 import type { EnableOutcome } from '../../src/posture/service.js';
 import type { PostureResult } from '../../src/posture/types.js';
 import { startTestEmulator, type TestEmulator } from '../support/emulator.js';
-import { artifacts, ensureWebBuilt } from './harness.js';
+import { artifacts, ensureWebBuilt, openSavedSearches } from './harness.js';
 
 /**
  * Issue 16 in a real browser: local sign-in, the audit trail page, CSRF refused, sign-out, a session that
@@ -335,6 +335,24 @@ describe('signing in to the console in a browser', () => {
     assert.equal(await page.$('form[aria-label="Add user"]'), null);
     assert.equal(await page.$('form[aria-label="Add tenant"]'), null);
     await shot('scoped-admin');
+    await page.click('.user-badge button');
+    await page.waitForSelector('form[aria-label="Sign in"]');
+  });
+
+  test('the next person to sign in on this browser does not see the searches of the one before', async () => {
+    await signInLocally('alice');
+    await page.goto(`${url}#/search?start=7d&end=now&user=ceo@fabrikam.example`);
+    await openSavedSearches(page);
+    await page.waitForSelector('.saved-searches li >> text=/ceo@fabrikam/');
+    await page.click('.user-badge button');
+    await page.waitForSelector('form[aria-label="Sign in"]');
+    await signInLocally('sam');
+    await page.goto(`${url}#/search`);
+    await openSavedSearches(page);
+    assert.doesNotMatch((await page.textContent('.saved-searches')) ?? '', /ceo@fabrikam/);
+    // Alice's own list is kept for her (another sign-in here would meet the sign-in rate limit).
+    const alices = await page.evaluate(() => localStorage.getItem('tw.recentSearches:alice') ?? '');
+    assert.match(alices, /ceo%40fabrikam|ceo@fabrikam/);
     await page.click('.user-badge button');
     await page.waitForSelector('form[aria-label="Sign in"]');
   });

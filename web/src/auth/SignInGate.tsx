@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { setSearchesOwner } from '../components/SavedSearches.js';
 import { api, describeError, links, send, SIGNIN_REQUIRED_EVENT, type Me, type SignInRequired } from '../api.js';
 
 export type { Me };
@@ -43,6 +44,8 @@ export function SignInGate({ children }: { children: (me: Me, signOut: () => voi
         }}
       />
     );
+  // Before any page reads them: recent and saved searches are this person's (SavedSearches.tsx).
+  setSearchesOwner(me);
   return <>{children(me, signOut)}</>;
 }
 

@@ -10,9 +10,24 @@ interface Kept {
   at: number;
 }
 
-const RECENT = 'tw.recentSearches';
-const SAVED = 'tw.savedSearches';
 const MAX_RECENT = 10;
+
+/** The person whose searches the lists are (set by the sign-in gate); '' before anyone is known. */
+let owner = '';
+
+/**
+ * The lists are kept per person: one list per browser showed the next person to sign in on a shared machine
+ * the searches of the one before, with their users, addresses and tenants (another tenant's, for a person
+ * scoped to one). The lists of before, kept under one key for whoever used the browser, are forgotten.
+ */
+export function setSearchesOwner(me: { mode: string; user: string | null }): void {
+  owner = me.mode === 'open' ? 'local' : (me.user ?? '');
+  localStorage.removeItem('tw.recentSearches');
+  localStorage.removeItem('tw.savedSearches');
+}
+
+const RECENT = (): string => `tw.recentSearches:${owner}`;
+const SAVED = (): string => `tw.savedSearches:${owner}`;
 
 function load(key: string): Kept[] {
   try {
@@ -44,8 +59,8 @@ function describe(query: string): string {
  */
 export function SavedSearches({ current }: { current: string | null }) {
   useTimeZone(); // re-rendered in a newly chosen zone
-  const [recent, setRecent] = useState(() => load(RECENT));
-  const [saved, setSaved] = useState(() => load(SAVED));
+  const [recent, setRecent] = useState(() => load(RECENT()));
+  const [saved, setSaved] = useState(() => load(SAVED()));
   useEffect(() => {
     if (!current) return;
     setRecent((old) => {
@@ -54,7 +69,7 @@ export function SavedSearches({ current }: { current: string | null }) {
         ...old.filter((k) => k.query !== current),
       ];
       const kept = next.slice(0, MAX_RECENT);
-      localStorage.setItem(RECENT, JSON.stringify(kept));
+      localStorage.setItem(RECENT(), JSON.stringify(kept));
       return kept;
     });
   }, [current]);
@@ -63,12 +78,12 @@ export function SavedSearches({ current }: { current: string | null }) {
     const name = window.prompt('Name this search', describe(current))?.trim();
     if (!name) return;
     const next = [{ name, query: current, at: Date.now() }, ...saved.filter((k) => k.name !== name)];
-    localStorage.setItem(SAVED, JSON.stringify(next));
+    localStorage.setItem(SAVED(), JSON.stringify(next));
     setSaved(next);
   };
   const remove = (name: string): void => {
     const next = saved.filter((k) => k.name !== name);
-    localStorage.setItem(SAVED, JSON.stringify(next));
+    localStorage.setItem(SAVED(), JSON.stringify(next));
     setSaved(next);
   };
   // A recent search is named by its description, written again at each render so it follows the zone;
