@@ -12,6 +12,7 @@ let w: World;
 const HOUR = 3_600_000;
 const start = new Date(START - 2 * HOUR).toISOString().slice(0, 19) + 'Z';
 const SPOOF = 'https://contoso.sharepoint.com/Shared Documents/invoice\u202Efdp.exe';
+const COMMA = 'https://contoso.sharepoint.com/Shared Documents/budget, final.xlsx';
 
 before(async () => {
   w = await startWorld();
@@ -29,9 +30,14 @@ before(async () => {
     ObjectId: SPOOF,
     SourceFileName: '<img src=x onerror="document.title=1">',
   };
-  const r = normalizeRecord(JSON.stringify(raw), { source: 'management-api', tenant: tenant.tenantId });
-  assert.ok(r.ok);
-  await w.store.records.insert([r.record]);
+  // A second file whose name holds a comma (object values are never split on commas).
+  const second = { ...raw, Id: '7e1d0a3a-0000-4000-8000-00000000b1d2', ObjectId: COMMA };
+  const records = [raw, second].map((x) => {
+    const r = normalizeRecord(JSON.stringify(x), { source: 'management-api', tenant: tenant.tenantId });
+    assert.ok(r.ok);
+    return r.record;
+  });
+  await w.store.records.insert(records);
 });
 after(async () => {
   await w?.close();
@@ -45,7 +51,31 @@ describe('the console against odd links and odd records', () => {
     const error = await page.$('.search-page .error');
     assert.equal(error, null, error ? ((await error.textContent()) ?? '') : '');
     assert.equal(await page.inputValue('input[name=end]'), 'now');
-    assert.match((await page.textContent('.result-bar .count')) ?? '', /^1 matches/);
+    assert.match((await page.textContent('.result-bar .count')) ?? '', /^2 matches/);
+  });
+
+  test('two objects of a link stay two on the next Search (one is "budget, final")', async () => {
+    const page = w.page;
+    const q = new URLSearchParams({ start, end: 'now', object: 'invoice' });
+    q.append('object', 'budget, final');
+    await page.goto(`${w.url}#/search?${q.toString()}`);
+    await searchSettled(page);
+    assert.match((await page.textContent('.result-bar .count')) ?? '', /^2 matches/);
+    const boxes = page.locator('input[name=object]');
+    assert.deepEqual(await boxes.evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value)), [
+      'invoice',
+      'budget, final',
+    ]);
+    // A new period, searched with the same filters: they were sent as the one object "invoice, budget, final".
+    await page.click('button:has-text("24h")');
+    await page.click('.search-form button[type=submit]');
+    await page.waitForFunction(() => location.hash.includes('start=24h'));
+    await searchSettled(page);
+    assert.deepEqual(new URLSearchParams(new URL(page.url()).hash.split('?')[1]).getAll('object'), [
+      'invoice',
+      'budget, final',
+    ]);
+    assert.match((await page.textContent('.result-bar .count')) ?? '', /^2 matches/);
   });
 
   test('a search the server refuses shows its error, not placeholder rows that never load', async () => {

@@ -10,13 +10,20 @@ export interface Filters {
   end: string;
   operation: string[];
   user: string;
-  object: string;
+  /**
+   * One box per value: objects and free text are never split on commas (a URL or a phrase may hold one), so
+   * two values of a link joined into one box ("a, b") were searched, on the next Search, as the one text "a, b".
+   */
+  object: string[];
   recordType: string;
   workload: string;
   ip: string;
-  freeText: string;
+  freeText: string[];
   tenant: string[];
 }
+
+/** The values of a filter that is never split, at least one (empty) box. */
+const boxes = (values: string[]): string[] => (values.length ? values : ['']);
 
 export function filtersFrom(params: URLSearchParams): Filters {
   return {
@@ -24,11 +31,11 @@ export function filtersFrom(params: URLSearchParams): Filters {
     end: params.get('end') ?? 'now',
     operation: params.getAll('operation'),
     user: params.getAll('user').join(', '),
-    object: params.getAll('object').join(', '),
+    object: boxes(params.getAll('object')),
     recordType: params.getAll('recordType').join(', '),
     workload: params.getAll('workload').join(', '),
     ip: params.getAll('ip').join(', '),
-    freeText: params.get('freeText') ?? '',
+    freeText: boxes(params.getAll('freeText')),
     tenant: params.getAll('tenant'),
   };
 }
@@ -133,12 +140,32 @@ export function SearchForm({
     { keepPrevious: true },
   ).data?.rows;
   const set = <K extends keyof Filters>(k: K, v: Filters[K]): void => setF((old) => ({ ...old, [k]: v }));
-  const text = (
-    k: 'user' | 'object' | 'recordType' | 'workload' | 'ip' | 'freeText',
-    label: string,
-    placeholder: string,
-    hint?: string,
-  ) => (
+  /** A filter of several values, each in its own box (any of them matches); an emptied box is dropped. */
+  const many = (k: 'object' | 'freeText', label: string, placeholder: string, hint?: string) =>
+    f[k].length === 1 ? (
+      <Field label={label} hint={hint}>
+        <input name={k} value={f[k][0]} placeholder={placeholder} onChange={(e) => set(k, [e.target.value])} />
+      </Field>
+    ) : (
+      <Field label={label} hint={hint} group>
+        {f[k].map((v, i) => (
+          <input
+            key={i}
+            name={k}
+            value={v}
+            aria-label={i === 0 ? label : `${label}, or`}
+            placeholder={placeholder}
+            onChange={(e) =>
+              set(
+                k,
+                f[k].map((old, j) => (j === i ? e.target.value : old)),
+              )
+            }
+          />
+        ))}
+      </Field>
+    );
+  const text = (k: 'user' | 'recordType' | 'workload' | 'ip', label: string, placeholder: string, hint?: string) => (
     <Field label={label} hint={hint}>
       <input
         name={k}
@@ -228,11 +255,11 @@ export function SearchForm({
       </div>
       <div className="row">
         {text('user', 'Users', 'alice@contoso.com, bob@…', 'UserId, any case; comma-separated')}
-        {text('object', 'File, folder or site', 'part of a URL or name', 'Substring of ObjectId')}
+        {many('object', 'File, folder or site', 'part of a URL or name', 'Substring of ObjectId')}
         {text('recordType', 'Record types', 'SharePointFileOperation, 6', 'Name or number')}
         {text('workload', 'Workloads', 'SharePoint, Exchange')}
         {text('ip', 'IP addresses', '203.0.113.7, 10.0.0.0/8', 'Addresses or CIDR blocks')}
-        {text('freeText', 'Free text', 'anywhere in the record')}
+        {many('freeText', 'Free text', 'anywhere in the record')}
         <button type="submit" className="primary" disabled={busy}>
           Search
         </button>
