@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { systemClock } from '../../src/core/clock.js';
 import { normalizeRecord } from '../../src/ingest/normalize.js';
+import { listReports, runReport } from '../../src/reports/registry.js';
 import { START, artifacts, searchSettled, startWorld, type World } from './harness.js';
 
 /**
@@ -15,7 +17,10 @@ const SPOOF = 'https://contoso.sharepoint.com/Shared Documents/invoice\u202Efdp.
 const COMMA = 'https://contoso.sharepoint.com/Shared Documents/budget, final.xlsx';
 
 before(async () => {
-  w = await startWorld();
+  w = await startWorld(async (store) => ({
+    list: () => listReports(),
+    run: (id, params) => runReport(id, params, { store, clock: { ...systemClock, now: () => START } }),
+  }));
   const tenant = w.emu.tenants[0]!;
   const raw = {
     CreationTime: new Date(START - HOUR).toISOString().slice(0, 19),
@@ -103,5 +108,11 @@ describe('the console against odd links and odd records', () => {
     assert.match(detail, /<img src=x onerror=/, 'markup in a value is text');
     assert.notEqual(await page.title(), '1');
     await page.screenshot({ path: join(artifacts, 'search-bidi.png') });
+  });
+  test('a link to a report that does not exist says so', async () => {
+    const page = w.page;
+    await page.goto(`${w.url}#/reports?id=admin-activty`);
+    await page.waitForSelector('.report-main .empty-state');
+    assert.match((await page.textContent('.report-main')) ?? '', /No report is named "admin-activty"/);
   });
 });

@@ -157,6 +157,12 @@ export function ReportsPage({ params }: { params: URLSearchParams }) {
         ))}
       </nav>
       <div className="report-main">
+        {list.data && id !== null && !info ? (
+          // A link to a report this server does not have (an old or mistyped link) said nothing at all.
+          <EmptyState title={`No report is named "${id.slice(0, 100)}"`}>
+            Choose one of the reports on the left.
+          </EmptyState>
+        ) : null}
         {info ? (
           <>
             <h2>{info.title}</h2>
