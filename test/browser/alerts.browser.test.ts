@@ -152,6 +152,19 @@ describe('alerts page in a browser', () => {
   test('Exclude says what it excluded, empties its form and lists the exclusions of the rule', async () => {
     const page = w.page;
     const tenant = alerted[0]!;
+    // One of every tenant, made by an admin of all: its hits are every tenant's, not for this tenant's page.
+    await w.store.alerts.addExclusion({
+      id: 'ex_everywhere',
+      ruleId: 'tw-mass-download',
+      tenant: '*',
+      kind: 'user',
+      value: 'backup-svc@example.com',
+      reason: 'nightly backup',
+      author: 'root',
+      createdAt: START,
+      hits: 7,
+      lastHitAt: START,
+    });
     await page.goto(`${w.url}#/alerts?tenant=${tenant.name}&rule=tw-mass-download`);
     await page.click('table.alerts tbody tr >> nth=0');
     await page.waitForSelector('.alert-detail .alert-records tr');
@@ -174,6 +187,9 @@ describe('alerts page in a browser', () => {
       (await page.textContent('.alert-detail .exclusions')) ?? '',
       /address 192\.0\.2\.0\/24 — scanner subnet/,
     );
+    const listed = (await page.textContent('.alert-detail .exclusions')) ?? '';
+    assert.match(listed, /backup-svc@example\.com \(every tenant\)/);
+    assert.doesNotMatch(listed, /7 hit/);
     const stored = (await w.store.alerts.listExclusions()).filter((x) => x.tenant === tenant.tenantId);
     assert.deepEqual(
       stored.map((x) => [x.ruleId, x.kind, x.value]),

@@ -274,7 +274,9 @@ function Exclusions({ rows }: { rows: readonly AlertExclusion[] }) {
             {x.kind} <span className="mono">{visible(x.value)}</span>
             {x.tenant === '*' ? ' (every tenant)' : ''} — {visible(x.reason)}{' '}
             <span className="muted">
-              ({visible(x.author)}, {fmtTime(x.createdAt)}; {x.hits} hit(s) kept quiet)
+              ({visible(x.author)}, {fmtTime(x.createdAt)}
+              {/* An exclusion of every tenant counts the hits of every tenant: not this tenant's to show. */}
+              {x.tenant === '*' ? '' : `; ${x.hits} hit(s) kept quiet`})
             </span>
           </li>
         ))}
