@@ -377,6 +377,11 @@ describe('the console client and the server share one contract', () => {
     const typo = read('start=7d&usr=a');
     assert.equal(typo.filters, null);
     assert.equal(typo.error?.code, 'BAD_FILTER');
+    // A period given twice is refused, as the server refuses it: the console searched the first one silently.
+    for (const twice of ['start=7d&start=30d&end=now', 'start=7d&end=now&end=1d']) {
+      assert.equal(read(twice).filters, null, twice);
+      assert.equal(read(twice).error?.code, 'BAD_TIME', twice);
+    }
     assert.equal(api.record('t/1', 'a b').url, '/api/records/t%2F1/a%20b');
   });
 });

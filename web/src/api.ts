@@ -297,6 +297,14 @@ export function searchFromUrl(params: URLSearchParams): { filters: SearchFilters
     const hint = `Accepted parameters: ${Object.keys(FILTERS).join(', ')}`;
     return { filters: null, error: new ApiError('BAD_FILTER', `Unknown search parameter "${unknown[0]}"`, hint, 400) };
   }
+  for (const one of ['start', 'end'] as const) {
+    const n = params.getAll(one).length;
+    if (n > 1)
+      return {
+        filters: null,
+        error: new ApiError('BAD_TIME', `Give ${one} once, not ${n} times`, `Use one ${one}=… parameter`, 400),
+      };
+  }
   const start = params.get('start');
   if (start === null) return { filters: null, error: null };
   const filters: Record<string, string | string[]> = { start, end: 'now' };
