@@ -153,6 +153,28 @@ describe('tenant scope on every route', () => {
     assert.equal(status.json().statusBy, 'carol');
   });
 
+  test("an exclusion of every tenant is listed to a tenant's user without every tenant's hit count", async () => {
+    await deps.store.alerts.addExclusion({
+      id: 'x-everywhere',
+      ruleId: '*',
+      tenant: '*',
+      kind: 'address',
+      value: '203.0.113.0/24',
+      reason: 'the MSP office',
+      author: 'root',
+      createdAt: deps.clock.now(),
+      hits: 42,
+      lastHitAt: deps.clock.now(),
+    });
+    const listed = await app.inject(admin.with({ url: '/api/alert-exclusions' }));
+    assert.equal(listed.statusCode, 200, listed.body);
+    const row = (listed.json().exclusions as { id: string; hits: unknown; lastHitAt: unknown }[]).find(
+      (e) => e.id === 'x-everywhere',
+    );
+    assert.deepEqual([row?.hits, row?.lastHitAt], [null, null], 'the count covers tenants carol does not see');
+    await deps.store.alerts.removeExclusion('x-everywhere');
+  });
+
   test('coverage for several tenants answers for all of them or refuses, never narrows silently', async () => {
     const both = await app.inject(admin.with({ url: '/api/coverage?tenant=contoso&tenant=fabrikam' }));
     assert.equal(both.statusCode, 403, both.body);

@@ -48,6 +48,12 @@ export type AlertState = StoredAlertView;
 export type AlertView = StoredAlertView & { tenantName: string };
 /** One alert with its history, records and runbook (detections/alerts/detail.ts). */
 export type AlertDetail = Omit<StoredAlertDetail, 'alert'> & { alert: AlertView };
+/** An exclusion as the console's list gives it: the counts withheld (null) where they cover tenants the caller does not see. */
+export type AlertExclusionView = Omit<AlertExclusion, 'hits' | 'lastHitAt'> & {
+  hits: number | null;
+  lastHitAt: number | null;
+};
+
 export type { AlertExclusion, AlertStatus, ConsoleAuditEntry, EnableOutcome, PostureResult, Role, TenantGroupRow };
 export type { TokenView, UserView };
 
@@ -390,7 +396,12 @@ export interface ApiRoutes {
     body: { kind: string; value: string; reason?: string; by?: string; allTenants?: boolean };
     response: { exclusion: AlertExclusion };
   };
-  'GET /api/alert-exclusions': { query: AlertScopeQuery; response: { exclusions: AlertExclusion[] } };
+  /**
+   * The exclusions of the caller's tenants and those of every tenant (`tenant: "*"`). An exclusion of every
+   * tenant counts the hits of every tenant, so its `hits` and `lastHitAt` are null for a caller who does not
+   * see every tenant: how often a user or address was active elsewhere is not theirs to know.
+   */
+  'GET /api/alert-exclusions': { query: AlertScopeQuery; response: { exclusions: AlertExclusionView[] } };
   /** The first-seen rules still waiting for a tenant's history (ADR 0037), per rule the tenants it waits for. */
   'GET /api/rule-history': { query: AlertScopeQuery; response: { rules: RuleHistoryWait[] } };
 

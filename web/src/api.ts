@@ -27,6 +27,7 @@ import type {
 export type {
   AlertDetail,
   AlertExclusion,
+  AlertExclusionView,
   AlertQuery,
   AlertStatus,
   AlertView,

@@ -215,7 +215,12 @@ export function registerAlertRoutes(app: FastifyInstance, deps: ServerDeps): voi
     async (request): Promise<ApiResponse<'GET /api/alert-exclusions'>> => {
       const tenants = await askedTenants(request.query as RawQuery, request.scope);
       const all = await store.alerts.listExclusions();
-      return { exclusions: tenants ? all.filter((e) => e.tenant === '*' || tenants.includes(e.tenant)) : all };
+      const shown = tenants ? all.filter((e) => e.tenant === '*' || tenants.includes(e.tenant)) : all;
+      // An exclusion of every tenant counts every tenant's hits: withheld from a caller who sees only some.
+      const everyTenant = request.scope.all;
+      return {
+        exclusions: shown.map((e) => (e.tenant !== '*' || everyTenant ? e : { ...e, hits: null, lastHitAt: null })),
+      };
     },
   );
 }

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { api, send, type ApiCall } from '../api.js';
 import { statusLabel, type AlertDetail, type AlertStatus } from '../alert-types.js';
-import type { AlertExclusion } from '../api.js';
+import type { AlertExclusion, AlertExclusionView } from '../api.js';
 import { fmtTime, visible } from '../format.js';
 import { timeZone } from '../timezone.js';
 import { ErrorNote } from './ErrorNote.js';
@@ -263,7 +263,7 @@ export function AlertDetailPane({
 }
 
 /** The exclusions that apply to this alert's rule in its tenant: what they keep quiet, who made them and why. */
-function Exclusions({ rows }: { rows: readonly AlertExclusion[] }) {
+function Exclusions({ rows }: { rows: readonly AlertExclusionView[] }) {
   if (rows.length === 0) return null;
   return (
     <>
@@ -276,7 +276,7 @@ function Exclusions({ rows }: { rows: readonly AlertExclusion[] }) {
             <span className="muted">
               ({visible(x.author)}, {fmtTime(x.createdAt)}
               {/* An exclusion of every tenant counts the hits of every tenant: not this tenant's to show. */}
-              {x.tenant === '*' ? '' : `; ${x.hits} hit(s) kept quiet`})
+              {x.tenant === '*' || x.hits === null ? '' : `; ${x.hits} hit(s) kept quiet`})
             </span>
           </li>
         ))}
