@@ -322,9 +322,12 @@ export class PostgresRecordStore implements RecordStore {
 
   async oldest(tenants?: string[]): Promise<Map<string, number>> {
     // The rollups name each tenant's earliest day; within it, one seek on (tenant, creation_time) of that
-    // day's partition.
+    // day's partition. Only days whose rows still sum to more than zero: a delete appends negative rows
+    // (rollups.ts), and until they are folded (after a finished sweep) a day whose records all went keeps
+    // rows; taken as the earliest, its seek found nothing and the tenant was missing from the answer.
     const { rows: days } = await this.pool.query<{ tenant: string; day: string }>(
-      `SELECT tenant, min(day) AS day FROM ${ROLLUP_TABLES[0]!.name}${tenants ? ' WHERE tenant = ANY($1)' : ''} GROUP BY tenant`,
+      `SELECT tenant, min(day) AS day FROM (SELECT tenant, day FROM ${ROLLUP_TABLES[0]!.name}
+         ${tenants ? 'WHERE tenant = ANY($1) ' : ''}GROUP BY tenant, day HAVING sum(n) > 0) AS d GROUP BY tenant`,
       tenants ? [tenants] : [],
     );
     const out = new Map<string, number>();
