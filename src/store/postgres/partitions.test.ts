@@ -382,6 +382,48 @@ if (pgUrl) {
         await store.close();
       }
     });
+
+    test('a month another sweep drops meanwhile is passed over, not a failed sweep', async () => {
+      const { store, sql, schema } = await fresh();
+      // The other sweep (a manual `retention sweep` beside the collector's scheduled one): it holds June's
+      // partition while it drops it, and commits once this sweep waits for that lock.
+      const other = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` });
+      await other.connect();
+      try {
+        const records = dataset().filter((r) => r.tenant !== TENANT_C);
+        await store.records.insert(records);
+        await store.retention.setPolicy({ tenant: null, keepMs: KEEP, updatedAt: NOW });
+        const june = records.filter((r) => r.creationTime < Date.UTC(2026, 6, 1));
+        await other.query('BEGIN');
+        await other.query('LOCK TABLE records_y2026m06 IN EXCLUSIVE MODE');
+        const sweeping = sweepRetention(store, { clock: new ManualClock(NOW), logger: silentLogger });
+        // Until this sweep waits for June's lock (no timer: the catalog says when).
+        for (;;) {
+          const { rows } = await other.query<{ n: string }>(
+            `SELECT count(*) AS n FROM pg_locks WHERE NOT granted AND relation = 'records_y2026m06'::regclass`,
+          );
+          if (Number(rows[0]!.n) > 0) break;
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+        await other.query('DROP TABLE records_y2026m06, record_words_y2026m06');
+        await other.query('COMMIT');
+        const result = await sweeping;
+        assert.equal(
+          result.reduce((k, t) => k + t.records, 0),
+          records.length - june.length - records.filter((r) => r.creationTime >= before).length,
+          'the other months went as usual',
+        );
+        assert.ok(!(await partitionNames(sql)).includes('records_y2026m08'));
+        assert.deepEqual(
+          (await stored(store)).filter((r) => r.creationTime < before),
+          [],
+        );
+        assert.ok((await store.retention.removals()).every((r) => r.complete));
+      } finally {
+        await other.end();
+        await store.close();
+      }
+    });
   });
 
   describe('the upgrade to partitions', () => {

@@ -12,7 +12,8 @@
  * 6. DROP TABLE of the month's records, which needs ACCESS EXCLUSIVE on `records` for a moment, then of its
  *    posted words (record_words_yYYYYmMM, the substring index's, text-index.ts) if `record_words` is free at once.
  * A month that cannot be locked within the timeout (a long search holds `records`, a writer of that month holds
- * the partition) or that a writer of that month deadlocks with is rolled back and left to the batched deletes.
+ * the partition) or that a writer of that month deadlocks with is rolled back and left to the batched deletes;
+ * one that another sweep dropped meanwhile is passed over.
  */
 import type { Pool, PoolClient } from 'pg';
 import type { RemovalSpan, SweepKey, WholeMonthRemoval } from '../contract.js';
@@ -46,7 +47,8 @@ export async function removeWholeMonths(
       tenants.length === 0
         ? partition.hi <= earliest
         : tenants.every((t) => (limits.get(t)?.before ?? -Infinity) >= partition.hi);
-    if (!droppable(await tenantsIn(pool, partition.name))) continue;
+    const tenants = await tenantsIn(pool, partition.name);
+    if (tenants === null || !droppable(tenants)) continue;
     const removed = await dropMonth(pool, partition, options.lockTimeoutMs, droppable, async (client, spans) => {
       for (const span of spans) await account(client, limits.get(span.tenant)!, span);
     });
@@ -57,14 +59,34 @@ export async function removeWholeMonths(
   return out;
 }
 
-/** The tenants with records in a partition: a loose scan of its (tenant, creation_time) index, a seek per tenant. */
-async function tenantsIn(pool: Pool, partition: string): Promise<string[]> {
-  const { rows } = await pool.query<{ tenant: string }>(
-    `WITH RECURSIVE t AS (SELECT min(tenant) AS tenant FROM ${partition}
-       UNION ALL SELECT (SELECT min(tenant) FROM ${partition} WHERE tenant > t.tenant) FROM t WHERE t.tenant IS NOT NULL)
-     SELECT tenant FROM t WHERE tenant IS NOT NULL`,
-  );
-  return rows.map((r) => r.tenant);
+/**
+ * The tenants with records in a partition: a loose scan of its (tenant, creation_time) index, a seek per tenant.
+ * Null when the partition is gone (another sweep dropped it since the list).
+ */
+async function tenantsIn(pool: Pool, partition: string): Promise<string[] | null> {
+  try {
+    const { rows } = await pool.query<{ tenant: string }>(
+      `WITH RECURSIVE t AS (SELECT min(tenant) AS tenant FROM ${partition}
+         UNION ALL SELECT (SELECT min(tenant) FROM ${partition} WHERE tenant > t.tenant) FROM t WHERE t.tenant IS NOT NULL)
+       SELECT tenant FROM t WHERE tenant IS NOT NULL`,
+    );
+    return rows.map((r) => r.tenant);
+  } catch (error) {
+    if (await dropped(pool, partition, error)) return null;
+    throw error;
+  }
+}
+
+/**
+ * Whether an error means that the partition was dropped by someone else: another sweep (a manual `retention
+ * sweep` beside the scheduled one, which takes no lease) listed the same month and dropped it first, and this
+ * one's statement, waiting for its lock, then found no such table (undefined_table). Its records, rollups, keys
+ * and ledger went with that sweep's transaction: nothing is left to do here.
+ */
+async function dropped(pool: Pool, partition: string, error: unknown): Promise<boolean> {
+  if ((error as { code?: unknown }).code !== '42P01') return false;
+  const { rows } = await pool.query<{ gone: boolean }>('SELECT to_regclass($1) IS NULL AS gone', [partition]);
+  return rows[0]?.gone === true;
 }
 
 /** Drops one month (see the header); null when it was busy or no longer droppable under its lock. */
@@ -108,6 +130,7 @@ async function dropMonth(
     });
   } catch (error) {
     if (BUSY.has(String((error as { code?: unknown }).code))) return null;
+    if (await dropped(pool, partition.name, error)) return null;
     throw error;
   }
 }
