@@ -45,5 +45,15 @@ function nonEmpty(value: unknown): string | null {
 
 function toInteger(value: unknown): number | null {
   const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-  return typeof n === 'number' && Number.isInteger(n) ? n : null;
+  return columnInteger(n) ? n : null;
+}
+
+/**
+ * Whether a number fits the stores' integer columns (record_type, user_type, logon_type): PostgreSQL's
+ * `integer` is 32 bits, and one value past it (a RecordType of 3000000000 in an edited export) failed the
+ * whole statement, so the import stopped and a collector could never commit the blob holding it. SQLite would
+ * have kept it: the same bound for both keeps their answers alike. Microsoft's values are small enumerations.
+ */
+export function columnInteger(n: unknown): n is number {
+  return typeof n === 'number' && Number.isInteger(n) && n >= -2_147_483_648 && n <= 2_147_483_647;
 }

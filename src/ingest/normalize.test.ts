@@ -109,6 +109,10 @@ test('RecordType as a name or Graph member; unknown numbers kept; nonsense refus
   assert.equal(ok(rec({ RecordType: 4242 })).recordType, 4242);
   assert.match(rejected(rec({ RecordType: 'NotAType' })), /RecordType "NotAType" is neither a number nor a known/);
   assert.match(rejected(rec({}, ['RecordType'])), /no RecordType/);
+  // Past the stores' 32-bit integer columns: PostgreSQL refused the whole batch (the import stopped).
+  assert.match(rejected(rec({ RecordType: 3_000_000_000 })), /RecordType 3000000000 is neither a number nor/);
+  assert.match(rejected(rec({ RecordType: '3000000000' })), /RecordType "3000000000" is neither/);
+  assert.equal(ok(rec({ RecordType: 2_147_483_647 })).recordType, 2_147_483_647);
   assert.equal(ok(rec({}, ['Operation'])).operation, '', 'kept: the record is still evidence');
 });
 
@@ -223,6 +227,14 @@ test('inputs that are not records are refused with a reason', () => {
   assert.match(rejected('"text"'), /not a JSON object but a string/);
   assert.match(rejected({ auditData: '{broken' }), /auditData is not a JSON object/);
   assert.equal(ok(rec({ UserId: '' })).userId, null);
+});
+
+test('a UserType or LogonType past a 32-bit integer is no value (PostgreSQL refused the whole batch)', () => {
+  const r = ok(rec({ UserType: 99_999_999_999, LogonType: 4_294_967_296 }));
+  assert.deepEqual([r.userType, r.logonType], [null, null]);
+  assert.equal(ok(rec({ UserType: '99999999999' })).userType, null);
+  assert.equal(ok(rec({ LogonType: '-5e20' })).logonType, null);
+  assert.deepEqual([ok(rec({ UserType: 2, LogonType: '1' })).userType, ok(rec({ LogonType: '1' })).logonType], [2, 1]);
 });
 
 test('user agent, acting application and logon type are kept as columns, whatever the casing or encoding', () => {

@@ -4,7 +4,7 @@ import type { AuditRecord, ContentType, RecordSource } from '../core/record.js';
 import { parseClientAddress, type ClientAddress } from './client-address.js';
 import { parseCreationTime } from './creation-time.js';
 import { emptyExtracted, extractFields, type Extracted } from './extract.js';
-import { recordFacts } from './facts.js';
+import { columnInteger, recordFacts } from './facts.js';
 import { deriveOutcome } from './outcome.js';
 import { derivedRecordId } from './record-id.js';
 import { nestedDeeperThan, objectDeeperThan, TOO_DEEP } from './depth.js';
@@ -163,13 +163,13 @@ function clientAddress(f: Extracted): ClientAddress {
 }
 
 function toRecordType(value: unknown): number | null {
-  if (typeof value === 'number') return Number.isInteger(value) ? value : null;
-  return typeof value === 'string' ? resolveRecordType(value) : null;
+  const n = typeof value === 'number' || typeof value === 'string' ? resolveRecordType(value) : null;
+  return columnInteger(n) ? n : null;
 }
 
 function toUserType(value: unknown): number | null {
-  if (typeof value === 'number') return Number.isInteger(value) ? value : null;
-  return typeof value === 'string' ? resolveUserType(value) : null;
+  const n = typeof value === 'number' || typeof value === 'string' ? resolveUserType(value) : null;
+  return columnInteger(n) ? n : null;
 }
 
 /** Strings as given (empty → null); numbers and booleans as their text; anything else → null. */
