@@ -68,6 +68,8 @@ test('record types by name or number; an unknown name lists close matches', () =
     (e: unknown) => e instanceof AppError && e.code === 'BAD_FILTER' && /SharePointFileOperation\b/.test(e.hint ?? ''),
   );
   rejects({ start: '1d', end: 'now', recordType: ['qqqqzzzz'] }, 'BAD_FILTER', /record type "qqqqzzzz"/);
+  // A number past PostgreSQL's integer column: refused here, not an error from the database.
+  rejects({ start: '1d', end: 'now', recordType: ['3000000000'] }, 'BAD_FILTER', /record type "3000000000"/);
 });
 
 test('IPs: addresses with or without port, mapped IPv6 folded, CIDR blocks; garbage rejected', () => {

@@ -5,6 +5,7 @@ import type { IpFilter, SearchQuery } from '../core/search-query.js';
 import { parseTimeInput } from '../core/time.js';
 import { closeRecordTypeNames } from './suggest.js';
 import { freeTextForms } from './free-text.js';
+import { columnInteger } from '../ingest/facts.js';
 
 /**
  * A person's search filters, as text, exactly as they arrive from CLI flags, HTTP query parameters
@@ -144,7 +145,8 @@ function parseOperations(given: string[] | undefined): string[] {
 
 function parseRecordType(value: string): number {
   const n = resolveRecordType(value);
-  if (n !== null) return n;
+  // Past 32 bits no record is stored (ingest refuses it), and PostgreSQL fails the query on such a number.
+  if (columnInteger(n)) return n;
   const close = closeRecordTypeNames(value);
   throw new AppError('BAD_FILTER', `The record type "${clip(value)}" is neither a record type name nor a number`, {
     hint: close.length
