@@ -383,6 +383,42 @@ if (pgUrl) {
       }
     });
 
+    test('a late record for the month a sweep is dropping is stored once the month is gone, not a deadlock error', async () => {
+      const { store, sql, schema } = await fresh();
+      // The sweep's transaction (retention-months.ts), step by step: the month locked, ..., DROP TABLE.
+      const sweep = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` });
+      await sweep.connect();
+      try {
+        await store.records.insert([record({ creationTime: Date.UTC(2026, 5, 3) })]);
+        await sweep.query('BEGIN');
+        await sweep.query('LOCK TABLE records_y2026m06 IN EXCLUSIVE MODE');
+        // A history fill or an import brings a June record meanwhile: its insert waits for the month.
+        const late = record({ creationTime: Date.UTC(2026, 5, 9) });
+        const inserting = store.records.insert([late]);
+        for (;;) {
+          const { rows } = await sweep.query<{ n: string }>(
+            `SELECT count(*) AS n FROM pg_locks WHERE NOT granted AND relation = 'records_y2026m06'::regclass`,
+          );
+          if (Number(rows[0]!.n) > 0) break;
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+        // The drop needs `records`, which the waiting insert holds: a deadlock, which PostgreSQL breaks by
+        // failing the insert (it waited first, so it is the one that detects it).
+        await sweep.query('DROP TABLE records_y2026m06, record_words_y2026m06');
+        await sweep.query('COMMIT');
+        assert.deepEqual(await inserting, { inserted: 1, duplicates: 0 });
+        assert.equal((await store.records.get(late.tenant, late.id))?.raw, late.raw);
+        assert.ok((await partitionNames(sql)).includes('records_y2026m06'), 'the month made again');
+        assert.deepEqual(
+          (await stored(store, { range: { start: Date.UTC(2026, 5, 1), end: Date.UTC(2026, 6, 1) } })).map((r) => r.id),
+          [late.id],
+        );
+      } finally {
+        await sweep.end();
+        await store.close();
+      }
+    });
+
     test('a month another sweep drops meanwhile is passed over, not a failed sweep', async () => {
       const { store, sql, schema } = await fresh();
       // The other sweep (a manual `retention sweep` beside the collector's scheduled one): it holds June's

@@ -98,36 +98,40 @@ async function dropMonth(
   account: (client: PoolClient, spans: readonly TenantSpan[]) => Promise<void>,
 ): Promise<TenantSpan[] | null> {
   try {
-    return await inTransaction(pool, async (client) => {
-      await client.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.round(lockTimeoutMs))}`);
-      await client.query(`LOCK TABLE ${partition.name} IN EXCLUSIVE MODE`);
-      const { rows } = await client.query<{ tenant: string; n: string; oldest: string; newest: string }>(
-        `SELECT tenant, count(*) AS n, min(creation_time) AS oldest, max(creation_time) AS newest
+    return await inTransaction(
+      pool,
+      async (client) => {
+        await client.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.round(lockTimeoutMs))}`);
+        await client.query(`LOCK TABLE ${partition.name} IN EXCLUSIVE MODE`);
+        const { rows } = await client.query<{ tenant: string; n: string; oldest: string; newest: string }>(
+          `SELECT tenant, count(*) AS n, min(creation_time) AS oldest, max(creation_time) AS newest
            FROM ${partition.name} GROUP BY tenant ORDER BY tenant`,
-      );
-      const spans = rows.map((r) => ({
-        tenant: r.tenant,
-        records: Number(r.n),
-        oldest: Number(r.oldest),
-        newest: Number(r.newest),
-      }));
-      // A tenant whose record arrived since the first look may have a later limit: leave the month then.
-      if (!droppable(spans.map((s) => s.tenant))) return null;
-      await cancelRollupDays(client, partition.lo, partition.hi);
-      await client.query('DELETE FROM record_keys WHERE creation_time >= $1 AND creation_time < $2', [
-        partition.lo,
-        partition.hi,
-      ]);
-      await account(client, spans);
-      await client.query(`DROP TABLE ${partition.name}`);
-      // Its words last, without waiting: a search that locked the words first (a page the substring index drives)
-      // and now waits for `records` would otherwise close a deadlock that PostgreSQL might end by failing the
-      // search. Held, the month is left to the batched deletes, as when `records` is busy.
-      await client.query(
-        `LOCK TABLE record_words IN ACCESS EXCLUSIVE MODE NOWAIT; DROP TABLE IF EXISTS ${wordsPartition(partition)}`,
-      );
-      return spans;
-    });
+        );
+        const spans = rows.map((r) => ({
+          tenant: r.tenant,
+          records: Number(r.n),
+          oldest: Number(r.oldest),
+          newest: Number(r.newest),
+        }));
+        // A tenant whose record arrived since the first look may have a later limit: leave the month then.
+        if (!droppable(spans.map((s) => s.tenant))) return null;
+        await cancelRollupDays(client, partition.lo, partition.hi);
+        await client.query('DELETE FROM record_keys WHERE creation_time >= $1 AND creation_time < $2', [
+          partition.lo,
+          partition.hi,
+        ]);
+        await account(client, spans);
+        await client.query(`DROP TABLE ${partition.name}`);
+        // Its words last, without waiting: a search that locked the words first (a page the substring index drives)
+        // and now waits for `records` would otherwise close a deadlock that PostgreSQL might end by failing the
+        // search. Held, the month is left to the batched deletes, as when `records` is busy.
+        await client.query(
+          `LOCK TABLE record_words IN ACCESS EXCLUSIVE MODE NOWAIT; DROP TABLE IF EXISTS ${wordsPartition(partition)}`,
+        );
+        return spans;
+      },
+      { retryDeadlock: false },
+    );
   } catch (error) {
     if (BUSY.has(String((error as { code?: unknown }).code))) return null;
     if (await dropped(pool, partition.name, error)) return null;
