@@ -629,6 +629,21 @@ function searchTests(ctx: StoreContext): void {
     );
   });
 
+  test('countBy operation shows the newest spelling of each operation, the same in every store', async () => {
+    await ctx.store.records.insert([
+      record({ operation: 'fileaccessed', creationTime: T0 }),
+      record({ operation: 'FileAccessed', creationTime: T0 + HOUR }),
+      record({ operation: 'FILEMODIFIED', creationTime: T0 + 2 * HOUR }),
+      record({ operation: 'filemodified', creationTime: T0 + 2 * HOUR }),
+      record({ operation: 'FileModified', creationTime: T0 + 2 * HOUR }),
+    ]);
+    // Ties at the newest instant (CreationTime has whole seconds) go to the first spelling in byte order.
+    assert.deepEqual(await ctx.store.records.countBy(ALL, 'operation'), [
+      { key: 'FILEMODIFIED', count: 3 },
+      { key: 'FileAccessed', count: 2 },
+    ]);
+  });
+
   test('groupCounts counts the combinations of several dimensions, equal to counting the records by hand', async () => {
     const records = dataset();
     await ctx.store.records.insert(records);

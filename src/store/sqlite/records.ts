@@ -221,8 +221,11 @@ export class SqliteRecordStore implements RecordStore {
     const { sql, params } = compileCountBy(query, dimension, this.text, options.limit);
     const rows = this.db.prepare(sql).all(params) as { key: string | number | null; n: number }[];
     if (dimension !== 'operation') return rows.map((r) => ({ key: r.key, count: r.n }));
-    // Grouped by the lower-cased key (one group per operation whatever its casing); shown as stored.
-    const spelling = this.db.prepare('SELECT operation FROM records WHERE operation_key = ? LIMIT 1').pluck();
+    // Grouped by the lower-cased key (one group per operation whatever its casing); shown as its newest record
+    // spells it (ties: the first spelling in byte order), as PostgreSQL shows it: the same data, the same answer.
+    const spelling = this.db
+      .prepare('SELECT operation FROM records WHERE operation_key = ? ORDER BY creation_time DESC, operation LIMIT 1')
+      .pluck();
     return rows.map((r) => ({ key: (spelling.get(r.key) as string | undefined) ?? r.key, count: r.n }));
   }
 
