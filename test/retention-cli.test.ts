@@ -99,3 +99,37 @@ test('retention set, show, sweep --dry-run and sweep: the dry run names what goe
     cleanup();
   }
 });
+
+test('a tenant stored under the key * cannot have a policy of its own: * is the policy of every tenant', async () => {
+  const { dir, cleanup } = tempDir('tw-retention-star-');
+  try {
+    const file = join(dir, 'records.ndjson');
+    const line = (i: number, tenant: string): string =>
+      JSON.stringify({
+        Id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+        RecordType: 6,
+        CreationTime: new Date(Date.now() - DAY).toISOString().slice(0, 19),
+        Operation: 'FileAccessed',
+        OrganizationId: tenant,
+      });
+    writeFileSync(file, [line(1, 'contoso'), line(2, '*')].join('\n'));
+    const data = { dataDir: dir };
+    assert.equal((await runCli(['import', file], data)).code, 0);
+    // Kept under '*', the policy would have been read back as the default: contoso's records would go after 30d.
+    const set = await runCli(['retention', 'set', '--keep', '30d', '--tenant', '*'], data);
+    assert.equal(set.code, 2, set.stderr);
+    assert.match(set.stderr, /"\*" stands for every tenant/);
+    assert.equal((await runCli(['retention', 'set', '--keep', '400d'], data)).code, 0);
+    const clear = await runCli(['retention', 'clear', '--tenant', '*'], data);
+    assert.equal(clear.code, 2, clear.stderr);
+    const shown = JSON.parse((await runCli(['retention', 'show', '--format', 'json'], data)).stdout) as {
+      policies: { tenant: string; keep: string }[];
+    };
+    assert.deepEqual(
+      shown.policies.map((p) => [p.tenant, p.keep]),
+      [['(every tenant)', '400d']],
+    );
+  } finally {
+    cleanup();
+  }
+});

@@ -3,6 +3,7 @@ import { AppError } from '../../core/errors.js';
 import { terminalText } from '../../core/terminal.js';
 import { parseDuration } from '../../core/time.js';
 import type { Store } from '../../store/contract.js';
+import { DEFAULT_POLICY_KEY } from '../../store/retention-rows.js';
 import { sweepRetention, type TenantSweep } from '../../retention/sweep.js';
 import { resolveTenantKeys } from '../../search/tenants.js';
 import type { CliContext } from '../context.js';
@@ -51,12 +52,20 @@ export function register(program: Command, run: Runner): void {
  */
 async function tenantKey(store: Store, name: string | undefined, clearing = false): Promise<string | null> {
   if (name === undefined) return null;
+  let key: string;
   try {
-    return (await resolveTenantKeys(store, [name]))[0]!;
+    key = (await resolveTenantKeys(store, [name]))[0]!;
   } catch (e) {
     if (clearing && (await store.retention.policies()).some((p) => p.tenant === name)) return name;
     throw e;
   }
+  // The stores keep the default policy under this key: a tenant's own policy kept there (records imported
+  // under the label *) would be read back as every tenant's, and a sweep would cut them all to its span.
+  if (key === DEFAULT_POLICY_KEY)
+    throw new AppError('USAGE', `--tenant ${terminalText(name)}: "*" stands for every tenant in a policy`, {
+      hint: 'Leave --tenant out for the policy of every tenant; records kept under the key * follow it',
+    });
+  return key;
 }
 
 /** How a policy's tenant reads: the name given, with the key it is kept under when they differ. */
