@@ -4,7 +4,7 @@ import pg from 'pg';
 import { pgSkip, pgUrl } from '../../../test/support/paths.js';
 import { schemaFamily } from '../../../test/support/pg.js';
 import { ManualClock } from '../../core/clock.js';
-import { silentLogger } from '../../core/log.js';
+import { recordingLogger, silentLogger } from '../../core/log.js';
 import type { AuditRecord, StoredRecord } from '../../core/record.js';
 import type { CountDimension, SearchQuery } from '../../core/search-query.js';
 import { sweepRetention } from '../../retention/sweep.js';
@@ -413,6 +413,84 @@ if (pgUrl) {
           (await stored(store, { range: { start: Date.UTC(2026, 5, 1), end: Date.UTC(2026, 6, 1) } })).map((r) => r.id),
           [late.id],
         );
+      } finally {
+        await sweep.end();
+        await store.close();
+      }
+    });
+
+    test('a month a writer waits for is given back to the batched deletes instead of deadlocking with it', async () => {
+      const { store, schema } = await fresh({ dropLockTimeoutMs: 20_000 });
+      const client = async (): Promise<pg.Client> => {
+        const c = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` });
+        await c.connect();
+        return c;
+      };
+      const [holder, watcher] = [await client(), await client()];
+      /** Until the statement asked about waits (no timer: the catalog says when; outside a transaction, so fresh). */
+      const until = async (sql: string, values: unknown[]): Promise<void> => {
+        while (Number((await watcher.query<{ n: string }>(sql, values)).rows[0]!.n) === 0)
+          await new Promise<void>((resolve) => setImmediate(resolve));
+      };
+      try {
+        const june = record({ creationTime: Date.UTC(2026, 5, 3) });
+        await store.records.insert([june]);
+        await store.retention.setPolicy({ tenant: null, keepMs: KEEP, updatedAt: NOW });
+        // Holding June's key keeps the sweep inside June's transaction (its keys' DELETE waits), June locked.
+        await holder.query('BEGIN');
+        await holder.query('SELECT 1 FROM record_keys WHERE id = $1 FOR UPDATE', [june.id]);
+        const holderPid = (await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+        const logger = recordingLogger();
+        const sweeping = sweepRetention(store, { clock: new ManualClock(NOW), logger });
+        await until('SELECT count(*) AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))', [holderPid]);
+        // A late June record: its insert holds `records` and waits for June, which the sweep holds.
+        const late = record({ creationTime: Date.UTC(2026, 5, 9) });
+        const inserting = store.records.insert([late]);
+        await until(
+          "SELECT count(*) AS n FROM pg_locks WHERE NOT granted AND relation = to_regclass('records_y2026m06')",
+          [],
+        );
+        await holder.query('COMMIT');
+        assert.deepEqual(await inserting, { inserted: 1, duplicates: 0 });
+        await sweeping;
+        const months = logger.entries.filter((e) => (e.obj as { event?: string }).event === 'retention.month.removed');
+        assert.deepEqual(months, [], 'June was left to the batched deletes: its writer went first');
+        // The late record may have committed after this sweep's batches looked: the next sweep takes it.
+        await sweepRetention(store, { clock: new ManualClock(NOW), logger: silentLogger });
+        assert.deepEqual(await stored(store, { range: { start: 0, end: before } }), []);
+        await assertRollupsExact(store, 'after a month given back to its writer');
+      } finally {
+        await holder.end();
+        await watcher.end();
+        await store.close();
+      }
+    });
+
+    test('a bulk load whose month a sweep drops while it closes closes cleanly', async () => {
+      const { store, sql, schema } = await fresh();
+      const sweep = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` });
+      await sweep.connect();
+      try {
+        const bulk = store.records.bulk!();
+        await bulk.insert([record({ creationTime: Date.UTC(2026, 5, 3) }), record({ creationTime: NOW })]);
+        // The sweep holds June (as it does while it drops it); the close's VACUUM of the months it wrote waits.
+        await sweep.query('BEGIN');
+        await sweep.query('LOCK TABLE records_y2026m06 IN ACCESS EXCLUSIVE MODE');
+        const closing = bulk.close();
+        while (
+          Number(
+            (
+              await sql(
+                "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = to_regclass('records_y2026m06')",
+              )
+            )[0]![0],
+          ) === 0
+        )
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        await sweep.query('DROP TABLE records_y2026m06, record_words_y2026m06');
+        await sweep.query('COMMIT');
+        await closing;
+        assert.equal((await stored(store)).length, 1);
       } finally {
         await sweep.end();
         await store.close();

@@ -365,8 +365,12 @@ export class PostgresRecordStore implements RecordStore {
           'SELECT m FROM unnest($1::text[]) AS m WHERE to_regclass(m) IS NOT NULL',
           [[...written]],
         );
-        if (rows.length)
-          await this.pool.query(`VACUUM (ANALYZE) ${[...rows.map((r) => r.m), ...ROLLUP_TABLE_NAMES].join(', ')}`);
+        // One table at a time: a month the retention sweep drops meanwhile (it may be old) is gone, not a failed
+        // close — every batch of the load is committed by now, and the import would have ended with an error.
+        for (const table of [...rows.map((r) => r.m), ...ROLLUP_TABLE_NAMES])
+          await this.pool.query(`VACUUM (ANALYZE) ${table}`).catch((e: unknown) => {
+            if ((e as { code?: unknown }).code !== '42P01') throw e; // undefined_table: dropped since
+          });
         await shrinkRollups(this.pool);
       },
     };

@@ -29,6 +29,9 @@ const BUSY = new Set(['55P03', '40P01']);
 
 type TenantSpan = RemovalSpan & { tenant: string };
 
+/** Thrown inside a month's transaction to undo it: a writer waits for the month (see dropMonth). */
+class WriterWaits extends Error {}
+
 export async function removeWholeMonths(
   pool: Pool,
   account: (client: PoolClient, sweep: SweepKey, span: RemovalSpan) => Promise<void>,
@@ -121,6 +124,14 @@ async function dropMonth(
           partition.hi,
         ]);
         await account(client, spans);
+        // A writer of this month that waits for it holds `records` (ADR 0035: a late record, an import of an old
+        // export), and DROP needs `records`: a deadlock that PostgreSQL would end by failing the writer, which
+        // waited first. Such a month goes back to the batched deletes, as a busy one does.
+        const { rows: waiting } = await client.query<{ n: string }>(
+          'SELECT count(*) AS n FROM pg_locks WHERE relation = $1::regclass AND NOT granted',
+          [partition.name],
+        );
+        if (Number(waiting[0]!.n) > 0) throw new WriterWaits();
         await client.query(`DROP TABLE ${partition.name}`);
         // Its words last, without waiting: a search that locked the words first (a page the substring index drives)
         // and now waits for `records` would otherwise close a deadlock that PostgreSQL might end by failing the
@@ -133,7 +144,7 @@ async function dropMonth(
       { retryDeadlock: false },
     );
   } catch (error) {
-    if (BUSY.has(String((error as { code?: unknown }).code))) return null;
+    if (error instanceof WriterWaits || BUSY.has(String((error as { code?: unknown }).code))) return null;
     if (await dropped(pool, partition.name, error)) return null;
     throw error;
   }
