@@ -229,6 +229,14 @@ test('inputs that are not records are refused with a reason', () => {
   assert.equal(ok(rec({ UserId: '' })).userId, null);
 });
 
+test('a tenant, Id, Operation or UserId too long for an index is refused (PostgreSQL refused the whole batch)', () => {
+  for (const field of ['Id', 'Operation', 'UserId', 'OrganizationId'])
+    assert.match(rejected(rec({ [field]: 'é'.repeat(513) })), /is longer than 1024 bytes/, field);
+  assert.match(rejected(rec(), { source: 'import', tenant: 'x'.repeat(1025) }), /the tenant is longer/);
+  assert.equal(ok(rec({ UserId: 'é'.repeat(512) })).userId, 'é'.repeat(512), '1,024 bytes pass');
+  assert.equal(ok(rec({ ObjectId: 'x'.repeat(9_000) })).objectId!.length, 9_000, 'unindexed values are kept whole');
+});
+
 test('a UserType or LogonType past a 32-bit integer is no value (PostgreSQL refused the whole batch)', () => {
   const r = ok(rec({ UserType: 99_999_999_999, LogonType: 4_294_967_296 }));
   assert.deepEqual([r.userType, r.logonType], [null, null]);

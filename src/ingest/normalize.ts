@@ -38,6 +38,14 @@ const FUTURE_SLACK = 24 * 3600_000;
  * crashed the import, and once stored, every search that printed it). Real audit records nest < 10.
  */
 const MAX_DEPTH = 64;
+/**
+ * The most UTF-8 bytes of the values the stores index (tenant, Id, Operation, UserId): PostgreSQL refuses an
+ * index entry past 2,704 bytes (`index row size … exceeds btree maximum`), and one such record failed its whole
+ * batch, so an import stopped and a collector could never commit the blob holding it (SQLite kept it: the two
+ * stores disagreed). Real values are GUIDs, operation names and UPNs of well under 300 bytes; tenant and Id
+ * share one index, so each gets a little under half.
+ */
+const MAX_KEY_BYTES = 1_024;
 
 export type NormalizeResult = { ok: true; record: AuditRecord } | { ok: false; reason: string };
 
@@ -114,13 +122,21 @@ function build(f: Extracted, body: Json, raw: string, ctx: NormalizeContext): No
   const tenant = ctx.tenant ?? organizationId;
   if (!tenant) return fail('no tenant: the record has no OrganizationId; import it with --tenant NAME');
   const userId = text(f.userId) ?? text(f.userPrincipalName);
+  const id = text(f.id) ?? derivedRecordId(body);
+  const long = longKey([
+    ['the tenant', tenant],
+    ['Id', id],
+    ['Operation', operation],
+    ['UserId', userId],
+  ]);
+  if (long) return fail(`${long} is longer than ${MAX_KEY_BYTES} bytes: no audit record's is`);
   const resultStatus = text(f.resultStatus);
   const address = clientAddress(f);
   return {
     ok: true,
     record: {
       tenant,
-      id: text(f.id) ?? derivedRecordId(body),
+      id,
       creationTime,
       recordType,
       operation,
@@ -199,6 +215,13 @@ function tryParse(textValue: string): unknown {
 function describe(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   return value === null ? 'null' : `a ${typeof value}`;
+}
+
+/** The name of the first indexed value longer than MAX_KEY_BYTES, or null. */
+function longKey(values: readonly [string, string | null][]): string | null {
+  for (const [name, value] of values)
+    if (value !== null && value.length * 3 > MAX_KEY_BYTES && Buffer.byteLength(value) > MAX_KEY_BYTES) return name;
+  return null;
 }
 
 function fail(reason: string): NormalizeResult {
