@@ -28,6 +28,13 @@ test('a first run that started the subscriptions and listed nothing says why, an
   assert.equal(runEnding({ tenants: [waiting], passes: 1, stopped: false, ok: true }).lines.length, 1);
   const listed = { ...fresh, blobsListed: 3, blobsFetched: 3 };
   assert.deepEqual(runEnding({ tenants: [listed], passes: 1, stopped: false, ok: true }).lines, []);
+  // Some feeds listed content, one (DLP.All, which records nothing yet) still waits: that is said too.
+  const partly = { ...listed, windowsAwaitingFirstContent: 8 };
+  const said = runEnding({ tenants: [partly], passes: 1, stopped: false, ok: true });
+  assert.equal(said.code, 0);
+  assert.deepEqual(said.lines, [
+    "tenantwatch: contoso: 8 window(s) of a new subscription wait for Microsoft's first content (listed up to 12 hours after it starts) and are not marked collected yet; they are listed again by the next run (tenantwatch coverage contoso --gaps)\n",
+  ]);
 });
 
 test('an interrupted run says "interrupted — run the same command to continue" and exits 130, never done', () => {

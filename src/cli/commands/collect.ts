@@ -331,5 +331,11 @@ export function runEnding(summary: CollectSummary): { code: number; lines: strin
       lines.push(
         `tenantwatch: ${s.name}: nothing listed yet: its subscriptions are new, and Microsoft lists a new subscription's first content up to 12 hours after it starts; no window is marked collected until then. Run the same command again later\n`,
       );
+    // Some of its feeds listed content and others (a feed that records nothing yet, such as DLP.All) still wait:
+    // the summary said "done" while coverage showed those windows as gaps, with nothing to say why.
+    else if (s.windowsAwaitingFirstContent > 0 && !s.error)
+      lines.push(
+        `tenantwatch: ${s.name}: ${s.windowsAwaitingFirstContent} window(s) of a new subscription wait for Microsoft's first content (listed up to 12 hours after it starts) and are not marked collected yet; they are listed again by the next run (tenantwatch coverage ${s.name} --gaps)\n`,
+      );
   return { code: summary.ok && !left.length ? 0 : 1, lines };
 }
