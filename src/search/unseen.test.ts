@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { openStore } from '../store/open.js';
 import { DAY, record, T0 } from '../store/testing/fixtures.js';
+import { parseSearchFilters } from './filters.js';
 import { noticeLine, unseenFilterValues } from './unseen.js';
 
 async function storeWith() {
@@ -73,6 +74,25 @@ test('SharePoint without OneDrive says that OneDrive is separate here and includ
     const notices = await unseenFilterValues(store.records, { range, workloads: ['SharePoint'] });
     assert.equal(notices.length, 1);
     assert.match(notices[0]!.message, /OneDrive .* not included; add the workload OneDrive/);
+  } finally {
+    await store.close();
+  }
+});
+
+/** The README's own example: "Accessed file" found thousands of records, and a notice said it did not exist. */
+test('a Purview friendly name, as the filter parser passes it on beside its operations, gives no notice', async () => {
+  const store = await storeWith();
+  try {
+    const query = parseSearchFilters(
+      {
+        start: new Date(range.start).toISOString(),
+        end: new Date(range.end).toISOString(),
+        operation: ['Accessed file'],
+      },
+      T0,
+    );
+    assert.ok(query.operations?.includes('Accessed file'), 'the parser keeps the name as given beside FileAccessed');
+    assert.deepEqual(await unseenFilterValues(store.records, query), []);
   } finally {
     await store.close();
   }

@@ -1,4 +1,4 @@
-import { activityCategories, recordTypes } from '../core/catalog/index.js';
+import { activityCategories, recordTypes, resolveOperations } from '../core/catalog/index.js';
 import type { SearchQuery } from '../core/search-query.js';
 import type { RecordStore } from '../store/contract.js';
 import { closeNames } from './suggest.js';
@@ -52,6 +52,10 @@ export async function unseenFilterValues(records: RecordStore, query: SearchQuer
   const tenants = query.tenants ? { tenants: query.tenants } : {};
   for (const operation of query.operations ?? []) {
     if (knownOperations().has(operation.toLowerCase())) continue;
+    // A Purview friendly name ("Accessed file") is kept in the query beside the operations it resolves to,
+    // and no record has it as its operation: it is known, not unseen (it was said to be unknown above the
+    // thousands of records it matched).
+    if (resolveOperations(operation).length > 0) continue;
     if (await exists(records, { range: ALL_TIME, ...tenants, operations: [operation] })) continue;
     const stored = await records.countBy({ range: query.range, ...tenants }, 'operation', { limit: CANDIDATES });
     const names = [...stored.map((r) => String(r.key)), ...catalogueNames()];
