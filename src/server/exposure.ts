@@ -37,7 +37,7 @@ export function checkExposure(e: Exposure): void {
       'UNSAFE_BIND',
       'Refusing to serve behind a proxy: no account exists (anyone reaching the proxy would read every tenant)',
       {
-        hint: 'add an administrator first: tenantwatch user add NAME --role admin --password-env VAR',
+        hint: 'Add an administrator first: tenantwatch user add NAME --role admin --password-env VAR',
       },
     );
   }
@@ -48,16 +48,21 @@ export function checkExposure(e: Exposure): void {
   ].filter((m): m is string => typeof m === 'string');
   if (missing.length === 0) return;
   throw new AppError('UNSAFE_BIND', `Refusing to serve on ${e.host}: ${missing.join(', and ')}`, {
-    hint: [
-      e.accounts === 0 && 'add an administrator first: tenantwatch user add NAME --role admin --password-env VAR',
-      !e.tls &&
-        !e.behindTlsProxy &&
-        'then serve with --tls-cert FILE --tls-key FILE, or with --behind-tls-proxy when a TLS proxy is in front',
-      'or keep the default --host 127.0.0.1 for use on this machine only',
-    ]
-      .filter(Boolean)
-      .join('; '),
+    hint: exposureHint(e.accounts === 0, !e.tls && !e.behindTlsProxy),
   });
+}
+
+/**
+ * What to do, as one sentence that reads right whichever is missing: with accounts present it began
+ * "then serve with …" (a "then" after nothing) after the CLI's ". ".
+ */
+function exposureHint(noAccount: boolean, noTls: boolean): string {
+  const tls = 'serve with --tls-cert FILE --tls-key FILE, or with --behind-tls-proxy when a TLS proxy is in front';
+  const steps = [
+    noAccount && 'Add an administrator first: tenantwatch user add NAME --role admin --password-env VAR',
+    noTls && (noAccount ? `then ${tls}` : tls.charAt(0).toUpperCase() + tls.slice(1)),
+  ].filter((s): s is string => typeof s === 'string');
+  return [...steps, 'or keep the default --host 127.0.0.1 for use on this machine only'].join('; ');
 }
 
 /**

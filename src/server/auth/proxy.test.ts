@@ -96,4 +96,26 @@ describe('behind a reverse proxy', () => {
     for (const bad of ['true', '2', 'proxy.local', '10.0.0.0/33', '1.2.3.4/8/9'])
       refused(() => parseTrustProxy([bad]), 'USAGE');
   });
+
+  test('serve off loopback says what to do in a sentence that reads right whichever is missing', () => {
+    const hint = (accounts: number, tls: boolean) => {
+      try {
+        checkExposure({ host: '0.0.0.0', accounts, tls, behindTlsProxy: false });
+      } catch (e) {
+        return (e as AppError).hint;
+      }
+      return null;
+    };
+    // Accounts but no TLS: it began "then serve with …", a "then" after nothing.
+    assert.equal(
+      hint(1, false),
+      'Serve with --tls-cert FILE --tls-key FILE, or with --behind-tls-proxy when a TLS proxy is in front; or keep the default --host 127.0.0.1 for use on this machine only',
+    );
+    assert.match(hint(0, false)!, /^Add an administrator first: .*; then serve with --tls-cert FILE/);
+    assert.equal(
+      hint(0, true),
+      'Add an administrator first: tenantwatch user add NAME --role admin --password-env VAR; or keep the default --host 127.0.0.1 for use on this machine only',
+    );
+    assert.equal(hint(1, true), null);
+  });
 });
