@@ -1,11 +1,22 @@
 import { terminalLines } from '../../core/terminal.js';
 import type { EnableOutcome } from '../../posture/service.js';
-import type { PlanStep, PostureResult, StepResult } from '../../posture/types.js';
+import type { PlanStep, PostureResult, StepResult, StepStatus } from '../../posture/types.js';
 
 type Out = NodeJS.WritableStream;
 
 const yesNo = (v: boolean | null, yes: string, no: string): string => (v === null ? '?' : v ? yes : no);
 const MARK: Record<string, string> = { ok: 'OK', warning: 'WARNING', failing: 'FAILING', unknown: 'UNKNOWN' };
+/**
+ * A step as it ends: "done" there only means Exchange accepted the cmdlet. Whether it is in effect is the
+ * re-check's to say, and a UAL switch is not for up to 60 minutes: printed DONE, it was then counted
+ * "0 applied, 1 pending" two lines below.
+ */
+const STEP_MARK: Record<StepStatus, string> = {
+  done: 'ACCEPTED',
+  failed: 'FAILED',
+  skipped: 'SKIPPED',
+  pending: 'PENDING',
+};
 
 /** Per tenant: the verdict line, then each finding with its fix; then a summary across tenants. */
 export function printResults(out: Out, results: PostureResult[]): void {
@@ -37,14 +48,18 @@ export function printOutcome(out: Out, part: { plan?: PlanStep[]; step?: StepRes
       return;
     }
     const mailboxes = part.plan.filter((s) => s.kind === 'mailbox').length;
-    say(out, `Plan (${part.plan.length} changes${mailboxes ? `, ${mailboxes} mailboxes` : ''}):\n`);
+    const changes = part.plan.length;
+    say(
+      out,
+      `Plan (${changes} change${changes === 1 ? '' : 's'}${mailboxes ? `, ${mailboxes} mailbox${mailboxes === 1 ? '' : 'es'}` : ''}):\n`,
+    );
     for (const s of part.plan) say(out, `  - ${s.kind === 'mailbox' ? s.target + ': ' : ''}${s.description}\n`);
   }
   if (part.step) {
     const s = part.step;
     say(
       out,
-      `  ${s.status.toUpperCase().padEnd(7)} ${s.step.cmdlet} ${s.step.target}${s.message ? ` — ${s.message}` : ''}\n`,
+      `  ${STEP_MARK[s.status].padEnd(8)} ${s.step.cmdlet} ${s.step.target}${s.message ? ` — ${s.message}` : ''}\n`,
     );
   }
   const o = part.outcome;
