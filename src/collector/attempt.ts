@@ -40,7 +40,7 @@ function hooks(ctx: RunContext, run: TenantRun, what: string): RetryHooks<ApiFai
         run.stats.throttled++;
         run.stats.throttleWaitMs += decision.delayMs;
         ctx.logger.info(
-          { event: EVENTS.throttled, tenant: run.tenantId, what, delayMs: decision.delayMs },
+          { event: EVENTS.throttled, tenant: run.tenantId, name: run.name, what, delayMs: decision.delayMs },
           'throttled',
         );
         return;
@@ -51,6 +51,7 @@ function hooks(ctx: RunContext, run: TenantRun, what: string): RetryHooks<ApiFai
         {
           event: EVENTS.retry,
           tenant: run.tenantId,
+          name: run.name,
           what,
           attempt: n,
           delayMs: decision.delayMs,

@@ -43,7 +43,14 @@ export async function collectBlob(
   if (!run.client.accepts(item.contentUri)) {
     const reason = `contentUri host is not the Management API base ${run.client.base}; the token was not sent`;
     logger.warn(
-      { event: EVENTS.blobRefused, tenant: run.tenantId, contentType, contentId: item.contentId, reason },
+      {
+        event: EVENTS.blobRefused,
+        tenant: run.tenantId,
+        name: run.name,
+        contentType,
+        contentId: item.contentId,
+        reason,
+      },
       'blob refused',
     );
     await issue('refused', reason);
@@ -62,6 +69,7 @@ export async function collectBlob(
       {
         event: EVENTS.blobSkipped,
         tenant: run.tenantId,
+        name: run.name,
         contentType,
         contentId: item.contentId,
         code: f.code,
@@ -76,6 +84,7 @@ export async function collectBlob(
     {
       event: EVENTS.blobFailed,
       tenant: run.tenantId,
+      name: run.name,
       contentType,
       contentId: item.contentId,
       code: f.code,
@@ -151,6 +160,7 @@ async function fetchAndCommit(
       {
         event: EVENTS.recordConflict,
         tenant: run.tenantId,
+        name: run.name,
         contentType,
         contentId: item.contentId,
         conflicts: conflicts.length,
@@ -163,6 +173,7 @@ async function fetchAndCommit(
       {
         event: EVENTS.recordRejected,
         tenant: run.tenantId,
+        name: run.name,
         contentType,
         contentId: item.contentId,
         rejected: result.rejected.count,
@@ -174,6 +185,7 @@ async function fetchAndCommit(
     {
       event: EVENTS.blobCommitted,
       tenant: run.tenantId,
+      name: run.name,
       contentType,
       contentId: item.contentId,
       records: result.records,

@@ -109,6 +109,8 @@ test('a record whose Id is stored with other content is counted as a conflict, l
   );
   const logged = logger.entries.find((e) => (e.obj as { event?: string }).event === 'collector.record.conflict');
   assert.deepEqual((logged?.obj as { ids?: string[] } | undefined)?.ids, ['r1']);
+  // The warning a person reads names the tenant as registered (cli/log-lines.ts uses `name`), not only its GUID.
+  assert.equal((logged?.obj as { name?: string } | undefined)?.name, 'contoso');
   await store.close();
 });
 

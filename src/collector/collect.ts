@@ -236,7 +236,7 @@ async function withLease<T>(
     ctx.store.ledger.acquireLease(key, ctx.owner, ctx.clock.now() + ctx.options.leaseMs, ctx.clock.now());
   if (!(await take()) && !(await reclaimFromDead(ctx, run, ct, key))) {
     ctx.logger.info(
-      { event: EVENTS.leaseBusy, tenant: run.tenantId, contentType: ct },
+      { event: EVENTS.leaseBusy, tenant: run.tenantId, name: run.name, contentType: ct },
       'another collector holds this stream',
     );
     run.stats.streamsSkipped.push({
@@ -270,7 +270,7 @@ async function reclaimFromDead(ctx: RunContext, run: TenantRun, ct: ContentType,
   const won = await ctx.store.ledger.reclaimLease(key, holder.owner, ctx.owner, ctx.clock.now() + ctx.options.leaseMs);
   if (won)
     ctx.logger.warn(
-      { event: EVENTS.leaseReclaimed, tenant: run.tenantId, contentType: ct, from: holder.owner },
+      { event: EVENTS.leaseReclaimed, tenant: run.tenantId, name: run.name, contentType: ct, from: holder.owner },
       'took over the stream of a collector that died on this machine',
     );
   return won;

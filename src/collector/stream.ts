@@ -47,7 +47,14 @@ export async function collectStream(
     await store.ledger.upsertWindow(w);
     run.stats.windowsExpired++;
     logger.warn(
-      { event: EVENTS.windowExpired, tenant: run.tenantId, contentType: ct, start: w.start, end: w.end },
+      {
+        event: EVENTS.windowExpired,
+        tenant: run.tenantId,
+        name: run.name,
+        contentType: ct,
+        start: w.start,
+        end: w.end,
+      },
       'window lost behind the 7-day horizon',
     );
   }
@@ -73,7 +80,7 @@ export async function collectStream(
     if (done.ok && done.complete && clean) {
       if (await store.ledger.advanceCheckpoint(run.tenantId, ct, w.end, clock.now()))
         logger.debug(
-          { event: EVENTS.checkpoint, tenant: run.tenantId, contentType: ct, position: w.end },
+          { event: EVENTS.checkpoint, tenant: run.tenantId, name: run.name, contentType: ct, position: w.end },
           'checkpoint advanced',
         );
     } else clean = false;
@@ -118,6 +125,7 @@ async function collectWindow(
       {
         event: EVENTS.windowFailed,
         tenant: run.tenantId,
+        name: run.name,
         contentType: ct,
         start: w.start,
         code: listed.error.code,
@@ -144,7 +152,14 @@ async function collectWindow(
   await store.ledger.upsertWindow({ ...w, state: 'listed', blobsListed: items.length, updatedAt: clock.now() });
   run.stats.blobsListed += items.length;
   ctx.logger.debug(
-    { event: EVENTS.windowListed, tenant: run.tenantId, contentType: ct, start: w.start, blobs: items.length },
+    {
+      event: EVENTS.windowListed,
+      tenant: run.tenantId,
+      name: run.name,
+      contentType: ct,
+      start: w.start,
+      blobs: items.length,
+    },
     'window listed',
   );
   const settled = await Promise.allSettled(items.map((item) => fetchOne(ctx, run, ct, w.start, item, beat)));

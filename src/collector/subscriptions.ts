@@ -40,7 +40,10 @@ export async function ensureSubscriptions(ctx: RunContext, run: TenantRun): Prom
         run.stats.subscriptionsStarted++;
         await holdUntilFirstContent(ctx, run.tenantId, ct);
       }
-      ctx.logger.info({ event: EVENTS.subscribed, tenant: run.tenantId, contentType: ct }, 'subscription started');
+      ctx.logger.info(
+        { event: EVENTS.subscribed, tenant: run.tenantId, name: run.name, contentType: ct },
+        'subscription started',
+      );
       active.push(ct);
       continue;
     }
@@ -49,7 +52,14 @@ export async function ensureSubscriptions(ctx: RunContext, run: TenantRun): Prom
       // The webhook could not be set (validation failed, start throttled): polling still collects.
       hook?.onState?.(run.tenantId, ct, `failed: ${error.message}`);
       ctx.logger.warn(
-        { event: EVENTS.webhookNotSet, tenant: run.tenantId, contentType: ct, code: error.code, error: error.message },
+        {
+          event: EVENTS.webhookNotSet,
+          tenant: run.tenantId,
+          name: run.name,
+          contentType: ct,
+          code: error.code,
+          error: error.message,
+        },
         'the webhook could not be set on the subscription; polling goes on',
       );
       active.push(ct);
@@ -58,7 +68,14 @@ export async function ensureSubscriptions(ctx: RunContext, run: TenantRun): Prom
     if (scopeOf(error) === 'tenant') throw error;
     run.stats.streamsSkipped.push({ contentType: ct, reason: error.message });
     ctx.logger.warn(
-      { event: EVENTS.streamSkipped, tenant: run.tenantId, contentType: ct, code: error.code, error: error.message },
+      {
+        event: EVENTS.streamSkipped,
+        tenant: run.tenantId,
+        name: run.name,
+        contentType: ct,
+        code: error.code,
+        error: error.message,
+      },
       'content type skipped',
     );
   }
