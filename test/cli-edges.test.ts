@@ -76,3 +76,15 @@ test('collect names a bad flag before anything else: --via bogus is a usage erro
   assert.match(res.stderr, /--via "bogus" is not a history source/);
   assert.doesNotMatch(res.stderr, /No tenant/);
 });
+
+test('collect names any bad flag before anything else, with or without --history', async () => {
+  for (const args of [
+    ['collect', '--via', 'graph'],
+    ['collect', '--since', '5x'],
+    ['collect', '--history', '30d', '--concurrency', '0'],
+  ]) {
+    const res = await runCli(args, { dataDir: data.dir });
+    assert.equal(res.code, 2, `${args.join(' ')}: ${res.stderr}`);
+    assert.doesNotMatch(res.stderr, /No tenant/);
+  }
+});

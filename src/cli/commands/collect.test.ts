@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { emptyStats } from '../../collector/context.js';
-import { runEnding } from './collect.js';
+import { AppError } from '../../core/errors.js';
+import { collectOptions, runEnding } from './collect.js';
 
 /** Issue 18.16: a run that left gaps says so in its exit status and its summary, not "done" and 0. */
 test('a run that refused or failed blobs or windows exits 1 and names the tenant; a complete run exits 0', () => {
@@ -45,4 +46,34 @@ test('an interrupted run says "interrupted — run the same command to continue"
     'tenantwatch: interrupted — run the same command to continue (nothing collected is lost)\n',
   ]);
   assert.doesNotMatch(ending.lines.join(''), /\bdone\b/);
+});
+
+const defaults: Parameters<typeof collectOptions>[0] = {
+  since: '7d',
+  interval: '60s',
+  concurrency: '8',
+  format: 'table',
+  requestsPerMinute: '1800',
+  lease: '2m',
+  via: 'auto',
+  retention: '180d',
+  detect: true,
+  forward: true,
+};
+
+test('every collect flag is checked up front; --via without --history is refused, not ignored', () => {
+  const usage = (flags: Partial<Parameters<typeof collectOptions>[0]>, message: RegExp) =>
+    assert.throws(
+      () => collectOptions({ ...defaults, ...flags }),
+      (e) => e instanceof AppError && e.code === 'USAGE' && message.test(e.message),
+    );
+  assert.equal(collectOptions(defaults).history, null);
+  assert.equal(collectOptions({ ...defaults, history: '30d' }).history?.spanMs, 30 * 86_400_000);
+  // It collected as if --via were not there, exit 0.
+  usage({ via: 'bogus' }, /--via "bogus" is not a history source/);
+  usage({ via: 'graph' }, /--via chooses where history comes from, and no --history was given/);
+  // These were read only after a history fill had run to its end.
+  usage({ history: '30d', since: '5x' }, /--since "5x"/);
+  usage({ history: '30d', concurrency: '0' }, /--concurrency/);
+  usage({ history: '30d', lease: 'soon' }, /--lease/);
 });

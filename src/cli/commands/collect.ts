@@ -103,15 +103,41 @@ async function selectTenants(ctx: CliContext, names: string[]): Promise<TenantRo
   return rows;
 }
 
+/** The collect flags, parsed; every one is checked before anything runs. */
+export interface CollectOptions {
+  history: { spanMs: number; via: HistoryVia[]; retentionMs: number } | null;
+  sinceMs: number;
+  intervalMs: number;
+  concurrency: number;
+  requestsPerMinute: number;
+  leaseMs: number;
+}
+
+/**
+ * Every flag is checked before the store is opened: a typo is named as such, not as a missing tenant, and
+ * not after a history fill of hours (--since, --interval, --concurrency, --requests-per-minute and --lease
+ * were read only once the fill was over). --via names a history source, so without --history it is refused
+ * rather than silently ignored.
+ */
+export function collectOptions(flags: CollectFlags): CollectOptions {
+  const via = viaList(flags.via);
+  const retentionMs = span(flags.retention, '--retention');
+  if (!flags.history && flags.via.trim().toLowerCase() !== 'auto')
+    throw new AppError('USAGE', '--via chooses where history comes from, and no --history was given', {
+      hint: 'Add --history SPAN (e.g. --history 90d), or leave --via out',
+    });
+  return {
+    history: flags.history ? { spanMs: span(flags.history, '--history'), via, retentionMs } : null,
+    sinceMs: span(flags.since, '--since'),
+    intervalMs: span(flags.interval, '--interval'),
+    concurrency: count(flags.concurrency, '--concurrency'),
+    requestsPerMinute: count(flags.requestsPerMinute, '--requests-per-minute'),
+    leaseMs: span(flags.lease, '--lease'),
+  };
+}
+
 async function runCollect(ctx: CliContext, names: string[], flags: CollectFlags): Promise<number> {
-  // The flags are checked before the store is opened: a typo is named as such, not as a missing tenant.
-  const history = flags.history
-    ? {
-        spanMs: span(flags.history, '--history'),
-        via: viaList(flags.via),
-        retentionMs: span(flags.retention, '--retention'),
-      }
-    : null;
+  const options = collectOptions(flags);
   const rows = await selectTenants(ctx, flags.all ? [] : names);
   const tenants: CollectTenant[] = rows.map((row) => ({
     tenantId: row.tenantId,
@@ -121,7 +147,7 @@ async function runCollect(ctx: CliContext, names: string[], flags: CollectFlags)
   // Rules run on what each step stored: after the history fill, and after every collect pass.
   const detections = await liveDetections(ctx, flags.detect);
   try {
-    return await collectAndDetect(ctx, rows, tenants, flags, history, detections);
+    return await collectAndDetect(ctx, rows, tenants, flags, options, detections);
   } finally {
     await detections?.close();
   }
@@ -132,10 +158,11 @@ async function collectAndDetect(
   rows: TenantRow[],
   tenants: CollectTenant[],
   flags: CollectFlags,
-  history: { spanMs: number; via: HistoryVia[]; retentionMs: number } | null,
+  options: CollectOptions,
   detections: LiveHook | null,
 ): Promise<number> {
   const store = await ctx.store();
+  const history = options.history;
   if (history) {
     await runHistory(ctx, tenants, history.spanMs, { via: history.via, retentionMs: history.retentionMs });
     await detections?.pass();
@@ -153,16 +180,13 @@ async function collectAndDetect(
       clock: ctx.clock,
       logger: ctx.logger,
       signal: ctx.signal,
-      sinceMs: span(flags.since, '--since'),
+      sinceMs: options.sinceMs,
       follow: !!flags.follow,
-      intervalMs: span(flags.interval, '--interval'),
-      concurrency: count(flags.concurrency, '--concurrency'),
+      intervalMs: options.intervalMs,
+      concurrency: options.concurrency,
       onProgress: (stats) => (latest = stats),
       ...(detections ? { afterPass: () => detections.pass() } : {}),
-      tuning: {
-        requestsPerMinute: count(flags.requestsPerMinute, '--requests-per-minute'),
-        leaseMs: span(flags.lease, '--lease'),
-      },
+      tuning: { requestsPerMinute: options.requestsPerMinute, leaseMs: options.leaseMs },
     });
     progress?.draw(latest);
     progress?.stop();
