@@ -48,3 +48,18 @@ test('18.16: tenant add with a tenant id registered under another name is refuse
     cleanup();
   }
 });
+
+test('tenant add with no credential and nothing piped in says which flags give one; a piped secret is still taken', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const args = ['tenant', 'add', 'contoso', '--tenant-id', ID, '--client-id', '11111111-2222-4333-8444-555555555555'];
+    const none = await runCli(args, { dataDir: dir });
+    assert.equal(none.code, 2, none.stderr);
+    // It said "The client secret is empty. Give the secret value from the app registration".
+    assert.match(none.stderr, /No credential given.*--secret-env VAR, --secret-file FILE, --secret-stdin/);
+    const piped = await runCli(args, { dataDir: dir, input: 's3cret\n' });
+    assert.equal(piped.code, 0, piped.stderr);
+  } finally {
+    cleanup();
+  }
+});

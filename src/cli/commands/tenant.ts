@@ -148,7 +148,17 @@ async function credentialFrom(ctx: CliContext, flags: AddFlags): Promise<Credent
     const password = flags.pfxPasswordEnv ? process.env[flags.pfxPasswordEnv] : undefined;
     return { kind: 'certificate', ...readCertificateFiles(flags.certificate, flags.key, password) };
   }
-  if (flags.secretStdin || !process.stdin.isTTY) return { kind: 'secret', secret: await readStdin() };
+  if (flags.secretStdin) return { kind: 'secret', secret: await readStdin() };
+  if (!process.stdin.isTTY) {
+    // No credential flag and no terminal to prompt on (a script, CI): a piped secret is still taken, but an
+    // empty stdin means none was given, which "The client secret is empty" did not say.
+    const secret = await readStdin();
+    if (!secret)
+      throw new AppError('USAGE', 'No credential given, and there is no terminal to ask for the client secret on', {
+        hint: 'Give one of --secret-env VAR, --secret-file FILE, --secret-stdin (with the secret piped in) or --certificate FILE --key FILE',
+      });
+    return { kind: 'secret', secret };
+  }
   return { kind: 'secret', secret: await prompt(ctx, 'Client secret (input hidden): ') };
 }
 
