@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AppError } from '../core/errors.js';
@@ -35,23 +36,41 @@ export async function startConsole(deps: ServerDeps, options: { port: number; ho
   try {
     await app.listen({ port: options.port, host: options.host });
   } catch (e) {
-    const code = (e as { code?: string }).code;
-    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
-      throw new AppError('BAD_INPUT', `Cannot listen on ${options.host}:${options.port} (${code})`, {
-        hint:
-          code === 'EADDRINUSE'
-            ? 'Another program uses that port: pick another with --port'
-            : 'Choose another --host or --port',
-        cause: e,
-      });
-    }
-    throw e;
+    throw listenError(e, options);
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const url = servedUrl(options.host, port, Boolean(deps.https));
   deps.logger.info({ event: SERVER_EVENTS.listening, url }, 'console listening');
   return { url, port, close: () => app.close() };
+}
+
+/** A port in use or an address not ours, named with what to do; any other error as it is. */
+function listenError(e: unknown, options: { port: number; host: string }): Error {
+  const code = (e as { code?: string }).code;
+  if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL')
+    return new AppError('BAD_INPUT', `Cannot listen on ${options.host}:${options.port} (${code})`, {
+      hint:
+        code === 'EADDRINUSE'
+          ? 'Another program uses that port: pick another with --port'
+          : 'Choose another --host or --port',
+      cause: e,
+    });
+  return e instanceof Error ? e : new Error(String(e));
+}
+
+/**
+ * Fails now, as startConsole would, when the console could not listen on host:port: for a command that
+ * does minutes of work before it serves (the demo started the emulator, collected a week and checked
+ * every tenant, then said the port was taken). Port 0 always can.
+ */
+export async function checkListenable(options: { port: number; host: string }): Promise<void> {
+  if (options.port === 0) return;
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once('error', (e) => reject(listenError(e, options)));
+    probe.listen({ port: options.port, host: options.host, exclusive: true }, () => probe.close(() => resolve()));
+  });
 }
 
 /** Resolves when the signal fires (Ctrl-C): the console runs until then. */

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { runCli } from '../../../test/support/cli.js';
 import { createContext } from '../context.js';
 import { demoContext, demoTimeScale, scaledClock } from './demo.js';
 import type { AppError } from '../../core/errors.js';
@@ -68,4 +70,20 @@ test('--time-scale: a number from 0 to 10000, and the scaled clock waits 1/N of 
   const started = performance.now();
   await clock.sleep(1_000);
   assert.ok(performance.now() - started < 500, 'a second of emulator time is 1 ms at 1000×');
+});
+
+test('a console port already in use stops the demo before the emulator starts, not after the collection', async () => {
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  const port = (taken.address() as AddressInfo).port;
+  const data = mkdtempSync(join(tmpdir(), 'tw-demo-port-'));
+  try {
+    const res = await runCli(['demo', '--port', String(port), '--tenants', '1', '--users', '3'], { dataDir: data });
+    assert.equal(res.code, 2, res.stderr);
+    assert.match(res.stderr, new RegExp(`Cannot listen on 127\\.0\\.0\\.1:${port} \\(EADDRINUSE\\)`));
+    assert.doesNotMatch(res.stderr, /emulator running/);
+  } finally {
+    await new Promise((resolve) => taken.close(resolve));
+    rmSync(data, { recursive: true, force: true });
+  }
 });

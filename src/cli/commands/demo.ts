@@ -15,6 +15,7 @@ import { createContext, type CliContext, type GlobalOptions } from '../context.j
 import { liveDetections, type LiveHook } from '../live-detections.js';
 import { postureDeps } from '../posture.js';
 import type { Runner } from '../run.js';
+import { checkListenable, parsePort } from '../../server/listen.js';
 import { serveConsole } from './serve.js';
 
 interface DemoOptions {
@@ -220,6 +221,8 @@ async function runDemo(outer: CliContext, opts: DemoOptions, globals: GlobalOpti
 
 async function runDemoIn(outer: CliContext, opts: DemoOptions, ownFolder: boolean): Promise<void> {
   const scale = demoTimeScale(opts.timeScale);
+  // The console's port is checked before the emulator, the collection and the checks, not after them.
+  await checkListenable({ port: parsePort(opts.port, 8080), host: opts.host });
   let ctx = outer;
   const say = progress(ctx);
   const store = await ctx.store();
