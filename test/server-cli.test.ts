@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { test } from 'node:test';
-import { startServe } from './support/cli.js';
+import { runCli, startServe } from './support/cli.js';
 import { tempDir } from './support/paths.js';
 
 /**
@@ -58,4 +58,16 @@ test('a bad port is a usage error (exit 2) with a message', async () => {
   cleanup();
   assert.equal(code, 2);
   assert.match(err, /port "99999" is not a number from 0 to 65535/);
+});
+
+test('--interval without --webhook-url is a usage error, not silently ignored (serve collects only with webhooks)', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const res = await runCli(['serve', '--port', '0', '--interval', '5m'], { dataDir: dir, timeoutMs: 20_000 });
+    assert.equal(res.code, 2, res.stderr);
+    assert.match(res.stderr, /--interval is the safety-net poll of --webhook-url/);
+    assert.match(res.stderr, /collect --follow --interval/);
+  } finally {
+    cleanup();
+  }
 });

@@ -262,7 +262,17 @@ export function register(program: Command, run: Runner): void {
     .option('--interval <span>', 'with --webhook-url: the safety-net poll between webhook notifications', '30m')
     .option('--no-forward', 'do not deliver to the sinks in this process (another one does)')
     .action(
-      run(async (ctx, opts: ServeOptions) => {
+      run(async (ctx, opts: ServeOptions, command: Command) => {
+        // Without --webhook-url, serve collects nothing: an --interval was silently ignored, which read as
+        // "serve polls every 5m".
+        if (!opts.webhookUrl && command.getOptionValueSource('interval') === 'cli')
+          throw new AppError(
+            'USAGE',
+            '--interval is the safety-net poll of --webhook-url, and no --webhook-url was given',
+            {
+              hint: 'tenantwatch serve collects only with --webhook-url; to collect by polling run tenantwatch collect --follow --interval SPAN beside it',
+            },
+          );
         if (!opts.webhookUrl) return serveConsole(ctx, await ctx.store(), opts);
         // Microsoft calls the webhook on the public URL's host name: the host check must accept it.
         opts.allowHost = [...(opts.allowHost ?? []), webhookHost(opts.webhookUrl)];
