@@ -30,6 +30,17 @@ test('rules list, show, validate and test', async () => {
       listed.rules.some((r) => r.name === 'unified-audit-log-disabled' && r.severity === 'critical' && r.runbook),
     );
 
+    // A listing: jsonl (one rule a line, as json's rows) and csv (BOM, header) too.
+    const jsonl = await runCli(['rules', 'list', '--format', 'jsonl'], data);
+    assert.equal(jsonl.code, 0, jsonl.stderr);
+    const lines = jsonl.stdout.trim().split('\n');
+    assert.equal(lines.length, listed.count);
+    assert.deepEqual(JSON.parse(lines[0]!), listed.rules[0]);
+    const csv = await runCli(['rules', 'list', '--format', 'csv'], data);
+    assert.equal(csv.code, 0, csv.stderr);
+    assert.match(csv.stdout, /^\ufeffname,/);
+    assert.equal(csv.stdout.trim().split('\n').length, listed.count + 1);
+
     const show = await runCli(['rules', 'show', 'mailbox-audit-bypass'], data);
     assert.equal(show.code, 0, show.stderr);
     assert.match(show.stdout, /Runbook:/);

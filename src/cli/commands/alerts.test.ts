@@ -175,6 +175,11 @@ describe('detect and alerts commands', () => {
     assert.equal(await alertsCli('exclusions'), 0);
     const exclusions = out;
     assert.match(exclusions, /by mallory .*: mallory /);
+    // A listing: jsonl keeps the text exact (JSON escapes it), csv gives a header and one row.
+    assert.equal(await alertsCli('exclusions', '--format', 'jsonl'), 0);
+    assert.equal((JSON.parse(out) as { value: string; kind: string }).value, evil.trim());
+    assert.equal(await alertsCli('exclusions', '--format', 'csv'), 0);
+    assert.match(out, /^\ufeffid,kind,value,ruleId,tenant,hits,lastHitAt,author,reason,createdAt\r?\n/);
     assert.equal(await alertsCli('show', id), 0);
     const shown = out;
     for (const text of [shown, exclusions]) assert.doesNotMatch(text, /[\x00-\x09\x0b-\x1f\x7f\u202e]/);

@@ -16,9 +16,9 @@ import { alertView, parseSeverity } from '../../detections/alerts/view.js';
 import { alertDetail } from '../../detections/alerts/detail.js';
 import { resolveTenantKeys } from '../../search/tenants.js';
 import { oneFormat, writeAlerts } from '../alert-output.js';
-import type { Store } from '../../store/contract.js';
+import type { AlertExclusion, Store } from '../../store/contract.js';
 import type { CliContext } from '../context.js';
-import { parseFormat } from '../output.js';
+import { parseFormat, writeListing, type ListingColumn } from '../output.js';
 import type { Runner } from '../run.js';
 import { printDetail } from './alerts-show.js';
 import { firstSeenLookBacks, historyWaits, type FirstSeenLookBack } from '../../detections/history-wait.js';
@@ -104,7 +104,9 @@ export function register(program: Command, run: Runner): void {
     .command('exclusions')
     .description('the exclusions, with how many hits each kept back; --remove ID deletes one')
     .option('--remove <id>', 'remove this exclusion')
-    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['table', 'json', 'jsonl', 'csv']).default('table'),
+    )
     .action(run(async (ctx, f: { remove?: string; format?: string }) => exclusionsCommand(ctx, f)));
   alerts
     .command('snooze')
@@ -246,8 +248,10 @@ async function exclusionsCommand(ctx: CliContext, f: { remove?: string; format?:
     return 0;
   }
   const rows = await store.alerts.listExclusions();
-  if (oneFormat(f.format) === 'json')
-    ctx.out.write(JSON.stringify({ count: rows.length, exclusions: rows }, null, 2) + '\n');
+  const format = parseFormat(f.format);
+  if (format === 'json') ctx.out.write(JSON.stringify({ count: rows.length, exclusions: rows }, null, 2) + '\n');
+  // A listing takes jsonl and csv too (README: every listing takes --format table|json|jsonl|csv).
+  else if (format !== 'table') await writeListing(format, EXCLUSION_COLUMNS, rows.map(exclusionRow), ctx.out);
   else
     for (const e of rows)
       ctx.out.write(
@@ -256,6 +260,24 @@ async function exclusionsCommand(ctx: CliContext, f: { remove?: string; format?:
         ) + '\n',
       );
   return 0;
+}
+
+const EXCLUSION_COLUMNS: ListingColumn[] = [
+  'id',
+  'kind',
+  'value',
+  'ruleId',
+  'tenant',
+  'hits',
+  'lastHitAt',
+  'author',
+  'reason',
+  'createdAt',
+].map((key) => ({ key, title: key }));
+
+function exclusionRow(e: AlertExclusion): Record<string, unknown> {
+  const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
+  return { ...e, createdAt: iso(e.createdAt), lastHitAt: iso(e.lastHitAt) };
 }
 
 /** A snooze ends at a span from now (`4h`) or at a given time: unlike search's `--start 7d`, not in the past. */

@@ -10,7 +10,7 @@ import { loadRuleSet } from '../../detections/loader.js';
 import type { Rule, RuleSet } from '../../detections/types.js';
 import { parseFile } from '../../ingest/import/parse-file.js';
 import type { CliContext } from '../context.js';
-import { writeListing, type ListingColumn } from '../output.js';
+import { LISTING_FORMATS, writeListing, type ListingColumn } from '../output.js';
 import type { Runner } from '../run.js';
 
 /**
@@ -21,16 +21,17 @@ import type { Runner } from '../run.js';
 interface RuleFlags {
   rules: string[];
   pack: boolean;
-  format: 'table' | 'json';
+  format: 'table' | 'json' | 'jsonl' | 'csv';
 }
 
 const collect = (value: string, prior: string[]): string[] => [...prior, value];
 
-function withRuleFlags(command: Command): Command {
+/** `rules list` is a listing, so it takes jsonl and csv too; show, validate and test print table or json. */
+function withRuleFlags(command: Command, formats: readonly string[] = ['table', 'json']): Command {
   return command
     .option('--rules <dir>', 'a folder (or file) of Sigma rules, repeatable', collect, [])
     .option('--no-pack', 'leave out the rule pack shipped with tenantwatch')
-    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'));
+    .addOption(new Option('--format <format>', 'output format').choices(formats).default('table'));
 }
 
 function load(flags: RuleFlags): RuleSet {
@@ -40,12 +41,15 @@ function load(flags: RuleFlags): RuleSet {
 
 export function register(program: Command, run: Runner): void {
   const rules = program.command('rules').description('Sigma detection rules: rules list|show|validate|test');
-  withRuleFlags(rules.command('list').description('the rules that run: the pack and every --rules folder')).action(
+  withRuleFlags(rules.command('list').description('the rules that run: the pack and every --rules folder'), [
+    ...LISTING_FORMATS,
+  ]).action(
     run(async (ctx: CliContext, flags: RuleFlags) => {
       const set = load(flags);
       const rows = set.rules.map(ruleRow);
       if (flags.format === 'json') ctx.out.write(JSON.stringify({ count: rows.length, rules: rows }, null, 2) + '\n');
-      else await writeListing('table', LIST_COLUMNS, rows, ctx.out, { noun: 'rule' });
+      else if (flags.format === 'jsonl') for (const row of rows) ctx.out.write(JSON.stringify(row) + '\n');
+      else await writeListing(flags.format, LIST_COLUMNS, rows, ctx.out, { noun: 'rule' });
       const errors = set.problems.filter((p) => p.severity === 'error').length;
       if (errors) ctx.err.write(`tenantwatch: ${errors} rule problem(s); see tenantwatch rules validate\n`);
     }),
