@@ -183,3 +183,48 @@ test('a webhook URL that carries its credential is stored masked and sealed; the
     cleanup();
   }
 });
+
+test('a filter chooses records: an alerts-only sink with one is refused, naming the route; both says alerts are routed', async () => {
+  const { dir, cleanup } = tempDir('tw-sink-alert-filter-');
+  try {
+    const data = { dataDir: dir, env: { HEC_TOKEN: '00000000-0000-4000-8000-000000000000' } };
+    // It said "added sink desk (webhook, alerts with workload=Exchange …)" and sent every alert there.
+    const alerts = await runCli(
+      ['sink', 'add', 'desk', '--type', 'webhook', '--url', 'http://127.0.0.1:9/hook', '--workload', 'Exchange'],
+      data,
+    );
+    assert.equal(alerts.code, 2, alerts.stderr);
+    assert.match(
+      alerts.stderr,
+      /Sink desk takes alerts, and --tenant, --record-type, --workload and --operation choose records/,
+    );
+    assert.match(alerts.stderr, /routes of alerting\.yaml/);
+    const both = await runCli(
+      [
+        'sink',
+        'add',
+        'siem',
+        '--type',
+        'splunk',
+        '--url',
+        'https://127.0.0.1:8088',
+        '--token-env',
+        'HEC_TOKEN',
+        '--takes',
+        'both',
+        '--workload',
+        'Exchange',
+      ],
+      data,
+    );
+    assert.equal(both.code, 0, both.stderr);
+    assert.match(both.stdout, /added sink siem \(splunk, records with workload=Exchange, and alerts as routed,/);
+    const hook = await runCli(['sink', 'add', 'hook', '--type', 'webhook', '--url', 'http://127.0.0.1:9/hook'], data);
+    assert.equal(hook.code, 0, hook.stderr);
+    const listed = await runCli(['sink', 'list', '--format', 'json'], data);
+    const sinks = (JSON.parse(listed.stdout) as { sinks: { name: string; filter: string }[] }).sinks;
+    assert.equal(sinks.find((s) => s.name === 'hook')?.filter, 'alerts as routed');
+  } finally {
+    cleanup();
+  }
+});

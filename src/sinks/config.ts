@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { sealSecret } from '../config/secrets.js';
 import { AppError } from '../core/errors.js';
 import { SINK_KINDS, type SinkKind, type SinkRow, type SinkTakes } from '../core/sink.js';
-import { parseSinkFilter, type SinkFilterInput } from './filter.js';
+import { filterTerms, parseSinkFilter, type SinkFilterInput } from './filter.js';
 
 export interface SinkInput {
   name: string;
@@ -103,6 +103,7 @@ export function buildSinkRow(
     updatedAt: now,
     urlSecret: null,
   };
+  refuseAlertFilter(row);
   validate(row);
   return sealUrl(row, key);
 }
@@ -115,6 +116,23 @@ export function buildSinkRow(
 function sealUrl(row: SinkRow, key: () => Buffer): SinkRow {
   if (urlSecrets(row.url, row.kind).length === 0) return row;
   return { ...row, url: publicUrl(row.url, row.kind), urlSecret: sealSecret(row.url, key()) };
+}
+
+/**
+ * A sink's filter chooses records only: alerts go where alerting.yaml's routes send them (every alert to
+ * every alert sink when there is no route). `sink add desk --type email --tenant contoso` confirmed
+ * "alerts with tenant=contoso" and then sent every tenant's alerts there — one customer's alerts to
+ * another's desk. An alerts-only sink with a filter is refused, naming the route that does it.
+ */
+function refuseAlertFilter(row: SinkRow): void {
+  if (row.takes !== 'alerts' || filterTerms(row.filter).length === 0) return;
+  throw new AppError(
+    'USAGE',
+    `Sink ${row.name} takes alerts, and --tenant, --record-type, --workload and --operation choose records`,
+    {
+      hint: `Alerts go where the routes of alerting.yaml send them: add a route such as "- channel: ${row.name}" with "tenants: [contoso]" (docs/ALERTS.md), and give the sink no filter`,
+    },
+  );
 }
 
 /** How a stored secret is shown: never its value. */

@@ -177,11 +177,17 @@ async function addSink(ctx: CliContext, name: string, flags: AddFlags): Promise<
     );
 }
 
-/** What a sink is sent, as the add command confirms it: "all alerts", "records with tenant=contoso". */
+/**
+ * What a sink is sent, as the add command confirms it: "all alerts", "records with tenant=contoso". The filter
+ * chooses records only; alerts follow the routes, so "records and alerts with tenant=contoso" promised what
+ * routing does not do.
+ */
 function whatItTakes(row: SinkRow): string {
-  const what = takenNoun(row.takes);
   const terms = filterTerms(row.filter);
-  return terms.length ? `${what} with ${terms.join(' ')}` : `all ${what}`;
+  const records = terms.length ? `records with ${terms.join(' ')}` : 'all records';
+  if (row.takes === 'records') return records;
+  if (row.takes === 'alerts') return 'all alerts';
+  return terms.length ? `${records}, and alerts as routed` : 'all records and alerts';
 }
 
 function takenNoun(takes: SinkRow['takes']): string {
@@ -194,7 +200,8 @@ async function listSinks(ctx: CliContext, format: string): Promise<void> {
     type: r.kind,
     url: publicUrl(r.url, r.kind),
     takes: r.takes,
-    filter: describeFilter(r.filter),
+    // An alerts-only sink takes no records: "all records" there read as the opposite of what it is sent.
+    filter: r.takes === 'alerts' ? 'alerts as routed' : describeFilter(r.filter),
     secret: describeSecret(r.secret),
     caFile: r.caFile,
     enabled: r.enabled,
