@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCli } from '../../../test/support/cli.js';
 import { createContext } from '../context.js';
-import { demoContext, demoTimeScale, scaledClock } from './demo.js';
+import { demoContext, demoSimulation, demoTimeScale, scaledClock } from './demo.js';
 import type { AppError } from '../../core/errors.js';
 
 async function withHome(fn: (home: string) => unknown): Promise<void> {
@@ -86,4 +86,18 @@ test('a console port already in use stops the demo before the emulator starts, n
     await new Promise((resolve) => taken.close(resolve));
     rmSync(data, { recursive: true, force: true });
   }
+});
+
+test('the simulation flags are checked as the emulator checks them: a typo is refused, not replaced by the default', () => {
+  assert.deepEqual(demoSimulation({ seed: '7', tenants: '3', users: '20' }), { seed: 7, tenants: 3, users: 20 });
+  // "--tenants 3x" ran five tenants, "--users 0" fifty, without a word.
+  for (const [flag, value] of [
+    ['tenants', '3x'],
+    ['users', '0'],
+    ['seed', '-1'],
+  ] as const)
+    assert.throws(
+      () => demoSimulation({ seed: '1', tenants: '5', users: '50', [flag]: value }),
+      (e) => (e as AppError).code === 'USAGE' && (e as AppError).message.startsWith(`--${flag} must be a whole number`),
+    );
 });

@@ -16,6 +16,7 @@ import { liveDetections, type LiveHook } from '../live-detections.js';
 import { postureDeps } from '../posture.js';
 import type { Runner } from '../run.js';
 import { checkListenable, parsePort } from '../../server/listen.js';
+import { wholeNumber } from './emulator-flags.js';
 import { serveConsole } from './serve.js';
 
 interface DemoOptions {
@@ -221,6 +222,8 @@ async function runDemo(outer: CliContext, opts: DemoOptions, globals: GlobalOpti
 
 async function runDemoIn(outer: CliContext, opts: DemoOptions, ownFolder: boolean): Promise<void> {
   const scale = demoTimeScale(opts.timeScale);
+  // As the emulator checks them: "--tenants 3x" ran five tenants without a word (Number(..) || 5).
+  const sim = demoSimulation(opts);
   // The console's port is checked before the emulator, the collection and the checks, not after them.
   await checkListenable({ port: parsePort(opts.port, 8080), host: opts.host });
   let ctx = outer;
@@ -235,9 +238,7 @@ async function runDemoIn(outer: CliContext, opts: DemoOptions, ownFolder: boolea
     ...(scale > 0
       ? { clock: 'virtual' as const, start: outer.clock.now(), timeScale: scale }
       : { clock: 'real' as const }),
-    seed: Number(opts.seed) || 1,
-    tenants: Number(opts.tenants) || 5,
-    users: Number(opts.users) || 50,
+    ...sim,
     days: 8,
     logger: ctx.logger,
     // Hour-wide blobs (the emulator's default is 5 minutes): a week is then ~5,000 blobs, not ~35,000,
@@ -274,6 +275,19 @@ async function runDemoIn(outer: CliContext, opts: DemoOptions, ownFolder: boolea
   } finally {
     await emu.close();
   }
+}
+
+/** The simulation flags, checked; the defaults are commander's. */
+export function demoSimulation(opts: Pick<DemoOptions, 'seed' | 'tenants' | 'users'>): {
+  seed: number;
+  tenants: number;
+  users: number;
+} {
+  return {
+    seed: wholeNumber(opts.seed, 'seed', 0, 2 ** 31, 'demo') ?? 1,
+    tenants: wholeNumber(opts.tenants, 'tenants', 1, 100, 'demo') ?? 5,
+    users: wholeNumber(opts.users, 'users', 1, 100_000, 'demo') ?? 50,
+  };
 }
 
 export function register(program: Command, run: Runner): void {

@@ -8,6 +8,24 @@ import {
 import { AppError } from '../../core/errors.js';
 import { parseDuration, parseIsoUtc } from '../../core/time.js';
 
+/** A whole-number flag of the emulator or the demo, in range, or a usage error naming it. */
+export function wholeNumber(
+  value: string | undefined,
+  flag: string,
+  min: number,
+  max: number,
+  command: 'emulator' | 'demo',
+): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new AppError('USAGE', `--${flag} must be a whole number from ${min} to ${max}, not "${value}"`, {
+      hint: `Run tenantwatch ${command} --help`,
+    });
+  }
+  return n;
+}
+
 /**
  * The emulator's settings as flags of `tenantwatch emulator` (issue 17 item 16): clock, time scale,
  * throttling, latencies and faults, so a demo or a manual test sets them at start instead of through

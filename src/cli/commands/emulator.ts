@@ -1,9 +1,13 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { startEmulator } from '../../../emulator/index.js';
-import { AppError } from '../../core/errors.js';
 import type { Runner } from '../run.js';
-import { EMULATOR_SETTING_OPTIONS, emulatorSettings, type EmulatorSettingFlags } from './emulator-flags.js';
+import {
+  EMULATOR_SETTING_OPTIONS,
+  emulatorSettings,
+  wholeNumber,
+  type EmulatorSettingFlags,
+} from './emulator-flags.js';
 
 interface EmulatorFlags extends EmulatorSettingFlags {
   port?: string;
@@ -14,16 +18,8 @@ interface EmulatorFlags extends EmulatorSettingFlags {
   days?: string;
 }
 
-function int(value: string | undefined, flag: string, min: number, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new AppError('USAGE', `--${flag} must be a whole number from ${min} to ${max}, not "${value}"`, {
-      hint: `Run tenantwatch emulator --help`,
-    });
-  }
-  return n;
-}
+const int = (value: string | undefined, flag: string, min: number, max: number): number | undefined =>
+  wholeNumber(value, flag, min, max, 'emulator');
 
 /**
  * `tenantwatch emulator`: runs the Microsoft 365 emulator (real clock, or a virtual one that --time-scale
