@@ -6,13 +6,15 @@ import type { AlertDetail } from '../../detections/alerts/detail.js';
  * fields, rule parameters and notes are attacker- or user-given: each line goes through terminalText, so none
  * can carry an escape sequence or a line break of its own (`--format json` keeps them exact).
  */
-export function printDetail(out: NodeJS.WritableStream, d: AlertDetail): void {
+export function printDetail(out: NodeJS.WritableStream, d: AlertDetail, tenantName?: string): void {
   const a = d.alert;
+  // The name first, as `alerts list` shows it ("tailspin"), with the GUID beside it for lookups.
+  const tenant = tenantName && tenantName !== a.tenant ? `${tenantName} (${a.tenant})` : a.tenant;
   const lines = [
     `${a.id}  ${a.severity.toUpperCase()}  ${a.status.replace('_', ' ')}${a.statusBy ? ` (by ${a.statusBy} at ${a.statusAt})` : ''}`,
     a.title,
     `rule     ${a.ruleId}${d.rule ? ` (${d.rule.title})` : ''}`,
-    `tenant   ${a.tenant}${a.groupKey ? `   group ${a.groupKey}` : ''}`,
+    `tenant   ${tenant}${a.groupKey ? `   group ${a.groupKey}` : ''}`,
     `seen     ${a.firstSeen} … ${a.lastSeen}   ${a.hits} hit(s), ${a.recordTotal} record(s)`,
     ...(a.snoozedUntil ? [`snoozed  until ${a.snoozedUntil}`] : []),
     ...Object.entries(a.facts).map(([k, v]) => `  ${k}: ${v}`),

@@ -145,6 +145,8 @@ describe('detect and alerts commands', () => {
     assert.equal((JSON.parse(out) as { alerts: unknown[] }).alerts.length, 1, '…unless asked for');
     assert.equal(await alertsCli('list', '--status', 'open'), 2);
     assert.equal(await alertsCli('show', id), 0);
+    // The tenant by its name, as alerts list shows it, not only a GUID.
+    assert.match(out, new RegExp(`^tenant {3}contoso \\(${TENANT}\\)`, 'm'));
     assert.match(
       out,
       /Records \(2 of 2\)[\s\S]*Set-Mailbox[\s\S]*History:[\s\S]*acknowledged[\s\S]*false_positive: test mailbox/,

@@ -177,7 +177,7 @@ async function showCommand(ctx: CliContext, id: string, flags: { format?: string
   const store = await ctx.store();
   const detail = await alertDetail(store, await alertOrFail(store, id), await ruleCatalog());
   if (format === 'json') ctx.out.write(JSON.stringify(detail, null, 2) + '\n');
-  else printDetail(ctx.out, detail);
+  else printDetail(ctx.out, detail, (await store.tenants.get(detail.alert.tenant))?.name);
   return 0;
 }
 
