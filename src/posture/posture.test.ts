@@ -47,6 +47,20 @@ test('UAL off and organization auditing off are failing, with the fix in plain w
   assert.match(result.findings.find((f) => f.code === 'UAL_OFF')!.fix!, /audit-config enable/);
 });
 
+test('with ingestion off and nothing collected, the fix is not "collect" (the API refuses it) but turning it on', async () => {
+  const org = new FakeExchange().addMailboxes(2);
+  org.ual = false;
+  const { result } = await check(org, null);
+  const nothing = result.findings.find((f) => f.code === 'NOTHING_COLLECTED')!;
+  assert.match(nothing.message, /none can be while unified audit log ingestion is off/);
+  assert.match(
+    nothing.fix!,
+    /^Turn unified audit log ingestion on first \(UAL_OFF\), then tenantwatch collect contoso$/,
+  );
+  const on = await check(new FakeExchange().addMailboxes(2), null);
+  assert.equal(on.result.findings.find((f) => f.code === 'NOTHING_COLLECTED')!.fix, 'tenantwatch collect contoso');
+});
+
 test('mailboxes with auditing off, short age limits and missing actions are warnings', async () => {
   const org = new FakeExchange()
     .addMailboxes(3)

@@ -136,11 +136,16 @@ function collectionFindings(state: AuditState, now: number): Finding[] {
     }
   }
   if (state.newestRecord === null) {
+    // With ingestion off, "fix: tenantwatch collect" sent people to a command that can only fail (the API
+    // refuses the subscriptions): the way to records is UAL_OFF's fix.
+    const ualOff = state.ualEnabled === false;
     out.push({
       code: 'NOTHING_COLLECTED',
       severity: 'info',
-      message: 'No records of this tenant have been collected yet',
-      fix: 'tenantwatch collect TENANT',
+      message: `No records of this tenant have been collected yet${ualOff ? ', and none can be while unified audit log ingestion is off' : ''}`,
+      fix: ualOff
+        ? 'Turn unified audit log ingestion on first (UAL_OFF), then tenantwatch collect TENANT'
+        : 'tenantwatch collect TENANT',
     });
   } else if (now - state.newestRecord > 2 * DAY) {
     out.push({
