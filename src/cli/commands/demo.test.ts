@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCli } from '../../../test/support/cli.js';
 import { createContext } from '../context.js';
-import { demoContext, demoSimulation, demoTimeScale, scaledClock } from './demo.js';
+import { collectedLine, demoContext, demoSimulation, demoTimeScale, scaledClock } from './demo.js';
 import type { AppError } from '../../core/errors.js';
 
 async function withHome(fn: (home: string) => unknown): Promise<void> {
@@ -100,4 +100,15 @@ test('the simulation flags are checked as the emulator checks them: a typo is re
       () => demoSimulation({ seed: '1', tenants: '5', users: '50', [flag]: value }),
       (e) => (e as AppError).code === 'USAGE' && (e as AppError).message.startsWith(`--${flag} must be a whole number`),
     );
+});
+
+test('the collection line counts in words that agree with the number (a rerun said "1 records collected (1 blobs)")', () => {
+  assert.equal(
+    collectedLine({ name: 'northwind', newRecords: 1, blobsFetched: 1, error: null }),
+    'northwind: 1 record collected (1 blob)',
+  );
+  assert.equal(
+    collectedLine({ name: 'contoso', newRecords: 7300, blobsFetched: 1139, error: null }),
+    'contoso: 7,300 records collected (1,139 blobs)',
+  );
 });
