@@ -13,7 +13,7 @@ import { DAY, readPages, record, TENANT_A, TENANT_B } from '../testing/fixtures.
 import { compileSearch } from './compile.js';
 import { openPostgresStore } from './index.js';
 import { PostgresRecordStore } from './records.js';
-import { PostgresTextIndex } from './text-index.js';
+import { LONG_WORD_HASH, PostgresTextIndex } from './text-index.js';
 import { MAX_NEED_WORDS, wordHash } from '../text-words.js';
 
 const NOW = Date.UTC(2026, 10, 20);
@@ -100,6 +100,32 @@ if (pgUrl) {
   }
 
   describe('PostgreSQL substring index', () => {
+    test('a word longer than the vocabulary keeps is posted as a long word: stored, and still found inside', async () => {
+      const { store } = await fresh();
+      try {
+        await store.records.insert(worded(['wallabyridge']));
+        assert.equal((await store.records.optimize!({ textIndex: true })).textIndex, true);
+        // 9,000 letters in one run: its btree key failed every insert once the index existed.
+        const blob = Array.from({ length: 9_000 }, (_, i) => 'ghijklmnopqrstuvwxyz'[(i * 7) % 20]).join('');
+        const long = record({
+          creationTime: NOW - DAY,
+          objectId: `https://x.example/${blob}`,
+          raw: JSON.stringify({ Operation: 'FileAccessed', ObjectId: `https://x.example/${blob}` }),
+        });
+        assert.equal((await store.records.insert([long])).inserted, 1);
+        const inside = blob.slice(4_000, 4_030);
+        assert.deepEqual(await ids(store, { ...ALL, freeText: [inside] }), [long.id], 'free text inside the long word');
+        assert.deepEqual(await ids(store, { ...ALL, objects: [inside] }), [long.id], 'object inside the long word');
+        assert.deepEqual(await ids(store, { ...ALL, freeText: ['wallabyridge'] }).then((r) => r.length), 1);
+        // A build over rows already stored posts it the same way.
+        await store.records.optimize!({ textIndex: false });
+        assert.equal((await store.records.optimize!({ textIndex: true })).textIndex, true);
+        assert.deepEqual(await ids(store, { ...ALL, freeText: [inside] }), [long.id], 'after a build');
+      } finally {
+        await store.close();
+      }
+    });
+
     test('records stored once it exists are posted by their writer, in small and COPY batches, and found through it', async () => {
       const { store, sql, schema } = await fresh();
       try {
@@ -304,7 +330,10 @@ if (pgUrl) {
         const mixed = { ...ALL, freeText: ['mongoosebay quxzz'] };
         const narrowed = await compiled(pool, mixed, 100);
         assert.equal(narrowed.sql.match(/raw_words &&/g)?.length, 1, narrowed.sql);
-        assert.ok(narrowed.params.includes(`{${wordHash('mongoosebay')}}`), 'by the rare word alone');
+        assert.ok(
+          narrowed.params.includes(`{${wordHash('mongoosebay')},${LONG_WORD_HASH}}`),
+          'by the rare word alone (and records posting a word too long for the vocabulary)',
+        );
         assert.deepEqual(
           await ids(store, mixed),
           rare.map((r) => r.id),

@@ -35,6 +35,7 @@ import { AppError } from '../../core/errors.js';
 import {
   asciiWords,
   MAX_NEED_WORDS,
+  wordHash,
   stopWords,
   textWords,
   vocabularyPattern,
@@ -128,11 +129,31 @@ export class TextIndexState {
   }
 }
 
+/**
+ * The longest word the vocabulary keeps. Its key is the word, and a btree entry holds at most about 2,700 bytes: a
+ * record with a longer run of letters and digits (a pasted blob in an ObjectId) failed every insert once the index
+ * existed. A longer word is posted as LONG_WORD instead, which every need's lookup includes (WordLookup.hashes):
+ * such records are always candidates, and the exact test on raw decides, as for any candidate.
+ */
+export const MAX_VOCABULARY_WORD = 1_000;
+/** What a record posts for each word longer than MAX_VOCABULARY_WORD (a word of [a-z0-9] never has a `~`). */
+export const LONG_WORD_HASH = wordHash('~long word~');
+
 /** Cut words as record_words takes them: their hashes as an array literal (null: none), each added to `vocabulary`. */
 function posted(words: readonly string[], hashes: readonly number[], vocabulary: NewWords): string | null {
   if (words.length === 0) return null;
-  for (let i = 0; i < words.length; i++) vocabulary.add(words[i]!, hashes[i]!);
-  return `{${hashes.join(',')}}`;
+  let long = false;
+  const out: number[] = [];
+  for (let i = 0; i < words.length; i++) {
+    if (words[i]!.length > MAX_VOCABULARY_WORD) {
+      if (!long) out.push(LONG_WORD_HASH);
+      long = true;
+      continue;
+    }
+    vocabulary.add(words[i]!, hashes[i]!);
+    out.push(hashes[i]!);
+  }
+  return `{${out.join(',')}}`;
 }
 
 const BACKSLASH = 0x5c;
@@ -188,12 +209,14 @@ export class WordLookup {
   ) {}
 
   /**
-   * The hashes of the words meeting a need (none: no stored record has such a word); null when too many words
-   * meet it for it to narrow (MAX_NEED_WORDS, as in SQLite).
+   * The hashes of the words meeting a need, and LONG_WORD_HASH; null when too many words meet it for it to narrow
+   * (MAX_NEED_WORDS, as in SQLite).
    */
   hashes(need: WordNeed): readonly number[] | null {
     const found = this.found.get(needKey(need));
-    return found === undefined ? [] : found;
+    // A record with a word too long for the vocabulary may hold it: always a candidate (MAX_VOCABULARY_WORD).
+    if (found === undefined) return [LONG_WORD_HASH];
+    return found === null ? null : [...found, LONG_WORD_HASH];
   }
 
   /** Whether another lookup of the same search found the same words. */
