@@ -99,11 +99,23 @@ const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL|EPROTO|SSL/
 /** The class of a network error thrown by node (code on the error or on its cause). */
 export function classifyNetworkError(error: unknown): SinkFailure {
   if (error instanceof SinkFailure) return error;
-  const e = error as { code?: string; message?: string; name?: string; cause?: { code?: string; message?: string } };
+  const e = error as {
+    code?: string;
+    message?: string;
+    name?: string;
+    hostname?: string;
+    cause?: { code?: string; message?: string; hostname?: string };
+  };
   const code = e.code ?? e.cause?.code ?? '';
   const message = `${code ? code + ': ' : ''}${e.cause?.message ?? e.message ?? String(error)}`.slice(0, 300);
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
-    return new SinkFailure('dns', message, { retryable: true, cause: error });
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    // Said as the HTTP client says it (net/failures.ts), whichever sink type met it (syslog's sockets too).
+    const host = e.hostname ?? e.cause?.hostname;
+    const said = host
+      ? `The host name ${host} could not be resolved (${code}${code === 'EAI_AGAIN' ? ': the DNS server did not answer' : ''})`
+      : message;
+    return new SinkFailure('dns', said, { retryable: true, cause: error });
+  }
   if (TLS_CODES.test(code) || /certificate|self.signed|tls/i.test(message))
     return new SinkFailure('tls', message, { retryable: false, cause: error });
   if (code === 'ETIMEDOUT' || e.name === 'TimeoutError' || code === 'UND_ERR_CONNECT_TIMEOUT')

@@ -32,6 +32,10 @@ test('statuses and network errors are classified by stage', () => {
   assert.equal(classifyStatus(503, 'x').retryable, true);
   assert.equal(classifyStatus(400, 'x').stage, 'payload');
   assert.equal(classifyNetworkError(Object.assign(new Error('x'), { code: 'ENOTFOUND' })).stage, 'dns');
+  const dns = classifyNetworkError(
+    Object.assign(new Error('getaddrinfo ENOTFOUND siem.example'), { code: 'ENOTFOUND', hostname: 'siem.example' }),
+  );
+  assert.equal(dns.message, 'The host name siem.example could not be resolved (ENOTFOUND)');
   assert.equal(
     classifyNetworkError(Object.assign(new Error('x'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' })).stage,
     'tls',
