@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -224,6 +225,50 @@ test('a filter chooses records: an alerts-only sink with one is refused, naming 
     const listed = await runCli(['sink', 'list', '--format', 'json'], data);
     const sinks = (JSON.parse(listed.stdout) as { sinks: { name: string; filter: string }[] }).sinks;
     assert.equal(sinks.find((s) => s.name === 'hook')?.filter, 'alerts as routed');
+  } finally {
+    cleanup();
+  }
+});
+
+test('sink status shows no record lag for a sink that takes only alerts', async () => {
+  const { dir, cleanup } = tempDir('tw-sink-status-');
+  try {
+    const data = { dataDir: dir, env: { HEC_TOKEN: '00000000-0000-4000-8000-000000000000' } };
+    const file = join(dir, 'records.ndjson');
+    const at = new Date(Date.now() - 3_600_000).toISOString().slice(0, 19);
+    writeFileSync(
+      file,
+      [1, 2]
+        .map((i) =>
+          JSON.stringify({
+            Id: `00000000-0000-4000-8000-00000000000${i}`,
+            RecordType: 6,
+            CreationTime: at,
+            Operation: 'FileAccessed',
+            OrganizationId: 'contoso',
+            UserId: 'alice@contoso.com',
+            Workload: 'SharePoint',
+          }),
+        )
+        .join('\n'),
+    );
+    assert.equal((await runCli(['import', file, '--tenant', 'contoso'], data)).code, 0);
+    for (const args of [
+      ['desk', '--type', 'webhook', '--url', 'http://127.0.0.1:9/hook', '--from', 'start'],
+      ['siem', '--type', 'splunk', '--url', 'https://127.0.0.1:8088', '--token-env', 'HEC_TOKEN', '--from', 'start'],
+    ]) {
+      const added = await runCli(['sink', 'add', ...args], data);
+      assert.equal(added.code, 0, added.stderr);
+    }
+    const status = await runCli(['sink', 'status', '--format', 'json'], data);
+    const sinks = (JSON.parse(status.stdout) as { sinks: { name: string; takes: string; lagRecords: number }[] }).sinks;
+    assert.deepEqual(
+      sinks.map((s) => [s.name, s.takes, s.lagRecords]),
+      [
+        ['desk', 'alerts', 0],
+        ['siem', 'records', 2],
+      ],
+    );
   } finally {
     cleanup();
   }

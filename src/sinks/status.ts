@@ -15,6 +15,7 @@ export interface SinkStatus {
   takes: string;
   filter: string;
   cursor: string | null;
+  /** Records not yet delivered (0 for a sink that takes only alerts). */
   lagRecords: number;
   /** ms the oldest record not yet delivered has been in the store; 0 when caught up. */
   lagMs: number;
@@ -33,8 +34,10 @@ const iso = (t: number | null | undefined): string | null =>
 
 export async function sinkStatus(store: ForwardStore, row: SinkRow, now: number): Promise<SinkStatus> {
   const cursor = await store.cursors.get(sinkConsumer(row.name));
+  // A sink that takes only alerts is sent them as they are raised (routing): the records' tail is not its to follow.
+  const records = row.takes !== 'alerts';
   const [lag, stats, dead, holder] = await Promise.all([
-    store.records.tailLag(cursor),
+    records ? store.records.tailLag(cursor) : { records: 0, oldestIngestedAt: null },
     store.sinks.stats(row.name),
     store.sinks.countDeadLetters(row.name),
     store.ledger.leaseHolder(leaseKey(row.name)),
