@@ -252,6 +252,10 @@ async function exclusionsCommand(ctx: CliContext, f: { remove?: string; format?:
   if (format === 'json') ctx.out.write(JSON.stringify({ count: rows.length, exclusions: rows }, null, 2) + '\n');
   // A listing takes jsonl and csv too (README: every listing takes --format table|json|jsonl|csv).
   else if (format !== 'table') await writeListing(format, EXCLUSION_COLUMNS, rows.map(exclusionRow), ctx.out);
+  else if (rows.length === 0)
+    ctx.out.write(
+      'no exclusions: make one with tenantwatch alerts exclude ALERT-ID --user|--address|--application VALUE --reason TEXT\n',
+    );
   else
     for (const e of rows)
       ctx.out.write(
