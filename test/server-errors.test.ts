@@ -116,6 +116,17 @@ describe('reports routes', () => {
     });
     assertClientError({ status: res.statusCode, body: res.json() });
   });
+  test('a body that is not sent as JSON is refused as such, not read as an empty request', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/reports/admin-activity/run',
+      payload: '{"start":"7d"}',
+      headers: { 'content-type': 'text/plain' },
+    });
+    assertClientError({ status: res.statusCode, body: res.json() }, 'BAD_INPUT');
+    assert.equal(res.json().error.message, 'The body is not sent as JSON; the API reads JSON only');
+    assert.match(res.json().error.hint, /Content-Type: application\/json/);
+  });
   test('parameters that are not an object are a 400', async () => {
     const res = await app.inject({ method: 'POST', url: '/api/reports/admin-activity/run', payload: [1, 2] });
     assertClientError({ status: res.statusCode, body: res.json() }, 'BAD_INPUT');

@@ -17,6 +17,10 @@ export interface ErrorBody {
 export function toHttpError(e: unknown): AppError {
   if (e instanceof AppError) return e;
   const fe = e as Partial<FastifyError>;
+  if (fe.statusCode === 415)
+    return new AppError('BAD_INPUT', 'The body is not sent as JSON; the API reads JSON only', {
+      hint: 'Send the body as JSON with Content-Type: application/json',
+    });
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     return new AppError(fe.statusCode === 404 ? 'NOT_FOUND' : 'BAD_INPUT', fe.message ?? 'The request is not valid', {
       hint: 'Check the request against the API reference in docs/ARCHITECTURE.md (Console)',

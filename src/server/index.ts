@@ -70,6 +70,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     bodyLimit: 1_048_576,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1_000 },
   });
+  // Bodies are JSON only: a text/plain body reached the routes as a string ("" is not an alert status), and it is
+  // the one body type another site's form can send without asking first.
+  app.removeContentTypeParser('text/plain');
   const routes: { method: string; url: string }[] = [];
   ROUTE_LISTS.set(app, routes);
   app.addHook('onRoute', (route) => {
