@@ -127,4 +127,8 @@ test('after enable, check and collect say the UAL request is pending (when, by w
   assert.doesNotMatch(said.join('\n'), /Turn it on \(tenantwatch audit-config enable/);
   const coverage = await runCli(['coverage', sick.name], { dataDir: data.dir });
   assert.match(coverage.stdout, /records nothing: .*turning it on was requested at/);
+  const tested = await runCli(['tenant', 'test', sick.name], { dataDir: data.dir });
+  assert.equal(tested.code, 1);
+  assert.match(tested.stderr, /Turning it on was requested at \S+ by .+; Microsoft applies it within 60 minutes/);
+  assert.doesNotMatch(tested.stderr, /Turn it on \(tenantwatch audit-config enable/);
 });
