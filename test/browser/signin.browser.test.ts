@@ -296,6 +296,9 @@ describe('signing in to the console in a browser', () => {
   test('a viewer sees the overview but is refused an admin action and has no audit tab', async () => {
     await signInLocally('vic');
     assert.equal(await page.$('a[href="#/audit"]'), null);
+    assert.equal(await page.$('a[href="#/search"]'), null, 'no Search tab: searching needs the investigator role');
+    assert.equal(await page.$('a[href="#/reports"]'), null, 'no Reports tab either');
+    assert.ok(await page.$('a[href="#/alerts"]'), 'the overview pages stay');
     const refused = await page.evaluate(async () => {
       const csrf = /tw_csrf=([^;]+)/.exec(document.cookie)?.[1] ?? '';
       const res = await fetch('/api/admin/users', {

@@ -46,7 +46,10 @@ function Console({ me, signOut }: { me: Me; signOut: () => void }) {
             : []),
           { id: 'admin', label: 'Admin' },
         ]
-      : PAGES;
+      : me.role === 'viewer'
+        ? // Search and reports read records, an investigator's right: a viewer's tabs would only ever be refused.
+          PAGES.filter((p) => p.id !== 'search' && p.id !== 'reports')
+        : PAGES;
   return (
     <div className="app">
       <header className="topbar">
