@@ -199,6 +199,35 @@ describe('console in a browser', () => {
     assert.ok(csv.includes(`,${w.emu.tenants[0]!.name},`), csv.split('\r\n')[1]);
   });
 
+  test('a report run that answers late does not replace a later run of another report', async () => {
+    const page = w.page;
+    let release = (): void => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    await page.route('**/api/reports/admin-activity/run', async (route) => {
+      const response = await route.fetch();
+      await held;
+      await route.fulfill({ response });
+    });
+    try {
+      await page.goto(`${w.url}#/reports?id=admin-activity`);
+      await page.waitForSelector('.report-form button[type=submit]');
+      await page.click('.report-form button[type=submit]');
+      await runReport('sign-ins');
+      const before = await page.textContent('.report-main .result-bar');
+      const finished = page.waitForEvent('requestfinished', (r) => r.url().includes('/api/reports/admin-activity/run'));
+      release();
+      await finished;
+      // Two frames: the page's handler of that answer has run and React has drawn what it set.
+      await page.evaluate(
+        () => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))),
+      );
+      assert.equal(await page.textContent('.report-main .result-bar'), before, "sign-ins' result stays");
+    } finally {
+      release();
+      await page.unroute('**/api/reports/admin-activity/run');
+    }
+  });
+
   test("a report's notes are shown with the result's notices, not as a figure", async () => {
     const page = await runReport('sign-ins');
     // Eight days of records cannot say an address went unused for the 30-day look-back.

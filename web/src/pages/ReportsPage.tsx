@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import {
   api,
   files,
@@ -99,6 +99,8 @@ interface Run {
   result: (ReportResult & { notices?: FilterNotice[] }) | null;
   error: unknown;
   busy: boolean;
+  /** Which run of this page it is: an answer is shown only while its run is still the latest asked for. */
+  seq: number;
 }
 
 /** The investigations: pick one, fill its parameters, read the result as a table and charts. */
@@ -109,6 +111,7 @@ export function ReportsPage({ params }: { params: URLSearchParams }) {
   const id = params.get('id') ?? list.data?.reports[0]?.id ?? null;
   const info = list.data?.reports.find((r) => r.id === id);
   const [run, setRun] = useState<Run | null>(null);
+  const runs = useRef(0);
   const [exporting, setExporting] = useState<{ error: unknown; busy: boolean }>({ error: null, busy: false });
   const [detail, setDetail] = useState<{ tenant: string; id: string } | null>(null);
   const result = run?.id === id ? run.result : null;
@@ -124,11 +127,14 @@ export function ReportsPage({ params }: { params: URLSearchParams }) {
   const nothing = auditingLines(covered).some((l) => l.nothing);
   const execute = (p: Record<string, unknown>): void => {
     if (!id) return;
-    setRun({ id, params: p, result: null, error: null, busy: true });
+    const seq = ++runs.current;
+    setRun({ id, params: p, result: null, error: null, busy: true, seq });
     setExporting({ error: null, busy: false });
+    // An earlier run that answers after a later one was asked for must not replace it (runs are not cancelled).
+    const settle = (next: Run): void => setRun((current) => (current?.seq === seq ? next : current));
     send(api.runReport(id, p)).then(
-      (r) => setRun({ id, params: p, result: r, error: null, busy: false }),
-      (error: unknown) => !isAbort(error) && setRun({ id, params: p, result: null, error, busy: false }),
+      (r) => settle({ id, params: p, result: r, error: null, busy: false, seq }),
+      (error: unknown) => !isAbort(error) && settle({ id, params: p, result: null, error, busy: false, seq }),
     );
   };
   // The server writes the file (the CLI's writer, reports/export.ts): it runs the report again with the same parameters.
