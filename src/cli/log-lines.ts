@@ -8,14 +8,25 @@ import { Writable } from 'node:stream';
  */
 const SAID_BY_THE_COMMAND = new Set(['collector.tenant.failed', 'sink.gave_up']);
 
+type Entry = Record<string, unknown>;
+
+/** A pino line's object; null when the line is not JSON. */
+function entryOf(line: string): Entry | null {
+  try {
+    return JSON.parse(line) as Entry;
+  } catch {
+    return null;
+  }
+}
+
 /** The sentence for one pino JSON line, or null when nothing should be shown. */
 export function humanLogLine(line: string): string | null {
-  let entry: Record<string, unknown>;
-  try {
-    entry = JSON.parse(line) as Record<string, unknown>;
-  } catch {
-    return line.trim() ? `tenantwatch: ${line.trim()}` : null;
-  }
+  const entry = entryOf(line);
+  if (entry === null) return line.trim() ? `tenantwatch: ${line.trim()}` : null;
+  return sentenceOf(entry);
+}
+
+function sentenceOf(entry: Entry): string | null {
   if (typeof entry.event === 'string' && SAID_BY_THE_COMMAND.has(entry.event)) return null;
   const level = typeof entry.level === 'number' ? entry.level : 40;
   const kind = level >= 50 ? 'error' : 'warning';
@@ -43,13 +54,8 @@ const MORE_LIKE_IT = '; the summary counts the rest of them for this feed (-v or
 export function humanLogStream(target: NodeJS.WritableStream): Writable {
   let pending = '';
   const said = new Set<string>();
-  const firstOfItsKind = (line: string): boolean | 'first' => {
-    let entry: { event?: unknown; tenant?: unknown; contentType?: unknown };
-    try {
-      entry = JSON.parse(line) as typeof entry;
-    } catch {
-      return true;
-    }
+  /** false: said already for this feed; 'first': the first of its kind, said with MORE_LIKE_IT; true: any other. */
+  const firstOfItsKind = (entry: Entry): boolean | 'first' => {
     if (typeof entry.event !== 'string' || !ONCE_PER_FEED.has(entry.event)) return true;
     const key = JSON.stringify([entry.event, entry.tenant, entry.contentType]);
     if (said.has(key)) return false;
@@ -63,8 +69,9 @@ export function humanLogStream(target: NodeJS.WritableStream): Writable {
       while ((nl = pending.indexOf('\n')) >= 0) {
         const line = pending.slice(0, nl);
         pending = pending.slice(nl + 1);
-        const shown = firstOfItsKind(line);
-        const text = shown ? humanLogLine(line) : null;
+        const entry = entryOf(line);
+        const shown = entry === null ? true : firstOfItsKind(entry);
+        const text = !shown ? null : entry === null ? humanLogLine(line) : sentenceOf(entry);
         if (text) target.write(`${text}${shown === 'first' ? MORE_LIKE_IT : ''}\n`);
       }
       done();
