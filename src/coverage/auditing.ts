@@ -71,11 +71,24 @@ export function auditingFact(snapshot: PostureSnapshot | undefined, now: number)
  * What to tell a person whose collection was refused because ingestion is off, when turning it on was
  * already requested: when, by whom, and until when to wait — instead of "turn it on" (issue 18, item 5).
  */
-export function requestedHint(requested: NonNullable<AuditingFact['requested']>): string {
+function requestedHint(requested: NonNullable<AuditingFact['requested']>): string {
   const asked = `Turning it on was requested at ${toIsoSeconds(requested.at)} by ${requested.by}`;
   return requested.overdue
     ? `${asked}, and it is still not in effect after the 60 minutes Microsoft documents: run tenantwatch audit-config check, then audit-config enable again if it is still off`
     : `${asked}; Microsoft applies it within 60 minutes (by ${toIsoSeconds(requested.appliesBy)}): collect again after that`;
+}
+
+/**
+ * A refusal as a person reads it: its message and what to do, and when the refusal is ingestion being off
+ * although turning it on was already requested, that request (requestedHint) instead of "turn it on" again.
+ */
+export function refusalText(
+  error: { code: string; message: string; hint?: string | undefined },
+  fact: AuditingFact | undefined,
+): string {
+  const requested = error.code === 'AUDIT_DISABLED' ? fact?.requested : null;
+  const hint = requested ? requestedHint(requested) : error.hint;
+  return hint ? `${error.message}. ${hint}` : error.message;
 }
 
 function openUalRequest(requests: RequestedChange[] | undefined, now: number): RequestedChange | null {

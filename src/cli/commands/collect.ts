@@ -4,7 +4,7 @@ import { collect, type CollectSummary, type CollectTenant } from '../../collecto
 import type { TenantStats } from '../../collector/context.js';
 import { HISTORY_SOURCES, type HistoryVia } from '../../collector/history.js';
 import { connectTenant } from '../../config/tenants.js';
-import { readAuditingFacts, requestedHint } from '../../coverage/auditing.js';
+import { readAuditingFacts, refusalText } from '../../coverage/auditing.js';
 import { AppError } from '../../core/errors.js';
 import { parseDuration } from '../../core/time.js';
 import type { TenantRow } from '../../store/contract.js';
@@ -197,12 +197,7 @@ async function collectAndDetect(
     );
     const facts = await readAuditingFacts(store, rows, ctx.clock.now());
     for (const s of summary.tenants)
-      if (s.error) {
-        // Ingestion off although someone already asked to turn it on: say so, not "turn it on" again.
-        const requested = s.error.code === 'AUDIT_DISABLED' ? facts.get(s.tenant)?.requested : null;
-        const hint = requested ? requestedHint(requested) : s.error.hint;
-        ctx.err.write(`tenantwatch: ${s.name}: ${s.error.message}${hint ? `. ${hint}` : ''}\n`);
-      }
+      if (s.error) ctx.err.write(`tenantwatch: ${s.name}: ${refusalText(s.error, facts.get(s.tenant))}\n`);
     const ending = runEnding(summary);
     for (const line of ending.lines) ctx.err.write(line);
     return ending.code;

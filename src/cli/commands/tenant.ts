@@ -12,7 +12,7 @@ import {
 import { AppError } from '../../core/errors.js';
 import { addEmulatedTenants } from '../../config/emulated.js';
 import { testTenant } from '../../collector/tenant-test.js';
-import { readAuditingFacts, requestedHint } from '../../coverage/auditing.js';
+import { readAuditingFacts, refusalText } from '../../coverage/auditing.js';
 import type { CliContext } from '../context.js';
 import { recordCli } from '../console-audit.js';
 import { refuseRename } from '../tenant-admin.js';
@@ -263,13 +263,9 @@ async function runTest(ctx: CliContext, name: string): Promise<number> {
     const result = await testTenant(conn, ctx.signal);
     for (const line of result.lines) ctx.out.write(redact(line, conn.secrets) + '\n');
     if (result.error) {
-      // Ingestion off although someone already asked to turn it on: say so, as collect does, not "turn it on".
-      const requested =
-        result.error.code === 'AUDIT_DISABLED'
-          ? (await readAuditingFacts(await ctx.store(), [row], ctx.clock.now())).get(row.tenantId)?.requested
-          : null;
-      const line = requested ? `${result.error.message}. ${requestedHint(requested)}` : result.error.toLine();
-      ctx.err.write(`tenantwatch: ${redact(line, conn.secrets)}\n`);
+      // Ingestion off although someone already asked to turn it on: said as collect says it, not "turn it on".
+      const fact = (await readAuditingFacts(await ctx.store(), [row], ctx.clock.now())).get(row.tenantId);
+      ctx.err.write(`tenantwatch: ${redact(refusalText(result.error, fact), conn.secrets)}\n`);
     }
     return result.error ? result.error.exitCode : 0;
   } finally {
