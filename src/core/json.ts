@@ -55,3 +55,11 @@ export function parseBoundedJson(text: string): unknown {
     return undefined;
   }
 }
+
+/**
+ * Whether an object key is an OData annotation (`@odata.type`, `Prop@odata.type`): Graph's description of a
+ * value, not part of an audit record (ingest/normalize.ts drops them; store/conflicts.ts sets them aside).
+ */
+export function isODataAnnotation(key: string): boolean {
+  return key.includes('@odata.');
+}

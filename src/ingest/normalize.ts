@@ -1,6 +1,7 @@
 import { resolveRecordType, resolveUserType } from '../core/catalog/index.js';
 import { contentTypeForRecordType } from '../core/catalog/index.js';
 import type { AuditRecord, ContentType, RecordSource } from '../core/record.js';
+import { isODataAnnotation } from '../core/json.js';
 import { parseClientAddress, type ClientAddress } from './client-address.js';
 import { parseCreationTime } from './creation-time.js';
 import { emptyExtracted, extractFields, type Extracted } from './extract.js';
@@ -97,7 +98,7 @@ export function normalizeRecord(input: string | object, ctx: NormalizeContext): 
 export function withoutODataAnnotations(body: Json): Json {
   let out: Json | null = null;
   for (const key of Object.keys(body)) {
-    if (!key.includes('@odata.')) continue;
+    if (!isODataAnnotation(key)) continue;
     out ??= { ...body };
     delete out[key];
   }

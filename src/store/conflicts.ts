@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AuditRecord } from '../core/record.js';
+import { isODataAnnotation } from '../core/json.js';
 
 /**
  * Records that share a stored record's (tenant, Id) but not its content (issue 18, acceptance: "duplicate
@@ -45,7 +46,7 @@ export function sameContent(stored: string, incoming: string): boolean {
  */
 function canonicalRecord(value: unknown): string {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return canonical(value);
-  const entries = Object.entries(value as Record<string, unknown>).filter(([k]) => !k.includes('@odata.'));
+  const entries = Object.entries(value as Record<string, unknown>).filter(([k]) => !isODataAnnotation(k));
   return canonical(Object.fromEntries(entries));
 }
 
