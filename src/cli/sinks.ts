@@ -27,19 +27,25 @@ export function forwardStore(store: Store): ForwardStore {
  */
 export function sinkSecrets(ctx: CliContext, rows: readonly SinkRow[]): string[] {
   const out: string[] = [];
-  const key = (): Buffer => loadSecretKey(ctx.locations.secretKeyFile);
+  let loaded: Buffer | undefined;
+  // Read once per call, and only when a secret is sealed: the daemon lists its sinks on every pass.
+  const key = (): Buffer => (loaded ??= loadSecretKey(ctx.locations.secretKeyFile));
+  // A secret that cannot be opened cannot leak either.
+  const opened = (stored: string | null): string | null => {
+    if (!stored) return null;
+    try {
+      return resolveSecret(stored, key);
+    } catch {
+      return null;
+    }
+  };
   for (const row of rows) {
     out.push(...urlSecrets(row.url, row.kind));
-    for (const stored of [row.secret, row.urlSecret]) {
-      if (!stored) continue;
-      try {
-        const plain = resolveSecret(stored, key);
-        // The sealed URL's credential parts (not the whole URL alone: a message may quote only its path).
-        out.push(...(stored === row.urlSecret ? [plain, ...urlSecrets(plain, row.kind)] : [plain]));
-      } catch {
-        // A secret that cannot be opened cannot leak either.
-      }
-    }
+    const secret = opened(row.secret);
+    if (secret) out.push(secret);
+    // The sealed URL whole, and its credential parts: a message may quote only its path.
+    const url = opened(row.urlSecret);
+    if (url) out.push(url, ...urlSecrets(url, row.kind));
   }
   return out;
 }
