@@ -4,6 +4,7 @@ import { parseIpFilter } from '../core/ip.js';
 import type { IpFilter, SearchQuery } from '../core/search-query.js';
 import { parseTimeInput } from '../core/time.js';
 import { closeRecordTypeNames } from './suggest.js';
+import { dedupe, dedupeBy, dedupeCaseless } from './dedupe.js';
 import { freeTextForms } from './free-text.js';
 import { columnInteger } from '../ingest/facts.js';
 
@@ -214,23 +215,4 @@ function checkCount(key: ListKey, n: number): void {
 
 function clip(text: string): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
-
-function dedupe(list: string[]): string[] {
-  return [...new Set(list)];
-}
-
-/** Keeps the first spelling of values that differ only in case (they match the same records). */
-function dedupeCaseless(list: string[]): string[] {
-  return dedupeBy(list, (v) => v.toLowerCase());
-}
-
-function dedupeBy<T>(list: T[], key: (v: T) => string): T[] {
-  const seen = new Set<string>();
-  return list.filter((v) => {
-    const k = key(v);
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
 }

@@ -1,3 +1,5 @@
+import { dedupeCaseless } from './dedupe.js';
+
 /**
  * Free text is matched against the stored raw JSON, where a value is written escaped: a path
  * `C:\Users\bob` is `C:\\Users\\bob` there, a quote `\"`, and some writers (System.Text.Json, which
@@ -10,7 +12,7 @@
 export function freeTextForms(term: string): string[] {
   const once = jsonEscaped(term);
   const escapedAll = systemTextJsonEscaped(term);
-  return distinctCaseless([term, once, escapedAll, jsonEscaped(once), jsonEscaped(escapedAll)]);
+  return dedupeCaseless([term, once, escapedAll, jsonEscaped(once), jsonEscaped(escapedAll)]);
 }
 
 /** The text between the quotes JSON.stringify writes: `\` → `\\`, `"` → `\"`, control characters escaped. */
@@ -29,14 +31,4 @@ function systemTextJsonEscaped(text: string): string {
     else out += ch;
   }
   return out;
-}
-
-function distinctCaseless(list: string[]): string[] {
-  const seen = new Set<string>();
-  return list.filter((v) => {
-    const key = v.toLowerCase();
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }
