@@ -2,6 +2,7 @@ import { parseBoundedJson } from '../core/json.js';
 import type { AuditRecord } from '../core/record.js';
 import { emptyExtracted, extractFields, type Extracted } from './extract.js';
 import { nameValues } from './fields.js';
+import { wellFormedText } from './well-formed.js';
 
 /** The fields of a record that reports read often enough to keep as columns beside the raw text. */
 export type RecordFacts = Pick<AuditRecord, 'userAgent' | 'appId' | 'logonType'>;
@@ -39,8 +40,9 @@ function extendedUserAgent(value: unknown): string | null {
   return null;
 }
 
+/** A non-empty string, lone surrogates as U+FFFD (well-formed.ts), as normalize.ts keeps every text column. */
 function nonEmpty(value: unknown): string | null {
-  return typeof value === 'string' && value !== '' ? value : null;
+  return typeof value === 'string' && value !== '' ? wellFormedText(value) : null;
 }
 
 function toInteger(value: unknown): number | null {

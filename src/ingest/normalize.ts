@@ -9,6 +9,7 @@ import { columnInteger, recordFacts } from './facts.js';
 import { deriveOutcome } from './outcome.js';
 import { derivedRecordId } from './record-id.js';
 import { nestedDeeperThan, objectDeeperThan, TOO_DEEP } from './depth.js';
+import { wellFormedText } from './well-formed.js';
 
 /**
  * Any audit record shape → one AuditRecord (issue 2 §3): PascalCase AuditData (Management Activity API
@@ -120,7 +121,7 @@ function build(f: Extracted, body: Json, raw: string, ctx: NormalizeContext): No
   // A record without Operation is still evidence (Elastic's ip-formats fixtures have none): kept with ''.
   const operation = text(f.operation) ?? '';
   const organizationId = text(f.organizationId);
-  const tenant = ctx.tenant ?? organizationId;
+  const tenant = ctx.tenant === undefined ? organizationId : wellFormedText(ctx.tenant);
   if (!tenant) return fail('no tenant: the record has no OrganizationId; import it with --tenant NAME');
   const userId = text(f.userId) ?? text(f.userPrincipalName);
   const id = text(f.id) ?? derivedRecordId(body);
@@ -189,9 +190,12 @@ function toUserType(value: unknown): number | null {
   return columnInteger(n) ? n : null;
 }
 
-/** Strings as given (empty → null); numbers and booleans as their text; anything else → null. */
+/**
+ * Strings as given (empty → null) but for lone surrogates, which become U+FFFD (well-formed.ts: both stores then
+ * keep and key the same text); numbers and booleans as their text; anything else → null.
+ */
 function text(value: unknown): string | null {
-  if (typeof value === 'string') return value === '' ? null : value;
+  if (typeof value === 'string') return value === '' ? null : wellFormedText(value);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return null;
 }

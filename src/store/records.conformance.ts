@@ -5,6 +5,7 @@ import type { AuditRecord, StoredRecord } from '../core/record.js';
 import type { IpFilter, SearchQuery } from '../core/search-query.js';
 import { recordKeys } from './columns.js';
 import type { RecordStore } from './contract.js';
+import { runNormalizedConformance } from './testing/normalized-conformance.js';
 import { runTailConformance, type TailHooks } from './testing/tail-conformance.js';
 import { DAY, expectedIds, HOUR, record, T0, TENANT_A, TENANT_B } from './testing/fixtures.js';
 
@@ -32,6 +33,7 @@ export function runRecordsConformance(
       },
     };
     recordTests(ctx);
+    runNormalizedConformance(ctx);
     searchTests(ctx);
     runTailConformance(ctx, hooks);
   });

@@ -2,6 +2,7 @@ import type { AuditRecord, ContentType, Outcome, RecordSource } from '../../core
 import { operationKeyOf, recordFlags, workloadKeyOf } from '../../store/columns.js';
 import { ipKey } from '../../store/ip-key.js';
 import type { RecordKeys } from '../../store/contract.js';
+import { isWellFormed } from '../well-formed.js';
 
 /**
  * Records as columns, for the trip from the parse worker to the importer's thread: structured cloning an
@@ -132,7 +133,7 @@ export class RecordPacker {
       const r = records[i]!;
       const written = bytes.write(r.raw, used, 'utf8');
       const ascii = written === r.raw.length;
-      if (ascii || wellFormed(r.raw)) {
+      if (ascii || isWellFormed(r.raw)) {
         used += written;
         p.rawEnds.push(used);
         p.raw.push('');
@@ -259,9 +260,4 @@ export class RecordUnpacker {
     }
     return { records: out, keys };
   }
-}
-
-/** No lone surrogate (ES2024's String.prototype.isWellFormed, in Node since 20; the project's lib is ES2023). */
-function wellFormed(text: string): boolean {
-  return (text as string & { isWellFormed(): boolean }).isWellFormed();
 }
