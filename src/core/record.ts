@@ -1,7 +1,8 @@
 /**
  * The one shape every audit record takes inside tenantwatch, whatever it arrived as
  * (Management Activity API blob, Search-UnifiedAuditLog, Graph auditLogRecord, Purview CSV export).
- * `raw` keeps the original AuditData JSON text untouched: it is the evidence, everything else is derived.
+ * `raw` keeps the original AuditData JSON text untouched (but for a lone UTF-16 surrogate, written as its JSON
+ * escape: ingest/well-formed.ts): it is the evidence, everything else is derived.
  */
 
 /** Where a record came from. */

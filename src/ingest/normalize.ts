@@ -9,7 +9,7 @@ import { columnInteger, recordFacts } from './facts.js';
 import { deriveOutcome } from './outcome.js';
 import { derivedRecordId } from './record-id.js';
 import { nestedDeeperThan, objectDeeperThan, TOO_DEEP } from './depth.js';
-import { wellFormedText } from './well-formed.js';
+import { wellFormedJson, wellFormedText } from './well-formed.js';
 
 /**
  * Any audit record shape → one AuditRecord (issue 2 §3): PascalCase AuditData (Management Activity API
@@ -87,7 +87,7 @@ export function normalizeRecord(input: string | object, ctx: NormalizeContext): 
     extractFields(parsed, fields, false);
     raw = text ?? JSON.stringify(parsed);
   }
-  return build(fields, body, raw, ctx);
+  return build(fields, body, wellFormedJson(raw), ctx);
 }
 
 /**

@@ -18,3 +18,18 @@ export function isWellFormed(text: string): boolean {
 export function wellFormedText(text: string): string {
   return isWellFormed(text) ? text : (text as string & { toWellFormed(): string }).toWellFormed();
 }
+
+/** A lone surrogate: a high one not followed by a low one, or a low one not preceded by a high one. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * A record's JSON text with each lone surrogate written as its JSON escape (`\ud800`, six characters). A raw text
+ * holds one when it was decoded from JSON itself (a Graph record's auditData string) or from UTF-16: SQLite kept
+ * the three bytes and read back three U+FFFD, PostgreSQL one, and SQLite called the same record arriving again a
+ * conflict with itself. JSON allows such a character only inside a string, and never after an escaping
+ * backslash, so the escape parses to exactly the same value in every store (as U+0000 is kept: columns.ts).
+ */
+export function wellFormedJson(text: string): string {
+  if (isWellFormed(text)) return text;
+  return text.replace(LONE_SURROGATE, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+}

@@ -10,15 +10,22 @@ import type { AuditRecord } from '../../core/record.js';
 import type { RecordStore } from '../contract.js';
 import { T0, TENANT_A } from './fixtures.js';
 
-/** A Management API record as a blob's text carries it: JSON.stringify writes a lone surrogate as its escape. */
-function normalized(fields: Record<string, unknown>, tenant?: string): AuditRecord {
-  const text = JSON.stringify({
+function auditData(fields: Record<string, unknown>): Record<string, unknown> {
+  return {
     CreationTime: new Date(T0).toISOString().slice(0, 19),
     RecordType: 6,
     Workload: 'SharePoint',
     OrganizationId: TENANT_A,
     ...fields,
-  });
+  };
+}
+
+/** A Management API record as a blob's text carries it: JSON.stringify writes a lone surrogate as its escape. */
+function normalized(fields: Record<string, unknown>, tenant?: string): AuditRecord {
+  return normalizedText(JSON.stringify(auditData(fields)), tenant);
+}
+
+function normalizedText(text: string, tenant?: string): AuditRecord {
   const result = normalizeRecord(text, { source: 'management-api', ...(tenant === undefined ? {} : { tenant }) });
   assert.ok(result.ok, result.ok ? '' : result.reason);
   return result.record;
@@ -62,5 +69,21 @@ export function runNormalizedConformance(ctx: { readonly store: { readonly recor
     assert.deepEqual(await ctx.store.records.insert([again]), { inserted: 0, duplicates: 1 }, 'a duplicate');
     const search = { range: { start: T0, end: T0 + 1 }, tenants: [r.tenant], users: ['al\ufffdce@contoso.com'] };
     assert.equal(await ctx.store.records.count(search), 1, 'found by the user it was stored under');
+  });
+
+  test('a lone surrogate inside raw is kept as its JSON escape: the same raw in every store, a duplicate (not a conflict) when it comes again', async () => {
+    // A Graph record whose auditData is a string: the envelope's escape decodes to a lone surrogate inside it.
+    const inner = JSON.stringify(auditData({ Id: 'graph-1', ObjectId: 'x' })).replace('"x"', '"x\ud800y\udc00"');
+    const graph = normalizedText(JSON.stringify({ createdDateTime: '2026-10-01T00:00:00Z', auditData: inner }));
+    // A line of a UTF-16 file whose text holds one as it is.
+    const line = normalizedText(JSON.stringify(auditData({ Id: 'utf16-1' })).replace('SharePoint', 'Share\udbffPoint'));
+    assert.equal(graph.raw, inner.replace('\ud800', '\\ud800').replace('\udc00', '\\udc00'));
+    assert.deepEqual(JSON.parse(graph.raw), JSON.parse(inner), 'the same JSON value');
+    assert.equal(JSON.parse(line.raw).Workload, 'Share\udbffPoint');
+    assert.deepEqual(await ctx.store.records.insert([graph, line]), { inserted: 2, duplicates: 0 });
+    for (const want of [graph, line])
+      assert.equal((await ctx.store.records.get(want.tenant, want.id))?.raw, want.raw, 'raw as normalized');
+    const again = normalizedText(JSON.stringify({ createdDateTime: '2026-10-01T00:00:00Z', auditData: inner }));
+    assert.deepEqual(await ctx.store.records.insert([again, line]), { inserted: 0, duplicates: 2 }, 'no conflict');
   });
 }
