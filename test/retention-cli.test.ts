@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { SWEEP_LEASE } from '../src/retention/lease.js';
+import { openStore } from '../src/store/open.js';
 import { runCli } from './support/cli.js';
 import { tempDir } from './support/paths.js';
 
@@ -130,6 +132,40 @@ test('a tenant stored under the key * cannot have a policy of its own: * is the 
       [['(every tenant)', '400d']],
     );
   } finally {
+    cleanup();
+  }
+});
+
+test('retention sweep while another process sweeps: it names the holder, removes nothing and exits 1; the dry run still answers', async () => {
+  const { dir, cleanup } = tempDir('tw-retention-lease-');
+  const file = join(dir, 'records.ndjson');
+  const old = new Date(Date.now() - 400 * DAY).toISOString().slice(0, 19);
+  writeFileSync(file, JSON.stringify({ Id: 'old-1', RecordType: 6, CreationTime: old, OrganizationId: 'contoso' }));
+  const data = { dataDir: dir };
+  assert.equal((await runCli(['import', file], data)).code, 0);
+  assert.equal((await runCli(['retention', 'set', '--keep', '365d'], data)).code, 0);
+  const store = await openStore(`sqlite:${join(dir, 'tenantwatch.sqlite')}`);
+  try {
+    const now = Date.now();
+    assert.ok(await store.ledger.acquireLease(SWEEP_LEASE, 'other-host:4242:abcdef01', now + 60_000, now));
+    const busy = await runCli(['retention', 'sweep'], data);
+    assert.equal(busy.code, 1, busy.stderr);
+    assert.match(
+      busy.stderr,
+      /Another retention sweep is running: process 4242 on other-host has held its lease since /,
+    );
+    assert.match(busy.stderr, /Try again later/);
+    assert.doesNotMatch(busy.stderr, /Removed/);
+    const dry = await runCli(['retention', 'sweep', '--dry-run'], data);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stderr, /Would remove 1 records/);
+    await store.ledger.releaseLease(SWEEP_LEASE, 'other-host:4242:abcdef01');
+    const swept = await runCli(['retention', 'sweep'], data);
+    assert.equal(swept.code, 0, swept.stderr);
+    assert.match(swept.stderr, /Removed 1 records/);
+    assert.equal(await store.ledger.leaseHolder(SWEEP_LEASE), null, 'the sweep let its lease go');
+  } finally {
+    await store.close();
     cleanup();
   }
 });

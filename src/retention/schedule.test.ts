@@ -4,7 +4,8 @@ import { ManualClock } from '../core/clock.js';
 import { silentLogger } from '../core/log.js';
 import { openSqliteStore } from '../store/sqlite/index.js';
 import { DAY, HOUR, record, TENANT_A, TENANT_B } from '../store/testing/fixtures.js';
-import { runRetentionSchedule, SWEEP_EVERY_MS, SWEEP_LEASE } from './schedule.js';
+import { SWEEP_LEASE } from './lease.js';
+import { runRetentionSchedule, SWEEP_EVERY_MS } from './schedule.js';
 import { sweepRetention, type TenantSweep } from './sweep.js';
 
 const NOW = Date.UTC(2026, 10, 20);

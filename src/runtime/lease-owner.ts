@@ -11,9 +11,17 @@ export function leaseOwner(): string {
   return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 }
 
+const OWNER = /^(.*):(\d+):[0-9a-f]{8}$/;
+
+/** How a person reads an owner: `process 4242 on build-7` (the random part tells nobody anything). */
+export function ownerText(owner: string): string {
+  const m = OWNER.exec(owner);
+  return m ? `process ${m[2]} on ${m[1]}` : owner;
+}
+
 /** True for an owner named by leaseOwner() on this host whose process does not exist. */
 export function isDeadLocalOwner(owner: string): boolean {
-  const m = /^(.*):(\d+):[0-9a-f]{8}$/.exec(owner);
+  const m = OWNER.exec(owner);
   if (!m || m[1] !== hostname()) return false;
   const pid = Number(m[2]);
   if (pid === process.pid) return false;

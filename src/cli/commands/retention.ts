@@ -4,7 +4,9 @@ import { terminalText } from '../../core/terminal.js';
 import { parseDuration } from '../../core/time.js';
 import type { Store } from '../../store/contract.js';
 import { DEFAULT_POLICY_KEY } from '../../store/retention-rows.js';
-import { sweepRetention, type TenantSweep } from '../../retention/sweep.js';
+import { underSweepLease, type SweepLeaseHolder } from '../../retention/lease.js';
+import { sweepRetention, type SweepOptions, type TenantSweep } from '../../retention/sweep.js';
+import { leaseOwner, ownerText } from '../../runtime/lease-owner.js';
 import { resolveTenantKeys } from '../../search/tenants.js';
 import type { CliContext } from '../context.js';
 import { parseFormat, writeListing, type ListingColumn } from '../output.js';
@@ -17,6 +19,7 @@ import { alertingConfigOf } from '../live-detections.js';
  * `tenantwatch retention set|show|sweep` (docs/adr/0032-retention.md): how long records are kept, per tenant
  * or for every tenant, and the sweep that removes older ones (also run on a schedule by `collect --follow`
  * and `serve`). `sweep --dry-run` says what would go, per tenant: how many records and their time range.
+ * A sweep takes the same lease as the scheduled ones (retention/lease.ts); a dry run removes nothing and needs none.
  */
 export function register(program: Command, run: Runner): void {
   const retention = program.command('retention').description('how long records are kept, and removing older ones');
@@ -157,15 +160,17 @@ const SWEEP_COLUMNS: ListingColumn[] = [
   { key: 'newest', title: 'newest' },
 ];
 
-async function sweep(ctx: CliContext, flags: { dryRun?: boolean; format?: string }): Promise<number> {
+export async function sweep(ctx: CliContext, flags: { dryRun?: boolean; format?: string }): Promise<number> {
   const format = parseFormat(flags.format);
   const store = await ctx.store();
-  const result = await sweepRetention(store, {
-    clock: ctx.clock,
-    logger: ctx.logger,
-    dryRun: !!flags.dryRun,
-    signal: ctx.signal,
-  });
+  const options: SweepOptions = { clock: ctx.clock, logger: ctx.logger, dryRun: !!flags.dryRun, signal: ctx.signal };
+  let result: TenantSweep[];
+  if (flags.dryRun) result = await sweepRetention(store, options);
+  else {
+    const swept = await underSweepLease(store, leaseOwner(), ctx.clock.now(), () => sweepRetention(store, options));
+    if (!swept.ran) throw sweepRunning(swept.holder);
+    result = swept.result;
+  }
   const rows = result.map((t: TenantSweep) => ({
     tenant: t.tenant,
     keep: days(t.keepMs),
@@ -184,6 +189,15 @@ async function sweep(ctx: CliContext, flags: { dryRun?: boolean; format?: string
     return 130;
   }
   return 0;
+}
+
+/** Another process sweeps now (the schedule of a collect --follow or serve, or another retention sweep). */
+function sweepRunning(holder: SweepLeaseHolder | null): AppError {
+  const who = holder ? `: ${terminalText(ownerText(holder.owner))} has held its lease since ${iso(holder.since)}` : '';
+  const until = holder ? ` (its lease ends by ${iso(holder.until)} at the latest)` : '';
+  return new AppError('CONFLICT', `Another retention sweep is running${who}; nothing was removed`, {
+    hint: `Try again later${until}; tenantwatch retention sweep --dry-run works meanwhile`,
+  });
 }
 
 function days(ms: number): string {

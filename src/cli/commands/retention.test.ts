@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { test } from 'node:test';
+import { ManualClock } from '../../core/clock.js';
+import { AppError, ERROR_CATALOGUE } from '../../core/errors.js';
+import { silentLogger } from '../../core/log.js';
+import { SWEEP_LEASE } from '../../retention/lease.js';
+import type { Store } from '../../store/contract.js';
+import { openSqliteStore } from '../../store/sqlite/index.js';
+import { DAY, MIN, record } from '../../store/testing/fixtures.js';
+import type { CliContext } from '../context.js';
+import { sweep } from './retention.js';
+
+const NOW = Date.UTC(2026, 10, 20);
+const ALL = { range: { start: 0, end: NOW + DAY } };
+const OTHER = 'other-host:4242:abcdef01';
+
+/** A store with one record past a 30-day policy and one within it. */
+async function storeWithOldRecord(clock: ManualClock): Promise<Store> {
+  const store = openSqliteStore(':memory:', { clock });
+  await store.records.insert([record({ creationTime: NOW - 40 * DAY }), record({ creationTime: NOW - DAY })]);
+  await store.retention.setPolicy({ tenant: null, keepMs: 30 * DAY, updatedAt: NOW });
+  return store;
+}
+
+function context(store: Store, clock: ManualClock): CliContext & { output: () => string } {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let text = '';
+  out.on('data', (d: Buffer) => (text += d.toString()));
+  err.on('data', (d: Buffer) => (text += d.toString()));
+  return {
+    clock,
+    logger: silentLogger,
+    out,
+    err,
+    store: async () => store,
+    signal: new AbortController().signal,
+    output: () => text,
+  } as unknown as CliContext & { output: () => string };
+}
+
+test('retention sweep takes the sweep lease: held by another process it says who and since when, removes nothing and exits 1; a dry run needs none', async () => {
+  const clock = new ManualClock(NOW);
+  const store = await storeWithOldRecord(clock);
+  try {
+    // Taken ten minutes ago for the usual 30: held until 20 minutes from now.
+    assert.ok(await store.ledger.acquireLease(SWEEP_LEASE, OTHER, NOW + 20 * MIN, NOW - 10 * MIN));
+    const ctx = context(store, clock);
+    const refused = await sweep(ctx, {}).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    assert.ok(refused instanceof AppError, String(refused));
+    assert.equal(ERROR_CATALOGUE[refused.code].exit, 1);
+    assert.equal(
+      refused.message,
+      'Another retention sweep is running: process 4242 on other-host has held its lease since 2026-11-19T23:50:00.000Z; nothing was removed',
+    );
+    assert.match(refused.hint ?? '', /^Try again later \(its lease ends by 2026-11-20T00:20:00.000Z at the latest\)/);
+    assert.equal(await store.records.count(ALL), 2, 'nothing removed');
+    assert.equal((await store.ledger.leaseHolder(SWEEP_LEASE))?.owner, OTHER, "the holder's lease stays");
+
+    assert.equal(await sweep(ctx, { dryRun: true }), 0, 'a dry run removes nothing and needs no lease');
+    assert.match(ctx.output(), /Would remove 1 records/);
+
+    await store.ledger.releaseLease(SWEEP_LEASE, OTHER);
+    assert.equal(await sweep(ctx, {}), 0);
+    assert.equal(await store.records.count(ALL), 1);
+    assert.equal(await store.ledger.leaseHolder(SWEEP_LEASE), null, 'released when the sweep ends');
+  } finally {
+    await store.close();
+  }
+});
+
+test('retention sweep lets the lease go when the sweep fails', async () => {
+  const clock = new ManualClock(NOW);
+  const store = await storeWithOldRecord(clock);
+  try {
+    const retention = Object.assign(Object.create(store.retention) as Store['retention'], {
+      removeBatch: async () => {
+        throw new Error('disk I/O error');
+      },
+    });
+    const failing = Object.assign(Object.create(store) as Store, { retention });
+    await assert.rejects(sweep(context(failing, clock), {}), /disk I\/O error/);
+    assert.equal(await store.ledger.leaseHolder(SWEEP_LEASE), null);
+    assert.equal(await sweep(context(store, clock), {}), 0, 'the next sweep is not kept out');
+    assert.equal(await store.records.count(ALL), 1);
+  } finally {
+    await store.close();
+  }
+});
