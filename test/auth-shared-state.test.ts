@@ -15,9 +15,10 @@ import { dropSchema, isolatedPgUrl } from './support/pg.js';
 
 /**
  * Several `serve` processes on one database (a load balancer in front, no sticky sessions): the sign-in
- * rate limit and a pending OpenID Connect sign-in are kept in the database, so an attempt counts on
- * every process and the issuer's redirect back may land on another process than the one that sent the
- * browser there. Each "process" here is its own server with its own connection to the same database.
+ * rate limit, the lockout of names that are no account and a pending OpenID Connect sign-in are kept in
+ * the database, so an attempt counts on every process and the issuer's redirect back may land on another
+ * process than the one that sent the browser there. Each "process" here is its own server with its own
+ * connection to the same database.
  */
 const cleanups: (() => Promise<void>)[] = [];
 after(async () => {
@@ -34,7 +35,7 @@ const provider: OidcProvider = {
   finish: async () => ({ externalId: 'https://issuer.example|olga', name: 'olga', groups: ['staff'] }),
 };
 
-async function twoProcesses(url: string): Promise<[FastifyInstance, FastifyInstance]> {
+async function twoProcesses(url: string): Promise<[FastifyInstance, FastifyInstance, ManualClock]> {
   const stores: Store[] = [await openStore(url), await openStore(url)];
   const clock = new ManualClock(NOW);
   await addUser(stores[0]!, clock, { name: 'alice', role: 'admin' });
@@ -52,7 +53,7 @@ async function twoProcesses(url: string): Promise<[FastifyInstance, FastifyInsta
     for (const app of apps) await app.close();
     for (const store of stores) await store.close();
   });
-  return [apps[0]!, apps[1]!];
+  return [apps[0]!, apps[1]!, clock];
 }
 
 function suite(name: string, url: () => Promise<string>, skip: string | false = false): void {
@@ -64,6 +65,21 @@ function suite(name: string, url: () => Promise<string>, skip: string | false = 
       const codes = [];
       for (const app of [a, b, a, b, a]) codes.push((await attempt(app)).statusCode);
       assert.deepEqual(codes, [401, 401, 401, 429, 429], 'the limit of 3 is shared, not 3 per process');
+    });
+
+    test('a name that is no account locks after 5 failures in all, not 5 on each process', async () => {
+      const [a, b, clock] = await twoProcesses(await url());
+      const codes = [];
+      for (const app of [a, b, a, b, a, b]) {
+        const res = await app.inject({
+          method: 'POST',
+          url: '/api/auth/login',
+          payload: { name: 'nobody', password: 'wrong password!' },
+        });
+        codes.push(`${res.statusCode} ${res.json().error.code}`);
+        clock.advance(60_000); // a new window of the per-address rate limit (3 a minute here)
+      }
+      assert.deepEqual(codes, [...Array(5).fill('401 SIGNIN_FAILED'), '429 SIGNIN_LOCKED']);
     });
 
     test('an OpenID Connect sign-in started on one process finishes on the other, once', async () => {

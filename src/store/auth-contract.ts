@@ -82,6 +82,23 @@ export interface AuthStore {
    */
   recordFailure(name: string, at: number, policy: { maxAttempts: number; lockMs: number }): Promise<UserRow | null>;
   clearFailures(name: string): Promise<void>;
+  /**
+   * The lockout of a sign-in name that is no account (server/auth/unknown-names.ts), kept under a hash of the
+   * name, in the database so every serve process counts together and a restart forgets nothing. When that name
+   * is locked at `now`, until when; else null.
+   */
+  nameLockedUntil(nameHash: string, now: number): Promise<number | null>;
+  /**
+   * Counts one failed sign-in with such a name atomically, as recordFailure counts an account's: at
+   * `maxAttempts` it is locked until `at + lockMs` and the count starts again. Rows that no longer say anything
+   * (no failures, lock over) are deleted; past `limit` rows, the ones whose last failure is oldest go first.
+   */
+  recordNameFailure(
+    nameHash: string,
+    at: number,
+    policy: { maxAttempts: number; lockMs: number },
+    limit: number,
+  ): Promise<void>;
 
   putGroup(row: TenantGroupRow): Promise<void>;
   listGroups(): Promise<TenantGroupRow[]>;

@@ -4,7 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ManualClock } from '../../core/clock.js';
 import type { Store } from '../../store/contract.js';
 import { buildServer } from '../index.js';
-import { NOW, testDeps } from '../testing/fixtures.js';
+import { fakeReports, NOW, testDeps } from '../testing/fixtures.js';
+import { silentLogger } from '../../core/log.js';
 import type { AuthOptions } from './types.js';
 import { accountsOf, addUser, signIn, TEST_ACTOR, TEST_PASSWORD } from './testing.js';
 import type { EnableOutcome } from '../../posture/service.js';
@@ -383,5 +384,36 @@ describe('lockout does not tell which accounts exist', () => {
     assert.deepEqual(unknown, known);
     assert.match(known[5]!, /^429 SIGNIN_LOCKED Try again in 14 minutes/);
     assert.equal(known[6], '401 SIGNIN_FAILED');
+  });
+
+  test("an unknown name's failures count in the store: two servers on it share them, and a restart keeps the lock", async () => {
+    await addUser(store, clock, { name: 'alice' });
+    const deps = {
+      store,
+      clock,
+      logger: silentLogger,
+      reports: fakeReports,
+      auth: { loginRate: { max: 100, windowMs: 60_000 } },
+    };
+    const other = await buildServer(deps);
+    try {
+      const codes = [];
+      for (const server of [app, other, app, other, app, other]) {
+        const res = await server.inject({
+          method: 'POST',
+          url: '/api/auth/login',
+          payload: { name: 'nobody', password: 'not the password' },
+        });
+        codes.push(res.statusCode);
+      }
+      assert.deepEqual(codes, [401, 401, 401, 401, 401, 429], 'five failures in all, not five per server');
+    } finally {
+      await other.close();
+    }
+    await app.close();
+    app = await buildServer(deps);
+    assert.equal((await login('NOBODY', 'not the password')).statusCode, 429, 'still locked after a restart');
+    clock.advance(15 * 60_000);
+    assert.equal((await login('nobody', 'not the password')).statusCode, 401);
   });
 });

@@ -41,12 +41,10 @@ async function signIn(
   const { name, password } = loginBody(request.body);
   const user = await deps.store.auth.getUser(name);
   const now = deps.clock.now();
-  // An unknown name locks as an account does (unknown-names.ts), so the answer never tells which exist.
-  const lockedUntil = user
-    ? user.lockedUntil && now < user.lockedUntil
-      ? user.lockedUntil
-      : null
-    : unknown.lockedUntil(name, now);
+  // An unknown name locks as an account does (unknown-names.ts), so the answer never tells which exist; its lock
+  // is read for every name, so a known one takes the same trips to the database before the password is checked.
+  const nameLockedUntil = await unknown.lockedUntil(name, now);
+  const lockedUntil = user ? (user.lockedUntil && now < user.lockedUntil ? user.lockedUntil : null) : nameLockedUntil;
   if (lockedUntil !== null) {
     await deps.auditor.forRequest(request, 'signin', 'denied', user?.name ?? name.slice(0, 200), { reason: 'locked' });
     const minutes = Math.ceil((lockedUntil - now) / 60_000);
@@ -57,7 +55,7 @@ async function signIn(
   const ok = user?.passwordHash ? await verifyPassword(password, user.passwordHash) : await verifyNothing(password);
   if (!user || !ok) {
     if (user) await deps.store.auth.recordFailure(user.name, now, deps.options.lockout);
-    else unknown.recordFailure(name, now);
+    else await unknown.recordFailure(name, now);
     return failSignIn(deps, request, name, user ? 'wrong password' : 'unknown user');
   }
   if (user.failedAttempts > 0 || user.lockedUntil !== null) await deps.store.auth.clearFailures(user.name);
@@ -80,7 +78,7 @@ function whoAmI(request: FastifyRequest, deps: SignInDeps): Me {
 }
 
 export function registerSignInRoutes(app: FastifyInstance, deps: SignInDeps): void {
-  const unknown = new UnknownNameLockout(deps.options.lockout);
+  const unknown = new UnknownNameLockout(deps.store, deps.options.lockout);
   app.get('/api/auth/me', { config: { role: 'public' } }, async (request) => whoAmI(request, deps));
 
   app.post(

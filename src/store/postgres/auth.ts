@@ -147,6 +147,41 @@ export class PostgresAuthStore implements AuthStore {
     ]);
   }
 
+  async nameLockedUntil(nameHash: string, now: number): Promise<number | null> {
+    const { rows } = await this.pool.query<{ locked_until: string }>(
+      'SELECT locked_until FROM auth_name_failures WHERE name_hash = $1 AND locked_until > $2',
+      [nameHash, now],
+    );
+    return rows[0] ? Number(rows[0].locked_until) : null;
+  }
+
+  async recordNameFailure(
+    nameHash: string,
+    at: number,
+    policy: { maxAttempts: number; lockMs: number },
+    limit: number,
+  ): Promise<void> {
+    // One statement: the row lock makes concurrent failures with one name (from several processes) count one by one.
+    const { rows } = await this.pool.query<{ inserted: boolean }>(
+      `INSERT INTO auth_name_failures AS f (name_hash, failures, locked_until, failed_at)
+       VALUES ($1, CASE WHEN 1 >= $2 THEN 0 ELSE 1 END, CASE WHEN 1 >= $2 THEN $3::bigint END, $4)
+       ON CONFLICT (name_hash) DO UPDATE SET
+         locked_until = CASE WHEN f.failures + 1 >= $2 THEN $3::bigint ELSE f.locked_until END,
+         failures = CASE WHEN f.failures + 1 >= $2 THEN 0 ELSE f.failures + 1 END,
+         failed_at = $4
+       RETURNING (xmax = 0) AS inserted`,
+      [nameHash, policy.maxAttempts, at + policy.lockMs, at],
+    );
+    // Only a new name can take the table past its bound, and only a new name's row is worth the pruning.
+    if (!rows[0]?.inserted) return;
+    await this.pool.query('DELETE FROM auth_name_failures WHERE failures = 0 AND locked_until <= $1', [at]);
+    await this.pool.query(
+      `DELETE FROM auth_name_failures WHERE name_hash IN (SELECT name_hash FROM auth_name_failures
+         ORDER BY failed_at LIMIT greatest(0, (SELECT count(*) FROM auth_name_failures) - $1))`,
+      [limit],
+    );
+  }
+
   async putGroup(row: TenantGroupRow): Promise<void> {
     await inTransaction(this.pool, async (client) => {
       const values = [row.name, JSON.stringify(row.tenants), row.updatedAt];

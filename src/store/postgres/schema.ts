@@ -161,6 +161,11 @@ export const MIGRATIONS: readonly Migration[] = [
   // 14: a sink URL that carries a credential (a webhook's path, a token in the query) is kept sealed beside
   // its masked form (core/sink.ts SinkRow.urlSecret).
   'ALTER TABLE sinks ADD COLUMN IF NOT EXISTS url_secret text',
+  // 15 (SQLite's 13): failed sign-ins with names that are no account, under the name's hash, shared by every
+  // serve process (store/auth-contract.ts recordNameFailure; ADR 0028).
+  `CREATE TABLE IF NOT EXISTS auth_name_failures (
+     name_hash text PRIMARY KEY, failures integer NOT NULL, locked_until bigint, failed_at bigint NOT NULL);
+   CREATE INDEX IF NOT EXISTS auth_name_failures_at ON auth_name_failures (failed_at);`,
 ];
 
 /** Arbitrary constant: the advisory lock key migrations take. */

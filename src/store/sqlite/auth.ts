@@ -144,6 +144,42 @@ export class SqliteAuthStore implements AuthStore {
     this.db.prepare('UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE name = ?').run(name);
   }
 
+  async nameLockedUntil(nameHash: string, now: number): Promise<number | null> {
+    return (
+      (this.db
+        .prepare('SELECT locked_until FROM auth_name_failures WHERE name_hash = ? AND locked_until > ?')
+        .pluck()
+        .get(nameHash, now) as number | undefined) ?? null
+    );
+  }
+
+  async recordNameFailure(
+    nameHash: string,
+    at: number,
+    policy: { maxAttempts: number; lockMs: number },
+    limit: number,
+  ): Promise<void> {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM auth_name_failures WHERE failures = 0 AND locked_until <= ?').run(at);
+      this.db
+        .prepare(
+          `INSERT INTO auth_name_failures (name_hash, failures, locked_until, failed_at)
+           VALUES (@hash, CASE WHEN 1 >= @max THEN 0 ELSE 1 END, CASE WHEN 1 >= @max THEN @until END, @at)
+           ON CONFLICT (name_hash) DO UPDATE SET
+             locked_until = CASE WHEN failures + 1 >= @max THEN @until ELSE locked_until END,
+             failures = CASE WHEN failures + 1 >= @max THEN 0 ELSE failures + 1 END,
+             failed_at = @at`,
+        )
+        .run({ hash: nameHash, max: policy.maxAttempts, until: at + policy.lockMs, at });
+      this.db
+        .prepare(
+          `DELETE FROM auth_name_failures WHERE name_hash IN (SELECT name_hash FROM auth_name_failures
+             ORDER BY failed_at LIMIT max(0, (SELECT count(*) FROM auth_name_failures) - ?))`,
+        )
+        .run(limit);
+    })();
+  }
+
   async putGroup(row: TenantGroupRow): Promise<void> {
     this.db
       .prepare(

@@ -154,6 +154,11 @@ export const MIGRATIONS: readonly string[] = [
   // 12: a sink URL that carries a credential (a webhook's path, a token in the query) is kept sealed beside
   // its masked form (core/sink.ts SinkRow.urlSecret).
   'ALTER TABLE sinks ADD COLUMN url_secret TEXT;',
+  // 13: failed sign-ins with names that are no account, under the name's hash, shared by every serve process
+  // (store/auth-contract.ts recordNameFailure; ADR 0028).
+  `CREATE TABLE auth_name_failures (
+     name_hash TEXT PRIMARY KEY, failures INTEGER NOT NULL, locked_until INTEGER, failed_at INTEGER NOT NULL);
+   CREATE INDEX auth_name_failures_at ON auth_name_failures (failed_at);`,
 ];
 
 /**

@@ -62,6 +62,29 @@ export function runAuthConformance(ctx: { readonly store: Store }): void {
     assert.deepEqual([cleared?.failedAttempts, cleared?.lockedUntil], [0, null]);
   });
 
+  test('names that are no account: failures count to the limit (concurrent ones each), lock, start again; past the bound the oldest go', async () => {
+    const a = ctx.store.auth;
+    const policy = { maxAttempts: 2, lockMs: 60_000 };
+    const LIMIT = 2;
+    assert.equal(await a.nameLockedUntil('h1', T0), null);
+    await a.recordNameFailure('h1', T0, policy, LIMIT);
+    assert.equal(await a.nameLockedUntil('h1', T0), null, 'one failure of two');
+    await a.recordNameFailure('h1', T0 + 1, policy, LIMIT);
+    assert.equal(await a.nameLockedUntil('h1', T0 + 2), T0 + 1 + 60_000, 'locked at the second');
+    assert.equal(await a.nameLockedUntil('h1', T0 + 1 + 60_000), null, 'open again when the lock ends');
+    await Promise.all([a.recordNameFailure('h2', T0, policy, LIMIT), a.recordNameFailure('h2', T0, policy, LIMIT)]);
+    assert.equal(await a.nameLockedUntil('h2', T0), T0 + 60_000, 'concurrent failures each counted');
+    // After every lock ended: three names for a bound of two; the one that failed longest ago is forgotten.
+    const t1 = T0 + 120_000;
+    for (const [i, hash] of ['h3', 'h4', 'h5'].entries()) await a.recordNameFailure(hash, t1 + i, policy, LIMIT);
+    await a.recordNameFailure('h3', t1 + 3, policy, LIMIT);
+    assert.equal(await a.nameLockedUntil('h3', t1 + 3), null, 'h3 was forgotten: its count started again');
+    await a.recordNameFailure('h5', t1 + 4, policy, LIMIT);
+    assert.equal(await a.nameLockedUntil('h5', t1 + 4), t1 + 4 + 60_000, 'h5, newer, was remembered');
+    await a.recordNameFailure('h3', t1 + 5, policy, LIMIT);
+    assert.equal(await a.nameLockedUntil('h3', t1 + 5), t1 + 5 + 60_000);
+  });
+
   test('tenant groups: put replaces, names without regard to case, remove', async () => {
     const a = ctx.store.auth;
     await a.putGroup({ name: 'EU', tenants: ['contoso'], updatedAt: T0 });
