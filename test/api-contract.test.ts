@@ -4,10 +4,11 @@ import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { writeResult } from '../src/cli/commands/report.js';
 import type { ApiResponse, ApiRoute, FileDownload, Redirect } from '../src/server/api-types.js';
-import { buildServer } from '../src/server/index.js';
+import { buildServer, routesOf } from '../src/server/index.js';
 import { CONTOSO, DAY, FABRIKAM, NOW, testDeps } from '../src/server/testing/fixtures.js';
 import type { ReportResult } from '../src/reports/types.js';
-import { api, files, links, searchFromUrl, type ApiCall } from '../web/src/api.js';
+import { api, files, links, searchFromUrl, type ApiCall, type Me } from '../web/src/api.js';
+import { may, ROUTE_ROLES } from '../web/src/auth/roles.js';
 import type { StoredRecord } from '../src/core/record.js';
 import { silentLogger } from '../src/core/log.js';
 import { raiseHits } from '../src/detections/alerts/raise.js';
@@ -82,6 +83,16 @@ const USER = {
 } as const;
 const GROUP = { name: true, tenants: true, updatedAt: true } as const;
 const ME = { mode: true, signedIn: true, user: true, role: true, via: true, tenants: true, oidc: true } as const;
+/** A signed-in caller of every tenant, whose role each check sets. */
+const ME_OPEN: Me = {
+  mode: 'accounts',
+  signedIn: true,
+  user: 'u',
+  role: null,
+  via: 'session',
+  tenants: '*',
+  oidc: null,
+};
 
 const SHAPES: { [K in ApiRoute]: Shape<ApiResponse<K>> } = {
   'GET /api': { routes: true },
@@ -330,6 +341,25 @@ describe('the console client and the server share one contract', () => {
       Object.keys(SHAPES).sort(),
       'the client against the contract',
     );
+  });
+
+  test('the console offers a route to the roles the server declared for it (web/src/auth/roles.ts)', () => {
+    const declared = new Map(routesOf(app).map((r) => [`${r.method} ${r.url}`, r.role]));
+    for (const route of Object.keys(SHAPES) as ApiRoute[]) {
+      if (CALLED_BY_OTHERS.includes(route)) continue;
+      assert.ok(declared.has(route), `${route} is registered`);
+      // Undeclared is admin (fail closed); public needs no more than the sign-in the console already has.
+      const role = declared.get(route) ?? 'admin';
+      assert.equal(ROUTE_ROLES[route] ?? 'viewer', role === 'public' ? 'viewer' : role, route);
+    }
+    const as = (role: Me['role']): Me => ({ ...ME_OPEN, role });
+    const triage: ApiRoute = 'POST /api/alerts/:id/status';
+    assert.deepEqual(
+      [null, 'viewer', 'investigator', 'admin'].map((r) => may(as(r as Me['role']), triage)),
+      [false, false, true, true],
+    );
+    assert.equal(may(as('viewer'), 'GET /api/alerts'), true);
+    assert.equal(may(as('investigator'), 'GET /api/sinks'), false);
   });
 
   test('the redirects and the webhook answer as the contract says', async () => {

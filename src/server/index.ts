@@ -6,7 +6,7 @@ import type { ApiResponse, ApiRoute } from './api-types.js';
 import type { ServerDeps } from './deps.js';
 import { registerAdminRoutes } from './auth/admin-routes.js';
 import { installAuth } from './auth/index.js';
-import { DEFAULT_AUTH } from './auth/types.js';
+import { DEFAULT_AUTH, type RouteRole } from './auth/types.js';
 import { installErrorHandling } from './errors.js';
 import { SERVER_EVENTS } from './events.js';
 import { registerAuditConfigRoutes } from './routes/audit-config.js';
@@ -48,13 +48,21 @@ function routeList(app: FastifyInstance): () => ApiResponse<'GET /api'> {
   return () => ({ routes });
 }
 
-const ROUTE_LISTS = new WeakMap<FastifyInstance, { method: string; url: string }[]>();
+/** A registered route and the role it declared (none: admin under /api, auth/guard.ts neededRole). */
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+  role: RouteRole | undefined;
+}
+
+const ROUTE_LISTS = new WeakMap<FastifyInstance, RegisteredRoute[]>();
 
 /**
  * Every route the server registered (from fastify's onRoute hook), so a test can call each of them —
- * a route added later cannot be forgotten by the tenant-scope acceptance test.
+ * a route added later cannot be forgotten by the tenant-scope acceptance test — and hold the console's
+ * role table (web/src/auth/roles.ts) to what each declared.
  */
-export function routesOf(app: FastifyInstance): readonly { method: string; url: string }[] {
+export function routesOf(app: FastifyInstance): readonly RegisteredRoute[] {
   return ROUTE_LISTS.get(app) ?? [];
 }
 
@@ -73,10 +81,11 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   // Bodies are JSON only: a text/plain body reached the routes as a string ("" is not an alert status), and it is
   // the one body type another site's form can send without asking first.
   app.removeContentTypeParser('text/plain');
-  const routes: { method: string; url: string }[] = [];
+  const routes: RegisteredRoute[] = [];
   ROUTE_LISTS.set(app, routes);
   app.addHook('onRoute', (route) => {
-    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url });
+    for (const method of [route.method].flat())
+      if (method !== 'HEAD') routes.push({ method, url: route.url, role: route.config?.role });
   });
   const web = deps.webRoot && existsSync(join(deps.webRoot, 'index.html')) ? deps.webRoot : undefined;
   if (deps.webRoot && !web)

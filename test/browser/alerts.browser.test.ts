@@ -6,6 +6,7 @@ import type { StoredRecord } from '../../src/core/record.js';
 import type { Hit } from '../../src/detections/contract.js';
 import { raiseHits } from '../../src/detections/alerts/raise.js';
 import { postureDriftHits } from '../../src/detections/posture-drift.js';
+import { addUser, TEST_PASSWORD } from '../../src/server/auth/testing.js';
 import { START, artifacts, startWorld, type World } from './harness.js';
 
 /**
@@ -17,6 +18,8 @@ let w: World;
 /** The tenants that got alerts (a tenant with auditing off has no records). */
 const alerted: { name: string; tenantId: string }[] = [];
 const DAY = 86_400_000;
+/** The alerts' and the accounts' time: the emulator's start, where its virtual clock stands. */
+const clock = { now: () => START, sleep: async () => undefined };
 
 before(async () => {
   w = await startWorld();
@@ -55,7 +58,6 @@ before(async () => {
   await w.store.posture.save(check(START - 2 * 3_600_000, true));
   await w.store.posture.save(check(START - 3_600_000, false));
   hits.push(...(await postureDriftHits(w.store)));
-  const clock = { now: () => START, sleep: async () => undefined };
   await raiseHits({ store: w.store, clock, logger: silentLogger }, hits);
 });
 after(async () => {
@@ -196,5 +198,30 @@ describe('alerts page in a browser', () => {
       [['tw-mass-download', 'address', '192.0.2.0/24']],
     );
     await page.screenshot({ path: join(artifacts, 'alerts-excluded.png') });
+  });
+
+  // Last: the account it adds turns sign-in on for the rest of this world.
+  test('a viewer reads an alert but is offered none of the actions its role cannot take', async () => {
+    const page = w.page;
+    await addUser(w.store, clock, { name: 'vic', role: 'viewer' });
+    await page.goto(`${w.url}#/alerts`);
+    await page.waitForSelector('form[aria-label="Sign in"]');
+    await page.fill('input[name=name]', 'vic');
+    await page.fill('input[name=password]', TEST_PASSWORD);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('.user-badge .user-role');
+    await page.click('table.alerts tbody tr >> nth=0');
+    await page.waitForSelector('.alert-detail .alert-records tr');
+    // Hidden, not disabled: each of these answered "needs investigator" when pressed.
+    for (const action of ['Acknowledge', 'Resolve', 'False positive', 'Snooze', 'Exclude'])
+      assert.equal(await page.locator(`.alert-detail button:has-text("${action}")`).count(), 0, action);
+    assert.equal(await page.locator('.alert-detail form').count(), 0, 'no snooze or exclude form');
+    assert.match((await page.textContent('.alert-detail [role=note]')) ?? '', /need the investigator role/);
+    assert.match(
+      (await page.textContent('.alert-detail')) ?? '',
+      /Records \(\d+ of \d+\)/,
+      'the alert itself is shown',
+    );
+    await page.screenshot({ path: join(artifacts, 'alerts-viewer.png') });
   });
 });

@@ -32,6 +32,7 @@ export type {
   AlertStatus,
   AlertView,
   Activity,
+  ApiRoute,
   ConsoleAuditEntry,
   EnableOutcome,
   Me,

@@ -1,8 +1,30 @@
-import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { setSearchesOwner } from '../components/SavedSearches.js';
-import { api, describeError, links, send, SIGNIN_REQUIRED_EVENT, type Me, type SignInRequired } from '../api.js';
+import {
+  api,
+  describeError,
+  links,
+  send,
+  SIGNIN_REQUIRED_EVENT,
+  type ApiRoute,
+  type Me,
+  type SignInRequired,
+} from '../api.js';
+import { may } from './roles.js';
 
 export type { Me };
+
+/** The signed-in person, for whatever inside the gate decides what to offer. */
+const MeContext = createContext<Me | null>(null);
+
+/**
+ * Whether the signed-in person's role may call a route (auth/roles.ts): a page shows an action only when it
+ * may, rather than a button the server can only refuse.
+ */
+export function useMay(): (route: ApiRoute) => boolean {
+  const me = useContext(MeContext);
+  return (route) => me !== null && may(me, route);
+}
 
 /**
  * Shows the console to a signed-in person (or to anyone while the console runs without accounts on
@@ -46,7 +68,7 @@ export function SignInGate({ children }: { children: (me: Me, signOut: () => voi
     );
   // Before any page reads them: recent and saved searches are this person's (SavedSearches.tsx).
   setSearchesOwner(me);
-  return <>{children(me, signOut)}</>;
+  return <MeContext.Provider value={me}>{children(me, signOut)}</MeContext.Provider>;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { api, send, type ApiCall } from '../api.js';
+import { useMay } from '../auth/SignInGate.js';
 import { statusLabel, type AlertDetail, type AlertStatus } from '../alert-types.js';
 import type { AlertExclusion, AlertExclusionView } from '../api.js';
 import { fmtTime, visible } from '../format.js';
@@ -9,8 +10,8 @@ import { JsonView } from './JsonView.js';
 import { useApi } from './useApi.js';
 
 /**
- * One alert: what it is, the actions (acknowledge, resolve, false positive, snooze, exclude), the
- * rule's runbook, the records behind it (each opens to its AuditData) and the history of changes.
+ * One alert: what it is, the actions (acknowledge, resolve, false positive, snooze, exclude) for a role that
+ * may take them, the rule's runbook, the records behind it (each opens to its AuditData) and the history.
  */
 export function AlertDetailPane({
   id,
@@ -37,6 +38,11 @@ export function AlertDetailPane({
   const [value, setValue] = useState('');
   const [reason, setReason] = useState('');
   const [open, setOpen] = useState<string | null>(null);
+  // Triage is an investigator's: a viewer was shown buttons that could only answer "needs investigator".
+  const may = useMay();
+  const canSetStatus = may('POST /api/alerts/:id/status');
+  const canSnooze = may('POST /api/alerts/:id/snooze');
+  const canExclude = may('POST /api/alerts/:id/exclude');
 
   const act = async <T,>(c: ApiCall<T>, done?: (answer: T) => void): Promise<void> => {
     setBusy(true);
@@ -130,74 +136,85 @@ export function AlertDetailPane({
           ))}
         </tbody>
       </table>
-      <div className="alert-actions">
-        <button
-          type="button"
-          className="primary"
-          disabled={busy || a.status !== 'new'}
-          onClick={() => setStatus('acknowledged')}
+      {canSetStatus ? (
+        <div className="alert-actions">
+          <button
+            type="button"
+            className="primary"
+            disabled={busy || a.status !== 'new'}
+            onClick={() => setStatus('acknowledged')}
+          >
+            Acknowledge
+          </button>
+          <button type="button" disabled={busy || a.status === 'resolved'} onClick={() => setStatus('resolved')}>
+            Resolve
+          </button>
+          <button
+            type="button"
+            disabled={busy || a.status === 'false_positive'}
+            onClick={() => setStatus('false_positive')}
+          >
+            False positive
+          </button>
+        </div>
+      ) : null}
+      {canSnooze ? (
+        <form
+          className="alert-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void act(api.snoozeAlert(id, { until: snooze }, scope));
+          }}
         >
-          Acknowledge
-        </button>
-        <button type="button" disabled={busy || a.status === 'resolved'} onClick={() => setStatus('resolved')}>
-          Resolve
-        </button>
-        <button
-          type="button"
-          disabled={busy || a.status === 'false_positive'}
-          onClick={() => setStatus('false_positive')}
+          <label>
+            Snooze for <input name="snooze" value={snooze} onChange={(e) => setSnooze(e.target.value)} size={8} />
+          </label>
+          <button type="submit" disabled={busy}>
+            Snooze
+          </button>
+        </form>
+      ) : null}
+      {canExclude ? (
+        <form
+          className="alert-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void act(api.excludeFromAlert(id, { kind, value, reason }, scope), (r) => {
+              setExcluded(r.exclusion);
+              setValue('');
+              setReason('');
+            });
+          }}
         >
-          False positive
-        </button>
-      </div>
-      <form
-        className="alert-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void act(api.snoozeAlert(id, { until: snooze }, scope));
-        }}
-      >
-        <label>
-          Snooze for <input name="snooze" value={snooze} onChange={(e) => setSnooze(e.target.value)} size={8} />
-        </label>
-        <button type="submit" disabled={busy}>
-          Snooze
-        </button>
-      </form>
-      <form
-        className="alert-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void act(api.excludeFromAlert(id, { kind, value, reason }, scope), (r) => {
-            setExcluded(r.exclusion);
-            setValue('');
-            setReason('');
-          });
-        }}
-      >
-        <select name="kind" value={kind} onChange={(e) => setKind(e.target.value)} aria-label="Exclude what">
-          <option value="user">user</option>
-          <option value="address">address / CIDR</option>
-          <option value="application">application</option>
-        </select>
-        <input
-          name="value"
-          aria-label="Value to exclude"
-          placeholder={a.facts.user ?? 'value'}
-          value={value}
-          onChange={(e) => setValue(e.target.value)}
-        />
-        <input
-          name="reason"
-          aria-label="Reason"
-          placeholder="reason"
-          value={reason}
-          onChange={(e) => setReason(e.target.value)}
-        />
-        <button type="submit" disabled={busy}>
-          Exclude
-        </button>
-      </form>
+          <select name="kind" value={kind} onChange={(e) => setKind(e.target.value)} aria-label="Exclude what">
+            <option value="user">user</option>
+            <option value="address">address / CIDR</option>
+            <option value="application">application</option>
+          </select>
+          <input
+            name="value"
+            aria-label="Value to exclude"
+            placeholder={a.facts.user ?? 'value'}
+            value={value}
+            onChange={(e) => setValue(e.target.value)}
+          />
+          <input
+            name="reason"
+            aria-label="Reason"
+            placeholder="reason"
+            value={reason}
+            onChange={(e) => setReason(e.target.value)}
+          />
+          <button type="submit" disabled={busy}>
+            Exclude
+          </button>
+        </form>
+      ) : null}
+      {!canSetStatus && !canSnooze && !canExclude ? (
+        <p className="muted" role="note">
+          Acknowledging, resolving, snoozing and excluding need the investigator role.
+        </p>
+      ) : null}
       <ErrorNote error={actionError} />
       {excluded ? (
         <p className="notice-ok" role="status">
