@@ -293,8 +293,10 @@ describe('signing in to the console in a browser', () => {
     }
   });
 
-  test('a viewer sees the overview but is refused an admin action and has no audit tab', async () => {
+  test('a viewer sees the overview, is offered no page or link its role cannot use, and is refused an admin action', async () => {
     await signInLocally('vic');
+    await page.waitForSelector('table.tenants tr[data-tenant="contoso"]');
+    assert.equal(await page.locator('table.tenants button').count(), 0, "a tenant's name opens no search");
     assert.equal(await page.$('a[href="#/audit"]'), null);
     assert.equal(await page.$('a[href="#/search"]'), null, 'no Search tab: searching needs the investigator role');
     assert.equal(await page.$('a[href="#/reports"]'), null, 'no Reports tab either');
@@ -320,6 +322,14 @@ describe('signing in to the console in a browser', () => {
       return res.status;
     });
     assert.equal(enable, 403, 'a viewer cannot run enable');
+    // A shared link to a page the role cannot use opens no form or button that could only be refused.
+    for (const link of ['#/search?start=7d', '#/reports', '#/audit-config', '#/admin', '#/sinks', '#/audit']) {
+      await page.goto(`${url}#/tenants`);
+      await page.waitForSelector('table.tenants');
+      await page.goto(`${url}${link}`);
+      await page.waitForSelector('main .empty-state >> text=Not available to your account');
+      assert.equal(await page.locator('main form, main button').count(), 0, link);
+    }
     await page.goto(`${url}#/search`);
     await shot('viewer');
     await page.click('.user-badge button');
@@ -328,7 +338,11 @@ describe('signing in to the console in a browser', () => {
 
   test('an admin of some tenants is offered only what they may do, and no page says "No accounts yet"', async () => {
     await signInLocally('sam');
+    await page.waitForSelector('table.tenants tr[data-tenant="contoso"] button.link');
     assert.equal(await page.$('a[href="#/sinks"]'), null, 'no Sinks tab: the sinks speak of every tenant');
+    await page.goto(`${url}#/sinks`);
+    await page.waitForSelector('main .empty-state >> text=Not available to your account');
+    assert.equal(await page.$('table.sinks-table'), null);
     assert.equal(await page.$('a[href="#/audit"]'), null, 'no Audit trail tab');
     await page.click('a[href="#/admin"]');
     await page.waitForSelector('.tenant-admin .test-tenant');

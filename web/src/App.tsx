@@ -1,4 +1,7 @@
+import type { ApiRoute } from './api.js';
+import { may } from './auth/roles.js';
 import { SignInGate, UserBadge, type Me } from './auth/SignInGate.js';
+import { EmptyState } from './components/EmptyState.js';
 import { AdminPage } from './pages/AdminPage.js';
 import { AuditConfigPage } from './pages/AuditConfigPage.js';
 import { AuditPage } from './pages/AuditPage.js';
@@ -13,13 +16,35 @@ import { useRoute } from './route.js';
 import { TimeZoneChooser } from './components/TimeZoneChooser.js';
 import { useTimeZone } from './timezone.js';
 
-const PAGES = [
+interface Page {
+  id: string;
+  label: string;
+  /** The route the page is for: offered only to a role that may call it (its page could only be refused). */
+  needs?: ApiRoute;
+  /** Speaks of every tenant: offered only to an account of every tenant. */
+  everyTenant?: true;
+  /** Opened from other pages, never a tab. */
+  tab?: false;
+}
+
+/**
+ * The console's pages in tab order. Search and reports read records, an investigator's right. The sinks, the
+ * audit trail and the accounts speak of every tenant: an admin of some customers had tabs that could only ever
+ * answer "needs an administrator of every tenant", and an Admin page that said "No accounts yet" under that
+ * refusal (the Admin page shows such an admin only their tenants' connection tests).
+ */
+const PAGES: readonly Page[] = [
   { id: 'tenants', label: 'Tenants' },
-  { id: 'search', label: 'Search' },
-  { id: 'reports', label: 'Reports' },
+  { id: 'search', label: 'Search', needs: 'GET /api/search' },
+  { id: 'reports', label: 'Reports', needs: 'POST /api/reports/:id/run' },
   { id: 'alerts', label: 'Alerts' },
   { id: 'coverage', label: 'Coverage' },
-] as const;
+  { id: 'audit-config', label: 'Audit settings', needs: 'POST /api/audit-config/:tenant/enable' },
+  { id: 'sinks', label: 'Sinks', needs: 'GET /api/sinks', everyTenant: true },
+  { id: 'audit', label: 'Audit trail', needs: 'GET /api/audit', everyTenant: true },
+  { id: 'admin', label: 'Admin', needs: 'POST /api/tenants/:tenant/test' },
+  { id: 'posture', label: 'Audit posture', tab: false },
+];
 
 export function App() {
   return <SignInGate>{(me, signOut) => <Console me={me} signOut={signOut} />}</SignInGate>;
@@ -29,48 +54,35 @@ function Console({ me, signOut }: { me: Me; signOut: () => void }) {
   const route = useRoute();
   // Every page re-renders in the chosen zone (their times come from fmtTime, which reads it).
   useTimeZone();
-  // The sinks, the audit trail and the accounts are an administrator of every tenant's (they speak of every
-  // tenant): an admin of some customers had tabs that could only ever answer "needs an administrator of every
-  // tenant", and an Admin page that said "No accounts yet" under that refusal.
   const everyTenant = me.tenants === '*';
-  const pages =
-    me.role === 'admin'
-      ? [
-          ...PAGES,
-          { id: 'audit-config', label: 'Audit settings' },
-          ...(everyTenant
-            ? [
-                { id: 'sinks', label: 'Sinks' },
-                { id: 'audit', label: 'Audit trail' },
-              ]
-            : []),
-          { id: 'admin', label: 'Admin' },
-        ]
-      : me.role === 'viewer'
-        ? // Search and reports read records, an investigator's right: a viewer's tabs would only ever be refused.
-          PAGES.filter((p) => p.id !== 'search' && p.id !== 'reports')
-        : PAGES;
+  const offered = PAGES.filter((p) => (!p.needs || may(me, p.needs)) && (!p.everyTenant || everyTenant));
+  // A page's address opened by an account that may not use it (a shared link) shows no page of refusals.
+  const refused = PAGES.some((p) => p.id === route.page) && !offered.some((p) => p.id === route.page);
   return (
     <div className="app">
       <header className="topbar">
         <span className="brand">tenantwatch</span>
         <nav aria-label="Pages">
-          {pages.map((p) => (
-            <a
-              key={p.id}
-              href={`#/${p.id}`}
-              className={route.page === p.id ? 'tab active' : 'tab'}
-              aria-current={route.page === p.id ? 'page' : undefined}
-            >
-              {p.label}
-            </a>
-          ))}
+          {offered
+            .filter((p) => p.tab !== false)
+            .map((p) => (
+              <a
+                key={p.id}
+                href={`#/${p.id}`}
+                className={route.page === p.id ? 'tab active' : 'tab'}
+                aria-current={route.page === p.id ? 'page' : undefined}
+              >
+                {p.label}
+              </a>
+            ))}
         </nav>
         <TimeZoneChooser />
         <UserBadge me={me} onSignOut={signOut} />
       </header>
       <main className="content">
-        {route.page === 'search' ? (
+        {refused ? (
+          <NotOffered me={me} />
+        ) : route.page === 'search' ? (
           <SearchPage params={route.params} />
         ) : route.page === 'reports' ? (
           <ReportsPage params={route.params} />
@@ -93,5 +105,18 @@ function Console({ me, signOut }: { me: Me; signOut: () => void }) {
         )}
       </main>
     </div>
+  );
+}
+
+/** Said where a page the account may not use would be: the tabs are the pages it may. */
+function NotOffered({ me }: { me: Me }) {
+  const account = `${me.role ?? 'no role'}${me.tenants === '*' ? '' : ', some tenants'}`;
+  return (
+    <section className="page">
+      <EmptyState title="Not available to your account">
+        This page needs a role or a tenant scope your account ({account}) does not have; the tabs above are the pages it
+        can use.
+      </EmptyState>
+    </section>
   );
 }

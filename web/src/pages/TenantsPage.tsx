@@ -1,4 +1,5 @@
 import { api, toQueryString, type SearchFilters, type TenantOverview } from '../api.js';
+import { useMay } from '../auth/SignInGate.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { useApi } from '../components/useApi.js';
 import { timeZone } from '../timezone.js';
@@ -38,6 +39,8 @@ function firstFinding(t: TenantOverview): string {
 /** All tenants at a glance: is auditing on, is collection keeping up, is anything missing. */
 export function TenantsPage() {
   const { data, error, loading } = useApi(api.tenants());
+  // A tenant's name opens its last week in Search, which only a role that may search is offered.
+  const searchable = useMay()('GET /api/search');
   const open = (t: TenantOverview): void => {
     const last7: SearchFilters = { start: '7d', end: 'now', tenant: [t.name] };
     navigate('search', toQueryString(last7));
@@ -72,14 +75,18 @@ export function TenantsPage() {
             {data.tenants.map((t) => (
               <tr key={t.tenantId} className={t.posture?.auditingOff ? 'flagged' : undefined} data-tenant={t.name}>
                 <td>
-                  <button
-                    type="button"
-                    className="link"
-                    onClick={() => open(t)}
-                    title={`Search ${t.name}'s last 7 days`}
-                  >
-                    {t.name}
-                  </button>
+                  {searchable ? (
+                    <button
+                      type="button"
+                      className="link"
+                      onClick={() => open(t)}
+                      title={`Search ${t.name}'s last 7 days`}
+                    >
+                      {t.name}
+                    </button>
+                  ) : (
+                    <span className="tenant-name">{t.name}</span>
+                  )}
                   <div className="sub">{t.domain ?? t.tenantId}</div>
                 </td>
                 <td>
