@@ -313,6 +313,11 @@ export interface ApiRoutes {
     query: SearchFilters & { by?: CountDimension; limit?: number };
     response: { by: CountDimension; rows: CountRow[] };
   };
+  /** The users seen in a period (whole UTC days) and tenants, most records first: the Users field's suggestions. */
+  'GET /api/search/user-suggestions': {
+    query: Pick<SearchFilters, 'start' | 'end' | 'tenant'>;
+    response: { users: CountRow[] };
+  };
   'GET /api/records/:tenant/:id': { params: { tenant: string; id: string }; response: RecordView };
   'GET /api/export': { query: SearchFilters & { format?: ExportFormat }; response: FileDownload };
   'GET /api/activities': { response: { categories: { category: string; activities: Activity[] }[] } };

@@ -30,6 +30,7 @@ const QUERY_HINTS: Partial<Record<ApiRoute, string>> = {
   'GET /api/search/count': '?<filters>',
   'GET /api/search/timeline': '?<filters>&bucket=auto|day|hour',
   'GET /api/search/counts': '?<filters>&by=operation|user|workload|recordType|tenant|day|hour|clientIp|outcome',
+  'GET /api/search/user-suggestions': '?start&end&tenant',
   'GET /api/export': '?<filters>&format=csv|json|ndjson',
   'POST /api/reports/:id/export': '?format=csv|json',
   'GET /api/coverage': '?tenant',
@@ -48,11 +49,12 @@ function routeList(app: FastifyInstance): () => ApiResponse<'GET /api'> {
   return () => ({ routes });
 }
 
-/** A registered route and the role it declared (none: admin under /api, auth/guard.ts neededRole). */
+/** A registered route, the role it declared (none: admin under /api, auth/guard.ts neededRole) and its audit. */
 export interface RegisteredRoute {
   method: string;
   url: string;
   role: RouteRole | undefined;
+  audit: string | false | undefined;
 }
 
 const ROUTE_LISTS = new WeakMap<FastifyInstance, RegisteredRoute[]>();
@@ -85,7 +87,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   ROUTE_LISTS.set(app, routes);
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat())
-      if (method !== 'HEAD') routes.push({ method, url: route.url, role: route.config?.role });
+      if (method !== 'HEAD')
+        routes.push({ method, url: route.url, role: route.config?.role, audit: route.config?.audit });
   });
   const web = deps.webRoot && existsSync(join(deps.webRoot, 'index.html')) ? deps.webRoot : undefined;
   if (deps.webRoot && !web)

@@ -58,6 +58,14 @@ after(async () => {
   await w?.close();
 });
 
+/** Polls a condition of the server's side (the audit trail is written after each response). */
+async function waitFor(done: () => Promise<boolean>, timeout = 10_000): Promise<void> {
+  for (const until = Date.now() + timeout; !(await done());) {
+    if (Date.now() > until) throw new Error('timed out');
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
 /** Opens a report in the console, runs it with its defaults, and waits for a result (failing on an error). */
 async function runReport(id: string): Promise<World['page']> {
   const page = w.page;
@@ -296,6 +304,31 @@ describe('console in a browser', () => {
       release();
       await page.unroute(/\/api\/search\?/);
     }
+  });
+
+  test('opening the Search page records no search; the one the person runs is recorded', async () => {
+    const page = w.page;
+    const trail = async () => (await w.store.consoleAudit.list({ limit: 100_000 })).filter((e) => e.seq > seq);
+    const seq = (await w.store.consoleAudit.list({ limit: 100_000 })).at(-1)?.seq ?? 0;
+    await page.goto(`${w.url}#/tenants`);
+    await page.waitForSelector('table.tenants');
+    await page.goto(`${w.url}#/search`);
+    // The Users field's suggestions are in: the page's own lookups are done.
+    await page.waitForFunction(() => document.querySelectorAll('#tw-users-seen option').length > 0);
+    await page.fill('input[name=start]', start);
+    await page.fill('input[name=end]', end);
+    await page.fill('input[name=user]', user);
+    await page.click('.search-form button[type=submit]');
+    await searchSettled(page);
+    await page.waitForFunction(() => document.querySelectorAll('#tw-users-seen option').length > 0);
+    await waitFor(async () => (await trail()).some((e) => e.action === 'search'));
+    const entries = await trail();
+    assert.deepEqual(
+      entries.map((e) => e.action),
+      ['search'],
+      'the search run, and neither the suggestions nor its own count and timeline',
+    );
+    assert.equal((entries[0]!.details.query as Record<string, unknown>).user, user);
   });
 
   test('the activity picker: grouped categories scroll vertically; search finds an activity', async () => {

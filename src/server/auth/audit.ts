@@ -31,7 +31,9 @@ export function sanitize(value: unknown, depth = 0): unknown {
  *   pages of one search (a cursor);
  * - any other route's refusal (403: the role, the tenant scope, CSRF): `access`, outcome denied;
  * - any other investigator route (it reads records: search, counts, exports, reports, triage): every call, under
- *   its method and path, so a route added without a name is still recorded;
+ *   its method and path, so a route added without a name is still recorded — except a route that declares
+ *   `config.audit: false`, a lookup the console makes by itself that answers no record (the Search page's user
+ *   suggestions): decided by the route, never by the caller;
  * - nothing else: the overview a viewer may read (tenants, posture, coverage, status, alerts, report list) is
  *   what the console loads on every page, and an admin's reads of accounts and the trail change nothing.
  */
@@ -40,6 +42,7 @@ export function actionFor(request: FastifyRequest, status: number): string | nul
   const config = request.routeOptions.config;
   if (config?.audit) return config.audit === 'search' && hasCursor(request) ? null : config.audit;
   if (outcomeOf(status) === 'denied') return 'access';
+  if (config?.audit === false) return null;
   if (config?.role === 'investigator' && request.routeOptions.url) {
     return `${request.method} ${request.routeOptions.url}`;
   }

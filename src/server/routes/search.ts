@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { AppError } from '../../core/errors.js';
 import type { StoredSummary } from '../../core/record.js';
 import { COUNT_DIMENSIONS, type CountDimension, type SearchQuery } from '../../core/search-query.js';
 import { toRecordSummary } from '../../search/formats.js';
@@ -9,10 +10,15 @@ import { searchQueryFrom } from '../query.js';
 import { clientGone, textStream } from '../stream.js';
 import { unseenFilterValues } from '../../search/unseen.js';
 import { isHeavy, type HeavyLane } from '../heavy-lane.js';
+import { DAY, utcDay } from '../../core/time.js';
 
 const DEFAULT_PAGE = 200;
 /** Characters of a search page written at once. */
 const CHUNK_CHARS = 32_768;
+/** The users the Search page's Users field suggests at most. */
+const SUGGESTED_USERS = 500;
+/** What a suggestion lookup may be narrowed by: the search form's period and tenants, nothing else. */
+const SUGGESTION_PARAMS: readonly string[] = ['start', 'end', 'tenant'];
 
 /**
  * Search, as Purview's audit search page does it but with no cap: a page of results newest first,
@@ -74,6 +80,33 @@ export function registerSearchRoutes(app: FastifyInstance, deps: ServerDeps, lan
       const by = pickOne<CountDimension>(raw.by, 'by', COUNT_DIMENSIONS, 'operation');
       const limit = parseLimit(raw.limit, 20, max);
       return { by, rows: await counted(query, () => deps.store.records.countBy(query, by, { limit })) };
+    },
+  );
+
+  /**
+   * The Users field's suggestions: the users seen in the form's period and tenants, most records first. The
+   * Search page asks for them as it opens, before anyone has searched, so they are not recorded in the console
+   * audit trail (ADR 0019, decision 9) — `search.counts` by user recorded every visit to the page as a search.
+   * So that this cannot hide a search, the route decides it — nothing a caller sends turns the trail off — and
+   * it is no search: it takes no filter but the period and the tenants and answers no record, only users and
+   * their counts, so it cannot tell who did what, touched which object or came from which address. Its period
+   * is widened to whole UTC days, read from the day rollups (ADR 0031) rather than the records.
+   */
+  app.get(
+    '/api/search/user-suggestions',
+    { config: { role: 'investigator', audit: false } },
+    async (request): Promise<ApiResponse<'GET /api/search/user-suggestions'>> => {
+      const raw = request.query as RawQuery;
+      const other = Object.keys(raw).find((k) => !SUGGESTION_PARAMS.includes(k));
+      if (other !== undefined)
+        throw new AppError('BAD_FILTER', `User suggestions take no "${other.slice(0, 60)}" parameter`, {
+          hint: `Accepted parameters: ${SUGGESTION_PARAMS.join(', ')}; narrower questions are searches (GET /api/search/counts?by=user)`,
+        });
+      const query = await searchQueryFrom(raw, deps.clock.now(), deps.store, request.scope);
+      const { start, end } = query.range;
+      const days = { start: utcDay(start), end: utcDay(end) === end ? end : utcDay(end) + DAY };
+      const rows = await deps.store.records.countBy({ ...query, range: days }, 'user', { limit: SUGGESTED_USERS });
+      return { users: rows };
     },
   );
 }

@@ -15,6 +15,7 @@ export const ROUTE_ROLES: Partial<Record<ApiRoute, Role>> = {
   'GET /api/search/count': 'investigator',
   'GET /api/search/timeline': 'investigator',
   'GET /api/search/counts': 'investigator',
+  'GET /api/search/user-suggestions': 'investigator',
   'GET /api/records/:tenant/:id': 'investigator',
   'GET /api/export': 'investigator',
   'POST /api/reports/:id/run': 'investigator',

@@ -127,18 +127,19 @@ export function SearchForm({
 }) {
   const [f, setF] = useState(initial);
   const zone = useTimeZone();
-  // The users seen in the chosen period and tenants feed the Users field's suggestions (asked once idle).
+  // The users seen in the chosen period and tenants feed the Users field's suggestions (asked once idle), from
+  // the route that is no search: opening the page recorded a search (`search.counts`) nobody had run.
   const seen = useApi(
     busy
       ? null
-      : api.counts(
-          { start: f.start || '7d', end: f.end || 'now', ...(f.tenant.length ? { tenant: f.tenant } : {}) },
-          'user',
-          500,
-        ),
+      : api.userSuggestions({
+          start: f.start || '7d',
+          end: f.end || 'now',
+          ...(f.tenant.length ? { tenant: f.tenant } : {}),
+        }),
     0,
     { keepPrevious: true },
-  ).data?.rows;
+  ).data?.users;
   const set = <K extends keyof Filters>(k: K, v: Filters[K]): void => setF((old) => ({ ...old, [k]: v }));
   /** A filter of several values, each in its own box (any of them matches); an emptied box is dropped. */
   const many = (k: 'object' | 'freeText', label: string, placeholder: string, hint?: string) =>
