@@ -39,6 +39,22 @@ export interface World {
   close(): Promise<void>;
 }
 
+/** Debian's Chromium, as `.ci/run` installs it (apt-get install chromium). */
+export const CHROMIUM = '/usr/bin/chromium';
+
+/**
+ * Refuses at once, before anything starts, when Chromium is not installed: a launch that fails after the
+ * emulator and the console have started left them running and the test file hung until its timeout.
+ */
+export function requireChromium(): string {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `browser tests need Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install chromium), as .ci/run does`,
+    );
+  }
+  return CHROMIUM;
+}
+
 export function ensureWebBuilt(): string {
   const dist = join(repoRoot, 'web', 'dist');
   if (!existsSync(join(dist, 'index.html'))) {
@@ -65,6 +81,7 @@ function fetchLines(url: string, ca: string): Promise<string[]> {
 }
 
 export async function startWorld(reports?: (store: Store) => Promise<ReportsApi | undefined>): Promise<World> {
+  const executablePath = requireChromium();
   const dataDir = mkdtempSync(join(tmpdir(), 'tw-browser-'));
   const emu = await startEmulator({
     stateDir: join(dataDir, 'emulator'),
@@ -147,21 +164,30 @@ export async function startWorld(reports?: (store: Store) => Promise<ReportsApi 
   const address = app.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`;
   const profile = join(dataDir, 'chromium-profile');
-  const browser = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-    viewport: { width: 1280, height: 800 },
-    acceptDownloads: true,
-  });
+  const browser = await chromium
+    .launchPersistentContext(profile, {
+      executablePath,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+      viewport: { width: 1280, height: 800 },
+      acceptDownloads: true,
+    })
+    .catch(async (e: unknown) => {
+      // What started above would keep the test file alive until its timeout.
+      await app.close();
+      await store.close();
+      await emu.close();
+      rmSync(dataDir, { recursive: true, force: true });
+      throw e;
+    });
   const page = browser.pages()[0] ?? (await browser.newPage());
   mkdirSync(artifacts, { recursive: true });
   return {

@@ -15,7 +15,7 @@ import type { ServerDeps } from '../../src/server/deps.js';
 import type { EnableOutcome } from '../../src/posture/service.js';
 import type { PostureResult } from '../../src/posture/types.js';
 import { startTestEmulator, type TestEmulator } from '../support/emulator.js';
-import { artifacts, ensureWebBuilt, openSavedSearches } from './harness.js';
+import { artifacts, ensureWebBuilt, openSavedSearches, requireChromium } from './harness.js';
 
 /**
  * Issue 16 in a real browser: local sign-in, the audit trail page, CSRF refused, sign-out, a session that
@@ -32,6 +32,7 @@ let offset = 0;
 const profile = mkdtempSync(join(tmpdir(), 'tw-signin-browser-'));
 
 before(async () => {
+  const executablePath = requireChromium();
   t = await startTestEmulator({ tenants: 1, users: 5, days: 1 });
   const tenant = t.emu.tenants[0]!;
   const oidc = await openidProvider({
@@ -97,7 +98,7 @@ before(async () => {
   await addUser(deps.store, deps.clock, { name: 'vic', role: 'viewer', tenants: ['contoso'] });
   await addUser(deps.store, deps.clock, { name: 'sam', role: 'admin', tenants: ['contoso'] });
   browser = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
+    executablePath,
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
     viewport: { width: 1280, height: 800 },
