@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
+import type { Response } from 'playwright-core';
 import { writeResult } from '../../src/cli/commands/report.js';
 import { withTenantNames } from '../../src/reports/export.js';
 import { runCli } from '../support/cli.js';
@@ -329,6 +330,29 @@ describe('console in a browser', () => {
       'the search run, and neither the suggestions nor its own count and timeline',
     );
     assert.equal((entries[0]!.details.query as Record<string, unknown>).user, user);
+  });
+
+  test('typing a date into the period asks for user suggestions once it reads as a date, not once per key', async () => {
+    const page = w.page;
+    await page.goto(`${w.url}#/search`);
+    await page.waitForFunction(() => document.querySelectorAll('#tw-users-seen option').length > 0);
+    const asked: { start: string | null; status: number }[] = [];
+    const listen = (response: Response): void => {
+      const url = new URL(response.url());
+      if (url.pathname === '/api/search/user-suggestions') {
+        asked.push({ start: url.searchParams.get('start'), status: response.status() });
+      }
+    };
+    page.on('response', listen);
+    try {
+      const typed = start.slice(0, 10);
+      await page.fill('input[name=start]', '');
+      await page.locator('input[name=start]').pressSequentially(typed);
+      await waitFor(async () => asked.some((a) => a.start === typed));
+      assert.deepEqual(asked, [{ start: typed, status: 200 }], 'one lookup, for the whole date');
+    } finally {
+      page.off('response', listen);
+    }
   });
 
   test('the activity picker: grouped categories scroll vertically; search finds an activity', async () => {

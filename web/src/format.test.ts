@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { detailLines } from './format.js';
+import { detailLines, looksLikeTime } from './format.js';
 
 /** The newcomer's walk (issue 17): the audit trail's Details column showed each entry as a raw JSON line. */
 test('audit details read as one line per field, nested values as name-value pairs, never JSON', () => {
@@ -34,4 +34,38 @@ test('bidi controls in record values are shown where they are, never applied', a
   const row = { objectId: 'https://x/invoice\u202Efdp.exe', userId: 'admin\u202Eexe.txt@x' } as never;
   assert.equal(cellText(item, row), 'https://x/invoice⟨U+202E⟩fdp.exe');
   assert.equal(cellText(user, row), 'admin⟨U+202E⟩exe.txt@x');
+});
+
+/** The Search form's user suggestions wait for a period that reads as times (a date typed key by key was refused per key). */
+test('a time looks complete as the server would read it, and half a date does not', () => {
+  for (const v of [
+    'now',
+    'NOW',
+    '7d',
+    '24h',
+    '90m',
+    '1.5d',
+    '2w',
+    '1y',
+    '2026-11-01',
+    '2026-11-01T08:30',
+    '2026-11-01T08:30:00Z',
+    '2026-11-01T09:30+01:00',
+    '2026-11-01T08:30:00.123Z',
+  ]) {
+    assert.equal(looksLikeTime(v), true, v);
+  }
+  for (const v of [
+    '',
+    '2026-1',
+    '2026-11-0',
+    '2026-11-01T0',
+    '2026-11-01T08:3',
+    '7',
+    'd',
+    'no',
+    '2026-11-01T08:30+1',
+  ]) {
+    assert.equal(looksLikeTime(v), false, v);
+  }
 });

@@ -80,3 +80,17 @@ function plain(v: unknown): string {
 export function detailLines(details: Record<string, unknown>): string[] {
   return Object.entries(details).map(([k, v]) => visible(`${k}: ${plain(v)}`));
 }
+
+/**
+ * Whether a time typed into a form looks complete (`now`, a span such as `7d`, a date or a date-time): a loose
+ * mirror of the server's grammar (src/core/time.ts), which still decides. Background lookups wait for it, so a
+ * date half typed ("2026-1") does not send a request the server can only refuse.
+ */
+export function looksLikeTime(text: string): boolean {
+  const v = text.trim();
+  return (
+    /^now$/i.test(v) ||
+    /^\d+(?:\.\d+)?\s*(?:ms|s|m|min|h|d|w|y)$/i.test(v) ||
+    /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?\s*(?:Z|z|[+-]\d{2}(?::?\d{2})?)?$/.test(v)
+  );
+}

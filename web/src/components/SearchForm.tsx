@@ -2,6 +2,8 @@ import { useState } from 'react';
 import { ActivityPicker } from './ActivityPicker.js';
 import { api, type TenantOverview } from '../api.js';
 import { useApi } from './useApi.js';
+import { useSettled } from './useSettled.js';
+import { looksLikeTime } from '../format.js';
 import { useTimeZone, wallClockToIso } from '../timezone.js';
 
 /** The Purview filters; names match the API's query parameters, so the URL is the search. */
@@ -114,6 +116,13 @@ function TenantChooser({
   );
 }
 
+/** How long typing in the period or tenants pauses before the user suggestions follow it. */
+const SUGGESTIONS_AFTER_MS = 400;
+
+type Period = { start: string; end: string; tenant: string[] };
+const samePeriod = (a: Period, b: Period): boolean =>
+  a.start === b.start && a.end === b.end && a.tenant.join('\n') === b.tenant.join('\n');
+
 export function SearchForm({
   initial,
   onSearch,
@@ -129,13 +138,20 @@ export function SearchForm({
   const zone = useTimeZone();
   // The users seen in the chosen period and tenants feed the Users field's suggestions (asked once idle), from
   // the route that is no search: opening the page recorded a search (`search.counts`) nobody had run.
+  // They follow the period once typing has paused and it reads as times: a date typed key by key asked once per
+  // key, most of them refused as half a date.
+  const period = useSettled(
+    { start: f.start || '7d', end: f.end || 'now', tenant: f.tenant },
+    SUGGESTIONS_AFTER_MS,
+    samePeriod,
+  );
   const seen = useApi(
-    busy
+    busy || !looksLikeTime(period.start) || !looksLikeTime(period.end)
       ? null
       : api.userSuggestions({
-          start: f.start || '7d',
-          end: f.end || 'now',
-          ...(f.tenant.length ? { tenant: f.tenant } : {}),
+          start: period.start,
+          end: period.end,
+          ...(period.tenant.length ? { tenant: period.tenant } : {}),
         }),
     0,
     { keepPrevious: true },
