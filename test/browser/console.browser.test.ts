@@ -334,6 +334,9 @@ describe('console in a browser', () => {
 
   test('typing a date into the period asks for user suggestions once it reads as a date, not once per key', async () => {
     const page = w.page;
+    // A fresh Search page (from another page), its first suggestions (the last 7 days) in.
+    await page.goto(`${w.url}#/tenants`);
+    await page.waitForSelector('table.tenants');
     await page.goto(`${w.url}#/search`);
     await page.waitForFunction(() => document.querySelectorAll('#tw-users-seen option').length > 0);
     const asked: { start: string | null; status: number }[] = [];
