@@ -94,7 +94,11 @@ test("exports name each row's tenant beside its key (CLI and console use withTen
 });
 
 test('--format table shows the period and totals, then the rows with a count', async () => {
-  assert.match(await printed('table'), /inbox-rules: 1 rows[\s\S]*flagged: 1[\s\S]*tenant\s+id\s+rule[\s\S]*1 row\n$/);
+  // One row of one record is "1 row, 1 record" (it said "1 rows, 1 records").
+  assert.match(
+    await printed('table'),
+    /inbox-rules: 1 row, 1 record, [\s\S]*flagged: 1[\s\S]*tenant\s+id\s+rule[\s\S]*1 row\n$/,
+  );
   const out = new PassThrough();
   let text = '';
   out.on('data', (d: Buffer) => (text += d.toString('utf8')));

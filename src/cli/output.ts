@@ -54,7 +54,7 @@ export async function* listingChunks(
     return yield* tableChunks(columns, rows, {
       footer: (shown) => {
         const total = options.count ?? shown;
-        const label = `${total.toLocaleString('en-US')} ${total === 1 ? noun : pluralOf(noun)}`;
+        const label = countOf(total, noun);
         return shown === total ? label : `${shown.toLocaleString('en-US')} shown of ${label}`;
       },
     });
@@ -76,6 +76,14 @@ export function pluralOf(noun: string): string {
   if (/[^aeiou]y$/i.test(noun)) return `${noun.slice(0, -1)}ies`;
   if (/(s|x|z|ch|sh)$/i.test(noun)) return `${noun}es`;
   return `${noun}s`;
+}
+
+/**
+ * A count and its noun as a sentence says it: "1 record", "0 records", "1,234 records" (a dry run said
+ * "Would remove 1 records"). Every count the CLI prints in words goes through here.
+ */
+export function countOf(n: number, noun: string): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? noun : pluralOf(noun)}`;
 }
 
 /**

@@ -18,7 +18,7 @@ import { resolveTenantKeys } from '../../search/tenants.js';
 import { oneFormat, writeAlerts } from '../alert-output.js';
 import type { AlertExclusion, Store } from '../../store/contract.js';
 import type { CliContext } from '../context.js';
-import { parseFormat, writeListing, type ListingColumn } from '../output.js';
+import { countOf, parseFormat, writeListing, type ListingColumn } from '../output.js';
 import type { Runner } from '../run.js';
 import { printDetail } from './alerts-show.js';
 import { firstSeenLookBacks, historyWaits, type FirstSeenLookBack } from '../../detections/history-wait.js';
@@ -166,7 +166,7 @@ async function historyWaitLines(ctx: CliContext, store: Store, tenants: string[]
     const who = [...groups].map(([when, list]) => `${list.join(', ')} (${when})`).join('; ');
     return (
       terminalText(
-        `tenantwatch: note: "${w.title}" looks back ${w.days} days and calls nothing new until a tenant's records reach that far: ${who}`,
+        `tenantwatch: note: "${w.title}" looks back ${countOf(w.days, 'day')} and calls nothing new until a tenant's records reach that far: ${who}`,
       ) + '\n'
     );
   });
@@ -260,7 +260,7 @@ async function exclusionsCommand(ctx: CliContext, f: { remove?: string; format?:
     for (const e of rows)
       ctx.out.write(
         terminalText(
-          `${e.id}  ${e.kind} ${e.value}  rule ${e.ruleId}  tenant ${e.tenant}  ${e.hits} hits kept back  by ${e.author}: ${e.reason}`,
+          `${e.id}  ${e.kind} ${e.value}  rule ${e.ruleId}  tenant ${e.tenant}  ${countOf(e.hits, 'hit')} kept back  by ${e.author}: ${e.reason}`,
         ) + '\n',
       );
   return 0;

@@ -1,6 +1,7 @@
 import { terminalLines } from '../../core/terminal.js';
 import type { EnableOutcome } from '../../posture/service.js';
 import type { PlanStep, PostureResult, StepResult, StepStatus } from '../../posture/types.js';
+import { countOf } from '../output.js';
 
 type Out = NodeJS.WritableStream;
 
@@ -49,10 +50,7 @@ export function printOutcome(out: Out, part: { plan?: PlanStep[]; step?: StepRes
     }
     const mailboxes = part.plan.filter((s) => s.kind === 'mailbox').length;
     const changes = part.plan.length;
-    say(
-      out,
-      `Plan (${changes} change${changes === 1 ? '' : 's'}${mailboxes ? `, ${mailboxes} mailbox${mailboxes === 1 ? '' : 'es'}` : ''}):\n`,
-    );
+    say(out, `Plan (${countOf(changes, 'change')}${mailboxes ? `, ${countOf(mailboxes, 'mailbox')}` : ''}):\n`);
     for (const s of part.plan) say(out, `  - ${s.kind === 'mailbox' ? s.target + ': ' : ''}${s.description}\n`);
   }
   if (part.step) {

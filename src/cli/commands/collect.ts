@@ -11,6 +11,7 @@ import type { TenantRow } from '../../store/contract.js';
 import type { CliContext } from '../context.js';
 import { liveDetections, type LiveHook } from '../live-detections.js';
 import type { Runner } from '../run.js';
+import { countOf } from '../output.js';
 import { startDaemonWork } from '../daemon-work.js';
 
 interface CollectFlags {
@@ -240,7 +241,7 @@ async function runHistory(
       ctx.err.write(
         s.result.error
           ? `tenantwatch: ${t.name}: history through ${s.source} not collected: ${s.result.error.toLine()}\n`
-          : `${t.name}: history ${s.result.records} records (${s.result.newRecords} new) through ${s.source}\n`,
+          : `${t.name}: history ${countOf(s.result.records, 'record')} (${s.result.newRecords.toLocaleString('en-US')} new) through ${s.source}\n`,
       );
     if (r.unavailableBefore !== null)
       ctx.err.write(

@@ -6,6 +6,7 @@ import type { BlobEvidence } from '../../coverage/read.js';
 import type { CoverageSummary, Gap, StreamSummary, TenantCoverage } from '../../coverage/types.js';
 import { terminalText } from '../../core/terminal.js';
 import { csvLine } from '../../search/csv.js';
+import { countOf } from '../output.js';
 
 export type CoverageFormat = 'table' | 'json' | 'jsonl' | 'csv';
 type Out = NodeJS.WritableStream;
@@ -144,7 +145,7 @@ function tenantNotes(tenants: readonly TenantCoverage[]): string[] {
 function removedLine(r: NonNullable<TenantCoverage['removed']>): string {
   const span = r.oldest === null ? '' : ` from ${iso(r.oldest)} to ${iso(r.newest)}`;
   const limit = r.before === null ? ' (a sweep is under way)' : `; nothing older than ${iso(r.before)} is kept`;
-  return `removed by retention: ${r.records.toLocaleString('en-US')} records${span}${limit}`;
+  return `removed by retention: ${countOf(r.records, 'record')}${span}${limit}`;
 }
 
 function rowCells(rows: readonly StreamSummary[]): [string[], string[][]] {

@@ -18,6 +18,7 @@ import type { Runner } from '../run.js';
 import { checkListenable, parsePort } from '../../server/listen.js';
 import { wholeNumber } from './emulator-flags.js';
 import { serveConsole } from './serve.js';
+import { countOf } from '../output.js';
 
 interface DemoOptions {
   reset?: boolean;
@@ -275,9 +276,7 @@ async function runDemoIn(outer: CliContext, opts: DemoOptions, ownFolder: boolea
 
 /** A tenant's line after the demo's collection: "contoso: 7,300 records collected (1,139 blobs)", "1 record (1 blob)". */
 export function collectedLine(s: Pick<TenantStats, 'name' | 'newRecords' | 'blobsFetched' | 'error'>): string {
-  const n = (count: number, noun: string): string =>
-    `${count.toLocaleString('en-US')} ${noun}${count === 1 ? '' : 's'}`;
-  return `${s.name}: ${n(s.newRecords, 'record')} collected (${n(s.blobsFetched, 'blob')})${s.error ? ` — ${s.error.message}` : ''}`;
+  return `${s.name}: ${countOf(s.newRecords, 'record')} collected (${countOf(s.blobsFetched, 'blob')})${s.error ? ` — ${s.error.message}` : ''}`;
 }
 
 /** The simulation flags, checked; the defaults are commander's. */

@@ -14,7 +14,7 @@ import type { Store } from '../../store/contract.js';
 import { problemLine, writeAlerts } from '../alert-output.js';
 import { alertRouting } from '../alert-routing.js';
 import type { CliContext } from '../context.js';
-import { parseFormat } from '../output.js';
+import { countOf, parseFormat } from '../output.js';
 import type { Runner } from '../run.js';
 
 export interface DetectFlags {
@@ -121,7 +121,7 @@ export async function detectCommand(ctx: CliContext, flags: DetectFlags, use: De
     summary: { rules: result.rules.length, hits: result.hits.length, ...counts, delivery },
   });
   ctx.err.write(
-    `${result.rules.length} rules, ${result.hits.length} hits: ${counts.raised} alerts raised, ${counts.counted} counted on existing ones, ` +
+    `${countOf(result.rules.length, 'rule')}, ${countOf(result.hits.length, 'hit')}: ${countOf(counts.raised, 'alert')} raised, ${counts.counted} counted on existing ones, ` +
       `${counts.duplicates} already known, ${counts.excluded} excluded, ${counts.snoozed} snoozed` +
       (delivery?.delivered || delivery?.failed
         ? `; ${delivery.delivered} delivered, ${delivery.failed} not delivered (offered again next time)`

@@ -5,7 +5,7 @@ import { reportColumns, reportCsvChunks, reportJsonText, withTenantNames } from 
 import { findReport, listReports, runReport } from '../../reports/registry.js';
 import type { ReportResult } from '../../reports/types.js';
 import type { CliContext } from '../context.js';
-import { parseFormat, writeChunks, writeListing, type ListingColumn, type ListingFormat } from '../output.js';
+import { countOf, parseFormat, writeChunks, writeListing, type ListingColumn, type ListingFormat } from '../output.js';
 import type { Runner } from '../run.js';
 import { readResultNotes } from '../../coverage/result-notes.js';
 import { noticeLine } from '../../search/unseen.js';
@@ -168,7 +168,7 @@ export async function writeResult(
 function summaryLines(result: ReportResult): string {
   const s = result.summary;
   const lines = [
-    `${result.report}: ${s.rows} rows, ${s.records} records, ${String(result.parameters.start)} – ${String(result.parameters.end)}`,
+    `${result.report}: ${countOf(s.rows, 'row')}, ${countOf(s.records, 'record')}, ${String(result.parameters.start)} – ${String(result.parameters.end)}`,
   ];
   for (const [k, v] of Object.entries(s.totals)) lines.push(`  ${k}: ${String(v)}`);
   return lines.join('\n') + '\n\n';

@@ -9,7 +9,7 @@ import type { Store } from '../../store/contract.js';
 import { openSqliteStore } from '../../store/sqlite/index.js';
 import { DAY, MIN, record } from '../../store/testing/fixtures.js';
 import type { CliContext } from '../context.js';
-import { sweep } from './retention.js';
+import { sweep, sweptLine } from './retention.js';
 
 const NOW = Date.UTC(2026, 10, 20);
 const ALL = { range: { start: 0, end: NOW + DAY } };
@@ -62,7 +62,7 @@ test('retention sweep takes the sweep lease: held by another process it says who
     assert.equal((await store.ledger.leaseHolder(SWEEP_LEASE))?.owner, OTHER, "the holder's lease stays");
 
     assert.equal(await sweep(ctx, { dryRun: true }), 0, 'a dry run removes nothing and needs no lease');
-    assert.match(ctx.output(), /Would remove 1 records/);
+    assert.match(ctx.output(), /Would remove 1 record \(nothing removed\)/);
 
     await store.ledger.releaseLease(SWEEP_LEASE, OTHER);
     assert.equal(await sweep(ctx, {}), 0);
@@ -90,4 +90,11 @@ test('retention sweep lets the lease go when the sweep fails', async () => {
   } finally {
     await store.close();
   }
+});
+
+test('the sweep says its total in words that agree with the number ("Would remove 1 records" read wrong)', () => {
+  assert.equal(sweptLine(1, true), 'Would remove 1 record (nothing removed)\n');
+  assert.equal(sweptLine(1, false), 'Removed 1 record\n');
+  assert.equal(sweptLine(0, true), 'Would remove 0 records (nothing removed)\n');
+  assert.equal(sweptLine(12_345, false), 'Removed 12,345 records\n');
 });

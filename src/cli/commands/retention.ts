@@ -9,7 +9,7 @@ import { sweepRetention, type SweepOptions, type TenantSweep } from '../../reten
 import { leaseOwner, ownerText } from '../../runtime/lease-owner.js';
 import { resolveTenantKeys } from '../../search/tenants.js';
 import type { CliContext } from '../context.js';
-import { parseFormat, writeListing, type ListingColumn } from '../output.js';
+import { countOf, parseFormat, writeListing, type ListingColumn } from '../output.js';
 import type { Runner } from '../run.js';
 import { firstSeenLookBacks, type FirstSeenLookBack } from '../../detections/history-wait.js';
 import { loadRuleSet } from '../../detections/loader.js';
@@ -180,10 +180,8 @@ export async function sweep(ctx: CliContext, flags: { dryRun?: boolean; format?:
     newest: t.newest === null ? null : iso(t.newest),
   }));
   await writeListing(format, SWEEP_COLUMNS, rows, ctx.out, { name: 'tenants', noun: 'tenant' });
-  if (format === 'table') {
-    const total = result.reduce((n, t) => n + t.records, 0).toLocaleString('en-US');
-    ctx.err.write(flags.dryRun ? `Would remove ${total} records (nothing removed)\n` : `Removed ${total} records\n`);
-  }
+  const total = result.reduce((n, t) => n + t.records, 0);
+  if (format === 'table') ctx.err.write(sweptLine(total, !!flags.dryRun));
   if (result.some((t) => !t.complete)) {
     ctx.err.write('tenantwatch: interrupted — run the same command to finish (what was removed is accounted for)\n');
     return 130;
@@ -198,6 +196,13 @@ function sweepRunning(holder: SweepLeaseHolder | null): AppError {
   return new AppError('CONFLICT', `Another retention sweep is running${who}; nothing was removed`, {
     hint: `Try again later${until}; tenantwatch retention sweep --dry-run works meanwhile`,
   });
+}
+
+/** The sweep's total in words, under its table: what a dry run would remove, or what was removed. */
+export function sweptLine(total: number, dryRun: boolean): string {
+  return dryRun
+    ? `Would remove ${countOf(total, 'record')} (nothing removed)\n`
+    : `Removed ${countOf(total, 'record')}\n`;
 }
 
 function days(ms: number): string {

@@ -10,7 +10,7 @@ import { loadRuleSet } from '../../detections/loader.js';
 import type { Rule, RuleSet } from '../../detections/types.js';
 import { parseFile } from '../../ingest/import/parse-file.js';
 import type { CliContext } from '../context.js';
-import { LISTING_FORMATS, writeListing, type ListingColumn } from '../output.js';
+import { countOf, LISTING_FORMATS, writeListing, type ListingColumn } from '../output.js';
 import type { Runner } from '../run.js';
 
 /**
@@ -80,7 +80,7 @@ export function register(program: Command, run: Runner): void {
       if (flags.format === 'json')
         ctx.out.write(JSON.stringify({ rules: set.rules.length, problems: set.problems }, null, 2) + '\n');
       else if (rows.length) await writeListing('table', PROBLEM_COLUMNS, rows, ctx.out, { noun: 'problem' });
-      else ctx.out.write(`${set.rules.length} rules, no problems\n`);
+      else ctx.out.write(`${countOf(set.rules.length, 'rule')}, no problems\n`);
       return set.problems.some((p) => p.severity === 'error') ? 1 : 0;
     }),
   );

@@ -7,7 +7,7 @@ import { recordChunks, RECORD_FORMATS, type RecordFormat } from '../../search/fo
 import { resolveTenantKeys } from '../../search/tenants.js';
 import { noticeLine, unseenFilterValues } from '../../search/unseen.js';
 import type { CliContext } from '../context.js';
-import { writeChunks } from '../output.js';
+import { countOf, writeChunks } from '../output.js';
 import type { Runner } from '../run.js';
 
 /** The filters of the search model, plus how many to print and how. */
@@ -97,12 +97,12 @@ function report(
   );
   if (format === 'jsonl' || format === 'csv') {
     const shown = written === count ? '' : ` (${written.toLocaleString('en-US')} written: --limit ${limit})`;
-    ctx.err.write(`${count.toLocaleString('en-US')} matching record${count === 1 ? '' : 's'}${shown}\n`);
+    ctx.err.write(`${countOf(count, 'matching record')}${shown}\n`);
   }
   if (limit === undefined && written !== count) {
     // Only json counts first; records stored while it streamed can make the two differ.
     ctx.err.write(
-      `tenantwatch: ${written.toLocaleString('en-US')} records were written but ${count.toLocaleString('en-US')} matched when counted; records arrived during the search. Run it again for a stable answer\n`,
+      `tenantwatch: ${countOf(written, 'record')} ${written === 1 ? 'was' : 'were'} written but ${count.toLocaleString('en-US')} matched when counted; records arrived during the search. Run it again for a stable answer\n`,
     );
   }
 }

@@ -16,7 +16,7 @@ import { resolveTenantKeys } from '../../search/tenants.js';
 import { isLoopback } from '../../server/exposure.js';
 import type { SinkRow } from '../../core/sink.js';
 import type { CliContext } from '../context.js';
-import { parseFormat, writeListing } from '../output.js';
+import { countOf, parseFormat, writeListing } from '../output.js';
 import type { Runner } from '../run.js';
 import { filterNotes } from './sink-notes.js';
 import { forwardStore, openSinkDriver, redactingLogger, sinkSecrets } from '../sinks.js';
@@ -282,7 +282,7 @@ async function runReplay(ctx: CliContext, name: string, f: { since: string; unti
       scrub: (t) => redact(t, secrets),
     });
     ctx.out.write(
-      `replayed ${totals.sent} records to ${row.name}: ${totals.delivered} delivered, ${totals.dead} dead letters\n`,
+      `replayed ${countOf(totals.sent, 'record')} to ${row.name}: ${totals.delivered.toLocaleString('en-US')} delivered, ${countOf(totals.dead, 'dead letter')}\n`,
     );
     return 0;
   } catch (e) {

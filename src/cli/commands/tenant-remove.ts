@@ -5,6 +5,7 @@ import { resolveTenantKeys } from '../../search/tenants.js';
 import type { Store } from '../../store/contract.js';
 import type { CliContext } from '../context.js';
 import { recordCli } from '../console-audit.js';
+import { countOf } from '../output.js';
 
 /**
  * `tenant remove NAME [--purge] [--yes]`. Without --purge the tenant is forgotten and its records stay
@@ -33,7 +34,7 @@ export async function removeTenant(ctx: CliContext, name: string, flags: RemoveF
     ctx.out.write(
       `removed ${row.name}` +
         (kept > 0
-          ? ` (its ${kept.toLocaleString('en-US')} records stay, under ${row.tenantId}; tenant remove ${row.tenantId} --purge deletes them)\n`
+          ? ` (its ${countOf(kept, 'record')} ${kept === 1 ? 'stays' : 'stay'}, under ${row.tenantId}; tenant remove ${row.tenantId} --purge deletes ${kept === 1 ? 'it' : 'them'})\n`
           : '\n'),
     );
     return;
@@ -44,7 +45,7 @@ export async function removeTenant(ctx: CliContext, name: string, flags: RemoveF
   const label = row ? `${row.name} (${row.tenantId})` : key!;
   await refuseWhileCollecting(ctx, store, key!, label);
   const count = await countRecords(store, key!);
-  const what = `${count.toLocaleString('en-US')} record${count === 1 ? '' : 's'} of ${label}, its alerts and its collection ledger`;
+  const what = `${countOf(count, 'record')} of ${label}, its alerts and its collection ledger`;
   if (!flags.yes) {
     if (!stdin.isTTY)
       throw new AppError(
@@ -68,10 +69,9 @@ export async function removeTenant(ctx: CliContext, name: string, flags: RemoveF
   if (row) await store.tenants.remove(row.tenantId);
   await recordCli(ctx, 'tenant.purge', row?.name ?? key!, { tenant: key, records: purged, alerts, ...ledger });
   ctx.out.write(
-    `${row ? `removed ${row.name} and ` : ''}deleted ${purged.toLocaleString('en-US')} record${purged === 1 ? '' : 's'}` +
-      ` of ${label}${purged === 0 ? ' (none were stored)' : ''}, ${alerts} alert${alerts === 1 ? '' : 's'},` +
-      ` ${ledger.windows} ledger window${ledger.windows === 1 ? '' : 's'}` +
-      ` and ${ledger.blobs} blob row${ledger.blobs === 1 ? '' : 's'}\n`,
+    `${row ? `removed ${row.name} and ` : ''}deleted ${countOf(purged, 'record')}` +
+      ` of ${label}${purged === 0 ? ' (none were stored)' : ''}, ${countOf(alerts, 'alert')},` +
+      ` ${countOf(ledger.windows, 'ledger window')} and ${countOf(ledger.blobs, 'blob row')}\n`,
   );
 }
 
