@@ -49,11 +49,15 @@ const result: ReportResult = {
   rows: [{ tenant: 't', id: 'r1', rule: '=HYPERLINK("x")', findings: 'deletes messages, marks read' }],
 };
 
-async function printed(format: ListingFormat): Promise<string> {
+/** inbox-rules' declared columns, the tenant's name beside its key: every CSV of it has this header. */
+const INBOX_RULES_HEADER =
+  'tenant,tenantName,id,time,user,operation,workload,clientIp,objectId,kind,rule,mailbox,forwardsTo,external,findings';
+
+async function printed(format: ListingFormat, shown: ReportResult = result): Promise<string> {
   const out = new PassThrough();
   let text = '';
   out.on('data', (d: Buffer) => (text += d.toString('utf8')));
-  await writeResult({ out }, result, format);
+  await writeResult({ out }, shown, format);
   return text;
 }
 
@@ -65,7 +69,7 @@ test('--format json prints report, parameters, summary and rows', async () => {
 
 test('--format csv is the search CSV: BOM, header, quoting and defused formulas; jsonl is one row per line', async () => {
   const csv = await printed('csv');
-  assert.equal(csv.split('\r\n')[0], '\uFEFFtenant,id,rule,findings');
+  assert.equal(csv.split('\r\n')[0], `\uFEFF${INBOX_RULES_HEADER}`);
   assert.ok(csv.includes(`"'=HYPERLINK(""x"")"`));
   assert.ok(csv.includes('"deletes messages, marks read"'));
   assert.deepEqual(
@@ -75,6 +79,13 @@ test('--format csv is the search CSV: BOM, header, quoting and defused formulas;
       .map((l) => JSON.parse(l).id),
     ['r1'],
   );
+});
+
+test('an empty report still prints its CSV header; json is the result with no rows, jsonl nothing', async () => {
+  const empty = { ...result, rows: [] };
+  assert.equal(await printed('csv', empty), `\uFEFF${INBOX_RULES_HEADER}\r\n`);
+  assert.deepEqual(JSON.parse(await printed('json', empty)).rows, []);
+  assert.equal(await printed('jsonl', empty), '');
 });
 
 test("exports name each row's tenant beside its key (CLI and console use withTenantNames); unknown keys stay as they are", async () => {
@@ -89,7 +100,7 @@ test("exports name each row's tenant beside its key (CLI and console use withTen
   let text = '';
   out.on('data', (d: Buffer) => (text += d.toString('utf8')));
   await writeResult({ out }, named, 'csv');
-  assert.equal(text.split('\r\n')[0], '\uFEFFtenant,tenantName,id,rule,findings');
+  assert.equal(text.split('\r\n')[0], `\uFEFF${INBOX_RULES_HEADER}`);
   assert.match(text.split('\r\n')[1]!, /^t,contoso,r1,/);
 });
 

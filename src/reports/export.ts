@@ -4,13 +4,27 @@
  * result. CSV goes through search/csv.ts, the Excel-safe writer every CSV of tenantwatch uses.
  */
 import { csvLine, UTF8_BOM } from '../search/csv.js';
+import { REPORTS } from './registry.js';
 import type { ReportResult, ReportRow } from './types.js';
 
-/** The columns of a result: every field any row has, in the order first seen (rows differ by kind). */
-export function reportColumns(rows: readonly ReportRow[]): string[] {
+/** The fields the rows have: every field any row has, in the order first seen (rows differ by kind). */
+export function rowFields(rows: readonly ReportRow[]): string[] {
   const keys = new Set<string>();
   for (const row of rows) for (const key of Object.keys(row)) keys.add(key);
   return [...keys];
+}
+
+/**
+ * The columns of a result's file: the report's declared columns, with the tenant's name beside its key
+ * (withTenantNames), whatever rows were found — an empty result still has its header, and two runs of one
+ * report have the same columns in the same order whichever kinds of rows each found. A field no column
+ * declares (never, per the reports' tests) comes after them rather than being left out.
+ */
+export function reportColumns(result: ReportResult): string[] {
+  const declared = REPORTS.find((r) => r.id === result.report)?.columns ?? [];
+  const columns = declared.flatMap((c) => (c === 'tenant' ? ['tenant', 'tenantName'] : [c]));
+  const known = new Set(columns);
+  return [...columns, ...rowFields(result.rows).filter((key) => !known.has(key))];
 }
 
 /**
@@ -33,9 +47,9 @@ export function withTenantNames(result: ReportResult, names: ReadonlyMap<string,
   return { ...result, rows: result.rows.map(named) };
 }
 
-/** The rows as CSV (the data only, as the CLI's csv format): BOM, header, one line per row. */
+/** The rows as CSV (the data only, as the CLI's csv format): BOM, header (even with no rows), one line per row. */
 export async function* reportCsvChunks(result: ReportResult): AsyncGenerator<string, number> {
-  const columns = reportColumns(result.rows);
+  const columns = reportColumns(result);
   yield UTF8_BOM + csvLine(columns);
   for (const row of result.rows) yield csvLine(columns.map((c) => row[c]));
   return result.rows.length;

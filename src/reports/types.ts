@@ -99,6 +99,11 @@ export interface ReportDefinition<S extends z.ZodType = z.ZodType> {
   description: string;
   /** The report's full parameter schema (common parameters included, see params.ts). */
   parameters: S;
+  /**
+   * Every field its rows can carry, in the order a file lists them (rows of different kinds carry different
+   * ones). A CSV export's header is these whatever rows were found, so an empty result still has its header.
+   */
+  columns: readonly string[];
   run(input: ReportInput<z.output<S>>, deps: ReportDeps): Promise<ReportOutput>;
 }
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { AppError } from '../../core/errors.js';
 import type { LiveConnection } from '../../config/tenants.js';
-import { reportColumns, reportCsvChunks, reportJsonText, withTenantNames } from '../../reports/export.js';
+import { reportCsvChunks, reportJsonText, rowFields, withTenantNames } from '../../reports/export.js';
 import { findReport, listReports, runReport } from '../../reports/registry.js';
 import type { ReportResult } from '../../reports/types.js';
 import type { CliContext } from '../context.js';
@@ -161,7 +161,7 @@ export async function writeResult(
       return;
     }
   }
-  const columns = reportColumns(result.rows).map((key) => ({ key, title: key }));
+  const columns = rowFields(result.rows).map((key) => ({ key, title: key }));
   await writeListing(format, columns, result.rows, ctx.out, { noun: 'row' });
 }
 

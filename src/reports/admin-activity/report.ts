@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { StoredRecord } from '../../core/record.js';
 import type { TimeRange } from '../../core/time.js';
-import { recordRow } from '../rows.js';
+import { RECORD_COLUMNS, recordRow } from '../rows.js';
 import { commonParams, stringList } from '../params.js';
 import { baseQuery, scan } from '../query.js';
 import { ROLE_ADD, ROLE_REMOVE, roleEvent } from '../../analysis/roles/audit-log.js';
@@ -25,6 +25,7 @@ type Params = z.output<typeof parameters>;
 export const adminActivity: ReportDefinition<typeof parameters> = {
   ...meta,
   parameters,
+  columns: [...RECORD_COLUMNS, 'category', 'roles', 'roleSource'],
   async run(input, deps) {
     const rows: ReportRow[] = [];
     const sources = new Set<string>();

@@ -7,7 +7,7 @@ import {
   safeJson,
   text,
 } from '../../analysis/audit-data.js';
-import { recordRow } from '../rows.js';
+import { RECORD_COLUMNS, recordRow } from '../rows.js';
 import { commonParams } from '../params.js';
 import { baseQuery, scan } from '../query.js';
 import type { ReportDefinition, ReportRow } from '../types.js';
@@ -49,6 +49,7 @@ function kindOf(operation: string): string {
 export const appConsent: ReportDefinition<typeof parameters> = {
   ...meta,
   parameters,
+  columns: [...RECORD_COLUMNS, 'kind', 'app', 'appId', 'adminConsent', 'allUsers', 'permissions', 'changed'],
   async run(input, deps) {
     const rows: ReportRow[] = [];
     let adminConsents = 0;

@@ -1,6 +1,6 @@
 import type { StoredRecord } from '../../core/record.js';
 import { auditData, nameValues } from '../../analysis/audit-data.js';
-import { recordRow } from '../rows.js';
+import { RECORD_COLUMNS, recordRow } from '../rows.js';
 import { isTrue } from '../../analysis/mail-rules.js';
 import { commonParams, count } from '../params.js';
 import { baseQuery, scan } from '../query.js';
@@ -68,6 +68,7 @@ export function tamperingFindings(record: StoredRecord, minAgeDays: number): str
 export const auditTampering: ReportDefinition<typeof parameters> = {
   ...meta,
   parameters,
+  columns: [...RECORD_COLUMNS, 'target', 'findings'],
   async run(input, deps) {
     const rows: ReportRow[] = [];
     for await (const record of scan(deps, baseQuery(input, { operations: TAMPERING_OPERATIONS }))) {

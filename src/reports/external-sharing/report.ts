@@ -1,5 +1,5 @@
 import { auditData, field, text } from '../../analysis/audit-data.js';
-import { recordRow } from '../rows.js';
+import { RECORD_COLUMNS, recordRow } from '../rows.js';
 import { TenantDomains } from '../../analysis/domains.js';
 import { commonParams } from '../params.js';
 import { baseQuery, scan } from '../query.js';
@@ -25,6 +25,7 @@ const DIRECT = [
 export const externalSharing: ReportDefinition<typeof parameters> = {
   ...meta,
   parameters,
+  columns: [...RECORD_COLUMNS, 'kind', 'site', 'target', 'targetType', 'item'],
   async run(input, deps) {
     const domains = new TenantDomains(deps.store, input.period);
     const rows: ReportRow[] = [];

@@ -1,5 +1,5 @@
 import { field, text } from '../../analysis/audit-data.js';
-import { recordRow } from '../rows.js';
+import { RECORD_COLUMNS, recordRow } from '../rows.js';
 import { TenantDomains } from '../../analysis/domains.js';
 import { commonParams, flag } from '../params.js';
 import { baseQuery, scan } from '../query.js';
@@ -15,6 +15,7 @@ const parameters = commonParams.extend({
 export const inboxRules: ReportDefinition<typeof parameters> = {
   ...meta,
   parameters,
+  columns: [...RECORD_COLUMNS, 'kind', 'rule', 'mailbox', 'forwardsTo', 'external', 'findings'],
   async run(input, deps) {
     const domains = new TenantDomains(deps.store, input.period);
     const rows: ReportRow[] = [];

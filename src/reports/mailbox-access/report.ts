@@ -1,6 +1,6 @@
 import type { StoredRecord } from '../../core/record.js';
 import { auditData, field, nameValues, text, type AuditData } from '../../analysis/audit-data.js';
-import { recordRow } from '../rows.js';
+import { RECORD_COLUMNS, recordRow } from '../rows.js';
 import { commonParams } from '../params.js';
 import { baseQuery, scan } from '../query.js';
 import type { ReportDefinition, ReportRow } from '../types.js';
@@ -61,6 +61,7 @@ export const MAILBOX_OPERATIONS = [
 export const mailboxAccess: ReportDefinition<typeof parameters> = {
   ...meta,
   parameters,
+  columns: [...RECORD_COLUMNS, 'kind', 'mailbox', 'grantee', 'rights', 'folder', 'items', 'app', 'client'],
   async run(input, deps) {
     const rows: ReportRow[] = [];
     let items = 0;

@@ -91,6 +91,7 @@ async function busyStretches(deps: ReportDeps, query: SearchQuery, threshold: nu
 export const massFileActivity: ReportDefinition<typeof parameters> = {
   ...meta,
   parameters,
+  columns: ['tenant', 'user', 'start', 'end', 'kind', 'files', 'peakPerHour', 'sites', 'firstId'],
   async run(input, deps) {
     const buckets = new Map<string, Bucket>();
     const kinds = [

@@ -26,6 +26,25 @@ export const SIGN_IN_OPERATIONS = ['UserLoggedIn', 'UserLoginFailed'];
 export const signIns: ReportDefinition<typeof parameters> = {
   ...meta,
   parameters,
+  // Three kinds of rows (kind): sign-ins per user, address and agent; failure bursts; MFA changes (one record each).
+  columns: [
+    'tenant',
+    'kind',
+    'user',
+    'clientIp',
+    'userAgent',
+    'successes',
+    'failures',
+    'newIp',
+    'first',
+    'last',
+    'time',
+    'id',
+    'operation',
+    'workload',
+    'objectId',
+    'change',
+  ],
   async run(input, deps) {
     const lookback = parseDuration(input.params.lookback);
     if (lookback === null)

@@ -16,14 +16,26 @@ export async function runOver(
 ): Promise<ReportResult> {
   const store = await fixtureStore(records, extra.tenants ?? []);
   try {
-    return await executeReport(def, params, {
+    const result = await executeReport(def, params, {
       store,
       clock: new ManualClock(NOW),
       ...(extra.roleSource ? { roleSource: extra.roleSource } : {}),
     });
+    undeclaredFields(def, result);
+    return result;
   } finally {
     await store.close();
   }
+}
+
+/**
+ * Every field of every row must be one of the report's declared columns: the CSV header is those whatever
+ * rows are found, so a field left out would land after them, unnamed by an empty result's header.
+ */
+function undeclaredFields(def: ReportDefinition, result: ReportResult): void {
+  const declared = new Set(def.columns);
+  const extra = new Set(result.rows.flatMap((row) => Object.keys(row).filter((key) => !declared.has(key))));
+  if (extra.size) throw new Error(`${def.id}: rows carry fields its columns do not declare: ${[...extra].join(', ')}`);
 }
 
 /** The ids of the rows, sorted, for exact comparisons. */

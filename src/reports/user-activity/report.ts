@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { recordRow } from '../rows.js';
+import { RECORD_COLUMNS, recordRow } from '../rows.js';
 import { commonParams, stringList } from '../params.js';
 import { baseQuery, scan } from '../query.js';
 import type { ReportDefinition, ReportRow } from '../types.js';
@@ -23,6 +23,7 @@ export function expandWorkloads(workloads: readonly string[]): string[] {
 export const userActivity: ReportDefinition<typeof parameters> = {
   ...meta,
   parameters,
+  columns: [...RECORD_COLUMNS, 'recordType', 'outcome'],
   async run(input, deps) {
     const workloads = input.workloads ? expandWorkloads(input.workloads) : undefined;
     const query = baseQuery(input, workloads ? { workloads } : {});
