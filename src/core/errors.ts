@@ -2,6 +2,9 @@
  * One error type for the whole product. Every failure a person can see carries a stable code
  * (greppable in logs and docs), a message saying what failed and why, and a hint saying what to do.
  * The CLI maps `exit` to its exit status; the server maps `status` to the HTTP status — in one place each.
+ * Exit 2 (bad usage) is for a flag or argument value outside what tenantwatch knows — a report name, a record
+ * type, a format, a span — and its message says or points to the valid values; exit 1 is for a name that is
+ * not among what is stored (a tenant, a sink, an alert), and its hint says how to list what exists.
  */
 export const ERROR_CATALOGUE = {
   // usage and input
@@ -10,9 +13,10 @@ export const ERROR_CATALOGUE = {
   BAD_TIME: { status: 400, exit: 2, title: 'Invalid date or time' },
   BAD_FILTER: { status: 400, exit: 2, title: 'Invalid search filter' },
   LIMIT_TOO_LARGE: { status: 400, exit: 2, title: 'Limit too large' },
+  // The reports are a fixed list the CLI knows (report list), like record types: a typo is bad usage.
+  UNKNOWN_REPORT: { status: 404, exit: 2, title: 'Unknown report' },
   NOT_FOUND: { status: 404, exit: 1, title: 'Not found' },
   UNKNOWN_TENANT: { status: 404, exit: 1, title: 'Unknown tenant' },
-  UNKNOWN_REPORT: { status: 404, exit: 1, title: 'Unknown report' },
   CONFLICT: { status: 409, exit: 1, title: 'Conflict' },
   // the console's sign-in and access control (server/auth)
   SIGNIN_REQUIRED: { status: 401, exit: 1, title: 'Sign-in required' },

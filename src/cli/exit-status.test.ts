@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { runCli } from '../../test/support/cli.js';
+import { tempDir } from '../../test/support/paths.js';
+
+/**
+ * The exit status rule (README, core/errors.ts): a value outside what tenantwatch knows — a report name, a
+ * record type, a format, a span — is bad usage (2), and the message names or points to the valid values; a
+ * name not among what is stored — a tenant, a sink, an alert — is a failure (1), and it says how to list
+ * what exists. Each case as a person runs it, over an empty data folder.
+ */
+let data: { dir: string; cleanup: () => void };
+before(() => (data = tempDir('tw-exit-status-')));
+after(() => data?.cleanup());
+
+const CASES: { args: string[]; code: 1 | 2; says: RegExp }[] = [
+  // Outside a vocabulary the CLI knows: 2.
+  {
+    args: ['report', 'sign-inz'],
+    code: 2,
+    says: /There is no report "sign-inz"\. Reports: admin-activity, .*report list/,
+  },
+  { args: ['report', 'sign-inz', '--format', 'csv'], code: 2, says: /There is no report "sign-inz"/ },
+  { args: ['search', '--start', '7d', '--record-type', 'Nope'], code: 2, says: /"Nope" is neither a record type/ },
+  {
+    args: ['search', '--start', '7d', '--format', 'xml'],
+    code: 2,
+    says: /Allowed choices are table, json, jsonl, csv/,
+  },
+  { args: ['retention', 'set', '--keep', 'soon'], code: 2, says: /--keep soon is not a span/ },
+  // Not among what is stored: 1.
+  {
+    args: ['tenant', 'show', 'nosuch'],
+    code: 1,
+    says: /No tenant "nosuch" is registered\. See tenantwatch tenant list/,
+  },
+  { args: ['sink', 'test', 'nosuch'], code: 1, says: /No sink "nosuch" is registered\. See tenantwatch sink list/ },
+  { args: ['alerts', 'show', 'al_nosuch'], code: 1, says: /No alert has the id "al_nosuch"\. tenantwatch alerts list/ },
+];
+
+test('a value outside a fixed vocabulary exits 2, a name not stored exits 1, each saying where the valid ones are', async () => {
+  for (const { args, code, says } of CASES) {
+    const res = await runCli(args, { dataDir: data.dir });
+    assert.equal(res.code, code, `${args.join(' ')}: ${res.stderr}`);
+    assert.match(res.stderr, says, args.join(' '));
+    // tenantwatch's own errors are one line (commander's usage errors add a line pointing to --help).
+    if (res.stderr.startsWith('tenantwatch:')) assert.equal(res.stderr.trim().split('\n').length, 1, res.stderr);
+  }
+});
