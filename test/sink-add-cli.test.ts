@@ -28,13 +28,13 @@ test('sink add: an unused option and a missing token are refused; plain http off
       ],
       data,
     );
-    assert.equal(typo.code, 1, typo.stderr);
+    assert.equal(typo.code, 2, typo.stderr);
     assert.match(typo.stderr, /Sink siem \(splunk\) does not use the option idnex \(idnex → index\?\)/);
     const tokenless = await runCli(
       ['sink', 'add', 'siem', '--type', 'splunk', '--url', 'https://127.0.0.1:8088'],
       data,
     );
-    assert.notEqual(tokenless.code, 0);
+    assert.equal(tokenless.code, 2, tokenless.stderr);
     assert.match(tokenless.stderr, /Sink siem has no HEC token/);
     const listed = await runCli(['sink', 'list', '--format', 'json'], data);
     assert.doesNotMatch(listed.stdout, /siem/, 'neither was stored');

@@ -28,6 +28,16 @@ const CASES: { args: string[]; code: 1 | 2; says: RegExp }[] = [
     says: /Allowed choices are table, json, jsonl, csv/,
   },
   { args: ['retention', 'set', '--keep', 'soon'], code: 2, says: /--keep soon is not a span/ },
+  {
+    args: ['sink', 'add', 'log', '--type', 'syslog', '--url', 'udp://127.0.0.1:514', '--option', 'format=json'],
+    code: 2,
+    says: /Sink option format=json is not rfc5424 or cef/,
+  },
+  {
+    args: ['sink', 'add', 'log', '--type', 'syslog', '--url', 'udp://127.0.0.1:514', '--option', 'fromat=cef'],
+    code: 2,
+    says: /does not use the option fromat \(fromat → format\?\)\. The options this syslog sink uses: .*format/,
+  },
   // Not among what is stored: 1.
   {
     args: ['tenant', 'show', 'nosuch'],

@@ -30,7 +30,8 @@ function refused(r: SinkRow, message: RegExp, hint: RegExp): void {
   assert.throws(
     () => checkSinkRow(r),
     (e: unknown) =>
-      e instanceof AppError && e.code === 'CONFIG_INVALID' && message.test(e.message) && hint.test(e.hint ?? ''),
+      // What `sink add` was given: bad input (exit 2), not a broken stored sink (CONFIG_INVALID, exit 1).
+      e instanceof AppError && e.code === 'BAD_INPUT' && message.test(e.message) && hint.test(e.hint ?? ''),
   );
 }
 
@@ -65,10 +66,7 @@ test('a sink that cannot send without its secret is refused when added without o
     assert.throws(
       () => checkSinkRow(r),
       (e: unknown) =>
-        e instanceof AppError &&
-        e.code === 'SECRET_MISSING' &&
-        what.test(e.message) &&
-        /--token-env/.test(e.hint ?? ''),
+        e instanceof AppError && e.code === 'BAD_INPUT' && what.test(e.message) && /--token-env/.test(e.hint ?? ''),
     );
   missing(row('splunk', 'https://127.0.0.1:8088', {}, null), /Sink siem has no HEC token/);
   missing(row('elastic', 'https://127.0.0.1:9200', {}, null), /has no API key/);

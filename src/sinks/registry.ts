@@ -44,13 +44,27 @@ const TYPES: Partial<Record<SinkKind, SinkType>> = {
   email: { driver: emailDriver, check: emailConfig },
 };
 
-/** Throws what is wrong with a sink's URL or options, as `sink add` should say it. */
+/**
+ * Throws what is wrong with a sink's URL or options, as `sink add` should say it. The row is what was just
+ * given (flags), so an option its type does not take, a value outside the ones it accepts (format=, style=,
+ * auth=) or a missing token is bad input (exit 2), as a bad --type is; the same checks on a stored sink,
+ * when it is opened to send, stay CONFIG_INVALID or SECRET_MISSING (exit 1).
+ */
 export function checkSinkRow(row: SinkRow): void {
-  const type = sinkType(row);
-  checkOptionsUsed(row, type.check);
-  // A sink that cannot send without its secret is refused now, not at its first delivery.
-  const secret = type.secret?.(row);
-  if (secret) needSecret(row.secret, row.name, secret);
+  try {
+    const type = sinkType(row);
+    checkOptionsUsed(row, type.check);
+    // A sink that cannot send without its secret is refused now, not at its first delivery.
+    const secret = type.secret?.(row);
+    if (secret) needSecret(row.secret, row.name, secret);
+  } catch (e) {
+    if (!isAppError(e) || (e.code !== 'CONFIG_INVALID' && e.code !== 'SECRET_MISSING')) throw e;
+    throw new AppError('BAD_INPUT', e.message, {
+      ...(e.hint ? { hint: e.hint } : {}),
+      ...(e.details ? { details: e.details } : {}),
+      cause: e,
+    });
+  }
 }
 
 function sinkType(row: SinkRow): SinkType {
