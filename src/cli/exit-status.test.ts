@@ -29,6 +29,11 @@ const CASES: { args: string[]; code: 1 | 2; says: RegExp }[] = [
   },
   { args: ['retention', 'set', '--keep', 'soon'], code: 2, says: /--keep soon is not a span/ },
   {
+    args: ['audit-config', 'enable', '--all', '--format', 'jsonl'],
+    code: 2,
+    says: /Allowed choices are table, json\./,
+  },
+  {
     args: ['sink', 'add', 'log', '--type', 'syslog', '--url', 'udp://127.0.0.1:514', '--option', 'format=json'],
     code: 2,
     says: /Sink option format=json is not rfc5424 or cef/,

@@ -1,5 +1,5 @@
 import { hostname, userInfo } from 'node:os';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { AppError } from '../../core/errors.js';
 import type { LiveConnection } from '../../config/tenants.js';
 import { validAuditActions } from '../../posture/baseline.js';
@@ -57,7 +57,9 @@ export function register(program: Command, run: Runner): void {
     .option('--admin-actions <list>', 'comma-separated actions to audit for admins')
     .option('--dry-run', 'show the plan, change nothing')
     .option('--powershell', 'print the equivalent Exchange Online PowerShell instead of changing anything')
-    .option('--format <format>', 'table|json', 'table')
+    // Its outcome is a plan and steps, not a listing: table or json only, and anything else refused by name
+    // (--format jsonl printed the table, exit 0).
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .action(run(async (ctx: CliContext, tenants: string[], flags: EnableFlags) => enableMany(ctx, tenants, flags)));
 }
 
