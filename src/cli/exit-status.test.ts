@@ -50,12 +50,17 @@ const CASES: { args: string[]; code: 1 | 2; says: RegExp }[] = [
     says: /No tenant "nosuch" is registered\. See tenantwatch tenant list/,
   },
   { args: ['sink', 'test', 'nosuch'], code: 1, says: /No sink "nosuch" is registered\. See tenantwatch sink list/ },
+  {
+    args: ['user', 'add', 'bob', '--role', 'viewer', '--group', 'east', '--password-env', 'TW_TEST_PASSWORD'],
+    code: 1,
+    says: /No tenant group is named "east"\. No group is defined yet: define one on the console's Admin page/,
+  },
   { args: ['alerts', 'show', 'al_nosuch'], code: 1, says: /No alert has the id "al_nosuch"\. tenantwatch alerts list/ },
 ];
 
 test('a value outside a fixed vocabulary exits 2, a name not stored exits 1, each saying where the valid ones are', async () => {
   for (const { args, code, says } of CASES) {
-    const res = await runCli(args, { dataDir: data.dir });
+    const res = await runCli(args, { dataDir: data.dir, env: { TW_TEST_PASSWORD: 'a long enough password' } });
     assert.equal(res.code, code, `${args.join(' ')}: ${res.stderr}`);
     assert.match(res.stderr, says, args.join(' '));
     // tenantwatch's own errors are one line (commander's usage errors add a line pointing to --help).

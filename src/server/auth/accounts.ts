@@ -100,7 +100,7 @@ export class Accounts {
   /**
    * Refuses a scope naming a tenant that is neither registered nor on any record (as search resolves tenants:
    * search/tenants.ts) or a group not defined: a typo would otherwise give the account nothing to see, with
-   * nothing saying why.
+   * nothing saying why. Both are names of stored state, so both are "not found" (exit 1, HTTP 404).
    */
   private async checkScope(tenants: readonly string[] = [], groups: readonly string[] = []): Promise<void> {
     const named = tenants.filter((t) => t !== ALL_TENANTS);
@@ -109,7 +109,7 @@ export class Accounts {
     const defined = await this.store.auth.listGroups();
     const missing = groups.find((g) => !defined.some((d) => d.name.toLowerCase() === g.toLowerCase()));
     if (missing !== undefined)
-      throw new AppError('BAD_INPUT', `No tenant group is named "${missing.slice(0, 100)}"`, {
+      throw new AppError('NOT_FOUND', `No tenant group is named "${missing.slice(0, 100)}"`, {
         hint: defined.length
           ? `Groups: ${defined.map((d) => d.name).join(', ')}; define another on the console's Admin page`
           : "No group is defined yet: define one on the console's Admin page",

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import { AppError } from '../../core/errors.js';
 import type { ManualClock } from '../../core/clock.js';
 import type { Store } from '../../store/contract.js';
 import { buildServer } from '../index.js';
@@ -248,6 +249,11 @@ describe('account scopes', () => {
     };
     await refused(() => addUser(store, clock, { name: 'bob', tenants: ['contosso'] }), /No tenant is named "contosso"/);
     await refused(() => addUser(store, clock, { name: 'bob', groups: ['east'] }), /No tenant group is named "east"/);
+    // A group is stored state, as a tenant is: not found (exit 1, 404), not bad input (it was exit 2, 400).
+    await assert.rejects(
+      () => addUser(store, clock, { name: 'bob', groups: ['east'] }),
+      (e: unknown) => e instanceof AppError && e.code === 'NOT_FOUND',
+    );
     await refused(() => accounts.putGroup(TEST_ACTOR, 'east', ['contoso', 'nope']), /No tenant is named "nope"/);
     await accounts.putGroup(TEST_ACTOR, 'east', ['contoso', 'FABRIKAM']);
     await addUser(store, clock, { name: 'bob', tenants: ['contoso'], groups: ['East'] });
