@@ -87,8 +87,9 @@ export async function enableTenant(
   }
   const unknown = unknownMailboxes(before, options.mailboxes);
   if (unknown.length) {
-    throw new AppError('BAD_INPUT', `No such mailbox in ${tenant.name}: ${unknown.join(', ')}`, {
-      hint: 'Give user principal names of existing mailboxes, or --mailboxes all',
+    // The tenant's mailboxes are its state, not a list tenantwatch knows: "not found" (exit 1), as a tenant is.
+    throw new AppError('NOT_FOUND', `No such mailbox in ${tenant.name}: ${unknown.join(', ')}`, {
+      hint: 'Give user principal names of existing mailboxes (Get-Mailbox lists them), or --mailboxes all',
     });
   }
   const plan = planEnable(before, options);
