@@ -45,6 +45,7 @@ export function emptyWindow(
     stream,
     start,
     end,
+    kind: 'window',
     state: 'planned',
     queriedStart: null,
     blobsListed: 0,
@@ -83,7 +84,7 @@ export function planWindows(input: PlanInput): Plan {
     const lostFrom = known && known.state !== 'fetched' ? known.queriedStart : null;
     if (lostFrom !== null && lostFrom > start && lostFrom < queriedStart) {
       // A run every minute while the first content is awaited extends one slice rather than adding one each.
-      const before = input.existing.find((w) => w.end === lostFrom && w.lastError?.startsWith('HORIZON:'));
+      const before = input.existing.find((w) => w.end === lostFrom && w.kind === 'horizon-slice');
       const slice = before ? { ...before, end: queriedStart, updatedAt: now } : null;
       expired.push(slice ?? horizonSlice(emptyWindow(tenant, stream, lostFrom, queriedStart, now)));
     }
@@ -101,15 +102,16 @@ export function planWindows(input: PlanInput): Plan {
  * The slice of a window an earlier run planned from `start` (its queriedStart then) and did not finish, now
  * behind the horizon: the window is listed from the horizon this time, and its stored queriedStart moves
  * there. For a stream's first window that erased the slice from coverage (which begins at the first
- * window's queriedStart), so it is kept as an `expired` row of its own, marked `HORIZON:` (coverage/gaps.ts
- * reads it as where coverage began, not as a window). Its start lies off the grid, so it never takes a
- * window's key.
+ * window's queriedStart), so it is kept as an `expired` row of its own, of kind 'horizon-slice'
+ * (coverage/gaps.ts reads it as where coverage began, not as a window). Its start lies off the grid, so it
+ * never takes a window's key.
  */
 export function horizonSlice(w: CoverageWindow): CoverageWindow {
   return {
     ...w,
+    kind: 'horizon-slice',
     state: 'expired',
     queriedStart: w.start,
-    lastError: "HORIZON: planned, but passed the API's 7-day horizon before it was fetched",
+    lastError: "planned, but passed the API's 7-day horizon before it was fetched",
   };
 }

@@ -47,7 +47,7 @@ export function coverageStart(windows: readonly CoverageWindow[]): number | null
  * holding it reports the slice as its gap.
  */
 export function isHorizonSlice(w: CoverageWindow): boolean {
-  return w.state === 'expired' && (w.lastError ?? '').startsWith('HORIZON:');
+  return w.kind === 'horizon-slice';
 }
 
 /**

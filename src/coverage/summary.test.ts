@@ -18,6 +18,7 @@ function w(
     stream: 'Audit.Exchange',
     start: start * H,
     end: end * H,
+    kind: 'window',
     state,
     queriedStart: null,
     blobsListed: 1,
@@ -94,6 +95,18 @@ test('the first window listed from the horizon is where coverage begins, not a l
     [24, 30, 'expired'],
   ]);
   assert.equal(late!.expired, 2, 'the table counts both expired stretches the gap list shows');
+});
+
+test('a horizon slice is known by its kind: where coverage began, a gap of the window holding it, not a window', () => {
+  const slice = w(6, 8, 'expired', {
+    kind: 'horizon-slice',
+    queriedStart: 6 * H,
+    lastError: "planned, but passed the API's 7-day horizon before it was fetched",
+  });
+  const [s] = summary([slice, w(0, 24, 'fetched', { queriedStart: 8 * H }), w(24, 48, 'fetched')]);
+  assert.equal(s!.from, 6 * H);
+  assert.deepEqual(spans(s!), [[6, 8, 'expired']]);
+  assert.deepEqual([s!.windows, s!.expired], [2, 1]);
 });
 
 test('blobs not fetched are gaps at their time, counted as blob issues; expired ones exactly once', () => {

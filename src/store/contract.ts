@@ -271,12 +271,22 @@ export type LedgerStream = ContentType | 'graph' | 'search-unified-audit-log' | 
 
 export type WindowState = 'planned' | 'listed' | 'fetched' | 'partial' | 'failed' | 'expired';
 
+/**
+ * What a ledger row is. 'window': a window of the grid (or a history range). 'horizon-slice': the part of
+ * a window that a run planned (from its queriedStart then) and that passed the 7-day horizon before any
+ * run fetched it (collector/windows.ts `horizonSlice`); always `expired`, its start off the grid so it
+ * never takes a window's key. Not a window: coverage reads it as where the stream's coverage began and
+ * reports it as a gap of the window holding it (coverage/gaps.ts).
+ */
+export type WindowKind = 'window' | 'horizon-slice';
+
 /** One window [start, end) of one stream of one tenant, as the coverage ledger keeps it. */
 export interface CoverageWindow {
   tenant: string;
   stream: LedgerStream;
   start: number;
   end: number;
+  kind: WindowKind;
   state: WindowState;
   /** The startTime actually sent to the API for this window (re-used on resumption; see STYLE.md). */
   queriedStart: number | null;
@@ -286,6 +296,7 @@ export interface CoverageWindow {
   records: number;
   newRecords: number;
   attempts: number;
+  /** Words to show (the last failure, or why the row is what it is); never parsed: decisions read kind. */
   lastError: string | null;
   updatedAt: number;
 }

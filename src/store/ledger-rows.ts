@@ -1,5 +1,5 @@
 import type { ContentType } from '../core/record.js';
-import type { BlobRow, Checkpoint, CoverageWindow, LedgerStream, WindowState } from './contract.js';
+import type { BlobRow, Checkpoint, CoverageWindow, LedgerStream, WindowKind, WindowState } from './contract.js';
 
 /** Ledger rows ↔ columns, shared by both adapters (the first columns are each table's key). */
 export const WINDOW_COLUMNS = [
@@ -17,6 +17,7 @@ export const WINDOW_COLUMNS = [
   'attempts',
   'last_error',
   'updated_at',
+  'kind',
 ] as const;
 
 export function windowValues(w: CoverageWindow): (string | number | null)[] {
@@ -35,6 +36,7 @@ export function windowValues(w: CoverageWindow): (string | number | null)[] {
     w.attempts,
     w.lastError,
     w.updatedAt,
+    w.kind,
   ];
 }
 
@@ -57,6 +59,7 @@ export interface WindowSelect {
   attempts: Num;
   last_error: string | null;
   updated_at: Num;
+  kind: string;
 }
 
 export function toWindow(r: WindowSelect): CoverageWindow {
@@ -65,6 +68,7 @@ export function toWindow(r: WindowSelect): CoverageWindow {
     stream: r.stream as LedgerStream,
     start: num(r.start),
     end: num(r.end),
+    kind: r.kind as WindowKind,
     state: r.state as WindowState,
     queriedStart: numOrNull(r.queried_start),
     blobsListed: num(r.blobs_listed),

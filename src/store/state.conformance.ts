@@ -5,7 +5,7 @@ import { commitBlobAcross } from './commit-blob.js';
 import { runAlertConformance } from './testing/alert-conformance.js';
 import { drain } from './testing/tail-conformance.js';
 import { runSinkConformance } from './testing/sink-conformance.js';
-import { blobRow, DAY, record, T0, TENANT_A, TENANT_B, tenantRow, windowRow } from './testing/fixtures.js';
+import { blobRow, DAY, HOUR, record, T0, TENANT_A, TENANT_B, tenantRow, windowRow } from './testing/fixtures.js';
 import { runAuthConformance } from './testing/auth-conformance.js';
 
 /**
@@ -106,6 +106,30 @@ function stateTests(ctx: { readonly store: Store }): void {
       (await l.listWindows({ tenant: TENANT_A, stream: 'Audit.SharePoint', to: T0 + DAY })).map((w) => w.start),
       [T0],
     );
+  });
+
+  test('coverage windows keep their kind: a horizon slice reads back as one, beside the window holding it', async () => {
+    const l = ctx.store.ledger;
+    const slice = windowRow({
+      start: T0 + 2 * HOUR,
+      end: T0 + 3 * HOUR,
+      kind: 'horizon-slice',
+      state: 'expired',
+      queriedStart: T0 + 2 * HOUR,
+      lastError: "planned, but passed the API's 7-day horizon before it was fetched",
+    });
+    await l.upsertWindow(windowRow({ queriedStart: T0 + 3 * HOUR }));
+    await l.upsertWindow(slice);
+    assert.deepEqual(
+      (await l.listWindows({ tenant: TENANT_A })).map((w) => [w.start, w.kind]),
+      [
+        [T0, 'window'],
+        [T0 + 2 * HOUR, 'horizon-slice'],
+      ],
+    );
+    assert.deepEqual((await l.listWindows({ tenant: TENANT_A, from: T0 + 2 * HOUR }))[1], slice);
+    await l.upsertWindow({ ...slice, end: T0 + 4 * HOUR });
+    assert.equal((await l.listWindows({ tenant: TENANT_A }))[1]!.end, T0 + 4 * HOUR, 'a slice is extended in place');
   });
 
   test('commitBlob stores the records and the blob row together; hasBlob and listBlobs see it', async () => {

@@ -90,6 +90,7 @@ export async function seedStore(store: Store, records: readonly AuditRecord[] = 
   await store.records.insert(records);
   const base = {
     stream: 'Audit.SharePoint' as const,
+    kind: 'window' as const,
     queriedStart: null,
     blobsListed: 2,
     blobsFetched: 2,

@@ -1,7 +1,7 @@
 import { recordFactsFromRaw } from '../../ingest/facts.js';
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import pg from 'pg';
+import pg, { type PoolClient } from 'pg';
 import { pgSkip, pgUrl } from '../../../test/support/paths.js';
 import { schemaFamily } from '../../../test/support/pg.js';
 import { runStoreConformance } from '../store.conformance.js';
@@ -12,6 +12,7 @@ import { systemClock } from '../../core/clock.js';
 import { drain, type HeldWriter } from '../testing/tail-conformance.js';
 import { record } from '../testing/fixtures.js';
 import { V1_CASES, V1_COLUMNS, v1Rows } from '../testing/version1.js';
+import { BEFORE_KIND, BEFORE_KIND_COLUMNS, beforeKindValues, expectKindsUpgraded } from '../testing/ledger-upgrade.js';
 
 const url = pgUrl;
 if (url) {
@@ -73,6 +74,40 @@ if (url) {
       await assert.rejects(client.query('DELETE FROM console_audit'), /append-only/);
       await assert.rejects(client.query('TRUNCATE console_audit'), /append-only/);
       assert.equal((await client.query('SELECT actor FROM console_audit')).rows[0]?.actor, 'alice');
+    } finally {
+      await client.end();
+    }
+  });
+
+  test('a schema of version 15 gets its horizon slices as a row kind, the HORIZON: prefix gone; the step can run again', async () => {
+    const schema = schemas.next('v15');
+    const upTo = MIGRATIONS.findIndex((m) => typeof m === 'string' && m.includes('ADD COLUMN IF NOT EXISTS kind'));
+    assert.ok(upTo > 0);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(`CREATE SCHEMA ${schema}; SET search_path = ${schema}`);
+      await client.query('CREATE TABLE schema_version (version integer NOT NULL)');
+      for (const [v, step] of MIGRATIONS.slice(0, upTo).entries()) {
+        if (typeof step === 'string') await client.query(step);
+        else await step(client as unknown as PoolClient);
+        await client.query('INSERT INTO schema_version VALUES ($1)', [v + 1]);
+      }
+      for (const { written } of BEFORE_KIND)
+        await client.query(
+          `INSERT INTO coverage (${BEFORE_KIND_COLUMNS.join(', ')}) VALUES (${BEFORE_KIND_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`,
+          beforeKindValues(written),
+        );
+      const store = await openPostgresStore(url, { schema });
+      try {
+        await store.migrate();
+        await expectKindsUpgraded(store);
+        // Idempotent: a step applied again (a half-applied upgrade, two versions racing) changes nothing.
+        await client.query(MIGRATIONS[upTo] as string);
+        await expectKindsUpgraded(store);
+      } finally {
+        await store.close();
+      }
     } finally {
       await client.end();
     }

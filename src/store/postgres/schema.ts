@@ -166,6 +166,12 @@ export const MIGRATIONS: readonly Migration[] = [
   `CREATE TABLE IF NOT EXISTS auth_name_failures (
      name_hash text PRIMARY KEY, failures integer NOT NULL, locked_until bigint, failed_at bigint NOT NULL);
    CREATE INDEX IF NOT EXISTS auth_name_failures_at ON auth_name_failures (failed_at);`,
+  // 16 (SQLite's 14): a horizon slice is a kind of ledger row (store/contract.ts WindowKind), no longer a
+  // `HORIZON:` prefix of its lastError that readers parsed back; the rows that carried it keep their words
+  // without it (run again, the update finds no prefix left).
+  `ALTER TABLE coverage ADD COLUMN IF NOT EXISTS kind text NOT NULL DEFAULT 'window';
+   UPDATE coverage SET kind = 'horizon-slice', last_error = ltrim(substr(last_error, 9))
+     WHERE state = 'expired' AND left(last_error, 8) = 'HORIZON:'`,
 ];
 
 /** Arbitrary constant: the advisory lock key migrations take. */

@@ -159,6 +159,11 @@ export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE auth_name_failures (
      name_hash TEXT PRIMARY KEY, failures INTEGER NOT NULL, locked_until INTEGER, failed_at INTEGER NOT NULL);
    CREATE INDEX auth_name_failures_at ON auth_name_failures (failed_at);`,
+  // 14: a horizon slice is a kind of ledger row (store/contract.ts WindowKind), no longer a `HORIZON:` prefix
+  // of its lastError that readers parsed back; the rows that carried it keep their words without it.
+  `ALTER TABLE coverage ADD COLUMN kind TEXT NOT NULL DEFAULT 'window';
+   UPDATE coverage SET kind = 'horizon-slice', last_error = ltrim(substr(last_error, 9))
+     WHERE state = 'expired' AND substr(last_error, 1, 8) = 'HORIZON:';`,
 ];
 
 /**

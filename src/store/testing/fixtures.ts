@@ -117,6 +117,7 @@ export function windowRow(over: Partial<CoverageWindow> = {}): CoverageWindow {
     stream: 'Audit.SharePoint',
     start: T0,
     end: T0 + DAY,
+    kind: 'window',
     state: 'planned',
     queriedStart: null,
     blobsListed: 0,
