@@ -60,6 +60,7 @@ function window(tenant: string, stream: CoverageWindow['stream'], start: number,
     end,
     kind: 'window',
     state: 'fetched',
+    cause: null,
     queriedStart: start,
     blobsListed: 1,
     blobsFetched: 1,
@@ -325,4 +326,47 @@ test('the console shows a pending request to turn the audit log on beside the te
     fabrikam.auditing.note,
     /turning it on was requested at .* by alice on pc1 \(app x\); Microsoft applies it within 60 minutes/,
   );
+});
+
+test('time that passed the horizon before a subscription started reads the same in the CLI and the console, as no loss', async () => {
+  const northwind = TENANTS[2]!;
+  const first = Math.floor(HORIZON / DAY) * DAY;
+  const notCollectable = 'not collectable before the subscription started: passed the 7-day horizon while waiting';
+  await store.ledger.upsertWindow({
+    ...window(northwind.tenantId, 'DLP.All', HORIZON, HORIZON + 2 * H),
+    kind: 'horizon-slice',
+    state: 'expired',
+    cause: 'awaiting-first-content',
+    lastError: notCollectable,
+    updatedAt: NOW + 1,
+  });
+  await store.ledger.upsertWindow({
+    ...window(northwind.tenantId, 'DLP.All', first, first + DAY),
+    queriedStart: HORIZON + 2 * H,
+  });
+  await store.ledger.advanceCheckpoint(northwind.tenantId, 'DLP.All', NOW - H, NOW);
+  const cov = JSON.parse((await cli(['northwind', '--format', 'json'])).stdout) as {
+    rows: { stream: string; from: string; expired: number; gaps: number }[];
+    gaps: CliGap[];
+  };
+  const dlp = cov.gaps.filter((g) => g.stream === 'DLP.All');
+  assert.deepEqual(
+    dlp.map((g) => [g.state, Date.parse(g.start), Date.parse(g.end)]),
+    [['not collectable', HORIZON, HORIZON + 2 * H]],
+  );
+  assert.match(dlp[0]!.reason, /^not collectable before the subscription started/);
+  const row = cov.rows.find((r) => r.stream === 'DLP.All')!;
+  assert.deepEqual([Date.parse(row.from), row.expired, row.gaps], [HORIZON, 0, 1], 'shown, not counted as lost');
+  const table = (await cli(['northwind', '--gaps'])).stdout;
+  assert.match(table, /DLP\.All .* not collectable +not collectable before the subscription started/);
+
+  const console = await api<{ streams: ApiStream[] }>('/api/coverage?tenant=northwind');
+  assert.deepEqual(console.streams.flatMap((s) => s.gaps).map(fromApi), cov.gaps.map(fromCli));
+  // The tenant's last error stays the real loss, not the newer words of time no one could collect.
+  const overview = await api<{ tenants: { name: string; errors: { windows: number; last: string | null } }[] }>(
+    '/api/tenants',
+  );
+  const errors = overview.tenants.find((x) => x.name === 'northwind')!.errors;
+  assert.equal(errors.windows, 2 * STREAMS.length, 'the lost stretches only');
+  assert.equal(errors.last, "passed the API's 7-day horizon before it was fetched");
 });

@@ -20,6 +20,7 @@ export const EVENTS = {
   windowDone: 'collector.window.done',
   windowFailed: 'collector.window.failed',
   windowExpired: 'collector.window.expired',
+  windowNotCollectable: 'collector.window.not_collectable',
   blobCommitted: 'collector.blob.committed',
   blobSkipped: 'collector.blob.skipped',
   blobRefused: 'collector.blob.refused',

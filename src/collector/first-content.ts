@@ -19,10 +19,18 @@ export async function holdUntilFirstContent(ctx: RunContext, tenant: string, ct:
   await ctx.store.ledger.acquireLease(firstContentKey(tenant, ct), FIRST_CONTENT_OWNER, now + FIRST_CONTENT_MS, now);
 }
 
-/** Whether the stream still waits for its subscription's first content (see holdUntilFirstContent). */
-export async function awaitingFirstContent(ctx: RunContext, tenant: string, ct: ContentType): Promise<boolean> {
+/**
+ * Until when the stream's subscription waits (waited) for its first content: the lease's term, passed or not;
+ * null when no wait is on record (never, or its content came and released it).
+ */
+export async function firstContentUntil(ctx: RunContext, tenant: string, ct: ContentType): Promise<number | null> {
   const holder = await ctx.store.ledger.leaseHolder(firstContentKey(tenant, ct));
-  return holder !== null && holder.owner === FIRST_CONTENT_OWNER && holder.until > ctx.clock.now();
+  return holder?.owner === FIRST_CONTENT_OWNER ? holder.until : null;
+}
+
+/** Whether the stream still waits for its subscription's first content (see holdUntilFirstContent). */
+export function awaitingFirstContent(ctx: RunContext, until: number | null): boolean {
+  return until !== null && until > ctx.clock.now();
 }
 
 export async function firstContentCame(ctx: RunContext, tenant: string, ct: ContentType): Promise<void> {

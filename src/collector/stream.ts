@@ -6,7 +6,8 @@ import { attempt } from './attempt.js';
 import { collectBlob, type BlobOutcome } from './blob-task.js';
 import type { RunContext, TenantRun } from './context.js';
 import { EVENTS } from './events.js';
-import { awaitingFirstContent, firstContentCame } from './first-content.js';
+import { awaitingFirstContent, firstContentCame, firstContentUntil } from './first-content.js';
+import { sayPassed } from './passed.js';
 import { horizon, planWindows } from './windows.js';
 
 /**
@@ -34,6 +35,7 @@ export async function collectStream(
     stream: ct,
     from: from - ctx.options.windowMs,
   });
+  const waitUntil = await firstContentUntil(ctx, run.tenantId, ct);
   const plan = planWindows({
     tenant: run.tenantId,
     stream: ct,
@@ -42,22 +44,10 @@ export async function collectStream(
     windowMs: ctx.options.windowMs,
     horizonMarginMs: ctx.options.horizonMarginMs,
     existing,
+    firstContentUntil: waitUntil,
   });
-  for (const w of plan.expired) {
-    await store.ledger.upsertWindow(w);
-    run.stats.windowsExpired++;
-    logger.warn(
-      {
-        event: EVENTS.windowExpired,
-        tenant: run.tenantId,
-        name: run.name,
-        contentType: ct,
-        start: w.start,
-        end: w.end,
-      },
-      'window lost behind the 7-day horizon',
-    );
-  }
+  for (const w of plan.expired) await store.ledger.upsertWindow(w);
+  sayPassed(ctx, run, ct, plan.news);
   // Every window is in the ledger before it is worked on: one this pass does not finish (stopped, awaiting
   // the first content, failed) is a gap that coverage shows, and where the next run resumes.
   const known = new Set(existing.map((w) => w.start));
@@ -71,7 +61,7 @@ export async function collectStream(
     beatAt = clock.now();
     await heartbeat();
   };
-  const first = { pending: await awaitingFirstContent(ctx, run.tenantId, ct) };
+  const first = { pending: awaitingFirstContent(ctx, waitUntil) };
   for (const w of plan.windows) {
     if (ctx.signal.aborted) break;
     await beat(true);
@@ -119,7 +109,13 @@ async function collectWindow(
   w.attempts++;
   const listed = await listWindow(ctx, run, ct, w);
   if (!listed.ok) {
-    await store.ledger.upsertWindow({ ...w, state: 'failed', lastError: listed.error.message, updatedAt: clock.now() });
+    await store.ledger.upsertWindow({
+      ...w,
+      state: 'failed',
+      cause: null,
+      lastError: listed.error.message,
+      updatedAt: clock.now(),
+    });
     run.stats.windowsFailed++;
     ctx.logger.warn(
       {
@@ -143,13 +139,24 @@ async function collectWindow(
       // does not pass it.
       run.stats.windowsAwaitingFirstContent++;
       if (w.state !== 'fetched')
-        await store.ledger.upsertWindow({ ...w, lastError: AWAITING_FIRST_CONTENT, updatedAt: clock.now() });
+        await store.ledger.upsertWindow({
+          ...w,
+          cause: 'awaiting-first-content',
+          lastError: AWAITING_FIRST_CONTENT,
+          updatedAt: clock.now(),
+        });
       return { ok: true, complete: false };
     }
     first.pending = false;
     await firstContentCame(ctx, run.tenantId, ct);
   }
-  await store.ledger.upsertWindow({ ...w, state: 'listed', blobsListed: items.length, updatedAt: clock.now() });
+  await store.ledger.upsertWindow({
+    ...w,
+    state: 'listed',
+    cause: null,
+    blobsListed: items.length,
+    updatedAt: clock.now(),
+  });
   run.stats.blobsListed += items.length;
   ctx.logger.debug(
     {
@@ -179,6 +186,7 @@ async function collectWindow(
   await store.ledger.upsertWindow({
     ...w,
     state,
+    cause: null,
     blobsListed: items.length,
     blobsFetched: fetched.length,
     blobsFailed: failed,

@@ -1,4 +1,4 @@
-import type { CoverageWindow, LedgerStream } from '../store/contract.js';
+import type { CoverageWindow, LedgerStream, WindowCause } from '../store/contract.js';
 
 /**
  * The window planner. Windows lie on a fixed grid of `windowMs` (≤ 24 h, the API's limit, §2.5) over
@@ -10,6 +10,20 @@ import type { CoverageWindow, LedgerStream } from '../store/contract.js';
  */
 export const SEVEN_DAYS = 7 * 24 * 3_600_000;
 
+/**
+ * A collector that runs again within a day of the end of a wait for first content was not away: what passed
+ * the horizon since its last listing is put down to the wait (a schedule, however sparse, not an outage).
+ * Later than that, what passed the horizon after the wait ended is lost: Microsoft listed it by then, and no
+ * run asked before it was gone (a collector down for days).
+ */
+export const AWAY_AFTER_MS = 24 * 3_600_000;
+
+/** The ledger's words for time behind the horizon, by cause (coverage/gaps.ts words its gaps the same way). */
+const LOST = "passed the API's 7-day horizon before it was fetched";
+const SLICE_LOST = "planned, but passed the API's 7-day horizon before it was fetched";
+export const NOT_COLLECTABLE =
+  'not collectable before the subscription started: passed the 7-day horizon while the new subscription awaited its first content';
+
 export interface PlanInput {
   tenant: string;
   stream: LedgerStream;
@@ -20,13 +34,24 @@ export interface PlanInput {
   horizonMarginMs: number;
   /** Windows already in the ledger from `from` on (to re-use queriedStart and counts). */
   existing: readonly CoverageWindow[];
+  /**
+   * Until when the stream's new subscription waits for its first content: the first-content lease's term,
+   * passed or not (first-content.ts); null when no wait is on record (none, or its content came).
+   */
+  firstContentUntil: number | null;
 }
 
 export interface Plan {
   /** Windows to list and fetch, oldest first. */
   windows: CoverageWindow[];
-  /** Windows lost behind the 7-day horizon. */
+  /** Rows to write as expired: windows wholly behind the 7-day horizon and horizon slices, new or extended. */
   expired: CoverageWindow[];
+  /**
+   * The expired rows that are news, to be said once: those that continue no expired row of the same cause
+   * the ledger holds (a slice extended run after run, the window holding it then expiring whole, the next
+   * window of the same outage are said with the first).
+   */
+  news: CoverageWindow[];
 }
 
 export function horizon(now: number, marginMs: number): number {
@@ -47,6 +72,7 @@ export function emptyWindow(
     end,
     kind: 'window',
     state: 'planned',
+    cause: null,
     queriedStart: null,
     blobsListed: 0,
     blobsFetched: 0,
@@ -63,30 +89,21 @@ export function planWindows(input: PlanInput): Plan {
   const { tenant, stream, now, windowMs } = input;
   const edge = horizon(now, input.horizonMarginMs);
   const end = Math.ceil((now + 1) / 1000) * 1000;
-  const byStart = new Map(input.existing.map((w) => [w.start, w]));
+  const byStart = new Map(input.existing.filter((w) => w.kind === 'window').map((w) => [w.start, w]));
+  const slices = new Slices(input);
   const windows: CoverageWindow[] = [];
   const expired: CoverageWindow[] = [];
   for (let start = Math.floor(input.from / windowMs) * windowMs; start < end; start += windowMs) {
     const cellEnd = Math.min(start + windowMs, end);
     const known = byStart.get(start);
-    if (cellEnd <= edge) {
-      if (known?.state !== 'fetched')
-        expired.push({
-          ...(known ?? emptyWindow(tenant, stream, start, start + windowMs, now)),
-          end: start + windowMs,
-          state: 'expired',
-          lastError: "passed the API's 7-day horizon before it was fetched",
-          updatedAt: now,
-        });
+    const behind = cellEnd <= edge;
+    // A fetched window lost nothing; an expired one is in the ledger already, and was said when it expired.
+    const unfinished = known?.state !== 'fetched' && known?.state !== 'expired';
+    const queriedStart = behind ? start + windowMs : Math.max(start, edge, known?.queriedStart ?? start);
+    if (known && unfinished) slices.passed(known, queriedStart);
+    if (behind) {
+      if (unfinished) expired.push(expiredWhole(known ?? emptyWindow(tenant, stream, start, 0, now), windowMs, input));
       continue;
-    }
-    const queriedStart = Math.max(start, edge, known?.queriedStart ?? start);
-    const lostFrom = known && known.state !== 'fetched' ? known.queriedStart : null;
-    if (lostFrom !== null && lostFrom > start && lostFrom < queriedStart) {
-      // A run every minute while the first content is awaited extends one slice rather than adding one each.
-      const before = input.existing.find((w) => w.end === lostFrom && w.kind === 'horizon-slice');
-      const slice = before ? { ...before, end: queriedStart, updatedAt: now } : null;
-      expired.push(slice ?? horizonSlice(emptyWindow(tenant, stream, lostFrom, queriedStart, now)));
     }
     windows.push({
       ...(known ?? emptyWindow(tenant, stream, start, cellEnd, now)),
@@ -95,7 +112,96 @@ export function planWindows(input: PlanInput): Plan {
       updatedAt: now,
     });
   }
-  return { windows, expired };
+  const rows = [...expired, ...slices.written()];
+  return { windows, expired: rows, news: rows.filter((w) => !slices.extended(w) && !continues(w, input.existing)) };
+}
+
+/** A window wholly behind the horizon, not fetched: lost, or not collectable when it passed during a wait. */
+function expiredWhole(w: CoverageWindow, windowMs: number, input: PlanInput): CoverageWindow {
+  const end = w.start + windowMs;
+  const cause = end <= (notCollectableBefore(w, input) ?? -Infinity) ? WAITED : null;
+  return { ...w, end, state: 'expired', cause, lastError: cause ? NOT_COLLECTABLE : LOST, updatedAt: input.now };
+}
+
+/**
+ * The horizon slices of one plan: what passed the horizon since each unfinished window was last listed, split
+ * by cause. A run every minute while the first content is awaited extends one slice rather than adding one
+ * each, across the windows it passes through (so the next window's share continues it, and is no news).
+ */
+class Slices {
+  private readonly open: Map<number, CoverageWindow>;
+  private readonly before: ReadonlySet<number>;
+  private readonly changed = new Set<number>();
+
+  constructor(private readonly input: PlanInput) {
+    this.open = new Map(input.existing.filter((w) => w.kind === 'horizon-slice').map((w) => [w.start, w]));
+    this.before = new Set(this.open.keys());
+  }
+
+  /** Window `w` was last listed from its queriedStart; time from there to `to` has passed the horizon since. */
+  passed(w: CoverageWindow, to: number): void {
+    const from = w.queriedStart;
+    if (from === null || from < w.start || from >= to) return;
+    for (const piece of passedPieces(w, from, to, this.input)) {
+      const prior = [...this.open.values()].find((s) => s.end === piece.start && s.cause === piece.cause);
+      const { tenant, stream, now } = this.input;
+      // A new slice starts off the grid (never a window's key); one on it is said by its window's own row.
+      const slice = prior
+        ? { ...prior, end: piece.end, updatedAt: now }
+        : piece.start > w.start
+          ? horizonSlice(emptyWindow(tenant, stream, piece.start, piece.end, now), piece.cause)
+          : null;
+      if (!slice) continue;
+      this.open.set(slice.start, slice);
+      this.changed.add(slice.start);
+    }
+  }
+
+  written(): CoverageWindow[] {
+    return [...this.changed].map((start) => this.open.get(start)!);
+  }
+
+  /** Whether `w` is a slice the ledger held before this plan (extended, not new). */
+  extended(w: CoverageWindow): boolean {
+    return w.kind === 'horizon-slice' && this.before.has(w.start);
+  }
+}
+
+const WAITED: WindowCause = 'awaiting-first-content';
+
+/**
+ * The instant before which time of window `w` that passed the horizon was not collectable, or null when `w`
+ * was not waiting. `w` was last listed while its new subscription awaited its first content, so that listing
+ * proved nothing; what passed the horizon before the wait ended never could be listed (it is from before the
+ * subscription started, and Microsoft lists such content only once the first content comes, if at all). The
+ * wait ends at the first-content lease's term, or when the content came (the window's last listing, once the
+ * lease is gone). A collector back within AWAY_AFTER_MS of that end was not away: all up to the horizon now
+ * is put down to the wait.
+ */
+function notCollectableBefore(w: CoverageWindow, input: PlanInput): number | null {
+  if (w.cause !== WAITED) return null;
+  const ended = input.firstContentUntil ?? w.updatedAt;
+  return horizon(input.now - ended <= AWAY_AFTER_MS ? input.now : ended, input.horizonMarginMs);
+}
+
+/** [from, to), passed behind the horizon since `w` was last listed, split into the part not collectable and the part lost. */
+function passedPieces(
+  w: CoverageWindow,
+  from: number,
+  to: number,
+  input: PlanInput,
+): { start: number; end: number; cause: WindowCause | null }[] {
+  const until = Math.min(to, Math.max(from, notCollectableBefore(w, input) ?? from));
+  const pieces = [
+    { start: from, end: until, cause: WAITED },
+    { start: until, end: to, cause: null },
+  ];
+  return pieces.filter((p) => p.end > p.start);
+}
+
+/** Whether an expired row continues one of the same cause the ledger holds (overlapping or touching it). */
+function continues(w: CoverageWindow, existing: readonly CoverageWindow[]): boolean {
+  return existing.some((e) => e.state === 'expired' && e.cause === w.cause && e.start <= w.end && w.start <= e.end);
 }
 
 /**
@@ -103,15 +209,17 @@ export function planWindows(input: PlanInput): Plan {
  * behind the horizon: the window is listed from the horizon this time, and its stored queriedStart moves
  * there. For a stream's first window that erased the slice from coverage (which begins at the first
  * window's queriedStart), so it is kept as an `expired` row of its own, of kind 'horizon-slice'
- * (coverage/gaps.ts reads it as where coverage began, not as a window). Its start lies off the grid, so it
- * never takes a window's key.
+ * (coverage/gaps.ts reads it as where coverage began, not as a window), with its cause: lost, or not
+ * collectable (it passed the horizon while the subscription awaited its first content). Its start lies off
+ * the grid, so it never takes a window's key.
  */
-export function horizonSlice(w: CoverageWindow): CoverageWindow {
+export function horizonSlice(w: CoverageWindow, cause: WindowCause | null = null): CoverageWindow {
   return {
     ...w,
     kind: 'horizon-slice',
     state: 'expired',
+    cause,
     queriedStart: w.start,
-    lastError: "planned, but passed the API's 7-day horizon before it was fetched",
+    lastError: cause ? NOT_COLLECTABLE : SLICE_LOST,
   };
 }

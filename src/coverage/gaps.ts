@@ -9,11 +9,22 @@ import { isHistoryStream, type Gap, type HistoryStream } from './types.js';
 
 type Base = Pick<Gap, 'tenant' | 'name' | 'stream'>;
 
+/**
+ * Time that passed the 7-day horizon while a new subscription awaited its first content (store/contract.ts
+ * WindowCause): listed, but Microsoft lists nothing for a subscription until then, and by then this time was
+ * gone. Not lost — a gap of its own state, not counted as expired; a history fill covers it like any gap.
+ */
+const NOT_COLLECTABLE_STATE = 'not collectable';
+const NOT_COLLECTABLE_REASON =
+  'not collectable before the subscription started: it passed the 7-day horizon while the new subscription awaited its first content (tenantwatch collect --history can still fill it)';
+
 /** Why a window that did not end 'fetched' is a gap, in plain words. */
 function windowReason(w: CoverageWindow): string {
   switch (w.state) {
     case 'expired':
-      return 'passed the 7-day horizon before it was fetched';
+      return w.cause === 'awaiting-first-content'
+        ? NOT_COLLECTABLE_REASON
+        : 'passed the 7-day horizon before it was fetched';
     case 'failed':
       return `listing failed: ${w.lastError ?? 'unknown error'}`;
     case 'partial':
@@ -54,13 +65,27 @@ export function isHorizonSlice(w: CoverageWindow): boolean {
  * The gaps of one stream's windows, oldest first: holes between windows (live streams only — history
  * windows are ranges someone asked for, not a sequence), windows not fetched, and the slice of a later
  * window that was behind the 7-day horizon when it was listed (its `queriedStart` after its start: time
- * the collector meant to collect and could no longer ask for).
+ * the collector meant to collect and could no longer ask for). The horizon slices inside a window's gap are
+ * gaps of their own cause: lost ('expired'), or not collectable (passed during a wait for first content).
  */
 export function windowGaps(base: Base, windows: readonly CoverageWindow[]): Gap[] {
   const sorted = [...windows].sort((a, b) => a.start - b.start || a.end - b.end);
+  const slices = sorted.filter(isHorizonSlice);
   const out: Gap[] = [];
   const gap = (start: number, end: number, state: string, reason: string, lastError: string | null): number =>
     out.push({ ...base, start, end, state, reason, lastError, filledBy: null });
+  // A window's gap, less the slices in it of another state: each says its own cause.
+  const windowGap = (start: number, end: number, state: string, reason: string, lastError: string | null): void => {
+    let cursor = start;
+    for (const s of slices) {
+      if (s.end <= cursor || s.start >= end || expiredState(s) === state) continue;
+      if (s.start > cursor) gap(cursor, s.start, state, reason, lastError);
+      const to = Math.min(s.end, end);
+      gap(Math.max(cursor, s.start), to, expiredState(s), windowReason(s), s.lastError);
+      cursor = to;
+    }
+    if (cursor < end) gap(cursor, end, state, reason, lastError);
+  };
   const live = !isHistoryStream(base.stream);
   const begin = coverageStart(sorted) ?? 0;
   let covered = begin;
@@ -70,12 +95,17 @@ export function windowGaps(base: Base, windows: readonly CoverageWindow[]): Gap[
     if (live && start > covered) gap(covered, start, 'hole', 'no window covers this time', null);
     if (!live && w.state === 'expired' && isUnavailable(w)) {
       // Older than Microsoft keeps the tenant's audit log: nothing exists to collect, so it is no gap.
-    } else if (w.state !== 'fetched') gap(start, w.end, w.state, windowReason(w), w.lastError);
+    } else if (w.state !== 'fetched') windowGap(start, w.end, expiredState(w), windowReason(w), w.lastError);
     else if (w.queriedStart !== null && w.queriedStart > start)
-      gap(start, w.queriedStart, 'expired', 'behind the 7-day horizon when this window was listed', null);
+      windowGap(start, w.queriedStart, 'expired', 'behind the 7-day horizon when this window was listed', null);
     covered = Math.max(covered, w.end);
   }
   return out;
+}
+
+/** A window's state as a gap's: an expired one that passed during a wait for first content is not collectable. */
+function expiredState(w: CoverageWindow): string {
+  return w.state === 'expired' && w.cause === 'awaiting-first-content' ? NOT_COLLECTABLE_STATE : w.state;
 }
 
 /**

@@ -20,6 +20,7 @@ function w(
     end: end * H,
     kind: 'window',
     state,
+    cause: null,
     queriedStart: null,
     blobsListed: 1,
     blobsFetched: 1,
@@ -107,6 +108,41 @@ test('a horizon slice is known by its kind: where coverage began, a gap of the w
   assert.equal(s!.from, 6 * H);
   assert.deepEqual(spans(s!), [[6, 8, 'expired']]);
   assert.deepEqual([s!.windows, s!.expired], [2, 1]);
+});
+
+test('time that passed the horizon while a new subscription awaited its first content reads as not collectable, not lost', () => {
+  const waited = {
+    cause: 'awaiting-first-content' as const,
+    lastError: 'not collectable before the subscription started',
+  };
+  const slice = (start: number, end: number, over: Partial<CoverageWindow> = {}) =>
+    w(start, end, 'expired', { kind: 'horizon-slice', queriedStart: start * H, ...over });
+  const [s] = summary([
+    slice(6, 20, waited),
+    w(0, 24, 'expired', { ...waited, queriedStart: 6 * H }),
+    slice(24, 26, waited),
+    slice(26, 27),
+    w(24, 48, 'fetched', { queriedStart: 27 * H }),
+  ]);
+  assert.equal(s!.from, 6 * H, 'coverage begins where the first run began');
+  assert.deepEqual(spans(s!), [
+    [6, 24, 'not collectable'],
+    [24, 26, 'not collectable'],
+    [26, 27, 'expired'],
+  ]);
+  assert.match(s!.gaps[0]!.reason, /^not collectable before the subscription started: .*first content/);
+  assert.match(s!.gaps[2]!.reason, /behind the 7-day horizon when this window was listed/);
+  assert.deepEqual([s!.expired, s!.failed, s!.windows], [1, 0, 2], 'only the lost hour counts as expired');
+
+  const graph = w(0, 30, 'fetched', { stream: 'graph' as LedgerStream, queriedStart: 0 });
+  const [filled] = summary([
+    slice(6, 20, waited),
+    w(0, 24, 'expired', { ...waited, queriedStart: 6 * H }),
+    w(24, 48, 'fetched'),
+    graph,
+  ]);
+  assert.deepEqual(spans(filled!), [], 'a history fill covers it like any gap');
+  assert.deepEqual(spans(filled!, 'filled'), [[6, 24, 'not collectable', 'graph']]);
 });
 
 test('blobs not fetched are gaps at their time, counted as blob issues; expired ones exactly once', () => {

@@ -19,6 +19,8 @@ export function isHistoryStream(stream: string): stream is HistoryStream {
  * - a window state — 'planned' or 'listed' (collection did not finish), 'failed', 'partial', 'expired'
  *   (the window passed the 7-day horizon before it was fetched, or the slice of a fetched window that was
  *   already behind the horizon when it was listed: the same loss, counted the same way);
+ * - 'not collectable': time that passed the 7-day horizon while a new subscription awaited its first content
+ *   (before the subscription started, nothing could list it): no loss, not counted as expired;
  * - 'blob refused' | 'blob expired' | 'blob missing' | 'blob failed': a listed blob not fetched (start = end
  *   = its contentCreated).
  */
@@ -54,7 +56,7 @@ export interface StreamSummary {
   fetched: number;
   /** Open gaps from failed or partial windows. */
   failed: number;
-  /** Open gaps lost behind the 7-day horizon (expired windows and horizon slices). */
+  /** Open gaps lost behind the 7-day horizon (expired windows and horizon slices; not the 'not collectable'). */
   expired: number;
   /** Blobs fetched (with their sha256 as evidence). */
   blobs: number;

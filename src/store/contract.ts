@@ -280,6 +280,16 @@ export type WindowState = 'planned' | 'listed' | 'fetched' | 'partial' | 'failed
  */
 export type WindowKind = 'window' | 'horizon-slice';
 
+/**
+ * Why a row is what it is, where that decides something (lastError only words it). 'awaiting-first-content':
+ * the stream's new subscription had not had its first content when the window was last listed (Microsoft lists
+ * it up to 12 h after the start, spec §2.2), so an empty answer proved nothing and the window stays unfinished
+ * (collector/first-content.ts); on an `expired` row (a window or a horizon slice), the time passed the 7-day
+ * horizon during that wait: it was never collectable through the feed (it is from before the subscription
+ * started), not lost. null: nothing of the kind — an `expired` row without a cause was lost (not fetched in time).
+ */
+export type WindowCause = 'awaiting-first-content';
+
 /** One window [start, end) of one stream of one tenant, as the coverage ledger keeps it. */
 export interface CoverageWindow {
   tenant: string;
@@ -288,6 +298,7 @@ export interface CoverageWindow {
   end: number;
   kind: WindowKind;
   state: WindowState;
+  cause: WindowCause | null;
   /** The startTime actually sent to the API for this window (re-used on resumption; see STYLE.md). */
   queriedStart: number | null;
   blobsListed: number;
@@ -296,7 +307,7 @@ export interface CoverageWindow {
   records: number;
   newRecords: number;
   attempts: number;
-  /** Words to show (the last failure, or why the row is what it is); never parsed: decisions read kind. */
+  /** Words to show (the last failure, or why the row is what it is); never parsed: decisions read kind and cause. */
   lastError: string | null;
   updatedAt: number;
 }

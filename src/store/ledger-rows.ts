@@ -1,5 +1,13 @@
 import type { ContentType } from '../core/record.js';
-import type { BlobRow, Checkpoint, CoverageWindow, LedgerStream, WindowKind, WindowState } from './contract.js';
+import type {
+  BlobRow,
+  Checkpoint,
+  CoverageWindow,
+  LedgerStream,
+  WindowCause,
+  WindowKind,
+  WindowState,
+} from './contract.js';
 
 /** Ledger rows ↔ columns, shared by both adapters (the first columns are each table's key). */
 export const WINDOW_COLUMNS = [
@@ -18,6 +26,7 @@ export const WINDOW_COLUMNS = [
   'last_error',
   'updated_at',
   'kind',
+  'cause',
 ] as const;
 
 export function windowValues(w: CoverageWindow): (string | number | null)[] {
@@ -37,6 +46,7 @@ export function windowValues(w: CoverageWindow): (string | number | null)[] {
     w.lastError,
     w.updatedAt,
     w.kind,
+    w.cause,
   ];
 }
 
@@ -60,6 +70,7 @@ export interface WindowSelect {
   last_error: string | null;
   updated_at: Num;
   kind: string;
+  cause: string | null;
 }
 
 export function toWindow(r: WindowSelect): CoverageWindow {
@@ -70,6 +81,7 @@ export function toWindow(r: WindowSelect): CoverageWindow {
     end: num(r.end),
     kind: r.kind as WindowKind,
     state: r.state as WindowState,
+    cause: r.cause as WindowCause | null,
     queriedStart: numOrNull(r.queried_start),
     blobsListed: num(r.blobs_listed),
     blobsFetched: num(r.blobs_fetched),

@@ -132,6 +132,18 @@ function stateTests(ctx: { readonly store: Store }): void {
     assert.equal((await l.listWindows({ tenant: TENANT_A }))[1]!.end, T0 + 4 * HOUR, 'a slice is extended in place');
   });
 
+  test('coverage windows keep their cause: set while awaiting first content, kept when expired, cleared by an upsert', async () => {
+    const l = ctx.store.ledger;
+    const waiting = windowRow({ cause: 'awaiting-first-content', lastError: 'waiting for the first content' });
+    await l.upsertWindow(waiting);
+    assert.deepEqual(await l.listWindows({ tenant: TENANT_A }), [waiting]);
+    const passed = { ...waiting, state: 'expired' as const, lastError: 'not collectable' };
+    await l.upsertWindow(passed);
+    assert.deepEqual(await l.listWindows({ tenant: TENANT_A }), [passed]);
+    await l.upsertWindow({ ...waiting, state: 'fetched', cause: null, lastError: null });
+    assert.equal((await l.listWindows({ tenant: TENANT_A }))[0]!.cause, null);
+  });
+
   test('commitBlob stores the records and the blob row together; hasBlob and listBlobs see it', async () => {
     const l = ctx.store.ledger;
     const records = [record(), record(), record()];

@@ -90,7 +90,10 @@ function overview(
   const mine = cov.streams.filter((c) => c.tenant === t.tenantId);
   const live = mine.filter((c) => c.kind === 'live');
   const failedGaps = live.reduce((n, c) => n + c.failed + c.expired, 0);
-  const failed = windows.filter((w) => w.tenant === t.tenantId && (w.state === 'failed' || w.state === 'expired'));
+  // Time not collectable during a new subscription's wait for first content is no failure to name.
+  const failed = windows.filter(
+    (w) => w.tenant === t.tenantId && (w.state === 'failed' || (w.state === 'expired' && w.cause === null)),
+  );
   const last = runError ?? failed.sort((a, b) => b.updatedAt - a.updatedAt)[0]?.lastError ?? null;
   const checkpoints = live.map((c) => c.checkpoint).filter((c): c is number => c !== null);
   const lagMs = checkpoints.length ? now - Math.min(...checkpoints) : null;

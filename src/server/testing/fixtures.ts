@@ -91,6 +91,7 @@ export async function seedStore(store: Store, records: readonly AuditRecord[] = 
   const base = {
     stream: 'Audit.SharePoint' as const,
     kind: 'window' as const,
+    cause: null,
     queriedStart: null,
     blobsListed: 2,
     blobsFetched: 2,

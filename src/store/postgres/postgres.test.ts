@@ -12,7 +12,7 @@ import { systemClock } from '../../core/clock.js';
 import { drain, type HeldWriter } from '../testing/tail-conformance.js';
 import { record } from '../testing/fixtures.js';
 import { V1_CASES, V1_COLUMNS, v1Rows } from '../testing/version1.js';
-import { BEFORE_KIND, BEFORE_KIND_COLUMNS, beforeKindValues, expectKindsUpgraded } from '../testing/ledger-upgrade.js';
+import { expectUpgraded, LEDGER_UPGRADES, writtenValues } from '../testing/ledger-upgrade.js';
 
 const url = pgUrl;
 if (url) {
@@ -79,39 +79,42 @@ if (url) {
     }
   });
 
-  test('a schema of version 15 gets its horizon slices as a row kind, the HORIZON: prefix gone; the step can run again', async () => {
-    const schema = schemas.next('v15');
-    const upTo = MIGRATIONS.findIndex((m) => typeof m === 'string' && m.includes('ADD COLUMN IF NOT EXISTS kind'));
-    assert.ok(upTo > 0);
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      await client.query(`CREATE SCHEMA ${schema}; SET search_path = ${schema}`);
-      await client.query('CREATE TABLE schema_version (version integer NOT NULL)');
-      for (const [v, step] of MIGRATIONS.slice(0, upTo).entries()) {
-        if (typeof step === 'string') await client.query(step);
-        else await step(client as unknown as PoolClient);
-        await client.query('INSERT INTO schema_version VALUES ($1)', [v + 1]);
-      }
-      for (const { written } of BEFORE_KIND)
-        await client.query(
-          `INSERT INTO coverage (${BEFORE_KIND_COLUMNS.join(', ')}) VALUES (${BEFORE_KIND_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`,
-          beforeKindValues(written),
-        );
-      const store = await openPostgresStore(url, { schema });
+  for (const upgrade of LEDGER_UPGRADES)
+    test(`a schema before the ledger's ${upgrade.column} column: ${upgrade.what}; the step can run again`, async () => {
+      const schema = schemas.next(`before_${upgrade.column}`);
+      const added = `ALTER TABLE coverage ADD COLUMN IF NOT EXISTS ${upgrade.column} `;
+      const upTo = MIGRATIONS.findIndex((m) => typeof m === 'string' && m.includes(added));
+      assert.ok(upTo > 0);
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
       try {
-        await store.migrate();
-        await expectKindsUpgraded(store);
-        // Idempotent: a step applied again (a half-applied upgrade, two versions racing) changes nothing.
-        await client.query(MIGRATIONS[upTo] as string);
-        await expectKindsUpgraded(store);
+        await client.query(`CREATE SCHEMA ${schema}; SET search_path = ${schema}`);
+        await client.query('CREATE TABLE schema_version (version integer NOT NULL)');
+        for (const [v, step] of MIGRATIONS.slice(0, upTo).entries()) {
+          if (typeof step === 'string') await client.query(step);
+          else await step(client as unknown as PoolClient);
+          await client.query('INSERT INTO schema_version VALUES ($1)', [v + 1]);
+        }
+        const marks = upgrade.columns.map((_, i) => `$${i + 1}`).join(', ');
+        for (const { written } of upgrade.rows)
+          await client.query(
+            `INSERT INTO coverage (${upgrade.columns.join(', ')}) VALUES (${marks})`,
+            writtenValues(upgrade, written),
+          );
+        const store = await openPostgresStore(url, { schema });
+        try {
+          await store.migrate();
+          await expectUpgraded(store, upgrade);
+          // Idempotent: a step applied again (a half-applied upgrade, two versions racing) changes nothing.
+          await client.query(MIGRATIONS[upTo] as string);
+          await expectUpgraded(store, upgrade);
+        } finally {
+          await store.close();
+        }
       } finally {
-        await store.close();
+        await client.end();
       }
-    } finally {
-      await client.end();
-    }
-  });
+    });
 
   test('a version 1 schema gets the version 2 columns filled from raw on migrate', async () => {
     const schema = schemas.next('v1');

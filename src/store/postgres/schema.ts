@@ -172,6 +172,13 @@ export const MIGRATIONS: readonly Migration[] = [
   `ALTER TABLE coverage ADD COLUMN IF NOT EXISTS kind text NOT NULL DEFAULT 'window';
    UPDATE coverage SET kind = 'horizon-slice', last_error = ltrim(substr(last_error, 9))
      WHERE state = 'expired' AND left(last_error, 8) = 'HORIZON:'`,
+  // 17 (SQLite's 15): why a window is what it is, where that decides something (store/contract.ts
+  // WindowCause): a window left unfinished while its new subscription awaited its first content was known
+  // only by the words the collector wrote for it (these, until this version), so time that passed the
+  // horizon during that wait read as lost. Run again, both statements change nothing.
+  `ALTER TABLE coverage ADD COLUMN IF NOT EXISTS cause text;
+   UPDATE coverage SET cause = 'awaiting-first-content' WHERE cause IS NULL AND state IN ('planned', 'listed')
+     AND last_error = 'Microsoft has not listed this subscription''s first content yet (up to 12 h after it starts); listed again by the next run'`,
 ];
 
 /** Arbitrary constant: the advisory lock key migrations take. */

@@ -164,6 +164,13 @@ export const MIGRATIONS: readonly string[] = [
   `ALTER TABLE coverage ADD COLUMN kind TEXT NOT NULL DEFAULT 'window';
    UPDATE coverage SET kind = 'horizon-slice', last_error = ltrim(substr(last_error, 9))
      WHERE state = 'expired' AND substr(last_error, 1, 8) = 'HORIZON:';`,
+  // 15: why a window is what it is, where that decides something (store/contract.ts WindowCause): a window
+  // left unfinished while its new subscription awaited its first content was known only by the words the
+  // collector wrote for it (these, until this version), so time that passed the horizon during that wait
+  // read as lost.
+  `ALTER TABLE coverage ADD COLUMN cause TEXT;
+   UPDATE coverage SET cause = 'awaiting-first-content' WHERE state IN ('planned', 'listed') AND last_error =
+     'Microsoft has not listed this subscription''s first content yet (up to 12 h after it starts); listed again by the next run';`,
 ];
 
 /**

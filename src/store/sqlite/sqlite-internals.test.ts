@@ -10,7 +10,7 @@ import { openSqliteStore } from './index.js';
 import type { SqliteRecordStore } from './records.js';
 import { MIGRATIONS } from './schema.js';
 import { V1_CASES, V1_COLUMNS, v1Rows } from '../testing/version1.js';
-import { BEFORE_KIND, BEFORE_KIND_COLUMNS, beforeKindValues, expectKindsUpgraded } from '../testing/ledger-upgrade.js';
+import { expectUpgraded, LEDGER_UPGRADES, writtenValues } from '../testing/ledger-upgrade.js';
 import { SqliteTextIndex } from './text-index.js';
 
 /** Reads the file through a separate read-only connection, as another process would. */
@@ -237,33 +237,34 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-test('a store of version 13 gets its horizon slices as a row kind, the HORIZON: prefix gone from their words', async () => {
-  const dir = tempDir();
-  try {
-    const file = join(dir.dir, 'v13.sqlite');
-    const old = new Database(file);
-    const upTo = MIGRATIONS.findIndex((m) => m.includes('ADD COLUMN kind'));
-    assert.ok(upTo > 0);
-    old.exec('CREATE TABLE schema_version (version INTEGER NOT NULL)');
-    for (const [v, step] of MIGRATIONS.slice(0, upTo).entries()) {
-      old.exec(step);
-      old.prepare('INSERT INTO schema_version VALUES (?)').run(v + 1);
-    }
-    const insert = old.prepare(
-      `INSERT INTO coverage (${BEFORE_KIND_COLUMNS.join(', ')}) VALUES (${BEFORE_KIND_COLUMNS.map(() => '?').join(', ')})`,
-    );
-    for (const { written } of BEFORE_KIND) insert.run(beforeKindValues(written));
-    old.close();
-    const store = openSqliteStore(file);
+for (const upgrade of LEDGER_UPGRADES)
+  test(`a store before the ledger's ${upgrade.column} column: ${upgrade.what}`, async () => {
+    const dir = tempDir();
     try {
-      await expectKindsUpgraded(store);
+      const file = join(dir.dir, `before-${upgrade.column}.sqlite`);
+      const old = new Database(file);
+      const upTo = MIGRATIONS.findIndex((m) => m.includes(`ALTER TABLE coverage ADD COLUMN ${upgrade.column} `));
+      assert.ok(upTo > 0);
+      old.exec('CREATE TABLE schema_version (version INTEGER NOT NULL)');
+      for (const [v, step] of MIGRATIONS.slice(0, upTo).entries()) {
+        old.exec(step);
+        old.prepare('INSERT INTO schema_version VALUES (?)').run(v + 1);
+      }
+      const insert = old.prepare(
+        `INSERT INTO coverage (${upgrade.columns.join(', ')}) VALUES (${upgrade.columns.map(() => '?').join(', ')})`,
+      );
+      for (const { written } of upgrade.rows) insert.run(writtenValues(upgrade, written));
+      old.close();
+      const store = openSqliteStore(file);
+      try {
+        await expectUpgraded(store, upgrade);
+      } finally {
+        await store.close();
+      }
     } finally {
-      await store.close();
+      dir.cleanup();
     }
-  } finally {
-    dir.cleanup();
-  }
-});
+  });
 
 test('a version 1 store gets the version 2 columns filled from raw on open, resuming after the last batch done', async () => {
   const dir = tempDir();

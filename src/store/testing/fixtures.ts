@@ -119,6 +119,7 @@ export function windowRow(over: Partial<CoverageWindow> = {}): CoverageWindow {
     end: T0 + DAY,
     kind: 'window',
     state: 'planned',
+    cause: null,
     queriedStart: null,
     blobsListed: 0,
     blobsFetched: 0,

@@ -4,11 +4,24 @@ import { WINDOW_COLUMNS, windowValues } from '../ledger-rows.js';
 import { DAY, MIN, T0, windowRow } from './fixtures.js';
 
 /**
- * The ledger as a store before the window kind column held it (SQLite version 13, PostgreSQL 15): a horizon
- * slice was an expired row whose lastError began `HORIZON:`, and coverage parsed that prefix back. Each
- * adapter's upgrade test writes these rows through SQL in that older shape (`BEFORE_KIND_COLUMNS`, values
- * from `beforeKindValues`), migrates, and checks the store with `expectKindsUpgraded`.
+ * Ledger facts that readers once parsed out of a window's free-text lastError, and the migrations that moved
+ * them into columns. Each adapter's upgrade test writes `rows` through SQL as the store held them before the
+ * migration (its `columns`, values from `writtenValues`), migrates, and checks the store with `expectUpgraded`.
  */
+export interface LedgerUpgrade {
+  /** What the test is about, for its name. */
+  what: string;
+  /** The added column: the migration is the first one that adds it. */
+  column: 'kind' | 'cause';
+  /** The coverage columns before the migration. */
+  columns: readonly string[];
+  rows: readonly { written: CoverageWindow; upgraded: CoverageWindow }[];
+}
+
+/** The coverage columns before `column` was added (WINDOW_COLUMNS lists them in the order they came). */
+const before = (column: LedgerUpgrade['column']): readonly string[] =>
+  WINDOW_COLUMNS.slice(0, WINDOW_COLUMNS.indexOf(column));
+
 const SLICE = windowRow({
   start: T0 + 23 * 60 * MIN + 5 * MIN,
   end: T0 + DAY + 2 * 60 * MIN,
@@ -18,31 +31,63 @@ const SLICE = windowRow({
   lastError: "planned, but passed the API's 7-day horizon before it was fetched",
 });
 
-export const BEFORE_KIND: readonly { written: CoverageWindow; upgraded: CoverageWindow }[] = [
-  // The slice: marked by the prefix then, by its kind now; its words stay.
-  { written: { ...SLICE, lastError: `HORIZON: ${SLICE.lastError}` }, upgraded: SLICE },
-  // A grid window wholly behind the horizon, and one with a failure: windows, their words untouched.
-  {
-    written: windowRow({ state: 'expired', lastError: "passed the API's 7-day horizon before it was fetched" }),
-    upgraded: windowRow({ state: 'expired', lastError: "passed the API's 7-day horizon before it was fetched" }),
-  },
-  {
-    written: windowRow({ start: T0 + DAY, end: T0 + 2 * DAY, state: 'failed', lastError: 'AF50000: HORIZON: x' }),
-    upgraded: windowRow({ start: T0 + DAY, end: T0 + 2 * DAY, state: 'failed', lastError: 'AF50000: HORIZON: x' }),
-  },
-];
+/** A horizon slice was an expired row whose lastError began `HORIZON:` (SQLite before 13, PostgreSQL before 15). */
+export const KIND_UPGRADE: LedgerUpgrade = {
+  what: 'horizon slices become a row kind, the HORIZON: prefix gone from their words',
+  column: 'kind',
+  columns: before('kind'),
+  rows: [
+    { written: { ...SLICE, lastError: `HORIZON: ${SLICE.lastError}` }, upgraded: SLICE },
+    // A grid window wholly behind the horizon, and one with a failure that quotes the word: untouched.
+    {
+      written: windowRow({ state: 'expired', lastError: "passed the API's 7-day horizon before it was fetched" }),
+      upgraded: windowRow({ state: 'expired', lastError: "passed the API's 7-day horizon before it was fetched" }),
+    },
+    {
+      written: windowRow({ start: T0 + DAY, end: T0 + 2 * DAY, state: 'failed', lastError: 'AF50000: HORIZON: x' }),
+      upgraded: windowRow({ start: T0 + DAY, end: T0 + 2 * DAY, state: 'failed', lastError: 'AF50000: HORIZON: x' }),
+    },
+  ],
+};
 
-/** The coverage columns before the kind column (the kind is the last of WINDOW_COLUMNS). */
-export const BEFORE_KIND_COLUMNS = WINDOW_COLUMNS.filter((c) => c !== 'kind');
+const AWAITING =
+  "Microsoft has not listed this subscription's first content yet (up to 12 h after it starts); listed again by the next run";
 
-export function beforeKindValues(w: CoverageWindow): (string | number | null)[] {
-  return windowValues(w).slice(0, BEFORE_KIND_COLUMNS.length);
+/**
+ * A window left unfinished while its new subscription awaited its first content was known only by these words
+ * (SQLite before 14, PostgreSQL before 16).
+ */
+export const CAUSE_UPGRADE: LedgerUpgrade = {
+  what: 'windows awaiting their first content get that cause',
+  column: 'cause',
+  columns: before('cause'),
+  rows: [
+    {
+      written: windowRow({ queriedStart: T0 + 9 * 60 * MIN, lastError: AWAITING }),
+      upgraded: windowRow({ queriedStart: T0 + 9 * 60 * MIN, lastError: AWAITING, cause: 'awaiting-first-content' }),
+    },
+    // A failed window, and a slice lost behind the horizon: no cause.
+    {
+      written: windowRow({ start: T0 + DAY, end: T0 + 2 * DAY, state: 'failed', lastError: 'AF50000' }),
+      upgraded: windowRow({ start: T0 + DAY, end: T0 + 2 * DAY, state: 'failed', lastError: 'AF50000' }),
+    },
+    { written: SLICE, upgraded: SLICE },
+  ],
+};
+
+export const LEDGER_UPGRADES: readonly LedgerUpgrade[] = [KIND_UPGRADE, CAUSE_UPGRADE];
+
+/** A row's values for the upgrade's columns, in their order. */
+export function writtenValues(upgrade: LedgerUpgrade, w: CoverageWindow): (string | number | null)[] {
+  const all = windowValues(w);
+  return upgrade.columns.map((c) => all[WINDOW_COLUMNS.indexOf(c as (typeof WINDOW_COLUMNS)[number])]!);
 }
 
-export async function expectKindsUpgraded(store: Store): Promise<void> {
+export async function expectUpgraded(store: Store, upgrade: LedgerUpgrade): Promise<void> {
   const got = await store.ledger.listWindows({ tenant: SLICE.tenant, stream: SLICE.stream });
   assert.deepEqual(
     got,
-    BEFORE_KIND.map((c) => c.upgraded).sort((a, b) => a.start - b.start),
+    upgrade.rows.map((c) => c.upgraded).sort((a, b) => a.start - b.start),
+    upgrade.what,
   );
 }

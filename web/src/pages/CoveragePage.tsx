@@ -23,7 +23,7 @@ function Strip({ s }: { s: StreamCoverage }) {
           y="0"
           width={Math.max(1, ((g.end - g.start) / span) * 200)}
           height="10"
-          className="strip-gap"
+          className={g.state === 'not collectable' ? 'strip-uncollectable' : 'strip-gap'}
         />
       ))}
     </svg>
@@ -39,7 +39,8 @@ export function CoveragePage({ params }: { params: URLSearchParams }) {
       <h1>Coverage {tenant ? <span className="muted">— {tenant}</span> : null}</h1>
       <p className="muted">
         Each content type of each tenant: the windows the collector planned, what it fetched, and the stretches not
-        proven collected (gaps, in red).
+        proven collected (gaps, in red; in grey the time no one could collect, which passed the 7-day horizon while a
+        new subscription awaited its first content).
       </p>
       <ErrorNote error={error} />
       {data && data.streams.length === 0 && !data.tenants.some((t) => t.auditing.note) ? (
@@ -106,7 +107,10 @@ export function CoveragePage({ params }: { params: URLSearchParams }) {
                   {s.gaps.length === 0 ? <span className="ok-text">none</span> : null}
                   {s.gaps.map((g, i) => (
                     <div key={i} className="gap" title={g.reason}>
-                      {short(g.start)} → {short(g.end)} <span className="badge failing">{g.state}</span>
+                      {short(g.start)} → {short(g.end)}{' '}
+                      <span className={g.state === 'not collectable' ? 'badge unknown' : 'badge failing'}>
+                        {g.state}
+                      </span>
                       <span className="sub"> {g.reason}</span>
                     </div>
                   ))}
