@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { PassThrough } from 'node:stream';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ManualClock } from '../../core/clock.js';
 import { silentLogger } from '../../core/log.js';
@@ -159,6 +160,30 @@ describe('detect and alerts commands', () => {
       ['rec-a', 'rec-b'],
     );
     assert.throws(() => snoozeEnd('2020-01-01', NOW), { code: 'BAD_TIME' });
+  });
+  test('exclude --rule refuses a rule that is neither loaded nor named by an alert (exit 1, says how to list rules)', async () => {
+    const exclude = (...rest: string[]): Promise<number> =>
+      alertsCli('exclude', '--user', 'svc@x', '--reason', 'r', '--tenant', '*', ...rest);
+    assert.equal(await exclude('--rule', 'nosuch'), 1);
+    assert.match(err, /No rule has the id "nosuch".*tenantwatch rules list/);
+    assert.deepEqual(await store.alerts.listExclusions(), [], 'nothing stored');
+    assert.equal(await exclude('--rule', '*'), 0, 'every rule');
+    assert.equal(await exclude('--rule', '9c3a4d5e-6f70-4b81-8c92-d4e5f6a7b801'), 0, "a rule of tenantwatch's pack");
+    await detectCommand(context(), { start: '30d', format: 'json' }, engine);
+    assert.equal(await exclude('--rule', 'r1'), 0, 'the rule of a stored alert');
+    const own = join(dir.dir, 'own.yml');
+    writeFileSync(
+      own,
+      'title: Own rule\nid: own-rule-1\nlogsource: {product: m365}\ndetection:\n  sel: {Operation: X}\n  condition: sel\n',
+    );
+    assert.equal(await exclude('--rule', 'own-rule-1'), 1);
+    assert.equal(await exclude('--rule', 'own-rule-1', '--rules', own), 0, 'a rule of a --rules folder');
+    assert.deepEqual((await store.alerts.listExclusions()).map((e) => e.ruleId).sort(), [
+      '*',
+      '9c3a4d5e-6f70-4b81-8c92-d4e5f6a7b801',
+      'own-rule-1',
+      'r1',
+    ]);
   });
   test('show, ack and exclusions print record fields and notes without control characters; json keeps them exact', async () => {
     const evil = 'mallory\x1b]0;pwned\x07\x1b[2J\r\nFORGED line\u202e';

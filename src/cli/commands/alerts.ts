@@ -9,6 +9,7 @@ import {
   changeStatus,
   excludeFromAlert,
   parseStatus,
+  requireKnownRule,
   snoozeAlert,
 } from '../../detections/alerts/actions.js';
 import { newExclusion } from '../../detections/alerts/exclusions.js';
@@ -24,7 +25,7 @@ import { printDetail } from './alerts-show.js';
 import { firstSeenLookBacks, historyWaits, type FirstSeenLookBack } from '../../detections/history-wait.js';
 import { loadRuleSet } from '../../detections/loader.js';
 import { alertingConfigOf } from '../live-detections.js';
-import { ruleCatalog } from './detect.js';
+import { requireRulePaths, ruleCatalog } from './detect.js';
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 const split = (list: string[] | undefined): string[] =>
@@ -97,6 +98,11 @@ export function register(program: Command, run: Runner): void {
     .option('--reason <text>', 'why these hits are expected (required)')
     .option('--rule <id>', 'rule id, or * for every rule (without an alert id)')
     .option('--tenant <name>', 'tenant, or * for every tenant (without an alert id)')
+    .option(
+      '--rules <dir>',
+      'a folder or file of Sigma rules whose ids --rule may name, besides the pack and alerting.yaml ruleFolders (repeatable)',
+      collect,
+    )
     .option('--all-tenants', 'with an alert id: for every tenant, not only the alert’s')
     .option('--by <name>', 'who (default: the user running the command)')
     .action(run(async (ctx, id: string | undefined, f: ExcludeFlags) => excludeCommand(ctx, id, f)));
@@ -202,6 +208,7 @@ interface ExcludeFlags {
   reason?: string;
   rule?: string;
   tenant?: string;
+  rules?: string[];
   allTenants?: boolean;
   by?: string;
 }
@@ -226,6 +233,7 @@ async function excludeCommand(ctx: CliContext, id: string | undefined, f: Exclud
         hint: 'e.g. --rule * --tenant contoso',
       });
     const tenant = f.tenant === '*' ? '*' : (await resolveTenantKeys(store, [f.tenant]))[0]!;
+    await requireKnownRule(store, f.rule, knownRuleIds(ctx, f.rules ?? []));
     exclusion = newExclusion({ ...input, ruleId: f.rule, tenant }, ctx.clock.now());
     await store.alerts.addExclusion(exclusion);
   }
@@ -235,6 +243,13 @@ async function excludeCommand(ctx: CliContext, id: string | undefined, f: Exclud
     ) + '\n',
   );
   return 0;
+}
+
+/** The ids of the rules detections run (the pack, alerting.yaml's ruleFolders) and of any --rules given. */
+function knownRuleIds(ctx: CliContext, extra: readonly string[]): Set<string> {
+  const folders = alertingConfigOf(ctx).ruleFolders;
+  requireRulePaths(extra, '--rules');
+  return new Set(loadRuleSet({ paths: [...folders, ...extra] }).rules.map((r) => r.info.id));
 }
 
 async function exclusionsCommand(ctx: CliContext, f: { remove?: string; format?: string }): Promise<number> {

@@ -112,6 +112,23 @@ export async function excludeFromAlert(
   return exclusion;
 }
 
+/**
+ * Refuses an exclusion for a rule id that names no rule: neither one of the rules loaded (`known`) nor the rule of
+ * any stored alert (a rule since removed from its folder still has alerts to keep quiet). Such an exclusion (a typo,
+ * a rule's title instead of its id) never matches a hit, yet was stored and reported as done. `*` is every rule.
+ */
+export async function requireKnownRule(
+  store: Pick<Store, 'alerts'>,
+  ruleId: string,
+  known: ReadonlySet<string>,
+): Promise<void> {
+  if (ruleId === '*' || known.has(ruleId)) return;
+  if (ruleId.length <= 200 && (await store.alerts.list({ ruleIds: [ruleId], limit: 1 })).length) return;
+  throw new AppError('NOT_FOUND', `No rule has the id "${ruleId.slice(0, 100)}"`, {
+    hint: 'tenantwatch rules list shows the rules and their ids; a rule of your own counts once its folder is in alerting.yaml ruleFolders or given with --rules',
+  });
+}
+
 export function parseStatus(text: string): AlertStatus {
   const value = text.trim().toLowerCase().replace(/[\s-]/g, '_');
   const status = value === 'ack' ? 'acknowledged' : value;
