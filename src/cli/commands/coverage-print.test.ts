@@ -11,8 +11,8 @@ function text(stream: PassThrough): string {
   return (stream.read() as Buffer | null)?.toString() ?? '';
 }
 
-test('the coverage table never sends a control character from a stored reason or note to the terminal', () => {
-  const evil = 'Throttled\u001b]0;owned\u0007\r\nfake line\u202e';
+/** One tenant with one stream and one failed window whose reason (and the tenant's note) is `evil`. */
+function oneGap(evil: string): CoverageSummary {
   const gap: Gap = {
     tenant: 't1',
     name: 'contoso',
@@ -24,7 +24,7 @@ test('the coverage table never sends a control character from a stored reason or
     lastError: evil,
     filledBy: null,
   };
-  const summary: CoverageSummary = {
+  return {
     streams: [
       {
         tenant: 't1',
@@ -67,10 +67,15 @@ test('the coverage table never sends a control character from a stored reason or
       },
     ],
   };
+}
+
+test('the coverage table never sends a control character from a stored reason or note to the terminal', async () => {
+  const evil = 'Throttled\u001b]0;owned\u0007\r\nfake line\u202e';
+  const summary = oneGap(evil);
   for (const gapsOnly of [false, true]) {
     const out = new PassThrough();
     const err = new PassThrough();
-    renderCoverage(summary, { format: 'table', gapsOnly }, out, err);
+    await renderCoverage(summary, { format: 'table', gapsOnly }, out, err);
     const shown = text(out);
     assert.match(shown, /Throttled/);
     assert.doesNotMatch(shown, /[\u001b\u0007\r\u202e]/);
@@ -78,6 +83,18 @@ test('the coverage table never sends a control character from a stored reason or
   }
   // JSON keeps the reason exactly as stored.
   const out = new PassThrough();
-  renderCoverage(summary, { format: 'json', gapsOnly: true }, out, new PassThrough());
+  await renderCoverage(summary, { format: 'json', gapsOnly: true }, out, new PassThrough());
   assert.equal((JSON.parse(text(out)) as { gaps: { reason: string }[] }).gaps[0]!.reason, evil);
+});
+
+test('coverage csv opens safely in Excel: a byte order mark first, a cell starting with = neutralized', async () => {
+  for (const gapsOnly of [false, true]) {
+    const out = new PassThrough();
+    await renderCoverage(oneGap('=HYPERLINK("http://x")'), { format: 'csv', gapsOnly }, out, new PassThrough());
+    const csv = text(out);
+    assert.ok(
+      csv.startsWith(gapsOnly ? '\uFEFFtenant,stream,start,end,state,reason\r\n' : '\uFEFFtenant,stream,from,'),
+    );
+    if (gapsOnly) assert.match(csv, /,failed,"'=HYPERLINK\(""http:\/\/x""\)"\r\n$/);
+  }
 });

@@ -5,8 +5,7 @@
 import type { BlobEvidence } from '../../coverage/read.js';
 import type { CoverageSummary, Gap, StreamSummary, TenantCoverage } from '../../coverage/types.js';
 import { terminalText } from '../../core/terminal.js';
-import { csvLine } from '../../search/csv.js';
-import { countOf } from '../output.js';
+import { countOf, writeListing } from '../output.js';
 
 export type CoverageFormat = 'table' | 'json' | 'jsonl' | 'csv';
 type Out = NodeJS.WritableStream;
@@ -47,12 +46,12 @@ const tenantJson = (t: TenantCoverage): Record<string, unknown> => ({
   },
 });
 
-export function renderCoverage(
+export async function renderCoverage(
   summary: CoverageSummary,
   options: { format: CoverageFormat; gapsOnly: boolean; blobs?: BlobEvidence[] | undefined },
   out: Out,
   err: Out,
-): void {
+): Promise<void> {
   const gaps = summary.streams.flatMap((s) => s.gaps);
   const filled = summary.streams.flatMap((s) => s.filled);
   const tenants = summary.tenants.map(tenantJson);
@@ -75,10 +74,8 @@ export function renderCoverage(
     if (options.format === 'jsonl')
       for (const r of options.gapsOnly ? gaps.map(gapJson) : summary.streams.map(rowJson))
         out.write(JSON.stringify(r) + '\n');
-    else {
-      const [head, body] = options.gapsOnly ? gapCells(gaps) : rowCells(summary.streams);
-      out.write([head, ...body].map((r) => csvLine(r)).join(''));
-    }
+    // Through the listing writer, as every CSV the CLI prints (it wrote no byte order mark: Excel misread names).
+    else await writeCsv(options.gapsOnly ? gapCells(gaps) : rowCells(summary.streams), out);
     for (const n of notes) err.write(`tenantwatch: ${terminalText(n)}\n`);
     return;
   }
@@ -198,6 +195,17 @@ function filledCells(gaps: readonly Gap[]): [string[], string[][]] {
     ['tenant', 'stream', 'start', 'end', 'state', 'filled by'],
     gaps.map((g) => [g.name, g.stream, iso(g.start), iso(g.end), g.state, g.filledBy ?? '']),
   ];
+}
+
+/** Header and rows as the CLI's CSV listing: the header's words are the columns. */
+async function writeCsv([head, body]: [string[], string[][]], out: Out): Promise<void> {
+  const columns = head.map((key) => ({ key, title: key }));
+  await writeListing(
+    'csv',
+    columns,
+    body.map((r) => Object.fromEntries(head.map((key, i) => [key, r[i]]))),
+    out,
+  );
 }
 
 /** An aligned table; every cell made safe for a terminal (a gap's reason quotes what Microsoft answered). */

@@ -36,7 +36,7 @@ export function register(program: Command, run: Runner): void {
         }
         const summary = await readCoverage(store, tenants, ctx.clock.now());
         const blobs = flags.format === 'json' && !flags.gaps ? await readBlobEvidence(store, tenants) : undefined;
-        renderCoverage(summary, { format: flags.format, gapsOnly: flags.gaps === true, blobs }, ctx.out, ctx.err);
+        await renderCoverage(summary, { format: flags.format, gapsOnly: flags.gaps === true, blobs }, ctx.out, ctx.err);
       }),
     );
 }

@@ -63,3 +63,16 @@ test('tenant add with no credential and nothing piped in says which flags give o
     cleanup();
   }
 });
+
+test('tenant list --format csv opens safely in Excel: a byte order mark, then the header and a row per tenant', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const args = ['tenant', 'add', 'contoso', '--tenant-id', ID, '--client-id', '11111111-2222-4333-8444-555555555555'];
+    assert.equal((await runCli(args, { dataDir: dir, input: 's3cret\n' })).code, 0);
+    const list = await runCli(['tenant', 'list', '--format', 'csv'], { dataDir: dir });
+    assert.equal(list.code, 0, list.stderr);
+    assert.match(list.stdout, /^\uFEFFname,tenantId,cloud,auth,credential,management,publisherId\r\ncontoso,6f1c2b3a-/);
+  } finally {
+    cleanup();
+  }
+});

@@ -16,6 +16,7 @@ import { readAuditingFacts, refusalText } from '../../coverage/auditing.js';
 import type { CliContext } from '../context.js';
 import { recordCli } from '../console-audit.js';
 import { refuseRename } from '../tenant-admin.js';
+import { writeListing } from '../output.js';
 import type { Runner } from '../run.js';
 import { removeTenant, unknownTenant as unknown, type RemoveFlags } from './tenant-remove.js';
 
@@ -228,9 +229,15 @@ async function listTenants(ctx: CliContext, format: string): Promise<void> {
   if (format === 'json') return void ctx.out.write(JSON.stringify(rows, null, 2) + '\n');
   if (format === 'jsonl') return void ctx.out.write(rows.map((r) => JSON.stringify(r) + '\n').join(''));
   const cols = ['name', 'tenantId', 'cloud', 'auth', 'credential', 'management', 'publisherId'];
+  // Through the listing writer, as every CSV the CLI prints: it wrote no byte order mark, so Excel read the names
+  // in the local code page.
   if (format === 'csv') {
-    const { csvLine } = await import('../../search/csv.js');
-    ctx.out.write([csvLine(cols), ...rows.map((r) => csvLine(cols.map((c) => r[c] ?? '')))].join(''));
+    await writeListing(
+      'csv',
+      cols.map((key) => ({ key, title: key })),
+      rows,
+      ctx.out,
+    );
     return;
   }
   if (!rows.length)
