@@ -13,7 +13,7 @@ import { record, tenantRow } from '../../store/testing/fixtures.js';
 import { tempDir } from '../../../test/support/paths.js';
 import type { CliContext } from '../context.js';
 import { listCommand, register, snoozeEnd } from './alerts.js';
-import { detectCommand, type DetectEngine } from './detect.js';
+import { detectCommand, register as registerDetect, type DetectEngine } from './detect.js';
 import { Command } from 'commander';
 import type { Action, Runner } from '../run.js';
 import { toAppError } from '../../core/errors.js';
@@ -55,7 +55,10 @@ const engine: DetectEngine = {
 };
 
 /** Runs `tenantwatch alerts ARGS` through commander as the binary would, in process; returns the exit status. */
-async function alertsCli(...args: string[]): Promise<number> {
+const alertsCli = (...args: string[]): Promise<number> => cli('alerts', ...args);
+
+/** Runs `tenantwatch ARGS` (alerts or detect, with the real rule engine) in process; returns the exit status. */
+async function cli(...args: string[]): Promise<number> {
   let code = 0;
   const ctx = context();
   const runner = (<A extends unknown[]>(action: Action<A>) =>
@@ -70,7 +73,8 @@ async function alertsCli(...args: string[]): Promise<number> {
     }) as Runner;
   const program = new Command('tenantwatch').exitOverride();
   register(program, runner);
-  await program.parseAsync(['node', 'tenantwatch', 'alerts', ...args]);
+  registerDetect(program, runner);
+  await program.parseAsync(['node', 'tenantwatch', ...args]);
   return code;
 }
 
@@ -119,6 +123,18 @@ describe('detect and alerts commands', () => {
     });
   });
 
+  test('detect takes every listing format: csv opens safely in Excel, jsonl is one alert a line', async () => {
+    assert.equal(await detectCommand(context(), { start: '30d', format: 'csv' }, engine), 0);
+    const lines = out.split('\r\n');
+    assert.equal(lines[0], '\ufeffid,severity,status,tenant,ruleId,title,hits,recordTotal,lastSeen');
+    assert.match(lines[1]!, /^al_[^,]+,medium,new,contoso,r1,/);
+    assert.match(err, /0 rules, 2 hits: 1 alert raised/, 'the summary stays on stderr');
+    assert.equal(await detectCommand(context(), { start: '30d', format: 'jsonl' }, engine), 0);
+    assert.equal((JSON.parse(out.trim()) as { ruleId: string }).ruleId, 'r1');
+    // Through commander, with the rule pack: a header even when nothing is raised.
+    assert.equal(await cli('detect', '--start', '30d', '--format', 'csv', '--no-deliver'), 0, err);
+    assert.ok(out.startsWith('\ufeffid,severity,status,tenant,'));
+  });
   test('ack, resolve, exclude, snooze and show: clear errors for unknown ids and bad input', async () => {
     assert.equal(await alertsCli('exclusions'), 0);
     assert.match(out, /^no exclusions: make one with tenantwatch alerts exclude/, 'none is said, not an empty screen');

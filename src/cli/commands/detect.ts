@@ -14,7 +14,7 @@ import type { Store } from '../../store/contract.js';
 import { problemLine, writeAlerts } from '../alert-output.js';
 import { alertRouting } from '../alert-routing.js';
 import type { CliContext } from '../context.js';
-import { countOf, parseFormat } from '../output.js';
+import { countOf, LISTING_FORMATS, parseFormat } from '../output.js';
 import type { Runner } from '../run.js';
 
 export interface DetectFlags {
@@ -64,7 +64,7 @@ export function register(program: Command, run: Runner): void {
       collect,
     )
     .option('--no-deliver', 'store the alerts without sending them to their routes (the next live pass sends them)')
-    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'jsonl']).default('table'))
+    .addOption(new Option('--format <format>', 'output format').choices([...LISTING_FORMATS]).default('table'))
     .action(run(async (ctx, flags: DetectFlags) => detectCommand(ctx, flags)));
 }
 
@@ -91,8 +91,6 @@ export function ruleLookup(set: RuleSet): (id: string) => RuleInfo | null {
 
 export async function detectCommand(ctx: CliContext, flags: DetectFlags, use: DetectEngine = engine): Promise<number> {
   const format = parseFormat(flags.format);
-  if (format === 'csv')
-    throw new AppError('USAGE', '--format csv is not offered by detect', { hint: 'Use table, json or jsonl' });
   if (!flags.start)
     throw new AppError('USAGE', 'detect needs --start: how far back to look', {
       hint: 'e.g. tenantwatch detect --start 30d',
