@@ -69,6 +69,15 @@ export async function* listingChunks(
 }
 
 /**
+ * Beside an empty listing in table format, a note on stderr saying what would fill it (stdout keeps the listing
+ * itself, a header and "0 sinks", so a pipe still gets a listing): a bare "0 sinks" left a newcomer guessing.
+ * json, jsonl and csv print only the empty listing: their stdout is data and an empty one is an answer.
+ */
+export function noteIfEmpty(err: NodeJS.WritableStream, format: ListingFormat, rows: number, note: string): void {
+  if (format === 'table' && rows === 0) err.write(`tenantwatch: note: ${note}\n`);
+}
+
+/**
  * The plural of a listing's noun: "policy" → "policies", "dead letter" → "dead letters", "match" → "matches"
  * (appending an s printed "3 policys").
  */

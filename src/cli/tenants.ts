@@ -7,6 +7,10 @@ import type { Store, TenantRow } from '../store/contract.js';
 import { reopenableUrl } from '../store/open.js';
 import type { CliContext } from './context.js';
 
+/** How to register a tenant, as said wherever there is none. */
+export const ADD_TENANT =
+  'tenantwatch tenant add NAME --tenant-id GUID --client-id GUID … (or tenant add-emulated URL)';
+
 /**
  * The tenants a command was asked about: the names or GUIDs given, or every registered tenant with
  * `--all` (or when none is named). An unknown name fails before anything runs, listing the known ones.
@@ -17,7 +21,7 @@ export async function selectTenants(ctx: CliContext, names: readonly string[], a
   if (all || names.length === 0) {
     if (!registered.length) {
       throw new AppError('UNKNOWN_TENANT', 'No tenant is registered yet', {
-        hint: 'Register one with tenantwatch tenant add NAME --tenant-id GUID --client-id GUID … (or tenant add-emulated URL)',
+        hint: `Register one with ${ADD_TENANT}`,
       });
     }
     return registered;

@@ -19,7 +19,7 @@ import { resolveTenantKeys } from '../../search/tenants.js';
 import { oneFormat, writeAlerts } from '../alert-output.js';
 import type { AlertExclusion, Store } from '../../store/contract.js';
 import type { CliContext } from '../context.js';
-import { countOf, parseFormat, writeListing, type ListingColumn } from '../output.js';
+import { countOf, noteIfEmpty, parseFormat, writeListing, type ListingColumn } from '../output.js';
 import type { Runner } from '../run.js';
 import { printDetail } from './alerts-show.js';
 import { firstSeenLookBacks, historyWaits, type FirstSeenLookBack } from '../../detections/history-wait.js';
@@ -146,6 +146,14 @@ export async function listCommand(ctx: CliContext, flags: ListFlags): Promise<nu
     ...(limit ? { limit } : {}),
   });
   await writeAlerts(store, rows, format, ctx.out);
+  noteIfEmpty(
+    ctx.err,
+    format,
+    rows.length,
+    tenants || statuses.length || severities.length || rules.length
+      ? `no alert matches these filters${flags.snoozed ? '' : ' (snoozed ones are shown with --snoozed)'}`
+      : 'no alert to show: the rules raise them as records are collected or imported; tenantwatch detect --start 30d runs them over stored records',
+  );
   for (const line of await historyWaitLines(ctx, store, tenants)) ctx.err.write(line);
   return 0;
 }

@@ -12,7 +12,7 @@ import { recordCli } from '../console-audit.js';
 import { parseFormat, writeListing } from '../output.js';
 import type { Runner } from '../run.js';
 import { postureDeps } from '../posture.js';
-import { selectTenants } from '../tenants.js';
+import { ADD_TENANT, selectTenants } from '../tenants.js';
 import { printOutcome, printResults } from './audit-config-print.js';
 
 interface CheckFlags {
@@ -65,6 +65,13 @@ export function register(program: Command, run: Runner): void {
 
 async function check(ctx: CliContext, names: string[], flags: CheckFlags): Promise<number> {
   const format = parseFormat(flags.format);
+  // Every tenant of none is an empty listing, not a failure: a scheduled check on a fresh install exited 1 (as
+  // if a tenant were failing) and printed no header for the csv a spreadsheet or script expected.
+  if (!names.length && !(await (await ctx.store()).tenants.list()).length) {
+    if (format !== 'table') await writeListing(format, JSON_COLUMNS, [], ctx.out, { name: 'tenants' });
+    ctx.err.write(`tenantwatch: note: no tenant is registered, so none was checked: register one with ${ADD_TENANT}\n`);
+    return 0;
+  }
   const tenants = await selectTenants(ctx, names, flags.all);
   const opened: LiveConnection[] = [];
   const deps = postureDeps(ctx, await ctx.store(), opened);

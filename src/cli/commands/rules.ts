@@ -10,7 +10,7 @@ import { loadRuleSet } from '../../detections/loader.js';
 import type { Rule, RuleSet } from '../../detections/types.js';
 import { parseFile } from '../../ingest/import/parse-file.js';
 import type { CliContext } from '../context.js';
-import { countOf, LISTING_FORMATS, writeListing, type ListingColumn } from '../output.js';
+import { countOf, LISTING_FORMATS, noteIfEmpty, writeListing, type ListingColumn } from '../output.js';
 import type { Runner } from '../run.js';
 
 /**
@@ -50,6 +50,7 @@ export function register(program: Command, run: Runner): void {
       if (flags.format === 'json') ctx.out.write(JSON.stringify({ count: rows.length, rules: rows }, null, 2) + '\n');
       else if (flags.format === 'jsonl') for (const row of rows) ctx.out.write(JSON.stringify(row) + '\n');
       else await writeListing(flags.format, LIST_COLUMNS, rows, ctx.out, { noun: 'rule' });
+      noteIfEmpty(ctx.err, flags.format, rows.length, 'no rule loaded: leave out --no-pack, or give --rules DIR');
       const errors = set.problems.filter((p) => p.severity === 'error').length;
       if (errors) ctx.err.write(`tenantwatch: ${errors} rule problem(s); see tenantwatch rules validate\n`);
     }),

@@ -16,7 +16,7 @@ import { resolveTenantKeys } from '../../search/tenants.js';
 import { isLoopback } from '../../server/exposure.js';
 import type { SinkRow } from '../../core/sink.js';
 import type { CliContext } from '../context.js';
-import { countOf, parseFormat, writeListing } from '../output.js';
+import { countOf, noteIfEmpty, parseFormat, writeListing } from '../output.js';
 import type { Runner } from '../run.js';
 import { filterNotes } from './sink-notes.js';
 import { forwardStore, openSinkDriver, redactingLogger, sinkSecrets } from '../sinks.js';
@@ -208,8 +208,13 @@ async function listSinks(ctx: CliContext, format: string): Promise<void> {
     options: JSON.stringify(r.options),
   }));
   const cols = ['name', 'type', 'url', 'takes', 'filter', 'secret', 'enabled'].map((key) => ({ key, title: key }));
-  await writeListing(parseFormat(format), cols, rows, ctx.out, { name: 'sinks', noun: 'sink' });
+  const fmt = parseFormat(format);
+  await writeListing(fmt, cols, rows, ctx.out, { name: 'sinks', noun: 'sink' });
+  noteIfEmpty(ctx.err, fmt, rows.length, NO_SINK);
 }
+
+const NO_SINK =
+  'no sink is registered: add one with tenantwatch sink add NAME --type splunk|elastic|sentinel|syslog|webhook|email|file --url URL';
 
 async function runTest(ctx: CliContext, name: string): Promise<number> {
   const row = await (await ctx.store()).sinks.get(name);
@@ -251,6 +256,7 @@ async function status(ctx: CliContext, name: string | undefined, format: string)
     title: key,
   }));
   await writeListing(fmt, cols, shown, ctx.out, { name: 'sinks', noun: 'sink' });
+  noteIfEmpty(ctx.err, fmt, shown.length, NO_SINK);
 }
 
 async function runReplay(ctx: CliContext, name: string, f: { since: string; until?: string }): Promise<number> {

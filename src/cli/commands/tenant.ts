@@ -16,7 +16,8 @@ import { readAuditingFacts, refusalText } from '../../coverage/auditing.js';
 import type { CliContext } from '../context.js';
 import { recordCli } from '../console-audit.js';
 import { refuseRename } from '../tenant-admin.js';
-import { writeListing } from '../output.js';
+import { noteIfEmpty, writeListing } from '../output.js';
+import { ADD_TENANT } from '../tenants.js';
 import type { Runner } from '../run.js';
 import { removeTenant, unknownTenant as unknown, type RemoveFlags } from './tenant-remove.js';
 
@@ -240,8 +241,7 @@ async function listTenants(ctx: CliContext, format: string): Promise<void> {
     );
     return;
   }
-  if (!rows.length)
-    return void ctx.out.write('no tenants registered: tenantwatch tenant add NAME --tenant-id … --client-id …\n');
+  noteIfEmpty(ctx.err, 'table', rows.length, `no tenant is registered: register one with ${ADD_TENANT}`);
   const cells = [
     cols,
     ...rows.map((r) =>

@@ -4,7 +4,7 @@ import { Accounts } from '../../server/auth/accounts.js';
 import { auditorFor, cliActor } from '../console-audit.js';
 import { ALL_TENANTS, ROLES } from '../../store/auth-contract.js';
 import type { CliContext } from '../context.js';
-import { parseFormat, writeListing } from '../output.js';
+import { noteIfEmpty, parseFormat, writeListing } from '../output.js';
 import type { Runner } from '../run.js';
 
 /**
@@ -94,12 +94,19 @@ export function register(program: Command, run: Runner): void {
           created: when(u.createdAt),
         }));
         const columns = ['name', 'role', 'tenants', 'groups', 'hasPassword', 'externalId', 'lockedUntil', 'created'];
+        const format = parseFormat(flags.format);
         await writeListing(
-          parseFormat(flags.format),
+          format,
           columns.map((key) => ({ key, title: key })),
           rows,
           ctx.out,
           { name: 'users', noun: 'user' },
+        );
+        noteIfEmpty(
+          ctx.err,
+          format,
+          rows.length,
+          'no user yet: on loopback the console serves one person without sign-in; add one with tenantwatch user add NAME --role admin --password-env VAR',
         );
       }),
     );
@@ -184,13 +191,15 @@ function registerTokens(program: Command, run: Runner): void {
           lastUsed: when(t.lastUsedAt),
         }));
         const columns = ['name', 'user', 'role', 'tenants', 'expires', 'revoked', 'lastUsed'];
+        const format = parseFormat(flags.format);
         await writeListing(
-          parseFormat(flags.format),
+          format,
           columns.map((key) => ({ key, title: key })),
           rows,
           ctx.out,
           { name: 'tokens', noun: 'token' },
         );
+        noteIfEmpty(ctx.err, format, rows.length, 'no token yet: make one with tenantwatch token add NAME --user USER');
       }),
     );
   token
