@@ -110,7 +110,7 @@ test('import runs the rules live, reports and routes the alerts; switched off, t
     assert.equal(third.code, 0, third.stderr);
     assert.match(
       third.stdout,
-      /detections: 2 new record\(s\) evaluated: 0 alert\(s\) raised, 1 hit\(s\) counted on existing alerts/,
+      /detections: 2 new records evaluated: 0 alerts raised, 1 hit counted on existing alerts/,
       'the record skipped by --no-detect is evaluated now, once',
     );
 

@@ -13,6 +13,7 @@ import { loadRuleSet } from '../detections/loader.js';
 import { alertRouting, type AlertRouting } from './alert-routing.js';
 import type { CliContext } from './context.js';
 import { problemLine } from './alert-output.js';
+import { countOf } from './output.js';
 
 /** The data folder's alerting.yaml (rule folders, routes, live on or off), or its defaults when absent. */
 export function alertingConfigOf(ctx: CliContext): AlertingConfig {
@@ -59,7 +60,7 @@ export async function liveDetections(ctx: CliContext, enabled: boolean): Promise
     },
     summary: () => ({ rules: session.rules, ...session.totals, failures }),
     line() {
-      const tail = failures.length ? ` (${failures.length} pass(es) failed: ${failures.at(-1)})` : '';
+      const tail = failures.length ? ` (${countOf(failures.length, 'pass')} failed: ${failures.at(-1)})` : '';
       return `${liveLine(session.totals)}${tail}\n`;
     },
     close: () => routing.close(),

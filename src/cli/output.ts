@@ -1,6 +1,10 @@
 import { AppError } from '../core/errors.js';
 import { csvLine, UTF8_BOM } from '../search/csv.js';
 import { tableChunks, type TableColumn } from '../search/table.js';
+import { countOf } from '../core/words.js';
+
+/** Counts in words live in core (the collector, sinks and posture say them too); the CLI's commands take them from here. */
+export { countOf, pluralOf } from '../core/words.js';
 
 /**
  * How the CLI prints: every listing command takes `--format table|json|jsonl|csv` (DESIGN.md CLI
@@ -75,24 +79,6 @@ export async function* listingChunks(
  */
 export function noteIfEmpty(err: NodeJS.WritableStream, format: ListingFormat, rows: number, note: string): void {
   if (format === 'table' && rows === 0) err.write(`tenantwatch: note: ${note}\n`);
-}
-
-/**
- * The plural of a listing's noun: "policy" → "policies", "dead letter" → "dead letters", "match" → "matches"
- * (appending an s printed "3 policys").
- */
-export function pluralOf(noun: string): string {
-  if (/[^aeiou]y$/i.test(noun)) return `${noun.slice(0, -1)}ies`;
-  if (/(s|x|z|ch|sh)$/i.test(noun)) return `${noun}es`;
-  return `${noun}s`;
-}
-
-/**
- * A count and its noun as a sentence says it: "1 record", "0 records", "1,234 records" (a dry run said
- * "Would remove 1 records"). Every count the CLI prints in words goes through here.
- */
-export function countOf(n: number, noun: string): string {
-  return `${n.toLocaleString('en-US')} ${n === 1 ? noun : pluralOf(noun)}`;
 }
 
 /**

@@ -5,6 +5,7 @@ import { attempt } from './attempt.js';
 import { readBlob } from './blob-reader.js';
 import type { RunContext, TenantRun } from './context.js';
 import { EVENTS } from './events.js';
+import { countOf } from '../core/words.js';
 
 /**
  * One listed blob, start to finish: skip it when already committed (ledger.hasBlob); refuse a
@@ -132,7 +133,7 @@ async function fetchAndCommit(
   }
   const { result, rest } = read;
   const reason = result.rejected.count
-    ? `${result.rejected.count} record(s) could not be normalized: ${result.rejected.reasons.join('; ')}`
+    ? `${countOf(result.rejected.count, 'record')} could not be normalized: ${result.rejected.reasons.join('; ')}`
     : null;
   const committed = await ctx.store.ledger.commitBlob(
     {

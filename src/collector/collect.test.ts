@@ -141,7 +141,7 @@ test('a contentUri on another host is refused into the ledger and never called; 
   assert.equal(by.get('b2')?.status, 'refused');
   assert.match(by.get('b2')?.reason ?? '', /not the Management API/);
   assert.equal(by.get('b3')?.status, 'fetched');
-  assert.match(by.get('b3')?.reason ?? '', /1 record\(s\) could not be normalized/);
+  assert.match(by.get('b3')?.reason ?? '', /1 record could not be normalized/);
   assert.equal(summary.tenants[0]!.recordsRejected, 1);
   assert.equal(summary.tenants[0]!.newRecords, 2);
   assert.equal(await store.records.count({ range: { start: 0, end: NOW * 2 }, tenants: [TENANT] }), 2);

@@ -10,6 +10,7 @@ import { collectSearchHistory, type SearchHistoryOptions } from './history-searc
 import { EVENTS } from './events.js';
 import type { HistoryOptions, HistoryResult } from './history-types.js';
 import { emptyWindow } from './windows.js';
+import { countOf } from '../core/words.js';
 
 /**
  * History beyond the Management API's 7 days, through the Graph audit log query API (spec §3): one
@@ -71,7 +72,7 @@ export async function collectHistory(
       state: 'fetched',
       records: result.records,
       newRecords: result.newRecords,
-      lastError: result.rejected ? `${result.rejected} record(s) could not be normalized` : null,
+      lastError: result.rejected ? `${countOf(result.rejected, 'record')} could not be normalized` : null,
       updatedAt: o.clock.now(),
     });
   } catch (e) {

@@ -9,6 +9,7 @@ import { EVENTS } from './events.js';
 import { awaitingFirstContent, firstContentCame, firstContentUntil } from './first-content.js';
 import { sayPassed } from './passed.js';
 import { horizon, planWindows } from './windows.js';
+import { countOf } from '../core/words.js';
 
 /**
  * One stream (tenant × content type): plan windows from the checkpoint, then for each window in order
@@ -192,7 +193,7 @@ async function collectWindow(
     blobsFailed: failed,
     records: fetched.reduce((n, b) => n + b.records, 0),
     newRecords: fetched.reduce((n, b) => n + b.newRecords, 0),
-    lastError: failed ? `${failed} blob(s) could not be fetched; retried on the next run` : null,
+    lastError: failed ? `${countOf(failed, 'blob')} could not be fetched; retried on the next run` : null,
     updatedAt: clock.now(),
   });
   if (state === 'fetched') run.stats.windowsDone++;

@@ -64,7 +64,7 @@ test('holes between windows, windows not fetched and a later horizon slice are g
   const [s] = summary([
     w(0, 24, 'fetched'),
     w(24, 48, 'failed', { lastError: 'AF50000' }),
-    w(48, 72, 'partial', { lastError: '1 blob(s) could not be fetched' }),
+    w(48, 72, 'partial', { lastError: '1 blob could not be fetched' }),
     w(80, 96, 'fetched', { queriedStart: 84 * H }),
     w(96, 120, 'expired'),
     w(120, 144, 'listed'),

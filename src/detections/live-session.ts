@@ -11,6 +11,7 @@ import { DETECTION_EVENTS } from './events.js';
 import { LIVE_CONSUMER, runLiveOnce, type LiveOptions, type LiveSummary } from './live.js';
 import { primeEvaluator } from './prime.js';
 import type { RuleSet } from './types.js';
+import { countOf } from '../core/words.js';
 
 export interface LiveTotals {
   passes: number;
@@ -80,10 +81,10 @@ export function openLiveDetections(store: Store, ruleSet: RuleSet, options: Live
 /** One line for a command's summary: what the rules saw and raised. */
 export function liveLine(t: LiveTotals): string {
   const n = (x: number) => x.toLocaleString('en-US');
-  const parts = [`${n(t.raised)} alert(s) raised`, `${n(t.counted)} hit(s) counted on existing alerts`];
+  const parts = [`${countOf(t.raised, 'alert')} raised`, `${countOf(t.counted, 'hit')} counted on existing alerts`];
   if (t.excluded) parts.push(`${n(t.excluded)} excluded`);
   if (t.snoozed) parts.push(`${n(t.snoozed)} snoozed`);
   if (t.delivered || t.deliveryFailed)
     parts.push(`${n(t.delivered)} delivered${t.deliveryFailed ? `, ${n(t.deliveryFailed)} delivery failed` : ''}`);
-  return `detections: ${n(t.records)} new record(s) evaluated: ${parts.join(', ')}`;
+  return `detections: ${countOf(t.records, 'new record')} evaluated: ${parts.join(', ')}`;
 }

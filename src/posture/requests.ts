@@ -9,6 +9,7 @@
 import { MINUTE, toIsoSeconds } from '../core/time.js';
 import { parseAgeLimitDays } from './baseline.js';
 import type { AuditState, Finding, RequestedChange, StepResult } from './types.js';
+import { countOf } from '../core/words.js';
 
 /**
  * How long Microsoft takes at most to apply a change: documented for the unified audit log (§5.5); the
@@ -139,7 +140,7 @@ export function requestFindings(
       .slice(0, 3)
       .map((c) => describeRequest(c, now))
       .join('; ');
-    findings.push(finding(status, `${some.length} mailbox change(s): ${message}${more}`, false));
+    findings.push(finding(status, `${countOf(some.length, 'mailbox change')}: ${message}${more}`, false));
   }
   return { findings, replaces };
 }

@@ -14,6 +14,7 @@ import { EVENTS } from './events.js';
 import { classifyNetworkError, SinkFailure, STAGE_LABEL } from './failure.js';
 import { runWithRetry, type Outcome } from '../net/retry.js';
 import { sinkFailureOf, type RetryPolicy } from './retry.js';
+import { countOf } from '../core/words.js';
 
 export interface DeliverContext {
   sink: string;
@@ -68,7 +69,7 @@ async function sendAll(ctx: DeliverContext, items: readonly Item[], out: Deliver
       if (result.retry.length === 0) return { ok: true, value: null };
       pending = result.retry.map((r) => pending[r.index]!);
       if (result.retryNow) continue;
-      const failure = new SinkFailure('throttled', `${pending.length} item(s): ${result.retry[0]!.reason}`, {
+      const failure = new SinkFailure('throttled', `${countOf(pending.length, 'item')}: ${result.retry[0]!.reason}`, {
         retryable: true,
         retryAfterMs: result.retryAfterMs,
       });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { detailLines, looksLikeTime } from './format.js';
+import { countOf, detailLines, looksLikeTime } from './format.js';
 
 /** The newcomer's walk (issue 17): the audit trail's Details column showed each entry as a raw JSON line. */
 test('audit details read as one line per field, nested values as name-value pairs, never JSON', () => {
@@ -68,4 +68,18 @@ test('a time looks complete as the server would read it, and half a date does no
   ]) {
     assert.equal(looksLikeTime(v), false, v);
   }
+});
+
+test('a count in words agrees with its number: "1 hit", "3 hits", "2 changes", never "hit(s)"', () => {
+  assert.deepEqual(
+    [
+      countOf(1, 'hit'),
+      countOf(3, 'hit'),
+      countOf(0, 'record'),
+      countOf(2, 'change'),
+      countOf(2, 'policy'),
+      countOf(1200, 'match'),
+    ],
+    ['1 hit', '3 hits', '0 records', '2 changes', '2 policies', '1,200 matches'],
+  );
 });

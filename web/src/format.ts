@@ -31,6 +31,19 @@ export function fmtCount(n: number | null | undefined): string {
   return n === null || n === undefined ? '…' : n.toLocaleString('en-US');
 }
 
+/**
+ * A count and its noun as a sentence says it: "1 hit", "3 hits", "2 changes" (the page said "1 hit(s)"). The
+ * CLI's own is src/core/words.ts; the console imports nothing from src but the API types, so it keeps this one.
+ */
+export function countOf(n: number, noun: string): string {
+  const plural = /[^aeiou]y$/i.test(noun)
+    ? `${noun.slice(0, -1)}ies`
+    : /(s|x|z|ch|sh)$/i.test(noun)
+      ? `${noun}es`
+      : `${noun}s`;
+  return `${n.toLocaleString('en-US')} ${n === 1 ? noun : plural}`;
+}
+
 export function fmtLag(ms: number | null): string {
   if (ms === null) return '—';
   if (ms < 60_000) return 'now';

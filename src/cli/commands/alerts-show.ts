@@ -1,5 +1,6 @@
 import { terminalText } from '../../core/terminal.js';
 import type { AlertDetail } from '../../detections/alerts/detail.js';
+import { countOf } from '../output.js';
 
 /**
  * `alerts show` for a person: the alert, its facts, the runbook, the records behind it, the history. Record
@@ -15,7 +16,7 @@ export function printDetail(out: NodeJS.WritableStream, d: AlertDetail, tenantNa
     a.title,
     `rule     ${a.ruleId}${d.rule ? ` (${d.rule.title})` : ''}`,
     `tenant   ${tenant}${a.groupKey ? `   group ${a.groupKey}` : ''}`,
-    `seen     ${a.firstSeen} … ${a.lastSeen}   ${a.hits} hit(s), ${a.recordTotal} record(s)`,
+    `seen     ${a.firstSeen} … ${a.lastSeen}   ${countOf(a.hits, 'hit')}, ${countOf(a.recordTotal, 'record')}`,
     ...(a.snoozedUntil ? [`snoozed  until ${a.snoozedUntil}`] : []),
     ...Object.entries(a.facts).map(([k, v]) => `  ${k}: ${v}`),
   ];

@@ -12,7 +12,7 @@ test('a run that refused or failed blobs or windows exits 1 and names the tenant
   const ending = runEnding({ tenants: [done, refused], passes: 1, stopped: false, ok: true });
   assert.equal(ending.code, 1);
   assert.deepEqual(ending.lines, [
-    'tenantwatch: fabrikam: 1 blob(s) not fetched, 2 window(s) failed; see tenantwatch coverage fabrikam --gaps\n',
+    'tenantwatch: fabrikam: 1 blob not fetched, 2 windows failed; see tenantwatch coverage fabrikam --gaps\n',
   ]);
 });
 
@@ -34,8 +34,19 @@ test('a first run that started the subscriptions and listed nothing says why, an
   const said = runEnding({ tenants: [partly], passes: 1, stopped: false, ok: true });
   assert.equal(said.code, 0);
   assert.deepEqual(said.lines, [
-    "tenantwatch: contoso: 8 window(s) of a new subscription wait for Microsoft's first content (listed up to 12 hours after it starts) and are not marked collected yet; they are listed again by the next run (tenantwatch coverage contoso --gaps)\n",
+    "tenantwatch: contoso: 8 windows of a new subscription wait for Microsoft's first content (listed up to 12 hours after it starts) and are not marked collected yet; they are listed again by the next run (tenantwatch coverage contoso --gaps)\n",
   ]);
+  // One window: the sentence agrees with it (it said "1 window(s) … wait … are … they are").
+  const one = runEnding({
+    tenants: [{ ...partly, windowsAwaitingFirstContent: 1 }],
+    passes: 1,
+    stopped: false,
+    ok: true,
+  });
+  assert.match(
+    one.lines[0]!,
+    /: 1 window of a new subscription waits for .* and is not marked collected yet; it is listed again/,
+  );
 });
 
 test('an interrupted run says "interrupted — run the same command to continue" and exits 130, never done', () => {

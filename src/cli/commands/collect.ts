@@ -342,7 +342,7 @@ export function runEnding(summary: CollectSummary): { code: number; lines: strin
   const left = summary.tenants.filter((s) => s.blobsRefused + s.blobsFailed + s.windowsFailed > 0);
   const lines = left.map(
     (s) =>
-      `tenantwatch: ${s.name}: ${s.blobsRefused + s.blobsFailed} blob(s) not fetched, ${s.windowsFailed} window(s) failed; see tenantwatch coverage ${s.name} --gaps\n`,
+      `tenantwatch: ${s.name}: ${countOf(s.blobsRefused + s.blobsFailed, 'blob')} not fetched, ${countOf(s.windowsFailed, 'window')} failed; see tenantwatch coverage ${s.name} --gaps\n`,
   );
   // A first collect of a tenant read 0 records and said nothing (the newcomer's walk): its subscriptions were
   // only just started, and Microsoft lists a new subscription's first content up to 12 hours later.
@@ -354,8 +354,12 @@ export function runEnding(summary: CollectSummary): { code: number; lines: strin
     // Some of its feeds listed content and others (a feed that records nothing yet, such as DLP.All) still wait:
     // the summary said "done" while coverage showed those windows as gaps, with nothing to say why.
     else if (s.windowsAwaitingFirstContent > 0 && !s.error)
-      lines.push(
-        `tenantwatch: ${s.name}: ${s.windowsAwaitingFirstContent} window(s) of a new subscription wait for Microsoft's first content (listed up to 12 hours after it starts) and are not marked collected yet; they are listed again by the next run (tenantwatch coverage ${s.name} --gaps)\n`,
-      );
+      lines.push(awaitingLine(s.name, s.windowsAwaitingFirstContent));
   return { code: summary.ok && !left.length ? 0 : 1, lines };
+}
+
+/** Windows of a feed whose new subscription has not listed content yet, in a sentence whose verbs agree. */
+function awaitingLine(name: string, windows: number): string {
+  const [wait, are, they] = windows === 1 ? ['waits', 'is', 'it is'] : ['wait', 'are', 'they are'];
+  return `tenantwatch: ${name}: ${countOf(windows, 'window')} of a new subscription ${wait} for Microsoft's first content (listed up to 12 hours after it starts) and ${are} not marked collected yet; ${they} listed again by the next run (tenantwatch coverage ${name} --gaps)\n`;
 }

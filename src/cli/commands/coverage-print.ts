@@ -108,10 +108,10 @@ function renderTable(
     return;
   }
   out.write(table(rowCells(summary.streams)));
-  if (gaps.length) out.write(`\n${gaps.length} gap(s):\n${table(gapCells(gaps))}`);
+  if (gaps.length) out.write(`\n${countOf(gaps.length, 'gap')}:\n${table(gapCells(gaps))}`);
   else out.write(quiet ? '\nno gaps in the ledger, but a tenant below records nothing\n' : '\nno gaps\n');
   if (filled.length)
-    out.write(`\n${filled.length} gap(s) filled by a later history fill:\n${table(filledCells(filled))}`);
+    out.write(`\n${countOf(filled.length, 'gap')} filled by a later history fill:\n${table(filledCells(filled))}`);
   out.write(noteLines);
 }
 

@@ -160,5 +160,5 @@ export function requireRulePaths(paths: readonly string[], where: string): void 
 
 /** Why a first-seen rule found nothing new where values were unseen: the history is shorter than its look-back. */
 export function withheldLine(rule: RecordRule, values: number): string {
-  return `tenantwatch: note: "${rule.info.title}": ${values.toLocaleString('en-US')} value(s) seen for the first time were not called new: the records do not reach its ${rule.firstSeen!.window / DAY}-day look-back before them (a first-seen rule needs that much history; docs/ALERTS.md)\n`;
+  return `tenantwatch: note: "${rule.info.title}": ${countOf(values, 'value')} seen for the first time ${values === 1 ? 'was' : 'were'} not called new: the records do not reach its ${rule.firstSeen!.window / DAY}-day look-back before them (a first-seen rule needs that much history; docs/ALERTS.md)\n`;
 }

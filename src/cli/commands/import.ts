@@ -9,6 +9,7 @@ import { importFiles, rejectFile, type ImportProgress, type ImportSummary } from
 import type { CliContext } from '../context.js';
 import { liveDetections } from '../live-detections.js';
 import type { Runner } from '../run.js';
+import { countOf } from '../output.js';
 
 interface ImportFlags {
   tenant?: string;
@@ -204,7 +205,7 @@ function table(summary: ImportSummary, rejectsPath: string | null): string {
   const out = [line(head), ...rows.map(line)];
   if (rejectsPath)
     out.push(
-      `${summary.rejected} rejected row(s)${summary.conflicts ? ` and ${summary.conflicts} in conflict` : ''} written to ${rejectsPath}`,
+      `${countOf(summary.rejected, 'rejected row')}${summary.conflicts ? ` and ${summary.conflicts} in conflict` : ''} written to ${rejectsPath}`,
     );
   return out.join('\n') + '\n';
 }

@@ -52,7 +52,7 @@ export function register(program: Command, run: Runner): void {
       else await writeListing(flags.format, LIST_COLUMNS, rows, ctx.out, { noun: 'rule' });
       noteIfEmpty(ctx.err, flags.format, rows.length, 'no rule loaded: leave out --no-pack, or give --rules DIR');
       const errors = set.problems.filter((p) => p.severity === 'error').length;
-      if (errors) ctx.err.write(`tenantwatch: ${errors} rule problem(s); see tenantwatch rules validate\n`);
+      if (errors) ctx.err.write(`tenantwatch: ${countOf(errors, 'rule problem')}; see tenantwatch rules validate\n`);
     }),
   );
   withRuleFlags(
@@ -131,7 +131,7 @@ export function register(program: Command, run: Runner): void {
       const errors = set.problems.filter((p) => p.severity === 'error').length;
       if (errors)
         ctx.err.write(
-          `tenantwatch: ${errors} rule problem(s): those rules did not run; see tenantwatch rules validate\n`,
+          `tenantwatch: ${countOf(errors, 'rule problem')}: those rules did not run; see tenantwatch rules validate\n`,
         );
     }),
   );
@@ -154,7 +154,7 @@ function rejectedLine(file: string, count: number, samples: readonly RejectSampl
   const mine = samples.filter((r) => r.file === file);
   const more = count - mine.length;
   return (
-    `tenantwatch: ${file}: ${count.toLocaleString('en-US')} row(s) are not records and were not tested` +
+    `tenantwatch: ${file}: ${countOf(count, 'row')} ${count === 1 ? 'is not a record and was' : 'are not records and were'} not tested` +
     mine.map((r) => `\n  line ${r.line}: ${r.reason}`).join('') +
     (more > 0
       ? `\n  … and ${more.toLocaleString('en-US')} more (tenantwatch import writes every one to its rejects file)`

@@ -3,7 +3,7 @@ import { api, send, type ApiCall } from '../api.js';
 import { useMay } from '../auth/SignInGate.js';
 import { statusLabel, type AlertDetail, type AlertStatus } from '../alert-types.js';
 import type { AlertExclusion, AlertExclusionView } from '../api.js';
-import { fmtTime, visible } from '../format.js';
+import { countOf, fmtTime, visible } from '../format.js';
 import { timeZone } from '../timezone.js';
 import { ErrorNote } from './ErrorNote.js';
 import { JsonView } from './JsonView.js';
@@ -111,7 +111,7 @@ export function AlertDetailPane({
           <tr>
             <td className="key">Hits</td>
             <td>
-              {a.hits} hit(s), {a.recordTotal} record(s)
+              {countOf(a.hits, 'hit')}, {countOf(a.recordTotal, 'record')}
             </td>
           </tr>
           {a.statusBy ? (
@@ -293,7 +293,7 @@ function Exclusions({ rows }: { rows: readonly AlertExclusionView[] }) {
             <span className="muted">
               ({visible(x.author)}, {fmtTime(x.createdAt)}
               {/* An exclusion of every tenant counts the hits of every tenant: not this tenant's to show. */}
-              {x.tenant === '*' || x.hits === null ? '' : `; ${x.hits} hit(s) kept quiet`})
+              {x.tenant === '*' || x.hits === null ? '' : `; ${countOf(x.hits, 'hit')} kept quiet`})
             </span>
           </li>
         ))}

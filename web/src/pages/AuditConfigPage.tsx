@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { api, send, type EnableOutcome, type PostureResult } from '../api.js';
 import { ErrorNote } from '../components/ErrorNote.js';
-import { fmtTime, localTimes } from '../format.js';
+import { countOf, fmtTime, localTimes } from '../format.js';
 import { useTimeZone } from '../timezone.js';
 
 type PlanStep = EnableOutcome['plan'][number];
@@ -89,7 +89,7 @@ export function AuditConfigPage({ params }: { params: URLSearchParams }) {
       }),
     );
   const apply = (): void => {
-    if (!window.confirm(`Apply ${plan?.length ?? 0} change(s) to the audit settings of ${tenant}?`)) return;
+    if (!window.confirm(`Apply ${countOf(plan?.length ?? 0, 'change')} to the audit settings of ${tenant}?`)) return;
     run(
       send(api.auditConfigEnable(tenant, true)).then((r) => {
         setPlan(null);
