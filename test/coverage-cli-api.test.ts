@@ -370,3 +370,37 @@ test('time that passed the horizon before a subscription started reads the same 
   assert.equal(errors.windows, 2 * STREAMS.length, 'the lost stretches only');
   assert.equal(errors.last, "passed the API's 7-day horizon before it was fetched");
 });
+
+test('history older than the tenant keeps is no gap in the CLI or the console, and never the tenant error', async () => {
+  const northwind = TENANTS[2]!;
+  const stream = 'search-unified-audit-log';
+  await store.ledger.upsertWindow({
+    ...window(northwind.tenantId, stream, NOW - 400 * DAY, NOW - 180 * DAY),
+    state: 'expired',
+    cause: 'beyond-retention',
+    blobsListed: 0,
+    blobsFetched: 0,
+    records: 0,
+    newRecords: 0,
+    lastError: "older than the tenant's retention (180 days); Microsoft no longer keeps these records",
+    updatedAt: NOW + 2,
+  });
+  await store.ledger.upsertWindow(window(northwind.tenantId, stream, NOW - 180 * DAY, NOW - 179 * DAY));
+  const cov = JSON.parse((await cli(['northwind', '--format', 'json'])).stdout) as {
+    rows: { stream: string; expired: number; gaps: number }[];
+    gaps: CliGap[];
+  };
+  const row = cov.rows.find((r) => r.stream === stream)!;
+  assert.deepEqual([row.expired, row.gaps], [0, 0]);
+  assert.deepEqual(
+    cov.gaps.filter((g) => g.stream === stream),
+    [],
+  );
+  const console = await api<{ streams: ApiStream[] }>('/api/coverage?tenant=northwind');
+  assert.deepEqual(console.streams.flatMap((s) => s.gaps).map(fromApi), cov.gaps.map(fromCli));
+  const overview = await api<{ tenants: { name: string; errors: { last: string | null } }[] }>('/api/tenants');
+  assert.equal(
+    overview.tenants.find((x) => x.name === 'northwind')!.errors.last,
+    "passed the API's 7-day horizon before it was fetched",
+  );
+});

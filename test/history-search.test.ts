@@ -168,6 +168,7 @@ test('history older than the retention is one unavailable window, not a gap', as
   const windows = await store.ledger.listWindows({ tenant: tenant.tenantId, stream: 'search-unified-audit-log' });
   const unavailable = windows.filter((w) => w.state === 'expired');
   assert.equal(unavailable.length, 1);
-  assert.match(unavailable[0]!.lastError ?? '', /^UNAVAILABLE: older than the tenant's retention/);
+  assert.equal(unavailable[0]!.cause, 'beyond-retention');
+  assert.match(unavailable[0]!.lastError ?? '', /^older than the tenant's retention/);
   await store.close();
 });

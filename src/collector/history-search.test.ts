@@ -94,6 +94,48 @@ test('the -1/0 answer and a broken ResultIndex sequence discard the session and 
   assert.equal(broken.windows[0]!.records, 20);
 });
 
+test('the range older than the retention is one expired window of cause beyond-retention, its words without a marker', async () => {
+  const store = await openStore('sqlite::memory:');
+  try {
+    const now = T0 + 2 * 86_400_000;
+    const s = service(3, 1000);
+    const result = await collectSearchHistory(
+      {
+        store,
+        clock: new ManualClock(now, true),
+        logger: silentLogger,
+        signal: new AbortController().signal,
+        search: s.search,
+        retentionMs: 2 * 86_400_000,
+      },
+      tenant,
+      { start: T0 - 86_400_000, end: now },
+    );
+    assert.equal(result.error, null);
+    assert.equal(result.unavailableBefore, T0);
+    const beyond = (await store.ledger.listWindows({ tenant: tenant.tenantId })).filter((w) => w.state !== 'fetched');
+    assert.deepEqual(
+      beyond.map((w) => [w.start, w.end, w.state, w.cause, w.lastError]),
+      [
+        [
+          T0 - 86_400_000,
+          T0,
+          'expired',
+          'beyond-retention',
+          "older than the tenant's retention (2 days); Microsoft no longer keeps these records",
+        ],
+      ],
+    );
+    assert.ok(
+      s.calls.every((r) => r.start >= T0),
+      'nothing beyond the retention is asked for',
+    );
+    assert.equal(result.newRecords, 3);
+  } finally {
+    await store.close();
+  }
+});
+
 test('readPage: AuditData as a string, moreRecordsAvailable from the metadata, bogus rows flagged', () => {
   const page = readPage([
     {

@@ -22,8 +22,8 @@ import { emptyWindow } from './windows.js';
  *
  * The ledger (stream 'search-unified-audit-log') gets one row per window actually asked for: 'fetched'
  * with its counts, 'partial' when a one-minute window still hit the cap, 'failed' with the reason. The
- * part of the range older than the tenant's retention is one 'expired' row whose lastError starts with
- * UNAVAILABLE: Microsoft no longer keeps those records, so it is not a gap tenantwatch could close.
+ * part of the range older than the tenant's retention is one 'expired' row of cause 'beyond-retention':
+ * Microsoft no longer keeps those records, so it is not a gap tenantwatch could close.
  */
 export interface SearchHistoryOptions extends HistoryOptions {
   /** How long Microsoft keeps this tenant's records (default 180 days: Audit Standard). */
@@ -39,7 +39,6 @@ export interface SearchHistoryOptions extends HistoryOptions {
 }
 
 export const STANDARD_RETENTION_MS = 180 * 86_400_000;
-export const UNAVAILABLE = 'UNAVAILABLE';
 const DAY = 86_400_000;
 const STREAM = 'search-unified-audit-log';
 
@@ -68,7 +67,8 @@ export async function collectSearchHistory(
     await o.store.ledger.upsertWindow({
       ...emptyWindow(tenant.tenantId, STREAM, start, result.unavailableBefore, now),
       state: 'expired',
-      lastError: `${UNAVAILABLE}: older than the tenant's retention (${Math.round((now - horizon) / DAY)} days); Microsoft no longer keeps these records`,
+      cause: 'beyond-retention',
+      lastError: `older than the tenant's retention (${Math.round((now - horizon) / DAY)} days); Microsoft no longer keeps these records`,
     });
     start = result.unavailableBefore;
   }

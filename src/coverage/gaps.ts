@@ -93,7 +93,7 @@ export function windowGaps(base: Base, windows: readonly CoverageWindow[]): Gap[
     if (isHorizonSlice(w)) continue;
     const start = Math.max(w.start, begin);
     if (live && start > covered) gap(covered, start, 'hole', 'no window covers this time', null);
-    if (!live && w.state === 'expired' && isUnavailable(w)) {
+    if (isBeyondRetention(w)) {
       // Older than Microsoft keeps the tenant's audit log: nothing exists to collect, so it is no gap.
     } else if (w.state !== 'fetched') windowGap(start, w.end, expiredState(w), windowReason(w), w.lastError);
     else if (w.queriedStart !== null && w.queriedStart > start)
@@ -109,11 +109,11 @@ function expiredState(w: CoverageWindow): string {
 }
 
 /**
- * A history window the collector wrote for time beyond the tenant's retention horizon (history.ts marks its
- * lastError `UNAVAILABLE: …`): Microsoft no longer holds those records anywhere.
+ * A history window the collector wrote for time beyond the tenant's retention (collector/history-search.ts,
+ * cause 'beyond-retention'): Microsoft no longer holds those records anywhere.
  */
-export function isUnavailable(w: CoverageWindow): boolean {
-  return (w.lastError ?? '').startsWith('UNAVAILABLE:');
+function isBeyondRetention(w: CoverageWindow): boolean {
+  return w.state === 'expired' && w.cause === 'beyond-retention';
 }
 
 /** A listed blob that was not fetched is a loss at its contentCreated. */

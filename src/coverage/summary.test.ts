@@ -213,13 +213,17 @@ test('streams per tenant in the order asked, alphabetical within; tenants withou
   );
 });
 
-test('history older than the tenant keeps (an UNAVAILABLE window) is no gap; an expired history window otherwise is', () => {
-  const cmdlet = (start: number, end: number, state: CoverageWindow['state'], lastError: string | null = null) =>
-    w(start, end, state, { stream: 'search-unified-audit-log' as LedgerStream, queriedStart: start * H, lastError });
+test('history older than the tenant keeps (cause beyond-retention) is no gap; an expired history window otherwise is', () => {
+  const cmdlet = (start: number, end: number, state: CoverageWindow['state'], over: Partial<CoverageWindow> = {}) =>
+    w(start, end, state, { stream: 'search-unified-audit-log' as LedgerStream, queriedStart: start * H, ...over });
   const [, history] = summary([
     w(0, 24, 'fetched'),
-    cmdlet(-400, -200, 'expired', 'UNAVAILABLE: older than the 180-day retention of Audit (Standard)'),
-    cmdlet(-200, -150, 'expired', 'the session expired'),
+    cmdlet(-400, -200, 'expired', {
+      cause: 'beyond-retention',
+      lastError: "older than the tenant's retention (180 days); Microsoft no longer keeps these records",
+    }),
+    // The words decide nothing: a history window that only says so is still a gap.
+    cmdlet(-200, -150, 'expired', { lastError: 'UNAVAILABLE: the session expired' }),
     cmdlet(-150, 0, 'fetched'),
   ]);
   assert.deepEqual(spans(history!), [[-200, -150, 'expired']]);

@@ -286,9 +286,11 @@ export type WindowKind = 'window' | 'horizon-slice';
  * it up to 12 h after the start, spec §2.2), so an empty answer proved nothing and the window stays unfinished
  * (collector/first-content.ts); on an `expired` row (a window or a horizon slice), the time passed the 7-day
  * horizon during that wait: it was never collectable through the feed (it is from before the subscription
- * started), not lost. null: nothing of the kind — an `expired` row without a cause was lost (not fetched in time).
+ * started), not lost. 'beyond-retention': an `expired` row of a history stream whose time is older than
+ * Microsoft keeps the tenant's audit log (collector/history-search.ts): no records exist to collect, so it is
+ * no gap. null: nothing of the kind — an `expired` row without a cause was lost (not fetched in time).
  */
-export type WindowCause = 'awaiting-first-content';
+export type WindowCause = 'awaiting-first-content' | 'beyond-retention';
 
 /** One window [start, end) of one stream of one tenant, as the coverage ledger keeps it. */
 export interface CoverageWindow {

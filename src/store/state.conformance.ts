@@ -144,6 +144,24 @@ function stateTests(ctx: { readonly store: Store }): void {
     assert.equal((await l.listWindows({ tenant: TENANT_A }))[0]!.cause, null);
   });
 
+  test('a history window beyond the retention keeps its cause and its words, beside the history asked for', async () => {
+    const l = ctx.store.ledger;
+    const stream = 'search-unified-audit-log';
+    const beyond = windowRow({
+      stream,
+      start: T0 - 100 * DAY,
+      end: T0 - 10 * DAY,
+      state: 'expired',
+      cause: 'beyond-retention',
+      lastError: "older than the tenant's retention (180 days); Microsoft no longer keeps these records",
+    });
+    const asked = windowRow({ stream, start: T0 - 10 * DAY, end: T0, state: 'fetched', queriedStart: T0 - 10 * DAY });
+    await l.upsertWindow(beyond);
+    await l.upsertWindow(asked);
+    await l.upsertWindow(windowRow());
+    assert.deepEqual(await l.listWindows({ tenant: TENANT_A, stream }), [beyond, asked]);
+  });
+
   test('commitBlob stores the records and the blob row together; hasBlob and listBlobs see it', async () => {
     const l = ctx.store.ledger;
     const records = [record(), record(), record()];

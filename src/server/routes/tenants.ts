@@ -90,7 +90,8 @@ function overview(
   const mine = cov.streams.filter((c) => c.tenant === t.tenantId);
   const live = mine.filter((c) => c.kind === 'live');
   const failedGaps = live.reduce((n, c) => n + c.failed + c.expired, 0);
-  // Time not collectable during a new subscription's wait for first content is no failure to name.
+  // An expired row with a cause is no failure to name: time not collectable during a new subscription's wait
+  // for first content, or history older than Microsoft keeps (store/contract.ts WindowCause).
   const failed = windows.filter(
     (w) => w.tenant === t.tenantId && (w.state === 'failed' || (w.state === 'expired' && w.cause === null)),
   );

@@ -12,7 +12,7 @@ import { systemClock } from '../../core/clock.js';
 import { drain, type HeldWriter } from '../testing/tail-conformance.js';
 import { record } from '../testing/fixtures.js';
 import { V1_CASES, V1_COLUMNS, v1Rows } from '../testing/version1.js';
-import { expectUpgraded, LEDGER_UPGRADES, writtenValues } from '../testing/ledger-upgrade.js';
+import { expectUpgraded, LEDGER_UPGRADES, migrationStep, writtenValues } from '../testing/ledger-upgrade.js';
 
 const url = pgUrl;
 if (url) {
@@ -80,10 +80,9 @@ if (url) {
   });
 
   for (const upgrade of LEDGER_UPGRADES)
-    test(`a schema before the ledger's ${upgrade.column} column: ${upgrade.what}; the step can run again`, async () => {
-      const schema = schemas.next(`before_${upgrade.column}`);
-      const added = `ALTER TABLE coverage ADD COLUMN IF NOT EXISTS ${upgrade.column} `;
-      const upTo = MIGRATIONS.findIndex((m) => typeof m === 'string' && m.includes(added));
+    test(`a schema before the ledger's ${upgrade.column} '${upgrade.value}': ${upgrade.what}; the step can run again`, async () => {
+      const schema = schemas.next(`before_${upgrade.value.replaceAll('-', '_')}`);
+      const upTo = MIGRATIONS.findIndex((m) => typeof m === 'string' && m.includes(migrationStep(upgrade)));
       assert.ok(upTo > 0);
       const client = new pg.Client({ connectionString: url });
       await client.connect();

@@ -179,6 +179,12 @@ export const MIGRATIONS: readonly Migration[] = [
   `ALTER TABLE coverage ADD COLUMN IF NOT EXISTS cause text;
    UPDATE coverage SET cause = 'awaiting-first-content' WHERE cause IS NULL AND state IN ('planned', 'listed')
      AND last_error = 'Microsoft has not listed this subscription''s first content yet (up to 12 h after it starts); listed again by the next run'`,
+  // 18 (SQLite's 16): history older than the tenant's retention is a window cause ('beyond-retention', no
+  // gap), no longer an `UNAVAILABLE:` prefix of its lastError that coverage parsed back; the rows that carried
+  // it keep their words without it (run again, the update finds no prefix left).
+  `UPDATE coverage SET cause = 'beyond-retention', last_error = ltrim(substr(last_error, 13))
+     WHERE cause IS NULL AND state = 'expired' AND stream IN ('graph', 'search-unified-audit-log', 'import')
+       AND left(last_error, 12) = 'UNAVAILABLE:'`,
 ];
 
 /** Arbitrary constant: the advisory lock key migrations take. */

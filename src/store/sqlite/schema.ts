@@ -171,6 +171,12 @@ export const MIGRATIONS: readonly string[] = [
   `ALTER TABLE coverage ADD COLUMN cause TEXT;
    UPDATE coverage SET cause = 'awaiting-first-content' WHERE state IN ('planned', 'listed') AND last_error =
      'Microsoft has not listed this subscription''s first content yet (up to 12 h after it starts); listed again by the next run';`,
+  // 16: history older than the tenant's retention is a window cause ('beyond-retention', no gap), no longer
+  // an `UNAVAILABLE:` prefix of its lastError that coverage parsed back; the rows that carried it keep their
+  // words without it.
+  `UPDATE coverage SET cause = 'beyond-retention', last_error = ltrim(substr(last_error, 13))
+     WHERE cause IS NULL AND state = 'expired' AND stream IN ('graph', 'search-unified-audit-log', 'import')
+       AND substr(last_error, 1, 12) = 'UNAVAILABLE:';`,
 ];
 
 /**

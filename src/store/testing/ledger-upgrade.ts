@@ -1,22 +1,27 @@
 import assert from 'node:assert/strict';
-import type { CoverageWindow, Store } from '../contract.js';
+import type { CoverageWindow, Store, WindowCause, WindowKind } from '../contract.js';
 import { WINDOW_COLUMNS, windowValues } from '../ledger-rows.js';
 import { DAY, MIN, T0, windowRow } from './fixtures.js';
 
 /**
  * Ledger facts that readers once parsed out of a window's free-text lastError, and the migrations that moved
- * them into columns. Each adapter's upgrade test writes `rows` through SQL as the store held them before the
- * migration (its `columns`, values from `writtenValues`), migrates, and checks the store with `expectUpgraded`.
+ * them into columns (a column of its own, or a value of one). Each adapter's upgrade test writes `rows` through
+ * SQL as the store held them before the migration (its `columns`, values from `writtenValues`), migrates, and
+ * checks the store with `expectUpgraded`.
  */
 export interface LedgerUpgrade {
   /** What the test is about, for its name. */
   what: string;
-  /** The added column: the migration is the first one that adds it. */
+  /** The column the fact moved into, and the value the migration gives the rows that carried it. */
   column: 'kind' | 'cause';
+  value: WindowKind | WindowCause;
   /** The coverage columns before the migration. */
   columns: readonly string[];
   rows: readonly { written: CoverageWindow; upgraded: CoverageWindow }[];
 }
+
+/** What the migration says in both stores: the upgrade test applies every migration before the first that does. */
+export const migrationStep = (upgrade: LedgerUpgrade): string => `SET ${upgrade.column} = '${upgrade.value}'`;
 
 /** The coverage columns before `column` was added (WINDOW_COLUMNS lists them in the order they came). */
 const before = (column: LedgerUpgrade['column']): readonly string[] =>
@@ -31,10 +36,11 @@ const SLICE = windowRow({
   lastError: "planned, but passed the API's 7-day horizon before it was fetched",
 });
 
-/** A horizon slice was an expired row whose lastError began `HORIZON:` (SQLite before 13, PostgreSQL before 15). */
+/** A horizon slice was an expired row whose lastError began `HORIZON:` (SQLite before 14, PostgreSQL before 16). */
 export const KIND_UPGRADE: LedgerUpgrade = {
   what: 'horizon slices become a row kind, the HORIZON: prefix gone from their words',
   column: 'kind',
+  value: 'horizon-slice',
   columns: before('kind'),
   rows: [
     { written: { ...SLICE, lastError: `HORIZON: ${SLICE.lastError}` }, upgraded: SLICE },
@@ -55,11 +61,12 @@ const AWAITING =
 
 /**
  * A window left unfinished while its new subscription awaited its first content was known only by these words
- * (SQLite before 14, PostgreSQL before 16).
+ * (SQLite before 15, PostgreSQL before 17).
  */
 export const CAUSE_UPGRADE: LedgerUpgrade = {
   what: 'windows awaiting their first content get that cause',
   column: 'cause',
+  value: 'awaiting-first-content',
   columns: before('cause'),
   rows: [
     {
@@ -75,7 +82,36 @@ export const CAUSE_UPGRADE: LedgerUpgrade = {
   ],
 };
 
-export const LEDGER_UPGRADES: readonly LedgerUpgrade[] = [KIND_UPGRADE, CAUSE_UPGRADE];
+const RETENTION = "older than the tenant's retention (180 days); Microsoft no longer keeps these records";
+const CMDLET = { stream: 'search-unified-audit-log', start: T0 - 100 * DAY, end: T0 - 10 * DAY } as const;
+
+/**
+ * History older than the tenant's retention was an expired history row whose lastError began `UNAVAILABLE:`
+ * (SQLite before 16, PostgreSQL before 18), and coverage parsed that prefix back.
+ */
+export const RETENTION_UPGRADE: LedgerUpgrade = {
+  what: 'history beyond the retention gets that cause, the UNAVAILABLE: prefix gone from its words',
+  column: 'cause',
+  value: 'beyond-retention',
+  columns: WINDOW_COLUMNS,
+  rows: [
+    {
+      written: windowRow({ ...CMDLET, state: 'expired', lastError: `UNAVAILABLE: ${RETENTION}` }),
+      upgraded: windowRow({ ...CMDLET, state: 'expired', cause: 'beyond-retention', lastError: RETENTION }),
+    },
+    // A failed history window that quotes the word, and a live window (never read as beyond retention): untouched.
+    {
+      written: windowRow({ ...CMDLET, start: T0 - 10 * DAY, end: T0, state: 'failed', lastError: 'UNAVAILABLE: x' }),
+      upgraded: windowRow({ ...CMDLET, start: T0 - 10 * DAY, end: T0, state: 'failed', lastError: 'UNAVAILABLE: x' }),
+    },
+    {
+      written: windowRow({ state: 'expired', lastError: 'UNAVAILABLE: x' }),
+      upgraded: windowRow({ state: 'expired', lastError: 'UNAVAILABLE: x' }),
+    },
+  ],
+};
+
+export const LEDGER_UPGRADES: readonly LedgerUpgrade[] = [KIND_UPGRADE, CAUSE_UPGRADE, RETENTION_UPGRADE];
 
 /** A row's values for the upgrade's columns, in their order. */
 export function writtenValues(upgrade: LedgerUpgrade, w: CoverageWindow): (string | number | null)[] {
@@ -84,10 +120,8 @@ export function writtenValues(upgrade: LedgerUpgrade, w: CoverageWindow): (strin
 }
 
 export async function expectUpgraded(store: Store, upgrade: LedgerUpgrade): Promise<void> {
-  const got = await store.ledger.listWindows({ tenant: SLICE.tenant, stream: SLICE.stream });
-  assert.deepEqual(
-    got,
-    upgrade.rows.map((c) => c.upgraded).sort((a, b) => a.start - b.start),
-    upgrade.what,
-  );
+  const order = (a: CoverageWindow, b: CoverageWindow): number =>
+    (a.stream < b.stream ? -1 : a.stream > b.stream ? 1 : 0) || a.start - b.start;
+  const got = await store.ledger.listWindows({ tenant: SLICE.tenant });
+  assert.deepEqual(got.sort(order), upgrade.rows.map((c) => c.upgraded).sort(order), upgrade.what);
 }
