@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, toAppError } from '../core/errors.js';
+import { countOf } from '../core/words.js';
 import type { AuditRecord } from '../core/record.js';
 import { normalizeRecord } from '../ingest/normalize.js';
 import { ExchangeAdminClient } from '../microsoft/exchange-admin.js';
@@ -68,7 +69,7 @@ export async function collectSearchHistory(
       ...emptyWindow(tenant.tenantId, STREAM, start, result.unavailableBefore, now),
       state: 'expired',
       cause: 'beyond-retention',
-      lastError: `older than the tenant's retention (${Math.round((now - horizon) / DAY)} days); Microsoft no longer keeps these records`,
+      lastError: `older than the tenant's retention (${countOf(Math.round((now - horizon) / DAY), 'day')}); Microsoft no longer keeps these records`,
     });
     start = result.unavailableBefore;
   }
