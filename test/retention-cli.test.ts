@@ -33,6 +33,11 @@ test('retention set, show, sweep --dry-run and sweep: the dry run names what goe
     );
     const data = { dataDir: dir };
     assert.equal((await runCli(['import', file, '--tenant', 'contoso'], data)).code, 0);
+    // No policy yet: an empty listing on stdout, the note on stderr as every listing's.
+    const none = await runCli(['retention', 'show'], data);
+    assert.equal(none.code, 0);
+    assert.match(none.stderr, /^tenantwatch: note: no retention policy: every record is kept/m);
+    assert.doesNotMatch(none.stdout, /retention policy/);
 
     const set = await runCli(['retention', 'set', '--keep', '365d'], data);
     assert.equal(set.code, 0, set.stderr);

@@ -276,8 +276,11 @@ async function exclusionsCommand(ctx: CliContext, f: { remove?: string; format?:
   // A listing takes jsonl and csv too (README: every listing takes --format table|json|jsonl|csv).
   else if (format !== 'table') await writeListing(format, EXCLUSION_COLUMNS, rows.map(exclusionRow), ctx.out);
   else if (rows.length === 0)
-    ctx.out.write(
-      'no exclusions: make one with tenantwatch alerts exclude ALERT-ID --user|--address|--application VALUE --reason TEXT\n',
+    noteIfEmpty(
+      ctx.err,
+      format,
+      0,
+      'no exclusions: make one with tenantwatch alerts exclude ALERT-ID --user|--address|--application VALUE --reason TEXT',
     );
   else
     for (const e of rows)

@@ -9,7 +9,7 @@ import { sweepRetention, type SweepOptions, type TenantSweep } from '../../reten
 import { leaseOwner, ownerText } from '../../runtime/lease-owner.js';
 import { resolveTenantKeys } from '../../search/tenants.js';
 import type { CliContext } from '../context.js';
-import { countOf, parseFormat, writeListing, type ListingColumn } from '../output.js';
+import { countOf, noteIfEmpty, parseFormat, writeListing, type ListingColumn } from '../output.js';
 import type { Runner } from '../run.js';
 import { firstSeenLookBacks, type FirstSeenLookBack } from '../../detections/history-wait.js';
 import { loadRuleSet } from '../../detections/loader.js';
@@ -146,8 +146,12 @@ async function show(ctx: CliContext, flags: { format?: string }): Promise<number
     };
   });
   await writeListing(format, POLICY_COLUMNS, rows, ctx.out, { name: 'policies', noun: 'policy' });
-  if (format === 'table' && policies.length === 0)
-    ctx.err.write('No retention policy: every record is kept. Set one with tenantwatch retention set --keep 365d\n');
+  noteIfEmpty(
+    ctx.err,
+    format,
+    policies.length,
+    'no retention policy: every record is kept. Set one with tenantwatch retention set --keep 365d',
+  );
   return 0;
 }
 
