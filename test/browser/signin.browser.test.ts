@@ -44,7 +44,8 @@ before(async () => {
     groupRules: [{ group: 'tenantwatch-admins', role: 'admin', tenants: ['*'] }],
   });
   // A clock the test moves forward (an ended session) while the browser runs on real time.
-  deps = await testDeps({ webRoot: ensureWebBuilt(), auth: { oidc } });
+  // Each test signs in afresh from one address: more sign-ins than a minute's default allowance (10).
+  deps = await testDeps({ webRoot: ensureWebBuilt(), auth: { oidc, loginRate: { max: 100, windowMs: 60_000 } } });
   deps.clock = { ...systemClock, now: () => Date.now() + offset };
   // The posture service without Microsoft: a plan of one step, then its result.
   const step = {
@@ -97,6 +98,7 @@ before(async () => {
   await addUser(deps.store, deps.clock, { name: 'alice', role: 'admin' });
   await addUser(deps.store, deps.clock, { name: 'vic', role: 'viewer', tenants: ['contoso'] });
   await addUser(deps.store, deps.clock, { name: 'sam', role: 'admin', tenants: ['contoso'] });
+  await addUser(deps.store, deps.clock, { name: 'ivy', role: 'investigator', tenants: ['contoso'] });
   browser = await chromium.launchPersistentContext(profile, {
     executablePath,
     headless: true,
@@ -333,6 +335,22 @@ describe('signing in to the console in a browser', () => {
     }
     await page.goto(`${url}#/search`);
     await shot('viewer');
+    await page.click('.user-badge button');
+    await page.waitForSelector('form[aria-label="Sign in"]');
+  });
+
+  test('an investigator may check a tenant from Audit settings, and is not offered enable', async () => {
+    await signInLocally('ivy');
+    await page.click('a[href="#/audit-config"]');
+    await page.waitForSelector('select[name=tenant] option', { state: 'attached' });
+    assert.equal(await page.$('button:text-is("Plan enable")'), null, "enable is an administrator's");
+    assert.match(
+      (await page.textContent('.audit-config-page p.muted'))!,
+      /Turning auditing on is for an administrator/,
+    );
+    await page.click('button:text-is("Check")');
+    await page.waitForSelector('.check-result .badge');
+    await shot('investigator-check');
     await page.click('.user-badge button');
     await page.waitForSelector('form[aria-label="Sign in"]');
   });

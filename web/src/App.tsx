@@ -39,7 +39,7 @@ const PAGES: readonly Page[] = [
   { id: 'reports', label: 'Reports', needs: 'POST /api/reports/:id/run' },
   { id: 'alerts', label: 'Alerts' },
   { id: 'coverage', label: 'Coverage' },
-  { id: 'audit-config', label: 'Audit settings', needs: 'POST /api/audit-config/:tenant/enable' },
+  { id: 'audit-config', label: 'Audit settings', needs: 'POST /api/audit-config/:tenant/check' },
   { id: 'sinks', label: 'Sinks', needs: 'GET /api/sinks', everyTenant: true },
   { id: 'audit', label: 'Audit trail', needs: 'GET /api/audit', everyTenant: true },
   { id: 'admin', label: 'Admin', needs: 'POST /api/tenants/:tenant/test' },
@@ -93,9 +93,9 @@ function Console({ me, signOut }: { me: Me; signOut: () => void }) {
         ) : route.page === 'audit' ? (
           <AuditPage params={route.params} />
         ) : route.page === 'audit-config' ? (
-          <AuditConfigPage params={route.params} />
+          <AuditConfigPage params={route.params} me={me} />
         ) : route.page === 'posture' ? (
-          <PosturePage params={route.params} />
+          <PosturePage params={route.params} me={me} />
         ) : route.page === 'sinks' ? (
           <SinksPage />
         ) : route.page === 'admin' ? (

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
-import { api, send, type EnableOutcome, type PostureResult } from '../api.js';
+import { api, send, type EnableOutcome, type Me, type PostureResult } from '../api.js';
+import { may } from '../auth/roles.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { countOf, fmtTime, localTimes } from '../format.js';
 import { useTimeZone } from '../timezone.js';
@@ -60,7 +61,9 @@ function EnableResult({ outcome }: { outcome: EnableOutcome }) {
  * `audit-config check` and `enable` for one tenant: enable first shows the plan, and applies it only
  * after the person confirms (the server applies only a request that says confirm: true).
  */
-export function AuditConfigPage({ params }: { params: URLSearchParams }) {
+export function AuditConfigPage({ params, me }: { params: URLSearchParams; me: Me }) {
+  // Check is an investigator's; enable changes the tenant, an administrator's (the server decides either way).
+  const canEnable = may(me, 'POST /api/audit-config/:tenant/enable');
   const [tenants, setTenants] = useState<string[]>([]);
   const [tenant, setTenant] = useState(params.get('tenant') ?? '');
   const [plan, setPlan] = useState<PlanStep[] | null>(null);
@@ -101,8 +104,10 @@ export function AuditConfigPage({ params }: { params: URLSearchParams }) {
     <section className="audit-config-page">
       <h2>Audit settings</h2>
       <p className="muted">
-        Check reads a tenant&apos;s audit configuration from Exchange Online now. Plan enable lists what would be turned
-        on, and applies it only after you confirm.
+        Check reads a tenant&apos;s audit configuration from Exchange Online now.
+        {canEnable
+          ? ' Plan enable lists what would be turned on, and applies it only after you confirm.'
+          : ' Turning auditing on is for an administrator.'}
       </p>
       <div className="audit-filters">
         <label>
@@ -116,9 +121,11 @@ export function AuditConfigPage({ params }: { params: URLSearchParams }) {
         <button type="button" disabled={busy || !tenant} onClick={check}>
           Check
         </button>
-        <button type="button" disabled={busy || !tenant} onClick={planEnable}>
-          Plan enable
-        </button>
+        {canEnable ? (
+          <button type="button" disabled={busy || !tenant} onClick={planEnable}>
+            Plan enable
+          </button>
+        ) : null}
       </div>
       <ErrorNote error={error} />
       {plan ? (

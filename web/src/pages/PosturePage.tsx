@@ -1,4 +1,5 @@
-import { api, type PostureCheck } from '../api.js';
+import { api, type Me, type PostureCheck } from '../api.js';
+import { may } from '../auth/roles.js';
 import { EmptyState } from '../components/EmptyState.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { useApi } from '../components/useApi.js';
@@ -22,7 +23,7 @@ function when(iso: string | undefined): string {
  * One tenant's audit posture (#/posture?tenant=NAME): the latest check's findings with the fix for each,
  * the changes requested through enable and whether they applied, and every stored check, newest first.
  */
-export function PosturePage({ params }: { params: URLSearchParams }) {
+export function PosturePage({ params, me }: { params: URLSearchParams; me: Me }) {
   const tenant = params.get('tenant') ?? '';
   const zone = useTimeZone();
   const { data, error, loading } = useApi(tenant ? api.tenantPosture(tenant) : null);
@@ -43,7 +44,10 @@ export function PosturePage({ params }: { params: URLSearchParams }) {
       {data && !latest ? (
         <EmptyState title="Never checked">
           Nobody has checked this tenant's audit settings yet, so whether it records anything is unknown. Run{' '}
-          <code>tenantwatch audit-config check {data.name}</code> (or Check on the Audit settings page).
+          <code>tenantwatch audit-config check {data.name}</code>
+          {may(me, 'POST /api/audit-config/:tenant/check')
+            ? ' (or Check on the Audit settings page).'
+            : ', or ask an investigator or administrator to check it.'}
         </EmptyState>
       ) : null}
       {data && latest ? (
