@@ -6,4 +6,6 @@ export const EVENTS = {
   monthRemoved: 'retention.month.removed',
   sweepFinished: 'retention.sweep.finished',
   sweepFailed: 'retention.sweep.failed',
+  /** The lease could not be let go after a failed sweep (the sweep's error is the one reported). */
+  leaseReleaseFailed: 'retention.lease.release_failed',
 } as const;

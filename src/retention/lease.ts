@@ -4,8 +4,10 @@
  * be safe (each batch is its own transaction) but would do the same work twice. A holder whose process died on
  * this host is taken over at once (runtime/lease-owner.ts); a dry run removes nothing and needs no lease.
  */
+import type { Logger } from '../core/log.js';
 import type { Store } from '../store/contract.js';
 import { isDeadLocalOwner } from '../runtime/lease-owner.js';
+import { EVENTS } from './events.js';
 
 export const SWEEP_LEASE = 'retention/sweep';
 /** Every sweep takes the lease for this long, so its start is `until − SWEEP_LEASE_MS`. */
@@ -23,20 +25,36 @@ export interface SweepLeaseHolder {
 /** What running under the lease came to: the result, or the holder that kept this process out (null: unknown). */
 export type UnderLease<T> = { ran: true; result: T } | { ran: false; holder: SweepLeaseHolder | null };
 
-/** Runs `sweep` holding the lease, released after it whether it ended or failed; else says who holds it. */
+/**
+ * Runs `sweep` holding the lease, released after it whether it ended or failed; else says who holds it. When
+ * the sweep failed, its error is the one thrown: a release that fails too (the database went away) is logged,
+ * and the lease expires by itself.
+ */
 export async function underSweepLease<T>(
   store: LeaseStore,
   owner: string,
   now: number,
+  logger: Logger,
   sweep: () => Promise<T>,
 ): Promise<UnderLease<T>> {
   const taken = await takeSweepLease(store, owner, now);
   if (taken !== true) return { ran: false, holder: taken };
+  let result: T;
   try {
-    return { ran: true, result: await sweep() };
-  } finally {
-    await store.ledger.releaseLease(SWEEP_LEASE, owner);
+    result = await sweep();
+  } catch (error) {
+    await store.ledger
+      .releaseLease(SWEEP_LEASE, owner)
+      .catch((release: unknown) =>
+        logger.warn(
+          { event: EVENTS.leaseReleaseFailed, error: (release as Error).message },
+          'could not let the retention sweep lease go after the sweep failed; it expires by itself',
+        ),
+      );
+    throw error;
   }
+  await store.ledger.releaseLease(SWEEP_LEASE, owner);
+  return { ran: true, result };
 }
 
 /**

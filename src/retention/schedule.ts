@@ -32,7 +32,7 @@ export async function runRetentionSchedule(
   const owner = options.owner ?? leaseOwner();
   while (!options.signal.aborted) {
     try {
-      const swept = await underSweepLease(store, owner, options.clock.now(), () =>
+      const swept = await underSweepLease(store, owner, options.clock.now(), options.logger, () =>
         sweepRetention(store, { ...options }),
       );
       if (swept.ran) options.onSweep?.(swept.result);

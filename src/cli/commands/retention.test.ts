@@ -92,6 +92,27 @@ test('retention sweep lets the lease go when the sweep fails', async () => {
   }
 });
 
+test("retention sweep reports the sweep's own error when letting the lease go fails too (the database went away)", async () => {
+  const clock = new ManualClock(NOW);
+  const store = await storeWithOldRecord(clock);
+  try {
+    const retention = Object.assign(Object.create(store.retention) as Store['retention'], {
+      removeBatch: async () => {
+        throw new Error('disk I/O error');
+      },
+    });
+    const ledger = Object.assign(Object.create(store.ledger) as Store['ledger'], {
+      releaseLease: async () => {
+        throw new Error('the database connection is closed');
+      },
+    });
+    const failing = Object.assign(Object.create(store) as Store, { retention, ledger });
+    await assert.rejects(sweep(context(failing, clock), {}), /disk I\/O error/);
+  } finally {
+    await store.close();
+  }
+});
+
 test('the sweep says its total in words that agree with the number ("Would remove 1 records" read wrong)', () => {
   assert.equal(sweptLine(1, true), 'Would remove 1 record (nothing removed)\n');
   assert.equal(sweptLine(1, false), 'Removed 1 record\n');

@@ -171,7 +171,9 @@ export async function sweep(ctx: CliContext, flags: { dryRun?: boolean; format?:
   let result: TenantSweep[];
   if (flags.dryRun) result = await sweepRetention(store, options);
   else {
-    const swept = await underSweepLease(store, leaseOwner(), ctx.clock.now(), () => sweepRetention(store, options));
+    const swept = await underSweepLease(store, leaseOwner(), ctx.clock.now(), ctx.logger, () =>
+      sweepRetention(store, options),
+    );
     if (!swept.ran) throw sweepRunning(swept.holder);
     result = swept.result;
   }
