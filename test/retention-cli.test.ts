@@ -157,7 +157,7 @@ test('retention sweep while another process sweeps: it names the holder, removes
     assert.equal(busy.code, 1, busy.stderr);
     assert.match(
       busy.stderr,
-      /Another retention sweep is running: process 4242 on other-host has held its lease since /,
+      /Another retention sweep is running: process 4242 on other-host holds its lease \(taken or renewed at /,
     );
     assert.match(busy.stderr, /Try again later/);
     assert.doesNotMatch(busy.stderr, /Removed/);

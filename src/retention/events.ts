@@ -6,6 +6,8 @@ export const EVENTS = {
   monthRemoved: 'retention.month.removed',
   sweepFinished: 'retention.sweep.finished',
   sweepFailed: 'retention.sweep.failed',
+  /** Another process took the sweep lease over (this sweep stalled past its term): the sweep stops. */
+  leaseLost: 'retention.lease.lost',
   /** The lease could not be let go after a failed sweep (the sweep's error is the one reported). */
   leaseReleaseFailed: 'retention.lease.release_failed',
 } as const;

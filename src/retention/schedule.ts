@@ -32,8 +32,8 @@ export async function runRetentionSchedule(
   const owner = options.owner ?? leaseOwner();
   while (!options.signal.aborted) {
     try {
-      const swept = await underSweepLease(store, owner, options.clock.now(), options.logger, () =>
-        sweepRetention(store, { ...options }),
+      const swept = await underSweepLease(store, { owner, clock: options.clock, logger: options.logger }, (lease) =>
+        sweepRetention(store, { ...options, keepLease: lease.keep }),
       );
       if (swept.ran) options.onSweep?.(swept.result);
     } catch (error) {

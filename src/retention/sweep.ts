@@ -2,8 +2,9 @@
  * The retention sweep (docs/adr/0032-retention.md): for every tenant with records, the policy that applies
  * (its own, else the default), and the removal of its records older than now − keep in small batches, each
  * one transaction with the rollups and the ledger (RetentionStore.removeBatch). Between batches the sweep
- * hands the event loop back, so the collector and the console keep working beside it; a stop (signal)
- * between batches leaves a consistent store, and so does a kill inside one (the transaction is undone).
+ * hands the event loop back, so the collector and the console keep working beside it, and keeps its lease
+ * (lease.ts); a stop (signal, or the lease lost) between batches leaves a consistent store, and so does a
+ * kill inside one (the transaction is undone).
  */
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
@@ -23,7 +24,7 @@ export interface TenantSweep extends RemovalSpan {
   tenant: string;
   keepMs: number;
   before: number;
-  /** false when the sweep stopped (signal) before this tenant was done. */
+  /** false when the sweep stopped (signal, lease lost) before this tenant was done. */
   complete: boolean;
 }
 
@@ -34,6 +35,11 @@ export interface SweepOptions {
   /** Records per transaction (SWEEP_BATCH). */
   batch?: number;
   signal?: AbortSignal;
+  /**
+   * Keeps the sweep lease, before every batch (HeldSweepLease.keep): false when another process took it over,
+   * and the sweep then stops as on a signal (the tenant under way is not complete).
+   */
+  keepLease?: () => Promise<boolean>;
   /** Called after every batch (a test kills the process here). */
   onBatch?: (tenant: string, span: RemovalSpan) => void;
 }
@@ -132,6 +138,7 @@ async function sweepTenant(
   let from = EARLIEST;
   for (;;) {
     if (options.signal?.aborted) return total;
+    if (options.keepLease && !(await options.keepLease())) return total;
     const span = await store.retention.removeBatch(sweep, from, options.batch ?? SWEEP_BATCH, options.clock.now());
     options.onBatch?.(sweep.tenant, span);
     if (span.records === 0) break;

@@ -7,7 +7,7 @@ import { silentLogger } from '../../core/log.js';
 import { SWEEP_LEASE } from '../../retention/lease.js';
 import type { Store } from '../../store/contract.js';
 import { openSqliteStore } from '../../store/sqlite/index.js';
-import { DAY, MIN, record } from '../../store/testing/fixtures.js';
+import { DAY, MIN, record, TENANT_B } from '../../store/testing/fixtures.js';
 import type { CliContext } from '../context.js';
 import { sweep, sweptLine } from './retention.js';
 
@@ -55,9 +55,12 @@ test('retention sweep takes the sweep lease: held by another process it says who
     assert.equal(ERROR_CATALOGUE[refused.code].exit, 1);
     assert.equal(
       refused.message,
-      'Another retention sweep is running: process 4242 on other-host has held its lease since 2026-11-19T23:50:00.000Z; nothing was removed',
+      'Another retention sweep is running: process 4242 on other-host holds its lease (taken or renewed at 2026-11-19T23:50:00.000Z); nothing was removed',
     );
-    assert.match(refused.hint ?? '', /^Try again later \(its lease ends by 2026-11-20T00:20:00.000Z at the latest\)/);
+    assert.match(
+      refused.hint ?? '',
+      /^Try again later \(its lease runs to 2026-11-20T00:20:00.000Z, renewed while that sweep goes on\)/,
+    );
     assert.equal(await store.records.count(ALL), 2, 'nothing removed');
     assert.equal((await store.ledger.leaseHolder(SWEEP_LEASE))?.owner, OTHER, "the holder's lease stays");
 
@@ -108,6 +111,31 @@ test("retention sweep reports the sweep's own error when letting the lease go fa
     });
     const failing = Object.assign(Object.create(store) as Store, { retention, ledger });
     await assert.rejects(sweep(context(failing, clock), {}), /disk I\/O error/);
+  } finally {
+    await store.close();
+  }
+});
+
+test('retention sweep that lost its lease to another process (it stalled past the term) stops there, says so and exits 1', async () => {
+  const clock = new ManualClock(NOW);
+  const store = await storeWithOldRecord(clock);
+  try {
+    await store.records.insert([record({ tenant: TENANT_B, creationTime: NOW - 50 * DAY })]);
+    const retention = Object.assign(Object.create(store.retention) as Store['retention'], {
+      removeBatch: async (...args: Parameters<Store['retention']['removeBatch']>) => {
+        const span = await store.retention.removeBatch(...args);
+        // The batch stalled past the lease's term, and another process's sweep took the lease meanwhile.
+        clock.advance(31 * MIN);
+        assert.ok(await store.ledger.acquireLease(SWEEP_LEASE, OTHER, clock.now() + 30 * MIN, clock.now()));
+        return span;
+      },
+    });
+    const ctx = context(Object.assign(Object.create(store) as Store, { retention }), clock);
+    assert.equal(await sweep(ctx, {}), 1);
+    assert.match(ctx.output(), /another process took over the sweep lease, so this sweep stopped/);
+    assert.match(ctx.output(), /Removed 1 record\n/, 'the batch done before is accounted for');
+    assert.equal(await store.records.count(ALL), 2, "the second tenant is left to the lease's new holder");
+    assert.equal((await store.ledger.leaseHolder(SWEEP_LEASE))?.owner, OTHER, "the new holder's lease stays");
   } finally {
     await store.close();
   }

@@ -169,13 +169,16 @@ export async function sweep(ctx: CliContext, flags: { dryRun?: boolean; format?:
   const store = await ctx.store();
   const options: SweepOptions = { clock: ctx.clock, logger: ctx.logger, dryRun: !!flags.dryRun, signal: ctx.signal };
   let result: TenantSweep[];
+  let lost = false;
   if (flags.dryRun) result = await sweepRetention(store, options);
   else {
-    const swept = await underSweepLease(store, leaseOwner(), ctx.clock.now(), ctx.logger, () =>
-      sweepRetention(store, options),
+    const lease = { owner: leaseOwner(), clock: ctx.clock, logger: ctx.logger };
+    const swept = await underSweepLease(store, lease, (held) =>
+      sweepRetention(store, { ...options, keepLease: held.keep }),
     );
     if (!swept.ran) throw sweepRunning(swept.holder);
     result = swept.result;
+    lost = swept.lost;
   }
   const rows = result.map((t: TenantSweep) => ({
     tenant: t.tenant,
@@ -188,6 +191,12 @@ export async function sweep(ctx: CliContext, flags: { dryRun?: boolean; format?:
   await writeListing(format, SWEEP_COLUMNS, rows, ctx.out, { name: 'tenants', noun: 'tenant' });
   const total = result.reduce((n, t) => n + t.records, 0);
   if (format === 'table') ctx.err.write(sweptLine(total, !!flags.dryRun));
+  if (lost) {
+    ctx.err.write(
+      'tenantwatch: another process took over the sweep lease, so this sweep stopped; that one goes on (what was removed is accounted for)\n',
+    );
+    return 1;
+  }
   if (result.some((t) => !t.complete)) {
     ctx.err.write('tenantwatch: interrupted — run the same command to finish (what was removed is accounted for)\n');
     return 130;
@@ -197,8 +206,10 @@ export async function sweep(ctx: CliContext, flags: { dryRun?: boolean; format?:
 
 /** Another process sweeps now (the schedule of a collect --follow or serve, or another retention sweep). */
 function sweepRunning(holder: SweepLeaseHolder | null): AppError {
-  const who = holder ? `: ${terminalText(ownerText(holder.owner))} has held its lease since ${iso(holder.since)}` : '';
-  const until = holder ? ` (its lease ends by ${iso(holder.until)} at the latest)` : '';
+  const who = holder
+    ? `: ${terminalText(ownerText(holder.owner))} holds its lease (taken or renewed at ${iso(holder.since)})`
+    : '';
+  const until = holder ? ` (its lease runs to ${iso(holder.until)}, renewed while that sweep goes on)` : '';
   return new AppError('CONFLICT', `Another retention sweep is running${who}; nothing was removed`, {
     hint: `Try again later${until}; tenantwatch retention sweep --dry-run works meanwhile`,
   });
