@@ -120,10 +120,14 @@ test('a collector down for more than 7 days (several windows) warns once that ti
 
     const [s] = (await readCoverage(store, [{ tenantId: TENANT, name: 'contoso' }], NOW + 12 * DAY)).streams;
     assert.ok(s!.expired > 0);
-    // The rest of the last day fetched before the outage is a hole (no window row reaches it); the rest expired.
-    assert.deepEqual([...new Set(s!.gaps.map((g) => g.state))], ['hole', 'expired'], JSON.stringify(s!.gaps));
-    const from = (lost[0]!.obj as { start: number }).start;
-    assert.equal(s!.gaps.find((g) => g.state === 'expired')!.start, from, 'the warning and the gap list agree');
+    // The rest of the last day fetched before the outage passed the horizon unlisted: lost, not a hole, and
+    // said from where that day's fetching ended to the horizon in the day the collector came back.
+    assert.deepEqual([...new Set(s!.gaps.map((g) => g.state))], ['expired'], JSON.stringify(s!.gaps));
+    const warned = lost[0]!.obj as { start: number; end: number };
+    assert.equal(s!.gaps[0]!.start, warned.start, 'the warning and the gap list agree where the loss began');
+    assert.equal(s!.gaps.at(-1)!.end, warned.end, 'and where it ended');
+    assert.equal(warned.start, NOW + 1000, 'just after the first run');
+    assert.equal(warned.end % DAY, 12 * H + 5 * 60_000, 'the horizon when the collector came back');
   } finally {
     await store.close();
   }

@@ -112,6 +112,47 @@ test('the slice of an unfinished window that passed the horizon since it was pla
   assert.equal(fetched.expired.length, 0, 'a fetched window lost nothing');
 });
 
+test('the rest of a day fetched up to an earlier run, passed the horizon unlisted, is a lost slice, said', () => {
+  const edge = horizon(now, 5 * 60_000);
+  const cell = Math.floor(edge / DAY) * DAY;
+  const base = {
+    tenant: 't',
+    stream: 'Audit.Exchange' as const,
+    now,
+    windowMs: DAY,
+    horizonMarginMs: 5 * 60_000,
+    firstContentUntil: null,
+  };
+  const fetchedTo = (start: number, end: number): CoverageWindow => ({
+    ...emptyWindow('t', 'Audit.Exchange', start, end, now - 7 * DAY),
+    state: 'fetched',
+    queriedStart: start,
+  });
+  // The day the horizon is in, fetched up to an hour before the horizon: that hour is lost.
+  const partly = planWindows({ ...base, from: cell, existing: [fetchedTo(cell, edge - H)] });
+  assert.deepEqual(
+    partly.expired.map((w) => [w.kind, w.start, w.end, w.cause]),
+    [['horizon-slice', edge - H, edge, null]],
+  );
+  assert.deepEqual(partly.news, partly.expired);
+  // The day before it, fetched to its noon: the afternoon is lost, with the day after (listed from the horizon).
+  const whole = planWindows({ ...base, from: cell - DAY, existing: [fetchedTo(cell - DAY, cell - 12 * H)] });
+  assert.deepEqual(
+    whole.expired.map((w) => [w.kind, w.start, w.end]),
+    [['horizon-slice', cell - 12 * H, cell]],
+  );
+  assert.deepEqual(
+    whole.news.map((w) => [w.start, w.end]),
+    [
+      [cell - 12 * H, cell],
+      [cell, edge],
+    ],
+    'said as one loss, to the horizon',
+  );
+  const later = planWindows({ ...base, now: now + H, from: cell - DAY, existing: [...whole.expired] });
+  assert.deepEqual(later.news, [], 'not said again');
+});
+
 const MARGIN = 5 * 60_000;
 const WAITING = 'awaiting-first-content' as const;
 
@@ -218,7 +259,14 @@ test('a collector away for days after the wait: what passed the horizon after th
     [WAITING, null],
     'the first day passed during the wait; the rest was lost while the collector was away',
   );
-  assert.deepEqual(plan.news, plan.expired, 'both said, each by its cause');
+  assert.deepEqual(plan.news.slice(0, plan.expired.length), plan.expired, 'both said, each by its cause');
+  const edge = horizon(at, MARGIN);
+  const day = Math.floor(edge / DAY) * DAY;
+  assert.deepEqual(
+    plan.news.slice(plan.expired.length).map((w) => [w.start, w.end, w.cause]),
+    [[day, edge, null]],
+    'with the head of the day the horizon is in, listed from the horizon: the loss reaches it',
+  );
   const back = planWindows(input(at + 60_000, after(firstRun(now), plan), until));
   assert.deepEqual(back.news, [], 'and not again on the next run');
 });

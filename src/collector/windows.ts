@@ -101,6 +101,8 @@ export function planWindows(input: PlanInput): Plan {
     const unfinished = known?.state !== 'fetched' && known?.state !== 'expired';
     const queriedStart = behind ? start + windowMs : Math.max(start, edge, known?.queriedStart ?? start);
     if (known && unfinished) slices.passed(known, queriedStart);
+    // A window fetched up to an earlier run's now: what followed it in its day and passed the horizon unlisted is lost.
+    if (known?.state === 'fetched' && known.end < cellEnd) slices.passed(known, Math.min(cellEnd, edge), known.end);
     if (behind) {
       if (unfinished) expired.push(expiredWhole(known ?? emptyWindow(tenant, stream, start, 0, now), windowMs, input));
       continue;
@@ -113,7 +115,33 @@ export function planWindows(input: PlanInput): Plan {
     });
   }
   const rows = [...expired, ...slices.written()];
-  return { windows, expired: rows, news: rows.filter((w) => !slices.extended(w) && !continues(w, input.existing)) };
+  const news = rows.filter((w) => !slices.extended(w) && !continues(w, input.existing));
+  // Not a window fetched before (its head was fetched), nor one that waited for first content (its cause is the wait's).
+  const unfetched = (w: CoverageWindow): boolean => {
+    const k = byStart.get(w.start);
+    return !k || (k.state !== 'fetched' && k.cause === null);
+  };
+  return { windows, expired: rows, news: [...news, ...lostHeads(windows, news, unfetched)] };
+}
+
+/**
+ * The part of a window listed from the horizon that no run fetched and that continues a loss said now (the day
+ * after the last expired one): coverage shows it with that loss, so the warning's span reaches it too.
+ * Said, not written: the window's own row holds it (its queriedStart), and a row of its own would take its key.
+ */
+function lostHeads(
+  windows: readonly CoverageWindow[],
+  news: readonly CoverageWindow[],
+  unfetched: (w: CoverageWindow) => boolean,
+): CoverageWindow[] {
+  const out: CoverageWindow[] = [];
+  for (const w of windows) {
+    const to = w.queriedStart ?? w.start;
+    const said = [...news, ...out].some((n) => n.cause === null && n.end === w.start);
+    const overlaps = news.some((n) => n.start < to && w.start < n.end);
+    if (to > w.start && said && !overlaps && unfetched(w)) out.push(horizonSlice({ ...w, end: to }));
+  }
+  return out;
 }
 
 /** A window wholly behind the horizon, not fetched: lost, or not collectable when it passed during a wait. */
@@ -138,9 +166,11 @@ class Slices {
     this.before = new Set(this.open.keys());
   }
 
-  /** Window `w` was last listed from its queriedStart; time from there to `to` has passed the horizon since. */
-  passed(w: CoverageWindow, to: number): void {
-    const from = w.queriedStart;
+  /**
+   * Window `w` was last listed from its queriedStart; time from there to `to` has passed the horizon since. For a
+   * window fetched up to its end, `from` is that end: the rest of its grid cell was never listed.
+   */
+  passed(w: CoverageWindow, to: number, from = w.queriedStart): void {
     if (from === null || from < w.start || from >= to) return;
     for (const piece of passedPieces(w, from, to, this.input)) {
       const prior = [...this.open.values()].find((s) => s.end === piece.start && s.cause === piece.cause);

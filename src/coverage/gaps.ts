@@ -86,13 +86,26 @@ export function windowGaps(base: Base, windows: readonly CoverageWindow[]): Gap[
     }
     if (cursor < end) gap(cursor, end, state, reason, lastError);
   };
+  // Time no window covers, less the slices in it: the rest of a day fetched up to an earlier run's now that
+  // passed the horizon before any run listed it is a slice (collector/windows.ts), said with its cause, not a hole.
+  const holeGap = (start: number, end: number, rest = true): void => {
+    let cursor = start;
+    for (const s of slices) {
+      if (s.end <= cursor || s.start >= end) continue;
+      if (s.start > cursor && rest) gap(cursor, s.start, 'hole', 'no window covers this time', null);
+      const to = Math.min(s.end, end);
+      gap(Math.max(cursor, s.start), to, expiredState(s), windowReason(s), s.lastError);
+      cursor = to;
+    }
+    if (cursor < end && rest) gap(cursor, end, 'hole', 'no window covers this time', null);
+  };
   const live = !isHistoryStream(base.stream);
   const begin = coverageStart(sorted) ?? 0;
   let covered = begin;
   for (const w of sorted) {
     if (isHorizonSlice(w)) continue;
     const start = Math.max(w.start, begin);
-    if (live && start > covered) gap(covered, start, 'hole', 'no window covers this time', null);
+    if (live && start > covered) holeGap(covered, start);
     if (isBeyondRetention(w)) {
       // Older than Microsoft keeps the tenant's audit log: nothing exists to collect, so it is no gap.
     } else if (w.state !== 'fetched') windowGap(start, w.end, expiredState(w), windowReason(w), w.lastError);
@@ -100,6 +113,9 @@ export function windowGaps(base: Base, windows: readonly CoverageWindow[]): Gap[
       windowGap(start, w.queriedStart, 'expired', 'behind the 7-day horizon when this window was listed', null);
     covered = Math.max(covered, w.end);
   }
+  // A slice after every window (the rest of the last day fetched, passed the horizon): a gap of its own.
+  const last = slices.reduce((n, s) => Math.max(n, s.end), covered);
+  if (live && last > covered) holeGap(covered, last, false);
   return out;
 }
 

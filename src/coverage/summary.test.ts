@@ -228,3 +228,21 @@ test('history older than the tenant keeps (cause beyond-retention) is no gap; an
   ]);
   assert.deepEqual(spans(history!), [[-200, -150, 'expired']]);
 });
+
+test('the rest of a day fetched up to an earlier run that passed the horizon unlisted is expired, not a hole', () => {
+  const slice = w(12, 24, 'expired', { kind: 'horizon-slice', queriedStart: 12 * H });
+  const [s] = summary([
+    w(0, 12, 'fetched'),
+    slice,
+    w(24, 48, 'expired'),
+    w(48, 72, 'fetched', { queriedStart: 60 * H }),
+  ]);
+  assert.deepEqual(spans(s!), [
+    [12, 24, 'expired'],
+    [24, 48, 'expired'],
+    [48, 60, 'expired'],
+  ]);
+  assert.equal(s!.from, 0, 'coverage began with the first window');
+  const [tail] = summary([w(0, 12, 'fetched'), slice]);
+  assert.deepEqual(spans(tail!), [[12, 24, 'expired']], 'also after the last window');
+});
