@@ -1,19 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { liveLine, type LiveTotals } from './live-session.js';
+import { liveLine, noLiveTotals, type LiveTotals } from './live-session.js';
 
-const totals = (over: Partial<LiveTotals>): LiveTotals => ({
-  passes: 1,
-  records: 0,
-  hits: 0,
-  raised: 0,
-  counted: 0,
-  excluded: 0,
-  snoozed: 0,
-  delivered: 0,
-  deliveryFailed: 0,
-  ...over,
-});
+const totals = (over: Partial<LiveTotals>): LiveTotals => ({ ...noLiveTotals(), passes: 1, ...over });
 
 test('the detections summary counts in words that agree with their numbers, never "record(s)"', () => {
   assert.equal(

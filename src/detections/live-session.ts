@@ -37,9 +37,9 @@ export interface LiveDetections {
 
 export type LiveSessionOptions = Omit<LiveOptions, 'signal'>;
 
-export function openLiveDetections(store: Store, ruleSet: RuleSet, options: LiveSessionOptions): LiveDetections {
-  let evaluator: RuleEvaluator | null = null;
-  const totals: LiveTotals = {
+/** The totals of a session that has done nothing yet. */
+export function noLiveTotals(): LiveTotals {
+  return {
     passes: 0,
     records: 0,
     hits: 0,
@@ -50,6 +50,11 @@ export function openLiveDetections(store: Store, ruleSet: RuleSet, options: Live
     delivered: 0,
     deliveryFailed: 0,
   };
+}
+
+export function openLiveDetections(store: Store, ruleSet: RuleSet, options: LiveSessionOptions): LiveDetections {
+  let evaluator: RuleEvaluator | null = null;
+  const totals = noLiveTotals();
   const start = async (signal?: AbortSignal): Promise<RuleEvaluator> => {
     const domains = new DomainBook();
     for (const t of await store.tenants.list()) if (t.domain) domains.add(t.tenantId, t.domain);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ManualClock } from '../core/clock.js';
 import { silentLogger } from '../core/log.js';
+import type { Store } from '../store/contract.js';
 import { openSqliteStore } from '../store/sqlite/index.js';
 import { DAY, MIN, record } from '../store/testing/fixtures.js';
 import { SWEEP_LEASE, SWEEP_LEASE_MS, underSweepLease } from './lease.js';
@@ -10,12 +11,18 @@ import { sweepRetention } from './sweep.js';
 const NOW = Date.UTC(2026, 10, 20);
 const OTHER = 'other-host:4242:abcdef01';
 
+/** A store of `n` records past a 30-day default policy, one a day from 40 days back. */
+async function storeWithOldRecords(clock: ManualClock, n: number): Promise<Store> {
+  const store = openSqliteStore(':memory:', { clock });
+  await store.records.insert(Array.from({ length: n }, (_, i) => record({ creationTime: NOW - (40 + i) * DAY })));
+  await store.retention.setPolicy({ tenant: null, keepMs: 30 * DAY, updatedAt: NOW });
+  return store;
+}
+
 test('a sweep longer than its lease renews it as it goes: no other process takes it over meanwhile', async () => {
   const clock = new ManualClock(NOW);
-  const store = openSqliteStore(':memory:', { clock });
+  const store = await storeWithOldRecords(clock, 6);
   try {
-    await store.records.insert(Array.from({ length: 6 }, (_, i) => record({ creationTime: NOW - (40 + i) * DAY })));
-    await store.retention.setPolicy({ tenant: null, keepMs: 30 * DAY, updatedAt: NOW });
     const takenOver: number[] = [];
     const swept = await underSweepLease(store, { owner: 'me', clock, logger: silentLogger }, (lease) =>
       sweepRetention(store, {
@@ -48,10 +55,8 @@ test('a sweep longer than its lease renews it as it goes: no other process takes
 
 test('a sweep that lost its lease to another process stops before its next batch, with what it removed accounted for', async () => {
   const clock = new ManualClock(NOW);
-  const store = openSqliteStore(':memory:', { clock });
+  const store = await storeWithOldRecords(clock, 3);
   try {
-    await store.records.insert(Array.from({ length: 3 }, (_, i) => record({ creationTime: NOW - (40 + i) * DAY })));
-    await store.retention.setPolicy({ tenant: null, keepMs: 30 * DAY, updatedAt: NOW });
     let stalled = false;
     const swept = await underSweepLease(store, { owner: 'me', clock, logger: silentLogger }, (lease) =>
       sweepRetention(store, {

@@ -23,6 +23,22 @@ async function storeWithOldRecord(clock: ManualClock): Promise<Store> {
   return store;
 }
 
+/** The store with some of its retention and ledger calls replaced (a failing batch, a failing release…). */
+function withCalls(
+  store: Store,
+  calls: { retention?: Partial<Store['retention']>; ledger?: Partial<Store['ledger']> },
+): Store {
+  const retention = Object.assign(Object.create(store.retention) as Store['retention'], calls.retention);
+  const ledger = Object.assign(Object.create(store.ledger) as Store['ledger'], calls.ledger);
+  return Object.assign(Object.create(store) as Store, { retention, ledger });
+}
+
+const failingBatch = {
+  removeBatch: async () => {
+    throw new Error('disk I/O error');
+  },
+};
+
 function context(store: Store, clock: ManualClock): CliContext & { output: () => string } {
   const out = new PassThrough();
   const err = new PassThrough();
@@ -80,12 +96,7 @@ test('retention sweep lets the lease go when the sweep fails', async () => {
   const clock = new ManualClock(NOW);
   const store = await storeWithOldRecord(clock);
   try {
-    const retention = Object.assign(Object.create(store.retention) as Store['retention'], {
-      removeBatch: async () => {
-        throw new Error('disk I/O error');
-      },
-    });
-    const failing = Object.assign(Object.create(store) as Store, { retention });
+    const failing = withCalls(store, { retention: failingBatch });
     await assert.rejects(sweep(context(failing, clock), {}), /disk I\/O error/);
     assert.equal(await store.ledger.leaseHolder(SWEEP_LEASE), null);
     assert.equal(await sweep(context(store, clock), {}), 0, 'the next sweep is not kept out');
@@ -99,17 +110,14 @@ test("retention sweep reports the sweep's own error when letting the lease go fa
   const clock = new ManualClock(NOW);
   const store = await storeWithOldRecord(clock);
   try {
-    const retention = Object.assign(Object.create(store.retention) as Store['retention'], {
-      removeBatch: async () => {
-        throw new Error('disk I/O error');
+    const failing = withCalls(store, {
+      retention: failingBatch,
+      ledger: {
+        releaseLease: async () => {
+          throw new Error('the database connection is closed');
+        },
       },
     });
-    const ledger = Object.assign(Object.create(store.ledger) as Store['ledger'], {
-      releaseLease: async () => {
-        throw new Error('the database connection is closed');
-      },
-    });
-    const failing = Object.assign(Object.create(store) as Store, { retention, ledger });
     await assert.rejects(sweep(context(failing, clock), {}), /disk I\/O error/);
   } finally {
     await store.close();
@@ -121,16 +129,18 @@ test('retention sweep that lost its lease to another process (it stalled past th
   const store = await storeWithOldRecord(clock);
   try {
     await store.records.insert([record({ tenant: TENANT_B, creationTime: NOW - 50 * DAY })]);
-    const retention = Object.assign(Object.create(store.retention) as Store['retention'], {
-      removeBatch: async (...args: Parameters<Store['retention']['removeBatch']>) => {
-        const span = await store.retention.removeBatch(...args);
-        // The batch stalled past the lease's term, and another process's sweep took the lease meanwhile.
-        clock.advance(31 * MIN);
-        assert.ok(await store.ledger.acquireLease(SWEEP_LEASE, OTHER, clock.now() + 30 * MIN, clock.now()));
-        return span;
+    const stalling = withCalls(store, {
+      retention: {
+        removeBatch: async (...args: Parameters<Store['retention']['removeBatch']>) => {
+          const span = await store.retention.removeBatch(...args);
+          // The batch stalled past the lease's term, and another process's sweep took the lease meanwhile.
+          clock.advance(31 * MIN);
+          assert.ok(await store.ledger.acquireLease(SWEEP_LEASE, OTHER, clock.now() + 30 * MIN, clock.now()));
+          return span;
+        },
       },
     });
-    const ctx = context(Object.assign(Object.create(store) as Store, { retention }), clock);
+    const ctx = context(stalling, clock);
     assert.equal(await sweep(ctx, {}), 1);
     assert.match(ctx.output(), /another process took over the sweep lease, so this sweep stopped/);
     assert.match(ctx.output(), /Removed 1 record\n/, 'the batch done before is accounted for');
