@@ -103,7 +103,10 @@ async function removeWholeMonths(
 ): Promise<Map<string, RemovalSpan>> {
   const totals = new Map<string, RemovalSpan>();
   if (options.dryRun || !store.retention.removeWholeMonths || sweeps.length === 0) return totals;
-  const months = await store.retention.removeWholeMonths(sweeps, options.clock.now(), options.signal);
+  const months = await store.retention.removeWholeMonths(sweeps, options.clock.now(), {
+    signal: options.signal,
+    keepLease: options.keepLease,
+  });
   for (const { month, tenants } of months) {
     options.logger.info({
       event: EVENTS.monthRemoved,

@@ -10,6 +10,7 @@ export type {
   RetentionRemoval,
   RetentionStore,
   SweepKey,
+  WholeMonthOptions,
   WholeMonthRemoval,
 } from './retention-contract.js';
 

@@ -6,6 +6,13 @@
  * "removed by retention" where the records went, not a gap.
  */
 
+/** What stops removeWholeMonths between two months. */
+export interface WholeMonthOptions {
+  signal?: AbortSignal | undefined;
+  /** Keeps the sweep lease before each month (HeldSweepLease.keep); false: it was lost, stop there. */
+  keepLease?: (() => Promise<boolean>) | undefined;
+}
+
 /** How long a tenant's records are kept; tenant null: every tenant without its own policy. */
 export interface RetentionPolicy {
   tenant: string | null;
@@ -69,9 +76,13 @@ export interface RetentionStore {
    * such tenant must have a sweep here — one transaction per month with the rollups and each tenant's ledger
    * row of its sweep, accounted exactly as removeBatch accounts. What it leaves (the edge month, a month shared
    * with a tenant whose limit is later or who has no policy, a month too busy to take at once) is left to
-   * removeBatch. Stops between months when the signal is aborted.
+   * removeBatch. Stops between months when the signal is aborted or `keepLease` says the sweep lease was lost.
    */
-  removeWholeMonths?(sweeps: readonly SweepKey[], at: number, signal?: AbortSignal): Promise<WholeMonthRemoval[]>;
+  removeWholeMonths?(
+    sweeps: readonly SweepKey[],
+    at: number,
+    options?: WholeMonthOptions,
+  ): Promise<WholeMonthRemoval[]>;
   /** Marks a sweep of a tenant complete (nothing older than its `before` is left). */
   completeSweep(sweep: SweepKey, at: number): Promise<void>;
   /** The ledger's removals, oldest sweep first (one tenant's when given). */

@@ -497,6 +497,38 @@ if (pgUrl) {
       }
     });
 
+    test('a sweep that loses its lease drops no further month: the new holder has them', async () => {
+      const { store, sql } = await fresh();
+      try {
+        const records = dataset().filter((r) => r.tenant !== TENANT_C);
+        await store.records.insert(records);
+        await store.retention.setPolicy({ tenant: null, keepMs: KEEP, updatedAt: NOW });
+        // The lease holds for the first month (June) and is found taken over before the next one.
+        let keeps = 0;
+        const result = await sweepRetention(store, {
+          clock: new ManualClock(NOW),
+          logger: silentLogger,
+          keepLease: () => Promise.resolve(keeps++ === 0),
+        });
+        const names = await partitionNames(sql);
+        assert.deepEqual(
+          ['records_y2026m06', 'records_y2026m07', 'records_y2026m08'].map((m) => names.includes(m)),
+          [false, true, true],
+          'June dropped; July and August left to the new holder',
+        );
+        const june = records.filter((r) => r.creationTime < Date.UTC(2026, 6, 1));
+        assert.deepEqual(
+          result.map((t) => [t.records, t.complete]),
+          [[june.filter((r) => r.tenant === result[0]!.tenant).length, false]],
+          'the first tenant accounts for its June, not complete; the sweep stops there',
+        );
+        assert.equal((await stored(store)).length, records.length - june.length);
+        await assertRollupsExact(store, 'after the lost lease');
+      } finally {
+        await store.close();
+      }
+    });
+
     test('a month another sweep drops meanwhile is passed over, not a failed sweep', async () => {
       const { store, sql, schema } = await fresh();
       // The other sweep (a manual `retention sweep` beside the collector's scheduled one): it holds June's

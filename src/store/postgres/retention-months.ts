@@ -16,7 +16,7 @@
  * one that another sweep dropped meanwhile is passed over.
  */
 import type { Pool, PoolClient } from 'pg';
-import type { RemovalSpan, SweepKey, WholeMonthRemoval } from '../contract.js';
+import type { RemovalSpan, SweepKey, WholeMonthOptions, WholeMonthRemoval } from '../contract.js';
 import { listPartitions, wordsPartition, type Partition } from './partitions.js';
 import { cancelRollupDays, compactRollups } from './rollups.js';
 import { inTransaction } from './transaction.js';
@@ -36,7 +36,7 @@ export async function removeWholeMonths(
   pool: Pool,
   account: (client: PoolClient, sweep: SweepKey, span: RemovalSpan) => Promise<void>,
   sweeps: readonly SweepKey[],
-  options: { signal?: AbortSignal | undefined; lockTimeoutMs: number },
+  options: WholeMonthOptions & { lockTimeoutMs: number },
 ): Promise<WholeMonthRemoval[]> {
   const limits = new Map(sweeps.map((s) => [s.tenant, s]));
   if (limits.size === 0) return [];
@@ -46,6 +46,8 @@ export async function removeWholeMonths(
   const out: WholeMonthRemoval[] = [];
   for (const partition of await listPartitions(pool)) {
     if (options.signal?.aborted || partition.hi > latest) break;
+    // A month can take a while (its lock, its count, the drop): the lease is kept before each, as before a batch.
+    if (options.keepLease && !(await options.keepLease())) break;
     const droppable = (tenants: readonly string[]): boolean =>
       tenants.length === 0
         ? partition.hi <= earliest

@@ -10,6 +10,7 @@ import type {
   RetentionRemoval,
   RetentionStore,
   SweepKey,
+  WholeMonthOptions,
   WholeMonthRemoval,
 } from '../contract.js';
 import { DROP_LOCK_TIMEOUT_MS, removeWholeMonths } from './retention-months.js';
@@ -128,12 +129,16 @@ export class PostgresRetentionStore implements RetentionStore {
     });
   }
 
-  async removeWholeMonths(sweeps: readonly SweepKey[], at: number, signal?: AbortSignal): Promise<WholeMonthRemoval[]> {
+  async removeWholeMonths(
+    sweeps: readonly SweepKey[],
+    at: number,
+    options: WholeMonthOptions = {},
+  ): Promise<WholeMonthRemoval[]> {
     return removeWholeMonths(
       this.pool,
       async (client, sweep, span) => void (await client.query(ACCOUNT, accountValues(sweep, span, at, false))),
       sweeps,
-      { signal, lockTimeoutMs: this.dropLockTimeoutMs },
+      { ...options, lockTimeoutMs: this.dropLockTimeoutMs },
     );
   }
 
