@@ -41,8 +41,9 @@ test('18.16: tenant add with a tenant id registered under another name is refuse
     );
     const list = await runCli(['tenant', 'list', '--format', 'json'], { dataDir: dir, env });
     assert.deepEqual(
-      (JSON.parse(list.stdout) as { name: string }[]).map((t) => t.name),
-      ['contoso'],
+      JSON.parse(list.stdout) as unknown,
+      { count: 1, tenants: [JSON.parse((await runCli(['tenant', 'show', 'contoso'], { dataDir: dir, env })).stdout)] },
+      'the count and the tenants, each as `tenant show` prints it',
     );
   } finally {
     cleanup();

@@ -227,7 +227,9 @@ async function addTenant(ctx: CliContext, name: string, flags: AddFlags): Promis
 
 async function listTenants(ctx: CliContext, format: string): Promise<void> {
   const rows = (await (await ctx.store()).tenants.list()).map(publicView);
-  if (format === 'json') return void ctx.out.write(JSON.stringify(rows, null, 2) + '\n');
+  // `{count, tenants}` like every other listing (users, rules, exclusions, search); it was a bare array.
+  if (format === 'json')
+    return void ctx.out.write(JSON.stringify({ count: rows.length, tenants: rows }, null, 2) + '\n');
   if (format === 'jsonl') return void ctx.out.write(rows.map((r) => JSON.stringify(r) + '\n').join(''));
   const cols = ['name', 'tenantId', 'cloud', 'auth', 'credential', 'management', 'publisherId'];
   // Through the listing writer, as every CSV the CLI prints: it wrote no byte order mark, so Excel read the names
