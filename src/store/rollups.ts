@@ -296,3 +296,28 @@ export function rollupBackfillSql(table: RollupTable): string {
     SELECT ${day}, ${columns.map((c) => (table.derived.includes(c) ? `min(${c})` : c)).join(', ')}, count(*)
     FROM records GROUP BY ${day}, ${table.columns.join(', ')}`;
 }
+
+/** How a store answers firstDays' two questions (both over rollup_counts, days in ascending order). */
+export interface FirstDayQueries {
+  /** The first day at or after `from` with a rollup row of any of `tenants`; null when none. */
+  nextDay(from: number, tenants: readonly string[]): Promise<number | null>;
+  /** The tenants among `tenants` that have records on `day` (their rows there sum to more than zero). */
+  tenantsOn(day: number, tenants: readonly string[]): Promise<string[]>;
+}
+
+/**
+ * Each tenant's earliest day with records, walking the rollups' (day, tenant) index from the oldest day and
+ * stopping once every tenant asked for is found: reading only the first days instead of grouping the whole table
+ * (300 tenants over a year is 6.6 million rollup rows, 6.5 s to group in PostgreSQL). A tenant that starts later
+ * is found by a seek past the days that hold none of the tenants still missing.
+ */
+export async function firstDays(tenants: readonly string[], q: FirstDayQueries): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  let missing = [...new Set(tenants)];
+  for (let day = await q.nextDay(-Infinity, missing); day !== null && missing.length > 0;) {
+    for (const tenant of await q.tenantsOn(day, missing)) out.set(tenant, day);
+    missing = missing.filter((t) => !out.has(t));
+    day = missing.length > 0 ? await q.nextDay(day + DAY_MS, missing) : null;
+  }
+  return out;
+}

@@ -34,7 +34,7 @@ import type {
   TailPosition,
 } from '../contract.js';
 import { PostgresTail } from './tail.js';
-import { DAY_MS, RollupDelta, ROLLUP_SOURCE_COLUMNS, ROLLUP_TABLES } from '../rollups.js';
+import { DAY_MS, firstDays, RollupDelta, ROLLUP_SOURCE_COLUMNS, ROLLUP_TABLES } from '../rollups.js';
 import { applyRollups, compactRollups, shrinkRollups } from './rollups.js';
 import { headSlices, numericDimension, searchRows, toGroupCount } from '../search-sql.js';
 import { compileCount, compileCountBy, compileGroupCounts, compileHeadSlice, compileSearch } from './compile.js';
@@ -300,18 +300,8 @@ export class PostgresRecordStore implements RecordStore {
   }
 
   async newest(tenants?: string[]): Promise<Map<string, number>> {
-    // A loose index scan over record_keys' (tenant, id) for the tenant keys, then one seek per tenant.
-    const names =
-      tenants ??
-      (
-        await this.pool.query<{ tenant: string }>(
-          `WITH RECURSIVE t AS (SELECT min(tenant) AS tenant FROM record_keys
-         UNION ALL SELECT (SELECT min(tenant) FROM record_keys WHERE tenant > t.tenant) FROM t WHERE t.tenant IS NOT NULL)
-       SELECT tenant FROM t WHERE tenant IS NOT NULL`,
-        )
-      ).rows.map((r) => r.tenant);
     const out = new Map<string, number>();
-    for (const tenant of names) {
+    for (const tenant of tenants ?? (await this.tenantNames())) {
       const { rows } = await this.pool.query<{ c: string }>(
         'SELECT creation_time AS c FROM records WHERE tenant = $1 ORDER BY creation_time DESC LIMIT 1',
         [tenant],
@@ -322,24 +312,55 @@ export class PostgresRecordStore implements RecordStore {
   }
 
   async oldest(tenants?: string[]): Promise<Map<string, number>> {
-    // The rollups name each tenant's earliest day; within it, one seek on (tenant, creation_time) of that
-    // day's partition. Only days whose rows still sum to more than zero: a delete appends negative rows
-    // (rollups.ts), and until they are folded (after a finished sweep) a day whose records all went keeps
-    // rows; taken as the earliest, its seek found nothing and the tenant was missing from the answer.
-    const { rows: days } = await this.pool.query<{ tenant: string; day: string }>(
-      `SELECT tenant, min(day) AS day FROM (SELECT tenant, day FROM ${ROLLUP_TABLES[0]!.name}
-         ${tenants ? 'WHERE tenant = ANY($1) ' : ''}GROUP BY tenant, day HAVING sum(n) > 0) AS d GROUP BY tenant`,
-      tenants ? [tenants] : [],
-    );
+    // The rollups name each tenant's earliest day, walked from the oldest day (firstDays); within it, one seek on
+    // (tenant, creation_time) of that day's partition. Only days whose rows still sum to more than zero: a delete
+    // appends negative rows (rollups.ts), and until they are folded (after a finished sweep) a day whose records
+    // all went keeps rows; taken as the earliest, its seek found nothing and the tenant was missing from the answer.
+    const table = ROLLUP_TABLES[0]!.name;
+    // Tenants asked for that have no records are left out first: the walk would look for them to the last day.
+    const names = tenants
+      ? (
+          await this.pool.query<{ t: string }>(
+            'SELECT t FROM unnest($1::text[]) AS t WHERE EXISTS (SELECT 1 FROM record_keys WHERE tenant = t COLLATE "C")',
+            [tenants],
+          )
+        ).rows.map((r) => r.t)
+      : await this.tenantNames();
+    const days = await firstDays(names, {
+      nextDay: async (from, names) => {
+        const { rows } = await this.pool.query<{ d: string | null }>(
+          `SELECT min(day) AS d FROM ${table} WHERE day >= $1 AND tenant = ANY($2)`,
+          [Math.max(from, Number.MIN_SAFE_INTEGER), names],
+        );
+        return rows[0]?.d == null ? null : Number(rows[0].d);
+      },
+      tenantsOn: async (day, names) => {
+        const { rows } = await this.pool.query<{ tenant: string }>(
+          `SELECT tenant FROM ${table} WHERE day = $1 AND tenant = ANY($2) GROUP BY tenant HAVING sum(n) > 0`,
+          [day, names],
+        );
+        return rows.map((r) => r.tenant);
+      },
+    });
     const out = new Map<string, number>();
-    for (const { tenant, day } of days) {
+    for (const [tenant, day] of days) {
       const { rows } = await this.pool.query<{ c: string | null }>(
         'SELECT min(creation_time) AS c FROM records WHERE tenant = $1 AND creation_time >= $2 AND creation_time < $3',
-        [tenant, Number(day), Number(day) + DAY_MS],
+        [tenant, day, day + DAY_MS],
       );
       if (rows[0]?.c != null) out.set(tenant, Number(rows[0].c));
     }
     return out;
+  }
+
+  /** The tenants with records: a loose index scan over record_keys' (tenant, id), a seek per tenant. */
+  private async tenantNames(): Promise<string[]> {
+    const { rows } = await this.pool.query<{ tenant: string }>(
+      `WITH RECURSIVE t AS (SELECT min(tenant) AS tenant FROM record_keys
+         UNION ALL SELECT (SELECT min(tenant) FROM record_keys WHERE tenant > t.tenant) FROM t WHERE t.tenant IS NOT NULL)
+       SELECT tenant FROM t WHERE tenant IS NOT NULL`,
+    );
+    return rows.map((r) => r.tenant);
   }
 
   /**

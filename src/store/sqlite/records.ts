@@ -29,7 +29,7 @@ import type {
 } from '../contract.js';
 import type { SqliteTextIndex, TextRow } from './text-index.js';
 import { SqliteBulkWriter, type BulkTuning } from './bulk.js';
-import { DAY_MS, ROLLUP_TABLES, RollupDelta } from '../rollups.js';
+import { DAY_MS, firstDays, ROLLUP_TABLES, RollupDelta } from '../rollups.js';
 import { applyRollups } from './rollups.js';
 import { StatementCache } from './statements.js';
 import { SqliteTail } from './tail.js';
@@ -256,20 +256,33 @@ export class SqliteRecordStore implements RecordStore {
   }
 
   async oldest(tenants?: string[]): Promise<Map<string, number>> {
-    // The rollups name each tenant's earliest day (kept with every write and delete); within that day, a
-    // forward scan of the (creation_time, tenant) index stops at the tenant's first record.
-    const days = this.db
+    // The rollups name each tenant's earliest day (kept with every write and delete, a row whose count falls to
+    // zero deleted): walked from the oldest day (firstDays). Within that day, a forward scan of the
+    // (creation_time, tenant) index stops at the tenant's first record.
+    const table = ROLLUP_TABLES[0]!.name;
+    const next = this.db
       .prepare(
-        `SELECT tenant, min(day) AS day FROM ${ROLLUP_TABLES[0]!.name}${tenants ? ` WHERE tenant IN (SELECT value FROM json_each(?))` : ''} GROUP BY tenant`,
+        `SELECT day FROM ${table} WHERE day >= ? AND tenant IN (SELECT value FROM json_each(?)) ORDER BY day LIMIT 1`,
       )
-      .all(...(tenants ? [JSON.stringify(tenants)] : [])) as { tenant: string; day: number }[];
+      .pluck();
+    const on = this.db
+      .prepare(`SELECT DISTINCT tenant FROM ${table} WHERE day = ? AND tenant IN (SELECT value FROM json_each(?))`)
+      .pluck();
+    // Tenants asked for that have no records are left out first: the walk would look for them to the last day.
+    const exists = this.db.prepare('SELECT 1 FROM records WHERE tenant = ? LIMIT 1').pluck();
+    const names = tenants ? tenants.filter((t) => exists.get(t) !== undefined) : this.distinctTenants();
+    const days = await firstDays(names, {
+      nextDay: (from, names) =>
+        Promise.resolve((next.get(Math.max(from, Number.MIN_SAFE_INTEGER), JSON.stringify(names)) as number) ?? null),
+      tenantsOn: (day, names) => Promise.resolve(on.all(day, JSON.stringify(names)) as string[]),
+    });
     const first = this.db
       .prepare(
         'SELECT creation_time FROM records WHERE creation_time >= ? AND creation_time < ? AND tenant = ? ORDER BY creation_time LIMIT 1',
       )
       .pluck();
     const out = new Map<string, number>();
-    for (const { tenant, day } of days) {
+    for (const [tenant, day] of days) {
       const value = first.get(day, day + DAY_MS, tenant) as number | undefined;
       if (value !== undefined) out.set(tenant, value);
     }

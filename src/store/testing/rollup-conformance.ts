@@ -36,6 +36,34 @@ export function runRollupConformance(name: string, open: () => Promise<Store>): 
       for (const seed of [1, 2, 3]) await property(store, seed);
     });
 
+    test('oldest finds a tenant that starts months after the others, and passes days whose records a sweep removed', async () => {
+      const TENANT_C = '9d3f1a7e-0b6c-4e2a-8f5d-3c1b2a4e6f70';
+      const records = [
+        // A: a record a day for 120 days; B: only from day 90; C: from day 3, its first 20 days removed below.
+        ...Array.from({ length: 120 }, (_, i) => record({ creationTime: T0 - (120 - i) * DAY + 11 })),
+        ...Array.from({ length: 30 }, (_, i) => record({ tenant: TENANT_B, creationTime: T0 - (30 - i) * DAY + 13 })),
+        ...Array.from({ length: 117 }, (_, i) => record({ tenant: TENANT_C, creationTime: T0 - (117 - i) * DAY + 17 })),
+      ];
+      await store.records.insert(records);
+      // A sweep of C's records older than day 23, left unfinished (PostgreSQL keeps its negative rollup rows then).
+      const sweep = { tenant: TENANT_C, startedAt: T0, before: T0 - 97 * DAY };
+      assert.equal((await store.retention.removeBatch(sweep, 0, 1_000, T0)).records, 20);
+      const expected = new Map([
+        [TENANT_A, T0 - 120 * DAY + 11],
+        [TENANT_B, T0 - 30 * DAY + 13],
+        [TENANT_C, T0 - 97 * DAY + 17],
+      ]);
+      assert.deepEqual(await store.records.oldest(), expected);
+      assert.deepEqual(
+        await store.records.oldest([TENANT_C, TENANT_B, 'nobody']),
+        new Map([
+          [TENANT_C, expected.get(TENANT_C)!],
+          [TENANT_B, expected.get(TENANT_B)!],
+        ]),
+      );
+      assert.deepEqual(await store.records.oldest([]), new Map());
+    });
+
     test('a count over whole days reads the rollups; other filters and hour buckets read the records', () => {
       const days = { start: T0, end: T0 + 3 * DAY };
       assert.ok(rollupPlan({ range: days, operations: ['x'] }, ['operation']));
