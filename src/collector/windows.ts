@@ -74,6 +74,7 @@ export function emptyWindow(
     state: 'planned',
     cause: null,
     queriedStart: null,
+    fetchedTo: null,
     blobsListed: 0,
     blobsFetched: 0,
     blobsFailed: 0,

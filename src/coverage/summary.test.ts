@@ -22,6 +22,7 @@ function w(
     state,
     cause: null,
     queriedStart: null,
+    fetchedTo: null,
     blobsListed: 1,
     blobsFetched: 1,
     blobsFailed: 0,

@@ -304,6 +304,14 @@ export interface CoverageWindow {
   cause: WindowCause | null;
   /** The startTime actually sent to the API for this window (re-used on resumption; see STYLE.md). */
   queriedStart: number | null;
+  /**
+   * How far a run fetched this window from its start, kept when a later run lists it again from a later start:
+   * the last day fetched before an outage, fetched up to that run's now, is listed from the 7-day horizon when
+   * the collector comes back, which moves queriedStart past what was fetched. [start, fetchedTo) was collected,
+   * so only [fetchedTo, queriedStart) was lost (collector/windows.ts, coverage/gaps.ts). null when no listing
+   * from a later start followed one that fetched from the start: the usual case, where queriedStart says all.
+   */
+  fetchedTo: number | null;
   blobsListed: number;
   blobsFetched: number;
   blobsFailed: number;

@@ -27,6 +27,7 @@ export const WINDOW_COLUMNS = [
   'updated_at',
   'kind',
   'cause',
+  'fetched_to',
 ] as const;
 
 export function windowValues(w: CoverageWindow): (string | number | null)[] {
@@ -47,6 +48,7 @@ export function windowValues(w: CoverageWindow): (string | number | null)[] {
     w.updatedAt,
     w.kind,
     w.cause,
+    w.fetchedTo,
   ];
 }
 
@@ -71,6 +73,7 @@ export interface WindowSelect {
   updated_at: Num;
   kind: string;
   cause: string | null;
+  fetched_to: Num | null;
 }
 
 export function toWindow(r: WindowSelect): CoverageWindow {
@@ -83,6 +86,7 @@ export function toWindow(r: WindowSelect): CoverageWindow {
     state: r.state as WindowState,
     cause: r.cause as WindowCause | null,
     queriedStart: numOrNull(r.queried_start),
+    fetchedTo: numOrNull(r.fetched_to),
     blobsListed: num(r.blobs_listed),
     blobsFetched: num(r.blobs_fetched),
     blobsFailed: num(r.blobs_failed),

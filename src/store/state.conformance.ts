@@ -81,6 +81,7 @@ function stateTests(ctx: { readonly store: Store }): void {
     const done = windowRow({
       state: 'fetched',
       queriedStart: T0 - 1,
+      fetchedTo: T0 + 2 * HOUR,
       blobsListed: 3,
       blobsFetched: 2,
       blobsFailed: 1,

@@ -93,6 +93,7 @@ export async function seedStore(store: Store, records: readonly AuditRecord[] = 
     kind: 'window' as const,
     cause: null,
     queriedStart: null,
+    fetchedTo: null,
     blobsListed: 2,
     blobsFetched: 2,
     blobsFailed: 0,

@@ -12,7 +12,14 @@ import { systemClock } from '../../core/clock.js';
 import { drain, type HeldWriter } from '../testing/tail-conformance.js';
 import { record } from '../testing/fixtures.js';
 import { V1_CASES, V1_COLUMNS, v1Rows } from '../testing/version1.js';
-import { expectUpgraded, LEDGER_UPGRADES, migrationStep, writtenValues } from '../testing/ledger-upgrade.js';
+import {
+  expectUpgraded,
+  LEDGER_UPGRADES,
+  migrationStep,
+  upgradeName,
+  upgradeTag,
+  writtenValues,
+} from '../testing/ledger-upgrade.js';
 
 const url = pgUrl;
 if (url) {
@@ -80,8 +87,8 @@ if (url) {
   });
 
   for (const upgrade of LEDGER_UPGRADES)
-    test(`a schema before the ledger's ${upgrade.column} '${upgrade.value}': ${upgrade.what}; the step can run again`, async () => {
-      const schema = schemas.next(`before_${upgrade.value.replaceAll('-', '_')}`);
+    test(`a schema before the ledger's ${upgradeName(upgrade)}: ${upgrade.what}; the step can run again`, async () => {
+      const schema = schemas.next(`before_${upgradeTag(upgrade)}`);
       const upTo = MIGRATIONS.findIndex((m) => typeof m === 'string' && m.includes(migrationStep(upgrade)));
       assert.ok(upTo > 0);
       const client = new pg.Client({ connectionString: url });

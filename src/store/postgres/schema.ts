@@ -185,6 +185,10 @@ export const MIGRATIONS: readonly Migration[] = [
   `UPDATE coverage SET cause = 'beyond-retention', last_error = ltrim(substr(last_error, 13))
      WHERE cause IS NULL AND state = 'expired' AND stream IN ('graph', 'search-unified-audit-log', 'import')
        AND left(last_error, 12) = 'UNAVAILABLE:'`,
+  // 19 (SQLite's 17): how far a window was fetched from its start before a later run listed it again from the
+  // 7-day horizon (store/contract.ts CoverageWindow.fetchedTo), so coverage no longer reads that fetched head as
+  // lost. Rows written before keep NULL: nothing recorded it, and they read as before.
+  'ALTER TABLE coverage ADD COLUMN IF NOT EXISTS fetched_to bigint',
 ];
 
 /** Arbitrary constant: the advisory lock key migrations take. */

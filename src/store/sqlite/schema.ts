@@ -177,6 +177,10 @@ export const MIGRATIONS: readonly string[] = [
   `UPDATE coverage SET cause = 'beyond-retention', last_error = ltrim(substr(last_error, 13))
      WHERE cause IS NULL AND state = 'expired' AND stream IN ('graph', 'search-unified-audit-log', 'import')
        AND substr(last_error, 1, 12) = 'UNAVAILABLE:';`,
+  // 17: how far a window was fetched from its start before a later run listed it again from the 7-day horizon
+  // (store/contract.ts CoverageWindow.fetchedTo), so coverage no longer reads that fetched head as lost. Rows
+  // written before keep NULL: nothing recorded it (an empty feed leaves not even a blob), and they read as before.
+  'ALTER TABLE coverage ADD COLUMN fetched_to INTEGER;',
 ];
 
 /**

@@ -10,7 +10,14 @@ import { openSqliteStore } from './index.js';
 import type { SqliteRecordStore } from './records.js';
 import { MIGRATIONS } from './schema.js';
 import { V1_CASES, V1_COLUMNS, v1Rows } from '../testing/version1.js';
-import { expectUpgraded, LEDGER_UPGRADES, migrationStep, writtenValues } from '../testing/ledger-upgrade.js';
+import {
+  expectUpgraded,
+  LEDGER_UPGRADES,
+  migrationStep,
+  upgradeName,
+  upgradeTag,
+  writtenValues,
+} from '../testing/ledger-upgrade.js';
 import { SqliteTextIndex } from './text-index.js';
 
 /** Reads the file through a separate read-only connection, as another process would. */
@@ -238,10 +245,10 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
 }
 
 for (const upgrade of LEDGER_UPGRADES)
-  test(`a store before the ledger's ${upgrade.column} '${upgrade.value}': ${upgrade.what}`, async () => {
+  test(`a store before the ledger's ${upgradeName(upgrade)}: ${upgrade.what}`, async () => {
     const dir = tempDir();
     try {
-      const file = join(dir.dir, `before-${upgrade.value}.sqlite`);
+      const file = join(dir.dir, `before-${upgradeTag(upgrade)}.sqlite`);
       const old = new Database(file);
       const upTo = MIGRATIONS.findIndex((m) => m.includes(migrationStep(upgrade)));
       assert.ok(upTo > 0);

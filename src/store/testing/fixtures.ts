@@ -121,6 +121,7 @@ export function windowRow(over: Partial<CoverageWindow> = {}): CoverageWindow {
     state: 'planned',
     cause: null,
     queriedStart: null,
+    fetchedTo: null,
     blobsListed: 0,
     blobsFetched: 0,
     blobsFailed: 0,

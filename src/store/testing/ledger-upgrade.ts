@@ -5,23 +5,29 @@ import { DAY, MIN, T0, windowRow } from './fixtures.js';
 
 /**
  * Ledger facts that readers once parsed out of a window's free-text lastError, and the migrations that moved
- * them into columns (a column of its own, or a value of one). Each adapter's upgrade test writes `rows` through
- * SQL as the store held them before the migration (its `columns`, values from `writtenValues`), migrates, and
- * checks the store with `expectUpgraded`.
+ * them into columns (a column of its own, or a value of one); and a column no row had a fact for (fetched_to),
+ * whose rows read as before. Each adapter's upgrade test writes `rows` through SQL as the store held them before
+ * the migration (its `columns`, values from `writtenValues`), migrates, and checks the store with `expectUpgraded`.
  */
 export interface LedgerUpgrade {
   /** What the test is about, for its name. */
   what: string;
   /** The column the fact moved into, and the value the migration gives the rows that carried it. */
-  column: 'kind' | 'cause';
-  value: WindowKind | WindowCause;
+  column: 'kind' | 'cause' | 'fetched_to';
+  value: WindowKind | WindowCause | null;
   /** The coverage columns before the migration. */
   columns: readonly string[];
   rows: readonly { written: CoverageWindow; upgraded: CoverageWindow }[];
 }
 
 /** What the migration says in both stores: the upgrade test applies every migration before the first that does. */
-export const migrationStep = (upgrade: LedgerUpgrade): string => `SET ${upgrade.column} = '${upgrade.value}'`;
+export const migrationStep = (upgrade: LedgerUpgrade): string =>
+  upgrade.value === null ? upgrade.column : `SET ${upgrade.column} = '${upgrade.value}'`;
+
+/** The upgrade in a test's name, and as a word for a file or schema name. */
+export const upgradeName = (upgrade: LedgerUpgrade): string =>
+  upgrade.value === null ? upgrade.column : `${upgrade.column} '${upgrade.value}'`;
+export const upgradeTag = (upgrade: LedgerUpgrade): string => (upgrade.value ?? upgrade.column).replaceAll('-', '_');
 
 /** The coverage columns before `column` was added (WINDOW_COLUMNS lists them in the order they came). */
 const before = (column: LedgerUpgrade['column']): readonly string[] =>
@@ -93,7 +99,7 @@ export const RETENTION_UPGRADE: LedgerUpgrade = {
   what: 'history beyond the retention gets that cause, the UNAVAILABLE: prefix gone from its words',
   column: 'cause',
   value: 'beyond-retention',
-  columns: WINDOW_COLUMNS,
+  columns: before('fetched_to'),
   rows: [
     {
       written: windowRow({ ...CMDLET, state: 'expired', lastError: `UNAVAILABLE: ${RETENTION}` }),
@@ -111,7 +117,31 @@ export const RETENTION_UPGRADE: LedgerUpgrade = {
   ],
 };
 
-export const LEDGER_UPGRADES: readonly LedgerUpgrade[] = [KIND_UPGRADE, CAUSE_UPGRADE, RETENTION_UPGRADE];
+/**
+ * How far a window was fetched before a later run listed it again from the horizon was recorded nowhere (SQLite
+ * before 17, PostgreSQL before 19): rows get no value, and coverage reads them as it did (the window's gap from
+ * its start to its queriedStart).
+ */
+export const FETCHED_TO_UPGRADE: LedgerUpgrade = {
+  what: 'rows keep what they held and record no fetched head',
+  column: 'fetched_to',
+  value: null,
+  columns: before('fetched_to'),
+  rows: [
+    {
+      written: windowRow({ state: 'fetched', queriedStart: T0 + 18 * 60 * MIN }),
+      upgraded: windowRow({ state: 'fetched', queriedStart: T0 + 18 * 60 * MIN }),
+    },
+    { written: SLICE, upgraded: SLICE },
+  ],
+};
+
+export const LEDGER_UPGRADES: readonly LedgerUpgrade[] = [
+  KIND_UPGRADE,
+  CAUSE_UPGRADE,
+  RETENTION_UPGRADE,
+  FETCHED_TO_UPGRADE,
+];
 
 /** A row's values for the upgrade's columns, in their order. */
 export function writtenValues(upgrade: LedgerUpgrade, w: CoverageWindow): (string | number | null)[] {
