@@ -132,3 +132,42 @@ test('a collector down for more than 7 days (several windows) warns once that ti
     await store.close();
   }
 });
+
+/**
+ * The day of the first run, fetched up to that run's now (noon), is listed again from the horizon when the
+ * collector comes back after an outage that puts the horizon inside that day: only what followed the first
+ * run's now up to the horizon was lost. Coverage once read the whole [day start, horizon) as expired.
+ */
+for (const { back, what } of [
+  {
+    back: NOW + 7 * DAY + 6 * H - 5 * 60_000,
+    what: 'the horizon after what was fetched: only the time between is lost',
+  },
+  { back: NOW + 7 * DAY - 6 * H - 5 * 60_000, what: 'the horizon inside what was fetched: nothing is lost' },
+])
+  test(`a day fetched up to an earlier run's now, listed again from the horizon: ${what}`, async () => {
+    const store = await openStore('sqlite::memory:');
+    try {
+      const tenant = emptyFeed(true);
+      await follow(store, tenant, NOW, 1);
+      const edge = back - 7 * DAY + 5 * 60_000;
+      const entries = await follow(store, tenant, back, 1);
+      const lost = said(entries, EVENTS.windowExpired).map((e) => e.obj as { start: number; end: number });
+      const expected = edge > NOW + 1000 ? [[NOW + 1000, edge]] : [];
+      assert.deepEqual(
+        lost.map((l) => [l.start, l.end]),
+        expected,
+        'the warning says what passed the horizon unfetched',
+      );
+
+      const [s] = (await readCoverage(store, [{ tenantId: TENANT, name: 'contoso' }], back)).streams;
+      assert.deepEqual(
+        s!.gaps.map((g) => [g.start, g.end, g.state]),
+        expected.map(([start, end]) => [start, end, 'expired']),
+        'coverage shows the same loss, never the head of the day that was fetched',
+      );
+      assert.equal(s!.expired, expected.length);
+    } finally {
+      await store.close();
+    }
+  });

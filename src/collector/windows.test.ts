@@ -153,6 +153,39 @@ test('the rest of a day fetched up to an earlier run, passed the horizon unliste
   assert.deepEqual(later.news, [], 'not said again');
 });
 
+test('a day fetched up to an earlier run, listed again from the horizon, keeps how far it was fetched', () => {
+  const edge = horizon(now, 5 * 60_000);
+  const cell = Math.floor(edge / DAY) * DAY;
+  const base = {
+    tenant: 't',
+    stream: 'Audit.Exchange' as const,
+    now,
+    from: cell,
+    windowMs: DAY,
+    horizonMarginMs: 5 * 60_000,
+    firstContentUntil: null,
+  };
+  const fetchedTo = (end: number): CoverageWindow => ({
+    ...emptyWindow('t', 'Audit.Exchange', cell, end, now - 7 * DAY),
+    state: 'fetched',
+    queriedStart: cell,
+  });
+  const listed = (existing: CoverageWindow[]) => planWindows({ ...base, existing }).windows[0]!;
+  // Fetched up to an hour before the horizon: listed from the horizon, the head stays collected.
+  const behind = listed([fetchedTo(edge - H)]);
+  assert.deepEqual([behind.queriedStart, behind.fetchedTo], [edge, edge - H]);
+  // Fetched past the horizon: nothing between was lost.
+  assert.equal(listed([fetchedTo(edge + H)]).fetchedTo, edge + H);
+  // That listing failed: the next run still knows the head, not the failed listing's start.
+  assert.equal(listed([{ ...behind, state: 'failed', queriedStart: edge - 30 * 60_000 }]).fetchedTo, edge - H);
+  // Listed from its start (no outage), or never fetched: queriedStart says all.
+  const today = planWindows({ ...base, from: now, existing: [] }).windows[0]!;
+  assert.equal(today.fetchedTo, null);
+  const current = { ...today, state: 'fetched' as const, end: now - H };
+  assert.equal(planWindows({ ...base, from: now, existing: [current] }).windows[0]!.fetchedTo, null);
+  assert.equal(listed([{ ...fetchedTo(edge - H), state: 'planned' }]).fetchedTo, null);
+});
+
 const MARGIN = 5 * 60_000;
 const WAITING = 'awaiting-first-content' as const;
 

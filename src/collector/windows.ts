@@ -112,15 +112,17 @@ export function planWindows(input: PlanInput): Plan {
       ...(known ?? emptyWindow(tenant, stream, start, cellEnd, now)),
       end: cellEnd,
       queriedStart,
+      fetchedTo: fetchedHead(known, queriedStart),
       updatedAt: now,
     });
   }
   const rows = [...expired, ...slices.written()];
   const news = rows.filter((w) => !slices.extended(w) && !continues(w, input.existing));
-  // Not a window fetched before (its head was fetched), nor one that waited for first content (its cause is the wait's).
+  // Not a window fetched before (its head was fetched, fetchedTo says how far), nor one that waited for first
+  // content (its cause is the wait's).
   const unfetched = (w: CoverageWindow): boolean => {
     const k = byStart.get(w.start);
-    return !k || (k.state !== 'fetched' && k.cause === null);
+    return !k || (k.state !== 'fetched' && k.cause === null && k.fetchedTo === null);
   };
   return { windows, expired: rows, news: [...news, ...lostHeads(windows, news, unfetched)] };
 }
@@ -143,6 +145,21 @@ function lostHeads(
     if (to > w.start && said && !overlaps && unfetched(w)) out.push(horizonSlice({ ...w, end: to }));
   }
   return out;
+}
+
+/**
+ * How far `known` was fetched from its start, when it is listed again from a later start (the horizon): the last
+ * day fetched before an outage was fetched up to that run's now, and that head stays collected though it is not
+ * listed again — only [fetchedTo, queriedStart) was lost (the slice `passed` writes). A window fetched from its
+ * start reaches its end; one not finished since (its listing from the horizon failed) keeps what it had. Null
+ * when the listing starts at the window's start (queriedStart says all) or nothing was fetched from there.
+ */
+function fetchedHead(known: CoverageWindow | undefined, queriedStart: number): number | null {
+  if (!known || queriedStart <= known.start) return null;
+  const head = known.fetchedTo ?? known.start;
+  const fromHead = known.state === 'fetched' && (known.queriedStart ?? known.start) <= head;
+  const reach = fromHead ? Math.max(head, known.end) : head;
+  return reach > known.start ? reach : null;
 }
 
 /** A window wholly behind the horizon, not fetched: lost, or not collectable when it passed during a wait. */

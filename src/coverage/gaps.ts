@@ -47,7 +47,9 @@ export function coverageStart(windows: readonly CoverageWindow[]): number | null
   const grid = windows.filter((w) => !isHorizonSlice(w));
   if (!grid.length) return null;
   const first = grid.reduce((a, b) => (b.start < a.start ? b : a));
-  const begin = Math.max(first.start, Math.min(first.queriedStart ?? first.start, first.end));
+  // A first window fetched from its start before it was listed again from the horizon (fetchedTo) began there.
+  const listed = (first.fetchedTo ?? first.start) > first.start ? first.start : (first.queriedStart ?? first.start);
+  const begin = Math.max(first.start, Math.min(listed, first.end));
   // A slice an earlier run planned and lost behind the horizon: coverage began there, and the slice is a gap.
   return Math.min(begin, ...windows.filter(isHorizonSlice).map((w) => w.start));
 }
@@ -106,11 +108,13 @@ export function windowGaps(base: Base, windows: readonly CoverageWindow[]): Gap[
     if (isHorizonSlice(w)) continue;
     const start = Math.max(w.start, begin);
     if (live && start > covered) holeGap(covered, start);
+    // The head an earlier run fetched before the window was listed again from the horizon is no gap.
+    const from = Math.max(start, w.fetchedTo ?? start);
     if (isBeyondRetention(w)) {
       // Older than Microsoft keeps the tenant's audit log: nothing exists to collect, so it is no gap.
-    } else if (w.state !== 'fetched') windowGap(start, w.end, expiredState(w), windowReason(w), w.lastError);
-    else if (w.queriedStart !== null && w.queriedStart > start)
-      windowGap(start, w.queriedStart, 'expired', 'behind the 7-day horizon when this window was listed', null);
+    } else if (w.state !== 'fetched') windowGap(from, w.end, expiredState(w), windowReason(w), w.lastError);
+    else if (w.queriedStart !== null && w.queriedStart > from)
+      windowGap(from, w.queriedStart, 'expired', 'behind the 7-day horizon when this window was listed', null);
     covered = Math.max(covered, w.end);
   }
   // A slice after every window (the rest of the last day fetched, passed the horizon): a gap of its own.

@@ -247,3 +247,28 @@ test('the rest of a day fetched up to an earlier run that passed the horizon unl
   const [tail] = summary([w(0, 12, 'fetched'), slice]);
   assert.deepEqual(spans(tail!), [[12, 24, 'expired']], 'also after the last window');
 });
+
+test('a window listed again from the horizon after its head was fetched (fetchedTo): only the rest is lost', () => {
+  // Day 1 fetched to its noon by a run before an outage, listed again from 18:00 (the horizon) after it.
+  const slice = w(36, 42, 'expired', { kind: 'horizon-slice', queriedStart: 36 * H });
+  const [s] = summary([w(0, 24, 'fetched'), w(24, 48, 'fetched', { queriedStart: 42 * H, fetchedTo: 36 * H }), slice]);
+  assert.deepEqual(spans(s!), [[36, 42, 'expired']]);
+  assert.equal(s!.expired, 1);
+  // The horizon inside the head: nothing lost.
+  const [inside] = summary([w(0, 24, 'fetched'), w(24, 48, 'fetched', { queriedStart: 30 * H, fetchedTo: 36 * H })]);
+  assert.deepEqual(spans(inside!), []);
+  // The stream's first window: coverage began at its start, where its head was listed from.
+  const [first] = summary([w(24, 48, 'fetched', { queriedStart: 42 * H, fetchedTo: 36 * H }), slice]);
+  assert.equal(first!.from, 24 * H);
+  assert.deepEqual(spans(first!), [[36, 42, 'expired']]);
+  // Listing it from the horizon failed: the head is still no gap, the rest is.
+  const [failed] = summary([
+    w(0, 24, 'fetched'),
+    w(24, 48, 'failed', { queriedStart: 42 * H, fetchedTo: 36 * H, lastError: 'AF50000' }),
+    slice,
+  ]);
+  assert.deepEqual(spans(failed!), [
+    [36, 42, 'expired'],
+    [42, 48, 'failed'],
+  ]);
+});
