@@ -177,3 +177,79 @@ describe('Elastic bulk and Logs Ingestion answers', () => {
     await real.close();
   });
 });
+
+/**
+ * A receiver that says the URL is wrong (404 for a path, rule or stream it does not have; a redirect, never
+ * followed) speaks of the sink, not of any record: forwarding stops with the cursor where it was and no
+ * record becomes a dead letter. Before, such answers read as "payload rejected", the batch was bisected
+ * and every record dead-lettered, and the cursor moved past them all.
+ */
+describe('Answers about the endpoint, not the records', () => {
+  beforeEach(() => rx.current.setFaults(NO_FAULTS));
+
+  async function assertStopped(store: MemoryForwardStore, row: SinkRow, driver: SinkDriver, reason: RegExp) {
+    const result = await forwardOnce(store, row, driver);
+    assert.equal(result.state, 'failed');
+    assert.match((result as { reason: string }).reason, reason);
+    assert.match((result as { reason: string }).reason, /^sink configuration: /);
+    assert.deepEqual(store.dead, [], 'no record is a dead letter');
+    assert.equal(await store.cursors.get(`sink:${row.name}`), null, 'the cursor did not move');
+  }
+
+  test('Logs Ingestion: a rule id the endpoint does not have stops forwarding', async () => {
+    const logs = rx.current.logs;
+    const row = sinkRow({
+      name: 'sentinel',
+      kind: 'sentinel',
+      url: rx.current.url,
+      options: {
+        dcr: 'dcr-typo',
+        stream: logs.stream,
+        tenantId: logs.tenantId,
+        clientId: logs.clientId,
+        login: rx.current.url,
+      },
+    });
+    const store = new MemoryForwardStore();
+    store.add(records(5));
+    await assertStopped(
+      store,
+      row,
+      sentinelDriver(driverContext(row, rx.current, logs.clientSecret)),
+      /404 .*DataCollectionRuleNotFound.*: the receiver has no such endpoint; check the sink's URL and its options/,
+    );
+  });
+
+  test('HEC and Elastic under a path the receiver does not serve stop forwarding', async () => {
+    const hec = sinkRow({ name: 'hec', kind: 'splunk', url: `${rx.current.url}/splunk` });
+    const es = sinkRow({ name: 'es', kind: 'elastic', url: `${rx.current.url}/es`, options: { namespace: 'prod' } });
+    for (const [row, driver] of [
+      [hec, splunkHecDriver(driverContext(hec, rx.current, 'hec-token'))],
+      [es, elasticDriver(driverContext(es, rx.current, 'elastic-key'))],
+    ] as const) {
+      const store = new MemoryForwardStore();
+      store.add(records(5));
+      await assertStopped(store, row, driver, /^sink configuration: 404 .*is not served here.*no such endpoint/);
+    }
+  });
+
+  test('a redirect to another host is not followed, names only that host, and dead-letters nothing', async () => {
+    const row = sinkRow({ name: 'es', kind: 'elastic', url: rx.current.url, options: { namespace: 'prod' } });
+    const store = new MemoryForwardStore();
+    store.add(records(5));
+    const moved: HttpResponse = {
+      status: 301,
+      headers: { location: 'https://elsewhere.example:9200/_bulk?key=s3cr3t-in-path' },
+      body: Buffer.from(''),
+    };
+    const ctx = answering(driverContext(row, rx.current, 'elastic-key'), '/_bulk', moved);
+    await assertStopped(
+      store,
+      row,
+      elasticDriver(ctx),
+      /301 empty body: the receiver redirects to https:\/\/elsewhere\.example:9200, and a sink does not follow redirects/,
+    );
+    const reason = (await forwardOnce(store, row, elasticDriver(ctx))) as { reason: string };
+    assert.doesNotMatch(reason.reason, /s3cr3t/);
+  });
+});

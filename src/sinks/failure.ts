@@ -1,4 +1,5 @@
 import { terminalText } from '../core/terminal.js';
+import { originOf } from '../net/origin.js';
 /**
  * How a receiver's answer (or the lack of one) is classified, in one place for every sink: the stage
  * that failed (what `sink test` names: DNS, TLS, auth, rejected payload...) and whether sending the same
@@ -82,14 +83,31 @@ export function bodyExcerpt(body: Buffer | string, max = 120): string {
 
 /**
  * The class of an HTTP answer that is not a success. 408/429 and 5xx are worth retrying (after
- * Retry-After when given); 401/403 are the credential; 413 is size; any other 4xx is the content.
+ * Retry-After when given); 401/403 are the credential; 413 is size; a redirect (never followed: the
+ * credential goes to the sink's own URL only) and 404/405/410 (no such endpoint, rule or stream) are the
+ * sink's URL or options — no record is at fault, so none may become a dead letter; any other 4xx is the
+ * content. `location` is the answer's Location header: only its origin is quoted (its path may hold a key).
  */
-export function classifyStatus(status: number, detail: string, retryAfterMs?: number): SinkFailure {
+export function classifyStatus(status: number, detail: string, retryAfterMs?: number, location?: string): SinkFailure {
   const text = `${status} ${detail}`.trim().slice(0, 500);
   if (status === 429 || status === 408)
     return new SinkFailure('throttled', text, { retryable: true, status, retryAfterMs });
   if (status === 401 || status === 403) return new SinkFailure('auth', text, { retryable: false, status });
   if (status === 413) return new SinkFailure('too-large', text, { retryable: false, status });
+  if (status >= 300 && status < 400) {
+    const to = location ? ` to ${originOf(location)}` : '';
+    return new SinkFailure(
+      'config',
+      `${text}: the receiver redirects${to}, and a sink does not follow redirects (its credential goes only to its own URL); give the sink the URL it should send to`,
+      { retryable: false, status },
+    );
+  }
+  if (status === 404 || status === 405 || status === 410)
+    return new SinkFailure(
+      'config',
+      `${text}: the receiver has no such endpoint; check the sink's URL and its options (rule, stream, index), then run tenantwatch sink test`,
+      { retryable: false, status },
+    );
   if (status >= 500) return new SinkFailure('server', text, { retryable: true, status, retryAfterMs });
   return new SinkFailure('payload', text, { retryable: false, status });
 }

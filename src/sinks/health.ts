@@ -19,7 +19,7 @@ const HINTS: Record<string, string> = {
   payload: 'The receiver refused the event; check the index, stream or sourcetype options',
   'too-large': 'Lower the batch size (--option batch=N)',
   protocol: 'Check that --url points at the receiver itself, not a proxy, sign-in page or another service',
-  config: 'Fix the sink options and add it again',
+  config: "Fix the sink's URL or options and add it again",
 };
 
 export async function testSink(driver: SinkDriver, signal: AbortSignal): Promise<TestOutcome> {

@@ -31,6 +31,11 @@ test('statuses and network errors are classified by stage', () => {
   assert.equal(classifyStatus(413, 'x').stage, 'too-large');
   assert.equal(classifyStatus(503, 'x').retryable, true);
   assert.equal(classifyStatus(400, 'x').stage, 'payload');
+  // The URL, not a record: never bisected into dead letters.
+  for (const status of [301, 302, 307, 308, 404, 405, 410]) {
+    assert.equal(classifyStatus(status, 'x').stage, 'config', String(status));
+    assert.equal(classifyStatus(status, 'x').aboutContent, false, String(status));
+  }
   assert.equal(classifyNetworkError(Object.assign(new Error('x'), { code: 'ENOTFOUND' })).stage, 'dns');
   const dns = classifyNetworkError(
     Object.assign(new Error('getaddrinfo ENOTFOUND siem.example'), { code: 'ENOTFOUND', hostname: 'siem.example' }),

@@ -32,6 +32,7 @@ export function elasticDriver(ctx: DriverContext): SinkDriver {
         res.status,
         bodyExcerpt(res.body, 300),
         parseRetryAfter(res.headers['retry-after'], ctx.clock.now()),
+        res.headers.location,
       );
     }
     return classifyBulk(res.body, count);

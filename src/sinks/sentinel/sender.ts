@@ -75,6 +75,7 @@ export function sentinelDriver(ctx: DriverContext): SinkDriver {
       res.status,
       bodyExcerpt(res.body, 300),
       parseRetryAfter(res.headers['retry-after'], ctx.clock.now()),
+      res.headers.location,
     );
   }
 

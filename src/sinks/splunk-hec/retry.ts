@@ -50,6 +50,7 @@ export function classifyHec(
   body: Buffer,
   count: number,
   retryAfterMs?: number,
+  location?: string,
 ): SendResult {
   const detail = describeHecAnswer(answer, body);
   if (answer?.code === 7)
@@ -71,5 +72,5 @@ export function classifyHec(
   }
   if (status >= 200 && status < 300)
     throw new SinkFailure('protocol', `${status} ${detail}`.slice(0, 500), { retryable: true, status });
-  throw classifyStatus(status, detail, retryAfterMs);
+  throw classifyStatus(status, detail, retryAfterMs, location);
 }

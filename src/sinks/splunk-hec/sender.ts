@@ -43,6 +43,7 @@ export function splunkHecDriver(ctx: DriverContext): SinkDriver {
         res.body,
         count,
         parseRetryAfter(res.headers['retry-after'], ctx.clock.now()),
+        res.headers.location,
       );
     if (config.ack) {
       if (typeof answer.ackId !== 'number')

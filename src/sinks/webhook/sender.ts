@@ -46,6 +46,7 @@ export function webhookDriver(ctx: DriverContext): SinkDriver {
       res.status,
       bodyExcerpt(res.body, 300),
       parseRetryAfter(res.headers['retry-after'], ctx.clock.now()),
+      res.headers.location,
     );
   }
 
