@@ -123,6 +123,29 @@ test('a rule whose operation a record lacks never parses the record', () => {
   assert.equal(RecordView.parses, before);
 });
 
+test('a value a JSON writer wrote as \\u escapes still matches (the raw-text prefilter lets it through)', () => {
+  // Go's encoding/json, .NET's System.Text.Json and Windows PowerShell's ConvertTo-Json write & < > ' as
+  // \u0026 \u003c \u003e \u0027: the literal is not in the raw text, the parsed field holds it.
+  const plain = spFile('FileAccessed', { SiteUrl: "https://contoso.sharepoint.com/sites/R&D-O'Neil/" });
+  const escaped = { ...plain, raw: plain.raw.replaceAll('&', '\\u0026').replaceAll("'", '\\u0027') };
+  assert.notEqual(escaped.raw, plain.raw);
+  assert.equal(
+    (JSON.parse(escaped.raw) as { SiteUrl: string }).SiteUrl,
+    "https://contoso.sharepoint.com/sites/R&D-O'Neil/",
+  );
+  for (const r of [plain, escaped]) {
+    assert.ok(fires('  sel:\n    SiteUrl|contains: R&D\n  condition: sel', r), r.raw);
+    assert.ok(fires('  sel:\n    SiteUrl|contains|all: [R&D, "O\'Neil"]\n  condition: sel', r), r.raw);
+    assert.ok(!fires('  sel:\n    SiteUrl|contains: R&E\n  condition: sel', r), r.raw);
+  }
+  // A record with no ASCII written as an escape (a non-ASCII one changes nothing) is still ruled out unparsed.
+  const cafe = spFile('FileAccessed', { SiteUrl: 'https://contoso.sharepoint.com/sites/caf\u00e9/' });
+  const set = rulesFrom(auditRule('  sel:\n    SiteUrl|contains: R&E\n  condition: sel'));
+  const before = RecordView.parses;
+  createEvaluator(set).push([stored({ ...cafe, raw: cafe.raw.replace('\u00e9', '\\u00e9') })]);
+  assert.equal(RecordView.parses, before);
+});
+
 test('many rules on one record parse its AuditData once', () => {
   const texts = ['ForwardTo', 'DeleteMessage', 'MarkAsRead'].map((p, i) =>
     auditRule(`  sel:\n    Operation: New-InboxRule\n    Parameters.${p}|exists: true\n  condition: sel`).replace(

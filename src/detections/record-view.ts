@@ -15,6 +15,7 @@ export interface ExternalCheck {
 export class RecordView {
   private parsed: Json | undefined;
   private opLower: string | undefined;
+  private escaped: boolean | undefined;
 
   constructor(
     readonly record: StoredRecord,
@@ -36,6 +37,17 @@ export class RecordView {
     return this.parsed !== undefined;
   }
 
+  /**
+   * Whether the raw text writes a printable ASCII character as a `\uXXXX` escape. JSON allows any character
+   * so written, and common writers do it for `&`, `<`, `>`, `'` and `+` (Go's encoding/json, .NET's
+   * System.Text.Json, Windows PowerShell's ConvertTo-Json): then a value's literal is not in the raw text
+   * though the parsed field holds it, so a raw-text prefilter cannot rule the record out.
+   */
+  get escapesAscii(): boolean {
+    if (this.escaped === undefined) this.escaped = ASCII_ESCAPE.test(this.record.raw);
+    return this.escaped;
+  }
+
   get operationLower(): string {
     if (this.opLower === undefined) this.opLower = lower(this.record.operation);
     return this.opLower;
@@ -44,6 +56,9 @@ export class RecordView {
   /** How many raw records were parsed in this process (tests and benchmarks read it). */
   static parses = 0;
 }
+
+/** `\u0020` to `\u007f` (either case of hex digit): printable ASCII written as an escape. */
+const ASCII_ESCAPE = /\\u00[2-7][0-9a-fA-F]/;
 
 const lowered = new Map<string, string>();
 

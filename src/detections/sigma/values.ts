@@ -76,13 +76,17 @@ export function compileFieldTest(spec: FieldSpec, value: unknown, line: number |
   if (!must) return test;
   if (all) {
     const each = must.map((group) => new RegExp(group.map(escapeRe).join('|'), 'i'));
-    return (v) => each.every((re) => re.test(v.record.raw)) && test(v);
+    return (v) => (v.escapesAscii || each.every((re) => re.test(v.record.raw))) && test(v);
   }
   const any = new RegExp(must.flat().map(escapeRe).join('|'), 'i');
-  return (v) => any.test(v.record.raw) && test(v);
+  return (v) => (any.test(v.record.raw) || v.escapesAscii) && test(v);
 }
 
-/** Characters no JSON writer escapes: a value made of them appears in the raw text as it is. */
+/**
+ * Characters a JSON writer writes as they are, unless it writes them as `\uXXXX` escapes (JSON allows any
+ * character so; several writers escape `&<>'+`): a value made of them appears in the raw text as it is
+ * when the text has no such escape (RecordView.escapesAscii), and only then may the prefilter rule a record out.
+ */
 const PLAIN = /^[A-Za-z0-9 _.,:;@=+#$%&!~'()[\]{}<>|^-]+$/;
 
 /**
