@@ -21,6 +21,19 @@ test('patterns that can backtrack catastrophically are named with the reason', (
   assert.match(regexHazard('^(a{1,3}){2,}$', '')!, /nests a quantifier/);
   assert.match(regexHazard('(a+){26}', '')!, /26 quantifiers/);
   assert.match(regexHazard('(?:x{100}){100}', '')!, /written out only up to 4000 tokens/);
+  // Star height 1, but polynomial of a high degree: a 200-character ObjectId of a's kept rules test busy for minutes.
+  assert.match(
+    regexHazard('^.*a.*a.*a.*a.*a.*a.*a.*a.*a.*b$', '')!,
+    /^has 10 repetitions in a row that can take the same/,
+  );
+  assert.match(regexHazard('^\\w*\\d*\\w*$', '')!, /^has 3 repetitions in a row.*different characters/);
+  assert.match(regexHazard('^(?:x|.*a.*a.*b)$', '')!, /^has 3 repetitions in a row/);
+  // Without ^ the engine tries every start: that search is the first repetition of the chain.
+  assert.match(
+    regexHazard('a.*a.*b', '')!,
+    /^has 3 repetitions .*the search for where a match starts.*begin it with \^/,
+  );
+  assert.match(regexHazard('^.*a.*b', 'm')!, /^has 3 repetitions/);
 });
 
 test('an exact count is no choice to backtrack over: written out, a counted group in a counted group passes', () => {
@@ -43,6 +56,11 @@ test('ordinary patterns pass: one level of repetition, alternatives that cannot 
     '(A|a)+',
     '^(?:ab|cd){2}$',
     '.*\\.onmicrosoft\\.com',
+    '^.*a.*b', // quadratic at most
+    'foo.*bar',
+    '\\d+\\.\\d+\\.\\d+\\.\\d+', // a repetition the next character cannot be taken by ends the chain
+    '^[^/]*/[^/]*/[^/]*$',
+    'https?://[^/]+/sites/[^/]+/.*\\.exe$',
   ])
     assert.equal(regexHazard(safe, ''), null, safe);
 });

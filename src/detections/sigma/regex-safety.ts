@@ -7,7 +7,10 @@
  *   also refuses more than 25 quantifiers in one pattern (its bound on long polynomial chains);
  * - alternatives under a quantifier that can match the same text (`(\w|\d)+`, `(a|aa)*`): judged
  *   here on the same parse (ret, safe-regex2's parser), position by position over character sets;
- * - backreferences (`\1`, `\k<name>`), which no linear-time engine supports.
+ * - backreferences (`\1`, `\k<name>`), which no linear-time engine supports;
+ * - more than two unbounded repetitions in a row that can take the same characters (`^.*a.*a.*b`, or
+ *   `a.*a.*b` where the search for a start is the first): polynomial, but of a degree that makes a few
+ *   hundred characters run for minutes.
  * A pattern ret cannot parse (lookbehind) cannot be judged, so it is refused too, with the reason.
  */
 import ret, { types, type Root, type SetToken, type Token } from 'ret';
@@ -46,6 +49,15 @@ export function regexHazard(source: string, flags: string): string | null {
     return count > MAX_QUANTIFIERS
       ? `has ${count} quantifiers (more than ${MAX_QUANTIFIERS})`
       : `nests a quantifier inside another${expanded === 'too large' ? ` (exact counts are written out only up to ${MAX_WRITTEN_OUT} tokens)` : ''}`;
+  }
+  const degree = polynomialDegree(judged, flags.includes('m'), flags.includes('i'));
+  if (degree > MAX_DEGREE) {
+    const searched = !anchored(judged, flags.includes('m'));
+    return (
+      `has ${degree} repetitions in a row that can take the same characters${searched ? ' (the first is the search for where a match starts: the pattern does not begin with ^)' : ''}, ` +
+      `so a value that fails to match can take time growing as its length to the power ${degree}; ` +
+      `${searched ? 'begin it with ^ (^.*x finds x anywhere, as x does) or ' : ''}let neighbouring repetitions take different characters ([^/]* rather than .*)`
+    );
   }
   return null;
 }
@@ -209,4 +221,90 @@ function complement(ranges: [number, number][]): [number, number][] {
 
 function intersects(a: [number, number][], b: [number, number][]): boolean {
   return a.some(([f1, t1]) => b.some(([f2, t2]) => f1 <= t2 && f2 <= t1));
+}
+
+/** Unbounded repetitions in a row that may take the same characters: 2 (quadratic) is the most accepted. */
+export const MAX_DEGREE = 2;
+
+type Ranges = [number, number][];
+const EVERY: Ranges = [[0, LAST]];
+
+function anchored(root: Root, multiline: boolean): boolean {
+  const first = root.stack?.[0];
+  return !multiline && first?.type === types.POSITION && first.value === '^';
+}
+
+/**
+ * The degree of the polynomial a failing match can take (regexploit's "starriness"): the longest chain of
+ * unbounded repetitions where each one's first characters can be taken by the one before, and so can every
+ * required character between them — the engine then tries every way to share a run of those characters
+ * out. A pattern that does not begin with ^ is tried at every position: that search is the chain's first.
+ */
+function polynomialDegree(root: Root, multiline: boolean, fold: boolean): number {
+  const start = (tokens: Token[]): number => chain(tokens, anchored(root, multiline) ? null : EVERY, fold);
+  return root.options ? Math.max(...root.options.map(start)) : start(root.stack ?? []);
+}
+
+function chain(tokens: Token[], searched: Ranges | null, fold: boolean): number {
+  let best = searched ? 1 : 0;
+  let length = best;
+  let star = searched;
+  for (const token of flat(tokens)) {
+    if (isZeroWidth(token)) continue;
+    if (token.type === types.GROUP && token.options) {
+      best = Math.max(best, ...token.options.map((o) => chain(o, null, fold)));
+      if (canBeEmpty(token)) continue;
+    }
+    if (token.type === types.REPETITION && token.max === Infinity) {
+      length = star && intersects(star, firstOf([token.value], fold)) ? length + 1 : 1;
+      star = setOf(token.value, fold);
+      best = Math.max(best, length);
+      continue;
+    }
+    if (token.type === types.REPETITION && token.min === 0) continue;
+    // A required character the repetition before cannot take ends the chain.
+    if (star && !intersects(star, setOf(token, fold))) star = null;
+  }
+  return best;
+}
+
+/** A sequence with plain groups (no alternatives, no lookaround, not repeated) opened up. */
+function flat(tokens: Token[]): Token[] {
+  return tokens.flatMap((t) => (t.type === types.GROUP && !t.options && !isZeroWidth(t) ? flat(t.stack ?? []) : [t]));
+}
+
+function isZeroWidth(token: Token): boolean {
+  return (
+    token.type === types.POSITION || (token.type === types.GROUP && Boolean(token.followedBy || token.notFollowedBy))
+  );
+}
+
+function canBeEmpty(token: Token): boolean {
+  if (isZeroWidth(token) || token.type === types.REFERENCE) return true;
+  if (token.type === types.REPETITION) return token.min === 0 || canBeEmpty(token.value);
+  if (token.type === types.GROUP)
+    return token.options ? token.options.some((o) => o.every(canBeEmpty)) : (token.stack ?? []).every(canBeEmpty);
+  return false;
+}
+
+/** Every character a token can take. */
+function setOf(token: Token, fold: boolean): Ranges {
+  if (token.type === types.CHAR || token.type === types.SET) return rangesOf(token, fold);
+  if (token.type === types.REPETITION) return setOf(token.value, fold);
+  if (token.type !== types.GROUP || isZeroWidth(token)) return [];
+  return [...(token.stack ?? []), ...(token.options ?? []).flat()].flatMap((t) => setOf(t, fold));
+}
+
+/** The characters a sequence can begin with. */
+function firstOf(tokens: Token[], fold: boolean): Ranges {
+  const out: Ranges = [];
+  for (const token of tokens) {
+    if (isZeroWidth(token)) continue;
+    if (token.type === types.REPETITION) out.push(...firstOf([token.value], fold));
+    else if (token.type === types.GROUP)
+      out.push(...(token.options ?? [token.stack ?? []]).flatMap((o) => firstOf(o, fold)));
+    else out.push(...setOf(token, fold));
+    if (!canBeEmpty(token)) break;
+  }
+  return out;
 }
