@@ -27,6 +27,8 @@ export interface DeliverContext {
   onFailure?: (failure: SinkFailure) => void;
   /** Removes secrets from a receiver's reason before it is kept. */
   scrub?: (text: string) => string;
+  /** Waits between attempts instead of one clock.sleep (the forwarder renews its lease while it waits). */
+  wait?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
 export interface DeliverOutcome {
@@ -78,6 +80,7 @@ async function sendAll(ctx: DeliverContext, items: readonly Item[], out: Deliver
     }
   };
   const result = await runWithRetry(step, ctx.policy, ctx.clock, ctx.signal, {
+    ...(ctx.wait ? { wait: (decision) => ctx.wait!(decision.delayMs, ctx.signal) } : {}),
     onRetry: (decision, failed, attempt) => {
       const failure = sinkFailureOf(failed);
       // A request that failed after it left may have been kept by the receiver: resending it may double.

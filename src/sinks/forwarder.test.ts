@@ -152,6 +152,39 @@ describe('forwarder', () => {
     assert.equal(driver.sent.length, 0);
   });
 
+  test('a receiver down longer than the lease term: the lease is renewed while waiting, no one else takes the sink', async () => {
+    const store = new MemoryForwardStore();
+    store.add(records(10));
+    const clock = new ManualClock(T0, true);
+    const other = 'otherhost:2:bbbbbbbb';
+    const takenBy: boolean[] = [];
+    // Down for ten attempts a minute apart (Retry-After), five times the two-minute lease; at every
+    // attempt another process on another host tries to take the sink, as a second daemon would.
+    const driver = scriptedDriver((_, call) => {
+      return call < 10
+        ? new SinkFailure('server', '503 Server is busy', { retryable: true, retryAfterMs: 60_000 })
+        : { rejected: [], retry: [] };
+    });
+    const send = driver.send.bind(driver);
+    driver.send = async (items, signal) => {
+      const now = clock.now();
+      takenBy.push(await store.ledger.acquireLease('sink:test', other, now + 120_000, now));
+      return send(items, signal);
+    };
+    const result = await runSink(
+      options(store, {
+        clock,
+        leaseMs: 120_000,
+        policy: backoffPolicy({ random: () => 0.5, maxAttempts: Infinity, capMs: 1_000 }),
+      }),
+      sinkRow(),
+      driver,
+    );
+    assert.equal(clock.now() - T0 >= 9 * 60_000, true, 'the receiver was down for nine minutes');
+    assert.deepEqual(result, { sink: 'test', state: 'caught-up', delivered: 10, dead: 0 });
+    assert.deepEqual(takenBy, Array(11).fill(false), 'the lease stayed with the live sender');
+  });
+
   test('a sink down for a day catches up from its cursor when it comes back', async () => {
     const store = new MemoryForwardStore();
     store.add(records(100));

@@ -115,6 +115,7 @@ async function loop(
               signal: inner.signal,
               onFailure: (f) => stats.failed(f),
               scrub: options.scrub,
+              wait: (ms, waitSignal) => waitHoldingLease(options, row.name, leaseMs, ms, waitSignal),
             },
             items,
           );
@@ -168,6 +169,25 @@ async function loop(
   }
   logger.info({ event: EVENTS.stopped, sink: row.name, delivered, dead }, 'stopped');
   return { sink: row.name, state: 'stopped' };
+}
+
+/**
+ * A wait between attempts at one batch, renewing the lease at least every third of its term: a receiver
+ * that is down (or asks, by Retry-After, for minutes) would otherwise outlast the lease, and another
+ * process would take the sink over from a live sender and send the same batch beside it.
+ */
+async function waitHoldingLease(
+  options: ForwardOptions,
+  sink: string,
+  leaseMs: number,
+  ms: number,
+  signal: AbortSignal,
+): Promise<void> {
+  const slice = Math.max(1, Math.floor(leaseMs / 3));
+  for (let left = ms; left > 0; left -= slice) {
+    await options.clock.sleep(Math.min(left, slice), signal);
+    await renew(options, sink, leaseMs);
+  }
 }
 
 async function renew(options: ForwardOptions, sink: string, leaseMs: number): Promise<void> {

@@ -1,7 +1,8 @@
 /**
  * One process sends to a sink at a time: it holds the lease `sink:<name>` in the store's ledger (as the
- * collector does per stream), renews it after every batch, and lets it go when it stops. A holder on
- * this machine whose process died is taken over at once; one elsewhere when its lease runs out.
+ * collector does per stream), renews it after every batch and while it waits to retry one (forwarder.ts
+ * waitHoldingLease), and lets it go when it stops. A holder on this machine whose process died is taken
+ * over at once; one elsewhere when its lease runs out.
  */
 import { isDeadLocalOwner, leaseOwner } from '../runtime/lease-owner.js';
 import type { Leases } from './ports.js';
