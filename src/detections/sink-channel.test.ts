@@ -15,7 +15,7 @@ import { openSqliteStore } from '../store/sqlite/index.js';
 import { parseAlertingConfig } from './alerting-config.js';
 import { openLiveDetections } from './live-session.js';
 import { loadRuleSet } from './loader.js';
-import { deliverDue } from './routing.js';
+import { deliverDue, type AlertChannel } from './routing.js';
 import { sinkChannel } from './sink-channel.js';
 
 /**
@@ -55,7 +55,7 @@ describe('alerts routed to a sink', () => {
   });
   afterEach(async () => store.close());
 
-  function live(routes: string) {
+  function live(routes: string, extra: AlertChannel[] = []) {
     const alerting = parseAlertingConfig(routes, 'alerting.yaml');
     const row = sinkRow({ name: 'soc-hook', kind: 'webhook', url, takes: 'alerts' });
     const driver = webhookDriver({
@@ -76,7 +76,8 @@ describe('alerts routed to a sink', () => {
       describe: () => 'Switch it back on.',
       consoleUrl: 'https://tw.example',
     });
-    const routing = { config: alerting.routing, channels: new Map([['soc-hook', channel]]) };
+    const channels = new Map<string, AlertChannel>([['soc-hook', channel], ...extra.map((c) => [c.name, c] as const)]);
+    const routing = { config: alerting.routing, channels };
     return { session: openLiveDetections(store, loadRuleSet(), { clock, logger: silentLogger, routing }), driver };
   }
 
@@ -105,6 +106,27 @@ describe('alerts routed to a sink', () => {
     assert.match(sent.link, /^https:\/\/tw\.example\/#\/alerts\?id=al_/);
     assert.equal(sent.recordIds.length, 1);
     assert.equal((await session.pass()).delivery?.delivered, 0, 'delivered once');
+    assert.equal(got.length, 1);
+    await driver.close();
+  });
+
+  test('a second channel that is down does not make the healthy sink receive the alert again on every pass', async () => {
+    let up = false;
+    const mail: AlertChannel = {
+      name: 'soc-mail',
+      send: async () => {
+        if (!up) throw new Error('the mail server is down');
+      },
+    };
+    const { session, driver } = live('routes: [{ channel: soc-hook }, { channel: soc-mail }]', [mail]);
+    await store.records.insert([
+      exchangeAdmin('Set-AdminAuditLogConfig', { UnifiedAuditLogIngestionEnabled: 'False' }),
+    ]);
+    for (let pass = 0; pass < 3; pass++)
+      assert.deepEqual((await session.pass()).delivery, { delivered: 0, unrouted: 0, failed: 1 }, 'still due');
+    assert.equal(got.length, 1, 'the webhook got the alert once, not once per pass');
+    up = true;
+    assert.deepEqual((await session.pass()).delivery, { delivered: 1, unrouted: 0, failed: 0 });
     assert.equal(got.length, 1);
     await driver.close();
   });
