@@ -32,6 +32,14 @@ test('modifiers contains, startswith, endswith, all, cased, re', () => {
   assert.ok(fires("  sel:\n    Parameters.ForwardTo|re|i: '^bob@'\n  condition: sel", r));
 });
 
+test('a value whose lower case is longer (Turkish dotted İ) still equals itself', () => {
+  const r = record({ operation: 'FileDownloaded', objectId: 'İstanbul şubesi.docx' });
+  assert.equal('İstanbul şubesi.docx'.toLowerCase().length, 'İstanbul şubesi.docx'.length + 1);
+  assert.ok(fires("  sel:\n    ObjectId: 'İstanbul şubesi.docx'\n  condition: sel", r));
+  assert.ok(fires("  sel:\n    ObjectId: 'İSTANBUL ŞUBESI.DOCX'\n  condition: sel", r));
+  assert.ok(!fires("  sel:\n    ObjectId: 'Ankara şubesi.docx'\n  condition: sel", r));
+});
+
 test('wildcards * and ?, and escaped ones', () => {
   const r = record({ operation: 'FileDownloaded', objectId: 'https://x/a*b?c.docx' });
   assert.ok(fires("  sel:\n    ObjectId: 'https://x/*.docx'\n  condition: sel", r));

@@ -46,7 +46,10 @@ export function stringMatcher(text: string, shape: Shape, cased: boolean): (s: s
     const norm = cased ? (s: string) => s : (s: string) => s.toLowerCase();
     switch (shape) {
       case 'equals':
-        return (s) => s.length === want.length && norm(s) === want;
+        // Lower case can change a text's length ('İ' becomes 'i' and a combining dot): the length test
+        // that saves lower-casing long texts holds only when the wanted text is ASCII.
+        if (cased || /^[\x00-\x7f]*$/.test(want)) return (s) => s.length === want.length && norm(s) === want;
+        return (s) => norm(s) === want;
       case 'contains':
         if (cased) return (s) => s.includes(want);
         // A case-insensitive search, not a lower-cased copy of every text searched (raw records are long).
