@@ -5,6 +5,8 @@
  * the receivers of emulator/siem; the one answer under test is replaced on the wire by `answering`.
  */
 import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { beforeEach, describe, test } from 'node:test';
 import { ManualClock } from '../src/core/clock.js';
 import { silentLogger } from '../src/core/log.js';
@@ -145,6 +147,38 @@ describe('Elastic bulk and Logs Ingestion answers', () => {
       driver.test(new AbortController().signal),
       (e: SinkFailure) => e.stage === 'server' && e.message === '502 <h1>Bad gateway</h1>',
     );
+    await driver.close();
+  });
+
+  test('Logs Ingestion: a sign-in service that cannot be reached is a connection failure, retried, not a refused token', async () => {
+    const logs = rx.current.logs;
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const login = `https://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const row = sinkRow({
+      name: 'sentinel',
+      kind: 'sentinel',
+      url: rx.current.url,
+      options: {
+        dcr: logs.dcrImmutableId,
+        stream: logs.stream,
+        tenantId: logs.tenantId,
+        clientId: logs.clientId,
+        login,
+      },
+    });
+    const driver = sentinelDriver(driverContext(row, rx.current, logs.clientSecret));
+    await assert.rejects(
+      driver.test(new AbortController().signal),
+      (e: SinkFailure) =>
+        e.stage === 'connect' &&
+        e.retryable &&
+        e.message ===
+          `the sign-in service ${login} could not be reached: Nothing accepts connections at ${login.slice(8)}`,
+    );
+    const outcome = await testSink(driver, new AbortController().signal);
+    assert.equal(outcome.ok ? '' : outcome.stage, 'connection refused or cut');
     await driver.close();
   });
 

@@ -22,6 +22,8 @@ import { pack, row } from './encoder.js';
 export function sentinelDriver(ctx: DriverContext): SinkDriver {
   const config = sentinelConfig(ctx.row);
   const http = ctx.http({ caPem: ctx.caPem });
+  /** Requests to the sign-in service that got no answer, during one token request (msal words them as its own error). */
+  const unanswered: SinkFailure[] = [];
   const app = new ConfidentialClientApplication({
     auth: {
       clientId: config.clientId,
@@ -29,16 +31,25 @@ export function sentinelDriver(ctx: DriverContext): SinkDriver {
       knownAuthorities: [new URL(config.login).host],
       clientSecret: needSecret(ctx.secret, ctx.row.name, 'client secret'),
     },
-    system: { networkClient: msalNetwork(http) },
+    system: { networkClient: msalNetwork(http, (f) => unanswered.push(f)) },
   });
   let cached: { token: string; until: number } | null = null;
 
   async function token(): Promise<string> {
     if (cached && cached.until > ctx.clock.now()) return cached.token;
     let result;
+    unanswered.length = 0;
     try {
       result = await app.acquireTokenByClientCredential({ scopes: [config.scope], skipCache: true });
     } catch (e) {
+      // No answer is no refusal: DNS, a refused connection or a timeout stays what it is (and is retried).
+      const unreachable = unanswered.at(-1);
+      if (unreachable)
+        throw new SinkFailure(
+          unreachable.stage,
+          `the sign-in service ${config.login} could not be reached: ${unreachable.message}`,
+          { ...unreachable.options, cause: e },
+        );
       const text = (e as { errorMessage?: string; message?: string }).errorMessage ?? (e as Error).message;
       throw new SinkFailure('auth', `Entra refused the token for ${config.scope}: ${text.split('\n')[0]}`, {
         retryable: false,
@@ -121,19 +132,28 @@ export function sentinelDriver(ctx: DriverContext): SinkDriver {
   };
 }
 
-/** msal's documented networkClient extension, on the sink's HTTP sender (so --ca-file is trusted). */
-function msalNetwork(http: HttpSender): INetworkModule {
+/**
+ * msal's documented networkClient extension, on the sink's HTTP sender (so --ca-file is trusted). A request
+ * that got no answer is told to `unreachable` before msal wraps it in an error of its own.
+ */
+function msalNetwork(http: HttpSender, unreachable: (failure: SinkFailure) => void): INetworkModule {
   const send = async <T>(
     method: 'GET' | 'POST',
     url: string,
     options?: NetworkRequestOptions,
   ): Promise<NetworkResponse<T>> => {
-    const res = await http.send({
-      method,
-      url,
-      headers: options?.headers,
-      ...(options?.body !== undefined ? { body: options.body } : {}),
-    });
+    let res;
+    try {
+      res = await http.send({
+        method,
+        url,
+        headers: options?.headers,
+        ...(options?.body !== undefined ? { body: options.body } : {}),
+      });
+    } catch (e) {
+      if (e instanceof SinkFailure) unreachable(e);
+      throw e;
+    }
     let body: unknown = {};
     try {
       body = res.body.length ? JSON.parse(res.body.toString('utf8')) : {};
