@@ -71,6 +71,44 @@ describe('console audit trail coverage', () => {
     assert.equal((byUser.details.query as Record<string, unknown>).by, 'user');
   });
 
+  test('a search page with a cursor is recorded unless it continues a search just recorded', async () => {
+    const seq = await lastSeq();
+    const megan = `${range}&user=megan@contoso.onmicrosoft.com&limit=5`;
+    const first = await app.inject(ivy.with({ url: `/api/search?${megan}` }));
+    assert.equal(first.statusCode, 200, first.body);
+    const next = first.json().next as string;
+    assert.ok(next, 'the fixture has more than one page');
+    // The console scrolling on: the same filters, the next page, within the half hour.
+    clock.advance(20 * 60_000);
+    await get(ivy, `/api/search?${megan}&cursor=${next}`, 200);
+    // A cursor on other filters is no next page of anything recorded: an empty cursor is a first page, and a
+    // cursor is only the last row's time, tenant and id, so one made up reads from wherever it says.
+    await get(ivy, `/api/search?${range}&freeText=finance&cursor=`, 200);
+    const madeUp = Buffer.from(JSON.stringify([9e15, '', ''])).toString('base64url');
+    await get(ivy, `/api/search?${range}&freeText=calc&cursor=${madeUp}`, 200);
+    await get(ivy, `/api/search?${range}&freeText=calc&cursor=${madeUp}`, 200);
+    // A next page long after its search (no console scrolls on after half an hour) is recorded again.
+    clock.advance(31 * 60_000);
+    ivy = await signIn(app, 'ivy');
+    vic = await signIn(app, 'vic');
+    await get(ivy, `/api/search?${megan}&cursor=${next}`, 200);
+    const searches = (await deps.store.consoleAudit.list({ action: 'search', limit: 1_000 })).filter(
+      (e) => e.seq > seq,
+    );
+    assert.deepEqual(
+      searches.map((e) => {
+        const query = e.details.query as Record<string, unknown>;
+        return `${e.actor} ${e.outcome} ${String(query.user ?? query.freeText)}${query.cursor === undefined ? '' : ' cursor'}`;
+      }),
+      [
+        'ivy ok megan@contoso.onmicrosoft.com',
+        'ivy ok finance cursor',
+        'ivy ok calc cursor',
+        'ivy ok megan@contoso.onmicrosoft.com cursor',
+      ],
+    );
+  });
+
   test('every refusal of a signed-in caller is recorded: tenant scope and role, on any route', async () => {
     const seq = await lastSeq();
     await get(ivy, '/api/coverage?tenant=fabrikam', 403);

@@ -28,7 +28,7 @@ export function sanitize(value: unknown, depth = 0): unknown {
  *   logged, not recorded, since anyone who reaches the port could fill an append-only trail with them; sign-in
  *   attempts are the exception and are recorded by the sign-in routes themselves (rate limited per address);
  * - a route that declares `config.audit`: every call under that action, whatever the outcome, except the next
- *   pages of one search (a cursor);
+ *   pages of a search this caller just had recorded (ConsoleAuditor.repeatsSearch);
  * - any other route's refusal (403: the role, the tenant scope, CSRF): `access`, outcome denied;
  * - any other investigator route (it reads records: search, counts, exports, reports, triage): every call, under
  *   its method and path, so a route added without a name is still recorded — except a route that declares
@@ -40,7 +40,7 @@ export function sanitize(value: unknown, depth = 0): unknown {
 export function actionFor(request: FastifyRequest, status: number): string | null {
   if (!request.caller || request.caller.role === null) return null;
   const config = request.routeOptions.config;
-  if (config?.audit) return config.audit === 'search' && hasCursor(request) ? null : config.audit;
+  if (config?.audit) return config.audit;
   if (outcomeOf(status) === 'denied') return 'access';
   if (config?.audit === false) return null;
   if (config?.role === 'investigator' && request.routeOptions.url) {
@@ -49,9 +49,10 @@ export function actionFor(request: FastifyRequest, status: number): string | nul
   return null;
 }
 
-/** The next pages of one search are one search: only its first page is recorded. */
+/** A next page (a non-empty cursor): `cursor=` asks for the first page, as no cursor does. */
 function hasCursor(request: FastifyRequest): boolean {
-  return typeof (request.query as Record<string, unknown> | undefined)?.cursor === 'string';
+  const cursor = (request.query as Record<string, unknown> | undefined)?.cursor;
+  return cursor !== undefined && cursor !== '';
 }
 
 /** What the console asks for right after a search's first page, over the same filters (web useSearch). */
@@ -60,6 +61,11 @@ const FOLLOWS_SEARCH = new Set(['search.count', 'search.timeline']);
 const NOT_FILTERS = new Set(['limit', 'cursor', 'bucket']);
 /** How long after a search its count and timeline are taken as the console's follow-up. */
 const FOLLOW_MS = 60_000;
+/**
+ * How long after a search (or its last page) a next page of it is taken as the console scrolling on: the
+ * session's idle limit, as a person reads a page before scrolling to the next.
+ */
+const PAGES_MS = 30 * 60_000;
 /** Searches remembered for that (per process; a follow-up another process answers is simply recorded). */
 const REMEMBERED = 1_000;
 
@@ -100,22 +106,26 @@ export class ConsoleAuditor {
   }
 
   /**
-   * True for the count or timeline of a search this caller just had recorded with the same filters: it reads
-   * no record the search's entry does not already name, and recording it would triple every console search.
-   * Counts by a dimension (`search.counts`, e.g. by user or address) are never taken as a follow-up.
+   * True for what only repeats a search this caller just had recorded with the same filters, which reads no
+   * record the search's entry does not already name:
+   * - its next pages (a cursor), within PAGES_MS of the search or of the page before. A cursor is only the last
+   *   row's time, tenant and id, which anyone can write: one on filters no recorded search had is a search of
+   *   its own, recorded (it used to be skipped for having a cursor, so `cursor=` or a made-up cursor read the
+   *   records of any filter with no entry);
+   * - its count or timeline, within FOLLOW_MS: recording them would triple every console search. Counts by a
+   *   dimension (`search.counts`, e.g. by user or address) are never taken as a follow-up.
    */
   repeatsSearch(request: FastifyRequest, action: string, outcome: AuditOutcome): boolean {
     if (outcome !== 'ok' || (action !== 'search' && !FOLLOWS_SEARCH.has(action))) return false;
     const key = searchKey(request);
     const now = this.clock.now();
-    if (action === 'search') {
-      this.searches.delete(key);
-      this.searches.set(key, now);
-      if (this.searches.size > REMEMBERED) this.searches.delete(this.searches.keys().next().value!);
-      return false;
-    }
     const at = this.searches.get(key);
-    return at !== undefined && now - at <= FOLLOW_MS;
+    if (action !== 'search') return at !== undefined && now - at <= FOLLOW_MS;
+    const page = hasCursor(request) && at !== undefined && now - at <= PAGES_MS;
+    this.searches.delete(key);
+    this.searches.set(key, now);
+    if (this.searches.size > REMEMBERED) this.searches.delete(this.searches.keys().next().value!);
+    return page;
   }
 
   /** An entry for a request: the caller the auth hook resolved, the client's address. */
