@@ -55,6 +55,17 @@ describe('bad input → 4xx with a clear message', () => {
     ['cursor with quotes', `/api/search?${range}&cursor=%27%20OR%201%3D1`, 'BAD_INPUT'],
     ['unknown tenant', `/api/search?${range}&tenant=nowhere`, 'UNKNOWN_TENANT'],
     ['unknown parameter', `/api/search?${range}&usr=adele`, 'BAD_FILTER'],
+    // Names every object has (Object.prototype's) are parameters like any other: unknown, not silently dropped.
+    ['parameter named constructor', `/api/search?${range}&constructor=x`, 'BAD_FILTER'],
+    ['parameter named toString', `/api/search/count?${range}&toString=x`, 'BAD_FILTER'],
+    ['parameter named __proto__', `/api/export?${range}&__proto__=x`, 'BAD_FILTER'],
+    // A misspelt filter must not answer as if no filter were given (every tenant's alerts, every stream).
+    ['misspelt alert filter', `/api/alerts?tenants=contoso`, 'BAD_INPUT'],
+    ['misspelt alert severity', `/api/alerts?severty=high`, 'BAD_INPUT'],
+    ['unknown parameter of an alert', `/api/alerts/al_0000000000000000?tenants=contoso`, 'BAD_INPUT'],
+    ['unknown parameter of exclusions', `/api/alert-exclusions?tenants=contoso`, 'BAD_INPUT'],
+    ['unknown parameter of rule history', `/api/rule-history?tenants=contoso`, 'BAD_INPUT'],
+    ['misspelt coverage filter', `/api/coverage?tenants=contoso`, 'BAD_INPUT'],
     ['bad IP', `/api/search?${range}&ip=300.1.2.3`, 'BAD_FILTER'],
     ['IP with SQL', `/api/search?${range}&ip=1.2.3.4%27%20OR%20%271%27%3D%271`, 'BAD_FILTER'],
     ['unknown record type', `/api/search?${range}&recordType=NotAType`, 'BAD_FILTER'],

@@ -78,6 +78,7 @@ describe('adding and testing a tenant from the console', () => {
       [{ ...emulated(), certificatePem: 'x', privateKeyPem: 'y' }, /Give one credential/],
       [{ ...emulated(), clientSecret: undefined }, /Give one credential/],
       [{ ...emulated(), secretEnv: 'HOME' }, /Unknown field "secretEnv"/],
+      [{ ...emulated(), constructor: 'x' }, /Unknown field "constructor"/],
       [{ ...emulated(), name: '' }, /The field name is required/],
       [{ ...emulated(), clientSecret: 42 }, /The field clientSecret must be text/],
       [{ ...emulated(), baseUrl: 'http://127.0.0.1:1' }, /must be https/],

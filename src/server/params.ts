@@ -9,6 +9,18 @@ export function values(raw: string | string[] | undefined): string[] {
   return Array.isArray(raw) ? raw : [raw];
 }
 
+/**
+ * Refuses a query parameter the route does not take: a misspelt filter (`tenants=`, `severty=`) answered as if
+ * no filter were given — every tenant's alerts, every stream — which reads as an answer about what was asked.
+ */
+export function onlyParams(raw: RawQuery, accepted: readonly string[]): void {
+  const other = Object.keys(raw).find((k) => !accepted.includes(k));
+  if (other === undefined) return;
+  throw new AppError('BAD_INPUT', `Unknown parameter "${other.slice(0, 60)}"`, {
+    hint: accepted.length ? `Accepted parameters: ${accepted.join(', ')}` : 'This route takes no parameters',
+  });
+}
+
 /** A positive integer page size, at most `max` (LIMIT_TOO_LARGE names the maximum). */
 export function parseLimit(raw: string | string[] | undefined, fallback: number, max: number): number {
   const list = values(raw);

@@ -41,7 +41,8 @@ export async function searchQueryFrom(
   const input: Record<string, string | string[]> = {};
   for (const [key, value] of Object.entries(raw)) {
     if (extra.includes(key)) continue;
-    const target = (FILTER_PARAMS as Record<string, string>)[key];
+    // Own keys only: "constructor" or "__proto__" found Object.prototype's and passed as a filter, then vanished.
+    const target = Object.hasOwn(FILTER_PARAMS, key) ? (FILTER_PARAMS as Record<string, string>)[key] : undefined;
     if (!target) {
       throw new AppError('BAD_FILTER', `Unknown search parameter "${key.slice(0, 60)}"`, {
         hint: `Accepted parameters: ${[...Object.keys(FILTER_PARAMS), ...extra].join(', ')}`,

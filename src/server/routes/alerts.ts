@@ -8,9 +8,9 @@ import { firstSeenLookBacks, historyWaits, type FirstSeenLookBack } from '../../
 import { loadRuleSet } from '../../detections/loader.js';
 import { parseDuration, parseIsoUtc } from '../../core/time.js';
 import type { AlertRow, AlertStatus } from '../../store/contract.js';
-import type { ApiResponse } from '../api-types.js';
+import type { AlertQuery, ApiResponse } from '../api-types.js';
 import type { ServerDeps } from '../deps.js';
-import { parseLimit, values, type RawQuery } from '../params.js';
+import { onlyParams, parseLimit, values, type RawQuery } from '../params.js';
 import { resolveTenantKeys } from '../../search/tenants.js';
 
 /** The statuses a person may set from the console (new is only ever set by a hit). */
@@ -26,6 +26,16 @@ interface ActionBody {
   value?: unknown;
   allTenants?: unknown;
 }
+
+/** The alert list's filters (api-types.ts AlertQuery); the other alert routes take only tenant. */
+const LIST_PARAMS = [
+  'tenant',
+  'status',
+  'severity',
+  'rule',
+  'snoozed',
+  'limit',
+] as const satisfies readonly (keyof AlertQuery)[];
 
 const text = (v: unknown, max = 1_000): string => (typeof v === 'string' ? v.trim().slice(0, max) : '');
 
@@ -51,7 +61,12 @@ export function registerAlertRoutes(app: FastifyInstance, deps: ServerDeps): voi
    * The tenant keys asked about (names resolved) within the caller's scope (a tenant outside it is FORBIDDEN),
    * or undefined for all of them when the caller may see every tenant.
    */
-  async function askedTenants(raw: RawQuery, scope: TenantScope): Promise<string[] | undefined> {
+  async function askedTenants(
+    raw: RawQuery,
+    scope: TenantScope,
+    accepted: readonly string[] = ['tenant'],
+  ): Promise<string[] | undefined> {
+    onlyParams(raw, accepted);
     const asked = values(raw.tenant).filter((t) => t.trim());
     const allowed = scope.filterTenants(asked.length ? asked : undefined);
     if (!allowed) return undefined;
@@ -90,7 +105,7 @@ export function registerAlertRoutes(app: FastifyInstance, deps: ServerDeps): voi
 
   app.get('/api/alerts', { config: { role: 'viewer' } }, async (request): Promise<ApiResponse<'GET /api/alerts'>> => {
     const raw = request.query as RawQuery;
-    const tenants = await askedTenants(raw, request.scope);
+    const tenants = await askedTenants(raw, request.scope, LIST_PARAMS);
     const statuses = values(raw.status).filter(Boolean).map(parseStatus);
     const severities = values(raw.severity).filter(Boolean).map(parseSeverity);
     const rules = values(raw.rule).filter(Boolean);

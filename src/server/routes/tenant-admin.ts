@@ -35,7 +35,8 @@ export function parseNewTenant(body: unknown): NewTenant {
     throw badInput('The request body must be a JSON object', 'Send {"name", "tenantId", "clientId", …} as JSON');
   const input: Record<string, string> = {};
   for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
-    const max = FIELDS[key as keyof NewTenant];
+    // Own keys only: "constructor" found Object.prototype's and passed as a field.
+    const max = Object.hasOwn(FIELDS, key) ? FIELDS[key as keyof NewTenant] : undefined;
     if (max === undefined)
       throw badInput(`Unknown field "${key.slice(0, 60)}"`, `Accepted: ${Object.keys(FIELDS).join(', ')}`);
     if (value === undefined || value === null || value === '') continue;

@@ -7,7 +7,7 @@ import { readAuditingFacts } from '../../coverage/auditing.js';
 import type { CoverageWindow, PostureSnapshot, Store, TenantRow } from '../../store/contract.js';
 import type { ApiParams, ApiResponse, PostureCheck, PostureDetail, TenantOverview } from '../api-types.js';
 import type { ServerDeps } from '../deps.js';
-import { values, type RawQuery } from '../params.js';
+import { onlyParams, values, type RawQuery } from '../params.js';
 import { forbiddenTenant, type TenantScope } from '../auth/scope.js';
 
 function postureOf(s: PostureSnapshot | undefined, auditing: AuditingFact): TenantOverview['posture'] {
@@ -211,7 +211,9 @@ export function registerTenantRoutes(app: FastifyInstance, deps: ServerDeps): vo
 
   app.get('/api/coverage', viewer, async (request): Promise<ApiResponse<'GET /api/coverage'>> => {
     // tenant= may repeat: each named tenant must be one the caller may see (never a silent narrowing) and exist.
-    const wanted = values((request.query as RawQuery).tenant).filter((t) => t.trim());
+    const raw = request.query as RawQuery;
+    onlyParams(raw, ['tenant']);
+    const wanted = values(raw.tenant).filter((t) => t.trim());
     const refused = wanted.find((t) => !request.scope.allows(t));
     if (refused !== undefined) throw forbiddenTenant(refused);
     let tenants = (await store.tenants.list()).filter((t) => request.scope.allows(t.tenantId));
