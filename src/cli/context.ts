@@ -12,6 +12,8 @@ import { openStore } from '../store/open.js';
 export interface CliContext {
   locations: Locations;
   clock: Clock;
+  /** The real clock when `clock` runs faster (demo --time-scale): people's sessions, tokens and lockouts keep it. */
+  accountsClock?: Clock;
   logger: Logger;
   out: NodeJS.WritableStream & { isTTY?: boolean };
   err: NodeJS.WritableStream & { isTTY?: boolean };

@@ -18,6 +18,13 @@ import type { HeavyLane } from './heavy-lane.js';
 export interface ServerDeps {
   store: Store;
   clock: Clock;
+  /**
+   * The clock of people's sign-ins: sessions (idle and absolute limits), API tokens' expiry, lockouts, the
+   * sign-in rate limit and the console audit trail's times. Default `clock`. The demo with --time-scale runs
+   * `clock` (the records', the emulator's) 60 times faster: on it a session ended after 30 real seconds idle,
+   * a lockout after 15 seconds, and a 90-day token after a day and a half; this is the real clock there.
+   */
+  accountsClock?: Clock;
   logger: Logger;
   reports?: ReportsApi;
   collector?: CollectorStatusSource;

@@ -100,9 +100,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   // Before installAuth, whose sign-in routes are API routes too.
   const listing = routeList(app);
   // Before every route: the one place callers are resolved, roles checked and tenant scope computed.
+  const accountsClock = deps.accountsClock ?? deps.clock;
   const auditor = await installAuth(app, {
     store: deps.store,
-    clock: deps.clock,
+    clock: accountsClock,
     logger: deps.logger,
     options: { ...DEFAULT_AUTH, ...deps.auth },
   });
@@ -116,7 +117,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerTenantRoutes(app, deps);
   registerTenantAdminRoutes(app, deps);
   registerAuditConfigRoutes(app, deps);
-  registerAdminRoutes(app, { store: deps.store, clock: deps.clock, auditor });
+  registerAdminRoutes(app, { store: deps.store, clock: accountsClock, auditor });
   registerAlertRoutes(app, deps);
   registerWebhookRoutes(app, deps);
   registerSinkRoutes(app, deps);

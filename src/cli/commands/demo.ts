@@ -34,6 +34,7 @@ interface DemoOptions {
  * `--time-scale N`: the demo's emulator runs on its virtual clock, started now and moved N times faster
  * than real time, and everything in the demo (collector, posture checks, console) follows that clock, so
  * an audit log turned on with `enable` applies in 60/N real minutes instead of an hour (issue 17 item 16).
+ * People's sign-ins (sessions, tokens, lockouts, the console audit trail) keep the real clock.
  * 0 (the default): the real clock.
  */
 export function demoTimeScale(value: string | undefined): number {
@@ -249,7 +250,8 @@ async function runDemoIn(outer: CliContext, opts: DemoOptions, ownFolder: boolea
   });
   say.step(`emulator running at ${emu.url} with ${emu.tenants.length} simulated tenants`);
   if (scale > 0) {
-    ctx = { ...outer, clock: scaledClock(() => emu.clock.now(), scale) };
+    // People's sessions, tokens and lockouts keep real time: on the scaled clock a session ended after 30 s idle.
+    ctx = { ...outer, clock: scaledClock(() => emu.clock.now(), scale), accountsClock: outer.clock };
     say.step(
       `the emulator's clock runs ${scale}× real time (an hour in ${fmtMinutes(60 / scale)}); the collector, the checks and the console follow it`,
     );

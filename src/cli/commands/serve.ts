@@ -193,6 +193,7 @@ export async function serveConsole(
       ...security,
       store,
       clock: ctx.clock,
+      ...(ctx.accountsClock ? { accountsClock: ctx.accountsClock } : {}),
       logger: ctx.logger,
       reports: reportsApi(store, ctx),
       posture: postureApi(store, ctx),

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../core/errors.js';
-import type { ManualClock } from '../../core/clock.js';
+import { ManualClock } from '../../core/clock.js';
 import type { Store } from '../../store/contract.js';
 import { buildServer } from '../index.js';
 import { fakeReports, NOW, testDeps } from '../testing/fixtures.js';
@@ -106,6 +106,38 @@ describe('sign-in', () => {
     assert.equal(out.statusCode, 200);
     assert.equal(out.cookies.find((c) => c.name === 'tw_session')?.value, '');
     assert.equal((await app.inject(b.with({ url: '/api/tenants' }))).statusCode, 401);
+  });
+});
+
+describe("people's time when the records' clock runs faster (demo --time-scale)", () => {
+  test('sessions, tokens, lockouts and the trail keep the accounts clock, not the records clock', async () => {
+    const records = new ManualClock(NOW);
+    const people = new ManualClock(NOW);
+    const deps = await testDeps({ clock: records, accountsClock: people });
+    app = await buildServer(deps);
+    await addUser(deps.store, people, { name: 'alice' });
+    const made = await accountsOf(deps.store, people).addToken(TEST_ACTOR, { name: 't', user: 'alice', tenants: [] });
+    const bearer = { authorization: `Bearer ${made.token}` };
+    const b = await signIn(app, 'alice');
+    // An emulated hour passes in a real minute: the session (30 minutes idle) and the 90-day token live on.
+    records.advance(100 * 86_400_000);
+    people.advance(60_000);
+    assert.equal((await app.inject(b.with({ url: '/api/tenants' }))).statusCode, 200);
+    assert.equal((await app.inject({ url: '/api/tenants', headers: bearer })).statusCode, 200);
+    // Real time, not the records', is what ends them.
+    people.advance(31 * 60_000);
+    const idle = await app.inject(b.with({ url: '/api/tenants' }));
+    assert.match(idle.json().error.message, /inactivity/);
+    people.advance(90 * 86_400_000);
+    assert.match((await app.inject({ url: '/api/tenants', headers: bearer })).json().error.message, /expired/);
+    // A lockout lasts 15 real minutes, however fast the records' clock runs.
+    for (let i = 0; i < 5; i++) await login('alice', 'not the password');
+    records.advance(86_400_000);
+    assert.equal((await login('alice', TEST_PASSWORD)).json().error.code, 'SIGNIN_LOCKED');
+    const trail = await deps.store.consoleAudit.list({ limit: 1_000 });
+    assert.ok(trail.length > 0);
+    for (const e of trail) assert.ok(e.at <= people.now(), `${e.action} at ${new Date(e.at).toISOString()}`);
+    await app.close();
   });
 });
 
