@@ -114,6 +114,19 @@ describe('alert routes', () => {
     assert.equal((await get('/api/alerts/al_nope')).status, 404);
   });
 
+  test('opening an alert reads the records behind it: recorded in the console audit trail, as a record view is', async () => {
+    const [a] = (await get('/api/alerts?tenant=contoso&rule=r1')).body.alerts;
+    assert.ok(a);
+    const before = (await store.consoleAudit.list({ limit: 1_000 })).at(-1)?.seq ?? 0;
+    assert.equal((await get(`/api/alerts/${a.id}`)).status, 200);
+    assert.equal((await get('/api/alerts?tenant=contoso')).status, 200);
+    const entries = (await store.consoleAudit.list({ limit: 1_000 })).filter((e) => e.seq > before);
+    assert.deepEqual(
+      entries.map((e) => `${e.actor} ${e.action} ${e.outcome} ${e.target}`),
+      [`local alert.view ok ${a.id}`],
+    );
+  });
+
   test('actions: status, snooze and exclude, with clear errors for bad input', async () => {
     const [a] = (await get('/api/alerts?tenant=contoso&rule=r2')).body.alerts;
     assert.ok(a);

@@ -34,7 +34,7 @@ export function sanitize(value: unknown, depth = 0): unknown {
  *   its method and path, so a route added without a name is still recorded — except a route that declares
  *   `config.audit: false`, a lookup the console makes by itself that answers no record (the Search page's user
  *   suggestions): decided by the route, never by the caller;
- * - nothing else: the overview a viewer may read (tenants, posture, coverage, status, alerts, report list) is
+ * - nothing else: the overview a viewer may read (tenants, posture, coverage, status, alert list, report list) is
  *   what the console loads on every page, and an admin's reads of accounts and the trail change nothing.
  */
 export function actionFor(request: FastifyRequest, status: number): string | null {

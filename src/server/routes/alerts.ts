@@ -128,9 +128,10 @@ export function registerAlertRoutes(app: FastifyInstance, deps: ServerDeps): voi
     };
   });
 
+  // Recorded (alert.view): the detail holds up to 50 of the records behind the alert in full, as record.view does.
   app.get<{ Params: { id: string } }>(
     '/api/alerts/:id',
-    { config: { role: 'viewer' } },
+    { config: { role: 'viewer', audit: 'alert.view' } },
     async (request): Promise<ApiResponse<'GET /api/alerts/:id'>> => {
       const alert = await scoped(request.params.id, request.query as RawQuery, request.scope);
       const detail = await alertDetail(store, alert, deps.rules);
