@@ -64,6 +64,7 @@ describe('bad input → 4xx with a clear message', () => {
     ['misspelt alert severity', `/api/alerts?severty=high`, 'BAD_INPUT'],
     ['unknown parameter of an alert', `/api/alerts/al_0000000000000000?tenants=contoso`, 'BAD_INPUT'],
     ['unknown parameter of exclusions', `/api/alert-exclusions?tenants=contoso`, 'BAD_INPUT'],
+    ['audit trail page that is no number', `/api/audit?before=latest`, 'BAD_INPUT'],
     ['unknown parameter of rule history', `/api/rule-history?tenants=contoso`, 'BAD_INPUT'],
     ['misspelt coverage filter', `/api/coverage?tenants=contoso`, 'BAD_INPUT'],
     ['bad IP', `/api/search?${range}&ip=300.1.2.3`, 'BAD_FILTER'],
@@ -137,6 +138,24 @@ describe('reports routes', () => {
     assertClientError({ status: res.statusCode, body: res.json() }, 'BAD_INPUT');
     assert.equal(res.json().error.message, 'The body is not sent as JSON; the API reads JSON only');
     assert.match(res.json().error.hint, /Content-Type: application\/json/);
+  });
+  test('a tenant parameter that is not text is a 400 saying so, not a tenant named "[object Object]"', async () => {
+    for (const tenant of [[{ a: 1 }], [1], 7]) {
+      const res = await app.inject({ method: 'POST', url: '/api/reports/admin-activity/run', payload: { tenant } });
+      assertClientError({ status: res.statusCode, body: res.json() }, 'BAD_INPUT');
+      assert.match(res.json().error.message, /tenant/);
+      assert.doesNotMatch(res.json().error.message, /object Object/);
+    }
+  });
+  test('a body over the limit is refused with the limit named', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/reports/admin-activity/run',
+      payload: JSON.stringify({ user: 'x'.repeat(1_100_000) }),
+      headers: { 'content-type': 'application/json' },
+    });
+    assertClientError({ status: res.statusCode, body: res.json() }, 'BAD_INPUT');
+    assert.match(res.json().error.message, /larger than the 1 MB/);
   });
   test('parameters that are not an object are a 400', async () => {
     const res = await app.inject({ method: 'POST', url: '/api/reports/admin-activity/run', payload: [1, 2] });

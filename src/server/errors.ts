@@ -3,6 +3,9 @@ import { AppError, ERROR_CATALOGUE, toAppError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { SERVER_EVENTS } from './events.js';
 
+/** The largest request body the API reads (fastify bodyLimit): every body is a small JSON object. */
+export const BODY_LIMIT = 1_048_576;
+
 /** The body of every error response: stable code, what failed, what to do. */
 export interface ErrorBody {
   error: { code: string; message: string; hint?: string };
@@ -17,6 +20,14 @@ export interface ErrorBody {
 export function toHttpError(e: unknown): AppError {
   if (e instanceof AppError) return e;
   const fe = e as Partial<FastifyError>;
+  if (fe.statusCode === 413)
+    return new AppError(
+      'BAD_INPUT',
+      `The request body is larger than the ${BODY_LIMIT / 1_048_576} MB the API accepts`,
+      {
+        hint: 'API bodies are small JSON objects (parameters, a sign-in, a tenant); records are loaded with tenantwatch import',
+      },
+    );
   if (fe.statusCode === 415)
     return new AppError('BAD_INPUT', 'The body is not sent as JSON; the API reads JSON only', {
       hint: 'Send the body as JSON with Content-Type: application/json',

@@ -7,7 +7,7 @@ import type { ServerDeps } from './deps.js';
 import { registerAdminRoutes } from './auth/admin-routes.js';
 import { installAuth } from './auth/index.js';
 import { DEFAULT_AUTH, type RouteRole } from './auth/types.js';
-import { installErrorHandling } from './errors.js';
+import { BODY_LIMIT, installErrorHandling } from './errors.js';
 import { SERVER_EVENTS } from './events.js';
 import { registerAuditConfigRoutes } from './routes/audit-config.js';
 import { registerAlertRoutes } from './routes/alerts.js';
@@ -77,7 +77,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     ...(deps.https ? { https: deps.https } : {}),
     logger: false,
     trustProxy: deps.trustProxy?.length ? [...deps.trustProxy] : false,
-    bodyLimit: 1_048_576,
+    bodyLimit: BODY_LIMIT,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1_000 },
   });
   // Bodies are JSON only: a text/plain body reached the routes as a string ("" is not an alert status), and it is

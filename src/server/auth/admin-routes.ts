@@ -162,6 +162,11 @@ function auditFilter(raw: RawQuery, now: number): ConsoleAuditFilter {
   }
   const one = (k: string): string | undefined => (typeof raw[k] === 'string' && raw[k] ? String(raw[k]) : undefined);
   const [actor, action, from, to, before] = ['actor', 'action', 'from', 'to', 'before'].map(one);
+  // A page of the trail that is no number was ignored, answering the newest entries as if they were that page.
+  if (before !== undefined && !/^\d{1,15}$/.test(before))
+    throw new AppError('BAD_INPUT', `The before "${before.slice(0, 40)}" is not an entry's sequence number`, {
+      hint: 'Pass the seq of the oldest entry shown to get the page before it, or leave it out for the newest',
+    });
   return {
     newestFirst: true,
     limit: parseLimit(raw.limit, 200, 10_000),
@@ -169,7 +174,7 @@ function auditFilter(raw: RawQuery, now: number): ConsoleAuditFilter {
     ...(action ? { action } : {}),
     ...(from ? { from: parseTimeInput(from, now, 'from') } : {}),
     ...(to ? { to: parseTimeInput(to, now, 'to') } : {}),
-    ...(before && /^\d+$/.test(before) ? { before: Number(before) } : {}),
+    ...(before ? { before: Number(before) } : {}),
   };
 }
 

@@ -44,7 +44,16 @@ function runInput(id: string, body: unknown): ReportParams {
  */
 function scopedParams(params: ReportParams, scope: TenantScope): ReportParams {
   const given = params.tenant;
-  const requested = typeof given === 'string' ? [given] : Array.isArray(given) ? given.map(String) : undefined;
+  // Checked before the scope: a list of objects was named "[object Object]" and refused as a tenant not allowed.
+  if (
+    given !== undefined &&
+    typeof given !== 'string' &&
+    !(Array.isArray(given) && given.every((t) => typeof t === 'string'))
+  )
+    throw new AppError('BAD_INPUT', 'The tenant parameter must be a tenant name or GUID, or a list of them', {
+      hint: 'Send e.g. {"tenant":"contoso"} or {"tenant":["contoso","fabrikam"]}, or leave it out for every tenant you may see',
+    });
+  const requested = typeof given === 'string' ? [given] : Array.isArray(given) ? given : undefined;
   const tenants = scope.filterTenants(requested);
   if (tenants === undefined) return params;
   if (tenants.length === 0) {
