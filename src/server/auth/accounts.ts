@@ -12,6 +12,7 @@ import {
 import type { Store } from '../../store/contract.js';
 import { resolveTenantKeys } from '../../search/tenants.js';
 import type { ConsoleAuditor } from './audit.js';
+import { keepAnAdministrator } from './last-admin.js';
 import { hashPassword } from './password.js';
 import { expandGroups, TenantScope } from './scope.js';
 import { newApiToken } from './secrets.js';
@@ -83,6 +84,8 @@ export class Accounts {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly auditor: ConsoleAuditor,
+    /** true for the console: it refuses to remove, demote or narrow its last administrator of every tenant. */
+    private readonly keepAdministrator = false,
   ) {}
 
   private audit(actor: Actor, action: string, target: string, details: Record<string, unknown> = {}): Promise<void> {
@@ -186,6 +189,7 @@ export class Accounts {
       lockedUntil: null,
       updatedAt: this.clock.now(),
     };
+    if (this.keepAdministrator) await keepAnAdministrator(this.store, user, row);
     await this.store.auth.putUser(row);
     const ended = await this.store.auth.removeSessions(user.name);
     await this.audit(actor, 'user.reset', user.name, {
@@ -199,6 +203,8 @@ export class Accounts {
   }
 
   async removeUser(actor: Actor, name: string): Promise<void> {
+    const user = this.keepAdministrator ? await this.store.auth.getUser(name) : null;
+    if (user) await keepAnAdministrator(this.store, user, null);
     if (!(await this.store.auth.removeUser(name))) throw unknownUser(name);
     await this.audit(actor, 'user.remove', name);
   }

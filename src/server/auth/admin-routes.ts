@@ -40,7 +40,7 @@ export function registerAdminRoutes(
   app: FastifyInstance,
   deps: { store: Store; clock: Clock; auditor: ConsoleAuditor },
 ): void {
-  const accounts = new Accounts(deps.store, deps.clock, deps.auditor);
+  const accounts = new Accounts(deps.store, deps.clock, deps.auditor, true);
   const admin = { config: { role: 'admin' } } as const;
   const guarded = <T>(work: (request: FastifyRequest) => Promise<T>) => {
     return async (request: FastifyRequest): Promise<T> => {

@@ -271,6 +271,35 @@ describe('audit-config from the console', () => {
   });
 });
 
+describe('the console keeps an administrator of every tenant', () => {
+  beforeEach(async () => start());
+
+  test('the last one cannot be removed, demoted or narrowed from the console; once another exists, they can', async () => {
+    await addUser(store, clock, { name: 'alice', role: 'admin' });
+    await addUser(store, clock, { name: 'carl', role: 'admin', tenants: ['contoso'] });
+    const alice = await signIn(app, 'alice');
+    const send = (method: 'DELETE' | 'POST', url: string, payload?: object) =>
+      app.inject(alice.with({ method, url, ...(payload ? { payload } : {}) }));
+    for (const res of [
+      await send('DELETE', '/api/admin/users/alice'),
+      await send('POST', '/api/admin/users/alice/reset', { role: 'investigator' }),
+      await send('POST', '/api/admin/users/alice/reset', { tenants: ['contoso'] }),
+    ]) {
+      assert.equal(res.statusCode, 409, res.body);
+      assert.equal(res.json().error.code, 'CONFLICT');
+      assert.match(res.json().error.message, /"alice" is the last administrator of every tenant/);
+      assert.match(res.json().error.hint, /tenantwatch user/);
+    }
+    assert.equal((await store.auth.getUser('alice'))?.role, 'admin', 'nothing refused was stored');
+    // An administrator of some tenants is no administrator of the accounts: carl changes nothing.
+    assert.equal((await send('DELETE', '/api/admin/users/carl')).statusCode, 200);
+    await addUser(store, clock, { name: 'dana', role: 'admin' });
+    assert.equal((await send('POST', '/api/admin/users/alice/reset', { role: 'viewer' })).statusCode, 200);
+    const dana = await signIn(app, 'dana');
+    assert.equal((await app.inject(dana.with({ method: 'DELETE', url: '/api/admin/users/alice' }))).statusCode, 200);
+  });
+});
+
 describe('account scopes', () => {
   beforeEach(async () => start());
 
