@@ -9,6 +9,7 @@ import { installAuth } from './auth/index.js';
 import { DEFAULT_AUTH, type RouteRole } from './auth/types.js';
 import { BODY_LIMIT, installErrorHandling } from './errors.js';
 import { SERVER_EVENTS } from './events.js';
+import { refuseNul } from './nul.js';
 import { registerAuditConfigRoutes } from './routes/audit-config.js';
 import { registerAlertRoutes } from './routes/alerts.js';
 import { registerCatalogRoutes } from './routes/catalog.js';
@@ -107,6 +108,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     logger: deps.logger,
     options: { ...DEFAULT_AUTH, ...deps.auth },
   });
+  refuseNul(app);
   app.get('/api', { config: { role: 'viewer' } }, async () => listing());
   const lane = deps.heavyLane ?? heavyLaneFor(deps.store);
   registerSearchRoutes(app, deps, lane);
