@@ -24,6 +24,14 @@ test('a cursor round-trips and anything else is refused as BAD_INPUT', () => {
     Buffer.from('[1,2]').toString('base64url'),
     Buffer.from('["x","t","i"]').toString('base64url'),
     'a'.repeat(3000),
+    // A time no row has (PostgreSQL's bigint refuses a fraction or 1e300: each was a 500) or text no row holds.
+    ...[
+      [1e300, 't', 'i'],
+      [1.5, 't', 'i'],
+      [-1e20, 't', 'i'],
+      [1, 't\u0000', 'i'],
+      [1, 't', 'i\u0000'],
+    ].map((c) => Buffer.from(JSON.stringify(c)).toString('base64url')),
   ]) {
     assert.equal(
       code(() => decodeCursor(bad)),

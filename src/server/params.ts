@@ -61,12 +61,10 @@ export function decodeCursor(raw: string | string[] | undefined): SearchCursor |
   }
   if (!Array.isArray(parsed) || parsed.length !== 3) throw bad;
   const [creationTime, tenant, id] = parsed as unknown[];
-  if (
-    typeof creationTime !== 'number' ||
-    !Number.isFinite(creationTime) ||
-    typeof tenant !== 'string' ||
-    typeof id !== 'string'
-  )
+  // What a row holds: a whole epoch-ms time (PostgreSQL's bigint refused a fraction or 1e300 with a 500), and a
+  // tenant and id without NUL (no stored text has one; PostgreSQL refuses it).
+  const storedText = (v: unknown): v is string => typeof v === 'string' && v.length <= 1_000 && !v.includes('\u0000');
+  if (typeof creationTime !== 'number' || !Number.isSafeInteger(creationTime) || !storedText(tenant) || !storedText(id))
     throw bad;
   return { creationTime, tenant, id };
 }
