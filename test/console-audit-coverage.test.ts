@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { ManualClock } from '../src/core/clock.js';
-import { addUser, signIn, type Browser } from '../src/server/auth/testing.js';
+import { accountsOf, addUser, signIn, TEST_ACTOR, type Browser } from '../src/server/auth/testing.js';
 import { buildServer, routesOf } from '../src/server/index.js';
 import { CONTOSO, DAY, NOW, testDeps } from '../src/server/testing/fixtures.js';
 import type { ServerDeps } from '../src/server/deps.js';
@@ -107,6 +107,18 @@ describe('console audit trail coverage', () => {
         'ivy ok megan@contoso.onmicrosoft.com cursor',
       ],
     );
+  });
+
+  test("a request made with an API token is recorded with the token's name, never its secret", async () => {
+    const seq = await lastSeq();
+    const made = await accountsOf(deps.store, clock).addToken(TEST_ACTOR, { name: 'siem-feed', user: 'ivy' });
+    const bearer = { authorization: `Bearer ${made.token}` };
+    assert.equal((await app.inject({ url: `/api/search/counts?${range}&by=user`, headers: bearer })).statusCode, 200);
+    const [entry] = (await deps.store.consoleAudit.list({ action: 'search.counts', limit: 1_000 })).filter(
+      (e) => e.seq > seq,
+    );
+    assert.equal(`${entry?.actor} ${entry?.via} ${String(entry?.details.tokenName)}`, 'ivy token siem-feed');
+    assert.ok(!JSON.stringify(entry).includes(made.token.slice(20)), 'no secret in the trail');
   });
 
   test('every refusal of a signed-in caller is recorded: tenant scope and role, on any route', async () => {

@@ -4,6 +4,7 @@ import type { Logger } from '../../core/log.js';
 import type { AuditOutcome, ConsoleAuditEntry } from '../../store/auth-contract.js';
 import type { Store } from '../../store/contract.js';
 import { AUTH_EVENTS } from './events.js';
+import type { Caller } from './types.js';
 
 /** Keys whose values never enter the trail, whatever route sends them. */
 const SECRET_KEY = /pass|secret|token|key|credential|cookie|authorization/i;
@@ -150,7 +151,10 @@ export class ConsoleAuditor {
     target: string | null,
     details: Record<string, unknown>,
   ): Promise<void> {
-    const caller = request.caller ?? { user: '-', via: 'anonymous' };
+    const caller: Pick<Caller, 'user' | 'via' | 'token'> = request.caller ?? { user: '-', via: 'anonymous' };
+    // Which of the user's tokens acted (a SIEM's, a script's), to revoke the right one: its name, never its secret.
+    // Added after sanitize, which drops every key that looks like a secret's ("token" among them).
+    const token = caller.via === 'token' && caller.token ? { tokenName: caller.token } : {};
     return this.record({
       actor: caller.user,
       via: caller.via,
@@ -158,7 +162,7 @@ export class ConsoleAuditor {
       action,
       outcome,
       target,
-      details: sanitize(details) as Record<string, unknown>,
+      details: { ...(sanitize(details) as Record<string, unknown>), ...token },
     });
   }
 }
