@@ -5,6 +5,18 @@ import { SERVER_EVENTS } from './events.js';
 
 /** The largest request body the API reads (fastify bodyLimit): every body is a small JSON object. */
 export const BODY_LIMIT = 1_048_576;
+/** The longest part of a path the router reads (fastify maxParamLength). */
+export const MAX_PARAM_LENGTH = 1_000;
+
+/**
+ * Fastify's router refuses a path it cannot decode or whose part is too long before any hook or handler, and
+ * answered with its own body ({"error":"Bad Request","code":"FST_ERR_BAD_URL",…}, quoting the path): the API's
+ * error shape instead, through the same mapping.
+ */
+export function frameworkError(e: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const error = toHttpError(e);
+  void reply.code(ERROR_CATALOGUE[error.code].status).type('application/json; charset=utf-8').send(errorBody(error));
+}
 
 /** The body of every error response: stable code, what failed, what to do. */
 export interface ErrorBody {
@@ -20,6 +32,18 @@ export interface ErrorBody {
 export function toHttpError(e: unknown): AppError {
   if (e instanceof AppError) return e;
   const fe = e as Partial<FastifyError>;
+  if (fe.code === 'FST_ERR_BAD_URL')
+    return new AppError('BAD_INPUT', 'The address has a %-escape that is not UTF-8 text', {
+      hint: 'Encode each part of the path with encodeURIComponent (a space is %20, é is %C3%A9)',
+    });
+  if (fe.code === 'FST_ERR_MAX_PARAM_LENGTH')
+    return new AppError(
+      'BAD_INPUT',
+      `A part of the address is longer than the ${MAX_PARAM_LENGTH} characters accepted`,
+      {
+        hint: 'Tenants, ids and names are far shorter: check what was pasted into the address',
+      },
+    );
   if (fe.statusCode === 413)
     return new AppError(
       'BAD_INPUT',
