@@ -130,6 +130,16 @@ describe('reports routes', () => {
       headers: { 'content-type': 'application/json' },
     });
     assertClientError({ status: res.statusCode, body: res.json() });
+    assert.match(res.json().error.message, /not valid JSON/);
+    assert.match(res.json().error.hint, /JSON object/);
+    // A key that would poison Object.prototype is refused by the parser: said, not reported as broken JSON alone.
+    const poisoned = await app.inject({
+      method: 'POST',
+      url: '/api/reports/admin-activity/run',
+      payload: '{"__proto__":{"x":1}}',
+      headers: { 'content-type': 'application/json' },
+    });
+    assert.match(poisoned.json().error.message, /__proto__/);
   });
   test('a body that is not sent as JSON is refused as such, not read as an empty request', async () => {
     const res = await app.inject({

@@ -56,9 +56,14 @@ export function toHttpError(e: unknown): AppError {
     return new AppError('BAD_INPUT', 'The body is not sent as JSON; the API reads JSON only', {
       hint: 'Send the body as JSON with Content-Type: application/json',
     });
+  if (fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY')
+    return new AppError('BAD_INPUT', 'The body is not valid JSON, or has a key named __proto__ or constructor', {
+      hint: 'Send one JSON object, e.g. {"start":"7d"}, with Content-Type: application/json',
+    });
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+    // docs/ARCHITECTURE.md, which this pointed to, is a map of the code; the routes are listed by GET /api.
     return new AppError(fe.statusCode === 404 ? 'NOT_FOUND' : 'BAD_INPUT', fe.message ?? 'The request is not valid', {
-      hint: 'Check the request against the API reference in docs/ARCHITECTURE.md (Console)',
+      hint: 'GET /api lists the routes and their parameters; docs/adr/0008-console-api-and-web.md describes them',
     });
   }
   return toAppError(e);
