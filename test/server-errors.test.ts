@@ -65,6 +65,9 @@ describe('bad input → 4xx with a clear message', () => {
     ['unknown parameter of an alert', `/api/alerts/al_0000000000000000?tenants=contoso`, 'BAD_INPUT'],
     ['unknown parameter of exclusions', `/api/alert-exclusions?tenants=contoso`, 'BAD_INPUT'],
     ['audit trail page that is no number', `/api/audit?before=latest`, 'BAD_INPUT'],
+    // A repeated filter was dropped as a whole: every actor's entries answered for "alice or bob".
+    ['audit trail filter given twice', `/api/audit?actor=alice&actor=bob`, 'BAD_INPUT'],
+    ['snoozed that is neither true nor false', `/api/alerts?snoozed=yes`, 'BAD_INPUT'],
     ['unknown parameter of rule history', `/api/rule-history?tenants=contoso`, 'BAD_INPUT'],
     ['misspelt coverage filter', `/api/coverage?tenants=contoso`, 'BAD_INPUT'],
     ['bad IP', `/api/search?${range}&ip=300.1.2.3`, 'BAD_FILTER'],

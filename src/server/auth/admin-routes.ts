@@ -160,7 +160,15 @@ function auditFilter(raw: RawQuery, now: number): ConsoleAuditFilter {
         hint: `Accepted: ${AUDIT_PARAMS.join(', ')}`,
       });
   }
-  const one = (k: string): string | undefined => (typeof raw[k] === 'string' && raw[k] ? String(raw[k]) : undefined);
+  const one = (k: string): string | undefined => {
+    const v = raw[k];
+    // A repeated filter was dropped as a whole, answering every actor's (or action's) entries.
+    if (Array.isArray(v))
+      throw new AppError('BAD_INPUT', `Give ${k} once, not ${v.length} times`, {
+        hint: `The trail is filtered by one ${k} at a time`,
+      });
+    return v ? v : undefined;
+  };
   const [actor, action, from, to, before] = ['actor', 'action', 'from', 'to', 'before'].map(one);
   // A page of the trail that is no number was ignored, answering the newest entries as if they were that page.
   if (before !== undefined && !/^\d{1,15}$/.test(before))

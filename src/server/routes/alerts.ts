@@ -10,7 +10,7 @@ import { parseDuration, parseIsoUtc } from '../../core/time.js';
 import type { AlertRow, AlertStatus } from '../../store/contract.js';
 import type { AlertQuery, ApiResponse } from '../api-types.js';
 import type { ServerDeps } from '../deps.js';
-import { onlyParams, parseLimit, values, type RawQuery } from '../params.js';
+import { onlyParams, parseLimit, pickOne, values, type RawQuery } from '../params.js';
 import { resolveTenantKeys } from '../../search/tenants.js';
 
 /** The statuses a person may set from the console (new is only ever set by a hit). */
@@ -116,7 +116,9 @@ export function registerAlertRoutes(app: FastifyInstance, deps: ServerDeps): voi
       ...(statuses.length ? { statuses } : {}),
       ...(severities.length ? { severities } : {}),
       ...(rules.length ? { ruleIds: rules } : {}),
-      ...(values(raw.snoozed)[0] === 'true' ? {} : { visibleAt: deps.clock.now() }),
+      ...(pickOne(raw.snoozed, 'snoozed', ['true', 'false'] as const, 'false') === 'true'
+        ? {}
+        : { visibleAt: deps.clock.now() }),
       limit: limit + 1,
     });
     const rows = found.slice(0, limit);
