@@ -25,9 +25,30 @@ function requireAllTenants(request: FastifyRequest): void {
   requireEveryTenant(request.scope, 'Managing accounts');
 }
 
-const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-const list = (v: unknown): string[] | undefined =>
-  Array.isArray(v) ? v.map(String) : typeof v === 'string' && v ? [v] : undefined;
+function notText(field: string, what: string): AppError {
+  return new AppError('BAD_INPUT', `The field ${field} must be ${what}`, {
+    hint: 'Send every field as a JSON string (tenants and groups: a string or a list of strings)',
+  });
+}
+
+/**
+ * A body field as text. Anything else is refused: a number given as the password read as no password ("needs a
+ * password or an OpenID Connect link"), and objects in a list of tenants as the tenant "[object Object]".
+ */
+function text(b: Record<string, unknown>, field: string): string | undefined {
+  const v = b[field];
+  if (v === undefined || v === null || v === '') return undefined;
+  if (typeof v !== 'string') throw notText(field, 'text');
+  return v;
+}
+
+function list(b: Record<string, unknown>, field: string): string[] | undefined {
+  const v = b[field];
+  if (v === undefined || v === null || v === '') return undefined;
+  if (typeof v === 'string') return [v];
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v;
+  throw notText(field, 'a string or a list of strings');
+}
 
 function body(request: FastifyRequest): Record<string, unknown> {
   const b = request.body;
@@ -59,13 +80,13 @@ export function registerAdminRoutes(
     admin,
     guarded(async (request): Promise<ApiResponse<'POST /api/admin/users'>> => {
       const b = body(request);
-      const password = text(b.password);
-      const externalId = text(b.externalId);
+      const password = text(b, 'password');
+      const externalId = text(b, 'externalId');
       return accounts.addUser(actorOf(request), {
-        name: text(b.name) ?? '',
-        role: text(b.role) ?? '',
-        tenants: list(b.tenants) ?? [],
-        groups: list(b.groups) ?? [],
+        name: text(b, 'name') ?? '',
+        role: text(b, 'role') ?? '',
+        tenants: list(b, 'tenants') ?? [],
+        groups: list(b, 'groups') ?? [],
         ...(password ? { password } : {}),
         ...(externalId ? { externalId } : {}),
       });
@@ -77,7 +98,12 @@ export function registerAdminRoutes(
     guarded(async (request): Promise<ApiResponse<'POST /api/admin/users/:name/reset'>> => {
       const b = body(request);
       const { name } = request.params as { name: string };
-      const [password, role, tenants, groups] = [text(b.password), text(b.role), list(b.tenants), list(b.groups)];
+      const [password, role, tenants, groups] = [
+        text(b, 'password'),
+        text(b, 'role'),
+        list(b, 'tenants'),
+        list(b, 'groups'),
+      ];
       return accounts.resetUser(actorOf(request), name, {
         ...(password ? { password } : {}),
         ...(role ? { role } : {}),
@@ -105,12 +131,12 @@ export function registerAdminRoutes(
     admin,
     guarded(async (request): Promise<ApiResponse<'POST /api/admin/tokens'>> => {
       const b = body(request);
-      const role = text(b.role);
+      const role = text(b, 'role');
       const days = b.expiresInDays === undefined ? undefined : Number(b.expiresInDays);
       return accounts.addToken(actorOf(request), {
-        name: text(b.name) ?? '',
-        user: text(b.user) ?? '',
-        tenants: list(b.tenants) ?? [],
+        name: text(b, 'name') ?? '',
+        user: text(b, 'user') ?? '',
+        tenants: list(b, 'tenants') ?? [],
         ...(role ? { role } : {}),
         ...(days !== undefined ? { expiresInDays: days } : {}),
       });
@@ -136,7 +162,11 @@ export function registerAdminRoutes(
     '/api/admin/groups/:name',
     admin,
     guarded(async (request): Promise<ApiResponse<'PUT /api/admin/groups/:name'>> =>
-      accounts.putGroup(actorOf(request), (request.params as { name: string }).name, list(body(request).tenants) ?? []),
+      accounts.putGroup(
+        actorOf(request),
+        (request.params as { name: string }).name,
+        list(body(request), 'tenants') ?? [],
+      ),
     ),
   );
   app.delete<{ Params: { name: string } }>(

@@ -300,6 +300,26 @@ describe('the console keeps an administrator of every tenant', () => {
   });
 });
 
+describe('what the Admin routes refuse', () => {
+  beforeEach(async () => start());
+
+  test('a field that is not text is refused naming the field, not read as missing or as "[object Object]"', async () => {
+    await addUser(store, clock, { name: 'alice', role: 'admin' });
+    const alice = await signIn(app, 'alice');
+    const base = { name: 'bob', role: 'viewer', password: 'a long passphrase' };
+    for (const [payload, message] of [
+      [{ ...base, password: 123456789012345 }, /The field password must be text/],
+      [{ ...base, tenants: [{ a: 1 }] }, /The field tenants must be a string or a list of strings/],
+      [{ ...base, groups: 7 }, /The field groups must be a string or a list of strings/],
+    ] as const) {
+      const res = await app.inject(alice.with({ method: 'POST', url: '/api/admin/users', payload }));
+      assert.equal(res.statusCode, 400, res.body);
+      assert.match(res.json().error.message, message);
+    }
+    assert.equal(await store.auth.getUser('bob'), null);
+  });
+});
+
 describe('account scopes', () => {
   beforeEach(async () => start());
 
