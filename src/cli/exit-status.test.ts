@@ -43,6 +43,19 @@ const CASES: { args: string[]; code: 1 | 2; says: RegExp }[] = [
     code: 2,
     says: /does not use the option fromat \(fromat → format\?\)\. The options this syslog sink uses: .*format/,
   },
+  // A number outside what the flag takes: 2, checked before anything stored is looked at.
+  {
+    args: ['forward', '--batch', 'abc'],
+    code: 2,
+    says: /--batch abc is not a positive whole number\. Give --batch 2000/,
+  },
+  { args: ['forward', '--once', '--batch', '0'], code: 2, says: /--batch 0 is not a positive whole number/ },
+  { args: ['forward', '--batch', '1.5'], code: 2, says: /--batch 1\.5 is not a positive whole number/ },
+  {
+    args: ['forward', '--batch', '99999999999'],
+    code: 2,
+    says: /--batch 99999999999 is too large: the most is 100000/,
+  },
   // Not among what is stored: 1.
   {
     args: ['tenant', 'show', 'nosuch'],

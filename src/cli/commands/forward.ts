@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { redact } from '../../config/secrets.js';
 import { AppError } from '../../core/errors.js';
+import { parseLimit } from '../../core/limits.js';
 import { forwardAll } from '../../sinks/forward-all.js';
 import { leaseOwner } from '../../sinks/lease.js';
 import { backoffPolicy, DAEMON_RETRY, ONCE_RETRY } from '../../sinks/retry.js';
@@ -24,7 +25,20 @@ export function register(program: Command, run: Runner): void {
     .action(run(async (ctx: CliContext, f: { once?: boolean; sink?: string[]; batch: string }) => forward(ctx, f)));
 }
 
+/**
+ * The most records one step reads from the store: each is held in memory (a record runs to a few KB) until the
+ * sink has them, so a larger batch only costs memory.
+ */
+const MAX_BATCH = 100_000;
+
 async function forward(ctx: CliContext, f: { once?: boolean; sink?: string[]; batch: string }): Promise<number> {
+  // Checked first: "--batch abc", 0 or -5 ran with 2,000 and 1.5 or 99999999999 went to the store as they were,
+  // all without a word.
+  const readLimit = parseLimit(f.batch, {
+    what: '--batch',
+    hint: 'Give --batch 2000 to read 2,000 records from the store per step, or leave it out',
+    max: MAX_BATCH,
+  });
   const store = await ctx.store();
   const fs = forwardStore(store);
   let rows = await store.sinks.list();
@@ -48,7 +62,7 @@ async function forward(ctx: CliContext, f: { once?: boolean; sink?: string[]; ba
       policy: backoffPolicy(f.once ? ONCE_RETRY : DAEMON_RETRY),
       owner: leaseOwner(),
       signal: ctx.signal,
-      readLimit: Math.max(1, Number(f.batch) || 2_000),
+      readLimit,
       once: f.once,
       scrub: (t) => redact(t, secrets),
       open: (row) => openSinkDriver(ctx, row, logger),
