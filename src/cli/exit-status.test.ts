@@ -56,6 +56,21 @@ const CASES: { args: string[]; code: 1 | 2; says: RegExp }[] = [
     code: 2,
     says: /--batch 99999999999 is too large: the most is 100000/,
   },
+  {
+    args: ['token', 'add', 'ci', '--user', 'alice', '--expires-days', 'abc'],
+    code: 2,
+    says: /--expires-days abc is not a positive whole number\. Give whole days, e\.g\. --expires-days 90/,
+  },
+  {
+    args: ['token', 'add', 'ci', '--user', 'alice', '--expires-days', '1.5'],
+    code: 2,
+    says: /--expires-days 1\.5 is not/,
+  },
+  {
+    args: ['token', 'add', 'ci', '--user', 'alice', '--expires-days', '3651'],
+    code: 2,
+    says: /--expires-days 3651 is too large: the most is 3650/,
+  },
   // Not among what is stored: 1.
   {
     args: ['tenant', 'show', 'nosuch'],

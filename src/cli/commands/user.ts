@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { AppError } from '../../core/errors.js';
+import { parseLimit } from '../../core/limits.js';
 import { Accounts } from '../../server/auth/accounts.js';
 import { auditorFor, cliActor } from '../console-audit.js';
 import { ALL_TENANTS, ROLES } from '../../store/auth-contract.js';
@@ -149,6 +150,18 @@ export function register(program: Command, run: Runner): void {
   registerTokens(program, run);
 }
 
+/**
+ * --expires-days as whole days from 1 to 3650 (what Accounts takes), read here so the message quotes what was
+ * typed: "--expires-days abc" said "A token lives 1 to 3650 days, not NaN", and 1.5 made a 36-hour token.
+ */
+function expiresDays(text: string): number {
+  return parseLimit(text, {
+    what: '--expires-days',
+    hint: 'Give whole days, e.g. --expires-days 90 for a token that lives 90 days',
+    max: 3650,
+  });
+}
+
 function registerTokens(program: Command, run: Runner): void {
   const token = program.command('token').description('API tokens for automation (Authorization: Bearer TOKEN)');
   token
@@ -167,7 +180,7 @@ function registerTokens(program: Command, run: Runner): void {
           name,
           user: flags.user,
           tenants: flags.tenant ?? [],
-          expiresInDays: Number(flags.expiresDays),
+          expiresInDays: expiresDays(flags.expiresDays),
           ...(flags.role ? { role: flags.role } : {}),
         });
         ctx.out.write(`${secret}\n`);
