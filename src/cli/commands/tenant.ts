@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { terminalText } from '../../core/terminal.js';
 import { loadSecretKey, redact } from '../../config/secrets.js';
 import {
   buildTenantRow,
@@ -16,7 +15,7 @@ import { readAuditingFacts, refusalText } from '../../coverage/auditing.js';
 import type { CliContext } from '../context.js';
 import { recordCli } from '../console-audit.js';
 import { refuseRename } from '../tenant-admin.js';
-import { noteIfEmpty, writeListing } from '../output.js';
+import { noteIfEmpty, parseFormat, writeListing, type ListingColumn } from '../output.js';
 import { ADD_TENANT } from '../tenants.js';
 import type { Runner } from '../run.js';
 import { removeTenant, unknownTenant as unknown, type RemoveFlags } from './tenant-remove.js';
@@ -225,43 +224,31 @@ async function addTenant(ctx: CliContext, name: string, flags: AddFlags): Promis
   );
 }
 
+/** The table's and the CSV's columns; json and jsonl carry every field of the public view (never a secret). */
+const LIST_COLUMNS: ListingColumn[] = [
+  { key: 'name', title: 'name' },
+  { key: 'tenantId', title: 'tenantId' },
+  { key: 'cloud', title: 'cloud' },
+  { key: 'auth', title: 'auth' },
+  { key: 'credential', title: 'credential' },
+  { key: 'management', title: 'management', max: 64 },
+  { key: 'publisherId', title: 'publisherId' },
+];
+
+/**
+ * Through the listing writer in every format, as every other listing: json was a bare array where the others
+ * print {"count": N, "tenants": [...]}, and the table had no rule under its header nor a "N tenants" footer (the
+ * CSV once wrote no byte order mark, so Excel read the names in the local code page).
+ */
 async function listTenants(ctx: CliContext, format: string): Promise<void> {
   const rows = (await (await ctx.store()).tenants.list()).map(publicView);
-  // `{count, tenants}` like every other listing (users, rules, exclusions, search); it was a bare array.
-  if (format === 'json')
-    return void ctx.out.write(JSON.stringify({ count: rows.length, tenants: rows }, null, 2) + '\n');
-  if (format === 'jsonl') return void ctx.out.write(rows.map((r) => JSON.stringify(r) + '\n').join(''));
-  const cols = ['name', 'tenantId', 'cloud', 'auth', 'credential', 'management', 'publisherId'];
-  // Through the listing writer, as every CSV the CLI prints: it wrote no byte order mark, so Excel read the names
-  // in the local code page.
-  if (format === 'csv') {
-    await writeListing(
-      'csv',
-      cols.map((key) => ({ key, title: key })),
-      rows,
-      ctx.out,
-    );
-    return;
-  }
-  noteIfEmpty(ctx.err, 'table', rows.length, `no tenant is registered: register one with ${ADD_TENANT}`);
-  const cells = [
-    cols,
-    ...rows.map((r) =>
-      cols.map((c) => (r[c] === null || r[c] === undefined ? '' : terminalText(String(r[c] as string)))),
-    ),
-  ];
-  const widths = cols.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
-  ctx.out.write(
-    cells
-      .map(
-        (r) =>
-          r
-            .map((c, i) => c.padEnd(widths[i]!))
-            .join('  ')
-            .trimEnd() + '\n',
-      )
-      .join(''),
-  );
+  const listing = parseFormat(format);
+  const columns =
+    (listing === 'json' || listing === 'jsonl') && rows[0]
+      ? Object.keys(rows[0]).map((key) => ({ key, title: key }))
+      : LIST_COLUMNS;
+  noteIfEmpty(ctx.err, listing, rows.length, `no tenant is registered: register one with ${ADD_TENANT}`);
+  await writeListing(listing, columns, rows, ctx.out, { name: 'tenants', noun: 'tenant' });
 }
 
 async function runTest(ctx: CliContext, name: string): Promise<number> {
