@@ -207,7 +207,11 @@ export function auditQuery(
 
 export function nameTakenError(kind: 'user' | 'token', name: string, cause: unknown): AppError {
   return new AppError('CONFLICT', `A ${kind} named "${name.slice(0, 100)}" already exists`, {
-    hint: kind === 'user' ? 'Pick another name, or reset that user' : 'Pick another token name, or revoke that one',
+    // Not "or revoke that one": a revoked token stays listed under its name, so revoking never frees it.
+    hint:
+      kind === 'user'
+        ? 'Pick another name, or reset that user'
+        : 'Pick another token name: a revoked or expired token keeps its name',
     cause,
   });
 }

@@ -1,0 +1,26 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runCli } from '../../../test/support/cli.js';
+import { tempDir } from '../../../test/support/paths.js';
+
+/** `user` and `token` as a person runs them (a child process with its own data folder). */
+test('a token name taken by a revoked token is refused with what works: another name, not "revoke that one"', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const cli = (line: string) =>
+      runCli(line.split(' '), { dataDir: dir, env: { TW_TEST_PW: 'a passphrase long enough' } });
+    assert.equal((await cli('user add alice --role admin --password-env TW_TEST_PW')).code, 0);
+    assert.equal((await cli('token add ci --user alice')).code, 0);
+    assert.equal((await cli('token revoke ci')).code, 0);
+    const again = await cli('token add ci --user alice');
+    assert.equal(again.code, 1, again.stderr);
+    // Revoking keeps the token, and its name, in the list: the hint sent a person round in a circle.
+    assert.doesNotMatch(again.stderr, /revoke that one/);
+    assert.match(
+      again.stderr,
+      /A token named "ci" already exists\. Pick another token name: a revoked or expired token keeps its name$/m,
+    );
+  } finally {
+    cleanup();
+  }
+});
