@@ -71,6 +71,16 @@ const CASES: { args: string[]; code: 1 | 2; says: RegExp }[] = [
     code: 2,
     says: /--expires-days 3651 is too large: the most is 3650/,
   },
+  {
+    args: ['audit-config', 'enable', '--all', '--age-limit', '99999'],
+    code: 2,
+    says: /--age-limit 99999 is too large: the most is 24855\. Give whole days, e\.g\. --age-limit 180; Microsoft allows \(from 1 to 24855\)/,
+  },
+  {
+    args: ['audit-config', 'enable', '--mailboxes', 'all', 'contoso', '--dry-run'],
+    code: 2,
+    says: /needs a tenant; --mailboxes took "all contoso" as mailboxes\. --mailboxes takes every value after it: put the tenants first, e\.g\. tenantwatch audit-config enable contoso --mailboxes all$/m,
+  },
   // Not among what is stored: 1.
   {
     args: ['tenant', 'show', 'nosuch'],

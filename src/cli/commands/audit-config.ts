@@ -1,6 +1,7 @@
 import { hostname, userInfo } from 'node:os';
 import { Option, type Command } from 'commander';
 import { AppError } from '../../core/errors.js';
+import { parseLimit } from '../../core/limits.js';
 import type { LiveConnection } from '../../config/tenants.js';
 import { validAuditActions } from '../../posture/baseline.js';
 import { enableScript } from '../../posture/powershell.js';
@@ -161,13 +162,12 @@ function enableOptions(flags: EnableFlags): EnableOptions {
     mailboxes: wanted.length === 1 && wanted[0]!.toLowerCase() === 'all' ? 'all' : wanted,
   };
   if (flags.ageLimit !== undefined) {
-    const days = Number(flags.ageLimit);
-    if (!Number.isInteger(days) || days < 1 || days > 24_855) {
-      throw new AppError('USAGE', `--age-limit ${flags.ageLimit} is not a number of days`, {
-        hint: 'Give whole days, e.g. --age-limit 180 (Microsoft allows up to 24855)',
-      });
-    }
-    options.ageLimitDays = days;
+    // Microsoft's most is 24855 days; "--age-limit 99999 is not a number of days" said the wrong thing about it.
+    options.ageLimitDays = parseLimit(flags.ageLimit, {
+      what: '--age-limit',
+      hint: 'Give whole days, e.g. --age-limit 180; Microsoft allows',
+      max: 24_855,
+    });
   }
   const owner = list(flags.ownerActions);
   const delegate = list(flags.delegateActions);
@@ -181,6 +181,20 @@ function enableOptions(flags: EnableFlags): EnableOptions {
 /** One tenant, several, or --all: each planned and applied in turn; one that fails does not stop the others. */
 async function enableMany(ctx: CliContext, names: string[], flags: EnableFlags): Promise<number> {
   if (!names.length && !flags.all) {
+    // `enable --mailboxes all contoso`: --mailboxes takes every value after it, so the tenant became a mailbox
+    // and the error said a tenant was missing from a line that named one. A mailbox is `all` or a UPN (with @).
+    const taken = flags.mailboxes ?? [];
+    const tenantLike = taken.filter((m) => m.toLowerCase() !== 'all' && !m.includes('@'));
+    if (tenantLike.length) {
+      const mailboxes = taken.filter((m) => !tenantLike.includes(m));
+      throw new AppError(
+        'USAGE',
+        `audit-config enable needs a tenant; --mailboxes took "${taken.join(' ')}" as mailboxes`,
+        {
+          hint: `--mailboxes takes every value after it: put the tenants first, e.g. tenantwatch audit-config enable ${tenantLike.join(' ')}${mailboxes.length ? ` --mailboxes ${mailboxes.join(' ')}` : ''}`,
+        },
+      );
+    }
     throw new AppError('USAGE', 'audit-config enable needs a tenant, several, or --all', {
       hint: 'e.g. tenantwatch audit-config enable contoso, or --all for every registered tenant',
     });
