@@ -81,6 +81,13 @@ const CASES: { args: string[]; code: 1 | 2; says: RegExp }[] = [
     code: 2,
     says: /needs a tenant; --mailboxes took "all contoso" as mailboxes\. --mailboxes takes every value after it: put the tenants first, e\.g\. tenantwatch audit-config enable contoso --mailboxes all$/m,
   },
+  // A span flag that takes no date does not offer one ("or a date such as 2026-11-01" to --keep, which refuses it).
+  {
+    args: ['retention', 'set', '--keep', '36501d'],
+    code: 2,
+    says: /--keep span 36501d is longer than tenantwatch accepts: .*Give a shorter span such as 7d, 90d or 365d$/m,
+  },
+  { args: ['search', '--start', '36501d'], code: 2, says: /or 365d, or a date such as 2026-11-01$/m },
   // Not among what is stored: 1.
   {
     args: ['tenant', 'show', 'nosuch'],

@@ -69,9 +69,10 @@ export const MAX_SPAN_MS = 36_500 * DAY;
 /**
  * "90m", "24h", "7d", "2w", "1y" → milliseconds; null when the text is not a span. A span longer than MAX_SPAN_MS
  * is refused here (BAD_TIME), so every command and route that reads one says so the same way; `what` names the
- * flag or field it came from ("--keep") in that message.
+ * flag or field it came from ("--keep") in that message; `orDate` says a date is taken there too (a time input):
+ * without it the hint offered "a date such as 2026-11-01" to --keep, which refuses one.
  */
-export function parseDuration(text: string, what?: string): number | null {
+export function parseDuration(text: string, what?: string, orDate = false): number | null {
   const m = SPAN.exec(text.trim());
   if (!m) return null;
   const ms = Math.round(Number(m[1]) * UNIT[m[2]!.toLowerCase()]!);
@@ -81,7 +82,7 @@ export function parseDuration(text: string, what?: string): number | null {
       'BAD_TIME',
       `${what ? `The ${what} span` : 'The span'} ${shown} is longer than tenantwatch accepts: the most is 36500d (100 years)`,
       {
-        hint: 'Give a shorter span such as 7d, 90d or 365d, or a date such as 2026-11-01',
+        hint: `Give a shorter span such as 7d, 90d or 365d${orDate ? ', or a date such as 2026-11-01' : ''}`,
         details: { input: text, maxMs: MAX_SPAN_MS },
       },
     );
@@ -96,7 +97,7 @@ export function parseDuration(text: string, what?: string): number | null {
 export function parseTimeInput(text: string, now: number, what = 'time'): number {
   const value = text.trim();
   if (value.toLowerCase() === 'now') return now;
-  const span = parseDuration(value, what);
+  const span = parseDuration(value, what, true);
   if (span !== null) return now - span;
   const t = parseIsoUtc(value);
   if (t !== null) return t;

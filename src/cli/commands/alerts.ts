@@ -312,7 +312,7 @@ function exclusionRow(e: AlertExclusion): Record<string, unknown> {
 
 /** A snooze ends at a span from now (`4h`) or at a given time: unlike search's `--start 7d`, not in the past. */
 export function snoozeEnd(text: string, now: number): number {
-  const span = parseDuration(text, '--until');
+  const span = parseDuration(text, '--until', true);
   const until = span !== null ? now + span : parseIsoUtc(text.trim());
   if (until === null || until <= now)
     throw new AppError('BAD_TIME', `--until ${text.slice(0, 40)} is not a time in the future`, {

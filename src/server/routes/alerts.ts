@@ -165,7 +165,7 @@ export function registerAlertRoutes(app: FastifyInstance, deps: ServerDeps): voi
       const alert = await scoped(request.params.id, request.query as RawQuery, request.scope);
       const body = request.body ?? {};
       const given = text(body.until, 60);
-      const span = parseDuration(given, 'until');
+      const span = parseDuration(given, 'until', true);
       const until = span !== null ? deps.clock.now() + span : parseIsoUtc(given);
       if (until === null)
         throw new AppError('BAD_TIME', `"${given}" is not a span from now or a date-time`, {
