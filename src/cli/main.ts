@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { makeRunner, type RunState } from './run.js';
+import { packageVersion } from './version.js';
 import * as alerts from './commands/alerts.js';
 import * as audit from './commands/audit-config.js';
 import * as collect from './commands/collect.js';
@@ -23,7 +24,7 @@ import * as user from './commands/user.js';
 export function buildProgram(state: RunState): Command {
   const program = new Command('tenantwatch')
     .description('Microsoft 365 audit logs for many tenants: check auditing, collect, search, investigate.')
-    .version(process.env.npm_package_version ?? '0.1.0')
+    .version(packageVersion())
     .addOption(new Option('--data <dir>', 'state folder').env('TENANTWATCH_HOME'))
     .addOption(
       new Option(
