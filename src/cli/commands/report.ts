@@ -32,8 +32,11 @@ export function register(program: Command, run: Runner): void {
     .action(
       run(async (ctx, first: string | undefined, more: string[]) => {
         // `report --format json`: an option where the id would be (commander passes unknown options on as operands).
-        const [id, rest] = first?.startsWith('-') ? [undefined, [first, ...more]] : [first, more];
-        const { params, format } = parseFlags(rest);
+        // Then the id, if any, is the first word that is not a flag or its value: `report --format csv sign-ins`
+        // said "Unexpected argument "sign-ins". Give report parameters as --name value" to a line that did.
+        const optionsFirst = first?.startsWith('-') === true;
+        const { params, format, id: later } = parseFlags(optionsFirst ? [first, ...more] : more, optionsFirst);
+        const id = optionsFirst ? later : first;
         if (!id) return writeReportList(ctx, format);
         return runAndWrite(ctx, findReport(id).id, params, format);
       }),
@@ -89,12 +92,21 @@ async function runAndWrite(
   }
 }
 
-export function parseFlags(args: string[]): { params: Record<string, unknown>; format: ListingFormat } {
+/** `--name value` pairs and --format; with `idAmong`, the one bare word among them is the report id. */
+export function parseFlags(
+  args: string[],
+  idAmong = false,
+): { params: Record<string, unknown>; format: ListingFormat; id?: string } {
   const params: Record<string, string | string[]> = {};
   let format: ListingFormat = 'table';
+  let id: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     const m = /^--([A-Za-z][\w-]*)(?:=(.*))?$/.exec(arg);
+    if (!m && idAmong && id === undefined && !arg.startsWith('-')) {
+      id = arg;
+      continue;
+    }
     if (!m)
       throw new AppError('USAGE', `Unexpected argument "${arg}"`, {
         hint: 'Give report parameters as --name value, e.g. --user adele@contoso.com',
@@ -109,7 +121,7 @@ export function parseFlags(args: string[]): { params: Record<string, unknown>; f
     const prior = params[name];
     params[name] = prior === undefined ? value : [...(Array.isArray(prior) ? prior : [prior]), value];
   }
-  return { params, format };
+  return id === undefined ? { params, format } : { params, format, id };
 }
 
 async function writeReportList(ctx: CliContext, format: ListingFormat): Promise<void> {
