@@ -24,3 +24,30 @@ test('a token name taken by a revoked token is refused with what works: another 
     cleanup();
   }
 });
+
+test('user add --oidc takes ISSUER|CLAIM-VALUE, the key a sign-in is matched by; a bare value is refused', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const add = (name: string, oidc: string) =>
+      runCli(['user', 'add', name, '--role', 'viewer', '--oidc', oidc], { dataDir: dir });
+    // It was stored: an account with no password whose link no sign-in could ever match.
+    const bare = await add('bob', 'bob@contoso.com');
+    assert.equal(bare.code, 2, bare.stderr);
+    assert.match(
+      bare.stderr,
+      /The OpenID Connect link "bob@contoso\.com" is not ISSUER\|CLAIM-VALUE\. Give the issuer URL/,
+    );
+    const linked = await add(
+      'carol',
+      'https://login.microsoftonline.com/6f1c2b3a-0000-4000-8000-00000000abcd/v2.0|carol@contoso.com',
+    );
+    assert.equal(linked.code, 0, linked.stderr);
+    const list = await runCli(['user', 'list', '--format', 'json'], { dataDir: dir });
+    assert.deepEqual(
+      (JSON.parse(list.stdout) as { users: { name: string }[] }).users.map((u) => u.name),
+      ['carol'],
+    );
+  } finally {
+    cleanup();
+  }
+});

@@ -143,9 +143,10 @@ export class Accounts {
     }
     if (!input.password && !input.externalId) {
       throw new AppError('BAD_INPUT', `The user "${name}" needs a password or an OpenID Connect link`, {
-        hint: 'Give --password-env VAR (the variable holding the password), or --oidc CLAIM-VALUE',
+        hint: 'Give --password-env VAR (the variable holding the password), or --oidc ISSUER|CLAIM-VALUE',
       });
     }
+    if (input.externalId !== undefined) checkExternalId(input.externalId);
     await this.checkScope(input.tenants, input.groups);
     const now = this.clock.now();
     const row: UserRow = {
@@ -281,4 +282,19 @@ export class Accounts {
     }
     await this.audit(actor, 'group.remove', name);
   }
+}
+
+/**
+ * A link to an OpenID Connect account is the key a sign-in is matched by: `ISSUER|CLAIM-VALUE`, as oidc-client.ts
+ * builds it from the id token (`iss`, then the claim's value). Anything else ("alice", "bad") was stored and could
+ * never match a sign-in: an account with no password that nobody could use, and no word about it.
+ */
+function checkExternalId(externalId: string): void {
+  const bar = externalId.indexOf('|');
+  const issuer = bar < 0 ? '' : externalId.slice(0, bar);
+  const value = bar < 0 ? '' : externalId.slice(bar + 1);
+  if (/^https:\/\/[^\s|]+$/.test(issuer) && value.trim() !== '' && value === value.trim()) return;
+  throw new AppError('BAD_INPUT', `The OpenID Connect link "${externalId.slice(0, 100)}" is not ISSUER|CLAIM-VALUE`, {
+    hint: 'Give the issuer URL as the id token states it, a bar, then the value of the claim the console matches, e.g. --oidc "https://login.microsoftonline.com/TENANT-ID/v2.0|alice@contoso.com"',
+  });
 }
