@@ -88,6 +88,11 @@ const CASES: { args: string[]; code: 1 | 2; says: RegExp }[] = [
     says: /--keep span 36501d is longer than tenantwatch accepts: .*Give a shorter span such as 7d, 90d or 365d$/m,
   },
   { args: ['search', '--start', '36501d'], code: 2, says: /or 365d, or a date such as 2026-11-01$/m },
+  {
+    args: ['collect', '--all', '--requests-per-minute', 'abc'],
+    code: 2,
+    says: /--requests-per-minute must be a whole number of at least 1, not "abc"\. e\.g\. --requests-per-minute 1800 \(the default\)/,
+  },
   // Not among what is stored: 1.
   {
     args: ['tenant', 'show', 'nosuch'],

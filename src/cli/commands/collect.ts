@@ -75,10 +75,16 @@ function span(text: string, flag: string): number {
   return ms;
 }
 
-function count(text: string, flag: string): number {
+/**
+ * A count flag, with its default as the example: the message named neither the value given nor a sensible one
+ * ("--requests-per-minute abc … e.g. --requests-per-minute 8", where the default is 1800).
+ */
+function count(text: string, flag: string, example: number): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1)
-    throw new AppError('USAGE', `${flag} must be a whole number of at least 1`, { hint: `e.g. ${flag} 8` });
+  if (!/^\s*\d+\s*$/.test(text) || !Number.isSafeInteger(n) || n < 1)
+    throw new AppError('USAGE', `${flag} must be a whole number of at least 1, not "${text.slice(0, 40)}"`, {
+      hint: `e.g. ${flag} ${example} (the default)`,
+    });
   return n;
 }
 
@@ -131,8 +137,8 @@ export function collectOptions(flags: CollectFlags): CollectOptions {
     history: flags.history ? { spanMs: span(flags.history, '--history'), via, retentionMs } : null,
     sinceMs: span(flags.since, '--since'),
     intervalMs: span(flags.interval, '--interval'),
-    concurrency: count(flags.concurrency, '--concurrency'),
-    requestsPerMinute: count(flags.requestsPerMinute, '--requests-per-minute'),
+    concurrency: count(flags.concurrency, '--concurrency', 8),
+    requestsPerMinute: count(flags.requestsPerMinute, '--requests-per-minute', 1800),
     leaseMs: span(flags.lease, '--lease'),
   };
 }
