@@ -243,7 +243,9 @@ describe('console in a browser', () => {
     const notices = await page.$$eval('.result-notices li', (ls) => ls.map((l) => l.textContent ?? ''));
     assert.ok(
       notices.some((n) =>
-        /records begin \d{4}-\d\d-\d\d, inside the 30d look-back .* no address is called new/.test(n),
+        /records begin \d{4}-\d\d-\d\d, after the 30d look-back before the period starts \(\d{4}-\d\d-\d\d\), so no address is called new/.test(
+          n,
+        ),
       ),
       notices.join(' | '),
     );

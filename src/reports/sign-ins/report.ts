@@ -93,7 +93,7 @@ export const signIns: ReportDefinition<typeof parameters> = {
       mfaChanges: mfa.length,
       ...(unjudged.length
         ? {
-            newIpNotes: historyNotes(unjudged, since, names, input.params.lookback),
+            newIpNotes: historyNotes(unjudged, since, names, input.params.lookback, input.period.start - lookback),
           }
         : {}),
     };
@@ -131,6 +131,7 @@ function historyNotes(
   since: ReadonlyMap<string, number>,
   names: ReadonlyMap<string, string>,
   lookback: string,
+  lookbackStart: number,
 ): string {
   const byDay = new Map<string, string[]>();
   for (const t of tenants) {
@@ -141,7 +142,8 @@ function historyNotes(
     .sort(([a], [b]) => a.localeCompare(b))
     .map(
       ([day, who]) =>
-        `${who.sort().join(', ')}: records begin ${day}, inside the ${lookback} look-back before the period, so no address is called new`,
+        // Not "inside the look-back before the period": records that begin within the period itself are not.
+        `${who.sort().join(', ')}: records begin ${day}, after the ${lookback} look-back before the period starts (${new Date(lookbackStart).toISOString().slice(0, 10)}), so no address is called new`,
     )
     .join(' | ');
 }

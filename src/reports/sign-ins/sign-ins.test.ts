@@ -37,7 +37,13 @@ test('no address is called new where the records do not reach the whole look-bac
   assert.equal(result.summary.totals.newIps, 0);
   assert.match(
     String(result.summary.totals.newIpNotes),
-    /: records begin 2026-02-20, inside the 30d look-back before the period, so no address is called new$/,
+    /: records begin 2026-02-20, after the 30d look-back before the period starts \(2026-02-03\), so no address is called new$/,
+  );
+  // Records that begin inside the period itself: the note said they began "inside the 30d look-back before the period".
+  const late = await runOver(signIns, [fresh]);
+  assert.match(
+    String(late.summary.totals.newIpNotes),
+    /: records begin 2026-03-10, after the 30d look-back before the period starts \(2026-02-03\), so no address/,
   );
 });
 
