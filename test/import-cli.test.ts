@@ -247,7 +247,7 @@ test('a missing, binary or unrecognised file is named with a hint and makes the 
       .filter((l) => l.startsWith('tenantwatch: '));
     assert.equal(lines.length, 3, res.stderr);
     assert.match(lines[0]!, /missing\.csv does not exist\. Check the path/);
-    assert.match(lines[1]!, /audit\.json\.gz is not a text file .*decompress/);
+    assert.match(lines[1]!, /audit\.json\.gz is gzip data that is damaged or cut short .*gzip -t FILE/);
     assert.match(lines[2]!, /notes\.txt is not an audit log export .*"These are my notes/);
     assert.equal(res.summary.imported, 2);
     assert.deepEqual((await searchAll(dir)).records.map((r) => r.id).sort(), ids(1, 2).sort());

@@ -23,7 +23,7 @@ export function register(program: Command, run: Runner): void {
   program
     .command('import')
     .description(
-      'import audit records from files: Purview CSV (both layouts), Export-Csv, JSON arrays, NDJSON, API content blobs, Graph pages',
+      'import audit records from files: Purview CSV (both layouts), Export-Csv, JSON arrays, NDJSON, API content blobs, Graph pages; plain or gzipped',
     )
     .argument('<files...>', 'files to import (format recognised from content)')
     .option(

@@ -53,13 +53,15 @@ test('18.8: a NUL byte early in a file costs only its record, not the 150 good o
   );
 });
 
-test('18.8: gzip and random bytes are still refused as not text', async () => {
+test('18.8: a damaged gzip and random bytes are refused, each saying why', async () => {
   const gz = await importOne(Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3]));
   assert.equal(gz.summary.files[0]!.error?.code, 'FILE_FORMAT');
+  assert.match(gz.summary.files[0]!.error.message, /is gzip data that is damaged or cut short/);
   const random = Buffer.alloc(4096);
   for (let i = 0; i < random.length; i++) random[i] = (i * 7919) % 251;
   const noise = await importOne(random);
   assert.equal(noise.summary.files[0]!.error?.code, 'FILE_FORMAT');
+  assert.match(noise.summary.files[0]!.error.message, /is not a text file/);
 });
 
 test('18.9: a deeply nested record, with or without an Id, is rejected with a reason and the rest is kept', async () => {

@@ -48,7 +48,7 @@ export function sniffEncoding(head: Buffer): { encoding: TextEncoding; bom: numb
   return { encoding: 'utf-8', bom: 0 };
 }
 
-/** gzip, zip, 7z, bzip2, xz (compressed exports must be unpacked first), PNG. */
+/** gzip (inside gzip: parse-file.ts inflates one layer), zip, 7z, bzip2, xz (unpacked first), PNG. */
 const SIGNATURES = [
   [0x1f, 0x8b],
   [0x50, 0x4b, 0x03, 0x04],

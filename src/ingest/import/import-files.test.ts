@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import iconv from 'iconv-lite';
 import { tempDir } from '../../../test/support/paths.js';
 import { importFiles, memoryRejects, type ImportSummary } from './index.js';
@@ -150,6 +151,46 @@ test('Export-Csv output in UTF-16LE with BOM, #TYPE line and extra columns', asy
   assert.equal(summary.files[0]!.format, 'csv');
   assert.equal(summary.files[1]!.encoding, 'utf-8');
   assert.deepEqual(totals(summary), { read: 6, imported: 3, duplicates: 3, rejected: 0, failedFiles: 0 });
+});
+
+test('gzipped exports are read as they are: NDJSON, a UTF-16LE CSV, by content whatever the name', async () => {
+  const ndjson = recs.map((r) => JSON.stringify(r)).join('\n') + '\n';
+  const csv = [
+    'CreationDate,UserIds,Operations,AuditData',
+    ...[4, 5].map((i) => `2024-05-23T15:10:00,admin@contoso.com,New-InboxRule,${csvCell(JSON.stringify(record(i)))}`),
+  ].join('\r\n');
+  const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode(csv, 'utf16le')]);
+  // Large enough that the inflated text arrives in several chunks.
+  const many = Array.from({ length: 3_000 }, (_, i) => JSON.stringify(record(100 + i))).join('\n');
+  const { summary, store } = await run({
+    'audit.ndjson.gz': gzipSync(ndjson),
+    'export.csv.gz': gzipSync(utf16),
+    'many.dat': gzipSync(many),
+  });
+  assert.deepEqual(
+    summary.files.map((f) => [f.format, f.encoding, f.error]),
+    [
+      ['ndjson', 'utf-8', null],
+      ['csv', 'utf-16le', null],
+      ['ndjson', 'utf-8', null],
+    ],
+  );
+  assert.deepEqual(totals(summary), { read: 3_005, imported: 3_005, duplicates: 0, rejected: 0, failedFiles: 0 });
+  assert.equal(store.records.get(`${ORG}\u0000${recs[1]!.Id as string}`)!.raw, JSON.stringify(recs[1]));
+});
+
+test('a gzip file cut short: the records before the cut are imported, the file is named damaged', async () => {
+  const many = Array.from({ length: 3_000 }, (_, i) => JSON.stringify(record(i))).join('\n');
+  const gz = gzipSync(many);
+  const { summary } = await run({ 'cut.ndjson.gz': gz.subarray(0, Math.floor(gz.length * 0.6)) });
+  const file = summary.files[0]!;
+  assert.equal(file.error?.code, 'FILE_FORMAT');
+  assert.match(
+    file.error.message,
+    /cut\.ndjson\.gz is gzip data that is damaged or cut short \(.+\); the [\d,]+ records before the damage were read/,
+  );
+  assert.match(file.error.hint, /gzip -t/);
+  assert.ok(summary.imported > 0 && summary.imported < 3_000, `imported ${summary.imported}`);
 });
 
 test('a truncated JSON array: complete records import, the cut one is rejected', async () => {

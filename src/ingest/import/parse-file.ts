@@ -1,5 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import type { AuditRecord } from '../../core/record.js';
 import type { RecordKeys } from '../../store/contract.js';
 import { normalizeRecord } from '../normalize.js';
@@ -93,7 +95,7 @@ export async function* parseFile(path: string, options: ParseOptions): AsyncGene
   let found = 0;
   let cutOff = false;
   try {
-    const decoded = await decodeText(counted());
+    const decoded = await decodeText(gunzipped(counted()));
     facts.encoding = decoded.encoding;
     const { head, chunks } = await peek(decoded.chunks);
     if (head.trim() === '') {
@@ -124,12 +126,50 @@ export async function* parseFile(path: string, options: ParseOptions): AsyncGene
     else if (found === 0) facts.note = 'no records found in the file';
   } catch (e) {
     if (e instanceof BinaryFileError) facts.error = binary(path, e.offset);
+    else if (isZlibError(e)) facts.error = damagedGzip(path, e, found);
     else if (isFsError(e)) facts.error = unreadable(path, e);
     else throw e;
   } finally {
     bytes.destroy();
   }
   yield facts;
+}
+
+/**
+ * The file's bytes, decompressed when they are gzip (the first two bytes say so, whatever the name): archives of
+ * exports and collectors' blobs are often kept as .json.gz or .csv.gz. Streamed, so memory holds a chunk of each
+ * side however large the file inflates; progress still counts the bytes read from the disk.
+ */
+async function* gunzipped(bytes: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  const iterator = bytes[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  if (first.done) return;
+  async function* all(): AsyncGenerator<Buffer> {
+    yield first.value;
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+  }
+  if (first.value[0] !== 0x1f || first.value[1] !== 0x8b) return yield* all();
+  const source = Readable.from(all());
+  const inflate = createGunzip();
+  source.on('error', (e) => inflate.destroy(e));
+  source.pipe(inflate);
+  try {
+    for await (const chunk of inflate as AsyncIterable<Buffer>) yield chunk;
+  } finally {
+    source.destroy();
+  }
+}
+
+function isZlibError(e: unknown): e is NodeJS.ErrnoException {
+  return isFsError(e) && typeof e.code === 'string' && e.code.startsWith('Z_');
+}
+
+function damagedGzip(path: string, e: Error, found: number): FileError {
+  return {
+    code: 'FILE_FORMAT',
+    message: `${path} is gzip data that is damaged or cut short (${e.message})${found ? `; the ${found.toLocaleString('en-US')} records before the damage were read` : ''}`,
+    hint: 'Copy or download the file again; `gzip -t FILE` tests it',
+  };
 }
 
 /** Normalizes items into batches of `batchSize` records; rejects travel with the batch they fell in. */
@@ -217,7 +257,7 @@ function binary(path: string, offset: number): FileError {
   return {
     code: 'FILE_FORMAT',
     message: `${path} is not a text file (binary content near character ${offset})`,
-    hint: 'Import the audit log as exported (CSV, JSON or NDJSON); decompress .zip or .gz files first',
+    hint: 'Import the audit log as exported (CSV, JSON or NDJSON, or any of them gzipped); unpack .zip, .7z, .bz2 or .xz files first',
   };
 }
 
