@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ManualClock } from '../core/clock.js';
+import { AppError } from '../core/errors.js';
 import { silentLogger } from '../core/log.js';
 import { auditingFact } from '../coverage/auditing.js';
 import type { TenantRow } from '../store/contract.js';
 import { openStore } from '../store/open.js';
 import { checkTenant, enableTenant, type PostureDeps } from './service.js';
+import type { CmdletRunner } from './read.js';
 import { FakeExchange } from './testing/fake-exchange.js';
 import type { PostureResult } from './types.js';
 
@@ -133,5 +135,42 @@ test('the coverage fact of a tenant whose UAL is requested on says when and by w
     /records nothing.*turning it on was requested at 2026-11-25T12:00:00Z by alice; Microsoft applies it within 60 minutes/,
   );
   assert.equal(auditingFact(snap, clock.now() + 61 * MIN).requested!.overdue, true);
+  await store.close();
+});
+
+test('changes Exchange accepted are remembered when the re-check after enable does not finish (Ctrl-C)', async () => {
+  const { org, clock, store, deps } = await world();
+  const stop = new AbortController();
+  // Ctrl-C lands right after Exchange accepted the UAL change: every later call sees the aborted signal.
+  const exchange: CmdletRunner = {
+    invoke: async (cmdlet, parameters, signal) => {
+      if (signal?.aborted) throw new AppError('CANCELLED', 'Stopped on request');
+      const result = await org.invoke(cmdlet, parameters);
+      if (cmdlet === 'Set-AdminAuditLogConfig') stop.abort();
+      return result as never;
+    },
+  };
+  const interrupted: PostureDeps = { ...deps, sourcesFor: async () => ({ exchange }) };
+  await assert.rejects(
+    enableTenant(
+      interrupted,
+      tenant,
+      { mailboxes: 'all' },
+      { dryRun: false, requestedBy: 'alice', signal: stop.signal },
+    ),
+    (e: unknown) => e instanceof AppError && e.code === 'CANCELLED',
+  );
+  assert.equal(org.calls.filter((c) => c.cmdlet === 'Set-AdminAuditLogConfig').length, 1, 'the change was sent');
+  const [snap] = await store.posture.list(tenant.tenantId, 1);
+  assert.ok(snap, 'the enable run left a snapshot');
+  const kept = snap.body as PostureResult;
+  assert.deepEqual(
+    kept.requests!.map((r) => [r.kind, r.requestedBy, r.status]),
+    [['ual', 'alice', 'pending']],
+  );
+  clock.advance(10 * MIN);
+  const later = await checkTenant(deps, tenant);
+  assert.deepEqual(codes(later), ['REQUEST_PENDING'], 'a later check knows it was requested, not "off, turn it on"');
+  assert.match(finding(later, 'REQUEST_PENDING')!.message, /requested at 2026-11-25T12:00:00Z by alice/);
   await store.close();
 });

@@ -1,6 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
-import { AppError } from '../core/errors.js';
+import { AppError, toAppError } from '../core/errors.js';
 import type { Store, TenantRow } from '../store/contract.js';
 import { settle, applyPlan } from './apply.js';
 import { changesSince } from './changes.js';
@@ -103,9 +103,54 @@ export async function enableTenant(
     ...(run.onStep ? { onStep: run.onStep } : {}),
   });
   const requested = requestsOf(applied, askedAt, run.requestedBy ?? `tenantwatch (app ${tenant.clientId})`);
-  const { state: afterState, result: after } = await inspect(deps, tenant, sources, run.signal, requested);
+  let recheck: { state: AuditState; result: PostureResult };
+  try {
+    recheck = await inspect(deps, tenant, sources, run.signal, requested);
+  } catch (e) {
+    await rememberRequests(deps, tenant, before, requested, e);
+    throw e;
+  }
+  const { state: afterState, result: after } = recheck;
   const remaining = planEnable(afterState, options);
   const stillNeeded = (step: PlanStep): boolean =>
     remaining.some((r) => r.kind === step.kind && r.target === step.target);
   return { tenant: tenant.name, dryRun: false, plan, results: settle(applied, stillNeeded), after };
+}
+
+/**
+ * The changes Exchange accepted must outlive a re-check that does not finish (Ctrl-C during it, the store
+ * or the service failing): only the snapshot carries them to later checks, so without this one a later
+ * check says "off, turn it on" to the person who just did, and nothing says what was changed. The
+ * snapshot holds the settings as read before the changes (the latest reading there is), says the re-check
+ * did not run, and carries the requests like any check.
+ */
+async function rememberRequests(
+  deps: PostureDeps,
+  tenant: TenantRow,
+  before: AuditState,
+  requested: RequestedChange[],
+  error: unknown,
+): Promise<void> {
+  if (!requested.length) return;
+  const now = deps.clock.now();
+  const why = toAppError(error).message;
+  const state: AuditState = {
+    ...before,
+    readErrors: [
+      ...before.readErrors,
+      {
+        what: 'the audit settings after enable',
+        message: `the re-check did not finish (${why}); these settings are as read before the changes`,
+        hint: `Run tenantwatch audit-config check ${tenant.name} to see the changes in effect`,
+      },
+    ],
+  };
+  const previous = (await deps.store.posture.list(tenant.tenantId, 1))[0]?.body as PostureResult | undefined;
+  const requests = followRequests(previous?.requests ?? [], requested, state, now);
+  const result = buildResult(tenant, state, now, [], requests);
+  await deps.store.posture.save({ tenant: tenant.tenantId, takenAt: now, verdict: result.verdict, body: result });
+  deps.logger.warn(
+    { event: 'posture.recheck_failed', tenant: tenant.name, requests: requested.length, error: why },
+    'audit-config enable: re-check did not finish; the requested changes are kept',
+  );
 }
