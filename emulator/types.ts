@@ -89,6 +89,11 @@ export interface Tuning {
   graphPageSize: number;
   graphDailyQueryLimit: number;
   graphConcurrentQueryLimit: number;
+  /**
+   * Records one query returns at most (§3.3: `recordCountLimit`, 1 million per the 2026 notes); a query
+   * that matches more still succeeds, serves the first this many and says `isRecordCountLimitExceeded`.
+   */
+  graphRecordCountLimit: number;
   /** Default Graph users/directoryRoles page size. */
   graphDirectoryPageSize: number;
   /** Content type matching: case-insensitive by default (peer observation, §2.1). */
@@ -115,6 +120,7 @@ export const DEFAULT_TUNING: Tuning = {
   graphPageSize: 150,
   graphDailyQueryLimit: 200,
   graphConcurrentQueryLimit: 50,
+  graphRecordCountLimit: 1_000_000,
   graphDirectoryPageSize: 100,
   contentTypeCaseInsensitive: true,
   defaultWindow: 'last24h',

@@ -127,3 +127,75 @@ test('history through Graph: one query per tenant, records stored once (Id share
   assert.deepEqual(result.conflicts ?? [], []);
   await store.close();
 });
+
+test('a Graph query that stops at its record limit is asked again in halves: every record of the range, no partial window called fetched', async () => {
+  const { collectHistory } = await import('../src/collector/history.js');
+  const { openStore } = await import('../src/store/open.js');
+  const { emulatedTenant, emulatorClock } = await import('./collector-support.js');
+  const { silentLogger } = await import('../src/core/log.js');
+  // Graph's limit is 1 million records a query (spec §3.3); scaled down so one day's records exceed it.
+  const small = await startTestEmulator({
+    tenants: 1,
+    users: 4,
+    days: 2,
+    recordsPerUserPerDay: 20,
+    tuning: { graphQueryStartMs: 1000, graphQueryRunMs: 2000, graphPageSize: 25, graphRecordCountLimit: 30 },
+  });
+  const store = await openStore('sqlite::memory:');
+  try {
+    const tenant = small.emu.tenants.find((x) => x.ualEnabled)!;
+    const clock = emulatorClock(small.emu);
+    const now = clock.now();
+    const range = { start: now - 86_400_000, end: now };
+    const res = await httpsRequest(
+      `${small.emu.controlUrl}/records?tenantId=${tenant.tenantId}`,
+      small.emu.caPem,
+      'GET',
+      {},
+    );
+    const truth = res.text
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => normalizeRecord(l, { source: 'management-api', tenant: tenant.tenantId }))
+      .flatMap((r) =>
+        r.ok && r.record.creationTime >= range.start && r.record.creationTime < range.end ? [r.record.id] : [],
+      );
+    assert.ok(truth.length > 60, `the range holds more than twice the limit (${truth.length})`);
+
+    const o = { store, clock, logger: silentLogger, signal: new AbortController().signal, pollMs: 1000 };
+    const result = await collectHistory(o, emulatedTenant(small.emu, tenant, clock), range);
+    assert.equal(result.error, null);
+    assert.equal(result.newRecords, truth.length, 'every record of the range, once');
+    const windows = await store.ledger.listWindows({ tenant: tenant.tenantId, stream: 'graph' });
+    assert.ok(windows.length > 1, 'the range was asked for in parts');
+    assert.ok(
+      windows.every((w) => w.state === 'fetched' && w.records <= 30),
+      JSON.stringify(windows),
+    );
+    const sorted = [...windows].sort((a, b) => a.start - b.start);
+    assert.equal(sorted[0]!.start, range.start);
+    assert.equal(sorted.at(-1)!.end, range.end);
+    for (let i = 1; i < sorted.length; i++) assert.equal(sorted[i]!.start, sorted[i - 1]!.end, 'no hole, no overlap');
+
+    // Where halving cannot go further, the window is partial with the reason, and the run says so.
+    const store2 = await openStore('sqlite::memory:');
+    try {
+      const capped = await collectHistory(
+        { ...o, store: store2, minWindowMs: 86_400_000 },
+        emulatedTenant(small.emu, tenant, clock),
+        range,
+      );
+      assert.equal(capped.newRecords, 30);
+      assert.equal(capped.error?.code, 'UPSTREAM');
+      assert.match(capped.error.message, /Graph returned only part of the history/);
+      const [w] = await store2.ledger.listWindows({ tenant: tenant.tenantId, stream: 'graph' });
+      assert.equal(w?.state, 'partial');
+      assert.match(w.lastError ?? '', /stopped at its limit of 30 records/);
+    } finally {
+      await store2.close();
+    }
+  } finally {
+    await store.close();
+    await small.close();
+  }
+});

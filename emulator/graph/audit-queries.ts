@@ -62,6 +62,7 @@ export function auditQueryRoutes(world: World, faults: FaultGate, blobs: BlobCat
   };
   const view = (req: EmuRequest, q: Query): Record<string, unknown> => {
     const s = status(q);
+    const limit = world.tuning.graphRecordCountLimit;
     if (s === 'succeeded')
       q.records ??= recordsBetween(world, blobs, q.tenantId, q.start, q.end)
         .filter((r) => matches(r, q.filter))
@@ -82,9 +83,9 @@ export function auditQueryRoutes(world: World, faults: FaultGate, blobs: BlobCat
       objectIdFilters: strings(q.body.objectIdFilters),
       administrativeUnitIdFilters: strings(q.body.administrativeUnitIdFilters),
       status: s,
-      approximateReturnedRecordCount: q.records?.length ?? null,
-      isRecordCountLimitExceeded: false,
-      recordCountLimit: 1_000_000,
+      approximateReturnedRecordCount: q.records ? Math.min(q.records.length, limit) : null,
+      isRecordCountLimitExceeded: (q.records?.length ?? 0) > limit,
+      recordCountLimit: limit,
     };
   };
 
@@ -196,7 +197,7 @@ export function auditQueryRoutes(world: World, faults: FaultGate, blobs: BlobCat
     view(req, f.q);
     return odataPage(
       req,
-      (f.q.records ?? []).map(graphRecord),
+      (f.q.records ?? []).slice(0, world.tuning.graphRecordCountLimit).map(graphRecord),
       world.tuning.graphPageSize,
       `${req.base}/${req.params.v}/$metadata#security/auditLog/queries('${f.q.id}')/records`,
     );

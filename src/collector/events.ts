@@ -15,6 +15,7 @@ export const EVENTS = {
   historyWindowFailed: 'collector.history.window_failed',
   historySessionDiscarded: 'collector.history.session_discarded',
   historyFallback: 'collector.history.fallback',
+  historySplit: 'collector.history.split',
   windowPlanned: 'collector.window.planned',
   windowListed: 'collector.window.listed',
   windowDone: 'collector.window.done',

@@ -31,8 +31,6 @@ export interface SearchHistoryOptions extends HistoryOptions {
   retentionMs?: number;
   /** The session cap (default 50,000; a test emulator may scale it down). */
   largeSetCap?: number;
-  /** Never split below this width (default 1 minute). */
-  minWindowMs?: number;
   /** Sessions discarded per window before it fails (default 10, as DFIR-O365RC). */
   maxSessions?: number;
   /** Replaces the cmdlet call (unit tests). */

@@ -1,7 +1,7 @@
 import { AppError, toAppError } from '../core/errors.js';
 import type { AuditRecord } from '../core/record.js';
 import { normalizeRecord } from '../ingest/normalize.js';
-import { GraphAuditQueryClient, type RecordsPage } from '../microsoft/graph-audit-query.js';
+import { GraphAuditQueryClient, type AuditQuery, type RecordsPage } from '../microsoft/graph-audit-query.js';
 import type { Step } from '../microsoft/management-activity.js';
 import { apiRetryClass, type ApiFailure } from '../microsoft/management-errors.js';
 import { RetryPolicy, runWithRetry } from '../net/retry.js';
@@ -37,51 +37,72 @@ export async function collectHistory(
   range: { start: number; end: number },
 ): Promise<HistoryResult> {
   const policy = o.retry ?? new RetryPolicy(apiRetryClass);
-  const window = {
-    ...emptyWindow(tenant.tenantId, 'graph', range.start, range.end, o.clock.now()),
-    queriedStart: range.start,
-    attempts: 1,
-  };
   const result: HistoryResult = { tenant: tenant.tenantId, records: 0, newRecords: 0, rejected: 0, error: null };
+  // Ranges still to ask for, oldest first: a query that stops at Graph's record limit is asked again in
+  // halves (each half's first part keeps the ledger key of the range it came from).
+  const queue = [range];
+  let window = graphWindow(o, tenant.tenantId, range);
   try {
     const client = new GraphAuditQueryClient(tenant.connect());
-    const query = await retried(o, policy, () => client.create(range, o.signal));
-    await o.store.ledger.upsertWindow({ ...window, state: 'listed', updatedAt: o.clock.now() });
-    const deadline = o.clock.now() + (o.maxWaitMs ?? 2 * 3_600_000);
-    for (let status = query.status; status !== 'succeeded';) {
-      if (status === 'failed' || status === 'cancelled')
-        throw new AppError('UPSTREAM', `The Graph audit query ${query.id} ended ${status}`, {
-          hint: 'Run the history collection again',
+    while (queue.length) {
+      const r = queue.shift()!;
+      window = graphWindow(o, tenant.tenantId, r);
+      const query = await retried(o, policy, () => client.create(r, o.signal));
+      await o.store.ledger.upsertWindow({ ...window, state: 'listed', updatedAt: o.clock.now() });
+      const done = await untilDone(o, policy, client, query);
+      const splittable = r.end - r.start > (o.minWindowMs ?? 60_000);
+      if (done.limitExceeded && splittable) {
+        const mid = r.start + Math.floor((r.end - r.start) / 2 / 1000) * 1000;
+        queue.unshift({ start: r.start, end: mid }, { start: mid, end: r.end });
+        o.logger.info(
+          {
+            event: EVENTS.historySplit,
+            tenant: tenant.tenantId,
+            start: r.start,
+            end: r.end,
+            limit: done.recordCountLimit,
+          },
+          'a Graph audit query reached its record limit; asking again in halves',
+        );
+        continue;
+      }
+      const before = { records: result.records, newRecords: result.newRecords, rejected: result.rejected };
+      let page: RecordsPage = await retried(o, policy, () => client.records({ id: query.id }, o.signal));
+      for (;;) {
+        await store(o, tenant.tenantId, page.records, result);
+        if (!page.next) break;
+        const next = page.next;
+        page = await retried(o, policy, () => client.records({ next }, o.signal));
+      }
+      const rejected = result.rejected - before.rejected;
+      const notes = [
+        ...(done.limitExceeded
+          ? [
+              `Graph stopped at its limit of ${done.recordCountLimit ?? 'its'} records in a range of ${Math.round((r.end - r.start) / 1000)} s; the rest cannot be read through Graph (try --via search-unified-audit-log)`,
+            ]
+          : []),
+        ...(rejected ? [`${countOf(rejected, 'record')} could not be normalized`] : []),
+      ];
+      await o.store.ledger.upsertWindow({
+        ...window,
+        state: done.limitExceeded ? 'partial' : 'fetched',
+        records: result.records - before.records,
+        newRecords: result.newRecords - before.newRecords,
+        lastError: notes.length ? notes.join('; ') : null,
+        updatedAt: o.clock.now(),
+      });
+      if (done.limitExceeded)
+        result.error ??= new AppError('UPSTREAM', `Graph returned only part of the history: ${notes[0]}`, {
+          hint: 'Collect the range again with --via search-unified-audit-log',
         });
-      if (o.clock.now() > deadline)
-        throw new AppError('TIMEOUT', `The Graph audit query ${query.id} did not finish in time`, {
-          hint: 'Run again later, or ask for a shorter --history',
-        });
-      await o.clock.sleep(o.pollMs ?? 15_000, o.signal);
-      status = (await retried(o, policy, () => client.status(query.id, o.signal))).status;
     }
-    let page: RecordsPage = await retried(o, policy, () => client.records({ id: query.id }, o.signal));
-    for (;;) {
-      await store(o, tenant.tenantId, page.records, result);
-      if (!page.next) break;
-      const next = page.next;
-      page = await retried(o, policy, () => client.records({ next }, o.signal));
-    }
-    await o.store.ledger.upsertWindow({
-      ...window,
-      state: 'fetched',
-      records: result.records,
-      newRecords: result.newRecords,
-      lastError: result.rejected ? `${countOf(result.rejected, 'record')} could not be normalized` : null,
-      updatedAt: o.clock.now(),
-    });
   } catch (e) {
     result.error = toAppError(e);
+    // What was not asked for yet follows the failed range without a hole: one failed row to the end.
     await o.store.ledger.upsertWindow({
       ...window,
+      end: range.end,
       state: 'failed',
-      records: result.records,
-      newRecords: result.newRecords,
       lastError: result.error.message,
       updatedAt: o.clock.now(),
     });
@@ -96,6 +117,34 @@ export async function collectHistory(
     );
   }
   return result;
+}
+
+function graphWindow(o: HistoryOptions, tenant: string, r: { start: number; end: number }) {
+  return { ...emptyWindow(tenant, 'graph', r.start, r.end, o.clock.now()), queriedStart: r.start, attempts: 1 };
+}
+
+/** Polls a query until it succeeds; failed, cancelled or past the deadline is thrown as the error to show. */
+async function untilDone(
+  o: HistoryOptions,
+  policy: RetryPolicy<ApiFailure>,
+  client: GraphAuditQueryClient,
+  query: AuditQuery,
+): Promise<AuditQuery> {
+  const deadline = o.clock.now() + (o.maxWaitMs ?? 2 * 3_600_000);
+  let current = query;
+  while (current.status !== 'succeeded') {
+    if (current.status === 'failed' || current.status === 'cancelled')
+      throw new AppError('UPSTREAM', `The Graph audit query ${query.id} ended ${current.status}`, {
+        hint: 'Run the history collection again',
+      });
+    if (o.clock.now() > deadline)
+      throw new AppError('TIMEOUT', `The Graph audit query ${query.id} did not finish in time`, {
+        hint: 'Run again later, or ask for a shorter --history',
+      });
+    await o.clock.sleep(o.pollMs ?? 15_000, o.signal);
+    current = await retried(o, policy, () => client.status(query.id, o.signal));
+  }
+  return current;
 }
 
 async function store(

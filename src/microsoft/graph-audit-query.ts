@@ -27,6 +27,12 @@ export interface AuditQueryFilter {
 export interface AuditQuery {
   id: string;
   status: QueryStatus;
+  /**
+   * A succeeded query can still have stopped at its record limit (§3.3: `isRecordCountLimitExceeded`,
+   * authoritative; `recordCountLimit`, 1 million): its records are then not the whole range.
+   */
+  limitExceeded: boolean;
+  recordCountLimit: number | null;
 }
 
 export interface RecordsPage {
@@ -113,13 +119,23 @@ export function queryAnswer(
   what: string,
 ): Step<AuditQuery> {
   if (status !== 200 && status !== 201) return { ok: false, failure: graphFailure(status, text, headers, what) };
-  const body = parseObject(text) as { id?: unknown; status?: unknown } | null;
+  const body = parseObject(text) as {
+    id?: unknown;
+    status?: unknown;
+    isRecordCountLimitExceeded?: unknown;
+    recordCountLimit?: unknown;
+  } | null;
   if (!body) return { ok: false, failure: graphFailure(502, text, headers, `${what} (the body was not JSON)`) };
   if (typeof body.id !== 'string')
     return { ok: false, failure: graphFailure(502, text, headers, `${what} (no query id in the answer)`) };
   return {
     ok: true,
-    value: { id: body.id, status: (typeof body.status === 'string' ? body.status : 'notStarted') as QueryStatus },
+    value: {
+      id: body.id,
+      status: (typeof body.status === 'string' ? body.status : 'notStarted') as QueryStatus,
+      limitExceeded: body.isRecordCountLimitExceeded === true,
+      recordCountLimit: typeof body.recordCountLimit === 'number' ? body.recordCountLimit : null,
+    },
   };
 }
 
