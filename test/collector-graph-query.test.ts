@@ -199,3 +199,41 @@ test('a Graph query that stops at its record limit is asked again in halves: eve
     await small.close();
   }
 });
+
+test('history through Graph older than the retention is written beyond-retention, not fetched: no fill for time Microsoft no longer keeps', async () => {
+  const { collectHistoryVia } = await import('../src/collector/history.js');
+  const { fillsOf } = await import('../src/coverage/gaps.js');
+  const { openStore } = await import('../src/store/open.js');
+  const { emulatedTenant, emulatorClock } = await import('./collector-support.js');
+  const { silentLogger } = await import('../src/core/log.js');
+  const store = await openStore('sqlite::memory:');
+  try {
+    const tenant = t.emu.tenants.find((x) => x.ualEnabled)!;
+    const clock = emulatorClock(t.emu);
+    const now = clock.now();
+    const DAY = 86_400_000;
+    const o = {
+      store,
+      clock,
+      logger: silentLogger,
+      signal: new AbortController().signal,
+      pollMs: 1000,
+      retentionMs: DAY,
+    };
+    const run = await collectHistoryVia(o, emulatedTenant(t.emu, tenant, clock), { start: now - 3 * DAY, end: now }, [
+      'graph',
+    ]);
+    assert.equal(run.error, null);
+    assert.equal(run.unavailableBefore, now - DAY, 'the CLI says what is unavailable, as it does for the cmdlet');
+    const windows = await store.ledger.listWindows({ tenant: tenant.tenantId, stream: 'graph' });
+    const old = windows.find((w) => w.start === now - 3 * DAY)!;
+    assert.deepEqual([old.state, old.cause, old.end], ['expired', 'beyond-retention', now - DAY]);
+    assert.deepEqual(
+      fillsOf(windows).map((f) => [f.start, f.end]),
+      [[now - DAY, now]],
+      'only the time Graph could answer for fills a gap',
+    );
+  } finally {
+    await store.close();
+  }
+});

@@ -5,7 +5,7 @@ import type { AuditRecord } from '../core/record.js';
 import { normalizeRecord } from '../ingest/normalize.js';
 import { ExchangeAdminClient } from '../microsoft/exchange-admin.js';
 import { LARGE_SET_CAP, searchPage, type SearchPage, type SearchRange } from '../microsoft/unified-audit-search.js';
-import type { CoverageWindow } from '../store/contract.js';
+import type { CoverageWindow, LedgerStream } from '../store/contract.js';
 import type { CollectTenant } from './collect.js';
 import type { HistoryOptions, HistoryResult } from './history-types.js';
 import { EVENTS } from './events.js';
@@ -27,8 +27,6 @@ import { emptyWindow } from './windows.js';
  * Microsoft no longer keeps those records, so it is not a gap tenantwatch could close.
  */
 export interface SearchHistoryOptions extends HistoryOptions {
-  /** How long Microsoft keeps this tenant's records (default 180 days: Audit Standard). */
-  retentionMs?: number;
   /** The session cap (default 50,000; a test emulator may scale it down). */
   largeSetCap?: number;
   /** Sessions discarded per window before it fails (default 10, as DFIR-O365RC). */
@@ -48,8 +46,6 @@ export async function collectSearchHistory(
   tenant: CollectTenant,
   range: SearchRange,
 ): Promise<HistoryResult & { windows: number; splits: number; unavailableBefore: number | null }> {
-  const now = o.clock.now();
-  const horizon = now - (o.retentionMs ?? STANDARD_RETENTION_MS);
   const result = {
     tenant: tenant.tenantId,
     records: 0,
@@ -60,17 +56,8 @@ export async function collectSearchHistory(
     splits: 0,
     unavailableBefore: null as number | null,
   };
-  let start = range.start;
-  if (start < horizon) {
-    result.unavailableBefore = Math.min(horizon, range.end);
-    await o.store.ledger.upsertWindow({
-      ...emptyWindow(tenant.tenantId, STREAM, start, result.unavailableBefore, now),
-      state: 'expired',
-      cause: 'beyond-retention',
-      lastError: `older than the tenant's retention (${countOf(Math.round((now - horizon) / DAY), 'day')}); Microsoft no longer keeps these records`,
-    });
-    start = result.unavailableBefore;
-  }
+  result.unavailableBefore = await beyondRetention(o, tenant.tenantId, STREAM, range);
+  const start = Math.max(range.start, result.unavailableBefore ?? range.start);
   const search = o.search ?? cmdletSearch(tenant, o);
   const queue: SearchRange[] = [];
   for (let s = start; s < range.end; s = Math.floor(s / DAY) * DAY + DAY)
@@ -114,6 +101,30 @@ export async function collectSearchHistory(
     }
   }
   return result;
+}
+
+/**
+ * The part of a history range older than the tenant's retention, written as one `expired` row of cause
+ * 'beyond-retention' for `stream` (no gap, and no fill: Microsoft no longer holds those records, whichever
+ * source is asked). Returns where the asked-for part begins, or null when the whole range is within it.
+ */
+export async function beyondRetention(
+  o: HistoryOptions,
+  tenant: string,
+  stream: LedgerStream,
+  range: SearchRange,
+): Promise<number | null> {
+  const now = o.clock.now();
+  const horizon = now - (o.retentionMs ?? STANDARD_RETENTION_MS);
+  if (range.start >= horizon) return null;
+  const until = Math.min(horizon, range.end);
+  await o.store.ledger.upsertWindow({
+    ...emptyWindow(tenant, stream, range.start, until, now),
+    state: 'expired',
+    cause: 'beyond-retention',
+    lastError: `older than the tenant's retention (${countOf(Math.round((now - horizon) / DAY), 'day')}); Microsoft no longer keeps these records`,
+  });
+  return until;
 }
 
 function done(base: CoverageWindow, out: Extract<Outcome, { kind: 'done' }>, at: number): CoverageWindow {

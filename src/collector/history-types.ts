@@ -15,6 +15,8 @@ export interface HistoryOptions {
   /** Give up on a query that has not finished after this long (default 2 h). */
   maxWaitMs?: number;
   retry?: RetryPolicy<ApiFailure>;
+  /** How long Microsoft keeps this tenant's records (default 180 days: Audit Standard). */
+  retentionMs?: number;
   /** Never split a range below this width (default 1 minute): a cmdlet window at its cap, a Graph query at its limit. */
   minWindowMs?: number;
 }

@@ -6,7 +6,7 @@ import type { Step } from '../microsoft/management-activity.js';
 import { apiRetryClass, type ApiFailure } from '../microsoft/management-errors.js';
 import { RetryPolicy, runWithRetry } from '../net/retry.js';
 import type { CollectTenant } from './collect.js';
-import { collectSearchHistory, type SearchHistoryOptions } from './history-search.js';
+import { beyondRetention, collectSearchHistory, type SearchHistoryOptions } from './history-search.js';
 import { EVENTS } from './events.js';
 import type { HistoryOptions, HistoryResult } from './history-types.js';
 import { emptyWindow } from './windows.js';
@@ -34,10 +34,14 @@ async function retried<T>(
 export async function collectHistory(
   o: HistoryOptions,
   tenant: CollectTenant,
-  range: { start: number; end: number },
-): Promise<HistoryResult> {
+  asked: { start: number; end: number },
+): Promise<HistoryResult & { unavailableBefore: number | null }> {
   const policy = o.retry ?? new RetryPolicy(apiRetryClass);
-  const result: HistoryResult = { tenant: tenant.tenantId, records: 0, newRecords: 0, rejected: 0, error: null };
+  const result = { ...emptyResult(tenant.tenantId), unavailableBefore: null as number | null };
+  // Graph answers a range older than the retention with nothing, and "fetched" would call that time filled.
+  result.unavailableBefore = await beyondRetention(o, tenant.tenantId, 'graph', asked);
+  const range = { start: Math.max(asked.start, result.unavailableBefore ?? asked.start), end: asked.end };
+  if (range.start >= range.end) return result;
   // Ranges still to ask for, oldest first: a query that stops at Graph's record limit is asked again in
   // halves (each half's first part keeps the ledger key of the range it came from).
   const queue = [range];
@@ -202,8 +206,9 @@ export async function collectHistoryVia(
     else useCmdlet = true;
   }
   if (useGraph) {
-    const r = await collectHistory(o, tenant, range);
+    const { unavailableBefore, ...r } = await collectHistory(o, tenant, range);
     run.sources.push({ source: 'graph', result: r });
+    run.unavailableBefore = unavailableBefore;
     if (r.error && wanted.has('auto') && r.error.code !== 'CANCELLED') {
       o.logger.warn(
         { event: EVENTS.historyFallback, tenant: tenant.tenantId, code: r.error.code },
@@ -215,7 +220,7 @@ export async function collectHistoryVia(
   if (useCmdlet) {
     const r = await collectSearchHistory(o, tenant, range);
     run.sources.push({ source: 'search-unified-audit-log', result: r });
-    run.unavailableBefore = r.unavailableBefore;
+    run.unavailableBefore ??= r.unavailableBefore;
   }
   for (const { result } of run.sources) {
     run.records += result.records;
