@@ -42,6 +42,8 @@ export interface Faults {
   dropNotifications: number;
   /** Exchange: reject InvokeCommand without X-AnchorMailbox (behaviour 36). */
   strictAnchorMailbox: boolean;
+  /** Management API: a listing's NextPageUri names the page it came on, so a client that follows it loops. */
+  nextPageRepeat: boolean;
 }
 
 export const DEFAULT_FAULTS: Faults = {
@@ -60,6 +62,7 @@ export const DEFAULT_FAULTS: Faults = {
   searchResultCap: null,
   dropNotifications: 0,
   strictAnchorMailbox: false,
+  nextPageRepeat: false,
 };
 
 /** Behaviour knobs where the spec is uncertain or the real service is slow; defaults are the documented ones. */

@@ -31,7 +31,13 @@ function nextPageUri(req: EmuRequest, call: MapiCall, given: string, w: Window, 
   return `${req.base}/api/v1/${call.tenantId}/activity/feed/subscriptions/${what}?${q.toString()}`;
 }
 
-function page<T>(req: EmuRequest, w: Window, items: T[], size: number): { items: T[]; next: number | null } | Reply {
+function page<T>(
+  req: EmuRequest,
+  w: Window,
+  items: T[],
+  size: number,
+  repeat = false,
+): { items: T[]; next: number | null } | Reply {
   const token = req.url.searchParams.get('nextPage');
   let offset = 0;
   if (token !== null) {
@@ -40,7 +46,8 @@ function page<T>(req: EmuRequest, w: Window, items: T[], size: number): { items:
     offset = Number(m[2]);
   }
   const slice = items.slice(offset, offset + size);
-  return { items: slice, next: offset + size < items.length ? offset + size : null };
+  const more = offset + size < items.length;
+  return { items: slice, next: more ? (repeat ? offset : offset + size) : null };
 }
 
 export function contentHandlers(world: World, faults: FaultGate, blobs: BlobCatalog) {
@@ -65,7 +72,7 @@ export function contentHandlers(world: World, faults: FaultGate, blobs: BlobCata
     const all = ready(world, p.sub, now)
       ? blobs.blobsCreatedIn(p.call.tenantId, p.ct.ct, p.w.start, p.w.end).filter((b) => visible(p.sub, b, now))
       : [];
-    const paged = page(req, p.w, all, world.tuning.contentPageSize);
+    const paged = page(req, p.w, all, world.tuning.contentPageSize, world.faults.nextPageRepeat);
     if (isReply(paged)) return paged;
     const headers =
       paged.next === null
@@ -89,7 +96,7 @@ export function contentHandlers(world: World, faults: FaultGate, blobs: BlobCata
           Date.parse(n.contentCreated) >= p.w.start &&
           Date.parse(n.contentCreated) < p.w.end,
       );
-    const paged = page(req, p.w, all, world.tuning.contentPageSize);
+    const paged = page(req, p.w, all, world.tuning.contentPageSize, world.faults.nextPageRepeat);
     if (isReply(paged)) return paged;
     const headers =
       paged.next === null

@@ -1,4 +1,4 @@
-import type { AppError } from '../core/errors.js';
+import { AppError } from '../core/errors.js';
 import type { ContentType } from '../core/record.js';
 import type { ContentItem, ContentPage, Step } from '../microsoft/management-activity.js';
 import type { CoverageWindow } from '../store/contract.js';
@@ -225,6 +225,9 @@ type Listed = { ok: true; items: ContentItem[] } | { ok: false; error: AppError;
 /** Every page of a window; resubscribes (AF20022/23) and re-plans a window that fell behind the horizon. */
 async function listWindow(ctx: RunContext, run: TenantRun, ct: ContentType, w: CoverageWindow): Promise<Listed> {
   const seen = new Map<string, ContentItem>();
+  // The NextPageUris followed since the first page: one named again means the service loops, and
+  // following it would never end (nothing else bounds a listing).
+  const followed = new Set<string>();
   let next: string | null = null;
   let fixes = 0;
   for (;;) {
@@ -236,6 +239,8 @@ async function listWindow(ctx: RunContext, run: TenantRun, ct: ContentType, w: C
       for (const item of page.value.items) if (!seen.has(item.contentId)) seen.set(item.contentId, item);
       next = page.value.next;
       if (!next) break;
+      if (followed.has(next)) return { ok: false, error: pageLoop(ct, followed.size + 1), scope: 'stream' };
+      followed.add(next);
       continue;
     }
     const f = page.failure;
@@ -253,10 +258,12 @@ async function listWindow(ctx: RunContext, run: TenantRun, ct: ContentType, w: C
       );
       next = null;
       seen.clear();
+      followed.clear();
       continue;
     }
     if (f.code === 'AF20031') {
       next = null;
+      followed.clear();
       continue;
     }
     return { ok: false, error: f.error, scope: scopeOf(f.error) };
@@ -267,6 +274,16 @@ async function listWindow(ctx: RunContext, run: TenantRun, ct: ContentType, w: C
       (a, b) => a.contentCreated - b.contentCreated || a.contentId.localeCompare(b.contentId),
     ),
   };
+}
+
+function pageLoop(ct: ContentType, pages: number): AppError {
+  return new AppError(
+    'UPSTREAM',
+    `Listing ${ct} content looped: after ${countOf(pages, 'page')} the Management Activity API's NextPageUri named a page already read`,
+    {
+      hint: 'The window is listed again on the next run; if this keeps happening, report it to Microsoft support with the time',
+    },
+  );
 }
 
 export function scopeOf(error: AppError): 'stream' | 'tenant' {
