@@ -72,10 +72,21 @@ export async function collectHistory(
       }
       const before = { records: result.records, newRecords: result.newRecords, rejected: result.rejected };
       let page: RecordsPage = await retried(o, policy, () => client.records({ id: query.id }, o.signal));
+      // A nextLink named again means Graph loops: following it would never end.
+      const followed = new Set<string>();
       for (;;) {
         await store(o, tenant.tenantId, page.records, result);
         if (!page.next) break;
         const next = page.next;
+        if (followed.has(next))
+          throw new AppError(
+            'UPSTREAM',
+            `Reading the records of Graph audit query ${query.id} looped: its @odata.nextLink named a page already read`,
+            {
+              hint: 'Run the history collection again (the records read are kept), or use --via search-unified-audit-log',
+            },
+          );
+        followed.add(next);
         page = await retried(o, policy, () => client.records({ next }, o.signal));
       }
       const rejected = result.rejected - before.rejected;
