@@ -252,9 +252,11 @@ async function listWindow(ctx: RunContext, run: TenantRun, ct: ContentType, w: C
     }
     if (f.disposition === 'shift-window') {
       // Time moved past the 7-day horizon while we worked: query from the new horizon (the rest is a gap).
+      // The service judges by its own clock: when it runs ahead of ours (its Date header), its horizon counts.
+      const now = Math.max(ctx.clock.now(), f.serverTime ?? 0);
       w.queriedStart = Math.min(
         w.end - 1000,
-        Math.max(w.queriedStart ?? w.start, horizon(ctx.clock.now(), ctx.options.horizonMarginMs)),
+        Math.max(w.queriedStart ?? w.start, horizon(now, ctx.options.horizonMarginMs)),
       );
       next = null;
       seen.clear();

@@ -24,6 +24,11 @@ export interface ApiFailure {
   /** Set for throttling: the wait the service asked for, when it said so. */
   retryAfterMs: number | null;
   throttled: boolean;
+  /**
+   * The service's time when it answered (its Date header, epoch ms), or null: a window refused as older
+   * than 7 days is shifted to the horizon by the service's clock when it runs ahead of ours.
+   */
+  serverTime?: number | null;
   /** For skip-blob: what the ledger records. */
   blobStatus?: 'expired' | 'missing';
   /** The person-facing error for fatal dispositions (and give-ups). */
@@ -128,7 +133,15 @@ export function classifyFailure(
 ): ApiFailure {
   const { code, message } = parseErrorBody(text);
   const shortCode = code && /^AF\d+$/.test(code) ? code : null;
-  const base = { status, code: shortCode, message, retryAfterMs: null as number | null, throttled: false };
+  const date = Date.parse(headers['date'] ?? '');
+  const base = {
+    status,
+    code: shortCode,
+    message,
+    retryAfterMs: null as number | null,
+    throttled: false,
+    serverTime: Number.isFinite(date) ? date : null,
+  };
   if (isAuditDisabled(status, code, message)) {
     return {
       ...base,
