@@ -31,6 +31,17 @@ test('a blob is read element by element across chunk borders (multi-byte too), h
   assert.match(batches[0]![0]!.raw, /résumé ✓/);
 });
 
+test("a blob's needless \\u escapes are stored as their characters, while its sha256 stays the body's", async () => {
+  const body = `[${rec('1', String.raw`,"Name":"r\u00e9sum\u00E9 R\u0026D \u0022q\u0022"`)}]`;
+  const { result, rest } = await readBlob(
+    Readable.from([Buffer.from(body)]),
+    { tenant: 't', contentType: 'Audit.SharePoint', batchSize: 10 },
+    async () => {},
+  );
+  assert.equal(result.sha256, createHash('sha256').update(body).digest('hex'), 'the evidence is the body received');
+  assert.equal(rest[0]!.raw, rec('1', String.raw`,"Name":"résumé R&D \u0022q\u0022"`));
+});
+
 test('an element that cannot be normalized is counted with its reason, never silently dropped; empty body = no records', async () => {
   const { result, rest } = await readBlob(
     Readable.from([`[${rec('1')}, 42, {"no":"fields"}]`]),

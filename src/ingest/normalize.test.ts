@@ -157,6 +157,22 @@ test('a Graph auditLogRecord is read from its envelope and auditData; raw is the
   assert.equal(bare.creationTime, Date.UTC(2024, 1, 22, 16, 6, 53));
 });
 
+test('raw writes needless \\u escapes as their characters and keeps the rest as received (file, blob, Graph auditData text)', () => {
+  const head = JSON.stringify(rec()).slice(0, -1);
+  // Python's json.dumps (ensure_ascii), .NET's System.Text.Json (& < > upper-case hex, " as \u0022).
+  const tail = String.raw`,"Site":"\u00c9quipe Caf\u00e9 R\u0026D \u003Cx\u003E","Q":"\u0022\\u0041\n\u0000","Pair":"\ud83d\ude00","Lone":"\ud800", "Size": 12345678901234567890, "Ratio": 1.50}`;
+  const wanted = String.raw`,"Site":"Équipe Café R&D <x>","Q":"\u0022\\u0041\n\u0000","Pair":"😀","Lone":"\ud800", "Size": 12345678901234567890, "Ratio": 1.50}`;
+  const r = ok(head + tail);
+  assert.equal(r.raw, head + wanted);
+  assert.equal(r.id, BASE.Id);
+  // A Graph record's auditData sent as a JSON string holds the writer's escapes one level down: the same rule.
+  const graph = { createdDateTime: '2024-02-22T16:06:53Z', auditLogRecordType: 'sharePointFileOperation' };
+  assert.equal(ok(JSON.stringify({ ...graph, auditData: head + tail }), { source: 'graph' }).raw, head + wanted);
+  // A record without Id keeps the derived id it had (computed from the parsed record, not from raw's text).
+  const noId = JSON.stringify(rec({}, ['Id'])).slice(0, -1);
+  assert.equal(ok(noId + tail).id, ok(noId + wanted).id);
+});
+
 test('client addresses: every corpus spelling, first usable field wins', () => {
   const ip = (v: Record<string, unknown>) => {
     const r = ok({ ...rec({}, ['ClientIP']), ...v });

@@ -10,6 +10,7 @@ import { deriveOutcome } from './outcome.js';
 import { derivedRecordId } from './record-id.js';
 import { nestedDeeperThan, objectDeeperThan, TOO_DEEP } from './depth.js';
 import { wellFormedJson, wellFormedText } from './well-formed.js';
+import { unescapeJsonText } from '../core/json-unescape.js';
 
 /**
  * Any audit record shape → one AuditRecord (issue 2 §3): PascalCase AuditData (Management Activity API
@@ -87,7 +88,9 @@ export function normalizeRecord(input: string | object, ctx: NormalizeContext): 
     extractFields(parsed, fields, false);
     raw = text ?? JSON.stringify(parsed);
   }
-  return build(fields, body, wellFormedJson(raw), ctx);
+  // Needless \u escapes written as their characters (free text and Sigma keywords match raw's text: ADR 0011),
+  // then any lone surrogate as its escape.
+  return build(fields, body, wellFormedJson(unescapeJsonText(raw)), ctx);
 }
 
 /**

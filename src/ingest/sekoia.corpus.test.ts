@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { corpusDir, corpusSkip } from '../../test/support/paths.js';
 import type { AuditRecord } from '../core/record.js';
 import { normalizeRecord } from './normalize.js';
+import { unescapeJsonText } from '../core/json-unescape.js';
 
 /**
  * Sekoia's 73 parser ground-truth pairs (corpus/sekoia-intake-formats-o365): our normalization of each
@@ -113,7 +114,10 @@ for (const file of files) {
     };
     const result = normalizeRecord(pair.input.message, { source: 'import' });
     if (!result.ok) assert.fail(`rejected: ${result.reason}`);
-    assert.equal(result.record.raw, pair.input.message);
+    // The message as received but for its needless \u escapes, written as their characters (ADR 0011).
+    assert.equal(result.record.raw, unescapeJsonText(pair.input.message));
+    assert.deepEqual(JSON.parse(result.record.raw), JSON.parse(pair.input.message));
+    if (file === 'power_bi.json') assert.match(result.record.raw, /"WorkSpaceName":"Tableau de Bord Stratégique"/);
     const a = ours(result.record);
     const b = theirs(pair.expected);
     const deviations = DEVIATIONS[file] ?? {};

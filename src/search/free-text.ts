@@ -3,10 +3,12 @@ import { dedupeCaseless } from './dedupe.js';
 /**
  * Free text is matched against the stored raw JSON, where a value is written escaped: a path
  * `C:\Users\bob` is `C:\\Users\\bob` there, a quote `\"`, and some writers (System.Text.Json, which
- * escapes non-ASCII and `"&'+<>` as `\uXXXX`) write `Boîte` as `Bo\u00eete`. A value that is itself JSON
- * inside a string (Exchange's Parameters, a Power BI payload) is escaped twice. So a person's term is
- * searched as it reads and in each of those written forms: a record matches when its raw holds any of them
- * (free-text terms are OR-ed already), and a term without such characters is searched as it is, alone.
+ * escapes non-ASCII and `"&'+<>` as `\uXXXX`) write `Boîte` as `Bo\u00eete`: normalization writes those
+ * escapes as their characters (ADR 0011), but records stored before keep them. A value that is itself JSON
+ * inside a string (Exchange's Parameters, a Power BI payload) is escaped twice, and keeps its escapes. So a
+ * person's term is searched as it reads and in each of those written forms: a record matches when its raw
+ * holds any of them (free-text terms are OR-ed already), and a term without such characters is searched as it
+ * is, alone.
  * The search oracle reads the same expanded terms, so results stay identical with and without an index.
  */
 export function freeTextForms(term: string): string[] {
