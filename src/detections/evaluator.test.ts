@@ -154,6 +154,34 @@ test('a value a JSON writer wrote as \\u escapes still matches (the raw-text pre
   assert.equal(RecordView.parses, before);
 });
 
+test('keywords and Payload match a record stored with \\u escapes (before ADR 0011 unescaped raw) as a new one', () => {
+  const fresh = spFile('FileAccessed', { SiteUrl: 'https://contoso.sharepoint.com/sites/Équipe Café R&D/' });
+  assert.ok(fresh.raw.includes('Équipe Café R&D'), 'normalization stores the characters');
+  // As a Python collector wrote it (ensure_ascii) and the store kept it before: escapes in raw.
+  const old = { ...fresh, raw: fresh.raw.replaceAll('Équipe Café', '\\u00c9quipe Caf\\u00e9') };
+  assert.ok(!old.raw.includes('Café'));
+  for (const r of [fresh, old]) {
+    assert.ok(fires("  keywords:\n    - 'équipe café r&d'\n  condition: keywords", r), r.raw);
+    assert.ok(fires("  sel:\n    Payload|contains: 'café r&d'\n  condition: sel", r), r.raw);
+    assert.ok(!fires("  keywords:\n    - 'café r&e'\n  condition: keywords", r), r.raw);
+  }
+});
+
+test('the raw-text prefilter: a quote written \\u0022 keeps it; JSON inside a string keeps its own escapes and is let through', () => {
+  // System.Text.Json writes `"` as \u0022, which normalization keeps (JSON needs the quote escaped).
+  const quoted = spFile('FileAccessed', { SiteUrl: 'https://contoso.sharepoint.com/sites/say "hi"/' });
+  const dotnet = { ...quoted, raw: quoted.raw.replace('\\"hi\\"', '\\u0022hi\\u0022') };
+  assert.ok(dotnet.raw.includes('\\u0022hi'));
+  assert.ok(fires('  sel:\n    SiteUrl|contains: say\n  condition: sel', dotnet));
+  const before = RecordView.parses;
+  createEvaluator(rulesFrom(auditRule('  sel:\n    SiteUrl|contains: R&E\n  condition: sel'))).push([stored(dotnet)]);
+  assert.equal(RecordView.parses, before, 'ruled out unparsed');
+  // A JSON value held in a string, written by .NET: its \u0026 is one level down (\\u0026 in raw), never unescaped.
+  const nested = spFile('FileAccessed', { Data: JSON.stringify({ an: 'R&D' }).replace('&', '\\u0026') });
+  assert.ok(nested.raw.includes('\\\\u0026'), nested.raw);
+  assert.ok(fires('  sel:\n    Data.an|contains: R&D\n  condition: sel', nested), nested.raw);
+});
+
 test('many rules on one record parse its AuditData once', () => {
   const texts = ['ForwardTo', 'DeleteMessage', 'MarkAsRead'].map((p, i) =>
     auditRule(`  sel:\n    Operation: New-InboxRule\n    Parameters.${p}|exists: true\n  condition: sel`).replace(

@@ -4,6 +4,7 @@
  * record, and JSON.parse is most of its cost).
  */
 import { parseBoundedJson } from '../core/json.js';
+import { unescapeJsonText } from '../core/json-unescape.js';
 import type { StoredRecord } from '../core/record.js';
 
 export type Json = Record<string, unknown>;
@@ -16,6 +17,7 @@ export class RecordView {
   private parsed: Json | undefined;
   private opLower: string | undefined;
   private escaped: boolean | undefined;
+  private unescaped: string | undefined;
 
   constructor(
     readonly record: StoredRecord,
@@ -41,11 +43,23 @@ export class RecordView {
    * Whether the raw text writes a printable ASCII character as a `\uXXXX` escape. JSON allows any character
    * so written, and common writers do it for `&`, `<`, `>`, `'` and `+` (Go's encoding/json, .NET's
    * System.Text.Json, Windows PowerShell's ConvertTo-Json): then a value's literal is not in the raw text
-   * though the parsed field holds it, so a raw-text prefilter cannot rule the record out.
+   * though the parsed field holds it, so a raw-text prefilter cannot rule the record out. Normalization now
+   * writes such escapes as their characters (ADR 0011), but records stored before keep them, and JSON held in
+   * a string value (`Parameters`, `OperationProperties`) keeps its own, one level down (`\\u0026`).
    */
   get escapesAscii(): boolean {
     if (this.escaped === undefined) this.escaped = ASCII_ESCAPE.test(this.record.raw);
     return this.escaped;
+  }
+
+  /**
+   * The raw text with its needless `\uXXXX` escapes written as their characters (core/json-unescape.ts), as
+   * normalization stores raw since ADR 0011's rule: what keywords and `Payload` match, so a record stored
+   * before with `Caf\u00e9` is matched by `café` as a new one is. A record without `\u` is raw itself.
+   */
+  get text(): string {
+    if (this.unescaped === undefined) this.unescaped = unescapeJsonText(this.record.raw);
+    return this.unescaped;
   }
 
   get operationLower(): string {
@@ -57,8 +71,12 @@ export class RecordView {
   static parses = 0;
 }
 
-/** `\u0020` to `\u007f` (either case of hex digit): printable ASCII written as an escape. */
-const ASCII_ESCAPE = /\\u00[2-7][0-9a-fA-F]/;
+/**
+ * `\u0020` to `\u007e` (either case of hex digit), printable ASCII written as an escape, but for `\u0022` and
+ * `\u005c`: normalization keeps those (JSON needs `"` and `\` escaped, and System.Text.Json writes `"` so), and
+ * no prefilter needle holds either character (values.ts PLAIN), so they never hide one.
+ */
+const ASCII_ESCAPE = /\\u00(?:2[013-9a-fA-F]|[346][0-9a-fA-F]|5[0-9abd-fABD-F]|7[0-9a-eA-E])/;
 
 const lowered = new Map<string, string>();
 

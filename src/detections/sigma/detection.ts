@@ -152,7 +152,7 @@ function compileSelection(
   const words = Array.isArray(body) ? body : [body];
   if (words.length && words.every((w) => typeof w === 'string' || typeof w === 'number')) {
     const matchers = words.map((w) => stringMatcher(String(w), 'contains', false));
-    return { test: (v: RecordView) => matchers.some((m) => m(v.record.raw)), need: ANY };
+    return { test: (v: RecordView) => matchers.some((m) => m(v.text)), need: ANY };
   }
   throw new RuleFault('a selection must be a map of fields, a list of maps, or a list of keywords', line);
 }

@@ -10,7 +10,7 @@
  *   (SigmaHQ writes `RequestType`, which Entra keeps in ExtendedProperties).
  * - SigmaHQ's generic m365 names: eventSource = Workload, eventName = Operation (and an alert's Name for
  *   SecurityComplianceAlerts, RecordType 40), status = the derived outcome (success/failure), Payload =
- *   the whole raw record as text.
+ *   the whole raw record as text (RecordView.text: its needless \uXXXX escapes undone, as keywords see it).
  * - tenantwatch extension: `ModifiedProperties.<Name>.Removed` / `.Added`, the elements of a JSON list
  *   that OldValue has and NewValue lacks (or the reverse); boolean flags such as `Default` do not make
  *   an element different, so changing the default MFA method removes nothing.
@@ -39,7 +39,7 @@ const TAXONOMY: Record<string, Getter> = {
   eventsource: (v) => v.record.workload ?? undefined,
   eventname: (v) => (v.record.recordType === 40 ? [v.record.operation, field(v.data, 'Name')] : v.record.operation),
   status: (v) => v.record.outcome,
-  payload: (v) => v.record.raw,
+  payload: (v) => v.text,
 };
 
 /** Field names read from columns or derived, never from the raw record: they exist on every record. */

@@ -61,7 +61,7 @@ export function compileFieldTest(spec: FieldSpec, value: unknown, line: number |
   const kind = kinds.find((k) => k !== 'fieldref') ?? (mods.has('fieldref') ? 'fieldref' : 'equals');
   if (kinds.filter((k) => k !== 'fieldref').length > 1)
     throw new RuleFault(`modifiers ${kinds.join(' and ')} cannot be combined`, line);
-  const get: Getter = spec.field === '' ? (v) => v.record.raw : compileGetter(spec.field);
+  const get: Getter = spec.field === '' ? (v) => v.text : compileGetter(spec.field);
   const values = Array.isArray(value) ? (value as unknown[]) : [value];
   if (values.length === 0) throw new RuleFault(`"${spec.field}" has an empty list of values`, line);
   const recordType = spec.field.toLowerCase() === 'recordtype' && kind === 'equals';
