@@ -26,7 +26,9 @@ function sha256(text: string): string {
  * Whether two raw texts hold the same record: the same text, or the same JSON once key order and
  * whitespace are set aside (the same record exported by Purview and sent by the Management API is
  * not always written with its keys in one order), and without the OData annotations a Graph copy
- * carried. Anything else, a value changed, added or removed, is a conflict.
+ * carried. Parsing also makes a record stored with `\u` escapes (`Caf\u00e9`, before normalization wrote them
+ * as characters: ADR 0011) the same as its copy collected since (`Café`). Anything else, a value changed,
+ * added or removed, is a conflict.
  */
 export function sameContent(stored: string, incoming: string): boolean {
   if (stored === incoming) return true;
