@@ -105,7 +105,7 @@ test('enable --dry-run plans without changing; --powershell prints the script; u
   assert.match(unknown.stderr, /No registered tenant is called "nosuchtenant".*Registered tenants:/);
   const bad = await runCli(['audit-config', 'enable', sick.name, '--age-limit', 'lots'], { dataDir: data.dir });
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /--age-limit lots is not a number of days/);
+  assert.match(bad.stderr, /--age-limit lots is not a positive whole number\. Give whole days .*\(from 1 to 24855\)/);
 });
 
 test('after enable, check and collect say the UAL request is pending (when, by whom), not "turn it on"', async () => {

@@ -74,7 +74,7 @@ const CASES: { args: string[]; code: 1 | 2; says: RegExp }[] = [
   {
     args: ['audit-config', 'enable', '--all', '--age-limit', '99999'],
     code: 2,
-    says: /--age-limit 99999 is too large: the most is 24855\. Give whole days, e\.g\. --age-limit 180; Microsoft allows \(from 1 to 24855\)/,
+    says: /--age-limit 99999 is too large: the most is 24855\. Give whole days as Microsoft takes them, e\.g\. --age-limit 180 \(from 1 to 24855\)/,
   },
   {
     args: ['audit-config', 'enable', '--mailboxes', 'all', 'contoso', '--dry-run'],

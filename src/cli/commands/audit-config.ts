@@ -165,7 +165,7 @@ function enableOptions(flags: EnableFlags): EnableOptions {
     // Microsoft's most is 24855 days; "--age-limit 99999 is not a number of days" said the wrong thing about it.
     options.ageLimitDays = parseLimit(flags.ageLimit, {
       what: '--age-limit',
-      hint: 'Give whole days, e.g. --age-limit 180; Microsoft allows',
+      hint: 'Give whole days as Microsoft takes them, e.g. --age-limit 180',
       max: 24_855,
     });
   }
