@@ -153,26 +153,58 @@ describe('tenant scope on every route', () => {
     assert.equal(status.json().statusBy, 'carol');
   });
 
-  test("an exclusion of every tenant is listed to a tenant's user without every tenant's hit count", async () => {
+  test("an exclusion of every tenant is listed to a tenant's user without another tenant's values or counts", async () => {
+    // Made by an administrator of every tenant from one of fabrikam's alerts: its value is a fabrikam user.
     await deps.store.alerts.addExclusion({
       id: 'x-everywhere',
       ruleId: '*',
       tenant: '*',
-      kind: 'address',
-      value: '203.0.113.0/24',
-      reason: 'the MSP office',
+      kind: 'user',
+      value: 'scanner@fabrikam.onmicrosoft.com',
+      reason: "Fabrikam's vulnerability scanner",
       author: 'root',
       createdAt: deps.clock.now(),
       hits: 42,
       lastHitAt: deps.clock.now(),
     });
-    const listed = await app.inject(admin.with({ url: '/api/alert-exclusions' }));
-    assert.equal(listed.statusCode, 200, listed.body);
-    const row = (listed.json().exclusions as { id: string; hits: unknown; lastHitAt: unknown }[]).find(
-      (e) => e.id === 'x-everywhere',
-    );
-    assert.deepEqual([row?.hits, row?.lastHitAt], [null, null], 'the count covers tenants carol does not see');
-    await deps.store.alerts.removeExclusion('x-everywhere');
+    try {
+      const listed = await app.inject(admin.with({ url: '/api/alert-exclusions' }));
+      assert.equal(listed.statusCode, 200, listed.body);
+      assert.equal(leaks(listed.body), null, 'nothing of fabrikam in what carol (contoso only) is shown');
+      const row = (listed.json().exclusions as Record<string, unknown>[]).find((e) => e.id === 'x-everywhere');
+      // That it exists is carol's to know: it silences her tenant's alerts too.
+      assert.deepEqual(
+        row && [
+          row.ruleId,
+          row.tenant,
+          row.kind,
+          row.author,
+          row.value,
+          row.reason,
+          row.hits,
+          row.lastHitAt,
+          row.withheld,
+        ],
+        ['*', '*', 'user', 'root', null, null, null, null, true],
+      );
+      const own = await app.inject(admin.with({ url: '/api/alert-exclusions?tenant=contoso' }));
+      assert.equal(leaks(own.body), null, 'nor when she asks about her tenant by name');
+
+      await addUser(deps.store, deps.clock, { name: 'root', role: 'admin' });
+      const root = await signIn(app, 'root');
+      const full = (await app.inject(root.with({ url: '/api/alert-exclusions' }))).json().exclusions as Record<
+        string,
+        unknown
+      >[];
+      const whole = full.find((e) => e.id === 'x-everywhere');
+      assert.deepEqual(
+        whole && [whole.value, whole.reason, whole.hits, whole.withheld],
+        ['scanner@fabrikam.onmicrosoft.com', "Fabrikam's vulnerability scanner", 42, false],
+        'an account that sees every tenant sees it whole',
+      );
+    } finally {
+      await deps.store.alerts.removeExclusion('x-everywhere');
+    }
   });
 
   test('coverage for several tenants answers for all of them or refuses, never narrows silently', async () => {

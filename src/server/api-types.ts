@@ -48,10 +48,17 @@ export type AlertState = StoredAlertView;
 export type AlertView = StoredAlertView & { tenantName: string };
 /** One alert with its history, records and runbook (detections/alerts/detail.ts). */
 export type AlertDetail = Omit<StoredAlertDetail, 'alert'> & { alert: AlertView };
-/** An exclusion as the console's list gives it: the counts withheld (null) where they cover tenants the caller does not see. */
-export type AlertExclusionView = Omit<AlertExclusion, 'hits' | 'lastHitAt'> & {
+/**
+ * An exclusion as the console's list gives it. For an exclusion of every tenant shown to a caller who does not see
+ * every tenant, `withheld` is true and what may hold other tenants' data is null: the value (a user, address or
+ * application from the alert it was made on, in whichever tenant), the reason, and the counts of every tenant's hits.
+ */
+export type AlertExclusionView = Omit<AlertExclusion, 'value' | 'reason' | 'hits' | 'lastHitAt'> & {
+  value: string | null;
+  reason: string | null;
   hits: number | null;
   lastHitAt: number | null;
+  withheld: boolean;
 };
 
 export type { AlertExclusion, AlertStatus, ConsoleAuditEntry, EnableOutcome, PostureResult, Role, TenantGroupRow };
@@ -402,9 +409,10 @@ export interface ApiRoutes {
     response: { exclusion: AlertExclusion };
   };
   /**
-   * The exclusions of the caller's tenants and those of every tenant (`tenant: "*"`). An exclusion of every
-   * tenant counts the hits of every tenant, so its `hits` and `lastHitAt` are null for a caller who does not
-   * see every tenant: how often a user or address was active elsewhere is not theirs to know.
+   * The exclusions of the caller's tenants and those of every tenant (`tenant: "*"`). A caller who does not see
+   * every tenant is told an exclusion of every tenant exists (rule, kind, author, when: it silences their tenants
+   * too) but not its `value` and `reason` (a user, address or application of the tenant it was made in) nor its
+   * `hits` and `lastHitAt` (every tenant's activity): those are null and `withheld` is true.
    */
   'GET /api/alert-exclusions': { query: AlertScopeQuery; response: { exclusions: AlertExclusionView[] } };
   /** The first-seen rules still waiting for a tenant's history (ADR 0037), per rule the tenants it waits for. */

@@ -234,10 +234,17 @@ export function registerAlertRoutes(app: FastifyInstance, deps: ServerDeps): voi
       const tenants = await askedTenants(request.query as RawQuery, request.scope);
       const all = await store.alerts.listExclusions();
       const shown = tenants ? all.filter((e) => e.tenant === '*' || tenants.includes(e.tenant)) : all;
-      // An exclusion of every tenant counts every tenant's hits: withheld from a caller who sees only some.
+      // An exclusion of every tenant affects the caller's tenants, so its existence (rule, kind, author, when) is
+      // theirs to see. The rest is withheld from a caller who sees only some tenants: its value is a user, address
+      // or application taken from whichever tenant's alert it was made on (another customer's user name or office
+      // address), its reason is free text about that, and its hits count every tenant's activity.
       const everyTenant = request.scope.all;
       return {
-        exclusions: shown.map((e) => (e.tenant !== '*' || everyTenant ? e : { ...e, hits: null, lastHitAt: null })),
+        exclusions: shown.map((e) =>
+          e.tenant !== '*' || everyTenant
+            ? { ...e, withheld: false }
+            : { ...e, value: null, reason: null, hits: null, lastHitAt: null, withheld: true },
+        ),
       };
     },
   );

@@ -288,8 +288,16 @@ function Exclusions({ rows }: { rows: readonly AlertExclusionView[] }) {
       <ul className="history exclusions">
         {rows.map((x) => (
           <li key={x.id}>
-            {x.kind} <span className="mono">{visible(x.value)}</span>
-            {x.tenant === '*' ? ' (every tenant)' : ''} — {visible(x.reason)}{' '}
+            {x.kind}{' '}
+            {x.withheld || x.value === null ? (
+              // Made by an administrator of every tenant, from any tenant's alert: its value may name another
+              // tenant's user or address, so the server withholds it from an account that sees only some tenants.
+              <span className="muted">(value not shown: it may name another tenant's data)</span>
+            ) : (
+              <span className="mono">{visible(x.value)}</span>
+            )}
+            {x.tenant === '*' ? ' (every tenant)' : ''}
+            {x.reason === null ? '' : ` — ${visible(x.reason)}`}{' '}
             <span className="muted">
               ({visible(x.author)}, {fmtTime(x.createdAt)}
               {/* An exclusion of every tenant counts the hits of every tenant: not this tenant's to show. */}
