@@ -16,6 +16,7 @@ import { DAY, NOW, testDeps } from './testing/fixtures.js';
  * bytes reaching the server and its own count running (with the lane it is one: the count running when
  * they arrived). Without the lane (the second test, a lane that holds nothing back) the 39 heavy counts
  * read together run back to back and the light one waits for all of them, so the bound can fail.
+ * The same holds for free-text search pages, whose store read happens as the page streams.
  */
 const range = `start=${new Date(NOW - 7 * DAY).toISOString()}&end=${new Date(NOW).toISOString()}`;
 const HEAVY = `/api/search/count?${range}&freeText=report`;
@@ -90,8 +91,8 @@ const signal = (cell) => {
 })();
 `;
 
-/** Heavy counts that finished after the light count was sent and before it ran. */
-async function heavyBeforeLight(lane?: HeavyLane): Promise<{ before: number; statuses: number[] }> {
+/** Heavy queries that finished after the light count was sent and before it ran. */
+async function heavyBeforeLight(lane?: HeavyLane, heavy = HEAVY): Promise<{ before: number; statuses: number[] }> {
   const deps = await testDeps(lane ? { heavyLane: lane } : {});
   const shared = new SharedArrayBuffer(8 * 4);
   const s = new Int32Array(shared);
@@ -101,11 +102,8 @@ async function heavyBeforeLight(lane?: HeavyLane): Promise<{ before: number; sta
   const waitFor = (cell: number): void => {
     if (Atomics.wait(s, cell, 0, 10_000) === 'timed-out') throw new Error(`the client never set cell ${cell}`);
   };
-  records.count = async (query) => {
-    if (!query.freeText) {
-      before = Atomics.load(s, DONE) - Atomics.load(s, DONE_WHEN_SENT);
-      return count(query);
-    }
+  const summaries = records.searchSummaries.bind(records);
+  const heavyStarts = (): void => {
     const started = Atomics.add(s, STARTS, 1);
     if (started === 0) {
       Atomics.store(s, HEAVY1_STARTED, 1);
@@ -114,10 +112,30 @@ async function heavyBeforeLight(lane?: HeavyLane): Promise<{ before: number; sta
       Atomics.store(s, HEAVY2_STARTED, 1);
       waitFor(LIGHT_SENT);
     }
-    const n = await count(query);
+  };
+  const heavyEnds = (): void => {
     for (const end = performance.now() + HEAVY_MS; performance.now() < end;);
     Atomics.add(s, DONE, 1);
+  };
+  records.count = async (query) => {
+    if (!query.freeText) {
+      before = Atomics.load(s, DONE) - Atomics.load(s, DONE_WHEN_SENT);
+      return count(query);
+    }
+    heavyStarts();
+    const n = await count(query);
+    heavyEnds();
     return n;
+  };
+  // A free-text search page is read as it streams; its cost is the scan before its first rows (the statement
+  // steps through the period's records until the page is full), burnt here when the stream starts reading.
+  records.searchSummaries = (query, options) => {
+    if (!query.freeText) return summaries(query, options);
+    return (async function* () {
+      heavyStarts();
+      heavyEnds();
+      yield* summaries(query, options);
+    })();
   };
   const app = await buildServer(deps);
   app.server.on('connection', () => Atomics.add(s, ACCEPTED, 1));
@@ -128,7 +146,7 @@ async function heavyBeforeLight(lane?: HeavyLane): Promise<{ before: number; sta
       eval: true,
       workerData: {
         port,
-        heavy: HEAVY,
+        heavy,
         light: LIGHT,
         shared,
         cells: { HEAVY1_STARTED, REST_SENT, HEAVY2_STARTED, DONE, DONE_WHEN_SENT, LIGHT_SENT, ACCEPTED },
@@ -153,6 +171,20 @@ test('without the lane the same light request waits behind the heavy counts (the
   assert.ok(before >= 20, `${before} heavy counts finished while the light request waited`);
 });
 
+/** Issue: a free-text search page streamed outside the lane, so 40 of them held up everything else. */
+const HEAVY_PAGE = `/api/search?${range}&freeText=report&limit=5`;
+
+test('light requests answer while 40 free-text search pages wait their turn (at most three before them)', async () => {
+  const { before, statuses } = await heavyBeforeLight(undefined, HEAVY_PAGE);
+  assert.deepEqual(new Set(statuses), new Set([200]));
+  assert.ok(before >= 0 && before <= 3, `${before} heavy search pages finished while the light request waited`);
+});
+
+test('without the lane the same light request waits behind the free-text search pages', async () => {
+  const { before } = await heavyBeforeLight(new HeavyLane({ concurrency: 1_000, maxQueued: 0 }), HEAVY_PAGE);
+  assert.ok(before >= 20, `${before} heavy search pages finished while the light request waited`);
+});
+
 test('a full queue refuses the next heavy query with RATE_LIMITED instead of queueing without end', async () => {
   const lane = new HeavyLane({ concurrency: 1, maxQueued: 1 });
   let open!: () => void;
@@ -168,4 +200,60 @@ test('a full queue refuses the next heavy query with RATE_LIMITED instead of que
   await blocked;
   assert.equal(await queued, 'queued');
   assert.deepEqual(lane.load, { running: 0, waiting: 0 });
+});
+
+test('a free-text export waits for its turn, holds it until the file has streamed, and is refused when the queue is full', async () => {
+  const lane = new HeavyLane({ concurrency: 1, maxQueued: 1 });
+  const deps = await testDeps({ heavyLane: lane });
+  const records = deps.store.records;
+  const search = records.search.bind(records);
+  let reads = 0;
+  let gate!: () => void;
+  const opened = new Promise<void>((resolve) => (gate = resolve));
+  // The export's rows: the first read is counted, the rest wait for the gate (a file still streaming).
+  records.search = (query, options) =>
+    !query.freeText
+      ? search(query, options)
+      : (async function* () {
+          reads++;
+          let first = true;
+          for await (const r of search(query, options)) {
+            yield r;
+            if (first) await opened;
+            first = false;
+          }
+        })();
+  const app = await buildServer(deps);
+  const ticks = async (n: number): Promise<void> => {
+    for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
+  };
+  try {
+    let open!: () => void;
+    const blocked = lane.run(() => new Promise<void>((resolve) => (open = resolve)));
+    await ticks(2);
+    const exported = app.inject({ method: 'GET', url: `/api/export?${range}&freeText=report&format=ndjson` });
+    await ticks(20);
+    assert.equal(reads, 0, 'the export did not read the store before its turn');
+    assert.deepEqual(lane.load, { running: 1, waiting: 1 });
+    const refused = await app.inject({ method: 'GET', url: `/api/export?${range}&freeText=report` });
+    assert.equal(refused.statusCode, 429, refused.body);
+    assert.match(refused.json().error.hint, /Try again in a moment/);
+    const page = await app.inject({ method: 'GET', url: `/api/search?${range}&object=report` });
+    assert.equal(page.statusCode, 429, 'an object-substring search page waits in the same queue');
+    const light = await app.inject({ method: 'GET', url: `/api/export?${range}&user=Adele@contoso.onmicrosoft.com` });
+    assert.equal(light.statusCode, 200, 'an export narrowed by an index does not wait');
+    open();
+    await blocked;
+    await ticks(20);
+    assert.equal(reads, 1, 'its turn came');
+    assert.deepEqual(lane.load, { running: 1, waiting: 0 }, 'and it holds the turn while the file streams');
+    gate();
+    const res = await exported;
+    assert.equal(res.statusCode, 200, res.body);
+    assert.ok(res.body.split('\n').filter(Boolean).length > 1, 'the whole file');
+    await ticks(5);
+    assert.deepEqual(lane.load, { running: 0, waiting: 0 }, 'the turn ends with the file');
+  } finally {
+    await app.close();
+  }
 });

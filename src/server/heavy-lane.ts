@@ -26,12 +26,27 @@ export class HeavyLane {
 
   /** Runs `work` when its turn comes. */
   async run<T>(work: () => Promise<T>): Promise<T> {
-    await this.turn();
+    const done = await this.enter();
     try {
       return await work();
     } finally {
-      this.release();
+      done();
     }
+  }
+
+  /**
+   * Takes a turn and answers its end (to call once; later calls do nothing), for work that outlives one
+   * promise: a streamed search page or export reads the store while its bytes are written, so it holds its
+   * turn until the response has ended or its client has gone (holdTurnFor in stream.ts).
+   */
+  async enter(): Promise<() => void> {
+    await this.turn();
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      this.release();
+    };
   }
 
   /** Heavy queries running and waiting now (for tests and the status route). */

@@ -114,7 +114,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const lane = deps.heavyLane ?? heavyLaneFor(deps.store);
   registerSearchRoutes(app, deps, lane);
   registerRecordRoutes(app, deps);
-  registerExportRoutes(app, deps);
+  registerExportRoutes(app, deps, lane);
   registerCatalogRoutes(app);
   registerReportRoutes(app, deps, lane);
   registerTenantRoutes(app, deps);

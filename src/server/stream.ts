@@ -18,3 +18,14 @@ export function clientGone(reply: FastifyReply): AbortSignal {
 export function textStream(chunks: AsyncIterable<string>): Readable {
   return Readable.from(chunks, { objectMode: false, encoding: 'utf8' });
 }
+
+/**
+ * Holds a heavy query's turn (heavy-lane.ts) for as long as its streamed response lasts: the store is read
+ * while the bytes are written, so the turn ends when the response closes, after its last byte or because the
+ * client left, and not when the handler returns.
+ */
+export function holdTurnFor(reply: FastifyReply, done: () => void): void {
+  // A client that left while the query waited for its turn has nothing to hold it for.
+  if (reply.raw.closed) done();
+  else reply.raw.once('close', done);
+}

@@ -5,7 +5,8 @@ import type { ApiExtraQuery, ExportFormat } from '../api-types.js';
 import type { ServerDeps } from '../deps.js';
 import { pickOne, type RawQuery } from '../params.js';
 import { searchQueryFrom } from '../query.js';
-import { clientGone, textStream } from '../stream.js';
+import { clientGone, holdTurnFor, textStream } from '../stream.js';
+import { isHeavy, type HeavyLane } from '../heavy-lane.js';
 
 /** The response header that says what the file cannot (tenants that record nothing or miss mailbox actions). */
 export const NOTICE_HEADER = 'x-tenantwatch-notice';
@@ -34,12 +35,15 @@ const TYPES: Record<ExportFormat, string> = {
  * views and CSV rules as `tenantwatch search --format …` (search/formats.ts), so the console's
  * export and the CLI's are the same bytes for the same search.
  */
-export function registerExportRoutes(app: FastifyInstance, deps: ServerDeps): void {
+export function registerExportRoutes(app: FastifyInstance, deps: ServerDeps, lane: HeavyLane): void {
   app.get('/api/export', { config: { role: 'investigator', audit: 'export' } }, async (request, reply) => {
     const raw = request.query as RawQuery;
     const extra: ApiExtraQuery<'GET /api/export'>[] = ['format'];
     const query = await searchQueryFrom(raw, deps.clock.now(), deps.store, request.scope, extra);
     const format = pickOne(raw.format, 'format', FORMATS, 'csv');
+    // A free-text or object export reads every record of its period: it takes its turn as heavy counts do
+    // (heavy-lane.ts), and keeps it until the file has streamed, its count (JSON) included.
+    if (isHeavy(query)) holdTurnFor(reply, await lane.enter());
     const rows = deps.store.records.search(query, { signal: clientGone(reply) });
     const count = format === 'json' ? await deps.store.records.count(query) : null;
     // An empty list is a caller whose scope holds no tenant: readResultNotes reads "none named" as every

@@ -7,7 +7,7 @@ import type { ApiExtraQuery, ApiResponse, SearchPage } from '../api-types.js';
 import type { ServerDeps } from '../deps.js';
 import { decodeCursor, encodeCursor, parseLimit, pickOne, type RawQuery } from '../params.js';
 import { searchQueryFrom } from '../query.js';
-import { clientGone, textStream } from '../stream.js';
+import { clientGone, holdTurnFor, textStream } from '../stream.js';
 import { unseenFilterValues } from '../../search/unseen.js';
 import { isHeavy, type HeavyLane } from '../heavy-lane.js';
 import { DAY, utcDay } from '../../core/time.js';
@@ -37,6 +37,9 @@ export function registerSearchRoutes(app: FastifyInstance, deps: ServerDeps, lan
     const query = await searchQueryFrom(raw, deps.clock.now(), deps.store, request.scope, extra);
     const limit = parseLimit(raw.limit, DEFAULT_PAGE, max);
     const after = decodeCursor(raw.cursor);
+    // A free-text or object page reads every record of its period until the page is full: it takes its turn
+    // as heavy counts do, and keeps it while the page streams.
+    if (isHeavy(query)) holdTurnFor(reply, await lane.enter());
     const signal = clientGone(reply);
     const rows = deps.store.records.searchSummaries(query, { limit: limit + 1, ...(after ? { after } : {}), signal });
     return reply.type('application/json; charset=utf-8').send(textStream(pageChunks(rows, limit)));
