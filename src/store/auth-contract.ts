@@ -77,6 +77,19 @@ export interface AuthStore {
   /** Removes the user with its sessions and tokens; true when it existed. */
   removeUser(name: string): Promise<boolean>;
   /**
+   * Puts `row` (null: removes the user `name` with its sessions and tokens, as removeUser) in one transaction that
+   * first reads every user and tenant group, with every other change of users held back until it ends, and hands
+   * them to `check`, which throws to refuse (then nothing changes). For a rule over all accounts, such as the
+   * console's last administrator of every tenant (server/auth/last-admin.ts): checked outside the transaction, two
+   * admins removing each other at once both saw the other remain, and both went. False: `row` was null and no
+   * such user existed.
+   */
+  changeUserChecked(
+    name: string,
+    row: UserRow | null,
+    check: (users: readonly UserRow[], groups: readonly TenantGroupRow[]) => void,
+  ): Promise<boolean>;
+  /**
    * Counts one failed sign-in atomically; at `maxAttempts` the user is locked until `at + lockMs` and
    * the count starts again. Returns the user as it is now (null: no such user).
    */

@@ -190,8 +190,9 @@ export class Accounts {
       lockedUntil: null,
       updatedAt: this.clock.now(),
     };
-    if (this.keepAdministrator) await keepAnAdministrator(this.store, user, row);
-    await this.store.auth.putUser(row);
+    if (this.keepAdministrator)
+      await this.store.auth.changeUserChecked(user.name, row, keepAnAdministrator(user.name, row));
+    else await this.store.auth.putUser(row);
     const ended = await this.store.auth.removeSessions(user.name);
     await this.audit(actor, 'user.reset', user.name, {
       role: row.role,
@@ -204,9 +205,10 @@ export class Accounts {
   }
 
   async removeUser(actor: Actor, name: string): Promise<void> {
-    const user = this.keepAdministrator ? await this.store.auth.getUser(name) : null;
-    if (user) await keepAnAdministrator(this.store, user, null);
-    if (!(await this.store.auth.removeUser(name))) throw unknownUser(name);
+    const removed = this.keepAdministrator
+      ? await this.store.auth.changeUserChecked(name, null, keepAnAdministrator(name, null))
+      : await this.store.auth.removeUser(name);
+    if (!removed) throw unknownUser(name);
     await this.audit(actor, 'user.remove', name);
   }
 

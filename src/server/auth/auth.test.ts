@@ -298,6 +298,28 @@ describe('the console keeps an administrator of every tenant', () => {
     const dana = await signIn(app, 'dana');
     assert.equal((await app.inject(dana.with({ method: 'DELETE', url: '/api/admin/users/alice' }))).statusCode, 200);
   });
+
+  test('two administrators of every tenant removing or demoting each other at once: one change is refused', async () => {
+    for (const [change, payload] of [
+      ['DELETE', undefined],
+      ['POST', { role: 'viewer' }],
+    ] as const) {
+      await addUser(store, clock, { name: 'alice', role: 'admin' });
+      await addUser(store, clock, { name: 'bob', role: 'admin' });
+      const alice = await signIn(app, 'alice');
+      const bob = await signIn(app, 'bob');
+      const url = (name: string) =>
+        change === 'DELETE' ? `/api/admin/users/${name}` : `/api/admin/users/${name}/reset`;
+      const both = await Promise.all([
+        app.inject(alice.with({ method: change, url: url('bob'), ...(payload ? { payload } : {}) })),
+        app.inject(bob.with({ method: change, url: url('alice'), ...(payload ? { payload } : {}) })),
+      ]);
+      assert.deepEqual(both.map((r) => r.statusCode).sort(), [200, 409], both.map((r) => r.body).join('\n'));
+      const admins = (await store.auth.listUsers()).filter((u) => u.role === 'admin' && u.tenants.includes('*'));
+      assert.equal(admins.length, 1, `${change}: one administrator of every tenant is left`);
+      for (const name of ['alice', 'bob']) await store.auth.removeUser(name);
+    }
+  });
 });
 
 describe('what the Admin routes refuse', () => {

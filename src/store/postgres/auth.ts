@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type {
   AuthStore,
   ConsoleAuditEntry,
@@ -34,31 +34,53 @@ import { inTransaction } from './transaction.js';
 const marks = (n: number): string => Array.from({ length: n }, (_, i) => `$${i + 1}`).join(', ');
 const isUnique = (e: unknown): boolean => (e as { code?: string }).code === '23505';
 
+/** The pool, or a client inside a transaction. */
+type Queryable = Pick<PoolClient, 'query'>;
+
+async function putUserIn(client: Queryable, row: UserRow): Promise<void> {
+  // created_at keeps its first value: every column but it is set on update.
+  const kept = USER_COLUMNS.indexOf('created_at');
+  const columns = USER_COLUMNS.filter((_, i) => i !== kept);
+  const sets = columns
+    .slice(1)
+    .map((c, i) => `${c} = $${i + 2}`)
+    .join(', ');
+  const updated = await client.query(
+    `UPDATE users SET ${sets} WHERE lower(name) = lower($1)`,
+    userValues(row).filter((_, i) => i !== kept),
+  );
+  if (updated.rowCount === 0) {
+    await client.query(
+      `INSERT INTO users (${USER_COLUMNS.join(', ')}) VALUES (${marks(USER_COLUMNS.length)})`,
+      userValues(row),
+    );
+  }
+}
+
+async function removeUserIn(client: Queryable, name: string): Promise<boolean> {
+  await client.query('DELETE FROM sessions WHERE lower(user_name) = lower($1)', [name]);
+  await client.query('DELETE FROM api_tokens WHERE lower(user_name) = lower($1)', [name]);
+  return ((await client.query('DELETE FROM users WHERE lower(name) = lower($1)', [name])).rowCount ?? 0) > 0;
+}
+
+async function groupsIn(client: Queryable): Promise<TenantGroupRow[]> {
+  const { rows } = await client.query<{ name: string; tenants: string; updated_at: string }>(
+    'SELECT * FROM tenant_groups ORDER BY lower(name)',
+  );
+  return rows.map((r) => ({
+    name: r.name,
+    tenants: JSON.parse(r.tenants) as string[],
+    updatedAt: Number(r.updated_at),
+  }));
+}
+
 /** Accounts, groups, sessions and tokens in PostgreSQL (names unique on lower(name), matched by lower()). */
 export class PostgresAuthStore implements AuthStore {
   constructor(private readonly pool: Pool) {}
 
   async putUser(row: UserRow): Promise<void> {
-    // created_at keeps its first value: every column but it is set on update.
-    const kept = USER_COLUMNS.indexOf('created_at');
-    const columns = USER_COLUMNS.filter((_, i) => i !== kept);
-    const sets = columns
-      .slice(1)
-      .map((c, i) => `${c} = $${i + 2}`)
-      .join(', ');
     try {
-      await inTransaction(this.pool, async (client) => {
-        const updated = await client.query(
-          `UPDATE users SET ${sets} WHERE lower(name) = lower($1)`,
-          userValues(row).filter((_, i) => i !== kept),
-        );
-        if (updated.rowCount === 0) {
-          await client.query(
-            `INSERT INTO users (${USER_COLUMNS.join(', ')}) VALUES (${marks(USER_COLUMNS.length)})`,
-            userValues(row),
-          );
-        }
-      });
+      await inTransaction(this.pool, (client) => putUserIn(client, row));
     } catch (e) {
       if (isUnique(e)) throw nameTakenError('user', row.externalId ?? row.name, e);
       throw e;
@@ -87,11 +109,31 @@ export class PostgresAuthStore implements AuthStore {
   }
 
   async removeUser(name: string): Promise<boolean> {
-    return inTransaction(this.pool, async (client) => {
-      await client.query('DELETE FROM sessions WHERE lower(user_name) = lower($1)', [name]);
-      await client.query('DELETE FROM api_tokens WHERE lower(user_name) = lower($1)', [name]);
-      return ((await client.query('DELETE FROM users WHERE lower(name) = lower($1)', [name])).rowCount ?? 0) > 0;
-    });
+    return inTransaction(this.pool, (client) => removeUserIn(client, name));
+  }
+
+  /**
+   * The users table is locked first (SHARE ROW EXCLUSIVE: no other writer of users, nor another such change,
+   * until commit; readers go on), so the users and groups read are the ones the write applies to.
+   */
+  async changeUserChecked(
+    name: string,
+    row: UserRow | null,
+    check: (users: readonly UserRow[], groups: readonly TenantGroupRow[]) => void,
+  ): Promise<boolean> {
+    try {
+      return await inTransaction(this.pool, async (client) => {
+        await client.query('LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE');
+        const users = (await client.query<UserSelect>('SELECT * FROM users ORDER BY lower(name)')).rows.map(toUserRow);
+        check(users, await groupsIn(client));
+        if (row === null) return removeUserIn(client, name);
+        await putUserIn(client, row);
+        return true;
+      });
+    } catch (e) {
+      if (row && isUnique(e)) throw nameTakenError('user', row.externalId ?? row.name, e);
+      throw e;
+    }
   }
 
   async recordFailure(
@@ -194,15 +236,8 @@ export class PostgresAuthStore implements AuthStore {
     });
   }
 
-  async listGroups(): Promise<TenantGroupRow[]> {
-    const { rows } = await this.pool.query<{ name: string; tenants: string; updated_at: string }>(
-      'SELECT * FROM tenant_groups ORDER BY lower(name)',
-    );
-    return rows.map((r) => ({
-      name: r.name,
-      tenants: JSON.parse(r.tenants) as string[],
-      updatedAt: Number(r.updated_at),
-    }));
+  listGroups(): Promise<TenantGroupRow[]> {
+    return groupsIn(this.pool);
   }
 
   async removeGroup(name: string): Promise<boolean> {

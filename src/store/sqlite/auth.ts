@@ -50,6 +50,10 @@ export class SqliteAuthStore implements AuthStore {
   }
 
   async putUser(row: UserRow): Promise<void> {
+    this.putUserNow(row);
+  }
+
+  private putUserNow(row: UserRow): void {
     const updates = USER_COLUMNS.slice(1)
       .filter((c) => c !== 'created_at')
       .map((c) => `${c} = excluded.${c}`)
@@ -85,11 +89,33 @@ export class SqliteAuthStore implements AuthStore {
   }
 
   async removeUser(name: string): Promise<boolean> {
-    return this.db.transaction(() => {
-      this.db.prepare('DELETE FROM sessions WHERE user_name = ?').run(name);
-      this.db.prepare('DELETE FROM api_tokens WHERE user_name = ?').run(name);
-      return this.db.prepare('DELETE FROM users WHERE name = ?').run(name).changes > 0;
-    })();
+    return this.db.transaction(() => this.removeUserNow(name))();
+  }
+
+  private removeUserNow(name: string): boolean {
+    this.db.prepare('DELETE FROM sessions WHERE user_name = ?').run(name);
+    this.db.prepare('DELETE FROM api_tokens WHERE user_name = ?').run(name);
+    return this.db.prepare('DELETE FROM users WHERE name = ?').run(name).changes > 0;
+  }
+
+  /**
+   * Read, check and write run synchronously in one transaction, so no other request of this process comes
+   * between them; BEGIN IMMEDIATE takes the write lock before the read, so no other process does either.
+   */
+  async changeUserChecked(
+    name: string,
+    row: UserRow | null,
+    check: (users: readonly UserRow[], groups: readonly TenantGroupRow[]) => void,
+  ): Promise<boolean> {
+    return this.db
+      .transaction(() => {
+        const users = (this.db.prepare('SELECT * FROM users ORDER BY name').all() as UserSelect[]).map(toUserRow);
+        check(users, this.groupsNow());
+        if (row === null) return this.removeUserNow(name);
+        this.putUserNow(row);
+        return true;
+      })
+      .immediate();
   }
 
   async recordFailure(
@@ -189,6 +215,10 @@ export class SqliteAuthStore implements AuthStore {
   }
 
   async listGroups(): Promise<TenantGroupRow[]> {
+    return this.groupsNow();
+  }
+
+  private groupsNow(): TenantGroupRow[] {
     const rows = this.db.prepare('SELECT * FROM tenant_groups ORDER BY name').all() as {
       name: string;
       tenants: string;

@@ -85,6 +85,47 @@ export function runAuthConformance(ctx: { readonly store: Store }): void {
     assert.equal(await a.nameLockedUntil('h3', t1 + 5), t1 + 5 + 60_000);
   });
 
+  test('a checked change of users: the check sees every user and group, refuses by throwing, and two at once take turns', async () => {
+    const a = ctx.store.auth;
+    await a.putGroup({ name: 'eu', tenants: ['contoso'], updatedAt: T0 });
+    for (const name of ['alice', 'bob']) await a.putUser(userRow({ name, role: 'admin', tenants: ['*'] }));
+    let seen: string[] = [];
+    const refuse = (users: readonly UserRow[], groups: readonly { name: string }[]): void => {
+      seen = [...users.map((u) => u.name), ...groups.map((g) => g.name)];
+      throw new Error('refused');
+    };
+    await assert.rejects(a.changeUserChecked('alice', null, refuse), /refused/);
+    await assert.rejects(a.changeUserChecked('bob', userRow({ name: 'bob', role: 'viewer' }), refuse), /refused/);
+    assert.deepEqual(seen, ['alice', 'bob', 'eu']);
+    assert.deepEqual(
+      (await a.listUsers()).map((u) => [u.name, u.role]),
+      [
+        ['alice', 'admin'],
+        ['bob', 'admin'],
+      ],
+      'nothing a check refused was written',
+    );
+    assert.equal(await a.changeUserChecked('nobody', null, () => {}), false);
+    // Each removes itself only while another admin remains: run at once, exactly one may go. Several rounds,
+    // as two transactions overlap only when their statements interleave (PostgreSQL's pool, one round trip each).
+    const another = (name: string) => (users: readonly UserRow[]) => {
+      if (!users.some((u) => u.name !== name && u.role === 'admin')) throw new Error(`${name} is the last`);
+    };
+    for (let round = 0; round < 10; round++) {
+      for (const name of ['alice', 'bob']) await a.putUser(userRow({ name, role: 'admin', tenants: ['*'] }));
+      // Connections opened beforehand, so both changes run at once rather than one waiting to connect.
+      await Promise.all([a.listUsers(), a.listGroups(), a.countUsers()]);
+      const both = await Promise.allSettled([
+        a.changeUserChecked('alice', null, another('alice')),
+        a.changeUserChecked('bob', null, another('bob')),
+      ]);
+      assert.deepEqual(both.map((r) => r.status).sort(), ['fulfilled', 'rejected'], `round ${round}`);
+      assert.equal(await a.countUsers(), 1);
+    }
+    assert.equal(await a.changeUserChecked('carol', userRow({ name: 'carol' }), () => {}), true);
+    assert.equal((await a.getUser('CAROL'))?.role, 'investigator');
+  });
+
   test('tenant groups: put replaces, names without regard to case, remove', async () => {
     const a = ctx.store.auth;
     await a.putGroup({ name: 'EU', tenants: ['contoso'], updatedAt: T0 });
