@@ -8,7 +8,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { SIGN_IN_PASSWORD } from '../../emulator/token/signin.js';
 import { systemClock } from '../../src/core/clock.js';
 import { openidProvider } from '../../src/server/auth/oidc-client.js';
-import { addUser, TEST_PASSWORD } from '../../src/server/auth/testing.js';
+import { accountsOf, addUser, TEST_ACTOR, TEST_PASSWORD } from '../../src/server/auth/testing.js';
 import { buildServer } from '../../src/server/index.js';
 import { testDeps } from '../../src/server/testing/fixtures.js';
 import type { ServerDeps } from '../../src/server/deps.js';
@@ -256,6 +256,46 @@ describe('signing in to the console in a browser', () => {
     await page.waitForSelector('form[aria-label="Sign in"]');
   });
 
+  test('removing a user or revoking a token on the admin page asks first; dismissed, nothing changes (and all tenants are all)', async () => {
+    await addUser(deps.store, deps.clock, { name: 'doomed', role: 'viewer', tenants: ['contoso'] });
+    await accountsOf(deps.store, deps.clock).addToken(TEST_ACTOR, { name: 'doomed-script', user: 'alice' });
+    await signInLocally('alice');
+    await page.click('a[href="#/search"]');
+    await page.waitForSelector('.tenant-chooser summary');
+    assert.equal((await page.textContent('.tenant-chooser summary'))?.trim(), 'All tenants', 'alice sees every tenant');
+    await page.click('a[href="#/admin"]');
+    const userRow = '.audit-table tr:has-text("doomed"):has(button:text-is("Remove"))';
+    const tokenRow = '.audit-table tr:has-text("doomed-script")';
+    await page.waitForSelector(userRow);
+    const asked: string[] = [];
+    const answer = (accept: boolean) =>
+      page.once('dialog', (d) => {
+        asked.push(d.message());
+        void (accept ? d.accept() : d.dismiss());
+      });
+    answer(false);
+    await page.click(`${userRow} button:text-is("Remove")`);
+    answer(false);
+    await page.click(`${tokenRow} button:text-is("Revoke")`);
+    assert.match(asked[0] ?? '', /Remove the user "doomed"\?.*cannot be undone/);
+    assert.match(asked[1] ?? '', /Revoke the API token "doomed-script" of alice\?/);
+    // A round trip after the clicks: had either sent its request, it would be answered by now.
+    await page.reload();
+    await page.waitForSelector(userRow);
+    assert.ok(await deps.store.auth.getUser('doomed'), 'dismissed: the user stays');
+    assert.equal((await deps.store.auth.listTokens('alice')).find((t) => t.name === 'doomed-script')?.revokedAt, null);
+    answer(true);
+    await page.click(`${userRow} button:text-is("Remove")`);
+    await page.waitForSelector(userRow, { state: 'detached' });
+    answer(true);
+    await page.click(`${tokenRow} button:text-is("Revoke")`);
+    await page.waitForSelector(`${tokenRow} button:text-is("Revoke")`, { state: 'detached' });
+    assert.equal(await deps.store.auth.getUser('doomed'), null);
+    assert.ok((await deps.store.auth.listTokens('alice')).find((t) => t.name === 'doomed-script')?.revokedAt);
+    await page.click('.user-badge button');
+    await page.waitForSelector('form[aria-label="Sign in"]');
+  });
+
   test('a session that sat idle past 30 minutes sends the person back to the sign-in form', async () => {
     await signInLocally('alice');
     offset += 31 * 60_000;
@@ -351,6 +391,10 @@ describe('signing in to the console in a browser', () => {
     await page.click('button:text-is("Check")');
     await page.waitForSelector('.check-result .badge');
     await shot('investigator-check');
+    // Her tenants, not the deployment's: the tenant box with none chosen says whose "all" it is.
+    await page.click('a[href="#/search"]');
+    await page.waitForSelector('.tenant-chooser summary');
+    assert.equal((await page.textContent('.tenant-chooser summary'))?.trim(), 'All your tenants');
     await page.click('.user-badge button');
     await page.waitForSelector('form[aria-label="Sign in"]');
   });

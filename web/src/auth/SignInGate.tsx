@@ -27,6 +27,15 @@ export function useMay(): (route: ApiRoute) => boolean {
 }
 
 /**
+ * Whether the signed-in person sees every tenant (true too outside the gate, where nobody is signed in): a
+ * scoped person's "all" is all of theirs, and the console must say which it means.
+ */
+export function useEveryTenant(): boolean {
+  const me = useContext(MeContext);
+  return me === null || me.tenants === '*';
+}
+
+/**
  * Shows the console to a signed-in person (or to anyone while the console runs without accounts on
  * loopback), and the sign-in form otherwise — also when a request finds the session ended.
  */

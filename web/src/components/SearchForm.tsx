@@ -5,6 +5,7 @@ import { useApi } from './useApi.js';
 import { useSettled } from './useSettled.js';
 import { looksLikeTime } from '../format.js';
 import { useTimeZone, wallClockToIso } from '../timezone.js';
+import { useEveryTenant } from '../auth/SignInGate.js';
 
 /** The Purview filters; names match the API's query parameters, so the URL is the search. */
 export interface Filters {
@@ -92,9 +93,13 @@ function TenantChooser({
   selected: string[];
   onChange: (names: string[]) => void;
 }) {
+  // None chosen searches every tenant the account may see: for an account scoped to some, "All tenants" read
+  // as every customer of the deployment.
+  const everyTenant = useEveryTenant();
+  const none = everyTenant ? 'All tenants' : 'All your tenants';
   return (
     <details className="dropdown tenant-chooser">
-      <summary className="select-like">{selected.length === 0 ? 'All tenants' : selected.join(', ')}</summary>
+      <summary className="select-like">{selected.length === 0 ? none : selected.join(', ')}</summary>
       <div className="dropdown-panel">
         {tenants.map((t) => (
           <label key={t.tenantId}>
@@ -110,7 +115,9 @@ function TenantChooser({
             {t.name}
           </label>
         ))}
-        {tenants.length === 0 ? <span className="muted">No tenants registered</span> : null}
+        {tenants.length === 0 ? (
+          <span className="muted">{everyTenant ? 'No tenants registered' : 'Your account is given no tenant'}</span>
+        ) : null}
       </div>
     </details>
   );

@@ -67,6 +67,15 @@ function Accounts() {
   const act = (work: Promise<unknown>): void => {
     work.then(() => (setError(null), reload())).catch(setError);
   };
+  // Destructive, and one click away from the name beside it: asked first, as Audit settings asks before applying.
+  const removeUser = (u: UserView): void => {
+    const question = `Remove the user "${u.name}"? Their sessions end and their API tokens stop working; this cannot be undone.`;
+    if (window.confirm(question)) act(send(api.removeUser(u.name)));
+  };
+  const revokeToken = (t: TokenView): void => {
+    const question = `Revoke the API token "${t.name}" of ${t.user}? Scripts using it are refused from now on; it cannot be restored.`;
+    if (window.confirm(question)) act(send(api.revokeToken(t.name)));
+  };
   const addUser = (e: FormEvent<HTMLFormElement>): void => {
     e.preventDefault();
     const f = new FormData(e.currentTarget);
@@ -126,7 +135,7 @@ function Accounts() {
               <td>{u.externalId ? 'single sign-on' : u.hasPassword ? 'password' : ''}</td>
               <td>{u.lockedUntil ? fmtTime(u.lockedUntil, zone) : ''}</td>
               <td>
-                <button type="button" onClick={() => act(send(api.removeUser(u.name)))}>
+                <button type="button" onClick={() => removeUser(u)}>
                   Remove
                 </button>
               </td>
@@ -186,7 +195,7 @@ function Accounts() {
                 {t.revokedAt ? (
                   fmtTime(t.revokedAt, zone)
                 ) : (
-                  <button type="button" onClick={() => act(send(api.revokeToken(t.name)))}>
+                  <button type="button" onClick={() => revokeToken(t)}>
                     Revoke
                   </button>
                 )}
