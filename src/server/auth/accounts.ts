@@ -73,6 +73,17 @@ function listedTenants(tenants: readonly string[] | undefined, groups: readonly 
   return groups?.length ? [] : [ALL_TENANTS];
 }
 
+/** Each entry once, compared without regard to case or surrounding blanks, in the order first given. */
+export function onceEach(entries: readonly string[]): string[] {
+  const seen = new Set<string>();
+  return entries.filter((e) => {
+    const key = e.trim().toLowerCase();
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 function unknownUser(name: string): AppError {
   return new AppError('NOT_FOUND', `No user is named "${name.slice(0, 100)}"`, {
     hint: 'tenantwatch user list shows the users',
@@ -133,7 +144,13 @@ export class Accounts {
     }
   }
 
-  async addUser(actor: Actor, input: NewUser): Promise<UserView> {
+  async addUser(actor: Actor, given: NewUser): Promise<UserView> {
+    // A tenant or group named twice is listed once (as a group's tenants are).
+    const input: NewUser = {
+      ...given,
+      ...(given.tenants ? { tenants: onceEach(given.tenants) } : {}),
+      ...(given.groups ? { groups: onceEach(given.groups) } : {}),
+    };
     const name = checkName('user', input.name);
     const role = parseRole(input.role);
     if (await this.store.auth.getUser(name)) {
@@ -173,8 +190,13 @@ export class Accounts {
   async resetUser(
     actor: Actor,
     name: string,
-    change: { password?: string; role?: string; tenants?: readonly string[]; groups?: readonly string[] },
+    asked: { password?: string; role?: string; tenants?: readonly string[]; groups?: readonly string[] },
   ): Promise<UserView> {
+    const change = {
+      ...asked,
+      ...(asked.tenants ? { tenants: onceEach(asked.tenants) } : {}),
+      ...(asked.groups ? { groups: onceEach(asked.groups) } : {}),
+    };
     const user = await this.store.auth.getUser(name);
     if (!user) throw unknownUser(name);
     await this.checkScope(change.tenants, change.groups);
@@ -219,8 +241,9 @@ export class Accounts {
   /** Creates a token; the returned `token` is the only time its secret exists outside the caller. */
   async addToken(
     actor: Actor,
-    input: { name: string; user: string; role?: string; tenants?: readonly string[]; expiresInDays?: number },
+    asked: { name: string; user: string; role?: string; tenants?: readonly string[]; expiresInDays?: number },
   ): Promise<{ token: string; view: TokenView }> {
+    const input = { ...asked, ...(asked.tenants ? { tenants: onceEach(asked.tenants) } : {}) };
     const name = checkName('token', input.name);
     const user = await this.store.auth.getUser(input.user);
     if (!user) throw unknownUser(input.user);
@@ -268,12 +291,32 @@ export class Accounts {
     await this.audit(actor, 'token.revoke', name);
   }
 
+  /**
+   * A group's tenants are kept once each: the same tenant named twice, in another case, or by name and by GUID
+   * is one entry (the first given). A list of 2,000 copies of one tenant was stored, expanded into every member's
+   * scope on each request, and shown whole on the Admin page.
+   */
   async putGroup(actor: Actor, name: string, tenants: readonly string[]): Promise<TenantGroupRow> {
-    const row = { name: checkName('group', name), tenants: [...tenants], updatedAt: this.clock.now() };
-    await this.checkScope(tenants);
+    const checked = checkName('group', name);
+    const given = onceEach(tenants);
+    await this.checkScope(given);
+    const row = { name: checked, tenants: await this.onePerTenant(given), updatedAt: this.clock.now() };
     await this.store.auth.putGroup(row);
-    await this.audit(actor, 'group.put', name, { tenants });
+    await this.audit(actor, 'group.put', name, { tenants: row.tenants });
     return row;
+  }
+
+  /** The entries naming distinct tenants, the first of each (resolved as checkScope did: known to exist). */
+  private async onePerTenant(entries: readonly string[]): Promise<string[]> {
+    const keys = new Set<string>();
+    const kept: string[] = [];
+    for (const entry of entries) {
+      const key = entry === ALL_TENANTS ? ALL_TENANTS : (await resolveTenantKeys(this.store, [entry]))[0]!;
+      if (keys.has(key.toLowerCase())) continue;
+      keys.add(key.toLowerCase());
+      kept.push(entry);
+    }
+    return kept;
   }
 
   async removeGroup(actor: Actor, name: string): Promise<void> {

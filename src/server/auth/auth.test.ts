@@ -5,7 +5,7 @@ import { AppError } from '../../core/errors.js';
 import { ManualClock } from '../../core/clock.js';
 import type { Store } from '../../store/contract.js';
 import { buildServer } from '../index.js';
-import { fakeReports, NOW, testDeps } from '../testing/fixtures.js';
+import { CONTOSO, fakeReports, NOW, testDeps } from '../testing/fixtures.js';
 import { silentLogger } from '../../core/log.js';
 import type { AuthOptions } from './types.js';
 import { accountsOf, addUser, signIn, TEST_ACTOR, TEST_PASSWORD } from './testing.js';
@@ -324,6 +324,35 @@ describe('the console keeps an administrator of every tenant', () => {
 
 describe('what the Admin routes refuse', () => {
   beforeEach(async () => start());
+
+  test('a group lists each tenant once, however often or in whatever spelling it was named', async () => {
+    await addUser(store, clock, { name: 'alice', role: 'admin' });
+    const alice = await signIn(app, 'alice');
+    const tenants = [...Array.from({ length: 2_000 }, () => 'contoso'), 'CONTOSO', CONTOSO, 'fabrikam', ' contoso'];
+    const res = await app.inject(alice.with({ method: 'PUT', url: '/api/admin/groups/eu', payload: { tenants } }));
+    assert.equal(res.statusCode, 200, res.body);
+    assert.deepEqual(res.json().tenants, ['contoso', 'fabrikam']);
+    assert.deepEqual((await store.auth.listGroups()).find((g) => g.name === 'eu')?.tenants, ['contoso', 'fabrikam']);
+    const trail = await store.consoleAudit.list({ action: 'group.put' });
+    assert.deepEqual(trail[0]?.details.tenants, ['contoso', 'fabrikam'], 'the trail names what was stored');
+    // Accounts (the Admin page and `tenantwatch user add --tenant … --group …`) list theirs once too.
+    const user = await app.inject(
+      alice.with({
+        method: 'POST',
+        url: '/api/admin/users',
+        payload: {
+          name: 'bob',
+          role: 'viewer',
+          password: TEST_PASSWORD,
+          tenants: ['contoso', 'Contoso'],
+          groups: ['eu', 'EU'],
+        },
+      }),
+    );
+    assert.equal(user.statusCode, 200, user.body);
+    const bob = await store.auth.getUser('bob');
+    assert.deepEqual([bob?.tenants, bob?.groups], [['contoso'], ['eu']]);
+  });
 
   test('a field that is not text is refused naming the field, not read as missing or as "[object Object]"', async () => {
     await addUser(store, clock, { name: 'alice', role: 'admin' });
