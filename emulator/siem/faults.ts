@@ -4,6 +4,8 @@
  * refused for good. Each is a rate in [0, 1] drawn from a seeded generator, so a run is repeatable.
  * Bad certificates are switched on the server (server.ts), since they act on the TLS handshake.
  */
+import { rng } from '../../src/core/rng.js';
+
 export interface SiemFaults {
   /** Share of requests answered 503 (HEC: code 9 "Server is busy"). */
   error5xx: number;
@@ -32,17 +34,8 @@ export const NO_FAULTS: SiemFaults = {
   rejectIds: [],
 };
 
-/** mulberry32: a small seeded generator (repeatable fault sequences). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (core/rng.ts): a small seeded generator, so fault sequences repeat. */
+export const seededRandom = rng;
 
 /** The request-level fault to apply now, if any. */
 export type RequestFault =

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { unescapeJsonText } from './json-unescape.js';
+import { rng } from './rng.js';
 
 test('needless \\u escapes become their characters; needed ones, and an escaped backslash before u, stay', () => {
   const cases: [string, string][] = [
@@ -32,18 +33,6 @@ test('a text without \\u is returned as it is (the fast path: no copy)', () => {
   const text = String.raw`{"Path":"C:\\Users\\bob","Q":"\"x\"","T":"\t"}`;
   assert.equal(unescapeJsonText(text), text);
 });
-
-/** mulberry32: a small seeded generator, so a failure repeats. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Characters that exercise every branch: ASCII (u and backslash among them), controls, C1, line separators, non-ASCII, surrogates. */
 const POOL = [

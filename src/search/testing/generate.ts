@@ -6,6 +6,9 @@
  * words. Records share seconds, so the order's tie-breaks (tenant, id) are exercised. Same seed, same
  * records, on every machine.
  */
+import { rng } from '../../core/rng.js';
+
+export { rng };
 export interface GenerateOptions {
   seed: number;
   /** The newest instant records may have (exclusive), epoch ms. */
@@ -128,18 +131,6 @@ function habitsOf(user: string, seed: number): Habits {
     habitsByUser.set(key, habits);
   }
   return habits;
-}
-
-/** mulberry32: small, fast, good enough for spreading test data. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const TOTAL_WEIGHT = OPERATIONS.reduce((s, o) => s + o[3], 0);
