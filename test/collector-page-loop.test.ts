@@ -41,16 +41,9 @@ test(
     const tenants = [emulatedTenant(t.emu, tenant, clock)];
     const signal = new AbortController().signal;
     const tuning = { requestsPerMinute: 100_000, retry: { maxAttempts: 3 } };
+    const run = () => collect({ tenants, store, clock, logger: silentLogger, signal, tuning, sinceMs: 2 * 86_400_000 });
     t.emu.setFaults({ nextPageRepeat: true });
-    const looped = await collect({
-      tenants,
-      store,
-      clock,
-      logger: silentLogger,
-      signal,
-      tuning,
-      sinceMs: 2 * 86_400_000,
-    });
+    const looped = await run();
     const failed = (await store.ledger.listWindows({ tenant: tenant.tenantId })).filter((w) => w.state === 'failed');
     assert.ok(failed.length > 0, JSON.stringify(looped.tenants));
     assert.ok(
@@ -59,15 +52,7 @@ test(
     );
 
     t.emu.setFaults({ nextPageRepeat: false });
-    const again = await collect({
-      tenants,
-      store,
-      clock,
-      logger: silentLogger,
-      signal,
-      tuning,
-      sinceMs: 2 * 86_400_000,
-    });
+    const again = await run();
     for (const s of again.tenants) assert.equal(s.state, 'done', JSON.stringify(s));
     const truth = await groundTruthIds(t.emu, tenant.tenantId);
     const stored = await storedIds(store, tenant.tenantId);
