@@ -175,6 +175,11 @@ describe('alerts page in a browser', () => {
     await page.waitForSelector('.alert-detail .error');
     assert.match((await page.textContent('.alert-detail .error')) ?? '', /An exclusion needs a value/);
     await page.selectOption('.alert-detail select[name=kind]', 'address');
+    // The example follows the kind chosen (it kept the user's name for an address).
+    assert.match(
+      (await page.getAttribute('.alert-detail input[name=value]', 'placeholder')) ?? '',
+      /^(\d{1,3}\.){3}\d{1,3}$|CIDR/,
+    );
     await page.getByLabel('Value to exclude').fill('192.0.2.0/24');
     await page.getByLabel('Reason').fill('scanner subnet');
     await page.click('.alert-detail button:has-text("Exclude")');

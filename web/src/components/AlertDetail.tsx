@@ -194,7 +194,7 @@ export function AlertDetailPane({
           <input
             name="value"
             aria-label="Value to exclude"
-            placeholder={a.facts.user ?? 'value'}
+            placeholder={exampleValue(kind, a.facts)}
             value={value}
             onChange={(e) => setValue(e.target.value)}
           />
@@ -308,4 +308,14 @@ function Exclusions({ rows }: { rows: readonly AlertExclusionView[] }) {
       </ul>
     </>
   );
+}
+
+/**
+ * The Exclude field's example: the alert's own value of the kind chosen (as exclusions.ts matches it), else what
+ * such a value looks like. It kept the user's name when "address / CIDR" was chosen.
+ */
+export function exampleValue(kind: string, facts: Record<string, string>): string {
+  if (kind === 'address') return facts.address ?? facts.ClientIP ?? 'an address or CIDR, e.g. 192.0.2.0/24';
+  if (kind === 'application') return facts.application ?? facts.AppId ?? 'an application id';
+  return facts.user ?? facts.UserId ?? 'a user, e.g. name@contoso.com';
 }
