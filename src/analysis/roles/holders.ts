@@ -40,7 +40,9 @@ export async function resolveRoleHolders(
     return { source: graph.source, holders: mergeGraphWithLog(graph.holders, log.holders) };
   } catch (e) {
     const error = toAppError(e);
-    deps.logger?.warn(
+    // info, not warn: the note below is the warning (the CLI prints it, the summary and console show it);
+    // a warn line would say "Graph not used" a second time on the CLI's stderr.
+    deps.logger?.info(
       { tenant, code: error.code, err: error.message },
       'role holders from Graph unavailable; using the audit log',
     );

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AppError } from '../../core/errors.js';
+import { recordingLogger } from '../../core/log.js';
 import type { RoleHolderSource } from '../../analysis/roles/source.js';
 import { DOMAIN, TENANT, entra, exchangeAdmin, roleChange, spFile } from '../testing/builders.js';
 import { idsOf, rowIds, runOver } from '../testing/harness.js';
@@ -63,18 +64,27 @@ test('Graph source: current holders count for the whole period, refined by logge
   assert.equal(result.summary.totals.roleSource, 'graph');
 });
 
-test('Graph refused (permission missing): falls back to the audit log and says so', async () => {
+test('Graph refused (permission missing): falls back to the audit log and says so, once', async () => {
   const refused: RoleHolderSource = {
     holders: async () => Promise.reject(new AppError('PERMISSION_MISSING', 'no RoleManagement.Read.Directory')),
   };
   const add = roleChange('add', admin, 'Global Administrator', { CreationTime: '2026-01-01T00:00:00' });
   const act = exchangeAdmin('Set-Mailbox', {}, by(admin, '2026-03-06T00:00:00'));
-  const result = await runOver(adminActivity, [add, act], {}, { roleSource: refused });
+  const logger = recordingLogger();
+  const result = await runOver(adminActivity, [add, act], {}, { roleSource: refused, logger });
   assert.deepEqual(rowIds(result), idsOf([act]));
   assert.equal(result.summary.totals.roleSource, 'audit-log');
   assert.match(
     String(result.summary.totals.roleSourceNotes),
     new RegExp(`${TENANT}: Graph not used \\(PERMISSION_MISSING`),
+  );
+  // The note is the warning (the CLI prints it, the console shows it): a warn log would say it a second time.
+  assert.deepEqual(
+    logger.entries.filter((e) => e.level === 'warn'),
+    [],
+  );
+  assert.ok(
+    logger.entries.some((e) => e.level === 'info' && (e.obj as { code?: string }).code === 'PERMISSION_MISSING'),
   );
 });
 

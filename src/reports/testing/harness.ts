@@ -1,4 +1,5 @@
 import { ManualClock } from '../../core/clock.js';
+import type { Logger } from '../../core/log.js';
 import type { AuditRecord } from '../../core/record.js';
 import type { TenantRow } from '../../store/contract.js';
 import { executeReport } from '../engine.js';
@@ -12,7 +13,7 @@ export async function runOver(
   def: ReportDefinition,
   records: readonly AuditRecord[],
   params: Record<string, unknown> = {},
-  extra: { tenants?: Partial<TenantRow>[]; roleSource?: RoleHolderSource } = {},
+  extra: { tenants?: Partial<TenantRow>[]; roleSource?: RoleHolderSource; logger?: Logger } = {},
 ): Promise<ReportResult> {
   const store = await fixtureStore(records, extra.tenants ?? []);
   try {
@@ -20,6 +21,7 @@ export async function runOver(
       store,
       clock: new ManualClock(NOW),
       ...(extra.roleSource ? { roleSource: extra.roleSource } : {}),
+      ...(extra.logger ? { logger: extra.logger } : {}),
     });
     undeclaredFields(def, result);
     return result;
