@@ -103,13 +103,19 @@ describe('alert routes', () => {
     assert.ok(a);
     const detail = await get(`/api/alerts/${a.id}?tenant=contoso`);
     assert.equal(detail.status, 200);
-    const body = detail.body as unknown as { records: { id: string; operation: string }[]; rule: { runbook: string } };
+    const body = detail.body as unknown as {
+      records: { id: string; operation: string; userId: string }[];
+      rule: { runbook: string };
+      exclusionValues: Record<string, string>;
+    };
     assert.deepEqual(
       body.records.map((r) => r.id),
       a.recordIds.slice(0, 50),
     );
     assert.ok(body.records.every((r) => r.operation === 'New-InboxRule'));
     assert.equal(body.rule.runbook, 'Check the rule.');
+    // The Exclude field's example comes from here: the console does not restate how exclusions read the facts.
+    assert.deepEqual(body.exclusionValues, { user: body.records[0]?.userId });
     assert.equal((await get(`/api/alerts/${a.id}?tenant=fabrikam`)).status, 404);
     assert.equal((await get('/api/alerts/al_nope')).status, 404);
   });

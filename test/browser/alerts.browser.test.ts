@@ -180,6 +180,10 @@ describe('alerts page in a browser', () => {
       (await page.getAttribute('.alert-detail input[name=value]', 'placeholder')) ?? '',
       /^(\d{1,3}\.){3}\d{1,3}$|CIDR/,
     );
+    // The example reads whole in its narrow field (the long one was cut off).
+    await page.locator('.alert-detail form:has(select[name=kind])').screenshot({
+      path: join(artifacts, 'alerts-exclude-address.png'),
+    });
     await page.getByLabel('Value to exclude').fill('192.0.2.0/24');
     await page.getByLabel('Reason').fill('scanner subnet');
     await page.click('.alert-detail button:has-text("Exclude")');

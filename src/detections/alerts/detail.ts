@@ -1,7 +1,8 @@
-import type { AlertChange, AlertRow, Store } from '../../store/contract.js';
+import type { AlertChange, AlertRow, ExclusionKind, Store } from '../../store/contract.js';
 import { toRecordView, type RecordView } from '../../search/formats.js';
 import type { RuleInfo } from '../contract.js';
 import { POSTURE_DRIFT_RULE } from '../posture-drift.js';
+import { exclusionValues } from './exclusions.js';
 import { alertView, type AlertView } from './view.js';
 
 /** Records an alert's detail opens at once; the rest are one `alerts show --format json` or search away. */
@@ -15,6 +16,8 @@ export interface AlertDetail {
   records: RecordView[];
   missing: string[];
   rule: Pick<RuleInfo, 'id' | 'title' | 'description' | 'severity' | 'tags' | 'references' | 'runbook'> | null;
+  /** Per kind of exclusion, the alert's own value as an exclusion matches its facts (absent: the facts name none). */
+  exclusionValues: Partial<Record<ExclusionKind, string>>;
 }
 
 /** `rules` finds a Sigma rule's metadata by id (the engine's rule set); the built-in posture rule is known here. */
@@ -42,5 +45,6 @@ export async function alertDetail(
           runbook: info.runbook,
         }
       : null,
+    exclusionValues: exclusionValues(alert.facts),
   };
 }

@@ -37,19 +37,41 @@ function rawApps(record: StoredRecord): string[] {
   return APP_FIELDS.map((f) => (raw as Record<string, unknown>)[f]).filter((v): v is string => typeof v === 'string');
 }
 
+/**
+ * The value of `kind` a hit's facts carry, as an exclusion of that kind matches a hit with no records: a rule's
+ * own fact name first, the raw field's name (a correlation keeps it) second.
+ */
+export function factValue(kind: ExclusionKind, facts: Record<string, string>): string | undefined {
+  if (kind === 'user') return facts.user ?? facts.UserId;
+  if (kind === 'address') return facts.address ?? facts.ClientIP;
+  return facts.application ?? facts.AppId;
+}
+
+/**
+ * Each kind's value in an alert's facts, ready to exclude: the console offers it as the example so it does not
+ * restate factValue's fallbacks. A kind the facts do not name is left out.
+ */
+export function exclusionValues(facts: Record<string, string>): Partial<Record<ExclusionKind, string>> {
+  const values: Partial<Record<ExclusionKind, string>> = {};
+  for (const kind of EXCLUSION_KINDS) {
+    const value = factValue(kind, facts);
+    if (value !== undefined) values[kind] = value;
+  }
+  return values;
+}
+
 function matcher(e: AlertExclusion): Matcher {
   const value = e.value.trim().toLowerCase();
-  if (e.kind === 'user')
-    return (r, facts) => (r ? r.userKey === value : (facts.user ?? facts.UserId)?.toLowerCase() === value);
+  if (e.kind === 'user') return (r, facts) => (r ? r.userKey : factValue('user', facts)?.toLowerCase()) === value;
   if (e.kind === 'address') {
     const filter = parseIpFilter(e.value) as IpFilter;
     const test = (ip: string | null | undefined): boolean => !!ip && ipMatches(canonicalIp(ip) ?? ip, filter);
-    return (r, facts) => (r ? test(r.clientIp) : test(facts.address ?? facts.ClientIP));
+    return (r, facts) => test(r ? r.clientIp : factValue('address', facts));
   }
   return (r, facts) =>
     r
       ? [r.appId, ...rawApps(r)].some((a) => a?.toLowerCase() === value)
-      : (facts.application ?? facts.AppId)?.toLowerCase() === value;
+      : factValue('application', facts)?.toLowerCase() === value;
 }
 
 /**

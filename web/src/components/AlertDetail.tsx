@@ -194,7 +194,7 @@ export function AlertDetailPane({
           <input
             name="value"
             aria-label="Value to exclude"
-            placeholder={exampleValue(kind, a.facts)}
+            placeholder={exampleValue(kind, data.exclusionValues)}
             value={value}
             onChange={(e) => setValue(e.target.value)}
           />
@@ -310,12 +310,17 @@ function Exclusions({ rows }: { rows: readonly AlertExclusionView[] }) {
   );
 }
 
+/** What a value of each kind looks like, for an alert whose facts name none; short, so the narrow field shows it whole. */
+const KIND_EXAMPLES: Record<string, string> = {
+  user: 'name@contoso.com',
+  address: 'IP or CIDR',
+  application: 'application id',
+};
+
 /**
- * The Exclude field's example: the alert's own value of the kind chosen (as exclusions.ts matches it), else what
- * such a value looks like. It kept the user's name when "address / CIDR" was chosen.
+ * The Exclude field's example: the alert's own value of the kind chosen, as the API gives it (the fallbacks between
+ * fact names are the detections' rules, not the console's), else what such a value looks like.
  */
-export function exampleValue(kind: string, facts: Record<string, string>): string {
-  if (kind === 'address') return facts.address ?? facts.ClientIP ?? 'an address or CIDR, e.g. 192.0.2.0/24';
-  if (kind === 'application') return facts.application ?? facts.AppId ?? 'an application id';
-  return facts.user ?? facts.UserId ?? 'a user, e.g. name@contoso.com';
+export function exampleValue(kind: string, values: AlertDetail['exclusionValues']): string {
+  return values[kind as keyof typeof values] ?? KIND_EXAMPLES[kind] ?? 'value';
 }
