@@ -14,6 +14,21 @@ import {
 const H = 3_600_000;
 const DAY = 24 * H;
 const now = Date.UTC(2026, 2, 10, 12, 0, 0, 500);
+const MARGIN = 5 * 60_000;
+
+/** The planner's input of the horizon tests: one Audit.Exchange stream, daily windows, no wait for first content. */
+function planInput(from: number, existing: CoverageWindow[], at = now): PlanInput {
+  return {
+    tenant: 't',
+    stream: 'Audit.Exchange',
+    now: at,
+    from,
+    windowMs: DAY,
+    horizonMarginMs: MARGIN,
+    existing,
+    firstContentUntil: null,
+  };
+}
 
 test('first run over 7 days: ≤ 24 h grid windows, oldest first, the last ends just after now, look-back capped at the horizon', () => {
   const plan = planWindows({
@@ -81,19 +96,11 @@ test('resumption re-uses the window key and its stored queriedStart', () => {
 });
 
 test('the slice of an unfinished window that passed the horizon since it was planned is kept, and later ones extend it', () => {
-  const edge = horizon(now, 5 * 60_000);
+  const edge = horizon(now, MARGIN);
   const cell = Math.floor(edge / DAY) * DAY;
   const planned = { ...emptyWindow('t', 'Audit.Exchange', cell, cell + DAY, now - H), queriedStart: edge - H };
-  const input = {
-    tenant: 't',
-    stream: 'Audit.Exchange' as const,
-    now,
-    from: now - SEVEN_DAYS,
-    windowMs: DAY,
-    horizonMarginMs: 5 * 60_000,
-    firstContentUntil: null,
-  };
-  const plan = planWindows({ ...input, existing: [planned] });
+  const from = now - SEVEN_DAYS;
+  const plan = planWindows(planInput(from, [planned]));
   assert.equal(plan.windows[0]!.queriedStart, edge, 'listed from the horizon now');
   assert.equal(plan.expired.length, 1);
   const slice = plan.expired[0]!;
@@ -101,42 +108,34 @@ test('the slice of an unfinished window that passed the horizon since it was pla
   assert.equal(slice.kind, 'horizon-slice', 'a row of its own kind, not a window');
   assert.equal(slice.lastError, "planned, but passed the API's 7-day horizon before it was fetched");
   assert.deepEqual(plan.news, [slice], 'lost, and said');
-  const later = planWindows({ ...input, now: now + 60_000, existing: [plan.windows[0]!, slice] });
+  const later = planWindows(planInput(from, [plan.windows[0]!, slice], now + 60_000));
   assert.deepEqual(
     later.expired.map((w) => [w.start, w.end, w.cause]),
     [[edge - H, edge + 60_000, null]],
     'one slice, extended',
   );
   assert.deepEqual(later.news, [], 'the same loss going on is not said again');
-  const fetched = planWindows({ ...input, existing: [{ ...planned, state: 'fetched' as const }] });
+  const fetched = planWindows(planInput(from, [{ ...planned, state: 'fetched' as const }]));
   assert.equal(fetched.expired.length, 0, 'a fetched window lost nothing');
 });
 
 test('the rest of a day fetched up to an earlier run, passed the horizon unlisted, is a lost slice, said', () => {
-  const edge = horizon(now, 5 * 60_000);
+  const edge = horizon(now, MARGIN);
   const cell = Math.floor(edge / DAY) * DAY;
-  const base = {
-    tenant: 't',
-    stream: 'Audit.Exchange' as const,
-    now,
-    windowMs: DAY,
-    horizonMarginMs: 5 * 60_000,
-    firstContentUntil: null,
-  };
   const fetchedTo = (start: number, end: number): CoverageWindow => ({
     ...emptyWindow('t', 'Audit.Exchange', start, end, now - 7 * DAY),
     state: 'fetched',
     queriedStart: start,
   });
   // The day the horizon is in, fetched up to an hour before the horizon: that hour is lost.
-  const partly = planWindows({ ...base, from: cell, existing: [fetchedTo(cell, edge - H)] });
+  const partly = planWindows(planInput(cell, [fetchedTo(cell, edge - H)]));
   assert.deepEqual(
     partly.expired.map((w) => [w.kind, w.start, w.end, w.cause]),
     [['horizon-slice', edge - H, edge, null]],
   );
   assert.deepEqual(partly.news, partly.expired);
   // The day before it, fetched to its noon: the afternoon is lost, with the day after (listed from the horizon).
-  const whole = planWindows({ ...base, from: cell - DAY, existing: [fetchedTo(cell - DAY, cell - 12 * H)] });
+  const whole = planWindows(planInput(cell - DAY, [fetchedTo(cell - DAY, cell - 12 * H)]));
   assert.deepEqual(
     whole.expired.map((w) => [w.kind, w.start, w.end]),
     [['horizon-slice', cell - 12 * H, cell]],
@@ -149,28 +148,19 @@ test('the rest of a day fetched up to an earlier run, passed the horizon unliste
     ],
     'said as one loss, to the horizon',
   );
-  const later = planWindows({ ...base, now: now + H, from: cell - DAY, existing: [...whole.expired] });
+  const later = planWindows(planInput(cell - DAY, [...whole.expired], now + H));
   assert.deepEqual(later.news, [], 'not said again');
 });
 
 test('a day fetched up to an earlier run, listed again from the horizon, keeps how far it was fetched', () => {
-  const edge = horizon(now, 5 * 60_000);
+  const edge = horizon(now, MARGIN);
   const cell = Math.floor(edge / DAY) * DAY;
-  const base = {
-    tenant: 't',
-    stream: 'Audit.Exchange' as const,
-    now,
-    from: cell,
-    windowMs: DAY,
-    horizonMarginMs: 5 * 60_000,
-    firstContentUntil: null,
-  };
   const fetchedTo = (end: number): CoverageWindow => ({
     ...emptyWindow('t', 'Audit.Exchange', cell, end, now - 7 * DAY),
     state: 'fetched',
     queriedStart: cell,
   });
-  const listed = (existing: CoverageWindow[]) => planWindows({ ...base, existing }).windows[0]!;
+  const listed = (existing: CoverageWindow[]) => planWindows(planInput(cell, existing)).windows[0]!;
   // Fetched up to an hour before the horizon: listed from the horizon, the head stays collected.
   const behind = listed([fetchedTo(edge - H)]);
   assert.deepEqual([behind.queriedStart, behind.fetchedTo], [edge, edge - H]);
@@ -179,14 +169,13 @@ test('a day fetched up to an earlier run, listed again from the horizon, keeps h
   // That listing failed: the next run still knows the head, not the failed listing's start.
   assert.equal(listed([{ ...behind, state: 'failed', queriedStart: edge - 30 * 60_000 }]).fetchedTo, edge - H);
   // Listed from its start (no outage), or never fetched: queriedStart says all.
-  const today = planWindows({ ...base, from: now, existing: [] }).windows[0]!;
+  const today = planWindows(planInput(now, [])).windows[0]!;
   assert.equal(today.fetchedTo, null);
   const current = { ...today, state: 'fetched' as const, end: now - H };
-  assert.equal(planWindows({ ...base, from: now, existing: [current] }).windows[0]!.fetchedTo, null);
+  assert.equal(planWindows(planInput(now, [current])).windows[0]!.fetchedTo, null);
   assert.equal(listed([{ ...fetchedTo(edge - H), state: 'planned' }]).fetchedTo, null);
 });
 
-const MARGIN = 5 * 60_000;
 const WAITING = 'awaiting-first-content' as const;
 
 /** A first run's windows at `at`: from the horizon then, every one listed while the subscription awaited its first content. */
