@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { collect } from '../src/collector/collect.js';
 import type { Clock } from '../src/core/clock.js';
 import { silentLogger } from '../src/core/log.js';
-import { openStore } from '../src/store/open.js';
-import type { Store } from '../src/store/contract.js';
-import { startTestEmulator, type TestEmulator } from './support/emulator.js';
-import { emulatedTenant, emulatorClock } from './collector-support.js';
+import { emulatedTenant, emulatorClock, useEmulatorAndStore } from './collector-support.js';
 
 /**
  * A collector whose clock runs behind Microsoft's by more than the API's tolerance past 7 days asks for
@@ -16,29 +13,21 @@ import { emulatedTenant, emulatorClock } from './collector-support.js';
  * own time (its Date header).
  */
 const HOUR = 3_600_000;
-let t: TestEmulator;
-let store: Store;
 
-before(async () => {
-  t = await startTestEmulator({
-    tenants: 1,
-    users: 4,
-    days: 8,
-    recordsPerUserPerDay: 12,
-    tuning: { firstDataDelayMs: 0, slotMs: 60 * 60_000 },
-    faults: { throttleBudgetPerMinute: null },
-  });
-  store = await openStore('sqlite::memory:');
-});
-after(async () => {
-  await store?.close();
-  await t?.close();
+const bed = useEmulatorAndStore({
+  tenants: 1,
+  users: 4,
+  days: 8,
+  recordsPerUserPerDay: 12,
+  tuning: { firstDataDelayMs: 0, slotMs: 60 * 60_000 },
+  faults: { throttleBudgetPerMinute: null },
 });
 
 test(
   'a collector clock 3 h behind the service still lists the reachable part of the oldest window',
   { timeout: 120_000 },
   async () => {
+    const { t, store } = bed;
     const emu = emulatorClock(t.emu);
     const behind: Clock = { now: () => emu.now() - 3 * HOUR, sleep: (ms, signal) => emu.sleep(ms, signal) };
     const tenant = t.emu.tenants.find((x) => x.ualEnabled)!;

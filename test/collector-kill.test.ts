@@ -3,32 +3,29 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { openStore } from '../src/store/open.js';
-import { startTestEmulator, type TestEmulator } from './support/emulator.js';
 import { repoRoot, tempDir } from './support/paths.js';
-import { groundTruthIds, storedIds } from './collector-support.js';
+import { groundTruthIds, storedIds, useTestEmulator } from './collector-support.js';
 
 /**
  * Acceptance (issue 4): a collector killed with SIGKILL at random points, at least five times, then
  * restarted, still stores exactly the emulator's ground truth — records and ledger rows are written in
  * one transaction and the checkpoint moves only after the commit.
  */
-let t: TestEmulator;
+const bed = useTestEmulator({
+  tenants: 3,
+  users: 6,
+  days: 7,
+  recordsPerUserPerDay: 10,
+  faults: { serverErrorRate: 0.03, cutRate: 0.03 },
+  // Content at once after a start (the default waits 12 h, as documented).
+  tuning: { slotMs: 60 * 60_000, deliveryJitterMs: 90 * 60_000, firstDataDelayMs: 0 },
+});
+// The collector runs in a child process (it is killed), so its store is a file, not in memory.
 let dir: { dir: string; cleanup: () => void };
-
-before(async () => {
-  t = await startTestEmulator({
-    tenants: 3,
-    users: 6,
-    days: 7,
-    recordsPerUserPerDay: 10,
-    faults: { serverErrorRate: 0.03, cutRate: 0.03 },
-    // Content at once after a start (the default waits 12 h, as documented).
-    tuning: { slotMs: 60 * 60_000, deliveryJitterMs: 90 * 60_000, firstDataDelayMs: 0 },
-  });
+before(() => {
   dir = tempDir('tw-kill-');
 });
-after(async () => {
-  await t?.close();
+after(() => {
   dir?.cleanup();
 });
 
@@ -58,6 +55,7 @@ test(
   'killed with SIGKILL at random points six times, then restarted: still exactly the ground truth',
   { timeout: 600_000 },
   async () => {
+    const { t } = bed;
     const tenants = t.emu.tenants.filter((x) => x.ualEnabled).slice(0, 2);
     const input = {
       db: join(dir.dir, 'kill.sqlite'),

@@ -1,41 +1,29 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { collect } from '../src/collector/collect.js';
 import { silentLogger } from '../src/core/log.js';
-import { openStore } from '../src/store/open.js';
-import type { Store } from '../src/store/contract.js';
-import { startTestEmulator, type TestEmulator } from './support/emulator.js';
-import { emulatedTenant, emulatorClock, groundTruthIds, storedIds } from './collector-support.js';
+import { emulatedTenant, emulatorClock, groundTruthIds, storedIds, useEmulatorAndStore } from './collector-support.js';
 
 /**
  * A Management API listing whose NextPageUri names the page it came on (a looping service): the collector
  * followed it for ever, holding the stream's lease and never finishing the run. Now the window fails with
  * the reason (a gap coverage shows), the run ends, and the next run collects exactly the ground truth.
  */
-let t: TestEmulator;
-let store: Store;
-
-before(async () => {
-  t = await startTestEmulator({
-    tenants: 1,
-    users: 4,
-    days: 2,
-    recordsPerUserPerDay: 20,
-    // Small pages, so every day's listing has a next page; content at once after a start.
-    tuning: { contentPageSize: 3, firstDataDelayMs: 0 },
-    faults: { throttleBudgetPerMinute: null },
-  });
-  store = await openStore('sqlite::memory:');
-});
-after(async () => {
-  await store?.close();
-  await t?.close();
+const bed = useEmulatorAndStore({
+  tenants: 1,
+  users: 4,
+  days: 2,
+  recordsPerUserPerDay: 20,
+  // Small pages, so every day's listing has a next page; content at once after a start.
+  tuning: { contentPageSize: 3, firstDataDelayMs: 0 },
+  faults: { throttleBudgetPerMinute: null },
 });
 
 test(
   'a NextPageUri that names a page already read fails the window instead of looping; the next run fills it',
   { timeout: 120_000 },
   async () => {
+    const { t, store } = bed;
     const clock = emulatorClock(t.emu);
     const tenant = t.emu.tenants.find((x) => x.ualEnabled)!;
     const tenants = [emulatedTenant(t.emu, tenant, clock)];

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { collect } from '../src/collector/collect.js';
 import { recordingLogger } from '../src/core/log.js';
 import { readCoverage } from '../src/coverage/read.js';
 import { openStore } from '../src/store/open.js';
-import type { Store } from '../src/store/contract.js';
-import { startTestEmulator, type TestEmulator } from './support/emulator.js';
-import { emulatedTenant, emulatorClock, groundTruthIds, storedIds } from './collector-support.js';
+import { startTestEmulator } from './support/emulator.js';
+import { emulatedTenant, emulatorClock, groundTruthIds, storedIds, useEmulatorAndStore } from './collector-support.js';
 
 /**
  * A first run that finishes none of its windows leaves no checkpoint (here: new subscriptions, whose first
@@ -16,28 +15,20 @@ import { emulatedTenant, emulatorClock, groundTruthIds, storedIds } from './coll
  * while the subscriptions awaited their first content), not lost.
  */
 const HOUR = 3_600_000;
-let t: TestEmulator;
-let store: Store;
 
-before(async () => {
-  t = await startTestEmulator({
-    tenants: 2,
-    users: 4,
-    days: 8,
-    recordsPerUserPerDay: 10,
-    tuning: { slotMs: 60 * 60_000, firstDataDelayMs: 12 * HOUR },
-  });
-  store = await openStore('sqlite::memory:');
-});
-after(async () => {
-  await store?.close();
-  await t?.close();
+const bed = useEmulatorAndStore({
+  tenants: 2,
+  users: 4,
+  days: 8,
+  recordsPerUserPerDay: 10,
+  tuning: { slotMs: 60 * 60_000, firstDataDelayMs: 12 * HOUR },
 });
 
 test(
   'windows a first run planned and did not finish are gaps, and the next run collects them',
   { timeout: 300_000 },
   async () => {
+    const { t, store } = bed;
     const clock = emulatorClock(t.emu);
     const chosen = t.emu.tenants.find((x) => x.ualEnabled)!;
     const tenant = emulatedTenant(t.emu, chosen, clock);

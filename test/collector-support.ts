@@ -1,17 +1,65 @@
+import { after, before } from 'node:test';
 import type { Clock } from '../src/core/clock.js';
 import { MsalTokenProvider, type AppCredential } from '../src/microsoft/auth.js';
 import { createHttpClient } from '../src/net/http.js';
 import { endpointsFor, type Cloud } from '../src/microsoft/types.js';
 import type { CollectTenant } from '../src/collector/collect.js';
 import type { Store } from '../src/store/contract.js';
-import type { EmulatorTenantView, RunningEmulator } from '../emulator/index.js';
-import { httpsRequest } from './support/emulator.js';
+import { openStore } from '../src/store/open.js';
+import type { EmulatorOptions, EmulatorTenantView, RunningEmulator } from '../emulator/index.js';
+import { httpsRequest, startTestEmulator, type TestEmulator } from './support/emulator.js';
 
 /**
  * Helpers for the collector's end-to-end tests: a Clock that IS the emulator's virtual clock (a sleep
  * moves it forward, so throttling minutes pass and backoffs cost no real time), tenants wired to the
  * emulator, and the ground truth / stored ids to compare.
  */
+export interface EmulatorBed {
+  readonly t: TestEmulator;
+}
+export interface EmulatorStoreBed extends EmulatorBed {
+  readonly store: Store;
+}
+
+/**
+ * The emulator for one test file: started before its tests, closed after them. Read `t` inside a test (it
+ * is set once `before` has run).
+ */
+export function useTestEmulator(options: Partial<EmulatorOptions>): EmulatorBed {
+  return bed(options, false);
+}
+
+/** As useTestEmulator, with an in-memory store beside it (closed first), which the collector writes to. */
+export function useEmulatorAndStore(options: Partial<EmulatorOptions>): EmulatorStoreBed {
+  return bed(options, true);
+}
+
+function bed(options: Partial<EmulatorOptions>, withStore: boolean): EmulatorStoreBed {
+  let t: TestEmulator | undefined;
+  let store: Store | undefined;
+  before(async () => {
+    t = await startTestEmulator(options);
+    if (withStore) store = await openStore('sqlite::memory:');
+  });
+  after(async () => {
+    await store?.close();
+    await t?.close();
+  });
+  const ready = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined)
+      throw new Error(`the test bed's ${what} is read before its before() hook ran: read it inside a test`);
+    return value;
+  };
+  return {
+    get t() {
+      return ready(t, 'emulator');
+    },
+    get store() {
+      return ready(store, withStore ? 'store' : 'store (useTestEmulator has none: use useEmulatorAndStore)');
+    },
+  };
+}
+
 export function emulatorClock(emu: RunningEmulator): Clock {
   return {
     now: () => emu.clock.now(),
