@@ -202,7 +202,7 @@ test('a full queue refuses the next heavy query with RATE_LIMITED instead of que
   assert.deepEqual(lane.load, { running: 0, waiting: 0 });
 });
 
-test('a free-text export waits for its turn, holds it until the file has streamed, and is refused when the queue is full', async () => {
+test('a free-text export waits for its turn, holds it while it reads the store, and is refused when the queue is full', async () => {
   const lane = new HeavyLane({ concurrency: 1, maxQueued: 1 });
   const deps = await testDeps({ heavyLane: lane });
   const records = deps.store.records;
@@ -210,7 +210,7 @@ test('a free-text export waits for its turn, holds it until the file has streame
   let reads = 0;
   let gate!: () => void;
   const opened = new Promise<void>((resolve) => (gate = resolve));
-  // The export's rows: the first read is counted, the rest wait for the gate (a file still streaming).
+  // The export's rows: the first read is counted, the rest wait for the gate (a store read still going on).
   records.search = (query, options) =>
     !query.freeText
       ? search(query, options)
@@ -246,7 +246,7 @@ test('a free-text export waits for its turn, holds it until the file has streame
     await blocked;
     await ticks(20);
     assert.equal(reads, 1, 'its turn came');
-    assert.deepEqual(lane.load, { running: 1, waiting: 0 }, 'and it holds the turn while the file streams');
+    assert.deepEqual(lane.load, { running: 1, waiting: 0 }, 'and it holds the turn while it reads the store');
     gate();
     const res = await exported;
     assert.equal(res.statusCode, 200, res.body);

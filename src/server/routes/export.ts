@@ -42,9 +42,15 @@ export function registerExportRoutes(app: FastifyInstance, deps: ServerDeps, lan
     const query = await searchQueryFrom(raw, deps.clock.now(), deps.store, request.scope, extra);
     const format = pickOne(raw.format, 'format', FORMATS, 'csv');
     // A free-text or object export reads every record of its period: it takes its turn as heavy counts do
-    // (heavy-lane.ts), and keeps it until the file has streamed, its count (JSON) included.
-    if (isHeavy(query)) holdTurnFor(reply, await lane.enter());
-    const rows = deps.store.records.search(query, { signal: clientGone(reply) });
+    // (heavy-lane.ts), before the response starts (a full queue is a 429, not a cut file); its count (JSON) and
+    // first rows are read in that turn, and the rest in turns of their own, given back while the client takes
+    // the bytes: a slow download held the one SQLite turn, and every heavy count queued behind it.
+    const turn = isHeavy(query) ? await lane.enter() : null;
+    // A response that closes before its rows are read (an error, a client gone) gives the first turn back.
+    if (turn) holdTurnFor(reply, turn);
+    const signal = clientGone(reply);
+    const found = deps.store.records.search(query, { signal });
+    const rows = turn ? lane.inTurns(found, turn, signal) : found;
     const count = format === 'json' ? await deps.store.records.count(query) : null;
     // An empty list is a caller whose scope holds no tenant: readResultNotes reads "none named" as every
     // tenant, and would name them all, with their auditing state, in the notice header and the JSON envelope.
