@@ -139,6 +139,7 @@ const SHAPES: { [K in ApiRoute]: Shape<ApiResponse<K>> } = {
     history: true,
     records: true,
     missing: true,
+    recordsWithheld: true,
     rule: true,
     exclusionValues: true,
   },

@@ -8,6 +8,7 @@ import { raiseHits } from '../detections/alerts/raise.js';
 import { fakeEvaluator } from '../detections/testing/hits.js';
 import type { Store } from '../store/contract.js';
 import { openStore } from '../store/open.js';
+import { accountsOf, addUser, TEST_ACTOR } from './auth/testing.js';
 import { buildServer } from './index.js';
 import { CONTOSO, FABRIKAM, NOW, seedStore } from './testing/fixtures.js';
 
@@ -158,5 +159,25 @@ describe('alert routes', () => {
     assert.equal(ex.statusCode, 200);
     const list = await app.inject({ method: 'GET', url: '/api/alert-exclusions?tenant=fabrikam' });
     assert.deepEqual(list.json().exclusions, [], 'an exclusion of contoso is not shown for fabrikam');
+  });
+
+  // Last: the accounts it adds turn sign-in on for the rest of this server.
+  test('a viewer reads the alert without the records behind it: it may neither search nor export them', async () => {
+    const [a] = (await get('/api/alerts?tenant=contoso&rule=r1')).body.alerts;
+    assert.ok(a);
+    const accounts = accountsOf(store, clock);
+    await addUser(store, clock, { name: 'alice', role: 'admin' });
+    const viewer = await accounts.addToken(TEST_ACTOR, { name: 'ro', user: 'alice', role: 'viewer' });
+    const investigator = await accounts.addToken(TEST_ACTOR, { name: 'inv', user: 'alice', role: 'investigator' });
+    const detail = async (token: string) =>
+      (
+        await app.inject({ url: `/api/alerts/${a.id}?tenant=contoso`, headers: { authorization: `Bearer ${token}` } })
+      ).json<{ records: unknown[]; missing: unknown[]; recordsWithheld: boolean; alert: { id: string } }>();
+    const seen = await detail(viewer.token);
+    assert.equal(seen.alert.id, a.id, 'the alert itself is shown');
+    assert.deepEqual([seen.records, seen.missing, seen.recordsWithheld], [[], [], true]);
+    const full = await detail(investigator.token);
+    assert.equal(full.recordsWithheld, false);
+    assert.equal(full.records.length, Math.min(a.recordIds.length, 50));
   });
 });

@@ -15,6 +15,11 @@ export interface AlertDetail {
   /** The first records behind it (the record view, AuditData parsed); ids whose record is gone are listed in `missing`. */
   records: RecordView[];
   missing: string[];
+  /**
+   * True when the records were left out for the caller's role: a viewer reads the overview (the alert, its
+   * facts, history and runbook), not records, which it could neither search nor export (ADR 0019, decision 2).
+   */
+  recordsWithheld: boolean;
   rule: Pick<RuleInfo, 'id' | 'title' | 'description' | 'severity' | 'tags' | 'references' | 'runbook'> | null;
   /** Per kind of exclusion, the alert's own value as an exclusion matches its facts (absent: the facts name none). */
   exclusionValues: Partial<Record<ExclusionKind, string>>;
@@ -25,8 +30,10 @@ export async function alertDetail(
   store: Pick<Store, 'alerts' | 'records'>,
   alert: AlertRow,
   rules: (id: string) => RuleInfo | null = () => null,
+  options: { withRecords?: boolean } = {},
 ): Promise<AlertDetail> {
-  const ids = alert.recordIds.slice(0, DETAIL_RECORDS);
+  const withRecords = options.withRecords ?? true;
+  const ids = withRecords ? alert.recordIds.slice(0, DETAIL_RECORDS) : [];
   const found = await Promise.all(ids.map((id) => store.records.get(alert.tenant, id)));
   const info = alert.ruleId === POSTURE_DRIFT_RULE.id ? POSTURE_DRIFT_RULE : rules(alert.ruleId);
   return {
@@ -34,6 +41,7 @@ export async function alertDetail(
     history: (await store.alerts.history(alert.id)).map((h) => ({ ...h, at: new Date(h.at).toISOString() })),
     records: found.filter((r) => r !== null).map(toRecordView),
     missing: ids.filter((_, i) => found[i] === null),
+    recordsWithheld: !withRecords,
     rule: info
       ? {
           id: info.id,

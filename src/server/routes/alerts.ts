@@ -3,6 +3,7 @@ import type { TenantScope } from '../auth/scope.js';
 import { AppError } from '../../core/errors.js';
 import { changeStatus, excludeFromAlert, parseStatus, snoozeAlert } from '../../detections/alerts/actions.js';
 import { alertDetail } from '../../detections/alerts/detail.js';
+import { rank } from '../auth/caller.js';
 import { alertView, parseSeverity } from '../../detections/alerts/view.js';
 import { firstSeenLookBacks, historyWaits, type FirstSeenLookBack } from '../../detections/history-wait.js';
 import { loadRuleSet } from '../../detections/loader.js';
@@ -131,12 +132,15 @@ export function registerAlertRoutes(app: FastifyInstance, deps: ServerDeps): voi
   });
 
   // Recorded (alert.view): the detail holds up to 50 of the records behind the alert in full, as record.view does.
+  // A viewer gets the alert without them: it may neither search nor export records, so an alert is no way round.
   app.get<{ Params: { id: string } }>(
     '/api/alerts/:id',
     { config: { role: 'viewer', audit: 'alert.view' } },
     async (request): Promise<ApiResponse<'GET /api/alerts/:id'>> => {
       const alert = await scoped(request.params.id, request.query as RawQuery, request.scope);
-      const detail = await alertDetail(store, alert, deps.rules);
+      const role = request.caller.role;
+      const withRecords = role !== null && rank(role) >= rank('investigator');
+      const detail = await alertDetail(store, alert, deps.rules, { withRecords });
       const name = (await store.tenants.get(alert.tenant))?.name ?? alert.tenant;
       return { ...detail, alert: { ...detail.alert, tenantName: name } };
     },

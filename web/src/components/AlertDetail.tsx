@@ -229,42 +229,53 @@ export function AlertDetailPane({
           <pre className="runbook">{data.rule.runbook}</pre>
         </>
       ) : null}
-      <h3>
-        Records ({data.records.length} of {a.recordTotal})
-      </h3>
-      <table className="nv alert-records">
-        <tbody>
-          {data.records.map((r) => (
-            <tr
-              key={r.id}
-              className="clickable"
-              tabIndex={0}
-              aria-expanded={open === r.id}
-              onClick={() => setOpen(open === r.id ? null : r.id)}
-              onKeyDown={(e) => {
-                // Keyboard users open a record as the mouse does (the row was reachable by mouse only).
-                if (e.target !== e.currentTarget || (e.key !== 'Enter' && e.key !== ' ')) return;
-                e.preventDefault();
-                setOpen(open === r.id ? null : r.id);
-              }}
-            >
-              <td className="mono when">{fmtTime(r.creationTime).slice(5)}</td>
-              <td>
-                {visible(r.operation)}
-                <div className="sub">{visible(`${r.userId ?? ''} ${r.clientIp ?? ''}`)}</div>
-                {open === r.id ? <JsonView value={r.auditData} /> : null}
-              </td>
-            </tr>
-          ))}
-          {data.missing.map((m) => (
-            <tr key={m}>
-              <td colSpan={2} className="muted">
-                {m} (no longer stored)
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      {data.recordsWithheld ? (
+        <>
+          <h3>Records ({a.recordTotal})</h3>
+          <p className="muted records-withheld">
+            The records behind an alert are shown to investigators: your role reads the alert, not the records.
+          </p>
+        </>
+      ) : (
+        <>
+          <h3>
+            Records ({data.records.length} of {a.recordTotal})
+          </h3>
+          <table className="nv alert-records">
+            <tbody>
+              {data.records.map((r) => (
+                <tr
+                  key={r.id}
+                  className="clickable"
+                  tabIndex={0}
+                  aria-expanded={open === r.id}
+                  onClick={() => setOpen(open === r.id ? null : r.id)}
+                  onKeyDown={(e) => {
+                    // Keyboard users open a record as the mouse does (the row was reachable by mouse only).
+                    if (e.target !== e.currentTarget || (e.key !== 'Enter' && e.key !== ' ')) return;
+                    e.preventDefault();
+                    setOpen(open === r.id ? null : r.id);
+                  }}
+                >
+                  <td className="mono when">{fmtTime(r.creationTime).slice(5)}</td>
+                  <td>
+                    {visible(r.operation)}
+                    <div className="sub">{visible(`${r.userId ?? ''} ${r.clientIp ?? ''}`)}</div>
+                    {open === r.id ? <JsonView value={r.auditData} /> : null}
+                  </td>
+                </tr>
+              ))}
+              {data.missing.map((m) => (
+                <tr key={m}>
+                  <td colSpan={2} className="muted">
+                    {m} (no longer stored)
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
       <h3>History</h3>
       <ul className="history">
         {data.history.map((h, i) => (
