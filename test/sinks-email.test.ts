@@ -11,10 +11,19 @@ import { ManualClock } from '../src/core/clock.js';
 import { silentLogger } from '../src/core/log.js';
 import type { AlertPayload } from '../src/sinks/alert.js';
 import { emailDriver } from '../src/sinks/email/sender.js';
+import { deliverItems } from '../src/sinks/deliver.js';
+import type { SinkDriver } from '../src/sinks/driver.js';
 import type { SinkFailure } from '../src/sinks/failure.js';
 import { nodeHttpSender } from '../src/sinks/http.js';
+import { backoffPolicy } from '../src/sinks/retry.js';
 import { sinkRow, T0 } from '../src/sinks/testing/records.js';
 
+const REFUSED_RECIPIENTS: Record<string, { code: number; text: string }> = {
+  'nobody@contoso.com': { code: 550, text: '5.1.1 <nobody@contoso.com>: Recipient address rejected: User unknown' },
+  'soc@contoso': { code: 553, text: '5.1.3 <soc@contoso>: Recipient address rejected: bad address syntax' },
+};
+/** A title the server refuses as content (552), as it would a message over its size limit. */
+const TOO_LARGE = 'Huge report attached';
 const dir = mkdtempSync(join(tmpdir(), 'tw-smtp-'));
 const received: { secure: boolean; data: string; to: string[] }[] = [];
 let server: SMTPServer;
@@ -32,10 +41,17 @@ before(async () => {
       auth.username === 'soc' && auth.password === 'smtp-pass-123'
         ? cb(null, { user: 'soc' })
         : cb(new Error('Invalid username or password')),
+    // As a real server answers a recipient it has no mailbox for, and a message it will not take.
+    onRcptTo: (address, _s, cb) => {
+      const refusal = REFUSED_RECIPIENTS[address.address];
+      cb(refusal ? Object.assign(new Error(refusal.text), { responseCode: refusal.code }) : undefined);
+    },
     onData: (stream, session, cb) => {
       let data = '';
       stream.on('data', (c: Buffer) => (data += c.toString()));
       stream.on('end', () => {
+        if (data.includes(TOO_LARGE))
+          return cb(Object.assign(new Error('5.3.4 Message size exceeds fixed maximum'), { responseCode: 552 }));
         received.push({ secure: session.secure, data, to: session.envelope.rcptTo.map((r) => r.address) });
         cb();
       });
@@ -64,11 +80,11 @@ const alert: AlertPayload = {
   link: null,
 };
 
-function driver(secret: string) {
+function driver(secret: string, to = 'soc@contoso.com') {
   const row = sinkRow({
     kind: 'email',
     url: `smtp://127.0.0.1:${port}`,
-    options: { to: 'soc@contoso.com', from: 'tw@contoso.com', user: 'soc' },
+    options: { to, from: 'tw@contoso.com', user: 'soc' },
   });
   return emailDriver({ row, secret, caPem, clock: new ManualClock(T0), logger: silentLogger, http: nodeHttpSender });
 }
@@ -91,4 +107,60 @@ test('a wrong password fails as authentication, without the password in the mess
     (e: SinkFailure) => e.stage === 'auth' && !e.message.includes('wrong-pass-999'),
   );
   await d.close();
+});
+
+/** deliverItems as sink-channel.ts calls it for an alert: one attempt for a failure of the sink itself. */
+async function deliverAlert(d: SinkDriver, payload: AlertPayload) {
+  return deliverItems(
+    {
+      sink: 'desk-mail',
+      driver: d,
+      policy: backoffPolicy({ maxAttempts: 2, maxAttemptsPermanent: 1, random: () => 0.5 }),
+      clock: new ManualClock(T0),
+      logger: silentLogger,
+      signal: new AbortController().signal,
+    },
+    [{ kind: 'alert', alert: payload }],
+  );
+}
+
+/**
+ * A recipient the server refuses for good (550 5.1.1 user unknown, 553 bad address) is the sink's
+ * recipient option, not the alert: every alert would be refused the same way. Before, each alert became
+ * a dead letter and was never offered again; now it is the sink's configuration (no dead letter, the
+ * alert stays due) with a message that says which recipient and what to change.
+ */
+test('a recipient refused for good is the sink configuration, not a dead letter', async () => {
+  for (const [to, code] of [
+    ['nobody@contoso.com', 550],
+    ['soc@contoso', 553],
+  ] as const) {
+    const d = driver('smtp-pass-123', to);
+    await assert.rejects(deliverAlert(d, alert), (e: SinkFailure) => {
+      assert.equal(e.stage, 'config', `${code}: ${e.message}`);
+      assert.equal(e.aboutContent, false);
+      assert.equal(e.options.status, code);
+      assert.match(e.message, new RegExp(`${code} 5\\.1\\.\\d`));
+      assert.match(
+        e.message,
+        new RegExp(`refuses the recipient ${to} for good; correct the sink's recipients \\(--option to=`),
+      );
+      assert.doesNotMatch(e.message, /smtp-pass-123/);
+      return true;
+    });
+    await assert.rejects(d.test(new AbortController().signal), (e: SinkFailure) => e.stage === 'config');
+    await d.close();
+  }
+});
+
+test('a message refused for its content (552 too large) stays a dead letter of that alert', async () => {
+  const d = driver('smtp-pass-123');
+  const outcome = await deliverAlert(d, { ...alert, id: 'al-big', title: TOO_LARGE });
+  await d.close();
+  assert.equal(outcome.delivered, 0);
+  assert.deepEqual(
+    outcome.dead.map((l) => [l.kind, l.itemId]),
+    [['alert', 'al-big']],
+  );
+  assert.match(outcome.dead[0]!.reason, /552 5\.3\.4 Message size exceeds fixed maximum/);
 });

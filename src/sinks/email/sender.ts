@@ -1,13 +1,15 @@
 /**
  * The email driver (nodemailer over SMTP, STARTTLS required by default, the sink's CA trusted). Alerts
- * only: one message per alert; records are not mailed. SMTP 5xx for a message is a dead letter, 4xx a retry.
+ * only: one message per alert; records are not mailed. 4xx is a retry; a 5xx refusal of the message's
+ * content is a dead letter; any other 5xx (the recipient, the sender, the greeting) is the sink's
+ * configuration (smtpFailure below).
  */
 import { createTransport } from 'nodemailer';
 import { rootCertificates } from 'node:tls';
 import type { Item } from '../alert.js';
 import { TEST_EVENT_MARK, type DriverContext, type SendResult, type SinkDriver } from '../driver.js';
 import { classifyNetworkError, SinkFailure } from '../failure.js';
-import { emailConfig } from './config.js';
+import { emailConfig, type EmailConfig } from './config.js';
 import { alertMail } from './encoder.js';
 
 export function emailDriver(ctx: DriverContext): SinkDriver {
@@ -25,14 +27,7 @@ export function emailDriver(ctx: DriverContext): SinkDriver {
     try {
       await transport.sendMail({ from: config.from, to: config.to, subject, text });
     } catch (e) {
-      const code = (e as { responseCode?: number }).responseCode;
-      const message = (e as Error).message.slice(0, 300);
-      if (code === 535 || code === 530) throw new SinkFailure('auth', message, { retryable: false, status: code });
-      if (code !== undefined && code >= 500)
-        throw new SinkFailure('payload', message, { retryable: false, status: code });
-      if (code !== undefined && code >= 400)
-        throw new SinkFailure('server', message, { retryable: true, status: code });
-      throw classifyNetworkError(e);
+      throw smtpFailure(e, config);
     }
   }
 
@@ -53,4 +48,53 @@ export function emailDriver(ctx: DriverContext): SinkDriver {
     },
     close: async () => transport.close(),
   };
+}
+
+/** nodemailer's error for a refused command: the reply code, and which command and stage it answered. */
+interface SmtpError {
+  message: string;
+  /** EMESSAGE: the answer to the message itself (after its content); EENVELOPE: MAIL FROM, RCPT TO, DATA. */
+  code?: string;
+  responseCode?: number;
+  command?: string;
+  /** Every recipient refused (RCPT TO), when all were. */
+  rejected?: string[];
+}
+
+/**
+ * The class of a refused SMTP command. 530/535 are the login; other 4xx a retry. A 5xx is about one
+ * alert only when it answers the message's content (EMESSAGE after DATA: 552 too large, 554 content
+ * refused): that alert becomes a dead letter. Any other 5xx came before the server saw any content —
+ * the recipient (550 mailbox unavailable, 5.1.1 user unknown, 553 bad address), the sender, or the
+ * server refusing us — so every alert would fail the same way: it is the sink's configuration, nothing
+ * is dead-lettered and the alerts stay due until the sink is fixed (as 404 is for HTTP sinks, ADR 0022).
+ */
+export function smtpFailure(error: unknown, config: Pick<EmailConfig, 'from' | 'to'>): SinkFailure {
+  const e = error as SmtpError;
+  const code = e.responseCode;
+  const message = String(e.message).slice(0, 300);
+  if (code === undefined) return classifyNetworkError(error);
+  if (code === 535 || code === 530) return new SinkFailure('auth', message, { retryable: false, status: code });
+  if (code < 500) return new SinkFailure('server', message, { retryable: true, status: code });
+  if (e.code === 'EMESSAGE') return new SinkFailure('payload', message, { retryable: false, status: code });
+  const options = { retryable: false, status: code };
+  if (e.command === 'RCPT TO') {
+    const whom = e.rejected?.length ? e.rejected.join(', ') : config.to.join(', ');
+    return new SinkFailure(
+      'config',
+      `${message}: the mail server refuses the recipient ${whom} for good; correct the sink's recipients (--option to=…) with tenantwatch sink add, then run tenantwatch sink test`,
+      options,
+    );
+  }
+  if (e.command === 'MAIL FROM')
+    return new SinkFailure(
+      'config',
+      `${message}: the mail server refuses the sender ${config.from}; give an address it accepts from this login (--option from=…) with tenantwatch sink add, then run tenantwatch sink test`,
+      options,
+    );
+  return new SinkFailure(
+    'config',
+    `${message}: the mail server refuses this sink before any message (${e.command ?? 'connection'}); check the sink's URL, port and login, then run tenantwatch sink test`,
+    options,
+  );
 }
