@@ -86,7 +86,7 @@ export interface SinkStore {
   upsert(row: SinkRow): Promise<void>;
   list(): Promise<SinkRow[]>;
   get(name: string): Promise<SinkRow | null>;
-  /** Removes the sink with its dead letters and statistics; true when it existed. */
+  /** Removes the sink with its dead letters, statistics and the alerts it took as a channel; true when it existed. */
   remove(name: string): Promise<boolean>;
   addDeadLetters(letters: readonly DeadLetter[]): Promise<void>;
   /** Newest first. */

@@ -9,6 +9,7 @@ import type {
   AlertSnooze,
   AlertStatus,
   ApplyHitOutcome,
+  ChannelDelivery,
 } from './contract.js';
 
 /**
@@ -285,4 +286,14 @@ export function alertWhere(
     parts.push(`(snoozed_until IS NULL OR snoozed_until <= ${mark(values.push(filter.visibleAt) - 1)})`);
   if (filter.since !== undefined) parts.push(`last_seen >= ${mark(values.push(filter.since) - 1)}`);
   return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', values };
+}
+
+export interface DeliverySelect {
+  alert_id: string;
+  channel: string;
+  delivered_at: number | string;
+}
+
+export function toChannelDelivery(r: DeliverySelect): ChannelDelivery {
+  return { alertId: r.alert_id, channel: r.channel, at: Number(r.delivered_at) };
 }

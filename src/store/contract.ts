@@ -496,6 +496,13 @@ export interface AlertHitInput {
 
 export type ApplyHitOutcome = 'raised' | 'counted' | 'reopened' | 'duplicate';
 
+/** One channel (a sink's name) that took one alert, and when (AlertStore.markChannelDelivered). */
+export interface ChannelDelivery {
+  alertId: string;
+  channel: string;
+  at: number;
+}
+
 export interface AlertChange {
   alertId: string;
   at: number;
@@ -589,6 +596,18 @@ export interface AlertStore {
   /** Alerts routing has not delivered yet whose snooze (if any) has ended at `now`, oldest first. */
   due(now: number, limit: number): Promise<AlertRow[]>;
   markNotified(id: string, at: number): Promise<void>;
+  /**
+   * Which channels (sink names) already took these alerts since each last became due. An alert stays due
+   * until every channel routed to took it; routing offers it only to the channels not listed here, so a
+   * healthy channel is not sent it again while another one fails — across restarts and processes sharing
+   * the store. Reopening the alert (applyHits), forgetting its tenant and removing the sink clear them.
+   */
+  channelDeliveries(alertIds: readonly string[]): Promise<ChannelDelivery[]>;
+  /**
+   * Records that a channel took an alert: its receiver confirmed it, or refused it for good (a dead letter).
+   * Called only after that answer (at least once); marking it again keeps the first time.
+   */
+  markChannelDelivered(alertId: string, channel: string, at: number): Promise<void>;
   addExclusion(row: AlertExclusion): Promise<void>;
   listExclusions(filter?: { ruleId?: string; tenant?: string }): Promise<AlertExclusion[]>;
   removeExclusion(id: string): Promise<boolean>;

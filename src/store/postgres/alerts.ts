@@ -9,7 +9,9 @@ import {
   toChange,
   toExclusion,
   toSnooze,
+  toChannelDelivery,
   type AlertSelect,
+  type DeliverySelect,
   type ChangeSelect,
   type ExclusionSelect,
   type SnoozeSelect,
@@ -24,6 +26,7 @@ import type {
   AlertStatus,
   AlertStore,
   ApplyHitOutcome,
+  ChannelDelivery,
 } from '../contract.js';
 import { inTransaction } from './transaction.js';
 
@@ -82,6 +85,9 @@ export class PostgresAlertStore implements AlertStore {
         current.set(hit.alertId, merged.row);
         dirty.add(hit.alertId);
         if (merged.change) await log(client, merged.change);
+        // Reopened: due for delivery again, to every channel (the ones that took it before too).
+        if (merged.outcome === 'reopened')
+          await client.query('DELETE FROM alert_deliveries WHERE alert_id = $1', [hit.alertId]);
         out.push({ outcome: merged.outcome, alert: merged.row });
       }
       for (const id of dirty) await client.query(UPSERT, alertValues(current.get(id)!));
@@ -109,6 +115,7 @@ export class PostgresAlertStore implements AlertStore {
       const theirs = 'SELECT id FROM alerts WHERE tenant = $1';
       await client.query(`DELETE FROM alert_history WHERE alert_id IN (${theirs})`, [tenant]);
       await client.query(`DELETE FROM alert_hits WHERE alert_id IN (${theirs})`, [tenant]);
+      await client.query(`DELETE FROM alert_deliveries WHERE alert_id IN (${theirs})`, [tenant]);
       return (await client.query('DELETE FROM alerts WHERE tenant = $1', [tenant])).rowCount ?? 0;
     });
   }
@@ -173,6 +180,22 @@ export class PostgresAlertStore implements AlertStore {
 
   async markNotified(id: string, at: number): Promise<void> {
     await this.pool.query('UPDATE alerts SET notified_at = $1 WHERE id = $2', [at, id]);
+  }
+
+  async channelDeliveries(alertIds: readonly string[]): Promise<ChannelDelivery[]> {
+    if (!alertIds.length) return [];
+    const { rows } = await this.pool.query<DeliverySelect>(
+      'SELECT alert_id, channel, delivered_at FROM alert_deliveries WHERE alert_id = ANY($1::text[]) ORDER BY alert_id, channel',
+      [alertIds],
+    );
+    return rows.map(toChannelDelivery);
+  }
+
+  async markChannelDelivered(alertId: string, channel: string, at: number): Promise<void> {
+    await this.pool.query(
+      'INSERT INTO alert_deliveries (alert_id, channel, delivered_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+      [alertId, channel, at],
+    );
   }
 
   async addExclusion(e: AlertExclusion): Promise<void> {

@@ -12,6 +12,7 @@ import { systemClock } from '../../core/clock.js';
 import { drain, type HeldWriter } from '../testing/tail-conformance.js';
 import { record } from '../testing/fixtures.js';
 import { V1_CASES, V1_COLUMNS, v1Rows } from '../testing/version1.js';
+import { alertBeforeDeliveries, expectDeliveriesUpgraded } from '../testing/alert-conformance.js';
 import {
   expectUpgraded,
   LEDGER_UPGRADES,
@@ -121,6 +122,42 @@ if (url) {
         await client.end();
       }
     });
+
+  test('a schema before alert_deliveries keeps its due alerts and records which channels take them; the step can run again', async () => {
+    const schema = schemas.next('before_alert_deliveries');
+    const upTo = MIGRATIONS.findIndex((m) => typeof m === 'string' && m.includes('alert_deliveries'));
+    assert.equal(upTo, MIGRATIONS.length - 1);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(`CREATE SCHEMA ${schema}; SET search_path = ${schema}`);
+      await client.query('CREATE TABLE schema_version (version integer NOT NULL)');
+      for (const [v, step] of MIGRATIONS.slice(0, upTo).entries()) {
+        if (typeof step === 'string') await client.query(step);
+        else await step(client as unknown as PoolClient);
+        await client.query('INSERT INTO schema_version VALUES ($1)', [v + 1]);
+      }
+      const alert = alertBeforeDeliveries();
+      await client.query(
+        `INSERT INTO alerts (${alert.columns.join(', ')}) VALUES (${alert.columns.map((_, i) => `$${i + 1}`).join(', ')})`,
+        alert.values,
+      );
+      const store = await openPostgresStore(url, { schema });
+      try {
+        await store.migrate();
+        await expectDeliveriesUpgraded(store);
+        // Idempotent: applied again (a half-applied upgrade, two versions racing), it keeps what it holds.
+        await client.query(MIGRATIONS[upTo] as string);
+        assert.equal((await store.alerts.channelDeliveries(['al-old'])).length, 1);
+        const { rows } = await client.query<{ v: number }>('SELECT max(version) AS v FROM schema_version');
+        assert.equal(rows[0]?.v, MIGRATIONS.length);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await client.end();
+    }
+  });
 
   test('a version 1 schema gets the version 2 columns filled from raw on migrate', async () => {
     const schema = schemas.next('v1');

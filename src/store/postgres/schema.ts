@@ -189,6 +189,14 @@ export const MIGRATIONS: readonly Migration[] = [
   // 7-day horizon (store/contract.ts CoverageWindow.fetchedTo), so coverage no longer reads that fetched head as
   // lost. Rows written before keep NULL: nothing recorded it, and they read as before.
   'ALTER TABLE coverage ADD COLUMN IF NOT EXISTS fetched_to bigint',
+  // 20 (SQLite's 18): which channels (sink names) took a due alert (store/contract.ts
+  // AlertStore.markChannelDelivered), so a healthy channel is not sent it again while another fails — also after
+  // a restart or from another process. Alerts due when this runs have no rows: each of their channels may get
+  // them once more (at least once).
+  `CREATE TABLE IF NOT EXISTS alert_deliveries (
+     alert_id text COLLATE "C" NOT NULL, channel text COLLATE "C" NOT NULL, delivered_at bigint NOT NULL,
+     PRIMARY KEY (alert_id, channel));
+   CREATE INDEX IF NOT EXISTS alert_deliveries_channel ON alert_deliveries (channel);`,
 ];
 
 /** Arbitrary constant: the advisory lock key migrations take. */

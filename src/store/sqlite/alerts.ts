@@ -10,7 +10,9 @@ import {
   toChange,
   toExclusion,
   toSnooze,
+  toChannelDelivery,
   type AlertSelect,
+  type DeliverySelect,
   type ChangeSelect,
   type ExclusionSelect,
   type SnoozeSelect,
@@ -25,6 +27,7 @@ import type {
   AlertStatus,
   AlertStore,
   ApplyHitOutcome,
+  ChannelDelivery,
 } from '../contract.js';
 
 const UPSERT = `INSERT INTO alerts (${ALERT_COLUMNS.join(', ')}) VALUES (${ALERT_COLUMNS.map(() => '?').join(', ')})
@@ -67,6 +70,7 @@ export class SqliteAlertStore implements AlertStore {
       'INSERT INTO alert_hits (hit_key, alert_id, exclusion_id, at) VALUES (?, ?, NULL, ?) ON CONFLICT DO NOTHING',
     );
     const upsert = this.prepared(UPSERT);
+    const undeliver = this.prepared('DELETE FROM alert_deliveries WHERE alert_id = ?');
     const dirty = new Set<string>();
     return this.db
       .transaction(() => {
@@ -82,6 +86,8 @@ export class SqliteAlertStore implements AlertStore {
           current.set(hit.alertId, merged.row);
           dirty.add(hit.alertId);
           if (merged.change) this.log(merged.change);
+          // Reopened: due for delivery again, to every channel (the ones that took it before too).
+          if (merged.outcome === 'reopened') undeliver.run(hit.alertId);
           return { outcome: merged.outcome, alert: merged.row };
         });
         for (const id of dirty) upsert.run(alertValues(current.get(id)!));
@@ -115,6 +121,7 @@ export class SqliteAlertStore implements AlertStore {
         const theirs = 'SELECT id FROM alerts WHERE tenant = ?';
         this.db.prepare(`DELETE FROM alert_history WHERE alert_id IN (${theirs})`).run(tenant);
         this.db.prepare(`DELETE FROM alert_hits WHERE alert_id IN (${theirs})`).run(tenant);
+        this.db.prepare(`DELETE FROM alert_deliveries WHERE alert_id IN (${theirs})`).run(tenant);
         return this.db.prepare('DELETE FROM alerts WHERE tenant = ?').run(tenant).changes;
       })
       .immediate();
@@ -178,6 +185,22 @@ export class SqliteAlertStore implements AlertStore {
 
   async markNotified(id: string, at: number): Promise<void> {
     this.db.prepare('UPDATE alerts SET notified_at = ? WHERE id = ?').run(at, id);
+  }
+
+  async channelDeliveries(alertIds: readonly string[]): Promise<ChannelDelivery[]> {
+    if (!alertIds.length) return [];
+    // One statement for a page of due alerts (at most a few hundred ids), through json_each: no
+    // placeholder list to build, and no bound on SQLite's host parameters to meet.
+    const rows = this.prepared(
+      'SELECT alert_id, channel, delivered_at FROM alert_deliveries WHERE alert_id IN (SELECT value FROM json_each(?)) ORDER BY alert_id, channel',
+    ).all(JSON.stringify(alertIds)) as DeliverySelect[];
+    return rows.map(toChannelDelivery);
+  }
+
+  async markChannelDelivered(alertId: string, channel: string, at: number): Promise<void> {
+    this.prepared(
+      'INSERT INTO alert_deliveries (alert_id, channel, delivered_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+    ).run(alertId, channel, at);
   }
 
   async addExclusion(e: AlertExclusion): Promise<void> {

@@ -181,6 +181,12 @@ export const MIGRATIONS: readonly string[] = [
   // (store/contract.ts CoverageWindow.fetchedTo), so coverage no longer reads that fetched head as lost. Rows
   // written before keep NULL: nothing recorded it (an empty feed leaves not even a blob), and they read as before.
   'ALTER TABLE coverage ADD COLUMN fetched_to INTEGER;',
+  // 18: which channels (sink names) took a due alert (store/contract.ts AlertStore.markChannelDelivered), so a
+  // healthy channel is not sent it again while another fails — also after a restart or from another process.
+  // Alerts due when this runs have no rows: each of their channels may get them once more (at least once).
+  `CREATE TABLE alert_deliveries (
+     alert_id TEXT NOT NULL, channel TEXT NOT NULL, delivered_at INTEGER NOT NULL, PRIMARY KEY (alert_id, channel));
+   CREATE INDEX alert_deliveries_channel ON alert_deliveries (channel);`,
 ];
 
 /**

@@ -43,6 +43,8 @@ export class SqliteSinkStore implements SinkStore {
     return this.db.transaction(() => {
       this.db.prepare('DELETE FROM dead_letters WHERE sink = ?').run(name);
       this.db.prepare('DELETE FROM sink_stats WHERE sink = ?').run(name);
+      // As a channel: a sink added again later under this name is a new receiver, and takes due alerts anew.
+      this.db.prepare('DELETE FROM alert_deliveries WHERE channel = ?').run(name);
       return this.db.prepare('DELETE FROM sinks WHERE name = ?').run(name).changes > 0;
     })();
   }

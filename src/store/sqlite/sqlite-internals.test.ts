@@ -19,6 +19,7 @@ import {
   writtenValues,
 } from '../testing/ledger-upgrade.js';
 import { SqliteTextIndex } from './text-index.js';
+import { alertBeforeDeliveries, expectDeliveriesUpgraded } from '../testing/alert-conformance.js';
 
 /** Reads the file through a separate read-only connection, as another process would. */
 function fromOutside<T>(file: string, read: (db: Database.Database) => T): T {
@@ -272,6 +273,38 @@ for (const upgrade of LEDGER_UPGRADES)
       dir.cleanup();
     }
   });
+
+test('a store before alert_deliveries keeps its due alerts and records which channels take them', async () => {
+  const dir = tempDir();
+  try {
+    const file = join(dir.dir, 'before-alert-deliveries.sqlite');
+    const old = new Database(file);
+    const upTo = MIGRATIONS.findIndex((m) => m.includes('CREATE TABLE alert_deliveries'));
+    assert.equal(upTo, MIGRATIONS.length - 1);
+    old.exec('CREATE TABLE schema_version (version INTEGER NOT NULL)');
+    for (const [v, step] of MIGRATIONS.slice(0, upTo).entries()) {
+      old.exec(step);
+      old.prepare('INSERT INTO schema_version VALUES (?)').run(v + 1);
+    }
+    const alert = alertBeforeDeliveries();
+    old
+      .prepare(`INSERT INTO alerts (${alert.columns.join(', ')}) VALUES (${alert.columns.map(() => '?').join(', ')})`)
+      .run(alert.values);
+    old.close();
+    const store = openSqliteStore(file);
+    try {
+      await expectDeliveriesUpgraded(store);
+    } finally {
+      await store.close();
+    }
+    assert.equal(
+      fromOutside(file, (db) => db.prepare('SELECT max(version) FROM schema_version').pluck().get()),
+      MIGRATIONS.length,
+    );
+  } finally {
+    dir.cleanup();
+  }
+});
 
 test('a version 1 store gets the version 2 columns filled from raw on open, resuming after the last batch done', async () => {
   const dir = tempDir();

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { ALERT_COLUMNS, alertValues, mergeHit } from '../alert-rows.js';
 import type { AlertHitInput, Store } from '../contract.js';
 import { HOUR, T0, TENANT_A, TENANT_B } from './fixtures.js';
 
@@ -23,6 +24,24 @@ export function alertHit(over: Partial<AlertHitInput> = {}): AlertHitInput {
     maxRecordIds: 3,
     ...over,
   };
+}
+
+/** A due alert as a store before the alert_deliveries migration holds it (columns and values), for upgrade tests. */
+export function alertBeforeDeliveries(): { columns: readonly string[]; values: (string | number | null)[] } {
+  return { columns: ALERT_COLUMNS, values: alertValues(mergeHit(null, alertHit({ alertId: 'al-old' }), T0).row) };
+}
+
+/** After the upgrade: the old alert is still due, no channel took it yet, and a channel's delivery is kept. */
+export async function expectDeliveriesUpgraded(store: Store): Promise<void> {
+  assert.deepEqual(
+    (await store.alerts.due(T0, 10)).map((r) => r.id),
+    ['al-old'],
+  );
+  assert.deepEqual(await store.alerts.channelDeliveries(['al-old']), []);
+  await store.alerts.markChannelDelivered('al-old', 'soc-hook', T0 + 1);
+  assert.deepEqual(await store.alerts.channelDeliveries(['al-old']), [
+    { alertId: 'al-old', channel: 'soc-hook', at: T0 + 1 },
+  ]);
 }
 
 /** The alerts part of store.conformance.ts (same fresh store per test). */
@@ -167,6 +186,35 @@ export function runAlertConformance(ctx: { readonly store: Store }): void {
     const last = (await a.history('d2')).at(-1);
     assert.equal(last?.action, 'snoozed');
     assert.match(last?.note ?? '', /until .*maintenance/);
+  });
+
+  test('alerts: the channels that took a due alert are kept until it is reopened or forgotten', async () => {
+    const a = ctx.store.alerts;
+    await a.applyHits([alertHit(), alertHit({ alertId: 'al-2', tenant: TENANT_B })], T0);
+    assert.deepEqual(await a.channelDeliveries(['al-1', 'al-2']), [], 'no channel took them yet');
+    await a.markChannelDelivered('al-1', 'soc-hook', T0 + 1);
+    await a.markChannelDelivered('al-1', 'soc-hook', T0 + 5);
+    await a.markChannelDelivered('al-2', 'soc-mail', T0 + 2);
+    await a.markChannelDelivered('al-1', 'soc-siem', T0 + 3);
+    assert.deepEqual(await a.channelDeliveries(['al-1', 'al-2', 'nope']), [
+      { alertId: 'al-1', channel: 'soc-hook', at: T0 + 1 },
+      { alertId: 'al-1', channel: 'soc-siem', at: T0 + 3 },
+      { alertId: 'al-2', channel: 'soc-mail', at: T0 + 2 },
+    ]);
+    assert.deepEqual(await a.channelDeliveries([]), []);
+    assert.equal(
+      (await a.applyHit(alertHit({ alertId: 'al-2', tenant: TENANT_B, recordIds: ['r9'] }), T0 + 6)).outcome,
+      'counted',
+    );
+    await a.setStatus('al-1', { from: 'new', to: 'resolved', actor: 'ann', at: T0 + 7 });
+    assert.equal((await a.applyHit(alertHit({ recordIds: ['rec-9'] }), T0 + 8)).outcome, 'reopened');
+    assert.deepEqual(
+      (await a.channelDeliveries(['al-1', 'al-2'])).map((d) => [d.alertId, d.channel]),
+      [['al-2', 'soc-mail']],
+      'a reopened alert is due to every channel again; a counted hit changes nothing',
+    );
+    await a.forgetTenant(TENANT_B);
+    assert.deepEqual(await a.channelDeliveries(['al-2']), [], 'forgotten with its alert');
   });
 
   test('alert exclusions and snoozes: stored as data; an excluded hit is counted once per hit', async () => {

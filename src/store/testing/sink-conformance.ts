@@ -31,6 +31,18 @@ export function runSinkConformance(ctx: { readonly store: Store }): void {
     ...over,
   });
 
+  test("sinks: removing a sink forgets the alerts it took as a channel, and no other channel's", async () => {
+    const s = ctx.store.sinks;
+    await s.upsert(sink({ name: 'soc-mail', kind: 'email', takes: 'alerts' }));
+    await ctx.store.alerts.markChannelDelivered('al-1', 'soc-mail', T0);
+    await ctx.store.alerts.markChannelDelivered('al-1', 'soc-hook', T0);
+    assert.equal(await s.remove('soc-mail'), true);
+    assert.deepEqual(
+      (await ctx.store.alerts.channelDeliveries(['al-1'])).map((d) => d.channel),
+      ['soc-hook'],
+    );
+  });
+
   test('sinks: upsert keeps addedAt, list in name order, get, remove with dead letters and stats', async () => {
     const s = ctx.store.sinks;
     await s.upsert(sink());
