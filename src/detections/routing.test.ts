@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
+import { join } from 'node:path';
+import { tempDir } from '../../test/support/paths.js';
 import { ManualClock } from '../core/clock.js';
 import { recordingLogger } from '../core/log.js';
 import type { Store } from '../store/contract.js';
@@ -113,5 +115,55 @@ describe('routing alerts to channels', () => {
       failed: 0,
     });
     assert.deepEqual(await deliverDue(deps), { delivered: 0, unrouted: 0, failed: 0 }, 'each alert once');
+  });
+
+  /**
+   * Which channels took a due alert is kept in the store, not in the channel objects: before, each channel
+   * remembered it in process memory only, so a restart (or a second process routing from the same store)
+   * sent the healthy channel the same alert again on every pass while the other channel failed.
+   */
+  test('after a restart, a channel that took the alert is not sent it again while another one fails', async () => {
+    const dir = tempDir();
+    const file = join(dir.dir, 'routing.sqlite');
+    const routing = parseAlertingConfig('routes: [{ channel: soc }, { channel: desk }]', 'alerting.yaml').routing;
+    const pass = async (at: Store, channels: AlertChannel[]) =>
+      deliverDue({
+        store: at,
+        clock,
+        logger: recordingLogger(),
+        routing,
+        channels: new Map(channels.map((c) => [c.name, c])),
+      });
+    try {
+      let disk = openSqliteStore(file);
+      await raiseHits({ store: disk, clock, logger: recordingLogger() }, [
+        hit({ tenant: 'tenant-a', severity: 'high' }),
+      ]);
+      const [id] = (await disk.alerts.due(clock.now(), 10)).map((a) => a.id);
+      const first = { soc: channel('soc'), desk: channel('desk', true) };
+      assert.deepEqual(await pass(disk, [first.soc, first.desk]), { delivered: 0, unrouted: 0, failed: 1 });
+      assert.equal(first.soc.got.length, 1);
+      await disk.close();
+
+      for (let restart = 0; restart < 2; restart++) {
+        disk = openSqliteStore(file);
+        clock.advance(60_000);
+        const soc = channel('soc');
+        const summary = await pass(disk, [soc, channel('desk', true)]);
+        assert.deepEqual(summary, { delivered: 0, unrouted: 0, failed: 1 }, 'still due: desk is down');
+        assert.equal(soc.got.length, 0, 'soc took it before the restart: not sent again');
+        await disk.close();
+      }
+
+      disk = openSqliteStore(file);
+      const last = { soc: channel('soc'), desk: channel('desk') };
+      assert.deepEqual(await pass(disk, [last.soc, last.desk]), { delivered: 1, unrouted: 0, failed: 0 });
+      assert.deepEqual([last.soc.got.length, last.desk.got.map((a) => a.id)], [0, [id]]);
+      assert.equal((await disk.alerts.get(id!))?.notifiedAt, clock.now(), 'every channel took it: delivered');
+      assert.deepEqual(await pass(disk, [channel('soc'), channel('desk')]), { delivered: 0, unrouted: 0, failed: 0 });
+      await disk.close();
+    } finally {
+      dir.cleanup();
+    }
   });
 });

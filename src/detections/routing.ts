@@ -13,7 +13,10 @@ import { DETECTION_EVENTS } from './events.js';
  */
 export interface AlertChannel {
   readonly name: string;
-  /** Delivers one alert; throws when it could not (the alert stays due and is offered again next run). */
+  /**
+   * Delivers one alert; throws when it could not (the alert stays due and is offered again next run).
+   * Returning means the channel took it: routing records that in the store and never offers it again.
+   */
   send(alert: AlertView, signal?: AbortSignal): Promise<void>;
 }
 
@@ -75,7 +78,10 @@ export interface DeliverSummary {
 
 /**
  * Delivers the alerts that are due (never delivered, snooze over) to their channels; an alert is marked
- * delivered once every channel took it, so a failure or a crash sends it again (at least once).
+ * delivered once every channel took it, so a failure or a crash sends it again (at least once). Which
+ * channels took it is kept in the store as each one does (AlertStore.markChannelDelivered), so while one
+ * channel fails the others are not sent it again — on the next pass, after a restart, or from another
+ * process routing alerts from the same store (serve beside collect --follow).
  */
 export async function deliverDue(
   deps: DeliverDeps,
@@ -85,6 +91,11 @@ export async function deliverDue(
   const due = await deps.store.alerts.due(deps.clock.now(), options.limit ?? 500);
   if (!due.length) return summary;
   const names = new Map((await deps.store.tenants.list()).map((t) => [t.tenantId, t.name]));
+  const taken = new Map<string, Set<string>>();
+  for (const d of await deps.store.alerts.channelDeliveries(due.map((a) => a.id))) {
+    const channels = taken.get(d.alertId) ?? new Set<string>();
+    taken.set(d.alertId, channels.add(d.channel));
+  }
   for (const alert of due) {
     options.signal?.throwIfAborted();
     const wanted = selectChannels(alert, deps.routing, names);
@@ -101,6 +112,8 @@ export async function deliverDue(
     }
     let ok = true;
     for (const name of registered) {
+      // Took it on an earlier pass, before a restart, or in another process: not sent again.
+      if (taken.get(alert.id)?.has(name)) continue;
       try {
         await deps.channels.get(name)!.send(alertView(alert), options.signal);
       } catch (error) {
@@ -114,7 +127,10 @@ export async function deliverDue(
           },
           `could not send an alert through the channel "${name}"`,
         );
+        continue;
       }
+      // Only after the receiver answered (at least once): a crash before this line sends it once more.
+      await deps.store.alerts.markChannelDelivered(alert.id, name, deps.clock.now());
     }
     if (!ok) {
       summary.failed++;

@@ -56,21 +56,16 @@ export function alertPayload(
   };
 }
 
-/** Alerts a channel remembers having delivered (the oldest are forgotten past this). */
-const REMEMBERED = 10_000;
-
 /**
- * An alert stays due until every channel routed to took it, so a pass offers it again to all of them. The
- * channel remembers, for the life of the process (a daemon's channels live as long as it does), the alerts it
- * delivered, and does not send them again: one receiver that is down no longer makes the healthy ones
- * receive the same alert on every pass. After a restart they may get it once more (at least once).
+ * One sink as an alert channel. It keeps no memory of what it sent: routing (routing.ts deliverDue) asks it
+ * only for alerts the store does not record it as having taken, and records each one it took, so a channel
+ * that took an alert is not offered it again across passes, restarts and processes — while another channel
+ * routed to fails and keeps the alert due.
  */
 export function sinkChannel(options: SinkChannelOptions): AlertChannel {
-  const delivered = new Set<string>();
   return {
     name: options.name,
     async send(alert, signal) {
-      if (delivered.has(alert.id)) return;
       const payload = alertPayload(alert, options, options.clock.now());
       const outcome = await deliverItems(
         {
@@ -86,8 +81,6 @@ export function sinkChannel(options: SinkChannelOptions): AlertChannel {
       );
       // Refused for good (a payload the receiver will never take): kept with the reason, not retried.
       if (outcome.dead.length) await options.deadLetters(outcome.dead);
-      delivered.add(alert.id);
-      if (delivered.size > REMEMBERED) delivered.delete(delivered.values().next().value!);
     },
   };
 }
