@@ -9,6 +9,8 @@ import { SMTPServer } from 'smtp-server';
 import { ensureTls } from '../emulator/tls.js';
 import { ManualClock } from '../src/core/clock.js';
 import { silentLogger } from '../src/core/log.js';
+import { deliverDue } from '../src/detections/routing.js';
+import { sinkChannel } from '../src/detections/sink-channel.js';
 import type { AlertPayload } from '../src/sinks/alert.js';
 import { emailDriver } from '../src/sinks/email/sender.js';
 import { deliverItems } from '../src/sinks/deliver.js';
@@ -16,6 +18,9 @@ import type { SinkDriver } from '../src/sinks/driver.js';
 import type { SinkFailure } from '../src/sinks/failure.js';
 import { nodeHttpSender } from '../src/sinks/http.js';
 import { backoffPolicy } from '../src/sinks/retry.js';
+import { sinkStatus } from '../src/sinks/status.js';
+import { openSqliteStore } from '../src/store/sqlite/index.js';
+import { alertHit } from '../src/store/testing/alert-conformance.js';
 import { sinkRow, T0 } from '../src/sinks/testing/records.js';
 
 const REFUSED_RECIPIENTS: Record<string, { code: number; text: string }> = {
@@ -80,12 +85,18 @@ const alert: AlertPayload = {
   link: null,
 };
 
-function driver(secret: string, to = 'soc@contoso.com') {
-  const row = sinkRow({
+function mailRow(to: string) {
+  return sinkRow({
+    name: 'desk-mail',
     kind: 'email',
+    takes: 'alerts',
     url: `smtp://127.0.0.1:${port}`,
     options: { to, from: 'tw@contoso.com', user: 'soc' },
   });
+}
+
+function driver(secret: string, to = 'soc@contoso.com') {
+  const row = mailRow(to);
   return emailDriver({ row, secret, caPem, clock: new ManualClock(T0), logger: silentLogger, http: nodeHttpSender });
 }
 
@@ -163,4 +174,55 @@ test('a message refused for its content (552 too large) stays a dead letter of t
     [['alert', 'al-big']],
   );
   assert.match(outcome.dead[0]!.reason, /552 5\.3\.4 Message size exceeds fixed maximum/);
+});
+
+/**
+ * The same through routing, as `collect --follow` or `serve` run it: the alert stays due, no dead letter, and
+ * `sink status` names the refused recipient and what to change (an email sink has no forwarder, so its
+ * statistics are the channel's). Once the recipient is corrected, the next pass delivers it.
+ */
+test('routed to a mail sink with a wrong recipient, the alert stays due and sink status says what to fix', async () => {
+  const store = openSqliteStore(':memory:');
+  const clock = new ManualClock(T0 + 3_600_000);
+  const routing = { routes: [{ channel: 'desk-mail' }], tenantGroups: {} };
+  const pass = (to: string) => {
+    const d = driver('smtp-pass-123', to);
+    const channel = sinkChannel({
+      name: 'desk-mail',
+      driver: d,
+      policy: backoffPolicy({ maxAttempts: 2, maxAttemptsPermanent: 1, random: () => 0.5 }),
+      clock,
+      logger: silentLogger,
+      deadLetters: (letters) => store.sinks.addDeadLetters(letters),
+      stats: store.sinks,
+    });
+    const channels = new Map([['desk-mail', channel]]);
+    return deliverDue({ store, clock, logger: silentLogger, routing, channels }).finally(() => d.close());
+  };
+  try {
+    await store.sinks.upsert(mailRow('nobody@contoso.com'));
+    const { alert: raised } = await store.alerts.applyHit(alertHit({ alertId: 'al-desk' }), clock.now());
+    const before = received.length;
+    assert.deepEqual(await pass('nobody@contoso.com'), { delivered: 0, unrouted: 0, failed: 1 });
+    assert.equal(await store.sinks.countDeadLetters('desk-mail'), 0, 'no dead letter');
+    assert.deepEqual(
+      (await store.alerts.due(clock.now(), 10)).map((a) => a.id),
+      [raised.id],
+      'still due',
+    );
+    const status = await sinkStatus(store, mailRow('nobody@contoso.com'), clock.now());
+    assert.match(
+      status.lastError ?? '',
+      /^config: .*550 5\.1\.1.*refuses the recipient nobody@contoso\.com for good; correct the sink's recipients \(--option to=/,
+    );
+    assert.doesNotMatch(status.lastError ?? '', /smtp-pass-123/);
+    assert.equal(received.length, before, 'nothing was mailed');
+
+    await store.sinks.upsert(mailRow('soc@contoso.com'));
+    assert.deepEqual(await pass('soc@contoso.com'), { delivered: 1, unrouted: 0, failed: 0 });
+    assert.equal(received.length, before + 1);
+    assert.equal((await sinkStatus(store, mailRow('soc@contoso.com'), clock.now())).delivered, 1);
+  } finally {
+    await store.close();
+  }
 });

@@ -65,6 +65,7 @@ export async function alertRouting(
         describe: (id) => describe.get(id) ?? null,
         consoleUrl: process.env.TENANTWATCH_CONSOLE_URL ?? null,
         scrub: (t) => redact(t, secrets),
+        stats: store.sinks,
       }),
     );
   }

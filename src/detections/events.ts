@@ -11,6 +11,7 @@ export const DETECTION_EVENTS = {
   alertRouted: 'detections.alert.routed',
   alertUnrouted: 'detections.alert.unrouted',
   channelFailed: 'detections.channel.failed',
+  channelStatsFailed: 'detections.channel.stats_failed',
   liveBatch: 'detections.live.batch',
   livePrimed: 'detections.live.primed',
   liveFailed: 'detections.live.failed',

@@ -4,16 +4,20 @@
  * Teams/Slack/Discord or signed, email, syslog, Splunk, Elastic, Sentinel, file) with the sink's retry
  * policy, through `deliverItems`, the same call the forwarder makes: confirmed by the receiver, or
  * refused for good (kept as a dead letter of the sink, and not offered again), or thrown — then the
- * alert stays due and routing offers it again on the next pass (at least once).
+ * alert stays due and routing offers it again on the next pass (at least once). Either way the sink's
+ * statistics say so (`sink status`: delivered, last error — for a sink the forwarder never runs, such as
+ * email, the only place a person sees that its recipient is wrong).
  */
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
-import type { DeadLetter } from '../core/sink.js';
+import type { DeadLetter, SinkStats, SinkStore } from '../core/sink.js';
 import type { AlertPayload } from '../sinks/alert.js';
-import { deliverItems } from '../sinks/deliver.js';
+import { deliverItems, type DeliverOutcome } from '../sinks/deliver.js';
+import { classifyNetworkError } from '../sinks/failure.js';
 import type { SinkDriver } from '../sinks/driver.js';
 import type { RetryPolicy } from '../sinks/retry.js';
 import type { AlertView } from './alerts/view.js';
+import { DETECTION_EVENTS } from './events.js';
 import type { AlertChannel } from './routing.js';
 
 export interface SinkChannelOptions {
@@ -31,6 +35,8 @@ export interface SinkChannelOptions {
   consoleUrl?: string | null;
   /** Removes secrets from a receiver's reason before it is kept. */
   scrub?: (text: string) => string;
+  /** Where the sink's statistics live (the store's sinks): what the channel delivered and its last error. */
+  stats?: Pick<SinkStore, 'stats' | 'saveStats'>;
 }
 
 export function alertPayload(
@@ -67,20 +73,68 @@ export function sinkChannel(options: SinkChannelOptions): AlertChannel {
     name: options.name,
     async send(alert, signal) {
       const payload = alertPayload(alert, options, options.clock.now());
-      const outcome = await deliverItems(
-        {
-          sink: options.name,
-          driver: options.driver,
-          policy: options.policy,
-          clock: options.clock,
-          logger: options.logger,
-          signal: signal ?? new AbortController().signal,
-          ...(options.scrub ? { scrub: options.scrub } : {}),
-        },
-        [{ kind: 'alert', alert: payload }],
-      );
+      let outcome: DeliverOutcome;
+      try {
+        outcome = await deliverItems(
+          {
+            sink: options.name,
+            driver: options.driver,
+            policy: options.policy,
+            clock: options.clock,
+            logger: options.logger,
+            signal: signal ?? new AbortController().signal,
+            ...(options.scrub ? { scrub: options.scrub } : {}),
+          },
+          [{ kind: 'alert', alert: payload }],
+        );
+      } catch (error) {
+        if (!signal?.aborted) {
+          const failure = classifyNetworkError(error);
+          const text = `${failure.stage}: ${failure.message}`;
+          await keepStats(options, (s) => {
+            s.lastError = (options.scrub ? options.scrub(text) : text).slice(0, 500);
+            s.lastErrorAt = options.clock.now();
+          });
+        }
+        throw error;
+      }
       // Refused for good (a payload the receiver will never take): kept with the reason, not retried.
       if (outcome.dead.length) await options.deadLetters(outcome.dead);
+      await keepStats(options, (s) => {
+        s.delivered += outcome.delivered;
+        s.resent += outcome.resent;
+        if (outcome.delivered) s.lastDeliveryAt = options.clock.now();
+      });
     },
   };
+}
+
+/**
+ * Updates the sink's stored statistics. They only inform `sink status`: a store that cannot save them is
+ * logged, and the alert's delivery goes on. A sink that also takes records has them written by its
+ * forwarder too, from its own copy: there the forwarder's last save wins.
+ */
+async function keepStats(options: SinkChannelOptions, change: (stats: SinkStats) => void): Promise<void> {
+  if (!options.stats) return;
+  const now = options.clock.now();
+  try {
+    const stats = (await options.stats.stats(options.name)) ?? {
+      sink: options.name,
+      delivered: 0,
+      resent: 0,
+      throughput: 0,
+      lastDeliveryAt: null,
+      lastError: null,
+      lastErrorAt: null,
+      owner: null,
+      updatedAt: now,
+    };
+    change(stats);
+    await options.stats.saveStats({ ...stats, updatedAt: now });
+  } catch (error) {
+    options.logger.warn(
+      { event: DETECTION_EVENTS.channelStatsFailed, sink: options.name, error: (error as Error).message },
+      `could not save the statistics of sink ${options.name}; sink status may show an older state`,
+    );
+  }
 }
