@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import { SMTPServer } from 'smtp-server';
 import { ensureTls } from '../emulator/tls.js';
 import { ManualClock } from '../src/core/clock.js';
-import { silentLogger } from '../src/core/log.js';
+import { recordingLogger, silentLogger, type Logger } from '../src/core/log.js';
 import { deliverDue } from '../src/detections/routing.js';
 import { sinkChannel } from '../src/detections/sink-channel.js';
 import type { AlertPayload } from '../src/sinks/alert.js';
@@ -95,9 +95,9 @@ function mailRow(to: string) {
   });
 }
 
-function driver(secret: string, to = 'soc@contoso.com') {
+function driver(secret: string, to = 'soc@contoso.com', logger: Logger = silentLogger) {
   const row = mailRow(to);
-  return emailDriver({ row, secret, caPem, clock: new ManualClock(T0), logger: silentLogger, http: nodeHttpSender });
+  return emailDriver({ row, secret, caPem, clock: new ManualClock(T0), logger, http: nodeHttpSender });
 }
 
 test('an alert is mailed over STARTTLS after login', async () => {
@@ -225,4 +225,16 @@ test('routed to a mail sink with a wrong recipient, the alert stays due and sink
   } finally {
     await store.close();
   }
+});
+
+test('one of two recipients refused: delivered to the other, and a warning names the one to correct', async () => {
+  const logger = recordingLogger();
+  const d = driver('smtp-pass-123', 'soc@contoso.com, nobody@contoso.com', logger);
+  const outcome = await deliverAlert(d, { ...alert, id: 'al-two' });
+  await d.close();
+  assert.deepEqual([outcome.delivered, outcome.dead.length], [1, 0], 'delivered: sending again would double it');
+  assert.deepEqual(received.at(-1)?.to, ['soc@contoso.com']);
+  const warned = logger.entries.find((e) => (e.obj as { event?: string }).event === 'sink.email.recipient_refused');
+  assert.deepEqual((warned?.obj as { refused?: string[] }).refused, ['nobody@contoso.com']);
+  assert.match(warned?.msg ?? '', /refused nobody@contoso\.com .*--option to=/);
 });

@@ -16,6 +16,7 @@ export const EVENTS = {
   leaseLost: 'sink.lease.lost',
   replayed: 'sink.replay.done',
   failed: 'sink.forward.failed',
+  recipientRefused: 'sink.email.recipient_refused',
 } as const;
 
 export type SinkEvent = (typeof EVENTS)[keyof typeof EVENTS];

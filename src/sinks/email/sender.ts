@@ -8,6 +8,7 @@ import { createTransport } from 'nodemailer';
 import { rootCertificates } from 'node:tls';
 import type { Item } from '../alert.js';
 import { TEST_EVENT_MARK, type DriverContext, type SendResult, type SinkDriver } from '../driver.js';
+import { EVENTS } from '../events.js';
 import { classifyNetworkError, SinkFailure } from '../failure.js';
 import { emailConfig, type EmailConfig } from './config.js';
 import { alertMail } from './encoder.js';
@@ -24,11 +25,20 @@ export function emailDriver(ctx: DriverContext): SinkDriver {
   });
 
   async function mail(subject: string, text: string): Promise<void> {
+    let info: { rejected?: unknown[] };
     try {
-      await transport.sendMail({ from: config.from, to: config.to, subject, text });
+      info = await transport.sendMail({ from: config.from, to: config.to, subject, text });
     } catch (e) {
       throw smtpFailure(e, config);
     }
+    // Some recipients refused, others took it: delivered (sending again would double it for those), but a
+    // person must correct the list, so it is said at warn on every message.
+    const refused = (info.rejected ?? []).map(String);
+    if (refused.length)
+      ctx.logger.warn(
+        { event: EVENTS.recipientRefused, sink: ctx.row.name, refused },
+        `the mail server refused ${refused.join(', ')} (the others got the message); correct the sink's recipients (--option to=…) with tenantwatch sink add`,
+      );
   }
 
   return {
