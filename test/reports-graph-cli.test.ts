@@ -123,14 +123,15 @@ test('admin-activity: Graph for the registered tenant that allows it, the audit 
   }
   assert.equal(result.summary.totals.roleSource, 'audit-log, graph');
   const notes = String(result.summary.totals.roleSourceNotes);
-  assert.match(notes, new RegExp(`${refused.tenantId}: Graph not used \\(PERMISSION_MISSING`));
+  // A registered tenant is named as the other notes name it; one never registered by its key.
+  assert.match(notes, new RegExp(`tenant ${refused.name}: Graph not used \\(PERMISSION_MISSING`));
   assert.match(
     notes,
     new RegExp(
-      `${unregistered.tenantId}: Graph not used \\(UNKNOWN_TENANT: tenant ${unregistered.tenantId} is not registered`,
+      `tenant ${unregistered.tenantId}: Graph not used \\(UNKNOWN_TENANT: tenant ${unregistered.tenantId} is not registered`,
     ),
   );
-  assert.ok(!notes.includes(`${graphTenant.tenantId}:`));
+  assert.ok(!notes.includes(`${graphTenant.tenantId}:`) && !notes.includes(`${graphTenant.name}:`));
   assert.match(res.stderr, /tenantwatch: note: .*PERMISSION_MISSING/);
   assert.ok(!res.stderr.includes(graphTenant.clientSecret), 'no secret is printed');
 });

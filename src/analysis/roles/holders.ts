@@ -31,6 +31,8 @@ export async function resolveRoleHolders(
   roles: string[],
   period: TimeRange,
   deps: RoleHolderDeps,
+  /** How the note names the tenant (its registered name); its key when it has none. */
+  name = tenant,
 ): Promise<{ source: RoleSourceName; holders: RoleHolder[]; note?: string }> {
   const log = await new AuditLogRoleSource(deps.store, deps.signal).holders(tenant, roles, period);
   if (!deps.roleSource) return log;
@@ -48,7 +50,10 @@ export async function resolveRoleHolders(
     );
     return {
       ...log,
-      note: `${tenant}: Graph not used (${error.code}: ${error.message}); role holders from the audit log's role events`,
+      note:
+        `tenant ${name}: Graph not used (${error.code}: ${error.message}); role holders from the audit log's role ` +
+        `events, which miss a holder whose role did not change in what is stored. ` +
+        (error.hint ?? `\`tenantwatch tenant check ${name}\` tests the tenant's connection and permissions`),
     };
   }
 }

@@ -76,8 +76,10 @@ test('Graph refused (permission missing): falls back to the audit log and says s
   assert.equal(result.summary.totals.roleSource, 'audit-log');
   assert.match(
     String(result.summary.totals.roleSourceNotes),
-    new RegExp(`${TENANT}: Graph not used \\(PERMISSION_MISSING`),
+    new RegExp(`tenant ${TENANT}: Graph not used \\(PERMISSION_MISSING`),
   );
+  // It says what to do, not only what failed.
+  assert.match(String(result.summary.totals.roleSourceNotes), /tenantwatch tenant check /);
   // The note is the warning (the CLI prints it, the console shows it): a warn log would say it a second time.
   assert.deepEqual(
     logger.entries.filter((e) => e.level === 'warn'),

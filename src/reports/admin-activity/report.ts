@@ -32,8 +32,11 @@ export const adminActivity: ReportDefinition<typeof parameters> = {
     const notes: string[] = [];
     let holderCount = 0;
     const heldRoles = new Set<string>();
+    // Notes name a tenant as the other notes do (by its registered name), not by its key.
+    const names = new Map((await deps.store.tenants.list()).map((t) => [t.tenantId, t.name]));
     for (const tenant of input.tenants ?? (await candidateTenants(input.period, deps))) {
-      const { source, holders, note } = await resolveRoleHolders(tenant, input.params.roles, input.period, deps);
+      const name = names.get(tenant) ?? tenant;
+      const { source, holders, note } = await resolveRoleHolders(tenant, input.params.roles, input.period, deps, name);
       sources.add(source);
       if (note) notes.push(note);
       holderCount += new Set(holders.map((h) => h.userPrincipalName)).size;
