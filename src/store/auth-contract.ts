@@ -30,6 +30,50 @@ export interface UserRow {
   updatedAt: number;
 }
 
+/**
+ * What a reset of an account changes (server/auth/accounts.ts resetUser). Only the fields given are written: a
+ * change another request made meanwhile to any other field (the role, the tenants, a link) stays. The reset used
+ * to read the whole account and write it back, undoing such a change made between its read and its write.
+ */
+export interface UserChange {
+  role?: Role;
+  tenants?: string[];
+  groups?: string[];
+  passwordHash?: string;
+  /**
+   * Groups given to an account of every tenant narrow it to them: its tenants become none when, as the change
+   * is written, they include ALL_TENANTS (ignored when `tenants` is given). Decided on the stored row, not on
+   * one read beforehand.
+   */
+  narrowToGroups?: boolean;
+  failedAttempts?: number;
+  lockedUntil?: number | null;
+  updatedAt: number;
+}
+
+/** The account as `change` leaves it: the one meaning of a UserChange, for both adapters and for checks. */
+export function applyUserChange(row: UserRow, change: UserChange): UserRow {
+  const narrowed = change.narrowToGroups === true && row.tenants.includes(ALL_TENANTS);
+  const tenants = change.tenants ?? (narrowed ? [] : undefined);
+  return {
+    ...row,
+    ...(change.role !== undefined ? { role: change.role } : {}),
+    ...(tenants !== undefined ? { tenants: [...tenants] } : {}),
+    ...(change.groups !== undefined ? { groups: [...change.groups] } : {}),
+    ...(change.passwordHash !== undefined ? { passwordHash: change.passwordHash } : {}),
+    ...(change.failedAttempts !== undefined ? { failedAttempts: change.failedAttempts } : {}),
+    ...(change.lockedUntil !== undefined ? { lockedUntil: change.lockedUntil } : {}),
+    updatedAt: change.updatedAt,
+  };
+}
+
+/**
+ * A rule over every account, run by the store on the users and groups it read in the transaction that makes a
+ * change, before writing it; it throws to refuse (then nothing changes). The console's last administrator of
+ * every tenant (server/auth/last-admin.ts) is one.
+ */
+export type AccountsCheck = (users: readonly UserRow[], groups: readonly TenantGroupRow[]) => void;
+
 export interface TenantGroupRow {
   /** Unique, compared without regard to case (an MSP's customer group). */
   name: string;
@@ -84,11 +128,13 @@ export interface AuthStore {
    * admins removing each other at once both saw the other remain, and both went. False: `row` was null and no
    * such user existed.
    */
-  changeUserChecked(
-    name: string,
-    row: UserRow | null,
-    check: (users: readonly UserRow[], groups: readonly TenantGroupRow[]) => void,
-  ): Promise<boolean>;
+  changeUserChecked(name: string, row: UserRow | null, check: AccountsCheck): Promise<boolean>;
+  /**
+   * Writes only the fields `change` names on the user `name` (applyUserChange), in one transaction that holds
+   * the user's row (and, with `check`, every user and group, as changeUserChecked does) from the read to the
+   * write. Returns the user as written; null when no such user exists (nothing is written).
+   */
+  updateUser(name: string, change: UserChange, check?: AccountsCheck): Promise<UserRow | null>;
   /**
    * Counts one failed sign-in atomically; at `maxAttempts` the user is locked until `at + lockMs` and
    * the count starts again. Returns the user as it is now (null: no such user).

@@ -1,5 +1,13 @@
 import { AppError } from '../core/errors.js';
-import type { ConsoleAuditEntry, ConsoleAuditFilter, Role, SessionRow, TokenRow, UserRow } from './auth-contract.js';
+import type {
+  ConsoleAuditEntry,
+  ConsoleAuditFilter,
+  Role,
+  SessionRow,
+  TokenRow,
+  UserChange,
+  UserRow,
+} from './auth-contract.js';
 
 /**
  * Rows of the auth tables ↔ columns, shared by both adapters. Lists (tenants, groups) are JSON text,
@@ -62,6 +70,26 @@ export function toUserRow(r: UserSelect): UserRow {
     createdAt: num(r.created_at),
     updatedAt: num(r.updated_at),
   };
+}
+
+/**
+ * The columns a UserChange writes, with their values from `after` (the row as applyUserChange leaves `before`):
+ * the ones it names, and the tenants when narrowing changed them. Every other column keeps what it holds.
+ */
+export function userChangeSets(
+  before: UserRow,
+  after: UserRow,
+  change: UserChange,
+): { columns: string[]; values: (string | number | null)[] } {
+  const sets: [string, string | number | null][] = [];
+  if (change.role !== undefined) sets.push(['role', after.role]);
+  if (after.tenants !== before.tenants) sets.push(['tenants', JSON.stringify(after.tenants)]);
+  if (change.groups !== undefined) sets.push(['groups', JSON.stringify(after.groups)]);
+  if (change.passwordHash !== undefined) sets.push(['password_hash', after.passwordHash]);
+  if (change.failedAttempts !== undefined) sets.push(['failed_attempts', after.failedAttempts]);
+  if (change.lockedUntil !== undefined) sets.push(['locked_until', after.lockedUntil]);
+  sets.push(['updated_at', after.updatedAt]);
+  return { columns: sets.map(([c]) => c), values: sets.map(([, v]) => v) };
 }
 
 export const SESSION_COLUMNS = ['id_hash', 'user_name', 'created_at', 'last_seen_at', 'expires_at', 'address', 'via'];

@@ -7,12 +7,13 @@ import {
   type Role,
   type TenantGroupRow,
   type TokenRow,
+  type UserChange,
   type UserRow,
 } from '../../store/auth-contract.js';
 import type { Store } from '../../store/contract.js';
 import { resolveTenantKeys } from '../../search/tenants.js';
 import type { ConsoleAuditor } from './audit.js';
-import { keepAnAdministrator } from './last-admin.js';
+import { changingUser, keepAnAdministrator, removingUser } from './last-admin.js';
 import { hashPassword } from './password.js';
 import { expandGroups, TenantScope } from './scope.js';
 import { newApiToken } from './secrets.js';
@@ -95,7 +96,9 @@ export class Accounts {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly auditor: ConsoleAuditor,
-    /** true for the console: it refuses to remove, demote or narrow its last administrator of every tenant. */
+    /**
+     * true for the console: it refuses to remove, demote or narrow its last administrator of every tenant.
+     */
     private readonly keepAdministrator = false,
   ) {}
 
@@ -185,7 +188,9 @@ export class Accounts {
 
   /**
    * Changes what is given (password, role, tenants, groups), always unlocks, and ends the user's
-   * sessions so the change applies at once.
+   * sessions so the change applies at once. Only those fields are written (auth.updateUser): a reset used to
+   * write back the whole account as read before the password was hashed, undoing a change of another field
+   * (the role, the tenants) that another admin made in between.
    */
   async resetUser(
     actor: Actor,
@@ -197,26 +202,29 @@ export class Accounts {
       ...(asked.tenants ? { tenants: onceEach(asked.tenants) } : {}),
       ...(asked.groups ? { groups: onceEach(asked.groups) } : {}),
     };
-    const user = await this.store.auth.getUser(name);
-    if (!user) throw unknownUser(name);
+    // Asked first, so that an unknown name costs no password hash.
+    if (!(await this.store.auth.getUser(name))) throw unknownUser(name);
+    const role = change.role ? parseRole(change.role) : undefined;
     await this.checkScope(change.tenants, change.groups);
-    // Groups given to an account of every tenant narrow it to them (as for a new account).
-    const narrowed = !change.tenants?.length && change.groups?.length && user.tenants.includes(ALL_TENANTS);
-    const row: UserRow = {
-      ...user,
-      ...(change.role ? { role: parseRole(change.role) } : {}),
-      ...(change.tenants?.length ? { tenants: [...change.tenants] } : narrowed ? { tenants: [] } : {}),
+    const update: UserChange = {
+      ...(role ? { role } : {}),
+      ...(change.tenants?.length ? { tenants: [...change.tenants] } : {}),
       ...(change.groups ? { groups: [...change.groups] } : {}),
+      // Groups given to an account of every tenant narrow it to them (as for a new account).
+      ...(!change.tenants?.length && change.groups?.length ? { narrowToGroups: true } : {}),
       ...(change.password ? { passwordHash: await hashPassword(change.password) } : {}),
       failedAttempts: 0,
       lockedUntil: null,
       updatedAt: this.clock.now(),
     };
-    if (this.keepAdministrator)
-      await this.store.auth.changeUserChecked(user.name, row, keepAnAdministrator(user.name, row));
-    else await this.store.auth.putUser(row);
-    const ended = await this.store.auth.removeSessions(user.name);
-    await this.audit(actor, 'user.reset', user.name, {
+    const row = await this.store.auth.updateUser(
+      name,
+      update,
+      this.keepAdministrator ? keepAnAdministrator(changingUser(name, update)) : undefined,
+    );
+    if (!row) throw unknownUser(name);
+    const ended = await this.store.auth.removeSessions(row.name);
+    await this.audit(actor, 'user.reset', row.name, {
       role: row.role,
       tenants: row.tenants,
       groups: row.groups,
@@ -228,7 +236,7 @@ export class Accounts {
 
   async removeUser(actor: Actor, name: string): Promise<void> {
     const removed = this.keepAdministrator
-      ? await this.store.auth.changeUserChecked(name, null, keepAnAdministrator(name, null))
+      ? await this.store.auth.changeUserChecked(name, null, keepAnAdministrator(removingUser(name)))
       : await this.store.auth.removeUser(name);
     if (!removed) throw unknownUser(name);
     await this.audit(actor, 'user.remove', name);

@@ -1,13 +1,16 @@
 import type { Pool, PoolClient } from 'pg';
-import type {
-  AuthStore,
-  ConsoleAuditEntry,
-  ConsoleAuditFilter,
-  ConsoleAuditStore,
-  SessionRow,
-  TenantGroupRow,
-  TokenRow,
-  UserRow,
+import {
+  applyUserChange,
+  type AccountsCheck,
+  type AuthStore,
+  type ConsoleAuditEntry,
+  type ConsoleAuditFilter,
+  type ConsoleAuditStore,
+  type SessionRow,
+  type TenantGroupRow,
+  type TokenRow,
+  type UserChange,
+  type UserRow,
 } from '../auth-contract.js';
 import {
   AUDIT_COLUMNS,
@@ -23,6 +26,7 @@ import {
   toTokenRow,
   toUserRow,
   USER_COLUMNS,
+  userChangeSets,
   userValues,
   type AuditSelect,
   type SessionSelect,
@@ -74,6 +78,20 @@ async function groupsIn(client: Queryable): Promise<TenantGroupRow[]> {
   }));
 }
 
+async function putGroupIn(client: Queryable, row: TenantGroupRow): Promise<void> {
+  const values = [row.name, JSON.stringify(row.tenants), row.updatedAt];
+  const updated = await client.query(
+    'UPDATE tenant_groups SET tenants = $2, updated_at = $3 WHERE lower(name) = lower($1)',
+    values,
+  );
+  if (updated.rowCount === 0)
+    await client.query('INSERT INTO tenant_groups (name, tenants, updated_at) VALUES ($1, $2, $3)', values);
+}
+
+async function removeGroupIn(client: Queryable, name: string): Promise<boolean> {
+  return ((await client.query('DELETE FROM tenant_groups WHERE lower(name) = lower($1)', [name])).rowCount ?? 0) > 0;
+}
+
 /** Accounts, groups, sessions and tokens in PostgreSQL (names unique on lower(name), matched by lower()). */
 export class PostgresAuthStore implements AuthStore {
   constructor(private readonly pool: Pool) {}
@@ -112,20 +130,9 @@ export class PostgresAuthStore implements AuthStore {
     return inTransaction(this.pool, (client) => removeUserIn(client, name));
   }
 
-  /**
-   * The users table is locked first (SHARE ROW EXCLUSIVE: no other writer of users, nor another such change,
-   * until commit; readers go on), so the users and groups read are the ones the write applies to.
-   */
-  async changeUserChecked(
-    name: string,
-    row: UserRow | null,
-    check: (users: readonly UserRow[], groups: readonly TenantGroupRow[]) => void,
-  ): Promise<boolean> {
+  async changeUserChecked(name: string, row: UserRow | null, check: AccountsCheck): Promise<boolean> {
     try {
-      return await inTransaction(this.pool, async (client) => {
-        await client.query('LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE');
-        const users = (await client.query<UserSelect>('SELECT * FROM users ORDER BY lower(name)')).rows.map(toUserRow);
-        check(users, await groupsIn(client));
+      return await this.checked(check, async (client) => {
         if (row === null) return removeUserIn(client, name);
         await putUserIn(client, row);
         return true;
@@ -134,6 +141,42 @@ export class PostgresAuthStore implements AuthStore {
       if (row && isUnique(e)) throw nameTakenError('user', row.externalId ?? row.name, e);
       throw e;
     }
+  }
+
+  /**
+   * The row is held from its read to the write (FOR UPDATE; with a check, the lock of `checked` as well), and
+   * only the columns the change names are written.
+   */
+  async updateUser(name: string, change: UserChange, check?: AccountsCheck): Promise<UserRow | null> {
+    return this.checked(check ?? null, async (client) => {
+      const { rows } = await client.query<UserSelect>('SELECT * FROM users WHERE lower(name) = lower($1) FOR UPDATE', [
+        name,
+      ]);
+      if (!rows[0]) return null;
+      const before = toUserRow(rows[0]);
+      const after = applyUserChange(before, change);
+      const { columns, values } = userChangeSets(before, after, change);
+      const sets = columns.map((c, i) => `${c} = $${i + 2}`).join(', ');
+      await client.query(`UPDATE users SET ${sets} WHERE lower(name) = lower($1)`, [name, ...values]);
+      return after;
+    });
+  }
+
+  /**
+   * Runs `write` after `check` accepted every user and group. The users table is locked first (SHARE ROW
+   * EXCLUSIVE: no other writer of users, nor another such change — of a user or of a group — until commit;
+   * readers go on), so the users and groups read are the ones the write applies to. Without a check, only
+   * the transaction.
+   */
+  private checked<T>(check: AccountsCheck | null, write: (client: PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, async (client) => {
+      if (check) {
+        await client.query('LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE');
+        const users = (await client.query<UserSelect>('SELECT * FROM users ORDER BY lower(name)')).rows.map(toUserRow);
+        check(users, await groupsIn(client));
+      }
+      return write(client);
+    });
   }
 
   async recordFailure(
@@ -225,25 +268,15 @@ export class PostgresAuthStore implements AuthStore {
   }
 
   async putGroup(row: TenantGroupRow): Promise<void> {
-    await inTransaction(this.pool, async (client) => {
-      const values = [row.name, JSON.stringify(row.tenants), row.updatedAt];
-      const updated = await client.query(
-        'UPDATE tenant_groups SET tenants = $2, updated_at = $3 WHERE lower(name) = lower($1)',
-        values,
-      );
-      if (updated.rowCount === 0)
-        await client.query('INSERT INTO tenant_groups (name, tenants, updated_at) VALUES ($1, $2, $3)', values);
-    });
+    await inTransaction(this.pool, (client) => putGroupIn(client, row));
   }
 
   listGroups(): Promise<TenantGroupRow[]> {
     return groupsIn(this.pool);
   }
 
-  async removeGroup(name: string): Promise<boolean> {
-    return (
-      ((await this.pool.query('DELETE FROM tenant_groups WHERE lower(name) = lower($1)', [name])).rowCount ?? 0) > 0
-    );
+  removeGroup(name: string): Promise<boolean> {
+    return removeGroupIn(this.pool, name);
   }
 
   async putSession(row: SessionRow): Promise<void> {

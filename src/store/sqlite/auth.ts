@@ -1,13 +1,16 @@
 import type { Database } from 'better-sqlite3';
-import type {
-  AuthStore,
-  ConsoleAuditEntry,
-  ConsoleAuditFilter,
-  ConsoleAuditStore,
-  SessionRow,
-  TenantGroupRow,
-  TokenRow,
-  UserRow,
+import {
+  applyUserChange,
+  type AccountsCheck,
+  type AuthStore,
+  type ConsoleAuditEntry,
+  type ConsoleAuditFilter,
+  type ConsoleAuditStore,
+  type SessionRow,
+  type TenantGroupRow,
+  type TokenRow,
+  type UserChange,
+  type UserRow,
 } from '../auth-contract.js';
 import {
   AUDIT_COLUMNS,
@@ -23,6 +26,7 @@ import {
   toTokenRow,
   toUserRow,
   USER_COLUMNS,
+  userChangeSets,
   userValues,
   type AuditSelect,
   type SessionSelect,
@@ -98,22 +102,41 @@ export class SqliteAuthStore implements AuthStore {
     return this.db.prepare('DELETE FROM users WHERE name = ?').run(name).changes > 0;
   }
 
+  async changeUserChecked(name: string, row: UserRow | null, check: AccountsCheck): Promise<boolean> {
+    return this.checked(check, () => {
+      if (row === null) return this.removeUserNow(name);
+      this.putUserNow(row);
+      return true;
+    });
+  }
+
+  /** The same transaction: the row read, changed and written with no other writer in between. */
+  async updateUser(name: string, change: UserChange, check?: AccountsCheck): Promise<UserRow | null> {
+    return this.checked(check ?? null, () => {
+      const found = this.db.prepare('SELECT * FROM users WHERE name = ?').get(name) as UserSelect | undefined;
+      if (!found) return null;
+      const before = toUserRow(found);
+      const after = applyUserChange(before, change);
+      const { columns, values } = userChangeSets(before, after, change);
+      const sets = columns.map((c) => `${c} = ?`).join(', ');
+      this.db.prepare(`UPDATE users SET ${sets} WHERE name = ?`).run(...values, name);
+      return after;
+    });
+  }
+
   /**
-   * Read, check and write run synchronously in one transaction, so no other request of this process comes
-   * between them; BEGIN IMMEDIATE takes the write lock before the read, so no other process does either.
+   * Runs `write` after `check` accepted every user and group, read, checked and written synchronously in one
+   * transaction, so no other request of this process comes between them; BEGIN IMMEDIATE takes the write lock
+   * before the read, so no other process does either. Without a check, only the lock.
    */
-  async changeUserChecked(
-    name: string,
-    row: UserRow | null,
-    check: (users: readonly UserRow[], groups: readonly TenantGroupRow[]) => void,
-  ): Promise<boolean> {
+  private checked<T>(check: AccountsCheck | null, write: () => T): T {
     return this.db
       .transaction(() => {
-        const users = (this.db.prepare('SELECT * FROM users ORDER BY name').all() as UserSelect[]).map(toUserRow);
-        check(users, this.groupsNow());
-        if (row === null) return this.removeUserNow(name);
-        this.putUserNow(row);
-        return true;
+        if (check) {
+          const users = (this.db.prepare('SELECT * FROM users ORDER BY name').all() as UserSelect[]).map(toUserRow);
+          check(users, this.groupsNow());
+        }
+        return write();
       })
       .immediate();
   }
@@ -207,6 +230,10 @@ export class SqliteAuthStore implements AuthStore {
   }
 
   async putGroup(row: TenantGroupRow): Promise<void> {
+    this.putGroupNow(row);
+  }
+
+  private putGroupNow(row: TenantGroupRow): void {
     this.db
       .prepare(
         'INSERT INTO tenant_groups (name, tenants, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET tenants = excluded.tenants, updated_at = excluded.updated_at',
@@ -228,6 +255,10 @@ export class SqliteAuthStore implements AuthStore {
   }
 
   async removeGroup(name: string): Promise<boolean> {
+    return this.removeGroupNow(name);
+  }
+
+  private removeGroupNow(name: string): boolean {
     return this.db.prepare('DELETE FROM tenant_groups WHERE name = ?').run(name).changes > 0;
   }
 

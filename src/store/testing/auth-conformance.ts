@@ -126,6 +126,46 @@ export function runAuthConformance(ctx: { readonly store: Store }): void {
     assert.equal((await a.getUser('CAROL'))?.role, 'investigator');
   });
 
+  test('a targeted user update writes only the fields it names, on the row as it is when written', async () => {
+    const a = ctx.store.auth;
+    await a.putUser(userRow({ role: 'admin', tenants: ['*'], failedAttempts: 3, lockedUntil: T0 + 9 }));
+    // Another change lands after the caller read the account: the update must not undo it.
+    await a.putUser(userRow({ role: 'viewer', tenants: ['fabrikam'], groups: ['eu'], externalId: 'iss|alice' }));
+    const written = await a.updateUser('ALICE', {
+      passwordHash: 'scrypt$new',
+      failedAttempts: 0,
+      lockedUntil: null,
+      updatedAt: T0 + 5,
+    });
+    const expected = userRow({
+      role: 'viewer',
+      tenants: ['fabrikam'],
+      groups: ['eu'],
+      externalId: 'iss|alice',
+      passwordHash: 'scrypt$new',
+      updatedAt: T0 + 5,
+    });
+    assert.deepEqual(written, expected);
+    assert.deepEqual(await a.getUser('alice'), expected);
+    // Narrowing to the groups is decided on the stored tenants: only an account of every tenant loses them.
+    await a.updateUser('alice', { groups: ['us'], narrowToGroups: true, updatedAt: T0 + 6 });
+    assert.deepEqual((await a.getUser('alice'))?.tenants, ['fabrikam']);
+    await a.putUser(userRow({ name: 'bob', tenants: ['*'] }));
+    const bob = await a.updateUser('bob', { role: 'admin', groups: ['us'], narrowToGroups: true, updatedAt: T0 + 7 });
+    assert.deepEqual([bob?.role, bob?.tenants, bob?.groups], ['admin', [], ['us']]);
+    assert.equal(await a.updateUser('nobody', { role: 'admin', updatedAt: T0 }), null);
+    // A check sees every user and group, and refuses by throwing: then nothing is written.
+    let seen: string[] = [];
+    const refuse = (users: readonly UserRow[]): void => {
+      seen = users.map((u) => u.name);
+      throw new Error('refused');
+    };
+    await assert.rejects(a.updateUser('bob', { role: 'viewer', updatedAt: T0 + 8 }, refuse), /refused/);
+    assert.deepEqual(seen, ['alice', 'bob']);
+    assert.equal((await a.getUser('bob'))?.role, 'admin', 'nothing a check refused was written');
+    assert.equal((await a.updateUser('bob', { role: 'viewer', updatedAt: T0 + 8 }, () => {}))?.role, 'viewer');
+  });
+
   test('tenant groups: put replaces, names without regard to case, remove', async () => {
     const a = ctx.store.auth;
     await a.putGroup({ name: 'EU', tenants: ['contoso'], updatedAt: T0 });
