@@ -162,6 +162,13 @@ export interface AuthStore {
   putGroup(row: TenantGroupRow): Promise<void>;
   listGroups(): Promise<TenantGroupRow[]>;
   removeGroup(name: string): Promise<boolean>;
+  /**
+   * Puts `row` (null: removes the group `name`) under the lock of changeUserChecked, after `check` accepted the
+   * users and groups read in that transaction: a group gives its tenants to every member, so narrowing one that
+   * lists every tenant, or removing it, is a change of accounts too. False: `row` was null and no such group
+   * existed.
+   */
+  changeGroupChecked(name: string, row: TenantGroupRow | null, check: AccountsCheck): Promise<boolean>;
 
   putSession(row: SessionRow): Promise<void>;
   getSession(idHash: string): Promise<SessionRow | null>;

@@ -3,6 +3,7 @@ import { after, afterEach, beforeEach, describe, test } from 'node:test';
 import { pgUrl } from '../../../test/support/paths.js';
 import { schemaFamily } from '../../../test/support/pg.js';
 import { ManualClock } from '../../core/clock.js';
+import { AppError } from '../../core/errors.js';
 import { silentLogger } from '../../core/log.js';
 import type { Store } from '../../store/contract.js';
 import { openStore } from '../../store/open.js';
@@ -62,6 +63,78 @@ for (const [kind, open] of STORES) {
       clock = new ManualClock(NOW);
     });
     afterEach(async () => store.close());
+
+    test('a group that gives the last administrator every tenant cannot be narrowed or removed, nor she taken out of it', async () => {
+      // alice is an administrator of every tenant only through the group "all" (*); carl of contoso only.
+      await accounts(false).putGroup(TEST_ACTOR, 'all', ['*']);
+      await accounts(false).putGroup(TEST_ACTOR, 'eu', ['contoso']);
+      await addUser(store, clock, { name: 'alice', role: 'admin', groups: ['all'] });
+      await addUser(store, clock, { name: 'carl', role: 'admin', tenants: ['contoso'] });
+      const console = accounts(true);
+      const refused = async (what: string, change: () => Promise<unknown>, message: RegExp): Promise<void> => {
+        await assert.rejects(change, (e: unknown) => {
+          assert.ok(e instanceof AppError, what);
+          assert.equal(e.code, 'CONFLICT', what);
+          assert.match(e.message, message, what);
+          assert.match(e.hint ?? '', /another account an administrator of every tenant/, what);
+          return true;
+        });
+      };
+      const only = /would leave no administrator of every tenant: "alice" has every tenant only through it/;
+      await refused(
+        'the group narrowed',
+        () => console.putGroup(TEST_ACTOR, 'ALL', ['contoso']),
+        new RegExp(`^Changing the tenants of the group "ALL" ${only.source}`),
+      );
+      await refused(
+        'the group removed',
+        () => console.removeGroup(TEST_ACTOR, 'all'),
+        new RegExp(`^Removing the group "all" ${only.source}`),
+      );
+      for (const [what, change] of [
+        ['taken out of the group', { groups: ['eu'] }],
+        ['demoted', { role: 'investigator' }],
+      ] as const)
+        await refused(what, () => console.resetUser(TEST_ACTOR, 'alice', change), /"alice" is the last administrator/);
+      assert.deepEqual(
+        (await store.auth.listGroups()).map((g) => `${g.name} ${g.tenants.join()}`),
+        ['all *', 'eu contoso'],
+        'nothing refused was stored',
+      );
+      assert.deepEqual((await store.auth.getUser('alice'))?.groups, ['all']);
+      // Other groups change freely; the CLI on the server is not held to the rule; another administrator of
+      // every tenant frees the group.
+      await console.putGroup(TEST_ACTOR, 'eu', ['contoso', 'fabrikam']);
+      await console.putGroup(TEST_ACTOR, 'all', ['*', 'contoso']);
+      await addUser(store, clock, { name: 'dana', role: 'admin' });
+      await console.putGroup(TEST_ACTOR, 'all', ['contoso']);
+      await console.removeGroup(TEST_ACTOR, 'all');
+      await store.auth.removeUser('dana');
+      await accounts(false).putGroup(TEST_ACTOR, 'eu', ['*']);
+      await accounts(false).resetUser(TEST_ACTOR, 'carl', { groups: ['eu'], tenants: ['contoso'] });
+      await accounts(false).removeGroup(TEST_ACTOR, 'eu');
+      const trail = await store.consoleAudit.list({ action: 'group.remove' });
+      assert.deepEqual(
+        trail.map((e) => e.target),
+        ['all', 'eu'],
+        'only what was done is in the trail',
+      );
+    });
+
+    test('the last administrator through a group and another removed at once: one change is refused', async () => {
+      await accounts(false).putGroup(TEST_ACTOR, 'all', ['*']);
+      for (let round = 0; round < 5; round++) {
+        await accounts(false).putGroup(TEST_ACTOR, 'all', ['*']);
+        await addUser(store, clock, { name: 'alice', role: 'admin', groups: ['all'] });
+        await addUser(store, clock, { name: 'bob', role: 'admin' });
+        const both = await Promise.allSettled([
+          accounts(true).putGroup(TEST_ACTOR, 'all', ['contoso']),
+          accounts(true).removeUser(TEST_ACTOR, 'bob'),
+        ]);
+        assert.deepEqual(both.map((r) => r.status).sort(), ['fulfilled', 'rejected'], `round ${round}`);
+        for (const name of ['alice', 'bob']) await store.auth.removeUser(name);
+      }
+    });
 
     test('a reset keeps a change another admin made to other fields between its read and its write', async () => {
       for (const console of [false, true]) {

@@ -13,7 +13,7 @@ import {
 import type { Store } from '../../store/contract.js';
 import { resolveTenantKeys } from '../../search/tenants.js';
 import type { ConsoleAuditor } from './audit.js';
-import { changingUser, keepAnAdministrator, removingUser } from './last-admin.js';
+import { changingGroup, changingUser, keepAnAdministrator, removingUser } from './last-admin.js';
 import { hashPassword } from './password.js';
 import { expandGroups, TenantScope } from './scope.js';
 import { newApiToken } from './secrets.js';
@@ -97,7 +97,8 @@ export class Accounts {
     private readonly clock: Clock,
     private readonly auditor: ConsoleAuditor,
     /**
-     * true for the console: it refuses to remove, demote or narrow its last administrator of every tenant.
+     * true for the console: it refuses to remove, demote or narrow its last administrator of every tenant, by a
+     * change of the account or of a group that gives it every tenant.
      */
     private readonly keepAdministrator = false,
   ) {}
@@ -309,7 +310,9 @@ export class Accounts {
     const given = onceEach(tenants);
     await this.checkScope(given);
     const row = { name: checked, tenants: await this.onePerTenant(given), updatedAt: this.clock.now() };
-    await this.store.auth.putGroup(row);
+    if (this.keepAdministrator)
+      await this.store.auth.changeGroupChecked(checked, row, keepAnAdministrator(changingGroup(checked, row)));
+    else await this.store.auth.putGroup(row);
     await this.audit(actor, 'group.put', name, { tenants: row.tenants });
     return row;
   }
@@ -328,7 +331,10 @@ export class Accounts {
   }
 
   async removeGroup(actor: Actor, name: string): Promise<void> {
-    if (!(await this.store.auth.removeGroup(name))) {
+    const removed = this.keepAdministrator
+      ? await this.store.auth.changeGroupChecked(name, null, keepAnAdministrator(changingGroup(name, null)))
+      : await this.store.auth.removeGroup(name);
+    if (!removed) {
       throw new AppError('NOT_FOUND', `No tenant group is named "${name.slice(0, 100)}"`, {
         hint: 'The admin page lists the groups',
       });

@@ -299,6 +299,27 @@ describe('the console keeps an administrator of every tenant', () => {
     assert.equal((await app.inject(dana.with({ method: 'DELETE', url: '/api/admin/users/alice' }))).statusCode, 200);
   });
 
+  test('nor through a group that gives the last one every tenant: narrowing or removing it is a 409 saying why', async () => {
+    await accountsOf(store, clock).putGroup(TEST_ACTOR, 'all', ['*']);
+    await addUser(store, clock, { name: 'alice', role: 'admin', groups: ['all'] });
+    const alice = await signIn(app, 'alice');
+    for (const [method, payload] of [
+      ['PUT', { tenants: ['contoso'] }],
+      ['DELETE', undefined],
+    ] as const) {
+      const res = await app.inject(
+        alice.with({ method, url: '/api/admin/groups/all', ...(payload ? { payload } : {}) }),
+      );
+      assert.equal(res.statusCode, 409, res.body);
+      assert.match(res.json().error.message, /group "all" would leave no administrator of every tenant: "alice"/);
+      assert.match(res.json().error.hint, /every tenant of their own/);
+    }
+    assert.deepEqual(
+      (await store.auth.listGroups()).map((g) => g.tenants),
+      [['*']],
+    );
+  });
+
   test('two administrators of every tenant removing or demoting each other at once: one change is refused', async () => {
     for (const [change, payload] of [
       ['DELETE', undefined],

@@ -13,9 +13,11 @@ import { expandGroups } from './scope.js';
  * The console must not leave itself without an administrator of every tenant: only such an account manages
  * accounts, tokens and groups (scope.ts requireEveryTenant), so removing, demoting or narrowing the last one —
  * one click on the Admin page, one's own row included — left nobody able to, and the fix was the server's CLI.
- * The CLI on the server is not held to this: it is how such a console is put right.
+ * A group is one way in: an admin whose every tenant comes from a group that lists `*` lost it when the group was
+ * narrowed or removed, unchecked. The CLI on the server is not held to this: it is how such a console is put right.
  *
- * The answer is a check for the store's checked changes (`auth.changeUserChecked`, `updateUser`), which run it on the users and groups read in the transaction that makes the change: read
+ * The answer is a check for the store's checked changes (`auth.changeUserChecked`, `updateUser`,
+ * `changeGroupChecked`), which run it on the users and groups read in the transaction that makes the change: read
  * beforehand, two admins of every tenant removing each other at once each saw the other remain, and both were
  * removed. It compares the accounts before and after the change: one that leaves none where there was one is
  * refused.
@@ -66,5 +68,26 @@ export function changingUser(name: string, change: UserChange): AccountsChange {
       groups: [...groups],
     }),
     refusal: (admins) => lastUser(name, admins),
+  };
+}
+
+/** Putting the group `row` (null: removing the group `name`). */
+export function changingGroup(name: string, row: TenantGroupRow | null): AccountsChange {
+  return {
+    apply: (users, groups) => ({
+      users: [...users],
+      groups: [...groups.filter((g) => !sameName(g.name, name)), ...(row ? [row] : [])],
+    }),
+    refusal: (admins) => {
+      const names = admins.map((u) => `"${u.name}"`).join(', ');
+      const doing = row ? `Changing the tenants of the group "${name}"` : `Removing the group "${name}"`;
+      return new AppError(
+        'CONFLICT',
+        `${doing} would leave no administrator of every tenant: ${names} ${admins.length === 1 ? 'has' : 'have'} every tenant only through it`,
+        {
+          hint: `First give ${names} every tenant of their own (reset with tenants *), or make another account an administrator of every tenant (on the server, tenantwatch user reset can still change accounts)`,
+        },
+      );
+    },
   };
 }

@@ -162,6 +162,14 @@ export class PostgresAuthStore implements AuthStore {
     });
   }
 
+  async changeGroupChecked(name: string, row: TenantGroupRow | null, check: AccountsCheck): Promise<boolean> {
+    return this.checked(check, async (client) => {
+      if (row === null) return removeGroupIn(client, name);
+      await putGroupIn(client, row);
+      return true;
+    });
+  }
+
   /**
    * Runs `write` after `check` accepted every user and group. The users table is locked first (SHARE ROW
    * EXCLUSIVE: no other writer of users, nor another such change — of a user or of a group — until commit;

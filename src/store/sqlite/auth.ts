@@ -124,6 +124,14 @@ export class SqliteAuthStore implements AuthStore {
     });
   }
 
+  async changeGroupChecked(name: string, row: TenantGroupRow | null, check: AccountsCheck): Promise<boolean> {
+    return this.checked(check, () => {
+      if (row === null) return this.removeGroupNow(name);
+      this.putGroupNow(row);
+      return true;
+    });
+  }
+
   /**
    * Runs `write` after `check` accepted every user and group, read, checked and written synchronously in one
    * transaction, so no other request of this process comes between them; BEGIN IMMEDIATE takes the write lock

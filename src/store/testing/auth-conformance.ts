@@ -166,6 +166,43 @@ export function runAuthConformance(ctx: { readonly store: Store }): void {
     assert.equal((await a.updateUser('bob', { role: 'viewer', updatedAt: T0 + 8 }, () => {}))?.role, 'viewer');
   });
 
+  test('a checked change of a group: the check sees every user and group, refuses by throwing, and takes turns with users', async () => {
+    const a = ctx.store.auth;
+    const all = { name: 'all', tenants: ['*'], updatedAt: T0 };
+    await a.putGroup(all);
+    await a.putUser(userRow({ name: 'alice', role: 'admin', tenants: [], groups: ['all'] }));
+    let seen: string[] = [];
+    const refuse = (users: readonly UserRow[], groups: readonly { name: string }[]): void => {
+      seen = [...users.map((u) => u.name), ...groups.map((g) => g.name)];
+      throw new Error('refused');
+    };
+    await assert.rejects(a.changeGroupChecked('ALL', { ...all, tenants: ['contoso'] }, refuse), /refused/);
+    await assert.rejects(a.changeGroupChecked('all', null, refuse), /refused/);
+    assert.deepEqual(seen, ['alice', 'all']);
+    assert.deepEqual(await a.listGroups(), [all], 'nothing a check refused was written');
+    assert.equal(await a.changeGroupChecked('nothing', null, () => {}), false);
+    assert.equal(await a.changeGroupChecked('eu', { name: 'eu', tenants: ['contoso'], updatedAt: T0 }, () => {}), true);
+    assert.equal(await a.changeGroupChecked('EU', null, () => {}), true);
+    // alice has every tenant through the group, bob his own: either change alone leaves one, both at once none.
+    // Each check refuses unless the other's way to every tenant remains: run at once, exactly one may go.
+    const bobRemains = (users: readonly UserRow[]): void => {
+      if (!users.some((u) => u.name === 'bob')) throw new Error('bob is gone');
+    };
+    const groupRemains = (_users: readonly UserRow[], groups: readonly { tenants: string[] }[]): void => {
+      if (!groups.some((g) => g.tenants.includes('*'))) throw new Error('the group was narrowed');
+    };
+    for (let round = 0; round < 10; round++) {
+      await a.putGroup(all);
+      await a.putUser(userRow({ name: 'bob', role: 'admin', tenants: ['*'] }));
+      await Promise.all([a.listUsers(), a.listGroups(), a.countUsers()]);
+      const both = await Promise.allSettled([
+        a.changeUserChecked('bob', null, groupRemains),
+        a.changeGroupChecked('all', { ...all, tenants: ['contoso'] }, bobRemains),
+      ]);
+      assert.deepEqual(both.map((r) => r.status).sort(), ['fulfilled', 'rejected'], `round ${round}`);
+    }
+  });
+
   test('tenant groups: put replaces, names without regard to case, remove', async () => {
     const a = ctx.store.auth;
     await a.putGroup({ name: 'EU', tenants: ['contoso'], updatedAt: T0 });
