@@ -3,14 +3,14 @@ import { before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { ManualClock } from '../src/core/clock.js';
 import { accountsOf, addUser, signIn, TEST_ACTOR, type Browser } from '../src/server/auth/testing.js';
-import { buildServer, routesOf } from '../src/server/index.js';
+import { buildServer } from '../src/server/index.js';
 import { CONTOSO, DAY, NOW, testDeps } from '../src/server/testing/fixtures.js';
 import type { ServerDeps } from '../src/server/deps.js';
 
 /**
  * What the console audit trail covers beyond the routes that name an action (ADR 0019, decision 9): every
  * read of records (the counts and timeline as well as the search, unless they only repeat a search just
- * recorded; the Search page's user suggestions are no search), every refusal of a signed-in caller on any route, and a sign-in the rate limit refuses — once per
+ * recorded; the Search page's user suggestions under their own action), every refusal of a signed-in caller on any route, and a sign-in the rate limit refuses — once per
  * address and window; and what it leaves out (the overview the console loads, anyone not signed in).
  */
 let deps: ServerDeps;
@@ -146,7 +146,7 @@ describe('console audit trail coverage', () => {
     assert.equal(posture.details.status, 403);
   });
 
-  test("the Search page's user suggestions are not recorded, and take no filter that would make them a search", async () => {
+  test("the Search page's user suggestions are recorded under their own action, and take no filter that would make them a search", async () => {
     const seq = await lastSeq();
     // One hour asked, the whole UTC day answered: from the day rollups, never narrower than a day.
     const hour = `start=${new Date(NOW - 2 * 3_600_000).toISOString()}&end=${new Date(NOW - 3_600_000).toISOString()}`;
@@ -156,22 +156,28 @@ describe('console audit trail coverage', () => {
     const expected = await deps.store.records.countBy({ range: day, tenants: [CONTOSO] }, 'user', { limit: 500 });
     assert.ok(expected.length > 0);
     assert.deepEqual(res.json(), { users: expected });
-    // A filter would turn it into a search that goes unrecorded: refused, not answered.
+    await get(ivy, `/api/search/user-suggestions?${range}&tenant=contoso`, 200);
+    // A filter would turn it into a search: refused, not answered.
     for (const extra of ['user=adele@contoso.onmicrosoft.com', 'freeText=calc', 'ip=203.0.113.5', 'by=clientIp'])
       await get(ivy, `/api/search/user-suggestions?${range}&${extra}`, 400);
     // The role and the tenant scope hold, and their refusals are recorded as on any route.
     await get(ivy, `/api/search/user-suggestions?${range}&tenant=fabrikam`, 403);
     await get(vic, `/api/search/user-suggestions?${range}`, 403);
     assert.deepEqual(await entriesAfter(seq), [
-      'ivy access denied fabrikam',
-      'vic access denied GET /api/search/user-suggestions',
+      'ivy search.user-suggestions ok -',
+      'ivy search.user-suggestions ok contoso',
+      'ivy search.user-suggestions failed -',
+      'ivy search.user-suggestions failed -',
+      'ivy search.user-suggestions failed -',
+      'ivy search.user-suggestions failed -',
+      'ivy search.user-suggestions denied fabrikam',
+      'vic search.user-suggestions denied -',
     ]);
-    // The only route that reads records without an entry: a new one must be added here on purpose.
-    const unrecorded = routesOf(app).filter((r) => r.audit === false);
-    assert.deepEqual(
-      unrecorded.map((r) => `${r.method} ${r.url}`),
-      ['GET /api/search/user-suggestions'],
-    );
+    // What was asked is in the entry: the period and the tenants, as every recorded read's query.
+    const first = (await deps.store.consoleAudit.list({ action: 'search.user-suggestions' }))[0]!;
+    assert.equal(first.via, 'session');
+    assert.deepEqual(Object.keys(first.details.query as object).sort(), ['end', 'start']);
+    assert.equal(first.details.status, 200);
   });
 
   test('the overview the console loads, and requests of nobody signed in, are not recorded', async () => {

@@ -55,7 +55,7 @@ export interface RegisteredRoute {
   method: string;
   url: string;
   role: RouteRole | undefined;
-  audit: string | false | undefined;
+  audit: string | undefined;
 }
 
 const ROUTE_LISTS = new WeakMap<FastifyInstance, RegisteredRoute[]>();

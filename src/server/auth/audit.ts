@@ -40,9 +40,9 @@ export function sanitize(value: unknown, depth = 0): unknown {
  *   pages of a search this caller just had recorded (ConsoleAuditor.repeatsSearch);
  * - any other route's refusal (403: the role, the tenant scope, CSRF): `access`, outcome denied;
  * - any other investigator route (it reads records: search, counts, exports, reports, triage): every call, under
- *   its method and path, so a route added without a name is still recorded — except a route that declares
- *   `config.audit: false`, a lookup the console makes by itself that answers no record (the Search page's user
- *   suggestions): decided by the route, never by the caller;
+ *   its method and path, so a route added without a name is still recorded. No route can opt out: the Search
+ *   page's user suggestions once did (`config.audit: false`), and so who was active, in which tenants and on which
+ *   days, was read with no entry;
  * - nothing else: the overview a viewer may read (tenants, posture, coverage, status, alert list, report list) is
  *   what the console loads on every page, and an admin's reads of accounts and the trail change nothing.
  */
@@ -51,7 +51,6 @@ export function actionFor(request: FastifyRequest, status: number): string | nul
   const config = request.routeOptions.config;
   if (config?.audit) return config.audit;
   if (outcomeOf(status) === 'denied') return 'access';
-  if (config?.audit === false) return null;
   if (config?.role === 'investigator' && request.routeOptions.url) {
     return `${request.method} ${request.routeOptions.url}`;
   }

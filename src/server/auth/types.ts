@@ -25,12 +25,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The least role the route needs (server/auth/types.ts RouteRole). */
     role?: RouteRole;
-    /**
-     * Record every call in the console's audit trail under this action name (server/auth/audit.ts); false: never
-     * record a call that succeeds, for a lookup the console makes by itself that answers no record (its route
-     * says why).
-     */
-    audit?: string | false;
+    /** Record every call in the console's audit trail under this action name (server/auth/audit.ts). */
+    audit?: string;
     /** false: the route takes no CSRF token (sign-in itself, which has no session yet; Origin is still checked). */
     csrf?: boolean;
   }

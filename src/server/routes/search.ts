@@ -87,17 +87,16 @@ export function registerSearchRoutes(app: FastifyInstance, deps: ServerDeps, lan
   );
 
   /**
-   * The Users field's suggestions: the users seen in the form's period and tenants, most records first. The
-   * Search page asks for them as it opens, before anyone has searched, so they are not recorded in the console
-   * audit trail (ADR 0019, decision 9) — `search.counts` by user recorded every visit to the page as a search.
-   * So that this cannot hide a search, the route decides it — nothing a caller sends turns the trail off — and
-   * it is no search: it takes no filter but the period and the tenants and answers no record, only users and
-   * their counts, so it cannot tell who did what, touched which object or came from which address. Its period
-   * is widened to whole UTC days, read from the day rollups (ADR 0031) rather than the records.
+   * The Users field's suggestions: the users seen in the form's period and tenants, most records first. It is
+   * no search: it takes no filter but the period and the tenants and answers no record, only users and their
+   * counts, so it cannot tell who did what, touched which object or came from which address. Its period is
+   * widened to whole UTC days, read from the day rollups (ADR 0031) rather than the records. It still lists who
+   * was active in which tenants on which days, so every call is recorded (ADR 0019, decision 9), under its own
+   * action: the Search page asks for it as it opens, and `search.counts` read each visit as a search nobody ran.
    */
   app.get(
     '/api/search/user-suggestions',
-    { config: { role: 'investigator', audit: false } },
+    { config: { role: 'investigator', audit: 'search.user-suggestions' } },
     async (request): Promise<ApiResponse<'GET /api/search/user-suggestions'>> => {
       const raw = request.query as RawQuery;
       const other = Object.keys(raw).find((k) => !SUGGESTION_PARAMS.includes(k));
