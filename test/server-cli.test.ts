@@ -71,3 +71,38 @@ test('--interval without --webhook-url is a usage error, not silently ignored (s
     cleanup();
   }
 });
+
+test("--allow-tenant-endpoints lets the console's Add tenant name a base URL and a CA file; without it they are refused", async () => {
+  const tenant = {
+    name: 'probe',
+    tenantId: '0f0f0f0f-0000-4000-8000-000000000005',
+    clientId: '0f0f0f0f-0000-4000-8000-000000000006',
+    clientSecret: 'not-a-real-secret-value',
+    baseUrl: 'https://127.0.0.1:1',
+    caFile: '/nonexistent/ca.pem',
+  };
+  for (const [flags, status, message] of [
+    [[], 403, /takes no baseUrl or caFile for a tenant over the API/],
+    [['--allow-tenant-endpoints'], 400, /The CA file \/nonexistent\/ca.pem is not a readable PEM certificate/],
+  ] as const) {
+    const { dir, cleanup } = tempDir();
+    const { child, url: started } = startServe(['--port', '0', ...flags], dir);
+    try {
+      const url = await started;
+      const res = await fetch(`${url}api/tenants`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(tenant),
+      });
+      assert.equal(res.status, status, flags.join(' '));
+      assert.match(((await res.json()) as { error: { message: string } }).error.message, message);
+    } finally {
+      if (child.exitCode === null) {
+        const exit = new Promise<number | null>((resolve) => child.on('exit', resolve));
+        child.kill('SIGINT');
+        await exit;
+      }
+      cleanup();
+    }
+  }
+});

@@ -24,9 +24,15 @@ let t: TestEmulator;
 let deps: ServerDeps;
 let app: FastifyInstance;
 let admin: Browser;
+/** The same store served without --allow-tenant-endpoints (the default). */
+let closed: FastifyInstance;
 const dir = tempDir('tw-tenant-admin-');
 const caFile = join(dir.dir, 'emulator-ca.pem');
 const SECRET_MARK = 'never-shown-';
+/** A file on the server that is no certificate, and a line of it no answer may quote. */
+const FILE_MARK = 'file-content-never-shown';
+const notPem = join(dir.dir, 'not-a-ca.pem');
+writeFileSync(notPem, `-----BEGIN CERTIFICATE-----\n${FILE_MARK}\n-----END CERTIFICATE-----\n`);
 const { logger, lines: logged } = keptLogLines();
 
 before(async () => {
@@ -41,6 +47,8 @@ before(async () => {
     logger,
     keyFile: join(dir.dir, 'secret.key'),
   });
+  // The emulator is a base URL with its own CA: served as `serve --allow-tenant-endpoints` does.
+  deps.allowTenantEndpoints = true;
   app = await buildServer(deps);
   await addUser(deps.store, deps.clock, { name: 'ada', role: 'admin' });
   await addUser(deps.store, deps.clock, { name: 'carol', role: 'admin', tenants: ['contoso'] });
@@ -49,6 +57,7 @@ before(async () => {
 });
 after(async () => {
   await app?.close();
+  await closed?.close();
   await t?.close();
   dir.cleanup();
 });
@@ -189,5 +198,68 @@ describe('adding and testing a tenant from the console', () => {
     );
     assert.ok(!lines.includes(t.emu.tenants[0]!.clientSecret), 'the real secret');
     assert.ok(!lines.includes(SECRET_MARK), 'the secrets of refused and failing attempts');
+  });
+});
+
+describe('base URL and CA file over the API', () => {
+  before(async () => {
+    closed = await buildServer({ ...deps, allowTenantEndpoints: false });
+  });
+
+  test('are refused unless serve was started with --allow-tenant-endpoints, saying why and what to do', async () => {
+    const ada = await signIn(closed, 'ada');
+    const post = (body: object) => closed.inject(ada.with({ method: 'POST', url: '/api/tenants', payload: body }));
+    const tenantId = '0f0f0f0f-0000-4000-8000-000000000003';
+    for (const [body, named] of [
+      [
+        emulated({ name: 'c1', tenantId, caFile: undefined }),
+        /takes no baseUrl for a tenant over the API \(a base URL reaches any host from the server\)/,
+      ],
+      [
+        emulated({ name: 'c2', tenantId, baseUrl: undefined }),
+        /takes no caFile for a tenant over the API \(a CA file is read on the server\)/,
+      ],
+      [emulated({ name: 'c3', tenantId, caFile: '/nonexistent/ca.pem' }), /takes no baseUrl or caFile/],
+      [emulated({ name: 'c4', tenantId, caFile: notPem }), /takes no baseUrl or caFile/],
+    ] as const) {
+      const res = await post(body);
+      assert.equal(res.statusCode, 403, res.body);
+      assert.equal(res.json().error.code, 'FORBIDDEN');
+      assert.match(res.json().error.message, named);
+      assert.match(
+        res.json().error.hint,
+        /tenantwatch tenant add .* on the server, or start tenantwatch serve --allow-tenant-endpoints/,
+      );
+      // Refused before the file is looked at: a missing file and a file that is no certificate answer alike.
+      assert.ok(!res.body.includes(FILE_MARK) && !/readable|cannot be read/.test(res.body), res.body);
+    }
+    for (const name of ['c1', 'c2', 'c3', 'c4']) assert.equal(await deps.store.tenants.get(name), null);
+    const trail = await deps.store.consoleAudit.list({ action: 'tenant.add', actor: 'ada', limit: 1_000 });
+    assert.deepEqual(
+      trail.filter((e) => /^c\d$/.test(e.target ?? '')).map((e) => `${e.target} ${e.outcome}`),
+      ['c1 denied', 'c2 denied', 'c3 denied', 'c4 denied'],
+    );
+    // Without them, the tenant is added as before (Microsoft's own endpoints).
+    const plain = await post(emulated({ name: 'c5', tenantId, baseUrl: undefined, caFile: undefined }));
+    assert.equal(plain.statusCode, 200, plain.body);
+    assert.equal(plain.json().tenant.baseUrl, null);
+  });
+
+  test("where they are allowed, a failed check or test names the CA file's path, never its content", async () => {
+    const tenantId = '0f0f0f0f-0000-4000-8000-000000000004';
+    const refused = await add(admin, emulated({ name: 'p1', tenantId, caFile: notPem }));
+    assert.equal(refused.statusCode, 400, refused.body);
+    assert.match(refused.json().error.message, /is not a readable PEM certificate/);
+    assert.ok(!refused.body.includes(FILE_MARK), refused.body);
+    // A tenant the CLI registered with such a file (the operator's own): its test fails without quoting it.
+    const row = (await deps.store.tenants.get('emulated'))!;
+    await deps.store.tenants.upsert({ ...row, name: 'p2', tenantId, caFile: notPem });
+    const tested = await testConnection(admin, 'p2');
+    assert.equal(tested.statusCode, 200, tested.body);
+    assert.equal(tested.json().ok, false, tested.body);
+    assert.ok(!tested.body.includes(FILE_MARK), tested.body);
+    const trail = JSON.stringify(await deps.store.consoleAudit.list({ limit: 1_000 }));
+    assert.ok(!trail.includes(FILE_MARK));
+    await deps.store.tenants.remove('p2');
   });
 });

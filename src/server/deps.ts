@@ -31,6 +31,12 @@ export interface ServerDeps {
   posture?: PostureApi;
   /** Registering and testing tenants from the console (admin); absent: those routes answer NOT_IMPLEMENTED. */
   tenantAdmin?: TenantAdminApi;
+  /**
+   * `serve --allow-tenant-endpoints`: a tenant registered over the API may name its own `baseUrl` and `caFile`.
+   * Off by default: a path read on the server and any HTTPS host let an admin probe the server's files and
+   * internal hosts through the error messages (`tenant add` on the server keeps both: the operator runs it).
+   */
+  allowTenantEndpoints?: boolean;
   /** Management Activity API webhooks (serve --webhook-url): the receiver and each tenant's webhook health. */
   webhooks?: WebhookEndpoint & { status(tenantId: string): TenantOverview['webhook'] };
   /** Folder of the built web console (web/dist); when absent or missing, only /api is served. */

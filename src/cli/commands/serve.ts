@@ -41,6 +41,8 @@ export interface ServeOptions {
   oidcGroupRole?: string[];
   oidcCaFile?: string;
   oidcName?: string;
+  /** The console may register tenants with their own base URL and CA file (ServerDeps.allowTenantEndpoints). */
+  allowTenantEndpoints?: boolean;
   /** Deliver to the sinks in this process (commander: true unless --no-forward). */
   forward?: boolean;
 }
@@ -204,6 +206,7 @@ export async function serveConsole(
         keyFile: ctx.locations.secretKeyFile,
         signal: ctx.signal,
       }),
+      ...(opts.allowTenantEndpoints ? { allowTenantEndpoints: true } : {}),
       rules: ruleLookup(ruleSet),
       firstSeen: firstSeenLookBacks(ruleSet),
       ...(collector ? { collector } : {}),
@@ -262,6 +265,10 @@ export function register(program: Command, run: Runner): void {
     )
     .option('--interval <span>', 'with --webhook-url: the safety-net poll between webhook notifications', '30m')
     .option('--no-forward', 'do not deliver to the sinks in this process (another one does)')
+    .option(
+      '--allow-tenant-endpoints',
+      "let the console's Add tenant set a base URL and a CA file (a path read on this server, any HTTPS host); off: only tenantwatch tenant add sets them",
+    )
     .action(
       run(async (ctx, opts: ServeOptions, command: Command) => {
         // Without --webhook-url, serve collects nothing: an --interval was silently ignored, which read as

@@ -74,6 +74,26 @@ function adminOf(deps: ServerDeps): TenantAdminApi {
   return deps.tenantAdmin;
 }
 
+/**
+ * `baseUrl` and `caFile` over the API only when the server was started to allow them (ServerDeps
+ * allowTenantEndpoints). With them, an admin of every tenant named a file on the server (its CA check said
+ * whether it was a readable PEM certificate) and any HTTPS host (the connection test quoted what it answered):
+ * a probe of the server's files and of the hosts it reaches. The emulator and a proxy are the operator's
+ * business: `tenant add --base-url --ca-file` on the server, or serve with the flag.
+ */
+export function refuseEndpoints(input: NewTenant, allowed: boolean): void {
+  const named = (['baseUrl', 'caFile'] as const).filter((k) => input[k] !== undefined);
+  if (allowed || named.length === 0) return;
+  const why = { baseUrl: 'a base URL reaches any host from the server', caFile: 'a CA file is read on the server' };
+  throw new AppError(
+    'FORBIDDEN',
+    `This server takes no ${named.join(' or ')} for a tenant over the API (${named.map((k) => why[k]).join('; ')})`,
+    {
+      hint: `Leave ${named.length === 1 ? 'it' : 'them'} out to use Microsoft's own endpoints; to point a tenant at an emulator or proxy, run tenantwatch tenant add … --base-url URL --ca-file FILE on the server, or start tenantwatch serve --allow-tenant-endpoints`,
+    },
+  );
+}
+
 export function registerTenantAdminRoutes(app: FastifyInstance, deps: ServerDeps): void {
   app.post(
     '/api/tenants',
@@ -81,6 +101,7 @@ export function registerTenantAdminRoutes(app: FastifyInstance, deps: ServerDeps
     async (request): Promise<ApiResponse<'POST /api/tenants'>> => {
       requireEveryTenant(request.scope, 'Registering a tenant');
       const input = parseNewTenant(request.body);
+      refuseEndpoints(input, deps.allowTenantEndpoints === true);
       return { tenant: registrationOf(await adminOf(deps).add(input)) };
     },
   );

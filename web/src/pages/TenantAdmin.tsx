@@ -148,7 +148,7 @@ export function TenantAdmin({ canAdd = true }: { canAdd?: boolean }) {
             </>
           )}
           <details>
-            <summary>Advanced</summary>
+            <summary>Advanced (only on a server started with --allow-tenant-endpoints)</summary>
             <input name="baseUrl" aria-label="base URL (emulator, proxy)" placeholder="base URL (emulator, proxy)" />
             <input name="caFile" aria-label="CA file on the server (PEM)" placeholder="CA file on the server (PEM)" />
           </details>
