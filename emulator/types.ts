@@ -44,6 +44,8 @@ export interface Faults {
   strictAnchorMailbox: boolean;
   /** Management API: a listing's NextPageUri names the page it came on, so a client that follows it loops. */
   nextPageRepeat: boolean;
+  /** Exchange: a paged InvokeCommand answer's @odata.nextLink names the page it came on (a looping service). */
+  exoNextLinkRepeat: boolean;
 }
 
 export const DEFAULT_FAULTS: Faults = {
@@ -63,6 +65,7 @@ export const DEFAULT_FAULTS: Faults = {
   dropNotifications: 0,
   strictAnchorMailbox: false,
   nextPageRepeat: false,
+  exoNextLinkRepeat: false,
 };
 
 /** Behaviour knobs where the spec is uncertain or the real service is slow; defaults are the documented ones. */

@@ -132,7 +132,8 @@ export function exchangeRoutes(world: World, faults: FaultGate, blobs: BlobCatal
     let nextLink: string | undefined;
     if (skip + size < value.length) {
       const q = new URLSearchParams(req.url.searchParams);
-      q.set('$skiptoken', String(skip + size));
+      // The fault exoNextLinkRepeat names this page again: a client that follows it blindly never ends.
+      q.set('$skiptoken', String(world.faults.exoNextLinkRepeat ? skip : skip + size));
       nextLink = `${req.base}${req.url.pathname}?${q.toString()}`;
     }
     return ok(req, tenantId, slice, { warnings, nextLink, headers });

@@ -17,6 +17,7 @@ import type { TenantConnection } from './types.js';
  * Behaviours handled (spec §5.2–5.3, checklist 35–44):
  * - paging: `@odata.nextLink` is followed with another POST carrying the same body — only on the tenant's
  *   Exchange host: the bearer client refuses any other host, port or scheme before the token is attached;
+ *   a nextLink naming a page already read (a looping endpoint) fails at once instead of being followed;
  * - `@adminapi.warnings` are returned (Set-* cmdlets often answer with warnings only);
  * - 429 with Retry-After, 503/504/408 and the plain-text "maximum number of concurrent requests" reply are
  *   retried with capped backoff (bounded attempts, no jitter), waiting on the injected clock (net/retry,
@@ -74,6 +75,9 @@ export class ExchangeAdminClient {
     let url: string | null =
       `${this.connection.endpoints.exchange}/adminapi/beta/${this.connection.tenantId}/InvokeCommand`;
     const result: InvokeResult<T> = { value: [], warnings: [] };
+    // The nextLinks followed so far: one named again means the endpoint loops, and following it would
+    // only stop at the page bound below, thousands of requests later (as Management NextPageUri and Graph).
+    const followed = new Set<string>();
     for (let page = 0; url; page++) {
       if (page > 10_000)
         throw new AppError('UPSTREAM', `${cmdlet} kept returning more pages (over 10,000)`, {
@@ -86,6 +90,8 @@ export class ExchangeAdminClient {
       if (Array.isArray(warnings)) result.warnings.push(...warnings.map(String));
       const next = json['@odata.nextLink'];
       url = typeof next === 'string' && next ? next : null;
+      if (url !== null && followed.has(url)) throw nextLinkLoop(cmdlet, page + 1);
+      if (url !== null) followed.add(url);
     }
     return result;
   }
@@ -148,6 +154,14 @@ export class ExchangeAdminClient {
     if (response.status === 204) return { ok: true, value: {} };
     return { ok: false, failure: await readFailure(response) };
   }
+}
+
+function nextLinkLoop(cmdlet: string, pages: number): AppError {
+  return new AppError(
+    'UPSTREAM',
+    `Exchange Online looped while paging ${cmdlet}: after ${pages} page${pages === 1 ? '' : 's'} its @odata.nextLink named a page already read`,
+    { hint: 'Run the command again later; if this keeps happening, report it to Microsoft support with the time' },
+  );
 }
 
 function parseBody(text: string, cmdlet: string): Record<string, unknown> {
