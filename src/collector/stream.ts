@@ -8,7 +8,7 @@ import type { RunContext, TenantRun } from './context.js';
 import { EVENTS } from './events.js';
 import { awaitingFirstContent, firstContentCame, firstContentUntil } from './first-content.js';
 import { sayPassed } from './passed.js';
-import { horizon, planWindows } from './windows.js';
+import { fetchedReach, horizon, planWindows } from './windows.js';
 import { countOf } from '../core/words.js';
 
 /**
@@ -63,10 +63,11 @@ export async function collectStream(
     await heartbeat();
   };
   const first = { pending: awaitingFirstContent(ctx, waitUntil) };
+  const stored = new Map(existing.filter((w) => w.kind === 'window').map((w) => [w.start, w]));
   for (const w of plan.windows) {
     if (ctx.signal.aborted) break;
     await beat(true);
-    const done = await collectWindow(ctx, run, ct, w, beat, first);
+    const done = await collectWindow(ctx, run, ct, { ...w, reach: fetchedReach(stored.get(w.start)) }, beat, first);
     if (!done.ok && done.scope === 'tenant') return done;
     if (done.ok && done.complete && clean) {
       if (await store.ledger.advanceCheckpoint(run.tenantId, ct, w.end, clock.now()))
@@ -98,20 +99,31 @@ const AWAITING_FIRST_CONTENT =
 
 type WindowResult = { ok: true; complete: boolean } | { ok: false; error: AppError; scope: 'stream' | 'tenant' };
 
+/**
+ * A planned window and `reach`: how far its stored row says an earlier run fetched it from its start (today's
+ * window: up to that run's now), or null. A listing of it that moves its start (AF20055) or does not finish keeps
+ * that head as fetchedTo, so coverage never reads what was collected as lost or failed (ADR 0006).
+ */
+type PlannedWindow = CoverageWindow & { reach: number | null };
+
 async function collectWindow(
   ctx: RunContext,
   run: TenantRun,
   ct: ContentType,
-  w: CoverageWindow,
+  planned: PlannedWindow,
   beat: () => Promise<void>,
   first: { pending: boolean },
 ): Promise<WindowResult> {
   const { store, clock } = ctx;
+  const { reach, ...w } = planned;
   w.attempts++;
-  const listed = await listWindow(ctx, run, ct, w);
+  const listed = await listWindow(ctx, run, ct, w, reach);
+  // Not finished this time: the head fetched before stays collected; only the rest is the gap.
+  const unfinished = { fetchedTo: w.fetchedTo ?? reach };
   if (!listed.ok) {
     await store.ledger.upsertWindow({
       ...w,
+      ...unfinished,
       state: 'failed',
       cause: null,
       lastError: listed.error.message,
@@ -186,6 +198,7 @@ async function collectWindow(
   const state = stopped ? 'listed' : failed ? 'partial' : 'fetched';
   await store.ledger.upsertWindow({
     ...w,
+    ...(state === 'listed' ? unfinished : {}),
     state,
     cause: null,
     blobsListed: items.length,
@@ -222,8 +235,17 @@ async function fetchOne(
 
 type Listed = { ok: true; items: ContentItem[] } | { ok: false; error: AppError; scope: 'stream' | 'tenant' };
 
-/** Every page of a window; resubscribes (AF20022/23) and re-plans a window that fell behind the horizon. */
-async function listWindow(ctx: RunContext, run: TenantRun, ct: ContentType, w: CoverageWindow): Promise<Listed> {
+/**
+ * Every page of a window; resubscribes (AF20022/23) and re-plans a window that fell behind the horizon. `reach`:
+ * how far an earlier run fetched the window from its start (see PlannedWindow).
+ */
+async function listWindow(
+  ctx: RunContext,
+  run: TenantRun,
+  ct: ContentType,
+  w: CoverageWindow,
+  reach: number | null,
+): Promise<Listed> {
   const seen = new Map<string, ContentItem>();
   // The NextPageUris followed since the first page: one named again means the service loops, and
   // following it would never end (nothing else bounds a listing).
@@ -258,6 +280,9 @@ async function listWindow(ctx: RunContext, run: TenantRun, ct: ContentType, w: C
         w.end - 1000,
         Math.max(w.queriedStart ?? w.start, horizon(now, ctx.options.horizonMarginMs)),
       );
+      // Listed from a later start now: what an earlier run fetched from the window's start stays collected,
+      // as when the planner moves the start (windows.ts fetchedHead); without it coverage read it as lost.
+      if (w.queriedStart > w.start) w.fetchedTo = reach;
       next = null;
       seen.clear();
       followed.clear();

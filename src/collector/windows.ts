@@ -154,8 +154,17 @@ function lostHeads(
  * start reaches its end; one not finished since (its listing from the horizon failed) keeps what it had. Null
  * when the listing starts at the window's start (queriedStart says all) or nothing was fetched from there.
  */
-function fetchedHead(known: CoverageWindow | undefined, queriedStart: number): number | null {
+export function fetchedHead(known: CoverageWindow | undefined, queriedStart: number): number | null {
   if (!known || queriedStart <= known.start) return null;
+  return fetchedReach(known);
+}
+
+/**
+ * How far the stored row `known` says its window was fetched from its start, or null when nothing was: the end of
+ * a window fetched from there (today's window: up to that run's now), or the head it kept (fetchedTo).
+ */
+export function fetchedReach(known: CoverageWindow | undefined): number | null {
+  if (!known) return null;
   const head = known.fetchedTo ?? known.start;
   const fromHead = known.state === 'fetched' && (known.queriedStart ?? known.start) <= head;
   const reach = fromHead ? Math.max(head, known.end) : head;

@@ -308,8 +308,9 @@ export interface CoverageWindow {
    * How far a run fetched this window from its start, kept when a later run lists it again from a later start:
    * the last day fetched before an outage, fetched up to that run's now, is listed from the 7-day horizon when
    * the collector comes back, which moves queriedStart past what was fetched. [start, fetchedTo) was collected,
-   * so only [fetchedTo, queriedStart) was lost (collector/windows.ts, coverage/gaps.ts). null when no listing
-   * from a later start followed one that fetched from the start: the usual case, where queriedStart says all.
+   * so only [fetchedTo, queriedStart) was lost (collector/windows.ts, coverage/gaps.ts). Also kept when a later
+   * listing did not finish (failed, stopped): [start, fetchedTo) stays collected, only the rest is the gap. null
+   * when no such listing followed one that fetched from the start: the usual case, where queriedStart says all.
    */
   fetchedTo: number | null;
   blobsListed: number;

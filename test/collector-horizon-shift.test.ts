@@ -1,0 +1,181 @@
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { after, before, test } from 'node:test';
+import { collect, type CollectTenant } from '../src/collector/collect.js';
+import type { Clock } from '../src/core/clock.js';
+import { silentLogger } from '../src/core/log.js';
+import { readCoverage } from '../src/coverage/read.js';
+import type { Store } from '../src/store/contract.js';
+import { openStore } from '../src/store/open.js';
+import { startTestEmulator, type TestEmulator } from './support/emulator.js';
+import { pgSkip } from './support/paths.js';
+import { dropSchema, isolatedPgUrl } from './support/pg.js';
+import { emulatedTenant, emulatorClock } from './collector-support.js';
+
+/**
+ * How far a window was fetched (the ledger's fetched_to) when its listing does not go as planned. The last day an
+ * earlier run fetched up to its now is listed again; when the service's horizon (AF20055) moves the listing's start
+ * into that day mid-listing, coverage read the head fetched before as lost; when the listing of today's window
+ * fails, it read the whole day as failed. Both keep the head now: only what follows it is a gap.
+ */
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+let t: TestEmulator;
+
+before(async () => {
+  t = await startTestEmulator({
+    tenants: 1,
+    users: 3,
+    days: 1,
+    recordsPerUserPerDay: 6,
+    tuning: { firstDataDelayMs: 0, slotMs: HOUR },
+    faults: { throttleBudgetPerMinute: null },
+  });
+});
+after(async () => {
+  await t?.close();
+});
+
+const stores = [
+  { kind: 'sqlite', skip: false as const, url: () => 'sqlite::memory:' },
+  { kind: 'postgres', skip: pgSkip, url: () => isolatedPgUrl('horizon_shift') },
+];
+
+async function withStore(url: string, body: (store: Store) => Promise<void>): Promise<void> {
+  const store = await openStore(url);
+  try {
+    await body(store);
+  } finally {
+    await store.close();
+    if (url.startsWith('postgres')) await dropSchema(url);
+  }
+}
+
+/** One Audit.Exchange pass of `tenant` on `clock`. */
+function pass(store: Store, tenant: CollectTenant, clock: Clock, sinceMs = DAY) {
+  return collect({
+    tenants: [tenant],
+    store,
+    clock,
+    logger: silentLogger,
+    signal: new AbortController().signal,
+    sinceMs,
+    tuning: { contentTypes: ['Audit.Exchange'], requestsPerMinute: 100_000, retry: { maxAttempts: 2 } },
+  });
+}
+
+/** Moves the emulator's clock to `hour` o'clock of the first whole UTC day after its now; that day's start. */
+async function nextDayAt(hour: number): Promise<number> {
+  const day = Math.floor(t.emu.clock.now() / DAY) * DAY + DAY;
+  await t.emu.clock.set(day + hour * HOUR);
+  return day;
+}
+
+/** `base`, whose content listings answer 503 (every other request goes through to the emulator). */
+function listingFails(base: CollectTenant): CollectTenant {
+  return {
+    ...base,
+    connect() {
+      const c = base.connect();
+      const body = '{"error":{"code":"AF50000","message":"An internal error occurred. Retry the request."}}';
+      const refused = () => ({
+        status: 503,
+        headers: { 'content-type': 'application/json' },
+        body: Readable.from([body]),
+        text: async () => body,
+        json: async () => JSON.parse(body) as unknown,
+      });
+      return {
+        ...c,
+        http: {
+          request: async (req) =>
+            new URL(req.url).pathname.endsWith('/subscriptions/content') ? refused() : c.http.request(req),
+        },
+      };
+    },
+  };
+}
+
+async function gaps(store: Store, tenantId: string, now: number) {
+  const cov = await readCoverage(store, [{ tenantId, name: 'tenant' }], now);
+  const s = cov.streams.find((x) => x.stream === 'Audit.Exchange')!;
+  return s.gaps.map((g) => ({ start: g.start, end: g.end, state: g.state }));
+}
+
+for (const s of stores)
+  test(`${s.kind}: a failed listing of today's window keeps what an earlier run fetched of it`, { skip: s.skip }, () =>
+    withStore(s.url(), async (store) => {
+      const clock = emulatorClock(t.emu);
+      const tenant = t.emu.tenants[0]!;
+      const day = await nextDayAt(10);
+      await pass(store, emulatedTenant(t.emu, tenant, clock), clock, 10 * HOUR);
+      const [first] = await store.ledger.listWindows({ tenant: tenant.tenantId, stream: 'Audit.Exchange', from: day });
+      assert.equal(first!.state, 'fetched');
+      assert.equal(first!.start, day);
+      const fetchedTo = first!.end;
+
+      await t.emu.clock.advance(3 * HOUR);
+      const failed = await pass(store, listingFails(emulatedTenant(t.emu, tenant, clock)), clock);
+      assert.equal(failed.tenants[0]!.state, 'failed');
+      const [again] = await store.ledger.listWindows({ tenant: tenant.tenantId, stream: 'Audit.Exchange', from: day });
+      assert.equal(again!.state, 'failed');
+      assert.equal(again!.fetchedTo, fetchedTo, 'the head fetched before is kept');
+      assert.deepEqual(
+        (await gaps(store, tenant.tenantId, clock.now())).filter((g) => g.end > day),
+        [{ start: fetchedTo, end: again!.end, state: 'failed' }],
+        'only what followed the earlier run is a gap, not the whole day',
+      );
+
+      // The next run lists the day whole again: no head to keep, nothing open.
+      await pass(store, emulatedTenant(t.emu, tenant, clock), clock);
+      const [done] = await store.ledger.listWindows({ tenant: tenant.tenantId, stream: 'Audit.Exchange', from: day });
+      assert.equal(done!.state, 'fetched');
+      assert.equal(done!.fetchedTo, null);
+      assert.deepEqual(
+        (await gaps(store, tenant.tenantId, clock.now())).filter((g) => g.end > day),
+        [],
+      );
+    }),
+  );
+
+for (const s of stores)
+  test(
+    `${s.kind}: the service's horizon moving a listing's start into a day fetched before (AF20055) loses nothing of its head`,
+    { skip: s.skip, timeout: 240_000 },
+    () =>
+      withStore(s.url(), async (store) => {
+        const emu = emulatorClock(t.emu);
+        const tenant = t.emu.tenants[0]!;
+        const day = await nextDayAt(12);
+        await pass(store, emulatedTenant(t.emu, tenant, emu), emu, 12 * HOUR);
+        const [first] = await store.ledger.listWindows({
+          tenant: tenant.tenantId,
+          stream: 'Audit.Exchange',
+          from: day,
+        });
+        assert.equal(first!.state, 'fetched');
+        const fetchedTo = first!.end;
+
+        // A week on, the service's horizon (7 days less its hour of tolerance) is 1 h into that day. The
+        // collector's clock, 3 h behind, puts its own horizon before the day, so it plans the day from its start
+        // and the service refuses that start: the listing shifts to the service's horizon, inside the head.
+        await t.emu.clock.set(day + 7 * DAY + 2 * HOUR);
+        const behind: Clock = { now: () => emu.now() - 3 * HOUR, sleep: (ms, signal) => emu.sleep(ms, signal) };
+        const back = await pass(store, emulatedTenant(t.emu, tenant, behind), behind, 8 * DAY);
+        assert.equal(back.tenants[0]!.state, 'done', JSON.stringify(back.tenants[0]));
+        const [shifted] = await store.ledger.listWindows({
+          tenant: tenant.tenantId,
+          stream: 'Audit.Exchange',
+          from: day,
+        });
+        assert.equal(shifted!.start, day);
+        assert.equal(shifted!.state, 'fetched');
+        assert.ok(shifted!.queriedStart! > day && shifted!.queriedStart! < fetchedTo, 'listed from the shift');
+        assert.equal(shifted!.fetchedTo, fetchedTo, 'how far the earlier run fetched it is recorded');
+        assert.deepEqual(
+          await gaps(store, tenant.tenantId, t.emu.clock.now()),
+          [],
+          'nothing of the head fetched before reads as lost',
+        );
+      }),
+  );
