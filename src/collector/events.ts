@@ -16,6 +16,7 @@ export const EVENTS = {
   historySessionDiscarded: 'collector.history.session_discarded',
   historyFallback: 'collector.history.fallback',
   historySplit: 'collector.history.split',
+  historyLeaseBusy: 'collector.history.lease_busy',
   windowPlanned: 'collector.window.planned',
   windowListed: 'collector.window.listed',
   windowDone: 'collector.window.done',

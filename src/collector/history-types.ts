@@ -19,6 +19,10 @@ export interface HistoryOptions {
   retentionMs?: number;
   /** Never split a range below this width (default 1 minute): a cmdlet window at its cap, a Graph query at its limit. */
   minWindowMs?: number;
+  /**
+   * Who holds a tenant's history lease and its term (history-lease.ts; defaults: this process's owner name, 2 min).
+   */
+  lease?: { owner: string; termMs: number };
 }
 
 export interface HistoryResult {

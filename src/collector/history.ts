@@ -8,6 +8,7 @@ import { RetryPolicy, runWithRetry } from '../net/retry.js';
 import type { CollectTenant } from './collect.js';
 import { beyondRetention, collectSearchHistory, type SearchHistoryOptions } from './history-search.js';
 import { EVENTS } from './events.js';
+import { withHistoryLease } from './history-lease.js';
 import type { HistoryOptions, HistoryResult } from './history-types.js';
 import { emptyWindow } from './windows.js';
 import { countOf } from '../core/words.js';
@@ -188,12 +189,16 @@ export interface HistoryRun extends HistoryResult {
   sources: { source: 'graph' | 'search-unified-audit-log'; result: HistoryResult }[];
   /** Start of the part of the range older than the tenant's retention (reported unavailable), or null. */
   unavailableBefore: number | null;
+  /**
+   * Why nothing was asked: another process holds the tenant's history lease (who, until when); null when this
+   * run held it (history-lease.ts).
+   */
+  busy: AppError | null;
 }
 
 /**
- * History through one or both sources. `auto`: Graph when the tenant's cloud offers it (commercial,
- * GCC), the cmdlet elsewhere (GCC High, DoD) and also when Graph refuses (permission missing, query
- * failed): the cmdlet then fills the same range. Asking for both cross-checks them: records merge by Id.
+ * History of one tenant under its lease (history-lease.ts): a tenant whose history another process is
+ * collecting is skipped, with `busy` saying who holds it; nothing is asked twice.
  */
 export async function collectHistoryVia(
   o: HistoryOptions & Omit<SearchHistoryOptions, keyof HistoryOptions>,
@@ -201,7 +206,25 @@ export async function collectHistoryVia(
   range: { start: number; end: number },
   via: readonly HistoryVia[],
 ): Promise<HistoryRun> {
-  const run: HistoryRun = { ...emptyResult(tenant.tenantId), sources: [], unavailableBefore: null };
+  const leased = await withHistoryLease(o, tenant, (held, heldTenant) =>
+    historyVia({ ...o, ...held }, heldTenant, range, via),
+  );
+  if (leased.held) return leased.value;
+  return { ...emptyResult(tenant.tenantId), sources: [], unavailableBefore: null, busy: leased.busy };
+}
+
+/**
+ * History through one or both sources. `auto`: Graph when the tenant's cloud offers it (commercial,
+ * GCC), the cmdlet elsewhere (GCC High, DoD) and also when Graph refuses (permission missing, query
+ * failed): the cmdlet then fills the same range. Asking for both cross-checks them: records merge by Id.
+ */
+async function historyVia(
+  o: HistoryOptions & Omit<SearchHistoryOptions, keyof HistoryOptions>,
+  tenant: CollectTenant,
+  range: { start: number; end: number },
+  via: readonly HistoryVia[],
+): Promise<HistoryRun> {
+  const run: HistoryRun = { ...emptyResult(tenant.tenantId), sources: [], unavailableBefore: null, busy: null };
   const wanted = new Set(via.length ? via : ['auto']);
   const graphOffered = (): boolean => {
     try {

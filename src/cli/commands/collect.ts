@@ -13,6 +13,7 @@ import { liveDetections, type LiveHook } from '../live-detections.js';
 import type { Runner } from '../run.js';
 import { countOf } from '../output.js';
 import { startDaemonWork } from '../daemon-work.js';
+import { leaseOwner } from '../../runtime/lease-owner.js';
 
 interface CollectFlags {
   all?: boolean;
@@ -60,7 +61,7 @@ export function register(program: Command, run: Runner): void {
     )
     .option(
       '--lease <span>',
-      'how long a stream lease lasts without renewal (several collectors on one database)',
+      "how long a stream's or a tenant's history lease lasts without renewal (several collectors on one database)",
       '2m',
     )
     .option('--no-detect', 'do not run the detection rules on the new records (or set live: false in alerting.yaml)')
@@ -171,7 +172,11 @@ async function collectAndDetect(
   const store = await ctx.store();
   const history = options.history;
   if (history) {
-    await runHistory(ctx, tenants, history.spanMs, { via: history.via, retentionMs: history.retentionMs });
+    await runHistory(ctx, tenants, history.spanMs, {
+      via: history.via,
+      retentionMs: history.retentionMs,
+      leaseMs: options.leaseMs,
+    });
     await detections?.pass();
   }
   // A collector that follows also sweeps by retention and keeps the sinks flowing (unless --no-forward).
@@ -229,7 +234,7 @@ async function runHistory(
   ctx: CliContext,
   tenants: CollectTenant[],
   spanMs: number,
-  how: { via: HistoryVia[]; retentionMs: number },
+  how: { via: HistoryVia[]; retentionMs: number; leaseMs: number },
 ): Promise<void> {
   const { collectHistoryVia } = await import('../../collector/history.js');
   const now = ctx.clock.now();
@@ -239,10 +244,12 @@ async function runHistory(
     logger: ctx.logger,
     signal: ctx.signal,
     retentionMs: how.retentionMs,
+    lease: { owner: leaseOwner(), termMs: how.leaseMs },
   };
   for (const t of tenants) {
     if (ctx.signal.aborted) return;
     const r = await collectHistoryVia(o, t, { start: now - spanMs, end: now }, how.via);
+    if (r.busy) ctx.err.write(`tenantwatch: ${t.name}: history not collected here: ${r.busy.toLine()}\n`);
     for (const s of r.sources)
       ctx.err.write(
         s.result.error
