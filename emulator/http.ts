@@ -29,6 +29,8 @@ export interface Reply {
    * backpressure, so it is never whole in memory. Control routes only: the slow and cut faults skip it.
    */
   stream?: Iterable<string>;
+  /** The connection is reset instead of answering (the handler's work is done): a reply lost in flight. */
+  reset?: true;
 }
 
 export type Handler = (req: EmuRequest) => Reply | Promise<Reply>;

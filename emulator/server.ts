@@ -68,6 +68,10 @@ async function writeStream(world: World, res: ServerResponse, reply: Reply, stre
 }
 
 async function write(world: World, faults: FaultGate, res: ServerResponse, reply: Reply, api: boolean): Promise<void> {
+  if (reply.reset) {
+    res.socket?.destroy();
+    return;
+  }
   if (reply.stream) return writeStream(world, res, reply, reply.stream);
   if (api && world.faults.slowMs > 0) await sleep(world.faults.slowMs);
   const { text, type } = bodyOf(reply);

@@ -46,6 +46,11 @@ export interface Faults {
   nextPageRepeat: boolean;
   /** Exchange: a paged InvokeCommand answer's @odata.nextLink names the page it came on (a looping service). */
   exoNextLinkRepeat: boolean;
+  /**
+   * Exchange: InvokeCommand of these cmdlets (case-insensitive) runs — the change is made — and then the connection
+   * is reset before any answer, as a reply lost in flight (a client cannot tell whether the change was made).
+   */
+  exoResetAfter: string[];
 }
 
 export const DEFAULT_FAULTS: Faults = {
@@ -66,6 +71,7 @@ export const DEFAULT_FAULTS: Faults = {
   strictAnchorMailbox: false,
   nextPageRepeat: false,
   exoNextLinkRepeat: false,
+  exoResetAfter: [],
 };
 
 /** Behaviour knobs where the spec is uncertain or the real service is slow; defaults are the documented ones. */

@@ -80,6 +80,8 @@ export function exchangeRoutes(world: World, faults: FaultGate, blobs: BlobCatal
       });
     const params = (body?.CmdletInput?.Parameters ?? {}) as Record<string, unknown>;
     const result = run(name, tenant.tenantId, params);
+    if (world.faults.exoResetAfter.some((c) => c.toLowerCase() === name.toLowerCase()))
+      return { status: 200, reset: true };
     if ('error' in result) return exoError(result.error, rate());
     // Search-UnifiedAuditLog pages by its own ResultSize/SessionId; other cmdlets page by odata.maxpagesize.
     if (name.toLowerCase() === 'search-unifiedauditlog')

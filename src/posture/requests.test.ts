@@ -174,3 +174,47 @@ test('changes Exchange accepted are remembered when the re-check after enable do
   assert.match(finding(later, 'REQUEST_PENDING')!.message, /requested at 2026-11-25T12:00:00Z by alice/);
   await store.close();
 });
+
+test('a change in flight when Ctrl-C lands is unconfirmed, not skipped, and later checks follow it', async () => {
+  const { org, clock, store, deps } = await world();
+  const stop = new AbortController();
+  // Exchange makes the change; Ctrl-C lands before its answer, so the client gives up on it.
+  const exchange: CmdletRunner = {
+    invoke: async (cmdlet, parameters, signal) => {
+      if (signal?.aborted) throw new AppError('CANCELLED', 'Stopped on request');
+      const result = await org.invoke(cmdlet, parameters);
+      if (cmdlet !== 'Set-AdminAuditLogConfig') return result as never;
+      stop.abort();
+      throw new AppError('CANCELLED', 'Stopped on request');
+    },
+  };
+  const steps: string[] = [];
+  await assert.rejects(
+    enableTenant(
+      { ...deps, sourcesFor: async () => ({ exchange }) },
+      tenant,
+      { mailboxes: 'all' },
+      { dryRun: false, requestedBy: 'alice', signal: stop.signal, onStep: (r) => steps.push(r.status) },
+    ),
+    (e: unknown) => e instanceof AppError && e.code === 'CANCELLED',
+  );
+  assert.equal(steps[0], 'unconfirmed', 'the step in flight');
+  assert.ok(
+    steps.slice(1).every((s) => s === 'skipped'),
+    'the steps after it were never sent',
+  );
+  const kept = (await store.posture.list(tenant.tenantId, 1))[0]!.body as PostureResult;
+  assert.deepEqual(
+    kept.requests!.map((r) => [r.kind, r.status, r.unconfirmed]),
+    [['ual', 'pending', true]],
+  );
+  clock.advance(30 * MIN);
+  org.ual = true; // Microsoft applied what Exchange had accepted
+  const later = await checkTenant(deps, tenant);
+  assert.deepEqual(
+    later.requests!.map((r) => [r.kind, r.status]),
+    [['ual', 'applied']],
+    'Exchange had made it: seen in effect',
+  );
+  await store.close();
+});

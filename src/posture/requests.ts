@@ -17,10 +17,13 @@ import { countOf } from '../core/words.js';
  */
 export const APPLIES_WITHIN_MS = 60 * MINUTE;
 
-/** The changes an `enable` run asked for: every step Exchange accepted (done, or pending its delay). */
+/**
+ * The changes an `enable` run asked for: every step Exchange accepted (done, or pending its delay), and every step
+ * sent without an answer (unconfirmed: it may have been made, so later checks must look for it too).
+ */
 export function requestsOf(results: readonly StepResult[], now: number, requestedBy: string): RequestedChange[] {
   return results
-    .filter((r) => r.status === 'done' || r.status === 'pending')
+    .filter((r) => r.status === 'done' || r.status === 'pending' || r.status === 'unconfirmed')
     .map((r) => ({
       kind: r.step.kind,
       target: r.step.target,
@@ -31,6 +34,7 @@ export function requestsOf(results: readonly StepResult[], now: number, requeste
       requestedBy,
       appliesBy: toIsoSeconds(now + APPLIES_WITHIN_MS),
       status: 'pending',
+      ...(r.status === 'unconfirmed' ? { unconfirmed: true as const } : {}),
     }));
 }
 
@@ -104,9 +108,13 @@ export function describeRequest(c: RequestedChange, now: number): string {
     case 'applied':
       return `${what} (${asked}) is in effect${c.appliedSeenAt ? ` since the check of ${c.appliedSeenAt}` : ''}`;
     case 'pending':
-      return `${what}: ${asked}; Microsoft applies it within 60 minutes (by ${c.appliesBy})`;
+      return c.unconfirmed
+        ? `${what}: ${asked}, but no answer came, so it may or may not have been made; checked again until ${c.appliesBy}`
+        : `${what}: ${asked}; Microsoft applies it within 60 minutes (by ${c.appliesBy})`;
     case 'overdue':
-      return `${what}: ${asked}, but it is still not in effect after 60 minutes (due by ${c.appliesBy})`;
+      return c.unconfirmed
+        ? `${what}: ${asked} without an answer, and still not in effect after 60 minutes (by ${c.appliesBy}): it was probably not made`
+        : `${what}: ${asked}, but it is still not in effect after 60 minutes (due by ${c.appliesBy})`;
   }
 }
 

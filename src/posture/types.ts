@@ -90,6 +90,11 @@ export interface RequestedChange {
   appliesBy: string;
   /** 'overdue': not in effect after appliesBy. */
   status: 'pending' | 'overdue' | 'applied';
+  /**
+   * Sent without an answer (the step ended 'unconfirmed'): whether Exchange accepted it is not known, so checks
+   * follow it like any request until it is seen in effect or its time has passed. Absent when Exchange accepted it.
+   */
+  unconfirmed?: true;
   /** The check that first saw it in effect (status 'applied'). */
   appliedSeenAt?: string;
 }
@@ -116,7 +121,11 @@ export interface PlanStep {
   description: string;
 }
 
-export type StepStatus = 'done' | 'pending' | 'failed' | 'skipped';
+/**
+ * 'unconfirmed': the cmdlet was sent and no answer came (connection cut, timeout, stopped during the step), so
+ * Exchange may have made the change or not; the re-check and the requests it leaves behind tell which.
+ */
+export type StepStatus = 'done' | 'pending' | 'failed' | 'skipped' | 'unconfirmed';
 
 export interface StepResult {
   step: PlanStep;

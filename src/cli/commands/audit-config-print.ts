@@ -17,6 +17,7 @@ const STEP_MARK: Record<StepStatus, string> = {
   failed: 'FAILED',
   skipped: 'SKIPPED',
   pending: 'PENDING',
+  unconfirmed: 'NO REPLY',
 };
 
 /** Per tenant: the verdict line, then each finding with its fix; then a summary across tenants. */
@@ -70,9 +71,11 @@ export function printOutcome(out: Out, part: { plan?: PlanStep[]; step?: StepRes
   const n = (status: string): number => o.results.filter((r) => r.status === status).length;
   say(
     out,
-    `\nDone: ${n('done')} applied, ${n('pending')} pending (Microsoft applies them later), ${n('failed')} failed, ${n('skipped')} skipped.\n`,
+    `\nDone: ${n('done')} applied, ${n('pending')} pending (Microsoft applies them later), ${n('failed')} failed, ${n('skipped')} skipped${n('unconfirmed') ? `, ${n('unconfirmed')} unconfirmed (sent, no answer; later checks follow them)` : ''}.\n`,
   );
-  for (const r of o.results.filter((x) => x.status === 'failed' || x.status === 'pending')) {
+  for (const r of o.results.filter(
+    (x) => x.status === 'failed' || x.status === 'pending' || x.status === 'unconfirmed',
+  )) {
     say(out, `  ${r.status}: ${r.step.cmdlet} ${r.step.target}${r.message ? ` — ${r.message}` : ''}\n`);
   }
   if (o.after) {

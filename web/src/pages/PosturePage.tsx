@@ -111,6 +111,7 @@ export function PosturePage({ params, me }: { params: URLSearchParams; me: Me })
                     <td>
                       {r.status}
                       {r.appliedSeenAt ? ` (seen ${when(r.appliedSeenAt)})` : ''}
+                      {r.unconfirmed ? ' — sent without an answer: it may not have been made' : ''}
                     </td>
                   </tr>
                 ))}
