@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { PostureSnapshot } from '../store/contract.js';
-import { auditingFact, readAuditingFacts } from './auditing.js';
+import { auditingFact, readAuditingFacts, refusalText } from './auditing.js';
 
 const AT = Date.UTC(2026, 2, 12, 12);
 const snap = (body: unknown, tenant = 't1'): PostureSnapshot => ({ tenant, takenAt: AT, verdict: 'failing', body });
@@ -57,4 +57,39 @@ test('never checked or an old snapshot body: unknown, with nothing claimed', asy
   );
   assert.equal(facts.get('guid-f')!.recordsNothing, true, 'an early snapshot keyed by name is matched');
   assert.equal(facts.get('guid-c')!.checkedAt, null);
+});
+
+test('a request to turn ingestion on that was sent without an answer is said so, not "applies within 60 minutes"', () => {
+  const request = {
+    kind: 'ual',
+    target: 'organization',
+    cmdlet: 'Set-AdminAuditLogConfig',
+    parameters: { UnifiedAuditLogIngestionEnabled: true },
+    description: 'turn unified audit log ingestion on',
+    requestedAt: '2026-03-12T12:00:00Z',
+    requestedBy: 'alice',
+    appliesBy: '2026-03-12T13:00:00Z',
+    status: 'pending',
+  };
+  const refused = { code: 'AUDIT_DISABLED', message: 'Auditing is off', hint: 'Turn it on' };
+  const plain = auditingFact(snap({ ualEnabled: false, requests: [request] }), AT + 60_000);
+  assert.match(
+    refusalText(refused, plain),
+    /requested at 2026-03-12T12:00:00Z by alice; Microsoft applies it within 60/,
+  );
+  const unanswered = auditingFact(snap({ ualEnabled: false, requests: [{ ...request, unconfirmed: true }] }), AT);
+  assert.equal(unanswered.requested!.unconfirmed, true);
+  assert.match(
+    refusalText(refused, unanswered),
+    /by alice, but no answer came from Exchange, so it may not have been made: collect again after 2026-03-12T13:00:00Z, and if it is still off, run tenantwatch audit-config enable again$/,
+  );
+  assert.match(unanswered.note!, /turning it on was requested at .+ by alice, but no answer came/);
+  const late = auditingFact(
+    snap({ ualEnabled: false, requests: [{ ...request, unconfirmed: true }] }),
+    AT + 61 * 60_000,
+  );
+  assert.match(
+    refusalText(refused, late),
+    /without an answer from Exchange.*probably not made; run tenantwatch audit-config enable again$/,
+  );
 });

@@ -61,6 +61,7 @@ export function auditingFact(snapshot: PostureSnapshot | undefined, now: number)
           by: request.requestedBy,
           appliesBy: Date.parse(request.appliesBy),
           overdue: requestStatus(request, now) === 'overdue',
+          ...(request.unconfirmed ? { unconfirmed: true as const } : {}),
         }
       : null,
     note: notes.length ? notes.join('; ') : null,
@@ -73,6 +74,10 @@ export function auditingFact(snapshot: PostureSnapshot | undefined, now: number)
  */
 function requestedHint(requested: NonNullable<AuditingFact['requested']>): string {
   const asked = `Turning it on was requested at ${toIsoSeconds(requested.at)} by ${requested.by}`;
+  if (requested.unconfirmed)
+    return requested.overdue
+      ? `${asked} without an answer from Exchange, and it is still not in effect after 60 minutes: it was probably not made; run tenantwatch audit-config enable again`
+      : `${asked}, but no answer came from Exchange, so it may not have been made: collect again after ${toIsoSeconds(requested.appliesBy)}, and if it is still off, run tenantwatch audit-config enable again`;
   return requested.overdue
     ? `${asked}, and it is still not in effect after the 60 minutes Microsoft documents: run tenantwatch audit-config check, then audit-config enable again if it is still off`
     : `${asked}; Microsoft applies it within 60 minutes (by ${toIsoSeconds(requested.appliesBy)}): collect again after that`;

@@ -80,8 +80,11 @@ export interface AuditingFact {
   mailboxAuditing: 'on' | 'off' | 'some mailboxes off' | 'unknown';
   /** Ingestion is off: Microsoft records nothing for this tenant, so an empty result means nothing. */
   recordsNothing: boolean;
-  /** A request to turn ingestion on that is not in effect yet (posture history). */
-  requested: { at: number; by: string; appliesBy: number; overdue: boolean } | null;
+  /**
+   * A request to turn ingestion on that is not in effect yet (posture history); `unconfirmed` when it was sent
+   * without an answer, so it may not have been made (posture/types.ts RequestedChange).
+   */
+  requested: { at: number; by: string; appliesBy: number; overdue: boolean; unconfirmed?: true } | null;
   /** Plain words to show next to any result over this tenant; null when nothing needs saying. */
   note: string | null;
 }
