@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { historyLeaseKey } from '../src/collector/history-lease.js';
+import { openStore } from '../src/store/open.js';
 import { runCli } from './support/cli.js';
 import { repoRoot, tempDir } from './support/paths.js';
 
@@ -99,6 +101,31 @@ test('on a terminal, --purge deletes only after the tenant name is typed', async
     const confirmed = inTerminal('tenant remove lab --purge', 'lab\n');
     assert.match(confirmed.stdout, /deleted 1 record of lab, 0 alerts, 0 ledger windows/, confirmed.stdout);
     assert.equal(confirmed.status, 0);
+  } finally {
+    cleanup();
+  }
+});
+
+test('tenant remove --purge refuses while a collect --history of the tenant holds its lease', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const env = { TW_TEST_SECRET: 's3cret' };
+    const cli = (args: string[]) => runCli(args, { dataDir: dir, env });
+    const add = ['--client-id', '11111111-2222-4333-8444-555555555555', '--secret-env', 'TW_TEST_SECRET'];
+    assert.equal((await cli(['tenant', 'add', 'contoso', '--tenant-id', ID, ...add])).code, 0);
+    // Another process's history run of the tenant, as its lease shows in the store.
+    const store = await openStore(`sqlite:${join(dir, 'tenantwatch.sqlite')}`);
+    try {
+      assert.ok(await store.ledger.acquireLease(historyLeaseKey(ID), 'build-7:4242:0badcafe', Date.now() + 600_000, 0));
+    } finally {
+      await store.close();
+    }
+    const refused = await cli(['tenant', 'remove', 'contoso', '--purge', '--yes']);
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.match(
+      refused.stderr,
+      /A collector \(process 4242 on build-7\) is collecting the history of contoso \(6f1c2b3a-[^)]+\) right now.*nothing was deleted/,
+    );
   } finally {
     cleanup();
   }

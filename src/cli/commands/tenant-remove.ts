@@ -1,6 +1,8 @@
 import { createInterface } from 'node:readline/promises';
 import { AppError } from '../../core/errors.js';
 import { CONTENT_TYPES } from '../../core/record.js';
+import { historyLeaseKey } from '../../collector/history-lease.js';
+import { ownerText } from '../../runtime/lease-owner.js';
 import { resolveTenantKeys } from '../../search/tenants.js';
 import type { Store } from '../../store/contract.js';
 import type { CliContext } from '../context.js';
@@ -79,13 +81,20 @@ async function countRecords(store: Store, key: string): Promise<number> {
   return store.records.count({ range: { start: 0, end: Number.MAX_SAFE_INTEGER }, tenants: [key] });
 }
 
-/** A collector still holding one of the tenant's streams would write its ledger again behind the purge. */
+/**
+ * A collector still holding one of the tenant's streams, or its history (`collect --history`), would write its
+ * records and ledger again behind the purge.
+ */
 async function refuseWhileCollecting(ctx: CliContext, store: Store, key: string, label: string): Promise<void> {
   const now = ctx.clock.now();
-  for (const ct of CONTENT_TYPES) {
-    const holder = await store.ledger.leaseHolder(`collect/${key}/${ct}`);
+  const leases = [
+    ...CONTENT_TYPES.map((ct) => ({ key: `collect/${key}/${ct}`, what: label })),
+    { key: historyLeaseKey(key), what: `the history of ${label}` },
+  ];
+  for (const lease of leases) {
+    const holder = await store.ledger.leaseHolder(lease.key);
     if (holder && holder.until > now)
-      throw new AppError('CONFLICT', `A collector (${holder.owner}) is collecting ${label} right now`, {
+      throw new AppError('CONFLICT', `A collector (${ownerText(holder.owner)}) is collecting ${lease.what} right now`, {
         hint: 'Stop that collect or serve first, then purge; nothing was deleted',
       });
   }
