@@ -36,6 +36,23 @@ test(
       assert.match(err, /detections: [\d,]+ new records evaluated: [1-9][\d,]* alerts? raised/);
       const alerts = (await (await fetch(`${url}api/alerts`)).json()) as { count?: number };
       assert.ok((alerts.count ?? 0) > 0, `the week's scripted attacks raised alerts: ${JSON.stringify(alerts)}`);
+      // The demo's tenants live at the emulator: its console's Add tenant takes a base URL and CA file (a plain
+      // serve refuses them with FORBIDDEN). The file named does not exist, so it is that which is said.
+      const added = await fetch(`${url}api/tenants`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: url.replace(/\/$/, '') },
+        body: JSON.stringify({
+          name: 'extra',
+          tenantId: '00000000-0000-4000-8000-00000000abcd',
+          clientId: '00000000-0000-4000-8000-00000000abce',
+          clientSecret: 'not-a-secret',
+          baseUrl: 'https://127.0.0.1:9',
+          caFile: `${dir}/no-such-ca.pem`,
+        }),
+      });
+      const answer = (await added.json()) as { error?: { code: string; message: string } };
+      assert.notEqual(answer.error?.code, 'FORBIDDEN', JSON.stringify(answer));
+      assert.match(answer.error?.message ?? '', /no-such-ca\.pem/, JSON.stringify(answer));
       // What a person reads is sentences: no JSON log line, no Node warning, no stack trace.
       assert.doesNotMatch(err, /^\{|Warning:|^\s+at /m, err);
       const exit = new Promise<number | null>((resolve) => child.on('exit', resolve));

@@ -264,7 +264,8 @@ async function runDemoIn(outer: CliContext, opts: DemoOptions, ownFolder: boolea
       const follow = followInBackground(ctx, collection, summary);
       say.step(`collecting new records every ${FOLLOW_INTERVAL_MS / 60_000} minutes while the console runs`);
       try {
-        await serveConsole(ctx, store, opts, { status: follow.status });
+        // The demo's tenants live at the emulator's own address and CA file: its console's Add tenant needs them.
+        await serveConsole(ctx, store, { ...opts, allowTenantEndpoints: true }, { status: follow.status });
       } finally {
         await follow.stop();
       }
