@@ -1,6 +1,6 @@
 import type { AppError } from '../core/errors.js';
 import { isTransientError } from '../net/failures.js';
-import { runWithRetry, type RetryHooks } from '../net/retry.js';
+import { afterRetries, runWithRetry, type RetryHooks } from '../net/retry.js';
 import type { ApiFailure } from '../microsoft/management-errors.js';
 import type { Step } from '../microsoft/management-activity.js';
 import type { RunContext, TenantRun } from './context.js';
@@ -27,7 +27,7 @@ export async function attempt<T>(
   const result = await runWithRetry(budgeted, ctx.retry, ctx.clock, ctx.signal, hooks(ctx, run, what));
   if (result.ok) return result;
   if (!result.failed.thrown) return { ok: false, failure: result.failed.failure };
-  const error = result.failed.error;
+  const error = afterRetries(result.failed.error, result.attempts);
   if (isTransientError(error)) return { ok: false, failure: asFailure(error as AppError) };
   throw error;
 }

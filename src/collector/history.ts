@@ -4,7 +4,7 @@ import { normalizeRecord } from '../ingest/normalize.js';
 import { GraphAuditQueryClient, type AuditQuery, type RecordsPage } from '../microsoft/graph-audit-query.js';
 import type { Step } from '../microsoft/management-activity.js';
 import { apiRetryClass, type ApiFailure } from '../microsoft/management-errors.js';
-import { RetryPolicy, runWithRetry } from '../net/retry.js';
+import { afterRetries, RetryPolicy, runWithRetry } from '../net/retry.js';
 import type { CollectTenant } from './collect.js';
 import { beyondRetention, collectSearchHistory, type SearchHistoryOptions } from './history-search.js';
 import { EVENTS } from './events.js';
@@ -29,7 +29,9 @@ async function retried<T>(
 ): Promise<T> {
   const result = await runWithRetry(step, policy, o.clock, o.signal);
   if (result.ok) return result.value;
-  throw result.failed.thrown ? toAppError(result.failed.error, 'NETWORK') : result.failed.failure.error;
+  throw result.failed.thrown
+    ? toAppError(afterRetries(result.failed.error, result.attempts), 'NETWORK')
+    : result.failed.failure.error;
 }
 
 export async function collectHistory(

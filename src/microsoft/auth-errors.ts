@@ -64,12 +64,13 @@ export function explainAuthFailure(e: unknown, who: { tenantId: string; clientId
   const nested = (e as { cause?: unknown }).cause;
   if (!code && nested && isAppError(nested)) return explainAuthFailure(nested, who);
   // No AADSTS code and not a configuration mistake: the sign-in service could not be reached or
-  // answered garbage (metadata fetch failed, 5xx, cut connection). Transient: NETWORK, retried.
+  // answered garbage (metadata fetch failed, 5xx, cut connection). Transient: NETWORK (retried where the
+  // client retries thrown errors, which then says so: net/retry.ts afterRetries).
   if (!code && (e as { name?: string }).name !== 'ClientConfigurationError') {
     return new AppError(
       'NETWORK',
       `The sign-in service ${who.login} could not be used: ${message.split('\n')[0]!.slice(0, 200)}`,
-      { hint: 'Retried automatically; check the network and --base-url if it persists', cause: e },
+      { hint: 'Check the network and --base-url', cause: e },
     );
   }
   const what =

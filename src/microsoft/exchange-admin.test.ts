@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { ManualClock } from '../core/clock.js';
 import { AppError } from '../core/errors.js';
+import { networkError } from '../net/failures.js';
 import { ExchangeAdminClient } from './exchange-admin.js';
 import type { HttpRequest, HttpResponse } from '../net/types.js';
 import { endpointsFor, type TenantConnection } from './types.js';
@@ -129,17 +130,25 @@ test('errors say what to do: dehydrated tenant, missing permission, give-up afte
   );
 });
 
-test('a network failure is reported at once (posture runs are interactive), not retried', async () => {
+test('a network failure is reported at once (posture runs are interactive), not retried, and says nothing of retries', async () => {
   let calls = 0;
   const { conn } = connection([]);
   conn.http = {
-    request: async () => {
+    request: async (req) => {
       calls++;
-      throw new AppError('NETWORK', 'Nothing accepts connections at 127.0.0.1:9443');
+      const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+      throw networkError(refused, new AbortController().signal, new URL(req.url));
     },
   };
   const clock = new ManualClock(0, true);
-  await assert.rejects(new ExchangeAdminClient(conn, { clock }).invoke('Get-Mailbox'), { code: 'NETWORK' });
+  await assert.rejects(
+    new ExchangeAdminClient(conn, { clock }).invoke('Get-Mailbox'),
+    (e: unknown) =>
+      e instanceof AppError &&
+      e.code === 'NETWORK' &&
+      /^Nothing accepts connections at 127\.0\.0\.1:9443/.test(e.message) &&
+      !/retr|tried/i.test(e.hint ?? ''),
+  );
   assert.equal(calls, 1);
   assert.equal(clock.now(), 0);
 });

@@ -5,7 +5,9 @@ import { AppError, isAppError } from '../core/errors.js';
  * a wrong host name from a service that is down, and only the last one is worth retrying. Every socket or
  * TLS failure becomes a NETWORK AppError whose `details.cause` is one of the causes below and whose message
  * and hint say which it was and what to do. Certificate failures are permanent (retrying cannot make a
- * certificate trusted); the rest is transient.
+ * certificate trusted); the rest is transient. The hints never say "retried": whether a thrown error is retried
+ * is each client's policy (the Exchange admin client reports one at once), so a client that retried says so
+ * when it gives up (`afterRetries` in retry.ts).
  */
 export type NetworkCause =
   | 'certificate-untrusted'
@@ -68,18 +70,18 @@ function explain(e: unknown, host: string): Explained {
     return {
       cause: 'refused',
       message: `Nothing accepts connections at ${host}`,
-      hint: 'Check the base URL and that the service is running; retried automatically',
+      hint: 'Check the base URL and that the service is running',
     };
   if (c === 'ENOTFOUND' || c === 'EAI_AGAIN')
     return {
       cause: 'dns',
       message: `The host name of ${host} could not be resolved`,
-      hint: 'Check the base URL and DNS; retried automatically',
+      hint: 'Check the base URL and DNS',
     };
   return {
     cause: 'other',
     message: `Connection to ${host} failed: ${message}`,
-    hint: 'Retried automatically; check the network if it persists',
+    hint: 'Check the network (and any proxy in between); run it again if it was a passing fault',
   };
 }
 

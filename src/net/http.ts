@@ -78,7 +78,7 @@ function send(
     () =>
       controller.abort(
         new AppError('TIMEOUT', `${req.method} ${url.origin}${url.pathname} took longer than ${timeoutMs} ms`, {
-          hint: 'The service is slow or unreachable; it is retried',
+          hint: 'The service is slow or unreachable; check the network, or run it again later',
         }),
       ),
     timeoutMs,
@@ -138,7 +138,7 @@ function wrap(res: IncomingMessage, signal: AbortSignal, url: URL): HttpResponse
       } catch {
         throw new AppError('UPSTREAM', `The service answered ${res.statusCode} with a body that is not JSON`, {
           details: { start: body.slice(0, 200) },
-          hint: 'It is retried; if it persists the service or a proxy in between is misbehaving',
+          hint: 'If it persists, the service or a proxy in between is misbehaving; check the base URL and any proxy',
         });
       }
     },

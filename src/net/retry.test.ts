@@ -2,7 +2,17 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ManualClock, type Clock } from '../core/clock.js';
 import { AppError } from '../core/errors.js';
-import { RetryPolicy, retryAfterMs, runWithRetry, type Failed, type FailureClass, type Outcome } from './retry.js';
+import { networkError } from './failures.js';
+import {
+  afterRetries,
+  classifyThrown,
+  RetryPolicy,
+  retryAfterMs,
+  runWithRetry,
+  type Failed,
+  type FailureClass,
+  type Outcome,
+} from './retry.js';
 
 /**
  * The one retry loop on an injected clock (nothing really sleeps): backoff, jitter, Retry-After, bounds,
@@ -174,4 +184,37 @@ test('Retry-After: seconds, or an HTTP-date against the answer’s own Date head
   assert.equal(retryAfterMs({ 'retry-after': 'soon' }), null);
   assert.equal(retryAfterMs({ 'retry-after': '-5' }), null);
   assert.equal(retryAfterMs({}), null);
+});
+
+test('a network error claims no retry; a client that retried it says how often when it gives up', async () => {
+  const reset = () =>
+    networkError(
+      Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }),
+      new AbortController().signal,
+      new URL('https://127.0.0.1:9443/x'),
+    ) as AppError;
+  for (const code of ['ECONNRESET', 'ECONNREFUSED', 'ENOTFOUND']) {
+    const e = networkError(
+      Object.assign(new Error(code), { code }),
+      new AbortController().signal,
+      new URL('https://h'),
+    );
+    assert.doesNotMatch((e as AppError).hint ?? '', /retr/i, code);
+  }
+  const policy = new RetryPolicy<Status>((f) => (f.thrown ? classifyThrown(f.error) : classify(f)), {
+    maxAttempts: 3,
+  });
+  const result = await runWithRetry<string, Status>(
+    async () => {
+      throw reset();
+    },
+    policy,
+    recordingClock(),
+  );
+  assert.ok(!result.ok && result.failed.thrown);
+  const reported = afterRetries(result.failed.error, result.attempts) as AppError;
+  assert.deepEqual([reported.code, reported.details?.cause], ['NETWORK', 'other']);
+  assert.match(reported.hint ?? '', /^Tried 3 times; Check the network/);
+  const once = reset();
+  assert.equal(afterRetries(once, 1), once, 'tried once: reported as it was');
 });

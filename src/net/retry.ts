@@ -1,4 +1,5 @@
 import type { Clock } from '../core/clock.js';
+import { AppError } from '../core/errors.js';
 import { isTransientError } from './failures.js';
 
 /**
@@ -66,6 +67,20 @@ export function retryAfterMs(headers: Record<string, string | undefined>): numbe
 export function classifyThrown(error: unknown): FailureClass {
   const why = error instanceof Error ? error.message : String(error);
   return isTransientError(error) ? { kind: 'transient', why } : { kind: 'permanent', why };
+}
+
+/**
+ * The error a step threw, as the caller reports it once the policy gave up after `attempts` tries: the hint
+ * then says it was tried that many times. net/failures.ts's hints never claim a retry, since not every client
+ * retries a thrown error (the Exchange admin client reports one at once); only a client that did may say so.
+ */
+export function afterRetries(error: unknown, attempts: number): unknown {
+  if (!(error instanceof AppError) || attempts < 2) return error;
+  return new AppError(error.code, error.message, {
+    cause: error,
+    ...(error.details ? { details: error.details } : {}),
+    hint: `Tried ${attempts} times${error.hint ? `; ${error.hint}` : ''}`,
+  });
 }
 
 export class RetryPolicy<F> {
