@@ -3,7 +3,8 @@ import { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { collect, type CollectTenant } from '../src/collector/collect.js';
 import type { Clock } from '../src/core/clock.js';
-import { silentLogger } from '../src/core/log.js';
+import { recordingLogger, silentLogger, type Logger } from '../src/core/log.js';
+import { EVENTS } from '../src/collector/events.js';
 import { readCoverage } from '../src/coverage/read.js';
 import type { Store } from '../src/store/contract.js';
 import { openStore } from '../src/store/open.js';
@@ -52,12 +53,12 @@ async function withStore(url: string, body: (store: Store) => Promise<void>): Pr
 }
 
 /** One Audit.Exchange pass of `tenant` on `clock`. */
-function pass(store: Store, tenant: CollectTenant, clock: Clock, sinceMs = DAY) {
+function pass(store: Store, tenant: CollectTenant, clock: Clock, sinceMs = DAY, logger: Logger = silentLogger) {
   return collect({
     tenants: [tenant],
     store,
     clock,
-    logger: silentLogger,
+    logger,
     signal: new AbortController().signal,
     sinceMs,
     tuning: { contentTypes: ['Audit.Exchange'], requestsPerMinute: 100_000, retry: { maxAttempts: 2 } },
@@ -176,6 +177,48 @@ for (const s of stores)
           await gaps(store, tenant.tenantId, t.emu.clock.now()),
           [],
           'nothing of the head fetched before reads as lost',
+        );
+      }),
+  );
+
+for (const s of stores)
+  test(
+    `${s.kind}: the service's horizon moving a listing's start past the part fetched before (AF20055) is said as lost`,
+    { skip: s.skip, timeout: 240_000 },
+    () =>
+      withStore(s.url(), async (store) => {
+        const emu = emulatorClock(t.emu);
+        const tenant = t.emu.tenants[0]!;
+        const day = await nextDayAt(12);
+        await pass(store, emulatedTenant(t.emu, tenant, emu), emu, 12 * HOUR);
+        const [first] = await store.ledger.listWindows({
+          tenant: tenant.tenantId,
+          stream: 'Audit.Exchange',
+          from: day,
+        });
+        const fetchedTo = first!.end;
+
+        // A week on, the service's horizon is 13 h into that day, past the 12 h fetched; the collector's clock, 3 h
+        // behind, plans the day from its own horizon inside the head, and the service moves the start past it.
+        await t.emu.clock.set(day + 7 * DAY + 14 * HOUR);
+        const behind: Clock = { now: () => emu.now() - 3 * HOUR, sleep: (ms, signal) => emu.sleep(ms, signal) };
+        const logger = recordingLogger();
+        const back = await pass(store, emulatedTenant(t.emu, tenant, behind), behind, 8 * DAY, logger);
+        assert.equal(back.tenants[0]!.state, 'done', JSON.stringify(back.tenants[0]));
+        const [shifted] = await store.ledger.listWindows({
+          tenant: tenant.tenantId,
+          stream: 'Audit.Exchange',
+          from: day,
+        });
+        assert.ok(shifted!.queriedStart! > fetchedTo, 'listed from past the head');
+        const lost = logger.entries
+          .filter((e) => (e.obj as { event?: string }).event === EVENTS.windowExpired)
+          .map((e) => [e.level, e.msg, (e.obj as { start: number }).start, (e.obj as { end: number }).end]);
+        assert.deepEqual(lost, [['warn', 'time lost behind the 7-day horizon', fetchedTo, shifted!.queriedStart]]);
+        assert.deepEqual(
+          (await gaps(store, tenant.tenantId, t.emu.clock.now())).map((g) => [g.start, g.end]),
+          [[fetchedTo, shifted!.queriedStart]],
+          'the warning names the gap coverage shows',
         );
       }),
   );

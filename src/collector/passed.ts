@@ -17,23 +17,10 @@ export function sayPassed(ctx: RunContext, run: TenantRun, ct: ContentType, news
     end: Math.max(...ws.map((w) => w.end)),
     windows: ws.length,
   });
-  const iso = (ms: number): string => new Date(ms).toISOString();
   const lost = news.filter((w) => w.cause === null);
   const waited = news.filter((w) => w.cause === 'awaiting-first-content');
   run.stats.windowsExpired += lost.length;
-  if (lost.length) {
-    const at = span(lost);
-    ctx.logger.warn(
-      {
-        event: EVENTS.windowExpired,
-        ...where,
-        ...at,
-        reason: `${iso(at.start)} to ${iso(at.end)} was not fetched before the API stopped listing it (7 days)`,
-        hint: 'a history fill (tenantwatch collect --history) can still cover it; tenantwatch coverage --gaps lists it',
-      },
-      'time lost behind the 7-day horizon',
-    );
-  }
+  if (lost.length) sayLost(ctx, run, ct, span(lost));
   if (waited.length) {
     const at = span(waited);
     ctx.logger.info(
@@ -47,3 +34,30 @@ export function sayPassed(ctx: RunContext, run: TenantRun, ct: ContentType, news
     );
   }
 }
+
+/**
+ * Time lost behind the horizon, said as a warning: by the planner (sayPassed), and by a listing whose start the
+ * service moved past what earlier runs fetched of its window (AF20055, stream.ts), which coverage shows as a gap
+ * as well. One event and one wording for both, so whoever watches the log sees every loss.
+ */
+export function sayLost(
+  ctx: RunContext,
+  run: TenantRun,
+  ct: ContentType,
+  at: { start: number; end: number; windows: number },
+): void {
+  ctx.logger.warn(
+    {
+      event: EVENTS.windowExpired,
+      tenant: run.tenantId,
+      name: run.name,
+      contentType: ct,
+      ...at,
+      reason: `${iso(at.start)} to ${iso(at.end)} was not fetched before the API stopped listing it (7 days)`,
+      hint: 'a history fill (tenantwatch collect --history) can still cover it; tenantwatch coverage --gaps lists it',
+    },
+    'time lost behind the 7-day horizon',
+  );
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();

@@ -7,7 +7,7 @@ import { collectBlob, type BlobOutcome } from './blob-task.js';
 import type { RunContext, TenantRun } from './context.js';
 import { EVENTS } from './events.js';
 import { awaitingFirstContent, firstContentCame, firstContentUntil } from './first-content.js';
-import { sayPassed } from './passed.js';
+import { sayLost, sayPassed } from './passed.js';
 import { fetchedReach, horizon, planWindows } from './windows.js';
 import { countOf } from '../core/words.js';
 
@@ -273,16 +273,7 @@ async function listWindow(
       continue;
     }
     if (f.disposition === 'shift-window') {
-      // Time moved past the 7-day horizon while we worked: query from the new horizon (the rest is a gap).
-      // The service judges by its own clock: when it runs ahead of ours (its Date header), its horizon counts.
-      const now = Math.max(ctx.clock.now(), f.serverTime ?? 0);
-      w.queriedStart = Math.min(
-        w.end - 1000,
-        Math.max(w.queriedStart ?? w.start, horizon(now, ctx.options.horizonMarginMs)),
-      );
-      // Listed from a later start now: what an earlier run fetched from the window's start stays collected,
-      // as when the planner moves the start (windows.ts fetchedHead); without it coverage read it as lost.
-      if (w.queriedStart > w.start) w.fetchedTo = reach;
+      shiftToHorizon(ctx, run, ct, w, reach, f.serverTime);
       next = null;
       seen.clear();
       followed.clear();
@@ -301,6 +292,29 @@ async function listWindow(
       (a, b) => a.contentCreated - b.contentCreated || a.contentId.localeCompare(b.contentId),
     ),
   };
+}
+
+/**
+ * Time moved past the 7-day horizon while we worked (AF20055): the window is listed from the new horizon (the rest
+ * is a gap). The service judges by its own clock: when it runs ahead of ours (its Date header), its horizon counts.
+ * What an earlier run fetched from the window's start stays collected, as when the planner moves the start
+ * (windows.ts fetchedHead); what lies between that (or the start asked for) and the new start is lost, and is said
+ * as the planner says its horizon losses, not only shown by coverage.
+ */
+function shiftToHorizon(
+  ctx: RunContext,
+  run: TenantRun,
+  ct: ContentType,
+  w: CoverageWindow,
+  reach: number | null,
+  serverTime: number | null | undefined,
+): void {
+  const now = Math.max(ctx.clock.now(), serverTime ?? 0);
+  const before = w.queriedStart ?? w.start;
+  const lostFrom = Math.max(before, reach ?? before, w.fetchedTo ?? before);
+  w.queriedStart = Math.min(w.end - 1000, Math.max(before, horizon(now, ctx.options.horizonMarginMs)));
+  if (w.queriedStart > w.start) w.fetchedTo = reach;
+  if (w.queriedStart > lostFrom) sayLost(ctx, run, ct, { start: lostFrom, end: w.queriedStart, windows: 1 });
 }
 
 function pageLoop(ct: ContentType, pages: number): AppError {
