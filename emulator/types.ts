@@ -51,6 +51,13 @@ export interface Faults {
    * is reset before any answer, as a reply lost in flight (a client cannot tell whether the change was made).
    */
   exoResetAfter: string[];
+  /**
+   * Exchange: InvokeCommand of these cmdlets (case-insensitive) runs — the change is made — and then a gateway in
+   * front answers `exoGatewayStatus` (502 or 504) with its own HTML page, as a proxy whose wait for Exchange ran out.
+   */
+  exoGatewayAfter: string[];
+  /** The status of `exoGatewayAfter`'s answer (default 504, gateway timeout; 502 is a bad gateway). */
+  exoGatewayStatus: number;
 }
 
 export const DEFAULT_FAULTS: Faults = {
@@ -72,6 +79,8 @@ export const DEFAULT_FAULTS: Faults = {
   nextPageRepeat: false,
   exoNextLinkRepeat: false,
   exoResetAfter: [],
+  exoGatewayAfter: [],
+  exoGatewayStatus: 504,
 };
 
 /** Behaviour knobs where the spec is uncertain or the real service is slow; defaults are the documented ones. */

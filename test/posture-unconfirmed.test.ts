@@ -145,4 +145,34 @@ for (const kind of ['sqlite', 'postgres'] as const) {
         );
       }),
   );
+
+  for (const status of [504, 502])
+    test(
+      `${kind}: Set-AdminAuditLogConfig answered by a gateway's ${status} is unconfirmed, remembered, and seen applied later`,
+      { skip: kind === 'postgres' ? pgSkip : false },
+      () =>
+        withStore(kind, async (store) => {
+          const deps = depsOf(store);
+          const t = env.emu.tenants.find((x) => !x.ualEnabled && !x.dehydrated)!;
+          env.emu.setFaults({ exoGatewayAfter: ['Set-AdminAuditLogConfig'], exoGatewayStatus: status });
+          const outcome = await enableTenant(deps, row(t), { mailboxes: [] }, { dryRun: false, requestedBy: 'alice' });
+          env.emu.setFaults({ exoGatewayAfter: [] });
+          const ual = outcome.results.find((r) => r.step.kind === 'ual')!;
+          assert.equal(ual.status, 'unconfirmed', JSON.stringify(ual));
+          assert.match(
+            ual.message ?? '',
+            new RegExp(
+              `^no answer came from Exchange, only a gateway's HTTP ${status} \\(.+\\); Exchange may have made`,
+            ),
+          );
+          const kept = await latest(store, t.tenantId);
+          const request = kept.requests!.find((r) => r.kind === 'ual')!;
+          assert.deepEqual([request.status, request.unconfirmed], ['pending', true]);
+          assert.ok(!kept.findings.some((f) => f.code === 'UAL_OFF'), 'not "off, turn it on" to who just did');
+
+          await env.emu.clock.advance(61 * MINUTE);
+          const later = await checkTenant(deps, row(t));
+          assert.equal(later.requests!.find((r) => r.kind === 'ual')!.status, 'applied');
+        }),
+    );
 }

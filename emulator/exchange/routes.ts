@@ -82,6 +82,8 @@ export function exchangeRoutes(world: World, faults: FaultGate, blobs: BlobCatal
     const result = run(name, tenant.tenantId, params);
     if (world.faults.exoResetAfter.some((c) => c.toLowerCase() === name.toLowerCase()))
       return { status: 200, reset: true };
+    if (world.faults.exoGatewayAfter.some((c) => c.toLowerCase() === name.toLowerCase()))
+      return gatewayPage(world.faults.exoGatewayStatus);
     if ('error' in result) return exoError(result.error, rate());
     // Search-UnifiedAuditLog pages by its own ResultSize/SessionId; other cmdlets page by odata.maxpagesize.
     if (name.toLowerCase() === 'search-unifiedauditlog')
@@ -149,4 +151,14 @@ export function exchangeRoutes(world: World, faults: FaultGate, blobs: BlobCatal
       handler: invoke,
     },
   ];
+}
+
+/** What a gateway in front of Exchange answers when its wait ran out (504) or its upstream failed (502): HTML. */
+function gatewayPage(status: number): Reply {
+  const title = status === 502 ? '502 Bad Gateway' : `${status} Gateway Time-out`;
+  return {
+    status,
+    body: `<html><head><title>${title}</title></head><body><h1>${title}</h1></body></html>`,
+    contentType: 'text/html; charset=utf-8',
+  };
 }

@@ -152,3 +152,37 @@ test('a network failure is reported at once (posture runs are interactive), not 
   assert.equal(calls, 1);
   assert.equal(clock.now(), 0);
 });
+
+test("a gateway's 502/504 to any attempt is named in the final error; Exchange's own 502 envelope is not", async () => {
+  const clock = new ManualClock(0, true);
+  const run = (replies: Canned[]) =>
+    new ExchangeAdminClient(connection(replies).conn, { clock, maxAttempts: 3 }).invoke('Set-Mailbox', {});
+  const page = { status: 504, body: '<html><body><h1>504 Gateway Time-out</h1></body></html>' };
+  await assert.rejects(
+    run([page, page, page]),
+    (e: unknown) =>
+      e instanceof AppError &&
+      e.code === 'UPSTREAM' &&
+      e.details!.gatewayStatus === 504 &&
+      /^A gateway in front of Exchange Online answered Set-Mailbox with HTTP 504/.test(e.message) &&
+      /may or may not have run it/.test(e.hint!),
+  );
+  await assert.rejects(
+    run([
+      { status: 502, body: 'Bad Gateway' },
+      { status: 503, body: '' },
+      { status: 503, body: '' },
+    ]),
+    (e: unknown) => e instanceof AppError && e.details!.gatewayStatus === 502 && e.details!.status === 503,
+    'an earlier attempt went through the gateway: the cmdlet may have run then',
+  );
+  const own = JSON.stringify({ error: { code: 'InternalServerError', message: 'Ex1|X.Exception|boom' } });
+  await assert.rejects(
+    run([
+      { status: 502, body: own },
+      { status: 502, body: own },
+      { status: 502, body: own },
+    ]),
+    (e: unknown) => e instanceof AppError && e.details!.gatewayStatus === undefined,
+  );
+});

@@ -5,7 +5,13 @@ import type { Logger } from '../core/log.js';
 import { silentLogger } from '../core/log.js';
 import type { BearerClient } from '../net/bearer.js';
 import { RetryPolicy, runWithRetry, type Outcome } from '../net/retry.js';
-import { exchangeRetryClass, failureToError, readFailure, type ExchangeFailure } from './exchange-errors.js';
+import {
+  exchangeRetryClass,
+  failureToError,
+  isGatewayAnswer,
+  readFailure,
+  type ExchangeFailure,
+} from './exchange-errors.js';
 import { bearerFor } from './session.js';
 import type { TenantConnection } from './types.js';
 
@@ -22,6 +28,8 @@ import type { TenantConnection } from './types.js';
  * - 429 with Retry-After, 503/504/408 and the plain-text "maximum number of concurrent requests" reply are
  *   retried with capped backoff (bounded attempts, no jitter), waiting on the injected clock (net/retry,
  *   classified by exchange-errors);
+ * - a gateway's 502/504 (retried as a 5xx) is named in the final error (`details.gatewayStatus`): the cmdlet may
+ *   have run behind it, which a Set-* caller must not report as failed;
  * - 401 renews the token once; 403 is a missing permission (Exchange.ManageAsApp + a directory role);
  * - errors carry `details[].message` as "code|exception type|text"; the dehydrated-tenant error is recognised.
  */
@@ -103,8 +111,14 @@ export class ExchangeAdminClient {
     body: string,
     signal?: AbortSignal,
   ): Promise<Record<string, unknown>> {
+    // A gateway's 502/504 to any attempt: the cmdlet may have run behind it, whatever the later attempts answer.
+    let gatewayStatus: number | null = null;
     const result = await runWithRetry(
-      () => this.send(url, cmdlet, body, signal),
+      async () => {
+        const outcome = await this.send(url, cmdlet, body, signal);
+        if (!outcome.ok && isGatewayAnswer(outcome.failure)) gatewayStatus = outcome.failure.status;
+        return outcome;
+      },
       this.retry,
       this.options.clock,
       signal,
@@ -124,7 +138,7 @@ export class ExchangeAdminClient {
     );
     if (result.ok) return result.value;
     if (result.failed.thrown) throw result.failed.error;
-    throw failureToError(cmdlet, result.failed.failure);
+    throw failureToError(cmdlet, result.failed.failure, gatewayStatus);
   }
 
   private async send(

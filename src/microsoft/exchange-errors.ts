@@ -17,6 +17,16 @@ export interface ExchangeFailure {
   retryAfterMs: number | null;
 }
 
+/**
+ * A gateway's answer in front of Exchange: 502 (its upstream failed) or 504 (its wait for Exchange ran out), in its
+ * own words, not Exchange's error envelope. The cmdlet may have run behind it, so for a Set-* such an answer says
+ * nothing about the change (posture/apply.ts: unconfirmed). The AppError of a failure after one carries
+ * `details.gatewayStatus`.
+ */
+export function isGatewayAnswer(f: ExchangeFailure): boolean {
+  return (f.status === 502 || f.status === 504) && f.code === null && f.exceptionType === null;
+}
+
 const DEHYDRATED = /Enable-OrganizationCustomization|InvalidOperationInDehydratedContext/i;
 const CONCURRENCY = /maximum number of concurrent requests/i;
 
@@ -62,9 +72,22 @@ export async function readFailure(response: HttpResponse): Promise<ExchangeFailu
   return { status: response.status, code, exceptionType, text: message.slice(0, 2000), retryAfterMs: retryAfter };
 }
 
-/** Turns Exchange's failure into an AppError that says what to do. */
-export function failureToError(cmdlet: string, failure: ExchangeFailure): AppError {
-  const details = { cmdlet, status: failure.status, code: failure.code, exceptionType: failure.exceptionType };
+/**
+ * Turns Exchange's failure into an AppError that says what to do. `gatewayStatus`: a gateway's 502/504 answered one
+ * of the attempts (the cmdlet may have run behind it), kept in the details whatever the last answer was.
+ */
+export function failureToError(
+  cmdlet: string,
+  failure: ExchangeFailure,
+  gatewayStatus: number | null = null,
+): AppError {
+  const details = {
+    cmdlet,
+    status: failure.status,
+    code: failure.code,
+    exceptionType: failure.exceptionType,
+    ...(gatewayStatus !== null ? { gatewayStatus } : {}),
+  };
   if (DEHYDRATED.test(failure.text) || DEHYDRATED.test(failure.exceptionType ?? '')) {
     return new AppError('CONFLICT', `${cmdlet} is not allowed while the tenant is dehydrated`, {
       hint: 'Run Enable-OrganizationCustomization first (tenantwatch audit-config enable does this for you); it can take a while to take effect',
@@ -86,6 +109,16 @@ export function failureToError(cmdlet: string, failure: ExchangeFailure): AppErr
       hint: 'Wait a few minutes and run the command again',
       details,
     });
+  }
+  if (isGatewayAnswer(failure)) {
+    return new AppError(
+      'UPSTREAM',
+      `A gateway in front of Exchange Online answered ${cmdlet} with HTTP ${failure.status} (${failure.status === 504 ? 'its wait for Exchange ran out' : 'Exchange could not be reached'}), not Exchange itself`,
+      {
+        hint: 'Exchange may or may not have run it: check the result (audit-config check for a Set-*), then run the command again later if needed',
+        details,
+      },
+    );
   }
   return new AppError(
     'UPSTREAM',

@@ -51,6 +51,12 @@ async function runStep(exchange: CmdletRunner, step: PlanStep, signal?: AbortSig
     const error = toAppError(e);
     if (unanswered(error))
       return { step, status: 'unconfirmed', message: `no answer came (${error.message}); ${MAY_HAVE_APPLIED}` };
+    if (typeof error.details?.gatewayStatus === 'number')
+      return {
+        step,
+        status: 'unconfirmed',
+        message: `no answer came from Exchange, only a gateway's HTTP ${error.details.gatewayStatus} (${error.message}); ${MAY_HAVE_APPLIED}`,
+      };
     return { step, status: 'failed', message: error.toLine() };
   }
 }
@@ -62,8 +68,10 @@ const NOT_SEEN_YET =
 /**
  * A failure after the cmdlet may have reached Exchange, with no answer to say what it did: the connection reset
  * or cut mid-answer (net/failures.ts cause 'other'), or the request timed out. The change may have been made, so
- * "failed" (or "skipped") would be untrue: such a step is 'unconfirmed'. A refused connection, an unknown host or
- * a certificate failure never sent it, and an HTTP error is Exchange's own answer: those failed.
+ * "failed" (or "skipped") would be untrue: such a step is 'unconfirmed'. So is one a gateway in front of Exchange
+ * answered 502/504 (`details.gatewayStatus`, exchange-errors.ts): the gateway's answer, not Exchange's. A refused
+ * connection, an unknown host or a certificate failure never sent it, and any other HTTP error is Exchange's own
+ * answer: those failed.
  */
 function unanswered(error: AppError): boolean {
   return error.code === 'TIMEOUT' || (error.code === 'NETWORK' && error.details?.cause === 'other');
