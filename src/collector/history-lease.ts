@@ -1,6 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import { AppError } from '../core/errors.js';
 import type { TenantConnection } from '../microsoft/types.js';
+import { DEFAULT_TIMEOUT_MS } from '../net/http.js';
 import { isDeadLocalOwner, leaseOwner, ownerText } from '../runtime/lease-owner.js';
 import type { CollectTenant } from './collect.js';
 import { EVENTS } from './events.js';
@@ -19,13 +20,27 @@ import type { HistoryOptions } from './history-types.js';
  * sessions) and to waits between them (polls, backoffs, Retry-After, discarded sessions of up to 9 minutes).
  * So the lease is renewed before every request, and a wait longer than a third of the term is slept in
  * thirds with a renewal after each: every path of both sources, with no timer running beside the work.
+ *
+ * A request itself renews nothing while it is in flight: one that starts just before a renewal is due (a third of
+ * the term after the last) runs on what is left of the lease, two thirds of it. So each request's timeout is held
+ * to REQUEST_TIMEOUT_MS (a longer ask is cut to it), and the term to at least LEASE_PER_REQUEST times that: what
+ * is left is then twice the longest request, and a slow Graph page or cmdlet cannot outlast a short `--lease`.
  */
 export function historyLeaseKey(tenant: string): string {
   return `history:${tenant}`;
 }
 
-/** Default term: as the collector's stream leases (`collect --lease`). */
+/** Default term: as the collector's stream leases (`collect --lease`), raised to MIN_HISTORY_LEASE_MS. */
 export const HISTORY_LEASE_MS = 120_000;
+
+/** The longest one history request may take (net/http's default; the Exchange client asks the same). */
+export const REQUEST_TIMEOUT_MS = DEFAULT_TIMEOUT_MS;
+
+/** The term is at least this many times the longest request: 2/3 of it is left when a request starts. */
+export const LEASE_PER_REQUEST = 3;
+
+/** The shortest term a history lease gets, whatever `--lease` says (6 minutes). */
+export const MIN_HISTORY_LEASE_MS = LEASE_PER_REQUEST * REQUEST_TIMEOUT_MS;
 
 export type HistoryLeased<T> = { held: true; value: T } | { held: false; busy: AppError };
 
@@ -37,7 +52,7 @@ export async function withHistoryLease<T>(
 ): Promise<HistoryLeased<T>> {
   const key = historyLeaseKey(tenant.tenantId);
   const owner = o.lease?.owner ?? leaseOwner();
-  const termMs = o.lease?.termMs ?? HISTORY_LEASE_MS;
+  const termMs = Math.max(o.lease?.termMs ?? HISTORY_LEASE_MS, MIN_HISTORY_LEASE_MS);
   const { ledger } = o.store;
   const take = (): Promise<boolean> => ledger.acquireLease(key, owner, o.clock.now() + termMs, o.clock.now());
   if (!(await take())) {
@@ -99,7 +114,7 @@ function renewingClock(clock: Clock, beat: () => Promise<void>, stepMs: number):
   };
 }
 
-/** `tenant`, whose connection renews the lease before every request. */
+/** `tenant`, whose connection renews the lease before every request and holds its timeout to REQUEST_TIMEOUT_MS. */
 function renewingTenant(tenant: CollectTenant, beat: () => Promise<void>): CollectTenant {
   return {
     ...tenant,
@@ -110,7 +125,10 @@ function renewingTenant(tenant: CollectTenant, beat: () => Promise<void>): Colle
         http: {
           request: async (req) => {
             await beat();
-            return c.http.request(req);
+            return c.http.request({
+              ...req,
+              timeoutMs: Math.min(req.timeoutMs ?? REQUEST_TIMEOUT_MS, REQUEST_TIMEOUT_MS),
+            });
           },
         },
       };

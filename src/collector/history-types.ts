@@ -20,7 +20,8 @@ export interface HistoryOptions {
   /** Never split a range below this width (default 1 minute): a cmdlet window at its cap, a Graph query at its limit. */
   minWindowMs?: number;
   /**
-   * Who holds a tenant's history lease and its term (history-lease.ts; defaults: this process's owner name, 2 min).
+   * Who holds a tenant's history lease and its term (history-lease.ts; defaults: this process's owner name, 2 min;
+   * a term under 3 × the longest request, 6 min, is raised to it).
    */
   lease?: { owner: string; termMs: number };
 }

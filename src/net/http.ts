@@ -27,6 +27,9 @@ export interface HttpClientOptions {
   allowHttp?: boolean;
 }
 
+/** The whole-request timeout of a request that names none, when the client was created without one (ms). */
+export const DEFAULT_TIMEOUT_MS = 120_000;
+
 export function createHttpClient(options: HttpClientOptions = {}): ClosableHttpClient {
   const extra = options.ca == null ? [] : typeof options.ca === 'string' ? [options.ca] : [...options.ca];
   // One secure context, parsed once: passing `ca` per request would re-parse ~140 roots per connection
@@ -41,7 +44,10 @@ export function createHttpClient(options: HttpClientOptions = {}): ClosableHttpC
   const plain = options.allowHttp
     ? new PlainAgent({ keepAlive: true, maxSockets: options.maxSockets ?? 16, maxFreeSockets: 8 })
     : null;
-  const defaults = { timeoutMs: options.timeoutMs ?? 120_000, userAgent: options.userAgent ?? 'tenantwatch/0.1' };
+  const defaults = {
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    userAgent: options.userAgent ?? 'tenantwatch/0.1',
+  };
   return {
     request: (req) => send({ agent, plain, secureContext }, defaults, req),
     close: () => {

@@ -61,7 +61,7 @@ export function register(program: Command, run: Runner): void {
     )
     .option(
       '--lease <span>',
-      "how long a stream's or a tenant's history lease lasts without renewal (several collectors on one database)",
+      "how long a stream's or a tenant's history lease lasts without renewal (several collectors on one database; a history lease at least 6m)",
       '2m',
     )
     .option('--no-detect', 'do not run the detection rules on the new records (or set live: false in alerting.yaml)')
