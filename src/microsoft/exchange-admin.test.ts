@@ -176,6 +176,22 @@ test("a gateway's 502/504 to any attempt is named in the final error; Exchange's
     (e: unknown) => e instanceof AppError && e.details!.gatewayStatus === 502 && e.details!.status === 503,
     'an earlier attempt went through the gateway: the cmdlet may have run then',
   );
+  // A gateway's 504, then a connection refused on the retry: the cmdlet may still have run behind the gateway.
+  const thenRefused = connection([page]).conn;
+  const inner = thenRefused.http.request;
+  let sent = 0;
+  thenRefused.http = {
+    request: async (req) => {
+      if (sent++ === 0) return inner(req);
+      const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+      throw networkError(refused, new AbortController().signal, new URL(req.url));
+    },
+  };
+  await assert.rejects(
+    new ExchangeAdminClient(thenRefused, { clock, maxAttempts: 3 }).invoke('Set-Mailbox', {}),
+    (e: unknown) => e instanceof AppError && e.code === 'NETWORK' && e.details!.gatewayStatus === 504,
+    'the refused retry does not hide that the first attempt went through a gateway',
+  );
   const own = JSON.stringify({ error: { code: 'InternalServerError', message: 'Ex1|X.Exception|boom' } });
   await assert.rejects(
     run([

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AppError } from '../core/errors.js';
+import { AppError, toAppError } from '../core/errors.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import { silentLogger } from '../core/log.js';
@@ -137,7 +137,7 @@ export class ExchangeAdminClient {
       },
     );
     if (result.ok) return result.value;
-    if (result.failed.thrown) throw result.failed.error;
+    if (result.failed.thrown) throw withGatewayStatus(result.failed.error, gatewayStatus);
     throw failureToError(cmdlet, result.failed.failure, gatewayStatus);
   }
 
@@ -196,4 +196,18 @@ function parseBody(text: string, cmdlet: string): Record<string, unknown> {
 function stripAnnotations(item: unknown): unknown {
   if (!item || typeof item !== 'object') return item;
   return Object.fromEntries(Object.entries(item as Record<string, unknown>).filter(([k]) => !k.includes('@')));
+}
+
+/**
+ * A request that ended thrown (a refused connection, say) after a gateway's 502/504 to an earlier attempt: the
+ * cmdlet may have run behind that gateway, so the error carries `details.gatewayStatus` as failureToError's do.
+ */
+function withGatewayStatus(error: unknown, gatewayStatus: number | null): unknown {
+  if (gatewayStatus === null) return error;
+  const e = toAppError(error);
+  return new AppError(e.code, e.message, {
+    ...(e.hint === undefined ? {} : { hint: e.hint }),
+    details: { ...e.details, gatewayStatus },
+    cause: error,
+  });
 }
