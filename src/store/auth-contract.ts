@@ -41,6 +41,11 @@ export interface UserChange {
   groups?: string[];
   passwordHash?: string;
   /**
+   * Links the account to this OpenID Connect identity (`issuer|claim value`): the first sign-in of an account an
+   * admin made under the claim's name (server/auth/oidc-account.ts). The store's unique index still applies.
+   */
+  externalId?: string;
+  /**
    * Groups given to an account of every tenant narrow it to them: its tenants become none when, as the change
    * is written, they include ALL_TENANTS (ignored when `tenants` is given). Decided on the stored row, not on
    * one read beforehand.
@@ -61,6 +66,7 @@ export function applyUserChange(row: UserRow, change: UserChange): UserRow {
     ...(tenants !== undefined ? { tenants: [...tenants] } : {}),
     ...(change.groups !== undefined ? { groups: [...change.groups] } : {}),
     ...(change.passwordHash !== undefined ? { passwordHash: change.passwordHash } : {}),
+    ...(change.externalId !== undefined ? { externalId: change.externalId } : {}),
     ...(change.failedAttempts !== undefined ? { failedAttempts: change.failedAttempts } : {}),
     ...(change.lockedUntil !== undefined ? { lockedUntil: change.lockedUntil } : {}),
     updatedAt: change.updatedAt,

@@ -86,6 +86,7 @@ export function userChangeSets(
   if (after.tenants !== before.tenants) sets.push(['tenants', JSON.stringify(after.tenants)]);
   if (change.groups !== undefined) sets.push(['groups', JSON.stringify(after.groups)]);
   if (change.passwordHash !== undefined) sets.push(['password_hash', after.passwordHash]);
+  if (change.externalId !== undefined) sets.push(['external_id', after.externalId]);
   if (change.failedAttempts !== undefined) sets.push(['failed_attempts', after.failedAttempts]);
   if (change.lockedUntil !== undefined) sets.push(['locked_until', after.lockedUntil]);
   sets.push(['updated_at', after.updatedAt]);

@@ -154,6 +154,9 @@ export function runAuthConformance(ctx: { readonly store: Store }): void {
     const bob = await a.updateUser('bob', { role: 'admin', groups: ['us'], narrowToGroups: true, updatedAt: T0 + 7 });
     assert.deepEqual([bob?.role, bob?.tenants, bob?.groups], ['admin', [], ['us']]);
     assert.equal(await a.updateUser('nobody', { role: 'admin', updatedAt: T0 }), null);
+    // A link (OpenID Connect sign-in of an account made under the claim's name) is written like any other field.
+    await a.updateUser('bob', { externalId: 'iss|bob', updatedAt: T0 + 7 });
+    assert.equal((await a.findUserByExternalId('iss|bob'))?.name, 'bob');
     // A check sees every user and group, and refuses by throwing: then nothing is written.
     let seen: string[] = [];
     const refuse = (users: readonly UserRow[]): void => {
