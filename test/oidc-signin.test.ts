@@ -8,6 +8,15 @@ import { testDeps } from '../src/server/testing/fixtures.js';
 import type { ServerDeps } from '../src/server/deps.js';
 import { openidProvider } from '../src/server/auth/oidc-client.js';
 import { addUser } from '../src/server/auth/testing.js';
+import { ManualClock } from '../src/core/clock.js';
+import { recordingLogger, type LogEntry } from '../src/core/log.js';
+import type { OidcGroupRule } from '../src/server/auth/oidc.js';
+import { NOW } from '../src/server/testing/fixtures.js';
+import type { AuthStore } from '../src/store/auth-contract.js';
+import type { Store } from '../src/store/contract.js';
+import { openStore } from '../src/store/open.js';
+import { pgSkip } from './support/paths.js';
+import { dropSchema, isolatedPgUrl } from './support/pg.js';
 
 /**
  * OpenID Connect sign-in against the emulator's Entra ID: discovery, the authorize form, the code with
@@ -16,6 +25,7 @@ import { addUser } from '../src/server/auth/testing.js';
 let t: TestEmulator;
 let app: FastifyInstance;
 let deps: ServerDeps;
+const cleanups: (() => Promise<void>)[] = [];
 
 before(async () => {
   t = await startTestEmulator({ tenants: 1, users: 5, days: 1 });
@@ -32,13 +42,14 @@ before(async () => {
   app = await buildServer(deps);
 });
 after(async () => {
+  for (const c of cleanups.reverse()) await c();
   await app?.close();
   await t?.close();
 });
 
 /** The browser's round trip: start → the issuer's form → back to the callback; returns the callback's answer. */
-async function signInThroughIssuer(login: string, password = SIGN_IN_PASSWORD) {
-  const start = await app.inject('/api/auth/oidc/start');
+async function signInThroughIssuer(login: string, password = SIGN_IN_PASSWORD, through = app) {
+  const start = await through.inject('/api/auth/oidc/start');
   assert.equal(start.statusCode, 302);
   const authorize = new URL(String(start.headers.location));
   assert.equal(authorize.searchParams.get('code_challenge_method'), 'S256');
@@ -48,11 +59,23 @@ async function signInThroughIssuer(login: string, password = SIGN_IN_PASSWORD) {
   const posted = await t.client.request('POST', authorize.toString(), { form: { ...form, login, passwd: password } });
   if (posted.status !== 302) return { issuer: posted, callback: null };
   const back = new URL(String(posted.headers.location));
-  const callback = await app.inject({
+  const callback = await through.inject({
     url: back.pathname + back.search,
     headers: { cookie: `tw_oidc=${pending.value}` },
   });
   return { issuer: posted, callback };
+}
+
+/** A person of the emulator's tenant who is not a global admin (no group claim a rule matches). */
+async function notAnAdmin(): Promise<string> {
+  const tenantId = t.emu.tenants[0]!.tenantId;
+  const mailboxes = (await t.client.request('GET', `/_emulator/mailboxes?tenantId=${tenantId}`)).json<
+    { userPrincipalName: string }[]
+  >();
+  const admins = t.emu.tenants[0]!.globalAdmins.map((a) => a.toLowerCase());
+  const other = mailboxes.map((m) => m.userPrincipalName).find((u) => !admins.includes(u.toLowerCase()));
+  assert.ok(other, 'a user who is not a global admin');
+  return other;
 }
 
 describe('OpenID Connect sign-in through the emulator', () => {
@@ -79,13 +102,7 @@ describe('OpenID Connect sign-in through the emulator', () => {
     const wrong = await signInThroughIssuer(admin, 'not it');
     assert.equal(wrong.issuer.status, 400);
     assert.match(wrong.issuer.text, /AADSTS50126/);
-    const tenantId = t.emu.tenants[0]!.tenantId;
-    const mailboxes = (await t.client.request('GET', `/_emulator/mailboxes?tenantId=${tenantId}`)).json<
-      { userPrincipalName: string }[]
-    >();
-    const admins = t.emu.tenants[0]!.globalAdmins.map((a) => a.toLowerCase());
-    const other = mailboxes.map((m) => m.userPrincipalName).find((u) => !admins.includes(u.toLowerCase()))!;
-    assert.ok(other, 'a user who is not a global admin');
+    const other = await notAnAdmin();
     const refused = await signInThroughIssuer(other);
     assert.equal(refused.callback?.statusCode, 302);
     // Why, in a cookie the form reads once: a link's own #/signin?error=… is no longer shown as the console's words.
@@ -108,3 +125,130 @@ describe('OpenID Connect sign-in through the emulator', () => {
     assert.equal(me.json().role, 'admin', 'the group rule applies on every sign-in');
   });
 });
+
+/**
+ * The store, with `between.next` run once right after the sign-in looks the account up (by link or by name): an
+ * admin's change landing between the sign-in's read and its write.
+ */
+function interleaved(store: Store, between: { next: (() => Promise<void>) | null }): Store {
+  const auth = Object.create(store.auth) as AuthStore;
+  const then = async <T>(read: Promise<T>): Promise<T> => {
+    const row = await read;
+    const run = between.next;
+    if (run && row) {
+      between.next = null;
+      await run();
+    }
+    return row;
+  };
+  auth.findUserByExternalId = (externalId) => then(store.auth.findUserByExternalId(externalId));
+  auth.getUser = (name) => then(store.auth.getUser(name));
+  return Object.assign(Object.create(store) as Store, { auth });
+}
+
+/** What sign-in writes to the account, on each store: only what it changes (a change an admin made meanwhile stays).
+ */
+function accountSuite(name: string, url: () => Promise<string>, skip: string | false = false): void {
+  describe(name, { skip }, () => {
+    const promote: OidcGroupRule[] = [{ group: 'tenantwatch-admins', role: 'admin', tenants: ['*'] }];
+
+    /** A server on a fresh store with these group rules; `between.next` runs during the next sign-in. */
+    async function server(groupRules: OidcGroupRule[]) {
+      const store = await openStore(await url());
+      const tenant = t.emu.tenants[0]!;
+      const oidc = await openidProvider({
+        issuer: `${t.emu.url}/${tenant.tenantId}/v2.0`,
+        clientId: tenant.clientId,
+        clientSecret: tenant.clientSecret,
+        ca: t.emu.caPem,
+        name: 'Microsoft Entra ID',
+        groupRules,
+      });
+      const between: { next: (() => Promise<void>) | null } = { next: null };
+      const clock = new ManualClock(NOW);
+      const logs: LogEntry[] = [];
+      const served = await buildServer({
+        store: interleaved(store, between),
+        clock,
+        logger: recordingLogger(logs),
+        auth: { oidc },
+      });
+      cleanups.push(async () => {
+        await served.close();
+        await store.close();
+      });
+      return { app: served, store, clock, between, logs };
+    }
+
+    test('a change an admin makes while a linked account signs in stays; the group rule still applies', async () => {
+      const admin = t.emu.tenants[0]!.globalAdmins[0]!;
+      const s = await server(promote);
+      await addUser(s.store, s.clock, { name: 'root', role: 'admin', tenants: ['*'] });
+      await signInThroughIssuer(admin, SIGN_IN_PASSWORD, s.app); // made from the rule, linked
+      s.between.next = async () => {
+        await s.store.auth.updateUser(admin, { groups: ['eu'], failedAttempts: 2, updatedAt: NOW + 1 });
+      };
+      const { callback } = await signInThroughIssuer(admin, SIGN_IN_PASSWORD, s.app);
+      assert.equal(callback?.headers.location, '/');
+      assert.equal(s.between.next, null, 'the change landed during the sign-in');
+      const user = await s.store.auth.getUser(admin);
+      assert.deepEqual([user?.role, user?.tenants, user?.groups, user?.failedAttempts], ['admin', ['*'], ['eu'], 2]);
+    });
+
+    test("an account an admin made under the claim's name is linked; a role changed during that sign-in stays", async () => {
+      const other = await notAnAdmin();
+      const s = await server(promote);
+      await addUser(s.store, s.clock, { name: other, role: 'viewer', tenants: ['*'] });
+      s.between.next = async () => {
+        await s.store.auth.updateUser(other, { role: 'investigator', tenants: ['contoso'], updatedAt: NOW + 1 });
+      };
+      const { callback } = await signInThroughIssuer(other, SIGN_IN_PASSWORD, s.app);
+      assert.equal(callback?.headers.location, '/');
+      const user = await s.store.auth.getUser(other);
+      assert.deepEqual([user?.role, user?.tenants], ['investigator', ['contoso']]);
+      assert.match(String(user?.externalId), /\/v2\.0\|/);
+      assert.ok(user?.passwordHash, 'the password the admin set stays');
+    });
+
+    test('an account removed during its sign-in stays removed: looked up again, no account', async () => {
+      const other = await notAnAdmin();
+      const s = await server(promote);
+      await addUser(s.store, s.clock, { name: other, role: 'viewer' });
+      s.between.next = async () => {
+        await s.store.auth.removeUser(other);
+      };
+      const { callback } = await signInThroughIssuer(other, SIGN_IN_PASSWORD, s.app);
+      assert.equal(s.between.next, null, 'the removal landed during the sign-in');
+      assert.equal(callback?.headers.location, '/#/signin');
+      assert.equal(
+        callback?.cookies.find((c) => c.name === 'tw_session'),
+        undefined,
+      );
+      assert.equal(await s.store.auth.getUser(other), null, 'not brought back with its old password');
+    });
+
+    test('an account of the same name linked to another identity is neither taken over nor changed', async () => {
+      const admin = t.emu.tenants[0]!.globalAdmins[0]!;
+      const s = await server(promote);
+      await addUser(s.store, s.clock, { name: admin, role: 'viewer', externalId: 'https://other.example|someone' });
+      const before = await s.store.auth.getUser(admin);
+      const { callback } = await signInThroughIssuer(admin, SIGN_IN_PASSWORD, s.app);
+      assert.equal(callback?.headers.location, '/#/signin');
+      const why = decodeURIComponent(String(callback?.cookies.find((c) => c.name === 'tw_signin_error')?.value));
+      assert.match(why, /is linked to another sign-in: ask an administrator/);
+      assert.deepEqual(await s.store.auth.getUser(admin), before);
+    });
+  });
+}
+
+accountSuite('OpenID Connect sign-in writes only what it changes, on SQLite', async () => 'sqlite::memory:');
+let schemas = 0;
+accountSuite(
+  'OpenID Connect sign-in writes only what it changes, on PostgreSQL',
+  async () => {
+    const pgUrl = isolatedPgUrl(`oidc_${++schemas}`);
+    cleanups.push(() => dropSchema(pgUrl));
+    return pgUrl;
+  },
+  pgSkip,
+);

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../core/errors.js';
-import { ROLES, type Role, type UserRow } from '../../store/auth-contract.js';
 import { AUTH_EVENTS } from './events.js';
+import { accountFor } from './oidc-account.js';
 import type { OidcIdentity, OidcPending, OidcProvider } from './oidc.js';
 import { SIGNIN_ERROR_COOKIE } from './cookies.js';
 import { sessionKey } from './secrets.js';
@@ -18,43 +18,6 @@ import { startSession, type SignInDeps } from './session.js';
 const PENDING_COOKIE = 'tw_oidc';
 const PENDING_TTL_MS = 10 * 60_000;
 const CALLBACK = '/api/auth/oidc/callback';
-
-/**
- * The account of an identity: the one linked to it; else a user of the same name not yet linked
- * (an admin created it for this person: it is linked now); else one made from the group rules.
- * Group rules that match set the role and tenants on every sign-in: the groups are the source of truth.
- */
-async function accountFor(deps: SignInDeps, provider: OidcProvider, id: OidcIdentity): Promise<UserRow | null> {
-  const now = deps.clock.now();
-  const matched = provider.groupRules.filter((r) => id.groups.includes(r.group));
-  const fromGroups = matched.length
-    ? {
-        role: ROLES[Math.max(...matched.map((r) => ROLES.indexOf(r.role)))] as Role,
-        tenants: [...new Set(matched.flatMap((r) => r.tenants))],
-      }
-    : null;
-  let user = await deps.store.auth.findUserByExternalId(id.externalId);
-  if (!user) {
-    const byName = await deps.store.auth.getUser(id.name);
-    if (byName && byName.externalId === null) user = { ...byName, externalId: id.externalId };
-  }
-  if (!user && !fromGroups) return null;
-  const row: UserRow = user ?? {
-    name: id.name,
-    role: 'viewer',
-    tenants: [],
-    groups: [],
-    passwordHash: null,
-    externalId: id.externalId,
-    failedAttempts: 0,
-    lockedUntil: null,
-    createdAt: now,
-    updatedAt: now,
-  };
-  const updated = fromGroups ? { ...row, ...fromGroups, updatedAt: now } : row;
-  await deps.store.auth.putUser(updated);
-  return updated;
-}
 
 /** The console's own URL as the browser sees it (request.host/protocol: the proxy's, when it is trusted). */
 function callbackBase(request: FastifyRequest, deps: SignInDeps): string {
@@ -100,16 +63,17 @@ export function registerOidcRoutes(app: FastifyInstance, deps: SignInDeps, provi
       await deps.auditor.forRequest(request, 'signin', 'failed', null, { via: 'oidc', reason: message });
       return backToSignIn(reply, message, deps.options.secure);
     }
-    const user = await accountFor(deps, provider, identity);
-    if (!user) {
-      await deps.auditor.forRequest(request, 'signin', 'failed', identity.name, { via: 'oidc', reason: 'no account' });
-      return backToSignIn(
-        reply,
-        `No account for ${identity.name}: ask an administrator to add you`,
-        deps.options.secure,
-      );
+    const account = await accountFor(deps, provider, identity);
+    if (account.kind !== 'signed-in') {
+      const why =
+        account.kind === 'none'
+          ? `No account for ${identity.name}: ask an administrator to add you`
+          : `The account ${account.name} is linked to another sign-in: ask an administrator to link or add yours`;
+      const reason = account.kind === 'none' ? 'no account' : 'linked to another identity';
+      await deps.auditor.forRequest(request, 'signin', 'failed', identity.name, { via: 'oidc', reason });
+      return backToSignIn(reply, why, deps.options.secure);
     }
-    await startSession(deps, request, reply, user, 'oidc');
+    await startSession(deps, request, reply, account.user, 'oidc');
     return reply.redirect('/');
   });
 }

@@ -1,0 +1,114 @@
+import { AppError } from '../../core/errors.js';
+import { ROLES, type AccountsCheck, type Role, type UserChange, type UserRow } from '../../store/auth-contract.js';
+import type { OidcGroupRule, OidcIdentity, OidcProvider } from './oidc.js';
+import type { SignInDeps } from './session.js';
+
+/**
+ * The account an OpenID Connect sign-in signs in: the one linked to the identity; else a user of the same name not
+ * yet linked (an admin made it for this person: it is linked now); else one made from the group rules. Group rules
+ * that match set the role and tenants on every sign-in: the issuer's groups are the source of truth.
+ *
+ * Only what the sign-in changes is written (auth.updateUser: the link, the role and tenants of the rules), on the
+ * row as it is when written. The whole account used to be read and written back, so a change an admin made in
+ * between (role, tenants, groups, a password reset) was undone. Each write checks, on the users read in its
+ * transaction, that the account is still the one looked up (linked to this identity, or to none); when it is not
+ * (removed, linked, made meanwhile), the lookup starts again.
+ */
+export type OidcAccount =
+  | { kind: 'signed-in'; user: UserRow }
+  /** Neither an account nor a group rule for this identity. */
+  | { kind: 'none' }
+  /** An account of this name linked to another identity (another issuer, another claim value). */
+  | { kind: 'linked-elsewhere'; name: string };
+
+/** What the group rules the identity's groups match give it. */
+export interface Granted {
+  role: Role;
+  tenants: string[];
+}
+
+/** Lookups a sign-in tries before giving up when the account changes under each of them. */
+const ATTEMPTS = 3;
+
+/** The account changed between the lookup and the write: look it up again. */
+class AccountMoved extends Error {}
+
+const sameName = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+
+/** The highest role of the rules the identity's groups match, with all their tenants; null when none matches. */
+export function grantedBy(rules: readonly OidcGroupRule[], groups: readonly string[]): Granted | null {
+  const matched = rules.filter((r) => groups.includes(r.group));
+  if (!matched.length) return null;
+  return {
+    role: ROLES[Math.max(...matched.map((r) => ROLES.indexOf(r.role)))] as Role,
+    tenants: [...new Set(matched.flatMap((r) => r.tenants))],
+  };
+}
+
+export async function accountFor(deps: SignInDeps, provider: OidcProvider, id: OidcIdentity): Promise<OidcAccount> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await lookUpAndWrite(deps, provider, id);
+    } catch (e) {
+      if (!(e instanceof AccountMoved)) throw e;
+      if (attempt === ATTEMPTS)
+        throw new AppError('CONFLICT', `The account of ${id.name} kept changing during the sign-in`, {
+          hint: 'Sign in again; if it goes on, ask an administrator whether the account is being changed',
+        });
+    }
+  }
+}
+
+async function lookUpAndWrite(deps: SignInDeps, provider: OidcProvider, id: OidcIdentity): Promise<OidcAccount> {
+  const granted = grantedBy(provider.groupRules, id.groups);
+  const linked = await deps.store.auth.findUserByExternalId(id.externalId);
+  const byName = linked ? null : await deps.store.auth.getUser(id.name);
+  if (byName && byName.externalId !== null) return { kind: 'linked-elsewhere', name: byName.name };
+  const account = linked ?? byName;
+  if (!account) return granted ? { kind: 'signed-in', user: await create(deps, id, granted) } : { kind: 'none' };
+  const link: Pick<UserChange, 'externalId'> = linked ? {} : { externalId: id.externalId };
+  // Linked and no rule: nothing to write.
+  if (!granted && linked) return { kind: 'signed-in', user: linked };
+  const change: UserChange = {
+    ...link,
+    ...(granted ? { role: granted.role, tenants: granted.tenants } : {}),
+    updatedAt: deps.clock.now(),
+  };
+  return { kind: 'signed-in', user: await update(deps, account.name, change, stillTheAccount(account.name, id)) };
+}
+
+async function update(deps: SignInDeps, name: string, change: UserChange, check: AccountsCheck): Promise<UserRow> {
+  const user = await deps.store.auth.updateUser(name, change, check);
+  if (!user) throw new AccountMoved();
+  return user;
+}
+
+/** The account `name` still exists and is this identity's or nobody's, and no other account is this identity's. */
+function stillTheAccount(name: string, id: OidcIdentity): AccountsCheck {
+  return (users) => {
+    const mine = users.find((u) => sameName(u.name, name));
+    const other = users.find((u) => u.externalId === id.externalId && !sameName(u.name, name));
+    if (!mine || (mine.externalId !== null && mine.externalId !== id.externalId) || other) throw new AccountMoved();
+  };
+}
+
+/** A new account from the group rules, written only if no account of this name or identity appeared meanwhile. */
+async function create(deps: SignInDeps, id: OidcIdentity, granted: Granted): Promise<UserRow> {
+  const now = deps.clock.now();
+  const row: UserRow = {
+    name: id.name,
+    role: granted.role,
+    tenants: granted.tenants,
+    groups: [],
+    passwordHash: null,
+    externalId: id.externalId,
+    failedAttempts: 0,
+    lockedUntil: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  await deps.store.auth.changeUserChecked(id.name, row, (users) => {
+    if (users.some((u) => sameName(u.name, id.name) || u.externalId === id.externalId)) throw new AccountMoved();
+  });
+  return row;
+}
