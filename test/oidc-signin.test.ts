@@ -146,10 +146,13 @@ function interleaved(store: Store, between: { next: (() => Promise<void>) | null
   return Object.assign(Object.create(store) as Store, { auth });
 }
 
-/** What sign-in writes to the account, on each store: only what it changes (a change an admin made meanwhile stays).
+/**
+ * What sign-in writes to the account, on each store: only what it changes (a change an admin made meanwhile
+ * stays), and the issuer's groups never leave the console without an administrator of every tenant.
  */
 function accountSuite(name: string, url: () => Promise<string>, skip: string | false = false): void {
   describe(name, { skip }, () => {
+    const demote: OidcGroupRule[] = [{ group: 'tenantwatch-admins', role: 'viewer', tenants: ['*'] }];
     const promote: OidcGroupRule[] = [{ group: 'tenantwatch-admins', role: 'admin', tenants: ['*'] }];
 
     /** A server on a fresh store with these group rules; `between.next` runs during the next sign-in. */
@@ -237,6 +240,60 @@ function accountSuite(name: string, url: () => Promise<string>, skip: string | f
       const why = decodeURIComponent(String(callback?.cookies.find((c) => c.name === 'tw_signin_error')?.value));
       assert.match(why, /is linked to another sign-in: ask an administrator/);
       assert.deepEqual(await s.store.auth.getUser(admin), before);
+    });
+
+    test('the groups never demote the last administrator of every tenant: kept, signed in, said why', async () => {
+      const admin = t.emu.tenants[0]!.globalAdmins[0]!;
+      const s = await server(demote);
+      await addUser(s.store, s.clock, { name: admin, role: 'admin', tenants: ['*'] });
+      const { callback } = await signInThroughIssuer(admin, SIGN_IN_PASSWORD, s.app);
+      assert.equal(callback?.headers.location, '/', 'refusing would lock this user out as well');
+      const session = callback.cookies.find((c) => c.name === 'tw_session')!;
+      const me = await s.app.inject({ url: '/api/auth/me', headers: { cookie: `tw_session=${session.value}` } });
+      assert.equal(me.json().role, 'admin');
+      const user = await s.store.auth.getUser(admin);
+      assert.deepEqual([user?.role, user?.tenants], ['admin', ['*']]);
+      assert.match(String(user?.externalId), /\/v2\.0\|/, 'linked all the same');
+      const [kept] = await s.store.consoleAudit.list({ action: 'signin.role-kept' });
+      assert.deepEqual([kept?.actor, kept?.outcome, kept?.details.role], [admin, 'denied', 'viewer']);
+      assert.match(
+        String(kept?.details.reason),
+        /make .* viewer of \*, not applied: .* last administrator of every tenant/,
+      );
+      assert.match(String(kept?.details.hint), /Make another account an administrator of every tenant/);
+      const warned = s.logs.find(
+        (l) => l.level === 'warn' && (l.obj as { event?: string }).event === 'auth.oidc_role_kept',
+      );
+      assert.match(String(warned?.msg), /not applied/);
+      // With another administrator of every tenant, the issuer's role applies.
+      await addUser(s.store, s.clock, { name: 'root', role: 'admin', tenants: ['*'] });
+      await signInThroughIssuer(admin, SIGN_IN_PASSWORD, s.app);
+      assert.equal((await s.store.auth.getUser(admin))?.role, 'viewer');
+    });
+
+    test('nor narrow them to some tenants', async () => {
+      const admin = t.emu.tenants[0]!.globalAdmins[0]!;
+      const s = await server([{ group: 'tenantwatch-admins', role: 'admin', tenants: ['contoso'] }]);
+      await addUser(s.store, s.clock, { name: admin, role: 'admin', tenants: ['*'] });
+      await signInThroughIssuer(admin, SIGN_IN_PASSWORD, s.app);
+      assert.deepEqual((await s.store.auth.getUser(admin))?.tenants, ['*']);
+      const [kept] = await s.store.consoleAudit.list({ action: 'signin.role-kept' });
+      assert.deepEqual(kept?.details.tenants, ['contoso']);
+    });
+
+    test('the other administrator removed during the sign-in: the check sees it, the role is kept', async () => {
+      const admin = t.emu.tenants[0]!.globalAdmins[0]!;
+      const s = await server(demote);
+      await addUser(s.store, s.clock, { name: admin, role: 'admin', tenants: ['*'] });
+      await addUser(s.store, s.clock, { name: 'root', role: 'admin', tenants: ['*'] });
+      s.between.next = async () => {
+        await s.store.auth.removeUser('root');
+      };
+      const { callback } = await signInThroughIssuer(admin, SIGN_IN_PASSWORD, s.app);
+      assert.equal(callback?.headers.location, '/');
+      assert.equal(s.between.next, null, 'the removal landed during the sign-in');
+      assert.equal((await s.store.auth.getUser(admin))?.role, 'admin');
+      assert.equal((await s.store.consoleAudit.list({ action: 'signin.role-kept' })).length, 1);
     });
   });
 }

@@ -7,4 +7,6 @@ export const AUTH_EVENTS = {
   hostRefused: 'auth.host_refused',
   auditFailed: 'auth.audit_failed',
   oidcFailed: 'auth.oidc_failed',
+  /** An OpenID Connect sign-in whose groups would have demoted the last administrator of every tenant. */
+  oidcRoleKept: 'auth.oidc_role_kept',
 } as const;

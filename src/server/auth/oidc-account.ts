@@ -1,5 +1,6 @@
 import { AppError } from '../../core/errors.js';
 import { ROLES, type AccountsCheck, type Role, type UserChange, type UserRow } from '../../store/auth-contract.js';
+import { changingUser, keepAnAdministrator } from './last-admin.js';
 import type { OidcGroupRule, OidcIdentity, OidcProvider } from './oidc.js';
 import type { SignInDeps } from './session.js';
 
@@ -13,9 +14,14 @@ import type { SignInDeps } from './session.js';
  * between (role, tenants, groups, a password reset) was undone. Each write checks, on the users read in its
  * transaction, that the account is still the one looked up (linked to this identity, or to none); when it is not
  * (removed, linked, made meanwhile), the lookup starts again.
+ *
+ * The issuer is the source of truth for the role, except for the last administrator of every tenant: the rules'
+ * role and tenants are checked by the console's rule (server/auth/last-admin.ts) in that same transaction, and
+ * when they would leave nobody able to manage accounts, they are not applied (`kept`): the person is signed in with
+ * the role they have. Refusing the sign-in would lock them out as well, and the console with them.
  */
 export type OidcAccount =
-  | { kind: 'signed-in'; user: UserRow }
+  | { kind: 'signed-in'; user: UserRow; kept?: KeptRole }
   /** Neither an account nor a group rule for this identity. */
   | { kind: 'none' }
   /** An account of this name linked to another identity (another issuer, another claim value). */
@@ -27,11 +33,26 @@ export interface Granted {
   tenants: string[];
 }
 
+/**
+ * The group rules would have demoted or narrowed the last administrator of every tenant (server/auth/last-admin.ts):
+ * the account kept its role and tenants, since nobody could manage accounts otherwise.
+ */
+export interface KeptRole extends Granted {
+  refusal: AppError;
+}
+
 /** Lookups a sign-in tries before giving up when the account changes under each of them. */
 const ATTEMPTS = 3;
 
 /** The account changed between the lookup and the write: look it up again. */
 class AccountMoved extends Error {}
+
+/** The last-admin rule refused the role and tenants of the group rules. */
+class RoleRefused extends Error {
+  constructor(readonly refusal: AppError) {
+    super(refusal.message);
+  }
+}
 
 const sameName = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
 
@@ -69,12 +90,27 @@ async function lookUpAndWrite(deps: SignInDeps, provider: OidcProvider, id: Oidc
   const link: Pick<UserChange, 'externalId'> = linked ? {} : { externalId: id.externalId };
   // Linked and no rule: nothing to write.
   if (!granted && linked) return { kind: 'signed-in', user: linked };
-  const change: UserChange = {
-    ...link,
-    ...(granted ? { role: granted.role, tenants: granted.tenants } : {}),
-    updatedAt: deps.clock.now(),
-  };
-  return { kind: 'signed-in', user: await update(deps, account.name, change, stillTheAccount(account.name, id)) };
+  const updatedAt = deps.clock.now();
+  const still = stillTheAccount(account.name, id);
+  if (!granted) return { kind: 'signed-in', user: await update(deps, account.name, { ...link, updatedAt }, still) };
+  const change: UserChange = { ...link, role: granted.role, tenants: granted.tenants, updatedAt };
+  const keep = keepAnAdministrator(changingUser(account.name, change));
+  try {
+    const user = await update(deps, account.name, change, (users, groups) => {
+      still(users, groups);
+      try {
+        keep(users, groups);
+      } catch (e) {
+        throw e instanceof AppError ? new RoleRefused(e) : e;
+      }
+    });
+    return { kind: 'signed-in', user };
+  } catch (e) {
+    if (!(e instanceof RoleRefused)) throw e;
+    // Nothing was written: the rest (the link) is, on the role and tenants as they are then.
+    const user = await update(deps, account.name, { ...link, updatedAt }, still);
+    return { kind: 'signed-in', user, kept: { ...granted, refusal: e.refusal } };
+  }
 }
 
 async function update(deps: SignInDeps, name: string, change: UserChange, check: AccountsCheck): Promise<UserRow> {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../core/errors.js';
 import { AUTH_EVENTS } from './events.js';
-import { accountFor } from './oidc-account.js';
+import { accountFor, type KeptRole } from './oidc-account.js';
 import type { OidcIdentity, OidcPending, OidcProvider } from './oidc.js';
 import { SIGNIN_ERROR_COOKIE } from './cookies.js';
 import { sessionKey } from './secrets.js';
@@ -34,6 +34,24 @@ function backToSignIn(reply: FastifyReply, message: string, secure: boolean): Fa
     maxAge: 60,
   });
   return reply.redirect('/#/signin');
+}
+
+/**
+ * The issuer's groups would have demoted or narrowed the last administrator of every tenant: the account kept its
+ * role (oidc-account.ts). Said in the warn log and the console's trail (after the session started, so the entry
+ * names the user), with what to do, so that it is not a silent difference between the issuer and the console.
+ */
+async function tellRoleKept(deps: SignInDeps, request: FastifyRequest, user: string, kept: KeptRole): Promise<void> {
+  const reason = `The identity provider's groups make ${user} ${kept.role} of ${kept.tenants.join(', ') || 'no tenant'}, not applied: ${kept.refusal.message}`;
+  const hint = 'Make another account an administrator of every tenant; the groups then apply at the next sign-in';
+  deps.logger.warn({ event: AUTH_EVENTS.oidcRoleKept, user, role: kept.role, tenants: kept.tenants, hint }, reason);
+  await deps.auditor.forRequest(request, 'signin.role-kept', 'denied', user, {
+    via: 'oidc',
+    role: kept.role,
+    tenants: kept.tenants,
+    reason,
+    hint,
+  });
 }
 
 export function registerOidcRoutes(app: FastifyInstance, deps: SignInDeps, provider: OidcProvider): void {
@@ -74,6 +92,7 @@ export function registerOidcRoutes(app: FastifyInstance, deps: SignInDeps, provi
       return backToSignIn(reply, why, deps.options.secure);
     }
     await startSession(deps, request, reply, account.user, 'oidc');
+    if (account.kept) await tellRoleKept(deps, request, account.user.name, account.kept);
     return reply.redirect('/');
   });
 }
