@@ -2,7 +2,7 @@ import { AppError } from '../core/errors.js';
 import type { BearerClient } from '../net/bearer.js';
 import { retryAfterMs } from '../net/retry.js';
 import type { HttpResponse } from '../net/types.js';
-import type { ApiFailure } from './management-errors.js';
+import { RETRY_LATER, type ApiFailure } from './management-errors.js';
 import type { Step } from './management-activity.js';
 import { bearerFor } from './session.js';
 import type { TenantConnection } from './types.js';
@@ -99,7 +99,7 @@ export function graphFailure(
     return {
       ...base,
       disposition: 'retry-later',
-      error: err('UPSTREAM', `${what} failed with ${status}`, 'Retried automatically'),
+      error: err('UPSTREAM', `${what} failed with ${status}`, RETRY_LATER),
     };
   return {
     ...base,

@@ -63,6 +63,9 @@ test('bare statuses: 401 renews the token, 5xx and 408 retry, 404 skips, other 4
   assert.equal(classifyFailure(408, '').disposition, 'retry-later');
   assert.equal(classifyFailure(404, '').disposition, 'skip-blob');
   assert.equal(classifyFailure(400, body('AF99999')).disposition, 'fatal');
+  // `tenant test` shows these without retrying them: no hint may claim a retry already made.
+  for (const f of [classifyFailure(502, ''), classifyFailure(500, body('AF50000'))])
+    assert.doesNotMatch(f.error.hint ?? '', /retried/i);
 });
 
 /** The AF table through the generic retry policy (net/retry): the numbers the collector lives by. */

@@ -35,6 +35,13 @@ export interface ApiFailure {
   error: AppError;
 }
 
+/**
+ * A fault on Microsoft's side. Collection retries it (and says how often when it gives up: net/retry.ts
+ * afterRetries); a one-off call such as `tenant test` does not, so the hint claims no retry of its own.
+ */
+export const RETRY_LATER =
+  "A fault on Microsoft's side: collection retries it on its own; a check can be run again in a few minutes";
+
 const TABLE: Record<
   string,
   { disposition: Disposition; app: ErrorCode; hint: string; blobStatus?: 'expired' | 'missing' }
@@ -90,9 +97,9 @@ const TABLE: Record<
     app: 'THROTTLED',
     hint: 'Retried after a pause; set --publisher-id to get your own quota pool',
   },
-  AF50000: { disposition: 'retry-later', app: 'UPSTREAM', hint: 'Retried automatically' },
-  AF50005: { disposition: 'retry-later', app: 'UPSTREAM', hint: 'Retried automatically' },
-  AF50006: { disposition: 'retry-later', app: 'UPSTREAM', hint: 'Retried automatically' },
+  AF50000: { disposition: 'retry-later', app: 'UPSTREAM', hint: RETRY_LATER },
+  AF50005: { disposition: 'retry-later', app: 'UPSTREAM', hint: RETRY_LATER },
+  AF50006: { disposition: 'retry-later', app: 'UPSTREAM', hint: RETRY_LATER },
 };
 
 /** Reads `{"error":{"code","message"}}`; anything else gives nulls. */
@@ -205,7 +212,7 @@ export function classifyFailure(
     return {
       ...base,
       disposition: 'retry-later',
-      error: appError('UPSTREAM', `${what} failed with ${status}`, 'Retried automatically', status, null),
+      error: appError('UPSTREAM', `${what} failed with ${status}`, RETRY_LATER, status, null),
     };
   return {
     ...base,
