@@ -309,7 +309,7 @@ describe('console in a browser', () => {
     }
   });
 
-  test('opening the Search page records no search; the one the person runs is recorded', async () => {
+  test('opening the Search page records no search (its user suggestions under their own name); the one run is', async () => {
     const page = w.page;
     const trail = async () => (await w.store.consoleAudit.list({ limit: 100_000 })).filter((e) => e.seq > seq);
     const seq = (await w.store.consoleAudit.list({ limit: 100_000 })).at(-1)?.seq ?? 0;
@@ -325,11 +325,15 @@ describe('console in a browser', () => {
     await searchSettled(page);
     await page.waitForFunction(() => document.querySelectorAll('#tw-users-seen option').length > 0);
     await waitFor(async () => (await trail()).some((e) => e.action === 'search'));
-    const entries = await trail();
+    const all = await trail();
+    // The Users field's suggestions name who was active (ADR 0019, decision 9): recorded, as what they are.
+    const suggestions = all.filter((e) => e.action === 'search.user-suggestions');
+    assert.ok(suggestions.length >= 1, 'the suggestions the page asked for are recorded');
+    const entries = all.filter((e) => e.action !== 'search.user-suggestions');
     assert.deepEqual(
       entries.map((e) => e.action),
       ['search'],
-      'the search run, and neither the suggestions nor its own count and timeline',
+      'the search run, and neither its own count and timeline nor the suggestions as a search',
     );
     assert.equal((entries[0]!.details.query as Record<string, unknown>).user, user);
   });
