@@ -7,7 +7,7 @@ import { endpointsFor, type TenantConnection } from '../src/microsoft/types.js';
 import { checkTenant, enableTenant, type PostureDeps } from '../src/posture/service.js';
 import type { Store, TenantRow } from '../src/store/contract.js';
 import { openStore } from '../src/store/open.js';
-import { startTestEmulator, type TestEmulator } from './support/emulator.js';
+import { emulatedTenantRow, startTestEmulator, type TestEmulator } from './support/emulator.js';
 import type { EmulatorTenantView } from '../emulator/types.js';
 
 /**
@@ -25,21 +25,7 @@ interface MailboxTruth {
   auditEnabled: boolean;
 }
 
-const row = (t: EmulatorTenantView): TenantRow => ({
-  name: t.name,
-  tenantId: t.tenantId,
-  domain: t.domain,
-  clientId: t.clientId,
-  cloud: 'commercial',
-  authKind: 'secret',
-  credential: 'test',
-  certificatePem: null,
-  publisherId: t.publisherId,
-  baseUrl: env.emu.url,
-  caFile: env.emu.caFile,
-  addedAt: 0,
-  updatedAt: 0,
-});
+const row = (t: EmulatorTenantView): TenantRow => emulatedTenantRow(env.emu, t);
 
 async function truth(t: EmulatorTenantView): Promise<{ tenant: EmulatorTenantView; mailboxes: MailboxTruth[] }> {
   const tenants = (await env.client.request('GET', '/_emulator/tenants')).json<EmulatorTenantView[]>();

@@ -9,7 +9,7 @@ import type { PostureResult } from '../src/posture/types.js';
 import type { Store, TenantRow } from '../src/store/contract.js';
 import { openStore } from '../src/store/open.js';
 import type { EmulatorTenantView } from '../emulator/types.js';
-import { startTestEmulator, type TestEmulator } from './support/emulator.js';
+import { emulatedTenantRow, startTestEmulator, type TestEmulator } from './support/emulator.js';
 import { pgSkip } from './support/paths.js';
 import { dropSchema, isolatedPgUrl } from './support/pg.js';
 
@@ -33,21 +33,7 @@ afterEach(async () => {
   await env?.close();
 });
 
-const row = (t: EmulatorTenantView): TenantRow => ({
-  name: t.name,
-  tenantId: t.tenantId,
-  domain: t.domain,
-  clientId: t.clientId,
-  cloud: 'commercial',
-  authKind: 'secret',
-  credential: 'test',
-  certificatePem: null,
-  publisherId: t.publisherId,
-  baseUrl: env.emu.url,
-  caFile: env.emu.caFile,
-  addedAt: 0,
-  updatedAt: 0,
-});
+const row = (t: EmulatorTenantView): TenantRow => emulatedTenantRow(env.emu, t);
 
 function depsOf(store: Store): PostureDeps {
   const clock = { now: () => env.emu.clock.now(), sleep: async (ms: number) => env.emu.clock.advance(ms) };

@@ -77,6 +77,21 @@ export interface SinkStats {
   updatedAt: number;
 }
 
+/** A sink's statistics before it has done anything. */
+export function freshSinkStats(sink: string, owner: string | null, now: number): SinkStats {
+  return {
+    sink,
+    delivered: 0,
+    resent: 0,
+    throughput: 0,
+    lastDeliveryAt: null,
+    lastError: null,
+    lastErrorAt: null,
+    owner,
+    updatedAt: now,
+  };
+}
+
 /**
  * Sinks as registered (secrets sealed or referenced), what they refused for good, and how they are doing:
  * the store keeps them (store/contract.ts) and the forwarder uses them (sinks/ports.ts), so the shape lives here.

@@ -10,7 +10,7 @@
  */
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
-import type { DeadLetter, SinkStats, SinkStore } from '../core/sink.js';
+import { freshSinkStats, type DeadLetter, type SinkStats, type SinkStore } from '../core/sink.js';
 import type { AlertPayload } from '../sinks/alert.js';
 import { deliverItems, type DeliverOutcome } from '../sinks/deliver.js';
 import { classifyNetworkError } from '../sinks/failure.js';
@@ -118,17 +118,7 @@ async function keepStats(options: SinkChannelOptions, change: (stats: SinkStats)
   if (!options.stats) return;
   const now = options.clock.now();
   try {
-    const stats = (await options.stats.stats(options.name)) ?? {
-      sink: options.name,
-      delivered: 0,
-      resent: 0,
-      throughput: 0,
-      lastDeliveryAt: null,
-      lastError: null,
-      lastErrorAt: null,
-      owner: null,
-      updatedAt: now,
-    };
+    const stats = (await options.stats.stats(options.name)) ?? freshSinkStats(options.name, null, now);
     change(stats);
     await options.stats.saveStats({ ...stats, updatedAt: now });
   } catch (error) {

@@ -7,7 +7,7 @@
 import type { Clock } from '../core/clock.js';
 import { AppError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
-import type { SinkRow, SinkStats } from '../core/sink.js';
+import { freshSinkStats, type SinkRow, type SinkStats } from '../core/sink.js';
 import type { Item } from './alert.js';
 import { deliverItems, type DeliverOutcome } from './deliver.js';
 import type { SinkDriver } from './driver.js';
@@ -211,19 +211,7 @@ class StatsKeeper {
     previous: SinkStats | undefined,
     private readonly clock: Clock,
   ) {
-    this.stats = previous
-      ? { ...previous, owner }
-      : {
-          sink,
-          delivered: 0,
-          resent: 0,
-          throughput: 0,
-          lastDeliveryAt: null,
-          lastError: null,
-          lastErrorAt: null,
-          owner,
-          updatedAt: clock.now(),
-        };
+    this.stats = previous ? { ...previous, owner } : freshSinkStats(sink, owner, clock.now());
   }
 
   delivered(n: number, resent: number): void {

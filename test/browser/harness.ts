@@ -15,6 +15,7 @@ import type { FastifyInstance } from 'fastify';
 import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/contract.js';
 import type { ReportsApi } from '../../src/server/deps.js';
+import { emulatedTenantRow } from '../support/emulator.js';
 import { repoRoot } from '../support/paths.js';
 
 /**
@@ -112,21 +113,9 @@ export async function startWorld(reports?: (store: Store) => Promise<ReportsApi 
       if (r.ok) records.push(r.record);
     }
     await store.records.insert(records);
-    await store.tenants.upsert({
-      name: t.name,
-      tenantId: t.tenantId,
-      domain: t.domain,
-      clientId: t.clientId,
-      cloud: 'commercial',
-      authKind: 'secret',
-      credential: 'emulator:test',
-      certificatePem: null,
-      publisherId: t.publisherId,
-      baseUrl: emu.url,
-      caFile: emu.caFile,
-      addedAt: START,
-      updatedAt: START,
-    });
+    await store.tenants.upsert(
+      emulatedTenantRow(emu, t, { credential: 'emulator:test', addedAt: START, updatedAt: START }),
+    );
     // Two checks a day apart, with the findings (and fixes) the posture rules give for the tenant's settings.
     for (const takenAt of [START - 86_400_000, START]) {
       const findings = evaluate(

@@ -1,5 +1,7 @@
 import { request } from 'node:https';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../emulator/index.js';
+import type { EmulatorTenantView } from '../../emulator/types.js';
+import type { TenantRow } from '../../src/store/contract.js';
 import { tempDir } from './paths.js';
 
 /**
@@ -123,5 +125,32 @@ export async function startTestEmulator(options: Partial<EmulatorOptions> = {}):
       await emu.close();
       dir?.cleanup();
     },
+  };
+}
+
+/**
+ * A tenant row for one of the emulator's tenants, pointed at it (its URL and CA file), as `tenant add-emulated`
+ * registers it; `over` changes what a test needs (the credential, the times).
+ */
+export function emulatedTenantRow(
+  emu: Pick<RunningEmulator, 'url' | 'caFile'>,
+  t: EmulatorTenantView,
+  over: Partial<TenantRow> = {},
+): TenantRow {
+  return {
+    name: t.name,
+    tenantId: t.tenantId,
+    domain: t.domain,
+    clientId: t.clientId,
+    cloud: 'commercial',
+    authKind: 'secret',
+    credential: 'test',
+    certificatePem: null,
+    publisherId: t.publisherId,
+    baseUrl: emu.url,
+    caFile: emu.caFile,
+    addedAt: 0,
+    updatedAt: 0,
+    ...over,
   };
 }
