@@ -6,6 +6,7 @@ import type { Clock } from '../src/core/clock.js';
 import { recordingLogger, silentLogger, type Logger } from '../src/core/log.js';
 import { EVENTS } from '../src/collector/events.js';
 import { readCoverage } from '../src/coverage/read.js';
+import type { HttpRequest, HttpResponse } from '../src/net/types.js';
 import type { Store } from '../src/store/contract.js';
 import { openStore } from '../src/store/open.js';
 import { startTestEmulator, type TestEmulator } from './support/emulator.js';
@@ -72,29 +73,38 @@ async function nextDayAt(hour: number): Promise<number> {
   return day;
 }
 
-/** `base`, whose content listings answer 503 (every other request goes through to the emulator). */
-function listingFails(base: CollectTenant): CollectTenant {
+/** `base`, whose requests go through `answer`, given a way to pass them on to the emulator. */
+function intercepted(
+  base: CollectTenant,
+  answer: (req: HttpRequest, pass: () => Promise<HttpResponse>) => Promise<HttpResponse>,
+): CollectTenant {
   return {
     ...base,
     connect() {
       const c = base.connect();
-      const body = '{"error":{"code":"AF50000","message":"An internal error occurred. Retry the request."}}';
-      const refused = () => ({
-        status: 503,
-        headers: { 'content-type': 'application/json' },
-        body: Readable.from([body]),
-        text: async () => body,
-        json: async () => JSON.parse(body) as unknown,
-      });
-      return {
-        ...c,
-        http: {
-          request: async (req) =>
-            new URL(req.url).pathname.endsWith('/subscriptions/content') ? refused() : c.http.request(req),
-        },
-      };
+      return { ...c, http: { request: (req) => answer(req, () => c.http.request(req)) } };
     },
   };
+}
+
+const AF50000 = '{"error":{"code":"AF50000","message":"An internal error occurred. Retry the request."}}';
+
+/** An emulated answer: `status`, with a JSON `body`. */
+function response(status: number, body: string, headers: HttpResponse['headers'] = {}): HttpResponse {
+  return {
+    status,
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: Readable.from([body]),
+    text: async () => body,
+    json: async () => JSON.parse(body) as unknown,
+  };
+}
+
+const isListing = (req: HttpRequest): boolean => new URL(req.url).pathname.endsWith('/subscriptions/content');
+
+/** `base`, whose content listings answer 503 (every other request goes through to the emulator). */
+function listingFails(base: CollectTenant): CollectTenant {
+  return intercepted(base, async (req, pass) => (isListing(req) ? response(503, AF50000) : pass()));
 }
 
 async function gaps(store: Store, tenantId: string, now: number) {
