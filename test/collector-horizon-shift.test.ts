@@ -18,7 +18,8 @@ import { emulatedTenant, emulatorClock } from './collector-support.js';
  * How far a window was fetched (the ledger's fetched_to) when its listing does not go as planned. The last day an
  * earlier run fetched up to its now is listed again; when the service's horizon (AF20055) moves the listing's start
  * into that day mid-listing, coverage read the head fetched before as lost; when the listing of today's window
- * fails, it read the whole day as failed. Both keep the head now: only what follows it is a gap.
+ * fails, or ends partial (some blobs failed), it read the whole day as failed. All keep the head now: only what
+ * follows it is a gap — from a blob that failed inside the head, when one did.
  */
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -105,6 +106,26 @@ const isListing = (req: HttpRequest): boolean => new URL(req.url).pathname.endsW
 /** `base`, whose content listings answer 503 (every other request goes through to the emulator). */
 function listingFails(base: CollectTenant): CollectTenant {
   return intercepted(base, async (req, pass) => (isListing(req) ? response(503, AF50000) : pass()));
+}
+
+/** `base`, whose fetches of the blobs `fails` picks (by contentId) answer 503. */
+function blobsFail(base: CollectTenant, fails: (contentId: string) => boolean): CollectTenant {
+  return intercepted(base, async (req, pass) => {
+    const path = new URL(req.url).pathname;
+    return path.includes('/activity/feed/audit/') && fails(path.split('/').pop()!) ? response(503, AF50000) : pass();
+  });
+}
+
+/** `base`, whose listings show only their first blob (a service listing the rest late): the ids left out go in `hidden`. */
+function listsLate(base: CollectTenant, hidden: Set<string>): CollectTenant {
+  return intercepted(base, async (req, pass) => {
+    const res = await pass();
+    if (!isListing(req) || res.status !== 200) return res;
+    const items = (await res.json()) as { contentId: string; contentCreated: string }[];
+    const [shown, ...late] = items.sort((a, b) => Date.parse(a.contentCreated) - Date.parse(b.contentCreated));
+    for (const i of late) hidden.add(i.contentId);
+    return response(200, JSON.stringify(shown ? [shown] : []), res.headers);
+  });
 }
 
 async function gaps(store: Store, tenantId: string, now: number) {
@@ -230,5 +251,105 @@ for (const s of stores)
           [[fetchedTo, shifted!.queriedStart]],
           'the warning names the gap coverage shows',
         );
+      }),
+  );
+
+/** The window gaps and the failed blobs' gaps of `day` on. */
+async function dayGaps(store: Store, tenantId: string, now: number, day: number) {
+  const all = (await gaps(store, tenantId, now)).filter((g) => g.end > day);
+  return { windows: all.filter((g) => g.start < g.end), blobs: all.filter((g) => g.start === g.end) };
+}
+
+async function failedBlobs(store: Store, tenantId: string, day: number) {
+  const rows = await store.ledger.listBlobs({ tenant: tenantId, contentType: 'Audit.Exchange', from: day });
+  return rows
+    .filter((b) => b.status === 'failed')
+    .map((b) => ({ start: b.contentCreated, end: b.contentCreated, state: 'blob failed' }))
+    .sort((a, b) => a.start - b.start);
+}
+
+for (const s of stores)
+  test(
+    `${s.kind}: a re-list of today's window that ends partial keeps what an earlier run fetched of it`,
+    { skip: s.skip },
+    () =>
+      withStore(s.url(), async (store) => {
+        const clock = emulatorClock(t.emu);
+        const tenant = t.emu.tenants[0]!;
+        const day = await nextDayAt(10);
+        await pass(store, emulatedTenant(t.emu, tenant, clock), clock, 10 * HOUR);
+        const [first] = await store.ledger.listWindows({
+          tenant: tenant.tenantId,
+          stream: 'Audit.Exchange',
+          from: day,
+        });
+        assert.equal(first!.state, 'fetched');
+        const fetchedTo = first!.end;
+
+        // Every blob the re-list has to fetch (those after the earlier run's now) fails.
+        await t.emu.clock.advance(3 * HOUR);
+        await pass(
+          store,
+          blobsFail(emulatedTenant(t.emu, tenant, clock), () => true),
+          clock,
+        );
+        const [again] = await store.ledger.listWindows({
+          tenant: tenant.tenantId,
+          stream: 'Audit.Exchange',
+          from: day,
+        });
+        assert.equal(again!.state, 'partial');
+        assert.equal(again!.fetchedTo, fetchedTo, 'the head fetched before is kept');
+        const lost = await failedBlobs(store, tenant.tenantId, day);
+        assert.ok(lost.length > 0 && lost.every((b) => b.start >= fetchedTo), JSON.stringify(lost));
+        assert.deepEqual(await dayGaps(store, tenant.tenantId, clock.now(), day), {
+          windows: [{ start: fetchedTo, end: again!.end, state: 'partial' }],
+          blobs: lost,
+        });
+      }),
+  );
+
+for (const s of stores)
+  test(
+    `${s.kind}: a blob listed late inside the part fetched before, failing on a re-list, is still a gap`,
+    { skip: s.skip },
+    () =>
+      withStore(s.url(), async (store) => {
+        const clock = emulatorClock(t.emu);
+        const tenant = t.emu.tenants[0]!;
+        const day = await nextDayAt(10);
+        // The earlier run is not shown the blobs created from 05:00 on: the service lists them late.
+        const hidden = new Set<string>();
+        await pass(store, listsLate(emulatedTenant(t.emu, tenant, clock), hidden), clock, 10 * HOUR);
+        const [first] = await store.ledger.listWindows({
+          tenant: tenant.tenantId,
+          stream: 'Audit.Exchange',
+          from: day,
+        });
+        assert.equal(first!.state, 'fetched');
+        assert.equal(first!.blobsFetched, 1);
+        assert.ok(hidden.size > 0);
+
+        // The re-list shows them, inside [day, fetchedTo), and each fails.
+        await t.emu.clock.advance(3 * HOUR);
+        await pass(
+          store,
+          blobsFail(emulatedTenant(t.emu, tenant, clock), (id) => hidden.has(id)),
+          clock,
+        );
+        const [again] = await store.ledger.listWindows({
+          tenant: tenant.tenantId,
+          stream: 'Audit.Exchange',
+          from: day,
+        });
+        assert.equal(again!.state, 'partial');
+        const lost = await failedBlobs(store, tenant.tenantId, day);
+        assert.equal(lost.length, hidden.size);
+        assert.ok(lost[0]!.start < first!.end, 'the first lost blob is inside the part fetched before');
+        assert.equal(again!.fetchedTo, lost[0]!.start, 'the head kept ends at the first lost blob');
+        assert.deepEqual(await dayGaps(store, tenant.tenantId, clock.now(), day), {
+          windows: [{ start: lost[0]!.start, end: again!.end, state: 'partial' }],
+          blobs: lost,
+        });
       }),
   );

@@ -1,7 +1,7 @@
 import { AppError } from '../core/errors.js';
 import type { ContentType } from '../core/record.js';
 import type { ContentItem, ContentPage, Step } from '../microsoft/management-activity.js';
-import type { CoverageWindow } from '../store/contract.js';
+import type { BlobRow, CoverageWindow } from '../store/contract.js';
 import { attempt } from './attempt.js';
 import { collectBlob, type BlobOutcome } from './blob-task.js';
 import type { RunContext, TenantRun } from './context.js';
@@ -101,8 +101,9 @@ type WindowResult = { ok: true; complete: boolean } | { ok: false; error: AppErr
 
 /**
  * A planned window and `reach`: how far its stored row says an earlier run fetched it from its start (today's
- * window: up to that run's now), or null. A listing of it that moves its start (AF20055) or does not finish keeps
- * that head as fetchedTo, so coverage never reads what was collected as lost or failed (ADR 0006).
+ * window: up to that run's now), or null. A listing of it that moves its start (AF20055) or does not finish (failed,
+ * stopped, partial) keeps that head as fetchedTo, so coverage never reads what was collected as lost or failed
+ * (ADR 0006).
  */
 type PlannedWindow = CoverageWindow & { reach: number | null };
 
@@ -118,7 +119,8 @@ async function collectWindow(
   const { reach, ...w } = planned;
   w.attempts++;
   const listed = await listWindow(ctx, run, ct, w, reach);
-  // Not finished this time: the head fetched before stays collected; only the rest is the gap.
+  // Not finished this time (failed, stopped, partial): the head fetched before stays collected; only the rest is
+  // the gap — up to the first blob that failed inside that head, if one did (headBeforeFailures).
   const unfinished = { fetchedTo: w.fetchedTo ?? reach };
   if (!listed.ok) {
     await store.ledger.upsertWindow({
@@ -198,7 +200,7 @@ async function collectWindow(
   const state = stopped ? 'listed' : failed ? 'partial' : 'fetched';
   await store.ledger.upsertWindow({
     ...w,
-    ...(state === 'listed' ? unfinished : {}),
+    ...(state === 'fetched' ? {} : { fetchedTo: headBeforeFailures(w.start, unfinished.fetchedTo, blobs) }),
     state,
     cause: null,
     blobsListed: items.length,
@@ -211,6 +213,18 @@ async function collectWindow(
   });
   if (state === 'fetched') run.stats.windowsDone++;
   return { ok: true, complete: state === 'fetched' };
+}
+
+/**
+ * The head an earlier run fetched of a window (`head`) that a listing which did not end fetched (partial, stopped)
+ * keeps: up to the first of its blobs that failed. That head was fetched whole as listed then, but a blob the
+ * service lists later inside it (its contentCreated before the earlier run's now) and that failed now was never
+ * collected, so the window's gap begins at it and no loss is hidden (ADR 0006). Null when nothing is left of it.
+ */
+function headBeforeFailures(start: number, head: number | null, blobs: readonly BlobRow[]): number | null {
+  if (head === null) return null;
+  const to = Math.min(head, ...blobs.filter((b) => b.status === 'failed').map((b) => b.contentCreated));
+  return to > start ? to : null;
 }
 
 async function fetchOne(
