@@ -93,6 +93,52 @@ export function freshSinkStats(sink: string, owner: string | null, now: number):
 }
 
 /**
+ * What one writer adds to a sink's statistics. Two writers keep them — the forwarder (records) and the alert
+ * channel (alerts) of a sink that takes `both`, often in two processes (`serve`, `collect --follow`) — so
+ * neither saves a whole copy it read earlier (that would erase what the other counted meanwhile): each adds
+ * what it did, and the store applies it to the row as it is when written (`SinkStore.addStats`).
+ */
+export interface SinkStatsChange {
+  sink: string;
+  /** When it was written: the statistics' `updatedAt`. */
+  at: number;
+  /** Added to the counters. */
+  delivered?: number;
+  resent?: number;
+  /** Kept unless the stored one is later. */
+  lastDeliveryAt?: number;
+  /** Kept, with its time, unless the stored error is later. */
+  lastError?: { message: string; at: number };
+  /** The forwarder's own measure of its records per second: replaces the stored one. */
+  throughput?: number;
+  /** The process sending records to the sink (lease owner): replaces the stored one. */
+  owner?: string;
+}
+
+/**
+ * A change applied to statistics (or to fresh ones): what `SinkStore.addStats` does in one statement of
+ * each store, spelled once here for the insert of a first row and for the in-memory store of tests.
+ */
+export function addToSinkStats(stats: SinkStats | null, change: SinkStatsChange): SinkStats {
+  const s = stats ?? freshSinkStats(change.sink, null, change.at);
+  const later = (a: number | null, b: number | undefined): number | null =>
+    b === undefined ? a : a === null ? b : Math.max(a, b);
+  const e = change.lastError;
+  const error = e !== undefined && e.at >= (s.lastErrorAt ?? e.at);
+  return {
+    ...s,
+    delivered: s.delivered + (change.delivered ?? 0),
+    resent: s.resent + (change.resent ?? 0),
+    throughput: change.throughput ?? s.throughput,
+    lastDeliveryAt: later(s.lastDeliveryAt, change.lastDeliveryAt),
+    lastError: error ? e.message : s.lastError,
+    lastErrorAt: error ? e.at : s.lastErrorAt,
+    owner: change.owner ?? s.owner,
+    updatedAt: change.at,
+  };
+}
+
+/**
  * Sinks as registered (secrets sealed or referenced), what they refused for good, and how they are doing:
  * the store keeps them (store/contract.ts) and the forwarder uses them (sinks/ports.ts), so the shape lives here.
  */
@@ -107,6 +153,11 @@ export interface SinkStore {
   /** Newest first. */
   deadLetters(sink: string, options?: { limit?: number }): Promise<DeadLetter[]>;
   countDeadLetters(sink: string): Promise<number>;
+  /**
+   * Adds to a sink's statistics (creating them when it has none) in one atomic step of the store, on the row
+   * as it is then: two writers, in one process or two, never lose each other's counts or last error.
+   */
+  addStats(change: SinkStatsChange): Promise<void>;
   saveStats(stats: SinkStats): Promise<void>;
   stats(sink: string): Promise<SinkStats | null>;
 }

@@ -1,4 +1,13 @@
-import type { DeadLetter, SinkFilter, SinkKind, SinkRow, SinkStats, SinkTakes } from '../core/sink.js';
+import {
+  addToSinkStats,
+  type DeadLetter,
+  type SinkFilter,
+  type SinkKind,
+  type SinkRow,
+  type SinkStats,
+  type SinkStatsChange,
+  type SinkTakes,
+} from '../core/sink.js';
 
 /**
  * How sink rows and dead letters map to columns, shared by store/sqlite/sinks.ts and
@@ -97,4 +106,24 @@ export function toDeadLetter(r: DeadLetterSelect): DeadLetter {
 
 export function toStats(body: string): SinkStats {
   return JSON.parse(body) as SinkStats;
+}
+
+/**
+ * The values both stores bind for `addStats`: the first row's body (the change applied to fresh statistics),
+ * and each part of the change, null when the change leaves it as stored. The statement applies them to the
+ * stored body as core/sink.ts addToSinkStats does.
+ */
+export function statsChangeValues(change: SinkStatsChange) {
+  return {
+    sink: change.sink,
+    first: JSON.stringify(addToSinkStats(null, change)),
+    at: change.at,
+    delivered: change.delivered ?? 0,
+    resent: change.resent ?? 0,
+    lastDeliveryAt: change.lastDeliveryAt ?? null,
+    lastError: change.lastError?.message ?? null,
+    lastErrorAt: change.lastError?.at ?? null,
+    throughput: change.throughput ?? null,
+    owner: change.owner ?? null,
+  };
 }

@@ -5,7 +5,7 @@
  */
 import type { StoredRecord } from '../../core/record.js';
 import type { SearchQuery } from '../../core/search-query.js';
-import type { DeadLetter, SinkRow, SinkStats, SinkStore } from '../../core/sink.js';
+import { addToSinkStats, type DeadLetter, type SinkRow, type SinkStats, type SinkStore } from '../../core/sink.js';
 import type { Cursors, ForwardStore, Leases, RecordTail, TailBatch, TailPosition } from '../ports.js';
 
 export class MemoryForwardStore implements ForwardStore {
@@ -81,6 +81,8 @@ export class MemoryForwardStore implements ForwardStore {
         .reverse()
         .slice(0, options?.limit ?? Infinity),
     countDeadLetters: async (sink) => this.dead.filter((d) => d.sink === sink).length,
+    addStats: async (change) =>
+      void this.statMap.set(change.sink, addToSinkStats(this.statMap.get(change.sink) ?? null, change)),
     saveStats: async (stats) => void this.statMap.set(stats.sink, stats),
     stats: async (sink) => this.statMap.get(sink) ?? null,
   };

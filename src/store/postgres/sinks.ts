@@ -1,11 +1,12 @@
 import type { Pool } from 'pg';
-import type { DeadLetter, SinkRow, SinkStats } from '../../core/sink.js';
+import type { DeadLetter, SinkRow, SinkStats, SinkStatsChange } from '../../core/sink.js';
 import type { SinkStore } from '../contract.js';
 import {
   DEAD_LETTER_COLUMNS,
   deadLetterValues,
   SINK_COLUMNS,
   sinkValues,
+  statsChangeValues,
   toDeadLetter,
   toSinkRow,
   toStats,
@@ -82,6 +83,43 @@ export class PostgresSinkStore implements SinkStore {
       sink,
     ]);
     return Number(rows[0]?.n ?? 0);
+  }
+
+  /**
+   * One statement: ON CONFLICT DO UPDATE locks the row and applies the change to its latest version, so two
+   * writers (connections, processes) never lose each other's counts. The body is JSON text (no migration).
+   */
+  async addStats(change: SinkStatsChange): Promise<void> {
+    const v = statsChangeValues(change);
+    await this.pool.query(
+      `INSERT INTO sink_stats (sink, body, updated_at) VALUES ($1, $2, $3)
+       ON CONFLICT (sink) DO UPDATE SET updated_at = excluded.updated_at, body = (
+         SELECT (o || jsonb_build_object(
+           'delivered', coalesce((o->>'delivered')::bigint, 0) + $4::bigint,
+           'resent', coalesce((o->>'resent')::bigint, 0) + $5::bigint,
+           'throughput', coalesce(to_jsonb($6::float8), o->'throughput'),
+           'lastDeliveryAt', CASE WHEN $7::bigint IS NULL THEN o->'lastDeliveryAt'
+             ELSE to_jsonb(GREATEST((o->>'lastDeliveryAt')::bigint, $7::bigint)) END,
+           'lastError', CASE WHEN $9::bigint >= coalesce((o->>'lastErrorAt')::bigint, $9::bigint)
+             THEN to_jsonb($8::text) ELSE o->'lastError' END,
+           'lastErrorAt', CASE WHEN $9::bigint >= coalesce((o->>'lastErrorAt')::bigint, $9::bigint)
+             THEN to_jsonb($9::bigint) ELSE o->'lastErrorAt' END,
+           'owner', coalesce(to_jsonb($10::text), o->'owner'),
+           'updatedAt', $3::bigint))::text
+         FROM (SELECT sink_stats.body::jsonb AS o) AS stored)`,
+      [
+        v.sink,
+        v.first,
+        v.at,
+        v.delivered,
+        v.resent,
+        v.throughput,
+        v.lastDeliveryAt,
+        v.lastError,
+        v.lastErrorAt,
+        v.owner,
+      ],
+    );
   }
 
   async saveStats(stats: SinkStats): Promise<void> {

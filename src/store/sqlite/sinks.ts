@@ -1,11 +1,12 @@
 import type { Database } from 'better-sqlite3';
-import type { DeadLetter, SinkRow, SinkStats } from '../../core/sink.js';
+import type { DeadLetter, SinkRow, SinkStats, SinkStatsChange } from '../../core/sink.js';
 import type { SinkStore } from '../contract.js';
 import {
   DEAD_LETTER_COLUMNS,
   deadLetterValues,
   SINK_COLUMNS,
   sinkValues,
+  statsChangeValues,
   toDeadLetter,
   toSinkRow,
   toStats,
@@ -67,6 +68,28 @@ export class SqliteSinkStore implements SinkStore {
 
   async countDeadLetters(sink: string): Promise<number> {
     return this.db.prepare('SELECT count(*) FROM dead_letters WHERE sink = ?').pluck().get(sink) as number;
+  }
+
+  /** One statement, so atomic across connections and processes: the change applies to the row as stored. */
+  async addStats(change: SinkStatsChange): Promise<void> {
+    const cur = (path: string): string => `json_extract(sink_stats.body, '$.${path}')`;
+    this.db
+      .prepare(
+        `INSERT INTO sink_stats (sink, body, updated_at) VALUES (@sink, @first, @at)
+         ON CONFLICT (sink) DO UPDATE SET updated_at = excluded.updated_at, body = json_set(sink_stats.body,
+           '$.delivered', coalesce(${cur('delivered')}, 0) + @delivered,
+           '$.resent', coalesce(${cur('resent')}, 0) + @resent,
+           '$.throughput', coalesce(@throughput, ${cur('throughput')}),
+           '$.lastDeliveryAt', CASE WHEN @lastDeliveryAt IS NULL THEN ${cur('lastDeliveryAt')}
+             ELSE max(coalesce(${cur('lastDeliveryAt')}, @lastDeliveryAt), @lastDeliveryAt) END,
+           '$.lastError', CASE WHEN @lastErrorAt >= coalesce(${cur('lastErrorAt')}, @lastErrorAt)
+             THEN @lastError ELSE ${cur('lastError')} END,
+           '$.lastErrorAt', CASE WHEN @lastErrorAt >= coalesce(${cur('lastErrorAt')}, @lastErrorAt)
+             THEN @lastErrorAt ELSE ${cur('lastErrorAt')} END,
+           '$.owner', coalesce(@owner, ${cur('owner')}),
+           '$.updatedAt', @at)`,
+      )
+      .run(statsChangeValues(change));
   }
 
   async saveStats(stats: SinkStats): Promise<void> {

@@ -64,7 +64,7 @@ export function runSinkConformance(ctx: { readonly store: Store }): void {
     assert.equal(updated?.addedAt, T0, 'an update keeps when the sink was first added');
     assert.equal(updated?.updatedAt, T0 + 9);
     await s.addDeadLetters([letter(1)]);
-    await s.saveStats(stats());
+    await s.addStats({ sink: 'splunk-main', at: T0, delivered: 10 });
     assert.equal(await s.remove('splunk-main'), true);
     assert.equal(await s.remove('splunk-main'), false);
     assert.equal(await s.get('splunk-main'), null);
@@ -83,15 +83,59 @@ export function runSinkConformance(ctx: { readonly store: Store }): void {
     assert.deepEqual(await s.deadLetters('other'), [letter(4, { sink: 'other', kind: 'alert' })]);
   });
 
-  test('stats: saved and replaced per sink', async () => {
+  test('stats: a first change makes them, later ones add to the counters and keep the latest delivery and error', async () => {
     const s = ctx.store.sinks;
     assert.equal(await s.stats('splunk-main'), null);
-    await s.saveStats(stats());
-    await s.saveStats(stats({ delivered: 20, lastError: null, lastErrorAt: null, updatedAt: T0 + 2 }));
+    await s.addStats({ sink: 'splunk-main', at: T0, delivered: 10, resent: 1, lastDeliveryAt: T0 });
     assert.deepEqual(
       await s.stats('splunk-main'),
-      stats({ delivered: 20, lastError: null, lastErrorAt: null, updatedAt: T0 + 2 }),
+      stats({ lastError: null, lastErrorAt: null, owner: null, throughput: 0, updatedAt: T0 }),
     );
+    await s.addStats({ sink: 'splunk-main', at: T0 + 1, throughput: 123.5, owner: 'host:1:abcdef01' });
+    await s.addStats({ sink: 'splunk-main', at: T0 + 1, lastError: { message: '503 server busy', at: T0 + 1 } });
+    assert.deepEqual(await s.stats('splunk-main'), stats());
+    await s.addStats({
+      sink: 'splunk-main',
+      at: T0 + 2,
+      delivered: 10,
+      lastDeliveryAt: T0 - 5,
+      lastError: { message: 'older', at: T0 },
+    });
+    assert.deepEqual(
+      await s.stats('splunk-main'),
+      stats({ delivered: 20, updatedAt: T0 + 2 }),
+      'an older delivery or error, saved late, does not hide a later one',
+    );
+    await s.addStats({ sink: 'splunk-main', at: T0 + 3, lastError: { message: '401 token', at: T0 + 3 } });
+    assert.equal((await s.stats('splunk-main'))?.lastError, '401 token');
+    assert.equal(await s.stats('other'), null, 'per sink');
+  });
+
+  test('stats: two writers interleaved (records and alerts of one sink) keep both counts and the last error', async () => {
+    const s = ctx.store.sinks;
+    const forwarder = (n: number) =>
+      s.addStats({
+        sink: 'both',
+        at: T0 + n,
+        delivered: 100,
+        resent: 1,
+        lastDeliveryAt: T0 + n,
+        throughput: 50,
+        owner: 'fwd',
+      });
+    const channel = (n: number) =>
+      n === 7
+        ? s.addStats({ sink: 'both', at: T0 + n, lastError: { message: 'config: 550 5.1.1 nobody', at: T0 + n } })
+        : s.addStats({ sink: 'both', at: T0 + n, delivered: 1, lastDeliveryAt: T0 + n });
+    await Promise.all(Array.from({ length: 10 }, (_, n) => [forwarder(n), channel(n)]).flat());
+    const got = await s.stats('both');
+    assert.equal(got?.delivered, 10 * 100 + 9, 'every batch the forwarder counted and every alert the channel did');
+    assert.equal(got?.resent, 10);
+    assert.equal(got?.lastError, 'config: 550 5.1.1 nobody', "the channel's error is not erased by the forwarder");
+    assert.equal(got?.lastErrorAt, T0 + 7);
+    assert.equal(got?.lastDeliveryAt, T0 + 9);
+    assert.equal(got?.owner, 'fwd');
+    assert.equal(got?.throughput, 50);
   });
 }
 
