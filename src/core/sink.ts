@@ -158,6 +158,5 @@ export interface SinkStore {
    * as it is then: two writers, in one process or two, never lose each other's counts or last error.
    */
   addStats(change: SinkStatsChange): Promise<void>;
-  saveStats(stats: SinkStats): Promise<void>;
   stats(sink: string): Promise<SinkStats | null>;
 }

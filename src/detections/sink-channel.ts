@@ -10,7 +10,7 @@
  */
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
-import { freshSinkStats, type DeadLetter, type SinkStats, type SinkStore } from '../core/sink.js';
+import type { DeadLetter, SinkStatsChange, SinkStore } from '../core/sink.js';
 import type { AlertPayload } from '../sinks/alert.js';
 import { deliverItems, type DeliverOutcome } from '../sinks/deliver.js';
 import { classifyNetworkError } from '../sinks/failure.js';
@@ -36,7 +36,7 @@ export interface SinkChannelOptions {
   /** Removes secrets from a receiver's reason before it is kept. */
   scrub?: (text: string) => string;
   /** Where the sink's statistics live (the store's sinks): what the channel delivered and its last error. */
-  stats?: Pick<SinkStore, 'stats' | 'saveStats'>;
+  stats?: Pick<SinkStore, 'addStats'>;
 }
 
 export function alertPayload(
@@ -91,36 +91,32 @@ export function sinkChannel(options: SinkChannelOptions): AlertChannel {
         if (!signal?.aborted) {
           const failure = classifyNetworkError(error);
           const text = `${failure.stage}: ${failure.message}`;
-          await keepStats(options, (s) => {
-            s.lastError = (options.scrub ? options.scrub(text) : text).slice(0, 500);
-            s.lastErrorAt = options.clock.now();
-          });
+          const message = (options.scrub ? options.scrub(text) : text).slice(0, 500);
+          await keepStats(options, { lastError: { message, at: options.clock.now() } });
         }
         throw error;
       }
       // Refused for good (a payload the receiver will never take): kept with the reason, not retried.
       if (outcome.dead.length) await options.deadLetters(outcome.dead);
-      await keepStats(options, (s) => {
-        s.delivered += outcome.delivered;
-        s.resent += outcome.resent;
-        if (outcome.delivered) s.lastDeliveryAt = options.clock.now();
+      await keepStats(options, {
+        delivered: outcome.delivered,
+        resent: outcome.resent,
+        ...(outcome.delivered ? { lastDeliveryAt: options.clock.now() } : {}),
       });
     },
   };
 }
 
 /**
- * Updates the sink's stored statistics. They only inform `sink status`: a store that cannot save them is
- * logged, and the alert's delivery goes on. A sink that also takes records has them written by its
- * forwarder too, from its own copy: there the forwarder's last save wins.
+ * Adds what the channel did to the sink's stored statistics. They only inform `sink status`: a store that
+ * cannot save them is logged, and the alert's delivery goes on. A sink that also takes records has them
+ * written by its forwarder too, maybe in another process: each adds its part to the row as it is then
+ * (SinkStore.addStats), so neither erases the other's counts or last error.
  */
-async function keepStats(options: SinkChannelOptions, change: (stats: SinkStats) => void): Promise<void> {
+async function keepStats(options: SinkChannelOptions, change: Omit<SinkStatsChange, 'sink' | 'at'>): Promise<void> {
   if (!options.stats) return;
-  const now = options.clock.now();
   try {
-    const stats = (await options.stats.stats(options.name)) ?? freshSinkStats(options.name, null, now);
-    change(stats);
-    await options.stats.saveStats({ ...stats, updatedAt: now });
+    await options.stats.addStats({ ...change, sink: options.name, at: options.clock.now() });
   } catch (error) {
     options.logger.warn(
       { event: DETECTION_EVENTS.channelStatsFailed, sink: options.name, error: (error as Error).message },

@@ -7,7 +7,7 @@
 import type { Clock } from '../core/clock.js';
 import { AppError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
-import { freshSinkStats, type SinkRow, type SinkStats } from '../core/sink.js';
+import type { SinkRow, SinkStatsChange, SinkStore } from '../core/sink.js';
 import type { Item } from './alert.js';
 import { deliverItems, type DeliverOutcome } from './deliver.js';
 import type { SinkDriver } from './driver.js';
@@ -61,12 +61,12 @@ export async function runSink(options: ForwardOptions, row: SinkRow, driver: Sin
   }
   if (lease.reclaimedFrom)
     logger.warn({ event: EVENTS.leaseReclaimed, sink: row.name, from: lease.reclaimedFrom }, 'took over a dead sender');
-  const stats = new StatsKeeper(row.name, options.owner, (await store.sinks.stats(row.name)) ?? undefined, clock);
+  const stats = new StatsKeeper(row.name, options.owner, clock);
   stats.scrub = options.scrub ?? ((t) => t);
   try {
     return await loop(options, row, driver, stats, leaseMs);
   } finally {
-    await store.sinks.saveStats(stats.snapshot()).catch(() => undefined);
+    await stats.save(store.sinks).catch(() => undefined);
     await store.ledger.releaseLease(leaseKey(row.name), options.owner).catch(() => undefined);
   }
 }
@@ -159,7 +159,7 @@ async function loop(
         { event: EVENTS.batchDelivered, sink: row.name, delivered: outcome.delivered, dead: outcome.dead.length },
         'batch delivered',
       );
-      await store.sinks.saveStats(stats.snapshot());
+      await stats.save(store.sinks);
       await renew(options, row.name, leaseMs);
     }
   } finally {
@@ -199,39 +199,59 @@ async function renew(options: ForwardOptions, sink: string, leaseMs: number): Pr
   });
 }
 
-/** Delivery counters and the records-per-second over the last minute, persisted as SinkStats. */
+/**
+ * What the forwarder did since it last wrote the sink's statistics, and the records-per-second over the last
+ * minute. It keeps no copy of the stored statistics: the alert channel of a sink that takes both writes them
+ * too, so each save adds this process's part (SinkStore.addStats) to the row as it is then.
+ */
 class StatsKeeper {
-  private readonly stats: SinkStats;
+  private change: SinkStatsChange;
   private window: { at: number; n: number }[] = [];
   scrub: (text: string) => string = (t) => t;
 
   constructor(
-    sink: string,
-    owner: string,
-    previous: SinkStats | undefined,
+    private readonly sink: string,
+    private readonly owner: string,
     private readonly clock: Clock,
   ) {
-    this.stats = previous ? { ...previous, owner } : freshSinkStats(sink, owner, clock.now());
+    this.change = this.nothing();
   }
 
   delivered(n: number, resent: number): void {
     const now = this.clock.now();
-    this.stats.delivered += n;
-    this.stats.resent += resent;
-    if (n > 0) this.stats.lastDeliveryAt = now;
+    this.change.delivered = (this.change.delivered ?? 0) + n;
+    this.change.resent = (this.change.resent ?? 0) + resent;
+    if (n > 0) this.change.lastDeliveryAt = now;
     this.window.push({ at: now, n });
     this.window = this.window.filter((w) => w.at > now - 60_000);
     const span = Math.max(1, now - (this.window[0]?.at ?? now)) / 1000;
     const total = this.window.reduce((s, w) => s + w.n, 0);
-    this.stats.throughput = this.window.length > 1 ? Math.round(total / span) : 0;
+    this.change.throughput = this.window.length > 1 ? Math.round(total / span) : 0;
   }
 
   failed(failure: SinkFailure): void {
-    this.stats.lastError = this.scrub(`${failure.stage}: ${failure.message}`).slice(0, 500);
-    this.stats.lastErrorAt = this.clock.now();
+    const message = this.scrub(`${failure.stage}: ${failure.message}`).slice(0, 500);
+    this.change.lastError = { message, at: this.clock.now() };
   }
 
-  snapshot(): SinkStats {
-    return { ...this.stats, updatedAt: this.clock.now() };
+  /** Adds what was done since the last save; kept for the next one when the store fails. */
+  async save(sinks: Pick<SinkStore, 'addStats'>): Promise<void> {
+    const change = { ...this.change, at: this.clock.now() };
+    this.change = this.nothing();
+    try {
+      await sinks.addStats(change);
+    } catch (error) {
+      this.change = {
+        ...change,
+        ...this.change,
+        delivered: (change.delivered ?? 0) + (this.change.delivered ?? 0),
+        resent: (change.resent ?? 0) + (this.change.resent ?? 0),
+      };
+      throw error;
+    }
+  }
+
+  private nothing(): SinkStatsChange {
+    return { sink: this.sink, at: this.clock.now(), owner: this.owner };
   }
 }

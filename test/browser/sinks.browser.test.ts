@@ -27,28 +27,18 @@ before(async () => {
     sinkRow({ name: 'elastic-soc', kind: 'elastic', url: 'https://es.example.net:9200', secret: 'env:ES' }),
   );
   // splunk-prod: never delivered, failing; elastic-soc: caught up with one dead letter.
-  await w.store.sinks.saveStats({
+  await w.store.sinks.addStats({
     sink: 'splunk-prod',
-    delivered: 0,
-    resent: 0,
-    throughput: 0,
-    lastDeliveryAt: null,
-    lastError: 'auth: 403 Invalid token (code 4)',
-    lastErrorAt: START - 60_000,
-    owner: null,
-    updatedAt: START,
+    at: START,
+    lastError: { message: 'auth: 403 Invalid token (code 4)', at: START - 60_000 },
   });
   await w.store.cursors.set('sink:elastic-soc', end, START);
-  await w.store.sinks.saveStats({
+  await w.store.sinks.addStats({
     sink: 'elastic-soc',
+    at: START,
     delivered: 4_200,
-    resent: 0,
     throughput: 950,
     lastDeliveryAt: START - 30_000,
-    lastError: null,
-    lastErrorAt: null,
-    owner: null,
-    updatedAt: START,
   });
   await w.store.sinks.addDeadLetters([
     {

@@ -83,7 +83,6 @@ export class MemoryForwardStore implements ForwardStore {
     countDeadLetters: async (sink) => this.dead.filter((d) => d.sink === sink).length,
     addStats: async (change) =>
       void this.statMap.set(change.sink, addToSinkStats(this.statMap.get(change.sink) ?? null, change)),
-    saveStats: async (stats) => void this.statMap.set(stats.sink, stats),
     stats: async (sink) => this.statMap.get(sink) ?? null,
   };
 }

@@ -122,14 +122,6 @@ export class PostgresSinkStore implements SinkStore {
     );
   }
 
-  async saveStats(stats: SinkStats): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO sink_stats (sink, body, updated_at) VALUES ($1, $2, $3)
-       ON CONFLICT (sink) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at`,
-      [stats.sink, JSON.stringify(stats), stats.updatedAt],
-    );
-  }
-
   async stats(sink: string): Promise<SinkStats | null> {
     const { rows } = await this.pool.query<{ body: string }>('SELECT body FROM sink_stats WHERE sink = $1', [sink]);
     return rows[0] ? toStats(rows[0].body) : null;

@@ -92,15 +92,6 @@ export class SqliteSinkStore implements SinkStore {
       .run(statsChangeValues(change));
   }
 
-  async saveStats(stats: SinkStats): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO sink_stats (sink, body, updated_at) VALUES (?, ?, ?)
-         ON CONFLICT (sink) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at`,
-      )
-      .run(stats.sink, JSON.stringify(stats), stats.updatedAt);
-  }
-
   async stats(sink: string): Promise<SinkStats | null> {
     const body = this.db.prepare('SELECT body FROM sink_stats WHERE sink = ?').pluck().get(sink) as string | undefined;
     return body === undefined ? null : toStats(body);
