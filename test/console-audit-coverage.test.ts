@@ -80,6 +80,7 @@ describe('console audit trail coverage', () => {
     assert.ok(next, 'the fixture has more than one page');
     // The console scrolling on: the same filters, the next page, within the half hour.
     clock.advance(20 * 60_000);
+    vic = await signIn(app, 'vic'); // idle for half an hour: signed out
     await get(ivy, `/api/search?${megan}&cursor=${next}`, 200);
     // A cursor on other filters is no next page of anything recorded: an empty cursor is a first page, and a
     // cursor is only the last row's time, tenant and id, so one made up reads from wherever it says.
@@ -178,6 +179,49 @@ describe('console audit trail coverage', () => {
     assert.equal(first.via, 'session');
     assert.deepEqual(Object.keys(first.details.query as object).sort(), ['end', 'start']);
     assert.equal(first.details.status, 200);
+  });
+
+  test("the Search page's user suggestions are recorded once per caller, period and tenants in half an hour", async () => {
+    await addUser(deps.store, clock, { name: 'ines', role: 'investigator', tenants: ['contoso', 'fabrikam'] });
+    const ines = await signIn(app, 'ines');
+    const seq = await lastSeq();
+    const week = '/api/search/user-suggestions?start=7d&end=now';
+    const day = '/api/search/user-suggestions?start=1d&end=now';
+    // The page opened, and asked again after each search run from it: one entry.
+    await get(ines, week, 200);
+    await get(ines, week, 200);
+    clock.advance(10 * 60_000);
+    await get(ines, week, 200);
+    // Another period, other tenants (a set: in any order the same), another caller: recorded.
+    await get(ines, day, 200);
+    await get(ines, `${week}&tenant=contoso`, 200);
+    await get(ines, `${week}&tenant=contoso&tenant=fabrikam`, 200);
+    await get(ines, `${week}&tenant=fabrikam&tenant=contoso`, 200);
+    await get(ivy, day, 200);
+    // Refusals are recorded every time, as on any route.
+    await get(ines, `${week}&user=adele@contoso.onmicrosoft.com`, 400);
+    await get(ines, `${week}&user=adele@contoso.onmicrosoft.com`, 400);
+    // Half an hour after its entry (not after the calls it covered) it is recorded again; the others are not yet.
+    clock.advance(20 * 60_000);
+    vic = await signIn(app, 'vic'); // idle for half an hour: signed out
+    await get(ines, week, 200);
+    await get(ines, `${week}&tenant=contoso`, 200);
+    const entries = (await deps.store.consoleAudit.list({ action: 'search.user-suggestions', limit: 1_000 }))
+      .filter((e) => e.seq > seq)
+      .map((e) => {
+        const { start, end, tenant } = e.details.query as Record<string, unknown>;
+        return [e.actor, e.outcome, start, end, tenant];
+      });
+    assert.deepEqual(entries, [
+      ['ines', 'ok', '7d', 'now', undefined],
+      ['ines', 'ok', '1d', 'now', undefined],
+      ['ines', 'ok', '7d', 'now', 'contoso'],
+      ['ines', 'ok', '7d', 'now', ['contoso', 'fabrikam']],
+      ['ivy', 'ok', '1d', 'now', undefined],
+      ['ines', 'failed', '7d', 'now', undefined],
+      ['ines', 'failed', '7d', 'now', undefined],
+      ['ines', 'ok', '7d', 'now', undefined],
+    ]);
   });
 
   test('the overview the console loads, and requests of nobody signed in, are not recorded', async () => {

@@ -135,7 +135,7 @@ export const api = {
     call('GET /api/search/timeline', { query: { ...filters, ...(bucket ? { bucket } : {}) } }),
   counts: (filters: SearchFilters, by: CountDimension, limit?: number) =>
     call('GET /api/search/counts', { query: { ...filters, by, ...(limit ? { limit } : {}) } }),
-  /** The Users field's suggestions (not recorded in the audit trail, so never a search: no other filter). */
+  /** The Users field's suggestions: no other filter, so never a search (recorded as `search.user-suggestions`). */
   userSuggestions: (period: Pick<SearchFilters, 'start' | 'end' | 'tenant'>) =>
     call('GET /api/search/user-suggestions', { query: period }),
   record: (tenant: string, id: string) => call('GET /api/records/:tenant/:id', { params: { tenant, id } }),
