@@ -230,6 +230,43 @@ function accountSuite(name: string, url: () => Promise<string>, skip: string | f
       assert.equal(await s.store.auth.getUser(other), null, 'not brought back with its old password');
     });
 
+    test('an account that keeps changing under every lookup: back to the sign-in page, saying so, recorded', async () => {
+      const admin = t.emu.tenants[0]!.globalAdmins[0]!;
+      const s = await server(promote);
+      await addUser(s.store, s.clock, { name: 'root', role: 'admin', tenants: ['*'] });
+      await signInThroughIssuer(admin, SIGN_IN_PASSWORD, s.app); // made from the rule, linked
+      const externalId = (await s.store.auth.getUser(admin))!.externalId!;
+      // Each lookup finds the identity's account, which is no longer its own when written: a decoy takes the
+      // identity, then is removed and the identity given back, and so on.
+      let moves = 0;
+      const move = async (): Promise<void> => {
+        if (++moves % 2 === 1) {
+          await s.store.auth.updateUser(admin, { externalId: null, updatedAt: NOW + moves });
+          await addUser(s.store, s.clock, { name: 'decoy', role: 'viewer', externalId });
+        } else {
+          await s.store.auth.removeUser('decoy');
+          await s.store.auth.updateUser(admin, { externalId, updatedAt: NOW + moves });
+        }
+        if (moves < 3) s.between.next = move;
+      };
+      s.between.next = move;
+      const { callback } = await signInThroughIssuer(admin, SIGN_IN_PASSWORD, s.app);
+      assert.equal(moves, 3, 'the account changed under all three lookups');
+      assert.equal(callback?.statusCode, 302, callback?.body);
+      assert.equal(callback?.headers.location, '/#/signin');
+      const why = decodeURIComponent(String(callback?.cookies.find((c) => c.name === 'tw_signin_error')?.value));
+      assert.match(why, /^The account .* kept changing during the sign-in: sign in again/);
+      assert.equal(
+        callback?.cookies.find((c) => c.name === 'tw_session'),
+        undefined,
+      );
+      const failed = (await s.store.consoleAudit.list({ action: 'signin' })).filter((e) => e.outcome === 'failed');
+      assert.deepEqual(
+        failed.map((e) => [e.target, e.details.via, e.details.reason]),
+        [[admin, 'oidc', 'account kept changing']],
+      );
+    });
+
     test('an account of the same name linked to another identity is neither taken over nor changed', async () => {
       const admin = t.emu.tenants[0]!.globalAdmins[0]!;
       const s = await server(promote);

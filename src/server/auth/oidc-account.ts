@@ -25,7 +25,9 @@ export type OidcAccount =
   /** Neither an account nor a group rule for this identity. */
   | { kind: 'none' }
   /** An account of this name linked to another identity (another issuer, another claim value). */
-  | { kind: 'linked-elsewhere'; name: string };
+  | { kind: 'linked-elsewhere'; name: string }
+  /** The account changed between the lookup and the write, ATTEMPTS times over: nothing was written. */
+  | { kind: 'kept-changing' };
 
 /** What the group rules the identity's groups match give it. */
 export interface Granted {
@@ -66,18 +68,20 @@ export function grantedBy(rules: readonly OidcGroupRule[], groups: readonly stri
   };
 }
 
+/**
+ * The account this identity signs in, looked up again when it changed before the write. Giving up is an answer
+ * (`kept-changing`), not an error: the callback is a browser's navigation back from the issuer, and a thrown
+ * CONFLICT reached it as a JSON 409 instead of the sign-in page saying why, as every other refusal does.
+ */
 export async function accountFor(deps: SignInDeps, provider: OidcProvider, id: OidcIdentity): Promise<OidcAccount> {
-  for (let attempt = 1; ; attempt++) {
+  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     try {
       return await lookUpAndWrite(deps, provider, id);
     } catch (e) {
       if (!(e instanceof AccountMoved)) throw e;
-      if (attempt === ATTEMPTS)
-        throw new AppError('CONFLICT', `The account of ${id.name} kept changing during the sign-in`, {
-          hint: 'Sign in again; if it goes on, ask an administrator whether the account is being changed',
-        });
     }
   }
+  return { kind: 'kept-changing' };
 }
 
 async function lookUpAndWrite(deps: SignInDeps, provider: OidcProvider, id: OidcIdentity): Promise<OidcAccount> {

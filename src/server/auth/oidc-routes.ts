@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../core/errors.js';
 import { AUTH_EVENTS } from './events.js';
-import { accountFor, type KeptRole } from './oidc-account.js';
+import { accountFor, type KeptRole, type OidcAccount } from './oidc-account.js';
 import type { OidcIdentity, OidcPending, OidcProvider } from './oidc.js';
 import { SIGNIN_ERROR_COOKIE } from './cookies.js';
 import { sessionKey } from './secrets.js';
@@ -54,6 +54,24 @@ async function tellRoleKept(deps: SignInDeps, request: FastifyRequest, user: str
   });
 }
 
+/** Why an identity the issuer confirmed signs in no account: said on the sign-in page, and the trail's reason. */
+function refusal(account: Exclude<OidcAccount, { kind: 'signed-in' }>, name: string): { why: string; reason: string } {
+  switch (account.kind) {
+    case 'none':
+      return { why: `No account for ${name}: ask an administrator to add you`, reason: 'no account' };
+    case 'linked-elsewhere':
+      return {
+        why: `The account ${account.name} is linked to another sign-in: ask an administrator to link or add yours`,
+        reason: 'linked to another identity',
+      };
+    case 'kept-changing':
+      return {
+        why: `The account ${name} kept changing during the sign-in: sign in again; if it goes on, ask an administrator why it is changing`,
+        reason: 'account kept changing',
+      };
+  }
+}
+
 export function registerOidcRoutes(app: FastifyInstance, deps: SignInDeps, provider: OidcProvider): void {
   const cookie = { path: '/api/auth/oidc', httpOnly: true, sameSite: 'lax' as const, secure: deps.options.secure };
 
@@ -83,11 +101,7 @@ export function registerOidcRoutes(app: FastifyInstance, deps: SignInDeps, provi
     }
     const account = await accountFor(deps, provider, identity);
     if (account.kind !== 'signed-in') {
-      const why =
-        account.kind === 'none'
-          ? `No account for ${identity.name}: ask an administrator to add you`
-          : `The account ${account.name} is linked to another sign-in: ask an administrator to link or add yours`;
-      const reason = account.kind === 'none' ? 'no account' : 'linked to another identity';
+      const { why, reason } = refusal(account, identity.name);
       await deps.auditor.forRequest(request, 'signin', 'failed', identity.name, { via: 'oidc', reason });
       return backToSignIn(reply, why, deps.options.secure);
     }
