@@ -236,12 +236,12 @@ function accountSuite(name: string, url: () => Promise<string>, skip: string | f
       await addUser(s.store, s.clock, { name: 'root', role: 'admin', tenants: ['*'] });
       await signInThroughIssuer(admin, SIGN_IN_PASSWORD, s.app); // made from the rule, linked
       const externalId = (await s.store.auth.getUser(admin))!.externalId!;
-      // Each lookup finds the identity's account, which is no longer its own when written: a decoy takes the
-      // identity, then is removed and the identity given back, and so on.
+      // Each lookup finds the identity's account, which is no longer its own when written: the account is linked
+      // elsewhere and a decoy takes the identity, then the decoy is removed and the identity given back, and so on.
       let moves = 0;
       const move = async (): Promise<void> => {
         if (++moves % 2 === 1) {
-          await s.store.auth.updateUser(admin, { externalId: null, updatedAt: NOW + moves });
+          await s.store.auth.updateUser(admin, { externalId: 'https://other.example|parked', updatedAt: NOW + moves });
           await addUser(s.store, s.clock, { name: 'decoy', role: 'viewer', externalId });
         } else {
           await s.store.auth.removeUser('decoy');
