@@ -7,7 +7,7 @@ import { recordingLogger, silentLogger, type Logger } from '../src/core/log.js';
 import { EVENTS } from '../src/collector/events.js';
 import { readCoverage } from '../src/coverage/read.js';
 import type { HttpRequest, HttpResponse } from '../src/net/types.js';
-import type { Store } from '../src/store/contract.js';
+import type { CoverageWindow, Store } from '../src/store/contract.js';
 import { openStore } from '../src/store/open.js';
 import { startTestEmulator, type TestEmulator } from './support/emulator.js';
 import { pgSkip } from './support/paths.js';
@@ -72,6 +72,12 @@ async function nextDayAt(hour: number): Promise<number> {
   const day = Math.floor(t.emu.clock.now() / DAY) * DAY + DAY;
   await t.emu.clock.set(day + hour * HOUR);
   return day;
+}
+
+/** The tenant's Audit.Exchange window of `day` (and any after it: the first) as the ledger has it now. */
+async function dayWindow(store: Store, tenant: string, day: number): Promise<CoverageWindow | undefined> {
+  const [window] = await store.ledger.listWindows({ tenant, stream: 'Audit.Exchange', from: day });
+  return window;
 }
 
 /** `base`, whose requests go through `answer`, given a way to pass them on to the emulator. */
@@ -141,7 +147,7 @@ for (const s of stores)
       const tenant = t.emu.tenants[0]!;
       const day = await nextDayAt(10);
       await pass(store, emulatedTenant(t.emu, tenant, clock), clock, 10 * HOUR);
-      const [first] = await store.ledger.listWindows({ tenant: tenant.tenantId, stream: 'Audit.Exchange', from: day });
+      const first = await dayWindow(store, tenant.tenantId, day);
       assert.equal(first!.state, 'fetched');
       assert.equal(first!.start, day);
       const fetchedTo = first!.end;
@@ -149,7 +155,7 @@ for (const s of stores)
       await t.emu.clock.advance(3 * HOUR);
       const failed = await pass(store, listingFails(emulatedTenant(t.emu, tenant, clock)), clock);
       assert.equal(failed.tenants[0]!.state, 'failed');
-      const [again] = await store.ledger.listWindows({ tenant: tenant.tenantId, stream: 'Audit.Exchange', from: day });
+      const again = await dayWindow(store, tenant.tenantId, day);
       assert.equal(again!.state, 'failed');
       assert.equal(again!.fetchedTo, fetchedTo, 'the head fetched before is kept');
       assert.deepEqual(
@@ -160,7 +166,7 @@ for (const s of stores)
 
       // The next run lists the day whole again: no head to keep, nothing open.
       await pass(store, emulatedTenant(t.emu, tenant, clock), clock);
-      const [done] = await store.ledger.listWindows({ tenant: tenant.tenantId, stream: 'Audit.Exchange', from: day });
+      const done = await dayWindow(store, tenant.tenantId, day);
       assert.equal(done!.state, 'fetched');
       assert.equal(done!.fetchedTo, null);
       assert.deepEqual(
@@ -180,11 +186,7 @@ for (const s of stores)
         const tenant = t.emu.tenants[0]!;
         const day = await nextDayAt(12);
         await pass(store, emulatedTenant(t.emu, tenant, emu), emu, 12 * HOUR);
-        const [first] = await store.ledger.listWindows({
-          tenant: tenant.tenantId,
-          stream: 'Audit.Exchange',
-          from: day,
-        });
+        const first = await dayWindow(store, tenant.tenantId, day);
         assert.equal(first!.state, 'fetched');
         const fetchedTo = first!.end;
 
@@ -195,11 +197,7 @@ for (const s of stores)
         const behind: Clock = { now: () => emu.now() - 3 * HOUR, sleep: (ms, signal) => emu.sleep(ms, signal) };
         const back = await pass(store, emulatedTenant(t.emu, tenant, behind), behind, 8 * DAY);
         assert.equal(back.tenants[0]!.state, 'done', JSON.stringify(back.tenants[0]));
-        const [shifted] = await store.ledger.listWindows({
-          tenant: tenant.tenantId,
-          stream: 'Audit.Exchange',
-          from: day,
-        });
+        const shifted = await dayWindow(store, tenant.tenantId, day);
         assert.equal(shifted!.start, day);
         assert.equal(shifted!.state, 'fetched');
         assert.ok(shifted!.queriedStart! > day && shifted!.queriedStart! < fetchedTo, 'listed from the shift');
@@ -222,11 +220,7 @@ for (const s of stores)
         const tenant = t.emu.tenants[0]!;
         const day = await nextDayAt(12);
         await pass(store, emulatedTenant(t.emu, tenant, emu), emu, 12 * HOUR);
-        const [first] = await store.ledger.listWindows({
-          tenant: tenant.tenantId,
-          stream: 'Audit.Exchange',
-          from: day,
-        });
+        const first = await dayWindow(store, tenant.tenantId, day);
         const fetchedTo = first!.end;
 
         // A week on, the service's horizon is 13 h into that day, past the 12 h fetched; the collector's clock, 3 h
@@ -236,11 +230,7 @@ for (const s of stores)
         const logger = recordingLogger();
         const back = await pass(store, emulatedTenant(t.emu, tenant, behind), behind, 8 * DAY, logger);
         assert.equal(back.tenants[0]!.state, 'done', JSON.stringify(back.tenants[0]));
-        const [shifted] = await store.ledger.listWindows({
-          tenant: tenant.tenantId,
-          stream: 'Audit.Exchange',
-          from: day,
-        });
+        const shifted = await dayWindow(store, tenant.tenantId, day);
         assert.ok(shifted!.queriedStart! > fetchedTo, 'listed from past the head');
         const lost = logger.entries
           .filter((e) => (e.obj as { event?: string }).event === EVENTS.windowExpired)
@@ -278,11 +268,7 @@ for (const s of stores)
         const tenant = t.emu.tenants[0]!;
         const day = await nextDayAt(10);
         await pass(store, emulatedTenant(t.emu, tenant, clock), clock, 10 * HOUR);
-        const [first] = await store.ledger.listWindows({
-          tenant: tenant.tenantId,
-          stream: 'Audit.Exchange',
-          from: day,
-        });
+        const first = await dayWindow(store, tenant.tenantId, day);
         assert.equal(first!.state, 'fetched');
         const fetchedTo = first!.end;
 
@@ -293,11 +279,7 @@ for (const s of stores)
           blobsFail(emulatedTenant(t.emu, tenant, clock), () => true),
           clock,
         );
-        const [again] = await store.ledger.listWindows({
-          tenant: tenant.tenantId,
-          stream: 'Audit.Exchange',
-          from: day,
-        });
+        const again = await dayWindow(store, tenant.tenantId, day);
         assert.equal(again!.state, 'partial');
         assert.equal(again!.fetchedTo, fetchedTo, 'the head fetched before is kept');
         const lost = await failedBlobs(store, tenant.tenantId, day);
@@ -321,11 +303,7 @@ for (const s of stores)
         // The earlier run is not shown the blobs created from 05:00 on: the service lists them late.
         const hidden = new Set<string>();
         await pass(store, listsLate(emulatedTenant(t.emu, tenant, clock), hidden), clock, 10 * HOUR);
-        const [first] = await store.ledger.listWindows({
-          tenant: tenant.tenantId,
-          stream: 'Audit.Exchange',
-          from: day,
-        });
+        const first = await dayWindow(store, tenant.tenantId, day);
         assert.equal(first!.state, 'fetched');
         assert.equal(first!.blobsFetched, 1);
         assert.ok(hidden.size > 0);
@@ -337,11 +315,7 @@ for (const s of stores)
           blobsFail(emulatedTenant(t.emu, tenant, clock), (id) => hidden.has(id)),
           clock,
         );
-        const [again] = await store.ledger.listWindows({
-          tenant: tenant.tenantId,
-          stream: 'Audit.Exchange',
-          from: day,
-        });
+        const again = await dayWindow(store, tenant.tenantId, day);
         assert.equal(again!.state, 'partial');
         const lost = await failedBlobs(store, tenant.tenantId, day);
         assert.equal(lost.length, hidden.size);
