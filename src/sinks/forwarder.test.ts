@@ -185,6 +185,26 @@ describe('forwarder', () => {
     assert.deepEqual(takenBy, Array(11).fill(false), 'the lease stayed with the live sender');
   });
 
+  test('a receiver that stays down: sink status has its error while the batch is still retried', async () => {
+    const store = new MemoryForwardStore();
+    store.add(records(5));
+    const seen: (string | null | undefined)[] = [];
+    const driver = scriptedDriver((_, call) => {
+      return call < 3
+        ? new SinkFailure('server', '503 Server is busy', { retryable: true, retryAfterMs: 60_000 })
+        : { rejected: [], retry: [] };
+    });
+    const send = driver.send.bind(driver);
+    driver.send = async (items, signal) => {
+      seen.push((await store.sinks.stats('test'))?.lastError);
+      return send(items, signal);
+    };
+    const result = await runSink(options(store), sinkRow(), driver);
+    assert.deepEqual(result, { sink: 'test', state: 'caught-up', delivered: 5, dead: 0 });
+    assert.equal(seen[0], undefined, 'nothing to say before the first attempt');
+    for (const error of seen.slice(1)) assert.match(error ?? '', /503 Server is busy/);
+  });
+
   test('a sink down for a day catches up from its cursor when it comes back', async () => {
     const store = new MemoryForwardStore();
     store.add(records(100));

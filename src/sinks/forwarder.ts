@@ -115,7 +115,11 @@ async function loop(
               signal: inner.signal,
               onFailure: (f) => stats.failed(f),
               scrub: options.scrub,
-              wait: (ms, waitSignal) => waitHoldingLease(options, row.name, leaseMs, ms, waitSignal),
+              wait: async (ms, waitSignal) => {
+                // A receiver that stays down: its error reaches sink status now, not once the batch ends.
+                await stats.save(store.sinks).catch(() => undefined); // kept for the next save
+                await waitHoldingLease(options, row.name, leaseMs, ms, waitSignal);
+              },
             },
             items,
           );
