@@ -74,6 +74,18 @@ async function nextDayAt(hour: number): Promise<number> {
   return day;
 }
 
+/**
+ * The earlier run of each test: the emulator moved to `hour` o'clock of the next day, and its first tenant collected
+ * up to then (through `wrap`, when the test changes what the service answers); that day's window as it left it.
+ */
+async function earlierRun(store: Store, hour: number, wrap: (tenant: CollectTenant) => CollectTenant = (c) => c) {
+  const clock = emulatorClock(t.emu);
+  const tenant = t.emu.tenants[0]!;
+  const day = await nextDayAt(hour);
+  await pass(store, wrap(emulatedTenant(t.emu, tenant, clock)), clock, hour * HOUR);
+  return { clock, tenant, day, first: await dayWindow(store, tenant.tenantId, day) };
+}
+
 /** The tenant's Audit.Exchange window of `day` (and any after it: the first) as the ledger has it now. */
 async function dayWindow(store: Store, tenant: string, day: number): Promise<CoverageWindow | undefined> {
   const [window] = await store.ledger.listWindows({ tenant, stream: 'Audit.Exchange', from: day });
@@ -143,11 +155,7 @@ async function gaps(store: Store, tenantId: string, now: number) {
 for (const s of stores)
   test(`${s.kind}: a failed listing of today's window keeps what an earlier run fetched of it`, { skip: s.skip }, () =>
     withStore(s.url(), async (store) => {
-      const clock = emulatorClock(t.emu);
-      const tenant = t.emu.tenants[0]!;
-      const day = await nextDayAt(10);
-      await pass(store, emulatedTenant(t.emu, tenant, clock), clock, 10 * HOUR);
-      const first = await dayWindow(store, tenant.tenantId, day);
+      const { clock, tenant, day, first } = await earlierRun(store, 10);
       assert.equal(first!.state, 'fetched');
       assert.equal(first!.start, day);
       const fetchedTo = first!.end;
@@ -182,11 +190,7 @@ for (const s of stores)
     { skip: s.skip, timeout: 240_000 },
     () =>
       withStore(s.url(), async (store) => {
-        const emu = emulatorClock(t.emu);
-        const tenant = t.emu.tenants[0]!;
-        const day = await nextDayAt(12);
-        await pass(store, emulatedTenant(t.emu, tenant, emu), emu, 12 * HOUR);
-        const first = await dayWindow(store, tenant.tenantId, day);
+        const { clock: emu, tenant, day, first } = await earlierRun(store, 12);
         assert.equal(first!.state, 'fetched');
         const fetchedTo = first!.end;
 
@@ -216,11 +220,7 @@ for (const s of stores)
     { skip: s.skip, timeout: 240_000 },
     () =>
       withStore(s.url(), async (store) => {
-        const emu = emulatorClock(t.emu);
-        const tenant = t.emu.tenants[0]!;
-        const day = await nextDayAt(12);
-        await pass(store, emulatedTenant(t.emu, tenant, emu), emu, 12 * HOUR);
-        const first = await dayWindow(store, tenant.tenantId, day);
+        const { clock: emu, tenant, day, first } = await earlierRun(store, 12);
         const fetchedTo = first!.end;
 
         // A week on, the service's horizon is 13 h into that day, past the 12 h fetched; the collector's clock, 3 h
@@ -264,11 +264,7 @@ for (const s of stores)
     { skip: s.skip },
     () =>
       withStore(s.url(), async (store) => {
-        const clock = emulatorClock(t.emu);
-        const tenant = t.emu.tenants[0]!;
-        const day = await nextDayAt(10);
-        await pass(store, emulatedTenant(t.emu, tenant, clock), clock, 10 * HOUR);
-        const first = await dayWindow(store, tenant.tenantId, day);
+        const { clock, tenant, day, first } = await earlierRun(store, 10);
         assert.equal(first!.state, 'fetched');
         const fetchedTo = first!.end;
 
@@ -297,13 +293,9 @@ for (const s of stores)
     { skip: s.skip },
     () =>
       withStore(s.url(), async (store) => {
-        const clock = emulatorClock(t.emu);
-        const tenant = t.emu.tenants[0]!;
-        const day = await nextDayAt(10);
         // The earlier run is not shown the blobs created from 05:00 on: the service lists them late.
         const hidden = new Set<string>();
-        await pass(store, listsLate(emulatedTenant(t.emu, tenant, clock), hidden), clock, 10 * HOUR);
-        const first = await dayWindow(store, tenant.tenantId, day);
+        const { clock, tenant, day, first } = await earlierRun(store, 10, (c) => listsLate(c, hidden));
         assert.equal(first!.state, 'fetched');
         assert.equal(first!.blobsFetched, 1);
         assert.ok(hidden.size > 0);

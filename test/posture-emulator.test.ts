@@ -1,13 +1,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { silentLogger } from '../src/core/log.js';
-import { ExchangeAdminClient } from '../src/microsoft/exchange-admin.js';
 import { createHttpClient } from '../src/net/http.js';
-import { endpointsFor, type TenantConnection } from '../src/microsoft/types.js';
 import { checkTenant, enableTenant, type PostureDeps } from '../src/posture/service.js';
 import type { Store, TenantRow } from '../src/store/contract.js';
 import { openStore } from '../src/store/open.js';
-import { emulatedTenantRow, startTestEmulator, type TestEmulator } from './support/emulator.js';
+import { emulatedPostureDeps, emulatedTenantRow, startTestEmulator, type TestEmulator } from './support/emulator.js';
 import type { EmulatorTenantView } from '../emulator/types.js';
 
 /**
@@ -39,22 +36,7 @@ before(async () => {
   env = await startTestEmulator({ tenants: 5, users: 12 });
   store = await openStore('sqlite::memory:');
   http.client = createHttpClient({ ca: env.emu.caPem });
-  const clock = { now: () => env.emu.clock.now(), sleep: async (ms: number) => env.emu.clock.advance(ms) };
-  deps = {
-    store,
-    clock,
-    logger: silentLogger,
-    async sourcesFor(tenant) {
-      const connection: TenantConnection = {
-        tenantId: tenant.tenantId,
-        endpoints: endpointsFor('commercial', env.emu.url),
-        publisherId: tenant.publisherId,
-        http: http.client!,
-        tokens: { token: async () => env.client.token(tenant.tenantId, 'https://outlook.office365.com') },
-      };
-      return { exchange: new ExchangeAdminClient(connection, { clock }) };
-    },
-  };
+  deps = emulatedPostureDeps(env, store, http.client);
 });
 
 after(async () => {

@@ -1,15 +1,12 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
-import { silentLogger } from '../src/core/log.js';
-import { ExchangeAdminClient } from '../src/microsoft/exchange-admin.js';
-import { endpointsFor, type TenantConnection } from '../src/microsoft/types.js';
 import { createHttpClient } from '../src/net/http.js';
 import { checkTenant, enableTenant, type PostureDeps } from '../src/posture/service.js';
 import type { PostureResult } from '../src/posture/types.js';
 import type { Store, TenantRow } from '../src/store/contract.js';
 import { openStore } from '../src/store/open.js';
 import type { EmulatorTenantView } from '../emulator/types.js';
-import { emulatedTenantRow, startTestEmulator, type TestEmulator } from './support/emulator.js';
+import { emulatedPostureDeps, emulatedTenantRow, startTestEmulator, type TestEmulator } from './support/emulator.js';
 import { pgSkip } from './support/paths.js';
 import { dropSchema, isolatedPgUrl } from './support/pg.js';
 
@@ -36,22 +33,7 @@ afterEach(async () => {
 const row = (t: EmulatorTenantView): TenantRow => emulatedTenantRow(env.emu, t);
 
 function depsOf(store: Store): PostureDeps {
-  const clock = { now: () => env.emu.clock.now(), sleep: async (ms: number) => env.emu.clock.advance(ms) };
-  return {
-    store,
-    clock,
-    logger: silentLogger,
-    async sourcesFor(tenant) {
-      const connection: TenantConnection = {
-        tenantId: tenant.tenantId,
-        endpoints: endpointsFor('commercial', env.emu.url),
-        publisherId: tenant.publisherId,
-        http,
-        tokens: { token: async () => env.client.token(tenant.tenantId, 'https://outlook.office365.com') },
-      };
-      return { exchange: new ExchangeAdminClient(connection, { clock }) };
-    },
-  };
+  return emulatedPostureDeps(env, store, http);
 }
 
 async function withStore(kind: 'sqlite' | 'postgres', body: (store: Store) => Promise<void>): Promise<void> {

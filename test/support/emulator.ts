@@ -1,7 +1,12 @@
 import { request } from 'node:https';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../emulator/index.js';
 import type { EmulatorTenantView } from '../../emulator/types.js';
-import type { TenantRow } from '../../src/store/contract.js';
+import { silentLogger } from '../../src/core/log.js';
+import { ExchangeAdminClient } from '../../src/microsoft/exchange-admin.js';
+import { endpointsFor, type TenantConnection } from '../../src/microsoft/types.js';
+import type { HttpClient } from '../../src/net/types.js';
+import type { PostureDeps } from '../../src/posture/service.js';
+import type { Store, TenantRow } from '../../src/store/contract.js';
 import { tempDir } from './paths.js';
 
 /**
@@ -152,5 +157,28 @@ export function emulatedTenantRow(
     addedAt: 0,
     updatedAt: 0,
     ...over,
+  };
+}
+
+/**
+ * Posture checks and enables against the emulator: its Exchange admin API through `http` (which trusts its CA),
+ * tokens from its sign-in service, and its virtual clock (a wait advances it).
+ */
+export function emulatedPostureDeps(env: TestEmulator, store: Store, http: HttpClient): PostureDeps {
+  const clock = { now: () => env.emu.clock.now(), sleep: async (ms: number) => env.emu.clock.advance(ms) };
+  return {
+    store,
+    clock,
+    logger: silentLogger,
+    async sourcesFor(tenant) {
+      const connection: TenantConnection = {
+        tenantId: tenant.tenantId,
+        endpoints: endpointsFor('commercial', env.emu.url),
+        publisherId: tenant.publisherId,
+        http,
+        tokens: { token: async () => env.client.token(tenant.tenantId, 'https://outlook.office365.com') },
+      };
+      return { exchange: new ExchangeAdminClient(connection, { clock }) };
+    },
   };
 }
