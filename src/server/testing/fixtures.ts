@@ -151,9 +151,12 @@ export const fakeReports: ReportsApi = {
   },
 };
 
-/** Server dependencies over a seeded in-memory SQLite store, at a fixed clock. */
-export async function testDeps(overrides: Partial<ServerDeps> = {}): Promise<ServerDeps> {
+/** Server dependencies over a seeded in-memory SQLite store, at a fixed clock; `records` for a larger world. */
+export async function testDeps(
+  overrides: Partial<ServerDeps> = {},
+  records: readonly AuditRecord[] = fixtureRecords(),
+): Promise<ServerDeps> {
   const store = await openStore('sqlite::memory:');
-  await seedStore(store);
+  await seedStore(store, records);
   return { store, clock: new ManualClock(NOW), logger: silentLogger, reports: fakeReports, ...overrides };
 }
