@@ -16,7 +16,7 @@ import { DAY, NOW, testDeps } from './testing/fixtures.js';
  * bytes reaching the server and its own count running (with the lane it is one: the count running when
  * they arrived). Without the lane (the second test, a lane that holds nothing back) the 39 heavy counts
  * read together run back to back and the light one waits for all of them, so the bound can fail.
- * The same holds for free-text search pages, whose store read happens as the page streams.
+ * The same holds for free-text search pages, whose store read happens in their turn, before the page is written.
  */
 const range = `start=${new Date(NOW - 7 * DAY).toISOString()}&end=${new Date(NOW).toISOString()}`;
 const HEAVY = `/api/search/count?${range}&freeText=report`;
@@ -127,8 +127,8 @@ async function heavyBeforeLight(lane?: HeavyLane, heavy = HEAVY): Promise<{ befo
     heavyEnds();
     return n;
   };
-  // A free-text search page is read as it streams; its cost is the scan before its first rows (the statement
-  // steps through the period's records until the page is full), burnt here when the stream starts reading.
+  // A free-text search page is read in its turn; its cost is the scan before its first rows (the statement
+  // steps through the period's records until the page is full), burnt here when the read starts.
   records.searchSummaries = (query, options) => {
     if (!query.freeText) return summaries(query, options);
     return (async function* () {

@@ -10,7 +10,9 @@ import type { Store } from '../store/contract.js';
  * the rest wait in a bounded queue (beyond it: RATE_LIMITED, "try again"), and each turn starts from a
  * macrotask (setImmediate), so requests that arrived meanwhile, light ones, run between two heavy ones.
  * A light request then waits for at most the heavy queries already running, not for all of them.
- * A streamed export reads its rows in turns (inTurns), so a slow client holds no turn while it downloads.
+ * No turn is held while bytes wait on a client: a search page (bounded) is read whole in its turn (run) before
+ * its first byte is written, and a streamed export reads its rows in turns (inTurns), so a slow client holds no
+ * turn while it downloads.
  */
 export interface HeavyLaneOptions {
   /** Heavy queries running at once: 1 for SQLite (one thread), 2 for PostgreSQL (the pool keeps the rest). */
@@ -50,9 +52,9 @@ export class HeavyLane {
 
   /**
    * Takes a turn and answers its end (to call once; later calls do nothing), for work that outlives one
-   * promise: a streamed search page reads the store while its bytes are written, so it holds its turn until
-   * the response has ended or its client has gone (holdTurnFor in stream.ts); a page is bounded, an export is
-   * not, so an export gives it back between its rows' turns (inTurns).
+   * promise: an export takes its first turn before its response starts (a full queue is refused with a 429, not
+   * a cut file) and inTurns ends it after the first rows, or holdTurnFor (stream.ts) when the response closes
+   * before they are read. A search page needs none of that: it is bounded, and read whole in one run.
    */
   async enter(options: TurnOptions = {}): Promise<() => void> {
     await this.turn(options);

@@ -20,9 +20,9 @@ export function textStream(chunks: AsyncIterable<string>): Readable {
 }
 
 /**
- * Holds a heavy query's turn (heavy-lane.ts) for as long as its streamed response lasts: the store is read
- * while the bytes are written, so the turn ends when the response closes, after its last byte or because the
- * client left, and not when the handler returns.
+ * Ends a heavy query's turn (heavy-lane.ts) when its streamed response closes, after its last byte or because the
+ * client left, at the latest: an export's first turn, which HeavyLane.inTurns ends as soon as its first rows are
+ * read, is still given back when the response closes before they are (an error, a client gone meanwhile).
  */
 export function holdTurnFor(reply: FastifyReply, done: () => void): void {
   // A client that left while the query waited for its turn has nothing to hold it for.

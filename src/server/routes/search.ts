@@ -7,7 +7,7 @@ import type { ApiExtraQuery, ApiResponse, SearchPage } from '../api-types.js';
 import type { ServerDeps } from '../deps.js';
 import { decodeCursor, encodeCursor, parseLimit, pickOne, type RawQuery } from '../params.js';
 import { searchQueryFrom } from '../query.js';
-import { clientGone, holdTurnFor, textStream } from '../stream.js';
+import { clientGone, textStream } from '../stream.js';
 import { unseenFilterValues } from '../../search/unseen.js';
 import { isHeavy, type HeavyLane } from '../heavy-lane.js';
 import { DAY, utcDay } from '../../core/time.js';
@@ -22,8 +22,9 @@ const SUGGESTION_PARAMS: readonly string[] = ['start', 'end', 'tenant'];
 
 /**
  * Search, as Purview's audit search page does it but with no cap: a page of results newest first,
- * streamed as it is read (the first rows leave before the page is complete), with a keyset cursor
- * for the next page. The exact count is a separate request so the first page never waits for it.
+ * streamed as it is read (the first rows leave before the page is complete; a heavy page is read whole
+ * in its turn first), with a keyset cursor for the next page. The exact count is a separate request so
+ * the first page never waits for it.
  */
 export function registerSearchRoutes(app: FastifyInstance, deps: ServerDeps, lane: HeavyLane): void {
   const max = deps.maxPageSize ?? 1_000;
@@ -37,11 +38,14 @@ export function registerSearchRoutes(app: FastifyInstance, deps: ServerDeps, lan
     const query = await searchQueryFrom(raw, deps.clock.now(), deps.store, request.scope, extra);
     const limit = parseLimit(raw.limit, DEFAULT_PAGE, max);
     const after = decodeCursor(raw.cursor);
-    // A free-text or object page reads every record of its period until the page is full: it takes its turn
-    // as heavy counts do, and keeps it while the page streams.
-    if (isHeavy(query)) holdTurnFor(reply, await lane.enter());
     const signal = clientGone(reply);
-    const rows = deps.store.records.searchSummaries(query, { limit: limit + 1, ...(after ? { after } : {}), signal });
+    const read = (): AsyncIterable<StoredSummary> =>
+      deps.store.records.searchSummaries(query, { limit: limit + 1, ...(after ? { after } : {}), signal });
+    // A free-text or object page reads every record of its period until the page is full: it takes its turn as
+    // heavy counts do (a full queue is a 429 before the response starts), reads the whole page in it and gives it
+    // back before its first byte is written. It held the turn until the response closed, so one slow client kept
+    // every other heavy request waiting. The page is bounded (at most max + 1 summaries, no raw: ADR 0030).
+    const rows = isHeavy(query) ? await lane.run(() => readAll(read())) : read();
     return reply.type('application/json; charset=utf-8').send(textStream(pageChunks(rows, limit)));
   });
 
@@ -118,11 +122,21 @@ function autoBucket(query: SearchQuery): 'day' | 'hour' {
   return query.range.end - query.range.start <= 3 * 86_400_000 ? 'hour' : 'day';
 }
 
+/** The rows of a bounded read, in its order (Array.fromAsync comes with Node 22). */
+async function readAll<T>(rows: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const r of rows) out.push(r);
+  return out;
+}
+
 /**
  * A SearchPage written as it is read: the records first, then the rest of the page's fields (typed,
  * so the streamed text stays the contract's shape).
  */
-async function* pageChunks(rows: AsyncIterable<StoredSummary>, limit: number): AsyncGenerator<string> {
+async function* pageChunks(
+  rows: AsyncIterable<StoredSummary> | Iterable<StoredSummary>,
+  limit: number,
+): AsyncGenerator<string> {
   const first: keyof SearchPage = 'records';
   // Rows leave in chunks of about CHUNK_CHARS: a write per row cost more than writing the rows.
   let chunk = `{"${first}":[`;
