@@ -136,3 +136,39 @@ test('a heavy page whose read fails gives its turn back and answers an error, no
     await deps.store.close();
   }
 });
+
+test('a client that leaves while its heavy page waits has nothing read for it when its turn comes', async () => {
+  const lane = new HeavyLane({ concurrency: 1, maxQueued: 4 });
+  const deps = await testDeps({ heavyLane: lane });
+  const records = deps.store.records;
+  const summaries = records.searchSummaries.bind(records);
+  let read = 0;
+  records.searchSummaries = (query, options) =>
+    (async function* () {
+      for await (const r of summaries(query, options)) {
+        read++;
+        yield r;
+      }
+    })();
+  const app = await buildServer(deps);
+  let leave!: () => void;
+  app.addHook('onRequest', async (_request, reply) => {
+    leave = () => reply.raw.destroy();
+  });
+  try {
+    let open!: () => void;
+    const blocked = lane.run(() => new Promise<void>((resolve) => (open = resolve)));
+    await tick();
+    const page = app.inject({ method: 'GET', url: `/api/search?${range}&freeText=report` });
+    assert.ok(await within(20, () => lane.load.waiting === 1), 'the page waits in line');
+    leave();
+    await assert.rejects(page, { code: 'LIGHT_ECONNRESET' });
+    open();
+    await blocked;
+    assert.ok(await within(20, () => lane.load.running === 0), 'its turn ends at once');
+    assert.equal(read, 0, 'no row was read for a client that has gone');
+  } finally {
+    await app.close();
+    await deps.store.close();
+  }
+});
