@@ -401,6 +401,13 @@ export interface LedgerStore {
    */
   reclaimLease(key: string, from: string, owner: string, until: number): Promise<boolean>;
   /**
+   * Removes the leases whose key starts with `prefix` and whose term ran out by `now` (until <= now, the test
+   * acquireLease takes them over by); returns how many. For kinds keyed per item, whose rows left by a process
+   * that died would otherwise pile up (alert routing's claims: one per alert and channel). Never for every key:
+   * a run-out first-content lease is still read (collector/first-content.ts).
+   */
+  dropExpiredLeases(prefix: string, now: number): Promise<number>;
+  /**
    * Forgets a tenant's books (windows, blobs, checkpoints) once its
    * records are purged: a ledger that still said "fetched" would make a re-added tenant skip the very
    * windows whose records are gone, and coverage would claim them. Returns the rows removed.

@@ -290,6 +290,22 @@ function stateTests(ctx: { readonly store: Store }): void {
     assert.equal(again.filter(Boolean).length, 1);
   });
 
+  test('leases: the run-out ones under a prefix are dropped; held ones and other prefixes stay', async () => {
+    const l = ctx.store.ledger;
+    await l.acquireLease('alert:soc:a1', 'gone', T0 + 100, T0);
+    await l.acquireLease('alert:soc:a2', 'gone', T0 + 200, T0);
+    await l.acquireLease('alert:soc:a3', 'alive', T0 + 900, T0);
+    await l.acquireLease('alert_soc', 'gone', T0 + 100, T0);
+    await l.acquireLease('first-content/t/Audit.General', 'gone', T0 + 100, T0);
+    assert.equal(await l.dropExpiredLeases('alert:', T0 + 200), 2, 'until <= now: as acquireLease takes over');
+    assert.equal(await l.leaseHolder('alert:soc:a1'), null);
+    assert.equal(await l.leaseHolder('alert:soc:a2'), null);
+    assert.deepEqual(await l.leaseHolder('alert:soc:a3'), { owner: 'alive', until: T0 + 900 }, 'still held');
+    assert.notEqual(await l.leaseHolder('alert_soc'), null, 'a prefix is text, not a pattern (_ is no wildcard)');
+    assert.notEqual(await l.leaseHolder('first-content/t/Audit.General'), null, 'another prefix');
+    assert.equal(await l.dropExpiredLeases('alert:', T0 + 200), 0);
+  });
+
   test('posture snapshots: history newest first, with limit; latest per tenant', async () => {
     const p = ctx.store.posture;
     await p.save({ tenant: TENANT_A, takenAt: T0, verdict: 'failing', body: { unified: false } });

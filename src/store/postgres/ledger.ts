@@ -156,6 +156,11 @@ export class PostgresLedgerStore implements LedgerStore {
     );
   }
 
+  async dropExpiredLeases(prefix: string, now: number): Promise<number> {
+    const sql = 'DELETE FROM leases WHERE starts_with(key, $1) AND until <= $2';
+    return (await this.pool.query(sql, [prefix, now])).rowCount ?? 0;
+  }
+
   async forgetTenant(tenant: string): Promise<{ windows: number; blobs: number; checkpoints: number }> {
     return inTransaction(this.pool, async (client) => {
       const gone = async (table: string) =>

@@ -154,6 +154,11 @@ export class SqliteLedgerStore implements LedgerStore {
     );
   }
 
+  async dropExpiredLeases(prefix: string, now: number): Promise<number> {
+    const sql = 'DELETE FROM leases WHERE substr(key, 1, length(@prefix)) = @prefix AND until <= @now';
+    return this.db.prepare(sql).run({ prefix, now }).changes;
+  }
+
   async forgetTenant(tenant: string): Promise<{ windows: number; blobs: number; checkpoints: number }> {
     return this.db
       .transaction(() => ({
