@@ -103,6 +103,27 @@ export class RetryPolicy<F> {
     };
   }
 
+  /**
+   * The longest runWithRetry can take under this policy when no attempt takes longer than `attemptMs`: every
+   * attempt it may make, and before each but the first the longest wait it may choose (a backoff step at its cap,
+   * a Retry-After at its bound, or a throttling pause with its jitter). Infinity when attempts are unbounded. Who
+   * holds a lease for the whole run needs a term longer than this (alert routing's claims, ADR 0026).
+   */
+  longestRunMs(attemptMs: number): number {
+    const { o } = this;
+    const tries = this.mostAttempts();
+    const wait = Math.max(o.capMs, o.maxRetryAfterMs, Math.round(o.throttleMs * (1 + o.jitter)));
+    return tries * attemptMs + (tries - 1) * wait;
+  }
+
+  /**
+   * The most attempts decide() lets a step make: a transient failure is retried while fewer than maxAttempts
+   * were made, a throttled one while no more than maxThrottled (attempts count failures of every kind).
+   */
+  protected mostAttempts(): number {
+    return Math.max(this.maxAttempts, this.o.maxThrottled + 1);
+  }
+
   /** `attempt` counts the failures so far for this step (1 after the first). */
   decide(failed: Failed<F>, attempt: number): RetryDecision {
     const c = this.classify(failed);

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { ManualClock } from '../core/clock.js';
+import { runWithRetry } from '../net/retry.js';
 import { classifyNetworkError, classifyStatus, parseRetryAfter, SinkFailure } from './failure.js';
-import { backoffPolicy } from './retry.js';
+import { backoffPolicy, DAEMON_RETRY } from './retry.js';
 
 const failed = (failure: SinkFailure) => ({ thrown: false as const, failure });
 
@@ -49,4 +51,46 @@ test('statuses and network errors are classified by stage', () => {
   assert.equal(parseRetryAfter('3', 0), 3000);
   assert.equal(parseRetryAfter(new Date(10_000).toUTCString(), 0), 10_000);
   assert.equal(parseRetryAfter(undefined, 0), undefined);
+});
+
+/**
+ * Alert routing claims an alert for a channel for longer than the channel's whole send (ADR 0026), so the bound
+ * must hold for every way a receiver can fail, and be reached by the worst one: here each attempt takes the
+ * longest it may and the receiver fails in one way throughout.
+ */
+test('longestRunMs bounds a whole run, whatever the receiver answers, and the worst answer reaches it', async () => {
+  const options = { baseMs: 500, capMs: 4_000, retryAfterCapMs: 15_000, maxAttempts: 4, maxAttemptsPermanent: 3 };
+  const attemptMs = 30_000;
+  const answers: Record<string, SinkFailure> = {
+    'throttled, Retry-After an hour': new SinkFailure('throttled', '429', { retryable: true, retryAfterMs: 3_600_000 }),
+    'throttled, no Retry-After': new SinkFailure('throttled', '429', { retryable: true }),
+    'server error': new SinkFailure('server', '503', { retryable: true }),
+    'server error, Retry-After a minute': new SinkFailure('server', '503', { retryable: true, retryAfterMs: 60_000 }),
+    'refused credential': new SinkFailure('auth', '401', { retryable: false }),
+  };
+  const elapsed: Record<string, number> = {};
+  for (const [name, failure] of Object.entries(answers)) {
+    const policy = backoffPolicy({ ...options, random: () => 0.999 });
+    const clock = new ManualClock(0, true);
+    const result = await runWithRetry(
+      async () => {
+        clock.advance(attemptMs);
+        return { ok: false as const, failure };
+      },
+      policy,
+      clock,
+    );
+    assert.equal(result.ok, false, name);
+    elapsed[name] = clock.now();
+    assert.ok(clock.now() <= policy.longestRunMs(attemptMs), `${name}: ${clock.now()} ms`);
+  }
+  const bound = backoffPolicy(options).longestRunMs(attemptMs);
+  assert.equal(bound, 5 * attemptMs + 4 * 15_000, 'five attempts (throttling gets one more), four waits at the cap');
+  assert.equal(elapsed['throttled, Retry-After an hour'], bound);
+  assert.equal(
+    backoffPolicy({ ...options, maxAttemptsPermanent: 6 }).longestRunMs(attemptMs),
+    6 * attemptMs + 5 * 15_000,
+    'a failure of the sink itself may be tried more often than the others',
+  );
+  assert.equal(backoffPolicy(DAEMON_RETRY).longestRunMs(attemptMs), Infinity, 'a daemon tries until it is stopped');
 });

@@ -81,6 +81,11 @@ class SinkRetryPolicy extends NetRetryPolicy<SinkFailure> {
     );
   }
 
+  /** A failure of the sink itself is tried again too, while fewer than `maxAttemptsPermanent` were made. */
+  protected override mostAttempts(): number {
+    return Math.max(super.mostAttempts(), this.permanentAttempts);
+  }
+
   override decide(failed: Failed<SinkFailure>, attempt: number): RetryDecision {
     const permanent = !sinkFailureOf(failed).retryable;
     if (permanent && attempt < this.permanentAttempts) return this.patient.decide(failed, attempt);
