@@ -22,6 +22,7 @@ function heldDriver(): SinkDriver & { answer(a: SendResult | SinkFailure): void;
   let next = new Promise<void>((r) => (arrived = r));
   return {
     maxBatch: 1_000,
+    longestAttemptMs: 1_000,
     idempotent: false,
     send: (_items: readonly Item[]) =>
       new Promise<SendResult>((resolve, reject) => {

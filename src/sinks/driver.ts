@@ -40,6 +40,13 @@ export interface SinkDriver {
    * (HTTP over a socket pool); a stream (syslog) or a file must keep one at a time.
    */
   readonly inFlight?: number;
+  /**
+   * The longest one send() of one alert can take before it answers or throws: the transport's own timeouts
+   * (HTTP's whole-request timeout, an acknowledgement wait, SMTP's). Alert routing claims an alert for a channel
+   * for longer than the channel's whole send, every retry included, so no other process sends it meanwhile
+   * (detections/routing.ts, ADR 0026).
+   */
+  readonly longestAttemptMs: number;
   send(items: readonly Item[], signal: AbortSignal): Promise<SendResult>;
   /** Health: sends one marked test event (or checks the connection where a sink has no test event). */
   test(signal: AbortSignal): Promise<string>;

@@ -23,6 +23,7 @@ function drivers(): { open: (row: SinkRow) => SinkDriver; got: Map<string, strin
     got,
     open: (row) => ({
       maxBatch: 40,
+      longestAttemptMs: 1_000,
       idempotent: false,
       async send(items): Promise<SendResult> {
         const list = got.get(row.name) ?? [];

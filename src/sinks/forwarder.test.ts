@@ -18,6 +18,7 @@ function scriptedDriver(script: Script, maxBatch = 100): SinkDriver & { sent: st
   const d = {
     maxBatch,
     idempotent: false,
+    longestAttemptMs: 1_000,
     sent: [] as string[],
     confirmed: [] as string[],
     async send(items: readonly Item[]): Promise<SendResult> {

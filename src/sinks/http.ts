@@ -30,13 +30,16 @@ export interface HttpSender {
   close(): void;
 }
 
+/** The whole-request timeout of every HTTP sink (drivers name it: it bounds their sends, see SinkDriver). */
+export const SINK_HTTP_TIMEOUT_MS = 30_000;
+
 /** Largest answer read (a bulk answer for 10,000 items is well under this). */
 const MAX_BODY = 32 * 1024 * 1024;
 
 export function nodeHttpSender(options: { caPem: string | null; timeoutMs?: number }): HttpSender {
   const client = createHttpClient({
     ca: options.caPem,
-    timeoutMs: options.timeoutMs ?? 30_000,
+    timeoutMs: options.timeoutMs ?? SINK_HTTP_TIMEOUT_MS,
     maxSockets: 4,
     allowHttp: true,
   });

@@ -19,6 +19,7 @@ import { records, sinkRow, T0 } from './testing/records.js';
 function failingDriver(failure: () => Error): SinkDriver & { sends: number } {
   const d = {
     maxBatch: 100,
+    longestAttemptMs: 1_000,
     idempotent: false,
     sends: 0,
     async send(): Promise<never> {

@@ -4,6 +4,7 @@ import type { Item } from '../alert.js';
 import { gzip } from '../compress.js';
 import type { DriverContext, SendResult, SinkDriver } from '../driver.js';
 import { bodyExcerpt, classifyStatus, parseRetryAfter } from '../failure.js';
+import { SINK_HTTP_TIMEOUT_MS } from '../http.js';
 import { needSecret } from '../options.js';
 import { elasticConfig, elasticSecretName, type ElasticConfig } from './config.js';
 import { encodeBulk } from './encoder.js';
@@ -12,7 +13,7 @@ import { classifyBulk } from './retry.js';
 
 export function elasticDriver(ctx: DriverContext): SinkDriver {
   const config = elasticConfig(ctx.row);
-  const http = ctx.http({ caPem: ctx.caPem });
+  const http = ctx.http({ caPem: ctx.caPem, timeoutMs: SINK_HTTP_TIMEOUT_MS });
   const auth = authorization(config, ctx);
 
   async function post(body: string, count: number, signal: AbortSignal): Promise<SendResult> {
@@ -42,6 +43,8 @@ export function elasticDriver(ctx: DriverContext): SinkDriver {
     maxBatch: config.batch,
     inFlight: config.inFlight,
     idempotent: true,
+    // One POST /_bulk.
+    longestAttemptMs: SINK_HTTP_TIMEOUT_MS,
     send: (items: readonly Item[], signal) => post(encodeBulk(items, config, ctx.clock.now()), items.length, signal),
     async test(signal) {
       const result = await post(testDocument(config, ctx.clock.now()), 1, signal);

@@ -13,6 +13,16 @@ import { classifyNetworkError, SinkFailure } from '../failure.js';
 import { emailConfig, type EmailConfig } from './config.js';
 import { alertMail } from './encoder.js';
 
+/**
+ * nodemailer's defaults wait 2 minutes to connect and 10 minutes for each answer, so one message to a stalled
+ * server could take hours, and alert routing claims an alert for longer than a channel's whole send (ADR 0026).
+ * A submission server answers in seconds; these leave it ample room and keep one message bounded.
+ */
+const CONNECT_MS = 30_000; // nodemailer's connectionTimeout: DNS, connecting, the greeting and STARTTLS in all
+const ANSWER_MS = 60_000; // socketTimeout: a connection silent this long is given up
+/** Answers a message waits for besides one RCPT TO per recipient: EHLO, STARTTLS, EHLO, AUTH (LOGIN: 3), MAIL, DATA, end. */
+const ANSWERS = 9;
+
 export function emailDriver(ctx: DriverContext): SinkDriver {
   const config = emailConfig(ctx.row);
   const transport = createTransport({
@@ -20,6 +30,9 @@ export function emailDriver(ctx: DriverContext): SinkDriver {
     port: config.port,
     secure: config.secure,
     requireTLS: config.requireTls,
+    connectionTimeout: CONNECT_MS,
+    greetingTimeout: CONNECT_MS,
+    socketTimeout: ANSWER_MS,
     ...(config.user ? { auth: { user: config.user, pass: ctx.secret ?? '' } } : {}),
     tls: ctx.caPem ? { ca: [...rootCertificates, ctx.caPem] } : {},
   });
@@ -44,6 +57,7 @@ export function emailDriver(ctx: DriverContext): SinkDriver {
   return {
     maxBatch: 1,
     idempotent: false,
+    longestAttemptMs: CONNECT_MS + (ANSWERS + config.to.length) * ANSWER_MS,
     async send(items: readonly Item[]): Promise<SendResult> {
       for (const item of items) {
         if (item.kind !== 'alert') continue;

@@ -74,6 +74,8 @@ export function fileDriver(ctx: DriverContext): SinkDriver {
   return {
     maxBatch: 5_000,
     idempotent: false,
+    // A local append and fsync: no timeout of its own, and seconds even on a slow disk.
+    longestAttemptMs: 30_000,
     send: async (items) => {
       let text = '';
       for (const item of items) text += encodeLine(item);

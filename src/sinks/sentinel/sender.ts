@@ -14,14 +14,14 @@ import type { Item } from '../alert.js';
 import { gzip } from '../compress.js';
 import { TEST_EVENT_MARK, type DriverContext, type SendResult, type SinkDriver } from '../driver.js';
 import { bodyExcerpt, classifyStatus, parseRetryAfter, SinkFailure } from '../failure.js';
-import type { HttpSender } from '../http.js';
+import { SINK_HTTP_TIMEOUT_MS, type HttpSender } from '../http.js';
 import { needSecret } from '../options.js';
 import { sentinelConfig } from './config.js';
 import { pack, row } from './encoder.js';
 
 export function sentinelDriver(ctx: DriverContext): SinkDriver {
   const config = sentinelConfig(ctx.row);
-  const http = ctx.http({ caPem: ctx.caPem });
+  const http = ctx.http({ caPem: ctx.caPem, timeoutMs: SINK_HTTP_TIMEOUT_MS });
   /** Requests to the sign-in service that got no answer, during one token request (msal words them as its own error). */
   const unanswered: SinkFailure[] = [];
   const app = new ConfidentialClientApplication({
@@ -93,6 +93,9 @@ export function sentinelDriver(ctx: DriverContext): SinkDriver {
   return {
     maxBatch: 2_000,
     idempotent: false,
+    // A token first (msal asks the sign-in service through the same client: instance discovery, the authority's
+    // metadata and the token, at most three requests), then one call for an alert's one row.
+    longestAttemptMs: 4 * SINK_HTTP_TIMEOUT_MS,
     async send(items: readonly Item[], signal): Promise<SendResult> {
       const rows = items.map(row);
       const { calls, tooLarge } = pack(rows, config.maxBytes);

@@ -8,7 +8,7 @@ import type { Item } from '../alert.js';
 import { gzip } from '../compress.js';
 import type { DriverContext, SendResult, SinkDriver } from '../driver.js';
 import { parseRetryAfter, SinkFailure } from '../failure.js';
-import type { HttpSender } from '../http.js';
+import { SINK_HTTP_TIMEOUT_MS, type HttpSender } from '../http.js';
 import { needSecret } from '../options.js';
 import { hecConfig, type HecConfig } from './config.js';
 import { encodeBatch } from './encoder.js';
@@ -18,7 +18,7 @@ import { classifyHec, isHecSuccess, parseAnswer } from './retry.js';
 export function splunkHecDriver(ctx: DriverContext): SinkDriver {
   const config = hecConfig(ctx.row);
   const token = needSecret(ctx.secret, ctx.row.name, 'HEC token');
-  const http = ctx.http({ caPem: ctx.caPem });
+  const http = ctx.http({ caPem: ctx.caPem, timeoutMs: SINK_HTTP_TIMEOUT_MS });
   const channel = randomUUID();
   const headers = (): Record<string, string> => ({
     authorization: `Splunk ${token}`,
@@ -63,6 +63,9 @@ export function splunkHecDriver(ctx: DriverContext): SinkDriver {
     maxBatch: config.batch,
     inFlight: config.inFlight,
     idempotent: false,
+    // The POST; with acknowledgement, polls until ackTimeoutMs has passed, then one more pause and poll (waitForAck).
+    longestAttemptMs:
+      SINK_HTTP_TIMEOUT_MS + (config.ack ? config.ackTimeoutMs + config.ackPollMs + SINK_HTTP_TIMEOUT_MS : 0),
     send: (items: readonly Item[], signal) => post(encodeBatch(items, config), items.length, signal),
     async test(signal) {
       await post(testEvent(config, ctx.clock.now()), 1, signal);

@@ -14,6 +14,9 @@ import { classifyNetworkError, SinkFailure } from '../failure.js';
 import { syslogConfig, type SyslogConfig } from './config.js';
 import { encodeMessage, frame } from './encoder.js';
 
+/** A TCP or TLS connection that makes no progress (connecting, handshake, writing) for this long is given up. */
+const IDLE_MS = 30_000;
+
 export function syslogDriver(ctx: DriverContext): SinkDriver {
   const config = syslogConfig(ctx.row);
   const stream = config.transport === 'udp' ? null : new StreamConnection(config, ctx.caPem);
@@ -30,6 +33,8 @@ export function syslogDriver(ctx: DriverContext): SinkDriver {
   return {
     maxBatch: config.batch,
     idempotent: false,
+    // Connecting (with TLS's handshake), then writing, each given up after IDLE_MS without progress; UDP is less.
+    longestAttemptMs: 2 * IDLE_MS,
     async send(items: readonly Item[]): Promise<SendResult> {
       const result: SendResult = { rejected: [], retry: [] };
       const messages: string[] = [];
@@ -89,8 +94,8 @@ class StreamConnection {
             })
           : netConnect({ host, port });
       const ready = this.config.transport === 'tls' ? 'secureConnect' : 'connect';
-      socket.setTimeout(30_000, () =>
-        socket.destroy(new SinkFailure('timeout', 'no progress within 30 s', { retryable: true })),
+      socket.setTimeout(IDLE_MS, () =>
+        socket.destroy(new SinkFailure('timeout', `no progress within ${IDLE_MS / 1000} s`, { retryable: true })),
       );
       socket.once('error', (e) => reject(classifyNetworkError(e)));
       socket.once(ready, () => {

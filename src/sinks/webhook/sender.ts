@@ -9,12 +9,13 @@ import { AppError } from '../../core/errors.js';
 import type { Item } from '../alert.js';
 import { TEST_EVENT_MARK, type DriverContext, type SendResult, type SinkDriver } from '../driver.js';
 import { bodyExcerpt, classifyStatus, parseRetryAfter } from '../failure.js';
+import { SINK_HTTP_TIMEOUT_MS } from '../http.js';
 import { webhookConfig } from './config.js';
 import { chatPayload, standardPayload } from './encoder.js';
 
 export function webhookDriver(ctx: DriverContext): SinkDriver {
   const config = webhookConfig(ctx.row);
-  const http = ctx.http({ caPem: ctx.caPem });
+  const http = ctx.http({ caPem: ctx.caPem, timeoutMs: SINK_HTTP_TIMEOUT_MS });
   let signer: Webhook | null = null;
   if (ctx.secret && config.style === 'standard') {
     try {
@@ -53,6 +54,8 @@ export function webhookDriver(ctx: DriverContext): SinkDriver {
   return {
     maxBatch: config.batch,
     idempotent: false,
+    // One POST per alert, in either style.
+    longestAttemptMs: SINK_HTTP_TIMEOUT_MS,
     async send(items: readonly Item[], signal): Promise<SendResult> {
       if (config.style === 'standard') {
         await post(standardPayload(items), signal);
