@@ -18,9 +18,17 @@ import { openSinkDriver, redactingLogger, sinkSecrets } from './sinks.js';
 
 /**
  * A pass must end soon: a receiver still failing after a few seconds keeps its alerts due, and the next
- * pass (the next collect pass, import or detect) offers them again.
+ * pass (the next collect pass, import or detect) offers them again. A Retry-After is honoured up to 15 s (the
+ * sinks' default bound is 10 minutes, which let one throttling receiver hold a pass for 40 minutes); this also
+ * bounds how long an alert stays claimed for a channel (ADR 0026).
  */
-const ALERT_RETRY: BackoffOptions = { baseMs: 500, capMs: 4_000, maxAttempts: 4, maxAttemptsPermanent: 1 };
+const ALERT_RETRY: BackoffOptions = {
+  baseMs: 500,
+  capMs: 4_000,
+  retryAfterCapMs: 15_000,
+  maxAttempts: 4,
+  maxAttemptsPermanent: 1,
+};
 
 export interface AlertRouting {
   config: RoutingConfig;
