@@ -203,7 +203,7 @@ test('routed to a mail sink with a wrong recipient, the alert stays due and sink
     await store.sinks.upsert(mailRow('nobody@contoso.com'));
     const { alert: raised } = await store.alerts.applyHit(alertHit({ alertId: 'al-desk' }), clock.now());
     const before = received.length;
-    assert.deepEqual(await pass('nobody@contoso.com'), { delivered: 0, unrouted: 0, failed: 1 });
+    assert.deepEqual(await pass('nobody@contoso.com'), { delivered: 0, unrouted: 0, failed: 1, claimedElsewhere: 0 });
     assert.equal(await store.sinks.countDeadLetters('desk-mail'), 0, 'no dead letter');
     assert.deepEqual(
       (await store.alerts.due(clock.now(), 10)).map((a) => a.id),
@@ -219,7 +219,7 @@ test('routed to a mail sink with a wrong recipient, the alert stays due and sink
     assert.equal(received.length, before, 'nothing was mailed');
 
     await store.sinks.upsert(mailRow('soc@contoso.com'));
-    assert.deepEqual(await pass('soc@contoso.com'), { delivered: 1, unrouted: 0, failed: 0 });
+    assert.deepEqual(await pass('soc@contoso.com'), { delivered: 1, unrouted: 0, failed: 0, claimedElsewhere: 0 });
     assert.equal(received.length, before + 1);
     assert.equal((await sinkStatus(store, mailRow('soc@contoso.com'), clock.now())).delivered, 1);
   } finally {

@@ -25,6 +25,8 @@ export interface LiveTotals {
   snoozed: number;
   delivered: number;
   deliveryFailed: number;
+  /** Alerts left due because another process was sending them (routing.ts DeliverSummary.claimedElsewhere). */
+  deliveryElsewhere: number;
 }
 
 export interface LiveDetections {
@@ -49,6 +51,7 @@ export function noLiveTotals(): LiveTotals {
     snoozed: 0,
     delivered: 0,
     deliveryFailed: 0,
+    deliveryElsewhere: 0,
   };
 }
 
@@ -78,6 +81,7 @@ export function openLiveDetections(store: Store, ruleSet: RuleSet, options: Live
       totals.snoozed += s.alerts.snoozed;
       totals.delivered += s.delivery?.delivered ?? 0;
       totals.deliveryFailed += s.delivery?.failed ?? 0;
+      totals.deliveryElsewhere += s.delivery?.claimedElsewhere ?? 0;
       return s;
     },
   };
@@ -89,7 +93,10 @@ export function liveLine(t: LiveTotals): string {
   const parts = [`${countOf(t.raised, 'alert')} raised`, `${countOf(t.counted, 'hit')} counted on existing alerts`];
   if (t.excluded) parts.push(`${n(t.excluded)} excluded`);
   if (t.snoozed) parts.push(`${n(t.snoozed)} snoozed`);
-  if (t.delivered || t.deliveryFailed)
-    parts.push(`${n(t.delivered)} delivered${t.deliveryFailed ? `, ${n(t.deliveryFailed)} delivery failed` : ''}`);
+  if (t.delivered || t.deliveryFailed || t.deliveryElsewhere) {
+    const failed = t.deliveryFailed ? `, ${n(t.deliveryFailed)} delivery failed` : '';
+    const elsewhere = t.deliveryElsewhere ? `, ${n(t.deliveryElsewhere)} being sent by another process` : '';
+    parts.push(`${n(t.delivered)} delivered${failed}${elsewhere}`);
+  }
   return `detections: ${countOf(t.records, 'new record')} evaluated: ${parts.join(', ')}`;
 }

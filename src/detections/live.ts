@@ -34,7 +34,7 @@ export interface TailSource {
   cursors: Pick<Store['cursors'], 'get' | 'set'>;
 }
 
-export type LiveStore = TailSource & Pick<Store, 'alerts' | 'posture' | 'tenants'>;
+export type LiveStore = TailSource & Pick<Store, 'alerts' | 'posture' | 'tenants' | 'ledger'>;
 
 export interface LiveOptions {
   clock: Clock;

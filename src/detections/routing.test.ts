@@ -35,6 +35,7 @@ function channel(name: string, fail = false): AlertChannel & { got: AlertView[] 
   return {
     name,
     got,
+    longestSendMs: 60_000,
     async send(alert) {
       if (fail) throw new Error('503 from the webhook');
       got.push(alert);
@@ -103,7 +104,7 @@ describe('routing alerts to channels', () => {
       hit({ tenant: 'tenant-c', groupKey: 'x', severity: 'low' }),
       hit({ tenant: 'tenant-a', groupKey: 'y', severity: 'low' }),
     ]);
-    assert.deepEqual(await deliverDue(deps), { delivered: 1, unrouted: 1, failed: 1 });
+    assert.deepEqual(await deliverDue(deps), { delivered: 1, unrouted: 1, failed: 1, claimedElsewhere: 0 });
     assert.deepEqual(
       soc.got.map((a) => [a.ruleId, a.tenant, a.severity]),
       [['r1', 'tenant-b', 'high']],
@@ -113,8 +114,13 @@ describe('routing alerts to channels', () => {
       delivered: 1,
       unrouted: 0,
       failed: 0,
+      claimedElsewhere: 0,
     });
-    assert.deepEqual(await deliverDue(deps), { delivered: 0, unrouted: 0, failed: 0 }, 'each alert once');
+    assert.deepEqual(
+      await deliverDue(deps),
+      { delivered: 0, unrouted: 0, failed: 0, claimedElsewhere: 0 },
+      'each alert once',
+    );
   });
 
   /**
@@ -141,7 +147,12 @@ describe('routing alerts to channels', () => {
       ]);
       const [id] = (await disk.alerts.due(clock.now(), 10)).map((a) => a.id);
       const first = { soc: channel('soc'), desk: channel('desk', true) };
-      assert.deepEqual(await pass(disk, [first.soc, first.desk]), { delivered: 0, unrouted: 0, failed: 1 });
+      assert.deepEqual(await pass(disk, [first.soc, first.desk]), {
+        delivered: 0,
+        unrouted: 0,
+        failed: 1,
+        claimedElsewhere: 0,
+      });
       assert.equal(first.soc.got.length, 1);
       await disk.close();
 
@@ -150,17 +161,31 @@ describe('routing alerts to channels', () => {
         clock.advance(60_000);
         const soc = channel('soc');
         const summary = await pass(disk, [soc, channel('desk', true)]);
-        assert.deepEqual(summary, { delivered: 0, unrouted: 0, failed: 1 }, 'still due: desk is down');
+        assert.deepEqual(
+          summary,
+          { delivered: 0, unrouted: 0, failed: 1, claimedElsewhere: 0 },
+          'still due: desk is down',
+        );
         assert.equal(soc.got.length, 0, 'soc took it before the restart: not sent again');
         await disk.close();
       }
 
       disk = openSqliteStore(file);
       const last = { soc: channel('soc'), desk: channel('desk') };
-      assert.deepEqual(await pass(disk, [last.soc, last.desk]), { delivered: 1, unrouted: 0, failed: 0 });
+      assert.deepEqual(await pass(disk, [last.soc, last.desk]), {
+        delivered: 1,
+        unrouted: 0,
+        failed: 0,
+        claimedElsewhere: 0,
+      });
       assert.deepEqual([last.soc.got.length, last.desk.got.map((a) => a.id)], [0, [id]]);
       assert.equal((await disk.alerts.get(id!))?.notifiedAt, clock.now(), 'every channel took it: delivered');
-      assert.deepEqual(await pass(disk, [channel('soc'), channel('desk')]), { delivered: 0, unrouted: 0, failed: 0 });
+      assert.deepEqual(await pass(disk, [channel('soc'), channel('desk')]), {
+        delivered: 0,
+        unrouted: 0,
+        failed: 0,
+        claimedElsewhere: 0,
+      });
       await disk.close();
     } finally {
       dir.cleanup();

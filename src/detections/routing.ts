@@ -1,8 +1,10 @@
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
-import type { AlertRow, AlertSeverity, Store } from '../store/contract.js';
+import type { AlertRow, AlertSeverity, AlertStore, Store } from '../store/contract.js';
 import { severityRank } from '../core/severity.js';
+import { leaseOwner } from '../runtime/lease-owner.js';
 import { alertView, type AlertView } from './alerts/view.js';
+import { CLAIM_MARGIN_MS, CLAIM_PREFIX, claimDelivery, claimKey } from './delivery-claim.js';
 import { DETECTION_EVENTS } from './events.js';
 
 /**
@@ -18,6 +20,11 @@ export interface AlertChannel {
    * Returning means the channel took it: routing records that in the store and never offers it again.
    */
   send(alert: AlertView, signal?: AbortSignal): Promise<void>;
+  /**
+   * The longest send() can take, every retry included (a sink: its retry policy's bound over its driver's longest
+   * attempt). Routing claims the alert for this channel for longer, so no other process sends it meanwhile.
+   */
+  readonly longestSendMs: number;
 }
 
 export interface AlertRoute {
@@ -61,11 +68,13 @@ export function selectChannels(
 }
 
 export interface DeliverDeps {
-  store: Pick<Store, 'alerts' | 'tenants'>;
+  store: Pick<Store, 'alerts' | 'tenants' | 'ledger'>;
   clock: Clock;
   logger: Logger;
   routing: RoutingConfig;
   channels: ReadonlyMap<string, AlertChannel>;
+  /** Who holds this run's claims (runtime/lease-owner.ts); each call names itself anew when absent. */
+  owner?: string;
 }
 
 export interface DeliverSummary {
@@ -74,6 +83,11 @@ export interface DeliverSummary {
   unrouted: number;
   /** Alerts a channel failed on: still due, offered again next time. */
   failed: number;
+  /**
+   * Alerts another process was sending through one of their channels at that moment (it held the claim), and none
+   * failed here: still due, so the next run finds them delivered, or offers them again if that process died.
+   */
+  claimedElsewhere: number;
 }
 
 /**
@@ -81,26 +95,27 @@ export interface DeliverSummary {
  * delivered once every channel took it, so a failure or a crash sends it again (at least once). Which
  * channels took it is kept in the store as each one does (AlertStore.markChannelDelivered), so while one
  * channel fails the others are not sent it again — on the next pass, after a restart, or from another
- * process routing alerts from the same store (serve beside collect --follow).
+ * process routing alerts from the same store (serve beside collect --follow). Each send is made under a
+ * claim of the alert for that channel (delivery-claim.ts), so two processes routing at the same moment do
+ * not both send it; the one that finds it claimed leaves it due.
  */
 export async function deliverDue(
   deps: DeliverDeps,
   options: { limit?: number; signal?: AbortSignal } = {},
 ): Promise<DeliverSummary> {
-  const summary: DeliverSummary = { delivered: 0, unrouted: 0, failed: 0 };
+  const summary: DeliverSummary = { delivered: 0, unrouted: 0, failed: 0, claimedElsewhere: 0 };
   const due = await deps.store.alerts.due(deps.clock.now(), options.limit ?? 500);
   if (!due.length) return summary;
+  // Claims of processes that died, which no run took over since (their alert was no longer due to that channel).
+  await deps.store.ledger.dropExpiredLeases(CLAIM_PREFIX, deps.clock.now());
+  const run: RoutingRun = { ...deps, owner: deps.owner ?? leaseOwner(), signal: options.signal };
   const names = new Map((await deps.store.tenants.list()).map((t) => [t.tenantId, t.name]));
-  const taken = new Map<string, Set<string>>();
-  for (const d of await deps.store.alerts.channelDeliveries(due.map((a) => a.id))) {
-    const channels = taken.get(d.alertId) ?? new Set<string>();
-    taken.set(d.alertId, channels.add(d.channel));
-  }
+  const taken = await channelsThatTook(deps.store.alerts, due);
   for (const alert of due) {
     options.signal?.throwIfAborted();
     const wanted = selectChannels(alert, deps.routing, names);
     const registered = wanted.filter((n) => deps.channels.has(n));
-    const log = { alert: alert.id, rule: alert.ruleId, tenant: alert.tenant, severity: alert.severity };
+    const log = logFields(alert);
     if (!registered.length) {
       deps.logger.info(
         { event: DETECTION_EVENTS.alertUnrouted, ...log, channels: wanted },
@@ -110,35 +125,109 @@ export async function deliverDue(
       summary.unrouted++;
       continue;
     }
-    let ok = true;
+    const outcomes = new Set<ChannelOutcome>();
     for (const name of registered) {
       // Took it on an earlier pass, before a restart, or in another process: not sent again.
       if (taken.get(alert.id)?.has(name)) continue;
-      try {
-        await deps.channels.get(name)!.send(alertView(alert), options.signal);
-      } catch (error) {
-        ok = false;
-        deps.logger.warn(
-          {
-            event: DETECTION_EVENTS.channelFailed,
-            ...log,
-            channel: name,
-            error: (error as Error).message,
-          },
-          `could not send an alert through the channel "${name}"`,
-        );
-        continue;
-      }
-      // Only after the receiver answered (at least once): a crash before this line sends it once more.
-      await deps.store.alerts.markChannelDelivered(alert.id, name, deps.clock.now());
+      outcomes.add(await sendClaimed(run, alert, deps.channels.get(name)!));
     }
-    if (!ok) {
-      summary.failed++;
-      continue;
+    if (outcomes.has('failed')) summary.failed++;
+    else if (outcomes.has('claimed-elsewhere')) summary.claimedElsewhere++;
+    else {
+      await deps.store.alerts.markNotified(alert.id, deps.clock.now());
+      // Counted by the run that sent it: one whose channels all had it already (another process sent the last
+      // one, or a crash came before the alert was marked) completes it without counting it again.
+      if (!outcomes.has('sent')) continue;
+      deps.logger.info({ event: DETECTION_EVENTS.alertRouted, ...log, channels: registered });
+      summary.delivered++;
     }
-    await deps.store.alerts.markNotified(alert.id, deps.clock.now());
-    deps.logger.info({ event: DETECTION_EVENTS.alertRouted, ...log, channels: registered });
-    summary.delivered++;
   }
   return summary;
+}
+
+/** Alert id → the channels the store records as having taken it. */
+async function channelsThatTook(alerts: AlertStore, due: readonly AlertRow[]): Promise<Map<string, Set<string>>> {
+  const taken = new Map<string, Set<string>>();
+  for (const d of await alerts.channelDeliveries(due.map((a) => a.id))) {
+    const channels = taken.get(d.alertId) ?? new Set<string>();
+    taken.set(d.alertId, channels.add(d.channel));
+  }
+  return taken;
+}
+
+type RoutingRun = DeliverDeps & { owner: string; signal: AbortSignal | undefined };
+
+/**
+ * What became of an alert on one channel: sent by this run, found already taken (another process sent it since this
+ * run read), the send failed, or another process was sending it.
+ */
+type ChannelOutcome = 'sent' | 'had-it' | 'failed' | 'claimed-elsewhere';
+
+function logFields(alert: AlertRow) {
+  return { alert: alert.id, rule: alert.ruleId, tenant: alert.tenant, severity: alert.severity };
+}
+
+/**
+ * Sends `alert` through `channel` holding its claim for longer than the channel's longest send, and lets the
+ * claim go after the store recorded the delivery, or after the send failed.
+ */
+async function sendClaimed(run: RoutingRun, alert: AlertRow, channel: AlertChannel): Promise<ChannelOutcome> {
+  const log = { ...logFields(alert), channel: channel.name };
+  const key = claimKey(alert.id, channel.name);
+  const claim = await claimFor(run, key, channel, log);
+  if (!claim) return 'claimed-elsewhere';
+  try {
+    // Read again under the claim: another process may have sent it, and let its claim go, since this run read.
+    const deliveries = await run.store.alerts.channelDeliveries([alert.id]);
+    if (deliveries.some((d) => d.channel === channel.name)) return 'had-it';
+    try {
+      await channel.send(alertView(alert), run.signal);
+    } catch (error) {
+      run.logger.warn(
+        { event: DETECTION_EVENTS.channelFailed, ...log, error: (error as Error).message },
+        `could not send an alert through the channel "${channel.name}"`,
+      );
+      return 'failed';
+    }
+    if (run.clock.now() > claim.until)
+      run.logger.warn(
+        { event: DETECTION_EVENTS.alertClaimOverrun, ...log, termMs: claim.termMs },
+        `sending through "${channel.name}" took longer than the alert's claim: another process may have sent it too`,
+      );
+    // Only after the receiver answered (at least once): a crash before this line sends it once more.
+    await run.store.alerts.markChannelDelivered(alert.id, channel.name, run.clock.now());
+    return 'sent';
+  } finally {
+    await run.store.ledger.releaseLease(key, run.owner).catch((error: unknown) =>
+      // Nothing is lost: the claim runs out after its term, and a run that finds the alert still due takes it over.
+      run.logger.warn(
+        { event: DETECTION_EVENTS.alertClaimReleaseFailed, ...log, error: (error as Error).message },
+        'could not let the claim of an alert go; it runs out after its term',
+      ),
+    );
+  }
+}
+
+/** The claim of `key` for this run, or null (said at debug) when another process holds it. */
+async function claimFor(
+  run: RoutingRun,
+  key: string,
+  channel: AlertChannel,
+  log: ReturnType<typeof logFields> & { channel: string },
+): Promise<{ until: number; termMs: number } | null> {
+  const termMs = channel.longestSendMs + CLAIM_MARGIN_MS;
+  const claim = await claimDelivery(run.store.ledger, key, run.owner, run.clock.now(), termMs);
+  if (!claim.held) {
+    run.logger.debug(
+      { event: DETECTION_EVENTS.alertClaimBusy, ...log, holder: claim.holder?.owner, until: claim.holder?.until },
+      `another process is sending this alert through "${channel.name}": left to it, still due here`,
+    );
+    return null;
+  }
+  if (claim.reclaimedFrom)
+    run.logger.warn(
+      { event: DETECTION_EVENTS.alertClaimReclaimed, ...log, from: claim.reclaimedFrom },
+      'took over the claim of an alert from a process of this machine that died while sending it',
+    );
+  return { until: claim.until, termMs };
 }

@@ -9,6 +9,7 @@
  * email, the only place a person sees that its recipient is wrong).
  */
 import type { Clock } from '../core/clock.js';
+import { AppError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { DeadLetter, SinkStatsChange, SinkStore } from '../core/sink.js';
 import type { AlertPayload } from '../sinks/alert.js';
@@ -69,8 +70,15 @@ export function alertPayload(
  * routed to fails and keeps the alert due.
  */
 export function sinkChannel(options: SinkChannelOptions): AlertChannel {
+  const longestSendMs = options.policy.longestRunMs(options.driver.longestAttemptMs);
+  // Routing claims an alert for a channel for longer than its longest send: a policy that never gives up has none.
+  if (!Number.isFinite(longestSendMs))
+    throw new AppError('INTERNAL', `The alert channel ${options.name} has a retry policy without a bound on attempts`, {
+      hint: 'Alert channels send within a routing pass: give their policy maxAttempts and maxAttemptsPermanent',
+    });
   return {
     name: options.name,
+    longestSendMs,
     async send(alert, signal) {
       const payload = alertPayload(alert, options, options.clock.now());
       let outcome: DeliverOutcome;

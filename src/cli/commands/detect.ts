@@ -121,9 +121,7 @@ export async function detectCommand(ctx: CliContext, flags: DetectFlags, use: De
   ctx.err.write(
     `${countOf(result.rules.length, 'rule')}, ${countOf(result.hits.length, 'hit')}: ${countOf(counts.raised, 'alert')} raised, ${counts.counted} counted on existing ones, ` +
       `${counts.duplicates} already known, ${counts.excluded} excluded, ${counts.snoozed} snoozed` +
-      (delivery?.delivered || delivery?.failed
-        ? `; ${delivery.delivered} delivered, ${delivery.failed} not delivered (offered again next time)`
-        : '') +
+      deliveryLine(delivery) +
       '\n',
   );
   return 0;
@@ -161,4 +159,11 @@ export function requireRulePaths(paths: readonly string[], where: string): void 
 /** Why a first-seen rule found nothing new where values were unseen: the history is shorter than its look-back. */
 export function withheldLine(rule: RecordRule, values: number): string {
   return `tenantwatch: note: "${rule.info.title}": ${countOf(values, 'value')} seen for the first time ${values === 1 ? 'was' : 'were'} not called new: the records do not reach its ${rule.firstSeen!.window / DAY}-day look-back before them (a first-seen rule needs that much history; docs/ALERTS.md)\n`;
+}
+
+/** What routing did, for the summary line: an alert another process was sending is neither delivered nor failed. */
+function deliveryLine(d: DeliverSummary | null): string {
+  if (!d || !(d.delivered || d.failed || d.claimedElsewhere)) return '';
+  const elsewhere = d.claimedElsewhere ? `, ${d.claimedElsewhere} being sent by another process` : '';
+  return `; ${d.delivered} delivered, ${d.failed} not delivered (offered again next time)${elsewhere}`;
 }

@@ -4,8 +4,8 @@ import type { TailBatch } from '../../store/contract.js';
 import type { LiveStore } from '../live.js';
 
 /**
- * An in-memory tail and cursor table over an array, in front of a real store's alerts, posture and
- * tenants: the tail methods of the store contract, with a cursor write that can be made to fail once.
+ * An in-memory tail and cursor table over an array, in front of a real store's alerts, posture,
+ * tenants and ledger (routing's claims): the tail methods of the store contract, with a cursor write that can be made to fail once.
  */
 export function fakeTail(
   store: Store,
@@ -19,6 +19,7 @@ export function fakeTail(
     alerts: store.alerts,
     posture: store.posture,
     tenants: store.tenants,
+    ledger: store.ledger,
     records: {
       get: async (tenant: string, id: string) =>
         arrived.find((r) => r.tenant === tenant && r.id === id) ?? (await store.records.get(tenant, id)),
