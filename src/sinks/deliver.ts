@@ -29,6 +29,11 @@ export interface DeliverContext {
   scrub?: (text: string) => string;
   /** Waits between attempts instead of one clock.sleep (the forwarder renews its lease while it waits). */
   wait?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /**
+   * Runs before each request; what it throws ends the delivery (the forwarder renews its lease here: one batch read
+   * from the store is several requests, each of which can take minutes).
+   */
+  beforeAttempt?: () => Promise<void>;
 }
 
 export interface DeliverOutcome {
@@ -55,6 +60,7 @@ async function sendAll(ctx: DeliverContext, items: readonly Item[], out: Deliver
   let pending = items;
   const step = async (): Promise<Outcome<SinkFailure | null, SinkFailure>> => {
     for (;;) {
+      await ctx.beforeAttempt?.();
       let result;
       try {
         result = await ctx.driver.send(pending, ctx.signal);

@@ -186,6 +186,28 @@ describe('forwarder', () => {
     assert.deepEqual(takenBy, Array(11).fill(false), 'the lease stayed with the live sender');
   });
 
+  test('one attempt longer than two minutes (a slow HEC acknowledgement): no one else takes the sink during it', async () => {
+    const store = new MemoryForwardStore();
+    store.add(records(4));
+    const clock = new ManualClock(T0, true);
+    const other = 'otherhost:2:bbbbbbbb';
+    const takenBy: boolean[] = [];
+    // Each send waits five minutes for its acknowledgement before answering; halfway through, another
+    // process on another host tries to take the sink, as a second daemon would.
+    const driver = { ...scriptedDriver(() => ({ rejected: [], retry: [] }), 2), longestAttemptMs: 6 * 60_000 };
+    const send = driver.send.bind(driver);
+    driver.send = async (items, signal) => {
+      await clock.sleep(150_000);
+      const now = clock.now();
+      takenBy.push(await store.ledger.acquireLease('sink:test', other, now + 120_000, now));
+      await clock.sleep(150_000);
+      return send(items, signal);
+    };
+    const result = await runSink(options(store, { clock }), sinkRow(), driver);
+    assert.deepEqual(result, { sink: 'test', state: 'caught-up', delivered: 4, dead: 0 });
+    assert.deepEqual(takenBy, [false, false], 'the lease outlasts the attempt');
+  });
+
   test('a receiver that stays down: sink status has its error while the batch is still retried', async () => {
     const store = new MemoryForwardStore();
     store.add(records(5));

@@ -30,7 +30,7 @@ export interface ForwardOptions {
   readLimit?: number;
   /** Wait between polls when caught up (default 1 s). */
   idleMs?: number;
-  /** Lease term (default 2 min); renewed after every batch. */
+  /** Lease term (default: sinkLeaseMs of the driver); renewed after every batch and during retry waits. */
   leaseMs?: number;
   /** Stop when caught up with the store (forward --once) instead of waiting for more. */
   once?: boolean;
@@ -46,10 +46,25 @@ export type SinkRunResult =
   | { sink: string; state: 'failed'; reason: string }
   | { sink: string; state: 'stopped' };
 
+/** The least lease term of a sink; a driver whose one attempt can take longer gets longer (sinkLeaseMs). */
+const LEASE_MS = 120_000;
+/** Beyond a driver's longest attempt: the store's writes after it (cursor, statistics) and clocks a little apart. */
+const LEASE_MARGIN_MS = 60_000;
+
+/**
+ * A sink's lease term: longer than one request. The lease is renewed before each request and while waiting between
+ * two, never during one; with a fixed two minutes, and renewed only once per batch read from the store (several
+ * requests), another process could take the sink over while a batch was still being sent (a HEC acknowledgement
+ * may be awaited for minutes), and two senders then moved one cursor.
+ */
+export function sinkLeaseMs(driver: Pick<SinkDriver, 'longestAttemptMs'>): number {
+  return Math.max(LEASE_MS, driver.longestAttemptMs + LEASE_MARGIN_MS);
+}
+
 /** Runs one sink until caught up (once) or until the signal fires; never throws for the sink's own failures. */
 export async function runSink(options: ForwardOptions, row: SinkRow, driver: SinkDriver): Promise<SinkRunResult> {
   const { store, clock, logger } = options;
-  const leaseMs = options.leaseMs ?? 120_000;
+  const leaseMs = options.leaseMs ?? sinkLeaseMs(driver);
   const lease = await takeLease(store.ledger, row.name, options.owner, clock.now(), leaseMs);
   if (!lease.held) {
     const holder = await store.ledger.leaseHolder(leaseKey(row.name));
@@ -115,6 +130,7 @@ async function loop(
               signal: inner.signal,
               onFailure: (f) => stats.failed(f),
               scrub: options.scrub,
+              beforeAttempt: () => renew(options, row.name, leaseMs),
               wait: async (ms, waitSignal) => {
                 // A receiver that stays down: its error reaches sink status now, not once the batch ends.
                 await stats.save(store.sinks).catch(() => undefined); // kept for the next save
