@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { collect } from '../src/collector/collect.js';
 import { recordingLogger } from '../src/core/log.js';
-import { openStore } from '../src/store/open.js';
-import type { Store } from '../src/store/contract.js';
-import { startTestEmulator, type TestEmulator } from './support/emulator.js';
-import { emulatedTenant, emulatorClock, groundTruthIds, storedIds } from './collector-support.js';
+import { emulatedTenant, emulatorClock, groundTruthIds, storedIds, useEmulatorAndStore } from './collector-support.js';
 
 /**
  * Acceptance (issue 4): 3 tenants, 7 days, with throttling (403 AF429 on a per-minute budget), 5xx,
@@ -14,26 +11,17 @@ import { emulatedTenant, emulatorClock, groundTruthIds, storedIds } from './coll
  * tenant signs in with its certificate, the others with secrets. The stored record Ids equal the
  * emulator's ground truth exactly: none missing, none twice.
  */
-let t: TestEmulator;
-let store: Store;
-
-before(async () => {
-  t = await startTestEmulator({
-    tenants: 4,
-    users: 8,
-    days: 7,
-    recordsPerUserPerDay: 12,
-    // Content at once after a start (the default waits 12 h, as documented).
-    tuning: { slotMs: 60 * 60_000, deliveryJitterMs: 90 * 60_000, firstDataDelayMs: 0 },
-  });
-  store = await openStore('sqlite::memory:');
-});
-after(async () => {
-  await store?.close();
-  await t?.close();
+const bed = useEmulatorAndStore({
+  tenants: 4,
+  users: 8,
+  days: 7,
+  recordsPerUserPerDay: 12,
+  // Content at once after a start (the default waits 12 h, as documented).
+  tuning: { slotMs: 60 * 60_000, deliveryJitterMs: 90 * 60_000, firstDataDelayMs: 0 },
 });
 
 test('3 tenants, 7 days, every fault on: stored ids equal the ground truth exactly', { timeout: 600_000 }, async () => {
+  const { t, store } = bed;
   const clock = emulatorClock(t.emu);
   const chosen = t.emu.tenants.filter((x) => x.ualEnabled).slice(0, 3);
   assert.equal(chosen.length, 3);

@@ -1,38 +1,26 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { collect } from '../src/collector/collect.js';
 import type { Clock } from '../src/core/clock.js';
 import { silentLogger } from '../src/core/log.js';
-import { openStore } from '../src/store/open.js';
-import type { Store } from '../src/store/contract.js';
-import { startTestEmulator, type TestEmulator } from './support/emulator.js';
-import { emulatedTenant, emulatorClock, groundTruthIds, storedIds } from './collector-support.js';
+import { emulatedTenant, emulatorClock, groundTruthIds, storedIds, useEmulatorAndStore } from './collector-support.js';
 
 /**
  * `collect --follow`: passes every interval; each re-lists the recent windows, so blobs that became
  * available since (late, out of order) are collected. After three intervals of new activity the store
  * equals the ground truth at that moment.
  */
-let t: TestEmulator;
-let store: Store;
-
-before(async () => {
-  t = await startTestEmulator({
-    tenants: 2,
-    users: 5,
-    days: 2,
-    recordsPerUserPerDay: 40,
-    // Content at once after a start (the default waits 12 h, as documented).
-    tuning: { slotMs: 10 * 60_000, deliveryJitterMs: 20 * 60_000, firstDataDelayMs: 0 },
-  });
-  store = await openStore('sqlite::memory:');
-});
-after(async () => {
-  await store?.close();
-  await t?.close();
+const bed = useEmulatorAndStore({
+  tenants: 2,
+  users: 5,
+  days: 2,
+  recordsPerUserPerDay: 40,
+  // Content at once after a start (the default waits 12 h, as documented).
+  tuning: { slotMs: 10 * 60_000, deliveryJitterMs: 20 * 60_000, firstDataDelayMs: 0 },
 });
 
 test('--follow keeps collecting new and late blobs, pass after pass, exactly', { timeout: 300_000 }, async () => {
+  const { t, store } = bed;
   const INTERVAL = 20 * 60_000;
   const base = emulatorClock(t.emu);
   const controller = new AbortController();
