@@ -1,27 +1,25 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { ManualClock } from '../src/core/clock.js';
 import { normalizeRecord } from '../src/ingest/normalize.js';
 import { MsalTokenProvider } from '../src/microsoft/auth.js';
 import { GraphAuditQueryClient, graphFailure } from '../src/microsoft/graph-audit-query.js';
 import { createHttpClient } from '../src/net/http.js';
 import { endpointsFor } from '../src/microsoft/types.js';
-import { httpsRequest, startTestEmulator, type TestEmulator } from './support/emulator.js';
+import { emulatedTenant, emulatorClock, useTestEmulator } from './collector-support.js';
+import { httpsRequest, startTestEmulator } from './support/emulator.js';
 
 /** The Graph audit log query client against the emulator (certificate auth): create, poll, page through records. */
-let t: TestEmulator;
-before(async () => {
-  t = await startTestEmulator({
-    tenants: 2,
-    users: 4,
-    days: 2,
-    recordsPerUserPerDay: 20,
-    tuning: { graphQueryStartMs: 1000, graphQueryRunMs: 2000, graphPageSize: 25 },
-  });
+const bed = useTestEmulator({
+  tenants: 2,
+  users: 4,
+  days: 2,
+  recordsPerUserPerDay: 20,
+  tuning: { graphQueryStartMs: 1000, graphQueryRunMs: 2000, graphPageSize: 25 },
 });
-after(async () => t?.close());
 
 test('a Graph audit query is created, runs to succeeded, and its records page through nextLink and normalize', async () => {
+  const { t } = bed;
   const tenant = t.emu.tenants.find((x) => x.ualEnabled)!;
   const clock = new ManualClock(t.emu.clock.now());
   const http = createHttpClient({ ca: t.emu.caPem });
@@ -98,9 +96,9 @@ test('Graph failures: 429 waits its Retry-After, 403 names the permission, Audit
 });
 
 test('history through Graph: one query per tenant, records stored once (Id shared with the live feed), a ledger window of stream graph', async () => {
+  const { t } = bed;
   const { collectHistory } = await import('../src/collector/history.js');
   const { openStore } = await import('../src/store/open.js');
-  const { emulatedTenant, emulatorClock } = await import('./collector-support.js');
   const { silentLogger } = await import('../src/core/log.js');
   const store = await openStore('sqlite::memory:');
   const tenant = t.emu.tenants.find((x) => x.ualEnabled)!;
@@ -131,7 +129,6 @@ test('history through Graph: one query per tenant, records stored once (Id share
 test('a Graph query that stops at its record limit is asked again in halves: every record of the range, no partial window called fetched', async () => {
   const { collectHistory } = await import('../src/collector/history.js');
   const { openStore } = await import('../src/store/open.js');
-  const { emulatedTenant, emulatorClock } = await import('./collector-support.js');
   const { silentLogger } = await import('../src/core/log.js');
   // Graph's limit is 1 million records a query (spec §3.3); scaled down so one day's records exceed it.
   const small = await startTestEmulator({
@@ -201,10 +198,10 @@ test('a Graph query that stops at its record limit is asked again in halves: eve
 });
 
 test('history through Graph older than the retention is written beyond-retention, not fetched: no fill for time Microsoft no longer keeps', async () => {
+  const { t } = bed;
   const { collectHistoryVia } = await import('../src/collector/history.js');
   const { fillsOf } = await import('../src/coverage/gaps.js');
   const { openStore } = await import('../src/store/open.js');
-  const { emulatedTenant, emulatorClock } = await import('./collector-support.js');
   const { silentLogger } = await import('../src/core/log.js');
   const store = await openStore('sqlite::memory:');
   try {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { collectHistoryVia } from '../src/collector/history.js';
 import { silentLogger } from '../src/core/log.js';
 import { openStore } from '../src/store/open.js';
-import { emulatedTenant, emulatorClock, storedIds } from './collector-support.js';
-import { httpsRequest, startTestEmulator, type TestEmulator } from './support/emulator.js';
+import { emulatedTenant, emulatorClock, storedIds, useTestEmulator } from './collector-support.js';
+import { httpsRequest } from './support/emulator.js';
 
 /**
  * Issue 20, history: Search-UnifiedAuditLog through the Exchange admin REST endpoint against the
@@ -12,19 +12,16 @@ import { httpsRequest, startTestEmulator, type TestEmulator } from './support/em
  * that range (none missing, none doubled); a forced cap splits windows instead of losing records.
  */
 const DAY = 86_400_000;
-let t: TestEmulator;
-before(async () => {
-  t = await startTestEmulator({
-    tenants: 2,
-    users: 4,
-    days: 32,
-    recordsPerUserPerDay: 20,
-    tuning: { graphQueryStartMs: 1000, graphQueryRunMs: 2000, graphPageSize: 500 },
-  });
+const bed = useTestEmulator({
+  tenants: 2,
+  users: 4,
+  days: 32,
+  recordsPerUserPerDay: 20,
+  tuning: { graphQueryStartMs: 1000, graphQueryRunMs: 2000, graphPageSize: 500 },
 });
-after(async () => t?.close());
 
 async function truth(tenantId: string, start: number, end: number): Promise<string[]> {
+  const { t } = bed;
   const res = await httpsRequest(`${t.emu.controlUrl}/records?tenantId=${tenantId}`, t.emu.caPem, 'GET', {});
   assert.equal(res.status, 200);
   return res.text
@@ -49,11 +46,13 @@ function compare(stored: string[], expected: string[]): { missing: number; doubl
 }
 
 function range(): { start: number; end: number } {
+  const { t } = bed;
   const end = Math.floor(t.emu.clock.now() / 1000) * 1000;
   return { start: end - 30 * DAY, end };
 }
 
 test('GCC High: 30 days arrive through the cmdlet (auto), windows split under the cap, equal to ground truth', async () => {
+  const { t } = bed;
   const store = await openStore('sqlite::memory:');
   const tenant = t.emu.tenants.find((x) => x.ualEnabled)!;
   const clock = emulatorClock(t.emu);
@@ -90,6 +89,7 @@ test('GCC High: 30 days arrive through the cmdlet (auto), windows split under th
 });
 
 test('commercial: --via search-unified-audit-log equals ground truth; --via auto picks Graph; both merge by Id', async () => {
+  const { t } = bed;
   const tenant = t.emu.tenants.filter((x) => x.ualEnabled).at(-1)!;
   const clock = emulatorClock(t.emu);
   const r = range();
@@ -129,6 +129,7 @@ test('commercial: --via search-unified-audit-log equals ground truth; --via auto
 });
 
 test('a forced cap (exactly the cap as ResultCount) splits the window instead of losing records', async () => {
+  const { t } = bed;
   const store = await openStore('sqlite::memory:');
   const tenant = t.emu.tenants.find((x) => x.ualEnabled)!;
   const clock = emulatorClock(t.emu);
@@ -153,6 +154,7 @@ test('a forced cap (exactly the cap as ResultCount) splits the window instead of
 });
 
 test('history older than the retention is one unavailable window, not a gap', async () => {
+  const { t } = bed;
   const store = await openStore('sqlite::memory:');
   const tenant = t.emu.tenants.find((x) => x.ualEnabled)!;
   const clock = emulatorClock(t.emu);
