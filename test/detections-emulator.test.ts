@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { collect, type CollectTenant } from '../src/collector/collect.js';
@@ -14,9 +13,9 @@ import { spFile } from '../src/reports/testing/builders.js';
 import type { StoredRecord } from '../src/core/record.js';
 import type { Store } from '../src/store/contract.js';
 import { openStore } from '../src/store/open.js';
-import { tenantRow } from '../src/store/testing/fixtures.js';
-import { emulatedTenant, emulatorClock } from './collector-support.js';
-import { startTestEmulator, type TestEmulator } from './support/emulator.js';
+import { emulatedTenant, emulatorClock, useEmulatorAndStore } from './collector-support.js';
+import { emulatedTenantRow } from './support/emulator.js';
+import { tempDir } from './support/paths.js';
 
 /**
  * Acceptance (issue 14): the whole pack run live over the emulator's simulated tenants — the collector
@@ -44,29 +43,25 @@ first-seen:
   days: 2
 level: low
 `;
-let t: TestEmulator;
-let live: Store;
+// The bed's store is the live side's, which the collector writes to; the retro run has its own.
+const bed = useEmulatorAndStore({
+  tenants: 3,
+  users: 10,
+  days: 7,
+  recordsPerUserPerDay: 12,
+  tuning: { slotMs: 60 * 60_000, deliveryJitterMs: 90 * 60_000, firstDataDelayMs: 0 },
+});
 let retro: Store;
-let rulesDir: string;
+let ruleFiles: { dir: string; cleanup: () => void };
 
 before(async () => {
-  t = await startTestEmulator({
-    tenants: 3,
-    users: 10,
-    days: 7,
-    recordsPerUserPerDay: 12,
-    tuning: { slotMs: 60 * 60_000, deliveryJitterMs: 90 * 60_000, firstDataDelayMs: 0 },
-  });
-  rulesDir = mkdtempSync(join(tmpdir(), 'tw-rules-'));
-  writeFileSync(join(rulesDir, 'short-first-seen.yml'), SHORT_FIRST_SEEN);
-  live = await openStore('sqlite::memory:');
+  ruleFiles = tempDir('tw-rules-');
+  writeFileSync(join(ruleFiles.dir, 'short-first-seen.yml'), SHORT_FIRST_SEEN);
   retro = await openStore('sqlite::memory:');
 });
 after(async () => {
-  await live?.close();
   await retro?.close();
-  await t?.close();
-  if (rulesDir) rmSync(rulesDir, { recursive: true, force: true });
+  ruleFiles?.cleanup();
 });
 
 type Key = string;
@@ -77,15 +72,16 @@ async function alertsOf(store: Store): Promise<Key[]> {
 }
 
 test('live over the emulator and retro over the same records raise the same alerts', { timeout: 600_000 }, async () => {
+  const { t, store: live } = bed;
   const clock = emulatorClock(t.emu);
   const chosen = t.emu.tenants.filter((x) => x.ualEnabled);
   assert.ok(chosen.length >= 2);
   for (const x of chosen) {
-    await live.tenants.upsert(tenantRow({ name: x.name, tenantId: x.tenantId, domain: x.domain }));
-    await retro.tenants.upsert(tenantRow({ name: x.name, tenantId: x.tenantId, domain: x.domain }));
+    await live.tenants.upsert(emulatedTenantRow(t.emu, x));
+    await retro.tenants.upsert(emulatedTenantRow(t.emu, x));
   }
   const tenants: CollectTenant[] = chosen.map((x) => emulatedTenant(t.emu, x, clock));
-  const pack = loadRuleSet({ paths: [rulesDir] });
+  const pack = loadRuleSet({ paths: [ruleFiles.dir] });
   assert.deepEqual(pack.problems, []);
   const signal = new AbortController().signal;
   let passes = 0;
