@@ -29,28 +29,46 @@ export function useTestEmulator(options: Partial<EmulatorOptions>): EmulatorBed 
   return bed(options, false);
 }
 
-/** As useTestEmulator, with an in-memory store beside it (closed first), which the collector writes to. */
-export function useEmulatorAndStore(options: Partial<EmulatorOptions>): EmulatorStoreBed {
-  return bed(options, true);
+/**
+ * What a test file builds on its bed (a server, a receiver that holds the store). `setUp` runs in the bed's own
+ * `before`, once the emulator and store are ready: node 20 starts a file's next top-level `before` hook without
+ * awaiting the one before it, so a hook of the file's own would read the bed too early. `close` runs before the
+ * store and emulator close.
+ */
+export interface BuiltOnBed {
+  setUp?(bed: EmulatorStoreBed): Promise<void> | void;
+  close?(): Promise<void> | void;
 }
 
-function bed(options: Partial<EmulatorOptions>, withStore: boolean): EmulatorStoreBed {
+/** As useTestEmulator, with an in-memory store beside it (closed first), which the collector writes to. */
+export function useEmulatorAndStore(options: Partial<EmulatorOptions>, built: BuiltOnBed = {}): EmulatorStoreBed {
+  return bed(options, true, built);
+}
+
+function bed(options: Partial<EmulatorOptions>, withStore: boolean, built: BuiltOnBed = {}): EmulatorStoreBed {
   let t: TestEmulator | undefined;
   let store: Store | undefined;
   before(async () => {
     t = await startTestEmulator(options);
     if (withStore) store = await openStore('sqlite::memory:');
+    await built.setUp?.(view);
   });
   after(async () => {
-    await store?.close();
-    await t?.close();
+    try {
+      await built.close?.();
+    } finally {
+      await store?.close();
+      await t?.close();
+    }
   });
   const ready = <T>(value: T | undefined, what: string): T => {
     if (value === undefined)
-      throw new Error(`the test bed's ${what} is read before its before() hook ran: read it inside a test`);
+      throw new Error(
+        `the test bed's ${what} is read before its before() hook ran: read it inside a test (or in setUp)`,
+      );
     return value;
   };
-  return {
+  const view: EmulatorStoreBed = {
     get t() {
       return ready(t, 'emulator');
     },
@@ -58,6 +76,7 @@ function bed(options: Partial<EmulatorOptions>, withStore: boolean): EmulatorSto
       return ready(store, withStore ? 'store' : 'store (useTestEmulator has none: use useEmulatorAndStore)');
     },
   };
+  return view;
 }
 
 export function emulatorClock(emu: RunningEmulator): Clock {

@@ -1,30 +1,39 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHttpClient } from '../src/net/http.js';
 import { checkTenant, enableTenant, type PostureDeps } from '../src/posture/service.js';
-import type { Store, TenantRow } from '../src/store/contract.js';
-import { openStore } from '../src/store/open.js';
-import { emulatedPostureDeps, emulatedTenantRow, startTestEmulator, type TestEmulator } from './support/emulator.js';
+import type { TenantRow } from '../src/store/contract.js';
+import { emulatedPostureDeps, emulatedTenantRow } from './support/emulator.js';
 import type { EmulatorTenantView } from '../emulator/types.js';
+import { useEmulatorAndStore } from './collector-support.js';
 
 /**
  * Issue 5 acceptance against the emulator: `check` agrees with the emulator's ground truth for every
  * simulated profile, `enable` makes each unhealthy tenant healthy (the emulator's state confirms it), a
  * second `enable` has nothing to do, and a mailbox that fails is listed while the others are done.
  */
-let env: TestEmulator;
-let store: Store;
 let deps: PostureDeps;
 const http = { client: null as ReturnType<typeof createHttpClient> | null };
+const bed = useEmulatorAndStore(
+  { tenants: 5, users: 12 },
+  {
+    setUp({ t, store }) {
+      http.client = createHttpClient({ ca: t.emu.caPem });
+      deps = emulatedPostureDeps(t, store, http.client);
+    },
+    close: () => http.client?.close(),
+  },
+);
 
 interface MailboxTruth {
   userPrincipalName: string;
   auditEnabled: boolean;
 }
 
-const row = (t: EmulatorTenantView): TenantRow => emulatedTenantRow(env.emu, t);
+const row = (t: EmulatorTenantView): TenantRow => emulatedTenantRow(bed.t.emu, t);
 
 async function truth(t: EmulatorTenantView): Promise<{ tenant: EmulatorTenantView; mailboxes: MailboxTruth[] }> {
+  const { t: env } = bed;
   const tenants = (await env.client.request('GET', '/_emulator/tenants')).json<EmulatorTenantView[]>();
   const mailboxes = (await env.client.request('GET', `/_emulator/mailboxes?tenantId=${t.tenantId}`)).json<
     MailboxTruth[]
@@ -32,20 +41,8 @@ async function truth(t: EmulatorTenantView): Promise<{ tenant: EmulatorTenantVie
   return { tenant: tenants.find((x) => x.tenantId === t.tenantId)!, mailboxes };
 }
 
-before(async () => {
-  env = await startTestEmulator({ tenants: 5, users: 12 });
-  store = await openStore('sqlite::memory:');
-  http.client = createHttpClient({ ca: env.emu.caPem });
-  deps = emulatedPostureDeps(env, store, http.client);
-});
-
-after(async () => {
-  http.client?.close();
-  await store?.close();
-  await env?.close();
-});
-
 test('check gives each simulated tenant the verdict and reasons its ground truth implies', async () => {
+  const { t: env, store } = bed;
   const profiles = new Set<string>();
   for (const t of env.emu.tenants) {
     const { tenant, mailboxes } = await truth(t);
@@ -86,6 +83,7 @@ test('check gives each simulated tenant the verdict and reasons its ground truth
 });
 
 test('enable makes every unhealthy tenant healthy, mailbox by mailbox, and a second enable does nothing', async () => {
+  const { t: env } = bed;
   const unhealthy = env.emu.tenants.filter((t) => !t.ualEnabled || t.orgAuditDisabled || t.dehydrated);
   const victim = (await truth(env.emu.tenants[0]!)).mailboxes[1]!.userPrincipalName;
   env.emu.setFaults({ setMailboxFailFor: [victim] });

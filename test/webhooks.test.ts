@@ -1,17 +1,22 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { collect } from '../src/collector/collect.js';
 import { WebhookReceiver } from '../src/collector/webhook-receiver.js';
 import { recordingLogger } from '../src/core/log.js';
 import { buildServer } from '../src/server/index.js';
 import { WEBHOOK_PATH } from '../src/server/routes/webhooks.js';
-import { openStore } from '../src/store/open.js';
-import type { Store } from '../src/store/contract.js';
-import { emulatedTenant, emulatorClock, groundTruthIds, storedIds } from './collector-support.js';
-import { startTestEmulator, type TestEmulator } from './support/emulator.js';
+import {
+  emulatedTenant,
+  emulatorClock,
+  groundTruthIds,
+  storedIds,
+  useEmulatorAndStore,
+  type EmulatorStoreBed,
+} from './collector-support.js';
+import { emulatedTenantRow } from './support/emulator.js';
 
 /**
  * Issue 20, webhooks, against the emulator in process (virtual clock): subscriptions started with the
@@ -20,8 +25,6 @@ import { startTestEmulator, type TestEmulator } from './support/emulator.js';
  * The console's HTTPS front is a small TLS server (the emulator's certificate) handing requests to the app.
  */
 const AUTH = 'test-webhook-auth-id';
-let t: TestEmulator;
-let store: Store;
 let app: FastifyInstance;
 let front: Server;
 let receiver: WebhookReceiver;
@@ -29,16 +32,21 @@ let failDeliveries = false;
 const log = recordingLogger();
 const abort = new AbortController();
 
-before(async () => {
-  // Content at once after a start (the default follows Microsoft's documented 12 hours).
-  t = await startTestEmulator({
+const bed = useEmulatorAndStore(
+  {
     tenants: 1,
     users: 10,
     days: 1,
     recordsPerUserPerDay: 300,
+    // Content at once after a start (the default follows Microsoft's documented 12 hours).
     tuning: { firstDataDelayMs: 0 },
-  });
-  store = await openStore('sqlite::memory:');
+  },
+  // The receiver, the front and the app hold the store: they close before it does.
+  { setUp: startWebhooks, close: stopWebhooks },
+);
+
+/** The receiver, the console's app behind its HTTPS front, and the tenant's row in the store. */
+async function startWebhooks({ t, store }: EmulatorStoreBed): Promise<void> {
   front = createServer({ key: t.emu.serverKeyPem, cert: t.emu.serverCertPem }, (req, res) => {
     let body = '';
     req.setEncoding('utf8');
@@ -65,34 +73,19 @@ before(async () => {
   });
   app = await buildServer({ store, clock, logger: log, webhooks: receiver });
   const now = clock.now();
-  await store.tenants.upsert({
-    name: tenant.name,
-    tenantId: tenant.tenantId,
-    domain: null,
-    clientId: t.emu.tenants[0]!.clientId,
-    cloud: 'commercial',
-    authKind: 'secret',
-    credential: 'env:UNUSED',
-    certificatePem: null,
-    publisherId: null,
-    baseUrl: t.emu.url,
-    caFile: null,
-    addedAt: now,
-    updatedAt: now,
-  });
-});
+  await store.tenants.upsert(emulatedTenantRow(t.emu, t.emu.tenants[0]!, { addedAt: now, updatedAt: now }));
+}
 
-after(async () => {
+async function stopWebhooks(): Promise<void> {
   abort.abort();
   receiver?.close();
   await new Promise((r) => front?.close(r));
   await app?.close();
-  await store?.close();
-  await t?.close();
-});
+}
 
 /** One polling pass (what `collect --follow --interval 30m` does every 30 minutes). */
 async function poll(): Promise<void> {
+  const { t, store } = bed;
   const clock = emulatorClock(t.emu);
   const summary = await collect({
     tenants: [emulatedTenant(t.emu, t.emu.tenants[0]!, clock)],
@@ -107,11 +100,13 @@ async function poll(): Promise<void> {
 }
 
 async function missing(): Promise<number> {
+  const { t, store } = bed;
   const stored = new Set(await storedIds(store, t.emu.tenants[0]!.tenantId));
   return (await groundTruthIds(t.emu, t.emu.tenants[0]!.tenantId)).filter((id) => !stored.has(id)).length;
 }
 
 test('the first poll starts every subscription with the webhook; the handshake is answered; health is healthy', async () => {
+  const { t } = bed;
   await poll();
   const tid = t.emu.tenants[0]!.tenantId;
   assert.equal((receiver.status(tid) as { status: string }).status, 'healthy');
@@ -123,6 +118,7 @@ test('the first poll starts every subscription with the webhook; the handshake i
 });
 
 test('records announced by a notification are stored within 5 s of it (emulator clock)', async () => {
+  const { t } = bed;
   const tid = t.emu.tenants[0]!.tenantId;
   const before = (receiver.status(tid) as { notifications: number }).notifications;
   await t.emu.clock.advance(15 * 60_000); // blobs become available; the emulator notifies them
@@ -136,6 +132,7 @@ test('records announced by a notification are stored within 5 s of it (emulator 
 });
 
 test('a dropped notification is still caught by the next poll', async () => {
+  const { t } = bed;
   t.emu.setFaults({ dropNotifications: 1_000 });
   await t.emu.clock.advance(30 * 60_000);
   await receiver.idle();
@@ -146,6 +143,7 @@ test('a dropped notification is still caught by the next poll', async () => {
 });
 
 test('a notification with a wrong Webhook-AuthID is refused and logged; the right one is accepted', async () => {
+  const { t } = bed;
   const body = [{ tenantId: t.emu.tenants[0]!.tenantId, contentType: 'Audit.Exchange' }];
   const wrong = await app.inject({
     method: 'POST',
@@ -169,6 +167,7 @@ test('a notification with a wrong Webhook-AuthID is refused and logged; the righ
 });
 
 test('a webhook Microsoft disabled after failed deliveries is re-enabled by the next poll', async () => {
+  const { t } = bed;
   const tid = t.emu.tenants[0]!.tenantId;
   failDeliveries = true;
   for (let i = 0; i < 6; i++) await t.emu.clock.advance(10 * 60_000);
