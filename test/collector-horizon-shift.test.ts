@@ -19,7 +19,7 @@ import { emulatedTenant, emulatorClock } from './collector-support.js';
  * earlier run fetched up to its now is listed again; when the service's horizon (AF20055) moves the listing's start
  * into that day mid-listing, coverage read the head fetched before as lost; when the listing of today's window
  * fails, or ends partial (some blobs failed), it read the whole day as failed. All keep the head now: only what
- * follows it is a gap — from a blob that failed inside the head, when one did.
+ * follows it is a gap — from a blob that failed inside the head, when one did, or that a stop left unfetched.
  */
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -54,15 +54,23 @@ async function withStore(url: string, body: (store: Store) => Promise<void>): Pr
   }
 }
 
-/** One Audit.Exchange pass of `tenant` on `clock`. */
-function pass(store: Store, tenant: CollectTenant, clock: Clock, sinceMs = DAY, logger: Logger = silentLogger) {
+/** One Audit.Exchange pass of `tenant` on `clock`; `run` stops it (signal) or bounds its blob fetches at once. */
+function pass(
+  store: Store,
+  tenant: CollectTenant,
+  clock: Clock,
+  sinceMs = DAY,
+  logger: Logger = silentLogger,
+  run: { signal?: AbortSignal; concurrency?: number } = {},
+) {
   return collect({
     tenants: [tenant],
     store,
     clock,
     logger,
-    signal: new AbortController().signal,
+    signal: run.signal ?? new AbortController().signal,
     sinceMs,
+    ...(run.concurrency ? { concurrency: run.concurrency } : {}),
     tuning: { contentTypes: ['Audit.Exchange'], requestsPerMinute: 100_000, retry: { maxAttempts: 2 } },
   });
 }
@@ -126,11 +134,34 @@ function listingFails(base: CollectTenant): CollectTenant {
   return intercepted(base, async (req, pass) => (isListing(req) ? response(503, AF50000) : pass()));
 }
 
+/** The contentId of the blob a request fetches, or null when it fetches none. */
+function blobOf(req: HttpRequest): string | null {
+  const path = new URL(req.url).pathname;
+  return path.includes('/activity/feed/audit/') ? path.split('/').pop()! : null;
+}
+
 /** `base`, whose fetches of the blobs `fails` picks (by contentId) answer 503. */
 function blobsFail(base: CollectTenant, fails: (contentId: string) => boolean): CollectTenant {
   return intercepted(base, async (req, pass) => {
-    const path = new URL(req.url).pathname;
-    return path.includes('/activity/feed/audit/') && fails(path.split('/').pop()!) ? response(503, AF50000) : pass();
+    const id = blobOf(req);
+    return id !== null && fails(id) ? response(503, AF50000) : pass();
+  });
+}
+
+/** `base`, whose blob fetches go in `fetched` (by contentId) once answered, each then told to `then`. */
+function blobsSeen(
+  base: CollectTenant,
+  fetched: string[],
+  then: (contentId: string) => void = () => {},
+): CollectTenant {
+  return intercepted(base, async (req, pass) => {
+    const res = await pass();
+    const id = blobOf(req);
+    if (id !== null) {
+      fetched.push(id);
+      then(id);
+    }
+    return res;
   });
 }
 
@@ -250,6 +281,11 @@ async function dayGaps(store: Store, tenantId: string, now: number, day: number)
   return { windows: all.filter((g) => g.start < g.end), blobs: all.filter((g) => g.start === g.end) };
 }
 
+async function fetchedBlobs(store: Store, tenantId: string, day: number) {
+  const rows = await store.ledger.listBlobs({ tenant: tenantId, contentType: 'Audit.Exchange', from: day });
+  return rows.filter((b) => b.status === 'fetched');
+}
+
 async function failedBlobs(store: Store, tenantId: string, day: number) {
   const rows = await store.ledger.listBlobs({ tenant: tenantId, contentType: 'Audit.Exchange', from: day });
   return rows
@@ -316,6 +352,58 @@ for (const s of stores)
         assert.deepEqual(await dayGaps(store, tenant.tenantId, clock.now(), day), {
           windows: [{ start: lost[0]!.start, end: again!.end, state: 'partial' }],
           blobs: lost,
+        });
+      }),
+  );
+
+for (const s of stores)
+  test(
+    `${s.kind}: a re-list of today's window stopped mid-way keeps the head up to the first blob it did not store`,
+    { skip: s.skip },
+    () =>
+      withStore(s.url(), async (store) => {
+        // The earlier run is not shown the blobs created from 05:00 on: the service lists them late.
+        const hidden = new Set<string>();
+        const { clock, tenant, day, first } = await earlierRun(store, 10, (c) => listsLate(c, hidden));
+        assert.equal(first!.state, 'fetched');
+        assert.ok(hidden.size > 1, 'more than one blob is listed late inside the part fetched before');
+
+        // The re-list shows them. It fetches one blob at a time and is stopped (Ctrl-C) once the first of them is
+        // in: that one is stored, the blobs queued after it are not.
+        await t.emu.clock.advance(3 * HOUR);
+        const stop = new AbortController();
+        const fetchedThen: string[] = [];
+        const stopping = blobsSeen(emulatedTenant(t.emu, tenant, clock), fetchedThen, (id) => {
+          if (hidden.has(id)) stop.abort();
+        });
+        await pass(store, stopping, clock, DAY, silentLogger, { signal: stop.signal, concurrency: 1 });
+        assert.equal(fetchedThen.filter((id) => hidden.has(id)).length, 1, 'stopped after one of them');
+        const stopped = await dayWindow(store, tenant.tenantId, day);
+        assert.equal(stopped!.state, 'listed', 'the window is not shown whole');
+        const storedThen = new Set((await fetchedBlobs(store, tenant.tenantId, day)).map((b) => b.contentId));
+        const gapsThen = await dayGaps(store, tenant.tenantId, clock.now(), day);
+
+        // The next run fetches every blob the stop left, once, and none it stored.
+        const fetchedLater: string[] = [];
+        await pass(store, blobsSeen(emulatedTenant(t.emu, tenant, clock), fetchedLater), clock);
+        const done = await dayWindow(store, tenant.tenantId, day);
+        assert.equal(done!.state, 'fetched');
+        assert.equal(done!.fetchedTo, null);
+        const missed = (await fetchedBlobs(store, tenant.tenantId, day)).filter((b) => !storedThen.has(b.contentId));
+        assert.deepEqual(
+          [...fetchedLater].sort(),
+          missed.map((b) => b.contentId).sort(),
+          'each blob not stored before is fetched once; none stored before is fetched again',
+        );
+        assert.deepEqual(await dayGaps(store, tenant.tenantId, clock.now(), day), { windows: [], blobs: [] });
+
+        // So the stopped re-list kept the head only up to the first of those: no loss inside it was hidden.
+        const firstMissed = Math.min(...missed.map((b) => b.contentCreated));
+        assert.ok(firstMissed > day && firstMissed < first!.end, 'the first blob not stored is inside the head');
+        assert.equal(stopped!.fetchedTo, firstMissed, 'the head kept ends at the first blob not stored');
+        assert.deepEqual(gapsThen, {
+          windows: [{ start: firstMissed, end: stopped!.end, state: 'listed' }],
+          blobs: [],
         });
       }),
   );

@@ -120,7 +120,7 @@ async function collectWindow(
   w.attempts++;
   const listed = await listWindow(ctx, run, ct, w, reach);
   // Not finished this time (failed, stopped, partial): the head fetched before stays collected; only the rest is
-  // the gap — up to the first blob that failed inside that head, if one did (headBeforeFailures).
+  // the gap — from the first blob inside that head that failed or that the stop left unfetched (headBeforeLosses).
   const unfinished = { fetchedTo: w.fetchedTo ?? reach };
   if (!listed.ok) {
     await store.ledger.upsertWindow({
@@ -193,14 +193,15 @@ async function collectWindow(
   run.stats.blobsSkipped += count('skipped');
   run.stats.blobsRefused += count('refused');
   run.stats.blobsFailed += count('failed');
-  const stopped = count('stopped') > 0;
+  const unfetched = items.filter((_, i) => outcomes[i] === 'stopped');
+  const stopped = unfetched.length > 0;
   const failed = count('failed');
   const blobs = await store.ledger.listBlobs({ tenant: run.tenantId, contentType: ct, from: w.start, to: w.end });
   const fetched = blobs.filter((b) => b.status === 'fetched');
   const state = stopped ? 'listed' : failed ? 'partial' : 'fetched';
   await store.ledger.upsertWindow({
     ...w,
-    ...(state === 'fetched' ? {} : { fetchedTo: headBeforeFailures(w.start, unfinished.fetchedTo, blobs) }),
+    ...(state === 'fetched' ? {} : { fetchedTo: headBeforeLosses(w.start, unfinished.fetchedTo, blobs, unfetched) }),
     state,
     cause: null,
     blobsListed: items.length,
@@ -217,13 +218,22 @@ async function collectWindow(
 
 /**
  * The head an earlier run fetched of a window (`head`) that a listing which did not end fetched (partial, stopped)
- * keeps: up to the first of its blobs that failed. That head was fetched whole as listed then, but a blob the
- * service lists later inside it (its contentCreated before the earlier run's now) and that failed now was never
- * collected, so the window's gap begins at it and no loss is hidden (ADR 0006). Null when nothing is left of it.
+ * keeps: up to the first of its blobs that failed, or that the stop left unfetched (`unfetched`) with no ledger row.
+ * That head was fetched whole as listed then, but a blob the service lists later inside it (its contentCreated
+ * before the earlier run's now) that is not stored now was never collected, so the window's gap begins at it and
+ * no loss is hidden (ADR 0006): a failed blob shows as a gap of its own too, a stopped one only through this.
+ * Null when nothing is left of the head.
  */
-function headBeforeFailures(start: number, head: number | null, blobs: readonly BlobRow[]): number | null {
+function headBeforeLosses(
+  start: number,
+  head: number | null,
+  blobs: readonly BlobRow[],
+  unfetched: readonly ContentItem[],
+): number | null {
   if (head === null) return null;
-  const to = Math.min(head, ...blobs.filter((b) => b.status === 'failed').map((b) => b.contentCreated));
+  const rows = new Set(blobs.map((b) => b.contentId));
+  const lost = [...blobs.filter((b) => b.status === 'failed'), ...unfetched.filter((i) => !rows.has(i.contentId))];
+  const to = Math.min(head, ...lost.map((b) => b.contentCreated));
   return to > start ? to : null;
 }
 

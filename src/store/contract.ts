@@ -310,8 +310,9 @@ export interface CoverageWindow {
    * the collector comes back, which moves queriedStart past what was fetched. [start, fetchedTo) was collected,
    * so only [fetchedTo, queriedStart) was lost (collector/windows.ts, coverage/gaps.ts). Also kept when a later
    * listing did not finish (failed, stopped, partial): [start, fetchedTo) stays collected, only the rest is the gap;
-   * it ends at the first blob of the window that failed, if that is inside it (collector/stream.ts). null
-   * when no such listing followed one that fetched from the start: the usual case, where queriedStart says all.
+   * it ends at the first blob of the window that failed, or that a stop left unfetched, if that is inside it
+   * (collector/stream.ts). null when no such listing followed one that fetched from the start: the usual case,
+   * where queriedStart says all.
    */
   fetchedTo: number | null;
   blobsListed: number;
