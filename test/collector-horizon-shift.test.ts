@@ -93,6 +93,12 @@ async function earlierRun(store: Store, hour: number, wrap: (tenant: CollectTena
   return { clock, tenant, day, first: await dayWindow(store, tenant.tenantId, day) };
 }
 
+/** An earlier run at 10:00, not shown the blobs created from 05:00 on (`hidden`): the service lists them late. */
+async function earlierRunShownLate(store: Store) {
+  const hidden = new Set<string>();
+  return { ...(await earlierRun(store, 10, (c) => listsLate(c, hidden))), hidden };
+}
+
 /** The tenant's Audit.Exchange window of `day` (and any after it: the first) as the ledger has it now. */
 async function dayWindow(store: Store, tenant: string, day: number): Promise<CoverageWindow | undefined> {
   const [window] = await store.ledger.listWindows({ tenant, stream: 'Audit.Exchange', from: day });
@@ -251,9 +257,7 @@ for (const s of stores)
     { skip: s.skip },
     () =>
       withStore(s.url(), async (store) => {
-        // The earlier run is not shown the blobs created from 05:00 on: the service lists them late.
-        const hidden = new Set<string>();
-        const { clock, tenant, day, first } = await earlierRun(store, 10, (c) => listsLate(c, hidden));
+        const { clock, tenant, day, first, hidden } = await earlierRunShownLate(store);
         assert.equal(first!.state, 'fetched');
         assert.equal(first!.blobsFetched, 1);
         assert.ok(hidden.size > 0);
@@ -284,9 +288,7 @@ for (const s of stores)
     { skip: s.skip },
     () =>
       withStore(s.url(), async (store) => {
-        // The earlier run is not shown the blobs created from 05:00 on: the service lists them late.
-        const hidden = new Set<string>();
-        const { clock, tenant, day, first } = await earlierRun(store, 10, (c) => listsLate(c, hidden));
+        const { clock, tenant, day, first, hidden } = await earlierRunShownLate(store);
         assert.equal(first!.state, 'fetched');
         assert.ok(hidden.size > 1, 'more than one blob is listed late inside the part fetched before');
 
