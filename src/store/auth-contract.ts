@@ -235,8 +235,16 @@ export interface ConsoleAuditFilter {
   before?: number;
   from?: number;
   to?: number;
+  /** Without regard to case, as user names are compared. */
   actor?: string;
   action?: string;
+  /**
+   * Only entries that came this way, from this address, with this outcome: with actor, one caller's entries, as the
+   * console looks them up before recording a call that may only repeat one (server/auth/repeats.ts).
+   */
+  via?: ConsoleAuditEntry['via'];
+  address?: string;
+  outcome?: AuditOutcome;
   limit?: number;
   /** Default: oldest first (arrival order), as a consumer reads it. */
   newestFirst?: boolean;

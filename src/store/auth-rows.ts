@@ -227,6 +227,9 @@ export function auditQuery(
   add((m) => `at < ${m}`, filter.to);
   add((m) => `lower(actor) = lower(${m})`, filter.actor);
   add((m) => `action = ${m}`, filter.action);
+  add((m) => `via = ${m}`, filter.via);
+  add((m) => `address = ${m}`, filter.address);
+  add((m) => `outcome = ${m}`, filter.outcome);
   const limit = Math.min(Math.max(filter.limit ?? 1000, 1), 10_000);
   values.push(limit);
   const where = parts.length ? `WHERE ${parts.join(' AND ')}` : '';

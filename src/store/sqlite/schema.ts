@@ -204,6 +204,17 @@ export const SECONDARY_INDEXES: readonly string[] = [
   'CREATE INDEX IF NOT EXISTS records_ip ON records (client_ip_key, creation_time)',
 ];
 
+/**
+ * Indexes of the state tables made on every start (IF NOT EXISTS: once, then nothing), outside the numbered
+ * migrations, so adding one takes no schema version. A bulk load (records only) leaves them. PostgreSQL: the same.
+ */
+const STATE_INDEXES: readonly string[] = [
+  // One caller's entries of one action since a moment (ConsoleAuditFilter actor, action, from), read before a call
+  // that may only repeat one is recorded (server/auth/repeats.ts). Without it that listing, ordered by seq, walked
+  // the whole trail from its newest entry when the caller had none (EXPLAIN QUERY PLAN: SCAN console_audit).
+  'CREATE INDEX IF NOT EXISTS console_audit_caller ON console_audit (lower(actor), action, at)',
+];
+
 /** Indexes of earlier versions, replaced by records_time_tenant: dropped when found. */
 const RETIRED_INDEXES = ['records_time', 'records_tenant_time'];
 
@@ -242,6 +253,7 @@ export function migrate(db: Database, upgrade?: StoreUpgrade): void {
   }
   backfillFacts(db, upgrade);
   ensureIndexes(db);
+  for (const sql of STATE_INDEXES) db.exec(sql);
 }
 
 /** Fills the version 2 columns of rows stored before it, a committed batch at a time (store/backfill.ts). */

@@ -19,6 +19,7 @@ import {
   writtenValues,
 } from '../testing/ledger-upgrade.js';
 import { SqliteTextIndex } from './text-index.js';
+import { auditQuery } from '../auth-rows.js';
 import { alertBeforeDeliveries, expectDeliveriesUpgraded } from '../testing/alert-conformance.js';
 
 /** Reads the file through a separate read-only connection, as another process would. */
@@ -98,6 +99,30 @@ test('a bulk load into an empty store builds the secondary indexes at close; a c
     );
     await reopened.close();
     await store.close();
+  } finally {
+    dir.cleanup();
+  }
+});
+
+test("one caller's recent entries of an action are read through their index, made again by a start that finds it missing", async () => {
+  const dir = tempDir();
+  try {
+    const file = join(dir.dir, 'audit.sqlite');
+    await openSqliteStore(file).close();
+    // What the console asks before recording a call that may only repeat one (server/auth/repeats.ts).
+    const caller = { actor: 'ivy', action: 'search', via: 'session', address: '127.0.0.1', outcome: 'ok' } as const;
+    const { sql, values } = auditQuery({ ...caller, from: T0, newestFirst: true, limit: 100 }, () => '?');
+    const plan = (): string =>
+      fromOutside(file, (db) =>
+        (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(values) as { detail: string }[]).map((r) => r.detail).join(' | '),
+      );
+    assert.match(plan(), /USING INDEX console_audit_caller/);
+    const db = new Database(file);
+    db.exec('DROP INDEX console_audit_caller'); // a store made before it
+    db.close();
+    assert.match(plan(), /SCAN console_audit/, 'without it: the whole trail, newest first');
+    await openSqliteStore(file).close();
+    assert.match(plan(), /USING INDEX console_audit_caller/);
   } finally {
     dir.cleanup();
   }

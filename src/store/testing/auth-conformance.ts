@@ -300,7 +300,7 @@ export function runAuthConformance(ctx: { readonly store: Store }): void {
     });
   });
 
-  test('console audit: appended in order, listed after a position, newest first, filtered; no way to change it', async () => {
+  test('console audit: appended in order, listed after a position, newest first, filtered (one caller too); no way to change it', async () => {
     const c = ctx.store.consoleAudit;
     const entry = {
       at: T0,
@@ -335,6 +335,28 @@ export function runAuthConformance(ctx: { readonly store: Store }): void {
       (await c.list({ before: third, newestFirst: true, limit: 1 })).map((e) => e.seq),
       [second],
     );
+    // One caller's entries, as the console looks them up before recording a call that may only repeat one.
+    const token = await c.append({ ...entry, at: T0 + 3, via: 'token' });
+    const elsewhere = await c.append({ ...entry, at: T0 + 4, address: '192.0.2.7' });
+    const caller = { actor: 'Alice', action: 'search', via: 'session', address: '127.0.0.1', outcome: 'ok' } as const;
+    assert.deepEqual(
+      (await c.list(caller)).map((e) => e.seq),
+      [first],
+    );
+    assert.deepEqual(
+      (await c.list({ ...caller, via: 'token' })).map((e) => e.seq),
+      [token],
+    );
+    assert.deepEqual(
+      (await c.list({ ...caller, address: '192.0.2.7' })).map((e) => e.seq),
+      [elsewhere],
+    );
+    assert.deepEqual(await c.list({ ...caller, action: 'export' }), []);
+    assert.deepEqual(
+      (await c.list({ ...caller, action: 'export', outcome: 'denied' })).map((e) => e.seq),
+      [third],
+    );
+    assert.deepEqual(await c.list({ ...caller, from: T0 + 1 }), []);
     assert.equal('update' in c || 'remove' in c || 'delete' in c, false, 'the contract has no way to change an entry');
   });
 }
