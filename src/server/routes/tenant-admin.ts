@@ -10,7 +10,7 @@ import type { ServerDeps, TenantAdminApi } from '../deps.js';
  * checked here for shape (every field a string, no unknown field, one credential); its meaning (GUIDs,
  * cloud, URL, key pair) by the same code as `tenant add` (config/tenants.ts buildTenantRow). The secret
  * is never answered back: the response is the registration without its credential, and the audit trail
- * drops every field whose name looks like a secret (auth/audit.ts sanitize).
+ * drops every field whose name looks like a secret (auth/sanitize.ts).
  */
 const FIELDS: Record<keyof NewTenant, number> = {
   name: 64,
