@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { ManualClock } from '../src/core/clock.js';
-import { accountsOf, addUser, signIn, TEST_ACTOR, type Browser } from '../src/server/auth/testing.js';
+import { accountsOf, addUser, auditHookDone, signIn, TEST_ACTOR, type Browser } from '../src/server/auth/testing.js';
 import { buildServer } from '../src/server/index.js';
 import { CONTOSO, DAY, NOW, testDeps } from '../src/server/testing/fixtures.js';
 import type { ServerDeps } from '../src/server/deps.js';
@@ -28,15 +28,18 @@ async function entriesAfter(seq: number): Promise<string[]> {
 async function lastSeq(): Promise<number> {
   return (await deps.store.consoleAudit.list({ limit: 1_000 })).at(-1)?.seq ?? 0;
 }
+let written: (res: LightMyRequestResponse) => Promise<void>;
 async function get(browser: Browser, url: string, status: number): Promise<void> {
   const res = await app.inject(browser.with({ url }));
   assert.equal(res.statusCode, status, `${url}: ${res.body}`);
+  await written(res);
 }
 
 before(async () => {
   deps = await testDeps({ auth: { loginRate: { max: 5, windowMs: 60_000 } } });
   clock = deps.clock as ManualClock;
   app = await buildServer(deps);
+  written = auditHookDone(app);
   // A route added later gets the rule without naming an action.
   app.get('/api/new-read', { config: { role: 'investigator' } }, async () => ({ ok: true }));
   await addUser(deps.store, clock, { name: 'ivy', role: 'investigator', tenants: ['contoso'] });

@@ -15,7 +15,7 @@ import type { Caller } from './types.js';
  *   attempts are the exception and are recorded by the sign-in routes themselves (rate limited per address);
  * - a route that declares `config.audit`: every call under that action, whatever the outcome, except the next
  *   pages of a search this caller just had recorded, and the Search page's user suggestions this caller just had
- *   recorded over the same period and tenants (ConsoleAuditor.repeats);
+ *   recorded over the same period and tenants, whichever serve process recorded them (repeats.ts: the trail is asked);
  * - any other route's refusal (403: the role, the tenant scope, CSRF): `access`, outcome denied;
  * - any other investigator route (it reads records: search, counts, exports, reports, triage): every call, under
  *   its method and path, so a route added without a name is still recorded. No route can opt out: the Search
@@ -46,7 +46,7 @@ export function outcomeOf(status: number): AuditOutcome {
  * trail with holes must be noticed.
  */
 export class ConsoleAuditor {
-  /** Which calls only repeat an entry this caller just had recorded (repeats.ts). */
+  /** Which calls only repeat an entry their caller already has in the trail (repeats.ts). */
   private readonly repeated: RepeatedCalls;
 
   constructor(
@@ -54,7 +54,7 @@ export class ConsoleAuditor {
     private readonly clock: Clock,
     private readonly logger: Logger,
   ) {
-    this.repeated = new RepeatedCalls(clock);
+    this.repeated = new RepeatedCalls(store, clock, logger);
   }
 
   async record(entry: Omit<ConsoleAuditEntry, 'seq' | 'at'>): Promise<void> {
@@ -71,8 +71,8 @@ export class ConsoleAuditor {
     }
   }
 
-  /** True for a call whose entry would only repeat one this caller just had recorded: not recorded again. */
-  repeats(request: FastifyRequest, action: string, outcome: AuditOutcome): boolean {
+  /** True for a call whose entry would only repeat one this caller already has in the trail: not recorded again. */
+  repeats(request: FastifyRequest, action: string, outcome: AuditOutcome): Promise<boolean> {
     return this.repeated.repeats(request, action, outcome);
   }
 

@@ -6,6 +6,8 @@ export const AUTH_EVENTS = {
   denied: 'auth.denied',
   hostRefused: 'auth.host_refused',
   auditFailed: 'auth.audit_failed',
+  /** The trail could not be asked whether a call only repeats an entry (server/auth/repeats.ts): it is recorded. */
+  auditLookupFailed: 'auth.audit_lookup_failed',
   oidcFailed: 'auth.oidc_failed',
   /** An OpenID Connect sign-in whose groups would have demoted the last administrator of every tenant. */
   oidcRoleKept: 'auth.oidc_role_kept',

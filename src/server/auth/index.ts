@@ -63,7 +63,7 @@ export async function installAuth(app: FastifyInstance, deps: AuthDeps): Promise
     if (rateRefused.has(request)) return recordRateRefusal(request, deps, auditor);
     const action = actionFor(request, reply.statusCode);
     const outcome = outcomeOf(reply.statusCode);
-    if (!action || auditor.repeats(request, action, outcome)) return;
+    if (!action || (await auditor.repeats(request, action, outcome))) return;
     const route = `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`;
     const details = {
       method: request.method,

@@ -1,10 +1,14 @@
 import type { FastifyRequest } from 'fastify';
 import type { Clock } from '../../core/clock.js';
+import type { Logger } from '../../core/log.js';
 import type { AuditOutcome } from '../../store/auth-contract.js';
+import type { Store } from '../../store/contract.js';
+import { AUTH_EVENTS } from './events.js';
+import { keptExactly, storable } from './sanitize.js';
 
 /** A next page (a non-empty cursor): `cursor=` asks for the first page, as no cursor does. */
 function hasCursor(request: FastifyRequest): boolean {
-  const cursor = (request.query as Record<string, unknown> | undefined)?.cursor;
+  const cursor = queryOf(request).cursor;
   return cursor !== undefined && cursor !== '';
 }
 
@@ -19,7 +23,7 @@ const FOLLOW_MS = 60_000;
  * session's idle limit, as a person reads a page before scrolling to the next.
  */
 const PAGES_MS = 30 * 60_000;
-/** Searches remembered for that (per process; a follow-up another process answers is simply recorded). */
+/** Calls remembered per process (the first, cheap check; the trail is asked when it does not know). */
 const REMEMBERED = 1_000;
 /** The Search page's Users suggestions: asked as the page opens and again after each search it runs. */
 const SUGGESTIONS = 'search.user-suggestions';
@@ -29,8 +33,14 @@ const SUGGESTIONS = 'search.user-suggestions';
  * page left open and searched from all day is still recorded every half hour.
  */
 const SUGGESTIONS_MS = 30 * 60_000;
+/**
+ * The caller's entries of one action in a window read to find the one a call repeats, newest first. A caller with
+ * more (a script running a hundred searches in half an hour) may have an older one left unread: that call is then
+ * recorded, an entry more, never one fewer.
+ */
+const LOOKED_UP = 100;
 
-/** Keys with when they were last recorded, oldest first, at most REMEMBERED of them (per process). */
+/** Keys with a time (RepeatedCalls says which), the last set last, at most REMEMBERED of them (per process). */
 class Remembered {
   private readonly at = new Map<string, number>();
 
@@ -38,53 +48,80 @@ class Remembered {
     return this.at.get(key);
   }
 
-  set(key: string, now: number): void {
+  set(key: string, at: number): void {
     this.at.delete(key);
-    this.at.set(key, now);
+    this.at.set(key, at);
     if (this.at.size > REMEMBERED) this.at.delete(this.at.keys().next().value!);
   }
 }
 
-/** The caller and the filters of a search, count or timeline: equal when they ask about the same records. */
-function searchKey(request: FastifyRequest): string {
-  const query = Object.entries((request.query ?? {}) as Record<string, unknown>)
+type Query = Record<string, unknown>;
+
+function queryOf(request: FastifyRequest): Query {
+  return (request.query ?? {}) as Query;
+}
+
+/** The filters of a search, count or timeline: equal when they ask about the same records. */
+function searchFilters(query: Query): string {
+  const filters = Object.entries(query)
     .filter(([k]) => !NOT_FILTERS.has(k))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return JSON.stringify([callerKey(request), query]);
-}
-
-/** Who asked: a user, how (session, token, the local user), from where. */
-function callerKey(request: FastifyRequest): unknown[] {
-  return [request.caller.user, request.caller.via, request.ip ?? null];
+  return JSON.stringify(filters);
 }
 
 /**
- * The caller, period and tenants of a user suggestions call (the only parameters the route takes; any other is
- * refused, and a refusal is always recorded). The tenants are a set: their order chooses nothing.
+ * The period and tenants of a user suggestions call (the only parameters the route takes; any other is refused,
+ * and a refusal is always recorded). The tenants are a set: their order chooses nothing.
  */
-function suggestionsKey(request: FastifyRequest): string {
-  const { start, end, tenant } = (request.query ?? {}) as Record<string, unknown>;
+function suggestionsFilters(query: Query): string {
+  const { start, end, tenant } = query;
   const tenants = [...new Set([tenant ?? []].flat().map(String))].sort();
-  return JSON.stringify([callerKey(request), start ?? null, end ?? null, tenants]);
+  return JSON.stringify([start ?? null, end ?? null, tenants]);
+}
+
+/** Who asked (a user, how: session, token, the local user; from where) and what about: the key of what it remembers. */
+function memoryKey(request: FastifyRequest, filters: string): string {
+  return JSON.stringify([request.caller.user, request.caller.via, request.ip ?? null, filters]);
 }
 
 /**
- * Which successful calls only repeat an entry their caller just had recorded, and are not recorded again (ADR 0019,
- * decision 9): the next pages of a search, its count and timeline, the Search page's user suggestions.
+ * Which successful calls only repeat an entry their caller already has in the trail, and are not recorded again
+ * (ADR 0019, decision 9): the next pages of a search, its count and timeline, the Search page's user suggestions.
+ *
+ * The trail itself is asked (one caller's entries of one action since the window's start: store.consoleAudit.list
+ * through the console_audit_caller index), so the dedupe holds for every serve process sharing the store and across
+ * a restart. It was kept only in each process's memory, and a follow-up that another process answered, or the same
+ * one after a restart, was recorded again. That memory is still asked first, and earns its place:
+ * - it answers the usual case, a follow-up reaching the process that recorded its search, with no query;
+ * - it claims a call before the trail is asked, so the same call twice at once in one process is recorded once;
+ * - it knows the next pages it left out, which leave nothing in the trail, so a search scrolled on for longer than
+ *   half an hour keeps its pages covered here; another process records such a page (an entry more, never fewer).
+ * Two processes answering the same call at the very same moment may both record it: each asks before either has
+ * written. That is accepted (an entry more); making it atomic would hold a write lock (SQLite) or a transaction
+ * and an advisory lock (PostgreSQL) around every lookup, most of which write nothing.
+ * The trail is asked only about a call whose query it keeps exactly (sanitize.ts keptExactly): a text over 500
+ * characters is kept cut, the same as every text that begins alike (the cut text itself among them), so an entry
+ * could not tell which was asked; memory still tells them apart. A lookup that fails is logged and the call
+ * recorded: a failing store never leaves an entry out.
  */
 export class RepeatedCalls {
-  /** Recorded searches by searchKey, with when they were recorded. */
+  /** Searches by caller and filters, with when this process last answered one (recorded or a page left out). */
   private readonly searches = new Remembered();
-  /** Recorded user suggestions by suggestionsKey, with when they were recorded. */
+  /** User suggestions by caller, period and tenants, with when their entry was recorded. */
   private readonly suggestions = new Remembered();
 
-  constructor(private readonly clock: Clock) {}
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {}
 
-  /** True for a call whose entry would only repeat one this caller just had recorded: not recorded again. */
-  repeats(request: FastifyRequest, action: string, outcome: AuditOutcome): boolean {
+  /** True for a call whose entry would only repeat one this caller already has in the trail: not recorded again. */
+  async repeats(request: FastifyRequest, action: string, outcome: AuditOutcome): Promise<boolean> {
     if (outcome !== 'ok') return false;
     if (action === SUGGESTIONS) return this.repeatsSuggestions(request);
-    return this.repeatsSearch(request, action);
+    if (action === 'search' || FOLLOWS_SEARCH.has(action)) return this.repeatsSearch(request, action);
+    return false;
   }
 
   /**
@@ -94,18 +131,22 @@ export class RepeatedCalls {
    * customers. A period as written (`7d`, `now`) is compared as written, so within the half hour it may have moved
    * on by minutes; the entry names what was asked.
    */
-  private repeatsSuggestions(request: FastifyRequest): boolean {
-    const key = suggestionsKey(request);
+  private async repeatsSuggestions(request: FastifyRequest): Promise<boolean> {
+    const filters = suggestionsFilters(queryOf(request));
+    const key = memoryKey(request, filters);
     const now = this.clock.now();
     const at = this.suggestions.get(key);
     if (at !== undefined && now - at < SUGGESTIONS_MS) return true;
     this.suggestions.set(key, now);
-    return false;
+    const recorded = await this.lastRecorded(request, SUGGESTIONS, suggestionsFilters, now - SUGGESTIONS_MS + 1);
+    if (recorded === undefined) return false;
+    this.suggestions.set(key, recorded);
+    return true;
   }
 
   /**
-   * True for what only repeats a search this caller just had recorded with the same filters, which reads no
-   * record the search's entry does not already name:
+   * True for what only repeats a search this caller had recorded with the same filters, which reads no record the
+   * search's entry does not already name:
    * - its next pages (a cursor), within PAGES_MS of the search or of the page before. A cursor is only the last
    *   row's time, tenant and id, which anyone can write: one on filters no recorded search had is a search of
    *   its own, recorded (it used to be skipped for having a cursor, so `cursor=` or a made-up cursor read the
@@ -113,14 +154,55 @@ export class RepeatedCalls {
    * - its count or timeline, within FOLLOW_MS: recording them would triple every console search. Counts by a
    *   dimension (`search.counts`, e.g. by user or address) are never taken as a follow-up.
    */
-  private repeatsSearch(request: FastifyRequest, action: string): boolean {
-    if (action !== 'search' && !FOLLOWS_SEARCH.has(action)) return false;
-    const key = searchKey(request);
+  private async repeatsSearch(request: FastifyRequest, action: string): Promise<boolean> {
+    const key = memoryKey(request, searchFilters(queryOf(request)));
     const now = this.clock.now();
     const at = this.searches.get(key);
-    if (action !== 'search') return at !== undefined && now - at <= FOLLOW_MS;
-    const page = hasCursor(request) && at !== undefined && now - at <= PAGES_MS;
+    if (action !== 'search') {
+      if (at !== undefined && now - at <= FOLLOW_MS) return true;
+      const recorded = await this.lastRecorded(request, 'search', searchFilters, now - FOLLOW_MS);
+      if (recorded === undefined) return false;
+      this.searches.set(key, recorded);
+      return true;
+    }
     this.searches.set(key, now);
-    return page;
+    if (!hasCursor(request)) return false;
+    if (at !== undefined && now - at <= PAGES_MS) return true;
+    return (await this.lastRecorded(request, 'search', searchFilters, now - PAGES_MS)) !== undefined;
+  }
+
+  /**
+   * When the trail has a successful entry of `action` by this caller (user, via, address) at `since` or later with
+   * the filters of this call (`filters` of both queries equal), the newest one's time; otherwise undefined.
+   */
+  private async lastRecorded(
+    request: FastifyRequest,
+    action: string,
+    filters: (query: Query) => string,
+    since: number,
+  ): Promise<number | undefined> {
+    const query = queryOf(request);
+    if (request.ip === undefined || !keptExactly(query)) return undefined;
+    const wanted = filters(query);
+    try {
+      const entries = await this.store.consoleAudit.list({
+        actor: storable(request.caller.user),
+        via: request.caller.via,
+        address: request.ip,
+        action,
+        outcome: 'ok',
+        from: since,
+        newestFirst: true,
+        limit: LOOKED_UP,
+      });
+      const same = entries.find((e) => {
+        const stored = e.details.query;
+        return stored !== null && typeof stored === 'object' && filters(stored as Query) === wanted;
+      });
+      return same?.at;
+    } catch (e) {
+      this.logger.warn({ event: AUTH_EVENTS.auditLookupFailed, action, err: e }, 'console audit not looked up');
+      return undefined;
+    }
   }
 }

@@ -1,4 +1,4 @@
-import type { FastifyInstance, InjectOptions } from 'fastify';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { Clock } from '../../core/clock.js';
 import { silentLogger } from '../../core/log.js';
 import type { Store } from '../../store/contract.js';
@@ -45,4 +45,21 @@ export async function signIn(app: FastifyInstance, name: string, password = TEST
       },
     }),
   };
+}
+
+/**
+ * Waits for the console audit hook of an injected request. The hook writes the entry after the response is sent,
+ * and inject resolves as it is sent: an entry that waits on the store (on PostgreSQL, or after asking the trail
+ * whether the call only repeats one) may not be written yet. Install before the app's first request: this hook,
+ * added after buildServer's, runs after the audit hook (fastify awaits each onResponse hook in turn).
+ */
+export function auditHookDone(app: FastifyInstance): (res: LightMyRequestResponse) => Promise<void> {
+  const done = new WeakSet<object>();
+  const waiting = new WeakMap<object, () => void>();
+  app.addHook('onResponse', async (request) => {
+    done.add(request.raw);
+    waiting.get(request.raw)?.();
+  });
+  return (res) =>
+    done.has(res.raw.req) ? Promise.resolve() : new Promise((resolve) => waiting.set(res.raw.req, resolve));
 }
