@@ -4,6 +4,7 @@ import type { SearchQuery } from '../core/search-query.js';
 import { buildServer } from './index.js';
 import { HeavyLane } from './heavy-lane.js';
 import { DAY, NOW, testDeps } from './testing/fixtures.js';
+import { occupyLane } from './testing/lane.js';
 
 /**
  * A slow client downloading a free-text export held SQLite's one heavy-query turn for the whole download, so
@@ -99,8 +100,7 @@ test("an export's later turns wait in line but are not refused; a client that le
   const rows = lane.inTurns(source.rows, await lane.enter(), gone.signal);
   assert.deepEqual([(await rows.next()).value, (await rows.next()).value, (await rows.next()).value], [0, 1, 2]);
   assert.deepEqual(lane.load, { running: 0, waiting: 0 }, 'given back while the client takes the first rows');
-  let open!: () => void;
-  const count = lane.run(() => new Promise<void>((resolve) => (open = resolve)));
+  const count = occupyLane(lane);
   await tick();
   const queued = lane.run(async () => 'queued');
   assert.deepEqual(lane.load, { running: 1, waiting: 1 }, 'the queue is full');
@@ -111,8 +111,8 @@ test("an export's later turns wait in line but are not refused; a client that le
   await assert.rejects(fourth, (e: { code?: string }) => e.code === 'CANCELLED');
   assert.deepEqual(lane.load, { running: 1, waiting: 1 }, 'and leaves the line when its client goes');
   assert.ok(source.closed(), 'its source stops reading');
-  open();
-  await count;
+  count.release();
+  await count.done;
   assert.equal(await queued, 'queued');
   assert.deepEqual(lane.load, { running: 0, waiting: 0 });
 });

@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { buildServer } from './index.js';
 import { HeavyLane } from './heavy-lane.js';
 import { DAY, NOW, testDeps } from './testing/fixtures.js';
+import { occupyLane } from './testing/lane.js';
 
 /**
  * Issue 18.16: 40 concurrent free-text counts made an unrelated request wait 10.6 s. Measured by count,
@@ -187,8 +188,7 @@ test('without the lane the same light request waits behind the free-text search 
 
 test('a full queue refuses the next heavy query with RATE_LIMITED instead of queueing without end', async () => {
   const lane = new HeavyLane({ concurrency: 1, maxQueued: 1 });
-  let open!: () => void;
-  const blocked = lane.run(() => new Promise<void>((resolve) => (open = resolve)));
+  const blocked = occupyLane(lane);
   await new Promise((resolve) => setImmediate(resolve));
   const queued = lane.run(async () => 'queued');
   await assert.rejects(
@@ -196,8 +196,8 @@ test('a full queue refuses the next heavy query with RATE_LIMITED instead of que
     (e: Error & { code?: string }) => e.code === 'RATE_LIMITED',
   );
   assert.deepEqual(lane.load, { running: 1, waiting: 1 });
-  open();
-  await blocked;
+  blocked.release();
+  await blocked.done;
   assert.equal(await queued, 'queued');
   assert.deepEqual(lane.load, { running: 0, waiting: 0 });
 });
@@ -228,8 +228,7 @@ test('a free-text export waits for its turn, holds it while it reads the store, 
     for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
   };
   try {
-    let open!: () => void;
-    const blocked = lane.run(() => new Promise<void>((resolve) => (open = resolve)));
+    const blocked = occupyLane(lane);
     await ticks(2);
     const exported = app.inject({ method: 'GET', url: `/api/export?${range}&freeText=report&format=ndjson` });
     await ticks(20);
@@ -242,8 +241,8 @@ test('a free-text export waits for its turn, holds it while it reads the store, 
     assert.equal(page.statusCode, 429, 'an object-substring search page waits in the same queue');
     const light = await app.inject({ method: 'GET', url: `/api/export?${range}&user=Adele@contoso.onmicrosoft.com` });
     assert.equal(light.statusCode, 200, 'an export narrowed by an index does not wait');
-    open();
-    await blocked;
+    blocked.release();
+    await blocked.done;
     await ticks(20);
     assert.equal(reads, 1, 'its turn came');
     assert.deepEqual(lane.load, { running: 1, waiting: 0 }, 'and it holds the turn while it reads the store');

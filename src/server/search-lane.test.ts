@@ -8,6 +8,7 @@ import { buildServer } from './index.js';
 import { HeavyLane } from './heavy-lane.js';
 import { encodeCursor } from './params.js';
 import { DAY, NOW, fixtureRecords, testDeps } from './testing/fixtures.js';
+import { occupyLane } from './testing/lane.js';
 
 /**
  * A slow client reading a free-text search page held SQLite's one heavy-query turn until the page's last byte was
@@ -86,8 +87,7 @@ test('a heavy page waits for its turn without reading, and a full queue is a 429
   const app = await buildServer(deps);
   const url = `/api/search?${range}&freeText=report`;
   try {
-    let open!: () => void;
-    const blocked = lane.run(() => new Promise<void>((resolve) => (open = resolve)));
+    const blocked = occupyLane(lane);
     await tick();
     const queued = app.inject({ method: 'GET', url });
     assert.ok(await within(20, () => lane.load.waiting === 1), 'the page waits in line');
@@ -96,8 +96,8 @@ test('a heavy page waits for its turn without reading, and a full queue is a 429
     assert.equal(refused.json().error.code, 'RATE_LIMITED');
     assert.match(refused.json().error.hint, /Try again in a moment/);
     assert.equal(reads, 0, 'neither page read the store before its turn');
-    open();
-    await blocked;
+    blocked.release();
+    await blocked.done;
     const res = await queued;
     assert.equal(res.statusCode, 200, res.body);
     assert.equal(reads, 1, 'its turn came');
@@ -156,15 +156,14 @@ test('a client that leaves while its heavy page waits has nothing read for it wh
     leave = () => reply.raw.destroy();
   });
   try {
-    let open!: () => void;
-    const blocked = lane.run(() => new Promise<void>((resolve) => (open = resolve)));
+    const blocked = occupyLane(lane);
     await tick();
     const page = app.inject({ method: 'GET', url: `/api/search?${range}&freeText=report` });
     assert.ok(await within(20, () => lane.load.waiting === 1), 'the page waits in line');
     leave();
     await assert.rejects(page, { code: 'LIGHT_ECONNRESET' });
-    open();
-    await blocked;
+    blocked.release();
+    await blocked.done;
     assert.ok(await within(20, () => lane.load.running === 0), 'its turn ends at once');
     assert.equal(read, 0, 'no row was read for a client that has gone');
   } finally {
