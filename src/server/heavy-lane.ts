@@ -40,9 +40,9 @@ export class HeavyLane {
 
   constructor(private readonly options: HeavyLaneOptions) {}
 
-  /** Runs `work` when its turn comes. */
-  async run<T>(work: () => Promise<T>): Promise<T> {
-    const done = await this.enter();
+  /** Runs `work` when its turn comes (never, when `options.signal` fires first: it leaves the queue then). */
+  async run<T>(work: () => Promise<T>, options: TurnOptions = {}): Promise<T> {
+    const done = await this.enter(options);
     try {
       return await work();
     } finally {

@@ -137,7 +137,7 @@ test('a heavy page whose read fails gives its turn back and answers an error, no
   }
 });
 
-test('a client that leaves while its heavy page waits has nothing read for it when its turn comes', async () => {
+test('a client that leaves while its heavy page waits leaves the queue at once, and nothing is read for it', async () => {
   const lane = new HeavyLane({ concurrency: 1, maxQueued: 4 });
   const deps = await testDeps({ heavyLane: lane });
   const records = deps.store.records;
@@ -162,6 +162,7 @@ test('a client that leaves while its heavy page waits has nothing read for it wh
     assert.ok(await within(20, () => lane.load.waiting === 1), 'the page waits in line');
     leave();
     await assert.rejects(page, { code: 'LIGHT_ECONNRESET' });
+    assert.ok(await within(20, () => lane.load.waiting === 0), 'its place in the queue is given up at once');
     blocked.release();
     await blocked.done;
     assert.ok(await within(20, () => lane.load.running === 0), 'its turn ends at once');

@@ -45,7 +45,8 @@ export function registerSearchRoutes(app: FastifyInstance, deps: ServerDeps, lan
     // heavy counts do (a full queue is a 429 before the response starts), reads the whole page in it and gives it
     // back before its first byte is written. It held the turn until the response closed, so one slow client kept
     // every other heavy request waiting. The page is bounded (at most max + 1 summaries, no raw: ADR 0030).
-    const rows = isHeavy(query) ? await lane.run(() => readAll(read())) : read();
+    // A client that leaves while the page waits gives its place in the queue up at once.
+    const rows = isHeavy(query) ? await lane.run(() => readAll(read()), { signal }) : read();
     return reply.type('application/json; charset=utf-8').send(textStream(pageChunks(rows, limit)));
   });
 
