@@ -88,6 +88,18 @@ const CASES: { args: string[]; code: 1 | 2; says: RegExp }[] = [
     says: /--keep span 36501d is longer than tenantwatch accepts: .*Give a shorter span such as 7d, 90d or 365d$/m,
   },
   { args: ['search', '--start', '36501d'], code: 2, says: /or 365d, or a date such as 2026-11-01$/m },
+  // A flag another tool names so (--since, --until): the error names this command's option and what it takes.
+  {
+    args: ['search', '--since', '7d'],
+    code: 2,
+    says: /unknown option '--since'\n\(Did you mean --start\? --start: start of the range/,
+  },
+  { args: ['search', '--start', '7d', '--until=now'], code: 2, says: /\(Did you mean --end\? --end: end of the range/ },
+  {
+    args: ['detect', '--last', '30d'],
+    code: 2,
+    says: /\(Did you mean --start\? --start: start of the records to examine/,
+  },
   {
     args: ['collect', '--all', '--requests-per-minute', 'abc'],
     code: 2,

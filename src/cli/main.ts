@@ -64,7 +64,42 @@ export function buildProgram(state: RunState): Command {
     module.register(program, run);
   }
   program.commands.forEach((c) => c.exitOverride());
+  pointAtOtherNames(program);
   return program;
+}
+
+/**
+ * Flags people reach for from other tools (`--since 7d`, `--last 7d`, `--until`) that tenantwatch calls by another
+ * name. commander suggests only near spellings, so `search --last 7d` said "unknown option" and no more.
+ */
+const OTHER_NAMES: Readonly<Record<string, string>> = {
+  '--last': '--start',
+  '--since': '--start',
+  '--from': '--start',
+  '--after': '--start',
+  '--until': '--end',
+  '--to': '--end',
+  '--before': '--end',
+};
+
+/** On each command that has the option another name stands for, its "unknown option" error names that option. */
+function pointAtOtherNames(command: Command): void {
+  const output = command.configureOutput();
+  const write = (text: string, to: (text: string) => void): void =>
+    output.outputError ? output.outputError(text, to) : to(text);
+  command.configureOutput({
+    ...output,
+    outputError: (text, to) => {
+      const given = /^error: unknown option '([^'=]+)/.exec(text)?.[1];
+      const meant = given === undefined ? undefined : OTHER_NAMES[given];
+      const option = meant === undefined ? undefined : command.options.find((o) => o.long === meant);
+      // Its own description says what it takes here (--start is a span back in search, a clock start in emulator).
+      const hint =
+        option && !text.includes('Did you mean') ? `(Did you mean ${meant}? ${meant}: ${option.description})\n` : '';
+      write(text + hint, to);
+    },
+  });
+  command.commands.forEach(pointAtOtherNames);
 }
 
 export async function main(argv: string[]): Promise<number> {
