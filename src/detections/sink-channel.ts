@@ -14,7 +14,7 @@ import type { Logger } from '../core/log.js';
 import type { DeadLetter, SinkStatsChange, SinkStore } from '../core/sink.js';
 import type { AlertPayload } from '../sinks/alert.js';
 import { deliverItems, type DeliverOutcome } from '../sinks/deliver.js';
-import { classifyNetworkError } from '../sinks/failure.js';
+import { classifyNetworkError, lastErrorText } from '../sinks/failure.js';
 import type { SinkDriver } from '../sinks/driver.js';
 import type { RetryPolicy } from '../sinks/retry.js';
 import type { AlertView } from './alerts/view.js';
@@ -97,9 +97,7 @@ export function sinkChannel(options: SinkChannelOptions): AlertChannel {
         );
       } catch (error) {
         if (!signal?.aborted) {
-          const failure = classifyNetworkError(error);
-          const text = `${failure.stage}: ${failure.message}`;
-          const message = (options.scrub ? options.scrub(text) : text).slice(0, 500);
+          const message = lastErrorText(classifyNetworkError(error), options.scrub);
           await keepStats(options, { lastError: { message, at: options.clock.now() } });
         }
         throw error;

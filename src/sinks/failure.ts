@@ -114,6 +114,11 @@ export function classifyStatus(status: number, detail: string, retryAfterMs?: nu
 
 const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL|EPROTO|SSL/;
 
+/** A failure as `sink status` shows it as the last error: its stage and message, secrets scrubbed, at most 500 characters. */
+export function lastErrorText(failure: SinkFailure, scrub: (text: string) => string = (t) => t): string {
+  return scrub(`${failure.stage}: ${failure.message}`).slice(0, 500);
+}
+
 /** The class of a network error thrown by node (code on the error or on its cause). */
 export function classifyNetworkError(error: unknown): SinkFailure {
   if (error instanceof SinkFailure) return error;

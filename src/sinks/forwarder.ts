@@ -12,7 +12,7 @@ import type { Item } from './alert.js';
 import { deliverItems, type DeliverOutcome } from './deliver.js';
 import type { SinkDriver } from './driver.js';
 import { EVENTS } from './events.js';
-import { STAGE_LABEL, type SinkFailure } from './failure.js';
+import { lastErrorText, STAGE_LABEL, type SinkFailure } from './failure.js';
 import { compileFilter } from './filter.js';
 import { leaseKey, takeLease } from './lease.js';
 import { sinkConsumer, type ForwardStore } from './ports.js';
@@ -30,7 +30,7 @@ export interface ForwardOptions {
   readLimit?: number;
   /** Wait between polls when caught up (default 1 s). */
   idleMs?: number;
-  /** Lease term (default: sinkLeaseMs of the driver); renewed after every batch and during retry waits. */
+  /** Lease term (default: sinkLeaseMs of the driver); renewed before each request, after every batch and during retry waits. */
   leaseMs?: number;
   /** Stop when caught up with the store (forward --once) instead of waiting for more. */
   once?: boolean;
@@ -250,8 +250,7 @@ class StatsKeeper {
   }
 
   failed(failure: SinkFailure): void {
-    const message = this.scrub(`${failure.stage}: ${failure.message}`).slice(0, 500);
-    this.change.lastError = { message, at: this.clock.now() };
+    this.change.lastError = { message: lastErrorText(failure, this.scrub), at: this.clock.now() };
   }
 
   /** Adds what was done since the last save; kept for the next one when the store fails. */
