@@ -18,7 +18,7 @@ import { createHttpClient } from '../src/net/http.js';
 import { endpointsFor } from '../src/microsoft/types.js';
 import type { HttpClient } from '../src/net/types.js';
 import { openStore } from '../src/store/open.js';
-import { emulatorClock } from '../test/collector-support.js';
+import { emulatorClock } from '../test/support/emulator-bed.js';
 
 const START = Date.UTC(2026, 2, 10, 12, 0, 0);
 

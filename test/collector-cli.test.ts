@@ -5,7 +5,7 @@ import { openStore } from '../src/store/open.js';
 import { runCli } from './support/cli.js';
 import { startTestEmulator, type TestEmulator } from './support/emulator.js';
 import { tempDir } from './support/paths.js';
-import { groundTruthIds, storedIds } from './collector-support.js';
+import { groundTruthIds, storedIds } from './support/emulator-bed.js';
 
 /**
  * The CLI end to end against the emulator: tenant add-emulated (secret and certificate auth), list and

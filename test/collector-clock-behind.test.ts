@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { collect } from '../src/collector/collect.js';
 import type { Clock } from '../src/core/clock.js';
 import { silentLogger } from '../src/core/log.js';
-import { emulatedTenant, emulatorClock, useEmulatorAndStore } from './collector-support.js';
+import { emulatedTenant, emulatorClock, useEmulatorAndStore } from './support/emulator-bed.js';
 
 /**
  * A collector whose clock runs behind Microsoft's by more than the API's tolerance past 7 days asks for

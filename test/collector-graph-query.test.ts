@@ -6,7 +6,7 @@ import { MsalTokenProvider } from '../src/microsoft/auth.js';
 import { GraphAuditQueryClient, graphFailure } from '../src/microsoft/graph-audit-query.js';
 import { createHttpClient } from '../src/net/http.js';
 import { endpointsFor } from '../src/microsoft/types.js';
-import { emulatedTenant, emulatorClock, useTestEmulator } from './collector-support.js';
+import { emulatedTenant, emulatorClock, useTestEmulator } from './support/emulator-bed.js';
 import { httpsRequest, startTestEmulator } from './support/emulator.js';
 
 /** The Graph audit log query client against the emulator (certificate auth): create, poll, page through records. */

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { CollectTenant } from '../src/collector/collect.js';
 import { historyLeaseKey } from '../src/collector/history-lease.js';
 import { collectHistoryVia, type HistoryRun } from '../src/collector/history.js';
@@ -8,10 +8,9 @@ import { silentLogger } from '../src/core/log.js';
 import { leaseOwner } from '../src/runtime/lease-owner.js';
 import type { Store } from '../src/store/contract.js';
 import { openStore } from '../src/store/open.js';
-import { startTestEmulator, type TestEmulator } from './support/emulator.js';
 import { pgSkip, tempDir } from './support/paths.js';
 import { dropSchema, isolatedPgUrl } from './support/pg.js';
-import { emulatedTenant, emulatorClock } from './collector-support.js';
+import { emulatedTenant, emulatorClock, useTestEmulator } from './support/emulator-bed.js';
 
 /**
  * Two `collect --history` at once for one tenant (two processes, one database) each asked Graph for the same
@@ -20,22 +19,15 @@ import { emulatedTenant, emulatorClock } from './collector-support.js';
  */
 const DAY = 86_400_000;
 const MINUTE = 60_000;
-let t: TestEmulator;
-
-before(async () => {
-  t = await startTestEmulator({
-    tenants: 1,
-    users: 3,
-    days: 2,
-    recordsPerUserPerDay: 10,
-    // A query runs 10 minutes (emulator time): longer than the lease (at least 6 minutes: three times the longest
-    // request), so it must be renewed.
-    tuning: { graphQueryStartMs: 1000, graphQueryRunMs: 10 * MINUTE, graphPageSize: 50 },
-    faults: { throttleBudgetPerMinute: null },
-  });
-});
-after(async () => {
-  await t?.close();
+const bed = useTestEmulator({
+  tenants: 1,
+  users: 3,
+  days: 2,
+  recordsPerUserPerDay: 10,
+  // A query runs 10 minutes (emulator time): longer than the lease (at least 6 minutes: three times the longest
+  // request), so it must be renewed.
+  tuning: { graphQueryStartMs: 1000, graphQueryRunMs: 10 * MINUTE, graphPageSize: 50 },
+  faults: { throttleBudgetPerMinute: null },
 });
 
 /** Two store connections on one database, as two processes have; removed at the end. */
@@ -79,10 +71,10 @@ for (const kind of ['sqlite', 'postgres'] as const)
     { skip: kind === 'postgres' ? pgSkip : false, timeout: 120_000 },
     () =>
       twoStores(kind, async (storeA, storeB) => {
-        const emu = emulatorClock(t.emu);
-        const tenant = t.emu.tenants.find((x) => x.ualEnabled)!;
+        const emu = emulatorClock(bed.t.emu);
+        const tenant = bed.t.emu.tenants.find((x) => x.ualEnabled)!;
         const created = { n: 0 };
-        const base = counted(emulatedTenant(t.emu, tenant, emu), created);
+        const base = counted(emulatedTenant(bed.t.emu, tenant, emu), created);
         const end = Math.floor(emu.now() / 1000) * 1000;
         const range = { start: end - DAY, end };
         const [ownerA, ownerB] = [leaseOwner(), leaseOwner()];

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { collect, type CollectTenant } from '../src/collector/collect.js';
 import type { Clock } from '../src/core/clock.js';
 import { recordingLogger, silentLogger, type Logger } from '../src/core/log.js';
@@ -7,11 +7,10 @@ import { EVENTS } from '../src/collector/events.js';
 import { readCoverage } from '../src/coverage/read.js';
 import type { CoverageWindow, Store } from '../src/store/contract.js';
 import { openStore } from '../src/store/open.js';
-import { startTestEmulator, type TestEmulator } from './support/emulator.js';
 import { blobsFail, blobsSeen, listingFails, listsLate } from './support/intercepted.js';
 import { pgSkip } from './support/paths.js';
 import { dropSchema, isolatedPgUrl } from './support/pg.js';
-import { emulatedTenant, emulatorClock } from './collector-support.js';
+import { emulatedTenant, emulatorClock, useTestEmulator } from './support/emulator-bed.js';
 
 /**
  * How far a window was fetched (the ledger's fetched_to) when its listing does not go as planned. The last day an
@@ -22,20 +21,13 @@ import { emulatedTenant, emulatorClock } from './collector-support.js';
  */
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-let t: TestEmulator;
-
-before(async () => {
-  t = await startTestEmulator({
-    tenants: 1,
-    users: 3,
-    days: 1,
-    recordsPerUserPerDay: 6,
-    tuning: { firstDataDelayMs: 0, slotMs: HOUR },
-    faults: { throttleBudgetPerMinute: null },
-  });
-});
-after(async () => {
-  await t?.close();
+const bed = useTestEmulator({
+  tenants: 1,
+  users: 3,
+  days: 1,
+  recordsPerUserPerDay: 6,
+  tuning: { firstDataDelayMs: 0, slotMs: HOUR },
+  faults: { throttleBudgetPerMinute: null },
 });
 
 const stores = [
@@ -76,8 +68,8 @@ function pass(
 
 /** Moves the emulator's clock to `hour` o'clock of the first whole UTC day after its now; that day's start. */
 async function nextDayAt(hour: number): Promise<number> {
-  const day = Math.floor(t.emu.clock.now() / DAY) * DAY + DAY;
-  await t.emu.clock.set(day + hour * HOUR);
+  const day = Math.floor(bed.t.emu.clock.now() / DAY) * DAY + DAY;
+  await bed.t.emu.clock.set(day + hour * HOUR);
   return day;
 }
 
@@ -86,10 +78,10 @@ async function nextDayAt(hour: number): Promise<number> {
  * up to then (through `wrap`, when the test changes what the service answers); that day's window as it left it.
  */
 async function earlierRun(store: Store, hour: number, wrap: (tenant: CollectTenant) => CollectTenant = (c) => c) {
-  const clock = emulatorClock(t.emu);
-  const tenant = t.emu.tenants[0]!;
+  const clock = emulatorClock(bed.t.emu);
+  const tenant = bed.t.emu.tenants[0]!;
   const day = await nextDayAt(hour);
-  await pass(store, wrap(emulatedTenant(t.emu, tenant, clock)), clock, hour * HOUR);
+  await pass(store, wrap(emulatedTenant(bed.t.emu, tenant, clock)), clock, hour * HOUR);
   return { clock, tenant, day, first: await dayWindow(store, tenant.tenantId, day) };
 }
 
@@ -119,8 +111,8 @@ for (const s of stores)
       assert.equal(first!.start, day);
       const fetchedTo = first!.end;
 
-      await t.emu.clock.advance(3 * HOUR);
-      const failed = await pass(store, listingFails(emulatedTenant(t.emu, tenant, clock)), clock);
+      await bed.t.emu.clock.advance(3 * HOUR);
+      const failed = await pass(store, listingFails(emulatedTenant(bed.t.emu, tenant, clock)), clock);
       assert.equal(failed.tenants[0]!.state, 'failed');
       const again = await dayWindow(store, tenant.tenantId, day);
       assert.equal(again!.state, 'failed');
@@ -132,7 +124,7 @@ for (const s of stores)
       );
 
       // The next run lists the day whole again: no head to keep, nothing open.
-      await pass(store, emulatedTenant(t.emu, tenant, clock), clock);
+      await pass(store, emulatedTenant(bed.t.emu, tenant, clock), clock);
       const done = await dayWindow(store, tenant.tenantId, day);
       assert.equal(done!.state, 'fetched');
       assert.equal(done!.fetchedTo, null);
@@ -156,9 +148,9 @@ for (const s of stores)
         // A week on, the service's horizon (7 days less its hour of tolerance) is 1 h into that day. The
         // collector's clock, 3 h behind, puts its own horizon before the day, so it plans the day from its start
         // and the service refuses that start: the listing shifts to the service's horizon, inside the head.
-        await t.emu.clock.set(day + 7 * DAY + 2 * HOUR);
+        await bed.t.emu.clock.set(day + 7 * DAY + 2 * HOUR);
         const behind: Clock = { now: () => emu.now() - 3 * HOUR, sleep: (ms, signal) => emu.sleep(ms, signal) };
-        const back = await pass(store, emulatedTenant(t.emu, tenant, behind), behind, 8 * DAY);
+        const back = await pass(store, emulatedTenant(bed.t.emu, tenant, behind), behind, 8 * DAY);
         assert.equal(back.tenants[0]!.state, 'done', JSON.stringify(back.tenants[0]));
         const shifted = await dayWindow(store, tenant.tenantId, day);
         assert.equal(shifted!.start, day);
@@ -166,7 +158,7 @@ for (const s of stores)
         assert.ok(shifted!.queriedStart! > day && shifted!.queriedStart! < fetchedTo, 'listed from the shift');
         assert.equal(shifted!.fetchedTo, fetchedTo, 'how far the earlier run fetched it is recorded');
         assert.deepEqual(
-          await gaps(store, tenant.tenantId, t.emu.clock.now()),
+          await gaps(store, tenant.tenantId, bed.t.emu.clock.now()),
           [],
           'nothing of the head fetched before reads as lost',
         );
@@ -184,10 +176,10 @@ for (const s of stores)
 
         // A week on, the service's horizon is 13 h into that day, past the 12 h fetched; the collector's clock, 3 h
         // behind, plans the day from its own horizon inside the head, and the service moves the start past it.
-        await t.emu.clock.set(day + 7 * DAY + 14 * HOUR);
+        await bed.t.emu.clock.set(day + 7 * DAY + 14 * HOUR);
         const behind: Clock = { now: () => emu.now() - 3 * HOUR, sleep: (ms, signal) => emu.sleep(ms, signal) };
         const logger = recordingLogger();
-        const back = await pass(store, emulatedTenant(t.emu, tenant, behind), behind, 8 * DAY, logger);
+        const back = await pass(store, emulatedTenant(bed.t.emu, tenant, behind), behind, 8 * DAY, logger);
         assert.equal(back.tenants[0]!.state, 'done', JSON.stringify(back.tenants[0]));
         const shifted = await dayWindow(store, tenant.tenantId, day);
         assert.ok(shifted!.queriedStart! > fetchedTo, 'listed from past the head');
@@ -196,7 +188,7 @@ for (const s of stores)
           .map((e) => [e.level, e.msg, (e.obj as { start: number }).start, (e.obj as { end: number }).end]);
         assert.deepEqual(lost, [['warn', 'time lost behind the 7-day horizon', fetchedTo, shifted!.queriedStart]]);
         assert.deepEqual(
-          (await gaps(store, tenant.tenantId, t.emu.clock.now())).map((g) => [g.start, g.end]),
+          (await gaps(store, tenant.tenantId, bed.t.emu.clock.now())).map((g) => [g.start, g.end]),
           [[fetchedTo, shifted!.queriedStart]],
           'the warning names the gap coverage shows',
         );
@@ -233,10 +225,10 @@ for (const s of stores)
         const fetchedTo = first!.end;
 
         // Every blob the re-list has to fetch (those after the earlier run's now) fails.
-        await t.emu.clock.advance(3 * HOUR);
+        await bed.t.emu.clock.advance(3 * HOUR);
         await pass(
           store,
-          blobsFail(emulatedTenant(t.emu, tenant, clock), () => true),
+          blobsFail(emulatedTenant(bed.t.emu, tenant, clock), () => true),
           clock,
         );
         const again = await dayWindow(store, tenant.tenantId, day);
@@ -263,10 +255,10 @@ for (const s of stores)
         assert.ok(hidden.size > 0);
 
         // The re-list shows them, inside [day, fetchedTo), and each fails.
-        await t.emu.clock.advance(3 * HOUR);
+        await bed.t.emu.clock.advance(3 * HOUR);
         await pass(
           store,
-          blobsFail(emulatedTenant(t.emu, tenant, clock), (id) => hidden.has(id)),
+          blobsFail(emulatedTenant(bed.t.emu, tenant, clock), (id) => hidden.has(id)),
           clock,
         );
         const again = await dayWindow(store, tenant.tenantId, day);
@@ -294,10 +286,10 @@ for (const s of stores)
 
         // The re-list shows them. It fetches one blob at a time and is stopped (Ctrl-C) once the first of them is
         // in: that one is stored, the blobs queued after it are not.
-        await t.emu.clock.advance(3 * HOUR);
+        await bed.t.emu.clock.advance(3 * HOUR);
         const stop = new AbortController();
         const fetchedThen: string[] = [];
-        const stopping = blobsSeen(emulatedTenant(t.emu, tenant, clock), fetchedThen, (id) => {
+        const stopping = blobsSeen(emulatedTenant(bed.t.emu, tenant, clock), fetchedThen, (id) => {
           if (hidden.has(id)) stop.abort();
         });
         await pass(store, stopping, clock, DAY, silentLogger, { signal: stop.signal, concurrency: 1 });
@@ -309,7 +301,7 @@ for (const s of stores)
 
         // The next run fetches every blob the stop left, once, and none it stored.
         const fetchedLater: string[] = [];
-        await pass(store, blobsSeen(emulatedTenant(t.emu, tenant, clock), fetchedLater), clock);
+        await pass(store, blobsSeen(emulatedTenant(bed.t.emu, tenant, clock), fetchedLater), clock);
         const done = await dayWindow(store, tenant.tenantId, day);
         assert.equal(done!.state, 'fetched');
         assert.equal(done!.fetchedTo, null);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { openStore } from '../src/store/open.js';
 import { repoRoot, tempDir } from './support/paths.js';
-import { groundTruthIds, storedIds, useTestEmulator } from './collector-support.js';
+import { groundTruthIds, storedIds, useTestEmulator } from './support/emulator-bed.js';
 
 /**
  * Acceptance (issue 4): a collector killed with SIGKILL at random points, at least five times, then

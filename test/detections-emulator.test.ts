@@ -13,7 +13,7 @@ import { spFile } from '../src/reports/testing/builders.js';
 import type { StoredRecord } from '../src/core/record.js';
 import type { Store } from '../src/store/contract.js';
 import { openStore } from '../src/store/open.js';
-import { emulatedTenant, emulatorClock, useEmulatorAndStore } from './collector-support.js';
+import { emulatedTenant, emulatorClock, useEmulatorAndStore } from './support/emulator-bed.js';
 import { emulatedTenantRow } from './support/emulator.js';
 import { tempDir } from './support/paths.js';
 

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { collectHistoryVia } from '../src/collector/history.js';
 import { silentLogger } from '../src/core/log.js';
 import { openStore } from '../src/store/open.js';
-import { emulatedTenant, emulatorClock, storedIds, useTestEmulator } from './collector-support.js';
+import { emulatedTenant, emulatorClock, storedIds, useTestEmulator } from './support/emulator-bed.js';
 import { httpsRequest } from './support/emulator.js';
 
 /**

@@ -5,7 +5,7 @@ import { checkTenant, enableTenant, type PostureDeps } from '../src/posture/serv
 import type { TenantRow } from '../src/store/contract.js';
 import { emulatedPostureDeps, emulatedTenantRow } from './support/emulator.js';
 import type { EmulatorTenantView } from '../emulator/types.js';
-import { useEmulatorAndStore } from './collector-support.js';
+import { useEmulatorAndStore } from './support/emulator-bed.js';
 
 /**
  * Issue 5 acceptance against the emulator: `check` agrees with the emulator's ground truth for every

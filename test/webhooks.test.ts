@@ -15,7 +15,7 @@ import {
   storedIds,
   useEmulatorAndStore,
   type EmulatorStoreBed,
-} from './collector-support.js';
+} from './support/emulator-bed.js';
 import { emulatedTenantRow } from './support/emulator.js';
 
 /**

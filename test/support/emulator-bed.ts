@@ -1,16 +1,17 @@
 import { after, before } from 'node:test';
-import type { Clock } from '../src/core/clock.js';
-import { MsalTokenProvider, type AppCredential } from '../src/microsoft/auth.js';
-import { createHttpClient } from '../src/net/http.js';
-import { endpointsFor, type Cloud } from '../src/microsoft/types.js';
-import type { CollectTenant } from '../src/collector/collect.js';
-import type { Store } from '../src/store/contract.js';
-import { openStore } from '../src/store/open.js';
-import type { EmulatorOptions, EmulatorTenantView, RunningEmulator } from '../emulator/index.js';
-import { httpsRequest, startTestEmulator, type TestEmulator } from './support/emulator.js';
+import type { Clock } from '../../src/core/clock.js';
+import { MsalTokenProvider, type AppCredential } from '../../src/microsoft/auth.js';
+import { createHttpClient } from '../../src/net/http.js';
+import { endpointsFor, type Cloud } from '../../src/microsoft/types.js';
+import type { CollectTenant } from '../../src/collector/collect.js';
+import type { Store } from '../../src/store/contract.js';
+import { openStore } from '../../src/store/open.js';
+import type { EmulatorOptions, EmulatorTenantView, RunningEmulator } from '../../emulator/index.js';
+import { httpsRequest, startTestEmulator, type TestEmulator } from './emulator.js';
 
 /**
- * Helpers for the collector's end-to-end tests: a Clock that IS the emulator's virtual clock (a sleep
+ * The emulator as a test bed, for the end-to-end tests that talk to it (collector, history, posture, webhooks,
+ * detections): started and closed around a test file, a Clock that IS the emulator's virtual clock (a sleep
  * moves it forward, so throttling minutes pass and backoffs cost no real time), tenants wired to the
  * emulator, and the ground truth / stored ids to compare.
  */
