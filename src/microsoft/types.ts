@@ -27,6 +27,12 @@ export interface CloudEndpoints {
   graphAuditQueryAvailable: boolean;
 }
 
+/**
+ * Each cloud's hosts. The Exchange hosts of the US government clouds follow Microsoft's published endpoint lists
+ * (Office 365 URLs and IP address ranges, USGovGCCHigh: outlook.office365.us; USGovDoD: outlook-dod.office365.us
+ * and webmail.apps.mil, one service under two names) and the host the Exchange Online PowerShell module connects
+ * to for O365USGovDoD (webmail.apps.mil); each token's audience is its host, as in the commercial cloud.
+ */
 const TABLE: Record<Cloud, Omit<CloudEndpoints, 'cloud' | 'scopes' | 'graphAuditQueryAvailable'>> = {
   commercial: {
     login: 'https://login.microsoftonline.com',
