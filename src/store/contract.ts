@@ -402,6 +402,13 @@ export interface LedgerStore {
    */
   reclaimLease(key: string, from: string, owner: string, until: number): Promise<boolean>;
   /**
+   * Moves the term of `key` to `until` while `owner` still holds it, run out or not: one compare-and-set on the
+   * owner, true when it did. False when another owner took it over, or it was let go or dropped since: unlike
+   * acquireLease, a renewal never takes a key back that changed hands meanwhile (a holder that renews before each
+   * step of its work then stops, and never does a step its successor may have done).
+   */
+  renewLease(key: string, owner: string, until: number): Promise<boolean>;
+  /**
    * Removes the leases whose key starts with `prefix` and whose term ran out by `now` (until <= now, the test
    * acquireLease takes them over by); returns how many. For kinds keyed per item, whose rows left by a process
    * that died would otherwise pile up (alert routing's claims: one per alert and channel). Never for every key:

@@ -280,6 +280,22 @@ function stateTests(ctx: { readonly store: Store }): void {
     assert.equal(await l.acquireLease('k', 'gone', T0 + 700, T0 + 10), false, 'the gone holder does not get it back');
   });
 
+  test('leases: only the holder renews, run out or not; a key that changed hands is never taken back', async () => {
+    const l = ctx.store.ledger;
+    assert.equal(await l.renewLease('k', 'me', T0 + 100), false, 'nothing held');
+    assert.equal(await l.acquireLease('k', 'me', T0 + 100, T0), true);
+    assert.equal(await l.renewLease('k', 'me', T0 + 300), true);
+    assert.deepEqual(await l.leaseHolder('k'), { owner: 'me', until: T0 + 300 });
+    assert.equal(await l.renewLease('k', 'me', T0 + 500), true, 'run out by now, but nobody took it over');
+    assert.equal(await l.acquireLease('k', 'other', T0 + 900, T0 + 400), false, 'the renewal holds');
+    assert.equal(await l.acquireLease('k', 'other', T0 + 900, T0 + 500), true, 'run out: taken over');
+    assert.equal(await l.renewLease('k', 'me', T0 + 1_000), false, 'taken over');
+    assert.deepEqual(await l.leaseHolder('k'), { owner: 'other', until: T0 + 900 });
+    await l.releaseLease('k', 'other');
+    assert.equal(await l.renewLease('k', 'me', T0 + 1_000), false, 'let go by its new holder: not taken back');
+    assert.equal(await l.leaseHolder('k'), null);
+  });
+
   test('leases: of many owners racing for a free or an expired key, exactly one wins', async () => {
     const l = ctx.store.ledger;
     const owners = Array.from({ length: 12 }, (_, i) => `worker-${i}`);

@@ -156,6 +156,11 @@ export class PostgresLedgerStore implements LedgerStore {
     );
   }
 
+  async renewLease(key: string, owner: string, until: number): Promise<boolean> {
+    const sql = 'UPDATE leases SET until = $1 WHERE key = $2 AND owner = $3';
+    return ((await this.pool.query(sql, [until, key, owner])).rowCount ?? 0) > 0;
+  }
+
   async dropExpiredLeases(prefix: string, now: number): Promise<number> {
     const sql = 'DELETE FROM leases WHERE starts_with(key, $1) AND until <= $2';
     return (await this.pool.query(sql, [prefix, now])).rowCount ?? 0;

@@ -154,6 +154,12 @@ export class SqliteLedgerStore implements LedgerStore {
     );
   }
 
+  async renewLease(key: string, owner: string, until: number): Promise<boolean> {
+    return (
+      this.db.prepare('UPDATE leases SET until = ? WHERE key = ? AND owner = ?').run(until, key, owner).changes > 0
+    );
+  }
+
   async dropExpiredLeases(prefix: string, now: number): Promise<number> {
     const sql = 'DELETE FROM leases WHERE substr(key, 1, length(@prefix)) = @prefix AND until <= @now';
     return this.db.prepare(sql).run({ prefix, now }).changes;
