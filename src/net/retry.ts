@@ -105,15 +105,22 @@ export class RetryPolicy<F> {
 
   /**
    * The longest runWithRetry can take under this policy when no attempt takes longer than `attemptMs`: every
-   * attempt it may make, and before each but the first the longest wait it may choose (a backoff step at its cap,
-   * a Retry-After at its bound, or a throttling pause with its jitter). Infinity when attempts are unbounded. Who
-   * holds a lease for the whole run needs a term longer than this (alert routing's claims, ADR 0026).
+   * attempt it may make, and before each but the first the longest wait it may choose. Infinity when attempts are
+   * unbounded.
    */
   longestRunMs(attemptMs: number): number {
-    const { o } = this;
     const tries = this.mostAttempts();
-    const wait = Math.max(o.capMs, o.maxRetryAfterMs, Math.round(o.throttleMs * (1 + o.jitter)));
-    return tries * attemptMs + (tries - 1) * wait;
+    return tries * attemptMs + (tries - 1) * this.longestWaitMs();
+  }
+
+  /**
+   * The longest wait decide() may choose between two attempts: a backoff step at its cap, a Retry-After at its
+   * bound, or a throttling pause with its jitter. Who renews a lease before each attempt needs a term longer than
+   * one attempt and this (alert routing's claims, ADR 0026).
+   */
+  longestWaitMs(): number {
+    const { o } = this;
+    return Math.max(o.capMs, o.maxRetryAfterMs, Math.round(o.throttleMs * (1 + o.jitter)));
   }
 
   /**

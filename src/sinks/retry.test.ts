@@ -54,11 +54,11 @@ test('statuses and network errors are classified by stage', () => {
 });
 
 /**
- * Alert routing claims an alert for a channel for longer than the channel's whole send (ADR 0026), so the bound
- * must hold for every way a receiver can fail, and be reached by the worst one: here each attempt takes the
- * longest it may and the receiver fails in one way throughout.
+ * Alert routing renews its claim of an alert before each attempt, for one attempt and the wait after it (ADR 0026),
+ * so the bounds must hold for every way a receiver can fail, and be reached by the worst one: here each attempt
+ * takes the longest it may and the receiver fails in one way throughout.
  */
-test('longestRunMs bounds a whole run, whatever the receiver answers, and the worst answer reaches it', async () => {
+test('longestRunMs and longestWaitMs bound a run and each wait, whatever the receiver answers; the worst reaches them', async () => {
   const options = { baseMs: 500, capMs: 4_000, retryAfterCapMs: 15_000, maxAttempts: 4, maxAttemptsPermanent: 3 };
   const attemptMs = 30_000;
   const answers: Record<string, SinkFailure> = {
@@ -69,6 +69,7 @@ test('longestRunMs bounds a whole run, whatever the receiver answers, and the wo
     'refused credential': new SinkFailure('auth', '401', { retryable: false }),
   };
   const elapsed: Record<string, number> = {};
+  const waits: number[] = [];
   for (const [name, failure] of Object.entries(answers)) {
     const policy = backoffPolicy({ ...options, random: () => 0.999 });
     const clock = new ManualClock(0, true);
@@ -79,11 +80,15 @@ test('longestRunMs bounds a whole run, whatever the receiver answers, and the wo
       },
       policy,
       clock,
+      undefined,
+      { onRetry: (decision) => waits.push(decision.delayMs) },
     );
     assert.equal(result.ok, false, name);
     elapsed[name] = clock.now();
     assert.ok(clock.now() <= policy.longestRunMs(attemptMs), `${name}: ${clock.now()} ms`);
   }
+  assert.equal(backoffPolicy(options).longestWaitMs(), 15_000, 'a Retry-After at its bound');
+  assert.equal(Math.max(...waits), 15_000);
   const bound = backoffPolicy(options).longestRunMs(attemptMs);
   assert.equal(bound, 5 * attemptMs + 4 * 15_000, 'five attempts (throttling gets one more), four waits at the cap');
   assert.equal(elapsed['throttled, Retry-After an hour'], bound);
