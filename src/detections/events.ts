@@ -13,6 +13,7 @@ export const DETECTION_EVENTS = {
   alertClaimBusy: 'detections.alert.claim_busy',
   alertClaimReclaimed: 'detections.alert.claim_reclaimed',
   alertClaimOverrun: 'detections.alert.claim_overrun',
+  alertClaimLost: 'detections.alert.claim_lost',
   alertClaimReleaseFailed: 'detections.alert.claim_release_failed',
   channelFailed: 'detections.channel.failed',
   channelStatsFailed: 'detections.channel.stats_failed',

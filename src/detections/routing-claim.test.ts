@@ -1,22 +1,28 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { pgSkip, tempDir } from '../../test/support/paths.js';
-import { dropSchema, isolatedPgUrl } from '../../test/support/pg.js';
 import { ManualClock } from '../core/clock.js';
-import { recordingLogger, silentLogger, type LogEntry } from '../core/log.js';
+import { recordingLogger, silentLogger } from '../core/log.js';
 import type { SinkDriver } from '../sinks/driver.js';
 import { backoffPolicy, DAEMON_RETRY } from '../sinks/retry.js';
 import type { Store } from '../store/contract.js';
 import { openStore } from '../store/open.js';
-import { parseAlertingConfig } from './alerting-config.js';
 import { raiseHits } from './alerts/raise.js';
 import { CLAIM_MARGIN_MS, claimKey } from './delivery-claim.js';
 import { DETECTION_EVENTS } from './events.js';
 import { deliverDue, type AlertChannel, type DeliverDeps } from './routing.js';
 import { sinkChannel } from './sink-channel.js';
+import {
+  events,
+  gate,
+  NOW,
+  ROUTING,
+  SHARED_STORES,
+  twoProcesses as processesOn,
+  type Cleanups,
+  type Gate,
+} from './testing/claims.js';
 import { hit } from './testing/hits.js';
 
 /**
@@ -24,42 +30,27 @@ import { hit } from './testing/hits.js';
  * Each "process" here is its own store connection to the same SQLite file or PostgreSQL schema, with its own
  * channel object for the same receiver; `sends` is what the receiver got, from whichever process.
  */
-const NOW = Date.UTC(2026, 9, 2);
 const SEND_MS = 60_000;
 const TERM_MS = SEND_MS + CLAIM_MARGIN_MS;
-const ROUTING = parseAlertingConfig('routes: [{ channel: soc }]', 'alerting.yaml').routing;
 
-const cleanups: (() => Promise<void>)[] = [];
+const cleanups: Cleanups = [];
 after(async () => {
   for (const c of cleanups.reverse()) await c();
 });
-
-interface Gate {
-  promise: Promise<void>;
-  open(): void;
-}
-
-function gate(): Gate {
-  let open!: () => void;
-  const promise = new Promise<void>((resolve) => (open = resolve));
-  return { promise, open };
-}
 
 /** The receiver `soc`, reached by `process`: records each alert it is sent, then waits for `hold` (open: at once). */
 function soc(process: string, sends: string[], options: { hold?: Gate; started?: () => void } = {}): AlertChannel {
   return {
     name: 'soc',
-    longestSendMs: SEND_MS,
-    async send(alert) {
+    longestAttemptMs: SEND_MS,
+    longestWaitMs: 0,
+    async send(alert, { beforeAttempt } = {}) {
+      await beforeAttempt?.();
       sends.push(`${process}:${alert.id}`);
       options.started?.();
       await options.hold?.promise;
     },
   };
-}
-
-function events(entries: LogEntry[], event: string): LogEntry[] {
-  return entries.filter((e) => (e.obj as { event?: string }).event === event);
 }
 
 async function exitedPid(): Promise<number> {
@@ -68,19 +59,11 @@ async function exitedPid(): Promise<number> {
   return child.pid!;
 }
 
-function suite(name: string, url: () => Promise<string>, skip: string | false = false): void {
-  describe(`routing claims: ${name}`, { skip }, () => {
+for (const shared of SHARED_STORES)
+  describe(`routing claims: ${shared.name}`, { skip: shared.skip }, () => {
     async function twoProcesses(): Promise<{ stores: [Store, Store]; clock: ManualClock; alertId: string }> {
-      const at = await url();
-      const stores: [Store, Store] = [await openStore(at), await openStore(at)];
-      cleanups.push(async () => {
-        for (const s of stores) await s.close();
-      });
       const clock = new ManualClock(NOW);
-      const raised = await raiseHits({ store: stores[0], clock, logger: recordingLogger() }, [
-        hit({ severity: 'high' }),
-      ]);
-      return { stores, clock, alertId: raised.alerts[0]!.id };
+      return { clock, ...(await processesOn(await shared.url(cleanups), clock, cleanups)) };
     }
 
     const deps = (
@@ -201,7 +184,6 @@ function suite(name: string, url: () => Promise<string>, skip: string | false = 
       );
     });
   });
-}
 
 describe('routing claims: their term and their rows', () => {
   async function oneAlert(): Promise<{ store: Store; clock: ManualClock; alertId: string }> {
@@ -217,7 +199,8 @@ describe('routing claims: their term and their rows', () => {
     const logger = recordingLogger();
     const slow: AlertChannel = {
       name: 'soc',
-      longestSendMs: SEND_MS,
+      longestAttemptMs: SEND_MS,
+      longestWaitMs: 0,
       send: async () => clock.advance(TERM_MS + 1),
     };
     const summary = await deliverDue({ store, clock, logger, routing: ROUTING, channels: new Map([['soc', slow]]) });
@@ -237,7 +220,8 @@ describe('routing claims: their term and their rows', () => {
     await store.ledger.acquireLease(claimKey('al_other', 'soc'), 'build-7:4343:0badc0de', NOW + TERM_MS, NOW);
     const down: AlertChannel = {
       name: 'soc',
-      longestSendMs: SEND_MS,
+      longestAttemptMs: SEND_MS,
+      longestWaitMs: 0,
       send: async () => {
         throw new Error('503 from the webhook');
       },
@@ -254,7 +238,7 @@ describe('routing claims: their term and their rows', () => {
     assert.equal(await store.ledger.leaseHolder(claimKey(alertId, 'soc')), null);
   });
 
-  test("a sink's channel is claimed for its policy's whole run over its driver's longest attempt; never for ever", () => {
+  test("a sink's channel is claimed for its driver's longest attempt and its policy's longest wait; never for ever", () => {
     const driver: SinkDriver = {
       maxBatch: 1,
       idempotent: false,
@@ -271,7 +255,8 @@ describe('routing claims: their term and their rows', () => {
       deadLetters: async () => {},
     };
     const policy = backoffPolicy({ maxAttempts: 4, maxAttemptsPermanent: 1, capMs: 4_000, retryAfterCapMs: 15_000 });
-    assert.equal(sinkChannel({ ...options, policy }).longestSendMs, policy.longestRunMs(30_000));
+    const channel = sinkChannel({ ...options, policy });
+    assert.deepEqual([channel.longestAttemptMs, channel.longestWaitMs], [30_000, 15_000]);
     assert.throws(
       () => sinkChannel({ ...options, policy: backoffPolicy(DAEMON_RETRY) }),
       (e: Error & { code?: string }) =>
@@ -279,19 +264,3 @@ describe('routing claims: their term and their rows', () => {
     );
   });
 });
-
-suite('one SQLite file', async () => {
-  const dir = tempDir();
-  cleanups.push(async () => dir.cleanup());
-  return `sqlite:${join(dir.dir, `routing-${cleanups.length}.db`)}`;
-});
-
-suite(
-  'one PostgreSQL schema',
-  async () => {
-    const url = isolatedPgUrl(`claim_${cleanups.length}`);
-    cleanups.push(() => dropSchema(url));
-    return url;
-  },
-  pgSkip,
-);

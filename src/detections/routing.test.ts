@@ -35,7 +35,8 @@ function channel(name: string, fail = false): AlertChannel & { got: AlertView[] 
   return {
     name,
     got,
-    longestSendMs: 60_000,
+    longestAttemptMs: 60_000,
+    longestWaitMs: 0,
     async send(alert) {
       if (fail) throw new Error('503 from the webhook');
       got.push(alert);

@@ -4,7 +4,7 @@ import type { AlertRow, AlertSeverity, AlertStore, Store } from '../store/contra
 import { severityRank } from '../core/severity.js';
 import { leaseOwner } from '../runtime/lease-owner.js';
 import { alertView, type AlertView } from './alerts/view.js';
-import { CLAIM_MARGIN_MS, CLAIM_PREFIX, claimDelivery, claimKey } from './delivery-claim.js';
+import { CLAIM_MARGIN_MS, CLAIM_PREFIX, claimDelivery, claimKey, holdClaim } from './delivery-claim.js';
 import { DETECTION_EVENTS } from './events.js';
 
 /**
@@ -19,12 +19,23 @@ export interface AlertChannel {
    * Delivers one alert; throws when it could not (the alert stays due and is offered again next run).
    * Returning means the channel took it: routing records that in the store and never offers it again.
    */
-  send(alert: AlertView, signal?: AbortSignal): Promise<void>;
+  send(alert: AlertView, options?: ChannelSendOptions): Promise<void>;
   /**
-   * The longest send() can take, every retry included (a sink: its retry policy's bound over its driver's longest
-   * attempt). Routing claims the alert for this channel for longer, so no other process sends it meanwhile.
+   * The longest one attempt of send() can take (a sink: its driver's longestAttemptMs), and the longest wait
+   * between two (a sink: its retry policy's longestWaitMs). Routing claims the alert for this channel for both and a
+   * margin, and renews the claim before each attempt, so no other process sends it meanwhile.
    */
-  readonly longestSendMs: number;
+  readonly longestAttemptMs: number;
+  readonly longestWaitMs: number;
+}
+
+export interface ChannelSendOptions {
+  signal?: AbortSignal;
+  /**
+   * Called before each attempt (before the first too); what it throws ends the send, without that attempt. Routing
+   * renews the alert's claim here, and stops when another process took it over meanwhile.
+   */
+  beforeAttempt?: () => Promise<void>;
 }
 
 export interface AlertRoute {
@@ -84,8 +95,9 @@ export interface DeliverSummary {
   /** Alerts a channel failed on: still due, offered again next time. */
   failed: number;
   /**
-   * Alerts another process was sending through one of their channels at that moment (it held the claim), and none
-   * failed here: still due, so the next run finds them delivered, or offers them again if that process died.
+   * Alerts another process was sending through one of their channels at that moment (it held the claim, or took it
+   * over while this run waited to try again), and none failed here: still due, so the next run finds them
+   * delivered, or offers them again if that process died.
    */
   claimedElsewhere: number;
 }
@@ -168,8 +180,8 @@ function logFields(alert: AlertRow) {
 }
 
 /**
- * Sends `alert` through `channel` holding its claim for longer than the channel's longest send, and lets the
- * claim go after the store recorded the delivery, or after the send failed.
+ * Sends `alert` through `channel` holding its claim, renewed before each attempt for one attempt and the wait after
+ * it, and lets the claim go after the store recorded the delivery, or after the send failed.
  */
 async function sendClaimed(run: RoutingRun, alert: AlertRow, channel: AlertChannel): Promise<ChannelOutcome> {
   const log = { ...logFields(alert), channel: channel.name };
@@ -180,16 +192,25 @@ async function sendClaimed(run: RoutingRun, alert: AlertRow, channel: AlertChann
     // Read again under the claim: another process may have sent it, and let its claim go, since this run read.
     const deliveries = await run.store.alerts.channelDeliveries([alert.id]);
     if (deliveries.some((d) => d.channel === channel.name)) return 'had-it';
+    const held = holdClaim(run.store.ledger, { key, owner: run.owner, ...claim }, run.clock, run.signal);
     try {
-      await channel.send(alertView(alert), run.signal);
+      await channel.send(alertView(alert), { signal: held.signal, beforeAttempt: () => held.renew() });
     } catch (error) {
+      if (held.lost()) {
+        // Not an error of the channel: its new holder sends the alert, and no attempt was made here after it took over.
+        run.logger.warn(
+          { event: DETECTION_EVENTS.alertClaimLost, ...log, termMs: claim.termMs },
+          `another process took over the claim of an alert before this one's next attempt through "${channel.name}": left to it`,
+        );
+        return 'claimed-elsewhere';
+      }
       run.logger.warn(
         { event: DETECTION_EVENTS.channelFailed, ...log, error: (error as Error).message },
         `could not send an alert through the channel "${channel.name}"`,
       );
       return 'failed';
     }
-    if (run.clock.now() > claim.until)
+    if (run.clock.now() > held.until())
       run.logger.warn(
         { event: DETECTION_EVENTS.alertClaimOverrun, ...log, termMs: claim.termMs },
         `sending through "${channel.name}" took longer than the alert's claim: another process may have sent it too`,
@@ -215,7 +236,8 @@ async function claimFor(
   channel: AlertChannel,
   log: ReturnType<typeof logFields> & { channel: string },
 ): Promise<{ until: number; termMs: number } | null> {
-  const termMs = channel.longestSendMs + CLAIM_MARGIN_MS;
+  // One attempt and the wait after it: the claim is renewed before each attempt (holdClaim).
+  const termMs = channel.longestAttemptMs + channel.longestWaitMs + CLAIM_MARGIN_MS;
   const claim = await claimDelivery(run.store.ledger, key, run.owner, run.clock.now(), termMs);
   if (!claim.held) {
     run.logger.debug(

@@ -118,7 +118,8 @@ describe('alerts routed to a sink', () => {
     let up = false;
     const mail: AlertChannel = {
       name: 'soc-mail',
-      longestSendMs: 60_000,
+      longestAttemptMs: 60_000,
+      longestWaitMs: 0,
       send: async () => {
         if (!up) throw new Error('the mail server is down');
       },

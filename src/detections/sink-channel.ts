@@ -70,16 +70,16 @@ export function alertPayload(
  * routed to fails and keeps the alert due.
  */
 export function sinkChannel(options: SinkChannelOptions): AlertChannel {
-  const longestSendMs = options.policy.longestRunMs(options.driver.longestAttemptMs);
-  // Routing claims an alert for a channel for longer than its longest send: a policy that never gives up has none.
-  if (!Number.isFinite(longestSendMs))
+  // A routing pass sends its due alerts one after another: a policy that never gives up would hold back the rest.
+  if (!Number.isFinite(options.policy.longestRunMs(options.driver.longestAttemptMs)))
     throw new AppError('INTERNAL', `The alert channel ${options.name} has a retry policy without a bound on attempts`, {
       hint: 'Alert channels send within a routing pass: give their policy maxAttempts and maxAttemptsPermanent',
     });
   return {
     name: options.name,
-    longestSendMs,
-    async send(alert, signal) {
+    longestAttemptMs: options.driver.longestAttemptMs,
+    longestWaitMs: options.policy.longestWaitMs(),
+    async send(alert, { signal, beforeAttempt } = {}) {
       const payload = alertPayload(alert, options, options.clock.now());
       let outcome: DeliverOutcome;
       try {
@@ -92,6 +92,8 @@ export function sinkChannel(options: SinkChannelOptions): AlertChannel {
             logger: options.logger,
             signal: signal ?? new AbortController().signal,
             ...(options.scrub ? { scrub: options.scrub } : {}),
+            // Routing renews the alert's claim before every request (deliverItems calls it before each attempt).
+            ...(beforeAttempt ? { beforeAttempt } : {}),
           },
           [{ kind: 'alert', alert: payload }],
         );

@@ -43,8 +43,8 @@ export interface SinkDriver {
   /**
    * The longest one send() of one alert can take before it answers or throws: the transport's own timeouts
    * (HTTP's whole-request timeout, an acknowledgement wait, SMTP's). Alert routing claims an alert for a channel
-   * for longer than the channel's whole send, every retry included, so no other process sends it meanwhile
-   * (detections/routing.ts, ADR 0026).
+   * for longer than one attempt and the wait after it, renewed before each attempt, so no other process sends it
+   * meanwhile (detections/routing.ts, ADR 0026).
    */
   readonly longestAttemptMs: number;
   send(items: readonly Item[], signal: AbortSignal): Promise<SendResult>;

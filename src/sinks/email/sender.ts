@@ -15,8 +15,9 @@ import { alertMail } from './encoder.js';
 
 /**
  * nodemailer's defaults wait 2 minutes to connect and 10 minutes for each answer, so one message to a stalled
- * server could take hours, and alert routing claims an alert for longer than a channel's whole send (ADR 0026).
- * A submission server answers in seconds; these leave it ample room and keep one message bounded.
+ * server could take hours, and alert routing claims an alert for longer than one attempt (ADR 0026): a sender that
+ * died elsewhere would hold the alert back that long. A submission server answers in seconds; these leave it ample
+ * room and keep one message bounded.
  */
 const CONNECT_MS = 30_000; // nodemailer's connectionTimeout: DNS, connecting, the greeting and STARTTLS in all
 const ANSWER_MS = 60_000; // socketTimeout: a connection silent this long is given up
