@@ -58,9 +58,18 @@ export async function deliverItems(ctx: DeliverContext, items: readonly Item[]):
  */
 async function sendAll(ctx: DeliverContext, items: readonly Item[], out: DeliverOutcome): Promise<void> {
   let pending = items;
+  // What beforeAttempt throws ends the delivery: the retry loop would take a throw for a failed attempt and try
+  // again (a lost lease would be retried as if the receiver had failed).
+  const ended = new AbortController();
+  const signal = AbortSignal.any([ctx.signal, ended.signal]);
   const step = async (): Promise<Outcome<SinkFailure | null, SinkFailure>> => {
     for (;;) {
-      await ctx.beforeAttempt?.();
+      try {
+        await ctx.beforeAttempt?.();
+      } catch (error) {
+        ended.abort(error);
+        throw error;
+      }
       let result;
       try {
         result = await ctx.driver.send(pending, ctx.signal);
@@ -85,7 +94,7 @@ async function sendAll(ctx: DeliverContext, items: readonly Item[], out: Deliver
       return { ok: false, failure };
     }
   };
-  const result = await runWithRetry(step, ctx.policy, ctx.clock, ctx.signal, {
+  const result = await runWithRetry(step, ctx.policy, ctx.clock, signal, {
     ...(ctx.wait ? { wait: (decision) => ctx.wait!(decision.delayMs, ctx.signal) } : {}),
     onRetry: (decision, failed, attempt) => {
       const failure = sinkFailureOf(failed);

@@ -208,6 +208,41 @@ describe('forwarder', () => {
     assert.deepEqual(takenBy, [false, false], 'the lease outlasts the attempt');
   });
 
+  test('a sink taken over while its batch is retried: no further attempt, the sink is left to the new holder', async () => {
+    for (const successor of ['still holds it', 'sent and let it go'] as const) {
+      const store = new MemoryForwardStore();
+      store.add(records(5));
+      const clock = new ManualClock(T0, true);
+      const other = 'otherhost:2:bbbbbbbb';
+      // The first attempt stalls past the lease's term (a paused process), another process takes the sink over
+      // meanwhile, and the attempt then fails as a receiver that is down would: the retry must not be made.
+      const driver = scriptedDriver(
+        () => new SinkFailure('server', '503 Server is busy', { retryable: true, retryAfterMs: 1_000 }),
+      );
+      const send = driver.send.bind(driver);
+      driver.send = async (items, signal) => {
+        const until = (await store.ledger.leaseHolder('sink:test'))!.until;
+        clock.set(until);
+        assert.equal(await store.ledger.acquireLease('sink:test', other, until + 120_000, until), true);
+        if (successor === 'sent and let it go') await store.ledger.releaseLease('sink:test', other);
+        return send(items, signal);
+      };
+      const logger = recordingLogger();
+      const result = await runSink(options(store, { clock, logger }), sinkRow(), driver);
+      assert.deepEqual(
+        result,
+        { sink: 'test', state: 'busy', holder: successor === 'still holds it' ? other : null },
+        successor,
+      );
+      assert.equal(driver.sent.length, 5, `${successor}: one attempt, not retried after the sink changed hands`);
+      assert.equal(await store.cursors.get('sink:test'), null, `${successor}: the cursor is the new holder's`);
+      assert.ok(
+        logger.entries.some((e) => (e.obj as { event?: string }).event === 'sink.lease.lost'),
+        `${successor}: said`,
+      );
+    }
+  });
+
   test('a receiver that stays down: sink status has its error while the batch is still retried', async () => {
     const store = new MemoryForwardStore();
     store.add(records(5));

@@ -80,6 +80,9 @@ export async function runSink(options: ForwardOptions, row: SinkRow, driver: Sin
   stats.scrub = options.scrub ?? ((t) => t);
   try {
     return await loop(options, row, driver, stats, leaseMs);
+  } catch (error) {
+    if (error instanceof LeaseLost) return leftToHolder(store, row.name);
+    throw error;
   } finally {
     await stats.save(store.sinks).catch(() => undefined);
     await store.ledger.releaseLease(leaseKey(row.name), options.owner).catch(() => undefined);
@@ -160,6 +163,7 @@ async function loop(
         outcome = await head.delivery;
       } catch (e) {
         if (signal.aborted) break;
+        if (e instanceof LeaseLost) throw e;
         const failure = e as SinkFailure;
         return {
           sink: row.name,
@@ -191,6 +195,12 @@ async function loop(
   return { sink: row.name, state: 'stopped' };
 }
 
+/** The sink was taken over while this process sent to it: left to its new holder, as when it was busy at start. */
+async function leftToHolder(store: ForwardStore, sink: string): Promise<SinkRunResult> {
+  const holder = await store.ledger.leaseHolder(leaseKey(sink)).catch(() => null);
+  return { sink, state: 'busy', holder: holder?.owner ?? null };
+}
+
 /**
  * A wait between attempts at one batch, renewing the lease at least every third of its term: a receiver
  * that is down (or asks, by Retry-After, for minutes) would otherwise outlast the lease, and another
@@ -210,13 +220,23 @@ async function waitHoldingLease(
   }
 }
 
+/**
+ * Extends the sink's lease while this process still holds it (renewLease: only its holder can). Taking it again
+ * instead (acquireLease) would take back a sink another process took over, sent a batch to and let go: both would
+ * then have sent from one cursor. A lease found lost ends this process's sending (LeaseLost).
+ */
 async function renew(options: ForwardOptions, sink: string, leaseMs: number): Promise<void> {
-  const now = options.clock.now();
-  if (await options.store.ledger.acquireLease(leaseKey(sink), options.owner, now + leaseMs, now)) return;
+  if (await options.store.ledger.renewLease(leaseKey(sink), options.owner, options.clock.now() + leaseMs)) return;
   options.logger.warn({ event: EVENTS.leaseLost, sink }, 'another process took over this sink');
-  throw new AppError('CONFLICT', `Another process took over sink ${sink}`, {
-    hint: 'A lease runs out when its holder stops renewing it; this process stops sending to the sink',
-  });
+  throw new LeaseLost(sink);
+}
+
+class LeaseLost extends AppError {
+  constructor(sink: string) {
+    super('CONFLICT', `Another process took over sink ${sink}`, {
+      hint: 'A lease runs out when its holder stops renewing it; this process stops sending to the sink',
+    });
+  }
 }
 
 /**

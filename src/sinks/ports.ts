@@ -35,6 +35,7 @@ export interface Leases {
   releaseLease(key: string, owner: string): Promise<void>;
   leaseHolder(key: string): Promise<{ owner: string; until: number } | null>;
   reclaimLease(key: string, from: string, owner: string, until: number): Promise<boolean>;
+  renewLease(key: string, owner: string, until: number): Promise<boolean>;
 }
 
 /** The part of the Store the forwarder uses. */

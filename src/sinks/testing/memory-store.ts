@@ -67,6 +67,11 @@ export class MemoryForwardStore implements ForwardStore {
       this.leaseMap.set(key, { owner, until });
       return true;
     },
+    renewLease: async (key, owner, until) => {
+      if (this.leaseMap.get(key)?.owner !== owner) return false;
+      this.leaseMap.set(key, { owner, until });
+      return true;
+    },
   };
 
   readonly sinks: SinkStore = {
