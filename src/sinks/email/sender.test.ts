@@ -156,6 +156,26 @@ test(
   },
 );
 
+test(
+  'a stopped run ends a send to a silent server at once, without waiting for its timeout',
+  { timeout: 10_000 },
+  async () => {
+    let connected!: () => void;
+    const reached = new Promise<void>((resolve) => (connected = resolve));
+    const port = await server(() => connected());
+    // Timeouts of a minute: only the signal can end this send within the test's time.
+    const d = driver(port, { connectMs: 60_000, answerMs: 60_000 });
+    const stop = new AbortController();
+    const sending = d.send([{ kind: 'alert', alert }], stop.signal);
+    await reached;
+    stop.abort(new Error('routing stopped'));
+    await assert.rejects(sending, (error: Error & { code?: string }) => {
+      assert.equal(error.code, 'EABORT', String(error));
+      return true;
+    });
+  },
+);
+
 test('without timeouts given, the driver waits as long as before: 30 s to connect, 60 s for each answer', () => {
   assert.deepEqual(SMTP_TIMEOUTS, { connectMs: 30_000, answerMs: 60_000 });
   // Connecting, then EHLO, STARTTLS, EHLO, AUTH (LOGIN: 3), MAIL, DATA, the end and one RCPT TO: ten answers.
