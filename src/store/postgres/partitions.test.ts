@@ -390,22 +390,37 @@ if (pgUrl) {
       await sweep.connect();
       try {
         await store.records.insert([record({ creationTime: Date.UTC(2026, 5, 3) })]);
-        await sweep.query('BEGIN');
-        await sweep.query('LOCK TABLE records_y2026m06 IN EXCLUSIVE MODE');
-        // A history fill or an import brings a June record meanwhile: its insert waits for the month.
-        const late = record({ creationTime: Date.UTC(2026, 5, 9) });
-        const inserting = store.records.insert([late]);
-        for (;;) {
-          const { rows } = await sweep.query<{ n: string }>(
-            `SELECT count(*) AS n FROM pg_locks WHERE NOT granted AND relation = 'records_y2026m06'::regclass`,
-          );
-          if (Number(rows[0]!.n) > 0) break;
-          await new Promise<void>((resolve) => setImmediate(resolve));
+        // Which of two waiters breaks a deadlock is timing: each checks once, deadlock_timeout (1 s) after it began
+        // to wait. The drop must begin to wait within that second of the insert, or the insert's one check finds no
+        // cycle yet and the drop's, later, fails the drop instead: on a machine slow enough for that, the sweep
+        // rolls back (the insert then goes into the month as it stands) and the interleaving is set up again.
+        let late: ReturnType<typeof record> | undefined;
+        let inserting: Promise<unknown> | undefined;
+        for (let attempt = 1; ; attempt++) {
+          await sweep.query('BEGIN');
+          await sweep.query('LOCK TABLE records_y2026m06 IN EXCLUSIVE MODE');
+          // A history fill or an import brings a June record meanwhile: its insert waits for the month.
+          late = record({ creationTime: Date.UTC(2026, 5, 9) });
+          inserting = store.records.insert([late]);
+          for (;;) {
+            const { rows } = await sweep.query<{ n: string }>(
+              `SELECT count(*) AS n FROM pg_locks WHERE NOT granted AND relation = 'records_y2026m06'::regclass`,
+            );
+            if (Number(rows[0]!.n) > 0) break;
+            await new Promise<void>((resolve) => setImmediate(resolve));
+          }
+          // The drop needs `records`, which the waiting insert holds: a deadlock, which PostgreSQL breaks by
+          // failing the insert (it waited first, so it is the one that detects it).
+          try {
+            await sweep.query('DROP TABLE records_y2026m06, record_words_y2026m06');
+            await sweep.query('COMMIT');
+            break;
+          } catch (error) {
+            if ((error as { code?: string }).code !== '40P01' || attempt === 3) throw error;
+            await sweep.query('ROLLBACK');
+            assert.deepEqual(await inserting, { inserted: 1, duplicates: 0 }, 'the drop was the one failed');
+          }
         }
-        // The drop needs `records`, which the waiting insert holds: a deadlock, which PostgreSQL breaks by
-        // failing the insert (it waited first, so it is the one that detects it).
-        await sweep.query('DROP TABLE records_y2026m06, record_words_y2026m06');
-        await sweep.query('COMMIT');
         assert.deepEqual(await inserting, { inserted: 1, duplicates: 0 });
         assert.equal((await store.records.get(late.tenant, late.id))?.raw, late.raw);
         assert.ok((await partitionNames(sql)).includes('records_y2026m06'), 'the month made again');
