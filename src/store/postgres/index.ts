@@ -15,6 +15,7 @@ import { guardClients, reconnectingQueries } from './reconnect.js';
 import { PostgresSinkStore } from './sinks.js';
 import { PostgresRetentionStore } from './retention.js';
 import { migrate, quoteIdent } from './schema.js';
+import { buildStateIndexes } from './state-indexes.js';
 import { ensureMonths, monthOf } from './partitions.js';
 import { PostgresTenantStore } from './tenants.js';
 
@@ -121,6 +122,8 @@ class PostgresStore implements Store {
     } finally {
       client.release();
     }
+    // After the migration committed (state-indexes.ts): not under its lock, nor holding up others' writes.
+    await buildStateIndexes(this.pool, this.upgrade.onNotice);
     // This month's and the next month's partitions, so that a month's first inserts do not create them.
     const now = this.clock.now();
     await ensureMonths(this.pool, [now, monthOf(now).hi]);

@@ -14,6 +14,7 @@ import { rollupBackfillSql, ROLLUP_TABLES } from '../rollups.js';
 import { ROLLUP_SCHEMA } from './rollups.js';
 import { RETENTION_SCHEMA } from './retention.js';
 import { hashWords, partitionRecords, partitionWords } from './partition-migration.js';
+import { makeStateIndexesOfEmptyTables } from './state-indexes.js';
 
 /** A migration: SQL, or code for one that depends on the data (run in the same transaction, under the same lock). */
 export type Migration = string | ((client: PoolClient, upgrade?: StoreUpgrade) => Promise<void>);
@@ -199,18 +200,6 @@ export const MIGRATIONS: readonly Migration[] = [
    CREATE INDEX IF NOT EXISTS alert_deliveries_channel ON alert_deliveries (channel);`,
 ];
 
-/**
- * Indexes of the state tables made on every start (IF NOT EXISTS: once, then nothing), outside the numbered
- * migrations, so adding one takes no schema version; made under the migrations' lock, so two processes starting
- * together do not both build one. SQLite: the same (sqlite/schema.ts STATE_INDEXES).
- */
-const STATE_INDEXES: readonly string[] = [
-  // One caller's entries of one action since a moment (ConsoleAuditFilter actor, action, from), read before a call
-  // that may only repeat one is recorded (server/auth/repeats.ts). Without it that listing read every caller's
-  // entries since that moment (EXPLAIN: Index Scan using console_audit_at, the caller and action a Filter).
-  'CREATE INDEX IF NOT EXISTS console_audit_caller ON console_audit (lower(actor), action, at)',
-];
-
 /** Arbitrary constant: the advisory lock key migrations take. */
 const MIGRATION_LOCK = 7_302_118_113;
 
@@ -237,7 +226,7 @@ export async function migrate(client: PoolClient, schema: string, upgrade?: Stor
       else await step(client, upgrade);
       await client.query('INSERT INTO schema_version (version) VALUES ($1)', [v + 1]);
     }
-    for (const sql of STATE_INDEXES) await client.query(sql);
+    await makeStateIndexesOfEmptyTables(client);
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK');

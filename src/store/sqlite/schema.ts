@@ -206,7 +206,9 @@ export const SECONDARY_INDEXES: readonly string[] = [
 
 /**
  * Indexes of the state tables made on every start (IF NOT EXISTS: once, then nothing), outside the numbered
- * migrations, so adding one takes no schema version. A bulk load (records only) leaves them. PostgreSQL: the same.
+ * migrations, so adding one takes no schema version. A bulk load (records only) leaves them. PostgreSQL: the same
+ * indexes, built CONCURRENTLY once their table holds rows (postgres/state-indexes.ts); SQLite has no such build,
+ * and its other writers wait for any write, this one or another, one at a time.
  */
 const STATE_INDEXES: readonly string[] = [
   // One caller's entries of one action since a moment (ConsoleAuditFilter actor, action, from), read before a call
