@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { pgUrl } from './paths.js';
+import { pgSkip, pgUrl } from './paths.js';
 
 /**
  * A PostgreSQL URL whose tables live in a schema of their own (`?schema=`), so a test never meets another
@@ -56,5 +56,34 @@ export function schemaFamily(label: string): { next(suffix?: string): string; dr
         await client.end();
       }
     },
+  };
+}
+
+/** One store a test runs on: `url()` names a fresh one each call. */
+export interface StoreKind {
+  name: 'SQLite' | 'PostgreSQL';
+  /** Why it is skipped (node:test's `skip`), or false. */
+  skip: string | false;
+  url(): string;
+}
+
+/**
+ * The stores a test that does not depend on the store's kind is run on, to loop over without writing its body
+ * twice: SQLite in memory, and PostgreSQL, each `url()` a fresh schema of this run that `dropAll()` (in an `after`)
+ * removes — skipped, saying so, where TENANTWATCH_TEST_PG is not set.
+ */
+export function storeKinds(label: string): { kinds: readonly StoreKind[]; dropAll(): Promise<void> } {
+  const schemas = pgUrl ? schemaFamily(label) : null;
+  const inSchema = (schema: string): string => {
+    const url = new URL(pgUrl!);
+    url.searchParams.set('schema', schema);
+    return url.toString();
+  };
+  return {
+    kinds: [
+      { name: 'SQLite', skip: false, url: () => 'sqlite::memory:' },
+      { name: 'PostgreSQL', skip: pgSkip, url: () => inSchema(schemas!.next()) },
+    ],
+    dropAll: async () => schemas?.dropAll(),
   };
 }

@@ -151,12 +151,16 @@ export const fakeReports: ReportsApi = {
   },
 };
 
-/** Server dependencies over a seeded in-memory SQLite store, at a fixed clock; `records` for a larger world. */
+/**
+ * Server dependencies over a seeded store (in-memory SQLite unless `storeUrl` names another), at a fixed clock;
+ * `records` for a larger world.
+ */
 export async function testDeps(
   overrides: Partial<ServerDeps> = {},
   records: readonly AuditRecord[] = fixtureRecords(),
+  storeUrl = 'sqlite::memory:',
 ): Promise<ServerDeps> {
-  const store = await openStore('sqlite::memory:');
+  const store = await openStore(storeUrl);
   await seedStore(store, records);
   return { store, clock: new ManualClock(NOW), logger: silentLogger, reports: fakeReports, ...overrides };
 }
