@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { after, describe, test } from 'node:test';
 import { storeKinds } from '../../test/support/pg.js';
 import type { AuditRecord, StoredSummary } from '../core/record.js';
@@ -10,7 +11,7 @@ import { buildServer } from './index.js';
 import { HeavyLane } from './heavy-lane.js';
 import { encodeCursor } from './params.js';
 import { DAY, NOW, fixtureRecords, testDeps } from './testing/fixtures.js';
-import { occupyLane } from './testing/lane.js';
+import { occupyLane, turnsAsked } from './testing/lane.js';
 
 /**
  * A slow client reading a free-text search page held SQLite's one heavy-query turn until the page's last byte was
@@ -192,6 +193,35 @@ for (const kind of stores.kinds)
           await blocked.done;
           assert.ok(await within(20, () => lane.load.running === 0), 'its turn ends at once');
           assert.equal(reads(), 0, 'the store was not read for a client that has gone');
+        } finally {
+          await app.close();
+          await deps.store.close();
+        }
+      },
+    );
+
+    test(
+      'a client that left before its heavy page asked for a turn takes none, and nothing is read for it',
+      BOUND,
+      async () => {
+        const lane = new HeavyLane({ concurrency: 1, maxQueued: 4 });
+        const deps = await depsOn(lane);
+        const reads = countSearches(deps.store.records);
+        const turns = turnsAsked(lane);
+        const app = await buildServer(deps);
+        // The client goes while the request's own reads run, before its handler: its caller (a session), the tenants
+        // it names, on PostgreSQL a round trip each. The page's handler runs all the same.
+        app.addHook('preHandler', async (_request, reply) => {
+          reply.raw.destroy();
+          await once(reply.raw, 'close');
+        });
+        try {
+          const page = app.inject({ method: 'GET', url: `/api/search?${range}&freeText=report` });
+          await assert.rejects(page, { code: 'LIGHT_ECONNRESET' });
+          await until(() => turns.length === 1);
+          await assert.rejects(turns[0]!, { code: 'CANCELLED' });
+          assert.equal(reads(), 0, 'the store was not read for a client that has gone');
+          assert.deepEqual(lane.load, { running: 0, waiting: 0 });
         } finally {
           await app.close();
           await deps.store.close();

@@ -8,9 +8,14 @@ import type { FastifyReply } from 'fastify';
 export function clientGone(reply: FastifyReply): AbortSignal {
   const controller = new AbortController();
   // The response closes either after its last byte (writableFinished) or because the client left.
-  reply.raw.once('close', () => {
+  const closed = (): void => {
     if (!reply.raw.writableFinished) controller.abort();
-  });
+  };
+  // A client may have left already, while the request's own reads ran (its caller's session, the tenants it names:
+  // on PostgreSQL a round trip each): its 'close' has come and gone, and a heavy page waited for a turn and read
+  // the store for nobody.
+  if (reply.raw.destroyed) closed();
+  else reply.raw.once('close', closed);
   return controller.signal;
 }
 

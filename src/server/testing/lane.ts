@@ -9,3 +9,15 @@ export function occupyLane(lane: HeavyLane): { release: () => void; done: Promis
   const done = lane.run(() => new Promise<void>((resolve) => (release = resolve)));
   return { release: () => release(), done };
 }
+
+/** The turns asked of the lane from now on (each `run` call's promise, in order): what each one came to. */
+export function turnsAsked(lane: HeavyLane): Promise<unknown>[] {
+  const run = lane.run.bind(lane);
+  const asked: Promise<unknown>[] = [];
+  lane.run = (work, options) => {
+    const turn = run(work, options);
+    asked.push(turn);
+    return turn;
+  };
+  return asked;
+}
