@@ -74,38 +74,28 @@ export async function buildStateIndexes(pool: Pool, notice?: StoreNotice): Promi
     );
     return STATE_INDEXES.filter((i) => rows.some((r) => r.name === i.name));
   };
+  let builder: PoolClient | undefined;
   try {
     if ((await unbuilt(pool)).length === 0) return;
-  } catch (error) {
-    notice?.(buildFailed(STATE_INDEXES, error));
-    return;
-  }
-  let builder: PoolClient;
-  try {
     builder = await pool.connect();
-  } catch (error) {
-    notice?.(buildFailed(STATE_INDEXES, error));
-    return;
-  }
-  try {
     const { rows } = await builder.query<{ held: boolean }>(`SELECT pg_try_advisory_lock(${BUILD_LOCK}) AS held`);
     if (!rows[0]?.held) {
       notice?.(`Another process is building the index ${names(STATE_INDEXES)}: this one starts without waiting for it`);
       return;
     }
-    // Asked again under the lock: another process may have built or dropped one meanwhile.
+    // Asked again under the lock: another process may have built one meanwhile.
     for (const index of await unbuilt(builder)) await buildOne(builder, index, notice);
   } catch (error) {
     notice?.(buildFailed(STATE_INDEXES, error));
   } finally {
-    builder.release(true); // closing the connection releases the lock
+    builder?.release(true); // closing the connection releases the lock
   }
 }
 
 async function buildOne(client: PoolClient, index: StateIndex, notice?: StoreNotice): Promise<void> {
   const started = performance.now();
   notice?.(
-    `Building the index ${index.name} of ${index.table} (once, after an upgrade; other processes go on writing meanwhile)`,
+    `Building the index ${index.name} of ${index.table}: other processes go on writing it meanwhile, this start waits for the build`,
   );
   try {
     // Invalid: left by a build that was stopped (a process that died, a cancelled statement) or failed. Not one
