@@ -58,27 +58,56 @@ export async function installAuth(app: FastifyInstance, deps: AuthDeps): Promise
   app.decorateRequest('caller', null as never);
   app.decorateRequest('scope', null as never);
   app.decorateRequest('auditNote', null);
-  app.addHook('onRequest', async (request, reply) => guard(request, reply, deps));
+  app.addHook('onRequest', async (request, reply) => {
+    // fastify runs onResponse only for a response sent to its end: a client that left before the last byte (an
+    // export read up to its last rows, a search page read for its records) had read records and left no entry.
+    reply.raw.once('close', () => {
+      if (reply.raw.writableFinished || !reply.raw.headersSent) return;
+      recordResponse(request, reply, auditor, true).catch((e: unknown) =>
+        deps.logger.error({ event: AUTH_EVENTS.auditFailed, err: e }, 'console audit not written'),
+      );
+    });
+    return guard(request, reply, deps);
+  });
   app.addHook('onResponse', async (request, reply) => {
     if (rateRefused.has(request)) return recordRateRefusal(request, deps, auditor);
-    const action = actionFor(request, reply.statusCode);
-    const outcome = outcomeOf(reply.statusCode);
-    if (!action || (await auditor.repeats(request, action, outcome))) return;
-    const route = `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`;
-    const details = {
-      method: request.method,
-      ...(action === 'access' ? { route } : {}),
-      query: request.query,
-      body: request.body,
-      status: reply.statusCode,
-      ...(request.auditNote ?? {}),
-    };
-    const target = targetOf(request) ?? (action === 'access' ? route : null);
-    await auditor.forRequest(request, action, outcome, target, details);
+    return recordResponse(request, reply, auditor, false);
   });
   registerSignInRoutes(app, { ...deps, auditor });
   if (options.oidc) registerOidcRoutes(app, { ...deps, auditor }, options.oidc);
   return auditor;
+}
+
+/** Requests whose response has an entry (or was found to need none): a cut response may end in onResponse too. */
+const responded = new WeakSet<FastifyRequest>();
+
+/**
+ * The entry of a response, by the one rule (audit.ts actionFor), once per request. `cut`: the client closed the
+ * connection before the response's last byte, which the entry says (what it had read is not known).
+ */
+async function recordResponse(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  auditor: ConsoleAuditor,
+  cut: boolean,
+): Promise<void> {
+  if (responded.has(request)) return;
+  responded.add(request);
+  const action = actionFor(request, reply.statusCode);
+  const outcome = outcomeOf(reply.statusCode);
+  if (!action || (await auditor.repeats(request, action, outcome))) return;
+  const route = `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`;
+  const details = {
+    method: request.method,
+    ...(action === 'access' ? { route } : {}),
+    query: request.query,
+    body: request.body,
+    status: reply.statusCode,
+    ...(cut ? { cut: true } : {}),
+    ...(request.auditNote ?? {}),
+  };
+  const target = targetOf(request) ?? (action === 'access' ? route : null);
+  await auditor.forRequest(request, action, outcome, target, details);
 }
 
 /** Sign-in requests the rate limit refused (its errorResponseBuilder marks them for the onResponse hook). */
