@@ -161,6 +161,28 @@ describe('alert routes', () => {
     assert.deepEqual(list.json().exclusions, [], 'an exclusion of contoso is not shown for fabrikam');
   });
 
+  test('a triage whose body carries a deeply nested extra field is still recorded', async () => {
+    const [a] = (await get('/api/alerts?tenant=contoso&rule=r2')).body.alerts;
+    assert.ok(a);
+    const before = (await store.consoleAudit.list({ limit: 1_000 })).at(-1)?.seq ?? 0;
+    // The route reads only its own fields: the extra one overflowed the stack of the trail's writer, and the
+    // status changed with no entry.
+    const deep = '['.repeat(50_000) + ']'.repeat(50_000);
+    const res = await app.inject({
+      method: 'POST',
+      url: `/api/alerts/${a.id}/status`,
+      headers: { 'content-type': 'application/json' },
+      payload: `{"status":"resolved","note":"done","extra":${deep}}`,
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    const entries = (await store.consoleAudit.list({ limit: 1_000 })).filter((e) => e.seq > before);
+    assert.deepEqual(
+      entries.map((e) => `${e.action} ${e.outcome} ${e.target}`),
+      [`alert.status ok ${a.id}`],
+    );
+    assert.deepEqual(entries[0]!.details.body, { status: 'resolved', note: 'done', extra: [['…']] });
+  });
+
   // Last: the accounts it adds turn sign-in on for the rest of this server.
   test('a viewer reads the alert without the records behind it: it may neither search nor export them', async () => {
     const [a] = (await get('/api/alerts?tenant=contoso&rule=r1')).body.alerts;

@@ -24,3 +24,13 @@ test('a value is kept exactly when the trail keeps it as it is and keeps no othe
   assert.equal(keptExactly(query), true);
   assert.deepEqual(sanitize(query, 1), query);
 });
+
+test('nothing nested deeper than the trail keeps is kept as sent: no secret under it, no overflow of a deep one', () => {
+  const buried = { a: { b: { c: { d: { password: 'hunter2', note: 'x' } } } } };
+  assert.deepEqual(sanitize(buried), { a: { b: { c: { d: '…' } } } });
+  assert.doesNotMatch(JSON.stringify(sanitize(buried)), /hunter2/);
+  let deep: unknown = 'x';
+  for (let i = 0; i < 100_000; i++) deep = [deep];
+  assert.deepEqual(sanitize({ status: 'resolved', extra: deep }), { status: 'resolved', extra: [[['…']]] });
+  assert.equal(keptExactly({ extra: deep }), false);
+});

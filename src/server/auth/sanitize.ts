@@ -14,31 +14,39 @@ const TEXT_KEPT = 500;
 /** The most values of a list the trail keeps: a longer list is kept as its first LIST_KEPT. */
 const LIST_KEPT = 50;
 
-/** A request's parameters as the trail keeps them: secrets dropped, long values cut, no NUL. */
+/** How deep the trail keeps a request's objects and lists: the API's bodies are flat objects with a few lists. */
+const DEPTH_KEPT = 4;
+/** What the trail keeps of an object or list nested deeper than DEPTH_KEPT. */
+const DEEPER = '…';
+
+/**
+ * A request's parameters as the trail keeps them: secrets dropped, long values cut, no NUL, nothing nested deeper
+ * than DEPTH_KEPT. Deeper objects were kept as sent, with keys that look like secrets, and lists were followed at
+ * any depth: an extra field nested some thousands deep in a triage's body (which reads only its own fields)
+ * overflowed the stack here or in the store's JSON writer, and the action was done with no entry.
+ */
 export function sanitize(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return storable(value.length > TEXT_KEPT ? `${value.slice(0, TEXT_KEPT)}…` : value);
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= DEPTH_KEPT) return DEEPER;
   if (Array.isArray(value)) return value.slice(0, LIST_KEPT).map((v) => sanitize(v, depth + 1));
-  if (value && typeof value === 'object' && depth < 4) {
-    return Object.fromEntries(
-      Object.entries(value as Record<string, unknown>)
-        .filter(([k]) => !SECRET_KEY.test(k))
-        .map(([k, v]) => [storable(k), sanitize(v, depth + 1)]),
-    );
-  }
-  return value;
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>)
+      .filter(([k]) => !SECRET_KEY.test(k))
+      .map(([k, v]) => [storable(k), sanitize(v, depth + 1)]),
+  );
 }
 
 /**
  * True when the trail keeps this value as it is and keeps no other value the same way, so an entry holding it was
  * asked exactly this: no text over TEXT_KEPT characters (kept cut, as is every text that begins alike; the cut text
  * itself, `…` and all, is one of them), no list of LIST_KEPT values or more (a longer list is kept as one of exactly
- * LIST_KEPT), no key the trail drops, no U+FFFD (a NUL is kept as one).
+ * LIST_KEPT), no key the trail drops, no U+FFFD (a NUL is kept as one), nothing nested deeper than DEPTH_KEPT.
  */
-export function keptExactly(value: unknown): boolean {
+export function keptExactly(value: unknown, depth = 0): boolean {
   if (typeof value === 'string') return value.length <= TEXT_KEPT && !value.includes('\uFFFD');
-  if (Array.isArray(value)) return value.length < LIST_KEPT && value.every(keptExactly);
-  if (value && typeof value === 'object') {
-    return Object.entries(value).every(([k, v]) => !SECRET_KEY.test(k) && keptExactly(k) && keptExactly(v));
-  }
-  return true;
+  if (value === null || typeof value !== 'object') return true;
+  if (depth >= DEPTH_KEPT) return false;
+  if (Array.isArray(value)) return value.length < LIST_KEPT && value.every((v) => keptExactly(v, depth + 1));
+  return Object.entries(value).every(([k, v]) => !SECRET_KEY.test(k) && keptExactly(k) && keptExactly(v, depth + 1));
 }
