@@ -73,6 +73,30 @@ describe('overview routes', () => {
     assert.deepEqual(res.body.snapshots.map((s: { tenant: string }) => s.tenant).sort(), [CONTOSO, FABRIKAM].sort());
   });
 
+  test("posture: a snapshot stored with a subscription's webhook authId is answered without it", async () => {
+    // Checks before 2026-12-06 stored each subscription as Microsoft listed it, webhook authId and all: the one
+    // secret that authenticates webhook notifications of every tenant, answered here to viewers of one.
+    const deps = await testDeps();
+    const subscription = { contentType: 'Audit.SharePoint', status: 'enabled' };
+    const webhook = { status: 'enabled', address: 'https://tw.example.com/api/webhooks/management', authId: 'S3CRET' };
+    await deps.store.posture.save({
+      tenant: CONTOSO,
+      takenAt: NOW - 60_000,
+      verdict: 'ok',
+      body: { ualEnabled: true, findings: [], subscriptions: [{ ...subscription, webhook }] },
+    });
+    const own = await buildServer(deps);
+    try {
+      const res = await own.inject({ method: 'GET', url: '/api/posture' });
+      assert.equal(res.statusCode, 200, res.body);
+      assert.doesNotMatch(res.body, /S3CRET/);
+      const contoso = res.json().snapshots.find((s: { tenant: string }) => s.tenant === CONTOSO);
+      assert.deepEqual(contoso.body.subscriptions, [subscription]);
+    } finally {
+      await own.close();
+    }
+  });
+
   test("posture detail: one tenant's findings with their fixes, requested changes and every check, newest first", async () => {
     const deps = await testDeps();
     const request = {

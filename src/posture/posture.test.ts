@@ -164,3 +164,26 @@ test('age limits parse from TimeSpan text', () => {
   assert.equal(parseAgeLimitDays('12:00:00'), 0);
   assert.equal(parseAgeLimitDays('soon'), null);
 });
+
+test("a subscription's webhook authId is not kept in the result: it authenticates the webhook of every tenant", async () => {
+  // Microsoft lists each subscription with its webhook, authId included (spec §2.4). The result is stored as the
+  // posture snapshot and answered by GET /api/posture to viewers of the tenant, and printed by audit-config check.
+  const listed = [
+    { contentType: 'Audit.Exchange', status: 'enabled' },
+    {
+      contentType: 'Audit.SharePoint',
+      status: 'enabled',
+      webhook: { status: 'enabled', address: 'https://tw.example.com/api/webhooks/management', authId: 'S3CRET-ID' },
+    },
+  ];
+  const state = await readAuditState({
+    exchange: new FakeExchange().addMailboxes(1),
+    listSubscriptions: async () => listed,
+  });
+  const result = buildResult(tenant, state, NOW);
+  assert.deepEqual(result.subscriptions, [
+    { contentType: 'Audit.Exchange', status: 'enabled' },
+    { contentType: 'Audit.SharePoint', status: 'enabled' },
+  ]);
+  assert.doesNotMatch(JSON.stringify(result), /S3CRET-ID/);
+});

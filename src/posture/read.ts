@@ -73,7 +73,10 @@ export async function readAuditState(sources: PostureSources, signal?: AbortSign
   if (sources.listSubscriptions) {
     const list = sources.listSubscriptions;
     await attempt('the Management Activity API subscriptions', async () => {
-      state.subscriptions = await list(signal);
+      // Only what posture reads: Microsoft lists each subscription with its webhook, authId included (spec §2.4),
+      // and the state is stored in the posture snapshot, which viewers of the tenant read (GET /api/posture). The
+      // authId is the one secret that authenticates webhook notifications, of every tenant.
+      state.subscriptions = (await list(signal)).map(({ contentType, status }) => ({ contentType, status }));
     });
   }
   if (sources.newestRecord) state.newestRecord = await sources.newestRecord();

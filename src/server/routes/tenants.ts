@@ -23,6 +23,21 @@ function postureOf(s: PostureSnapshot | undefined, auditing: AuditingFact): Tena
   };
 }
 
+/**
+ * A stored check as the overview answers it. Checks before 2026-12-06 stored each subscription as Microsoft listed
+ * it, webhook authId and all (posture/read.ts): the one secret that authenticates webhook notifications, of every
+ * tenant, answered to viewers of one. Only what posture reads of a subscription is shown.
+ */
+function shownSnapshot(s: PostureSnapshot): PostureSnapshot {
+  const body = s.body as { subscriptions?: unknown } | null;
+  if (!body || !Array.isArray(body.subscriptions)) return s;
+  const subscriptions = (body.subscriptions as { contentType?: unknown; status?: unknown }[]).map((x) => ({
+    contentType: x?.contentType,
+    status: x?.status,
+  }));
+  return { ...s, body: { ...body, subscriptions } };
+}
+
 /** Checks shown on a tenant's posture page: a year of daily checks. */
 const POSTURE_HISTORY = 400;
 
@@ -190,7 +205,7 @@ export function registerTenantRoutes(app: FastifyInstance, deps: ServerDeps): vo
   });
 
   app.get('/api/posture', viewer, async (request): Promise<ApiResponse<'GET /api/posture'>> => ({
-    snapshots: (await store.posture.latest()).filter((s) => request.scope.allows(s.tenant)),
+    snapshots: (await store.posture.latest()).filter((s) => request.scope.allows(s.tenant)).map(shownSnapshot),
   }));
 
   type Posture = 'GET /api/posture/:tenant';
