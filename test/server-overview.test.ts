@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import { accountsOf, addUser, TEST_ACTOR } from '../src/server/auth/testing.js';
 import { buildServer } from '../src/server/index.js';
 import { CONTOSO, DAY, FABRIKAM, NOW, testDeps } from '../src/server/testing/fixtures.js';
 
@@ -193,7 +194,8 @@ describe('the built console', () => {
     mkdirSync(join(root, 'assets'));
     writeFileSync(join(root, 'index.html'), '<!doctype html><div id="root"></div>');
     writeFileSync(join(root, 'assets', 'app.js'), 'console.log(1)');
-    const web = await buildServer({ ...(await testDeps()), webRoot: root });
+    const deps = await testDeps();
+    const web = await buildServer({ ...deps, webRoot: root });
     try {
       for (const url of ['/', '/search', '/tenants/x']) {
         const res = await web.inject({ method: 'GET', url });
@@ -212,6 +214,24 @@ describe('the built console', () => {
       const api = await web.inject({ method: 'GET', url: '/api/nope' });
       assert.equal(api.statusCode, 404);
       assert.equal(api.json().error.code, 'NOT_FOUND');
+      // With accounts: the files' wildcard route answered every /api path no API route matches, and as a route
+      // declaring no role, needed admin under /api. A viewer was told a missing route "needs the admin role", and the
+      // trail recorded a refused access to "GET /*".
+      await addUser(deps.store, deps.clock, { name: 'vera', role: 'viewer' });
+      const { token } = await accountsOf(deps.store, deps.clock).addToken(TEST_ACTOR, { name: 'vt', user: 'vera' });
+      const asVera = { authorization: `Bearer ${token}` };
+      for (const url of ['/api/nope', '/api//tenants', '/api/x.js']) {
+        const res = await web.inject({ method: 'GET', url, headers: asVera });
+        assert.equal(res.statusCode, 404, `${url}: ${res.body}`);
+        assert.equal(res.json().error.code, 'NOT_FOUND', url);
+      }
+      const anonymous = await web.inject({ method: 'GET', url: '/api/nope' });
+      assert.equal(anonymous.statusCode, 401, 'nobody signed out learns which routes exist');
+      assert.deepEqual(
+        (await deps.store.consoleAudit.list()).filter((e) => e.action === 'access'),
+        [],
+        'a route that does not exist refuses nobody',
+      );
     } finally {
       await web.close();
       rmSync(root, { recursive: true, force: true });

@@ -102,10 +102,13 @@ export function checkCsrf(request: FastifyRequest, caller: Caller): void {
  * What the route declared, or admin for an undeclared API route (fail closed) and public for the console's files.
  * A request no route matches (the not-found handler answers it) has no data behind it: under /api any signed-in
  * caller is told it does not exist (404) rather than that it needs the admin role; nobody else learns even that.
+ * With the console built, such a request is matched by the files' wildcard route (`/*`, no API route), whose
+ * not-found answers it the same way.
  */
 export function neededRole(request: FastifyRequest): RouteRole {
   const api = request.url.startsWith('/api');
-  if (request.is404) return api ? 'viewer' : 'public';
+  const apiRoute = request.routeOptions.url?.startsWith('/api') === true;
+  if (request.is404 || (api && !apiRoute)) return api ? 'viewer' : 'public';
   const declared = request.routeOptions.config?.role;
   if (declared) return declared;
   return api ? 'admin' : 'public';
