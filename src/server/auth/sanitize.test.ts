@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { MAX_VALUES_PER_FILTER } from '../../search/filters.js';
 import { keptExactly, sanitize } from './sanitize.js';
 
 test('a value is kept exactly when the trail keeps it as it is and keeps no other value the same way', () => {
@@ -10,11 +11,11 @@ test('a value is kept exactly when the trail keeps it as it is and keeps no othe
   assert.equal(keptExactly(long), false);
   assert.equal(keptExactly(cut), false);
   assert.equal(keptExactly('x'.repeat(500)), true);
-  // A list of 50 is kept as the first 50 of a longer one.
-  const fifty = Array.from({ length: 50 }, (_, i) => `u${i}`);
-  assert.deepEqual(sanitize([...fifty, 'u50']), fifty);
-  assert.equal(keptExactly(fifty), false);
-  assert.equal(keptExactly(fifty.slice(1)), true);
+  // A list of 1,000 (the most values a search or report filter takes) is kept as the first 1,000 of a longer one.
+  const most = Array.from({ length: 1_000 }, (_, i) => `u${i}`);
+  assert.deepEqual(sanitize([...most, 'u1000']), most);
+  assert.equal(keptExactly(most), false);
+  assert.equal(keptExactly(most.slice(1)), true);
   // A key the trail drops, and U+FFFD, which is also what a NUL is kept as.
   assert.equal(keptExactly({ start: '7d', apiKey: 'k' }), false);
   assert.equal(keptExactly({ start: '7d', user: 'a\uFFFDb' }), false);
@@ -33,4 +34,13 @@ test('nothing nested deeper than the trail keeps is kept as sent: no secret unde
   for (let i = 0; i < 100_000; i++) deep = [deep];
   assert.deepEqual(sanitize({ status: 'resolved', extra: deep }), { status: 'resolved', extra: [[['…']]] });
   assert.equal(keptExactly({ extra: deep }), false);
+});
+
+test('every value a search or report filter takes is kept: the one looked for is never the one left out', () => {
+  // A list was kept as its first 50 values: a search for one person behind 50 others was recorded without them.
+  const users = [...Array.from({ length: 50 }, (_, i) => `decoy${i}@contoso.com`), 'target@contoso.com'];
+  const kept = sanitize({ start: '7d', user: users }) as { user: string[] };
+  assert.deepEqual(kept.user, users);
+  const most = Array.from({ length: MAX_VALUES_PER_FILTER }, (_, i) => `u${i}`);
+  assert.deepEqual(sanitize({ user: most }), { user: most });
 });

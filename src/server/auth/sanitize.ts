@@ -1,3 +1,5 @@
+import { MAX_VALUES_PER_FILTER } from '../../search/filters.js';
+
 /** Keys whose values never enter the trail, whatever route sends them. */
 const SECRET_KEY = /pass|secret|token|key|credential|cookie|authorization/i;
 
@@ -11,8 +13,12 @@ export function storable(text: string): string {
 
 /** The longest text the trail keeps whole: a longer one is kept as its first TEXT_KEPT characters and `…`. */
 const TEXT_KEPT = 500;
-/** The most values of a list the trail keeps: a longer list is kept as its first LIST_KEPT. */
-const LIST_KEPT = 50;
+/**
+ * The most values of a list the trail keeps, a longer list kept as its first LIST_KEPT: the most a search or report
+ * filter takes, so every value a search was asked about is in its entry. It was 50, and a search for one person
+ * listed after 50 others was recorded without that person. (A query string is at most Node's 16 KB of header.)
+ */
+const LIST_KEPT = MAX_VALUES_PER_FILTER;
 
 /** How deep the trail keeps a request's objects and lists: the API's bodies are flat objects with a few lists. */
 const DEPTH_KEPT = 4;
