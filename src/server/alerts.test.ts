@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { ManualClock } from '../core/clock.js';
 import { silentLogger } from '../core/log.js';
 import type { StoredRecord } from '../core/record.js';
@@ -155,6 +155,30 @@ describe('alert routes', () => {
     // The console's Exclude with an empty value was told "a value of at most 512 characters".
     const blank = await post('exclude', { kind: 'user', value: ' ', reason: 'x' });
     assert.deepEqual([blank.statusCode, blank.json().error.message], [400, 'An exclusion needs a value']);
+    // A field that is not text is named: a number as the snooze's until was told '"" is not a span', and an object
+    // as the note was dropped without a word (the status changed with no note).
+    for (const [path, payload, field] of [
+      ['snooze', { until: 4 }, 'until'],
+      ['status', { status: 'resolved', note: { text: 'why' } }, 'note'],
+      ['status', { status: ['resolved'] }, 'status'],
+      ['exclude', { kind: 'user', value: 7, reason: 'x' }, 'value'],
+    ] as const) {
+      const refused = await post(path, payload);
+      assert.deepEqual(
+        [refused.statusCode, refused.json().error.message],
+        [400, `The field ${field} must be text`],
+        `${path} ${JSON.stringify(payload)}`,
+      );
+    }
+    for (const json of ['[]', '"resolved"']) {
+      const url = `/api/alerts/${a.id}/status`;
+      const headers = { 'content-type': 'application/json' };
+      const refused: LightMyRequestResponse = await app.inject({ method: 'POST', url, headers, payload: json });
+      assert.deepEqual(
+        [refused.statusCode, refused.json().error.message],
+        [400, 'The request body must be a JSON object'],
+      );
+    }
     const ex = await post('exclude', { kind: 'user', value: 'adele@contoso.onmicrosoft.com', reason: 'VIP travel' });
     assert.equal(ex.statusCode, 200);
     const list = await app.inject({ method: 'GET', url: '/api/alert-exclusions?tenant=fabrikam' });

@@ -38,7 +38,29 @@ const LIST_PARAMS = [
   'limit',
 ] as const satisfies readonly (keyof AlertQuery)[];
 
-const text = (v: unknown, max = 1_000): string => (typeof v === 'string' ? v.trim().slice(0, max) : '');
+/**
+ * A body field as text, '' when absent. Anything else is refused naming the field: a number as the snooze's until
+ * was read as '' ('"" is not a span'), and an object as the note was dropped without a word.
+ */
+function text(body: ActionBody, field: keyof ActionBody, max = 1_000): string {
+  const v = body[field];
+  if (v === undefined || v === null) return '';
+  if (typeof v !== 'string')
+    throw new AppError('BAD_INPUT', `The field ${field} must be text`, {
+      hint: 'Send every field as a JSON string, e.g. {"status":"resolved","note":"…"}',
+    });
+  return v.trim().slice(0, max);
+}
+
+/** An action's body: a JSON object (or none). A list or a string was read as no field at all. */
+function actionBody(request: FastifyRequest): ActionBody {
+  const body: unknown = request.body ?? {};
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new AppError('BAD_INPUT', 'The request body must be a JSON object', {
+      hint: 'Send e.g. {"status":"resolved"} with Content-Type: application/json',
+    });
+  return body;
+}
 
 /**
  * Who an action is recorded as: the signed-in user or the token's; only the console served without accounts
@@ -46,7 +68,7 @@ const text = (v: unknown, max = 1_000): string => (typeof v === 'string' ? v.tri
  */
 function actor(request: FastifyRequest, body: ActionBody): string {
   const { caller } = request;
-  return caller.via === 'local' ? text(body.by, 100) || 'console' : caller.user;
+  return caller.via === 'local' ? text(body, 'by', 100) || 'console' : caller.user;
 }
 
 /**
@@ -151,13 +173,13 @@ export function registerAlertRoutes(app: FastifyInstance, deps: ServerDeps): voi
     { config: { role: 'investigator', audit: 'alert.status' } },
     async (request): Promise<ApiResponse<'POST /api/alerts/:id/status'>> => {
       const alert = await scoped(request.params.id, request.query as RawQuery, request.scope);
-      const body = request.body ?? {};
-      const status = parseStatus(text(body.status, 40));
+      const body = actionBody(request);
+      const status = parseStatus(text(body, 'status', 40));
       if (!SETTABLE.includes(status))
         throw new AppError('BAD_INPUT', `An alert cannot be set to ${status} by hand`, {
           hint: `Use ${SETTABLE.join(', ')}`,
         });
-      const note = text(body.note);
+      const note = text(body, 'note');
       return alertView(await changeStatus(actions, alert.id, status, actor(request, body), note || undefined));
     },
   );
@@ -167,15 +189,15 @@ export function registerAlertRoutes(app: FastifyInstance, deps: ServerDeps): voi
     { config: { role: 'investigator', audit: 'alert.snooze' } },
     async (request): Promise<ApiResponse<'POST /api/alerts/:id/snooze'>> => {
       const alert = await scoped(request.params.id, request.query as RawQuery, request.scope);
-      const body = request.body ?? {};
-      const given = text(body.until, 60);
+      const body = actionBody(request);
+      const given = text(body, 'until', 60);
       const span = parseDuration(given, 'until', true);
       const until = span !== null ? deps.clock.now() + span : parseIsoUtc(given);
       if (until === null)
         throw new AppError('BAD_TIME', `"${given}" is not a span from now or a date-time`, {
           hint: 'Use e.g. 4h, 2d or 2026-12-01T08:00Z',
         });
-      return alertView(await snoozeAlert(actions, alert.id, until, actor(request, body), text(body.reason)));
+      return alertView(await snoozeAlert(actions, alert.id, until, actor(request, body), text(body, 'reason')));
     },
   );
 
@@ -184,7 +206,7 @@ export function registerAlertRoutes(app: FastifyInstance, deps: ServerDeps): voi
     { config: { role: 'investigator', audit: 'alert.exclude' } },
     async (request): Promise<ApiResponse<'POST /api/alerts/:id/exclude'>> => {
       const alert = await scoped(request.params.id, request.query as RawQuery, request.scope);
-      const body = request.body ?? {};
+      const body = actionBody(request);
       // An exclusion for every tenant silences hits in tenants the caller may not see: only a caller who sees
       // them all may make one.
       if (body.allTenants === true && !request.scope.all)
@@ -192,9 +214,9 @@ export function registerAlertRoutes(app: FastifyInstance, deps: ServerDeps): voi
           hint: "Leave out allTenants to exclude in this alert's tenant, or ask an administrator of every tenant",
         });
       const exclusion = await excludeFromAlert(actions, alert.id, {
-        kind: text(body.kind, 20),
-        value: text(body.value, 600),
-        reason: text(body.reason),
+        kind: text(body, 'kind', 20),
+        value: text(body, 'value', 600),
+        reason: text(body, 'reason'),
         author: actor(request, body),
         ...(body.allTenants === true ? { allTenants: true } : {}),
       });
