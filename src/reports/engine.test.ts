@@ -83,6 +83,17 @@ test('runReport: a bad parameter is named once, as the caller spells it, with wh
     await message('admin-activity', { scope: 'some' }, cli),
     'Report admin-activity got bad parameters: --scope must be one of admin, all, got "some"',
   );
+  // "Everything one user did" over an empty list of users answered for every user (and an empty list of tenants for
+  // every tenant); a missing user was said as "user Invalid input".
+  assert.equal(
+    await message('user-activity', { user: [] }),
+    'Report user-activity got bad parameters: user must be a value or a list of at least one',
+  );
+  assert.equal(
+    await message('inbox-rules', { tenant: [] }),
+    'Report inbox-rules got bad parameters: tenant must be a value or a list of at least one',
+  );
+  assert.equal(await message('user-activity', {}, cli), 'Report user-activity got bad parameters: --user is required');
 });
 
 test('runReport: a reversed or unreadable period is BAD_TIME', async () => {

@@ -114,7 +114,8 @@ function badParams(
     const name = key ? nameOf(key) : 'parameters';
     const given = key ? raw[String(issue.path[0])] : undefined;
     const got = typeof given === 'string' || typeof given === 'number' ? `, got ${JSON.stringify(given)}` : '';
-    problems.push(`${name} ${wanted(issue)}${got}`);
+    // A required parameter left out failed as zod's "Invalid input" (of the union a list parameter is).
+    problems.push(key && given === undefined ? `${name} is required` : `${name} ${wanted(issue)}${got}`);
   }
   const shape = def.parameters instanceof z.ZodObject ? Object.keys(def.parameters.shape) : [];
   return new AppError('BAD_INPUT', `Report ${def.id} got bad parameters: ${problems.join('; ')}`, {
@@ -130,6 +131,8 @@ function wanted(issue: z.core.$ZodIssue): string {
     case 'too_big':
       return `must be ${issue.inclusive ? 'at most' : 'less than'} ${String(issue.maximum)}`;
     case 'too_small':
+      // A list parameter (params.ts stringList) given as an empty list.
+      if (issue.origin === 'array') return 'must be a value or a list of at least one';
       return issue.origin === 'number' && Number(issue.minimum) === 0 && !issue.inclusive
         ? 'must be 1 or more'
         : `must be ${issue.inclusive ? 'at least' : 'more than'} ${String(issue.minimum)}`;

@@ -5,9 +5,12 @@ import { z } from 'zod';
  * from the HTTP API, so lists accept one value or many and numbers are coerced.
  */
 
-/** One value or a list of them, always a list after parsing (`--tenant a --tenant b`, `"tenant": "a"`). */
+/**
+ * One value or a list of them, always a list after parsing (`--tenant a --tenant b`, `"tenant": "a"`). Never an empty
+ * list: over the API `"user": []` ran user-activity for every user, and `"tenant": []` a report over every tenant.
+ */
 export const stringList = z
-  .union([z.string().min(1).max(500), z.array(z.string().min(1).max(500)).max(1000)])
+  .union([z.string().min(1).max(500), z.array(z.string().min(1).max(500)).min(1).max(1000)])
   .transform((v) => (Array.isArray(v) ? v : [v]));
 
 export const commonParams = z
