@@ -207,6 +207,24 @@ describe('alert routes', () => {
     assert.deepEqual(entries[0]!.details.body, { status: 'resolved', note: 'done', extra: [['…']] });
   });
 
+  test("an entry's target is what the route acts on, never a name the body adds", async () => {
+    const [a] = (await get('/api/alerts?tenant=contoso&rule=r2')).body.alerts;
+    assert.ok(a);
+    const before = (await store.consoleAudit.list({ limit: 1_000 })).at(-1)?.seq ?? 0;
+    // The route reads no name: the body's was added to the target ("al_…/root"), as if the snooze were of root.
+    const res = await app.inject({
+      method: 'POST',
+      url: `/api/alerts/${a.id}/snooze`,
+      payload: { until: '1h', name: 'root' },
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    const entries = (await store.consoleAudit.list({ limit: 1_000 })).filter((e) => e.seq > before);
+    assert.deepEqual(
+      entries.map((e) => `${e.action} ${e.target}`),
+      [`alert.snooze ${a.id}`],
+    );
+  });
+
   // Last: the accounts it adds turn sign-in on for the rest of this server.
   test('a viewer reads the alert without the records behind it: it may neither search nor export them', async () => {
     const [a] = (await get('/api/alerts?tenant=contoso&rule=r1')).body.alerts;

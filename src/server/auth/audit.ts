@@ -104,9 +104,11 @@ export class ConsoleAuditor {
 export function targetOf(request: FastifyRequest): string | null {
   const params = (request.params ?? {}) as Record<string, string>;
   const query = (request.query ?? {}) as Record<string, unknown>;
-  // What a create request names (a new tenant, user or token) is in its body.
+  // What a create request names (a new tenant, user or token) is in its body; the name in the body of a route that
+  // acts on what its path names (an alert's snooze) was added to its target, anything its caller chose to write.
   const body = request.body && typeof request.body === 'object' ? (request.body as Record<string, unknown>) : {};
-  const named = typeof body.name === 'string' ? body.name : undefined;
+  const creates = Object.keys(params).length === 0;
+  const named = creates && typeof body.name === 'string' ? body.name : undefined;
   const parts = [
     params.tenant,
     params.id,
