@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { connect, type AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../src/server/index.js';
@@ -210,3 +211,38 @@ describe('what the log keeps of a request URL', () => {
     assert.equal(loggedUrl('/api/search?user=adele%40contoso.com&&x'), '/api/search?user=…&x=…');
   });
 });
+
+test("a request Node refuses before fastify sees it (headers over 16 KB, not HTTP) answers the API's error shape", async () => {
+  // The address is a header: a search for a long list of users pasted into the Search page passed 16 KB, and
+  // fastify's own answer ({"error":"Request Header Fields Too Large",…}) read as "undefined" in the console.
+  const server = await buildServer(await testDeps());
+  try {
+    await server.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = server.server.address() as AddressInfo;
+    const users = Array.from({ length: 800 }, (_, i) => `user=someone.${i}@contoso.onmicrosoft.com`).join('&');
+    for (const [request, status] of [
+      [`GET /api/search?start=7d&${users} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`, 431],
+      ['NOT HTTP AT ALL\r\n\r\n', 400],
+    ] as const) {
+      const answer = await rawRequest(port, request);
+      const [head = '', body = ''] = answer.split('\r\n\r\n');
+      assert.match(head, new RegExp(`^HTTP/1.1 ${status} `), answer.slice(0, 200));
+      const error = (JSON.parse(body) as { error: { code: string; message: string; hint?: string } }).error;
+      assert.equal(error.code, 'BAD_INPUT', body);
+      assert.ok(error.message.length > 10 && error.hint, body);
+    }
+  } finally {
+    await server.close();
+  }
+});
+
+/** Sends `text` as it is on a new connection and reads the whole answer (the server closes the connection). */
+function rawRequest(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.end(text));
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString('utf8')));
+    socket.on('close', () => resolve(answer));
+    socket.on('error', (e: NodeJS.ErrnoException) => (e.code === 'ECONNRESET' ? resolve(answer) : reject(e)));
+  });
+}

@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, ERROR_CATALOGUE, toAppError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
@@ -16,6 +18,45 @@ export const MAX_PARAM_LENGTH = 1_000;
 export function frameworkError(e: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
   const error = toHttpError(e);
   void reply.code(ERROR_CATALOGUE[error.code].status).type('application/json; charset=utf-8').send(errorBody(error));
+}
+
+/**
+ * Node refuses a request it cannot read, or whose headers pass its 16 KB (the address is one of them), before
+ * fastify sees it, and fastify's default answer was its own body ({"error":"Request Header Fields Too Large",…}):
+ * a long list of users pasted into the Search page read as "undefined" in the console. The API's error shape
+ * instead, written on the socket as fastify's default does.
+ */
+export function clientError(e: NodeJS.ErrnoException, socket: Duplex): void {
+  // A connection reset or already closed has nobody to answer.
+  if (e.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, error]: [number, AppError] =
+    e.code === 'HPE_HEADER_OVERFLOW'
+      ? [
+          431,
+          new AppError('BAD_INPUT', "The request's address and headers are longer than the 16 KB the server reads", {
+            hint: 'Ask for fewer values at once (several searches, or a report, whose parameters travel in the body)',
+          }),
+        ]
+      : e.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [
+            408,
+            new AppError('BAD_INPUT', 'The request did not arrive in time', {
+              hint: 'Send it again; check the network between the client and the console',
+            }),
+          ]
+        : [
+            400,
+            new AppError('BAD_INPUT', 'The request is not HTTP the server can read', {
+              hint: 'Send an HTTP/1.1 request, e.g. curl http://127.0.0.1:8080/api',
+            }),
+          ];
+  const body = JSON.stringify(errorBody(error));
+  if (socket.writable)
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `Content-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`,
+    );
+  socket.destroy(e);
 }
 
 /** The body of every error response: stable code, what failed, what to do. */

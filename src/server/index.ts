@@ -7,7 +7,7 @@ import type { ServerDeps } from './deps.js';
 import { registerAdminRoutes } from './auth/admin-routes.js';
 import { installAuth } from './auth/index.js';
 import { DEFAULT_AUTH, type RouteRole } from './auth/types.js';
-import { BODY_LIMIT, frameworkError, installErrorHandling, MAX_PARAM_LENGTH } from './errors.js';
+import { BODY_LIMIT, clientError, frameworkError, installErrorHandling, MAX_PARAM_LENGTH } from './errors.js';
 import { SERVER_EVENTS } from './events.js';
 import { refuseNul } from './nul.js';
 import { registerAuditConfigRoutes } from './routes/audit-config.js';
@@ -81,6 +81,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     bodyLimit: BODY_LIMIT,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors: frameworkError,
+    clientErrorHandler: clientError,
   });
   // Bodies are JSON only: a text/plain body reached the routes as a string ("" is not an alert status), and it is
   // the one body type another site's form can send without asking first.
