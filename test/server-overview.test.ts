@@ -211,6 +211,8 @@ describe('the built console', () => {
       assert.equal(missing.json().error.code, 'NOT_FOUND');
       const traversal = await web.inject({ method: 'GET', url: '/assets/..%2f..%2f..%2fetc%2fpasswd' });
       assert.ok(traversal.statusCode >= 400 && traversal.statusCode < 500);
+      // It was told "Forbidden", with a hint about the API's routes.
+      assert.match(traversal.json().error.message, /outside the console's files/);
       const api = await web.inject({ method: 'GET', url: '/api/nope' });
       assert.equal(api.statusCode, 404);
       assert.equal(api.json().error.code, 'NOT_FOUND');

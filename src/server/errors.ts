@@ -101,6 +101,12 @@ export function toHttpError(e: unknown): AppError {
     return new AppError('BAD_INPUT', 'The body is not valid JSON, or has a key named __proto__ or constructor', {
       hint: 'Send one JSON object, e.g. {"start":"7d"}, with Content-Type: application/json',
     });
+  // @fastify/static's refusal of a path that climbs out of the web folder ('..', also %-encoded): the one 403 that
+  // is no AppError. It was answered "Forbidden", with a hint about the API's routes.
+  if (fe.statusCode === 403)
+    return new AppError('BAD_INPUT', "The path points outside the console's files", {
+      hint: 'Open the console at /; its pages are addressed after #/ (e.g. /#/search)',
+    });
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     // docs/ARCHITECTURE.md, which this pointed to, is a map of the code; the routes are listed by GET /api.
     return new AppError(fe.statusCode === 404 ? 'NOT_FOUND' : 'BAD_INPUT', fe.message ?? 'The request is not valid', {
