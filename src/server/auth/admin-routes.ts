@@ -27,7 +27,7 @@ function requireAllTenants(request: FastifyRequest): void {
 
 function notText(field: string, what: string): AppError {
   return new AppError('BAD_INPUT', `The field ${field} must be ${what}`, {
-    hint: 'Send every field as a JSON string (tenants and groups: a string or a list of strings)',
+    hint: 'Send every field as a JSON string (tenants and groups: a string or a list of strings; expiresInDays: a number)',
   });
 }
 
@@ -132,7 +132,9 @@ export function registerAdminRoutes(
     guarded(async (request): Promise<ApiResponse<'POST /api/admin/tokens'>> => {
       const b = body(request);
       const role = text(b, 'role');
-      const days = b.expiresInDays === undefined ? undefined : Number(b.expiresInDays);
+      // A number, as the contract says: Number() read true as 1 day, "5" as 5 and null as "not 0" days.
+      const days = b.expiresInDays;
+      if (days !== undefined && typeof days !== 'number') throw notText('expiresInDays', 'a number of days');
       return accounts.addToken(actorOf(request), {
         name: text(b, 'name') ?? '',
         user: text(b, 'user') ?? '',

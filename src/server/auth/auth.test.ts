@@ -389,6 +389,14 @@ describe('what the Admin routes refuse', () => {
       assert.match(res.json().error.message, message);
     }
     assert.equal(await store.auth.getUser('bob'), null);
+    // A token's days as true, "5" or null were read as 1, 5 and "not 0" days (Number of whatever was sent).
+    for (const expiresInDays of [true, '5', null, [3]]) {
+      const payload = { name: 'ci', user: 'alice', expiresInDays };
+      const res = await app.inject(alice.with({ method: 'POST', url: '/api/admin/tokens', payload }));
+      assert.equal(res.statusCode, 400, res.body);
+      assert.match(res.json().error.message, /The field expiresInDays must be a number/);
+    }
+    assert.deepEqual(await store.auth.listTokens(), []);
   });
 });
 
