@@ -14,6 +14,15 @@ test('CreationTime without an offset is UTC; an offset is honoured; long fractio
   assert.equal(parseIsoUtc('9/20/2023 4:05:03 AM'), null);
 });
 
+test('a time of day or an offset that no clock shows is no time: 24:30, +14:01', () => {
+  assert.equal(parseIsoUtc('2026-11-01T24:00:00Z'), Date.UTC(2026, 10, 2), "24:00 is the day's end");
+  assert.equal(parseIsoUtc('2026-11-01T24:30:00Z'), null);
+  assert.equal(parseIsoUtc('2026-11-01T24:00:01Z'), null);
+  assert.equal(parseIsoUtc('2026-11-01T14:00:00+14:00'), Date.UTC(2026, 10, 1));
+  assert.equal(parseIsoUtc('2026-11-01T14:00:00+14:01'), null);
+  assert.equal(parseIsoUtc('2026-11-01T14:00:00-14:30'), null);
+});
+
 test('a person may type dates, date-times, now, or spans back from now', () => {
   const now = Date.UTC(2026, 10, 25, 12);
   assert.equal(parseTimeInput('7d', now), now - 7 * DAY);

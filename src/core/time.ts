@@ -28,6 +28,9 @@ export function parseIsoUtc(text: string): number | null {
   const second = Number(s);
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 24 || minute > 59 || second > 60) return null;
   const ms = frac ? Number(frac.slice(0, 3).padEnd(3, '0')) : 0;
+  // 24:00 is ISO 8601's end of a day (the next one's start); 24:30 is no time. A second of 60 is a leap second's,
+  // read as the next minute's start.
+  if (hour === 24 && (minute > 0 || second > 0 || ms > 0)) return null;
   // Date.UTC reads years 0-99 as 1900-1999 (0099 became 1999): set the full year explicitly.
   const date = new Date(0);
   date.setUTCFullYear(year, month - 1, day);
@@ -39,8 +42,8 @@ export function parseIsoUtc(text: string): number | null {
     const digits = zone.slice(1).replace(':', '');
     const hours = Number(digits.slice(0, 2));
     const minutes = Number(digits.slice(2, 4) || '0');
-    // Real offsets run from -12:00 to +14:00; +99:99 is not a time zone.
-    if (hours > 14 || minutes > 59) return null;
+    // Real offsets run from -12:00 to +14:00; +14:01 and +99:99 are no time zone.
+    if (hours * 60 + minutes > 14 * 60 || minutes > 59) return null;
     t -= sign * (hours * HOUR + minutes * MINUTE);
   }
   return t;
