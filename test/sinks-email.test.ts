@@ -21,7 +21,7 @@ import { backoffPolicy } from '../src/sinks/retry.js';
 import { sinkStatus } from '../src/sinks/status.js';
 import { openSqliteStore } from '../src/store/sqlite/index.js';
 import { alertHit } from '../src/store/testing/alert-conformance.js';
-import { sinkRow, T0 } from '../src/sinks/testing/records.js';
+import { sampleAlert, sinkRow, T0 } from '../src/sinks/testing/records.js';
 
 const REFUSED_RECIPIENTS: Record<string, { code: number; text: string }> = {
   'nobody@contoso.com': { code: 550, text: '5.1.1 <nobody@contoso.com>: Recipient address rejected: User unknown' },
@@ -70,20 +70,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const alert: AlertPayload = {
-  id: 'al-7',
-  tenant: 'contoso',
-  ruleId: 'r-7',
-  title: 'Mailbox audit bypass enabled',
-  severity: 'critical',
-  description: null,
-  firstSeen: T0,
-  lastSeen: T0,
-  raisedAt: T0,
-  recordIds: ['x'],
-  facts: { user: 'admin@contoso.com' },
-  link: null,
-};
+const alert = sampleAlert();
 
 function mailRow(to: string) {
   return sinkRow({

@@ -8,11 +8,10 @@ import { createServer, type Socket } from 'node:net';
 import { after, test } from 'node:test';
 import { ManualClock } from '../../core/clock.js';
 import { silentLogger } from '../../core/log.js';
-import type { AlertPayload } from '../alert.js';
 import type { SinkDriver } from '../driver.js';
 import { lastErrorText, type SinkFailure } from '../failure.js';
 import { nodeHttpSender } from '../http.js';
-import { sinkRow, T0 } from '../testing/records.js';
+import { sampleAlert, sinkRow, T0 } from '../testing/records.js';
 import { emailDriver, SMTP_TIMEOUTS, type SmtpTimeouts } from './sender.js';
 
 const TIMEOUTS: SmtpTimeouts = { connectMs: 50, answerMs: 80 };
@@ -55,20 +54,7 @@ function driver(port: number, timeouts?: SmtpTimeouts): SinkDriver {
   return d;
 }
 
-const alert: AlertPayload = {
-  id: 'al-7',
-  tenant: 'contoso',
-  ruleId: 'r-7',
-  title: 'Mailbox audit bypass enabled',
-  severity: 'critical',
-  description: null,
-  firstSeen: T0,
-  lastSeen: T0,
-  raisedAt: T0,
-  recordIds: ['x'],
-  facts: {},
-  link: null,
-};
+const alert = sampleAlert();
 
 /** Sends the alert; returns the failure and how long it took to come, in real milliseconds. */
 async function failure(d: SinkDriver): Promise<{ error: SinkFailure; ms: number }> {

@@ -1,6 +1,7 @@
 /** Stored records for sink tests: realistic SharePoint/Entra records; a test overrides a few fields. */
 import type { StoredRecord } from '../../core/record.js';
 import type { SinkRow } from '../../core/sink.js';
+import type { AlertPayload } from '../alert.js';
 
 export const T0 = Date.UTC(2026, 10, 1, 8);
 export const TENANT = '0e8108b1-18e9-41a4-961b-dfcddf92ef08';
@@ -72,6 +73,25 @@ export function sinkRow(over: Partial<SinkRow> = {}): SinkRow {
     enabled: true,
     addedAt: T0,
     updatedAt: T0,
+    ...over,
+  };
+}
+
+/** An alert as a channel sends it: a mailbox rule raised against one user. */
+export function sampleAlert(over: Partial<AlertPayload> = {}): AlertPayload {
+  return {
+    id: 'al-7',
+    tenant: 'contoso',
+    ruleId: 'r-7',
+    title: 'Mailbox audit bypass enabled',
+    severity: 'critical',
+    description: null,
+    firstSeen: T0,
+    lastSeen: T0,
+    raisedAt: T0,
+    recordIds: ['x'],
+    facts: { user: 'admin@contoso.com' },
+    link: null,
     ...over,
   };
 }
