@@ -75,3 +75,20 @@ test('a sink that cannot send without its secret is refused when added without o
   checkSinkRow(row('syslog', 'tcp://127.0.0.1:514', {}, null));
   checkSinkRow(row('webhook', 'https://127.0.0.1/hook', {}, null));
 });
+
+test('a file sink URL that is not an absolute file path is refused with one that is, not a Node error or /out.ndjson', () => {
+  checkSinkRow(row('file', 'file:///var/log/tenantwatch/records.ndjson', {}, null));
+  checkSinkRow(row('file', 'file://localhost/var/log/tenantwatch/records.ndjson', {}, null));
+  // file://out.ndjson said only 'File URL host must be "localhost" or empty on linux' (exit 1).
+  refused(row('file', 'file://out.ndjson', {}, null), /--url "file:\/\/out\.ndjson" of sink siem/, /file:\/\/\/var\//);
+  // file:out.ndjson was taken as /out.ndjson, a file at the root of the disk.
+  refused(row('file', 'file:out.ndjson', {}, null), /--url "file:out\.ndjson" of sink siem/, /file:\/\/\/var\//);
+  refused(row('file', 'file:///var/log/', {}, null), /names a folder/, /file:\/\/\/var\//);
+  // A plain path was told "Give e.g. file://host:port".
+  refused(row('file', '/var/log/records.ndjson', {}, null), /is not a URL/, /file:\/\/\/var\//);
+});
+
+test('a sink URL with port 0 is refused: nothing listens there', () => {
+  refused(row('splunk', 'https://127.0.0.1:0', {}), /port 0/, /https:\/\/host:port/);
+  refused(row('syslog', 'tls://siem.example:0', {}, null), /port 0/, /tls:\/\/host:port/);
+});

@@ -86,12 +86,13 @@ export function int(
 
 /** The URL of a sink, checked against the schemes its type accepts. */
 export function sinkUrl(url: string, sink: string, schemes: readonly string[]): URL {
+  const example = urlExample(schemes[0]!);
   let u: URL;
   try {
     u = new URL(url);
   } catch {
     throw new AppError('BAD_INPUT', `--url "${url}" of sink ${sink} is not a URL`, {
-      hint: `Give e.g. ${schemes[0]}//host:port`,
+      hint: `Give e.g. ${example}`,
     });
   }
   if (!schemes.includes(u.protocol))
@@ -99,10 +100,20 @@ export function sinkUrl(url: string, sink: string, schemes: readonly string[]): 
       'BAD_INPUT',
       `--url of sink ${sink} must start with ${schemes.join(' or ')} (got ${u.protocol})`,
       {
-        hint: `Give e.g. ${schemes[0]}//host:port`,
+        hint: `Give e.g. ${example}`,
       },
     );
+  // new URL() takes port 0, and every connection to it fails (EADDRNOTAVAIL, or refused) at the first delivery.
+  if (u.port === '0')
+    throw new AppError('BAD_INPUT', `--url "${url}" of sink ${sink} has port 0, where nothing listens`, {
+      hint: `Give the receiver's port, e.g. ${urlExample(u.protocol)}`,
+    });
   return u;
+}
+
+/** What a URL of this scheme looks like: a file sink's is a path, not host:port. */
+export function urlExample(scheme: string): string {
+  return scheme === 'file:' ? 'file:///var/log/tenantwatch/records.ndjson' : `${scheme}//host:port`;
 }
 
 /** The secret a sink needs, or a clear error when it was not given. */
