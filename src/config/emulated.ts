@@ -46,7 +46,7 @@ export async function addEmulatedTenants(
     ? url.toString().replace(/\/+$/, '')
     : `${url.origin}/_emulator`;
   const caFile = o.caFile ? resolve(o.caFile) : null;
-  const http = createHttpClient({ ca: caFile ? readFileSync(caFile, 'utf8') : null });
+  const http = createHttpClient({ ca: caFile ? readCa(caFile) : null });
   try {
     const res = await http.request({
       method: 'GET',
@@ -67,6 +67,17 @@ export async function addEmulatedTenants(
     });
   } finally {
     http.close();
+  }
+}
+
+function readCa(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new AppError('FILE_NOT_FOUND', `The CA file ${file} cannot be read (${(e as NodeJS.ErrnoException).code})`, {
+      hint: 'Give --ca-file the caFile the emulator printed (its state folder, tls/ca.pem)',
+      cause: e,
+    });
   }
 }
 

@@ -63,8 +63,10 @@ function stateTests(ctx: { readonly store: Store }): void {
     assert.equal(updated?.domain, 'contoso.com');
     assert.equal(updated?.updatedAt, T0 + 5);
     assert.equal(updated?.addedAt, T0, 'an update keeps when the tenant was first added');
+    // The hint said "Choose another --name", a flag no command has (tenant add takes the name as its argument).
     await assert.rejects(t.upsert(tenantRow({ name: 'Contoso', tenantId: '99999999-0000-0000-0000-000000000000' })), {
       code: 'CONFLICT',
+      hint: 'Remove the other tenant first (tenantwatch tenant remove Contoso), or register this one under another name',
     });
     assert.equal(await t.remove('CONTOSO'), true);
     assert.equal(await t.remove(TENANT_B), true);

@@ -89,7 +89,7 @@ export function toSnapshot(r: PostureSelect): PostureSnapshot {
 /** Names are unique without regard to case: a second tenant may not take one already in use. */
 export function nameTaken(row: TenantRow, cause: unknown): AppError {
   return new AppError('CONFLICT', `Another tenant already uses the name "${row.name}"`, {
-    hint: 'Choose another --name, or remove the other tenant first',
+    hint: `Remove the other tenant first (tenantwatch tenant remove ${row.name}), or register this one under another name`,
     details: { name: row.name, tenantId: row.tenantId },
     cause,
   });
