@@ -49,16 +49,24 @@ export async function refuseRename(store: Store, name: string, tenantId: string)
   });
 }
 
-/** A CA file named from the console must be a PEM certificate: its content is never echoed in the error. */
-function checkCaFile(path: string): void {
+/** What `tenant add` and `sink add` say of a --ca-file that is not a certificate. */
+export const CA_FILE_HINT =
+  "Give --ca-file the path of the CA certificate to trust (PEM, e.g. the emulator's tls/ca.pem)";
+
+/**
+ * A CA file must be a PEM certificate: its content is never echoed in the error. Checked when a tenant or sink is
+ * registered (console, tenant add, sink add), not first at collect or forward time.
+ */
+export function checkCaFile(
+  path: string,
+  hint = 'Give the absolute path, on the server, of the CA certificate to trust (PEM)',
+): void {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
     new X509Certificate(text);
   } catch {
-    throw new AppError('BAD_INPUT', `The CA file ${path.slice(0, 200)} is not a readable PEM certificate`, {
-      hint: 'Give the absolute path, on the server, of the CA certificate to trust (PEM)',
-    });
+    throw new AppError('BAD_INPUT', `The CA file ${path.slice(0, 200)} is not a readable PEM certificate`, { hint });
   }
 }
 

@@ -19,6 +19,7 @@ import type { CliContext } from '../context.js';
 import { countOf, noteIfEmpty, parseFormat, writeListing } from '../output.js';
 import type { Runner } from '../run.js';
 import { filterNotes } from './sink-notes.js';
+import { CA_FILE_HINT, checkCaFile } from '../tenant-admin.js';
 import { forwardStore, openSinkDriver, redactingLogger, sinkSecrets } from '../sinks.js';
 
 /**
@@ -143,6 +144,7 @@ async function addSink(ctx: CliContext, name: string, flags: AddFlags): Promise<
       )
     : undefined;
   const existing = await store.sinks.get(name.trim().toLowerCase());
+  if (flags.caFile) checkCaFile(flags.caFile, CA_FILE_HINT);
   const row = buildSinkRow(
     {
       name,

@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { runCli } from '../../../test/support/cli.js';
 import { tempDir } from '../../../test/support/paths.js';
 
@@ -85,6 +87,45 @@ test('tenant list prints as every listing: csv opens safely in Excel, json count
     assert.match(lines[1]!, /^-+ +-+/, 'a rule under the header');
     assert.match(lines[2]!, /^contoso\s+6f1c2b3a-/);
     assert.equal(lines[3], '1 tenant');
+  } finally {
+    cleanup();
+  }
+});
+
+test('tenant add and sink add refuse a --ca-file that is not a readable PEM certificate, instead of failing at collect', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const notPem = join(dir, 'ca.txt');
+    writeFileSync(notPem, 'not a certificate\n');
+    const env = { TW_TEST_SECRET: 's3cret' };
+    for (const ca of ['/nonexistent/ca.pem', notPem]) {
+      const tenant = await runCli(
+        [
+          'tenant',
+          'add',
+          'contoso',
+          '--tenant-id',
+          ID,
+          '--client-id',
+          '11111111-2222-4333-8444-555555555555',
+          '--secret-env',
+          'TW_TEST_SECRET',
+          '--ca-file',
+          ca,
+        ],
+        { dataDir: dir, env },
+      );
+      assert.equal(tenant.code, 2, tenant.stderr);
+      assert.match(tenant.stderr, /The CA file .* is not a readable PEM certificate\. Give --ca-file the path of/);
+      const sink = await runCli(
+        ['sink', 'add', 'siem', '--type', 'syslog', '--url', 'tls://127.0.0.1:6514', '--ca-file', ca],
+        { dataDir: dir },
+      );
+      assert.equal(sink.code, 2, sink.stderr);
+      assert.match(sink.stderr, /The CA file .* is not a readable PEM certificate\. Give --ca-file the path of/);
+    }
+    const list = await runCli(['tenant', 'list', '--format', 'json'], { dataDir: dir });
+    assert.equal((JSON.parse(list.stdout) as { count: number }).count, 0, 'nothing was registered');
   } finally {
     cleanup();
   }

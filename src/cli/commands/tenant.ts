@@ -14,7 +14,7 @@ import { testTenant } from '../../collector/tenant-test.js';
 import { readAuditingFacts, refusalText } from '../../coverage/auditing.js';
 import type { CliContext } from '../context.js';
 import { recordCli } from '../console-audit.js';
-import { refuseRename } from '../tenant-admin.js';
+import { CA_FILE_HINT, checkCaFile, refuseRename } from '../tenant-admin.js';
 import { noteIfEmpty, parseFormat, writeListing, type ListingColumn } from '../output.js';
 import { ADD_TENANT } from '../tenants.js';
 import type { Runner } from '../run.js';
@@ -194,6 +194,7 @@ async function prompt(ctx: CliContext, question: string): Promise<string> {
 
 async function addTenant(ctx: CliContext, name: string, flags: AddFlags): Promise<void> {
   const store = await ctx.store();
+  if (flags.caFile) checkCaFile(flags.caFile, CA_FILE_HINT);
   const credential = await credentialFrom(ctx, flags);
   const existing = await store.tenants.get(name);
   await refuseRename(store, name, flags.tenantId);
