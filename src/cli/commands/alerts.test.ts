@@ -244,4 +244,15 @@ describe('detect and alerts commands', () => {
     );
     assert.ok(json.history.some((h) => h.note === evil));
   });
+  test('exclude with an alert id refuses --rule and --tenant: they were dropped without a word', async () => {
+    await detectCommand(context(), { start: '30d', format: 'json' }, engine);
+    const id = (JSON.parse(out) as { alerts: { id: string }[] }).alerts[0]!.id;
+    // "--rule *" made an exclusion for the alert's rule only, and said so only in the line it printed.
+    assert.equal(await alertsCli('exclude', id, '--user', 'svc@x', '--reason', 'r', '--rule', '*'), 2);
+    assert.match(err, /--rule and --tenant are for an exclusion without an alert id\. .*--all-tenants/);
+    assert.equal(await alertsCli('exclude', id, '--user', 'svc@x', '--reason', 'r', '--tenant', '*'), 2);
+    assert.deepEqual(await store.alerts.listExclusions(), [], 'nothing stored');
+    assert.equal(await alertsCli('exclude', id, '--user', 'svc@x', '--reason', 'r', '--all-tenants'), 0);
+    assert.equal((await store.alerts.listExclusions())[0]?.tenant, '*');
+  });
 });

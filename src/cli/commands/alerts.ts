@@ -233,6 +233,11 @@ async function excludeCommand(ctx: CliContext, id: string | undefined, f: Exclud
   const input = { kind, value: f[kind]!, reason: f.reason, author: actor(f.by) };
   const store = await ctx.store();
   const deps = { store, clock: ctx.clock, logger: ctx.logger };
+  // With an alert id its rule and tenant are taken: a --rule * or --tenant * beside it was dropped without a word.
+  if (id && (f.rule !== undefined || f.tenant !== undefined))
+    throw new AppError('USAGE', '--rule and --tenant are for an exclusion without an alert id', {
+      hint: `With ${id.slice(0, 40)} the exclusion is for its rule and tenant (--all-tenants: every tenant); for other rules, leave out the alert id and give --rule and --tenant (* for every one)`,
+    });
   let exclusion;
   if (id) exclusion = await excludeFromAlert(deps, id, { ...input, ...(f.allTenants ? { allTenants: true } : {}) });
   else {
