@@ -255,4 +255,17 @@ describe('detect and alerts commands', () => {
     assert.equal(await alertsCli('exclude', id, '--user', 'svc@x', '--reason', 'r', '--all-tenants'), 0);
     assert.equal((await store.alerts.listExclusions())[0]?.tenant, '*');
   });
+
+  test('exclusions --format json gives times as jsonl and csv do (ISO), not milliseconds', async () => {
+    await detectCommand(context(), { start: '30d', format: 'json' }, engine);
+    const id = (JSON.parse(out) as { alerts: { id: string }[] }).alerts[0]!.id;
+    assert.equal(await alertsCli('exclude', id, '--user', 'svc@x', '--reason', 'backup'), 0);
+    assert.equal(await alertsCli('exclusions', '--format', 'json'), 0);
+    const json = JSON.parse(out) as { count: number; exclusions: { createdAt: unknown; lastHitAt: unknown }[] };
+    assert.equal(await alertsCli('exclusions', '--format', 'jsonl'), 0);
+    const line = JSON.parse(out) as { createdAt: unknown; lastHitAt: unknown };
+    assert.equal(json.count, 1);
+    assert.equal(json.exclusions[0]!.createdAt, new Date(NOW).toISOString());
+    assert.deepEqual(json.exclusions[0], line, 'one exclusion, the same fields in json and jsonl');
+  });
 });

@@ -277,7 +277,9 @@ async function exclusionsCommand(ctx: CliContext, f: { remove?: string; format?:
   }
   const rows = await store.alerts.listExclusions();
   const format = parseFormat(f.format);
-  if (format === 'json') ctx.out.write(JSON.stringify({ count: rows.length, exclusions: rows }, null, 2) + '\n');
+  // Times as ISO text in every format: json printed milliseconds where jsonl and csv print dates.
+  if (format === 'json')
+    ctx.out.write(JSON.stringify({ count: rows.length, exclusions: rows.map(exclusionRow) }, null, 2) + '\n');
   // A listing takes jsonl and csv too (README: every listing takes --format table|json|jsonl|csv).
   else if (format !== 'table') await writeListing(format, EXCLUSION_COLUMNS, rows.map(exclusionRow), ctx.out);
   else if (rows.length === 0)
