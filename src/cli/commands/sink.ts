@@ -96,12 +96,12 @@ export function register(program: Command, run: Runner): void {
   sink
     .command('replay')
     .argument('<name>', 'sink name')
-    .requiredOption('--since <time>', 'send again the records from this time (ISO date, or 7d, 12h back from now)')
-    .option('--until <time>', 'up to this time (default now)')
+    .option('--start <time>', 'send again the records from this time (ISO date, or 7d, 12h back from now)')
+    .option('--end <time>', 'up to this time, exclusive (default now)')
+    .option('--since <time>', 'the same as --start')
+    .option('--until <time>', 'the same as --end')
     .description('send the records of a period again (the cursor is not moved)')
-    .action(
-      run(async (ctx: CliContext, name: string, f: { since: string; until?: string }) => runReplay(ctx, name, f)),
-    );
+    .action(run(async (ctx: CliContext, name: string, f: ReplayFlags) => runReplay(ctx, name, f)));
   sink
     .command('dead-letters')
     .argument('<name>', 'sink name')
@@ -261,20 +261,42 @@ async function status(ctx: CliContext, name: string | undefined, format: string)
   noteIfEmpty(ctx.err, fmt, shown.length, NO_SINK);
 }
 
-async function runReplay(ctx: CliContext, name: string, f: { since: string; until?: string }): Promise<number> {
+/** --start and --end, as search, report and detect call them; --since and --until are the names replay had first. */
+interface ReplayFlags {
+  start?: string;
+  end?: string;
+  since?: string;
+  until?: string;
+}
+
+/** The flag given for one end of the period (by either of its names), or refused when both names are. */
+function oneOf(f: ReplayFlags, name: 'start' | 'end', old: 'since' | 'until'): { flag: string; text: string } | null {
+  if (f[name] !== undefined && f[old] !== undefined)
+    throw new AppError('USAGE', `--${name} and --${old} are the same option`, { hint: `Give only --${name}` });
+  if (f[name] !== undefined) return { flag: `--${name}`, text: f[name] };
+  return f[old] === undefined ? null : { flag: `--${old}`, text: f[old] };
+}
+
+async function runReplay(ctx: CliContext, name: string, f: ReplayFlags): Promise<number> {
+  const from = oneOf(f, 'start', 'since');
+  const to = oneOf(f, 'end', 'until');
+  if (!from)
+    throw new AppError('USAGE', 'sink replay needs --start (or --since): where the period to send again begins', {
+      hint: `e.g. tenantwatch sink replay ${name.slice(0, 64)} --start 24h, or --start 2026-11-01 --end 2026-11-02`,
+    });
   const store = await ctx.store();
   const row = await store.sinks.get(name);
   if (!row) throw unknownSink(name);
   const now = ctx.clock.now();
   const range = {
-    start: parseTimeInput(f.since, now, 'since'),
-    end: f.until ? parseTimeInput(f.until, now, 'until') : now,
+    start: parseTimeInput(from.text, now, from.flag.slice(2)),
+    end: to ? parseTimeInput(to.text, now, to.flag.slice(2)) : now,
   };
   if (!(range.start < range.end))
     throw new AppError(
       'BAD_TIME',
-      `--since (${toIso(range.start)}) is not before ${f.until ? '--until' : 'now'} (${toIso(range.end)}): nothing to replay`,
-      { hint: 'The period is [since, until): give --since earlier than --until (default: now)' },
+      `${from.flag} (${toIso(range.start)}) is not before ${to?.flag ?? 'now'} (${toIso(range.end)}): nothing to replay`,
+      { hint: `The period is [start, end): give ${from.flag} earlier than ${to?.flag ?? '--end'} (default: now)` },
     );
   const secrets = sinkSecrets(ctx, [row]);
   const logger = redactingLogger(ctx.logger, secrets);
