@@ -92,3 +92,19 @@ test('a sink URL with port 0 is refused: nothing listens there', () => {
   refused(row('splunk', 'https://127.0.0.1:0', {}), /port 0/, /https:\/\/host:port/);
   refused(row('syslog', 'tls://siem.example:0', {}, null), /port 0/, /tls:\/\/host:port/);
 });
+
+test('an email sink refuses a recipient or sender that is not an e-mail address, at sink add', () => {
+  checkSinkRow(row('email', 'smtp://127.0.0.1', { to: 'soc@example.com, SOC Desk <desk@example.com>' }, null));
+  checkSinkRow(row('email', 'smtp://127.0.0.1', { to: 'soc@example.com', from: 'tenantwatch@localhost' }, null));
+  // Both were stored, and each alert mail then failed at the mail server.
+  refused(
+    row('email', 'smtp://127.0.0.1', { to: 'soc@example.com,notanemail' }, null),
+    /Sink siem: to=.*"notanemail" is not an e-mail address/,
+    /--option to=soc@example\.com/,
+  );
+  refused(
+    row('email', 'smtp://127.0.0.1', { to: 'soc@example.com', from: 'tenantwatch' }, null),
+    /Sink siem: from="tenantwatch" is not an e-mail address/,
+    /--option from=tenantwatch@example\.com/,
+  );
+});
