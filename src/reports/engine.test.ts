@@ -96,6 +96,13 @@ test('runReport: a bad parameter is named once, as the caller spells it, with wh
   assert.equal(await message('user-activity', {}, cli), 'Report user-activity got bad parameters: --user is required');
 });
 
+test("runReport: a bad parameter points at the report's own --help, which lists what each means", async () => {
+  // It pointed at "tenantwatch report list", whose table lists only ids and titles.
+  await assert.rejects(runReport('sign-ins', { burstThreshold: '0' }, await deps()), {
+    hint: /; tenantwatch report sign-ins --help shows what each means$/,
+  });
+});
+
 test('runReport: a reversed or unreadable period is BAD_TIME', async () => {
   await assert.rejects(
     runReport('inbox-rules', { start: '1d', end: '3d' }, await deps()),

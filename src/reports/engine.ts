@@ -119,7 +119,7 @@ function badParams(
   }
   const shape = def.parameters instanceof z.ZodObject ? Object.keys(def.parameters.shape) : [];
   return new AppError('BAD_INPUT', `Report ${def.id} got bad parameters: ${problems.join('; ')}`, {
-    hint: `Its parameters are ${shape.map(nameOf).join(', ')}; tenantwatch report list shows what each means`,
+    hint: `Its parameters are ${shape.map(nameOf).join(', ')}; tenantwatch report ${def.id} --help shows what each means`,
     details: { report: def.id, issues: problems },
   });
 }
