@@ -11,6 +11,18 @@ import type { CliContext } from '../context.js';
 import { liveDetections } from '../live-detections.js';
 
 /**
+ * An HTTPS URL with a host. A bare origin is one too: "https://x.example" was refused where "https://x.example/"
+ * (the same URL) was taken; the reverse proxy maps either to WEBHOOK_PATH.
+ */
+export function checkWebhookUrl(url: string): void {
+  const parsed = URL.canParse(url) ? new URL(url) : null;
+  if (parsed?.protocol !== 'https:' || !parsed.hostname)
+    throw new AppError('USAGE', `--webhook-url "${url}" is not an HTTPS URL`, {
+      hint: `Microsoft only notifies HTTPS addresses: e.g. https://tenantwatch.example.com${WEBHOOK_PATH}`,
+    });
+}
+
+/**
  * `serve --webhook-url https://…`: the console, the Management API webhook endpoint and a collector in
  * one process. Every registered tenant's subscriptions are started with the webhook; notified blobs are
  * fetched at once; a poll every `--interval` (30 min) catches what a lost notification missed. The URL is
@@ -29,10 +41,7 @@ export async function serveWithWebhooks<ServeOptions extends { interval?: string
     onListening?: () => void,
   ) => Promise<void>,
 ): Promise<void> {
-  if (!/^https:\/\/[^/]+\/.*/i.test(url) || !URL.canParse(url))
-    throw new AppError('USAGE', `--webhook-url "${url}" is not an HTTPS URL`, {
-      hint: `Microsoft only notifies HTTPS addresses: e.g. https://tenantwatch.example.com${WEBHOOK_PATH}`,
-    });
+  checkWebhookUrl(url);
   const intervalMs = parseDuration(opts.interval ?? '30m', '--interval');
   if (intervalMs === null || intervalMs <= 0)
     throw new AppError('USAGE', `--interval "${opts.interval}" is not a duration`, { hint: 'e.g. 30m' });
