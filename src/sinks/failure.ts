@@ -129,11 +129,14 @@ export function classifyNetworkError(error: unknown): SinkFailure {
     hostname?: string;
     cause?: { code?: string; message?: string; hostname?: string };
   };
-  const code = e.code ?? e.cause?.code ?? '';
+  const given = e.code ?? e.cause?.code ?? '';
+  // nodemailer replaces a failed lookup's code with its own EDNS and keeps getaddrinfo's "ENOTFOUND host" message.
+  const lookup = given === 'EDNS' ? /\b(ENOTFOUND|EAI_AGAIN)(?: (\S+))?/.exec(e.message ?? '') : null;
+  const code = lookup ? lookup[1]! : given;
   const message = `${code ? code + ': ' : ''}${e.cause?.message ?? e.message ?? String(error)}`.slice(0, 300);
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
     // Said as the HTTP client says it (net/failures.ts), whichever sink type met it (syslog's sockets too).
-    const host = e.hostname ?? e.cause?.hostname;
+    const host = e.hostname ?? e.cause?.hostname ?? lookup?.[2];
     const said = host
       ? `The host name ${host} could not be resolved (${code}${code === 'EAI_AGAIN' ? ': the DNS server did not answer' : ''})`
       : message;

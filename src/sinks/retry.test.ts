@@ -43,6 +43,10 @@ test('statuses and network errors are classified by stage', () => {
     Object.assign(new Error('getaddrinfo ENOTFOUND siem.example'), { code: 'ENOTFOUND', hostname: 'siem.example' }),
   );
   assert.equal(dns.message, 'The host name siem.example could not be resolved (ENOTFOUND)');
+  // An email sink's unknown host was "connection refused or cut: EDNS: getaddrinfo ENOTFOUND mail".
+  const smtp = classifyNetworkError(Object.assign(new Error('getaddrinfo ENOTFOUND mail'), { code: 'EDNS' }));
+  assert.equal(smtp.stage, 'dns');
+  assert.equal(smtp.message, 'The host name mail could not be resolved (ENOTFOUND)');
   assert.equal(
     classifyNetworkError(Object.assign(new Error('x'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' })).stage,
     'tls',
