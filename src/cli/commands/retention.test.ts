@@ -7,9 +7,9 @@ import { silentLogger } from '../../core/log.js';
 import { SWEEP_LEASE } from '../../retention/lease.js';
 import type { Store } from '../../store/contract.js';
 import { openSqliteStore } from '../../store/sqlite/index.js';
-import { DAY, MIN, record, TENANT_B } from '../../store/testing/fixtures.js';
+import { DAY, MIN, record, TENANT_A, TENANT_B, tenantRow } from '../../store/testing/fixtures.js';
 import type { CliContext } from '../context.js';
-import { sweep, sweptLine } from './retention.js';
+import { show, sweep, sweptLine } from './retention.js';
 
 const NOW = Date.UTC(2026, 10, 20);
 const ALL = { range: { start: 0, end: NOW + DAY } };
@@ -156,4 +156,31 @@ test('the sweep says its total in words that agree with the number ("Would remov
   assert.equal(sweptLine(1, false), 'Removed 1 record\n');
   assert.equal(sweptLine(0, true), 'Would remove 0 records (nothing removed)\n');
   assert.equal(sweptLine(12_345, false), 'Removed 12,345 records\n');
+});
+
+test('retention show and sweep --dry-run name a registered tenant beside its GUID, as retention set does', async () => {
+  const clock = new ManualClock(NOW);
+  const store = await storeWithOldRecord(clock);
+  try {
+    await store.tenants.upsert(tenantRow({ name: 'contoso', tenantId: TENANT_A }));
+    await store.retention.setPolicy({ tenant: TENANT_A, keepMs: 30 * DAY, updatedAt: NOW });
+    // Only GUIDs were shown, where retention set had said "contoso (0e8108b1-…)".
+    const planned = context(store, clock);
+    assert.equal(await sweep(planned, { dryRun: true, format: 'jsonl' }), 0);
+    assert.deepEqual(
+      planned
+        .output()
+        .trim()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as { tenant: string; tenantName: string | null }).tenantName),
+      ['contoso'],
+    );
+    const shown = context(store, clock);
+    assert.equal(await show(shown, { format: 'csv' }), 0);
+    const lines = shown.output().split('\r\n');
+    assert.match(lines[0]!, /^\ufefftenant,tenantName,keep,/);
+    assert.ok(lines.includes(`${TENANT_A},contoso,30d,0,,,`), shown.output());
+  } finally {
+    await store.close();
+  }
 });

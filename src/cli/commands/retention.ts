@@ -118,6 +118,7 @@ async function clearPolicy(ctx: CliContext, flags: { tenant?: string }): Promise
 
 const POLICY_COLUMNS: ListingColumn[] = [
   { key: 'tenant', title: 'tenant' },
+  { key: 'tenantName', title: 'name' },
   { key: 'keep', title: 'keep' },
   { key: 'removed', title: 'removed', right: true },
   { key: 'oldest', title: 'oldest removed' },
@@ -125,9 +126,19 @@ const POLICY_COLUMNS: ListingColumn[] = [
   { key: 'lastSweep', title: 'last sweep' },
 ];
 
-async function show(ctx: CliContext, flags: { format?: string }): Promise<number> {
+/**
+ * The registered names of tenant keys, beside them in show and sweep as search prints TenantName: a listing of
+ * GUIDs alone did not say which customer a sweep would cut. Imported labels have none.
+ */
+async function tenantNames(store: Store): Promise<(key: string | null) => string | null> {
+  const names = new Map((await store.tenants.list()).map((t) => [t.tenantId, t.name]));
+  return (key) => (key === null ? null : (names.get(key) ?? null));
+}
+
+export async function show(ctx: CliContext, flags: { format?: string }): Promise<number> {
   const format = parseFormat(flags.format);
   const store = await ctx.store();
+  const nameOf = await tenantNames(store);
   const policies = await store.retention.policies();
   const removals = await store.retention.removals();
   const tenants = new Set<string | null>([...policies.map((p) => p.tenant), ...removals.map((r) => r.tenant)]);
@@ -138,6 +149,7 @@ async function show(ctx: CliContext, flags: { format?: string }): Promise<number
     const newest = Math.max(...mine.map((r) => r.newest ?? -Infinity));
     return {
       tenant: tenant ?? '(every tenant)',
+      tenantName: nameOf(tenant),
       keep: policy ? days(policy.keepMs) : '(default)',
       removed: mine.reduce((n, r) => n + r.records, 0),
       oldest: Number.isFinite(oldest) ? iso(oldest) : null,
@@ -157,6 +169,7 @@ async function show(ctx: CliContext, flags: { format?: string }): Promise<number
 
 const SWEEP_COLUMNS: ListingColumn[] = [
   { key: 'tenant', title: 'tenant' },
+  { key: 'tenantName', title: 'name' },
   { key: 'keep', title: 'keep' },
   { key: 'before', title: 'older than' },
   { key: 'records', title: 'records', right: true },
@@ -180,8 +193,10 @@ export async function sweep(ctx: CliContext, flags: { dryRun?: boolean; format?:
     result = swept.result;
     lost = swept.lost;
   }
+  const nameOf = await tenantNames(store);
   const rows = result.map((t: TenantSweep) => ({
     tenant: t.tenant,
+    tenantName: nameOf(t.tenant),
     keep: days(t.keepMs),
     before: iso(t.before),
     records: t.records,
