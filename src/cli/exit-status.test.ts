@@ -105,6 +105,12 @@ const CASES: { args: string[]; code: 1 | 2; says: RegExp }[] = [
     code: 2,
     says: /--requests-per-minute must be a whole number of at least 1, not "abc"\. e\.g\. --requests-per-minute 1800 \(the default\)/,
   },
+  // A tenant after --mailboxes was taken as one more mailbox, and that tenant was silently left as it was.
+  {
+    args: ['audit-config', 'enable', 'contoso', '--mailboxes', 'alice@contoso.com', 'fabrikam', '--dry-run'],
+    code: 2,
+    says: /--mailboxes took "fabrikam", which is not a user principal name\. .*tenantwatch audit-config enable contoso fabrikam --mailboxes alice@contoso\.com$/m,
+  },
   // Not among what is stored: 1.
   {
     args: ['tenant', 'show', 'nosuch'],

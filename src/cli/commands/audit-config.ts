@@ -146,7 +146,7 @@ function requester(tenant: TenantRow): string {
   return `${who} on ${hostname()} (app ${tenant.clientId})`;
 }
 
-function enableOptions(flags: EnableFlags): EnableOptions {
+function enableOptions(flags: EnableFlags, names: readonly string[]): EnableOptions {
   const list = (text: string | undefined): string[] | undefined =>
     text === undefined
       ? undefined
@@ -158,9 +158,15 @@ function enableOptions(flags: EnableFlags): EnableOptions {
     .flatMap((m) => m.split(','))
     .map((m) => m.trim())
     .filter(Boolean);
-  const options: EnableOptions = {
-    mailboxes: wanted.length === 1 && wanted[0]!.toLowerCase() === 'all' ? 'all' : wanted,
-  };
+  const all = wanted.length === 1 && wanted[0]!.toLowerCase() === 'all';
+  // `enable contoso --mailboxes alice@contoso.com fabrikam`: --mailboxes takes every value after it, so fabrikam
+  // became a mailbox and was never enabled. A mailbox is `all` or a UPN (with @), as the help says.
+  const odd = all ? undefined : wanted.find((m) => !m.includes('@'));
+  if (odd !== undefined)
+    throw new AppError('USAGE', `--mailboxes took "${odd}", which is not a user principal name`, {
+      hint: `A mailbox is all or a UPN such as alice@contoso.com, and --mailboxes takes every value after it: put the tenants first, e.g. tenantwatch audit-config enable ${[...names, ...wanted.filter((m) => !m.includes('@') && m.toLowerCase() !== 'all')].join(' ')} --mailboxes ${wanted.filter((m) => m.includes('@')).join(' ') || 'all'}`,
+    });
+  const options: EnableOptions = { mailboxes: all ? 'all' : wanted };
   if (flags.ageLimit !== undefined) {
     // Microsoft's most is 24855 days; "--age-limit 99999 is not a number of days" said the wrong thing about it.
     options.ageLimitDays = parseLimit(flags.ageLimit, {
@@ -199,7 +205,7 @@ async function enableMany(ctx: CliContext, names: string[], flags: EnableFlags):
       hint: 'e.g. tenantwatch audit-config enable contoso, or --all for every registered tenant',
     });
   }
-  const options = enableOptions(flags);
+  const options = enableOptions(flags, names);
   const tenants = await selectTenants(ctx, names, flags.all);
   let status = 0;
   for (const tenant of tenants) {
