@@ -113,7 +113,7 @@ export function register(program: Command, run: Runner): void {
     );
   user
     .command('remove')
-    .argument('<name>')
+    .argument('<name>', 'user name')
     .description('remove a user, their sessions and their tokens')
     .action(
       run(async (ctx: CliContext, name: string) => {
@@ -123,7 +123,7 @@ export function register(program: Command, run: Runner): void {
     );
   user
     .command('reset')
-    .argument('<name>')
+    .argument('<name>', 'user name')
     .addOption(roleOption())
     .option('--tenant <tenant>', 'replace the tenants; repeat', collect)
     .option(
@@ -217,7 +217,7 @@ function registerTokens(program: Command, run: Runner): void {
     );
   token
     .command('revoke')
-    .argument('<name>')
+    .argument('<name>', 'token name (tenantwatch token list)')
     .description('revoke a token at once')
     .action(
       run(async (ctx: CliContext, name: string) => {
