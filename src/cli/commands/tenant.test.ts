@@ -130,3 +130,23 @@ test('tenant add and sink add refuse a --ca-file that is not a readable PEM cert
     cleanup();
   }
 });
+
+test('--key or --pfx-password-env without --certificate, or a PFX password variable not set, is refused, not ignored', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const args = ['tenant', 'add', 'contoso', '--tenant-id', ID, '--client-id', '11111111-2222-4333-8444-555555555555'];
+    const env = { TW_TEST_SECRET: 's3cret' };
+    // The tenant was registered with the secret, and the key meant for a certificate was dropped without a word.
+    const key = await runCli([...args, '--secret-env', 'TW_TEST_SECRET', '--key', 'app.key'], { dataDir: dir, env });
+    assert.equal(key.code, 2, key.stderr);
+    assert.match(key.stderr, /--key goes with --certificate/);
+    const pfx = await runCli([...args, '--certificate', 'app.pfx', '--pfx-password-env', 'TW_NOT_SET'], {
+      dataDir: dir,
+      env,
+    });
+    assert.equal(pfx.code, 1, pfx.stderr);
+    assert.match(pfx.stderr, /The environment variable TW_NOT_SET is not set/);
+  } finally {
+    cleanup();
+  }
+});

@@ -127,6 +127,15 @@ async function credentialFrom(ctx: CliContext, flags: AddFlags): Promise<Credent
     throw new AppError('USAGE', 'Give one credential: --secret-env, --secret-file, --secret-stdin or --certificate', {
       hint: 'Run tenantwatch tenant add --help',
     });
+  // Without --certificate these were dropped without a word: the tenant signed in with the secret instead.
+  for (const [flag, given] of [
+    ['--key', flags.key],
+    ['--pfx-password-env', flags.pfxPasswordEnv],
+  ] as const)
+    if (given !== undefined && !flags.certificate)
+      throw new AppError('USAGE', `${flag} goes with --certificate`, {
+        hint: 'Give --certificate FILE with it, or leave it out to sign in with the client secret',
+      });
   if (flags.secretEnv) {
     if (!process.env[flags.secretEnv])
       throw new AppError('SECRET_MISSING', `The environment variable ${flags.secretEnv} is not set`, {
@@ -148,6 +157,10 @@ async function credentialFrom(ctx: CliContext, flags: AddFlags): Promise<Credent
   }
   if (flags.certificate) {
     const password = flags.pfxPasswordEnv ? process.env[flags.pfxPasswordEnv] : undefined;
+    if (flags.pfxPasswordEnv && password === undefined)
+      throw new AppError('SECRET_MISSING', `The environment variable ${flags.pfxPasswordEnv} is not set`, {
+        hint: 'Set it to the PFX password before adding the tenant',
+      });
     return { kind: 'certificate', ...readCertificateFiles(flags.certificate, flags.key, password) };
   }
   if (flags.secretStdin) return { kind: 'secret', secret: await readStdin() };
