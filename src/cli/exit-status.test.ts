@@ -111,6 +111,12 @@ const CASES: { args: string[]; code: 1 | 2; says: RegExp }[] = [
     code: 2,
     says: /--mailboxes took "fabrikam", which is not a user principal name\. .*tenantwatch audit-config enable contoso fabrikam --mailboxes alice@contoso\.com$/m,
   },
+  // --seal with no secret to seal was dropped, and the person believed something was stored encrypted.
+  {
+    args: ['sink', 'add', 'log', '--type', 'syslog', '--url', 'tcp://127.0.0.1:514', '--seal'],
+    code: 2,
+    says: /--seal stores the secret of --token-env or --secret-env encrypted, and neither was given/,
+  },
   // Not among what is stored: 1.
   {
     args: ['tenant', 'show', 'nosuch'],

@@ -126,6 +126,14 @@ function secretFrom(flags: AddFlags): { kind: 'ref'; ref: string } | { kind: 'pl
   if (flags.tokenEnv && flags.secretEnv)
     throw new AppError('USAGE', 'Give --token-env or --secret-env, not both', { hint: 'One credential per sink' });
   const name = flags.tokenEnv ?? flags.secretEnv;
+  if (!name && flags.seal)
+    throw new AppError(
+      'USAGE',
+      '--seal stores the secret of --token-env or --secret-env encrypted, and neither was given',
+      {
+        hint: 'Add --token-env VAR (or --secret-env VAR), or leave --seal out: a URL that carries a credential is sealed anyway',
+      },
+    );
   if (!name) return null;
   const value = process.env[name];
   if (!value)
