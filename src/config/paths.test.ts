@@ -22,3 +22,13 @@ test('a relative sqlite path is read from the current directory, not the data fo
   assert.equal(resolveLocations({ db: 'sqlite::memory:' }, {}).dbUrl, 'sqlite::memory:');
   assert.equal(resolveLocations({ db: 'postgres://u@h/db' }, {}).dbUrl, 'postgres://u@h/db');
 });
+
+test('an empty --data or TENANTWATCH_HOME is refused: it put the database and secret key in the current folder', () => {
+  // TENANTWATCH_HOME=$UNSET_VARIABLE reaches --data as "" (commander reads the variable), and resolve('') is the cwd.
+  assert.throws(() => resolveLocations({ data: '' }, {}), {
+    code: 'USAGE',
+    message: '--data (or TENANTWATCH_HOME) is empty',
+    hint: 'Give the folder to keep tenantwatch state in, or unset TENANTWATCH_HOME to use ~/.tenantwatch',
+  });
+  assert.throws(() => resolveLocations({}, { TENANTWATCH_HOME: ' ' }), { code: 'USAGE' });
+});

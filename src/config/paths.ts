@@ -21,7 +21,14 @@ export function resolveLocations(
   opts: { data?: string; db?: string },
   env: NodeJS.ProcessEnv = process.env,
 ): Locations {
-  const dataDir = resolve(opts.data ?? env.TENANTWATCH_HOME ?? join(homedir(), '.tenantwatch'));
+  const data = opts.data ?? env.TENANTWATCH_HOME;
+  // resolve('') is the current folder: `TENANTWATCH_HOME=$UNSET tenantwatch …` wrote the database and the secret
+  // key wherever the command ran.
+  if (data !== undefined && !data.trim())
+    throw new AppError('USAGE', '--data (or TENANTWATCH_HOME) is empty', {
+      hint: 'Give the folder to keep tenantwatch state in, or unset TENANTWATCH_HOME to use ~/.tenantwatch',
+    });
+  const dataDir = resolve(data ?? join(homedir(), '.tenantwatch'));
   const dbUrl = normaliseDbUrl(opts.db || env.TENANTWATCH_DB || `sqlite:${join(dataDir, 'tenantwatch.sqlite')}`);
   const secretKeyFile = env.TENANTWATCH_KEY_FILE ?? join(dataDir, 'secret.key');
   const explicit = Boolean(opts.data || env.TENANTWATCH_HOME || opts.db || env.TENANTWATCH_DB);
