@@ -65,6 +65,16 @@ test('bad input is refused with what to do', () => {
   assert.throws(() => buildTenantRow({ ...base, cloud: 'moon' }, key, 0), /--cloud "moon"/);
   assert.throws(() => buildTenantRow({ ...base, baseUrl: 'http://127.0.0.1:1' }, key, 0), /must be https/);
   assert.throws(() => buildTenantRow({ ...base, name: 'bad name!' }, key, 0), { code: 'BAD_INPUT' });
+  // --domain was stored as typed, so "contoso com" or a pasted URL showed up as the tenant's domain.
+  for (const domain of ['contoso com', 'https://contoso.com', 'contoso', 'alice@contoso.com'])
+    assert.throws(() => buildTenantRow({ ...base, domain }, key, 0), {
+      code: 'BAD_INPUT',
+      message: `--domain "${domain}" is not a domain name`,
+    });
+  assert.equal(
+    buildTenantRow({ ...base, domain: 'Contoso.onmicrosoft.com' }, key, 0).domain,
+    'contoso.onmicrosoft.com',
+  );
   assert.throws(() => buildTenantRow({ ...base, credential: { kind: 'secret', secret: '  ' } }, key, 0), {
     code: 'SECRET_MISSING',
   });

@@ -45,6 +45,16 @@ function guid(value: string, flag: string): string {
   return value.trim().toLowerCase();
 }
 
+/** A DNS name such as contoso.com or contoso.onmicrosoft.com: a URL, an address or a phrase was stored as typed. */
+function domainName(value: string): string {
+  const name = value.trim().toLowerCase();
+  if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/.test(name))
+    throw new AppError('BAD_INPUT', `--domain "${value}" is not a domain name`, {
+      hint: 'Give the primary domain alone, e.g. contoso.com or contoso.onmicrosoft.com',
+    });
+  return name;
+}
+
 export function parseCloud(value: string | undefined): Cloud {
   const cloud = (value ?? 'commercial').toLowerCase();
   if (!(CLOUDS as readonly string[]).includes(cloud))
@@ -95,7 +105,7 @@ export function buildTenantRow(
     name: input.name,
     tenantId: guid(input.tenantId, '--tenant-id'),
     clientId: guid(input.clientId, '--client-id'),
-    domain: input.domain ?? null,
+    domain: input.domain ? domainName(input.domain) : null,
     cloud: parseCloud(input.cloud),
     authKind: cred.kind === 'certificate' ? 'certificate' : 'secret',
     credential:
