@@ -87,4 +87,7 @@ test('every collect flag is checked up front; --via without --history is refused
   usage({ history: '30d', since: '5x' }, /--since "5x"/);
   usage({ history: '30d', concurrency: '0' }, /--concurrency/);
   usage({ history: '30d', lease: 'soon' }, /--lease/);
+  // "--since "0d" is not a duration" read as if 0d were misspelt.
+  usage({ since: '0d' }, /^--since "0d" is zero: it needs a span longer than that$/);
+  usage({ interval: '0s' }, /^--interval "0s" is zero/);
 });

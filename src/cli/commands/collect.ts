@@ -71,7 +71,11 @@ export function register(program: Command, run: Runner): void {
 
 function span(text: string, flag: string): number {
   const ms = parseDuration(text, flag);
-  if (ms === null || ms <= 0)
+  if (ms === 0)
+    throw new AppError('USAGE', `${flag} "${text}" is zero: it needs a span longer than that`, {
+      hint: 'Use e.g. 90s, 30m, 24h or 7d',
+    });
+  if (ms === null || ms < 0)
     throw new AppError('USAGE', `${flag} "${text}" is not a duration`, { hint: 'Use e.g. 90s, 30m, 24h or 7d' });
   return ms;
 }
