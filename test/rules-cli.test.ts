@@ -204,6 +204,11 @@ test('rules test names the rows it could not read, with line and reason, as impo
     );
     assert.match(tested.stderr, /mixed\.ndjson: 8 rows are not records and were not tested\n {2}line 2: /);
     assert.match(tested.stderr, /… and 3 more/);
+    // It said the path twice and, for a file that is not there, "Give JSON, NDJSON or a Purview CSV export".
+    const missing = join(dir, 'nosuch.ndjson');
+    const gone = await runCli(['rules', 'test', missing], { dataDir: dir });
+    assert.equal(gone.code, 1, gone.stderr);
+    assert.equal(gone.stderr, `tenantwatch: ${missing} does not exist. Check the path and the current folder\n`);
   } finally {
     cleanup();
   }

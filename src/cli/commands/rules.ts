@@ -107,10 +107,8 @@ export function register(program: Command, run: Runner): void {
           ...(flags.tenant ? { tenant: flags.tenant } : {}),
         })) {
           if (event.kind === 'facts') {
-            if (event.error)
-              throw new AppError('FILE_FORMAT', `${file}: ${event.error.message}`, {
-                hint: 'Give JSON, NDJSON or a Purview CSV export',
-              });
+            // The reader's own message names the file and its hint fits the failure (a path, a format), as import says.
+            if (event.error) throw new AppError(event.error.code, event.error.message, { hint: event.error.hint });
             continue;
           }
           records += event.records.length;
