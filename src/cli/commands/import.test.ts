@@ -156,6 +156,23 @@ test('--rejects that is an input (by any name), the database or the log file is 
   }
 });
 
+test('an empty --rejects is refused before anything is read: the rejected rows were lost after the import', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const file = join(dir, 'one-bad.ndjson');
+    writeFileSync(file, [record(1), '{"broken'].join('\n') + '\n');
+    const { ctx, sink } = context(dir);
+    // --rejects "" (an unset variable) imported the good rows, then failed to write "" and the bad rows were gone.
+    await assert.rejects(importCommand(ctx, [file], { rejects: '', format: 'table', detect: false }), {
+      code: 'USAGE',
+      message: '--rejects is empty',
+    });
+    assert.equal(sink.records.size, 0);
+  } finally {
+    cleanup();
+  }
+});
+
 test('import refuses a --tenant label that search could not reach (a comma, blank, a control character)', async () => {
   const { dir, cleanup } = tempDir();
   try {

@@ -45,7 +45,7 @@ export function register(program: Command, run: Runner): void {
 /** Wires the importer to the store and the terminal; exit 1 when a file could not be read at all. */
 export async function importCommand(ctx: CliContext, files: string[], flags: ImportFlags): Promise<number> {
   if (flags.tenant !== undefined) checkTenantLabel(flags.tenant);
-  if (flags.rejects) refuseRejectsPath(ctx, files, flags.rejects);
+  if (flags.rejects !== undefined) refuseRejectsPath(ctx, files, flags.rejects);
   const store = await ctx.store();
   const registered = flags.tenant ? await store.tenants.get(flags.tenant) : null;
   const tenant = registered?.tenantId ?? flags.tenant;
@@ -116,6 +116,10 @@ export async function importCommand(ctx: CliContext, files: string[], flags: Imp
  * Compared by device and inode where both exist (a symlink or another spelling is the same file), else by path.
  */
 function refuseRejectsPath(ctx: CliContext, files: string[], rejects: string): void {
+  if (!rejects.trim())
+    throw new AppError('USAGE', '--rejects is empty', {
+      hint: 'Give --rejects a file such as rejects.ndjson, or leave it out to use one under the data folder',
+    });
   const others: { path: string; what: string }[] = files.map((file) => ({
     path: file,
     what: `the input file ${file}`,
