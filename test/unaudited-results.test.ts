@@ -108,6 +108,17 @@ test('a report on a user no stored record names says so, with the user meant, as
   assert.doesNotMatch(known.stderr, /no stored record names/);
 });
 
+test('a report on a workload Microsoft 365 does not record says so, as search does; SharePoint alone says nothing', async () => {
+  const args = ['report', 'user-activity', '--tenant', 'contoso', '--user', 'Alice@Contoso.com', ...range];
+  // "--workload Sharepiont" answered "No findings" and nothing else, where search names the workload meant.
+  const typo = await runCli([...args, '--workload', 'Sharepiont'], { dataDir: data.dir });
+  assert.equal(typo.code, 0, typo.stderr);
+  assert.match(typo.stderr, /"Sharepiont" is not a workload Microsoft 365 records; did you mean "SharePoint"/);
+  // This report includes OneDrive with SharePoint: search's "OneDrive is not included" would be wrong here.
+  const known = await runCli([...args, '--workload', 'SharePoint'], { dataDir: data.dir });
+  assert.doesNotMatch(known.stderr, /is not a workload|OneDrive/);
+});
+
 test('the console is told the same: a report run on a user no stored record names carries the notice', async () => {
   const clock = new ManualClock(T0 + DAY);
   const withReports = await buildServer({

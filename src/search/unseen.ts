@@ -66,15 +66,7 @@ export async function unseenFilterValues(records: RecordStore, query: SearchQuer
       suggestions: closeNames(operation, names),
     });
   }
-  for (const workload of query.workloads ?? []) {
-    if (knownWorkloads().has(workload.toLowerCase())) continue;
-    notices.push({
-      filter: 'workload',
-      value: workload,
-      message: `"${workload}" is not a workload Microsoft 365 records`,
-      suggestions: closeNames(workload, knownWorkloads().values()),
-    });
-  }
+  notices.push(...unknownWorkloads(query.workloads ?? []));
   const asked = new Set((query.workloads ?? []).map((w) => w.toLowerCase()));
   if (asked.has('sharepoint') && !asked.has('onedrive')) {
     // Purview's search keeps them apart too, but a person asking "what did she do in SharePoint" means both, and
@@ -98,6 +90,18 @@ export async function unseenFilterValues(records: RecordStore, query: SearchQuer
     });
   }
   return notices;
+}
+
+/** A notice for each workload Microsoft 365 does not record, with the one perhaps meant. */
+export function unknownWorkloads(workloads: readonly string[]): FilterNotice[] {
+  return workloads
+    .filter((workload) => !knownWorkloads().has(workload.toLowerCase()))
+    .map((workload) => ({
+      filter: 'workload' as const,
+      value: workload,
+      message: `"${workload}" is not a workload Microsoft 365 records`,
+      suggestions: closeNames(workload, knownWorkloads().values()),
+    }));
 }
 
 async function exists(records: RecordStore, query: SearchQuery): Promise<boolean> {

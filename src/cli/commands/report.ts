@@ -9,7 +9,7 @@ import { countOf, parseFormat, writeChunks, writeListing, type ListingColumn, ty
 import type { Runner } from '../run.js';
 import { readResultNotes } from '../../coverage/result-notes.js';
 import { noticeLine } from '../../search/unseen.js';
-import { reportUserNotices } from '../../reports/notices.js';
+import { reportFilterNotices } from '../../reports/notices.js';
 import { reportDeps } from '../tenants.js';
 import { kebab, reportOptions, reportParams } from './report-flags.js';
 
@@ -84,8 +84,9 @@ async function runAndWrite(
     // Next to the result: a tenant that records nothing makes an empty report mean nothing (issue 18 item 1).
     for (const line of said.lines) ctx.err.write(`tenantwatch: ${line}\n`);
     await writeResult(ctx, withTenantNames(result, said.names), format, said.recordsNothing.size);
-    // A user no stored record names is said, as in search: a typo must not read as "No findings".
-    for (const notice of await reportUserNotices(store.records, result))
+    // A user no stored record names, or a workload Microsoft 365 does not record, is said as in search: a typo
+    // must not read as "No findings".
+    for (const notice of await reportFilterNotices(store.records, result))
       ctx.err.write(`tenantwatch: ${noticeLine(notice)}\n`);
   } finally {
     for (const c of opened) c.close();

@@ -7,7 +7,7 @@ import type { ReportsApi, ServerDeps } from '../deps.js';
 import { pickOne, type RawQuery } from '../params.js';
 import { textStream } from '../stream.js';
 import type { HeavyLane } from '../heavy-lane.js';
-import { reportUserNotices } from '../../reports/notices.js';
+import { reportFilterNotices } from '../../reports/notices.js';
 
 const EXPORT_FORMATS = ['csv', 'json'] as const satisfies readonly ReportExportFormat[];
 
@@ -84,8 +84,9 @@ export function registerReportRoutes(app: FastifyInstance, deps: ServerDeps, lan
       const params = scopedParams(runInput(request.params.id, request.body), request.scope);
       // A report reads a period's records: heavy, so it takes its turn (heavy-lane.ts).
       const result = await lane.run(() => reportsOf(deps).run(request.params.id, params));
-      // notices: a user no stored record names (a typo must not read as "No findings"), as search says.
-      return { ...result, notices: await reportUserNotices(deps.store.records, result) };
+      // notices: a user no stored record names or an unknown workload (a typo must not read as "No findings"),
+      // as search says.
+      return { ...result, notices: await reportFilterNotices(deps.store.records, result) };
     },
   );
 
