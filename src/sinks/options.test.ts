@@ -108,3 +108,14 @@ test('an email sink refuses a recipient or sender that is not an e-mail address,
     /--option from=tenantwatch@example\.com/,
   );
 });
+
+test('a file or syslog sink refuses a secret: it would be stored and never sent', () => {
+  // --token-env on a syslog sink said "secret from $HEC" and the receiver never saw it.
+  refused(
+    row('syslog', 'tls://siem.example:6514', {}),
+    /Sink siem \(syslog\) sends no secret/,
+    /Leave out --token-env/,
+  );
+  refused(row('file', 'file:///var/log/tw.ndjson', {}), /Sink siem \(file\) sends no secret/, /Leave out --token-env/);
+  checkSinkRow(row('webhook', 'https://127.0.0.1/hook', {})); // a webhook signs with its secret
+});

@@ -32,13 +32,15 @@ interface SinkType {
   check: (row: SinkRow) => unknown;
   /** The secret the driver cannot send without, as a person names it (none: optional or not used). */
   secret?: (row: SinkRow) => string | null;
+  /** The driver sends no secret at all: one given at sink add would be stored and never used. */
+  noSecret?: true;
 }
 
 const TYPES: Partial<Record<SinkKind, SinkType>> = {
   splunk: { driver: splunkHecDriver, check: hecConfig, secret: () => 'HEC token' },
   elastic: { driver: elasticDriver, check: elasticConfig, secret: (row) => elasticSecretName(elasticConfig(row).auth) },
-  file: { driver: fileDriver, check: fileConfig },
-  syslog: { driver: syslogDriver, check: syslogConfig },
+  file: { driver: fileDriver, check: fileConfig, noSecret: true },
+  syslog: { driver: syslogDriver, check: syslogConfig, noSecret: true },
   webhook: { driver: webhookDriver, check: webhookConfig },
   sentinel: { driver: sentinelDriver, check: sentinelConfig, secret: () => 'client secret' },
   email: { driver: emailDriver, check: emailConfig },
@@ -57,6 +59,10 @@ export function checkSinkRow(row: SinkRow): void {
     // A sink that cannot send without its secret is refused now, not at its first delivery.
     const secret = type.secret?.(row);
     if (secret) needSecret(row.secret, row.name, secret);
+    if (type.noSecret && row.secret !== null)
+      throw new AppError('CONFIG_INVALID', `Sink ${row.name} (${row.kind}) sends no secret`, {
+        hint: 'Leave out --token-env, --secret-env and --seal: the receiver would never get it',
+      });
   } catch (e) {
     if (!isAppError(e) || (e.code !== 'CONFIG_INVALID' && e.code !== 'SECRET_MISSING')) throw e;
     throw new AppError('BAD_INPUT', e.message, {
