@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { collect } from '../src/collector/collect.js';
 import { recordingLogger } from '../src/core/log.js';
-import { emulatedTenant, emulatorClock, groundTruthIds, storedIds, useEmulatorAndStore } from './support/emulator-bed.js';
+import {
+  emulatedTenant,
+  emulatorClock,
+  groundTruthIds,
+  storedIds,
+  useEmulatorAndStore,
+} from './support/emulator-bed.js';
 
 /**
  * Acceptance (issue 4): 3 tenants, 7 days, with throttling (403 AF429 on a per-minute budget), 5xx,

@@ -3,7 +3,13 @@ import { test } from 'node:test';
 import { collect } from '../src/collector/collect.js';
 import type { Clock } from '../src/core/clock.js';
 import { silentLogger } from '../src/core/log.js';
-import { emulatedTenant, emulatorClock, groundTruthIds, storedIds, useEmulatorAndStore } from './support/emulator-bed.js';
+import {
+  emulatedTenant,
+  emulatorClock,
+  groundTruthIds,
+  storedIds,
+  useEmulatorAndStore,
+} from './support/emulator-bed.js';
 
 /**
  * `collect --follow`: passes every interval; each re-lists the recent windows, so blobs that became

@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { collect } from '../src/collector/collect.js';
 import { silentLogger } from '../src/core/log.js';
-import { emulatedTenant, emulatorClock, groundTruthIds, storedIds, useEmulatorAndStore } from './support/emulator-bed.js';
+import {
+  emulatedTenant,
+  emulatorClock,
+  groundTruthIds,
+  storedIds,
+  useEmulatorAndStore,
+} from './support/emulator-bed.js';
 
 /**
  * A Management API listing whose NextPageUri names the page it came on (a looping service): the collector

@@ -5,7 +5,13 @@ import { recordingLogger } from '../src/core/log.js';
 import { readCoverage } from '../src/coverage/read.js';
 import { openStore } from '../src/store/open.js';
 import { startTestEmulator } from './support/emulator.js';
-import { emulatedTenant, emulatorClock, groundTruthIds, storedIds, useEmulatorAndStore } from './support/emulator-bed.js';
+import {
+  emulatedTenant,
+  emulatorClock,
+  groundTruthIds,
+  storedIds,
+  useEmulatorAndStore,
+} from './support/emulator-bed.js';
 
 /**
  * A first run that finishes none of its windows leaves no checkpoint (here: new subscriptions, whose first
