@@ -206,6 +206,24 @@ describe('what the log keeps of a request URL', () => {
       assert.ok(!lines.join('').includes(secret), `${secret.slice(0, 6)}… reached the log`);
   });
 
+  test('input quoted in a message shows a direction control escaped, never the control itself', async () => {
+    // U+202E would show "ab\u202Ecd" as "abdc" in the console or a terminal: the message would lie about the input.
+    const urls = [
+      `/api/search?${range}&recordType=ab%E2%80%AEcd`,
+      `/api/search?${range}&ip=ab%E2%80%8Fcd`,
+      `/api/search?${range}&tenant=ab%E2%81%A6cd`,
+      `/api/search?${range}&usr%E2%80%AE=1`,
+      `/api/alerts?severity=hi%E2%80%AEgh`,
+    ];
+    for (const url of urls) {
+      const res = await get(url);
+      assertClientError(res);
+      const text = `${res.body.error.message} ${res.body.error.hint ?? ''}`;
+      assert.doesNotMatch(text, /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/, url);
+      assert.match(text, /\\u(?:202E|200F|2066)/, `${url}: ${text}`);
+    }
+  });
+
   test('loggedUrl keeps the path and the parameter names only', () => {
     assert.equal(loggedUrl('/api/coverage'), '/api/coverage');
     assert.equal(loggedUrl('/api/search?user=adele%40contoso.com&&x'), '/api/search?user=…&x=…');

@@ -1,4 +1,5 @@
 import { AppError } from './errors.js';
+import { quoted } from './quote.js';
 
 /** The longest label records may be imported under (a GUID is 36; names are at most 64). */
 export const MAX_TENANT_LABEL = 200;
@@ -10,7 +11,6 @@ export const MAX_TENANT_LABEL = 200;
  * else. `what` names the input (`--tenant`). Returns the label unchanged.
  */
 export function checkTenantLabel(label: string, what = '--tenant'): string {
-  const shown = JSON.stringify(label.length > 60 ? `${label.slice(0, 60)}…` : label);
   const why =
     label.trim() === ''
       ? 'is blank'
@@ -24,7 +24,7 @@ export function checkTenantLabel(label: string, what = '--tenant'): string {
               ? `is longer than ${MAX_TENANT_LABEL} characters`
               : null;
   if (why === null) return label;
-  throw new AppError('BAD_INPUT', `${what} ${shown} ${why}, so the records could not be searched by it`, {
+  throw new AppError('BAD_INPUT', `${what} ${quoted(label, 63)} ${why}, so the records could not be searched by it`, {
     hint: 'Give a registered tenant name, a tenant GUID, or a short label of letters, digits, dots, dashes or underscores, such as contoso or case-2026-11',
     details: { tenant: label.slice(0, 100) },
   });

@@ -1,6 +1,7 @@
 import { resolveOperations, resolveRecordType } from '../core/catalog/index.js';
 import { AppError } from '../core/errors.js';
 import { parseIpFilter } from '../core/ip.js';
+import { quoted } from '../core/quote.js';
 import type { IpFilter, SearchQuery } from '../core/search-query.js';
 import { parseTimeInput } from '../core/time.js';
 import { closeRecordTypeNames } from './suggest.js';
@@ -149,7 +150,7 @@ function parseRecordType(value: string): number {
   // Past 32 bits no record is stored (ingest refuses it), and PostgreSQL fails the query on such a number.
   if (columnInteger(n)) return n;
   const close = closeRecordTypeNames(value);
-  throw new AppError('BAD_FILTER', `The record type "${clip(value)}" is neither a record type name nor a number`, {
+  throw new AppError('BAD_FILTER', `The record type ${quoted(value)} is neither a record type name nor a number`, {
     hint: close.length
       ? `Did you mean ${close.join(', ')}? A number such as 6 or 15 is accepted too`
       : 'Use a record type name such as SharePointFileOperation or AzureActiveDirectoryStsLogon, or its number (6, 15)',
@@ -160,7 +161,7 @@ function parseRecordType(value: string): number {
 function parseIp(value: string): IpFilter {
   const filter = parseIpFilter(value);
   if (filter) return filter;
-  throw new AppError('BAD_FILTER', `The IP filter "${clip(value)}" is not an IP address or CIDR block`, {
+  throw new AppError('BAD_FILTER', `The IP filter ${quoted(value)} is not an IP address or CIDR block`, {
     hint: 'Use an IPv4 or IPv6 address (a port is ignored: 203.0.113.7:443, [2001:db8::1]:443) or a block such as 203.0.113.0/24 or 2001:db8::/32',
     details: { filter: 'ip', value: clip(value) },
   });
@@ -171,7 +172,7 @@ function nonEmpty(key: ListKey, part: string, raw: string): string {
   if (value !== '') return value;
   throw new AppError(
     'BAD_FILTER',
-    `The ${LABEL[key]} filter has an empty value${raw.trim() === '' ? '' : ` in "${clip(raw)}"`}`,
+    `The ${LABEL[key]} filter has an empty value${raw.trim() === '' ? '' : ` in ${quoted(raw)}`}`,
     {
       hint: `Give each --${LABEL[key]} a value; separate several with commas or repeat the filter`,
       details: { filter: LABEL[key], value: clip(raw) },

@@ -1,5 +1,6 @@
 import { AppError } from '../core/errors.js';
 import type { Store } from '../store/contract.js';
+import { quoted } from '../core/quote.js';
 
 /**
  * People type tenant names; records carry the tenant key (the GUID, or the label a file was imported
@@ -23,7 +24,7 @@ export async function resolveTenantKeys(store: Store, inputs: readonly string[])
     if (newest.size === 0) {
       throw new AppError(
         'UNKNOWN_TENANT',
-        `No tenant is named "${input.slice(0, 100)}" and no records are stored under that key`,
+        `No tenant is named ${quoted(input, 100)} and no records are stored under that key`,
         {
           hint: 'tenantwatch tenant list shows the registered tenants; imported records keep the --tenant label they were imported under',
           details: { tenant: input.slice(0, 100) },

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, ERROR_CATALOGUE, toAppError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
+import { showDirectionControls } from '../core/quote.js';
 import { SERVER_EVENTS } from './events.js';
 
 /** The largest request body the API reads (fastify bodyLimit): every body is a small JSON object. */
@@ -116,16 +117,21 @@ export function toHttpError(e: unknown): AppError {
   return toAppError(e);
 }
 
+/**
+ * Messages quote input with core/quote.ts's quoted(), which shows a direction control (U+202E, U+2066…) as
+ * \u202E; not every message quotes that way yet (a parameter's name, a path part), so the body shows any that
+ * is left too: the console puts the message on screen as it comes, and an override would reorder it there.
+ */
 export function errorBody(error: AppError): ErrorBody {
   const internal = error.code === 'INTERNAL';
   return {
     error: {
       code: error.code,
-      message: internal ? 'The server failed while handling this request' : error.message,
+      message: internal ? 'The server failed while handling this request' : showDirectionControls(error.message),
       ...(internal
         ? { hint: 'See the server log for the cause; this is a bug worth reporting' }
         : error.hint
-          ? { hint: error.hint }
+          ? { hint: showDirectionControls(error.hint) }
           : {}),
     },
   };

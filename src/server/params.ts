@@ -1,5 +1,6 @@
 import { AppError } from '../core/errors.js';
 import type { SearchCursor } from '../core/search-query.js';
+import { quoted } from '../core/quote.js';
 
 /** A query string as fastify parses it: repeated keys become arrays. */
 export type RawQuery = Record<string, string | string[] | undefined>;
@@ -16,7 +17,7 @@ export function values(raw: string | string[] | undefined): string[] {
 export function onlyParams(raw: RawQuery, accepted: readonly string[]): void {
   const other = Object.keys(raw).find((k) => !accepted.includes(k));
   if (other === undefined) return;
-  throw new AppError('BAD_INPUT', `Unknown parameter "${other.slice(0, 60)}"`, {
+  throw new AppError('BAD_INPUT', `Unknown parameter ${quoted(other, 60)}`, {
     hint: accepted.length ? `Accepted parameters: ${accepted.join(', ')}` : 'This route takes no parameters',
   });
 }
@@ -27,7 +28,7 @@ export function parseLimit(raw: string | string[] | undefined, fallback: number,
   if (list.length === 0) return fallback;
   const text = list[list.length - 1]!.trim();
   if (!/^\d{1,15}$/.test(text) || Number(text) < 1) {
-    throw new AppError('BAD_INPUT', `The limit "${text.slice(0, 40)}" is not a positive whole number`, {
+    throw new AppError('BAD_INPUT', `The limit ${quoted(text, 40)} is not a positive whole number`, {
       hint: `Use a number from 1 to ${max}`,
     });
   }
@@ -80,7 +81,7 @@ export function pickOne<T extends string>(
   if (list.length === 0) return fallback;
   const v = list[list.length - 1]!;
   if ((allowed as readonly string[]).includes(v)) return v as T;
-  throw new AppError('BAD_INPUT', `The ${name} "${v.slice(0, 40)}" is not one of ${allowed.join(', ')}`, {
+  throw new AppError('BAD_INPUT', `The ${name} ${quoted(v, 40)} is not one of ${allowed.join(', ')}`, {
     hint: `Use ${name}=${allowed[0]}`,
   });
 }

@@ -5,6 +5,7 @@ import { parseSearchFilters, type SearchFilterInput } from '../search/filters.js
 import type { SearchFilters } from './api-types.js';
 import type { TenantScope } from './auth/scope.js';
 import { values, type RawQuery } from './params.js';
+import { quoted } from '../core/quote.js';
 
 export type { RawQuery } from './params.js';
 
@@ -44,7 +45,7 @@ export async function searchQueryFrom(
     // Own keys only: "constructor" or "__proto__" found Object.prototype's and passed as a filter, then vanished.
     const target = Object.hasOwn(FILTER_PARAMS, key) ? (FILTER_PARAMS as Record<string, string>)[key] : undefined;
     if (!target) {
-      throw new AppError('BAD_FILTER', `Unknown search parameter "${key.slice(0, 60)}"`, {
+      throw new AppError('BAD_FILTER', `Unknown search parameter ${quoted(key, 60)}`, {
         hint: `Accepted parameters: ${[...Object.keys(FILTER_PARAMS), ...extra].join(', ')}`,
       });
     }

@@ -94,6 +94,16 @@ describe('the console against odd links and odd records', () => {
     await page.screenshot({ path: join(artifacts, 'search-refused.png') });
   });
 
+  test("an override in a refused filter is shown escaped in the server's error, not obeyed", async () => {
+    const page = w.page;
+    const q = new URLSearchParams({ start, end: 'now', recordType: 'Share\u202EPoint' });
+    await page.goto(`${w.url}#/search?${q.toString()}`);
+    await searchSettled(page);
+    const error = (await page.textContent('.search-page .error')) ?? '';
+    assert.ok(!error.includes('\u202E'), 'no override reaches the page');
+    assert.match(error, /"Share\\u202EPoint"/);
+  });
+
   test('a bidi override in a file name is shown where it is, in the grid and the detail', async () => {
     const page = w.page;
     await page.goto(`${w.url}#/search?start=${start}&end=now&user=mallory@contoso.onmicrosoft.com`);

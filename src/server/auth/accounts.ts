@@ -17,6 +17,7 @@ import { changingGroup, changingUser, keepAnAdministrator, removingUser } from '
 import { hashPassword } from './password.js';
 import { expandGroups, TenantScope } from './scope.js';
 import { newApiToken } from './secrets.js';
+import { quoted } from '../../core/quote.js';
 
 /**
  * Managing accounts, API tokens and tenant groups — one implementation for `tenantwatch user|token`
@@ -45,7 +46,7 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$/;
 
 export function checkName(kind: string, name: string): string {
   if (!NAME.test(name)) {
-    throw new AppError('BAD_INPUT', `"${name.slice(0, 100)}" is not a usable ${kind} name`, {
+    throw new AppError('BAD_INPUT', `${quoted(name, 100)} is not a usable ${kind} name`, {
       hint: 'Use up to 100 letters, digits and . _ @ + -, starting with a letter or digit',
     });
   }
@@ -54,7 +55,7 @@ export function checkName(kind: string, name: string): string {
 
 export function parseRole(text: string): Role {
   if ((ROLES as readonly string[]).includes(text)) return text as Role;
-  throw new AppError('BAD_INPUT', `"${text.slice(0, 40)}" is not a role`, { hint: `Use one of ${ROLES.join(', ')}` });
+  throw new AppError('BAD_INPUT', `${quoted(text, 40)} is not a role`, { hint: `Use one of ${ROLES.join(', ')}` });
 }
 
 export function userView({ passwordHash, ...rest }: UserRow): UserView {
@@ -86,7 +87,7 @@ export function onceEach(entries: readonly string[]): string[] {
 }
 
 function unknownUser(name: string): AppError {
-  return new AppError('NOT_FOUND', `No user is named "${name.slice(0, 100)}"`, {
+  return new AppError('NOT_FOUND', `No user is named ${quoted(name, 100)}`, {
     hint: 'tenantwatch user list shows the users',
   });
 }
@@ -127,7 +128,7 @@ export class Accounts {
     const defined = await this.store.auth.listGroups();
     const missing = groups.find((g) => !defined.some((d) => d.name.toLowerCase() === g.toLowerCase()));
     if (missing !== undefined)
-      throw new AppError('NOT_FOUND', `No tenant group is named "${missing.slice(0, 100)}"`, {
+      throw new AppError('NOT_FOUND', `No tenant group is named ${quoted(missing, 100)}`, {
         hint: defined.length
           ? `Groups: ${defined.map((d) => d.name).join(', ')}; define another on the console's Admin page`
           : "No group is defined yet: define one on the console's Admin page",
@@ -142,7 +143,7 @@ export class Accounts {
     const scope = TenantScope.of(expandGroups(user.tenants, user.groups, groups), rows);
     const outside = named.find((t) => !scope.allows(t));
     if (outside !== undefined) {
-      throw new AppError('BAD_INPUT', `The user "${user.name}" may not see tenant "${outside.slice(0, 100)}"`, {
+      throw new AppError('BAD_INPUT', `The user "${user.name}" may not see tenant ${quoted(outside, 100)}`, {
         hint: "A token narrows its user's tenants: name only tenants the user may see (tenantwatch user list)",
       });
     }
@@ -293,7 +294,7 @@ export class Accounts {
 
   async revokeToken(actor: Actor, name: string): Promise<void> {
     if (!(await this.store.auth.revokeToken(name, this.clock.now()))) {
-      throw new AppError('NOT_FOUND', `No live token is named "${name.slice(0, 100)}"`, {
+      throw new AppError('NOT_FOUND', `No live token is named ${quoted(name, 100)}`, {
         hint: 'tenantwatch token list shows the tokens and which are revoked',
       });
     }
@@ -335,7 +336,7 @@ export class Accounts {
       ? await this.store.auth.changeGroupChecked(name, null, keepAnAdministrator(changingGroup(name, null)))
       : await this.store.auth.removeGroup(name);
     if (!removed) {
-      throw new AppError('NOT_FOUND', `No tenant group is named "${name.slice(0, 100)}"`, {
+      throw new AppError('NOT_FOUND', `No tenant group is named ${quoted(name, 100)}`, {
         hint: 'The admin page lists the groups',
       });
     }
@@ -353,7 +354,7 @@ function checkExternalId(externalId: string): void {
   const issuer = bar < 0 ? '' : externalId.slice(0, bar);
   const value = bar < 0 ? '' : externalId.slice(bar + 1);
   if (/^https:\/\/[^\s|]+$/.test(issuer) && value.trim() !== '' && value === value.trim()) return;
-  throw new AppError('BAD_INPUT', `The OpenID Connect link "${externalId.slice(0, 100)}" is not ISSUER|CLAIM-VALUE`, {
+  throw new AppError('BAD_INPUT', `The OpenID Connect link ${quoted(externalId, 100)} is not ISSUER|CLAIM-VALUE`, {
     hint: 'Give the issuer URL as the id token states it, a bar, then the value of the claim the console matches, e.g. --oidc "https://login.microsoftonline.com/TENANT-ID/v2.0|alice@contoso.com"',
   });
 }

@@ -11,6 +11,7 @@ import { Accounts, type Actor } from './accounts.js';
 import type { ApiResponse } from '../api-types.js';
 import type { ConsoleAuditor } from './audit.js';
 import { requireEveryTenant } from './scope.js';
+import { quoted } from '../../core/quote.js';
 
 /**
  * The admin side of the console: users, API tokens, tenant groups, and the console's own audit trail
@@ -188,7 +189,7 @@ const AUDIT_PARAMS = ['actor', 'action', 'from', 'to', 'before', 'limit', 'forma
 function auditFilter(raw: RawQuery, now: number): ConsoleAuditFilter {
   for (const key of Object.keys(raw)) {
     if (!AUDIT_PARAMS.includes(key))
-      throw new AppError('BAD_INPUT', `Unknown parameter "${key.slice(0, 60)}"`, {
+      throw new AppError('BAD_INPUT', `Unknown parameter ${quoted(key, 60)}`, {
         hint: `Accepted: ${AUDIT_PARAMS.join(', ')}`,
       });
   }
@@ -204,7 +205,7 @@ function auditFilter(raw: RawQuery, now: number): ConsoleAuditFilter {
   const [actor, action, from, to, before] = ['actor', 'action', 'from', 'to', 'before'].map(one);
   // A page of the trail that is no number was ignored, answering the newest entries as if they were that page.
   if (before !== undefined && !/^\d{1,15}$/.test(before))
-    throw new AppError('BAD_INPUT', `The before "${before.slice(0, 40)}" is not an entry's sequence number`, {
+    throw new AppError('BAD_INPUT', `The before ${quoted(before, 40)} is not an entry's sequence number`, {
       hint: 'Pass the seq of the oldest entry shown to get the page before it, or leave it out for the newest',
     });
   return {

@@ -3,6 +3,7 @@ import { AppError } from '../../core/errors.js';
 import { CSRF_HEADER } from './cookies.js';
 import { csrfFor, sameSecret } from './secrets.js';
 import type { AuthOptions, Caller, RouteRole } from './types.js';
+import { quoted } from '../../core/quote.js';
 
 /**
  * The request checks that come before any route: the Host (DNS rebinding), the Origin of a
@@ -45,7 +46,7 @@ export function checkHost(request: FastifyRequest, options: AuthOptions): void {
   const given = [request.headers.host, request.host];
   const wrong = given.find((h) => !hostAllowed(h, options));
   if (wrong === undefined) return;
-  throw new AppError('BAD_HOST', `This console does not answer to the host "${String(wrong).slice(0, 100)}"`, {
+  throw new AppError('BAD_HOST', `This console does not answer to the host ${quoted(String(wrong), 100)}`, {
     hint: 'Open it by the address it serves, or start it with --allow-host NAME for the name people use',
   });
 }
@@ -65,7 +66,7 @@ export function checkOrigin(request: FastifyRequest, options: AuthOptions): void
   try {
     url = new URL(origin);
   } catch {
-    throw csrf(`the origin "${origin.slice(0, 100)}"`);
+    throw csrf(`the origin ${quoted(origin, 100)}`);
   }
   // URL drops the scheme's default port; a Host header may carry it. request.host is the host people use
   // (X-Forwarded-Host from a trusted proxy, else Host); an --allow-host name is this console too.

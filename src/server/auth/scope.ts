@@ -2,6 +2,7 @@ import { AppError } from '../../core/errors.js';
 import { ALL_TENANTS, type TenantGroupRow } from '../../store/auth-contract.js';
 import type { Store, TenantRow } from '../../store/contract.js';
 import { resolveTenantKeys } from '../../search/tenants.js';
+import { quoted } from '../../core/quote.js';
 
 /**
  * Which tenants a caller may see. Computed once per request by the auth hook (request.scope) from the
@@ -76,7 +77,7 @@ export class TenantScope {
 }
 
 export function forbiddenTenant(tenant: string): AppError {
-  return new AppError('FORBIDDEN', `Your account may not see tenant "${tenant.slice(0, 100)}"`, {
+  return new AppError('FORBIDDEN', `Your account may not see tenant ${quoted(tenant, 100)}`, {
     hint: 'Ask an administrator to add the tenant (or its group) to your account',
   });
 }

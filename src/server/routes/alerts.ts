@@ -13,6 +13,7 @@ import type { AlertQuery, ApiResponse } from '../api-types.js';
 import type { ServerDeps } from '../deps.js';
 import { onlyParams, parseLimit, pickOne, values, type RawQuery } from '../params.js';
 import { resolveTenantKeys } from '../../search/tenants.js';
+import { quoted } from '../../core/quote.js';
 
 /** The statuses a person may set from the console (new is only ever set by a hit). */
 const SETTABLE: readonly AlertStatus[] = ['acknowledged', 'resolved', 'false_positive'];
@@ -194,7 +195,7 @@ export function registerAlertRoutes(app: FastifyInstance, deps: ServerDeps): voi
       const span = parseDuration(given, 'until', true);
       const until = span !== null ? deps.clock.now() + span : parseIsoUtc(given);
       if (until === null)
-        throw new AppError('BAD_TIME', `"${given}" is not a span from now or a date-time`, {
+        throw new AppError('BAD_TIME', `${quoted(given)} is not a span from now or a date-time`, {
           hint: 'Use e.g. 4h, 2d or 2026-12-01T08:00Z',
         });
       return alertView(await snoozeAlert(actions, alert.id, until, actor(request, body), text(body, 'reason')));

@@ -11,6 +11,7 @@ import { clientGone, textStream } from '../stream.js';
 import { unseenFilterValues } from '../../search/unseen.js';
 import { isHeavy, type HeavyLane } from '../heavy-lane.js';
 import { DAY, utcDay } from '../../core/time.js';
+import { quoted } from '../../core/quote.js';
 
 const DEFAULT_PAGE = 200;
 /** Characters of a search page written at once. */
@@ -106,7 +107,7 @@ export function registerSearchRoutes(app: FastifyInstance, deps: ServerDeps, lan
       const raw = request.query as RawQuery;
       const other = Object.keys(raw).find((k) => !SUGGESTION_PARAMS.includes(k));
       if (other !== undefined)
-        throw new AppError('BAD_FILTER', `User suggestions take no "${other.slice(0, 60)}" parameter`, {
+        throw new AppError('BAD_FILTER', `User suggestions take no ${quoted(other, 60)} parameter`, {
           hint: `Accepted parameters: ${SUGGESTION_PARAMS.join(', ')}; narrower questions are searches (GET /api/search/counts?by=user)`,
         });
       const query = await searchQueryFrom(raw, deps.clock.now(), deps.store, request.scope);

@@ -4,6 +4,7 @@ import type { TenantRow } from '../../store/contract.js';
 import type { ApiResponse, NewTenant, TenantRegistration } from '../api-types.js';
 import { forbiddenTenant, requireEveryTenant } from '../auth/scope.js';
 import type { ServerDeps, TenantAdminApi } from '../deps.js';
+import { quoted } from '../../core/quote.js';
 
 /**
  * Adding a tenant and testing its connection from the console (issue 16 item 5), for admins. The body is
@@ -38,7 +39,7 @@ export function parseNewTenant(body: unknown): NewTenant {
     // Own keys only: "constructor" found Object.prototype's and passed as a field.
     const max = Object.hasOwn(FIELDS, key) ? FIELDS[key as keyof NewTenant] : undefined;
     if (max === undefined)
-      throw badInput(`Unknown field "${key.slice(0, 60)}"`, `Accepted: ${Object.keys(FIELDS).join(', ')}`);
+      throw badInput(`Unknown field ${quoted(key, 60)}`, `Accepted: ${Object.keys(FIELDS).join(', ')}`);
     if (value === undefined || value === null || value === '') continue;
     // The value of a secret field is never quoted back, whatever is wrong with it.
     if (typeof value !== 'string') throw badInput(`The field ${key} must be text`, 'Send every field as a string');
@@ -114,7 +115,7 @@ export function registerTenantAdminRoutes(app: FastifyInstance, deps: ServerDeps
       if (!request.scope.allows(tenant)) throw forbiddenTenant(tenant);
       const row = await deps.store.tenants.get(tenant);
       if (!row)
-        throw new AppError('UNKNOWN_TENANT', `No tenant is named "${tenant.slice(0, 100)}"`, {
+        throw new AppError('UNKNOWN_TENANT', `No tenant is named ${quoted(tenant, 100)}`, {
           hint: 'GET /api/tenants lists the registered tenants',
         });
       const result = await adminOf(deps).test(row);

@@ -9,6 +9,7 @@ import type { ApiParams, ApiResponse, PostureCheck, PostureDetail, TenantOvervie
 import type { ServerDeps } from '../deps.js';
 import { onlyParams, values, type RawQuery } from '../params.js';
 import { forbiddenTenant, type TenantScope } from '../auth/scope.js';
+import { quoted } from '../../core/quote.js';
 
 function postureOf(s: PostureSnapshot | undefined, auditing: AuditingFact): TenantOverview['posture'] {
   if (!s) return null;
@@ -217,7 +218,7 @@ export function registerTenantRoutes(app: FastifyInstance, deps: ServerDeps): vo
       if (!request.scope.allows(wanted)) throw forbiddenTenant(wanted);
       const row = await store.tenants.get(wanted);
       if (!row)
-        throw new AppError('UNKNOWN_TENANT', `No tenant is named "${wanted.slice(0, 100)}"`, {
+        throw new AppError('UNKNOWN_TENANT', `No tenant is named ${quoted(wanted, 100)}`, {
           hint: 'GET /api/tenants lists the registered tenants',
         });
       return postureDetail(store, row, deps.clock.now());
@@ -237,7 +238,7 @@ export function registerTenantRoutes(app: FastifyInstance, deps: ServerDeps): vo
       for (const name of wanted) {
         const row = await store.tenants.get(name);
         if (!row)
-          throw new AppError('UNKNOWN_TENANT', `No tenant is named "${name.slice(0, 100)}"`, {
+          throw new AppError('UNKNOWN_TENANT', `No tenant is named ${quoted(name, 100)}`, {
             hint: 'GET /api/tenants lists the registered tenants',
           });
         rows.set(row.tenantId, row);
