@@ -20,8 +20,8 @@ export async function resolveTenantKeys(store: Store, inputs: readonly string[])
       out.push(row.tenantId);
       continue;
     }
-    const newest = await store.records.newest([input]);
-    if (newest.size === 0) {
+    const alike = await storedKeys(store, input);
+    if (alike.length === 0) {
       throw new AppError(
         'UNKNOWN_TENANT',
         `No tenant is named ${quoted(input, 100)} and no records are stored under that key`,
@@ -31,7 +31,21 @@ export async function resolveTenantKeys(store: Store, inputs: readonly string[])
         },
       );
     }
-    out.push(input);
+    out.push(...alike);
   }
   return [...new Set(out)];
+}
+
+/**
+ * The keys records are stored under that `label` names: itself when records carry it exactly, else every key
+ * equal to it without regard to case. Registered names and GUIDs match without regard to case (the tenants
+ * table), and so does a user's list of tenants (server/auth/scope.ts); a label imported as "Case-2026" asked
+ * for as "case-2026" was UNKNOWN_TENANT though the caller's scope let it through. The records' own tenant
+ * column stays byte for byte (its indexes serve every search), so the case-blind look-up is only the fallback
+ * when the exact key has no records: it lists the stored tenant keys.
+ */
+export async function storedKeys(store: Store, label: string): Promise<string[]> {
+  if ((await store.records.newest([label])).size > 0) return [label];
+  const lower = label.toLowerCase();
+  return [...(await store.records.newest()).keys()].filter((key) => key.toLowerCase() === lower);
 }

@@ -1,7 +1,7 @@
 import { AppError } from '../../core/errors.js';
 import { ALL_TENANTS, type TenantGroupRow } from '../../store/auth-contract.js';
 import type { Store, TenantRow } from '../../store/contract.js';
-import { resolveTenantKeys } from '../../search/tenants.js';
+import { resolveTenantKeys, storedKeys } from '../../search/tenants.js';
 import { quoted } from '../../core/quote.js';
 
 /**
@@ -18,6 +18,8 @@ export class TenantScope {
     readonly keys: readonly string[],
     /** Lower-case names and keys the caller may name. */
     private readonly names: ReadonlySet<string>,
+    /** The keys no registered tenant has: import labels, as the user's list spells them (maybe in another case). */
+    private readonly labels: readonly string[] = [],
   ) {}
 
   static everything(): TenantScope {
@@ -28,13 +30,15 @@ export class TenantScope {
     if (entries.includes(ALL_TENANTS)) return TenantScope.everything();
     const keys = new Set<string>();
     const names = new Set<string>();
+    const labels = new Set<string>();
     for (const entry of entries) {
       const lower = entry.toLowerCase();
       const row = tenants.find((t) => t.name.toLowerCase() === lower || t.tenantId.toLowerCase() === lower);
       keys.add(row?.tenantId ?? entry);
+      if (!row) labels.add(entry);
       for (const n of row ? [row.name, row.tenantId] : [entry]) names.add(n.toLowerCase());
     }
-    return new TenantScope(false, [...keys], names);
+    return new TenantScope(false, [...keys], names, [...labels]);
   }
 
   /** The tenants both scopes allow (an API token within its user's scope). */
@@ -43,7 +47,12 @@ export class TenantScope {
     if (this.all) return other;
     const keys = this.keys.filter((k) => other.allows(k));
     const names = new Set([...this.names].filter((n) => other.names.has(n)));
-    return new TenantScope(false, keys, names);
+    return new TenantScope(
+      false,
+      keys,
+      names,
+      this.labels.filter((l) => keys.includes(l)),
+    );
   }
 
   /** True when the caller may see this tenant (name or key, any case). */
@@ -67,12 +76,19 @@ export class TenantScope {
 
   /**
    * filterTenants, then the names turned into the keys records carry (search/tenants.ts). The caller's
-   * own list is already keys and is not looked up again (a scope entry may have no records yet).
+   * own list is already keys, but for its import labels: one listed as "CASE-2026" reads the records
+   * imported as "Case-2026" (storedKeys), as a request naming it does; a label with no records yet stays.
    */
   async searchTenants(store: Store, requested?: readonly string[]): Promise<string[] | undefined> {
     const allowed = this.filterTenants(requested);
-    if (!requested?.length) return allowed;
-    return resolveTenantKeys(store, allowed ?? []);
+    if (requested?.length) return resolveTenantKeys(store, allowed ?? []);
+    if (allowed === undefined || this.labels.length === 0) return allowed;
+    const out = allowed.filter((key) => !this.labels.includes(key));
+    for (const label of this.labels) {
+      const stored = await storedKeys(store, label);
+      out.push(...(stored.length ? stored : [label]));
+    }
+    return [...new Set(out)];
   }
 }
 
