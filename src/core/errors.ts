@@ -18,6 +18,8 @@ export const ERROR_CATALOGUE = {
   NOT_FOUND: { status: 404, exit: 1, title: 'Not found' },
   UNKNOWN_TENANT: { status: 404, exit: 1, title: 'Unknown tenant' },
   CONFLICT: { status: 409, exit: 1, title: 'Conflict' },
+  // HEAD on an API route (server/index.ts refuseApiHead): the API answers GET only.
+  METHOD_NOT_ALLOWED: { status: 405, exit: 2, title: 'Method not allowed' },
   // the console's sign-in and access control (server/auth)
   SIGNIN_REQUIRED: { status: 401, exit: 1, title: 'Sign-in required' },
   SIGNIN_FAILED: { status: 401, exit: 1, title: 'Sign-in failed' },

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { AppError } from '../core/errors.js';
 import type { ApiResponse, ApiRoute } from './api-types.js';
 import type { ServerDeps } from './deps.js';
 import { registerAdminRoutes } from './auth/admin-routes.js';
@@ -102,6 +103,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   installErrorHandling(app, deps.logger, web);
   // Before installAuth, whose sign-in routes are API routes too.
   const listing = routeList(app);
+  refuseApiHead(app);
   // Before every route: the one place callers are resolved, roles checked and tenant scope computed.
   const accountsClock = deps.accountsClock ?? deps.clock;
   const auditor = await installAuth(app, {
@@ -127,6 +129,25 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerSinkRoutes(app, deps);
   await serveWeb(app, web);
   return app;
+}
+
+/**
+ * HEAD on an API route is answered 405. Fastify answers HEAD for every GET route by running its handler and
+ * dropping the body, so HEAD /api/search ran the search and was recorded in the trail as one, and the caller's
+ * real pages over the same filters were then taken as its next pages (auth/repeats.ts) and left out: records
+ * read with no entry. Neither the console nor the CLI sends HEAD to the API, and no answer there is worth its
+ * headers alone. Runs before the auth hook, so nothing is resolved, read or recorded; the console's files keep
+ * HEAD (@fastify/static registers its own).
+ */
+function refuseApiHead(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request, reply) => {
+    const route = request.routeOptions.url;
+    if (request.method !== 'HEAD' || route === undefined || !(route === '/api' || route.startsWith('/api/'))) return;
+    void reply.header('allow', 'GET');
+    throw new AppError('METHOD_NOT_ALLOWED', `HEAD is not answered on ${route}: the API answers GET`, {
+      hint: `Send GET ${route} (curl without -I)`,
+    });
+  });
 }
 
 /** Serves web/dist; unknown page paths fall back to index.html (errors.ts), the console routes itself. */
