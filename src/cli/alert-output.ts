@@ -1,4 +1,3 @@
-import { AppError } from '../core/errors.js';
 import { alertView, type AlertView } from '../detections/alerts/view.js';
 import type { RuleProblem } from '../detections/contract.js';
 import type { AlertRow, Store } from '../store/contract.js';
@@ -40,12 +39,6 @@ export async function writeAlerts(
   const names = new Map((await store.tenants.list()).map((t) => [t.tenantId, t.name]));
   const rows = views.map((v: AlertView) => ({ ...v, tenantName: names.get(v.tenant) ?? v.tenant }));
   await writeListing(format, COLUMNS, rows, out, { noun: 'alert' });
-}
-
-/** `--format` of alert commands that print one alert or a summary: table or json only. */
-export function oneFormat(text: string | undefined): 'table' | 'json' {
-  if (text === undefined || text === 'table' || text === 'json') return text ?? 'table';
-  throw new AppError('USAGE', `--format ${text} is not table or json`, { hint: 'Use --format table or --format json' });
 }
 
 /** A rule problem as a line on stderr: severity, file:line, the rule, what is wrong. */

@@ -1,3 +1,4 @@
+import { Option } from 'commander';
 import { AppError } from '../core/errors.js';
 import { csvLine, UTF8_BOM } from '../search/csv.js';
 import { tableChunks, type TableColumn } from '../search/table.js';
@@ -13,12 +14,37 @@ export { countOf, pluralOf } from '../core/words.js';
 export const LISTING_FORMATS = ['table', 'json', 'jsonl', 'csv'] as const;
 export type ListingFormat = (typeof LISTING_FORMATS)[number];
 
-export function parseFormat(text: string | undefined, fallback: ListingFormat = 'table'): ListingFormat {
-  if (text === undefined) return fallback;
+/** What each format is for, said in the hint of a bad `--format`. */
+const FORMAT_USES: Record<string, string> = {
+  table: 'table (for people)',
+  jsonl: 'jsonl (one object per line)',
+  csv: 'csv (opens safely in Excel)',
+};
+
+/** `table, json, jsonl or csv`: how help texts and hints list a command's formats. */
+function orList(words: readonly string[]): string {
+  return words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} or ${words[words.length - 1]}`;
+}
+
+/**
+ * The `--format` option of a command, described one way everywhere. It is not given commander's
+ * `.choices()`: commander would answer a bad value in its own words, before the action runs; the action
+ * calls parseFormat with the same formats instead, so every command answers alike (exit 2, with a hint).
+ */
+export function formatOption(formats: readonly string[] = LISTING_FORMATS, what = 'output format'): Option {
+  return new Option('--format <format>', `${what}: ${orList(formats)}`).default(formats[0]);
+}
+
+/** The `--format` a command was given, one of the formats it takes (the first when none was given). */
+export function parseFormat<F extends string = ListingFormat>(
+  text: string | undefined,
+  formats: readonly F[] = LISTING_FORMATS as readonly string[] as readonly F[],
+): F {
+  if (text === undefined) return formats[0] as F;
   const value = text.trim().toLowerCase();
-  if ((LISTING_FORMATS as readonly string[]).includes(value)) return value as ListingFormat;
-  throw new AppError('USAGE', `--format ${text} is not one of ${LISTING_FORMATS.join(', ')}`, {
-    hint: 'Use --format table (for people), json, jsonl (one object per line) or csv (opens safely in Excel)',
+  if ((formats as readonly string[]).includes(value)) return value as F;
+  throw new AppError('USAGE', `--format ${text} is not one of ${formats.join(', ')}`, {
+    hint: `Use --format ${orList(formats.map((f) => FORMAT_USES[f] ?? f))}`,
   });
 }
 

@@ -1,5 +1,5 @@
 import { userInfo } from 'node:os';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { AppError } from '../../core/errors.js';
 import { parseLimit } from '../../core/limits.js';
 import { terminalText } from '../../core/terminal.js';
@@ -16,10 +16,10 @@ import { newExclusion } from '../../detections/alerts/exclusions.js';
 import { alertView, parseSeverity } from '../../detections/alerts/view.js';
 import { alertDetail } from '../../detections/alerts/detail.js';
 import { resolveTenantKeys } from '../../search/tenants.js';
-import { oneFormat, writeAlerts } from '../alert-output.js';
+import { writeAlerts } from '../alert-output.js';
 import type { AlertExclusion, Store } from '../../store/contract.js';
 import type { CliContext } from '../context.js';
-import { countOf, noteIfEmpty, parseFormat, writeListing, type ListingColumn } from '../output.js';
+import { countOf, formatOption, noteIfEmpty, parseFormat, writeListing, type ListingColumn } from '../output.js';
 import type { Runner } from '../run.js';
 import { printDetail } from './alerts-show.js';
 import { firstSeenLookBacks, historyWaits, type FirstSeenLookBack } from '../../detections/history-wait.js';
@@ -57,15 +57,13 @@ export function register(program: Command, run: Runner): void {
     .option('--severity <level>', 'informational, low, medium, high, critical (repeatable)', collect)
     .option('--snoozed', 'include alerts that are snoozed now')
     .option('--limit <n>', 'at most N alerts')
-    .addOption(
-      new Option('--format <format>', 'output format').choices(['table', 'json', 'jsonl', 'csv']).default('table'),
-    )
+    .addOption(formatOption())
     .action(run(async (ctx, flags: ListFlags) => listCommand(ctx, flags)));
   alerts
     .command('show')
     .description('one alert: its facts, history, the records behind it and the rule runbook')
     .argument('<id>', 'alert id (al_…)')
-    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .addOption(formatOption(['table', 'json']))
     .action(run(async (ctx, id: string, flags: { format?: string }) => showCommand(ctx, id, flags)));
   alerts
     .command('ack')
@@ -110,9 +108,7 @@ export function register(program: Command, run: Runner): void {
     .command('exclusions')
     .description('the exclusions, with how many hits each kept back; --remove ID deletes one')
     .option('--remove <id>', 'remove this exclusion')
-    .addOption(
-      new Option('--format <format>', 'output format').choices(['table', 'json', 'jsonl', 'csv']).default('table'),
-    )
+    .addOption(formatOption())
     .action(run(async (ctx, f: { remove?: string; format?: string }) => exclusionsCommand(ctx, f)));
   alerts
     .command('snooze')
@@ -187,7 +183,7 @@ async function historyWaitLines(ctx: CliContext, store: Store, tenants: string[]
 }
 
 async function showCommand(ctx: CliContext, id: string, flags: { format?: string }): Promise<number> {
-  const format = oneFormat(flags.format);
+  const format = parseFormat(flags.format, ['table', 'json']);
   const store = await ctx.store();
   const detail = await alertDetail(store, await alertOrFail(store, id), await ruleCatalog());
   if (format === 'json') ctx.out.write(JSON.stringify(detail, null, 2) + '\n');

@@ -1,5 +1,5 @@
 import { hostname, userInfo } from 'node:os';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { AppError } from '../../core/errors.js';
 import { parseLimit } from '../../core/limits.js';
 import type { LiveConnection } from '../../config/tenants.js';
@@ -10,7 +10,7 @@ import type { EnableOptions, PostureResult } from '../../posture/types.js';
 import type { TenantRow } from '../../store/contract.js';
 import type { CliContext } from '../context.js';
 import { recordCli } from '../console-audit.js';
-import { parseFormat, writeListing } from '../output.js';
+import { formatOption, parseFormat, writeListing } from '../output.js';
 import type { Runner } from '../run.js';
 import { postureDeps } from '../posture.js';
 import { ADD_TENANT, selectTenants } from '../tenants.js';
@@ -44,7 +44,7 @@ export function register(program: Command, run: Runner): void {
     )
     .argument('[tenants...]', 'tenant names or GUIDs (default: all)')
     .option('--all', 'every registered tenant')
-    .option('--format <format>', 'table|json|jsonl|csv', 'table')
+    .addOption(formatOption())
     .action(run(async (ctx: CliContext, tenants: string[], flags: CheckFlags) => check(ctx, tenants, flags)));
   audit
     .command('enable')
@@ -60,8 +60,12 @@ export function register(program: Command, run: Runner): void {
     .option('--powershell', 'print the equivalent Exchange Online PowerShell instead of changing anything')
     // Its outcome is a plan and steps, not a listing: table or json only, and anything else refused by name
     // (--format jsonl printed the table, exit 0).
-    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
-    .action(run(async (ctx: CliContext, tenants: string[], flags: EnableFlags) => enableMany(ctx, tenants, flags)));
+    .addOption(formatOption(['table', 'json']))
+    .action(
+      run(async (ctx: CliContext, tenants: string[], flags: EnableFlags) =>
+        enableMany(ctx, tenants, { ...flags, format: parseFormat(flags.format, ['table', 'json']) }),
+      ),
+    );
 }
 
 async function check(ctx: CliContext, names: string[], flags: CheckFlags): Promise<number> {

@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { collect, type CollectSummary, type CollectTenant } from '../../collector/collect.js';
 import type { TenantStats } from '../../collector/context.js';
 import { HISTORY_SOURCES, type HistoryVia } from '../../collector/history.js';
@@ -11,7 +11,7 @@ import type { TenantRow } from '../../store/contract.js';
 import type { CliContext } from '../context.js';
 import { liveDetections, type LiveHook } from '../live-detections.js';
 import type { Runner } from '../run.js';
-import { countOf } from '../output.js';
+import { countOf, formatOption, parseFormat } from '../output.js';
 import { startDaemonWork } from '../daemon-work.js';
 import { leaseOwner } from '../../runtime/lease-owner.js';
 
@@ -65,8 +65,12 @@ export function register(program: Command, run: Runner): void {
       '2m',
     )
     .option('--no-detect', 'do not run the detection rules on the new records (or set live: false in alerting.yaml)')
-    .addOption(new Option('--format <format>', 'summary format').choices(['table', 'json']).default('table'))
-    .action(run(async (ctx: CliContext, names: string[], flags: CollectFlags) => runCollect(ctx, names, flags)));
+    .addOption(formatOption(['table', 'json'], 'summary format'))
+    .action(
+      run(async (ctx: CliContext, names: string[], flags: CollectFlags) =>
+        runCollect(ctx, names, { ...flags, format: parseFormat(flags.format, ['table', 'json']) }),
+      ),
+    );
 }
 
 function span(text: string, flag: string): number {

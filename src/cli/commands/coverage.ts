@@ -1,8 +1,9 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { readBlobEvidence, readCoverage } from '../../coverage/read.js';
 import { AppError } from '../../core/errors.js';
 import type { TenantRow } from '../../store/contract.js';
 import type { CliContext } from '../context.js';
+import { formatOption, parseFormat } from '../output.js';
 import type { Runner } from '../run.js';
 import { renderCoverage, type CoverageFormat } from './coverage-print.js';
 
@@ -16,11 +17,10 @@ export function register(program: Command, run: Runner): void {
     .description('the collection ledger per tenant and content type, and its gaps')
     .argument('[tenants...]', 'tenant names or ids (default: all registered)')
     .option('--gaps', 'list only the gaps')
-    .addOption(
-      new Option('--format <format>', 'output format').choices(['table', 'json', 'jsonl', 'csv']).default('table'),
-    )
+    .addOption(formatOption())
     .action(
-      run(async (ctx: CliContext, names: string[], flags: { gaps?: boolean; format: CoverageFormat }) => {
+      run(async (ctx: CliContext, names: string[], flags: { gaps?: boolean; format: string }) => {
+        const format = parseFormat<CoverageFormat>(flags.format);
         const store = await ctx.store();
         let tenants: Pick<TenantRow, 'tenantId' | 'name'>[] = await store.tenants.list();
         if (names.length) {
@@ -35,8 +35,8 @@ export function register(program: Command, run: Runner): void {
           }
         }
         const summary = await readCoverage(store, tenants, ctx.clock.now());
-        const blobs = flags.format === 'json' && !flags.gaps ? await readBlobEvidence(store, tenants) : undefined;
-        await renderCoverage(summary, { format: flags.format, gapsOnly: flags.gaps === true, blobs }, ctx.out, ctx.err);
+        const blobs = format === 'json' && !flags.gaps ? await readBlobEvidence(store, tenants) : undefined;
+        await renderCoverage(summary, { format, gapsOnly: flags.gaps === true, blobs }, ctx.out, ctx.err);
       }),
     );
 }

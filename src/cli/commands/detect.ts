@@ -1,4 +1,4 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { AppError } from '../../core/errors.js';
 import { DAY, parseTimeInput } from '../../core/time.js';
 import type { AlertingConfig } from '../../detections/alerting-config.js';
@@ -14,7 +14,7 @@ import type { Store } from '../../store/contract.js';
 import { problemLine, writeAlerts } from '../alert-output.js';
 import { alertRouting } from '../alert-routing.js';
 import type { CliContext } from '../context.js';
-import { countOf, LISTING_FORMATS, parseFormat } from '../output.js';
+import { countOf, formatOption, parseFormat } from '../output.js';
 import type { Runner } from '../run.js';
 
 export interface DetectFlags {
@@ -64,7 +64,7 @@ export function register(program: Command, run: Runner): void {
       collect,
     )
     .option('--no-deliver', 'store the alerts without sending them to their routes (the next live pass sends them)')
-    .addOption(new Option('--format <format>', 'output format').choices([...LISTING_FORMATS]).default('table'))
+    .addOption(formatOption())
     .action(run(async (ctx, flags: DetectFlags) => detectCommand(ctx, flags)));
 }
 

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { AppError } from '../../core/errors.js';
 import { checkTenantLabel } from '../../core/tenant-label.js';
 import { toIso } from '../../core/time.js';
@@ -9,7 +9,7 @@ import { importFiles, rejectFile, type ImportProgress, type ImportSummary } from
 import type { CliContext } from '../context.js';
 import { liveDetections } from '../live-detections.js';
 import type { Runner } from '../run.js';
-import { countOf } from '../output.js';
+import { countOf, formatOption, parseFormat } from '../output.js';
 
 interface ImportFlags {
   tenant?: string;
@@ -38,8 +38,12 @@ export function register(program: Command, run: Runner): void {
       '--no-detect',
       'do not run the detection rules on the imported records (or set live: false in alerting.yaml)',
     )
-    .addOption(new Option('--format <format>', 'summary format').choices(['table', 'json']).default('table'))
-    .action(run(async (ctx, files: string[], flags: ImportFlags) => importCommand(ctx, files, flags)));
+    .addOption(formatOption(['table', 'json'], 'summary format'))
+    .action(
+      run(async (ctx, files: string[], flags: ImportFlags) =>
+        importCommand(ctx, files, { ...flags, format: parseFormat(flags.format, ['table', 'json']) }),
+      ),
+    );
 }
 
 /** Wires the importer to the store and the terminal; exit 1 when a file could not be read at all. */

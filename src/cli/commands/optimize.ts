@@ -1,6 +1,7 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { AppError } from '../../core/errors.js';
 import type { CliContext } from '../context.js';
+import { formatOption, parseFormat } from '../output.js';
 import type { Runner } from '../run.js';
 
 interface OptimizeFlags {
@@ -24,7 +25,7 @@ export function register(program: Command, run: Runner): void {
     )
     .option('--text-index', 'build the substring index, or bring it up to date')
     .option('--no-text-index', 'drop the substring index')
-    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .addOption(formatOption(['table', 'json']))
     .on('option:text-index', () => typed.add('--text-index'))
     .on('option:no-text-index', () => typed.add('--no-text-index'))
     .action(
@@ -40,6 +41,7 @@ export function register(program: Command, run: Runner): void {
 
 /** `given`: --text-index or --no-text-index was typed (commander defaults the value to true otherwise). */
 async function optimize(ctx: CliContext, flags: OptimizeFlags, given: boolean): Promise<number> {
+  const format = parseFormat(flags.format, ['table', 'json']);
   const store = await ctx.store();
   if (!store.records.optimize) {
     throw new AppError('NOT_IMPLEMENTED', `The ${store.kind} store has no optimize step`, {
@@ -47,7 +49,7 @@ async function optimize(ctx: CliContext, flags: OptimizeFlags, given: boolean): 
     });
   }
   const result = await store.records.optimize(given ? { textIndex: flags.textIndex !== false } : {});
-  if (flags.format === 'json') ctx.out.write(JSON.stringify(result) + '\n');
+  if (format === 'json') ctx.out.write(JSON.stringify(result) + '\n');
   else {
     ctx.out.write(`statistics refreshed in ${(result.analyzeMs / 1000).toFixed(1)} s\n`);
     ctx.out.write(

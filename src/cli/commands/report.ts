@@ -5,7 +5,15 @@ import { reportCsvChunks, reportJsonText, rowFields, withTenantNames } from '../
 import { findReport, listReports, runReport } from '../../reports/registry.js';
 import type { ReportResult } from '../../reports/types.js';
 import type { CliContext } from '../context.js';
-import { countOf, parseFormat, writeChunks, writeListing, type ListingColumn, type ListingFormat } from '../output.js';
+import {
+  countOf,
+  formatOption,
+  parseFormat,
+  writeChunks,
+  writeListing,
+  type ListingColumn,
+  type ListingFormat,
+} from '../output.js';
 import type { Runner } from '../run.js';
 import { readResultNotes } from '../../coverage/result-notes.js';
 import { noticeLine } from '../../search/unseen.js';
@@ -44,12 +52,12 @@ export function register(program: Command, run: Runner): void {
   report
     .command('list')
     .description('the reports: id and title (json/csv: with their parameters)')
-    .option('--format <format>', 'table, json, jsonl or csv', 'table')
+    .addOption(formatOption())
     .action(run(async (ctx, opts: { format: string }) => writeReportList(ctx, parseFormat(opts.format))));
   for (const info of listReports()) {
     const command = report.command(info.id).summary(info.title).description(`${info.title}.\n\n${info.description}`);
     for (const option of reportOptions(info.parameters)) command.addOption(option);
-    command.option('--format <format>', 'table, json, jsonl or csv', 'table');
+    command.addOption(formatOption());
     command.action(
       run(async (ctx, flags: Record<string, unknown> & { format: string }) =>
         runAndWrite(ctx, info.id, reportParams(info.parameters, flags), parseFormat(flags.format)),

@@ -9,7 +9,7 @@ import { sweepRetention, type SweepOptions, type TenantSweep } from '../../reten
 import { leaseOwner, ownerText } from '../../runtime/lease-owner.js';
 import { resolveTenantKeys } from '../../search/tenants.js';
 import type { CliContext } from '../context.js';
-import { countOf, noteIfEmpty, parseFormat, writeListing, type ListingColumn } from '../output.js';
+import { countOf, formatOption, noteIfEmpty, parseFormat, writeListing, type ListingColumn } from '../output.js';
 import type { Runner } from '../run.js';
 import { firstSeenLookBacks, type FirstSeenLookBack } from '../../detections/history-wait.js';
 import { loadRuleSet } from '../../detections/loader.js';
@@ -37,13 +37,13 @@ export function register(program: Command, run: Runner): void {
   retention
     .command('show')
     .description('the policies, and what retention removed so far')
-    .option('--format <format>', 'table|json|jsonl|csv', 'table')
+    .addOption(formatOption())
     .action(run(async (ctx: CliContext, flags: { format?: string }) => show(ctx, flags)));
   retention
     .command('sweep')
     .description('remove records older than their policy allows, now (in small transactions)')
     .option('--dry-run', 'only say what would be removed, per tenant: records and time range')
-    .option('--format <format>', 'table|json|jsonl|csv', 'table')
+    .addOption(formatOption())
     .action(run(async (ctx: CliContext, flags: { dryRun?: boolean; format?: string }) => sweep(ctx, flags)));
 }
 

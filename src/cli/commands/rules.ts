@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { AppError } from '../../core/errors.js';
 import type { StoredRecord } from '../../core/record.js';
 import type { Hit } from '../../detections/contract.js';
@@ -10,7 +10,15 @@ import { loadRuleSet } from '../../detections/loader.js';
 import type { Rule, RuleSet } from '../../detections/types.js';
 import { parseFile } from '../../ingest/import/parse-file.js';
 import type { CliContext } from '../context.js';
-import { countOf, LISTING_FORMATS, noteIfEmpty, writeListing, type ListingColumn } from '../output.js';
+import {
+  countOf,
+  formatOption,
+  LISTING_FORMATS,
+  noteIfEmpty,
+  parseFormat,
+  writeListing,
+  type ListingColumn,
+} from '../output.js';
 import type { Runner } from '../run.js';
 
 /**
@@ -21,7 +29,8 @@ import type { Runner } from '../run.js';
 interface RuleFlags {
   rules: string[];
   pack: boolean;
-  format: 'table' | 'json' | 'jsonl' | 'csv';
+  /** As typed; each action checks it with parseFormat against the formats it was given. */
+  format: string;
 }
 
 const collect = (value: string, prior: string[]): string[] => [...prior, value];
@@ -31,7 +40,7 @@ function withRuleFlags(command: Command, formats: readonly string[] = ['table', 
   return command
     .option('--rules <dir>', 'a folder (or file) of Sigma rules, repeatable', collect, [])
     .option('--no-pack', 'leave out the rule pack shipped with tenantwatch')
-    .addOption(new Option('--format <format>', 'output format').choices(formats).default('table'));
+    .addOption(formatOption(formats));
 }
 
 function load(flags: RuleFlags): RuleSet {
@@ -45,12 +54,13 @@ export function register(program: Command, run: Runner): void {
     ...LISTING_FORMATS,
   ]).action(
     run(async (ctx: CliContext, flags: RuleFlags) => {
+      const format = parseFormat(flags.format);
       const set = load(flags);
       const rows = set.rules.map(ruleRow);
-      if (flags.format === 'json') ctx.out.write(JSON.stringify({ count: rows.length, rules: rows }, null, 2) + '\n');
-      else if (flags.format === 'jsonl') for (const row of rows) ctx.out.write(JSON.stringify(row) + '\n');
-      else await writeListing(flags.format, LIST_COLUMNS, rows, ctx.out, { noun: 'rule' });
-      noteIfEmpty(ctx.err, flags.format, rows.length, 'no rule loaded: leave out --no-pack, or give --rules DIR');
+      if (format === 'json') ctx.out.write(JSON.stringify({ count: rows.length, rules: rows }, null, 2) + '\n');
+      else if (format === 'jsonl') for (const row of rows) ctx.out.write(JSON.stringify(row) + '\n');
+      else await writeListing(format, LIST_COLUMNS, rows, ctx.out, { noun: 'rule' });
+      noteIfEmpty(ctx.err, format, rows.length, 'no rule loaded: leave out --no-pack, or give --rules DIR');
       const errors = set.problems.filter((p) => p.severity === 'error').length;
       if (errors) ctx.err.write(`tenantwatch: ${countOf(errors, 'rule problem')}; see tenantwatch rules validate\n`);
     }),
@@ -59,10 +69,10 @@ export function register(program: Command, run: Runner): void {
     rules.command('show').description('one rule: metadata, runbook and source').argument('<rule>', 'id or name'),
   ).action(
     run(async (ctx: CliContext, wanted: string, flags: RuleFlags) => {
+      const format = parseFormat(flags.format, ['table', 'json']);
       const rule = find(load(flags), wanted);
       const source = readFileSync(rule.info.file, 'utf8');
-      if (flags.format === 'json')
-        return void ctx.out.write(JSON.stringify({ rule: ruleRow(rule), source }, null, 2) + '\n');
+      if (format === 'json') return void ctx.out.write(JSON.stringify({ rule: ruleRow(rule), source }, null, 2) + '\n');
       ctx.out.write(showText(rule, source));
     }),
   );
@@ -73,12 +83,13 @@ export function register(program: Command, run: Runner): void {
       .argument('[paths...]', 'rule files or folders (same as --rules)'),
   ).action(
     run(async (ctx: CliContext, paths: string[], flags: RuleFlags) => {
+      const format = parseFormat(flags.format, ['table', 'json']);
       const set = loadRuleSet({
         paths: [...flags.rules, ...paths],
         builtin: flags.pack && !paths.length && !flags.rules.length,
       });
       const rows = set.problems.map((p) => ({ ...p, line: p.line ?? '' }));
-      if (flags.format === 'json')
+      if (format === 'json')
         ctx.out.write(JSON.stringify({ rules: set.rules.length, problems: set.problems }, null, 2) + '\n');
       else if (rows.length) await writeListing('table', PROBLEM_COLUMNS, rows, ctx.out, { noun: 'problem' });
       else ctx.out.write(`${countOf(set.rules.length, 'rule')}, no problems\n`);
@@ -94,6 +105,7 @@ export function register(program: Command, run: Runner): void {
       .option('--tenant <tenant>', 'tenant key for records that carry none'),
   ).action(
     run(async (ctx: CliContext, files: string[], flags: RuleFlags & { rule: string[]; tenant?: string }) => {
+      const format = parseFormat(flags.format, ['table', 'json']);
       const set = load(flags);
       const chosen = flags.rule.length ? only(set, flags.rule) : set;
       const evaluator = createEvaluator(chosen, { lateness: Infinity });
@@ -120,7 +132,7 @@ export function register(program: Command, run: Runner): void {
       }
       append(hits, evaluator.flush());
       const unread = [...rejected.values()].reduce((a, b) => a + b, 0);
-      if (flags.format === 'json')
+      if (format === 'json')
         ctx.out.write(JSON.stringify({ records, rejected: unread, rejects, count: hits.length, hits }, null, 2) + '\n');
       else await writeListing('table', HIT_COLUMNS, hits.map(hitRow), ctx.out, { noun: 'hit' });
       for (const [file, count] of rejected) if (count) ctx.err.write(rejectedLine(file, count, rejects));

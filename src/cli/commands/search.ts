@@ -1,4 +1,4 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { parseLimit } from '../../core/limits.js';
 import { readResultNotes } from '../../coverage/result-notes.js';
 import type { SearchQuery } from '../../core/search-query.js';
@@ -7,13 +7,14 @@ import { recordChunks, RECORD_FORMATS, type RecordFormat } from '../../search/fo
 import { resolveTenantKeys } from '../../search/tenants.js';
 import { noticeLine, unseenFilterValues } from '../../search/unseen.js';
 import type { CliContext } from '../context.js';
-import { countOf, writeChunks } from '../output.js';
+import { countOf, formatOption, parseFormat, writeChunks } from '../output.js';
 import type { Runner } from '../run.js';
 
 /** The filters of the search model, plus how many to print and how. */
 export interface SearchFlags extends SearchFilterInput {
   limit?: string;
-  format: RecordFormat;
+  /** As typed: searchCommand checks it (parseFormat), so a bad one is answered as every command answers it. */
+  format: string;
 }
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
@@ -47,7 +48,7 @@ export function register(program: Command, run: Runner): void {
     )
     .option('--tenant <name>', 'tenant name, GUID or import label (repeatable)', collect)
     .option('--limit <n>', 'print at most N records (the count still says how many matched)')
-    .addOption(new Option('--format <format>', 'output format').choices(RECORD_FORMATS).default('table'))
+    .addOption(formatOption(RECORD_FORMATS))
     .action(run(async (ctx, flags: SearchFlags) => searchCommand(ctx, flags)));
 }
 
@@ -57,24 +58,25 @@ export function register(program: Command, run: Runner): void {
  * jsonl and csv (whose stdout is data only) a line on stderr.
  */
 export async function searchCommand(ctx: CliContext, flags: SearchFlags): Promise<number> {
+  const format = parseFormat(flags.format, RECORD_FORMATS);
   const limit = limitFlag(flags.limit);
   const store = await ctx.store();
   const query = parseSearchFilters(filterInput(flags), ctx.clock.now());
   if (query.tenants?.length) query.tenants = await resolveTenantKeys(store, query.tenants);
   // Without a limit every match is printed, so the streamed rows are the count: no second query needed,
   // except for json, whose count comes first.
-  const count = limit !== undefined || flags.format === 'json' ? await store.records.count(query) : undefined;
+  const count = limit !== undefined || format === 'json' ? await store.records.count(query) : undefined;
   const rows = store.records.search(query, { ...(limit !== undefined ? { limit } : {}), signal: ctx.signal });
   const notes = await readResultNotes(store, query.tenants, ctx.clock.now());
   const options = { tenantNames: notes.names, notices: notes.lines, ...(count === undefined ? {} : { count }) };
   let written: number;
   try {
-    written = await writeChunks(recordChunks(flags.format, rows, options), ctx.out);
+    written = await writeChunks(recordChunks(format, rows, options), ctx.out);
   } catch (e) {
     if ((e as { code?: string }).code === 'EPIPE') return 0; // `| head` closed the pipe: nothing wrong.
     throw e;
   }
-  report(ctx, flags.format, query, written, count ?? written, limit);
+  report(ctx, format, query, written, count ?? written, limit);
   // A tenant that records nothing (or misses mailbox actions) is said next to the result: 0 is not "nothing happened".
   for (const line of notes.lines) ctx.err.write(`tenantwatch: ${line}\n`);
   // A filter value no record ever had is said next to the result, so a typo never reads as "nothing happened".

@@ -16,7 +16,7 @@ import { resolveTenantKeys } from '../../search/tenants.js';
 import { isLoopback } from '../../server/exposure.js';
 import type { SinkRow } from '../../core/sink.js';
 import type { CliContext } from '../context.js';
-import { countOf, noteIfEmpty, parseFormat, writeListing } from '../output.js';
+import { countOf, formatOption, noteIfEmpty, parseFormat, writeListing } from '../output.js';
 import type { Runner } from '../run.js';
 import { filterNotes } from './sink-notes.js';
 import { CA_FILE_HINT, checkCaFile } from '../tenant-admin.js';
@@ -78,7 +78,7 @@ export function register(program: Command, run: Runner): void {
   sink
     .command('list')
     .description('registered sinks (never their secrets)')
-    .option('--format <format>', 'table, json, jsonl or csv', 'table')
+    .addOption(formatOption())
     .action(run(async (ctx: CliContext, flags: { format: string }) => listSinks(ctx, flags.format)));
   sink
     .command('test')
@@ -89,7 +89,7 @@ export function register(program: Command, run: Runner): void {
     .command('status')
     .argument('[name]', 'one sink (default: all)')
     .description("each sink's cursor, lag, throughput, last error and dead letters")
-    .option('--format <format>', 'table, json, jsonl or csv', 'table')
+    .addOption(formatOption())
     .action(
       run(async (ctx: CliContext, name: string | undefined, f: { format: string }) => status(ctx, name, f.format)),
     );
@@ -106,7 +106,7 @@ export function register(program: Command, run: Runner): void {
     .command('dead-letters')
     .argument('<name>', 'sink name')
     .option('--limit <n>', 'newest N', '100')
-    .option('--format <format>', 'table, json, jsonl or csv', 'table')
+    .addOption(formatOption())
     .description('what the receiver refused for good, with its reasons')
     .action(
       run(async (ctx: CliContext, name: string, f: { limit: string; format: string }) => deadLetters(ctx, name, f)),

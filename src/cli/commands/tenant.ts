@@ -15,7 +15,7 @@ import { readAuditingFacts, refusalText } from '../../coverage/auditing.js';
 import type { CliContext } from '../context.js';
 import { recordCli } from '../console-audit.js';
 import { CA_FILE_HINT, checkCaFile, refuseRename } from '../tenant-admin.js';
-import { noteIfEmpty, parseFormat, writeListing, type ListingColumn } from '../output.js';
+import { formatOption, noteIfEmpty, parseFormat, writeListing, type ListingColumn } from '../output.js';
 import { ADD_TENANT } from '../tenants.js';
 import type { Runner } from '../run.js';
 import { removeTenant, unknownTenant as unknown, type RemoveFlags } from './tenant-remove.js';
@@ -68,9 +68,7 @@ export function register(program: Command, run: Runner): void {
   tenant
     .command('list')
     .description('registered tenants (no secrets)')
-    .addOption(
-      new Option('--format <format>', 'output format').choices(['table', 'json', 'jsonl', 'csv']).default('table'),
-    )
+    .addOption(formatOption())
     .action(run(async (ctx: CliContext, flags: { format: string }) => listTenants(ctx, flags.format)));
   tenant
     .command('show')

@@ -5,7 +5,7 @@ import { Accounts } from '../../server/auth/accounts.js';
 import { auditorFor, cliActor } from '../console-audit.js';
 import { ALL_TENANTS, ROLES } from '../../store/auth-contract.js';
 import type { CliContext } from '../context.js';
-import { noteIfEmpty, parseFormat, writeListing } from '../output.js';
+import { formatOption, noteIfEmpty, parseFormat, writeListing } from '../output.js';
 import type { Runner } from '../run.js';
 
 /**
@@ -30,8 +30,6 @@ function passwordFrom(variable: string | undefined): string | undefined {
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
-const formatOption = () =>
-  new Option('--format <format>', 'output format').choices(['table', 'json', 'jsonl', 'csv']).default('table');
 const roleOption = () => new Option('--role <role>', 'what the user may do').choices([...ROLES]);
 
 interface UserFlags {
