@@ -98,3 +98,18 @@ test('coverage csv opens safely in Excel: a byte order mark first, a cell starti
     if (gapsOnly) assert.match(csv, /,failed,"'=HYPERLINK\(""http:\/\/x""\)"\r\n$/);
   }
 });
+
+test('coverage json and jsonl say a missing time as null, as every listing does; the table leaves it blank', async () => {
+  const summary = oneGap('Throttled');
+  const json = new PassThrough();
+  await renderCoverage(summary, { format: 'json', gapsOnly: false }, json, new PassThrough());
+  const body = JSON.parse(text(json)) as { rows: { checkpoint: unknown }[]; tenants: { auditing: object }[] };
+  // It said "" where the stream had no checkpoint yet, beside null for an absent filledBy.
+  assert.equal(body.rows[0]!.checkpoint, null);
+  const jsonl = new PassThrough();
+  await renderCoverage(summary, { format: 'jsonl', gapsOnly: false }, jsonl, new PassThrough());
+  assert.equal((JSON.parse(text(jsonl)) as { checkpoint: unknown }).checkpoint, null);
+  const table = new PassThrough();
+  await renderCoverage(summary, { format: 'table', gapsOnly: false }, table, new PassThrough());
+  assert.doesNotMatch(text(table), /null/);
+});

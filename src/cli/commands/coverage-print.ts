@@ -11,37 +11,39 @@ export type CoverageFormat = 'table' | 'json' | 'jsonl' | 'csv';
 type Out = NodeJS.WritableStream;
 
 const iso = (ms: number | null): string => (ms === null ? '' : new Date(ms).toISOString().replace('.000Z', 'Z'));
+/** A time in json and jsonl: null when there is none, as every listing's JSON says it (a table leaves it blank). */
+const isoJson = (ms: number | null): string | null => (ms === null ? null : iso(ms));
 
 export function rowJson(s: StreamSummary): Record<string, unknown> {
   const { gaps, filled, ...rest } = s;
   return {
     ...rest,
-    from: iso(s.from),
-    to: iso(s.to),
-    checkpoint: iso(s.checkpoint),
+    from: isoJson(s.from),
+    to: isoJson(s.to),
+    checkpoint: isoJson(s.checkpoint),
     gaps: gaps.length,
     filled: filled.length,
   };
 }
 
-export const gapJson = (g: Gap): Record<string, unknown> => ({ ...g, start: iso(g.start), end: iso(g.end) });
+export const gapJson = (g: Gap): Record<string, unknown> => ({ ...g, start: isoJson(g.start), end: isoJson(g.end) });
 
 const tenantJson = (t: TenantCoverage): Record<string, unknown> => ({
   ...t,
   removed: t.removed && {
     ...t.removed,
-    oldest: iso(t.removed.oldest),
-    newest: iso(t.removed.newest),
-    before: iso(t.removed.before),
-    sweptAt: iso(t.removed.sweptAt),
+    oldest: isoJson(t.removed.oldest),
+    newest: isoJson(t.removed.newest),
+    before: isoJson(t.removed.before),
+    sweptAt: isoJson(t.removed.sweptAt),
   },
   auditing: {
     ...t.auditing,
-    checkedAt: iso(t.auditing.checkedAt),
+    checkedAt: isoJson(t.auditing.checkedAt),
     requested: t.auditing.requested && {
       ...t.auditing.requested,
-      at: iso(t.auditing.requested.at),
-      appliesBy: iso(t.auditing.requested.appliesBy),
+      at: isoJson(t.auditing.requested.at),
+      appliesBy: isoJson(t.auditing.requested.appliesBy),
     },
   },
 });

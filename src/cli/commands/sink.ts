@@ -259,7 +259,6 @@ async function status(ctx: CliContext, name: string | undefined, format: string)
   const shown = list.map((s) => ({
     ...s,
     lag: `${s.lagRecords} (${formatLag(s.lagMs)})`,
-    lastError: s.lastError ?? '',
   }));
   const cols = ['name', 'type', 'lag', 'delivered', 'throughput', 'deadLetters', 'lastError', 'sender'].map((key) => ({
     key,

@@ -51,3 +51,36 @@ test('user add --oidc takes ISSUER|CLAIM-VALUE, the key a sign-in is matched by;
     cleanup();
   }
 });
+
+test('user, token and sink listings say an absent value as null in json and jsonl, and leave it blank in a table', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const cli = (args: string[]) => runCli(args, { dataDir: dir, env: { TW_TEST_PW: 'a passphrase long enough' } });
+    assert.equal((await cli(['user', 'add', 'alice', '--role', 'admin', '--password-env', 'TW_TEST_PW'])).code, 0);
+    assert.equal((await cli(['token', 'add', 'ci', '--user', 'alice'])).code, 0);
+    const file = `file://${dir}/out.ndjson`;
+    assert.equal((await cli(['sink', 'add', 'f', '--type', 'file', '--url', file])).code, 0);
+    // user list said lockedUntil "" beside externalId null; token list said revoked and lastUsed "".
+    const users = JSON.parse((await cli(['user', 'list', '--format', 'json'])).stdout) as { users: object[] };
+    assert.deepEqual(
+      Object.fromEntries(
+        Object.entries(users.users[0]!).filter(([key]) => ['externalId', 'lockedUntil'].includes(key)),
+      ),
+      { externalId: null, lockedUntil: null },
+    );
+    const token = JSON.parse((await cli(['token', 'list', '--format', 'jsonl'])).stdout) as Record<string, unknown>;
+    assert.equal(token.revoked, null);
+    assert.equal(token.lastUsed, null);
+    // sink status --format json said lastError null where jsonl and csv's rows said "".
+    const sink = JSON.parse((await cli(['sink', 'status', '--format', 'jsonl'])).stdout) as Record<string, unknown>;
+    assert.equal(sink.lastError, null);
+    for (const args of [
+      ['user', 'list'],
+      ['token', 'list'],
+      ['sink', 'status'],
+    ])
+      assert.doesNotMatch((await cli(args)).stdout, /null/, args.join(' '));
+  } finally {
+    cleanup();
+  }
+});

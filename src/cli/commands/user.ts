@@ -40,7 +40,8 @@ interface UserFlags {
   oidc?: string;
 }
 
-const when = (ms: number | null): string => (ms === null ? '' : new Date(ms).toISOString().slice(0, 16) + 'Z');
+/** null stays null: json says an absent time as it says an absent externalId (a table leaves both blank). */
+const when = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString().slice(0, 16) + 'Z');
 
 /** What an account may see, as `user add|reset` report it. */
 function scopeText(view: { tenants: readonly string[]; groups: readonly string[] }): string {
@@ -183,7 +184,7 @@ function registerTokens(program: Command, run: Runner): void {
         });
         ctx.out.write(`${secret}\n`);
         ctx.err.write(
-          `tenantwatch: token ${view.name} for ${view.user}, expires ${when(view.expiresAt)}; it is shown only now, store it safely\n`,
+          `tenantwatch: token ${view.name} for ${view.user}, expires ${when(view.expiresAt) ?? 'never'}; it is shown only now, store it safely\n`,
         );
       }),
     );
