@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { emptyStats } from '../../collector/context.js';
 import { AppError } from '../../core/errors.js';
-import { collectOptions, runEnding } from './collect.js';
+import { collectOptions, historyLeaseNote, runEnding } from './collect.js';
 
 /** Issue 18.16: a run that left gaps says so in its exit status and its summary, not "done" and 0. */
 test('a run that refused or failed blobs or windows exits 1 and names the tenant; a complete run exits 0', () => {
@@ -90,4 +90,17 @@ test('every collect flag is checked up front; --via without --history is refused
   // "--since "0d" is not a duration" read as if 0d were misspelt.
   usage({ since: '0d' }, /^--since "0d" is zero: it needs a span longer than that$/);
   usage({ interval: '0s' }, /^--interval "0s" is zero/);
+});
+
+test('a --lease shorter than a history lease may be is said with --history (it is raised to 6m), not accepted in silence', () => {
+  const note = (flags: Partial<Parameters<typeof collectOptions>[0]>) =>
+    historyLeaseNote(collectOptions({ ...defaults, ...flags }), flags.lease ?? defaults.lease);
+  assert.equal(
+    note({ history: '30d', lease: '1s' }),
+    "--lease 1s is shorter than a history lease may be: the history lease lasts 6m (three times the 120 s a request may take); the streams' leases last 1s",
+  );
+  assert.equal(note({ history: '30d', lease: '6m' }), null);
+  assert.equal(note({ history: '30d', lease: '1h' }), null);
+  // Without --history no history lease is taken: nothing to say.
+  assert.equal(note({ lease: '1s' }), null);
 });
