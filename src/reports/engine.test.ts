@@ -96,10 +96,15 @@ test('runReport: a bad parameter is named once, as the caller spells it, with wh
   assert.equal(await message('user-activity', {}, cli), 'Report user-activity got bad parameters: --user is required');
 });
 
-test("runReport: a bad parameter points at the report's own --help, which lists what each means", async () => {
+test("runReport: a bad parameter points at where the caller reads what each means: report ID --help, or the API's", async () => {
   // It pointed at "tenantwatch report list", whose table lists only ids and titles.
-  await assert.rejects(runReport('sign-ins', { burstThreshold: '0' }, await deps()), {
+  const cli = { describedIn: (report: string) => `tenantwatch report ${report} --help` };
+  await assert.rejects(runReport('sign-ins', { burstThreshold: '0' }, await deps(), cli), {
     hint: /; tenantwatch report sign-ins --help shows what each means$/,
+  });
+  // An API caller was sent to a CLI command's --help.
+  await assert.rejects(runReport('sign-ins', { burstThreshold: '0' }, await deps()), {
+    hint: /^Its parameters are .*burstThreshold.*; GET \/api\/reports shows what each means$/,
   });
 });
 

@@ -17,6 +17,11 @@ import type { ReportDefinition, ReportDeps, ReportResult, ReportRow } from './ty
 export interface ReportCallOptions {
   /** How the caller spells a parameter in errors: the CLI's `--burst-threshold`; the API's `burstThreshold` by default. */
   nameOf?: (parameter: string) => string;
+  /**
+   * Where the caller reads what each parameter means, ending the hint of a bad one: the CLI's `report ID --help`;
+   * by default the API's GET /api/reports, whose ReportInfo holds each parameter's schema and description.
+   */
+  describedIn?: (report: string) => string;
 }
 
 export async function executeReport(
@@ -26,7 +31,14 @@ export async function executeReport(
   options: ReportCallOptions = {},
 ): Promise<ReportResult> {
   const parsed = def.parameters.safeParse(raw);
-  if (!parsed.success) throw badParams(def, parsed.error, raw, options.nameOf ?? ((p) => p));
+  if (!parsed.success)
+    throw badParams(
+      def,
+      parsed.error,
+      raw,
+      options.nameOf ?? ((p) => p),
+      options.describedIn ?? (() => 'GET /api/reports'),
+    );
   const params = parsed.data as CommonParams & Record<string, unknown>;
   const base = commonFilters(params, deps.clock.now());
   // A mistyped tenant fails with UNKNOWN_TENANT, as in search, instead of answering "no findings".
@@ -94,6 +106,7 @@ function badParams(
   error: z.ZodError,
   raw: Record<string, unknown>,
   nameOf: (parameter: string) => string,
+  describedIn: (report: string) => string,
 ): AppError {
   const byPath = new Map<string, z.core.$ZodIssue>();
   const problems: string[] = [];
@@ -119,7 +132,7 @@ function badParams(
   }
   const shape = def.parameters instanceof z.ZodObject ? Object.keys(def.parameters.shape) : [];
   return new AppError('BAD_INPUT', `Report ${def.id} got bad parameters: ${problems.join('; ')}`, {
-    hint: `Its parameters are ${shape.map(nameOf).join(', ')}; tenantwatch report ${def.id} --help shows what each means`,
+    hint: `Its parameters are ${shape.map(nameOf).join(', ')}; ${describedIn(def.id)} shows what each means`,
     details: { report: def.id, issues: problems },
   });
 }

@@ -104,6 +104,14 @@ test('object and free text keep their commas; workloads and tenants split', () =
   assert.deepEqual(q.tenants, ['contoso', 'fabrikam']);
 });
 
+test('an empty value is refused naming the filter, in words that fit the CLI and the API alike', () => {
+  // "Give each --tenant a value" was the answer to an API caller's tenant=a,,b too.
+  assert.throws(() => parseSearchFilters({ start: '1d', end: 'now', tenant: ['a,,b'] }, NOW), {
+    message: 'The tenant filter has an empty value in "a,,b"',
+    hint: 'Leave no tenant value empty: separate several with single commas, or repeat the filter',
+  });
+});
+
 test('empty values and absurd sizes are refused, naming the filter', () => {
   rejects({ start: '1d', end: 'now', user: [''] }, 'BAD_FILTER', /user filter has an empty value/);
   rejects(

@@ -31,7 +31,10 @@ export interface SearchFilterInput {
 export const MAX_VALUES_PER_FILTER = 1_000;
 export const MAX_VALUE_CHARS = 2_000;
 
-/** The name a person knows each filter by, in messages (the CLI flag; the API uses the camelCase key). */
+/**
+ * The name a person knows each filter by, in messages (the CLI flag; the API uses the camelCase key). Messages and
+ * hints name the filter, never `--flag` alone: the API and the reports answer with them too.
+ */
 const LABEL: Record<keyof SearchFilterInput, string> = {
   start: 'start',
   end: 'end',
@@ -174,7 +177,7 @@ function nonEmpty(key: ListKey, part: string, raw: string): string {
     'BAD_FILTER',
     `The ${LABEL[key]} filter has an empty value${raw.trim() === '' ? '' : ` in ${quoted(raw)}`}`,
     {
-      hint: `Give each --${LABEL[key]} a value; separate several with commas or repeat the filter`,
+      hint: `Leave no ${LABEL[key]} value empty: separate several with single commas, or repeat the filter`,
       details: { filter: LABEL[key], value: clip(raw) },
     },
   );

@@ -26,7 +26,7 @@ export async function resolveTenantKeys(store: Store, inputs: readonly string[])
         'UNKNOWN_TENANT',
         `No tenant is named ${quoted(input, 100)} and no records are stored under that key`,
         {
-          hint: 'tenantwatch tenant list shows the registered tenants; imported records keep the --tenant label they were imported under',
+          hint: 'tenantwatch tenant list shows the registered tenants; imported records keep the label tenantwatch import --tenant gave them',
           details: { tenant: input.slice(0, 100) },
         },
       );

@@ -78,6 +78,7 @@ async function runAndWrite(
     const store = await ctx.store();
     const result = await runReport(id, params, reportDeps(ctx, store, opened), {
       nameOf: (parameter) => `--${kebab(parameter)}`,
+      describedIn: (report) => `tenantwatch report ${report} --help`,
     });
     // A report's notes (totals named …Notes: where the role holders came from, why no address is new).
     for (const [key, notes] of Object.entries(result.summary.totals))

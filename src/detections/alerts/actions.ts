@@ -81,7 +81,8 @@ export async function snoozeAlert(
   const now = deps.clock.now();
   if (until <= now)
     throw new AppError('BAD_INPUT', 'A snooze must end in the future', {
-      hint: 'Use e.g. --until 24h or --until 2026-12-01',
+      // The CLI refuses a past --until before this (alerts.ts snoozeEnd): this answers the API's `until`, so no flag.
+      hint: 'Give a span from now such as 24h, or a date-time after now such as 2026-12-01T08:00Z',
     });
   await deps.store.alerts.addSnooze({
     id: `sn_${randomUUID().slice(0, 8)}`,
