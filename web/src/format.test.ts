@@ -27,6 +27,7 @@ test('bidi controls in record values are shown where they are, never applied', a
   const { COLUMNS, cellText } = await import('./components/columns.js');
   assert.equal(visible('invoice\u202Efdp.exe'), 'invoice⟨U+202E⟩fdp.exe');
   assert.equal(visible('a\u2066b\u2069c\u202Ad\u202C'), 'a⟨U+2066⟩b⟨U+2069⟩c⟨U+202A⟩d⟨U+202C⟩');
+  assert.equal(visible('a\u200Fb\u200Ec\u061Cd'), 'a⟨U+200F⟩b⟨U+200E⟩c⟨U+61C⟩d', 'the direction marks too');
   assert.equal(visible('مستخدم@contoso.com'), 'مستخدم@contoso.com', 'right-to-left text itself is left alone');
   assert.equal(fmtCell(['x\u202Ey']), '["x⟨U+202E⟩y"]');
   const item = COLUMNS.find((c) => c.key === 'objectId')!;

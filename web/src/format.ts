@@ -60,7 +60,8 @@ export function fmtLag(ms: number | null): string {
  * "admin\u202Eexe.txt" reads "admintxt.exe" (CVE-2021-42574, "Trojan Source"). The CLI turns them into spaces
  * (core/terminal.ts); the console shows where they are, which is what an investigator needs to know.
  */
-const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/g;
+// The direction marks too (U+200E, U+200F, U+061C): invisible, they move the neutral characters around them.
+const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /** Text from a record or a person as the console shows it: each bidi control as a visible ⟨U+202E⟩. */
 export function visible(text: string): string {
