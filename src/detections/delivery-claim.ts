@@ -55,11 +55,12 @@ export async function claimDelivery(
   return { held: false, holder };
 }
 
-/** A claim while its channel sends: renewed before each attempt, and the signal the send runs under. */
+/**
+ * A claim while its channel sends, renewed before each attempt. What renew throws ends the send: the channel's
+ * beforeAttempt contract (sinks/deliver.ts ends the delivery on it, not as a failed attempt to retry).
+ */
 export interface HeldClaim {
-  /** The send's signal: aborted when the routing run's is, or when a renewal failed (the send stops at once). */
-  readonly signal: AbortSignal;
-  /** The channel's beforeAttempt: extends the claim for another term, or throws and aborts `signal`. */
+  /** The channel's beforeAttempt: extends the claim for another term, or throws. */
   renew(): Promise<void>;
   /** When the claim's term now runs out. */
   until(): number;
@@ -78,32 +79,20 @@ export function holdClaim(
   leases: ClaimLeases,
   claim: { key: string; owner: string; until: number; termMs: number },
   clock: Clock,
-  outer?: AbortSignal,
 ): HeldClaim {
-  const stop = new AbortController();
   let until = claim.until;
   let lost = false;
   return {
-    signal: outer ? AbortSignal.any([outer, stop.signal]) : stop.signal,
     async renew() {
       const next = clock.now() + claim.termMs;
-      let renewed: boolean;
-      try {
-        renewed = await leases.renewLease(claim.key, claim.owner, next);
-      } catch (error) {
-        stop.abort(error);
-        throw error;
-      }
-      if (renewed) {
+      if (await leases.renewLease(claim.key, claim.owner, next)) {
         until = next;
         return;
       }
       lost = true;
-      const error = new AppError('CONFLICT', `Another process took over the claim ${claim.key}`, {
+      throw new AppError('CONFLICT', `Another process took over the claim ${claim.key}`, {
         hint: 'A claim runs out when its holder does not renew it in time; that process sends the alert, this one stops',
       });
-      stop.abort(error);
-      throw error;
     },
     until: () => until,
     lost: () => lost,

@@ -192,9 +192,9 @@ async function sendClaimed(run: RoutingRun, alert: AlertRow, channel: AlertChann
     // Read again under the claim: another process may have sent it, and let its claim go, since this run read.
     const deliveries = await run.store.alerts.channelDeliveries([alert.id]);
     if (deliveries.some((d) => d.channel === channel.name)) return 'had-it';
-    const held = holdClaim(run.store.ledger, { key, owner: run.owner, ...claim }, run.clock, run.signal);
+    const held = holdClaim(run.store.ledger, { key, owner: run.owner, ...claim }, run.clock);
     try {
-      await channel.send(alertView(alert), { signal: held.signal, beforeAttempt: () => held.renew() });
+      await channel.send(alertView(alert), { signal: run.signal, beforeAttempt: () => held.renew() });
     } catch (error) {
       if (held.lost()) {
         // Not an error of the channel: its new holder sends the alert, and no attempt was made here after it took over.
