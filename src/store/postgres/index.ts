@@ -34,6 +34,11 @@ export interface PostgresStoreOptions {
    * deletes (default 3 s; every query on the records waits behind a drop that waits).
    */
   dropLockTimeoutMs?: number;
+  /**
+   * How long a start's build of a state index (state-indexes.ts) waits, at each of its waits, for transactions
+   * already running in the database before it gives up until the next start (default 30 s).
+   */
+  indexBuildWaitMs?: number;
 }
 
 /** Hides the password of a database URL for messages and logs. */
@@ -80,6 +85,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     options.clock ?? systemClock,
     { onNotice: options.onNotice, factsFromRaw: options.factsFromRaw },
     options.dropLockTimeoutMs,
+    options.indexBuildWaitMs,
   );
 }
 
@@ -102,6 +108,7 @@ class PostgresStore implements Store {
     private readonly clock: Clock,
     private readonly upgrade: StoreUpgrade,
     dropLockTimeoutMs?: number,
+    private readonly indexBuildWaitMs?: number,
   ) {
     this.records = new PostgresRecordStore(pool, clock);
     this.tenants = new PostgresTenantStore(pool);
@@ -123,7 +130,7 @@ class PostgresStore implements Store {
       client.release();
     }
     // After the migration committed (state-indexes.ts): not under its lock, nor holding up others' writes.
-    await buildStateIndexes(this.pool, this.upgrade.onNotice);
+    await buildStateIndexes(this.pool, this.upgrade.onNotice, this.indexBuildWaitMs);
     // This month's and the next month's partitions, so that a month's first inserts do not create them.
     const now = this.clock.now();
     await ensureMonths(this.pool, [now, monthOf(now).hi]);

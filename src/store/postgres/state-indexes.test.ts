@@ -21,10 +21,11 @@ describe('PostgreSQL state indexes over a trail that holds entries', { skip: pgS
   /** A store on a schema whose trail holds an entry and lacks the caller index (a schema made before it). */
   async function trailWithoutIndex(
     label: string,
+    options: { indexBuildWaitMs?: number } = {},
   ): Promise<{ store: Store; schema: string; notices: string[]; sql: pg.Client }> {
     const schema = schemas.next(label);
     const notices: string[] = [];
-    const store = await openPostgresStore(url!, { schema, onNotice: (m) => notices.push(m) });
+    const store = await openPostgresStore(url!, { schema, onNotice: (m) => notices.push(m), ...options });
     await store.migrate();
     await store.consoleAudit.append({
       at: 1,
@@ -178,6 +179,51 @@ describe('PostgreSQL state indexes over a trail that holds entries', { skip: pgS
       assert.equal(await indexState(sql), 'valid');
       assert.equal(await definition(sql), EXPECTED);
     } finally {
+      await sql.end();
+      await store.close();
+    }
+  });
+
+  test('a start waits a bounded time for a transaction left open elsewhere, says which, and the next start builds', async () => {
+    const { store, schema, notices, sql } = await trailWithoutIndex('left_open', { indexBuildWaitMs: 300 });
+    // A session idle in a transaction that never touched the trail: the build waits for its snapshot all the same.
+    const idle = await connect(schema, '-c application_name=left-open-console');
+    await idle.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+    await idle.query('SELECT 1');
+    const idlePid = (await idle.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    let ended = false;
+    try {
+      await store.migrate();
+      const gaveUp = notices.find((m) => m.startsWith('The index console_audit_caller was not built'));
+      assert.ok(gaveUp, notices.join('\n'));
+      assert.match(
+        gaveUp,
+        /one still ran after 0\.3 s \(the oldest: process (\d+), "left-open-console", idle in transaction, open for /,
+      );
+      assert.equal(/the oldest: process (\d+)/.exec(gaveUp)![1], String(idlePid));
+      assert.match(gaveUp, /the next start tries again/);
+      assert.match(gaveUp, /DROP INDEX CONCURRENTLY IF EXISTS console_audit_caller; CREATE INDEX CONCURRENTLY/);
+      // The store runs without it.
+      await store.consoleAudit.append({
+        at: 3,
+        actor: 'ivy',
+        via: 'session',
+        address: null,
+        action: 'search',
+        outcome: 'ok',
+        target: null,
+        details: {},
+      });
+      assert.notEqual(await indexState(sql), 'valid');
+
+      await idle.query('COMMIT');
+      ended = true;
+      await store.migrate();
+      assert.equal(await indexState(sql), 'valid');
+      assert.equal(await definition(sql), EXPECTED);
+    } finally {
+      if (!ended) await idle.query('ROLLBACK');
+      await idle.end();
       await sql.end();
       await store.close();
     }

@@ -37,6 +37,12 @@ export const STATE_INDEXES: readonly StateIndex[] = [
  */
 const BUILD_LOCK = '29817, hashtext(current_schema())';
 
+/** How long each of a build's waits for running transactions lasts at most (buildStateIndexes). */
+export const DEFAULT_BUILD_WAIT_MS = 30_000;
+
+/** PostgreSQL's lock_not_available: a wait that ran past lock_timeout. */
+const LOCK_TIMEOUT = '55P03';
+
 /**
  * In the migration's transaction, under its lock: makes each missing index whose table is empty (nothing to wait
  * for). One whose table holds rows, or one an interrupted build left invalid, is left to buildStateIndexes.
@@ -56,7 +62,10 @@ export async function makeStateIndexesOfEmptyTables(client: PoolClient): Promise
  * After the migration committed: builds each state index that is missing, or invalid (a CONCURRENTLY build that
  * was stopped leaves its index invalid, unused by queries but still written, and IF NOT EXISTS would then skip it
  * for ever), with CREATE INDEX CONCURRENTLY, so other processes go on writing the table meanwhile. The build waits
- * for the transactions already running in the database, and a start waits for it.
+ * for the transactions already running in the database (any of them that holds a snapshot, not only those on its
+ * table), and a start waits for the build: each of those waits is bounded by `waitMs` (lock_timeout, which
+ * PostgreSQL applies to them), so a transaction left open elsewhere (a session idle in transaction) delays a start
+ * by that much, not for ever. The build then stops, its index left invalid for the next start to build again.
  *
  * One process builds at a time: the others, finding the lock held, start without the index (the one holding it is
  * building it) instead of waiting, or of dropping as invalid the index being built. The lock is held on a
@@ -65,7 +74,11 @@ export async function makeStateIndexesOfEmptyTables(client: PoolClient): Promise
  * A build that fails does not stop the start: the queries the index serves are right without it, only slower.
  * What failed and what to do is told through `notice`; the next start tries again.
  */
-export async function buildStateIndexes(pool: Pool, notice?: StoreNotice): Promise<void> {
+export async function buildStateIndexes(
+  pool: Pool,
+  notice?: StoreNotice,
+  waitMs = DEFAULT_BUILD_WAIT_MS,
+): Promise<void> {
   const unbuilt = async (client: Pool | PoolClient): Promise<StateIndex[]> => {
     const { rows } = await client.query<{ name: string }>(
       `SELECT name FROM unnest($1::text[]) AS name
@@ -83,8 +96,10 @@ export async function buildStateIndexes(pool: Pool, notice?: StoreNotice): Promi
       notice?.(`Another process is building the index ${names(STATE_INDEXES)}: this one starts without waiting for it`);
       return;
     }
+    // The connection is closed at the end: the setting ends with it.
+    await builder.query(`SET lock_timeout = ${Math.max(1, Math.round(waitMs))}`);
     // Asked again under the lock: another process may have built one meanwhile.
-    for (const index of await unbuilt(builder)) await buildOne(builder, index, notice);
+    for (const index of await unbuilt(builder)) await buildOne(builder, index, waitMs, notice);
   } catch (error) {
     notice?.(buildFailed(STATE_INDEXES, error));
   } finally {
@@ -92,10 +107,10 @@ export async function buildStateIndexes(pool: Pool, notice?: StoreNotice): Promi
   }
 }
 
-async function buildOne(client: PoolClient, index: StateIndex, notice?: StoreNotice): Promise<void> {
+async function buildOne(client: PoolClient, index: StateIndex, waitMs: number, notice?: StoreNotice): Promise<void> {
   const started = performance.now();
   notice?.(
-    `Building the index ${index.name} of ${index.table}: other processes go on writing it meanwhile, this start waits for the build`,
+    `Building the index ${index.name} of ${index.table}: other processes go on writing it meanwhile, this start waits for the build (at most ${seconds(waitMs)} for each transaction already running in the database)`,
   );
   try {
     // Invalid: left by a build that was stopped (a process that died, a cancelled statement) or failed. Not one
@@ -103,7 +118,8 @@ async function buildOne(client: PoolClient, index: StateIndex, notice?: StoreNot
     if (await invalid(client, index)) await client.query(`DROP INDEX CONCURRENTLY IF EXISTS ${index.name}`);
     await client.query(createConcurrently(index));
   } catch (error) {
-    notice?.(buildFailed([index], error));
+    const waited = (error as { code?: unknown }).code === LOCK_TIMEOUT;
+    notice?.(waited ? waitedTooLong(index, waitMs, await oldestTransaction(client)) : buildFailed([index], error));
     return;
   }
   notice?.(`Index ${index.name} built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
@@ -118,6 +134,46 @@ async function invalid(client: PoolClient, index: StateIndex): Promise<boolean> 
 
 function createConcurrently(index: StateIndex): string {
   return `CREATE INDEX CONCURRENTLY IF NOT EXISTS ${index.name} ON ${index.table} ${index.columns}`;
+}
+
+/**
+ * The database's oldest transaction but the builder's (what a build waits for longest), as a person can find it:
+ * its process id, application and how long it has been open; null when it cannot be read.
+ */
+async function oldestTransaction(client: PoolClient): Promise<string | null> {
+  try {
+    const { rows } = await client.query<{ pid: number; app: string; seconds: number; state: string | null }>(
+      `SELECT pid, application_name AS app, extract(epoch FROM now() - xact_start)::float8 AS seconds, state
+         FROM pg_stat_activity
+        WHERE datname = current_database() AND xact_start IS NOT NULL AND pid <> pg_backend_pid()
+        ORDER BY xact_start LIMIT 1`,
+    );
+    const oldest = rows[0];
+    if (!oldest) return null;
+    const app = oldest.app ? `, ${JSON.stringify(oldest.app)}` : '';
+    const state = oldest.state ? `, ${oldest.state}` : '';
+    return `process ${oldest.pid}${app}${state}, open for ${seconds(oldest.seconds * 1000)}`;
+  } catch {
+    return null;
+  }
+}
+
+/** A build that gave up waiting for running transactions: what runs on, what it waited for, what to do. */
+function waitedTooLong(index: StateIndex, waitMs: number, oldest: string | null): string {
+  const which = oldest ? ` (the oldest: ${oldest})` : '';
+  return (
+    `The index ${index.name} was not built: its build waits for the transactions already running in the database ` +
+    `to end, and one still ran after ${seconds(waitMs)}${which}. tenantwatch runs without it, ${index.slowerWithout} ` +
+    `being slower; the next start tries again. A transaction left open (a session idle in transaction) keeps every ` +
+    `such build waiting: end it, or build the index yourself once it has ended: ` +
+    `DROP INDEX CONCURRENTLY IF EXISTS ${index.name}; ${createConcurrently(index)};`
+  );
+}
+
+function seconds(ms: number): string {
+  const s = ms / 1000;
+  if (s >= 120) return `${Math.round(s / 60)} min`;
+  return `${s >= 10 ? Math.round(s) : Number(s.toFixed(1))} s`;
 }
 
 function names(indexes: readonly StateIndex[]): string {
