@@ -3,6 +3,7 @@ import { AppError } from '../core/errors.js';
 import { csvLine, UTF8_BOM } from '../search/csv.js';
 import { tableChunks, type TableColumn } from '../search/table.js';
 import { countOf } from '../core/words.js';
+import { terminalText } from '../core/terminal.js';
 
 /** Counts in words live in core (the collector, sinks and posture say them too); the CLI's commands take them from here. */
 export { countOf, pluralOf } from '../core/words.js';
@@ -46,6 +47,26 @@ export function parseFormat<F extends string = ListingFormat>(
   throw new AppError('USAGE', `--format ${text} is not one of ${formats.join(', ')}`, {
     hint: `Use --format ${orList(formats.map((f) => FORMAT_USES[f] ?? f))}`,
   });
+}
+
+/**
+ * A small table for a command's summary (collect, import, coverage gaps): every row in memory, columns as wide as
+ * their widest cell, two spaces apart, the columns `right` names aligned right. Each cell is made safe for the
+ * terminal: a file name, a tenant name or a service's error text may hold an escape sequence.
+ */
+export function alignedTable(
+  head: readonly string[],
+  rows: readonly (readonly string[])[],
+  right: (column: number) => boolean = () => false,
+): string {
+  const cells = [head, ...rows].map((row) => head.map((_, i) => terminalText(row[i] ?? '')));
+  const widths = head.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)));
+  const line = (row: string[]) =>
+    row
+      .map((c, i) => (right(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return cells.map((row) => line(row) + '\n').join('');
 }
 
 export interface ListingColumn extends TableColumn {

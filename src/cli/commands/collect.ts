@@ -7,12 +7,13 @@ import { MIN_HISTORY_LEASE_MS, REQUEST_TIMEOUT_MS } from '../../collector/histor
 import { connectTenant } from '../../config/tenants.js';
 import { readAuditingFacts, refusalText } from '../../coverage/auditing.js';
 import { AppError } from '../../core/errors.js';
+import { terminalText } from '../../core/terminal.js';
 import { parseDuration } from '../../core/time.js';
 import type { TenantRow } from '../../store/contract.js';
 import type { CliContext } from '../context.js';
 import { liveDetections, type LiveHook } from '../live-detections.js';
 import type { Runner } from '../run.js';
-import { countOf, formatOption, parseFormat } from '../output.js';
+import { alignedTable, countOf, formatOption, parseFormat } from '../output.js';
 import { startDaemonWork } from '../daemon-work.js';
 import { leaseOwner } from '../../runtime/lease-owner.js';
 
@@ -240,7 +241,8 @@ async function collectAndDetect(
     );
     const facts = await readAuditingFacts(store, rows, ctx.clock.now());
     for (const s of summary.tenants)
-      if (s.error) ctx.err.write(`tenantwatch: ${s.name}: ${refusalText(s.error, facts.get(s.tenant))}\n`);
+      if (s.error)
+        ctx.err.write(`tenantwatch: ${terminalText(`${s.name}: ${refusalText(s.error, facts.get(s.tenant))}`)}\n`);
     const ending = runEnding(summary);
     for (const line of ending.lines) ctx.err.write(line);
     return ending.code;
@@ -359,17 +361,7 @@ function summaryTable(stats: readonly TenantStats[]): string {
     String(s.throttled),
     s.error?.message ?? s.streamsSkipped.map((x) => `${x.contentType}: ${x.reason}`).join('; '),
   ]);
-  const cells = [head, ...rows];
-  const widths = head.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
-  return cells
-    .map(
-      (r) =>
-        r
-          .map((c, i) => c.padEnd(widths[i]!))
-          .join('  ')
-          .trimEnd() + '\n',
-    )
-    .join('');
+  return alignedTable(head, rows);
 }
 
 /**

@@ -5,7 +5,7 @@
 import type { BlobEvidence } from '../../coverage/read.js';
 import type { CoverageSummary, Gap, StreamSummary, TenantCoverage } from '../../coverage/types.js';
 import { terminalText } from '../../core/terminal.js';
-import { countOf, writeListing } from '../output.js';
+import { alignedTable, countOf, writeListing } from '../output.js';
 
 export type CoverageFormat = 'table' | 'json' | 'jsonl' | 'csv';
 type Out = NodeJS.WritableStream;
@@ -212,15 +212,5 @@ async function writeCsv([head, body]: [string[], string[][]], out: Out): Promise
 
 /** An aligned table; every cell made safe for a terminal (a gap's reason quotes what Microsoft answered). */
 function table([head, body]: [string[], string[][]]): string {
-  const cells = [head, ...body.map((r) => r.map(terminalText))];
-  const widths = head.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
-  return cells
-    .map(
-      (r) =>
-        r
-          .map((c, i) => c.padEnd(widths[i]!))
-          .join('  ')
-          .trimEnd() + '\n',
-    )
-    .join('');
+  return alignedTable(head, body);
 }

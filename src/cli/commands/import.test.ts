@@ -189,3 +189,28 @@ test('import refuses a --tenant label that search could not reach (a comma, blan
     cleanup();
   }
 });
+
+test("a file's name reaches the terminal without its escape sequences, in the table and in its error", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    // A name from a folder of files someone sent: ESC [2J clears the screen, ESC ]0; sets the window title.
+    const hostile = join(dir, 'x\u001b[2J\u001b]0;owned\u0007.ndjson');
+    writeFileSync(hostile, [record(1), record(2)].join('\n'));
+    const missing = join(dir, 'gone\u001b[31m.ndjson');
+    const { ctx, output } = context(dir);
+    const status = await importCommand(ctx, [hostile, missing], {
+      tenant: 'contoso',
+      rejects: join(dir, 'rejects.ndjson'),
+      format: 'table',
+      detect: false,
+    });
+    assert.equal(status, 1);
+    const { out, err } = output();
+    assert.doesNotMatch(out, /[\u0000-\u0008\u000b-\u001f\u007f]/);
+    assert.doesNotMatch(err, /[\u0000-\u0008\u000b-\u001f\u007f]/);
+    assert.match(out, /x \[2J \]0;owned \.ndjson/);
+    assert.match(err, /gone \[31m\.ndjson/);
+  } finally {
+    cleanup();
+  }
+});

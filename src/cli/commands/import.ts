@@ -9,7 +9,8 @@ import { importFiles, rejectFile, type ImportProgress, type ImportSummary } from
 import type { CliContext } from '../context.js';
 import { liveDetections } from '../live-detections.js';
 import type { Runner } from '../run.js';
-import { countOf, formatOption, parseFormat } from '../output.js';
+import { alignedTable, countOf, formatOption, parseFormat } from '../output.js';
+import { terminalText } from '../../core/terminal.js';
 
 interface ImportFlags {
   tenant?: string;
@@ -109,8 +110,8 @@ export async function importCommand(ctx: CliContext, files: string[], flags: Imp
       : table(summary, rejects.count && !rejects.error ? rejectsPath : null) + (detections?.line() ?? ''),
   );
   for (const file of summary.files)
-    if (file.error) ctx.err.write(`tenantwatch: ${file.error.message}. ${file.error.hint}\n`);
-  if (rejects.error) ctx.err.write(`tenantwatch: ${rejects.error.message}. ${rejects.error.hint}\n`);
+    if (file.error) ctx.err.write(`tenantwatch: ${terminalText(`${file.error.message}. ${file.error.hint}`)}\n`);
+  if (rejects.error) ctx.err.write(`tenantwatch: ${terminalText(`${rejects.error.message}. ${rejects.error.hint}`)}\n`);
   return summary.failedFiles > 0 || rejects.error ? 1 : 0;
 }
 
@@ -204,16 +205,8 @@ function table(summary: ImportSummary, rejectsPath: string | null): string {
       String,
     ),
   );
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i >= 2 && i <= 6 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  const out = [line(head), ...rows.map(line)];
-  if (rejectsPath)
-    out.push(
-      `${countOf(summary.rejected, 'rejected row')}${summary.conflicts ? ` and ${summary.conflicts} in conflict` : ''} written to ${rejectsPath}`,
-    );
-  return out.join('\n') + '\n';
+  const written = rejectsPath
+    ? `${countOf(summary.rejected, 'rejected row')}${summary.conflicts ? ` and ${summary.conflicts} in conflict` : ''} written to ${terminalText(rejectsPath)}\n`
+    : '';
+  return alignedTable(head, rows, (i) => i >= 2 && i <= 6) + written;
 }
