@@ -1,4 +1,5 @@
 import { hostname, userInfo } from 'node:os';
+import { terminalText } from '../../core/terminal.js';
 import type { Command } from 'commander';
 import { AppError } from '../../core/errors.js';
 import { parseLimit } from '../../core/limits.js';
@@ -219,7 +220,7 @@ async function enableMany(ctx: CliContext, names: string[], flags: EnableFlags):
       status = Math.max(status, await enable(ctx, tenant, flags, options));
     } catch (e) {
       if (tenants.length === 1 || ctx.signal.aborted) throw e;
-      ctx.err.write(`tenantwatch: ${tenant.name}: ${e instanceof AppError ? e.toLine() : String(e)}\n`);
+      ctx.err.write(`tenantwatch: ${tenant.name}: ${terminalText(e instanceof AppError ? e.toLine() : String(e))}\n`);
       status = 1;
     }
   }

@@ -282,7 +282,7 @@ async function runHistory(
   for (const t of tenants) {
     if (ctx.signal.aborted) return;
     const r = await collectHistoryVia(o, t, { start: now - spanMs, end: now }, how.via);
-    if (r.busy) ctx.err.write(`tenantwatch: ${t.name}: history not collected here: ${r.busy.toLine()}\n`);
+    if (r.busy) ctx.err.write(`tenantwatch: ${t.name}: history not collected here: ${terminalText(r.busy.toLine())}\n`);
     for (const s of r.sources)
       ctx.err.write(
         s.result.error

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { terminalText } from '../../core/terminal.js';
 import { redact } from '../../config/secrets.js';
 import { AppError } from '../../core/errors.js';
 import { parseLimit } from '../../core/limits.js';
@@ -77,7 +78,7 @@ async function forward(ctx: CliContext, f: { once?: boolean; sink?: string[]; ba
     else {
       failed++;
       const why = r.state === 'busy' ? `another process sends to it (${r.holder ?? 'unknown'})` : r.reason;
-      ctx.err.write(`tenantwatch: sink ${r.sink} did not catch up: ${redact(why, secrets)}\n`);
+      ctx.err.write(`tenantwatch: sink ${r.sink} did not catch up: ${terminalText(redact(why, secrets))}\n`);
     }
   }
   return failed ? 1 : 0;

@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { terminalText } from '../../core/terminal.js';
 import { loadSecretKey, redact } from '../../config/secrets.js';
 import { AppError } from '../../core/errors.js';
 import { parseLimit } from '../../core/limits.js';
@@ -234,11 +235,11 @@ async function runTest(ctx: CliContext, name: string): Promise<number> {
   try {
     const outcome = await testSink(driver, ctx.signal);
     if (outcome.ok) {
-      ctx.out.write(`ok: ${redact(outcome.detail, secrets)}\n`);
+      ctx.out.write(`ok: ${terminalText(redact(outcome.detail, secrets))}\n`);
       return 0;
     }
     ctx.err.write(
-      `tenantwatch: sink ${row.name} test failed at ${outcome.stage}: ${redact(outcome.detail, secrets)}. ${outcome.hint}\n`,
+      `tenantwatch: sink ${row.name} test failed at ${outcome.stage}: ${terminalText(redact(outcome.detail, secrets))}. ${outcome.hint}\n`,
     );
     return 1;
   } finally {

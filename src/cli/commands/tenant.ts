@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { terminalText } from '../../core/terminal.js';
 import { Option, type Command } from 'commander';
 import { loadSecretKey, redact } from '../../config/secrets.js';
 import {
@@ -269,11 +270,11 @@ async function runTest(ctx: CliContext, name: string): Promise<number> {
   const conn = connectTenant(row, { keyFile: ctx.locations.secretKeyFile, clock: ctx.clock, logger: ctx.logger });
   try {
     const result = await testTenant(conn, ctx.signal);
-    for (const line of result.lines) ctx.out.write(redact(line, conn.secrets) + '\n');
+    for (const line of result.lines) ctx.out.write(terminalText(redact(line, conn.secrets)) + '\n');
     if (result.error) {
       // Ingestion off although someone already asked to turn it on: said as collect says it, not "turn it on".
       const fact = (await readAuditingFacts(await ctx.store(), [row], ctx.clock.now())).get(row.tenantId);
-      ctx.err.write(`tenantwatch: ${redact(refusalText(result.error, fact), conn.secrets)}\n`);
+      ctx.err.write(`tenantwatch: ${terminalText(redact(refusalText(result.error, fact), conn.secrets))}\n`);
     }
     return result.error ? result.error.exitCode : 0;
   } finally {
