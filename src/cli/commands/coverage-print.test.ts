@@ -113,3 +113,18 @@ test('coverage json and jsonl say a missing time as null, as every listing does;
   await renderCoverage(summary, { format: 'table', gapsOnly: false }, table, new PassThrough());
   assert.doesNotMatch(text(table), /null/);
 });
+
+test('the coverage table aligns its counts right, so a stream of 12,345 records lines up under one of 7', async () => {
+  const summary = oneGap('Throttled');
+  const second = { ...summary.streams[0]!, stream: 'Audit.Exchange', records: 12345, blobs: 120, gaps: [] };
+  summary.streams[0] = { ...summary.streams[0]!, records: 7 };
+  summary.streams.push(second);
+  const out = new PassThrough();
+  await renderCoverage(summary, { format: 'table', gapsOnly: false }, out, new PassThrough());
+  const [head, first, next] = text(out).split('\n');
+  const end = head!.indexOf('records') + 'records'.length;
+  assert.equal(first!.slice(0, end).trimEnd().endsWith(' 7'), true, first);
+  assert.equal(next!.slice(0, end).endsWith('12345'), true, next);
+  // Text columns stay left: the stream names start where their header does.
+  assert.equal(first!.indexOf('Audit.General'), head!.indexOf('stream'));
+});

@@ -210,7 +210,11 @@ async function writeCsv([head, body]: [string[], string[][]], out: Out): Promise
   );
 }
 
-/** An aligned table; every cell made safe for a terminal (a gap's reason quotes what Microsoft answered). */
+/**
+ * An aligned table; every cell made safe for a terminal (a gap's reason quotes what Microsoft answered). Columns of
+ * counts are aligned right, so their digits line up.
+ */
 function table([head, body]: [string[], string[][]]): string {
-  return alignedTable(head, body);
+  const counts = head.map((_, i) => body.length > 0 && body.every((row) => /^\d+$/.test(row[i] ?? '')));
+  return alignedTable(head, body, (i) => counts[i]!);
 }
