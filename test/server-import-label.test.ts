@@ -39,6 +39,22 @@ async function check(storeUrl: string): Promise<void> {
     assert.equal(other.statusCode, 403, other.body);
     const unknown = await app.inject(alice.with({ url: `/api/search?${range}&tenant=case-2027` }));
     assert.equal(unknown.json().error.code, 'UNKNOWN_TENANT');
+
+    // One record, as the detail pane asks for it: by the label in any case, within the caller's scope.
+    const id = records[0]!.id;
+    for (const asked of [LABEL, 'case-2026', 'CASE-2026']) {
+      for (const who of [alice, bob]) {
+        const res = await app.inject(who.with({ url: `/api/records/${asked}/${id}` }));
+        assert.equal(res.statusCode, 200, `record by ${asked}: ${res.body}`);
+        assert.equal(res.json<{ tenant: string; id: string }>().tenant, LABEL);
+      }
+    }
+    await addUser(deps.store, deps.clock, { name: 'carol', tenants: ['contoso'] });
+    const carol = await signIn(app, 'carol');
+    const outside = await app.inject(carol.with({ url: `/api/records/case-2026/${id}` }));
+    assert.equal(outside.statusCode, 403, outside.body);
+    const absent = await app.inject(alice.with({ url: `/api/records/case-2026/no-such-id` }));
+    assert.equal(absent.statusCode, 404, absent.body);
   } finally {
     await app.close();
     await deps.store.close();
