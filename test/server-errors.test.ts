@@ -74,6 +74,7 @@ describe('bad input → 4xx with a clear message', () => {
     ['bad IP', `/api/search?${range}&ip=300.1.2.3`, 'BAD_FILTER'],
     ['IP with SQL', `/api/search?${range}&ip=1.2.3.4%27%20OR%20%271%27%3D%271`, 'BAD_FILTER'],
     ['unknown record type', `/api/search?${range}&recordType=NotAType`, 'BAD_FILTER'],
+    ['negative record type', `/api/search?${range}&recordType=-1`, 'BAD_FILTER'],
     ['huge value', `/api/search?${range}&freeText=${'x'.repeat(10_000)}`, 'BAD_FILTER'],
     ['bad bucket', `/api/search/timeline?${range}&bucket=minute`, 'BAD_INPUT'],
     ['bad dimension', `/api/search/counts?${range}&by=password`, 'BAD_INPUT'],

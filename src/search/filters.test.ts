@@ -70,6 +70,14 @@ test('record types by name or number; an unknown name lists close matches', () =
   rejects({ start: '1d', end: 'now', recordType: ['qqqqzzzz'] }, 'BAD_FILTER', /record type "qqqqzzzz"/);
   // A number past PostgreSQL's integer column: refused here, not an error from the database.
   rejects({ start: '1d', end: 'now', recordType: ['3000000000'] }, 'BAD_FILTER', /record type "3000000000"/);
+  // Record types are numbered from 0: a negative one matched nothing and read as "no such activity".
+  for (const negative of ['-1', 'RecordType_-1', '-0.5e1'])
+    rejects(
+      { start: '1d', end: 'now', recordType: [negative] },
+      'BAD_FILTER',
+      /is not a record type number: a record type is a name or a whole number from 0 to 2147483647/,
+    );
+  assert.deepEqual(parseSearchFilters({ start: '1d', end: 'now', recordType: ['0'] }, NOW).recordTypes, [0]);
 });
 
 test('IPs: addresses with or without port, mapped IPv6 folded, CIDR blocks; garbage rejected', () => {

@@ -148,10 +148,24 @@ function parseOperations(given: string[] | undefined): string[] {
   return dedupeCaseless(out);
 }
 
+/** The largest record type number a record can carry (a 32-bit column; ingest stores none past it). */
+const MAX_RECORD_TYPE = 2_147_483_647;
+
 function parseRecordType(value: string): number {
   const n = resolveRecordType(value);
-  // Past 32 bits no record is stored (ingest refuses it), and PostgreSQL fails the query on such a number.
-  if (columnInteger(n)) return n;
+  // Past 32 bits no record is stored (ingest refuses it), and PostgreSQL fails the query on such a number. Microsoft's
+  // record types are numbered from 0: -1 was taken and matched nothing, which read as "no such activity".
+  if (columnInteger(n) && n >= 0) return n;
+  if (n !== null) {
+    throw new AppError(
+      'BAD_FILTER',
+      `The record type ${quoted(value)} is not a record type number: a record type is a name or a whole number from 0 to ${MAX_RECORD_TYPE}`,
+      {
+        hint: 'Use a record type name such as SharePointFileOperation or AzureActiveDirectoryStsLogon, or its number (6, 15)',
+        details: { filter: 'record-type', value: clip(value), suggestions: [] },
+      },
+    );
+  }
   const close = closeRecordTypeNames(value);
   throw new AppError('BAD_FILTER', `The record type ${quoted(value)} is neither a record type name nor a number`, {
     hint: close.length
