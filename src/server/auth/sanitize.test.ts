@@ -44,3 +44,23 @@ test('every value a search or report filter takes is kept: the one looked for is
   const most = Array.from({ length: MAX_VALUES_PER_FILTER }, (_, i) => `u${i}`);
   assert.deepEqual(sanitize({ user: most }), { user: most });
 });
+
+test("an object's keys are kept up to 200, and how many more were sent is said, not kept", () => {
+  // Every key was kept: one body of made-up keys up to the 1 MB limit became a trail entry that large.
+  const many = Object.fromEntries(Array.from({ length: 50_000 }, (_, i) => [`k${i}`, i]));
+  const kept = sanitize({ status: 'resolved', extra: many }) as { status: string; extra: Record<string, unknown> };
+  assert.equal(kept.status, 'resolved');
+  assert.equal(Object.keys(kept.extra).length, 201);
+  assert.equal(kept.extra.k199, 199);
+  assert.equal(kept.extra.k200, undefined);
+  assert.equal(kept.extra['…'], '49,800 more keys not kept');
+  // Secrets are dropped before counting: they are neither kept nor counted as left out.
+  const secrets = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`password${i}`, 'x']));
+  assert.deepEqual(sanitize({ ...secrets, note: 'n' }), { note: 'n' });
+  const most = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`k${i}`, i]));
+  assert.deepEqual(sanitize(most), most);
+  assert.equal(keptExactly(most), true);
+  assert.equal(keptExactly({ ...most, k200: 200 }), false);
+  assert.deepEqual(sanitize({ ...most, k200: 200 }), { ...most, '…': '1 more key not kept' });
+  assert.equal(keptExactly({ '…': '1 more keys not kept' }), false);
+});

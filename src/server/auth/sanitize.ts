@@ -20,6 +20,15 @@ const TEXT_KEPT = 500;
  */
 const LIST_KEPT = MAX_VALUES_PER_FILTER;
 
+/**
+ * The most keys of one object the trail keeps, the rest said by MORE_KEYS: the API's bodies and queries have a few
+ * dozen fields at most. Every key was kept, so a body of one object with some hundred thousand made-up keys (up to the
+ * 1 MB body limit) became an entry that large, for any route that takes a body.
+ */
+const KEYS_KEPT = 200;
+/** The key under which an object cut to KEYS_KEPT says how many keys were left out ("1,234 more keys not kept"). */
+const MORE_KEYS = '…';
+
 /** How deep the trail keeps a request's objects and lists: the API's bodies are flat objects with a few lists. */
 const DEPTH_KEPT = 4;
 /** What the trail keeps of an object or list nested deeper than DEPTH_KEPT. */
@@ -36,23 +45,26 @@ export function sanitize(value: unknown, depth = 0): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (depth >= DEPTH_KEPT) return DEEPER;
   if (Array.isArray(value)) return value.slice(0, LIST_KEPT).map((v) => sanitize(v, depth + 1));
-  return Object.fromEntries(
-    Object.entries(value as Record<string, unknown>)
-      .filter(([k]) => !SECRET_KEY.test(k))
-      .map(([k, v]) => [storable(k), sanitize(v, depth + 1)]),
-  );
+  const entries = Object.entries(value as Record<string, unknown>).filter(([k]) => !SECRET_KEY.test(k));
+  const kept = entries.slice(0, KEYS_KEPT).map(([k, v]) => [storable(k), sanitize(v, depth + 1)]);
+  const left = entries.length - KEYS_KEPT;
+  if (left > 0) kept.push([MORE_KEYS, `${left.toLocaleString('en-US')} more ${left === 1 ? 'key' : 'keys'} not kept`]);
+  return Object.fromEntries(kept);
 }
 
 /**
  * True when the trail keeps this value as it is and keeps no other value the same way, so an entry holding it was
  * asked exactly this: no text over TEXT_KEPT characters (kept cut, as is every text that begins alike; the cut text
  * itself, `…` and all, is one of them), no list of LIST_KEPT values or more (a longer list is kept as one of exactly
- * LIST_KEPT), no key the trail drops, no U+FFFD (a NUL is kept as one), nothing nested deeper than DEPTH_KEPT.
+ * LIST_KEPT), no object of more than KEYS_KEPT keys or with the key MORE_KEYS (a longer one is kept as KEYS_KEPT and
+ * that key), no key the trail drops, no U+FFFD (a NUL is kept as one), nothing nested deeper than DEPTH_KEPT.
  */
 export function keptExactly(value: unknown, depth = 0): boolean {
   if (typeof value === 'string') return value.length <= TEXT_KEPT && !value.includes('\uFFFD');
   if (value === null || typeof value !== 'object') return true;
   if (depth >= DEPTH_KEPT) return false;
   if (Array.isArray(value)) return value.length < LIST_KEPT && value.every((v) => keptExactly(v, depth + 1));
-  return Object.entries(value).every(([k, v]) => !SECRET_KEY.test(k) && keptExactly(k) && keptExactly(v, depth + 1));
+  const entries = Object.entries(value);
+  if (entries.length > KEYS_KEPT || Object.hasOwn(value, MORE_KEYS)) return false;
+  return entries.every(([k, v]) => !SECRET_KEY.test(k) && keptExactly(k) && keptExactly(v, depth + 1));
 }
