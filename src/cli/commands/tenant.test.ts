@@ -70,12 +70,17 @@ test('tenant list prints as every listing: csv opens safely in Excel, json count
   const { dir, cleanup } = tempDir();
   try {
     const args = ['tenant', 'add', 'contoso', '--tenant-id', ID, '--client-id', '11111111-2222-4333-8444-555555555555'];
-    assert.equal((await runCli(args, { dataDir: dir, input: 's3cret\n' })).code, 0);
+    const domain = ['--domain', 'contoso.onmicrosoft.com'];
+    assert.equal((await runCli([...args, ...domain], { dataDir: dir, input: 's3cret\n' })).code, 0);
     const [csv, json, table] = await Promise.all(
       ['csv', 'json', 'table'].map((format) => runCli(['tenant', 'list', '--format', format], { dataDir: dir })),
     );
     assert.equal(csv!.code, 0, csv!.stderr);
-    assert.match(csv!.stdout, /^\uFEFFname,tenantId,cloud,auth,credential,management,publisherId\r\ncontoso,6f1c2b3a-/);
+    // The tenant's domain is in every format (the table and CSV had none).
+    assert.match(
+      csv!.stdout,
+      /^\uFEFFname,tenantId,domain,cloud,auth,credential,management,publisherId\r\ncontoso,6f1c2b3a-[^,]+,contoso\.onmicrosoft\.com,/,
+    );
     // It was a bare array, where sinks, users, alerts … print {"count": N, "<things>": [...]}.
     const parsed = JSON.parse(json!.stdout) as { count: number; tenants: Record<string, unknown>[] };
     assert.equal(parsed.count, 1);
@@ -83,9 +88,10 @@ test('tenant list prints as every listing: csv opens safely in Excel, json count
     assert.equal(parsed.tenants[0]!.clientId, '11111111-2222-4333-8444-555555555555', 'every public field, as before');
     assert.equal(JSON.stringify(parsed).includes('s3cret'), false);
     const lines = table!.stdout.trimEnd().split('\n');
-    assert.match(lines[0]!, /^name\s+tenantId\s+cloud/);
+    assert.match(lines[0]!, /^name\s+tenantId\s+domain\s+cloud/);
     assert.match(lines[1]!, /^-+ +-+/, 'a rule under the header');
-    assert.match(lines[2]!, /^contoso\s+6f1c2b3a-/);
+    assert.match(lines[2]!, /^contoso\s+6f1c2b3a-\S+\s+contoso\.onmicrosoft\.com\s/);
+    assert.equal(parsed.tenants[0]!.domain, 'contoso.onmicrosoft.com');
     assert.equal(lines[3], '1 tenant');
   } finally {
     cleanup();

@@ -241,6 +241,7 @@ async function addTenant(ctx: CliContext, name: string, flags: AddFlags): Promis
 const LIST_COLUMNS: ListingColumn[] = [
   { key: 'name', title: 'name' },
   { key: 'tenantId', title: 'tenantId' },
+  { key: 'domain', title: 'domain' },
   { key: 'cloud', title: 'cloud' },
   { key: 'auth', title: 'auth' },
   { key: 'credential', title: 'credential' },
