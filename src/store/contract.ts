@@ -143,6 +143,12 @@ export interface RecordStore {
   tailLag(after: TailPosition | null): Promise<{ records: number; oldestIngestedAt: number | null }>;
   /** Newest CreationTime stored per tenant (all tenants when none given). */
   newest(tenants?: string[]): Promise<Map<string, number>>;
+  /**
+   * The tenant keys records are stored under that equal `label` but for case (`toLowerCase`), `label` itself
+   * among them when stored; in code point order. A look-up by seeks on the tenant key's index (store/case-keys.ts),
+   * never a listing of every tenant: search/tenants.ts asks it for every label not stored exactly.
+   */
+  tenantKeysAlike(label: string): Promise<string[]>;
   /** Earliest CreationTime stored per tenant (all tenants when none given): how far back its history goes. */
   oldest(tenants?: string[]): Promise<Map<string, number>>;
   /**

@@ -187,6 +187,21 @@ function recordTests(ctx: StoreContext): void {
     assert.deepEqual(await ctx.store.records.newest([TENANT_B, 'nobody']), new Map([[TENANT_B, T0 + 1]]));
   });
 
+  test('tenantKeysAlike finds the tenant keys equal but for case, and only those', async () => {
+    const stored = ['Case-2026', 'CASE-2026', 'case-2027', 'Case-20260', 'Case-202', 'Café', 'K9', '\u212A9', 'οδος'];
+    await ctx.store.records.insert([...stored.map((tenant) => record({ tenant })), record()]);
+    const alike = (label: string) => ctx.store.records.tenantKeysAlike(label);
+    assert.deepEqual(await alike('case-2026'), ['CASE-2026', 'Case-2026'], 'in code point order');
+    assert.deepEqual(await alike('Case-2026'), ['CASE-2026', 'Case-2026'], 'the label itself among them');
+    assert.deepEqual(await alike('CASE-2027'), ['case-2027']);
+    assert.deepEqual(await alike('CAFÉ'), ['Café']);
+    assert.deepEqual(await alike('k9'), ['K9', '\u212A9'], 'the Kelvin sign lower-cases to k');
+    assert.deepEqual(await alike('ΟΔΟΣ'), ['οδος']);
+    for (const none of ['case-202x', 'case-20', 'nobody', '', TENANT_A.toUpperCase() + 'x'])
+      assert.deepEqual(await alike(none), [], none);
+    assert.deepEqual(await alike(TENANT_A.toUpperCase()), [TENANT_A]);
+  });
+
   test('oldest gives the earliest CreationTime per tenant, and follows deletions', async () => {
     const DAY = 86_400_000;
     await ctx.store.records.insert([

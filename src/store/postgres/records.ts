@@ -34,6 +34,7 @@ import type {
   TailPosition,
 } from '../contract.js';
 import { PostgresTail } from './tail.js';
+import { keysAlike } from '../case-keys.js';
 import { DAY_MS, firstDays, RollupDelta, ROLLUP_SOURCE_COLUMNS, ROLLUP_TABLES } from '../rollups.js';
 import { applyRollups, compactRollups, shrinkRollups } from './rollups.js';
 import { headSlices, numericDimension, searchRows, toGroupCount } from '../search-sql.js';
@@ -309,6 +310,19 @@ export class PostgresRecordStore implements RecordStore {
       if (rows[0]) out.set(tenant, Number(rows[0].c));
     }
     return out;
+  }
+
+  async tenantKeysAlike(label: string): Promise<string[]> {
+    // PostgreSQL's text holds no NUL, and no key has one (the records' own text never does).
+    if (label.includes('\u0000')) return [];
+    // One seek on record_keys' (tenant, id) key per prefix tried; the column's "C" collation is code point order.
+    return keysAlike(label, async (from) => {
+      const { rows } = await this.pool.query<{ t: string | null }>(
+        'SELECT min(tenant) AS t FROM record_keys WHERE tenant >= $1',
+        [from],
+      );
+      return rows[0]?.t ?? null;
+    });
   }
 
   async oldest(tenants?: string[]): Promise<Map<string, number>> {

@@ -32,6 +32,7 @@ import { SqliteBulkWriter, type BulkTuning } from './bulk.js';
 import { DAY_MS, firstDays, ROLLUP_TABLES, RollupDelta } from '../rollups.js';
 import { applyRollups } from './rollups.js';
 import { StatementCache } from './statements.js';
+import { keysAlike } from '../case-keys.js';
 import { SqliteTail } from './tail.js';
 import { headSlices, searchRows, toGroupCount } from '../search-sql.js';
 import {
@@ -253,6 +254,12 @@ export class SqliteRecordStore implements RecordStore {
       if (value !== undefined) out.set(tenant, value);
     }
     return out;
+  }
+
+  async tenantKeysAlike(label: string): Promise<string[]> {
+    // One seek on the (tenant, id) key index per prefix tried; SQLite's BINARY order is the code points' order.
+    const least = this.db.prepare('SELECT min(tenant) FROM records WHERE tenant >= ?').pluck();
+    return keysAlike(label, (from) => Promise.resolve((least.get(from) as string | null) ?? null));
   }
 
   async oldest(tenants?: string[]): Promise<Map<string, number>> {
