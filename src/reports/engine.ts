@@ -22,6 +22,12 @@ export interface ReportCallOptions {
    * by default the API's GET /api/reports, whose ReportInfo holds each parameter's schema and description.
    */
   describedIn?: (report: string) => string;
+  /**
+   * The `tenant` parameter holds tenant keys the caller already resolved within its scope (the API: TenantScope
+   * searchTenants, as search does): not resolved again. Resolving the caller's own list again refused a whole report
+   * (UNKNOWN_TENANT) for a label in the caller's scope that has no records any more, where search answers nothing.
+   */
+  tenantsResolved?: boolean;
 }
 
 export async function executeReport(
@@ -42,7 +48,8 @@ export async function executeReport(
   const params = parsed.data as CommonParams & Record<string, unknown>;
   const base = commonFilters(params, deps.clock.now());
   // A mistyped tenant fails with UNKNOWN_TENANT, as in search, instead of answering "no findings".
-  const tenants = base.tenants ? await resolveTenantKeys(deps.store, base.tenants) : undefined;
+  const tenants =
+    base.tenants && !options.tenantsResolved ? await resolveTenantKeys(deps.store, base.tenants) : base.tenants;
   const tally = new SummaryTally();
   const started = deps.clock.now();
   const input = {

@@ -2,13 +2,29 @@ import { AppError } from '../core/errors.js';
 import type { Store } from '../store/contract.js';
 import { quoted } from '../core/quote.js';
 
+/** Where else than the records a tenant key may be filed: alerts outlive their records (retention, purge). */
+export interface KeyLookup {
+  /** True when something (alerts) is filed under exactly this key: a key no record carries any more is still named. */
+  filedUnder?: (key: string) => Promise<boolean>;
+}
+
+/** The alerts' tenant filter (API and `alerts list --tenant`): a key alerts are filed under is named too. */
+export function alertKeys(store: Store): KeyLookup {
+  return { filedUnder: async (key) => (await store.alerts.list({ tenants: [key], limit: 1 })).length > 0 };
+}
+
 /**
  * People type tenant names; records carry the tenant key (the GUID, or the label a file was imported
  * under). A registered tenant is found by name or GUID; an unregistered key is accepted only when
- * records are stored under it, so a mistyped tenant fails with UNKNOWN_TENANT instead of silently
- * returning nothing.
+ * records are stored under it (or equal but for case: storedKeys), or `lookup` has something filed under it, so a
+ * mistyped tenant fails with UNKNOWN_TENANT instead of silently returning nothing. The one rule of every tenant
+ * filter: search, reports and alerts, in the CLI and (through server/auth/scope.ts searchTenants) the API.
  */
-export async function resolveTenantKeys(store: Store, inputs: readonly string[]): Promise<string[]> {
+export async function resolveTenantKeys(
+  store: Store,
+  inputs: readonly string[],
+  lookup: KeyLookup = {},
+): Promise<string[]> {
   const out: string[] = [];
   for (const input of inputs) {
     if (input.trim() === '')
@@ -21,6 +37,7 @@ export async function resolveTenantKeys(store: Store, inputs: readonly string[])
       continue;
     }
     const alike = await storedKeys(store, input);
+    if (alike.length === 0 && (await lookup.filedUnder?.(input))) alike.push(input);
     if (alike.length === 0) {
       throw new AppError(
         'UNKNOWN_TENANT',

@@ -67,7 +67,8 @@ export interface ServerDeps {
 /** The reports engine as the server sees it (src/reports/registry.ts: listReports, runReport). */
 export interface ReportsApi {
   list(): ReportInfo[];
-  run(id: string, params: Record<string, unknown>): Promise<ReportResult>;
+  /** `tenantsResolved`: params.tenant holds keys the route resolved within the caller's scope (ReportCallOptions). */
+  run(id: string, params: Record<string, unknown>, options?: { tenantsResolved?: boolean }): Promise<ReportResult>;
 }
 
 /**

@@ -15,7 +15,7 @@ import {
 import { newExclusion } from '../../detections/alerts/exclusions.js';
 import { alertView, parseSeverity } from '../../detections/alerts/view.js';
 import { alertDetail } from '../../detections/alerts/detail.js';
-import { resolveTenantKeys } from '../../search/tenants.js';
+import { alertKeys, resolveTenantKeys } from '../../search/tenants.js';
 import { writeAlerts } from '../alert-output.js';
 import type { AlertExclusion, Store } from '../../store/contract.js';
 import type { CliContext } from '../context.js';
@@ -129,7 +129,10 @@ export async function listCommand(ctx: CliContext, flags: ListFlags): Promise<nu
     flags.limit === undefined
       ? undefined
       : parseLimit(flags.limit, { what: '--limit', hint: 'Give --limit 50 to list the newest 50 alerts' });
-  const tenants = flags.tenant?.length ? await resolveTenantKeys(store, split(flags.tenant)) : undefined;
+  // As the API's GET /api/alerts?tenant= resolves them (search/tenants.ts), alerts whose records are gone included.
+  const tenants = flags.tenant?.length
+    ? await resolveTenantKeys(store, split(flags.tenant), alertKeys(store))
+    : undefined;
   const statuses = split(flags.status).map(parseStatus);
   const severities = split(flags.severity).map(parseSeverity);
   const rules = split(flags.rule);

@@ -142,10 +142,10 @@ async function securityOf(
 function reportsApi(store: Store, ctx: CliContext): ReportsApi {
   return {
     list: () => listReports(),
-    run: async (id, params) => {
+    run: async (id, params, options) => {
       const opened: LiveConnection[] = [];
       try {
-        return await runReport(id, params, reportDeps(ctx, store, opened));
+        return await runReport(id, params, reportDeps(ctx, store, opened), options);
       } finally {
         for (const c of opened) c.close();
       }

@@ -1,7 +1,7 @@
 import { AppError } from '../../core/errors.js';
 import { ALL_TENANTS, type TenantGroupRow } from '../../store/auth-contract.js';
 import type { Store, TenantRow } from '../../store/contract.js';
-import { resolveTenantKeys, storedKeys } from '../../search/tenants.js';
+import { resolveTenantKeys, storedKeys, type KeyLookup } from '../../search/tenants.js';
 import { quoted } from '../../core/quote.js';
 
 /**
@@ -78,10 +78,15 @@ export class TenantScope {
    * filterTenants, then the names turned into the keys records carry (search/tenants.ts). The caller's
    * own list is already keys, but for its import labels: one listed as "CASE-2026" reads the records
    * imported as "Case-2026" (storedKeys), as a request naming it does; a label with no records yet stays.
+   * Every route's tenant filter (search, reports, alerts with `alertKeys`) goes through here.
    */
-  async searchTenants(store: Store, requested?: readonly string[]): Promise<string[] | undefined> {
+  async searchTenants(
+    store: Store,
+    requested?: readonly string[],
+    lookup: KeyLookup = {},
+  ): Promise<string[] | undefined> {
     const allowed = this.filterTenants(requested);
-    if (requested?.length) return resolveTenantKeys(store, allowed ?? []);
+    if (requested?.length) return resolveTenantKeys(store, allowed ?? [], lookup);
     if (allowed === undefined || this.labels.length === 0) return allowed;
     const out = allowed.filter((key) => !this.labels.includes(key));
     for (const label of this.labels) {

@@ -12,7 +12,7 @@ import type { AlertRow, AlertStatus } from '../../store/contract.js';
 import type { AlertQuery, ApiResponse } from '../api-types.js';
 import type { ServerDeps } from '../deps.js';
 import { onlyParams, parseLimit, pickOne, values, type RawQuery } from '../params.js';
-import { resolveTenantKeys } from '../../search/tenants.js';
+import { alertKeys } from '../../search/tenants.js';
 import { quoted } from '../../core/quote.js';
 
 /** The statuses a person may set from the console (new is only ever set by a hit). */
@@ -83,7 +83,10 @@ export function registerAlertRoutes(app: FastifyInstance, deps: ServerDeps): voi
 
   /**
    * The tenant keys asked about (names resolved) within the caller's scope (a tenant outside it is FORBIDDEN),
-   * or undefined for all of them when the caller may see every tenant.
+   * or undefined for all of them when the caller may see every tenant. Resolved as search resolves them
+   * (scope.searchTenants: registered names and GUIDs, labels equal but for case, the scope's own labels too), and a
+   * key alerts are filed under whose records are gone (alertKeys); anything else is UNKNOWN_TENANT, as
+   * `alerts list --tenant` says it — a mistyped tenant answered "0 alerts", which reads as "all quiet".
    */
   async function askedTenants(
     raw: RawQuery,
@@ -92,25 +95,7 @@ export function registerAlertRoutes(app: FastifyInstance, deps: ServerDeps): voi
   ): Promise<string[] | undefined> {
     onlyParams(raw, accepted);
     const asked = values(raw.tenant).filter((t) => t.trim());
-    const allowed = scope.filterTenants(asked.length ? asked : undefined);
-    if (!allowed) return undefined;
-    // The caller's own list is already keys (a scope entry may have no alerts or records yet).
-    if (!asked.length) return allowed;
-    const keys: string[] = [];
-    for (const t of allowed) keys.push(await alertTenantKey(t));
-    return keys;
-  }
-
-  /**
-   * The key alerts are filed under for a tenant someone named: a registered tenant by name or GUID, a key
-   * alerts or records are stored under; anything else is UNKNOWN_TENANT (search/tenants.ts), as search and
-   * `alerts list --tenant` say it — a mistyped tenant answered "0 alerts", which reads as "all quiet".
-   */
-  async function alertTenantKey(tenant: string): Promise<string> {
-    const row = await store.tenants.get(tenant);
-    if (row) return row.tenantId;
-    if ((await store.alerts.list({ tenants: [tenant], limit: 1 })).length) return tenant;
-    return (await resolveTenantKeys(store, [tenant]))[0]!;
+    return scope.searchTenants(store, asked.length ? asked : undefined, alertKeys(store));
   }
 
   /** An alert the caller may see and asked about; any other is NOT_FOUND, as if absent. */

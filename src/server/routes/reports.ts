@@ -4,10 +4,14 @@ import { reportCsvChunks, reportJsonText, withTenantNames } from '../../reports/
 import type { ApiParams, ApiResponse, ReportExportFormat, ReportParams } from '../api-types.js';
 import type { TenantScope } from '../auth/scope.js';
 import type { ReportsApi, ServerDeps } from '../deps.js';
+import type { Store } from '../../store/contract.js';
 import { pickOne, type RawQuery } from '../params.js';
 import { textStream } from '../stream.js';
 import type { HeavyLane } from '../heavy-lane.js';
 import { reportFilterNotices } from '../../reports/notices.js';
+
+/** The routes hand the engine tenant keys scopedParams resolved: not resolved again (ReportCallOptions). */
+const RESOLVED = { tenantsResolved: true } as const;
 
 const EXPORT_FORMATS = ['csv', 'json'] as const satisfies readonly ReportExportFormat[];
 
@@ -39,10 +43,11 @@ function runInput(id: string, body: unknown): ReportParams {
 }
 
 /**
- * The report's tenant parameter within the caller's scope: a tenant outside it is refused; none
- * named means the caller's own tenants (a report over no tenant at all is refused, not run empty).
+ * The report's tenant parameter within the caller's scope, resolved to tenant keys as search resolves them
+ * (scope.searchTenants: names, GUIDs, labels equal but for case, the caller's own labels): a tenant outside it is
+ * refused; none named means the caller's own tenants (a report over no tenant at all is refused, not run empty).
  */
-function scopedParams(params: ReportParams, scope: TenantScope): ReportParams {
+async function scopedParams(params: ReportParams, scope: TenantScope, store: Store): Promise<ReportParams> {
   const given = params.tenant;
   // Checked before the scope: a list of objects was named "[object Object]" and refused as a tenant not allowed.
   if (
@@ -54,7 +59,7 @@ function scopedParams(params: ReportParams, scope: TenantScope): ReportParams {
       hint: 'Send e.g. {"tenant":"contoso"} or {"tenant":["contoso","fabrikam"]}, or leave it out for every tenant you may see',
     });
   const requested = typeof given === 'string' ? [given] : Array.isArray(given) ? given : undefined;
-  const tenants = scope.filterTenants(requested);
+  const tenants = await scope.searchTenants(store, requested?.length ? requested : undefined);
   if (tenants === undefined) return params;
   if (tenants.length === 0) {
     throw new AppError('FORBIDDEN', 'Your account may not see any tenant', {
@@ -81,9 +86,9 @@ export function registerReportRoutes(app: FastifyInstance, deps: ServerDeps, lan
     '/api/reports/:id/run',
     run,
     async (request): Promise<ApiResponse<Run>> => {
-      const params = scopedParams(runInput(request.params.id, request.body), request.scope);
+      const params = await scopedParams(runInput(request.params.id, request.body), request.scope, deps.store);
       // A report reads a period's records: heavy, so it takes its turn (heavy-lane.ts).
-      const result = await lane.run(() => reportsOf(deps).run(request.params.id, params));
+      const result = await lane.run(() => reportsOf(deps).run(request.params.id, params, RESOLVED));
       // notices: a user no stored record names or an unknown workload (a typo must not read as "No findings"),
       // as search says.
       return { ...result, notices: await reportFilterNotices(deps.store.records, result) };
@@ -98,8 +103,8 @@ export function registerReportRoutes(app: FastifyInstance, deps: ServerDeps, lan
     async (request, reply) => {
       const { id } = request.params;
       const format = pickOne((request.query as RawQuery).format, 'format', EXPORT_FORMATS, 'csv');
-      const params = scopedParams(runInput(id, request.body), request.scope);
-      const run = await lane.run(() => reportsOf(deps).run(id, params));
+      const params = await scopedParams(runInput(id, request.body), request.scope, deps.store);
+      const run = await lane.run(() => reportsOf(deps).run(id, params, RESOLVED));
       const names = new Map((await deps.store.tenants.list()).map((t) => [t.tenantId, t.name]));
       const result = withTenantNames(run, names);
       const stamp = new Date(deps.clock.now()).toISOString().slice(0, 19).replace(/[-:]/g, '');
