@@ -193,6 +193,50 @@ test('Ctrl-C stops after the blob being fetched: it is committed, no other start
   await store.close();
 });
 
+test("every request of a stream starts with at least one request's timeout left of its lease", async () => {
+  // A request renews nothing while in flight (up to 120 s): the lease was renewed only before a window and before a
+  // blob's turn, so a blob that waited for another's 100 s request started on 20 s of a 2 min lease, and ran out.
+  const store = await openStore('sqlite::memory:');
+  const clock = new ManualClock(NOW, true);
+  const key = `collect/${TENANT}/Audit.SharePoint`;
+  const left: number[] = [];
+  const fake: Fake = { seen: [], blobs: [1, 2, 3, 4].map((i) => ({ id: `b${i}`, body: `[${rec(`r${i}`)}]` })) };
+  const tenant = fakeTenant(fake);
+  const conn = tenant.connect();
+  const slow: CollectTenant = {
+    ...tenant,
+    connect: () => ({
+      ...conn,
+      http: {
+        async request(req) {
+          const holder = await store.ledger.leaseHolder(key);
+          if (!req.url.endsWith('/subscriptions/list')) left.push((holder?.until ?? 0) - clock.now());
+          clock.advance(100_000);
+          return conn.http.request(req);
+        },
+      },
+    }),
+  };
+  const summary = await collect({
+    tenants: [slow],
+    store,
+    clock,
+    logger: recordingLogger(),
+    signal: new AbortController().signal,
+    concurrency: 1,
+    sinceMs: 86_400_000,
+    tuning: { contentTypes: only, leaseMs: 120_000 },
+  });
+  assert.equal(summary.ok, true, JSON.stringify(summary));
+  assert.equal(fake.seen.filter((r) => r.url.includes('/audit/')).length, 4);
+  assert.ok(left.length >= 5, `${left.length} requests`);
+  assert.ok(
+    left.every((ms) => ms >= 120_000),
+    `lease left at each request: ${left.map((ms) => ms / 1000).join(', ')} s`,
+  );
+  await store.close();
+});
+
 test('two collectors on one database share the work through leases: every blob fetched once', async () => {
   const store = await openStore('sqlite::memory:');
   const fake: Fake = { seen: [], blobs: [1, 2, 3, 4, 5].map((i) => ({ id: `b${i}`, body: `[${rec(`r${i}`)}]` })) };

@@ -4,6 +4,7 @@ import type { ContentItem, ContentPage, Step } from '../microsoft/management-act
 import type { BlobRow, CoverageWindow } from '../store/contract.js';
 import { attempt } from './attempt.js';
 import { collectBlob, type BlobOutcome } from './blob-task.js';
+import { streamRenewalDue } from './stream-lease.js';
 import type { RunContext, TenantRun } from './context.js';
 import { EVENTS } from './events.js';
 import { awaitingFirstContent, firstContentCame, firstContentUntil } from './first-content.js';
@@ -55,10 +56,10 @@ export async function collectStream(
   for (const w of plan.windows) if (!known.has(w.start)) await store.ledger.upsertWindow(w);
   run.stats.windowsPlanned += plan.windows.length;
   let clean = true;
-  // The lease is renewed before each window and, within a long window, every third of its term.
+  // The lease is renewed before each window and, within it, before every request when due (stream-lease.ts).
   let beatAt = clock.now();
   const beat = async (force = false): Promise<void> => {
-    if (!force && clock.now() - beatAt < ctx.options.leaseMs / 3) return;
+    if (!force && !streamRenewalDue(clock.now() - beatAt, ctx.options.leaseMs)) return;
     beatAt = clock.now();
     await heartbeat();
   };
@@ -118,7 +119,7 @@ async function collectWindow(
   const { store, clock } = ctx;
   const { reach, ...w } = planned;
   w.attempts++;
-  const listed = await listWindow(ctx, run, ct, w, reach);
+  const listed = await listWindow(ctx, run, ct, w, reach, beat);
   // Not finished this time (failed, stopped, partial): the head fetched before stays collected; only the rest is
   // the gap — from the first blob inside that head that failed or that the stop left unfetched (headBeforeLosses).
   const unfinished = { fetchedTo: w.fetchedTo ?? reach };
@@ -249,7 +250,7 @@ async function fetchOne(
     await beat();
     // Queued blobs look at the stop signal when their turn comes (no listener per queued blob).
     return await ctx.scheduler.run(run.tenantId, async () =>
-      ctx.signal.aborted ? 'stopped' : collectBlob(ctx, run, ct, windowStart, item),
+      ctx.signal.aborted ? 'stopped' : collectBlob(ctx, run, ct, windowStart, item, beat),
     );
   } catch (e) {
     if (ctx.signal.aborted) return 'stopped';
@@ -269,6 +270,7 @@ async function listWindow(
   ct: ContentType,
   w: CoverageWindow,
   reach: number | null,
+  beat: () => Promise<void>,
 ): Promise<Listed> {
   const seen = new Map<string, ContentItem>();
   // The NextPageUris followed since the first page: one named again means the service loops, and
@@ -280,7 +282,7 @@ async function listWindow(
     const target: { next: string } | { contentType: ContentType; start: number; end: number } = next
       ? { next }
       : { contentType: ct, start: w.queriedStart ?? w.start, end: w.end };
-    const page: Step<ContentPage> = await attempt(ctx, run, 'list content', () => run.client.listContent(target));
+    const page: Step<ContentPage> = await attempt(ctx, run, 'list content', () => run.client.listContent(target), beat);
     if (page.ok) {
       for (const item of page.value.items) if (!seen.has(item.contentId)) seen.set(item.contentId, item);
       next = page.value.next;
@@ -292,7 +294,7 @@ async function listWindow(
     const f = page.failure;
     if (++fixes > 3) return { ok: false, error: f.error, scope: 'stream' };
     if (f.disposition === 'subscribe-and-retry') {
-      const started = await attempt(ctx, run, 'start subscription', () => run.client.startSubscription(ct));
+      const started = await attempt(ctx, run, 'start subscription', () => run.client.startSubscription(ct), beat);
       if (!started.ok) return { ok: false, error: started.failure.error, scope: scopeOf(started.failure.error) };
       continue;
     }

@@ -96,11 +96,27 @@ test('a --lease shorter than a history lease may be is said with --history (it i
   const note = (flags: Partial<Parameters<typeof collectOptions>[0]>) =>
     historyLeaseNote(collectOptions({ ...defaults, ...flags }), flags.lease ?? defaults.lease);
   assert.equal(
-    note({ history: '30d', lease: '1s' }),
-    "--lease 1s is shorter than a history lease may be: the history lease lasts 6m (three times the 120 s a request may take); the streams' leases last 1s",
+    note({ history: '30d', lease: '3m' }),
+    "--lease 3m is shorter than a history lease may be: the history lease lasts 6m (three times the 120 s a request may take); the streams' leases last 3m",
   );
   assert.equal(note({ history: '30d', lease: '6m' }), null);
   assert.equal(note({ history: '30d', lease: '1h' }), null);
   // Without --history no history lease is taken: nothing to say.
-  assert.equal(note({ lease: '1s' }), null);
+  assert.equal(note({ lease: '3m' }), null);
+});
+
+test("a --lease shorter than one request's timeout is refused, naming the minimum (it ran out mid-request)", () => {
+  const usage = (flags: Partial<Parameters<typeof collectOptions>[0]>, message: RegExp) =>
+    assert.throws(
+      () => collectOptions({ ...defaults, ...flags }),
+      (e) => e instanceof AppError && e.code === 'USAGE' && message.test(e.message) && /--lease 2m/.test(e.hint ?? ''),
+    );
+  const expected =
+    /^--lease "(1s|90s|1m)" is shorter than the 2m a lease must last: one request to Microsoft may take 120 s, and a lease is renewed only between requests$/;
+  for (const lease of ['1s', '90s', '1m']) {
+    usage({ lease }, expected);
+    usage({ history: '30d', lease }, expected);
+  }
+  assert.equal(collectOptions({ ...defaults, lease: '2m' }).leaseMs, 120_000);
+  assert.equal(collectOptions({ ...defaults, lease: '120s' }).leaseMs, 120_000);
 });

@@ -4,6 +4,7 @@ import { collect, type CollectSummary, type CollectTenant } from '../../collecto
 import type { TenantStats } from '../../collector/context.js';
 import { HISTORY_SOURCES, type HistoryVia } from '../../collector/history.js';
 import { MIN_HISTORY_LEASE_MS, REQUEST_TIMEOUT_MS } from '../../collector/history-lease.js';
+import { MIN_STREAM_LEASE_MS, STREAM_REQUEST_TIMEOUT_MS } from '../../collector/stream-lease.js';
 import { connectTenant } from '../../config/tenants.js';
 import { readAuditingFacts, refusalText } from '../../coverage/auditing.js';
 import { AppError } from '../../core/errors.js';
@@ -65,7 +66,7 @@ export function register(program: Command, run: Runner): void {
     )
     .option(
       '--lease <span>',
-      `how long a stream's or a tenant's history lease lasts without renewal (several collectors on one database; a history lease is raised to at least ${MIN_HISTORY_LEASE_MS / 60_000}m)`,
+      `how long a stream's or a tenant's history lease lasts without renewal (several collectors on one database); at least ${MIN_STREAM_LEASE_MS / 60_000}m, one request's timeout; a history lease is raised to at least ${MIN_HISTORY_LEASE_MS / 60_000}m`,
       '2m',
     )
     .option('--no-detect', 'do not run the detection rules on the new records (or set live: false in alerting.yaml)')
@@ -156,8 +157,24 @@ export function collectOptions(flags: CollectFlags): CollectOptions {
     intervalMs: span(flags.interval, '--interval'),
     concurrency: count(flags.concurrency, '--concurrency', 8),
     requestsPerMinute: count(flags.requestsPerMinute, '--requests-per-minute', 1800),
-    leaseMs: span(flags.lease, '--lease'),
+    leaseMs: streamLease(flags.lease),
   };
+}
+
+/**
+ * --lease, at least one request's timeout (collector/stream-lease.ts): a request renews nothing while in flight, so a
+ * shorter lease ran out mid-request and another collector could take the stream meanwhile. Refused, not raised as a
+ * history lease is: the streams' term is the person's choice, and a term other than the one asked is a surprise.
+ */
+function streamLease(given: string): number {
+  const ms = span(given, '--lease');
+  if (ms >= MIN_STREAM_LEASE_MS) return ms;
+  const min = `${MIN_STREAM_LEASE_MS / 60_000}m`;
+  throw new AppError(
+    'USAGE',
+    `--lease "${given}" is shorter than the ${min} a lease must last: one request to Microsoft may take ${STREAM_REQUEST_TIMEOUT_MS / 1000} s, and a lease is renewed only between requests`,
+    { hint: `Give --lease ${min} or longer (${min} is the default)` },
+  );
 }
 
 /**
