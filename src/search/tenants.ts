@@ -59,10 +59,11 @@ export async function resolveTenantKeys(
  * table), and so does a user's list of tenants (server/auth/scope.ts); a label imported as "Case-2026" asked
  * for as "case-2026" was UNKNOWN_TENANT though the caller's scope let it through. The records' own tenant
  * column stays byte for byte (its indexes serve every search), so the case-blind look-up is only the fallback
- * when the exact key has no records: it lists the stored tenant keys.
+ * when the exact key has no records: a targeted look-up in the store (`tenantKeysAlike`, a few index seeks). It
+ * listed every stored tenant key, each with its newest record, on every request naming a label not stored as typed
+ * (a mistyped tenant too).
  */
 export async function storedKeys(store: Store, label: string): Promise<string[]> {
   if ((await store.records.newest([label])).size > 0) return [label];
-  const lower = label.toLowerCase();
-  return [...(await store.records.newest()).keys()].filter((key) => key.toLowerCase() === lower);
+  return store.records.tenantKeysAlike(label);
 }
