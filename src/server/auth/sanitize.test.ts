@@ -62,5 +62,9 @@ test("an object's keys are kept up to 200, and how many more were sent is said, 
   assert.equal(keptExactly(most), true);
   assert.equal(keptExactly({ ...most, k200: 200 }), false);
   assert.deepEqual(sanitize({ ...most, k200: 200 }), { ...most, '…': '1 more key not kept' });
-  assert.equal(keptExactly({ '…': '1 more keys not kept' }), false);
+  assert.equal(keptExactly({ '…': '1 more key not kept' }), false);
+  // A key is cut as any text is: one key as long as the body was kept whole.
+  const key = 'k'.repeat(900_000);
+  assert.deepEqual(sanitize({ [key]: 1, note: 'n' }), { [`${'k'.repeat(500)}…`]: 1, note: 'n' });
+  assert.equal(keptExactly({ [key]: 1 }), false);
 });

@@ -46,7 +46,8 @@ export function sanitize(value: unknown, depth = 0): unknown {
   if (depth >= DEPTH_KEPT) return DEEPER;
   if (Array.isArray(value)) return value.slice(0, LIST_KEPT).map((v) => sanitize(v, depth + 1));
   const entries = Object.entries(value as Record<string, unknown>).filter(([k]) => !SECRET_KEY.test(k));
-  const kept = entries.slice(0, KEYS_KEPT).map(([k, v]) => [storable(k), sanitize(v, depth + 1)]);
+  // A key is text as any other: one key of the whole body's length was kept whole.
+  const kept = entries.slice(0, KEYS_KEPT).map(([k, v]) => [sanitize(k), sanitize(v, depth + 1)]);
   const left = entries.length - KEYS_KEPT;
   if (left > 0) kept.push([MORE_KEYS, `${left.toLocaleString('en-US')} more ${left === 1 ? 'key' : 'keys'} not kept`]);
   return Object.fromEntries(kept);
