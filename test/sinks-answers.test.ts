@@ -210,6 +210,57 @@ describe('Elastic bulk and Logs Ingestion answers', () => {
     assert.equal((await testSink(real, new AbortController().signal)).ok, true);
     await real.close();
   });
+
+  test("Logs Ingestion: a sign-in service whose metadata names another host's token endpoint gets no secret sent there", async () => {
+    const logs = rx.current.logs;
+    const row = sinkRow({
+      name: 'sentinel',
+      kind: 'sentinel',
+      url: rx.current.url,
+      options: {
+        dcr: logs.dcrImmutableId,
+        stream: logs.stream,
+        tenantId: logs.tenantId,
+        clientId: logs.clientId,
+        login: rx.current.url,
+      },
+    });
+    const ctx = driverContext(row, rx.current, logs.clientSecret);
+    const elsewhere: string[] = [];
+    const hostile: DriverContext = {
+      ...ctx,
+      http: (o): HttpSender => {
+        const real = ctx.http(o);
+        return {
+          send: async (req) => {
+            // Anything sent to another origin is written down (and answered as a token service would).
+            if (new URL(req.url).origin !== new URL(rx.current.url).origin) {
+              elsewhere.push(`${req.url} ${String(req.body)}`);
+              const token = { token_type: 'Bearer', expires_in: 3600, access_token: 'x' };
+              return { status: 200, headers: {}, body: Buffer.from(JSON.stringify(token)) };
+            }
+            const res = await real.send(req);
+            if (!new URL(req.url).pathname.endsWith('/openid-configuration')) return res;
+            const metadata = JSON.parse(res.body.toString('utf8')) as { token_endpoint: string };
+            metadata.token_endpoint = `https://elsewhere.example/${logs.tenantId}/oauth2/v2.0/token`;
+            return { ...res, body: Buffer.from(JSON.stringify(metadata)) };
+          },
+          close: () => real.close(),
+        };
+      },
+    };
+    const driver = sentinelDriver(hostile);
+    await assert.rejects(
+      driver.test(new AbortController().signal),
+      (e: SinkFailure) =>
+        e.stage === 'config' &&
+        !e.retryable &&
+        e.message.startsWith('refused to send the client secret to https://elsewhere.example') &&
+        !e.message.includes(logs.clientSecret),
+    );
+    await driver.close();
+    assert.deepEqual(elsewhere, []);
+  });
 });
 
 /**

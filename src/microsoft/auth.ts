@@ -7,9 +7,10 @@ import {
   type NetworkResponse,
 } from '@azure/msal-node';
 import type { Clock } from '../core/clock.js';
-import { isAppError } from '../core/errors.js';
+import { AppError, isAppError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { aadstsCode, explainAuthFailure } from './auth-errors.js';
+import { originOf, sameOrigin } from '../net/origin.js';
 import type { HttpClient } from '../net/types.js';
 import type { ApiResource, CloudEndpoints, TokenProvider } from './types.js';
 
@@ -33,9 +34,15 @@ export interface TokenProviderOptions {
 /**
  * msal's documented extension point (`system.networkClient`, ENVIRONMENT.md) on our HttpClient: the
  * one way to trust a per-tenant CA at run time (NODE_EXTRA_CA_CERTS only works at process start).
+ *
+ * Only the sign-in service's own origin (`login`: scheme, host, port) is called. msal posts the client secret (or
+ * a signed assertion) to whatever `token_endpoint` the authority's metadata names and checks only its issuer, so a
+ * metadata document naming another host (a proxy or base URL answering for the sign-in service) had the secret
+ * sent there. Nothing is sent to another origin: REFUSED_URL, as net/bearer.ts does for API tokens.
  */
 export function msalNetworkModule(
   http: HttpClient,
+  login: string,
   onRefusal?: (status: number, text: string) => void,
   onFailure?: (error: unknown) => void,
 ): INetworkModule {
@@ -47,6 +54,15 @@ export function msalNetworkModule(
   ): Promise<NetworkResponse<T>> => {
     let res;
     try {
+      if (!sameOrigin(url, login))
+        throw new AppError(
+          'REFUSED_URL',
+          `Refused to send the app's credential to ${originOf(url)}: only the sign-in service ${originOf(login)} receives it`,
+          {
+            hint: "The sign-in service's metadata named an endpoint on another host, port or scheme; nothing was sent there. If the base URL is wrong, fix it on the tenant",
+            details: { origin: originOf(url), expected: originOf(login) },
+          },
+        );
       res = await http.request({
         method,
         url,
@@ -131,6 +147,7 @@ export class MsalTokenProvider implements TokenProvider {
       system: {
         networkClient: msalNetworkModule(
           options.http,
+          options.endpoints.login,
           (_status, text) => (this.lastRefusal = text),
           (error) => (this.lastFailure = error),
         ),

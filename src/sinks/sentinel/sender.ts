@@ -10,6 +10,7 @@ import {
   type NetworkResponse,
 } from '@azure/msal-node';
 import { bearerHeader } from '../../net/bearer.js';
+import { originOf, sameOrigin } from '../../net/origin.js';
 import type { Item } from '../alert.js';
 import { gzip } from '../compress.js';
 import { TEST_EVENT_MARK, type DriverContext, type SendResult, type SinkDriver } from '../driver.js';
@@ -31,7 +32,7 @@ export function sentinelDriver(ctx: DriverContext): SinkDriver {
       knownAuthorities: [new URL(config.login).host],
       clientSecret: needSecret(ctx.secret, ctx.row.name, 'client secret'),
     },
-    system: { networkClient: msalNetwork(http, (f) => unanswered.push(f)) },
+    system: { networkClient: msalNetwork(http, config.login, (f) => unanswered.push(f)) },
   });
   let cached: { token: string; until: number } | null = null;
 
@@ -42,6 +43,9 @@ export function sentinelDriver(ctx: DriverContext): SinkDriver {
     try {
       result = await app.acquireTokenByClientCredential({ scopes: [config.scope], skipCache: true });
     } catch (e) {
+      // A request msalNetwork refused to send (the client secret to another origin) is said as such, never retried.
+      const refused = unanswered.find((f) => f.stage === 'config');
+      if (refused) throw refused;
       // No answer is no refusal: DNS, a refused connection or a timeout stays what it is (and is retried).
       const unreachable = unanswered.at(-1);
       if (unreachable)
@@ -138,13 +142,26 @@ export function sentinelDriver(ctx: DriverContext): SinkDriver {
 /**
  * msal's documented networkClient extension, on the sink's HTTP sender (so --ca-file is trusted). A request
  * that got no answer is told to `unreachable` before msal wraps it in an error of its own.
+ *
+ * Only the sign-in service's origin (`login`) is called: msal posts the client secret to whatever `token_endpoint`
+ * the authority's metadata names (it checks only the issuer), so a metadata document naming another host had the
+ * secret sent there. Such a request is not sent; it is told to `unreachable` as a configuration failure.
  */
-function msalNetwork(http: HttpSender, unreachable: (failure: SinkFailure) => void): INetworkModule {
+function msalNetwork(http: HttpSender, login: string, unreachable: (failure: SinkFailure) => void): INetworkModule {
   const send = async <T>(
     method: 'GET' | 'POST',
     url: string,
     options?: NetworkRequestOptions,
   ): Promise<NetworkResponse<T>> => {
+    if (!sameOrigin(url, login)) {
+      const refused = new SinkFailure(
+        'config',
+        `refused to send the client secret to ${originOf(url)}: the sign-in service ${originOf(login)} named it; only ${originOf(login)} receives it (check the sink's login option)`,
+        { retryable: false },
+      );
+      unreachable(refused);
+      throw refused;
+    }
     let res;
     try {
       res = await http.send({
