@@ -125,6 +125,30 @@ describe('console audit trail coverage', () => {
     assert.ok(!JSON.stringify(entry).includes(made.token.slice(20)), 'no secret in the trail');
   });
 
+  test("a next page or count through another of the user's tokens is recorded, naming that token", async () => {
+    await addUser(deps.store, clock, { name: 'tara', role: 'investigator' });
+    const accounts = accountsOf(deps.store, clock);
+    const narrow = await accounts.addToken(TEST_ACTOR, { name: 'tara-contoso', user: 'tara', tenants: ['contoso'] });
+    const wide = await accounts.addToken(TEST_ACTOR, { name: 'tara-all', user: 'tara' });
+    const as = async (token: string, url: string) => {
+      const res = await app.inject({ url, headers: { authorization: `Bearer ${token}` } });
+      assert.equal(res.statusCode, 200, `${url}: ${res.body}`);
+      await written(res);
+    };
+    const seq = await lastSeq();
+    await as(narrow.token, `/api/search?${range}&limit=5`);
+    // The other token reads every tenant: its pages and counts are no follow-up of a search of contoso alone.
+    const madeUp = Buffer.from(JSON.stringify([9e15, '', ''])).toString('base64url');
+    await as(wide.token, `/api/search/count?${range}`);
+    await as(wide.token, `/api/search?${range}&limit=5&cursor=${madeUp}`);
+    assert.deepEqual(
+      (await deps.store.consoleAudit.list({ limit: 1_000 }))
+        .filter((e) => e.seq > seq)
+        .map((e) => `${e.actor} ${e.action} ${String(e.details.tokenName)}`),
+      ['tara search tara-contoso', 'tara search.count tara-all', 'tara search tara-all'],
+    );
+  });
+
   test('every refusal of a signed-in caller is recorded: tenant scope and role, on any route', async () => {
     const seq = await lastSeq();
     await get(ivy, '/api/coverage?tenant=fabrikam', 403);

@@ -79,9 +79,15 @@ function suggestionsFilters(query: Query): string {
   return JSON.stringify([start ?? null, end ?? null, tenants]);
 }
 
-/** Who asked (a user, how: session, token, the local user; from where) and what about: the key of what it remembers. */
+/**
+ * Who asked (a user, how: session, token — which one —, the local user; from where) and what about: the key of what
+ * it remembers. The token's name counts: a user's tokens each have their own tenants and role, and a next page or
+ * count through another token (one of every tenant, after a search through one of a single tenant) was taken as
+ * the follow-up of the first token's search and left no entry naming the token that read it.
+ */
 function memoryKey(request: FastifyRequest, filters: string): string {
-  return JSON.stringify([request.caller.user, request.caller.via, request.ip ?? null, filters]);
+  const { user, via, token } = request.caller;
+  return JSON.stringify([user, via, token ?? null, request.ip ?? null, filters]);
 }
 
 /**
@@ -172,7 +178,7 @@ export class RepeatedCalls {
   }
 
   /**
-   * When the trail has a successful entry of `action` by this caller (user, via, address) at `since` or later with
+   * When the trail has a successful entry of `action` by this caller (user, via, token, address) at `since` or later with
    * the filters of this call (`filters` of both queries equal), the newest one's time; otherwise undefined.
    */
   private async lastRecorded(
@@ -195,8 +201,11 @@ export class RepeatedCalls {
         newestFirst: true,
         limit: LOOKED_UP,
       });
+      // The entry of the same token (ConsoleAuditor.forRequest writes its name as tokenName), or of none.
+      const token = request.caller.token;
       const same = entries.find((e) => {
         const stored = e.details.query;
+        if (e.details.tokenName !== token) return false;
         return stored !== null && typeof stored === 'object' && filters(stored as Query) === wanted;
       });
       return same?.at;
