@@ -90,10 +90,30 @@ export function startForwarding(ctx: CliContext, store: Store): { stop(): Promis
   };
 }
 
-/** A logger that writes nothing holding one of `secrets` (read at each call: the list may grow). */
+/**
+ * The secrets as JSON text writes them (the raw form could match inside an escape and leave text JSON cannot
+ * read), with the lines of a multi-line one (a PEM key) that `redact` would look for on their own.
+ */
+function asInJson(secrets: readonly string[]): string[] {
+  const lines = secrets.flatMap((s) => s.split('\n').filter((l) => l.length >= 16 && !l.startsWith('-----')));
+  return [...secrets, ...lines].map((s) => JSON.stringify(s).slice(1, -1));
+}
+
+/**
+ * A logger that writes nothing holding one of `secrets` (read at each call: the list may grow). The fields are
+ * redacted as JSON text, where a secret's quotes, backslashes and control characters are escaped: each secret is
+ * looked for in that form too (a password holding a quote, echoed back by a receiver, was logged whole).
+ */
 export function redactingLogger(inner: Logger, secrets: readonly string[]): Logger {
-  const scrub = (obj: object): object =>
-    secrets.length ? (JSON.parse(redact(JSON.stringify(obj), secrets)) as object) : obj;
+  const scrub = (obj: object): object => {
+    if (!secrets.length) return obj;
+    try {
+      return JSON.parse(redact(JSON.stringify(obj), asInJson(secrets))) as object;
+    } catch {
+      // A secret matched from inside an escape: the fields cannot be read back, and are not written.
+      return { redacted: 'the fields of this line held a secret and are left out' };
+    }
+  };
   const text = (msg?: string): string | undefined =>
     msg === undefined || !secrets.length ? msg : redact(msg, secrets);
   return {
