@@ -41,9 +41,19 @@ export interface PostgresStoreOptions {
   indexBuildWaitMs?: number;
 }
 
-/** Hides the password of a database URL for messages and logs. */
+/**
+ * Hides the password of a database URL for messages and logs. Read as a URL, as pg reads it: a password may hold a
+ * colon (`alice:s3cr:et@host`), and a pattern that stopped at the first colon showed its part before the last one.
+ * A URL that cannot be read shows nothing between `//` and its last `@`.
+ */
 export function redactUrl(url: string): string {
-  return url.replace(/:[^:@/]*@/, ':***@');
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url.replace(/\/\/[^/?#]*@/, '//***@');
+  }
 }
 
 /**
@@ -52,7 +62,16 @@ export function redactUrl(url: string): string {
  * once so a wrong URL fails at start with a clear message, not at the first query.
  */
 export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<Store> {
-  const parsed = new URL(url);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch (e) {
+    // Said with the password hidden (an error's own text or a log of it would hold the whole URL).
+    throw new AppError('CONFIG_INVALID', `The database URL ${redactUrl(url)} cannot be read as a URL`, {
+      hint: 'Check --db: postgres://USER:PASSWORD@HOST:PORT/DATABASE, with characters such as @ / : ? # in the password written %40 %2F %3A %3F %23',
+      cause: e,
+    });
+  }
   const schema = options.schema ?? parsed.searchParams.get('schema') ?? 'public';
   parsed.searchParams.delete('schema');
   quoteIdent(schema);
