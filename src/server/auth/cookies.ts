@@ -17,17 +17,27 @@ export const CSRF_HEADER = 'x-csrf-token';
  */
 export const SIGNIN_ERROR_COOKIE = 'tw_signin_error';
 
-function base(options: AuthOptions) {
-  return { path: '/', sameSite: 'strict' as const, secure: options.secure };
+/**
+ * Whether this response's cookies get Secure: the console is served over HTTPS (its own TLS, or
+ * --behind-tls-proxy), or this request came over HTTPS as a trusted proxy says (X-Forwarded-Proto, read by fastify
+ * only from a --trust-proxy address). Behind a TLS proxy given only --trust-proxy, the session cookie went without
+ * Secure, so a browser sent it along any plain http:// request to the same host (a link, an image), in clear.
+ */
+export function secureCookies(reply: FastifyReply, options: AuthOptions): boolean {
+  return options.secure || reply.request.protocol === 'https';
+}
+
+function base(reply: FastifyReply, options: AuthOptions) {
+  return { path: '/', sameSite: 'strict' as const, secure: secureCookies(reply, options) };
 }
 
 export function setSessionCookies(reply: FastifyReply, options: AuthOptions, sessionId: string): void {
   const maxAge = Math.floor(options.absoluteMs / 1000);
-  void reply.setCookie(SESSION_COOKIE, sessionId, { ...base(options), httpOnly: true, maxAge });
-  void reply.setCookie(CSRF_COOKIE, csrfFor(sessionId), { ...base(options), httpOnly: false, maxAge });
+  void reply.setCookie(SESSION_COOKIE, sessionId, { ...base(reply, options), httpOnly: true, maxAge });
+  void reply.setCookie(CSRF_COOKIE, csrfFor(sessionId), { ...base(reply, options), httpOnly: false, maxAge });
 }
 
 export function clearSessionCookies(reply: FastifyReply, options: AuthOptions): void {
-  void reply.clearCookie(SESSION_COOKIE, { ...base(options), httpOnly: true });
-  void reply.clearCookie(CSRF_COOKIE, { ...base(options), httpOnly: false });
+  void reply.clearCookie(SESSION_COOKIE, { ...base(reply, options), httpOnly: true });
+  void reply.clearCookie(CSRF_COOKIE, { ...base(reply, options), httpOnly: false });
 }

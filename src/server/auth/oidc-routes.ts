@@ -4,7 +4,7 @@ import { AppError } from '../../core/errors.js';
 import { AUTH_EVENTS } from './events.js';
 import { accountFor, type KeptRole, type OidcAccount } from './oidc-account.js';
 import type { OidcIdentity, OidcPending, OidcProvider } from './oidc.js';
-import { SIGNIN_ERROR_COOKIE } from './cookies.js';
+import { secureCookies, SIGNIN_ERROR_COOKIE } from './cookies.js';
 import { sessionKey } from './secrets.js';
 import { startSession, type SignInDeps } from './session.js';
 
@@ -73,22 +73,31 @@ function refusal(account: Exclude<OidcAccount, { kind: 'signed-in' }>, name: str
 }
 
 export function registerOidcRoutes(app: FastifyInstance, deps: SignInDeps, provider: OidcProvider): void {
-  const cookie = { path: '/api/auth/oidc', httpOnly: true, sameSite: 'lax' as const, secure: deps.options.secure };
+  const cookie = (reply: FastifyReply) => ({
+    path: '/api/auth/oidc',
+    httpOnly: true,
+    sameSite: 'lax' as const,
+    secure: secureCookies(reply, deps.options),
+  });
 
   app.get('/api/auth/oidc/start', { config: { role: 'public' } }, async (request, reply) => {
     const { url, pending: state } = await provider.start(new URL(CALLBACK, callbackBase(request, deps)).toString());
     const key = randomBytes(24).toString('base64url');
     await deps.store.auth.putPending(sessionKey(key), JSON.stringify(state), deps.clock.now() + PENDING_TTL_MS);
-    void reply.setCookie(PENDING_COOKIE, key, { ...cookie, maxAge: PENDING_TTL_MS / 1000 });
+    void reply.setCookie(PENDING_COOKIE, key, { ...cookie(reply), maxAge: PENDING_TTL_MS / 1000 });
     return reply.redirect(url);
   });
 
   app.get(CALLBACK, { config: { role: 'public' } }, async (request, reply) => {
     const key = request.cookies[PENDING_COOKIE];
     const stored = key ? await deps.store.auth.takePending(sessionKey(key), deps.clock.now()) : null;
-    void reply.clearCookie(PENDING_COOKIE, cookie);
+    void reply.clearCookie(PENDING_COOKIE, cookie(reply));
     if (!stored)
-      return backToSignIn(reply, 'The sign-in took too long or was already used; try again', deps.options.secure);
+      return backToSignIn(
+        reply,
+        'The sign-in took too long or was already used; try again',
+        secureCookies(reply, deps.options),
+      );
     const state = JSON.parse(stored) as OidcPending;
     let identity: OidcIdentity;
     try {
@@ -97,13 +106,13 @@ export function registerOidcRoutes(app: FastifyInstance, deps: SignInDeps, provi
       const message = e instanceof AppError ? e.message : 'The identity provider did not confirm the sign-in';
       deps.logger.warn({ event: AUTH_EVENTS.oidcFailed, err: e }, 'an OpenID Connect sign-in failed');
       await deps.auditor.forRequest(request, 'signin', 'failed', null, { via: 'oidc', reason: message });
-      return backToSignIn(reply, message, deps.options.secure);
+      return backToSignIn(reply, message, secureCookies(reply, deps.options));
     }
     const account = await accountFor(deps, provider, identity);
     if (account.kind !== 'signed-in') {
       const { why, reason } = refusal(account, identity.name);
       await deps.auditor.forRequest(request, 'signin', 'failed', identity.name, { via: 'oidc', reason });
-      return backToSignIn(reply, why, deps.options.secure);
+      return backToSignIn(reply, why, secureCookies(reply, deps.options));
     }
     await startSession(deps, request, reply, account.user, 'oidc');
     if (account.kept) await tellRoleKept(deps, request, account.user.name, account.kept);

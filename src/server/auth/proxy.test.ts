@@ -49,6 +49,25 @@ describe('behind a reverse proxy', () => {
     await app.close();
   });
 
+  test('a sign-in that came over HTTPS through a trusted proxy gets Secure cookies, even without --behind-tls-proxy', async () => {
+    const secure = (res: { cookies: { name: string; secure?: boolean }[] }) =>
+      res.cookies.map((c) => `${c.name} ${c.secure === true ? 'Secure' : 'plain'}`);
+    const { app } = await server({ trustProxy: ['127.0.0.1'] });
+    const https = await app.inject(login(TEST_PASSWORD, { 'x-forwarded-proto': 'https' }));
+    assert.equal(https.statusCode, 200, https.body);
+    assert.deepEqual(secure(https), ['tw_session Secure', 'tw_csrf Secure']);
+    // Plain http (a loopback console, or a proxy that says so) keeps cookies a browser stores over http.
+    assert.deepEqual(secure(await app.inject(login(TEST_PASSWORD))), ['tw_session plain', 'tw_csrf plain']);
+    await app.close();
+    // A client that is no trusted proxy does not choose: its X-Forwarded-Proto is not believed.
+    const direct = await server();
+    assert.deepEqual(secure(await direct.app.inject(login(TEST_PASSWORD, { 'x-forwarded-proto': 'https' }))), [
+      'tw_session plain',
+      'tw_csrf plain',
+    ]);
+    await direct.app.close();
+  });
+
   test('the forwarded host and the upstream Host must both be hosts the console answers to', async () => {
     const { app } = await server({ trustProxy: ['127.0.0.1'], auth: { allowedHosts: ['tw.example.com'] } });
     const get = (headers: Record<string, string>) => app.inject({ url: '/api/auth/me', headers });
