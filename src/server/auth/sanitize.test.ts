@@ -68,3 +68,11 @@ test("an object's keys are kept up to 200, and how many more were sent is said, 
   assert.deepEqual(sanitize({ [key]: 1, note: 'n' }), { [`${'k'.repeat(500)}…`]: 1, note: 'n' });
   assert.equal(keptExactly({ [key]: 1 }), false);
 });
+
+test('an API token pasted into a query or body under any name is kept cut, never whole', () => {
+  const token = 'tw_0123456789abcdef_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcde';
+  const kept = sanitize({ start: '7d', auth: token, note: `see Bearer ${token} here`, list: [token] });
+  assert.deepEqual(kept, { start: '7d', auth: 'tw_…', note: 'see Bearer tw_… here', list: ['tw_…'] });
+  assert.equal(keptExactly({ auth: token }), false);
+  assert.equal(keptExactly({ user: 'tw_user@contoso.com' }), true);
+});

@@ -2,6 +2,13 @@ import { MAX_VALUES_PER_FILTER } from '../../search/filters.js';
 
 /** Keys whose values never enter the trail, whatever route sends them. */
 const SECRET_KEY = /pass|secret|token|key|credential|cookie|authorization/i;
+/**
+ * An API token's shape (secrets.ts): cut from any text the trail keeps, under whatever name it came. Tokens are
+ * never taken from a query or body, but people paste them there (`?auth=tw_…`); the refusal, with its query, was
+ * recorded with the token whole, for every admin who reads the trail to use.
+ */
+const API_TOKEN = /tw_[0-9a-f]{16}_[\w-]+/i;
+const API_TOKENS = new RegExp(API_TOKEN.source, 'gi');
 
 /**
  * Text as the trail keeps it: a NUL character (a refused request may hold one) becomes U+FFFD, since
@@ -41,7 +48,10 @@ const DEEPER = '…';
  * overflowed the stack here or in the store's JSON writer, and the action was done with no entry.
  */
 export function sanitize(value: unknown, depth = 0): unknown {
-  if (typeof value === 'string') return storable(value.length > TEXT_KEPT ? `${value.slice(0, TEXT_KEPT)}…` : value);
+  if (typeof value === 'string') {
+    const kept = storable(value.length > TEXT_KEPT ? `${value.slice(0, TEXT_KEPT)}…` : value);
+    return API_TOKEN.test(kept) ? kept.replace(API_TOKENS, 'tw_…') : kept;
+  }
   if (value === null || typeof value !== 'object') return value;
   if (depth >= DEPTH_KEPT) return DEEPER;
   if (Array.isArray(value)) return value.slice(0, LIST_KEPT).map((v) => sanitize(v, depth + 1));
@@ -56,12 +66,14 @@ export function sanitize(value: unknown, depth = 0): unknown {
 /**
  * True when the trail keeps this value as it is and keeps no other value the same way, so an entry holding it was
  * asked exactly this: no text over TEXT_KEPT characters (kept cut, as is every text that begins alike; the cut text
- * itself, `…` and all, is one of them), no list of LIST_KEPT values or more (a longer list is kept as one of exactly
- * LIST_KEPT), no object of more than KEYS_KEPT keys or with the key MORE_KEYS (a longer one is kept as KEYS_KEPT and
- * that key), no key the trail drops, no U+FFFD (a NUL is kept as one), nothing nested deeper than DEPTH_KEPT.
+ * itself, `…` and all, is one of them), no API token (kept cut), no list of LIST_KEPT values or more (a longer list
+ * is kept as one of exactly LIST_KEPT), no object of more than KEYS_KEPT keys or with the key MORE_KEYS (a longer one
+ * is kept as KEYS_KEPT and that key), no key the trail drops, no U+FFFD (a NUL is kept as one), nothing nested deeper
+ * than DEPTH_KEPT.
  */
 export function keptExactly(value: unknown, depth = 0): boolean {
-  if (typeof value === 'string') return value.length <= TEXT_KEPT && !value.includes('\uFFFD');
+  if (typeof value === 'string')
+    return value.length <= TEXT_KEPT && !value.includes('\uFFFD') && !API_TOKEN.test(value);
   if (value === null || typeof value !== 'object') return true;
   if (depth >= DEPTH_KEPT) return false;
   if (Array.isArray(value)) return value.length < LIST_KEPT && value.every((v) => keptExactly(v, depth + 1));
