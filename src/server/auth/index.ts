@@ -41,6 +41,13 @@ export async function installAuth(app: FastifyInstance, deps: AuthDeps): Promise
   const auditor = new ConsoleAuditor(deps.store, deps.clock, deps.logger);
   await app.register(fastifyCookie);
   await app.register(fastifyHelmet, helmetOptions(options));
+  if (!options.secure) {
+    // A request that came over HTTPS through a trusted proxy (--trust-proxy without --behind-tls-proxy) is told
+    // to keep to HTTPS, as the console's own TLS tells every one: helmet's header is fixed when the server starts.
+    app.addHook('onRequest', async (request, reply) => {
+      if (request.protocol === 'https') void reply.header('strict-transport-security', HSTS);
+    });
+  }
   await app.register(fastifyRateLimit, {
     global: false,
     // Counted in the database, so every serve process on it shares one limit per address.
@@ -184,6 +191,10 @@ export function per(ms: number): string {
   return size === 1 ? unit : `${size} ${unit}s`;
 }
 
+/** How long a browser keeps to HTTPS once told (180 days), the header helmet writes for it. */
+const HSTS_SECONDS = 15_552_000;
+const HSTS = `max-age=${HSTS_SECONDS}`;
+
 function helmetOptions(options: AuthOptions) {
   return {
     contentSecurityPolicy: {
@@ -196,7 +207,7 @@ function helmetOptions(options: AuthOptions) {
         'upgrade-insecure-requests': options.secure ? [] : null,
       },
     },
-    hsts: options.secure ? { maxAge: 15_552_000, includeSubDomains: false } : false,
+    hsts: options.secure ? { maxAge: HSTS_SECONDS, includeSubDomains: false } : false,
     frameguard: { action: 'deny' as const },
     referrerPolicy: { policy: 'same-origin' as const },
   };

@@ -49,22 +49,24 @@ describe('behind a reverse proxy', () => {
     await app.close();
   });
 
-  test('a sign-in that came over HTTPS through a trusted proxy gets Secure cookies, even without --behind-tls-proxy', async () => {
+  test('a sign-in that came over HTTPS through a trusted proxy gets Secure cookies and HSTS, even without --behind-tls-proxy', async () => {
     const secure = (res: { cookies: { name: string; secure?: boolean }[] }) =>
       res.cookies.map((c) => `${c.name} ${c.secure === true ? 'Secure' : 'plain'}`);
     const { app } = await server({ trustProxy: ['127.0.0.1'] });
     const https = await app.inject(login(TEST_PASSWORD, { 'x-forwarded-proto': 'https' }));
     assert.equal(https.statusCode, 200, https.body);
     assert.deepEqual(secure(https), ['tw_session Secure', 'tw_csrf Secure']);
+    assert.equal(https.headers['strict-transport-security'], 'max-age=15552000');
     // Plain http (a loopback console, or a proxy that says so) keeps cookies a browser stores over http.
-    assert.deepEqual(secure(await app.inject(login(TEST_PASSWORD))), ['tw_session plain', 'tw_csrf plain']);
+    const plain = await app.inject(login(TEST_PASSWORD));
+    assert.deepEqual(secure(plain), ['tw_session plain', 'tw_csrf plain']);
+    assert.equal(plain.headers['strict-transport-security'], undefined);
     await app.close();
     // A client that is no trusted proxy does not choose: its X-Forwarded-Proto is not believed.
     const direct = await server();
-    assert.deepEqual(secure(await direct.app.inject(login(TEST_PASSWORD, { 'x-forwarded-proto': 'https' }))), [
-      'tw_session plain',
-      'tw_csrf plain',
-    ]);
+    const claimed = await direct.app.inject(login(TEST_PASSWORD, { 'x-forwarded-proto': 'https' }));
+    assert.deepEqual(secure(claimed), ['tw_session plain', 'tw_csrf plain']);
+    assert.equal(claimed.headers['strict-transport-security'], undefined);
     await direct.app.close();
   });
 
