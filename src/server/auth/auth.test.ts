@@ -161,6 +161,26 @@ describe('requests a browser must not be tricked into', () => {
     assert.equal((await app.inject(b.with({ ...run, headers: { origin: 'http://localhost:80' } }))).statusCode, 200);
   });
 
+  test("without accounts, a state-changing request's Origin must be this console itself, port and all", async () => {
+    await app.close();
+    // As serve --host 127.0.0.1 --port 8080 starts it: the bound address is a host it answers to, without a port.
+    await start({ allowedHosts: ['127.0.0.1'] });
+    const run = (origin: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/api/reports/admin-activity/run',
+        payload: {},
+        headers: { host: '127.0.0.1:8080', origin },
+      });
+    // Another site on the same machine (a page on port 80) is not the console.
+    for (const origin of ['http://127.0.0.1', 'https://127.0.0.1', 'http://127.0.0.1:9999']) {
+      const res = await run(origin);
+      assert.equal(res.statusCode, 403, origin);
+      assert.equal(res.json().error.code, 'CSRF_REJECTED', origin);
+    }
+    assert.equal((await run('http://127.0.0.1:8080')).statusCode, 200);
+  });
+
   test('a request for another host name (DNS rebinding) is refused; loopback names and allowed hosts are served', async () => {
     const rebound = await app.inject({ url: '/api/tenants', headers: { host: 'attacker.example:8080' } });
     assert.equal(rebound.statusCode, 421);

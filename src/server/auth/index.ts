@@ -163,6 +163,11 @@ async function guard(request: FastifyRequest, reply: FastifyReply, deps: AuthDep
   const { caller, scope } = await resolveCaller(request, reply, deps, need !== 'public');
   request.caller = caller;
   request.scope = scope;
+  // The local user (no accounts, loopback) has no session, so no CSRF token guards it: Origin alone does, and it must
+  // be this console itself. An --allow-host name or the bound address is written without a port, and matched a page
+  // of that host on any port: http://127.0.0.1 (port 80) acted as the console's administrator on 127.0.0.1:8080.
+  if (!isSafeMethod(request.method) && caller.via === 'local')
+    checkOrigin(request, { ...deps.options, allowedHosts: [] });
   if (!isSafeMethod(request.method) && request.routeOptions.config?.csrf !== false) checkCsrf(request, caller);
   if (need === 'public') return;
   if (caller.role === null) {
