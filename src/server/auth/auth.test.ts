@@ -181,6 +181,35 @@ describe('requests a browser must not be tricked into', () => {
     assert.equal((await run('http://127.0.0.1:8080')).statusCode, 200);
   });
 
+  test("another site's page cannot make a browser read through the API, nor put that read in the trail", async () => {
+    const searches = async () => (await store.consoleAudit.list({ action: 'search' })).length;
+    const search = (headers: Record<string, string>, extra: { cookie?: string } = {}) =>
+      app.inject({ url: '/api/search?start=7d&user=ceo@contoso.com', headers: { ...headers, ...extra } });
+    const from = (site: string, mode = 'no-cors') => ({ 'sec-fetch-site': site, 'sec-fetch-mode': mode });
+    // Without accounts (the local user) and signed in (a session), alike.
+    const alice = async () => {
+      await addUser(store, clock, { name: 'alice', role: 'investigator' });
+      return { cookie: (await signIn(app, 'alice')).cookie };
+    };
+    for (const who of [async () => ({}), alice]) {
+      const extra = await who();
+      const before = await searches();
+      for (const site of ['cross-site', 'same-site']) {
+        const res = await search(from(site), extra);
+        assert.equal(res.statusCode, 403, `${site}: ${res.body}`);
+        assert.equal(res.json().error.code, 'CSRF_REJECTED');
+      }
+      assert.equal(await searches(), before, 'nothing recorded for the other site');
+      // The console's own page, an address typed in, a link the person clicked, curl: answered and recorded.
+      for (const headers of [from('same-origin', 'cors'), from('none', 'navigate'), {}]) {
+        assert.equal((await search(headers, extra)).statusCode, 200, JSON.stringify(headers));
+      }
+      const clicked = { ...from('same-site', 'navigate'), 'sec-fetch-user': '?1' };
+      assert.equal((await search(clicked, extra)).statusCode, 200);
+      assert.ok((await searches()) > before);
+    }
+  });
+
   test('a request for another host name (DNS rebinding) is refused; loopback names and allowed hosts are served', async () => {
     const rebound = await app.inject({ url: '/api/tenants', headers: { host: 'attacker.example:8080' } });
     assert.equal(rebound.statusCode, 421);

@@ -77,6 +77,21 @@ export function checkOrigin(request: FastifyRequest, options: AuthOptions): void
   if (url.host.toLowerCase() !== served && !named) throw csrf(`the origin ${origin.slice(0, 100)}`);
 }
 
+/**
+ * A browser says where a request comes from (Fetch metadata: Sec-Fetch-Site). A page of another site, or of another
+ * port of this host (`same-site`: ports do not count), cannot read the API's answers, but it could still make a
+ * signed-in browser (or the local user's, which needs no sign-in) call a read — an image or a link pointed at
+ * /api/search?user=… — and the call was recorded in the console's audit trail as that person's search. Only a
+ * navigation the person made (a click: Sec-Fetch-User) comes from elsewhere; curl and scripts send no such header.
+ */
+export function checkFetchSite(request: FastifyRequest): void {
+  const site = request.headers['sec-fetch-site'];
+  if (site !== 'cross-site' && site !== 'same-site') return;
+  const h = request.headers;
+  if (h['sec-fetch-mode'] === 'navigate' && h['sec-fetch-user'] === '?1') return;
+  throw csrf(`a request another site's page made (Sec-Fetch-Site: ${site})`);
+}
+
 function csrf(what: string): AppError {
   return new AppError('CSRF_REJECTED', `Refused ${what}: state-changing requests must come from this console`, {
     hint: 'Use the console itself, or send an API token (Authorization: Bearer) from scripts',

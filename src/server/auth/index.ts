@@ -9,7 +9,7 @@ import type { Store } from '../../store/contract.js';
 import { actionFor, ConsoleAuditor, outcomeOf, targetOf } from './audit.js';
 import { rank, resolveCaller } from './caller.js';
 import { AUTH_EVENTS } from './events.js';
-import { checkCsrf, checkHost, checkOrigin, isSafeMethod, neededRole } from './guard.js';
+import { checkCsrf, checkFetchSite, checkHost, checkOrigin, isSafeMethod, neededRole } from './guard.js';
 import { registerOidcRoutes } from './oidc-routes.js';
 import { databaseRateStore } from './rate-store.js';
 import { registerSignInRoutes } from './routes.js';
@@ -168,6 +168,16 @@ async function guard(request: FastifyRequest, reply: FastifyReply, deps: AuthDep
   // of that host on any port: http://127.0.0.1 (port 80) acted as the console's administrator on 127.0.0.1:8080.
   if (!isSafeMethod(request.method) && caller.via === 'local')
     checkOrigin(request, { ...deps.options, allowedHosts: [] });
+  if (need !== 'public' && (caller.via === 'local' || caller.via === 'session')) {
+    try {
+      checkFetchSite(request);
+    } catch (e) {
+      // Not recorded: the page of another site chose this call, not the person (refusals of anyone not signed in
+      // are logged, not recorded, for the same reason).
+      request.caller = { user: '-', role: null, via: 'anonymous' };
+      throw e;
+    }
+  }
   if (!isSafeMethod(request.method) && request.routeOptions.config?.csrf !== false) checkCsrf(request, caller);
   if (need === 'public') return;
   if (caller.role === null) {
