@@ -116,7 +116,7 @@ test('coverage json and jsonl say a missing time as null, as every listing does;
 
 test('the coverage table aligns its counts right, so a stream of 12,345 records lines up under one of 7', async () => {
   const summary = oneGap('Throttled');
-  const second = { ...summary.streams[0]!, stream: 'Audit.Exchange', records: 12345, blobs: 120, gaps: [] };
+  const second = { ...summary.streams[0]!, stream: 'Audit.Exchange' as const, records: 12345, blobs: 120, gaps: [] };
   summary.streams[0] = { ...summary.streams[0]!, records: 7 };
   summary.streams.push(second);
   const out = new PassThrough();
