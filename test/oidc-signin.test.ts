@@ -15,7 +15,9 @@ import { NOW } from '../src/server/testing/fixtures.js';
 import type { AuthStore } from '../src/store/auth-contract.js';
 import type { Store } from '../src/store/contract.js';
 import { openStore } from '../src/store/open.js';
-import { pgSkip } from './support/paths.js';
+import { pgSkip, tempDir } from './support/paths.js';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { dropSchema, isolatedPgUrl } from './support/pg.js';
 
 /**
@@ -79,6 +81,43 @@ async function notAnAdmin(): Promise<string> {
 }
 
 describe('OpenID Connect sign-in through the emulator', () => {
+  test('starts are limited per address, and a start never returned from does not stay in the database', async () => {
+    // Each start keeps a row until its return or expiry, and needs no sign-in: a loop of starts filled the database.
+    const { dir, cleanup } = tempDir();
+    const file = join(dir, 'store.sqlite');
+    const clock = new ManualClock(NOW);
+    const limitedDeps = await testDeps(
+      { clock, auth: { oidc: deps.auth!.oidc!, oidcStartRate: { max: 2, windowMs: 60_000 } } },
+      [],
+      `sqlite:${file}`,
+    );
+    const limited = await buildServer(limitedDeps);
+    const pending = () => {
+      const db = new Database(file, { readonly: true });
+      try {
+        return (db.prepare('SELECT count(*) AS n FROM auth_pending').get() as { n: number }).n;
+      } finally {
+        db.close();
+      }
+    };
+    try {
+      assert.equal((await limited.inject('/api/auth/oidc/start')).statusCode, 302);
+      assert.equal((await limited.inject('/api/auth/oidc/start')).statusCode, 302);
+      const third = await limited.inject('/api/auth/oidc/start');
+      assert.equal(third.statusCode, 429);
+      assert.match(third.json().error.message, /Too many sign-in attempts from this address: 2 are allowed per minute/);
+      assert.equal(pending(), 2);
+      // Past the window and the starts' 10 minutes: a start is answered, and the two never returned from are gone.
+      clock.advance(10 * 60_000 + 1);
+      assert.equal((await limited.inject('/api/auth/oidc/start')).statusCode, 302);
+      assert.equal(pending(), 1);
+    } finally {
+      await limited.close();
+      await limitedDeps.store.close();
+      cleanup();
+    }
+  });
+
   test('a global admin is signed in as admin by the group rule; a session starts', async () => {
     const admin = t.emu.tenants[0]!.globalAdmins[0]!;
     const { callback } = await signInThroughIssuer(admin);

@@ -195,9 +195,10 @@ export interface AuthStore {
   /**
    * Keeps what an OpenID Connect sign-in needs between the redirect to the issuer and its return (PKCE
    * verifier, state, nonce: `body`, opaque JSON) under the hash of its cookie key, until `expiresAt`. In
-   * the database, not one process's memory, so the return may reach another `serve` process.
+   * the database, not one process's memory, so the return may reach another `serve` process. Drops the ones expired
+   * at `now` (starts never returned from would otherwise stay for ever).
    */
-  putPending(keyHash: string, body: string, expiresAt: number): Promise<void>;
+  putPending(keyHash: string, body: string, expiresAt: number, now: number): Promise<void>;
   /** Takes a pending sign-in (read and deleted: single use); null when unknown or expired at `now`. Drops expired ones. */
   takePending(keyHash: string, now: number): Promise<string | null>;
   /**

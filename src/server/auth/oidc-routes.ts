@@ -80,13 +80,19 @@ export function registerOidcRoutes(app: FastifyInstance, deps: SignInDeps, provi
     secure: secureCookies(reply, deps.options),
   });
 
-  app.get('/api/auth/oidc/start', { config: { role: 'public' } }, async (request, reply) => {
-    const { url, pending: state } = await provider.start(new URL(CALLBACK, callbackBase(request, deps)).toString());
-    const key = randomBytes(24).toString('base64url');
-    await deps.store.auth.putPending(sessionKey(key), JSON.stringify(state), deps.clock.now() + PENDING_TTL_MS);
-    void reply.setCookie(PENDING_COOKIE, key, { ...cookie(reply), maxAge: PENDING_TTL_MS / 1000 });
-    return reply.redirect(url);
-  });
+  const startRate = deps.options.oidcStartRate;
+  app.get(
+    '/api/auth/oidc/start',
+    { config: { role: 'public', rateLimit: { max: startRate.max, timeWindow: startRate.windowMs } } },
+    async (request, reply) => {
+      const { url, pending: state } = await provider.start(new URL(CALLBACK, callbackBase(request, deps)).toString());
+      const key = randomBytes(24).toString('base64url');
+      const now = deps.clock.now();
+      await deps.store.auth.putPending(sessionKey(key), JSON.stringify(state), now + PENDING_TTL_MS, now);
+      void reply.setCookie(PENDING_COOKIE, key, { ...cookie(reply), maxAge: PENDING_TTL_MS / 1000 });
+      return reply.redirect(url);
+    },
+  );
 
   app.get(CALLBACK, { config: { role: 'public' } }, async (request, reply) => {
     const key = request.cookies[PENDING_COOKIE];

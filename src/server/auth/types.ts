@@ -53,6 +53,12 @@ export interface AuthOptions {
   lockout: { maxAttempts: number; lockMs: number };
   /** Sign-in attempts allowed per address per window (@fastify/rate-limit). */
   loginRate: { max: number; windowMs: number };
+  /**
+   * OpenID Connect sign-ins started per address per window. Each start keeps a row in the database until its return
+   * or its expiry, and needs no sign-in: unlimited, a loop of requests filled the database. Higher than `loginRate`
+   * (a start is not a guess of a password; an office behind one address signs in of a morning).
+   */
+  oidcStartRate: { max: number; windowMs: number };
   oidc?: OidcProvider;
 }
 
@@ -64,4 +70,5 @@ export const DEFAULT_AUTH: AuthOptions = {
   absoluteMs: 12 * 3_600_000,
   lockout: { maxAttempts: 5, lockMs: 15 * 60_000 },
   loginRate: { max: 10, windowMs: 60_000 },
+  oidcStartRate: { max: 60, windowMs: 60_000 },
 };

@@ -202,7 +202,8 @@ export class PostgresAuthStore implements AuthStore {
     return rows[0] ? toUserRow(rows[0]) : null;
   }
 
-  async putPending(keyHash: string, body: string, expiresAt: number): Promise<void> {
+  async putPending(keyHash: string, body: string, expiresAt: number, now: number): Promise<void> {
+    await this.pool.query('DELETE FROM auth_pending WHERE expires_at <= $1', [now]);
     await this.pool.query(
       `INSERT INTO auth_pending (key_hash, body, expires_at) VALUES ($1, $2, $3)
        ON CONFLICT (key_hash) DO UPDATE SET body = excluded.body, expires_at = excluded.expires_at`,

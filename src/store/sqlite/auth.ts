@@ -165,10 +165,13 @@ export class SqliteAuthStore implements AuthStore {
     return this.getUser(name);
   }
 
-  async putPending(keyHash: string, body: string, expiresAt: number): Promise<void> {
-    this.db
-      .prepare('INSERT OR REPLACE INTO auth_pending (key_hash, body, expires_at) VALUES (?, ?, ?)')
-      .run(keyHash, body, expiresAt);
+  async putPending(keyHash: string, body: string, expiresAt: number, now: number): Promise<void> {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM auth_pending WHERE expires_at <= ?').run(now);
+      this.db
+        .prepare('INSERT OR REPLACE INTO auth_pending (key_hash, body, expires_at) VALUES (?, ?, ?)')
+        .run(keyHash, body, expiresAt);
+    })();
   }
 
   async takePending(keyHash: string, now: number): Promise<string | null> {

@@ -284,8 +284,8 @@ export function runAuthConformance(ctx: { readonly store: Store }): void {
 
   test('pending sign-ins: taken once, never after they expire; rate counters: one window shared, then a new one', async () => {
     const a = ctx.store.auth;
-    await a.putPending('k1', '{"state":"s1"}', T0 + 600_000);
-    await a.putPending('k2', '{"state":"s2"}', T0 + 10);
+    await a.putPending('k1', '{"state":"s1"}', T0 + 600_000, T0);
+    await a.putPending('k2', '{"state":"s2"}', T0 + 10, T0);
     assert.equal(await a.takePending('k1', T0), '{"state":"s1"}');
     assert.equal(await a.takePending('k1', T0), null, 'single use');
     assert.equal(await a.takePending('k2', T0 + 10), null, 'expired');
