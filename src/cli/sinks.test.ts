@@ -35,3 +35,13 @@ test('a secret matched from inside an escape leaves the line without its fields,
   assert.ok(!lines[0]!.includes('secret-abcd'));
   assert.match(lines[0]!, /"msg":"failed"/);
 });
+
+test("an error logged through the sink's logger keeps its message and type, with the secret redacted", () => {
+  const { logger, lines } = keptLogLines();
+  const failure = new TypeError('fetch failed: the receiver said token plain-hec-token-1234 is wrong');
+  redactingLogger(logger, ['plain-hec-token-1234']).error({ event: 'sink.failed', err: failure }, 'failed');
+  const line = JSON.parse(lines[0]!) as { err?: { type?: string; message?: string } };
+  assert.equal(line.err?.type, 'TypeError');
+  assert.equal(line.err?.message, 'fetch failed: the receiver said token [redacted] is wrong');
+  assert.ok(!lines[0]!.includes('plain-hec-token-1234'));
+});

@@ -1,3 +1,4 @@
+import pino from 'pino';
 /**
  * Wiring the sinks into the CLI: the store as the forwarder's ForwardStore, drivers opened with this
  * process's secret key, and a logger that scrubs every sink secret from what it writes (a receiver may
@@ -105,14 +106,33 @@ function asInJson(secrets: readonly string[]): string[] {
  * looked for in that form too (a password holding a quote, echoed back by a receiver, was logged whole).
  */
 export function redactingLogger(inner: Logger, secrets: readonly string[]): Logger {
-  const scrub = (obj: object): object => {
-    if (!secrets.length) return obj;
+  const fields = (obj: object): object => {
     try {
-      return JSON.parse(redact(JSON.stringify(obj), asInJson(secrets))) as object;
+      // An Error's message and stack are not enumerable: stringified as it is, an error was logged as `{}`. Nested
+      // ones are written as pino writes an error (its err serializer), then scrubbed like any field.
+      const json = JSON.stringify(obj, (_key, value: unknown) =>
+        value instanceof Error ? pino.stdSerializers.err(value) : value,
+      );
+      return JSON.parse(redact(json, asInJson(secrets))) as object;
     } catch {
       // A secret matched from inside an escape: the fields cannot be read back, and are not written.
       return { redacted: 'the fields of this line held a secret and are left out' };
     }
+  };
+  /** An error logged as a field (`err`): the same class, so pino names its type, with its texts scrubbed. */
+  const scrubError = (error: Error): Error => {
+    const copy = Object.create(Object.getPrototypeOf(error) as object) as Error;
+    Object.assign(copy, fields({ ...error }));
+    Object.defineProperty(copy, 'message', { value: redact(error.message, secrets), enumerable: false });
+    Object.defineProperty(copy, 'stack', { value: redact(error.stack ?? '', secrets), enumerable: false });
+    return copy;
+  };
+  const scrub = (obj: object): object => {
+    if (!secrets.length) return obj;
+    const errors = Object.entries(obj).filter((e): e is [string, Error] => e[1] instanceof Error);
+    if (!errors.length) return fields(obj);
+    const rest = Object.fromEntries(Object.entries(obj).filter(([, v]) => !(v instanceof Error)));
+    return { ...fields(rest), ...Object.fromEntries(errors.map(([k, e]) => [k, scrubError(e)])) };
   };
   const text = (msg?: string): string | undefined =>
     msg === undefined || !secrets.length ? msg : redact(msg, secrets);
