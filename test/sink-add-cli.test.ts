@@ -52,6 +52,35 @@ test('sink add: an unused option and a missing token are refused; plain http off
     const local = await runCli(['sink', 'add', 'local', '--type', 'webhook', '--url', 'http://127.0.0.1:9/hook'], data);
     assert.equal(local.code, 0, local.stderr);
     assert.doesNotMatch(local.stderr, /warning/);
+
+    // An email sink signing in with STARTTLS turned off: its password may cross the network unencrypted.
+    const mail = ['--type', 'email', '--option', 'to=soc@example.com', '--option', 'user=alerts@example.com'];
+    const cleartext = await runCli(
+      [
+        'sink',
+        'add',
+        'mail',
+        '--url',
+        'smtp://mail.example.com:25',
+        ...mail,
+        '--option',
+        'starttls=false',
+        '--secret-env',
+        'HEC_TOKEN',
+      ],
+      data,
+    );
+    assert.equal(cleartext.code, 0, cleartext.stderr);
+    assert.match(
+      cleartext.stderr,
+      /warning: sink mail has STARTTLS turned off \(starttls=false\): should mail\.example\.com not offer it, its password and the alerts cross the network unencrypted/,
+    );
+    const required = await runCli(
+      ['sink', 'add', 'mail2', '--url', 'smtp://mail.example.com:587', ...mail, '--secret-env', 'HEC_TOKEN'],
+      data,
+    );
+    assert.equal(required.code, 0, required.stderr);
+    assert.doesNotMatch(required.stderr, /warning/);
   } finally {
     cleanup();
   }

@@ -15,6 +15,7 @@ import { checkSinkRow } from '../../sinks/registry.js';
 import { formatLag, sinkStatus } from '../../sinks/status.js';
 import { resolveTenantKeys } from '../../search/tenants.js';
 import { isLoopback } from '../../server/exposure.js';
+import { emailConfig } from '../../sinks/email/config.js';
 import type { SinkRow } from '../../core/sink.js';
 import type { CliContext } from '../context.js';
 import { countOf, formatOption, noteIfEmpty, parseFormat, writeListing } from '../output.js';
@@ -186,6 +187,14 @@ async function addSink(ctx: CliContext, name: string, flags: AddFlags): Promise<
     ctx.err.write(
       `warning: sink ${row.name} sends over plain http to ${url.hostname}: the ${row.takes === 'records' ? 'audit records' : takenNoun(row.takes)}${row.secret ? ' and its secret' : ''} cross the network unencrypted. Use https:// unless that network is trusted\n`,
     );
+  // STARTTLS turned off: nodemailer still upgrades when the server offers it, but signs in unencrypted when it does not.
+  if (row.kind === 'email' && url.protocol === 'smtp:' && row.secret && !isLoopback(url.hostname)) {
+    const config = emailConfig(row);
+    if (!config.requireTls)
+      ctx.err.write(
+        `warning: sink ${row.name} has STARTTLS turned off (starttls=false): should ${url.hostname} not offer it, its password and the alerts cross the network unencrypted. Leave starttls on, or use smtps://, unless that network is trusted\n`,
+      );
+  }
 }
 
 /**
