@@ -8,6 +8,7 @@
  * Build one with `createEvaluator(loadRuleSet({paths}), {domains})`.
  */
 import { DAY } from '../core/time.js';
+import type { Logger } from '../core/log.js';
 import type { StoredRecord } from '../core/record.js';
 import type { Evaluator, Hit, PushOptions } from './contract.js';
 import { DomainBook } from './domains.js';
@@ -17,6 +18,7 @@ import { lower, RecordView } from './record-view.js';
 import type { Need } from './sigma/detection.js';
 import type { CorrelationRule, RecordRule, RuleSet } from './types.js';
 import { CorrelationWindows } from './windows.js';
+import { DETECTION_EVENTS } from './events.js';
 
 export interface EvaluatorOptions {
   /** The tenants' own domains, for "outside the organisation" (`external`). */
@@ -27,6 +29,30 @@ export interface EvaluatorOptions {
    * run, which decides everything at flush().
    */
   lateness?: number;
+  /**
+   * Told when a rule throws on a record (a shape nobody foresaw): that rule passes the record over and every
+   * other rule and record goes on, so one odd record never stops a live pass (whose cursor would then never
+   * move past it) or a retro run. The runners log it.
+   */
+  onFault?: (fault: RecordFault) => void;
+}
+
+/** Reports a rule that failed on a record at warn, naming both, so a person can look at the record. */
+export function ruleFaultLogger(logger: Logger): (fault: RecordFault) => void {
+  return (fault) =>
+    logger.warn(
+      { event: DETECTION_EVENTS.ruleFailed, ...fault },
+      `the rule "${fault.rule}" failed on record ${fault.recordId} of ${fault.tenant} and passed it over (${fault.error})`,
+    );
+}
+
+/** A rule that failed on one record (EvaluatorOptions.onFault). */
+export interface RecordFault {
+  ruleId: string;
+  rule: string;
+  tenant: string;
+  recordId: string;
+  error: string;
 }
 
 /** push: evaluate and raise; observe: look-back history for first-seen; prime: restore a live runner's state. */
@@ -52,11 +78,13 @@ export class RuleEvaluator implements Evaluator {
   private readonly historyFrom = (tenant: string): number => this.oldest.get(tenant) ?? Infinity;
   private readonly domains: DomainBook;
   private readonly lateness: number;
+  private readonly onFault: ((fault: RecordFault) => void) | undefined;
   private pushes = 0;
 
   constructor(set: RuleSet, options: EvaluatorOptions = {}) {
     this.domains = options.domains ?? new DomainBook();
     this.lateness = options.lateness ?? DAY;
+    this.onFault = options.onFault;
     const entries = new Map<RecordRule, Entry>();
     const entryOf = (rule: RecordRule): Entry => {
       let e = entries.get(rule);
@@ -175,35 +203,50 @@ export class RuleEvaluator implements Evaluator {
   }
 
   private run(entries: readonly Entry[], view: RecordView, hits: Hit[], mode: Mode): void {
-    const record = view.record;
     for (const e of entries) {
-      if (mode !== 'push' && !e.firstSeen && !e.feeds.length) continue;
-      if (mode === 'observe' && !e.firstSeen) continue;
-      if (!passes(e.rule.need, view) || !e.rule.test(view)) continue;
-      if (mode === 'observe') {
-        e.firstSeen!.add(view, true);
-        continue;
+      try {
+        this.runOne(e, view, hits, mode);
+      } catch (error) {
+        const { record } = view;
+        this.onFault?.({
+          ruleId: e.rule.info.id,
+          rule: e.rule.info.title,
+          tenant: record.tenant,
+          recordId: record.id,
+          error: error instanceof Error ? error.message : String(error),
+        });
       }
-      if (mode === 'prime') {
-        for (const f of e.feeds) f.windows.add(view, f.index, true);
-        // Decided by the earlier process when at or before its horizon: known; after it: a candidate again.
-        const horizon = (this.newest.get(record.tenant) ?? -Infinity) - this.lateness;
-        e.firstSeen?.add(view, record.creationTime <= horizon);
-        continue;
-      }
-      if (e.rule.generate && !e.firstSeen)
-        hits.push(
-          makeHit(
-            e.rule.info,
-            record.tenant,
-            '',
-            [{ id: record.id, t: record.creationTime }],
-            recordFacts(view, e.rule.fields),
-          ),
-        );
-      for (const f of e.feeds) f.windows.add(view, f.index);
-      e.firstSeen?.add(view, false);
     }
+  }
+
+  private runOne(e: Entry, view: RecordView, hits: Hit[], mode: Mode): void {
+    const record = view.record;
+    if (mode !== 'push' && !e.firstSeen && !e.feeds.length) return;
+    if (mode === 'observe' && !e.firstSeen) return;
+    if (!passes(e.rule.need, view) || !e.rule.test(view)) return;
+    if (mode === 'observe') {
+      e.firstSeen!.add(view, true);
+      return;
+    }
+    if (mode === 'prime') {
+      for (const f of e.feeds) f.windows.add(view, f.index, true);
+      // Decided by the earlier process when at or before its horizon: known; after it: a candidate again.
+      const horizon = (this.newest.get(record.tenant) ?? -Infinity) - this.lateness;
+      e.firstSeen?.add(view, record.creationTime <= horizon);
+      return;
+    }
+    if (e.rule.generate && !e.firstSeen)
+      hits.push(
+        makeHit(
+          e.rule.info,
+          record.tenant,
+          '',
+          [{ id: record.id, t: record.creationTime }],
+          recordFacts(view, e.rule.fields),
+        ),
+      );
+    for (const f of e.feeds) f.windows.add(view, f.index);
+    e.firstSeen?.add(view, false);
   }
 
   /** Live: windows report as they fire. Retro (lateness Infinity): each window once, whole, at flush. */

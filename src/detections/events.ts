@@ -20,6 +20,7 @@ export const DETECTION_EVENTS = {
   liveBatch: 'detections.live.batch',
   livePrimed: 'detections.live.primed',
   liveFailed: 'detections.live.failed',
+  ruleFailed: 'detections.rule.failed',
   postureDrift: 'detections.posture.drift',
 } as const;
 

@@ -6,7 +6,7 @@
  */
 import type { Store } from '../store/contract.js';
 import { DomainBook } from './domains.js';
-import { createEvaluator, type RuleEvaluator } from './evaluator.js';
+import { createEvaluator, ruleFaultLogger, type RuleEvaluator } from './evaluator.js';
 import { DETECTION_EVENTS } from './events.js';
 import { LIVE_CONSUMER, runLiveOnce, type LiveOptions, type LiveSummary } from './live.js';
 import { primeEvaluator } from './prime.js';
@@ -61,7 +61,7 @@ export function openLiveDetections(store: Store, ruleSet: RuleSet, options: Live
   const start = async (signal?: AbortSignal): Promise<RuleEvaluator> => {
     const domains = new DomainBook();
     for (const t of await store.tenants.list()) if (t.domain) domains.add(t.tenantId, t.domain);
-    const created = createEvaluator(ruleSet, { domains });
+    const created = createEvaluator(ruleSet, { domains, onFault: ruleFaultLogger(options.logger) });
     const primed = await primeEvaluator(store, created, LIVE_CONSUMER, signal ? { signal } : {});
     options.logger.info({ event: DETECTION_EVENTS.livePrimed, ...primed }, 'live detections resumed');
     return created;

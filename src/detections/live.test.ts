@@ -4,13 +4,16 @@ import { ManualClock } from '../core/clock.js';
 import { recordingLogger, silentLogger } from '../core/log.js';
 import type { AuditRecord, StoredRecord } from '../core/record.js';
 import { DAY } from '../core/time.js';
-import { signIn } from '../reports/testing/builders.js';
+import { exchangeAdmin, signIn, TENANT } from '../reports/testing/builders.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/contract.js';
 import { openSqliteStore } from '../store/sqlite/index.js';
 import { record } from '../store/testing/fixtures.js';
 import type { Hit, PushOptions } from './contract.js';
-import { createEvaluator } from './evaluator.js';
+import { createEvaluator, ruleFaultLogger, type RecordFault } from './evaluator.js';
+import { DomainBook } from './domains.js';
+import type { RecordView } from './record-view.js';
+import { auditRule, rulesFrom, stored as storedAs } from './testing/rules.js';
 import { LIVE_CONSUMER, runLiveOnce } from './live.js';
 import { runRetro } from './retro.js';
 import { PACK } from './testing/pack.js';
@@ -210,5 +213,57 @@ describe('first-seen rules on records stored out of time order', () => {
   test('deciding after every batch instead (the old behaviour) calls addresses new that the import precedes', async () => {
     const { live, retro } = await liveOverNewestFirst(25);
     assert.ok(live.length > retro.length, `live ${live.length}, retro ${retro.length}`);
+  });
+});
+
+describe('a record of an odd shape', () => {
+  const inboxRule = (id: string, parameters: unknown[]): AuditRecord => {
+    const base = exchangeAdmin('New-InboxRule', { Identity: 'adele', Name: 'x', ForwardTo: 'drop@evil.example' });
+    const raw = JSON.parse(base.raw) as Record<string, unknown>;
+    return { ...base, id, raw: JSON.stringify({ ...raw, Id: id, Parameters: parameters }) };
+  };
+  const forward = { Name: 'ForwardTo', Value: 'drop@evil.example' };
+
+  test('never stops the live runner: its rules still read it, the cursor moves past it, the next record is evaluated', async () => {
+    // Parameters with a null and a string beside the Name/Value entries: walking them threw a TypeError, the pass
+    // failed before its cursor moved, and every later pass failed on the same record (no alert ever again).
+    await store.records.insert([
+      inboxRule('odd-1', [forward, null, 'text', 7]),
+      inboxRule('good-2', [{ Name: 'Identity', Value: 'megan' }, forward]),
+    ]);
+    const faults: unknown[] = [];
+    const domains = new DomainBook().add(TENANT, 'contoso.onmicrosoft.com');
+    const evaluator = createEvaluator(PACK, { domains, onFault: (f) => faults.push(f) });
+    const summary = await runLiveOnce(store, evaluator, { clock, logger: silentLogger, posture: false });
+    assert.equal(summary.records, 2);
+    assert.equal(await store.cursors.get(LIVE_CONSUMER), await store.records.tailEnd());
+    const alert = (await store.alerts.list()).find((a) => a.title.startsWith('Inbox rule forwards'));
+    assert.deepEqual([...(alert?.recordIds ?? [])].sort(), ['good-2', 'odd-1'], 'both forward outside');
+    assert.deepEqual(faults, []);
+  });
+
+  test('a rule that throws on a record passes that record over, is reported, and the others go on', async () => {
+    const set = rulesFrom(auditRule('  selection:\n    Operation: New-InboxRule\n  condition: selection'));
+    const rule = set.rules[0]! as { test: (v: RecordView) => boolean };
+    const test = rule.test;
+    rule.test = (v) => {
+      if (v.record.id === 'odd-1') throw new TypeError('boom');
+      return test(v);
+    };
+    const faults: RecordFault[] = [];
+    const logged = recordingLogger();
+    const evaluator = createEvaluator(set, { onFault: (f) => faults.push(f) });
+    const hits = evaluator.push([storedAs(inboxRule('odd-1', [forward])), storedAs(inboxRule('good-2', [forward]))]);
+    assert.deepEqual(
+      hits.map((h) => h.recordIds),
+      [['good-2']],
+    );
+    assert.deepEqual(
+      faults.map((f) => [f.rule, f.recordId, f.tenant, f.error]),
+      [['Test rule', 'odd-1', TENANT, 'boom']],
+    );
+    ruleFaultLogger(logged)(faults[0]!);
+    assert.equal((logged.entries[0]?.obj as { event?: string }).event, 'detections.rule.failed');
+    assert.equal(logged.entries[0]?.level, 'warn');
   });
 });

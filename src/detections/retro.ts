@@ -11,7 +11,7 @@ import type { StoredRecord } from '../core/record.js';
 import type { Store } from '../store/contract.js';
 import type { Hit } from './contract.js';
 import { DomainBook } from './domains.js';
-import { createEvaluator } from './evaluator.js';
+import { createEvaluator, type RecordFault } from './evaluator.js';
 import { append, hitOrder } from './hits.js';
 import type { RecordRule, RuleSet } from './types.js';
 
@@ -28,6 +28,8 @@ export interface RetroOptions {
   batch?: number;
   /** Told, at the end, of each first-seen rule's values not called new for want of history (first-seen.ts). */
   onWithheld?: (withheld: { rule: RecordRule; values: number }[]) => void;
+  /** Told of a rule that failed on a record (passed over: the run goes on). */
+  onFault?: (fault: RecordFault) => void;
 }
 
 /** One store query and which records of it the evaluator has not seen from an earlier query. */
@@ -39,7 +41,11 @@ interface Pass {
 export async function runRetro(store: Store, ruleSet: RuleSet, options: RetroOptions): Promise<Hit[]> {
   const domains = options.domains ?? new DomainBook();
   for (const t of await store.tenants.list()) if (t.domain) domains.add(t.tenantId, t.domain);
-  const evaluator = createEvaluator(ruleSet, { domains, lateness: Infinity });
+  const evaluator = createEvaluator(ruleSet, {
+    domains,
+    lateness: Infinity,
+    ...(options.onFault ? { onFault: options.onFault } : {}),
+  });
   const rules = ruleSet.rules.filter((r): r is RecordRule => r.kind !== 'correlation' && r.applies);
   const tenants = options.tenants?.length ? { tenants: options.tenants } : {};
   const hits: Hit[] = [];

@@ -5,6 +5,7 @@ import type { AlertingConfig } from '../../detections/alerting-config.js';
 import { alertingConfigOf } from '../live-detections.js';
 import { raiseHits } from '../../detections/alerts/raise.js';
 import type { Hit, RuleInfo, RuleProblem } from '../../detections/contract.js';
+import { ruleFaultLogger, type RecordFault } from '../../detections/evaluator.js';
 import { loadRuleSet, missingRulePaths } from '../../detections/loader.js';
 import { runRetro } from '../../detections/retro.js';
 import type { RecordRule, RuleSet } from '../../detections/types.js';
@@ -32,6 +33,8 @@ export interface RetroRange {
   end: number;
   tenants: string[] | undefined;
   signal: AbortSignal;
+  /** Told of a rule that failed on a record (passed over: the run goes on). */
+  onFault?: (fault: RecordFault) => void;
 }
 
 /** The rule engine as detect uses it: load the rules, run them over stored records, hand back the hits. */
@@ -107,7 +110,13 @@ export async function detectCommand(ctx: CliContext, flags: DetectFlags, use: De
   const tenants = flags.tenant?.length ? await resolveTenantKeys(store, flags.tenant) : undefined;
   // The folders of alerting.yaml, as live detections use them, and any --rules besides.
   const ruleDirs = [...config.ruleFolders, ...(flags.rules ?? [])];
-  const result = await use.run(store, ruleDirs, { start, end, tenants, signal: ctx.signal });
+  const result = await use.run(store, ruleDirs, {
+    start,
+    end,
+    tenants,
+    signal: ctx.signal,
+    onFault: ruleFaultLogger(ctx.logger),
+  });
   for (const p of result.problems) ctx.err.write(problemLine(p));
   for (const w of result.withheld ?? []) ctx.err.write(withheldLine(w.rule, w.values));
   const deps = { store, clock: ctx.clock, logger: ctx.logger, policy: config.policy };

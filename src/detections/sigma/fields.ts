@@ -90,7 +90,8 @@ function walkArray(items: unknown[], segs: readonly string[], i: number): unknow
   if (isNameValueArray(items)) {
     for (let j = segs.length; j > i; j--) {
       const name = segs.slice(i, j).join('.').toLowerCase();
-      const entries = items.filter((e) => String(field(e as Json, 'Name')).toLowerCase() === name) as Json[];
+      // Only the objects: a null or a string beside the entries (odd shapes happen) is no entry, not a crash.
+      const entries = items.filter((e) => isObject(e) && String(field(e, 'Name')).toLowerCase() === name) as Json[];
       if (!entries.length) continue;
       const out = entries.map((e) => (j === segs.length ? entryValue(e) : walk(e, segs, j)));
       return flatten(out);
@@ -102,7 +103,11 @@ function walkArray(items: unknown[], segs: readonly string[], i: number): unknow
 
 function isNameValueArray(items: unknown[]): boolean {
   const first = items[0];
-  return first !== null && typeof first === 'object' && !Array.isArray(first) && field(first, 'Name') !== undefined;
+  return isObject(first) && field(first, 'Name') !== undefined;
+}
+
+function isObject(value: unknown): value is Json {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** An entry's value: Value for Parameters and the like, NewValue (what it became) for ModifiedProperties. */
