@@ -3,6 +3,7 @@
  * without touching its cursor — for a SIEM that lost data, or a sink added after the fact. It reads by
  * CreationTime through the store's search, so it is the period a person means, not arrival order.
  */
+import { AppError } from '../core/errors.js';
 import type { TimeRange } from '../core/time.js';
 import type { SinkRow } from '../core/sink.js';
 import type { Item } from './alert.js';
@@ -17,6 +18,12 @@ export async function replay(
   range: TimeRange,
   ctx: DeliverContext,
 ): Promise<{ sent: number; delivered: number; dead: number }> {
+  // The forwarder sends records only to a sink that takes them; replay is the same records sent again. Before,
+  // replaying an alerts-only sink (a Teams or Slack webhook, an email) posted every record of the period to it.
+  if (row.takes === 'alerts')
+    throw new AppError('USAGE', `Sink ${row.name} takes only alerts: replay sends records, which it is never sent`, {
+      hint: 'Replay a sink that takes records or both; alerts are sent by routing (tenantwatch detect sends the due ones)',
+    });
   const takes = compileFilter(row.filter);
   const query = { range, ...(row.filter.tenants?.length ? { tenants: row.filter.tenants } : {}) };
   let batch: Item[] = [];
