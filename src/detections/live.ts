@@ -26,6 +26,16 @@ const HOLD_RECORDS = 1_000_000;
 const toldHistory = new WeakSet<Evaluator>();
 
 /**
+ * Where each evaluator's own reading stands (the position it last stored as the cursor). A pass goes on from
+ * there, not from the stored cursor, which another process running live passes on the same store (`serve` beside
+ * `collect --follow`) moves too: read from it, each process's evaluator saw only the records of its own passes,
+ * and a brute force whose failures were stored half before one process's pass and half before the other's held
+ * in neither's window, so it raised nothing. Reading what another process evaluated already costs a second
+ * evaluation, whose hits are duplicates (hit identity). A new evaluator starts from the cursor, primed (prime.ts).
+ */
+const readTo = new WeakMap<Evaluator, string>();
+
+/**
  * What the live runner needs of a store: its tail, how far back each tenant's records go, its cursors,
  * and where alerts and posture live.
  */
@@ -83,7 +93,7 @@ export async function runLiveOnce(store: LiveStore, evaluator: Evaluator, option
     delivery: null,
   };
   const holdAtMost = options.holdRecords ?? HOLD_RECORDS;
-  let position = await store.cursors.get(LIVE_CONSUMER);
+  let position = readTo.get(evaluator) ?? (await store.cursors.get(LIVE_CONSUMER));
   /** Records passed since the cursor was last stored (their first-seen candidates still undecided). */
   let holding = 0;
   // Records no rule's prefilter passes are only passed over, never read whole (most of them, most days).
@@ -117,6 +127,7 @@ export async function runLiveOnce(store: LiveStore, evaluator: Evaluator, option
     // Only now: the alerts for these records are committed.
     if (decide) {
       await store.cursors.set(LIVE_CONSUMER, batch.next, options.clock.now());
+      readTo.set(evaluator, batch.next);
       holding = 0;
     }
     options.logger.debug({

@@ -109,3 +109,32 @@ test('without priming, a restart would lose the brute force split across two run
   assert.equal(alert?.recordIds.length, 12, 'the six of the first run count too');
   assert.equal(second.totals.records, 6, 'the first six were not evaluated twice');
 });
+
+test('two processes running live passes on one store (serve beside collect --follow) miss no brute force split between them', async () => {
+  const set = rulesFrom(SIGNIN_RULES);
+  const failures = Array.from({ length: 12 }, (_, i) =>
+    signIn(true, {
+      CreationTime: new Date(BASE + i * 20_000).toISOString().slice(0, 19),
+      UserId: 'victim@contoso.com',
+      ClientIP: '203.0.113.9',
+    }),
+  );
+  const clock = new ManualClock(NOW);
+  const options = { clock, logger: silentLogger, posture: false };
+  const serve = openLiveDetections(live, set, options);
+  const collect = openLiveDetections(live, set, options);
+  await serve.pass(); // both running before the failures come
+  await collect.pass();
+  await live.records.insert(failures.slice(0, 6));
+  await collect.pass(); // a collect pass stored and evaluated the first six
+  await live.records.insert(failures.slice(6));
+  await serve.pass(); // a webhook fetch stored the next six and serve's pass ran
+  await collect.pass();
+  const [alert] = await live.alerts.list();
+  assert.equal(alert?.title, 'Brute force', 'each process saw only its own half: no window held');
+  assert.equal(alert?.recordIds.length, 12);
+  assert.equal((await live.alerts.list()).length, 1, 'one alert, whichever process raised it');
+  await live.records.insert(failures.slice(0, 1)); // a repeat: nothing new
+  await serve.pass();
+  assert.equal((await live.alerts.list())[0]?.hits, alert?.hits, 'no hit counted twice');
+});
