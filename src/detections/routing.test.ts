@@ -30,18 +30,21 @@ routes:
     tenants: [${'tenant-b'}]
 `;
 
-function channel(name: string, fail = false): AlertChannel & { got: AlertView[] } {
+function channel(name: string, fail = false): AlertChannel & { got: AlertView[]; sends: number } {
   const got: AlertView[] = [];
-  return {
+  const c = {
     name,
     got,
+    sends: 0,
     longestAttemptMs: 60_000,
     longestWaitMs: 0,
-    async send(alert) {
+    async send(alert: AlertView) {
+      c.sends++;
       if (fail) throw new Error('503 from the webhook');
       got.push(alert);
     },
   };
+  return c;
 }
 
 describe('routing alerts to channels', () => {
@@ -122,6 +125,36 @@ describe('routing alerts to channels', () => {
       { delivered: 0, unrouted: 0, failed: 0, claimedElsewhere: 0 },
       'each alert once',
     );
+  });
+
+  test('a channel that failed is not tried again within the pass: its alerts stay due, the others are sent', async () => {
+    const routing = parseAlertingConfig('routes: [{ channel: soc }, { channel: desk }]', 'alerting.yaml').routing;
+    await raiseHits(
+      { store, clock, logger: recordingLogger() },
+      Array.from({ length: 30 }, (_, i) => hit({ tenant: 'tenant-a', groupKey: `g${i}` })),
+    );
+    const soc = channel('soc', true);
+    const desk = channel('desk');
+    const pass = (channels: AlertChannel[]) =>
+      deliverDue({
+        store,
+        clock,
+        logger: recordingLogger(),
+        routing,
+        channels: new Map(channels.map((c) => [c.name, c])),
+      });
+    // Each failed send stands for the channel's retries and timeouts (minutes with a receiver that does not answer).
+    assert.deepEqual(await pass([soc, desk]), { delivered: 0, unrouted: 0, failed: 30, claimedElsewhere: 0 });
+    assert.equal(soc.sends, 1, 'the channel that failed was not tried 29 more times in the same pass');
+    assert.equal(desk.got.length, 30);
+    const back = channel('soc');
+    assert.deepEqual(await pass([back, channel('desk')]), {
+      delivered: 30,
+      unrouted: 0,
+      failed: 0,
+      claimedElsewhere: 0,
+    });
+    assert.equal(back.got.length, 30, 'the next pass sends them all');
   });
 
   /**

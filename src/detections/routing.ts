@@ -123,6 +123,13 @@ export async function deliverDue(
   const run: RoutingRun = { ...deps, owner: deps.owner ?? leaseOwner(), signal: options.signal };
   const names = new Map((await deps.store.tenants.list()).map((t) => [t.tenantId, t.name]));
   const taken = await channelsThatTook(deps.store.alerts, due);
+  /**
+   * Channels whose send failed in this pass: not tried again before the next. A send fails only after the
+   * channel's retries (a receiver down, throttling, a wrong address: nothing about one alert, whose refusal is a
+   * dead letter), so every further alert would fail the same way, each after its retries and timeouts: 500 due
+   * alerts through a receiver that did not answer held a pass (and the collect --follow loop behind it) for hours.
+   */
+  const down = new Set<string>();
   for (const alert of due) {
     options.signal?.throwIfAborted();
     const wanted = selectChannels(alert, deps.routing, names);
@@ -141,7 +148,13 @@ export async function deliverDue(
     for (const name of registered) {
       // Took it on an earlier pass, before a restart, or in another process: not sent again.
       if (taken.get(alert.id)?.has(name)) continue;
-      outcomes.add(await sendClaimed(run, alert, deps.channels.get(name)!));
+      if (down.has(name)) {
+        outcomes.add('failed');
+        continue;
+      }
+      const outcome = await sendClaimed(run, alert, deps.channels.get(name)!);
+      if (outcome === 'failed') down.add(name);
+      outcomes.add(outcome);
     }
     if (outcomes.has('failed')) summary.failed++;
     else if (outcomes.has('claimed-elsewhere')) summary.claimedElsewhere++;
