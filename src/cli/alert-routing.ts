@@ -5,7 +5,7 @@
  * routes, once written, decide alone (docs/ALERTS.md).
  */
 import { redact } from '../config/secrets.js';
-import { isAppError } from '../core/errors.js';
+import { AppError, isAppError, type ErrorCode } from '../core/errors.js';
 import type { AlertingConfig } from '../detections/alerting-config.js';
 import type { AlertChannel, RoutingConfig } from '../detections/routing.js';
 import { sinkChannel } from '../detections/sink-channel.js';
@@ -55,9 +55,12 @@ export async function alertRouting(
     } catch (error) {
       // A sink that cannot be opened (secret missing) sends nothing; its alerts stay due for the next run.
       const hint = isAppError(error) && error.hint ? `. ${error.hint}` : '';
-      ctx.err.write(
-        `tenantwatch: alerts are not sent to sink ${row.name}: ${redact((error as Error).message + hint, secrets)}\n`,
-      );
+      const said = redact((error as Error).message + hint, secrets);
+      ctx.err.write(`tenantwatch: alerts are not sent to sink ${row.name}: ${said}\n`);
+      // Still a channel, one that fails: routing keeps its alerts due. Left out, it was no channel at all, so an
+      // alert routed only to it was marked handled as unrouted, and one routed to it and to another sink was marked
+      // delivered once the other took it: never sent to it, even once the secret was set.
+      channels.set(row.name, unopenedChannel(row.name, isAppError(error) ? error.code : 'CONFIG_INVALID', said));
       continue;
     }
     drivers.push(driver);
@@ -86,5 +89,15 @@ export async function alertRouting(
     async close() {
       await Promise.all(drivers.map((d) => d.close().catch(() => undefined)));
     },
+  };
+}
+
+/** The channel of a sink this process could not open: every send fails with why, so its alerts stay due. */
+function unopenedChannel(name: string, code: ErrorCode, why: string): AlertChannel {
+  return {
+    name,
+    longestAttemptMs: 0,
+    longestWaitMs: 0,
+    send: () => Promise.reject(new AppError(code, `Sink ${name} could not be opened: ${why}`)),
   };
 }

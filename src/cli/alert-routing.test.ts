@@ -1,0 +1,78 @@
+/** Alert routing wired to the stored sinks: a sink this process cannot open keeps its alerts due. */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { test } from 'node:test';
+import { tempDir } from '../../test/support/paths.js';
+import { ManualClock } from '../core/clock.js';
+import { silentLogger } from '../core/log.js';
+import { parseAlertingConfig } from '../detections/alerting-config.js';
+import { raiseHits } from '../detections/alerts/raise.js';
+import { deliverDue } from '../detections/routing.js';
+import { hit } from '../detections/testing/hits.js';
+import { loadRuleSet } from '../detections/loader.js';
+import { sinkRow } from '../sinks/testing/records.js';
+import { openSqliteStore } from '../store/sqlite/index.js';
+import { alertRouting } from './alert-routing.js';
+import type { CliContext } from './context.js';
+
+const NOW = Date.UTC(2026, 9, 2);
+
+test('a sink whose secret is missing keeps its alerts due, with or without routes, while the others get them', async () => {
+  const dir = tempDir();
+  const store = openSqliteStore(':memory:');
+  const variable = 'TW_TEST_UNSET_HEC_TOKEN';
+  delete process.env[variable];
+  let err = '';
+  const clock = new ManualClock(NOW);
+  const ctx: CliContext = {
+    locations: { dataDir: dir.dir, dbUrl: 'sqlite::memory:', secretKeyFile: join(dir.dir, 'k') },
+    clock,
+    logger: silentLogger,
+    out: new PassThrough(),
+    err: new PassThrough().on('data', (d: Buffer) => (err += d.toString())),
+    store: async () => store,
+    signal: new AbortController().signal,
+    close: async () => undefined,
+  };
+  try {
+    const file = join(dir.dir, 'alerts.ndjson');
+    await store.sinks.upsert(sinkRow({ name: 'disk', kind: 'file', url: `file://${file}`, takes: 'alerts' }));
+    await store.sinks.upsert(sinkRow({ name: 'siem', takes: 'both', secret: `env:${variable}` }));
+    const rules = loadRuleSet();
+    const pass = async (yaml: string) => {
+      const routing = await alertRouting(ctx, store, parseAlertingConfig(yaml, 'alerting.yaml'), rules);
+      try {
+        return await deliverDue({
+          store,
+          clock,
+          logger: silentLogger,
+          routing: routing.config,
+          channels: routing.channels,
+        });
+      } finally {
+        await routing.close();
+      }
+    };
+    await raiseHits({ store, clock, logger: silentLogger }, [hit({ tenant: 'tenant-a' })]);
+    const [alert] = await store.alerts.due(NOW, 10);
+    // No routes: every sink that takes alerts, the one that cannot open too.
+    assert.deepEqual(await pass('live: true'), { delivered: 0, unrouted: 0, failed: 1, claimedElsewhere: 0 });
+    assert.match(err, /alerts are not sent to sink siem: The environment variable TW_TEST_UNSET_HEC_TOKEN/);
+    assert.equal(readFileSync(file, 'utf8').trim().split('\n').length, 1, 'the file sink got it');
+    assert.equal((await store.alerts.get(alert!.id))?.notifiedAt, null, 'still due for siem');
+    // A route to it alone: not "unrouted" (marked handled and never sent), still due.
+    assert.deepEqual(await pass('routes: [{ channel: siem }]'), {
+      delivered: 0,
+      unrouted: 0,
+      failed: 1,
+      claimedElsewhere: 0,
+    });
+    assert.deepEqual(await store.alerts.due(NOW, 10).then((d) => d.map((a) => a.id)), [alert!.id]);
+    assert.equal(readFileSync(file, 'utf8').trim().split('\n').length, 1, 'the file sink is not sent it again');
+  } finally {
+    await store.close();
+    dir.cleanup();
+  }
+});
