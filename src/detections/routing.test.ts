@@ -157,6 +157,39 @@ describe('routing alerts to channels', () => {
     assert.equal(back.got.length, 30, 'the next pass sends them all');
   });
 
+  test('while a channel fails on the oldest due alerts, newer ones still reach the others (every page of a pass)', async () => {
+    const routing = parseAlertingConfig('routes: [{ channel: soc }, { channel: desk }]', 'alerting.yaml').routing;
+    const raise = (from: number, n: number) =>
+      raiseHits(
+        { store, clock, logger: recordingLogger() },
+        Array.from({ length: n }, (_, i) => hit({ tenant: 'tenant-a', groupKey: `g${from + i}` })),
+      );
+    const pass = (channels: AlertChannel[]) =>
+      deliverDue(
+        { store, clock, logger: recordingLogger(), routing, channels: new Map(channels.map((c) => [c.name, c])) },
+        { limit: 10 },
+      );
+    await raise(0, 25); // more than a page held back by soc, which is down
+    await pass([channel('soc', true), channel('desk')]);
+    clock.advance(60_000);
+    await raise(25, 3);
+    const desk = channel('desk');
+    assert.deepEqual(await pass([channel('soc', true), desk]), {
+      delivered: 0,
+      unrouted: 0,
+      failed: 28,
+      claimedElsewhere: 0,
+    });
+    assert.deepEqual(
+      desk.got.map((a) => a.groupKey).sort(),
+      ['g25', 'g26', 'g27'],
+      'the new alerts reached desk, behind 25 that soc holds back',
+    );
+    const soc = channel('soc');
+    assert.equal((await pass([soc, channel('desk')])).delivered, 28);
+    assert.equal(soc.got.length, 28);
+  });
+
   /**
    * Which channels took a due alert is kept in the store, not in the channel objects: before, each channel
    * remembered it in process memory only, so a restart (or a second process routing from the same store)

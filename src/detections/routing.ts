@@ -116,13 +116,14 @@ export async function deliverDue(
   options: { limit?: number; signal?: AbortSignal } = {},
 ): Promise<DeliverSummary> {
   const summary: DeliverSummary = { delivered: 0, unrouted: 0, failed: 0, claimedElsewhere: 0 };
-  const due = await deps.store.alerts.due(deps.clock.now(), options.limit ?? 500);
+  const at = deps.clock.now();
+  const page = options.limit ?? 500;
+  let due = await deps.store.alerts.due(at, page);
   if (!due.length) return summary;
   // Claims of processes that died, which no run took over since (their alert was no longer due to that channel).
   await deps.store.ledger.dropExpiredLeases(CLAIM_PREFIX, deps.clock.now());
   const run: RoutingRun = { ...deps, owner: deps.owner ?? leaseOwner(), signal: options.signal };
   const names = new Map((await deps.store.tenants.list()).map((t) => [t.tenantId, t.name]));
-  const taken = await channelsThatTook(deps.store.alerts, due);
   /**
    * Channels whose send failed in this pass: not tried again before the next. A send fails only after the
    * channel's retries (a receiver down, throttling, a wrong address: nothing about one alert, whose refusal is a
@@ -130,17 +131,37 @@ export async function deliverDue(
    * alerts through a receiver that did not answer held a pass (and the collect --follow loop behind it) for hours.
    */
   const down = new Set<string>();
+  // Every due alert, page after page: the first page alone was the same oldest alerts on every pass while a
+  // channel failed on them, so once that many were held back no newer alert reached any channel.
+  for (;;) {
+    await deliverPage(run, due, names, down, summary);
+    if (due.length < page) break;
+    const last = due[due.length - 1]!;
+    due = await deps.store.alerts.due(at, page, { createdAt: last.createdAt, id: last.id });
+  }
+  return summary;
+}
+
+/** One page of due alerts through their channels (`down`: the channels that failed in this pass). */
+async function deliverPage(
+  run: RoutingRun,
+  due: readonly AlertRow[],
+  names: ReadonlyMap<string, string>,
+  down: Set<string>,
+  summary: DeliverSummary,
+): Promise<void> {
+  const taken = await channelsThatTook(run.store.alerts, due);
   for (const alert of due) {
-    options.signal?.throwIfAborted();
-    const wanted = selectChannels(alert, deps.routing, names);
-    const registered = wanted.filter((n) => deps.channels.has(n));
+    run.signal?.throwIfAborted();
+    const wanted = selectChannels(alert, run.routing, names);
+    const registered = wanted.filter((n) => run.channels.has(n));
     const log = logFields(alert);
     if (!registered.length) {
-      deps.logger.info(
+      run.logger.info(
         { event: DETECTION_EVENTS.alertUnrouted, ...log, channels: wanted },
         'alert not delivered: no registered channel',
       );
-      await deps.store.alerts.markNotified(alert.id, deps.clock.now());
+      await run.store.alerts.markNotified(alert.id, run.clock.now());
       summary.unrouted++;
       continue;
     }
@@ -152,22 +173,21 @@ export async function deliverDue(
         outcomes.add('failed');
         continue;
       }
-      const outcome = await sendClaimed(run, alert, deps.channels.get(name)!);
+      const outcome = await sendClaimed(run, alert, run.channels.get(name)!);
       if (outcome === 'failed') down.add(name);
       outcomes.add(outcome);
     }
     if (outcomes.has('failed')) summary.failed++;
     else if (outcomes.has('claimed-elsewhere')) summary.claimedElsewhere++;
     else {
-      await deps.store.alerts.markNotified(alert.id, deps.clock.now());
+      await run.store.alerts.markNotified(alert.id, run.clock.now());
       // Counted by the run that sent it: one whose channels all had it already (another process sent the last
       // one, or a crash came before the alert was marked) completes it without counting it again.
       if (!outcomes.has('sent')) continue;
-      deps.logger.info({ event: DETECTION_EVENTS.alertRouted, ...log, channels: registered });
+      run.logger.info({ event: DETECTION_EVENTS.alertRouted, ...log, channels: registered });
       summary.delivered++;
     }
   }
-  return summary;
 }
 
 /** Alert id → the channels the store records as having taken it. */

@@ -616,8 +616,11 @@ export interface AlertStore {
   snooze(id: string, until: number | null, actor: string, at: number, note?: string): Promise<boolean>;
   /** Oldest-first history of an alert: raised, reopened, status changes, snoozes. */
   history(id: string): Promise<AlertChange[]>;
-  /** Alerts routing has not delivered yet whose snooze (if any) has ended at `now`, oldest first. */
-  due(now: number, limit: number): Promise<AlertRow[]>;
+  /**
+   * Alerts routing has not delivered yet whose snooze (if any) has ended at `now`, oldest first (created, then id);
+   * `after` continues strictly after that alert (a page of a pass that reads them all).
+   */
+  due(now: number, limit: number, after?: { createdAt: number; id: string }): Promise<AlertRow[]>;
   markNotified(id: string, at: number): Promise<void>;
   /**
    * Which channels (sink names) already took these alerts since each last became due. An alert stays due

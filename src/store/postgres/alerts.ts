@@ -170,10 +170,11 @@ export class PostgresAlertStore implements AlertStore {
     return rows.map(toChange);
   }
 
-  async due(now: number, limit: number): Promise<AlertRow[]> {
+  async due(now: number, limit: number, after?: { createdAt: number; id: string }): Promise<AlertRow[]> {
     const { rows } = await this.pool.query<AlertSelect>(
-      'SELECT * FROM alerts WHERE notified_at IS NULL AND (snoozed_until IS NULL OR snoozed_until <= $1) ORDER BY created_at, id LIMIT $2',
-      [now, limit],
+      `SELECT * FROM alerts WHERE notified_at IS NULL AND (snoozed_until IS NULL OR snoozed_until <= $1)
+         AND ($3::bigint IS NULL OR (created_at, id) > ($3::bigint, $4::text)) ORDER BY created_at, id LIMIT $2`,
+      [now, limit, after?.createdAt ?? null, after?.id ?? null],
     );
     return rows.map(toAlertRow);
   }

@@ -174,12 +174,20 @@ export class SqliteAlertStore implements AlertStore {
     return (rows as ChangeSelect[]).map(toChange);
   }
 
-  async due(now: number, limit: number): Promise<AlertRow[]> {
+  async due(now: number, limit: number, after?: { createdAt: number; id: string }): Promise<AlertRow[]> {
     const rows = this.db
       .prepare(
-        'SELECT * FROM alerts WHERE notified_at IS NULL AND (snoozed_until IS NULL OR snoozed_until <= ?) ORDER BY created_at, id LIMIT ?',
+        `SELECT * FROM alerts WHERE notified_at IS NULL AND (snoozed_until IS NULL OR snoozed_until <= ?)
+         AND (? IS NULL OR created_at > ? OR (created_at = ? AND id > ?)) ORDER BY created_at, id LIMIT ?`,
       )
-      .all(now, limit) as AlertSelect[];
+      .all(
+        now,
+        after?.createdAt ?? null,
+        after?.createdAt ?? null,
+        after?.createdAt ?? null,
+        after?.id ?? null,
+        limit,
+      ) as AlertSelect[];
     return rows.map(toAlertRow);
   }
 

@@ -73,6 +73,27 @@ export function runAlertConformance(ctx: { readonly store: Store }): void {
     assert.equal(await a.get('nope'), null);
   });
 
+  test('alerts: the due alerts are read page after page, oldest first, each once', async () => {
+    const a = ctx.store.alerts;
+    // Two raised at one instant (ordered by id), then one later; ids out of order with time.
+    await a.applyHits([alertHit({ alertId: 'al-c' }), alertHit({ alertId: 'al-a', recordIds: ['x'] })], T0);
+    await a.applyHit(alertHit({ alertId: 'al-b', recordIds: ['y'] }), T0 + 1);
+    const first = await a.due(T0 + 2, 2);
+    assert.deepEqual(
+      first.map((r) => r.id),
+      ['al-a', 'al-c'],
+    );
+    const last = first[1]!;
+    assert.deepEqual(
+      (await a.due(T0 + 2, 2, { createdAt: last.createdAt, id: last.id })).map((r) => r.id),
+      ['al-b'],
+    );
+    assert.deepEqual(
+      (await a.due(T0 + 2, 2, { createdAt: first[0]!.createdAt, id: first[0]!.id })).map((r) => r.id),
+      ['al-c', 'al-b'],
+    );
+  });
+
   test('alerts: hits of one new alert applied at once are all counted', async () => {
     const hits = Array.from({ length: 8 }, (_, i) => alertHit({ recordIds: [`r${i}`], maxRecordIds: 100 }));
     const outcomes = await Promise.all(hits.map((h) => ctx.store.alerts.applyHit(h, T0)));
