@@ -1,6 +1,6 @@
 /** Alert routing wired to the stored sinks: a sink this process cannot open keeps its alerts due. */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
@@ -15,9 +15,65 @@ import { loadRuleSet } from '../detections/loader.js';
 import { sinkRow } from '../sinks/testing/records.js';
 import { openSqliteStore } from '../store/sqlite/index.js';
 import { alertRouting } from './alert-routing.js';
+import { liveDetections } from './live-detections.js';
+import { exchangeAdmin } from '../reports/testing/builders.js';
+import type { Store } from '../store/contract.js';
 import type { CliContext } from './context.js';
 
 const NOW = Date.UTC(2026, 9, 2);
+
+function contextOf(dir: string, store: Store, clock: ManualClock, err: (text: string) => void): CliContext {
+  return {
+    locations: { dataDir: dir, dbUrl: 'sqlite::memory:', secretKeyFile: join(dir, 'k') },
+    clock,
+    logger: silentLogger,
+    out: new PassThrough(),
+    err: new PassThrough().on('data', (d: Buffer) => err(d.toString())),
+    store: async () => store,
+    signal: new AbortController().signal,
+    close: async () => undefined,
+  };
+}
+
+const lines = (file: string): string[] => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n') : []);
+
+test('a long-running process routes alerts to the sinks as they are now: one added later gets them, one removed does not', async () => {
+  const dir = tempDir();
+  const store = openSqliteStore(':memory:');
+  const clock = new ManualClock(NOW);
+  try {
+    const fileOf = (name: string) => join(dir.dir, `${name}.ndjson`);
+    const add = (name: string) =>
+      store.sinks.upsert(sinkRow({ name, kind: 'file', url: `file://${fileOf(name)}`, takes: 'alerts' }));
+    const bypass = (identity: string) =>
+      exchangeAdmin('Set-MailboxAuditBypassAssociation', { Identity: identity, AuditBypassEnabled: 'True' });
+    await add('first');
+    const hook = (await liveDetections(
+      contextOf(dir.dir, store, clock, () => undefined),
+      true,
+    ))!;
+    try {
+      await add('later'); // sink add while collect --follow or serve runs
+      await store.records.insert([bypass('svc-backup')]);
+      await hook.pass();
+      assert.equal(hook.summary().failures.length, 0, hook.summary().failures.join());
+      assert.equal(hook.summary().raised, 1);
+      assert.equal(lines(fileOf('first')).length, 1);
+      assert.equal(lines(fileOf('later')).length, 1, 'the sink added after the start got the alert');
+      await store.sinks.remove('first');
+      await store.records.insert([{ ...bypass('svc-other'), id: 'second', creationTime: NOW + 86_400_000 }]);
+      await hook.pass();
+      assert.equal(hook.summary().raised, 2);
+      assert.equal(lines(fileOf('first')).length, 1, 'the removed sink is not sent to');
+      assert.equal(lines(fileOf('later')).length, 2);
+    } finally {
+      await hook.close();
+    }
+  } finally {
+    await store.close();
+    dir.cleanup();
+  }
+});
 
 test('a sink whose secret is missing keeps its alerts due, with or without routes, while the others get them', async () => {
   const dir = tempDir();

@@ -12,6 +12,7 @@ import { liveLine, openLiveDetections, type LiveTotals } from '../detections/liv
 import { loadRuleSet } from '../detections/loader.js';
 import { alertRouting, type AlertRouting } from './alert-routing.js';
 import type { CliContext } from './context.js';
+import type { Store } from '../store/contract.js';
 import { problemLine } from './alert-output.js';
 import { countOf } from './output.js';
 
@@ -38,18 +39,35 @@ export async function liveDetections(ctx: CliContext, enabled: boolean): Promise
   const store = await ctx.store();
   const rules = loadRuleSet({ paths: alerting.ruleFolders });
   for (const p of rules.problems) ctx.err.write(problemLine(p));
-  const routing: AlertRouting = await alertRouting(ctx, store, alerting, rules);
+  let routing: AlertRouting = await alertRouting(ctx, store, alerting, rules);
+  let sinksSeen = await alertSinks(store);
+  // The session reads its channels from this object at each delivery; they are built again when the sinks changed.
+  const channels = { config: routing.config, channels: routing.channels };
   const session = openLiveDetections(store, rules, {
     clock: ctx.clock,
     logger: ctx.logger,
     policy: alerting.policy,
-    routing: { config: routing.config, channels: routing.channels },
+    routing: channels,
   });
+  /**
+   * The channels follow the stored sinks, as the forwarder does. Built once, a long-running `collect --follow` or
+   * `serve` kept the sinks of its start: one added later (with no routes: every sink that takes alerts) got none
+   * of its alerts, which were marked delivered without it; one removed or given a new URL was still sent to.
+   */
+  const follow = async (): Promise<void> => {
+    const now = await alertSinks(store);
+    if (now === sinksSeen) return;
+    const next = await alertRouting(ctx, store, alerting, rules);
+    const old = routing;
+    [routing, sinksSeen, channels.config, channels.channels] = [next, now, next.config, next.channels];
+    await old.close();
+  };
   const failures: string[] = [];
   return {
     async pass() {
       if (ctx.signal.aborted) return;
       try {
+        await follow();
         await session.pass(ctx.signal);
       } catch (error) {
         if (ctx.signal.aborted) return;
@@ -65,4 +83,10 @@ export async function liveDetections(ctx: CliContext, enabled: boolean): Promise
     },
     close: () => routing.close(),
   };
+}
+
+/** The enabled sinks that take alerts, as they are stored now (what alert routing's channels are made of). */
+async function alertSinks(store: Store): Promise<string> {
+  const rows = (await store.sinks.list()).filter((r) => r.enabled && r.takes !== 'records');
+  return JSON.stringify(rows.map((r) => [r.name, r.updatedAt]));
 }
