@@ -43,3 +43,30 @@ test('NDJSON lines parse back to their records; the file rotates by size and by 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a record stored pretty-printed (an imported JSON file) is still one line that parses back to it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tw-file-'));
+  try {
+    const path = join(dir, 'audit.ndjson');
+    const row = sinkRow({ kind: 'file', url: pathToFileURL(path).href });
+    const clock = new ManualClock(T0);
+    const driver = fileDriver({ row, secret: null, caPem: null, clock, logger: silentLogger, http: nodeHttpSender });
+    const [plain] = records(1);
+    const audit = { ...(JSON.parse(plain!.raw) as object), Comment: 'two\nlines and a \\n' };
+    const pretty = { ...plain!, raw: JSON.stringify(audit, null, 2).replace(/\n/g, '\r\n') };
+    await driver.send(
+      [
+        { kind: 'record', record: pretty },
+        { kind: 'record', record: plain! },
+      ],
+      new AbortController().signal,
+    );
+    await driver.close();
+    const lines = readFileSync(path, 'utf8').trim().split('\n');
+    assert.equal(lines.length, 2);
+    assert.deepEqual((JSON.parse(lines[0]!) as { record: unknown }).record, audit);
+    assert.equal((JSON.parse(lines[1]!) as { id: string }).id, plain!.id);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
