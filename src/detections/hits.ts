@@ -31,6 +31,16 @@ export function flat(value: unknown): string {
   return asText(value);
 }
 
+/**
+ * A group-by value as it goes into a group key: its text, a NUL written as the six characters `\u0000`, as the
+ * store writes it in record columns. PostgreSQL text cannot hold U+0000, so an alert grouped by a raw field holding
+ * one failed the whole batch of hits, and the live runner, whose cursor waits for them, failed on it at every pass.
+ */
+export function groupValue(value: unknown): string {
+  const text = flat(value);
+  return text.includes('\u0000') ? text.replaceAll('\u0000', '\\u0000') : text;
+}
+
 export function recordFacts(view: RecordView, fields: readonly string[]): Record<string, string> {
   const r = view.record;
   const facts: Record<string, string> = { operation: r.operation };
