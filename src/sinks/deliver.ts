@@ -134,7 +134,10 @@ async function bisect(ctx: DeliverContext, items: readonly Item[], failure: Sink
 
 function deadLetter(ctx: DeliverContext, item: Item, given: string): DeadLetter {
   const key = itemKey(item);
-  const reason = ctx.scrub ? ctx.scrub(given) : given;
+  // A receiver's reason may quote the record (Elastic's mapper_parsing_exception shows the field's value), a NUL
+  // in it too: PostgreSQL text cannot hold U+0000, the dead letter could not be stored, and the sink failed on that
+  // batch at every try. Kept as the six characters \u0000, as the store keeps it in a record's columns.
+  const reason = (ctx.scrub ? ctx.scrub(given) : given).replaceAll('\u0000', '\\u0000');
   ctx.logger.warn(
     { event: EVENTS.deadLetter, sink: ctx.sink, tenant: key.tenant, id: key.id, reason },
     'receiver refused an item for good',
