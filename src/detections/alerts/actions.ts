@@ -69,6 +69,9 @@ export async function changeStatus(
 /**
  * Snoozes an alert until `until`: it is hidden and not delivered until then, and further hits of its
  * rule for its tenant and group key are stored silently until then too (they surface when it ends).
+ * A new snooze of the same rule, tenant and group key replaces the one in force: snoozed again until an
+ * earlier time, the earlier snooze kept holding new hits back until its own end, and the first hit after it
+ * snoozed the alert again until then (an alert takes the latest snooze of its hits).
  */
 export async function snoozeAlert(
   deps: ActionDeps,
@@ -84,6 +87,9 @@ export async function snoozeAlert(
       // The CLI refuses a past --until before this (alerts.ts snoozeEnd): this answers the API's `until`, so no flag.
       hint: 'Give a span from now such as 24h, or a date-time after now such as 2026-12-01T08:00Z',
     });
+  for (const s of await deps.store.alerts.listSnoozes(now))
+    if (s.ruleId === alert.ruleId && s.tenant === alert.tenant && s.groupKey === alert.groupKey)
+      await deps.store.alerts.removeSnooze(s.id);
   await deps.store.alerts.addSnooze({
     id: `sn_${randomUUID().slice(0, 8)}`,
     ruleId: alert.ruleId,

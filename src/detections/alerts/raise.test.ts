@@ -107,6 +107,24 @@ describe('raising alerts from hits', () => {
     });
   });
 
+  test('snoozed again until an earlier time, the alert and its group surface then, not at the first end', async () => {
+    const [raised] = (await raiseHits(deps, [hit()])).alerts;
+    assert.ok(raised);
+    await snoozeAlert(deps, raised.id, NOW + 7 * 24 * HOUR, 'ann', 'a week');
+    await snoozeAlert(deps, raised.id, NOW + HOUR, 'ann', 'an hour will do');
+    assert.equal((await store.alerts.get(raised.id))?.snoozedUntil, NOW + HOUR);
+    const during = await raiseHits(deps, [hit({ recordIds: ['rec-2'] })]);
+    assert.equal(during.snoozed, 1, 'held back by the hour');
+    assert.equal((await store.alerts.get(raised.id))?.snoozedUntil, NOW + HOUR, 'not snoozed for the week again');
+    clock.advance(2 * HOUR);
+    const after = await raiseHits(deps, [hit({ recordIds: ['rec-3'] })]);
+    assert.equal(after.snoozed, 0, 'the week-long snooze was replaced');
+    assert.deepEqual(
+      (await store.alerts.due(clock.now(), 10)).map((a) => a.id),
+      [raised.id],
+    );
+  });
+
   test('status: ack, resolve, false positive with clear errors; a new hit reopens a resolved alert', async () => {
     const [a] = (await raiseHits(deps, [hit()])).alerts;
     assert.ok(a);
