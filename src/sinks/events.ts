@@ -14,6 +14,7 @@ export const EVENTS = {
   leaseBusy: 'sink.lease.busy',
   leaseReclaimed: 'sink.lease.reclaimed',
   leaseLost: 'sink.lease.lost',
+  cursorMoved: 'sink.cursor.moved',
   replayed: 'sink.replay.done',
   failed: 'sink.forward.failed',
   recipientRefused: 'sink.email.recipient_refused',

@@ -288,4 +288,29 @@ describe('forwarder', () => {
       oldestIngestedAt: null,
     });
   });
+
+  test('a sink removed (or added again) while a batch is out: its cursor is left as the removal left it, and it stops', async () => {
+    const store = new MemoryForwardStore();
+    store.add(records(200));
+    const stop = new AbortController();
+    const driver = scriptedDriver((_items, call) => {
+      // `sink remove` in another shell while the second batch is with the receiver (then maybe `sink add` again:
+      // a new receiver, which starts from the start).
+      if (call === 1) store.cursorMap.delete('sink:test');
+      if (call === 3) stop.abort(); // what the test waits for at most: the last batch
+      return { rejected: [], retry: [] };
+    }, 50);
+    const result = await runSink(
+      options(store, { once: false, idleMs: 10, readLimit: 50, inFlight: 1, signal: stop.signal }),
+      sinkRow(),
+      driver,
+    );
+    assert.equal(result.state, 'stopped');
+    assert.equal(
+      store.cursorMap.get('sink:test'),
+      undefined,
+      'no cursor left for a new sink of that name to start from',
+    );
+    assert.equal(driver.sent.length, 100, 'nothing sent after the batch that was out');
+  });
 });

@@ -106,6 +106,8 @@ async function loop(
   const stop = (): void => inner.abort(signal.reason);
   signal.addEventListener('abort', stop, { once: true });
   let readAt = await store.cursors.get(consumer);
+  /** The cursor as this forwarder read it at its start or last stored it: no one else moves it while it holds the lease. */
+  let stored = readAt;
   /**
    * Read batches in flight, oldest first. The cursor moves over the head only, once it is confirmed:
    * always a contiguous prefix of the tail, so a crash or a failure replays what was in flight and
@@ -173,9 +175,22 @@ async function loop(
           ),
         };
       }
+      // Moved or removed by someone else: `sink remove` (then maybe `sink add` again under the name, a new receiver
+      // that starts at the start or now) while a batch was out. Storing this position would make that new sink
+      // start here, and it would never get what came before; sending on would feed the removed one. (Another
+      // process that took the sink over moves it too: the lease says so first, and this one leaves it to it.)
+      await renew(options, row.name, leaseMs);
+      if ((await store.cursors.get(consumer)) !== stored) {
+        logger.warn(
+          { event: EVENTS.cursorMoved, sink: row.name },
+          'the sink was removed or added again while a batch was out: this forwarder stops sending to it',
+        );
+        return { sink: row.name, state: 'stopped' };
+      }
       if (outcome.dead.length) await store.sinks.addDeadLetters(outcome.dead);
       // The cursor moves only now: every item of the batch is confirmed or dead-lettered.
       await store.cursors.set(consumer, head.next, clock.now());
+      stored = head.next;
       delivered += outcome.delivered;
       dead += outcome.dead.length;
       stats.delivered(outcome.delivered, outcome.resent);
