@@ -93,7 +93,15 @@ export function parseAlertingConfig(text: string, file: string): AlertingConfig 
     live: c.live ?? true,
     ruleFolders: (c.ruleFolders ?? []).map((f) => resolve(dirname(file), f)),
     policy: alertPolicy(perRule, defaultMs),
-    routing: { routes: (c.routes ?? []) as RoutingConfig['routes'], tenantGroups: groups },
+    // A sink's name is kept in lower case (`sink add SOC-Hook` makes soc-hook): a route written as the sink was added
+    // named no channel, and every alert routed only to it was marked handled, never sent.
+    routing: {
+      routes: (c.routes ?? []).map((r) => ({
+        ...r,
+        channel: r.channel.trim().toLowerCase(),
+      })) as RoutingConfig['routes'],
+      tenantGroups: groups,
+    },
   };
 }
 

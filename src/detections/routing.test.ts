@@ -71,6 +71,21 @@ describe('routing alerts to channels', () => {
     assert.deepEqual([policy.suppressMs('r-fast'), policy.suppressMs('other')], [3_600_000, 12 * 3_600_000]);
   });
 
+  test('a route names its channel as the sink was added, in any case (sink names are kept in lower case)', async () => {
+    const { routing } = parseAlertingConfig('routes: [{ channel: " SOC-Hook " }]', 'alerting.yaml');
+    const soc = channel('soc-hook');
+    await raiseHits({ store, clock, logger: recordingLogger() }, [hit({ tenant: 'tenant-a' })]);
+    const summary = await deliverDue({
+      store,
+      clock,
+      logger: recordingLogger(),
+      routing,
+      channels: new Map([['soc-hook', soc]]),
+    });
+    assert.deepEqual(summary, { delivered: 1, unrouted: 0, failed: 0, claimedElsewhere: 0 });
+    assert.equal(soc.got.length, 1);
+  });
+
   test('a bad alerting file names the file and the place', () => {
     assert.throws(
       () => parseAlertingConfig('routes: [{ channel: x, minSeverity: huge }]', 'a.yaml'),
