@@ -31,7 +31,7 @@ export interface Extracted {
   appId: unknown;
   clientAppId: unknown;
   logonType: unknown;
-  /** Graph auditLogRecord only. */
+  /** Graph auditLogRecord's auditData; a Search-UnifiedAuditLog output row's AuditData. */
   auditData: unknown;
   userPrincipalName: unknown;
 }
@@ -130,6 +130,8 @@ function slotFor(key: string, graph: boolean): keyof Extracted | undefined {
       return 'clientAppId';
     case 'logontype':
       return 'logonType';
+    case 'auditdata':
+      return 'auditData';
     default:
       return graph ? graphSlot(key) : undefined;
   }
@@ -145,8 +147,6 @@ function graphSlot(key: string): keyof Extracted | undefined {
       return 'workload';
     case 'userprincipalname':
       return 'userPrincipalName';
-    case 'auditdata':
-      return 'auditData';
     default:
       return undefined;
   }

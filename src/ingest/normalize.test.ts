@@ -157,6 +157,35 @@ test('a Graph auditLogRecord is read from its envelope and auditData; raw is the
   assert.equal(bare.creationTime, Date.UTC(2024, 1, 22, 16, 6, 53));
 });
 
+test('a Search-UnifiedAuditLog row (ConvertTo-Json) is its AuditData, as the same row exported to CSV is', () => {
+  const auditData = JSON.stringify(rec());
+  // Windows PowerShell writes CreationDate as /Date(ms)/, PowerShell 7 in local time; Identity is not named Id.
+  const row = {
+    RunspaceId: '3f1c0a52-7d1e-4a4b-9b8e-0c7f1e2d3a4b',
+    RecordType: 'SharePointFileOperation',
+    CreationDate: '/Date(1708618013000)/',
+    UserIds: 'Alice@Contoso.com',
+    Operations: 'FileAccessed',
+    AuditData: auditData,
+    ResultIndex: 1,
+    ResultCount: 1,
+    Identity: BASE.Id,
+    IsValid: true,
+    ObjectState: 'Unchanged',
+  };
+  const fromCsvCell = ok(auditData);
+  for (const input of [JSON.stringify(row), JSON.stringify({ ...row, CreationDate: '2024-02-22T08:06:53-08:00' })]) {
+    const r = ok(input);
+    assert.deepEqual(r, fromCsvCell);
+    assert.equal(r.id, BASE.Id);
+    assert.equal(r.operation, 'FileAccessed');
+    assert.equal(r.raw, auditData);
+  }
+  // AuditData already parsed (ConvertFrom-Json before saving) is read the same way.
+  assert.equal(ok({ ...row, AuditData: rec() }).id, BASE.Id);
+  assert.match(rejected({ ...row, AuditData: 'not json' }), /AuditData property is not a JSON object/);
+});
+
 test('raw writes needless \\u escapes as their characters and keeps the rest as received (file, blob, Graph auditData text)', () => {
   const head = JSON.stringify(rec()).slice(0, -1);
   // Python's json.dumps (ensure_ascii), .NET's System.Text.Json (& < > upper-case hex, " as \u0022).

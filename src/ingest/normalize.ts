@@ -87,6 +87,20 @@ export function normalizeRecord(input: string | object, ctx: NormalizeContext): 
   } else {
     extractFields(parsed, fields, false);
     raw = text ?? JSON.stringify(parsed);
+    if (fields.auditData !== undefined) {
+      // A Search-UnifiedAuditLog output row (ConvertTo-Json, a script's NDJSON): as with a CSV export, only its
+      // AuditData is the record; CreationDate is local time (or `/Date(ms)/`), Identity is not named Id.
+      const row = fields.auditData;
+      const decoded = typeof row === 'string' ? tryParse(row) : row;
+      if (!isObject(decoded))
+        return fail(
+          'the AuditData property is not a JSON object (a Search-UnifiedAuditLog row holds its record there)',
+        );
+      body = decoded;
+      raw = typeof row === 'string' ? row : JSON.stringify(body);
+      Object.assign(fields, emptyExtracted());
+      extractFields(body, fields, false);
+    }
   }
   // Needless \u escapes written as their characters (free text and Sigma keywords match raw's text: ADR 0011),
   // then any lone surrogate as its escape.
