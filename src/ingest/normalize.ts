@@ -72,6 +72,7 @@ export function normalizeRecord(input: string | object, ctx: NormalizeContext): 
   if (isGraphEnvelope(parsed)) {
     const inner = parsed.auditData;
     if (typeof inner === 'string') {
+      if (nestedDeeperThan(inner, MAX_DEPTH)) return fail(TOO_DEEP);
       const decoded = tryParse(inner);
       if (!isObject(decoded)) return fail("the Graph record's auditData is not a JSON object");
       body = withoutODataAnnotations(decoded);
@@ -91,6 +92,7 @@ export function normalizeRecord(input: string | object, ctx: NormalizeContext): 
       // A Search-UnifiedAuditLog output row (ConvertTo-Json, a script's NDJSON): as with a CSV export, only its
       // AuditData is the record; CreationDate is local time (or `/Date(ms)/`), Identity is not named Id.
       const row = fields.auditData;
+      if (typeof row === 'string' && nestedDeeperThan(row, MAX_DEPTH)) return fail(TOO_DEEP);
       const decoded = typeof row === 'string' ? tryParse(row) : row;
       if (!isObject(decoded))
         return fail(

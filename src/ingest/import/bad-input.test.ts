@@ -78,6 +78,24 @@ test('18.9: a deeply nested record, with or without an Id, is rejected with a re
   );
 });
 
+test('a record nested deeply inside a Graph auditData or an AuditData text is rejected, not a crash of the import', async () => {
+  const inner = (id: boolean) =>
+    JSON.stringify(
+      `{${id ? '"Id":"deep-1",' : ''}"CreationTime":"2024-05-23T15:10:00","RecordType":6,"X":${'['.repeat(100_000)}${']'.repeat(100_000)}}`,
+    );
+  const graph = `{"createdDateTime":"2024-05-23T15:10:00Z","auditLogRecordType":"sharePoint","organizationId":"${ORG}","auditData":${inner(false)}}`;
+  const row = `{"RecordType":"SharePoint","CreationDate":"/Date(1716477000000)/","AuditData":${inner(true)}}`;
+  const { summary, rejects } = await importOne([line(1), graph, row, line(2)].join('\n'));
+  assert.equal(summary.imported, 2);
+  assert.deepEqual(
+    rejects.map((r) => [r.line, /64 levels/.test(r.reason)]),
+    [
+      [2, true],
+      [3, true],
+    ],
+  );
+});
+
 test('18.10: a record with bytes that are not UTF-8 is rejected with the reason, not stored altered', async () => {
   const bytes = Buffer.concat([
     Buffer.from(line(1) + '\n'),
