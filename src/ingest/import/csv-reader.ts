@@ -1,4 +1,5 @@
 import { CsvRecordSplitter, splitCells, type CsvRecord } from './csv-records.js';
+import { TOO_LARGE } from './record-size.js';
 import type { RawItem } from './types.js';
 
 /**
@@ -51,6 +52,7 @@ function headerColumn(record: CsvRecord): number {
 }
 
 function item(record: CsvRecord, auditData: number): RawItem {
+  if (record.tooLarge) return { line: record.line, text: record.text, reject: TOO_LARGE };
   if (record.error !== null)
     return { line: record.line, text: record.text, reject: `broken CSV quoting: ${record.error}` };
   const cell = record.cells![auditData];

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { parse, type Options } from 'csv-parse/sync';
 import { rng } from '../../search/testing/generate.js';
 import { CsvRecordSplitter, MAX_SPAN_LINES, splitCells } from './csv-records.js';
+import { MAX_RECORD_CHARS } from './record-size.js';
 
 const CSV_PARSE: Options = { relax_column_count: true };
 const PIECES = ['a', 'Zoë', ' ', ',', '"', '""', '\n', '\r\n', '{"Id":"x"}', '1', 'é', '\t'];
@@ -65,4 +66,22 @@ test('broken quoting is named, and a record held open too long gives its first l
   assert.match(got[0]!.error!, /still open 5001 lines later/);
   assert.equal(got.length, lines.length);
   assert.ok(got.slice(1).every((r, i) => r.error === null && r.line === i + 2 && r.cells![1] === 'ok'));
+});
+
+test('a line longer than a record may be is given back as one too-large row, unread, and the next rows are read', () => {
+  const cell = (id: string, filler = '') => `"{""Id"":""${id}"",""X"":""${filler}""}"`;
+  const huge = 'a'.repeat(MAX_RECORD_CHARS + (2 << 20));
+  const text = `RecordId,AuditData\r\n1,${cell('one')}\r\n2,${cell('huge', huge)}\r\n3,${cell('three')}\r\n4,"{""Id"":""x"", ""X"":""${huge}`;
+  const got = split(text, () => 1 << 20);
+  assert.deepEqual(
+    got.map((r) => [r.line, r.tooLarge ?? false, r.cells?.[1]?.slice(0, 40) ?? null]),
+    [
+      [1, false, 'AuditData'],
+      [2, false, '{"Id":"one","X":""}'],
+      [3, true, null],
+      [4, false, '{"Id":"three","X":""}'],
+      [5, true, null],
+    ],
+  );
+  assert.ok(got[2]!.text.startsWith('2,"{""Id"":""huge""') && got[2]!.text.length <= 1024);
 });

@@ -1,3 +1,5 @@
+import { MAX_RECORD_CHARS, tooLargeHead } from './record-size.js';
+
 /**
  * Splits CSV text into records (RFC 4180: a line break inside a quoted cell belongs to the cell) and
  * each record into cells, keeping the exact line every record starts on.
@@ -19,6 +21,8 @@ export interface CsvRecord {
   /** Its cells, or why they could not be read. */
   cells: string[] | null;
   error: string | null;
+  /** A line longer than MAX_RECORD_CHARS: skipped unread, `text` is the record's start (record-size.ts). */
+  tooLarge?: true;
 }
 
 /** Purview AuditData cells are single-line JSON; pretty-printed ones run to a few hundred lines. */
@@ -39,6 +43,8 @@ export class CsvRecordSplitter {
   private open = false;
   private rest = '';
   private line = 0;
+  /** The start of a line longer than MAX_RECORD_CHARS, while the rest of it is skipped unread. */
+  private skipped: string | null = null;
 
   constructor(
     private readonly delimiter = ',',
@@ -48,19 +54,47 @@ export class CsvRecordSplitter {
   /** Feeds decoded text; returns the records completed in it. */
   push(chunk: string): CsvRecord[] {
     const out: CsvRecord[] = [];
-    const text = this.rest + chunk;
+    let text = this.rest + chunk;
+    if (this.skipped !== null) {
+      const nl = chunk.indexOf('\n');
+      if (nl < 0) return out;
+      this.tooLarge(out);
+      text = chunk.slice(nl + 1);
+    }
     let from = 0;
     for (let nl = text.indexOf('\n', from); nl >= 0; nl = text.indexOf('\n', from)) {
       this.physical(text.slice(from, nl + 1), out);
       from = nl + 1;
     }
     this.rest = text.slice(from);
+    if (this.rest.length > MAX_RECORD_CHARS) {
+      this.skipped = tooLargeHead(this.rest);
+      this.rest = '';
+    }
     return out;
+  }
+
+  /**
+   * A line too long to hold (a cell of hundreds of MB held the whole line, then the record, several times
+   * over): it ends the record it is in, which is rejected unread, and reading goes on at the next line.
+   */
+  private tooLarge(out: CsvRecord[]): void {
+    this.line++;
+    if (this.skipLines > 0) {
+      this.skipLines--;
+      this.skipped = null;
+      return;
+    }
+    const head = this.pending.length ? tooLargeHead(stripBreak(this.pending[0]!.text)) : this.skipped!;
+    out.push({ line: this.pending[0]?.line ?? this.line, text: head, cells: null, error: null, tooLarge: true });
+    this.skipped = null;
+    this.reset();
   }
 
   /** End of input: the last line, and a record whose quote was never closed. */
   end(): CsvRecord[] {
     const out: CsvRecord[] = [];
+    if (this.skipped !== null) this.tooLarge(out);
     if (this.rest) this.physical(this.rest, out);
     this.rest = '';
     while (this.open) this.recover(out, 'the quote opened in this row is never closed');

@@ -1,4 +1,4 @@
-import { MAX_RECORD_CHARS, TOO_LARGE, TOO_LARGE_HEAD_CHARS } from './record-size.js';
+import { MAX_RECORD_CHARS, TOO_LARGE, tooLargeHead } from './record-size.js';
 import type { RawItem } from './types.js';
 
 /**
@@ -200,7 +200,7 @@ export class JsonSplitter {
     this.pieces.push(piece);
     if (this.held > MAX_RECORD_CHARS) {
       this.tooLarge = true;
-      this.pieces = [this.pieces.join('').slice(0, TOO_LARGE_HEAD_CHARS)];
+      this.pieces = [tooLargeHead(this.pieces.join(''))];
     }
   }
 }

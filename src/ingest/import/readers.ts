@@ -1,5 +1,5 @@
 import { JsonSplitter } from './json-splitter.js';
-import { MAX_RECORD_CHARS, TOO_LARGE, TOO_LARGE_HEAD_CHARS } from './record-size.js';
+import { MAX_RECORD_CHARS, TOO_LARGE, tooLargeHead } from './record-size.js';
 import type { RawItem } from './types.js';
 
 /**
@@ -30,7 +30,7 @@ export async function* readNdjson(chunks: AsyncIterable<string>): AsyncGenerator
     }
     rest = text.slice(from);
     if (rest.length > MAX_RECORD_CHARS) {
-      skipped = rest.slice(0, TOO_LARGE_HEAD_CHARS);
+      skipped = tooLargeHead(rest);
       rest = '';
     }
     if (items.length) yield items;
@@ -44,7 +44,7 @@ export async function* readNdjson(chunks: AsyncIterable<string>): AsyncGenerator
 function pushLine(items: RawItem[], raw: string, line: number): void {
   const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
   if (text.length > MAX_RECORD_CHARS) {
-    items.push({ line, text: text.slice(0, TOO_LARGE_HEAD_CHARS), reject: TOO_LARGE });
+    items.push({ line, text: tooLargeHead(text), reject: TOO_LARGE });
     return;
   }
   if (text.trim() === '') return;

@@ -10,3 +10,11 @@ export const MAX_RECORD_CHARS = 16 << 20;
 export const TOO_LARGE_HEAD_CHARS = 1024;
 
 export const TOO_LARGE = `the record is larger than ${MAX_RECORD_CHARS >> 20} Mi characters (no audit record is): refused unread so that memory stays bounded; the rejects file holds its first ${TOO_LARGE_HEAD_CHARS} characters`;
+
+/**
+ * The first TOO_LARGE_HEAD_CHARS characters of a record too large, as a string of their own: a slice would keep
+ * the whole held text (tens of MB) alive for as long as the reject is.
+ */
+export function tooLargeHead(text: string): string {
+  return Buffer.from(text.slice(0, TOO_LARGE_HEAD_CHARS), 'utf16le').toString('utf16le');
+}
