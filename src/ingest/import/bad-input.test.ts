@@ -96,6 +96,22 @@ test('a record nested deeply inside a Graph auditData or an AuditData text is re
   );
 });
 
+test('NDJSON whose first line is cut short, or that opens with comment lines, keeps every record after it', async () => {
+  const cut = await importOne([line(1).slice(0, 60), ...good(4, 2)].join('\n') + '\n');
+  assert.deepEqual([cut.summary.files[0]!.format, cut.summary.imported, cut.summary.rejected], ['ndjson', 4, 1]);
+  assert.equal(cut.rejects[0]!.line, 1);
+  const commented = await importOne(['# exported 2024-06-01 by a script', '', ...good(3)].join('\n') + '\n');
+  assert.equal(commented.summary.files[0]!.error, null);
+  assert.deepEqual([commented.summary.imported, commented.summary.rejected], [3, 1]);
+  // Pretty-printed records stay JSON.
+  const pretty = await importOne(
+    good(2)
+      .map((l) => JSON.stringify(JSON.parse(l), null, 2))
+      .join('\n'),
+  );
+  assert.deepEqual([pretty.summary.files[0]!.format, pretty.summary.imported], ['json', 2]);
+});
+
 test('18.10: a record with bytes that are not UTF-8 is rejected with the reason, not stored altered', async () => {
   const bytes = Buffer.concat([
     Buffer.from(line(1) + '\n'),
