@@ -64,8 +64,18 @@ function item(record: CsvRecord, auditData: number): RawItem {
     };
   if (cell === '' || (cell.charCodeAt(0) <= 32 && cell.trim() === ''))
     return { line: record.line, text: record.text, reject: 'the AuditData cell is empty' };
+  if (cell.length === EXCEL_CELL_CHARS && !cell.trimEnd().endsWith('}'))
+    return { line: record.line, text: cell, reject: EXCEL_CUT };
   return { line: record.line, text: cell };
 }
+
+/**
+ * Excel keeps at most 32,767 characters of a cell and drops the rest without a word when it saves the CSV
+ * again: a record was rejected as "not valid JSON (Unterminated string in JSON at position 32767)".
+ */
+const EXCEL_CELL_CHARS = 32_767;
+const EXCEL_CUT =
+  'the AuditData cell stops at 32,767 characters, part way through its JSON: Excel cuts cells at that length when it saves a CSV. Export the audit log again and import that file without opening and saving it in Excel';
 
 /** Exports use commas; a header with no comma outside quotes but semicolons or tabs uses those. */
 function delimiterOf(head: string, skipLines: number): string {

@@ -230,6 +230,20 @@ test('CSV with a broken quote and a row whose AuditData is not JSON: every good 
   assert.ok(rejects.every((r) => r.file.endsWith('bad.csv')));
 });
 
+test('a CSV resaved by Excel, its AuditData cut at 32,767 characters, names Excel as the reason', async () => {
+  const long = JSON.stringify(record(1, { Parameters: [{ Name: 'Body', Value: 'x'.repeat(40_000) }] }));
+  const exact = JSON.stringify(record(3, { Pad: '' }));
+  const fits = JSON.stringify(record(3, { Pad: 'y'.repeat(32_767 - exact.length) }));
+  assert.equal(fits.length, 32_767);
+  const lines = ['CreationDate,UserIds,Operations,AuditData', long.slice(0, 32_767), JSON.stringify(record(2)), fits];
+  const { summary, rejects } = await run({
+    'excel.csv': lines.map((c, i) => (i ? `5/23/2024,admin,New-InboxRule,${csvCell(c)}` : c)).join('\r\n'),
+  });
+  assert.deepEqual(totals(summary), { read: 3, imported: 2, duplicates: 0, rejected: 1, failedFiles: 0 });
+  assert.equal(rejects[0]!.line, 2);
+  assert.match(rejects[0]!.reason, /Excel cuts cells at that length/);
+});
+
 test('an unclosed quote costs its own row only: the rows it ran into are read again', async () => {
   const good = (i: number) => `5/23/2024,admin,New-InboxRule,${csvCell(JSON.stringify(record(i)))}`;
   const broken = '5/23/2024,admin,New-InboxRule,"{""Id"":""cut';
