@@ -28,6 +28,13 @@ export async function* readCsv(chunks: AsyncIterable<string>, skipLines: number)
         }
         continue;
       }
+      // Exports joined into one file (Purview gives at most 50,000 rows an export): the next one's header, whose
+      // AuditData column may be another (the classic and the new layout).
+      const header = headerColumn(record, 16);
+      if (header >= 0) {
+        auditData = header;
+        continue;
+      }
       batch.push(item(record, auditData));
     }
     return true;
@@ -47,8 +54,10 @@ export async function* readCsv(chunks: AsyncIterable<string>, skipLines: number)
   if (batch.length) yield batch;
 }
 
-function headerColumn(record: CsvRecord): number {
-  return record.cells ? record.cells.findIndex((cell) => cell.trim().toLowerCase() === 'auditdata') : -1;
+/** The AuditData column of a header row, or -1; `longest`: cells longer than this are no header's. */
+function headerColumn(record: CsvRecord, longest = Infinity): number {
+  if (!record.cells) return -1;
+  return record.cells.findIndex((cell) => cell.length <= longest && cell.trim().toLowerCase() === 'auditdata');
 }
 
 function item(record: CsvRecord, auditData: number): RawItem {

@@ -49,7 +49,8 @@ export class JsonSplitter {
       }
       const c = chunk.charCodeAt(i);
       if (c === 10) this.line++;
-      if (c === 32 || c === 10 || c === 13 || c === 9) {
+      // U+FEFF: the byte order mark of the next file when exports saved with one were joined (`cat a.json b.json`).
+      if (c === 32 || c === 10 || c === 13 || c === 9 || c === 0xfeff) {
         if (this.start >= 0 && this.isScalar()) this.finish(chunk, i, out, false);
         continue;
       }

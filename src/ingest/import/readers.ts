@@ -42,7 +42,9 @@ export async function* readNdjson(chunks: AsyncIterable<string>): AsyncGenerator
 }
 
 function pushLine(items: RawItem[], raw: string, line: number): void {
-  const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+  let text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+  // The byte order mark of a file joined after this one's first (`cat a.ndjson b.ndjson`): not part of the record.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.length > MAX_RECORD_CHARS) {
     items.push({ line, text: tooLargeHead(text), reject: TOO_LARGE });
     return;
