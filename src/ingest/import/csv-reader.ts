@@ -29,10 +29,10 @@ export async function* readCsv(chunks: AsyncIterable<string>, skipLines: number)
         continue;
       }
       // Exports joined into one file (Purview gives at most 50,000 rows an export): the next one's header, whose
-      // AuditData column may be another (the classic and the new layout).
+      // AuditData column may be another (the classic and the new layout), and Export-Csv's #TYPE line before it.
       const header = headerColumn(record, 16);
-      if (header >= 0) {
-        auditData = header;
+      if (header >= 0 || record.text.startsWith('#TYPE ')) {
+        if (header >= 0) auditData = header;
         continue;
       }
       batch.push(item(record, auditData));

@@ -144,7 +144,7 @@ test('exports joined into one file (cat a b), each with its BOM and header, give
     'joined.ndjson': `${bom}${line(1)}\n${line(2)}\n${bom}${line(3)}\n`,
     'joined.json': `${bom}[${line(4)}]\r\n${bom}[${line(5)},${line(6)}]\r\n`,
     'pages.json': `${bom}${JSON.stringify(JSON.parse(page(7, 8)), null, 2)}\r\n${bom}${page(9, 10)}\r\n`,
-    'joined.csv': `${bom}${classic(11)}${bom}${modern(12)}${classic(13)}`,
+    'joined.csv': `${bom}${classic(11)}${bom}${modern(12)}#TYPE Deserialized.AuditLogRecord\r\n${classic(13)}`,
   });
   assert.deepEqual(rejects, []);
   assert.deepEqual(totals(summary), { read: 13, imported: 13, duplicates: 0, rejected: 0, failedFiles: 0 });
