@@ -107,6 +107,23 @@ test('Graph records page, pretty and on one line', async () => {
   assert.equal([...store.records.values()][0]!.raw, JSON.stringify(recs[0]));
 });
 
+test('Graph pages saved as an array of responses, or on a line with spaces, give their records', async () => {
+  const graph = (i: number) => ({
+    id: record(i).Id,
+    createdDateTime: '2024-05-23T15:10:00Z',
+    auditLogRecordType: 'exchangeAdmin',
+    auditData: record(i),
+  });
+  const pages = [{ '@odata.context': 'x', value: [graph(1), graph(2)], '@odata.nextLink': 'n' }, { value: [graph(3)] }];
+  const deep = `{"Id":"deep","CreationTime":"2024-05-23T15:10:00","RecordType":1,"X":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+  const { summary, rejects } = await run({
+    'responses.json': JSON.stringify(pages, null, 2),
+    'pages.ndjson': `{ "value": [${JSON.stringify(graph(4))}, ${JSON.stringify(graph(5))}] }\n{"value":[${deep}]}\n`,
+  });
+  assert.deepEqual(totals(summary), { read: 6, imported: 5, duplicates: 0, rejected: 1, failedFiles: 0 });
+  assert.match(rejects[0]!.reason, /64 levels/);
+});
+
 test('Purview CSV, both layouts; AuditData with quotes and newlines; time from AuditData', async () => {
   const classic = [
     'CreationDate,UserIds,Operations,AuditData',

@@ -1,10 +1,11 @@
+import { nestedDeeperThan } from '../../core/json.js';
 import { JsonSplitter } from './json-splitter.js';
 import { MAX_RECORD_CHARS, TOO_LARGE, tooLargeHead } from './record-size.js';
 import type { RawItem } from './types.js';
 
 /**
  * NDJSON: one record per line (CRLF tolerated, blank lines skipped). A line holding a Graph records
- * page (`{"value": [...]}`) gives its elements. Lines are split on the decoded text, so memory holds
+ * page (`{"value": [...]}`, `{ "@odata.context": …`) gives its elements. Lines are split on the decoded text, so memory holds
  * one chunk and at most one partial line.
  */
 export async function* readNdjson(chunks: AsyncIterable<string>): AsyncGenerator<RawItem[]> {
@@ -50,36 +51,47 @@ function pushLine(items: RawItem[], raw: string, line: number): void {
     return;
   }
   if (text.trim() === '') return;
-  if (text.startsWith('{"value":') || text.startsWith('{"@odata')) {
-    const page = graphPage(text);
-    if (page) {
-      for (const element of page) items.push({ line, text: JSON.stringify(element) });
-      return;
-    }
-  }
-  items.push({ line, text });
+  pushItem(items, { line, text });
 }
 
+/** An item, or when it is a whole Graph records page (an NDJSON line, an element of an array of pages) its records. */
+function pushItem(items: RawItem[], item: RawItem): void {
+  const page = item.reject === undefined ? graphPage(item.text) : null;
+  if (page) for (const element of page) items.push({ line: item.line, text: JSON.stringify(element) });
+  else items.push(item);
+}
+
+const PAGE_START = /^\s*\{\s*"(?:value|@odata\.)/;
+
 function graphPage(text: string): unknown[] | null {
+  // A record may nest 64 levels (normalize.ts), its page two more; deeper, the page is refused whole.
+  if (!PAGE_START.test(text) || !text.includes('"value"') || nestedDeeperThan(text, 66)) return null;
   try {
-    const parsed = JSON.parse(text) as { value?: unknown };
-    return Array.isArray(parsed.value) ? parsed.value : null;
+    const parsed = JSON.parse(text) as Record<string, unknown>;
+    const record = 'auditData' in parsed || 'createdDateTime' in parsed || 'CreationTime' in parsed;
+    return Array.isArray(parsed.value) && !record ? parsed.value : null;
   } catch {
     return null;
   }
 }
 
 /**
- * JSON arrays, concatenated objects and Graph pages, through the streaming splitter; `onCutOff` is called at
+ * JSON arrays, concatenated objects and Graph pages (also an array of pages: a script's list of responses saved
+ * whole), through the streaming splitter; `onCutOff` is called at
  * the end when the text left an array or object open (the file was cut off).
  */
 export async function* readJson(chunks: AsyncIterable<string>, onCutOff?: () => void): AsyncGenerator<RawItem[]> {
   const splitter = new JsonSplitter();
+  const pages = (split: RawItem[]): RawItem[] => {
+    const items: RawItem[] = [];
+    for (const item of split) pushItem(items, item);
+    return items;
+  };
   for await (const chunk of chunks) {
-    const items = splitter.push(chunk);
+    const items = pages(splitter.push(chunk));
     if (items.length) yield items;
   }
-  const tail = splitter.end();
+  const tail = pages(splitter.end());
   if (tail.length) yield tail;
   if (splitter.cutOff) onCutOff?.();
 }
