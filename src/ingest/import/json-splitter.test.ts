@@ -105,3 +105,12 @@ test('a text ending with an array or object open is cut off, between records or 
   assert.equal(inside.cutOff, true);
   assert.match(inside.items[1]!.reject!, /ends inside this record/);
 });
+
+test('a byte order mark before an array (a blob or file saved with one, files joined) is not part of a record', () => {
+  const blob = `\ufeff${JSON.stringify(records)}\r\n\ufeff${JSON.stringify(records)}`;
+  const items = split([blob]);
+  assert.deepEqual(
+    items.map((i) => [i.reject ?? null, JSON.parse(i.text) as unknown]),
+    [...records, ...records].map((r) => [null, r]),
+  );
+});
