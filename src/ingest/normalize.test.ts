@@ -183,7 +183,17 @@ test('a Search-UnifiedAuditLog row (ConvertTo-Json) is its AuditData, as the sam
   }
   // AuditData already parsed (ConvertFrom-Json before saving) is read the same way.
   assert.equal(ok({ ...row, AuditData: rec() }).id, BASE.Id);
-  assert.match(rejected({ ...row, AuditData: 'not json' }), /AuditData property is not a JSON object/);
+  assert.match(
+    rejected({ ...row, AuditData: 'not json' }),
+    /AuditData property is not a JSON object \(a Search-UnifiedAuditLog row holds its record there\)$/,
+  );
+  // ConvertTo-Json past its -Depth writes an object as its type name: the reason says so and what to do.
+  assert.match(rejected({ ...row, AuditData: '@{Id=5c4a2b1e; Operation=FileAccessed}' }), /ConvertTo-Json -Depth 20/);
+  const graph = { id: BASE.Id, createdDateTime: '2024-02-22T16:06:53Z', auditData: 'System.Collections.Hashtable' };
+  assert.match(
+    rejected(graph),
+    /auditData is not a JSON object: it reads "System.Collections.Hashtable", what PowerShell/,
+  );
 });
 
 test('raw writes needless \\u escapes as their characters and keeps the rest as received (file, blob, Graph auditData text)', () => {

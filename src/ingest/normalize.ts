@@ -74,7 +74,7 @@ export function normalizeRecord(input: string | object, ctx: NormalizeContext): 
     if (typeof inner === 'string') {
       if (nestedDeeperThan(inner, MAX_DEPTH)) return fail(TOO_DEEP);
       const decoded = tryParse(inner);
-      if (!isObject(decoded)) return fail("the Graph record's auditData is not a JSON object");
+      if (!isObject(decoded)) return fail(`the Graph record's auditData is not a JSON object${cutByPowerShell(inner)}`);
       body = withoutODataAnnotations(decoded);
       raw = body === decoded ? inner : JSON.stringify(body);
     } else if (isObject(inner)) {
@@ -96,7 +96,7 @@ export function normalizeRecord(input: string | object, ctx: NormalizeContext): 
       const decoded = typeof row === 'string' ? tryParse(row) : row;
       if (!isObject(decoded))
         return fail(
-          'the AuditData property is not a JSON object (a Search-UnifiedAuditLog row holds its record there)',
+          `the AuditData property is not a JSON object (a Search-UnifiedAuditLog row holds its record there)${cutByPowerShell(row)}`,
         );
       body = decoded;
       raw = typeof row === 'string' ? row : JSON.stringify(body);
@@ -226,6 +226,18 @@ function isObject(value: unknown): value is Json {
 /** Graph auditLogRecord: lowerCamel envelope (security-auditlogrecord.md). */
 function isGraphEnvelope(record: Json): boolean {
   return 'auditData' in record || 'auditLogRecordType' in record || 'createdDateTime' in record;
+}
+
+/**
+ * Why an auditData that should hold the record holds a type name instead: PowerShell's ConvertTo-Json writes an
+ * object nested deeper than its -Depth (2 unless given) as its type name or `@{…}` text, with at most a warning
+ * (`Invoke-MgGraphRequest … | ConvertTo-Json` saves every Graph record's auditData so).
+ */
+function cutByPowerShell(value: unknown): string {
+  if (typeof value !== 'string') return '';
+  const text = value.trim();
+  if (!/^(System\.[\w.]+(\[\])?|@\{.*\})$/s.test(text)) return '';
+  return `: it reads ${JSON.stringify(text.slice(0, 40))}, what PowerShell's ConvertTo-Json writes for an object deeper than its -Depth (2 unless given); save the records again with ConvertTo-Json -Depth 20`;
 }
 
 function tryParse(textValue: string): unknown {
