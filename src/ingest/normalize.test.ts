@@ -194,6 +194,8 @@ test('a Search-UnifiedAuditLog row (ConvertTo-Json) is its AuditData, as the sam
     rejected(graph),
     /auditData is not a JSON object: it reads "System.Collections.Hashtable", what PowerShell/,
   );
+  // One level up, the records of a page themselves.
+  assert.match(rejected('"System.Collections.Hashtable"'), /but a string: an audit record is an object: it reads/);
 });
 
 test('raw writes needless \\u escapes as their characters and keeps the rest as received (file, blob, Graph auditData text)', () => {

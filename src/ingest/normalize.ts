@@ -64,7 +64,8 @@ export function normalizeRecord(input: string | object, ctx: NormalizeContext): 
       return fail(`not valid JSON (${(e as Error).message})`);
     }
   } else if (objectDeeperThan(input, MAX_DEPTH)) return fail(TOO_DEEP);
-  if (!isObject(parsed)) return fail(`not a JSON object but ${describe(parsed)}: an audit record is an object`);
+  if (!isObject(parsed))
+    return fail(`not a JSON object but ${describe(parsed)}: an audit record is an object${cutByPowerShell(parsed)}`);
   const text = typeof input === 'string' ? input : null;
   const fields = emptyExtracted();
   let body: Json = parsed;
