@@ -107,7 +107,9 @@ export class CsvRecordSplitter {
       this.skipLines--;
       return;
     }
-    this.add({ line: this.line, text, quotes: countQuotes(text) }, out);
+    // The byte order mark of an export joined after the first (`cat a.csv b.csv`) starts its header row.
+    const row = !this.open && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    this.add({ line: this.line, text: row, quotes: countQuotes(row) }, out);
   }
 
   private add(line: PhysicalLine, out: CsvRecord[]): void {

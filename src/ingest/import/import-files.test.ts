@@ -155,13 +155,15 @@ test('exports joined into one file (cat a b), each with its BOM and header, give
     });
   const classic = (i: number) =>
     `CreationDate,UserIds,Operations,AuditData\r\n5/23/2024 3:10 PM,admin,New-InboxRule,${csvCell(line(i))}\r\n`;
+  const quoted = (csv: string) =>
+    csv.replace('CreationDate,UserIds,Operations,AuditData', '"CreationDate","UserIds","Operations","AuditData"');
   const modern = (i: number) =>
     `RecordId,CreationDate,RecordType,Operation,UserId,AuditData,AssociatedAdminUnits\r\n${record(i).Id as string},x,1,New-InboxRule,admin,${csvCell(line(i))},\r\n`;
   const { summary, rejects } = await run({
     'joined.ndjson': `${bom}${line(1)}\n${line(2)}\n${bom}${line(3)}\n`,
     'joined.json': `${bom}[${line(4)}]\r\n${bom}[${line(5)},${line(6)}]\r\n`,
     'pages.json': `${bom}${JSON.stringify(JSON.parse(page(7, 8)), null, 2)}\r\n${bom}${page(9, 10)}\r\n`,
-    'joined.csv': `${bom}${classic(11)}${bom}${modern(12)}#TYPE Deserialized.AuditLogRecord\r\n${classic(13)}`,
+    'joined.csv': `${bom}${classic(11)}${bom}${modern(12)}${bom}#TYPE Deserialized.AuditLogRecord\r\n${quoted(classic(13))}`,
   });
   assert.deepEqual(rejects, []);
   assert.deepEqual(totals(summary), { read: 13, imported: 13, duplicates: 0, rejected: 0, failedFiles: 0 });
