@@ -196,6 +196,11 @@ test('a Search-UnifiedAuditLog row (ConvertTo-Json) is its AuditData, as the sam
   );
   // One level up, the records of a page themselves.
   assert.match(rejected('"System.Collections.Hashtable"'), /but a string: an audit record is an object: it reads/);
+  // Export-Csv of the same objects: the AuditData cell holds the bare type name.
+  assert.match(
+    rejected('System.Collections.Hashtable'),
+    /^not valid JSON \(.*\): it reads "System.Collections.Hashtable"/,
+  );
 });
 
 test('raw writes needless \\u escapes as their characters and keeps the rest as received (file, blob, Graph auditData text)', () => {

@@ -61,7 +61,7 @@ export function normalizeRecord(input: string | object, ctx: NormalizeContext): 
     try {
       parsed = JSON.parse(input);
     } catch (e) {
-      return fail(`not valid JSON (${(e as Error).message})`);
+      return fail(`not valid JSON (${(e as Error).message})${cutByPowerShell(input)}`);
     }
   } else if (objectDeeperThan(input, MAX_DEPTH)) return fail(TOO_DEEP);
   if (!isObject(parsed))
