@@ -232,13 +232,13 @@ function isGraphEnvelope(record: Json): boolean {
 /**
  * Why an auditData that should hold the record holds a type name instead: PowerShell's ConvertTo-Json writes an
  * object nested deeper than its -Depth (2 unless given) as its type name or `@{…}` text, with at most a warning
- * (`Invoke-MgGraphRequest … | ConvertTo-Json` saves every Graph record's auditData so).
+ * (`Invoke-MgGraphRequest … | ConvertTo-Json` saves every Graph record's auditData so), and Export-Csv any object.
  */
 function cutByPowerShell(value: unknown): string {
   if (typeof value !== 'string') return '';
   const text = value.trim();
   if (!/^(System\.[\w.]+(\[\])?|@\{.*\})$/s.test(text)) return '';
-  return `: it reads ${JSON.stringify(text.slice(0, 40))}, what PowerShell's ConvertTo-Json writes for an object deeper than its -Depth (2 unless given); save the records again with ConvertTo-Json -Depth 20`;
+  return `: it reads ${JSON.stringify(text.slice(0, 40))}, what PowerShell writes for an object it does not write whole (ConvertTo-Json past its -Depth, 2 unless given; Export-Csv always); save the records again with ConvertTo-Json -Depth 20`;
 }
 
 function tryParse(textValue: string): unknown {
