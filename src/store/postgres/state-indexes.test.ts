@@ -18,6 +18,18 @@ describe('PostgreSQL state indexes over a trail that holds entries', { skip: pgS
   const schemas = schemaFamily('state_index');
   after(() => schemas.dropAll());
 
+  /** One trail entry: ivy's search at `at`. */
+  const search = (at: number) => ({
+    at,
+    actor: 'ivy',
+    via: 'session' as const,
+    address: null,
+    action: 'search',
+    outcome: 'ok' as const,
+    target: null,
+    details: {},
+  });
+
   /** A store on a schema whose trail holds an entry and lacks the caller index (a schema made before it). */
   async function trailWithoutIndex(
     label: string,
@@ -27,16 +39,7 @@ describe('PostgreSQL state indexes over a trail that holds entries', { skip: pgS
     const notices: string[] = [];
     const store = await openPostgresStore(url!, { schema, onNotice: (m) => notices.push(m), ...options });
     await store.migrate();
-    await store.consoleAudit.append({
-      at: 1,
-      actor: 'ivy',
-      via: 'session',
-      address: null,
-      action: 'search',
-      outcome: 'ok',
-      target: null,
-      details: {},
-    });
+    await store.consoleAudit.append(search(1));
     const sql = await connect(schema);
     await sql.query('DROP INDEX console_audit_caller');
     return { store, schema, notices, sql };
@@ -204,16 +207,7 @@ describe('PostgreSQL state indexes over a trail that holds entries', { skip: pgS
       assert.match(gaveUp, /the next start tries again/);
       assert.match(gaveUp, /DROP INDEX CONCURRENTLY IF EXISTS console_audit_caller; CREATE INDEX CONCURRENTLY/);
       // The store runs without it.
-      await store.consoleAudit.append({
-        at: 3,
-        actor: 'ivy',
-        via: 'session',
-        address: null,
-        action: 'search',
-        outcome: 'ok',
-        target: null,
-        details: {},
-      });
+      await store.consoleAudit.append(search(3));
       assert.notEqual(await indexState(sql), 'valid');
 
       await idle.query('COMMIT');
