@@ -182,9 +182,10 @@ describe('Elastic bulk and Logs Ingestion answers', () => {
     await driver.close();
   });
 
-  test('Logs Ingestion: only 204 is stored; a 200 page is a failure', async () => {
+  /** A Sentinel sink on the Logs Ingestion receiver, signing in at the receiver's own sign-in service. */
+  const sentinelRow = (): SinkRow => {
     const logs = rx.current.logs;
-    const row = sinkRow({
+    return sinkRow({
       name: 'sentinel',
       kind: 'sentinel',
       url: rx.current.url,
@@ -196,6 +197,11 @@ describe('Elastic bulk and Logs Ingestion answers', () => {
         login: rx.current.url,
       },
     });
+  };
+
+  test('Logs Ingestion: only 204 is stored; a 200 page is a failure', async () => {
+    const logs = rx.current.logs;
+    const row = sentinelRow();
     const ctx = answering(
       driverContext(row, rx.current, logs.clientSecret),
       `/streams/${logs.stream}`,
@@ -213,18 +219,7 @@ describe('Elastic bulk and Logs Ingestion answers', () => {
 
   test("Logs Ingestion: a sign-in service whose metadata names another host's token endpoint gets no secret sent there", async () => {
     const logs = rx.current.logs;
-    const row = sinkRow({
-      name: 'sentinel',
-      kind: 'sentinel',
-      url: rx.current.url,
-      options: {
-        dcr: logs.dcrImmutableId,
-        stream: logs.stream,
-        tenantId: logs.tenantId,
-        clientId: logs.clientId,
-        login: rx.current.url,
-      },
-    });
+    const row = sentinelRow();
     const ctx = driverContext(row, rx.current, logs.clientSecret);
     const elsewhere: string[] = [];
     const hostile: DriverContext = {
