@@ -553,6 +553,55 @@ describe('console in a browser', () => {
     }
   });
 
+  test("at a phone's 390 px every page fits the width: the tabs wrap below and scroll, a detail covers the page", async () => {
+    const page = w.page;
+    await page.setViewportSize({ width: 390, height: 800 });
+    try {
+      for (const id of [
+        'tenants',
+        'search',
+        'reports',
+        'alerts',
+        'coverage',
+        'audit-config',
+        'sinks',
+        'audit',
+        'admin',
+      ]) {
+        await page.goto(`${w.url}#/${id}`);
+        await page.waitForSelector('main.content > section');
+        // The bar's tabs, zone and account ran off the right edge (white on the page's grey), the page 1,086 px wide.
+        assert.equal(
+          await page.evaluate(() => document.documentElement.scrollWidth),
+          390,
+          `#/${id} is wider than 390 px`,
+        );
+        const bar = await page.$eval('.topbar', (b) => b.getBoundingClientRect().right);
+        assert.ok(bar <= 390, `the top bar ends at ${bar}`);
+        // Every tab can be reached: the tab row scrolls sideways within the bar.
+        const last = page.locator('.topbar nav a').last();
+        await last.scrollIntoViewIfNeeded();
+        const box = (await last.boundingBox())!;
+        assert.ok(box.x >= 0 && box.x + box.width <= 390, `the last tab is at ${box.x}–${box.x + box.width}`);
+      }
+      await page.goto(`${w.url}#/search?${new URLSearchParams({ start, end, workload: 'SharePoint' }).toString()}`);
+      await searchSettled(page);
+      await page.screenshot({ path: join(artifacts, 'narrow-search.png') });
+      await page.click('.tr >> nth=0');
+      await page.waitForSelector('.detail .kv.summary');
+      const detail = (await page.locator('.detail').boundingBox())!;
+      assert.ok(
+        detail.x >= 0 && detail.x + detail.width <= 390,
+        `the detail spans ${detail.x}–${detail.x + detail.width}`,
+      );
+      const close = (await page.locator('.detail button[aria-label="Close detail"]').boundingBox())!;
+      assert.ok(close.x + close.width <= 390, 'its ✕ is on the screen');
+      await page.screenshot({ path: join(artifacts, 'narrow-search-detail.png') });
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 800 });
+    }
+  });
+
   test("a tenant's posture page: every finding with its fix, when it was checked, and the history", async () => {
     const page = w.page;
     const off = w.emu.tenants.find((t) => !t.ualEnabled)!;
