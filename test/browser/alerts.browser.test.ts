@@ -121,6 +121,10 @@ describe('alerts page in a browser', () => {
     assert.equal(stored.length, 1, 'the acknowledgement is stored');
     assert.equal(stored[0]?.statusBy, 'console');
     await page.screenshot({ path: join(artifacts, 'alerts.png') });
+    // Escape closes the alert wherever the focus is (here on the button just pressed), as the record pane's does.
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('.alert-detail', { state: 'detached' });
+    assert.doesNotMatch(page.url(), /[?&]id=al_/);
   });
 
   test('a posture drift alert shows its runbook', async () => {

@@ -553,6 +553,38 @@ describe('console in a browser', () => {
     }
   });
 
+  test('Escape closes what is open, the last opened first, wherever the focus is: export dialog, record, report row', async () => {
+    const page = w.page;
+    // All tenants: one records nothing, so an export asks first, in a dialog.
+    await page.goto(`${w.url}#/search?${new URLSearchParams({ start, end, workload: 'SharePoint' }).toString()}`);
+    await searchSettled(page);
+    await page.click('text=Export CSV');
+    await page.waitForSelector('.export-dialog');
+    assert.equal(
+      await page.evaluate(() => document.activeElement?.textContent),
+      'Download CSV',
+      'the dialog takes the focus: Enter downloads',
+    );
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('.export-dialog', { state: 'detached' });
+    // A record open and the dialog over it: Escape closes the dialog, then the record.
+    await page.click('.tr >> nth=0');
+    await page.waitForSelector('.detail .kv.summary');
+    await page.click('text=Export CSV');
+    await page.waitForSelector('.export-dialog');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('.export-dialog', { state: 'detached' });
+    assert.ok(await page.$('.detail'), 'the record stays open under the dialog');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('.detail', { state: 'detached' });
+    // A report row's record covers the page; the row keeps the focus, and Escape still closes it.
+    await runReport('admin-activity');
+    await page.click('.report-rows tbody tr >> nth=0');
+    await page.waitForSelector('.detail .kv.summary');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('.detail', { state: 'detached' });
+  });
+
   test("at a phone's 390 px every page fits the width: the tabs wrap below and scroll, a detail covers the page", async () => {
     const page = w.page;
     await page.setViewportSize({ width: 390, height: 800 });

@@ -80,7 +80,10 @@ export function ActivityPicker({ selected, onChange }: Props) {
                 e.preventDefault();
                 addTyped();
               }
-              if (e.key === 'Escape') setOpen(false);
+              if (e.key === 'Escape') {
+                e.preventDefault();
+                setOpen(false);
+              }
             }}
           />
           <div className="picker-groups" role="list">

@@ -8,6 +8,7 @@ import { timeZone } from '../timezone.js';
 import { ErrorNote } from './ErrorNote.js';
 import { JsonView } from './JsonView.js';
 import { useApi } from './useApi.js';
+import { useEscape } from './useEscape.js';
 
 /**
  * One alert: what it is, the actions (acknowledge, resolve, false positive, snooze, exclude) for a role that
@@ -43,6 +44,7 @@ export function AlertDetailPane({
   const canSetStatus = may('POST /api/alerts/:id/status');
   const canSnooze = may('POST /api/alerts/:id/snooze');
   const canExclude = may('POST /api/alerts/:id/exclude');
+  useEscape(onClose);
 
   const act = async <T,>(c: ApiCall<T>, done?: (answer: T) => void): Promise<void> => {
     setBusy(true);

@@ -3,6 +3,7 @@ import { ErrorNote } from './ErrorNote.js';
 import { JsonView } from './JsonView.js';
 import { Pivots } from './Pivots.js';
 import { useApi } from './useApi.js';
+import { useEscape } from './useEscape.js';
 import { fmtTime, visible } from '../format.js';
 import { useTimeZone } from '../timezone.js';
 import { api } from '../api.js';
@@ -25,6 +26,7 @@ export function DetailPane({
   const { data, error, loading } = useApi(api.record(tenant, id));
   const [raw, setRaw] = useState(false);
   const zone = useTimeZone();
+  useEscape(onClose);
   return (
     <aside className="detail" aria-label="Record detail">
       <div className="detail-head">

@@ -1,12 +1,13 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { files, type SearchFilters, type TenantOverview } from '../api.js';
 import { auditingLines } from './ResultNotices.js';
+import { useEscape } from './useEscape.js';
 
 /**
  * The search's exports. Disabled while there is nothing to export (a 0-row file helps nobody). When a tenant
  * the search covers records nothing or misses mailbox actions, a dialog says so before the download: a CSV
  * file cannot carry that note itself (the server sends it in the X-Tenantwatch-Notice header and the JSON
- * export's envelope).
+ * export's envelope). The dialog takes the focus on its Download (Enter downloads) and Escape cancels it.
  */
 export function ExportButtons({
   filters,
@@ -20,6 +21,12 @@ export function ExportButtons({
   const [pending, setPending] = useState<'csv' | 'json' | null>(null);
   const lines = auditingLines(covered);
   const nothing = count === 0;
+  useEscape(pending ? () => setPending(null) : null);
+  const download = useRef<HTMLAnchorElement>(null);
+  // (React's autoFocus focuses form controls only, not a link.)
+  useEffect(() => {
+    if (pending) download.current?.focus();
+  }, [pending]);
   const button = (format: 'csv' | 'json') =>
     nothing ? (
       <button type="button" className="small" disabled title="Nothing to export: no record matches">
@@ -68,6 +75,7 @@ export function ExportButtons({
               className="button primary"
               href={files.searchExport(filters, pending).url}
               download
+              ref={download}
               onClick={() => setPending(null)}
             >
               Download {pending.toUpperCase()}

@@ -117,10 +117,7 @@ export function SearchPage({ params }: { params: URLSearchParams }) {
           ) : null}
         </div>
       ) : null}
-      <div
-        className={selected ? 'split with-detail' : 'split'}
-        onKeyDown={(e) => e.key === 'Escape' && setSelected(null)}
-      >
+      <div className={selected ? 'split with-detail' : 'split'}>
         {!hasQuery ? (
           <EmptyState title="No search yet">
             Choose a period and any filters above, then press <strong>Search</strong>. Recent and saved searches are
