@@ -171,6 +171,34 @@ describe('signing in to the console in a browser', () => {
     await shot('signed-out');
   });
 
+  test('signed in, the top bar is one line at 1280 px and wraps at 1024 px; its "Sign out" never breaks', async () => {
+    await signInLocally('alice');
+    try {
+      for (const width of [1280, 1024]) {
+        await page.setViewportSize({ width, height: 800 });
+        const bar = await page.evaluate(() => ({
+          page: document.documentElement.scrollWidth,
+          bar: document.querySelector<HTMLElement>('.topbar')!.offsetHeight,
+          button: document.querySelector<HTMLElement>('.user-badge button')!.getBoundingClientRect(),
+          zone: document.querySelector<HTMLElement>('.zone-chooser')!.offsetHeight,
+        }));
+        // The button broke over two lines, taller than the bar; at 1,024 px the bar ran on to 1,241 px.
+        assert.equal(bar.page, width, `at ${width} px the page is ${bar.page} px wide`);
+        assert.ok(bar.button.right <= width && bar.button.height < 30, `Sign out: ${JSON.stringify(bar.button)}`);
+        assert.ok(bar.zone < 30, `"Times in" on one line (${bar.zone} px)`);
+        if (width === 1280) assert.ok(bar.bar <= 44, `one line of bar at 1280 px (${bar.bar} px)`);
+        await page.screenshot({
+          path: join(artifacts, `signin-topbar-${width}.png`),
+          clip: { x: 0, y: 0, width, height: 120 },
+        });
+      }
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 800 });
+      await page.click('.user-badge button');
+      await page.waitForSelector('form[aria-label="Sign in"]');
+    }
+  });
+
   test('an admin sees the enable plan and applies it only after confirming', async () => {
     await signInLocally('alice');
     await page.click('a[href="#/audit-config"]');
