@@ -177,6 +177,12 @@ describe('console in a browser', () => {
 
   test('the admin-activity report runs and shows its result', async () => {
     const page = await runReport('admin-activity');
+    // The description (the CLI's --help text too) names the form's fields, and its first sentence once.
+    const description = (await page.textContent('.report-main .description'))!;
+    const first = (await page.textContent('.report-main .description summary'))!;
+    assert.match(description, /\(and, with “Roles”, other privileged roles/);
+    assert.doesNotMatch(description, /--[a-z]/);
+    assert.equal(description.split(first).length, 2, `the first sentence once: ${description}`);
     const rows = Number((await page.textContent('.report-main .result-bar strong'))?.replace(/,/g, ''));
     assert.ok(rows > 0, 'the simulated admins did something this week');
     await page.screenshot({ path: join(artifacts, 'reports.png'), fullPage: true });

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { JsonSchema } from '../api.js';
+import { forConsole } from '../report-text.js';
 
 /** A field per parameter of the report's JSON schema (from its zod definition on the server). */
 function kindOf(s: JsonSchema): 'number' | 'boolean' | 'list' | 'enum' | 'text' {
@@ -28,6 +29,12 @@ export function labelOf(name: string): string {
     .replace(/[_-]+/g, ' ')
     .toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** The label of a parameter's field in the form (undefined: the report has no such parameter). */
+export function fieldLabel(schema: JsonSchema | undefined, name: string): string | undefined {
+  const s = schema?.properties?.[name];
+  return s ? (s.title ?? labelOf(name)) : undefined;
 }
 
 export function ReportForm({
@@ -72,7 +79,11 @@ export function ReportForm({
               ? 'comma-separated'
               : '';
         return (
-          <label key={name} className="field" title={s.description}>
+          <label
+            key={name}
+            className="field"
+            title={s.description === undefined ? undefined : forConsole(s.description, (p) => fieldLabel(schema, p))}
+          >
             <span className="label">
               {s.title ?? labelOf(name)}
               {required ? ' *' : ''}

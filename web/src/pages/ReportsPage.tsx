@@ -6,6 +6,7 @@ import {
   saveFile,
   send,
   type FilterNotice,
+  type JsonSchema,
   type ReportResult,
   type ReportRow,
   type ReportSummary,
@@ -15,10 +16,11 @@ import { EmptyState } from '../components/EmptyState.js';
 import { ResultNotices, auditingLines, coveredTenants } from '../components/ResultNotices.js';
 import { DetailPane } from '../components/DetailPane.js';
 import { ErrorNote } from '../components/ErrorNote.js';
-import { ReportForm } from '../components/ReportForm.js';
+import { ReportForm, fieldLabel } from '../components/ReportForm.js';
 import { useApi } from '../components/useApi.js';
 import { fmtCell, fmtCount, fmtTime } from '../format.js';
 import { UTC, timeZone } from '../timezone.js';
+import { forConsole, splitDescription } from '../report-text.js';
 
 /** An instant as the API writes it (ISO 8601 with Z or an offset): shown in the chosen zone. */
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -172,10 +174,7 @@ export function ReportsPage({ params }: { params: URLSearchParams }) {
         {info ? (
           <>
             <h2>{info.title}</h2>
-            <details className="description">
-              <summary>{info.description.split(/(?<=\.)\s/)[0]}</summary>
-              {info.description}
-            </details>
+            <Description text={info.description} schema={info.parameters} />
             <ReportForm
               key={info.id}
               schema={info.parameters}
@@ -263,5 +262,17 @@ export function ReportsPage({ params }: { params: URLSearchParams }) {
         {!info && list.data && list.data.reports.length === 0 ? <p className="muted">No reports available.</p> : null}
       </div>
     </section>
+  );
+}
+
+/** A report's description: its first sentence, the rest on opening, fields named as the form names them. */
+function Description({ text, schema }: { text: string; schema: JsonSchema | undefined }) {
+  const { summary, rest } = splitDescription(forConsole(text, (name) => fieldLabel(schema, name)));
+  if (!rest) return <p className="description">{summary}</p>;
+  return (
+    <details className="description">
+      <summary>{summary}</summary>
+      {rest}
+    </details>
   );
 }
