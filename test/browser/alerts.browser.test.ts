@@ -121,6 +121,25 @@ describe('alerts page in a browser', () => {
     assert.equal(stored.length, 1, 'the acknowledgement is stored');
     assert.equal(stored[0]?.statusBy, 'console');
     await page.screenshot({ path: join(artifacts, 'alerts.png') });
+    // Every time in the alert says its zone (who changed the status and when, the records, the history).
+    await page.selectOption('select[aria-label="Time zone"]', 'America/New_York');
+    try {
+      const statusBy = await page.textContent('.alert-detail tr:has(td.key:text-is("Status by")) td:nth-child(2)');
+      assert.match(statusBy ?? '', /^console at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d America\/New_York$/);
+      const heads = await page.$$eval('.alert-detail h3', (hs) => hs.map((h) => h.textContent ?? ''));
+      assert.ok(
+        heads.some((h) => /^Records \(.*\) times in America\/New_York$/.test(h)),
+        heads.join(' | '),
+      );
+      assert.ok(heads.includes('History times in America/New_York'), heads.join(' | '));
+      // A note's instant too (a snooze's "until"), not the API's ISO text in UTC.
+      await page.click('.alert-detail button:has-text("Snooze")');
+      await page.waitForSelector('.alert-detail .history li:has-text("snoozed until")');
+      const note = (await page.textContent('.alert-detail .history li:has-text("snoozed until")'))!;
+      assert.match(note, /snoozed until \d{4}-\d\d-\d\d \d\d:\d\d:\d\d America\/New_York$/);
+    } finally {
+      await page.selectOption('select[aria-label="Time zone"]', 'UTC');
+    }
     // Escape closes the alert wherever the focus is (here on the button just pressed), as the record pane's does.
     await page.keyboard.press('Escape');
     await page.waitForSelector('.alert-detail', { state: 'detached' });

@@ -78,5 +78,16 @@ describe('sinks page in a browser', () => {
     assert.equal(html.includes('hec.example.net'), false, 'nor the URL');
     assert.equal(html.includes('env:HEC'), false, 'nor the reference');
     await page.screenshot({ path: join(artifacts, 'sinks.png') });
+
+    // In another zone the times are that zone's, and the headings say so (they said UTC whatever was shown).
+    await page.selectOption('select[aria-label="Time zone"]', 'America/New_York');
+    try {
+      const heads = await page.$$eval('table.sinks-table th', (ths) => ths.map((th) => th.textContent ?? ''));
+      assert.ok(heads.includes('Last delivery (America/New_York)'), heads.join(' | '));
+      assert.ok(heads.includes('Last error (America/New_York)'), heads.join(' | '));
+      assert.equal(await page.textContent('tr[data-sink="elastic-soc"] td:nth-child(6)'), '2026-11-20 06:59:30');
+    } finally {
+      await page.selectOption('select[aria-label="Time zone"]', 'UTC');
+    }
   });
 });

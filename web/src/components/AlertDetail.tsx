@@ -3,7 +3,7 @@ import { api, send, type ApiCall } from '../api.js';
 import { useMay } from '../auth/SignInGate.js';
 import { statusLabel, type AlertDetail, type AlertStatus } from '../alert-types.js';
 import type { AlertExclusion, AlertExclusionView } from '../api.js';
-import { countOf, fmtTime, visible } from '../format.js';
+import { countOf, fmtTime, localTimes, visible } from '../format.js';
 import { timeZone } from '../timezone.js';
 import { ErrorNote } from './ErrorNote.js';
 import { JsonView } from './JsonView.js';
@@ -120,14 +120,16 @@ export function AlertDetailPane({
             <tr>
               <td className="key">Status by</td>
               <td>
-                {a.statusBy} at {fmtTime(a.statusAt)}
+                {a.statusBy} at {fmtTime(a.statusAt)} {timeZone()}
               </td>
             </tr>
           ) : null}
           {a.snoozedUntil ? (
             <tr>
               <td className="key">Snoozed</td>
-              <td>until {fmtTime(a.snoozedUntil)}</td>
+              <td>
+                until {fmtTime(a.snoozedUntil)} {timeZone()}
+              </td>
             </tr>
           ) : null}
           {Object.entries(a.facts).map(([k, v]) => (
@@ -241,7 +243,7 @@ export function AlertDetailPane({
       ) : (
         <>
           <h3>
-            Records ({data.records.length} of {a.recordTotal})
+            Records ({data.records.length} of {a.recordTotal}) <span className="zone">times in {timeZone()}</span>
           </h3>
           <table className="nv alert-records">
             <tbody>
@@ -278,13 +280,15 @@ export function AlertDetailPane({
           </table>
         </>
       )}
-      <h3>History</h3>
+      <h3>
+        History <span className="zone">times in {timeZone()}</span>
+      </h3>
       <ul className="history">
         {data.history.map((h, i) => (
           <li key={i}>
             <span className="mono">{fmtTime(h.at)}</span> {h.actor}:{' '}
             {h.action === 'status' ? `${statusLabel(h.from!)} → ${statusLabel(h.to!)}` : h.action}
-            {h.note ? <span className="muted"> — {visible(h.note)}</span> : null}
+            {h.note ? <span className="muted"> — {localTimes(visible(h.note))}</span> : null}
           </li>
         ))}
       </ul>
@@ -312,7 +316,7 @@ function Exclusions({ rows }: { rows: readonly AlertExclusionView[] }) {
             {x.tenant === '*' ? ' (every tenant)' : ''}
             {x.reason === null ? '' : ` — ${visible(x.reason)}`}{' '}
             <span className="muted">
-              ({visible(x.author)}, {fmtTime(x.createdAt)}
+              ({visible(x.author)}, {fmtTime(x.createdAt)} {timeZone()}
               {/* An exclusion of every tenant counts the hits of every tenant: not this tenant's to show. */}
               {x.tenant === '*' || x.hits === null ? '' : `; ${countOf(x.hits, 'hit')} kept quiet`})
             </span>

@@ -2,6 +2,7 @@ import { ErrorNote } from '../components/ErrorNote.js';
 import { useApi } from '../components/useApi.js';
 import { api, type SinkView } from '../api.js';
 import { fmtCount, fmtLag, fmtTime } from '../format.js';
+import { timeZone } from '../timezone.js';
 
 /** A sink's health in one word: stopped, failing (an error after the last delivery), behind or caught up. */
 function health(s: SinkView): { label: string; className: string } {
@@ -40,10 +41,10 @@ export function SinksPage() {
               <th>Health</th>
               <th className="num">Lag (records)</th>
               <th>Oldest waiting</th>
-              <th>Last delivery (UTC)</th>
+              <th>Last delivery ({timeZone()})</th>
               <th className="num">Delivered</th>
               <th className="num">Dead letters</th>
-              <th>Last error</th>
+              <th>Last error ({timeZone()})</th>
             </tr>
           </thead>
           <tbody>
