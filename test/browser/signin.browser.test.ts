@@ -284,6 +284,44 @@ describe('signing in to the console in a browser', () => {
     await page.waitForSelector('form[aria-label="Sign in"]');
   });
 
+  test('adding a user or a group on the admin page says so and empties its form (the password is not kept)', async () => {
+    await signInLocally('alice');
+    try {
+      await page.click('a[href="#/admin"]');
+      const form = 'form[aria-label="Add user"]';
+      await page.waitForSelector(form);
+      await page.fill(`${form} input[name=name]`, 'newcomer');
+      await page.fill(`${form} input[name=password]`, TEST_PASSWORD);
+      await page.click(`${form} button[type=submit]`);
+      await page.waitForSelector('[role=status]:text-is(\'Added the user "newcomer".\')');
+      assert.equal(await page.inputValue(`${form} input[name=password]`), '', 'the password left the form');
+      assert.equal(await page.inputValue(`${form} input[name=name]`), '');
+      assert.ok(await deps.store.auth.getUser('newcomer'));
+      await page.fill('form[aria-label="Save group"] input[name=name]', 'west');
+      await page.fill('form[aria-label="Save group"] input[name=tenants]', 'contoso');
+      await page.click('form[aria-label="Save group"] button[type=submit]');
+      await page.waitForSelector('[role=status]:text-is(\'Saved the group "west".\')');
+      assert.equal(await page.inputValue('form[aria-label="Save group"] input[name=name]'), '');
+      // Each row's button says whose it is to a screen reader (four buttons all read "Remove"); the tenants'
+      // table names its columns; the credential choice is one named group.
+      assert.equal(await page.getByRole('button', { name: 'Remove the user newcomer' }).count(), 1);
+      assert.equal(await page.getByRole('button', { name: 'Test the connection of contoso' }).count(), 1);
+      const heads = await page.$$eval('.tenant-admin thead th', (ths) => ths.map((th) => th.textContent));
+      assert.deepEqual(heads, ['Name', 'Tenant ID', 'Cloud', 'Credential', '']);
+      assert.equal(await page.getByRole('group', { name: 'Credential' }).getByRole('radio').count(), 2);
+      assert.deepEqual(
+        await page.$$eval('form[aria-label="Add tenant"] input[type=radio]', (rs) =>
+          rs.map((r) => (r as HTMLInputElement).name),
+        ),
+        ['credentialKind', 'credentialKind'],
+      );
+      await shot('admin-added-user');
+    } finally {
+      await page.click('.user-badge button');
+      await page.waitForSelector('form[aria-label="Sign in"]');
+    }
+  });
+
   test('removing a user or revoking a token on the admin page asks first; dismissed, nothing changes (and all tenants are all)', async () => {
     await addUser(deps.store, deps.clock, { name: 'doomed', role: 'viewer', tenants: ['contoso'] });
     await accountsOf(deps.store, deps.clock).addToken(TEST_ACTOR, { name: 'doomed-script', user: 'alice' });

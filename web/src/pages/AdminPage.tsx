@@ -54,6 +54,8 @@ function Accounts() {
   const [groups, setGroups] = useState<TenantGroupRow[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [shown, setShown] = useState<string | null>(null);
+  /** What the last add or save did, said under its form (which is emptied: the password is not kept in it). */
+  const [done, setDone] = useState<{ form: 'user' | 'group'; text: string } | null>(null);
   const reload = useCallback(() => {
     Promise.all([send(api.users()), send(api.tokens()), send(api.groups())])
       .then(([u, t, g]) => {
@@ -64,8 +66,15 @@ function Accounts() {
       .catch(setError);
   }, []);
   useEffect(reload, [reload]);
-  const act = (work: Promise<unknown>): void => {
-    work.then(() => (setError(null), reload())).catch(setError);
+  const act = (work: Promise<unknown>, then?: () => void): void => {
+    setDone(null);
+    work
+      .then(() => {
+        setError(null);
+        then?.();
+        reload();
+      })
+      .catch(setError);
   };
   // Destructive, and one click away from the name beside it: asked first, as Audit settings asks before applying.
   const removeUser = (u: UserView): void => {
@@ -78,29 +87,47 @@ function Accounts() {
   };
   const addUser = (e: FormEvent<HTMLFormElement>): void => {
     e.preventDefault();
-    const f = new FormData(e.currentTarget);
+    const form = e.currentTarget;
+    const f = new FormData(form);
+    const name = field(f, 'name');
     act(
       send(
         api.addUser({
-          name: field(f, 'name'),
+          name,
           role: field(f, 'role') as Role,
           password: field(f, 'password'),
           tenants: split(field(f, 'tenants')),
         }),
       ),
+      () => {
+        form.reset();
+        setDone({ form: 'user', text: `Added the user "${name}".` });
+      },
     );
   };
   const addToken = (e: FormEvent<HTMLFormElement>): void => {
     e.preventDefault();
-    const f = new FormData(e.currentTarget);
+    const form = e.currentTarget;
+    const f = new FormData(form);
+    setDone(null);
     send(api.addToken({ name: field(f, 'name'), user: field(f, 'user') }))
-      .then((r) => (setShown(r.token), reload()))
+      .then((r) => {
+        form.reset();
+        setError(null);
+        setShown(r.token);
+        reload();
+      })
       .catch(setError);
   };
   const putGroup = (e: FormEvent<HTMLFormElement>): void => {
     e.preventDefault();
-    const f = new FormData(e.currentTarget);
-    act(send(api.putGroup(field(f, 'name'), split(field(f, 'tenants')))));
+    const form = e.currentTarget;
+    const f = new FormData(form);
+    const name = field(f, 'name');
+    act(send(api.putGroup(name, split(field(f, 'tenants')))), () => {
+      form.reset();
+      setDone({ form: 'group', text: `Saved the group "${name}".` });
+    });
   };
   return (
     <section className="admin-page">
@@ -135,7 +162,7 @@ function Accounts() {
               <td>{u.externalId ? 'single sign-on' : u.hasPassword ? 'password' : ''}</td>
               <td>{u.lockedUntil ? fmtTime(u.lockedUntil, zone) : ''}</td>
               <td>
-                <button type="button" onClick={() => removeUser(u)}>
+                <button type="button" onClick={() => removeUser(u)} aria-label={`Remove the user ${u.name}`}>
                   Remove
                 </button>
               </td>
@@ -160,6 +187,11 @@ function Accounts() {
         />
         <button type="submit">Add user</button>
       </form>
+      {done?.form === 'user' ? (
+        <p className="muted" role="status">
+          {done.text}
+        </p>
+      ) : null}
       <h2>API tokens</h2>
       {shown ? (
         <p className="token-once" role="status">
@@ -195,7 +227,7 @@ function Accounts() {
                 {t.revokedAt ? (
                   fmtTime(t.revokedAt, zone)
                 ) : (
-                  <button type="button" onClick={() => revokeToken(t)}>
+                  <button type="button" onClick={() => revokeToken(t)} aria-label={`Revoke the token ${t.name}`}>
                     Revoke
                   </button>
                 )}
@@ -234,6 +266,11 @@ function Accounts() {
         <input name="tenants" aria-label="tenants" placeholder="tenants" />
         <button type="submit">Save group</button>
       </form>
+      {done?.form === 'group' ? (
+        <p className="muted" role="status">
+          {done.text}
+        </p>
+      ) : null}
     </section>
   );
 }

@@ -89,6 +89,15 @@ export function TenantAdmin({ canAdd = true }: { canAdd?: boolean }) {
     <div className="tenant-admin">
       <h2>Tenants</h2>
       <table className="audit-table">
+        <thead>
+          <tr>
+            <th>Name</th>
+            <th>Tenant ID</th>
+            <th>Cloud</th>
+            <th>Credential</th>
+            <th />
+          </tr>
+        </thead>
         <tbody>
           {(tenants.data?.tenants ?? []).map((t) => (
             <tr key={t.tenantId}>
@@ -97,7 +106,13 @@ export function TenantAdmin({ canAdd = true }: { canAdd?: boolean }) {
               <td>{t.cloud}</td>
               <td>{t.authKind}</td>
               <td>
-                <button type="button" className="test-tenant" disabled={busy !== null} onClick={() => test(t.name)}>
+                <button
+                  type="button"
+                  className="test-tenant"
+                  disabled={busy !== null}
+                  onClick={() => test(t.name)}
+                  aria-label={`Test the connection of ${t.name}`}
+                >
                   {busy === t.name ? 'Testing…' : 'Test connection'}
                 </button>
               </td>
@@ -124,11 +139,23 @@ export function TenantAdmin({ canAdd = true }: { canAdd?: boolean }) {
           </select>
           <input name="domain" aria-label="primary domain (optional)" placeholder="primary domain (optional)" />
           <fieldset>
+            <legend>Credential</legend>
             <label>
-              <input type="radio" checked={kind === 'secret'} onChange={() => setKind('secret')} /> client secret
+              <input
+                type="radio"
+                name="credentialKind"
+                checked={kind === 'secret'}
+                onChange={() => setKind('secret')}
+              />{' '}
+              client secret
             </label>
             <label>
-              <input type="radio" checked={kind === 'certificate'} onChange={() => setKind('certificate')} />{' '}
+              <input
+                type="radio"
+                name="credentialKind"
+                checked={kind === 'certificate'}
+                onChange={() => setKind('certificate')}
+              />{' '}
               certificate
             </label>
           </fieldset>
