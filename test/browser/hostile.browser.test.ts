@@ -125,4 +125,37 @@ describe('the console against odd links and odd records', () => {
     await page.waitForSelector('.report-main .empty-state');
     assert.match((await page.textContent('.report-main')) ?? '', /No report is named "admin-activty"/);
   });
+
+  test("a request that gets no answer, or not tenantwatch's, says so in a sentence, not the browser's words", async () => {
+    const page = w.page;
+    const error = async (): Promise<string> => {
+      await page.goto(`${w.url}#/tenants`);
+      await page.goto(`${w.url}#/sinks`);
+      return (await page.waitForSelector('.sinks-page .error')).textContent().then((t) => t ?? '');
+    };
+    try {
+      // No answer at all (the server stopped): it was "Failed to fetch".
+      await page.route(/\/api\/sinks$/, (r) => r.abort('connectionrefused'));
+      const unreachable = await error();
+      assert.match(unreachable, /^The console cannot reach the tenantwatch server.*still running/);
+      assert.doesNotMatch(unreachable, /fetch/i);
+      await page.screenshot({ path: join(artifacts, 'hostile-unreachable.png') });
+      // A proxy's page for an error: what to do, not the bare status alone.
+      await page.unroute(/\/api\/sinks$/);
+      await page.route(/\/api\/sinks$/, (r) =>
+        r.fulfill({ status: 502, contentType: 'text/html', body: '<html><body>Bad gateway</body></html>' }),
+      );
+      assert.match(await error(), /^The server answered 502.*Try again in a moment/);
+      // A page where JSON was due: it was the parser's "Unexpected token '<'".
+      await page.unroute(/\/api\/sinks$/);
+      await page.route(/\/api\/sinks$/, (r) =>
+        r.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><p>Sign in to the proxy</p>' }),
+      );
+      const unreadable = await error();
+      assert.match(unreadable, /^The server’s answer could not be read/);
+      assert.doesNotMatch(unreadable, /Unexpected token|JSON/);
+    } finally {
+      await page.unroute(/\/api\/sinks$/);
+    }
+  });
 });

@@ -222,10 +222,11 @@ async function failure(res: Response): Promise<ApiError> {
     const body = (await res.json()) as ApiErrorBody;
     error = new ApiError(body.error.code, body.error.message, body.error.hint, res.status);
   } catch {
+    // Not tenantwatch's own answer (its errors are JSON): a proxy's page, or a server that failed outright.
     error = new ApiError(
       'HTTP_' + res.status,
-      `The server answered ${res.status} ${res.statusText}`,
-      undefined,
+      `The server answered ${res.status} ${res.statusText}`.trim(),
+      'Try again in a moment; if it keeps failing, the tenantwatch server’s log says why (a proxy in between may be answering instead).',
       res.status,
     );
   }
@@ -245,6 +246,10 @@ function csrfHeader(): Record<string, string> {
   return m ? { 'x-csrf-token': decodeURIComponent(m[1]!) } : {};
 }
 
+/**
+ * The request as the browser sends it. A request that gets no answer at all (the server stopped, the network
+ * down) was shown as the browser's own words, "Failed to fetch": it says what happened and what to do instead.
+ */
 function request(c: ApiCall<unknown>, accept: string, signal: AbortSignal | undefined): Promise<Response> {
   const json = c.body !== undefined;
   const csrf = c.method === 'GET' ? {} : csrfHeader();
@@ -253,6 +258,14 @@ function request(c: ApiCall<unknown>, accept: string, signal: AbortSignal | unde
     signal: signal ?? null,
     headers: json ? { 'content-type': 'application/json', accept, ...csrf } : { accept, ...csrf },
     ...(json ? { body: JSON.stringify(c.body) } : {}),
+  }).catch((e: unknown) => {
+    if (isAbort(e)) throw e;
+    throw new ApiError(
+      'UNREACHABLE',
+      'The console cannot reach the tenantwatch server',
+      'Check that tenantwatch serve (or demo) is still running and that this computer is online, then try again.',
+      0,
+    );
   });
 }
 
@@ -260,7 +273,18 @@ function request(c: ApiCall<unknown>, accept: string, signal: AbortSignal | unde
 export async function send<T>(c: ApiCall<T>, signal?: AbortSignal): Promise<T> {
   const res = await request(c, 'application/json', signal);
   if (!res.ok) throw await failure(res);
-  return (await res.json()) as T;
+  try {
+    return (await res.json()) as T;
+  } catch (e) {
+    if (isAbort(e)) throw e;
+    // A page where JSON was due (a proxy's sign-in page, a cut answer) was shown as the parser's "Unexpected token".
+    throw new ApiError(
+      'UNREADABLE_ANSWER',
+      'The server’s answer could not be read',
+      'Reload the page and try again; if it keeps failing, a proxy between the browser and tenantwatch may be answering instead.',
+      res.status,
+    );
+  }
 }
 
 /** Sends a file call and saves the answer under the name the server gave (content-disposition). */

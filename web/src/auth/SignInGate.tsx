@@ -41,13 +41,13 @@ export function useEveryTenant(): boolean {
  */
 export function SignInGate({ children }: { children: (me: Me, signOut: () => void) => ReactNode }) {
   const [me, setMe] = useState<Me | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<{ message: string; hint?: string } | null>(null);
   /** Why the last session ended, said on the sign-in form. */
   const [ended, setEnded] = useState<SignInRequired | null>(null);
   const refresh = useCallback(() => {
     send(api.me())
       .then(setMe)
-      .catch((e: unknown) => setError(describeError(e).message));
+      .catch((e: unknown) => setError(describeError(e)));
   }, []);
   useEffect(() => {
     refresh();
@@ -63,7 +63,19 @@ export function SignInGate({ children }: { children: (me: Me, signOut: () => voi
       .catch(() => undefined)
       .finally(refresh);
   }, [refresh]);
-  if (!me) return <div className="signin-wait">{error ?? 'Loading…'}</div>;
+  if (!me)
+    return (
+      <div className="signin-wait">
+        {error ? (
+          <div className="error" role="alert">
+            <strong>{error.message}</strong>
+            {error.hint ? <div className="hint">{error.hint}</div> : null}
+          </div>
+        ) : (
+          'Loading…'
+        )}
+      </div>
+    );
   if (!me.signedIn)
     return (
       <SignInForm
