@@ -322,6 +322,41 @@ describe('signing in to the console in a browser', () => {
     }
   });
 
+  test('the audit trail page goes past its newest 200 entries, and says when none match', async () => {
+    for (let i = 0; i < 250; i++) {
+      await deps.store.consoleAudit.append({
+        at: Date.UTC(2026, 0, 1) + i * 1000,
+        actor: 'bulk',
+        via: 'token',
+        address: '127.0.0.1',
+        action: 'search.run',
+        outcome: 'ok',
+        target: null,
+        details: { n: i },
+      });
+    }
+    await signInLocally('alice');
+    try {
+      await page.click('a[href="#/audit"]');
+      await page.fill('input[name=actor]', 'bulk');
+      const rows = page.locator('.audit-table tbody tr');
+      await page.waitForFunction(() => document.querySelectorAll('.audit-table tbody tr').length === 200);
+      assert.match((await page.textContent('.audit-more'))!, /^200 entries, newest first · Show 200 older$/);
+      await page.click('.audit-more button');
+      await page.waitForFunction(() => document.querySelectorAll('.audit-table tbody tr').length === 250);
+      assert.match((await page.textContent('.audit-more'))!, /^250 entries, newest first: the whole trail/);
+      // The oldest entry is last, once (the pages join without a gap or a repeat).
+      assert.match((await rows.last().textContent())!, /n: 0$/);
+      await page.fill('input[name=action]', 'no.such.action');
+      await page.waitForSelector('.audit-page .empty-state >> text=No entries');
+      assert.equal(await rows.count(), 0);
+      await shot('audit-trail-none');
+    } finally {
+      await page.click('.user-badge button');
+      await page.waitForSelector('form[aria-label="Sign in"]');
+    }
+  });
+
   test('removing a user or revoking a token on the admin page asks first; dismissed, nothing changes (and all tenants are all)', async () => {
     await addUser(deps.store, deps.clock, { name: 'doomed', role: 'viewer', tenants: ['contoso'] });
     await accountsOf(deps.store, deps.clock).addToken(TEST_ACTOR, { name: 'doomed-script', user: 'alice' });

@@ -1,14 +1,24 @@
 import { useEffect, useState } from 'react';
 import { api, files, send, type ConsoleAuditEntry } from '../api.js';
+import { EmptyState } from '../components/EmptyState.js';
 import { ErrorNote } from '../components/ErrorNote.js';
-import { detailLines, fmtTime, visible } from '../format.js';
+import { detailLines, fmtCount, fmtTime, visible } from '../format.js';
 import { timeZone } from '../timezone.js';
 
-/** The console's own audit trail (admins): who did what, when, from where; exportable, never editable. */
+/** Entries a page of the trail holds (the API's default); a full page may have older ones behind it. */
+const PAGE = 200;
+
+/**
+ * The console's own audit trail (admins): who did what, when, from where; exportable, never editable. Newest
+ * first, a page at a time: the page showed the newest 200 and no way past them (a few hours of a busy team).
+ */
 export function AuditPage({ params }: { params: URLSearchParams }) {
   const [actor, setActor] = useState(params.get('actor') ?? '');
   const [action, setAction] = useState(params.get('action') ?? '');
   const [entries, setEntries] = useState<ConsoleAuditEntry[] | null>(null);
+  /** Whether the last page was full: older entries may follow. */
+  const [more, setMore] = useState(false);
+  const [loadingOlder, setLoadingOlder] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const query = {
     ...(actor.trim() ? { actor: actor.trim() } : {}),
@@ -17,9 +27,10 @@ export function AuditPage({ params }: { params: URLSearchParams }) {
   const key = files.auditExport(query, 'json').url;
   useEffect(() => {
     const controller = new AbortController();
-    send(api.auditTrail(query), controller.signal)
+    send(api.auditTrail({ ...query, limit: PAGE }), controller.signal)
       .then((r) => {
         setEntries(r.entries);
+        setMore(r.entries.length === PAGE);
         setError(null);
       })
       .catch((e: unknown) => {
@@ -28,6 +39,21 @@ export function AuditPage({ params }: { params: URLSearchParams }) {
     return () => controller.abort();
     // query is a new object on every render; the export URL names the same filters.
   }, [key]);
+  const older = (): void => {
+    const oldest = entries?.[entries.length - 1];
+    if (!oldest) return;
+    setLoadingOlder(true);
+    send(api.auditTrail({ ...query, limit: PAGE, before: oldest.seq }))
+      .then((r) => {
+        // Only if the filters are still the ones this page was asked with.
+        if (files.auditExport(query, 'json').url !== key) return;
+        setEntries((shown) => [...(shown ?? []), ...r.entries]);
+        setMore(r.entries.length === PAGE);
+        setError(null);
+      })
+      .catch(setError)
+      .finally(() => setLoadingOlder(false));
+  };
   return (
     <section className="audit-page">
       <h2>Console audit trail</h2>
@@ -46,7 +72,14 @@ export function AuditPage({ params }: { params: URLSearchParams }) {
         </a>
       </div>
       <ErrorNote error={error} />
-      {entries ? (
+      {entries && entries.length === 0 ? (
+        <EmptyState title="No entries">
+          {query.actor || query.action
+            ? 'No entry of the trail matches. The user is matched by the whole name (in any case), the action exactly (such as signin or user.add).'
+            : 'Nothing has been recorded yet: sign-ins, searches, exports and changes appear here as people make them.'}
+        </EmptyState>
+      ) : null}
+      {entries && entries.length > 0 ? (
         <table className="audit-table">
           <thead>
             <tr>
@@ -79,6 +112,21 @@ export function AuditPage({ params }: { params: URLSearchParams }) {
             ))}
           </tbody>
         </table>
+      ) : null}
+      {entries && entries.length > 0 ? (
+        <p className="muted audit-more">
+          {fmtCount(entries.length)} {entries.length === 1 ? 'entry' : 'entries'}, newest first
+          {more ? (
+            <>
+              {' · '}
+              <button type="button" className="small" onClick={older} disabled={loadingOlder}>
+                {loadingOlder ? 'Loading…' : `Show ${PAGE} older`}
+              </button>
+            </>
+          ) : (
+            ': the whole trail for these filters'
+          )}
+        </p>
       ) : null}
     </section>
   );
