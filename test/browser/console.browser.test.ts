@@ -614,6 +614,16 @@ describe('console in a browser', () => {
           390,
           `#/${id} is wider than 390 px`,
         );
+        // A page's own controls wrap within the width too (the audit trail's filters ran off, its exports unseen).
+        const beyond = await page.$$eval(
+          'main form :is(input, select, button, textarea), main .audit-filters > *',
+          (els) =>
+            els
+              .filter((e) => !e.closest('table') && e.getBoundingClientRect().width > 0)
+              .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1)
+              .map((e) => e.outerHTML.slice(0, 80)),
+        );
+        assert.deepEqual(beyond, [], `#/${id}: controls past the right edge`);
         const bar = await page.$eval('.topbar', (b) => b.getBoundingClientRect().right);
         assert.ok(bar <= 390, `the top bar ends at ${bar}`);
         // Every tab can be reached: the tab row scrolls sideways within the bar.
