@@ -168,6 +168,9 @@ describe('signing in to the console in a browser', () => {
     await page.waitForSelector('form[aria-label="Sign in"]');
     const after = await page.evaluate(async () => (await fetch('/api/tenants')).status);
     assert.equal(after, 401);
+    // The form says the sign-out worked (it came back as if nothing had happened), ready for the next name.
+    assert.match((await page.textContent('form[aria-label="Sign in"] [role=status]')) ?? '', /^You signed out\./);
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('name')), 'name');
     await shot('signed-out');
   });
 

@@ -44,6 +44,8 @@ export function SignInGate({ children }: { children: (me: Me, signOut: () => voi
   const [error, setError] = useState<{ message: string; hint?: string } | null>(null);
   /** Why the last session ended, said on the sign-in form. */
   const [ended, setEnded] = useState<SignInRequired | null>(null);
+  /** Whether this browser just signed out: the form says so (it came back as if nothing had happened). */
+  const [signedOut, setSignedOut] = useState(false);
   const refresh = useCallback(() => {
     send(api.me())
       .then(setMe)
@@ -60,6 +62,7 @@ export function SignInGate({ children }: { children: (me: Me, signOut: () => voi
   }, [refresh]);
   const signOut = useCallback(() => {
     send(api.logout())
+      .then(() => setSignedOut(true))
       .catch(() => undefined)
       .finally(refresh);
   }, [refresh]);
@@ -81,8 +84,10 @@ export function SignInGate({ children }: { children: (me: Me, signOut: () => voi
       <SignInForm
         me={me}
         ended={ended}
+        signedOut={signedOut && !ended}
         onSignedIn={() => {
           setEnded(null);
+          setSignedOut(false);
           refresh();
         }}
       />
@@ -107,7 +112,17 @@ function oidcError(): string | null {
   }
 }
 
-function SignInForm({ me, ended, onSignedIn }: { me: Me; ended: SignInRequired | null; onSignedIn: () => void }) {
+function SignInForm({
+  me,
+  ended,
+  signedOut,
+  onSignedIn,
+}: {
+  me: Me;
+  ended: SignInRequired | null;
+  signedOut: boolean;
+  onSignedIn: () => void;
+}) {
   const [name, setName] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<{ message: string; hint?: string } | null>(() => {
@@ -132,6 +147,11 @@ function SignInForm({ me, ended, onSignedIn }: { me: Me; ended: SignInRequired |
       <form onSubmit={submit} aria-label="Sign in">
         <h1>tenantwatch</h1>
         <p>Sign in to the console.</p>
+        {signedOut && !error ? (
+          <p className="notice-ok" role="status">
+            You signed out. Your session has ended on the server too.
+          </p>
+        ) : null}
         {error ? (
           <div className="error" role="alert">
             <strong>{error.message}</strong>
@@ -140,7 +160,7 @@ function SignInForm({ me, ended, onSignedIn }: { me: Me; ended: SignInRequired |
         ) : null}
         <label>
           Name
-          <input name="name" autoComplete="username" value={name} onChange={(e) => setName(e.target.value)} />
+          <input name="name" autoComplete="username" autoFocus value={name} onChange={(e) => setName(e.target.value)} />
         </label>
         <label>
           Password
