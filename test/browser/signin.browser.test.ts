@@ -287,6 +287,44 @@ describe('signing in to the console in a browser', () => {
     await page.waitForSelector('form[aria-label="Sign in"]');
   });
 
+  test('Audit settings: a check or plan of one tenant is not shown, nor applied, under the next tenant chosen', async () => {
+    await signInLocally('alice');
+    try {
+      await page.click('a[href="#/audit-config"]');
+      await page.waitForFunction(() => document.querySelectorAll('select[name=tenant] option').length >= 2);
+      await page.selectOption('select[name=tenant]', 'contoso');
+      await page.click('button:text-is("Check")');
+      await page.waitForSelector('.check-result');
+      await page.selectOption('select[name=tenant]', 'northwind');
+      await page.waitForSelector('.check-result', { state: 'detached' });
+      // contoso's plan answers after northwind was chosen: it was shown as "Plan for northwind", and applied there.
+      await page.selectOption('select[name=tenant]', 'contoso');
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const planOf = /\/api\/audit-config\/contoso\/enable/;
+      await page.route(planOf, async (route) => {
+        await held;
+        await route.continue().catch(() => undefined);
+      });
+      try {
+        const answered = page.waitForResponse(planOf);
+        await page.click('button:text-is("Plan enable")');
+        await page.selectOption('select[name=tenant]', 'northwind');
+        release();
+        await answered;
+      } finally {
+        await page.unroute(planOf);
+      }
+      // A later answer shown proves the earlier one was handled.
+      await page.click('button:text-is("Check")');
+      await page.waitForSelector('.check-result');
+      assert.equal(await page.$('.enable-plan'), null, "contoso's plan is not offered under northwind");
+    } finally {
+      await page.click('.user-badge button');
+      await page.waitForSelector('form[aria-label="Sign in"]');
+    }
+  });
+
   test('adding a user or a group on the admin page says so and empties its form (the password is not kept)', async () => {
     await signInLocally('alice');
     try {

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api, send, type EnableOutcome, type Me, type PostureResult } from '../api.js';
 import { may } from '../auth/roles.js';
 import { ErrorNote } from '../components/ErrorNote.js';
@@ -83,14 +83,35 @@ export function AuditConfigPage({ params, me }: { params: URLSearchParams; me: M
     setError(null);
     work.catch(setError).finally(() => setBusy(false));
   };
-  const check = (): void => run(send(api.auditConfigCheck(tenant)).then((r) => setResult({ check: r.result })));
-  const planEnable = (): void =>
+  /**
+   * The tenant chosen now: an answer for another (asked before the choice changed) is dropped. A plan asked for
+   * one tenant arrived under "Plan for" the next, and "Apply these changes" sent it to that one.
+   */
+  const chosen = useRef(tenant);
+  chosen.current = tenant;
+  const choose = (next: string): void => {
+    setTenant(next);
+    setPlan(null);
+    setResult(null);
+  };
+  const check = (): void => {
+    const asked = tenant;
     run(
-      send(api.auditConfigEnable(tenant, false)).then((r) => {
+      send(api.auditConfigCheck(asked)).then((r) => {
+        if (chosen.current === asked) setResult({ check: r.result });
+      }),
+    );
+  };
+  const planEnable = (): void => {
+    const asked = tenant;
+    run(
+      send(api.auditConfigEnable(asked, false)).then((r) => {
+        if (chosen.current !== asked) return;
         setPlan(r.outcome.plan);
         setResult(null);
       }),
     );
+  };
   const apply = (): void => {
     if (!window.confirm(`Apply ${countOf(plan?.length ?? 0, 'change')} to the audit settings of ${tenant}?`)) return;
     run(
@@ -112,7 +133,7 @@ export function AuditConfigPage({ params, me }: { params: URLSearchParams; me: M
       <div className="audit-filters">
         <label>
           Tenant{' '}
-          <select name="tenant" value={tenant} onChange={(e) => (setTenant(e.target.value), setPlan(null))}>
+          <select name="tenant" value={tenant} onChange={(e) => choose(e.target.value)}>
             {tenants.map((t) => (
               <option key={t}>{t}</option>
             ))}
