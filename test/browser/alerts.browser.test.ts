@@ -232,6 +232,37 @@ describe('alerts page in a browser', () => {
     await page.screenshot({ path: join(artifacts, 'alerts-excluded.png') });
   });
 
+  test('large counts read with thousands separators, as the rest of the console writes them', async () => {
+    const page = w.page;
+    // The API's own answers, their counts made large (a password spray of thousands of attempts).
+    const list = /\/api\/alerts(\?|$)/;
+    const one = /\/api\/alerts\/al_[^/?]+(\?|$)/;
+    await page.route(list, async (route) => {
+      const body = (await (await route.fetch()).json()) as { count: number; alerts: { hits: number }[] };
+      body.count = 1234;
+      body.alerts[0]!.hits = 12_345;
+      await route.fulfill({ json: body });
+    });
+    await page.route(one, async (route) => {
+      const body = (await (await route.fetch()).json()) as { alert: { recordTotal: number } };
+      body.alert.recordTotal = 12_345;
+      await route.fulfill({ json: body });
+    });
+    try {
+      await page.goto(`${w.url}#/alerts`);
+      await page.waitForSelector('table.alerts tbody tr');
+      assert.equal((await page.textContent('.alerts-page .count'))?.trim(), '1,234 alerts');
+      assert.equal(await page.textContent('table.alerts tbody tr >> nth=0 >> td.num'), '12,345');
+      await page.click('table.alerts tbody tr >> nth=0');
+      await page.waitForSelector('.alert-detail h3:has-text("Records")');
+      assert.match((await page.textContent('.alert-detail h3:has-text("Records")'))!, /^Records \(\d+ of 12,345\)/);
+    } finally {
+      await page.unroute(list);
+      await page.unroute(one);
+      await page.goto(`${w.url}#/tenants`); // the next test opens #/alerts afresh
+    }
+  });
+
   // Last: the account it adds turns sign-in on for the rest of this world.
   test('a viewer reads an alert but is offered none of the actions its role cannot take', async () => {
     const page = w.page;

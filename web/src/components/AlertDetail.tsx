@@ -3,7 +3,7 @@ import { api, send, type ApiCall } from '../api.js';
 import { useMay } from '../auth/SignInGate.js';
 import { statusLabel, type AlertDetail, type AlertStatus } from '../alert-types.js';
 import type { AlertExclusion, AlertExclusionView } from '../api.js';
-import { countOf, fmtTime, localTimes, visible } from '../format.js';
+import { countOf, fmtCount, fmtTime, localTimes, visible } from '../format.js';
 import { timeZone } from '../timezone.js';
 import { ErrorNote } from './ErrorNote.js';
 import { JsonView } from './JsonView.js';
@@ -235,7 +235,7 @@ export function AlertDetailPane({
       ) : null}
       {data.recordsWithheld ? (
         <>
-          <h3>Records ({a.recordTotal})</h3>
+          <h3>Records ({fmtCount(a.recordTotal)})</h3>
           <p className="muted records-withheld">
             The records behind an alert are shown to investigators: your role reads the alert, not the records.
           </p>
@@ -243,7 +243,8 @@ export function AlertDetailPane({
       ) : (
         <>
           <h3>
-            Records ({data.records.length} of {a.recordTotal}) <span className="zone">times in {timeZone()}</span>
+            Records ({fmtCount(data.records.length)} of {fmtCount(a.recordTotal)}){' '}
+            <span className="zone">times in {timeZone()}</span>
           </h3>
           <table className="nv alert-records">
             <tbody>

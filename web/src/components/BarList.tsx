@@ -7,7 +7,7 @@ export function BarList({ title, rows }: { title: string; rows: { key: string; c
     <div className="barlist">
       <h4>{title}</h4>
       {rows.slice(0, 12).map((r) => (
-        <div key={r.key} className="barrow" title={`${visible(r.key)}: ${r.count}`}>
+        <div key={r.key} className="barrow" title={`${visible(r.key)}: ${fmtCount(r.count)}`}>
           <span className="barlabel">{visible(r.key)}</span>
           <span className="barbox">
             <span className="barfill" style={{ width: `${(r.count / max) * 100}%` }} />

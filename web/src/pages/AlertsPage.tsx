@@ -12,7 +12,7 @@ import { AlertDetailPane } from '../components/AlertDetail.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { useApi } from '../components/useApi.js';
 import { timeZone } from '../timezone.js';
-import { fmtTime, visible } from '../format.js';
+import { fmtCount, fmtTime, visible } from '../format.js';
 import { navigate } from '../route.js';
 import { api } from '../api.js';
 
@@ -110,8 +110,9 @@ export function AlertsPage({ params }: { params: URLSearchParams }) {
         </label>
         <span className="spacer" />
         <span className="count">
-          <strong>{data ? `${data.count}${data.more ? '+' : ''}` : '…'}</strong> alert{data?.count === 1 ? '' : 's'}
-          {data?.more ? ` (the ${data.count} last seen; narrow the filters to see the rest)` : ''}
+          <strong>{data ? `${fmtCount(data.count)}${data.more ? '+' : ''}` : '…'}</strong> alert
+          {data?.count === 1 ? '' : 's'}
+          {data?.more ? ` (the ${fmtCount(data.count)} last seen; narrow the filters to see the rest)` : ''}
         </span>
       </form>
       <ErrorNote error={error} />
@@ -164,7 +165,7 @@ export function AlertsPage({ params }: { params: URLSearchParams }) {
                       </div>
                     </td>
                     <td>{visible(a.tenantName ?? a.tenant)}</td>
-                    <td className="num">{a.hits}</td>
+                    <td className="num">{fmtCount(a.hits)}</td>
                     <td className="mono when">{fmtTime(a.lastSeen).slice(5, 16)}</td>
                   </tr>
                 ))}

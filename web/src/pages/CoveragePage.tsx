@@ -89,10 +89,10 @@ export function CoveragePage({ params }: { params: URLSearchParams }) {
                   </div>
                 </td>
                 <td className="mono">{short(s.checkpoint)}</td>
-                <td className="num">{s.windows}</td>
-                <td className="num">{s.fetched}</td>
-                <td className="num">{s.failed || ''}</td>
-                <td className="num">{s.expired || ''}</td>
+                <td className="num">{fmtCount(s.windows)}</td>
+                <td className="num">{fmtCount(s.fetched)}</td>
+                <td className="num">{s.failed ? fmtCount(s.failed) : ''}</td>
+                <td className="num">{s.expired ? fmtCount(s.expired) : ''}</td>
                 <td className="num">{fmtCount(s.blobs)}</td>
                 <td className="num">
                   {fmtCount(s.records)}
