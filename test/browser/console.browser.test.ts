@@ -279,6 +279,33 @@ describe('console in a browser', () => {
     assert.match(finding, /audit-config check of \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\)/);
     assert.doesNotMatch(finding, /\d{4}-\d\d-\d\dT\d\d:/);
     await page.screenshot({ path: join(artifacts, 'tenants.png') });
+    // Turning it on was asked for: the badge says by when, and in which zone (it said a bare "BY 12:40").
+    const tenants = /\/api\/tenants$/;
+    await page.route(tenants, async (route) => {
+      const body = (await (await route.fetch()).json()) as {
+        tenants: { name: string; posture: { requested: unknown } | null }[];
+      };
+      const asked = { at: START - 20 * 60_000, by: 'alice', appliesBy: START + 40 * 60_000 };
+      body.tenants.find((t) => t.name === off[0])!.posture!.requested = {
+        ...asked,
+        overdue: false,
+        unconfirmed: false,
+      };
+      await route.fulfill({ json: body });
+    });
+    try {
+      await page.goto(`${w.url}#/coverage`);
+      await page.goto(`${w.url}#/tenants`);
+      const badge = page.locator(`tr[data-tenant="${off[0]}"] .badge`);
+      await page.waitForSelector(`tr[data-tenant="${off[0]}"] .badge:has-text("TURNING ON")`);
+      assert.equal(await badge.textContent(), 'TURNING ON BY 12:40 UTC');
+      assert.match(
+        (await page.getAttribute(`tr[data-tenant="${off[0]}"] .badge`, 'title'))!,
+        /at 2026-11-20 11:40:00 UTC by alice/,
+      );
+    } finally {
+      await page.unroute(tenants);
+    }
     await page.goto(`${w.url}#/coverage`);
     await page.waitForSelector('h1');
     await page.screenshot({ path: join(artifacts, 'coverage.png') });

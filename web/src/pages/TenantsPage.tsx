@@ -13,9 +13,9 @@ function Verdict({ t }: { t: TenantOverview }) {
     return (
       <span
         className={`badge ${asked.overdue ? 'failing' : 'warning'}`}
-        title={`Turning the unified audit log on was requested at ${fmtTime(asked.at)} by ${asked.by}${asked.unconfirmed ? ', but no answer came, so it may not have been made' : '; Microsoft applies it within 60 minutes'}`}
+        title={`Turning the unified audit log on was requested at ${fmtTime(asked.at)} ${timeZone()} by ${asked.by}${asked.unconfirmed ? ', but no answer came, so it may not have been made' : '; Microsoft applies it within 60 minutes'}`}
       >
-        {asked.overdue ? 'AUDITING STILL OFF' : `TURNING ON BY ${fmtTime(asked.appliesBy).slice(11, 16)}`}
+        {asked.overdue ? 'AUDITING STILL OFF' : `TURNING ON BY ${fmtTime(asked.appliesBy).slice(11, 16)} ${timeZone()}`}
       </span>
     );
   if (t.posture.auditingOff)
