@@ -249,6 +249,9 @@ describe('alerts page in a browser', () => {
       await route.fulfill({ json: body });
     });
     try {
+      // From another page, so the list is drawn afresh from these answers (not the last filter's, still shown).
+      await page.goto(`${w.url}#/tenants`);
+      await page.waitForSelector('table.tenants');
       await page.goto(`${w.url}#/alerts`);
       await page.waitForSelector('table.alerts tbody tr');
       assert.equal((await page.textContent('.alerts-page .count'))?.trim(), '1,234 alerts');
