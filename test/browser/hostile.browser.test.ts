@@ -158,4 +158,34 @@ describe('the console against odd links and odd records', () => {
       await page.unroute(/\/api\/sinks$/);
     }
   });
+
+  test('a record whose user is empty says so ("—", "(empty)"), not a blank that looks unloaded', async () => {
+    const page = w.page;
+    const tenant = w.emu.tenants[0]!;
+    const raw = {
+      CreationTime: new Date(START - HOUR).toISOString().slice(0, 19),
+      Id: '7e1d0a3a-0000-4000-8000-00000000b1d3',
+      OrganizationId: tenant.tenantId,
+      RecordType: 6,
+      Operation: 'FileAccessed',
+      Workload: 'SharePoint',
+      UserId: '',
+      UserType: 0,
+      ClientIP: '198.51.100.10',
+      ObjectId: 'https://contoso.sharepoint.com/Shared Documents/nobody.docx',
+    };
+    const r = normalizeRecord(JSON.stringify(raw), { source: 'management-api', tenant: tenant.tenantId });
+    assert.ok(r.ok);
+    await w.store.records.insert([r.record]);
+    await page.goto(`${w.url}#/search?${new URLSearchParams({ start, object: 'nobody.docx' }).toString()}`);
+    await searchSettled(page);
+    await page.click('.tr >> nth=0');
+    await page.waitForSelector('.detail .kv.summary');
+    // The summary has no user (a dash, as elsewhere), AuditData an empty one.
+    assert.equal(await page.textContent('.detail .kv.summary tr:has(td.key:text-is("userId")) td.mono'), '—');
+    const auditData = await page.textContent('.detail .detail-body > :last-child');
+    assert.match(auditData ?? '', /UserId\(empty\)/);
+    await page.screenshot({ path: join(artifacts, 'hostile-empty-user.png') });
+    await page.keyboard.press('Escape');
+  });
 });

@@ -66,11 +66,15 @@ export function DetailPane({
                 <tr key={k}>
                   <td className="key">{k}</td>
                   <td className="mono" title={k === 'tenant' ? data.tenant : undefined}>
-                    {k === 'tenant' && tenantName
-                      ? visible(tenantName)
-                      : data[k] === null
-                        ? ''
-                        : visible(String(data[k]))}
+                    {k === 'tenant' && tenantName ? (
+                      visible(tenantName)
+                    ) : data[k] === null ? (
+                      <span className="muted">—</span>
+                    ) : data[k] === '' ? (
+                      <span className="muted">(empty)</span>
+                    ) : (
+                      visible(String(data[k]))
+                    )}
                   </td>
                 </tr>
               ))}

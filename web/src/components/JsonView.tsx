@@ -17,6 +17,8 @@ function isNameValueArray(
 
 function Scalar({ v }: { v: unknown }) {
   if (v === null) return <span className="null">null</span>;
+  // An empty value read as a blank, as if it had not loaded: it says so.
+  if (v === '') return <span className="null">(empty)</span>;
   if (typeof v === 'string') return <span className="str">{visible(v)}</span>;
   return <span className="lit">{typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v)}</span>;
 }
