@@ -131,6 +131,13 @@ describe('signing in to the console in a browser', () => {
   test('local sign-in, the audit trail page, CSRF refused, sign-out', async () => {
     await page.goto(url);
     await page.waitForSelector('form[aria-label="Sign in"]');
+    // Enter with the password still empty: the form says which field is missing and puts the focus there (the
+    // button was disabled, so Enter did nothing and said nothing).
+    await page.fill('input[name=name]', 'alice');
+    await page.press('input[name=name]', 'Enter');
+    await page.waitForFunction(() => document.activeElement?.getAttribute('name') === 'password');
+    assert.notEqual(await page.$eval('input[name=password]', (i) => (i as HTMLInputElement).validationMessage), '');
+    assert.equal(await page.$('.user-badge'), null);
     await page.fill('input[name=name]', 'alice');
     await page.fill('input[name=password]', 'not the password');
     await page.click('button[type=submit]');

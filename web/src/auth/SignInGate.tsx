@@ -160,7 +160,14 @@ function SignInForm({
         ) : null}
         <label>
           Name
-          <input name="name" autoComplete="username" autoFocus value={name} onChange={(e) => setName(e.target.value)} />
+          <input
+            name="name"
+            autoComplete="username"
+            autoFocus
+            required
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+          />
         </label>
         <label>
           Password
@@ -168,11 +175,14 @@ function SignInForm({
             name="password"
             type="password"
             autoComplete="current-password"
+            required
             value={password}
             onChange={(e) => setPassword(e.target.value)}
           />
         </label>
-        <button type="submit" disabled={busy || !name || !password}>
+        {/* Enabled with a field empty: Enter then says which field is missing (the browser's own check of
+            `required`) instead of doing nothing. */}
+        <button type="submit" disabled={busy}>
           Sign in
         </button>
         {me.oidc ? (
