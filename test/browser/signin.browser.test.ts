@@ -386,7 +386,25 @@ describe('signing in to the console in a browser', () => {
     await signInLocally('alice');
     try {
       await page.click('a[href="#/audit"]');
-      await page.fill('input[name=actor]', 'bulk');
+      await page.waitForSelector('.audit-table tbody tr');
+      // Typed key by key, the trail is asked once typing pauses, not once a key (b, bu, bul, bulk).
+      const asked: string[] = [];
+      const listen = (request: { url: () => string }): void => {
+        const at = new URL(request.url());
+        if (at.pathname === '/api/audit') asked.push(at.searchParams.get('actor') ?? '');
+      };
+      page.on('request', listen);
+      try {
+        const answered = page.waitForResponse(
+          (r) => new URL(r.url()).pathname === '/api/audit' && new URL(r.url()).searchParams.get('actor') === 'bulk',
+        );
+        await page.type('input[name=actor]', 'bulk');
+        await answered;
+        await page.waitForFunction(() => document.querySelectorAll('.audit-table tbody tr').length === 200);
+      } finally {
+        page.off('request', listen);
+      }
+      assert.deepEqual(asked, ['bulk']);
       const rows = page.locator('.audit-table tbody tr');
       await page.waitForFunction(() => document.querySelectorAll('.audit-table tbody tr').length === 200);
       assert.match((await page.textContent('.audit-more'))!, /^200 entries, newest first · Show 200 older$/);

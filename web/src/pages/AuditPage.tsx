@@ -7,6 +7,8 @@ import { timeZone } from '../timezone.js';
 
 /** Entries a page of the trail holds (the API's default); a full page may have older ones behind it. */
 const PAGE = 200;
+/** How long typing in a filter must pause before the trail is asked again. */
+const TYPING_PAUSE_MS = 350;
 
 /**
  * The console's own audit trail (admins): who did what, when, from where; exportable, never editable. Newest
@@ -20,9 +22,16 @@ export function AuditPage({ params }: { params: URLSearchParams }) {
   const [more, setMore] = useState(false);
   const [loadingOlder, setLoadingOlder] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  // The filters as typed, applied once typing pauses: every key asked the server for a page (and was recorded).
+  const [applied, setApplied] = useState({ actor, action });
+  useEffect(() => {
+    if (applied.actor === actor && applied.action === action) return;
+    const timer = setTimeout(() => setApplied({ actor, action }), TYPING_PAUSE_MS);
+    return () => clearTimeout(timer);
+  }, [actor, action]);
   const query = {
-    ...(actor.trim() ? { actor: actor.trim() } : {}),
-    ...(action.trim() ? { action: action.trim() } : {}),
+    ...(applied.actor.trim() ? { actor: applied.actor.trim() } : {}),
+    ...(applied.action.trim() ? { action: applied.action.trim() } : {}),
   };
   const key = files.auditExport(query, 'json').url;
   useEffect(() => {
