@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { countOf, detailLines, looksLikeTime } from './format.js';
+import { countOf, detailLines, looksLikeTime, runbookParagraphs } from './format.js';
 
 /** The newcomer's walk (issue 17): the audit trail's Details column showed each entry as a raw JSON line. */
 test('audit details read as one line per field, nested values as name-value pairs, never JSON', () => {
@@ -83,4 +83,28 @@ test('a count in words agrees with its number: "1 hit", "3 hits", "2 changes", n
     ],
     ['1 hit', '3 hits', '0 records', '2 changes', '2 policies', '1,200 matches'],
   );
+});
+
+test("a runbook's lines wrapped in its YAML join into paragraphs; its labels, bullets and numbers start new ones", () => {
+  const text = [
+    "Check: the rule's conditions (words such as invoice, payment, password, security often point to a",
+    'business email compromise), who made it and from where.',
+    'Do: remove the rule, look for forwarding rules made in the same session, reset the password and',
+    'revoke sessions.',
+    '',
+    'Then',
+    '- tell the user',
+    '- 1. not a number here, a bullet',
+    '2) escalate',
+    '',
+  ].join('\n');
+  assert.deepEqual(runbookParagraphs(text), [
+    "Check: the rule's conditions (words such as invoice, payment, password, security often point to a business email compromise), who made it and from where.",
+    'Do: remove the rule, look for forwarding rules made in the same session, reset the password and revoke sessions.',
+    'Then',
+    '- tell the user',
+    '- 1. not a number here, a bullet',
+    '2) escalate',
+  ]);
+  assert.deepEqual(runbookParagraphs(''), []);
 });

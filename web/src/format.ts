@@ -108,3 +108,25 @@ export function looksLikeTime(text: string): boolean {
     /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?\s*(?:Z|z|[+-]\d{2}(?::?\d{2})?)?$/.test(v)
   );
 }
+
+/**
+ * A rule's runbook as paragraphs: the pack writes it in YAML wrapped at about 100 columns, and those breaks, kept,
+ * cut every line short in a narrow pane. A line joins the one before it unless it starts a paragraph: after a blank
+ * line, or as a label ("Check:", "Do:"), a bullet ("- ", "* ", "• ") or a number ("1. ", "2) ").
+ */
+export function runbookParagraphs(text: string): string[] {
+  const paragraphs: string[] = [];
+  let blank = true;
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (!line) {
+      blank = true;
+      continue;
+    }
+    const starts = blank || /^([A-Z][\w ]{0,24}:\s|[-*•]\s|\d+[.)]\s)/.test(line);
+    if (starts || paragraphs.length === 0) paragraphs.push(line);
+    else paragraphs[paragraphs.length - 1] += ` ${line}`;
+    blank = false;
+  }
+  return paragraphs;
+}

@@ -3,7 +3,7 @@ import { api, send, type ApiCall } from '../api.js';
 import { useMay } from '../auth/SignInGate.js';
 import { statusLabel, type AlertDetail, type AlertStatus } from '../alert-types.js';
 import type { AlertExclusion, AlertExclusionView } from '../api.js';
-import { countOf, fmtCount, fmtTime, localTimes, visible } from '../format.js';
+import { countOf, fmtCount, fmtTime, localTimes, runbookParagraphs, visible } from '../format.js';
 import { timeZone } from '../timezone.js';
 import { ErrorNote } from './ErrorNote.js';
 import { JsonView } from './JsonView.js';
@@ -230,7 +230,11 @@ export function AlertDetailPane({
       {data.rule?.runbook ? (
         <>
           <h3>Runbook</h3>
-          <pre className="runbook">{data.rule.runbook}</pre>
+          <div className="runbook">
+            {runbookParagraphs(data.rule.runbook).map((p, i) => (
+              <p key={i}>{p}</p>
+            ))}
+          </div>
         </>
       ) : null}
       {data.recordsWithheld ? (
