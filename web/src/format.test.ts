@@ -108,3 +108,11 @@ test("a runbook's lines wrapped in its YAML join into paragraphs; its labels, bu
   ]);
   assert.deepEqual(runbookParagraphs(''), []);
 });
+
+test('an empty list or object in an entry\'s details says "(none)", not a bare label', () => {
+  assert.deepEqual(detailLines({ query: {}, groups: [], tenants: ['contoso'] }), [
+    'query: (none)',
+    'groups: (none)',
+    'tenants: contoso',
+  ]);
+});

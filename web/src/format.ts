@@ -78,12 +78,13 @@ export function fmtCell(v: unknown): string {
 /** A value as a person reads it: lists joined, objects as "name value" pairs, never a JSON literal. */
 function plain(v: unknown): string {
   if (v === null || v === undefined || v === '') return '—';
-  if (Array.isArray(v)) return v.map(plain).join(', ');
+  // An empty list or object ("query: " of a search with no filters) said nothing at all.
+  if (Array.isArray(v)) return v.length ? v.map(plain).join(', ') : '(none)';
   if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return String(v);
-  if (typeof v === 'object')
-    return Object.entries(v as Record<string, unknown>)
-      .map(([k, x]) => `${k} ${plain(x)}`)
-      .join(' · ');
+  if (typeof v === 'object') {
+    const entries = Object.entries(v as Record<string, unknown>);
+    return entries.length ? entries.map(([k, x]) => `${k} ${plain(x)}`).join(' · ') : '(none)';
+  }
   return JSON.stringify(v) ?? '';
 }
 
