@@ -621,6 +621,28 @@ describe('console in a browser', () => {
     await page.waitForSelector('.detail', { state: 'detached' });
   });
 
+  test('every page has one top heading naming it, for screen readers and the outline', async () => {
+    const page = w.page;
+    const named: Record<string, RegExp> = {
+      tenants: /^Tenants$/,
+      search: /^Search$/,
+      reports: /^Reports$/,
+      alerts: /^Alerts$/,
+      coverage: /^Coverage/,
+      'audit-config': /^Audit settings$/,
+      sinks: /^Sinks$/,
+      audit: /^Console audit trail$/,
+      admin: /^Administration$/,
+    };
+    for (const [id, name] of Object.entries(named)) {
+      await page.goto(`${w.url}#/${id}`);
+      await page.waitForSelector('main.content > section h1', { state: 'attached' });
+      const headings = await page.$$eval('main h1', (hs) => hs.map((h) => h.textContent ?? ''));
+      assert.equal(headings.length, 1, `#/${id}: ${headings.join(' | ')}`);
+      assert.match(headings[0]!, name, `#/${id}`);
+    }
+  });
+
   test("at a phone's 390 px every page fits the width: the tabs wrap below and scroll, a detail covers the page", async () => {
     const page = w.page;
     await page.setViewportSize({ width: 390, height: 800 });

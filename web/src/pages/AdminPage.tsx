@@ -35,6 +35,7 @@ export function AdminPage({ everyTenant }: { everyTenant: boolean }) {
   if (!everyTenant)
     return (
       <section className="admin-page">
+        <h1>Administration</h1>
         <TenantAdmin canAdd={false} />
         <p className="muted" role="note">
           Adding tenants, and the accounts, API tokens and tenant groups, are managed by an administrator of every
@@ -131,6 +132,7 @@ function Accounts() {
   };
   return (
     <section className="admin-page">
+      <h1>Administration</h1>
       <TenantAdmin />
       <ErrorNote error={error} />
       <h2>Users</h2>

@@ -123,7 +123,7 @@ export function AuditConfigPage({ params, me }: { params: URLSearchParams; me: M
   };
   return (
     <section className="audit-config-page">
-      <h2>Audit settings</h2>
+      <h1>Audit settings</h1>
       <p className="muted">
         Check reads a tenant&apos;s audit configuration from Exchange Online now.
         {canEnable

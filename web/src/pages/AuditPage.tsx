@@ -65,7 +65,7 @@ export function AuditPage({ params }: { params: URLSearchParams }) {
   };
   return (
     <section className="audit-page">
-      <h2>Console audit trail</h2>
+      <h1>Console audit trail</h1>
       <div className="audit-filters">
         <label>
           User <input name="actor" value={actor} onChange={(e) => setActor(e.target.value)} />

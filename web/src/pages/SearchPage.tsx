@@ -69,6 +69,8 @@ export function SearchPage({ params }: { params: URLSearchParams }) {
   };
   return (
     <section className="page search-page" data-settled={settled ? queryString : undefined}>
+      {/* Named for screen readers and the outline; the form says what the page is to the eye. */}
+      <h1 className="visually-hidden">Search</h1>
       <SearchForm
         key={queryString}
         initial={filtersFrom(params)}
