@@ -87,8 +87,8 @@ for (const seed of [11, 12]) {
   });
 }
 
-test('without priming, a restart would lose the brute force split across two runs (the test can fail)', async () => {
-  const set = rulesFrom(SIGNIN_RULES);
+/** The sign-in rules, twelve failed sign-ins of one user from one address (a brute force), and live options. */
+function bruteForceSplit() {
   const failures = Array.from({ length: 12 }, (_, i) =>
     signIn(true, {
       CreationTime: new Date(BASE + i * 20_000).toISOString().slice(0, 19),
@@ -96,8 +96,12 @@ test('without priming, a restart would lose the brute force split across two run
       ClientIP: '203.0.113.9',
     }),
   );
-  const clock = new ManualClock(NOW);
-  const options = { clock, logger: silentLogger, posture: false };
+  const options = { clock: new ManualClock(NOW), logger: silentLogger, posture: false };
+  return { set: rulesFrom(SIGNIN_RULES), failures, options };
+}
+
+test('without priming, a restart would lose the brute force split across two runs (the test can fail)', async () => {
+  const { set, failures, options } = bruteForceSplit();
   await live.records.insert(failures.slice(0, 6));
   await openLiveDetections(live, set, options).pass();
   assert.equal((await live.alerts.list()).length, 0, 'six failures: not yet a brute force');
@@ -111,16 +115,7 @@ test('without priming, a restart would lose the brute force split across two run
 });
 
 test('two processes running live passes on one store (serve beside collect --follow) miss no brute force split between them', async () => {
-  const set = rulesFrom(SIGNIN_RULES);
-  const failures = Array.from({ length: 12 }, (_, i) =>
-    signIn(true, {
-      CreationTime: new Date(BASE + i * 20_000).toISOString().slice(0, 19),
-      UserId: 'victim@contoso.com',
-      ClientIP: '203.0.113.9',
-    }),
-  );
-  const clock = new ManualClock(NOW);
-  const options = { clock, logger: silentLogger, posture: false };
+  const { set, failures, options } = bruteForceSplit();
   const serve = openLiveDetections(live, set, options);
   const collect = openLiveDetections(live, set, options);
   await serve.pass(); // both running before the failures come
