@@ -35,6 +35,9 @@ export async function* readCsv(chunks: AsyncIterable<string>, skipLines: number)
         if (header >= 0) auditData = header;
         continue;
       }
+      // A row of separators only (`;;;;`: Excel writes one for every formatted row below the data) holds nothing,
+      // as an empty line holds nothing: skipped, not a rejected row.
+      if (record.error === null && !record.tooLarge && record.cells?.every((cell) => cell.trim() === '')) continue;
       batch.push(item(record, auditData));
     }
     return true;

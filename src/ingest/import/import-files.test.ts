@@ -271,6 +271,14 @@ test('CSV with a broken quote and a row whose AuditData is not JSON: every good 
   assert.ok(rejects.every((r) => r.file.endsWith('bad.csv')));
 });
 
+test("rows of separators only (Excel's formatted rows below the data) are skipped as empty lines, not rejected", async () => {
+  const good = (i: number) => `5/23/2024;admin;New-InboxRule;${csvCell(JSON.stringify(record(i)))}`;
+  const lines = ['CreationDate;UserIds;Operations;AuditData', good(1), ';;;', good(2), ';;;', ' ; ;;', ''];
+  const { summary, rejects } = await run({ 'excel.csv': lines.join('\r\n') });
+  assert.deepEqual(totals(summary), { read: 2, imported: 2, duplicates: 0, rejected: 0, failedFiles: 0 });
+  assert.deepEqual(rejects, []);
+});
+
 test('a CSV resaved by Excel, its AuditData cut at 32,767 characters, names Excel as the reason', async () => {
   const long = JSON.stringify(record(1, { Parameters: [{ Name: 'Body', Value: 'x'.repeat(40_000) }] }));
   const exact = JSON.stringify(record(3, { Pad: '' }));
