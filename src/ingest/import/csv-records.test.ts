@@ -63,9 +63,23 @@ test('broken quoting is named, and a record held open too long gives its first l
   const lines = ['x,"open', ...Array.from({ length: MAX_SPAN_LINES + 5 }, (_, i) => `r${i},ok`)];
   const got = split(lines.join('\n') + '\n', () => 1 << 16);
   assert.equal(got[0]!.line, 1);
-  assert.match(got[0]!.error!, /still open 5001 lines later/);
+  assert.match(
+    got[0]!.error!,
+    /still open 5001 lines later: a closing quote is missing, or one row runs over more than the 5,000 lines a CSV row may span/,
+  );
   assert.equal(got.length, lines.length);
   assert.ok(got.slice(1).every((r, i) => r.error === null && r.line === i + 2 && r.cells![1] === 'ok'));
+});
+
+test('a pretty-printed record spread over more than 8 MB of lines is said to be that, not only an open quote', () => {
+  const body = Array.from({ length: 3_000 }, (_, i) => `  ""K${i}"": ""${'v'.repeat(3_000)}"",`);
+  const lines = ['1,"{', ...body, '}"', '2,ok'];
+  const got = split(lines.join('\n') + '\n', () => 1 << 16);
+  assert.equal(got[0]!.line, 1);
+  assert.match(
+    got[0]!.error!,
+    /or one row runs over more than the 8 MB a CSV row may span \(export such a record as NDJSON/,
+  );
 });
 
 test('a line longer than a record may be is given back as one too-large row, unread, and the next rows are read', () => {

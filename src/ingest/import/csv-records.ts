@@ -119,7 +119,15 @@ export class CsvRecordSplitter {
     if (line.quotes % 2 === 1) this.open = !this.open;
     if (!this.open) this.complete(out);
     else if (this.pending.length > MAX_SPAN_LINES || this.pendingChars > MAX_SPAN_CHARS) {
-      this.recover(out, `the quote opened in this row is still open ${this.pending.length} lines later`);
+      const span =
+        this.pendingChars > MAX_SPAN_CHARS
+          ? `${Math.round(MAX_SPAN_CHARS / (1 << 20))} MB`
+          : `${MAX_SPAN_LINES.toLocaleString('en-US')} lines`;
+      this.recover(
+        out,
+        `the quote opened in this row is still open ${this.pending.length} lines later: a closing quote is missing, or ` +
+          `one row runs over more than the ${span} a CSV row may span (export such a record as NDJSON or JSON instead)`,
+      );
     }
   }
 
