@@ -5,6 +5,7 @@ import { DAY, HOUR } from '../core/time.js';
 import type { Hit } from './contract.js';
 import { createEvaluator } from './evaluator.js';
 import { errorsOf, hitsOf, rulesFrom, stored } from './testing/rules.js';
+import { signIn } from '../reports/testing/builders.js';
 import { BASE, merged, rng, SIGNIN_RULES, signInAt, story } from './testing/sign-in-story.js';
 
 /** Live: every record arrives up to a day late, in random batches. */
@@ -113,4 +114,39 @@ test('first-seen: history observed before a retro run makes a value known, not n
     hits.filter((h) => h.title === 'New address for a user'),
     [],
   );
+});
+
+test('several group-by values: a | or \\ inside a value never joins two groups into one', () => {
+  const rules = `${SIGNIN_RULES.split('\n---\n')[0]}
+---
+title: Failures by user and agent
+id: 10000000-0000-4000-8000-0000000000aa
+level: high
+correlation:
+  type: event_count
+  rules: [failed_signin]
+  group-by: [UserId, UserAgent]
+  timespan: 1h
+  condition: {gte: 2}
+`;
+  // ('a|b', 'c') and ('a', 'b|c') joined plainly are both a|b|c; so are ('x\\', '|y') and ('x\\|', 'y') when only the
+  // | is escaped.
+  const pairs: [string, string][] = [
+    ['a|b@contoso.com', 'curl'],
+    ['a', 'b@contoso.com|curl'],
+    ['x\\', '|y'],
+    ['x\\|', 'y'],
+    ['plain@contoso.com', 'curl'],
+  ];
+  const at = (t: number) => new Date(t).toISOString().slice(0, 19);
+  const records = pairs.flatMap(([user, agent], i) =>
+    [1_000, 2_000].map((dt) =>
+      signIn(true, { CreationTime: at(BASE + dt + i * 1_000), UserId: user, ClientIP: '192.0.2.1', UserAgent: agent }),
+    ),
+  );
+  const hits = hitsOf(rulesFrom(rules), records).filter((h) => h.title === 'Failures by user and agent');
+  assert.equal(new Set(hits.map((h) => h.groupKey)).size, pairs.length, hits.map((h) => h.groupKey).join('  '));
+  assert.ok(hits.every((h) => h.recordIds.length === 2));
+  // Values without | or \\ keep the key (and so the alert id) they had before the escape.
+  assert.ok(hits.some((h) => h.groupKey === 'plain@contoso.com|curl'));
 });

@@ -13,7 +13,7 @@
  */
 import type { StoredRecord } from '../core/record.js';
 import type { Hit } from './contract.js';
-import { flat, groupValue, makeHit, recordFacts } from './hits.js';
+import { flat, groupKeyOf, groupValue, makeHit, recordFacts } from './hits.js';
 import { RecordView } from './record-view.js';
 import type { FirstSeenSpec, RecordRule } from './types.js';
 
@@ -44,7 +44,7 @@ export class FirstSeenState {
     const value = this.spec.fields.map((f) => flat(f.get(view)).toLowerCase());
     if (value.every((v) => v === '')) return;
     const groupValues = this.spec.groupBy.map((g) => groupValue(g.get(view)));
-    const groupKey = groupValues.join('|');
+    const groupKey = groupKeyOf(groupValues);
     const r = view.record;
     const key = `${r.tenant}\u0000${groupKey.toLowerCase()}\u0000${value.join('\u0000')}`;
     // Already preceded within the look-back: it can never be first, whatever arrives later.

@@ -41,6 +41,17 @@ export function groupValue(value: unknown): string {
   return text.includes('\u0000') ? text.replaceAll('\u0000', '\\u0000') : text;
 }
 
+/**
+ * The group key of a hit: its group-by values, one value as it is, several joined by `|`. Within several, a value's
+ * `\` and `|` are escaped (`\\`, `\|`), so that `a|b` + `c` and `a` + `b|c` are two groups, not one alert; values
+ * without either character, and every one-value group (all the shipped rules'), keep the key, and so the alert id,
+ * they had before the escape.
+ */
+export function groupKeyOf(values: readonly string[]): string {
+  if (values.length === 1) return values[0]!;
+  return values.map((v) => (/[\\|]/.test(v) ? v.replace(/[\\|]/g, '\\$&') : v)).join('|');
+}
+
 export function recordFacts(view: RecordView, fields: readonly string[]): Record<string, string> {
   const r = view.record;
   const facts: Record<string, string> = { operation: r.operation };

@@ -8,7 +8,7 @@
  */
 import { toIso } from '../core/time.js';
 import type { Hit } from './contract.js';
-import { flat, groupValue, makeHit, type Member } from './hits.js';
+import { flat, groupKeyOf, groupValue, makeHit, type Member } from './hits.js';
 import type { RecordView } from './record-view.js';
 import type { CorrelationRule } from './types.js';
 
@@ -38,7 +38,7 @@ export class CorrelationWindows {
   add(view: RecordView, index: number, primed = false): void {
     const r = view.record;
     const values = this.rule.groupBy.map((g) => groupValue(g.get(view)));
-    const groupKey = values.join('|');
+    const groupKey = groupKeyOf(values);
     const start = Math.floor(r.creationTime / this.rule.timespan) * this.rule.timespan;
     const key = `${r.tenant}\u0000${groupKey}\u0000${start}`;
     let w = this.windows.get(key);
