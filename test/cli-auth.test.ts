@@ -88,6 +88,10 @@ describe('tenantwatch user and token', () => {
   test('a token is printed once, listed without its secret, and revoked', async () => {
     const added = await cli(['token', 'add', 'siem', '--user', 'alice', '--role', 'viewer']);
     assert.equal(added.code, 0, added.stderr);
+    // A reset ends sessions, not tokens: it says which of the user's tokens still work.
+    const reset = await cli(['user', 'reset', 'alice']);
+    assert.equal(reset.code, 0, reset.stderr);
+    assert.match(reset.stderr, /alice's API token siem stays valid .*tenantwatch token revoke NAME/);
     const token = added.stdout.trim();
     assert.match(token, /^tw_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$/);
     assert.match(added.stderr, /shown only now/);
@@ -96,6 +100,7 @@ describe('tenantwatch user and token', () => {
     assert.ok(!list.stdout.includes(token.slice(20)));
     assert.equal((await cli(['token', 'revoke', 'siem'])).code, 0);
     assert.equal((await cli(['token', 'revoke', 'siem'])).code, 1);
+    assert.doesNotMatch((await cli(['user', 'reset', 'alice'])).stderr, /stays valid/);
   });
 
   test('account, token and tenant changes made here are in the console audit trail as cli:<user>', async () => {
@@ -125,7 +130,9 @@ describe('tenantwatch user and token', () => {
           'user.reset bob',
           'user.remove bob',
           'token.add siem',
+          'user.reset alice',
           'token.revoke siem',
+          'user.reset alice',
           'tenant.add contoso',
         ],
       );

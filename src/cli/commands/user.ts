@@ -131,19 +131,28 @@ export function register(program: Command, run: Runner): void {
       collect,
     )
     .option('--password-env <var>', 'environment variable holding the new password')
-    .description('unlock a user, end their sessions, and change what is given')
+    .description('unlock a user, end their sessions, and change what is given (API tokens stay valid)')
     .action(
       run(async (ctx: CliContext, name: string, flags: UserFlags) => {
         const password = passwordFrom(flags.passwordEnv);
-        const view = await (
-          await accountsFor(ctx)
-        ).resetUser(cliActor(), name, {
+        const accounts = await accountsFor(ctx);
+        const view = await accounts.resetUser(cliActor(), name, {
           ...(password ? { password } : {}),
           ...(flags.role ? { role: flags.role } : {}),
           ...(flags.tenant ? { tenants: flags.tenant } : {}),
           ...(flags.group ? { groups: flags.group } : {}),
         });
         ctx.out.write(`reset ${view.name} (${view.role}; ${scopeText(view)}); sessions ended\n`);
+        // A reset after a suspected compromise ends sessions; tokens are separate credentials (automation would
+        // break silently were they revoked here), so the ones that still work are named.
+        const now = Date.now();
+        const live = (await accounts.listTokens(view.name)).filter(
+          (t) => t.revokedAt === null && (t.expiresAt === null || t.expiresAt > now),
+        );
+        if (live.length)
+          ctx.err.write(
+            `tenantwatch: ${view.name}'s API ${live.length === 1 ? 'token' : 'tokens'} ${live.map((t) => t.name).join(', ')} ${live.length === 1 ? 'stays' : 'stay'} valid (a reset does not revoke tokens); revoke with tenantwatch token revoke NAME\n`,
+          );
       }),
     );
   registerTokens(program, run);
