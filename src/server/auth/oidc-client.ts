@@ -100,15 +100,30 @@ export async function openidProvider(settings: OidcSettings): Promise<OidcProvid
         expectedNonce: pending.nonce,
         idTokenExpected: true,
       });
-      const claims = tokens.claims();
-      const value = claims?.[claim];
-      if (!claims || typeof value !== 'string' || !value) {
-        throw new AppError('SIGNIN_FAILED', `The identity provider's id token has no "${claim}" claim`, {
-          hint: 'Choose another --oidc-claim (preferred_username, email, oid)',
-        });
-      }
-      const groups = Array.isArray(claims.groups) ? claims.groups.map(String) : [];
-      return { externalId: `${claims.iss}|${value}`, name: value, groups };
+      return identityFrom(tokens.claims(), claim);
     },
   };
+}
+
+/**
+ * The person an id token names: the claim's value, linked as `issuer|value`, with the token's groups. An email the
+ * issuer itself calls unverified (`email_verified: false`, which Google, Okta, Keycloak and others send) is refused
+ * as the name: many issuers let a person type any address, and the first sign-in links to the console account of
+ * that name (ADR 0019), so an unverified address could take over someone's account. Entra ID sends no such claim
+ * and is unaffected.
+ */
+export function identityFrom(claims: client.IDToken | undefined, claim: string): OidcIdentity {
+  const value = claims?.[claim];
+  if (!claims || typeof value !== 'string' || !value) {
+    throw new AppError('SIGNIN_FAILED', `The identity provider's id token has no "${claim}" claim`, {
+      hint: 'Choose another --oidc-claim (preferred_username, email, oid)',
+    });
+  }
+  if (claim === 'email' && (claims.email_verified === false || claims.email_verified === 'false')) {
+    throw new AppError('SIGNIN_FAILED', 'The identity provider says this email address is not verified', {
+      hint: 'Verify the address at the identity provider, or have an admin choose another --oidc-claim (sub, oid)',
+    });
+  }
+  const groups = Array.isArray(claims.groups) ? claims.groups.map(String) : [];
+  return { externalId: `${claims.iss}|${value}`, name: value, groups };
 }
