@@ -27,10 +27,10 @@ function good(n: number, from = 0): string[] {
   return Array.from({ length: n }, (_, i) => line(from + i));
 }
 
-async function importOne(content: string | Buffer) {
+async function importOne(content: string | Buffer, name = 'in.ndjson') {
   const { dir, cleanup } = tempDir();
   try {
-    const path = join(dir, 'in.ndjson');
+    const path = join(dir, name);
     writeFileSync(path, content);
     const sink = memorySink();
     const rejects = memoryRejects();
@@ -110,6 +110,29 @@ test('NDJSON whose first line is cut short, or that opens with comment lines, ke
       .join('\n'),
   );
   assert.deepEqual([pretty.summary.files[0]!.format, pretty.summary.imported], ['json', 2]);
+});
+
+test('a record missing its closing } in a JSON array is rejected alone; the records after it are imported', async () => {
+  const pretty = good(6).map((l) => JSON.stringify(JSON.parse(l), null, 2));
+  // The third record's `}` deleted: it runs into the fourth.
+  pretty[2] = pretty[2]!.replace(/\n}$/, '');
+  const array = await importOne(`[\n${pretty.join(',\n')}\n]\n`, 'export.json');
+  assert.deepEqual([array.summary.files[0]!.format, array.summary.imported, array.summary.rejected], ['json', 5, 1]);
+  assert.equal(array.summary.files[0]!.note, null);
+  assert.deepEqual(
+    array.rejects.map((r) => [r.line, r.raw.slice(-24)]),
+    [[20, '"Workload": "SharePoint"']],
+  );
+  assert.match(array.rejects[0]!.reason, /^the record's closing \} seems to be missing: a \{ at line 28 /);
+  // In NDJSON the same record costs its own line only.
+  const lines = good(6);
+  lines[2] = lines[2]!.slice(0, -1);
+  const ndjson = await importOne(lines.join('\n') + '\n');
+  assert.deepEqual(
+    [ndjson.summary.files[0]!.format, ndjson.summary.imported, ndjson.summary.rejected],
+    ['ndjson', 5, 1],
+  );
+  assert.equal(ndjson.rejects[0]!.line, 3);
 });
 
 test('18.10: a record with bytes that are not UTF-8 is rejected with the reason, not stored altered', async () => {

@@ -114,3 +114,59 @@ test('a byte order mark before an array (a blob or file saved with one, files jo
     [...records, ...records].map((r) => [null, r]),
   );
 });
+
+test('an element missing its closing } ends where the next element opens; the elements after it come out whole', () => {
+  const rec = (i: number) => JSON.stringify({ Id: `r${i}`, Nested: { a: [1, { b: 2 }] } }, null, 2);
+  const broken = rec(2).replace(/\n}$/, '');
+  // Pretty-printed, the line `}` lost (a `,` then `{` where a key is expected) or the line `},` lost (a value
+  // then `{`); on one line, `{…,{`; in a Graph page and in concatenated objects.
+  const texts = [
+    `[\n${rec(1)},\n${broken}\n,\n${rec(3)},\n${rec(4)}\n]`,
+    `[\n${rec(1)},\n${broken}\n${rec(3)},\n${rec(4)}\n]`,
+    `[${JSON.stringify(JSON.parse(rec(1)))},${JSON.stringify(JSON.parse(rec(2))).slice(0, -1)},${[3, 4].map((i) => JSON.stringify(JSON.parse(rec(i)))).join(',')}]`,
+    `{"value":[${rec(1)},${broken},\n${rec(3)},${rec(4)}]}`,
+    `${rec(1)}\n${broken}\n${rec(3)}\n${rec(4)}`,
+  ];
+  for (const text of texts) {
+    const whole = split([text]);
+    assert.deepEqual(
+      whole.map((i) => [i.reject === undefined, (JSON.parse(i.reject ? i.text + '}' : i.text) as { Id: string }).Id]),
+      [
+        [true, 'r1'],
+        [false, 'r2'],
+        [true, 'r3'],
+        [true, 'r4'],
+      ],
+      text,
+    );
+    assert.match(whole[1]!.reject!, /closing \} seems to be missing/);
+    assert.equal(
+      whole[1]!.text,
+      whole[1]!.text.trimEnd(),
+      'the rejected text ends with the record, not the blank before the next',
+    );
+    for (let i = 1; i < text.length; i++)
+      assert.deepEqual(split([text.slice(0, i), text.slice(i)]), whole, `split at ${i}`);
+  }
+});
+
+test('the last element missing its }, a missing ] and a trailing , at the end cost no element', () => {
+  const last = split(['[{"Id":"a"},\n{"Id":"b",\n"X":1\n]']);
+  assert.deepEqual(
+    last.map((i) => [i.line, i.text, i.reject === undefined]),
+    [
+      [1, '{"Id":"a"}', true],
+      [2, '{"Id":"b",\n"X":1', false],
+    ],
+  );
+  assert.match(last[1]!.reject!, /closing \} seems to be missing: the \] at line 4/);
+  for (const text of ['[{"Id":"a"},{"Id":"b"}', '[{"Id":"a"},{"Id":"b"},]', '[{"Id":"a"},{"Id":"b"},\n'])
+    assert.deepEqual(
+      split([text]).map((i) => [i.text, i.reject]),
+      [
+        ['{"Id":"a"}', undefined],
+        ['{"Id":"b"}', undefined],
+      ],
+      text,
+    );
+});

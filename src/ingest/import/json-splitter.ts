@@ -10,7 +10,12 @@ import type { RawItem } from './types.js';
  *   several arrays one after another are read in turn;
  * - top-level objects one after another (pretty-printed records): each object;
  * - a Graph records page `{"value": [...], "@odata.nextLink": …}`: each element of `value`.
- * Whether each piece is valid JSON is decided later, by JSON.parse, record by record.
+ * Whether each piece is valid JSON is decided later, by JSON.parse, record by record, with one exception: a record
+ * whose closing `}` is missing (a line deleted by hand, a script that wrote it half) would hold every record after
+ * it in one broken piece. A `{` where JSON cannot have one (in an object anywhere but after a `:`, in an array
+ * anywhere but after `[` or `,`) is taken as the next record's start, a `]` while the record's own object is open as
+ * the array's end: the broken record ends before it and is rejected alone (missingBrace). Valid JSON never has
+ * either, so good input costs one look back over white space per nested `{` and nothing more per byte.
  */
 export class JsonSplitter {
   private depth = 0;
@@ -34,6 +39,8 @@ export class JsonSplitter {
   private lastKey = '';
   /** Next backslash in the current chunk (searched once, not once per string). */
   private slash = -1;
+  /** The last character before the current chunk that is not white space (a `{` at its start looks back to it). */
+  private lastMark = 0;
 
   /** Feeds a chunk; returns the records completed in it. */
   push(chunk: string): RawItem[] {
@@ -70,6 +77,7 @@ export class JsonSplitter {
       this.hold(chunk.slice(this.start));
       this.start = 0;
     }
+    this.lastMark = this.markBefore(chunk, n);
     if (this.keyStart >= 0) {
       this.key += chunk.slice(this.keyStart);
       this.keyStart = 0;
@@ -125,6 +133,10 @@ export class JsonSplitter {
       return;
     }
     if (c === 123 || c === 91) {
+      if (c === 123 && this.start >= 0 && this.depth > this.elementDepth() && !this.valueMayOpen(chunk, i)) {
+        this.endBroken(chunk, i, out, `a { at line ${this.line} stands where JSON allows no value`);
+        this.begin(chunk, i);
+      }
       if (c === 91 && this.depth === 1 && this.stack[0] === '{' && !this.inPage && this.lastKey === 'value') {
         // A Graph records page: its elements are the records, the envelope is not one.
         this.inPage = true;
@@ -137,6 +149,8 @@ export class JsonSplitter {
     }
     if (c === 125 || c === 93) {
       if (this.start >= 0 && this.isScalar() && this.depth === this.elementDepth()) this.finish(chunk, i, out, false);
+      if (c === 93 && this.start >= 0 && this.stack[this.depth - 1] === '{' && this.closesRecordArray())
+        this.endBroken(chunk, i, out, `the ] at line ${this.line} closes the array the record is in`);
       if (this.depth === 0) return;
       this.stack.pop();
       this.depth--;
@@ -146,6 +160,42 @@ export class JsonSplitter {
     }
     if (c === 44 && this.start >= 0 && this.isScalar() && this.depth === this.elementDepth())
       this.finish(chunk, i, out, false);
+  }
+
+  /** Whether a `{` at i is where JSON has a value: after `:` in an object, after `[` or `,` in an array. */
+  private valueMayOpen(chunk: string, i: number): boolean {
+    const mark = this.markBefore(chunk, i);
+    return this.stack[this.depth - 1] === '{' ? mark === 58 : mark === 91 || mark === 44;
+  }
+
+  /** Whether the innermost open array is the one the records are elements of (no array opened inside the record). */
+  private closesRecordArray(): boolean {
+    const array = this.stack.lastIndexOf('[');
+    return array >= 0 && array < this.elementDepth();
+  }
+
+  /** The last character before i that is not white space, looking into earlier chunks when needed. */
+  private markBefore(chunk: string, i: number): number {
+    for (let j = i - 1; j >= 0; j--) {
+      const c = chunk.charCodeAt(j);
+      if (c !== 32 && c !== 10 && c !== 13 && c !== 9) return c;
+    }
+    return this.lastMark;
+  }
+
+  /**
+   * Ends the record being read before i as missing its closing brace, and leaves its open objects and arrays: the
+   * reader is back between records. Its text loses the white space and `,` that separated it from the next one.
+   */
+  private endBroken(chunk: string, i: number, out: RawItem[], where: string): void {
+    this.hold(chunk.slice(this.start, i));
+    let text = this.pieces.join('').trimEnd();
+    if (text.endsWith(',')) text = text.slice(0, -1).trimEnd();
+    out.push({ line: this.startLine, text, reject: this.tooLarge ? TOO_LARGE : missingBrace(where) });
+    this.pieces = [];
+    this.start = -1;
+    this.stack.length = this.elementDepth();
+    this.depth = this.stack.length;
   }
 
   /** Moves past the string's closing quote, or to the end of the chunk when it continues. */
@@ -204,4 +254,9 @@ export class JsonSplitter {
       this.pieces = [tooLargeHead(this.pieces.join(''))];
     }
   }
+}
+
+/** The reason a record that runs into the next one (or into the array's end) is rejected; `where` says what it ran into. */
+function missingBrace(where: string): string {
+  return `the record's closing } seems to be missing: ${where}, so the record was ended there and what follows was read as the next records; add the } and import the file again (records already stored are skipped)`;
 }
