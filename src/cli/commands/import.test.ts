@@ -83,6 +83,31 @@ test('import files under a registered tenant; a second run adds nothing; rejects
   }
 });
 
+test("records cut by ConvertTo-Json's depth limit are named in the summary, as text and in JSON", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const file = join(dir, 'x.json');
+    const cut = (i: number) => JSON.stringify({ ...JSON.parse(record(i)), Actor: 'System.Object[]' });
+    writeFileSync(file, `[${[record(1), cut(2), cut(3)].join(',')}]`);
+    const text = context(dir);
+    assert.equal(await importCommand(text.ctx, [file], { tenant: 'contoso', format: 'table', detect: false }), 0);
+    assert.match(
+      text.output().out,
+      /\n2 records hold values that PowerShell's ConvertTo-Json cut at its depth limit \(System\.Object\[\], System\.Collections\.Hashtable or @\{…\} where an array or object was\): they were imported as they are\. Export with ConvertTo-Json -Depth 20 to keep records whole; a whole copy imported later is kept aside as a conflict, not stored in their place\.\n/,
+    );
+    const json = context(dir);
+    assert.equal(await importCommand(json.ctx, [file], { tenant: 'contoso', format: 'json', detect: false }), 0);
+    const summary = JSON.parse(json.output().out) as { cutByPowerShell: number; files: { cutByPowerShell: number }[] };
+    assert.deepEqual([summary.cutByPowerShell, summary.files[0]!.cutByPowerShell], [2, 2]);
+    const whole = context(dir);
+    writeFileSync(file, record(1));
+    await importCommand(whole.ctx, [file], { tenant: 'contoso', format: 'table', detect: false });
+    assert.doesNotMatch(whole.output().out, /ConvertTo-Json/);
+  } finally {
+    cleanup();
+  }
+});
+
 test('a file that cannot be read makes the exit status 1 and says why; good files still import', async () => {
   const { dir, cleanup } = tempDir();
   try {

@@ -208,5 +208,8 @@ function table(summary: ImportSummary, rejectsPath: string | null): string {
   const written = rejectsPath
     ? `${countOf(summary.rejected, 'rejected row')}${summary.conflicts ? ` and ${summary.conflicts} in conflict` : ''} written to ${terminalText(rejectsPath)}\n`
     : '';
-  return alignedTable(head, rows, (i) => i >= 2 && i <= 6) + written;
+  const cut = summary.cutByPowerShell
+    ? `${countOf(summary.cutByPowerShell, 'record')} ${summary.cutByPowerShell === 1 ? 'holds' : 'hold'} values that PowerShell's ConvertTo-Json cut at its depth limit (System.Object[], System.Collections.Hashtable or @{…} where an array or object was): they were imported as they are. Export with ConvertTo-Json -Depth 20 to keep records whole; a whole copy imported later is kept aside as a conflict, not stored in their place.\n`
+    : '';
+  return alignedTable(head, rows, (i) => i >= 2 && i <= 6) + written + cut;
 }

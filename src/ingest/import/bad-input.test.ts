@@ -135,6 +135,21 @@ test('a record missing its closing } in a JSON array is rejected alone; the reco
   assert.equal(ndjson.rejects[0]!.line, 3);
 });
 
+test("records PowerShell's ConvertTo-Json cut at its depth limit are kept and counted; free text naming the types is not", async () => {
+  const cut = [
+    line(2, { ExtendedProperties: ['System.Collections.Hashtable', 'System.Collections.Hashtable'] }),
+    line(3, { Actor: 'System.Object[]' }),
+    line(4, { AppAccessContext: '@{AADSessionId=x; CorrelationId=y}' }),
+  ];
+  const innocent = line(5, {
+    Subject: 'Why does ConvertTo-Json print System.Object[]?',
+    Note: 'System.Object[] and @{a=1}',
+  });
+  const { summary, rejects } = await importOne([line(1), ...cut, innocent].join('\n'));
+  assert.deepEqual(rejects, []);
+  assert.deepEqual([summary.imported, summary.cutByPowerShell, summary.files[0]!.cutByPowerShell], [5, 3, 3]);
+});
+
 test('18.10: a record with bytes that are not UTF-8 is rejected with the reason, not stored altered', async () => {
   const bytes = Buffer.concat([
     Buffer.from(line(1) + '\n'),

@@ -54,6 +54,7 @@ export async function importFiles(paths: string[], options: ImportOptions): Prom
     duplicates: 0,
     conflicts: 0,
     rejected: 0,
+    cutByPowerShell: 0,
     failedFiles: 0,
   };
   for (const [index, path] of paths.entries()) {
@@ -65,6 +66,7 @@ export async function importFiles(paths: string[], options: ImportOptions): Prom
     summary.duplicates += file.duplicates;
     summary.conflicts += file.conflicts;
     summary.rejected += file.rejected;
+    summary.cutByPowerShell += file.cutByPowerShell;
     if (file.error) summary.failedFiles++;
   }
   return summary;
@@ -86,6 +88,7 @@ async function importFile(path: string, index: number, files: number, options: I
     duplicates: 0,
     conflicts: 0,
     rejected: 0,
+    cutByPowerShell: 0,
     error: null,
     note: null,
     worker: false,
@@ -101,6 +104,7 @@ async function importFile(path: string, index: number, files: number, options: I
   const settle = async (): Promise<void> => {
     const { batch, stored } = storing.shift()!;
     summary.read += batch.read;
+    summary.cutByPowerShell += batch.cutByPowerShell;
     for (const reject of batch.rejects) {
       summary.rejected++;
       await options.rejects.write({ file: path, ...reject });

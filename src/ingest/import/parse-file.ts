@@ -5,6 +5,7 @@ import { createGunzip } from 'node:zlib';
 import type { AuditRecord } from '../../core/record.js';
 import type { RecordKeys } from '../../store/contract.js';
 import { normalizeRecord } from '../normalize.js';
+import { depthCutValue } from '../powershell-cut.js';
 import { readCsv } from './csv-reader.js';
 import { BinaryFileError, decodeText } from './decode.js';
 import { detectFormat } from './detect.js';
@@ -62,6 +63,8 @@ export interface ParsedBatch {
   rejects: { line: number; reason: string; raw: string }[];
   /** Records found in this batch (records + rejects). */
   read: number;
+  /** Of `records`, those holding values ConvertTo-Json cut at its depth limit (powershell-cut.ts). */
+  cutByPowerShell: number;
   /** Bytes of the file read so far (progress). */
   bytesRead: number;
 }
@@ -184,7 +187,16 @@ async function* batches(
     ...(options.tenant ? { tenant: options.tenant } : {}),
     ...(options.now !== undefined ? { now: options.now } : {}),
   };
-  let batch: ParsedBatch = { kind: 'batch', records: [], lines: [], rejects: [], read: 0, bytesRead: 0 };
+  const empty = (): ParsedBatch => ({
+    kind: 'batch',
+    records: [],
+    lines: [],
+    rejects: [],
+    read: 0,
+    cutByPowerShell: 0,
+    bytesRead: 0,
+  });
+  let batch = empty();
   for await (const chunk of items) {
     for (const item of chunk) {
       batch.read++;
@@ -197,10 +209,11 @@ async function* batches(
       if (result.ok) {
         batch.records.push(result.record);
         batch.lines.push(item.line);
+        if (depthCutValue(result.record.raw) !== null) batch.cutByPowerShell++;
       } else batch.rejects.push({ line: item.line, reason: result.reason, raw: item.text });
       if (batch.records.length >= options.batchSize || batch.rejects.length >= options.batchSize) {
         yield { ...batch, bytesRead: bytesRead() };
-        batch = { kind: 'batch', records: [], lines: [], rejects: [], read: 0, bytesRead: 0 };
+        batch = empty();
       }
     }
   }

@@ -87,6 +87,11 @@ export interface FileSummary {
    */
   conflicts: number;
   rejected: number;
+  /**
+   * Records read whole but holding values PowerShell's ConvertTo-Json cut at its depth limit ("System.Object[]" where
+   * an array was: ingest/powershell-cut.ts). They are imported (and counted in imported or duplicates) as they are.
+   */
+  cutByPowerShell: number;
   /** Set when the file could not be read at all. */
   error: FileError | null;
   /** A remark that is not a failure (an empty file). */
@@ -102,6 +107,8 @@ export interface ImportSummary {
   duplicates: number;
   conflicts: number;
   rejected: number;
+  /** Records holding values ConvertTo-Json cut at its depth limit (FileSummary.cutByPowerShell). */
+  cutByPowerShell: number;
   /** Files that could not be read at all. */
   failedFiles: number;
 }
