@@ -66,6 +66,12 @@ export interface AuditRecord {
   logonType: number | null;
   /** The original AuditData JSON text, byte for byte as received (after decoding to a string). */
   raw: string;
+  /**
+   * The key as the source spelled it, present only when it differs from (tenant, id): a GUID written with
+   * upper-case letters, keyed in lower case (core/guid.ts). Versions before ADR 0039 stored the record under this
+   * spelling, so the stores count a record held under it as already stored. Never stored itself.
+   */
+  receivedKey?: { tenant: string; id: string };
 }
 
 /** A record as read back from the store. */

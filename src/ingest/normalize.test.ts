@@ -273,6 +273,39 @@ test('tenant comes from ctx or OrganizationId; neither is refused with a hint', 
   assert.equal(ok(rec({}, ['OrganizationId']), { tenant: 'contoso', source: 'import' }).tenant, 'contoso');
 });
 
+test('a GUID tenant or Id is keyed in lower case whatever case the source wrote; raw and other keys stay as given', () => {
+  const upper = rec({ Id: BASE.Id.toUpperCase(), OrganizationId: BASE.OrganizationId.toUpperCase() });
+  const r = ok(upper);
+  assert.equal(r.tenant, BASE.OrganizationId);
+  assert.equal(r.id, BASE.Id);
+  assert.deepEqual(r.receivedKey, { tenant: BASE.OrganizationId.toUpperCase(), id: BASE.Id.toUpperCase() });
+  assert.equal(r.raw, JSON.stringify(upper), 'raw is never altered');
+  assert.equal(r.organizationId, BASE.OrganizationId.toUpperCase(), 'the OrganizationId column stays as given');
+  const mixed = ok(rec({ Id: '5C4a2b1e-0F3d-4c55-9A8b-1d2E3f405162' }));
+  assert.equal(mixed.id, BASE.Id);
+  assert.deepEqual(mixed.receivedKey, { tenant: BASE.OrganizationId, id: '5C4a2b1e-0F3d-4c55-9A8b-1d2E3f405162' });
+  const graph = ok({
+    id: BASE.Id.toUpperCase(),
+    createdDateTime: '2024-02-22T16:06:53Z',
+    organizationId: BASE.OrganizationId.toUpperCase(),
+    auditLogRecordType: 'sharePointFileOperation',
+    operation: 'FileAccessed',
+    auditData: rec({ Id: BASE.Id.toUpperCase() }),
+  });
+  assert.deepEqual([graph.tenant, graph.id], [BASE.OrganizationId, BASE.Id], 'Graph envelope');
+  const given = ok(rec(), { source: 'import', tenant: BASE.OrganizationId.toUpperCase() });
+  assert.equal(given.tenant, BASE.OrganizationId, '--tenant with an unregistered GUID');
+  assert.deepEqual(given.receivedKey, { tenant: BASE.OrganizationId.toUpperCase(), id: BASE.Id });
+  assert.equal(ok(rec()).receivedKey, undefined, 'lower case: nothing to remember');
+  for (const kept of ['ANONYMIZED', 'Case-2026', 'ABCDEF12-3456-7890-ABCD-EF123456789', 'urn:Zap:AB12'])
+    assert.equal(
+      ok(rec({ Id: kept }), { source: 'import', tenant: kept }).id,
+      kept,
+      `${kept} is no GUID: kept as given`,
+    );
+  assert.equal(ok(rec(), { source: 'import', tenant: 'Case-2026' }).tenant, 'Case-2026');
+});
+
 test('a record without Id gets a stable derived id that cannot look like a GUID', () => {
   const a = ok(rec({}, ['Id']));
   const b = ok(JSON.stringify(Object.fromEntries(Object.entries(rec({}, ['Id'])).reverse())));

@@ -11,6 +11,7 @@ import { derivedRecordId } from './record-id.js';
 import { nestedDeeperThan, objectDeeperThan, TOO_DEEP } from './depth.js';
 import { wellFormedJson, wellFormedText } from './well-formed.js';
 import { unescapeJsonText } from '../core/json-unescape.js';
+import { canonicalKey } from '../core/guid.js';
 
 /**
  * Any audit record shape → one AuditRecord (issue 2 §3): PascalCase AuditData (Management Activity API
@@ -141,10 +142,13 @@ function build(f: Extracted, body: Json, raw: string, ctx: NormalizeContext): No
   // A record without Operation is still evidence (Elastic's ip-formats fixtures have none): kept with ''.
   const operation = text(f.operation) ?? '';
   const organizationId = text(f.organizationId);
-  const tenant = ctx.tenant === undefined ? organizationId : wellFormedText(ctx.tenant);
-  if (!tenant) return fail('no tenant: the record has no OrganizationId; import it with --tenant NAME');
+  const tenantAsGiven = ctx.tenant === undefined ? organizationId : wellFormedText(ctx.tenant);
+  if (!tenantAsGiven) return fail('no tenant: the record has no OrganizationId; import it with --tenant NAME');
   const userId = text(f.userId) ?? text(f.userPrincipalName);
-  const id = text(f.id) ?? derivedRecordId(body);
+  const idAsGiven = text(f.id) ?? derivedRecordId(body);
+  // GUIDs are keyed in lower case, whatever case the source wrote (core/guid.ts, ADR 0039).
+  const tenant = canonicalKey(tenantAsGiven);
+  const id = canonicalKey(idAsGiven);
   const long = longKey([
     ['the tenant', tenant],
     ['Id', id],
@@ -176,6 +180,9 @@ function build(f: Extracted, body: Json, raw: string, ctx: NormalizeContext): No
       contentType: ctx.contentType === undefined ? contentTypeForRecordType(recordType) : ctx.contentType,
       ...recordFacts(f),
       raw,
+      ...(tenant === tenantAsGiven && id === idAsGiven
+        ? {}
+        : { receivedKey: { tenant: tenantAsGiven, id: idAsGiven } }),
     },
   };
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AuditRecord } from '../core/record.js';
 import { isODataAnnotation } from '../core/json.js';
+import { canonicalKey } from '../core/guid.js';
 
 /**
  * Records that share a stored record's (tenant, Id) but not its content (issue 18, acceptance: "duplicate
@@ -44,13 +45,20 @@ export function sameContent(stored: string, incoming: string): boolean {
 /**
  * The record's canonical text without its top-level OData annotations: a Graph history fill stored them
  * inside raw before normalizing dropped them (ingest/normalize.ts withoutODataAnnotations), and the
- * Management API's copy of the same record, arriving later, has none.
+ * Management API's copy of the same record, arriving later, has none. Its Id and OrganizationId are read as the
+ * keys they are (a GUID in lower case, ADR 0039): the copy of a file that wrote them in upper case is the record
+ * the Management API sends in lower case, not a conflict with it.
  */
 function canonicalRecord(value: unknown): string {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return canonical(value);
-  const entries = Object.entries(value as Record<string, unknown>).filter(([k]) => !isODataAnnotation(k));
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([k]) => !isODataAnnotation(k))
+    .map(([k, v]) => (typeof v === 'string' && KEY_FIELDS.has(k.toLowerCase()) ? [k, canonicalKey(v)] : [k, v]));
   return canonical(Object.fromEntries(entries));
 }
+
+/** The top-level fields that hold a record's key (normalization reads them in any case of the name). */
+const KEY_FIELDS = new Set(['id', 'organizationid']);
 
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;

@@ -47,6 +47,8 @@ test('a packed batch unpacks to the same records, with raw as UTF-8 bytes wherev
     withRaw('{"Y":"ascii after all that"}'),
     distinct(1),
     distinct(2),
+    // A GUID the source wrote in upper case: the key it was spelled with crosses too (ADR 0039).
+    { ...distinct(3), receivedKey: { tenant: 'TENANT-3', id: 'ID-3' } },
   ];
   const { records, keys } = new RecordUnpacker().unpack(crossed(new RecordPacker().pack(given)));
   assert.deepEqual(records, given);

@@ -46,6 +46,8 @@ export interface PackedRecords {
   rawAscii: boolean[];
   plain: boolean[];
   nul: boolean[];
+  /** The few records whose key the source spelled otherwise (AuditRecord.receivedKey), by position in the batch. */
+  received: { at: number; tenant: string; id: string }[];
 }
 
 /** The repeating string fields of a record, and of what the store derives from it, in their order in `codes`. */
@@ -117,6 +119,7 @@ export class RecordPacker {
       rawAscii: [],
       plain: [],
       nul: [],
+      received: [],
     };
     // Room for every raw at one byte a character, and for the longest at its most (three bytes a UTF-16 unit):
     // then no write below is cut short, and a raw took one byte a character exactly when it is pure ASCII.
@@ -165,6 +168,7 @@ export class RecordPacker {
       p.userType.push(r.userType);
       p.clientPort.push(r.clientPort);
       p.logonType.push(r.logonType);
+      if (r.receivedKey) p.received.push({ at: i, ...r.receivedKey });
     }
     p.rawBytes = bytes.buffer;
     return p;
@@ -258,6 +262,7 @@ export class RecordUnpacker {
         raw,
       };
     }
+    for (const { at, tenant, id } of p.received) out[at]!.receivedKey = { tenant, id };
     return { records: out, keys };
   }
 }

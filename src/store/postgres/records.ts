@@ -120,6 +120,31 @@ export class PostgresRecordStore implements RecordStore {
         months.filter((m) => missing.has(m.name)),
       );
     const at = this.clock.now();
+    const held = await this.heldAsSpelled(client, records, at);
+    if (held === null) return this.insertNew(client, records, keys, at);
+    // The records an earlier version stored under their key as spelled are left out; positions map back.
+    const rest = records.flatMap((_, i) => (held.has(i) ? [] : [i]));
+    const result = await this.insertNew(
+      client,
+      rest.map((i) => records[i]!),
+      keys && rest.map((i) => keys[i]!),
+      at,
+    );
+    const conflicts = [
+      ...(result.conflicts ?? []).map((n) => rest[n]!),
+      ...[...held].filter(([, c]) => c).map(([i]) => i),
+    ];
+    const counts = { inserted: result.inserted, duplicates: records.length - result.inserted - conflicts.length };
+    return conflicts.length ? { ...counts, conflicts: conflicts.sort((a, b) => a - b) } : counts;
+  }
+
+  private async insertNew(
+    client: PoolClient,
+    records: readonly AuditRecord[],
+    keys: readonly RecordKeys[] | undefined,
+    at: number,
+  ): Promise<InsertResult> {
+    if (records.length === 0) return { inserted: 0, duplicates: 0 };
     const fresh = firstOfEachKey(records.map((r, n) => recordValues(r, at, keys?.[n])));
     const added = fresh.length >= COPY_FROM ? await this.copy(client, fresh) : await this.unnest(client, fresh);
     const delta = new RollupDelta();
@@ -130,6 +155,31 @@ export class PostgresRecordStore implements RecordStore {
     const conflicts = inserted < records.length ? await this.conflicting(client, records, at) : [];
     const duplicates = records.length - inserted - conflicts.length;
     return conflicts.length ? { inserted, duplicates, conflicts } : { inserted, duplicates };
+  }
+
+  /**
+   * The records an earlier version stored under their key as the source spelled it (AuditRecord.receivedKey, ADR
+   * 0039), by position: true when the stored content differs (kept aside as a conflict under the stored key).
+   * null when the batch has no such spelling (almost every batch: no query).
+   */
+  private async heldAsSpelled(
+    client: PoolClient,
+    records: readonly AuditRecord[],
+    at: number,
+  ): Promise<Map<number, boolean> | null> {
+    const spelled = records.flatMap((r, i) => (r.receivedKey ? [i] : []));
+    if (spelled.length === 0) return null;
+    const { rows } = await client.query<{ i: string; raw: string }>(
+      `SELECT k.i, r.raw FROM unnest($1::text[], $2::text[], $3::int[]) AS k(tenant, id, i)
+       JOIN record_keys s ON s.tenant = k.tenant AND s.id = k.id
+       JOIN records r ON r.tenant = s.tenant AND r.creation_time = s.creation_time AND r.id = s.id`,
+      [spelled.map((i) => records[i]!.receivedKey!.tenant), spelled.map((i) => records[i]!.receivedKey!.id), spelled],
+    );
+    if (rows.length === 0) return null;
+    const held = new Map(rows.map((row) => [Number(row.i), !sameContent(row.raw, records[Number(row.i)]!.raw)]));
+    const differing = [...held].filter(([, c]) => c).map(([i]) => ({ ...records[i]!, ...records[i]!.receivedKey! }));
+    await this.keepAside(client, differing, at);
+    return held;
   }
 
   /**
@@ -150,16 +200,25 @@ export class PostgresRecordStore implements RecordStore {
       .filter(({ i, stored }) => !sameContent(stored, records[i]!.raw))
       .map(({ i }) => i)
       .sort((a, b) => a - b);
-    if (conflicts.length === 0) return [];
+    await this.keepAside(
+      client,
+      conflicts.map((i) => records[i]!),
+      at,
+    );
+    return conflicts;
+  }
+
+  /** Other content for stored keys, kept in record_conflicts (once per content). */
+  private async keepAside(client: PoolClient, records: readonly AuditRecord[], at: number): Promise<void> {
+    if (records.length === 0) return;
     const columns = CONFLICT_COLUMNS.map(() => [] as (string | number)[]);
-    for (const i of conflicts) conflictValues(records[i]!, at).forEach((v, c) => columns[c]!.push(v));
+    for (const r of records) conflictValues(r, at).forEach((v, c) => columns[c]!.push(v));
     await client.query(
       `INSERT INTO record_conflicts (${CONFLICT_COLUMNS.join(', ')})
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])
        ON CONFLICT DO NOTHING`,
       columns,
     );
-    return conflicts;
   }
 
   async conflictsOf(tenant: string, id: string): Promise<RecordConflict[]> {

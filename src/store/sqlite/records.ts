@@ -129,6 +129,17 @@ export class SqliteRecordStore implements RecordStore {
     let seq = this.tailer.nextSeqIfReused();
     for (let i = 0; i < records.length; i++) {
       const r = records[i]!;
+      if (r.receivedKey) {
+        // Stored by an earlier version under the key as the source spelled it (ADR 0039): already stored.
+        const held = this.getRaw.get(r.receivedKey.tenant, r.receivedKey.id) as string | undefined;
+        if (held !== undefined) {
+          if (!sameContent(held, r.raw)) {
+            this.insertConflict.run(conflictValues({ ...r, ...r.receivedKey }, at));
+            conflicts.push(i);
+          }
+          continue;
+        }
+      }
       const k = keys?.[i];
       const values = recordValues(r, at, k);
       const raw = values[RAW] as string;
