@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Store } from '../store/contract.js';
 import { resolveTenantKeys, storedKeys } from './tenants.js';
+import { openStore } from '../store/open.js';
+import { record, tenantRow, TENANT_A, TENANT_B } from '../store/testing/fixtures.js';
 
 test('a blank tenant is refused before the store is asked (retention set --tenant "   " found a blank label)', async () => {
   const store = {
@@ -28,4 +30,26 @@ test('a label not stored as typed is looked up among the keys alike, not by list
   } as unknown as Store;
   assert.deepEqual(await storedKeys(store, 'case-2026'), ['Case-2026']);
   assert.deepEqual(asked, ['case-2026']);
+});
+
+test('a GUID tenant names every spelling its records are stored under (an earlier version kept the case a file used)', async () => {
+  const store = await openStore('sqlite::memory:');
+  try {
+    const guid = TENANT_A;
+    // Collected under the registered (lower-case) GUID; imported by an earlier version under the file's upper case.
+    await store.records.insert([
+      record({ tenant: guid }),
+      record({ tenant: guid.toUpperCase() }),
+      record({ tenant: TENANT_B }),
+    ]);
+    await store.tenants.upsert(tenantRow({ name: 'contoso', tenantId: guid }));
+    const both = [guid.toUpperCase(), guid].sort();
+    for (const asked of ['contoso', guid, guid.toUpperCase()])
+      assert.deepEqual((await resolveTenantKeys(store, [asked])).sort(), both, asked);
+    const tenants = await resolveTenantKeys(store, ['contoso']);
+    assert.equal(await store.records.count({ range: { start: 0, end: 8e12 }, tenants }), 2, 'no split');
+    assert.deepEqual(await resolveTenantKeys(store, [TENANT_B.toUpperCase()]), [TENANT_B]);
+  } finally {
+    await store.close();
+  }
 });

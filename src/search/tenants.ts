@@ -1,6 +1,7 @@
 import { AppError } from '../core/errors.js';
 import type { Store } from '../store/contract.js';
 import { quoted } from '../core/quote.js';
+import { isGuid } from '../core/guid.js';
 
 /** Where else than the records a tenant key may be filed: alerts outlive their records (retention, purge). */
 export interface KeyLookup {
@@ -33,7 +34,7 @@ export async function resolveTenantKeys(
       });
     const row = await store.tenants.get(input);
     if (row) {
-      out.push(row.tenantId);
+      out.push(row.tenantId, ...(await storedKeys(store, row.tenantId)));
       continue;
     }
     const alike = await storedKeys(store, input);
@@ -61,9 +62,10 @@ export async function resolveTenantKeys(
  * column stays byte for byte (its indexes serve every search), so the case-blind look-up is only the fallback
  * when the exact key has no records: a targeted look-up in the store (`tenantKeysAlike`, a few index seeks). It
  * listed every stored tenant key, each with its newest record, on every request naming a label not stored as typed
- * (a mistyped tenant too).
+ * (a mistyped tenant too). A GUID always names every spelling stored: new records are keyed in lower case, but an
+ * earlier version kept the case a file wrote it in, so one tenant's records can be under two keys (ADR 0039).
  */
 export async function storedKeys(store: Store, label: string): Promise<string[]> {
-  if ((await store.records.newest([label])).size > 0) return [label];
+  if (!isGuid(label) && (await store.records.newest([label])).size > 0) return [label];
   return store.records.tenantKeysAlike(label);
 }

@@ -204,6 +204,17 @@ function recordTests(ctx: StoreContext): void {
     assert.deepEqual(await alike(TENANT_A.toUpperCase()), [TENANT_A]);
   });
 
+  test('tenantKeysAlike finds every spelling of a GUID, and only those, among keys that sort between them', async () => {
+    const guid = '0e8108b1-18e9-41a4-961b-dfcddf92ef0a';
+    const spellings = [guid, guid.toUpperCase(), '0E8108b1-18e9-41a4-961b-dfcddf92ef0a'];
+    // Keys in code point order between the all-upper and the all-lower spelling, that are none of them.
+    const between = ['0F000000-0000-4000-8000-000000000000', '0a8108b1-18e9-41a4-961b-dfcddf92ef0a', '0E8108B1', 'x'];
+    await ctx.store.records.insert([...spellings, ...between].map((tenant) => record({ tenant })));
+    const sorted = [...spellings].sort();
+    for (const label of spellings) assert.deepEqual(await ctx.store.records.tenantKeysAlike(label), sorted, label);
+    assert.deepEqual(await ctx.store.records.tenantKeysAlike('0e8108b1-18e9-41a4-961b-dfcddf92ef0b'), []);
+  });
+
   test('oldest gives the earliest CreationTime per tenant, and follows deletions', async () => {
     const DAY = 86_400_000;
     await ctx.store.records.insert([

@@ -488,6 +488,32 @@ test('parallel (a worker thread reads and normalizes) gives the same records, re
   }
 });
 
+test('an OrganizationId or Id in upper case in one file and lower case in another: one tenant, each record once', async () => {
+  const upper = (i: number) => record(i, { OrganizationId: ORG.toUpperCase(), Id: String(record(i).Id).toUpperCase() });
+  const ndjson = [1, 2, 3].map((i) => JSON.stringify(upper(i))).join('\n');
+  const csv = [
+    'CreationDate,UserIds,Operations,AuditData',
+    ...[2, 3, 4].map((i) => `d,u,o,${csvCell(JSON.stringify(record(i)))}`),
+  ];
+  for (const parallel of [false, true]) {
+    const { dir, cleanup } = tempDir();
+    try {
+      const paths = [join(dir, 'upper.ndjson'), join(dir, 'lower.csv')];
+      writeFileSync(paths[0]!, ndjson);
+      writeFileSync(paths[1]!, csv.join('\r\n'));
+      const store = memorySink();
+      const summary = await importFiles(paths, { sink: store.sink, rejects: memoryRejects(), parallel });
+      assert.deepEqual([summary.imported, summary.duplicates], [4, 2], `parallel: ${parallel}`);
+      assert.deepEqual(new Set([...store.records.values()].map((r) => r.tenant)), new Set([ORG]), 'one tenant key');
+      const first = store.records.get(`${ORG}\u0000${String(record(1).Id)}`);
+      assert.deepEqual(first?.receivedKey, { tenant: ORG.toUpperCase(), id: String(record(1).Id).toUpperCase() });
+      assert.equal(first?.raw, JSON.stringify(upper(1)), 'raw as the file wrote it');
+    } finally {
+      cleanup();
+    }
+  }
+});
+
 test("parallel: 'auto' samples the machine for a mid-sized file only; a large one gets the worker on any second core", async () => {
   const MB = 1 << 20;
   let sampled = 0;
