@@ -10,6 +10,7 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { RemovalSpan, RetentionPolicy, Store, SweepKey } from '../store/contract.js';
 import { EVENTS } from './events.js';
+import { canonicalKey } from '../core/guid.js';
 
 /** Records per transaction: SQLite removes ~2,000 rows (five indexes each) in tens of milliseconds, so no writer waits long. */
 export const SWEEP_BATCH = 2_000;
@@ -44,9 +45,19 @@ export interface SweepOptions {
   onBatch?: (tenant: string, span: RemovalSpan) => void;
 }
 
-/** The policy of each tenant that has records: its own, else the default; tenants with neither are left alone. */
+/**
+ * The policy of each tenant that has records: its own, else the default; tenants with neither are left alone. A
+ * GUID's policy covers every spelling of it: an earlier version kept the case a file wrote the OrganizationId in, so
+ * some of a tenant's records may be stored under its upper-case spelling (ADR 0039).
+ */
 export function policyOf(policies: readonly RetentionPolicy[], tenant: string): RetentionPolicy | null {
-  return policies.find((p) => p.tenant === tenant) ?? policies.find((p) => p.tenant === null) ?? null;
+  const key = canonicalKey(tenant);
+  return (
+    policies.find((p) => p.tenant === tenant) ??
+    policies.find((p) => p.tenant !== null && canonicalKey(p.tenant) === key) ??
+    policies.find((p) => p.tenant === null) ??
+    null
+  );
 }
 
 export async function sweepRetention(store: SweepStore, options: SweepOptions): Promise<TenantSweep[]> {
