@@ -130,3 +130,33 @@ test('tenant remove --purge refuses while a collect --history of the tenant hold
     cleanup();
   }
 });
+
+test('tenant remove --purge deletes the records an earlier version stored under the upper-case spelling of its GUID', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const env = { TW_TEST_SECRET: 's3cret' };
+    const cli = (args: string[]) => runCli(args, { dataDir: dir, env });
+    const add = ['--client-id', '11111111-2222-4333-8444-555555555555', '--secret-env', 'TW_TEST_SECRET'];
+    assert.equal((await cli(['tenant', 'add', 'contoso', '--tenant-id', ID, ...add])).code, 0);
+    const file = join(dir, 'records.ndjson');
+    writeFileSync(file, [1, 2, 3].map(recordLine).join('\n'));
+    assert.equal((await cli(['import', file, '--tenant', 'contoso'])).code, 0);
+    // A file whose OrganizationId was upper case, imported without --tenant by an earlier version (ADR 0039).
+    const store = await openStore(`sqlite:${join(dir, 'tenantwatch.sqlite')}`);
+    try {
+      for await (const stored of store.records.search({ range: { start: 0, end: 8e12 } })) {
+        await store.records.insert([{ ...stored, tenant: ID.toUpperCase(), id: 'id-earlier' }]);
+        break;
+      }
+    } finally {
+      await store.close();
+    }
+    const done = await cli(['tenant', 'remove', 'contoso', '--purge', '--yes']);
+    assert.equal(done.code, 0, done.stderr);
+    assert.match(done.stdout, /^removed contoso and deleted 4 records of contoso \(6f1c2b3a-[^)]+\)/);
+    const left = await cli(['search', '--start', '2026-10-01', '--format', 'jsonl']);
+    assert.equal(left.stdout.trim(), '', 'no record of the tenant is left under any spelling');
+  } finally {
+    cleanup();
+  }
+});

@@ -3,7 +3,8 @@ import { AppError } from '../../core/errors.js';
 import { CONTENT_TYPES } from '../../core/record.js';
 import { historyLeaseKey } from '../../collector/history-lease.js';
 import { ownerText } from '../../runtime/lease-owner.js';
-import { resolveTenantKeys } from '../../search/tenants.js';
+import { resolveTenantKeys, storedKeys } from '../../search/tenants.js';
+import { isGuid } from '../../core/guid.js';
 import type { Store } from '../../store/contract.js';
 import type { CliContext } from '../context.js';
 import { recordCli } from '../console-audit.js';
@@ -32,7 +33,7 @@ export async function removeTenant(ctx: CliContext, name: string, flags: RemoveF
   if (!flags.purge) {
     if (!row || !(await store.tenants.remove(name))) throw unknownTenant(name);
     await recordCli(ctx, 'tenant.remove', name);
-    const kept = await countRecords(store, row.tenantId);
+    const kept = await countRecords(store, [row.tenantId]);
     ctx.out.write(
       `removed ${row.name}` +
         (kept > 0
@@ -42,11 +43,13 @@ export async function removeTenant(ctx: CliContext, name: string, flags: RemoveF
     return;
   }
   // A registered tenant by name or GUID, or the key of records whose tenant was removed or never
-  // registered (an import label): the same resolution search uses, so a typo is refused by name.
-  const [key] = row ? [row.tenantId] : await resolveTenantKeys(store, [name]);
-  const label = row ? `${row.name} (${row.tenantId})` : key!;
-  await refuseWhileCollecting(ctx, store, key!, label);
-  const count = await countRecords(store, key!);
+  // registered (an import label): the same resolution search uses, so a typo is refused by name. A GUID's records
+  // go under every spelling stored (an earlier version kept the case a file wrote it in: ADR 0039).
+  const keys = await purgedKeys(store, row?.tenantId ?? null, name);
+  const key = keys[0]!;
+  const label = row ? `${row.name} (${row.tenantId})` : keys.join(' and ');
+  for (const k of keys) await refuseWhileCollecting(ctx, store, k, label);
+  const count = await countRecords(store, keys);
   const what = `${countOf(count, 'record')} of ${label}, its alerts and its collection ledger`;
   if (!flags.yes) {
     if (!stdin.isTTY)
@@ -57,19 +60,27 @@ export async function removeTenant(ctx: CliContext, name: string, flags: RemoveF
           hint: 'Nothing was deleted. Run it in a terminal to be asked, or add --yes to confirm in a script',
         },
       );
-    const expected = row?.name ?? key!;
+    const expected = row?.name ?? key;
     const answer = await stdin.ask(
       `This deletes ${what}. It cannot be undone.\nType ${expected} to confirm (anything else cancels): `,
     );
     if (answer.trim().toLowerCase() !== expected.toLowerCase())
       throw new AppError('CANCELLED', `Nothing was deleted: the answer was not "${expected}"`);
   }
-  const purged = await store.records.purgeTenant(key!, { signal: ctx.signal });
-  const ledger = await store.ledger.forgetTenant(key!);
-  // Its alerts point at the records just deleted: they go too (exclusions and snoozes people wrote stay).
-  const alerts = await store.alerts.forgetTenant(key!);
+  let purged = 0;
+  let alerts = 0;
+  const ledger = { windows: 0, blobs: 0, checkpoints: 0 };
+  for (const k of keys) {
+    purged += await store.records.purgeTenant(k, { signal: ctx.signal });
+    const forgotten = await store.ledger.forgetTenant(k);
+    ledger.windows += forgotten.windows;
+    ledger.blobs += forgotten.blobs;
+    ledger.checkpoints += forgotten.checkpoints;
+    // Its alerts point at the records just deleted: they go too (exclusions and snoozes people wrote stay).
+    alerts += await store.alerts.forgetTenant(k);
+  }
   if (row) await store.tenants.remove(row.tenantId);
-  await recordCli(ctx, 'tenant.purge', row?.name ?? key!, { tenant: key, records: purged, alerts, ...ledger });
+  await recordCli(ctx, 'tenant.purge', row?.name ?? key, { tenant: key, records: purged, alerts, ...ledger });
   ctx.out.write(
     `${row ? `removed ${row.name} and ` : ''}deleted ${countOf(purged, 'record')}` +
       ` of ${label}${purged === 0 ? ' (none were stored)' : ''}, ${countOf(alerts, 'alert')},` +
@@ -77,8 +88,18 @@ export async function removeTenant(ctx: CliContext, name: string, flags: RemoveF
   );
 }
 
-async function countRecords(store: Store, key: string): Promise<number> {
-  return store.records.count({ range: { start: 0, end: Number.MAX_SAFE_INTEGER }, tenants: [key] });
+async function countRecords(store: Store, keys: string[]): Promise<number> {
+  return store.records.count({ range: { start: 0, end: Number.MAX_SAFE_INTEGER }, tenants: keys });
+}
+
+/**
+ * The keys a purge deletes: a registered tenant's GUID and every spelling of it stored; else what search resolves
+ * the name to, all of it for a GUID, the first key for an import label (labels alike but for case are kept apart).
+ */
+async function purgedKeys(store: Store, registered: string | null, name: string): Promise<string[]> {
+  if (registered) return [...new Set([registered, ...(await storedKeys(store, registered))])];
+  const resolved = await resolveTenantKeys(store, [name]);
+  return isGuid(name) ? resolved : resolved.slice(0, 1);
 }
 
 /**
