@@ -7,6 +7,7 @@ import { SinkFailure } from '../sinks/failure.js';
 import { backoffPolicy } from '../sinks/retry.js';
 import type { Store } from '../store/contract.js';
 import { openStore } from '../store/open.js';
+import { alertSinkRow } from '../store/testing/fixtures.js';
 import { raiseHits } from './alerts/raise.js';
 import { CLAIM_MARGIN_MS, claimKey } from './delivery-claim.js';
 import { DETECTION_EVENTS } from './events.js';
@@ -164,6 +165,7 @@ test('a renewal the store cannot answer stops the send too: not knowing who hold
   const store = await openStore('sqlite::memory:');
   cleanups.push(() => store.close());
   const clock = new ManualClock(NOW, true);
+  await store.sinks.upsert(alertSinkRow('soc'));
   await raiseHits({ store, clock, logger: silentLogger }, [hit({ severity: 'high' })]);
   let renewals = 0;
   const ledger = Object.assign(Object.create(store.ledger) as Store['ledger'], {

@@ -15,6 +15,8 @@ export const DETECTION_EVENTS = {
   alertClaimOverrun: 'detections.alert.claim_overrun',
   alertClaimLost: 'detections.alert.claim_lost',
   alertClaimReleaseFailed: 'detections.alert.claim_release_failed',
+  alertChangedWhileSent: 'detections.alert.changed_while_sent',
+  channelRemoved: 'detections.channel.removed',
   channelFailed: 'detections.channel.failed',
   channelStatsFailed: 'detections.channel.stats_failed',
   liveBatch: 'detections.live.batch',

@@ -8,6 +8,7 @@ import type { SinkDriver } from '../sinks/driver.js';
 import { backoffPolicy, DAEMON_RETRY } from '../sinks/retry.js';
 import type { Store } from '../store/contract.js';
 import { openStore } from '../store/open.js';
+import { alertSinkRow } from '../store/testing/fixtures.js';
 import { raiseHits } from './alerts/raise.js';
 import { CLAIM_MARGIN_MS, claimKey } from './delivery-claim.js';
 import { DETECTION_EVENTS } from './events.js';
@@ -190,6 +191,7 @@ describe('routing claims: their term and their rows', () => {
     const store = await openStore('sqlite::memory:');
     cleanups.push(() => store.close());
     const clock = new ManualClock(NOW);
+    await store.sinks.upsert(alertSinkRow('soc'));
     const raised = await raiseHits({ store, clock, logger: recordingLogger() }, [hit({ severity: 'high' })]);
     return { store, clock, alertId: raised.alerts[0]!.id };
   }

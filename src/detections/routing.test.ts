@@ -6,7 +6,7 @@ import { ManualClock } from '../core/clock.js';
 import { recordingLogger } from '../core/log.js';
 import type { Store } from '../store/contract.js';
 import { openSqliteStore } from '../store/sqlite/index.js';
-import { tenantRow } from '../store/testing/fixtures.js';
+import { alertSinkRow, tenantRow } from '../store/testing/fixtures.js';
 import { parseAlertingConfig } from './alerting-config.js';
 import { raiseHits } from './alerts/raise.js';
 import type { AlertView } from './alerts/view.js';
@@ -29,6 +29,11 @@ routes:
     rules: [r1]
     tenants: [${'tenant-b'}]
 `;
+
+/** The sinks behind the channels of these tests: the store records a delivery only to a sink it has. */
+async function addSinks(store: Store, ...names: string[]): Promise<void> {
+  for (const name of names) await store.sinks.upsert(alertSinkRow(name));
+}
 
 function channel(name: string, fail = false): AlertChannel & { got: AlertView[]; sends: number } {
   const got: AlertView[] = [];
@@ -54,6 +59,7 @@ describe('routing alerts to channels', () => {
     store = openSqliteStore(':memory:');
     clock = new ManualClock(NOW);
     await store.tenants.upsert(tenantRow({ name: 'contoso', tenantId: 'tenant-a' }));
+    await addSinks(store, 'soc', 'gold-desk', 'desk', 'soc-hook');
   });
   afterEach(() => store.close());
 
@@ -224,6 +230,7 @@ describe('routing alerts to channels', () => {
       });
     try {
       let disk = openSqliteStore(file);
+      await addSinks(disk, 'soc', 'desk');
       await raiseHits({ store: disk, clock, logger: recordingLogger() }, [
         hit({ tenant: 'tenant-a', severity: 'high' }),
       ]);

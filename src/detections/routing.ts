@@ -129,8 +129,9 @@ export async function deliverDue(
    * channel's retries (a receiver down, throttling, a wrong address: nothing about one alert, whose refusal is a
    * dead letter), so every further alert would fail the same way, each after its retries and timeouts: 500 due
    * alerts through a receiver that did not answer held a pass (and the collect --follow loop behind it) for hours.
+   * Channels whose sink was removed during the pass are here too: nothing more is sent through them.
    */
-  const down = new Set<string>();
+  const down: Down = { failed: new Set<string>(), removed: new Set<string>() };
   // Every due alert, page after page: the first page alone was the same oldest alerts on every pass while a
   // channel failed on them, so once that many were held back no newer alert reached any channel.
   for (;;) {
@@ -142,12 +143,18 @@ export async function deliverDue(
   return summary;
 }
 
-/** One page of due alerts through their channels (`down`: the channels that failed in this pass). */
+/** The channels not used again in a pass: their send failed, or their sink was removed. */
+interface Down {
+  failed: Set<string>;
+  removed: Set<string>;
+}
+
+/** One page of due alerts through their channels (`down`: the channels not used again in this pass). */
 async function deliverPage(
   run: RoutingRun,
   due: readonly AlertRow[],
   names: ReadonlyMap<string, string>,
-  down: Set<string>,
+  down: Down,
   summary: DeliverSummary,
 ): Promise<void> {
   const taken = await channelsThatTook(run.store.alerts, due);
@@ -161,7 +168,8 @@ async function deliverPage(
         { event: DETECTION_EVENTS.alertUnrouted, ...log, channels: wanted },
         'alert not delivered: no registered channel',
       );
-      await run.store.alerts.markNotified(alert.id, run.clock.now());
+      // Only as it was read: one that changed meanwhile (a higher severity may route it now) stays due.
+      await run.store.alerts.markNotified(alert, run.clock.now());
       summary.unrouted++;
       continue;
     }
@@ -169,18 +177,27 @@ async function deliverPage(
     for (const name of registered) {
       // Took it on an earlier pass, before a restart, or in another process: not sent again.
       if (taken.get(alert.id)?.has(name)) continue;
-      if (down.has(name)) {
-        outcomes.add('failed');
+      if (down.failed.has(name) || down.removed.has(name)) {
+        outcomes.add(down.failed.has(name) ? 'failed' : 'sink-removed');
         continue;
       }
       const outcome = await sendClaimed(run, alert, run.channels.get(name)!);
-      if (outcome === 'failed') down.add(name);
+      if (outcome === 'failed') down.failed.add(name);
+      if (outcome === 'sink-removed') down.removed.add(name);
       outcomes.add(outcome);
     }
     if (outcomes.has('failed')) summary.failed++;
     else if (outcomes.has('claimed-elsewhere')) summary.claimedElsewhere++;
+    // Still due: the next pass sends the alert as it is then, through the sinks there are then.
+    else if (outcomes.has('changed') || outcomes.has('sink-removed')) continue;
     else {
-      await run.store.alerts.markNotified(alert.id, run.clock.now());
+      // Marked as read, when every channel chosen for it (from its severity as read) has it. One that changed since
+      // stays due: the next pass sends it to any channel its newer state routes it to and no row says took it.
+      if (!(await run.store.alerts.markNotified(alert, run.clock.now())))
+        run.logger.info(
+          { event: DETECTION_EVENTS.alertChangedWhileSent, ...log },
+          'an alert changed while it was being sent: still due, the next pass sends its newer state',
+        );
       // Counted by the run that sent it: one whose channels all had it already (another process sent the last
       // one, or a crash came before the alert was marked) completes it without counting it again.
       if (!outcomes.has('sent')) continue;
@@ -204,9 +221,10 @@ type RoutingRun = DeliverDeps & { owner: string; signal: AbortSignal | undefined
 
 /**
  * What became of an alert on one channel: sent by this run, found already taken (another process sent it since this
- * run read), the send failed, or another process was sending it.
+ * run read), the send failed, another process was sending it, the alert changed since this pass read it (sent or
+ * not, it stays due: a newer state, a snooze begun, or gone), or the channel's sink was removed during the pass.
  */
-type ChannelOutcome = 'sent' | 'had-it' | 'failed' | 'claimed-elsewhere';
+type ChannelOutcome = 'sent' | 'had-it' | 'failed' | 'claimed-elsewhere' | 'changed' | 'sink-removed';
 
 function logFields(alert: AlertRow) {
   return { alert: alert.id, rule: alert.ruleId, tenant: alert.tenant, severity: alert.severity };
@@ -225,9 +243,13 @@ async function sendClaimed(run: RoutingRun, alert: AlertRow, channel: AlertChann
     // Read again under the claim: another process may have sent it, and let its claim go, since this run read.
     const deliveries = await run.store.alerts.channelDeliveries([alert.id]);
     if (deliveries.some((d) => d.channel === channel.name)) return 'had-it';
+    // The alert too: the page was read before the sends of the alerts ahead of it. It is sent as it is now, and not
+    // while a snooze begun since is in force; its delivery is recorded only if it is still so after the send.
+    const current = await run.store.alerts.get(alert.id);
+    if (!current || current.notifiedAt !== null || (current.snoozedUntil ?? 0) > run.clock.now()) return 'changed';
     const held = holdClaim(run.store.ledger, { key, owner: run.owner, ...claim }, run.clock);
     try {
-      await channel.send(alertView(alert), { signal: run.signal, beforeAttempt: () => held.renew() });
+      await channel.send(alertView(current), { signal: run.signal, beforeAttempt: () => held.renew() });
     } catch (error) {
       if (held.lost()) {
         // Not an error of the channel: its new holder sends the alert, and no attempt was made here after it took over.
@@ -249,7 +271,21 @@ async function sendClaimed(run: RoutingRun, alert: AlertRow, channel: AlertChann
         `sending through "${channel.name}" took longer than the alert's claim: another process may have sent it too`,
       );
     // Only after the receiver answered (at least once): a crash before this line sends it once more.
-    await run.store.alerts.markChannelDelivered(alert.id, channel.name, run.clock.now());
+    const recorded = await run.store.alerts.markChannelDelivered(current, channel.name, run.clock.now());
+    if (recorded === 'alert-changed') {
+      run.logger.info(
+        { event: DETECTION_EVENTS.alertChangedWhileSent, ...log },
+        `an alert changed while it was being sent through "${channel.name}": still due, the next pass sends its newer state`,
+      );
+      return 'changed';
+    }
+    if (recorded === 'sink-removed') {
+      run.logger.info(
+        { event: DETECTION_EVENTS.channelRemoved, ...log },
+        `the sink "${channel.name}" was removed while an alert was being sent through it: nothing more is sent through it`,
+      );
+      return 'sink-removed';
+    }
     return 'sent';
   } finally {
     await run.store.ledger.releaseLease(key, run.owner).catch((error: unknown) =>

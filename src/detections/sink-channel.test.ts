@@ -46,8 +46,11 @@ after(() => server.close());
 describe('alerts routed to a sink', () => {
   let store: Store;
   let clock: ManualClock;
-  beforeEach(() => {
+  beforeEach(async () => {
     store = openSqliteStore(':memory:');
+    // The sinks behind the channels: the store records a delivery only to a sink it has.
+    await store.sinks.upsert(sinkRow({ name: 'soc-hook', kind: 'webhook', url, takes: 'alerts' }));
+    await store.sinks.upsert(sinkRow({ name: 'soc-mail', kind: 'email', url: 'smtp://127.0.0.1:1', takes: 'alerts' }));
     // Now, not a fixed date: the receiver checks the signature's timestamp against its own clock.
     clock = new ManualClock(Date.now(), true);
     got.length = 0;

@@ -8,6 +8,7 @@ import type {
   AlertSeverity,
   AlertSnooze,
   AlertStatus,
+  AlertVersion,
   ApplyHitOutcome,
   ChannelDelivery,
 } from './contract.js';
@@ -87,6 +88,21 @@ export function toAlertRow(r: AlertSelect): AlertRow {
     createdAt: Number(r.created_at),
     updatedAt: Number(r.updated_at),
   };
+}
+
+/** The columns that say which state an alert is in (AlertVersion), as both stores read them to record a delivery. */
+export const VERSION_COLUMNS = 'updated_at, hits, status, snoozed_until';
+export type VersionSelect = Pick<AlertSelect, 'updated_at' | 'hits' | 'status' | 'snoozed_until'>;
+
+/** Whether the stored alert (undefined: gone) is still in the state routing read and sent. */
+export function isVersion(row: VersionSelect | undefined, sent: AlertVersion): boolean {
+  return (
+    !!row &&
+    Number(row.updated_at) === sent.updatedAt &&
+    Number(row.hits) === sent.hits &&
+    row.status === sent.status &&
+    num(row.snoozed_until) === sent.snoozedUntil
+  );
 }
 
 export function alertValues(a: AlertRow): (string | number | null)[] {

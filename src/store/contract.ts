@@ -519,6 +519,19 @@ export interface AlertHitInput {
 
 export type ApplyHitOutcome = 'raised' | 'counted' | 'reopened' | 'duplicate';
 
+/**
+ * The state of an alert as routing read it and sent it. A delivery is recorded (AlertStore.markNotified,
+ * markChannelDelivered) only while the alert is still in that state: one that changed while it was being sent
+ * (reopened, a new hit counted, its status or snooze changed) stays due, and its newer state is sent next pass.
+ */
+export type AlertVersion = Pick<AlertRow, 'id' | 'updatedAt' | 'hits' | 'status' | 'snoozedUntil'>;
+
+/**
+ * What AlertStore.markChannelDelivered did: recorded it; or not, because the alert changed since it was read (or is
+ * gone), or because the channel's sink was removed meanwhile (a sink added again under its name is a new receiver).
+ */
+export type ChannelDeliveryRecord = 'recorded' | 'alert-changed' | 'sink-removed';
+
 /** One channel (a sink's name) that took one alert, and when (AlertStore.markChannelDelivered). */
 export interface ChannelDelivery {
   alertId: string;
@@ -621,7 +634,11 @@ export interface AlertStore {
    * `after` continues strictly after that alert (a page of a pass that reads them all).
    */
   due(now: number, limit: number, after?: { createdAt: number; id: string }): Promise<AlertRow[]>;
-  markNotified(id: string, at: number): Promise<void>;
+  /**
+   * Marks the alert delivered when it is still in the state routing read (`sent`), in one statement; false when it
+   * changed meanwhile or is gone (it stays due).
+   */
+  markNotified(sent: AlertVersion, at: number): Promise<boolean>;
   /**
    * Which channels (sink names) already took these alerts since each last became due. An alert stays due
    * until every channel routed to took it; routing offers it only to the channels not listed here, so a
@@ -631,9 +648,12 @@ export interface AlertStore {
   channelDeliveries(alertIds: readonly string[]): Promise<ChannelDelivery[]>;
   /**
    * Records that a channel took an alert: its receiver confirmed it, or refused it for good (a dead letter).
-   * Called only after that answer (at least once); marking it again keeps the first time.
+   * Called only after that answer (at least once); marking it again keeps the first time. Recorded only while the
+   * alert is still in the state that was sent (`sent`) and a sink of that name exists, checked in the same
+   * transaction as the write: a row for an older state would keep the newer one from that channel, and one for a
+   * removed sink would keep due alerts from a sink added again under its name.
    */
-  markChannelDelivered(alertId: string, channel: string, at: number): Promise<void>;
+  markChannelDelivered(sent: AlertVersion, channel: string, at: number): Promise<ChannelDeliveryRecord>;
   addExclusion(row: AlertExclusion): Promise<void>;
   listExclusions(filter?: { ruleId?: string; tenant?: string }): Promise<AlertExclusion[]>;
   removeExclusion(id: string): Promise<boolean>;

@@ -9,6 +9,7 @@ import type { ManualClock } from '../../core/clock.js';
 import { recordingLogger, type LogEntry } from '../../core/log.js';
 import type { Store } from '../../store/contract.js';
 import { openStore } from '../../store/open.js';
+import { alertSinkRow } from '../../store/testing/fixtures.js';
 import { parseAlertingConfig } from '../alerting-config.js';
 import { raiseHits } from '../alerts/raise.js';
 import { hit } from './hits.js';
@@ -47,7 +48,7 @@ export const SHARED_STORES: readonly SharedStore[] = [
   },
 ];
 
-/** Two connections to one fresh store at `url`, with one high-severity alert raised and due. */
+/** Two connections to one fresh store at `url`, with the sink `soc` and one high-severity alert raised and due. */
 export async function twoProcesses(
   url: string,
   clock: ManualClock,
@@ -57,6 +58,7 @@ export async function twoProcesses(
   cleanups.push(async () => {
     for (const s of stores) await s.close();
   });
+  await stores[0].sinks.upsert(alertSinkRow('soc'));
   const raised = await raiseHits({ store: stores[0], clock, logger: recordingLogger() }, [hit({ severity: 'high' })]);
   return { stores, alertId: raised.alerts[0]!.id };
 }

@@ -4,6 +4,7 @@ import {
   alertValues,
   alertWhere,
   change,
+  isVersion,
   mergeHit,
   toAlertRow,
   toChange,
@@ -15,6 +16,8 @@ import {
   type ChangeSelect,
   type ExclusionSelect,
   type SnoozeSelect,
+  type VersionSelect,
+  VERSION_COLUMNS,
 } from '../alert-rows.js';
 import type {
   AlertChange,
@@ -25,8 +28,10 @@ import type {
   AlertSnooze,
   AlertStatus,
   AlertStore,
+  AlertVersion,
   ApplyHitOutcome,
   ChannelDelivery,
+  ChannelDeliveryRecord,
 } from '../contract.js';
 import { inTransaction } from './transaction.js';
 
@@ -179,8 +184,14 @@ export class PostgresAlertStore implements AlertStore {
     return rows.map(toAlertRow);
   }
 
-  async markNotified(id: string, at: number): Promise<void> {
-    await this.pool.query('UPDATE alerts SET notified_at = $1 WHERE id = $2', [at, id]);
+  /** One statement: an UPDATE that waits for another transaction's change of the row checks its state anew after. */
+  async markNotified(sent: AlertVersion, at: number): Promise<boolean> {
+    const marked = await this.pool.query(
+      `UPDATE alerts SET notified_at = $1 WHERE id = $2 AND updated_at = $3 AND hits = $4 AND status = $5
+         AND snoozed_until IS NOT DISTINCT FROM $6::bigint`,
+      [at, sent.id, sent.updatedAt, sent.hits, sent.status, sent.snoozedUntil],
+    );
+    return (marked.rowCount ?? 0) > 0;
   }
 
   async channelDeliveries(alertIds: readonly string[]): Promise<ChannelDelivery[]> {
@@ -192,11 +203,26 @@ export class PostgresAlertStore implements AlertStore {
     return rows.map(toChannelDelivery);
   }
 
-  async markChannelDelivered(alertId: string, channel: string, at: number): Promise<void> {
-    await this.pool.query(
-      'INSERT INTO alert_deliveries (alert_id, channel, delivered_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
-      [alertId, channel, at],
-    );
+  async markChannelDelivered(sent: AlertVersion, channel: string, at: number): Promise<ChannelDeliveryRecord> {
+    return inTransaction(this.pool, async (client): Promise<ChannelDeliveryRecord> => {
+      // Takes turns with applyHits on this alert (its lock): a reopen deletes the alert's rows before it writes the
+      // alert, and a row written in between, checked against the alert as it was, would survive the reopen.
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [sent.id]);
+      // Sink removal deletes the sink's row first: it waits for this transaction, or this one finds the sink gone.
+      if (!(await client.query('SELECT 1 FROM sinks WHERE name = $1 FOR SHARE', [channel])).rowCount)
+        return 'sink-removed';
+      // FOR SHARE: a status change or snooze waits until the row is written, or this reads the alert after it.
+      const { rows } = await client.query<VersionSelect>(
+        `SELECT ${VERSION_COLUMNS} FROM alerts WHERE id = $1 FOR SHARE`,
+        [sent.id],
+      );
+      if (!isVersion(rows[0], sent)) return 'alert-changed';
+      await client.query(
+        'INSERT INTO alert_deliveries (alert_id, channel, delivered_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+        [sent.id, channel, at],
+      );
+      return 'recorded';
+    });
   }
 
   async addExclusion(e: AlertExclusion): Promise<void> {

@@ -43,11 +43,13 @@ export class PostgresSinkStore implements SinkStore {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
+      // The sink's row first: a routing pass recording a delivery through it (AlertStore.markChannelDelivered) holds
+      // it FOR SHARE, so its row is written before this and deleted below, or it waits and finds the sink gone.
+      const gone = ((await client.query('DELETE FROM sinks WHERE name = $1', [name])).rowCount ?? 0) > 0;
       await client.query('DELETE FROM dead_letters WHERE sink = $1', [name]);
       await client.query('DELETE FROM sink_stats WHERE sink = $1', [name]);
       // As a channel: a sink added again later under this name is a new receiver, and takes due alerts anew.
       await client.query('DELETE FROM alert_deliveries WHERE channel = $1', [name]);
-      const gone = ((await client.query('DELETE FROM sinks WHERE name = $1', [name])).rowCount ?? 0) > 0;
       await client.query('COMMIT');
       return gone;
     } catch (error) {

@@ -5,6 +5,7 @@ import {
   alertValues,
   alertWhere,
   change,
+  isVersion,
   mergeHit,
   toAlertRow,
   toChange,
@@ -16,6 +17,8 @@ import {
   type ChangeSelect,
   type ExclusionSelect,
   type SnoozeSelect,
+  type VersionSelect,
+  VERSION_COLUMNS,
 } from '../alert-rows.js';
 import type {
   AlertChange,
@@ -26,8 +29,10 @@ import type {
   AlertSnooze,
   AlertStatus,
   AlertStore,
+  AlertVersion,
   ApplyHitOutcome,
   ChannelDelivery,
+  ChannelDeliveryRecord,
 } from '../contract.js';
 
 const UPSERT = `INSERT INTO alerts (${ALERT_COLUMNS.join(', ')}) VALUES (${ALERT_COLUMNS.map(() => '?').join(', ')})
@@ -191,8 +196,11 @@ export class SqliteAlertStore implements AlertStore {
     return rows.map(toAlertRow);
   }
 
-  async markNotified(id: string, at: number): Promise<void> {
-    this.db.prepare('UPDATE alerts SET notified_at = ? WHERE id = ?').run(at, id);
+  async markNotified(sent: AlertVersion, at: number): Promise<boolean> {
+    const marked = this.prepared(
+      'UPDATE alerts SET notified_at = ? WHERE id = ? AND updated_at = ? AND hits = ? AND status = ? AND snoozed_until IS ?',
+    ).run(at, sent.id, sent.updatedAt, sent.hits, sent.status, sent.snoozedUntil);
+    return marked.changes > 0;
   }
 
   async channelDeliveries(alertIds: readonly string[]): Promise<ChannelDelivery[]> {
@@ -205,10 +213,19 @@ export class SqliteAlertStore implements AlertStore {
     return rows.map(toChannelDelivery);
   }
 
-  async markChannelDelivered(alertId: string, channel: string, at: number): Promise<void> {
-    this.prepared(
-      'INSERT INTO alert_deliveries (alert_id, channel, delivered_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
-    ).run(alertId, channel, at);
+  async markChannelDelivered(sent: AlertVersion, channel: string, at: number): Promise<ChannelDeliveryRecord> {
+    // One immediate transaction: no reopen, hit, status change or sink removal comes between the checks and the row.
+    return this.db
+      .transaction((): ChannelDeliveryRecord => {
+        if (!this.prepared('SELECT 1 FROM sinks WHERE name = ?').get(channel)) return 'sink-removed';
+        const stored = this.prepared(`SELECT ${VERSION_COLUMNS} FROM alerts WHERE id = ?`).get(sent.id);
+        if (!isVersion(stored as VersionSelect | undefined, sent)) return 'alert-changed';
+        this.prepared(
+          'INSERT INTO alert_deliveries (alert_id, channel, delivered_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+        ).run(sent.id, channel, at);
+        return 'recorded';
+      })
+      .immediate();
   }
 
   async addExclusion(e: AlertExclusion): Promise<void> {

@@ -42,11 +42,13 @@ export class SqliteSinkStore implements SinkStore {
 
   async remove(name: string): Promise<boolean> {
     return this.db.transaction(() => {
+      // In the order of PostgreSQL's (its comment says why); here the write lock alone keeps them apart.
+      const gone = this.db.prepare('DELETE FROM sinks WHERE name = ?').run(name).changes > 0;
       this.db.prepare('DELETE FROM dead_letters WHERE sink = ?').run(name);
       this.db.prepare('DELETE FROM sink_stats WHERE sink = ?').run(name);
       // As a channel: a sink added again later under this name is a new receiver, and takes due alerts anew.
       this.db.prepare('DELETE FROM alert_deliveries WHERE channel = ?').run(name);
-      return this.db.prepare('DELETE FROM sinks WHERE name = ?').run(name).changes > 0;
+      return gone;
     })();
   }
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ALERT_COLUMNS, alertValues, mergeHit } from '../alert-rows.js';
-import type { AlertHitInput, Store } from '../contract.js';
-import { HOUR, T0, TENANT_A, TENANT_B } from './fixtures.js';
+import type { AlertHitInput, AlertRow, Store } from '../contract.js';
+import { alertSinkRow, HOUR, T0, TENANT_A, TENANT_B } from './fixtures.js';
 
 /** A hit of rule `r1` on tenant A with one record; override what a test is about. */
 export function alertHit(over: Partial<AlertHitInput> = {}): AlertHitInput {
@@ -38,10 +38,18 @@ export async function expectDeliveriesUpgraded(store: Store): Promise<void> {
     ['al-old'],
   );
   assert.deepEqual(await store.alerts.channelDeliveries(['al-old']), []);
-  await store.alerts.markChannelDelivered('al-old', 'soc-hook', T0 + 1);
+  await store.sinks.upsert(alertSinkRow('soc-hook'));
+  assert.equal(await store.alerts.markChannelDelivered(await stored(store, 'al-old'), 'soc-hook', T0 + 1), 'recorded');
   assert.deepEqual(await store.alerts.channelDeliveries(['al-old']), [
     { alertId: 'al-old', channel: 'soc-hook', at: T0 + 1 },
   ]);
+}
+
+/** The alert `id` as stored now (routing's read of it). */
+async function stored(store: Store, id: string): Promise<AlertRow> {
+  const row = await store.alerts.get(id);
+  assert.ok(row, `alert ${id} is stored`);
+  return row;
 }
 
 /** The alerts part of store.conformance.ts (same fresh store per test). */
@@ -199,7 +207,7 @@ export function runAlertConformance(ctx: { readonly store: Store }): void {
       (await a.due(T0 + HOUR, 10)).map((r) => r.id),
       ['d1', 'd2'],
     );
-    await a.markNotified('d1', T0 + 2);
+    assert.equal(await a.markNotified(await stored(ctx.store, 'd1'), T0 + 2), true);
     assert.equal((await a.get('d1'))?.notifiedAt, T0 + 2);
     assert.equal(await a.snooze('d2', T0 + 2 * HOUR, 'ann', T0 + 3, 'maintenance'), true);
     assert.deepEqual(await a.due(T0 + HOUR, 10), []);
@@ -211,12 +219,14 @@ export function runAlertConformance(ctx: { readonly store: Store }): void {
 
   test('alerts: the channels that took a due alert are kept until it is reopened or forgotten', async () => {
     const a = ctx.store.alerts;
+    for (const name of ['soc-hook', 'soc-mail', 'soc-siem']) await ctx.store.sinks.upsert(alertSinkRow(name));
     await a.applyHits([alertHit(), alertHit({ alertId: 'al-2', tenant: TENANT_B })], T0);
     assert.deepEqual(await a.channelDeliveries(['al-1', 'al-2']), [], 'no channel took them yet');
-    await a.markChannelDelivered('al-1', 'soc-hook', T0 + 1);
-    await a.markChannelDelivered('al-1', 'soc-hook', T0 + 5);
-    await a.markChannelDelivered('al-2', 'soc-mail', T0 + 2);
-    await a.markChannelDelivered('al-1', 'soc-siem', T0 + 3);
+    const [al1, al2] = [await stored(ctx.store, 'al-1'), await stored(ctx.store, 'al-2')];
+    assert.equal(await a.markChannelDelivered(al1, 'soc-hook', T0 + 1), 'recorded');
+    assert.equal(await a.markChannelDelivered(al1, 'soc-hook', T0 + 5), 'recorded', 'again: the first time is kept');
+    await a.markChannelDelivered(al2, 'soc-mail', T0 + 2);
+    await a.markChannelDelivered(al1, 'soc-siem', T0 + 3);
     assert.deepEqual(await a.channelDeliveries(['al-1', 'al-2', 'nope']), [
       { alertId: 'al-1', channel: 'soc-hook', at: T0 + 1 },
       { alertId: 'al-1', channel: 'soc-siem', at: T0 + 3 },
@@ -236,6 +246,53 @@ export function runAlertConformance(ctx: { readonly store: Store }): void {
     );
     await a.forgetTenant(TENANT_B);
     assert.deepEqual(await a.channelDeliveries(['al-2']), [], 'forgotten with its alert');
+  });
+
+  test('alerts: a delivery is recorded only for the state that was sent; one that changed meanwhile stays due', async () => {
+    const a = ctx.store.alerts;
+    await ctx.store.sinks.upsert(alertSinkRow('soc-hook'));
+    await a.applyHit(alertHit(), T0);
+    // Each change between routing's read and its record of the send: the alert stays due, no channel row is kept.
+    const changes: [string, () => Promise<unknown>][] = [
+      ['a new hit counted', () => a.applyHit(alertHit({ recordIds: ['rec-2'] }), T0 + 1)],
+      ['acknowledged', () => a.setStatus('al-1', { from: 'new', to: 'acknowledged', actor: 'ann', at: T0 + 2 })],
+      ['snoozed', () => a.snooze('al-1', T0 + 3, 'ann', T0 + 2)],
+      ['resolved', () => a.setStatus('al-1', { from: 'acknowledged', to: 'resolved', actor: 'ann', at: T0 + 3 })],
+      ['reopened by a hit', () => a.applyHit(alertHit({ recordIds: ['rec-3'] }), T0 + 3)],
+    ];
+    for (const [what, change] of changes) {
+      const read = await stored(ctx.store, 'al-1');
+      await change();
+      assert.equal(await a.markChannelDelivered(read, 'soc-hook', T0 + 4), 'alert-changed', what);
+      assert.deepEqual(await a.channelDeliveries(['al-1']), [], `${what}: no row for the older state`);
+      assert.equal(await a.markNotified(read, T0 + 4), false, what);
+      assert.deepEqual(
+        (await a.due(T0 + HOUR, 10)).map((r) => r.id),
+        ['al-1'],
+        `${what}: still due`,
+      );
+    }
+    const now = await stored(ctx.store, 'al-1');
+    assert.equal(await a.markChannelDelivered(now, 'soc-hook', T0 + 5), 'recorded', 'the state as it is: recorded');
+    assert.equal(await a.markNotified(now, T0 + 5), true);
+    assert.deepEqual(await a.due(T0 + HOUR, 10), []);
+    await a.forgetTenant(TENANT_A);
+    assert.equal(await a.markChannelDelivered(now, 'soc-hook', T0 + 6), 'alert-changed', 'a forgotten alert');
+    assert.equal(await a.markNotified(now, T0 + 6), false);
+    assert.deepEqual(await a.channelDeliveries(['al-1']), []);
+  });
+
+  test('alerts: a delivery through a sink removed meanwhile is not recorded; a sink added again takes it anew', async () => {
+    const a = ctx.store.alerts;
+    await ctx.store.sinks.upsert(alertSinkRow('soc-hook'));
+    await a.applyHit(alertHit(), T0);
+    const read = await stored(ctx.store, 'al-1');
+    assert.equal(await ctx.store.sinks.remove('soc-hook'), true);
+    assert.equal(await a.markChannelDelivered(read, 'soc-hook', T0 + 1), 'sink-removed');
+    assert.equal(await a.markChannelDelivered(read, 'never-added', T0 + 1), 'sink-removed', 'no such sink at all');
+    await ctx.store.sinks.upsert(alertSinkRow('soc-hook', { addedAt: T0 + 2 }));
+    assert.deepEqual(await a.channelDeliveries(['al-1']), [], 'the sink added again has not taken it');
+    assert.equal(await a.markChannelDelivered(read, 'soc-hook', T0 + 3), 'recorded');
   });
 
   test('alert exclusions and snoozes: stored as data; an excluded hit is counted once per hit', async () => {

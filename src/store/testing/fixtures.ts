@@ -1,6 +1,7 @@
 import { ipMatches } from '../../core/ip.js';
 import type { AuditRecord, StoredSummary } from '../../core/record.js';
 import type { SearchQuery } from '../../core/search-query.js';
+import type { SinkRow } from '../../core/sink.js';
 import type { BlobRow, CoverageWindow, RecordStore, TenantRow } from '../contract.js';
 
 export const T0 = Date.UTC(2026, 9, 1);
@@ -105,6 +106,25 @@ export function tenantRow(over: Partial<TenantRow> = {}): TenantRow {
     publisherId: null,
     baseUrl: null,
     caFile: null,
+    addedAt: T0,
+    updatedAt: T0,
+    ...over,
+  };
+}
+
+/** A webhook sink that takes alerts, named `name`: an alert channel (the store records deliveries only to a sink). */
+export function alertSinkRow(name: string, over: Partial<SinkRow> = {}): SinkRow {
+  return {
+    name,
+    kind: 'webhook',
+    url: 'https://127.0.0.1:8443/hook',
+    urlSecret: null,
+    takes: 'alerts',
+    filter: {},
+    options: {},
+    secret: null,
+    caFile: null,
+    enabled: true,
     addedAt: T0,
     updatedAt: T0,
     ...over,

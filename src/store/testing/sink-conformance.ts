@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { DeadLetter, SinkRow, SinkStats } from '../../core/sink.js';
 import type { Store } from '../contract.js';
+import { alertHit } from './alert-conformance.js';
 import { T0 } from './fixtures.js';
 
 /** The sinks part of store.conformance.ts: registered sinks, dead letters, statistics (same fresh store per test). */
@@ -34,8 +35,10 @@ export function runSinkConformance(ctx: { readonly store: Store }): void {
   test("sinks: removing a sink forgets the alerts it took as a channel, and no other channel's", async () => {
     const s = ctx.store.sinks;
     await s.upsert(sink({ name: 'soc-mail', kind: 'email', takes: 'alerts' }));
-    await ctx.store.alerts.markChannelDelivered('al-1', 'soc-mail', T0);
-    await ctx.store.alerts.markChannelDelivered('al-1', 'soc-hook', T0);
+    await s.upsert(sink({ name: 'soc-hook', kind: 'webhook', takes: 'alerts' }));
+    const { alert } = await ctx.store.alerts.applyHit(alertHit(), T0);
+    await ctx.store.alerts.markChannelDelivered(alert, 'soc-mail', T0);
+    await ctx.store.alerts.markChannelDelivered(alert, 'soc-hook', T0);
     assert.equal(await s.remove('soc-mail'), true);
     assert.deepEqual(
       (await ctx.store.alerts.channelDeliveries(['al-1'])).map((d) => d.channel),
