@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import pg from 'pg';
+import { pgSkip, pgUrl } from '../../../test/support/paths.js';
+import { schemaFamily } from '../../../test/support/pg.js';
+import type { AlertRow, ChannelDeliveryRecord, Store } from '../contract.js';
+import { alertHit } from '../testing/alert-conformance.js';
+import { alertSinkRow, T0 } from '../testing/fixtures.js';
+import { openPostgresStore } from './index.js';
+
+/**
+ * Recording an alert's delivery (AlertStore.markChannelDelivered) while another transaction is half way through a
+ * change that clears delivery rows: a sink's removal, or a reopen by applyHits. The other transaction is played here
+ * on a connection of its own, held open at the point where a write checked against the rows as last committed would
+ * come back after it commits. The conformance suites cover the same changes one after the other, in both stores.
+ */
+describe('PostgreSQL: a delivery recorded during a change that clears delivery rows', { skip: pgSkip }, () => {
+  const schemas = pgUrl ? schemaFamily('delivery_locks') : null;
+  after(async () => schemas?.dropAll());
+
+  async function setUp(): Promise<{ store: Store; other: pg.Client; read: AlertRow }> {
+    const schema = schemas!.next();
+    const store = await openPostgresStore(pgUrl!, { schema });
+    await store.migrate();
+    await store.sinks.upsert(alertSinkRow('soc'));
+    const { alert } = await store.alerts.applyHit(alertHit(), T0);
+    const other = new pg.Client({ connectionString: pgUrl!, options: `-c search_path=${schema}` });
+    await other.connect();
+    return { store, other, read: alert };
+  }
+
+  /**
+   * Starts `record` and answers once it waits for a lock the other transaction holds, or has finished without waiting.
+   * Asked of the server, not timed: each look is one round trip, and a few hundred are far more than it needs. Only
+   * the recording's statements count: the store's own index builds wait for every open transaction too.
+   */
+  async function startWaiting(
+    other: pg.Client,
+    record: () => Promise<ChannelDeliveryRecord>,
+  ): Promise<{ recording: Promise<ChannelDeliveryRecord> }> {
+    let settled = false;
+    const recording = record().finally(() => (settled = true));
+    for (let look = 0; look < 500 && !settled; look++) {
+      const { rows } = await other.query<{ n: string }>(
+        `SELECT count(*) AS n FROM pg_stat_activity WHERE pg_backend_pid() = ANY (pg_blocking_pids(pid))
+           AND (query LIKE '%FOR SHARE' OR query LIKE 'SELECT pg_advisory_xact_lock%')`,
+      );
+      if (Number(rows[0]!.n) > 0) break;
+    }
+    return { recording };
+  }
+
+  test('a sink removal in flight: the delivery waits for it and is not recorded, no row comes back', async () => {
+    const { store, other, read } = await setUp();
+    try {
+      await other.query('BEGIN');
+      // What SinkStore.remove does, up to its commit.
+      await other.query("DELETE FROM sinks WHERE name = 'soc'");
+      await other.query("DELETE FROM alert_deliveries WHERE channel = 'soc'");
+      const { recording } = await startWaiting(other, () => store.alerts.markChannelDelivered(read, 'soc', T0 + 1));
+      await other.query('COMMIT');
+      assert.equal(await recording, 'sink-removed');
+      assert.deepEqual(await store.alerts.channelDeliveries([read.id]), []);
+    } finally {
+      await other.end();
+      await store.close();
+    }
+  });
+
+  test("a reopen in flight, past deleting the alert's rows: the delivery waits for it and is not recorded", async () => {
+    const { store, other, read } = await setUp();
+    try {
+      await other.query('BEGIN');
+      // What applyHits does for a reopening hit, up to writing the alert: its lock, then the channels' rows.
+      await other.query('SELECT pg_advisory_xact_lock(hashtext($1))', [read.id]);
+      await other.query('DELETE FROM alert_deliveries WHERE alert_id = $1', [read.id]);
+      const { recording } = await startWaiting(other, () => store.alerts.markChannelDelivered(read, 'soc', T0 + 1));
+      await other.query("UPDATE alerts SET hits = hits + 1, status = 'new', updated_at = $2 WHERE id = $1", [
+        read.id,
+        T0 + 1,
+      ]);
+      await other.query('COMMIT');
+      assert.equal(await recording, 'alert-changed');
+      assert.deepEqual(await store.alerts.channelDeliveries([read.id]), [], 'the reopened alert is due to soc again');
+    } finally {
+      await other.end();
+      await store.close();
+    }
+  });
+});
