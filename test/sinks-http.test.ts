@@ -45,6 +45,8 @@ function elasticRow(over: Partial<SinkRow> = {}): SinkRow {
 async function forward(store: MemoryForwardStore, row: SinkRow, secret: string) {
   const ctx = driverContext(row, rx.current, secret);
   const driver = row.kind === 'splunk' ? splunkHecDriver(ctx) : elasticDriver(ctx);
+  // Stored, as the sinks forwarded to are: the store keeps statistics and dead letters only of a stored sink.
+  await store.sinks.upsert(row);
   try {
     return await runSink(
       {

@@ -58,6 +58,7 @@ describe('a dead letter whose reason holds a NUL', () => {
       try {
         const sent = records(5);
         await store.records.insert(sent);
+        await store.sinks.upsert(sinkRow());
         // Elastic's mapper_parsing_exception quotes the field's value: here one with a NUL in it.
         const driver = refusingDriver(
           (item) => item.kind === 'record' && item.record.id === sent[2]!.id,

@@ -149,13 +149,19 @@ export interface SinkStore {
   get(name: string): Promise<SinkRow | null>;
   /** Removes the sink with its dead letters, statistics and the alerts it took as a channel; true when it existed. */
   remove(name: string): Promise<boolean>;
+  /**
+   * Keeps what a receiver refused for good. Only for sinks that exist when it is written, checked with the write: a
+   * send still out when its sink was removed must not bring the removed sink's rows back (a sink added again under
+   * the name would show them).
+   */
   addDeadLetters(letters: readonly DeadLetter[]): Promise<void>;
   /** Newest first. */
   deadLetters(sink: string, options?: { limit?: number }): Promise<DeadLetter[]>;
   countDeadLetters(sink: string): Promise<number>;
   /**
    * Adds to a sink's statistics (creating them when it has none) in one atomic step of the store, on the row
-   * as it is then: two writers, in one process or two, never lose each other's counts or last error.
+   * as it is then: two writers, in one process or two, never lose each other's counts or last error. Nothing for a
+   * sink that no longer exists (removed while a send through it was out), as addDeadLetters.
    */
   addStats(change: SinkStatsChange): Promise<void>;
   stats(sink: string): Promise<SinkStats | null>;

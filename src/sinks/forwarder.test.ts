@@ -36,6 +36,13 @@ function scriptedDriver(script: Script, maxBatch = 100): SinkDriver & { sent: st
   return d;
 }
 
+/** A store holding the sink `test` (sinkRow()): the store keeps statistics and dead letters only of a stored sink. */
+async function storeWithSink(): Promise<MemoryForwardStore> {
+  const store = new MemoryForwardStore();
+  await store.sinks.upsert(sinkRow());
+  return store;
+}
+
 function options(store: MemoryForwardStore, over: Partial<ForwardOptions> = {}): ForwardOptions {
   return {
     store,
@@ -52,7 +59,7 @@ function options(store: MemoryForwardStore, over: Partial<ForwardOptions> = {}):
 
 describe('forwarder', () => {
   test('delivers every record once, in order, and moves the cursor to the end', async () => {
-    const store = new MemoryForwardStore();
+    const store = await storeWithSink();
     store.add(records(120));
     const driver = scriptedDriver(() => ({ rejected: [], retry: [] }), 30);
     const result = await runSink(options(store), sinkRow(), driver);
@@ -67,7 +74,7 @@ describe('forwarder', () => {
   });
 
   test('a batch that fails is retried (Retry-After honoured) and the cursor only moves once it is confirmed', async () => {
-    const store = new MemoryForwardStore();
+    const store = await storeWithSink();
     store.add(records(10));
     const clock = new ManualClock(T0, true);
     const driver = scriptedDriver((_, call) =>
@@ -87,7 +94,7 @@ describe('forwarder', () => {
   });
 
   test('one record refused for good becomes one dead letter with the reason; the others flow', async () => {
-    const store = new MemoryForwardStore();
+    const store = await storeWithSink();
     store.add(records(40));
     const bad = store.rows[17]!.id;
     const driver = scriptedDriver((items) =>
@@ -105,7 +112,7 @@ describe('forwarder', () => {
   });
 
   test('per-item answers: rejected items are dead-lettered, retried items are sent again alone', async () => {
-    const store = new MemoryForwardStore();
+    const store = await storeWithSink();
     store.add(records(5));
     const driver = scriptedDriver((items, call) =>
       call === 0
@@ -120,7 +127,7 @@ describe('forwarder', () => {
   });
 
   test('the filter decides what is sent; the cursor still covers what was skipped', async () => {
-    const store = new MemoryForwardStore();
+    const store = await storeWithSink();
     store.add([...records(5), ...records(5, { workload: 'Exchange', operation: 'MailItemsAccessed', recordType: 50 })]);
     const driver = scriptedDriver(() => ({ rejected: [], retry: [] }));
     await runSink(
@@ -133,7 +140,7 @@ describe('forwarder', () => {
   });
 
   test('a sink that cannot be reached fails with the reason under --once, and the cursor stays', async () => {
-    const store = new MemoryForwardStore();
+    const store = await storeWithSink();
     store.add(records(3));
     const logger = recordingLogger();
     const driver = scriptedDriver(() => new SinkFailure('auth', '403 Invalid token', { retryable: false }));
@@ -144,7 +151,7 @@ describe('forwarder', () => {
   });
 
   test('another live holder of the lease: the sink is left to it', async () => {
-    const store = new MemoryForwardStore();
+    const store = await storeWithSink();
     store.add(records(3));
     await store.ledger.acquireLease('sink:test', 'otherhost:1:bbbbbbbb', T0 + 60_000, T0);
     const driver = scriptedDriver(() => ({ rejected: [], retry: [] }));
@@ -154,7 +161,7 @@ describe('forwarder', () => {
   });
 
   test('a receiver down longer than the lease term: the lease is renewed while waiting, no one else takes the sink', async () => {
-    const store = new MemoryForwardStore();
+    const store = await storeWithSink();
     store.add(records(10));
     const clock = new ManualClock(T0, true);
     const other = 'otherhost:2:bbbbbbbb';
@@ -187,7 +194,7 @@ describe('forwarder', () => {
   });
 
   test('one attempt longer than two minutes (a slow HEC acknowledgement): no one else takes the sink during it', async () => {
-    const store = new MemoryForwardStore();
+    const store = await storeWithSink();
     store.add(records(4));
     const clock = new ManualClock(T0, true);
     const other = 'otherhost:2:bbbbbbbb';
@@ -210,7 +217,7 @@ describe('forwarder', () => {
 
   test('a sink taken over while its batch is retried: no further attempt, the sink is left to the new holder', async () => {
     for (const successor of ['still holds it', 'sent and let it go'] as const) {
-      const store = new MemoryForwardStore();
+      const store = await storeWithSink();
       store.add(records(5));
       const clock = new ManualClock(T0, true);
       const other = 'otherhost:2:bbbbbbbb';
@@ -244,7 +251,7 @@ describe('forwarder', () => {
   });
 
   test('a receiver that stays down: sink status has its error while the batch is still retried', async () => {
-    const store = new MemoryForwardStore();
+    const store = await storeWithSink();
     store.add(records(5));
     const seen: (string | null | undefined)[] = [];
     const driver = scriptedDriver((_, call) => {
@@ -264,7 +271,7 @@ describe('forwarder', () => {
   });
 
   test('a sink down for a day catches up from its cursor when it comes back', async () => {
-    const store = new MemoryForwardStore();
+    const store = await storeWithSink();
     store.add(records(100));
     const clock = new ManualClock(T0, true);
     let down = true;
@@ -290,7 +297,7 @@ describe('forwarder', () => {
   });
 
   test('a sink removed (or added again) while a batch is out: its cursor is left as the removal left it, and it stops', async () => {
-    const store = new MemoryForwardStore();
+    const store = await storeWithSink();
     store.add(records(200));
     const stop = new AbortController();
     const driver = scriptedDriver((_items, call) => {

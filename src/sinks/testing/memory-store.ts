@@ -79,15 +79,17 @@ export class MemoryForwardStore implements ForwardStore {
     list: async () => [...this.sinkMap.values()].sort((a, b) => a.name.localeCompare(b.name)),
     get: async (name) => this.sinkMap.get(name) ?? null,
     remove: async (name) => this.sinkMap.delete(name),
-    addDeadLetters: async (letters) => void this.dead.push(...letters),
+    addDeadLetters: async (letters) => void this.dead.push(...letters.filter((d) => this.sinkMap.has(d.sink))),
     deadLetters: async (sink, options) =>
       this.dead
         .filter((d) => d.sink === sink)
         .reverse()
         .slice(0, options?.limit ?? Infinity),
     countDeadLetters: async (sink) => this.dead.filter((d) => d.sink === sink).length,
-    addStats: async (change) =>
-      void this.statMap.set(change.sink, addToSinkStats(this.statMap.get(change.sink) ?? null, change)),
+    addStats: async (change) => {
+      if (this.sinkMap.has(change.sink))
+        this.statMap.set(change.sink, addToSinkStats(this.statMap.get(change.sink) ?? null, change));
+    },
     stats: async (sink) => this.statMap.get(sink) ?? null,
   };
 }

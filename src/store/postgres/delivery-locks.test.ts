@@ -3,7 +3,7 @@ import { after, describe, test } from 'node:test';
 import pg from 'pg';
 import { pgSkip, pgUrl } from '../../../test/support/paths.js';
 import { schemaFamily } from '../../../test/support/pg.js';
-import type { AlertRow, ChannelDeliveryRecord, Store } from '../contract.js';
+import type { AlertRow, Store } from '../contract.js';
 import { alertHit } from '../testing/alert-conformance.js';
 import { alertSinkRow, T0 } from '../testing/fixtures.js';
 import { openPostgresStore } from './index.js';
@@ -30,22 +30,24 @@ describe('PostgreSQL: a delivery recorded during a change that clears delivery r
   }
 
   /**
-   * Starts `record` and answers once it waits for a lock the other transaction holds, or has finished without waiting.
+   * Starts `record` and answers once it waits for a lock the other transaction holds (`waiting`: with the ones started
+   * before it), or has finished without waiting.
    * Asked of the server, not timed: each look is one round trip, and a few hundred are far more than it needs. Only
    * the recording's statements count: the store's own index builds wait for every open transaction too.
    */
-  async function startWaiting(
+  async function startWaiting<T>(
     other: pg.Client,
-    record: () => Promise<ChannelDeliveryRecord>,
-  ): Promise<{ recording: Promise<ChannelDeliveryRecord> }> {
+    record: () => Promise<T>,
+    waiting = 1,
+  ): Promise<{ recording: Promise<T> }> {
     let settled = false;
     const recording = record().finally(() => (settled = true));
     for (let look = 0; look < 500 && !settled; look++) {
       const { rows } = await other.query<{ n: string }>(
         `SELECT count(*) AS n FROM pg_stat_activity WHERE pg_backend_pid() = ANY (pg_blocking_pids(pid))
-           AND (query LIKE '%FOR SHARE' OR query LIKE 'SELECT pg_advisory_xact_lock%')`,
+           AND (query LIKE '%FOR SHARE%' OR query LIKE 'SELECT pg_advisory_xact_lock%')`,
       );
-      if (Number(rows[0]!.n) > 0) break;
+      if (Number(rows[0]!.n) >= waiting) break;
     }
     return { recording };
   }
@@ -61,6 +63,28 @@ describe('PostgreSQL: a delivery recorded during a change that clears delivery r
       await other.query('COMMIT');
       assert.equal(await recording, 'sink-removed');
       assert.deepEqual(await store.alerts.channelDeliveries([read.id]), []);
+    } finally {
+      await other.end();
+      await store.close();
+    }
+  });
+
+  test('a sink removal in flight: statistics and dead letters of a send through it wait for it and are not kept', async () => {
+    const { store, other } = await setUp();
+    try {
+      await other.query('BEGIN');
+      await other.query("DELETE FROM sinks WHERE name = 'soc'");
+      await other.query("DELETE FROM dead_letters WHERE sink = 'soc'");
+      await other.query("DELETE FROM sink_stats WHERE sink = 'soc'");
+      const letter = { sink: 'soc', kind: 'alert' as const, tenant: 't1', itemId: 'al-1', reason: '400', failedAt: T0 };
+      const writes = [
+        await startWaiting(other, () => store.sinks.addStats({ sink: 'soc', at: T0 + 1, delivered: 1 })),
+        await startWaiting(other, () => store.sinks.addDeadLetters([letter]), 2),
+      ];
+      await other.query('COMMIT');
+      for (const w of writes) await w.recording;
+      assert.equal(await store.sinks.stats('soc'), null);
+      assert.equal(await store.sinks.countDeadLetters('soc'), 0);
     } finally {
       await other.end();
       await store.close();

@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import type { DeadLetter, SinkRow, SinkStats, SinkStatsChange } from '../../core/sink.js';
 import type { SinkStore } from '../contract.js';
+import { inTransaction } from './transaction.js';
 import {
   DEAD_LETTER_COLUMNS,
   deadLetterValues,
@@ -62,14 +63,25 @@ export class PostgresSinkStore implements SinkStore {
 
   async addDeadLetters(letters: readonly DeadLetter[]): Promise<void> {
     if (letters.length === 0) return;
-    const cols = DEAD_LETTER_COLUMNS.length;
-    const marks = letters
-      .map((_, i) => `(${DEAD_LETTER_COLUMNS.map((__, j) => `$${i * cols + j + 1}`).join(', ')})`)
-      .join(', ');
-    await this.pool.query(
-      `INSERT INTO dead_letters (${DEAD_LETTER_COLUMNS.join(', ')}) VALUES ${marks}`,
-      letters.flatMap(deadLetterValues),
-    );
+    await inTransaction(this.pool, async (client) => {
+      // Only for sinks that exist (SinkStore.addDeadLetters): FOR SHARE, so a removal waits for these rows to be
+      // written, and deletes them, or this finds the sink gone (it deletes the sink's row first).
+      const { rows } = await client.query<{ name: string }>(
+        'SELECT name FROM sinks WHERE name = ANY($1::text[]) FOR SHARE',
+        [[...new Set(letters.map((d) => d.sink))]],
+      );
+      const sinks = new Set(rows.map((r) => r.name));
+      const kept = letters.filter((d) => sinks.has(d.sink));
+      if (!kept.length) return;
+      const cols = DEAD_LETTER_COLUMNS.length;
+      const marks = kept
+        .map((_, i) => `(${DEAD_LETTER_COLUMNS.map((__, j) => `$${i * cols + j + 1}`).join(', ')})`)
+        .join(', ');
+      await client.query(
+        `INSERT INTO dead_letters (${DEAD_LETTER_COLUMNS.join(', ')}) VALUES ${marks}`,
+        kept.flatMap(deadLetterValues),
+      );
+    });
   }
 
   async deadLetters(sink: string, options: { limit?: number } = {}): Promise<DeadLetter[]> {
@@ -89,12 +101,13 @@ export class PostgresSinkStore implements SinkStore {
 
   /**
    * One statement: ON CONFLICT DO UPDATE locks the row and applies the change to its latest version, so two
-   * writers (connections, processes) never lose each other's counts. The body is JSON text (no migration).
+   * writers (connections, processes) never lose each other's counts. The body is JSON text (no migration). Only while
+   * the sink exists: its row FOR SHARE, so a removal waits for this, or this finds the sink gone.
    */
   async addStats(change: SinkStatsChange): Promise<void> {
     const v = statsChangeValues(change);
     await this.pool.query(
-      `INSERT INTO sink_stats (sink, body, updated_at) VALUES ($1, $2, $3)
+      `INSERT INTO sink_stats (sink, body, updated_at) SELECT name, $2::text, $3::bigint FROM sinks WHERE name = $1 FOR SHARE
        ON CONFLICT (sink) DO UPDATE SET updated_at = excluded.updated_at, body = (
          SELECT (o || jsonb_build_object(
            'delivered', coalesce((o->>'delivered')::bigint, 0) + $4::bigint,

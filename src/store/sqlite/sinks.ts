@@ -53,11 +53,13 @@ export class SqliteSinkStore implements SinkStore {
   }
 
   async addDeadLetters(letters: readonly DeadLetter[]): Promise<void> {
+    // Each row only while its sink exists, in the statement that writes it (SinkStore.addDeadLetters).
     const insert = this.db.prepare(
-      `INSERT INTO dead_letters (${DEAD_LETTER_COLUMNS.join(', ')}) VALUES (${DEAD_LETTER_COLUMNS.map(() => '?').join(', ')})`,
+      `INSERT INTO dead_letters (${DEAD_LETTER_COLUMNS.join(', ')}) SELECT ${DEAD_LETTER_COLUMNS.map(() => '?').join(', ')}
+       WHERE EXISTS (SELECT 1 FROM sinks WHERE name = ?)`,
     );
     this.db.transaction(() => {
-      for (const d of letters) insert.run(deadLetterValues(d));
+      for (const d of letters) insert.run(...deadLetterValues(d), d.sink);
     })();
   }
 
@@ -72,12 +74,16 @@ export class SqliteSinkStore implements SinkStore {
     return this.db.prepare('SELECT count(*) FROM dead_letters WHERE sink = ?').pluck().get(sink) as number;
   }
 
-  /** One statement, so atomic across connections and processes: the change applies to the row as stored. */
+  /**
+   * One statement, so atomic across connections and processes: the change applies to the row as stored, and only
+   * while the sink exists (SinkStore.addStats).
+   */
   async addStats(change: SinkStatsChange): Promise<void> {
     const cur = (path: string): string => `json_extract(sink_stats.body, '$.${path}')`;
     this.db
       .prepare(
-        `INSERT INTO sink_stats (sink, body, updated_at) VALUES (@sink, @first, @at)
+        `INSERT INTO sink_stats (sink, body, updated_at)
+         SELECT @sink, @first, @at WHERE EXISTS (SELECT 1 FROM sinks WHERE name = @sink)
          ON CONFLICT (sink) DO UPDATE SET updated_at = excluded.updated_at, body = json_set(sink_stats.body,
            '$.delivered', coalesce(${cur('delivered')}, 0) + @delivered,
            '$.resent', coalesce(${cur('resent')}, 0) + @resent,

@@ -75,8 +75,25 @@ export function runSinkConformance(ctx: { readonly store: Store }): void {
     assert.equal(await s.stats('splunk-main'), null);
   });
 
+  test('a send still out when its sink was removed keeps no dead letters nor statistics of it', async () => {
+    const s = ctx.store.sinks;
+    await s.upsert(sink());
+    await s.upsert(sink({ name: 'other' }));
+    assert.equal(await s.remove('splunk-main'), true);
+    await s.addDeadLetters([letter(1), letter(2, { sink: 'other' })]);
+    await s.addStats({ sink: 'splunk-main', at: T0, delivered: 10 });
+    await s.addStats({ sink: 'other', at: T0, delivered: 1 });
+    await s.upsert(sink());
+    assert.equal(await s.countDeadLetters('splunk-main'), 0, 'the sink added again under the name has none');
+    assert.equal(await s.stats('splunk-main'), null);
+    assert.equal(await s.countDeadLetters('other'), 1, 'a sink that exists keeps its own');
+    assert.equal((await s.stats('other'))?.delivered, 1);
+  });
+
   test('dead letters: added in batches, counted and listed newest first per sink', async () => {
     const s = ctx.store.sinks;
+    await s.upsert(sink());
+    await s.upsert(sink({ name: 'other' }));
     await s.addDeadLetters([]);
     await s.addDeadLetters([letter(1), letter(2)]);
     await s.addDeadLetters([letter(3), letter(4, { sink: 'other', kind: 'alert' })]);
@@ -88,6 +105,7 @@ export function runSinkConformance(ctx: { readonly store: Store }): void {
 
   test('stats: a first change makes them, later ones add to the counters and keep the latest delivery and error', async () => {
     const s = ctx.store.sinks;
+    await s.upsert(sink());
     assert.equal(await s.stats('splunk-main'), null);
     await s.addStats({ sink: 'splunk-main', at: T0, delivered: 10, resent: 1, lastDeliveryAt: T0 });
     assert.deepEqual(
@@ -116,6 +134,7 @@ export function runSinkConformance(ctx: { readonly store: Store }): void {
 
   test('stats: two writers interleaved (records and alerts of one sink) keep both counts and the last error', async () => {
     const s = ctx.store.sinks;
+    await s.upsert(sink({ name: 'both', takes: 'both' }));
     const forwarder = (n: number) =>
       s.addStats({
         sink: 'both',
