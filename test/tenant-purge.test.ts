@@ -16,16 +16,27 @@ const ID = '6f1c2b3a-0000-4000-8000-00000000abcd';
 const recordLine = (i: number) =>
   JSON.stringify({ CreationTime: '2026-11-01T10:00:00', Id: `id-${i}`, Operation: 'FileAccessed', RecordType: 6 });
 
+/** A data folder's CLI (a tenant secret in its environment), and contoso registered under ID. */
+async function registeredCli(dir: string): Promise<(args: string[]) => ReturnType<typeof runCli>> {
+  const cli = (args: string[]) => runCli(args, { dataDir: dir, env: { TW_TEST_SECRET: 's3cret' } });
+  const add = ['--client-id', '11111111-2222-4333-8444-555555555555', '--secret-env', 'TW_TEST_SECRET'];
+  assert.equal((await cli(['tenant', 'add', 'contoso', '--tenant-id', ID, ...add])).code, 0);
+  return cli;
+}
+
+/** Contoso registered, with records 1–3 imported under it; returns the CLI and the file. */
+async function contosoWithRecords(dir: string) {
+  const cli = await registeredCli(dir);
+  const file = join(dir, 'records.ndjson');
+  writeFileSync(file, [1, 2, 3].map(recordLine).join('\n'));
+  assert.equal((await cli(['import', file, '--tenant', 'contoso'])).code, 0);
+  return { cli, file };
+}
+
 test('tenant remove --purge refuses without a terminal or --yes; with --yes it deletes only that tenant, with the count', async () => {
   const { dir, cleanup } = tempDir();
   try {
-    const env = { TW_TEST_SECRET: 's3cret' };
-    const cli = (args: string[]) => runCli(args, { dataDir: dir, env });
-    const add = ['--client-id', '11111111-2222-4333-8444-555555555555', '--secret-env', 'TW_TEST_SECRET'];
-    assert.equal((await cli(['tenant', 'add', 'contoso', '--tenant-id', ID, ...add])).code, 0);
-    const file = join(dir, 'records.ndjson');
-    writeFileSync(file, [1, 2, 3].map(recordLine).join('\n'));
-    assert.equal((await cli(['import', file, '--tenant', 'contoso'])).code, 0);
+    const { cli, file } = await contosoWithRecords(dir);
     // One record the shipped rules alert on (a mailbox exported to PST), raised live by the import.
     const exported = join(dir, 'export.ndjson');
     writeFileSync(
@@ -109,10 +120,7 @@ test('on a terminal, --purge deletes only after the tenant name is typed', async
 test('tenant remove --purge refuses while a collect --history of the tenant holds its lease', async () => {
   const { dir, cleanup } = tempDir();
   try {
-    const env = { TW_TEST_SECRET: 's3cret' };
-    const cli = (args: string[]) => runCli(args, { dataDir: dir, env });
-    const add = ['--client-id', '11111111-2222-4333-8444-555555555555', '--secret-env', 'TW_TEST_SECRET'];
-    assert.equal((await cli(['tenant', 'add', 'contoso', '--tenant-id', ID, ...add])).code, 0);
+    const cli = await registeredCli(dir);
     // Another process's history run of the tenant, as its lease shows in the store.
     const store = await openStore(`sqlite:${join(dir, 'tenantwatch.sqlite')}`);
     try {
@@ -134,13 +142,7 @@ test('tenant remove --purge refuses while a collect --history of the tenant hold
 test('tenant remove --purge deletes the records an earlier version stored under the upper-case spelling of its GUID', async () => {
   const { dir, cleanup } = tempDir();
   try {
-    const env = { TW_TEST_SECRET: 's3cret' };
-    const cli = (args: string[]) => runCli(args, { dataDir: dir, env });
-    const add = ['--client-id', '11111111-2222-4333-8444-555555555555', '--secret-env', 'TW_TEST_SECRET'];
-    assert.equal((await cli(['tenant', 'add', 'contoso', '--tenant-id', ID, ...add])).code, 0);
-    const file = join(dir, 'records.ndjson');
-    writeFileSync(file, [1, 2, 3].map(recordLine).join('\n'));
-    assert.equal((await cli(['import', file, '--tenant', 'contoso'])).code, 0);
+    const { cli } = await contosoWithRecords(dir);
     // A file whose OrganizationId was upper case, imported without --tenant by an earlier version (ADR 0039).
     const store = await openStore(`sqlite:${join(dir, 'tenantwatch.sqlite')}`);
     try {
