@@ -45,7 +45,7 @@ function elasticRow(over: Partial<SinkRow> = {}): SinkRow {
 async function forward(store: MemoryForwardStore, row: SinkRow, secret: string) {
   const ctx = driverContext(row, rx.current, secret);
   const driver = row.kind === 'splunk' ? splunkHecDriver(ctx) : elasticDriver(ctx);
-  // Stored, as the sinks forwarded to are: the store keeps statistics and dead letters only of a stored sink.
+  // Stored, as the sinks forwarded to are: the store keeps the cursor, statistics and dead letters only of a stored sink.
   await store.sinks.upsert(row);
   try {
     return await runSink(
@@ -211,6 +211,7 @@ describe('Sentinel (Logs Ingestion API)', () => {
   test('an msal token for monitor.azure.com, calls under the size limit, 429/5xx survived, every row stored', async () => {
     const store = new MemoryForwardStore();
     store.add(records(150));
+    await store.sinks.upsert(row()); // stored, as the sinks forwarded to are: its cursor is kept only then
     rx.current.setFaults({ throttle: 0.2, error5xx: 0.1, retryAfterSeconds: 0 });
     const ctx = driverContext(row(), rx.current, rx.current.logs.clientSecret);
     const driver = sentinelDriver(ctx);

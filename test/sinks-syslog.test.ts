@@ -110,6 +110,7 @@ input(type="imtcp" address="127.0.0.1" port="${tlsPort}" ruleset="fwd" streamDri
         url: `${transport}://127.0.0.1:${port}`,
         options: { batch: 64 },
       });
+      await store.sinks.upsert(row); // stored, as the sinks forwarded to are: its cursor is kept only then
       const driver = syslogDriver({
         row,
         secret: null,

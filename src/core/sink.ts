@@ -48,6 +48,11 @@ export interface SinkRow {
   updatedAt: number;
 }
 
+/** The cursor a sink keeps in the state store: its name as a consumer of the tail (HELPERS.md consumer names). */
+export function sinkConsumer(name: string): string {
+  return `sink:${name}`;
+}
+
 /** One record (or alert) a receiver refused for good, kept with the receiver's reason. */
 export interface DeadLetter {
   sink: string;
@@ -147,8 +152,18 @@ export interface SinkStore {
   upsert(row: SinkRow): Promise<void>;
   list(): Promise<SinkRow[]>;
   get(name: string): Promise<SinkRow | null>;
-  /** Removes the sink with its dead letters, statistics and the alerts it took as a channel; true when it existed. */
+  /**
+   * Removes the sink with its cursor, dead letters, statistics and the alerts it took as a channel, in one
+   * transaction; true when it existed.
+   */
   remove(name: string): Promise<boolean>;
+  /**
+   * Stores the sink's cursor (consumer `sinkConsumer(name)`) only while this sink exists — the one added at
+   * `sink.addedAt`, not one added again under its name since — checked with the write; false when it is gone. A
+   * forwarder pass still out when its sink was removed would otherwise bring the cursor back, and a sink added again
+   * under the name would start from the removed one's position instead of where `sink add` puts a new sink.
+   */
+  moveCursor(sink: Pick<SinkRow, 'name' | 'addedAt'>, position: string, at: number): Promise<boolean>;
   /**
    * Keeps what a receiver refused for good. Only for sinks that exist when it is written, checked with the write: a
    * send still out when its sink was removed must not bring the removed sink's rows back (a sink added again under

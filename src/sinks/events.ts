@@ -15,6 +15,7 @@ export const EVENTS = {
   leaseReclaimed: 'sink.lease.reclaimed',
   leaseLost: 'sink.lease.lost',
   cursorMoved: 'sink.cursor.moved',
+  sinkRemoved: 'sink.forward.removed',
   replayed: 'sink.replay.done',
   failed: 'sink.forward.failed',
   recipientRefused: 'sink.email.recipient_refused',

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ManualClock } from '../core/clock.js';
-import { recordingLogger, silentLogger } from '../core/log.js';
+import { recordingLogger, silentLogger, type LogEntry } from '../core/log.js';
 import type { Item } from './alert.js';
 import type { SendResult, SinkDriver } from './driver.js';
 import { SinkFailure } from './failure.js';
@@ -319,5 +319,65 @@ describe('forwarder', () => {
       'no cursor left for a new sink of that name to start from',
     );
     assert.equal(driver.sent.length, 100, 'nothing sent after the batch that was out');
+  });
+
+  test('a sink removed while its first batch is out keeps no cursor, and added again it starts from the start', async () => {
+    const store = await storeWithSink();
+    store.add(records(120));
+    const entries: LogEntry[] = [];
+    // `sink remove` in another shell while the first batch is with the receiver: there is no cursor yet to see go.
+    const removing = scriptedDriver((_items, call) => {
+      if (call === 0) void store.sinks.remove('test');
+      return { rejected: [], retry: [] };
+    }, 50);
+    const removed = await runSink(
+      options(store, { logger: recordingLogger(entries), inFlight: 1 }),
+      sinkRow(),
+      removing,
+    );
+    assert.equal(removed.state, 'stopped');
+    assert.equal(store.cursorMap.get('sink:test'), undefined, 'the removed sink left no cursor behind');
+    assert.equal(removing.sent.length, 50, 'nothing sent after the batch that was out');
+    assert.ok(
+      entries.some((e) => e.level === 'info' && (e.obj as { event?: string }).event === 'sink.forward.removed'),
+    );
+    // `sink add test` again (from the start, the default): a new sink, which gets every record.
+    const again = sinkRow({ addedAt: T0 + 1, updatedAt: T0 + 1 });
+    await store.sinks.upsert(again);
+    const driver = scriptedDriver(() => ({ rejected: [], retry: [] }), 50);
+    const result = await runSink(options(store), again, driver);
+    assert.equal(result.state, 'caught-up');
+    assert.equal(driver.sent.length, 120, 'the sink added again starts from the first record');
+    assert.equal(store.cursorMap.get('sink:test'), '120');
+  });
+
+  test('a sink removed and added again while a batch is out: the old pass stores nothing of the new sink', async () => {
+    const store = await storeWithSink();
+    store.add(records(120));
+    const again = sinkRow({ addedAt: T0 + 1, updatedAt: T0 + 1 });
+    const driver = scriptedDriver((_items, call) => {
+      if (call === 0) {
+        void store.sinks.remove('test');
+        void store.sinks.upsert(again); // `sink add test` again, from the start: no cursor
+      }
+      return { rejected: [], retry: [] };
+    }, 50);
+    const result = await runSink(options(store, { inFlight: 1 }), sinkRow(), driver);
+    assert.equal(result.state, 'stopped');
+    assert.equal(store.cursorMap.get('sink:test'), undefined, 'the new sink starts where sink add put it: the start');
+    assert.equal(driver.sent.length, 50);
+  });
+
+  test('a sink updated while a batch is out (sink add of its name) is the same sink: its cursor moves on', async () => {
+    const store = await storeWithSink();
+    store.add(records(120));
+    const driver = scriptedDriver((_items, call) => {
+      if (call === 0)
+        void store.sinks.upsert(sinkRow({ url: 'https://127.0.0.1:9088', addedAt: T0 + 1, updatedAt: T0 + 1 }));
+      return { rejected: [], retry: [] };
+    }, 50);
+    const result = await runSink(options(store, { inFlight: 1 }), sinkRow(), driver);
+    assert.equal(result.state, 'caught-up');
+    assert.equal(store.cursorMap.get('sink:test'), '120');
   });
 });

@@ -188,8 +188,16 @@ async function loop(
         return { sink: row.name, state: 'stopped' };
       }
       if (outcome.dead.length) await store.sinks.addDeadLetters(outcome.dead);
-      // The cursor moves only now: every item of the batch is confirmed or dead-lettered.
-      await store.cursors.set(consumer, head.next, clock.now());
+      // The cursor moves only now: every item of the batch is confirmed or dead-lettered. And only while the sink
+      // exists, checked with the write: a removal since the check above (or during a first batch, when there was no
+      // cursor to see go) must not bring the removed sink's cursor back.
+      if (!(await store.sinks.moveCursor(row, head.next, clock.now()))) {
+        logger.info(
+          { event: EVENTS.sinkRemoved, sink: row.name },
+          'the sink was removed while a batch was out: its cursor is not kept, and nothing more is sent to it',
+        );
+        return { sink: row.name, state: 'stopped' };
+      }
       stored = head.next;
       delivered += outcome.delivered;
       dead += outcome.dead.length;

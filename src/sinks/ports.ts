@@ -8,6 +8,8 @@ import type { StoredRecord } from '../core/record.js';
 import type { SearchQuery } from '../core/search-query.js';
 import type { SinkStore } from '../core/sink.js';
 
+export { sinkConsumer } from '../core/sink.js';
+
 /** Where a consumer stands in the arrival order of records: opaque, compared only by the store. */
 export type TailPosition = string;
 
@@ -44,9 +46,4 @@ export interface ForwardStore {
   cursors: Cursors;
   ledger: Leases;
   sinks: SinkStore;
-}
-
-/** The cursor a sink keeps in the state store (HELPERS.md consumer names). */
-export function sinkConsumer(name: string): string {
-  return `sink:${name}`;
 }

@@ -360,7 +360,7 @@ async function deadLetters(ctx: CliContext, name: string, f: { limit: string; fo
 
 async function removeSink(ctx: CliContext, name: string): Promise<void> {
   const store = await ctx.store();
+  // Its cursor goes in the same transaction (SinkStore.remove).
   if (!(await store.sinks.remove(name))) throw unknownSink(name);
-  await store.cursors.remove(sinkConsumer(name));
   ctx.out.write(`removed sink ${name}\n`);
 }

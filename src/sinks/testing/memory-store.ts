@@ -5,7 +5,14 @@
  */
 import type { StoredRecord } from '../../core/record.js';
 import type { SearchQuery } from '../../core/search-query.js';
-import { addToSinkStats, type DeadLetter, type SinkRow, type SinkStats, type SinkStore } from '../../core/sink.js';
+import {
+  addToSinkStats,
+  sinkConsumer,
+  type DeadLetter,
+  type SinkRow,
+  type SinkStats,
+  type SinkStore,
+} from '../../core/sink.js';
 import type { Cursors, ForwardStore, Leases, RecordTail, TailBatch, TailPosition } from '../ports.js';
 
 export class MemoryForwardStore implements ForwardStore {
@@ -75,10 +82,20 @@ export class MemoryForwardStore implements ForwardStore {
   };
 
   readonly sinks: SinkStore = {
-    upsert: async (row) => void this.sinkMap.set(row.name, row),
+    // As the stores: an update keeps when the sink was first added.
+    upsert: async (row) =>
+      void this.sinkMap.set(row.name, { ...row, addedAt: this.sinkMap.get(row.name)?.addedAt ?? row.addedAt }),
     list: async () => [...this.sinkMap.values()].sort((a, b) => a.name.localeCompare(b.name)),
     get: async (name) => this.sinkMap.get(name) ?? null,
-    remove: async (name) => this.sinkMap.delete(name),
+    remove: async (name) => {
+      this.cursorMap.delete(sinkConsumer(name));
+      return this.sinkMap.delete(name);
+    },
+    moveCursor: async (sink, position) => {
+      if (this.sinkMap.get(sink.name)?.addedAt !== sink.addedAt) return false;
+      this.cursorMap.set(sinkConsumer(sink.name), position);
+      return true;
+    },
     addDeadLetters: async (letters) => void this.dead.push(...letters.filter((d) => this.sinkMap.has(d.sink))),
     deadLetters: async (sink, options) =>
       this.dead

@@ -91,6 +91,25 @@ describe('PostgreSQL: a delivery recorded during a change that clears delivery r
     }
   });
 
+  test("a sink removal in flight: a forwarder's cursor write waits for it and stores nothing", async () => {
+    const { store, other } = await setUp();
+    try {
+      const sink = alertSinkRow('soc');
+      assert.equal(await store.sinks.moveCursor(sink, '000010', T0), true);
+      await other.query('BEGIN');
+      // What SinkStore.remove does, up to its commit.
+      await other.query("DELETE FROM sinks WHERE name = 'soc'");
+      await other.query("DELETE FROM cursors WHERE consumer = 'sink:soc'");
+      const { recording } = await startWaiting(other, () => store.sinks.moveCursor(sink, '000020', T0 + 1));
+      await other.query('COMMIT');
+      assert.equal(await recording, false);
+      assert.equal(await store.cursors.get('sink:soc'), null, 'no cursor for a sink added again under the name');
+    } finally {
+      await other.end();
+      await store.close();
+    }
+  });
+
   test("a reopen in flight, past deleting the alert's rows: the delivery waits for it and is not recorded", async () => {
     const { store, other, read } = await setUp();
     try {

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import type { DeadLetter, SinkRow, SinkStats, SinkStatsChange } from '../../core/sink.js';
+import { sinkConsumer, type DeadLetter, type SinkRow, type SinkStats, type SinkStatsChange } from '../../core/sink.js';
 import type { SinkStore } from '../contract.js';
 import { inTransaction } from './transaction.js';
 import {
@@ -47,6 +47,7 @@ export class PostgresSinkStore implements SinkStore {
       // The sink's row first: a routing pass recording a delivery through it (AlertStore.markChannelDelivered) holds
       // it FOR SHARE, so its row is written before this and deleted below, or it waits and finds the sink gone.
       const gone = ((await client.query('DELETE FROM sinks WHERE name = $1', [name])).rowCount ?? 0) > 0;
+      await client.query('DELETE FROM cursors WHERE consumer = $1', [sinkConsumer(name)]);
       await client.query('DELETE FROM dead_letters WHERE sink = $1', [name]);
       await client.query('DELETE FROM sink_stats WHERE sink = $1', [name]);
       // As a channel: a sink added again later under this name is a new receiver, and takes due alerts anew.
@@ -59,6 +60,21 @@ export class PostgresSinkStore implements SinkStore {
     } finally {
       client.release();
     }
+  }
+
+  /**
+   * One statement, only while the sink added at addedAt exists (SinkStore.moveCursor): its row FOR SHARE, so a
+   * removal waits for the cursor to be written, and deletes it, or this finds the sink gone (it deletes the sink's
+   * row first).
+   */
+  async moveCursor(sink: Pick<SinkRow, 'name' | 'addedAt'>, position: string, at: number): Promise<boolean> {
+    const moved = await this.pool.query(
+      `INSERT INTO cursors (consumer, position, updated_at)
+       SELECT $1, $2, $3::bigint FROM sinks WHERE name = $4 AND added_at = $5::bigint FOR SHARE
+       ON CONFLICT (consumer) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
+      [sinkConsumer(sink.name), position, at, sink.name, sink.addedAt],
+    );
+    return (moved.rowCount ?? 0) > 0;
   }
 
   async addDeadLetters(letters: readonly DeadLetter[]): Promise<void> {

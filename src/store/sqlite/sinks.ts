@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { DeadLetter, SinkRow, SinkStats, SinkStatsChange } from '../../core/sink.js';
+import { sinkConsumer, type DeadLetter, type SinkRow, type SinkStats, type SinkStatsChange } from '../../core/sink.js';
 import type { SinkStore } from '../contract.js';
 import {
   DEAD_LETTER_COLUMNS,
@@ -44,12 +44,25 @@ export class SqliteSinkStore implements SinkStore {
     return this.db.transaction(() => {
       // In the order of PostgreSQL's (its comment says why); here the write lock alone keeps them apart.
       const gone = this.db.prepare('DELETE FROM sinks WHERE name = ?').run(name).changes > 0;
+      this.db.prepare('DELETE FROM cursors WHERE consumer = ?').run(sinkConsumer(name));
       this.db.prepare('DELETE FROM dead_letters WHERE sink = ?').run(name);
       this.db.prepare('DELETE FROM sink_stats WHERE sink = ?').run(name);
       // As a channel: a sink added again later under this name is a new receiver, and takes due alerts anew.
       this.db.prepare('DELETE FROM alert_deliveries WHERE channel = ?').run(name);
       return gone;
     })();
+  }
+
+  /** One statement: the cursor is written only while the sink added at addedAt exists (SinkStore.moveCursor). */
+  async moveCursor(sink: Pick<SinkRow, 'name' | 'addedAt'>, position: string, at: number): Promise<boolean> {
+    const moved = this.db
+      .prepare(
+        `INSERT INTO cursors (consumer, position, updated_at)
+         SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM sinks WHERE name = ? AND added_at = ?)
+         ON CONFLICT (consumer) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
+      )
+      .run(sinkConsumer(sink.name), position, at, sink.name, sink.addedAt);
+    return moved.changes > 0;
   }
 
   async addDeadLetters(letters: readonly DeadLetter[]): Promise<void> {

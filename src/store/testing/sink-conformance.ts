@@ -90,6 +90,28 @@ export function runSinkConformance(ctx: { readonly store: Store }): void {
     assert.equal((await s.stats('other'))?.delivered, 1);
   });
 
+  test("sinks: removing a sink takes its cursor with it, and a removed sink's cursor is never stored again", async () => {
+    const s = ctx.store.sinks;
+    const cursors = ctx.store.cursors;
+    await s.upsert(sink());
+    await s.upsert(sink({ name: 'other' }));
+    assert.equal(await s.moveCursor(sink(), '000042', T0), true);
+    assert.equal(await s.moveCursor(sink({ name: 'other' }), '000007', T0), true);
+    assert.equal(await cursors.get('sink:splunk-main'), '000042');
+    assert.equal(await s.remove('splunk-main'), true);
+    assert.equal(await cursors.get('sink:splunk-main'), null, 'its cursor goes with the sink');
+    // A forwarder pass still out when the sink was removed stores where it got to.
+    assert.equal(await s.moveCursor(sink(), '000050', T0 + 1), false);
+    assert.equal(await cursors.get('sink:splunk-main'), null, 'nothing for a sink that is gone');
+    // Added again under the name (sink add --from start: no cursor): the old pass still stores nothing.
+    await s.upsert(sink({ addedAt: T0 + 2, updatedAt: T0 + 2 }));
+    assert.equal(await s.moveCursor(sink(), '000050', T0 + 3), false, 'the sink added again is another one');
+    assert.equal(await cursors.get('sink:splunk-main'), null, 'the new sink starts where sink add put it');
+    assert.equal(await s.moveCursor(sink({ addedAt: T0 + 2 }), '000001', T0 + 3), true, 'its own pass stores it');
+    assert.equal(await cursors.get('sink:splunk-main'), '000001');
+    assert.equal(await cursors.get('sink:other'), '000007', "another sink's cursor stays");
+  });
+
   test('dead letters: added in batches, counted and listed newest first per sink', async () => {
     const s = ctx.store.sinks;
     await s.upsert(sink());
