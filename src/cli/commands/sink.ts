@@ -172,6 +172,9 @@ async function addSink(ctx: CliContext, name: string, flags: AddFlags): Promise<
     checkSinkRow,
     existing,
   );
+  // A cursor left under the name by a removal before ADR 0022's fix (the sink's row gone, its cursor written back by a
+  // pass under way) would start a new sink there: cleared first, while no sink of the name exists to forward.
+  if (!existing) await store.cursors.remove(sinkConsumer(row.name));
   await store.sinks.upsert(row);
   if (!existing && flags.from === 'now') {
     const fs = forwardStore(store);
