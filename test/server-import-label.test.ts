@@ -15,7 +15,12 @@ const LABEL = 'Case-2026';
 const range = `start=${new Date(NOW - 4 * DAY).toISOString()}&end=${new Date(NOW).toISOString()}`;
 
 async function check(storeUrl: string): Promise<void> {
-  const records = fixtureRecords(12).map((r) => ({ ...r, tenant: LABEL }));
+  // The first record's Id has hex letters: a GUID is stored in lower case and may be pasted in upper case.
+  const records = fixtureRecords(12).map((r, i) => ({
+    ...r,
+    tenant: LABEL,
+    ...(i === 0 ? { id: 'abcdef00-0000-4000-8000-00000000000a' } : {}),
+  }));
   const deps = await testDeps({}, records, storeUrl);
   const app = await buildServer(deps);
   try {
@@ -53,6 +58,9 @@ async function check(storeUrl: string): Promise<void> {
     const carol = await signIn(app, 'carol');
     const outside = await app.inject(carol.with({ url: `/api/records/case-2026/${id}` }));
     assert.equal(outside.statusCode, 403, outside.body);
+    const upper = await app.inject(alice.with({ url: `/api/records/case-2026/${id.toUpperCase()}` }));
+    assert.equal(upper.statusCode, 200, `an Id pasted in upper case: ${upper.body}`);
+    assert.equal(upper.json<{ id: string }>().id, id);
     const absent = await app.inject(alice.with({ url: `/api/records/case-2026/no-such-id` }));
     assert.equal(absent.statusCode, 404, absent.body);
   } finally {

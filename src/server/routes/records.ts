@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../core/errors.js';
 import { toRecordView } from '../../search/formats.js';
 import type { ApiParams, ApiResponse } from '../api-types.js';
+import { canonicalKey } from '../../core/guid.js';
 import { storedKeys } from '../../search/tenants.js';
 import { forbiddenTenant } from '../auth/scope.js';
 import type { ServerDeps } from '../deps.js';
@@ -24,16 +25,26 @@ export function registerRecordRoutes(app: FastifyInstance, deps: ServerDeps): vo
         });
       }
       const row = await deps.store.tenants.get(tenant);
-      const record = await deps.store.records.get(row?.tenantId ?? tenant, id);
-      if (record) return toRecordView(record);
-      // An import label asked for in another case than stored ("case-2026" for "Case-2026"): the keys records are
-      // stored under equal but for case, as search finds them (search/tenants.ts), each within the caller's scope.
-      if (!row) {
-        for (const key of await storedKeys(deps.store, tenant)) {
-          if (key === tenant || !request.scope.allows(key)) continue;
-          const alike = await deps.store.records.get(key, id);
-          if (alike) return toRecordView(alike);
+      const first = row?.tenantId ?? tenant;
+      // A GUID Id is stored in lower case (ADR 0039), but one pasted from elsewhere may be upper case; an earlier
+      // version kept the case the source wrote, so the Id as given is tried first.
+      const ids = [...new Set([id, canonicalKey(id)])];
+      const found = async (key: string) => {
+        for (const asked of ids) {
+          const record = await deps.store.records.get(key, asked);
+          if (record) return record;
         }
+        return null;
+      };
+      const record = await found(first);
+      if (record) return toRecordView(record);
+      // The tenant under another spelling, as search finds it (search/tenants.ts), each within the caller's scope: an
+      // import label asked for in another case than stored ("case-2026" for "Case-2026"), or a GUID an earlier
+      // version stored in upper case.
+      for (const key of await storedKeys(deps.store, first)) {
+        if (key === first || !request.scope.allows(key)) continue;
+        const alike = await found(key);
+        if (alike) return toRecordView(alike);
       }
       throw new AppError('NOT_FOUND', `No record ${id.slice(0, 100)} is stored for tenant ${tenant.slice(0, 100)}`, {
         hint: 'Search again: the record may belong to another tenant',
