@@ -29,6 +29,25 @@ test('a blob is read element by element across chunk borders (multi-byte too), h
     ['3'],
   );
   assert.match(batches[0]![0]!.raw, /résumé ✓/);
+  assert.equal(result.notUtf8, false, 'a character split across chunks is UTF-8');
+});
+
+test('a body with bytes that are not UTF-8 keeps its records (U+FFFD in their place) and says so', async () => {
+  // Latin-1 é (0xE9) where UTF-8 was due, in a chunk of its own.
+  const [before, after] = `[${rec('1', ',"Name":"caf#"')},${rec('2')}]`.split('#') as [string, string];
+  const chunks = [Buffer.from(before), Buffer.from([0xe9]), Buffer.from(after)];
+  const { result, rest } = await readBlob(
+    Readable.from(chunks),
+    { tenant: 't', contentType: 'Audit.SharePoint', batchSize: 10 },
+    async () => {},
+  );
+  assert.equal(result.notUtf8, true);
+  assert.deepEqual(
+    rest.map((r) => r.id),
+    ['1', '2'],
+  );
+  assert.match(rest[0]!.raw, /"Name":"caf\uFFFD"/);
+  assert.equal(result.sha256, createHash('sha256').update(Buffer.concat(chunks)).digest('hex'));
 });
 
 test("a blob's needless \\u escapes are stored as their characters, while its sha256 stays the body's", async () => {

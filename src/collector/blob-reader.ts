@@ -18,6 +18,12 @@ export interface BlobReadResult {
   records: number;
   bytes: number;
   rejected: { count: number; reasons: string[] };
+  /**
+   * The body held bytes that are not UTF-8 (the Management Activity API sends UTF-8 JSON; a proxy or a broken blob may
+   * not). Its records are kept, each such byte sequence read as U+FFFD (an import rejects such a line, but a blob is
+   * the only copy once it expires); the sha256 is of the bytes received.
+   */
+  notUtf8: boolean;
 }
 
 export async function readBlob(
@@ -55,13 +61,26 @@ export async function readBlob(
       }
     }
   };
+  // Checks the bytes as they come (a multi-byte character may straddle two chunks); stops checking at the first fault.
+  let strict: TextDecoder | null = new TextDecoder('utf-8', { fatal: true });
+  const check = (buf?: Buffer): void => {
+    try {
+      if (buf) {
+        if (typeof buf !== 'string') strict?.decode(buf, { stream: true });
+      } else strict?.decode();
+    } catch {
+      strict = null;
+    }
+  };
   for await (const chunk of body) {
     context.signal?.throwIfAborted();
     const buf = chunk as Buffer;
     bytes += buf.length;
     hash.update(buf);
+    check(buf);
     await take(splitter.push(decoder.write(buf)));
   }
+  check();
   await take(splitter.push(decoder.end()));
   const tail = splitter.end();
   // A record left open at the end means the body was cut off: the fetch is retried, nothing is kept.
@@ -70,5 +89,5 @@ export async function readBlob(
       hint: 'The blob is fetched again',
     });
   await take(tail);
-  return { result: { sha256: hash.digest('hex'), records, bytes, rejected }, rest: batch };
+  return { result: { sha256: hash.digest('hex'), records, bytes, rejected, notUtf8: strict === null }, rest: batch };
 }

@@ -139,9 +139,13 @@ async function fetchAndCommit(
     });
   }
   const { result, rest } = read;
-  const reason = result.rejected.count
-    ? `${countOf(result.rejected.count, 'record')} could not be normalized: ${result.rejected.reasons.join('; ')}`
-    : null;
+  const reasons = [
+    ...(result.rejected.count
+      ? [`${countOf(result.rejected.count, 'record')} could not be normalized: ${result.rejected.reasons.join('; ')}`]
+      : []),
+    ...(result.notUtf8 ? [NOT_UTF8] : []),
+  ];
+  const reason = reasons.length ? reasons.join('; ') : null;
   const committed = await ctx.store.ledger.commitBlob(
     {
       tenant: run.tenantId,
@@ -176,7 +180,12 @@ async function fetchAndCommit(
       },
       'records whose Id was already stored with other content: the stored ones are kept, these are kept aside',
     );
-  if (reason)
+  if (result.notUtf8)
+    ctx.logger.warn(
+      { event: EVENTS.blobNotUtf8, tenant: run.tenantId, name: run.name, contentType, contentId: item.contentId },
+      NOT_UTF8,
+    );
+  if (result.rejected.count)
     ctx.logger.warn(
       {
         event: EVENTS.recordRejected,
@@ -205,3 +214,7 @@ async function fetchAndCommit(
   );
   return { ok: true, value: true };
 }
+
+/** The ledger's and the log's words for a blob whose body was not all UTF-8 (blob-reader.ts BlobReadResult.notUtf8). */
+const NOT_UTF8 =
+  'the blob held bytes that are not UTF-8: its records were kept, each such byte sequence stored as U+FFFD (the sha256 is of the bytes received)';

@@ -27,6 +27,7 @@ export const EVENTS = {
   blobSkipped: 'collector.blob.skipped',
   blobRefused: 'collector.blob.refused',
   blobFailed: 'collector.blob.failed',
+  blobNotUtf8: 'collector.blob.not_utf8',
   recordRejected: 'collector.record.rejected',
   recordConflict: 'collector.record.conflict',
   retry: 'collector.retry',
