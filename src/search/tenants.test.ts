@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Store } from '../store/contract.js';
-import { resolveTenantKeys, storedKeys } from './tenants.js';
+import { alertKeys, resolveTenantKeys, storedKeys } from './tenants.js';
+import { alertHit } from '../store/testing/alert-conformance.js';
 import { openStore } from '../store/open.js';
 import { record, tenantRow, TENANT_A, TENANT_B } from '../store/testing/fixtures.js';
 
@@ -49,6 +50,19 @@ test('a GUID tenant names every spelling its records are stored under (an earlie
     const tenants = await resolveTenantKeys(store, ['contoso']);
     assert.equal(await store.records.count({ range: { start: 0, end: 8e12 }, tenants }), 2, 'no split');
     assert.deepEqual(await resolveTenantKeys(store, [TENANT_B.toUpperCase()]), [TENANT_B]);
+  } finally {
+    await store.close();
+  }
+});
+
+test('a label only alerts are filed under (its records removed) is named in any case, as a stored one is', async () => {
+  const store = await openStore('sqlite::memory:');
+  try {
+    await store.alerts.applyHits([alertHit({ tenant: 'Case-2026' })], 0);
+    for (const asked of ['Case-2026', 'case-2026', 'CASE-2026'])
+      assert.deepEqual(await resolveTenantKeys(store, [asked], alertKeys(store)), ['Case-2026'], asked);
+    await assert.rejects(resolveTenantKeys(store, ['case-2027'], alertKeys(store)), { code: 'UNKNOWN_TENANT' });
+    await assert.rejects(resolveTenantKeys(store, ['case-2026']), { code: 'UNKNOWN_TENANT' }, 'only with alertKeys');
   } finally {
     await store.close();
   }

@@ -5,13 +5,23 @@ import { isGuid } from '../core/guid.js';
 
 /** Where else than the records a tenant key may be filed: alerts outlive their records (retention, purge). */
 export interface KeyLookup {
-  /** True when something (alerts) is filed under exactly this key: a key no record carries any more is still named. */
-  filedUnder?: (key: string) => Promise<boolean>;
+  /**
+   * The keys something (alerts) is filed under that `label` names: itself when filed under exactly, else those equal
+   * to it without regard to case, as for records (storedKeys); a key no record carries any more is still named.
+   */
+  filedUnder?: (label: string) => Promise<string[]>;
 }
 
 /** The alerts' tenant filter (API and `alerts list --tenant`): a key alerts are filed under is named too. */
 export function alertKeys(store: Store): KeyLookup {
-  return { filedUnder: async (key) => (await store.alerts.list({ tenants: [key], limit: 1 })).length > 0 };
+  return {
+    filedUnder: async (label) => {
+      const keys = await store.alerts.tenantKeys();
+      if (keys.includes(label)) return [label];
+      const folded = label.toLowerCase();
+      return keys.filter((k) => k.toLowerCase() === folded);
+    },
+  };
 }
 
 /**
@@ -38,7 +48,7 @@ export async function resolveTenantKeys(
       continue;
     }
     const alike = await storedKeys(store, input);
-    if (alike.length === 0 && (await lookup.filedUnder?.(input))) alike.push(input);
+    if (alike.length === 0) alike.push(...((await lookup.filedUnder?.(input)) ?? []));
     if (alike.length === 0) {
       throw new AppError(
         'UNKNOWN_TENANT',

@@ -618,6 +618,11 @@ export interface AlertStore {
   /** Newest last hit first. */
   list(filter?: AlertFilter): Promise<AlertRow[]>;
   /**
+   * The tenant keys alerts are filed under, in code point order (a tenant filter names a key alerts outlive their
+   * records under: search/tenants.ts alertKeys).
+   */
+  tenantKeys(): Promise<string[]>;
+  /**
    * Moves the status when it is still `from` (compare-and-set) and appends the change to the history;
    * false when the alert is missing or its status is no longer `from`.
    */

@@ -125,6 +125,13 @@ export class PostgresAlertStore implements AlertStore {
     });
   }
 
+  async tenantKeys(): Promise<string[]> {
+    const { rows } = await this.pool.query<{ tenant: string }>(
+      'SELECT DISTINCT tenant COLLATE "C" AS tenant FROM alerts ORDER BY 1',
+    );
+    return rows.map((r) => r.tenant);
+  }
+
   async get(id: string): Promise<AlertRow | null> {
     const { rows } = await this.pool.query<AlertSelect>('SELECT * FROM alerts WHERE id = $1', [id]);
     return rows[0] ? toAlertRow(rows[0]) : null;

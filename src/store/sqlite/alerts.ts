@@ -132,6 +132,13 @@ export class SqliteAlertStore implements AlertStore {
       .immediate();
   }
 
+  async tenantKeys(): Promise<string[]> {
+    // The alerts_tenant index's keys, in order (BINARY: code point order).
+    return (this.db.prepare('SELECT DISTINCT tenant FROM alerts ORDER BY tenant').all() as { tenant: string }[]).map(
+      (r) => r.tenant,
+    );
+  }
+
   async get(id: string): Promise<AlertRow | null> {
     return this.one(id);
   }

@@ -136,6 +136,20 @@ export function runAlertConformance(ctx: { readonly store: Store }): void {
     assert.deepEqual(await a.applyHits([], T0), []);
   });
 
+  test('alerts: the tenant keys alerts are filed under, once each, in code point order', async () => {
+    const a = ctx.store.alerts;
+    assert.deepEqual(await a.tenantKeys(), []);
+    await a.applyHits(
+      [
+        alertHit({ alertId: 'al-1', tenant: 'case-b' }),
+        alertHit({ alertId: 'al-2', tenant: 'Case-A' }),
+        alertHit({ alertId: 'al-3', tenant: 'case-b', recordIds: ['rec-2'] }),
+      ],
+      T0,
+    );
+    assert.deepEqual(await a.tenantKeys(), ['Case-A', 'case-b']);
+  });
+
   test("alerts: forgetting a tenant deletes its alerts, their history and hits, and no other tenant's", async () => {
     const a = ctx.store.alerts;
     await a.applyHits([alertHit(), alertHit({ alertId: 'al-2', tenant: TENANT_B })], T0);
