@@ -62,25 +62,26 @@ export async function readBlob(
     }
   };
   // Checks the bytes as they come (a multi-byte character may straddle two chunks); stops checking at the first fault.
-  let strict: TextDecoder | null = new TextDecoder('utf-8', { fatal: true });
-  const check = (buf?: Buffer): void => {
+  const strict = new TextDecoder('utf-8', { fatal: true });
+  let notUtf8 = false;
+  const check = (piece: Uint8Array, stream: boolean): void => {
+    if (notUtf8) return;
     try {
-      if (buf) {
-        if (typeof buf !== 'string') strict?.decode(buf, { stream: true });
-      } else strict?.decode();
+      strict.decode(piece, { stream });
     } catch {
-      strict = null;
+      notUtf8 = true;
     }
   };
   for await (const chunk of body) {
     context.signal?.throwIfAborted();
-    const buf = chunk as Buffer;
+    // A stream of strings (a test's) is read as its UTF-8 bytes, as the network's Buffers are.
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
     bytes += buf.length;
     hash.update(buf);
-    check(buf);
+    check(buf, true);
     await take(splitter.push(decoder.write(buf)));
   }
-  check();
+  check(new Uint8Array(), false);
   await take(splitter.push(decoder.end()));
   const tail = splitter.end();
   // A record left open at the end means the body was cut off: the fetch is retried, nothing is kept.
@@ -89,5 +90,5 @@ export async function readBlob(
       hint: 'The blob is fetched again',
     });
   await take(tail);
-  return { result: { sha256: hash.digest('hex'), records, bytes, rejected, notUtf8: strict === null }, rest: batch };
+  return { result: { sha256: hash.digest('hex'), records, bytes, rejected, notUtf8 }, rest: batch };
 }
