@@ -32,7 +32,12 @@ const provider: OidcProvider = {
     url: 'https://issuer.example/authorize',
     pending: { codeVerifier: 'v', state: 's', nonce: 'n', redirectUri, createdAt: NOW },
   }),
-  finish: async () => ({ externalId: 'https://issuer.example|olga', name: 'olga', groups: ['staff'] }),
+  finish: async () => ({
+    externalId: 'https://issuer.example|sub:o1',
+    claimId: 'https://issuer.example|olga',
+    name: 'olga',
+    groups: ['staff'],
+  }),
 };
 
 async function twoProcesses(url: string): Promise<[FastifyInstance, FastifyInstance, ManualClock]> {

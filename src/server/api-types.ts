@@ -84,7 +84,7 @@ export interface NewUserBody {
   tenants?: string[];
   groups?: string[];
   password?: string;
-  /** `issuer|claim value` of an OpenID Connect identity to link. */
+  /** `issuer|claim value` (or `issuer|sub:SUBJECT`) of an OpenID Connect identity to link. */
   externalId?: string;
 }
 

@@ -62,7 +62,10 @@ export function register(program: Command, run: Runner): void {
       collect,
     )
     .option('--password-env <var>', 'environment variable holding the password (at least 12 characters)')
-    .option('--oidc <id>', 'link to an OpenID Connect account: ISSUER|CLAIM-VALUE')
+    .option(
+      '--oidc <id>',
+      "link to an OpenID Connect account: ISSUER|CLAIM-VALUE (its first sign-in pins it to the issuer's subject)",
+    )
     .description('add a user')
     .action(
       run(async (ctx: CliContext, name: string, flags: UserFlags) => {

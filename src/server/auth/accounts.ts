@@ -346,7 +346,8 @@ export class Accounts {
 
 /**
  * A link to an OpenID Connect account is the key a sign-in is matched by: `ISSUER|CLAIM-VALUE`, as oidc-client.ts
- * builds it from the id token (`iss`, then the claim's value). Anything else ("alice", "bad") was stored and could
+ * builds it from the id token (`iss`, then the claim's value; the first sign-in moves it to `ISSUER|sub:SUBJECT`,
+ * which an admin may also give when they know the subject). Anything else ("alice", "bad") was stored and could
  * never match a sign-in: an account with no password that nobody could use, and no word about it.
  */
 function checkExternalId(externalId: string): void {

@@ -5,8 +5,10 @@ import type { OidcGroupRule, OidcIdentity, OidcProvider } from './oidc.js';
 import type { SignInDeps } from './session.js';
 
 /**
- * The account an OpenID Connect sign-in signs in: the one linked to the identity; else a user of the same name not
- * yet linked (an admin made it for this person: it is linked now); else one made from the group rules. Group rules
+ * The account an OpenID Connect sign-in signs in: the one linked to the identity's issuer and subject; else the one
+ * an admin linked to the claim's value (`user add --oidc ISSUER|VALUE`, or linked so by a version before 2026-12-07:
+ * moved to the subject now); else a user of the same name not yet linked (an admin made it for this person: it is
+ * linked now); else one made from the group rules. Group rules
  * that match set the role and tenants on every sign-in: the issuer's groups are the source of truth.
  *
  * Only what the sign-in changes is written (auth.updateUser: the link, the role and tenants of the rules), on the
@@ -87,12 +89,16 @@ export async function accountFor(deps: SignInDeps, provider: OidcProvider, id: O
 async function lookUpAndWrite(deps: SignInDeps, provider: OidcProvider, id: OidcIdentity): Promise<OidcAccount> {
   const granted = grantedBy(provider.groupRules, id.groups);
   const linked = await deps.store.auth.findUserByExternalId(id.externalId);
-  const byName = linked ? null : await deps.store.auth.getUser(id.name);
+  // An admin's link by the claim's value (or one an older version wrote) is pinned to the subject now: should the
+  // name later go to someone else at the issuer, it no longer leads to this account.
+  const byClaim =
+    linked || id.claimId === id.externalId ? null : await deps.store.auth.findUserByExternalId(id.claimId);
+  const byName = linked || byClaim ? null : await deps.store.auth.getUser(id.name);
   if (byName && byName.externalId !== null) return { kind: 'linked-elsewhere', name: byName.name };
-  const account = linked ?? byName;
+  const account = linked ?? byClaim ?? byName;
   if (!account) return granted ? { kind: 'signed-in', user: await create(deps, id, granted) } : { kind: 'none' };
   const link: Pick<UserChange, 'externalId'> = linked ? {} : { externalId: id.externalId };
-  // Linked and no rule: nothing to write.
+  // Linked by subject and no rule: nothing to write.
   if (!granted && linked) return { kind: 'signed-in', user: linked };
   const updatedAt = deps.clock.now();
   const still = stillTheAccount(account.name, id);
@@ -128,7 +134,8 @@ function stillTheAccount(name: string, id: OidcIdentity): AccountsCheck {
   return (users) => {
     const mine = users.find((u) => sameName(u.name, name));
     const other = users.find((u) => u.externalId === id.externalId && !sameName(u.name, name));
-    if (!mine || (mine.externalId !== null && mine.externalId !== id.externalId) || other) throw new AccountMoved();
+    const ours = mine?.externalId === null || mine?.externalId === id.externalId || mine?.externalId === id.claimId;
+    if (!mine || !ours || other) throw new AccountMoved();
   };
 }
 
@@ -148,7 +155,9 @@ async function create(deps: SignInDeps, id: OidcIdentity, granted: Granted): Pro
     updatedAt: now,
   };
   await deps.store.auth.changeUserChecked(id.name, row, (users) => {
-    if (users.some((u) => sameName(u.name, id.name) || u.externalId === id.externalId)) throw new AccountMoved();
+    const taken = (u: UserRow) =>
+      sameName(u.name, id.name) || u.externalId === id.externalId || u.externalId === id.claimId;
+    if (users.some(taken)) throw new AccountMoved();
   });
   return row;
 }

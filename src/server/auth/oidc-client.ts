@@ -106,11 +106,11 @@ export async function openidProvider(settings: OidcSettings): Promise<OidcProvid
 }
 
 /**
- * The person an id token names: the claim's value, linked as `issuer|value`, with the token's groups. An email the
- * issuer itself calls unverified (`email_verified: false`, which Google, Okta, Keycloak and others send) is refused
- * as the name: many issuers let a person type any address, and the first sign-in links to the console account of
- * that name (ADR 0019), so an unverified address could take over someone's account. Entra ID sends no such claim
- * and is unaffected.
+ * The person an id token names: linked by the issuer and subject (`issuer|sub:SUBJECT`), named by the claim's value
+ * (also the `issuer|value` link an admin writes), with the token's groups. An email the issuer itself calls
+ * unverified (`email_verified: false`, which Google, Okta, Keycloak and others send) is refused as the name: many
+ * issuers let a person type any address, and the first sign-in links to the console account of that name (ADR
+ * 0019), so an unverified address could take over someone's account. Entra ID sends no such claim and is unaffected.
  */
 export function identityFrom(claims: client.IDToken | undefined, claim: string): OidcIdentity {
   const value = claims?.[claim];
@@ -119,11 +119,19 @@ export function identityFrom(claims: client.IDToken | undefined, claim: string):
       hint: 'Choose another --oidc-claim (preferred_username, email, oid)',
     });
   }
+  if (typeof claims.sub !== 'string' || !claims.sub) {
+    throw new AppError('SIGNIN_FAILED', 'The identity provider\'s id token has no "sub" claim', {
+      hint: 'The issuer is not an OpenID Connect provider as configured: check --oidc-issuer',
+    });
+  }
   if (claim === 'email' && (claims.email_verified === false || claims.email_verified === 'false')) {
     throw new AppError('SIGNIN_FAILED', 'The identity provider says this email address is not verified', {
       hint: 'Verify the address at the identity provider, or have an admin choose another --oidc-claim (sub, oid)',
     });
   }
   const groups = Array.isArray(claims.groups) ? claims.groups.map(String) : [];
-  return { externalId: `${claims.iss}|${value}`, name: value, groups };
+  return { externalId: subjectLink(claims.iss, claims.sub), claimId: `${claims.iss}|${value}`, name: value, groups };
 }
+
+/** The link of an issuer's subject, as a sign-in writes it on the account. */
+export const subjectLink = (issuer: string, subject: string): string => `${issuer}|sub:${subject}`;

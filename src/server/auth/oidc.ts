@@ -2,8 +2,17 @@ import type { Role } from '../../store/auth-contract.js';
 
 /** What an OpenID Connect sign-in proved about the person (from the verified id token). */
 export interface OidcIdentity {
-  /** `issuer|claim value`: the key a user row is linked by (UserRow.externalId). */
+  /**
+   * `issuer|sub:SUBJECT`: the key a sign-in links an account by (UserRow.externalId). The issuer and subject are
+   * the only pair OpenID Connect promises stays this person's (Core 1.0, 5.7); a user name or address can be
+   * renamed or given to someone else later.
+   */
   externalId: string;
+  /**
+   * `issuer|claim value`: the link an admin writes (`user add --oidc`) and versions before 2026-12-07 wrote. A
+   * sign-in matched by it moves the account to `externalId`.
+   */
+  claimId: string;
   /** The claim's value (preferred_username by default): the user name for a matching or new account. */
   name: string;
   /** Group ids or names from the groups claim. */
