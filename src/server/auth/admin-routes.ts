@@ -8,7 +8,7 @@ import { csvLine, UTF8_BOM } from '../../search/csv.js';
 import { parseLimit, pickOne, type RawQuery } from '../params.js';
 import { textStream } from '../stream.js';
 import { Accounts, type Actor } from './accounts.js';
-import type { ApiResponse } from '../api-types.js';
+import type { ApiBody, ApiResponse } from '../api-types.js';
 import type { ConsoleAuditor } from './audit.js';
 import { requireEveryTenant } from './scope.js';
 import { quoted } from '../../core/quote.js';
@@ -51,10 +51,42 @@ function list(b: Record<string, unknown>, field: string): string[] | undefined {
   throw notText(field, 'a string or a list of strings');
 }
 
-function body(request: FastifyRequest): Record<string, unknown> {
+/**
+ * The body as a JSON object of the fields the route takes. A field it does not take is refused naming it, as
+ * POST /api/tenants does: a misspelt `tenant` (for `tenants`) was dropped without a word and made an account of
+ * every tenant, and `expiresDays` a token of the default 90 days.
+ */
+/** The fields each route takes, as the API contract names them. */
+const USER_FIELDS = [
+  'name',
+  'role',
+  'tenants',
+  'groups',
+  'password',
+  'externalId',
+] as const satisfies readonly (keyof ApiBody<'POST /api/admin/users'>)[];
+const RESET_FIELDS = [
+  'password',
+  'role',
+  'tenants',
+  'groups',
+] as const satisfies readonly (keyof ApiBody<'POST /api/admin/users/:name/reset'>)[];
+const TOKEN_FIELDS = [
+  'name',
+  'user',
+  'role',
+  'tenants',
+  'expiresInDays',
+] as const satisfies readonly (keyof ApiBody<'POST /api/admin/tokens'>)[];
+const GROUP_FIELDS = ['tenants'] as const satisfies readonly (keyof ApiBody<'PUT /api/admin/groups/:name'>)[];
+
+function body(request: FastifyRequest, accepted: readonly string[]): Record<string, unknown> {
   const b = request.body;
   if (!b || typeof b !== 'object' || Array.isArray(b))
     throw new AppError('BAD_INPUT', 'The request body must be a JSON object', { hint: 'Send JSON' });
+  const other = Object.keys(b).find((k) => !accepted.includes(k));
+  if (other !== undefined)
+    throw new AppError('BAD_INPUT', `Unknown field ${quoted(other, 60)}`, { hint: `Accepted: ${accepted.join(', ')}` });
   return b as Record<string, unknown>;
 }
 
@@ -80,7 +112,7 @@ export function registerAdminRoutes(
     '/api/admin/users',
     admin,
     guarded(async (request): Promise<ApiResponse<'POST /api/admin/users'>> => {
-      const b = body(request);
+      const b = body(request, USER_FIELDS);
       const password = text(b, 'password');
       const externalId = text(b, 'externalId');
       return accounts.addUser(actorOf(request), {
@@ -97,7 +129,7 @@ export function registerAdminRoutes(
     '/api/admin/users/:name/reset',
     admin,
     guarded(async (request): Promise<ApiResponse<'POST /api/admin/users/:name/reset'>> => {
-      const b = body(request);
+      const b = body(request, RESET_FIELDS);
       const { name } = request.params as { name: string };
       const [password, role, tenants, groups] = [
         text(b, 'password'),
@@ -131,7 +163,7 @@ export function registerAdminRoutes(
     '/api/admin/tokens',
     admin,
     guarded(async (request): Promise<ApiResponse<'POST /api/admin/tokens'>> => {
-      const b = body(request);
+      const b = body(request, TOKEN_FIELDS);
       const role = text(b, 'role');
       // A number, as the contract says: Number() read true as 1 day, "5" as 5 and null as "not 0" days.
       const days = b.expiresInDays;
@@ -168,7 +200,7 @@ export function registerAdminRoutes(
       accounts.putGroup(
         actorOf(request),
         (request.params as { name: string }).name,
-        list(body(request), 'tenants') ?? [],
+        list(body(request, GROUP_FIELDS), 'tenants') ?? [],
       ),
     ),
   );

@@ -447,6 +447,29 @@ describe('what the Admin routes refuse', () => {
     }
     assert.deepEqual(await store.auth.listTokens(), []);
   });
+
+  test('a field no Admin route takes is refused naming it: a misspelt "tenant" made an account of every tenant', async () => {
+    await addUser(store, clock, { name: 'alice', role: 'admin' });
+    await addUser(store, clock, { name: 'ivy', role: 'investigator', tenants: ['contoso'] });
+    const alice = await signIn(app, 'alice');
+    const password = 'a long passphrase';
+    for (const [method, url, payload, field] of [
+      ['POST', '/api/admin/users', { name: 'bob', role: 'viewer', password, tenant: 'contoso' }, 'tenant'],
+      ['POST', '/api/admin/users', { name: 'bob', role: 'viewer', password, group: ['eu'] }, 'group'],
+      ['POST', '/api/admin/tokens', { name: 'ci', user: 'alice', tenant: ['contoso'] }, 'tenant'],
+      ['POST', '/api/admin/tokens', { name: 'ci', user: 'alice', expiresDays: 1 }, 'expiresDays'],
+      ['POST', '/api/admin/users/ivy/reset', { tenant: ['fabrikam'] }, 'tenant'],
+      ['PUT', '/api/admin/groups/eu', { tenants: ['contoso'], members: ['ivy'] }, 'members'],
+    ] as const) {
+      const res = await app.inject(alice.with({ method, url, payload }));
+      assert.equal(res.statusCode, 400, `${method} ${url}: ${res.body}`);
+      assert.match(res.json().error.message, new RegExp(`Unknown field "${field}"`), url);
+      assert.match(res.json().error.hint, /Accepted: /, url);
+    }
+    assert.equal(await store.auth.getUser('bob'), null, 'no account of every tenant was made');
+    assert.deepEqual(await store.auth.listTokens(), []);
+    assert.deepEqual(await store.auth.listGroups(), []);
+  });
 });
 
 describe('account scopes', () => {
