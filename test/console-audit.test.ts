@@ -89,6 +89,38 @@ describe('console audit trail', () => {
     }
   });
 
+  test('an export holds the whole trail of its filters, not the newest 10,000 entries', async () => {
+    const total = 10_050;
+    for (let i = 0; i < total; i++)
+      await deps.store.consoleAudit.append({
+        at: deps.clock.now(),
+        actor: 'bulk',
+        via: 'token',
+        address: '127.0.0.1',
+        action: 'test.bulk',
+        outcome: 'ok',
+        target: `n${i}`,
+        details: {},
+      });
+    const alice = await signIn(app, 'alice');
+    const csv = await app.inject(alice.with({ url: '/api/audit/export?format=csv&action=test.bulk' }));
+    assert.equal(csv.statusCode, 200, csv.body);
+    const lines = csv.body.split('\r\n').filter((l) => l !== '');
+    assert.equal(lines.length, 1 + total, 'the header and every entry');
+    assert.match(lines[1]!, /,n10049,/, 'newest first');
+    assert.match(lines[total]!, /,n0,/, 'down to the oldest');
+    const json = await app.inject(alice.with({ url: '/api/audit/export?format=json&action=test.bulk' }));
+    const entries = (json.json() as { entries: { target: string }[] }).entries;
+    assert.equal(entries.length, total);
+    assert.equal(new Set(entries.map((e) => e.target)).size, total, 'each entry once');
+    // A limit asked for is kept: the newest that many.
+    const some = await app.inject(alice.with({ url: '/api/audit/export?format=json&action=test.bulk&limit=3' }));
+    assert.deepEqual(
+      (some.json() as { entries: { target: string }[] }).entries.map((e) => e.target),
+      ['n10049', 'n10048', 'n10047'],
+    );
+  });
+
   test('no password, token or session id appears in a log, the trail or any response but the one that creates it', async () => {
     const created = await accountsOf(deps.store, deps.clock).addToken(TEST_ACTOR, { name: 'siem', user: 'alice' });
     const alice = await signIn(app, 'alice');
