@@ -1,6 +1,7 @@
 import { fmtCount, fmtTime } from '../format.js';
 import type { CountRow } from '../api.js';
 import { UTC, useTimeZone } from '../timezone.js';
+import { timelineBars } from '../timeline.js';
 
 interface Props {
   rows: CountRow[] | null;
@@ -13,22 +14,21 @@ interface Props {
 
 const H = 70;
 
-/** Matches over time as bars (SVG); empty buckets drawn as gaps, so quiet periods are visible. */
+/**
+ * Matches over time as bars (SVG); empty buckets drawn as gaps, so quiet periods are visible. A period of more
+ * buckets than bars groups them (timeline.ts): the axis says "per 3 days".
+ */
 export function Timeline({ rows, bucket, start, end, onZoom }: Props) {
   const zone = useTimeZone();
-  const step = bucket === 'day' ? 86_400_000 : 3_600_000;
-  const first = Math.floor(start / step) * step;
-  const n = Math.max(1, Math.min(2_000, Math.ceil((end - first) / step)));
-  const counts = new Map<number, number>();
-  for (const r of rows ?? []) counts.set(Number(r.key), r.count);
-  const max = Math.max(1, ...counts.values());
+  const { bars, per } = timelineBars(rows ?? [], bucket, start, end);
+  const n = bars.length;
+  const max = Math.max(1, ...bars.map((b) => b.count));
   const w = 1000 / n;
   return (
     <div className="timeline" aria-label="Matches over time">
       <svg viewBox={`0 0 1000 ${H + 14}`} preserveAspectRatio="none" role="img">
-        {Array.from({ length: n }, (_, i) => {
-          const at = first + i * step;
-          const c = counts.get(at) ?? 0;
+        {bars.map((bar, i) => {
+          const c = bar.count;
           const h = (c / max) * H;
           return (
             <g key={i} className={onZoom && c > 0 ? 'zoomable' : undefined}>
@@ -39,9 +39,11 @@ export function Timeline({ rows, bucket, start, end, onZoom }: Props) {
                 width={w}
                 height={H}
                 className="bar-hit"
-                onClick={onZoom && c > 0 ? () => onZoom(Math.max(at, start), Math.min(at + step, end)) : undefined}
+                onClick={onZoom && c > 0 ? () => onZoom(Math.max(bar.start, start), Math.min(bar.end, end)) : undefined}
               >
-                <title>{`${fmtTime(at)} ${zone}  ${fmtCount(c)}${onZoom && c > 0 ? ' — click to zoom in' : ''}`}</title>
+                <title>
+                  {`${fmtTime(bar.start)}${per > 1 ? ` → ${fmtTime(Math.min(bar.end, end))}` : ''} ${zone}  ${fmtCount(c)}${onZoom && c > 0 ? ' — click to zoom in' : ''}`}
+                </title>
               </rect>
               <rect x={i * w + 0.5} y={H - h} width={Math.max(0.5, w - 1)} height={h} className="bar" />
             </g>
@@ -51,11 +53,13 @@ export function Timeline({ rows, bucket, start, end, onZoom }: Props) {
       </svg>
       <div className="timeline-axis">
         <span>
-          {fmtTime(first)} {zone}
+          {fmtTime(bars[0]!.start)} {zone}
         </span>
         <span className="muted">
           {/* The counts are bucketed by the server in UTC days and hours (whatever zone is shown). */}
-          per {bucket === 'day' && zone !== UTC ? 'UTC day' : bucket} · peak {fmtCount(rows ? max : null)}
+          per {per > 1 ? `${per.toLocaleString('en-US')} ` : ''}
+          {bucket === 'day' && zone !== UTC ? 'UTC day' : bucket}
+          {per > 1 ? 's' : ''} · peak {fmtCount(rows ? max : null)}
         </span>
         <span>
           {fmtTime(end)} {zone}
