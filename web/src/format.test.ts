@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { countOf, detailLines, looksLikeTime, runbookParagraphs } from './format.js';
+import { countOf, detailLines, looksLikeTime, runbookParagraphs, shortTimes } from './format.js';
 
 /** The newcomer's walk (issue 17): the audit trail's Details column showed each entry as a raw JSON line. */
 test('audit details read as one line per field, nested values as name-value pairs, never JSON', () => {
@@ -115,4 +115,20 @@ test('an empty list or object in an entry\'s details says "(none)", not a bare l
     'groups: (none)',
     'tenants: contoso',
   ]);
+});
+
+test('short times drop the year only when every time shown is in one year (in the zone shown)', () => {
+  const dec = Date.UTC(2026, 11, 28, 9, 5);
+  const jan = Date.UTC(2027, 0, 3, 17, 40);
+  const one = shortTimes([dec, null, Date.UTC(2026, 0, 1)], 'UTC');
+  assert.equal(one(dec), '12-28 09:05');
+  assert.equal(one(null), '—');
+  // A ledger (or an alert list) across New Year read "12-28 09:05 → 01-03 17:40": which January?
+  const across = shortTimes([dec, jan], 'UTC');
+  assert.equal(across(dec), '2026-12-28 09:05');
+  assert.equal(across(jan), '2027-01-03 17:40');
+  // The year of the zone shown: 2026-12-31 23:30 UTC is already 2027 in Berlin.
+  const eve = Date.UTC(2026, 11, 31, 23, 30);
+  assert.equal(shortTimes([eve, jan], 'Europe/Berlin')(eve), '01-01 00:30');
+  assert.equal(shortTimes([eve, jan], 'UTC')(eve), '2026-12-31 23:30');
 });

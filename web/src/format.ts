@@ -131,3 +131,17 @@ export function runbookParagraphs(text: string): string[] {
   }
   return paragraphs;
 }
+
+/**
+ * A formatter of short times for one table: "12-28 09:05" while every time it shows falls in one year (of the zone
+ * shown), "2026-12-28 09:05" when they do not. The coverage ledger and the alert list dropped the year always, so a
+ * ledger across New Year read "12-28 09:05 → 01-03 17:40", and history filled a year back looked like this year.
+ */
+export function shortTimes(
+  times: readonly (number | null | undefined)[],
+  zone: string = timeZone(),
+): (t: number | string | null | undefined) => string {
+  const years = new Set(times.filter((t) => t !== null && t !== undefined).map((t) => fmtTime(t, zone).slice(0, 4)));
+  const from = years.size > 1 ? 0 : 5;
+  return (t) => (t === null || t === undefined ? '—' : fmtTime(t, zone).slice(from, 16));
+}

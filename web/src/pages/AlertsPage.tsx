@@ -12,7 +12,7 @@ import { AlertDetailPane } from '../components/AlertDetail.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { useApi } from '../components/useApi.js';
 import { timeZone } from '../timezone.js';
-import { fmtCount, fmtTime, visible } from '../format.js';
+import { fmtCount, fmtTime, shortTimes, visible } from '../format.js';
 import { navigate } from '../route.js';
 import { api } from '../api.js';
 
@@ -48,6 +48,8 @@ export function AlertsPage({ params }: { params: URLSearchParams }) {
       ),
     [all.data],
   );
+  // "12-28 09:05", with the year when the alerts listed are not all of one.
+  const lastSeen = shortTimes((data?.alerts ?? []).map((a) => Date.parse(a.lastSeen)));
   const go = (over: Partial<Record<string, string>>): void =>
     navigate('alerts', toQueryString({ ...filter, id: selected ?? '', ...over }));
 
@@ -166,7 +168,7 @@ export function AlertsPage({ params }: { params: URLSearchParams }) {
                     </td>
                     <td>{visible(a.tenantName ?? a.tenant)}</td>
                     <td className="num">{fmtCount(a.hits)}</td>
-                    <td className="mono when">{fmtTime(a.lastSeen).slice(5, 16)}</td>
+                    <td className="mono when">{lastSeen(a.lastSeen)}</td>
                   </tr>
                 ))}
               </tbody>

@@ -1,13 +1,8 @@
 import { ErrorNote } from '../components/ErrorNote.js';
 import { useApi } from '../components/useApi.js';
 import { timeZone } from '../timezone.js';
-import { fmtCount, fmtTime, localTimes } from '../format.js';
+import { fmtCount, localTimes, shortTimes } from '../format.js';
 import { api, type StreamCoverage } from '../api.js';
-
-/** "11-18 00:00": the year is the same on every row of a ledger. */
-function short(t: number | null): string {
-  return t === null ? '—' : fmtTime(t).slice(5, 16);
-}
 
 /** A strip from the stream's first window to its last, gaps drawn in red where they fall. */
 function Strip({ s }: { s: StreamCoverage }) {
@@ -34,6 +29,16 @@ function Strip({ s }: { s: StreamCoverage }) {
 export function CoveragePage({ params }: { params: URLSearchParams }) {
   const tenant = params.get('tenant') ?? '';
   const { data, error } = useApi(api.coverage(tenant || undefined));
+  // "11-18 00:00", with the year when the ledger's times are not all in one.
+  const short = shortTimes(
+    (data?.streams ?? []).flatMap((s) => [
+      s.from,
+      s.to,
+      s.checkpoint,
+      ...s.gaps.flatMap((g) => [g.start, g.end]),
+      ...s.filled.flatMap((g) => [g.start, g.end]),
+    ]),
+  );
   return (
     <section className="page">
       <h1>Coverage {tenant ? <span className="muted">— {tenant}</span> : null}</h1>
