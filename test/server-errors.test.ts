@@ -122,6 +122,19 @@ describe('injection attempts in every filter match nothing and never fail', () =
 });
 
 describe('reports routes', () => {
+  test('a query parameter a run or an export does not take is refused, not dropped to run over every tenant', async () => {
+    // The parameters are the body's: ?tenant=contoso was dropped and the report ran over every tenant.
+    for (const url of [
+      '/api/reports/admin-activity/run?tenant=contoso',
+      '/api/reports/admin-activity/export?format=csv&tenant=contoso',
+      '/api/reports/admin-activity/export?formt=json',
+    ]) {
+      const res = await app.inject({ method: 'POST', url, payload: {} });
+      assertClientError({ status: res.statusCode, body: res.json() }, 'BAD_INPUT');
+      assert.match(res.json().error.message, /Unknown parameter "(tenant|formt)"/, url);
+      assert.match(res.json().error.hint, /JSON body/, url);
+    }
+  });
   test('an unknown report is a 404 UNKNOWN_REPORT', async () => {
     const res = await app.inject({ method: 'POST', url: '/api/reports/nope/run', payload: {} });
     assert.equal(res.statusCode, 404);

@@ -6,6 +6,7 @@ import type { TenantScope } from '../auth/scope.js';
 import type { ReportsApi, ServerDeps } from '../deps.js';
 import type { Store } from '../../store/contract.js';
 import { pickOne, type RawQuery } from '../params.js';
+import { quoted } from '../../core/quote.js';
 import { textStream } from '../stream.js';
 import type { HeavyLane } from '../heavy-lane.js';
 import { reportFilterNotices } from '../../reports/notices.js';
@@ -40,6 +41,18 @@ function runInput(id: string, body: unknown): ReportParams {
   if (id.length > 100)
     throw new AppError('UNKNOWN_REPORT', 'No report has such a long id', { hint: 'GET /api/reports lists them' });
   return params as ReportParams;
+}
+
+/**
+ * A report's parameters are its JSON body; the query string takes only what `accepted` names (an export's format).
+ * Anything else was dropped without a word: `?tenant=contoso` ran the report over every tenant the caller may see.
+ */
+function refuseQuery(query: unknown, accepted: readonly string[]): void {
+  const other = Object.keys((query ?? {}) as RawQuery).find((k) => !accepted.includes(k));
+  if (other === undefined) return;
+  throw new AppError('BAD_INPUT', `Unknown parameter ${quoted(other, 60)} in the query string`, {
+    hint: `A report's parameters go in the JSON body, e.g. {"tenant":"contoso","start":"7d"}${accepted.length ? `; the query string takes ${accepted.join(', ')}` : ''}`,
+  });
 }
 
 /**
@@ -86,6 +99,7 @@ export function registerReportRoutes(app: FastifyInstance, deps: ServerDeps, lan
     '/api/reports/:id/run',
     run,
     async (request): Promise<ApiResponse<Run>> => {
+      refuseQuery(request.query, []);
       const params = await scopedParams(runInput(request.params.id, request.body), request.scope, deps.store);
       // A report reads a period's records: heavy, so it takes its turn (heavy-lane.ts).
       const result = await lane.run(() => reportsOf(deps).run(request.params.id, params, RESOLVED));
@@ -102,6 +116,7 @@ export function registerReportRoutes(app: FastifyInstance, deps: ServerDeps, lan
     exported,
     async (request, reply) => {
       const { id } = request.params;
+      refuseQuery(request.query, ['format']);
       const format = pickOne((request.query as RawQuery).format, 'format', EXPORT_FORMATS, 'csv');
       const params = await scopedParams(runInput(id, request.body), request.scope, deps.store);
       const run = await lane.run(() => reportsOf(deps).run(id, params, RESOLVED));
