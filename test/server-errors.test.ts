@@ -121,6 +121,21 @@ describe('injection attempts in every filter match nothing and never fail', () =
   }
 });
 
+test('a route of one answer for every tenant refuses a query parameter rather than answer every tenant', async () => {
+  // GET /api/posture?tenant=contoso answered every tenant's snapshots: a script reading the first read another's.
+  for (const url of [
+    '/api/tenants?tenant=contoso',
+    '/api/posture?tenant=contoso',
+    '/api/posture/contoso?start=7d',
+    '/api/status?tenant=contoso',
+  ]) {
+    const res = await get(url);
+    assertClientError(res, 'BAD_INPUT');
+    assert.match(res.body.error.message, /Unknown parameter "(tenant|start)"/, url);
+  }
+  assert.equal((await get('/api/tenants')).status, 200);
+});
+
 describe('reports routes', () => {
   test('a query parameter a run or an export does not take is refused, not dropped to run over every tenant', async () => {
     // The parameters are the body's: ?tenant=contoso was dropped and the report ran over every tenant.

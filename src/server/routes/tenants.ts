@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../../core/errors.js';
 import { readCoverage } from '../../coverage/read.js';
 import type { AuditingFact, CoverageSummary } from '../../coverage/types.js';
@@ -178,7 +178,11 @@ export function registerTenantRoutes(app: FastifyInstance, deps: ServerDeps): vo
   const newestRecords = newestCache(store, deps.clock);
 
   const viewer = { config: { role: 'viewer' } } as const;
+  // These routes answer for every tenant the caller may see and take no parameter: `?tenant=contoso` was dropped
+  // and every tenant's answer came back, the first of them another tenant's, to a script that read it as contoso's.
+  const noQuery = (request: FastifyRequest): void => onlyParams(request.query as RawQuery, []);
   app.get('/api/tenants', viewer, async (request): Promise<ApiResponse<'GET /api/tenants'>> => {
+    noQuery(request);
     const tenants = (await store.tenants.list()).filter((t) => request.scope.allows(t.tenantId));
     const now = deps.clock.now();
     const [windows, newest, snaps, cov] = await Promise.all([
@@ -205,15 +209,19 @@ export function registerTenantRoutes(app: FastifyInstance, deps: ServerDeps): vo
     };
   });
 
-  app.get('/api/posture', viewer, async (request): Promise<ApiResponse<'GET /api/posture'>> => ({
-    snapshots: (await store.posture.latest()).filter((s) => request.scope.allows(s.tenant)).map(shownSnapshot),
-  }));
+  app.get('/api/posture', viewer, async (request): Promise<ApiResponse<'GET /api/posture'>> => {
+    noQuery(request);
+    return {
+      snapshots: (await store.posture.latest()).filter((s) => request.scope.allows(s.tenant)).map(shownSnapshot),
+    };
+  });
 
   type Posture = 'GET /api/posture/:tenant';
   app.get<{ Params: ApiParams<Posture> }>(
     '/api/posture/:tenant',
     viewer,
     async (request): Promise<ApiResponse<Posture>> => {
+      noQuery(request);
       const wanted = request.params.tenant;
       if (!request.scope.allows(wanted)) throw forbiddenTenant(wanted);
       const row = await store.tenants.get(wanted);
@@ -248,8 +256,8 @@ export function registerTenantRoutes(app: FastifyInstance, deps: ServerDeps): vo
     return readCoverage(store, tenants, deps.clock.now());
   });
 
-  app.get('/api/status', viewer, async (request): Promise<ApiResponse<'GET /api/status'>> => ({
-    now: deps.clock.now(),
-    collector: scopedStatus(deps.collector?.status() ?? null, request.scope),
-  }));
+  app.get('/api/status', viewer, async (request): Promise<ApiResponse<'GET /api/status'>> => {
+    noQuery(request);
+    return { now: deps.clock.now(), collector: scopedStatus(deps.collector?.status() ?? null, request.scope) };
+  });
 }
