@@ -3,7 +3,7 @@ import { connect, type AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../src/server/index.js';
-import { DAY, NOW, testDeps } from '../src/server/testing/fixtures.js';
+import { CONTOSO, DAY, FABRIKAM, NOW, testDeps } from '../src/server/testing/fixtures.js';
 import { loggedUrl } from '../src/server/errors.js';
 import { addUser } from '../src/server/auth/testing.js';
 import { keptLogLines } from './support/logs.js';
@@ -137,6 +137,31 @@ test('a route of one answer for every tenant refuses a query parameter rather th
 });
 
 describe('reports routes', () => {
+  test('a report run names several tenants in one text, comma-separated, as search and the CLI take them', async () => {
+    // The console's Tenants field sends "contoso, fabrikam" as one text: UNKNOWN_TENANT 'No tenant is named
+    // "contoso, fabrikam"', where `search --tenant` and `report --tenant` read two tenants.
+    let asked: unknown;
+    const deps = await testDeps();
+    const own = await buildServer({
+      ...deps,
+      reports: { ...deps.reports!, run: async (id, p, o) => ((asked = p.tenant), deps.reports!.run(id, p, o)) },
+    });
+    try {
+      for (const tenant of ['contoso, fabrikam', ['contoso,fabrikam'], ['contoso', ' fabrikam ,']]) {
+        const res = await own.inject({ method: 'POST', url: '/api/reports/admin-activity/run', payload: { tenant } });
+        assert.equal(res.statusCode, 200, res.body);
+        assert.deepEqual(asked, [CONTOSO, FABRIKAM], JSON.stringify(tenant));
+      }
+      const empty = await own.inject({
+        method: 'POST',
+        url: '/api/reports/admin-activity/run',
+        payload: { tenant: ' , ' },
+      });
+      assertClientError({ status: empty.statusCode, body: empty.json() }, 'BAD_INPUT');
+    } finally {
+      await own.close();
+    }
+  });
   test('a query parameter a run or an export does not take is refused, not dropped to run over every tenant', async () => {
     // The parameters are the body's: ?tenant=contoso was dropped and the report ran over every tenant.
     for (const url of [

@@ -71,7 +71,16 @@ async function scopedParams(params: ReportParams, scope: TenantScope, store: Sto
     throw new AppError('BAD_INPUT', 'The tenant parameter must be a tenant name or GUID, or a list of them', {
       hint: 'Send e.g. {"tenant":"contoso"} or {"tenant":["contoso","fabrikam"]}, or leave it out for every tenant you may see',
     });
-  const requested = typeof given === 'string' ? [given] : Array.isArray(given) ? given : undefined;
+  // Comma-separated, as search and `report --tenant` read them (search/filters.ts): the console's Tenants field sends
+  // "contoso, fabrikam" as one text, refused as a tenant of that name.
+  const requested = (typeof given === 'string' ? [given] : Array.isArray(given) ? given : undefined)
+    ?.flatMap((t) => t.split(','))
+    .map((t) => t.trim())
+    .filter(Boolean);
+  if (given !== undefined && requested?.length === 0)
+    throw new AppError('BAD_INPUT', 'The tenant parameter names no tenant', {
+      hint: 'Give tenant names or GUIDs, comma-separated, or leave the parameter out for every tenant you may see',
+    });
   const tenants = await scope.searchTenants(store, requested?.length ? requested : undefined);
   if (tenants === undefined) return params;
   if (tenants.length === 0) {
