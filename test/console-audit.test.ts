@@ -121,6 +121,16 @@ describe('console audit trail', () => {
     );
   });
 
+  test('a period whose from is not before its to is refused, not answered with no entries', async () => {
+    const alice = await signIn(app, 'alice');
+    for (const url of ['/api/audit?from=2026-12-01&to=2026-11-01', '/api/audit/export?from=1d&to=2d']) {
+      const res = await app.inject(alice.with({ url }));
+      assert.equal(res.statusCode, 400, `${url}: ${res.body}`);
+      assert.equal(res.json().error.code, 'BAD_TIME');
+      assert.match(res.json().error.message, /is not before/);
+    }
+  });
+
   test('no password, token or session id appears in a log, the trail or any response but the one that creates it', async () => {
     const created = await accountsOf(deps.store, deps.clock).addToken(TEST_ACTOR, { name: 'siem', user: 'alice' });
     const alice = await signIn(app, 'alice');

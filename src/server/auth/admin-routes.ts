@@ -240,13 +240,22 @@ function auditFilter(raw: RawQuery, now: number): ConsoleAuditFilter {
     throw new AppError('BAD_INPUT', `The before ${quoted(before, 40)} is not an entry's sequence number`, {
       hint: 'Pass the seq of the oldest entry shown to get the page before it, or leave it out for the newest',
     });
+  const fromAt = from === undefined ? undefined : parseTimeInput(from, now, 'from');
+  const toAt = to === undefined ? undefined : parseTimeInput(to, now, 'to');
+  // A reversed period answered no entries, which reads as "nobody did anything then".
+  if (fromAt !== undefined && toAt !== undefined && fromAt >= toAt)
+    throw new AppError(
+      'BAD_TIME',
+      `The from (${new Date(fromAt).toISOString()}) is not before the to (${new Date(toAt).toISOString()})`,
+      { hint: 'The period is [from, to): give a from earlier than the to' },
+    );
   return {
     newestFirst: true,
     limit: parseLimit(raw.limit, 200, 10_000),
     ...(actor ? { actor } : {}),
     ...(action ? { action } : {}),
-    ...(from ? { from: parseTimeInput(from, now, 'from') } : {}),
-    ...(to ? { to: parseTimeInput(to, now, 'to') } : {}),
+    ...(fromAt !== undefined ? { from: fromAt } : {}),
+    ...(toAt !== undefined ? { to: toAt } : {}),
     ...(before ? { before: Number(before) } : {}),
   };
 }
