@@ -1,7 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { FriendlyNames } from './useFriendlyNames.js';
-import { cellText, columnLabel, columnWidth, type Column, type TenantNames } from './columns.js';
+import { cellText, columnLabel, columnWidth, sortRows, type Column, type TenantNames } from './columns.js';
 import { useTimeZone } from '../timezone.js';
 import { visible } from '../format.js';
 import type { RecordSummary } from '../api.js';
@@ -48,11 +48,8 @@ export function ResultsTable({
   const [sort, setSort] = useState<Sort>(null);
   const view = useMemo(() => {
     if (!sort || !complete) return rows;
-    const col = sort.key;
-    return [...rows].sort(
-      (a, b) => String(a[col] ?? '').localeCompare(String(b[col] ?? ''), 'en', { numeric: true }) * sort.dir,
-    );
-  }, [rows, sort, complete]);
+    return sortRows(rows, sort.key, sort.dir, tenantNames ?? new Map(), friendly ?? new Map());
+  }, [rows, sort, complete, tenantNames, friendly]);
   const count = Math.max(total ?? 0, rows.length + (complete ? 0 : 1));
   const virtual = useVirtualizer({
     count,

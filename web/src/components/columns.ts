@@ -72,3 +72,33 @@ export function cellText(c: Column, r: RecordSummary, names?: TenantNames): stri
   const v = r[c.key];
   return v === null || v === undefined ? '' : visible(String(v));
 }
+
+/**
+ * The rows in a column's order, by what the column shows: a tenant by its name, an activity by its friendly name
+ * (as the grid shows them; they were sorted by GUID and raw operation, so a column "sorted" A to Z was not), a time
+ * as an instant, digits as numbers. Empty cells go last in either direction.
+ */
+export function sortRows(
+  rows: readonly RecordSummary[],
+  key: keyof RecordSummary,
+  dir: 1 | -1,
+  names: TenantNames,
+  friendly: ReadonlyMap<string, string>,
+): RecordSummary[] {
+  const shown = (r: RecordSummary): string => {
+    if (key === 'tenant') return names.get(r.tenant) ?? r.tenant;
+    if (key === 'operation') return friendly.get(r.operation.toLowerCase()) ?? r.operation;
+    const v = r[key];
+    return v === null || v === undefined ? '' : String(v);
+  };
+  const keyed = rows.map((r) => ({ r, text: shown(r) }));
+  keyed.sort((a, b) => {
+    if (a.text === '' || b.text === '') return (a.text === '' ? 1 : 0) - (b.text === '' ? 1 : 0);
+    const order =
+      key === 'creationTime'
+        ? Date.parse(a.text) - Date.parse(b.text)
+        : a.text.localeCompare(b.text, 'en', { numeric: true, sensitivity: 'base' });
+    return order * dir;
+  });
+  return keyed.map((k) => k.r);
+}
