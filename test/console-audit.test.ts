@@ -110,13 +110,13 @@ describe('console audit trail', () => {
     assert.match(lines[1]!, /,n10049,/, 'newest first');
     assert.match(lines[total]!, /,n0,/, 'down to the oldest');
     const json = await app.inject(alice.with({ url: '/api/audit/export?format=json&action=test.bulk' }));
-    const entries = (json.json() as { entries: { target: string }[] }).entries;
+    const entries = json.json<{ entries: { target: string }[] }>().entries;
     assert.equal(entries.length, total);
     assert.equal(new Set(entries.map((e) => e.target)).size, total, 'each entry once');
     // A limit asked for is kept: the newest that many.
     const some = await app.inject(alice.with({ url: '/api/audit/export?format=json&action=test.bulk&limit=3' }));
     assert.deepEqual(
-      (some.json() as { entries: { target: string }[] }).entries.map((e) => e.target),
+      some.json<{ entries: { target: string }[] }>().entries.map((e) => e.target),
       ['n10049', 'n10048', 'n10047'],
     );
   });
