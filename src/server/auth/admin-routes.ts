@@ -51,11 +51,6 @@ function list(b: Record<string, unknown>, field: string): string[] | undefined {
   throw notText(field, 'a string or a list of strings');
 }
 
-/**
- * The body as a JSON object of the fields the route takes. A field it does not take is refused naming it, as
- * POST /api/tenants does: a misspelt `tenant` (for `tenants`) was dropped without a word and made an account of
- * every tenant, and `expiresDays` a token of the default 90 days.
- */
 /** The fields each route takes, as the API contract names them. */
 const USER_FIELDS = [
   'name',
@@ -80,6 +75,11 @@ const TOKEN_FIELDS = [
 ] as const satisfies readonly (keyof ApiBody<'POST /api/admin/tokens'>)[];
 const GROUP_FIELDS = ['tenants'] as const satisfies readonly (keyof ApiBody<'PUT /api/admin/groups/:name'>)[];
 
+/**
+ * The body as a JSON object of the fields the route takes. A field it does not take is refused naming it, as
+ * POST /api/tenants does: a misspelt `tenant` (for `tenants`) was dropped without a word and made an account of
+ * every tenant, and `expiresDays` a token of the default 90 days.
+ */
 function body(request: FastifyRequest, accepted: readonly string[]): Record<string, unknown> {
   const b = request.body;
   if (!b || typeof b !== 'object' || Array.isArray(b))
