@@ -51,7 +51,8 @@ const MAX_DEPTH = 64;
  */
 const MAX_KEY_BYTES = 1_024;
 
-export type NormalizeResult = { ok: true; record: AuditRecord } | { ok: false; reason: string };
+/** `notJson`: JSON.parse refused the text given (an importer can then say where and why: import/json-problem.ts). */
+export type NormalizeResult = { ok: true; record: AuditRecord } | { ok: false; reason: string; notJson?: true };
 
 type Json = Record<string, unknown>;
 
@@ -62,7 +63,7 @@ export function normalizeRecord(input: string | object, ctx: NormalizeContext): 
     try {
       parsed = JSON.parse(input);
     } catch (e) {
-      return fail(`not valid JSON (${(e as Error).message})${cutByPowerShell(input)}`);
+      return { ok: false, reason: `not valid JSON (${(e as Error).message})${cutByPowerShell(input)}`, notJson: true };
     }
   } else if (objectDeeperThan(input, MAX_DEPTH)) return fail(TOO_DEEP);
   if (!isObject(parsed))
@@ -241,7 +242,7 @@ function isGraphEnvelope(record: Json): boolean {
  * object nested deeper than its -Depth (2 unless given) as its type name or `@{…}` text, with at most a warning
  * (`Invoke-MgGraphRequest … | ConvertTo-Json` saves every Graph record's auditData so), and Export-Csv any object.
  */
-function cutByPowerShell(value: unknown): string {
+export function cutByPowerShell(value: unknown): string {
   if (typeof value !== 'string') return '';
   const text = value.trim();
   if (!/^(System\.[\w.]+(\[\])?|@\{.*\})$/s.test(text)) return '';

@@ -4,11 +4,12 @@ import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { AuditRecord } from '../../core/record.js';
 import type { RecordKeys } from '../../store/contract.js';
-import { normalizeRecord } from '../normalize.js';
+import { cutByPowerShell, normalizeRecord } from '../normalize.js';
 import { depthCutValue } from '../powershell-cut.js';
 import { readCsv } from './csv-reader.js';
 import { BinaryFileError, decodeText } from './decode.js';
 import { detectFormat } from './detect.js';
+import { notValidJson } from './json-problem.js';
 import { readJson, readNdjson } from './readers.js';
 import type { FileError, ImportFormat, RawItem } from './types.js';
 
@@ -121,7 +122,7 @@ export async function* parseFile(path: string, options: ParseOptions): AsyncGene
         : detected.format === 'ndjson'
           ? readNdjson(chunks)
           : readJson(chunks, () => (cutOff = true));
-    for await (const batch of batches(items, options, () => bytesRead, decoded.invalid)) {
+    for await (const batch of batches(items, detected.format, options, () => bytesRead, decoded.invalid)) {
       found += batch.read;
       yield batch;
     }
@@ -178,6 +179,7 @@ function damagedGzip(path: string, e: Error, found: number): FileError {
 /** Normalizes items into batches of `batchSize` records; rejects travel with the batch they fell in. */
 async function* batches(
   items: AsyncIterable<RawItem[]>,
+  format: ImportFormat,
   options: ParseOptions,
   bytesRead: () => number,
   invalid: { lines: number },
@@ -210,7 +212,12 @@ async function* batches(
         batch.records.push(result.record);
         batch.lines.push(item.line);
         if (depthCutValue(result.record.raw) !== null) batch.cutByPowerShell++;
-      } else batch.rejects.push({ line: item.line, reason: result.reason, raw: item.text });
+      } else
+        batch.rejects.push({
+          line: item.line,
+          reason: 'notJson' in result ? notJsonReason(item, format, result.reason) : result.reason,
+          raw: item.text,
+        });
       if (batch.records.length >= options.batchSize || batch.rejects.length >= options.batchSize) {
         yield { ...batch, bytesRead: bytesRead() };
         batch = empty();
@@ -218,6 +225,21 @@ async function* batches(
     }
   }
   yield { ...batch, bytesRead: bytesRead() };
+}
+
+/**
+ * Why JSON.parse refused a record, said where in the file, in plain words, with what to do (json-problem.ts); only on
+ * this failure path. A text PowerShell wrote in place of an object keeps normalize's reason, which says so.
+ */
+function notJsonReason(item: RawItem, format: ImportFormat, fallback: string): string {
+  if (cutByPowerShell(item.text)) return fallback;
+  const place = {
+    in: format === 'csv' ? ('cell' as const) : format === 'ndjson' ? ('line' as const) : ('text' as const),
+    line: item.line,
+    column: item.column ?? 1,
+    ...(item.lastLine ? { lastLine: true } : {}),
+  };
+  return notValidJson(item.text, place) ?? fallback;
 }
 
 async function peek(chunks: AsyncGenerator<string>): Promise<{ head: string; chunks: AsyncGenerator<string> }> {

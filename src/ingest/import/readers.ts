@@ -38,20 +38,24 @@ export async function* readNdjson(chunks: AsyncIterable<string>): AsyncGenerator
   }
   const items: RawItem[] = [];
   if (skipped !== null) items.push({ line: ++line, text: skipped, reject: TOO_LARGE });
-  else if (rest) pushLine(items, rest, ++line);
+  else if (rest) pushLine(items, rest, ++line, true);
   if (items.length) yield items;
 }
 
-function pushLine(items: RawItem[], raw: string, line: number): void {
+function pushLine(items: RawItem[], raw: string, line: number, last = false): void {
   let text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
   // The byte order mark of a file joined after this one's first (`cat a.ndjson b.ndjson`): not part of the record.
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const bom = text.charCodeAt(0) === 0xfeff;
+  if (bom) text = text.slice(1);
   if (text.length > MAX_RECORD_CHARS) {
     items.push({ line, text: tooLargeHead(text), reject: TOO_LARGE });
     return;
   }
   if (text.trim() === '') return;
-  pushItem(items, { line, text });
+  const item: RawItem = { line, text };
+  if (bom) item.column = 2;
+  if (last) item.lastLine = true;
+  pushItem(items, item);
 }
 
 /** An item, or when it is a whole Graph records page (an NDJSON line, an element of an array of pages) its records. */

@@ -11,6 +11,13 @@ export interface RawItem {
   text: string;
   /** Set when the reader itself could not delimit a record (broken CSV quote, truncated JSON). */
   reject?: string;
+  /**
+   * 1-based column (UTF-16 units) of the line where the record's text starts: set by the JSON splitter, and for an
+   * NDJSON line that began with a byte order mark; else 1 (NDJSON) or inside a CSV cell. Only a reject reads it.
+   */
+  column?: number;
+  /** An NDJSON line that is the file's last and has no line break after it (a cut short one means a file cut off). */
+  lastLine?: true;
 }
 
 /** A row that could not be imported: written to the rejects file as one NDJSON line. */
