@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { excerpt, jsonProblem } from './json-problem.js';
+import { isWellFormed } from '../well-formed.js';
+import { jsonProblem } from './json-problem.js';
+import { excerpt } from './json-reasons.js';
 
 const record = JSON.stringify({
   CreationTime: '2024-05-23T15:10:00',
@@ -78,5 +80,5 @@ test('the excerpt is short, marks the place and shows invisible characters as es
   assert.equal(shown, `near …${'x'.repeat(23)}"<HERE>\\uFEFF,"b":"${'y'.repeat(17)}…`);
   // a surrogate pair at either edge is kept whole
   const emoji = excerpt(`${'😀'.repeat(20)}!${'😀'.repeat(20)}`, 40);
-  assert.ok(emoji.isWellFormed(), emoji);
+  assert.ok(isWellFormed(emoji), emoji);
 });

@@ -15,6 +15,8 @@ export interface JsonProblem {
   problem: string;
   /** The text ends before its value does (cut short, or its closing brackets lost). */
   cutShort: boolean;
+  /** When cut short: what would close it (`"`, `}`, `]`), innermost first, as words ("] and }"). */
+  missing?: string;
 }
 
 type Expect = 'value' | 'valueOrEnd' | 'key' | 'keyOrEnd' | 'colon' | 'commaOrEnd' | 'nothing';
@@ -52,7 +54,7 @@ export function jsonProblem(text: string): JsonProblem | null {
         if (c !== 34) return at(i, notAKey(text, i, expect));
         {
           const end = stringEnd(text, i);
-          if (typeof end !== 'number') return end;
+          if (typeof end !== 'number') return withMissing(end, open, '"');
           expect = 'colon';
           i = skipSpace(text, end);
         }
@@ -93,7 +95,7 @@ export function jsonProblem(text: string): JsonProblem | null {
         if (c === 93 && open[open.length - 1] === '[')
           return at(comma, 'a , before the ] (JSON allows no comma after the last element)');
         const end = c === 34 ? stringEnd(text, i) : scalarEnd(text, i, open);
-        if (typeof end !== 'number') return end;
+        if (typeof end !== 'number') return withMissing(end, open, '"');
         stringEnded = c === 34 ? end : -1;
         expect = open.length ? 'commaOrEnd' : 'nothing';
         i = skipSpace(text, end);
@@ -116,18 +118,26 @@ function skipSpace(text: string, i: number): number {
   return i;
 }
 
+/** The closing brackets of `open`, innermost first, with `first` before them when given. */
+function closers(open: string[], first?: string): string {
+  const all: string[] = open.map((o) => (o === '{' ? '}' : ']')).reverse();
+  if (first) all.unshift(first);
+  return all.join(' and ');
+}
+
+function withMissing(problem: JsonProblem, open: string[], first: string): JsonProblem {
+  return problem.cutShort ? { ...problem, missing: closers(open, first) } : problem;
+}
+
 /** The text ended where more was due. */
 function cutShort(text: string, open: string[], expect: Expect): JsonProblem {
-  const closers = open
-    .map((o) => (o === '{' ? '}' : ']'))
-    .reverse()
-    .join(' and ');
+  const missing = closers(open);
   const due = expect === 'colon' ? 'a : and a value' : expect === 'value' && open.length ? 'a value' : null;
   const problem =
     open.length === 0
       ? 'the text is empty'
-      : `the text ends before the record does: ${due ? `${due}, then ` : ''}${closers} never ${open.length === 1 && !due ? 'comes' : 'come'}`;
-  return { offset: text.length, problem, cutShort: true };
+      : `the text ends before the record does: ${due ? `${due}, then ` : ''}${missing} never ${open.length === 1 && !due ? 'comes' : 'come'}`;
+  return { offset: text.length, problem, cutShort: true, missing };
 }
 
 /** The end of the string opening at i (past its closing quote), or what is wrong inside it. */
@@ -260,82 +270,6 @@ function codePoint(cp: number): string {
   return `U+${hex(cp)}`;
 }
 
-function hex(cp: number): string {
+export function hex(cp: number): string {
   return cp.toString(16).toUpperCase().padStart(4, '0');
-}
-
-/** Where a record's text sits in its file, to turn an offset in the text into a line and column of the file. */
-export interface RecordPlace {
-  /** 'line': an NDJSON line; 'text': a record of a JSON file, from `line`/`column` on; 'cell': a CSV AuditData cell. */
-  in: 'line' | 'text' | 'cell';
-  line: number;
-  /** 1-based column (UTF-16 units) of the text's first character on its line. */
-  column: number;
-  /** An NDJSON line that is the file's last, with no line break after it. */
-  lastLine?: boolean;
-}
-
-/** Characters of the text shown on each side of the fault: enough to find it, never a whole record or secret. */
-const EXCERPT_CHARS = 24;
-
-/**
- * The reason a record JSON.parse refused is rejected with: where (line and column of the file, or character of a CSV
- * cell), what is wrong there in plain words, the text around it, and what to do. Null when no fault is found.
- */
-export function notValidJson(text: string, place: RecordPlace): string | null {
-  const fault = jsonProblem(text);
-  if (!fault) return null;
-  return `not valid JSON ${where(text, fault.offset, place)}: ${fault.problem} (${excerpt(text, fault.offset)}); ${whatToDo(fault, place)}`;
-}
-
-/** "at line L, column C" of the file (columns count characters), or the character of a CSV cell. */
-export function where(text: string, offset: number, place: RecordPlace): string {
-  if (place.in === 'cell') return `in the AuditData cell, at its character ${characters(text, 0, offset) + 1}`;
-  let line = place.line;
-  let lineStart = 0;
-  for (let nl = text.indexOf('\n'); nl >= 0 && nl < offset; nl = text.indexOf('\n', nl + 1)) {
-    line++;
-    lineStart = nl + 1;
-  }
-  const before = lineStart === 0 ? place.column - 1 : 0;
-  return `at line ${line}, column ${before + characters(text, lineStart, offset) + 1}`;
-}
-
-/** Characters (code points: an emoji is one) from `from` to `to`. */
-function characters(text: string, from: number, to: number): number {
-  let n = 0;
-  for (let i = from; i < to; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0xdc00 || c > 0xdfff || i === from || text.charCodeAt(i - 1) < 0xd800 || text.charCodeAt(i - 1) > 0xdbff)
-      n++;
-  }
-  return n;
-}
-
-/** The text around the fault, `<HERE>` at it; invisible and control characters written as \u escapes. */
-export function excerpt(text: string, offset: number): string {
-  let from = Math.max(0, offset - EXCERPT_CHARS);
-  let to = Math.min(text.length, offset + EXCERPT_CHARS);
-  if (from > 0 && isLowSurrogate(text.charCodeAt(from))) from--;
-  if (to < text.length && isLowSurrogate(text.charCodeAt(to))) to++;
-  const shown = (s: string) => s.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u00a0]/gu, (ch) => `\\u${hex(ch.charCodeAt(0))}`);
-  const head = `${from > 0 ? '…' : ''}${shown(text.slice(from, offset))}`;
-  const tail = offset >= text.length ? '' : `${shown(text.slice(offset, to))}${to < text.length ? '…' : ''}`;
-  return `near ${head}<HERE>${tail}`;
-}
-
-function isLowSurrogate(c: number): boolean {
-  return c >= 0xdc00 && c <= 0xdfff;
-}
-
-const AGAIN = 'import the file again (records already stored are skipped)';
-
-function whatToDo(fault: JsonProblem, place: RecordPlace): string {
-  if (fault.cutShort && place.lastLine)
-    return `this is the file's last line and no line break follows it, so the file was probably cut off here: export or copy it again, or complete the record, and ${AGAIN}`;
-  if (fault.cutShort && place.in === 'line')
-    return `the rest of the record is not on this line (the line was cut short, or a line break inside the record split it); mend the line and ${AGAIN}`;
-  if (fault.cutShort && place.in === 'cell')
-    return `the cell holds only the start of its record; export the audit log again and ${AGAIN}`;
-  return `mend the record there and ${AGAIN}`;
 }

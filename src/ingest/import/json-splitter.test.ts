@@ -56,7 +56,10 @@ test('a record cut off by the end of the file is flagged', () => {
   const items = split(['[{"a":1},\n{"b":"unterminated']);
   assert.equal(items.length, 2);
   assert.equal(items[1]!.line, 2);
-  assert.match(items[1]!.reject!, /truncated/);
+  assert.match(
+    items[1]!.reject!,
+    /^the file ends inside this record, at line 2, column 19: the text ends inside a string: its closing " never comes \(near \{"b":"unterminated<HERE>\)\. The file was cut off there/,
+  );
 });
 
 test('a record over MAX_RECORD_CHARS is rejected with its start only, and the records around it still come out', async () => {
@@ -169,4 +172,21 @@ test('the last element missing its }, a missing ] and a trailing , at the end co
       ],
       text,
     );
+});
+
+test('a record that never closes, with more than MAX_RECORD_CHARS of records after it, gives every one of them back', () => {
+  const rec = (i: number) =>
+    JSON.stringify({ CreationTime: '2024-05-23T15:10:00', Id: `r${i}`, Pad: 'x'.repeat(1000) });
+  const n = Math.ceil(MAX_RECORD_CHARS / 1000) + 500;
+  const text = `[${rec(0)},\n{"Id":"broken","P":[{"a":1},\n${Array.from({ length: n }, (_, i) => rec(i + 1)).join(',\n')}]`;
+  const found = split(
+    Array.from({ length: Math.ceil(text.length / (1 << 20)) }, (_, i) => text.slice(i << 20, (i + 1) << 20)),
+  );
+  assert.equal(found.length, n + 2);
+  assert.deepEqual([found[0]!.reject, found[1]!.text, found[2]!.line], [undefined, '{"Id":"broken","P":[{"a":1}', 3]);
+  assert.match(
+    found[1]!.reject!,
+    /^the record's closing \] and \} seem to be missing: a record starts at line 3, column 1 /,
+  );
+  assert.ok(found.slice(2).every((item, i) => item.reject === undefined && item.text === rec(i + 1)));
 });

@@ -1,3 +1,5 @@
+import { embeddedRecordStart } from './embedded-record.js';
+import { brokenOff, cutOffInside, where, type RecordPlace } from './json-reasons.js';
 import { MAX_RECORD_CHARS, TOO_LARGE, tooLargeHead } from './record-size.js';
 import type { RawItem } from './types.js';
 
@@ -14,9 +16,12 @@ import type { RawItem } from './types.js';
  * whose closing `}` is missing (a line deleted by hand, a script that wrote it half) would hold every record after
  * it in one broken piece. A `{` in an object anywhere but after a `:` (where a key, a `,` or the `}` was due) is
  * taken as the next record's start, a `]` while the record's own object is open as the array's end: the broken
- * record ends before it and is rejected alone (missingBrace). Valid JSON never has either. The check costs a
+ * record ends before it and is rejected alone (json-reasons.ts brokenOff). Valid JSON never has either. The check costs a
  * character compare per `{` in an object, a look back over white space when that is not the `:`, and nothing per
  * byte: a 200,000-record array split as fast as before (measured, docs/adr/0023-bad-input.md).
+ * A record broken inside an array of its own or inside a string never closes, and runs on to the end of the file or
+ * past MAX_RECORD_CHARS: only then is its text searched for a record that starts inside it (embedded-record.ts); the
+ * broken record ends there and reading goes on from that record.
  */
 export class JsonSplitter {
   private depth = 0;
@@ -42,6 +47,10 @@ export class JsonSplitter {
   private slash = -1;
   /** The last character before the current chunk that is not white space (a `{` at its start looks back to it). */
   private lastMark = 0;
+  /** Characters pushed before the current chunk, where the current line starts, and the record's start column. */
+  private offset = 0;
+  private lineStart = 0;
+  private startColumn = 1;
 
   /** Feeds a chunk; returns the records completed in it. */
   push(chunk: string): RawItem[] {
@@ -56,7 +65,10 @@ export class JsonSplitter {
         continue;
       }
       const c = chunk.charCodeAt(i);
-      if (c === 10) this.line++;
+      if (c === 10) {
+        this.line++;
+        this.lineStart = this.offset + i + 1;
+      }
       // U+FEFF: the byte order mark of the next file when exports saved with one were joined (`cat a.json b.json`).
       if (c === 32 || c === 10 || c === 13 || c === 9 || c === 0xfeff) {
         if (this.start >= 0 && this.isScalar()) this.finish(chunk, i, out, false);
@@ -75,6 +87,12 @@ export class JsonSplitter {
       this.structural(chunk, i, c, out);
     }
     if (this.start >= 0) {
+      if (!this.tooLarge && this.held + n - this.start > MAX_RECORD_CHARS && this.kind === '{') {
+        // Too large to hold: a record that never closed (embedded-record.ts) gives back the records after its break.
+        const text = this.pieces.join('') + chunk.slice(this.start);
+        const next = embeddedRecordStart(text);
+        if (next > 0) return [...out, this.endBefore(text, next), ...this.restartAt(text, next, this.offset + n)];
+      }
       this.hold(chunk.slice(this.start));
       this.start = 0;
     }
@@ -83,6 +101,7 @@ export class JsonSplitter {
       this.key += chunk.slice(this.keyStart);
       this.keyStart = 0;
     }
+    this.offset += n;
     return out;
   }
 
@@ -94,15 +113,21 @@ export class JsonSplitter {
     return this.depth > 0 || this.inString;
   }
 
-  /** End of input: a record still open means the file was cut off. */
+  /**
+   * End of input: a record still open means the file was cut off inside it, or that it broke off and the records after
+   * it were read as part of it (then they are read again from where the first of them starts).
+   */
   end(): RawItem[] {
     if (this.start < 0) return [];
     const text = this.pieces.join('');
     this.pieces = [];
     this.start = -1;
-    if (this.tooLarge) return [{ line: this.startLine, text, reject: TOO_LARGE }];
-    if (this.isScalar() && !this.inString) return [{ line: this.startLine, text }];
-    return [{ line: this.startLine, text, reject: 'the file ends inside this record (truncated file?)' }];
+    const place = { line: this.startLine, column: this.startColumn };
+    if (this.tooLarge) return [{ ...place, text, reject: TOO_LARGE }];
+    if (this.isScalar() && !this.inString) return [{ ...place, text }];
+    const next = this.kind === '{' ? embeddedRecordStart(text) : -1;
+    if (next > 0) return [this.endBefore(text, next), ...this.restartAt(text, next, this.offset), ...this.end()];
+    return [{ ...place, text, reject: cutOffInside(text, { in: 'text', ...place }) }];
   }
 
   private elementDepth(): number {
@@ -121,6 +146,7 @@ export class JsonSplitter {
     this.tooLarge = false;
     this.kind = chunk[i]!;
     this.startLine = this.line;
+    this.startColumn = this.offset + i - this.lineStart + 1;
   }
 
   private structural(chunk: string, i: number, c: number, out: RawItem[]): void {
@@ -171,6 +197,46 @@ export class JsonSplitter {
     this.begin(chunk, i);
   }
 
+  /**
+   * Ends the record being read, whose text is `text`, before the record found at `next` inside it (embedded-record.ts),
+   * and rejects it with what broke it.
+   */
+  private endBefore(text: string, next: number): RawItem {
+    const place: RecordPlace = { in: 'text', line: this.startLine, column: this.startColumn };
+    const at = where(text, next, place).replace(/^at /, '');
+    const broken = withoutSeparator(text.slice(0, next));
+    if (broken.length > MAX_RECORD_CHARS)
+      return { line: this.startLine, column: this.startColumn, text: tooLargeHead(broken), reject: TOO_LARGE };
+    const reason = brokenOff(broken, place, `a record starts at ${at} before it is closed`);
+    return { line: this.startLine, column: this.startColumn, text: broken, reject: reason };
+  }
+
+  /** Reads `text` from `next` on as the next records, between records at the depth records are elements of. */
+  private restartAt(text: string, next: number, endOffset: number): RawItem[] {
+    let lines = 0;
+    let lineStart = -1;
+    for (let nl = text.indexOf('\n'); nl >= 0 && nl < next; nl = text.indexOf('\n', nl + 1)) {
+      lines++;
+      lineStart = nl + 1;
+    }
+    const column = lineStart < 0 ? this.startColumn + next : next - lineStart + 1;
+    this.line = this.startLine + lines;
+    this.pieces = [];
+    this.start = -1;
+    this.held = 0;
+    this.tooLarge = false;
+    this.inString = false;
+    this.escaped = false;
+    this.keyStart = -1;
+    this.key = '';
+    this.stack.length = this.elementDepth();
+    this.depth = this.stack.length;
+    const rest = text.slice(next);
+    this.offset = endOffset - rest.length;
+    this.lineStart = this.offset - (column - 1);
+    return this.push(rest);
+  }
+
   /** Whether the innermost open array is the one the records are elements of (no array opened inside the record). */
   private closesRecordArray(): boolean {
     const array = this.stack.lastIndexOf('[');
@@ -190,11 +256,16 @@ export class JsonSplitter {
    * Ends the record being read before i as missing its closing brace, and leaves its open objects and arrays: the
    * reader is back between records. Its text loses the white space and `,` that separated it from the next one.
    */
-  private endBroken(chunk: string, i: number, out: RawItem[], where: string): void {
+  private endBroken(chunk: string, i: number, out: RawItem[], at: string): void {
     this.hold(chunk.slice(this.start, i));
-    let text = this.pieces.join('').trimEnd();
-    if (text.endsWith(',')) text = text.slice(0, -1).trimEnd();
-    out.push({ line: this.startLine, text, reject: this.tooLarge ? TOO_LARGE : missingBrace(where) });
+    const text = withoutSeparator(this.pieces.join(''));
+    const place: RecordPlace = { in: 'text', line: this.startLine, column: this.startColumn };
+    out.push({
+      line: this.startLine,
+      column: this.startColumn,
+      text,
+      reject: this.tooLarge ? TOO_LARGE : brokenOff(text, place, at),
+    });
     this.pieces = [];
     this.start = -1;
     this.stack.length = this.elementDepth();
@@ -242,7 +313,11 @@ export class JsonSplitter {
     const end = inclusive ? i + 1 : i;
     this.hold(chunk.slice(this.start, end));
     const text = this.pieces.join('');
-    out.push(this.tooLarge ? { line: this.startLine, text, reject: TOO_LARGE } : { line: this.startLine, text });
+    out.push(
+      this.tooLarge
+        ? { line: this.startLine, column: this.startColumn, text, reject: TOO_LARGE }
+        : { line: this.startLine, column: this.startColumn, text },
+    );
     this.pieces = [];
     this.start = -1;
   }
@@ -259,7 +334,12 @@ export class JsonSplitter {
   }
 }
 
-/** The reason a record that runs into the next one (or into the array's end) is rejected; `where` says what it ran into. */
-function missingBrace(where: string): string {
-  return `the record's closing } seems to be missing: ${where}, so the record was ended there and what follows was read as the next records; add the } and import the file again (records already stored are skipped)`;
+/** A broken record's text without the white space, `,` or `[` that led to what follows it. */
+function withoutSeparator(text: string): string {
+  let end = text.length;
+  for (;;) {
+    const c = text.charCodeAt(end - 1);
+    if (c === 32 || c === 10 || c === 13 || c === 9 || c === 44 || c === 91) end--;
+    else return text.slice(0, end);
+  }
 }

@@ -9,7 +9,7 @@ import { depthCutValue } from '../powershell-cut.js';
 import { readCsv } from './csv-reader.js';
 import { BinaryFileError, decodeText } from './decode.js';
 import { detectFormat } from './detect.js';
-import { notValidJson } from './json-problem.js';
+import { notValidJson } from './json-reasons.js';
 import { readJson, readNdjson } from './readers.js';
 import type { FileError, ImportFormat, RawItem } from './types.js';
 

@@ -58,11 +58,30 @@ function pushLine(items: RawItem[], raw: string, line: number, last = false): vo
   pushItem(items, item);
 }
 
-/** An item, or when it is a whole Graph records page (an NDJSON line, an element of an array of pages) its records. */
+/**
+ * An item, or when it is a whole Graph records page (an NDJSON line, an element of an array of pages) its records,
+ * or when it is an array (an NDJSON line holding a saved array, an array joined into an array) its elements.
+ */
 function pushItem(items: RawItem[], item: RawItem): void {
+  if (item.reject === undefined && item.text.charCodeAt(0) === 91) {
+    pushElements(items, item);
+    return;
+  }
   const page = item.reject === undefined ? graphPage(item.text) : null;
   if (page) for (const element of page) items.push({ line: item.line, text: JSON.stringify(element) });
   else items.push(item);
+}
+
+/** The elements of an array item, each with its own line and column in the file (rarely taken: only on odd input). */
+function pushElements(items: RawItem[], array: RawItem): void {
+  const splitter = new JsonSplitter();
+  const column = array.column ?? 1;
+  for (const element of [...splitter.push(array.text), ...splitter.end()]) {
+    const line = element.line;
+    element.line = array.line + line - 1;
+    if (line === 1) element.column = column + (element.column ?? 1) - 1;
+    pushItem(items, element);
+  }
 }
 
 const PAGE_START = /^\s*\{\s*"(?:value|@odata\.)/;
