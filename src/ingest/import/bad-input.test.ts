@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { constants, gunzipSync, gzipSync } from 'node:zlib';
 import { tempDir } from '../../../test/support/paths.js';
 import { importFiles, memoryRejects } from './index.js';
 import { memorySink } from './testing/memory-sink.js';
@@ -27,14 +28,14 @@ function good(n: number, from = 0): string[] {
   return Array.from({ length: n }, (_, i) => line(from + i));
 }
 
-async function importOne(content: string | Buffer, name = 'in.ndjson') {
+async function importOne(content: string | Buffer, name = 'in.ndjson', parallel = false) {
   const { dir, cleanup } = tempDir();
   try {
     const path = join(dir, name);
     writeFileSync(path, content);
     const sink = memorySink();
     const rejects = memoryRejects();
-    const summary = await importFiles([path], { sink: sink.sink, rejects, now: NOW });
+    const summary = await importFiles([path], { sink: sink.sink, rejects, now: NOW, parallel });
     return { summary, rejects: rejects.rejects };
   } finally {
     cleanup();
@@ -62,6 +63,24 @@ test('18.8: a damaged gzip and random bytes are refused, each saying why', async
   const noise = await importOne(random);
   assert.equal(noise.summary.files[0]!.error?.code, 'FILE_FORMAT');
   assert.match(noise.summary.files[0]!.error.message, /is not a text file/);
+});
+
+test('a gzip file cut short keeps every whole record before the cut, not only the full batches', async () => {
+  const lines = good(2500);
+  const gz = gzipSync(lines.join('\n') + '\n');
+  const cut = gz.subarray(0, Math.floor(gz.length * 0.6));
+  // The text the bytes before the cut hold, read as far as they go.
+  const partial = gunzipSync(cut, { finishFlush: constants.Z_SYNC_FLUSH }).toString();
+  const whole = partial.slice(0, partial.lastIndexOf('\n')).split('\n').length;
+  assert.ok(whole % 1000 !== 0 && whole < 2500, `${whole} whole lines before the cut`);
+  for (const parallel of [false, true]) {
+    const { summary } = await importOne(cut, 'in.ndjson.gz', parallel);
+    assert.equal(summary.imported, whole);
+    assert.match(
+      summary.files[0]!.error!.message,
+      new RegExp(`cut short .*the ${whole.toLocaleString('en-US')} records before`),
+    );
+  }
 });
 
 test('18.9: a deeply nested record, with or without an Id, is rejected with a reason and the rest is kept', async () => {

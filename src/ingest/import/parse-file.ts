@@ -199,30 +199,36 @@ async function* batches(
     bytesRead: 0,
   });
   let batch = empty();
-  for await (const chunk of items) {
-    for (const item of chunk) {
-      batch.read++;
-      const result =
-        item.reject !== undefined
-          ? { ok: false as const, reason: item.reject }
-          : invalid.lines > 0 && item.text.includes('\uFFFD')
-            ? (invalid.lines--, { ok: false as const, reason: NOT_UTF8 })
-            : normalizeRecord(item.text, ctx);
-      if (result.ok) {
-        batch.records.push(result.record);
-        batch.lines.push(item.line);
-        if (depthCutValue(result.record.raw) !== null) batch.cutByPowerShell++;
-      } else
-        batch.rejects.push({
-          line: item.line,
-          reason: 'notJson' in result ? notJsonReason(item, format, result.reason) : result.reason,
-          raw: item.text,
-        });
-      if (batch.records.length >= options.batchSize || batch.rejects.length >= options.batchSize) {
-        yield { ...batch, bytesRead: bytesRead() };
-        batch = empty();
+  try {
+    for await (const chunk of items) {
+      for (const item of chunk) {
+        batch.read++;
+        const result =
+          item.reject !== undefined
+            ? { ok: false as const, reason: item.reject }
+            : invalid.lines > 0 && item.text.includes('\uFFFD')
+              ? (invalid.lines--, { ok: false as const, reason: NOT_UTF8 })
+              : normalizeRecord(item.text, ctx);
+        if (result.ok) {
+          batch.records.push(result.record);
+          batch.lines.push(item.line);
+          if (depthCutValue(result.record.raw) !== null) batch.cutByPowerShell++;
+        } else
+          batch.rejects.push({
+            line: item.line,
+            reason: 'notJson' in result ? notJsonReason(item, format, result.reason) : result.reason,
+            raw: item.text,
+          });
+        if (batch.records.length >= options.batchSize || batch.rejects.length >= options.batchSize) {
+          yield { ...batch, bytesRead: bytesRead() };
+          batch = empty();
+        }
       }
     }
+  } catch (e) {
+    // The bytes stopped part way (gzip cut short, a read error): the records read before it are kept, then it is told.
+    if (batch.read) yield { ...batch, bytesRead: bytesRead() };
+    throw e;
   }
   yield { ...batch, bytesRead: bytesRead() };
 }
