@@ -74,10 +74,10 @@ function whatToDo(fault: JsonProblem, place: RecordPlace): string {
   if (fault.cutShort && place.lastLine)
     return `this is the file's last line and no line break follows it, so the file was probably cut off here: export or copy it again, or complete the record, and ${AGAIN}`;
   if (fault.cutShort && place.in === 'line')
-    return `the rest of the record is not on this line (the line was cut short, or a line break inside the record split it); mend the line and ${AGAIN}`;
+    return `the rest of the record is not on this line (the line was cut short, or a line break inside the record split it); fix the line and ${AGAIN}`;
   if (fault.cutShort && place.in === 'cell')
     return `the cell holds only the start of its record; export the audit log again and ${AGAIN}`;
-  return `mend the record there and ${AGAIN}`;
+  return `fix the record there and ${AGAIN}`;
 }
 
 /**
@@ -92,7 +92,7 @@ export function brokenOff(text: string, place: RecordPlace, at: string): string 
     const seems = missing.includes(' and ') ? 'seem' : 'seems';
     return `the record's closing ${missing} ${seems} to be missing: ${then}; add the ${missing} and ${AGAIN}`;
   }
-  return `the record breaks off ${where(text, fault.offset, place)}: ${fault.problem} (${excerpt(text, fault.offset)}); ${then}; mend the record and ${AGAIN}`;
+  return `the record breaks off ${where(text, fault.offset, place)}: ${fault.problem} (${excerpt(text, fault.offset)}); ${then}; fix the record and ${AGAIN}`;
 }
 
 /** The reason a record the file ends inside is rejected with: where its text stops (or breaks off), and what to do. */
@@ -101,7 +101,7 @@ export function cutOffInside(text: string, place: RecordPlace): string {
   if (!fault) return 'the file ends inside this record: the file was cut off; export or copy it again to get the rest';
   const at = `${where(text, fault.offset, place)}: ${fault.problem} (${excerpt(text, fault.offset)})`;
   if (!fault.cutShort)
-    return `the file ends inside this record, which breaks off ${at}; what follows it could not be read as records. Mend the record and ${AGAIN}`;
+    return `the file ends inside this record, which breaks off ${at}; what follows it could not be read as records. Fix the record and ${AGAIN}`;
   const missing = fault.missing ?? '}';
   return `the file ends inside this record, ${at}. The file was cut off there, or lost the record's closing ${missing}; the records before it were read. Export or copy the file again to get the rest, or if nothing else is missing, add the ${missing} and ${AGAIN}`;
 }
