@@ -83,6 +83,21 @@ test('a gzip file cut short keeps every whole record before the cut, not only th
   }
 });
 
+test('an empty gzip, or a file of only a byte order mark, is said to hold no text, not blank lines', async () => {
+  for (const [content, name] of [
+    [gzipSync(Buffer.alloc(0)), 'empty.json.gz'],
+    [Buffer.from([0xef, 0xbb, 0xbf]), 'bom.ndjson'],
+    [Buffer.from([0xff, 0xfe]), 'bom16.csv'],
+  ] as const) {
+    const { summary } = await importOne(content, name);
+    assert.deepEqual(
+      [summary.files[0]!.error, summary.files[0]!.note],
+      [null, 'the file holds no text: nothing to import'],
+      name,
+    );
+  }
+});
+
 test('18.9: a deeply nested record, with or without an Id, is rejected with a reason and the rest is kept', async () => {
   const deep = (id: boolean) =>
     `{${id ? '"Id":"deep-1",' : ''}"CreationTime":"2024-05-23T15:10:00","RecordType":6,"OrganizationId":"${ORG}","X":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;

@@ -105,7 +105,10 @@ export async function* parseFile(path: string, options: ParseOptions): AsyncGene
     if (head.trim() === '') {
       // peek reads on while the head is white space, so this is the whole file: as empty as an empty one
       // (it was "not an audit log export … (it starts with \"\")").
-      facts.note = 'the file holds only blank lines: nothing to import';
+      facts.note =
+        head === ''
+          ? 'the file holds no text: nothing to import' // a byte order mark alone, or a gzip of nothing
+          : 'the file holds only blank lines: nothing to import';
       yield facts;
       return;
     }
