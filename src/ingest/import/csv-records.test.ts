@@ -60,6 +60,12 @@ test('well-formed CSV: the same cells as csv-parse, whatever the chunk boundarie
 test('broken quoting is named, and a record held open too long gives its first line back', () => {
   assert.match(splitCells('a,"b"c,d') as string, /cell 2 has "c,d" after its closing quote/);
   assert.match(splitCells('a,b"c') as string, /cell 2 \("b\\"c"\) holds a quote but is not quoted/);
+  // A byte order mark (a row pasted from another file) before a quoted cell is invisible: it is named, and shown escaped.
+  assert.match(
+    splitCells('a,\ufeff"b,c"') as string,
+    /^cell 2 starts with a byte order mark \(U\+FEFF, invisible in most editors\) before its quote: delete it$/,
+  );
+  assert.match(splitCells('a,b\u00a0"c') as string, /cell 2 \("b\\u00A0\\"c"\) holds a quote/);
   const lines = ['x,"open', ...Array.from({ length: MAX_SPAN_LINES + 5 }, (_, i) => `r${i},ok`)];
   const got = split(lines.join('\n') + '\n', () => 1 << 16);
   assert.equal(got[0]!.line, 1);

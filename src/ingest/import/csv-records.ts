@@ -1,3 +1,4 @@
+import { visible } from './json-reasons.js';
 import { MAX_RECORD_CHARS, tooLargeHead } from './record-size.js';
 
 /**
@@ -202,13 +203,15 @@ export function splitCells(text: string, delimiter = ','): string[] | string {
         break;
       }
       if (i < n && text[i] !== delimiter)
-        return `cell ${cells.length} has ${JSON.stringify(text.slice(i, i + 12))} after its closing quote (a quote inside a cell must be doubled)`;
+        return `cell ${cells.length} has ${shown(text.slice(i, i + 12))} after its closing quote (a quote inside a cell must be doubled)`;
     } else {
       const d = text.indexOf(delimiter, i);
       const end = d < 0 ? n : d;
       const value = text.slice(i, end);
       if (value.includes('"'))
-        return `cell ${cells.length + 1} (${JSON.stringify(value.slice(0, 24))}) holds a quote but is not quoted`;
+        return value.startsWith('\ufeff"')
+          ? `cell ${cells.length + 1} starts with a byte order mark (U+FEFF, invisible in most editors) before its quote: delete it`
+          : `cell ${cells.length + 1} (${shown(value.slice(0, 24))}) holds a quote but is not quoted`;
       cells.push(value);
       i = end;
     }
@@ -219,6 +222,11 @@ export function splitCells(text: string, delimiter = ','): string[] | string {
       return cells;
     }
   }
+}
+
+/** A piece of a row as a JSON string, invisible characters too written as escapes (json-reasons.ts visible). */
+function shown(text: string): string {
+  return visible(JSON.stringify(text));
 }
 
 function countQuotes(text: string): number {

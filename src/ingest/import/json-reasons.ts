@@ -58,10 +58,14 @@ export function excerpt(text: string, offset: number): string {
   let to = Math.min(text.length, offset + EXCERPT_CHARS);
   if (from > 0 && isLowSurrogate(text.charCodeAt(from))) from--;
   if (to < text.length && isLowSurrogate(text.charCodeAt(to))) to++;
-  const shown = (s: string) => s.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u00a0]/gu, (ch) => `\\u${hex(ch.charCodeAt(0))}`);
-  const head = `${from > 0 ? '…' : ''}${shown(text.slice(from, offset))}`;
-  const tail = offset >= text.length ? '' : `${shown(text.slice(offset, to))}${to < text.length ? '…' : ''}`;
+  const head = `${from > 0 ? '…' : ''}${visible(text.slice(from, offset))}`;
+  const tail = offset >= text.length ? '' : `${visible(text.slice(offset, to))}${to < text.length ? '…' : ''}`;
   return `near ${head}<HERE>${tail}`;
+}
+
+/** Text with its control and invisible characters (a byte order mark, a no-break space) written as \u escapes. */
+export function visible(text: string): string {
+  return text.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u00a0]/gu, (ch) => `\\u${hex(ch.charCodeAt(0))}`);
 }
 
 function isLowSurrogate(c: number): boolean {
