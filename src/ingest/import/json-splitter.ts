@@ -91,7 +91,7 @@ export class JsonSplitter {
         // Too large to hold: a record that never closed (embedded-record.ts) gives back the records after its break.
         const text = this.pieces.join('') + chunk.slice(this.start);
         const next = embeddedRecordStart(text);
-        if (next > 0) return [...out, this.endBefore(text, next), ...this.restartAt(text, next, this.offset + n)];
+        if (next > 0) return [...out, ...this.endBefore(text, next), ...this.restartAt(text, next, this.offset + n)];
       }
       this.hold(chunk.slice(this.start));
       this.start = 0;
@@ -126,7 +126,7 @@ export class JsonSplitter {
     if (this.tooLarge) return [{ ...place, text, reject: TOO_LARGE }];
     if (this.isScalar() && !this.inString) return [{ ...place, text }];
     const next = this.kind === '{' ? embeddedRecordStart(text) : -1;
-    if (next > 0) return [this.endBefore(text, next), ...this.restartAt(text, next, this.offset), ...this.end()];
+    if (next > 0) return [...this.endBefore(text, next), ...this.restartAt(text, next, this.offset), ...this.end()];
     return [{ ...place, text, reject: cutOffInside(text, { in: 'text', ...place }) }];
   }
 
@@ -199,16 +199,18 @@ export class JsonSplitter {
 
   /**
    * Ends the record being read, whose text is `text`, before the record found at `next` inside it (embedded-record.ts),
-   * and rejects it with what broke it.
+   * and rejects it with what broke it; nothing when it was only the start of a Graph page (an array of pages cut off
+   * inside its last one): no record is lost there.
    */
-  private endBefore(text: string, next: number): RawItem {
+  private endBefore(text: string, next: number): RawItem[] {
     const place: RecordPlace = { in: 'text', line: this.startLine, column: this.startColumn };
     const at = where(text, next, place).replace(/^at /, '');
     const broken = withoutSeparator(text.slice(0, next));
+    if (PAGE_ENVELOPE.test(broken) && !CREATION_KEY.test(broken)) return [];
     if (broken.length > MAX_RECORD_CHARS)
-      return { line: this.startLine, column: this.startColumn, text: tooLargeHead(broken), reject: TOO_LARGE };
+      return [{ line: this.startLine, column: this.startColumn, text: tooLargeHead(broken), reject: TOO_LARGE }];
     const reason = brokenOff(broken, place, `a record starts at ${at} before it is closed`);
-    return { line: this.startLine, column: this.startColumn, text: broken, reject: reason };
+    return [{ line: this.startLine, column: this.startColumn, text: broken, reject: reason }];
   }
 
   /** Reads `text` from `next` on as the next records, between records at the depth records are elements of. */
@@ -333,6 +335,10 @@ export class JsonSplitter {
     }
   }
 }
+
+/** The start of a Graph records page (readers.ts opens whole ones), and a record's creation time key. */
+const PAGE_ENVELOPE = /^\{\s*"(?:value|@odata\.)/;
+const CREATION_KEY = /"(?:creationtime|creationdate|createddatetime)"/i;
 
 /** A broken record's text without the white space, `,` or `[` that led to what follows it. */
 function withoutSeparator(text: string): string {

@@ -168,6 +168,17 @@ test('an element that is an array of records (joined files, an NDJSON line) give
   );
 });
 
+test('an array of Graph pages cut inside its last page: its records are read, and the page itself is no reject', async () => {
+  const page = (from: number) => JSON.stringify({ '@odata.context': 'x', value: [record(from), record(from + 1)] });
+  const text = `[${page(1)},\n${page(3)}`.slice(0, -40);
+  const { items: found, cutOff } = await items(text);
+  const { ids: read, broken } = sortOut(found);
+  assert.deepEqual(read, ids(1, 2, 3));
+  assert.equal(broken.length, 1);
+  assert.match(broken[0]!.text, /^\{"CreationTime":"2024-05-23T15:10:04"/);
+  assert.equal(cutOff, true);
+});
+
 async function importOne(content: string, name: string) {
   const { dir, cleanup } = tempDir();
   try {
