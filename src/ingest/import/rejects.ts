@@ -27,7 +27,8 @@ export function rejectFile(path: string): RejectWriter & { readonly count: numbe
       error ??= e instanceof AppError ? e : unwritable(path, e);
       return null;
     }
-    const s = createWriteStream(path, { flags: 'a' });
+    // Owner only: each line holds a whole audit record (who did what, addresses, file names), as the store does.
+    const s = createWriteStream(path, { flags: 'a', mode: 0o600 });
     s.on('error', fail);
     return s;
   }
