@@ -16,7 +16,17 @@ import { canonicalKey } from '../core/guid.js';
 export const CONFLICT_COLUMNS = ['tenant', 'id', 'raw_sha256', 'raw', 'source', 'seen_at'] as const;
 
 export function conflictValues(r: AuditRecord, seenAt: number): (string | number)[] {
-  return [r.tenant, r.id, sha256(r.raw), r.raw, r.source, seenAt];
+  return conflictRow(r, r.raw, r.source, seenAt);
+}
+
+/** The values of a record_conflicts row: this content seen for the stored key at `seenAt`. */
+export function conflictRow(
+  key: { tenant: string; id: string },
+  raw: string,
+  source: string,
+  seenAt: number,
+): (string | number)[] {
+  return [key.tenant, key.id, sha256(raw), raw, source, seenAt];
 }
 
 function sha256(text: string): string {

@@ -3,6 +3,7 @@ import type { AuthStore, ConsoleAuditStore } from './auth-contract.js';
 import type { CountDimension, CountRow, GroupCount, SearchCursor, SearchQuery } from '../core/search-query.js';
 import type { SinkStore } from '../core/sink.js';
 import type { RetentionStore } from './retention-contract.js';
+import type { RekeyOptions, RekeyResult } from './rekey.js';
 
 export type {
   RemovalSpan,
@@ -13,6 +14,7 @@ export type {
   WholeMonthOptions,
   WholeMonthRemoval,
 } from './retention-contract.js';
+export type { RekeyOptions, RekeyResult } from './rekey.js';
 
 /**
  * The storage contract, in two parts (docs/adr/0015-store-records-and-state.md):
@@ -165,6 +167,16 @@ export interface RecordStore {
    * drops it; ADR 0033). Results are the same either way; only speed changes.
    */
   optimize?(options?: OptimizeOptions): Promise<OptimizeResult>;
+  /**
+   * Optional (the SQL stores have it): the offline merge of `tenantwatch optimize --rekey` (store/rekey.ts, ADR 0039).
+   * Moves every record whose tenant key or Id is a GUID spelled with upper-case letters (stored by a version before
+   * ADR 0039) to the lower-case key, and keeps one record where several spellings of one key are stored: the first
+   * stored; the others are counted as duplicates, or as conflicts with their content kept as an insert keeps it
+   * (conflictsOf). Rollups, the substring index and the tail move with the records. Runs in small transactions:
+   * stopped half-way (a signal, a kill) it leaves only whole steps, and the same call finishes the job. With
+   * `dryRun` it writes nothing and counts what would change.
+   */
+  rekey?(options?: RekeyOptions): Promise<RekeyResult>;
   /**
    * Optional (the SQL stores have it): a writer for large imports that spans many batches with few
    * commits (a commit per 5,000 rows rewrites the randomly placed (tenant, id) index pages each time).

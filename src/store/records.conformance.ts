@@ -7,6 +7,7 @@ import { recordKeys } from './columns.js';
 import type { RecordStore } from './contract.js';
 import { runNormalizedConformance } from './testing/normalized-conformance.js';
 import { runIdentityConformance } from './testing/identity-conformance.js';
+import { runRekeyConformance } from './testing/rekey-conformance.js';
 import { runTailConformance, type TailHooks } from './testing/tail-conformance.js';
 import { DAY, expectedIds, HOUR, record, T0, TENANT_A, TENANT_B } from './testing/fixtures.js';
 
@@ -36,6 +37,7 @@ export function runRecordsConformance(
     recordTests(ctx);
     runNormalizedConformance(ctx);
     runIdentityConformance(ctx);
+    runRekeyConformance(ctx);
     searchTests(ctx);
     runTailConformance(ctx, hooks);
   });

@@ -35,6 +35,8 @@ import type {
 } from '../contract.js';
 import { PostgresTail } from './tail.js';
 import { keysAlike } from '../case-keys.js';
+import { runRekey, type RekeyOptions, type RekeyResult } from '../rekey.js';
+import { PostgresRekey } from './rekey.js';
 import { isGuid } from '../../core/guid.js';
 import { DAY_MS, firstDays, RollupDelta, ROLLUP_SOURCE_COLUMNS, ROLLUP_TABLES } from '../rollups.js';
 import { applyRollups, compactRollups, shrinkRollups } from './rollups.js';
@@ -358,6 +360,11 @@ export class PostgresRecordStore implements RecordStore {
       purged += gone;
       if (gone < PURGE_BATCH) return purged;
     }
+  }
+
+  /** Moves records keyed under another case of a GUID to its canonical key (store/rekey.ts, postgres/rekey.ts). */
+  async rekey(options: RekeyOptions = {}): Promise<RekeyResult> {
+    return runRekey(new PostgresRekey(this.pool, (guid) => this.tenantKeysAlike(guid)), options);
   }
 
   async newest(tenants?: string[]): Promise<Map<string, number>> {

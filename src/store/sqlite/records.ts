@@ -33,6 +33,8 @@ import { DAY_MS, firstDays, ROLLUP_TABLES, RollupDelta } from '../rollups.js';
 import { applyRollups } from './rollups.js';
 import { StatementCache } from './statements.js';
 import { keysAlike } from '../case-keys.js';
+import { runRekey, type RekeyOptions, type RekeyResult } from '../rekey.js';
+import { SqliteRekey } from './rekey.js';
 import { SqliteTail } from './tail.js';
 import { headSlices, searchRows, toGroupCount } from '../search-sql.js';
 import {
@@ -222,6 +224,11 @@ export class SqliteRecordStore implements RecordStore {
       textIndexMs,
       analyzeMs: performance.now() - started - textIndexMs,
     };
+  }
+
+  /** Moves records keyed under another case of a GUID to its canonical key (store/rekey.ts, sqlite/rekey.ts). */
+  async rekey(options: RekeyOptions = {}): Promise<RekeyResult> {
+    return runRekey(new SqliteRekey(this.db, (guid) => this.tenantKeysAlike(guid)), options);
   }
 
   async count(query: SearchQuery): Promise<number> {
