@@ -630,6 +630,14 @@ export interface AlertStore {
   /** Newest last hit first. */
   list(filter?: AlertFilter): Promise<AlertRow[]>;
   /**
+   * The alerts' part of the merge of `optimize --rekey` (store/rekey.ts rekeyedAlert, ADR 0039): an alert filed under a
+   * GUID tenant spelled with upper-case letters, or naming records by such Ids, names them as the merged records are
+   * keyed (lower case), so its records are found again. Its id, status, history and deliveries stay. Each alert is
+   * changed only as it was read (one that took a hit meanwhile is left to the next run). Returns how many alerts
+   * changed (with `dryRun`: would change; nothing is written).
+   */
+  rekey(options?: { dryRun?: boolean }): Promise<number>;
+  /**
    * The tenant keys alerts are filed under, in code point order (a tenant filter names a key alerts outlive their
    * records under: search/tenants.ts alertKeys).
    */

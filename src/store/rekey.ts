@@ -216,3 +216,17 @@ export async function runRekey<R extends GroupRow>(
   }
   return { ...totals, tenantKeys: [...totals.tenantKeys] };
 }
+
+/**
+ * An alert's tenant and record ids keyed as the merge keys the records it names (AlertStore.rekey); null when they
+ * are already. Two spellings of one record id become one.
+ */
+export function rekeyedAlert(
+  tenant: string,
+  recordIds: readonly string[],
+): { tenant: string; recordIds: string[] } | null {
+  const key = canonicalKey(tenant);
+  const ids = [...new Set(recordIds.map(canonicalKey))];
+  if (key === tenant && ids.length === recordIds.length && ids.every((id, i) => id === recordIds[i])) return null;
+  return { tenant: key, recordIds: ids };
+}

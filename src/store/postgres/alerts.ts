@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { REKEY_BATCH, rekeyedAlert } from '../rekey.js';
 import {
   ALERT_COLUMNS,
   alertValues,
@@ -123,6 +124,37 @@ export class PostgresAlertStore implements AlertStore {
       await client.query(`DELETE FROM alert_deliveries WHERE alert_id IN (${theirs})`, [tenant]);
       return (await client.query('DELETE FROM alerts WHERE tenant = $1', [tenant])).rowCount ?? 0;
     });
+  }
+
+  async rekey(options: { dryRun?: boolean } = {}): Promise<number> {
+    // A GUID with an upper-case letter is somewhere in the row (a superset, tested again in JavaScript).
+    const { rows } = await this.pool.query<{ id: string; tenant: string; record_ids: string }>(
+      `SELECT id, tenant, record_ids FROM alerts
+        WHERE (length(tenant) = 36 AND tenant ~ '[A-F]') OR record_ids ~ '[A-F]'`,
+    );
+    const changes = rows.flatMap((r) => {
+      const to = rekeyedAlert(r.tenant, JSON.parse(r.record_ids) as string[]);
+      return to ? [{ ...r, to }] : [];
+    });
+    if (options.dryRun) return changes.length;
+    let changed = 0;
+    for (let i = 0; i < changes.length; i += REKEY_BATCH) {
+      const batch = changes.slice(i, i + REKEY_BATCH);
+      const { rowCount } = await this.pool.query(
+        `UPDATE alerts a SET tenant = c.to_tenant, record_ids = c.to_ids
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS c(id, tenant, ids, to_tenant, to_ids)
+          WHERE a.id = c.id AND a.tenant = c.tenant AND a.record_ids = c.ids`,
+        [
+          batch.map((c) => c.id),
+          batch.map((c) => c.tenant),
+          batch.map((c) => c.record_ids),
+          batch.map((c) => c.to.tenant),
+          batch.map((c) => JSON.stringify(c.to.recordIds)),
+        ],
+      );
+      changed += rowCount ?? 0;
+    }
+    return changed;
   }
 
   async tenantKeys(): Promise<string[]> {

@@ -1,5 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { StatementCache } from './statements.js';
+import { REKEY_BATCH, rekeyedAlert } from '../rekey.js';
 import {
   ALERT_COLUMNS,
   alertValues,
@@ -130,6 +131,39 @@ export class SqliteAlertStore implements AlertStore {
         return this.db.prepare('DELETE FROM alerts WHERE tenant = ?').run(tenant).changes;
       })
       .immediate();
+  }
+
+  async rekey(options: { dryRun?: boolean } = {}): Promise<number> {
+    // A GUID with an upper-case letter is somewhere in the row (a superset, tested again in JavaScript).
+    const rows = this.db
+      .prepare(
+        `SELECT id, tenant, record_ids FROM alerts
+          WHERE (length(tenant) = 36 AND tenant GLOB '*[A-F]*') OR record_ids GLOB '*[A-F]*'`,
+      )
+      .raw(true)
+      .all() as [string, string, string][];
+    const changes = rows.flatMap(([id, tenant, ids]) => {
+      const to = rekeyedAlert(tenant, JSON.parse(ids) as string[]);
+      return to ? [{ id, tenant, ids, to }] : [];
+    });
+    if (options.dryRun) return changes.length;
+    const update = this.prepared(
+      'UPDATE alerts SET tenant = ?, record_ids = ? WHERE id = ? AND tenant = ? AND record_ids = ?',
+    );
+    let changed = 0;
+    for (let i = 0; i < changes.length; i += REKEY_BATCH) {
+      changed += this.db
+        .transaction(() =>
+          changes
+            .slice(i, i + REKEY_BATCH)
+            .reduce(
+              (n, c) => n + update.run(c.to.tenant, JSON.stringify(c.to.recordIds), c.id, c.tenant, c.ids).changes,
+              0,
+            ),
+        )
+        .immediate();
+    }
+    return changed;
   }
 
   async tenantKeys(): Promise<string[]> {
