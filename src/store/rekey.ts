@@ -37,7 +37,7 @@ export interface RekeyOptions {
 
 export interface RekeyResult {
   dryRun: boolean;
-  /** Record keys read: every key stored. */
+  /** Record keys read: every key stored (a record moved to a lower-case tenant may be read again at its new place). */
   scanned: number;
   /** Records moved to the canonical key (the record kept of a group none of which was under it). */
   rekeyed: number;
