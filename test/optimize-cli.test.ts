@@ -4,6 +4,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from './support/cli.js';
 import { tempDir } from './support/paths.js';
+import { normalizeRecord } from '../src/ingest/normalize.js';
+import { openStore } from '../src/store/open.js';
+import { alertHit } from '../src/store/testing/alert-conformance.js';
 
 test('optimize builds and drops the free-text index; free-text results are the same either way', async () => {
   const { dir, cleanup } = tempDir('tw-optimize-');
@@ -68,6 +71,126 @@ test('optimize refuses an unknown --format and both --text-index and --no-text-i
     assert.equal(both.code, 2, both.stderr);
     assert.match(both.stderr, /--text-index and --no-text-index say opposite things\. Give --text-index/);
     assert.equal(both.stdout, '');
+  } finally {
+    cleanup();
+  }
+});
+
+/**
+ * ADR 0039, the merge: a store an earlier version wrote (records under the upper-case spelling of a tenant's GUID and
+ * Ids, an alert raised on them), then a lower-case copy of the same file imported by this version, which stored
+ * those records again. `optimize --rekey --dry-run` says what would change and changes nothing; `optimize --rekey`
+ * leaves one record per key under the lower-case key, the alert finds its record, and the file imported again is
+ * all duplicates (the one conflicting copy is a conflict again).
+ */
+test('optimize --rekey merges what an earlier version stored under upper-case GUIDs; --dry-run only says it', async () => {
+  const { dir, cleanup } = tempDir('tw-rekey-');
+  const tenant = '6f1c2d3e-4a5b-4c6d-8e7f-a0b1c2d3e4f5';
+  const line = (i: number, spelled: (v: string) => string = (v) => v, operation = 'FileAccessed') =>
+    JSON.stringify({
+      Id: spelled(`abcdef00-0000-4000-8000-${String(i).padStart(12, '0')}`),
+      RecordType: 6,
+      CreationTime: `2026-11-0${1 + i}T10:00:00`,
+      Operation: operation,
+      OrganizationId: spelled(tenant),
+      UserId: `u${i}@contoso.com`,
+      Workload: 'SharePoint',
+    });
+  const upper = (v: string) => v.toUpperCase();
+  try {
+    // The earlier version: records 1-4 and 7 keyed as the file spelled them (4 with other content), an alert on 1.
+    const store = await openStore(`sqlite:${join(dir, 'tenantwatch.sqlite')}`);
+    const earlier = [1, 2, 3, 4, 7].map((i) => {
+      const r = normalizeRecord(line(i, upper, i === 4 ? 'FileDeleted' : 'FileAccessed'), { source: 'import' });
+      assert.ok(r.ok && r.record.receivedKey);
+      const { receivedKey, ...rest } = r.record;
+      return { ...rest, ...receivedKey };
+    });
+    await store.records.insert(earlier);
+    await store.alerts.applyHit(
+      alertHit({ alertId: 'al-upper', tenant: tenant.toUpperCase(), recordIds: [earlier[0]!.id] }),
+      Date.UTC(2026, 10, 8),
+    );
+    await store.close();
+    // This version imports the lower-case copy: records 1-4 were stored again beside their upper-case keys.
+    const file = join(dir, 'records.ndjson');
+    writeFileSync(file, [1, 2, 3, 4, 5, 6].map((i) => line(i)).join('\n') + '\n');
+    const data = { dataDir: dir };
+    const imported = async () =>
+      JSON.parse((await runCli(['import', file, '--format', 'json'], data)).stdout) as {
+        imported: number;
+        duplicates: number;
+        conflicts: number;
+      };
+    assert.equal((await imported()).imported, 6);
+    const search = async (...extra: string[]) => {
+      const res = await runCli(
+        ['search', '--start', '2026-11-01', '--end', '2026-11-10', '--format', 'json', ...extra],
+        data,
+      );
+      assert.equal(res.code, 0, res.stderr);
+      return (JSON.parse(res.stdout) as { records: { tenant: string; id: string }[] }).records;
+    };
+    assert.equal((await search('--tenant', tenant)).length, 11, 'both spellings, read together');
+
+    const dry = await runCli(['optimize', '--rekey', '--dry-run'], data);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /^dry run: nothing was changed\n/);
+    assert.match(dry.stdout, /would move to the lower-case key: 5 records\n/);
+    assert.match(dry.stdout, /would merge into the record stored first: 3 duplicates, 1 conflict /);
+    assert.match(dry.stdout, new RegExp(`tenant keys that would move to lower case: ${tenant.toUpperCase()}\n`));
+    assert.match(dry.stdout, /alerts that would name their tenant and records in lower case: 1\n/);
+    assert.doesNotMatch(dry.stdout, /statistics/, 'a dry run does nothing else');
+    const dryJson = JSON.parse((await runCli(['optimize', '--rekey', '--dry-run', '--format', 'json'], data)).stdout);
+    assert.deepEqual(dryJson, {
+      rekey: {
+        dryRun: true,
+        scanned: 11,
+        rekeyed: 5,
+        duplicates: 3,
+        conflicts: 1,
+        tenantKeys: [tenant.toUpperCase()],
+        alerts: 1,
+      },
+    });
+    assert.equal((await search('--tenant', tenant)).length, 11, 'nothing changed');
+
+    const done = await runCli(['optimize', '--rekey', '--format', 'json'], data);
+    assert.equal(done.code, 0, done.stderr);
+    const result = JSON.parse(done.stdout) as { rekey: Record<string, unknown>; analyzeMs: number };
+    assert.deepEqual(result.rekey, { ...dryJson.rekey, dryRun: false });
+    assert.equal(typeof result.analyzeMs, 'number', 'then the statistics, as optimize does');
+    const left = await search();
+    assert.deepEqual(
+      left.map((r) => `${r.tenant}/${r.id}`).sort(),
+      [1, 2, 3, 4, 5, 6, 7].map((i) => `${tenant}/abcdef00-0000-4000-8000-${String(i).padStart(12, '0')}`),
+      'one record per key, under the lower-case key',
+    );
+    const shown = await runCli(['alerts', 'show', 'al-upper', '--format', 'json'], data);
+    assert.equal(shown.code, 0, shown.stderr);
+    const detail = JSON.parse(shown.stdout) as { records: unknown[]; missing: string[] };
+    assert.deepEqual([detail.records.length, detail.missing], [1, []], 'the alert finds its record');
+    const { imported: stored, duplicates, conflicts } = await imported();
+    assert.deepEqual([stored, duplicates, conflicts], [0, 5, 1], 'the lower-case file again: the records stored');
+    const again = await runCli(['optimize', '--rekey'], data);
+    assert.match(
+      again.stdout,
+      /moved to the lower-case key: 0 records\n {2}merged into the record stored first: 0 duplicates, 0 conflicts\n/,
+    );
+  } finally {
+    cleanup();
+  }
+});
+
+test('optimize --dry-run needs --rekey and changes nothing else (exit 2)', async () => {
+  const { dir, cleanup } = tempDir('tw-optimize-');
+  try {
+    const alone = await runCli(['optimize', '--dry-run'], { dataDir: dir });
+    assert.equal(alone.code, 2, alone.stderr);
+    assert.match(alone.stderr, /--dry-run says what --rekey would change, and --rekey is not given/);
+    const built = await runCli(['optimize', '--rekey', '--dry-run', '--text-index'], { dataDir: dir });
+    assert.equal(built.code, 2, built.stderr);
+    assert.match(built.stderr, /--dry-run only counts what --rekey would change; --text-index would change the store/);
   } finally {
     cleanup();
   }
