@@ -151,6 +151,13 @@ export interface RecordStore {
    * never a listing of every tenant: search/tenants.ts asks it for every label not stored exactly.
    */
   tenantKeysAlike(label: string): Promise<string[]>;
+  /**
+   * tenantKeysAlike for many GUIDs at once: every stored tenant key equal to one of them but for case, in code point
+   * order. Every spelling of a GUID sorts between its all-upper and all-lower forms, so this is a loose scan of that
+   * span of the key index per GUID, in one statement where the store takes one: a user's list of tenants names the
+   * records an earlier version stored under an upper-case spelling (server/auth/scope.ts, ADR 0039) on every request.
+   */
+  guidTenantKeys(guids: readonly string[]): Promise<string[]>;
   /** Earliest CreationTime stored per tenant (all tenants when none given): how far back its history goes. */
   oldest(tenants?: string[]): Promise<Map<string, number>>;
   /**

@@ -206,7 +206,7 @@ function recordTests(ctx: StoreContext): void {
     assert.deepEqual(await alike(TENANT_A.toUpperCase()), [TENANT_A]);
   });
 
-  test('tenantKeysAlike finds every spelling of a GUID, and only those, among keys that sort between them', async () => {
+  test('tenantKeysAlike and guidTenantKeys find every spelling of a GUID, and only those, among keys that sort between them', async () => {
     const guid = '0e8108b1-18e9-41a4-961b-dfcddf92ef0a';
     const spellings = [guid, guid.toUpperCase(), '0E8108b1-18e9-41a4-961b-dfcddf92ef0a'];
     // Keys in code point order between the all-upper and the all-lower spelling, that are none of them.
@@ -215,6 +215,19 @@ function recordTests(ctx: StoreContext): void {
     const sorted = [...spellings].sort();
     for (const label of spellings) assert.deepEqual(await ctx.store.records.tenantKeysAlike(label), sorted, label);
     assert.deepEqual(await ctx.store.records.tenantKeysAlike('0e8108b1-18e9-41a4-961b-dfcddf92ef0b'), []);
+    // Many at once (a user's list of tenants): each GUID's spellings, in one answer in code point order.
+    const other = '0a8108b1-18e9-41a4-961b-dfcddf92ef0a';
+    assert.deepEqual(
+      await ctx.store.records.guidTenantKeys([
+        other.toUpperCase(),
+        guid,
+        '0e8108b1-18e9-41a4-961b-dfcddf92ef0b',
+        'x',
+        guid,
+      ]),
+      [...sorted, other].sort(),
+    );
+    assert.deepEqual(await ctx.store.records.guidTenantKeys([]), []);
   });
 
   test('oldest gives the earliest CreationTime per tenant, and follows deletions', async () => {

@@ -382,7 +382,7 @@ export class PostgresRecordStore implements RecordStore {
   async tenantKeysAlike(label: string): Promise<string[]> {
     // PostgreSQL's text holds no NUL, and no key has one (the records' own text never does).
     if (label.includes('\u0000')) return [];
-    if (isGuid(label)) return this.guidSpellings(label);
+    if (isGuid(label)) return this.guidTenantKeys([label]);
     // One seek on record_keys' (tenant, id) key per prefix tried; the column's "C" collation is code point order.
     return keysAlike(label, async (from) => {
       const { rows } = await this.pool.query<{ t: string | null }>(
@@ -394,18 +394,22 @@ export class PostgresRecordStore implements RecordStore {
   }
 
   /**
-   * The stored spellings of a GUID tenant (search/tenants.ts asks on every request naming a tenant, ADR 0039), in
-   * one statement: in code point order every spelling lies between the all-upper and the all-lower one, so a loose
-   * index scan of the keys in that span (a seek per key, a few among thousands of GUID tenants) finds them all.
-   * The walk of case-keys.ts took a round trip per character tried: 18 ms a GUID here.
+   * The stored spellings of GUID tenants (search/tenants.ts asks on every request naming a tenant, ADR 0039), in one
+   * statement: in code point order every spelling lies between the all-upper and the all-lower one, so a loose index
+   * scan of the keys in that span (a seek per key, a few among thousands of GUID tenants) finds them all. The walk of
+   * case-keys.ts took a round trip per character tried: 18 ms a GUID here.
    */
-  private async guidSpellings(guid: string): Promise<string[]> {
+  async guidTenantKeys(guids: readonly string[]): Promise<string[]> {
+    const lower = [...new Set(guids.filter(isGuid).map((g) => g.toLowerCase()))];
+    if (lower.length === 0) return [];
     const { rows } = await this.pool.query<{ tenant: string }>(
-      `WITH RECURSIVE t AS (SELECT min(tenant) AS tenant FROM record_keys WHERE tenant >= $1 AND tenant <= $2
-         UNION ALL SELECT (SELECT min(tenant) FROM record_keys WHERE tenant > t.tenant AND tenant <= $2)
-         FROM t WHERE t.tenant IS NOT NULL)
-       SELECT tenant FROM t WHERE tenant IS NOT NULL AND lower(tenant) = $2`,
-      [guid.toUpperCase(), guid.toLowerCase()],
+      `SELECT s.tenant FROM unnest($1::text[], $2::text[]) AS g(lo, hi) CROSS JOIN LATERAL (
+         WITH RECURSIVE t AS (SELECT min(tenant) AS tenant FROM record_keys WHERE tenant >= g.lo AND tenant <= g.hi
+           UNION ALL SELECT (SELECT min(tenant) FROM record_keys WHERE tenant > t.tenant AND tenant <= g.hi)
+           FROM t WHERE t.tenant IS NOT NULL)
+         SELECT tenant FROM t WHERE tenant IS NOT NULL AND lower(tenant) = g.hi) AS s
+       ORDER BY 1`,
+      [lower.map((g) => g.toUpperCase()), lower],
     );
     return rows.map((r) => r.tenant);
   }

@@ -33,6 +33,7 @@ import { DAY_MS, firstDays, ROLLUP_TABLES, RollupDelta } from '../rollups.js';
 import { applyRollups } from './rollups.js';
 import { StatementCache } from './statements.js';
 import { keysAlike } from '../case-keys.js';
+import { isGuid } from '../../core/guid.js';
 import { runRekey, type RekeyOptions, type RekeyResult } from '../rekey.js';
 import { SqliteRekey } from './rekey.js';
 import { SqliteTail } from './tail.js';
@@ -275,9 +276,26 @@ export class SqliteRecordStore implements RecordStore {
   }
 
   async tenantKeysAlike(label: string): Promise<string[]> {
+    if (isGuid(label)) return this.guidTenantKeys([label]);
     // One seek on the (tenant, id) key index per prefix tried; SQLite's BINARY order is the code points' order.
     const least = this.db.prepare('SELECT min(tenant) FROM records WHERE tenant >= ?').pluck();
     return keysAlike(label, (from) => Promise.resolve((least.get(from) as string | null) ?? null));
+  }
+
+  /**
+   * Every spelling of a GUID lies between its all-upper and all-lower forms in code point order (BINARY): a seek per
+   * key stored in that span (the character walk of case-keys.ts took 0.9 ms a GUID).
+   */
+  async guidTenantKeys(guids: readonly string[]): Promise<string[]> {
+    const next = this.db.prepare('SELECT min(tenant) FROM records WHERE tenant > ? AND tenant <= ?').pluck();
+    const first = this.db.prepare('SELECT min(tenant) FROM records WHERE tenant >= ? AND tenant <= ?').pluck();
+    const out: string[] = [];
+    for (const hi of new Set(guids.filter(isGuid).map((g) => g.toLowerCase()))) {
+      const lo = hi.toUpperCase();
+      for (let t = first.get(lo, hi) as string | null; t !== null; t = next.get(t, hi) as string | null)
+        if (t.toLowerCase() === hi) out.push(t);
+    }
+    return out.sort();
   }
 
   async oldest(tenants?: string[]): Promise<Map<string, number>> {
