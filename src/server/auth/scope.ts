@@ -3,6 +3,7 @@ import { ALL_TENANTS, type TenantGroupRow } from '../../store/auth-contract.js';
 import type { Store, TenantRow } from '../../store/contract.js';
 import { resolveTenantKeys, storedKeys, type KeyLookup } from '../../search/tenants.js';
 import { quoted } from '../../core/quote.js';
+import { isGuid } from '../../core/guid.js';
 
 /**
  * Which tenants a caller may see. Computed once per request by the auth hook (request.scope) from the
@@ -78,6 +79,9 @@ export class TenantScope {
    * filterTenants, then the names turned into the keys records carry (search/tenants.ts). The caller's
    * own list is already keys, but for its import labels: one listed as "CASE-2026" reads the records
    * imported as "Case-2026" (storedKeys), as a request naming it does; a label with no records yet stays.
+   * Its GUIDs name every spelling stored, as a request naming them does: a version before ADR 0039 kept the case a
+   * file wrote the OrganizationId in, so some of a tenant's records may be under the upper-case GUID until
+   * `optimize --rekey` merges them (one look-up for the whole list: RecordStore.guidTenantKeys).
    * Every route's tenant filter (search, reports, alerts with `alertKeys`) goes through here.
    */
   async searchTenants(
@@ -87,8 +91,9 @@ export class TenantScope {
   ): Promise<string[] | undefined> {
     const allowed = this.filterTenants(requested);
     if (requested?.length) return resolveTenantKeys(store, allowed ?? [], lookup);
-    if (allowed === undefined || this.labels.length === 0) return allowed;
+    if (allowed === undefined) return allowed;
     const out = allowed.filter((key) => !this.labels.includes(key));
+    out.push(...(await store.records.guidTenantKeys(out.filter(isGuid))));
     for (const label of this.labels) {
       const stored = await storedKeys(store, label);
       out.push(...(stored.length ? stored : [label]));
