@@ -1,6 +1,7 @@
 import { parseBoundedJson } from '../../core/json.js';
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../core/errors.js';
+import { canonicalKey } from '../../core/guid.js';
 import { canonicalIp, ipMatches, parseIpFilter } from '../../core/ip.js';
 import type { IpFilter } from '../../core/search-query.js';
 import type { StoredRecord } from '../../core/record.js';
@@ -25,8 +26,16 @@ const APP_FIELDS = [
   'AppDisplayName',
 ];
 
+/**
+ * Whether an exclusion or snooze names this rule and tenant. A GUID tenant is one key in any case (ADR 0039): one
+ * filed from an alert a version before it raised on an upper-case spelling still applies once its hits come under
+ * the lower-case key (after `optimize --rekey` too, which files the alerts there); an import label as written.
+ */
 export function appliesTo(e: { ruleId: string; tenant: string }, ruleId: string, tenant: string): boolean {
-  return (e.ruleId === '*' || e.ruleId === ruleId) && (e.tenant === '*' || e.tenant === tenant);
+  return (
+    (e.ruleId === '*' || e.ruleId === ruleId) &&
+    (e.tenant === '*' || e.tenant === tenant || canonicalKey(e.tenant) === canonicalKey(tenant))
+  );
 }
 
 type Matcher = (record: StoredRecord | null, facts: Record<string, string>) => boolean;
