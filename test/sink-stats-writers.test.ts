@@ -73,12 +73,12 @@ test("the forwarder and the alert channel of one sink keep each other's statisti
 
     const alerts = heldDriver();
     const channel = sinkChannel({
-      name: 'siem',
+      sink: row,
       driver: alerts,
       policy: backoffPolicy({ random: () => 0.5, maxAttempts: 1, maxAttemptsPermanent: 1 }),
       clock,
       logger: silentLogger,
-      deadLetters: (letters) => store.sinks.addDeadLetters(letters),
+      deadLetters: (letters) => store.sinks.addDeadLetters(row, letters),
       stats: store.sinks,
     });
     const raise = async (id: string) =>

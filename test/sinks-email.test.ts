@@ -174,13 +174,14 @@ test('routed to a mail sink with a wrong recipient, the alert stays due and sink
   const routing = { routes: [{ channel: 'desk-mail' }], tenantGroups: {} };
   const pass = (to: string) => {
     const d = driver('smtp-pass-123', to);
+    const sink = mailRow(to);
     const channel = sinkChannel({
-      name: 'desk-mail',
+      sink,
       driver: d,
       policy: backoffPolicy({ maxAttempts: 2, maxAttemptsPermanent: 1, random: () => 0.5 }),
       clock,
       logger: silentLogger,
-      deadLetters: (letters) => store.sinks.addDeadLetters(letters),
+      deadLetters: (letters) => store.sinks.addDeadLetters(sink, letters),
       stats: store.sinks,
     });
     const channels = new Map([['desk-mail', channel]]);

@@ -75,6 +75,47 @@ test('a long-running process routes alerts to the sinks as they are now: one add
   }
 });
 
+test('a sink removed and added again within one millisecond is a new channel: sent to its new address', async () => {
+  const dir = tempDir();
+  const store = openSqliteStore(':memory:');
+  const clock = new ManualClock(NOW); // stands still: the sink added again has the removed one's addedAt and updatedAt
+  try {
+    const fileOf = (name: string) => join(dir.dir, `${name}.ndjson`);
+    const add = (file: string) =>
+      store.sinks.upsert(
+        sinkRow({ name: 'soc', id: `sink-${file}`, kind: 'file', url: `file://${fileOf(file)}`, takes: 'alerts' }),
+      );
+    const bypass = (identity: string, id: string, at: number) => ({
+      ...exchangeAdmin('Set-MailboxAuditBypassAssociation', { Identity: identity, AuditBypassEnabled: 'True' }),
+      id,
+      creationTime: at,
+    });
+    await add('old');
+    const hook = (await liveDetections(
+      contextOf(dir.dir, store, clock, () => undefined),
+      true,
+    ))!;
+    try {
+      await store.records.insert([bypass('svc-backup', 'first', NOW)]);
+      await hook.pass();
+      assert.equal(lines(fileOf('old')).length, 1);
+      await store.sinks.remove('soc');
+      await add('new');
+      await store.records.insert([bypass('svc-other', 'second', NOW + 86_400_000)]);
+      await hook.pass();
+      assert.equal(hook.summary().failures.length, 0, hook.summary().failures.join());
+      assert.equal(hook.summary().raised, 2);
+      assert.equal(lines(fileOf('old')).length, 1, 'the removed sink is not sent to');
+      assert.equal(lines(fileOf('new')).length, 1, 'the sink added again gets the new alert');
+    } finally {
+      await hook.close();
+    }
+  } finally {
+    await store.close();
+    dir.cleanup();
+  }
+});
+
 test('a sink whose secret is missing keeps its alerts due, with or without routes, while the others get them', async () => {
   const dir = tempDir();
   const store = openSqliteStore(':memory:');

@@ -12,6 +12,7 @@ import { sinkChannel } from '../detections/sink-channel.js';
 import type { RuleSet } from '../detections/types.js';
 import type { SinkDriver } from '../sinks/driver.js';
 import { backoffPolicy, type BackoffOptions } from '../sinks/retry.js';
+import type { SinkRef } from '../core/sink.js';
 import type { Store } from '../store/contract.js';
 import type { CliContext } from './context.js';
 import { openSinkDriver, redactingLogger, sinkSecrets } from './sinks.js';
@@ -60,19 +61,19 @@ export async function alertRouting(
       // Still a channel, one that fails: routing keeps its alerts due. Left out, it was no channel at all, so an
       // alert routed only to it was marked handled as unrouted, and one routed to it and to another sink was marked
       // delivered once the other took it: never sent to it, even once the secret was set.
-      channels.set(row.name, unopenedChannel(row.name, isAppError(error) ? error.code : 'CONFIG_INVALID', said));
+      channels.set(row.name, unopenedChannel(row, isAppError(error) ? error.code : 'CONFIG_INVALID', said));
       continue;
     }
     drivers.push(driver);
     channels.set(
       row.name,
       sinkChannel({
-        name: row.name,
+        sink: row,
         driver,
         policy: backoffPolicy(ALERT_RETRY),
         clock: ctx.clock,
         logger,
-        deadLetters: (letters) => store.sinks.addDeadLetters(letters),
+        deadLetters: (letters) => store.sinks.addDeadLetters(row, letters),
         describe: (id) => describe.get(id) ?? null,
         consoleUrl: process.env.TENANTWATCH_CONSOLE_URL ?? null,
         scrub: (t) => redact(t, secrets),
@@ -93,9 +94,10 @@ export async function alertRouting(
 }
 
 /** The channel of a sink this process could not open: every send fails with why, so its alerts stay due. */
-function unopenedChannel(name: string, code: ErrorCode, why: string): AlertChannel {
+function unopenedChannel({ name, id }: SinkRef, code: ErrorCode, why: string): AlertChannel {
   return {
     name,
+    sinkId: id,
     longestAttemptMs: 0,
     longestWaitMs: 0,
     send: () => Promise.reject(new AppError(code, `Sink ${name} could not be opened: ${why}`)),

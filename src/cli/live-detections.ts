@@ -85,8 +85,12 @@ export async function liveDetections(ctx: CliContext, enabled: boolean): Promise
   };
 }
 
-/** The enabled sinks that take alerts, as they are stored now (what alert routing's channels are made of). */
+/**
+ * The enabled sinks that take alerts, as they are stored now (what alert routing's channels are made of). With each
+ * one's identity: a sink removed and added again within one millisecond has the removed one's times, and the channel
+ * kept for it sent to the removed one's address.
+ */
 async function alertSinks(store: Store): Promise<string> {
   const rows = (await store.sinks.list()).filter((r) => r.enabled && r.takes !== 'records');
-  return JSON.stringify(rows.map((r) => [r.name, r.updatedAt]));
+  return JSON.stringify(rows.map((r) => [r.name, r.id, r.updatedAt]));
 }

@@ -44,9 +44,22 @@ export interface SinkRow {
   caFile: string | null;
   /** false: kept but not forwarded to. */
   enabled: boolean;
+  /**
+   * This sink's identity, apart from its name: a random UUID (`sink add` makes one every time), stored when no sink
+   * of the name exists and kept by every update after. A sink removed and added again under its name is another sink,
+   * even within one millisecond (addedAt cannot tell them apart): a forwarder pass or alert send still out for the
+   * removed one writes nothing of the new one (SinkRef).
+   */
+  id: string;
   addedAt: number;
   updatedAt: number;
 }
+
+/**
+ * Which sink a write is for: its name and the identity of the one a pass or a send started from. The store writes a
+ * cursor, dead letters, statistics or an alert's delivery only while that very sink exists, checked with the write.
+ */
+export type SinkRef = Pick<SinkRow, 'name' | 'id'>;
 
 /** The cursor a sink keeps in the state store: its name as a consumer of the tail (HELPERS.md consumer names). */
 export function sinkConsumer(name: string): string {
@@ -104,7 +117,6 @@ export function freshSinkStats(sink: string, owner: string | null, now: number):
  * what it did, and the store applies it to the row as it is when written (`SinkStore.addStats`).
  */
 export interface SinkStatsChange {
-  sink: string;
   /** When it was written: the statistics' `updatedAt`. */
   at: number;
   /** Added to the counters. */
@@ -124,8 +136,8 @@ export interface SinkStatsChange {
  * A change applied to statistics (or to fresh ones): what `SinkStore.addStats` does in one statement of
  * each store, spelled once here for the insert of a first row and for the in-memory store of tests.
  */
-export function addToSinkStats(stats: SinkStats | null, change: SinkStatsChange): SinkStats {
-  const s = stats ?? freshSinkStats(change.sink, null, change.at);
+export function addToSinkStats(sink: string, stats: SinkStats | null, change: SinkStatsChange): SinkStats {
+  const s = stats ?? freshSinkStats(sink, null, change.at);
   const later = (a: number | null, b: number | undefined): number | null =>
     b === undefined ? a : a === null ? b : Math.max(a, b);
   const e = change.lastError;
@@ -148,7 +160,10 @@ export function addToSinkStats(stats: SinkStats | null, change: SinkStatsChange)
  * the store keeps them (store/contract.ts) and the forwarder uses them (sinks/ports.ts), so the shape lives here.
  */
 export interface SinkStore {
-  /** Adds or replaces a sink by name (addedAt keeps its first value). */
+  /**
+   * Adds a sink, or replaces the one of its name; an update keeps the stored `id` and `addedAt` (`row.id` is stored
+   * only when no sink of the name exists: a caller adding a sink gives a fresh one, never one it read before).
+   */
   upsert(row: SinkRow): Promise<void>;
   list(): Promise<SinkRow[]>;
   get(name: string): Promise<SinkRow | null>;
@@ -158,26 +173,26 @@ export interface SinkStore {
    */
   remove(name: string): Promise<boolean>;
   /**
-   * Stores the sink's cursor (consumer `sinkConsumer(name)`) only while this sink exists — the one added at
-   * `sink.addedAt`, not one added again under its name since — checked with the write; false when it is gone. A
-   * forwarder pass still out when its sink was removed would otherwise bring the cursor back, and a sink added again
-   * under the name would start from the removed one's position instead of where `sink add` puts a new sink.
+   * Stores the sink's cursor (consumer `sinkConsumer(name)`) only while this sink exists — the one of `sink.id`, not
+   * one added again under its name since — checked with the write; false when it is gone. A forwarder pass still out
+   * when its sink was removed would otherwise bring the cursor back, and a sink added again under the name would start
+   * from the removed one's position instead of where `sink add` puts a new sink.
    */
-  moveCursor(sink: Pick<SinkRow, 'name' | 'addedAt'>, position: string, at: number): Promise<boolean>;
+  moveCursor(sink: SinkRef, position: string, at: number): Promise<boolean>;
   /**
-   * Keeps what a receiver refused for good. Only for sinks that exist when it is written, checked with the write: a
-   * send still out when its sink was removed must not bring the removed sink's rows back (a sink added again under
-   * the name would show them).
+   * Keeps what a receiver refused for good (letters of `sink`, kept under its name). Only while that sink exists,
+   * checked with the write: a send still out when its sink was removed must not bring the removed sink's rows back (a
+   * sink added again under the name would show them).
    */
-  addDeadLetters(letters: readonly DeadLetter[]): Promise<void>;
+  addDeadLetters(sink: SinkRef, letters: readonly DeadLetter[]): Promise<void>;
   /** Newest first. */
   deadLetters(sink: string, options?: { limit?: number }): Promise<DeadLetter[]>;
   countDeadLetters(sink: string): Promise<number>;
   /**
    * Adds to a sink's statistics (creating them when it has none) in one atomic step of the store, on the row
-   * as it is then: two writers, in one process or two, never lose each other's counts or last error. Nothing for a
-   * sink that no longer exists (removed while a send through it was out), as addDeadLetters.
+   * as it is then: two writers, in one process or two, never lose each other's counts or last error. Nothing when
+   * that sink no longer exists (removed while a send through it was out, maybe added again since), as addDeadLetters.
    */
-  addStats(change: SinkStatsChange): Promise<void>;
+  addStats(sink: SinkRef, change: SinkStatsChange): Promise<void>;
   stats(sink: string): Promise<SinkStats | null>;
 }

@@ -51,7 +51,14 @@ function mailDriver(attempt: (signal: AbortSignal) => Promise<void>): SinkDriver
 
 function channel(driver: SinkDriver, clock: ManualClock): AlertChannel {
   const policy = backoffPolicy({ ...POLICY, random: () => 0.5 });
-  return sinkChannel({ name: 'soc', driver, policy, clock, logger: silentLogger, deadLetters: async () => {} });
+  return sinkChannel({
+    sink: { name: 'soc', id: 'sink-soc' },
+    driver,
+    policy,
+    clock,
+    logger: silentLogger,
+    deadLetters: async () => {},
+  });
 }
 
 function deps(store: Store, clock: ManualClock, soc: AlertChannel, logger: Logger = silentLogger): DeliverDeps {

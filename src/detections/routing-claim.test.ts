@@ -43,6 +43,7 @@ after(async () => {
 function soc(process: string, sends: string[], options: { hold?: Gate; started?: () => void } = {}): AlertChannel {
   return {
     name: 'soc',
+    sinkId: 'sink-soc',
     longestAttemptMs: SEND_MS,
     longestWaitMs: 0,
     async send(alert, { beforeAttempt } = {}) {
@@ -201,6 +202,7 @@ describe('routing claims: their term and their rows', () => {
     const logger = recordingLogger();
     const slow: AlertChannel = {
       name: 'soc',
+      sinkId: 'sink-soc',
       longestAttemptMs: SEND_MS,
       longestWaitMs: 0,
       send: async () => clock.advance(TERM_MS + 1),
@@ -222,6 +224,7 @@ describe('routing claims: their term and their rows', () => {
     await store.ledger.acquireLease(claimKey('al_other', 'soc'), 'build-7:4343:0badc0de', NOW + TERM_MS, NOW);
     const down: AlertChannel = {
       name: 'soc',
+      sinkId: 'sink-soc',
       longestAttemptMs: SEND_MS,
       longestWaitMs: 0,
       send: async () => {
@@ -250,7 +253,7 @@ describe('routing claims: their term and their rows', () => {
       close: async () => undefined,
     };
     const options = {
-      name: 'soc',
+      sink: { name: 'soc', id: 'sink-soc' },
       driver,
       clock: new ManualClock(NOW),
       logger: silentLogger,

@@ -28,6 +28,7 @@ function soc(during: () => Promise<void> = async () => {}): AlertChannel & { got
   const got: AlertView[] = [];
   return {
     name: 'soc',
+    sinkId: 'sink-soc',
     got,
     longestAttemptMs: 60_000,
     longestWaitMs: 0,
@@ -117,13 +118,35 @@ for (const shared of SHARED_STORES)
       assert.deepEqual(events(logger.entries, DETECTION_EVENTS.channelFailed), []);
       assert.deepEqual((await dueIds(routing, clock)).sort(), [alertId, secondId!].sort());
 
-      await other.sinks.upsert(alertSinkRow('soc', { addedAt: clock.now() }));
-      const again = soc();
+      await other.sinks.upsert(alertSinkRow('soc', { addedAt: clock.now(), id: 'sink-soc-again' }));
+      const again = { ...soc(), sinkId: 'sink-soc-again' };
       assert.deepEqual(await pass(routing, clock, again), { ...NONE, delivered: 2 });
       assert.deepEqual(
         again.got.map((a) => a.id).sort(),
         [alertId, secondId!].sort(),
         'the sink added again under the name is a new receiver: it takes both',
+      );
+    });
+
+    test('a sink removed and added again within the same millisecond while a pass sends: the old send records nothing for the new sink', async () => {
+      const { routing, other, clock, alertId } = await setUp();
+      const logger = recordingLogger();
+      // `sink remove soc` then `sink add soc` in another shell, both at the instant the send is out: the clock stands
+      // still, so the new sink's addedAt and updatedAt are the removed one's.
+      const replaced = soc(async () => {
+        assert.equal(await other.sinks.remove('soc'), true);
+        await other.sinks.upsert(alertSinkRow('soc', { url: 'https://127.0.0.1:9443/new-hook', id: 'sink-soc-again' }));
+      });
+      assert.deepEqual(await pass(routing, clock, replaced, logger), NONE, 'not delivered to the sink there is now');
+      assert.deepEqual(await routing.alerts.channelDeliveries([alertId]), [], 'no row says the new sink took it');
+      assert.deepEqual(await dueIds(routing, clock), [alertId], 'still due, for the new sink');
+      assert.equal(events(logger.entries, DETECTION_EVENTS.channelRemoved).length, 1);
+      const fresh = { ...soc(), sinkId: 'sink-soc-again' };
+      assert.deepEqual(await pass(routing, clock, fresh), { ...NONE, delivered: 1 });
+      assert.deepEqual(
+        fresh.got.map((a) => a.id),
+        [alertId],
+        'the new sink gets it',
       );
     });
 

@@ -39,6 +39,7 @@ function channel(name: string, fail = false): AlertChannel & { got: AlertView[];
   const got: AlertView[] = [];
   const c = {
     name,
+    sinkId: `sink-${name}`,
     got,
     sends: 0,
     longestAttemptMs: 60_000,

@@ -16,6 +16,11 @@ import { DETECTION_EVENTS } from './events.js';
 export interface AlertChannel {
   readonly name: string;
   /**
+   * The identity of the sink the channel sends through (core/sink.ts SinkRow.id), as it was when the channel was made:
+   * a delivery is recorded only while that very sink exists, not another one added under its name since.
+   */
+  readonly sinkId: string;
+  /**
    * Delivers one alert; throws when it could not (the alert stays due and is offered again next run).
    * Returning means the channel took it: routing records that in the store and never offers it again.
    */
@@ -271,7 +276,11 @@ async function sendClaimed(run: RoutingRun, alert: AlertRow, channel: AlertChann
         `sending through "${channel.name}" took longer than the alert's claim: another process may have sent it too`,
       );
     // Only after the receiver answered (at least once): a crash before this line sends it once more.
-    const recorded = await run.store.alerts.markChannelDelivered(current, channel.name, run.clock.now());
+    const recorded = await run.store.alerts.markChannelDelivered(
+      current,
+      { name: channel.name, id: channel.sinkId },
+      run.clock.now(),
+    );
     if (recorded === 'alert-changed') {
       run.logger.info(
         { event: DETECTION_EVENTS.alertChangedWhileSent, ...log },

@@ -70,12 +70,12 @@ describe('alerts routed to a sink', () => {
       http: nodeHttpSender,
     });
     const channel = sinkChannel({
-      name: 'soc-hook',
+      sink: row,
       driver,
       policy: backoffPolicy({ maxAttempts: 2, maxAttemptsPermanent: 1, random: () => 0.5 }),
       clock,
       logger: silentLogger,
-      deadLetters: (letters) => store.sinks.addDeadLetters(letters),
+      deadLetters: (letters) => store.sinks.addDeadLetters(row, letters),
       describe: () => 'Switch it back on.',
       consoleUrl: 'https://tw.example',
     });
@@ -121,6 +121,7 @@ describe('alerts routed to a sink', () => {
     let up = false;
     const mail: AlertChannel = {
       name: 'soc-mail',
+      sinkId: 'sink-soc-mail',
       longestAttemptMs: 60_000,
       longestWaitMs: 0,
       send: async () => {

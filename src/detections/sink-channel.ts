@@ -11,7 +11,7 @@
 import type { Clock } from '../core/clock.js';
 import { AppError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
-import type { DeadLetter, SinkStatsChange, SinkStore } from '../core/sink.js';
+import type { DeadLetter, SinkRef, SinkStatsChange, SinkStore } from '../core/sink.js';
 import type { AlertPayload } from '../sinks/alert.js';
 import { deliverItems, type DeliverOutcome } from '../sinks/deliver.js';
 import { classifyNetworkError, lastErrorText } from '../sinks/failure.js';
@@ -22,13 +22,16 @@ import { DETECTION_EVENTS } from './events.js';
 import type { AlertChannel } from './routing.js';
 
 export interface SinkChannelOptions {
-  /** The sink's name: the channel's name in routes. */
-  name: string;
+  /**
+   * The sink as stored when the channel was made: its name is the channel's name in routes; its identity is what
+   * routing records a delivery for, and the statistics are kept for (another sink added under the name has none).
+   */
+  sink: SinkRef;
   driver: SinkDriver;
   policy: RetryPolicy;
   clock: Clock;
   logger: Logger;
-  /** Where a refusal for good is kept (the store's sinks.addDeadLetters). */
+  /** Where a refusal for good is kept (the store's sinks.addDeadLetters for this sink). */
   deadLetters: (letters: readonly DeadLetter[]) => Promise<void>;
   /** The runbook or description shown with an alert, by rule id. */
   describe?: (ruleId: string) => string | null;
@@ -72,11 +75,16 @@ export function alertPayload(
 export function sinkChannel(options: SinkChannelOptions): AlertChannel {
   // A routing pass sends its due alerts one after another: a policy that never gives up would hold back the rest.
   if (!Number.isFinite(options.policy.longestRunMs(options.driver.longestAttemptMs)))
-    throw new AppError('INTERNAL', `The alert channel ${options.name} has a retry policy without a bound on attempts`, {
-      hint: 'Alert channels send within a routing pass: give their policy maxAttempts and maxAttemptsPermanent',
-    });
+    throw new AppError(
+      'INTERNAL',
+      `The alert channel ${options.sink.name} has a retry policy without a bound on attempts`,
+      {
+        hint: 'Alert channels send within a routing pass: give their policy maxAttempts and maxAttemptsPermanent',
+      },
+    );
   return {
-    name: options.name,
+    name: options.sink.name,
+    sinkId: options.sink.id,
     longestAttemptMs: options.driver.longestAttemptMs,
     longestWaitMs: options.policy.longestWaitMs(),
     async send(alert, { signal, beforeAttempt } = {}) {
@@ -85,7 +93,7 @@ export function sinkChannel(options: SinkChannelOptions): AlertChannel {
       try {
         outcome = await deliverItems(
           {
-            sink: options.name,
+            sink: options.sink.name,
             driver: options.driver,
             policy: options.policy,
             clock: options.clock,
@@ -124,11 +132,11 @@ export function sinkChannel(options: SinkChannelOptions): AlertChannel {
 async function keepStats(options: SinkChannelOptions, change: Omit<SinkStatsChange, 'sink' | 'at'>): Promise<void> {
   if (!options.stats) return;
   try {
-    await options.stats.addStats({ ...change, sink: options.name, at: options.clock.now() });
+    await options.stats.addStats(options.sink, { ...change, at: options.clock.now() });
   } catch (error) {
     options.logger.warn(
-      { event: DETECTION_EVENTS.channelStatsFailed, sink: options.name, error: (error as Error).message },
-      `could not save the statistics of sink ${options.name}; sink status may show an older state`,
+      { event: DETECTION_EVENTS.channelStatsFailed, sink: options.sink.name, error: (error as Error).message },
+      `could not save the statistics of sink ${options.sink.name}; sink status may show an older state`,
     );
   }
 }

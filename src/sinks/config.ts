@@ -4,6 +4,7 @@
  * (the same parse the driver does, so a bad option fails at `sink add`, not at 3 a.m.), and the
  * secret kept as an `env:NAME` reference or sealed with the secret key — never stored in clear.
  */
+import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { sealSecret } from '../config/secrets.js';
 import { AppError } from '../core/errors.js';
@@ -99,6 +100,9 @@ export function buildSinkRow(
     secret: secret === null ? null : secret.kind === 'ref' ? secret.ref : sealSecret(secret.value.trim(), key()),
     caFile: input.caFile ? resolve(input.caFile) : null,
     enabled: input.enabled ?? true,
+    // Always a fresh one: the store keeps the stored sink's on an update, and a sink removed since `existing` was read
+    // must not come back under the removed one's identity (a pass still out for it would write to this one).
+    id: randomUUID(),
     addedAt: existing?.addedAt ?? now,
     updatedAt: now,
     urlSecret: null,

@@ -112,3 +112,38 @@ test('the daemon keeps every sink flowing under its lease, picks up new sinks, a
   await b.done;
   assert.equal(await store.ledger.leaseHolder(leaseKey('a')), null);
 });
+
+test('a sink removed and added again within one millisecond is forwarded to anew at the next look', async () => {
+  const store = new MemoryForwardStore();
+  const clock = new ManualClock(T0); // stands still: the sink added again has the removed one's addedAt and updatedAt
+  store.add(records(60));
+  await store.sinks.upsert(sinkRow({ name: 'a' }));
+  const byUrl = drivers();
+  const stop = new AbortController();
+  const done = runForwardDaemon({
+    store,
+    clock,
+    logger: silentLogger,
+    policy: backoffPolicy({ maxAttempts: 3 }),
+    owner: 'host:1:aaaaaaaa',
+    signal: stop.signal,
+    readLimit: 50,
+    // Keyed by URL: the old sink's receiver and the new one's are told apart.
+    open: (row) => byUrl.open({ ...row, name: row.url }),
+    list: () => store.sinks.list(),
+    rescanMs: 60_000,
+    retryMs: 30_000,
+  });
+  const old = 'https://127.0.0.1:8088';
+  const fresh = 'https://127.0.0.1:9088';
+  await until(() => byUrl.got.get(old)?.length === 60, 'the first sink caught up');
+  // `sink remove a` and `sink add a --url …` (from the start) at the same instant.
+  await store.sinks.remove('a');
+  await store.sinks.upsert(sinkRow({ name: 'a', url: fresh, id: 'sink-a-again' }));
+  clock.advance(1_000);
+  await until(() => clock.pendingSleeps >= 2, 'the old forwarder stopped, the daemon waits for its next look');
+  clock.advance(60_000);
+  await until(() => byUrl.got.get(fresh)?.length === 60, 'the sink added again got every record');
+  stop.abort();
+  await done;
+});

@@ -23,6 +23,10 @@ interface Running {
   done: Promise<unknown>;
 }
 
+function sameSink(now: SinkRow | undefined, running: SinkRow): boolean {
+  return now?.id === running.id && now.updatedAt === running.updatedAt;
+}
+
 /** Runs until `options.signal` fires; never throws for a sink's own failures (they are logged and retried). */
 export async function runForwardDaemon(options: ForwardDaemonOptions): Promise<void> {
   const running = new Map<string, Running>();
@@ -43,7 +47,8 @@ export async function runForwardDaemon(options: ForwardDaemonOptions): Promise<v
       }
       if (rows) {
         const wanted = new Map(rows.map((r) => [r.name, r]));
-        for (const [name, r] of [...running]) if (wanted.get(name)?.updatedAt !== r.row.updatedAt) await stopOne(name);
+        // Removed, changed, or removed and added again (another sink under the name, even within one millisecond).
+        for (const [name, r] of [...running]) if (!sameSink(wanted.get(name), r.row)) await stopOne(name);
         for (const row of rows) {
           if (running.has(row.name)) continue;
           const stop = new AbortController();

@@ -342,7 +342,7 @@ describe('forwarder', () => {
       entries.some((e) => e.level === 'info' && (e.obj as { event?: string }).event === 'sink.forward.removed'),
     );
     // `sink add test` again (from the start, the default): a new sink, which gets every record.
-    const again = sinkRow({ addedAt: T0 + 1, updatedAt: T0 + 1 });
+    const again = sinkRow({ id: 'sink-test-again', addedAt: T0 + 1, updatedAt: T0 + 1 });
     await store.sinks.upsert(again);
     const driver = scriptedDriver(() => ({ rejected: [], retry: [] }), 50);
     const result = await runSink(options(store), again, driver);
@@ -354,7 +354,7 @@ describe('forwarder', () => {
   test('a sink removed and added again while a batch is out: the old pass stores nothing of the new sink', async () => {
     const store = await storeWithSink();
     store.add(records(120));
-    const again = sinkRow({ addedAt: T0 + 1, updatedAt: T0 + 1 });
+    const again = sinkRow({ id: 'sink-test-again', addedAt: T0 + 1, updatedAt: T0 + 1 });
     const driver = scriptedDriver((_items, call) => {
       if (call === 0) {
         void store.sinks.remove('test');

@@ -7,7 +7,7 @@
 import type { Clock } from '../core/clock.js';
 import { AppError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
-import type { SinkRow, SinkStatsChange, SinkStore } from '../core/sink.js';
+import type { SinkRef, SinkRow, SinkStatsChange, SinkStore } from '../core/sink.js';
 import type { Item } from './alert.js';
 import { deliverItems, type DeliverOutcome } from './deliver.js';
 import type { SinkDriver } from './driver.js';
@@ -76,7 +76,7 @@ export async function runSink(options: ForwardOptions, row: SinkRow, driver: Sin
   }
   if (lease.reclaimedFrom)
     logger.warn({ event: EVENTS.leaseReclaimed, sink: row.name, from: lease.reclaimedFrom }, 'took over a dead sender');
-  const stats = new StatsKeeper(row.name, options.owner, clock);
+  const stats = new StatsKeeper(row, options.owner, clock);
   stats.scrub = options.scrub ?? ((t) => t);
   try {
     return await loop(options, row, driver, stats, leaseMs);
@@ -187,7 +187,7 @@ async function loop(
         );
         return { sink: row.name, state: 'stopped' };
       }
-      if (outcome.dead.length) await store.sinks.addDeadLetters(outcome.dead);
+      if (outcome.dead.length) await store.sinks.addDeadLetters(row, outcome.dead);
       // The cursor moves only now: every item of the batch is confirmed or dead-lettered. And only while the sink
       // exists, checked with the write: a removal since the check above (or during a first batch, when there was no
       // cursor to see go) must not bring the removed sink's cursor back.
@@ -273,7 +273,8 @@ class StatsKeeper {
   scrub: (text: string) => string = (t) => t;
 
   constructor(
-    private readonly sink: string,
+    /** The sink as the pass started: nothing is written for another sink added under its name since. */
+    private readonly sink: SinkRef,
     private readonly owner: string,
     private readonly clock: Clock,
   ) {
@@ -301,7 +302,7 @@ class StatsKeeper {
     const change = { ...this.change, at: this.clock.now() };
     this.change = this.nothing();
     try {
-      await sinks.addStats(change);
+      await sinks.addStats(this.sink, change);
     } catch (error) {
       this.change = {
         ...change,
@@ -314,6 +315,6 @@ class StatsKeeper {
   }
 
   private nothing(): SinkStatsChange {
-    return { sink: this.sink, at: this.clock.now(), owner: this.owner };
+    return { at: this.clock.now(), owner: this.owner };
   }
 }

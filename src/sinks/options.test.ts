@@ -12,6 +12,7 @@ function row(
 ): SinkRow {
   return {
     name: 'siem',
+    id: 'sink-siem',
     kind,
     url,
     urlSecret: null,

@@ -31,7 +31,7 @@ export async function replay(
   const flush = async (): Promise<void> => {
     if (!batch.length) return;
     const out = await deliverItems(ctx, batch);
-    if (out.dead.length) await store.sinks.addDeadLetters(out.dead);
+    if (out.dead.length) await store.sinks.addDeadLetters(row, out.dead);
     totals.sent += batch.length;
     totals.delivered += out.delivered;
     totals.dead += out.dead.length;

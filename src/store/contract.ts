@@ -1,7 +1,7 @@
 import type { AuditRecord, ContentType, RecordHead, StoredRecord, StoredSummary } from '../core/record.js';
 import type { AuthStore, ConsoleAuditStore } from './auth-contract.js';
 import type { CountDimension, CountRow, GroupCount, SearchCursor, SearchQuery } from '../core/search-query.js';
-import type { SinkStore } from '../core/sink.js';
+import type { SinkRef, SinkStore } from '../core/sink.js';
 import type { RetentionStore } from './retention-contract.js';
 import type { RekeyOptions, RekeyResult } from './rekey.js';
 
@@ -679,13 +679,14 @@ export interface AlertStore {
    */
   channelDeliveries(alertIds: readonly string[]): Promise<ChannelDelivery[]>;
   /**
-   * Records that a channel took an alert: its receiver confirmed it, or refused it for good (a dead letter).
-   * Called only after that answer (at least once); marking it again keeps the first time. Recorded only while the
-   * alert is still in the state that was sent (`sent`) and a sink of that name exists, checked in the same
-   * transaction as the write: a row for an older state would keep the newer one from that channel, and one for a
-   * removed sink would keep due alerts from a sink added again under its name.
+   * Records that a channel (the sink `channel`, named as in routes) took an alert: its receiver confirmed it, or
+   * refused it for good (a dead letter). Called only after that answer (at least once); marking it again keeps the
+   * first time. Recorded only while the alert is still in the state that was sent (`sent`) and that very sink exists
+   * (its identity, not only its name), checked in the same transaction as the write: a row for an older state would
+   * keep the newer one from that channel, and one for a removed sink would keep due alerts from a sink added again
+   * under its name.
    */
-  markChannelDelivered(sent: AlertVersion, channel: string, at: number): Promise<ChannelDeliveryRecord>;
+  markChannelDelivered(sent: AlertVersion, channel: SinkRef, at: number): Promise<ChannelDeliveryRecord>;
   addExclusion(row: AlertExclusion): Promise<void>;
   listExclusions(filter?: { ruleId?: string; tenant?: string }): Promise<AlertExclusion[]>;
   removeExclusion(id: string): Promise<boolean>;

@@ -3,6 +3,7 @@ import {
   type DeadLetter,
   type SinkFilter,
   type SinkKind,
+  type SinkRef,
   type SinkRow,
   type SinkStats,
   type SinkStatsChange,
@@ -27,7 +28,11 @@ export const SINK_COLUMNS = [
   'added_at',
   'updated_at',
   'url_secret',
+  'id',
 ] as const;
+
+/** The columns an update of a sink leaves as stored (SinkStore.upsert): its name, identity and first addition. */
+export const SINK_KEPT_COLUMNS: readonly string[] = ['name', 'id', 'added_at'];
 
 export interface SinkSelect {
   name: string;
@@ -42,6 +47,7 @@ export interface SinkSelect {
   added_at: number | string;
   updated_at: number | string;
   url_secret: string | null;
+  id: string;
 }
 
 export function sinkValues(row: SinkRow, enabled: (b: boolean) => number | boolean): unknown[] {
@@ -58,6 +64,7 @@ export function sinkValues(row: SinkRow, enabled: (b: boolean) => number | boole
     row.addedAt,
     row.updatedAt,
     row.urlSecret,
+    row.id,
   ];
 }
 
@@ -73,6 +80,7 @@ export function toSinkRow(r: SinkSelect): SinkRow {
     secret: r.secret,
     caFile: r.ca_file,
     enabled: r.enabled === true || r.enabled === 1,
+    id: r.id,
     addedAt: Number(r.added_at),
     updatedAt: Number(r.updated_at),
   };
@@ -113,10 +121,11 @@ export function toStats(body: string): SinkStats {
  * and each part of the change, null when the change leaves it as stored. The statement applies them to the
  * stored body as core/sink.ts addToSinkStats does.
  */
-export function statsChangeValues(change: SinkStatsChange) {
+export function statsChangeValues(sink: SinkRef, change: SinkStatsChange) {
   return {
-    sink: change.sink,
-    first: JSON.stringify(addToSinkStats(null, change)),
+    sink: sink.name,
+    sinkId: sink.id,
+    first: JSON.stringify(addToSinkStats(sink.name, null, change)),
     at: change.at,
     delivered: change.delivered ?? 0,
     resent: change.resent ?? 0,

@@ -27,20 +27,18 @@ before(async () => {
     sinkRow({ name: 'elastic-soc', kind: 'elastic', url: 'https://es.example.net:9200', secret: 'env:ES' }),
   );
   // splunk-prod: never delivered, failing; elastic-soc: caught up with one dead letter.
-  await w.store.sinks.addStats({
-    sink: 'splunk-prod',
+  await w.store.sinks.addStats(sinkRow({ name: 'splunk-prod' }), {
     at: START,
     lastError: { message: 'auth: 403 Invalid token (code 4)', at: START - 60_000 },
   });
   await w.store.cursors.set('sink:elastic-soc', end, START);
-  await w.store.sinks.addStats({
-    sink: 'elastic-soc',
+  await w.store.sinks.addStats(sinkRow({ name: 'elastic-soc' }), {
     at: START,
     delivered: 4_200,
     throughput: 950,
     lastDeliveryAt: START - 30_000,
   });
-  await w.store.sinks.addDeadLetters([
+  await w.store.sinks.addDeadLetters(sinkRow({ name: 'elastic-soc' }), [
     {
       sink: 'elastic-soc',
       kind: 'record',

@@ -9,6 +9,7 @@ import {
   addToSinkStats,
   sinkConsumer,
   type DeadLetter,
+  type SinkRef,
   type SinkRow,
   type SinkStats,
   type SinkStore,
@@ -82,31 +83,42 @@ export class MemoryForwardStore implements ForwardStore {
   };
 
   readonly sinks: SinkStore = {
-    // As the stores: an update keeps when the sink was first added.
-    upsert: async (row) =>
-      void this.sinkMap.set(row.name, { ...row, addedAt: this.sinkMap.get(row.name)?.addedAt ?? row.addedAt }),
+    // As the stores: an update keeps the sink's identity and when it was first added.
+    upsert: async (row) => {
+      const stored = this.sinkMap.get(row.name);
+      this.sinkMap.set(row.name, { ...row, id: stored?.id ?? row.id, addedAt: stored?.addedAt ?? row.addedAt });
+    },
     list: async () => [...this.sinkMap.values()].sort((a, b) => a.name.localeCompare(b.name)),
     get: async (name) => this.sinkMap.get(name) ?? null,
     remove: async (name) => {
       this.cursorMap.delete(sinkConsumer(name));
+      this.statMap.delete(name);
+      this.dead.splice(0, this.dead.length, ...this.dead.filter((d) => d.sink !== name));
       return this.sinkMap.delete(name);
     },
     moveCursor: async (sink, position) => {
-      if (this.sinkMap.get(sink.name)?.addedAt !== sink.addedAt) return false;
+      if (!this.holds(sink)) return false;
       this.cursorMap.set(sinkConsumer(sink.name), position);
       return true;
     },
-    addDeadLetters: async (letters) => void this.dead.push(...letters.filter((d) => this.sinkMap.has(d.sink))),
+    addDeadLetters: async (sink, letters) => {
+      if (this.holds(sink)) this.dead.push(...letters.map((d) => ({ ...d, sink: sink.name })));
+    },
     deadLetters: async (sink, options) =>
       this.dead
         .filter((d) => d.sink === sink)
         .reverse()
         .slice(0, options?.limit ?? Infinity),
     countDeadLetters: async (sink) => this.dead.filter((d) => d.sink === sink).length,
-    addStats: async (change) => {
-      if (this.sinkMap.has(change.sink))
-        this.statMap.set(change.sink, addToSinkStats(this.statMap.get(change.sink) ?? null, change));
+    addStats: async (sink, change) => {
+      if (this.holds(sink))
+        this.statMap.set(sink.name, addToSinkStats(sink.name, this.statMap.get(sink.name) ?? null, change));
     },
     stats: async (sink) => this.statMap.get(sink) ?? null,
   };
+
+  /** Whether that very sink is stored (its identity, not only its name), as the stores check with each write. */
+  private holds(sink: SinkRef): boolean {
+    return this.sinkMap.get(sink.name)?.id === sink.id;
+  }
 }

@@ -59,8 +59,13 @@ export function records(n: number, over: Partial<StoredRecord> = {}): StoredReco
   return Array.from({ length: n }, () => storedRecord(over));
 }
 
+/**
+ * A sink as stored. Its identity is its name's (`sink-<name>`): a test that removes it and adds it again as `sink add`
+ * does gives the new one an `id` of its own.
+ */
 export function sinkRow(over: Partial<SinkRow> = {}): SinkRow {
   return {
+    id: `sink-${over.name ?? 'test'}`,
     name: 'test',
     kind: 'splunk',
     url: 'https://127.0.0.1:8088',

@@ -20,6 +20,7 @@ import {
   type VersionSelect,
   VERSION_COLUMNS,
 } from '../alert-rows.js';
+import type { SinkRef } from '../../core/sink.js';
 import type {
   AlertChange,
   AlertExclusion,
@@ -242,14 +243,17 @@ export class PostgresAlertStore implements AlertStore {
     return rows.map(toChannelDelivery);
   }
 
-  async markChannelDelivered(sent: AlertVersion, channel: string, at: number): Promise<ChannelDeliveryRecord> {
+  async markChannelDelivered(sent: AlertVersion, channel: SinkRef, at: number): Promise<ChannelDeliveryRecord> {
     return inTransaction(this.pool, async (client): Promise<ChannelDeliveryRecord> => {
       // Takes turns with applyHits on this alert (its lock): a reopen deletes the alert's rows before it writes the
       // alert, and a row written in between, checked against the alert as it was, would survive the reopen.
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [sent.id]);
       // Sink removal deletes the sink's row first: it waits for this transaction, or this one finds the sink gone.
-      if (!(await client.query('SELECT 1 FROM sinks WHERE name = $1 FOR SHARE', [channel])).rowCount)
-        return 'sink-removed';
+      const sink = await client.query('SELECT 1 FROM sinks WHERE name = $1 AND id = $2 FOR SHARE', [
+        channel.name,
+        channel.id,
+      ]);
+      if (!sink.rowCount) return 'sink-removed';
       // FOR SHARE: a status change or snooze waits until the row is written, or this reads the alert after it.
       const { rows } = await client.query<VersionSelect>(
         `SELECT ${VERSION_COLUMNS} FROM alerts WHERE id = $1 FOR SHARE`,
@@ -258,7 +262,7 @@ export class PostgresAlertStore implements AlertStore {
       if (!isVersion(rows[0], sent)) return 'alert-changed';
       await client.query(
         'INSERT INTO alert_deliveries (alert_id, channel, delivered_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
-        [sent.id, channel, at],
+        [sent.id, channel.name, at],
       );
       return 'recorded';
     });

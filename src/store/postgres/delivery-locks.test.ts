@@ -14,6 +14,9 @@ import { openPostgresStore } from './index.js';
  * on a connection of its own, held open at the point where a write checked against the rows as last committed would
  * come back after it commits. The conformance suites cover the same changes one after the other, in both stores.
  */
+/** The sink `soc` the alert is delivered to, as a routing pass names it (alertSinkRow). */
+const SOC = { name: 'soc', id: 'sink-soc' };
+
 describe('PostgreSQL: a delivery recorded during a change that clears delivery rows', { skip: pgSkip }, () => {
   const schemas = pgUrl ? schemaFamily('delivery_locks') : null;
   after(async () => schemas?.dropAll());
@@ -59,7 +62,7 @@ describe('PostgreSQL: a delivery recorded during a change that clears delivery r
       // What SinkStore.remove does, up to its commit.
       await other.query("DELETE FROM sinks WHERE name = 'soc'");
       await other.query("DELETE FROM alert_deliveries WHERE channel = 'soc'");
-      const { recording } = await startWaiting(other, () => store.alerts.markChannelDelivered(read, 'soc', T0 + 1));
+      const { recording } = await startWaiting(other, () => store.alerts.markChannelDelivered(read, SOC, T0 + 1));
       await other.query('COMMIT');
       assert.equal(await recording, 'sink-removed');
       assert.deepEqual(await store.alerts.channelDeliveries([read.id]), []);
@@ -78,8 +81,8 @@ describe('PostgreSQL: a delivery recorded during a change that clears delivery r
       await other.query("DELETE FROM sink_stats WHERE sink = 'soc'");
       const letter = { sink: 'soc', kind: 'alert' as const, tenant: 't1', itemId: 'al-1', reason: '400', failedAt: T0 };
       const writes = [
-        await startWaiting(other, () => store.sinks.addStats({ sink: 'soc', at: T0 + 1, delivered: 1 })),
-        await startWaiting(other, () => store.sinks.addDeadLetters([letter]), 2),
+        await startWaiting(other, () => store.sinks.addStats(SOC, { at: T0 + 1, delivered: 1 })),
+        await startWaiting(other, () => store.sinks.addDeadLetters(SOC, [letter]), 2),
       ];
       await other.query('COMMIT');
       for (const w of writes) await w.recording;
@@ -117,7 +120,7 @@ describe('PostgreSQL: a delivery recorded during a change that clears delivery r
       // What applyHits does for a reopening hit, up to writing the alert: its lock, then the channels' rows.
       await other.query('SELECT pg_advisory_xact_lock(hashtext($1))', [read.id]);
       await other.query('DELETE FROM alert_deliveries WHERE alert_id = $1', [read.id]);
-      const { recording } = await startWaiting(other, () => store.alerts.markChannelDelivered(read, 'soc', T0 + 1));
+      const { recording } = await startWaiting(other, () => store.alerts.markChannelDelivered(read, SOC, T0 + 1));
       await other.query("UPDATE alerts SET hits = hits + 1, status = 'new', updated_at = $2 WHERE id = $1", [
         read.id,
         T0 + 1,

@@ -14,6 +14,7 @@ import { drain, type HeldWriter } from '../testing/tail-conformance.js';
 import { record } from '../testing/fixtures.js';
 import { V1_CASES, V1_COLUMNS, v1Rows } from '../testing/version1.js';
 import { alertBeforeDeliveries, expectDeliveriesUpgraded } from '../testing/alert-conformance.js';
+import { expectSinkIdsUpgraded, sinksBeforeIds } from '../testing/sink-conformance.js';
 import {
   expectUpgraded,
   LEDGER_UPGRADES,
@@ -154,7 +155,7 @@ if (url) {
   test('a schema before alert_deliveries keeps its due alerts and records which channels take them; the step can run again', async () => {
     const schema = schemas.next('before_alert_deliveries');
     const upTo = MIGRATIONS.findIndex((m) => typeof m === 'string' && m.includes('alert_deliveries'));
-    assert.equal(upTo, MIGRATIONS.length - 1);
+    assert.notEqual(upTo, -1);
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     try {
@@ -179,6 +180,45 @@ if (url) {
         assert.equal((await store.alerts.channelDeliveries(['al-old'])).length, 1);
         const { rows } = await client.query<{ v: number }>('SELECT max(version) AS v FROM schema_version');
         assert.equal(rows[0]?.v, MIGRATIONS.length);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await client.end();
+    }
+  });
+
+  test('a schema before sink identities gives each sink its own; the step can run again', async () => {
+    const schema = schemas.next('before_sink_ids');
+    const upTo = MIGRATIONS.findIndex((m) => typeof m === 'string' && m.includes('ADD COLUMN IF NOT EXISTS id text'));
+    assert.notEqual(upTo, -1);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(`CREATE SCHEMA ${schema}; SET search_path = ${schema}`);
+      await client.query('CREATE TABLE schema_version (version integer NOT NULL)');
+      for (const [v, step] of MIGRATIONS.slice(0, upTo).entries()) {
+        if (typeof step === 'string') await client.query(step);
+        else await step(client as unknown as PoolClient);
+        await client.query('INSERT INTO schema_version VALUES ($1)', [v + 1]);
+      }
+      const before = sinksBeforeIds();
+      for (const row of before.rows)
+        await client.query(
+          `INSERT INTO sinks (${before.columns.join(', ')}) VALUES (${before.columns.map((_, i) => `$${i + 1}`).join(', ')})`,
+          row,
+        );
+      const store = await openPostgresStore(url, { schema });
+      try {
+        await store.migrate();
+        await expectSinkIdsUpgraded(store);
+        const ids = (await store.sinks.list()).map((r) => r.id);
+        // Idempotent: applied again (a half-applied upgrade, two versions racing), it keeps the identities.
+        await client.query(MIGRATIONS[upTo] as string);
+        assert.deepEqual(
+          (await store.sinks.list()).map((r) => r.id),
+          ids,
+        );
       } finally {
         await store.close();
       }

@@ -198,6 +198,13 @@ export const MIGRATIONS: readonly Migration[] = [
      alert_id text COLLATE "C" NOT NULL, channel text COLLATE "C" NOT NULL, delivered_at bigint NOT NULL,
      PRIMARY KEY (alert_id, channel));
    CREATE INDEX IF NOT EXISTS alert_deliveries_channel ON alert_deliveries (channel);`,
+  // 21 (SQLite's 19): a sink's identity beside its name (core/sink.ts SinkRow.id): a sink removed and added again
+  // under its name within one millisecond had the removed one's added_at, which told them apart, so a pass still out
+  // for the removed one wrote the new one's cursor, dead letters, statistics and alert deliveries. Each sink stored
+  // gets its own.
+  `ALTER TABLE sinks ADD COLUMN IF NOT EXISTS id text;
+   UPDATE sinks SET id = gen_random_uuid()::text WHERE id IS NULL;
+   ALTER TABLE sinks ALTER COLUMN id SET NOT NULL;`,
 ];
 
 /** Arbitrary constant: the advisory lock key migrations take. */

@@ -1,11 +1,19 @@
 import type { Pool } from 'pg';
-import { sinkConsumer, type DeadLetter, type SinkRow, type SinkStats, type SinkStatsChange } from '../../core/sink.js';
+import {
+  sinkConsumer,
+  type DeadLetter,
+  type SinkRef,
+  type SinkRow,
+  type SinkStats,
+  type SinkStatsChange,
+} from '../../core/sink.js';
 import type { SinkStore } from '../contract.js';
 import { inTransaction } from './transaction.js';
 import {
   DEAD_LETTER_COLUMNS,
   deadLetterValues,
   SINK_COLUMNS,
+  SINK_KEPT_COLUMNS,
   sinkValues,
   statsChangeValues,
   toDeadLetter,
@@ -20,8 +28,7 @@ export class PostgresSinkStore implements SinkStore {
   constructor(private readonly pool: Pool) {}
 
   async upsert(row: SinkRow): Promise<void> {
-    const updates = SINK_COLUMNS.slice(1)
-      .filter((c) => c !== 'added_at')
+    const updates = SINK_COLUMNS.filter((c) => !SINK_KEPT_COLUMNS.includes(c))
       .map((c) => `${c} = excluded.${c}`)
       .join(', ');
     await this.pool.query(
@@ -63,39 +70,37 @@ export class PostgresSinkStore implements SinkStore {
   }
 
   /**
-   * One statement, only while the sink added at addedAt exists (SinkStore.moveCursor): its row FOR SHARE, so a
+   * One statement, only while the sink of that identity exists (SinkStore.moveCursor): its row FOR SHARE, so a
    * removal waits for the cursor to be written, and deletes it, or this finds the sink gone (it deletes the sink's
    * row first).
    */
-  async moveCursor(sink: Pick<SinkRow, 'name' | 'addedAt'>, position: string, at: number): Promise<boolean> {
+  async moveCursor(sink: SinkRef, position: string, at: number): Promise<boolean> {
     const moved = await this.pool.query(
       `INSERT INTO cursors (consumer, position, updated_at)
-       SELECT $1, $2, $3::bigint FROM sinks WHERE name = $4 AND added_at = $5::bigint FOR SHARE
+       SELECT $1, $2, $3::bigint FROM sinks WHERE name = $4 AND id = $5 FOR SHARE
        ON CONFLICT (consumer) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
-      [sinkConsumer(sink.name), position, at, sink.name, sink.addedAt],
+      [sinkConsumer(sink.name), position, at, sink.name, sink.id],
     );
     return (moved.rowCount ?? 0) > 0;
   }
 
-  async addDeadLetters(letters: readonly DeadLetter[]): Promise<void> {
+  async addDeadLetters(sink: SinkRef, letters: readonly DeadLetter[]): Promise<void> {
     if (letters.length === 0) return;
     await inTransaction(this.pool, async (client) => {
-      // Only for sinks that exist (SinkStore.addDeadLetters): FOR SHARE, so a removal waits for these rows to be
+      // Only while the sink exists (SinkStore.addDeadLetters): FOR SHARE, so a removal waits for these rows to be
       // written, and deletes them, or this finds the sink gone (it deletes the sink's row first).
-      const { rows } = await client.query<{ name: string }>(
-        'SELECT name FROM sinks WHERE name = ANY($1::text[]) FOR SHARE',
-        [[...new Set(letters.map((d) => d.sink))]],
-      );
-      const sinks = new Set(rows.map((r) => r.name));
-      const kept = letters.filter((d) => sinks.has(d.sink));
-      if (!kept.length) return;
+      const found = await client.query('SELECT 1 FROM sinks WHERE name = $1 AND id = $2 FOR SHARE', [
+        sink.name,
+        sink.id,
+      ]);
+      if (!found.rowCount) return;
       const cols = DEAD_LETTER_COLUMNS.length;
-      const marks = kept
+      const marks = letters
         .map((_, i) => `(${DEAD_LETTER_COLUMNS.map((__, j) => `$${i * cols + j + 1}`).join(', ')})`)
         .join(', ');
       await client.query(
         `INSERT INTO dead_letters (${DEAD_LETTER_COLUMNS.join(', ')}) VALUES ${marks}`,
-        kept.flatMap(deadLetterValues),
+        letters.flatMap((d) => deadLetterValues({ ...d, sink: sink.name })),
       );
     });
   }
@@ -120,10 +125,11 @@ export class PostgresSinkStore implements SinkStore {
    * writers (connections, processes) never lose each other's counts. The body is JSON text (no migration). Only while
    * the sink exists: its row FOR SHARE, so a removal waits for this, or this finds the sink gone.
    */
-  async addStats(change: SinkStatsChange): Promise<void> {
-    const v = statsChangeValues(change);
+  async addStats(sink: SinkRef, change: SinkStatsChange): Promise<void> {
+    const v = statsChangeValues(sink, change);
     await this.pool.query(
-      `INSERT INTO sink_stats (sink, body, updated_at) SELECT name, $2::text, $3::bigint FROM sinks WHERE name = $1 FOR SHARE
+      `INSERT INTO sink_stats (sink, body, updated_at)
+       SELECT name, $2::text, $3::bigint FROM sinks WHERE name = $1 AND id = $11 FOR SHARE
        ON CONFLICT (sink) DO UPDATE SET updated_at = excluded.updated_at, body = (
          SELECT (o || jsonb_build_object(
            'delivered', coalesce((o->>'delivered')::bigint, 0) + $4::bigint,
@@ -149,6 +155,7 @@ export class PostgresSinkStore implements SinkStore {
         v.lastError,
         v.lastErrorAt,
         v.owner,
+        v.sinkId,
       ],
     );
   }

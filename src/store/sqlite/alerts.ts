@@ -21,6 +21,7 @@ import {
   type VersionSelect,
   VERSION_COLUMNS,
 } from '../alert-rows.js';
+import type { SinkRef } from '../../core/sink.js';
 import type {
   AlertChange,
   AlertExclusion,
@@ -254,16 +255,17 @@ export class SqliteAlertStore implements AlertStore {
     return rows.map(toChannelDelivery);
   }
 
-  async markChannelDelivered(sent: AlertVersion, channel: string, at: number): Promise<ChannelDeliveryRecord> {
+  async markChannelDelivered(sent: AlertVersion, channel: SinkRef, at: number): Promise<ChannelDeliveryRecord> {
     // One immediate transaction: no reopen, hit, status change or sink removal comes between the checks and the row.
     return this.db
       .transaction((): ChannelDeliveryRecord => {
-        if (!this.prepared('SELECT 1 FROM sinks WHERE name = ?').get(channel)) return 'sink-removed';
+        if (!this.prepared('SELECT 1 FROM sinks WHERE name = ? AND id = ?').get(channel.name, channel.id))
+          return 'sink-removed';
         const stored = this.prepared(`SELECT ${VERSION_COLUMNS} FROM alerts WHERE id = ?`).get(sent.id);
         if (!isVersion(stored as VersionSelect | undefined, sent)) return 'alert-changed';
         this.prepared(
           'INSERT INTO alert_deliveries (alert_id, channel, delivered_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
-        ).run(sent.id, channel, at);
+        ).run(sent.id, channel.name, at);
         return 'recorded';
       })
       .immediate();

@@ -187,6 +187,11 @@ export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE alert_deliveries (
      alert_id TEXT NOT NULL, channel TEXT NOT NULL, delivered_at INTEGER NOT NULL, PRIMARY KEY (alert_id, channel));
    CREATE INDEX alert_deliveries_channel ON alert_deliveries (channel);`,
+  // 19: a sink's identity beside its name (core/sink.ts SinkRow.id): a sink removed and added again under its name
+  // within one millisecond had the removed one's added_at, which told them apart, so a pass still out for the removed
+  // one wrote the new one's cursor, dead letters, statistics and alert deliveries. Each sink stored gets its own.
+  `ALTER TABLE sinks ADD COLUMN id TEXT NOT NULL DEFAULT '';
+   UPDATE sinks SET id = lower(hex(randomblob(16)));`,
 ];
 
 /**

@@ -1,10 +1,18 @@
 import type { Database } from 'better-sqlite3';
-import { sinkConsumer, type DeadLetter, type SinkRow, type SinkStats, type SinkStatsChange } from '../../core/sink.js';
+import {
+  sinkConsumer,
+  type DeadLetter,
+  type SinkRef,
+  type SinkRow,
+  type SinkStats,
+  type SinkStatsChange,
+} from '../../core/sink.js';
 import type { SinkStore } from '../contract.js';
 import {
   DEAD_LETTER_COLUMNS,
   deadLetterValues,
   SINK_COLUMNS,
+  SINK_KEPT_COLUMNS,
   sinkValues,
   statsChangeValues,
   toDeadLetter,
@@ -19,8 +27,7 @@ export class SqliteSinkStore implements SinkStore {
   constructor(private readonly db: Database) {}
 
   async upsert(row: SinkRow): Promise<void> {
-    const updates = SINK_COLUMNS.slice(1)
-      .filter((c) => c !== 'added_at')
+    const updates = SINK_COLUMNS.filter((c) => !SINK_KEPT_COLUMNS.includes(c))
       .map((c) => `${c} = excluded.${c}`)
       .join(', ');
     this.db
@@ -53,26 +60,26 @@ export class SqliteSinkStore implements SinkStore {
     })();
   }
 
-  /** One statement: the cursor is written only while the sink added at addedAt exists (SinkStore.moveCursor). */
-  async moveCursor(sink: Pick<SinkRow, 'name' | 'addedAt'>, position: string, at: number): Promise<boolean> {
+  /** One statement: the cursor is written only while the sink of that identity exists (SinkStore.moveCursor). */
+  async moveCursor(sink: SinkRef, position: string, at: number): Promise<boolean> {
     const moved = this.db
       .prepare(
         `INSERT INTO cursors (consumer, position, updated_at)
-         SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM sinks WHERE name = ? AND added_at = ?)
+         SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM sinks WHERE name = ? AND id = ?)
          ON CONFLICT (consumer) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
       )
-      .run(sinkConsumer(sink.name), position, at, sink.name, sink.addedAt);
+      .run(sinkConsumer(sink.name), position, at, sink.name, sink.id);
     return moved.changes > 0;
   }
 
-  async addDeadLetters(letters: readonly DeadLetter[]): Promise<void> {
-    // Each row only while its sink exists, in the statement that writes it (SinkStore.addDeadLetters).
+  async addDeadLetters(sink: SinkRef, letters: readonly DeadLetter[]): Promise<void> {
+    // Each row only while the sink exists, in the statement that writes it (SinkStore.addDeadLetters).
     const insert = this.db.prepare(
       `INSERT INTO dead_letters (${DEAD_LETTER_COLUMNS.join(', ')}) SELECT ${DEAD_LETTER_COLUMNS.map(() => '?').join(', ')}
-       WHERE EXISTS (SELECT 1 FROM sinks WHERE name = ?)`,
+       WHERE EXISTS (SELECT 1 FROM sinks WHERE name = ? AND id = ?)`,
     );
     this.db.transaction(() => {
-      for (const d of letters) insert.run(...deadLetterValues(d), d.sink);
+      for (const d of letters) insert.run(...deadLetterValues({ ...d, sink: sink.name }), sink.name, sink.id);
     })();
   }
 
@@ -91,12 +98,12 @@ export class SqliteSinkStore implements SinkStore {
    * One statement, so atomic across connections and processes: the change applies to the row as stored, and only
    * while the sink exists (SinkStore.addStats).
    */
-  async addStats(change: SinkStatsChange): Promise<void> {
+  async addStats(sink: SinkRef, change: SinkStatsChange): Promise<void> {
     const cur = (path: string): string => `json_extract(sink_stats.body, '$.${path}')`;
     this.db
       .prepare(
         `INSERT INTO sink_stats (sink, body, updated_at)
-         SELECT @sink, @first, @at WHERE EXISTS (SELECT 1 FROM sinks WHERE name = @sink)
+         SELECT @sink, @first, @at WHERE EXISTS (SELECT 1 FROM sinks WHERE name = @sink AND id = @sinkId)
          ON CONFLICT (sink) DO UPDATE SET updated_at = excluded.updated_at, body = json_set(sink_stats.body,
            '$.delivered', coalesce(${cur('delivered')}, 0) + @delivered,
            '$.resent', coalesce(${cur('resent')}, 0) + @resent,
@@ -110,7 +117,7 @@ export class SqliteSinkStore implements SinkStore {
            '$.owner', coalesce(@owner, ${cur('owner')}),
            '$.updatedAt', @at)`,
       )
-      .run(statsChangeValues(change));
+      .run(statsChangeValues(sink, change));
   }
 
   async stats(sink: string): Promise<SinkStats | null> {

@@ -21,6 +21,7 @@ import {
 import { SqliteTextIndex } from './text-index.js';
 import { auditQuery } from '../auth-rows.js';
 import { alertBeforeDeliveries, expectDeliveriesUpgraded } from '../testing/alert-conformance.js';
+import { expectSinkIdsUpgraded, sinksBeforeIds } from '../testing/sink-conformance.js';
 
 /** Reads the file through a separate read-only connection, as another process would. */
 function fromOutside<T>(file: string, read: (db: Database.Database) => T): T {
@@ -305,7 +306,7 @@ test('a store before alert_deliveries keeps its due alerts and records which cha
     const file = join(dir.dir, 'before-alert-deliveries.sqlite');
     const old = new Database(file);
     const upTo = MIGRATIONS.findIndex((m) => m.includes('CREATE TABLE alert_deliveries'));
-    assert.equal(upTo, MIGRATIONS.length - 1);
+    assert.notEqual(upTo, -1);
     old.exec('CREATE TABLE schema_version (version INTEGER NOT NULL)');
     for (const [v, step] of MIGRATIONS.slice(0, upTo).entries()) {
       old.exec(step);
@@ -326,6 +327,35 @@ test('a store before alert_deliveries keeps its due alerts and records which cha
       fromOutside(file, (db) => db.prepare('SELECT max(version) FROM schema_version').pluck().get()),
       MIGRATIONS.length,
     );
+  } finally {
+    dir.cleanup();
+  }
+});
+
+test('a store before sink identities gives each sink its own', async () => {
+  const dir = tempDir();
+  try {
+    const file = join(dir.dir, 'before-sink-ids.sqlite');
+    const old = new Database(file);
+    const upTo = MIGRATIONS.findIndex((m) => m.includes('ALTER TABLE sinks ADD COLUMN id'));
+    assert.notEqual(upTo, -1);
+    old.exec('CREATE TABLE schema_version (version INTEGER NOT NULL)');
+    for (const [v, step] of MIGRATIONS.slice(0, upTo).entries()) {
+      old.exec(step);
+      old.prepare('INSERT INTO schema_version VALUES (?)').run(v + 1);
+    }
+    const before = sinksBeforeIds();
+    const insert = old.prepare(
+      `INSERT INTO sinks (${before.columns.join(', ')}) VALUES (${before.columns.map(() => '?').join(', ')})`,
+    );
+    for (const row of before.rows) insert.run(row);
+    old.close();
+    const store = openSqliteStore(file);
+    try {
+      await expectSinkIdsUpgraded(store);
+    } finally {
+      await store.close();
+    }
   } finally {
     dir.cleanup();
   }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { SinkRef } from '../../core/sink.js';
 import { ALERT_COLUMNS, alertValues, mergeHit } from '../alert-rows.js';
 import type { AlertHitInput, AlertRow, Store } from '../contract.js';
 import { alertSinkRow, HOUR, T0, TENANT_A, TENANT_B } from './fixtures.js';
@@ -39,10 +40,18 @@ export async function expectDeliveriesUpgraded(store: Store): Promise<void> {
   );
   assert.deepEqual(await store.alerts.channelDeliveries(['al-old']), []);
   await store.sinks.upsert(alertSinkRow('soc-hook'));
-  assert.equal(await store.alerts.markChannelDelivered(await stored(store, 'al-old'), 'soc-hook', T0 + 1), 'recorded');
+  assert.equal(
+    await store.alerts.markChannelDelivered(await stored(store, 'al-old'), channel('soc-hook'), T0 + 1),
+    'recorded',
+  );
   assert.deepEqual(await store.alerts.channelDeliveries(['al-old']), [
     { alertId: 'al-old', channel: 'soc-hook', at: T0 + 1 },
   ]);
+}
+
+/** The sink `name` as alertSinkRow stores it, named as a routing pass names the channel it sends through. */
+function channel(name: string): SinkRef {
+  return { name, id: `sink-${name}` };
 }
 
 /** The alert `id` as stored now (routing's read of it). */
@@ -266,10 +275,14 @@ export function runAlertConformance(ctx: { readonly store: Store }): void {
     await a.applyHits([alertHit(), alertHit({ alertId: 'al-2', tenant: TENANT_B })], T0);
     assert.deepEqual(await a.channelDeliveries(['al-1', 'al-2']), [], 'no channel took them yet');
     const [al1, al2] = [await stored(ctx.store, 'al-1'), await stored(ctx.store, 'al-2')];
-    assert.equal(await a.markChannelDelivered(al1, 'soc-hook', T0 + 1), 'recorded');
-    assert.equal(await a.markChannelDelivered(al1, 'soc-hook', T0 + 5), 'recorded', 'again: the first time is kept');
-    await a.markChannelDelivered(al2, 'soc-mail', T0 + 2);
-    await a.markChannelDelivered(al1, 'soc-siem', T0 + 3);
+    assert.equal(await a.markChannelDelivered(al1, channel('soc-hook'), T0 + 1), 'recorded');
+    assert.equal(
+      await a.markChannelDelivered(al1, channel('soc-hook'), T0 + 5),
+      'recorded',
+      'again: the first time is kept',
+    );
+    await a.markChannelDelivered(al2, channel('soc-mail'), T0 + 2);
+    await a.markChannelDelivered(al1, channel('soc-siem'), T0 + 3);
     assert.deepEqual(await a.channelDeliveries(['al-1', 'al-2', 'nope']), [
       { alertId: 'al-1', channel: 'soc-hook', at: T0 + 1 },
       { alertId: 'al-1', channel: 'soc-siem', at: T0 + 3 },
@@ -306,7 +319,7 @@ export function runAlertConformance(ctx: { readonly store: Store }): void {
     for (const [what, change] of changes) {
       const read = await stored(ctx.store, 'al-1');
       await change();
-      assert.equal(await a.markChannelDelivered(read, 'soc-hook', T0 + 4), 'alert-changed', what);
+      assert.equal(await a.markChannelDelivered(read, channel('soc-hook'), T0 + 4), 'alert-changed', what);
       assert.deepEqual(await a.channelDeliveries(['al-1']), [], `${what}: no row for the older state`);
       assert.equal(await a.markNotified(read, T0 + 4), false, what);
       assert.deepEqual(
@@ -316,11 +329,15 @@ export function runAlertConformance(ctx: { readonly store: Store }): void {
       );
     }
     const now = await stored(ctx.store, 'al-1');
-    assert.equal(await a.markChannelDelivered(now, 'soc-hook', T0 + 5), 'recorded', 'the state as it is: recorded');
+    assert.equal(
+      await a.markChannelDelivered(now, channel('soc-hook'), T0 + 5),
+      'recorded',
+      'the state as it is: recorded',
+    );
     assert.equal(await a.markNotified(now, T0 + 5), true);
     assert.deepEqual(await a.due(T0 + HOUR, 10), []);
     await a.forgetTenant(TENANT_A);
-    assert.equal(await a.markChannelDelivered(now, 'soc-hook', T0 + 6), 'alert-changed', 'a forgotten alert');
+    assert.equal(await a.markChannelDelivered(now, channel('soc-hook'), T0 + 6), 'alert-changed', 'a forgotten alert');
     assert.equal(await a.markNotified(now, T0 + 6), false);
     assert.deepEqual(await a.channelDeliveries(['al-1']), []);
   });
@@ -331,11 +348,22 @@ export function runAlertConformance(ctx: { readonly store: Store }): void {
     await a.applyHit(alertHit(), T0);
     const read = await stored(ctx.store, 'al-1');
     assert.equal(await ctx.store.sinks.remove('soc-hook'), true);
-    assert.equal(await a.markChannelDelivered(read, 'soc-hook', T0 + 1), 'sink-removed');
-    assert.equal(await a.markChannelDelivered(read, 'never-added', T0 + 1), 'sink-removed', 'no such sink at all');
-    await ctx.store.sinks.upsert(alertSinkRow('soc-hook', { addedAt: T0 + 2 }));
+    assert.equal(await a.markChannelDelivered(read, channel('soc-hook'), T0 + 1), 'sink-removed');
+    assert.equal(
+      await a.markChannelDelivered(read, channel('never-added'), T0 + 1),
+      'sink-removed',
+      'no such sink at all',
+    );
+    // Added again at the instant it was added first: only its identity tells it from the removed one.
+    const again = alertSinkRow('soc-hook', { id: 'sink-soc-hook-again' });
+    await ctx.store.sinks.upsert(again);
+    assert.equal(
+      await a.markChannelDelivered(read, channel('soc-hook'), T0 + 1),
+      'sink-removed',
+      'a send through the removed sink, recorded late',
+    );
     assert.deepEqual(await a.channelDeliveries(['al-1']), [], 'the sink added again has not taken it');
-    assert.equal(await a.markChannelDelivered(read, 'soc-hook', T0 + 3), 'recorded');
+    assert.equal(await a.markChannelDelivered(read, again, T0 + 3), 'recorded');
   });
 
   test('alert exclusions and snoozes: stored as data; an excluded hit is counted once per hit', async () => {

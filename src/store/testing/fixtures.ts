@@ -112,9 +112,13 @@ export function tenantRow(over: Partial<TenantRow> = {}): TenantRow {
   };
 }
 
-/** A webhook sink that takes alerts, named `name`: an alert channel (the store records deliveries only to a sink). */
+/**
+ * A webhook sink that takes alerts, named `name`: an alert channel (the store records deliveries only to a sink). Its
+ * identity is `sink-<name>`; a test that adds it again as a new sink (`sink add` after `sink remove`) gives another.
+ */
 export function alertSinkRow(name: string, over: Partial<SinkRow> = {}): SinkRow {
   return {
+    id: `sink-${name}`,
     name,
     kind: 'webhook',
     url: 'https://127.0.0.1:8443/hook',
