@@ -48,6 +48,16 @@ async function log(client: Pool | PoolClient, c: AlertChange): Promise<void> {
 }
 
 /**
+ * Takes the alert's transaction lock, the one applyHits takes on every alert it applies hits to. applyHits reads an
+ * alert and writes it whole from that read (it may not exist yet: no row to lock), so every other write of an alert
+ * takes turns with it here: a status change, snooze or delivery mark made between its read and its write was written
+ * over (a resolve or snooze undone while its history said it happened; a mark said done with the alert due again).
+ */
+async function lockAlert(client: PoolClient, id: string): Promise<void> {
+  await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [id]);
+}
+
+/**
  * Alerts in PostgreSQL. A hit claims its key first (a concurrent claim of the same key waits for the
  * other transaction and then finds it taken), then takes a transaction lock on its alert id, so two
  * processes counting hits on one alert take turns instead of losing a count.
@@ -184,6 +194,7 @@ export class PostgresAlertStore implements AlertStore {
     c: { from: AlertStatus; to: AlertStatus; actor: string; at: number; note?: string },
   ): Promise<boolean> {
     return inTransaction(this.pool, async (client) => {
+      await lockAlert(client, id);
       const res = await client.query(
         'UPDATE alerts SET status = $1, status_by = $2, status_at = $3, updated_at = $3 WHERE id = $4 AND status = $5',
         [c.to, c.actor, c.at, id, c.from],
@@ -195,6 +206,7 @@ export class PostgresAlertStore implements AlertStore {
 
   async snooze(id: string, until: number | null, actor: string, at: number, note?: string): Promise<boolean> {
     return inTransaction(this.pool, async (client) => {
+      await lockAlert(client, id);
       const res = await client.query('UPDATE alerts SET snoozed_until = $1, updated_at = $2 WHERE id = $3', [
         until,
         at,
@@ -224,14 +236,17 @@ export class PostgresAlertStore implements AlertStore {
     return rows.map(toAlertRow);
   }
 
-  /** One statement: an UPDATE that waits for another transaction's change of the row checks its state anew after. */
+  /** Under the alert's lock (lockAlert); the UPDATE checks the state routing sent against the alert as it is then. */
   async markNotified(sent: AlertVersion, at: number): Promise<boolean> {
-    const marked = await this.pool.query(
-      `UPDATE alerts SET notified_at = $1 WHERE id = $2 AND updated_at = $3 AND hits = $4 AND status = $5
-         AND snoozed_until IS NOT DISTINCT FROM $6::bigint`,
-      [at, sent.id, sent.updatedAt, sent.hits, sent.status, sent.snoozedUntil],
-    );
-    return (marked.rowCount ?? 0) > 0;
+    return inTransaction(this.pool, async (client) => {
+      await lockAlert(client, sent.id);
+      const marked = await client.query(
+        `UPDATE alerts SET notified_at = $1 WHERE id = $2 AND updated_at = $3 AND hits = $4 AND status = $5
+           AND snoozed_until IS NOT DISTINCT FROM $6::bigint`,
+        [at, sent.id, sent.updatedAt, sent.hits, sent.status, sent.snoozedUntil],
+      );
+      return (marked.rowCount ?? 0) > 0;
+    });
   }
 
   async channelDeliveries(alertIds: readonly string[]): Promise<ChannelDelivery[]> {
@@ -245,9 +260,9 @@ export class PostgresAlertStore implements AlertStore {
 
   async markChannelDelivered(sent: AlertVersion, channel: SinkRef, at: number): Promise<ChannelDeliveryRecord> {
     return inTransaction(this.pool, async (client): Promise<ChannelDeliveryRecord> => {
-      // Takes turns with applyHits on this alert (its lock): a reopen deletes the alert's rows before it writes the
+      // Takes turns with applyHits on this alert (lockAlert): a reopen deletes the alert's rows before it writes the
       // alert, and a row written in between, checked against the alert as it was, would survive the reopen.
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [sent.id]);
+      await lockAlert(client, sent.id);
       // Sink removal deletes the sink's row first: it waits for this transaction, or this one finds the sink gone.
       const sink = await client.query('SELECT 1 FROM sinks WHERE name = $1 AND id = $2 FOR SHARE', [
         channel.name,

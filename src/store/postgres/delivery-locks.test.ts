@@ -9,15 +9,17 @@ import { alertSinkRow, T0 } from '../testing/fixtures.js';
 import { openPostgresStore } from './index.js';
 
 /**
- * Recording an alert's delivery (AlertStore.markChannelDelivered) while another transaction is half way through a
- * change that clears delivery rows: a sink's removal, or a reopen by applyHits. The other transaction is played here
- * on a connection of its own, held open at the point where a write checked against the rows as last committed would
- * come back after it commits. The conformance suites cover the same changes one after the other, in both stores.
+ * Writing an alert or its delivery (AlertStore.markChannelDelivered, markNotified, setStatus, snooze) while another
+ * transaction is half way through a change that clears delivery rows or rewrites the alert: a sink's removal, or a
+ * reopen or a counted hit by applyHits. The other transaction is played here on a connection of its own, held open at
+ * the point where a write checked against the rows as last committed would come back, or be written over, after it
+ * commits. The conformance suites cover the same changes one after the other, in both stores.
  */
+
 /** The sink `soc` the alert is delivered to, as a routing pass names it (alertSinkRow). */
 const SOC = { name: 'soc', id: 'sink-soc' };
 
-describe('PostgreSQL: a delivery recorded during a change that clears delivery rows', { skip: pgSkip }, () => {
+describe('PostgreSQL: an alert written while a change to it is half way', { skip: pgSkip }, () => {
   const schemas = pgUrl ? schemaFamily('delivery_locks') : null;
   after(async () => schemas?.dropAll());
 
@@ -133,4 +135,58 @@ describe('PostgreSQL: a delivery recorded during a change that clears delivery r
       await store.close();
     }
   });
+
+  test('a hit being counted, past reading the alert: marking it delivered waits for it and finds it changed', async () => {
+    const { store, other, read } = await setUp();
+    try {
+      await other.query('BEGIN');
+      // What applyHits does for a counted hit: its lock, the alert read, then the alert written whole from that read
+      // (notified_at as read: null). A mark between the read and the write was overwritten: said done, still due.
+      await other.query('SELECT pg_advisory_xact_lock(hashtext($1))', [read.id]);
+      await other.query('SELECT * FROM alerts WHERE id = $1', [read.id]);
+      const { recording } = await startWaiting(other, () => store.alerts.markNotified(read, T0 + 1));
+      await other.query('UPDATE alerts SET hits = hits + 1, notified_at = NULL, updated_at = $2 WHERE id = $1', [
+        read.id,
+        T0 + 1,
+      ]);
+      await other.query('COMMIT');
+      assert.equal(await recording, false, 'not marked: the alert changed while it was sent');
+      assert.equal((await store.alerts.get(read.id))?.notifiedAt, null, 'still due, with its new hit');
+    } finally {
+      await other.end();
+      await store.close();
+    }
+  });
+
+  for (const [what, change] of [
+    ['resolved', (store: Store, id: string) => store.alerts.setStatus(id, RESOLVE)],
+    ['snoozed', (store: Store, id: string) => store.alerts.snooze(id, T0 + 3_600_000, 'ann', T0 + 1)],
+  ] as const)
+    test(`a hit being counted, past reading the alert: an alert ${what} meanwhile stays ${what}`, async () => {
+      const { store, other, read } = await setUp();
+      try {
+        await other.query('BEGIN');
+        // What applyHits does for a counted hit: its lock, the alert read, then the alert written whole from that read.
+        await other.query('SELECT pg_advisory_xact_lock(hashtext($1))', [read.id]);
+        await other.query('SELECT * FROM alerts WHERE id = $1', [read.id]);
+        const { recording } = await startWaiting(other, () => change(store, read.id));
+        await other.query(
+          `UPDATE alerts SET hits = hits + 1, status = 'new', snoozed_until = NULL, updated_at = $2 WHERE id = $1`,
+          [read.id, T0 + 1],
+        );
+        await other.query('COMMIT');
+        assert.equal(await recording, true);
+        const now = await store.alerts.get(read.id);
+        assert.deepEqual(
+          [now?.status, now?.snoozedUntil !== null],
+          what === 'resolved' ? ['resolved', false] : ['new', true],
+          'the change made after the hit is not written over by it',
+        );
+      } finally {
+        await other.end();
+        await store.close();
+      }
+    });
 });
+
+const RESOLVE = { from: 'new', to: 'resolved', actor: 'ann', at: T0 + 1 } as const;
