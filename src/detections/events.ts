@@ -7,6 +7,8 @@ export const DETECTION_EVENTS = {
   alertReopened: 'detections.alert.reopened',
   hitExcluded: 'detections.hit.excluded',
   hitSnoozed: 'detections.hit.snoozed',
+  /** An exclusion or snooze was stored or removed while a batch of hits was raised: the batch is judged again. */
+  hitsJudgedAgain: 'detections.hits.judged_again',
   alertStatus: 'detections.alert.status',
   alertRouted: 'detections.alert.routed',
   alertUnrouted: 'detections.alert.unrouted',

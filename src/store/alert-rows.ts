@@ -11,6 +11,7 @@ import type {
   AlertVersion,
   ApplyHitOutcome,
   ChannelDelivery,
+  HitJudgement,
 } from './contract.js';
 
 /**
@@ -88,6 +89,18 @@ export function toAlertRow(r: AlertSelect): AlertRow {
     createdAt: Number(r.created_at),
     updatedAt: Number(r.updated_at),
   };
+}
+
+/** The ids of the exclusions, and of the snoozes in force at a moment (`?`/`$1`), as applyJudgedHits checks them. */
+export const JUDGEMENT_SQL = (mark: string): string =>
+  `SELECT 'exclusion' AS kind, id FROM alert_exclusions UNION ALL SELECT 'snooze', id FROM alert_snoozes WHERE until > ${mark}`;
+
+/** Whether the exclusions and snoozes stored now (rows of JUDGEMENT_SQL) are those the hits were judged by. */
+export function judgedBySame(rows: readonly { kind: string; id: string }[], judged: HitJudgement): boolean {
+  const key = (kind: string, ids: Iterable<string>): string[] => [...ids].map((id) => `${kind}\u0000${id}`);
+  const stored = new Set(rows.map((r) => `${r.kind}\u0000${r.id}`));
+  const seen = new Set([...key('exclusion', judged.exclusionIds), ...key('snooze', judged.snoozeIds)]);
+  return stored.size === seen.size && [...seen].every((k) => stored.has(k));
 }
 
 /** The columns that say which state an alert is in (AlertVersion), as both stores read them to record a delivery. */

@@ -538,6 +538,21 @@ export interface AlertHitInput {
 
 export type ApplyHitOutcome = 'raised' | 'counted' | 'reopened' | 'duplicate';
 
+/** What applying one hit did, and the alert as it stands after. */
+export interface AppliedHit {
+  outcome: ApplyHitOutcome;
+  alert: AlertRow;
+}
+
+/**
+ * The exclusions and snoozes a batch of hits was judged by (detections/alerts/raise.ts): the ids of those it read, the
+ * snoozes those in force at the `now` the hits are applied at.
+ */
+export interface HitJudgement {
+  exclusionIds: readonly string[];
+  snoozeIds: readonly string[];
+}
+
 /**
  * The state of an alert as routing read it and sent it. A delivery is recorded (AlertStore.markNotified,
  * markChannelDelivered) only while the alert is still in that state: one that changed while it was being sent
@@ -624,7 +639,15 @@ export interface AlertStore {
    * an earlier one did): what the live runner does with one tail batch's hits, since a commit per hit was
    * most of its cost. A crash replays the whole batch, which the hit keys make harmless.
    */
-  applyHits(hits: readonly AlertHitInput[], now: number): Promise<{ outcome: ApplyHitOutcome; alert: AlertRow }[]>;
+  applyHits(hits: readonly AlertHitInput[], now: number): Promise<AppliedHit[]>;
+  /**
+   * applyHits, only while the stored exclusions and snoozes (those in force at `now`) are still the ones the hits were
+   * judged by, checked in its transaction; null, with nothing applied, when one was added or removed since: the
+   * caller judges the hits again. So once `alerts exclude` or `alerts snooze` has stored one, no alert is raised, or
+   * hit counted, that ignores it — not even from a batch of hits judged just before. PostgreSQL: the check holds a
+   * lock that storing or removing an exclusion or snooze waits for.
+   */
+  applyJudgedHits(hits: readonly AlertHitInput[], now: number, judgedBy: HitJudgement): Promise<AppliedHit[] | null>;
   /** Counts a hit an exclusion kept back, once per hitKey; false when it was counted before. */
   countExcluded(hitKey: string, exclusionId: string, at: number): Promise<boolean>;
   /**

@@ -1,7 +1,8 @@
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
 import type { StoredRecord } from '../../core/record.js';
-import type { AlertHitInput, AlertRow, AlertSeverity, Store } from '../../store/contract.js';
+import { AppError } from '../../core/errors.js';
+import type { AlertHitInput, AlertRow, AlertSeverity, AppliedHit, HitJudgement, Store } from '../../store/contract.js';
 import type { Hit, Severity } from '../contract.js';
 import { DETECTION_EVENTS } from '../events.js';
 import { appliesTo, excludedBy, snoozedUntil } from './exclusions.js';
@@ -49,16 +50,25 @@ export interface RaiseSummary {
 export const recordKey = (tenant: string, id: string): string => `${tenant}\u0000${id}`;
 
 /**
+ * How many times a batch of hits is judged again because an exclusion or snooze was stored or removed while it was
+ * being raised. Each time means a person changed one within the few milliseconds of a batch: a run of them longer than
+ * this fails the batch (its hits are applied by the next pass; the hit keys make that harmless).
+ */
+const JUDGE_ATTEMPTS = 10;
+
+/**
  * Turns hits into alerts, all of one call in one transaction (a crash replays them cleanly: hit keys). Records
  * behind a hit are read only when an exclusion applies to its rule and tenant; `batch` lets the live
- * runner hand over the records it already holds.
+ * runner hand over the records it already holds. The hits are judged by the exclusions and snoozes stored when they
+ * are applied: the store applies them only while those are the ones read (AlertStore.applyJudgedHits), and they are
+ * judged again when one was stored or removed meanwhile — so once `alerts exclude` or `alerts snooze` has stored one,
+ * no alert raised after ignores it.
  */
 export async function raiseHits(
   deps: RaiseDeps,
   hits: readonly Hit[],
   batch?: ReadonlyMap<string, StoredRecord>,
 ): Promise<RaiseSummary> {
-  const policy = deps.policy ?? alertPolicy();
   const now = deps.clock.now();
   const summary: RaiseSummary = {
     raised: 0,
@@ -69,13 +79,54 @@ export async function raiseHits(
     snoozed: 0,
     alerts: [],
   };
-  if (!hits.length) return summary;
+  let pending = hits;
+  for (let attempt = 1; pending.length; attempt++) {
+    const { applying, judgement } = await judge(deps, pending, batch, now, summary);
+    // One transaction for all of them: a commit per hit was most of a live pass's time (bench detections).
+    const applied = applying.length
+      ? await deps.store.alerts.applyJudgedHits(
+          applying.map((a) => a.input),
+          now,
+          judgement,
+        )
+      : [];
+    if (applied) {
+      tally(deps, applying, applied, summary);
+      break;
+    }
+    deps.logger.debug({ event: DETECTION_EVENTS.hitsJudgedAgain, hits: applying.length, attempt });
+    if (attempt >= JUDGE_ATTEMPTS)
+      throw new AppError('CONFLICT', `Exclusions or snoozes changed ${attempt} times while hits were being raised`, {
+        hint: 'The hits are raised by the next pass; if this repeats, look for a script adding or removing them in a loop',
+      });
+    pending = applying.map((a) => a.hit);
+  }
+  return summary;
+}
+
+interface Applying {
+  hit: Hit;
+  until: number | null;
+  input: AlertHitInput;
+}
+
+/**
+ * The hits no exclusion keeps back (those it does are counted on it here), each with the snooze it is stored under,
+ * and the exclusions and snoozes they were judged by.
+ */
+async function judge(
+  deps: RaiseDeps,
+  hits: readonly Hit[],
+  batch: ReadonlyMap<string, StoredRecord> | undefined,
+  now: number,
+  summary: RaiseSummary,
+): Promise<{ applying: Applying[]; judgement: HitJudgement }> {
+  const policy = deps.policy ?? alertPolicy();
   const [exclusions, snoozes] = await Promise.all([
     deps.store.alerts.listExclusions(),
     deps.store.alerts.listSnoozes(now),
   ]);
-  const touched = new Map<string, AlertRow>();
-  const applying: { hit: Hit; until: number | null; input: AlertHitInput }[] = [];
+  const applying: Applying[] = [];
   for (const hit of hits) {
     const key = hitKey(hit);
     const applicable = exclusions.filter((e) => appliesTo(e, hit.ruleId, hit.tenant));
@@ -121,13 +172,12 @@ export async function raiseHits(
       },
     });
   }
-  // One transaction for all of them: a commit per hit was most of a live pass's time (bench detections).
-  const applied = applying.length
-    ? await deps.store.alerts.applyHits(
-        applying.map((a) => a.input),
-        now,
-      )
-    : [];
+  return { applying, judgement: { exclusionIds: exclusions.map((e) => e.id), snoozeIds: snoozes.map((z) => z.id) } };
+}
+
+/** What the applied hits did, counted in the summary and logged. */
+function tally(deps: RaiseDeps, applying: readonly Applying[], applied: readonly AppliedHit[], summary: RaiseSummary) {
+  const touched = new Map<string, AlertRow>();
   applied.forEach(({ outcome, alert }, i) => {
     const { hit, until } = applying[i]!;
     touched.set(alert.id, alert);
@@ -147,5 +197,4 @@ export async function raiseHits(
     }
   });
   summary.alerts = [...touched.values()];
-  return summary;
 }

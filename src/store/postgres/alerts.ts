@@ -6,6 +6,8 @@ import {
   alertWhere,
   change,
   isVersion,
+  JUDGEMENT_SQL,
+  judgedBySame,
   mergeHit,
   toAlertRow,
   toChange,
@@ -31,9 +33,11 @@ import type {
   AlertStatus,
   AlertStore,
   AlertVersion,
+  AppliedHit,
   ApplyHitOutcome,
   ChannelDelivery,
   ChannelDeliveryRecord,
+  HitJudgement,
 } from '../contract.js';
 import { inTransaction } from './transaction.js';
 
@@ -46,6 +50,12 @@ const HISTORY = `INSERT INTO alert_history (alert_id, at, actor, action, from_st
 async function log(client: Pool | PoolClient, c: AlertChange): Promise<void> {
   await client.query(HISTORY, [c.alertId, c.at, c.actor, c.action, c.from, c.to, c.note]);
 }
+
+/**
+ * The lock of this schema's exclusions and snoozes (the class after state-indexes.ts's builds, the key the schema's
+ * hash): applyJudgedHits holds it shared from its check of them to its commit, changing one takes it exclusively.
+ */
+const RULES_LOCK = '29818, hashtext(current_schema())';
 
 /**
  * Takes the alert's transaction lock, the one applyHits takes on every alert it applies hits to. applyHits reads an
@@ -69,12 +79,31 @@ export class PostgresAlertStore implements AlertStore {
     return (await this.applyHits([hit], now))[0]!;
   }
 
-  async applyHits(
+  async applyHits(hits: readonly AlertHitInput[], now: number): Promise<AppliedHit[]> {
+    return (await this.apply(hits, now, null))!;
+  }
+
+  async applyJudgedHits(
     hits: readonly AlertHitInput[],
     now: number,
-  ): Promise<{ outcome: ApplyHitOutcome; alert: AlertRow }[]> {
+    judgedBy: HitJudgement,
+  ): Promise<AppliedHit[] | null> {
+    return this.apply(hits, now, judgedBy);
+  }
+
+  /** Null when `judgedBy` (when given) is not what is stored: checked under RULES_LOCK, held to the commit. */
+  private async apply(
+    hits: readonly AlertHitInput[],
+    now: number,
+    judgedBy: HitJudgement | null,
+  ): Promise<AppliedHit[] | null> {
     if (!hits.length) return [];
-    return inTransaction(this.pool, async (client) => {
+    return inTransaction(this.pool, async (client): Promise<AppliedHit[] | null> => {
+      if (judgedBy) {
+        await client.query(`SELECT pg_advisory_xact_lock_shared(${RULES_LOCK})`);
+        const { rows } = await client.query<{ kind: string; id: string }>(JUDGEMENT_SQL('$1'), [now]);
+        if (!judgedBySame(rows, judgedBy)) return null;
+      }
       // FOR UPDATE cannot lock a row that does not exist yet: two first hits of one alert would both raise
       // it and the second would overwrite the first. A transaction lock on each alert id makes them take
       // turns; taken up front in one order, so two processes applying overlapping batches cannot deadlock.
@@ -83,7 +112,7 @@ export class PostgresAlertStore implements AlertStore {
       // Each alert is read once and written once per batch, however many hits it takes.
       const current = new Map<string, AlertRow | null>();
       const dirty = new Set<string>();
-      const out: { outcome: ApplyHitOutcome; alert: AlertRow }[] = [];
+      const out: AppliedHit[] = [];
       for (const hit of hits) {
         const claimed = await client.query(
           'INSERT INTO alert_hits (hit_key, alert_id, exclusion_id, at) VALUES ($1, $2, NULL, $3) ON CONFLICT DO NOTHING',
@@ -284,7 +313,7 @@ export class PostgresAlertStore implements AlertStore {
   }
 
   async addExclusion(e: AlertExclusion): Promise<void> {
-    await this.pool.query(
+    await this.changeRules(
       'INSERT INTO alert_exclusions (id, rule_id, tenant, kind, value, reason, author, created_at, hits, last_hit_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
       [e.id, e.ruleId, e.tenant, e.kind, e.value, e.reason, e.author, e.createdAt, e.hits, e.lastHitAt],
     );
@@ -299,11 +328,11 @@ export class PostgresAlertStore implements AlertStore {
   }
 
   async removeExclusion(id: string): Promise<boolean> {
-    return ((await this.pool.query('DELETE FROM alert_exclusions WHERE id = $1', [id])).rowCount ?? 0) > 0;
+    return (await this.changeRules('DELETE FROM alert_exclusions WHERE id = $1', [id])) > 0;
   }
 
   async addSnooze(s: AlertSnooze): Promise<void> {
-    await this.pool.query(
+    await this.changeRules(
       'INSERT INTO alert_snoozes (id, rule_id, tenant, group_key, until, reason, author, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
       [s.id, s.ruleId, s.tenant, s.groupKey, s.until, s.reason, s.author, s.createdAt],
     );
@@ -318,6 +347,17 @@ export class PostgresAlertStore implements AlertStore {
   }
 
   async removeSnooze(id: string): Promise<boolean> {
-    return ((await this.pool.query('DELETE FROM alert_snoozes WHERE id = $1', [id])).rowCount ?? 0) > 0;
+    return (await this.changeRules('DELETE FROM alert_snoozes WHERE id = $1', [id])) > 0;
+  }
+
+  /**
+   * Stores or removes an exclusion or snooze holding RULES_LOCK: it waits for the batches of hits judged without it
+   * that are being applied, and any batch applied after it returns sees it (applyJudgedHits). Rows changed.
+   */
+  private async changeRules(sql: string, values: unknown[]): Promise<number> {
+    return inTransaction(this.pool, async (client) => {
+      await client.query(`SELECT pg_advisory_xact_lock(${RULES_LOCK})`);
+      return (await client.query(sql, values)).rowCount ?? 0;
+    });
   }
 }

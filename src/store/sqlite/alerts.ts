@@ -7,6 +7,8 @@ import {
   alertWhere,
   change,
   isVersion,
+  JUDGEMENT_SQL,
+  judgedBySame,
   mergeHit,
   toAlertRow,
   toChange,
@@ -32,9 +34,11 @@ import type {
   AlertStatus,
   AlertStore,
   AlertVersion,
+  AppliedHit,
   ApplyHitOutcome,
   ChannelDelivery,
   ChannelDeliveryRecord,
+  HitJudgement,
 } from '../contract.js';
 
 const UPSERT = `INSERT INTO alerts (${ALERT_COLUMNS.join(', ')}) VALUES (${ALERT_COLUMNS.map(() => '?').join(', ')})
@@ -69,10 +73,23 @@ export class SqliteAlertStore implements AlertStore {
     return (await this.applyHits([hit], now))[0]!;
   }
 
-  async applyHits(
+  async applyHits(hits: readonly AlertHitInput[], now: number): Promise<AppliedHit[]> {
+    return this.apply(hits, now, null)!;
+  }
+
+  async applyJudgedHits(
     hits: readonly AlertHitInput[],
     now: number,
-  ): Promise<{ outcome: ApplyHitOutcome; alert: AlertRow }[]> {
+    judgedBy: HitJudgement,
+  ): Promise<AppliedHit[] | null> {
+    return this.apply(hits, now, judgedBy);
+  }
+
+  /**
+   * Both in one immediate transaction: no exclusion or snooze is stored between the check of `judgedBy` (when given)
+   * and the hits' commit. Null when the check fails.
+   */
+  private apply(hits: readonly AlertHitInput[], now: number, judgedBy: HitJudgement | null): AppliedHit[] | null {
     const claim = this.prepared(
       'INSERT INTO alert_hits (hit_key, alert_id, exclusion_id, at) VALUES (?, ?, NULL, ?) ON CONFLICT DO NOTHING',
     );
@@ -80,7 +97,11 @@ export class SqliteAlertStore implements AlertStore {
     const undeliver = this.prepared('DELETE FROM alert_deliveries WHERE alert_id = ?');
     const dirty = new Set<string>();
     return this.db
-      .transaction(() => {
+      .transaction((): AppliedHit[] | null => {
+        if (judgedBy) {
+          const rows = this.prepared(JUDGEMENT_SQL('?')).all(now) as { kind: string; id: string }[];
+          if (!judgedBySame(rows, judgedBy)) return null;
+        }
         // Each alert is read once and written once per batch, however many hits it takes: a counted hit
         // rewrote the whole row (record ids up to the bound) every time.
         const current = new Map<string, AlertRow | null>();
