@@ -2,11 +2,13 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { tempDir } from '../../test/support/paths.js';
 import { ManualClock } from '../core/clock.js';
-import { silentLogger } from '../core/log.js';
+import { recordingLogger, silentLogger } from '../core/log.js';
 import { parseAlertingConfig } from '../detections/alerting-config.js';
 import { raiseHits } from '../detections/alerts/raise.js';
 import { deliverDue } from '../detections/routing.js';
@@ -169,6 +171,49 @@ test('a sink whose secret is missing keeps its alerts due, with or without route
     assert.deepEqual(await store.alerts.due(NOW, 10).then((d) => d.map((a) => a.id)), [alert!.id]);
     assert.equal(readFileSync(file, 'utf8').trim().split('\n').length, 1, 'the file sink is not sent it again');
   } finally {
+    await store.close();
+    dir.cleanup();
+  }
+});
+
+test("a receiver that quotes a webhook's secret path in its refusal: the path is in no log line of the routing pass", async () => {
+  const dir = tempDir();
+  const store = openSqliteStore(':memory:');
+  const clock = new ManualClock(NOW);
+  // What a reverse proxy or a web framework answers for a path it does not know: the path, quoted.
+  const server = createServer((req, res) => {
+    req.resume().on('end', () => res.writeHead(404).end(`Cannot POST ${req.url ?? ''}`));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const path = '/services/T0001/B0001/QmFzZTY0U2VjcmV0UGF0aA';
+  try {
+    const entries = recordingLogger();
+    let err = '';
+    const ctx = { ...contextOf(dir.dir, store, clock, (t) => (err += t)), logger: entries };
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`;
+    await store.sinks.upsert(sinkRow({ name: 'soc-chat', kind: 'webhook', url, takes: 'alerts' }));
+    await raiseHits({ store, clock, logger: silentLogger }, [hit({ tenant: 'tenant-a' })]);
+    const routing = await alertRouting(ctx, store, parseAlertingConfig('live: true', 'alerting.yaml'), loadRuleSet());
+    try {
+      // As the live session and `detect` route: with the command's logger.
+      const summary = await deliverDue({
+        store,
+        clock,
+        logger: ctx.logger,
+        routing: routing.config,
+        channels: routing.channels,
+      });
+      assert.equal(summary.failed, 1, "a 404 is the sink's configuration: still due");
+    } finally {
+      await routing.close();
+    }
+    const logged = JSON.stringify(entries.entries);
+    assert.match(logged, /Cannot POST/, 'the refusal is logged');
+    assert.doesNotMatch(logged, /QmFzZTY0U2VjcmV0UGF0aA/);
+    assert.doesNotMatch(err, /QmFzZTY0U2VjcmV0UGF0aA/);
+    assert.doesNotMatch(JSON.stringify(await store.sinks.stats('soc-chat')), /QmFzZTY0U2VjcmV0UGF0aA/);
+  } finally {
+    server.close();
     await store.close();
     dir.cleanup();
   }

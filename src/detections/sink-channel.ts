@@ -14,7 +14,7 @@ import type { Logger } from '../core/log.js';
 import type { DeadLetter, SinkRef, SinkStatsChange, SinkStore } from '../core/sink.js';
 import type { AlertPayload } from '../sinks/alert.js';
 import { deliverItems, type DeliverOutcome } from '../sinks/deliver.js';
-import { classifyNetworkError, lastErrorText } from '../sinks/failure.js';
+import { classifyNetworkError, lastErrorText, SinkFailure } from '../sinks/failure.js';
 import type { SinkDriver } from '../sinks/driver.js';
 import type { RetryPolicy } from '../sinks/retry.js';
 import type { AlertView } from './alerts/view.js';
@@ -110,7 +110,7 @@ export function sinkChannel(options: SinkChannelOptions): AlertChannel {
           const message = lastErrorText(classifyNetworkError(error), options.scrub);
           await keepStats(options, { lastError: { message, at: options.clock.now() } });
         }
-        throw error;
+        throw scrubbed(error, options.scrub);
       }
       // Refused for good (a payload the receiver will never take): kept with the reason, not retried.
       if (outcome.dead.length) await options.deadLetters(outcome.dead);
@@ -121,6 +121,16 @@ export function sinkChannel(options: SinkChannelOptions): AlertChannel {
       });
     },
   };
+}
+
+/**
+ * The failure a send throws, as routing logs it: a receiver's answer quoted in it may quote the sink's credential (a
+ * proxy's "Cannot POST /services/T…/B…/XXXX" for a webhook's secret path), and routing's log lines are not the sink's.
+ */
+function scrubbed(error: unknown, scrub: ((text: string) => string) | undefined): unknown {
+  if (!scrub || !(error instanceof SinkFailure)) return error;
+  const { cause: _quoted, ...options } = error.options;
+  return new SinkFailure(error.stage, scrub(error.message), options);
 }
 
 /**

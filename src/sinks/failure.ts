@@ -36,7 +36,11 @@ export const STAGE_LABEL: Record<FailureStage, string> = {
   config: 'sink configuration',
 };
 
-/** A failed send, classified. The message never holds a secret (senders build it from status and body). */
+/**
+ * A failed send, classified. Senders build the message from the status and an excerpt of the answer, which can quote
+ * what was sent to it (a proxy's 404 quotes a webhook's secret path): it is scrubbed before it is stored or leaves the
+ * sink (lastErrorText, dead letters, the sink's redacting logger, the alert channel's throw).
+ */
 export class SinkFailure extends Error {
   constructor(
     readonly stage: FailureStage,
