@@ -23,6 +23,9 @@ import {
   type SinkSelect,
 } from '../sink-rows.js';
 
+/** Dead letters per INSERT statement: six parameters each, well under PostgreSQL's 65,535. */
+const DEAD_LETTERS_PER_INSERT = 1_000;
+
 /** Sinks, dead letters and delivery statistics in PostgreSQL (the tables of migration "sinks"). */
 export class PostgresSinkStore implements SinkStore {
   constructor(private readonly pool: Pool) {}
@@ -94,14 +97,18 @@ export class PostgresSinkStore implements SinkStore {
         sink.id,
       ]);
       if (!found.rowCount) return;
-      const cols = DEAD_LETTER_COLUMNS.length;
-      const marks = letters
-        .map((_, i) => `(${DEAD_LETTER_COLUMNS.map((__, j) => `$${i * cols + j + 1}`).join(', ')})`)
-        .join(', ');
-      await client.query(
-        `INSERT INTO dead_letters (${DEAD_LETTER_COLUMNS.join(', ')}) VALUES ${marks}`,
-        letters.flatMap((d) => deadLetterValues({ ...d, sink: sink.name })),
-      );
+      // A statement takes at most 65,535 parameters: a refused batch of a large read (forward --batch) is more rows.
+      for (let i = 0; i < letters.length; i += DEAD_LETTERS_PER_INSERT) {
+        const part = letters.slice(i, i + DEAD_LETTERS_PER_INSERT);
+        const cols = DEAD_LETTER_COLUMNS.length;
+        const marks = part
+          .map((_, r) => `(${DEAD_LETTER_COLUMNS.map((__, j) => `$${r * cols + j + 1}`).join(', ')})`)
+          .join(', ');
+        await client.query(
+          `INSERT INTO dead_letters (${DEAD_LETTER_COLUMNS.join(', ')}) VALUES ${marks}`,
+          part.flatMap((d) => deadLetterValues({ ...d, sink: sink.name })),
+        );
+      }
     });
   }
 

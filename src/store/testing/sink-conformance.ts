@@ -141,6 +141,17 @@ export function runSinkConformance(ctx: { readonly store: Store }): void {
     assert.deepEqual(await s.deadLetters('other'), [letter(4, { sink: 'other', kind: 'alert' })]);
   });
 
+  test('dead letters: a whole refused batch of a large read is kept in one call', async () => {
+    const s = ctx.store.sinks;
+    await s.upsert(sink());
+    // `forward --batch 20000` to a receiver that refuses every record (a mapping conflict): more rows than one
+    // PostgreSQL statement has parameters for (65,535), and the sink failed on that batch at every try.
+    const many = Array.from({ length: 11_000 }, (_, n) => letter(n));
+    await s.addDeadLetters(sink(), many);
+    assert.equal(await s.countDeadLetters('splunk-main'), 11_000);
+    assert.deepEqual(await s.deadLetters('splunk-main', { limit: 1 }), [letter(10_999)]);
+  });
+
   test('stats: a first change makes them, later ones add to the counters and keep the latest delivery and error', async () => {
     const s = ctx.store.sinks;
     await s.upsert(sink());
