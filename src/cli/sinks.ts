@@ -59,15 +59,30 @@ export function openSinkDriver(ctx: CliContext, row: SinkRow, logger: Logger): S
   });
 }
 
+/** Which sinks a process forwards to, and how much it reads a step. */
+export interface ForwardingOptions {
+  /** Only the sinks of these names (`forward --sink`); a name added later under one of them is picked up too. */
+  only?: readonly string[];
+  /** Records read from the store per step (`forward --batch`). */
+  readLimit?: number;
+}
+
 /**
- * Forwarding beside a daemon's own work (`collect --follow`, `serve`; `--no-forward` leaves it out):
- * every enabled sink, under its lease, until `stop()` or the process's signal (SIGTERM/SIGINT). The
- * secrets redacted from its logs are read again whenever the sinks are, so a sink added later is covered.
+ * Forwarding beside a daemon's own work (`collect --follow`, `serve`; `--no-forward` leaves it out) and as the
+ * whole work of `forward` without `--once`: every enabled sink, under its lease, until `stop()` or the process's
+ * signal (SIGTERM/SIGINT), sinks added, changed or removed meanwhile picked up at the next look (every minute). The
+ * secrets redacted from its logs are read again whenever the sinks are, so a sink added later is covered; they are
+ * only ever added to, so a sink's old token stays redacted while the forwarder of its old version stops.
  */
-export function startForwarding(ctx: CliContext, store: Store): { stop(): Promise<void> } {
+export function startForwarding(
+  ctx: CliContext,
+  store: Store,
+  options: ForwardingOptions = {},
+): { stop(): Promise<void>; done: Promise<void> } {
   const local = new AbortController();
   const secrets: string[] = [];
   const logger = redactingLogger(ctx.logger, secrets);
+  const { only } = options;
   const done = runForwardDaemon({
     store: forwardStore(store),
     clock: ctx.clock,
@@ -77,13 +92,15 @@ export function startForwarding(ctx: CliContext, store: Store): { stop(): Promis
     signal: AbortSignal.any([ctx.signal, local.signal]),
     scrub: (t) => redact(t, secrets),
     open: (row) => openSinkDriver(ctx, row, logger),
+    ...(options.readLimit !== undefined ? { readLimit: options.readLimit } : {}),
     list: async () => {
       const rows = await store.sinks.list();
-      secrets.splice(0, secrets.length, ...sinkSecrets(ctx, rows));
-      return rows;
+      for (const secret of sinkSecrets(ctx, rows)) if (!secrets.includes(secret)) secrets.push(secret);
+      return only ? rows.filter((r) => only.includes(r.name)) : rows;
     },
   });
   return {
+    done,
     stop: async () => {
       local.abort();
       await done;

@@ -5,16 +5,16 @@ import { AppError } from '../../core/errors.js';
 import { parseLimit } from '../../core/limits.js';
 import { forwardAll } from '../../sinks/forward-all.js';
 import { leaseOwner } from '../../sinks/lease.js';
-import { backoffPolicy, DAEMON_RETRY, ONCE_RETRY } from '../../sinks/retry.js';
+import { backoffPolicy, ONCE_RETRY } from '../../sinks/retry.js';
 import type { CliContext } from '../context.js';
 import type { Runner } from '../run.js';
-import { forwardStore, openSinkDriver, redactingLogger, sinkSecrets } from '../sinks.js';
+import { forwardStore, openSinkDriver, redactingLogger, sinkSecrets, startForwarding } from '../sinks.js';
 import { unknownSink } from './sink.js';
 
 /**
  * `tenantwatch forward [--once]`: delivers to every enabled sink until stopped (Ctrl-C finishes the
- * batch in flight); with --once, exits 0 once every sink has caught up with the store, and 1 naming
- * each sink that could not, and why.
+ * batch in flight), picking up sinks added, changed or removed meanwhile; with --once, exits 0 once every
+ * sink has caught up with the store, and 1 naming each sink that could not, and why.
  */
 export function register(program: Command, run: Runner): void {
   program
@@ -44,7 +44,7 @@ async function forward(ctx: CliContext, f: { once?: boolean; sink?: string[]; ba
   const fs = forwardStore(store);
   let rows = await store.sinks.list();
   if (f.sink?.length) {
-    const wanted = f.sink.map((s) => s.toLowerCase());
+    const wanted = wantedNames(f.sink);
     for (const w of wanted) if (!rows.some((r) => r.name === w)) throw unknownSink(w);
     rows = rows.filter((r) => wanted.includes(r.name));
   }
@@ -53,6 +53,12 @@ async function forward(ctx: CliContext, f: { once?: boolean; sink?: string[]; ba
     throw new AppError('NOT_FOUND', 'No enabled sink to forward to', {
       hint: 'Add one with tenantwatch sink add NAME --type … --url …',
     });
+  if (!f.once) {
+    // Until stopped, as serve and collect --follow forward: a sink added, changed or removed meanwhile is picked up
+    // at the next look. It forwarded to the sinks as they were at its start until then, sending on to a removed one.
+    await startForwarding(ctx, store, { ...(f.sink?.length ? { only: wantedNames(f.sink) } : {}), readLimit }).done;
+    return 0;
+  }
   const secrets = sinkSecrets(ctx, rows);
   const logger = redactingLogger(ctx.logger, secrets);
   const results = await forwardAll(
@@ -60,11 +66,11 @@ async function forward(ctx: CliContext, f: { once?: boolean; sink?: string[]; ba
       store: fs,
       clock: ctx.clock,
       logger,
-      policy: backoffPolicy(f.once ? ONCE_RETRY : DAEMON_RETRY),
+      policy: backoffPolicy(ONCE_RETRY),
       owner: leaseOwner(),
       signal: ctx.signal,
       readLimit,
-      once: f.once,
+      once: true,
       scrub: (t) => redact(t, secrets),
       open: (row) => openSinkDriver(ctx, row, logger),
     },
@@ -83,3 +89,5 @@ async function forward(ctx: CliContext, f: { once?: boolean; sink?: string[]; ba
   }
   return failed ? 1 : 0;
 }
+
+const wantedNames = (names: readonly string[]): string[] => names.map((s) => s.toLowerCase());
