@@ -14,7 +14,9 @@ import { nodeHttpSender } from '../http.js';
 import { sampleAlert, sinkRow, T0 } from '../testing/records.js';
 import { emailDriver, SMTP_TIMEOUTS, type SmtpTimeouts } from './sender.js';
 
-const TIMEOUTS: SmtpTimeouts = { connectMs: 50, answerMs: 80 };
+// Real timers (nodemailer's own): long enough that a connection on a loaded machine (load 10 on 2 cores) is not
+// taken for a silent server, short enough to keep the tests quick.
+const TIMEOUTS: SmtpTimeouts = { connectMs: 600, answerMs: 900 };
 const SECRET = 'smtp-pass-123';
 
 const closers: (() => Promise<void>)[] = [];
@@ -78,7 +80,7 @@ test(
     assert.deepEqual([error.stage, error.retryable], ['timeout', true]);
     assert.equal(
       error.message,
-      `The mail server 127.0.0.1:${port} took the connection but did not greet within 50 ms (greeting timeout); ` +
+      `The mail server 127.0.0.1:${port} took the connection but did not greet within 600 ms (greeting timeout); ` +
         'check the port, and the scheme: smtps:// for a server that expects TLS at once (465), smtp:// for STARTTLS (587)',
     );
     assert.ok(
@@ -120,7 +122,7 @@ test(
     assert.deepEqual([error.stage, error.retryable], ['timeout', true]);
     assert.equal(
       error.message,
-      `The mail server 127.0.0.1:${port} stopped answering: nothing for 80 ms in the middle of the conversation ` +
+      `The mail server 127.0.0.1:${port} stopped answering: nothing for 900 ms in the middle of the conversation ` +
         '(answer timeout); it is tried again, and a server that stays silent must be looked at',
     );
     const shown = lastErrorText(error);
