@@ -118,6 +118,42 @@ test('a sink removed and added again within one millisecond is a new channel: se
   }
 });
 
+test('a sink changed within the millisecond it was added in is a new channel: sent to its new address', async () => {
+  const dir = tempDir();
+  const store = openSqliteStore(':memory:');
+  const clock = new ManualClock(NOW); // stands still: the change has the sink's first updatedAt
+  try {
+    const fileOf = (name: string) => join(dir.dir, `${name}.ndjson`);
+    const point = (file: string) =>
+      store.sinks.upsert(sinkRow({ name: 'soc', kind: 'file', url: `file://${fileOf(file)}`, takes: 'alerts' }));
+    const bypass = (identity: string, id: string, at: number) => ({
+      ...exchangeAdmin('Set-MailboxAuditBypassAssociation', { Identity: identity, AuditBypassEnabled: 'True' }),
+      id,
+      creationTime: at,
+    });
+    await point('old');
+    const hook = (await liveDetections(
+      contextOf(dir.dir, store, clock, () => undefined),
+      true,
+    ))!;
+    try {
+      await store.records.insert([bypass('svc-backup', 'first', NOW)]);
+      await hook.pass();
+      await point('new'); // `sink add soc --url …` again, a moment later
+      await store.records.insert([bypass('svc-other', 'second', NOW + 86_400_000)]);
+      await hook.pass();
+      assert.equal(hook.summary().raised, 2);
+      assert.equal(lines(fileOf('old')).length, 1, 'the old address gets nothing more');
+      assert.equal(lines(fileOf('new')).length, 1, 'the sink as changed gets the new alert');
+    } finally {
+      await hook.close();
+    }
+  } finally {
+    await store.close();
+    dir.cleanup();
+  }
+});
+
 test('a sink whose secret is missing keeps its alerts due, with or without routes, while the others get them', async () => {
   const dir = tempDir();
   const store = openSqliteStore(':memory:');

@@ -86,11 +86,10 @@ export async function liveDetections(ctx: CliContext, enabled: boolean): Promise
 }
 
 /**
- * The enabled sinks that take alerts, as they are stored now (what alert routing's channels are made of). With each
- * one's identity: a sink removed and added again within one millisecond has the removed one's times, and the channel
- * kept for it sent to the removed one's address.
+ * The enabled sinks that take alerts, as they are stored now (what alert routing's channels are made of), whole: a
+ * sink removed and added again, or changed twice, within one millisecond has the same times, and the channel kept
+ * for it sent to the address it had before.
  */
 async function alertSinks(store: Store): Promise<string> {
-  const rows = (await store.sinks.list()).filter((r) => r.enabled && r.takes !== 'records');
-  return JSON.stringify(rows.map((r) => [r.name, r.id, r.updatedAt]));
+  return JSON.stringify((await store.sinks.list()).filter((r) => r.enabled && r.takes !== 'records'));
 }

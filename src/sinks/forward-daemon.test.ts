@@ -147,3 +147,37 @@ test('a sink removed and added again within one millisecond is forwarded to anew
   stop.abort();
   await done;
 });
+
+test('a sink changed twice within one millisecond is forwarded to as changed the second time', async () => {
+  const store = new MemoryForwardStore();
+  const clock = new ManualClock(T0); // stands still: both changes have one updatedAt
+  store.add(records(60));
+  await store.sinks.upsert(sinkRow({ name: 'a' }));
+  const byUrl = drivers();
+  const stop = new AbortController();
+  const done = runForwardDaemon({
+    store,
+    clock,
+    logger: silentLogger,
+    policy: backoffPolicy({ maxAttempts: 3 }),
+    owner: 'host:1:aaaaaaaa',
+    signal: stop.signal,
+    readLimit: 50,
+    open: (row) => byUrl.open({ ...row, name: row.url }),
+    list: () => store.sinks.list(),
+    rescanMs: 60_000,
+    retryMs: 30_000,
+  });
+  await until(() => byUrl.got.get('https://127.0.0.1:8088')?.length === 60, 'the sink caught up');
+  // `sink add a --url …` twice from a script, the first change already seen by the daemon.
+  await store.sinks.upsert(sinkRow({ name: 'a', url: 'https://127.0.0.1:9088', updatedAt: T0 + 1 }));
+  clock.advance(60_000);
+  await until(() => clock.pendingSleeps >= 1, 'the daemon saw the first change');
+  const moved = 'https://127.0.0.1:9999';
+  await store.sinks.upsert(sinkRow({ name: 'a', url: moved, updatedAt: T0 + 1 }));
+  store.add(records(5));
+  clock.advance(60_000);
+  await until(() => (byUrl.got.get(moved)?.length ?? 0) > 0, 'the second change is forwarded to');
+  stop.abort();
+  await done;
+});

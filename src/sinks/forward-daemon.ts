@@ -23,8 +23,13 @@ interface Running {
   done: Promise<unknown>;
 }
 
+/**
+ * The sink a forwarder runs for is still the one stored, in every setting. Its times cannot tell: a sink changed twice
+ * within one millisecond (`sink add` run twice by a script) kept its first change's forwarder, sending to the address
+ * the second had replaced.
+ */
 function sameSink(now: SinkRow | undefined, running: SinkRow): boolean {
-  return now?.id === running.id && now.updatedAt === running.updatedAt;
+  return now !== undefined && JSON.stringify(now) === JSON.stringify(running);
 }
 
 /** Runs until `options.signal` fires; never throws for a sink's own failures (they are logged and retried). */
