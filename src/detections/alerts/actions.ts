@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
+import { canonicalKey } from '../../core/guid.js';
 import type { Logger } from '../../core/log.js';
 import type { AlertExclusion, AlertRow, AlertStatus, Store } from '../../store/contract.js';
 import { DETECTION_EVENTS } from '../events.js';
@@ -87,9 +88,14 @@ export async function snoozeAlert(
       // The CLI refuses a past --until before this (alerts.ts snoozeEnd): this answers the API's `until`, so no flag.
       hint: 'Give a span from now such as 24h, or a date-time after now such as 2026-12-01T08:00Z',
     });
-  for (const s of await deps.store.alerts.listSnoozes(now))
-    if (s.ruleId === alert.ruleId && s.tenant === alert.tenant && s.groupKey === alert.groupKey)
-      await deps.store.alerts.removeSnooze(s.id);
+  // The new snooze is stored before the ones it replaces go, so a hit raised in between is held back by one of them
+  // (removed first, a hit in the gap went out). A GUID tenant is one in any case (ADR 0039).
+  const replaced = (await deps.store.alerts.listSnoozes(now)).filter(
+    (s) =>
+      s.ruleId === alert.ruleId &&
+      canonicalKey(s.tenant) === canonicalKey(alert.tenant) &&
+      s.groupKey === alert.groupKey,
+  );
   await deps.store.alerts.addSnooze({
     id: `sn_${randomUUID().slice(0, 8)}`,
     ruleId: alert.ruleId,
@@ -100,6 +106,7 @@ export async function snoozeAlert(
     author: actor,
     createdAt: now,
   });
+  for (const s of replaced) await deps.store.alerts.removeSnooze(s.id);
   await deps.store.alerts.snooze(id, until, actor, now, reason || undefined);
   return (await deps.store.alerts.get(id)) ?? alert;
 }

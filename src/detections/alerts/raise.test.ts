@@ -107,6 +107,24 @@ describe('raising alerts from hits', () => {
     });
   });
 
+  test('snoozed again: a hit raised while the old snooze is replaced is held back all the same', async () => {
+    const [raised] = (await raiseHits(deps, [hit()])).alerts;
+    assert.ok(raised);
+    await snoozeAlert(deps, raised.id, NOW + 7 * 24 * HOUR, 'ann', 'a week');
+    let during: Awaited<ReturnType<typeof raiseHits>> | null = null;
+    // A live process raising a hit right after the old snooze went (`alerts snooze` run again meanwhile).
+    const alerts = Object.assign(Object.create(store.alerts) as typeof store.alerts, {
+      removeSnooze: async (id: string) => {
+        const removed = await store.alerts.removeSnooze(id);
+        during = await raiseHits(deps, [hit({ recordIds: ['rec-2'] })]);
+        return removed;
+      },
+    });
+    await snoozeAlert({ ...deps, store: { ...store, alerts } }, raised.id, NOW + HOUR, 'ann', 'an hour will do');
+    assert.equal(during!.snoozed, 1, 'the new snooze was there before the old one went');
+    assert.equal((await store.alerts.listSnoozes(NOW)).length, 1, 'the old snooze is gone');
+  });
+
   test('snoozed again until an earlier time, the alert and its group surface then, not at the first end', async () => {
     const [raised] = (await raiseHits(deps, [hit()])).alerts;
     assert.ok(raised);
