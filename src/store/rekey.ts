@@ -147,16 +147,34 @@ function planGroup<R extends GroupRow>(group: readonly R[], spellings: RecordKey
   };
 }
 
+/** One step of the walk of the key index, as RekeyAdapter.scan answers it. */
+export interface ScanStep {
+  read: number;
+  last: RecordKey | null;
+  candidates: RecordKey[];
+}
+
+/**
+ * A step from the rows of the adapters' scan statement: the candidates (tenant, id, null), then one last row holding
+ * the step's last key and how many keys it read (a count PostgreSQL sends as text); no rows, or no count: the end.
+ */
+export function scanStep(rows: readonly (readonly [string, string, number | string | null])[]): ScanStep {
+  const last = rows.at(-1);
+  if (!last || last[2] === null) return { read: 0, last: null, candidates: [] };
+  return {
+    read: Number(last[2]),
+    last: { tenant: last[0], id: last[1] },
+    candidates: rows.slice(0, -1).map(([tenant, id]) => ({ tenant, id })),
+  };
+}
+
 /** What runRekey needs of an adapter. */
 export interface RekeyAdapter<R extends GroupRow> {
   /**
    * Reads up to `limit` keys of the key index after `after` (from the start when null), in key order: how many it
    * read, the last one (null: none left), and among them those that may need the merge (a superset of needsRekey).
    */
-  scan(
-    after: RecordKey | null,
-    limit: number,
-  ): Promise<{ read: number; last: RecordKey | null; candidates: RecordKey[] }>;
+  scan(after: RecordKey | null, limit: number): Promise<ScanStep>;
   /** The stored tenant keys equal to a GUID but for case (RecordStore.tenantKeysAlike). */
   tenantSpellings(guid: string): Promise<string[]>;
   /**

@@ -12,7 +12,7 @@
  */
 import type { Pool, PoolClient } from 'pg';
 import { CONFLICT_COLUMNS, conflictRow } from '../conflicts.js';
-import type { GroupPlan, GroupRow, RecordKey, RekeyAdapter } from '../rekey.js';
+import { scanStep, type GroupPlan, type GroupRow, type RecordKey, type RekeyAdapter, type ScanStep } from '../rekey.js';
 import { RollupDelta, ROLLUP_SOURCE_COLUMNS } from '../rollups.js';
 import { applyRollups } from './rollups.js';
 import { inTransaction } from './transaction.js';
@@ -48,22 +48,13 @@ export class PostgresRekey implements RekeyAdapter<Row> {
     readonly tenantSpellings: (guid: string) => Promise<string[]>,
   ) {}
 
-  async scan(
-    after: RecordKey | null,
-    limit: number,
-  ): Promise<{ read: number; last: RecordKey | null; candidates: RecordKey[] }> {
+  async scan(after: RecordKey | null, limit: number): Promise<ScanStep> {
     const { rows } = await this.pool.query<[string, string, string | null]>({
       text: after ? SCAN('WHERE (tenant, id) > ($2, $3)') : SCAN(''),
       values: after ? [limit, after.tenant, after.id] : [limit],
       rowMode: 'array',
     });
-    const last = rows.at(-1);
-    if (!last || last[2] === null) return { read: 0, last: null, candidates: [] };
-    return {
-      read: Number(last[2]),
-      last: { tenant: last[0], id: last[1] },
-      candidates: rows.slice(0, -1).map(([tenant, id]) => ({ tenant, id })),
-    };
+    return scanStep(rows);
   }
 
   async merge(

@@ -7,7 +7,7 @@
  */
 import type { Database, Statement } from 'better-sqlite3';
 import { CONFLICT_COLUMNS, conflictRow } from '../conflicts.js';
-import type { GroupPlan, GroupRow, RecordKey, RekeyAdapter } from '../rekey.js';
+import { scanStep, type GroupPlan, type GroupRow, type RecordKey, type RekeyAdapter, type ScanStep } from '../rekey.js';
 import { RollupDelta, ROLLUP_SOURCE_COLUMNS } from '../rollups.js';
 import { applyRollups } from './rollups.js';
 
@@ -66,22 +66,9 @@ export class SqliteRekey implements RekeyAdapter<Row> {
     this.dropConflicts = db.prepare('DELETE FROM record_conflicts WHERE tenant = ? AND id = ?');
   }
 
-  async scan(
-    after: RecordKey | null,
-    limit: number,
-  ): Promise<{ read: number; last: RecordKey | null; candidates: RecordKey[] }> {
-    const rows = (after ? this.next.all(after.tenant, after.id, limit) : this.first.all(limit)) as [
-      string,
-      string,
-      number | null,
-    ][];
-    const last = rows.at(-1);
-    if (!last || last[2] === null) return { read: 0, last: null, candidates: [] };
-    return {
-      read: last[2],
-      last: { tenant: last[0], id: last[1] },
-      candidates: rows.slice(0, -1).map(([tenant, id]) => ({ tenant, id })),
-    };
+  async scan(after: RecordKey | null, limit: number): Promise<ScanStep> {
+    const rows = after ? this.next.all(after.tenant, after.id, limit) : this.first.all(limit);
+    return scanStep(rows as [string, string, number | null][]);
   }
 
   async merge(
