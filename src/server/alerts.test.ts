@@ -170,6 +170,20 @@ describe('alert routes', () => {
         `${path} ${JSON.stringify(payload)}`,
       );
     }
+    // A note (or reason, or exclusion value) longer than is kept was cut without a word: the stored note ended
+    // mid-sentence, and an exclusion matched a shorter value than the one given.
+    for (const [path, payload, field, max] of [
+      ['status', { status: 'resolved', note: 'n'.repeat(1_001) }, 'note', '1,000'],
+      ['snooze', { until: '4h', reason: 'r'.repeat(1_001) }, 'reason', '1,000'],
+      ['exclude', { kind: 'object', value: 'v'.repeat(601), reason: 'x' }, 'value', '600'],
+    ] as const) {
+      const refused = await post(path, payload);
+      assert.deepEqual(
+        [refused.statusCode, refused.json().error.message],
+        [400, `The field ${field} is longer than ${max} characters`],
+        `${path} ${field}`,
+      );
+    }
     for (const json of ['[]', '"resolved"']) {
       const url = `/api/alerts/${a.id}/status`;
       const headers = { 'content-type': 'application/json' };

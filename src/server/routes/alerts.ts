@@ -41,7 +41,8 @@ const LIST_PARAMS = [
 
 /**
  * A body field as text, '' when absent. Anything else is refused naming the field: a number as the snooze's until
- * was read as '' ('"" is not a span'), and an object as the note was dropped without a word.
+ * was read as '' ('"" is not a span'), and an object as the note was dropped without a word. So is text longer than
+ * the field keeps: a note was cut mid-sentence without a word, and an exclusion matched a shorter value than given.
  */
 function text(body: ActionBody, field: keyof ActionBody, max = 1_000): string {
   const v = body[field];
@@ -50,7 +51,12 @@ function text(body: ActionBody, field: keyof ActionBody, max = 1_000): string {
     throw new AppError('BAD_INPUT', `The field ${field} must be text`, {
       hint: 'Send every field as a JSON string, e.g. {"status":"resolved","note":"…"}',
     });
-  return v.trim().slice(0, max);
+  const given = v.trim();
+  if (given.length > max)
+    throw new AppError('BAD_INPUT', `The field ${field} is longer than ${max.toLocaleString('en-US')} characters`, {
+      hint: `Shorten it to ${max.toLocaleString('en-US')} characters or fewer (it has ${given.length.toLocaleString('en-US')}); nothing was changed`,
+    });
+  return given;
 }
 
 /** An action's body: a JSON object (or none). A list or a string was read as no field at all. */
