@@ -65,6 +65,12 @@ export interface ErrorBody {
   error: { code: string; message: string; hint?: string };
 }
 
+function partTooLong(): AppError {
+  return new AppError('BAD_INPUT', `A part of the address is longer than the ${MAX_PARAM_LENGTH} characters accepted`, {
+    hint: 'Tenants, ids and names are far shorter: check what was pasted into the address',
+  });
+}
+
 /**
  * The ONE place where failures become HTTP responses (STYLE.md: errors mapped in one place).
  * AppError → its catalogue status; fastify's own 4xx (bad JSON body, body too large, bad content
@@ -78,14 +84,7 @@ export function toHttpError(e: unknown): AppError {
     return new AppError('BAD_INPUT', 'The address has a %-escape that is not UTF-8 text', {
       hint: 'Encode each part of the path with encodeURIComponent (a space is %20, é is %C3%A9)',
     });
-  if (fe.code === 'FST_ERR_MAX_PARAM_LENGTH')
-    return new AppError(
-      'BAD_INPUT',
-      `A part of the address is longer than the ${MAX_PARAM_LENGTH} characters accepted`,
-      {
-        hint: 'Tenants, ids and names are far shorter: check what was pasted into the address',
-      },
-    );
+  if (fe.code === 'FST_ERR_MAX_PARAM_LENGTH') return partTooLong();
   if (fe.statusCode === 413)
     return new AppError(
       'BAD_INPUT',
@@ -208,6 +207,13 @@ export function installErrorHandling(app: FastifyInstance, logger: Logger, webRo
   app.setNotFoundHandler((request, reply) => {
     if (webRoot && isPagePath(request.method, request.url)) {
       return reply.type('text/html; charset=utf-8').sendFile('index.html', webRoot);
+    }
+    // With the console served, its files' wildcard route takes a path whose part the router would not read (so
+    // FST_ERR_MAX_PARAM_LENGTH never comes), and an id too long was answered as a route that does not exist.
+    const path = request.url.split('?')[0] ?? '';
+    if (path.startsWith('/api/') && path.split('/').some((part) => part.length > MAX_PARAM_LENGTH)) {
+      const error = partTooLong();
+      return reply.code(ERROR_CATALOGUE[error.code].status).send(errorBody(error));
     }
     const error = new AppError(
       'NOT_FOUND',
