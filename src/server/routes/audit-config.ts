@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../core/errors.js';
+import { quoted } from '../../core/quote.js';
 import { forbiddenTenant } from '../auth/scope.js';
 import type { ApiResponse } from '../api-types.js';
 import type { PostureApi, ServerDeps } from '../deps.js';
@@ -11,6 +12,28 @@ function postureOf(deps: ServerDeps): PostureApi {
     });
   }
   return deps.posture;
+}
+
+/**
+ * The enable body's `confirm`: true or false, or absent (the plan). Anything else is refused: {"confirm":"true"} was
+ * read as "plan only", so a script that meant to apply the change got the plan back with no word why.
+ */
+function confirmOf(body: unknown): boolean {
+  if (body === undefined || body === null) return false;
+  if (typeof body !== 'object' || Array.isArray(body))
+    throw new AppError('BAD_INPUT', 'The request body must be a JSON object', {
+      hint: 'Send {"confirm":true} to apply, or {} for the plan only',
+    });
+  const other = Object.keys(body).find((k) => k !== 'confirm');
+  if (other !== undefined)
+    throw new AppError('BAD_INPUT', `Unknown field ${quoted(other, 60)}`, { hint: 'Accepted: confirm' });
+  const { confirm } = body as { confirm?: unknown };
+  if (confirm === undefined) return false;
+  if (typeof confirm !== 'boolean')
+    throw new AppError('BAD_INPUT', 'The field confirm must be true or false', {
+      hint: 'Send {"confirm":true} (a JSON boolean, not the text "true") to apply, or leave it out for the plan only',
+    });
+  return confirm;
 }
 
 /**
@@ -34,7 +57,7 @@ export function registerAuditConfigRoutes(app: FastifyInstance, deps: ServerDeps
     async (request): Promise<ApiResponse<'POST /api/audit-config/:tenant/enable'>> => {
       const { tenant } = request.params;
       if (!request.scope.allows(tenant)) throw forbiddenTenant(tenant);
-      const confirm = (request.body as { confirm?: unknown } | null)?.confirm === true;
+      const confirm = confirmOf(request.body);
       return { applied: confirm, outcome: await postureOf(deps).enable(tenant, confirm) };
     },
   );
