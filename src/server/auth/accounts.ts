@@ -102,6 +102,8 @@ export class Accounts {
      * change of the account or of a group that gives it every tenant.
      */
     private readonly keepAdministrator = false,
+    /** Whose words a hint uses: the CLI's flags, or the API's fields (an API caller cannot send --password-env). */
+    private readonly surface: 'cli' | 'api' = 'cli',
   ) {}
 
   private audit(actor: Actor, action: string, target: string, details: Record<string, unknown> = {}): Promise<void> {
@@ -160,12 +162,18 @@ export class Accounts {
     const role = parseRole(input.role);
     if (await this.store.auth.getUser(name)) {
       throw new AppError('CONFLICT', `A user named "${name}" already exists`, {
-        hint: 'Pick another name, or change that user with tenantwatch user reset',
+        hint:
+          this.surface === 'api'
+            ? 'Pick another name, or change that user with its Reset (POST /api/admin/users/NAME/reset)'
+            : 'Pick another name, or change that user with tenantwatch user reset',
       });
     }
     if (!input.password && !input.externalId) {
       throw new AppError('BAD_INPUT', `The user "${name}" needs a password or an OpenID Connect link`, {
-        hint: 'Give --password-env VAR (the variable holding the password), or --oidc ISSUER|CLAIM-VALUE',
+        hint:
+          this.surface === 'api'
+            ? 'Send a password (12 characters or more), or an externalId (ISSUER|CLAIM-VALUE) for OpenID Connect'
+            : 'Give --password-env VAR (the variable holding the password), or --oidc ISSUER|CLAIM-VALUE',
       });
     }
     if (input.externalId !== undefined) checkExternalId(input.externalId);
@@ -259,12 +267,14 @@ export class Accounts {
     if (!user) throw unknownUser(input.user);
     const days = input.expiresInDays ?? 90;
     if (!Number.isFinite(days) || days < 1 || days > 3650) {
-      throw new AppError('BAD_INPUT', `A token lives 1 to 3650 days, not ${days}`, { hint: 'Use --expires-days 90' });
+      throw new AppError('BAD_INPUT', `A token lives 1 to 3650 days, not ${days}`, {
+        hint: this.surface === 'api' ? 'Send e.g. "expiresInDays": 90' : 'Use --expires-days 90',
+      });
     }
     const role = input.role ? parseRole(input.role) : null;
     if (role !== null && ROLES.indexOf(role) > ROLES.indexOf(user.role)) {
       throw new AppError('BAD_INPUT', `A token of "${user.name}" (${user.role}) cannot have the ${role} role`, {
-        hint: `A token's --role only lowers its user's: give ${ROLES.slice(0, ROLES.indexOf(user.role) + 1).join(' or ')}, or none`,
+        hint: `A token's role only lowers its user's: give ${ROLES.slice(0, ROLES.indexOf(user.role) + 1).join(' or ')}, or none`,
       });
     }
     await this.checkScope(input.tenants);

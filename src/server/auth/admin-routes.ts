@@ -94,7 +94,7 @@ export function registerAdminRoutes(
   app: FastifyInstance,
   deps: { store: Store; clock: Clock; auditor: ConsoleAuditor },
 ): void {
-  const accounts = new Accounts(deps.store, deps.clock, deps.auditor, true);
+  const accounts = new Accounts(deps.store, deps.clock, deps.auditor, true, 'api');
   const admin = { config: { role: 'admin' } } as const;
   const guarded = <T>(work: (request: FastifyRequest) => Promise<T>) => {
     return async (request: FastifyRequest): Promise<T> => {
@@ -168,6 +168,12 @@ export function registerAdminRoutes(
       // A number, as the contract says: Number() read true as 1 day, "5" as 5 and null as "not 0" days.
       const days = b.expiresInDays;
       if (days !== undefined && typeof days !== 'number') throw notText('expiresInDays', 'a number of days');
+      // Checked here so the refusal names the API's field (Accounts' own check is worded for no caller), and whole
+      // days as the CLI takes them: 1.5 made a 36-hour token.
+      if (days !== undefined && (!Number.isInteger(days) || days < 1 || days > 3650))
+        throw new AppError('BAD_INPUT', `The field expiresInDays must be whole days from 1 to 3650, not ${days}`, {
+          hint: 'Send e.g. "expiresInDays": 90 for a token that lives 90 days, or leave it out for 90',
+        });
       return accounts.addToken(actorOf(request), {
         name: text(b, 'name') ?? '',
         user: text(b, 'user') ?? '',

@@ -445,6 +445,23 @@ describe('what the Admin routes refuse', () => {
       assert.equal(res.statusCode, 400, res.body);
       assert.match(res.json().error.message, /The field expiresInDays must be a number/);
     }
+    // The API's refusals named the CLI's flags ("Use --expires-days 90", "A token's --role"), which an API caller
+    // cannot send; and 1.5 days made a 36-hour token, which the CLI refuses.
+    await addUser(store, clock, { name: 'vic', role: 'viewer' });
+    for (const [payload, message, hint] of [
+      [{ name: 'ci', user: 'alice', expiresInDays: 0 }, /expiresInDays/, /"expiresInDays": 90/],
+      [{ name: 'ci', user: 'alice', expiresInDays: 1.5 }, /expiresInDays/, /"expiresInDays": 90/],
+      [{ name: 'ci', user: 'alice', expiresInDays: 4000 }, /expiresInDays/, /"expiresInDays": 90/],
+      [{ name: 'ci', user: 'vic', role: 'admin' }, /cannot have the admin role/, /A token's role only lowers/],
+      [{ name: 'bob', role: 'viewer' }, /needs a password or an OpenID Connect link/, /password.*externalId/],
+    ] as const) {
+      const url = 'role' in payload && !('user' in payload) ? '/api/admin/users' : '/api/admin/tokens';
+      const res = await app.inject(alice.with({ method: 'POST', url, payload }));
+      assert.equal(res.statusCode, 400, res.body);
+      assert.match(res.json().error.message, message);
+      assert.match(res.json().error.hint, hint);
+      assert.doesNotMatch(res.json().error.hint, /--/, 'no CLI flag in an API answer');
+    }
     assert.deepEqual(await store.auth.listTokens(), []);
   });
 
