@@ -131,6 +131,19 @@ describe('console audit trail', () => {
     }
   });
 
+  test('the listing refuses format, naming the export route, rather than answering JSON to format=csv', async () => {
+    const alice = await signIn(app, 'alice');
+    // GET /api/audit?format=csv answered the JSON listing (the newest 200 entries) as if format were not there.
+    for (const format of ['csv', 'json']) {
+      const res = await app.inject(alice.with({ url: `/api/audit?format=${format}` }));
+      assert.equal(res.statusCode, 400, res.body);
+      assert.equal(res.json().error.message, 'The audit trail listing takes no format');
+      assert.match(res.json().error.hint, new RegExp(`GET /api/audit/export\\?format=${format}`));
+    }
+    const file = await app.inject(alice.with({ url: '/api/audit/export?format=csv' }));
+    assert.equal(file.statusCode, 200);
+  });
+
   test('no password, token or session id appears in a log, the trail or any response but the one that creates it', async () => {
     const created = await accountsOf(deps.store, deps.clock).addToken(TEST_ACTOR, { name: 'siem', user: 'alice' });
     const alice = await signIn(app, 'alice');

@@ -279,7 +279,15 @@ function auditCsvRow(e: ConsoleAuditEntry): string {
 function registerAuditTrailRoutes(app: FastifyInstance, deps: { store: Store; clock: Clock }): void {
   app.get('/api/audit', { config: { role: 'admin' } }, async (request): Promise<ApiResponse<'GET /api/audit'>> => {
     requireEveryTenant(request.scope, 'Reading the console audit trail');
-    const filter = auditFilter(request.query as RawQuery, deps.clock.now());
+    const raw = request.query as RawQuery;
+    // format=csv answered this JSON listing (the newest 200 entries) as if format were not there.
+    if (raw.format !== undefined) {
+      const format = typeof raw.format === 'string' ? raw.format : 'csv';
+      throw new AppError('BAD_INPUT', 'The audit trail listing takes no format', {
+        hint: `The file of every entry of these filters is GET /api/audit/export?format=${format === 'json' ? 'json' : 'csv'} (csv or json); this route answers JSON pages`,
+      });
+    }
+    const filter = auditFilter(raw, deps.clock.now());
     return { entries: await deps.store.consoleAudit.list(filter) };
   });
   app.get('/api/audit/export', { config: { role: 'admin', audit: 'audit.export' } }, async (request, reply) => {
