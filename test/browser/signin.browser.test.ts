@@ -463,6 +463,58 @@ describe('signing in to the console in a browser', () => {
     await page.waitForSelector('form[aria-label="Sign in"]');
   });
 
+  test('the admin page unlocks and resets a user, removes a group, and gives a new token a role, tenants and expiry', async () => {
+    // The API could do all of it; the page could not (only `tenantwatch user reset`, `group remove` and token flags).
+    await addUser(deps.store, deps.clock, { name: 'locked-out', role: 'investigator', tenants: ['contoso'] });
+    await deps.store.auth.updateUser('locked-out', {
+      failedAttempts: 5,
+      lockedUntil: deps.clock.now() + 3_600_000,
+      updatedAt: deps.clock.now(),
+    });
+    await accountsOf(deps.store, deps.clock).putGroup(TEST_ACTOR, 'old-group', ['contoso']);
+    await signInLocally('alice');
+    try {
+      await page.click('a[href="#/admin"]');
+      const userRow = '.audit-table tr:has(td:text-is("locked-out"))';
+      await page.waitForSelector(userRow);
+      await page.click(`${userRow} button:text-is("Reset")`);
+      const reset = 'form[aria-label="Reset user"]';
+      assert.equal(await page.inputValue(`${reset} input[name=name]`), 'locked-out', 'the row fills the form');
+      await page.selectOption(`${reset} select[name=role]`, 'viewer');
+      await page.click(`${reset} button[type=submit]`);
+      await page.waitForSelector('[role=status]:text-is(\'Reset the user "locked-out": unlocked, sessions ended.\')');
+      const after = await deps.store.auth.getUser('locked-out');
+      assert.deepEqual([after?.lockedUntil, after?.role, after?.tenants], [null, 'viewer', ['contoso']]);
+      assert.equal(await page.inputValue(`${reset} input[name=name]`), '');
+
+      const groupRow = '.audit-table tr:has(td:text-is("old-group"))';
+      await page.waitForSelector(groupRow);
+      page.once('dialog', (d) => void d.accept());
+      await page.click(`${groupRow} button:text-is("Remove")`);
+      await page.waitForSelector(groupRow, { state: 'detached' });
+      assert.deepEqual(
+        (await deps.store.auth.listGroups()).map((g) => g.name).filter((n) => n === 'old-group'),
+        [],
+      );
+
+      const add = 'form[aria-label="Add token"]';
+      await page.fill(`${add} input[name=name]`, 'narrow-script');
+      await page.fill(`${add} input[name=user]`, 'alice');
+      await page.selectOption(`${add} select[name=role]`, 'viewer');
+      await page.fill(`${add} input[name=tenants]`, 'contoso');
+      await page.fill(`${add} input[name=expiresInDays]`, '7');
+      await page.click(`${add} button[type=submit]`);
+      await page.waitForSelector('.token-once code');
+      const made = (await deps.store.auth.listTokens('alice')).find((t) => t.name === 'narrow-script');
+      assert.deepEqual([made?.role, made?.tenants], ['viewer', ['contoso']]);
+      assert.ok(made?.expiresAt && Math.abs(made.expiresAt - (deps.clock.now() + 7 * 86_400_000)) < 120_000);
+      await shot('admin-reset-token');
+    } finally {
+      await page.click('.user-badge button');
+      await page.waitForSelector('form[aria-label="Sign in"]');
+    }
+  });
+
   test('a session that sat idle past 30 minutes sends the person back to the sign-in form', async () => {
     await signInLocally('alice');
     offset += 31 * 60_000;

@@ -56,7 +56,9 @@ function Accounts() {
   const [error, setError] = useState<unknown>(null);
   const [shown, setShown] = useState<string | null>(null);
   /** What the last add or save did, said under its form (which is emptied: the password is not kept in it). */
-  const [done, setDone] = useState<{ form: 'user' | 'group'; text: string } | null>(null);
+  const [done, setDone] = useState<{ form: 'user' | 'reset' | 'group'; text: string } | null>(null);
+  /** The Reset form's user, filled by a row's Reset button (a controlled field, so the row can set it). */
+  const [resetName, setResetName] = useState('');
   const reload = useCallback(() => {
     Promise.all([send(api.users()), send(api.tokens()), send(api.groups())])
       .then(([u, t, g]) => {
@@ -82,6 +84,10 @@ function Accounts() {
     const question = `Remove the user "${u.name}"? Their sessions end and their API tokens stop working; this cannot be undone.`;
     if (window.confirm(question)) act(send(api.removeUser(u.name)));
   };
+  const removeGroup = (g: TenantGroupRow): void => {
+    const question = `Remove the tenant group "${g.name}"? Users given it lose its tenants (${g.tenants.join(', ')}).`;
+    if (window.confirm(question)) act(send(api.removeGroup(g.name)));
+  };
   const revokeToken = (t: TokenView): void => {
     const question = `Revoke the API token "${t.name}" of ${t.user}? Scripts using it are refused from now on; it cannot be restored.`;
     if (window.confirm(question)) act(send(api.revokeToken(t.name)));
@@ -106,12 +112,46 @@ function Accounts() {
       },
     );
   };
+  /** Changes only what is filled in; always unlocks the user and ends their sessions (as `user reset` does). */
+  const resetUser = (e: FormEvent<HTMLFormElement>): void => {
+    e.preventDefault();
+    const form = e.currentTarget;
+    const f = new FormData(form);
+    const name = resetName.trim();
+    const [password = '', role = '', tenants = '', groups = ''] = ['password', 'role', 'tenants', 'groups'].map((k) =>
+      field(f, k),
+    );
+    act(
+      send(
+        api.resetUser(name, {
+          ...(password ? { password } : {}),
+          ...(role ? { role: role as Role } : {}),
+          ...(split(tenants).length ? { tenants: split(tenants) } : {}),
+          ...(split(groups).length ? { groups: split(groups) } : {}),
+        }),
+      ),
+      () => {
+        form.reset();
+        setResetName('');
+        setDone({ form: 'reset', text: `Reset the user "${name}": unlocked, sessions ended.` });
+      },
+    );
+  };
   const addToken = (e: FormEvent<HTMLFormElement>): void => {
     e.preventDefault();
     const form = e.currentTarget;
     const f = new FormData(form);
+    const [role = '', tenants = '', days = ''] = ['role', 'tenants', 'expiresInDays'].map((k) => field(f, k).trim());
     setDone(null);
-    send(api.addToken({ name: field(f, 'name'), user: field(f, 'user') }))
+    send(
+      api.addToken({
+        name: field(f, 'name'),
+        user: field(f, 'user'),
+        ...(role ? { role: role as Role } : {}),
+        ...(split(tenants).length ? { tenants: split(tenants) } : {}),
+        ...(days ? { expiresInDays: Number(days) } : {}),
+      }),
+    )
       .then((r) => {
         form.reset();
         setError(null);
@@ -163,7 +203,17 @@ function Accounts() {
               <td>{u.groups.join(', ')}</td>
               <td>{u.externalId ? 'single sign-on' : u.hasPassword ? 'password' : ''}</td>
               <td>{u.lockedUntil ? fmtTime(u.lockedUntil, zone) : ''}</td>
-              <td>
+              <td className="row-actions">
+                <button
+                  type="button"
+                  onClick={() => {
+                    setResetName(u.name);
+                    document.querySelector<HTMLElement>('form[aria-label="Reset user"] input[name=password]')?.focus();
+                  }}
+                  aria-label={`Reset the user ${u.name}${u.lockedUntil ? ' (locked)' : ''}: unlock, change password or access`}
+                >
+                  Reset
+                </button>{' '}
                 <button type="button" onClick={() => removeUser(u)} aria-label={`Remove the user ${u.name}`}>
                   Remove
                 </button>
@@ -190,6 +240,41 @@ function Accounts() {
         <button type="submit">Add user</button>
       </form>
       {done?.form === 'user' ? (
+        <p className="muted" role="status">
+          {done.text}
+        </p>
+      ) : null}
+      <form className="audit-filters" onSubmit={resetUser} aria-label="Reset user">
+        <input
+          name="name"
+          aria-label="user to reset"
+          placeholder="user to reset"
+          value={resetName}
+          onChange={(e) => setResetName(e.target.value)}
+          required
+        />
+        <select name="role" defaultValue="" aria-label="role (empty: keep)">
+          <option value="">role: keep</option>
+          <option>viewer</option>
+          <option>investigator</option>
+          <option>admin</option>
+        </select>
+        <input name="tenants" aria-label="tenants (empty: keep)" placeholder="tenants (empty: keep)" />
+        <input name="groups" aria-label="groups (empty: keep)" placeholder="groups (empty: keep)" />
+        <input
+          name="password"
+          type="password"
+          aria-label="new password (empty: keep)"
+          placeholder="new password (or keep)"
+          autoComplete="new-password"
+        />
+        <button type="submit">Reset user</button>
+      </form>
+      <p className="muted form-note">
+        Reset unlocks the user and ends their sessions; it changes only the fields filled in (their API tokens stay
+        valid).
+      </p>
+      {done?.form === 'reset' ? (
         <p className="muted" role="status">
           {done.text}
         </p>
@@ -241,6 +326,23 @@ function Accounts() {
       <form className="audit-filters" onSubmit={addToken} aria-label="Add token">
         <input name="name" aria-label="token name" placeholder="token name" required />
         <input name="user" aria-label="user" placeholder="user" required />
+        <select name="role" defaultValue="" aria-label="role (empty: the user's)">
+          <option value="">role: the user's</option>
+          <option>viewer</option>
+          <option>investigator</option>
+          <option>admin</option>
+        </select>
+        <input name="tenants" aria-label="tenants (empty: the user's)" placeholder="tenants (the user's)" />
+        <input
+          name="expiresInDays"
+          type="number"
+          min={1}
+          max={3650}
+          step={1}
+          aria-label="expires in days (empty: 90)"
+          className="days"
+          placeholder="expires in days (90)"
+        />
         <button type="submit">Create token</button>
       </form>
       <h2>Tenant groups</h2>
@@ -249,16 +351,22 @@ function Accounts() {
           <tr>
             <th>Group</th>
             <th>Tenants</th>
+            <th />
           </tr>
         </thead>
         <tbody>
           {groups?.length === 0 ? (
-            <Empty columns={2}>No tenant groups. A group names several tenants, to give them to a user at once.</Empty>
+            <Empty columns={3}>No tenant groups. A group names several tenants, to give them to a user at once.</Empty>
           ) : null}
           {(groups ?? []).map((g) => (
             <tr key={g.name}>
               <td>{g.name}</td>
               <td>{g.tenants.join(', ')}</td>
+              <td>
+                <button type="button" onClick={() => removeGroup(g)} aria-label={`Remove the group ${g.name}`}>
+                  Remove
+                </button>
+              </td>
             </tr>
           ))}
         </tbody>
