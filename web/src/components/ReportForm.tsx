@@ -2,8 +2,13 @@ import { useState } from 'react';
 import type { JsonSchema } from '../api.js';
 import { forConsole } from '../report-text.js';
 
-/** A field per parameter of the report's JSON schema (from its zod definition on the server). */
-function kindOf(s: JsonSchema): 'number' | 'boolean' | 'list' | 'enum' | 'text' {
+/**
+ * A field per parameter of the report's JSON schema (from its zod definition on the server). A parameter that takes
+ * a string or a list (tenant, user: anyOf [string, array]) is a list: read as plain text, its field gave no
+ * "comma-separated" hint.
+ */
+export function kindOf(s: JsonSchema): 'number' | 'boolean' | 'list' | 'enum' | 'text' {
+  if (s.anyOf?.some((x) => x.type === 'array')) return 'list';
   const inner = s.anyOf?.find((x) => x.type !== 'null') ?? s;
   const t = Array.isArray(inner.type) ? inner.type.find((x) => x !== 'null') : inner.type;
   if (inner.enum) return 'enum';
