@@ -525,6 +525,45 @@ describe('signing in to the console in a browser', () => {
     offset = 0;
   });
 
+  test('an export whose session has ended says so on the page, not as a failed download', async () => {
+    // The export links were plain links: after the session ended, the browser saved nothing ("Failed – No file" in
+    // its downloads) and the page said nothing.
+    const downloads: string[] = [];
+    const onDownload = (d: { suggestedFilename(): string }): void => void downloads.push(d.suggestedFilename());
+    page.on('download', onDownload);
+    try {
+      for (const [hash, link] of [
+        ['#/audit', '.audit-filters a:text-is("Export CSV")'],
+        [`#/search?start=2020-01-01`, '.result-bar a:text-is("Export CSV")'],
+      ] as const) {
+        await signInLocally('alice');
+        await page.goto(url + hash);
+        await page.waitForSelector(link);
+        offset += 31 * 60_000;
+        await page.click(link);
+        // A search over a tenant that records nothing asks first (the file cannot carry that note).
+        const dialog = await page.$('.export-dialog a:text-is("Download CSV")');
+        if (dialog) await dialog.click();
+        await page.waitForSelector('form[aria-label="Sign in"]');
+        assert.match((await page.textContent('form[aria-label="Sign in"] [role=alert]'))!, /ended after inactivity/);
+        offset = 0;
+      }
+      assert.deepEqual(downloads, [], 'no download was started for a refused export');
+      // Signed in, the same link downloads the file.
+      await signInLocally('alice');
+      await page.goto(url + '#/audit');
+      const [file] = await Promise.all([
+        page.waitForEvent('download'),
+        page.click('.audit-filters a:text-is("Export CSV")'),
+      ]);
+      assert.match(file.suggestedFilename(), /^tenantwatch-console-audit-.*\.csv$/);
+      assert.equal(await file.failure(), null);
+    } finally {
+      offset = 0;
+      page.off('download', onDownload);
+    }
+  });
+
   test('a session in use all day still ends 12 hours after sign-in, and the form says why', async () => {
     await signInLocally('alice');
     const STEP = 25 * 60_000;

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { files, type SearchFilters, type TenantOverview } from '../api.js';
+import { downloadChecked } from './download.js';
 import { auditingLines } from './ResultNotices.js';
 import { useEscape } from './useEscape.js';
 
@@ -13,10 +14,13 @@ export function ExportButtons({
   filters,
   count,
   covered,
+  onError,
 }: {
   filters: SearchFilters;
   count: number | null;
   covered: readonly TenantOverview[];
+  /** Why an export could not start (null once one does): shown by the page, under its result bar. */
+  onError: (error: unknown) => void;
 }) {
   const [pending, setPending] = useState<'csv' | 'json' | null>(null);
   const lines = auditingLines(covered);
@@ -41,7 +45,7 @@ export function ExportButtons({
           if (lines.length && pending !== format) {
             e.preventDefault();
             setPending(format);
-          }
+          } else downloadChecked(e, onError);
         }}
       >
         Export {format.toUpperCase()}
@@ -76,7 +80,10 @@ export function ExportButtons({
               href={files.searchExport(filters, pending).url}
               download
               ref={download}
-              onClick={() => setPending(null)}
+              onClick={(e) => {
+                setPending(null);
+                downloadChecked(e, onError);
+              }}
             >
               Download {pending.toUpperCase()}
             </a>

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { JsonSchema } from '../api.js';
 import { kindOf } from './ReportForm.js';
 
-const text: JsonSchema = { type: 'string', maxLength: 500 };
+const text: JsonSchema = { type: 'string' };
 const list: JsonSchema = { type: 'array', items: text };
 
 test('a parameter that takes a string or a list of them is a comma-separated list field', () => {

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { api, files, send, type ConsoleAuditEntry } from '../api.js';
 import { EmptyState } from '../components/EmptyState.js';
+import { downloadChecked } from '../components/download.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { detailLines, fmtCount, fmtTime, visible } from '../format.js';
 import { timeZone } from '../timezone.js';
@@ -22,6 +23,7 @@ export function AuditPage({ params }: { params: URLSearchParams }) {
   const [more, setMore] = useState(false);
   const [loadingOlder, setLoadingOlder] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const [exportError, setExportError] = useState<unknown>(null);
   // The filters as typed, applied once typing pauses: every key asked the server for a page (and was recorded).
   const [applied, setApplied] = useState({ actor, action });
   useEffect(() => {
@@ -73,14 +75,14 @@ export function AuditPage({ params }: { params: URLSearchParams }) {
         <label>
           Action <input name="action" value={action} onChange={(e) => setAction(e.target.value)} />
         </label>
-        <a href={files.auditExport(query, 'csv').url} download>
+        <a href={files.auditExport(query, 'csv').url} download onClick={(e) => downloadChecked(e, setExportError)}>
           Export CSV
         </a>{' '}
-        <a href={files.auditExport(query, 'json').url} download>
+        <a href={files.auditExport(query, 'json').url} download onClick={(e) => downloadChecked(e, setExportError)}>
           Export JSON
         </a>
       </div>
-      <ErrorNote error={error} />
+      <ErrorNote error={error ?? exportError} />
       {entries && entries.length === 0 ? (
         <EmptyState title="No entries">
           {query.actor || query.action

@@ -38,6 +38,7 @@ export function SearchPage({ params }: { params: URLSearchParams }) {
   const search = useSearch(parsed.filters);
   const [selected, setSelected] = useState<{ index: number; row: RecordSummary } | null>(null);
   const [shown, setShown] = useState(loadColumns);
+  const [exportError, setExportError] = useState<unknown>(null);
   const columns = useMemo(() => COLUMNS.filter((c) => shown.includes(c.key)), [shown]);
   // Asked for once the first page is in: on a large store the tenant overview must not delay it. The one
   // before stays meanwhile (the tenant picker keeps its choices while a search runs).
@@ -95,8 +96,11 @@ export function SearchPage({ params }: { params: URLSearchParams }) {
         </span>
         <span className="spacer" />
         <ColumnChooser shown={shown} onChange={changeColumns} />
-        {parsed.filters ? <ExportButtons filters={parsed.filters} count={search.count} covered={covered} /> : null}
+        {parsed.filters ? (
+          <ExportButtons filters={parsed.filters} count={search.count} covered={covered} onError={setExportError} />
+        ) : null}
       </div>
+      <ErrorNote error={exportError} />
       {hasQuery ? <ResultNotices tenants={covered} notices={search.notices} /> : null}
       {/* Its height is kept while a search loads (no jump when the bars come); before any search, or with
           nothing found, there is no timeline to keep room for. */}
