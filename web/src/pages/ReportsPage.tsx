@@ -1,4 +1,4 @@
-import { useMemo, useRef, useState } from 'react';
+import { useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import {
   api,
   files,
@@ -226,30 +226,29 @@ export function ReportsPage({ params }: { params: URLSearchParams }) {
                   </tr>
                 </thead>
                 <tbody>
-                  {rows.slice(0, 2000).map((r, i) => (
-                    <tr
-                      key={i}
-                      tabIndex={0}
-                      className="clickable"
-                      onClick={() =>
-                        typeof r.id === 'string' &&
-                        typeof r.tenant === 'string' &&
-                        setDetail({ tenant: r.tenant, id: r.id })
-                      }
-                      onKeyDown={(e) =>
-                        e.key === 'Enter' &&
-                        typeof r.id === 'string' &&
-                        typeof r.tenant === 'string' &&
-                        setDetail({ tenant: r.tenant, id: r.id })
-                      }
-                    >
-                      {columns.map((c) => (
-                        <td key={c} title={fmtCell(r[c])}>
-                          {cellText(c, r[c], names)}
-                        </td>
-                      ))}
-                    </tr>
-                  ))}
+                  {rows.slice(0, 2000).map((r, i) => {
+                    // Only a row of one record opens it. A row of many (sign-ins per user and address) took the
+                    // focus and showed a pointer, and a click or Enter did nothing.
+                    const record =
+                      typeof r.id === 'string' && typeof r.tenant === 'string' ? { tenant: r.tenant, id: r.id } : null;
+                    const opens = record
+                      ? {
+                          tabIndex: 0,
+                          className: 'clickable',
+                          onClick: () => setDetail(record),
+                          onKeyDown: (e: KeyboardEvent) => e.key === 'Enter' && setDetail(record),
+                        }
+                      : {};
+                    return (
+                      <tr key={i} {...opens}>
+                        {columns.map((c) => (
+                          <td key={c} title={fmtCell(r[c])}>
+                            {cellText(c, r[c], names)}
+                          </td>
+                        ))}
+                      </tr>
+                    );
+                  })}
                 </tbody>
               </table>
               {result.rows.length > 2000 ? (
