@@ -259,6 +259,45 @@ describe('console in a browser', () => {
     assert.ok(tiles.includes('new ips') && !tiles.some((t) => /notes/.test(t)), tiles.join(' | '));
   });
 
+  test('a report row with no record behind it offers nothing to open: no focus, no pointer', async () => {
+    // The sign-ins report's rows are per user and address: no record id. Each row took the focus (Tab stopped on
+    // every one) and showed a pointer, and Enter or a click did nothing.
+    let page = await runReport('sign-ins');
+    const rows = await page.$$eval('.report-rows tbody tr', (trs) =>
+      trs.map((tr) => [tr.getAttribute('tabindex'), tr.classList.contains('clickable')]),
+    );
+    assert.ok(rows.length > 0);
+    assert.deepEqual(new Set(rows.map(String)), new Set([String([null, false])]), 'no row offers to open');
+    // Rows of records still open one.
+    page = await runReport('admin-activity');
+    const first = page.locator('.report-rows tbody tr').first();
+    assert.deepEqual([await first.getAttribute('tabindex'), await first.getAttribute('class')], ['0', 'clickable']);
+    // And a string-or-list parameter says it takes several, comma-separated.
+    assert.equal(await page.getAttribute('.report-form input[name=tenant]', 'placeholder'), 'comma-separated');
+  });
+
+  test('the coverage page says it is loading until the ledger comes', async () => {
+    const page = w.page;
+    let release = (): void => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/api/coverage*', async (route) => {
+      await held;
+      await route.continue().catch(() => undefined); // unrouted meanwhile (a failed wait)
+    });
+    try {
+      await page.goto(`${w.url}#/coverage`);
+      // It showed its heading and nothing else, as a ledger with no stream would look.
+      await page.waitForSelector('.page p.muted:text-is("Loading…")');
+      release();
+      // This world's records were stored without collection: each tenant is said to have no content type collected.
+      await page.waitForSelector('.page .error[data-tenant]');
+      assert.equal(await page.$('.page p.muted:text-is("Loading…")'), null);
+    } finally {
+      release();
+      await page.unroute('**/api/coverage*');
+    }
+  });
+
   test('a tenant with auditing off is flagged on the tenants page', async () => {
     const page = w.page;
     await page.goto(`${w.url}#/tenants`);

@@ -28,7 +28,7 @@ function Strip({ s }: { s: StreamCoverage }) {
 /** The coverage ledger per tenant and content type: what was collected, and every gap. */
 export function CoveragePage({ params }: { params: URLSearchParams }) {
   const tenant = params.get('tenant') ?? '';
-  const { data, error } = useApi(api.coverage(tenant || undefined));
+  const { data, error, loading } = useApi(api.coverage(tenant || undefined));
   // "11-18 00:00", with the year when the ledger's times are not all in one.
   const short = shortTimes(
     (data?.streams ?? []).flatMap((s) => [
@@ -48,6 +48,8 @@ export function CoveragePage({ params }: { params: URLSearchParams }) {
         new subscription awaited its first content).
       </p>
       <ErrorNote error={error} />
+      {/* Before the ledger came, the page showed its heading and nothing else, as a ledger of no stream would. */}
+      {loading && !data ? <p className="muted">Loading…</p> : null}
       {data && data.streams.length === 0 && !data.tenants.some((t) => t.auditing.note) ? (
         <p className="muted">
           Nothing collected yet: run <code>tenantwatch collect</code>.
