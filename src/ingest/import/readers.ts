@@ -55,7 +55,24 @@ function pushLine(items: RawItem[], raw: string, line: number, last = false): vo
   const item: RawItem = { line, text };
   if (bom) item.column = 2;
   if (last) item.lastLine = true;
-  pushItem(items, item);
+  // A line is one row: split into its elements only when it is a whole array of records (a saved array on one line);
+  // a broken or other array stays one reject, as every other broken line is.
+  if (text.charCodeAt(0) === 91 && !arrayOfObjects(text)) items.push(item);
+  else pushItem(items, item);
+}
+
+/** Whether the text is a JSON array whose elements are all objects (parsed only for a line that starts with `[`). */
+function arrayOfObjects(text: string): boolean {
+  try {
+    const value: unknown = JSON.parse(text);
+    return (
+      Array.isArray(value) &&
+      value.length > 0 &&
+      value.every((e) => typeof e === 'object' && e !== null && !Array.isArray(e))
+    );
+  } catch {
+    return false;
+  }
 }
 
 /**

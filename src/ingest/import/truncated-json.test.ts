@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { tempDir } from '../../../test/support/paths.js';
 import { importFiles, memoryRejects } from './index.js';
 import { JsonSplitter } from './json-splitter.js';
-import { readJson } from './readers.js';
+import { readJson, readNdjson } from './readers.js';
 import { memorySink } from './testing/memory-sink.js';
 import type { RawItem } from './types.js';
 
@@ -238,5 +238,24 @@ test('a record of a JSON file that JSON.parse refuses names the line and column 
   assert.match(
     minified[0]!.reason,
     new RegExp(`^not valid JSON at line 1, column ${oneLine.indexOf('""OrganizationId"') + 2}: a , is missing`),
+  );
+});
+
+test('an NDJSON line holding a whole array of records gives its records; a broken array line is one reject', async () => {
+  const lines = [
+    `[${JSON.stringify(record(1))},${JSON.stringify(record(2))}]`,
+    '[1,2',
+    '[3,4]',
+    JSON.stringify(record(3)),
+  ];
+  const out: RawItem[] = [];
+  for await (const batch of readNdjson(Readable.from([lines.join('\n') + '\n']))) out.push(...batch);
+  assert.deepEqual(sortOut(out).ids, ids(1, 2, 3));
+  assert.deepEqual(
+    sortOut(out).broken.map((i) => [i.line, i.text]),
+    [
+      [2, '[1,2'],
+      [3, '[3,4]'],
+    ],
   );
 });
