@@ -14,11 +14,16 @@ export function values(raw: string | string[] | undefined): string[] {
  * Refuses a query parameter the route does not take: a misspelt filter (`tenants=`, `severty=`) answered as if
  * no filter were given — every tenant's alerts, every stream — which reads as an answer about what was asked.
  */
-export function onlyParams(raw: RawQuery, accepted: readonly string[]): void {
+export function onlyParams(
+  raw: RawQuery,
+  accepted: readonly string[],
+  said: { where?: string; hint?: string } = {},
+): void {
   const other = Object.keys(raw).find((k) => !accepted.includes(k));
   if (other === undefined) return;
-  throw new AppError('BAD_INPUT', `Unknown parameter ${quoted(other, 60)}`, {
-    hint: accepted.length ? `Accepted parameters: ${accepted.join(', ')}` : 'This route takes no parameters',
+  throw new AppError('BAD_INPUT', `Unknown parameter ${quoted(other, 60)}${said.where ? ` ${said.where}` : ''}`, {
+    hint:
+      said.hint ?? (accepted.length ? `Accepted parameters: ${accepted.join(', ')}` : 'This route takes no parameters'),
   });
 }
 

@@ -5,8 +5,7 @@ import type { ApiParams, ApiResponse, ReportExportFormat, ReportParams } from '.
 import type { TenantScope } from '../auth/scope.js';
 import type { ReportsApi, ServerDeps } from '../deps.js';
 import type { Store } from '../../store/contract.js';
-import { pickOne, type RawQuery } from '../params.js';
-import { quoted } from '../../core/quote.js';
+import { onlyParams, pickOne, type RawQuery } from '../params.js';
 import { textStream } from '../stream.js';
 import type { HeavyLane } from '../heavy-lane.js';
 import { reportFilterNotices } from '../../reports/notices.js';
@@ -48,9 +47,8 @@ function runInput(id: string, body: unknown): ReportParams {
  * Anything else was dropped without a word: `?tenant=contoso` ran the report over every tenant the caller may see.
  */
 function refuseQuery(query: unknown, accepted: readonly string[]): void {
-  const other = Object.keys((query ?? {}) as RawQuery).find((k) => !accepted.includes(k));
-  if (other === undefined) return;
-  throw new AppError('BAD_INPUT', `Unknown parameter ${quoted(other, 60)} in the query string`, {
+  onlyParams((query ?? {}) as RawQuery, accepted, {
+    where: 'in the query string',
     hint: `A report's parameters go in the JSON body, e.g. {"tenant":"contoso","start":"7d"}${accepted.length ? `; the query string takes ${accepted.join(', ')}` : ''}`,
   });
 }
