@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { runCli } from './support/cli.js';
@@ -49,6 +49,54 @@ test('--db with an unknown scheme is refused by name, in one line', async () => 
   assert.equal(res.code, 2, res.stderr);
   assert.equal(res.stderr.trim().split('\n').length, 1, res.stderr);
   assert.match(res.stderr, /--db mysql: is not a database tenantwatch can use\. Give sqlite:PATH .* or postgres:\/\//);
+});
+
+test('a reading command pointed by --db at a file that is not there is refused, and makes no database there', async () => {
+  const typo = join(data.dir, 'tenantwatch.sqlit');
+  const commands = [
+    ['search', '--start', '7d'],
+    ['report', 'admin-activity', '--start', '7d'],
+    ['coverage'],
+    ['tenant', 'list'],
+    ['alerts', 'list'],
+    ['sink', 'list'],
+    ['retention', 'show'],
+  ];
+  const results = await Promise.all(commands.map((args) => runCli(['--db', typo, ...args], { dataDir: data.dir })));
+  results.forEach((res, i) => {
+    const what = commands[i]!.join(' ');
+    assert.equal(res.code, 1, `${what}: ${res.stderr}`);
+    assert.match(
+      res.stderr,
+      /^tenantwatch: There is no tenantwatch database at .*tenantwatch\.sqlit \(--db or TENANTWATCH_DB\)\. Check the path/m,
+      what,
+    );
+  });
+  assert.equal(existsSync(typo), false, 'no database was made at the mistyped path');
+  const viaEnv = await runCli(['coverage'], { dataDir: data.dir, env: { TENANTWATCH_DB: `sqlite:${typo}` } });
+  assert.equal(viaEnv.code, 1, viaEnv.stderr);
+  assert.equal(existsSync(typo), false);
+});
+
+test('a new SQLite database, and its log, are readable by their owner only (records, password hashes, credentials)', async () => {
+  const db = join(data.dir, 'private', 'new.sqlite');
+  const file = join(data.dir, 'one.ndjson');
+  writeFileSync(
+    file,
+    '{"CreationTime":"2026-11-01T10:00:00","Id":"7f0d2f6e-7c1b-4b0c-9a57-1d2f1d6d0a01","Operation":"FileAccessed","RecordType":6,"UserId":"ann@contoso.com","Workload":"SharePoint"}\n',
+  );
+  const res = await runCli(['--db', db, 'import', file, '--tenant', 'contoso'], {
+    dataDir: join(data.dir, 'private'),
+  });
+  assert.equal(res.code, 0, res.stderr);
+  assert.equal(statSync(db).mode & 0o777, 0o600);
+  for (const beside of [`${db}-wal`, `${db}-shm`])
+    if (existsSync(beside)) assert.equal(statSync(beside).mode & 0o777, 0o600, beside);
+  const read = await runCli(['--db', db, 'search', '--start', '2026-10-01', '--format', 'jsonl'], {
+    dataDir: data.dir,
+  });
+  assert.equal(read.code, 0, read.stderr);
+  assert.equal(read.stdout.trim().split('\n').length, 1, 'the database made by import is read');
 });
 
 test('`coverage | true` (a reader that left) ends quietly: no EPIPE stack trace', async () => {

@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import pino from 'pino';
+import { AppError } from '../core/errors.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import { ensureFolder, ensureParentFolder } from '../config/folders.js';
@@ -17,8 +19,11 @@ export interface CliContext {
   logger: Logger;
   out: NodeJS.WritableStream & { isTTY?: boolean };
   err: NodeJS.WritableStream & { isTTY?: boolean };
-  /** Opens the store once per process (created and migrated on first use). */
-  store(): Promise<Store>;
+  /**
+   * Opens the store once per process (created and migrated on first use). A command that only reads passes
+   * 'read': a SQLite file that does not exist is then refused (a mistyped --db or --data), not made empty.
+   */
+  store(use?: 'read'): Promise<Store>;
   /** The --log-file the logger appends to, when one was given (a command must not write its own output there). */
   logFile?: string;
   /** Aborted on SIGINT/SIGTERM: long commands stop cleanly after the current unit of work. */
@@ -66,6 +71,21 @@ export function cliLogger(
   return pino({ level: 'info', base: undefined }, pino.multistream([human, { level: 'info', stream: file }]));
 }
 
+/**
+ * A command that only reads (search, report, coverage, listings) was pointed by --db (or TENANTWATCH_DB) at a SQLite
+ * file that is not there: made empty there, it answered "nothing" for a mistyped path and left a stray database
+ * behind. The default database and one in a --data folder are still made on first use: an empty folder answers with
+ * empty listings (test/empty-listings.test.ts).
+ */
+function refuseMissingStore(locations: Locations, opts: GlobalOptions): void {
+  const path = locations.dbUrl.slice('sqlite:'.length);
+  if (!opts.db || existsSync(path)) return;
+  throw new AppError('STORE_UNAVAILABLE', `There is no tenantwatch database at ${path} (--db or TENANTWATCH_DB)`, {
+    hint: 'Check the path: this command only reads a database. One is made by tenantwatch tenant add, import, collect or demo',
+    details: { path },
+  });
+}
+
 export function createContext(opts: GlobalOptions, signal: AbortSignal): CliContext {
   const locations = resolveLocations(opts);
   const logger = cliLogger(opts);
@@ -78,9 +98,10 @@ export function createContext(opts: GlobalOptions, signal: AbortSignal): CliCont
     out: process.stdout,
     err: process.stderr,
     signal,
-    store() {
+    store(use) {
       if (!store) {
         if (locations.dbUrl.startsWith('sqlite:') && !locations.dbUrl.startsWith('sqlite::memory:')) {
+          if (use === 'read') refuseMissingStore(locations, opts);
           ensureFolder(locations.dataDir);
         }
         store = openStore(locations.dbUrl, {

@@ -124,7 +124,7 @@ export function register(program: Command, run: Runner): void {
 
 export async function listCommand(ctx: CliContext, flags: ListFlags): Promise<number> {
   const format = parseFormat(flags.format);
-  const store = await ctx.store();
+  const store = await ctx.store('read');
   const limit =
     flags.limit === undefined
       ? undefined
@@ -187,7 +187,7 @@ async function historyWaitLines(ctx: CliContext, store: Store, tenants: string[]
 
 async function showCommand(ctx: CliContext, id: string, flags: { format?: string }): Promise<number> {
   const format = parseFormat(flags.format, ['table', 'json']);
-  const store = await ctx.store();
+  const store = await ctx.store('read');
   const detail = await alertDetail(store, await alertOrFail(store, id), await ruleCatalog());
   if (format === 'json') ctx.out.write(JSON.stringify(detail, null, 2) + '\n');
   else printDetail(ctx.out, detail, (await store.tenants.get(detail.alert.tenant))?.name);
@@ -200,7 +200,7 @@ async function statusCommand(
   to: 'acknowledged' | 'resolved' | 'false_positive',
   f: { note?: string; by?: string },
 ): Promise<number> {
-  const store = await ctx.store();
+  const store = await ctx.store('read');
   const alert = await changeStatus({ store, clock: ctx.clock, logger: ctx.logger }, id, to, actor(f.by), f.note);
   ctx.out.write(
     terminalText(`${alert.id}: ${alert.status.replace('_', ' ')} (by ${alert.statusBy ?? 'nobody'})`) + '\n',
@@ -265,7 +265,7 @@ function knownRuleIds(ctx: CliContext, extra: readonly string[]): Set<string> {
 }
 
 async function exclusionsCommand(ctx: CliContext, f: { remove?: string; format?: string }): Promise<number> {
-  const store = await ctx.store();
+  const store = await ctx.store('read');
   if (f.remove) {
     if (!(await store.alerts.removeExclusion(f.remove)))
       throw new AppError('NOT_FOUND', `No exclusion has the id "${f.remove.slice(0, 100)}"`, {
@@ -332,7 +332,7 @@ async function snoozeCommand(
   id: string,
   f: { until: string; reason?: string; by?: string },
 ): Promise<number> {
-  const store = await ctx.store();
+  const store = await ctx.store('read');
   const until = snoozeEnd(f.until, ctx.clock.now());
   const alert = await snoozeAlert(
     { store, clock: ctx.clock, logger: ctx.logger },

@@ -21,7 +21,7 @@ export function register(program: Command, run: Runner): void {
     .action(
       run(async (ctx: CliContext, names: string[], flags: { gaps?: boolean; format: string }) => {
         const format = parseFormat<CoverageFormat>(flags.format);
-        const store = await ctx.store();
+        const store = await ctx.store('read');
         let tenants: Pick<TenantRow, 'tenantId' | 'name'>[] = await store.tenants.list();
         if (names.length) {
           tenants = [];

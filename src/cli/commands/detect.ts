@@ -106,7 +106,7 @@ export async function detectCommand(ctx: CliContext, flags: DetectFlags, use: De
   const config = alertingConfigOf(ctx);
   requireRulePaths(config.ruleFolders, 'alerting.yaml ruleFolders');
   requireRulePaths(flags.rules ?? [], '--rules');
-  const store = await ctx.store();
+  const store = await ctx.store('read');
   const tenants = flags.tenant?.length ? await resolveTenantKeys(store, flags.tenant) : undefined;
   // The folders of alerting.yaml, as live detections use them, and any --rules besides.
   const ruleDirs = [...config.ruleFolders, ...(flags.rules ?? [])];

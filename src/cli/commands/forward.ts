@@ -40,7 +40,7 @@ async function forward(ctx: CliContext, f: { once?: boolean; sink?: string[]; ba
     hint: 'Give --batch 2000 to read 2,000 records from the store per step, or leave it out',
     max: MAX_BATCH,
   });
-  const store = await ctx.store();
+  const store = await ctx.store('read');
   const fs = forwardStore(store);
   let rows = await store.sinks.list();
   if (f.sink?.length) {

@@ -68,7 +68,7 @@ export function register(program: Command, run: Runner): void {
 /** `given`: --text-index or --no-text-index was typed (commander defaults the value to true otherwise). */
 async function optimize(ctx: CliContext, flags: OptimizeFlags, given: boolean): Promise<number> {
   const format = parseFormat(flags.format, ['table', 'json']);
-  const store = await ctx.store();
+  const store = await ctx.store('read');
   if (!store.records.optimize) {
     throw new AppError('NOT_IMPLEMENTED', `The ${store.kind} store has no optimize step`, {
       hint: 'Nothing to do: this store keeps its statistics itself',

@@ -75,7 +75,7 @@ async function runAndWrite(
 ): Promise<void> {
   const opened: LiveConnection[] = [];
   try {
-    const store = await ctx.store();
+    const store = await ctx.store('read');
     const result = await runReport(id, params, reportDeps(ctx, store, opened), {
       nameOf: (parameter) => `--${kebab(parameter)}`,
       describedIn: (report) => `tenantwatch report ${report} --help`,

@@ -137,7 +137,7 @@ async function tenantNames(store: Store): Promise<(key: string | null) => string
 
 export async function show(ctx: CliContext, flags: { format?: string }): Promise<number> {
   const format = parseFormat(flags.format);
-  const store = await ctx.store();
+  const store = await ctx.store('read');
   const nameOf = await tenantNames(store);
   const policies = await store.retention.policies();
   const removals = await store.retention.removals();
@@ -179,7 +179,7 @@ const SWEEP_COLUMNS: ListingColumn[] = [
 
 export async function sweep(ctx: CliContext, flags: { dryRun?: boolean; format?: string }): Promise<number> {
   const format = parseFormat(flags.format);
-  const store = await ctx.store();
+  const store = await ctx.store('read');
   const options: SweepOptions = { clock: ctx.clock, logger: ctx.logger, dryRun: !!flags.dryRun, signal: ctx.signal };
   let result: TenantSweep[];
   let lost = false;

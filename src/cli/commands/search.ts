@@ -60,7 +60,7 @@ export function register(program: Command, run: Runner): void {
 export async function searchCommand(ctx: CliContext, flags: SearchFlags): Promise<number> {
   const format = parseFormat(flags.format, RECORD_FORMATS);
   const limit = limitFlag(flags.limit);
-  const store = await ctx.store();
+  const store = await ctx.store('read');
   const query = parseSearchFilters(filterInput(flags), ctx.clock.now());
   if (query.tenants?.length) query.tenants = await resolveTenantKeys(store, query.tenants);
   // Without a limit every match is printed, so the streamed rows are the count: no second query needed,

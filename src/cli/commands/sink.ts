@@ -218,7 +218,7 @@ function takenNoun(takes: SinkRow['takes']): string {
 }
 
 async function listSinks(ctx: CliContext, format: string): Promise<void> {
-  const rows = (await (await ctx.store()).sinks.list()).map((r) => ({
+  const rows = (await (await ctx.store('read')).sinks.list()).map((r) => ({
     name: r.name,
     type: r.kind,
     url: publicUrl(r.url, r.kind),
@@ -240,7 +240,7 @@ const NO_SINK =
   'no sink is registered: add one with tenantwatch sink add NAME --type splunk|elastic|sentinel|syslog|webhook|email|file --url URL';
 
 async function runTest(ctx: CliContext, name: string): Promise<number> {
-  const row = await (await ctx.store()).sinks.get(name);
+  const row = await (await ctx.store('read')).sinks.get(name);
   if (!row) throw unknownSink(name);
   const secrets = sinkSecrets(ctx, [row]);
   const driver = openSinkDriver(ctx, row, redactingLogger(ctx.logger, secrets));
@@ -260,7 +260,7 @@ async function runTest(ctx: CliContext, name: string): Promise<number> {
 }
 
 async function status(ctx: CliContext, name: string | undefined, format: string): Promise<void> {
-  const store = await ctx.store();
+  const store = await ctx.store('read');
   const rows = name ? [await store.sinks.get(name)] : await store.sinks.list();
   if (rows[0] === null) throw unknownSink(name!);
   const fs = forwardStore(store);
@@ -304,7 +304,7 @@ async function runReplay(ctx: CliContext, name: string, f: ReplayFlags): Promise
     throw new AppError('USAGE', 'sink replay needs --start (or --since): where the period to send again begins', {
       hint: `e.g. tenantwatch sink replay ${name.slice(0, 64)} --start 24h, or --start 2026-11-01 --end 2026-11-02`,
     });
-  const store = await ctx.store();
+  const store = await ctx.store('read');
   const row = await store.sinks.get(name);
   if (!row) throw unknownSink(name);
   const now = ctx.clock.now();
@@ -347,7 +347,7 @@ async function runReplay(ctx: CliContext, name: string, f: ReplayFlags): Promise
 }
 
 async function deadLetters(ctx: CliContext, name: string, f: { limit: string; format: string }): Promise<void> {
-  const store = await ctx.store();
+  const store = await ctx.store('read');
   if (!(await store.sinks.get(name))) throw unknownSink(name);
   const rows = (
     await store.sinks.deadLetters(name, {
@@ -362,7 +362,7 @@ async function deadLetters(ctx: CliContext, name: string, f: { limit: string; fo
 }
 
 async function removeSink(ctx: CliContext, name: string): Promise<void> {
-  const store = await ctx.store();
+  const store = await ctx.store('read');
   // Its cursor goes in the same transaction (SinkStore.remove).
   if (!(await store.sinks.remove(name))) throw unknownSink(name);
   ctx.out.write(`removed sink ${name}\n`);

@@ -255,7 +255,7 @@ const LIST_COLUMNS: ListingColumn[] = [
  * CSV once wrote no byte order mark, so Excel read the names in the local code page).
  */
 async function listTenants(ctx: CliContext, format: string): Promise<void> {
-  const rows = (await (await ctx.store()).tenants.list()).map(publicView);
+  const rows = (await (await ctx.store('read')).tenants.list()).map(publicView);
   const listing = parseFormat(format);
   const columns =
     (listing === 'json' || listing === 'jsonl') && rows[0]
@@ -266,7 +266,7 @@ async function listTenants(ctx: CliContext, format: string): Promise<void> {
 }
 
 async function runTest(ctx: CliContext, name: string): Promise<number> {
-  const row = await (await ctx.store()).tenants.get(name);
+  const row = await (await ctx.store('read')).tenants.get(name);
   if (!row) throw unknown(name);
   const conn = connectTenant(row, { keyFile: ctx.locations.secretKeyFile, clock: ctx.clock, logger: ctx.logger });
   try {
@@ -274,7 +274,7 @@ async function runTest(ctx: CliContext, name: string): Promise<number> {
     for (const line of result.lines) ctx.out.write(terminalText(redact(line, conn.secrets)) + '\n');
     if (result.error) {
       // Ingestion off although someone already asked to turn it on: said as collect says it, not "turn it on".
-      const fact = (await readAuditingFacts(await ctx.store(), [row], ctx.clock.now())).get(row.tenantId);
+      const fact = (await readAuditingFacts(await ctx.store('read'), [row], ctx.clock.now())).get(row.tenantId);
       ctx.err.write(`tenantwatch: ${terminalText(redact(refusalText(result.error, fact), conn.secrets))}\n`);
     }
     return result.error ? result.error.exitCode : 0;

@@ -1,4 +1,4 @@
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as Db } from 'better-sqlite3';
@@ -61,6 +61,7 @@ export interface SqliteStoreOptions {
 export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): Store {
   let db: Db | undefined;
   try {
+    createPrivately(path);
     db = new Database(path);
     return configure(db, path, options);
   } catch (error) {
@@ -83,6 +84,21 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       hint: 'Make the folder writable, or choose another with --data (or TENANTWATCH_HOME) or --db sqlite:PATH',
       cause: error,
     });
+  }
+}
+
+/**
+ * A new store is made readable by its owner only: it holds audit records (people's names, addresses, what they did),
+ * password hashes and the tenants' encrypted credentials, and SQLite would make it as the umask allows (0644 by
+ * default, readable by every local account). SQLite makes the -wal and -shm files with the database's own mode.
+ * An empty file is a new database to SQLite. A file already there keeps the mode its owner gave it.
+ */
+function createPrivately(path: string): void {
+  if (path === ':memory:' || path === '') return;
+  try {
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch {
+    // There already, or not makeable here: SQLite's own open then says why, with the hint below.
   }
 }
 
