@@ -19,6 +19,7 @@ export const DETECTION_EVENTS = {
   alertClaimReleaseFailed: 'detections.alert.claim_release_failed',
   alertChangedWhileSent: 'detections.alert.changed_while_sent',
   channelRemoved: 'detections.channel.removed',
+  alertChannelGone: 'detections.alert.channel_gone',
   channelFailed: 'detections.channel.failed',
   channelStatsFailed: 'detections.channel.stats_failed',
   liveBatch: 'detections.live.batch',

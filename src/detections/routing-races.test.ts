@@ -4,6 +4,7 @@ import { ManualClock } from '../core/clock.js';
 import { recordingLogger } from '../core/log.js';
 import type { Store } from '../store/contract.js';
 import { alertSinkRow } from '../store/testing/fixtures.js';
+import { parseAlertingConfig } from './alerting-config.js';
 import { raiseHits } from './alerts/raise.js';
 import type { AlertView } from './alerts/view.js';
 import { DETECTION_EVENTS } from './events.js';
@@ -149,6 +150,62 @@ for (const shared of SHARED_STORES)
         'the new sink gets it',
       );
     });
+
+    /** The channel `mail` (sink `sink-mail`); `during` runs while its first send is out. */
+    function mail(during: () => Promise<void> = async () => {}): AlertChannel & { got: AlertView[] } {
+      return { ...soc(during), name: 'mail', sinkId: 'sink-mail' };
+    }
+    const BOTH = parseAlertingConfig('routes: [{ channel: soc }, { channel: mail }]', 'alerting.yaml').routing;
+    const passBoth = (store: Store, clock: ManualClock, channels: AlertChannel[], logger = recordingLogger()) =>
+      deliverDue({ store, clock, logger, routing: BOTH, channels: new Map(channels.map((c) => [c.name, c])) });
+    /** `sink remove soc` then `sink add soc` in another shell (a new receiver, another id). */
+    const replaceSoc = async (other: Store) => {
+      assert.equal(await other.sinks.remove('soc'), true);
+      await other.sinks.upsert(alertSinkRow('soc', { url: 'https://127.0.0.1:9443/new-hook', id: 'sink-soc-again' }));
+    };
+
+    for (const [when, tookBefore] of [
+      ['had taken it on an earlier pass', true],
+      ['took it earlier in this pass', false],
+    ] as const)
+      test(`a sink that ${when}, removed and added again while another channel sends: the alert reaches the new sink`, async () => {
+        const { routing, other, clock, alertId } = await setUp();
+        await other.sinks.upsert(alertSinkRow('mail'));
+        if (tookBefore) {
+          // soc took it on an earlier pass, mail failed then: the alert is due to mail only.
+          const read = (await routing.alerts.get(alertId))!;
+          assert.equal(
+            await routing.alerts.markChannelDelivered(read, { name: 'soc', id: 'sink-soc' }, NOW),
+            'recorded',
+          );
+        }
+        const logger = recordingLogger();
+        const first = soc();
+        const slow = mail(() => replaceSoc(other));
+        await passBoth(routing, clock, [first, slow], logger);
+        assert.deepEqual(
+          slow.got.map((a) => a.id),
+          [alertId],
+        );
+        assert.equal(first.got.length, tookBefore ? 0 : 1, 'the removed sink took it (or had)');
+        assert.deepEqual(await dueIds(routing, clock), [alertId], 'still due: the sink there is now has not taken it');
+        assert.deepEqual(
+          (await routing.alerts.channelDeliveries([alertId])).map((d) => d.channel),
+          ['mail'],
+        );
+        assert.equal(events(logger.entries, DETECTION_EVENTS.alertChannelGone).length, 1);
+
+        const fresh = { ...soc(), sinkId: 'sink-soc-again' };
+        const mailAgain = mail();
+        assert.deepEqual(await passBoth(routing, clock, [fresh, mailAgain]), { ...NONE, delivered: 1 });
+        assert.deepEqual(
+          fresh.got.map((a) => a.id),
+          [alertId],
+          'the sink added again gets it',
+        );
+        assert.deepEqual(mailAgain.got, [], 'mail, which took it, is not sent it again');
+        assert.deepEqual(await dueIds(routing, clock), []);
+      });
 
     test('an alert snoozed while the pass sends the alerts ahead of it is not sent until the snooze ends', async () => {
       const { routing, other, clock, alertId } = await setUp();

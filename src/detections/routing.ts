@@ -198,11 +198,21 @@ async function deliverPage(
     else {
       // Marked as read, when every channel chosen for it (from its severity as read) has it. One that changed since
       // stays due: the next pass sends it to any channel its newer state routes it to and no row says took it.
-      if (!(await run.store.alerts.markNotified(alert, run.clock.now())))
+      // The rows are checked with the mark, not taken from the reads above: a channel's sink removed meanwhile took
+      // its rows with it, and one added again under the name (a new receiver) has not taken the alert.
+      const marked = await run.store.alerts.markNotified(alert, run.clock.now(), registered);
+      if (marked === 'alert-changed')
         run.logger.info(
           { event: DETECTION_EVENTS.alertChangedWhileSent, ...log },
           'an alert changed while it was being sent: still due, the next pass sends its newer state',
         );
+      if (marked === 'channel-missing') {
+        run.logger.info(
+          { event: DETECTION_EVENTS.alertChannelGone, ...log, channels: registered },
+          'a sink the alert was sent to was removed meanwhile (maybe added again): still due, the next pass sends it through the sinks there are then',
+        );
+        continue;
+      }
       // Counted by the run that sent it: one whose channels all had it already (another process sent the last
       // one, or a crash came before the alert was marked) completes it without counting it again.
       if (!outcomes.has('sent')) continue;

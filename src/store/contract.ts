@@ -566,6 +566,12 @@ export type AlertVersion = Pick<AlertRow, 'id' | 'updatedAt' | 'hits' | 'status'
  */
 export type ChannelDeliveryRecord = 'recorded' | 'alert-changed' | 'sink-removed';
 
+/**
+ * What AlertStore.markNotified did: marked the alert delivered; or not, because it changed since it was read (or is
+ * gone), or because a channel counted as having taken it no longer has its delivery row (its sink was removed).
+ */
+export type NotifyRecord = 'marked' | 'alert-changed' | 'channel-missing';
+
 /** One channel (a sink's name) that took one alert, and when (AlertStore.markChannelDelivered). */
 export interface ChannelDelivery {
   alertId: string;
@@ -690,10 +696,12 @@ export interface AlertStore {
    */
   due(now: number, limit: number, after?: { createdAt: number; id: string }): Promise<AlertRow[]>;
   /**
-   * Marks the alert delivered when it is still in the state routing read (`sent`), in one statement; false when it
-   * changed meanwhile or is gone (it stays due).
+   * Marks the alert delivered when it is still in the state routing read (`sent`) and every channel of `taken` (the
+   * channels routing found had it) still has its delivery row, checked with the write: 'alert-changed' when the alert
+   * changed meanwhile or is gone, 'channel-missing' when a row went (its sink was removed, maybe added again under the
+   * name: a new receiver that has not taken it); either way it stays due.
    */
-  markNotified(sent: AlertVersion, at: number): Promise<boolean>;
+  markNotified(sent: AlertVersion, at: number, taken?: readonly string[]): Promise<NotifyRecord>;
   /**
    * Which channels (sink names) already took these alerts since each last became due. An alert stays due
    * until every channel routed to took it; routing offers it only to the channels not listed here, so a

@@ -37,6 +37,7 @@ import type {
   ApplyHitOutcome,
   ChannelDelivery,
   ChannelDeliveryRecord,
+  NotifyRecord,
   HitJudgement,
 } from '../contract.js';
 import { inTransaction } from './transaction.js';
@@ -265,16 +266,27 @@ export class PostgresAlertStore implements AlertStore {
     return rows.map(toAlertRow);
   }
 
-  /** Under the alert's lock (lockAlert); the UPDATE checks the state routing sent against the alert as it is then. */
-  async markNotified(sent: AlertVersion, at: number): Promise<boolean> {
-    return inTransaction(this.pool, async (client) => {
+  /**
+   * Under the alert's lock (lockAlert); the UPDATE checks the state routing sent against the alert as it is then. The
+   * delivery rows of `taken` are read FOR SHARE: a sink removal deleting one waits for the mark, or this finds it gone.
+   */
+  async markNotified(sent: AlertVersion, at: number, taken: readonly string[] = []): Promise<NotifyRecord> {
+    return inTransaction(this.pool, async (client): Promise<NotifyRecord> => {
       await lockAlert(client, sent.id);
+      const channels = [...new Set(taken)];
+      if (channels.length) {
+        const rows = await client.query(
+          'SELECT channel FROM alert_deliveries WHERE alert_id = $1 AND channel = ANY($2::text[]) FOR SHARE',
+          [sent.id, channels],
+        );
+        if ((rows.rowCount ?? 0) < channels.length) return 'channel-missing';
+      }
       const marked = await client.query(
         `UPDATE alerts SET notified_at = $1 WHERE id = $2 AND updated_at = $3 AND hits = $4 AND status = $5
            AND snoozed_until IS NOT DISTINCT FROM $6::bigint`,
         [at, sent.id, sent.updatedAt, sent.hits, sent.status, sent.snoozedUntil],
       );
-      return (marked.rowCount ?? 0) > 0;
+      return (marked.rowCount ?? 0) > 0 ? 'marked' : 'alert-changed';
     });
   }
 

@@ -38,6 +38,7 @@ import type {
   ApplyHitOutcome,
   ChannelDelivery,
   ChannelDeliveryRecord,
+  NotifyRecord,
   HitJudgement,
 } from '../contract.js';
 
@@ -259,11 +260,23 @@ export class SqliteAlertStore implements AlertStore {
     return rows.map(toAlertRow);
   }
 
-  async markNotified(sent: AlertVersion, at: number): Promise<boolean> {
-    const marked = this.prepared(
-      'UPDATE alerts SET notified_at = ? WHERE id = ? AND updated_at = ? AND hits = ? AND status = ? AND snoozed_until IS ?',
-    ).run(at, sent.id, sent.updatedAt, sent.hits, sent.status, sent.snoozedUntil);
-    return marked.changes > 0;
+  async markNotified(sent: AlertVersion, at: number, taken: readonly string[] = []): Promise<NotifyRecord> {
+    // One immediate transaction: no sink removal (which deletes its channel's rows) comes between the check and the mark.
+    return this.db
+      .transaction((): NotifyRecord => {
+        const channels = [...new Set(taken)];
+        if (channels.length) {
+          const { n } = this.prepared(
+            'SELECT count(*) AS n FROM alert_deliveries WHERE alert_id = ? AND channel IN (SELECT value FROM json_each(?))',
+          ).get(sent.id, JSON.stringify(channels)) as { n: number };
+          if (n < channels.length) return 'channel-missing';
+        }
+        const marked = this.prepared(
+          'UPDATE alerts SET notified_at = ? WHERE id = ? AND updated_at = ? AND hits = ? AND status = ? AND snoozed_until IS ?',
+        ).run(at, sent.id, sent.updatedAt, sent.hits, sent.status, sent.snoozedUntil);
+        return marked.changes > 0 ? 'marked' : 'alert-changed';
+      })
+      .immediate();
   }
 
   async channelDeliveries(alertIds: readonly string[]): Promise<ChannelDelivery[]> {

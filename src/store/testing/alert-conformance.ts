@@ -259,7 +259,7 @@ export function runAlertConformance(ctx: { readonly store: Store }): void {
       (await a.due(T0 + HOUR, 10)).map((r) => r.id),
       ['d1', 'd2'],
     );
-    assert.equal(await a.markNotified(await stored(ctx.store, 'd1'), T0 + 2), true);
+    assert.equal(await a.markNotified(await stored(ctx.store, 'd1'), T0 + 2), 'marked');
     assert.equal((await a.get('d1'))?.notifiedAt, T0 + 2);
     assert.equal(await a.snooze('d2', T0 + 2 * HOUR, 'ann', T0 + 3, 'maintenance'), true);
     assert.deepEqual(await a.due(T0 + HOUR, 10), []);
@@ -321,7 +321,7 @@ export function runAlertConformance(ctx: { readonly store: Store }): void {
       await change();
       assert.equal(await a.markChannelDelivered(read, channel('soc-hook'), T0 + 4), 'alert-changed', what);
       assert.deepEqual(await a.channelDeliveries(['al-1']), [], `${what}: no row for the older state`);
-      assert.equal(await a.markNotified(read, T0 + 4), false, what);
+      assert.equal(await a.markNotified(read, T0 + 4), 'alert-changed', what);
       assert.deepEqual(
         (await a.due(T0 + HOUR, 10)).map((r) => r.id),
         ['al-1'],
@@ -334,11 +334,11 @@ export function runAlertConformance(ctx: { readonly store: Store }): void {
       'recorded',
       'the state as it is: recorded',
     );
-    assert.equal(await a.markNotified(now, T0 + 5), true);
+    assert.equal(await a.markNotified(now, T0 + 5, ['soc-hook']), 'marked');
     assert.deepEqual(await a.due(T0 + HOUR, 10), []);
     await a.forgetTenant(TENANT_A);
     assert.equal(await a.markChannelDelivered(now, channel('soc-hook'), T0 + 6), 'alert-changed', 'a forgotten alert');
-    assert.equal(await a.markNotified(now, T0 + 6), false);
+    assert.equal(await a.markNotified(now, T0 + 6), 'alert-changed');
     assert.deepEqual(await a.channelDeliveries(['al-1']), []);
   });
 
@@ -363,7 +363,22 @@ export function runAlertConformance(ctx: { readonly store: Store }): void {
       'a send through the removed sink, recorded late',
     );
     assert.deepEqual(await a.channelDeliveries(['al-1']), [], 'the sink added again has not taken it');
+    assert.equal(
+      await a.markNotified(read, T0 + 2, ['soc-hook']),
+      'channel-missing',
+      'not delivered while the sink there is now has no row',
+    );
     assert.equal(await a.markChannelDelivered(read, again, T0 + 3), 'recorded');
+    assert.equal(await ctx.store.sinks.remove('soc-hook'), true);
+    assert.equal(
+      await a.markNotified(read, T0 + 4, ['soc-hook']),
+      'channel-missing',
+      'its row went with the sink removed after it took the alert',
+    );
+    assert.deepEqual(
+      (await a.due(T0 + HOUR, 10)).map((r) => r.id),
+      ['al-1'],
+    );
   });
 
   test('alert exclusions and snoozes: stored as data; an excluded hit is counted once per hit', async () => {
