@@ -12,20 +12,17 @@ import { EVENTS } from './events.js';
  * tenant's budget instead of sleeping this call alone; other retries sleep on the clock. A final failure
  * is handed back with its disposition for the caller to act on (resubscribe, shift the window, skip the
  * blob, give up); network errors and cut bodies that stayed failing come back as a fatal failure.
- * Sign-in failures, refused URLs and certificate failures are not retried: they are thrown. `beforeRequest` runs
- * before every try (a stream renews its lease there).
+ * Sign-in failures, refused URLs and certificate failures are not retried: they are thrown. A stream renews its lease
+ * in its client, right before each request goes out (ManagementActivityClient.beforeEachSend, stream-lease.ts).
  */
 export async function attempt<T>(
   ctx: RunContext,
   run: TenantRun,
   what: string,
   step: () => Promise<Step<T>>,
-  beforeRequest?: () => Promise<void>,
 ): Promise<Step<T>> {
   const budgeted = async (): Promise<Step<T>> => {
     await run.budget.take(ctx.signal);
-    // The stream's lease, renewed right before the request when due (stream-lease.ts), not before the budget's wait.
-    await beforeRequest?.();
     return step();
   };
   const result = await runWithRetry(budgeted, ctx.retry, ctx.clock, ctx.signal, hooks(ctx, run, what));

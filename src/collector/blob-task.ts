@@ -24,7 +24,6 @@ export async function collectBlob(
   contentType: ContentType,
   windowStart: number,
   item: ContentItem,
-  beforeRequest?: () => Promise<void>,
 ): Promise<BlobOutcome> {
   const { store, clock, logger } = ctx;
   if (await store.ledger.hasBlob(run.tenantId, item.contentId)) return 'skipped';
@@ -62,13 +61,7 @@ export async function collectBlob(
     await issue('expired', 'content expired (older than 7 days) before it was fetched');
     return 'expired';
   }
-  const result = await attempt(
-    ctx,
-    run,
-    'fetch blob',
-    () => fetchAndCommit(ctx, run, contentType, windowStart, item),
-    beforeRequest,
-  );
+  const result = await attempt(ctx, run, 'fetch blob', () => fetchAndCommit(ctx, run, contentType, windowStart, item));
   if (result.ok) return 'fetched';
   const f = result.failure;
   if (f.disposition === 'skip-blob') {

@@ -4,7 +4,8 @@ import { hostname } from 'node:os';
 import { Readable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
-import { pgSkip } from '../../test/support/paths.js';
+import { join } from 'node:path';
+import { pgSkip, tempDir } from '../../test/support/paths.js';
 import { dropSchema, isolatedPgUrl } from '../../test/support/pg.js';
 import { ManualClock, type Clock } from '../core/clock.js';
 import { recordingLogger } from '../core/log.js';
@@ -236,6 +237,148 @@ test("every request of a stream starts with at least one request's timeout left 
   );
   await store.close();
 });
+
+test("a request sent again after a 401 and a new token starts with at least one request's timeout left of its lease", async () => {
+  // The bearer client renews the token on a 401 and sends the request again within one attempt: the lease was renewed
+  // only before the attempt, so after a first try of 100 s and a sign-in of 30 s the second ran on a lease run out.
+  const store = await openStore('sqlite::memory:');
+  const clock = new ManualClock(NOW, true);
+  const key = `collect/${TENANT}/Audit.SharePoint`;
+  const sent: { url: string; left: number; status: number }[] = [];
+  const fake: Fake = { seen: [], blobs: [1, 2].map((i) => ({ id: `b${i}`, body: `[${rec(`r${i}`)}]` })) };
+  const tenant = fakeTenant(fake);
+  const conn = tenant.connect();
+  let refused = false;
+  const expiring: CollectTenant = {
+    ...tenant,
+    connect: () => ({
+      ...conn,
+      tokens: {
+        async token(_resource, options) {
+          if (options?.forceRefresh) clock.advance(30_000);
+          return 'token-123';
+        },
+      },
+      http: {
+        async request(req) {
+          const holder = await store.ledger.leaseHolder(key);
+          const left = (holder?.until ?? 0) - clock.now();
+          clock.advance(100_000);
+          // The first blob's first try: the service no longer accepts the token.
+          const status = req.url.includes('/audit/b1') && !refused ? 401 : 0;
+          if (!req.url.endsWith('/subscriptions/list')) sent.push({ url: req.url, left, status });
+          if (status) {
+            refused = true;
+            return reply(401, '{"Message":"Authorization has been denied for this request."}');
+          }
+          return conn.http.request(req);
+        },
+      },
+    }),
+  };
+  const summary = await collect({
+    tenants: [expiring],
+    store,
+    clock,
+    logger: recordingLogger(),
+    signal: new AbortController().signal,
+    concurrency: 1,
+    sinceMs: 86_400_000,
+    tuning: { contentTypes: only, leaseMs: 120_000 },
+  });
+  assert.equal(summary.ok, true, JSON.stringify(summary));
+  const b1 = sent.filter((r) => r.url.includes('/audit/b1'));
+  assert.deepEqual(
+    b1.map((r) => r.status),
+    [401, 0],
+    'sent again after the 401, within one attempt',
+  );
+  assert.ok(
+    sent.every((r) => r.left >= 120_000),
+    `lease left at each request: ${sent.map((r) => r.left / 1000).join(', ')} s`,
+  );
+  await store.close();
+});
+
+for (const db of [
+  {
+    name: 'SQLite',
+    skip: false,
+    url: async (): Promise<[string, () => Promise<void>]> => {
+      const dir = tempDir();
+      return [`sqlite:${join(dir.dir, 'collect.db')}`, async () => dir.cleanup()];
+    },
+  },
+  {
+    name: 'PostgreSQL',
+    skip: pgSkip,
+    url: async (): Promise<[string, () => Promise<void>]> => {
+      const url = isolatedPgUrl('collect_401');
+      return [url, () => dropSchema(url)];
+    },
+  },
+])
+  test(
+    `${db.name}: a collector that took the stream over while a request was refused with 401 gets it: not sent again`,
+    { skip: db.skip },
+    async () => {
+      // First try 100 s, a new token 30 s: the 2-minute lease ran out meanwhile and another collector took the stream.
+      const [url, drop] = await db.url();
+      const [store, other] = [await openStore(url), await openStore(url)];
+      const clock = new ManualClock(NOW, true);
+      const key = `collect/${TENANT}/Audit.SharePoint`;
+      const fake: Fake = { seen: [], blobs: [{ id: 'b1', body: `[${rec('r1')}]` }] };
+      const tenant = fakeTenant(fake);
+      const conn = tenant.connect();
+      const blobTries: string[] = [];
+      const takenOver: CollectTenant = {
+        ...tenant,
+        connect: () => ({
+          ...conn,
+          tokens: {
+            async token(_resource, options) {
+              if (options?.forceRefresh) {
+                clock.advance(30_000);
+                const until = clock.now() + 120_000;
+                assert.equal(await other.ledger.acquireLease(key, 'other-host:1:x', until, clock.now()), true);
+              }
+              return 'token-123';
+            },
+          },
+          http: {
+            async request(req) {
+              if (!req.url.includes('/audit/')) return conn.http.request(req);
+              blobTries.push(req.url);
+              clock.advance(100_000);
+              if (blobTries.length === 1)
+                return reply(401, '{"Message":"Authorization has been denied for this request."}');
+              return conn.http.request(req);
+            },
+          },
+        }),
+      };
+      try {
+        const summary = await collect({
+          tenants: [takenOver],
+          store,
+          clock,
+          logger: recordingLogger(),
+          signal: new AbortController().signal,
+          concurrency: 1,
+          sinceMs: 86_400_000,
+          tuning: { contentTypes: only, leaseMs: 120_000, retry: { maxAttempts: 1 } },
+        });
+        assert.equal(blobTries.length, 1, 'not sent again under a lease another collector holds');
+        assert.equal(await store.records.count({ range: { start: 0, end: NOW * 2 } }), 0, 'nothing of it stored here');
+        assert.equal((await other.ledger.leaseHolder(key))?.owner, 'other-host:1:x', 'the other collector keeps it');
+        assert.equal(summary.ok, false);
+      } finally {
+        await store.close();
+        await other.close();
+        await drop();
+      }
+    },
+  );
 
 test('two collectors on one database share the work through leases: every blob fetched once', async () => {
   const store = await openStore('sqlite::memory:');

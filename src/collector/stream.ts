@@ -56,19 +56,21 @@ export async function collectStream(
   for (const w of plan.windows) if (!known.has(w.start)) await store.ledger.upsertWindow(w);
   run.stats.windowsPlanned += plan.windows.length;
   let clean = true;
-  // The lease is renewed before each window and, within it, before every request when due (stream-lease.ts).
+  // The lease is renewed before each window and, within it, before every request when due (stream-lease.ts): the
+  // stream's client renews it right before each request goes out, a request sent again after a 401 included.
   let beatAt = clock.now();
   const beat = async (force = false): Promise<void> => {
     if (!force && !streamRenewalDue(clock.now() - beatAt, ctx.options.leaseMs)) return;
     beatAt = clock.now();
     await heartbeat();
   };
+  const leased: TenantRun = { ...run, client: run.client.beforeEachSend(() => beat()) };
   const first = { pending: awaitingFirstContent(ctx, waitUntil) };
   const stored = new Map(existing.filter((w) => w.kind === 'window').map((w) => [w.start, w]));
   for (const w of plan.windows) {
     if (ctx.signal.aborted) break;
     await beat(true);
-    const done = await collectWindow(ctx, run, ct, { ...w, reach: fetchedReach(stored.get(w.start)) }, beat, first);
+    const done = await collectWindow(ctx, leased, ct, { ...w, reach: fetchedReach(stored.get(w.start)) }, beat, first);
     if (!done.ok && done.scope === 'tenant') return done;
     if (done.ok && done.complete && clean) {
       if (await store.ledger.advanceCheckpoint(run.tenantId, ct, w.end, clock.now()))
@@ -119,7 +121,7 @@ async function collectWindow(
   const { store, clock } = ctx;
   const { reach, ...w } = planned;
   w.attempts++;
-  const listed = await listWindow(ctx, run, ct, w, reach, beat);
+  const listed = await listWindow(ctx, run, ct, w, reach);
   // Not finished this time (failed, stopped, partial): the head fetched before stays collected; only the rest is
   // the gap — from the first blob inside that head that failed or that the stop left unfetched (headBeforeLosses).
   const unfinished = { fetchedTo: w.fetchedTo ?? reach };
@@ -250,7 +252,7 @@ async function fetchOne(
     await beat();
     // Queued blobs look at the stop signal when their turn comes (no listener per queued blob).
     return await ctx.scheduler.run(run.tenantId, async () =>
-      ctx.signal.aborted ? 'stopped' : collectBlob(ctx, run, ct, windowStart, item, beat),
+      ctx.signal.aborted ? 'stopped' : collectBlob(ctx, run, ct, windowStart, item),
     );
   } catch (e) {
     if (ctx.signal.aborted) return 'stopped';
@@ -270,7 +272,6 @@ async function listWindow(
   ct: ContentType,
   w: CoverageWindow,
   reach: number | null,
-  beat: () => Promise<void>,
 ): Promise<Listed> {
   const seen = new Map<string, ContentItem>();
   // The NextPageUris followed since the first page: one named again means the service loops, and
@@ -282,7 +283,7 @@ async function listWindow(
     const target: { next: string } | { contentType: ContentType; start: number; end: number } = next
       ? { next }
       : { contentType: ct, start: w.queriedStart ?? w.start, end: w.end };
-    const page: Step<ContentPage> = await attempt(ctx, run, 'list content', () => run.client.listContent(target), beat);
+    const page: Step<ContentPage> = await attempt(ctx, run, 'list content', () => run.client.listContent(target));
     if (page.ok) {
       for (const item of page.value.items) if (!seen.has(item.contentId)) seen.set(item.contentId, item);
       next = page.value.next;
@@ -294,7 +295,7 @@ async function listWindow(
     const f = page.failure;
     if (++fixes > 3) return { ok: false, error: f.error, scope: 'stream' };
     if (f.disposition === 'subscribe-and-retry') {
-      const started = await attempt(ctx, run, 'start subscription', () => run.client.startSubscription(ct), beat);
+      const started = await attempt(ctx, run, 'start subscription', () => run.client.startSubscription(ct));
       if (!started.ok) return { ok: false, error: started.failure.error, scope: scopeOf(started.failure.error) };
       continue;
     }

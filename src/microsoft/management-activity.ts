@@ -116,6 +116,24 @@ export class ManagementActivityClient {
     return this.conn.endpoints.management;
   }
 
+  /**
+   * This client with `beforeSend` awaited right before each request goes out, after its token is in hand: the first
+   * try, and the one the bearer client sends again after a 401 with a new token (two requests within one attempt).
+   * A stream renews its lease there (collector/stream-lease.ts); what `beforeSend` throws ends the call unsent.
+   */
+  beforeEachSend(beforeSend: () => Promise<void>): ManagementActivityClient {
+    const { http } = this.conn;
+    return new ManagementActivityClient({
+      ...this.conn,
+      http: {
+        request: async (request) => {
+          await beforeSend();
+          return http.request(request);
+        },
+      },
+    });
+  }
+
   /** Whether the tenant's token may be sent to `uri` (the Management API's scheme, host and port). */
   accepts(uri: string): boolean {
     return this.bearer.accepts(uri);
