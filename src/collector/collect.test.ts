@@ -318,67 +318,78 @@ for (const db of [
     },
   },
 ])
-  test(
-    `${db.name}: a collector that took the stream over while a request was refused with 401 gets it: not sent again`,
-    { skip: db.skip },
-    async () => {
-      // First try 100 s, a new token 30 s: the 2-minute lease ran out meanwhile and another collector took the stream.
-      const [url, drop] = await db.url();
-      const [store, other] = [await openStore(url), await openStore(url)];
-      const clock = new ManualClock(NOW, true);
-      const key = `collect/${TENANT}/Audit.SharePoint`;
-      const fake: Fake = { seen: [], blobs: [{ id: 'b1', body: `[${rec('r1')}]` }] };
-      const tenant = fakeTenant(fake);
-      const conn = tenant.connect();
-      const blobTries: string[] = [];
-      const takenOver: CollectTenant = {
-        ...tenant,
-        connect: () => ({
-          ...conn,
-          tokens: {
-            async token(_resource, options) {
-              if (options?.forceRefresh) {
-                clock.advance(30_000);
-                const until = clock.now() + 120_000;
-                assert.equal(await other.ledger.acquireLease(key, 'other-host:1:x', until, clock.now()), true);
-              }
-              return 'token-123';
+  for (const letGo of [false, true])
+    test(
+      `${db.name}: a collector that took the stream over while a request was refused with 401 ${letGo ? 'and let it go' : 'holds it'}: not sent again`,
+      { skip: db.skip },
+      async () => {
+        // First try 100 s, a new token 30 s: the 2-minute lease ran out meanwhile and another collector took the stream
+        // (and, quick, let it go again: what it did may be what this one would do now, so this one stops too).
+        const [url, drop] = await db.url();
+        const [store, other] = [await openStore(url), await openStore(url)];
+        const clock = new ManualClock(NOW, true);
+        const key = `collect/${TENANT}/Audit.SharePoint`;
+        const fake: Fake = { seen: [], blobs: [{ id: 'b1', body: `[${rec('r1')}]` }] };
+        const tenant = fakeTenant(fake);
+        const conn = tenant.connect();
+        const blobTries: string[] = [];
+        const takenOver: CollectTenant = {
+          ...tenant,
+          connect: () => ({
+            ...conn,
+            tokens: {
+              async token(_resource, options) {
+                if (options?.forceRefresh) {
+                  clock.advance(30_000);
+                  const until = clock.now() + 120_000;
+                  assert.equal(await other.ledger.acquireLease(key, 'other-host:1:x', until, clock.now()), true);
+                  if (letGo) await other.ledger.releaseLease(key, 'other-host:1:x');
+                }
+                return 'token-123';
+              },
             },
-          },
-          http: {
-            async request(req) {
-              if (!req.url.includes('/audit/')) return conn.http.request(req);
-              blobTries.push(req.url);
-              clock.advance(100_000);
-              if (blobTries.length === 1)
-                return reply(401, '{"Message":"Authorization has been denied for this request."}');
-              return conn.http.request(req);
+            http: {
+              async request(req) {
+                if (!req.url.includes('/audit/')) return conn.http.request(req);
+                blobTries.push(req.url);
+                clock.advance(100_000);
+                if (blobTries.length === 1)
+                  return reply(401, '{"Message":"Authorization has been denied for this request."}');
+                return conn.http.request(req);
+              },
             },
-          },
-        }),
-      };
-      try {
-        const summary = await collect({
-          tenants: [takenOver],
-          store,
-          clock,
-          logger: recordingLogger(),
-          signal: new AbortController().signal,
-          concurrency: 1,
-          sinceMs: 86_400_000,
-          tuning: { contentTypes: only, leaseMs: 120_000, retry: { maxAttempts: 1 } },
-        });
-        assert.equal(blobTries.length, 1, 'not sent again under a lease another collector holds');
-        assert.equal(await store.records.count({ range: { start: 0, end: NOW * 2 } }), 0, 'nothing of it stored here');
-        assert.equal((await other.ledger.leaseHolder(key))?.owner, 'other-host:1:x', 'the other collector keeps it');
-        assert.equal(summary.ok, false);
-      } finally {
-        await store.close();
-        await other.close();
-        await drop();
-      }
-    },
-  );
+          }),
+        };
+        try {
+          const summary = await collect({
+            tenants: [takenOver],
+            store,
+            clock,
+            logger: recordingLogger(),
+            signal: new AbortController().signal,
+            concurrency: 1,
+            sinceMs: 86_400_000,
+            tuning: { contentTypes: only, leaseMs: 120_000, retry: { maxAttempts: 1 } },
+          });
+          assert.equal(blobTries.length, 1, 'not sent again under a lease another collector holds');
+          assert.equal(
+            await store.records.count({ range: { start: 0, end: NOW * 2 } }),
+            0,
+            'nothing of it stored here',
+          );
+          assert.equal(
+            (await other.ledger.leaseHolder(key))?.owner,
+            letGo ? undefined : 'other-host:1:x',
+            'the other collector keeps it; one let go is not taken back',
+          );
+          assert.equal(summary.ok, false);
+        } finally {
+          await store.close();
+          await other.close();
+          await drop();
+        }
+      },
+    );
 
 test('two collectors on one database share the work through leases: every blob fetched once', async () => {
   const store = await openStore('sqlite::memory:');

@@ -246,8 +246,13 @@ async function withLease<T>(
     return null;
   }
   try {
+    // Renewed, never taken again: a lease that ran out (a paused process, a request sent again after a 401) may have
+    // been taken over by another collector, which may have worked the stream and let it go since; acquiring it again
+    // would do that work a second time, so only a lease still this collector's is extended (ledger.renewLease).
+    const renew = (): Promise<boolean> =>
+      ctx.store.ledger.renewLease(key, ctx.owner, ctx.clock.now() + ctx.options.leaseMs);
     return await work(async () => {
-      if (!(await take()))
+      if (!(await renew()))
         throw new AppError('CONFLICT', `Another collector took over ${ct} of ${run.name}`, {
           hint: 'Leases expire when a collector stops renewing them; this one stops the stream',
         });
