@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
+import { pgSkip, tempDir } from '../../test/support/paths.js';
+import { dropSchema, isolatedPgUrl } from '../../test/support/pg.js';
 import { ManualClock } from '../core/clock.js';
 import { silentLogger } from '../core/log.js';
 import { endpointsFor } from '../microsoft/types.js';
@@ -83,3 +86,79 @@ test('a request that runs to its timeout just before a renewal is due cannot out
     await store.close();
   }
 });
+
+for (const db of [
+  {
+    name: 'SQLite',
+    skip: false,
+    url: async (): Promise<[string, () => Promise<void>]> => {
+      const dir = tempDir();
+      return [`sqlite:${join(dir.dir, 'history.db')}`, async () => dir.cleanup()];
+    },
+  },
+  {
+    name: 'PostgreSQL',
+    skip: pgSkip,
+    url: async (): Promise<[string, () => Promise<void>]> => {
+      const url = isolatedPgUrl('history_renew');
+      return [url, () => dropSchema(url)];
+    },
+  },
+])
+  test(
+    `${db.name}: a history lease that ran out and was taken over and let go meanwhile is not taken back`,
+    {
+      skip: db.skip,
+    },
+    async () => {
+      const [url, drop] = await db.url();
+      const [store, other] = [await openStore(url), await openStore(url)];
+      try {
+        const clock = new ManualClock(NOW);
+        const key = historyLeaseKey(TENANT);
+        const sent: string[] = [];
+        const tenant: CollectTenant = {
+          tenantId: TENANT,
+          name: 'contoso',
+          connect: () => ({
+            tenantId: TENANT,
+            endpoints: endpointsFor('commercial'),
+            publisherId: null,
+            tokens: { token: async () => 'token-123' },
+            http: {
+              async request(req) {
+                sent.push(req.url);
+                return reply();
+              },
+            },
+          }),
+        };
+        const o = {
+          store,
+          clock,
+          logger: silentLogger,
+          signal: new AbortController().signal,
+          lease: { owner: 'me', termMs: MIN_HISTORY_LEASE_MS },
+        };
+        const held = withHistoryLease(o, tenant, async (_o, t) => {
+          const http = t.connect().http;
+          await http.request({ method: 'GET', url: 'https://graph.microsoft.com/a' });
+          // This process stood still past its term; another took the tenant's history, did its part and let it go.
+          clock.advance(MIN_HISTORY_LEASE_MS + 1);
+          assert.equal(
+            await other.ledger.acquireLease(key, 'other', clock.now() + MIN_HISTORY_LEASE_MS, clock.now()),
+            true,
+          );
+          await other.ledger.releaseLease(key, 'other');
+          await http.request({ method: 'GET', url: 'https://graph.microsoft.com/b' });
+          return 'done';
+        });
+        await assert.rejects(held, /Another process took over the history collection/);
+        assert.deepEqual(sent, ['https://graph.microsoft.com/a'], 'nothing sent once the lease changed hands');
+      } finally {
+        await store.close();
+        await other.close();
+        await drop();
+      }
+    },
+  );

@@ -74,10 +74,12 @@ export async function withHistoryLease<T>(
     );
   }
   let renewedAt = o.clock.now();
+  // Renewed, never taken again (ledger.renewLease): one that ran out may have been taken over, worked under and let go
+  // by another process meanwhile, whose queries this one would then ask again.
   const beat = async (): Promise<void> => {
     if (o.clock.now() - renewedAt < termMs / 3) return;
     renewedAt = o.clock.now();
-    if (!(await take()))
+    if (!(await ledger.renewLease(key, owner, o.clock.now() + termMs)))
       throw new AppError('CONFLICT', `Another process took over the history collection of ${tenant.name}`, {
         hint: `This process stopped renewing its lease for longer than its term (${Math.round(termMs / 1000)} s); the other one goes on. Use a longer --lease if this machine pauses`,
       });
