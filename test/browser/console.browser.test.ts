@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Response } from 'playwright-core';
 import { writeResult } from '../../src/cli/commands/report.js';
 import { withTenantNames } from '../../src/reports/export.js';
+import type { StreamCoverage } from '../../src/server/api-types.js';
 import { runCli } from '../support/cli.js';
 import { START, artifacts, openSavedSearches, searchSettled, startWorld, type World } from './harness.js';
 
@@ -294,6 +295,60 @@ describe('console in a browser', () => {
       assert.equal(await page.$('.page p.muted:text-is("Loading…")'), null);
     } finally {
       release();
+      await page.unroute('**/api/coverage*');
+    }
+  });
+
+  test('the coverage page counts the records stored, and the copies Microsoft delivered again apart', async () => {
+    const page = w.page;
+    const tenant = w.emu.tenants[0]!;
+    const stream = (over: Partial<StreamCoverage>): StreamCoverage => ({
+      tenant: tenant.tenantId,
+      name: tenant.name,
+      stream: 'Audit.Exchange',
+      kind: 'live',
+      from: START - 2 * DAY,
+      to: START,
+      windows: 2,
+      planned: 0,
+      listed: 0,
+      fetched: 2,
+      failed: 0,
+      expired: 0,
+      blobs: 40,
+      blobIssues: 0,
+      records: 0,
+      newRecords: 0,
+      checkpoint: START,
+      gaps: [],
+      filled: [],
+      ...over,
+    });
+    // This world's ledger is empty (its records were stored without collection): the page is given two streams.
+    await page.route('**/api/coverage*', async (route) => {
+      const body = (await (await route.fetch()).json()) as { streams: StreamCoverage[] };
+      body.streams = [
+        stream({ records: 1250, newRecords: 1000 }),
+        stream({ stream: 'Audit.SharePoint', records: 700, newRecords: 700 }),
+      ];
+      await route.fulfill({ json: body });
+    });
+    try {
+      await page.goto(`${w.url}#/tenants`); // the page asks for the ledger when it opens
+      await page.goto(`${w.url}#/coverage`);
+      await page.waitForSelector('table.coverage tbody tr');
+      const cells = await page.$$eval('table.coverage td.stored', (tds) => tds.map((td) => td.textContent));
+      // It showed 1,250: records Microsoft delivered, the same record counted once for every copy of it.
+      assert.deepEqual(cells, ['1,000+ 250 duplicates', '700']);
+      const head = page.locator('table.coverage th.stored');
+      assert.equal(await head.textContent(), 'Records stored');
+      assert.match((await head.getAttribute('title'))!, /more than once/);
+      assert.match(
+        (await page.getAttribute('table.coverage td.stored .sub', 'title'))!,
+        /1,250 records delivered; 250 were copies of records already stored/,
+      );
+      await page.screenshot({ path: join(artifacts, 'coverage-records.png') });
+    } finally {
       await page.unroute('**/api/coverage*');
     }
   });

@@ -1,7 +1,7 @@
 import { ErrorNote } from '../components/ErrorNote.js';
 import { useApi } from '../components/useApi.js';
 import { timeZone } from '../timezone.js';
-import { fmtCount, localTimes, shortTimes } from '../format.js';
+import { countOf, fmtCount, localTimes, shortTimes } from '../format.js';
 import { api, type StreamCoverage } from '../api.js';
 
 /** A strip from the stream's first window to its last, gaps drawn in red where they fall. */
@@ -80,7 +80,12 @@ export function CoveragePage({ params }: { params: URLSearchParams }) {
               <th className="num">Failed</th>
               <th className="num">Expired</th>
               <th className="num">Blobs</th>
-              <th className="num">Records</th>
+              <th
+                className="num stored"
+                title="Records this stream stored. Microsoft delivers some records more than once (in several blobs, or again in a later one); a copy of a record already stored is counted under it as a duplicate, never stored twice."
+              >
+                Records stored
+              </th>
               <th>Gaps</th>
             </tr>
           </thead>
@@ -101,8 +106,16 @@ export function CoveragePage({ params }: { params: URLSearchParams }) {
                 <td className="num">{s.failed ? fmtCount(s.failed) : ''}</td>
                 <td className="num">{s.expired ? fmtCount(s.expired) : ''}</td>
                 <td className="num">{fmtCount(s.blobs)}</td>
-                <td className="num">
-                  {fmtCount(s.records)}
+                <td className="num stored">
+                  {fmtCount(s.newRecords)}
+                  {s.records > s.newRecords ? (
+                    <div
+                      className="sub"
+                      title={`${fmtCount(s.records)} records delivered; ${fmtCount(s.records - s.newRecords)} were copies of records already stored, so they were not stored again`}
+                    >
+                      + {countOf(s.records - s.newRecords, 'duplicate')}
+                    </div>
+                  ) : null}
                   {/* A bare 0 read as a failure: say that the windows were listed and held nothing. */}
                   {s.records === 0 && s.windows > 0 && s.fetched === s.windows ? (
                     <div className="sub" title="Every window of this stream was listed and held no content">
