@@ -68,6 +68,39 @@ async function waitFor(done: () => Promise<boolean>, timeout = 10_000): Promise<
   }
 }
 
+/**
+ * The field names of the open record (summary and AuditData) that the browser drew on more than one line: a name has
+ * no space, so it was broken inside a word.
+ */
+async function keysBrokenMidWord(page: World['page']): Promise<string[]> {
+  return page.$$eval('.detail :is(td.key, div.key)', (keys) =>
+    keys.flatMap((key) => {
+      const walker = document.createTreeWalker(key, NodeFilter.SHOW_TEXT);
+      const broken: string[] = [];
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+        if (tops.size > 1) broken.push(`${key.textContent} (at "${node.textContent}")`);
+      }
+      return broken;
+    }),
+  );
+}
+
+/** The most lines a finding of the tenants table takes. */
+async function findingLines(page: World['page']): Promise<number> {
+  return page.$$eval('table.tenants td.finding', (tds) =>
+    Math.max(
+      ...tds.map((td) => {
+        const range = document.createRange();
+        range.selectNodeContents(td);
+        return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+      }),
+    ),
+  );
+}
+
 /** Opens a report in the console, runs it with its defaults, and waits for a result (failing on an error). */
 async function runReport(id: string): Promise<World['page']> {
   const page = w.page;
@@ -348,7 +381,12 @@ describe('console in a browser', () => {
         /1,250 records delivered; 250 were copies of records already stored/,
       );
       await page.screenshot({ path: join(artifacts, 'coverage-records.png') });
+      await page.setViewportSize({ width: 390, height: 800 });
+      await page.screenshot({ path: join(artifacts, 'narrow-coverage.png') });
+      const content = await page.$eval('main.content', (m) => m.scrollWidth - m.clientWidth);
+      assert.ok(content <= 1, `the coverage page scrolls sideways as a whole by ${content} px`);
     } finally {
+      await page.setViewportSize({ width: 1280, height: 800 });
       await page.unroute('**/api/coverage*');
     }
   });
@@ -797,9 +835,36 @@ describe('console in a browser', () => {
       const close = (await page.locator('.detail button[aria-label="Close detail"]').boundingBox())!;
       assert.ok(close.x + close.width <= 390, 'its ✕ is on the screen');
       await page.screenshot({ path: join(artifacts, 'narrow-search-detail.png') });
+      // A field's name broke inside a word ("recordTypeNam" / "e"): a long one wraps only between its words.
+      assert.deepEqual(await keysBrokenMidWord(page), [], 'field names broken inside a word at 390 px');
+      // The tenants table's Finding was a narrow column off the screen's right edge (the table scrolled sideways):
+      // each finding is on the screen, with most of its width.
+      await page.goto(`${w.url}#/tenants`);
+      await page.waitForSelector('table.tenants tbody tr');
+      await page.screenshot({ path: join(artifacts, 'narrow-tenants.png') });
+      const findings = await page.$$eval('table.tenants td.finding', (tds) =>
+        tds.map((td) => {
+          const range = document.createRange();
+          range.selectNodeContents(td);
+          const cell = td.getBoundingClientRect();
+          return { left: cell.left, right: cell.right, text: Math.round(range.getBoundingClientRect().width) };
+        }),
+      );
+      assert.ok(findings.length > 0);
+      for (const f of findings) assert.ok(f.left >= 0 && f.right <= 390 && f.text >= 180, JSON.stringify(f));
     } finally {
       await page.setViewportSize({ width: 1280, height: 800 });
     }
+    await page.goto(`${w.url}#/search?${new URLSearchParams({ start, end, workload: 'SharePoint' }).toString()}`);
+    await searchSettled(page);
+    await page.click('.tr >> nth=0');
+    await page.waitForSelector('.detail .kv.summary');
+    assert.deepEqual(await keysBrokenMidWord(page), [], 'field names broken inside a word at 1280 px');
+    await page.screenshot({ path: join(artifacts, 'search-detail-keys.png') });
+    await page.keyboard.press('Escape');
+    await page.goto(`${w.url}#/tenants`);
+    await page.waitForSelector('table.tenants tbody tr');
+    assert.ok((await findingLines(page)) <= 3, `a finding takes ${await findingLines(page)} lines at 1280 px`);
   });
 
   test("a tenant's posture page: every finding with its fix, when it was checked, and the history", async () => {

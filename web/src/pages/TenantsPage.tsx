@@ -89,7 +89,7 @@ export function TenantsPage() {
                   )}
                   <div className="sub">{t.domain ?? t.tenantId}</div>
                 </td>
-                <td>
+                <td data-label="Audit posture">
                   <a
                     href={`#/posture?tenant=${encodeURIComponent(t.name)}`}
                     className="posture-link"
@@ -98,22 +98,26 @@ export function TenantsPage() {
                     <Verdict t={t} />
                   </a>
                 </td>
-                <td className="finding" title={firstFinding(t)}>
+                <td className="finding" data-label="Finding" title={firstFinding(t)}>
                   {firstFinding(t)}
                 </td>
-                <td title={t.errors.last ?? ''}>
+                <td data-label="Collection" title={t.errors.last ?? ''}>
                   <span className={`state ${t.state.replace(/\s/g, '-')}`}>{t.state}</span>
                   {/* "errors" alone, beside an empty Errors column, said nothing: the collector's own reason. */}
                   {t.state === 'errors' && !t.errors.windows && t.errors.last ? (
                     <div className="sub">{t.errors.last.split(/[:.;]/)[0]}</div>
                   ) : null}
                 </td>
-                <td className="num">{fmtLag(t.lagMs)}</td>
-                <td className="mono">{t.newestRecord ? fmtTime(t.newestRecord) : '—'}</td>
-                <td className="num" title={t.errors.last ?? ''}>
+                <td className="num" data-label="Lag">
+                  {fmtLag(t.lagMs)}
+                </td>
+                <td className="mono" data-label={`Newest record (${timeZone()})`}>
+                  {t.newestRecord ? fmtTime(t.newestRecord) : '—'}
+                </td>
+                <td className="num" data-label="Errors" title={t.errors.last ?? ''}>
                   {t.errors.windows || ''}
                 </td>
-                <td className="num">
+                <td className="num" data-label="Gaps">
                   {t.gaps ? (
                     <a href={`#/coverage?tenant=${encodeURIComponent(t.name)}`} className="gap-link">
                       {t.gaps}
@@ -122,7 +126,7 @@ export function TenantsPage() {
                     ''
                   )}
                 </td>
-                <td title={t.webhook?.detail ?? ''}>
+                <td data-label="Webhook" title={t.webhook?.detail ?? ''}>
                   {t.webhook
                     ? `${t.webhook.status}${t.webhook.lastDelayMs !== null ? ` · ${fmtLag(t.webhook.lastDelayMs)}` : ''}`
                     : '—'}
