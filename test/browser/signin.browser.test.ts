@@ -332,6 +332,61 @@ describe('signing in to the console in a browser', () => {
     }
   });
 
+  test('Audit settings: changes applied to one tenant while another was chosen say which tenant they were applied to', async () => {
+    await signInLocally('alice');
+    const applyTo = /\/api\/audit-config\/contoso\/enable/;
+    try {
+      await page.click('a[href="#/audit-config"]');
+      await page.waitForFunction(() => document.querySelectorAll('select[name=tenant] option').length >= 2);
+      await page.selectOption('select[name=tenant]', 'contoso');
+      await page.click('button:text-is("Plan enable")');
+      await page.waitForSelector('.enable-plan li');
+      // The confirmed apply answers after northwind was chosen: once with the changes made, once with a failure.
+      for (const fails of [false, true]) {
+        if (fails) {
+          await page.selectOption('select[name=tenant]', 'contoso');
+          await page.click('button:text-is("Plan enable")');
+          await page.waitForSelector('.enable-plan li');
+        }
+        let release!: () => void;
+        const held = new Promise<void>((resolve) => (release = resolve));
+        await page.route(applyTo, async (route) => {
+          if (route.request().postData()?.includes('"confirm":true')) {
+            await held;
+            if (fails)
+              return route
+                .fulfill({
+                  status: 504,
+                  json: { error: { code: 'UPSTREAM', message: 'Exchange Online did not answer' } },
+                })
+                .catch(() => undefined);
+          }
+          await route.continue().catch(() => undefined);
+        });
+        try {
+          const answered = page.waitForResponse(applyTo);
+          page.once('dialog', (d) => void d.accept());
+          await page.click('button.apply');
+          await page.selectOption('select[name=tenant]', 'northwind');
+          release();
+          await answered;
+        } finally {
+          await page.unroute(applyTo);
+        }
+        const shown = fails ? '.audit-config-page .error' : '.enable-result';
+        await page.waitForSelector(shown);
+        const text = (await page.textContent(shown))!;
+        assert.match(text, /contoso/, `${fails ? 'the failure' : 'the result'} names the tenant it was for: ${text}`);
+        assert.doesNotMatch(text, /northwind/);
+        await shot(fails ? 'apply-failed-other-tenant' : 'applied-other-tenant');
+        assert.equal(await page.inputValue('select[name=tenant]'), 'northwind', 'the choice stays');
+      }
+    } finally {
+      await page.click('.user-badge button');
+      await page.waitForSelector('form[aria-label="Sign in"]');
+    }
+  });
+
   test('adding a user or a group on the admin page says so and empties its form (the password is not kept)', async () => {
     await signInLocally('alice');
     try {

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { api, send, type EnableOutcome, type Me, type PostureResult } from '../api.js';
+import { api, ApiError, describeError, send, type EnableOutcome, type Me, type PostureResult } from '../api.js';
 import { may } from '../auth/roles.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { countOf, fmtTime, localTimes } from '../format.js';
@@ -78,10 +78,18 @@ export function AuditConfigPage({ params, me }: { params: URLSearchParams; me: M
       })
       .catch(setError);
   }, []);
-  const run = (work: Promise<void>): void => {
+  /**
+   * Runs a request about the tenant `asked`. Its failure is shown while that tenant is still the one chosen, as its
+   * answer is; `always` shows it anyway (an apply's, which names its tenant: the change may have been made).
+   */
+  const run = (asked: string, work: Promise<void>, always = false): void => {
     setBusy(true);
     setError(null);
-    work.catch(setError).finally(() => setBusy(false));
+    work
+      .catch((e: unknown) => {
+        if (always || chosen.current === asked) setError(e);
+      })
+      .finally(() => setBusy(false));
   };
   /**
    * The tenant chosen now: an answer for another (asked before the choice changed) is dropped. A plan asked for
@@ -97,6 +105,7 @@ export function AuditConfigPage({ params, me }: { params: URLSearchParams; me: M
   const check = (): void => {
     const asked = tenant;
     run(
+      asked,
       send(api.auditConfigCheck(asked)).then((r) => {
         if (chosen.current === asked) setResult({ check: r.result });
       }),
@@ -105,6 +114,7 @@ export function AuditConfigPage({ params, me }: { params: URLSearchParams; me: M
   const planEnable = (): void => {
     const asked = tenant;
     run(
+      asked,
       send(api.auditConfigEnable(asked, false)).then((r) => {
         if (chosen.current !== asked) return;
         setPlan(r.outcome.plan);
@@ -112,13 +122,32 @@ export function AuditConfigPage({ params, me }: { params: URLSearchParams; me: M
       }),
     );
   };
+  /**
+   * Its result is shown even when another tenant was chosen meanwhile (it names the tenant it changed), and so is
+   * its failure, which said only the server's words ("Exchange Online did not answer") under the other tenant.
+   */
   const apply = (): void => {
-    if (!window.confirm(`Apply ${countOf(plan?.length ?? 0, 'change')} to the audit settings of ${tenant}?`)) return;
+    const asked = tenant;
+    if (!window.confirm(`Apply ${countOf(plan?.length ?? 0, 'change')} to the audit settings of ${asked}?`)) return;
     run(
-      send(api.auditConfigEnable(tenant, true)).then((r) => {
-        setPlan(null);
-        setResult({ enable: r.outcome });
-      }),
+      asked,
+      send(api.auditConfigEnable(asked, true)).then(
+        (r) => {
+          setPlan(null);
+          setResult({ enable: r.outcome });
+        },
+        (e: unknown) => {
+          const { message, hint } = describeError(e);
+          const code = e instanceof ApiError ? e.code : 'APPLY_FAILED';
+          throw new ApiError(
+            code,
+            `Applying the changes to ${asked} failed: ${message}`,
+            hint,
+            e instanceof ApiError ? e.status : 0,
+          );
+        },
+      ),
+      true,
     );
   };
   return (
