@@ -28,6 +28,46 @@ function Empty({ columns, children }: { columns: number; children: ReactNode }) 
 }
 
 /**
+ * One of the page's add and change forms: its fields, its submit button, a note under it, and what it last did
+ * (`said`). `onSend` makes the request from the fields and is told how to empty the form once the server took it.
+ */
+function AdminForm({
+  label,
+  submit,
+  onSend,
+  said = null,
+  note,
+  children,
+}: {
+  label: string;
+  submit: string;
+  onSend: (fields: FormData, empty: () => void) => void;
+  said?: string | null;
+  note?: ReactNode;
+  children: ReactNode;
+}) {
+  const onSubmit = (e: FormEvent<HTMLFormElement>): void => {
+    e.preventDefault();
+    const form = e.currentTarget;
+    onSend(new FormData(form), () => form.reset());
+  };
+  return (
+    <>
+      <form className="audit-filters" onSubmit={onSubmit} aria-label={label}>
+        {children}
+        <button type="submit">{submit}</button>
+      </form>
+      {note}
+      {said ? (
+        <p className="muted" role="status">
+          {said}
+        </p>
+      ) : null}
+    </>
+  );
+}
+
+/**
  * Tenants, users, API tokens and tenant groups (admins of every tenant); each change lands in the audit trail.
  * An admin of some tenants tests their tenants' connections and is told who manages the rest.
  */
@@ -92,58 +132,57 @@ function Accounts() {
     const question = `Revoke the API token "${t.name}" of ${t.user}? Scripts using it are refused from now on; it cannot be restored.`;
     if (window.confirm(question)) act(send(api.revokeToken(t.name)));
   };
-  const addUser = (e: FormEvent<HTMLFormElement>): void => {
-    e.preventDefault();
-    const form = e.currentTarget;
-    const f = new FormData(form);
+  /**
+   * A form's request (`work`, which answers with what to change on the page once it succeeded): then the form is
+   * emptied (a password is not kept in it) and the tables are read again; a failure is shown above them.
+   */
+  const sendForm =
+    (work: (f: FormData) => Promise<() => void>) =>
+    (f: FormData, empty: () => void): void => {
+      setDone(null);
+      work(f)
+        .then((succeeded) => {
+          empty();
+          setError(null);
+          succeeded();
+          reload();
+        })
+        .catch(setError);
+    };
+  const addUser = sendForm(async (f) => {
     const name = field(f, 'name');
-    act(
-      send(
-        api.addUser({
-          name,
-          role: field(f, 'role') as Role,
-          password: field(f, 'password'),
-          tenants: split(field(f, 'tenants')),
-        }),
-      ),
-      () => {
-        form.reset();
-        setDone({ form: 'user', text: `Added the user "${name}".` });
-      },
+    await send(
+      api.addUser({
+        name,
+        role: field(f, 'role') as Role,
+        password: field(f, 'password'),
+        tenants: split(field(f, 'tenants')),
+      }),
     );
-  };
+    return () => setDone({ form: 'user', text: `Added the user "${name}".` });
+  });
   /** Changes only what is filled in; always unlocks the user and ends their sessions (as `user reset` does). */
-  const resetUser = (e: FormEvent<HTMLFormElement>): void => {
-    e.preventDefault();
-    const form = e.currentTarget;
-    const f = new FormData(form);
+  const resetUser = sendForm(async (f) => {
     const name = resetName.trim();
     const [password = '', role = '', tenants = '', groups = ''] = ['password', 'role', 'tenants', 'groups'].map((k) =>
       field(f, k),
     );
-    act(
-      send(
-        api.resetUser(name, {
-          ...(password ? { password } : {}),
-          ...(role ? { role: role as Role } : {}),
-          ...(split(tenants).length ? { tenants: split(tenants) } : {}),
-          ...(split(groups).length ? { groups: split(groups) } : {}),
-        }),
-      ),
-      () => {
-        form.reset();
-        setResetName('');
-        setDone({ form: 'reset', text: `Reset the user "${name}": unlocked, sessions ended.` });
-      },
+    await send(
+      api.resetUser(name, {
+        ...(password ? { password } : {}),
+        ...(role ? { role: role as Role } : {}),
+        ...(split(tenants).length ? { tenants: split(tenants) } : {}),
+        ...(split(groups).length ? { groups: split(groups) } : {}),
+      }),
     );
-  };
-  const addToken = (e: FormEvent<HTMLFormElement>): void => {
-    e.preventDefault();
-    const form = e.currentTarget;
-    const f = new FormData(form);
+    return () => {
+      setResetName('');
+      setDone({ form: 'reset', text: `Reset the user "${name}": unlocked, sessions ended.` });
+    };
+  });
+  const addToken = sendForm(async (f) => {
     const [role = '', tenants = '', days = ''] = ['role', 'tenants', 'expiresInDays'].map((k) => field(f, k).trim());
-    setDone(null);
-    send(
+    const r = await send(
       api.addToken({
         name: field(f, 'name'),
         user: field(f, 'user'),
@@ -151,25 +190,14 @@ function Accounts() {
         ...(split(tenants).length ? { tenants: split(tenants) } : {}),
         ...(days ? { expiresInDays: Number(days) } : {}),
       }),
-    )
-      .then((r) => {
-        form.reset();
-        setError(null);
-        setShown(r.token);
-        reload();
-      })
-      .catch(setError);
-  };
-  const putGroup = (e: FormEvent<HTMLFormElement>): void => {
-    e.preventDefault();
-    const form = e.currentTarget;
-    const f = new FormData(form);
+    );
+    return () => setShown(r.token);
+  });
+  const putGroup = sendForm(async (f) => {
     const name = field(f, 'name');
-    act(send(api.putGroup(name, split(field(f, 'tenants')))), () => {
-      form.reset();
-      setDone({ form: 'group', text: `Saved the group "${name}".` });
-    });
-  };
+    await send(api.putGroup(name, split(field(f, 'tenants'))));
+    return () => setDone({ form: 'group', text: `Saved the group "${name}".` });
+  });
   return (
     <section className="admin-page">
       <h1>Administration</h1>
@@ -222,7 +250,7 @@ function Accounts() {
           ))}
         </tbody>
       </table>
-      <form className="audit-filters" onSubmit={addUser} aria-label="Add user">
+      <AdminForm label="Add user" submit="Add user" onSend={addUser} said={done?.form === 'user' ? done.text : null}>
         <input name="name" aria-label="name" placeholder="name" required />
         <select name="role" defaultValue="investigator" aria-label="role">
           <option>viewer</option>
@@ -237,14 +265,19 @@ function Accounts() {
           placeholder="password (12+)"
           autoComplete="new-password"
         />
-        <button type="submit">Add user</button>
-      </form>
-      {done?.form === 'user' ? (
-        <p className="muted" role="status">
-          {done.text}
-        </p>
-      ) : null}
-      <form className="audit-filters" onSubmit={resetUser} aria-label="Reset user">
+      </AdminForm>
+      <AdminForm
+        label="Reset user"
+        submit="Reset user"
+        onSend={resetUser}
+        said={done?.form === 'reset' ? done.text : null}
+        note={
+          <p className="muted form-note">
+            Reset unlocks the user and ends their sessions; it changes only the fields filled in (their API tokens stay
+            valid).
+          </p>
+        }
+      >
         <input
           name="name"
           aria-label="user to reset"
@@ -268,17 +301,7 @@ function Accounts() {
           placeholder="new password (or keep)"
           autoComplete="new-password"
         />
-        <button type="submit">Reset user</button>
-      </form>
-      <p className="muted form-note">
-        Reset unlocks the user and ends their sessions; it changes only the fields filled in (their API tokens stay
-        valid).
-      </p>
-      {done?.form === 'reset' ? (
-        <p className="muted" role="status">
-          {done.text}
-        </p>
-      ) : null}
+      </AdminForm>
       <h2>API tokens</h2>
       {shown ? (
         <p className="token-once" role="status">
@@ -323,7 +346,7 @@ function Accounts() {
           ))}
         </tbody>
       </table>
-      <form className="audit-filters" onSubmit={addToken} aria-label="Add token">
+      <AdminForm label="Add token" submit="Create token" onSend={addToken}>
         <input name="name" aria-label="token name" placeholder="token name" required />
         <input name="user" aria-label="user" placeholder="user" required />
         <select name="role" defaultValue="" aria-label="role (empty: the user's)">
@@ -343,8 +366,7 @@ function Accounts() {
           className="days"
           placeholder="expires in days (90)"
         />
-        <button type="submit">Create token</button>
-      </form>
+      </AdminForm>
       <h2>Tenant groups</h2>
       <table className="audit-table">
         <thead>
@@ -371,16 +393,15 @@ function Accounts() {
           ))}
         </tbody>
       </table>
-      <form className="audit-filters" onSubmit={putGroup} aria-label="Save group">
+      <AdminForm
+        label="Save group"
+        submit="Save group"
+        onSend={putGroup}
+        said={done?.form === 'group' ? done.text : null}
+      >
         <input name="name" aria-label="group name" placeholder="group name" required />
         <input name="tenants" aria-label="tenants" placeholder="tenants" />
-        <button type="submit">Save group</button>
-      </form>
-      {done?.form === 'group' ? (
-        <p className="muted" role="status">
-          {done.text}
-        </p>
-      ) : null}
+      </AdminForm>
     </section>
   );
 }
