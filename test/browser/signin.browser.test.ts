@@ -381,6 +381,29 @@ describe('signing in to the console in a browser', () => {
         await shot(fails ? 'apply-failed-other-tenant' : 'applied-other-tenant');
         assert.equal(await page.inputValue('select[name=tenant]'), 'northwind', 'the choice stays');
       }
+      // A check of contoso that fails after northwind was chosen says nothing under northwind (its answer would not
+      // be shown either): the failure read as northwind's.
+      await page.selectOption('select[name=tenant]', 'contoso');
+      const checkOf = /\/api\/audit-config\/contoso\/check/;
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      await page.route(checkOf, async (route) => {
+        await held;
+        await route
+          .fulfill({ status: 504, json: { error: { code: 'UPSTREAM', message: 'Exchange Online did not answer' } } })
+          .catch(() => undefined);
+      });
+      try {
+        const answered = page.waitForResponse(checkOf);
+        await page.click('button:text-is("Check")');
+        await page.selectOption('select[name=tenant]', 'northwind');
+        release();
+        await answered;
+      } finally {
+        await page.unroute(checkOf);
+      }
+      await page.waitForSelector('button:text-is("Check"):enabled'); // the failure was handled
+      assert.equal(await page.$('.audit-config-page .error'), null, "contoso's failure is not shown under northwind");
     } finally {
       await page.click('.user-badge button');
       await page.waitForSelector('form[aria-label="Sign in"]');
