@@ -790,9 +790,11 @@ describe('console in a browser', () => {
         'sinks',
         'audit',
         'admin',
+        `posture?tenant=${w.emu.tenants.find((t) => !t.ualEnabled)!.name}`,
       ]) {
         await page.goto(`${w.url}#/${id}`);
         await page.waitForSelector('main.content > section');
+        if (id.startsWith('posture')) await page.waitForSelector('.posture-findings');
         // The bar's tabs, zone and account ran off the right edge (white on the page's grey), the page 1,086 px wide.
         assert.equal(
           await page.evaluate(() => document.documentElement.scrollWidth),
@@ -885,6 +887,11 @@ describe('console in a browser', () => {
     const ual = rows.find((r) => r.code === 'UAL_OFF');
     assert.ok(ual, rows.map((r) => r.code).join());
     assert.match(ual.fix, new RegExp(`audit-config enable.*${off.name}|Set-AdminAuditLogConfig`));
+    // A finding was cut at the column's end ("…, and a…"), its whole sentence nowhere on the page.
+    const clipped = await page.$$eval('.posture-findings td', (tds) =>
+      tds.filter((td) => td.scrollWidth > td.clientWidth + 1).map((td) => td.textContent),
+    );
+    assert.deepEqual(clipped, [], 'findings cut short');
     assert.ok((await page.$$('.posture-history tbody tr')).length >= 1, 'the history lists the checks');
     assert.match((await page.textContent('.posture-history thead'))!, /Checked at \(UTC\)/);
     await page.screenshot({ path: join(artifacts, 'posture.png'), fullPage: true });
