@@ -753,6 +753,33 @@ describe('console in a browser', () => {
     await page.waitForSelector('.detail', { state: 'detached' });
   });
 
+  test('the results sort from the keyboard: a column heading takes the focus, Enter sorts by it', async () => {
+    const page = w.page;
+    await page.goto(`${w.url}#/search?${new URLSearchParams({ start, end, user, workload: 'SharePoint' }).toString()}`);
+    await searchSettled(page);
+    await page.focus('.search-form button[type=submit]');
+    // Only a mouse could sort: the headings took no focus, so Tab went from the form past them into the rows.
+    for (let i = 0; i < 40; i++) {
+      await page.keyboard.press('Tab');
+      if (await page.evaluate(() => document.activeElement?.getAttribute('role') === 'columnheader')) break;
+    }
+    const heading = await page.evaluate(() => ({
+      role: document.activeElement?.getAttribute('role'),
+      text: document.activeElement?.textContent ?? '',
+    }));
+    assert.equal(heading.role, 'columnheader', 'Tab reaches the column headings');
+    assert.match(heading.text, /^Date/);
+    const dates = () => page.$$eval('.results .tr .td:first-child', (tds) => tds.map((td) => td.textContent ?? ''));
+    const newestFirst = await dates();
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.results [role=columnheader][aria-sort=ascending]');
+    const sorted = await dates();
+    assert.deepEqual(sorted, [...sorted].sort(), 'oldest first');
+    assert.notDeepEqual(sorted, newestFirst);
+    await page.keyboard.press(' ');
+    await page.waitForSelector('.results [role=columnheader][aria-sort=descending]');
+  });
+
   test('every page has one top heading naming it, for screen readers and the outline', async () => {
     const page = w.page;
     const named: Record<string, RegExp> = {

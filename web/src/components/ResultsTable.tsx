@@ -103,7 +103,16 @@ export function ResultsTable({
             className="th"
             style={{ width: c.width }}
             role="columnheader"
+            // A heading sorts from the keyboard too (Enter or Space): only a mouse could sort.
+            tabIndex={0}
+            aria-sort={sort?.key === c.key ? (sort.dir === 1 ? 'ascending' : 'descending') : undefined}
             onClick={() => toggleSort(c.key)}
+            onKeyDown={(e) => {
+              if (e.key !== 'Enter' && e.key !== ' ') return;
+              e.preventDefault();
+              e.stopPropagation();
+              toggleSort(c.key);
+            }}
             title={`${columnLabel(c)}: ${
               complete
                 ? 'sort by this column'
