@@ -128,3 +128,17 @@ test('the coverage table aligns its counts right, so a stream of 12,345 records 
   // Text columns stay left: the stream names start where their header does.
   assert.equal(first!.indexOf('Audit.General'), head!.indexOf('stream'));
 });
+
+test("the coverage table shows Microsoft's delivered records and those stored apart: re-delivered copies are not new", async () => {
+  const summary = oneGap('');
+  summary.streams[0] = { ...summary.streams[0]!, records: 120, newRecords: 100 };
+  for (const format of ['table', 'csv'] as const) {
+    const out = new PassThrough();
+    await renderCoverage(summary, { format, gapsOnly: false }, out, new PassThrough());
+    const lines = text(out).replace(/^\uFEFF/, '').split(/\r?\n/);
+    const head = lines[0]!.split(format === 'csv' ? ',' : /\s{2,}/);
+    const row = lines[1]!.split(format === 'csv' ? ',' : /\s{2,}/);
+    assert.equal(row[head.indexOf('records')], '120', format);
+    assert.equal(row[head.indexOf('stored')], '100', format);
+  }
+});
