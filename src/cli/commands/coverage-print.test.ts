@@ -135,7 +135,9 @@ test("the coverage table shows Microsoft's delivered records and those stored ap
   for (const format of ['table', 'csv'] as const) {
     const out = new PassThrough();
     await renderCoverage(summary, { format, gapsOnly: false }, out, new PassThrough());
-    const lines = text(out).replace(/^\uFEFF/, '').split(/\r?\n/);
+    const lines = text(out)
+      .replace(/^\uFEFF/, '')
+      .split(/\r?\n/);
     const head = lines[0]!.split(format === 'csv' ? ',' : /\s{2,}/);
     const row = lines[1]!.split(format === 'csv' ? ',' : /\s{2,}/);
     assert.equal(row[head.indexOf('records')], '120', format);
