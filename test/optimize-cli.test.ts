@@ -7,6 +7,8 @@ import { tempDir } from './support/paths.js';
 import { normalizeRecord } from '../src/ingest/normalize.js';
 import { openStore } from '../src/store/open.js';
 import { alertHit } from '../src/store/testing/alert-conformance.js';
+import { T0 } from '../src/store/testing/fixtures.js';
+import { ALERT_IDENTITY } from '../src/detections/alerts/raise.js';
 
 test('optimize builds and drops the free-text index; free-text results are the same either way', async () => {
   const { dir, cleanup } = tempDir('tw-optimize-');
@@ -166,7 +168,10 @@ test('optimize --rekey merges what an earlier version stored under upper-case GU
       [1, 2, 3, 4, 5, 6, 7].map((i) => `${tenant}/abcdef00-0000-4000-8000-${String(i).padStart(12, '0')}`),
       'one record per key, under the lower-case key',
     );
-    const shown = await runCli(['alerts', 'show', 'al-upper', '--format', 'json'], data);
+    // Under the id the next hit of its rule, group and window gets (ADR 0039, the merge, point 5).
+    const merged = ALERT_IDENTITY.alertId('r1', tenant, '', T0);
+    assert.equal((await runCli(['alerts', 'show', 'al-upper'], data)).code, 1, 'not under its old id');
+    const shown = await runCli(['alerts', 'show', merged, '--format', 'json'], data);
     assert.equal(shown.code, 0, shown.stderr);
     const detail = JSON.parse(shown.stdout) as { records: unknown[]; missing: string[] };
     assert.deepEqual([detail.records.length, detail.missing], [1, []], 'the alert finds its record');

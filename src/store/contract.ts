@@ -633,6 +633,20 @@ export interface AlertSnooze {
   createdAt: number;
 }
 
+/** How detections derive an alert's id and a hit's key (detections/alerts/identity.ts): AlertStore.rekey derives them again. */
+export interface AlertIdentity {
+  alertId(ruleId: string, tenant: string, groupKey: string, windowStart: number): string;
+  hitKey(hit: {
+    ruleId: string;
+    tenant: string;
+    groupKey: string;
+    recordIds: readonly string[];
+    firstSeen: number;
+  }): string;
+  /** The record ids an alert keeps (two alerts merged keep as many). */
+  maxRecordIds: number;
+}
+
 export interface AlertStore {
   /**
    * Applies one hit in one transaction: raises the alert (new), counts the hit on it (hits, last seen,
@@ -666,13 +680,15 @@ export interface AlertStore {
   /** Newest last hit first. */
   list(filter?: AlertFilter): Promise<AlertRow[]>;
   /**
-   * The alerts' part of the merge of `optimize --rekey` (store/rekey.ts rekeyedAlert, ADR 0039): an alert filed under a
+   * The alerts' part of the merge of `optimize --rekey` (store/alert-rekey.ts, ADR 0039): an alert filed under a
    * GUID tenant spelled with upper-case letters, or naming records by such Ids, names them as the merged records are
-   * keyed (lower case), so its records are found again. Its id, status, history and deliveries stay. Each alert is
-   * changed only as it was read (one that took a hit meanwhile is left to the next run). Returns how many alerts
-   * changed (with `dryRun`: would change; nothing is written).
+   * keyed (lower case), so its records are found again, and moves to the id `identity` derives (the id the next hit
+   * of its rule, group and window gets) with its history, deliveries and hit claims; an alert already under that id
+   * takes it in (alert-rekey.ts mergeAlerts). Its status and snooze stay. Each alert is changed only as it was read
+   * (one that took a hit meanwhile is left to the next run). Returns how many alerts changed (with `dryRun`: would
+   * change; nothing is written).
    */
-  rekey(options?: { dryRun?: boolean }): Promise<number>;
+  rekey(identity: AlertIdentity, options?: { dryRun?: boolean }): Promise<number>;
   /**
    * The tenant keys alerts are filed under, in code point order (a tenant filter names a key alerts outlive their
    * records under: search/tenants.ts alertKeys).

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, test } from 'node:test';
 import type { Store } from './contract.js';
 import { commitBlobAcross } from './commit-blob.js';
 import { runAlertConformance } from './testing/alert-conformance.js';
+import { runAlertRekeyConformance } from './testing/alert-rekey-conformance.js';
 import { drain } from './testing/tail-conformance.js';
 import { runSinkConformance } from './testing/sink-conformance.js';
 import { blobRow, DAY, HOUR, record, T0, TENANT_A, TENANT_B, tenantRow, windowRow } from './testing/fixtures.js';
@@ -29,6 +30,7 @@ export function runStateConformance(name: string, open: () => Promise<Store>): v
     stateTests(ctx);
     runAuthConformance(ctx);
     runAlertConformance(ctx);
+    runAlertRekeyConformance(ctx);
   });
 }
 

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { AppError } from '../../core/errors.js';
 import { terminalText } from '../../core/terminal.js';
+import { ALERT_IDENTITY } from '../../detections/alerts/raise.js';
 import type { RekeyResult, Store } from '../../store/contract.js';
 import type { CliContext } from '../context.js';
 import { countOf, formatOption, parseFormat } from '../output.js';
@@ -99,7 +100,7 @@ async function rekeyStore(ctx: CliContext, store: Store, dryRun: boolean): Promi
       hint: 'Nothing to do: this store keys every GUID in lower case',
     });
   const records = await store.records.rekey({ dryRun, signal: ctx.signal });
-  return { ...records, alerts: await store.alerts.rekey({ dryRun }) };
+  return { ...records, alerts: await store.alerts.rekey(ALERT_IDENTITY, { dryRun }) };
 }
 
 function rekeyLines(r: RekeyReport): string {

@@ -2,7 +2,15 @@ import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
 import type { StoredRecord } from '../../core/record.js';
 import { AppError } from '../../core/errors.js';
-import type { AlertHitInput, AlertRow, AlertSeverity, AppliedHit, HitJudgement, Store } from '../../store/contract.js';
+import type {
+  AlertHitInput,
+  AlertIdentity,
+  AlertRow,
+  AlertSeverity,
+  AppliedHit,
+  HitJudgement,
+  Store,
+} from '../../store/contract.js';
 import type { Hit, Severity } from '../contract.js';
 import { DETECTION_EVENTS } from '../events.js';
 import { appliesTo, excludedBy, snoozedUntil } from './exclusions.js';
@@ -21,6 +29,9 @@ export interface AlertPolicy {
   suppressMs(ruleId: string): number;
   maxRecordIds: number;
 }
+
+/** How alerts and hits are keyed, for `optimize --rekey` to key the alerts of merged records again (AlertStore.rekey). */
+export const ALERT_IDENTITY: AlertIdentity = { alertId, hitKey, maxRecordIds: DEFAULT_MAX_RECORD_IDS };
 
 export function alertPolicy(perRule: Record<string, number> = {}, defaultMs = DEFAULT_SUPPRESS_MS): AlertPolicy {
   return { suppressMs: (ruleId) => perRule[ruleId] ?? defaultMs, maxRecordIds: DEFAULT_MAX_RECORD_IDS };

@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
-import { REKEY_BATCH, rekeyedAlert } from '../rekey.js';
+import { REKEY_BATCH } from '../rekey.js';
+import { alertMove, mergeAlerts, type AlertMove } from '../alert-rekey.js';
 import {
   ALERT_COLUMNS,
   alertValues,
@@ -28,6 +29,7 @@ import type {
   AlertExclusion,
   AlertFilter,
   AlertHitInput,
+  AlertIdentity,
   AlertRow,
   AlertSnooze,
   AlertStatus,
@@ -167,33 +169,21 @@ export class PostgresAlertStore implements AlertStore {
     });
   }
 
-  async rekey(options: { dryRun?: boolean } = {}): Promise<number> {
+  async rekey(identity: AlertIdentity, options: { dryRun?: boolean } = {}): Promise<number> {
     // A GUID with an upper-case letter is somewhere in the row (a superset, tested again in JavaScript).
-    const { rows } = await this.pool.query<{ id: string; tenant: string; record_ids: string }>(
-      `SELECT id, tenant, record_ids FROM alerts
-        WHERE (length(tenant) = 36 AND tenant ~ '[A-F]') OR record_ids ~ '[A-F]'`,
+    const { rows } = await this.pool.query<AlertSelect>(
+      `SELECT * FROM alerts WHERE (length(tenant) = 36 AND tenant ~ '[A-F]') OR record_ids ~ '[A-F]'`,
     );
-    const changes = rows.flatMap((r) => {
-      const to = rekeyedAlert(r.tenant, JSON.parse(r.record_ids) as string[]);
-      return to ? [{ ...r, to }] : [];
-    });
-    if (options.dryRun) return changes.length;
+    const moves = rows.flatMap((r) => alertMove(toAlertRow(r), identity) ?? []);
+    if (options.dryRun) return moves.length;
     let changed = 0;
-    for (let i = 0; i < changes.length; i += REKEY_BATCH) {
-      const batch = changes.slice(i, i + REKEY_BATCH);
-      const { rowCount } = await this.pool.query(
-        `UPDATE alerts a SET tenant = c.to_tenant, record_ids = c.to_ids
-           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS c(id, tenant, ids, to_tenant, to_ids)
-          WHERE a.id = c.id AND a.tenant = c.tenant AND a.record_ids = c.ids`,
-        [
-          batch.map((c) => c.id),
-          batch.map((c) => c.tenant),
-          batch.map((c) => c.record_ids),
-          batch.map((c) => c.to.tenant),
-          batch.map((c) => JSON.stringify(c.to.recordIds)),
-        ],
-      );
-      changed += rowCount ?? 0;
+    for (let i = 0; i < moves.length; i += REKEY_BATCH) {
+      const batch = moves.slice(i, i + REKEY_BATCH);
+      changed += await inTransaction(this.pool, async (client) => {
+        let n = 0;
+        for (const m of batch) if (await moveAlert(client, m, identity.maxRecordIds)) n++;
+        return n;
+      });
     }
     return changed;
   }
@@ -372,4 +362,36 @@ export class PostgresAlertStore implements AlertStore {
       return (await client.query(sql, values)).rowCount ?? 0;
     });
   }
+}
+
+/** Inside rekey's transaction: one alert to its new id (alert-rekey.ts), unless it changed since it was read. */
+async function moveAlert(client: PoolClient, { from, to, claims }: AlertMove, maxRecordIds: number): Promise<boolean> {
+  const read = async (id: string): Promise<AlertRow | null> => {
+    const { rows } = await client.query<AlertSelect>('SELECT * FROM alerts WHERE id = $1 FOR UPDATE', [id]);
+    return rows[0] ? toAlertRow(rows[0]) : null;
+  };
+  const now = await read(from.id);
+  if (!now || JSON.stringify(alertValues(now)) !== JSON.stringify(alertValues(from))) return false;
+  if (to.id !== from.id) {
+    const held = await read(to.id);
+    await client.query('DELETE FROM alerts WHERE id = $1', [from.id]);
+    await client.query(UPSERT, alertValues(held ? mergeAlerts(held, to, maxRecordIds) : to));
+    for (const table of ['alert_history', 'alert_hits'])
+      await client.query(`UPDATE ${table} SET alert_id = $1 WHERE alert_id = $2`, [to.id, from.id]);
+    await client.query(
+      `WITH gone AS (DELETE FROM alert_deliveries WHERE alert_id = $2 RETURNING channel, delivered_at)
+       INSERT INTO alert_deliveries (alert_id, channel, delivered_at) SELECT $1, channel, delivered_at FROM gone
+       ON CONFLICT DO NOTHING`,
+      [to.id, from.id],
+    );
+  } else {
+    await client.query(UPSERT, alertValues(to));
+  }
+  if (claims.length)
+    await client.query(
+      `INSERT INTO alert_hits (hit_key, alert_id, exclusion_id, at) SELECT k, $2, NULL, $3 FROM unnest($1::text[]) AS k
+       ON CONFLICT DO NOTHING`,
+      [claims, to.id, to.updatedAt],
+    );
+  return true;
 }

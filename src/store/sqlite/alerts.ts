@@ -1,6 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { StatementCache } from './statements.js';
-import { REKEY_BATCH, rekeyedAlert } from '../rekey.js';
+import { REKEY_BATCH } from '../rekey.js';
+import { alertMove, mergeAlerts, type AlertMove } from '../alert-rekey.js';
 import {
   ALERT_COLUMNS,
   alertValues,
@@ -29,6 +30,7 @@ import type {
   AlertExclusion,
   AlertFilter,
   AlertHitInput,
+  AlertIdentity,
   AlertRow,
   AlertSnooze,
   AlertStatus,
@@ -156,37 +158,48 @@ export class SqliteAlertStore implements AlertStore {
       .immediate();
   }
 
-  async rekey(options: { dryRun?: boolean } = {}): Promise<number> {
+  async rekey(identity: AlertIdentity, options: { dryRun?: boolean } = {}): Promise<number> {
     // A GUID with an upper-case letter is somewhere in the row (a superset, tested again in JavaScript).
     const rows = this.db
       .prepare(
-        `SELECT id, tenant, record_ids FROM alerts
-          WHERE (length(tenant) = 36 AND tenant GLOB '*[A-F]*') OR record_ids GLOB '*[A-F]*'`,
+        `SELECT * FROM alerts WHERE (length(tenant) = 36 AND tenant GLOB '*[A-F]*') OR record_ids GLOB '*[A-F]*'`,
       )
-      .raw(true)
-      .all() as [string, string, string][];
-    const changes = rows.flatMap(([id, tenant, ids]) => {
-      const to = rekeyedAlert(tenant, JSON.parse(ids) as string[]);
-      return to ? [{ id, tenant, ids, to }] : [];
-    });
-    if (options.dryRun) return changes.length;
-    const update = this.prepared(
-      'UPDATE alerts SET tenant = ?, record_ids = ? WHERE id = ? AND tenant = ? AND record_ids = ?',
-    );
+      .all() as AlertSelect[];
+    const moves = rows.flatMap((r) => alertMove(toAlertRow(r), identity) ?? []);
+    if (options.dryRun) return moves.length;
     let changed = 0;
-    for (let i = 0; i < changes.length; i += REKEY_BATCH) {
+    for (let i = 0; i < moves.length; i += REKEY_BATCH) {
+      const batch = moves.slice(i, i + REKEY_BATCH);
       changed += this.db
-        .transaction(() =>
-          changes
-            .slice(i, i + REKEY_BATCH)
-            .reduce(
-              (n, c) => n + update.run(c.to.tenant, JSON.stringify(c.to.recordIds), c.id, c.tenant, c.ids).changes,
-              0,
-            ),
-        )
+        .transaction(() => batch.reduce((n, m) => n + (this.moveAlert(m, identity.maxRecordIds) ? 1 : 0), 0))
         .immediate();
     }
     return changed;
+  }
+
+  /** Inside rekey's transaction: one alert to its new id (alert-rekey.ts), unless it changed since it was read. */
+  private moveAlert({ from, to, claims }: AlertMove, maxRecordIds: number): boolean {
+    const now = this.one(from.id);
+    if (!now || JSON.stringify(alertValues(now)) !== JSON.stringify(alertValues(from))) return false;
+    if (to.id !== from.id) {
+      const held = this.one(to.id);
+      this.prepared('DELETE FROM alerts WHERE id = ?').run(from.id);
+      this.prepared(UPSERT).run(alertValues(held ? mergeAlerts(held, to, maxRecordIds) : to));
+      for (const table of ['alert_history', 'alert_hits'])
+        this.prepared(`UPDATE ${table} SET alert_id = ? WHERE alert_id = ?`).run(to.id, from.id);
+      this.prepared(
+        `INSERT INTO alert_deliveries (alert_id, channel, delivered_at)
+         SELECT ?, channel, delivered_at FROM alert_deliveries WHERE alert_id = ? ON CONFLICT DO NOTHING`,
+      ).run(to.id, from.id);
+      this.prepared('DELETE FROM alert_deliveries WHERE alert_id = ?').run(from.id);
+    } else {
+      this.prepared(UPSERT).run(alertValues(to));
+    }
+    const claim = this.prepared(
+      'INSERT INTO alert_hits (hit_key, alert_id, exclusion_id, at) VALUES (?, ?, NULL, ?) ON CONFLICT DO NOTHING',
+    );
+    for (const key of claims) claim.run(key, to.id, to.updatedAt);
+    return true;
   }
 
   async tenantKeys(): Promise<string[]> {

@@ -159,35 +159,6 @@ export function runAlertConformance(ctx: { readonly store: Store }): void {
     assert.deepEqual(await a.tenantKeys(), ['Case-A', 'case-b']);
   });
 
-  test('alerts: rekey names the records in lower case where a GUID tenant or Id was upper case, and keeps the rest', async () => {
-    const a = ctx.store.alerts;
-    const id = 'aaaabbbb-0000-4000-8000-00000000000c';
-    await a.applyHits(
-      [
-        alertHit({ alertId: 'al-1', tenant: TENANT_A.toUpperCase(), recordIds: [id.toUpperCase(), 'ANONYMIZED', id] }),
-        alertHit({ alertId: 'al-2', tenant: 'Case-2026', recordIds: [id.toUpperCase()] }),
-        alertHit({ alertId: 'al-3', tenant: TENANT_A, recordIds: [id, 'Rec-Upper'] }),
-      ],
-      T0,
-    );
-    await a.setStatus('al-1', { from: 'new', to: 'acknowledged', actor: 'ann', at: T0 + 1 });
-    const before = await a.get('al-1');
-    assert.equal(await a.rekey({ dryRun: true }), 2);
-    assert.equal((await a.get('al-1'))?.tenant, TENANT_A.toUpperCase(), 'a dry run writes nothing');
-    assert.equal(await a.rekey(), 2);
-    assert.deepEqual(await a.get('al-1'), {
-      ...before,
-      tenant: TENANT_A,
-      recordIds: [id, 'ANONYMIZED'],
-    });
-    assert.equal((await a.get('al-1'))?.recordTotal, 3, 'the hits counted stay');
-    assert.deepEqual((await a.get('al-2'))?.recordIds, [id]);
-    assert.equal((await a.get('al-2'))?.tenant, 'Case-2026', 'an import label keeps its case');
-    assert.deepEqual((await a.get('al-3'))?.recordIds, [id, 'Rec-Upper'], 'not a GUID: as stored');
-    assert.equal((await a.history('al-1')).length, 2, 'its history stays');
-    assert.equal(await a.rekey(), 0, 'nothing left');
-  });
-
   test("alerts: forgetting a tenant deletes its alerts, their history and hits, and no other tenant's", async () => {
     const a = ctx.store.alerts;
     await a.applyHits([alertHit(), alertHit({ alertId: 'al-2', tenant: TENANT_B })], T0);
