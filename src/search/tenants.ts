@@ -10,6 +10,12 @@ export interface KeyLookup {
    * to it without regard to case, as for records (storedKeys); a key no record carries any more is still named.
    */
   filedUnder?: (label: string) => Promise<string[]>;
+  /**
+   * The keys something (alerts) is filed under that equal one of these GUIDs but for case: an earlier version filed
+   * under the spelling its records came in (ADR 0039), and an alert outlives its records, so the records' own
+   * spellings (RecordStore.guidTenantKeys) do not name it once they are gone.
+   */
+  guidSpellings?: (guids: readonly string[]) => Promise<string[]>;
 }
 
 /** The alerts' tenant filter (API and `alerts list --tenant`): a key alerts are filed under is named too. */
@@ -20,6 +26,11 @@ export function alertKeys(store: Store): KeyLookup {
       if (keys.includes(label)) return [label];
       const folded = label.toLowerCase();
       return keys.filter((k) => k.toLowerCase() === folded);
+    },
+    guidSpellings: async (guids) => {
+      if (!guids.length) return [];
+      const wanted = new Set(guids.map((g) => g.toLowerCase()));
+      return (await store.alerts.tenantKeys()).filter((k) => isGuid(k) && wanted.has(k.toLowerCase()));
     },
   };
 }
@@ -45,9 +56,11 @@ export async function resolveTenantKeys(
     const row = await store.tenants.get(input);
     if (row) {
       out.push(row.tenantId, ...(await storedKeys(store, row.tenantId)));
+      out.push(...((await lookup.guidSpellings?.([row.tenantId])) ?? []));
       continue;
     }
     const alike = await storedKeys(store, input);
+    if (isGuid(input)) alike.push(...((await lookup.guidSpellings?.([input])) ?? []));
     if (alike.length === 0) alike.push(...((await lookup.filedUnder?.(input)) ?? []));
     if (alike.length === 0) {
       throw new AppError(

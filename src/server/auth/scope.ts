@@ -81,7 +81,8 @@ export class TenantScope {
    * imported as "Case-2026" (storedKeys), as a request naming it does; a label with no records yet stays.
    * Its GUIDs name every spelling stored, as a request naming them does: a version before ADR 0039 kept the case a
    * file wrote the OrganizationId in, so some of a tenant's records may be under the upper-case GUID until
-   * `optimize --rekey` merges them (one look-up for the whole list: RecordStore.guidTenantKeys).
+   * `optimize --rekey` merges them (one look-up for the whole list: RecordStore.guidTenantKeys), and so do the spellings
+   * `lookup` has something filed under (alerts whose records are gone: alertKeys).
    * Every route's tenant filter (search, reports, alerts with `alertKeys`) goes through here.
    */
   async searchTenants(
@@ -93,7 +94,8 @@ export class TenantScope {
     if (requested?.length) return resolveTenantKeys(store, allowed ?? [], lookup);
     if (allowed === undefined) return allowed;
     const out = allowed.filter((key) => !this.labels.includes(key));
-    out.push(...(await store.records.guidTenantKeys(out.filter(isGuid))));
+    const guids = out.filter(isGuid);
+    out.push(...(await store.records.guidTenantKeys(guids)), ...((await lookup.guidSpellings?.(guids)) ?? []));
     for (const label of this.labels) {
       const stored = await storedKeys(store, label);
       out.push(...(stored.length ? stored : [label]));
