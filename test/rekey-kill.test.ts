@@ -16,11 +16,13 @@ import { pgUrl, repoRoot, tempDir } from './support/paths.js';
  * ADR 0039, the merge (`optimize --rekey`): killed with SIGKILL mid-work it leaves a consistent store — every record
  * of the store it started from is there under one of its spellings, no key twice more than it was, the rollups equal
  * counting the records, the substring index finds what the records hold — and running it again finishes: one record
- * per key, every key in lower case, the conflicting copies kept aside.
+ * per key, every key in lower case, the conflicting copies kept aside. Its progress is committed with each
+ * transaction, so the rerun reads on from the last one committed, and a run after it reads nothing again.
  */
 const NOW = Date.UTC(2026, 10, 20, 9, 30);
 const ALL: SearchQuery = { range: { start: 0, end: NOW + DAY } };
 const TU = TENANT_A.toUpperCase();
+const BEFORE = 1_000;
 
 const dir = tempDir('tw-rekey-kill-');
 const schemas: string[] = [];
@@ -78,6 +80,10 @@ function earlierRecords(): AuditRecord[] {
     }
     if (i % 2 === 0) out.push(word(`wordb${i}x`, record({ tenant: TENANT_B, id: id.toUpperCase(), ...at2 })));
   }
+  // Keys with nothing to merge that the walk reads first ('0A-…' sorts before '0E8108B1-…'): a rerun that goes on
+  // from where the last one stopped does not read them again.
+  for (let i = 0; i < BEFORE; i++)
+    out.push(record({ tenant: '0A-before', id: `before-${i}`, creationTime: NOW - (i % 20) * DAY - 1000 }));
   return out;
 }
 
@@ -148,16 +154,23 @@ describe('the merge of GUID keys killed with SIGKILL', () => {
       await store.close();
 
       let kills = 0;
+      let storedBefore = initial.length;
       for (const dots of [2, 4, 3]) {
         const r = await runChild(db, dots);
         if (r.signal === 'SIGKILL') kills++;
         store = await openStore(db);
-        await assertConsistent(store, initial, `after kill ${kills}`);
+        storedBefore = (await assertConsistent(store, initial, `after kill ${kills}`)).length;
         await store.close();
       }
       assert.ok(kills >= 2, `killed ${kills} times`);
       const last = await runChild(db, null);
       assert.equal(last.code, 0, last.out.slice(-2000));
+      // A walk from the start reads every key stored (and the records it moves again, at their new key).
+      const resumed = JSON.parse(/merged (\{.*\})/.exec(last.out)![1]!) as { scanned: number };
+      assert.ok(
+        resumed.scanned < storedBefore,
+        `the rerun went on from the last transaction committed: ${resumed.scanned} keys read, ${storedBefore} stored`,
+      );
 
       store = await openStore(db);
       try {
@@ -175,7 +188,8 @@ describe('the merge of GUID keys killed with SIGKILL', () => {
           [true],
           'the other content is kept aside',
         );
-        assert.equal((await store.records.rekey!()).rekeyed, 0, 'nothing left to do');
+        const again = await store.records.rekey!();
+        assert.deepEqual([again.rekeyed, again.scanned], [0, 0], 'nothing left to do, and nothing read again');
       } finally {
         await store.close();
       }

@@ -179,9 +179,10 @@ export interface RecordStore {
    * Moves every record whose tenant key or Id is a GUID spelled with upper-case letters (stored by a version before
    * ADR 0039) to the lower-case key, and keeps one record where several spellings of one key are stored: the first
    * stored; the others are counted as duplicates, or as conflicts with their content kept as an insert keeps it
-   * (conflictsOf). Rollups, the substring index and the tail move with the records. Runs in small transactions:
-   * stopped half-way (a signal, a kill) it leaves only whole steps, and the same call finishes the job. With
-   * `dryRun` it writes nothing and counts what would change.
+   * (conflictsOf). Rollups, the substring index and the tail move with the records. Runs in small transactions,
+   * each saving how far it got: stopped half-way (a signal, a kill) it leaves only whole steps, and the same call
+   * goes on from there and finishes the job; called after it finished, it reads only the records stored since
+   * (through the tail). With `dryRun` it writes nothing and counts what would change.
    */
   rekey?(options?: RekeyOptions): Promise<RekeyResult>;
   /**

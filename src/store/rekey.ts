@@ -37,7 +37,10 @@ export interface RekeyOptions {
 
 export interface RekeyResult {
   dryRun: boolean;
-  /** Record keys read: every key stored (a record moved to a lower-case tenant may be read again at its new place). */
+  /**
+   * Record keys read: by the walk, every key stored after where the last run stopped (a record moved to a lower-case
+   * tenant may be read again at its new place); then the records stored since the walk began, through the tail.
+   */
   scanned: number;
   /** Records moved to the canonical key (the record kept of a group none of which was under it). */
   rekeyed: number;
@@ -179,18 +182,69 @@ export interface RekeyAdapter<R extends GroupRow> {
   tenantSpellings(guid: string): Promise<string[]>;
   /**
    * In one transaction: reads every record stored under `keys` (arrival order), asks `plan` what to do, applies it
-   * (when `write`) and returns the plans applied.
+   * (when `write`) and returns the plans applied; with `progress` (only when `write`), saves it in that transaction
+   * (the consumer REKEY_PROGRESS of the cursors table).
    */
-  merge(keys: readonly RecordKey[], plan: (rows: R[]) => GroupPlan<R>[], write: boolean): Promise<GroupPlan<R>[]>;
+  merge(
+    keys: readonly RecordKey[],
+    plan: (rows: R[]) => GroupPlan<R>[],
+    write: boolean,
+    progress?: string,
+  ): Promise<GroupPlan<R>[]>;
+  /** The progress a run saved (null: none). */
+  progress(): Promise<string | null>;
+  /** Saves the progress where no merge carries it (keys read with nothing to merge, the walk's end). */
+  saveProgress(progress: string): Promise<void>;
 }
 
 /**
- * Walks the key index once and merges every group a candidate belongs to, REKEY_BATCH candidates per transaction.
- * Stopped at any point (a signal, a kill), the store holds whole transactions: every record is under its old key or
- * merged under the canonical one, and running again finishes the job (the keys merged are no longer candidates).
+ * Where the merge reads what arrived since its walk began: RecordStore.tail and tailEnd (a position is a TailPosition,
+ * spelled out here since the contract imports this file).
+ */
+export interface RekeyTail {
+  tail(
+    after: string | null,
+    options: { limit: number; signal?: AbortSignal },
+  ): Promise<{ records: readonly RecordKey[]; scanned?: number; next: string }>;
+  tailEnd(): Promise<string>;
+}
+
+/** The cursors table's consumer the merge keeps its progress under. */
+export const REKEY_PROGRESS = 'optimize:rekey';
+
+/**
+ * How far the merge got, saved with each transaction: the tail position when its walk of the key index began
+ * (`since`: whatever arrived after it, anywhere in key order, is read through the tail), the last key of the walk
+ * whose candidates are all merged (`after`), and whether the walk ended (`walked`).
+ */
+interface Progress {
+  since: string;
+  after: RecordKey | null;
+  walked: boolean;
+}
+
+function readProgress(text: string | null): Progress | null {
+  if (text === null) return null;
+  try {
+    const p = JSON.parse(text) as Partial<Progress>;
+    if (typeof p.since === 'string' && typeof p.walked === 'boolean')
+      return { since: p.since, after: p.after ?? null, walked: p.walked };
+  } catch {
+    // Not ours (or cut short): the walk starts over, which is only slower.
+  }
+  return null;
+}
+
+/**
+ * Walks the key index once and merges every group a candidate belongs to, REKEY_BATCH candidates per transaction,
+ * then reads through the tail what arrived since the walk began (an earlier version writing meanwhile, behind the
+ * walk's position) and merges that too. Each transaction saves how far it got (Progress), so a run stopped at any
+ * point (a signal, a kill) leaves whole transactions and the next run goes on from there, and a run after one that
+ * finished reads only what arrived since. A dry run reads the progress and saves none.
  */
 export async function runRekey<R extends GroupRow>(
   adapter: RekeyAdapter<R>,
+  feed: RekeyTail,
   options: RekeyOptions = {},
 ): Promise<RekeyResult> {
   const dryRun = options.dryRun === true;
@@ -204,11 +258,17 @@ export async function runRekey<R extends GroupRow>(
     if (!found) spellings.set(key, (found = await adapter.tenantSpellings(key)));
     return found;
   };
+  const saved = readProgress(await adapter.progress());
+  const progress: Progress = saved ?? { since: await feed.tailEnd(), after: null, walked: false };
+  const save = async (): Promise<void> => {
+    if (!dryRun) await adapter.saveProgress(JSON.stringify(progress));
+  };
   const mergeBatch = async (candidates: RecordKey[]): Promise<void> => {
     options.signal?.throwIfAborted();
     const keys = new Map<string, RecordKey>();
     for (const c of candidates) for (const k of groupKeys(c, await spellingsOf(c.tenant))) keys.set(keyText(k), k);
-    const plans = await adapter.merge([...keys.values()], (rows) => planBatch(rows, candidates, dryRun), !dryRun);
+    const plan = (rows: R[]) => planBatch(rows, candidates, dryRun);
+    const plans = await adapter.merge([...keys.values()], plan, !dryRun, dryRun ? undefined : JSON.stringify(progress));
     for (const p of plans) {
       if (p.moved) totals.rekeyed++;
       for (const r of p.removed) totals[r.conflict ? 'conflicts' : 'duplicates']++;
@@ -219,20 +279,73 @@ export async function runRekey<R extends GroupRow>(
   };
   const scanBatch = options.scanBatch ?? REKEY_SCAN;
   const groupBatch = options.groupBatch ?? REKEY_BATCH;
+  const walking = !progress.walked;
   let pending: RecordKey[] = [];
-  for (let after: RecordKey | null = null; ;) {
+  for (let after = progress.after; !progress.walked;) {
     options.signal?.throwIfAborted();
     const step = await adapter.scan(after, scanBatch);
     totals.scanned += step.read;
     pending.push(...step.candidates.filter(needsRekey));
     while (pending.length >= groupBatch || (step.last === null && pending.length > 0)) {
-      await mergeBatch(pending.slice(0, groupBatch));
+      const batch = pending.slice(0, groupBatch);
       pending = pending.slice(groupBatch);
+      // Every candidate up to the batch's last is merged once it commits (the walk is in key order).
+      progress.after = pending.length || step.last === null ? batch.at(-1)! : step.last;
+      await mergeBatch(batch);
     }
-    if (step.last === null) break;
+    if (step.last === null) {
+      Object.assign(progress, { after: null, walked: true });
+      await save();
+    } else if (pending.length === 0 && !keyEquals(progress.after, step.last)) {
+      progress.after = step.last;
+      await save();
+    }
     after = step.last;
   }
+  // A dry run that walked counted all that is stored: the tail would count records the walk read twice.
+  if (!(dryRun && walking))
+    await mergeTail(feed, progress, { scanBatch, groupBatch, dryRun, options, totals }, mergeBatch, save);
   return { ...totals, tenantKeys: [...totals.tenantKeys] };
+}
+
+function keyEquals(a: RecordKey | null, b: RecordKey | null): boolean {
+  return a === b || (!!a && !!b && a.tenant === b.tenant && a.id === b.id);
+}
+
+/**
+ * What arrived since `progress.since`, through the tail: its candidates merged, REKEY_BATCH a transaction, the last
+ * of each tail read carrying the position after it (a run stopped between reads that one again: merged keys are no
+ * candidates).
+ */
+async function mergeTail(
+  feed: RekeyTail,
+  progress: Progress,
+  run: { scanBatch: number; groupBatch: number; dryRun: boolean; options: RekeyOptions; totals: RekeyResult },
+  mergeBatch: (candidates: RecordKey[]) => Promise<void>,
+  save: () => Promise<void>,
+): Promise<void> {
+  for (;;) {
+    run.options.signal?.throwIfAborted();
+    const read = await feed.tail(progress.since, {
+      limit: run.scanBatch,
+      ...(run.options.signal ? { signal: run.options.signal } : {}),
+    });
+    if (read.next === progress.since) return;
+    run.totals.scanned += read.scanned ?? read.records.length;
+    const seen = new Set<string>();
+    const candidates = read.records.filter((r) => needsRekey(r) && !seen.has(keyText(r)) && seen.add(keyText(r)));
+    const next = read.next;
+    if (candidates.length === 0) {
+      progress.since = next;
+      await save();
+      continue;
+    }
+    for (let i = 0; i < candidates.length; i += run.groupBatch) {
+      const last = i + run.groupBatch >= candidates.length;
+      if (last) progress.since = next;
+      await mergeBatch(candidates.slice(i, i + run.groupBatch).map((r) => ({ tenant: r.tenant, id: r.id })));
+    }
+  }
 }
 
 /**

@@ -364,7 +364,7 @@ export class PostgresRecordStore implements RecordStore {
 
   /** Moves records keyed under another case of a GUID to its canonical key (store/rekey.ts, postgres/rekey.ts). */
   async rekey(options: RekeyOptions = {}): Promise<RekeyResult> {
-    return runRekey(new PostgresRekey(this.pool, (guid) => this.tenantKeysAlike(guid)), options);
+    return runRekey(new PostgresRekey(this.pool, (guid) => this.tenantKeysAlike(guid)), this, options);
   }
 
   async newest(tenants?: string[]): Promise<Map<string, number>> {

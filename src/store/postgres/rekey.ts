@@ -12,7 +12,15 @@
  */
 import type { Pool, PoolClient } from 'pg';
 import { CONFLICT_COLUMNS, conflictRow } from '../conflicts.js';
-import { scanStep, type GroupPlan, type GroupRow, type RecordKey, type RekeyAdapter, type ScanStep } from '../rekey.js';
+import {
+  REKEY_PROGRESS,
+  scanStep,
+  type GroupPlan,
+  type GroupRow,
+  type RecordKey,
+  type RekeyAdapter,
+  type ScanStep,
+} from '../rekey.js';
 import { RollupDelta, ROLLUP_SOURCE_COLUMNS } from '../rollups.js';
 import { applyRollups } from './rollups.js';
 import { inTransaction } from './transaction.js';
@@ -61,12 +69,14 @@ export class PostgresRekey implements RekeyAdapter<Row> {
     keys: readonly RecordKey[],
     plan: (rows: Row[]) => GroupPlan<Row>[],
     write: boolean,
+    progress?: string,
   ): Promise<GroupPlan<Row>[]> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await inTransaction(this.pool, async (client) => {
           const plans = plan(await this.rows(client, keys, write));
           if (write) await apply(client, plans);
+          if (write && progress !== undefined) await saveProgress(client, progress);
           return plans;
         });
       } catch (error) {
@@ -74,6 +84,17 @@ export class PostgresRekey implements RekeyAdapter<Row> {
         if ((error as { code?: unknown }).code !== '23505' || attempt >= MOVE_ATTEMPTS) throw error;
       }
     }
+  }
+
+  async progress(): Promise<string | null> {
+    const { rows } = await this.pool.query<{ position: string }>('SELECT position FROM cursors WHERE consumer = $1', [
+      REKEY_PROGRESS,
+    ]);
+    return rows[0]?.position ?? null;
+  }
+
+  async saveProgress(progress: string): Promise<void> {
+    await saveProgress(this.pool, progress);
   }
 
   /** The records stored under these keys, in arrival order; locked when the batch writes. */
@@ -100,6 +121,15 @@ export class PostgresRekey implements RekeyAdapter<Row> {
       rollup,
     }));
   }
+}
+
+/** The merge's progress (store/rekey.ts Progress), in the cursors table. */
+async function saveProgress(client: Pool | PoolClient, progress: string): Promise<void> {
+  await client.query(
+    `INSERT INTO cursors (consumer, position, updated_at) VALUES ($1, $2, $3)
+     ON CONFLICT (consumer) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
+    [REKEY_PROGRESS, progress, Date.now()],
+  );
 }
 
 /** Inside the batch's transaction: removes, keeps aside, moves (in that order: a key is free before a record takes it). */

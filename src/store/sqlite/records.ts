@@ -229,7 +229,7 @@ export class SqliteRecordStore implements RecordStore {
 
   /** Moves records keyed under another case of a GUID to its canonical key (store/rekey.ts, sqlite/rekey.ts). */
   async rekey(options: RekeyOptions = {}): Promise<RekeyResult> {
-    return runRekey(new SqliteRekey(this.db, (guid) => this.tenantKeysAlike(guid)), options);
+    return runRekey(new SqliteRekey(this.db, (guid) => this.tenantKeysAlike(guid)), this, options);
   }
 
   async count(query: SearchQuery): Promise<number> {

@@ -7,7 +7,15 @@
  */
 import type { Database, Statement } from 'better-sqlite3';
 import { CONFLICT_COLUMNS, conflictRow } from '../conflicts.js';
-import { scanStep, type GroupPlan, type GroupRow, type RecordKey, type RekeyAdapter, type ScanStep } from '../rekey.js';
+import {
+  REKEY_PROGRESS,
+  scanStep,
+  type GroupPlan,
+  type GroupRow,
+  type RecordKey,
+  type RekeyAdapter,
+  type ScanStep,
+} from '../rekey.js';
 import { RollupDelta, ROLLUP_SOURCE_COLUMNS } from '../rollups.js';
 import { applyRollups } from './rollups.js';
 
@@ -42,6 +50,7 @@ export class SqliteRekey implements RekeyAdapter<Row> {
   private readonly keepAside: Statement;
   private readonly moveConflicts: Statement;
   private readonly dropConflicts: Statement;
+  private readonly saveCursor: Statement;
 
   constructor(
     private readonly db: Database,
@@ -64,6 +73,19 @@ export class SqliteRekey implements RekeyAdapter<Row> {
        SELECT ?, ?, raw_sha256, raw, source, seen_at FROM record_conflicts WHERE tenant = ? AND id = ?`,
     );
     this.dropConflicts = db.prepare('DELETE FROM record_conflicts WHERE tenant = ? AND id = ?');
+    this.saveCursor = db.prepare(
+      `INSERT INTO cursors (consumer, position, updated_at) VALUES ('${REKEY_PROGRESS}', ?, ?)
+       ON CONFLICT (consumer) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
+    );
+  }
+
+  async progress(): Promise<string | null> {
+    const row = this.db.prepare('SELECT position FROM cursors WHERE consumer = ?').pluck().get(REKEY_PROGRESS);
+    return (row as string | undefined) ?? null;
+  }
+
+  async saveProgress(progress: string): Promise<void> {
+    this.saveCursor.run(progress, Date.now());
   }
 
   async scan(after: RecordKey | null, limit: number): Promise<ScanStep> {
@@ -75,10 +97,12 @@ export class SqliteRekey implements RekeyAdapter<Row> {
     keys: readonly RecordKey[],
     plan: (rows: Row[]) => GroupPlan<Row>[],
     write: boolean,
+    progress?: string,
   ): Promise<GroupPlan<Row>[]> {
     const work = (): GroupPlan<Row>[] => {
       const plans = plan(this.rows(keys));
       if (write) this.apply(plans);
+      if (write && progress !== undefined) this.saveCursor.run(progress, Date.now());
       return plans;
     };
     // IMMEDIATE: the write lock first (a read first would fail to upgrade when another writer committed between).

@@ -149,6 +149,56 @@ export function runRekeyConformance(ctx: { readonly store: { readonly records: R
     assert.deepEqual(await records.insert([again.record]), { inserted: 0, duplicates: 1 });
   });
 
+  test('rekey: stopped, it goes on where it stopped; after it finished, a run reads only what arrived since', async (t) => {
+    const records = ctx.store.records;
+    if (!records.rekey) return t.skip('this store has no merge');
+    // Keys with nothing to merge that the walk reads before any candidate ('0A-…' sorts before '0E8108B1-…').
+    const before = Array.from({ length: 20 }, (_, i) => stored('0A-before', `id-${String(i).padStart(2, '0')}`));
+    await records.insert(before);
+    await earlierStore(records);
+    const stop = new AbortController();
+    const first: RekeyResult[] = [];
+    const options = { scanBatch: 3, groupBatch: 1 };
+    await assert.rejects(
+      records.rekey({
+        ...options,
+        signal: stop.signal,
+        onBatch: (r) => {
+          first.push(r);
+          if (first.length === 6) stop.abort();
+        },
+      }),
+      { name: 'AbortError' },
+    );
+    assert.ok(first.at(-1)!.scanned > before.length, 'stopped past the keys with nothing to merge');
+    const rest = await records.rekey(options);
+    assert.ok(rest.scanned < before.length, `went on where it stopped: ${rest.scanned} keys read`);
+    assert.deepEqual(
+      [first.at(-1)!.rekeyed + rest.rekeyed, first.at(-1)!.duplicates + rest.duplicates],
+      [EXPECTED.rekeyed, EXPECTED.duplicates],
+      'the two runs merged what one run merges',
+    );
+    assert.deepEqual(
+      (await all(records)).filter((r) => needsRekey(r)).map((r) => `${r.tenant}/${r.id}`),
+      [],
+      'every key is canonical',
+    );
+
+    const again = await records.rekey();
+    assert.deepEqual([again.scanned, again.rekeyed], [0, 0], 'after it finished: nothing read again');
+    // An earlier version writing meanwhile stores an upper-case key again, anywhere in key order.
+    await records.insert([stored(TU, guid(0x20)), stored(T, guid(0x21))]);
+    assert.deepEqual(
+      [(await records.rekey({ dryRun: true })).rekeyed, (await records.rekey({ dryRun: true })).scanned],
+      [1, 2],
+      'a dry run counts what arrived since, and saves nothing',
+    );
+    const late = await records.rekey();
+    assert.deepEqual([late.scanned, late.rekeyed], [2, 1], 'only what arrived since is read');
+    assert.ok(await records.get(T, guid(0x20)), 'and merged');
+    assert.equal((await records.rekey()).scanned, 0);
+  });
+
   test('rekey: a store with nothing to merge is only read', async (t) => {
     const records = ctx.store.records;
     if (!records.rekey) return t.skip('this store has no merge');
