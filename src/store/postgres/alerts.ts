@@ -370,6 +370,8 @@ async function moveAlert(client: PoolClient, { from, to, claims }: AlertMove, ma
     const { rows } = await client.query<AlertSelect>('SELECT * FROM alerts WHERE id = $1 FOR UPDATE', [id]);
     return rows[0] ? toAlertRow(rows[0]) : null;
   };
+  // applyHits' lock on both ids (in its order): a hit raising the alert under the new id meanwhile is not written over.
+  for (const id of [...new Set([from.id, to.id])].sort()) await lockAlert(client, id);
   const now = await read(from.id);
   if (!now || JSON.stringify(alertValues(now)) !== JSON.stringify(alertValues(from))) return false;
   if (to.id !== from.id) {
