@@ -239,3 +239,52 @@ test("a file's name reaches the terminal without its escape sequences, in the ta
     cleanup();
   }
 });
+
+test('after an import with rejects the first 5 reasons are printed (file, line, reason), then how many more and where', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const file = join(dir, 'x.ndjson');
+    // Seven bad lines; one names a value with an escape sequence, which must not reach the terminal as one.
+    const bad = ['{"broken', '[1,', 'nope', '{"a":1}{', '{"CreationTime":"\u001b[2J"}', '{', '}'];
+    writeFileSync(file, [record(1), ...bad, record(2)].join('\n'));
+    const rejects = join(dir, 'rejects.ndjson');
+    for (const format of ['table', 'json'] as const) {
+      const { ctx, output } = context(dir);
+      assert.equal(await importCommand(ctx, [file], { tenant: 'contoso', rejects, format, detect: false }), 0);
+      const { out, err } = output();
+      const lines = err.trimEnd().split('\n');
+      assert.equal(lines[0], 'Why rows were not imported (the first 5 of 7):', err);
+      assert.equal(lines.length, 7, err);
+      assert.match(
+        lines[1]!,
+        new RegExp(`^  ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, line 2: .*not valid JSON`),
+      );
+      assert.match(lines[2]!, /, line 3: /);
+      assert.match(lines[5]!, /, line 6: /);
+      assert.equal(lines[6], `  and 2 more — see ${rejects}`);
+      assert.doesNotMatch(err, /[\u0000-\u0008\u000b-\u001f\u007f]/);
+      // The summary lines other tools read are kept as they were.
+      if (format === 'table') assert.match(out, /\n7 rejected rows written to /);
+      else {
+        const summary = JSON.parse(out) as { rejectsFile: string; firstRejects: { file: string; line: number }[] };
+        assert.equal(summary.rejectsFile, rejects);
+        assert.deepEqual(
+          summary.firstRejects.map((r) => [r.file, r.line]),
+          [2, 3, 4, 5, 6].map((line) => [file, line]),
+        );
+      }
+    }
+    const one = join(dir, 'one.ndjson');
+    writeFileSync(one, [record(3), '{"broken'].join('\n'));
+    const { ctx, output } = context(dir);
+    await importCommand(ctx, [one], {
+      tenant: 'contoso',
+      rejects: join(dir, 'r2.ndjson'),
+      format: 'table',
+      detect: false,
+    });
+    assert.match(output().err, /^Why a row was not imported:\n  .*one\.ndjson, line 2: .*\n$/);
+  } finally {
+    cleanup();
+  }
+});

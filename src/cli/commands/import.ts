@@ -11,6 +11,7 @@ import { liveDetections } from '../live-detections.js';
 import type { Runner } from '../run.js';
 import { alignedTable, countOf, formatOption, parseFormat } from '../output.js';
 import { terminalText } from '../../core/terminal.js';
+import { keepingReasons, reasonLines } from './import-reasons.js';
 
 interface ImportFlags {
   tenant?: string;
@@ -57,7 +58,8 @@ export async function importCommand(ctx: CliContext, files: string[], flags: Imp
   const rejectsPath =
     flags.rejects ??
     join(ctx.locations.dataDir, 'rejects', `import-${toIso(ctx.clock.now()).replace(/[:.]/g, '-')}.ndjson`);
-  const rejects = rejectFile(rejectsPath);
+  const rejectsFile = rejectFile(rejectsPath);
+  const rejects = keepingReasons(rejectsFile);
   const bar = ctx.err.isTTY ? progressBar(ctx) : null;
   // The bulk writer (SQL stores) commits every few hundred thousand rows instead of every batch:
   // measured 200,000 NDJSON records (docs/adr/0001-streaming-importer.md) it is the faster path. An import is
@@ -95,24 +97,28 @@ export async function importCommand(ctx: CliContext, files: string[], flags: Imp
     { event: 'import.done', files: files.length, imported: summary.imported, rejected: summary.rejected },
     'import finished',
   );
+  const written = rejects.count && !rejectsFile.error ? rejectsPath : null;
   ctx.out.write(
     flags.format === 'json'
       ? JSON.stringify(
           {
             ...summary,
             tenant: tenant ?? null,
-            rejectsFile: rejects.count && !rejects.error ? rejectsPath : null,
+            rejectsFile: written,
+            firstRejects: rejects.first,
             detections: detections?.summary() ?? null,
           },
           null,
           2,
         ) + '\n'
-      : table(summary, rejects.count && !rejects.error ? rejectsPath : null) + (detections?.line() ?? ''),
+      : table(summary, written) + (detections?.line() ?? ''),
   );
+  ctx.err.write(reasonLines(rejects.first, rejects.count, written));
   for (const file of summary.files)
     if (file.error) ctx.err.write(`tenantwatch: ${terminalText(`${file.error.message}. ${file.error.hint}`)}\n`);
-  if (rejects.error) ctx.err.write(`tenantwatch: ${terminalText(`${rejects.error.message}. ${rejects.error.hint}`)}\n`);
-  return summary.failedFiles > 0 || rejects.error ? 1 : 0;
+  if (rejectsFile.error)
+    ctx.err.write(`tenantwatch: ${terminalText(`${rejectsFile.error.message}. ${rejectsFile.error.hint}`)}\n`);
+  return summary.failedFiles > 0 || rejectsFile.error ? 1 : 0;
 }
 
 /**
