@@ -283,7 +283,7 @@ test('after an import with rejects the first 5 reasons are printed (file, line, 
       format: 'table',
       detect: false,
     });
-    assert.match(output().err, /^Why a row was not imported:\n  .*one\.ndjson, line 2: .*\n$/);
+    assert.match(output().err, /^Why a row was not imported:\n {2}.*one\.ndjson, line 2: .*\n$/);
   } finally {
     cleanup();
   }
