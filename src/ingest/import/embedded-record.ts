@@ -8,12 +8,13 @@
  * A record here is an object whose own keys name a creation time (CreationTime, CreationDate, createdDateTime: every
  * audit record shape normalize.ts reads has one), starting at a `{` that is followed by a key and is not a value after
  * a `:` on the same line (the objects a record holds, such as a Graph record's auditData, are). Each candidate is read
- * on its own from its `{`, with its own string tracking, so a string left open before it does not matter.
+ * on its own from its `{`, with its own string tracking, so a string left open before it does not matter. With
+ * `before`, only a record starting before it is looked for (it may end after it).
  */
-export function embeddedRecordStart(text: string): number {
+export function embeddedRecordStart(text: string, before = text.length): number {
   /** Characters scanned in all: candidates inside a long broken text cost at most a few passes over it. */
   let budget = 4 * text.length + (1 << 20);
-  for (let q = text.indexOf('{', 1); q >= 0 && budget > 0; q = text.indexOf('{', q + 1)) {
+  for (let q = text.indexOf('{', 1); q >= 0 && q < before && budget > 0; q = text.indexOf('{', q + 1)) {
     if (!startsObject(text, q)) continue;
     const end = objectEnd(text, q, budget);
     budget -= (end < 0 ? text.length : end) - q;

@@ -51,12 +51,18 @@ export class JsonSplitter {
   private offset = 0;
   private lineStart = 0;
   private startColumn = 1;
+  /** The text pushed last (a chunk, or what a restart read again) and its offset: resplit reads on from it. */
+  private source = '';
+  private sourceOffset = 0;
+  private ended = false;
 
   /** Feeds a chunk; returns the records completed in it. */
   push(chunk: string): RawItem[] {
     const out: RawItem[] = [];
     const n = chunk.length;
     this.slash = -1;
+    this.source = chunk;
+    this.sourceOffset = this.offset;
     for (let i = 0; i < n; i++) {
       if (this.inString) {
         i = this.skipString(chunk, i);
@@ -118,6 +124,7 @@ export class JsonSplitter {
    * it were read as part of it (then they are read again from where the first of them starts).
    */
   end(): RawItem[] {
+    this.ended = true;
     if (this.start < 0) return [];
     const text = this.pieces.join('');
     this.pieces = [];
@@ -128,6 +135,31 @@ export class JsonSplitter {
     const next = this.kind === '{' ? embeddedRecordStart(text) : -1;
     if (next > 0) return [...this.endBefore(text, next), ...this.restartAt(text, next, this.offset), ...this.end()];
     return [{ ...place, text, reject: cutOffInside(text, { in: 'text', ...place }) }];
+  }
+
+  /**
+   * The failure path for a record JSON.parse refused (parse-file.ts): when a record starts inside it, such as the next
+   * file's first record after a file cut inside a string (whose quotes then all pair the wrong way, so the brackets
+   * the splitter tracked after the cut meant nothing), the record is ended there and rejected with what broke it, and
+   * everything from that record on is read again: the items returned replace those after `item` that this splitter
+   * gave with it. Null when no record starts inside it, or when `item` is not among the items the last push or end()
+   * returned. Good files never come here, so it costs them nothing.
+   */
+  resplit(item: RawItem): RawItem[] | null {
+    if (item.end === undefined || item.reject !== undefined || item.text.charCodeAt(0) !== 123) return null;
+    const from = item.end - this.sourceOffset;
+    if (from < 0 || from > this.source.length) return null;
+    const text = item.text + this.source.slice(from);
+    const next = embeddedRecordStart(text, item.text.length);
+    if (next <= 0) return null;
+    this.startLine = item.line;
+    this.startColumn = item.column ?? 1;
+    const ended = this.ended;
+    const endOffset = this.sourceOffset + this.source.length;
+    const broken = this.endBefore(text, next);
+    // What the splitter made of the text after the cut may have closed the Graph page the records were read from.
+    if (this.stack.length < this.elementDepth()) this.inPage = false;
+    return [...broken, ...this.restartAt(text, next, endOffset), ...(ended ? this.end() : [])];
   }
 
   private elementDepth(): number {
@@ -318,7 +350,7 @@ export class JsonSplitter {
     out.push(
       this.tooLarge
         ? { line: this.startLine, column: this.startColumn, text, reject: TOO_LARGE }
-        : { line: this.startLine, column: this.startColumn, text },
+        : { line: this.startLine, column: this.startColumn, text, end: this.offset + end },
     );
     this.pieces = [];
     this.start = -1;

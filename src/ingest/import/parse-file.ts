@@ -10,7 +10,7 @@ import { readCsv } from './csv-reader.js';
 import { BinaryFileError, decodeText } from './decode.js';
 import { detectFormat } from './detect.js';
 import { notValidJson } from './json-reasons.js';
-import { readJson, readNdjson } from './readers.js';
+import { jsonRecords, readNdjson } from './readers.js';
 import type { FileError, ImportFormat, RawItem } from './types.js';
 
 /**
@@ -119,13 +119,14 @@ export async function* parseFile(path: string, options: ParseOptions): AsyncGene
       return;
     }
     facts.format = detected.format;
-    const items =
-      detected.format === 'csv'
+    const json = detected.format === 'json' ? jsonRecords(chunks, () => (cutOff = true)) : null;
+    const items = json
+      ? json.items
+      : detected.format === 'csv'
         ? readCsv(chunks, detected.skipLines)
-        : detected.format === 'ndjson'
-          ? readNdjson(chunks)
-          : readJson(chunks, () => (cutOff = true));
-    for await (const batch of batches(items, detected.format, options, () => bytesRead, decoded.invalid)) {
+        : readNdjson(chunks);
+    const read = batches(items, detected.format, options, () => bytesRead, decoded.invalid, json?.resplit);
+    for await (const batch of read) {
       found += batch.read;
       yield batch;
     }
@@ -179,13 +180,18 @@ function damagedGzip(path: string, e: Error, found: number): FileError {
   };
 }
 
-/** Normalizes items into batches of `batchSize` records; rejects travel with the batch they fell in. */
+/**
+ * Normalizes items into batches of `batchSize` records; rejects travel with the batch they fell in. `resplit` (JSON)
+ * is asked about a record JSON.parse refused: when a record starts inside it, what it gives replaces that record and
+ * the rest of its array (readers.ts jsonRecords).
+ */
 async function* batches(
   items: AsyncIterable<RawItem[]>,
   format: ImportFormat,
   options: ParseOptions,
   bytesRead: () => number,
   invalid: { lines: number },
+  resplit?: (item: RawItem) => RawItem[] | null,
 ): AsyncGenerator<ParsedBatch> {
   const ctx = {
     source: 'import' as const,
@@ -204,7 +210,9 @@ async function* batches(
   let batch = empty();
   try {
     for await (const chunk of items) {
-      for (const item of chunk) {
+      let list = chunk;
+      for (let k = 0; k < list.length; k++) {
+        const item = list[k]!;
         batch.read++;
         const result =
           item.reject !== undefined
@@ -212,6 +220,13 @@ async function* batches(
             : invalid.lines > 0 && item.text.includes('\uFFFD')
               ? (invalid.lines--, { ok: false as const, reason: NOT_UTF8 })
               : normalizeRecord(item.text, ctx);
+        const again = !result.ok && 'notJson' in result && resplit ? resplit(item) : null;
+        if (again) {
+          batch.read--;
+          list = again;
+          k = -1;
+          continue;
+        }
         if (result.ok) {
           batch.records.push(result.record);
           batch.lines.push(item.line);

@@ -93,10 +93,15 @@ function pushItem(items: RawItem[], item: RawItem): void {
 function pushElements(items: RawItem[], array: RawItem): void {
   const splitter = new JsonSplitter();
   const column = array.column ?? 1;
+  const start = array.end === undefined ? undefined : array.end - array.text.length;
   for (const element of [...splitter.push(array.text), ...splitter.end()]) {
     const line = element.line;
     element.line = array.line + line - 1;
     if (line === 1) element.column = column + (element.column ?? 1) - 1;
+    if (element.end !== undefined) {
+      if (start === undefined) delete element.end;
+      else element.end += start;
+    }
     pushItem(items, element);
   }
 }
@@ -121,17 +126,38 @@ function graphPage(text: string): unknown[] | null {
  * the end when the text left an array or object open (the file was cut off).
  */
 export async function* readJson(chunks: AsyncIterable<string>, onCutOff?: () => void): AsyncGenerator<RawItem[]> {
+  yield* jsonRecords(chunks, onCutOff).items;
+}
+
+/**
+ * readJson's items, and `resplit` for the failure path: given an item of the array last yielded that JSON.parse
+ * refused, the items that replace it and the rest of that array when a record starts inside it (JsonSplitter.resplit),
+ * else null.
+ */
+export function jsonRecords(
+  chunks: AsyncIterable<string>,
+  onCutOff?: () => void,
+): { items: AsyncGenerator<RawItem[]>; resplit: (item: RawItem) => RawItem[] | null } {
   const splitter = new JsonSplitter();
   const pages = (split: RawItem[]): RawItem[] => {
     const items: RawItem[] = [];
     for (const item of split) pushItem(items, item);
     return items;
   };
-  for await (const chunk of chunks) {
-    const items = pages(splitter.push(chunk));
-    if (items.length) yield items;
+  async function* items(): AsyncGenerator<RawItem[]> {
+    for await (const chunk of chunks) {
+      const found = pages(splitter.push(chunk));
+      if (found.length) yield found;
+    }
+    const tail = pages(splitter.end());
+    if (tail.length) yield tail;
+    if (splitter.cutOff) onCutOff?.();
   }
-  const tail = pages(splitter.end());
-  if (tail.length) yield tail;
-  if (splitter.cutOff) onCutOff?.();
+  return {
+    items: items(),
+    resplit: (item) => {
+      const again = splitter.resplit(item);
+      return again && pages(again);
+    },
+  };
 }

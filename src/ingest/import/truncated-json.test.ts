@@ -259,3 +259,31 @@ test('an NDJSON line holding a whole array of records gives its records; a broke
     ],
   );
 });
+
+// A cut inside a string makes every quote after it pair the wrong way, so what the splitter reads after the cut means
+// nothing; the record JSON.parse then refuses holds the next file's start, and everything is read again from there.
+test('an array cut inside a string and another joined after it (with or without a line break): every record of the second is read', async () => {
+  for (const layout of ['pretty', 'minified'] as const) {
+    const first = texts[layout]([1, 2, 3].map(record)).trimEnd();
+    const second = texts[layout]([5, 6].map(record));
+    const closes = [1, 2, 3].map((i) => {
+      const at = first.indexOf(layout === 'pretty' ? '"Extra": {}' : '"Extra":{}', first.indexOf(`rec-${i}`));
+      return first.indexOf('}', first.indexOf('}', at) + 1);
+    });
+    for (const join of ['\n', '']) {
+      for (let cut = 1; cut < first.lastIndexOf(']'); cut++) {
+        if (!inString(first.slice(0, cut))) continue;
+        const what = `${layout}, ${JSON.stringify(join)}, cut at ${cut}`;
+        const { summary, rejects, ids: stored } = await importOne(first.slice(0, cut) + join + second, 'joined.json');
+        const whole = [1, 2, 3].filter((_, j) => closes[j]! < cut);
+        assert.deepEqual(stored, [...ids(...whole), ...ids(5, 6)].sort(), what);
+        assert.equal(rejects.length, 1, `${what}: ${rejects.map((r) => r.reason).join(' | ')}`);
+        assert.equal(summary.rejected, 1, what);
+        const line = first.slice(0, first.lastIndexOf('{', first.lastIndexOf('CreationTime', cut))).split('\n').length;
+        assert.equal(rejects[0]!.line, line, what);
+        assert.match(rejects[0]!.reason, /^the record breaks off at line \d+, column \d+: /, what);
+        assert.match(rejects[0]!.reason, /a record starts at line \d+, column \d+ before it is closed/, what);
+      }
+    }
+  }
+});
