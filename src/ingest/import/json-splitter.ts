@@ -55,6 +55,8 @@ export class JsonSplitter {
   private source = '';
   private sourceOffset = 0;
   private ended = false;
+  /** Lines where a Graph page cut short ran into the next file's text (nextFileInEnvelope). */
+  readonly joins: number[] = [];
 
   /** Feeds a chunk; returns the records completed in it. */
   push(chunk: string): RawItem[] {
@@ -80,15 +82,17 @@ export class JsonSplitter {
         if (this.start >= 0 && this.isScalar()) this.finish(chunk, i, out, false);
         continue;
       }
-      if (
-        this.start < 0 &&
-        this.depth === this.elementDepth() &&
-        c !== 44 &&
-        c !== 93 &&
-        c !== 125 &&
-        !(c === 91 && this.depth === 0)
-      ) {
-        this.begin(chunk, i);
+      if (this.start < 0) {
+        if (this.depth === this.elementDepth() && c !== 44 && c !== 93 && c !== 125 && !(c === 91 && this.depth === 0))
+          this.begin(chunk, i);
+        else if (this.depth === 1 && !this.inPage && this.stack[0] === '{') {
+          // Only in a Graph page's envelope, after its records: a few characters a page.
+          const from = this.nextFileInEnvelope(chunk, i, c);
+          if (from >= 0) {
+            i = from - 1;
+            continue;
+          }
+        }
       }
       this.structural(chunk, i, c, out);
     }
@@ -238,7 +242,12 @@ export class JsonSplitter {
     const place: RecordPlace = { in: 'text', line: this.startLine, column: this.startColumn };
     const at = where(text, next, place).replace(/^at /, '');
     const broken = withoutSeparator(text.slice(0, next));
-    if (PAGE_ENVELOPE.test(broken) && !CREATION_KEY.test(broken)) return [];
+    if (PAGE_ENVELOPE.test(broken) && !CREATION_KEY.test(broken)) {
+      // Two pages' starts: the first was cut short before its records and the next file joined after it.
+      const second = broken.slice(1).search(PAGE_START);
+      if (second >= 0) this.joins.push(this.startLine + lineBreaks(broken, second + 1));
+      return [];
+    }
     if (broken.length > MAX_RECORD_CHARS)
       return [{ line: this.startLine, column: this.startColumn, text: tooLargeHead(broken), reject: TOO_LARGE }];
     const reason = brokenOff(broken, place, `a record starts at ${at} before it is closed`);
@@ -263,12 +272,55 @@ export class JsonSplitter {
     this.escaped = false;
     this.keyStart = -1;
     this.key = '';
-    this.stack.length = this.elementDepth();
+    if (this.stack[0] !== '[' && PAGE_OPENS.test(text.slice(Math.max(0, next - 64), next))) {
+      // The record is a Graph page's first (the page's start was read into the broken text): read on in that page.
+      this.stack.length = 0;
+      this.stack.push('{', '[');
+      this.inPage = true;
+    } else this.stack.length = this.elementDepth();
     this.depth = this.stack.length;
     const rest = text.slice(next);
     this.offset = endOffset - rest.length;
     this.lineStart = this.offset - (column - 1);
     return this.push(rest);
+  }
+
+  /**
+   * A character outside a string in a Graph page's envelope after its records (`],"@odata.nextLink":"…"}`): a `{` where a
+   * key was due, or as the value of an @odata key (never an object), is the next file's start, joined after a page cut
+   * short; a character no JSON value there starts or continues with (`@`, a letter of a URL) means the cut was inside a
+   * string and the quotes after it pair the wrong way, and the next file starts at the last `{"` before it. The page is
+   * then ended (nothing of it is lost: its records were read), the cut noted (`joins`), and reading goes on from that
+   * `{` at the top level. Returns where to read on from, else -1.
+   */
+  private nextFileInEnvelope(chunk: string, i: number, c: number): number {
+    let q = i;
+    if (c === 123) {
+      if (this.markBefore(chunk, i) === 58 && !this.lastKey.startsWith('@odata.')) return -1;
+    } else {
+      if (ENVELOPE_VALUE_CHARS.includes(chunk[i]!)) return -1;
+      q = objectStartBefore(chunk, i);
+      if (q < 0) return -1;
+    }
+    // Lines: the line breaks before q that a string the cut left open hid are counted; those from q on are read again.
+    const lineStart = Math.max(0, this.lineStart - this.offset);
+    for (let nl = chunk.indexOf('\n', lineStart); nl >= 0 && nl < q; nl = chunk.indexOf('\n', nl + 1)) {
+      this.line++;
+      this.lineStart = this.offset + nl + 1;
+    }
+    if (lineStart > q) {
+      for (let nl = chunk.indexOf('\n', q); nl >= 0 && nl < lineStart; nl = chunk.indexOf('\n', nl + 1)) this.line--;
+      this.lineStart = this.offset + chunk.lastIndexOf('\n', q - 1) + 1;
+    }
+    this.joins.push(this.line);
+    this.stack.length = 0;
+    this.depth = 0;
+    this.inString = false;
+    this.escaped = false;
+    this.keyStart = -1;
+    this.key = '';
+    this.lastKey = '';
+    return q;
   }
 
   /** Whether the innermost open array is the one the records are elements of (no array opened inside the record). */
@@ -368,8 +420,25 @@ export class JsonSplitter {
   }
 }
 
+/** What may stand outside a string in a page's envelope: white space, punctuation, numbers, true, false, null. */
+const ENVELOPE_VALUE_CHARS = ',:"}]{[0123456789+-.eEtrufalsn';
+
+/** The last `{` before i that a key follows (after white space), within 64 Ki characters; else -1. */
+function objectStartBefore(chunk: string, i: number): number {
+  for (let q = chunk.lastIndexOf('{', i); q >= 0 && q > i - 65536; q = chunk.lastIndexOf('{', q - 1)) {
+    let after = q + 1;
+    while (after < i && /\s/.test(chunk[after]!)) after++;
+    if (chunk.charCodeAt(after) === 34) return q;
+  }
+  return -1;
+}
+
 /** The start of a Graph records page (readers.ts opens whole ones), and a record's creation time key. */
 const PAGE_ENVELOPE = /^\{\s*"(?:value|@odata\.)/;
+/** A Graph page's start anywhere in a text. */
+const PAGE_START = /\{\s*"(?:value|@odata\.)/;
+/** The text just before a Graph page's first record. */
+const PAGE_OPENS = /"value"\s*:\s*\[\s*$/;
 const CREATION_KEY = /"(?:creationtime|creationdate|createddatetime)"/i;
 
 /** A broken record's text without the white space, `,` or `[` that led to what follows it. */
@@ -380,4 +449,10 @@ function withoutSeparator(text: string): string {
     if (c === 32 || c === 10 || c === 13 || c === 9 || c === 44 || c === 91) end--;
     else return text.slice(0, end);
   }
+}
+
+function lineBreaks(text: string, to: number): number {
+  let n = 0;
+  for (let nl = text.indexOf('\n'); nl >= 0 && nl < to; nl = text.indexOf('\n', nl + 1)) n++;
+  return n;
 }

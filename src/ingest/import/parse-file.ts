@@ -10,7 +10,7 @@ import { readCsv } from './csv-reader.js';
 import { BinaryFileError, decodeText } from './decode.js';
 import { detectFormat } from './detect.js';
 import { notValidJson } from './json-reasons.js';
-import { jsonRecords, readNdjson } from './readers.js';
+import { jsonRecords, ndjsonResplitter, readNdjson } from './readers.js';
 import type { FileError, ImportFormat, RawItem } from './types.js';
 
 /**
@@ -42,6 +42,17 @@ const NOT_UTF8 =
  */
 const CUT_OFF =
   'the file ends before its JSON is closed (a ] or } is missing): it was cut off, so records after the cut are not in it; the ones before were read. Export or copy it again to get the rest';
+
+/**
+ * The note on a JSON file in which a Graph page stops before its end and another file's text starts (a copy cut short,
+ * then joined to the next: `cat a.json b.json`). The records on both sides were read; what the page lost after its
+ * records is its @odata.nextLink, so the pages after it may be missing.
+ */
+function pagesCutOff(lines: readonly number[]): string {
+  const where =
+    lines.length === 1 ? `line ${lines[0]}` : `lines ${lines.slice(0, 5).join(', ')}${lines.length > 5 ? ', …' : ''}`;
+  return `a Graph page is cut off before its end where another file's text starts (${where}): the records on both sides were read, but the page's @odata.nextLink is lost, so pages after it may be missing; export or copy that file again if they are`;
+}
 
 /** What is known about the file: sent first (size) and last (format, encoding, error, note). */
 export interface FileFacts {
@@ -119,18 +130,32 @@ export async function* parseFile(path: string, options: ParseOptions): AsyncGene
       return;
     }
     facts.format = detected.format;
-    const json = detected.format === 'json' ? jsonRecords(chunks, () => (cutOff = true)) : null;
+    let joins: readonly number[] = [];
+    const json =
+      detected.format === 'json'
+        ? jsonRecords(
+            chunks,
+            () => (cutOff = true),
+            (lines) => (joins = lines),
+          )
+        : null;
     const items = json
       ? json.items
       : detected.format === 'csv'
         ? readCsv(chunks, detected.skipLines)
         : readNdjson(chunks);
-    const read = batches(items, detected.format, options, () => bytesRead, decoded.invalid, json?.resplit);
+    const resplit = json
+      ? { of: json.resplit, rest: true }
+      : detected.format === 'ndjson'
+        ? { of: ndjsonResplitter((lines) => (joins = [...joins, ...lines])), rest: false }
+        : undefined;
+    const read = batches(items, detected.format, options, () => bytesRead, decoded.invalid, resplit);
     for await (const batch of read) {
       found += batch.read;
       yield batch;
     }
-    if (cutOff) facts.note = CUT_OFF;
+    if (joins.length) facts.note = pagesCutOff(joins) + (cutOff ? `; and ${CUT_OFF}` : '');
+    else if (cutOff) facts.note = CUT_OFF;
     else if (found === 0) facts.note = 'no records found in the file';
   } catch (e) {
     if (e instanceof BinaryFileError) facts.error = binary(path, e.offset);
@@ -181,9 +206,9 @@ function damagedGzip(path: string, e: Error, found: number): FileError {
 }
 
 /**
- * Normalizes items into batches of `batchSize` records; rejects travel with the batch they fell in. `resplit` (JSON)
- * is asked about a record JSON.parse refused: when a record starts inside it, what it gives replaces that record and
- * the rest of its array (readers.ts jsonRecords).
+ * Normalizes items into batches of `batchSize` records; rejects travel with the batch they fell in. `resplit.of` is
+ * asked about a record JSON.parse refused: when a record starts inside it, what it gives replaces that record, and with
+ * `rest` the items after it in its array too (readers.ts jsonRecords, ndjsonResplitter).
  */
 async function* batches(
   items: AsyncIterable<RawItem[]>,
@@ -191,7 +216,7 @@ async function* batches(
   options: ParseOptions,
   bytesRead: () => number,
   invalid: { lines: number },
-  resplit?: (item: RawItem) => RawItem[] | null,
+  resplit?: { of: (item: RawItem) => RawItem[] | null; rest: boolean },
 ): AsyncGenerator<ParsedBatch> {
   const ctx = {
     source: 'import' as const,
@@ -220,10 +245,10 @@ async function* batches(
             : invalid.lines > 0 && item.text.includes('\uFFFD')
               ? (invalid.lines--, { ok: false as const, reason: NOT_UTF8 })
               : normalizeRecord(item.text, ctx);
-        const again = !result.ok && 'notJson' in result && resplit ? resplit(item) : null;
+        const again = !result.ok && 'notJson' in result && resplit ? resplit.of(item) : null;
         if (again) {
           batch.read--;
-          list = again;
+          list = resplit!.rest ? again : [...again, ...list.slice(k + 1)];
           k = -1;
           continue;
         }

@@ -1,4 +1,5 @@
 import { nestedDeeperThan } from '../../core/json.js';
+import { embeddedRecordStart } from './embedded-record.js';
 import { JsonSplitter } from './json-splitter.js';
 import { MAX_RECORD_CHARS, TOO_LARGE, tooLargeHead } from './record-size.js';
 import type { RawItem } from './types.js';
@@ -89,8 +90,29 @@ function pushItem(items: RawItem[], item: RawItem): void {
   else items.push(item);
 }
 
+/**
+ * NDJSON's failure path: a line JSON.parse refused that holds a record starting inside it (a Graph page or an array cut
+ * short and the next file joined on the same line: `cat a.json b.json` of one-line pages) is read as JSON text, so
+ * that its records are read and only its broken part is rejected (`onJoins`: the lines where a Graph page cut short ran
+ * into the next file's text). Returns the items that replace the line, else null.
+ */
+export function ndjsonResplitter(onJoins?: (lines: readonly number[]) => void): (item: RawItem) => RawItem[] | null {
+  /** Items this made: each is read once, so a piece it gives back is never split again. */
+  const made = new WeakSet<RawItem>();
+  return (item) => {
+    const c = item.text.charCodeAt(0);
+    if (item.reject !== undefined || made.has(item) || (c !== 123 && c !== 91)) return null;
+    if (embeddedRecordStart(item.text) <= 0) return null;
+    const items: RawItem[] = [];
+    const joins = pushElements(items, { ...item, column: item.column ?? 1 });
+    if (joins.length) onJoins?.(joins);
+    for (const i of items) made.add(i);
+    return items;
+  };
+}
+
 /** The elements of an array item, each with its own line and column in the file (rarely taken: only on odd input). */
-function pushElements(items: RawItem[], array: RawItem): void {
+function pushElements(items: RawItem[], array: RawItem): readonly number[] {
   const splitter = new JsonSplitter();
   const column = array.column ?? 1;
   const start = array.end === undefined ? undefined : array.end - array.text.length;
@@ -104,6 +126,9 @@ function pushElements(items: RawItem[], array: RawItem): void {
     }
     pushItem(items, element);
   }
+  const joins = splitter.joins.map((line) => array.line + line - 1);
+  // A page left open at the end of the text: the next file's page was read as one of its records.
+  return splitter.cutOff && !joins.length ? [array.line] : joins;
 }
 
 const PAGE_START = /^\s*\{\s*"(?:value|@odata\.)/;
@@ -130,13 +155,14 @@ export async function* readJson(chunks: AsyncIterable<string>, onCutOff?: () => 
 }
 
 /**
- * readJson's items, and `resplit` for the failure path: given an item of the array last yielded that JSON.parse
+ * readJson's items, `onJoins` with the lines where a Graph page cut short ran into the next file, and `resplit` for the failure path: given an item of the array last yielded that JSON.parse
  * refused, the items that replace it and the rest of that array when a record starts inside it (JsonSplitter.resplit),
  * else null.
  */
 export function jsonRecords(
   chunks: AsyncIterable<string>,
   onCutOff?: () => void,
+  onJoins?: (lines: readonly number[]) => void,
 ): { items: AsyncGenerator<RawItem[]>; resplit: (item: RawItem) => RawItem[] | null } {
   const splitter = new JsonSplitter();
   const pages = (split: RawItem[]): RawItem[] => {
@@ -152,6 +178,7 @@ export function jsonRecords(
     const tail = pages(splitter.end());
     if (tail.length) yield tail;
     if (splitter.cutOff) onCutOff?.();
+    if (splitter.joins.length) onJoins?.(splitter.joins);
   }
   return {
     items: items(),
