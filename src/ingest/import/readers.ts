@@ -7,49 +7,82 @@ import type { RawItem } from './types.js';
 /**
  * NDJSON: one record per line (CRLF tolerated, blank lines skipped). A line holding a Graph records
  * page (`{"value": [...]}`, `{ "@odata.context": …`) gives its elements. Lines are split on the decoded text, so memory holds
- * one chunk and at most one partial line.
+ * one chunk and at most one partial line. A line longer than `max` characters that opens an array or an object (a
+ * saved array of records, a Graph page, on one line) is read as it streams through a JSON splitter, which holds one
+ * record at a time: its records are read, and only one too large is refused; any other line that long is skipped.
  */
-export async function* readNdjson(chunks: AsyncIterable<string>): AsyncGenerator<RawItem[]> {
+export async function* readNdjson(chunks: AsyncIterable<string>, max = MAX_RECORD_CHARS): AsyncGenerator<RawItem[]> {
   let rest = '';
   let line = 0;
-  /** The start of a line longer than MAX_RECORD_CHARS, while the rest of it is skipped unread. */
+  /** The start of a line longer than `max`, while the rest of it is skipped unread. */
   let skipped: string | null = null;
+  /** The splitter reading a line longer than `max` that opens an array or object. */
+  let long: JsonSplitter | null = null;
   for await (const chunk of chunks) {
     const items: RawItem[] = [];
     let text = rest + chunk;
-    if (skipped !== null) {
+    if (skipped !== null || long !== null) {
       const nl = chunk.indexOf('\n');
-      if (nl < 0) continue;
-      items.push({ line: ++line, text: skipped, reject: TOO_LARGE });
+      if (long) pushSplit(items, long.push(nl < 0 ? chunk : chunk.slice(0, nl)), line + 1);
+      if (nl < 0) {
+        if (items.length) yield items;
+        continue;
+      }
+      line++;
+      if (long) pushSplit(items, long.end(), line);
+      else items.push({ line, text: skipped!, reject: TOO_LARGE });
       skipped = null;
+      long = null;
       text = chunk.slice(nl + 1);
     }
     let from = 0;
     for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
       line++;
-      pushLine(items, text.slice(from, nl), line);
+      pushLine(items, text.slice(from, nl), line, false, max);
       from = nl + 1;
     }
     rest = text.slice(from);
-    if (rest.length > MAX_RECORD_CHARS) {
-      skipped = tooLargeHead(rest);
+    if (rest.length > max) {
+      if (opensValue(rest)) {
+        long = new JsonSplitter();
+        pushSplit(items, long.push(rest), line + 1);
+      } else skipped = tooLargeHead(rest);
       rest = '';
     }
     if (items.length) yield items;
   }
   const items: RawItem[] = [];
-  if (skipped !== null) items.push({ line: ++line, text: skipped, reject: TOO_LARGE });
-  else if (rest) pushLine(items, rest, ++line, true);
+  if (long !== null) pushSplit(items, long.end(), ++line);
+  else if (skipped !== null) items.push({ line: ++line, text: skipped, reject: TOO_LARGE });
+  else if (rest) pushLine(items, rest, ++line, true, max);
   if (items.length) yield items;
 }
 
-function pushLine(items: RawItem[], raw: string, line: number, last = false): void {
+/** Whether a line starts (after a byte order mark and white space) with `[` or `{`. */
+function opensValue(text: string): boolean {
+  const first = /[^\s\ufeff]/.exec(text.slice(0, 1024));
+  return first !== null && (first[0] === '[' || first[0] === '{');
+}
+
+/** Items a splitter found on one NDJSON line (its line 1), placed on that line of the file. */
+function pushSplit(items: RawItem[], found: RawItem[], line: number): void {
+  for (const item of found) {
+    item.line = line;
+    delete item.end;
+    pushItem(items, item);
+  }
+}
+
+function pushLine(items: RawItem[], raw: string, line: number, last = false, max = MAX_RECORD_CHARS): void {
   let text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
   // The byte order mark of a file joined after this one's first (`cat a.ndjson b.ndjson`): not part of the record.
   const bom = text.charCodeAt(0) === 0xfeff;
   if (bom) text = text.slice(1);
-  if (text.length > MAX_RECORD_CHARS) {
-    items.push({ line, text: tooLargeHead(text), reject: TOO_LARGE });
+  if (text.length > max) {
+    if (opensValue(text)) {
+      const splitter = new JsonSplitter();
+      pushSplit(items, [...splitter.push(raw), ...splitter.end()], line);
+    } else items.push({ line, text: tooLargeHead(text), reject: TOO_LARGE });
     return;
   }
   if (text.trim() === '') return;

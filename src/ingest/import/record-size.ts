@@ -9,7 +9,7 @@ export const MAX_RECORD_CHARS = 16 << 20;
 /** What of a record too large is written to the rejects file: its start, to recognise it by. */
 export const TOO_LARGE_HEAD_CHARS = 1024;
 
-export const TOO_LARGE = `the record is larger than ${MAX_RECORD_CHARS >> 20} Mi characters (no audit record is): refused unread so that memory stays bounded; the rejects file holds its first ${TOO_LARGE_HEAD_CHARS} characters`;
+export const TOO_LARGE = `the record is larger than ${MAX_RECORD_CHARS >> 20} Mi characters (no audit record is): refused unread so that memory stays bounded; the rejects file holds its first ${TOO_LARGE_HEAD_CHARS} characters. If it holds many records, put each on a line of its own (or save them as a JSON array or Graph page, which are read record by record at any size) and import it again`;
 
 /**
  * The first TOO_LARGE_HEAD_CHARS characters of a record too large, as a string of their own: a slice would keep

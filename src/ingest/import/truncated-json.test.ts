@@ -9,6 +9,7 @@ import { JsonSplitter } from './json-splitter.js';
 import { readJson, readNdjson } from './readers.js';
 import { memorySink } from './testing/memory-sink.js';
 import type { RawItem } from './types.js';
+import { TOO_LARGE } from './record-size.js';
 
 /**
  * JSON files cut short or broken inside a record, its closing ] missing too: only the broken record is rejected, with
@@ -285,5 +286,35 @@ test('an array cut inside a string and another joined after it (with or without 
         assert.match(rejects[0]!.reason, /a record starts at line \d+, column \d+ before it is closed/, what);
       }
     }
+  }
+});
+
+test('an NDJSON line longer than the record bound that holds an array of records is read record by record as it streams', async () => {
+  const max = 2000;
+  const array = JSON.stringify([1, 2, 3, 4, 5, 6, 7, 8].map(record)).replace('"rec-4",', '"rec-4"');
+  const page = JSON.stringify({ '@odata.context': 'x', value: [9, 10, 11, 12, 13, 14, 15].map(record) });
+  const second = '\uFEFF' + array.replace(/rec-/g, 'again-');
+  const text = [JSON.stringify(record(20)), array, 'x'.repeat(max + 10), page, second].join('\n');
+  assert.ok(array.length > max && page.length > max);
+  for (const size of [300, 1 << 20]) {
+    const pieces: string[] = [];
+    for (let i = 0; i < text.length; i += size) pieces.push(text.slice(i, i + size));
+    const out: RawItem[] = [];
+    for await (const batch of readNdjson(Readable.from(pieces), max)) out.push(...batch);
+    const { ids: read, broken } = sortOut(out);
+    const again = [1, 2, 3, 5, 6, 7, 8].map((i) => `again-${i}`);
+    assert.deepEqual(read, [...ids(20, 1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), ...again], `chunks of ${size}`);
+    assert.deepEqual(
+      broken.map((b) => [b.line, b.reject === TOO_LARGE]),
+      [
+        [2, false],
+        [3, true],
+        [5, false],
+      ],
+      `chunks of ${size}`,
+    );
+    assert.match(broken[0]!.text, /"Id":"rec-4""Operation"/);
+    assert.equal(broken[0]!.column, array.indexOf('{"CreationTime":"2024-05-23T15:10:04"') + 1);
+    assert.equal(broken[2]!.column, second.indexOf('{"CreationTime":"2024-05-23T15:10:04"') + 1, 'after the BOM');
   }
 });
