@@ -9,9 +9,10 @@
  * audit record shape normalize.ts reads has one), starting at a `{` that is followed by a key and is not a value after
  * a `:` on the same line (the objects a record holds, such as a Graph record's auditData, are). Each candidate is read
  * on its own from its `{`, with its own string tracking, so a string left open before it does not matter. With
- * `before`, only a record starting before it is looked for (it may end after it).
+ * `before`, only a record starting before it is looked for (it may end after it); with `more` (text still to come), one
+ * that has not closed by the end of the text is taken when its first key is a creation time or a Graph record's id.
  */
-export function embeddedRecordStart(text: string, before = text.length): number {
+export function embeddedRecordStart(text: string, before = text.length, more = false): number {
   /** Characters scanned in all: candidates inside a long broken text cost at most a few passes over it. */
   let budget = 4 * text.length + (1 << 20);
   for (let q = text.indexOf('{', 1); q >= 0 && q < before && budget > 0; q = text.indexOf('{', q + 1)) {
@@ -19,9 +20,13 @@ export function embeddedRecordStart(text: string, before = text.length): number 
     const end = objectEnd(text, q, budget);
     budget -= (end < 0 ? text.length : end) - q;
     if (end >= 0 && namesCreationTime(text.slice(q, end))) return q;
+    // Text still to come (a chunk not read yet): a record that has not closed yet, whose own first key names the time.
+    if (more && end < 0 && budget > 0 && OPENS_WITH_TIME.test(text.slice(q, q + 64))) return q;
   }
   return -1;
 }
+
+const OPENS_WITH_TIME = /^\{\s*"(?:CreationTime|CreationDate|createdDateTime|id)"\s*:/i;
 
 function startsObject(text: string, q: number): boolean {
   let after = q + 1;

@@ -146,15 +146,15 @@ export class JsonSplitter {
    * file's first record after a file cut inside a string (whose quotes then all pair the wrong way, so the brackets
    * the splitter tracked after the cut meant nothing), the record is ended there and rejected with what broke it, and
    * everything from that record on is read again: the items returned replace those after `item` that this splitter
-   * gave with it. Null when no record starts inside it, or when `item` is not among the items the last push or end()
-   * returned. Good files never come here, so it costs them nothing.
+   * gave with it. Null when no record starts inside it, or when `item`'s text is not found in what was pushed last.
+   * Where it ends there is looked for here (endIn), not noted on every record: good files pay nothing for this.
    */
   resplit(item: RawItem): RawItem[] | null {
-    if (item.end === undefined || item.reject !== undefined || item.text.charCodeAt(0) !== 123) return null;
-    const from = item.end - this.sourceOffset;
-    if (from < 0 || from > this.source.length) return null;
+    if (item.reject !== undefined || item.text.charCodeAt(0) !== 123) return null;
+    const from = endIn(this.source, item.text);
+    if (from < 0) return null;
     const text = item.text + this.source.slice(from);
-    const next = embeddedRecordStart(text, item.text.length);
+    const next = embeddedRecordStart(text, item.text.length, !this.ended);
     if (next <= 0) return null;
     this.startLine = item.line;
     this.startColumn = item.column ?? 1;
@@ -402,7 +402,7 @@ export class JsonSplitter {
     out.push(
       this.tooLarge
         ? { line: this.startLine, column: this.startColumn, text, reject: TOO_LARGE }
-        : { line: this.startLine, column: this.startColumn, text, end: this.offset + end },
+        : { line: this.startLine, column: this.startColumn, text },
     );
     this.pieces = [];
     this.start = -1;
@@ -449,6 +449,20 @@ function withoutSeparator(text: string): string {
     if (c === 32 || c === 10 || c === 13 || c === 9 || c === 44 || c === 91) end--;
     else return text.slice(0, end);
   }
+}
+
+/**
+ * Where `record` (an item the last push gave) ends in `source` (the text pushed last), or -1: where it stands whole in
+ * it, else (it began in an earlier chunk) where the start of `source` is its end. An identical text earlier in the
+ * same chunk would be taken for it; a broken record holding the next file's start has no twin.
+ */
+function endIn(source: string, record: string): number {
+  const at = source.indexOf(record);
+  if (at >= 0) return at + record.length;
+  const last = record.charCodeAt(record.length - 1);
+  for (let e = Math.min(record.length, source.length); e > 0; e--)
+    if (source.charCodeAt(e - 1) === last && record.endsWith(source.slice(0, e))) return e;
+  return -1;
 }
 
 function lineBreaks(text: string, to: number): number {

@@ -68,7 +68,6 @@ function opensValue(text: string): boolean {
 function pushSplit(items: RawItem[], found: RawItem[], line: number): void {
   for (const item of found) {
     item.line = line;
-    delete item.end;
     pushItem(items, item);
   }
 }
@@ -148,15 +147,10 @@ export function ndjsonResplitter(onJoins?: (lines: readonly number[]) => void): 
 function pushElements(items: RawItem[], array: RawItem): readonly number[] {
   const splitter = new JsonSplitter();
   const column = array.column ?? 1;
-  const start = array.end === undefined ? undefined : array.end - array.text.length;
   for (const element of [...splitter.push(array.text), ...splitter.end()]) {
     const line = element.line;
     element.line = array.line + line - 1;
     if (line === 1) element.column = column + (element.column ?? 1) - 1;
-    if (element.end !== undefined) {
-      if (start === undefined) delete element.end;
-      else element.end += start;
-    }
     pushItem(items, element);
   }
   const joins = splitter.joins.map((line) => array.line + line - 1);

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { tempDir } from '../../../test/support/paths.js';
 import { importFiles, memoryRejects } from './index.js';
 import { JsonSplitter } from './json-splitter.js';
-import { readJson, readNdjson } from './readers.js';
+import { jsonRecords, readJson, readNdjson } from './readers.js';
 import { memorySink } from './testing/memory-sink.js';
 import type { RawItem } from './types.js';
 import { TOO_LARGE } from './record-size.js';
@@ -316,5 +316,36 @@ test('an NDJSON line longer than the record bound that holds an array of records
     assert.match(broken[0]!.text, /"Id":"rec-4""Operation"/);
     assert.equal(broken[0]!.column, array.indexOf('{"CreationTime":"2024-05-23T15:10:04"') + 1);
     assert.equal(broken[2]!.column, second.indexOf('{"CreationTime":"2024-05-23T15:10:04"') + 1, 'after the BOM');
+  }
+});
+
+test('the same, read in small chunks: a broken record that began in an earlier chunk is split again too', async () => {
+  const first = texts.minified([1, 2, 3].map(record));
+  const second = texts.minified([5, 6].map(record));
+  for (let cut = 1; cut < first.lastIndexOf(']'); cut += 7) {
+    if (!inString(first.slice(0, cut))) continue;
+    const text = first.slice(0, cut) + second;
+    const pieces: string[] = [];
+    for (let i = 0; i < text.length; i += 97) pieces.push(text.slice(i, i + 97));
+    // What parse-file does with a record JSON.parse refuses.
+    const json = jsonRecords(Readable.from(pieces));
+    const read: string[] = [];
+    for await (let list of json.items) {
+      for (let k = 0; k < list.length; k++) {
+        let parsed: { Id?: string } | null = null;
+        try {
+          parsed = list[k]!.reject === undefined ? (JSON.parse(list[k]!.text) as { Id?: string }) : null;
+        } catch {
+          const again = json.resplit(list[k]!);
+          if (again) {
+            list = again;
+            k = -1;
+          }
+          continue;
+        }
+        if (parsed?.Id) read.push(parsed.Id);
+      }
+    }
+    assert.deepEqual(read.slice(-2), ids(5, 6), `cut at ${cut}`);
   }
 });

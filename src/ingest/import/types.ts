@@ -18,11 +18,6 @@ export interface RawItem {
   column?: number;
   /** An NDJSON line that is the file's last and has no line break after it (a cut short one means a file cut off). */
   lastLine?: true;
-  /**
-   * Where the record's text ends in the decoded file (UTF-16 units from its start): set by the JSON splitter, so that a
-   * record JSON.parse refuses can be split again from a record that starts inside it (JsonSplitter.resplit).
-   */
-  end?: number;
 }
 
 /** A row that could not be imported: written to the rejects file as one NDJSON line. */
