@@ -93,3 +93,37 @@ test('a page cut after its records, in its @odata.nextLink, names the line where
     cleanup();
   }
 });
+
+test("a page's record that lost exactly its ]} after an element costs itself only, not the records the page's ]} closed into it", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const withUnits = (i: number) => ({ ...record(i), administrativeUnits: [{ id: 'au-1' }] });
+    for (const pretty of [false, true]) {
+      for (const next of [false, true]) {
+        for (const joined of ['', '\n' + page([5, 6], true, pretty)]) {
+          const text = JSON.stringify(
+            { '@odata.context': 'x', value: [1, 2, 3, 4].map(withUnits), ...(next ? { '@odata.nextLink': 'n' } : {}) },
+            null,
+            pretty ? 2 : undefined,
+          );
+          // Record 2 ends with its administrativeUnits: drop the ] and } after that array's element.
+          const element = text.indexOf('}', text.indexOf('"au-1"', text.indexOf('"g-2"'))) + 1;
+          const close = text.indexOf('}', text.indexOf(']', element)) + 1;
+          const broken = text.slice(0, element) + text.slice(close) + joined;
+          const what = `${pretty ? 'pretty' : 'one line'}, ${next ? 'with' : 'without'} nextLink${joined ? ', joined' : ''}`;
+          const found = await importText(dir, broken);
+          assert.deepEqual(found.ids, ['g-1', 'g-3', 'g-4', ...(joined ? ['g-5', 'g-6'] : [])], what);
+          assert.equal(found.rejects.length, 1, what);
+          assert.match(found.rejects[0]!.raw, /"g-2"/, what);
+          assert.match(
+            found.rejects[0]!.reason,
+            /^the record's closing \] and \} seem to be missing: a record starts at line \d+, column \d+/,
+            what,
+          );
+        }
+      }
+    }
+  } finally {
+    cleanup();
+  }
+});

@@ -55,6 +55,12 @@ export class JsonSplitter {
   private source = '';
   private sourceOffset = 0;
   private ended = false;
+  /**
+   * A Graph page's record, held until the `,` or `]` after it shows that it did not take the page's end: a record that
+   * lost its `]}` after an element of an array of its own is closed by the page's `]}`, valid JSON holding the records
+   * after it (settlePending).
+   */
+  private pending: RawItem | null = null;
   /** Lines where a Graph page cut short ran into the next file's text (nextFileInEnvelope). */
   readonly joins: number[] = [];
 
@@ -83,9 +89,21 @@ export class JsonSplitter {
         continue;
       }
       if (this.start < 0) {
-        if (this.depth === this.elementDepth() && c !== 44 && c !== 93 && c !== 125 && !(c === 91 && this.depth === 0))
+        if (
+          this.depth === this.elementDepth() &&
+          c !== 44 &&
+          c !== 93 &&
+          c !== 125 &&
+          !(c === 91 && this.depth === 0)
+        ) {
+          // A page's next element: after a `,` its previous record is whole; else (the next file, the page's trailer
+          // read as elements) that record may hold the page's end.
+          if (this.pending !== null && this.settlePending(out, this.markBefore(chunk, i) !== 44)) {
+            i--;
+            continue;
+          }
           this.begin(chunk, i);
-        else if (this.depth === 1 && !this.inPage && this.stack[0] === '{') {
+        } else if (this.depth === 1 && !this.inPage && this.stack[0] === '{') {
           // Only in a Graph page's envelope, after its records: a few characters a page.
           const from = this.nextFileInEnvelope(chunk, i, c);
           if (from >= 0) {
@@ -97,6 +115,7 @@ export class JsonSplitter {
       this.structural(chunk, i, c, out);
     }
     if (this.start >= 0) {
+      if (this.pending !== null) this.settlePending(out, false);
       if (!this.tooLarge && this.held + n - this.start > MAX_RECORD_CHARS && this.kind === '{') {
         // Too large to hold: a record that never closed (embedded-record.ts) gives back the records after its break.
         const text = this.pieces.join('') + chunk.slice(this.start);
@@ -129,6 +148,11 @@ export class JsonSplitter {
    */
   end(): RawItem[] {
     this.ended = true;
+    if (this.pending !== null) {
+      const out: RawItem[] = [];
+      this.settlePending(out, this.inPage);
+      return [...out, ...this.end()];
+    }
     if (this.start < 0) return [];
     const text = this.pieces.join('');
     this.pieces = [];
@@ -158,6 +182,8 @@ export class JsonSplitter {
     if (next <= 0) return null;
     this.startLine = item.line;
     this.startColumn = item.column ?? 1;
+    // A page record held after `item` is read again with what follows it.
+    this.pending = null;
     const ended = this.ended;
     const endOffset = this.sourceOffset + this.source.length;
     const broken = this.endBefore(text, next);
@@ -218,7 +244,10 @@ export class JsonSplitter {
       if (this.depth === 0) return;
       this.stack.pop();
       this.depth--;
-      if (this.inPage && this.depth === 1) this.inPage = false;
+      if (this.inPage && this.depth === 1) {
+        this.inPage = false;
+        if (this.pending !== null) this.settlePending(out, false);
+      }
       if (this.start >= 0 && this.depth === this.elementDepth() && !this.isScalar()) this.finish(chunk, i, out, true);
       return;
     }
@@ -323,6 +352,47 @@ export class JsonSplitter {
     return q;
   }
 
+  /**
+   * Hands on the held page record. When `suspect` (what follows it is no `,` or `]`: the page's end went missing) and a
+   * record starts inside it, it took the page's `]}`: it is ended there and rejected with what it lacks, the rest of
+   * its text is read again as the page's records and end, and the splitter goes on from where that leaves it. Returns
+   * whether it did so (the state changed).
+   */
+  private settlePending(out: RawItem[], suspect: boolean): boolean {
+    const item = this.pending!;
+    this.pending = null;
+    const next = suspect ? embeddedRecordStart(item.text) : -1;
+    if (next <= 0) {
+      out.push(item);
+      return false;
+    }
+    const [line, column] = [this.startLine, this.startColumn];
+    this.startLine = item.line;
+    this.startColumn = item.column ?? 1;
+    const broken = this.endBefore(item.text, next);
+    [this.startLine, this.startColumn] = [line, column];
+    // Not a record but a whole page inside the page: the next file's, joined after this page was cut short.
+    if (!broken.length) this.joins.push(item.line);
+    out.push(...broken);
+    const page = new JsonSplitter();
+    page.stack.push('{', '[');
+    page.depth = 2;
+    page.inPage = true;
+    const before = item.text.slice(0, next);
+    const lines = lineBreaks(before, next);
+    const firstColumn = lines ? next - before.lastIndexOf('\n') : (item.column ?? 1) + next;
+    for (const found of [...page.push(item.text.slice(next)), ...(page.pending ? [page.pending] : [])]) {
+      if (found.line === 1) found.column = firstColumn + (found.column ?? 1) - 1;
+      found.line = item.line + lines + found.line - 1;
+      out.push(found);
+    }
+    this.stack.length = 0;
+    this.stack.push(...page.stack);
+    this.depth = page.depth;
+    this.inPage = page.inPage;
+    return true;
+  }
+
   /** Whether the innermost open array is the one the records are elements of (no array opened inside the record). */
   private closesRecordArray(): boolean {
     const array = this.stack.lastIndexOf('[');
@@ -399,11 +469,13 @@ export class JsonSplitter {
     const end = inclusive ? i + 1 : i;
     this.hold(chunk.slice(this.start, end));
     const text = this.pieces.join('');
-    out.push(
-      this.tooLarge
-        ? { line: this.startLine, column: this.startColumn, text, reject: TOO_LARGE }
-        : { line: this.startLine, column: this.startColumn, text },
-    );
+    const item: RawItem = this.tooLarge
+      ? { line: this.startLine, column: this.startColumn, text, reject: TOO_LARGE }
+      : { line: this.startLine, column: this.startColumn, text };
+    if (this.inPage && !this.tooLarge && this.kind === '{') {
+      if (this.pending !== null) this.settlePending(out, false);
+      this.pending = item;
+    } else out.push(item);
     this.pieces = [];
     this.start = -1;
   }
