@@ -127,7 +127,8 @@ export class JsonSplitter {
     }
     this.lastMark = this.markBefore(chunk, n);
     if (this.keyStart >= 0) {
-      this.key += chunk.slice(this.keyStart);
+      // Only a key's start matters ("value", "@odata."): a 300 MB string value of a top-level object is not kept.
+      if (this.key.length < KEY_CHARS) this.key += chunk.slice(this.keyStart, this.keyStart + KEY_CHARS);
       this.keyStart = 0;
     }
     this.offset += n;
@@ -458,7 +459,10 @@ export class JsonSplitter {
 
   private stringClosed(chunk: string, i: number, out: RawItem[]): void {
     if (this.keyStart >= 0) {
-      this.lastKey = this.key + chunk.slice(this.keyStart, i);
+      this.lastKey = (this.key + chunk.slice(this.keyStart, Math.min(i, this.keyStart + KEY_CHARS))).slice(
+        0,
+        KEY_CHARS,
+      );
       this.keyStart = -1;
       this.key = '';
     }
@@ -491,6 +495,9 @@ export class JsonSplitter {
     }
   }
 }
+
+/** Characters of a top-level object's key kept to recognise it. */
+const KEY_CHARS = 64;
 
 /** What may stand outside a string in a page's envelope: white space, punctuation, numbers, true, false, null. */
 const ENVELOPE_VALUE_CHARS = ',:"}]{[0123456789+-.eEtrufalsn';
