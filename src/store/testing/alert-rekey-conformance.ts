@@ -72,7 +72,7 @@ export function runAlertRekeyConformance(ctx: { readonly store: Store }): void {
     await a.applyHit(old, T0);
     await a.setStatus('al-old', { from: 'new', to: 'resolved', actor: 'ann', at: T0 + 1 });
     const sent = (await a.get('al-old'))!;
-    assert.equal(await a.markNotified(sent, T0 + 2), true);
+    assert.equal(await a.markNotified(sent, T0 + 2), 'marked');
     await a.markChannelDelivered(sent, { name: 'soc-hook', id: 'sink-soc-hook' }, T0 + 2);
     const twin = alertHit({
       alertId: idOf(TENANT_A),
