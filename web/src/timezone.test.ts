@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fmtTime, localTimes } from './format.js';
-import { offsetMinutes, setTimeZone, timeZone, wallClockToIso, zoneLabel } from './timezone.js';
+import { isoToWallClock, offsetMinutes, setTimeZone, timeZone, wallClockToIso, zoneLabel } from './timezone.js';
 
 /** Issue 17 item 4: times in UTC or a chosen zone, shown with the zone; pickers write the zone's offset. */
 const WINTER = Date.UTC(2026, 10, 20, 11, 40, 10);
@@ -39,4 +39,21 @@ test("a server sentence's instants are shown in the chosen zone, the zone said (
   );
   assert.equal(localTimes('checked 2026-11-20T11:40:10.970Z', 'UTC'), 'checked 2026-11-20 11:40:10 UTC');
   assert.equal(localTimes('no time here: 2026-11-20, 11:40'), 'no time here: 2026-11-20, 11:40');
+});
+
+test("a period field's time opens its calendar on the same instant, in the chosen zone", () => {
+  assert.equal(isoToWallClock('2026-11-20T10:00:00Z', 'UTC'), '2026-11-20T10:00');
+  assert.equal(isoToWallClock('2026-11-20', 'UTC'), '2026-11-20T00:00', 'a date is its midnight, UTC');
+  assert.equal(isoToWallClock('2026-11-20 10:00', 'Europe/Berlin'), '2026-11-20T11:00', 'no offset means UTC');
+  assert.equal(isoToWallClock('2026-11-20T10:00:00-05:00', 'America/New_York'), '2026-11-20T10:00');
+  assert.equal(isoToWallClock('2026-11-20T10:00+0100', 'UTC'), '2026-11-20T09:00');
+  assert.equal(isoToWallClock('2026-11-20T10:00:00+01', 'UTC'), '2026-11-20T09:00');
+  for (const v of ['7d', 'now', '', '2026-11', '2026-13-45']) assert.equal(isoToWallClock(v, 'UTC'), '', v);
+  for (const local of ['2026-11-20T10:00', '2026-03-29T03:30', '2026-07-01T23:59']) {
+    assert.equal(
+      isoToWallClock(wallClockToIso(local, 'Europe/Berlin'), 'Europe/Berlin'),
+      local,
+      'a picked time opens again',
+    );
+  }
 });

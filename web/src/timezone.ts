@@ -118,3 +118,23 @@ export function wallClockToIso(local: string, zone: string = current): string {
   offset = offsetMinutes(zone, naive - offset * 60_000);
   return `${withSeconds}${offsetText(offset)}`;
 }
+
+const ABSOLUTE = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2})(?::(\d{2})(?:[.,]\d+)?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
+
+/**
+ * What a period field holds as a datetime-local value in `zone` ("2026-11-20T10:00"), so that its calendar opens
+ * on it: the calendar's own value was never set and opened on today. A time without an offset is UTC, as the
+ * API reads it; a span or "now" has no one instant to show and gives "".
+ */
+export function isoToWallClock(text: string, zone: string = current): string {
+  const m = ABSOLUTE.exec(text.trim());
+  if (!m) return '';
+  // "+01" and "+0100" as Date.parse takes them: "+01:00".
+  const offset =
+    !m[4] || /^z$/i.test(m[4]) ? 'Z' : m[4].replace(/^([+-]\d{2}):?(\d{2})?$/, (_, h, mm) => `${h}:${mm ?? '00'}`);
+  const at = Date.parse(`${m[1]}T${m[2] ?? '00:00'}:${m[3] ?? '00'}${offset}`);
+  if (Number.isNaN(at)) return '';
+  const w = wallClock(zone, at);
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return `${w.year}-${two(w.month)}-${two(w.day)}T${two(w.hour)}:${two(w.minute)}`;
+}

@@ -1,10 +1,10 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { ActivityPicker } from './ActivityPicker.js';
 import { api, type TenantOverview } from '../api.js';
 import { useApi } from './useApi.js';
 import { useSettled } from './useSettled.js';
 import { looksLikeTime } from '../format.js';
-import { useTimeZone, wallClockToIso } from '../timezone.js';
+import { isoToWallClock, useTimeZone, wallClockToIso } from '../timezone.js';
 import { useEveryTenant } from '../auth/SignInGate.js';
 
 /** The Purview filters; names match the API's query parameters, so the URL is the search. */
@@ -123,6 +123,73 @@ function TenantChooser({
   );
 }
 
+/**
+ * One end of the period: the text field is the one control, and what it shows is what the next search uses. The
+ * calendar beside it is for the mouse (and Alt+ArrowDown in the field): a datetime-local input whose own fields
+ * stay hidden, so it is no Tab stop and never takes the focus — it had two Tab stops per date where typed keys
+ * went nowhere to be seen, and its calendar opened on today, not on the date in the field.
+ */
+function TimeField({
+  name,
+  label,
+  hint,
+  placeholder,
+  value,
+  onChange,
+}: {
+  name: 'start' | 'end';
+  label: string;
+  hint: string;
+  placeholder: string;
+  value: string;
+  onChange: (value: string) => void;
+}) {
+  const zone = useTimeZone();
+  const text = useRef<HTMLInputElement>(null);
+  const picker = useRef<HTMLInputElement>(null);
+  const open = (): void => {
+    text.current?.focus();
+    picker.current?.showPicker();
+  };
+  return (
+    <Field label={label} hint={`${hint}; Alt+ArrowDown opens a calendar (${zone})`}>
+      <span className="time-field">
+        <input
+          ref={text}
+          name={name}
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.altKey && e.key === 'ArrowDown') {
+              e.preventDefault();
+              open();
+            }
+          }}
+          aria-keyshortcuts="Alt+ArrowDown"
+          placeholder={placeholder}
+          className="time"
+        />
+        <input
+          ref={picker}
+          type="datetime-local"
+          className="time-pick"
+          tabIndex={-1}
+          aria-label={`Pick ${name} (${zone})`}
+          title={`Pick a date and time (${zone})`}
+          value={isoToWallClock(value, zone)}
+          // The focus stays in the text field: in this input, keys went to its hidden fields.
+          onMouseDown={(e) => e.preventDefault()}
+          onClick={(e) => {
+            e.preventDefault();
+            open();
+          }}
+          onChange={(e) => e.target.value && onChange(wallClockToIso(e.target.value, zone))}
+        />
+      </span>
+    </Field>
+  );
+}
+
 /** How long typing in the period or tenants pauses before the user suggestions follow it. */
 const SUGGESTIONS_AFTER_MS = 400;
 
@@ -142,7 +209,6 @@ export function SearchForm({
   tenants: TenantOverview[];
 }) {
   const [f, setF] = useState(initial);
-  const zone = useTimeZone();
   // The users seen in the chosen period and tenants feed the Users field's suggestions (asked once idle), from
   // the route that is no search: opening the page recorded a search (`search.counts`) nobody had run.
   // They follow the period once typing has paused and it reads as times: a date typed key by key asked once per
@@ -216,45 +282,22 @@ export function SearchForm({
         ))}
       </datalist>
       <div className="row">
-        <Field
+        <TimeField
+          name="start"
           label="Start"
           hint="ISO date or time (UTC unless an offset is given), or a span back from now such as 7d"
-        >
-          <span className="time-field">
-            <input
-              name="start"
-              value={f.start}
-              onChange={(e) => set('start', e.target.value)}
-              placeholder="2026-11-01 or 7d"
-              className="time"
-            />
-            <input
-              type="datetime-local"
-              className="time-pick"
-              aria-label={`Pick start (${zone})`}
-              title={`Pick a date and time (${zone})`}
-              onChange={(e) => e.target.value && set('start', wallClockToIso(e.target.value, zone))}
-            />
-          </span>
-        </Field>
-        <Field label="End" hint="ISO date or time, or now">
-          <span className="time-field">
-            <input
-              name="end"
-              value={f.end}
-              onChange={(e) => set('end', e.target.value)}
-              placeholder="now"
-              className="time"
-            />
-            <input
-              type="datetime-local"
-              className="time-pick"
-              aria-label={`Pick end (${zone})`}
-              title={`Pick a date and time (${zone})`}
-              onChange={(e) => e.target.value && set('end', wallClockToIso(e.target.value, zone))}
-            />
-          </span>
-        </Field>
+          placeholder="2026-11-01 or 7d"
+          value={f.start}
+          onChange={(v) => set('start', v)}
+        />
+        <TimeField
+          name="end"
+          label="End"
+          hint="ISO date or time, or now"
+          placeholder="now"
+          value={f.end}
+          onChange={(v) => set('end', v)}
+        />
         <div className="quick" role="group" aria-label="Quick ranges">
           {QUICK.map(([v, label]) => (
             <button
