@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { searchSettled, startWorld, type World } from './harness.js';
+import { artifacts, searchSettled, startWorld, type World } from './harness.js';
 
 /**
- * The search period from the keyboard. Each date had a datetime-local
+ * The search period from the keyboard, and the results bar at a phone's width. Each date had a datetime-local
  * picker beside its text field whose own fields were hidden: two more Tab stops per date where typing showed
  * nothing, and a calendar (opened with Space) that opened on today's real date and wrote the period at every
  * arrow key, a week in the future after one ArrowDown, and kept it when Escape closed it.
@@ -29,6 +30,21 @@ const focused = (page: Page): Promise<string> =>
 /** Waits until the calendar of a period field is open: keys pressed before went to the text field. */
 const calendarOpen = (page: Page, name: 'start' | 'end'): Promise<unknown> =>
   page.waitForFunction((n) => document.querySelector(`input[aria-label^="Pick ${n} "]`)?.matches(':open'), name);
+
+/** How many lines the browser drew an element's text on. */
+const linesOf = (page: Page, selector: string): Promise<number> =>
+  page.$eval(selector, (el) => {
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    // A new line starts below the one before it (a bigger font on the same line overlaps it).
+    let lines = 0;
+    let bottom = -Infinity;
+    for (const r of [...range.getClientRects()].filter((r) => r.width > 0).sort((a, b) => a.top - b.top)) {
+      if (r.top >= bottom - 2) lines++;
+      bottom = Math.max(bottom, r.bottom);
+    }
+    return lines;
+  });
 
 describe('the search period', () => {
   test('each date is one Tab stop, a text field showing what the next search uses', async () => {
@@ -83,4 +99,30 @@ describe('the search period', () => {
     await searchSettled(page);
     assert.equal(await page.inputValue('input[name=start]'), '2026-11-15T00:00:00Z');
   });
+});
+
+describe('the results bar', () => {
+  for (const width of [390, 1280]) {
+    test(`at ${width} px each part reads on one line, within the width`, async () => {
+      const page = w.page;
+      await page.setViewportSize({ width, height: 800 });
+      try {
+        await page.goto(`${w.url}#/search?${new URLSearchParams(period).toString()}`);
+        await searchSettled(page);
+        await page.waitForFunction(() => /loaded/.test(document.querySelector('.count')?.textContent ?? ''));
+        await page.locator('.result-bar').screenshot({ path: join(artifacts, `result-bar-${width}.png`) });
+        // "9,228 matches · 500 loaded" broke after "500", "files in UTC" after "files".
+        assert.equal(await linesOf(page, '.count'), 1, `the count: ${await page.textContent('.count')}`);
+        assert.equal(await linesOf(page, '.export-zone'), 1, 'files in UTC');
+        const parts = await page.$$eval('.result-bar > *', (els) =>
+          els.filter((e) => e.getBoundingClientRect().width > 0).map((e) => e.getBoundingClientRect().right),
+        );
+        for (const right of parts) assert.ok(right <= width, `a part of the bar ends at ${right} px`);
+        const height = await page.$eval('.result-bar', (b) => b.getBoundingClientRect().height);
+        if (width === 1280) assert.ok(height <= 34, `one row at 1280 px, not ${height} px`);
+      } finally {
+        await page.setViewportSize({ width: 1280, height: 800 });
+      }
+    });
+  }
 });
