@@ -142,6 +142,7 @@ test('optimize --rekey merges what an earlier version stored under upper-case GU
     assert.match(dry.stdout, /would merge into the record stored first: 3 duplicates, 1 conflict /);
     assert.match(dry.stdout, new RegExp(`tenant keys that would move to lower case: ${tenant.toUpperCase()}\n`));
     assert.match(dry.stdout, /alerts that would name their tenant and records in lower case: 1\n/);
+    assert.match(dry.stdout, /alert ids that would change: 1 \(the old ids still name them/);
     assert.doesNotMatch(dry.stdout, /statistics/, 'a dry run does nothing else');
     const dryJson = JSON.parse((await runCli(['optimize', '--rekey', '--dry-run', '--format', 'json'], data)).stdout);
     assert.deepEqual(dryJson, {
@@ -153,6 +154,7 @@ test('optimize --rekey merges what an earlier version stored under upper-case GU
         conflicts: 1,
         tenantKeys: [tenant.toUpperCase()],
         alerts: 1,
+        alertIds: [{ from: 'al-upper', to: ALERT_IDENTITY.alertId('r1', tenant, '', T0) }],
       },
     });
     assert.equal((await search('--tenant', tenant)).length, 11, 'nothing changed');
@@ -170,11 +172,30 @@ test('optimize --rekey merges what an earlier version stored under upper-case GU
     );
     // Under the id the next hit of its rule, group and window gets (ADR 0039, the merge, point 5).
     const merged = ALERT_IDENTITY.alertId('r1', tenant, '', T0);
-    assert.equal((await runCli(['alerts', 'show', 'al-upper'], data)).code, 1, 'not under its old id');
     const shown = await runCli(['alerts', 'show', merged, '--format', 'json'], data);
     assert.equal(shown.code, 0, shown.stderr);
     const detail = JSON.parse(shown.stdout) as { records: unknown[]; missing: string[] };
     assert.deepEqual([detail.records.length, detail.missing], [1, []], 'the alert finds its record');
+    // The old id was sent to channels and written in tickets: it still names the alert, and says what it is now.
+    const note = `tenantwatch: note: al-upper is now ${merged} (merged by optimize --rekey)\n`;
+    const byOld = await runCli(['alerts', 'show', 'al-upper', '--format', 'json'], data);
+    assert.equal(byOld.code, 0, byOld.stderr);
+    assert.deepEqual(JSON.parse(byOld.stdout), JSON.parse(shown.stdout), 'the same alert');
+    assert.equal(byOld.stderr, note);
+    const acked = await runCli(['alerts', 'ack', 'al-upper', '--by', 'ann'], data);
+    assert.equal(acked.code, 0, acked.stderr);
+    assert.equal(acked.stdout, `${merged}: acknowledged (by ann)\n`);
+    assert.equal(acked.stderr, note);
+    const snoozed = await runCli(['alerts', 'snooze', 'al-upper', '--until', '4h'], data);
+    assert.equal(snoozed.code, 0, snoozed.stderr);
+    assert.match(snoozed.stdout, new RegExp(`^${merged}: snoozed until `));
+    const excluded = await runCli(
+      ['alerts', 'exclude', 'al-upper', '--user', 'u1@contoso.com', '--reason', 'expected'],
+      data,
+    );
+    assert.equal(excluded.code, 0, excluded.stderr);
+    assert.equal(excluded.stderr, note);
+    assert.equal((await runCli(['alerts', 'show', 'al-nope'], data)).code, 1, 'an id never given: not found');
     const { imported: stored, duplicates, conflicts } = await imported();
     assert.deepEqual([stored, duplicates, conflicts], [0, 5, 1], 'the lower-case file again: the records stored');
     const again = await runCli(['optimize', '--rekey'], data);

@@ -10,7 +10,7 @@
  * The derivation is handed in (AlertIdentity) because it belongs to detections, which the store does not import.
  */
 import { severityRank } from '../core/severity.js';
-import type { AlertIdentity, AlertRow } from './contract.js';
+import type { AlertIdentity, AlertRekey, AlertRow } from './contract.js';
 import { rekeyedAlert } from './rekey.js';
 
 /** What becomes of one alert: the row under its new id, and the hit keys to claim for it. */
@@ -40,6 +40,14 @@ export function alertMove(row: AlertRow, identity: AlertIdentity): AlertMove | n
     identity.hitKey({ ruleId: to.ruleId, tenant: to.tenant, groupKey: to.groupKey, recordIds: [id], firstSeen: 0 }),
   );
   return { from: row, to, claims };
+}
+
+/** What rekey reports of the moves made (or, in a dry run, to make): how many, and the ids that changed. */
+export function rekeyed(moves: readonly AlertMove[]): AlertRekey {
+  return {
+    changed: moves.length,
+    renamed: moves.filter((m) => m.to.id !== m.from.id).map((m) => ({ from: m.from.id, to: m.to.id })),
+  };
 }
 
 /**

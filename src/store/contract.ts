@@ -648,6 +648,20 @@ export interface AlertIdentity {
   maxRecordIds: number;
 }
 
+/** An alert id `optimize --rekey` changed (AlertStore.rekey): `from` names `to` from then on (AlertStore.movedTo). */
+export interface AlertRename {
+  from: string;
+  to: string;
+}
+
+/** What AlertStore.rekey did (or, in a dry run, would do). */
+export interface AlertRekey {
+  /** Alerts changed: their tenant and record ids keyed in lower case, moved to a new id or not. */
+  changed: number;
+  /** The alerts among them whose id changed, in the order they were moved. */
+  renamed: AlertRename[];
+}
+
 export interface AlertStore {
   /**
    * Applies one hit in one transaction: raises the alert (new), counts the hit on it (hits, last seen,
@@ -686,10 +700,17 @@ export interface AlertStore {
    * keyed (lower case), so its records are found again, and moves to the id `identity` derives (the id the next hit
    * of its rule, group and window gets) with its history, deliveries and hit claims; an alert already under that id
    * takes it in (alert-rekey.ts mergeAlerts). Its status and snooze stay. Each alert is changed only as it was read
-   * (one that took a hit meanwhile is left to the next run). Returns how many alerts changed (with `dryRun`: would
-   * change; nothing is written).
+   * (one that took a hit meanwhile is left to the next run). Returns how many alerts changed and the ids that changed
+   * (with `dryRun`: would change; nothing is written). Each old id is kept as an alias of the new one, in the move's
+   * transaction (movedTo).
    */
-  rekey(identity: AlertIdentity, options?: { dryRun?: boolean }): Promise<number>;
+  rekey(identity: AlertIdentity, options?: { dryRun?: boolean }): Promise<AlertRekey>;
+  /**
+   * The id of the alert that `id` became when `optimize --rekey` moved it (ADR 0039, the merge, point 5), or null
+   * when no alert was moved from `id`. The old id was sent to channels and written in tickets, so whatever names an
+   * alert by id (the CLI's alerts commands, the API's alert routes) follows it.
+   */
+  movedTo(id: string): Promise<string | null>;
   /**
    * The tenant keys alerts are filed under, in code point order (a tenant filter names a key alerts outlive their
    * records under: search/tenants.ts alertKeys).

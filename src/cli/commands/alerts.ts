@@ -6,6 +6,7 @@ import { terminalText } from '../../core/terminal.js';
 import { parseDuration, parseIsoUtc } from '../../core/time.js';
 import {
   alertOrFail,
+  findAlert,
   changeStatus,
   excludeFromAlert,
   parseStatus,
@@ -185,9 +186,21 @@ async function historyWaitLines(ctx: CliContext, store: Store, tenants: string[]
   });
 }
 
-async function showCommand(ctx: CliContext, id: string, flags: { format?: string }): Promise<number> {
+/**
+ * The id to act on: the one given, or, when `optimize --rekey` moved its alert to another id (ADR 0039, the merge,
+ * point 5; the old id was sent to channels and written in tickets), the alert's id now, said on stderr.
+ */
+async function currentId(ctx: CliContext, store: Pick<Store, 'alerts'>, id: string): Promise<string> {
+  const found = await findAlert(store, id);
+  if (!found?.movedFrom) return id;
+  ctx.err.write(terminalText(`tenantwatch: note: ${id} is now ${found.alert.id} (merged by optimize --rekey)`) + '\n');
+  return found.alert.id;
+}
+
+async function showCommand(ctx: CliContext, given: string, flags: { format?: string }): Promise<number> {
   const format = parseFormat(flags.format, ['table', 'json']);
   const store = await ctx.store('read');
+  const id = await currentId(ctx, store, given);
   const detail = await alertDetail(store, await alertOrFail(store, id), await ruleCatalog());
   if (format === 'json') ctx.out.write(JSON.stringify(detail, null, 2) + '\n');
   else printDetail(ctx.out, detail, (await store.tenants.get(detail.alert.tenant))?.name);
@@ -196,11 +209,12 @@ async function showCommand(ctx: CliContext, id: string, flags: { format?: string
 
 async function statusCommand(
   ctx: CliContext,
-  id: string,
+  given: string,
   to: 'acknowledged' | 'resolved' | 'false_positive',
   f: { note?: string; by?: string },
 ): Promise<number> {
   const store = await ctx.store('read');
+  const id = await currentId(ctx, store, given);
   const alert = await changeStatus({ store, clock: ctx.clock, logger: ctx.logger }, id, to, actor(f.by), f.note);
   ctx.out.write(
     terminalText(`${alert.id}: ${alert.status.replace('_', ' ')} (by ${alert.statusBy ?? 'nobody'})`) + '\n',
@@ -238,7 +252,11 @@ async function excludeCommand(ctx: CliContext, id: string | undefined, f: Exclud
       hint: `With ${id.slice(0, 40)} the exclusion is for its rule and tenant (--all-tenants: every tenant); for other rules, leave out the alert id and give --rule and --tenant (* for every one)`,
     });
   let exclusion;
-  if (id) exclusion = await excludeFromAlert(deps, id, { ...input, ...(f.allTenants ? { allTenants: true } : {}) });
+  if (id)
+    exclusion = await excludeFromAlert(deps, await currentId(ctx, store, id), {
+      ...input,
+      ...(f.allTenants ? { allTenants: true } : {}),
+    });
   else {
     if (!f.rule || !f.tenant)
       throw new AppError('USAGE', 'Without an alert id, give --rule and --tenant (* for every one)', {
@@ -336,7 +354,7 @@ async function snoozeCommand(
   const until = snoozeEnd(f.until, ctx.clock.now());
   const alert = await snoozeAlert(
     { store, clock: ctx.clock, logger: ctx.logger },
-    id,
+    await currentId(ctx, store, id),
     until,
     actor(f.by),
     f.reason ?? '',

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { AppError } from '../../core/errors.js';
 import { terminalText } from '../../core/terminal.js';
 import { ALERT_IDENTITY } from '../../detections/alerts/raise.js';
-import type { RekeyResult, Store } from '../../store/contract.js';
+import type { AlertRename, RekeyResult, Store } from '../../store/contract.js';
 import type { CliContext } from '../context.js';
 import { countOf, formatOption, parseFormat } from '../output.js';
 import type { Runner } from '../run.js';
@@ -14,8 +14,12 @@ interface OptimizeFlags {
   format?: string;
 }
 
-/** What `--rekey` did (or, with --dry-run, would do): the records' merge and the alerts that name them. */
-type RekeyReport = RekeyResult & { alerts: number };
+/**
+ * What `--rekey` did (or, with --dry-run, would do): the records' merge and the alerts that name them. `alerts`: alerts
+ * rewritten; `alertIds`: those whose id changed, old → new (the old id still names the alert: AlertStore.movedTo), so
+ * a ticket or a SIEM holding an old id can be mapped.
+ */
+type RekeyReport = RekeyResult & { alerts: number; alertIds: AlertRename[] };
 
 /**
  * Exposes the store's optional maintenance: refreshing planner statistics (after a large import or a
@@ -100,13 +104,20 @@ async function rekeyStore(ctx: CliContext, store: Store, dryRun: boolean): Promi
       hint: 'Nothing to do: this store keys every GUID in lower case',
     });
   const records = await store.records.rekey({ dryRun, signal: ctx.signal });
-  return { ...records, alerts: await store.alerts.rekey(ALERT_IDENTITY, { dryRun }) };
+  const alerts = await store.alerts.rekey(ALERT_IDENTITY, { dryRun });
+  return { ...records, alerts: alerts.changed, alertIds: alerts.renamed };
 }
 
 function rekeyLines(r: RekeyReport): string {
-  const [move, merge, tenants, alerts] = r.dryRun
-    ? ['would move', 'would merge', 'tenant keys that would move', 'alerts that would name']
-    : ['moved', 'merged', 'tenant keys moved', 'alerts now naming'];
+  const [move, merge, tenants, alerts, ids] = r.dryRun
+    ? [
+        'would move',
+        'would merge',
+        'tenant keys that would move',
+        'alerts that would name',
+        'alert ids that would change',
+      ]
+    : ['moved', 'merged', 'tenant keys moved', 'alerts now naming', 'alert ids changed'];
   const lines = [
     ...(r.dryRun ? ['dry run: nothing was changed'] : []),
     `GUID keys: ${countOf(r.scanned, 'record key')} read`,
@@ -115,6 +126,8 @@ function rekeyLines(r: RekeyReport): string {
       (r.conflicts ? ' (their content kept as conflicts of that record)' : ''),
     ...(r.tenantKeys.length ? [`  ${tenants} to lower case: ${r.tenantKeys.map(terminalText).join(', ')}`] : []),
     `  ${alerts} their tenant and records in lower case: ${r.alerts.toLocaleString('en-US')}`,
+    `  ${ids}: ${r.alertIds.length.toLocaleString('en-US')}` +
+      (r.alertIds.length ? ' (the old ids still name them; --format json lists old → new)' : ''),
   ];
   return lines.join('\n') + '\n';
 }

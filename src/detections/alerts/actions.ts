@@ -33,21 +33,40 @@ export function noSuchAlert(id: string): AppError {
   });
 }
 
+/**
+ * The alert an id names: the alert of that id, or the one it became when `optimize --rekey` moved it (`movedFrom`: the
+ * id given). The old id was sent to channels and written in tickets, so it keeps naming the alert (ADR 0039, the
+ * merge, point 5). Null when neither exists.
+ */
+export async function findAlert(
+  store: Pick<Store, 'alerts'>,
+  id: string,
+): Promise<{ alert: AlertRow; movedFrom: string | null } | null> {
+  if (id.length > 100) return null;
+  const alert = await store.alerts.get(id);
+  if (alert) return { alert, movedFrom: null };
+  const to = await store.alerts.movedTo(id);
+  const moved = to === null ? null : await store.alerts.get(to);
+  return moved ? { alert: moved, movedFrom: id } : null;
+}
+
+/** The alert an id names (findAlert: an id `optimize --rekey` moved it from too), or NOT_FOUND. */
 export async function alertOrFail(store: Pick<Store, 'alerts'>, id: string): Promise<AlertRow> {
-  const alert = id.length <= 100 ? await store.alerts.get(id) : null;
-  if (!alert) throw noSuchAlert(id);
-  return alert;
+  const found = await findAlert(store, id);
+  if (!found) throw noSuchAlert(id);
+  return found.alert;
 }
 
 /** Moves an alert's status; asking for the status it already has changes nothing. */
 export async function changeStatus(
   deps: ActionDeps,
-  id: string,
+  given: string,
   to: AlertStatus,
   actor: string,
   note?: string,
 ): Promise<AlertRow> {
-  const alert = await alertOrFail(deps.store, id);
+  const alert = await alertOrFail(deps.store, given);
+  const id = alert.id;
   if (alert.status === to) return alert;
   if (!NEXT[alert.status].includes(to))
     throw new AppError(
@@ -76,12 +95,13 @@ export async function changeStatus(
  */
 export async function snoozeAlert(
   deps: ActionDeps,
-  id: string,
+  given: string,
   until: number,
   actor: string,
   reason: string,
 ): Promise<AlertRow> {
-  const alert = await alertOrFail(deps.store, id);
+  const alert = await alertOrFail(deps.store, given);
+  const id = alert.id;
   const now = deps.clock.now();
   if (until <= now)
     throw new AppError('BAD_INPUT', 'A snooze must end in the future', {

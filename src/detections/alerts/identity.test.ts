@@ -66,7 +66,7 @@ describe('alert identity across spellings of a GUID tenant', () => {
       NOW,
     );
     await store.alerts.setStatus(earlierAlertId(TU, window), { from: 'new', to: 'resolved', actor: 'ann', at: NOW });
-    assert.equal(await store.alerts.rekey(ALERT_IDENTITY), 1);
+    assert.equal((await store.alerts.rekey(ALERT_IDENTITY)).changed, 1);
 
     const retro = await raiseHits(deps, [hit({ tenant: TENANT, recordIds: [REC] })]);
     assert.deepEqual(

@@ -1,7 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TenantScope } from '../auth/scope.js';
 import { AppError } from '../../core/errors.js';
-import { changeStatus, excludeFromAlert, parseStatus, snoozeAlert } from '../../detections/alerts/actions.js';
+import {
+  changeStatus,
+  excludeFromAlert,
+  findAlert,
+  parseStatus,
+  snoozeAlert,
+} from '../../detections/alerts/actions.js';
 import { alertDetail } from '../../detections/alerts/detail.js';
 import { rank } from '../auth/caller.js';
 import { alertView, parseSeverity } from '../../detections/alerts/view.js';
@@ -107,7 +113,8 @@ export function registerAlertRoutes(app: FastifyInstance, deps: ServerDeps): voi
   /** An alert the caller may see and asked about; any other is NOT_FOUND, as if absent. */
   async function scoped(id: string, raw: RawQuery, scope: TenantScope): Promise<AlertRow> {
     const tenants = await askedTenants(raw, scope);
-    const alert = await store.alerts.get(id);
+    // An id `optimize --rekey` moved the alert from names the alert it became (ADR 0039): the answer carries its id.
+    const alert = (await findAlert(store, id))?.alert;
     // The same answer for an id that does not exist and one of another tenant, and the id is not echoed:
     // nothing tells a caller what exists outside their scope.
     if (!alert || !scope.allows(alert.tenant) || (tenants && !tenants.includes(alert.tenant))) {

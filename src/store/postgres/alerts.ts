@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { REKEY_BATCH } from '../rekey.js';
-import { alertMove, mergeAlerts, type AlertMove } from '../alert-rekey.js';
+import { alertMove, mergeAlerts, rekeyed, type AlertMove } from '../alert-rekey.js';
 import {
   ALERT_COLUMNS,
   alertValues,
@@ -30,6 +30,7 @@ import type {
   AlertFilter,
   AlertHitInput,
   AlertIdentity,
+  AlertRekey,
   AlertRow,
   AlertSnooze,
   AlertStatus,
@@ -165,27 +166,37 @@ export class PostgresAlertStore implements AlertStore {
       await client.query(`DELETE FROM alert_history WHERE alert_id IN (${theirs})`, [tenant]);
       await client.query(`DELETE FROM alert_hits WHERE alert_id IN (${theirs})`, [tenant]);
       await client.query(`DELETE FROM alert_deliveries WHERE alert_id IN (${theirs})`, [tenant]);
+      await client.query(`DELETE FROM alert_aliases WHERE new_id IN (${theirs})`, [tenant]);
       return (await client.query('DELETE FROM alerts WHERE tenant = $1', [tenant])).rowCount ?? 0;
     });
   }
 
-  async rekey(identity: AlertIdentity, options: { dryRun?: boolean } = {}): Promise<number> {
+  async rekey(identity: AlertIdentity, options: { dryRun?: boolean } = {}): Promise<AlertRekey> {
     // A GUID with an upper-case letter is somewhere in the row (a superset, tested again in JavaScript).
     const { rows } = await this.pool.query<AlertSelect>(
       `SELECT * FROM alerts WHERE (length(tenant) = 36 AND tenant ~ '[A-F]') OR record_ids ~ '[A-F]'`,
     );
     const moves = rows.flatMap((r) => alertMove(toAlertRow(r), identity) ?? []);
-    if (options.dryRun) return moves.length;
-    let changed = 0;
+    if (options.dryRun) return rekeyed(moves);
+    const done: AlertMove[] = [];
     for (let i = 0; i < moves.length; i += REKEY_BATCH) {
       const batch = moves.slice(i, i + REKEY_BATCH);
-      changed += await inTransaction(this.pool, async (client) => {
-        let n = 0;
-        for (const m of batch) if (await moveAlert(client, m, identity.maxRecordIds)) n++;
-        return n;
-      });
+      done.push(
+        ...(await inTransaction(this.pool, async (client) => {
+          const moved: AlertMove[] = [];
+          for (const m of batch) if (await moveAlert(client, m, identity.maxRecordIds)) moved.push(m);
+          return moved;
+        })),
+      );
     }
-    return changed;
+    return rekeyed(done);
+  }
+
+  async movedTo(id: string): Promise<string | null> {
+    const { rows } = await this.pool.query<{ new_id: string }>('SELECT new_id FROM alert_aliases WHERE old_id = $1', [
+      id,
+    ]);
+    return rows[0]?.new_id ?? null;
   }
 
   async tenantKeys(): Promise<string[]> {
@@ -385,6 +396,12 @@ async function moveAlert(client: PoolClient, { from, to, claims }: AlertMove, ma
        INSERT INTO alert_deliveries (alert_id, channel, delivered_at) SELECT $1, channel, delivered_at FROM gone
        ON CONFLICT DO NOTHING`,
       [to.id, from.id],
+    );
+    // The old id keeps naming the alert (movedTo): it was sent to channels and written in tickets.
+    await client.query(
+      `INSERT INTO alert_aliases (old_id, new_id, moved_at) VALUES ($1, $2, $3)
+       ON CONFLICT (old_id) DO UPDATE SET new_id = excluded.new_id, moved_at = excluded.moved_at`,
+      [from.id, to.id, to.updatedAt],
     );
   } else {
     await client.query(UPSERT, alertValues(to));

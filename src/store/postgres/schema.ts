@@ -205,6 +205,12 @@ export const MIGRATIONS: readonly Migration[] = [
   `ALTER TABLE sinks ADD COLUMN IF NOT EXISTS id text;
    UPDATE sinks SET id = gen_random_uuid()::text WHERE id IS NULL;
    ALTER TABLE sinks ALTER COLUMN id SET NOT NULL;`,
+  // 22 (SQLite's 20): the ids `optimize --rekey` moved alerts from, each naming the alert it became
+  // (AlertStore.movedTo, ADR 0039): the old id was sent to channels and written in tickets. Written in the move's
+  // transaction.
+  `CREATE TABLE IF NOT EXISTS alert_aliases (
+     old_id text COLLATE "C" PRIMARY KEY, new_id text COLLATE "C" NOT NULL, moved_at bigint NOT NULL);
+   CREATE INDEX IF NOT EXISTS alert_aliases_new ON alert_aliases (new_id);`,
 ];
 
 /** Arbitrary constant: the advisory lock key migrations take. */

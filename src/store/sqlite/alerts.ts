@@ -1,7 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { StatementCache } from './statements.js';
 import { REKEY_BATCH } from '../rekey.js';
-import { alertMove, mergeAlerts, type AlertMove } from '../alert-rekey.js';
+import { alertMove, mergeAlerts, rekeyed, type AlertMove } from '../alert-rekey.js';
 import {
   ALERT_COLUMNS,
   alertValues,
@@ -31,6 +31,7 @@ import type {
   AlertFilter,
   AlertHitInput,
   AlertIdentity,
+  AlertRekey,
   AlertRow,
   AlertSnooze,
   AlertStatus,
@@ -153,12 +154,13 @@ export class SqliteAlertStore implements AlertStore {
         this.db.prepare(`DELETE FROM alert_history WHERE alert_id IN (${theirs})`).run(tenant);
         this.db.prepare(`DELETE FROM alert_hits WHERE alert_id IN (${theirs})`).run(tenant);
         this.db.prepare(`DELETE FROM alert_deliveries WHERE alert_id IN (${theirs})`).run(tenant);
+        this.db.prepare(`DELETE FROM alert_aliases WHERE new_id IN (${theirs})`).run(tenant);
         return this.db.prepare('DELETE FROM alerts WHERE tenant = ?').run(tenant).changes;
       })
       .immediate();
   }
 
-  async rekey(identity: AlertIdentity, options: { dryRun?: boolean } = {}): Promise<number> {
+  async rekey(identity: AlertIdentity, options: { dryRun?: boolean } = {}): Promise<AlertRekey> {
     // A GUID with an upper-case letter is somewhere in the row (a superset, tested again in JavaScript).
     const rows = this.db
       .prepare(
@@ -166,15 +168,21 @@ export class SqliteAlertStore implements AlertStore {
       )
       .all() as AlertSelect[];
     const moves = rows.flatMap((r) => alertMove(toAlertRow(r), identity) ?? []);
-    if (options.dryRun) return moves.length;
-    let changed = 0;
+    if (options.dryRun) return rekeyed(moves);
+    const done: AlertMove[] = [];
     for (let i = 0; i < moves.length; i += REKEY_BATCH) {
       const batch = moves.slice(i, i + REKEY_BATCH);
-      changed += this.db
-        .transaction(() => batch.reduce((n, m) => n + (this.moveAlert(m, identity.maxRecordIds) ? 1 : 0), 0))
-        .immediate();
+      done.push(
+        ...this.db.transaction(() => batch.filter((m) => this.moveAlert(m, identity.maxRecordIds))).immediate(),
+      );
     }
-    return changed;
+    return rekeyed(done);
+  }
+
+  async movedTo(id: string): Promise<string | null> {
+    const row = this.prepared('SELECT new_id FROM alert_aliases WHERE old_id = ?').get(id) as
+      { new_id: string } | undefined;
+    return row?.new_id ?? null;
   }
 
   /** Inside rekey's transaction: one alert to its new id (alert-rekey.ts), unless it changed since it was read. */
@@ -192,6 +200,10 @@ export class SqliteAlertStore implements AlertStore {
          SELECT ?, channel, delivered_at FROM alert_deliveries WHERE alert_id = ? ON CONFLICT DO NOTHING`,
       ).run(to.id, from.id);
       this.prepared('DELETE FROM alert_deliveries WHERE alert_id = ?').run(from.id);
+      // The old id keeps naming the alert (movedTo): it was sent to channels and written in tickets.
+      this.prepared(
+        'INSERT INTO alert_aliases (old_id, new_id, moved_at) VALUES (?, ?, ?) ON CONFLICT (old_id) DO UPDATE SET new_id = excluded.new_id, moved_at = excluded.moved_at',
+      ).run(from.id, to.id, to.updatedAt);
     } else {
       this.prepared(UPSERT).run(alertValues(to));
     }

@@ -192,6 +192,10 @@ export const MIGRATIONS: readonly string[] = [
   // one wrote the new one's cursor, dead letters, statistics and alert deliveries. Each sink stored gets its own.
   `ALTER TABLE sinks ADD COLUMN id TEXT NOT NULL DEFAULT '';
    UPDATE sinks SET id = lower(hex(randomblob(16)));`,
+  // 20: the ids `optimize --rekey` moved alerts from, each naming the alert it became (AlertStore.movedTo, ADR 0039):
+  // the old id was sent to channels and written in tickets. Written in the move's transaction.
+  `CREATE TABLE alert_aliases (old_id TEXT PRIMARY KEY, new_id TEXT NOT NULL, moved_at INTEGER NOT NULL);
+   CREATE INDEX alert_aliases_new ON alert_aliases (new_id);`,
 ];
 
 /**

@@ -32,9 +32,11 @@ export function runAlertRekeyConformance(ctx: { readonly store: Store }): void {
     );
     await a.setStatus('al-old', { from: 'new', to: 'acknowledged', actor: 'ann', at: T0 + 1 });
     const before = await a.get('al-old');
-    assert.equal(await a.rekey(IDENTITY, { dryRun: true }), 2);
+    const moved = { changed: 2, renamed: [{ from: 'al-old', to: idOf(TENANT_A) }] };
+    assert.deepEqual(await a.rekey(IDENTITY, { dryRun: true }), moved, 'the label alert changes, keeping its id');
     assert.equal((await a.get('al-old'))?.tenant, TU, 'a dry run writes nothing');
-    assert.equal(await a.rekey(IDENTITY), 2);
+    assert.equal(await a.movedTo('al-old'), null, 'not even the old id');
+    assert.deepEqual(await a.rekey(IDENTITY), moved);
     assert.equal(await a.get('al-old'), null, 'not under the id of the upper-case spelling any more');
     assert.deepEqual(await a.get(idOf(TENANT_A)), {
       ...before,
@@ -55,7 +57,7 @@ export function runAlertRekeyConformance(ctx: { readonly store: Store }): void {
       'its history goes with it',
     );
     assert.deepEqual(await a.history('al-old'), []);
-    assert.equal(await a.rekey(IDENTITY), 0, 'nothing left');
+    assert.deepEqual(await a.rekey(IDENTITY), { changed: 0, renamed: [] }, 'nothing left');
 
     const next = alertHit({ alertId: idOf(TENANT_A), hitKey: 'new-hit', recordIds: ['rec-9'] });
     assert.equal((await a.applyHit(next, T0 + 2)).outcome, 'counted', 'the next hit finds the alert');
@@ -83,8 +85,9 @@ export function runAlertRekeyConformance(ctx: { readonly store: Store }): void {
     await a.applyHit(twin, T0 + 5);
     await a.markChannelDelivered((await a.get(idOf(TENANT_A)))!, { name: 'soc-mail', id: 'sink-soc-mail' }, T0 + 6);
 
-    assert.equal(await a.rekey(IDENTITY), 1);
+    assert.deepEqual(await a.rekey(IDENTITY), { changed: 1, renamed: [{ from: 'al-old', to: idOf(TENANT_A) }] });
     assert.equal(await a.get('al-old'), null);
+    assert.equal(await a.movedTo('al-old'), idOf(TENANT_A), 'the old id names the alert it was merged into');
     const one = await a.get(idOf(TENANT_A));
     assert.ok(one);
     assert.deepEqual(
@@ -108,5 +111,24 @@ export function runAlertRekeyConformance(ctx: { readonly store: Store }): void {
     const retro = alertHit({ alertId: idOf(TENANT_A), hitKey: IDENTITY.hitKey({ ...old, tenant: TENANT_A }) });
     assert.equal((await a.applyHit(retro, T0 + 7)).outcome, 'duplicate', 'a retro run over the merged record');
     assert.equal((await a.list()).length, 1);
+  });
+
+  test('alerts: an id rekey moved an alert from keeps naming it (sent to channels, written in tickets)', async () => {
+    const a = ctx.store.alerts;
+    await a.applyHits(
+      [
+        alertHit({ alertId: 'al-old', tenant: TU, recordIds: [REC.toUpperCase()] }),
+        alertHit({ alertId: 'al-other', tenant: TENANT_A, groupKey: 'g2', recordIds: [REC] }),
+      ],
+      T0,
+    );
+    assert.equal(await a.movedTo('al-old'), null, 'an alert not moved: no alias');
+    await a.rekey(IDENTITY);
+    assert.equal(await a.movedTo('al-old'), idOf(TENANT_A));
+    assert.equal(await a.movedTo(idOf(TENANT_A)), null, 'the id it has now is its own, not an alias');
+    assert.equal(await a.movedTo('al-other'), null, 'an alert that was not moved');
+    assert.equal(await a.movedTo('al-nope'), null);
+    assert.equal(await a.forgetTenant(TENANT_A), 2);
+    assert.equal(await a.movedTo('al-old'), null, '`tenant remove --purge` forgets the old id with the alert');
   });
 }
